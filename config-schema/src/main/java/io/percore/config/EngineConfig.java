@@ -1,0 +1,171 @@
+package io.percore.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Settings of the per-core engine: how many shards, which CPUs they run on, and how each
+ * shard's loop spends its time. Bound from {@code percore.engine.*}.
+ */
+public class EngineConfig {
+
+    /** Matches a Linux CPU list such as {@code 0-3,8,10-11}. */
+    public static final String CPU_LIST_PATTERN = "^\\s*\\d+(\\s*-\\s*\\d+)?(\\s*,\\s*\\d+(\\s*-\\s*\\d+)?)*\\s*$";
+
+    /**
+     * Number of shards (one pinned thread each). 0 means one shard per usable CPU: the CPUs
+     * the process may run on, minus {@code reserved-cpus}, capped by the cgroup CPU quota.
+     */
+    @Min(0)
+    @Max(1024)
+    private int shards = 0;
+
+    /**
+     * CPUs the shards may be pinned to, as a Linux CPU list ({@code 0-3,8}). Empty means every
+     * CPU the process is allowed to use. A CPU outside the process's affinity is an error.
+     */
+    @Pattern(regexp = CPU_LIST_PATTERN)
+    private String cpus;
+
+    /**
+     * CPUs left free of shards for the JVM's own threads (GC, JIT, Spring). Never reduces the
+     * shard count below one.
+     */
+    @Min(0)
+    @Max(1024)
+    private int reservedCpus = 0;
+
+    /**
+     * {@code pinned}: one shard per CPU, pinned, busy-polling when idle. {@code overprovisioned}:
+     * no pinning and no busy-polling, for hosts whose cores are not exclusive.
+     */
+    @NotNull
+    private Mode mode = Mode.PINNED;
+
+    /** How long an idle shard spins before sleeping in the I/O poll. 0 disables spinning. */
+    @NotNull
+    private Duration idlePoll = Duration.ofMillis(1);
+
+    /** Time a shard spends running tasks before it polls I/O again. */
+    @NotNull
+    private Duration taskQuota = Duration.ofNanos(500_000);
+
+    /** A task running longer than this is reported as a reactor stall. */
+    @NotNull
+    private Duration stallThreshold = Duration.ofMillis(25);
+
+    /** Capacity of each single-producer/single-consumer ring between two shards (power of two). */
+    @Min(16)
+    @Max(1 << 20)
+    private int ringCapacity = 4096;
+
+    /** I/O transport: {@code auto} tries io_uring, then epoll, then NIO. */
+    @NotNull
+    private Transport transport = Transport.AUTO;
+
+    /** Scheduling groups; the first is the default group that unassigned tasks run in. */
+    @Valid
+    @NotEmpty
+    private List<SchedulingGroupConfig> schedulingGroups = new ArrayList<>(List.of(new SchedulingGroupConfig()));
+
+    /** Shard pinning policy. */
+    public enum Mode {
+        PINNED,
+        OVERPROVISIONED
+    }
+
+    /** I/O transport choice. */
+    public enum Transport {
+        AUTO,
+        IO_URING,
+        EPOLL,
+        NIO
+    }
+
+    public int getShards() {
+        return shards;
+    }
+
+    public void setShards(int shards) {
+        this.shards = shards;
+    }
+
+    public String getCpus() {
+        return cpus;
+    }
+
+    public void setCpus(String cpus) {
+        this.cpus = cpus;
+    }
+
+    public int getReservedCpus() {
+        return reservedCpus;
+    }
+
+    public void setReservedCpus(int reservedCpus) {
+        this.reservedCpus = reservedCpus;
+    }
+
+    public Mode getMode() {
+        return mode;
+    }
+
+    public void setMode(Mode mode) {
+        this.mode = mode;
+    }
+
+    public Duration getIdlePoll() {
+        return idlePoll;
+    }
+
+    public void setIdlePoll(Duration idlePoll) {
+        this.idlePoll = idlePoll;
+    }
+
+    public Duration getTaskQuota() {
+        return taskQuota;
+    }
+
+    public void setTaskQuota(Duration taskQuota) {
+        this.taskQuota = taskQuota;
+    }
+
+    public Duration getStallThreshold() {
+        return stallThreshold;
+    }
+
+    public void setStallThreshold(Duration stallThreshold) {
+        this.stallThreshold = stallThreshold;
+    }
+
+    public int getRingCapacity() {
+        return ringCapacity;
+    }
+
+    public void setRingCapacity(int ringCapacity) {
+        this.ringCapacity = ringCapacity;
+    }
+
+    public Transport getTransport() {
+        return transport;
+    }
+
+    public void setTransport(Transport transport) {
+        this.transport = transport;
+    }
+
+    public List<SchedulingGroupConfig> getSchedulingGroups() {
+        return schedulingGroups;
+    }
+
+    public void setSchedulingGroups(List<SchedulingGroupConfig> schedulingGroups) {
+        this.schedulingGroups = schedulingGroups;
+    }
+}
