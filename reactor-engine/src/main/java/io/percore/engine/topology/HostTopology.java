@@ -224,7 +224,7 @@ public final class HostTopology {
     }
 
     static String formatCpus(double cpus) {
-        return cpus == Math.rint(cpus) ? String.valueOf((long) cpus) : String.format(java.util.Locale.ROOT, "%.2f", cpus);
+        return java.math.BigDecimal.valueOf(cpus).setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     // ---------------------------------------------------------------- parsing
