@@ -25,7 +25,7 @@ public class EngineConfig {
     /** Matches a Linux CPU list such as {@code 0-3,8,10-11}. */
     public static final String CPU_LIST_PATTERN = "^\\s*\\d+(\\s*-\\s*\\d+)?(\\s*,\\s*\\d+(\\s*-\\s*\\d+)?)*\\s*$";
 
-    @PropertyDescription("Number of shards (one pinned thread each). 0 means one shard per usable CPU: the CPUs the process may run on, minus reserved-cpus, capped by the cgroup CPU quota.")
+    @PropertyDescription("Number of shards (one pinned thread each). 0 means one shard per usable physical core (one hardware thread per core) among the CPUs the process may run on, minus reserved-cpus, capped by the cgroup CPU quota.")
     @Min(0)
     @Max(1024)
     private int shards = 0;
