@@ -34,6 +34,24 @@ final class ChartUnderTest {
         return render(template());
     }
 
+    /** The value sets every render-wide check runs against. */
+    static final String DEFAULTS = "(defaults)";
+
+    static java.util.stream.Stream<String> variants() {
+        return java.util.stream.Stream.of(DEFAULTS, "all-features.yaml", "namespaced.yaml");
+    }
+
+    static RenderedManifests renderVariant(String variant) {
+        return DEFAULTS.equals(variant) ? renderDefaults() : renderWith(variant);
+    }
+
+    static String appVersion() {
+        return read(DIR.resolve("Chart.yaml")).lines()
+                .filter(l -> l.startsWith("appVersion:"))
+                .map(l -> l.substring("appVersion:".length()).trim().replace("\"", ""))
+                .findFirst().orElseThrow();
+    }
+
     /** Renders with one of the values files under src/test/resources/values/. */
     static RenderedManifests renderWith(String valuesResource) {
         return render(template().withValuesFile(valuesFile(valuesResource)));

@@ -41,7 +41,7 @@ final class RenderedManifests {
                 docs.add((ObjectNode) doc);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("helm template output is not valid YAML", e);
+            throw new UncheckedIOException("helm template output is not valid YAML: " + e.getMessage(), e);
         }
         return new RenderedManifests(docs);
     }
