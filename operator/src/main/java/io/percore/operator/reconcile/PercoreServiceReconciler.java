@@ -38,7 +38,6 @@ import io.percore.operator.sizing.SizingRequests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -123,7 +122,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             problems.add(e.getMessage());
         }
         List<ConfigProblem> configProblems = configCheck.check(resource.getSpec().getConfig());
-        configProblems.forEach(p -> problems.add("spec.config." + p));
+        configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
             String reason = configProblems.isEmpty() ? "InvalidSpec" : "InvalidConfig";
             String message = String.join("; ", problems);
@@ -323,10 +322,5 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     static String summary(SizingPlan plan) {
         return plan.replicas() + " pod(s) x " + plan.shardsPerPod() + " shards (" + plan.cpusPerPod() + " CPUs, "
                 + Quantities.formatBytes(plan.memoryPerPodBytes()) + " each), " + plan.mode().configValue();
-    }
-
-    /** Names of the event sources, for tests and metrics. */
-    static Set<String> eventSourceNames() {
-        return Set.of(NODES, DEPLOYMENTS);
     }
 }
