@@ -1,0 +1,114 @@
+{{/*
+Chart name, overridable.
+*/}}
+{{- define "percore-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: <release>-<chart>, or just the release name when it already contains the chart name.
+Truncated to 52 so that suffixes such as "-cluster-read" still fit in 63 characters.
+*/}}
+{{- define "percore-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 52 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 52 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "percore-operator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels on every object the chart creates.
+*/}}
+{{- define "percore-operator.labels" -}}
+helm.sh/chart: {{ include "percore-operator.chart" . }}
+{{ include "percore-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: percore
+{{- end }}
+
+{{/*
+Selector labels: stable across upgrades, so never include the version here.
+*/}}
+{{- define "percore-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "percore-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "percore-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "percore-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create=false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: a digest wins over a tag; the tag defaults to the chart's appVersion.
+*/}}
+{{- define "percore-operator.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Rules for the namespaced kinds the operator reconciles and owns. Shared by the ClusterRole
+(all namespaces) and the per-namespace Roles (watchNamespaces), so both modes grant exactly
+the same verbs.
+*/}}
+{{- define "percore-operator.namespacedRules" -}}
+- apiGroups: ["percore.io"]
+  resources: ["percoreservices"]
+  verbs: ["get", "list", "watch", "update", "patch"]
+- apiGroups: ["percore.io"]
+  resources: ["percoreservices/status"]
+  verbs: ["get", "update", "patch"]
+- apiGroups: ["percore.io"]
+  resources: ["percoreservices/finalizers"]
+  verbs: ["update", "patch"]
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["servicemonitors"]
+  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+- apiGroups: ["", "events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+Cluster-scoped reads the sizing planner needs: node capacity and allocatable CPUs, the
+NodeResourceTopology objects (per-NUMA-zone free CPUs) and CRDs (to detect ServiceMonitor).
+*/}}
+{{- define "percore-operator.clusterReadRules" -}}
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["topology.node.k8s.io"]
+  resources: ["noderesourcetopologies"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  verbs: ["get", "list", "watch"]
+{{- end }}

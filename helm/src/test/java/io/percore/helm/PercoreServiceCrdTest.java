@@ -1,0 +1,58 @@
+package io.percore.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import org.junit.jupiter.api.Test;
+
+/** The CRD the chart installs from crds/, and the example PercoreService checked against it. */
+class PercoreServiceCrdTest {
+
+    @Test
+    void crdIsAStrictlyValidCustomResourceDefinitionWithTheContractNames() {
+        PercoreServiceCrd crd = PercoreServiceCrd.fromChart();
+        CustomResourceDefinition typed = (CustomResourceDefinition) StrictKubernetesModel.toTyped(crd.tree());
+
+        assertThat(typed.getMetadata().getName()).isEqualTo("percoreservices.percore.io");
+        assertThat(typed.getSpec().getGroup()).isEqualTo("percore.io");
+        assertThat(typed.getSpec().getScope()).isEqualTo("Namespaced");
+        assertThat(typed.getSpec().getNames().getKind()).isEqualTo("PercoreService");
+        assertThat(typed.getSpec().getNames().getPlural()).isEqualTo("percoreservices");
+        assertThat(typed.getSpec().getNames().getShortNames()).contains("pcs");
+        CustomResourceDefinitionVersion v1alpha1 = typed.getSpec().getVersions().stream()
+                .filter(v -> "v1alpha1".equals(v.getName())).findFirst().orElseThrow();
+        assertThat(v1alpha1.getServed()).isTrue();
+        assertThat(v1alpha1.getStorage()).isTrue();
+        assertThat(v1alpha1.getSubresources().getStatus()).isNotNull();
+        assertThat(v1alpha1.getSchema().getOpenAPIV3Schema().getProperties()).containsKeys("spec", "status");
+    }
+
+    @Test
+    void theExamplePercoreServiceIsValidAgainstTheCrdSchema() {
+        ObjectNode example = ChartUnderTest.renderWith("all-features.yaml").single("PercoreService", "percore-example");
+        assertThat(PercoreServiceCrd.fromChart().problems(example)).isEmpty();
+    }
+
+    @Test
+    void theSchemaCheckRejectsAnInvalidSpec() {
+        ObjectNode example = ChartUnderTest.renderWith("all-features.yaml").single("PercoreService", "percore-example");
+        ObjectNode spec = (ObjectNode) example.get("spec");
+        spec.remove("image");
+        spec.put("shards", 0);
+
+        assertThat(PercoreServiceCrd.fromChart().problems(example))
+                .anyMatch(p -> p.contains("image"))
+                .anyMatch(p -> p.contains("shards"));
+    }
+
+    @Test
+    void theSchemaCheckRejectsFieldsTheApiServerWouldPrune() {
+        ObjectNode example = ChartUnderTest.renderWith("all-features.yaml").single("PercoreService", "percore-example");
+        ((ObjectNode) example.get("spec")).put("shard", 4);
+
+        assertThat(PercoreServiceCrd.fromChart().problems(example))
+                .anyMatch(p -> p.startsWith("/spec/shard:") && p.contains("would drop it"));
+    }
+}

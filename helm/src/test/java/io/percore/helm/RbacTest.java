@@ -1,0 +1,211 @@
+package io.percore.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Least privilege, checked as the effective permissions of the operator's ServiceAccount:
+ * every binding that names it is followed to its role, and the union of the rules per scope
+ * (cluster-wide or one namespace) must equal the operator's contract exactly.
+ */
+class RbacTest {
+
+    private static final String CLUSTER = "(cluster-wide)";
+    private static final String RELEASE_NS = ChartUnderTest.RELEASE_NAMESPACE;
+    private static final List<String> WRITE_VERBS = List.of("create", "update", "patch", "delete", "deletecollection",
+            "escalate", "bind", "impersonate");
+    private static final List<String> OWNED = List.of("create", "get", "list", "watch", "update", "patch", "delete");
+
+    /** What the operator does in a namespace it watches. */
+    private static final Set<String> NAMESPACED_CONTRACT = permissions(Map.of(
+            "percore.io/percoreservices", List.of("get", "list", "watch", "update", "patch"),
+            "percore.io/percoreservices/status", List.of("get", "update", "patch"),
+            "percore.io/percoreservices/finalizers", List.of("update", "patch"),
+            "/configmaps", OWNED,
+            "/services", OWNED,
+            "apps/deployments", OWNED,
+            "policy/poddisruptionbudgets", OWNED,
+            "monitoring.coreos.com/servicemonitors", OWNED,
+            "/events", List.of("create", "patch"),
+            "events.k8s.io/events", List.of("create", "patch")));
+
+    /** Cluster-scoped reads for the sizing planner and ServiceMonitor detection. */
+    private static final Set<String> CLUSTER_READ_CONTRACT = permissions(Map.of(
+            "/nodes", List.of("get", "list", "watch"),
+            "topology.node.k8s.io/noderesourcetopologies", List.of("get", "list", "watch"),
+            "apiextensions.k8s.io/customresourcedefinitions", List.of("get", "list", "watch")));
+
+    private static final Set<String> LEADER_ELECTION_CONTRACT = Set.of(
+            "coordination.k8s.io/leases create",
+            "coordination.k8s.io/leases get percore-operator-leader",
+            "coordination.k8s.io/leases update percore-operator-leader");
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> variants() {
+        return ChartUnderTest.variants();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void noRuleUsesWildcardsOrNonResourceUrls(String variant) {
+        RenderedManifests manifests = ChartUnderTest.renderVariant(variant);
+        List<PolicyRule> rules = Stream.concat(
+                manifests.typed(ClusterRole.class).stream().flatMap(r -> r.getRules().stream()),
+                manifests.typed(Role.class).stream().flatMap(r -> r.getRules().stream())).toList();
+        assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.getVerbs()).isNotEmpty().doesNotContain("*");
+            assertThat(rule.getResources()).isNotEmpty().doesNotContain("*").noneMatch(r -> r.endsWith("/*"));
+            assertThat(rule.getApiGroups()).isNotEmpty().doesNotContain("*");
+            assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+            assertThat(rule.getVerbs()).doesNotContain("escalate", "bind", "impersonate", "deletecollection");
+        });
+        assertThat(manifests.typed(ClusterRole.class))
+                .allSatisfy(r -> assertThat(r.getAggregationRule()).isNull());
+    }
+
+    @Test
+    void allNamespacesModeGrantsExactlyTheContractClusterWide() {
+        Map<String, Set<String>> effective = effectivePermissions(ChartUnderTest.renderDefaults(), ChartUnderTest.FULLNAME);
+
+        Set<String> clusterWide = new TreeSet<>(NAMESPACED_CONTRACT);
+        clusterWide.addAll(CLUSTER_READ_CONTRACT);
+        assertThat(effective.keySet()).containsExactlyInAnyOrder(CLUSTER, RELEASE_NS);
+        assertThat(effective.get(CLUSTER)).containsExactlyInAnyOrderElementsOf(clusterWide);
+        assertThat(effective.get(RELEASE_NS)).containsExactlyInAnyOrderElementsOf(LEADER_ELECTION_CONTRACT);
+    }
+
+    @Test
+    void namespacedModeGrantsRolesPerWatchedNamespaceAndOnlyReadsClusterWide() {
+        RenderedManifests manifests = ChartUnderTest.renderWith("namespaced.yaml");
+        Map<String, Set<String>> effective = effectivePermissions(manifests, ChartUnderTest.FULLNAME);
+
+        assertThat(effective.keySet()).containsExactlyInAnyOrder(CLUSTER, RELEASE_NS, "team-a", "team-b");
+        assertThat(effective.get("team-a")).containsExactlyInAnyOrderElementsOf(NAMESPACED_CONTRACT);
+        assertThat(effective.get("team-b")).containsExactlyInAnyOrderElementsOf(NAMESPACED_CONTRACT);
+        assertThat(effective.get(CLUSTER)).containsExactlyInAnyOrderElementsOf(CLUSTER_READ_CONTRACT);
+        assertThat(effective.get(CLUSTER)).noneMatch(p -> WRITE_VERBS.stream().anyMatch(v -> p.contains(" " + v)));
+        assertThat(effective.get(RELEASE_NS)).containsExactlyInAnyOrderElementsOf(LEADER_ELECTION_CONTRACT);
+
+        assertThat(manifests.ofKind("Role")).extracting(r -> r.at("/metadata/namespace").asText())
+                .containsExactlyInAnyOrder("team-a", "team-b", RELEASE_NS);
+        assertThat(manifests.typed(ClusterRole.class)).allSatisfy(role -> assertThat(role.getRules())
+                .allSatisfy(rule -> assertThat(rule.getVerbs()).containsOnly("get", "list", "watch")));
+    }
+
+    @Test
+    void theReleaseNamespaceCanAlsoBeWatched() {
+        Map<String, Set<String>> effective = effectivePermissions(
+                ChartUnderTest.renderWithYaml(dir, "watchNamespaces: [" + RELEASE_NS + "]"), ChartUnderTest.FULLNAME);
+        Set<String> both = new TreeSet<>(NAMESPACED_CONTRACT);
+        both.addAll(LEADER_ELECTION_CONTRACT);
+        assertThat(effective.get(RELEASE_NS)).containsExactlyInAnyOrderElementsOf(both);
+    }
+
+    @Test
+    void withoutLeaderElectionThereIsNoLeaseAccess() {
+        Map<String, Set<String>> effective = effectivePermissions(
+                ChartUnderTest.renderWithYaml(dir, "replicaCount: 1\nleaderElection: {enabled: false}"), ChartUnderTest.FULLNAME);
+        assertThat(effective).doesNotContainKey(RELEASE_NS);
+        assertThat(effective.values().stream().flatMap(Set::stream)).noneMatch(p -> p.contains("leases"));
+    }
+
+    @Test
+    void rbacCanBeLeftToTheAdmin() {
+        RenderedManifests manifests = ChartUnderTest.renderWithYaml(dir, "rbac: {create: false}");
+        assertThat(manifests.documents()).noneMatch(d -> d.path("apiVersion").asText().startsWith("rbac.authorization.k8s.io"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void everyBindingPointsAtARoleTheChartCreates(String variant) {
+        RenderedManifests manifests = ChartUnderTest.renderVariant(variant);
+        Set<String> clusterRoles = new TreeSet<>();
+        manifests.typed(ClusterRole.class).forEach(r -> clusterRoles.add(r.getMetadata().getName()));
+        Set<String> roles = new TreeSet<>();
+        manifests.typed(Role.class).forEach(r -> roles.add(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName()));
+
+        assertThat(manifests.typed(ClusterRoleBinding.class)).isNotEmpty().allSatisfy(b -> {
+            assertThat(b.getRoleRef().getKind()).isEqualTo("ClusterRole");
+            assertThat(clusterRoles).contains(b.getRoleRef().getName());
+        });
+        assertThat(manifests.typed(RoleBinding.class)).isNotEmpty().allSatisfy(b -> {
+            assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
+            assertThat(roles).contains(b.getMetadata().getNamespace() + "/" + b.getRoleRef().getName());
+        });
+    }
+
+    /** scope → {"group/resource verb [resourceName]"} granted to the ServiceAccount. */
+    static Map<String, Set<String>> effectivePermissions(RenderedManifests manifests, String serviceAccount) {
+        Map<String, ClusterRole> clusterRoles = new TreeMap<>();
+        manifests.typed(ClusterRole.class).forEach(r -> clusterRoles.put(r.getMetadata().getName(), r));
+        Map<String, Role> roles = new TreeMap<>();
+        manifests.typed(Role.class).forEach(r -> roles.put(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName(), r));
+
+        Map<String, Set<String>> effective = new TreeMap<>();
+        for (ClusterRoleBinding binding : manifests.typed(ClusterRoleBinding.class)) {
+            if (bindsServiceAccount(binding.getSubjects(), serviceAccount)) {
+                ClusterRole role = clusterRoles.get(binding.getRoleRef().getName());
+                assertThat(role).as("ClusterRole %s", binding.getRoleRef().getName()).isNotNull();
+                effective.computeIfAbsent(CLUSTER, k -> new TreeSet<>()).addAll(expand(role.getRules()));
+            }
+        }
+        for (RoleBinding binding : manifests.typed(RoleBinding.class)) {
+            if (bindsServiceAccount(binding.getSubjects(), serviceAccount)) {
+                String ns = binding.getMetadata().getNamespace();
+                List<PolicyRule> rules = "ClusterRole".equals(binding.getRoleRef().getKind())
+                        ? clusterRoles.get(binding.getRoleRef().getName()).getRules()
+                        : roles.get(ns + "/" + binding.getRoleRef().getName()).getRules();
+                effective.computeIfAbsent(ns, k -> new TreeSet<>()).addAll(expand(rules));
+            }
+        }
+        return effective;
+    }
+
+    private static boolean bindsServiceAccount(List<Subject> subjects, String serviceAccount) {
+        return subjects.stream().anyMatch(s -> "ServiceAccount".equals(s.getKind())
+                && serviceAccount.equals(s.getName()) && RELEASE_NS.equals(s.getNamespace()));
+    }
+
+    private static Set<String> expand(List<PolicyRule> rules) {
+        Set<String> out = new TreeSet<>();
+        for (PolicyRule rule : rules) {
+            List<String> names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                    ? List.of("") : rule.getResourceNames();
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    for (String verb : rule.getVerbs()) {
+                        for (String name : names) {
+                            out.add((group + "/" + resource + " " + verb + " " + name).trim());
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> permissions(Map<String, List<String>> verbsByResource) {
+        Set<String> out = new TreeSet<>();
+        verbsByResource.forEach((resource, verbs) -> verbs.forEach(v -> out.add(resource + " " + v)));
+        return out;
+    }
+}

@@ -1,0 +1,68 @@
+package io.percore.operator.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.percore.operator.sizing.SizingPlan;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Renders the {@code application.yml} the pods read: the user's validated {@code percore:}
+ * section with the planned engine settings laid over it (shards, reserved-cpus, mode: the plan
+ * wins over what the spec says), plus the Actuator settings the probes and scraping rely on.
+ */
+public final class ApplicationYaml {
+
+    public static final String FILE_NAME = "application.yml";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    private ApplicationYaml() {
+    }
+
+    public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort) {
+        Map<String, Object> percore = deepCopy(percoreSection);
+        Map<String, Object> engine = child(percore, "engine");
+        engine.put("shards", plan.shardsPerPod());
+        engine.put("reserved-cpus", plan.reservedCpus());
+        engine.put("mode", plan.mode().configValue());
+
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("percore", percore);
+        Map<String, Object> management = new LinkedHashMap<>();
+        management.put("server", Map.of("port", managementPort));
+        management.put("endpoint", Map.of("health", Map.of("probes", Map.of("enabled", true))));
+        management.put("endpoints", Map.of("web", Map.of("exposure", Map.of("include", "health,info,prometheus,percore"))));
+        root.put("management", management);
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render application.yml", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> child(Map<String, Object> parent, String key) {
+        Object v = parent.get(key);
+        if (v instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        Map<String, Object> created = new LinkedHashMap<>();
+        parent.put(key, created);
+        return created;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<String, Object> source) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        if (source == null) {
+            return copy;
+        }
+        source.forEach((k, v) -> copy.put(k, v instanceof Map<?, ?> m ? deepCopy((Map<String, Object>) m) : v));
+        return copy;
+    }
+}

@@ -1,0 +1,117 @@
+package io.percore.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the user asks for; the operator turns it into a {@code SizingPlan}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PercoreServiceSpec {
+
+    /** Kubernetes quantity: 512Mi, 2Gi, 1000000 ... */
+    public static final String QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$";
+
+    @Required
+    @JsonPropertyDescription("Container image of the Percore application.")
+    private String image;
+
+    @JsonPropertyDescription("Image pull policy (Always, IfNotPresent, Never).")
+    private String imagePullPolicy;
+
+    @Min(1)
+    @Max(65536)
+    @JsonPropertyDescription("Total shards wanted across all pods. The planner picks the pod size (NUMA-sized) and the replica count. Ignored when both replicas and shardsPerPod are set.")
+    private Integer shards;
+
+    @Min(0)
+    @Max(1000)
+    @JsonPropertyDescription("Pod count. With shardsPerPod it fixes the shape; with shards it fixes the split.")
+    private Integer replicas;
+
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Shards (pinned threads, one CPU each) per pod. Unset: the largest size that fits one NUMA node of every eligible node.")
+    private Integer shardsPerPod;
+
+    @Pattern(QUANTITY_PATTERN)
+    @JsonPropertyDescription("Memory per shard (Kubernetes quantity). Default 512Mi.")
+    private String memoryPerShard;
+
+    @Pattern(QUANTITY_PATTERN)
+    @JsonPropertyDescription("Memory per pod on top of the shards' memory, for the JVM (metaspace, code cache, non-shard threads). Default 256Mi.")
+    private String memoryOverhead;
+
+    @Min(0)
+    @Max(64)
+    @JsonPropertyDescription("CPUs per pod kept free of shards for the JVM's own threads (GC, JIT, Spring). Default 1.")
+    private Integer reservedCpus;
+
+    @JsonPropertyDescription("auto (default): pinned when the pods get exclusive cores, otherwise overprovisioned; pinned; overprovisioned.")
+    private String mode;
+
+    @JsonPropertyDescription("Where pods may run. The planner only considers nodes that match.")
+    private Placement placement;
+
+    @JsonPropertyDescription("Application ports exposed by the container and the Service.")
+    private List<ServicePort> ports = new ArrayList<>();
+
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("Spring Boot management (Actuator) port used for probes and scraping. Default 8081.")
+    private Integer managementPort;
+
+    @JsonPropertyDescription("Extra environment variables for the application container.")
+    private Map<String, String> env = new LinkedHashMap<>();
+
+    @Min(0)
+    @JsonPropertyDescription("PodDisruptionBudget maxUnavailable. Default 1.")
+    private Integer maxUnavailable;
+
+    @JsonPropertyDescription("Prometheus Operator ServiceMonitor; created only when the CRD exists.")
+    private Monitoring monitoring;
+
+    @PreserveUnknownFields
+    @JsonPropertyDescription("The application's percore: configuration (the content under the percore: key of application.yml).")
+    private Map<String, Object> config = new LinkedHashMap<>();
+
+    public String getImage() { return image; }
+    public void setImage(String image) { this.image = image; }
+    public String getImagePullPolicy() { return imagePullPolicy; }
+    public void setImagePullPolicy(String imagePullPolicy) { this.imagePullPolicy = imagePullPolicy; }
+    public Integer getShards() { return shards; }
+    public void setShards(Integer shards) { this.shards = shards; }
+    public Integer getReplicas() { return replicas; }
+    public void setReplicas(Integer replicas) { this.replicas = replicas; }
+    public Integer getShardsPerPod() { return shardsPerPod; }
+    public void setShardsPerPod(Integer shardsPerPod) { this.shardsPerPod = shardsPerPod; }
+    public String getMemoryPerShard() { return memoryPerShard; }
+    public void setMemoryPerShard(String memoryPerShard) { this.memoryPerShard = memoryPerShard; }
+    public String getMemoryOverhead() { return memoryOverhead; }
+    public void setMemoryOverhead(String memoryOverhead) { this.memoryOverhead = memoryOverhead; }
+    public Integer getReservedCpus() { return reservedCpus; }
+    public void setReservedCpus(Integer reservedCpus) { this.reservedCpus = reservedCpus; }
+    public String getMode() { return mode; }
+    public void setMode(String mode) { this.mode = mode; }
+    public Placement getPlacement() { return placement; }
+    public void setPlacement(Placement placement) { this.placement = placement; }
+    public List<ServicePort> getPorts() { return ports; }
+    public void setPorts(List<ServicePort> ports) { this.ports = ports; }
+    public Integer getManagementPort() { return managementPort; }
+    public void setManagementPort(Integer managementPort) { this.managementPort = managementPort; }
+    public Map<String, String> getEnv() { return env; }
+    public void setEnv(Map<String, String> env) { this.env = env; }
+    public Integer getMaxUnavailable() { return maxUnavailable; }
+    public void setMaxUnavailable(Integer maxUnavailable) { this.maxUnavailable = maxUnavailable; }
+    public Monitoring getMonitoring() { return monitoring; }
+    public void setMonitoring(Monitoring monitoring) { this.monitoring = monitoring; }
+    public Map<String, Object> getConfig() { return config; }
+    public void setConfig(Map<String, Object> config) { this.config = config; }
+}

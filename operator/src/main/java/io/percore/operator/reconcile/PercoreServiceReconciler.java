@@ -1,0 +1,326 @@
+package io.percore.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.percore.operator.config.ApplicationYaml;
+import io.percore.operator.config.ConfigCheck;
+import io.percore.operator.config.ConfigCheck.ConfigProblem;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.PercoreServiceStatus;
+import io.percore.operator.crd.PlanStatus;
+import io.percore.operator.sizing.NodeShape;
+import io.percore.operator.sizing.Quantities;
+import io.percore.operator.sizing.SizingPlan;
+import io.percore.operator.sizing.SizingPlanner;
+import io.percore.operator.sizing.SizingRequest;
+import io.percore.operator.sizing.SizingRequests;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observer → validator → planner → reconciler for {@link PercoreService}. Kubernetes glue only:
+ * the decisions live in {@link ConfigCheck}, {@link SizingPlanner} and {@link WorkloadRenderer}.
+ * Any node change re-plans every PercoreService (nodes are few and plans are cheap); a periodic
+ * resync picks up NodeResourceTopology changes.
+ */
+@ControllerConfiguration(name = PercoreServiceReconciler.NAME,
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService> {
+
+    public static final String NAME = "percoreservice";
+    static final String NODES = "nodes";
+    static final String DEPLOYMENTS = "deployments";
+    static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
+
+    private final ConfigCheck configCheck;
+    private final SizingPlanner planner = new SizingPlanner();
+
+    public PercoreServiceReconciler(ConfigCheck configCheck) {
+        this.configCheck = configCheck;
+    }
+
+    @Override
+    public List<EventSource<?, PercoreService>> prepareEventSources(EventSourceContext<PercoreService> context) {
+        InformerEventSource<Node, PercoreService> nodes = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Node.class, PercoreService.class)
+                        .withName(NODES)
+                        .withWatchAllNamespaces()
+                        .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
+                                .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                        .withOnUpdateFilter(PercoreServiceReconciler::sizingRelevantChange)
+                        .build(),
+                context);
+        InformerEventSource<Deployment, PercoreService> deployments = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Deployment.class, PercoreService.class)
+                        .withName(DEPLOYMENTS)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PercoreService.class))
+                        .build(),
+                context);
+        return List.of(nodes, deployments);
+    }
+
+    /** Heartbeats and condition flaps do not change a plan; allocatable, labels, taints and cordons do. */
+    static boolean sizingRelevantChange(Node now, Node before) {
+        return !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+                || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+                || !Objects.equals(now.getSpec(), before.getSpec())
+                || !Objects.equals(now.getStatus() == null ? null : now.getStatus().getAllocatable(),
+                        before.getStatus() == null ? null : before.getStatus().getAllocatable());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UpdateControl<PercoreService> reconcile(PercoreService resource, Context<PercoreService> context) {
+        KubernetesClient client = context.getClient();
+        PlanEvents events = new PlanEvents(client);
+        PercoreServiceStatus previous = resource.getStatus() == null ? new PercoreServiceStatus() : resource.getStatus();
+        long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
+        StatusConditions conditions = new StatusConditions(previous.getConditions(), generation);
+
+        PercoreServiceStatus status = new PercoreServiceStatus();
+        status.setObservedGeneration(generation);
+        status.setPlan(previous.getPlan());
+        status.setReadyReplicas(previous.getReadyReplicas());
+
+        // 1. Validate: a bad spec or config changes nothing that runs.
+        List<String> problems = new ArrayList<>();
+        SizingRequest request = null;
+        if (resource.getSpec().getImage() == null || resource.getSpec().getImage().isBlank()) {
+            problems.add("spec.image: required");
+        }
+        try {
+            request = SizingRequests.fromSpec(resource.getSpec());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        List<ConfigProblem> configProblems = configCheck.check(resource.getSpec().getConfig());
+        configProblems.forEach(p -> problems.add(p.toString()));
+        if (!problems.isEmpty()) {
+            String reason = configProblems.isEmpty() ? "InvalidSpec" : "InvalidConfig";
+            String message = String.join("; ", problems);
+            warnOnce(events, resource, previous, reason, message);
+            conditions.set(StatusConditions.PLANNED, false, reason, message)
+                    .set(StatusConditions.DEGRADED, true, reason, message + " (running pods left unchanged)")
+                    .set(StatusConditions.READY, false, reason, "spec generation " + generation + " not applied");
+            return finish(resource, previous, status, conditions);
+        }
+
+        // 2. Plan.
+        InformerEventSource<Node, PercoreService> nodeSource =
+                (InformerEventSource<Node, PercoreService>) context.eventSourceRetriever().getEventSourceFor(Node.class, NODES);
+        List<NodeShape> shapes;
+        try {
+            shapes = new NodeInventory(client).shapes(nodeSource.list(n -> true).toList());
+        } catch (IllegalArgumentException e) {
+            conditions.set(StatusConditions.PLANNED, false, "InvalidNodeLabels", e.getMessage())
+                    .set(StatusConditions.DEGRADED, true, "InvalidNodeLabels", e.getMessage())
+                    .set(StatusConditions.READY, false, "InvalidNodeLabels", e.getMessage());
+            return finish(resource, previous, status, conditions);
+        }
+        SizingPlan plan = planner.plan(request, shapes);
+        if (!plan.feasible()) {
+            String message = String.join("; ", plan.reasons());
+            PlanStatus failed = new PlanStatus();
+            failed.setReasons(plan.reasons());
+            status.setPlan(failed);
+            warnOnce(events, resource, previous, "Unschedulable", message);
+            conditions.set(StatusConditions.PLANNED, false, "Unschedulable", message)
+                    .set(StatusConditions.DEGRADED, true, "Unschedulable", "no node can host a pod; nothing rolled out")
+                    .set(StatusConditions.READY, false, "Unschedulable", "no node can host a pod");
+            return finish(resource, previous, status, conditions);
+        }
+
+        // 3. Reconcile children.
+        ChildApplier applier = new ChildApplier(client);
+        String yaml = ApplicationYaml.render(resource.getSpec().getConfig(), plan, WorkloadRenderer.managementPort(resource.getSpec()));
+        String degradedReason = null;
+        String degradedMessage = null;
+        try {
+            applier.apply(WorkloadRenderer.configMap(resource, yaml));
+            applier.apply(WorkloadRenderer.deployment(resource, plan, yaml));
+            applier.apply(WorkloadRenderer.service(resource));
+            applier.apply(WorkloadRenderer.podDisruptionBudget(resource));
+        } catch (ChildApplier.ChildConflictException e) {
+            conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
+                    .set(StatusConditions.DEGRADED, true, "ChildConflict", e.getMessage())
+                    .set(StatusConditions.READY, false, "ChildConflict", e.getMessage());
+            status.setPlan(toStatus(plan));
+            return finish(resource, previous, status, conditions);
+        }
+        boolean monitorCrd = serviceMonitorCrdExists(client, resource);
+        if (WorkloadRenderer.wantsServiceMonitor(resource)) {
+            if (monitorCrd) {
+                applier.apply(WorkloadRenderer.serviceMonitor(resource));
+            } else {
+                degradedReason = "ServiceMonitorUnavailable";
+                degradedMessage = "spec.monitoring.serviceMonitor is true but CRD " + SERVICE_MONITOR_CRD + " is not installed";
+            }
+        } else if (monitorCrd) {
+            deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
+        }
+        if (plan.degraded()) {
+            degradedReason = plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed";
+            degradedMessage = plan.reasons().stream().filter(r -> r.contains("capacity") || r.contains("forced"))
+                    .collect(Collectors.joining("; "));
+        }
+
+        // 4. Status.
+        PlanStatus planStatus = toStatus(plan);
+        if (!sameShape(previous.getPlan(), planStatus)) {
+            events.normal(resource, previous.getPlan() == null || previous.getPlan().getReplicas() == null ? "Planned" : "PlanChanged", summary(plan));
+        }
+        status.setPlan(planStatus);
+        Deployment live = client.apps().deployments().inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName()).get();
+        int ready = live == null || live.getStatus() == null || live.getStatus().getReadyReplicas() == null ? 0 : live.getStatus().getReadyReplicas();
+        int updated = live == null || live.getStatus() == null || live.getStatus().getUpdatedReplicas() == null ? 0 : live.getStatus().getUpdatedReplicas();
+        status.setReadyReplicas(ready);
+        boolean allReady = ready >= plan.replicas() && updated >= plan.replicas();
+        conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
+                .set(StatusConditions.DEGRADED, degradedReason != null, degradedReason == null ? "AsExpected" : degradedReason,
+                        degradedReason == null ? "" : degradedMessage)
+                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : "RollingOut",
+                        ready + "/" + plan.replicas() + " replicas ready");
+        return finish(resource, previous, status, conditions);
+    }
+
+    private static UpdateControl<PercoreService> finish(PercoreService resource, PercoreServiceStatus previous,
+                                                        PercoreServiceStatus status, StatusConditions conditions) {
+        status.setConditions(conditions.build());
+        if (status.equals(previous)) {
+            return UpdateControl.noUpdate();
+        }
+        resource.setStatus(status);
+        return UpdateControl.patchStatus(resource);
+    }
+
+    /** One warning per distinct problem, not one per reconcile. */
+    private static void warnOnce(PlanEvents events, PercoreService resource, PercoreServiceStatus previous, String reason, String message) {
+        var planned = StatusConditions.find(previous.getConditions(), StatusConditions.PLANNED);
+        if (planned == null || !reason.equals(planned.getReason()) || !message.equals(planned.getMessage())) {
+            events.warning(resource, reason, message);
+        }
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<PercoreService> updateErrorStatus(PercoreService resource, Context<PercoreService> context, Exception e) {
+        PercoreServiceStatus previous = resource.getStatus() == null ? new PercoreServiceStatus() : resource.getStatus();
+        long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
+        StatusConditions conditions = new StatusConditions(previous.getConditions(), generation);
+        for (var c : previous.getConditions()) {
+            if (!StatusConditions.DEGRADED.equals(c.getType())) {
+                conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage());
+            }
+        }
+        conditions.set(StatusConditions.DEGRADED, true, "ReconcileError", String.valueOf(e.getMessage()));
+        PercoreServiceStatus status = new PercoreServiceStatus();
+        status.setObservedGeneration(previous.getObservedGeneration());
+        status.setPlan(previous.getPlan());
+        status.setReadyReplicas(previous.getReadyReplicas());
+        status.setConditions(conditions.build());
+        resource.setStatus(status);
+        LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
+        return ErrorStatusUpdateControl.patchStatus(resource);
+    }
+
+    /**
+     * Owner references make the API server's garbage collector delete the children too; deleting
+     * them here as well makes removal immediate and works where no collector runs.
+     */
+    @Override
+    public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
+        KubernetesClient client = context.getClient();
+        ChildApplier applier = new ChildApplier(client);
+        if (serviceMonitorCrdExists(client, resource)) {
+            deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
+        }
+        String ns = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        for (HasMetadata child : List.<HasMetadata>of(
+                named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
+                named(new Deployment(), ns, name), named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)))) {
+            applier.delete(child);
+        }
+        return DeleteControl.defaultDelete();
+    }
+
+    private static <T extends HasMetadata> T named(T resource, String namespace, String name) {
+        resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        return resource;
+    }
+
+    private static void deleteQuietly(KubernetesClient client, GenericKubernetesResource resource) {
+        try {
+            client.resource(resource).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static boolean serviceMonitorCrdExists(KubernetesClient client, PercoreService resource) {
+        try {
+            return client.apiextensions().v1().customResourceDefinitions().withName(SERVICE_MONITOR_CRD).get() != null;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                LOG.debug("cannot read CRD {}: assuming absent", SERVICE_MONITOR_CRD);
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    static PlanStatus toStatus(SizingPlan plan) {
+        PlanStatus p = new PlanStatus();
+        p.setReplicas(plan.replicas());
+        p.setShardsPerPod(plan.shardsPerPod());
+        p.setTotalShards(plan.totalShards());
+        p.setCpusPerPod(plan.cpusPerPod());
+        p.setReservedCpus(plan.reservedCpus());
+        p.setMemoryPerPod(Quantities.formatBytes(plan.memoryPerPodBytes()));
+        p.setMode(plan.mode().configValue());
+        p.setEligibleNodes(plan.eligibleNodes());
+        p.setReasons(plan.reasons());
+        return p;
+    }
+
+    private static boolean sameShape(PlanStatus a, PlanStatus b) {
+        return a != null && Objects.equals(a.getReplicas(), b.getReplicas()) && Objects.equals(a.getShardsPerPod(), b.getShardsPerPod())
+                && Objects.equals(a.getCpusPerPod(), b.getCpusPerPod()) && Objects.equals(a.getMemoryPerPod(), b.getMemoryPerPod())
+                && Objects.equals(a.getMode(), b.getMode());
+    }
+
+    static String summary(SizingPlan plan) {
+        return plan.replicas() + " pod(s) x " + plan.shardsPerPod() + " shards (" + plan.cpusPerPod() + " CPUs, "
+                + Quantities.formatBytes(plan.memoryPerPodBytes()) + " each), " + plan.mode().configValue();
+    }
+}

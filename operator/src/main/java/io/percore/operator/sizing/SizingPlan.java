@@ -1,0 +1,41 @@
+package io.percore.operator.sizing;
+
+import java.util.List;
+
+/**
+ * The planner's answer. When {@link #feasible()} is false nothing should be rolled out and
+ * {@link #reasons()} says why; otherwise every pod gets {@link #cpusPerPod()} whole CPUs and
+ * {@link #memoryPerPodBytes()} (requests == limits, Guaranteed QoS) and runs
+ * {@link #shardsPerPod()} shards with {@link #reservedCpus()} CPUs left to the JVM.
+ *
+ * @param eligibleNodes nodes on which one pod fits inside a single NUMA zone
+ * @param podCapacity how many such pods the eligible nodes hold in total (ignoring other workloads)
+ * @param degraded feasible, but the pool cannot hold every replica, or pinning was forced onto
+ *                 nodes without exclusive cores
+ */
+public record SizingPlan(
+        boolean feasible,
+        boolean degraded,
+        int replicas,
+        int shardsPerPod,
+        int cpusPerPod,
+        int reservedCpus,
+        long memoryPerPodBytes,
+        EngineMode mode,
+        List<String> eligibleNodes,
+        int podCapacity,
+        List<String> reasons) {
+
+    public SizingPlan {
+        eligibleNodes = List.copyOf(eligibleNodes);
+        reasons = List.copyOf(reasons);
+    }
+
+    public int totalShards() {
+        return replicas * shardsPerPod;
+    }
+
+    static SizingPlan infeasible(List<String> reasons) {
+        return new SizingPlan(false, false, 0, 0, 0, 0, 0, EngineMode.OVERPROVISIONED, List.of(), 0, reasons);
+    }
+}

@@ -1,0 +1,346 @@
+package io.percore.operator.reconcile;
+
+import static io.percore.operator.TestResources.NAMESPACE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.percore.operator.OperatorSettings;
+import io.percore.operator.PercoreOperator;
+import io.percore.operator.TestResources;
+import io.percore.operator.config.SchemaConfigCheck;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.sizing.TestNodes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real JOSDK operator loop against Fabric8's CRUD mock API server. */
+@EnableKubernetesMockClient(crud = true)
+class PercoreServiceReconcilerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+    private PercoreOperator operator;
+
+    @BeforeEach
+    void startOperator() throws Exception {
+        TestResources.installCrd(client);
+        client.nodes().resource(TestNodes.node("node-a").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        client.nodes().resource(TestNodes.node("node-b").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        operator = PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), client, new SchemaConfigCheck());
+    }
+
+    @AfterEach
+    void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    void createBuildsEveryChildWithThePlannedResources() {
+        PercoreService created = client.resource(TestResources.service("kv", 14)).create();
+
+        PercoreService ready = awaitCondition("kv", "Planned", "True");
+        assertThat(ready.getStatus().getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
+        assertThat(ready.getStatus().getPlan().getReplicas()).isEqualTo(2);
+        assertThat(ready.getStatus().getPlan().getShardsPerPod()).isEqualTo(7);
+        assertThat(ready.getStatus().getPlan().getCpusPerPod()).isEqualTo(8);
+        assertThat(ready.getStatus().getPlan().getMode()).isEqualTo("pinned");
+        assertThat(ready.getStatus().getPlan().getReasons()).isNotEmpty();
+        assertThat(ready.getFinalizers()).isNotEmpty();
+
+        Deployment deployment = deployment("kv");
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo("example.com/kv:1.0");
+        assertThat(c.getResources().getRequests()).isEqualTo(c.getResources().getLimits());
+        assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("8")).containsEntry("memory", new Quantity("3840Mi"));
+        assertThat(env(c)).containsEntry("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=8")
+                .containsEntry("PERCORE_ENGINE_SHARDS", "7").containsEntry("PERCORE_ENGINE_MODE", "pinned")
+                .containsEntry("PERCORE_ENGINE_RESERVED_CPUS", "1");
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(c.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8081);
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8081");
+        assertOwnedBy(deployment, created);
+
+        ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName("kv-config").get();
+        assertOwnedBy(cm, created);
+        assertThat(cm.getData().get("application.yml"))
+                .contains("shards: 7").contains("reserved-cpus: 1").contains("mode: pinned").contains("task-quota: 500us");
+
+        Service svc = client.services().inNamespace(NAMESPACE).withName("kv").get();
+        assertOwnedBy(svc, created);
+        assertThat(svc.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379", "management:8081");
+        PodDisruptionBudget pdb = client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").get();
+        assertOwnedBy(pdb, created);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "Planned".equals(e.getReason())));
+    }
+
+    @Test
+    void secondReconcileWritesNothing() throws Exception {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        Map<String, String> before = versions("kv");
+        Thread.sleep(500);
+        drainRequests();
+        double reconciles = reconciliations();
+
+        // A sizing-relevant node change re-plans everything; the plan comes out the same.
+        client.nodes().withName("node-a").edit(n -> {
+            n.getMetadata().getLabels().put("rack", "r1");
+            return n;
+        });
+        await().atMost(WAIT).ignoreExceptions().until(() -> reconciliations() > reconciles);
+        Thread.sleep(1000);
+
+        assertThat(versions("kv")).isEqualTo(before);
+        List<String> writes = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (!"GET".equals(r.getMethod()) && !r.getPath().contains("/nodes/node-a")) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        assertThat(writes).as("no create/update/patch when desired == actual").isEmpty();
+    }
+
+    @Test
+    void specChangeRollsThePodTemplateOnly() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        Map<String, String> before = versions("kv");
+
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(s -> {
+            s.getSpec().setMemoryPerShard("1Gi");
+            return s;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(deployment("kv").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getResources().getLimits()).containsEntry("memory", new Quantity("7424Mi")));
+
+        Map<String, String> after = versions("kv");
+        assertThat(after.get("Deployment")).isNotEqualTo(before.get("Deployment"));
+        assertThat(after.get("ConfigMap")).isEqualTo(before.get("ConfigMap"));
+        assertThat(after.get("Service")).isEqualTo(before.get("Service"));
+        assertThat(after.get("PodDisruptionBudget")).isEqualTo(before.get("PodDisruptionBudget"));
+        Deployment d = deployment("kv");
+        assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(Labels.selector(current("kv")));
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "PlanChanged".equals(e.getReason())));
+    }
+
+    @Test
+    void nodeChangesReplan() {
+        client.nodes().withName("node-b").delete();
+        client.nodes().withName("node-a").edit(n -> {
+            n.getStatus().getAllocatable().put("cpu", new Quantity("4"));
+            return n;
+        });
+        client.resource(TestResources.service("kv", 6)).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(current("kv").getStatus().getPlan().getReplicas()).isEqualTo(2);
+            assertThat(deployment("kv").getSpec().getReplicas()).isEqualTo(2);
+        });
+        assertThat(condition(current("kv"), "Degraded").getReason()).isEqualTo("InsufficientCapacity");
+
+        // A 16-CPU node appears: one 7-CPU pod now holds all 6 shards.
+        client.nodes().resource(TestNodes.node("node-c").cpu("16").memory("64Gi").staticCpuManager().build()).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(deployment("kv").getSpec().getReplicas()).isEqualTo(1);
+            assertThat(deployment("kv").getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+                    .containsEntry("cpu", new Quantity("7"));
+        });
+        assertThat(condition(current("kv"), "Degraded").getStatus()).isEqualTo("False");
+
+        // It goes away again: back to two small pods.
+        client.nodes().withName("node-c").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(deployment("kv").getSpec().getReplicas()).isEqualTo(2));
+    }
+
+    @Test
+    void invalidConfigSetsAConditionAndLeavesChildrenAlone() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        Map<String, String> before = versions("kv");
+
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(s -> {
+            Map<String, Object> engine = new LinkedHashMap<>();
+            engine.put("task-quota", "fast");
+            engine.put("shardz", 3);
+            s.getSpec().getConfig().put("engine", engine);
+            s.getSpec().setMemoryPerShard("2Gi");
+            return s;
+        });
+        PercoreService invalid = awaitCondition("kv", "Planned", "False");
+        var planned = condition(invalid, "Planned");
+        assertThat(planned.getReason()).isEqualTo("InvalidConfig");
+        assertThat(planned.getMessage()).contains("spec.config.engine.task-quota").contains("fast").contains("shardz");
+        assertThat(condition(invalid, "Degraded").getStatus()).isEqualTo("True");
+        assertThat(invalid.getStatus().getPlan().getReplicas()).as("previous plan kept").isEqualTo(2);
+        assertThat(versions("kv")).isEqualTo(before);
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "InvalidConfig".equals(e.getReason()) && "Warning".equals(e.getType())));
+    }
+
+    @Test
+    void noNodeLargeEnoughGivesAConditionInsteadOfPendingPods() {
+        PercoreService s = TestResources.service("big", 40);
+        s.getSpec().setShardsPerPod(20);
+        client.resource(s).create();
+        PercoreService status = awaitCondition("big", "Planned", "False");
+        assertThat(condition(status, "Planned").getReason()).isEqualTo("Unschedulable");
+        assertThat(condition(status, "Planned").getMessage()).contains("21 CPUs");
+        assertThat(deployment("big")).isNull();
+        assertThat(client.configMaps().inNamespace(NAMESPACE).withName("big-config").get()).isNull();
+    }
+
+    @Test
+    void deleteRemovesEveryChild() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        assertThat(versions("kv")).hasSize(4);
+
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(versions("kv")).isEmpty();
+            assertThat(current("kv")).isNull();
+        });
+    }
+
+    @Test
+    void serviceMonitorFollowsSpecAndCrdPresence() {
+        PercoreService s = TestResources.service("kv", 14);
+        s.getSpec().setMonitoring(new io.percore.operator.crd.Monitoring());
+        s.getSpec().getMonitoring().setServiceMonitor(true);
+        s.getSpec().getMonitoring().setInterval("15s");
+        client.resource(s).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(condition(current("kv"), "Degraded").getReason()).isEqualTo("ServiceMonitorUnavailable"));
+
+        client.apiextensions().v1().customResourceDefinitions().resource(serviceMonitorCrd()).create();
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(p -> {
+            p.getSpec().getMonitoring().setInterval("20s");
+            return p;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            var monitor = client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+                    .inNamespace(NAMESPACE).withName("kv").get();
+            assertThat(monitor).isNotNull();
+            assertThat(monitor.getAdditionalProperties().get("spec").toString()).contains("management").contains("20s");
+            assertThat(condition(current("kv"), "Degraded").getStatus()).isEqualTo("False");
+        });
+    }
+
+    static io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition serviceMonitorCrd() {
+        return new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+                .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+                .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors").withSingular("servicemonitor").endNames()
+                .addNewVersion().withName("v1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
+                .endVersion().endSpec().build();
+    }
+
+    // --- helpers ---
+
+    private PercoreService awaitCondition(String name, String type, String status) {
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            PercoreService s = current(name);
+            var c = s == null ? null : condition(s, type);
+            return c != null && status.equals(c.getStatus());
+        });
+        return current(name);
+    }
+
+    private PercoreService current(String name) {
+        return client.resources(PercoreService.class).inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    static io.fabric8.kubernetes.api.model.Condition condition(PercoreService s, String type) {
+        if (s.getStatus() == null) {
+            return null;
+        }
+        return StatusConditions.find(s.getStatus().getConditions(), type);
+    }
+
+    private Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    private List<Event> events() {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems();
+    }
+
+    /** Kind → resourceVersion of every child that exists. */
+    private Map<String, String> versions(String name) {
+        Map<String, String> v = new LinkedHashMap<>();
+        for (HasMetadata h : new HasMetadata[] {
+                client.configMaps().inNamespace(NAMESPACE).withName(name + "-config").get(), deployment(name),
+                client.services().inNamespace(NAMESPACE).withName(name).get(),
+                client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName(name).get()}) {
+            if (h != null) {
+                v.put(h.getKind(), h.getMetadata().getResourceVersion());
+            }
+        }
+        return v;
+    }
+
+    private double reconciliations() {
+        return operator.registry().find("operator.sdk.reconciliations.started").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    private void drainRequests() throws InterruptedException {
+        while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
+            // discard
+        }
+    }
+
+    private static Map<String, String> env(Container c) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : c.getEnv()) {
+            env.put(e.getName(), e.getValue());
+        }
+        return env;
+    }
+
+    private static void assertOwnedBy(HasMetadata child, PercoreService owner) {
+        assertThat(child).isNotNull();
+        assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo(owner.getMetadata().getUid());
+            assertThat(o.getKind()).isEqualTo("PercoreService");
+            assertThat(o.getController()).isTrue();
+        });
+    }
+
+    @SuppressWarnings("unused")
+    private static Node unused() {
+        return null;
+    }
+}
