@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -337,10 +336,5 @@ class PercoreServiceReconcilerTest {
             assertThat(o.getKind()).isEqualTo("PercoreService");
             assertThat(o.getController()).isTrue();
         });
-    }
-
-    @SuppressWarnings("unused")
-    private static Node unused() {
-        return null;
     }
 }
