@@ -32,6 +32,7 @@ public final class PercoreOperator implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final AtomicBoolean leader = new AtomicBoolean();
     private final AtomicBoolean failed = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final boolean leaderElection;
 
     private PercoreOperator(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck) throws IOException {
@@ -66,8 +67,16 @@ public final class PercoreOperator implements AutoCloseable {
                         new LeaderCallbacks(() -> {
                             leader.set(true);
                             LOG.info("{} became leader ({} {})", identity, OperatorSettings.LEASE_NAME, settings.leaseNamespace());
-                        }, () -> leader.set(false), newLeader -> LOG.info("leader is {}", newLeader)),
-                        true));
+                        }, () -> {
+                            leader.set(false);
+                            // Informers and in-flight work of a former leader cannot be trusted: restart clean.
+                            // Not on our own orderly close, which also ends the leadership.
+                            if (!closing.get()) {
+                                LOG.error("lost leadership of {}; exiting", OperatorSettings.LEASE_NAME);
+                                System.exit(1);
+                            }
+                        }, newLeader -> LOG.info("leader is {}", newLeader)),
+                        false));
             }
         });
         operator.register(new PercoreServiceReconciler(configCheck), c -> {
@@ -120,6 +129,7 @@ public final class PercoreOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.set(true);
         http.close();
         operator.stop();
         registry.close();

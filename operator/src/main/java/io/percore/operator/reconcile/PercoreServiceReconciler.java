@@ -90,10 +90,20 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     /** Heartbeats and condition flaps do not change a plan; allocatable, labels, taints and cordons do. */
     static boolean sizingRelevantChange(Node now, Node before) {
         return !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
-                || !Objects.equals(now.getMetadata().getAnnotations(), before.getMetadata().getAnnotations())
+                || !Objects.equals(percoreAnnotations(now), percoreAnnotations(before))
                 || !Objects.equals(now.getSpec(), before.getSpec())
                 || !Objects.equals(now.getStatus() == null ? null : now.getStatus().getAllocatable(),
                         before.getStatus() == null ? null : before.getStatus().getAllocatable());
+    }
+
+    /** Agents rewrite other node annotations often; only ours describe topology. */
+    private static java.util.Map<String, String> percoreAnnotations(Node node) {
+        java.util.Map<String, String> all = node.getMetadata().getAnnotations();
+        if (all == null) {
+            return java.util.Map.of();
+        }
+        return all.entrySet().stream().filter(e -> e.getKey().startsWith("percore.io/"))
+                .collect(Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
     @Override

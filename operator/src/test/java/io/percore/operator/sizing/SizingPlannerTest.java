@@ -118,10 +118,22 @@ class SizingPlannerTest {
                         List.of(node("a").cpu("12").memory("32Gi").fullPcpusOnly().shape(), node("b").cpu("12").memory("32Gi").shape()),
                         shape(2, 4),
                         Expect.plan(2, 4, 6, 256 + 4 * 512, over, List.of("a", "b"))),
+                Arguments.of("README worked example: 40 shards",
+                        readmePool(), total(40),
+                        Expect.plan(2, 20, 21, 256 + 20 * 512, over, List.of("big"))),
+                Arguments.of("README worked example: 6 replicas",
+                        readmePool(), new SizingRequest(null, 6, null, 512 * MI, 256 * MI, 1, ModePreference.AUTO, Map.of(), List.of(), null),
+                        Expect.plan(6, 9, 10, 256 + 9 * 512, over, List.of("big"))),
                 Arguments.of("10 shards with room for 4 per pod: 3 equal pods of 4",
                         List.of(node("a").cpu("5").memory("32Gi").shape(), node("b").cpu("5").memory("32Gi").shape(), node("c").cpu("5").memory("32Gi").shape()),
                         total(10),
                         Expect.plan(3, 4, 5, 256 + 4 * 512, over, List.of("a", "b", "c"))));
+    }
+
+    static List<NodeShape> readmePool() {
+        return List.of(node("n1").cpu("8").memory("32Gi").staticCpuManager().shape(),
+                node("n2").cpu("8").memory("32Gi").staticCpuManager().shape(),
+                node("big").cpu("64").memory("256Gi").numa(2).shape());
     }
 
     @ParameterizedTest(name = "{0}")
