@@ -1,6 +1,9 @@
 package io.percore.engine.topology;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +92,7 @@ public final class HostTopology {
         if (online.isEmpty()) {
             // No sysfs at all (unusual sandbox): trust the affinity mask, else the JVM's count.
             online = !affinity.isEmpty() ? affinity
-                    : CpuSet.of(java.util.stream.IntStream.range(0, Runtime.getRuntime().availableProcessors()).toArray());
+                    : CpuSet.of(IntStream.range(0, Runtime.getRuntime().availableProcessors()).toArray());
         }
         if (affinity.isEmpty()) {
             affinity = online;
@@ -224,7 +228,7 @@ public final class HostTopology {
     }
 
     static String formatCpus(double cpus) {
-        return java.math.BigDecimal.valueOf(cpus).setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(cpus).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     // ---------------------------------------------------------------- parsing
@@ -373,7 +377,7 @@ public final class HostTopology {
                 return Optional.empty();
             }
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+        } catch (IOException | SecurityException | UncheckedIOException e) {
             log.debug("Cannot read {}: {}", file, e.toString());
             return Optional.empty();
         }

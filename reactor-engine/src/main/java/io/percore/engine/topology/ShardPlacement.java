@@ -122,7 +122,7 @@ public final class ShardPlacement {
 
     @Override
     public String toString() {
-        StringBuilder out = new StringBuilder("ShardPlacement[").append(shardCount).append(" shards");
+        StringBuilder out = new StringBuilder("ShardPlacement[").append(shardCount).append(shardCount == 1 ? " shard" : " shards");
         if (cpus == null) {
             out.append(", unpinned");
         } else {

@@ -3,6 +3,7 @@ package io.percore.engine.topology;
 import io.percore.config.EngineConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -194,7 +195,7 @@ public final class ShardPlanner {
         Map<Integer, Map<List<Integer>, List<Integer>>> coresByNode = new TreeMap<>();
         for (int id : usable.toArray()) {
             CpuInfo cpu = topology.cpu(id);
-            coresByNode.computeIfAbsent(cpu.numaNode(), n -> new java.util.LinkedHashMap<>())
+            coresByNode.computeIfAbsent(cpu.numaNode(), n -> new LinkedHashMap<>())
                     .computeIfAbsent(List.of(cpu.packageId(), cpu.coreId()), c -> new ArrayList<>())
                     .add(id);
         }
@@ -242,7 +243,7 @@ public final class ShardPlanner {
     private static String describeReserved(HostTopology topology, CpuSet reserved, CpuSet shards) {
         boolean allSiblings = reserved.stream()
                 .allMatch(cpu -> !topology.siblingsOf(cpu).minus(CpuSet.of(cpu)).intersect(shards).isEmpty());
-        return allSiblings ? ", SMT siblings of shard CPUs, so no shard is given up" : "";
+        return allSiblings ? ", on SMT siblings of shard cores, so no shard is given up" : "";
     }
 
     private static String summary(CpuSet usable, int reserve, List<CpuInfo> shardCpus) {

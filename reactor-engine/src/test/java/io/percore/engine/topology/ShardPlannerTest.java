@@ -59,7 +59,7 @@ class ShardPlannerTest {
             // One sibling per node, from the end of the preference order.
             assertThat(plan.reservedCpus()).hasToString("11,15");
             assertThat(plan.reasons()).contains(
-                    "2 reserved for JVM threads (11,15), SMT siblings of shard CPUs, so no shard is given up");
+                    "2 reserved for JVM threads (11,15), on SMT siblings of shard cores, so no shard is given up");
         }
 
         @Test
