@@ -8,7 +8,10 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.nio.NioIoHandle;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
+import java.io.IOException;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.lang.reflect.Field;
 import java.nio.channels.SelectionKey;
@@ -78,7 +81,17 @@ final class RegistrationTracker {
             // the channel, which does.
             Channel channel = outerChannel(handle);
             if (channel instanceof UnixChannel) {
-                ((UnixChannel) channel).fd().close();
+                FileDescriptor fd = ((UnixChannel) channel).fd();
+                if (fd instanceof Socket) {
+                    // Operations in flight in the ring hold references to the socket, so closing
+                    // the descriptor alone would not release it; shutdown() completes them.
+                    try {
+                        ((Socket) fd).shutdown();
+                    } catch (IOException e) {
+                        LOG.debug("shutdown() of {} failed", fd, e);
+                    }
+                }
+                fd.close();
                 return true;
             }
             handle.close();
