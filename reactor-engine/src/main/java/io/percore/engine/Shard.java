@@ -467,13 +467,18 @@ public final class Shard {
             // 4. Due timers and Netty's own tasks.
             loop.runNonBlockingTasks(quotaNanos);
             // 5. Outbound messages.
-            outbox.flush();
+            boolean parkedMoved = outbox.flush();
             now = System.nanoTime();
             busyNanos += now - turnStart;
             publishStats(now);
-            // 6. Idle: spin, then sleep.
+            // 6. Idle: spin, then sleep. While parked messages are moving into a full ring,
+            // retry at once instead (the target is draining it right now).
             if (!hasLocalWork()) {
-                now = idle(now);
+                if (parkedMoved && outbox.hasOverflow()) {
+                    Thread.yield();
+                } else {
+                    now = idle(now);
+                }
             }
         }
     }
