@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -33,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "percore.enabled", matchIfMissing = true)
+@EnableConfigurationProperties
 public final class PercoreAutoConfiguration {
 
     /** Margin kept from the per-phase timeout so the engine's drain ends before Spring gives up. */
@@ -57,9 +59,11 @@ public final class PercoreAutoConfiguration {
         try (ValidatorFactory factory = Validation.byDefaultProvider().configure()
                 .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory()) {
             Validator validator = factory.getValidator();
-            new PercoreConfigurationValidator(validator).validate(environment, topology);
+            // Spring binds the same environment again (@ConfigurationProperties), which also
+            // lists the bean in /actuator/configprops; returning the validated copy keeps the
+            // configuration right even where the binding post-processor is absent.
+            return new PercoreConfigurationValidator(validator).validate(environment, topology);
         }
-        return new PercoreConfig();
     }
 
     @Bean
