@@ -26,7 +26,6 @@ public final class ServerChannelContext {
     private final Channel channel;
     /** Decoded requests that have not been answered yet (only with {@link #requestTracker()}). */
     private int inFlight;
-    private boolean tracked;
     /** Writes handed to the transport and not yet completed. */
     private int pendingWrites;
     /** Bytes arrived after the last completed write: an untracked request may be in flight. */
@@ -63,11 +62,11 @@ public final class ServerChannelContext {
     /**
      * A handler to place between your decoder and your application handler: every message passing
      * inbound is a request in flight until a message passes outbound (its response). With it,
-     * graceful shutdown closes a connection exactly when its last request is answered; without it,
-     * a connection counts as busy while bytes arrived after its last completed write.
+     * graceful shutdown also waits for pipelined requests that arrived together with an answered
+     * one. Without it, a connection counts as busy while bytes (a request, or part of one) arrived
+     * after its last completed write.
      */
     public ChannelHandler requestTracker() {
-        tracked = true;
         return new RequestTracker();
     }
 
@@ -77,7 +76,7 @@ public final class ServerChannelContext {
     }
 
     boolean busy() {
-        return inFlight > 0 || pendingWrites > 0 || (!tracked && readSinceLastWrite);
+        return inFlight > 0 || pendingWrites > 0 || readSinceLastWrite;
     }
 
     void onRead() {
