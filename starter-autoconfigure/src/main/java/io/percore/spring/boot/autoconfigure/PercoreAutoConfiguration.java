@@ -101,7 +101,8 @@ public final class PercoreAutoConfiguration {
         return new ShardedServiceRegistry(drainTimeout(environment));
     }
 
-    static Duration drainTimeout(Environment environment) {
+    /** {@code spring.lifecycle.timeout-per-shutdown-phase} (default 30 s) less a margin, so a drain ends inside the phase. */
+    public static Duration drainTimeout(Environment environment) {
         Duration phase = Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
                 .orElse(Duration.ofSeconds(30));
         return Duration.ofNanos((long) (phase.toNanos() * DRAIN_SHARE_OF_PHASE_TIMEOUT));
