@@ -26,7 +26,8 @@ class PercoreNetAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(PercoreAutoConfiguration.class, PercoreNetAutoConfiguration.class))
             .withPropertyValues("percore.engine.shards=2", "percore.engine.mode=overprovisioned",
-                    "percore.servers.echo.port=0", "percore.servers.echo.bind-address=127.0.0.1");
+                    "percore.servers.echo.port=0", "percore.servers.echo.bind-address=127.0.0.1",
+                    "spring.lifecycle.timeout-per-shutdown-phase=5s");
 
     @Test
     void startsAConfiguredServerThatAnswersOnTheShardsAndClosesItWithTheApp() throws Exception {
