@@ -109,6 +109,11 @@ final class RegistrationTracker {
         return registrations.size();
     }
 
+    /** Whether any socket is registered (a shard without any can skip its non-blocking I/O poll). */
+    boolean hasRegistrations() {
+        return !registrations.isEmpty();
+    }
+
     private final class TrackingIoHandler implements IoHandler {
         private final IoHandler delegate;
 
