@@ -1,0 +1,286 @@
+package io.percore.net.server;
+
+import static io.percore.net.TestSupport.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.percore.engine.Engine;
+import io.percore.engine.Shard;
+import io.percore.net.TestSupport;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ShardedServerTest {
+
+    private static Engine engine;
+
+    /** Per connection (by remote port): every thread that ran one of its handler callbacks. */
+    private final Map<Integer, Set<String>> threadsByConnection = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Integer> shardsSeen = new ConcurrentLinkedQueue<>();
+
+    @BeforeAll
+    static void startEngine() {
+        engine = TestSupport.engine(3);
+    }
+
+    @AfterAll
+    static void stopEngine() {
+        engine.close();
+    }
+
+    /** Line protocol: "echo X" answers "X [shard N]" at once; "slow X" answers after 400 ms. */
+    private ChannelInitializer<SocketChannel> lineServer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ServerChannelContext sc = ServerChannelContext.of(ch);
+                ch.pipeline().addLast(new LineBasedFrameDecoder(sc.maxRequestSize()), sc.requestTracker(),
+                        new SimpleChannelInboundHandler<ByteBuf>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                                record(ctx);
+                                String line = msg.toString(StandardCharsets.UTF_8);
+                                String reply = line.substring(5) + " [shard " + Shard.current().id() + "]\n";
+                                if (line.startsWith("slow ")) {
+                                    Shard.current().schedule(Duration.ofMillis(400), () -> {
+                                        record(ctx);
+                                        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), reply));
+                                    });
+                                } else {
+                                    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), reply));
+                                }
+                            }
+
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) throws Exception {
+                                record(ctx);
+                                shardsSeen.add(sc.shardId());
+                                super.channelActive(ctx);
+                            }
+                        });
+            }
+        };
+    }
+
+    private void record(ChannelHandlerContext ctx) {
+        int remotePort = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getPort();
+        threadsByConnection.computeIfAbsent(remotePort, k -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+    }
+
+    private static String exchange(Socket s, String line) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    }
+
+    private static Socket connect(ShardedServer server) throws IOException {
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    @Test
+    void everyShardListensOnOnePortAndEachConnectionStaysOnOneShardThread() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().port(0).build(), lineServer());
+        try {
+            assertThat(server.acceptMode()).isEqualTo(ShardedServer.AcceptMode.REUSE_PORT);
+            assertThat(server.port()).isPositive();
+            List<Socket> sockets = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                Socket s = connect(server);
+                sockets.add(s);
+                assertThat(exchange(s, "echo " + i)).startsWith(i + " [shard ");
+                assertThat(exchange(s, "echo again")).startsWith("again [shard ");
+            }
+            for (Socket s : sockets) {
+                s.close();
+            }
+            // The kernel spread 60 connections over the 3 listeners (all on one is ~1e-28 likely).
+            assertThat(Set.copyOf(shardsSeen)).hasSizeGreaterThan(1);
+            assertThat(threadsByConnection).hasSize(60);
+            threadsByConnection.values().forEach(threads -> assertThat(threads).hasSize(1));
+            long accepted = server.metrics().stream().mapToLong(ShardServerMetrics::connectionsAccepted).sum();
+            assertThat(accepted).isEqualTo(60);
+            eventually("all connections closed", Duration.ofSeconds(10), () -> server.connectionsOpen() == 0);
+            long in = server.metrics().stream().mapToLong(ShardServerMetrics::bytesIn).sum();
+            long out = server.metrics().stream().mapToLong(ShardServerMetrics::bytesOut).sum();
+            assertThat(in).isEqualTo(60 * ("echo again\n".length()) + sumOfEchoLines(60));
+            assertThat(out).isGreaterThan(60 * " [shard 0]\n".length() * 2);
+        } finally {
+            server.close();
+        }
+    }
+
+    private static long sumOfEchoLines(int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += ("echo " + i + "\n").length();
+        }
+        return sum;
+    }
+
+    @Test
+    void withoutReusePortOneAcceptorHandsConnectionsToShardsRoundRobin() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().reusePort(false).build(), lineServer());
+        try {
+            assertThat(server.acceptMode()).isEqualTo(ShardedServer.AcceptMode.SINGLE_ACCEPTOR);
+            for (int i = 0; i < 9; i++) {
+                try (Socket s = connect(server)) {
+                    String reply = exchange(s, "echo x");
+                    assertThat(reply).isEqualTo("x [shard " + (i % 3) + "]");
+                }
+            }
+            threadsByConnection.values().forEach(threads -> assertThat(threads).hasSize(1));
+            for (int shard = 0; shard < 3; shard++) {
+                assertThat(server.metrics(shard).connectionsAccepted()).isEqualTo(3);
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheShardLimitAreClosedAtOnce() throws Exception {
+        ShardedServer server = ShardedServer.start(engine,
+                ServerOptions.builder().reusePort(false).maxConnectionsPerShard(1).build(), lineServer());
+        try (Socket a = connect(server); Socket b = connect(server); Socket c = connect(server); Socket d = connect(server)) {
+            // Round-robin: a, b, c land on shards 0, 1, 2; d is shard 0's second connection.
+            assertThat(exchange(a, "echo a")).isEqualTo("a [shard 0]");
+            assertThat(exchange(b, "echo b")).isEqualTo("b [shard 1]");
+            assertThat(exchange(c, "echo c")).isEqualTo("c [shard 2]");
+            assertThat(d.getInputStream().read()).as("rejected connection gets EOF").isEqualTo(-1);
+            eventually("rejection counted", Duration.ofSeconds(5), () -> server.metrics(0).connectionsRejected() == 1);
+            assertThat(server.metrics(0).connectionsOpen()).isEqualTo(1);
+            assertThat(exchange(a, "echo still")).isEqualTo("still [shard 0]");
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aRequestLargerThanTheLimitClosesTheConnection() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().maxRequestSize(32).build(), lineServer());
+        try (Socket s = connect(server)) {
+            assertThat(exchange(s, "echo short")).startsWith("short");
+            s.getOutputStream().write(("echo " + "x".repeat(200) + "\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            eventually("too-large counted", Duration.ofSeconds(5),
+                    () -> server.metrics().stream().mapToLong(ShardServerMetrics::requestsTooLarge).sum() == 1);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofMillis(300)).build(), lineServer());
+        try (Socket s = connect(server)) {
+            assertThat(exchange(s, "echo hi")).startsWith("hi");
+            long start = System.nanoTime();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            eventually("idle close counted", Duration.ofSeconds(5),
+                    () -> server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum() == 1);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void gracefulShutdownStopsAcceptingAndLosesNoInFlightResponse() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().port(0).build(), lineServer());
+        int port = server.port();
+        Socket idle = connect(server);
+        Socket busy = connect(server);
+        assertThat(exchange(idle, "echo warm")).startsWith("warm");
+        OutputStream out = busy.getOutputStream();
+        out.write("slow answer\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        eventually("request reached the server", Duration.ofSeconds(5), () -> threadsByConnection.size() == 2
+                && server.metrics().stream().mapToLong(ShardServerMetrics::bytesIn).sum() >= "echo warm\nslow answer\n".length());
+
+        var done = server.shutdownGracefully(Duration.ofSeconds(20));
+        assertThat(idle.getInputStream().read()).as("idle connection closed at once").isEqualTo(-1);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        assertThat(done).isNotDone();
+
+        BufferedReader in = new BufferedReader(new InputStreamReader(busy.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(in.readLine()).startsWith("answer [shard ");
+        assertThat(in.read()).as("closed after its response").isEqualTo(-1);
+        TestSupport.await(done);
+        assertThat(server.connectionsOpen()).isZero();
+        idle.close();
+        busy.close();
+    }
+
+    @Test
+    void gracefulShutdownForceClosesAfterTheTimeout() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().build(), lineServer());
+        try (Socket s = connect(server)) {
+            // A request that never completes (no newline) keeps the connection busy.
+            s.getOutputStream().write("slow never".getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            eventually("bytes arrived", Duration.ofSeconds(5),
+                    () -> server.metrics().stream().mapToLong(ShardServerMetrics::bytesIn).sum() == 10);
+            long start = System.nanoTime();
+            TestSupport.await(server.shutdownGracefully(Duration.ofMillis(300)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void invalidOptionsNameTheKey() {
+        assertThatThrownBy(() -> ServerOptions.builder().port(70000)).hasMessageContaining("port").hasMessageContaining("70000");
+        assertThatThrownBy(() -> ServerOptions.builder().maxConnectionsPerShard(0)).hasMessageContaining("max-connections-per-shard");
+        assertThatThrownBy(() -> ServerOptions.builder().idleTimeout(Duration.ofSeconds(-1))).hasMessageContaining("idle-timeout");
+        assertThatThrownBy(() -> ShardedServer.start(engine, ServerOptions.builder().bindAddress("no-such-host.invalid").build(), lineServer()))
+                .hasMessageContaining("no-such-host.invalid");
+    }
+
+    @Test
+    void adaptsServerConfig() {
+        io.percore.config.ServerConfig c = new io.percore.config.ServerConfig();
+        c.setPort(8080);
+        c.setMaxConnectionsPerShard(7);
+        c.setIdleTimeout(Duration.ofSeconds(9));
+        c.setMaxRequestSize(4096);
+        c.setGracefulShutdownTimeout(Duration.ofSeconds(3));
+        c.setReusePort(false);
+        c.setBindAddress("0.0.0.0");
+        ServerOptions o = ServerOptions.from(c);
+        assertThat(o.port()).isEqualTo(8080);
+        assertThat(o.maxConnectionsPerShard()).isEqualTo(7);
+        assertThat(o.idleTimeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(o.maxRequestSize()).isEqualTo(4096);
+        assertThat(o.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(o.reusePort()).isFalse();
+        assertThat(o.bindAddress()).isEqualTo("0.0.0.0");
+        c.setMaxRequestSize(Integer.MAX_VALUE + 10L);
+        assertThat(ServerOptions.from(c).maxRequestSize()).isEqualTo(Integer.MAX_VALUE);
+    }
+}

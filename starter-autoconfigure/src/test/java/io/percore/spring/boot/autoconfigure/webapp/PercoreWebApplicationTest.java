@@ -1,0 +1,166 @@
+package io.percore.spring.boot.autoconfigure.webapp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.engine.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A real application on a real web server: what a user scrapes and probes. */
+@SpringBootTest(classes = PercoreTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "percore.engine.shards=2",
+        "percore.engine.mode=overprovisioned",
+        "management.endpoints.web.exposure.include=health,prometheus,percore",
+        "management.endpoint.health.show-details=always",
+        "management.endpoint.health.show-components=always"})
+@DirtiesContext
+class PercoreWebApplicationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Pattern METRIC_IN_EXPR = Pattern.compile("\\b(percore_[a-z0-9_]+)\\b");
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Engine engine;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void prometheusExportsTheEngineMeters() throws Exception {
+        engine.submitTo(1, () -> 1).get();
+        String body = get("/actuator/prometheus", 200);
+        assertThat(body).contains("percore_shard_utilization{", "shard=\"0\"", "shard=\"1\"",
+                "percore_tasks_run_total{", "percore_task_queue_length{", "group=\"default\"",
+                "percore_crossshard_messages_sent_total{", "percore_crossshard_messages_received_total{",
+                "percore_crossshard_messages_overflowed_total{", "percore_stalls_total{", "percore_timers_fired_total{",
+                "percore_task_latency_seconds_bucket{", "percore_netty_allocator_memory_used_bytes{");
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsExported() throws Exception {
+        Set<String> used = dashboardMetrics();
+        assertThat(used).contains("percore_shard_utilization", "percore_tasks_run_total", "percore_task_latency_seconds_bucket");
+        String body = get("/actuator/prometheus", 200);
+        Set<String> exported = new TreeSet<>();
+        for (String line : body.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                exported.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        assertThat(exported).as("exported metrics").containsAll(used);
+    }
+
+    @Test
+    void healthIncludesPercoreAndReadinessDoesToo() throws Exception {
+        JsonNode health = JSON.readTree(get("/actuator/health", 200));
+        assertThat(health.path("status").asString()).isEqualTo("UP");
+        JsonNode percore = health.path("components").path("percore");
+        assertThat(percore.path("status").asString()).isEqualTo("UP");
+        assertThat(percore.path("details").path("shards").size()).isEqualTo(2);
+
+        // The readiness group hides its components, so prove membership by behaviour: a stuck
+        // shard takes the pod out of rotation (503) while liveness stays UP.
+        assertThat(JSON.readTree(get("/actuator/health/readiness", 200)).path("status").asString()).isEqualTo("UP");
+        CountDownLatch release = new CountDownLatch(1);
+        engine.shard(1).execute(() -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            awaitStatus("/actuator/health/readiness", 503);
+            assertThat(JSON.readTree(get("/actuator/health/readiness", 503)).path("status").asString()).isEqualTo("DOWN");
+            get("/actuator/health/liveness", 200);
+        } finally {
+            release.countDown();
+        }
+        awaitStatus("/actuator/health/readiness", 200);
+    }
+
+    private void awaitStatus(String path, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == status) {
+                return;
+            }
+            assertThat(System.nanoTime()).as(path + " never answered " + status + "; last: " + response.body()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void percoreEndpointShowsTopologyAndShards() throws Exception {
+        JsonNode body = JSON.readTree(get("/actuator/percore", 200));
+        assertThat(body.path("running").asBoolean()).isTrue();
+        assertThat(body.path("shardCount").asInt()).isEqualTo(2);
+        assertThat(body.path("mode").asString()).isEqualTo("overprovisioned");
+        assertThat(body.path("transport").asString()).isIn("io_uring", "epoll", "nio");
+        assertThat(body.path("host").path("allowedCpus").asString()).isNotEmpty();
+        assertThat(body.path("host").path("numaNodes").isArray()).isTrue();
+        assertThat(body.path("placement").path("shards").size()).isEqualTo(2);
+        assertThat(body.path("placement").path("reasons").isArray()).isTrue();
+        assertThat(body.path("shards").get(1).path("thread").asString()).isEqualTo("percore-shard-1");
+        assertThat(body.path("shards").get(0).has("tasksRun")).isTrue();
+
+        JsonNode shard1 = JSON.readTree(get("/actuator/percore/1", 200));
+        assertThat(shard1.path("shard").asInt()).isEqualTo(1);
+        get("/actuator/percore/9", 404);
+    }
+
+    static Set<String> dashboardMetrics() throws IOException {
+        String dashboard;
+        try (InputStream in = PercoreWebApplicationTest.class.getResourceAsStream("/META-INF/percore/grafana/percore-dashboard.json")) {
+            assertThat(in).as("dashboard on the class path").isNotNull();
+            dashboard = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        JsonNode tree = JSON.readTree(dashboard);
+        Set<String> metrics = new TreeSet<>();
+        for (JsonNode panel : tree.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                collect(target.path("expr").asString(""), metrics);
+            }
+        }
+        for (JsonNode variable : tree.path("templating").path("list")) {
+            collect(variable.path("definition").asString(""), metrics);
+        }
+        return metrics;
+    }
+
+    private static void collect(String expr, Set<String> into) {
+        Matcher m = METRIC_IN_EXPR.matcher(expr);
+        while (m.find()) {
+            into.add(m.group(1));
+        }
+    }
+
+    private String get(String path, int expectedStatus) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(expectedStatus);
+        return response.body();
+    }
+}
