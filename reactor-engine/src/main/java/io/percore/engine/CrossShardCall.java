@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * object. It is owned by the caller shard, which recycles it into a shard-local pool after the
  * response, so a round trip allocates no message objects.
  */
-final class CrossShardCall implements Runnable, Continuation<Object> {
+final class CrossShardCall implements Runnable, FutureListener<Object> {
 
     Shard caller;
     Shard target;

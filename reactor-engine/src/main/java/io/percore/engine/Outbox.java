@@ -70,14 +70,15 @@ final class Outbox {
         return overflowing > 0;
     }
 
-    /** Retries parked messages and wakes the targets that got messages and are asleep. */
-    void flush() {
+    /**
+     * Retries parked messages and wakes the targets that got messages and are asleep. Returns
+     * whether parked messages moved into a ring (so retrying again soon is worthwhile).
+     */
+    boolean flush() {
         if (touchedCount == 0) {
-            return;
+            return false;
         }
-        if (overflowing > 0) {
-            retryOverflow();
-        }
+        boolean moved = overflowing > 0 && retryOverflow();
         // Pairs with the fence in Shard.sleep(): either we see the target asleep or it sees
         // our message before it blocks.
         VarHandle.fullFence();
@@ -93,9 +94,11 @@ final class Outbox {
             }
         }
         touchedCount = kept;
+        return moved;
     }
 
-    private void retryOverflow() {
+    private boolean retryOverflow() {
+        boolean moved = false;
         for (int i = 0; i < touchedCount; i++) {
             int to = touchedList[i];
             ArrayDeque<Object> parked = overflow[to];
@@ -106,11 +109,13 @@ final class Outbox {
             Object next;
             while ((next = parked.peekFirst()) != null && ring.offer(next)) {
                 parked.pollFirst();
+                moved = true;
             }
             if (parked.isEmpty()) {
                 overflowing--;
             }
         }
+        return moved;
     }
 
     int parkedCount() {

@@ -173,6 +173,11 @@ public final class Shard {
 
     /** Runs {@code task} on this shard in the default group. Callable from any thread. */
     public void execute(Runnable task) {
+        if (Thread.currentThread() == thread && task != null) {
+            // The hot path: a task spawning a task on its own shard.
+            groups[0].tasks.addLast(task);
+            return;
+        }
         execute(groupDefs[0], task);
     }
 
@@ -458,8 +463,11 @@ public final class Shard {
         while (!stopRequested) {
             final long turnStart = now;
             stats.publishLoopTurn(turnStart, ++iterations);
-            // 1. I/O, without blocking.
-            loop.runNow(-1);
+            // 1. I/O, without blocking. Without any socket there is nothing to poll: skip the
+            // syscall (wakeups are handled by the blocking poll in idle()).
+            if (tracker.hasRegistrations()) {
+                loop.runNow(-1);
+            }
             // 2. Inbound messages and foreign submissions.
             drainInbound();
             // 3. Tasks, by scheduling group, until the quota is spent.
@@ -467,13 +475,18 @@ public final class Shard {
             // 4. Due timers and Netty's own tasks.
             loop.runNonBlockingTasks(quotaNanos);
             // 5. Outbound messages.
-            outbox.flush();
+            boolean parkedMoved = outbox.flush();
             now = System.nanoTime();
             busyNanos += now - turnStart;
             publishStats(now);
-            // 6. Idle: spin, then sleep.
+            // 6. Idle: spin, then sleep. While parked messages are moving into a full ring,
+            // retry at once instead (the target is draining it right now).
             if (!hasLocalWork()) {
-                now = idle(now);
+                if (parkedMoved && outbox.hasOverflow()) {
+                    Thread.yield();
+                } else {
+                    now = idle(now);
+                }
             }
         }
     }
@@ -582,7 +595,7 @@ public final class Shard {
             while (!stopRequested && !hasLocalWork()) {
                 Thread.onSpinWait();
                 if ((++spins & 63) == 0) {
-                    if (loop.runNow(-1) > 0) {
+                    if (tracker.hasRegistrations() && loop.runNow(-1) > 0) {
                         break;
                     }
                     now = System.nanoTime();
@@ -591,6 +604,11 @@ public final class Shard {
                     }
                 }
             }
+        } else if (!stopRequested && !hasLocalWork()) {
+            // No busy-poll, but give the CPU away once before sleeping: on a shared core the
+            // peer that is about to send us work often runs right now, and a yield costs far
+            // less than a sleep in the poll plus the eventfd wakeup it would then need.
+            Thread.yield();
         }
         if (!stopRequested && !hasLocalWork()) {
             Thread.interrupted(); // a stale interrupt would make the poll return at once, forever

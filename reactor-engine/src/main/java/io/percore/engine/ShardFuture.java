@@ -42,7 +42,7 @@ public abstract class ShardFuture<T> {
     /** Written with release semantics after {@link #value}, so other threads may read it. */
     private volatile int state;
     private Object value;
-    /** Owner-thread only: null, one Continuation, or Continuation[]. */
+    /** Owner-thread only: null, one FutureListener, or FutureListener[]. */
     private Object listeners;
     private int listenerCount;
 
@@ -105,6 +105,14 @@ public abstract class ShardFuture<T> {
         WhenCompleteStage<T> stage = new WhenCompleteStage<>(stageOwner(), action);
         addListener(stage);
         return stage;
+    }
+
+    /**
+     * Registers {@code listener} to run on the owner shard once this completes (at once if it
+     * has). Unlike {@link #whenComplete} it makes no new future.
+     */
+    public final void onComplete(FutureListener<? super T> listener) {
+        addListener(java.util.Objects.requireNonNull(listener, "listener"));
     }
 
     /** Maps either outcome to a value: {@code fn(value, null)} or {@code fn(null, cause)}. */
@@ -205,27 +213,27 @@ public abstract class ShardFuture<T> {
 
     /** Registers a continuation; it runs on the owner shard once this completes. */
     @SuppressWarnings("unchecked")
-    final void addListener(Continuation<? super T> listener) {
+    final void addListener(FutureListener<? super T> listener) {
         if (!onOwnerThread()) {
             owner.executeInternal(() -> addListener(listener));
             return;
         }
         if (state != PENDING) {
-            notifyOne((Continuation<T>) listener);
+            notifyOne((FutureListener<T>) listener);
             return;
         }
         Object current = listeners;
         if (current == null) {
             listeners = listener;
             listenerCount = 1;
-        } else if (current instanceof Continuation) {
-            Continuation<?>[] array = new Continuation<?>[4];
-            array[0] = (Continuation<?>) current;
+        } else if (current instanceof FutureListener) {
+            FutureListener<?>[] array = new FutureListener<?>[4];
+            array[0] = (FutureListener<?>) current;
             array[1] = listener;
             listeners = array;
             listenerCount = 2;
         } else {
-            Continuation<?>[] array = (Continuation<?>[]) current;
+            FutureListener<?>[] array = (FutureListener<?>[]) current;
             if (listenerCount == array.length) {
                 array = java.util.Arrays.copyOf(array, array.length * 2);
                 listeners = array;
@@ -275,17 +283,17 @@ public abstract class ShardFuture<T> {
         listeners = null;
         int count = listenerCount;
         listenerCount = 0;
-        if (current instanceof Continuation) {
-            notifyOne((Continuation<T>) current);
+        if (current instanceof FutureListener) {
+            notifyOne((FutureListener<T>) current);
         } else {
-            Continuation<?>[] array = (Continuation<?>[]) current;
+            FutureListener<?>[] array = (FutureListener<?>[]) current;
             for (int i = 0; i < count; i++) {
-                notifyOne((Continuation<T>) array[i]);
+                notifyOne((FutureListener<T>) array[i]);
             }
         }
     }
 
-    private void notifyOne(Continuation<T> listener) {
+    private void notifyOne(FutureListener<T> listener) {
         Shard shard = owner;
         if (shard == null) {
             invoke(listener);
@@ -303,7 +311,7 @@ public abstract class ShardFuture<T> {
         }
     }
 
-    private void invoke(Continuation<T> listener) {
+    private void invoke(FutureListener<T> listener) {
         try {
             listener.onComplete(this);
         } catch (Throwable t) {
@@ -319,7 +327,7 @@ public abstract class ShardFuture<T> {
 
     // ---------------------------------------------------------------- stages
 
-    private static final class MapStage<T, R> extends ShardPromise<R> implements Continuation<T> {
+    private static final class MapStage<T, R> extends ShardPromise<R> implements FutureListener<T> {
         private final Function<? super T, ? extends R> fn;
 
         MapStage(Shard owner, Function<? super T, ? extends R> fn) {
@@ -344,7 +352,7 @@ public abstract class ShardFuture<T> {
         }
     }
 
-    private static final class FlatMapStage<T, R> extends ShardPromise<R> implements Continuation<T> {
+    private static final class FlatMapStage<T, R> extends ShardPromise<R> implements FutureListener<T> {
         private final Function<? super T, ? extends ShardFuture<R>> fn;
 
         FlatMapStage(Shard owner, Function<? super T, ? extends ShardFuture<R>> fn) {
@@ -373,7 +381,7 @@ public abstract class ShardFuture<T> {
         }
     }
 
-    private static final class WhenCompleteStage<T> extends ShardPromise<T> implements Continuation<T> {
+    private static final class WhenCompleteStage<T> extends ShardPromise<T> implements FutureListener<T> {
         private final BiConsumer<? super T, ? super Throwable> action;
 
         WhenCompleteStage(Shard owner, BiConsumer<? super T, ? super Throwable> action) {
@@ -396,7 +404,7 @@ public abstract class ShardFuture<T> {
         }
     }
 
-    private static final class HandleStage<T, R> extends ShardPromise<R> implements Continuation<T> {
+    private static final class HandleStage<T, R> extends ShardPromise<R> implements FutureListener<T> {
         private final BiFunction<? super T, Throwable, ? extends R> fn;
 
         HandleStage(Shard owner, BiFunction<? super T, Throwable, ? extends R> fn) {

@@ -1,0 +1,263 @@
+package io.percore.benchmarks;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.percore.engine.Engine;
+import io.percore.engine.FutureListener;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * A round trip from one core to another and back: Percore's {@code submitTo} (completion
+ * delivered on the caller's shard), two Netty event loops ping-ponging with {@code execute()},
+ * and a ThreadPoolExecutor hand-off with CompletableFuture. Each invocation drives
+ * {@value #ROUND_TRIPS} round trips with {@code window} of them outstanding at a time; the
+ * driver lives on the first core, so the JMH thread only starts a batch and waits for it.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public class CrossShardRoundTripBenchmark {
+
+    static final int ROUND_TRIPS = 20_000;
+    static final Boolean PONG_VALUE = Boolean.TRUE;
+    static final Callable<Object> PONG = () -> PONG_VALUE;
+    static final Supplier<Object> PONG_SUPPLIER = () -> PONG_VALUE;
+
+    @Param({"1", "64"})
+    public int window;
+
+    // ------------------------------------------------------------ Percore
+
+    @State(Scope.Benchmark)
+    public static class PercoreState {
+        Engine engine;
+        PercoreDriver driver;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            engine = Systems.percore();
+            driver = new PercoreDriver(engine.shard(0), 1);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            engine.close();
+        }
+    }
+
+    static final class PercoreDriver implements Runnable, FutureListener<Object> {
+        private final Shard home;
+        private final int target;
+        private int window;
+        private int remaining;
+        private int inflight;
+        private CompletableFuture<Void> done;
+
+        PercoreDriver(Shard home, int target) {
+            this.home = home;
+            this.target = target;
+        }
+
+        CompletableFuture<Void> start(int roundTrips, int window) {
+            this.remaining = roundTrips;
+            this.window = window;
+            this.done = new CompletableFuture<>();
+            home.execute(this);
+            return done;
+        }
+
+        @Override
+        public void run() {
+            for (int i = Math.min(window, remaining); i > 0; i--) {
+                send();
+            }
+        }
+
+        private void send() {
+            remaining--;
+            inflight++;
+            home.submitTo(target, PONG).onComplete(this);
+        }
+
+        @Override
+        public void onComplete(ShardFuture<Object> reply) {
+            inflight--;
+            if (remaining > 0) {
+                send();
+            } else if (inflight == 0) {
+                done.complete(null);
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public void percoreSubmitTo(PercoreState s) {
+        s.driver.start(ROUND_TRIPS, window).join();
+    }
+
+    // ------------------------------------------------------------ Netty
+
+    @State(Scope.Benchmark)
+    public static class NettyState {
+        MultiThreadIoEventLoopGroup group;
+        NettyDriver driver;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            group = new MultiThreadIoEventLoopGroup(2, Systems.nettyHandler());
+            EventLoop a = group.next();
+            EventLoop b = group.next();
+            driver = new NettyDriver(a, b);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static final class NettyDriver implements Runnable {
+        private final EventLoop home;
+        private final EventLoop peer;
+        private final Runnable reply = this::onReply;
+        private final Runnable pong;
+        private int window;
+        private int remaining;
+        private int inflight;
+        private CompletableFuture<Void> done;
+
+        NettyDriver(EventLoop home, EventLoop peer) {
+            this.home = home;
+            this.peer = peer;
+            this.pong = () -> home.execute(reply);
+        }
+
+        CompletableFuture<Void> start(int roundTrips, int window) {
+            this.remaining = roundTrips;
+            this.window = window;
+            this.done = new CompletableFuture<>();
+            home.execute(this);
+            return done;
+        }
+
+        @Override
+        public void run() {
+            for (int i = Math.min(window, remaining); i > 0; i--) {
+                send();
+            }
+        }
+
+        private void send() {
+            remaining--;
+            inflight++;
+            peer.execute(pong);
+        }
+
+        private void onReply() {
+            inflight--;
+            if (remaining > 0) {
+                send();
+            } else if (inflight == 0) {
+                done.complete(null);
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public void nettyExecutePingPong(NettyState s) {
+        s.driver.start(ROUND_TRIPS, window).join();
+    }
+
+    // ------------------------------------------------------------ ThreadPoolExecutor + CompletableFuture
+
+    @State(Scope.Benchmark)
+    public static class ExecutorState {
+        ThreadPoolExecutor a;
+        ThreadPoolExecutor b;
+        ExecutorDriver driver;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            a = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            b = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            driver = new ExecutorDriver(a, b);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            a.shutdownNow();
+            b.shutdownNow();
+        }
+    }
+
+    static final class ExecutorDriver implements Runnable {
+        private final ThreadPoolExecutor home;
+        private final ThreadPoolExecutor peer;
+        private final Runnable reply = this::onReply;
+        private int window;
+        private int remaining;
+        private int inflight;
+        private CompletableFuture<Void> done;
+
+        ExecutorDriver(ThreadPoolExecutor home, ThreadPoolExecutor peer) {
+            this.home = home;
+            this.peer = peer;
+        }
+
+        CompletableFuture<Void> start(int roundTrips, int window) {
+            this.remaining = roundTrips;
+            this.window = window;
+            this.done = new CompletableFuture<>();
+            home.execute(this);
+            return done;
+        }
+
+        @Override
+        public void run() {
+            for (int i = Math.min(window, remaining); i > 0; i--) {
+                send();
+            }
+        }
+
+        private void send() {
+            remaining--;
+            inflight++;
+            CompletableFuture.supplyAsync(PONG_SUPPLIER, peer).thenRunAsync(reply, home);
+        }
+
+        private void onReply() {
+            inflight--;
+            if (remaining > 0) {
+                send();
+            } else if (inflight == 0) {
+                done.complete(null);
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROUND_TRIPS)
+    public void executorCompletableFuture(ExecutorState s) {
+        s.driver.start(ROUND_TRIPS, window).join();
+    }
+}
