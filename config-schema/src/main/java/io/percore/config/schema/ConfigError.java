@@ -13,7 +13,8 @@ package io.percore.config.schema;
  *                   {@code power-of-two}, {@code minimum-duration}, {@code required},
  *                   {@code timeout-below-interval}, {@code syntax}, {@code conflict},
  *                   {@code index-gap})
- * @param message    human-readable sentence naming the key, the value and the rule
+ * @param message    human-readable sentence naming the key, the value and the rule (see
+ *                   {@link #messageWithRule()} for a form that always contains the rule's name)
  * @param suggestion how to fix it, e.g. {@code did you mean `task-quota`?}; {@code null} when
  *                   there is nothing better to say than the message
  */
@@ -22,6 +23,11 @@ public record ConfigError(String path, String value, String rule, String message
     /** The message, the rule in brackets, and the suggestion if any: one line per error. */
     @Override
     public String toString() {
-        return message + " [" + rule + "]" + (suggestion == null ? "" : " (" + suggestion + ")");
+        return messageWithRule() + (suggestion == null ? "" : " (" + suggestion + ")");
+    }
+
+    /** The message, with {@code [rule]} appended unless the message already names the rule. */
+    public String messageWithRule() {
+        return message.contains(rule) ? message : message + " [" + rule + "]";
     }
 }

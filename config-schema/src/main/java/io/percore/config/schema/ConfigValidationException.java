@@ -32,7 +32,7 @@ public class ConfigValidationException extends RuntimeException {
         StringBuilder out = new StringBuilder("Invalid Percore configuration (")
                 .append(errors.size()).append(errors.size() == 1 ? " error):" : " errors):");
         for (ConfigError error : errors) {
-            out.append("\n  - ").append(error.message()).append(" [").append(error.rule()).append(']');
+            out.append("\n  - ").append(error.messageWithRule());
             if (error.suggestion() != null) {
                 out.append("\n      ").append(error.suggestion());
             }

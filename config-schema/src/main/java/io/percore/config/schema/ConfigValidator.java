@@ -8,10 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.MappingIterator;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -31,7 +32,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigValidator {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Duplicate keys are errors (Spring would silently keep one); documents are read one at a time. */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final JsonNode schemaTree;
     private final Schema schema;
@@ -162,9 +167,11 @@ public final class ConfigValidator {
         if (yaml == null || yaml.isBlank()) {
             return List.of();
         }
-        try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-            while (iterator.hasNextValue()) {
-                documents.add(iterator.nextValue());
+        // Document by document through the parser: readValues() would also split a root-level
+        // list into its items, hiding that the section is a list.
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            while (parser.nextToken() != null) {
+                documents.add(YAML.readTree(parser));
             }
             return List.of();
         } catch (JacksonException e) {

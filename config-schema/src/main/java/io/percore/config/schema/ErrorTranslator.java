@@ -68,13 +68,17 @@ final class ErrorTranslator {
         JsonNode parentSchema = SubSchemas.at(rootSchema, parent);
         List<String> siblings = SubSchemas.propertyNames(parentSchema);
         String nearest = NearestKey.nearest(key, siblings);
+        String elsewhere = knownKeys.whereElse(key);
+        String fragmentOf = NearestKey.containing(key, siblings);
         String suggestion;
         if (nearest != null) {
             suggestion = "did you mean `" + nearest + "`?";
+        } else if (elsewhere != null) {
+            suggestion = "`" + key + "` is a key of " + elsewhere + ", not of " + parent;
+        } else if (fragmentOf != null) {
+            suggestion = "did you mean `" + fragmentOf + "`?";
         } else {
-            String elsewhere = knownKeys.whereElse(key);
-            suggestion = elsewhere != null ? "`" + key + "` is a key of " + elsewhere + ", not of " + parent
-                    : siblings.isEmpty() ? null : "known keys here: " + String.join(", ", siblings);
+            suggestion = siblings.isEmpty() ? null : "known keys here: " + String.join(", ", siblings);
         }
         return new ConfigError(path.toString(), ValueText.of(value), "additionalProperties",
                 path + ": unknown key `" + key + "` (not allowed by additionalProperties)", suggestion);

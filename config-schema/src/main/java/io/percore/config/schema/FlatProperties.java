@@ -184,13 +184,14 @@ final class FlatProperties {
 
     @SuppressWarnings("unchecked")
     private JsonNode toNode(Object value, JsonNode schema, PropertyPath path) {
+        // Lists are TreeMaps keyed by index, so test for them before general maps.
+        if (value instanceof TreeMap<?, ?> indexed) {
+            return toArray((TreeMap<Integer, Object>) indexed, schema, path);
+        }
         if (value instanceof Map<?, ?> map) {
             ObjectNode object = NODES.objectNode();
             ((Map<String, Object>) map).forEach((k, v) -> object.set(k, toNode(v, SubSchemas.property(schema, k), path.key(k))));
             return object;
-        }
-        if (value instanceof TreeMap<?, ?> indexed) {
-            return toArray((TreeMap<Integer, Object>) indexed, schema, path);
         }
         return coerce((String) value, schema);
     }

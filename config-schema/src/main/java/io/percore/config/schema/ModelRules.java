@@ -103,8 +103,8 @@ final class ModelRules {
         TreeSet<Integer> seen = new TreeSet<>();
         for (String part : cpus.asString().split(",")) {
             String[] bounds = part.trim().split("\\s*-\\s*");
-            long from = Long.parseLong(bounds[0].trim());
-            long to = bounds.length > 1 ? Long.parseLong(bounds[1].trim()) : from;
+            long from = cpuId(bounds[0]);
+            long to = bounds.length > 1 ? cpuId(bounds[1]) : from;
             String range = part.trim();
             if (to > 4095 || from > 4095) {
                 errors.add(new ConfigError(path.toString(), cpus.asString(), "cpu-list",
@@ -125,6 +125,12 @@ final class ModelRules {
                 }
             }
         }
+    }
+
+    /** Parses a CPU id; absurdly long digit strings become a value above the limit instead of overflowing. */
+    private static long cpuId(String digits) {
+        String trimmed = digits.trim();
+        return trimmed.length() > 9 ? Long.MAX_VALUE : Long.parseLong(trimmed);
     }
 
     private static void powerOfTwo(JsonNode capacity, PropertyPath path, List<ConfigError> errors) {

@@ -37,12 +37,17 @@ final class NearestKey {
         // Allow about one edit per three characters, and at least two: "shard" -> "shards",
         // "tsak-quota" -> "task-quota", "max-conections" -> "max-connections".
         int allowed = Math.max(2, canonical.length() / 3);
-        if (bestDistance <= allowed) {
-            return best;
+        return bestDistance <= allowed ? best : null;
+    }
+
+    /** A candidate that contains the typed fragment ("quota" in "task-quota"), or {@code null}. */
+    static String containing(String typed, Collection<String> candidates) {
+        String canonical = canonical(typed);
+        if (canonical.length() < 4) {
+            return null;
         }
-        // A fragment of a longer key ("quota" for "task-quota").
         for (String candidate : candidates) {
-            if (canonical.length() >= 4 && canonical(candidate).contains(canonical)) {
+            if (canonical(candidate).contains(canonical)) {
                 return candidate;
             }
         }

@@ -261,8 +261,4 @@ public final class PercoreSchemaGenerator {
             throw new IllegalStateException("cannot read default of " + field, e);
         }
     }
-
-    static JsonNode parse(String json) {
-        return MAPPER.readTree(json);
-    }
 }
