@@ -35,6 +35,8 @@ public final class DnsDiscovery implements EndpointDiscovery {
     private final Duration refreshInterval;
     private final Resolver resolver;
     private final java.util.Map<HostAndPort, List<Endpoint>> lastKnown = new java.util.HashMap<>();
+    /** Names whose last lookup failed: warn once per outage, not every refresh. */
+    private final java.util.Set<HostAndPort> failing = new java.util.HashSet<>();
     private ScheduledExecutorService executor;
     private List<Endpoint> lastPublished;
 
@@ -79,9 +81,14 @@ public final class DnsDiscovery implements EndpointDiscovery {
                     resolved.add(Endpoint.of(name.host(), a, name.port()));
                 }
                 lastKnown.put(name, resolved);
+                if (failing.remove(name)) {
+                    LOG.info("DNS discovery: '{}' resolves again", name.host());
+                }
             } catch (UnknownHostException | RuntimeException e) {
-                LOG.warn("DNS discovery: cannot resolve '{}' ({}); keeping its last known addresses {}", name.host(),
+                if (failing.add(name)) {
+                    LOG.warn("DNS discovery: cannot resolve '{}' ({}); keeping its last known addresses {}", name.host(),
                         e.getMessage(), lastKnown.getOrDefault(name, List.of()));
+                }
             }
             all.addAll(lastKnown.getOrDefault(name, List.of()));
         }
