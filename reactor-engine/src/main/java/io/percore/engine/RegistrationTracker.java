@@ -1,0 +1,155 @@
+package io.percore.engine;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.nio.NioIoHandle;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Remembers which I/O handles (sockets) are registered on a shard, so that a shard whose thread
+ * is stuck in a task and must be abandoned at close can still have its sockets closed from the
+ * closing thread. On a healthy shard Netty closes them itself when the loop shuts down.
+ */
+final class RegistrationTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistrationTracker.class);
+
+    private final Map<IoHandle, IoRegistration> registrations = new ConcurrentHashMap<>();
+    private int pruneAt = 64;
+
+    IoHandlerFactory wrap(IoHandlerFactory factory) {
+        return new IoHandlerFactory() {
+            @Override
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
+                return new TrackingIoHandler(factory.newHandler(executor));
+            }
+
+            @Override
+            public boolean isChangingThreadSupported() {
+                return factory.isChangingThreadSupported();
+            }
+        };
+    }
+
+    /** Closes every still-registered socket from a thread that is not the shard's. */
+    int forceCloseAll() {
+        int closed = 0;
+        for (Map.Entry<IoHandle, IoRegistration> e : registrations.entrySet()) {
+            if (!e.getValue().isValid()) {
+                continue;
+            }
+            if (forceClose(e.getKey())) {
+                closed++;
+            }
+        }
+        registrations.clear();
+        return closed;
+    }
+
+    private static boolean forceClose(IoHandle handle) {
+        try {
+            if (handle instanceof NioIoHandle) {
+                ((NioIoHandle) handle).selectableChannel().close();
+                return true;
+            }
+            if (handle instanceof EpollIoHandle) {
+                ((EpollIoHandle) handle).fd().close();
+                return true;
+            }
+            // io_uring handles do not expose their descriptor; they are the inner "unsafe" of
+            // the channel, which does.
+            Channel channel = outerChannel(handle);
+            if (channel instanceof UnixChannel) {
+                ((UnixChannel) channel).fd().close();
+                return true;
+            }
+            handle.close();
+            return true;
+        } catch (Exception e) {
+            LOG.warn("Could not force-close {} of an abandoned shard", handle, e);
+            return false;
+        }
+    }
+
+    private static Channel outerChannel(IoHandle handle) {
+        for (Class<?> c = handle.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.isSynthetic() && Channel.class.isAssignableFrom(f.getType())) {
+                    try {
+                        f.setAccessible(true);
+                        return (Channel) f.get(handle);
+                    } catch (RuntimeException | IllegalAccessException e) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    int size() {
+        return registrations.size();
+    }
+
+    private final class TrackingIoHandler implements IoHandler {
+        private final IoHandler delegate;
+
+        TrackingIoHandler(IoHandler delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void initialize() {
+            delegate.initialize();
+        }
+
+        @Override
+        public int run(IoHandlerContext context) {
+            return delegate.run(context);
+        }
+
+        @Override
+        public void prepareToDestroy() {
+            delegate.prepareToDestroy();
+        }
+
+        @Override
+        public void destroy() {
+            delegate.destroy();
+            registrations.clear();
+        }
+
+        @Override
+        public IoRegistration register(IoHandle handle) throws Exception {
+            IoRegistration registration = delegate.register(handle);
+            registrations.put(handle, registration);
+            if (registrations.size() >= pruneAt) {
+                // Closed sockets leave invalid registrations behind; drop them now and then.
+                registrations.values().removeIf(r -> !r.isValid());
+                pruneAt = Math.max(64, registrations.size() * 2);
+            }
+            return registration;
+        }
+
+        @Override
+        public void wakeup() {
+            delegate.wakeup();
+        }
+
+        @Override
+        public boolean isCompatible(Class<? extends IoHandle> handleType) {
+            return delegate.isCompatible(handleType);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.percore.engine;
+
+import io.netty.channel.ChannelOption;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
+import io.percore.config.EngineConfig;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The I/O transport the shards use, and the Netty channel classes that go with it. Register
+ * channels of {@link #serverChannelClass()} / {@link #socketChannelClass()} on
+ * {@link Shard#ioEventLoop()}.
+ */
+public final class ShardTransport {
+
+    public static final String IO_URING = "io_uring";
+    public static final String EPOLL = "epoll";
+    public static final String NIO = "nio";
+
+    private final String name;
+    private final Supplier<IoHandlerFactory> handlerFactory;
+    private final Class<? extends ServerSocketChannel> serverChannelClass;
+    private final Class<? extends SocketChannel> socketChannelClass;
+    private final ChannelOption<Boolean> reusePortOption;
+    private final String fallbackReason;
+
+    private ShardTransport(String name, Supplier<IoHandlerFactory> handlerFactory,
+                           Class<? extends ServerSocketChannel> serverChannelClass,
+                           Class<? extends SocketChannel> socketChannelClass,
+                           ChannelOption<Boolean> reusePortOption, String fallbackReason) {
+        this.name = name;
+        this.handlerFactory = handlerFactory;
+        this.serverChannelClass = serverChannelClass;
+        this.socketChannelClass = socketChannelClass;
+        this.reusePortOption = reusePortOption;
+        this.fallbackReason = fallbackReason;
+    }
+
+    /**
+     * Picks the transport for {@code choice}. {@code AUTO} tries io_uring, then epoll, then NIO,
+     * and records why each better one was unavailable. An explicit choice that is unavailable is
+     * an {@link IllegalStateException} naming the key, the value and the cause.
+     */
+    static ShardTransport select(EngineConfig.Transport choice) {
+        EngineConfig.Transport requested = choice == null ? EngineConfig.Transport.AUTO : choice;
+        switch (requested) {
+            case IO_URING:
+                requireAvailable("io_uring", IoUring.isAvailable(), IoUring::unavailabilityCause);
+                return ioUring(null);
+            case EPOLL:
+                requireAvailable("epoll", Epoll.isAvailable(), Epoll::unavailabilityCause);
+                return epoll(null);
+            case NIO:
+                return nio(null);
+            default:
+                List<String> reasons = new ArrayList<>(2);
+                if (IoUring.isAvailable()) {
+                    return ioUring(null);
+                }
+                reasons.add("io_uring unavailable: " + describe(IoUring.unavailabilityCause()));
+                if (Epoll.isAvailable()) {
+                    return epoll(String.join("; ", reasons));
+                }
+                reasons.add("epoll unavailable: " + describe(Epoll.unavailabilityCause()));
+                return nio(String.join("; ", reasons));
+        }
+    }
+
+    private static void requireAvailable(String name, boolean available, Supplier<Throwable> cause) {
+        if (!available) {
+            throw new IllegalStateException("percore.engine.transport=" + name + " was requested but " + name
+                    + " is not available on this host: " + describe(cause.get())
+                    + " (use 'auto' to fall back automatically)");
+        }
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown reason";
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t) : t + " (caused by " + root + ")";
+    }
+
+    private static ShardTransport ioUring(String reason) {
+        return new ShardTransport(IO_URING, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, IoUringChannelOption.SO_REUSEPORT, reason);
+    }
+
+    private static ShardTransport epoll(String reason) {
+        return new ShardTransport(EPOLL, EpollIoHandler::newFactory, EpollServerSocketChannel.class,
+                EpollSocketChannel.class, EpollChannelOption.SO_REUSEPORT, reason);
+    }
+
+    private static ShardTransport nio(String reason) {
+        // JDK NIO exposes SO_REUSEPORT on Linux (and macOS) as a standard socket option.
+        return new ShardTransport(NIO, NioIoHandler::newFactory, NioServerSocketChannel.class,
+                NioSocketChannel.class, NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), reason);
+    }
+
+    /** {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String name() {
+        return name;
+    }
+
+    public Class<? extends ServerSocketChannel> serverChannelClass() {
+        return serverChannelClass;
+    }
+
+    public Class<? extends SocketChannel> socketChannelClass() {
+        return socketChannelClass;
+    }
+
+    /** Whether several shards can each bind a listener to the same port ({@code SO_REUSEPORT}). */
+    public boolean supportsReusePort() {
+        return reusePortOption != null;
+    }
+
+    /** The channel option that turns on {@code SO_REUSEPORT} for this transport's channels. */
+    public ChannelOption<Boolean> reusePortOption() {
+        return reusePortOption;
+    }
+
+    /** Why {@code auto} fell back to this transport (null if it got the best one or it was explicit). */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    IoHandlerFactory newHandlerFactory() {
+        return handlerFactory.get();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
