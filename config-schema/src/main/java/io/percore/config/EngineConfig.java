@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,75 +14,71 @@ import java.util.List;
 /**
  * Settings of the per-core engine: how many shards, which CPUs they run on, and how each
  * shard's loop spends its time. Bound from {@code percore.engine.*}.
+ *
+ * <p>Each property is described by its {@link PropertyDescription}, the single source for the
+ * JSON Schema and {@code docs/configuration.md}. Rules the schema cannot express (ascending CPU
+ * ranges, power-of-two ring capacity, unique scheduling-group names) are checked by
+ * {@code io.percore.config.schema.ConfigValidator}.
  */
 public class EngineConfig {
 
     /** Matches a Linux CPU list such as {@code 0-3,8,10-11}. */
     public static final String CPU_LIST_PATTERN = "^\\s*\\d+(\\s*-\\s*\\d+)?(\\s*,\\s*\\d+(\\s*-\\s*\\d+)?)*\\s*$";
 
-    /**
-     * Number of shards (one pinned thread each). 0 means one shard per usable CPU: the CPUs
-     * the process may run on, minus {@code reserved-cpus}, capped by the cgroup CPU quota.
-     */
+    @PropertyDescription("Number of shards (one pinned thread each). 0 means one shard per usable CPU: the CPUs the process may run on, minus reserved-cpus, capped by the cgroup CPU quota.")
     @Min(0)
     @Max(1024)
     private int shards = 0;
 
-    /**
-     * CPUs the shards may be pinned to, as a Linux CPU list ({@code 0-3,8}). Empty means every
-     * CPU the process is allowed to use. A CPU outside the process's affinity is an error.
-     */
+    @PropertyDescription("CPUs the shards may be pinned to, as a Linux CPU list such as 0-3,8 (ranges ascending). Unset means every CPU the process is allowed to use. A CPU outside the process's affinity is an error.")
     @Pattern(regexp = CPU_LIST_PATTERN)
     private String cpus;
 
-    /**
-     * CPUs left free of shards for the JVM's own threads (GC, JIT, Spring). Never reduces the
-     * shard count below one.
-     */
+    @PropertyDescription("CPUs left free of shards for the JVM's own threads (GC, JIT, Spring). Never reduces the shard count below one.")
     @Min(0)
     @Max(1024)
     private int reservedCpus = 0;
 
-    /**
-     * {@code pinned}: one shard per CPU, pinned, busy-polling when idle. {@code overprovisioned}:
-     * no pinning and no busy-polling, for hosts whose cores are not exclusive.
-     */
+    @PropertyDescription("pinned: one shard per CPU, pinned, busy-polling when idle. overprovisioned: no pinning and no busy-polling, for hosts whose cores are not exclusive.")
     @NotNull
     private Mode mode = Mode.PINNED;
 
-    /** How long an idle shard spins before sleeping in the I/O poll. 0 disables spinning. */
+    @PropertyDescription("How long an idle shard spins before sleeping in the I/O poll. 0 disables spinning (always the case in overprovisioned mode).")
     @NotNull
     private Duration idlePoll = Duration.ofMillis(1);
 
-    /** Time a shard spends running tasks before it polls I/O again. */
+    @PropertyDescription("Time a shard spends running tasks before it polls I/O again.")
     @NotNull
+    @DurationMin("1us")
     private Duration taskQuota = Duration.ofNanos(500_000);
 
-    /** A task running longer than this is reported as a reactor stall. */
+    @PropertyDescription("A task running longer than this is reported as a reactor stall.")
     @NotNull
+    @DurationMin("1ms")
     private Duration stallThreshold = Duration.ofMillis(25);
 
-    /** Capacity of each single-producer/single-consumer ring between two shards (power of two). */
+    @PropertyDescription("Capacity in messages of each single-producer/single-consumer ring between two shards; must be a power of two.")
     @Min(16)
     @Max(1 << 20)
     private int ringCapacity = 4096;
 
-    /** I/O transport: {@code auto} tries io_uring, then epoll, then NIO. */
+    @PropertyDescription("I/O transport: auto tries io-uring, then epoll, then nio.")
     @NotNull
     private Transport transport = Transport.AUTO;
 
-    /** Scheduling groups; the first is the default group that unassigned tasks run in. */
+    @PropertyDescription("Scheduling groups, names unique; the first is the default group that unassigned tasks run in.")
     @Valid
     @NotEmpty
+    @Size(max = 64)
     private List<SchedulingGroupConfig> schedulingGroups = new ArrayList<>(List.of(new SchedulingGroupConfig()));
 
-    /** Shard pinning policy. */
+    /** Shard pinning policy; written {@code pinned} / {@code overprovisioned} in YAML. */
     public enum Mode {
         PINNED,
         OVERPROVISIONED
     }
 
-    /** I/O transport choice. */
+    /** I/O transport choice; written {@code auto}, {@code io-uring}, {@code epoll}, {@code nio} in YAML. */
     public enum Transport {
         AUTO,
         IO_URING,

@@ -4,19 +4,21 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 
 /**
  * A named scheduling group. Groups that all have work get CPU time in proportion to their
- * shares.
+ * shares. Bound from {@code percore.engine.scheduling-groups[i].*}.
  */
 public class SchedulingGroupConfig {
 
-    /** Group name, unique within the engine. */
+    @PropertyDescription("Group name: lowercase letters, digits and dashes, starting with a letter; unique within the engine.")
     @NotBlank
+    @Size(max = 63)
     @Pattern(regexp = "^[a-z][a-z0-9-]*$")
     private String name = "default";
 
-    /** Relative weight of this group when several groups have work (1..10000). */
+    @PropertyDescription("Relative weight of this group when several groups have work: a group with twice the shares gets twice the CPU time.")
     @Min(1)
     @Max(10_000)
     private int shares = 1000;
