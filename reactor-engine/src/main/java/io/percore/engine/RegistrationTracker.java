@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.lang.reflect.Field;
+import java.nio.channels.SelectionKey;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ final class RegistrationTracker {
             if (!e.getValue().isValid()) {
                 continue;
             }
-            if (forceClose(e.getKey())) {
+            if (forceClose(e.getKey(), e.getValue())) {
                 closed++;
             }
         }
@@ -57,10 +58,16 @@ final class RegistrationTracker {
         return closed;
     }
 
-    private static boolean forceClose(IoHandle handle) {
+    private static boolean forceClose(IoHandle handle, IoRegistration registration) {
         try {
             if (handle instanceof NioIoHandle) {
                 ((NioIoHandle) handle).selectableChannel().close();
+                // The JDK defers the real close of a registered channel until its selector
+                // deregisters it, which the stuck thread never will: close the selector too.
+                Object key = registration.attachment();
+                if (key instanceof SelectionKey) {
+                    ((SelectionKey) key).selector().close();
+                }
                 return true;
             }
             if (handle instanceof EpollIoHandle) {

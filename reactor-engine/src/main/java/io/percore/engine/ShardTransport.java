@@ -60,34 +60,41 @@ public final class ShardTransport {
      * an {@link IllegalStateException} naming the key, the value and the cause.
      */
     static ShardTransport select(EngineConfig.Transport choice) {
+        return select(choice, IoUring.isAvailable() ? null : IoUring.unavailabilityCause(),
+                Epoll.isAvailable() ? null : Epoll.unavailabilityCause(), !IoUring.isAvailable(), !Epoll.isAvailable());
+    }
+
+    /** The selection rule, with the probes' outcomes passed in (so fallbacks are testable on any host). */
+    static ShardTransport select(EngineConfig.Transport choice, Throwable ioUringCause, Throwable epollCause,
+                                 boolean ioUringMissing, boolean epollMissing) {
         EngineConfig.Transport requested = choice == null ? EngineConfig.Transport.AUTO : choice;
         switch (requested) {
             case IO_URING:
-                requireAvailable("io_uring", IoUring.isAvailable(), IoUring::unavailabilityCause);
+                requireAvailable("io_uring", !ioUringMissing, ioUringCause);
                 return ioUring(null);
             case EPOLL:
-                requireAvailable("epoll", Epoll.isAvailable(), Epoll::unavailabilityCause);
+                requireAvailable("epoll", !epollMissing, epollCause);
                 return epoll(null);
             case NIO:
                 return nio(null);
             default:
                 List<String> reasons = new ArrayList<>(2);
-                if (IoUring.isAvailable()) {
+                if (!ioUringMissing) {
                     return ioUring(null);
                 }
-                reasons.add("io_uring unavailable: " + describe(IoUring.unavailabilityCause()));
-                if (Epoll.isAvailable()) {
+                reasons.add("io_uring unavailable: " + describe(ioUringCause));
+                if (!epollMissing) {
                     return epoll(String.join("; ", reasons));
                 }
-                reasons.add("epoll unavailable: " + describe(Epoll.unavailabilityCause()));
+                reasons.add("epoll unavailable: " + describe(epollCause));
                 return nio(String.join("; ", reasons));
         }
     }
 
-    private static void requireAvailable(String name, boolean available, Supplier<Throwable> cause) {
+    private static void requireAvailable(String name, boolean available, Throwable cause) {
         if (!available) {
             throw new IllegalStateException("percore.engine.transport=" + name + " was requested but " + name
-                    + " is not available on this host: " + describe(cause.get())
+                    + " is not available on this host: " + describe(cause)
                     + " (use 'auto' to fall back automatically)");
         }
     }

@@ -1,0 +1,416 @@
+package io.percore.engine;
+
+import io.percore.config.EngineConfig;
+import io.percore.config.SchedulingGroupConfig;
+import io.percore.engine.topology.HostTopology;
+import io.percore.engine.topology.ShardPlacement;
+import io.percore.engine.topology.ShardPlanner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-core engine: N shards, each a (normally pinned) thread running its own loop, joined
+ * by a mesh of single-producer/single-consumer rings. No Spring, no global state: start as many
+ * engines as you like (tests do).
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.start(config)) {
+ *     int sum = engine.submitTo(1, () -> 40 + 2).get();
+ * }
+ * }</pre>
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    static final String CLOSED_MESSAGE = "Percore engine is closed";
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final int RUNNING = 0;
+    private static final int DRAINING = 1;
+    private static final int CLOSED = 2;
+
+    private final EngineConfig config;
+    private final ShardPlacement placement;
+    private final ShardTransport transport;
+    private final SchedulingGroup[] groups;
+    private final Shard[] shards;
+    private final List<Shard> shardList;
+    private final StallDetector stallDetector;
+    private final CountDownLatch started;
+    private final CountDownLatch terminated;
+    private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
+    private final Object closeLock = new Object();
+    private volatile int state = RUNNING;
+    private volatile boolean closeDone;
+
+    private Engine(EngineConfig config, ShardPlacement placement) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.placement = Objects.requireNonNull(placement, "placement");
+        validate(config);
+        this.groups = groupsOf(config);
+        this.transport = ShardTransport.select(config.getTransport());
+        if (transport.fallbackReason() != null) {
+            LOG.warn("Percore transport: {} ({})", transport.name(), transport.fallbackReason());
+        } else {
+            LOG.info("Percore transport: {}", transport.name());
+        }
+        int n = placement.shardCount();
+        this.shards = new Shard[n];
+        boolean pin = config.getMode() == EngineConfig.Mode.PINNED && placement.pinned();
+        for (int i = 0; i < n; i++) {
+            shards[i] = new Shard(this, i, groups, transport, pin ? placement.cpuOf(i) : java.util.OptionalInt.empty());
+        }
+        CrossShardMesh mesh = new CrossShardMesh(n, config.getRingCapacity());
+        for (Shard s : shards) {
+            s.connect(shards, mesh);
+        }
+        this.shardList = List.of(shards);
+        this.started = new CountDownLatch(n);
+        this.terminated = new CountDownLatch(n);
+        this.stallDetector = new StallDetector(this, config.getStallThreshold());
+    }
+
+    /** Starts an engine placed by {@link ShardPlanner} on the detected host topology. */
+    public static Engine start(EngineConfig config) {
+        Objects.requireNonNull(config, "config");
+        return start(config, ShardPlanner.plan(HostTopology.detect(), config));
+    }
+
+    /**
+     * Starts an engine with an explicit placement (tests, or a caller that planned already).
+     * Blocks until every shard's loop runs.
+     *
+     * @throws IllegalArgumentException for an invalid configuration, naming the key
+     * @throws IllegalStateException if the requested transport is unavailable or a shard fails to start
+     */
+    public static Engine start(EngineConfig config, ShardPlacement placement) {
+        Engine engine = new Engine(config, placement);
+        engine.startShards();
+        return engine;
+    }
+
+    private void startShards() {
+        for (String reason : placement.reasons()) {
+            LOG.info("Percore placement: {}", reason);
+        }
+        for (Shard s : shards) {
+            s.start();
+        }
+        boolean ready;
+        try {
+            ready = started.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("Interrupted while starting the Percore engine", e);
+        }
+        Throwable failure = startFailure.get();
+        if (!ready || failure != null) {
+            close(Duration.ofSeconds(5));
+            throw new IllegalStateException(failure != null
+                    ? "A Percore shard failed to start its " + transport.name() + " loop: " + failure
+                    : "Percore shards did not start within " + START_TIMEOUT, failure);
+        }
+        stallDetector.start();
+        LOG.info("Percore engine started: {} shards, transport {}, mode {}", shards.length, transport.name(), config.getMode());
+    }
+
+    private static void validate(EngineConfig c) {
+        requirePositive(c.getTaskQuota(), "percore.engine.task-quota");
+        requirePositive(c.getStallThreshold(), "percore.engine.stall-threshold");
+        if (c.getIdlePoll() == null || c.getIdlePoll().isNegative()) {
+            throw new IllegalArgumentException("percore.engine.idle-poll=" + c.getIdlePoll() + " must be zero or positive");
+        }
+        if (c.getRingCapacity() < 2 || c.getRingCapacity() > (1 << 20)) {
+            throw new IllegalArgumentException("percore.engine.ring-capacity=" + c.getRingCapacity() + " must be within 2..1048576");
+        }
+        if (c.getMode() == null) {
+            throw new IllegalArgumentException("percore.engine.mode must be set (pinned or overprovisioned)");
+        }
+    }
+
+    private static void requirePositive(Duration d, String key) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(key + "=" + d + " must be a positive duration");
+        }
+    }
+
+    private static SchedulingGroup[] groupsOf(EngineConfig config) {
+        List<SchedulingGroupConfig> configured = config.getSchedulingGroups();
+        if (configured == null || configured.isEmpty()) {
+            return new SchedulingGroup[] {new SchedulingGroup("default", 1000, 0)};
+        }
+        SchedulingGroup[] result = new SchedulingGroup[configured.size()];
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < result.length; i++) {
+            SchedulingGroupConfig g = configured.get(i);
+            String key = "percore.engine.scheduling-groups[" + i + "]";
+            if (g.getName() == null || g.getName().isBlank()) {
+                throw new IllegalArgumentException(key + ".name must not be blank");
+            }
+            if (!names.add(g.getName())) {
+                throw new IllegalArgumentException(key + ".name='" + g.getName() + "' is a duplicate group name");
+            }
+            if (g.getShares() < 1 || g.getShares() > 10_000) {
+                throw new IllegalArgumentException(key + ".shares=" + g.getShares() + " must be within 1..10000");
+            }
+            result[i] = new SchedulingGroup(g.getName(), g.getShares(), i);
+        }
+        return result;
+    }
+
+    // ================================================================ public API
+
+    public int shardCount() {
+        return shards.length;
+    }
+
+    /** @throws IllegalArgumentException if {@code id} is not in {@code 0..shardCount()-1} */
+    public Shard shard(int id) {
+        if (id < 0 || id >= shards.length) {
+            throw new IllegalArgumentException("No shard " + id + ": this engine has shards 0.." + (shards.length - 1));
+        }
+        return shards[id];
+    }
+
+    public List<Shard> shards() {
+        return shardList;
+    }
+
+    public ShardPlacement placement() {
+        return placement;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String transport() {
+        return transport.name();
+    }
+
+    /** Why {@code auto} fell back from a better transport (null if it did not). */
+    public String transportFallbackReason() {
+        return transport.fallbackReason();
+    }
+
+    /** The scheduling groups, default first. */
+    public List<SchedulingGroup> groups() {
+        return List.of(groups);
+    }
+
+    /** The scheduling group called {@code name}. @throws IllegalArgumentException if unknown */
+    public SchedulingGroup group(String name) {
+        for (SchedulingGroup g : groups) {
+            if (g.name().equals(name)) {
+                return g;
+            }
+        }
+        List<String> known = new ArrayList<>();
+        for (SchedulingGroup g : groups) {
+            known.add(g.name());
+        }
+        throw new IllegalArgumentException("Unknown scheduling group '" + name + "'; configured groups: " + known);
+    }
+
+    /**
+     * Runs {@code task} on shard {@code shard}; callable from any thread. On a shard thread the
+     * call travels the mesh and the future completes on the calling shard; elsewhere it goes
+     * through the target's foreign queue and completes on the target's thread. Fails with
+     * {@link RejectedExecutionException} once the engine is shutting down.
+     */
+    public <T> CompletableFuture<T> submitTo(int shard, Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        Shard target = shard(shard);
+        Shard caller = Shard.currentOrNull();
+        if (caller != null && caller.engine() == this) {
+            return caller.submitTo(shard, task).toCompletableFuture();
+        }
+        if (state != RUNNING) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        ForeignCall<T> call = new ForeignCall<>(task);
+        target.executeForeign(call);
+        return call.result;
+    }
+
+    public boolean isRunning() {
+        return state == RUNNING;
+    }
+
+    /**
+     * Stops accepting work from outside the engine, lets the shards finish what is queued (and
+     * what that work submits in turn), then stops the loops. Completes when all shards have
+     * stopped, or after {@code timeout} with whatever was still queued dropped.
+     */
+    public CompletableFuture<Void> shutdownGracefully(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (closeLock) {
+            if (state == RUNNING) {
+                state = DRAINING;
+            }
+        }
+        Thread t = new Thread(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int quietChecks = 0;
+            while (System.nanoTime() - deadline < 0 && quietChecks < 3) {
+                quietChecks = allQuiescent() ? quietChecks + 1 : 0;
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            long left = Math.max(TimeUnit.MILLISECONDS.toNanos(100), deadline - System.nanoTime());
+            close(Duration.ofNanos(left));
+            done.complete(null);
+        }, "percore-shutdown");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    private boolean allQuiescent() {
+        for (Shard s : shards) {
+            if (!s.quiescent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Stops every shard within 10 s; idempotent; never hangs (see {@link #close(Duration)}). */
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops every shard: asks each loop to stop, waits up to {@code timeout} for the threads, then
+     * interrupts the ones still busy and, if they still do not return, abandons them (they are
+     * daemon threads) after closing their sockets from this thread. Returns within about
+     * {@code timeout} plus a short grace period whatever the tasks do.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (closeLock) {
+            if (closeDone) {
+                return;
+            }
+            state = CLOSED;
+            stallDetector.stop();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Shard s : shards) {
+                s.requestStop();
+            }
+            for (Shard s : shards) {
+                joinUntil(s.thread(), deadline);
+            }
+            List<Shard> stuck = new ArrayList<>();
+            for (Shard s : shards) {
+                if (s.thread().isAlive() && s.thread() != Thread.currentThread()) {
+                    stuck.add(s);
+                    s.thread().interrupt();
+                }
+            }
+            long grace = System.nanoTime() + Math.min(TimeUnit.MILLISECONDS.toNanos(500), Math.max(timeout.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(50)));
+            for (Shard s : stuck) {
+                joinUntil(s.thread(), grace);
+            }
+            for (Shard s : stuck) {
+                if (s.thread().isAlive()) {
+                    abandon(s);
+                }
+            }
+            closeDone = true;
+        }
+    }
+
+    private void abandon(Shard s) {
+        StackTraceElement[] stack = s.thread().getStackTrace();
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : stack) {
+            sb.append("\n\tat ").append(e);
+        }
+        int closed = s.tracker().forceCloseAll();
+        s.rejectLeftoversFromCloser();
+        LOG.error("Shard {} did not stop within the close timeout: its thread is stuck in a task and is abandoned"
+                + " (daemon); {} socket(s) closed from the closing thread. Stuck at:{}", s.id(), closed, sb);
+    }
+
+    private static void joinUntil(Thread t, long deadline) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        long left;
+        while (t.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.timedJoin(t, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Whether every shard thread has finished (false while one is abandoned in a stuck task). */
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[shards=" + shards.length + ", transport=" + transport.name() + ", mode=" + config.getMode()
+                + (state == RUNNING ? "" : state == DRAINING ? ", draining" : ", closed") + "]";
+    }
+
+    // ================================================================ package API
+
+    static RejectedExecutionException closedException() {
+        return new RejectedExecutionException(CLOSED_MESSAGE);
+    }
+
+    void checkAccepting() {
+        if (state != RUNNING) {
+            throw closedException();
+        }
+    }
+
+    ShardTransport shardTransport() {
+        return transport;
+    }
+
+    boolean busyPolling() {
+        return config.getMode() == EngineConfig.Mode.PINNED;
+    }
+
+    void shardStarted(Shard s) {
+        started.countDown();
+    }
+
+    void shardFailedToStart(Shard s, Throwable t) {
+        startFailure.compareAndSet(null, t);
+        started.countDown();
+        terminated.countDown();
+    }
+
+    void shardTerminated(Shard s) {
+        terminated.countDown();
+    }
+}

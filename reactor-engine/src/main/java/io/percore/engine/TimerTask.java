@@ -1,0 +1,40 @@
+package io.percore.engine;
+
+import java.util.concurrent.ScheduledFuture;
+
+/** A timer callback on a shard: counts firings and keeps a throwing callback from killing the timer. */
+final class TimerTask implements Runnable, Cancellable {
+
+    private final Shard shard;
+    private final Runnable task;
+    volatile ScheduledFuture<?> future;
+    private volatile boolean cancelled;
+
+    TimerTask(Shard shard, Runnable task) {
+        this.shard = shard;
+        this.task = task;
+    }
+
+    @Override
+    public void run() {
+        if (cancelled) {
+            return;
+        }
+        shard.timerFired();
+        try {
+            task.run();
+        } catch (Throwable t) {
+            shard.taskFailed(t, "timer");
+        }
+    }
+
+    @Override
+    public boolean cancel() {
+        if (cancelled) {
+            return false;
+        }
+        cancelled = true;
+        ScheduledFuture<?> f = future;
+        return f == null || f.cancel(false) || !f.isDone();
+    }
+}

@@ -1,0 +1,48 @@
+package io.percore.engine;
+
+import static io.percore.engine.TestEngines.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.percore.config.EngineConfig;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class StallDetectorTest {
+
+    @Test
+    void aLongTaskIsLoggedWithTheShardStackAndCountedOnce() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(StallDetector.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        EngineConfig c = TestEngines.config();
+        c.setStallThreshold(Duration.ofMillis(50));
+        try (Engine engine = TestEngines.start(c, 2)) {
+            await(engine.submitTo(1, () -> {
+                Thread.sleep(400);
+                return null;
+            }));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (engine.shard(1).stats().stalls() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(engine.shard(1).stats().stalls()).isEqualTo(1);
+            assertThat(engine.shard(0).stats().stalls()).isZero();
+            assertThat(appender.list).anySatisfy(e -> {
+                assertThat(e.getFormattedMessage()).matches("(?s)Reactor stalled for \\d+ ms on shard 1.*")
+                        .contains("Thread.sleep").contains("StallDetectorTest");
+            });
+            // Idle shards (asleep in the poll) are not stalls.
+            Thread.sleep(300);
+            assertThat(engine.shard(0).stats().stalls()).isZero();
+            assertThat(engine.shard(1).stats().stalls()).isEqualTo(1);
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+}

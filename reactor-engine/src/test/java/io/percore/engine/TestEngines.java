@@ -1,0 +1,45 @@
+package io.percore.engine;
+
+import io.percore.config.EngineConfig;
+import io.percore.config.SchedulingGroupConfig;
+import io.percore.engine.topology.ShardPlacement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Engines for tests: unpinned and not busy-polling, since the build machine is small and shared. */
+final class TestEngines {
+
+    private TestEngines() {
+    }
+
+    static EngineConfig config() {
+        EngineConfig c = new EngineConfig();
+        c.setMode(EngineConfig.Mode.OVERPROVISIONED);
+        c.setIdlePoll(Duration.ZERO);
+        return c;
+    }
+
+    static EngineConfig config(SchedulingGroupConfig... groups) {
+        EngineConfig c = config();
+        c.setSchedulingGroups(new java.util.ArrayList<>(List.of(groups)));
+        return c;
+    }
+
+    static Engine start(int shards) {
+        return start(config(), shards);
+    }
+
+    static Engine start(EngineConfig config, int shards) {
+        return Engine.start(config, ShardPlacement.unpinned(shards, "test"));
+    }
+
+    static <T> T await(CompletableFuture<T> f) throws Exception {
+        return f.get(30, TimeUnit.SECONDS);
+    }
+
+    static <T> T await(ShardFuture<T> f) throws Exception {
+        return await(f.toCompletableFuture());
+    }
+}

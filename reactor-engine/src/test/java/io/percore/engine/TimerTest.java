@@ -1,0 +1,99 @@
+package io.percore.engine;
+
+import static io.percore.engine.TestEngines.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TimerTest {
+
+    private static Engine engine;
+
+    @BeforeAll
+    static void start() {
+        engine = TestEngines.start(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    @Test
+    void oneShotFiresOnTheShardAfterTheDelay() throws Exception {
+        Shard shard = engine.shard(0);
+        long firedBefore = shard.stats().timersFired();
+        CompletableFuture<String> fired = new CompletableFuture<>();
+        long start = System.nanoTime();
+        shard.schedule(Duration.ofMillis(50), () -> fired.complete(Thread.currentThread().getName()));
+        assertThat(await(fired)).isEqualTo("percore-shard-0");
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(49));
+        CrossShardMeshTest.awaitStat(() -> shard.stats().timersFired(), firedBefore + 1);
+    }
+
+    @Test
+    void periodicRunsUntilCancelledAndSurvivesAThrowingRun() throws Exception {
+        Shard shard = engine.shard(0);
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch five = new CountDownLatch(5);
+        Cancellable periodic = shard.scheduleAtFixedRate(Duration.ofMillis(5), Duration.ofMillis(10), () -> {
+            five.countDown();
+            if (runs.incrementAndGet() == 2) {
+                throw new IllegalStateException("one bad run");
+            }
+        });
+        assertThat(five.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(periodic.cancel()).isTrue();
+        Thread.sleep(50); // a run may have been in flight
+        int after = runs.get();
+        Thread.sleep(100);
+        assertThat(runs.get()).isEqualTo(after);
+        assertThat(periodic.cancel()).isFalse();
+    }
+
+    @Test
+    void cancelledOneShotNeverRuns() throws Exception {
+        AtomicInteger ran = new AtomicInteger();
+        Cancellable t = engine.shard(0).schedule(Duration.ofMillis(100), ran::incrementAndGet);
+        assertThat(t.cancel()).isTrue();
+        Thread.sleep(250);
+        assertThat(ran.get()).isZero();
+    }
+
+    @Test
+    void timeoutFailsSlowFuturesAndPassesFastOnes() throws Exception {
+        AtomicReference<Throwable> slow = new AtomicReference<>();
+        String fast = await(engine.submitTo(0, () -> {
+            Shard s = Shard.current();
+            ShardFuture<String> never = new ShardPromise<>();
+            s.timeout(never, Duration.ofMillis(30)).whenComplete((v, e) -> slow.set(e));
+            ShardPromise<String> soon = new ShardPromise<>();
+            s.schedule(Duration.ofMillis(5), () -> soon.complete("in time"));
+            return s.timeout(soon, Duration.ofSeconds(10));
+        }).thenCompose(ShardFuture::toCompletableFuture));
+        assertThat(fast).isEqualTo("in time");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slow.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(slow.get()).isInstanceOf(TimeoutException.class).hasMessageContaining("PT0.03S");
+    }
+
+    @Test
+    void negativeDelaysAreRejected() {
+        assertThatThrownBy(() -> engine.shard(0).schedule(Duration.ofMillis(-1), () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
+        assertThatThrownBy(() -> engine.shard(0).scheduleAtFixedRate(Duration.ZERO, Duration.ZERO, () -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period");
+    }
+}
