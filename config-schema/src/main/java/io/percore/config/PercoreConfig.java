@@ -16,6 +16,7 @@ import java.util.Map;
  * property carries a {@link PropertyDescription}, Jakarta Validation constraints, and its default
  * as the field initializer.
  */
+@PropertyDescription("Configuration of Percore, a thread-per-core engine for the JVM: the content under the percore: key of application.yml.")
 public class PercoreConfig {
 
     /** Pattern of server and client names (the keys of {@code servers} and {@code clients}). */

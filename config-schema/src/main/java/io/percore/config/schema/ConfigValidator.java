@@ -1,0 +1,178 @@
+package io.percore.config.schema;
+
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Validates Percore configuration against the generated JSON Schema plus the rules the schema
+ * cannot express, and reports every problem at once as {@link ConfigError}s whose paths are
+ * full Spring property names ({@code percore.engine.task-quota}).
+ *
+ * <p>Thread-safe and reusable; building one compiles the schema, so keep it around.
+ *
+ * <pre>{@code
+ * List<ConfigError> errors = new ConfigValidator().validateApplicationYaml(Files.readString(path));
+ * ConfigValidationException.throwIfAny(errors);
+ * }</pre>
+ */
+public final class ConfigValidator {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final JsonNode schemaTree;
+    private final Schema schema;
+    private final ErrorTranslator translator;
+    private final ModelRules rules;
+
+    /** A validator for the schema packaged with this module ({@link PercoreConfigSchema}). */
+    public ConfigValidator() {
+        this(PercoreConfigSchema.sharedTree());
+    }
+
+    /** A validator for another copy of the Percore schema (tests compare a freshly generated one). */
+    public ConfigValidator(JsonNode percoreSchema) {
+        this.schemaTree = percoreSchema.deepCopy();
+        this.schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaTree);
+        this.translator = new ErrorTranslator(schemaTree);
+        this.rules = new ModelRules(schemaTree);
+    }
+
+    /** Validates the content under {@code percore:} (the section itself, without the {@code percore:} line). */
+    public List<ConfigError> validateYaml(String yamlOfPercoreSection) {
+        List<JsonNode> documents = new ArrayList<>();
+        List<ConfigError> syntax = readYaml(yamlOfPercoreSection, documents);
+        if (!syntax.isEmpty()) {
+            return syntax;
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            errors.addAll(inDocument(validateNode(documents.get(i)), i, documents.size()));
+        }
+        return errors;
+    }
+
+    /**
+     * Validates a whole {@code application.yml}: the {@code percore} key of every YAML document
+     * in it (Spring profiles use several), including flattened keys such as
+     * {@code percore.engine.shards: 4} at top level. No Percore settings means no errors.
+     */
+    public List<ConfigError> validateApplicationYaml(String fullApplicationYaml) {
+        List<JsonNode> documents = new ArrayList<>();
+        List<ConfigError> syntax = readYaml(fullApplicationYaml, documents);
+        if (!syntax.isEmpty()) {
+            return syntax;
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            JsonNode document = documents.get(i);
+            if (document == null || !document.isObject()) {
+                continue;
+            }
+            JsonNode percore = percoreSection((ObjectNode) document);
+            if (percore != null) {
+                errors.addAll(inDocument(validateNode(percore), i, documents.size()));
+            }
+        }
+        return errors;
+    }
+
+    /** Validates an already-parsed {@code percore} section (maps, lists, strings, numbers, booleans). */
+    public List<ConfigError> validateTree(Map<String, Object> percoreSection) {
+        return validateNode(percoreSection == null ? JSON.createObjectNode() : JSON.valueToTree(percoreSection));
+    }
+
+    /**
+     * Validates Spring-style flattened properties such as {@code percore.engine.task-quota=5ms}
+     * or {@code percore.engine.scheduling-groups[0].name=batch}. Keys outside {@code percore.}
+     * are ignored; relaxed key forms ({@code taskQuota}) are accepted like Spring does; values
+     * are converted to the type the schema expects before validation.
+     */
+    public List<ConfigError> validateProperties(Map<String, String> flatProperties) {
+        FlatProperties.Result result = FlatProperties.toTree(flatProperties, schemaTree);
+        List<ConfigError> errors = new ArrayList<>(result.errors());
+        errors.addAll(validateNode(result.tree()));
+        return errors;
+    }
+
+    /** Validates a Jackson 3 tree of the {@code percore} section. */
+    public List<ConfigError> validateNode(JsonNode percoreSection) {
+        JsonNode root = percoreSection == null || percoreSection.isNull() || percoreSection.isMissingNode()
+                ? JSON.createObjectNode() : percoreSection;
+        List<ConfigError> errors = new ArrayList<>();
+        for (com.networknt.schema.Error error : schema.validate(root)) {
+            errors.add(translator.translate(error, root));
+        }
+        errors.addAll(rules.check(root));
+        // Stable order by path keeps reports and tests deterministic; same-path errors keep schema order.
+        errors.sort(Comparator.comparing(ConfigError::path));
+        return errors;
+    }
+
+    private static List<ConfigError> inDocument(List<ConfigError> errors, int index, int count) {
+        if (count == 1) {
+            return errors;
+        }
+        List<ConfigError> out = new ArrayList<>(errors.size());
+        for (ConfigError e : errors) {
+            out.add(new ConfigError(e.path(), e.value(), e.rule(), "(YAML document " + (index + 1) + ") " + e.message(), e.suggestion()));
+        }
+        return out;
+    }
+
+    /** The {@code percore} object of one document, with top-level {@code percore.x.y: v} keys folded in. */
+    private static JsonNode percoreSection(ObjectNode document) {
+        JsonNode section = document.get(PropertyPath.ROOT);
+        ObjectNode merged = null;
+        for (Map.Entry<String, JsonNode> entry : document.properties()) {
+            if (!entry.getKey().startsWith(PropertyPath.ROOT + ".")) {
+                continue;
+            }
+            if (merged == null) {
+                merged = section != null && section.isObject() ? (ObjectNode) section.deepCopy() : JSON.createObjectNode();
+            }
+            ObjectNode target = merged;
+            String[] parts = entry.getKey().substring(PropertyPath.ROOT.length() + 1).split("\\.");
+            for (int i = 0; i < parts.length - 1; i++) {
+                JsonNode child = target.get(parts[i]);
+                if (child == null || !child.isObject()) {
+                    child = target.putObject(parts[i]);
+                }
+                target = (ObjectNode) child;
+            }
+            target.set(parts[parts.length - 1], entry.getValue());
+        }
+        return merged != null ? merged : section;
+    }
+
+    private static List<ConfigError> readYaml(String yaml, List<JsonNode> documents) {
+        if (yaml == null || yaml.isBlank()) {
+            return List.of();
+        }
+        try (MappingIterator<JsonNode> iterator = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+            while (iterator.hasNextValue()) {
+                documents.add(iterator.nextValue());
+            }
+            return List.of();
+        } catch (JacksonException e) {
+            TokenStreamLocation location = e.getLocation();
+            String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+            String reason = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+            return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax",
+                    "percore: the YAML cannot be read" + where + ": " + reason + " (syntax)", null));
+        }
+    }
+}
