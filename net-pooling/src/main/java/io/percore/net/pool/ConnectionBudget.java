@@ -1,0 +1,43 @@
+package io.percore.net.pool;
+
+/**
+ * Connections one shard may open to one upstream service over all of its endpoints. Shard-local,
+ * so a plain int suffices.
+ */
+public final class ConnectionBudget {
+
+    private final int max;
+    private int used;
+
+    public ConnectionBudget(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max-connections must be >= 1, got " + max);
+        }
+        this.max = max;
+    }
+
+    /** An unlimited budget (each pool's own limit applies). */
+    public static ConnectionBudget unlimited() {
+        return new ConnectionBudget(Integer.MAX_VALUE);
+    }
+
+    boolean tryReserve() {
+        if (used >= max) {
+            return false;
+        }
+        used++;
+        return true;
+    }
+
+    void release() {
+        used--;
+    }
+
+    public int used() {
+        return used;
+    }
+
+    public int max() {
+        return max;
+    }
+}

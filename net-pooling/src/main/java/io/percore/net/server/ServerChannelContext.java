@@ -1,0 +1,113 @@
+package io.percore.net.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.AttributeKey;
+
+/**
+ * What a {@link ShardedServer} tells the user's initializer about a connection: the owning shard,
+ * the configured limits, and an optional request tracker for exact graceful shutdown.
+ *
+ * <pre>{@code
+ * protected void initChannel(SocketChannel ch) {
+ *     ServerChannelContext sc = ServerChannelContext.of(ch);
+ *     ch.pipeline().addLast(new LineBasedFrameDecoder(sc.maxRequestSize()), sc.requestTracker(), new MyHandler());
+ * }
+ * }</pre>
+ */
+public final class ServerChannelContext {
+
+    static final AttributeKey<ServerChannelContext> KEY = AttributeKey.valueOf(ServerChannelContext.class, "context");
+
+    private final ShardListener listener;
+    private final Channel channel;
+    /** Decoded requests that have not been answered yet (only with {@link #requestTracker()}). */
+    private int inFlight;
+    private boolean tracked;
+    /** Writes handed to the transport and not yet completed. */
+    private int pendingWrites;
+    /** Bytes arrived after the last completed write: an untracked request may be in flight. */
+    private boolean readSinceLastWrite;
+
+    ServerChannelContext(ShardListener listener, Channel channel) {
+        this.listener = listener;
+        this.channel = channel;
+    }
+
+    /** The context of a server connection. @throws IllegalArgumentException for a channel not accepted by a ShardedServer */
+    public static ServerChannelContext of(Channel channel) {
+        ServerChannelContext c = channel.attr(KEY).get();
+        if (c == null) {
+            throw new IllegalArgumentException("Channel " + channel + " was not accepted by a ShardedServer");
+        }
+        return c;
+    }
+
+    /** The id of the shard whose thread runs this connection's handlers. */
+    public int shardId() {
+        return listener.shard.id();
+    }
+
+    /** The largest request a peer may send, in bytes; give it to your frame decoder. */
+    public int maxRequestSize() {
+        return listener.server.options().maxRequestSize();
+    }
+
+    public ServerOptions options() {
+        return listener.server.options();
+    }
+
+    /**
+     * A handler to place between your decoder and your application handler: every message passing
+     * inbound is a request in flight until a message passes outbound (its response). With it,
+     * graceful shutdown closes a connection exactly when its last request is answered; without it,
+     * a connection counts as busy while bytes arrived after its last completed write.
+     */
+    public ChannelHandler requestTracker() {
+        tracked = true;
+        return new RequestTracker();
+    }
+
+    /** Requests decoded and not yet answered (always 0 without {@link #requestTracker()}). */
+    public int requestsInFlight() {
+        return inFlight;
+    }
+
+    boolean busy() {
+        return inFlight > 0 || pendingWrites > 0 || (!tracked && readSinceLastWrite);
+    }
+
+    void onRead() {
+        readSinceLastWrite = true;
+    }
+
+    void onWriteStarted() {
+        pendingWrites++;
+    }
+
+    void onWriteDone() {
+        pendingWrites--;
+        readSinceLastWrite = false;
+        listener.closeIfDrained(channel, this);
+    }
+
+    private final class RequestTracker extends ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            inFlight++;
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (inFlight > 0) {
+                inFlight--;
+            }
+            // The connection is released by onWriteDone once the bytes have left.
+            ctx.write(msg, promise);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.percore.net.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.percore.engine.Cancellable;
+import io.percore.engine.Shard;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server's state on one shard: its open connections, its limits and its drain. Everything
+ * here runs on the shard's thread, so it needs no synchronisation.
+ */
+final class ShardListener {
+
+    final ShardedServer server;
+    final Shard shard;
+    final ShardServerMetrics metrics;
+    private final ChannelHandler userInitializer;
+    private final ConnectionErrorTail tail;
+    private final Set<Channel> connections = new HashSet<>();
+    private final ChannelInitializer<Channel> childInitializer;
+    private boolean draining;
+    private Cancellable forceCloseTimer;
+    final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    ShardListener(ShardedServer server, Shard shard, ShardServerMetrics metrics, ChannelHandler userInitializer,
+                  ConnectionErrorTail tail) {
+        this.server = server;
+        this.shard = shard;
+        this.metrics = metrics;
+        this.userInitializer = userInitializer;
+        this.tail = tail;
+        this.childInitializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                accept(ch);
+            }
+        };
+    }
+
+    ChannelInitializer<Channel> childInitializer() {
+        return childInitializer;
+    }
+
+    private void accept(Channel ch) {
+        if (draining || connections.size() >= server.options().maxConnectionsPerShard()) {
+            // No user handler ever sees this connection: the peer gets an immediate close.
+            metrics.rejected.increment();
+            ch.close();
+            return;
+        }
+        ServerChannelContext context = new ServerChannelContext(this, ch);
+        ch.attr(ServerChannelContext.KEY).set(context);
+        connections.add(ch);
+        metrics.open.increment();
+        metrics.accepted.increment();
+        long idleNanos = server.options().idleTimeout().toNanos();
+        if (idleNanos > 0) {
+            ch.pipeline().addLast("percore-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
+        }
+        ch.pipeline().addLast("percore-accounting", new ConnectionAccounting(this, context));
+        // A ChannelInitializer runs synchronously here (the channel is registered), so the tail
+        // lands after every handler the user adds.
+        ch.pipeline().addLast(userInitializer);
+        ch.pipeline().addLast("percore-error-tail", tail);
+    }
+
+    void connectionClosed(Channel ch) {
+        if (connections.remove(ch)) {
+            metrics.open.decrement();
+        }
+        if (draining && connections.isEmpty()) {
+            finishDrain();
+        }
+    }
+
+    void closeIfDrained(Channel ch, ServerChannelContext context) {
+        if (draining && !context.busy()) {
+            ch.close();
+        }
+    }
+
+    /** Runs on the shard: closes idle connections now, busy ones when done, all at {@code timeout}. */
+    void beginDrain(Duration timeout) {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        for (Channel ch : new ArrayList<>(connections)) {
+            ServerChannelContext c = ch.attr(ServerChannelContext.KEY).get();
+            if (c == null || !c.busy()) {
+                ch.close();
+            }
+        }
+        if (connections.isEmpty()) {
+            finishDrain();
+            return;
+        }
+        forceCloseTimer = shard.schedule(timeout, () -> {
+            for (Channel ch : new ArrayList<>(connections)) {
+                ch.close();
+            }
+        });
+    }
+
+    private void finishDrain() {
+        if (forceCloseTimer != null) {
+            forceCloseTimer.cancel();
+        }
+        drained.complete(null);
+    }
+}

@@ -1,0 +1,67 @@
+package io.percore.net.server;
+
+import io.percore.net.ShardCounter;
+
+/**
+ * Connection and traffic counters of one server on one shard. Written only by that shard's
+ * thread; readable from any thread (for Micrometer binders, Actuator, tests).
+ */
+public final class ShardServerMetrics {
+
+    private final int shardId;
+    final ShardCounter open = new ShardCounter();
+    final ShardCounter accepted = new ShardCounter();
+    final ShardCounter rejected = new ShardCounter();
+    final ShardCounter bytesIn = new ShardCounter();
+    final ShardCounter bytesOut = new ShardCounter();
+    final ShardCounter idleClosed = new ShardCounter();
+    final ShardCounter requestsTooLarge = new ShardCounter();
+
+    ShardServerMetrics(int shardId) {
+        this.shardId = shardId;
+    }
+
+    public int shardId() {
+        return shardId;
+    }
+
+    /** Connections currently open on this shard. */
+    public long connectionsOpen() {
+        return open.get();
+    }
+
+    /** Connections accepted and handed to the initializer since start. */
+    public long connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** Connections closed right after accept because the shard was at max-connections-per-shard (or draining). */
+    public long connectionsRejected() {
+        return rejected.get();
+    }
+
+    public long bytesIn() {
+        return bytesIn.get();
+    }
+
+    public long bytesOut() {
+        return bytesOut.get();
+    }
+
+    /** Connections closed by the idle timeout. */
+    public long connectionsIdleClosed() {
+        return idleClosed.get();
+    }
+
+    /** Connections closed because a request exceeded max-request-size. */
+    public long requestsTooLarge() {
+        return requestsTooLarge.get();
+    }
+
+    @Override
+    public String toString() {
+        return "shard " + shardId + ": open=" + open + " accepted=" + accepted + " rejected=" + rejected
+                + " bytesIn=" + bytesIn + " bytesOut=" + bytesOut + " idleClosed=" + idleClosed
+                + " tooLarge=" + requestsTooLarge;
+    }
+}
