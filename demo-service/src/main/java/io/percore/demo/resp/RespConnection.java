@@ -174,7 +174,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof RespProtocolError e) {
             protocolError(e.replyText());
-        } else if (cause instanceof IOException) {
+        } else if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+            // the peer went away, possibly in the middle of a command: nothing to answer
             ctx.close();
         } else {
             LOG.warn("Closing RESP connection {} after an unexpected error", ctx.channel(), cause);

@@ -19,22 +19,21 @@ import io.netty.util.ReferenceCountUtil;
  * Sits between {@code RedisDecoder} and the aggregators and enforces what a client may send,
  * before anything is buffered: array and bulk lengths (tighter before AUTH, like Redis 7),
  * commands as flat arrays of bulk strings, and Redis's protocol error texts for what the decoder
- * rejects. After the first violation everything else from the connection is dropped; the error
+ * rejects (RedisDecoder itself bounds inline lines by maxInlineMessageLength and length lines
+ * to 20 characters, so no line is buffered without limit). After the first violation everything else from the connection is dropped; the error
  * travels as an exception to {@link RespConnection}, which replies and closes.
  */
 final class RespFrameGuard extends ChannelInboundHandlerAdapter {
 
     private final RespSettings settings;
     private final RespSession session;
-    private final RespLineBudget lineBudget;
     private long remainingElements;
     private boolean inBulk;
     private boolean failed;
 
-    RespFrameGuard(RespSettings settings, RespSession session, RespLineBudget lineBudget) {
+    RespFrameGuard(RespSettings settings, RespSession session) {
         this.settings = settings;
         this.session = session;
-        this.lineBudget = lineBudget;
     }
 
     @Override
@@ -44,7 +43,6 @@ final class RespFrameGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         String violation = check(msg);
-        lineBudget.progress(remainingElements > 0);
         if (violation != null) {
             ReferenceCountUtil.release(msg);
             failed = true;

@@ -10,7 +10,7 @@ import io.netty.handler.codec.redis.RedisEncoder;
 import io.percore.demo.shard.ShardedKeyspace;
 
 /**
- * The RESP pipeline of one connection: line budget → RedisDecoder (with inline commands) →
+ * The RESP pipeline of one connection: RedisDecoder (with inline commands) →
  * frame guard (limits, before anything is aggregated) → bulk and array aggregators →
  * {@link RespConnection}; RedisEncoder on the way out. Runs on the shard owning the channel.
  */
@@ -29,12 +29,10 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         RespSession session = new RespSession(settings.requirePass() == null);
-        RespLineBudget budget = new RespLineBudget(settings.maxInlineLength());
         ch.pipeline()
                 .addLast("resp-encoder", new RedisEncoder())
-                .addLast("resp-line-budget", budget)
                 .addLast("resp-decoder", new RedisDecoder(settings.maxInlineLength(), FixedRedisMessagePool.INSTANCE, true))
-                .addLast("resp-guard", new RespFrameGuard(settings, session, budget))
+                .addLast("resp-guard", new RespFrameGuard(settings, session))
                 .addLast("resp-bulk-aggregator", new RedisBulkStringAggregator())
                 .addLast("resp-array-aggregator", new RedisArrayAggregator(settings.maxArrayLength(), 1))
                 .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session));
