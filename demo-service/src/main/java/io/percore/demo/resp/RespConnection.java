@@ -178,6 +178,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
             // the peer went away, possibly in the middle of a command: nothing to answer
             ctx.close();
         } else {
+            local.unexpectedErrors++;
             LOG.warn("Closing RESP connection {} after an unexpected error", ctx.channel(), cause);
             ctx.close();
         }

@@ -18,6 +18,7 @@ public final class ShardState implements AutoCloseable {
     public long connectedClients;
     public long rejectedConnections;
     public long protocolErrors;
+    public long unexpectedErrors;
     public long crossShardCalls;
     public long httpRequests;
 
@@ -48,11 +49,11 @@ public final class ShardState implements AutoCloseable {
     public Snapshot snapshot() {
         return new Snapshot(shardId, keyspace.size(), keyspace.volatileCount(), keyspace.keyspaceHits(), keyspace.keyspaceMisses(),
                 keyspace.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients, rejectedConnections,
-                protocolErrors, crossShardCalls, httpRequests);
+                protocolErrors, unexpectedErrors, crossShardCalls, httpRequests);
     }
 
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
-                           long crossShardCalls, long httpRequests) {
+                           long unexpectedErrors, long crossShardCalls, long httpRequests) {
     }
 }
