@@ -1,0 +1,186 @@
+package io.percore.demo.kv;
+
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A chained hash table from byte-string keys to {@link Entry} with a power-of-two bucket array.
+ * Hand-written (instead of {@code java.util.HashMap}) for what the Redis commands need and
+ * {@code HashMap} cannot give: a SCAN cursor that survives inserts, deletes and resizes
+ * (Redis's reverse-binary bucket cursor) and O(1)-expected random sampling of buckets for
+ * RANDOMKEY. Single-threaded: owned by one shard.
+ */
+final class KeyTable {
+
+    private static final int MIN_CAPACITY = 16;
+    private static final int MAX_CAPACITY = 1 << 30;
+
+    /** One key. {@code expireAt} is epoch millis, or {@link #NO_EXPIRY}. */
+    static final class Entry {
+        static final long NO_EXPIRY = -1;
+
+        final byte[] key;
+        final int hash;
+        byte[] value;
+        long expireAt = NO_EXPIRY;
+        Entry next;
+        // intrusive list of entries with a TTL, walked by active expiry
+        Entry volatilePrev;
+        Entry volatileNext;
+        boolean inVolatileList;
+
+        Entry(byte[] key, int hash, byte[] value) {
+            this.key = key;
+            this.hash = hash;
+            this.value = value;
+        }
+    }
+
+    private Entry[] buckets = new Entry[MIN_CAPACITY];
+    private int size;
+
+    static int hash(byte[] key) {
+        // FNV-1a followed by murmur3's finaliser so the low bits used for bucket selection mix well.
+        int h = 0x811C9DC5;
+        for (byte b : key) {
+            h = (h ^ (b & 0xFF)) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int capacity() {
+        return buckets.length;
+    }
+
+    Entry find(byte[] key, int hash) {
+        Entry e = buckets[hash & (buckets.length - 1)];
+        while (e != null) {
+            if (e.hash == hash && java.util.Arrays.equals(e.key, key)) {
+                return e;
+            }
+            e = e.next;
+        }
+        return null;
+    }
+
+    /** Inserts a key known to be absent. */
+    Entry insert(byte[] key, int hash, byte[] value) {
+        if (size >= buckets.length && buckets.length < MAX_CAPACITY) {
+            resize(buckets.length << 1);
+        }
+        Entry e = new Entry(key, hash, value);
+        int index = hash & (buckets.length - 1);
+        e.next = buckets[index];
+        buckets[index] = e;
+        size++;
+        return e;
+    }
+
+    void remove(Entry target) {
+        int index = target.hash & (buckets.length - 1);
+        Entry prev = null;
+        Entry e = buckets[index];
+        while (e != null) {
+            if (e == target) {
+                if (prev == null) {
+                    buckets[index] = e.next;
+                } else {
+                    prev.next = e.next;
+                }
+                e.next = null;
+                size--;
+                return;
+            }
+            prev = e;
+            e = e.next;
+        }
+    }
+
+    void clear() {
+        buckets = new Entry[MIN_CAPACITY];
+        size = 0;
+    }
+
+    void forEach(Consumer<Entry> action) {
+        for (Entry head : buckets) {
+            for (Entry e = head; e != null; ) {
+                Entry next = e.next; // the action may remove e
+                action.accept(e);
+                e = next;
+            }
+        }
+    }
+
+    /**
+     * Visits the bucket at {@code cursor} and returns the next cursor (0 when the scan is over).
+     * The reverse-binary increment (Redis {@code dictScan}) guarantees that every key present
+     * for the whole scan is visited at least once even if the table grows in between.
+     */
+    long scanBucket(long cursor, Consumer<Entry> action) {
+        long mask = buckets.length - 1;
+        Entry e = buckets[(int) (cursor & mask)];
+        while (e != null) {
+            Entry next = e.next;
+            action.accept(e);
+            e = next;
+        }
+        long v = cursor | ~mask;
+        v = Long.reverse(v);
+        v++;
+        v = Long.reverse(v);
+        return v & 0xFFFFFFFFL;
+    }
+
+    /** A random entry, or null when empty. Picks random buckets like Redis's dictGetRandomKey. */
+    Entry random(SplittableRandom rnd) {
+        if (size == 0) {
+            return null;
+        }
+        Entry head = null;
+        // A sparse table (after many deletes) could make random probing slow: fall back to a walk.
+        for (int tries = 0; tries < 64 && head == null; tries++) {
+            head = buckets[rnd.nextInt(buckets.length)];
+        }
+        if (head == null) {
+            int start = rnd.nextInt(buckets.length);
+            for (int i = 0; i < buckets.length && head == null; i++) {
+                head = buckets[(start + i) & (buckets.length - 1)];
+            }
+        }
+        int chain = 0;
+        for (Entry e = head; e != null; e = e.next) {
+            chain++;
+        }
+        Entry e = head;
+        for (int skip = rnd.nextInt(chain); skip > 0; skip--) {
+            e = e.next;
+        }
+        return e;
+    }
+
+    private void resize(int newCapacity) {
+        Entry[] old = buckets;
+        Entry[] fresh = new Entry[newCapacity];
+        int mask = newCapacity - 1;
+        for (Entry head : old) {
+            Entry e = head;
+            while (e != null) {
+                Entry next = e.next;
+                int index = e.hash & mask;
+                e.next = fresh[index];
+                fresh[index] = e;
+                e = next;
+            }
+        }
+        buckets = fresh;
+    }
+}

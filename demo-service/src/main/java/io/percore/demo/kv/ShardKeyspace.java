@@ -1,0 +1,363 @@
+package io.percore.demo.kv;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The part of the keyspace one shard owns: string keys with optional expiry. Touched only by its
+ * shard's thread, so nothing here is synchronized. Expiry is lazy (a key found expired on access
+ * is deleted) plus active ({@link #activeExpireCycle}, run on the shard's timer).
+ */
+public final class ShardKeyspace {
+
+    public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
+
+    /** Keys sampled per active-expiry round, and the expired fraction that triggers another round (Redis's values). */
+    static final int ACTIVE_EXPIRE_SAMPLE = 20;
+    static final int ACTIVE_EXPIRE_REPEAT_PERCENT = 25;
+
+    private final KeyTable table = new KeyTable();
+    private final SplittableRandom random;
+
+    /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
+    private final Map<Key, Long> reservations = new HashMap<>();
+
+    // entries with a TTL, as an intrusive list; activeCursor walks it round-robin
+    private KeyTable.Entry volatileHead;
+    private int volatileCount;
+    private KeyTable.Entry activeCursor;
+
+    private long keyspaceHits;
+    private long keyspaceMisses;
+    private long expiredKeys;
+
+    public ShardKeyspace() {
+        this(new SplittableRandom());
+    }
+
+    public ShardKeyspace(SplittableRandom random) {
+        this.random = random;
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    /** The live value of {@code key} counting a keyspace hit or miss, or null. */
+    public byte[] read(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            keyspaceMisses++;
+            return null;
+        }
+        keyspaceHits++;
+        return e.value;
+    }
+
+    /** The live value of {@code key} without touching hit/miss statistics, or null. */
+    public byte[] peek(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        return e == null ? null : e.value;
+    }
+
+    /** Expiry of a live key (epoch ms or {@link #NO_EXPIRY}); {@code Long.MIN_VALUE} when the key is missing. */
+    public long expireAt(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        return e == null ? Long.MIN_VALUE : e.expireAt;
+    }
+
+    public boolean exists(byte[] key, long now) {
+        return live(key, now) != null;
+    }
+
+    /** True if the key exists or is reserved by a pending cross-shard MSETNX (what NX writes must respect). */
+    public boolean existsOrReserved(byte[] key, long now) {
+        return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new Key(key)));
+    }
+
+    private KeyTable.Entry live(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e != null && e.expireAt != NO_EXPIRY && e.expireAt <= now) {
+            removeEntry(e);
+            expiredKeys++;
+            return null;
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Stores {@code value} under {@code key} with {@code expireAt} (epoch ms or {@link #NO_EXPIRY}). */
+    public void set(byte[] key, byte[] value, long expireAt) {
+        int hash = KeyTable.hash(key);
+        KeyTable.Entry e = table.find(key, hash);
+        if (e == null) {
+            e = table.insert(key, hash, value);
+        } else {
+            e.value = value;
+        }
+        setExpireAt(e, expireAt);
+        clearReservation(key);
+    }
+
+    /** Replaces the value of {@code key}, keeping its TTL if it has a live one. */
+    public void setKeepTtl(byte[] key, byte[] value, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            set(key, value, NO_EXPIRY);
+        } else {
+            e.value = value;
+            clearReservation(key);
+        }
+    }
+
+    /** Sets the expiry of a live key; returns false if the key is missing. An expiry in the past deletes the key. */
+    public boolean expire(byte[] key, long expireAt, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            return false;
+        }
+        if (expireAt != NO_EXPIRY && expireAt <= now) {
+            removeEntry(e);
+            return true;
+        }
+        setExpireAt(e, expireAt);
+        return true;
+    }
+
+    public boolean delete(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            return false;
+        }
+        removeEntry(e);
+        clearReservation(key);
+        return true;
+    }
+
+    public void flush() {
+        table.clear();
+        volatileHead = null;
+        activeCursor = null;
+        volatileCount = 0;
+    }
+
+    // ------------------------------------------------------------------ iteration
+
+    public int size() {
+        return table.size();
+    }
+
+    public int volatileCount() {
+        return volatileCount;
+    }
+
+    /** Appends the live keys matching {@code pattern} (null matches all) to {@code out}. */
+    public void keys(GlobPattern pattern, List<byte[]> out, long now) {
+        table.forEach(e -> {
+            if (isExpired(e, now)) {
+                removeEntry(e);
+                expiredKeys++;
+            } else if (pattern == null || pattern.matches(e.key)) {
+                out.add(e.key);
+            }
+        });
+    }
+
+    /**
+     * One SCAN step over this shard: visits buckets from {@code cursor} until at least
+     * {@code count} keys were visited or the table is done. Returns the next cursor (0 = done).
+     */
+    public long scan(long cursor, int count, GlobPattern pattern, List<byte[]> out, long now) {
+        int[] visited = {0};
+        do {
+            cursor = table.scanBucket(cursor, e -> {
+                visited[0]++;
+                if (isExpired(e, now)) {
+                    removeEntry(e);
+                    expiredKeys++;
+                } else if (pattern == null || pattern.matches(e.key)) {
+                    out.add(e.key);
+                }
+            });
+        } while (cursor != 0 && visited[0] < count);
+        return cursor;
+    }
+
+    /** A random live key, or null when there is none. */
+    public byte[] randomKey(long now) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            KeyTable.Entry e = table.random(random);
+            if (e == null) {
+                return null;
+            }
+            if (!isExpired(e, now)) {
+                return e.key;
+            }
+            removeEntry(e);
+            expiredKeys++;
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ active expiry
+
+    /**
+     * Redis's active expiry, adapted: examines {@value #ACTIVE_EXPIRE_SAMPLE} keys with a TTL
+     * (walking them round-robin from where the previous cycle stopped), deletes the expired ones,
+     * and repeats while more than {@value #ACTIVE_EXPIRE_REPEAT_PERCENT}% of a round had expired
+     * and the time budget lasts. Returns the number of keys deleted.
+     */
+    public int activeExpireCycle(long now, long budgetNanos) {
+        long deadline = System.nanoTime() + budgetNanos;
+        int removed = 0;
+        while (volatileCount > 0) {
+            int expiredThisRound = 0;
+            int sample = Math.min(ACTIVE_EXPIRE_SAMPLE, volatileCount);
+            for (int i = 0; i < sample && volatileCount > 0; i++) {
+                KeyTable.Entry e = activeCursor != null ? activeCursor : volatileHead;
+                activeCursor = e.volatileNext;
+                if (isExpired(e, now)) {
+                    removeEntry(e);
+                    expiredKeys++;
+                    expiredThisRound++;
+                }
+            }
+            removed += expiredThisRound;
+            if (expiredThisRound * 100 <= sample * ACTIVE_EXPIRE_REPEAT_PERCENT || System.nanoTime() >= deadline) {
+                break;
+            }
+        }
+        return removed;
+    }
+
+    // ------------------------------------------------------------------ cross-shard MSETNX
+
+    /**
+     * Prepare step of a cross-shard MSETNX: if none of {@code keys} exists or is reserved,
+     * reserves them all for {@code txn} and returns true; otherwise changes nothing.
+     */
+    public boolean reserveIfAbsent(List<byte[]> keys, long txn, long now) {
+        for (byte[] key : keys) {
+            if (existsOrReserved(key, now)) {
+                return false;
+            }
+        }
+        for (byte[] key : keys) {
+            reservations.put(new Key(key), txn);
+        }
+        return true;
+    }
+
+    /**
+     * Commit step: writes each key still reserved by {@code txn}. A key written by someone else
+     * since the prepare lost its reservation; that write is ordered after this MSETNX, so its
+     * value stands (the same outcome as MSETNX-then-write).
+     */
+    public void commitReserved(List<byte[]> keys, List<byte[]> values, long txn) {
+        for (int i = 0; i < keys.size(); i++) {
+            Key k = new Key(keys.get(i));
+            Long owner = reservations.get(k);
+            if (owner != null && owner == txn) {
+                reservations.remove(k);
+                set(keys.get(i), values.get(i), NO_EXPIRY);
+            }
+        }
+    }
+
+    /** Abort step: drops the reservations {@code txn} still holds. */
+    public void releaseReserved(List<byte[]> keys, long txn) {
+        for (byte[] key : keys) {
+            Key k = new Key(key);
+            Long owner = reservations.get(k);
+            if (owner != null && owner == txn) {
+                reservations.remove(k);
+            }
+        }
+    }
+
+    public int reservationCount() {
+        return reservations.size();
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    public long keyspaceHits() {
+        return keyspaceHits;
+    }
+
+    public long keyspaceMisses() {
+        return keyspaceMisses;
+    }
+
+    public long expiredKeys() {
+        return expiredKeys;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private static boolean isExpired(KeyTable.Entry e, long now) {
+        return e.expireAt != NO_EXPIRY && e.expireAt <= now;
+    }
+
+    private void clearReservation(byte[] key) {
+        if (!reservations.isEmpty()) {
+            reservations.remove(new Key(key));
+        }
+    }
+
+    private void setExpireAt(KeyTable.Entry e, long expireAt) {
+        e.expireAt = expireAt;
+        if (expireAt == NO_EXPIRY) {
+            unlinkVolatile(e);
+        } else if (!e.inVolatileList) {
+            e.volatileNext = volatileHead;
+            e.volatilePrev = null;
+            if (volatileHead != null) {
+                volatileHead.volatilePrev = e;
+            }
+            volatileHead = e;
+            e.inVolatileList = true;
+            volatileCount++;
+        }
+    }
+
+    private void unlinkVolatile(KeyTable.Entry e) {
+        if (!e.inVolatileList) {
+            return;
+        }
+        if (activeCursor == e) {
+            activeCursor = e.volatileNext;
+        }
+        if (e.volatilePrev != null) {
+            e.volatilePrev.volatileNext = e.volatileNext;
+        } else {
+            volatileHead = e.volatileNext;
+        }
+        if (e.volatileNext != null) {
+            e.volatileNext.volatilePrev = e.volatilePrev;
+        }
+        e.volatilePrev = null;
+        e.volatileNext = null;
+        e.inVolatileList = false;
+        volatileCount--;
+    }
+
+    private void removeEntry(KeyTable.Entry e) {
+        unlinkVolatile(e);
+        table.remove(e);
+    }
+
+    /** A byte-string key with value equality, for the reservation map. */
+    private record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && java.util.Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(bytes);
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.percore.demo.resp;
+
+import static io.percore.demo.resp.RespReplies.OK;
+import static io.percore.demo.resp.RespReplies.bulk;
+import static io.percore.demo.resp.RespReplies.integer;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Commands about the connection itself; they run on the connection's shard and touch no keys. */
+final class ConnectionCommands {
+
+    static final String REDIS_VERSION = "7.0.15";
+
+    private ConnectionCommands() {
+    }
+
+    static void ping(RespConnection c, byte[][] argv) {
+        if (argv.length > 2) {
+            throw RespReplies.wrongArgs("ping");
+        }
+        c.reply(argv.length == 1 ? RespReplies.PONG : bulk(argv[1]));
+    }
+
+    static void echo(RespConnection c, byte[][] argv) {
+        c.reply(bulk(argv[1]));
+    }
+
+    static void quit(RespConnection c, byte[][] argv) {
+        c.replyAndClose(OK);
+    }
+
+    static void select(RespConnection c, byte[][] argv) {
+        long db = RespNumbers.requireLong(argv[1]);
+        if (db != 0) {
+            throw new RespError("ERR DB index is out of range");
+        }
+        c.reply(OK);
+    }
+
+    static void time(RespConnection c, byte[][] argv) {
+        long micros = currentMicros();
+        c.reply(new ArrayRedisMessage(List.of(bulk(Long.toString(micros / 1_000_000)), bulk(Long.toString(micros % 1_000_000)))));
+    }
+
+    private static long currentMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    static void auth(RespConnection c, byte[][] argv) {
+        if (argv.length > 3) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        String password = c.settings().requirePass();
+        if (password == null && argv.length == 2) {
+            throw new RespError("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+        }
+        byte[] user = argv.length == 3 ? argv[1] : "default".getBytes(StandardCharsets.US_ASCII);
+        if (!checkCredentials(c, user, argv[argv.length - 1])) {
+            throw new RespError(RespReplies.WRONGPASS);
+        }
+        c.session().authenticated = true;
+        c.reply(OK);
+    }
+
+    /** The only user is {@code default}; without requirepass it takes any password (Redis's nopass). */
+    private static boolean checkCredentials(RespConnection c, byte[] user, byte[] password) {
+        if (!"default".equals(new String(user, StandardCharsets.UTF_8))) {
+            return false;
+        }
+        String expected = c.settings().requirePass();
+        return expected == null || MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), password);
+    }
+
+    /** HELLO [protover [AUTH username password] [SETNAME clientname]]; RESP2 only (3 gets -NOPROTO). */
+    static void hello(RespConnection c, byte[][] argv) {
+        if (argv.length >= 2) {
+            if (!RespNumbers.isLong(argv[1])) {
+                throw new RespError("ERR Protocol version is not an integer or out of range");
+            }
+            long version = RespNumbers.parseLong(argv[1]);
+            if (version != 2) {
+                // RESP3 is not implemented; clients such as Lettuce fall back to RESP2 on this reply.
+                throw new RespError("NOPROTO unsupported protocol version");
+            }
+        }
+        byte[] authUser = null;
+        byte[] authPass = null;
+        byte[] setName = null;
+        for (int j = 2; j < argv.length; j++) {
+            int moreArgs = argv.length - 1 - j;
+            String opt = RespReplies.ascii(argv[j]);
+            if (opt.equalsIgnoreCase("AUTH") && moreArgs >= 2) {
+                authUser = argv[j + 1];
+                authPass = argv[j + 2];
+                j += 2;
+            } else if (opt.equalsIgnoreCase("SETNAME") && moreArgs >= 1) {
+                setName = argv[++j];
+            } else {
+                throw new RespError("ERR Syntax error in HELLO option '" + RespReplies.sanitize(opt) + "'");
+            }
+        }
+        if (authUser != null) {
+            if (!checkCredentials(c, authUser, authPass)) {
+                throw new RespError(RespReplies.WRONGPASS);
+            }
+            c.session().authenticated = true;
+        }
+        if (!c.session().authenticated && c.settings().requirePass() != null) {
+            throw new RespError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "protocol version at the same time");
+        }
+        if (setName != null) {
+            c.session().name = validateName(setName);
+        }
+        List<RedisMessage> map = new ArrayList<>();
+        map.add(bulk("server"));
+        map.add(bulk("redis"));
+        map.add(bulk("version"));
+        map.add(bulk(REDIS_VERSION));
+        map.add(bulk("proto"));
+        map.add(integer(2));
+        map.add(bulk("id"));
+        map.add(integer(c.session().id()));
+        map.add(bulk("mode"));
+        map.add(bulk("standalone"));
+        map.add(bulk("role"));
+        map.add(bulk("master"));
+        map.add(bulk("modules"));
+        map.add(ArrayRedisMessage.EMPTY_INSTANCE);
+        c.reply(new ArrayRedisMessage(map));
+    }
+
+    private static String validateName(byte[] name) {
+        for (byte b : name) {
+            if (b < '!' || b > '~') {
+                throw new RespError("ERR Client names cannot contain spaces, newlines or special characters.");
+            }
+        }
+        return new String(name, StandardCharsets.US_ASCII);
+    }
+
+    /** CLIENT SETNAME | GETNAME | ID | SETINFO | INFO. */
+    static void client(RespConnection c, byte[][] argv) {
+        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
+        RespSession session = c.session();
+        switch (sub) {
+            case "setname" -> {
+                requireArgs(argv, 3, "client|setname");
+                session.name = argv[2].length == 0 ? null : validateName(argv[2]);
+                c.reply(OK);
+            }
+            case "getname" -> {
+                requireArgs(argv, 2, "client|getname");
+                c.reply(session.name == null ? RespReplies.NIL : bulk(session.name));
+            }
+            case "id" -> {
+                requireArgs(argv, 2, "client|id");
+                c.reply(integer(session.id()));
+            }
+            case "setinfo" -> {
+                requireArgs(argv, 4, "client|setinfo");
+                String attr = RespReplies.ascii(argv[2]).toLowerCase(java.util.Locale.ROOT);
+                for (byte b : argv[3]) {
+                    if (b < '!' || b > '~') {
+                        throw new RespError("ERR " + attr + " cannot contain spaces, newlines or special characters.");
+                    }
+                }
+                String value = new String(argv[3], StandardCharsets.US_ASCII);
+                switch (attr) {
+                    case "lib-name" -> session.libName = value;
+                    case "lib-ver" -> session.libVersion = value;
+                    default -> throw new RespError("ERR Unrecognized option '" + RespReplies.sanitize(RespReplies.ascii(argv[2])) + "'");
+                }
+                c.reply(OK);
+            }
+            case "info" -> {
+                requireArgs(argv, 2, "client|info");
+                c.reply(bulk(clientInfo(c) + "\n"));
+            }
+            default -> throw RespReplies.unknownSubcommand(argv[1], "client");
+        }
+    }
+
+    private static String clientInfo(RespConnection c) {
+        RespSession s = c.session();
+        return "id=" + s.id() + " addr=" + c.channelRemoteAddress() + " laddr=" + c.channelLocalAddress()
+                + " name=" + (s.name == null ? "" : s.name)
+                + " age=" + (System.currentTimeMillis() - s.createdMillis()) / 1000 + " db=0 shard=" + c.shard().id()
+                + " lib-name=" + (s.libName == null ? "" : s.libName) + " lib-ver=" + (s.libVersion == null ? "" : s.libVersion);
+    }
+
+    private static void requireArgs(byte[][] argv, int n, String fullName) {
+        if (argv.length != n) {
+            throw RespReplies.wrongArgs(fullName);
+        }
+    }
+
+    /** COMMAND [COUNT | LIST | INFO name... | DOCS name...]. */
+    static void command(RespConnection c, byte[][] argv) {
+        CommandTable table = c.commands();
+        if (argv.length == 1) {
+            List<RedisMessage> all = new ArrayList<>();
+            for (CommandSpec spec : table.all()) {
+                all.add(info(spec));
+            }
+            c.reply(RespReplies.array(all));
+            return;
+        }
+        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
+        switch (sub) {
+            case "count" -> {
+                requireArgs(argv, 2, "command|count");
+                c.reply(integer(table.all().size()));
+            }
+            case "list" -> {
+                List<RedisMessage> names = new ArrayList<>();
+                for (CommandSpec spec : table.all()) {
+                    names.add(bulk(spec.name()));
+                }
+                c.reply(RespReplies.array(names));
+            }
+            case "info" -> {
+                List<RedisMessage> out = new ArrayList<>();
+                if (argv.length == 2) {
+                    table.all().forEach(spec -> out.add(info(spec)));
+                }
+                for (int i = 2; i < argv.length; i++) {
+                    CommandSpec spec = table.lookup(argv[i]);
+                    out.add(spec == null ? ArrayRedisMessage.NULL_INSTANCE : info(spec));
+                }
+                c.reply(RespReplies.array(out));
+            }
+            case "docs" -> {
+                List<RedisMessage> out = new ArrayList<>();
+                List<CommandSpec> specs = new ArrayList<>();
+                if (argv.length == 2) {
+                    specs.addAll(table.all());
+                }
+                for (int i = 2; i < argv.length; i++) {
+                    CommandSpec spec = table.lookup(argv[i]);
+                    if (spec != null) {
+                        specs.add(spec);
+                    }
+                }
+                for (CommandSpec spec : specs) {
+                    out.add(bulk(spec.name()));
+                    out.add(new ArrayRedisMessage(List.of(bulk("summary"), bulk(spec.summary()), bulk("since"), bulk("1.0.0"),
+                            bulk("group"), bulk(spec.group()))));
+                }
+                c.reply(RespReplies.array(out));
+            }
+            default -> throw RespReplies.unknownSubcommand(argv[1], "command");
+        }
+    }
+
+    /** Redis 7's COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
+    private static RedisMessage info(CommandSpec spec) {
+        List<RedisMessage> flags = new ArrayList<>();
+        for (String flag : spec.flags()) {
+            flags.add(new SimpleStringRedisMessage(flag));
+        }
+        return new ArrayRedisMessage(List.of(
+                bulk(spec.name()),
+                integer(spec.arity()),
+                RespReplies.array(flags),
+                integer(spec.firstKey()),
+                integer(spec.lastKey()),
+                integer(spec.step()),
+                RespReplies.array(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
+                ArrayRedisMessage.EMPTY_INSTANCE,
+                ArrayRedisMessage.EMPTY_INSTANCE,
+                ArrayRedisMessage.EMPTY_INSTANCE));
+    }
+}

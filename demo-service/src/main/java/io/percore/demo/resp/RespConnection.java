@@ -1,0 +1,404 @@
+package io.percore.demo.resp;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.InlineCommandRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.netty.util.ReferenceCountUtil;
+import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RESP client connection, on the shard whose loop owns the channel. Commands are executed
+ * in arrival order: those whose keys live here run inline; the others are sent to the owning
+ * shard over the mesh. Replies go back strictly in request order through a queue of reply
+ * slots, so pipelining works across shards; replies written during one read are flushed once
+ * at the end of it.
+ *
+ * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
+ * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
+ * pipelined client always observes its own writes in order.
+ */
+public final class RespConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
+
+    private final ShardedKeyspace keyspace;
+    private final CommandTable commands;
+    private final RespSettings settings;
+    private final RespSession session;
+
+    private ChannelHandlerContext ctx;
+    private Shard shard;
+    private ShardState local;
+
+    private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>();
+    private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    private boolean barrier;
+    private boolean closing;
+    private boolean inRead;
+    private boolean unflushed;
+    private boolean readingPaused;
+
+    /** A reply position in the connection's output order. */
+    public static final class ReplySlot {
+        RedisMessage reply;
+        boolean done;
+        boolean closeAfter;
+    }
+
+    RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session) {
+        this.keyspace = keyspace;
+        this.commands = commands;
+        this.settings = settings;
+        this.session = session;
+    }
+
+    // ------------------------------------------------------------------ accessors for commands
+
+    public Shard shard() {
+        return shard;
+    }
+
+    public ShardedKeyspace keyspace() {
+        return keyspace;
+    }
+
+    public ShardState local() {
+        return local;
+    }
+
+    public RespSession session() {
+        return session;
+    }
+
+    public RespSettings settings() {
+        return settings;
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    String channelRemoteAddress() {
+        return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
+    }
+
+    String channelLocalAddress() {
+        return String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", "");
+    }
+
+    // ------------------------------------------------------------------ channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.shard = Shard.current();
+        this.local = keyspace.state(shard.id());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        local.connectedClients++;
+        local.connectionsReceived++;
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        local.connectedClients--;
+        closing = true;
+        for (ReplySlot slot : slots) {
+            ReferenceCountUtil.release(slot.reply);
+        }
+        slots.clear();
+        deferred.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        byte[][] argv;
+        try {
+            if (closing) {
+                return;
+            }
+            argv = toArgv(msg);
+        } catch (RespProtocolError e) {
+            protocolError(e.replyText());
+            return;
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+        if (argv == null) {
+            return;
+        }
+        if (barrier) {
+            deferred.add(argv);
+            applyBackpressure();
+            return;
+        }
+        execute(argv);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        flushIfNeeded();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        applyBackpressure();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof RespProtocolError e) {
+            protocolError(e.replyText());
+        } else if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+            // the peer went away, possibly in the middle of a command: nothing to answer
+            ctx.close();
+        } else {
+            local.unexpectedErrors++;
+            LOG.warn("Closing RESP connection {} after an unexpected error", ctx.channel(), cause);
+            ctx.close();
+        }
+    }
+
+    private void protocolError(String text) {
+        if (closing) {
+            return;
+        }
+        local.protocolErrors++;
+        ReplySlot slot = reserve();
+        slot.closeAfter = true;
+        closing = true;
+        deferred.clear();
+        ctx.channel().config().setAutoRead(false);
+        complete(slot, new ErrorRedisMessage(text));
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    private byte[][] toArgv(Object msg) {
+        if (msg instanceof ArrayRedisMessage array) {
+            List<RedisMessage> children = array.children();
+            if (children.isEmpty()) {
+                return null;
+            }
+            byte[][] argv = new byte[children.size()][];
+            for (int i = 0; i < argv.length; i++) {
+                argv[i] = ByteBufUtil.getBytes(((FullBulkStringRedisMessage) children.get(i)).content());
+            }
+            return argv;
+        }
+        // Redis treats any line not starting with '*' as an inline command; RedisDecoder turned
+        // lines starting with '+', '-' or ':' into typed messages, so rebuild their text.
+        String line;
+        if (msg instanceof InlineCommandRedisMessage inline) {
+            line = inline.content();
+        } else if (msg instanceof SimpleStringRedisMessage simple) {
+            line = "+" + simple.content();
+        } else if (msg instanceof ErrorRedisMessage error) {
+            line = "-" + error.content();
+        } else if (msg instanceof IntegerRedisMessage integer) {
+            line = ":" + integer.value();
+        } else {
+            throw new RespProtocolError("expected '*', got '$'");
+        }
+        List<byte[]> args = InlineCommandSplitter.split(line.getBytes(StandardCharsets.UTF_8));
+        return args.isEmpty() ? null : args.toArray(new byte[0][]);
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    private void execute(byte[][] argv) {
+        CommandSpec spec = commands.lookup(argv[0]);
+        try {
+            if (spec == null) {
+                throw RespReplies.unknownCommand(argv);
+            }
+            if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+                throw RespReplies.wrongArgs(spec.name());
+            }
+            if (!session.authenticated && settings.requirePass() != null && !spec.noAuth()) {
+                throw new RespError(RespReplies.NOAUTH);
+            }
+            local.commandsProcessed++;
+            spec.handler().handle(this, argv);
+        } catch (RespError e) {
+            reply(e.reply());
+        }
+        applyBackpressure();
+    }
+
+    /** Runs a single-key command on the shard owning {@code argv[1]}. */
+    public void runKeyed(byte[][] argv, KeyCommand command) {
+        int owner = keyspace.shardOf(argv[1]);
+        if (owner == shard.id()) {
+            reply(command.execute(local.keyspace(), argv, System.currentTimeMillis()));
+            return;
+        }
+        ReplySlot slot = reserve();
+        local.crossShardCalls++;
+        ShardState target = keyspace.state(owner);
+        completeFrom(slot, shard.submitTo(owner, () -> executeSafely(command, target, argv)));
+    }
+
+    private static RedisMessage executeSafely(KeyCommand command, ShardState target, byte[][] argv) {
+        try {
+            return command.execute(target.keyspace(), argv, System.currentTimeMillis());
+        } catch (RespError e) {
+            return e.reply();
+        }
+    }
+
+    // ------------------------------------------------------------------ ordered replies
+
+    /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
+    public void reply(RedisMessage message) {
+        if (slots.isEmpty()) {
+            ctx.write(message, ctx.voidPromise());
+            unflushed = true;
+        } else {
+            ReplySlot slot = reserve();
+            slot.reply = message;
+            slot.done = true;
+        }
+    }
+
+    /** Replies, then closes the connection once the reply is written (QUIT). */
+    public void replyAndClose(RedisMessage message) {
+        ReplySlot slot = reserve();
+        slot.closeAfter = true;
+        closing = true;
+        complete(slot, message);
+    }
+
+    /** Takes the next position in the reply order, to be filled later by {@link #complete}. */
+    public ReplySlot reserve() {
+        ReplySlot slot = new ReplySlot();
+        slots.add(slot);
+        return slot;
+    }
+
+    /** Fills {@code slot}; writes every reply that is now at the head of the order. Shard thread only. */
+    public void complete(ReplySlot slot, RedisMessage message) {
+        slot.reply = message;
+        slot.done = true;
+        drain();
+    }
+
+    /** Completes {@code slot} from {@code future}, turning failures into error replies. */
+    public void completeFrom(ReplySlot slot, ShardFuture<? extends RedisMessage> future) {
+        future.whenComplete((reply, failure) -> complete(slot, failure == null ? reply : internalError(failure)));
+    }
+
+    static ErrorRedisMessage internalError(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof RespError e) {
+            return e.reply();
+        }
+        LOG.warn("Command failed", failure);
+        return new ErrorRedisMessage(RespReplies.sanitize("ERR internal error: " + root));
+    }
+
+    private void drain() {
+        if (!ctx.channel().isActive()) {
+            return; // channelInactive releases what is left
+        }
+        ReplySlot head;
+        while ((head = slots.peek()) != null && head.done) {
+            slots.poll();
+            if (head.closeAfter) {
+                ctx.writeAndFlush(head.reply).addListener(ChannelFutureListener.CLOSE);
+                unflushed = false;
+                return;
+            }
+            ctx.write(head.reply, ctx.voidPromise());
+            unflushed = true;
+        }
+        if (!inRead) {
+            flushIfNeeded();
+        }
+        applyBackpressure();
+    }
+
+    private void flushIfNeeded() {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    // ------------------------------------------------------------------ barrier and backpressure
+
+    /** Holds back later commands of this connection until {@link #endBarrier()}. */
+    public void beginBarrier() {
+        barrier = true;
+    }
+
+    /** Releases the barrier and runs the commands that waited, in order. */
+    public void endBarrier() {
+        barrier = false;
+        boolean wasInRead = inRead;
+        inRead = true; // batch the replies of the released commands into one flush
+        try {
+            byte[][] argv;
+            while (!barrier && !closing && (argv = deferred.poll()) != null) {
+                execute(argv);
+            }
+        } finally {
+            inRead = wasInRead;
+        }
+        if (!inRead) {
+            flushIfNeeded();
+        }
+        applyBackpressure();
+    }
+
+    /**
+     * Stops reading from a client that pipelines faster than it reads replies or than other
+     * shards answer, and resumes when the backlog is gone.
+     */
+    private void applyBackpressure() {
+        if (closing) {
+            return;
+        }
+        boolean overloaded = slots.size() >= settings.maxPendingReplies() || deferred.size() >= settings.maxPendingReplies()
+                || !ctx.channel().isWritable();
+        if (overloaded && !readingPaused) {
+            readingPaused = true;
+            if (unflushed) {
+                unflushed = false;
+                ctx.flush();
+            }
+            ctx.channel().config().setAutoRead(false);
+        } else if (!overloaded && readingPaused) {
+            readingPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.percore.demo.resp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reply constructors and the exact Redis 7 error texts clients match on. Simple-string and
+ * integer replies are immutable and shared; bulk replies wrap the stored bytes without copying
+ * (stored values are never mutated in place).
+ */
+public final class RespReplies {
+
+    public static final SimpleStringRedisMessage OK = new SimpleStringRedisMessage("OK");
+    public static final SimpleStringRedisMessage PONG = new SimpleStringRedisMessage("PONG");
+    public static final RedisMessage NIL = FullBulkStringRedisMessage.NULL_INSTANCE;
+    public static final IntegerRedisMessage ZERO = new IntegerRedisMessage(0);
+    public static final IntegerRedisMessage ONE = new IntegerRedisMessage(1);
+
+    public static final String SYNTAX_ERROR = "ERR syntax error";
+    public static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    public static final String NOT_FLOAT = "ERR value is not a valid float";
+    public static final String OVERFLOW = "ERR increment or decrement would overflow";
+    public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public static final String NOAUTH = "NOAUTH Authentication required.";
+    public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    public static final String NO_SUCH_KEY = "ERR no such key";
+
+    private static final IntegerRedisMessage[] SMALL_INTEGERS = new IntegerRedisMessage[256];
+
+    static {
+        for (int i = 0; i < SMALL_INTEGERS.length; i++) {
+            SMALL_INTEGERS[i] = new IntegerRedisMessage(i - 2);
+        }
+    }
+
+    private RespReplies() {
+    }
+
+    public static IntegerRedisMessage integer(long value) {
+        return value >= -2 && value < SMALL_INTEGERS.length - 2 ? SMALL_INTEGERS[(int) value + 2] : new IntegerRedisMessage(value);
+    }
+
+    public static RedisMessage bulk(byte[] bytes) {
+        if (bytes == null) {
+            return NIL;
+        }
+        return bytes.length == 0 ? FullBulkStringRedisMessage.EMPTY_INSTANCE : new FullBulkStringRedisMessage(Unpooled.wrappedBuffer(bytes));
+    }
+
+    public static RedisMessage bulk(String text) {
+        return bulk(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static ErrorRedisMessage error(String text) {
+        return new ErrorRedisMessage(text);
+    }
+
+    public static ArrayRedisMessage array(List<RedisMessage> children) {
+        return children.isEmpty() ? ArrayRedisMessage.EMPTY_INSTANCE : new ArrayRedisMessage(children);
+    }
+
+    public static ArrayRedisMessage bulkArray(List<byte[]> items) {
+        List<RedisMessage> children = new ArrayList<>(items.size());
+        for (byte[] item : items) {
+            children.add(bulk(item));
+        }
+        return array(children);
+    }
+
+    public static RespError wrongArgs(String fullName) {
+        return new RespError("ERR wrong number of arguments for '" + fullName + "' command");
+    }
+
+    public static RespError invalidExpire(String command) {
+        return new RespError("ERR invalid expire time in '" + command + "' command");
+    }
+
+    public static RespError unknownSubcommand(byte[] sub, String container) {
+        return new RespError("ERR unknown subcommand '" + truncate(sanitize(ascii(sub)), 128) + "'. Try "
+                + container.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+    }
+
+    /**
+     * Redis's {@code unknown command} text: the name and the leading arguments (up to ~128
+     * characters), each quoted and followed by a space.
+     */
+    public static RespError unknownCommand(byte[][] argv) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < argv.length && args.length() < 128; i++) {
+            args.append('\'').append(truncate(ascii(argv[i]), 128 - args.length())).append("' ");
+        }
+        return new RespError(sanitize("ERR unknown command '" + truncate(ascii(argv[0]), 128)
+                + "', with args beginning with: " + args));
+    }
+
+    static String ascii(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, Math.max(0, max));
+    }
+
+    /** Error replies are single lines: Redis replaces CR and LF by spaces. */
+    static String sanitize(String s) {
+        return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace('\r', ' ').replace('\n', ' ');
+    }
+}

@@ -1,0 +1,157 @@
+package io.percore.demo.resp;
+
+import static io.percore.demo.resp.RespReplies.bulk;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.shard.ShardState;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** INFO and CONFIG GET: server-wide figures gathered from every shard. */
+final class ServerCommands {
+
+    private static final Set<String> DEFAULT_SECTIONS = Set.of("server", "clients", "stats", "keyspace");
+
+    private final int port;
+    private final long startMillis = System.currentTimeMillis();
+
+    ServerCommands(int port) {
+        this.port = port;
+    }
+
+    /** INFO [section ...]: server, clients, stats, keyspace (default/all/everything = all four), each with per-shard lines. */
+    void info(RespConnection c, byte[][] argv) {
+        Set<String> wanted = new java.util.HashSet<>();
+        for (int i = 1; i < argv.length; i++) {
+            String s = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
+            if (s.equals("default") || s.equals("all") || s.equals("everything")) {
+                wanted.addAll(DEFAULT_SECTIONS);
+            } else {
+                wanted.add(s);
+            }
+        }
+        if (argv.length == 1) {
+            wanted.addAll(DEFAULT_SECTIONS);
+        }
+        RespConnection.ReplySlot slot = c.reserve();
+        int shards = c.keyspace().shardCount();
+        c.completeFrom(slot, c.keyspace().callAll(c.shard(), ShardState::snapshot).map(snapshots -> format(wanted, snapshots, shards)));
+    }
+
+    private RedisMessage format(Set<String> wanted, List<ShardState.Snapshot> shards, int shardCount) {
+        StringBuilder out = new StringBuilder();
+        long uptime = (System.currentTimeMillis() - startMillis) / 1000;
+        if (wanted.contains("server")) {
+            section(out, "Server");
+            line(out, "redis_version", ConnectionCommands.REDIS_VERSION);
+            line(out, "redis_mode", "standalone");
+            line(out, "server_name", "percore-demo");
+            line(out, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+            line(out, "arch_bits", "64");
+            line(out, "multiplexing_api", "percore-shards");
+            line(out, "java_version", System.getProperty("java.version"));
+            line(out, "process_id", Long.toString(ProcessHandle.current().pid()));
+            line(out, "tcp_port", Integer.toString(port));
+            line(out, "uptime_in_seconds", Long.toString(uptime));
+            line(out, "uptime_in_days", Long.toString(uptime / 86400));
+            line(out, "shards", Integer.toString(shardCount));
+            out.append("\r\n");
+        }
+        if (wanted.contains("clients")) {
+            section(out, "Clients");
+            line(out, "connected_clients", Long.toString(sum(shards, ShardState.Snapshot::connectedClients)));
+            for (ShardState.Snapshot s : shards) {
+                line(out, "shard_" + s.shard(), "connected_clients=" + s.connectedClients());
+            }
+            out.append("\r\n");
+        }
+        if (wanted.contains("stats")) {
+            section(out, "Stats");
+            line(out, "total_connections_received", Long.toString(sum(shards, ShardState.Snapshot::connectionsReceived)));
+            line(out, "total_commands_processed", Long.toString(sum(shards, ShardState.Snapshot::commands)));
+            line(out, "rejected_connections", Long.toString(sum(shards, ShardState.Snapshot::rejectedConnections)));
+            line(out, "expired_keys", Long.toString(sum(shards, ShardState.Snapshot::expired)));
+            line(out, "evicted_keys", "0");
+            line(out, "keyspace_hits", Long.toString(sum(shards, ShardState.Snapshot::hits)));
+            line(out, "keyspace_misses", Long.toString(sum(shards, ShardState.Snapshot::misses)));
+            line(out, "total_protocol_errors", Long.toString(sum(shards, ShardState.Snapshot::protocolErrors)));
+            line(out, "cross_shard_calls", Long.toString(sum(shards, ShardState.Snapshot::crossShardCalls)));
+            line(out, "http_requests", Long.toString(sum(shards, ShardState.Snapshot::httpRequests)));
+            for (ShardState.Snapshot s : shards) {
+                line(out, "shard_" + s.shard(), "commands=" + s.commands() + ",keyspace_hits=" + s.hits() + ",keyspace_misses="
+                        + s.misses() + ",expired_keys=" + s.expired() + ",cross_shard_calls=" + s.crossShardCalls()
+                        + ",connections_received=" + s.connectionsReceived() + ",http_requests=" + s.httpRequests());
+            }
+            out.append("\r\n");
+        }
+        if (wanted.contains("keyspace")) {
+            section(out, "Keyspace");
+            long keys = sum(shards, ShardState.Snapshot::keys);
+            if (keys > 0) {
+                line(out, "db0", "keys=" + keys + ",expires=" + sum(shards, ShardState.Snapshot::expires) + ",avg_ttl=0");
+            }
+            for (ShardState.Snapshot s : shards) {
+                line(out, "shard_" + s.shard(), "keys=" + s.keys() + ",expires=" + s.expires());
+            }
+            out.append("\r\n");
+        }
+        int len = out.length();
+        if (len >= 2) {
+            out.setLength(len - 2); // Redis ends INFO without the blank line after the last section
+        }
+        return bulk(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long sum(List<ShardState.Snapshot> shards, java.util.function.ToLongFunction<ShardState.Snapshot> f) {
+        return shards.stream().mapToLong(f).sum();
+    }
+
+    private static void section(StringBuilder out, String name) {
+        out.append("# ").append(name).append("\r\n");
+    }
+
+    private static void line(StringBuilder out, String key, String value) {
+        out.append(key).append(':').append(value).append("\r\n");
+    }
+
+    /** CONFIG GET pattern [pattern ...]: the few parameters clients (redis-benchmark, redis-cli) ask about. */
+    void config(RespConnection c, byte[][] argv) {
+        String sub = RespReplies.ascii(argv[1]).toLowerCase(Locale.ROOT);
+        if (!sub.equals("get")) {
+            throw RespReplies.unknownSubcommand(argv[1], "config");
+        }
+        if (argv.length < 3) {
+            throw RespReplies.wrongArgs("config|get");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("save", "");
+        params.put("appendonly", "no");
+        params.put("databases", "1");
+        params.put("port", Integer.toString(port));
+        params.put("maxmemory", "0");
+        params.put("timeout", "0");
+        params.put("proto-max-bulk-len", Integer.toString(c.settings().maxBulkLength()));
+        params.put("cluster-enabled", "no");
+        Map<String, String> matched = new LinkedHashMap<>();
+        for (int i = 2; i < argv.length; i++) {
+            GlobPattern pattern = new GlobPattern(RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1));
+            params.forEach((k, v) -> {
+                if (pattern.matches(k.getBytes(StandardCharsets.US_ASCII))) {
+                    matched.put(k, v);
+                }
+            });
+        }
+        List<RedisMessage> reply = new ArrayList<>();
+        matched.forEach((k, v) -> {
+            reply.add(bulk(k));
+            reply.add(bulk(v));
+        });
+        c.reply(RespReplies.array(reply));
+    }
+}

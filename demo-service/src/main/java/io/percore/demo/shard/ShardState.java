@@ -1,0 +1,59 @@
+package io.percore.demo.shard;
+
+import io.percore.demo.kv.ShardKeyspace;
+import io.percore.engine.Cancellable;
+
+/**
+ * Everything one shard owns for the demo: its part of the keyspace and its server counters.
+ * Read and written only on that shard's thread; other shards ask through the mesh.
+ */
+public final class ShardState implements AutoCloseable {
+
+    private final int shardId;
+    private final ShardKeyspace keyspace = new ShardKeyspace();
+    private Cancellable activeExpiry;
+
+    public long commandsProcessed;
+    public long connectionsReceived;
+    public long connectedClients;
+    public long rejectedConnections;
+    public long protocolErrors;
+    public long unexpectedErrors;
+    public long crossShardCalls;
+    public long httpRequests;
+
+    ShardState(int shardId) {
+        this.shardId = shardId;
+    }
+
+    public int shardId() {
+        return shardId;
+    }
+
+    public ShardKeyspace keyspace() {
+        return keyspace;
+    }
+
+    void activeExpiry(Cancellable timer) {
+        this.activeExpiry = timer;
+    }
+
+    @Override
+    public void close() {
+        if (activeExpiry != null) {
+            activeExpiry.cancel();
+        }
+    }
+
+    /** A copy of this shard's figures, safe to hand to another shard. */
+    public Snapshot snapshot() {
+        return new Snapshot(shardId, keyspace.size(), keyspace.volatileCount(), keyspace.keyspaceHits(), keyspace.keyspaceMisses(),
+                keyspace.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients, rejectedConnections,
+                protocolErrors, unexpectedErrors, crossShardCalls, httpRequests);
+    }
+
+    public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
+                           long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
+                           long unexpectedErrors, long crossShardCalls, long httpRequests) {
+    }
+}

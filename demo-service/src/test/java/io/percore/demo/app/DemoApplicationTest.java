@@ -1,0 +1,165 @@
+package io.percore.demo.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.percore.demo.DemoService;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * The Spring Boot application on free ports with 2 shards, driven by real clients: Lettuce and
+ * Jedis (sync and pipelined), redis-cli and redis-benchmark (Debian's redis-tools), the JDK
+ * HttpClient, and Actuator's health endpoint.
+ */
+class DemoApplicationTest {
+
+    private static ConfigurableApplicationContext context;
+    private static int respPort;
+    private static int httpPort;
+    private static int managementPort;
+
+    @BeforeAll
+    static void start() {
+        context = new SpringApplicationBuilder(DemoApplication.class).run(
+                "--percore.demo.resp.port=0", "--percore.demo.http.port=0", "--management.server.port=0",
+                "--percore.engine.shards=2", "--percore.engine.mode=overprovisioned");
+        DemoService service = context.getBean(DemoService.class);
+        respPort = service.respPort();
+        httpPort = service.httpPort();
+        // with both ports 0 Spring runs a separate management server on its own free port
+        String management = context.getEnvironment().getProperty("local.management.port");
+        managementPort = Integer.parseInt(management != null ? management : context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @AfterAll
+    static void stop() {
+        context.close();
+    }
+
+    @Test
+    void lettuceSyncAndPipelined() throws Exception {
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", respPort));
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            assertThat(sync.ping()).isEqualTo("PONG");
+            assertThat(sync.set("lettuce:a", "1")).isEqualTo("OK");
+            assertThat(sync.incr("lettuce:a")).isEqualTo(2L);
+            assertThat(sync.mset(java.util.Map.of("lettuce:b", "x", "lettuce:c", "y"))).isEqualTo("OK");
+            assertThat(sync.mget("lettuce:a", "lettuce:b", "lettuce:c", "lettuce:none"))
+                    .extracting(kv -> kv.getValueOrElse(null)).containsExactly("2", "x", "y", null);
+            assertThat(sync.expire("lettuce:a", 100)).isTrue();
+            assertThat(sync.ttl("lettuce:a")).isBetween(99L, 100L);
+            assertThat(sync.del("lettuce:a", "lettuce:b", "lettuce:c")).isEqualTo(3L);
+
+            RedisAsyncCommands<String, String> async = connection.async();
+            connection.setAutoFlushCommands(false);
+            List<RedisFuture<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                futures.add(async.set("lp:" + i, Integer.toString(i)));
+                futures.add(async.get("lp:" + i));
+            }
+            connection.flushCommands();
+            assertThat(LettuceFutures.awaitAll(30, TimeUnit.SECONDS, futures.toArray(new RedisFuture[0]))).isTrue();
+            for (int i = 0; i < 500; i++) {
+                assertThat(futures.get(2 * i + 1).get()).isEqualTo(Integer.toString(i));
+            }
+            connection.setAutoFlushCommands(true);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void jedisSyncAndPipelined() {
+        try (Jedis jedis = new Jedis("127.0.0.1", respPort)) {
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.set("jedis:a", "v")).isEqualTo("OK");
+            assertThat(jedis.get("jedis:a")).isEqualTo("v");
+            assertThat(jedis.append("jedis:a", "w")).isEqualTo(2L);
+            assertThat(jedis.exists("jedis:a", "jedis:none")).isEqualTo(1L);
+            assertThat(jedis.msetnx("jedis:m1", "1", "jedis:m2", "2")).isEqualTo(1L);
+            assertThat(jedis.incrByFloat("jedis:f", 1.5)).isEqualTo(1.5);
+            Pipeline p = jedis.pipelined();
+            List<Response<String>> gets = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                p.set("jp:" + i, "v" + i);
+                gets.add(p.get("jp:" + i));
+            }
+            p.sync();
+            for (int i = 0; i < 500; i++) {
+                assertThat(gets.get(i).get()).isEqualTo("v" + i);
+            }
+            assertThat(jedis.dbSize()).isGreaterThanOrEqualTo(500L);
+        }
+    }
+
+    @Test
+    void redisCli() throws Exception {
+        assertThat(run("redis-cli", "-p", Integer.toString(respPort), "SET", "cli:k", "hello")).isEqualTo("OK\n");
+        assertThat(run("redis-cli", "-p", Integer.toString(respPort), "GET", "cli:k")).isEqualTo("hello\n");
+        assertThat(run("redis-cli", "-p", Integer.toString(respPort), "foo", "a", "b"))
+                .isEqualTo("ERR unknown command 'foo', with args beginning with: 'a' 'b' \n\n"); // redis-cli adds a blank line after errors
+        assertThat(run("redis-cli", "-p", Integer.toString(respPort), "INFO", "server")).contains("redis_version:7.0.15", "shards:2");
+    }
+
+    @Test
+    void redisBenchmarkFinishesWithoutErrors() throws Exception {
+        String out = run("redis-benchmark", "-p", Integer.toString(respPort), "-t", "set,get,incr,mset", "-r", "100000",
+                "-P", "16", "-n", "20000", "-q");
+        assertThat(out).doesNotContainIgnoringCase("error");
+        for (String test : List.of("SET", "GET", "INCR", "MSET \\(10 keys\\)")) {
+            Matcher m = Pattern.compile("(?m)^" + test + ": ([0-9.]+) requests per second").matcher(out.replace('\r', '\n'));
+            assertThat(m.find()).as("redis-benchmark result line for %s in:%n%s", test, out).isTrue();
+            assertThat(Double.parseDouble(m.group(1))).isPositive();
+        }
+    }
+
+    @Test
+    void httpAndActuator() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("Hello, World!");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"demo\"", "\"shards\":2");
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException(command[0] + " is needed by this test: install Debian's redis-tools", e);
+        }
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,132 @@
+package io.percore.demo.support;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A raw-socket RESP2 client for asserting exact replies: no client library in between. */
+public final class RespTestClient implements AutoCloseable {
+
+    /** An error reply, e.g. {@code ERR syntax error}. */
+    public record Err(String text) {
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    public RespTestClient(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(15_000);
+        socket.setTcpNoDelay(true);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    public static byte[] encode(String... args) {
+        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            byte[] b = a.getBytes(StandardCharsets.UTF_8);
+            sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Sends one command and returns its reply. */
+    public Object cmd(String... args) throws IOException {
+        send(encode(args));
+        return read();
+    }
+
+    public void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    public void send(String raw) throws IOException {
+        send(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Reads one reply: String (simple or bulk), null (nil), Long, Err, or List. */
+    public Object read() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("connection closed");
+        }
+        String line = readLine();
+        switch (type) {
+            case '+':
+                return line;
+            case '-':
+                return new Err(line);
+            case ':':
+                return Long.parseLong(line);
+            case '$': {
+                int len = Integer.parseInt(line);
+                if (len < 0) {
+                    return null;
+                }
+                byte[] data = in.readNBytes(len);
+                if (data.length < len || in.read() != '\r' || in.read() != '\n') {
+                    throw new IOException("bad bulk string");
+                }
+                return new String(data, StandardCharsets.UTF_8);
+            }
+            case '*': {
+                int n = Integer.parseInt(line);
+                if (n < 0) {
+                    return null;
+                }
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read());
+                }
+                return items;
+            }
+            default:
+                throw new IOException("bad reply type byte " + type + " ('" + (char) type + "')");
+        }
+    }
+
+    /** True if the server closed the connection (EOF) within the socket timeout. */
+    public boolean closedByServer() {
+        try {
+            return in.read() < 0;
+        } catch (IOException e) {
+            return true; // reset also counts as closed
+        }
+    }
+
+    private String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new EOFException("connection closed mid-line");
+            }
+            line.write(c);
+        }
+        if (in.read() != '\n') {
+            throw new IOException("CR without LF");
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,61 @@
+package io.percore.demo.support;
+
+import io.percore.config.EngineConfig;
+import io.percore.demo.DemoService;
+import io.percore.demo.DemoSettings;
+import io.percore.engine.Engine;
+import io.percore.engine.topology.ShardPlacement;
+import java.time.Duration;
+
+/** A demo service on a fresh unpinned engine with ephemeral ports, closed together. */
+public final class TestServices implements AutoCloseable {
+
+    public final Engine engine;
+    public final DemoService service;
+
+    private TestServices(Engine engine, DemoService service) {
+        this.engine = engine;
+        this.service = service;
+    }
+
+    public static TestServices start(int shards, DemoSettings settings) {
+        EngineConfig config = new EngineConfig();
+        config.setMode(EngineConfig.Mode.OVERPROVISIONED);
+        config.setShards(shards);
+        config.setIdlePoll(Duration.ZERO);
+        Engine engine = Engine.start(config, ShardPlacement.unpinned(shards, "test"));
+        try {
+            return new TestServices(engine, DemoService.start(engine, settings));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    public int respPort() {
+        return service.respPort();
+    }
+
+    public int httpPort() {
+        return service.httpPort();
+    }
+
+    /** A key owned by {@code shard}: {@code prefix} plus a counter until it hashes there. */
+    public String keyOn(int shard, String prefix) {
+        for (int i = 0; ; i++) {
+            String key = prefix + i;
+            if (service.keyspace().shardOf(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) == shard) {
+                return key;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            service.close();
+        } finally {
+            engine.close();
+        }
+    }
+}
