@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.boot.context.properties.bind.PlaceholdersResolver;
+import org.springframework.boot.context.properties.bind.PropertySourcesPlaceholdersResolver;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
@@ -12,6 +14,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.origin.Origin;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import tools.jackson.databind.JsonNode;
 
@@ -26,7 +29,10 @@ import tools.jackson.databind.JsonNode;
  * segment that matches a schema key in Spring's uniform form (lowercase, no dashes or
  * underscores) is rewritten to the schema's spelling, so exactly the keys Spring would bind are
  * accepted and everything else is reported as unknown. When several sources define a key, the
- * one Spring binds (highest precedence) wins.
+ * one Spring binds (highest precedence) wins. Values are read with their {@code ${...}}
+ * placeholders resolved, as Spring binds them. Keys inside the application's own namespaces
+ * ({@link PercoreApplicationNamespaces}, e.g. {@code percore.demo.*}) are left out: they are the
+ * application's to bind and validate.
  */
 public final class PercorePropertySnapshot {
 
@@ -43,18 +49,23 @@ public final class PercorePropertySnapshot {
     /** Reads the {@code percore.*} properties of {@code environment}. */
     public static PercorePropertySnapshot of(Environment environment) {
         JsonNode schema = PercoreConfigSchema.tree();
+        PercoreApplicationNamespaces applicationNamespaces = PercoreApplicationNamespaces.of(environment);
+        PlaceholdersResolver placeholders = environment instanceof ConfigurableEnvironment
+                ? new PropertySourcesPlaceholdersResolver(environment) : PlaceholdersResolver.NONE;
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> origins = new LinkedHashMap<>();
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (!(source instanceof IterableConfigurationPropertySource iterable)) {
                 continue;
             }
-            iterable.stream().filter(name -> name.equals(ROOT) || ROOT.isAncestorOf(name)).forEach(name -> {
+            iterable.stream().filter(name -> name.equals(ROOT) || ROOT.isAncestorOf(name))
+                    .filter(name -> !applicationNamespaces.owns(name)).forEach(name -> {
                 ConfigurationProperty property = source.getConfigurationProperty(name);
                 if (property == null || property.getValue() == null) {
                     return;
                 }
-                String value = String.valueOf(property.getValue());
+                // What Spring will bind: ${...} resolved, as the Binder does.
+                String value = String.valueOf(placeholders.resolvePlaceholders(property.getValue()));
                 if (name.equals(ROOT) && value.isEmpty()) {
                     // "percore:" with nothing under it.
                     return;
