@@ -27,6 +27,17 @@ class GrafanaDashboardTest {
             "percore_task_latency_seconds_bucket",
             "percore_task_latency_seconds_count",
             "percore_task_latency_seconds_sum");
+    /** Servers (percore.servers) and upstream pools (percore.clients), as the starter exports them. */
+    private static final List<String> NET_METRICS = List.of(
+            "percore_server_connections_open",
+            "percore_server_connections_accepted_total",
+            "percore_server_received_bytes_total",
+            "percore_server_sent_bytes_total",
+            "percore_upstream_pool_connections_active",
+            "percore_upstream_pool_connections_idle",
+            "percore_upstream_pool_acquire_seconds_sum",
+            "percore_upstream_pool_acquire_seconds_count",
+            "percore_upstream_endpoint_ejections_total");
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -59,6 +70,7 @@ class GrafanaDashboardTest {
     void everyEngineMetricIsCharted() throws IOException {
         String exprs = String.join("\n", dashboard().findValuesAsText("expr"));
         assertThat(ENGINE_METRICS).allSatisfy(metric -> assertThat(exprs).contains(metric));
+        assertThat(NET_METRICS).allSatisfy(metric -> assertThat(exprs).contains(metric));
         assertThat(exprs).contains("by (instance, shard)").contains("histogram_quantile");
     }
 

@@ -34,6 +34,13 @@ public final class PercoreEngineLifecycle implements SmartLifecycle {
      */
     public static final int SHARDED_SERVICES_PHASE = PHASE + 512;
 
+    /**
+     * Upstream clients ({@code percore.clients}): stop after the servers and sharded services
+     * whose handlers may still send through them while draining, and before the engine whose
+     * shards own their pools.
+     */
+    public static final int UPSTREAM_CLIENTS_PHASE = PHASE + 256;
+
     private static final Logger LOG = LoggerFactory.getLogger(PercoreEngineLifecycle.class);
 
     private final Engine engine;

@@ -9,6 +9,9 @@ public final class PercoreMeterNames {
 
     public static final String SHARD_TAG = "shard";
     public static final String GROUP_TAG = "group";
+    public static final String SERVER_TAG = "server";
+    public static final String UPSTREAM_TAG = "upstream";
+    public static final String ENDPOINT_TAG = "endpoint";
 
     public static final String SHARDS = "percore.shards";
     public static final String SHARD_UTILIZATION = "percore.shard.utilization";
@@ -34,6 +37,41 @@ public final class PercoreMeterNames {
     public static final String NETTY_ARENAS = "percore.netty.allocator.arenas";
     public static final String NETTY_THREAD_LOCAL_CACHES = "percore.netty.allocator.threadlocal.caches";
     public static final String NETTY_CHUNK_SIZE = "percore.netty.allocator.chunk.size";
+
+    // Servers of percore.servers (tags server, shard). Byte counters are named for the direction
+    // only: with base unit bytes Prometheus renders percore.server.received as
+    // percore_server_received_bytes_total (a name with "bytes" in it would say it twice).
+    public static final String SERVER_CONNECTIONS_OPEN = "percore.server.connections.open";
+    public static final String SERVER_CONNECTIONS_ACCEPTED = "percore.server.connections.accepted";
+    public static final String SERVER_CONNECTIONS_REJECTED = "percore.server.connections.rejected";
+    public static final String SERVER_CONNECTIONS_IDLE_CLOSED = "percore.server.connections.idle.closed";
+    public static final String SERVER_REQUESTS_TOO_LARGE = "percore.server.requests.too.large";
+    public static final String SERVER_RECEIVED = "percore.server.received";
+    public static final String SERVER_SENT = "percore.server.sent";
+
+    // Clients of percore.clients (tags upstream, shard; endpoint meters add endpoint).
+    public static final String UPSTREAM_REQUESTS = "percore.upstream.requests";
+    public static final String UPSTREAM_FAILURES = "percore.upstream.failures";
+    public static final String UPSTREAM_RETRIES = "percore.upstream.retries";
+    public static final String UPSTREAM_RETRIES_DENIED = "percore.upstream.retries.denied";
+    public static final String UPSTREAM_NO_HEALTHY_ENDPOINT = "percore.upstream.no.healthy.endpoint";
+    public static final String UPSTREAM_ENDPOINTS = "percore.upstream.endpoints";
+    public static final String UPSTREAM_ENDPOINT_PICKS = "percore.upstream.endpoint.picks";
+    public static final String UPSTREAM_ENDPOINT_FAILURES = "percore.upstream.endpoint.failures";
+    public static final String UPSTREAM_ENDPOINT_EJECTIONS = "percore.upstream.endpoint.ejections";
+    public static final String UPSTREAM_ENDPOINT_AVAILABLE = "percore.upstream.endpoint.available";
+    public static final String UPSTREAM_ENDPOINT_OUTSTANDING = "percore.upstream.endpoint.outstanding";
+    public static final String POOL_CONNECTIONS_ACTIVE = "percore.upstream.pool.connections.active";
+    public static final String POOL_CONNECTIONS_IDLE = "percore.upstream.pool.connections.idle";
+    public static final String POOL_CONNECTIONS_CONNECTING = "percore.upstream.pool.connections.connecting";
+    public static final String POOL_ACQUISITIONS_PENDING = "percore.upstream.pool.acquisitions.pending";
+    public static final String POOL_CONNECTIONS_CREATED = "percore.upstream.pool.connections.created";
+    public static final String POOL_CONNECTIONS_CLOSED = "percore.upstream.pool.connections.closed";
+    public static final String POOL_CONNECT_FAILURES = "percore.upstream.pool.connect.failures";
+    public static final String POOL_ACQUIRE = "percore.upstream.pool.acquire";
+    public static final String POOL_ACQUIRE_MAX = "percore.upstream.pool.acquire.max";
+    public static final String POOL_ACQUIRE_REJECTED = "percore.upstream.pool.acquire.rejected";
+    public static final String POOL_ACQUIRE_TIMEOUTS = "percore.upstream.pool.acquire.timeouts";
 
     private PercoreMeterNames() {
     }

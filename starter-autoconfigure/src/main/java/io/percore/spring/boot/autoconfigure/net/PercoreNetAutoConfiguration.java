@@ -1,5 +1,6 @@
 package io.percore.spring.boot.autoconfigure.net;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.percore.config.PercoreConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ShardedServer;
@@ -9,9 +10,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
-/** The {@link ShardedServerRegistry}, when net-pooling is on the class path. */
+/**
+ * When net-pooling is on the class path: the {@link ShardedServerRegistry} ({@code percore.servers}),
+ * the {@link UpstreamClientRegistry} ({@code percore.clients}) and, with Micrometer, the meters
+ * of the servers and clients they start.
+ */
 @AutoConfiguration(after = PercoreAutoConfiguration.class)
 @ConditionalOnClass(ShardedServer.class)
 @ConditionalOnBean({Engine.class, PercoreConfig.class})
@@ -21,5 +27,33 @@ public final class PercoreNetAutoConfiguration {
     @ConditionalOnMissingBean
     ShardedServerRegistry percoreShardedServerRegistry(Engine engine, PercoreConfig config, Environment environment) {
         return new ShardedServerRegistry(engine, config, PercoreAutoConfiguration.drainTimeout(environment));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    UpstreamClientRegistry percoreUpstreamClientRegistry(Engine engine, PercoreConfig config) {
+        return new UpstreamClientRegistry(engine, config);
+    }
+
+    /**
+     * Spring Boot binds every {@code MeterBinder} bean to the application's registries. (No
+     * {@code @ConditionalOnBean} on the registries here: a nested class's beans are registered
+     * before the outer class's, so it could not see them; they always exist in this configuration.)
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static final class NetMetrics {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ShardedServerMeters percoreShardedServerMeters(ShardedServerRegistry servers) {
+            return new ShardedServerMeters(servers);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        UpstreamClientMeters percoreUpstreamClientMeters(UpstreamClientRegistry clients) {
+            return new UpstreamClientMeters(clients, UpstreamClientMeters.DEFAULT_REFRESH_INTERVAL);
+        }
     }
 }

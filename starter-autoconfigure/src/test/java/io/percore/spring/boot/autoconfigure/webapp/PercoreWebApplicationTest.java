@@ -3,7 +3,12 @@ package io.percore.spring.boot.autoconfigure.webapp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.engine.Engine;
+import io.percore.net.server.ShardedServer;
+import io.percore.spring.boot.autoconfigure.net.LineEchoServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,21 +21,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A real application on a real web server: what a user scrapes and probes. */
-@SpringBootTest(classes = PercoreTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(classes = {PercoreTestApplication.class, GatewayConfiguration.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "percore.engine.shards=2",
         "percore.engine.mode=overprovisioned",
         "management.endpoints.web.exposure.include=health,prometheus,percore",
         "management.endpoint.health.show-details=always",
-        "management.endpoint.health.show-components=always"})
+        "management.endpoint.health.show-components=always",
+        "percore.servers.gateway.port=0",
+        "percore.servers.gateway.bind-address=127.0.0.1"})
 @DirtiesContext
 class PercoreWebApplicationTest {
 
@@ -43,7 +53,36 @@ class PercoreWebApplicationTest {
     @Autowired
     Engine engine;
 
+    @Autowired
+    ShardedServer gateway;
+
+    /** The gateway's upstream: a plain TCP peer on loopback, bound before the application starts. */
+    private static LineEchoServer backendPeer;
+
     private final HttpClient http = HttpClient.newHttpClient();
+
+    @DynamicPropertySource
+    static void backend(DynamicPropertyRegistry properties) throws IOException {
+        backendPeer = new LineEchoServer();
+        properties.add("percore.clients.backend.endpoints[0]", backendPeer::endpoint);
+    }
+
+    @AfterAll
+    static void stopBackend() throws IOException {
+        backendPeer.close();
+    }
+
+    /** Lines through the gateway (server meters) and on to the backend (client and pool meters). */
+    private void gatewayTraffic() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(20_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            for (int i = 0; i < 3; i++) {
+                socket.getOutputStream().write(("ping" + i + "\n").getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).isEqualTo("echo:ping" + i);
+            }
+        }
+    }
 
     @Test
     void prometheusExportsTheEngineMeters() throws Exception {
@@ -57,9 +96,40 @@ class PercoreWebApplicationTest {
     }
 
     @Test
+    void prometheusExportsTheServerAndUpstreamMeters() throws Exception {
+        gatewayTraffic();
+        String body = get("/actuator/prometheus", 200);
+        assertThat(body).contains("percore_server_connections_open{", "server=\"gateway\"",
+                "percore_server_connections_accepted_total{", "percore_server_received_bytes_total{", "percore_server_sent_bytes_total{",
+                "percore_upstream_requests_total{", "upstream=\"backend\"", "endpoint=\"" + backendPeer.endpoint() + "\"",
+                "percore_upstream_endpoint_picks_total{", "percore_upstream_pool_connections_active{",
+                "percore_upstream_pool_acquire_seconds_count{", "percore_upstream_pool_acquire_seconds_sum{",
+                "percore_upstream_pool_acquire_max_seconds{", "percore_upstream_endpoint_ejections_total{");
+        assertThat(sampleSum(body, "percore_server_connections_accepted_total", "gateway")).isGreaterThanOrEqualTo(1);
+        assertThat(sampleSum(body, "percore_server_received_bytes_total", "gateway")).isGreaterThanOrEqualTo(18);
+        assertThat(sampleSum(body, "percore_upstream_requests_total", "backend")).isGreaterThanOrEqualTo(3);
+        assertThat(sampleSum(body, "percore_upstream_pool_acquire_seconds_count", "backend")).isGreaterThanOrEqualTo(3);
+    }
+
+    /** Sum of a metric's samples whose labels mention {@code labelValue}. */
+    private static double sampleSum(String body, String metric, String labelValue) {
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(metric + "{") && line.contains("\"" + labelValue + "\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void everyMetricTheDashboardQueriesIsExported() throws Exception {
+        gatewayTraffic();
         Set<String> used = dashboardMetrics();
-        assertThat(used).contains("percore_shard_utilization", "percore_tasks_run_total", "percore_task_latency_seconds_bucket");
+        assertThat(used).contains("percore_shard_utilization", "percore_tasks_run_total", "percore_task_latency_seconds_bucket",
+                "percore_server_connections_open", "percore_server_received_bytes_total",
+                "percore_upstream_pool_connections_active", "percore_upstream_pool_acquire_seconds_sum",
+                "percore_upstream_endpoint_ejections_total");
         String body = get("/actuator/prometheus", 200);
         Set<String> exported = new TreeSet<>();
         for (String line : body.split("\n")) {

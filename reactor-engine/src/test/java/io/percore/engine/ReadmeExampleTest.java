@@ -1,0 +1,39 @@
+package io.percore.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.config.EngineConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The "Without Spring" example of the top-level README, kept compiling and true. */
+class ReadmeExampleTest {
+
+    @Test
+    void crossShardCallFromTheReadme() {
+        EngineConfig config = new EngineConfig();
+        config.setShards(2);
+        config.setMode(EngineConfig.Mode.OVERPROVISIONED); // the README uses the default (pinned); tests share CPUs
+        // --- README example starts
+        try (Engine engine = Engine.start(config)) {
+            // From any thread: run on shard 1, which asks shard 0; the answer comes back on shard 1.
+            String answer = engine.submitTo(1, () -> Shard.current()
+                            .submitTo(0, () -> "hello from shard " + Shard.current().id())
+                            .map(s -> s + ", answered on shard " + Shard.current().id()))
+                    .thenCompose(ShardFuture::toCompletableFuture)
+                    .join();
+
+            // One instance per shard; each key lives on one shard.
+            Sharded<Map<String, String>> maps = Sharded.start(engine, shard -> new HashMap<>());
+            String key = "greeting";
+            int owner = Math.floorMod(key.hashCode(), engine.shardCount());
+            maps.invokeOn(owner, m -> m.put(key, "hello")).join();
+            String value = maps.invokeOn(owner, m -> m.get(key)).join();
+            // --- README example ends
+            assertThat(answer).isEqualTo("hello from shard 0, answered on shard 1");
+            assertThat(value).isEqualTo("hello");
+            maps.stop().join();
+        }
+    }
+}

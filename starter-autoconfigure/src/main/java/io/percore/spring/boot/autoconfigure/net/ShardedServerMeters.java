@@ -1,0 +1,82 @@
+package io.percore.spring.boot.autoconfigure.net;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.percore.net.server.ShardServerMetrics;
+import io.percore.net.server.ShardedServer;
+import io.percore.spring.boot.autoconfigure.metrics.PercoreMeterNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Per-shard meters of every server the {@link ShardedServerRegistry} starts (tags {@code server},
+ * {@code shard}), bound when the server starts and removed when it closes. The meters read the
+ * servers' own counters when scraped; the shards do no extra work.
+ */
+public final class ShardedServerMeters implements MeterBinder, RegistrationListener<ShardedServer>, AutoCloseable {
+
+    private final ShardedServerRegistry servers;
+    private final RuntimeMeters<String> meters = new RuntimeMeters<>();
+
+    public ShardedServerMeters(ShardedServerRegistry servers) {
+        this.servers = servers;
+        servers.addListener(this);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        meters.bindTo(registry);
+    }
+
+    @Override
+    public void started(String name, ShardedServer server) {
+        meters.add(name, registry -> bind(registry, name, server));
+    }
+
+    @Override
+    public void closed(String name, ShardedServer server) {
+        meters.remove(name);
+    }
+
+    @Override
+    public void close() {
+        servers.removeListener(this);
+        meters.clear();
+    }
+
+    private static List<Meter> bind(MeterRegistry registry, String name, ShardedServer server) {
+        List<Meter> bound = new ArrayList<>();
+        for (int shard = 0; shard < server.shardCount(); shard++) {
+            ShardServerMetrics m = server.metrics(shard);
+            Tags tags = Tags.of(PercoreMeterNames.SERVER_TAG, name, PercoreMeterNames.SHARD_TAG, Integer.toString(shard));
+            bound.add(Gauge.builder(PercoreMeterNames.SERVER_CONNECTIONS_OPEN, m, ShardServerMetrics::connectionsOpen)
+                    .description("Connections open on the shard").tags(tags)
+                    .strongReference(true).register(registry));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_ACCEPTED, "Connections accepted and handed to the handler",
+                    m, ShardServerMetrics::connectionsAccepted, tags, null));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_REJECTED,
+                    "Connections closed right after accept (shard at max-connections-per-shard, or draining)",
+                    m, ShardServerMetrics::connectionsRejected, tags, null));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_IDLE_CLOSED, "Connections closed by the idle timeout",
+                    m, ShardServerMetrics::connectionsIdleClosed, tags, null));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_REQUESTS_TOO_LARGE, "Connections closed because a request exceeded max-request-size",
+                    m, ShardServerMetrics::requestsTooLarge, tags, null));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_RECEIVED, "Bytes read from the server's connections",
+                    m, ShardServerMetrics::bytesIn, tags, BaseUnits.BYTES));
+            bound.add(counter(registry, PercoreMeterNames.SERVER_SENT, "Bytes written to the server's connections",
+                    m, ShardServerMetrics::bytesOut, tags, BaseUnits.BYTES));
+        }
+        return bound;
+    }
+
+    private static Meter counter(MeterRegistry registry, String name, String description, ShardServerMetrics m,
+                                 ToDoubleFunction<ShardServerMetrics> value, Tags tags, String unit) {
+        return FunctionCounter.builder(name, m, value).description(description).tags(tags).baseUnit(unit).register(registry);
+    }
+}
