@@ -1,5 +1,6 @@
 package io.percore.demo;
 
+import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.resp.CommandTable;
 import io.percore.demo.resp.RespCommands;
@@ -8,17 +9,19 @@ import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.ShardedServer;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The demo as a plain object on an {@link Engine}: the sharded keyspace, the RESP server and the
  * HTTP server, each server with one listener per shard ({@link ShardedServer}). The Spring Boot
- * application wraps this; tests start it directly.
+ * application starts it on the starter's engine and server registry; tests start it directly.
  */
 public final class DemoService implements AutoCloseable {
 
     private final ShardedKeyspace keyspace;
     private final ShardedServer resp;
     private final ShardedServer http;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private DemoService(ShardedKeyspace keyspace, ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
@@ -26,27 +29,43 @@ public final class DemoService implements AutoCloseable {
         this.http = http;
     }
 
-    /** Starts both servers on {@code engine} (blocks until bound; call off the shard threads). */
+    /** Name of the RESP server ({@code percore.servers.resp} in the Spring app). */
+    public static final String RESP_SERVER = "resp";
+    /** Name of the HTTP server ({@code percore.servers.http} in the Spring app). */
+    public static final String HTTP_SERVER = "http";
+
+    /**
+     * Starts one of the demo's servers: {@code name} is {@link #RESP_SERVER} or {@link #HTTP_SERVER},
+     * {@code initializer} sets up each accepted connection on its shard. The Spring app passes the
+     * starter's {@code ShardedServerRegistry::start}, which takes the listener's options from
+     * {@code percore.servers.<name>}, meters the server and drains it on shutdown.
+     */
+    @FunctionalInterface
+    public interface ServerLauncher {
+        ShardedServer start(String name, ChannelHandler initializer);
+    }
+
+    /**
+     * Starts both servers on {@code engine} with the addresses, ports and limits of {@code settings}
+     * (blocks until bound; call off the shard threads). Closing the service closes them.
+     */
     public static DemoService start(Engine engine, DemoSettings settings) {
+        return start(engine, settings, (name, initializer) -> ShardedServer.start(engine, options(name, settings), initializer));
+    }
+
+    /**
+     * Starts the keyspace on {@code engine} and both servers through {@code servers}, which decides
+     * where they listen; {@code settings} supplies the RESP and HTTP limits and the port that
+     * {@code CONFIG GET port} and {@code INFO} report. Blocks until bound; call off the shard threads.
+     */
+    public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher servers) {
         ShardedKeyspace keyspace = ShardedKeyspace.start(engine);
         ShardedServer resp = null;
         try {
-            ServerOptions respOptions = ServerOptions.builder()
-                    .bindAddress(settings.respBindAddress())
-                    .port(settings.respPort())
-                    .maxConnectionsPerShard(settings.maxConnectionsPerShard())
-                    .idleTimeout(settings.respIdleTimeout())
-                    .build();
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort());
-            resp = ShardedServer.start(engine, respOptions, new RespServerInitializer(keyspace, commands, settings.resp()));
-            ServerOptions httpOptions = ServerOptions.builder()
-                    .bindAddress(settings.httpBindAddress())
-                    .port(settings.httpPort())
-                    .maxConnectionsPerShard(settings.maxConnectionsPerShard())
-                    .idleTimeout(settings.httpIdleTimeout())
-                    .build();
-            ShardedServer http = ShardedServer.start(engine, httpOptions, new HttpServerInitializer(keyspace, settings.httpMaxBodySize()));
+            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()));
+            ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.httpMaxBodySize()));
             return new DemoService(keyspace, resp, http);
         } catch (RuntimeException e) {
             if (resp != null) {
@@ -55,6 +74,16 @@ public final class DemoService implements AutoCloseable {
             keyspace.close();
             throw e;
         }
+    }
+
+    private static ServerOptions options(String name, DemoSettings settings) {
+        boolean isResp = RESP_SERVER.equals(name);
+        return ServerOptions.builder()
+                .bindAddress(isResp ? settings.respBindAddress() : settings.httpBindAddress())
+                .port(isResp ? settings.respPort() : settings.httpPort())
+                .maxConnectionsPerShard(settings.maxConnectionsPerShard())
+                .idleTimeout(isResp ? settings.respIdleTimeout() : settings.httpIdleTimeout())
+                .build();
     }
 
     public ShardedKeyspace keyspace() {
@@ -77,8 +106,12 @@ public final class DemoService implements AutoCloseable {
         return http.port();
     }
 
+    /** Closes the servers, then the keyspace; later calls do nothing. Needs the engine still running. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             http.close();
         } finally {

@@ -23,6 +23,12 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 httpIdleTimeout, maxConnectionsPerShard);
     }
 
+    /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
+    public DemoSettings withRespPort(int port) {
+        return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, httpMaxBodySize,
+                httpIdleTimeout, maxConnectionsPerShard);
+    }
+
     public DemoSettings withHttpMaxBodySize(int size) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, size,
                 httpIdleTimeout, maxConnectionsPerShard);

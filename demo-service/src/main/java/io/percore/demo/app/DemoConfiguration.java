@@ -1,38 +1,73 @@
 package io.percore.demo.app;
 
-import io.percore.config.EngineConfig;
+import io.percore.config.PercoreConfig;
+import io.percore.config.ServerConfig;
 import io.percore.demo.DemoService;
+import io.percore.demo.DemoSettings;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
+import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
+import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.util.List;
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Creates the engine from {@code percore.engine.*} and starts the demo on it. Temporary: when
- * the Percore starter exists it provides the {@link Engine} bean and this class keeps only the
- * demo service.
+ * The demo on the Percore starter: the {@link Engine} is the starter's (from {@code percore.engine.*},
+ * validated at startup), and the RESP and HTTP servers are {@code percore.servers.resp} and
+ * {@code percore.servers.http} started through the starter's {@link ShardedServerRegistry}, which
+ * meters them ({@code percore_server_*}) and drains them before the engine stops.
  */
 @Configuration(proxyBeanMethods = false)
 public class DemoConfiguration {
 
+    /** Started while the context refreshes, before the management server accepts requests. */
+    @Bean(destroyMethod = "close")
+    public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties) {
+        DemoSettings settings = properties.toSettings();
+        ServerConfig resp = percore.getServers().get(DemoService.RESP_SERVER);
+        if (resp != null) {
+            // percore.servers.resp is where the server really listens, even if someone set it directly.
+            settings = settings.withRespPort(resp.getPort());
+        }
+        return DemoService.start(engine, settings, servers::start);
+    }
+
+    /**
+     * Closes the keyspace after the registry has drained the servers and before the engine stops
+     * (its per-shard parts close on their shards, which needs a running engine). Spring stops
+     * higher phases first: servers at {@link PercoreEngineLifecycle#SHARDED_SERVICES_PHASE}, then
+     * this, then the engine at {@link PercoreEngineLifecycle#PHASE}.
+     */
     @Bean
-    @ConfigurationProperties("percore.engine")
-    public EngineConfig percoreEngineConfig() {
-        return new EngineConfig();
-    }
+    public SmartLifecycle demoServiceLifecycle(DemoService demoService) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
 
-    @Bean(destroyMethod = "close")
-    public Engine percoreEngine(EngineConfig percoreEngineConfig) {
-        return Engine.start(percoreEngineConfig);
-    }
+            @Override
+            public void start() {
+                running = true;
+            }
 
-    @Bean(destroyMethod = "close")
-    public DemoService demoService(Engine percoreEngine, DemoProperties properties) {
-        return DemoService.start(percoreEngine, properties.toSettings());
+            @Override
+            public void stop() {
+                running = false;
+                demoService.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return PercoreEngineLifecycle.PHASE + (PercoreEngineLifecycle.SHARDED_SERVICES_PHASE - PercoreEngineLifecycle.PHASE) / 2;
+            }
+        };
     }
 
     /** UP while both servers listen; details: ports, shards, keys per shard. */

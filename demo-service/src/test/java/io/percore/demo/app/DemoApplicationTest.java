@@ -10,7 +10,10 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.percore.config.EngineConfig;
 import io.percore.demo.DemoService;
+import io.percore.engine.Engine;
+import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,9 +36,10 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /**
- * The Spring Boot application on free ports with 2 shards, driven by real clients: Lettuce and
- * Jedis (sync and pipelined), redis-cli and redis-benchmark (Debian's redis-tools), the JDK
- * HttpClient, and Actuator's health endpoint.
+ * The Spring Boot application (engine and servers from the Percore starter) on free ports with 2
+ * shards, driven by real clients: Lettuce and Jedis (sync and pipelined), redis-cli and
+ * redis-benchmark (Debian's redis-tools), the JDK HttpClient, and Actuator's health, percore and
+ * prometheus endpoints on the management port.
  */
 class DemoApplicationTest {
 
@@ -148,7 +152,54 @@ class DemoApplicationTest {
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.body()).contains("\"status\":\"UP\"", "\"demo\"", "\"shards\":2");
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"demo\"", "\"shards\":2", "\"percore\"");
+    }
+
+    @Test
+    void theEngineAndServersAreTheStarters() {
+        Engine engine = context.getBean(Engine.class);
+        assertThat(engine.shardCount()).isEqualTo(2);
+        assertThat(engine.config().getMode()).isEqualTo(EngineConfig.Mode.OVERPROVISIONED);
+        DemoService service = context.getBean(DemoService.class);
+        assertThat(context.getBean(ShardedServerRegistry.class).servers())
+                .containsEntry(DemoService.RESP_SERVER, service.respServer())
+                .containsEntry(DemoService.HTTP_SERVER, service.httpServer());
+    }
+
+    @Test
+    void percoreEndpointOnTheManagementPort() throws Exception {
+        HttpResponse<String> percore = get("/actuator/percore");
+        assertThat(percore.statusCode()).isEqualTo(200);
+        assertThat(percore.body()).contains("\"mode\":\"overprovisioned\"", "\"shardCount\":2", "\"placement\"");
+        assertThat(get("/actuator/percore/1").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void prometheusExportsEngineAndServerMetrics() throws Exception {
+        try (Jedis jedis = new Jedis("127.0.0.1", respPort)) {
+            assertThat(jedis.set("prom:k", "v")).isEqualTo("OK");
+            HttpResponse<String> prometheus = get("/actuator/prometheus");
+            assertThat(prometheus.statusCode()).isEqualTo(200);
+            assertThat(prometheus.body())
+                    .contains("percore_shards 2.0")
+                    .containsPattern("percore_tasks_run_total\\{[^}]*shard=\"1\"")
+                    .containsPattern("percore_server_connections_open\\{[^}]*server=\"resp\"")
+                    .containsPattern("percore_server_connections_accepted_total\\{[^}]*server=\"http\"")
+                    .containsPattern("percore_server_received_bytes_total\\{[^}]*server=\"resp\"");
+            // This connection is open on one of the RESP server's shards right now.
+            Matcher open = Pattern.compile("(?m)^percore_server_connections_open\\{[^}]*server=\"resp\"[^}]*} ([0-9.]+)$")
+                    .matcher(prometheus.body());
+            double total = 0;
+            while (open.find()) {
+                total += Double.parseDouble(open.group(1));
+            }
+            assertThat(total).isGreaterThanOrEqualTo(1.0);
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String run(String... command) throws IOException, InterruptedException {
