@@ -14,7 +14,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -40,22 +39,22 @@ class PercoreApplicationNamespacesTest {
 
     @Test
     void aPropertiesClassOfTheApplicationOwnsItsNamespace() {
-        runner.withUserConfiguration(ClassLevelClaim.class)
+        runner.withBean(SHOP_PROPERTIES)
                 .withPropertyValues("percore.shop.greeting=hi", "percore.shop.port=7000")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(Engine.class);
-                    assertThat(context.getBean(ShopProperties.class).getGreeting()).isEqualTo("hi");
+                    assertThat(greeting(context).getGreeting()).isEqualTo("hi");
                     assertThat(PercoreApplicationNamespaces.of(context.getEnvironment()).prefixes()).containsExactly("percore.shop");
                 });
     }
 
     @Test
     void aPropertiesBeanMethodOwnsItsNamespace() {
-        runner.withUserConfiguration(BeanMethodClaim.class)
+        runner.withUserConfiguration(BEAN_METHOD_CLAIM)
                 .withPropertyValues("percore.cache.greeting=hello")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(ShopProperties.class).getGreeting()).isEqualTo("hello");
+                    assertThat(greeting(context).getGreeting()).isEqualTo("hello");
                 });
     }
 
@@ -70,7 +69,7 @@ class PercoreApplicationNamespacesTest {
 
     @Test
     void keysOutsideTheClaimedNamespaceAreStillValidated() {
-        runner.withUserConfiguration(ClassLevelClaim.class)
+        runner.withBean(SHOP_PROPERTIES)
                 .withPropertyValues("percore.shop.greeting=hi", "percore.shopping.x=1", "percore.engin.shards=2")
                 .run(context -> {
                     assertThat(context).hasFailed();
@@ -81,7 +80,7 @@ class PercoreApplicationNamespacesTest {
 
     @Test
     void aClaimOnASchemaOwnedPrefixExemptsNothing() {
-        runner.withUserConfiguration(SchemaPrefixClaim.class)
+        runner.withUserConfiguration(SCHEMA_PREFIX_CLAIM)
                 .withPropertyValues("percore.servers.api.port=0", "percore.servers.api.prot=1")
                 .run(context -> {
                     assertThat(context).hasFailed();
@@ -92,7 +91,7 @@ class PercoreApplicationNamespacesTest {
 
     @Test
     void placeholdersAreResolvedBeforeValidation() {
-        runner.withUserConfiguration(ClassLevelClaim.class)
+        runner.withBean(SHOP_PROPERTIES)
                 .withPropertyValues("percore.shop.port=7001", "percore.servers.api.port=${percore.shop.port:7000}",
                         "percore.servers.web.port=${web.port:0}")
                 .run(context -> {
@@ -110,63 +109,100 @@ class PercoreApplicationNamespacesTest {
 
     @Test
     void theInitializerIsRegisteredForSpringApplications() {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ClassLevelClaimApplication.class)
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(CLASS_LEVEL_CLAIM_APPLICATION, SHOP_PROPERTIES)
                 .web(WebApplicationType.NONE)
                 .run("--percore.engine.shards=1", "--percore.engine.mode=overprovisioned", "--percore.shop.greeting=from-args",
                         "--spring.main.banner-mode=off")) {
-            assertThat(context.getBean(ShopProperties.class).getGreeting()).isEqualTo("from-args");
+            assertThat(greeting(context).getGreeting()).isEqualTo("from-args");
             assertThat(context.getBean(Engine.class).isRunning()).isTrue();
         }
     }
 
-    @ConfigurationProperties(prefix = "percore.shop", ignoreUnknownFields = false)
-    public static class ShopProperties {
-        private String greeting;
-        private int port;
+    /*
+     * The annotated classes below are local classes: annotation processors never see local
+     * classes, so these test-only @ConfigurationProperties do not end up in a test-classes
+     * META-INF/spring-configuration-metadata.json that would shadow the starter's own (which
+     * ConfigurationMetadataTest reads from the class path).
+     */
 
-        public String getGreeting() {
-            return greeting;
-        }
+    /** What the tests read back from the application's properties bean. */
+    public interface Greeting {
+        String getGreeting();
 
-        public void setGreeting(String greeting) {
-            this.greeting = greeting;
-        }
-
-        public int getPort() {
-            return port;
-        }
-
-        public void setPort(int port) {
-            this.port = port;
-        }
+        void setGreeting(String greeting);
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(ShopProperties.class)
-    static class ClassLevelClaim {
+    private static final Class<?> SHOP_PROPERTIES = shopProperties();
+    private static final Class<?> CLASS_LEVEL_CLAIM_APPLICATION = classLevelClaimApplication();
+    private static final Class<?> BEAN_METHOD_CLAIM = beanMethodClaim();
+    private static final Class<?> SCHEMA_PREFIX_CLAIM = schemaPrefixClaim();
+
+    private static Greeting greeting(org.springframework.context.ApplicationContext context) {
+        return (Greeting) context.getBean(SHOP_PROPERTIES);
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(ShopProperties.class)
-    @ImportAutoConfiguration(PercoreAutoConfiguration.class)
-    static class ClassLevelClaimApplication {
-    }
+    private static Class<?> shopProperties() {
+        @ConfigurationProperties(prefix = "percore.shop", ignoreUnknownFields = false)
+        class ShopProperties implements Greeting {
+            private String greeting;
+            private int port;
 
-    @Configuration(proxyBeanMethods = false)
-    static class BeanMethodClaim {
-        @Bean
-        @ConfigurationProperties("percore.cache")
-        ShopProperties cacheProperties() {
-            return new ShopProperties();
+            @Override
+            public String getGreeting() {
+                return greeting;
+            }
+
+            @Override
+            public void setGreeting(String greeting) {
+                this.greeting = greeting;
+            }
+
+            public int getPort() {
+                return port;
+            }
+
+            public void setPort(int port) {
+                this.port = port;
+            }
         }
+        return ShopProperties.class;
     }
 
-    @Configuration(proxyBeanMethods = false)
-    static class SchemaPrefixClaim {
-        @Bean
-        @ConfigurationProperties("percore.servers.api")
-        ShopProperties apiProperties() {
-            return new ShopProperties();
+    private static Class<?> classLevelClaimApplication() {
+        @Configuration(proxyBeanMethods = false)
+        @ImportAutoConfiguration(PercoreAutoConfiguration.class)
+        class ClassLevelClaimApplication {
         }
+        return ClassLevelClaimApplication.class;
+    }
+
+    private static Class<?> beanMethodClaim() {
+        @Configuration(proxyBeanMethods = false)
+        class BeanMethodClaim {
+            @Bean
+            @ConfigurationProperties("percore.cache")
+            Greeting cacheProperties() throws ReflectiveOperationException {
+                return newShopProperties();
+            }
+        }
+        return BeanMethodClaim.class;
+    }
+
+    private static Class<?> schemaPrefixClaim() {
+        @Configuration(proxyBeanMethods = false)
+        class SchemaPrefixClaim {
+            @Bean
+            @ConfigurationProperties("percore.servers.api")
+            Greeting apiProperties() throws ReflectiveOperationException {
+                return newShopProperties();
+            }
+        }
+        return SchemaPrefixClaim.class;
+    }
+
+    static Greeting newShopProperties() throws ReflectiveOperationException {
+        java.lang.reflect.Constructor<?> constructor = SHOP_PROPERTIES.getDeclaredConstructor();
+        constructor.setAccessible(true);
+        return (Greeting) constructor.newInstance();
     }
 }
