@@ -67,10 +67,9 @@ public class EngineConfig {
     private Transport transport = Transport.AUTO;
 
     @PropertyDescription("Scheduling groups, names unique; the first is the default group that unassigned tasks run in.")
-    @Valid
     @NotEmpty
     @Size(max = 64)
-    private List<SchedulingGroupConfig> schedulingGroups = new ArrayList<>(List.of(new SchedulingGroupConfig()));
+    private List<@Valid SchedulingGroupConfig> schedulingGroups = new ArrayList<>(List.of(new SchedulingGroupConfig()));
 
     /** Shard pinning policy; written {@code pinned} / {@code overprovisioned} in YAML. */
     public enum Mode {

@@ -31,16 +31,14 @@ public class PercoreConfig {
     private EngineConfig engine = new EngineConfig();
 
     @PropertyDescription("Servers by name; each listens on every shard (one listener per shard). Names: lowercase letters, digits and dashes.")
-    @Valid
     @NotNull
     @Size(max = 64)
-    private Map<String, ServerConfig> servers = new LinkedHashMap<>();
+    private Map<String, @Valid ServerConfig> servers = new LinkedHashMap<>();
 
     @PropertyDescription("Upstream connection pools by name; each shard keeps its own connections to the endpoints. Names: lowercase letters, digits and dashes.")
-    @Valid
     @NotNull
     @Size(max = 256)
-    private Map<String, ClientPoolConfig> clients = new LinkedHashMap<>();
+    private Map<String, @Valid ClientPoolConfig> clients = new LinkedHashMap<>();
 
     public PercoreConfig() {
     }

@@ -2,7 +2,9 @@ package io.percore.config.schema;
 
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,6 +45,14 @@ public final class ConfigValidator {
     private final ErrorTranslator translator;
     private final ModelRules rules;
 
+    /**
+     * Draft 2020-12 plus our own keyword: {@code x-minimum-duration} is checked by {@link ModelRules}
+     * (JSON Schema cannot compare durations), so the schema library must know it and ignore it.
+     */
+    private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
+            .keyword(new NonValidationKeyword(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD))
+            .build();
+
     /** A validator for the schema packaged with this module ({@link PercoreConfigSchema}). */
     public ConfigValidator() {
         this(PercoreConfigSchema.sharedTree());
@@ -51,7 +61,7 @@ public final class ConfigValidator {
     /** A validator for another copy of the Percore schema (tests compare a freshly generated one). */
     public ConfigValidator(JsonNode percoreSchema) {
         this.schemaTree = percoreSchema.deepCopy();
-        this.schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaTree);
+        this.schema = SchemaRegistry.withDefaultDialect(DIALECT).getSchema(schemaTree);
         this.translator = new ErrorTranslator(schemaTree);
         this.rules = new ModelRules(schemaTree);
     }
