@@ -21,7 +21,7 @@ import java.util.List;
  * one's limits are checked. Lines are never buffered beyond {@link RespSettings#maxInlineLength()},
  * bulk strings never beyond {@link RespSettings#maxBulkLength()}.
  */
-final class RespCommandDecoder extends ByteToMessageDecoder {
+public final class RespCommandDecoder extends ByteToMessageDecoder {
 
     /** Redis allocates at most this many argument slots up front, growing as arguments arrive. */
     private static final int INITIAL_ARGV_LIMIT = 1024;
@@ -41,6 +41,11 @@ final class RespCommandDecoder extends ByteToMessageDecoder {
     RespCommandDecoder(RespSettings settings, RespSession session) {
         this.settings = settings;
         this.session = session;
+    }
+
+    /** A decoder for a connection of its own (benchmarks, embedding): authenticated unless a password is required. */
+    public static RespCommandDecoder forSettings(RespSettings settings) {
+        return new RespCommandDecoder(settings, new RespSession(settings.requirePass() == null));
     }
 
     @Override
