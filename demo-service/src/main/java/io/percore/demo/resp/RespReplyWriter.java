@@ -39,6 +39,8 @@ final class RespReplyWriter {
     static void write(RedisMessage message, ByteBuf out) {
         if (message == RespReplies.OK) {
             out.writeBytes(OK);
+        } else if (message instanceof BulkReply bulk) {
+            writeBulk(bulk.value(), out);
         } else if (message instanceof FullBulkStringRedisMessage bulk) {
             writeBulk(bulk, out);
         } else if (message instanceof IntegerRedisMessage integer) {
@@ -70,6 +72,19 @@ final class RespReplyWriter {
         } else {
             throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
         }
+    }
+
+    private static void writeBulk(byte[] value, ByteBuf out) {
+        if (value.length == 0) {
+            out.writeBytes(EMPTY_BULK);
+            return;
+        }
+        out.ensureWritable(value.length + 16);
+        out.writeByte('$');
+        writeDecimal(value.length, out);
+        out.writeBytes(CRLF);
+        out.writeBytes(value);
+        out.writeBytes(CRLF);
     }
 
     private static void writeBulk(FullBulkStringRedisMessage bulk, ByteBuf out) {

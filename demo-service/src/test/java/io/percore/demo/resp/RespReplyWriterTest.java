@@ -38,6 +38,7 @@ class RespReplyWriterTest {
                 () -> new IntegerRedisMessage(Long.MAX_VALUE),
                 () -> new IntegerRedisMessage(1_000_000_000_000_000_000L),
                 () -> RespReplies.NIL,
+                () -> new FullBulkStringRedisMessage(Unpooled.wrappedBuffer("netty".getBytes(StandardCharsets.US_ASCII))),
                 () -> RespReplies.bulk(new byte[0]),
                 () -> RespReplies.bulk("hello\r\nworld"),
                 () -> RespReplies.bulk(new byte[100_000]),
@@ -75,7 +76,7 @@ class RespReplyWriterTest {
 
     private static String viaRedisEncoder(RedisMessage message) {
         EmbeddedChannel ch = new EmbeddedChannel(new RedisEncoder());
-        ch.writeOutbound(message);
+        ch.writeOutbound(toNetty(message));
         StringBuilder out = new StringBuilder();
         ByteBuf buf;
         while ((buf = ch.readOutbound()) != null) {
@@ -84,6 +85,17 @@ class RespReplyWriterTest {
         }
         ch.finishAndReleaseAll();
         return out.toString();
+    }
+
+    /** RedisEncoder does not know BulkReply: the equivalent Netty message. */
+    private static RedisMessage toNetty(RedisMessage message) {
+        if (message instanceof BulkReply b) {
+            return b.value().length == 0 ? FullBulkStringRedisMessage.EMPTY_INSTANCE : new FullBulkStringRedisMessage(Unpooled.wrappedBuffer(b.value()));
+        }
+        if (message instanceof ArrayRedisMessage a && !a.isNull() && !a.children().isEmpty()) {
+            return new ArrayRedisMessage(a.children().stream().map(RespReplyWriterTest::toNetty).toList());
+        }
+        return message;
     }
 
     private static String ascii(ByteBuf buf) {
