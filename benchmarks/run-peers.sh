@@ -6,13 +6,16 @@
 #
 # usage: benchmarks/run-peers.sh [rounds]        (default 3; about 4-6 minutes)
 # env:   PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
-#        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000) WRK_SECONDS (5)
+#        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
+#        WRK_SECONDS (5)
 set -euo pipefail
 
 ROUNDS=${1:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 RESP_REQUESTS=${RESP_REQUESTS:-100000}
+# Pipelined requests cost ~1 us of CPU each: 100000 of them are ~10 /proc ticks, too coarse (±10 %).
+RESP_PIPELINED_REQUESTS=${RESP_PIPELINED_REQUESTS:-1000000}
 WRK_SECONDS=${WRK_SECONDS:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/percore-peers.XXXXXX)
@@ -81,12 +84,12 @@ wait_for curl -sf "http://127.0.0.1:$NGINX_PORT/"
 # Each run prints "<requests> <cpu_us_per_request> <requests_per_second>".
 resp_run() { # pid port test pipeline
   local before after out n
+  if [ "$4" = 1 ]; then n=$RESP_REQUESTS; else n=$RESP_PIPELINED_REQUESTS; fi
   before=$(cpu_ticks "$1")
-  out=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$2" -t "$3" -r 100000 -c 50 -P "$4" -n "$RESP_REQUESTS" -q 2>&1 | tr '\r' '\n')
+  out=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$2" -t "$3" -r 100000 -c 50 -P "$4" -n "$n" -q 2>&1 | tr '\r' '\n')
   after=$(cpu_ticks "$1")
   if grep -qi "error" <<<"$out"; then echo "run-peers: redis-benchmark reported errors: $out" >&2; exit 1; fi
   rps=$(grep -E '^[A-Z]+: [0-9.]+ requests per second' <<<"$out" | tail -1 | awk '{print $2}')
-  n=$RESP_REQUESTS
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" 'BEGIN{printf "%d %.3f %.0f\n", n, t*1e6/hz/n, r}'
 }
 http_run() { # pid url pipelined(0|1)
