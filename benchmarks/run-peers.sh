@@ -35,10 +35,12 @@ done
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [ -x "$NGINX" ] || { echo "run-peers: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
 
-JAR=${PERCORE_JAR:-$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | head -1 || true)}
+# the runnable Spring Boot jar: "-exec" if the build attaches it under that classifier, else the main jar
+boot_jar() { ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | sort -r | awk '/-exec\.jar$/{print; found=1; exit} {first = first ? first : $0} END{if (!found && first) print first}'; }
+JAR=${PERCORE_JAR:-$(boot_jar || true)}
 if [ -z "$JAR" ]; then
   (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests)
-  JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar | grep -v original | head -1)
+  JAR=$(boot_jar)
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
