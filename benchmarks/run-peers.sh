@@ -6,13 +6,16 @@
 #
 # usage: benchmarks/run-peers.sh [rounds]        (default 3; about 4-6 minutes)
 # env:   PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
-#        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000) WRK_SECONDS (5)
+#        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
+#        WRK_SECONDS (5)
 set -euo pipefail
 
 ROUNDS=${1:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 RESP_REQUESTS=${RESP_REQUESTS:-100000}
+# Pipelined requests cost ~1 us of CPU each: 100000 of them are ~10 /proc ticks, too coarse (±10 %).
+RESP_PIPELINED_REQUESTS=${RESP_PIPELINED_REQUESTS:-1000000}
 WRK_SECONDS=${WRK_SECONDS:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/percore-peers.XXXXXX)
@@ -32,10 +35,12 @@ done
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [ -x "$NGINX" ] || { echo "run-peers: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
 
-JAR=${PERCORE_JAR:-$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | head -1 || true)}
+# the runnable Spring Boot jar: "-exec" if the build attaches it under that classifier, else the main jar
+boot_jar() { ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | sort -r | awk '/-exec\.jar$/{print; found=1; exit} {first = first ? first : $0} END{if (!found && first) print first}'; }
+JAR=${PERCORE_JAR:-$(boot_jar || true)}
 if [ -z "$JAR" ]; then
   (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests)
-  JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar | grep -v original | head -1)
+  JAR=$(boot_jar)
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -81,12 +86,12 @@ wait_for curl -sf "http://127.0.0.1:$NGINX_PORT/"
 # Each run prints "<requests> <cpu_us_per_request> <requests_per_second>".
 resp_run() { # pid port test pipeline
   local before after out n
+  if [ "$4" = 1 ]; then n=$RESP_REQUESTS; else n=$RESP_PIPELINED_REQUESTS; fi
   before=$(cpu_ticks "$1")
-  out=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$2" -t "$3" -r 100000 -c 50 -P "$4" -n "$RESP_REQUESTS" -q 2>&1 | tr '\r' '\n')
+  out=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$2" -t "$3" -r 100000 -c 50 -P "$4" -n "$n" -q 2>&1 | tr '\r' '\n')
   after=$(cpu_ticks "$1")
   if grep -qi "error" <<<"$out"; then echo "run-peers: redis-benchmark reported errors: $out" >&2; exit 1; fi
   rps=$(grep -E '^[A-Z]+: [0-9.]+ requests per second' <<<"$out" | tail -1 | awk '{print $2}')
-  n=$RESP_REQUESTS
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" 'BEGIN{printf "%d %.3f %.0f\n", n, t*1e6/hz/n, r}'
 }
 http_run() { # pid url pipelined(0|1)

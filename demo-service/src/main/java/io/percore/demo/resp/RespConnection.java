@@ -1,25 +1,19 @@
 package io.percore.demo.resp;
 
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
-import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
-import io.netty.handler.codec.redis.InlineCommandRedisMessage;
-import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * One RESP client connection, on the shard whose loop owns the channel. Commands are executed
  * in arrival order: those whose keys live here run inline; the others are sent to the owning
  * shard over the mesh. Replies go back strictly in request order through a queue of reply
- * slots, so pipelining works across shards; replies written during one read are flushed once
- * at the end of it.
+ * slots, so pipelining works across shards. Replies are encoded into one buffer per read batch
+ * ({@link RespReplyWriter}), written and flushed once at the end of it.
  *
  * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
  * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
@@ -54,6 +48,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     private boolean inRead;
     private boolean unflushed;
     private boolean readingPaused;
+    private boolean inactive;
+    /** Replies encoded but not yet handed to the channel; null when there are none. */
+    private ByteBuf pending;
+
+    /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
+    private static final int PENDING_WRITE_THRESHOLD = 64 * 1024;
 
     /** A reply position in the connection's output order. */
     public static final class ReplySlot {
@@ -123,32 +123,30 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
         closing = true;
+        inactive = true;
         for (ReplySlot slot : slots) {
             ReferenceCountUtil.release(slot.reply);
         }
         slots.clear();
         deferred.clear();
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inRead = true;
-        byte[][] argv;
-        try {
-            if (closing) {
-                return;
-            }
-            argv = toArgv(msg);
-        } catch (RespProtocolError e) {
+        if (closing) {
+            return;
+        }
+        if (msg instanceof RespProtocolError e) {
             protocolError(e.replyText());
             return;
-        } finally {
-            ReferenceCountUtil.release(msg);
         }
-        if (argv == null) {
-            return;
-        }
+        byte[][] argv = (byte[][]) msg; // RespCommandDecoder emits nothing else
         if (barrier) {
             deferred.add(argv);
             applyBackpressure();
@@ -195,38 +193,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         deferred.clear();
         ctx.channel().config().setAutoRead(false);
         complete(slot, new ErrorRedisMessage(text));
-    }
-
-    // ------------------------------------------------------------------ parsing
-
-    private byte[][] toArgv(Object msg) {
-        if (msg instanceof ArrayRedisMessage array) {
-            List<RedisMessage> children = array.children();
-            if (children.isEmpty()) {
-                return null;
-            }
-            byte[][] argv = new byte[children.size()][];
-            for (int i = 0; i < argv.length; i++) {
-                argv[i] = ByteBufUtil.getBytes(((FullBulkStringRedisMessage) children.get(i)).content());
-            }
-            return argv;
-        }
-        // Redis treats any line not starting with '*' as an inline command; RedisDecoder turned
-        // lines starting with '+', '-' or ':' into typed messages, so rebuild their text.
-        String line;
-        if (msg instanceof InlineCommandRedisMessage inline) {
-            line = inline.content();
-        } else if (msg instanceof SimpleStringRedisMessage simple) {
-            line = "+" + simple.content();
-        } else if (msg instanceof ErrorRedisMessage error) {
-            line = "-" + error.content();
-        } else if (msg instanceof IntegerRedisMessage integer) {
-            line = ":" + integer.value();
-        } else {
-            throw new RespProtocolError("expected '*', got '$'");
-        }
-        List<byte[]> args = InlineCommandSplitter.split(line.getBytes(StandardCharsets.UTF_8));
-        return args.isEmpty() ? null : args.toArray(new byte[0][]);
     }
 
     // ------------------------------------------------------------------ execution
@@ -277,8 +243,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     public void reply(RedisMessage message) {
         if (slots.isEmpty()) {
-            ctx.write(message, ctx.voidPromise());
-            unflushed = true;
+            emit(message);
         } else {
             ReplySlot slot = reserve();
             slot.reply = message;
@@ -332,13 +297,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         ReplySlot head;
         while ((head = slots.peek()) != null && head.done) {
             slots.poll();
+            emit(head.reply);
             if (head.closeAfter) {
-                ctx.writeAndFlush(head.reply).addListener(ChannelFutureListener.CLOSE);
+                ByteBuf last = pending != null ? pending : Unpooled.EMPTY_BUFFER;
+                pending = null;
                 unflushed = false;
+                ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            ctx.write(head.reply, ctx.voidPromise());
-            unflushed = true;
         }
         if (!inRead) {
             flushIfNeeded();
@@ -346,9 +312,36 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         applyBackpressure();
     }
 
+    /** Encodes {@code message} into the batch buffer and releases it (as an encoder would). */
+    private void emit(RedisMessage message) {
+        if (inactive) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        ByteBuf out = pending;
+        if (out == null) {
+            out = pending = ctx.alloc().ioBuffer();
+        }
+        try {
+            RespReplyWriter.write(message, out);
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+        unflushed = true;
+        if (out.readableBytes() >= PENDING_WRITE_THRESHOLD) {
+            pending = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
     private void flushIfNeeded() {
         if (unflushed) {
             unflushed = false;
+            ByteBuf out = pending;
+            if (out != null) {
+                pending = null;
+                ctx.write(out, ctx.voidPromise());
+            }
             ctx.flush();
         }
     }
@@ -391,10 +384,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
                 || !ctx.channel().isWritable();
         if (overloaded && !readingPaused) {
             readingPaused = true;
-            if (unflushed) {
-                unflushed = false;
-                ctx.flush();
-            }
+            flushIfNeeded();
             ctx.channel().config().setAutoRead(false);
         } else if (!overloaded && readingPaused) {
             readingPaused = false;

@@ -1,6 +1,5 @@
 package io.percore.demo.resp;
 
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
@@ -13,8 +12,8 @@ import java.util.List;
 
 /**
  * Reply constructors and the exact Redis 7 error texts clients match on. Simple-string and
- * integer replies are immutable and shared; bulk replies wrap the stored bytes without copying
- * (stored values are never mutated in place).
+ * integer replies are immutable and shared; bulk replies ({@link BulkReply}) hold the stored
+ * bytes without copying (stored values are never mutated in place).
  */
 public final class RespReplies {
 
@@ -53,7 +52,7 @@ public final class RespReplies {
         if (bytes == null) {
             return NIL;
         }
-        return bytes.length == 0 ? FullBulkStringRedisMessage.EMPTY_INSTANCE : new FullBulkStringRedisMessage(Unpooled.wrappedBuffer(bytes));
+        return new BulkReply(bytes);
     }
 
     public static RedisMessage bulk(String text) {

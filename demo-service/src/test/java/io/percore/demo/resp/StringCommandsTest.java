@@ -36,6 +36,9 @@ class StringCommandsTest {
         if (m instanceof IntegerRedisMessage i) {
             return i.value();
         }
+        if (m instanceof BulkReply b) {
+            return new String(b.value(), StandardCharsets.UTF_8);
+        }
         if (m instanceof FullBulkStringRedisMessage b) {
             return b.isNull() ? null : b.content().toString(StandardCharsets.UTF_8);
         }

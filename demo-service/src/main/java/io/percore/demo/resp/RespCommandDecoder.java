@@ -1,0 +1,237 @@
+package io.percore.demo.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns a client's byte stream straight into commands: one {@code byte[][]} per command, one
+ * {@code byte[]} per argument, nothing else allocated. It replaces Netty's {@code RedisDecoder}
+ * and its two aggregators, which build a header, a content slice, a full bulk string, a list and
+ * an array message per command (several objects per argument, each reference-counted), and were
+ * the largest CPU cost of a pipelined client (see benchmarks/PEERS.md, RespDecodeBenchmark).
+ *
+ * <p>Follows Redis 7.0's {@code processMultibulkBuffer} and {@code processInlineBuffer}: a line
+ * starting with {@code *} is a multibulk command, anything else an inline one; the same limits
+ * (before and after AUTH) and the same error texts. Emits a {@link RespProtocolError} (and drops
+ * everything after it) for a malformed frame; {@link RespConnection} replies and closes. One
+ * command per {@code decode} call, so a command runs (and AUTH takes effect) before the next
+ * one's limits are checked. Lines are never buffered beyond {@link RespSettings#maxInlineLength()},
+ * bulk strings never beyond {@link RespSettings#maxBulkLength()}.
+ */
+public final class RespCommandDecoder extends ByteToMessageDecoder {
+
+    /** Redis allocates at most this many argument slots up front, growing as arguments arrive. */
+    private static final int INITIAL_ARGV_LIMIT = 1024;
+    /** Marks a length line that is not an integer as Redis's {@code string2ll} reads it. */
+    private static final long NOT_A_NUMBER = Long.MIN_VALUE;
+
+    private final RespSettings settings;
+    private final RespSession session;
+
+    private byte[][] argv;      // the multibulk command being read, null between commands
+    private int argc;           // arguments read into argv
+    private int expected;       // arguments the header announced
+    private int bulkLength = -1; // length of the argument being read, -1 before its $ line
+    private int scanned;        // bytes after readerIndex searched for a line end without success
+    private boolean failed;
+
+    RespCommandDecoder(RespSettings settings, RespSession session) {
+        this.settings = settings;
+        this.session = session;
+    }
+
+    /** A decoder for a connection of its own (benchmarks, embedding): authenticated unless a password is required. */
+    public static RespCommandDecoder forSettings(RespSettings settings) {
+        return new RespCommandDecoder(settings, new RespSession(settings.requirePass() == null));
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (argv == null) {
+            if (!in.isReadable()) {
+                return;
+            }
+            if (in.getByte(in.readerIndex()) != '*') {
+                decodeInline(in, out);
+                return;
+            }
+            if (!decodeMultibulkHeader(in, out)) {
+                return;
+            }
+        }
+        while (argc < expected) {
+            if (bulkLength < 0 && !decodeBulkHeader(in, out)) {
+                return;
+            }
+            if (in.readableBytes() < bulkLength + 2L) {
+                return;
+            }
+            byte[] arg = new byte[bulkLength];
+            in.readBytes(arg);
+            in.skipBytes(2); // Redis does not look at the two bytes after the data either
+            if (argc == argv.length) {
+                argv = Arrays.copyOf(argv, (int) Math.min((long) argv.length * 2, expected));
+            }
+            argv[argc++] = arg;
+            bulkLength = -1;
+        }
+        out.add(argv);
+        argv = null;
+    }
+
+    /** Reads {@code *<count>\r\n}; false if incomplete or failed. Leaves argv null for an empty command. */
+    private boolean decodeMultibulkHeader(ByteBuf in, List<Object> out) {
+        int cr = findLineEnd(in, (byte) '\r', "too big mbulk count string", out);
+        if (cr < 0) {
+            return false;
+        }
+        long count = parseLength(in, in.readerIndex() + 1, cr);
+        if (count == NOT_A_NUMBER || count > Integer.MAX_VALUE) {
+            return fail(in, out, "invalid multibulk length");
+        }
+        if (count > RespSettings.UNAUTHENTICATED_MAX_ARRAY_LENGTH && authRequired()) {
+            return fail(in, out, "unauthenticated multibulk length");
+        }
+        if (count > settings.maxArrayLength()) {
+            return fail(in, out, "invalid multibulk length");
+        }
+        in.readerIndex(cr + 2);
+        if (count <= 0) {
+            return false; // "*0" and "*-1" are empty commands: nothing to run, the loop goes on
+        }
+        expected = (int) count;
+        argc = 0;
+        argv = new byte[Math.min(expected, INITIAL_ARGV_LIMIT)][];
+        return true;
+    }
+
+    /** Reads {@code $<length>\r\n} into bulkLength; false if incomplete or failed. */
+    private boolean decodeBulkHeader(ByteBuf in, List<Object> out) {
+        int cr = findLineEnd(in, (byte) '\r', "too big bulk count string", out);
+        if (cr < 0) {
+            return false;
+        }
+        byte type = in.getByte(in.readerIndex());
+        if (type != '$') {
+            return fail(in, out, "expected '$', got '" + RespReplies.sanitize(String.valueOf((char) (type & 0xFF))) + "'");
+        }
+        long length = parseLength(in, in.readerIndex() + 1, cr);
+        if (length == NOT_A_NUMBER || length < 0 || length > settings.maxBulkLength()) {
+            return fail(in, out, "invalid bulk length");
+        }
+        if (length > RespSettings.UNAUTHENTICATED_MAX_BULK_LENGTH && authRequired()) {
+            return fail(in, out, "unauthenticated bulk length");
+        }
+        in.readerIndex(cr + 2);
+        bulkLength = (int) length;
+        return true;
+    }
+
+    private void decodeInline(ByteBuf in, List<Object> out) {
+        int lf = findLineEnd(in, (byte) '\n', "too big inline request", out);
+        if (lf < 0) {
+            return;
+        }
+        int start = in.readerIndex();
+        if (lf - start > settings.maxInlineLength()) {
+            fail(in, out, "too big inline request");
+            return;
+        }
+        int end = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+        byte[] line = new byte[end - start];
+        in.getBytes(start, line);
+        in.readerIndex(lf + 1);
+        List<byte[]> args;
+        try {
+            args = InlineCommandSplitter.split(line);
+        } catch (RespProtocolError e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            out.add(e);
+            return;
+        }
+        if (!args.isEmpty()) {
+            out.add(args.toArray(new byte[0][]));
+        }
+    }
+
+    /**
+     * The index of the next {@code delimiter} after readerIndex (for '\r' only once the byte
+     * after it has arrived too, as Redis requires), or -1: not there yet, or the line is longer
+     * than the inline limit (then the connection has failed with {@code tooLong}).
+     */
+    private int findLineEnd(ByteBuf in, byte delimiter, String tooLong, List<Object> out) {
+        int start = in.readerIndex();
+        int end = in.writerIndex();
+        int found = in.indexOf(start + scanned, end, delimiter);
+        if (found < 0) {
+            scanned = end - start;
+            if (scanned > settings.maxInlineLength()) {
+                fail(in, out, tooLong);
+            }
+            return -1;
+        }
+        scanned = found - start;
+        if (delimiter == '\r' && found + 1 >= end) {
+            return -1;
+        }
+        scanned = 0;
+        return found;
+    }
+
+    /**
+     * {@code [from, to)} as Redis's {@code string2ll}: optional '-', no leading zeros or '+', at
+     * most 20 characters, no overflow; else {@link #NOT_A_NUMBER}. Negative results come back as
+     * -1 (every caller treats all negatives alike).
+     */
+    static long parseLength(ByteBuf in, int from, int to) {
+        int length = to - from;
+        if (length <= 0 || length > 20) {
+            return NOT_A_NUMBER;
+        }
+        byte first = in.getByte(from);
+        if (length == 1 && first == '0') {
+            return 0;
+        }
+        boolean negative = first == '-';
+        int i = negative ? from + 1 : from;
+        if (i == to) {
+            return NOT_A_NUMBER;
+        }
+        byte lead = in.getByte(i);
+        if (lead < '1' || lead > '9') {
+            return NOT_A_NUMBER;
+        }
+        long v = 0; // accumulated negatively so that Long.MIN_VALUE is representable
+        for (; i < to; i++) {
+            int d = in.getByte(i) - '0';
+            if (d < 0 || d > 9 || v < (Long.MIN_VALUE + d) / 10) {
+                return NOT_A_NUMBER;
+            }
+            v = v * 10 - d;
+        }
+        if (negative) {
+            return -1;
+        }
+        return v == Long.MIN_VALUE ? NOT_A_NUMBER : -v;
+    }
+
+    private boolean authRequired() {
+        return !session.authenticated && settings.requirePass() != null;
+    }
+
+    private boolean fail(ByteBuf in, List<Object> out, String detail) {
+        failed = true;
+        argv = null;
+        in.skipBytes(in.readableBytes());
+        out.add(new RespProtocolError(detail));
+        return false;
+    }
+}

@@ -1,0 +1,150 @@
+package io.percore.demo.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Appends replies to one buffer per read batch instead of handing each reply to Netty's
+ * {@code RedisEncoder}, which allocates a buffer (and an outbound-buffer entry) per reply: with
+ * pipelining that turned one {@code write} of N replies into a gather write of N buffers. The
+ * commonest replies are copied from pre-encoded bytes.
+ */
+final class RespReplyWriter {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PONG = "+PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY_BULK = "$0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] SMALL_INTEGERS = new byte[1024][];
+
+    static {
+        for (int i = 0; i < SMALL_INTEGERS.length; i++) {
+            SMALL_INTEGERS[i] = (":" + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private RespReplyWriter() {
+    }
+
+    /** Appends {@code message} in RESP2 to {@code out}; does not release it. */
+    static void write(RedisMessage message, ByteBuf out) {
+        if (message == RespReplies.OK) {
+            out.writeBytes(OK);
+        } else if (message instanceof BulkReply bulk) {
+            writeBulk(bulk.value(), out);
+        } else if (message instanceof FullBulkStringRedisMessage bulk) {
+            writeBulk(bulk, out);
+        } else if (message instanceof IntegerRedisMessage integer) {
+            long value = integer.value();
+            if (value >= 0 && value < SMALL_INTEGERS.length) {
+                out.writeBytes(SMALL_INTEGERS[(int) value]);
+            } else {
+                out.writeByte(':');
+                writeDecimal(value, out);
+                out.writeBytes(CRLF);
+            }
+        } else if (message == RespReplies.PONG) {
+            out.writeBytes(PONG);
+        } else if (message instanceof SimpleStringRedisMessage simple) {
+            writeLine('+', simple.content(), out);
+        } else if (message instanceof ErrorRedisMessage error) {
+            writeLine('-', error.content(), out);
+        } else if (message instanceof ArrayRedisMessage array) {
+            if (array.isNull()) {
+                out.writeBytes(NULL_ARRAY);
+                return;
+            }
+            out.writeByte('*');
+            writeDecimal(array.children().size(), out);
+            out.writeBytes(CRLF);
+            for (RedisMessage child : array.children()) {
+                write(child, out);
+            }
+        } else {
+            throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
+        }
+    }
+
+    private static void writeBulk(byte[] value, ByteBuf out) {
+        if (value.length == 0) {
+            out.writeBytes(EMPTY_BULK);
+            return;
+        }
+        out.ensureWritable(value.length + 16);
+        out.writeByte('$');
+        writeDecimal(value.length, out);
+        out.writeBytes(CRLF);
+        out.writeBytes(value);
+        out.writeBytes(CRLF);
+    }
+
+    private static void writeBulk(FullBulkStringRedisMessage bulk, ByteBuf out) {
+        if (bulk.isNull()) {
+            out.writeBytes(NULL_BULK);
+            return;
+        }
+        ByteBuf content = bulk.content();
+        int length = content.readableBytes();
+        if (length == 0) {
+            out.writeBytes(EMPTY_BULK);
+            return;
+        }
+        out.ensureWritable(length + 16);
+        out.writeByte('$');
+        writeDecimal(length, out);
+        out.writeBytes(CRLF);
+        out.writeBytes(content, content.readerIndex(), length);
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * Status and error lines are written one byte per char when they fit in Latin-1: error texts
+     * quote client bytes decoded as ISO-8859-1, and Redis echoes those bytes unchanged.
+     */
+    private static void writeLine(char type, String content, ByteBuf out) {
+        out.writeByte(type);
+        boolean latin1 = true;
+        for (int i = 0; i < content.length() && latin1; i++) {
+            latin1 = content.charAt(i) <= 0xFF;
+        }
+        if (latin1) {
+            out.writeCharSequence(content, StandardCharsets.ISO_8859_1);
+        } else {
+            ByteBufUtil.writeUtf8(out, content);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /** ASCII digits of {@code value} without going through a String. */
+    static void writeDecimal(long value, ByteBuf out) {
+        if (value == Long.MIN_VALUE) {
+            out.writeCharSequence("-9223372036854775808", StandardCharsets.US_ASCII);
+            return;
+        }
+        if (value < 0) {
+            out.writeByte('-');
+            value = -value;
+        }
+        int digits = 1;
+        for (long p = 10; digits < 19 && value >= p; p *= 10) {
+            digits++;
+        }
+        int at = out.writerIndex() + digits;
+        out.ensureWritable(digits);
+        int end = at;
+        do {
+            out.setByte(--at, (int) ('0' + value % 10));
+            value /= 10;
+        } while (value != 0);
+        out.writerIndex(end);
+    }
+}
