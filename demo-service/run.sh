@@ -5,9 +5,9 @@
 # --percore.engine.mode=pinned (the engine comes from the Percore starter: percore.engine.*).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | head -1 || true)
+JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar 2>/dev/null | head -1 || true)
 if [ -z "$JAR" ] || [ -n "$(find "$ROOT/demo-service/src" "$ROOT/starter-autoconfigure/src" "$ROOT/reactor-engine/src" "$ROOT/net-pooling/src" "$ROOT/config-schema/src" -newer "$JAR" -type f 2>/dev/null | head -1)" ]; then
   (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests)
-  JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*.jar | head -1)
+  JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1)
 fi
 exec java ${JAVA_OPTS:-} -jar "$JAR" "$@"
