@@ -127,7 +127,10 @@ public final class ShardStats {
         return foreignQueueLength.get();
     }
 
-    /** Time the loop gave to tasks of {@code group}. */
+    /**
+     * Time the loop gave to tasks of {@code group}: the shard thread's CPU time in overprovisioned
+     * mode, wall time in pinned mode (where the core is the shard's own).
+     */
     public long groupRuntimeNanos(String group) {
         return groupRuntimeNanos.get(indexOf(group));
     }
