@@ -58,8 +58,9 @@ public final class Shard {
     private final long maxSleepNanos;
     private final int plannedCpu;
     /**
-     * Where groups are charged the shard thread's CPU time instead of wall time (overprovisioned
-     * mode); null where they are charged wall time (pinned mode). See {@link #runTasks}.
+     * Where competing groups are charged the shard thread's CPU time instead of wall time
+     * (overprovisioned mode); null where they are charged wall time (pinned mode). See
+     * {@link #runTasks}.
      */
     private final ThreadMXBean cpuClock;
     private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
@@ -80,6 +81,8 @@ public final class Shard {
     // Shard-thread-only state.
     int notifyDepth;
     private int currentGroup;
+    /** Set by pickGroup: more than one group had tasks queued. */
+    private boolean groupsCompete;
     private long minVruntime;
     private long tasksRun;
     private long tasksFailed;
@@ -530,8 +533,11 @@ public final class Shard {
      * time the group got, read for free. In overprovisioned mode the OS preempts the shard thread
      * whenever it likes, and wall time would bill the group that happened to be running for the
      * milliseconds the CPU spent on other processes: fair only on average, with errors of whole
-     * OS time slices per decision. There the group is charged the thread's CPU time, at the cost
-     * of one clock read (a syscall, about 1 µs) per slice.
+     * OS time slices (100+ ms seen under load) per decision. There, while groups compete, the
+     * slice is charged the thread's CPU time, at the cost of one clock read (a syscall, about
+     * 1 µs) per slice. A group running alone is charged wall time: nobody waits on that decision,
+     * and the common single-group loop pays nothing. (A task that blocks is charged only the CPU
+     * it burned while groups compete; blocking a shard is a bug the stall detector reports.)
      */
     private long runTasks(long deadline) {
         long now = System.nanoTime();
@@ -539,7 +545,8 @@ public final class Shard {
         GroupQueue g;
         long cpuMark = -1; // thread CPU time at the start of the current slice; read only if a group runs
         while ((g = pickGroup()) != null) {
-            if (cpuClock != null && cpuMark < 0) {
+            final boolean cpuCharged = groupsCompete && cpuClock != null;
+            if (cpuCharged && cpuMark < 0) {
                 cpuMark = cpuClock.getCurrentThreadCpuTime();
             }
             currentGroup = g.def.index();
@@ -572,12 +579,14 @@ public final class Shard {
             }
             checkEvery = every;
             long charge = now - sliceStart;
-            if (cpuMark >= 0) {
+            if (cpuCharged && cpuMark >= 0) {
                 long cpu = cpuClock.getCurrentThreadCpuTime();
                 if (cpu >= 0) {
                     charge = cpu - cpuMark;
                 }
                 cpuMark = cpu; // -1 (CPU time measurement switched off meanwhile): wall time again
+            } else {
+                cpuMark = -1; // the next CPU-charged slice reads its own start
             }
             g.charge(charge);
             if (now - deadline >= 0) {
@@ -597,10 +606,12 @@ public final class Shard {
         }
         GroupQueue best = null;
         long floor = minVruntime;
+        int runnable = 0;
         for (GroupQueue g : gs) {
             if (g.tasks.isEmpty()) {
                 continue;
             }
+            runnable++;
             if (g.vruntime < floor) {
                 g.vruntime = floor;
             }
@@ -611,6 +622,7 @@ public final class Shard {
         if (best != null) {
             minVruntime = best.vruntime;
         }
+        groupsCompete = runnable > 1;
         return best;
     }
 
