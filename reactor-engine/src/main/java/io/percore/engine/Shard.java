@@ -4,6 +4,8 @@ import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.percore.engine.topology.CpuPinning;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -55,6 +57,12 @@ public final class Shard {
     private final long idlePollNanos;
     private final long maxSleepNanos;
     private final int plannedCpu;
+    /**
+     * Where competing groups are charged the shard thread's CPU time instead of wall time
+     * (overprovisioned mode); null where they are charged wall time (pinned mode). See
+     * {@link #runTasks}.
+     */
+    private final ThreadMXBean cpuClock;
     private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
     private final ArrayDeque<CrossShardCall> callPool = new ArrayDeque<>();
 
@@ -73,6 +81,8 @@ public final class Shard {
     // Shard-thread-only state.
     int notifyDepth;
     private int currentGroup;
+    /** Set by pickGroup: more than one group had tasks queued. */
+    private boolean groupsCompete;
     private long minVruntime;
     private long tasksRun;
     private long tasksFailed;
@@ -101,6 +111,7 @@ public final class Shard {
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
         this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.config().getStallThreshold().toNanos());
         this.plannedCpu = cpu.orElse(-1);
+        this.cpuClock = pinnedMode ? null : threadCpuClock();
         this.thread = new ShardThread(this);
     }
 
@@ -516,11 +527,28 @@ public final class Shard {
         }
     }
 
+    /**
+     * Runs slices of the groups' queues until the deadline (wall time) and charges each group the
+     * time its slice took. In pinned mode the core is the shard's own and wall time is the CPU
+     * time the group got, read for free. In overprovisioned mode the OS preempts the shard thread
+     * whenever it likes, and wall time would bill the group that happened to be running for the
+     * milliseconds the CPU spent on other processes: fair only on average, with errors of whole
+     * OS time slices (100+ ms seen under load) per decision. There, while groups compete, the
+     * slice is charged the thread's CPU time, at the cost of one clock read (a syscall, about
+     * 1 µs) per slice. A group running alone is charged wall time: nobody waits on that decision,
+     * and the common single-group loop pays nothing. (A task that blocks is charged only the CPU
+     * it burned while groups compete; blocking a shard is a bug the stall detector reports.)
+     */
     private long runTasks(long deadline) {
         long now = System.nanoTime();
         long run = 0;
         GroupQueue g;
+        long cpuMark = -1; // thread CPU time at the start of the current slice; read only if a group runs
         while ((g = pickGroup()) != null) {
+            final boolean cpuCharged = groupsCompete && cpuClock != null;
+            if (cpuCharged && cpuMark < 0) {
+                cpuMark = cpuClock.getCurrentThreadCpuTime();
+            }
             currentGroup = g.def.index();
             final ArrayDeque<Runnable> tasks = g.tasks;
             final long sliceStart = now;
@@ -550,7 +578,17 @@ public final class Shard {
                 now = System.nanoTime();
             }
             checkEvery = every;
-            g.charge(now - sliceStart);
+            long charge = now - sliceStart;
+            if (cpuCharged && cpuMark >= 0) {
+                long cpu = cpuClock.getCurrentThreadCpuTime();
+                if (cpu >= 0) {
+                    charge = cpu - cpuMark;
+                }
+                cpuMark = cpu; // -1 (CPU time measurement switched off meanwhile): wall time again
+            } else {
+                cpuMark = -1; // the next CPU-charged slice reads its own start
+            }
+            g.charge(charge);
             if (now - deadline >= 0) {
                 break;
             }
@@ -568,10 +606,12 @@ public final class Shard {
         }
         GroupQueue best = null;
         long floor = minVruntime;
+        int runnable = 0;
         for (GroupQueue g : gs) {
             if (g.tasks.isEmpty()) {
                 continue;
             }
+            runnable++;
             if (g.vruntime < floor) {
                 g.vruntime = floor;
             }
@@ -582,6 +622,7 @@ public final class Shard {
         if (best != null) {
             minVruntime = best.vruntime;
         }
+        groupsCompete = runnable > 1;
         return best;
     }
 
@@ -712,6 +753,20 @@ public final class Shard {
             throw new IllegalArgumentException(group + " does not belong to this engine");
         }
         return g;
+    }
+
+    /** The JVM's per-thread CPU clock, or null if this JVM has none (groups are then charged wall time). */
+    private static ThreadMXBean threadCpuClock() {
+        try {
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            if (mx.isCurrentThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled()) {
+                return mx;
+            }
+            LOG.info("Thread CPU time is not available; scheduling groups are charged wall time");
+        } catch (RuntimeException | LinkageError e) {
+            LOG.info("Thread CPU time is not available ({}); scheduling groups are charged wall time", e.toString());
+        }
+        return null;
     }
 
     private static long nonNegative(Duration d, String what) {

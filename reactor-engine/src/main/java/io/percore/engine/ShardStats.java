@@ -127,7 +127,11 @@ public final class ShardStats {
         return foreignQueueLength.get();
     }
 
-    /** Time the loop gave to tasks of {@code group}. */
+    /**
+     * Time the loop charged to tasks of {@code group} (what its shares are weighed against): in
+     * overprovisioned mode the shard thread's CPU time for slices run while other groups had
+     * tasks waiting, wall time otherwise (pinned mode: the core is the shard's own).
+     */
     public long groupRuntimeNanos(String group) {
         return groupRuntimeNanos.get(indexOf(group));
     }

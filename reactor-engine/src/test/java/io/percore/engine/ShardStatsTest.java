@@ -33,14 +33,17 @@ class ShardStatsTest {
             assertThat(s0.transport()).isEqualTo(engine.transport());
 
             // An idle shard sleeps but still turns its loop at least once per stall threshold,
-            // which is what a health check watches.
+            // which is what a health check watches (the time of the last turn). Judged on the
+            // average gap over ten idle turns, not on one sample: on a loaded host a single
+            // wakeup can come hundreds of ms late.
             Thread.sleep(200);
             assertThat(s0.idleNanos()).isPositive();
-            long age = System.nanoTime() - s0.lastLoopTurnNanos();
-            assertThat(age).isLessThan(TimeUnit.MILLISECONDS.toNanos(40) * 10);
             long it = s0.loopIterations();
-            Thread.sleep(200);
-            assertThat(s0.loopIterations()).isGreaterThan(it);
+            long t0 = System.nanoTime();
+            CrossShardMeshTest.awaitStat(s0::loopIterations, it + 10);
+            long perTurn = (System.nanoTime() - t0) / (s0.loopIterations() - it);
+            assertThat(perTurn).as("average gap between idle loop turns").isLessThan(TimeUnit.MILLISECONDS.toNanos(40) * 10);
+            assertThat(s0.lastLoopTurnNanos()).as("last loop turn published").isGreaterThan(t0);
         }
     }
 

@@ -7,10 +7,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.percore.config.EngineConfig;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,11 +34,7 @@ class StuckCloseTest {
         release = false;
         Engine engine = TestEngines.start(c, 2);
         Shard stuck = engine.shard(1);
-        Channel listener = new ServerBootstrap()
-                .group(stuck.ioEventLoop(), stuck.ioEventLoop())
-                .channel(stuck.transport().serverChannelClass())
-                .childHandler(new ChannelInboundHandlerAdapter())
-                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel listener = bindOutsideEphemeralRange(stuck);
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
 
         CountDownLatch entered = new CountDownLatch(1);
@@ -58,8 +60,10 @@ class StuckCloseTest {
             assertThat(shardThread.get().isDaemon()).isTrue();
             assertThat(engine.isTerminated()).isFalse();
             assertThat(queuedBehind).isCompletedExceptionally();
-            // The listening socket of the stuck shard was closed: the port can be bound again.
-            assertThat(rebindable(port)).as("port %d released", port).isTrue();
+            // The listening socket of the stuck shard was closed before close() returned: the port
+            // can be bound again at once, no retry. (Closing a listener releases its port
+            // synchronously on every transport; a listener has no connections, so no TIME_WAIT.)
+            assertThat(bindError(port)).as("port %d released by close()", port).isNull();
         } finally {
             release = true;
             shardThread.get().join(5000);
@@ -67,18 +71,80 @@ class StuckCloseTest {
         assertThat(shardThread.get().isAlive()).isFalse();
     }
 
-    private static boolean rebindable(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress("127.0.0.1", port));
-                return true;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.sleep(20);
+    /**
+     * Binds a listener on the stuck shard to a free port OUTSIDE the kernel's ephemeral range.
+     * A port from bind(0) is ephemeral: once released, any process on this (shared, busy) host
+     * may get it for an outgoing connection, whose ESTABLISHED or TIME_WAIT socket then blocks
+     * our rebind for up to a minute, which is how this test used to fail under parallel builds.
+     * Outside the range only an explicit bind can take it. An explicit port is also what servers
+     * use, and the harder case: such a socket keeps its port until it is really closed.
+     */
+    private static Channel bindOutsideEphemeralRange(Shard shard) throws Exception {
+        int[] range = ephemeralRange();
+        int lo = 10_000;
+        int hi = range[0] - 1;
+        if (hi - lo < 1000) {
+            lo = range[1] + 1;
+            hi = 65_535;
+        }
+        Exception last = null;
+        for (int attempt = 0; attempt < 50 && hi - lo >= 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(lo, hi + 1);
+            try {
+                return bind(shard, port);
+            } catch (Exception e) {
+                last = e; // in use by someone else: try another one
             }
         }
+        if (last != null) {
+            throw last;
+        }
+        return bind(shard, 0); // no room outside the range on this host: take the risk
+    }
+
+    private static Channel bind(Shard shard, int port) throws Exception {
+        return new ServerBootstrap()
+                .group(shard.ioEventLoop(), shard.ioEventLoop())
+                .channel(shard.transport().serverChannelClass())
+                .childHandler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+    }
+
+    private static int[] ephemeralRange() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32_768, 60_999}; // Linux default
+        }
+    }
+
+    /** Null if {@code port} can be bound on loopback right now, else why not (with who holds it). */
+    private static String bindError(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return null;
+        } catch (IOException e) {
+            return e + "; sockets on that port: " + socketsOnPort(port);
+        }
+    }
+
+    /** The kernel's table rows for local {@code port} (state 0A = LISTEN, 06 = TIME_WAIT), to tell who holds it. */
+    private static List<String> socketsOnPort(int port) {
+        String hex = String.format(":%04X ", port);
+        List<String> rows = new ArrayList<>();
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && (f[1] + " ").endsWith(hex)) {
+                        rows.add(line.trim());
+                    }
+                }
+            } catch (IOException e) {
+                rows.add(table + ": " + e);
+            }
+        }
+        return rows;
     }
 }
