@@ -13,17 +13,19 @@ import org.junit.jupiter.api.Test;
 class CrossShardMeshTest {
 
     /**
-     * Per producer. A 64-slot ring is full after 64 messages, so this is thousands of
-     * full-ring/park/retry cycles. Each cycle is a hand-off between producer and consumer, which
-     * on an oversubscribed host costs an OS scheduling delay (about 3 ms with the CPUs busy):
-     * a million messages took up to 110 s there against a 120 s bound, 100k take about a tenth.
+     * Per producer: two producers make a burst of 1,000,000 messages. The rings are small next
+     * to the burst, so nearly all of it parks on the producers and drains in hundreds of
+     * full-ring/park/retry cycles. A ring of 1024 rather than 64 keeps the number of cycles
+     * (each a hand-off that costs an OS scheduling delay on an oversubscribed host) low enough
+     * for a loaded CI machine without changing what is tested.
      */
-    private static final int MESSAGES = 100_000;
+    private static final int MESSAGES = 500_000;
+    private static final int RING_CAPACITY = 1024;
 
     @Test
     void burstOverflowsSmallRingsWithoutLossAndInOrderPerProducer() throws Exception {
         EngineConfig c = TestEngines.config();
-        c.setRingCapacity(64);
+        c.setRingCapacity(RING_CAPACITY);
         try (Engine engine = TestEngines.start(c, 3)) {
             int consumer = 1;
             int[] producers = {0, 2};
