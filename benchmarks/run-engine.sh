@@ -2,16 +2,17 @@
 # Runs the engine micro-benchmarks side by side in one JMH run and prints the ratios.
 # Finishes in about 3-4 minutes on 2 cores.
 #
-#   benchmarks/run-engine.sh                 # build if needed, run, print ratios
-#   PERCORE_MODE=PINNED benchmarks/run-engine.sh   # busy-polling pinned shards (exclusive cores only)
+#   benchmarks/run-engine.sh                                # build if needed, run, print ratios
+#   PERCORE_MODE=OVERPROVISIONED benchmarks/run-engine.sh   # shards sleep when idle, no pinning
 #
-# PERCORE_MODE defaults to OVERPROVISIONED: on a shared, loaded machine pinned busy-polling
-# shards fight the other processes for the same two CPUs (see README.md).
+# PERCORE_MODE defaults to PINNED, the engine's default: busy-polling shards on their own cores.
+# On a loaded machine pinned shards fight other processes for the same CPUs; run it on a quiet
+# one (see README.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 jar="$here/target/benchmarks.jar"
-mode="${PERCORE_MODE:-OVERPROVISIONED}"
+mode="${PERCORE_MODE:-PINNED}"
 out="${RESULTS:-$here/target/engine-results.json}"
 
 if [[ ! -f "$jar" ]]; then
