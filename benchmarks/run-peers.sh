@@ -47,7 +47,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 wait_for() { # command... ; up to 90 s
   for _ in $(seq 1 180); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "run-peers: timed out waiting for: $*" >&2; return 1
+  echo "run-peers: timed out waiting for: $*; last lines of the server logs:" >&2
+  tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true
+  return 1
 }
 
 # ---------------------------------------------------------------- start the servers
@@ -55,7 +57,9 @@ RESP_PORT=$(free_port); HTTP_PORT=$(free_port); MGMT_PORT=$(free_port)
 REDIS_PORT=$(free_port); NGINX_PORT=$(free_port)
 
 echo "== starting Percore demo pinned to CPU $SERVER_CPU (taskset), shards=auto"
-taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m -jar "$JAR" \
+# env -u: Spring binds PERCORE_* environment variables to percore.* keys, and the strict config
+# check rejects the unknown percore.jar.
+taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m -jar "$JAR" \
   --percore.demo.resp.port="$RESP_PORT" --percore.demo.http.port="$HTTP_PORT" --management.server.port="$MGMT_PORT" \
   --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s \
   > "$WORK/percore.log" 2>&1 &
