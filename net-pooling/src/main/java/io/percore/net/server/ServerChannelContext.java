@@ -26,9 +26,9 @@ public final class ServerChannelContext {
     private final Channel channel;
     /** Decoded requests that have not been answered yet (only with {@link #requestTracker()}). */
     private int inFlight;
-    /** Writes handed to the transport and not yet completed. */
+    /** Writes (and the drain's barrier) not yet completed; counted only while the server drains. */
     private int pendingWrites;
-    /** Bytes arrived after the last completed write: an untracked request may be in flight. */
+    /** Bytes arrived after the last write: an untracked request may be in flight. */
     private boolean readSinceLastWrite;
 
     ServerChannelContext(ShardListener listener, Channel channel) {
@@ -64,7 +64,7 @@ public final class ServerChannelContext {
      * inbound is a request in flight until a message passes outbound (its response). With it,
      * graceful shutdown also waits for pipelined requests that arrived together with an answered
      * one. Without it, a connection counts as busy while bytes (a request, or part of one) arrived
-     * after its last completed write.
+     * after its last write. Either way it closes only once the writes made so far have completed.
      */
     public ChannelHandler requestTracker() {
         return new RequestTracker();
@@ -83,13 +83,16 @@ public final class ServerChannelContext {
         readSinceLastWrite = true;
     }
 
+    void onWrite() {
+        readSinceLastWrite = false;
+    }
+
     void onWriteStarted() {
         pendingWrites++;
     }
 
     void onWriteDone() {
         pendingWrites--;
-        readSinceLastWrite = false;
         listener.closeIfDrained(channel, this);
     }
 
@@ -105,7 +108,7 @@ public final class ServerChannelContext {
             if (inFlight > 0) {
                 inFlight--;
             }
-            // The connection is released by onWriteDone once the bytes have left.
+            // During a drain the connection is released by onWriteDone once the bytes have left.
             ctx.write(msg, promise);
         }
     }

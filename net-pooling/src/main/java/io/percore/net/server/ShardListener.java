@@ -3,7 +3,6 @@ package io.percore.net.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Shard;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One server's state on one shard: its open connections, its limits and its drain. Everything
@@ -26,6 +24,7 @@ final class ShardListener {
     private final ConnectionErrorTail tail;
     private final Set<Channel> connections = new HashSet<>();
     private final ChannelInitializer<Channel> childInitializer;
+    private static final String ACCOUNTING = "percore-accounting";
     private boolean draining;
     private Cancellable forceCloseTimer;
     final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -62,10 +61,7 @@ final class ShardListener {
         metrics.open.increment();
         metrics.accepted.increment();
         long idleNanos = server.options().idleTimeout().toNanos();
-        if (idleNanos > 0) {
-            ch.pipeline().addLast("percore-idle", new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
-        }
-        ch.pipeline().addLast("percore-accounting", new ConnectionAccounting(this, context));
+        ch.pipeline().addLast(ACCOUNTING, new ConnectionAccounting(this, context, idleNanos));
         // A ChannelInitializer runs synchronously here (the channel is registered), so the tail
         // lands after every handler the user adds.
         ch.pipeline().addLast(userInitializer);
@@ -81,6 +77,10 @@ final class ShardListener {
         }
     }
 
+    boolean draining() {
+        return draining;
+    }
+
     void closeIfDrained(Channel ch, ServerChannelContext context) {
         if (draining && !context.busy()) {
             ch.close();
@@ -94,8 +94,12 @@ final class ShardListener {
         }
         draining = true;
         for (Channel ch : new ArrayList<>(connections)) {
-            ServerChannelContext c = ch.attr(ServerChannelContext.KEY).get();
-            if (c == null || !c.busy()) {
+            // Writes are not watched before the drain (that would cost a promise per write):
+            // each connection closes once a barrier written behind its responses completes.
+            ChannelHandler accounting = ch.pipeline().get(ACCOUNTING);
+            if (accounting instanceof ConnectionAccounting) {
+                ((ConnectionAccounting) accounting).beginDrain();
+            } else {
                 ch.close();
             }
         }

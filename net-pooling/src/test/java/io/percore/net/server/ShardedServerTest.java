@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -190,6 +192,71 @@ class ShardedServerTest {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             eventually("too-large counted", Duration.ofSeconds(5),
                     () -> server.metrics().stream().mapToLong(ShardServerMetrics::requestsTooLarge).sum() == 1);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void writesKeepTheCallersPromiseAndAreCountedAtWriteTime() throws Exception {
+        ConcurrentLinkedQueue<Boolean> voidAtTransport = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Boolean> realPromiseCompleted = new ConcurrentLinkedQueue<>();
+        ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // addFirst: between the transport and the server's accounting, so it sees the
+                // promise exactly as the accounting passes it on.
+                ch.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+                        voidAtTransport.add(promise.isVoid());
+                        super.write(ctx, msg, promise);
+                    }
+                });
+                ch.pipeline().addLast(new LineBasedFrameDecoder(64), new SimpleChannelInboundHandler<ByteBuf>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                        String line = msg.toString(StandardCharsets.UTF_8);
+                        if (line.equals("void")) {
+                            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), "v\n"), ctx.voidPromise());
+                        } else {
+                            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), "real\n"))
+                                    .addListener(f -> realPromiseCompleted.add(f.isSuccess()));
+                        }
+                    }
+                });
+            }
+        };
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofSeconds(30)).build(), init);
+        try (Socket s = connect(server)) {
+            assertThat(exchange(s, "void")).isEqualTo("v");
+            assertThat(exchange(s, "real")).isEqualTo("real");
+            eventually("the real promise completed", Duration.ofSeconds(5), () -> realPromiseCompleted.size() == 1);
+            assertThat(realPromiseCompleted).containsExactly(true);
+            // A void promise stays void (no promise or listener per write), a real one stays real.
+            assertThat(voidAtTransport).containsExactly(true, false);
+            assertThat(server.metrics().stream().mapToLong(ShardServerMetrics::bytesOut).sum()).isEqualTo("v\nreal\n".length());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void theIdleTimeoutRestartsWithEveryExchange() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofMillis(1000)).build(), lineServer());
+        try (Socket s = connect(server)) {
+            // 2.5 idle timeouts of traffic, one exchange every 100 ms: never idle for 1 s.
+            long end = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+            int i = 0;
+            while (System.nanoTime() < end) {
+                assertThat(exchange(s, "echo " + i)).startsWith(i + " [shard ");
+                i++;
+                Thread.sleep(100);
+            }
+            assertThat(server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum()).isZero();
+            assertThat(s.getInputStream().read()).as("closed once idle").isEqualTo(-1);
+            eventually("idle close counted", Duration.ofSeconds(5),
+                    () -> server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum() == 1);
         } finally {
             server.close();
         }
