@@ -7,7 +7,8 @@
 # usage: benchmarks/run-peers.sh [rounds]        (default 3; about 4-6 minutes)
 # env:   PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
 #        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
-#        WRK_SECONDS (5)
+#        WRK_SECONDS (5) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
+#        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -17,6 +18,7 @@ RESP_REQUESTS=${RESP_REQUESTS:-100000}
 # Pipelined requests cost ~1 us of CPU each: 100000 of them are ~10 /proc ticks, too coarse (±10 %).
 RESP_PIPELINED_REQUESTS=${RESP_PIPELINED_REQUESTS:-1000000}
 WRK_SECONDS=${WRK_SECONDS:-5}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/percore-peers.XXXXXX)
 CLK_TCK=$(getconf CLK_TCK)
@@ -59,7 +61,7 @@ REDIS_PORT=$(free_port); NGINX_PORT=$(free_port)
 echo "== starting Percore demo pinned to CPU $SERVER_CPU (taskset), shards=auto"
 # env -u: Spring binds PERCORE_* environment variables to percore.* keys, and the strict config
 # check rejects the unknown percore.jar.
-taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m -jar "$JAR" \
+taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m $SERVER_JVM_OPTS -jar "$JAR" \
   --percore.demo.resp.port="$RESP_PORT" --percore.demo.http.port="$HTTP_PORT" --management.server.port="$MGMT_PORT" \
   --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s \
   > "$WORK/percore.log" 2>&1 &
@@ -71,7 +73,7 @@ SHARDS=$(redis-cli -p "$RESP_PORT" info server | tr -d '\r' | awk -F: '$1=="shar
   && [ "$(curl -sf "http://127.0.0.1:$HTTP_PORT/")" = "Hello, World!" ] \
   || { echo "run-peers: Percore does not serve correctly under taskset -c $SERVER_CPU" >&2; exit 1; }
 [ "$SHARDS" = 1 ] || { echo "run-peers: expected 1 shard on one CPU, INFO says '$SHARDS'" >&2; exit 1; }
-echo "   serving under taskset -c $SERVER_CPU with $SHARDS shard (RESP $RESP_PORT, HTTP $HTTP_PORT)"
+echo "   serving under taskset -c $SERVER_CPU with $SHARDS shard (RESP $RESP_PORT, HTTP $HTTP_PORT), JVM options: ${SERVER_JVM_OPTS:-none}"
 
 echo "== starting redis-server pinned to CPU $SERVER_CPU (persistence off)"
 taskset -c "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
