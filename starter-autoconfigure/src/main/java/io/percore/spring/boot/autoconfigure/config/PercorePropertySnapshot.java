@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.source.IterableConfigurationP
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -58,8 +59,10 @@ public final class PercorePropertySnapshot {
             if (!(source instanceof IterableConfigurationPropertySource iterable)) {
                 continue;
             }
+            boolean environmentVariables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
             iterable.stream().filter(name -> name.equals(ROOT) || ROOT.isAncestorOf(name))
-                    .filter(name -> !applicationNamespaces.owns(name)).forEach(name -> {
+                    .filter(name -> !applicationNamespaces.owns(name))
+                    .filter(name -> !environmentVariables || isPercoreSection(name, schema)).forEach(name -> {
                 ConfigurationProperty property = source.getConfigurationProperty(name);
                 if (property == null || property.getValue() == null) {
                     return;
@@ -81,6 +84,25 @@ public final class PercorePropertySnapshot {
             });
         }
         return new PercorePropertySnapshot(values, origins);
+    }
+
+    /**
+     * Whether an environment variable names one of the schema's top-level sections. Variables
+     * such as {@code PERCORE_HOME} or {@code PERCORE_JAR} share our prefix without being Percore
+     * settings (scripts set them), so only {@code PERCORE_ENGINE_*}, {@code PERCORE_SERVERS_*},
+     * ... are checked; within a section a misspelling is still an error.
+     */
+    private static boolean isPercoreSection(ConfigurationPropertyName name, JsonNode rootSchema) {
+        if (name.getNumberOfElements() < 2) {
+            return false;
+        }
+        String section = name.getElement(1, ConfigurationPropertyName.Form.UNIFORM);
+        for (String key : rootSchema.get("properties").propertyNames()) {
+            if (key.replace("-", "").equals(section)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Flattened {@code percore.*} keys and their values as text. */

@@ -34,4 +34,27 @@ class PercorePropertySnapshotTest {
                 .containsEntry("percore.engine.ringcapacty", "16")
                 .doesNotContainKey("other.key");
     }
+
+    @Test
+    void environmentVariablesOutsideThePercoreSectionsAreNotSettings() {
+        StandardEnvironment environment = new StandardEnvironment();
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("PERCORE_JAR", "/opt/percore/app.jar");
+        env.put("PERCORE_HOME", "/opt/percore");
+        env.put("PERCORE", "x");
+        env.put("PERCORE_ENGINE_SHARDS", "1");
+        env.put("PERCORE_ENGINE_SHARDZ", "1");
+        env.put("PERCORE_ENABLED", "true");
+        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource("systemEnvironment", env));
+        // The same keys in a config file are still checked, whatever they are.
+        environment.getPropertySources().addLast(new MapPropertySource("file", Map.of("percore.jar", "x")));
+
+        Map<String, String> values = PercorePropertySnapshot.of(environment).values();
+        assertThat(values).containsEntry("percore.engine.shards", "1")
+                .containsEntry("percore.engine.shardz", "1")
+                .containsEntry("percore.enabled", "true")
+                .containsEntry("percore.jar", "x")
+                .doesNotContainKey("percore.home")
+                .doesNotContainKey("percore");
+    }
 }
