@@ -8,6 +8,7 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,55 @@ public class CrossShardRoundTripBenchmark {
     @Param({"1", "64"})
     public int window;
 
+    /**
+     * The bookkeeping the three systems share: {@code window} round trips in flight, a new one
+     * sent as each reply arrives, all of it on the home thread. Subclasses only send.
+     */
+    abstract static class WindowedDriver implements Runnable {
+        private final Executor home;
+        private int window;
+        private int remaining;
+        private int inflight;
+        private CompletableFuture<Void> done;
+
+        WindowedDriver(Executor home) {
+            this.home = home;
+        }
+
+        /** Sends one ping whose reply ends in {@link #replied()} on the home thread. */
+        abstract void sendOne();
+
+        final CompletableFuture<Void> start(int roundTrips, int window) {
+            this.remaining = roundTrips;
+            this.window = window;
+            this.done = new CompletableFuture<>();
+            home.execute(this);
+            return done;
+        }
+
+        @Override
+        public final void run() {
+            for (int i = Math.min(window, remaining); i > 0; i--) {
+                send();
+            }
+        }
+
+        private void send() {
+            remaining--;
+            inflight++;
+            sendOne();
+        }
+
+        final void replied() {
+            inflight--;
+            if (remaining > 0) {
+                send();
+            } else if (inflight == 0) {
+                done.complete(null);
+            }
+        }
+    }
+
     // ------------------------------------------------------------ Percore
 
     @State(Scope.Benchmark)
@@ -63,48 +113,24 @@ public class CrossShardRoundTripBenchmark {
         }
     }
 
-    static final class PercoreDriver implements Runnable, FutureListener<Object> {
+    static final class PercoreDriver extends WindowedDriver implements FutureListener<Object> {
         private final Shard home;
         private final int target;
-        private int window;
-        private int remaining;
-        private int inflight;
-        private CompletableFuture<Void> done;
 
         PercoreDriver(Shard home, int target) {
+            super(home::execute);
             this.home = home;
             this.target = target;
         }
 
-        CompletableFuture<Void> start(int roundTrips, int window) {
-            this.remaining = roundTrips;
-            this.window = window;
-            this.done = new CompletableFuture<>();
-            home.execute(this);
-            return done;
-        }
-
         @Override
-        public void run() {
-            for (int i = Math.min(window, remaining); i > 0; i--) {
-                send();
-            }
-        }
-
-        private void send() {
-            remaining--;
-            inflight++;
+        void sendOne() {
             home.submitTo(target, PONG).onComplete(this);
         }
 
         @Override
         public void onComplete(ShardFuture<Object> reply) {
-            inflight--;
-            if (remaining > 0) {
-                send();
-            } else if (inflight == 0) {
-                done.complete(null);
-            }
+            replied();
         }
     }
 
@@ -135,50 +161,20 @@ public class CrossShardRoundTripBenchmark {
         }
     }
 
-    static final class NettyDriver implements Runnable {
-        private final EventLoop home;
+    static final class NettyDriver extends WindowedDriver {
         private final EventLoop peer;
-        private final Runnable reply = this::onReply;
         private final Runnable pong;
-        private int window;
-        private int remaining;
-        private int inflight;
-        private CompletableFuture<Void> done;
 
         NettyDriver(EventLoop home, EventLoop peer) {
-            this.home = home;
+            super(home);
             this.peer = peer;
+            Runnable reply = this::replied;
             this.pong = () -> home.execute(reply);
         }
 
-        CompletableFuture<Void> start(int roundTrips, int window) {
-            this.remaining = roundTrips;
-            this.window = window;
-            this.done = new CompletableFuture<>();
-            home.execute(this);
-            return done;
-        }
-
         @Override
-        public void run() {
-            for (int i = Math.min(window, remaining); i > 0; i--) {
-                send();
-            }
-        }
-
-        private void send() {
-            remaining--;
-            inflight++;
+        void sendOne() {
             peer.execute(pong);
-        }
-
-        private void onReply() {
-            inflight--;
-            if (remaining > 0) {
-                send();
-            } else if (inflight == 0) {
-                done.complete(null);
-            }
         }
     }
 
@@ -210,48 +206,20 @@ public class CrossShardRoundTripBenchmark {
         }
     }
 
-    static final class ExecutorDriver implements Runnable {
+    static final class ExecutorDriver extends WindowedDriver {
         private final ThreadPoolExecutor home;
         private final ThreadPoolExecutor peer;
-        private final Runnable reply = this::onReply;
-        private int window;
-        private int remaining;
-        private int inflight;
-        private CompletableFuture<Void> done;
+        private final Runnable reply = this::replied;
 
         ExecutorDriver(ThreadPoolExecutor home, ThreadPoolExecutor peer) {
+            super(home);
             this.home = home;
             this.peer = peer;
         }
 
-        CompletableFuture<Void> start(int roundTrips, int window) {
-            this.remaining = roundTrips;
-            this.window = window;
-            this.done = new CompletableFuture<>();
-            home.execute(this);
-            return done;
-        }
-
         @Override
-        public void run() {
-            for (int i = Math.min(window, remaining); i > 0; i--) {
-                send();
-            }
-        }
-
-        private void send() {
-            remaining--;
-            inflight++;
+        void sendOne() {
             CompletableFuture.supplyAsync(PONG_SUPPLIER, peer).thenRunAsync(reply, home);
-        }
-
-        private void onReply() {
-            inflight--;
-            if (remaining > 0) {
-                send();
-            } else if (inflight == 0) {
-                done.complete(null);
-            }
         }
     }
 
