@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +42,7 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
     private final Map<String, ServerConfig> configs;
     private final Duration drainTimeout;
     private final Map<String, ShardedServer> started = Collections.synchronizedMap(new LinkedHashMap<>());
-    private final List<RegistrationListener<ShardedServer>> listeners = new CopyOnWriteArrayList<>();
+    private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
     private volatile boolean running;
 
     public ShardedServerRegistry(Engine engine, PercoreConfig config, Duration drainTimeout) {
@@ -76,9 +75,7 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
             }
             ShardedServer server = ShardedServer.start(engine, ServerOptions.from(config), initializer);
             started.put(name, server);
-            for (RegistrationListener<ShardedServer> listener : listeners) {
-                notify(() -> listener.started(name, server), name);
-            }
+            listeners.started(name, server);
             return server;
         }
     }
@@ -86,22 +83,12 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
     /** Tells {@code listener} about every started server now, then about servers started and closed later. */
     public void addListener(RegistrationListener<ShardedServer> listener) {
         synchronized (started) {
-            listeners.add(listener);
-            started.forEach((name, server) -> notify(() -> listener.started(name, server), name));
+            listeners.add(listener, started);
         }
     }
 
     public void removeListener(RegistrationListener<ShardedServer> listener) {
         listeners.remove(listener);
-    }
-
-    private static void notify(Runnable call, String name) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            // A listener (metrics) must never stop a server from starting or closing.
-            LOG.warn("Listener of server '{}' failed", name, e);
-        }
     }
 
     /** A started server. */
@@ -153,9 +140,7 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
         }
         for (Map.Entry<String, ShardedServer> entry : servers) {
             entry.getValue().close();
-            for (RegistrationListener<ShardedServer> listener : listeners) {
-                notify(() -> listener.closed(entry.getKey(), entry.getValue()), entry.getKey());
-            }
+            listeners.closed(entry.getKey(), entry.getValue());
         }
     }
 

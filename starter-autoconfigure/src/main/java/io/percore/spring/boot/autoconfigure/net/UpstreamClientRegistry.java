@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -46,7 +45,7 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
     private final Map<String, ClientPoolConfig> configs;
     /** Guarded by itself; building a client (waiting for discovery) happens under the lock so a name is built once. */
     private final Map<String, Entry> clients = new LinkedHashMap<>();
-    private final List<RegistrationListener<UpstreamClient<?, ?>>> listeners = new CopyOnWriteArrayList<>();
+    private final RegistrationListeners<UpstreamClient<?, ?>> listeners = new RegistrationListeners<>("client");
     private volatile boolean running;
     /** Guarded by {@link #clients}. */
     private boolean closed;
@@ -108,9 +107,7 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
                     .healthCheck(healthCheck)
                     .build();
             clients.put(name, new Entry(client, protocol));
-            for (RegistrationListener<UpstreamClient<?, ?>> listener : listeners) {
-                notify(() -> listener.started(name, client), name);
-            }
+            listeners.started(name, client);
             return client;
         }
     }
@@ -135,22 +132,12 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
     /** Tells {@code listener} about every built client now, then about clients built and closed later. */
     public void addListener(RegistrationListener<UpstreamClient<?, ?>> listener) {
         synchronized (clients) {
-            listeners.add(listener);
-            clients.forEach((name, entry) -> notify(() -> listener.started(name, entry.client()), name));
+            listeners.add(listener, clients());
         }
     }
 
     public void removeListener(RegistrationListener<UpstreamClient<?, ?>> listener) {
         listeners.remove(listener);
-    }
-
-    private static void notify(Runnable call, String name) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            // A listener (metrics) must never stop a client from being built or closed.
-            LOG.warn("Listener of client '{}' failed", name, e);
-        }
     }
 
     @Override
@@ -183,9 +170,7 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
             } catch (RuntimeException failure) {
                 LOG.warn("Client '{}' did not close cleanly", e.getKey(), failure);
             }
-            for (RegistrationListener<UpstreamClient<?, ?>> listener : listeners) {
-                notify(() -> listener.closed(e.getKey(), client), e.getKey());
-            }
+            listeners.closed(e.getKey(), client);
         }
     }
 
