@@ -6,7 +6,7 @@ import io.percore.demo.DemoService;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
-import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
+import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.util.List;
 import org.springframework.boot.health.contributor.Health;
@@ -37,10 +37,9 @@ public class DemoConfiguration {
     }
 
     /**
-     * Closes the keyspace after the registry has drained the servers and before the engine stops
-     * (its per-shard parts close on their shards, which needs a running engine). Spring stops
-     * higher phases first: servers at {@link PercoreEngineLifecycle#SHARDED_SERVICES_PHASE}, then
-     * this, then the engine at {@link PercoreEngineLifecycle#PHASE}.
+     * Closes the keyspace, a sharded service, at {@link PercoreShutdownOrder#SERVICES}: after the
+     * registry has stopped the servers and drained their requests, before the engine stops (its
+     * per-shard parts close on their shards, which needs a running engine).
      */
     @Bean
     public SmartLifecycle demoServiceLifecycle(DemoService demoService) {
@@ -65,7 +64,7 @@ public class DemoConfiguration {
 
             @Override
             public int getPhase() {
-                return PercoreEngineLifecycle.PHASE + (PercoreEngineLifecycle.SHARDED_SERVICES_PHASE - PercoreEngineLifecycle.PHASE) / 2;
+                return PercoreShutdownOrder.SERVICES.phase();
             }
         };
     }
