@@ -9,6 +9,7 @@ import io.percore.engine.Engine;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
@@ -27,12 +28,10 @@ public class DemoConfiguration {
     /** Started while the context refreshes, before the management server accepts requests. */
     @Bean(destroyMethod = "close")
     public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties) {
-        DemoSettings settings = properties.toSettings();
-        ServerConfig resp = percore.getServers().get(DemoService.RESP_SERVER);
-        if (resp != null) {
-            // percore.servers.resp is where the server really listens, even if someone set it directly.
-            settings = settings.withRespPort(resp.getPort());
-        }
+        // A missing server section fails in servers.start, which names the configured servers.
+        ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
+        ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
+        DemoSettings settings = properties.toSettings(resp, http);
         return DemoService.start(engine, settings, servers::start);
     }
 
