@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.util.ReferenceCountUtil;
 import io.percore.engine.Engine;
 import io.percore.engine.Sharded;
 import io.percore.net.client.UpstreamClient;
@@ -14,7 +18,10 @@ import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
 import io.percore.spring.boot.autoconfigure.PercoreSharded;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.ShardedServiceRegistry;
+import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +34,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * A Percore application shuts down in one named order ({@link PercoreShutdownOrder}): the servers
  * stop accepting, their in-flight work drains, the upstream clients close, the sharded services
- * stop, then the engine. Each step is recorded by the real resource it closes.
+ * stop, then the engine. Each step is recorded by the real resource it closes, and a request in
+ * flight at close is answered between the first two steps.
  */
 class ShutdownOrderTest {
 
@@ -51,15 +59,31 @@ class ShutdownOrderTest {
     }
 
     @Test
-    void onCloseServersStopThenDrainThenClientsThenServicesThenTheEngine() {
+    void onCloseServersStopThenDrainThenClientsThenServicesThenTheEngine() throws Exception {
         Engine[] engine = new Engine[1];
-        runner.withUserConfiguration(RecordingApplication.class).run(context -> {
-            assertThat(context).hasNotFailed();
-            engine[0] = context.getBean(Engine.class);
-            assertThat(context.getBean(ShutdownLog.class).events).isEmpty();
-        });
+        Socket[] caller = new Socket[1];
+        try {
+            runner.withUserConfiguration(RecordingApplication.class).run(context -> {
+                assertThat(context).hasNotFailed();
+                engine[0] = context.getBean(Engine.class);
+                // A request in flight when the application closes: the server answers it only once it
+                // has stopped accepting, so the drain step has something to wait for.
+                caller[0] = new Socket("127.0.0.1", context.getBean("api", ShardedServer.class).port());
+                caller[0].setSoTimeout(10_000);
+                caller[0].getOutputStream().write('x');
+                caller[0].getOutputStream().flush();
+                context.getBean(InFlightRequest.class).read.get(10, TimeUnit.SECONDS);
+                assertThat(context.getBean(ShutdownLog.class).events).isEmpty();
+            });
+            assertThat(caller[0].getInputStream().read()).as("the in-flight request was answered").isEqualTo('y');
+        } finally {
+            if (caller[0] != null) {
+                caller[0].close();
+            }
+        }
         assertThat(ShutdownLog.last.events).containsExactly(
                 "servers stop accepting",
+                "in-flight request answered",
                 "in-flight work drained",
                 "clients closed",
                 "services stopped while the engine runs",
@@ -116,6 +140,38 @@ class ShutdownOrderTest {
         };
     }
 
+    /** One request that the server holds until the shutdown has begun. */
+    static final class InFlightRequest {
+        final CompletableFuture<ChannelHandlerContext> read = new CompletableFuture<>();
+
+        ChannelInitializer<Channel> handler() {
+            return new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            ReferenceCountUtil.release(msg);
+                            read.complete(ctx);
+                        }
+                    });
+                }
+            };
+        }
+
+        /** Answers after a pause, on the connection's shard: the drain must wait for it. */
+        void answerSoon(ShutdownLog log) {
+            ChannelHandlerContext ctx = read.getNow(null);
+            if (ctx == null) {
+                return;
+            }
+            ctx.executor().schedule(() -> {
+                log.events.add("in-flight request answered");
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'y'}));
+            }, 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** What the shutdown did, in order; {@link #last} outlives the context for the assertions. */
     static final class ShutdownLog {
         static volatile ShutdownLog last;
@@ -135,7 +191,12 @@ class ShutdownOrderTest {
         }
 
         @Bean
-        ShardedServer api(ShardedServerRegistry servers, ShutdownLog log) {
+        InFlightRequest inFlightRequest() {
+            return new InFlightRequest();
+        }
+
+        @Bean
+        ShardedServer api(ShardedServerRegistry servers, ShutdownLog log, InFlightRequest request) {
             servers.addListener(new RegistrationListener<>() {
                 @Override
                 public void started(String name, ShardedServer server) {
@@ -145,6 +206,7 @@ class ShutdownOrderTest {
                 public void stopping(String name, ShardedServer server) {
                     assertThat(server.isClosing()).isTrue();
                     log.events.add("servers stop accepting");
+                    request.answerSoon(log);
                 }
 
                 @Override
@@ -152,7 +214,7 @@ class ShutdownOrderTest {
                     log.events.add("in-flight work drained");
                 }
             });
-            return servers.start("api", idle());
+            return servers.start("api", request.handler());
         }
 
         @Bean
