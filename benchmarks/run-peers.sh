@@ -62,7 +62,7 @@ echo "== starting Percore demo pinned to CPU $SERVER_CPU (taskset), shards=auto"
 # env -u: Spring binds PERCORE_* environment variables to percore.* keys, and the strict config
 # check rejects the unknown percore.jar.
 taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m $SERVER_JVM_OPTS -jar "$JAR" \
-  --percore.demo.resp.port="$RESP_PORT" --percore.demo.http.port="$HTTP_PORT" --management.server.port="$MGMT_PORT" \
+  --percore.servers.resp.port="$RESP_PORT" --percore.servers.http.port="$HTTP_PORT" --management.server.port="$MGMT_PORT" \
   --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s \
   > "$WORK/percore.log" 2>&1 &
 PERCORE_PID=$!; PIDS+=("$PERCORE_PID")

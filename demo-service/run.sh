@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds (if needed) and runs the Percore demo service with its embedded defaults:
 # RESP on 127.0.0.1:6380, HTTP on 127.0.0.1:8080, Actuator on 127.0.0.1:8081.
-# Extra arguments are passed to the application, e.g. --percore.demo.resp.port=6390 or
+# Extra arguments are passed to the application, e.g. --percore.servers.resp.port=6390 or
 # --percore.engine.mode=pinned (the engine comes from the Percore starter: percore.engine.*).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -7,7 +7,7 @@ JAR=$1; OUT=$2; KIND=$3; P=${4:-1}
 free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free); HPORT=$(free)
 taskset -c 1 java -Xms256m -Xmx512m -XX:StartFlightRecording=filename=$OUT,settings=profile,delay=15s -jar $JAR \
-  --percore.demo.resp.port=$PORT --percore.demo.http.port=$HPORT --management.server.port=0 \
+  --percore.servers.resp.port=$PORT --percore.servers.http.port=$HPORT --management.server.port=0 \
   --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s > "${OUT%.jfr}.log" 2>&1 &
 PID=$!
 for i in $(seq 1 120); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.5; done

@@ -14,8 +14,8 @@ import io.netty.handler.codec.redis.RedisBulkStringAggregator;
 import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.util.ReferenceCountUtil;
-import io.percore.demo.resp.RespCommandDecoder;
-import io.percore.demo.resp.RespSettings;
+import io.percore.net.resp.RespCommandDecoder;
+import io.percore.net.resp.RespDecoderLimits;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +86,7 @@ public class RespDecodeBenchmark {
                         }
                     }
                 });
-        percore = new EmbeddedChannel(RespCommandDecoder.forSettings(RespSettings.defaults()), new Sink(blackhole));
+        percore = new EmbeddedChannel(RespCommandDecoder.withoutAuthentication(RespDecoderLimits.redisDefaults()), new Sink(blackhole));
     }
 
     @TearDown(Level.Trial)

@@ -6,9 +6,10 @@ import io.percore.demo.DemoService;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
-import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
+import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
@@ -27,20 +28,17 @@ public class DemoConfiguration {
     /** Started while the context refreshes, before the management server accepts requests. */
     @Bean(destroyMethod = "close")
     public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties) {
-        DemoSettings settings = properties.toSettings();
-        ServerConfig resp = percore.getServers().get(DemoService.RESP_SERVER);
-        if (resp != null) {
-            // percore.servers.resp is where the server really listens, even if someone set it directly.
-            settings = settings.withRespPort(resp.getPort());
-        }
+        // A missing server section fails in servers.start, which names the configured servers.
+        ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
+        ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
+        DemoSettings settings = properties.toSettings(resp, http);
         return DemoService.start(engine, settings, servers::start);
     }
 
     /**
-     * Closes the keyspace after the registry has drained the servers and before the engine stops
-     * (its per-shard parts close on their shards, which needs a running engine). Spring stops
-     * higher phases first: servers at {@link PercoreEngineLifecycle#SHARDED_SERVICES_PHASE}, then
-     * this, then the engine at {@link PercoreEngineLifecycle#PHASE}.
+     * Closes the keyspace, a sharded service, at {@link PercoreShutdownOrder#SERVICES}: after the
+     * registry has stopped the servers and drained their requests, before the engine stops (its
+     * per-shard parts close on their shards, which needs a running engine).
      */
     @Bean
     public SmartLifecycle demoServiceLifecycle(DemoService demoService) {
@@ -65,7 +63,7 @@ public class DemoConfiguration {
 
             @Override
             public int getPhase() {
-                return PercoreEngineLifecycle.PHASE + (PercoreEngineLifecycle.SHARDED_SERVICES_PHASE - PercoreEngineLifecycle.PHASE) / 2;
+                return PercoreShutdownOrder.SERVICES.phase();
             }
         };
     }

@@ -1,35 +1,32 @@
 package io.percore.demo.app;
 
+import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.resp.RespSettings;
-import java.time.Duration;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * {@code percore.demo.*}: where the RESP and HTTP servers listen, and their limits. The demo owns
- * this namespace (the starter leaves keys under a prefix of an application's
+ * {@code percore.demo.*}: what only the demo knows, the RESP server's password and protocol limits
+ * and the HTTP server's body limit. Where the servers listen and their connection limits are the
+ * starter's {@code percore.servers.resp|http.*} ({@link ServerConfig}, validated with every other
+ * {@code percore.*} key), so each setting and each default lives in one place. The demo owns this
+ * namespace (the starter leaves keys under a prefix of an application's
  * {@code @ConfigurationProperties} bean to it), so unknown keys and bad values are rejected here.
- * Addresses, ports, idle timeouts and the connection limit reach the servers through
- * {@code percore.servers.resp|http.*} in {@code application.yml}, which refer to these keys.
  */
 @ConfigurationProperties(prefix = "percore.demo", ignoreUnknownFields = false)
 @Validated
 public class DemoProperties {
 
+    /** The defaults of the limits below: the RESP server's own. */
+    private static final RespSettings RESP_DEFAULTS = RespSettings.defaults();
+
     @Valid
     private final Resp resp = new Resp();
     @Valid
     private final Http http = new Http();
-    /** Connections each shard accepts per server; more are refused. */
-    @Min(1)
-    @Max(1_000_000)
-    private int maxConnectionsPerShard = 10_000;
 
     public Resp getResp() {
         return resp;
@@ -39,63 +36,31 @@ public class DemoProperties {
         return http;
     }
 
-    public int getMaxConnectionsPerShard() {
-        return maxConnectionsPerShard;
-    }
-
-    public void setMaxConnectionsPerShard(int maxConnectionsPerShard) {
-        this.maxConnectionsPerShard = maxConnectionsPerShard;
-    }
-
-    public DemoSettings toSettings() {
+    /** The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits from here. */
+    public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
         RespSettings respSettings = new RespSettings(resp.requirepass, resp.maxBulkLength, resp.maxArrayLength,
                 resp.maxInlineLength, resp.maxPendingReplies);
-        return new DemoSettings(resp.bindAddress, resp.port, respSettings, resp.idleTimeout, http.bindAddress, http.port,
-                http.maxBodySize, http.idleTimeout, maxConnectionsPerShard);
+        return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
+                httpServer.getBindAddress(), httpServer.getPort(), http.maxBodySize, httpServer.getIdleTimeout(),
+                respServer.getMaxConnectionsPerShard());
     }
 
-    /** The Redis-compatible server. */
+    /** The Redis-compatible server ({@code percore.servers.resp} says where it listens). */
     public static class Resp {
-        /** Address to bind; loopback by default. */
-        @NotBlank
-        private String bindAddress = "127.0.0.1";
-        /** TCP port; 0 picks a free one. */
-        @Min(0)
-        @Max(65535)
-        private int port = 6380;
         /** Password for AUTH / HELLO AUTH; empty means none. */
         private String requirepass;
         /** Largest bulk string a client may send (Redis's proto-max-bulk-len). */
         @Min(1)
-        private int maxBulkLength = RespSettings.REDIS_MAX_BULK_LENGTH;
+        private int maxBulkLength = RESP_DEFAULTS.maxBulkLength();
         /** Most arguments in one command. */
         @Min(1)
-        private int maxArrayLength = 1024 * 1024;
+        private int maxArrayLength = RESP_DEFAULTS.maxArrayLength();
         /** Longest inline command line. */
         @Min(1)
-        private int maxInlineLength = 64 * 1024;
+        private int maxInlineLength = RESP_DEFAULTS.maxInlineLength();
         /** Outstanding replies per connection before reading from it pauses. */
         @Min(1)
-        private int maxPendingReplies = 1024;
-        /** Close connections idle this long; 0 never (Redis's default timeout 0). */
-        @NotNull
-        private Duration idleTimeout = Duration.ZERO;
-
-        public String getBindAddress() {
-            return bindAddress;
-        }
-
-        public void setBindAddress(String bindAddress) {
-            this.bindAddress = bindAddress;
-        }
-
-        public int getPort() {
-            return port;
-        }
-
-        public void setPort(int port) {
-            this.port = port;
-        }
+        private int maxPendingReplies = RESP_DEFAULTS.maxPendingReplies();
 
         public String getRequirepass() {
             return requirepass;
@@ -136,47 +101,13 @@ public class DemoProperties {
         public void setMaxPendingReplies(int maxPendingReplies) {
             this.maxPendingReplies = maxPendingReplies;
         }
-
-        public Duration getIdleTimeout() {
-            return idleTimeout;
-        }
-
-        public void setIdleTimeout(Duration idleTimeout) {
-            this.idleTimeout = idleTimeout;
-        }
     }
 
-    /** The per-core HTTP server. */
+    /** The per-core HTTP server ({@code percore.servers.http} says where it listens). */
     public static class Http {
-        /** Address to bind; loopback by default. */
-        @NotBlank
-        private String bindAddress = "127.0.0.1";
-        /** TCP port; 0 picks a free one. */
-        @Min(0)
-        @Max(65535)
-        private int port = 8080;
         /** Largest PUT /kv/{key} body in bytes; larger gets 413. */
         @Min(1)
-        private int maxBodySize = 1024 * 1024;
-        /** Close keep-alive connections idle this long. */
-        @NotNull
-        private Duration idleTimeout = Duration.ofSeconds(60);
-
-        public String getBindAddress() {
-            return bindAddress;
-        }
-
-        public void setBindAddress(String bindAddress) {
-            this.bindAddress = bindAddress;
-        }
-
-        public int getPort() {
-            return port;
-        }
-
-        public void setPort(int port) {
-            this.port = port;
-        }
+        private int maxBodySize = DemoSettings.DEFAULT_HTTP_MAX_BODY_SIZE;
 
         public int getMaxBodySize() {
             return maxBodySize;
@@ -184,14 +115,6 @@ public class DemoProperties {
 
         public void setMaxBodySize(int maxBodySize) {
             this.maxBodySize = maxBodySize;
-        }
-
-        public Duration getIdleTimeout() {
-            return idleTimeout;
-        }
-
-        public void setIdleTimeout(Duration idleTimeout) {
-            this.idleTimeout = idleTimeout;
         }
     }
 }

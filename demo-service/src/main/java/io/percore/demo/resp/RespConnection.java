@@ -12,6 +12,7 @@ import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
+import io.percore.net.resp.RespProtocolError;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;

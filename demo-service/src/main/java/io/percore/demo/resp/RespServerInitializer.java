@@ -3,6 +3,7 @@ package io.percore.demo.resp;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.net.resp.RespCommandDecoder;
 
 /**
  * The RESP pipeline of one connection: {@link RespCommandDecoder} (bytes → commands, with every
@@ -25,7 +26,8 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         RespSession session = new RespSession(settings.requirePass() == null);
         ch.pipeline()
-                .addLast("resp-decoder", new RespCommandDecoder(settings, session))
+                .addLast("resp-decoder", new RespCommandDecoder(settings.decoderLimits(),
+                        () -> settings.requirePass() != null && !session.authenticated()))
                 .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session));
     }
 }

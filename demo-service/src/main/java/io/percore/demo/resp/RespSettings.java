@@ -1,5 +1,7 @@
 package io.percore.demo.resp;
 
+import io.percore.net.resp.RespDecoderLimits;
+
 /**
  * Limits and security of the RESP server.
  *
@@ -12,10 +14,7 @@ package io.percore.demo.resp;
  */
 public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength, int maxPendingReplies) {
 
-    public static final int REDIS_MAX_BULK_LENGTH = 512 * 1024 * 1024;
-    /** Redis 7's limits before a connection has authenticated. */
-    public static final int UNAUTHENTICATED_MAX_ARRAY_LENGTH = 10;
-    public static final int UNAUTHENTICATED_MAX_BULK_LENGTH = 16384;
+    public static final int REDIS_MAX_BULK_LENGTH = RespDecoderLimits.REDIS_MAX_BULK_LENGTH;
 
     public RespSettings {
         if (requirePass != null && requirePass.isEmpty()) {
@@ -33,6 +32,11 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
         if (maxPendingReplies < 1) {
             throw new IllegalArgumentException("percore.demo.resp.max-pending-replies must be positive, got " + maxPendingReplies);
         }
+    }
+
+    /** The limits the request decoder enforces. */
+    public RespDecoderLimits decoderLimits() {
+        return new RespDecoderLimits(maxBulkLength, maxArrayLength, maxInlineLength);
     }
 
     public static RespSettings defaults() {

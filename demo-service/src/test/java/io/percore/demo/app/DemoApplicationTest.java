@@ -51,7 +51,7 @@ class DemoApplicationTest {
     @BeforeAll
     static void start() {
         context = new SpringApplicationBuilder(DemoApplication.class).run(
-                "--percore.demo.resp.port=0", "--percore.demo.http.port=0", "--management.server.port=0",
+                "--percore.servers.resp.port=0", "--percore.servers.http.port=0", "--management.server.port=0",
                 "--percore.engine.shards=2", "--percore.engine.mode=overprovisioned");
         DemoService service = context.getBean(DemoService.class);
         respPort = service.respPort();

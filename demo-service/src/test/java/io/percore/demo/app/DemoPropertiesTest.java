@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.percore.config.PercoreConfig;
+import io.percore.config.ServerConfig;
+import io.percore.demo.DemoSettings;
+import io.percore.demo.resp.RespSettings;
 import io.percore.demo.DemoService;
 import io.percore.spring.boot.autoconfigure.config.InvalidPercoreConfigurationException;
 import java.io.IOException;
@@ -15,9 +18,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * {@code percore.demo.*} is the demo's own namespace: its keys reach the starter's
- * {@code percore.servers.resp|http}, and it is validated by {@link DemoProperties} (unknown keys,
- * bad values) while the starter still validates every other {@code percore.*} key.
+ * The demo's servers listen where the starter's {@code percore.servers.resp|http.*} say (one place
+ * per setting and default); {@code percore.demo.*} is the demo's own namespace for its limits,
+ * validated by {@link DemoProperties} (unknown keys, bad values) while the starter still
+ * validates every other {@code percore.*} key.
  */
 class DemoPropertiesTest {
 
@@ -27,12 +31,13 @@ class DemoPropertiesTest {
     }
 
     @Test
-    void demoPropertiesDriveTheStartersServers() throws IOException {
+    void theStartersServerKeysDriveTheDemosServers() throws IOException {
         int respPort = freePort();
         int httpPort = freePort();
-        try (ConfigurableApplicationContext context = app().run("--percore.demo.resp.port=" + respPort,
-                "--percore.demo.http.port=" + httpPort, "--percore.demo.resp.idle-timeout=5m", "--percore.demo.http.idle-timeout=7s",
-                "--percore.demo.max-connections-per-shard=77", "--percore.engine.shards=1")) {
+        try (ConfigurableApplicationContext context = app().run("--percore.servers.resp.port=" + respPort,
+                "--percore.servers.http.port=" + httpPort, "--percore.servers.resp.idle-timeout=5m",
+                "--percore.servers.http.idle-timeout=7s", "--percore.servers.http.max-connections-per-shard=77",
+                "--percore.demo.http.max-body-size=1000", "--percore.engine.shards=1")) {
             DemoService service = context.getBean(DemoService.class);
             assertThat(service.respPort()).isEqualTo(respPort);
             assertThat(service.httpPort()).isEqualTo(httpPort);
@@ -41,7 +46,41 @@ class DemoPropertiesTest {
             assertThat(percore.getServers().get("http").getIdleTimeout()).isEqualTo(Duration.ofSeconds(7));
             assertThat(percore.getServers().get("resp").getBindAddress()).isEqualTo("127.0.0.1");
             assertThat(percore.getServers().get("http").getMaxConnectionsPerShard()).isEqualTo(77);
+            // The demo's own key reaches its server's settings.
+            DemoSettings settings = context.getBean(DemoProperties.class).toSettings(percore.getServers().get("resp"),
+                    percore.getServers().get("http"));
+            assertThat(settings.httpMaxBodySize()).isEqualTo(1000);
+            assertThat(settings.respPort()).as("the port CONFIG GET reports").isEqualTo(respPort);
         }
+    }
+
+    @Test
+    void theDemosDefaultsAreWrittenOnceOverTheStartersOwn() {
+        // application.yml names only what differs from the starter's ServerConfig defaults.
+        ServerConfig starterDefaults = new ServerConfig();
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1",
+                "--percore.servers.resp.port=0", "--percore.servers.http.port=0")) {
+            PercoreConfig percore = context.getBean(PercoreConfig.class);
+            assertThat(percore.getServers().get("resp").getIdleTimeout()).isEqualTo(Duration.ZERO);
+            assertThat(percore.getServers().get("http").getIdleTimeout()).isEqualTo(starterDefaults.getIdleTimeout());
+            assertThat(percore.getServers().get("resp").getBindAddress()).isEqualTo(starterDefaults.getBindAddress());
+            assertThat(percore.getServers().get("resp").getMaxConnectionsPerShard())
+                    .isEqualTo(starterDefaults.getMaxConnectionsPerShard());
+            // Where the demo listens by default, written once in application.yml (overridden above to run anywhere).
+            var yml = context.getEnvironment().getPropertySources().stream()
+                    .filter(source -> source.getName().contains("application.yml")).findFirst().orElseThrow();
+            assertThat(yml.getProperty("percore.servers.resp.port")).hasToString("6380");
+            assertThat(yml.getProperty("percore.servers.http.port")).hasToString("8080");
+            assertThat(yml.getProperty("percore.servers.resp.bind-address")).as("the starter's default, not repeated").isNull();
+        }
+        assertThat(new DemoProperties().getResp().getMaxPendingReplies()).isEqualTo(RespSettings.defaults().maxPendingReplies());
+    }
+
+    @Test
+    void aListenerKeyUnderTheDemosNamespaceFailsStartupNamingIt() {
+        // percore.demo.resp.port was renamed percore.servers.resp.port: the old spelling must not be ignored.
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.port=7000").close())
+                .hasStackTraceContaining("percore.demo.resp.port");
     }
 
     @Test
@@ -66,9 +105,9 @@ class DemoPropertiesTest {
     }
 
     @Test
-    void aDemoPortOutOfRangeIsCaughtBeforeAnyShardStarts() {
-        // Reaches percore.servers.resp.port, which the starter checks against the schema first.
-        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.port=70000").close())
+    void aServerPortOutOfRangeIsCaughtBeforeAnyShardStarts() {
+        // percore.servers.resp.port is the starter's: checked against the schema first.
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.port=70000").close())
                 .satisfies(e -> assertThat(invalidConfiguration(e).errors())
                         .anySatisfy(error -> {
                             assertThat(error.path()).isEqualTo("percore.servers.resp.port");

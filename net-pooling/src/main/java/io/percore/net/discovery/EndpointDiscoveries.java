@@ -14,7 +14,8 @@ public final class EndpointDiscoveries {
 
     /**
      * static: the endpoints list; dns: its host names re-resolved every dns-refresh-interval;
-     * kubernetes: the Service's EndpointSlices (needs io.fabric8:kubernetes-client on the class path).
+     * kubernetes: the Service's EndpointSlices (needs percore-net-discovery-kubernetes on the class path,
+     * else an {@link IllegalStateException} says so).
      */
     public static EndpointDiscovery from(String upstreamName, ClientPoolConfig config) {
         DiscoveryConfig d = config.getDiscovery();
@@ -34,7 +35,7 @@ public final class EndpointDiscoveries {
                     throw new IllegalArgumentException("percore.clients." + upstreamName
                             + ".discovery.service-name is required when discovery.type=kubernetes");
                 }
-                return KubernetesEndpointSliceDiscovery.create(d.getNamespace(), d.getServiceName(), d.getPortName());
+                return EndpointDiscoveryModules.provider(d.getType(), upstreamName).create(upstreamName, config);
             default:
                 throw new AssertionError(d.getType());
         }

@@ -10,36 +10,14 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Ties the engine to the application's lifecycle. The engine bean starts its shards when it is
  * created, so it runs before any lifecycle bean starts, in particular before the web server;
- * on shutdown this bean stops it after the web server has drained and stopped
- * ({@link #PHASE} is below the web server's phases) and after the sharded services
- * ({@link #SHARDED_SERVICES_PHASE}), letting queued work finish within
- * {@code spring.lifecycle.timeout-per-shutdown-phase}.
+ * on shutdown this bean stops it last, at {@link PercoreShutdownOrder#ENGINE}: after the web
+ * server, the Percore servers, the upstream clients and the sharded services, letting queued
+ * work finish within {@code spring.lifecycle.timeout-per-shutdown-phase}.
  *
  * <p>An engine cannot be restarted: {@code start()} after {@code stop()} (a context stop and
  * start) leaves it stopped and says so.
  */
 public final class PercoreEngineLifecycle implements SmartLifecycle {
-
-    /**
-     * 1024 below the web server's start/stop phase ({@code WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE},
-     * {@code Integer.MAX_VALUE - 2048}; its graceful shutdown runs at {@code Integer.MAX_VALUE - 1024}),
-     * so the engine stops after the web server. Written as a number because the starter must
-     * not need spring-boot-web-server; a test checks it against the real constants.
-     */
-    public static final int PHASE = Integer.MAX_VALUE - 3072;
-
-    /**
-     * Sharded services and Percore servers: start after the engine, stop before it, and stop
-     * after the web server that may still call them.
-     */
-    public static final int SHARDED_SERVICES_PHASE = PHASE + 512;
-
-    /**
-     * Upstream clients ({@code percore.clients}): stop after the servers and sharded services
-     * whose handlers may still send through them while draining, and before the engine whose
-     * shards own their pools.
-     */
-    public static final int UPSTREAM_CLIENTS_PHASE = PHASE + 256;
 
     private static final Logger LOG = LoggerFactory.getLogger(PercoreEngineLifecycle.class);
 
@@ -96,7 +74,7 @@ public final class PercoreEngineLifecycle implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        return PHASE;
+        return PercoreShutdownOrder.ENGINE.phase();
     }
 
     /** The engine runs from creation; nothing to start, but Spring must call {@link #stop}. */

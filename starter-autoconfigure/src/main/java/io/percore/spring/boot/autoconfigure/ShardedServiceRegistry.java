@@ -12,67 +12,47 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Stops every {@link Sharded} bean of the context before the engine stops: sharded services
  * declared as {@code @Bean Sharded<MyService>} (see {@link PercoreSharded}) are collected as
- * they are created and stopped in reverse creation order, in phase
- * {@link PercoreEngineLifecycle#SHARDED_SERVICES_PHASE}, so their instances close on their own
- * shards while the engine still runs. On a failed startup they are stopped when the context is
- * destroyed.
+ * they are created and stopped in reverse creation order at {@link PercoreShutdownOrder#SERVICES},
+ * after the servers have drained and the upstream clients closed, so their instances close on
+ * their own shards while the engine still runs. On a failed startup they are stopped when the
+ * context is destroyed.
  */
-public final class ShardedServiceRegistry implements BeanPostProcessor, SmartLifecycle, DisposableBean {
+public final class ShardedServiceRegistry extends ManagedRegistry<Sharded<?>> implements BeanPostProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardedServiceRegistry.class);
 
     private final Duration stopTimeout;
-    private final Map<String, Sharded<?>> services = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
-    private volatile boolean running;
 
     public ShardedServiceRegistry(Duration stopTimeout) {
+        super("sharded services", PercoreShutdownOrder.SERVICES);
         this.stopTimeout = stopTimeout;
     }
 
+    /**
+     * @throws IllegalStateException for a sharded service created after the registry closed
+     *                               (the application is stopping): nothing would stop it
+     */
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean instanceof Sharded<?> sharded) {
-            services.put(beanName, sharded);
+            register(beanName, services -> services.put(beanName, sharded));
         }
         return bean;
     }
 
     /** Names of the sharded services this registry will stop, in creation order. */
     public List<String> serviceNames() {
-        synchronized (services) {
-            return List.copyOf(services.keySet());
-        }
+        return read(services -> List.copyOf(services.keySet()));
     }
 
     @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        stopAll();
-    }
-
-    @Override
-    public void destroy() {
-        stopAll();
-    }
-
-    private void stopAll() {
-        List<Map.Entry<String, Sharded<?>>> toStop;
-        synchronized (services) {
-            toStop = new ArrayList<>(services.entrySet());
-            services.clear();
-        }
+    protected void close(List<Map.Entry<String, Sharded<?>>> taken) {
+        List<Map.Entry<String, Sharded<?>>> toStop = new ArrayList<>(taken);
         Collections.reverse(toStop);
         long deadline = System.nanoTime() + stopTimeout.toNanos();
         for (Map.Entry<String, Sharded<?>> entry : toStop) {
@@ -94,15 +74,5 @@ public final class ShardedServiceRegistry implements BeanPostProcessor, SmartLif
                 LOG.warn("Sharded service '{}' did not stop within {}", entry.getKey(), stopTimeout);
             }
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PercoreEngineLifecycle.SHARDED_SERVICES_PHASE;
     }
 }

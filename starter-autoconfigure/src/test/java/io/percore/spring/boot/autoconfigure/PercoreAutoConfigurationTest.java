@@ -115,10 +115,20 @@ class PercoreAutoConfigurationTest {
 
     @Test
     void enginePhaseIsBelowTheWebServersSoItStartsBeforeAndStopsAfterIt() {
-        assertThat(PercoreEngineLifecycle.PHASE).isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
-        assertThat(PercoreEngineLifecycle.PHASE).isLessThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
-        assertThat(PercoreEngineLifecycle.SHARDED_SERVICES_PHASE).isGreaterThan(PercoreEngineLifecycle.PHASE)
+        assertThat(PercoreShutdownOrder.ENGINE.phase()).isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
+        assertThat(PercoreShutdownOrder.ENGINE.phase()).isLessThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
+        assertThat(PercoreShutdownOrder.SERVICES.phase()).isGreaterThan(PercoreShutdownOrder.ENGINE.phase())
                 .isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
+        // Every step stops after the web server, each before the next one (Spring stops higher phases first).
+        PercoreShutdownOrder[] steps = PercoreShutdownOrder.values();
+        assertThat(steps).containsExactly(PercoreShutdownOrder.SERVERS, PercoreShutdownOrder.IN_FLIGHT_DRAIN,
+                PercoreShutdownOrder.CLIENTS, PercoreShutdownOrder.SERVICES, PercoreShutdownOrder.ENGINE);
+        assertThat(PercoreShutdownOrder.SERVERS.phase()).isLessThan(WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE);
+        for (int i = 1; i < steps.length; i++) {
+            assertThat(steps[i].phase()).as("%s below %s", steps[i], steps[i - 1]).isLessThan(steps[i - 1].phase());
+        }
+        runner.run(context -> assertThat(context.getBean(PercoreEngineLifecycle.class).getPhase())
+                .isEqualTo(PercoreShutdownOrder.ENGINE.phase()));
     }
 
     @Test

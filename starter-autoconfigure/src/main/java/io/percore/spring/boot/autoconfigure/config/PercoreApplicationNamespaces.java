@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * leaves those keys to the application's own binding (declare the bean with
  * {@code ignoreUnknownFields = false} and {@code @Validated} to keep typos and bad values fatal),
  * and still validates every other {@code percore.*} key, so a misspelled {@code percore.engin}
- * is an error while {@code percore.demo.resp.port} is the demo's.
+ * is an error while {@code percore.demo.resp.requirepass} is the demo's.
  *
  * <p>A bean that binds a schema-owned prefix ({@code percore.engine}, {@code percore}) claims
  * nothing: those keys stay the schema's.

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
-import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
+import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +97,6 @@ public final class TaskLatencyProbe implements MeterBinder, SmartLifecycle {
     /** Starts after the engine and stops before it, with the sharded services. */
     @Override
     public int getPhase() {
-        return PercoreEngineLifecycle.SHARDED_SERVICES_PHASE;
+        return PercoreShutdownOrder.SERVICES.phase();
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.percore.config.PercoreConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ShardedServer;
+import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -23,10 +24,17 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean({Engine.class, PercoreConfig.class})
 public final class PercoreNetAutoConfiguration {
 
+    /** The servers' second shutdown step: in-flight requests finish after every server stopped accepting. */
     @Bean
     @ConditionalOnMissingBean
-    ShardedServerRegistry percoreShardedServerRegistry(Engine engine, PercoreConfig config, Environment environment) {
-        return new ShardedServerRegistry(engine, config, PercoreAutoConfiguration.drainTimeout(environment));
+    InFlightDrain percoreInFlightDrain(Environment environment) {
+        return new InFlightDrain(PercoreAutoConfiguration.drainTimeout(environment));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ShardedServerRegistry percoreShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
+        return new ShardedServerRegistry(engine, config, drain);
     }
 
     @Bean

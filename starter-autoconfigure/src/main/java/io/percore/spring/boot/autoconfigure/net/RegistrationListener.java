@@ -10,6 +10,14 @@ public interface RegistrationListener<T> {
 
     void started(String name, T resource);
 
+    /**
+     * The resource stopped taking new work (a server stopped accepting) and is draining what it
+     * has; {@link #closed} follows once that is done. Registries whose resources close in one
+     * step call only {@link #closed}.
+     */
+    default void stopping(String name, T resource) {
+    }
+
     /** After the resource is closed: its counters no longer change. */
     void closed(String name, T resource);
 }

@@ -40,6 +40,12 @@ final class RegistrationListeners<T> {
         }
     }
 
+    void stopping(String name, T resource) {
+        for (RegistrationListener<T> listener : listeners) {
+            call(() -> listener.stopping(name, resource), name);
+        }
+    }
+
     void closed(String name, T resource) {
         for (RegistrationListener<T> listener : listeners) {
             call(() -> listener.closed(name, resource), name);

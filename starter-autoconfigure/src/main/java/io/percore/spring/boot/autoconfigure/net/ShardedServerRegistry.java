@@ -6,26 +6,23 @@ import io.percore.config.ServerConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.ShardedServer;
-import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import io.percore.spring.boot.autoconfigure.InFlightDrain;
+import io.percore.spring.boot.autoconfigure.ManagedRegistry;
+import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The servers configured under {@code percore.servers.<name>}: the application supplies each
  * one's Netty handler, the registry starts it on every shard with the configured options, and
- * drains and closes it before the engine stops (phase
- * {@link PercoreEngineLifecycle#SHARDED_SERVICES_PHASE}, after the web server).
+ * shuts it down in two steps of the {@link PercoreShutdownOrder}: at
+ * {@link PercoreShutdownOrder#SERVERS} every server stops accepting, at
+ * {@link PercoreShutdownOrder#IN_FLIGHT_DRAIN} (the {@link InFlightDrain} bean) the requests in
+ * flight finish and the connections close, within the drain timeout.
  *
  * <pre>{@code
  * @Bean
@@ -34,21 +31,21 @@ import org.springframework.context.SmartLifecycle;
  * }
  * }</pre>
  */
-public final class ShardedServerRegistry implements SmartLifecycle, DisposableBean {
+public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardedServerRegistry.class);
 
     private final Engine engine;
     private final Map<String, ServerConfig> configs;
-    private final Duration drainTimeout;
-    private final Map<String, ShardedServer> started = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final InFlightDrain drain;
     private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
-    private volatile boolean running;
 
-    public ShardedServerRegistry(Engine engine, PercoreConfig config, Duration drainTimeout) {
+    /** @param drain the next shutdown step, which lets the stopped servers' requests finish, then closes them */
+    public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
+        super("servers", PercoreShutdownOrder.SERVERS);
         this.engine = engine;
         this.configs = Map.copyOf(config.getServers());
-        this.drainTimeout = drainTimeout;
+        this.drain = drain;
     }
 
     /** Names configured under {@code percore.servers}. */
@@ -61,7 +58,7 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
      * {@code initializer} as the handler of every accepted connection (on the connection's shard).
      *
      * @throws IllegalArgumentException if {@code name} is not configured, listing the names that are
-     * @throws IllegalStateException if it was started already
+     * @throws IllegalStateException if it was started already, or the servers are closed (the application is stopping)
      */
     public ShardedServer start(String name, ChannelHandler initializer) {
         ServerConfig config = configs.get(name);
@@ -69,7 +66,7 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
             throw new IllegalArgumentException("No server '" + name + "' under percore.servers (configured: "
                     + (configs.isEmpty() ? "none" : String.join(", ", configs.keySet())) + ")");
         }
-        synchronized (started) {
+        return register(name, started -> {
             if (started.containsKey(name)) {
                 throw new IllegalStateException("Server '" + name + "' is already started");
             }
@@ -77,80 +74,56 @@ public final class ShardedServerRegistry implements SmartLifecycle, DisposableBe
             started.put(name, server);
             listeners.started(name, server);
             return server;
-        }
+        });
     }
 
-    /** Tells {@code listener} about every started server now, then about servers started and closed later. */
+    /** Tells {@code listener} about every started server now, then about servers started, stopping and closed later. */
     public void addListener(RegistrationListener<ShardedServer> listener) {
-        synchronized (started) {
+        read(started -> {
             listeners.add(listener, started);
-        }
+            return null;
+        });
     }
 
     public void removeListener(RegistrationListener<ShardedServer> listener) {
         listeners.remove(listener);
     }
 
-    /** A started server. */
+    /** A started server that still accepts. */
     public Optional<ShardedServer> get(String name) {
-        return Optional.ofNullable(started.get(name));
+        return read(started -> Optional.ofNullable(started.get(name)));
     }
 
-    /** Started servers by name, in start order. */
+    /** Started servers that still accept, by name, in start order. */
     public Map<String, ShardedServer> servers() {
-        synchronized (started) {
-            return Map.copyOf(started);
+        return read(Map::copyOf);
+    }
+
+    /**
+     * The {@link PercoreShutdownOrder#SERVERS} step: every server stops accepting at once and
+     * starts draining; the {@link InFlightDrain} step waits for it and closes it.
+     */
+    @Override
+    protected void close(List<Map.Entry<String, ShardedServer>> taken) {
+        for (Map.Entry<String, ShardedServer> entry : taken) {
+            String name = entry.getKey();
+            ShardedServer server = entry.getValue();
+            CompletableFuture<Void> drained = server.shutdownGracefully(drain.timeout()).exceptionally(e -> {
+                LOG.warn("Server '{}' did not shut down cleanly", name, e);
+                return null;
+            });
+            listeners.stopping(name, server);
+            drain.add("server " + name, drained, () -> {
+                server.close();
+                listeners.closed(name, server);
+            });
         }
     }
 
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        closeAll();
-    }
-
+    /** After a failed start no lifecycle step runs: the drain happens here too. */
     @Override
     public void destroy() {
-        closeAll();
-    }
-
-    private void closeAll() {
-        List<Map.Entry<String, ShardedServer>> servers;
-        synchronized (started) {
-            servers = new ArrayList<>(started.entrySet());
-            started.clear();
-        }
-        List<CompletableFuture<Void>> draining = new ArrayList<>();
-        for (Map.Entry<String, ShardedServer> entry : servers) {
-            draining.add(entry.getValue().shutdownGracefully(drainTimeout).exceptionally(e -> {
-                LOG.warn("Server '{}' did not shut down cleanly", entry.getKey(), e);
-                return null;
-            }));
-        }
-        try {
-            CompletableFuture.allOf(draining.toArray(CompletableFuture[]::new))
-                    .get(drainTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("Servers did not drain within {}; closing them", drainTimeout);
-        }
-        for (Map.Entry<String, ShardedServer> entry : servers) {
-            entry.getValue().close();
-            listeners.closed(entry.getKey(), entry.getValue());
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PercoreEngineLifecycle.SHARDED_SERVICES_PHASE;
+        super.destroy();
+        drain.awaitAll();
     }
 }

@@ -9,7 +9,8 @@ import io.percore.net.client.UpstreamOptions;
 import io.percore.net.discovery.EndpointDiscoveries;
 import io.percore.net.health.HealthCheck;
 import io.percore.net.health.TcpConnectHealthCheck;
-import io.percore.spring.boot.autoconfigure.PercoreEngineLifecycle;
+import io.percore.spring.boot.autoconfigure.ManagedRegistry;
+import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,16 +20,14 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The upstream clients configured under {@code percore.clients.<name>}: the application supplies
  * the wire protocol, the registry builds the client once (options from
  * {@link UpstreamOptions#from}, endpoints from {@link EndpointDiscoveries#from}), hands the same
- * client to every later caller, and closes it before the engine stops (phase
- * {@link PercoreEngineLifecycle#UPSTREAM_CLIENTS_PHASE}: after the servers that may still send
- * through it while they drain).
+ * client to every later caller, and closes it at {@link PercoreShutdownOrder#CLIENTS}: after the
+ * servers' in-flight requests, which may still send through it, have drained, and before the
+ * sharded services and the engine whose shards own its pools.
  *
  * <pre>{@code
  * @Bean
@@ -37,23 +36,20 @@ import org.springframework.context.SmartLifecycle;
  * }
  * }</pre>
  */
-public final class UpstreamClientRegistry implements SmartLifecycle, DisposableBean {
+public final class UpstreamClientRegistry extends ManagedRegistry<UpstreamClientRegistry.Entry> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClientRegistry.class);
 
     private final Engine engine;
     private final Map<String, ClientPoolConfig> configs;
-    /** Guarded by itself; building a client (waiting for discovery) happens under the lock so a name is built once. */
-    private final Map<String, Entry> clients = new LinkedHashMap<>();
     private final RegistrationListeners<UpstreamClient<?, ?>> listeners = new RegistrationListeners<>("client");
-    private volatile boolean running;
-    /** Guarded by {@link #clients}. */
-    private boolean closed;
 
-    private record Entry(UpstreamClient<?, ?> client, ClientProtocol<?, ?> protocol) {
+    /** A built client and the protocol it was built with. */
+    record Entry(UpstreamClient<?, ?> client, ClientProtocol<?, ?> protocol) {
     }
 
     public UpstreamClientRegistry(Engine engine, PercoreConfig config) {
+        super("upstream clients", PercoreShutdownOrder.CLIENTS);
         this.engine = engine;
         this.configs = Map.copyOf(config.getClients());
     }
@@ -71,7 +67,8 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
      *
      * @throws IllegalArgumentException if {@code name} is not configured (the message lists the names that are),
      *                                  or its discovery settings are incomplete
-     * @throws IllegalStateException    if the client was already built with a protocol of another class
+     * @throws IllegalStateException    if the client was already built with a protocol of another class, or
+     *                                  the clients are closed (the application is stopping)
      */
     public <Req, Resp> UpstreamClient<Req, Resp> client(String name, ClientProtocol<Req, Resp> protocol) {
         return client(name, protocol, new TcpConnectHealthCheck());
@@ -87,12 +84,8 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
             throw new IllegalArgumentException("No client '" + name + "' under percore.clients (configured: "
                     + (configs.isEmpty() ? "none" : String.join(", ", configuredNames())) + ")");
         }
-        synchronized (clients) {
-            if (closed) {
-                // The engine stops right after; a client built now would outlive its shards.
-                throw new IllegalStateException("The upstream clients are closed (application stopping); client '"
-                        + name + "' cannot be built");
-            }
+        // Built under the registry's lock (waiting for discovery) so that a name is built once.
+        return register(name, clients -> {
             Entry existing = clients.get(name);
             if (existing != null) {
                 if (existing.protocol().getClass() != protocol.getClass()) {
@@ -109,31 +102,29 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
             clients.put(name, new Entry(client, protocol));
             listeners.started(name, client);
             return client;
-        }
+        });
     }
 
     /** A client already built. */
     public Optional<UpstreamClient<?, ?>> get(String name) {
-        synchronized (clients) {
-            Entry entry = clients.get(name);
-            return entry == null ? Optional.empty() : Optional.of(entry.client());
-        }
+        return read(clients -> Optional.ofNullable(clients.get(name)).map(Entry::client));
     }
 
     /** Built clients by name, in build order. */
     public Map<String, UpstreamClient<?, ?>> clients() {
-        synchronized (clients) {
+        return read(clients -> {
             Map<String, UpstreamClient<?, ?>> copy = new LinkedHashMap<>();
             clients.forEach((name, entry) -> copy.put(name, entry.client()));
             return Collections.unmodifiableMap(copy);
-        }
+        });
     }
 
     /** Tells {@code listener} about every built client now, then about clients built and closed later. */
     public void addListener(RegistrationListener<UpstreamClient<?, ?>> listener) {
-        synchronized (clients) {
+        read(clients -> {
             listeners.add(listener, clients());
-        }
+            return null;
+        });
     }
 
     public void removeListener(RegistrationListener<UpstreamClient<?, ?>> listener) {
@@ -141,29 +132,8 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
     }
 
     @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
-        closeAll();
-    }
-
-    @Override
-    public void destroy() {
-        closeAll();
-    }
-
-    private void closeAll() {
-        List<Map.Entry<String, Entry>> closing;
-        synchronized (clients) {
-            closing = new ArrayList<>(clients.entrySet());
-            clients.clear();
-            closed = true;
-        }
-        for (Map.Entry<String, Entry> e : closing) {
+    protected void close(List<Map.Entry<String, Entry>> taken) {
+        for (Map.Entry<String, Entry> e : taken) {
             UpstreamClient<?, ?> client = e.getValue().client();
             try {
                 client.close();
@@ -172,15 +142,5 @@ public final class UpstreamClientRegistry implements SmartLifecycle, DisposableB
             }
             listeners.closed(e.getKey(), client);
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PercoreEngineLifecycle.UPSTREAM_CLIENTS_PHASE;
     }
 }

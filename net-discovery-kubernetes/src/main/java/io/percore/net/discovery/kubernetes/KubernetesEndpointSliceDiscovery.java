@@ -1,4 +1,4 @@
-package io.percore.net.discovery;
+package io.percore.net.discovery.kubernetes;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.percore.net.discovery.EndpointDiscovery;
 import io.percore.net.pool.Endpoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ready endpoints of a Kubernetes Service, from a Fabric8 informer on its EndpointSlices
  * (label {@code kubernetes.io/service-name}). Every slice change publishes the full set again.
- * Needs {@code io.fabric8:kubernetes-client} (an optional dependency of this module).
+ * Lives in its own module so that net-pooling, the runtime core, knows nothing of Kubernetes.
  */
 public final class KubernetesEndpointSliceDiscovery implements EndpointDiscovery {
 

@@ -1,6 +1,5 @@
-package io.percore.net.discovery;
+package io.percore.net.discovery.kubernetes;
 
-import static io.percore.net.TestSupport.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
@@ -8,8 +7,13 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.percore.config.ClientPoolConfig;
+import io.percore.config.DiscoveryConfig;
+import io.percore.config.EngineConfig;
 import io.percore.engine.Engine;
-import io.percore.net.TestSupport;
+import io.percore.engine.topology.ShardPlacement;
+import io.percore.net.discovery.EndpointDiscoveries;
+import io.percore.net.discovery.EndpointDiscovery;
 import io.percore.net.client.UpstreamClient;
 import io.percore.net.client.UpstreamOptions;
 import io.percore.net.health.HealthCheckOptions;
@@ -18,6 +22,7 @@ import io.percore.net.redis.RedisProtocol;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +37,10 @@ class KubernetesEndpointSliceDiscoveryTest {
 
     @BeforeAll
     static void startEngine() {
-        engine = TestSupport.engine(2);
+        EngineConfig config = new EngineConfig();
+        config.setMode(EngineConfig.Mode.OVERPROVISIONED); // the build machine is small and shared
+        config.setIdlePoll(Duration.ZERO);
+        engine = Engine.start(config, ShardPlacement.unpinned(2, "test"));
     }
 
     @AfterAll
@@ -114,6 +122,32 @@ class KubernetesEndpointSliceDiscoveryTest {
             d.start(seen::add);
             eventually("initial set", Duration.ofSeconds(10), () -> !seen.isEmpty());
             assertThat(seen.get(seen.size() - 1)).extracting(Endpoint::id).containsExactly("10.2.0.1:9090");
+        }
+    }
+
+    @Test
+    void configurationWithKubernetesDiscoveryFindsThisModule() {
+        ClientPoolConfig config = new ClientPoolConfig();
+        DiscoveryConfig discovery = new DiscoveryConfig();
+        discovery.setType(DiscoveryConfig.Type.KUBERNETES);
+        discovery.setNamespace("shop");
+        discovery.setServiceName("cache");
+        discovery.setPortName("redis");
+        config.setDiscovery(discovery);
+        // net-pooling knows no Kubernetes class: it reaches this module through its service provider.
+        try (EndpointDiscovery found = EndpointDiscoveries.from("cache", config)) {
+            assertThat(found).isInstanceOf(KubernetesEndpointSliceDiscovery.class)
+                    .hasToString("kubernetes[shop/cache:redis]");
+        }
+    }
+
+    private static void eventually(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(20);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.percore.demo.resp;
+package io.percore.net.resp;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

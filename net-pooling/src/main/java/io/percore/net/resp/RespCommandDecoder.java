@@ -1,10 +1,11 @@
-package io.percore.demo.resp;
+package io.percore.net.resp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns a client's byte stream straight into commands: one {@code byte[][]} per command, one
@@ -16,10 +17,13 @@ import java.util.List;
  * <p>Follows Redis 7.0's {@code processMultibulkBuffer} and {@code processInlineBuffer}: a line
  * starting with {@code *} is a multibulk command, anything else an inline one; the same limits
  * (before and after AUTH) and the same error texts. Emits a {@link RespProtocolError} (and drops
- * everything after it) for a malformed frame; {@link RespConnection} replies and closes. One
+ * everything after it) for a malformed frame; the next handler replies with it and closes. One
  * command per {@code decode} call, so a command runs (and AUTH takes effect) before the next
- * one's limits are checked. Lines are never buffered beyond {@link RespSettings#maxInlineLength()},
- * bulk strings never beyond {@link RespSettings#maxBulkLength()}.
+ * one's limits are checked. Lines are never buffered beyond {@link RespDecoderLimits#maxInlineLength()},
+ * bulk strings never beyond {@link RespDecoderLimits#maxBulkLength()}.
+ *
+ * <p>A server-side codec that knows no commands, so every RESP server on net-pooling (the demo,
+ * the benchmarks) decodes alike.
  */
 public final class RespCommandDecoder extends ByteToMessageDecoder {
 
@@ -28,8 +32,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     /** Marks a length line that is not an integer as Redis's {@code string2ll} reads it. */
     private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
-    private final RespSettings settings;
-    private final RespSession session;
+    private final RespDecoderLimits limits;
+    private final BooleanSupplier authenticationPending;
 
     private byte[][] argv;      // the multibulk command being read, null between commands
     private int argc;           // arguments read into argv
@@ -38,14 +42,20 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private int scanned;        // bytes after readerIndex searched for a line end without success
     private boolean failed;
 
-    RespCommandDecoder(RespSettings settings, RespSession session) {
-        this.settings = settings;
-        this.session = session;
+    /**
+     * @param authenticationPending true while the connection still has to authenticate (a password
+     *                              is required and AUTH has not succeeded): Redis's tighter
+     *                              unauthenticated limits apply. Asked on the connection's thread
+     *                              before each command.
+     */
+    public RespCommandDecoder(RespDecoderLimits limits, BooleanSupplier authenticationPending) {
+        this.limits = limits;
+        this.authenticationPending = authenticationPending;
     }
 
-    /** A decoder for a connection of its own (benchmarks, embedding): authenticated unless a password is required. */
-    public static RespCommandDecoder forSettings(RespSettings settings) {
-        return new RespCommandDecoder(settings, new RespSession(settings.requirePass() == null));
+    /** A decoder for a server without a password (benchmarks, embedding). */
+    public static RespCommandDecoder withoutAuthentication(RespDecoderLimits limits) {
+        return new RespCommandDecoder(limits, () -> false);
     }
 
     @Override
@@ -96,10 +106,10 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         if (count == NOT_A_NUMBER || count > Integer.MAX_VALUE) {
             return fail(in, out, "invalid multibulk length");
         }
-        if (count > RespSettings.UNAUTHENTICATED_MAX_ARRAY_LENGTH && authRequired()) {
+        if (count > RespDecoderLimits.UNAUTHENTICATED_MAX_ARRAY_LENGTH && authRequired()) {
             return fail(in, out, "unauthenticated multibulk length");
         }
-        if (count > settings.maxArrayLength()) {
+        if (count > limits.maxArrayLength()) {
             return fail(in, out, "invalid multibulk length");
         }
         in.readerIndex(cr + 2);
@@ -120,13 +130,13 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         }
         byte type = in.getByte(in.readerIndex());
         if (type != '$') {
-            return fail(in, out, "expected '$', got '" + RespReplies.sanitize(String.valueOf((char) (type & 0xFF))) + "'");
+            return fail(in, out, "expected '$', got '" + (char) (type & 0xFF) + "'");
         }
         long length = parseLength(in, in.readerIndex() + 1, cr);
-        if (length == NOT_A_NUMBER || length < 0 || length > settings.maxBulkLength()) {
+        if (length == NOT_A_NUMBER || length < 0 || length > limits.maxBulkLength()) {
             return fail(in, out, "invalid bulk length");
         }
-        if (length > RespSettings.UNAUTHENTICATED_MAX_BULK_LENGTH && authRequired()) {
+        if (length > RespDecoderLimits.UNAUTHENTICATED_MAX_BULK_LENGTH && authRequired()) {
             return fail(in, out, "unauthenticated bulk length");
         }
         in.readerIndex(cr + 2);
@@ -140,7 +150,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             return;
         }
         int start = in.readerIndex();
-        if (lf - start > settings.maxInlineLength()) {
+        if (lf - start > limits.maxInlineLength()) {
             fail(in, out, "too big inline request");
             return;
         }
@@ -173,7 +183,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         int found = in.indexOf(start + scanned, end, delimiter);
         if (found < 0) {
             scanned = end - start;
-            if (scanned > settings.maxInlineLength()) {
+            if (scanned > limits.maxInlineLength()) {
                 fail(in, out, tooLong);
             }
             return -1;
@@ -224,7 +234,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     private boolean authRequired() {
-        return !session.authenticated && settings.requirePass() != null;
+        return authenticationPending.getAsBoolean();
     }
 
     private boolean fail(ByteBuf in, List<Object> out, String detail) {

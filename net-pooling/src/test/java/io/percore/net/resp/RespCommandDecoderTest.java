@@ -1,4 +1,4 @@
-package io.percore.demo.resp;
+package io.percore.net.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RespCommandDecoderTest {
 
     /** Small limits so that the limit cases stay small: bulk 1000, array 100, inline 64. */
-    private static final RespSettings SMALL = new RespSettings(null, 1000, 100, 64, 1024);
+    private static final RespDecoderLimits SMALL = new RespDecoderLimits(1000, 100, 64);
 
     @Test
     void multibulkAndInlineCommandsAtEverySplit() {
@@ -37,14 +39,14 @@ class RespCommandDecoderTest {
                 List.of("GET", "key"));
         byte[] bytes = ascii(stream);
         for (int cut = 0; cut <= bytes.length; cut++) {
-            assertThat(decode(RespSettings.defaults(), Arrays.copyOfRange(bytes, 0, cut), Arrays.copyOfRange(bytes, cut, bytes.length)))
+            assertThat(decode(RespDecoderLimits.redisDefaults(), Arrays.copyOfRange(bytes, 0, cut), Arrays.copyOfRange(bytes, cut, bytes.length)))
                     .as("split at %d", cut).isEqualTo(expected);
         }
         byte[][] oneByOne = new byte[bytes.length][];
         for (int i = 0; i < bytes.length; i++) {
             oneByOne[i] = new byte[] {bytes[i]};
         }
-        assertThat(decode(RespSettings.defaults(), oneByOne)).isEqualTo(expected);
+        assertThat(decode(RespDecoderLimits.redisDefaults(), oneByOne)).isEqualTo(expected);
     }
 
     @Test
@@ -53,7 +55,7 @@ class RespCommandDecoderTest {
         for (int i = 0; i < 3000; i++) {
             frame.append('$').append(Integer.toString(i).length()).append("\r\n").append(i).append("\r\n");
         }
-        List<List<String>> out = decode(RespSettings.defaults(), ascii(frame.toString()));
+        List<List<String>> out = decode(RespDecoderLimits.redisDefaults(), ascii(frame.toString()));
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).hasSize(3000).startsWith("0", "1").endsWith("2999");
     }
@@ -102,7 +104,7 @@ class RespCommandDecoderTest {
         // a length line that ends in time but is not a number
         assertThat(errorOf(SMALL, "*" + "1".repeat(30) + "\r\n")).isEqualTo("invalid multibulk length");
         // fed in small pieces, the decoder fails as soon as the limit is passed, not at the end
-        RespCommandDecoder decoder = new RespCommandDecoder(SMALL, new RespSession(true));
+        RespCommandDecoder decoder = RespCommandDecoder.withoutAuthentication(SMALL);
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         int fed = 0;
         while (ch.inboundMessages().isEmpty()) {
@@ -118,19 +120,20 @@ class RespCommandDecoderTest {
 
     @Test
     void limitsAreTighterUntilAuthenticated() {
-        RespSettings secured = RespSettings.defaults().withRequirePass("pw");
-        RespSession session = new RespSession(false);
-        assertThat(errorOf(secured, new RespSession(false), "*11\r\n")).isEqualTo("unauthenticated multibulk length");
-        assertThat(errorOf(secured, new RespSession(false), "*2\r\n$4\r\nAUTH\r\n$16385\r\n")).isEqualTo("unauthenticated bulk length");
+        RespDecoderLimits limits = RespDecoderLimits.redisDefaults();
+        BooleanSupplier pending = () -> true; // a password is required and AUTH has not succeeded
+        AtomicBoolean authenticationPending = new AtomicBoolean(true);
+        assertThat(errorOf(limits, pending, "*11\r\n")).isEqualTo("unauthenticated multibulk length");
+        assertThat(errorOf(limits, pending, "*2\r\n$4\r\nAUTH\r\n$16385\r\n")).isEqualTo("unauthenticated bulk length");
         // Redis checks proto-max-bulk-len before the unauthenticated limit
-        assertThat(errorOf(secured, new RespSession(false), "*1\r\n$536870913\r\n")).isEqualTo("invalid bulk length");
-        assertThat(errorOf(secured, new RespSession(false), "*10\r\n$16384\r\n")).isNull();
+        assertThat(errorOf(limits, pending, "*1\r\n$536870913\r\n")).isEqualTo("invalid bulk length");
+        assertThat(errorOf(limits, pending, "*10\r\n$16384\r\n")).isNull();
         // authenticating between two commands lifts the limit for the second one
-        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(secured, session),
+        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(limits, authenticationPending::get),
                 new io.netty.channel.ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-                        session.authenticated = true; // what a successful AUTH does
+                        authenticationPending.set(false); // what a successful AUTH does
                         ctx.fireChannelRead(msg);
                     }
                 });
@@ -142,7 +145,7 @@ class RespCommandDecoderTest {
 
     @Test
     void bytesAfterBulkDataAreSkippedUncheckedLikeRedis() {
-        assertThat(decode(RespSettings.defaults(), ascii("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n")))
+        assertThat(decode(RespDecoderLimits.redisDefaults(), ascii("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n")))
                 .isEqualTo(List.of(List.of("PING"), List.of("PING")));
     }
 
@@ -166,13 +169,13 @@ class RespCommandDecoderTest {
         return RespCommandDecoder.parseLength(buf, 1, 1 + s.length());
     }
 
-    private static String errorOf(RespSettings settings, String input) {
-        return errorOf(settings, new RespSession(true), input);
+    private static String errorOf(RespDecoderLimits limits, String input) {
+        return errorOf(limits, () -> false, input);
     }
 
     /** The protocol error detail the input leads to (fed in one piece), or null if none yet. */
-    private static String errorOf(RespSettings settings, RespSession session, String input) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(settings, session));
+    private static String errorOf(RespDecoderLimits limits, BooleanSupplier authenticationPending, String input) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(limits, authenticationPending));
         ch.writeInbound(Unpooled.wrappedBuffer(ascii(input)));
         String error = null;
         Object msg;
@@ -185,17 +188,17 @@ class RespCommandDecoderTest {
         return error;
     }
 
-    private static List<List<String>> decode(RespSettings settings, byte[]... chunks) {
+    private static List<List<String>> decode(RespDecoderLimits limits, byte[]... chunks) {
         List<List<String>> commands = new ArrayList<>();
-        for (Object msg : decodeRaw(settings, chunks)) {
+        for (Object msg : decodeRaw(limits, chunks)) {
             assertThat(msg).isInstanceOf(byte[][].class);
             commands.add(args(msg));
         }
         return commands;
     }
 
-    private static List<Object> decodeRaw(RespSettings settings, byte[]... chunks) {
-        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(settings, new RespSession(true)));
+    private static List<Object> decodeRaw(RespDecoderLimits limits, byte[]... chunks) {
+        EmbeddedChannel ch = new EmbeddedChannel(RespCommandDecoder.withoutAuthentication(limits));
         for (byte[] chunk : chunks) {
             ch.writeInbound(Unpooled.wrappedBuffer(chunk));
         }
