@@ -57,7 +57,12 @@ final class QuiescenceSignal {
         published = true;
     }
 
-    /** The shard is about to run something (a turn, a timer): its published counts are stale. */
+    /**
+     * The shard makes work or is about to run some: its published counts are stale. Called when
+     * it wakes and whenever it queues a task or sends a message (socket handlers run inside the
+     * I/O poll, while the shard has published itself quiet). Costs a plain read of a shard-local
+     * flag unless quiet was published.
+     */
     void publishBusy() {
         if (published) {
             published = false;

@@ -164,6 +164,7 @@ public final class Shard {
     public void execute(Runnable task) {
         if (Thread.currentThread() == thread && task != null) {
             // The hot path: a task spawning a task on its own shard.
+            quiescence.publishBusy();
             scheduler.add(0, task);
             return;
         }
@@ -175,6 +176,7 @@ public final class Shard {
         Objects.requireNonNull(task, "task");
         int g = groupIndex(group);
         if (inShardThread()) {
+            quiescence.publishBusy();
             scheduler.add(g, task);
             return;
         }
@@ -320,6 +322,7 @@ public final class Shard {
     /** Enqueue work that must get through while draining (future completions, internal hops). */
     void executeInternal(Runnable task) {
         if (inShardThread()) {
+            quiescence.publishBusy();
             scheduler.addToCurrent(task);
             return;
         }
@@ -338,12 +341,14 @@ public final class Shard {
     /** Enqueue in the current group. Shard thread only. */
     void executeLocal(Runnable task) {
         assert ownerThread();
+        quiescence.publishBusy();
         scheduler.addToCurrent(task);
     }
 
     /** Sends a message to shard {@code to}. Shard thread only. */
     void sendTo(int to, Object message) {
         assert ownerThread();
+        quiescence.publishBusy();
         if (to == id) {
             accept(message);
             return;
@@ -362,8 +367,6 @@ public final class Shard {
     /** A timer is about to run its task. Shard thread only. */
     void timerFired() {
         assert ownerThread();
-        // Timers run inside the I/O poll, where the shard may have published itself quiet.
-        quiescence.publishBusy();
         counters.timerFired();
     }
 
