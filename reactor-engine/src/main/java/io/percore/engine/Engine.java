@@ -50,7 +50,6 @@ public final class Engine implements AutoCloseable {
     private final List<Shard> shardList;
     private final StallDetector stallDetector;
     private final CountDownLatch started;
-    private final CountDownLatch terminated;
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final Object closeLock = new Object();
     private volatile int state = RUNNING;
@@ -71,7 +70,7 @@ public final class Engine implements AutoCloseable {
         this.shards = new Shard[n];
         boolean pin = config.getMode() == EngineConfig.Mode.PINNED && placement.pinned();
         for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(this, i, groups, transport, pin ? placement.cpuOf(i) : java.util.OptionalInt.empty());
+            shards[i] = new Shard(this, i, groups, transport, pin ? placement.cpuOf(i).orElse(-1) : -1);
         }
         CrossShardMesh mesh = new CrossShardMesh(n, config.getRingCapacity());
         for (Shard s : shards) {
@@ -79,7 +78,6 @@ public final class Engine implements AutoCloseable {
         }
         this.shardList = List.of(shards);
         this.started = new CountDownLatch(n);
-        this.terminated = new CountDownLatch(n);
         this.stallDetector = new StallDetector(this, config.getStallThreshold());
     }
 
@@ -267,9 +265,20 @@ public final class Engine implements AutoCloseable {
         }
         Thread t = new Thread(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
-            int quietChecks = 0;
-            while (System.nanoTime() - deadline < 0 && quietChecks < 3) {
-                quietChecks = allQuiescent() ? quietChecks + 1 : 0;
+            // Quiescent: every shard published itself quiet, every message sent into the mesh was
+            // taken out, nothing was submitted since, and no shard ran a turn between two looks
+            // (then all were quiet at one instant). Confirmed on consecutive looks for margin.
+            QuiescenceSignal.Snapshot previous = new QuiescenceSignal.Snapshot(shards.length);
+            QuiescenceSignal.Snapshot current = new QuiescenceSignal.Snapshot(shards.length);
+            boolean previousQuiet = false;
+            int stableLooks = 0;
+            while (System.nanoTime() - deadline < 0 && stableLooks < 2) {
+                boolean quiet = allQuiet(current);
+                stableLooks = quiet && previousQuiet && current.sameTurns(previous) ? stableLooks + 1 : 0;
+                previousQuiet = quiet;
+                QuiescenceSignal.Snapshot swap = previous;
+                previous = current;
+                current = swap;
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
@@ -286,13 +295,19 @@ public final class Engine implements AutoCloseable {
         return done;
     }
 
-    private boolean allQuiescent() {
-        for (Shard s : shards) {
-            if (!s.quiescent()) {
+    /** One look at what the shards published; reads none of their queues. */
+    private boolean allQuiet(QuiescenceSignal.Snapshot into) {
+        for (int i = 0; i < shards.length; i++) {
+            Shard s = shards[i];
+            if (s.isTerminated() || !s.quiescence().readInto(into, i)) {
+                return false;
+            }
+            // Read after the signal: anything submitted since the shard went quiet shows here.
+            if (s.foreignArrivals() != into.foreignTaken[i]) {
                 return false;
             }
         }
-        return true;
+        return into.meshEmpty();
     }
 
     /** Stops every shard within 10 s; idempotent; never hangs (see {@link #close(Duration)}). */
@@ -320,21 +335,21 @@ public final class Engine implements AutoCloseable {
                 s.requestStop();
             }
             for (Shard s : shards) {
-                joinUntil(s.thread(), deadline);
+                awaitTermination(s, deadline);
             }
             List<Shard> stuck = new ArrayList<>();
             for (Shard s : shards) {
-                if (s.thread().isAlive() && s.thread() != Thread.currentThread()) {
+                if (!s.termination().isConfirmed() && s.thread() != Thread.currentThread()) {
                     stuck.add(s);
                     s.thread().interrupt();
                 }
             }
             long grace = System.nanoTime() + Math.min(TimeUnit.MILLISECONDS.toNanos(500), Math.max(timeout.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(50)));
             for (Shard s : stuck) {
-                joinUntil(s.thread(), grace);
+                awaitTermination(s, grace);
             }
             for (Shard s : stuck) {
-                if (s.thread().isAlive()) {
+                if (!s.termination().isConfirmed()) {
                     abandon(s);
                 }
             }
@@ -354,24 +369,21 @@ public final class Engine implements AutoCloseable {
                 + " (daemon); {} socket(s) closed from the closing thread. Stuck at:{}", s.id(), closed, sb);
     }
 
-    private static void joinUntil(Thread t, long deadline) {
-        if (t == Thread.currentThread()) {
-            return;
-        }
-        long left;
-        while (t.isAlive() && (left = deadline - System.nanoTime()) > 0) {
-            try {
-                TimeUnit.NANOSECONDS.timedJoin(t, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    /** Waits for the shard's loop to confirm it stopped (a shard closing its own engine cannot wait). */
+    private static void awaitTermination(Shard s, long deadline) {
+        if (!s.inShardThread()) {
+            s.termination().awaitUntil(deadline);
         }
     }
 
-    /** Whether every shard thread has finished (false while one is abandoned in a stuck task). */
+    /** Whether every shard's loop has confirmed it stopped (false while one is abandoned in a stuck task). */
     public boolean isTerminated() {
-        return terminated.getCount() == 0;
+        for (Shard s : shards) {
+            if (!s.termination().isConfirmed()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -407,10 +419,9 @@ public final class Engine implements AutoCloseable {
     void shardFailedToStart(Shard s, Throwable t) {
         startFailure.compareAndSet(null, t);
         started.countDown();
-        terminated.countDown();
     }
 
     void shardTerminated(Shard s) {
-        terminated.countDown();
+        LOG.debug("Shard {} confirmed it stopped", s.id());
     }
 }

@@ -79,8 +79,8 @@ final class Outbox {
             return false;
         }
         boolean moved = overflowing > 0 && retryOverflow();
-        // Pairs with the fence in Shard.sleep(): either we see the target asleep or it sees
-        // our message before it blocks.
+        // Pairs with the volatile store of `sleeping` in Shard.idle(): either we see the target
+        // asleep or it sees our message before it blocks.
         VarHandle.fullFence();
         int kept = 0;
         for (int i = 0; i < touchedCount; i++) {

@@ -2,16 +2,11 @@ package io.percore.engine;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.FastThreadLocalThread;
-import io.percore.engine.topology.CpuPinning;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,14 +19,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One core's worth of the engine: a thread that owns its sockets, timers, tasks and data, and
- * runs them all in one loop. Other shards reach it through the mesh rings, other threads
- * through its foreign queue; nothing else touches its state.
+ * runs them all in one loop ({@link #runLoop}). Other shards reach it through the mesh rings,
+ * other threads through its foreign queue; nothing else touches its state. Methods only the
+ * shard's own thread may call say so and assert it ({@code -ea} is on in tests).
  *
- * <p>One loop turn: (1) poll I/O without blocking; (2) drain inbound rings and the foreign
- * queue (batched); (3) run tasks, choosing between scheduling groups by virtual runtime weighted
- * by shares, until the task quota is spent; (4) fire due timers (and Netty's own tasks); (5)
- * flush outbound messages, waking targets that sleep; (6) if idle, spin for the idle-poll time
- * (pinned mode), then sleep in the I/O poll until the next timer or a wakeup.
+ * <p>The parts, each with one job: {@link GroupScheduler} (tasks by scheduling group),
+ * {@link IdleStrategy} (what to do before sleeping, per mode), {@link ShardCounters} (counting,
+ * published as {@link ShardStats}), {@link Outbox} (sending), {@link QuiescenceSignal} (what a
+ * draining engine may know), {@link ShardTermination} (the way out), {@link PlannedCpu} (pinning).
  */
 public final class Shard {
 
@@ -40,84 +35,67 @@ public final class Shard {
     /** Messages taken from one inbound ring per turn, so one busy peer cannot starve the rest. */
     private static final int DRAIN_BATCH = 1024;
     private static final int CALL_POOL_LIMIT = 4096;
-    private static final long UTILIZATION_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Sleep while parked messages wait for room in a ring. */
     private static final long OVERFLOW_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long IO_SHUTDOWN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Engine engine;
     private final int id;
     private final String name;
     private final SchedulingGroup[] groupDefs;
-    private final GroupQueue[] groups;
     private final MpscUnboundedXaddArrayQueue<Object> foreign = new MpscUnboundedXaddArrayQueue<>(1024);
     private final ShardStats stats;
+    private final ShardCounters counters;
+    private final GroupScheduler scheduler;
+    private final IdleStrategy idleStrategy;
+    private final QuiescenceSignal quiescence = new QuiescenceSignal();
+    private final ShardTermination termination = new ShardTermination();
+    private final PlannedCpu plannedCpu;
     private final RegistrationTracker tracker = new RegistrationTracker();
     private final ShardThread thread;
     private final long quotaNanos;
-    private final long idlePollNanos;
     private final long maxSleepNanos;
-    private final int plannedCpu;
-    /**
-     * Where competing groups are charged the shard thread's CPU time instead of wall time
-     * (overprovisioned mode); null where they are charged wall time (pinned mode). See
-     * {@link #runTasks}.
-     */
-    private final ThreadMXBean cpuClock;
     private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
     private final ArrayDeque<CrossShardCall> callPool = new ArrayDeque<>();
 
     // Set during Engine construction, before the thread starts.
     private Outbox outbox;
     private SpscArrayQueue<Object>[] inbound;
-    private Shard[] peers;
 
-    private volatile ShardEventLoop loop;
+    private volatile ShardEventLoop eventLoop;
     private volatile boolean sleeping;
     /** True while the shard is idle (spinning or asleep): the stall detector leaves it alone. */
     private volatile boolean idle;
-    private volatile boolean stopRequested;
-    private volatile boolean terminated;
 
-    // Shard-thread-only state.
+    /** Shard-thread only: depth of synchronously run future continuations. */
     int notifyDepth;
-    private int currentGroup;
-    /** Set by pickGroup: more than one group had tasks queued. */
-    private boolean groupsCompete;
-    private long minVruntime;
-    private long tasksRun;
-    private long tasksFailed;
-    private long received;
-    private long timersFired;
-    private long busyNanos;
-    private long idleNanos;
-    private long iterations;
-    private long windowStart;
-    private long windowBusy;
-    private int checkEvery = 1;
 
-    Shard(Engine engine, int id, SchedulingGroup[] groupDefs, ShardTransport transport, OptionalInt cpu) {
+    /**
+     * The only place a shard reads its engine's configuration; the parts get plain values.
+     *
+     * @param cpu the CPU to pin to, or -1 for none
+     */
+    Shard(Engine engine, int id, SchedulingGroup[] groupDefs, ShardTransport transport, int cpu) {
         this.engine = engine;
         this.id = id;
         this.name = "percore-shard-" + id;
         this.groupDefs = groupDefs;
-        this.groups = new GroupQueue[groupDefs.length];
-        for (int i = 0; i < groupDefs.length; i++) {
-            groups[i] = new GroupQueue(groupDefs[i]);
-        }
-        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
-        this.quotaNanos = engine.config().getTaskQuota().toNanos();
         boolean pinnedMode = engine.busyPolling();
-        this.idlePollNanos = pinnedMode ? engine.config().getIdlePoll().toNanos() : 0;
+        this.quotaNanos = engine.config().getTaskQuota().toNanos();
+        long idlePollNanos = engine.config().getIdlePoll().toNanos();
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
         this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.config().getStallThreshold().toNanos());
-        this.plannedCpu = cpu.orElse(-1);
-        this.cpuClock = pinnedMode ? null : threadCpuClock();
+        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
+        this.counters = new ShardCounters(id, stats);
+        // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.
+        this.scheduler = new GroupScheduler(groupDefs, quotaNanos, !pinnedMode, counters);
+        this.idleStrategy = IdleStrategy.forMode(pinnedMode, idlePollNanos);
+        this.plannedCpu = new PlannedCpu(cpu, pinnedMode ? "placement is unpinned" : "overprovisioned mode: not pinned");
         this.thread = new ShardThread(this);
     }
 
     @SuppressWarnings("unchecked")
     void connect(Shard[] all, CrossShardMesh mesh) {
-        this.peers = all;
         this.outbox = new Outbox(this, all, mesh);
         this.inbound = new SpscArrayQueue[all.length];
         for (int from = 0; from < all.length; from++) {
@@ -174,7 +152,7 @@ public final class Shard {
      * down yourself: the engine does on close.
      */
     public IoEventLoop ioEventLoop() {
-        return loop;
+        return eventLoop;
     }
 
     /** The scheduling group called {@code name}. @throws IllegalArgumentException if unknown */
@@ -186,7 +164,8 @@ public final class Shard {
     public void execute(Runnable task) {
         if (Thread.currentThread() == thread && task != null) {
             // The hot path: a task spawning a task on its own shard.
-            groups[0].tasks.addLast(task);
+            quiescence.publishBusy();
+            scheduler.add(0, task);
             return;
         }
         execute(groupDefs[0], task);
@@ -197,7 +176,8 @@ public final class Shard {
         Objects.requireNonNull(task, "task");
         int g = groupIndex(group);
         if (inShardThread()) {
-            groups[g].tasks.addLast(task);
+            quiescence.publishBusy();
+            scheduler.add(g, task);
             return;
         }
         Shard caller = currentOrNull();
@@ -235,12 +215,12 @@ public final class Shard {
                     + " (thread '" + Thread.currentThread().getName() + "'); use Engine.submitTo from other threads");
         }
         Shard dst = engine.shard(target);
-        ShardPromise<T> promise = new ShardPromise<>(caller, false);
+        ShardPromise<T> promise = new ShardPromise<>(caller, true);
         CrossShardCall c = caller.callPool.pollFirst();
         if (c == null) {
             c = new CrossShardCall();
         }
-        c.init(caller, dst, task, asyncTask, promise, caller.currentGroup);
+        c.init(caller, dst, task, asyncTask, promise, caller.scheduler.currentGroup());
         caller.sendTo(target, c);
         return promise;
     }
@@ -274,7 +254,7 @@ public final class Shard {
     public <T> ShardFuture<T> timeout(ShardFuture<T> future, Duration timeout) {
         Objects.requireNonNull(future, "future");
         long nanos = nonNegative(timeout, "timeout");
-        ShardPromise<T> result = new ShardPromise<>(this, false);
+        ShardPromise<T> result = new ShardPromise<>(this, true);
         Cancellable timer = schedule(Duration.ofNanos(nanos),
                 () -> result.setFailure0(new TimeoutException("Timed out after " + timeout + " on shard " + id)));
         future.addListener(f -> {
@@ -284,19 +264,31 @@ public final class Shard {
         return result;
     }
 
-    @Override
-    public String toString() {
-        return name;
-    }
-
     // ================================================================ package API
 
     Thread thread() {
         return thread;
     }
 
+    ShardEventLoop eventLoop() {
+        return eventLoop;
+    }
+
     boolean stopRequested() {
-        return stopRequested;
+        return termination.requested();
+    }
+
+    ShardTermination termination() {
+        return termination;
+    }
+
+    QuiescenceSignal quiescence() {
+        return quiescence;
+    }
+
+    /** Entries ever offered to the foreign queue (its producers' counter, readable from any thread). */
+    long foreignArrivals() {
+        return foreign.currentProducerIndex();
     }
 
     boolean isIdle() {
@@ -304,7 +296,7 @@ public final class Shard {
     }
 
     boolean isTerminated() {
-        return terminated;
+        return termination.closed();
     }
 
     RegistrationTracker tracker() {
@@ -314,10 +306,10 @@ public final class Shard {
     /** Enqueue from a non-shard thread (or another engine's shard). */
     void executeForeign(Object entry) {
         foreign.offer(entry);
-        VarHandle.fullFence();
-        wakeIfSleepingFenced();
-        if (terminated) {
-            // The loop has gone; nobody will run this (close() rejected what it found queued).
+        VarHandle.fullFence(); // pairs with the loop's fence before sleeping, and with markClosed()
+        wakeIfSleeping();
+        if (termination.closed()) {
+            // The loop has gone; nobody will run this (it rejected what it found queued).
             RejectedExecutionException e = Engine.closedException();
             if (entry instanceof ForeignCall) {
                 ((ForeignCall<?>) entry).reject(e);
@@ -330,7 +322,8 @@ public final class Shard {
     /** Enqueue work that must get through while draining (future completions, internal hops). */
     void executeInternal(Runnable task) {
         if (inShardThread()) {
-            groups[currentGroup].tasks.addLast(task);
+            quiescence.publishBusy();
+            scheduler.addToCurrent(task);
             return;
         }
         Shard caller = currentOrNull();
@@ -338,20 +331,24 @@ public final class Shard {
             caller.sendTo(id, task);
             return;
         }
-        if (terminated) {
+        if (termination.closed()) {
             LOG.debug("Dropping a completion for terminated shard {}", id);
             return;
         }
         executeForeign(task);
     }
 
-    /** Enqueue on this shard's own thread in the current group. */
+    /** Enqueue in the current group. Shard thread only. */
     void executeLocal(Runnable task) {
-        groups[currentGroup].tasks.addLast(task);
+        assert ownerThread();
+        quiescence.publishBusy();
+        scheduler.addToCurrent(task);
     }
 
-    /** Sends a message to shard {@code to}; called on this shard's thread. */
+    /** Sends a message to shard {@code to}. Shard thread only. */
     void sendTo(int to, Object message) {
+        assert ownerThread();
+        quiescence.publishBusy();
         if (to == id) {
             accept(message);
             return;
@@ -359,53 +356,52 @@ public final class Shard {
         outbox.send(to, message);
     }
 
+    /** Takes back a finished call for reuse. Shard thread only. */
     void recycle(CrossShardCall call) {
+        assert ownerThread();
         if (callPool.size() < CALL_POOL_LIMIT) {
             callPool.addLast(call);
         }
     }
 
+    /** A timer is about to run its task. Shard thread only. */
     void timerFired() {
-        stats.publishTimersFired(++timersFired);
+        assert ownerThread();
+        counters.timerFired();
     }
 
+    /** Shard thread only. */
     void taskFailed(Throwable t, String what) {
-        tasksFailed++;
-        LOG.warn("A {} threw on shard {}; the shard keeps running", what, id, t);
+        assert ownerThread();
+        counters.taskFailed(t, what);
     }
 
-    /** Wakes the shard if it sleeps in the I/O poll. The caller must have fenced after publishing work. */
+    /**
+     * Wakes the shard if it sleeps in the I/O poll. The caller must have issued a full fence
+     * between publishing its work and calling this, or the shard may go to sleep unwoken.
+     */
     void wakeIfSleeping() {
         if (sleeping) {
             stats.wakeupSent();
-            ShardEventLoop l = loop;
+            ShardEventLoop l = eventLoop;
             if (l != null) {
                 l.wakeup();
             }
         }
     }
 
-    private void wakeIfSleepingFenced() {
-        wakeIfSleeping();
-    }
-
     void requestStop() {
-        stopRequested = true;
-        VarHandle.fullFence();
-        ShardEventLoop l = loop;
+        termination.request();
+        ShardEventLoop l = eventLoop;
         if (l != null) {
             l.wakeup();
         }
     }
 
-    /** Whether anything is queued for this shard's scheduler (read by its own thread). */
+    /** Whether anything is queued for this shard's scheduler. Shard thread only. */
     boolean hasLocalWork() {
-        for (GroupQueue g : groups) {
-            if (!g.tasks.isEmpty()) {
-                return true;
-            }
-        }
-        if (!foreign.isEmpty()) {
+        assert ownerThread();
+        if (scheduler.hasTasks() || !foreign.isEmpty()) {
             return true;
         }
         SpscArrayQueue<Object>[] rings = inbound;
@@ -417,9 +413,18 @@ public final class Shard {
         return false;
     }
 
-    /** Whether work is queued or parked anywhere on this shard, as seen from a draining engine. */
-    boolean quiescent() {
-        return idle && !hasLocalWork() && !outbox.hasOverflow() && loop != null && !loop.isShuttingDown();
+    /** For {@code assert}: true on this shard's thread, otherwise throws naming the caller. */
+    private boolean ownerThread() {
+        if (Thread.currentThread() != thread) {
+            throw new AssertionError("Only " + name + "'s own thread may call this (called on '"
+                    + Thread.currentThread().getName() + "')");
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 
     // ================================================================ the loop
@@ -429,12 +434,12 @@ public final class Shard {
     }
 
     private void runThread() {
-        pin();
+        plannedCpu.pinCurrentThread(id, stats);
         try {
-            loop = new ShardEventLoop(this, thread, tracker.wrap(engine.shardTransport().newHandlerFactory()));
+            eventLoop = new ShardEventLoop(this, thread, tracker.wrap(engine.shardTransport().newHandlerFactory()));
         } catch (Throwable t) {
+            termination.confirm();
             engine.shardFailedToStart(this, t);
-            terminated = true;
             return;
         }
         engine.shardStarted(this);
@@ -443,55 +448,38 @@ public final class Shard {
         } catch (Throwable t) {
             LOG.error("Shard {} loop failed; the shard stops", id, t);
         } finally {
-            shutdownLoop();
+            terminate();
         }
     }
 
-    private void pin() {
-        if (plannedCpu < 0) {
-            stats.pinned(-1, engine.busyPolling() ? "placement is unpinned" : "overprovisioned mode: not pinned");
-            return;
-        }
-        boolean ok;
-        try {
-            ok = CpuPinning.pinCurrentThread(plannedCpu);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("Pinning shard {} to CPU {} failed; running unpinned", id, plannedCpu, e);
-            ok = false;
-        }
-        if (ok) {
-            stats.pinned(plannedCpu, null);
-        } else {
-            LOG.warn("Shard {} could not be pinned to CPU {}; running unpinned", id, plannedCpu);
-            stats.pinned(-1, "pinning to CPU " + plannedCpu + " failed");
-        }
-    }
-
+    /**
+     * The loop. One turn: (1) poll I/O without blocking; (2) drain inbound rings and the foreign
+     * queue (batched); (3) run tasks, by scheduling group, until the task quota is spent; (4) fire
+     * due timers (and Netty's own tasks); (5) flush outbound messages, waking targets that sleep;
+     * (6) if idle, let the mode's idle strategy wait a little, publish quiescence, then sleep in
+     * the I/O poll until the next timer or a wakeup.
+     */
     private void runLoop() {
-        final ShardEventLoop loop = this.loop;
+        final ShardEventLoop loop = this.eventLoop;
         long now = System.nanoTime();
-        windowStart = now;
-        while (!stopRequested) {
+        counters.loopStarted(now);
+        while (!termination.requested()) {
             final long turnStart = now;
-            stats.publishLoopTurn(turnStart, ++iterations);
-            // 1. I/O, without blocking. Without any socket there is nothing to poll: skip the
-            // syscall (wakeups are handled by the blocking poll in idle()).
+            counters.turnStarted(turnStart);
+            // 1. Without any socket there is nothing to poll: skip the syscall (wakeups are
+            // handled by the blocking poll in idle()).
             if (tracker.hasRegistrations()) {
                 loop.runNow(-1);
             }
-            // 2. Inbound messages and foreign submissions.
-            drainInbound();
-            // 3. Tasks, by scheduling group, until the quota is spent.
-            now = runTasks(System.nanoTime() + quotaNanos);
-            // 4. Due timers and Netty's own tasks.
-            loop.runNonBlockingTasks(quotaNanos);
-            // 5. Outbound messages.
-            boolean parkedMoved = outbox.flush();
+            drainInbound();                                           // 2.
+            now = scheduler.runUntil(System.nanoTime() + quotaNanos); // 3.
+            loop.runNonBlockingTasks(quotaNanos);                     // 4.
+            boolean parkedMoved = outbox.flush();                     // 5.
             now = System.nanoTime();
-            busyNanos += now - turnStart;
-            publishStats(now);
-            // 6. Idle: spin, then sleep. While parked messages are moving into a full ring,
-            // retry at once instead (the target is draining it right now).
+            counters.busy(now - turnStart);
+            counters.publish(now, outbox, scheduler);
+            // 6. While parked messages are moving into a full ring, retry at once instead of
+            // idling (the target is draining it right now).
             if (!hasLocalWork()) {
                 if (parkedMoved && outbox.hasOverflow()) {
                     Thread.yield();
@@ -510,7 +498,7 @@ public final class Shard {
                 got += rings[i].drain(inboundConsumer, DRAIN_BATCH);
             }
         }
-        received += got;
+        counters.received(got);
         foreign.drain(inboundConsumer, DRAIN_BATCH);
     }
 
@@ -518,177 +506,45 @@ public final class Shard {
     private void accept(Object message) {
         if (message instanceof CrossShardCall) {
             CrossShardCall c = (CrossShardCall) message;
-            groups[c.group].tasks.addLast(c);
+            scheduler.add(c.group, c);
         } else if (message instanceof GroupTask) {
             GroupTask g = (GroupTask) message;
-            groups[g.group].tasks.addLast(g.task);
+            scheduler.add(g.group, g.task);
         } else {
-            groups[0].tasks.addLast((Runnable) message);
+            scheduler.add(0, (Runnable) message);
         }
-    }
-
-    /**
-     * Runs slices of the groups' queues until the deadline (wall time) and charges each group the
-     * time its slice took. In pinned mode the core is the shard's own and wall time is the CPU
-     * time the group got, read for free. In overprovisioned mode the OS preempts the shard thread
-     * whenever it likes, and wall time would bill the group that happened to be running for the
-     * milliseconds the CPU spent on other processes: fair only on average, with errors of whole
-     * OS time slices (100+ ms seen under load) per decision. There, while groups compete, the
-     * slice is charged the thread's CPU time, at the cost of one clock read (a syscall, about
-     * 1 µs) per slice. A group running alone is charged wall time: nobody waits on that decision,
-     * and the common single-group loop pays nothing. (A task that blocks is charged only the CPU
-     * it burned while groups compete; blocking a shard is a bug the stall detector reports.)
-     */
-    private long runTasks(long deadline) {
-        long now = System.nanoTime();
-        long run = 0;
-        GroupQueue g;
-        long cpuMark = -1; // thread CPU time at the start of the current slice; read only if a group runs
-        while ((g = pickGroup()) != null) {
-            final boolean cpuCharged = groupsCompete && cpuClock != null;
-            if (cpuCharged && cpuMark < 0) {
-                cpuMark = cpuClock.getCurrentThreadCpuTime();
-            }
-            currentGroup = g.def.index();
-            final ArrayDeque<Runnable> tasks = g.tasks;
-            final long sliceStart = now;
-            long lastCheck = now;
-            int sinceCheck = 0;
-            int every = checkEvery;
-            Runnable task;
-            while ((task = tasks.pollFirst()) != null) {
-                try {
-                    task.run();
-                } catch (Throwable t) {
-                    taskFailed(t, "task");
-                }
-                run++;
-                if (++sinceCheck >= every) {
-                    now = System.nanoTime();
-                    // Read the clock after every task while tasks are long, every 64 while short.
-                    every = (now - lastCheck) > (quotaNanos >> 4) ? 1 : Math.min(every << 1, 64);
-                    lastCheck = now;
-                    sinceCheck = 0;
-                    if (now - deadline >= 0) {
-                        break;
-                    }
-                }
-            }
-            if (sinceCheck != 0) {
-                now = System.nanoTime();
-            }
-            checkEvery = every;
-            long charge = now - sliceStart;
-            if (cpuCharged && cpuMark >= 0) {
-                long cpu = cpuClock.getCurrentThreadCpuTime();
-                if (cpu >= 0) {
-                    charge = cpu - cpuMark;
-                }
-                cpuMark = cpu; // -1 (CPU time measurement switched off meanwhile): wall time again
-            } else {
-                cpuMark = -1; // the next CPU-charged slice reads its own start
-            }
-            g.charge(charge);
-            if (now - deadline >= 0) {
-                break;
-            }
-        }
-        currentGroup = 0;
-        tasksRun += run;
-        return now;
-    }
-
-    /** The runnable group with the least virtual runtime; groups returning from idle start at the floor. */
-    private GroupQueue pickGroup() {
-        GroupQueue[] gs = groups;
-        if (gs.length == 1) {
-            return gs[0].tasks.isEmpty() ? null : gs[0];
-        }
-        GroupQueue best = null;
-        long floor = minVruntime;
-        int runnable = 0;
-        for (GroupQueue g : gs) {
-            if (g.tasks.isEmpty()) {
-                continue;
-            }
-            runnable++;
-            if (g.vruntime < floor) {
-                g.vruntime = floor;
-            }
-            if (best == null || g.vruntime < best.vruntime) {
-                best = g;
-            }
-        }
-        if (best != null) {
-            minVruntime = best.vruntime;
-        }
-        groupsCompete = runnable > 1;
-        return best;
     }
 
     private long idle(long idleStart) {
         idle = true;
-        final ShardEventLoop loop = this.loop;
-        long now = idleStart;
-        if (idlePollNanos > 0) {
-            long spinEnd = idleStart + idlePollNanos;
-            int spins = 0;
-            while (!stopRequested && !hasLocalWork()) {
-                Thread.onSpinWait();
-                if ((++spins & 63) == 0) {
-                    if (tracker.hasRegistrations() && loop.runNow(-1) > 0) {
-                        break;
-                    }
-                    now = System.nanoTime();
-                    if (now - spinEnd >= 0) {
-                        break;
-                    }
-                }
-            }
-        } else if (!stopRequested && !hasLocalWork()) {
-            // No busy-poll, but give the CPU away once before sleeping: on a shared core the
-            // peer that is about to send us work often runs right now, and a yield costs far
-            // less than a sleep in the poll plus the eventfd wakeup it would then need.
-            Thread.yield();
-        }
-        if (!stopRequested && !hasLocalWork()) {
+        idleStrategy.beforeSleep(this, idleStart);
+        if (!termination.requested() && !hasLocalWork()) {
             Thread.interrupted(); // a stale interrupt would make the poll return at once, forever
-            long wait = outbox.hasOverflow() ? OVERFLOW_RETRY_NANOS : maxSleepNanos;
+            boolean parked = outbox.hasOverflow();
+            if (!parked) {
+                quiescence.publishQuiet(counters.turns(), outbox.sent, counters.received(), foreign.currentConsumerIndex());
+            }
             sleeping = true;
             // The volatile store above is followed by a StoreLoad barrier: producers that
             // published before we read their queues in canBlock() are seen; later ones see
             // sleeping == true and wake us.
-            loop.run(wait, -1);
+            eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
             sleeping = false;
+            quiescence.publishBusy();
         }
-        now = System.nanoTime();
-        idleNanos += now - idleStart;
+        long now = System.nanoTime();
+        counters.idled(idleStart, now);
         idle = false;
-        stats.publishLoopTurn(now, iterations);
         return now;
     }
 
-    private void publishStats(long now) {
-        stats.publishTasks(tasksRun, tasksFailed);
-        stats.publishMessages(outbox.sent, received, outbox.overflowed);
-        stats.publishTime(busyNanos, idleNanos);
-        for (GroupQueue g : groups) {
-            stats.publishGroup(g.def.index(), g.runtimeNanos, g.tasks.size());
-        }
-        if (now - windowStart >= UTILIZATION_WINDOW_NANOS) {
-            long busy = busyNanos - windowBusy;
-            stats.publishUtilization(Math.min(1.0, (double) busy / (now - windowStart)));
-            windowStart = now;
-            windowBusy = busyNanos;
-        }
-    }
-
-    private void shutdownLoop() {
-        ShardEventLoop l = loop;
+    /** Shuts the I/O loop down, fails what outsiders left queued, then confirms termination. */
+    private void terminate() {
+        ShardEventLoop l = eventLoop;
         try {
             if (l != null) {
                 l.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long deadline = System.nanoTime() + IO_SHUTDOWN_NANOS;
                 while (!l.isTerminated() && System.nanoTime() - deadline < 0) {
                     l.runNow();
                 }
@@ -696,51 +552,37 @@ public final class Shard {
         } catch (Throwable t) {
             LOG.warn("Shard {} did not shut its I/O loop down cleanly", id, t);
         } finally {
-            terminated = true;
-            VarHandle.fullFence();
-            rejectLeftovers();
+            termination.markClosed();
+            RejectedExecutionException e = Engine.closedException();
+            rejectForeign(e);
+            scheduler.rejectQueued(e);
+            termination.confirm();
             engine.shardTerminated(this);
         }
     }
 
-    /** Fails calls from outside the engine that will never run now, so nobody waits forever. */
-    void rejectLeftovers() {
-        RejectedExecutionException e = Engine.closedException();
+    /** Fails the calls from outside the engine still in the foreign queue (its only consumer calls). */
+    private void rejectForeign(RejectedExecutionException e) {
         Object o;
         while ((o = foreign.poll()) != null) {
             if (o instanceof ForeignCall) {
                 ((ForeignCall<?>) o).reject(e);
-            }
-        }
-        for (GroupQueue g : groups) {
-            Runnable r;
-            while ((r = g.tasks.pollFirst()) != null) {
-                if (r instanceof ForeignCall) {
-                    ((ForeignCall<?>) r).reject(e);
-                }
             }
         }
     }
 
     /** The closer's view when this shard's thread is abandoned: reject what outsiders queued. */
     void rejectLeftoversFromCloser() {
-        terminated = true;
-        VarHandle.fullFence();
-        RejectedExecutionException e = Engine.closedException();
-        Object o;
+        termination.markClosed();
         // The stuck thread is inside a task, not draining, so this thread is the only consumer.
-        while ((o = foreign.poll()) != null) {
-            if (o instanceof ForeignCall) {
-                ((ForeignCall<?>) o).reject(e);
-            }
-        }
+        rejectForeign(Engine.closedException());
     }
 
     // ================================================================ helpers
 
     private ShardEventLoop liveLoop() {
-        ShardEventLoop l = loop;
-        if (l == null || terminated || l.isShuttingDown()) {
+        ShardEventLoop l = eventLoop;
+        if (l == null || termination.closed() || l.isShuttingDown()) {
             throw Engine.closedException();
         }
         return l;
@@ -755,44 +597,12 @@ public final class Shard {
         return g;
     }
 
-    /** The JVM's per-thread CPU clock, or null if this JVM has none (groups are then charged wall time). */
-    private static ThreadMXBean threadCpuClock() {
-        try {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            if (mx.isCurrentThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled()) {
-                return mx;
-            }
-            LOG.info("Thread CPU time is not available; scheduling groups are charged wall time");
-        } catch (RuntimeException | LinkageError e) {
-            LOG.info("Thread CPU time is not available ({}); scheduling groups are charged wall time", e.toString());
-        }
-        return null;
-    }
-
     private static long nonNegative(Duration d, String what) {
         Objects.requireNonNull(d, what);
         if (d.isNegative()) {
             throw new IllegalArgumentException(what + " must not be negative, got " + d);
         }
         return d.toNanos();
-    }
-
-    /** A scheduling group's queue and virtual runtime on this shard. */
-    private static final class GroupQueue {
-        final SchedulingGroup def;
-        final ArrayDeque<Runnable> tasks = new ArrayDeque<>(256);
-        /** Runtime scaled by 1024 / shares: the group with the least has had the least of its due. */
-        long vruntime;
-        long runtimeNanos;
-
-        GroupQueue(SchedulingGroup def) {
-            this.def = def;
-        }
-
-        void charge(long nanos) {
-            runtimeNanos += nanos;
-            vruntime += nanos * 1024 / def.shares();
-        }
     }
 
     /** The shard's thread. Being a FastThreadLocalThread makes Netty's thread-locals (buffer caches) fast. */

@@ -162,7 +162,7 @@ public abstract class ShardFuture<T> {
 
     /** A successful future, owned by the current shard (or by no shard off-shard). */
     public static <T> ShardFuture<T> completed(T value) {
-        ShardPromise<T> p = new ShardPromise<>(Shard.currentOrNull(), false);
+        ShardPromise<T> p = new ShardPromise<>(Shard.currentOrNull(), true);
         p.setSuccess0(value);
         return p;
     }
@@ -170,7 +170,7 @@ public abstract class ShardFuture<T> {
     /** A failed future, owned by the current shard (or by no shard off-shard). */
     public static <T> ShardFuture<T> failed(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        ShardPromise<T> p = new ShardPromise<>(Shard.currentOrNull(), false);
+        ShardPromise<T> p = new ShardPromise<>(Shard.currentOrNull(), true);
         p.setFailure0(cause);
         return p;
     }
@@ -183,7 +183,7 @@ public abstract class ShardFuture<T> {
      */
     public static <T> ShardFuture<T> fromStage(CompletionStage<T> stage) {
         Objects.requireNonNull(stage, "stage");
-        ShardPromise<T> p = new ShardPromise<>(Shard.current(), false);
+        ShardPromise<T> p = new ShardPromise<>(Shard.current(), true);
         stage.whenComplete((v, e) -> {
             if (e == null) {
                 p.complete(v);
@@ -331,7 +331,7 @@ public abstract class ShardFuture<T> {
         private final Function<? super T, ? extends R> fn;
 
         MapStage(Shard owner, Function<? super T, ? extends R> fn) {
-            super(owner, false);
+            super(owner, true);
             this.fn = fn;
         }
 
@@ -356,7 +356,7 @@ public abstract class ShardFuture<T> {
         private final Function<? super T, ? extends ShardFuture<R>> fn;
 
         FlatMapStage(Shard owner, Function<? super T, ? extends ShardFuture<R>> fn) {
-            super(owner, false);
+            super(owner, true);
             this.fn = fn;
         }
 
@@ -385,7 +385,7 @@ public abstract class ShardFuture<T> {
         private final BiConsumer<? super T, ? super Throwable> action;
 
         WhenCompleteStage(Shard owner, BiConsumer<? super T, ? super Throwable> action) {
-            super(owner, false);
+            super(owner, true);
             this.action = action;
         }
 
@@ -408,7 +408,7 @@ public abstract class ShardFuture<T> {
         private final BiFunction<? super T, Throwable, ? extends R> fn;
 
         HandleStage(Shard owner, BiFunction<? super T, Throwable, ? extends R> fn) {
-            super(owner, false);
+            super(owner, true);
             this.fn = fn;
         }
 

@@ -13,11 +13,15 @@ public class ShardPromise<T> extends ShardFuture<T> {
 
     /** A promise owned by {@code owner}; its continuations run on that shard. */
     public ShardPromise(Shard owner) {
-        this(java.util.Objects.requireNonNull(owner, "owner"), false);
+        this(owner, false);
     }
 
-    ShardPromise(Shard owner, boolean unused) {
-        super(owner);
+    /**
+     * @param ownerMayBeNull whether a null {@code owner} is allowed: the engine's own futures made
+     *                       off-shard have no owner, a user's promise always has one
+     */
+    ShardPromise(Shard owner, boolean ownerMayBeNull) {
+        super(ownerMayBeNull ? owner : java.util.Objects.requireNonNull(owner, "owner"));
     }
 
     /**

@@ -1,0 +1,16 @@
+package io.percore.engine;
+
+/**
+ * What a shard does in the moment between finding no work and sleeping in the I/O poll (after
+ * Agrona's {@code IdleStrategy}): the shard sleeps afterwards only if still no work showed up.
+ * One implementation per engine mode.
+ */
+interface IdleStrategy {
+
+    /** Waits a little for work to show up; returns early as soon as it does. Shard thread only. */
+    void beforeSleep(Shard shard, long idleStart);
+
+    static IdleStrategy forMode(boolean pinnedMode, long idlePollNanos) {
+        return pinnedMode && idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : new YieldingIdle();
+    }
+}
