@@ -76,6 +76,7 @@ public class DemoProperties {
         private int maxInlineLength = 64 * 1024;
         /** Outstanding replies per connection before reading from it pauses. */
         @Min(1)
+        @Max(1_000_000)
         private int maxPendingReplies = 1024;
         /** Close connections idle this long; 0 never (Redis's default timeout 0). */
         @NotNull

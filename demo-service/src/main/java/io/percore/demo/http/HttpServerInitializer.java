@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
+import io.percore.net.server.ServerChannelContext;
 
 /**
  * The per-core HTTP pipeline: Netty's request decoder and {@link HttpConnection}, which writes
@@ -38,6 +39,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                         .setMaxInitialLineLength(HttpConnection.MAX_REQUEST_LINE)
                         .setMaxHeaderSize(HttpConnection.MAX_HEADER_SIZE)
                         .setMaxChunkSize(64 * 1024)))
-                .addLast("http-connection", new HttpConnection(keyspace, caches[shard], maxBodySize));
+                .addLast("http-connection", new HttpConnection(keyspace, caches[shard], maxBodySize,
+                        ServerChannelContext.of(ch).options().maxPendingReplies()));
     }
 }

@@ -32,7 +32,7 @@ class DemoPropertiesTest {
         int httpPort = freePort();
         try (ConfigurableApplicationContext context = app().run("--percore.demo.resp.port=" + respPort,
                 "--percore.demo.http.port=" + httpPort, "--percore.demo.resp.idle-timeout=5m", "--percore.demo.http.idle-timeout=7s",
-                "--percore.demo.max-connections-per-shard=77", "--percore.engine.shards=1")) {
+                "--percore.demo.max-connections-per-shard=77", "--percore.demo.resp.max-pending-replies=33", "--percore.engine.shards=1")) {
             DemoService service = context.getBean(DemoService.class);
             assertThat(service.respPort()).isEqualTo(respPort);
             assertThat(service.httpPort()).isEqualTo(httpPort);
@@ -41,6 +41,9 @@ class DemoPropertiesTest {
             assertThat(percore.getServers().get("http").getIdleTimeout()).isEqualTo(Duration.ofSeconds(7));
             assertThat(percore.getServers().get("resp").getBindAddress()).isEqualTo("127.0.0.1");
             assertThat(percore.getServers().get("http").getMaxConnectionsPerShard()).isEqualTo(77);
+            assertThat(percore.getServers().get("resp").getMaxPendingReplies()).isEqualTo(33);
+            assertThat(service.respServer().options().maxPendingReplies()).isEqualTo(33);
+            assertThat(service.httpServer().options().maxPendingReplies()).as("HTTP keeps the server default").isEqualTo(1024);
         }
     }
 
@@ -52,10 +55,21 @@ class DemoPropertiesTest {
 
     @Test
     void aBadDemoValueFailsStartupNamingTheKey() {
-        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-pending-replies=0").close())
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-inline-length=0").close())
                 .hasStackTraceContaining("Binding validation errors on percore.demo")
-                .hasStackTraceContaining("field 'resp.maxPendingReplies': rejected value [0]")
+                .hasStackTraceContaining("field 'resp.maxInlineLength': rejected value [0]")
                 .hasStackTraceContaining("must be greater than or equal to 1");
+    }
+
+    @Test
+    void aBadPendingReplyLimitIsCaughtAsTheServerKeyItFeeds() {
+        // percore.demo.resp.max-pending-replies reaches percore.servers.resp.max-pending-replies, checked against the schema.
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-pending-replies=0").close())
+                .satisfies(e -> assertThat(invalidConfiguration(e).errors())
+                        .anySatisfy(error -> {
+                            assertThat(error.path()).isEqualTo("percore.servers.resp.max-pending-replies");
+                            assertThat(error.value()).isEqualTo("0");
+                        }));
     }
 
     @Test
