@@ -27,7 +27,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * One HTTP/1.1 connection on its shard: {@code GET /}, {@code GET /json}, and
  * {@code GET|PUT|DELETE /kv/{key}} on the sharded keyspace. Responses are whole pre-encoded
- * buffers written in request order by net-pooling's {@link OrderedResponder}: one write and one
+ * buffers written in request order by net-pooling's {@link OrderedResponder} (the handler before
+ * this one): one write and one
  * flush per read batch, however deep the client pipelines; a {@code /kv} request for a key on
  * another shard takes a slot in the response order, and responses behind it wait in order.
  * Reading pauses past {@code percore.servers.http.max-pending-replies} outstanding responses.
@@ -45,12 +46,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.US_ASCII)).asReadOnly();
 
     private final int maxBodySize;
-    private final int maxPendingReplies;
+    private final OrderedResponder<ByteBuf> responder;
 
+    /** The shard running this connection, and its part of the keyspace. */
+    private final Shard shard;
+    private final ShardState local;
     private ChannelHandlerContext ctx;
-    private Shard shard;
-    private ShardState local;
-    private OrderedResponder<ByteBuf> responder;
 
     // the request whose body is being received (PUT)
     private Request current;
@@ -68,11 +69,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    HttpConnection(ShardedKeyspace keyspace, HttpResponseCache cache, int maxBodySize, int maxPendingReplies) {
+    /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
+    HttpConnection(ShardedKeyspace keyspace, Shard shard, HttpResponseCache cache, int maxBodySize, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
+        this.shard = shard;
+        this.local = keyspace.state(shard.id());
         this.cache = cache;
         this.maxBodySize = maxBodySize;
-        this.maxPendingReplies = maxPendingReplies;
+        this.responder = responder;
+    }
+
+    /** The responder for an HTTP connection: responses are whole pre-encoded buffers. */
+    static OrderedResponder<ByteBuf> responder(int maxPendingReplies) {
+        return new OrderedResponder<>(maxPendingReplies, HttpConnection::writeResponse);
     }
 
     /** Copies a response into the batch without moving its indices, so a cached template can be shared. */
@@ -83,14 +92,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.shard = Shard.current();
-        this.local = keyspace.state(shard.id());
-        this.responder = new OrderedResponder<>(ctx, maxPendingReplies, HttpConnection::writeResponse);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        responder.readStarted();
         try {
             if (responder.closing()) {
                 return;
@@ -107,25 +112,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        responder.readComplete();
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        responder.closed();
         if (current != null) {
             current.body.release();
             current = null;
         }
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        responder.writabilityChanged();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

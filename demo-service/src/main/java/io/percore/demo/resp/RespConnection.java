@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * One RESP client connection, on the shard whose loop owns the channel. Commands are executed
  * in arrival order: those whose keys live here run inline; the others are sent to the owning
  * shard over the mesh. Replies go back strictly in request order through net-pooling's
- * {@link OrderedResponder}, which batches them ({@link RespReplyWriter} encodes) into one write
+ * {@link OrderedResponder} (the handler before this one), which batches them ({@link RespReplyWriter} encodes) into one write
  * and flush per read burst and pauses reading past {@code percore.servers.resp.max-pending-replies}.
  *
  * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
@@ -34,12 +34,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
-    private final int maxPendingReplies;
+    private final OrderedResponder<RedisMessage> responder;
 
     private ChannelHandlerContext ctx;
     private Shard shard;
     private ShardState local;
-    private OrderedResponder<RedisMessage> responder;
 
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     private boolean barrier;
@@ -48,13 +47,20 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     public static final class ReplySlot extends OrderedResponder.Slot {
     }
 
+    /** {@code responder} must stand right before this handler in the pipeline. */
     RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
-                   int maxPendingReplies) {
+                   OrderedResponder<RedisMessage> responder) {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;
         this.session = session;
-        this.maxPendingReplies = maxPendingReplies;
+        this.responder = responder;
+        responder.countHeldRequests(deferred::size);
+    }
+
+    /** The responder for a RESP connection: replies are encoded by {@link RespReplyWriter}. */
+    static OrderedResponder<RedisMessage> responder(int maxPendingReplies) {
+        return new OrderedResponder<>(maxPendingReplies, RespReplyWriter::write);
     }
 
     // ------------------------------------------------------------------ accessors for commands
@@ -98,7 +104,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.shard = Shard.current();
         this.local = keyspace.state(shard.id());
-        this.responder = new OrderedResponder<>(ctx, maxPendingReplies, RespReplyWriter::write, deferred::size);
     }
 
     @Override
@@ -111,14 +116,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
-        responder.closed();
         deferred.clear();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        responder.readStarted();
         if (responder.closing()) {
             return;
         }
@@ -133,18 +136,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         execute(argv);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        responder.readComplete();
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        responder.writabilityChanged();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.function.IntSupplier;
@@ -13,10 +14,18 @@ import java.util.function.IntSupplier;
  * request/response protocol. A request whose reply is known at once calls {@link #reply}; one
  * whose reply comes later (another shard answers it) takes a {@link Slot} with {@link #reserve()}
  * and fills it with {@link #complete}. Replies are encoded into one batch buffer, handed to the
- * channel and flushed once per read burst ({@link #readComplete()}), or at once when a late reply
+ * channel and flushed once per read burst ({@code channelReadComplete}), or at once when a late reply
  * completes outside a read. Reading pauses ({@code autoRead} off) while {@code maxPendingReplies}
  * replies are outstanding or the channel is above its write high-water mark, and resumes when
  * both drain.
+ *
+ * <p>It is a pipeline handler of its own, placed right before the protocol's handler, so it sees
+ * the read bursts, writability changes and the close without the protocol forwarding them:
+ *
+ * <pre>{@code
+ * OrderedResponder<Reply> responder = new OrderedResponder<>(ServerChannelContext.of(ch).options().maxPendingReplies(), encoder);
+ * ch.pipeline().addLast(decoder, responder, new MyConnection(responder));
+ * }</pre>
  *
  * <p><b>Threads.</b> One instance per connection, used only on the thread of the channel's event
  * loop (the shard owning the connection); cross-shard work must complete its slot back on that
@@ -25,12 +34,12 @@ import java.util.function.IntSupplier;
  * <p><b>Buffers.</b> Every reply handed to {@link #reply}, {@link #replyAndClose} or
  * {@link #complete} belongs to the responder from then on: it is encoded and released
  * ({@link ReferenceCountUtil#release}), or released unwritten if the connection closed first
- * ({@link #closed()} releases what is queued and the batch buffer; a reply completing afterwards
- * is released on arrival).
+ * (on {@code channelInactive} it releases what is queued and the batch buffer; a reply completing
+ * afterwards is released on arrival).
  *
  * @param <R> the protocol's reply type (a Redis message, a pre-encoded response buffer, ...)
  */
-public final class OrderedResponder<R> {
+public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
 
     /** Writes a reply's bytes into the batch buffer. Must not release the reply (the responder does). */
     @FunctionalInterface
@@ -53,10 +62,10 @@ public final class OrderedResponder<R> {
 
     private static final IntSupplier NO_QUEUED_REQUESTS = () -> 0;
 
-    private final ChannelHandlerContext ctx;
     private final ReplyEncoder<R> encoder;
     private final int maxPendingReplies;
-    private final IntSupplier queuedRequests;
+    private IntSupplier queuedRequests = NO_QUEUED_REQUESTS;
+    private ChannelHandlerContext ctx;
 
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     /** Replies encoded but not yet handed to the channel; null when there are none. */
@@ -71,26 +80,23 @@ public final class OrderedResponder<R> {
     private boolean closed;
 
     /**
-     * @param ctx               the context of the connection's handler; writes start there
      * @param maxPendingReplies outstanding replies at which reading pauses ({@link ServerOptions#maxPendingReplies()})
      * @param encoder           writes one reply into the batch buffer
      */
-    public OrderedResponder(ChannelHandlerContext ctx, int maxPendingReplies, ReplyEncoder<R> encoder) {
-        this(ctx, maxPendingReplies, encoder, NO_QUEUED_REQUESTS);
-    }
-
-    /**
-     * @param queuedRequests requests the connection read but holds back (not yet given a reply
-     *                       position); reading also pauses when they reach {@code maxPendingReplies}
-     */
-    public OrderedResponder(ChannelHandlerContext ctx, int maxPendingReplies, ReplyEncoder<R> encoder, IntSupplier queuedRequests) {
+    public OrderedResponder(int maxPendingReplies, ReplyEncoder<R> encoder) {
         if (maxPendingReplies < 1) {
             throw new IllegalArgumentException("maxPendingReplies must be >= 1, got " + maxPendingReplies);
         }
-        this.ctx = ctx;
         this.maxPendingReplies = maxPendingReplies;
         this.encoder = encoder;
-        this.queuedRequests = queuedRequests;
+    }
+
+    /**
+     * Counts requests the connection read but holds back (not yet given a reply position) toward
+     * the limit as well; call {@link #checkBackpressure()} when that count changes.
+     */
+    public void countHeldRequests(IntSupplier heldRequests) {
+        this.queuedRequests = heldRequests;
     }
 
     // ------------------------------------------------------------------ replies
@@ -167,37 +173,37 @@ public final class OrderedResponder<R> {
 
     // ------------------------------------------------------------------ channel events
 
-    /** Call from {@code channelRead}: replies wait for {@link #readComplete()} to be flushed. */
-    public void readStarted() {
-        inRead = true;
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
-    /** Call from {@code channelReadComplete}: flushes the burst's replies with one write. */
-    public void readComplete() {
+    /** Replies made while a read burst is under way wait for its end to be flushed. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        ctx.fireChannelRead(msg);
+    }
+
+    /** The end of a read burst: its replies go out with one write and one flush. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
         if (flushHolds == 0) {
             flush();
         }
+        ctx.fireChannelReadComplete();
     }
 
-    /** Holds flushes (outside a read) until the matching {@link #releaseFlush()}, to batch a burst of replies. */
-    public void holdFlush() {
-        flushHolds++;
-    }
-
-    public void releaseFlush() {
-        if (--flushHolds == 0 && !inRead) {
-            flush();
-        }
-    }
-
-    /** Call from {@code channelWritabilityChanged}. */
-    public void writabilityChanged() {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         checkBackpressure();
+        ctx.fireChannelWritabilityChanged();
     }
 
-    /** Call from {@code channelInactive}: releases every queued reply and the batch buffer. */
-    public void closed() {
+    /** Releases every queued reply and the batch buffer; replies completing later are released on arrival. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         closing = true;
         for (Slot slot : slots) {
@@ -210,6 +216,18 @@ public final class OrderedResponder<R> {
             batch = null;
         }
         unflushed = false;
+        ctx.fireChannelInactive();
+    }
+
+    /** Holds flushes (outside a read) until the matching {@link #releaseFlush()}, to batch a burst of replies. */
+    public void holdFlush() {
+        flushHolds++;
+    }
+
+    public void releaseFlush() {
+        if (--flushHolds == 0 && !inRead) {
+            flush();
+        }
     }
 
     /**
@@ -237,7 +255,7 @@ public final class OrderedResponder<R> {
 
     private void drain() {
         if (!ctx.channel().isActive()) {
-            return; // closed() releases what is queued
+            return; // channelInactive releases what is queued
         }
         Slot head;
         while ((head = slots.peek()) != null && head.done) {

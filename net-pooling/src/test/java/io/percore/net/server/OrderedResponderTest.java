@@ -9,7 +9,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -41,29 +40,15 @@ class OrderedResponderTest {
     void open() {
         channel = new EmbeddedChannel();
         channel.config().setAllocator(allocator);
+        responder = new OrderedResponder<>(MAX_PENDING, (reply, out) -> out.writeBytes(reply, reply.readerIndex(), reply.readableBytes()));
+        responder.countHeldRequests(() -> queuedRequests);
         channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
             @Override
             public void flush(ChannelHandlerContext ctx) {
                 flushes++;
                 ctx.flush();
             }
-        }, new ChannelInboundHandlerAdapter() {
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                responder = new OrderedResponder<>(ctx, MAX_PENDING,
-                        (reply, out) -> out.writeBytes(reply, reply.readerIndex(), reply.readableBytes()), () -> queuedRequests);
-            }
-
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                responder.writabilityChanged();
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                responder.closed();
-            }
-        });
+        }, responder);
     }
 
     @AfterEach
@@ -79,12 +64,12 @@ class OrderedResponderTest {
 
     @Test
     void writesRepliesInRequestOrderWhateverOrderTheyCompleteIn() {
-        responder.readStarted();
+        readStarted();
         responder.reply(reply("1"));
         OrderedResponder.Slot second = responder.reserve();
         OrderedResponder.Slot third = responder.reserve();
         responder.reply(reply("4"));
-        responder.readComplete();
+        channel.pipeline().fireChannelReadComplete();
         assertThat(drainOutput()).isEqualTo("1");
 
         responder.complete(third, reply("3"));
@@ -96,12 +81,12 @@ class OrderedResponderTest {
 
     @Test
     void flushesOncePerReadBurst() {
-        responder.readStarted();
+        readStarted();
         for (int i = 0; i < 10; i++) {
             responder.reply(reply("r" + i + ","));
         }
         assertThat(flushes).as("nothing flushed inside the read").isZero();
-        responder.readComplete();
+        channel.pipeline().fireChannelReadComplete();
         assertThat(flushes).isEqualTo(1);
         assertThat(channel.outboundMessages()).as("one write for the whole burst").hasSize(1);
         assertThat(drainOutput()).isEqualTo("r0,r1,r2,r3,r4,r5,r6,r7,r8,r9,");
@@ -109,9 +94,9 @@ class OrderedResponderTest {
 
     @Test
     void aLateReplyOutsideAReadIsFlushedAtOnce() {
-        responder.readStarted();
+        readStarted();
         OrderedResponder.Slot late = responder.reserve();
-        responder.readComplete();
+        channel.pipeline().fireChannelReadComplete();
         int before = flushes;
         responder.complete(late, reply("late"));
         assertThat(flushes).isEqualTo(before + 1);
@@ -170,7 +155,7 @@ class OrderedResponderTest {
 
     @Test
     void replyAndCloseWritesWhatIsBeforeItThenClosesAndStopsReading() {
-        responder.readStarted();
+        readStarted();
         OrderedResponder.Slot first = responder.reserve();
         responder.replyAndClose(reply("bye"));
         assertThat(channel.config().isAutoRead()).isFalse();
@@ -184,7 +169,7 @@ class OrderedResponderTest {
 
     @Test
     void closeReleasesEveryQueuedReplyAndTheBatchBuffer() {
-        responder.readStarted();
+        readStarted();
         responder.reply(reply("in the batch, unflushed"));
         OrderedResponder.Slot pending = responder.reserve();
         responder.reply(reply("queued behind a slot"));
@@ -201,9 +186,13 @@ class OrderedResponderTest {
 
     @Test
     void rejectsANonPositiveLimit() {
-        ChannelHandlerContext ctx = channel.pipeline().firstContext();
-        assertThatThrownBy(() -> new OrderedResponder<ByteBuf>(ctx, 0, (r, out) -> { }))
+        assertThatThrownBy(() -> new OrderedResponder<ByteBuf>(0, (r, out) -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+    }
+
+    /** A read burst begins: the responder sees a message go by (nothing handles it further). */
+    private void readStarted() {
+        channel.pipeline().fireChannelRead("request");
     }
 
     private ByteBuf reply(String text) {
