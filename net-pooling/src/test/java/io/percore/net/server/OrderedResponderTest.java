@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.percore.config.ServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,6 +183,17 @@ class OrderedResponderTest {
         assertThat(late.refCnt()).as("released, not written").isZero();
         responder.reply(reply("replied after close"));
         assertThat(channel.outboundMessages()).isEmpty();
+    }
+
+    @Test
+    void theLimitIsTheServersMaxPendingReplies() {
+        ServerConfig config = new ServerConfig();
+        assertThat(ServerOptions.builder().build().maxPendingReplies()).isEqualTo(config.getMaxPendingReplies()).isEqualTo(1024);
+        config.setMaxPendingReplies(7);
+        assertThat(ServerOptions.from(config).maxPendingReplies()).isEqualTo(7);
+        assertThat(ServerOptions.from(config).toBuilder().build().maxPendingReplies()).isEqualTo(7);
+        assertThatThrownBy(() -> ServerOptions.builder().maxPendingReplies(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-pending-replies");
     }
 
     @Test
