@@ -43,6 +43,11 @@ public class ServerConfig {
     @Max(Integer.MAX_VALUE)
     private long maxRequestSize = 1L << 20;
 
+    @PropertyDescription("Replies one connection may have outstanding (requests read but not yet answered in order); at this many the server stops reading from it until they drain.")
+    @Min(1)
+    @Max(1_000_000)
+    private int maxPendingReplies = 1024;
+
     @PropertyDescription("On shutdown, how long in-flight requests may take to finish before their connections are closed.")
     @NotNull
     private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
@@ -91,6 +96,14 @@ public class ServerConfig {
 
     public void setMaxRequestSize(long maxRequestSize) {
         this.maxRequestSize = maxRequestSize;
+    }
+
+    public int getMaxPendingReplies() {
+        return maxPendingReplies;
+    }
+
+    public void setMaxPendingReplies(int maxPendingReplies) {
+        this.maxPendingReplies = maxPendingReplies;
     }
 
     public Duration getGracefulShutdownTimeout() {

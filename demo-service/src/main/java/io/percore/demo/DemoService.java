@@ -78,12 +78,12 @@ public final class DemoService implements AutoCloseable {
 
     private static ServerOptions options(String name, DemoSettings settings) {
         boolean isResp = RESP_SERVER.equals(name);
-        return ServerOptions.builder()
+        ServerOptions.Builder options = ServerOptions.builder()
                 .bindAddress(isResp ? settings.respBindAddress() : settings.httpBindAddress())
                 .port(isResp ? settings.respPort() : settings.httpPort())
                 .maxConnectionsPerShard(settings.maxConnectionsPerShard())
-                .idleTimeout(isResp ? settings.respIdleTimeout() : settings.httpIdleTimeout())
-                .build();
+                .idleTimeout(isResp ? settings.respIdleTimeout() : settings.httpIdleTimeout());
+        return options.build();
     }
 
     public ShardedKeyspace keyspace() {

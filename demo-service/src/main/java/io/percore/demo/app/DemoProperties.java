@@ -39,7 +39,7 @@ public class DemoProperties {
     /** The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits from here. */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
         RespSettings respSettings = new RespSettings(resp.requirepass, resp.maxBulkLength, resp.maxArrayLength,
-                resp.maxInlineLength, resp.maxPendingReplies);
+                resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
                 httpServer.getBindAddress(), httpServer.getPort(), http.maxBodySize, httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard());
@@ -58,9 +58,6 @@ public class DemoProperties {
         /** Longest inline command line. */
         @Min(1)
         private int maxInlineLength = RESP_DEFAULTS.maxInlineLength();
-        /** Outstanding replies per connection before reading from it pauses. */
-        @Min(1)
-        private int maxPendingReplies = RESP_DEFAULTS.maxPendingReplies();
 
         public String getRequirepass() {
             return requirepass;
@@ -94,13 +91,6 @@ public class DemoProperties {
             this.maxInlineLength = maxInlineLength;
         }
 
-        public int getMaxPendingReplies() {
-            return maxPendingReplies;
-        }
-
-        public void setMaxPendingReplies(int maxPendingReplies) {
-            this.maxPendingReplies = maxPendingReplies;
-        }
     }
 
     /** The per-core HTTP server ({@code percore.servers.http} says where it listens). */

@@ -3,7 +3,7 @@ package io.percore.demo.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -20,17 +20,18 @@ import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
+import io.percore.net.server.OrderedResponder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 
 /**
  * One HTTP/1.1 connection on its shard: {@code GET /}, {@code GET /json}, and
  * {@code GET|PUT|DELETE /kv/{key}} on the sharded keyspace. Responses are whole pre-encoded
- * buffers. While no response is outstanding they are appended to one output buffer per read
- * batch (one write and one flush per batch, however deep the client pipelines); a {@code /kv}
- * request for a key on another shard takes a slot in the response order, and responses behind
- * it wait in order.
+ * buffers written in request order by net-pooling's {@link OrderedResponder} (the handler before
+ * this one): one write and one
+ * flush per read batch, however deep the client pipelines; a {@code /kv} request for a key on
+ * another shard takes a slot in the response order, and responses behind it wait in order.
+ * Reading pauses past {@code percore.servers.http.max-pending-replies} outstanding responses.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
 
@@ -40,27 +41,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private final ShardedKeyspace keyspace;
     private final HttpResponseCache cache;
+    /** Shared and never released: the responder writes it without moving its indices. */
+    private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.US_ASCII)).asReadOnly();
+
     private final int maxBodySize;
+    private final OrderedResponder<ByteBuf> responder;
 
+    /** The shard running this connection, and its part of the keyspace. */
+    private final Shard shard;
+    private final ShardState local;
     private ChannelHandlerContext ctx;
-    private Shard shard;
-    private ShardState local;
-
-    /** Output of the current read batch, written at its end. */
-    private ByteBuf batch;
-    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
-    private boolean inRead;
-    private boolean closing;
-    private boolean readingPaused;
 
     // the request whose body is being received (PUT)
     private Request current;
-
-    private static final class Slot {
-        ByteBuf response;
-        boolean done;
-        boolean close;
-    }
 
     private static final class Request {
         final boolean keepAlive;
@@ -75,24 +69,35 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    HttpConnection(ShardedKeyspace keyspace, HttpResponseCache cache, int maxBodySize) {
+    /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
+    HttpConnection(ShardedKeyspace keyspace, Shard shard, HttpResponseCache cache, int maxBodySize, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
+        this.shard = shard;
+        this.local = keyspace.state(shard.id());
         this.cache = cache;
         this.maxBodySize = maxBodySize;
+        this.responder = responder;
+    }
+
+    /** The responder for an HTTP connection: responses are whole pre-encoded buffers. */
+    static OrderedResponder<ByteBuf> responder(int maxPendingReplies) {
+        return new OrderedResponder<>(maxPendingReplies, HttpConnection::writeResponse);
+    }
+
+    /** Copies a response into the batch without moving its indices, so a cached template can be shared. */
+    private static void writeResponse(ByteBuf response, ByteBuf out) {
+        out.writeBytes(response, response.readerIndex(), response.readableBytes());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.shard = Shard.current();
-        this.local = keyspace.state(shard.id());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        inRead = true;
         try {
-            if (closing) {
+            if (responder.closing()) {
                 return;
             }
             if (msg instanceof HttpRequest request) {
@@ -107,34 +112,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
-        flushBatch();
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
-        for (Slot slot : slots) {
-            ReferenceCountUtil.release(slot.response);
-        }
-        slots.clear();
-        if (batch != null) {
-            batch.release();
-            batch = null;
-        }
         if (current != null) {
             current.body.release();
             current = null;
         }
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        applyBackpressure();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -171,12 +154,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (method != HttpMethod.GET) {
                 respond(405, "Method Not Allowed", "text/plain", "use GET\n", keepAlive, http10, "Allow: GET");
             } else if (keepAlive && !http10) {
-                ByteBuf template = path.equals("/") ? cache.hello() : cache.json();
-                if (slots.isEmpty()) {
-                    batch().writeBytes(template, template.readerIndex(), template.readableBytes());
-                } else {
-                    enqueueDone(template.retainedDuplicate(), false);
-                }
+                // the responder releases what it is given: a reference, not a copy (writeResponse shares it)
+                responder.reply((path.equals("/") ? cache.hello() : cache.json()).retain());
             } else {
                 boolean hello = path.equals("/");
                 respond(200, "OK", hello ? "text/plain" : "application/json",
@@ -216,9 +195,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             respondAndClose(413, "Content Too Large", "body of " + declared + " bytes is larger than the limit of " + maxBodySize + " bytes\n");
             return;
         }
-        if (HttpUtil.is100ContinueExpected(request) && slots.isEmpty()) {
-            batch().writeCharSequence("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.US_ASCII);
-            flushBatch();
+        if (HttpUtil.is100ContinueExpected(request) && responder.idle()) {
+            responder.reply(CONTINUE);
+            responder.flush();
         }
         current = new Request(keepAlive, key, ctx.alloc().compositeBuffer());
     }
@@ -278,21 +257,18 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void onOwner(byte[] key, boolean keepAlive, java.util.function.Function<ShardState, Result> op, boolean http10) {
         int owner = keyspace.shardOf(key);
-        if (owner == shard.id() && slots.isEmpty()) {
+        if (owner == shard.id() && responder.idle()) {
             Result r = op.apply(local);
             respond(r.status, r.reason, r.contentType, r.body, keepAlive, http10, null);
             return;
         }
-        Slot slot = new Slot();
-        slot.close = !keepAlive;
-        slots.add(slot);
+        OrderedResponder.Slot slot = keepAlive ? responder.reserve() : responder.reserveLast();
         ShardFuture<Result> result = keyspace.call(shard, owner, op);
         result.whenComplete((r, failure) -> {
             Result res = failure == null ? r
                     : new Result(500, "Internal Server Error", "text/plain", (failure + "\n").getBytes(StandardCharsets.UTF_8));
-            complete(slot, encode(res.status, res.reason, res.contentType, res.body, keepAlive, http10, null));
+            responder.complete(slot, encode(res.status, res.reason, res.contentType, res.body, keepAlive, http10, null));
         });
-        applyBackpressure();
     }
 
     // ------------------------------------------------------------------ responses in order
@@ -303,11 +279,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void respond(int status, String reason, String contentType, byte[] body, boolean keepAlive, boolean http10, String extraHeader) {
         ByteBuf response = encode(status, reason, contentType, body, keepAlive, http10, extraHeader);
-        if (slots.isEmpty() && keepAlive) {
-            batch().writeBytes(response);
-            response.release();
+        if (keepAlive) {
+            responder.reply(response);
         } else {
-            enqueueDone(response, !keepAlive);
+            responder.replyAndClose(response);
         }
     }
 
@@ -328,67 +303,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void respondAndClose(int status, String reason, String body) {
-        closing = true;
-        enqueueDone(encode(status, reason, "text/plain", body.getBytes(StandardCharsets.UTF_8), false, false, null), true);
-        ctx.channel().config().setAutoRead(false);
-    }
-
-    private void enqueueDone(ByteBuf response, boolean close) {
-        Slot slot = new Slot();
-        slot.close = close;
-        slots.add(slot);
-        if (close) {
-            closing = true;
-        }
-        complete(slot, response);
-    }
-
-    private void complete(Slot slot, ByteBuf response) {
-        if (!ctx.channel().isActive()) {
-            response.release();
-            return;
-        }
-        slot.response = response;
-        slot.done = true;
-        Slot head;
-        while ((head = slots.peek()) != null && head.done) {
-            slots.poll();
-            batch().writeBytes(head.response);
-            head.response.release();
-            if (head.close) {
-                ByteBuf out = batch;
-                batch = null;
-                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-        }
-        if (!inRead) {
-            flushBatch();
-        }
-        applyBackpressure();
-    }
-
-    private ByteBuf batch() {
-        if (batch == null) {
-            batch = ctx.alloc().ioBuffer(1024);
-        }
-        return batch;
-    }
-
-    private void flushBatch() {
-        if (batch != null) {
-            ByteBuf out = batch;
-            batch = null;
-            ctx.writeAndFlush(out, ctx.voidPromise());
-        }
-    }
-
-    private void applyBackpressure() {
-        boolean overloaded = slots.size() >= 1024 || !ctx.channel().isWritable();
-        if (overloaded != readingPaused && !closing) {
-            readingPaused = overloaded;
-            ctx.channel().config().setAutoRead(!overloaded);
-        }
+        responder.replyAndClose(encode(status, reason, "text/plain", body.getBytes(StandardCharsets.UTF_8), false, false, null));
     }
 
     /** Decodes %XX escapes of a path segment into the key's bytes. */

@@ -61,7 +61,7 @@ final class HttpResponseCache {
 
     /**
      * A response held in a wrapped heap array: not pooled, so a template dropped without release
-     * is simply collected. Queued responses hold retained duplicates; the cache drops its own
+     * is simply collected. Queued responses hold a reference of their own (retain); the cache drops its own
      * reference when the second changes.
      */
     private ByteBuf template(String contentType, byte[] body) {

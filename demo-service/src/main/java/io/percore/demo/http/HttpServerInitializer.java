@@ -1,15 +1,19 @@
 package io.percore.demo.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
+import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.ServerChannelContext;
 
 /**
- * The per-core HTTP pipeline: Netty's request decoder and {@link HttpConnection}, which writes
- * whole pre-encoded responses itself (no response encoder in the pipeline).
+ * The per-core HTTP pipeline: Netty's request decoder, the connection's {@link OrderedResponder}
+ * and {@link HttpConnection}, whose responses are whole pre-encoded buffers (no response encoder
+ * in the pipeline).
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
@@ -29,15 +33,18 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        int shard = Shard.current().id();
-        if (caches[shard] == null) {
-            caches[shard] = new HttpResponseCache();
+        Shard shard = Shard.current();
+        HttpResponseCache cache = caches[shard.id()];
+        if (cache == null) {
+            cache = caches[shard.id()] = new HttpResponseCache();
         }
+        OrderedResponder<ByteBuf> responder = HttpConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies());
         ch.pipeline()
                 .addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
                         .setMaxInitialLineLength(HttpConnection.MAX_REQUEST_LINE)
                         .setMaxHeaderSize(HttpConnection.MAX_HEADER_SIZE)
                         .setMaxChunkSize(64 * 1024)))
-                .addLast("http-connection", new HttpConnection(keyspace, caches[shard], maxBodySize));
+                .addLast("http-responder", responder)
+                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, maxBodySize, responder));
     }
 }

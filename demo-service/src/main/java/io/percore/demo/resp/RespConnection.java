@@ -1,18 +1,15 @@
 package io.percore.demo.resp;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.net.resp.RespProtocolError;
+import io.percore.net.server.OrderedResponder;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -21,13 +18,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One RESP client connection, on the shard whose loop owns the channel. Commands are executed
  * in arrival order: those whose keys live here run inline; the others are sent to the owning
- * shard over the mesh. Replies go back strictly in request order through a queue of reply
- * slots, so pipelining works across shards. Replies are encoded into one buffer per read batch
- * ({@link RespReplyWriter}), written and flushed once at the end of it.
+ * shard over the mesh. Replies go back strictly in request order through net-pooling's
+ * {@link OrderedResponder} (the handler before this one), which batches them ({@link RespReplyWriter} encodes) into one write
+ * and flush per read burst and pauses reading past {@code percore.servers.resp.max-pending-replies}.
  *
  * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
  * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
- * pipelined client always observes its own writes in order.
+ * pipelined client always observes its own writes in order. Commands held by the barrier count
+ * toward the same limit.
  */
 public final class RespConnection extends ChannelInboundHandlerAdapter {
 
@@ -37,37 +35,33 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
+    private final OrderedResponder<RedisMessage> responder;
 
     private ChannelHandlerContext ctx;
     private Shard shard;
     private ShardState local;
 
-    private final ArrayDeque<ReplySlot> slots = new ArrayDeque<>();
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     private boolean barrier;
-    private boolean closing;
-    private boolean inRead;
-    private boolean unflushed;
-    private boolean readingPaused;
-    private boolean inactive;
-    /** Replies encoded but not yet handed to the channel; null when there are none. */
-    private ByteBuf pending;
-
-    /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
-    private static final int PENDING_WRITE_THRESHOLD = 64 * 1024;
 
     /** A reply position in the connection's output order. */
-    public static final class ReplySlot {
-        RedisMessage reply;
-        boolean done;
-        boolean closeAfter;
+    public static final class ReplySlot extends OrderedResponder.Slot {
     }
 
-    RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session) {
+    /** {@code responder} must stand right before this handler in the pipeline. */
+    RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
+                   OrderedResponder<RedisMessage> responder) {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;
         this.session = session;
+        this.responder = responder;
+        responder.countHeldRequests(deferred::size);
+    }
+
+    /** The responder for a RESP connection: replies are encoded by {@link RespReplyWriter}. */
+    static OrderedResponder<RedisMessage> responder(int maxPendingReplies) {
+        return new OrderedResponder<>(maxPendingReplies, RespReplyWriter::write);
     }
 
     // ------------------------------------------------------------------ accessors for commands
@@ -123,24 +117,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
-        closing = true;
-        inactive = true;
-        for (ReplySlot slot : slots) {
-            ReferenceCountUtil.release(slot.reply);
-        }
-        slots.clear();
         deferred.clear();
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        inRead = true;
-        if (closing) {
+        if (responder.closing()) {
             return;
         }
         if (msg instanceof RespProtocolError e) {
@@ -150,23 +133,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         byte[][] argv = (byte[][]) msg; // RespCommandDecoder emits nothing else
         if (barrier) {
             deferred.add(argv);
-            applyBackpressure();
+            responder.checkBackpressure();
             return;
         }
         execute(argv);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        inRead = false;
-        flushIfNeeded();
-        ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        applyBackpressure();
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -184,16 +154,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void protocolError(String text) {
-        if (closing) {
+        if (responder.closing()) {
             return;
         }
         local.protocolErrors++;
-        ReplySlot slot = reserve();
-        slot.closeAfter = true;
-        closing = true;
         deferred.clear();
-        ctx.channel().config().setAutoRead(false);
-        complete(slot, new ErrorRedisMessage(text));
+        responder.replyAndClose(new ErrorRedisMessage(text));
     }
 
     // ------------------------------------------------------------------ execution
@@ -215,7 +181,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         } catch (RespError e) {
             reply(e.reply());
         }
-        applyBackpressure();
     }
 
     /** Runs a single-key command on the shard owning {@code argv[1]}. */
@@ -239,39 +204,26 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    // ------------------------------------------------------------------ ordered replies
+    // ------------------------------------------------------------------ ordered replies (see OrderedResponder)
 
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     public void reply(RedisMessage message) {
-        if (slots.isEmpty()) {
-            emit(message);
-        } else {
-            ReplySlot slot = reserve();
-            slot.reply = message;
-            slot.done = true;
-        }
+        responder.reply(message);
     }
 
     /** Replies, then closes the connection once the reply is written (QUIT). */
     public void replyAndClose(RedisMessage message) {
-        ReplySlot slot = reserve();
-        slot.closeAfter = true;
-        closing = true;
-        complete(slot, message);
+        responder.replyAndClose(message);
     }
 
     /** Takes the next position in the reply order, to be filled later by {@link #complete}. */
     public ReplySlot reserve() {
-        ReplySlot slot = new ReplySlot();
-        slots.add(slot);
-        return slot;
+        return responder.enqueue(new ReplySlot());
     }
 
     /** Fills {@code slot}; writes every reply that is now at the head of the order. Shard thread only. */
     public void complete(ReplySlot slot, RedisMessage message) {
-        slot.reply = message;
-        slot.done = true;
-        drain();
+        responder.complete(slot, message);
     }
 
     /** Completes {@code slot} from {@code future}, turning failures into error replies. */
@@ -291,105 +243,25 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         return new ErrorRedisMessage(RespReplies.sanitize("ERR internal error: " + root));
     }
 
-    private void drain() {
-        if (!ctx.channel().isActive()) {
-            return; // channelInactive releases what is left
-        }
-        ReplySlot head;
-        while ((head = slots.peek()) != null && head.done) {
-            slots.poll();
-            emit(head.reply);
-            if (head.closeAfter) {
-                ByteBuf last = pending != null ? pending : Unpooled.EMPTY_BUFFER;
-                pending = null;
-                unflushed = false;
-                ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-        }
-        if (!inRead) {
-            flushIfNeeded();
-        }
-        applyBackpressure();
-    }
-
-    /** Encodes {@code message} into the batch buffer and releases it (as an encoder would). */
-    private void emit(RedisMessage message) {
-        if (inactive) {
-            ReferenceCountUtil.release(message);
-            return;
-        }
-        ByteBuf out = pending;
-        if (out == null) {
-            out = pending = ctx.alloc().ioBuffer();
-        }
-        try {
-            RespReplyWriter.write(message, out);
-        } finally {
-            ReferenceCountUtil.release(message);
-        }
-        unflushed = true;
-        if (out.readableBytes() >= PENDING_WRITE_THRESHOLD) {
-            pending = null;
-            ctx.write(out, ctx.voidPromise());
-        }
-    }
-
-    private void flushIfNeeded() {
-        if (unflushed) {
-            unflushed = false;
-            ByteBuf out = pending;
-            if (out != null) {
-                pending = null;
-                ctx.write(out, ctx.voidPromise());
-            }
-            ctx.flush();
-        }
-    }
-
-    // ------------------------------------------------------------------ barrier and backpressure
+    // ------------------------------------------------------------------ barrier
 
     /** Holds back later commands of this connection until {@link #endBarrier()}. */
     public void beginBarrier() {
         barrier = true;
     }
 
-    /** Releases the barrier and runs the commands that waited, in order. */
+    /** Releases the barrier and runs the commands that waited, in order, their replies in one flush. */
     public void endBarrier() {
         barrier = false;
-        boolean wasInRead = inRead;
-        inRead = true; // batch the replies of the released commands into one flush
+        responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !closing && (argv = deferred.poll()) != null) {
+            while (!barrier && !responder.closing() && (argv = deferred.poll()) != null) {
                 execute(argv);
             }
         } finally {
-            inRead = wasInRead;
+            responder.releaseFlush();
         }
-        if (!inRead) {
-            flushIfNeeded();
-        }
-        applyBackpressure();
-    }
-
-    /**
-     * Stops reading from a client that pipelines faster than it reads replies or than other
-     * shards answer, and resumes when the backlog is gone.
-     */
-    private void applyBackpressure() {
-        if (closing) {
-            return;
-        }
-        boolean overloaded = slots.size() >= settings.maxPendingReplies() || deferred.size() >= settings.maxPendingReplies()
-                || !ctx.channel().isWritable();
-        if (overloaded && !readingPaused) {
-            readingPaused = true;
-            flushIfNeeded();
-            ctx.channel().config().setAutoRead(false);
-        } else if (!overloaded && readingPaused) {
-            readingPaused = false;
-            ctx.channel().config().setAutoRead(true);
-        }
+        responder.checkBackpressure();
     }
 }

@@ -2,13 +2,17 @@ package io.percore.demo.resp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.net.resp.RespCommandDecoder;
+import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.ServerChannelContext;
 
 /**
  * The RESP pipeline of one connection: {@link RespCommandDecoder} (bytes → commands, with every
- * limit and protocol error) → {@link RespConnection}, which encodes its own replies. Runs on the
- * shard owning the channel.
+ * limit and protocol error) → the connection's {@link OrderedResponder} (replies in order, batched)
+ * → {@link RespConnection}, which executes the commands. Runs on the
+ * shard owning the channel; the reply limit is the server's {@code max-pending-replies}.
  */
 public final class RespServerInitializer extends ChannelInitializer<Channel> {
 
@@ -25,9 +29,11 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         RespSession session = new RespSession(settings.requirePass() == null);
+        OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies());
         ch.pipeline()
                 .addLast("resp-decoder", new RespCommandDecoder(settings.decoderLimits(),
                         () -> settings.requirePass() != null && !session.authenticated()))
-                .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session));
+                .addLast("resp-responder", responder)
+                .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session, responder));
     }
 }

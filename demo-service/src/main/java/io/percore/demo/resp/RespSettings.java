@@ -10,9 +10,8 @@ import io.percore.net.resp.RespDecoderLimits;
  * @param maxArrayLength   most elements in one command (Redis accepts up to 2^31; we default to 1M to bound the
  *                         memory a header alone makes us reserve)
  * @param maxInlineLength  longest inline command line (Redis: 64 KB)
- * @param maxPendingReplies replies a pipelining connection may have outstanding before we stop reading from it
  */
-public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength, int maxPendingReplies) {
+public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength) {
 
     public static final int REDIS_MAX_BULK_LENGTH = RespDecoderLimits.REDIS_MAX_BULK_LENGTH;
 
@@ -29,9 +28,6 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
         if (maxInlineLength < 16 || maxInlineLength > REDIS_MAX_BULK_LENGTH) {
             throw new IllegalArgumentException("percore.demo.resp.max-inline-length must be between 16 and " + REDIS_MAX_BULK_LENGTH + ", got " + maxInlineLength);
         }
-        if (maxPendingReplies < 1) {
-            throw new IllegalArgumentException("percore.demo.resp.max-pending-replies must be positive, got " + maxPendingReplies);
-        }
     }
 
     /** The limits the request decoder enforces. */
@@ -40,10 +36,10 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
     }
 
     public static RespSettings defaults() {
-        return new RespSettings(null, REDIS_MAX_BULK_LENGTH, 1024 * 1024, 64 * 1024, 1024);
+        return new RespSettings(null, REDIS_MAX_BULK_LENGTH, 1024 * 1024, 64 * 1024);
     }
 
     public RespSettings withRequirePass(String password) {
-        return new RespSettings(password, maxBulkLength, maxArrayLength, maxInlineLength, maxPendingReplies);
+        return new RespSettings(password, maxBulkLength, maxArrayLength, maxInlineLength);
     }
 }

@@ -36,7 +36,7 @@ class DemoPropertiesTest {
         int httpPort = freePort();
         try (ConfigurableApplicationContext context = app().run("--percore.servers.resp.port=" + respPort,
                 "--percore.servers.http.port=" + httpPort, "--percore.servers.resp.idle-timeout=5m",
-                "--percore.servers.http.idle-timeout=7s", "--percore.servers.http.max-connections-per-shard=77",
+                "--percore.servers.http.idle-timeout=7s", "--percore.servers.http.max-connections-per-shard=77", "--percore.servers.resp.max-pending-replies=33",
                 "--percore.demo.http.max-body-size=1000", "--percore.engine.shards=1")) {
             DemoService service = context.getBean(DemoService.class);
             assertThat(service.respPort()).isEqualTo(respPort);
@@ -51,6 +51,9 @@ class DemoPropertiesTest {
                     percore.getServers().get("http"));
             assertThat(settings.httpMaxBodySize()).isEqualTo(1000);
             assertThat(settings.respPort()).as("the port CONFIG GET reports").isEqualTo(respPort);
+            assertThat(percore.getServers().get("resp").getMaxPendingReplies()).isEqualTo(33);
+            assertThat(service.respServer().options().maxPendingReplies()).isEqualTo(33);
+            assertThat(service.httpServer().options().maxPendingReplies()).as("HTTP keeps the server default").isEqualTo(1024);
         }
     }
 
@@ -73,7 +76,7 @@ class DemoPropertiesTest {
             assertThat(yml.getProperty("percore.servers.http.port")).hasToString("8080");
             assertThat(yml.getProperty("percore.servers.resp.bind-address")).as("the starter's default, not repeated").isNull();
         }
-        assertThat(new DemoProperties().getResp().getMaxPendingReplies()).isEqualTo(RespSettings.defaults().maxPendingReplies());
+        assertThat(new DemoProperties().getResp().getMaxInlineLength()).isEqualTo(RespSettings.defaults().maxInlineLength());
     }
 
     @Test
@@ -91,10 +94,21 @@ class DemoPropertiesTest {
 
     @Test
     void aBadDemoValueFailsStartupNamingTheKey() {
-        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-pending-replies=0").close())
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-inline-length=0").close())
                 .hasStackTraceContaining("Binding validation errors on percore.demo")
-                .hasStackTraceContaining("field 'resp.maxPendingReplies': rejected value [0]")
+                .hasStackTraceContaining("field 'resp.maxInlineLength': rejected value [0]")
                 .hasStackTraceContaining("must be greater than or equal to 1");
+    }
+
+    @Test
+    void aBadPendingReplyLimitIsCaughtAsTheServerKeyItFeeds() {
+        // The reply limit is the starter's server key (one place), checked against the schema.
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.max-pending-replies=0").close())
+                .satisfies(e -> assertThat(invalidConfiguration(e).errors())
+                        .anySatisfy(error -> {
+                            assertThat(error.path()).isEqualTo("percore.servers.resp.max-pending-replies");
+                            assertThat(error.value()).isEqualTo("0");
+                        }));
     }
 
     @Test

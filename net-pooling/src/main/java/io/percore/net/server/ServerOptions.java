@@ -15,6 +15,7 @@ public final class ServerOptions {
     private final int maxConnectionsPerShard;
     private final Duration idleTimeout;
     private final int maxRequestSize;
+    private final int maxPendingReplies;
     private final Duration gracefulShutdownTimeout;
     private final boolean reusePort;
 
@@ -24,6 +25,7 @@ public final class ServerOptions {
         this.maxConnectionsPerShard = b.maxConnectionsPerShard;
         this.idleTimeout = b.idleTimeout;
         this.maxRequestSize = b.maxRequestSize;
+        this.maxPendingReplies = b.maxPendingReplies;
         this.gracefulShutdownTimeout = b.gracefulShutdownTimeout;
         this.reusePort = b.reusePort;
     }
@@ -45,6 +47,7 @@ public final class ServerOptions {
                 .maxConnectionsPerShard(config.getMaxConnectionsPerShard())
                 .idleTimeout(config.getIdleTimeout())
                 .maxRequestSize((int) Math.min(Integer.MAX_VALUE, config.getMaxRequestSize()))
+                .maxPendingReplies(config.getMaxPendingReplies())
                 .gracefulShutdownTimeout(config.getGracefulShutdownTimeout())
                 .reusePort(config.isReusePort())
                 .build();
@@ -52,7 +55,7 @@ public final class ServerOptions {
 
     public Builder toBuilder() {
         return builder().bindAddress(bindAddress).port(port).maxConnectionsPerShard(maxConnectionsPerShard)
-                .idleTimeout(idleTimeout).maxRequestSize(maxRequestSize)
+                .idleTimeout(idleTimeout).maxRequestSize(maxRequestSize).maxPendingReplies(maxPendingReplies)
                 .gracefulShutdownTimeout(gracefulShutdownTimeout).reusePort(reusePort);
     }
 
@@ -79,6 +82,14 @@ public final class ServerOptions {
         return maxRequestSize;
     }
 
+    /**
+     * Replies one connection may have outstanding before reading from it pauses; the
+     * {@link OrderedResponder} of each connection enforces it.
+     */
+    public int maxPendingReplies() {
+        return maxPendingReplies;
+    }
+
     public Duration gracefulShutdownTimeout() {
         return gracefulShutdownTimeout;
     }
@@ -91,7 +102,7 @@ public final class ServerOptions {
     @Override
     public String toString() {
         return "ServerOptions{bindAddress=" + bindAddress + ", port=" + port + ", maxConnectionsPerShard="
-                + maxConnectionsPerShard + ", idleTimeout=" + idleTimeout + ", maxRequestSize=" + maxRequestSize
+                + maxConnectionsPerShard + ", idleTimeout=" + idleTimeout + ", maxRequestSize=" + maxRequestSize + ", maxPendingReplies=" + maxPendingReplies
                 + ", gracefulShutdownTimeout=" + gracefulShutdownTimeout + ", reusePort=" + reusePort + '}';
     }
 
@@ -101,6 +112,7 @@ public final class ServerOptions {
         private int maxConnectionsPerShard = 10_000;
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxRequestSize = 1 << 20;
+        private int maxPendingReplies = 1024;
         private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
         private boolean reusePort = true;
 
@@ -141,6 +153,14 @@ public final class ServerOptions {
                 throw new IllegalArgumentException("max-request-size must be >= 1 byte, got " + maxRequestSize);
             }
             this.maxRequestSize = maxRequestSize;
+            return this;
+        }
+
+        public Builder maxPendingReplies(int maxPendingReplies) {
+            if (maxPendingReplies < 1) {
+                throw new IllegalArgumentException("max-pending-replies must be >= 1, got " + maxPendingReplies);
+            }
+            this.maxPendingReplies = maxPendingReplies;
             return this;
         }
 

@@ -1,0 +1,321 @@
+package io.percore.net.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.function.IntSupplier;
+
+/**
+ * Writes one connection's replies in request order, whatever order they complete in, for any
+ * request/response protocol. A request whose reply is known at once calls {@link #reply}; one
+ * whose reply comes later (another shard answers it) takes a {@link Slot} with {@link #reserve()}
+ * and fills it with {@link #complete}. Replies are encoded into one batch buffer, handed to the
+ * channel and flushed once per read burst ({@code channelReadComplete}), or at once when a late reply
+ * completes outside a read. Reading pauses ({@code autoRead} off) while {@code maxPendingReplies}
+ * replies are outstanding or the channel is above its write high-water mark, and resumes when
+ * both drain.
+ *
+ * <p>It is a pipeline handler of its own, placed right before the protocol's handler, so it sees
+ * the read bursts, writability changes and the close without the protocol forwarding them:
+ *
+ * <pre>{@code
+ * OrderedResponder<Reply> responder = new OrderedResponder<>(ServerChannelContext.of(ch).options().maxPendingReplies(), encoder);
+ * ch.pipeline().addLast(decoder, responder, new MyConnection(responder));
+ * }</pre>
+ *
+ * <p><b>Threads.</b> One instance per connection, used only on the thread of the channel's event
+ * loop (the shard owning the connection); cross-shard work must complete its slot back on that
+ * thread, which {@code ShardFuture} callbacks do.
+ *
+ * <p><b>Buffers.</b> Every reply handed to {@link #reply}, {@link #replyAndClose} or
+ * {@link #complete} belongs to the responder from then on: it is encoded and released
+ * ({@link ReferenceCountUtil#release}), or released unwritten if the connection closed first
+ * (on {@code channelInactive} it releases what is queued and the batch buffer; a reply completing
+ * afterwards is released on arrival).
+ *
+ * @param <R> the protocol's reply type (a Redis message, a pre-encoded response buffer, ...)
+ */
+public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
+
+    /** Writes a reply's bytes into the batch buffer. Must not release the reply (the responder does). */
+    @FunctionalInterface
+    public interface ReplyEncoder<R> {
+        void encode(R reply, ByteBuf out);
+    }
+
+    /**
+     * A position in the reply order, taken by {@link #reserve()}. Not final so a protocol can give
+     * its commands a type of its own ({@link #enqueue}).
+     */
+    public static class Slot {
+        private Object reply;
+        private boolean done;
+        private boolean closeAfter;
+    }
+
+    /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
+    static final int EARLY_WRITE_BYTES = 64 * 1024;
+
+    private static final IntSupplier NO_QUEUED_REQUESTS = () -> 0;
+
+    private final ReplyEncoder<R> encoder;
+    private final int maxPendingReplies;
+    private IntSupplier queuedRequests = NO_QUEUED_REQUESTS;
+    private ChannelHandlerContext ctx;
+
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    /** Replies encoded but not yet handed to the channel; null when there are none. */
+    private ByteBuf batch;
+    private boolean unflushed;
+    private boolean inRead;
+    private int flushHolds;
+    private boolean readingPaused;
+    /** The last reply has been taken (replyAndClose): no more reads, no more backpressure changes. */
+    private boolean closing;
+    /** The channel is gone: replies are released unwritten. */
+    private boolean closed;
+
+    /**
+     * @param maxPendingReplies outstanding replies at which reading pauses ({@link ServerOptions#maxPendingReplies()})
+     * @param encoder           writes one reply into the batch buffer
+     */
+    public OrderedResponder(int maxPendingReplies, ReplyEncoder<R> encoder) {
+        if (maxPendingReplies < 1) {
+            throw new IllegalArgumentException("maxPendingReplies must be >= 1, got " + maxPendingReplies);
+        }
+        this.maxPendingReplies = maxPendingReplies;
+        this.encoder = encoder;
+    }
+
+    /**
+     * Counts requests the connection read but holds back (not yet given a reply position) toward
+     * the limit as well; call {@link #checkBackpressure()} when that count changes.
+     */
+    public void countHeldRequests(IntSupplier heldRequests) {
+        this.queuedRequests = heldRequests;
+    }
+
+    // ------------------------------------------------------------------ replies
+
+    /** Writes {@code reply} now if nothing is outstanding before it, otherwise queues it in order. */
+    public void reply(R reply) {
+        assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        if (slots.isEmpty()) {
+            emit(reply);
+            if (!inRead && flushHolds == 0) {
+                flush();
+            }
+        } else {
+            Slot slot = enqueue(new Slot());
+            slot.reply = reply;
+            slot.done = true;
+        }
+    }
+
+    /** Replies, then closes the connection once this reply is written; stops reading now. */
+    public void replyAndClose(R reply) {
+        Slot slot = reserveLast();
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
+        complete(slot, reply);
+    }
+
+    /** Takes the next position in the reply order, to be filled later by {@link #complete}. */
+    public Slot reserve() {
+        return enqueue(new Slot());
+    }
+
+    /** As {@link #reserve()}, and the connection closes once that slot's reply is written. */
+    public Slot reserveLast() {
+        Slot slot = enqueue(new Slot());
+        slot.closeAfter = true;
+        return slot;
+    }
+
+    /** Takes the next position with a slot of the protocol's own type. */
+    public <S extends Slot> S enqueue(S slot) {
+        assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        slots.add(slot);
+        checkBackpressure();
+        return slot;
+    }
+
+    /** Fills {@code slot}; writes every reply now at the head of the order. */
+    public void complete(Slot slot, R reply) {
+        assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        if (closed) {
+            ReferenceCountUtil.release(reply);
+            return;
+        }
+        slot.reply = reply;
+        slot.done = true;
+        drain();
+    }
+
+    /** Whether no reply is outstanding, so the next one would be written at once. */
+    public boolean idle() {
+        return slots.isEmpty();
+    }
+
+    /** Replies that have a position but are not written yet. */
+    public int pendingReplies() {
+        return slots.size();
+    }
+
+    /** Whether {@link #replyAndClose} has been called: the connection is finishing. */
+    public boolean closing() {
+        return closing;
+    }
+
+    // ------------------------------------------------------------------ channel events
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Replies made while a read burst is under way wait for its end to be flushed. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        ctx.fireChannelRead(msg);
+    }
+
+    /** The end of a read burst: its replies go out with one write and one flush. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        if (flushHolds == 0) {
+            flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        checkBackpressure();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Releases every queued reply and the batch buffer; replies completing later are released on arrival. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        closing = true;
+        for (Slot slot : slots) {
+            ReferenceCountUtil.release(slot.reply);
+            slot.reply = null;
+        }
+        slots.clear();
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+        unflushed = false;
+        ctx.fireChannelInactive();
+    }
+
+    /** Holds flushes (outside a read) until the matching {@link #releaseFlush()}, to batch a burst of replies. */
+    public void holdFlush() {
+        flushHolds++;
+    }
+
+    public void releaseFlush() {
+        if (--flushHolds == 0 && !inRead) {
+            flush();
+        }
+    }
+
+    /**
+     * Pauses reading while too many replies are outstanding (or requests held back, or the channel
+     * is above its write high-water mark) and resumes once they drain. The responder calls it when
+     * the slot count or writability changes; call it when the held-back request count changes.
+     */
+    public void checkBackpressure() {
+        if (closing) {
+            return;
+        }
+        boolean overloaded = slots.size() >= maxPendingReplies || queuedRequests.getAsInt() >= maxPendingReplies
+                || !ctx.channel().isWritable();
+        if (overloaded && !readingPaused) {
+            readingPaused = true;
+            flush(); // the client may be waiting for these before it reads more
+            ctx.channel().config().setAutoRead(false);
+        } else if (!overloaded && readingPaused) {
+            readingPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private void drain() {
+        if (!ctx.channel().isActive()) {
+            return; // channelInactive releases what is queued
+        }
+        Slot head;
+        while ((head = slots.peek()) != null && head.done) {
+            slots.poll();
+            @SuppressWarnings("unchecked")
+            R reply = (R) head.reply;
+            head.reply = null;
+            emit(reply);
+            if (head.closeAfter) {
+                writeLastAndClose();
+                return;
+            }
+        }
+        if (!inRead && flushHolds == 0) {
+            flush();
+        }
+        checkBackpressure();
+    }
+
+    private void writeLastAndClose() {
+        ByteBuf last = batch != null ? batch : Unpooled.EMPTY_BUFFER;
+        batch = null;
+        unflushed = false;
+        closing = true;
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Encodes {@code reply} into the batch buffer and releases it, as an encoder would. */
+    private void emit(R reply) {
+        if (closed) {
+            ReferenceCountUtil.release(reply);
+            return;
+        }
+        ByteBuf out = batch;
+        if (out == null) {
+            out = batch = ctx.alloc().ioBuffer();
+        }
+        try {
+            encoder.encode(reply, out);
+        } finally {
+            ReferenceCountUtil.release(reply);
+        }
+        unflushed = true;
+        if (out.readableBytes() >= EARLY_WRITE_BYTES) {
+            batch = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
+    /** Hands the batch to the channel and flushes, if anything was written since the last flush. */
+    public void flush() {
+        if (!unflushed) {
+            return;
+        }
+        unflushed = false;
+        ByteBuf out = batch;
+        if (out != null) {
+            batch = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+        ctx.flush();
+    }
+}

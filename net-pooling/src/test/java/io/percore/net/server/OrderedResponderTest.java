@@ -1,0 +1,252 @@
+package io.percore.net.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.percore.config.ServerConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ordered responder alone, on an {@link EmbeddedChannel}: replies are byte buffers, the
+ * channel's allocator records every batch buffer, and each test ends by checking that every buffer
+ * it or the responder made has been released (no leak, whatever paranoid leak detection sees).
+ */
+class OrderedResponderTest {
+
+    private static final int MAX_PENDING = 3;
+
+    private final RecordingAllocator allocator = new RecordingAllocator();
+    private final List<ByteBuf> replies = new ArrayList<>();
+    private int flushes;
+    private EmbeddedChannel channel;
+    private OrderedResponder<ByteBuf> responder;
+    private int queuedRequests;
+
+    @BeforeEach
+    void open() {
+        channel = new EmbeddedChannel();
+        channel.config().setAllocator(allocator);
+        responder = new OrderedResponder<>(MAX_PENDING, (reply, out) -> out.writeBytes(reply, reply.readerIndex(), reply.readableBytes()));
+        responder.countHeldRequests(() -> queuedRequests);
+        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                flushes++;
+                ctx.flush();
+            }
+        }, responder);
+    }
+
+    @AfterEach
+    void nothingLeaks() {
+        channel.finishAndReleaseAll();
+        for (ByteBuf reply : replies) {
+            assertThat(reply.refCnt()).as("reply %s released", reply).isZero();
+        }
+        for (ByteBuf batch : allocator.allocated) {
+            assertThat(batch.refCnt()).as("batch buffer released").isZero();
+        }
+    }
+
+    @Test
+    void writesRepliesInRequestOrderWhateverOrderTheyCompleteIn() {
+        readStarted();
+        responder.reply(reply("1"));
+        OrderedResponder.Slot second = responder.reserve();
+        OrderedResponder.Slot third = responder.reserve();
+        responder.reply(reply("4"));
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(drainOutput()).isEqualTo("1");
+
+        responder.complete(third, reply("3"));
+        assertThat(drainOutput()).as("3 waits for 2").isEmpty();
+        responder.complete(second, reply("2"));
+        assertThat(drainOutput()).isEqualTo("234");
+        assertThat(responder.idle()).isTrue();
+    }
+
+    @Test
+    void flushesOncePerReadBurst() {
+        readStarted();
+        for (int i = 0; i < 10; i++) {
+            responder.reply(reply("r" + i + ","));
+        }
+        assertThat(flushes).as("nothing flushed inside the read").isZero();
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(flushes).isEqualTo(1);
+        assertThat(channel.outboundMessages()).as("one write for the whole burst").hasSize(1);
+        assertThat(drainOutput()).isEqualTo("r0,r1,r2,r3,r4,r5,r6,r7,r8,r9,");
+    }
+
+    @Test
+    void aLateReplyOutsideAReadIsFlushedAtOnce() {
+        readStarted();
+        OrderedResponder.Slot late = responder.reserve();
+        channel.pipeline().fireChannelReadComplete();
+        int before = flushes;
+        responder.complete(late, reply("late"));
+        assertThat(flushes).isEqualTo(before + 1);
+        assertThat(drainOutput()).isEqualTo("late");
+    }
+
+    @Test
+    void heldFlushesBatchRepliesMadeOutsideARead() {
+        responder.holdFlush();
+        responder.reply(reply("a"));
+        responder.reply(reply("b"));
+        assertThat(flushes).isZero();
+        responder.releaseFlush();
+        assertThat(flushes).isEqualTo(1);
+        assertThat(drainOutput()).isEqualTo("ab");
+    }
+
+    @Test
+    void pausesReadingAtTheLimitAndResumesWhenRepliesDrain() {
+        List<OrderedResponder.Slot> slots = new ArrayList<>();
+        for (int i = 0; i < MAX_PENDING - 1; i++) {
+            slots.add(responder.reserve());
+        }
+        assertThat(channel.config().isAutoRead()).isTrue();
+        slots.add(responder.reserve());
+        assertThat(channel.config().isAutoRead()).as("paused at %d outstanding", MAX_PENDING).isFalse();
+
+        responder.complete(slots.get(0), reply("a"));
+        assertThat(channel.config().isAutoRead()).as("resumed below the limit").isTrue();
+        responder.complete(slots.get(1), reply("b"));
+        responder.complete(slots.get(2), reply("c"));
+        assertThat(drainOutput()).isEqualTo("abc");
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void heldBackRequestsCountTowardTheLimit() {
+        queuedRequests = MAX_PENDING;
+        responder.checkBackpressure();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        queuedRequests = 0;
+        responder.checkBackpressure();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void pausesReadingWhileTheChannelIsAboveItsWriteHighWaterMark() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        channel.write(Unpooled.wrappedBuffer(new byte[64])); // queued, not flushed: above the high-water mark
+        assertThat(channel.isWritable()).isFalse();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.flush();
+        assertThat(channel.isWritable()).isTrue();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void replyAndCloseWritesWhatIsBeforeItThenClosesAndStopsReading() {
+        readStarted();
+        OrderedResponder.Slot first = responder.reserve();
+        responder.replyAndClose(reply("bye"));
+        assertThat(channel.config().isAutoRead()).isFalse();
+        assertThat(responder.closing()).isTrue();
+        assertThat(channel.isOpen()).as("waits for the reply before it").isTrue();
+        responder.complete(first, reply("first,"));
+        channel.runPendingTasks();
+        assertThat(drainOutput()).isEqualTo("first,bye");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void closeReleasesEveryQueuedReplyAndTheBatchBuffer() {
+        readStarted();
+        responder.reply(reply("in the batch, unflushed"));
+        OrderedResponder.Slot pending = responder.reserve();
+        responder.reply(reply("queued behind a slot"));
+        channel.close();
+        assertThat(replies).allSatisfy(r -> assertThat(r.refCnt()).isZero());
+        assertThat(allocator.allocated).isNotEmpty().allSatisfy(b -> assertThat(b.refCnt()).isZero());
+
+        ByteBuf late = reply("completed after close");
+        responder.complete(pending, late);
+        assertThat(late.refCnt()).as("released, not written").isZero();
+        responder.reply(reply("replied after close"));
+        assertThat(channel.outboundMessages()).isEmpty();
+    }
+
+    @Test
+    void theLimitIsTheServersMaxPendingReplies() {
+        ServerConfig config = new ServerConfig();
+        assertThat(ServerOptions.builder().build().maxPendingReplies()).isEqualTo(config.getMaxPendingReplies()).isEqualTo(1024);
+        config.setMaxPendingReplies(7);
+        assertThat(ServerOptions.from(config).maxPendingReplies()).isEqualTo(7);
+        assertThat(ServerOptions.from(config).toBuilder().build().maxPendingReplies()).isEqualTo(7);
+        assertThatThrownBy(() -> ServerOptions.builder().maxPendingReplies(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-pending-replies");
+    }
+
+    @Test
+    void rejectsANonPositiveLimit() {
+        assertThatThrownBy(() -> new OrderedResponder<ByteBuf>(0, (r, out) -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+    }
+
+    /** A read burst begins: the responder sees a message go by (nothing handles it further). */
+    private void readStarted() {
+        channel.pipeline().fireChannelRead("request");
+    }
+
+    private ByteBuf reply(String text) {
+        ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+        replies.add(buf);
+        return buf;
+    }
+
+    private String drainOutput() {
+        StringBuilder out = new StringBuilder();
+        Object msg;
+        while ((msg = channel.readOutbound()) != null) {
+            ByteBuf buf = (ByteBuf) msg;
+            out.append(buf.toString(StandardCharsets.US_ASCII));
+            ReferenceCountUtil.release(buf);
+        }
+        return out.toString();
+    }
+
+    /** Hands out unpooled heap buffers and remembers each, so a test can check they were all released. */
+    private static final class RecordingAllocator extends AbstractByteBufAllocator {
+        final List<ByteBuf> allocated = new ArrayList<>();
+
+        RecordingAllocator() {
+            super(false);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            ByteBuf buf = new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, initialCapacity, maxCapacity);
+            allocated.add(buf);
+            return buf;
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            return newHeapBuffer(initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+    }
+}
