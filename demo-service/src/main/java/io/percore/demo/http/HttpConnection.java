@@ -15,9 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.percore.demo.kv.ShardKeyspace;
+import io.percore.demo.kv.ValueStore;
 import io.percore.demo.shard.ShardState;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_HEADER_SIZE = 16384;
     private static final String KV_PREFIX = "/kv/";
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final HttpResponseCache cache;
     private final int maxBodySize;
 
@@ -75,7 +75,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    HttpConnection(ShardedKeyspace keyspace, HttpResponseCache cache, int maxBodySize) {
+    HttpConnection(Keyspace keyspace, HttpResponseCache cache, int maxBodySize) {
         this.keyspace = keyspace;
         this.cache = cache;
         this.maxBodySize = maxBodySize;
@@ -85,7 +85,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.shard = Shard.current();
-        this.local = keyspace.state(shard.id());
+        this.local = keyspace.local();
     }
 
     @Override
@@ -254,7 +254,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void kvGet(byte[] key, boolean keepAlive, boolean http10) {
         onOwner(key, keepAlive, st -> {
-            byte[] value = st.keyspace().read(key, System.currentTimeMillis());
+            byte[] value = st.store().readString(key, System.currentTimeMillis());
             return value == null ? new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII))
                     : new Result(200, "OK", "application/octet-stream", value);
         }, http10);
@@ -262,13 +262,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void kvPut(byte[] key, byte[] value, boolean keepAlive) {
         onOwner(key, keepAlive, st -> {
-            st.keyspace().set(key, value, ShardKeyspace.NO_EXPIRY);
+            st.store().setString(key, value, ValueStore.NO_EXPIRY);
             return new Result(204, "No Content", null, null);
         }, false);
     }
 
     private void kvDelete(byte[] key, boolean keepAlive, boolean http10) {
-        onOwner(key, keepAlive, st -> st.keyspace().delete(key, System.currentTimeMillis())
+        onOwner(key, keepAlive, st -> st.store().delete(key, System.currentTimeMillis())
                 ? new Result(204, "No Content", null, null)
                 : new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII)), http10);
     }
@@ -286,7 +286,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         Slot slot = new Slot();
         slot.close = !keepAlive;
         slots.add(slot);
-        ShardFuture<Result> result = keyspace.call(shard, owner, op);
+        ShardFuture<Result> result = keyspace.invokeOn(owner, op);
         result.whenComplete((r, failure) -> {
             Result res = failure == null ? r
                     : new Result(500, "Internal Server Error", "text/plain", (failure + "\n").getBytes(StandardCharsets.UTF_8));

@@ -8,10 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.util.ReferenceCountUtil;
+import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
-import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
-import io.percore.engine.ShardFuture;
 import io.percore.net.resp.RespProtocolError;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -29,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
  * pipelined client always observes its own writes in order.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
@@ -57,50 +56,63 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     private static final int PENDING_WRITE_THRESHOLD = 64 * 1024;
 
     /** A reply position in the connection's output order. */
-    public static final class ReplySlot {
+    public final class ReplySlot implements PendingReply {
         RedisMessage reply;
         boolean done;
         boolean closeAfter;
+
+        @Override
+        public void complete(RedisMessage message) {
+            RespConnection.this.complete(this, message);
+        }
     }
 
-    RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session) {
+    RespConnection(Keyspace keyspace, CommandTable commands, RespSettings settings, RespSession session) {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;
         this.session = session;
     }
 
-    // ------------------------------------------------------------------ accessors for commands
+    // ------------------------------------------------------------------ CommandContext
 
+    @Override
     public Shard shard() {
         return shard;
     }
 
-    public ShardedKeyspace keyspace() {
+    @Override
+    public Keyspace keyspace() {
         return keyspace;
     }
 
+    @Override
     public ShardState local() {
         return local;
     }
 
+    @Override
     public RespSession session() {
         return session;
     }
 
+    @Override
     public RespSettings settings() {
         return settings;
     }
 
+    @Override
     public CommandTable commands() {
         return commands;
     }
 
-    String channelRemoteAddress() {
+    @Override
+    public String remoteAddress() {
         return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
     }
 
-    String channelLocalAddress() {
+    @Override
+    public String localAddress() {
         return String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", "");
     }
 
@@ -110,7 +122,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.shard = Shard.current();
-        this.local = keyspace.state(shard.id());
+        this.local = keyspace.local();
     }
 
     @Override
@@ -218,30 +230,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         applyBackpressure();
     }
 
-    /** Runs a single-key command on the shard owning {@code argv[1]}. */
-    public void runKeyed(byte[][] argv, KeyCommand command) {
-        int owner = keyspace.shardOf(argv[1]);
-        if (owner == shard.id()) {
-            reply(command.execute(local.keyspace(), argv, System.currentTimeMillis()));
-            return;
-        }
-        ReplySlot slot = reserve();
-        local.crossShardCalls++;
-        ShardState target = keyspace.state(owner);
-        completeFrom(slot, shard.submitTo(owner, () -> executeSafely(command, target, argv)));
-    }
-
-    private static RedisMessage executeSafely(KeyCommand command, ShardState target, byte[][] argv) {
-        try {
-            return command.execute(target.keyspace(), argv, System.currentTimeMillis());
-        } catch (RespError e) {
-            return e.reply();
-        }
-    }
-
     // ------------------------------------------------------------------ ordered replies
 
-    /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
+    @Override
     public void reply(RedisMessage message) {
         if (slots.isEmpty()) {
             emit(message);
@@ -252,7 +243,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Replies, then closes the connection once the reply is written (QUIT). */
+    @Override
     public void replyAndClose(RedisMessage message) {
         ReplySlot slot = reserve();
         slot.closeAfter = true;
@@ -260,7 +251,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         complete(slot, message);
     }
 
-    /** Takes the next position in the reply order, to be filled later by {@link #complete}. */
+    @Override
     public ReplySlot reserve() {
         ReplySlot slot = new ReplySlot();
         slots.add(slot);
@@ -268,27 +259,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Fills {@code slot}; writes every reply that is now at the head of the order. Shard thread only. */
-    public void complete(ReplySlot slot, RedisMessage message) {
+    void complete(ReplySlot slot, RedisMessage message) {
         slot.reply = message;
         slot.done = true;
         drain();
-    }
-
-    /** Completes {@code slot} from {@code future}, turning failures into error replies. */
-    public void completeFrom(ReplySlot slot, ShardFuture<? extends RedisMessage> future) {
-        future.whenComplete((reply, failure) -> complete(slot, failure == null ? reply : internalError(failure)));
-    }
-
-    static ErrorRedisMessage internalError(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root instanceof RespError e) {
-            return e.reply();
-        }
-        LOG.warn("Command failed", failure);
-        return new ErrorRedisMessage(RespReplies.sanitize("ERR internal error: " + root));
     }
 
     private void drain() {
@@ -349,12 +323,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ barrier and backpressure
 
-    /** Holds back later commands of this connection until {@link #endBarrier()}. */
+    @Override
     public void beginBarrier() {
         barrier = true;
     }
 
-    /** Releases the barrier and runs the commands that waited, in order. */
+    @Override
     public void endBarrier() {
         barrier = false;
         boolean wasInRead = inRead;

@@ -2,7 +2,7 @@ package io.percore.demo.resp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.net.resp.RespCommandDecoder;
 
 /**
@@ -12,11 +12,11 @@ import io.percore.net.resp.RespCommandDecoder;
  */
 public final class RespServerInitializer extends ChannelInitializer<Channel> {
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final CommandTable commands;
     private final RespSettings settings;
 
-    public RespServerInitializer(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings) {
+    public RespServerInitializer(Keyspace keyspace, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;
