@@ -5,7 +5,7 @@ import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.resp.CommandTable;
 import io.percore.demo.resp.RespCommands;
 import io.percore.demo.resp.RespServerInitializer;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.ShardedServer;
@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DemoService implements AutoCloseable {
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoService(ShardedKeyspace keyspace, ShardedServer resp, ShardedServer http) {
+    private DemoService(Keyspace keyspace, ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
         this.resp = resp;
         this.http = http;
@@ -59,7 +59,7 @@ public final class DemoService implements AutoCloseable {
      * {@code CONFIG GET port} and {@code INFO} report. Blocks until bound; call off the shard threads.
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher servers) {
-        ShardedKeyspace keyspace = ShardedKeyspace.start(engine);
+        Keyspace keyspace = Keyspace.start(engine);
         ShardedServer resp = null;
         try {
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
@@ -86,7 +86,7 @@ public final class DemoService implements AutoCloseable {
         return options.build();
     }
 
-    public ShardedKeyspace keyspace() {
+    public Keyspace keyspace() {
         return keyspace;
     }
 

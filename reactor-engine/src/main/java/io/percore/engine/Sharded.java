@@ -1,5 +1,7 @@
 package io.percore.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,12 +13,18 @@ import java.util.function.IntFunction;
 
 /**
  * One instance of a service per shard, each created on and used only by its own shard, so the
- * instances need no synchronization. Reach another shard's instance by sending it work.
+ * instances need no synchronization. Reach another shard's instance by sending it work, as with
+ * Seastar's {@code sharded<T>}: on a shard, {@link #invokeOn}, {@link #invokeOnAll} and
+ * {@link #mapReduce} return a {@link ShardFuture} that completes back on the calling shard, and
+ * no method hands another shard's instance to the caller. Threads that are not shards use
+ * {@link #fromOutside()}, which gives the same operations as {@link CompletableFuture}s.
  *
  * <pre>{@code
  * Sharded<Counter> counters = Sharded.start(engine, shard -> new Counter());
- * counters.invokeOnAll(Counter::increment).join();
- * long total = counters.mapReduce(Counter::value, 0L, Long::sum).join();
+ * // on a shard thread:
+ * counters.invokeOnAll(Counter::increment).map(v -> ...);
+ * // from Spring or a test:
+ * long total = counters.fromOutside().mapReduce(Counter::value, 0L, Long::sum).join();
  * counters.stop().join();
  * }</pre>
  */
@@ -26,6 +34,7 @@ public final class Sharded<T> {
     /** Slot i is written and read only by shard i's thread. */
     private final Object[] instances;
     private volatile boolean stopped;
+    private final ShardedFromOutside<T> fromOutside = new ShardedFromOutside<>(this);
 
     private Sharded(Engine engine) {
         this.engine = engine;
@@ -87,59 +96,90 @@ public final class Sharded<T> {
     /** This shard's instance. @throws IllegalStateException off a shard of this engine */
     @SuppressWarnings("unchecked")
     public T local() {
-        Shard s = Shard.current();
-        if (s.engine() != engine) {
-            throw new IllegalStateException("Shard " + s.id() + " belongs to another engine");
-        }
+        Shard s = callerShard("local");
         checkRunning();
         return (T) instances[s.id()];
     }
 
-    /** Applies {@code fn} to shard {@code shard}'s instance, on that shard. */
-    @SuppressWarnings("unchecked")
-    public <R> CompletableFuture<R> invokeOn(int shard, Function<? super T, ? extends R> fn) {
+    /**
+     * Applies {@code fn} to shard {@code shard}'s instance, on that shard; the future completes on
+     * the calling shard. When the caller is that shard {@code fn} runs inline (as Seastar's
+     * {@code invoke_on} does), so calls from one shard to another stay in order (the mesh is FIFO
+     * per pair). The instance never leaves its shard: only {@code fn}'s result travels.
+     *
+     * @throws IllegalStateException off a shard thread of this engine (use {@link #fromOutside()})
+     */
+    public <R> ShardFuture<R> invokeOn(int shard, Function<? super T, ? extends R> fn) {
         Objects.requireNonNull(fn, "fn");
+        Shard caller = callerShard("invokeOn");
         checkRunning();
-        return engine.submitTo(shard, () -> fn.apply((T) instances[shard]));
-    }
-
-    /** Runs {@code action} on every shard's instance, each on its shard, concurrently. */
-    @SuppressWarnings("unchecked")
-    public CompletableFuture<Void> invokeOnAll(Consumer<? super T> action) {
-        Objects.requireNonNull(action, "action");
-        checkRunning();
-        CompletableFuture<?>[] all = new CompletableFuture<?>[instances.length];
-        for (int i = 0; i < all.length; i++) {
-            int shard = i;
-            all[i] = engine.submitTo(shard, () -> {
-                action.accept((T) instances[shard]);
-                return null;
-            });
+        checkShard(shard);
+        if (caller.id() == shard) {
+            try {
+                return ShardFuture.completed(fn.apply(instance(shard)));
+            } catch (RuntimeException e) {
+                return ShardFuture.failed(e);
+            }
         }
-        return CompletableFuture.allOf(all);
+        return caller.submitTo(shard, () -> fn.apply(instance(shard)));
     }
 
     /**
-     * Maps every instance on its shard, then folds the results in shard order:
-     * {@code reducer(...reducer(reducer(identity, r0), r1)..., rN-1)}.
+     * Runs {@code action} on every shard's instance, each on its shard, concurrently; completes on
+     * the calling shard when all have run (failing with the first failure in shard order).
+     *
+     * @throws IllegalStateException off a shard thread of this engine (use {@link #fromOutside()})
      */
-    @SuppressWarnings("unchecked")
-    public <R> CompletableFuture<R> mapReduce(Function<? super T, ? extends R> mapper, R identity, BinaryOperator<R> reducer) {
+    public ShardFuture<Void> invokeOnAll(Consumer<? super T> action) {
+        Objects.requireNonNull(action, "action");
+        return mapReduceOnShard("invokeOnAll", instance -> {
+            action.accept(instance);
+            return null;
+        }, null, (a, b) -> null);
+    }
+
+    /**
+     * Maps every instance on its shard (concurrently), then folds the results on the calling shard
+     * in shard order: {@code reducer(...reducer(reducer(identity, r0), r1)..., rN-1)}.
+     *
+     * @throws IllegalStateException off a shard thread of this engine (use {@link #fromOutside()})
+     */
+    public <R> ShardFuture<R> mapReduce(Function<? super T, ? extends R> mapper, R identity, BinaryOperator<R> reducer) {
         Objects.requireNonNull(mapper, "mapper");
         Objects.requireNonNull(reducer, "reducer");
+        return mapReduceOnShard("mapReduce", mapper, identity, reducer);
+    }
+
+    private <R> ShardFuture<R> mapReduceOnShard(String method, Function<? super T, ? extends R> mapper, R identity,
+                                                BinaryOperator<R> reducer) {
+        callerShard(method);
         checkRunning();
-        CompletableFuture<R>[] parts = new CompletableFuture[instances.length];
-        for (int i = 0; i < parts.length; i++) {
-            int shard = i;
-            parts[i] = engine.submitTo(shard, () -> mapper.apply((T) instances[shard]));
+        List<ShardFuture<? extends R>> parts = new ArrayList<>(instances.length);
+        for (int i = 0; i < instances.length; i++) {
+            parts.add(invokeOn(i, mapper)); // all sent before any is awaited
         }
-        return CompletableFuture.allOf(parts).thenApply(ignored -> {
-            R acc = identity;
-            for (CompletableFuture<R> p : parts) {
-                acc = reducer.apply(acc, p.join());
-            }
-            return acc;
-        });
+        ShardFuture<R> acc = ShardFuture.completed(identity);
+        for (ShardFuture<? extends R> part : parts) {
+            acc = acc.flatMap(sofar -> part.map(r -> reducer.apply(sofar, r)));
+        }
+        return acc;
+    }
+
+    /**
+     * The same operations for threads that are not shards (Spring beans, tests, Actuator):
+     * {@link CompletableFuture}s that complete on the target shard's thread.
+     */
+    public ShardedFromOutside<T> fromOutside() {
+        return fromOutside;
+    }
+
+    /** Submits from a non-shard thread; used by {@link ShardedFromOutside}. */
+    @SuppressWarnings("unchecked")
+    <R> CompletableFuture<R> submitFromOutside(int shard, Function<? super T, ? extends R> fn) {
+        Objects.requireNonNull(fn, "fn");
+        checkRunning();
+        checkShard(shard);
+        return engine.submitTo(shard, () -> fn.apply(instance(shard)));
     }
 
     /**
@@ -171,6 +211,29 @@ public final class Sharded<T> {
 
     public int shardCount() {
         return instances.length;
+    }
+
+    @SuppressWarnings("unchecked")
+    private T instance(int shard) {
+        return (T) instances[shard];
+    }
+
+    private Shard callerShard(String method) {
+        Shard s = Shard.currentOrNull();
+        if (s == null) {
+            throw new IllegalStateException("Sharded." + method + " must run on a shard thread of this engine (thread '"
+                    + Thread.currentThread().getName() + "'); from other threads use sharded.fromOutside()");
+        }
+        if (s.engine() != engine) {
+            throw new IllegalStateException("Shard " + s.id() + " belongs to another engine");
+        }
+        return s;
+    }
+
+    private void checkShard(int shard) {
+        if (shard < 0 || shard >= instances.length) {
+            throw new IndexOutOfBoundsException("No shard " + shard + " (shards: " + instances.length + ")");
+        }
     }
 
     private void checkRunning() {

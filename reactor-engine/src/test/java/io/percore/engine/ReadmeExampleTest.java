@@ -28,11 +28,18 @@ class ReadmeExampleTest {
             Sharded<Map<String, String>> maps = Sharded.start(engine, shard -> new HashMap<>());
             String key = "greeting";
             int owner = Math.floorMod(key.hashCode(), engine.shardCount());
-            maps.invokeOn(owner, m -> m.put(key, "hello")).join();
-            String value = maps.invokeOn(owner, m -> m.get(key)).join();
+            // From a thread that is not a shard, through the adapter that gives CompletableFutures:
+            maps.fromOutside().invokeOn(owner, m -> m.put(key, "hello")).join();
+            String value = maps.fromOutside().invokeOn(owner, m -> m.get(key)).join();
+            // On a shard, invokeOn returns a ShardFuture completing back on the calling shard:
+            String fromShard = engine.submitTo(1 - owner, () -> maps.invokeOn(owner, m -> m.get(key))
+                            .map(v -> v + " (asked by shard " + Shard.current().id() + ")"))
+                    .thenCompose(ShardFuture::toCompletableFuture)
+                    .join();
             // --- README example ends
             assertThat(answer).isEqualTo("hello from shard 0, answered on shard 1");
             assertThat(value).isEqualTo("hello");
+            assertThat(fromShard).isEqualTo("hello (asked by shard " + (1 - owner) + ")");
             maps.stop().join();
         }
     }

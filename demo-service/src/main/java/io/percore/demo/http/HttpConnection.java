@@ -15,9 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.percore.demo.kv.ShardKeyspace;
+import io.percore.demo.kv.ValueStore;
 import io.percore.demo.shard.ShardState;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.net.server.OrderedResponder;
@@ -39,7 +39,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_HEADER_SIZE = 16384;
     private static final String KV_PREFIX = "/kv/";
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final HttpResponseCache cache;
     /** Shared and never released: the responder writes it without moving its indices. */
     private static final ByteBuf CONTINUE = Unpooled.unreleasableBuffer(
@@ -70,10 +70,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(ShardedKeyspace keyspace, Shard shard, HttpResponseCache cache, int maxBodySize, OrderedResponder<ByteBuf> responder) {
+    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, int maxBodySize, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
-        this.local = keyspace.state(shard.id());
+        this.local = keyspace.local();
         this.cache = cache;
         this.maxBodySize = maxBodySize;
         this.responder = responder;
@@ -233,7 +233,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void kvGet(byte[] key, boolean keepAlive, boolean http10) {
         onOwner(key, keepAlive, st -> {
-            byte[] value = st.keyspace().read(key, System.currentTimeMillis());
+            byte[] value = st.store().readString(key, System.currentTimeMillis());
             return value == null ? new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII))
                     : new Result(200, "OK", "application/octet-stream", value);
         }, http10);
@@ -241,13 +241,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void kvPut(byte[] key, byte[] value, boolean keepAlive) {
         onOwner(key, keepAlive, st -> {
-            st.keyspace().set(key, value, ShardKeyspace.NO_EXPIRY);
+            st.store().setString(key, value, ValueStore.NO_EXPIRY);
             return new Result(204, "No Content", null, null);
         }, false);
     }
 
     private void kvDelete(byte[] key, boolean keepAlive, boolean http10) {
-        onOwner(key, keepAlive, st -> st.keyspace().delete(key, System.currentTimeMillis())
+        onOwner(key, keepAlive, st -> st.store().delete(key, System.currentTimeMillis())
                 ? new Result(204, "No Content", null, null)
                 : new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII)), http10);
     }
@@ -263,7 +263,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         OrderedResponder.Slot slot = keepAlive ? responder.reserve() : responder.reserveLast();
-        ShardFuture<Result> result = keyspace.call(shard, owner, op);
+        ShardFuture<Result> result = keyspace.invokeOn(owner, op);
         result.whenComplete((r, failure) -> {
             Result res = failure == null ? r
                     : new Result(500, "Internal Server Error", "text/plain", (failure + "\n").getBytes(StandardCharsets.UTF_8));

@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
@@ -17,12 +17,12 @@ import io.percore.net.server.ServerChannelContext;
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final int maxBodySize;
     /** Slot i is created and used only by shard i's thread. */
     private final HttpResponseCache[] caches;
 
-    public HttpServerInitializer(ShardedKeyspace keyspace, int maxBodySize) {
+    public HttpServerInitializer(Keyspace keyspace, int maxBodySize) {
         if (maxBodySize < 0) {
             throw new IllegalArgumentException("percore.demo.http.max-body-size must not be negative, got " + maxBodySize);
         }

@@ -15,13 +15,14 @@ final class KeyTable {
     private static final int MIN_CAPACITY = 16;
     private static final int MAX_CAPACITY = 1 << 30;
 
-    /** One key. {@code expireAt} is epoch millis, or {@link #NO_EXPIRY}. */
+    /** One key: its value with the value's type tag. {@code expireAt} is epoch millis, or {@link #NO_EXPIRY}. */
     static final class Entry {
         static final long NO_EXPIRY = -1;
 
         final byte[] key;
         final int hash;
-        byte[] value;
+        ValueType type;
+        Object value;
         long expireAt = NO_EXPIRY;
         Entry next;
         // intrusive list of entries with a TTL, walked by active expiry
@@ -29,9 +30,10 @@ final class KeyTable {
         Entry volatileNext;
         boolean inVolatileList;
 
-        Entry(byte[] key, int hash, byte[] value) {
+        Entry(byte[] key, int hash, ValueType type, Object value) {
             this.key = key;
             this.hash = hash;
+            this.type = type;
             this.value = value;
         }
     }
@@ -73,11 +75,11 @@ final class KeyTable {
     }
 
     /** Inserts a key known to be absent. */
-    Entry insert(byte[] key, int hash, byte[] value) {
+    Entry insert(byte[] key, int hash, ValueType type, Object value) {
         if (size >= buckets.length && buckets.length < MAX_CAPACITY) {
             resize(buckets.length << 1);
         }
-        Entry e = new Entry(key, hash, value);
+        Entry e = new Entry(key, hash, type, value);
         int index = hash & (buckets.length - 1);
         e.next = buckets[index];
         buckets[index] = e;

@@ -12,7 +12,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Commands about the connection itself; they run on the connection's shard and touch no keys. */
+/** Commands about the connection itself (PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT); they run on the connection's shard and touch no keys. */
 final class ConnectionCommands {
 
     static final String REDIS_VERSION = "7.0.15";
@@ -20,22 +20,22 @@ final class ConnectionCommands {
     private ConnectionCommands() {
     }
 
-    static void ping(RespConnection c, byte[][] argv) {
+    static void ping(CommandContext c, byte[][] argv) {
         if (argv.length > 2) {
             throw RespReplies.wrongArgs("ping");
         }
         c.reply(argv.length == 1 ? RespReplies.PONG : bulk(argv[1]));
     }
 
-    static void echo(RespConnection c, byte[][] argv) {
+    static void echo(CommandContext c, byte[][] argv) {
         c.reply(bulk(argv[1]));
     }
 
-    static void quit(RespConnection c, byte[][] argv) {
+    static void quit(CommandContext c, byte[][] argv) {
         c.replyAndClose(OK);
     }
 
-    static void select(RespConnection c, byte[][] argv) {
+    static void select(CommandContext c, byte[][] argv) {
         long db = RespNumbers.requireLong(argv[1]);
         if (db != 0) {
             throw new RespError("ERR DB index is out of range");
@@ -43,17 +43,7 @@ final class ConnectionCommands {
         c.reply(OK);
     }
 
-    static void time(RespConnection c, byte[][] argv) {
-        long micros = currentMicros();
-        c.reply(new ArrayRedisMessage(List.of(bulk(Long.toString(micros / 1_000_000)), bulk(Long.toString(micros % 1_000_000)))));
-    }
-
-    private static long currentMicros() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
-    }
-
-    static void auth(RespConnection c, byte[][] argv) {
+    static void auth(CommandContext c, byte[][] argv) {
         if (argv.length > 3) {
             throw new RespError(RespReplies.SYNTAX_ERROR);
         }
@@ -71,7 +61,7 @@ final class ConnectionCommands {
     }
 
     /** The only user is {@code default}; without requirepass it takes any password (Redis's nopass). */
-    private static boolean checkCredentials(RespConnection c, byte[] user, byte[] password) {
+    private static boolean checkCredentials(CommandContext c, byte[] user, byte[] password) {
         if (!"default".equals(new String(user, StandardCharsets.UTF_8))) {
             return false;
         }
@@ -80,7 +70,7 @@ final class ConnectionCommands {
     }
 
     /** HELLO [protover [AUTH username password] [SETNAME clientname]]; RESP2 only (3 gets -NOPROTO). */
-    static void hello(RespConnection c, byte[][] argv) {
+    static void hello(CommandContext c, byte[][] argv) {
         if (argv.length >= 2) {
             if (!RespNumbers.isLong(argv[1])) {
                 throw new RespError("ERR Protocol version is not an integer or out of range");
@@ -149,7 +139,7 @@ final class ConnectionCommands {
     }
 
     /** CLIENT SETNAME | GETNAME | ID | SETINFO | INFO. */
-    static void client(RespConnection c, byte[][] argv) {
+    static void client(CommandContext c, byte[][] argv) {
         String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
         RespSession session = c.session();
         switch (sub) {
@@ -190,9 +180,9 @@ final class ConnectionCommands {
         }
     }
 
-    private static String clientInfo(RespConnection c) {
+    private static String clientInfo(CommandContext c) {
         RespSession s = c.session();
-        return "id=" + s.id() + " addr=" + c.channelRemoteAddress() + " laddr=" + c.channelLocalAddress()
+        return "id=" + s.id() + " addr=" + c.remoteAddress() + " laddr=" + c.localAddress()
                 + " name=" + (s.name == null ? "" : s.name)
                 + " age=" + (System.currentTimeMillis() - s.createdMillis()) / 1000 + " db=0 shard=" + c.shard().id()
                 + " lib-name=" + (s.libName == null ? "" : s.libName) + " lib-ver=" + (s.libVersion == null ? "" : s.libVersion);
@@ -202,82 +192,5 @@ final class ConnectionCommands {
         if (argv.length != n) {
             throw RespReplies.wrongArgs(fullName);
         }
-    }
-
-    /** COMMAND [COUNT | LIST | INFO name... | DOCS name...]. */
-    static void command(RespConnection c, byte[][] argv) {
-        CommandTable table = c.commands();
-        if (argv.length == 1) {
-            List<RedisMessage> all = new ArrayList<>();
-            for (CommandSpec spec : table.all()) {
-                all.add(info(spec));
-            }
-            c.reply(RespReplies.array(all));
-            return;
-        }
-        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
-        switch (sub) {
-            case "count" -> {
-                requireArgs(argv, 2, "command|count");
-                c.reply(integer(table.all().size()));
-            }
-            case "list" -> {
-                List<RedisMessage> names = new ArrayList<>();
-                for (CommandSpec spec : table.all()) {
-                    names.add(bulk(spec.name()));
-                }
-                c.reply(RespReplies.array(names));
-            }
-            case "info" -> {
-                List<RedisMessage> out = new ArrayList<>();
-                if (argv.length == 2) {
-                    table.all().forEach(spec -> out.add(info(spec)));
-                }
-                for (int i = 2; i < argv.length; i++) {
-                    CommandSpec spec = table.lookup(argv[i]);
-                    out.add(spec == null ? ArrayRedisMessage.NULL_INSTANCE : info(spec));
-                }
-                c.reply(RespReplies.array(out));
-            }
-            case "docs" -> {
-                List<RedisMessage> out = new ArrayList<>();
-                List<CommandSpec> specs = new ArrayList<>();
-                if (argv.length == 2) {
-                    specs.addAll(table.all());
-                }
-                for (int i = 2; i < argv.length; i++) {
-                    CommandSpec spec = table.lookup(argv[i]);
-                    if (spec != null) {
-                        specs.add(spec);
-                    }
-                }
-                for (CommandSpec spec : specs) {
-                    out.add(bulk(spec.name()));
-                    out.add(new ArrayRedisMessage(List.of(bulk("summary"), bulk(spec.summary()), bulk("since"), bulk("1.0.0"),
-                            bulk("group"), bulk(spec.group()))));
-                }
-                c.reply(RespReplies.array(out));
-            }
-            default -> throw RespReplies.unknownSubcommand(argv[1], "command");
-        }
-    }
-
-    /** Redis 7's COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
-    private static RedisMessage info(CommandSpec spec) {
-        List<RedisMessage> flags = new ArrayList<>();
-        for (String flag : spec.flags()) {
-            flags.add(new SimpleStringRedisMessage(flag));
-        }
-        return new ArrayRedisMessage(List.of(
-                bulk(spec.name()),
-                integer(spec.arity()),
-                RespReplies.array(flags),
-                integer(spec.firstKey()),
-                integer(spec.lastKey()),
-                integer(spec.step()),
-                RespReplies.array(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
-                ArrayRedisMessage.EMPTY_INSTANCE,
-                ArrayRedisMessage.EMPTY_INSTANCE,
-                ArrayRedisMessage.EMPTY_INSTANCE));
     }
 }

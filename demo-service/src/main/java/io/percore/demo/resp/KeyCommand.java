@@ -1,9 +1,9 @@
 package io.percore.demo.resp;
 
 import io.netty.handler.codec.redis.RedisMessage;
-import io.percore.demo.kv.ShardKeyspace;
+import io.percore.demo.kv.ValueStore;
 
-/** A command on one key (argv[1]), run on the shard that owns the key. */
+/** A command on one key (argv[1]), run on the shard that owns the key, over that shard's value store. */
 @FunctionalInterface
 public interface KeyCommand {
 
@@ -11,6 +11,7 @@ public interface KeyCommand {
      * @param argv the whole command, name first (arity already checked)
      * @param now  the command's clock, epoch millis
      * @throws RespError for an error reply
+     * @throws io.percore.demo.kv.WrongTypeException when the key holds another type
      */
-    RedisMessage execute(ShardKeyspace keyspace, byte[][] argv, long now);
+    RedisMessage execute(ValueStore store, byte[][] argv, long now);
 }

@@ -24,13 +24,13 @@ public final class RespCommands {
         c.add(spec("client", -2, "noscript,loading,stale", 0, 0, 0, "connection", "A container for client connection commands.", ConnectionCommands::client));
         c.add(spec("select", 2, "loading,stale,fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).", ConnectionCommands::select));
         // server
-        c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", ConnectionCommands::command));
+        c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", ServerCommands::command));
         c.add(spec("info", -1, "loading,stale", 0, 0, 0, "server", "Returns information and statistics about the server.", server::info));
         c.add(spec("config", -2, "admin,noscript,loading,stale", 0, 0, 0, "server", "A container for server configuration commands (GET only).", server::config));
-        c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ConnectionCommands::time));
-        c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyspaceCommands::dbsize));
-        c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyspaceCommands::flush));
-        c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyspaceCommands::flush));
+        c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
+        c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
+        c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
+        c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyCommands::flush));
         // strings
         c.add(spec("get", 2, "readonly,fast", 1, 1, 1, "string", "Returns the string value of a key.", keyed(StringCommands::get)));
         c.add(spec("set", -3, "write,denyoom", 1, 1, 1, "string", "Sets the string value of a key, with options.", keyed(StringCommands::set)));
@@ -40,9 +40,9 @@ public final class RespCommands {
         c.add(spec("getset", 3, "write,denyoom,fast", 1, 1, 1, "string", "Returns the previous value of a key after setting it.", keyed(StringCommands::getset)));
         c.add(spec("getdel", 2, "write,fast", 1, 1, 1, "string", "Returns the value of a key after deleting it.", keyed(StringCommands::getdel)));
         c.add(spec("getex", -2, "write,fast", 1, 1, 1, "string", "Returns the value of a key after setting its expiration time.", keyed(StringCommands::getex)));
-        c.add(spec("mget", -2, "readonly,fast", 1, -1, 1, "string", "Atomically returns the values of one or more keys.", KeyspaceCommands::mget));
-        c.add(spec("mset", -3, "write,denyoom", 1, -1, 2, "string", "Atomically sets the values of one or more keys.", KeyspaceCommands::mset));
-        c.add(spec("msetnx", -3, "write,denyoom", 1, -1, 2, "string", "Sets multiple keys only when none of them exist.", KeyspaceCommands::msetnx));
+        c.add(spec("mget", -2, "readonly,fast", 1, -1, 1, "string", "Atomically returns the values of one or more keys.", StringCommands::mget));
+        c.add(spec("mset", -3, "write,denyoom", 1, -1, 2, "string", "Atomically sets the values of one or more keys.", StringCommands::mset));
+        c.add(spec("msetnx", -3, "write,denyoom", 1, -1, 2, "string", "Sets multiple keys only when none of them exist.", StringCommands::msetnx));
         c.add(spec("append", 3, "write,denyoom,fast", 1, 1, 1, "string", "Appends a string to the value of a key.", keyed(StringCommands::append)));
         c.add(spec("strlen", 2, "readonly,fast", 1, 1, 1, "string", "Returns the length of a string value.", keyed(StringCommands::strlen)));
         c.add(spec("getrange", 4, "readonly", 1, 1, 1, "string", "Returns a substring of the string stored at a key.", keyed(StringCommands::getrange)));
@@ -53,24 +53,24 @@ public final class RespCommands {
         c.add(spec("decrby", 3, "write,denyoom,fast", 1, 1, 1, "string", "Decrements a number from the integer value of a key.", keyed(StringCommands::decrby)));
         c.add(spec("incrbyfloat", 3, "write,denyoom,fast", 1, 1, 1, "string", "Increment the floating point value of a key by a number.", keyed(StringCommands::incrbyfloat)));
         // generic
-        c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyspaceCommands::del));
-        c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyspaceCommands::del));
-        c.add(spec("exists", -2, "readonly,fast", 1, -1, 1, "keyspace", "Determines whether one or more keys exist.", KeyspaceCommands::exists));
-        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", KeyspaceCommands::exists));
-        c.add(spec("type", 2, "readonly,fast", 1, 1, 1, "keyspace", "Determines the type of value stored at a key.", keyed(StringCommands::type)));
-        c.add(spec("expire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in seconds.", keyed(StringCommands::expire)));
-        c.add(spec("pexpire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in milliseconds.", keyed(StringCommands::pexpire)));
-        c.add(spec("expireat", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key to a Unix timestamp.", keyed(StringCommands::expireat)));
-        c.add(spec("pexpireat", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key to a Unix milliseconds timestamp.", keyed(StringCommands::pexpireat)));
-        c.add(spec("expiretime", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time of a key as a Unix timestamp.", keyed(StringCommands::expiretime)));
-        c.add(spec("pexpiretime", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time of a key as a Unix milliseconds timestamp.", keyed(StringCommands::pexpiretime)));
-        c.add(spec("ttl", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time in seconds of a key.", keyed(StringCommands::ttl)));
-        c.add(spec("pttl", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time in milliseconds of a key.", keyed(StringCommands::pttl)));
-        c.add(spec("persist", 2, "write,fast", 1, 1, 1, "keyspace", "Removes the expiration time of a key.", keyed(StringCommands::persist)));
-        c.add(spec("keys", 2, "readonly", 0, 0, 0, "keyspace", "Returns all key names that match a pattern.", KeyspaceCommands::keys));
-        c.add(spec("scan", -2, "readonly", 0, 0, 0, "keyspace", "Iterates over the key names in the database.", KeyspaceCommands::scan));
-        c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyspaceCommands::rename));
-        c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyspaceCommands::randomkey));
+        c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
+        c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
+        c.add(spec("exists", -2, "readonly,fast", 1, -1, 1, "keyspace", "Determines whether one or more keys exist.", KeyCommands::exists));
+        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", KeyCommands::exists));
+        c.add(spec("type", 2, "readonly,fast", 1, 1, 1, "keyspace", "Determines the type of value stored at a key.", keyed(KeyCommands::type)));
+        c.add(spec("expire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in seconds.", keyed(KeyCommands::expire)));
+        c.add(spec("pexpire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in milliseconds.", keyed(KeyCommands::pexpire)));
+        c.add(spec("expireat", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key to a Unix timestamp.", keyed(KeyCommands::expireat)));
+        c.add(spec("pexpireat", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key to a Unix milliseconds timestamp.", keyed(KeyCommands::pexpireat)));
+        c.add(spec("expiretime", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time of a key as a Unix timestamp.", keyed(KeyCommands::expiretime)));
+        c.add(spec("pexpiretime", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time of a key as a Unix milliseconds timestamp.", keyed(KeyCommands::pexpiretime)));
+        c.add(spec("ttl", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time in seconds of a key.", keyed(KeyCommands::ttl)));
+        c.add(spec("pttl", 2, "readonly,fast", 1, 1, 1, "keyspace", "Returns the expiration time in milliseconds of a key.", keyed(KeyCommands::pttl)));
+        c.add(spec("persist", 2, "write,fast", 1, 1, 1, "keyspace", "Removes the expiration time of a key.", keyed(KeyCommands::persist)));
+        c.add(spec("keys", 2, "readonly", 0, 0, 0, "keyspace", "Returns all key names that match a pattern.", KeyCommands::keys));
+        c.add(spec("scan", -2, "readonly", 0, 0, 0, "keyspace", "Iterates over the key names in the database.", KeyCommands::scan));
+        c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyCommands::rename));
+        c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
         return new CommandTable(c);
     }
 

@@ -4,10 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
-import io.percore.demo.shard.ShardedKeyspace;
 import io.percore.engine.Shard;
-import io.percore.engine.ShardFuture;
 import io.percore.net.resp.RespProtocolError;
 import io.percore.net.server.OrderedResponder;
 import java.io.IOException;
@@ -27,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * pipelined client always observes its own writes in order. Commands held by the barrier count
  * toward the same limit.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
@@ -45,11 +44,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     private boolean barrier;
 
     /** A reply position in the connection's output order. */
-    public static final class ReplySlot extends OrderedResponder.Slot {
+    public final class ReplySlot extends OrderedResponder.Slot implements PendingReply {
+        @Override
+        public void complete(RedisMessage message) {
+            responder.complete(this, message);
+        }
     }
 
     /** {@code responder} must stand right before this handler in the pipeline. */
-    RespConnection(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
+    RespConnection(Keyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
                    OrderedResponder<RedisMessage> responder) {
         this.keyspace = keyspace;
         this.commands = commands;
@@ -64,37 +67,45 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         return new OrderedResponder<>(maxPendingReplies, RespReplyWriter::write);
     }
 
-    // ------------------------------------------------------------------ accessors for commands
+    // ------------------------------------------------------------------ CommandContext
 
+    @Override
     public Shard shard() {
         return shard;
     }
 
-    public ShardedKeyspace keyspace() {
+    @Override
+    public Keyspace keyspace() {
         return keyspace;
     }
 
+    @Override
     public ShardState local() {
         return local;
     }
 
+    @Override
     public RespSession session() {
         return session;
     }
 
+    @Override
     public RespSettings settings() {
         return settings;
     }
 
+    @Override
     public CommandTable commands() {
         return commands;
     }
 
-    String channelRemoteAddress() {
+    @Override
+    public String remoteAddress() {
         return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
     }
 
-    String channelLocalAddress() {
+    @Override
+    public String localAddress() {
         return String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", "");
     }
 
@@ -104,7 +115,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.shard = Shard.current();
-        this.local = keyspace.state(shard.id());
+        this.local = keyspace.local();
     }
 
     @Override
@@ -183,74 +194,32 @@ public final class RespConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Runs a single-key command on the shard owning {@code argv[1]}. */
-    public void runKeyed(byte[][] argv, KeyCommand command) {
-        int owner = keyspace.shardOf(argv[1]);
-        if (owner == shard.id()) {
-            reply(command.execute(local.keyspace(), argv, System.currentTimeMillis()));
-            return;
-        }
-        ReplySlot slot = reserve();
-        local.crossShardCalls++;
-        ShardState target = keyspace.state(owner);
-        completeFrom(slot, shard.submitTo(owner, () -> executeSafely(command, target, argv)));
-    }
-
-    private static RedisMessage executeSafely(KeyCommand command, ShardState target, byte[][] argv) {
-        try {
-            return command.execute(target.keyspace(), argv, System.currentTimeMillis());
-        } catch (RespError e) {
-            return e.reply();
-        }
-    }
-
     // ------------------------------------------------------------------ ordered replies (see OrderedResponder)
 
-    /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
+    @Override
     public void reply(RedisMessage message) {
         responder.reply(message);
     }
 
-    /** Replies, then closes the connection once the reply is written (QUIT). */
+    @Override
     public void replyAndClose(RedisMessage message) {
         responder.replyAndClose(message);
     }
 
-    /** Takes the next position in the reply order, to be filled later by {@link #complete}. */
+    @Override
     public ReplySlot reserve() {
         return responder.enqueue(new ReplySlot());
     }
 
-    /** Fills {@code slot}; writes every reply that is now at the head of the order. Shard thread only. */
-    public void complete(ReplySlot slot, RedisMessage message) {
-        responder.complete(slot, message);
-    }
-
-    /** Completes {@code slot} from {@code future}, turning failures into error replies. */
-    public void completeFrom(ReplySlot slot, ShardFuture<? extends RedisMessage> future) {
-        future.whenComplete((reply, failure) -> complete(slot, failure == null ? reply : internalError(failure)));
-    }
-
-    static ErrorRedisMessage internalError(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root instanceof RespError e) {
-            return e.reply();
-        }
-        LOG.warn("Command failed", failure);
-        return new ErrorRedisMessage(RespReplies.sanitize("ERR internal error: " + root));
-    }
-
     // ------------------------------------------------------------------ barrier
 
-    /** Holds back later commands of this connection until {@link #endBarrier()}. */
+    @Override
     public void beginBarrier() {
         barrier = true;
     }
 
     /** Releases the barrier and runs the commands that waited, in order, their replies in one flush. */
+    @Override
     public void endBarrier() {
         barrier = false;
         responder.holdFlush();

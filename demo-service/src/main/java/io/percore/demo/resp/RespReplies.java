@@ -9,6 +9,9 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.kv.WrongTypeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reply constructors and the exact Redis 7 error texts clients match on. Simple-string and
@@ -16,6 +19,9 @@ import java.util.List;
  * bytes without copying (stored values are never mutated in place).
  */
 public final class RespReplies {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RespReplies.class);
+    private static final ErrorRedisMessage WRONGTYPE_REPLY = new ErrorRedisMessage(WrongTypeException.MESSAGE);
 
     public static final SimpleStringRedisMessage OK = new SimpleStringRedisMessage("OK");
     public static final SimpleStringRedisMessage PONG = new SimpleStringRedisMessage("PONG");
@@ -28,7 +34,7 @@ public final class RespReplies {
     public static final String NOT_FLOAT = "ERR value is not a valid float";
     public static final String OVERFLOW = "ERR increment or decrement would overflow";
     public static final String STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-    public static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public static final String WRONGTYPE = WrongTypeException.MESSAGE;
     public static final String NOAUTH = "NOAUTH Authentication required.";
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String NO_SUCH_KEY = "ERR no such key";
@@ -112,5 +118,24 @@ public final class RespReplies {
     /** Error replies are single lines: Redis replaces CR and LF by spaces. */
     static String sanitize(String s) {
         return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    /**
+     * The error reply for a command that failed: its {@link RespError}, WRONGTYPE from the value
+     * store, or (logged) an internal error. Looks through the wrappers of a failed future.
+     */
+    public static ErrorRedisMessage forFailure(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof RespError e) {
+            return e.reply();
+        }
+        if (root instanceof WrongTypeException) {
+            return WRONGTYPE_REPLY;
+        }
+        LOG.warn("Command failed", failure);
+        return new ErrorRedisMessage(sanitize("ERR internal error: " + root));
     }
 }

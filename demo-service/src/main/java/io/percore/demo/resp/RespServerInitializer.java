@@ -3,7 +3,7 @@ package io.percore.demo.resp;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.percore.demo.shard.ShardedKeyspace;
+import io.percore.demo.shard.Keyspace;
 import io.percore.net.resp.RespCommandDecoder;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
@@ -16,11 +16,11 @@ import io.percore.net.server.ServerChannelContext;
  */
 public final class RespServerInitializer extends ChannelInitializer<Channel> {
 
-    private final ShardedKeyspace keyspace;
+    private final Keyspace keyspace;
     private final CommandTable commands;
     private final RespSettings settings;
 
-    public RespServerInitializer(ShardedKeyspace keyspace, CommandTable commands, RespSettings settings) {
+    public RespServerInitializer(Keyspace keyspace, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;

@@ -1,8 +1,11 @@
 package io.percore.demo.resp;
 
 import static io.percore.demo.resp.RespReplies.bulk;
+import static io.percore.demo.resp.RespReplies.integer;
 
+import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.shard.ShardState;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** INFO and CONFIG GET: server-wide figures gathered from every shard. */
+/** Server commands (Redis's {@code server.c}): INFO and CONFIG GET (server-wide figures gathered from every shard), TIME, COMMAND. */
 final class ServerCommands {
 
     private static final Set<String> DEFAULT_SECTIONS = Set.of("server", "clients", "stats", "keyspace");
@@ -26,7 +29,7 @@ final class ServerCommands {
     }
 
     /** INFO [section ...]: server, clients, stats, keyspace (default/all/everything = all four), each with per-shard lines. */
-    void info(RespConnection c, byte[][] argv) {
+    void info(CommandContext c, byte[][] argv) {
         Set<String> wanted = new java.util.HashSet<>();
         for (int i = 1; i < argv.length; i++) {
             String s = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
@@ -39,9 +42,9 @@ final class ServerCommands {
         if (argv.length == 1) {
             wanted.addAll(DEFAULT_SECTIONS);
         }
-        RespConnection.ReplySlot slot = c.reserve();
         int shards = c.keyspace().shardCount();
-        c.completeFrom(slot, c.keyspace().callAll(c.shard(), ShardState::snapshot).map(snapshots -> format(wanted, snapshots, shards)));
+        c.replyLater(c.keyspace().mapReduce(state -> List.of(state.snapshot()), List.<ShardState.Snapshot>of(), ServerCommands::concat)
+                .map(snapshots -> format(wanted, snapshots, shards)));
     }
 
     private RedisMessage format(Set<String> wanted, List<ShardState.Snapshot> shards, int shardCount) {
@@ -108,6 +111,13 @@ final class ServerCommands {
         return bulk(out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    private static <E> List<E> concat(List<E> sofar, List<E> part) {
+        List<E> all = new ArrayList<>(sofar.size() + part.size());
+        all.addAll(sofar);
+        all.addAll(part);
+        return all;
+    }
+
     private static long sum(List<ShardState.Snapshot> shards, java.util.function.ToLongFunction<ShardState.Snapshot> f) {
         return shards.stream().mapToLong(f).sum();
     }
@@ -121,7 +131,7 @@ final class ServerCommands {
     }
 
     /** CONFIG GET pattern [pattern ...]: the few parameters clients (redis-benchmark, redis-cli) ask about. */
-    void config(RespConnection c, byte[][] argv) {
+    void config(CommandContext c, byte[][] argv) {
         String sub = RespReplies.ascii(argv[1]).toLowerCase(Locale.ROOT);
         if (!sub.equals("get")) {
             throw RespReplies.unknownSubcommand(argv[1], "config");
@@ -153,5 +163,94 @@ final class ServerCommands {
             reply.add(bulk(v));
         });
         c.reply(RespReplies.array(reply));
+    }
+
+    static void time(CommandContext c, byte[][] argv) {
+        long micros = currentMicros();
+        c.reply(new ArrayRedisMessage(List.of(bulk(Long.toString(micros / 1_000_000)), bulk(Long.toString(micros % 1_000_000)))));
+    }
+
+    private static long currentMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+    }
+
+    /** COMMAND [COUNT | LIST | INFO name... | DOCS name...]. */
+    static void command(CommandContext c, byte[][] argv) {
+        CommandTable table = c.commands();
+        if (argv.length == 1) {
+            List<RedisMessage> all = new ArrayList<>();
+            for (CommandSpec spec : table.all()) {
+                all.add(commandInfo(spec));
+            }
+            c.reply(RespReplies.array(all));
+            return;
+        }
+        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
+        switch (sub) {
+            case "count" -> {
+                if (argv.length != 2) {
+                    throw RespReplies.wrongArgs("command|count");
+                }
+                c.reply(integer(table.all().size()));
+            }
+            case "list" -> {
+                List<RedisMessage> names = new ArrayList<>();
+                for (CommandSpec spec : table.all()) {
+                    names.add(bulk(spec.name()));
+                }
+                c.reply(RespReplies.array(names));
+            }
+            case "info" -> {
+                List<RedisMessage> out = new ArrayList<>();
+                if (argv.length == 2) {
+                    table.all().forEach(spec -> out.add(commandInfo(spec)));
+                }
+                for (int i = 2; i < argv.length; i++) {
+                    CommandSpec spec = table.lookup(argv[i]);
+                    out.add(spec == null ? ArrayRedisMessage.NULL_INSTANCE : commandInfo(spec));
+                }
+                c.reply(RespReplies.array(out));
+            }
+            case "docs" -> {
+                List<RedisMessage> out = new ArrayList<>();
+                List<CommandSpec> specs = new ArrayList<>();
+                if (argv.length == 2) {
+                    specs.addAll(table.all());
+                }
+                for (int i = 2; i < argv.length; i++) {
+                    CommandSpec spec = table.lookup(argv[i]);
+                    if (spec != null) {
+                        specs.add(spec);
+                    }
+                }
+                for (CommandSpec spec : specs) {
+                    out.add(bulk(spec.name()));
+                    out.add(new ArrayRedisMessage(List.of(bulk("summary"), bulk(spec.summary()), bulk("since"), bulk("1.0.0"),
+                            bulk("group"), bulk(spec.group()))));
+                }
+                c.reply(RespReplies.array(out));
+            }
+            default -> throw RespReplies.unknownSubcommand(argv[1], "command");
+        }
+    }
+
+    /** Redis 7's COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
+    private static RedisMessage commandInfo(CommandSpec spec) {
+        List<RedisMessage> flags = new ArrayList<>();
+        for (String flag : spec.flags()) {
+            flags.add(new SimpleStringRedisMessage(flag));
+        }
+        return new ArrayRedisMessage(List.of(
+                bulk(spec.name()),
+                integer(spec.arity()),
+                RespReplies.array(flags),
+                integer(spec.firstKey()),
+                integer(spec.lastKey()),
+                integer(spec.step()),
+                RespReplies.array(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
+                ArrayRedisMessage.EMPTY_INSTANCE,
+                ArrayRedisMessage.EMPTY_INSTANCE,
+                ArrayRedisMessage.EMPTY_INSTANCE));
     }
 }

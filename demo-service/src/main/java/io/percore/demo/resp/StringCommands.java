@@ -8,23 +8,32 @@ import static io.percore.demo.resp.RespReplies.bulk;
 import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.percore.demo.kv.ShardKeyspace;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.WrongTypeException;
+import io.percore.demo.resp.KeysByShard.Gather;
+import io.percore.demo.shard.Keyspace;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.math.BigDecimal;
 import java.util.Arrays;
 
 /**
- * The single-key string and expiry commands, with Redis 7.0's argument rules and replies. Each
- * runs on the shard owning the key; values are replaced, never mutated in place, because a
- * reply may still be reading the previous array on another shard.
+ * The string commands (Redis's {@code t_string.c}), with Redis 7.0's argument rules and replies.
+ * The single-key ones are {@link KeyCommand}s run on the shard owning the key; MGET, MSET and
+ * MSETNX split their keys by shard ({@link KeysByShard}). Values are replaced, never mutated in
+ * place, because a reply may still be reading the previous array on another shard. A key holding
+ * another type fails with WRONGTYPE from the store's lookup.
+ *
+ * <p>Atomicity: MGET/MSET/MSETNX whose keys live on one shard are atomic, as in Redis. Across
+ * shards, MSET and MGET apply per shard (another client may observe one shard's part before
+ * another's); MSETNX uses prepare/commit with key reservations (see {@link #msetnx}).
  */
 public final class StringCommands {
 
     /** Redis's default {@code proto-max-bulk-len}: the largest string a command may build. */
     public static final long MAX_STRING_LENGTH = 512L * 1024 * 1024;
 
-    private static final SimpleStringRedisMessage STRING_TYPE = new SimpleStringRedisMessage("string");
-    private static final SimpleStringRedisMessage NONE_TYPE = new SimpleStringRedisMessage("none");
 
     private static final int NX = 1;
     private static final int XX = 1 << 1;
@@ -37,24 +46,22 @@ public final class StringCommands {
     private static final int PXAT = 1 << 8;
     private static final int ANY_EXPIRE = EX | PX | EXAT | PXAT;
 
+    private static final AtomicLong NEXT_TRANSACTION = new AtomicLong();
+
     private StringCommands() {
     }
 
-    public static RedisMessage get(ShardKeyspace ks, byte[][] argv, long now) {
-        return bulk(ks.read(argv[1], now));
+    public static RedisMessage get(ValueStore ks, byte[][] argv, long now) {
+        return bulk(ks.readString(argv[1], now));
     }
 
-    public static RedisMessage type(ShardKeyspace ks, byte[][] argv, long now) {
-        return ks.exists(argv[1], now) ? STRING_TYPE : NONE_TYPE;
-    }
-
-    public static RedisMessage strlen(ShardKeyspace ks, byte[][] argv, long now) {
-        byte[] v = ks.read(argv[1], now);
+    public static RedisMessage strlen(ValueStore ks, byte[][] argv, long now) {
+        byte[] v = ks.readString(argv[1], now);
         return integer(v == null ? 0 : v.length);
     }
 
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] */
-    public static RedisMessage set(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage set(ValueStore ks, byte[][] argv, long now) {
         int flags = 0;
         byte[] expireArg = null;
         for (int j = 3; j < argv.length; j++) {
@@ -84,51 +91,51 @@ public final class StringCommands {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
-        long expireAt = expireArg == null ? ShardKeyspace.NO_EXPIRY : expireMillis(expireArg, flags, now, "set");
+        long expireAt = expireArg == null ? ValueStore.NO_EXPIRY : expireMillis(expireArg, flags, now, "set");
         byte[] old = null;
         if ((flags & GET) != 0) {
-            old = ks.read(argv[1], now);
+            old = ks.readString(argv[1], now);
         }
         boolean found = (flags & (NX | XX)) == 0 ? false : (flags & NX) != 0 ? ks.existsOrReserved(argv[1], now) : ks.exists(argv[1], now);
         if (((flags & NX) != 0 && found) || ((flags & XX) != 0 && !found)) {
             return (flags & GET) != 0 ? bulk(old) : NIL;
         }
         if ((flags & KEEPTTL) != 0) {
-            ks.setKeepTtl(argv[1], argv[2], now);
+            ks.setStringKeepTtl(argv[1], argv[2], now);
         } else {
-            ks.set(argv[1], argv[2], expireAt);
+            ks.setString(argv[1], argv[2], expireAt);
         }
         return (flags & GET) != 0 ? bulk(old) : OK;
     }
 
-    public static RedisMessage setnx(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage setnx(ValueStore ks, byte[][] argv, long now) {
         if (ks.existsOrReserved(argv[1], now)) {
             return ZERO;
         }
-        ks.set(argv[1], argv[2], ShardKeyspace.NO_EXPIRY);
+        ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
         return ONE;
     }
 
-    public static RedisMessage setex(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage setex(ValueStore ks, byte[][] argv, long now) {
         long at = expireMillis(argv[2], EX, now, "setex");
-        ks.set(argv[1], argv[3], at);
+        ks.setString(argv[1], argv[3], at);
         return OK;
     }
 
-    public static RedisMessage psetex(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage psetex(ValueStore ks, byte[][] argv, long now) {
         long at = expireMillis(argv[2], PX, now, "psetex");
-        ks.set(argv[1], argv[3], at);
+        ks.setString(argv[1], argv[3], at);
         return OK;
     }
 
-    public static RedisMessage getset(ShardKeyspace ks, byte[][] argv, long now) {
-        byte[] old = ks.read(argv[1], now);
-        ks.set(argv[1], argv[2], ShardKeyspace.NO_EXPIRY);
+    public static RedisMessage getset(ValueStore ks, byte[][] argv, long now) {
+        byte[] old = ks.readString(argv[1], now);
+        ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
         return bulk(old);
     }
 
-    public static RedisMessage getdel(ShardKeyspace ks, byte[][] argv, long now) {
-        byte[] old = ks.read(argv[1], now);
+    public static RedisMessage getdel(ValueStore ks, byte[][] argv, long now) {
+        byte[] old = ks.readString(argv[1], now);
         if (old != null) {
             ks.delete(argv[1], now);
         }
@@ -136,7 +143,7 @@ public final class StringCommands {
     }
 
     /** GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] */
-    public static RedisMessage getex(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage getex(ValueStore ks, byte[][] argv, long now) {
         int flags = 0;
         byte[] expireArg = null;
         for (int j = 2; j < argv.length; j++) {
@@ -160,36 +167,36 @@ public final class StringCommands {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
-        long at = expireArg == null ? ShardKeyspace.NO_EXPIRY : expireMillis(expireArg, flags, now, "getex");
-        byte[] value = ks.read(argv[1], now);
+        long at = expireArg == null ? ValueStore.NO_EXPIRY : expireMillis(expireArg, flags, now, "getex");
+        byte[] value = ks.readString(argv[1], now);
         if (value == null) {
             return NIL;
         }
         if (expireArg != null) {
             ks.expire(argv[1], at, now);
         } else if ((flags & PERSIST) != 0) {
-            ks.expire(argv[1], ShardKeyspace.NO_EXPIRY, now);
+            ks.expire(argv[1], ValueStore.NO_EXPIRY, now);
         }
         return bulk(value);
     }
 
-    public static RedisMessage append(ShardKeyspace ks, byte[][] argv, long now) {
-        byte[] old = ks.peek(argv[1], now);
+    public static RedisMessage append(ValueStore ks, byte[][] argv, long now) {
+        byte[] old = ks.peekString(argv[1], now);
         if (old == null) {
-            ks.set(argv[1], argv[2], ShardKeyspace.NO_EXPIRY);
+            ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
             return integer(argv[2].length);
         }
         checkStringLength((long) old.length + argv[2].length);
         byte[] joined = Arrays.copyOf(old, old.length + argv[2].length);
         System.arraycopy(argv[2], 0, joined, old.length, argv[2].length);
-        ks.setKeepTtl(argv[1], joined, now);
+        ks.setStringKeepTtl(argv[1], joined, now);
         return integer(joined.length);
     }
 
-    public static RedisMessage getrange(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage getrange(ValueStore ks, byte[][] argv, long now) {
         long start = RespNumbers.requireLong(argv[2]);
         long end = RespNumbers.requireLong(argv[3]);
-        byte[] v = ks.read(argv[1], now);
+        byte[] v = ks.readString(argv[1], now);
         if (v == null) {
             return bulk(new byte[0]);
         }
@@ -218,13 +225,13 @@ public final class StringCommands {
         return bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
     }
 
-    public static RedisMessage setrange(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage setrange(ValueStore ks, byte[][] argv, long now) {
         long offset = RespNumbers.requireLong(argv[2]);
         if (offset < 0) {
             throw new RespError("ERR offset is out of range");
         }
         byte[] value = argv[3];
-        byte[] old = ks.peek(argv[1], now);
+        byte[] old = ks.peekString(argv[1], now);
         if (old == null) {
             if (value.length == 0) {
                 return ZERO;
@@ -232,7 +239,7 @@ public final class StringCommands {
             checkStringLength(offset + value.length);
             byte[] fresh = new byte[(int) offset + value.length];
             System.arraycopy(value, 0, fresh, (int) offset, value.length);
-            ks.set(argv[1], fresh, ShardKeyspace.NO_EXPIRY);
+            ks.setString(argv[1], fresh, ValueStore.NO_EXPIRY);
             return integer(fresh.length);
         }
         if (value.length == 0) {
@@ -241,23 +248,23 @@ public final class StringCommands {
         checkStringLength(offset + value.length);
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
-        ks.setKeepTtl(argv[1], updated, now);
+        ks.setStringKeepTtl(argv[1], updated, now);
         return integer(updated.length);
     }
 
-    public static RedisMessage incr(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage incr(ValueStore ks, byte[][] argv, long now) {
         return incrBy(ks, argv[1], 1, now);
     }
 
-    public static RedisMessage decr(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage decr(ValueStore ks, byte[][] argv, long now) {
         return incrBy(ks, argv[1], -1, now);
     }
 
-    public static RedisMessage incrby(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage incrby(ValueStore ks, byte[][] argv, long now) {
         return incrBy(ks, argv[1], RespNumbers.requireLong(argv[2]), now);
     }
 
-    public static RedisMessage decrby(ShardKeyspace ks, byte[][] argv, long now) {
+    public static RedisMessage decrby(ValueStore ks, byte[][] argv, long now) {
         long by = RespNumbers.requireLong(argv[2]);
         if (by == Long.MIN_VALUE) {
             throw new RespError("ERR decrement would overflow");
@@ -265,137 +272,142 @@ public final class StringCommands {
         return incrBy(ks, argv[1], -by, now);
     }
 
-    private static RedisMessage incrBy(ShardKeyspace ks, byte[] key, long by, long now) {
-        byte[] old = ks.peek(key, now);
+    private static RedisMessage incrBy(ValueStore ks, byte[] key, long by, long now) {
+        byte[] old = ks.peekString(key, now);
         long value = old == null ? 0 : RespNumbers.requireLong(old);
         if ((by < 0 && value < 0 && by < Long.MIN_VALUE - value) || (by > 0 && value > 0 && by > Long.MAX_VALUE - value)) {
             throw new RespError(RespReplies.OVERFLOW);
         }
         long result = value + by;
-        ks.setKeepTtl(key, RespNumbers.toBytes(result), now);
+        ks.setStringKeepTtl(key, RespNumbers.toBytes(result), now);
         return integer(result);
     }
 
-    public static RedisMessage incrbyfloat(ShardKeyspace ks, byte[][] argv, long now) {
-        byte[] old = ks.peek(argv[1], now);
+    public static RedisMessage incrbyfloat(ValueStore ks, byte[][] argv, long now) {
+        byte[] old = ks.peekString(argv[1], now);
         BigDecimal value = old == null ? BigDecimal.ZERO : RespNumbers.parseDecimal(old);
         BigDecimal by = RespNumbers.parseDecimal(argv[2]);
         byte[] result = RespNumbers.formatDecimal(value.add(by));
         if (result.length > 5000) {
             throw new RespError("ERR increment would produce NaN or Infinity");
         }
-        ks.setKeepTtl(argv[1], result, now);
+        ks.setStringKeepTtl(argv[1], result, now);
         return bulk(result);
     }
 
-    // ------------------------------------------------------------------ expiry
+    // ------------------------------------------------------------------ MGET
 
-    public static RedisMessage expire(ShardKeyspace ks, byte[][] argv, long now) {
-        return expireGeneric(ks, argv, now, now, true, "expire");
-    }
-
-    public static RedisMessage pexpire(ShardKeyspace ks, byte[][] argv, long now) {
-        return expireGeneric(ks, argv, now, now, false, "pexpire");
-    }
-
-    public static RedisMessage expireat(ShardKeyspace ks, byte[][] argv, long now) {
-        return expireGeneric(ks, argv, now, 0, true, "expireat");
-    }
-
-    public static RedisMessage pexpireat(ShardKeyspace ks, byte[][] argv, long now) {
-        return expireGeneric(ks, argv, now, 0, false, "pexpireat");
-    }
-
-    /** EXPIRE-family: key time [NX|XX|GT|LT] (Redis 7 {@code expireGenericCommand}). */
-    private static RedisMessage expireGeneric(ShardKeyspace ks, byte[][] argv, long now, long base, boolean seconds, String name) {
-        int nx = 0, xx = 0, gt = 0, lt = 0;
-        for (int j = 3; j < argv.length; j++) {
-            String opt = RespReplies.ascii(argv[j]).toLowerCase(java.util.Locale.ROOT);
-            switch (opt) {
-                case "nx" -> nx = 1;
-                case "xx" -> xx = 1;
-                case "gt" -> gt = 1;
-                case "lt" -> lt = 1;
-                default -> throw new RespError("ERR Unsupported option " + RespReplies.ascii(argv[j]));
+    /** MGET key [key ...]: a key holding another type reads as nil (Redis's MGET). */
+    static void mget(CommandContext c, byte[][] argv) {
+        int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 1);
+        RedisMessage[] values = new RedisMessage[argv.length - 1];
+        Gather<Object> gather = new Gather<>(c, KeysByShard.count(groups), parts -> new ArrayRedisMessage(List.of(values)));
+        for (int s = 0; s < groups.length; s++) {
+            int[] indices = groups[s];
+            if (indices == null) {
+                continue;
             }
+            List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
+            gather.add(c.keyspace().invokeOn(s, st -> {
+                long now = System.currentTimeMillis();
+                byte[][] found = new byte[keys.size()][];
+                for (int i = 0; i < found.length; i++) {
+                    try {
+                        found[i] = st.store().readString(keys.get(i), now);
+                    } catch (WrongTypeException e) {
+                        found[i] = null;
+                    }
+                }
+                return found;
+            }).map(found -> {
+                for (int i = 0; i < indices.length; i++) {
+                    values[indices[i] - 1] = bulk(found[i]);
+                }
+                return null;
+            }));
         }
-        if (nx == 1 && (xx | gt | lt) == 1) {
-            throw new RespError("ERR NX and XX, GT or LT options at the same time are not compatible");
+    }
+
+    // ------------------------------------------------------------------ MSET / MSETNX
+
+    static void mset(CommandContext c, byte[][] argv) {
+        if ((argv.length - 1) % 2 != 0) {
+            throw RespReplies.wrongArgs("mset");
         }
-        if (gt == 1 && lt == 1) {
-            throw new RespError("ERR GT and LT options at the same time are not compatible");
-        }
-        long when = RespNumbers.requireLong(argv[2]);
-        if (seconds) {
-            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
-                throw RespReplies.invalidExpire(name);
+        int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 2);
+        Gather<Object> gather = new Gather<>(c, KeysByShard.count(groups), parts -> OK);
+        for (int s = 0; s < groups.length; s++) {
+            if (groups[s] == null) {
+                continue;
             }
-            when *= 1000;
+            List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
+            List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
+            gather.add(c.keyspace().invokeOn(s, st -> {
+                for (int i = 0; i < keys.size(); i++) {
+                    st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+                }
+                return null;
+            }));
         }
-        if (when > Long.MAX_VALUE - base) {
-            throw RespReplies.invalidExpire(name);
-        }
-        when += base;
-        long current = ks.expireAt(argv[1], now);
-        if (current == Long.MIN_VALUE) {
-            return ZERO;
-        }
-        boolean persistent = current == ShardKeyspace.NO_EXPIRY;
-        if (nx == 1 && !persistent) {
-            return ZERO;
-        }
-        if (xx == 1 && persistent) {
-            return ZERO;
-        }
-        if (gt == 1 && (persistent || when <= current)) {
-            return ZERO;
-        }
-        if (lt == 1 && !persistent && when >= current) {
-            return ZERO;
-        }
-        if (when <= now) {
-            ks.delete(argv[1], now);
-            return ONE;
-        }
-        ks.expire(argv[1], when, now);
-        return ONE;
     }
 
-    public static RedisMessage ttl(ShardKeyspace ks, byte[][] argv, long now) {
-        return ttlGeneric(ks, argv[1], now, false, false);
-    }
-
-    public static RedisMessage pttl(ShardKeyspace ks, byte[][] argv, long now) {
-        return ttlGeneric(ks, argv[1], now, true, false);
-    }
-
-    public static RedisMessage expiretime(ShardKeyspace ks, byte[][] argv, long now) {
-        return ttlGeneric(ks, argv[1], now, false, true);
-    }
-
-    public static RedisMessage pexpiretime(ShardKeyspace ks, byte[][] argv, long now) {
-        return ttlGeneric(ks, argv[1], now, true, true);
-    }
-
-    private static RedisMessage ttlGeneric(ShardKeyspace ks, byte[] key, long now, boolean millis, boolean absolute) {
-        long at = ks.expireAt(key, now);
-        if (at == Long.MIN_VALUE) {
-            return integer(-2);
+    /**
+     * MSETNX. Keys on one shard: checked and written in one step there (atomic, like Redis).
+     * Keys on several shards: two phases, each one {@link Keyspace#mapReduce} over the shards.
+     * Prepare: every shard checks its keys are absent and not reserved, and reserves them for this
+     * transaction (NX writes of other clients see a reserved key as existing). Commit if every
+     * shard agreed, else release. A plain write to a reserved key between the phases wins over the
+     * commit, which is the outcome of MSETNX-then-write, so the result is still serializable.
+     * Readers may see one shard's keys before another's.
+     */
+    static void msetnx(CommandContext c, byte[][] argv) {
+        if ((argv.length - 1) % 2 != 0) {
+            throw RespReplies.wrongArgs("msetnx");
         }
-        if (at == ShardKeyspace.NO_EXPIRY) {
-            return integer(-1);
+        int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 2);
+        if (KeysByShard.count(groups) == 1) {
+            for (int s = 0; s < groups.length; s++) {
+                if (groups[s] != null) {
+                    List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
+                    List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
+                    c.replyLater(c.keyspace().invokeOn(s, st -> {
+                        long now = System.currentTimeMillis();
+                        for (byte[] key : keys) {
+                            if (st.store().existsOrReserved(key, now)) {
+                                return RespReplies.ZERO;
+                            }
+                        }
+                        for (int i = 0; i < keys.size(); i++) {
+                            st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+                        }
+                        return RespReplies.ONE;
+                    }));
+                }
+            }
+            return;
         }
-        long t = absolute ? at : Math.max(0, at - now);
-        return integer(millis ? t : absolute ? t / 1000 : (t + 500) / 1000);
-    }
-
-    public static RedisMessage persist(ShardKeyspace ks, byte[][] argv, long now) {
-        long at = ks.expireAt(argv[1], now);
-        if (at == Long.MIN_VALUE || at == ShardKeyspace.NO_EXPIRY) {
-            return ZERO;
-        }
-        ks.expire(argv[1], ShardKeyspace.NO_EXPIRY, now);
-        return ONE;
+        long txn = NEXT_TRANSACTION.incrementAndGet();
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        Keyspace keyspace = c.keyspace();
+        keyspace.mapReduce(st -> {
+            int[] mine = groups[st.shardId()];
+            return mine == null || st.store().reserveIfAbsent(KeysByShard.pick(argv, mine, 0), txn, System.currentTimeMillis());
+        }, Boolean.TRUE, Boolean::logicalAnd).flatMap(commit -> keyspace.mapReduce(st -> {
+            int[] mine = groups[st.shardId()];
+            if (mine != null) {
+                List<byte[]> keys = KeysByShard.pick(argv, mine, 0);
+                if (commit) {
+                    st.store().commitReserved(keys, KeysByShard.pick(argv, mine, 1), txn);
+                } else {
+                    st.store().releaseReserved(keys, txn); // drops only what this transaction reserved
+                }
+            }
+            return commit;
+        }, Boolean.TRUE, Boolean::logicalAnd)).whenComplete((commit, failure) -> {
+            slot.complete(failure == null ? (commit ? RespReplies.ONE : RespReplies.ZERO) : RespReplies.forFailure(failure));
+            c.endBarrier();
+        });
     }
 
     // ------------------------------------------------------------------ helpers

@@ -1,16 +1,17 @@
 package io.percore.demo.shard;
 
-import io.percore.demo.kv.ShardKeyspace;
+import io.percore.demo.kv.ValueStore;
 import io.percore.engine.Cancellable;
 
 /**
- * Everything one shard owns for the demo: its part of the keyspace and its server counters.
- * Read and written only on that shard's thread; other shards ask through the mesh.
+ * Everything one shard owns for the demo: its value store and its server counters; the instance
+ * of the {@link Keyspace}'s {@code Sharded} service on that shard. Read and written only on that
+ * shard's thread; other shards send it work through {@link Keyspace#invokeOn}.
  */
 public final class ShardState implements AutoCloseable {
 
     private final int shardId;
-    private final ShardKeyspace keyspace = new ShardKeyspace();
+    private final ValueStore store = new ValueStore();
     private Cancellable activeExpiry;
 
     public long commandsProcessed;
@@ -30,8 +31,8 @@ public final class ShardState implements AutoCloseable {
         return shardId;
     }
 
-    public ShardKeyspace keyspace() {
-        return keyspace;
+    public ValueStore store() {
+        return store;
     }
 
     void activeExpiry(Cancellable timer) {
@@ -47,8 +48,8 @@ public final class ShardState implements AutoCloseable {
 
     /** A copy of this shard's figures, safe to hand to another shard. */
     public Snapshot snapshot() {
-        return new Snapshot(shardId, keyspace.size(), keyspace.volatileCount(), keyspace.keyspaceHits(), keyspace.keyspaceMisses(),
-                keyspace.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients, rejectedConnections,
+        return new Snapshot(shardId, store.size(), store.volatileCount(), store.keyspaceHits(), store.keyspaceMisses(),
+                store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients, rejectedConnections,
                 protocolErrors, unexpectedErrors, crossShardCalls, httpRequests);
     }
 

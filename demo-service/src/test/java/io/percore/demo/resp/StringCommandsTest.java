@@ -8,15 +8,16 @@ import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.percore.demo.kv.ShardKeyspace;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.WrongTypeException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The string commands on one shard's keyspace, with Redis 7.0.15's replies (checked against redis-server). */
+/** The string commands and the key commands (TYPE, EXPIRE, TTL, ...) on one shard's value store, with Redis 7.0.15's replies (checked against redis-server). */
 class StringCommandsTest {
 
-    private final ShardKeyspace ks = new ShardKeyspace();
+    private final ValueStore ks = new ValueStore();
     private long now = 1_000_000;
 
     private Object run(KeyCommand command, String... args) {
@@ -26,6 +27,8 @@ class StringCommandsTest {
             m = command.execute(ks, argv, now);
         } catch (RespError e) {
             m = e.reply();
+        } catch (WrongTypeException e) {
+            m = RespReplies.forFailure(e);
         }
         if (m instanceof SimpleStringRedisMessage s) {
             return "+" + s.content();
@@ -59,16 +62,16 @@ class StringCommandsTest {
         assertThat(run(StringCommands::set, "set", "k", "v", "ex")).isEqualTo("-ERR syntax error");
 
         assertThat(run(StringCommands::set, "set", "t", "v", "EX", "10")).isEqualTo("+OK");
-        assertThat(run(StringCommands::ttl, "ttl", "t")).isEqualTo(10L);
+        assertThat(run(KeyCommands::ttl, "ttl", "t")).isEqualTo(10L);
         assertThat(run(StringCommands::set, "set", "t", "v2", "KEEPTTL")).isEqualTo("+OK");
-        assertThat(run(StringCommands::pttl, "pttl", "t")).isEqualTo(10_000L);
+        assertThat(run(KeyCommands::pttl, "pttl", "t")).isEqualTo(10_000L);
         assertThat(run(StringCommands::set, "set", "t", "v3")).isEqualTo("+OK");
-        assertThat(run(StringCommands::ttl, "ttl", "t")).isEqualTo(-1L);
+        assertThat(run(KeyCommands::ttl, "ttl", "t")).isEqualTo(-1L);
         assertThat(run(StringCommands::set, "set", "t", "v", "PXAT", Long.toString(now + 500))).isEqualTo("+OK");
-        assertThat(run(StringCommands::pttl, "pttl", "t")).isEqualTo(500L);
+        assertThat(run(KeyCommands::pttl, "pttl", "t")).isEqualTo(500L);
         assertThat(run(StringCommands::set, "set", "t", "v", "EXAT", Long.toString(now / 1000 + 7))).isEqualTo("+OK");
-        assertThat(run(StringCommands::ttl, "ttl", "t")).isEqualTo(7L);
-        assertThat(run(StringCommands::ttl, "ttl", "missing")).isEqualTo(-2L);
+        assertThat(run(KeyCommands::ttl, "ttl", "t")).isEqualTo(7L);
+        assertThat(run(KeyCommands::ttl, "ttl", "missing")).isEqualTo(-2L);
     }
 
     @Test
@@ -78,13 +81,13 @@ class StringCommandsTest {
         assertThat(run(StringCommands::setex, "setex", "e", "5", "v")).isEqualTo("+OK");
         assertThat(run(StringCommands::setex, "setex", "e", "-5", "v")).isEqualTo("-ERR invalid expire time in 'setex' command");
         assertThat(run(StringCommands::psetex, "psetex", "e", "1500", "v")).isEqualTo("+OK");
-        assertThat(run(StringCommands::pttl, "pttl", "e")).isEqualTo(1500L);
+        assertThat(run(KeyCommands::pttl, "pttl", "e")).isEqualTo(1500L);
         assertThat(run(StringCommands::getset, "getset", "e", "new")).isEqualTo("v");
-        assertThat(run(StringCommands::ttl, "ttl", "e")).isEqualTo(-1L);
+        assertThat(run(KeyCommands::ttl, "ttl", "e")).isEqualTo(-1L);
         assertThat(run(StringCommands::getex, "getex", "e", "EX", "100")).isEqualTo("new");
-        assertThat(run(StringCommands::ttl, "ttl", "e")).isEqualTo(100L);
+        assertThat(run(KeyCommands::ttl, "ttl", "e")).isEqualTo(100L);
         assertThat(run(StringCommands::getex, "getex", "e", "PERSIST")).isEqualTo("new");
-        assertThat(run(StringCommands::ttl, "ttl", "e")).isEqualTo(-1L);
+        assertThat(run(KeyCommands::ttl, "ttl", "e")).isEqualTo(-1L);
         assertThat(run(StringCommands::getex, "getex", "e", "persist", "ex", "1")).isEqualTo("-ERR syntax error");
         assertThat(run(StringCommands::getdel, "getdel", "e")).isEqualTo("new");
         assertThat(run(StringCommands::getdel, "getdel", "e")).isNull();
@@ -111,7 +114,7 @@ class StringCommandsTest {
         // INCR keeps the TTL
         run(StringCommands::set, "set", "ttl", "1", "EX", "100");
         run(StringCommands::incr, "incr", "ttl");
-        assertThat(run(StringCommands::ttl, "ttl", "ttl")).isEqualTo(100L);
+        assertThat(run(KeyCommands::ttl, "ttl", "ttl")).isEqualTo(100L);
     }
 
     @Test
@@ -132,38 +135,38 @@ class StringCommandsTest {
         assertThat(run(StringCommands::setrange, "setrange", "s", "-1", "x")).isEqualTo("-ERR offset is out of range");
         assertThat(run(StringCommands::setrange, "setrange", "s", "536870911", "xx"))
                 .isEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-        assertThat(run(StringCommands::type, "type", "s")).isEqualTo("+string");
-        assertThat(run(StringCommands::type, "type", "nope")).isEqualTo("+none");
+        assertThat(run(KeyCommands::type, "type", "s")).isEqualTo("+string");
+        assertThat(run(KeyCommands::type, "type", "nope")).isEqualTo("+none");
     }
 
     @Test
     void expireFamily() {
         run(StringCommands::set, "set", "k", "v");
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "nx", "xx"))
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "nx", "xx"))
                 .isEqualTo("-ERR NX and XX, GT or LT options at the same time are not compatible");
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "gt", "lt"))
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "gt", "lt"))
                 .isEqualTo("-ERR GT and LT options at the same time are not compatible");
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "foo")).isEqualTo("-ERR Unsupported option foo");
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "xx")).isEqualTo(0L);
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "gt")).isEqualTo(0L);
-        assertThat(run(StringCommands::expire, "expire", "k", "10", "nx")).isEqualTo(1L);
-        assertThat(run(StringCommands::expire, "expire", "k", "20", "nx")).isEqualTo(0L);
-        assertThat(run(StringCommands::expire, "expire", "k", "5", "gt")).isEqualTo(0L);
-        assertThat(run(StringCommands::expire, "expire", "k", "5", "lt")).isEqualTo(1L);
-        assertThat(run(StringCommands::ttl, "ttl", "k")).isEqualTo(5L);
-        assertThat(run(StringCommands::pexpire, "pexpire", "k", "2500")).isEqualTo(1L);
-        assertThat(run(StringCommands::pttl, "pttl", "k")).isEqualTo(2500L);
-        assertThat(run(StringCommands::expireat, "expireat", "k", Long.toString(now / 1000 + 30))).isEqualTo(1L);
-        assertThat(run(StringCommands::expiretime, "expiretime", "k")).isEqualTo(now / 1000 + 30);
-        assertThat(run(StringCommands::pexpireat, "pexpireat", "k", Long.toString(now + 1234))).isEqualTo(1L);
-        assertThat(run(StringCommands::pexpiretime, "pexpiretime", "k")).isEqualTo(now + 1234);
-        assertThat(run(StringCommands::persist, "persist", "k")).isEqualTo(1L);
-        assertThat(run(StringCommands::persist, "persist", "k")).isEqualTo(0L);
-        assertThat(run(StringCommands::expire, "expire", "k", "9223372036854775807"))
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "foo")).isEqualTo("-ERR Unsupported option foo");
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "xx")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "gt")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "10", "nx")).isEqualTo(1L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "20", "nx")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "5", "gt")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "5", "lt")).isEqualTo(1L);
+        assertThat(run(KeyCommands::ttl, "ttl", "k")).isEqualTo(5L);
+        assertThat(run(KeyCommands::pexpire, "pexpire", "k", "2500")).isEqualTo(1L);
+        assertThat(run(KeyCommands::pttl, "pttl", "k")).isEqualTo(2500L);
+        assertThat(run(KeyCommands::expireat, "expireat", "k", Long.toString(now / 1000 + 30))).isEqualTo(1L);
+        assertThat(run(KeyCommands::expiretime, "expiretime", "k")).isEqualTo(now / 1000 + 30);
+        assertThat(run(KeyCommands::pexpireat, "pexpireat", "k", Long.toString(now + 1234))).isEqualTo(1L);
+        assertThat(run(KeyCommands::pexpiretime, "pexpiretime", "k")).isEqualTo(now + 1234);
+        assertThat(run(KeyCommands::persist, "persist", "k")).isEqualTo(1L);
+        assertThat(run(KeyCommands::persist, "persist", "k")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "9223372036854775807"))
                 .isEqualTo("-ERR invalid expire time in 'expire' command");
-        assertThat(run(StringCommands::expire, "expire", "missing", "10")).isEqualTo(0L);
+        assertThat(run(KeyCommands::expire, "expire", "missing", "10")).isEqualTo(0L);
         // an expiry in the past deletes the key at once
-        assertThat(run(StringCommands::expire, "expire", "k", "-1")).isEqualTo(1L);
+        assertThat(run(KeyCommands::expire, "expire", "k", "-1")).isEqualTo(1L);
         assertThat(run(StringCommands::get, "get", "k")).isNull();
         // lazy expiry on access
         run(StringCommands::set, "set", "short", "v", "PX", "100");
@@ -183,5 +186,22 @@ class StringCommandsTest {
         assertThat(RespNumbers.isLong("9223372036854775808".getBytes())).isFalse();
         assertThat(RespNumbers.isLong("-0".getBytes())).isFalse();
         assertThat(RespNumbers.isLong("+1".getBytes())).isFalse();
+    }
+
+    @Test
+    void aKeyOfAnotherTypeGivesWrongTypeToStringCommandsAndWorksWithKeyCommands() {
+        io.percore.demo.kv.ValueType hash = io.percore.demo.kv.TestValueTypes.named("hash");
+        ks.set("h".getBytes(StandardCharsets.UTF_8), hash, new Object(), ValueStore.NO_EXPIRY);
+        String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
+        assertThat(run(StringCommands::get, "get", "h")).isEqualTo(wrongType);
+        assertThat(run(StringCommands::append, "append", "h", "x")).isEqualTo(wrongType);
+        assertThat(run(StringCommands::incr, "incr", "h")).isEqualTo(wrongType);
+        assertThat(run(StringCommands::strlen, "strlen", "h")).isEqualTo(wrongType);
+        assertThat(run(StringCommands::set, "set", "h", "v", "get")).isEqualTo(wrongType);
+        assertThat(run(KeyCommands::type, "type", "h")).isEqualTo("+hash");
+        assertThat(run(KeyCommands::expire, "expire", "h", "10")).isEqualTo(1L);
+        assertThat(run(KeyCommands::ttl, "ttl", "h")).isEqualTo(10L);
+        assertThat(run(StringCommands::set, "set", "h", "v")).isEqualTo("+OK"); // SET replaces any type
+        assertThat(run(StringCommands::get, "get", "h")).isEqualTo("v");
     }
 }

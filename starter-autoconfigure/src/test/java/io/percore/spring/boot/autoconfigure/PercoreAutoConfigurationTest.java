@@ -95,7 +95,7 @@ class PercoreAutoConfigurationTest {
                     @SuppressWarnings("unchecked")
                     Sharded<CloseLog> service = context.getBean(Sharded.class);
                     assertThat(service.shardCount()).isEqualTo(2);
-                    assertThat(service.invokeOn(1, s -> s.shard).get()).isEqualTo(1);
+                    assertThat(service.fromOutside().invokeOn(1, s -> s.shard).get()).isEqualTo(1);
                     assertThat(context.getBean(ShardedServiceRegistry.class).serviceNames()).containsExactly("counters");
                 });
         // Closed on their own shards while the engine still ran.

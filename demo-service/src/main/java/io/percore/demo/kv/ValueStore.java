@@ -6,11 +6,17 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The part of the keyspace one shard owns: string keys with optional expiry. Touched only by its
- * shard's thread, so nothing here is synchronized. Expiry is lazy (a key found expired on access
- * is deleted) plus active ({@link #activeExpireCycle}, run on the shard's timer).
+ * The values one shard owns (Redis's {@code db.c} for one shard): keys mapped to typed values
+ * ({@link ValueType}) with optional expiry. Touched only by its shard's thread, so nothing here is
+ * synchronized. Expiry is lazy (a key found expired on access is deleted) plus active
+ * ({@link #activeExpireCycle}, run on the shard's timer).
+ *
+ * <p>A command of one data type reads a key through {@link #lookupRead} or {@link #lookupWrite}
+ * with its type tag; the type check in {@link #lookup} is the only place that produces WRONGTYPE,
+ * so the types to come (hash, list, set, zset) get it by asking for their tag. Commands that work
+ * on any type (DEL, EXPIRE, TYPE, RENAME, SCAN, ...) use the untyped methods.
  */
-public final class ShardKeyspace {
+public final class ValueStore {
 
     public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
 
@@ -33,31 +39,68 @@ public final class ShardKeyspace {
     private long keyspaceMisses;
     private long expiredKeys;
 
-    public ShardKeyspace() {
+    public ValueStore() {
         this(new SplittableRandom());
     }
 
-    public ShardKeyspace(SplittableRandom random) {
+    public ValueStore(SplittableRandom random) {
         this.random = random;
     }
 
     // ------------------------------------------------------------------ lookups
 
-    /** The live value of {@code key} counting a keyspace hit or miss, or null. */
-    public byte[] read(byte[] key, long now) {
+    /**
+     * The live value of {@code key} if it holds {@code type}, counting a keyspace hit or miss
+     * (Redis's {@code lookupKeyRead}); null when the key is missing.
+     *
+     * @throws WrongTypeException when the key holds another type
+     */
+    public Object lookupRead(byte[] key, ValueType type, long now) {
+        return lookup(key, type, now, true);
+    }
+
+    /**
+     * Like {@link #lookupRead} without touching the hit/miss statistics (Redis's
+     * {@code lookupKeyWrite}): for commands that read a value to replace it.
+     *
+     * @throws WrongTypeException when the key holds another type
+     */
+    public Object lookupWrite(byte[] key, ValueType type, long now) {
+        return lookup(key, type, now, false);
+    }
+
+    /** The only type check of the store: every typed read goes through here. */
+    private Object lookup(byte[] key, ValueType type, long now, boolean countStats) {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
-            keyspaceMisses++;
+            if (countStats) {
+                keyspaceMisses++;
+            }
             return null;
         }
-        keyspaceHits++;
+        if (countStats) {
+            keyspaceHits++;
+        }
+        if (e.type != type) {
+            throw new WrongTypeException();
+        }
         return e.value;
     }
 
-    /** The live value of {@code key} without touching hit/miss statistics, or null. */
-    public byte[] peek(byte[] key, long now) {
+    /** {@link #lookupRead} for a string. @throws WrongTypeException when the key holds another type */
+    public byte[] readString(byte[] key, long now) {
+        return (byte[]) lookupRead(key, ValueType.STRING, now);
+    }
+
+    /** {@link #lookupWrite} for a string. @throws WrongTypeException when the key holds another type */
+    public byte[] peekString(byte[] key, long now) {
+        return (byte[]) lookupWrite(key, ValueType.STRING, now);
+    }
+
+    /** The type of a live key, or null when it is missing (TYPE). */
+    public ValueType typeOf(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);
-        return e == null ? null : e.value;
+        return e == null ? null : e.type;
     }
 
     /** Expiry of a live key (epoch ms or {@link #NO_EXPIRY}); {@code Long.MIN_VALUE} when the key is missing. */
@@ -87,28 +130,59 @@ public final class ShardKeyspace {
 
     // ------------------------------------------------------------------ writes
 
-    /** Stores {@code value} under {@code key} with {@code expireAt} (epoch ms or {@link #NO_EXPIRY}). */
-    public void set(byte[] key, byte[] value, long expireAt) {
+    /**
+     * Stores {@code value} of {@code type} under {@code key} with {@code expireAt} (epoch ms or
+     * {@link #NO_EXPIRY}), replacing whatever the key held, of any type (as SET does).
+     */
+    public void set(byte[] key, ValueType type, Object value, long expireAt) {
         int hash = KeyTable.hash(key);
         KeyTable.Entry e = table.find(key, hash);
         if (e == null) {
-            e = table.insert(key, hash, value);
+            e = table.insert(key, hash, type, value);
         } else {
+            e.type = type;
             e.value = value;
         }
         setExpireAt(e, expireAt);
         clearReservation(key);
     }
 
-    /** Replaces the value of {@code key}, keeping its TTL if it has a live one. */
-    public void setKeepTtl(byte[] key, byte[] value, long now) {
+    /** {@link #set} of a string. */
+    public void setString(byte[] key, byte[] value, long expireAt) {
+        set(key, ValueType.STRING, value, expireAt);
+    }
+
+    /** Replaces the value of {@code key} with a string, keeping its TTL if it has a live one. */
+    public void setStringKeepTtl(byte[] key, byte[] value, long now) {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
-            set(key, value, NO_EXPIRY);
+            setString(key, value, NO_EXPIRY);
         } else {
+            e.type = ValueType.STRING;
             e.value = value;
             clearReservation(key);
         }
+    }
+
+    /** A value with its type and expiry, taken from one key to be put under another (RENAME). */
+    public record StoredValue(ValueType type, Object value, long expireAt) {
+    }
+
+    /** Removes a live key and returns what it held, or null when it is missing. */
+    public StoredValue take(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            return null;
+        }
+        StoredValue taken = new StoredValue(e.type, e.value, e.expireAt);
+        removeEntry(e);
+        clearReservation(key);
+        return taken;
+    }
+
+    /** Stores what {@link #take} returned under {@code key}, replacing what it held. */
+    public void put(byte[] key, StoredValue stored) {
+        set(key, stored.type(), stored.value(), stored.expireAt());
     }
 
     /** Sets the expiry of a live key; returns false if the key is missing. An expiry in the past deletes the key. */
@@ -166,9 +240,10 @@ public final class ShardKeyspace {
 
     /**
      * One SCAN step over this shard: visits buckets from {@code cursor} until at least
-     * {@code count} keys were visited or the table is done. Returns the next cursor (0 = done).
+     * {@code count} keys were visited or the table is done; keeps the keys matching {@code pattern}
+     * and {@code typeName} (null matches all). Returns the next cursor (0 = done).
      */
-    public long scan(long cursor, int count, GlobPattern pattern, List<byte[]> out, long now) {
+    public long scan(long cursor, int count, GlobPattern pattern, String typeName, List<byte[]> out, long now) {
         int[] visited = {0};
         do {
             cursor = table.scanBucket(cursor, e -> {
@@ -176,7 +251,7 @@ public final class ShardKeyspace {
                 if (isExpired(e, now)) {
                     removeEntry(e);
                     expiredKeys++;
-                } else if (pattern == null || pattern.matches(e.key)) {
+                } else if ((pattern == null || pattern.matches(e.key)) && (typeName == null || typeName.equalsIgnoreCase(e.type.name()))) {
                     out.add(e.key);
                 }
             });
@@ -260,7 +335,7 @@ public final class ShardKeyspace {
             Long owner = reservations.get(k);
             if (owner != null && owner == txn) {
                 reservations.remove(k);
-                set(keys.get(i), values.get(i), NO_EXPIRY);
+                setString(keys.get(i), values.get(i), NO_EXPIRY);
             }
         }
     }

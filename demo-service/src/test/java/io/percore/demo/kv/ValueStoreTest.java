@@ -1,6 +1,7 @@
 package io.percore.demo.kv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class ShardKeyspaceTest {
+class ValueStoreTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -42,12 +43,12 @@ class ShardKeyspaceTest {
 
     @Test
     void setGetDeleteAndLazyExpiry() {
-        ShardKeyspace ks = new ShardKeyspace();
-        ks.set(b("a"), b("1"), ShardKeyspace.NO_EXPIRY);
-        ks.set(b("t"), b("2"), 1_000);
-        assertThat(ks.read(b("a"), 500)).isEqualTo(b("1"));
-        assertThat(ks.read(b("t"), 999)).isEqualTo(b("2"));
-        assertThat(ks.read(b("t"), 1_000)).isNull();
+        ValueStore ks = new ValueStore();
+        ks.setString(b("a"), b("1"), ValueStore.NO_EXPIRY);
+        ks.setString(b("t"), b("2"), 1_000);
+        assertThat(ks.readString(b("a"), 500)).isEqualTo(b("1"));
+        assertThat(ks.readString(b("t"), 999)).isEqualTo(b("2"));
+        assertThat(ks.readString(b("t"), 1_000)).isNull();
         assertThat(ks.expiredKeys()).isEqualTo(1);
         assertThat(ks.size()).isEqualTo(1);
         assertThat(ks.keyspaceHits()).isEqualTo(2);
@@ -59,13 +60,13 @@ class ShardKeyspaceTest {
 
     @Test
     void activeExpiryRemovesUntouchedKeysAndKeepsLiveOnes() {
-        ShardKeyspace ks = new ShardKeyspace(new SplittableRandom(1));
+        ValueStore ks = new ValueStore(new SplittableRandom(1));
         for (int i = 0; i < 5_000; i++) {
-            ks.set(b("dead" + i), b("x"), 100);
+            ks.setString(b("dead" + i), b("x"), 100);
         }
         for (int i = 0; i < 100; i++) {
-            ks.set(b("live" + i), b("x"), 1_000_000);
-            ks.set(b("forever" + i), b("x"), ShardKeyspace.NO_EXPIRY);
+            ks.setString(b("live" + i), b("x"), 1_000_000);
+            ks.setString(b("forever" + i), b("x"), ValueStore.NO_EXPIRY);
         }
         int removed = 0;
         for (int cycle = 0; cycle < 1_000 && ks.size() > 200; cycle++) {
@@ -80,10 +81,10 @@ class ShardKeyspaceTest {
 
     @Test
     void scanVisitsEveryKeyPresentThroughoutEvenWhileTheTableGrows() {
-        ShardKeyspace ks = new ShardKeyspace();
+        ValueStore ks = new ValueStore();
         Set<String> original = new HashSet<>();
         for (int i = 0; i < 1_000; i++) {
-            ks.set(b("k" + i), b("v"), ShardKeyspace.NO_EXPIRY);
+            ks.setString(b("k" + i), b("v"), ValueStore.NO_EXPIRY);
             original.add("k" + i);
         }
         Set<String> seen = new HashSet<>();
@@ -91,10 +92,10 @@ class ShardKeyspaceTest {
         int added = 0;
         do {
             List<byte[]> out = new ArrayList<>();
-            cursor = ks.scan(cursor, 10, null, out, 0);
+            cursor = ks.scan(cursor, 10, null, null, out, 0);
             out.forEach(k -> seen.add(new String(k, StandardCharsets.UTF_8)));
             for (int i = 0; i < 20; i++) {
-                ks.set(b("new" + added++), b("v"), ShardKeyspace.NO_EXPIRY); // forces resizes mid-scan
+                ks.setString(b("new" + added++), b("v"), ValueStore.NO_EXPIRY); // forces resizes mid-scan
             }
         } while (cursor != 0);
         assertThat(seen).containsAll(original);
@@ -102,10 +103,10 @@ class ShardKeyspaceTest {
 
     @Test
     void scanAndKeysFilterByPattern() {
-        ShardKeyspace ks = new ShardKeyspace();
-        ks.set(b("user:1"), b("a"), ShardKeyspace.NO_EXPIRY);
-        ks.set(b("user:2"), b("a"), ShardKeyspace.NO_EXPIRY);
-        ks.set(b("order:1"), b("a"), ShardKeyspace.NO_EXPIRY);
+        ValueStore ks = new ValueStore();
+        ks.setString(b("user:1"), b("a"), ValueStore.NO_EXPIRY);
+        ks.setString(b("user:2"), b("a"), ValueStore.NO_EXPIRY);
+        ks.setString(b("order:1"), b("a"), ValueStore.NO_EXPIRY);
         List<byte[]> keys = new ArrayList<>();
         ks.keys(new GlobPattern(b("user:*")), keys, 0);
         assertThat(keys).extracting(k -> new String(k, StandardCharsets.UTF_8)).containsExactlyInAnyOrder("user:1", "user:2");
@@ -113,10 +114,10 @@ class ShardKeyspaceTest {
 
     @Test
     void randomKeyReturnsLiveKeysOnly() {
-        ShardKeyspace ks = new ShardKeyspace(new SplittableRandom(7));
+        ValueStore ks = new ValueStore(new SplittableRandom(7));
         assertThat(ks.randomKey(0)).isNull();
-        ks.set(b("gone"), b("x"), 10);
-        ks.set(b("here"), b("x"), ShardKeyspace.NO_EXPIRY);
+        ks.setString(b("gone"), b("x"), 10);
+        ks.setString(b("here"), b("x"), ValueStore.NO_EXPIRY);
         for (int i = 0; i < 20; i++) {
             assertThat(ks.randomKey(100)).isEqualTo(b("here"));
         }
@@ -124,8 +125,8 @@ class ShardKeyspaceTest {
 
     @Test
     void reservationsMakeNxWritesFailAndPlainWritesWin() {
-        ShardKeyspace ks = new ShardKeyspace();
-        ks.set(b("taken"), b("x"), ShardKeyspace.NO_EXPIRY);
+        ValueStore ks = new ValueStore();
+        ks.setString(b("taken"), b("x"), ValueStore.NO_EXPIRY);
         assertThat(ks.reserveIfAbsent(List.of(b("a"), b("taken")), 1, 0)).isFalse();
         assertThat(ks.reservationCount()).isZero();
 
@@ -133,14 +134,57 @@ class ShardKeyspaceTest {
         assertThat(ks.existsOrReserved(b("a"), 0)).isTrue();
         assertThat(ks.exists(b("a"), 0)).isFalse();
         assertThat(ks.reserveIfAbsent(List.of(b("b")), 3, 0)).isFalse();
-        ks.set(b("b"), b("plain"), ShardKeyspace.NO_EXPIRY); // a write between prepare and commit
+        ks.setString(b("b"), b("plain"), ValueStore.NO_EXPIRY); // a write between prepare and commit
         ks.commitReserved(List.of(b("a"), b("b")), List.of(b("A"), b("B")), 2);
-        assertThat(ks.read(b("a"), 0)).isEqualTo(b("A"));
-        assertThat(ks.read(b("b"), 0)).isEqualTo(b("plain"));
+        assertThat(ks.readString(b("a"), 0)).isEqualTo(b("A"));
+        assertThat(ks.readString(b("b"), 0)).isEqualTo(b("plain"));
         assertThat(ks.reservationCount()).isZero();
 
         assertThat(ks.reserveIfAbsent(List.of(b("c")), 4, 0)).isTrue();
         ks.releaseReserved(List.of(b("c")), 4);
         assertThat(ks.existsOrReserved(b("c"), 0)).isFalse();
+    }
+
+    @Test
+    void theTypeCheckOfTheLookupIsTheOnlyWrongTypeAndUntypedOperationsWorkOnAnyType() {
+        ValueType hash = new ValueType("hash"); // a type to come: only its tag is needed here
+        ValueStore ks = new ValueStore();
+        ks.set(b("h"), hash, new Object(), ValueStore.NO_EXPIRY);
+        ks.setString(b("s"), b("v"), ValueStore.NO_EXPIRY);
+
+        // a typed read of another type fails, counted as a hit (Redis's lookupKeyRead, then checkType)
+        assertThatThrownBy(() -> ks.readString(b("h"), 0)).isInstanceOf(WrongTypeException.class)
+                .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertThatThrownBy(() -> ks.peekString(b("h"), 0)).isInstanceOf(WrongTypeException.class);
+        assertThatThrownBy(() -> ks.lookupRead(b("s"), hash, 0)).isInstanceOf(WrongTypeException.class);
+        assertThat(ks.lookupWrite(b("h"), hash, 0)).isNotNull();
+        assertThat(ks.lookupRead(b("missing"), hash, 0)).isNull();
+        assertThat(ks.keyspaceHits()).isEqualTo(2);
+        assertThat(ks.keyspaceMisses()).isEqualTo(1);
+
+        // untyped operations see every type
+        assertThat(ks.typeOf(b("h"), 0)).isSameAs(hash);
+        assertThat(ks.typeOf(b("s"), 0)).isSameAs(ValueType.STRING);
+        assertThat(ks.typeOf(b("missing"), 0)).isNull();
+        assertThat(ks.exists(b("h"), 0)).isTrue();
+        assertThat(ks.expire(b("h"), 500, 0)).isTrue();
+        assertThat(ks.expireAt(b("h"), 0)).isEqualTo(500);
+        List<byte[]> strings = new ArrayList<>();
+        assertThat(ks.scan(0, 100, null, "string", strings, 0)).isZero();
+        assertThat(strings).containsExactly(b("s"));
+        List<byte[]> hashes = new ArrayList<>();
+        ks.scan(0, 100, null, "HASH", hashes, 0);
+        assertThat(hashes).containsExactly(b("h"));
+
+        // RENAME's take/put keep the type and the expiry
+        ValueStore.StoredValue moved = ks.take(b("h"), 0);
+        ks.put(b("h2"), moved);
+        assertThat(ks.exists(b("h"), 0)).isFalse();
+        assertThat(ks.typeOf(b("h2"), 0)).isSameAs(hash);
+        assertThat(ks.expireAt(b("h2"), 0)).isEqualTo(500);
+
+        // a string write replaces a value of any type (SET)
+        ks.setString(b("h2"), b("now a string"), ValueStore.NO_EXPIRY);
+        assertThat(ks.readString(b("h2"), 0)).isEqualTo(b("now a string"));
     }
 }

@@ -1,0 +1,28 @@
+package io.percore.demo.kv;
+
+/**
+ * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
+ * identity. Only strings exist today; hashes, lists, sets and sorted sets add a constant here and
+ * their commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
+ */
+public final class ValueType {
+
+    /** A byte string, stored as {@code byte[]} (replaced, never mutated in place). */
+    public static final ValueType STRING = new ValueType("string");
+
+    private final String name;
+
+    ValueType(String name) {
+        this.name = name;
+    }
+
+    /** The name TYPE replies and SCAN ... TYPE filters by. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,66 @@
+package io.percore.demo.resp;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+
+/**
+ * What a command sees of the connection that sent it: its replies (in request order), its
+ * session, the shard it runs on and the keyspace. {@link RespConnection} implements it; commands
+ * depend on this interface only, so the connection's internals can change under them.
+ */
+public interface CommandContext {
+
+    /** A reply position in the connection's output order, filled later (from a continuation on this shard). */
+    interface PendingReply {
+        void complete(RedisMessage reply);
+    }
+
+    /** The shard this connection (and so this command) runs on. */
+    Shard shard();
+
+    /** The sharded keyspace; the one way to reach another shard's values. */
+    Keyspace keyspace();
+
+    /** This shard's state: its value store and counters. */
+    ShardState local();
+
+    RespSession session();
+
+    RespSettings settings();
+
+    CommandTable commands();
+
+    /** The client's address, {@code host:port}. */
+    String remoteAddress();
+
+    /** This server's address of the connection, {@code host:port}. */
+    String localAddress();
+
+    /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
+    void reply(RedisMessage reply);
+
+    /** Replies, then closes the connection once the reply is written (QUIT). */
+    void replyAndClose(RedisMessage reply);
+
+    /** Takes the next position in the reply order. */
+    PendingReply reserve();
+
+    /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
+    void beginBarrier();
+
+    /** Releases the barrier and runs the commands that waited, in order. */
+    void endBarrier();
+
+    /** Takes the next reply position and fills it from {@code future}, turning a failure into an error reply. */
+    default void replyLater(ShardFuture<? extends RedisMessage> future) {
+        completeFrom(reserve(), future);
+    }
+
+    /** Fills {@code slot} from {@code future}, turning a failure into an error reply. */
+    default void completeFrom(PendingReply slot, ShardFuture<? extends RedisMessage> future) {
+        future.whenComplete((reply, failure) -> slot.complete(failure == null ? reply : RespReplies.forFailure(failure)));
+    }
+}

@@ -1,0 +1,356 @@
+package io.percore.demo.resp;
+
+import static io.percore.demo.resp.RespReplies.OK;
+import static io.percore.demo.resp.RespReplies.ONE;
+import static io.percore.demo.resp.RespReplies.ZERO;
+import static io.percore.demo.resp.RespReplies.bulk;
+import static io.percore.demo.resp.RespReplies.integer;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.ValueType;
+import io.percore.demo.resp.KeysByShard.Gather;
+import io.percore.engine.ShardFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The commands on keys of any type (Redis's {@code db.c} and {@code expire.c}): DEL, UNLINK,
+ * EXISTS, TOUCH, TYPE, the EXPIRE and TTL families, PERSIST, KEYS, SCAN, RENAME, RANDOMKEY,
+ * DBSIZE, FLUSHDB/FLUSHALL. They use the store's untyped operations, so they work unchanged for
+ * the types to come. Multi-key ones split their keys by shard ({@link KeysByShard}); whole-keyspace
+ * ones are one {@code mapReduce} over the shards.
+ *
+ * <p>Atomicity: keys on one shard are handled in one step there, as in Redis. Across shards,
+ * DEL/EXISTS apply per shard (another client may observe one shard's part before another's).
+ */
+final class KeyCommands {
+
+    private static final SimpleStringRedisMessage NONE_TYPE = new SimpleStringRedisMessage("none");
+    private static final SimpleStringRedisMessage STRING_TYPE = new SimpleStringRedisMessage(ValueType.STRING.name());
+
+    private KeyCommands() {
+    }
+
+    // ------------------------------------------------------------------ TYPE
+
+    static RedisMessage type(ValueStore ks, byte[][] argv, long now) {
+        ValueType type = ks.typeOf(argv[1], now);
+        if (type == null) {
+            return NONE_TYPE;
+        }
+        return type == ValueType.STRING ? STRING_TYPE : new SimpleStringRedisMessage(type.name());
+    }
+
+    // ------------------------------------------------------------------ expiry
+
+    static RedisMessage expire(ValueStore ks, byte[][] argv, long now) {
+        return expireGeneric(ks, argv, now, now, true, "expire");
+    }
+
+    static RedisMessage pexpire(ValueStore ks, byte[][] argv, long now) {
+        return expireGeneric(ks, argv, now, now, false, "pexpire");
+    }
+
+    static RedisMessage expireat(ValueStore ks, byte[][] argv, long now) {
+        return expireGeneric(ks, argv, now, 0, true, "expireat");
+    }
+
+    static RedisMessage pexpireat(ValueStore ks, byte[][] argv, long now) {
+        return expireGeneric(ks, argv, now, 0, false, "pexpireat");
+    }
+
+    /** EXPIRE-family: key time [NX|XX|GT|LT] (Redis 7 {@code expireGenericCommand}). */
+    private static RedisMessage expireGeneric(ValueStore ks, byte[][] argv, long now, long base, boolean seconds, String name) {
+        int nx = 0, xx = 0, gt = 0, lt = 0;
+        for (int j = 3; j < argv.length; j++) {
+            String opt = RespReplies.ascii(argv[j]).toLowerCase(java.util.Locale.ROOT);
+            switch (opt) {
+                case "nx" -> nx = 1;
+                case "xx" -> xx = 1;
+                case "gt" -> gt = 1;
+                case "lt" -> lt = 1;
+                default -> throw new RespError("ERR Unsupported option " + RespReplies.ascii(argv[j]));
+            }
+        }
+        if (nx == 1 && (xx | gt | lt) == 1) {
+            throw new RespError("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+        if (gt == 1 && lt == 1) {
+            throw new RespError("ERR GT and LT options at the same time are not compatible");
+        }
+        long when = RespNumbers.requireLong(argv[2]);
+        if (seconds) {
+            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
+                throw RespReplies.invalidExpire(name);
+            }
+            when *= 1000;
+        }
+        if (when > Long.MAX_VALUE - base) {
+            throw RespReplies.invalidExpire(name);
+        }
+        when += base;
+        long current = ks.expireAt(argv[1], now);
+        if (current == Long.MIN_VALUE) {
+            return ZERO;
+        }
+        boolean persistent = current == ValueStore.NO_EXPIRY;
+        if (nx == 1 && !persistent) {
+            return ZERO;
+        }
+        if (xx == 1 && persistent) {
+            return ZERO;
+        }
+        if (gt == 1 && (persistent || when <= current)) {
+            return ZERO;
+        }
+        if (lt == 1 && !persistent && when >= current) {
+            return ZERO;
+        }
+        if (when <= now) {
+            ks.delete(argv[1], now);
+            return ONE;
+        }
+        ks.expire(argv[1], when, now);
+        return ONE;
+    }
+
+    static RedisMessage ttl(ValueStore ks, byte[][] argv, long now) {
+        return ttlGeneric(ks, argv[1], now, false, false);
+    }
+
+    static RedisMessage pttl(ValueStore ks, byte[][] argv, long now) {
+        return ttlGeneric(ks, argv[1], now, true, false);
+    }
+
+    static RedisMessage expiretime(ValueStore ks, byte[][] argv, long now) {
+        return ttlGeneric(ks, argv[1], now, false, true);
+    }
+
+    static RedisMessage pexpiretime(ValueStore ks, byte[][] argv, long now) {
+        return ttlGeneric(ks, argv[1], now, true, true);
+    }
+
+    private static RedisMessage ttlGeneric(ValueStore ks, byte[] key, long now, boolean millis, boolean absolute) {
+        long at = ks.expireAt(key, now);
+        if (at == Long.MIN_VALUE) {
+            return integer(-2);
+        }
+        if (at == ValueStore.NO_EXPIRY) {
+            return integer(-1);
+        }
+        long t = absolute ? at : Math.max(0, at - now);
+        return integer(millis ? t : absolute ? t / 1000 : (t + 500) / 1000);
+    }
+
+    static RedisMessage persist(ValueStore ks, byte[][] argv, long now) {
+        long at = ks.expireAt(argv[1], now);
+        if (at == Long.MIN_VALUE || at == ValueStore.NO_EXPIRY) {
+            return ZERO;
+        }
+        ks.expire(argv[1], ValueStore.NO_EXPIRY, now);
+        return ONE;
+    }
+
+    // ------------------------------------------------------------------ DEL / UNLINK / EXISTS / TOUCH
+
+    static void del(CommandContext c, byte[][] argv) {
+        countKeys(c, argv, (ks, key, now) -> ks.delete(key, now));
+    }
+
+    static void exists(CommandContext c, byte[][] argv) {
+        countKeys(c, argv, (ks, key, now) -> ks.exists(key, now));
+    }
+
+    @FunctionalInterface
+    private interface KeyPredicate {
+        boolean test(ValueStore store, byte[] key, long now);
+    }
+
+    private static void countKeys(CommandContext c, byte[][] argv, KeyPredicate op) {
+        int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 1);
+        Gather<Long> gather = new Gather<>(c, KeysByShard.count(groups), parts -> integer(parts.stream().mapToLong(Long::longValue).sum()));
+        for (int s = 0; s < groups.length; s++) {
+            if (groups[s] == null) {
+                continue;
+            }
+            List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
+            gather.add(c.keyspace().invokeOn(s, st -> {
+                long now = System.currentTimeMillis();
+                long n = 0;
+                for (byte[] key : keys) {
+                    if (op.test(st.store(), key, now)) {
+                        n++;
+                    }
+                }
+                return n;
+            }));
+        }
+    }
+
+    // ------------------------------------------------------------------ whole keyspace
+
+    static void dbsize(CommandContext c, byte[][] argv) {
+        c.replyLater(c.keyspace().mapReduce(st -> (long) st.store().size(), 0L, Long::sum).map(RespReplies::integer));
+    }
+
+    static void flush(CommandContext c, byte[][] argv) {
+        if (argv.length > 2) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        if (argv.length == 2) {
+            String mode = RespReplies.ascii(argv[1]);
+            if (!mode.equalsIgnoreCase("async") && !mode.equalsIgnoreCase("sync")) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        c.replyLater(c.keyspace().mapReduce(st -> {
+            st.store().flush();
+            return OK;
+        }, OK, (a, b) -> OK));
+    }
+
+    static void keys(CommandContext c, byte[][] argv) {
+        byte[] pattern = argv[1];
+        c.replyLater(c.keyspace().mapReduce(st -> {
+            List<byte[]> out = new ArrayList<>();
+            st.store().keys(new GlobPattern(pattern), out, System.currentTimeMillis());
+            return out;
+        }, new ArrayList<byte[]>(), (all, part) -> {
+            all.addAll(part); // folded on the calling shard, in shard order
+            return all;
+        }).map(RespReplies::bulkArray));
+    }
+
+    /**
+     * SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]. The cursor carries the shard in its low
+     * part: {@code cursor = tableCursor * shards + shard}; each call scans one shard, and moving to
+     * the next shard restarts its table cursor at 0. Zero only after the last shard is done.
+     */
+    static void scan(CommandContext c, byte[][] argv) {
+        long cursor = parseCursor(argv[1]);
+        byte[] match = null;
+        long count = 10;
+        String typeName = null;
+        for (int j = 2; j < argv.length; j++) {
+            String opt = RespReplies.ascii(argv[j]).toLowerCase(java.util.Locale.ROOT);
+            boolean hasNext = j + 1 < argv.length;
+            if (opt.equals("count") && hasNext) {
+                count = RespNumbers.requireLong(argv[++j]);
+                if (count < 1) {
+                    throw new RespError(RespReplies.SYNTAX_ERROR);
+                }
+            } else if (opt.equals("match") && hasNext) {
+                match = argv[++j];
+            } else if (opt.equals("type") && hasNext) {
+                typeName = RespReplies.ascii(argv[++j]);
+            } else {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        int shards = c.keyspace().shardCount();
+        int shard = (int) Long.remainderUnsigned(cursor, shards);
+        long tableCursor = Long.divideUnsigned(cursor, shards);
+        if (tableCursor > 0xFFFF_FFFFL) {
+            throw new RespError("ERR invalid cursor");
+        }
+        GlobPattern pattern = match == null ? null : new GlobPattern(match);
+        int batch = (int) Math.min(count, 100_000);
+        String type = typeName;
+        CommandContext.PendingReply slot = c.reserve();
+        c.completeFrom(slot, c.keyspace().invokeOn(shard, st -> {
+            List<byte[]> keys = new ArrayList<>();
+            long next = st.store().scan(tableCursor, batch, pattern, type, keys, System.currentTimeMillis());
+            long nextCursor;
+            if (next != 0) {
+                nextCursor = next * shards + shard;
+            } else {
+                nextCursor = shard + 1 < shards ? shard + 1 : 0;
+            }
+            return new ArrayRedisMessage(List.of(
+                    bulk(Long.toUnsignedString(nextCursor).getBytes(StandardCharsets.US_ASCII)),
+                    RespReplies.bulkArray(keys)));
+        }));
+    }
+
+    private static long parseCursor(byte[] arg) {
+        try {
+            String s = RespReplies.ascii(arg);
+            if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(0) == '+') {
+                throw new NumberFormatException();
+            }
+            return Long.parseUnsignedLong(s);
+        } catch (NumberFormatException e) {
+            throw new RespError("ERR invalid cursor");
+        }
+    }
+
+    /** RANDOMKEY: asks shards one after another, starting at a random one, until one has a key. */
+    static void randomkey(CommandContext c, byte[][] argv) {
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        int shards = c.keyspace().shardCount();
+        int start = ThreadLocalRandom.current().nextInt(shards);
+        tryRandom(c, slot, start, 0, shards);
+    }
+
+    private static void tryRandom(CommandContext c, CommandContext.PendingReply slot, int start, int attempt, int shards) {
+        int shard = (start + attempt) % shards;
+        c.keyspace().invokeOn(shard, st -> st.store().randomKey(System.currentTimeMillis()))
+                .whenComplete((key, failure) -> {
+                    if (failure != null) {
+                        slot.complete(RespReplies.forFailure(failure));
+                        c.endBarrier();
+                    } else if (key != null || attempt + 1 == shards) {
+                        slot.complete(bulk(key));
+                        c.endBarrier();
+                    } else {
+                        tryRandom(c, slot, start, attempt + 1, shards);
+                    }
+                });
+    }
+
+    /**
+     * RENAME src dst. Same shard: one atomic step. Across shards: the value (with its type and TTL) is
+     * taken from the source shard, then stored on the destination shard, behind this
+     * connection's barrier; another client may briefly see neither key.
+     */
+    static void rename(CommandContext c, byte[][] argv) {
+        byte[] src = argv[1];
+        byte[] dst = argv[2];
+        int srcShard = c.keyspace().shardOf(src);
+        int dstShard = c.keyspace().shardOf(dst);
+        CommandContext.PendingReply slot = c.reserve();
+        if (srcShard == dstShard) {
+            c.completeFrom(slot, c.keyspace().invokeOn(srcShard, st -> {
+                long now = System.currentTimeMillis();
+                ValueStore ks = st.store();
+                if (!ks.exists(src, now)) {
+                    return RespReplies.error(RespReplies.NO_SUCH_KEY);
+                }
+                if (java.util.Arrays.equals(src, dst)) {
+                    return OK;
+                }
+                ks.put(dst, ks.take(src, now));
+                return OK;
+            }));
+            return;
+        }
+        c.beginBarrier();
+        c.keyspace().invokeOn(srcShard, st -> st.store().take(src, System.currentTimeMillis()))
+                .flatMap(moved -> moved == null
+                ? ShardFuture.completed((RedisMessage) RespReplies.error(RespReplies.NO_SUCH_KEY))
+                : c.keyspace().invokeOn(dstShard, st -> {
+                    st.store().put(dst, moved);
+                    return (RedisMessage) OK;
+                })).whenComplete((reply, failure) -> {
+                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+                    c.endBarrier();
+                });
+    }
+}

@@ -1,0 +1,106 @@
+package io.percore.demo.resp;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.shard.Keyspace;
+import io.percore.engine.ShardFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The keys of a multi-key command split by owning shard, so each shard gets one message with its
+ * keys (in argument order, so duplicate keys behave as in Redis), and the gathering of the
+ * per-shard parts into one reply.
+ */
+final class KeysByShard {
+
+    private KeysByShard() {
+    }
+
+    /** Arg indices of the keys in {@code argv[first], argv[first+step], ...}, grouped by shard (null = no keys there). */
+    static int[][] group(Keyspace keyspace, byte[][] argv, int first, int step) {
+        int shards = keyspace.shardCount();
+        int keys = (argv.length - first + step - 1) / step;
+        if (shards == 1) {
+            int[] all = new int[keys];
+            for (int k = 0; k < keys; k++) {
+                all[k] = first + k * step;
+            }
+            return new int[][] {all};
+        }
+        int[] owner = new int[keys];
+        int[] counts = new int[shards];
+        for (int k = 0; k < keys; k++) {
+            owner[k] = keyspace.shardOf(argv[first + k * step]);
+            counts[owner[k]]++;
+        }
+        int[][] groups = new int[shards][];
+        int[] fill = new int[shards];
+        for (int k = 0; k < keys; k++) {
+            int s = owner[k];
+            if (groups[s] == null) {
+                groups[s] = new int[counts[s]];
+            }
+            groups[s][fill[s]++] = first + k * step;
+        }
+        return groups;
+    }
+
+    /** How many shards have keys. */
+    static int count(int[][] groups) {
+        int n = 0;
+        for (int[] g : groups) {
+            if (g != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The arguments at {@code indices} (each shifted by {@code offset}: 1 picks the value after a key). */
+    static List<byte[]> pick(byte[][] argv, int[] indices, int offset) {
+        List<byte[]> out = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            out.add(argv[i + offset]);
+        }
+        return out;
+    }
+
+    /** Collects one result per shard part and fills the reply position once, when the last part arrives. */
+    static final class Gather<P> {
+        private final CommandContext.PendingReply slot;
+        private final Function<List<P>, RedisMessage> merge;
+        private final List<P> parts = new ArrayList<>();
+        private int remaining;
+        private boolean failed;
+
+        Gather(CommandContext context, int parts, Function<List<P>, RedisMessage> merge) {
+            this.slot = context.reserve();
+            this.merge = merge;
+            this.remaining = parts;
+        }
+
+        void add(ShardFuture<P> part) {
+            part.whenComplete((value, failure) -> {
+                if (failed) {
+                    return;
+                }
+                if (failure != null) {
+                    failed = true;
+                    slot.complete(RespReplies.forFailure(failure));
+                    return;
+                }
+                parts.add(value);
+                if (--remaining == 0) {
+                    RedisMessage reply;
+                    try {
+                        reply = merge.apply(parts);
+                    } catch (RespError e) {
+                        reply = e.reply();
+                    }
+                    slot.complete(reply);
+                }
+            });
+        }
+    }
+}

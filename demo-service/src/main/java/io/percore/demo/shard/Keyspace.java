@@ -1,0 +1,92 @@
+package io.percore.demo.shard;
+
+import io.percore.demo.kv.KeyHashing;
+import io.percore.engine.Engine;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.Sharded;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * The demo's keyspace: a {@link Sharded} service with one {@link ShardState} (value store and
+ * counters) per shard, and the rule that maps a key to its shard ({@link KeyHashing}). It is the
+ * one way the demo crosses shards: {@link #invokeOn} and {@link #mapReduce} hand a function to
+ * {@link Sharded#invokeOn}/{@link Sharded#mapReduce}, which run it on the owning shard and complete
+ * on the calling one; no method returns another shard's state. A call to the calling shard runs
+ * inline, and calls between one pair of shards are delivered in order (the mesh's rings are FIFO),
+ * which keeps a pipelined connection's writes and reads of a key in order.
+ */
+public final class Keyspace implements AutoCloseable {
+
+    /** How often each shard runs active expiry, and its time budget per run (Redis: hz 10, ~25% of a tick at most). */
+    static final Duration ACTIVE_EXPIRY_PERIOD = Duration.ofMillis(100);
+    static final long ACTIVE_EXPIRY_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Sharded<ShardState> states;
+    private final int shardCount;
+
+    private Keyspace(Sharded<ShardState> states) {
+        this.states = states;
+        this.shardCount = states.shardCount();
+    }
+
+    /** Creates a {@link ShardState} on every shard of {@code engine} (blocks; call off-shard). */
+    public static Keyspace start(Engine engine) {
+        return new Keyspace(Sharded.start(engine, id -> {
+            ShardState state = new ShardState(id);
+            state.activeExpiry(Shard.current().scheduleAtFixedRate(ACTIVE_EXPIRY_PERIOD, ACTIVE_EXPIRY_PERIOD,
+                    () -> state.store().activeExpireCycle(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
+            return state;
+        }));
+    }
+
+    public int shardCount() {
+        return shardCount;
+    }
+
+    public int shardOf(byte[] key) {
+        return KeyHashing.shardOf(key, shardCount);
+    }
+
+    /** The calling shard's state. @throws IllegalStateException off a shard thread */
+    public ShardState local() {
+        return states.local();
+    }
+
+    /**
+     * Runs {@code fn} on shard {@code target}'s state; the future completes on the calling shard
+     * (inline when the caller is {@code target}). Counts the calls that cross to another shard.
+     */
+    public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
+        ShardState caller = states.local();
+        if (caller.shardId() != target) {
+            caller.crossShardCalls++;
+        }
+        return states.invokeOn(target, fn);
+    }
+
+    /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */
+    public <R> ShardFuture<R> mapReduce(Function<ShardState, R> mapper, R identity, BinaryOperator<R> reducer) {
+        states.local().crossShardCalls += shardCount - 1;
+        return states.mapReduce(mapper, identity, reducer);
+    }
+
+    /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */
+    public List<ShardState.Snapshot> snapshots() {
+        return states.fromOutside().mapReduce(state -> List.of(state.snapshot()), List.<ShardState.Snapshot>of(), (all, one) -> {
+            List<ShardState.Snapshot> joined = new ArrayList<>(all);
+            joined.addAll(one);
+            return joined;
+        }).join();
+    }
+
+    @Override
+    public void close() {
+        states.stop().join();
+    }
+}
