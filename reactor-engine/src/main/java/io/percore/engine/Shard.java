@@ -105,11 +105,11 @@ public final class Shard {
             groups[i] = new GroupQueue(groupDefs[i]);
         }
         this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
-        this.quotaNanos = engine.config().getTaskQuota().toNanos();
+        this.quotaNanos = engine.settings().taskQuota().toNanos();
         boolean pinnedMode = engine.busyPolling();
-        this.idlePollNanos = pinnedMode ? engine.config().getIdlePoll().toNanos() : 0;
+        this.idlePollNanos = pinnedMode ? engine.settings().idlePoll().toNanos() : 0;
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
-        this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.config().getStallThreshold().toNanos());
+        this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.settings().stallThreshold().toNanos());
         this.plannedCpu = cpu.orElse(-1);
         this.cpuClock = pinnedMode ? null : threadCpuClock();
         this.thread = new ShardThread(this);
