@@ -13,6 +13,7 @@ import java.util.Objects;
 import io.percore.config.ClientPoolConfig;
 import io.percore.config.EngineConfig;
 import io.percore.config.PercoreConfig;
+import io.percore.config.ServerConfig;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
@@ -98,6 +99,12 @@ public final class ConfigValidator {
     public List<ConfigError> validateClient(String name, ClientPoolConfig client) {
         Objects.requireNonNull(client, "client");
         return validateTree(Map.of("clients", Map.of(name, ModelTree.of(client))));
+    }
+
+    /** Validates one programmatic server as {@code percore.servers.<name>}, with the same rules as YAML. */
+    public List<ConfigError> validateServer(String name, ServerConfig server) {
+        Objects.requireNonNull(server, "server");
+        return validateTree(Map.of("servers", Map.of(name, ModelTree.of(server))));
     }
 
     /** Validates a programmatic configuration as if it had been written in YAML; every error at once. */
