@@ -1,16 +1,17 @@
 package io.percore.engine;
 
 import io.percore.config.EngineConfig;
-import io.percore.config.SchedulingGroupConfig;
+import io.percore.config.schema.ConfigValidationException;
+import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.EngineSettings;
+import io.percore.config.schema.SchedulingGroupSettings;
 import io.percore.engine.topology.HostTopology;
 import io.percore.engine.topology.ShardPlacement;
 import io.percore.engine.topology.ShardPlanner;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -42,7 +43,7 @@ public final class Engine implements AutoCloseable {
     private static final int DRAINING = 1;
     private static final int CLOSED = 2;
 
-    private final EngineConfig config;
+    private final EngineSettings settings;
     private final ShardPlacement placement;
     private final ShardTransport transport;
     private final SchedulingGroup[] groups;
@@ -55,12 +56,11 @@ public final class Engine implements AutoCloseable {
     private volatile int state = RUNNING;
     private volatile boolean closeDone;
 
-    private Engine(EngineConfig config, ShardPlacement placement) {
-        this.config = Objects.requireNonNull(config, "config");
+    private Engine(EngineSettings settings, ShardPlacement placement) {
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.placement = Objects.requireNonNull(placement, "placement");
-        validate(config);
-        this.groups = groupsOf(config);
-        this.transport = ShardTransport.select(config.getTransport());
+        this.groups = groupsOf(settings);
+        this.transport = ShardTransport.select(settings.transport());
         if (transport.fallbackReason() != null) {
             LOG.warn("Percore transport: {} ({})", transport.name(), transport.fallbackReason());
         } else {
@@ -68,36 +68,58 @@ public final class Engine implements AutoCloseable {
         }
         int n = placement.shardCount();
         this.shards = new Shard[n];
-        boolean pin = config.getMode() == EngineConfig.Mode.PINNED && placement.pinned();
+        boolean pin = settings.pinned() && placement.pinned();
         for (int i = 0; i < n; i++) {
             shards[i] = new Shard(this, i, groups, transport, pin ? placement.cpuOf(i).orElse(-1) : -1);
         }
-        CrossShardMesh mesh = new CrossShardMesh(n, config.getRingCapacity());
+        CrossShardMesh mesh = new CrossShardMesh(n, settings.ringCapacity());
         for (Shard s : shards) {
             s.connect(shards, mesh);
         }
         this.shardList = List.of(shards);
         this.started = new CountDownLatch(n);
-        this.stallDetector = new StallDetector(this, config.getStallThreshold());
+        this.stallDetector = new StallDetector(this, settings.stallThreshold());
     }
 
-    /** Starts an engine placed by {@link ShardPlanner} on the detected host topology. */
-    public static Engine start(EngineConfig config) {
-        Objects.requireNonNull(config, "config");
-        return start(config, ShardPlanner.plan(HostTopology.detect(), config));
+    /**
+     * Starts an engine placed by {@link ShardPlanner} on the detected host topology. The settings
+     * come from {@link ConfigValidator#validatedEngine}, so the engine checks nothing itself.
+     */
+    public static Engine start(EngineSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return start(settings, ShardPlanner.plan(HostTopology.detect(), settings));
     }
 
     /**
      * Starts an engine with an explicit placement (tests, or a caller that planned already).
      * Blocks until every shard's loop runs.
      *
-     * @throws IllegalArgumentException for an invalid configuration, naming the key
-     * @throws IllegalStateException if the requested transport is unavailable or a shard fails to start
+     * @throws io.percore.config.schema.HostRejectedSettingException if the requested transport is unavailable here
+     * @throws IllegalStateException if a shard fails to start
      */
-    public static Engine start(EngineConfig config, ShardPlacement placement) {
-        Engine engine = new Engine(config, placement);
+    public static Engine start(EngineSettings settings, ShardPlacement placement) {
+        Engine engine = new Engine(settings, placement);
         engine.startShards();
         return engine;
+    }
+
+    /**
+     * Programmatic convenience: validates {@code config} with the configuration validator (the
+     * same rules as YAML), then {@link #start(EngineSettings)}.
+     *
+     * @throws ConfigValidationException listing every configuration error
+     */
+    public static Engine start(EngineConfig config) {
+        return start(ConfigValidator.shared().validatedEngine(config));
+    }
+
+    /**
+     * As {@link #start(EngineConfig)}, with an explicit placement.
+     *
+     * @throws ConfigValidationException listing every configuration error
+     */
+    public static Engine start(EngineConfig config, ShardPlacement placement) {
+        return start(ConfigValidator.shared().validatedEngine(config), placement);
     }
 
     private void startShards() {
@@ -123,49 +145,14 @@ public final class Engine implements AutoCloseable {
                     : "Percore shards did not start within " + START_TIMEOUT, failure);
         }
         stallDetector.start();
-        LOG.info("Percore engine started: {} shards, transport {}, mode {}", shards.length, transport.name(), config.getMode());
+        LOG.info("Percore engine started: {} shards, transport {}, mode {}", shards.length, transport.name(), settings.mode());
     }
 
-    private static void validate(EngineConfig c) {
-        requirePositive(c.getTaskQuota(), "percore.engine.task-quota");
-        requirePositive(c.getStallThreshold(), "percore.engine.stall-threshold");
-        if (c.getIdlePoll() == null || c.getIdlePoll().isNegative()) {
-            throw new IllegalArgumentException("percore.engine.idle-poll=" + c.getIdlePoll() + " must be zero or positive");
-        }
-        if (c.getRingCapacity() < 2 || c.getRingCapacity() > (1 << 20)) {
-            throw new IllegalArgumentException("percore.engine.ring-capacity=" + c.getRingCapacity() + " must be within 2..1048576");
-        }
-        if (c.getMode() == null) {
-            throw new IllegalArgumentException("percore.engine.mode must be set (pinned or overprovisioned)");
-        }
-    }
-
-    private static void requirePositive(Duration d, String key) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(key + "=" + d + " must be a positive duration");
-        }
-    }
-
-    private static SchedulingGroup[] groupsOf(EngineConfig config) {
-        List<SchedulingGroupConfig> configured = config.getSchedulingGroups();
-        if (configured == null || configured.isEmpty()) {
-            return new SchedulingGroup[] {new SchedulingGroup("default", 1000, 0)};
-        }
+    private static SchedulingGroup[] groupsOf(EngineSettings settings) {
+        List<SchedulingGroupSettings> configured = settings.schedulingGroups();
         SchedulingGroup[] result = new SchedulingGroup[configured.size()];
-        Set<String> names = new HashSet<>();
         for (int i = 0; i < result.length; i++) {
-            SchedulingGroupConfig g = configured.get(i);
-            String key = "percore.engine.scheduling-groups[" + i + "]";
-            if (g.getName() == null || g.getName().isBlank()) {
-                throw new IllegalArgumentException(key + ".name must not be blank");
-            }
-            if (!names.add(g.getName())) {
-                throw new IllegalArgumentException(key + ".name='" + g.getName() + "' is a duplicate group name");
-            }
-            if (g.getShares() < 1 || g.getShares() > 10_000) {
-                throw new IllegalArgumentException(key + ".shares=" + g.getShares() + " must be within 1..10000");
-            }
-            result[i] = new SchedulingGroup(g.getName(), g.getShares(), i);
+            result[i] = new SchedulingGroup(configured.get(i).name(), configured.get(i).shares(), i);
         }
         return result;
     }
@@ -192,8 +179,9 @@ public final class Engine implements AutoCloseable {
         return placement;
     }
 
-    public EngineConfig config() {
-        return config;
+    /** The validated settings this engine runs with. */
+    public EngineSettings settings() {
+        return settings;
     }
 
     /** {@code io_uring}, {@code epoll} or {@code nio}. */
@@ -388,7 +376,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Engine[shards=" + shards.length + ", transport=" + transport.name() + ", mode=" + config.getMode()
+        return "Engine[shards=" + shards.length + ", transport=" + transport.name() + ", mode=" + settings.mode()
                 + (state == RUNNING ? "" : state == DRAINING ? ", draining" : ", closed") + "]";
     }
 
@@ -409,7 +397,7 @@ public final class Engine implements AutoCloseable {
     }
 
     boolean busyPolling() {
-        return config.getMode() == EngineConfig.Mode.PINNED;
+        return settings.pinned();
     }
 
     void shardStarted(Shard s) {

@@ -81,10 +81,10 @@ public final class Shard {
         this.name = "percore-shard-" + id;
         this.groupDefs = groupDefs;
         boolean pinnedMode = engine.busyPolling();
-        this.quotaNanos = engine.config().getTaskQuota().toNanos();
-        long idlePollNanos = engine.config().getIdlePoll().toNanos();
+        this.quotaNanos = engine.settings().taskQuota().toNanos();
+        long idlePollNanos = engine.settings().idlePoll().toNanos();
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
-        this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.config().getStallThreshold().toNanos());
+        this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.settings().stallThreshold().toNanos());
         this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
         this.counters = new ShardCounters(id, stats);
         // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.

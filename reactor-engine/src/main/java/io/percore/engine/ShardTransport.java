@@ -19,6 +19,7 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.percore.config.EngineConfig;
+import io.percore.config.schema.HostRejectedSettingException;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class ShardTransport {
 
     private static void requireAvailable(String name, boolean available, Throwable cause) {
         if (!available) {
-            throw new IllegalStateException("percore.engine.transport=" + name + " was requested but " + name
+            throw new HostRejectedSettingException("percore.engine.transport", name, "percore.engine.transport=" + name + " was requested but " + name
                     + " is not available on this host: " + describe(cause)
                     + " (use 'auto' to fall back automatically)");
         }

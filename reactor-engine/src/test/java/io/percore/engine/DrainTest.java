@@ -50,7 +50,7 @@ class DrainTest {
     @Test
     void drainWaitsForMessagesParkedBehindAFullRing() throws Exception {
         EngineConfig config = TestEngines.config();
-        config.setRingCapacity(2);
+        config.setRingCapacity(16); // the smallest ring the validator allows: most of the 5000 park
         Engine engine = TestEngines.start(config, 2);
         int messages = 5000;
         AtomicInteger received = new AtomicInteger();

@@ -2,9 +2,15 @@ package io.percore.engine;
 
 import static io.percore.engine.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.percore.config.EngineConfig;
+import io.percore.config.schema.ConfigError;
+import io.percore.config.schema.ConfigValidationException;
+import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.EngineSettings;
+import io.percore.config.schema.SchedulingGroupSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,11 +123,53 @@ class EngineTest {
     void invalidConfigIsAClearError() {
         EngineConfig c = TestEngines.config();
         c.setTaskQuota(Duration.ZERO);
-        assertThatThrownBy(() -> TestEngines.start(c, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("percore.engine.task-quota");
+        assertThatThrownBy(() -> TestEngines.start(c, 1)).isInstanceOf(ConfigValidationException.class)
+                .hasMessageContaining("percore.engine.task-quota")
+                .satisfies(e -> assertThat(((ConfigValidationException) e).errors())
+                        .extracting(ConfigError::path, ConfigError::rule)
+                        .containsExactly(tuple("percore.engine.task-quota", "minimum-duration")));
         EngineConfig dup = TestEngines.config(new io.percore.config.SchedulingGroupConfig("a", 10),
                 new io.percore.config.SchedulingGroupConfig("a", 20));
-        assertThatThrownBy(() -> TestEngines.start(dup, 1)).hasMessageContaining("duplicate");
+        assertThatThrownBy(() -> TestEngines.start(dup, 1)).isInstanceOf(ConfigValidationException.class)
+                .hasMessageContaining("percore.engine.scheduling-groups[1].name").hasMessageContaining("unique-names");
+    }
+
+    /** The ring rule lives in the validator only: a programmatic engine meets it there, not in the engine. */
+    @Test
+    void ringCapacityIsTheValidatorsOneRule() {
+        EngineConfig three = TestEngines.config();
+        three.setRingCapacity(3);
+        assertThatThrownBy(() -> TestEngines.start(three, 1)).isInstanceOf(ConfigValidationException.class)
+                .satisfies(e -> assertThat(((ConfigValidationException) e).errors())
+                        .extracting(ConfigError::path, ConfigError::rule)
+                        .containsExactlyInAnyOrder(tuple("percore.engine.ring-capacity", "minimum"),
+                                tuple("percore.engine.ring-capacity", "power-of-two")));
+        EngineConfig odd = TestEngines.config();
+        odd.setRingCapacity(3000);
+        assertThatThrownBy(() -> Engine.start(odd)).isInstanceOf(ConfigValidationException.class)
+                .satisfies(e -> assertThat(((ConfigValidationException) e).errors())
+                        .extracting(ConfigError::path, ConfigError::rule)
+                        .containsExactly(tuple("percore.engine.ring-capacity", "power-of-two")));
+        EngineConfig noMode = TestEngines.config();
+        noMode.setMode(null);
+        assertThatThrownBy(() -> TestEngines.start(noMode, 1)).isInstanceOf(ConfigValidationException.class)
+                .satisfies(e -> assertThat(((ConfigValidationException) e).errors())
+                        .extracting(ConfigError::path, ConfigError::rule).contains(tuple("percore.engine.mode", "type")));
+    }
+
+    @Test
+    void settingsAreACopyTheCallerCannotChangeAfterValidation() throws Exception {
+        EngineConfig c = TestEngines.config();
+        c.setRingCapacity(64);
+        EngineSettings settings = ConfigValidator.shared().validatedEngine(c);
+        c.setRingCapacity(3);
+        try (Engine engine = Engine.start(settings, io.percore.engine.topology.ShardPlacement.unpinned(1, "test"))) {
+            assertThat(engine.settings().ringCapacity()).isEqualTo(64);
+            assertThat(engine.settings().schedulingGroups()).extracting(SchedulingGroupSettings::name).containsExactly("default");
+        }
+        // No public constructor: settings exist only through the validator.
+        assertThat(EngineSettings.class.getConstructors()).isEmpty();
+        assertThat(SchedulingGroupSettings.class.getConstructors()).isEmpty();
     }
 
     @Test

@@ -119,7 +119,7 @@ class TransportTest {
     void unavailableExplicitTransportIsAClearStartupError() {
         Throwable cause = new UnsatisfiedLinkError("io_uring_setup: Operation not permitted");
         assertThatThrownBy(() -> ShardTransport.select(EngineConfig.Transport.IO_URING, cause, null, true, false))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(io.percore.config.schema.HostRejectedSettingException.class)
                 .hasMessageContaining("percore.engine.transport=io_uring")
                 .hasMessageContaining("not available")
                 .hasMessageContaining("Operation not permitted");

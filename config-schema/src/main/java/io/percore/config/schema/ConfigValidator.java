@@ -9,6 +9,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import io.percore.config.ClientPoolConfig;
+import io.percore.config.EngineConfig;
+import io.percore.config.PercoreConfig;
+import io.percore.config.ServerConfig;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
@@ -64,6 +69,47 @@ public final class ConfigValidator {
         this.schema = SchemaRegistry.withDefaultDialect(DIALECT).getSchema(schemaTree);
         this.translator = new ErrorTranslator(schemaTree);
         this.rules = new ModelRules(schemaTree);
+    }
+
+    /** The validator for the packaged schema, built once per JVM (building one compiles the schema). */
+    public static ConfigValidator shared() {
+        return Shared.INSTANCE;
+    }
+
+    private static final class Shared {
+        static final ConfigValidator INSTANCE = new ConfigValidator();
+    }
+
+    /**
+     * The one way to engine settings: checks {@code engine} with the same schema and rules a YAML
+     * file meets, then hands out an immutable copy.
+     *
+     * @throws ConfigValidationException listing every error, with paths under {@code percore.engine}
+     */
+    public EngineSettings validatedEngine(EngineConfig engine) {
+        Objects.requireNonNull(engine, "engine");
+        ConfigValidationException.throwIfAny(validateTree(Map.of("engine", ModelTree.of(engine))));
+        return new EngineSettings(engine);
+    }
+
+    /**
+     * Validates one programmatic client pool as {@code percore.clients.<name>}, with the same rules
+     * as YAML (endpoints required for static/dns, service-name for kubernetes, ...).
+     */
+    public List<ConfigError> validateClient(String name, ClientPoolConfig client) {
+        Objects.requireNonNull(client, "client");
+        return validateTree(Map.of("clients", Map.of(name, ModelTree.of(client))));
+    }
+
+    /** Validates one programmatic server as {@code percore.servers.<name>}, with the same rules as YAML. */
+    public List<ConfigError> validateServer(String name, ServerConfig server) {
+        Objects.requireNonNull(server, "server");
+        return validateTree(Map.of("servers", Map.of(name, ModelTree.of(server))));
+    }
+
+    /** Validates a programmatic configuration as if it had been written in YAML; every error at once. */
+    public List<ConfigError> validateModel(PercoreConfig config) {
+        return validateTree(ModelTree.of(Objects.requireNonNull(config, "config")));
     }
 
     /** Validates the content under {@code percore:} (the section itself, without the {@code percore:} line). */

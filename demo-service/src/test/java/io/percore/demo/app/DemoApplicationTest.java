@@ -159,7 +159,7 @@ class DemoApplicationTest {
     void theEngineAndServersAreTheStarters() {
         Engine engine = context.getBean(Engine.class);
         assertThat(engine.shardCount()).isEqualTo(2);
-        assertThat(engine.config().getMode()).isEqualTo(EngineConfig.Mode.OVERPROVISIONED);
+        assertThat(engine.settings().mode()).isEqualTo(EngineConfig.Mode.OVERPROVISIONED);
         DemoService service = context.getBean(DemoService.class);
         assertThat(context.getBean(ShardedServerRegistry.class).servers())
                 .containsEntry(DemoService.RESP_SERVER, service.respServer())

@@ -1,6 +1,8 @@
 package io.percore.net.client;
 
 import io.percore.config.ClientPoolConfig;
+import io.percore.config.schema.ConfigValidationException;
+import io.percore.config.schema.ConfigValidator;
 import io.percore.net.health.HealthCheckOptions;
 import io.percore.net.health.OutlierOptions;
 import io.percore.net.lb.LoadBalancing;
@@ -45,9 +47,13 @@ public final class UpstreamOptions {
      * Options from {@code percore.clients.<name>.*}. {@code max-connections} is the shard's cap for
      * the whole upstream and also each endpoint's cap; {@code connect-timeout} also bounds how long
      * an acquisition waits for a connection.
+     *
+     * @throws ConfigValidationException with the validator's errors (path, value, rule) for a
+     *         configuration a YAML file could not have either
      */
     public static UpstreamOptions from(String name, ClientPoolConfig c) {
         Objects.requireNonNull(c, "config");
+        ConfigValidationException.throwIfAny(ConfigValidator.shared().validateClient(name, c));
         return builder(name)
                 .pool(PoolOptions.builder()
                         .maxConnections(c.getMaxConnections())

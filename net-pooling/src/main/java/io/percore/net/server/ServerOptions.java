@@ -1,6 +1,8 @@
 package io.percore.net.server;
 
 import io.percore.config.ServerConfig;
+import io.percore.config.schema.ConfigValidationException;
+import io.percore.config.schema.ConfigValidator;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -35,18 +37,21 @@ public final class ServerOptions {
     }
 
     /**
-     * Options from the configuration model ({@code percore.servers.<name>.*}). A
-     * {@code max-request-size} above {@link Integer#MAX_VALUE} is clamped, since Netty frames
-     * are int-sized.
+     * Options from the configuration model ({@code percore.servers.<name>.*}), validated first by
+     * config-schema's validator (its schema caps {@code max-request-size} at
+     * {@link Integer#MAX_VALUE}, since Netty frames are int-sized).
+     *
+     * @throws ConfigValidationException with the validator's errors (path, value, rule)
      */
-    public static ServerOptions from(ServerConfig config) {
+    public static ServerOptions from(String name, ServerConfig config) {
         Objects.requireNonNull(config, "config");
+        ConfigValidationException.throwIfAny(ConfigValidator.shared().validateServer(name, config));
         return builder()
                 .bindAddress(config.getBindAddress())
                 .port(config.getPort())
                 .maxConnectionsPerShard(config.getMaxConnectionsPerShard())
                 .idleTimeout(config.getIdleTimeout())
-                .maxRequestSize((int) Math.min(Integer.MAX_VALUE, config.getMaxRequestSize()))
+                .maxRequestSize(Math.toIntExact(config.getMaxRequestSize()))
                 .maxPendingReplies(config.getMaxPendingReplies())
                 .gracefulShutdownTimeout(config.getGracefulShutdownTimeout())
                 .reusePort(config.isReusePort())

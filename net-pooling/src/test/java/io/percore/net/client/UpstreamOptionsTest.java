@@ -2,10 +2,14 @@ package io.percore.net.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.percore.config.ClientPoolConfig;
+import io.percore.config.schema.ConfigError;
+import io.percore.config.schema.ConfigValidationException;
 import io.percore.net.lb.LoadBalancing;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UpstreamOptionsTest {
@@ -28,6 +32,7 @@ class UpstreamOptionsTest {
         c.getRetryBudget().setRatio(0.1);
         c.getRetryBudget().setMinRetriesPerSecond(3);
 
+        c.setEndpoints(List.of("127.0.0.1:6379"));
         UpstreamOptions o = UpstreamOptions.from("cache", c);
         assertThat(o.name()).isEqualTo("cache");
         assertThat(o.maxConnections()).isEqualTo(16);
@@ -53,8 +58,14 @@ class UpstreamOptionsTest {
     @Test
     void badConfigNamesTheKey() {
         ClientPoolConfig c = new ClientPoolConfig();
+        c.setEndpoints(List.of("127.0.0.1:6379"));
         c.getHealthCheck().setTimeout(Duration.ofSeconds(10));
-        assertThatThrownBy(() -> UpstreamOptions.from("cache", c)).hasMessageContaining("health-check.timeout");
+        // The validator's error, the same a YAML file gets: one rule, one place.
+        assertThatThrownBy(() -> UpstreamOptions.from("cache", c)).hasMessageContaining("health-check.timeout")
+                .isInstanceOf(ConfigValidationException.class)
+                .satisfies(e -> assertThat(((ConfigValidationException) e).errors())
+                        .extracting(ConfigError::path, ConfigError::rule)
+                        .containsExactly(tuple("percore.clients.cache.health-check.timeout", "timeout-below-interval")));
         assertThatThrownBy(() -> UpstreamOptions.builder(" ")).hasMessageContaining("name");
         assertThatThrownBy(() -> UpstreamOptions.builder("x").retryBudget(2, 0)).hasMessageContaining("retry-budget.ratio");
     }

@@ -72,10 +72,13 @@ class DnsDiscoveryTest {
             assertThat(d).isInstanceOf(DnsDiscovery.class);
         }
         c.setEndpoints(List.of());
+        // The validator's own error: one rule, one place (config-schema's ModelRules).
         assertThatThrownBy(() -> EndpointDiscoveries.from("cache", c))
-                .hasMessageContaining("percore.clients.cache.endpoints").hasMessageContaining("dns");
+                .isInstanceOf(io.percore.config.schema.ConfigValidationException.class)
+                .hasMessageContaining("percore.clients.cache.endpoints").hasMessageContaining("dns").hasMessageContaining("(required)");
         c.getDiscovery().setType(DiscoveryConfig.Type.KUBERNETES);
         assertThatThrownBy(() -> EndpointDiscoveries.from("cache", c))
-                .hasMessageContaining("percore.clients.cache.discovery.service-name");
+                .isInstanceOf(io.percore.config.schema.ConfigValidationException.class)
+                .hasMessageContaining("percore.clients.cache.discovery.service-name").hasMessageContaining("(required)");
     }
 }

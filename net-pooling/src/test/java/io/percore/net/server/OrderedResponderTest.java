@@ -190,8 +190,8 @@ class OrderedResponderTest {
         ServerConfig config = new ServerConfig();
         assertThat(ServerOptions.builder().build().maxPendingReplies()).isEqualTo(config.getMaxPendingReplies()).isEqualTo(1024);
         config.setMaxPendingReplies(7);
-        assertThat(ServerOptions.from(config).maxPendingReplies()).isEqualTo(7);
-        assertThat(ServerOptions.from(config).toBuilder().build().maxPendingReplies()).isEqualTo(7);
+        assertThat(ServerOptions.from("api", config).maxPendingReplies()).isEqualTo(7);
+        assertThat(ServerOptions.from("api", config).toBuilder().build().maxPendingReplies()).isEqualTo(7);
         assertThatThrownBy(() -> ServerOptions.builder().maxPendingReplies(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-pending-replies");
     }

@@ -339,7 +339,7 @@ class ShardedServerTest {
         c.setGracefulShutdownTimeout(Duration.ofSeconds(3));
         c.setReusePort(false);
         c.setBindAddress("0.0.0.0");
-        ServerOptions o = ServerOptions.from(c);
+        ServerOptions o = ServerOptions.from("api", c);
         assertThat(o.port()).isEqualTo(8080);
         assertThat(o.maxConnectionsPerShard()).isEqualTo(7);
         assertThat(o.idleTimeout()).isEqualTo(Duration.ofSeconds(9));
@@ -347,7 +347,12 @@ class ShardedServerTest {
         assertThat(o.gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(o.reusePort()).isFalse();
         assertThat(o.bindAddress()).isEqualTo("0.0.0.0");
+        c.setMaxRequestSize(Integer.MAX_VALUE);
+        assertThat(ServerOptions.from("api", c).maxRequestSize()).isEqualTo(Integer.MAX_VALUE);
+        // Netty frames are int-sized: the schema's maximum says so, in one place.
         c.setMaxRequestSize(Integer.MAX_VALUE + 10L);
-        assertThat(ServerOptions.from(c).maxRequestSize()).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> ServerOptions.from("api", c))
+                .isInstanceOf(io.percore.config.schema.ConfigValidationException.class)
+                .hasMessageContaining("percore.servers.api.max-request-size: 2147483657 is above the maximum of 2147483647");
     }
 }

@@ -4,14 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.percore.config.EngineConfig;
+import io.percore.config.PercoreConfig;
+import io.percore.config.schema.ModelTree;
 import io.percore.operator.sizing.SizingPlan;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Renders the {@code application.yml} the pods read: the user's validated {@code percore:}
  * section with the planned engine settings laid over it (shards, reserved-cpus, mode: the plan
  * wins over what the spec says), plus the Actuator settings the probes and scraping rely on.
+ * The planned values are set on an {@link EngineConfig} and rendered by config-schema's
+ * {@link ModelTree}, so keys and enum spellings come from the model, never from this class;
+ * {@code ApplicationYamlValidityTest} runs what this writes through the validator.
  */
 public final class ApplicationYaml {
 
@@ -21,18 +28,32 @@ public final class ApplicationYaml {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
+    /** Where Spring binds {@code PercoreConfig} (the starter's prefix). */
+    private static final String ROOT = "percore";
+    private static final String ENGINE = ModelTree.key(PercoreConfig.class, "engine");
+    /** The engine properties the sizing plan decides; spelled and rendered by the model. */
+    private static final List<String> PLANNED = List.of(
+            ModelTree.key(EngineConfig.class, "shards"),
+            ModelTree.key(EngineConfig.class, "reservedCpus"),
+            ModelTree.key(EngineConfig.class, "mode"));
+
     private ApplicationYaml() {
     }
 
     public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort) {
         Map<String, Object> percore = deepCopy(percoreSection);
-        Map<String, Object> engine = child(percore, "engine");
-        engine.put("shards", plan.shardsPerPod());
-        engine.put("reserved-cpus", plan.reservedCpus());
-        engine.put("mode", plan.mode().configValue());
+        Map<String, Object> engine = child(percore, ENGINE);
+        EngineConfig planned = new EngineConfig();
+        planned.setShards(plan.shardsPerPod());
+        planned.setReservedCpus(plan.reservedCpus());
+        planned.setMode(plan.mode());
+        Map<String, Object> plannedTree = ModelTree.of(planned);
+        for (String key : PLANNED) {
+            engine.put(key, plannedTree.get(key));
+        }
 
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("percore", percore);
+        root.put(ROOT, percore);
         Map<String, Object> management = new LinkedHashMap<>();
         management.put("server", Map.of("port", managementPort));
         management.put("endpoint", Map.of("health", Map.of("probes", Map.of("enabled", true))));

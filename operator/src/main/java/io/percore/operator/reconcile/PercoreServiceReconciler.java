@@ -1,5 +1,6 @@
 package io.percore.operator.reconcile;
 
+import io.percore.config.PropertyNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -317,7 +318,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         p.setCpusPerPod(plan.cpusPerPod());
         p.setReservedCpus(plan.reservedCpus());
         p.setMemoryPerPod(Quantities.formatBytes(plan.memoryPerPodBytes()));
-        p.setMode(plan.mode().configValue());
+        p.setMode(PropertyNames.enumValue(plan.mode()));
         p.setEligibleNodes(plan.eligibleNodes());
         p.setReasons(plan.reasons());
         return p;
@@ -331,6 +332,6 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
 
     static String summary(SizingPlan plan) {
         return plan.replicas() + " pod(s) x " + plan.shardsPerPod() + " shards (" + plan.cpusPerPod() + " CPUs, "
-                + Quantities.formatBytes(plan.memoryPerPodBytes()) + " each), " + plan.mode().configValue();
+                + Quantities.formatBytes(plan.memoryPerPodBytes()) + " each), " + PropertyNames.enumValue(plan.mode());
     }
 }

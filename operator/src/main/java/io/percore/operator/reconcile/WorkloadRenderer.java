@@ -1,5 +1,6 @@
 package io.percore.operator.reconcile;
 
+import io.percore.config.PropertyNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -139,7 +140,7 @@ public final class WorkloadRenderer {
         // Environment beats any application.yml baked into the image: the plan always applies.
         env.put("PERCORE_ENGINE_SHARDS", Integer.toString(plan.shardsPerPod()));
         env.put("PERCORE_ENGINE_RESERVED_CPUS", Integer.toString(plan.reservedCpus()));
-        env.put("PERCORE_ENGINE_MODE", plan.mode().configValue());
+        env.put("PERCORE_ENGINE_MODE", PropertyNames.enumValue(plan.mode()));
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         return vars;

@@ -1,5 +1,6 @@
 package io.percore.operator.sizing;
 
+import io.percore.config.EngineConfig;
 import java.util.List;
 
 /**
@@ -21,7 +22,7 @@ public record SizingPlan(
         int cpusPerPod,
         int reservedCpus,
         long memoryPerPodBytes,
-        EngineMode mode,
+        EngineConfig.Mode mode,
         List<String> eligibleNodes,
         int podCapacity,
         List<String> reasons) {
@@ -36,6 +37,6 @@ public record SizingPlan(
     }
 
     static SizingPlan infeasible(List<String> reasons) {
-        return new SizingPlan(false, false, 0, 0, 0, 0, 0, EngineMode.OVERPROVISIONED, List.of(), 0, reasons);
+        return new SizingPlan(false, false, 0, 0, 0, 0, 0, EngineConfig.Mode.OVERPROVISIONED, List.of(), 0, reasons);
     }
 }

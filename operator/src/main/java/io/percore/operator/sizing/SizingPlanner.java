@@ -1,5 +1,6 @@
 package io.percore.operator.sizing;
 
+import io.percore.config.EngineConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -131,26 +132,26 @@ public final class SizingPlanner {
             reasons.add("pool capacity " + capacity + " < " + replicas + " replicas: " + (replicas - capacity) + " pod(s) cannot be scheduled");
         }
 
-        EngineMode mode;
+        EngineConfig.Mode mode;
         long exclusive = candidates.stream().filter(n -> eligible.contains(n.name())).filter(NodeShape::exclusiveCpus).count();
         switch (request.mode()) {
             case PINNED -> {
-                mode = EngineMode.PINNED;
+                mode = EngineConfig.Mode.PINNED;
                 if (exclusive < eligible.size()) {
                     degraded = true;
                     reasons.add("mode pinned forced by spec, but " + (eligible.size() - exclusive) + " eligible node(s) lack the static CPU manager: shards may share cores");
                 }
             }
             case OVERPROVISIONED -> {
-                mode = EngineMode.OVERPROVISIONED;
+                mode = EngineConfig.Mode.OVERPROVISIONED;
                 reasons.add("mode overprovisioned set in spec");
             }
             default -> {
                 if (exclusive == eligible.size()) {
-                    mode = EngineMode.PINNED;
+                    mode = EngineConfig.Mode.PINNED;
                     reasons.add("all eligible nodes give exclusive cores (static CPU manager): shards pinned");
                 } else {
-                    mode = EngineMode.OVERPROVISIONED;
+                    mode = EngineConfig.Mode.OVERPROVISIONED;
                     reasons.add((eligible.size() - exclusive) + " eligible node(s) lack the static CPU manager (label "
                             + NodeShapes.CPU_MANAGER_POLICY + "=static): cores are not exclusive, engine runs overprovisioned");
                 }

@@ -92,6 +92,7 @@ class PercoreServiceReconcilerTest {
         assertOwnedBy(cm, created);
         assertThat(cm.getData().get("application.yml"))
                 .contains("shards: 7").contains("reserved-cpus: 1").contains("mode: pinned").contains("task-quota: 500us");
+        assertThat(new io.percore.config.schema.ConfigValidator().validateApplicationYaml(cm.getData().get("application.yml"))).isEmpty();
 
         Service svc = client.services().inNamespace(NAMESPACE).withName("kv").get();
         assertOwnedBy(svc, created);

@@ -4,6 +4,7 @@ import static io.percore.operator.sizing.TestNodes.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.percore.config.EngineConfig;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,14 @@ class SizingPlannerTest {
     private static final long MI = 1024L * 1024;
 
     /** Expected outcome; infeasible rows give the reason fragment instead of numbers. */
-    record Expect(boolean feasible, int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineMode mode,
+    record Expect(boolean feasible, int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineConfig.Mode mode,
                   List<String> eligible, boolean degraded, String reasonFragment) {
 
-        static Expect plan(int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineMode mode, List<String> eligible) {
+        static Expect plan(int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineConfig.Mode mode, List<String> eligible) {
             return new Expect(true, replicas, shardsPerPod, cpusPerPod, memoryMi, mode, eligible, false, null);
         }
 
-        static Expect degraded(int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineMode mode, List<String> eligible, String reason) {
+        static Expect degraded(int replicas, int shardsPerPod, int cpusPerPod, long memoryMi, EngineConfig.Mode mode, List<String> eligible, String reason) {
             return new Expect(true, replicas, shardsPerPod, cpusPerPod, memoryMi, mode, eligible, true, reason);
         }
 
@@ -48,8 +49,8 @@ class SizingPlannerTest {
     }
 
     static Stream<Arguments> table() {
-        EngineMode pinned = EngineMode.PINNED;
-        EngineMode over = EngineMode.OVERPROVISIONED;
+        EngineConfig.Mode pinned = EngineConfig.Mode.PINNED;
+        EngineConfig.Mode over = EngineConfig.Mode.OVERPROVISIONED;
         Toleration dedicated = new TolerationBuilder().withKey("dedicated").withOperator("Equal").withValue("percore").withEffect("NoSchedule").build();
         return Stream.of(
                 Arguments.of("1 NUMA, 4 CPUs, no static CPU manager",

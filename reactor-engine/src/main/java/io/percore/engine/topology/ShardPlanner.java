@@ -1,6 +1,9 @@
 package io.percore.engine.topology;
 
 import io.percore.config.EngineConfig;
+import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.EngineSettings;
+import io.percore.config.schema.HostRejectedSettingException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -51,23 +54,26 @@ public final class ShardPlanner {
     private ShardPlanner() {
     }
 
+    /** Programmatic convenience: validates {@code config} first (throws {@code ConfigValidationException}). */
     public static ShardPlacement plan(HostTopology topology, EngineConfig config) {
+        return plan(topology, ConfigValidator.shared().validatedEngine(config));
+    }
+
+    /**
+     * Places shards for validated settings. What is checked here depends on the host (a shard
+     * count above the usable CPUs), never on the settings alone: those rules are the validator's.
+     */
+    public static ShardPlacement plan(HostTopology topology, EngineSettings config) {
         Objects.requireNonNull(topology, "topology");
         Objects.requireNonNull(config, "config");
-        if (config.getShards() < 0) {
-            throw new IllegalArgumentException(SHARDS_KEY + "=" + config.getShards() + " must be 0 (automatic) or positive");
-        }
-        if (config.getReservedCpus() < 0) {
-            throw new IllegalArgumentException(RESERVED_KEY + "=" + config.getReservedCpus() + " must be 0 or positive");
-        }
         List<String> reasons = new ArrayList<>();
         CpuSet allowed = topology.allowedCpus();
         reasons.add(describeAllowed(topology));
-        CpuSet usable = usableCpus(allowed, config.getCpus(), reasons);
+        CpuSet usable = usableCpus(allowed, config.cpus().orElse(null), reasons);
         int usableCount = usable.size();
         int quotaCap = quotaCap(topology);
 
-        int reservedWanted = config.getReservedCpus();
+        int reservedWanted = config.reservedCpus();
         int reserve = Math.min(reservedWanted, usableCount - 1);
         if (reserve < reservedWanted) {
             reasons.add(usableCount == 1
@@ -77,17 +83,17 @@ public final class ShardPlanner {
                             + usableCount + " usable CPUs (" + usable + ") runs a shard");
         }
 
-        if (config.getMode() == EngineConfig.Mode.OVERPROVISIONED) {
+        if (!config.pinned()) {
             return planUnpinned(config, usable, reserve, quotaCap, topology, reasons);
         }
 
         List<Integer> ranked = rank(topology, usable);
         int cores = topology.physicalCoreCount(usable);
         int count;
-        if (config.getShards() > 0) {
-            int shards = config.getShards();
+        if (config.shards() > 0) {
+            int shards = config.shards();
             if (shards > usableCount) {
-                throw new IllegalArgumentException(SHARDS_KEY + "=" + shards + " exceeds the " + usableCount
+                throw new HostRejectedSettingException(SHARDS_KEY, Integer.toString(shards), SHARDS_KEY + "=" + shards + " exceeds the " + usableCount
                         + " CPUs this process may pin shards to (" + usable + "); use at most " + usableCount
                         + ", 0 for automatic, or mode overprovisioned");
             }
@@ -138,11 +144,11 @@ public final class ShardPlanner {
         return new ShardPlacement(cpus, nodes, reserved, jvmCpus, reasons);
     }
 
-    private static ShardPlacement planUnpinned(EngineConfig config, CpuSet usable, int reserve, int quotaCap,
+    private static ShardPlacement planUnpinned(EngineSettings config, CpuSet usable, int reserve, int quotaCap,
                                                HostTopology topology, List<String> reasons) {
         int count;
-        if (config.getShards() > 0) {
-            count = config.getShards();
+        if (config.shards() > 0) {
+            count = config.shards();
             reasons.add(SHARDS_KEY + "=" + count + " requested");
         } else {
             count = Math.max(1, usable.size() - reserve);
@@ -167,11 +173,11 @@ public final class ShardPlanner {
         try {
             requested = CpuSet.parse(configured);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(CPUS_KEY + "='" + configured + "' is not a CPU list: " + e.getMessage(), e);
+            throw new HostRejectedSettingException(CPUS_KEY, configured, CPUS_KEY + "='" + configured + "' is not a CPU list: " + e.getMessage(), e);
         }
         CpuSet forbidden = requested.minus(allowed);
         if (!forbidden.isEmpty()) {
-            throw new IllegalArgumentException(CPUS_KEY + " contains " + (forbidden.size() == 1 ? "CPU " : "CPUs ")
+            throw new HostRejectedSettingException(CPUS_KEY, configured, CPUS_KEY + " contains " + (forbidden.size() == 1 ? "CPU " : "CPUs ")
                     + forbidden + ", which this process may not use (allowed: " + allowed + ")");
         }
         reasons.add(CPUS_KEY + "=" + requested + " restricts shards to " + plural(requested.size(), "CPU"));

@@ -1,6 +1,8 @@
 package io.percore.spring.boot.autoconfigure;
 
-import io.percore.config.EngineConfig;
+import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.EngineSettings;
+import io.percore.config.schema.HostRejectedSettingException;
 import io.percore.config.PercoreConfig;
 import io.percore.engine.Engine;
 import io.percore.engine.topology.HostTopology;
@@ -68,24 +70,26 @@ public final class PercoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ShardPlacement percoreShardPlacement(HostTopology topology, PercoreConfig config) {
-        return ShardPlanner.plan(topology, config.getEngine());
+    ShardPlacement percoreShardPlacement(HostTopology topology, EngineSettings settings) {
+        return ShardPlanner.plan(topology, settings);
+    }
+
+    /** The engine settings the validator hands out; the engine and the planner take them as they are. */
+    @Bean
+    @ConditionalOnMissingBean
+    EngineSettings percoreEngineSettings(PercoreConfig config) {
+        return ConfigValidator.shared().validatedEngine(config.getEngine());
     }
 
     /** Started here, so the engine runs before any lifecycle bean (the web server) starts. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Engine percoreEngine(PercoreConfig config, ShardPlacement placement) {
-        EngineConfig engine = config.getEngine();
+    Engine percoreEngine(EngineSettings settings, ShardPlacement placement) {
         try {
-            return Engine.start(engine, placement);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            return Engine.start(settings, placement);
+        } catch (HostRejectedSettingException e) {
             // Problems only this host reveals (an unavailable transport, a CPU that cannot be pinned).
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (message.startsWith("percore.")) {
-                throw new InvalidPercoreConfigurationException(List.of(PercoreConfigurationValidator.hostError(message)), Map.of());
-            }
-            throw e;
+            throw new InvalidPercoreConfigurationException(List.of(e.error()), Map.of());
         }
     }
 

@@ -35,7 +35,7 @@ class PercoreAutoConfigurationTest {
                     Engine engine = context.getBean(Engine.class);
                     assertThat(engine.isRunning()).isTrue();
                     assertThat(engine.shardCount()).isEqualTo(1);
-                    assertThat(engine.config().getTaskQuota()).isEqualTo(Duration.ofNanos(200_000));
+                    assertThat(engine.settings().taskQuota()).isEqualTo(Duration.ofNanos(200_000));
                     assertThat(engine.groups()).extracting(g -> g.name()).containsExactly("main", "batch");
                     assertThat(context.getBean(PercoreConfig.class).getEngine().getSchedulingGroups().get(1).getShares()).isEqualTo(200);
                     assertThat(engine.submitTo(0, () -> 40 + 2).get()).isEqualTo(42);
@@ -70,7 +70,7 @@ class PercoreAutoConfigurationTest {
             assertThat(context).hasSingleBean(Engine.class);
             Engine engine = context.getBean(Engine.class);
             assertThat(engine).isSameAs(context.getBean("myEngine"));
-            assertThat(engine.config().getShards()).isEqualTo(2);
+            assertThat(engine.settings().shards()).isEqualTo(2);
             assertThat(context.getBean(PercoreEngineLifecycle.class).isRunning()).isTrue();
             seen[0] = engine;
         });

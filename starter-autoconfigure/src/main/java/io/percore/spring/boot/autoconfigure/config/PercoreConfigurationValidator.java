@@ -4,6 +4,7 @@ import io.percore.config.PercoreConfig;
 import io.percore.config.PropertyNames;
 import io.percore.config.schema.ConfigError;
 import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.HostRejectedSettingException;
 import io.percore.engine.topology.HostTopology;
 import io.percore.engine.topology.ShardPlanner;
 import jakarta.validation.ConstraintViolation;
@@ -11,8 +12,6 @@ import jakarta.validation.Path;
 import jakarta.validation.Validator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -30,8 +29,6 @@ import org.springframework.core.env.Environment;
 public final class PercoreConfigurationValidator {
 
     /** Topology problems are named by the engine's planner as {@code percore.engine.x=value ...}. */
-    private static final Pattern KEY_IN_MESSAGE = Pattern.compile("^(percore\\.[a-z0-9.\\-\\[\\]]+?)(?:=|\\s)");
-    private static final Pattern VALUE_IN_MESSAGE = Pattern.compile("^percore\\.[a-z0-9.\\-\\[\\]]+?='?([^'\\s]*)'?\\s");
 
     private static volatile ConfigValidator sharedSchemaValidator;
 
@@ -106,17 +103,9 @@ public final class PercoreConfigurationValidator {
         try {
             ShardPlanner.plan(topology, config.getEngine());
             return List.of();
-        } catch (IllegalArgumentException e) {
-            return List.of(hostError(e.getMessage()));
+        } catch (HostRejectedSettingException e) {
+            return List.of(e.error());
         }
-    }
-
-    /** A problem found by the engine or the planner on this host, keyed by the property it names. */
-    public static ConfigError hostError(String message) {
-        Matcher key = KEY_IN_MESSAGE.matcher(message);
-        Matcher value = VALUE_IN_MESSAGE.matcher(message);
-        String path = key.find() ? key.group(1) : "percore.engine";
-        return new ConfigError(path, value.find() ? value.group(1) : null, "host-topology", message + " (host-topology)", null);
     }
 
     private static ConfigValidator schemaValidator() {

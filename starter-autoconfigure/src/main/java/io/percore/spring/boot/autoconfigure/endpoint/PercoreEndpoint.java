@@ -38,7 +38,7 @@ public final class PercoreEndpoint {
     public Map<String, Object> percore() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("running", engine.isRunning());
-        out.put("mode", PropertyNames.enumValue(engine.config().getMode()));
+        out.put("mode", PropertyNames.enumValue(engine.settings().mode()));
         out.put("transport", engine.transport());
         out.put("transportFallbackReason", engine.transportFallbackReason());
         out.put("shardCount", engine.shardCount());

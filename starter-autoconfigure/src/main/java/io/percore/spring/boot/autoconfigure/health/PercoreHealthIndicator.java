@@ -23,7 +23,7 @@ public final class PercoreHealthIndicator implements HealthIndicator {
 
     public PercoreHealthIndicator(Engine engine, int stallMultiplier) {
         this.engine = engine;
-        this.limitNanos = Math.multiplyExact(engine.config().getStallThreshold().toNanos(), (long) stallMultiplier);
+        this.limitNanos = Math.multiplyExact(engine.settings().stallThreshold().toNanos(), (long) stallMultiplier);
     }
 
     @Override

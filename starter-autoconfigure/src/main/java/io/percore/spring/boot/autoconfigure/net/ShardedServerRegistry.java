@@ -70,7 +70,7 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             if (started.containsKey(name)) {
                 throw new IllegalStateException("Server '" + name + "' is already started");
             }
-            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(config), initializer);
+            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(name, config), initializer);
             started.put(name, server);
             listeners.started(name, server);
             return server;
