@@ -7,6 +7,7 @@ import io.percore.demo.DemoSettings;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
+import io.percore.spring.boot.autoconfigure.ShutdownStep;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import java.util.List;
 import java.util.Objects;
@@ -42,30 +43,7 @@ public class DemoConfiguration {
      */
     @Bean
     public SmartLifecycle demoServiceLifecycle(DemoService demoService) {
-        return new SmartLifecycle() {
-            private volatile boolean running;
-
-            @Override
-            public void start() {
-                running = true;
-            }
-
-            @Override
-            public void stop() {
-                running = false;
-                demoService.close();
-            }
-
-            @Override
-            public boolean isRunning() {
-                return running;
-            }
-
-            @Override
-            public int getPhase() {
-                return PercoreShutdownOrder.SERVICES.phase();
-            }
-        };
+        return ShutdownStep.of(PercoreShutdownOrder.SERVICES, demoService::close);
     }
 
     /** UP while both servers listen; details: ports, shards, keys per shard. */

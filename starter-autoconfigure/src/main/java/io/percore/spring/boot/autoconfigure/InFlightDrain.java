@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The {@link PercoreShutdownOrder#IN_FLIGHT_DRAIN} step: work that has stopped being accepted
@@ -19,20 +18,20 @@ import org.springframework.context.SmartLifecycle;
  * Spring stops a lifecycle bean's dependents before the bean itself, whatever their phases, so a
  * drain that depended on the registry would run before the servers stop accepting.
  */
-public final class InFlightDrain implements SmartLifecycle {
+public final class InFlightDrain extends ShutdownStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(InFlightDrain.class);
 
     private final Duration timeout;
     /** Guarded by itself. */
     private final List<Draining> draining = new ArrayList<>();
-    private volatile boolean running;
 
     private record Draining(String name, CompletableFuture<?> drained, Runnable afterwards) {
     }
 
     /** @param timeout how long the in-flight work may take, in all */
     public InFlightDrain(Duration timeout) {
+        super(PercoreShutdownOrder.IN_FLIGHT_DRAIN);
         this.timeout = timeout;
     }
 
@@ -79,23 +78,7 @@ public final class InFlightDrain implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
+    protected void shutDown() {
         awaitAll();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return PercoreShutdownOrder.IN_FLIGHT_DRAIN.phase();
     }
 }

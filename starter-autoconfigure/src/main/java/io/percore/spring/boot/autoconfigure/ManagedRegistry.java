@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * A registry of named resources that live on the engine (servers, upstream clients, sharded
@@ -20,23 +19,21 @@ import org.springframework.context.SmartLifecycle;
  *
  * @param <R> what the registry keeps per name
  */
-public abstract class ManagedRegistry<R> implements SmartLifecycle, DisposableBean {
+public abstract class ManagedRegistry<R> extends ShutdownStep implements DisposableBean {
 
     private final String kind;
-    private final PercoreShutdownOrder step;
     /** Guarded by itself; in registration order. */
     private final Map<String, R> resources = new LinkedHashMap<>();
     /** Guarded by {@link #resources}. */
     private boolean closed;
-    private volatile boolean running;
 
     /**
      * @param kind names the resources in errors, plural ("servers", "upstream clients")
      * @param step when the resources close
      */
     protected ManagedRegistry(String kind, PercoreShutdownOrder step) {
+        super(step);
         this.kind = kind;
-        this.step = step;
     }
 
     /**
@@ -73,13 +70,7 @@ public abstract class ManagedRegistry<R> implements SmartLifecycle, DisposableBe
     }
 
     @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
+    protected final void shutDown() {
         closeAll();
     }
 
@@ -98,15 +89,5 @@ public abstract class ManagedRegistry<R> implements SmartLifecycle, DisposableBe
         if (!taken.isEmpty()) {
             close(taken);
         }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public final int getPhase() {
-        return step.phase();
     }
 }
