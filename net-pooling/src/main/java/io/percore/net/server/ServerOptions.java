@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Immutable settings of a {@link ShardedServer}. Build with {@link #builder()} or adapt the
- * configuration model with {@link #from(ServerConfig)}.
+ * configuration model with {@link #from(String, ServerConfig)}; either way config-schema's
+ * validator is the only code that checks them.
  */
 public final class ServerOptions {
 
@@ -21,19 +22,26 @@ public final class ServerOptions {
     private final Duration gracefulShutdownTimeout;
     private final boolean reusePort;
 
-    private ServerOptions(Builder b) {
-        this.bindAddress = b.bindAddress;
-        this.port = b.port;
-        this.maxConnectionsPerShard = b.maxConnectionsPerShard;
-        this.idleTimeout = b.idleTimeout;
-        this.maxRequestSize = b.maxRequestSize;
-        this.maxPendingReplies = b.maxPendingReplies;
-        this.gracefulShutdownTimeout = b.gracefulShutdownTimeout;
-        this.reusePort = b.reusePort;
+    /** From a model the validator has accepted: nothing to check here. */
+    private ServerOptions(ServerConfig c) {
+        this.bindAddress = c.getBindAddress();
+        this.port = c.getPort();
+        this.maxConnectionsPerShard = c.getMaxConnectionsPerShard();
+        this.idleTimeout = c.getIdleTimeout();
+        this.maxRequestSize = Math.toIntExact(c.getMaxRequestSize());
+        this.maxPendingReplies = c.getMaxPendingReplies();
+        this.gracefulShutdownTimeout = c.getGracefulShutdownTimeout();
+        this.reusePort = c.isReusePort();
     }
 
+    /** A builder whose errors name {@code percore.servers.server.*}. */
     public static Builder builder() {
-        return new Builder();
+        return builder("server");
+    }
+
+    /** A builder whose errors name {@code percore.servers.<name>.*}. */
+    public static Builder builder(String name) {
+        return new Builder(name);
     }
 
     /**
@@ -46,20 +54,11 @@ public final class ServerOptions {
     public static ServerOptions from(String name, ServerConfig config) {
         Objects.requireNonNull(config, "config");
         ConfigValidationException.throwIfAny(ConfigValidator.shared().validateServer(name, config));
-        return builder()
-                .bindAddress(config.getBindAddress())
-                .port(config.getPort())
-                .maxConnectionsPerShard(config.getMaxConnectionsPerShard())
-                .idleTimeout(config.getIdleTimeout())
-                .maxRequestSize(Math.toIntExact(config.getMaxRequestSize()))
-                .maxPendingReplies(config.getMaxPendingReplies())
-                .gracefulShutdownTimeout(config.getGracefulShutdownTimeout())
-                .reusePort(config.isReusePort())
-                .build();
+        return new ServerOptions(config);
     }
 
     public Builder toBuilder() {
-        return builder().bindAddress(bindAddress).port(port).maxConnectionsPerShard(maxConnectionsPerShard)
+        return builder("server").bindAddress(bindAddress).port(port).maxConnectionsPerShard(maxConnectionsPerShard)
                 .idleTimeout(idleTimeout).maxRequestSize(maxRequestSize).maxPendingReplies(maxPendingReplies)
                 .gracefulShutdownTimeout(gracefulShutdownTimeout).reusePort(reusePort);
     }
@@ -111,83 +110,62 @@ public final class ServerOptions {
                 + ", gracefulShutdownTimeout=" + gracefulShutdownTimeout + ", reusePort=" + reusePort + '}';
     }
 
+    /**
+     * Builds options in code. The builder fills the configuration model (so every default is
+     * {@link ServerConfig}'s) and {@link Builder#build()} passes it through config-schema's
+     * validator: code gets the same errors, naming {@code percore.servers.<name>.<key>}, as YAML.
+     */
     public static final class Builder {
-        private String bindAddress = "127.0.0.1";
-        private int port = 0;
-        private int maxConnectionsPerShard = 10_000;
-        private Duration idleTimeout = Duration.ofSeconds(60);
-        private int maxRequestSize = 1 << 20;
-        private int maxPendingReplies = 1024;
-        private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
-        private boolean reusePort = true;
+        private final String name;
+        private final ServerConfig config = new ServerConfig();
 
-        private Builder() {
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
         }
 
         public Builder bindAddress(String bindAddress) {
-            if (bindAddress == null || bindAddress.isBlank()) {
-                throw new IllegalArgumentException("bind-address must not be blank, got '" + bindAddress + "'");
-            }
-            this.bindAddress = bindAddress;
+            config.setBindAddress(bindAddress);
             return this;
         }
 
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-            }
-            this.port = port;
+            config.setPort(port);
             return this;
         }
 
         public Builder maxConnectionsPerShard(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("max-connections-per-shard must be >= 1, got " + max);
-            }
-            this.maxConnectionsPerShard = max;
+            config.setMaxConnectionsPerShard(max);
             return this;
         }
 
         public Builder idleTimeout(Duration idleTimeout) {
-            this.idleTimeout = nonNegative("idle-timeout", idleTimeout);
+            config.setIdleTimeout(idleTimeout);
             return this;
         }
 
         public Builder maxRequestSize(int maxRequestSize) {
-            if (maxRequestSize < 1) {
-                throw new IllegalArgumentException("max-request-size must be >= 1 byte, got " + maxRequestSize);
-            }
-            this.maxRequestSize = maxRequestSize;
+            config.setMaxRequestSize(maxRequestSize);
             return this;
         }
 
         public Builder maxPendingReplies(int maxPendingReplies) {
-            if (maxPendingReplies < 1) {
-                throw new IllegalArgumentException("max-pending-replies must be >= 1, got " + maxPendingReplies);
-            }
-            this.maxPendingReplies = maxPendingReplies;
+            config.setMaxPendingReplies(maxPendingReplies);
             return this;
         }
 
         public Builder gracefulShutdownTimeout(Duration timeout) {
-            this.gracefulShutdownTimeout = nonNegative("graceful-shutdown-timeout", timeout);
+            config.setGracefulShutdownTimeout(timeout);
             return this;
         }
 
         public Builder reusePort(boolean reusePort) {
-            this.reusePort = reusePort;
+            config.setReusePort(reusePort);
             return this;
         }
 
+        /** @throws ConfigValidationException with the validator's errors (path, value, rule) */
         public ServerOptions build() {
-            return new ServerOptions(this);
-        }
-
-        private static Duration nonNegative(String key, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(key + " must be a non-negative duration, got " + d);
-            }
-            return d;
+            return from(name, config);
         }
     }
 }

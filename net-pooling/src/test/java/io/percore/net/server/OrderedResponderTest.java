@@ -14,6 +14,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.config.ServerConfig;
+import io.percore.config.schema.ConfigValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,8 +193,8 @@ class OrderedResponderTest {
         config.setMaxPendingReplies(7);
         assertThat(ServerOptions.from("api", config).maxPendingReplies()).isEqualTo(7);
         assertThat(ServerOptions.from("api", config).toBuilder().build().maxPendingReplies()).isEqualTo(7);
-        assertThatThrownBy(() -> ServerOptions.builder().maxPendingReplies(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max-pending-replies");
+        assertThatThrownBy(() -> ServerOptions.builder().maxPendingReplies(0).build())
+                .isInstanceOf(ConfigValidationException.class).hasMessageContaining("percore.servers.server.max-pending-replies");
     }
 
     @Test

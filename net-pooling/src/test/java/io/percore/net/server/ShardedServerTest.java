@@ -322,9 +322,14 @@ class ShardedServerTest {
 
     @Test
     void invalidOptionsNameTheKey() {
-        assertThatThrownBy(() -> ServerOptions.builder().port(70000)).hasMessageContaining("port").hasMessageContaining("70000");
-        assertThatThrownBy(() -> ServerOptions.builder().maxConnectionsPerShard(0)).hasMessageContaining("max-connections-per-shard");
-        assertThatThrownBy(() -> ServerOptions.builder().idleTimeout(Duration.ofSeconds(-1))).hasMessageContaining("idle-timeout");
+        // Built in code or bound from YAML, options meet one validator: the same paths and rules.
+        assertThatThrownBy(() -> ServerOptions.builder().port(70000).build())
+                .isInstanceOf(io.percore.config.schema.ConfigValidationException.class)
+                .hasMessageContaining("percore.servers.server.port").hasMessageContaining("70000");
+        assertThatThrownBy(() -> ServerOptions.builder("api").maxConnectionsPerShard(0).build())
+                .hasMessageContaining("percore.servers.api.max-connections-per-shard");
+        assertThatThrownBy(() -> ServerOptions.builder().idleTimeout(Duration.ofSeconds(-1)).build()).hasMessageContaining("idle-timeout");
+        assertThatThrownBy(() -> ServerOptions.builder().bindAddress(" ").build()).hasMessageContaining("bind-address");
         assertThatThrownBy(() -> ShardedServer.start(engine, ServerOptions.builder().bindAddress("no-such-host.invalid").build(), lineServer()))
                 .hasMessageContaining("no-such-host.invalid");
     }
