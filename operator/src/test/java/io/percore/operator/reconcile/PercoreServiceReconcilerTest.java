@@ -259,6 +259,10 @@ class PercoreServiceReconcilerTest {
             assertThat(condition(current("kv"), "Degraded").getStatus()).isEqualTo("False");
         });
 
+        mergePatch("kv", "{\"spec\":{\"monitoring\":{\"interval\":\"25s\"}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(serviceMonitor("kv").getAdditionalProperties().get("spec").toString()).contains("25s"));
+
         mergePatch("kv", "{\"spec\":{\"monitoring\":{\"serviceMonitor\":false}}}");
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(serviceMonitor("kv")).isNull());
     }
@@ -312,6 +316,14 @@ class PercoreServiceReconcilerTest {
     void driftOfAChildIsRevertedButOthersAnnotationsStay() {
         client.resource(TestResources.service("kv", 14)).create();
         awaitCondition("kv", "Planned", "True");
+        client.services().inNamespace(NAMESPACE).withName("kv").edit(svc -> {
+            svc.getSpec().getPorts().remove(0);
+            return svc;
+        });
+        client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").edit(pdb -> {
+            pdb.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(3));
+            return pdb;
+        });
         editDeployment("kv", d -> {
             d.getSpec().setReplicas(7);
             Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -329,6 +341,10 @@ class PercoreServiceReconcilerTest {
             assertThat(env(c)).containsEntry("PERCORE_ENGINE_SHARDS", "7");
             assertThat(d.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, Labels.OPERATOR);
             assertThat(d.getMetadata().getAnnotations()).containsEntry("other.example.com/touched", "yes");
+            assertThat(client.services().inNamespace(NAMESPACE).withName("kv").get().getSpec().getPorts())
+                    .extracting(p -> p.getName()).containsExactly("redis", "management");
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").get()
+                    .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         });
     }
 
