@@ -73,42 +73,45 @@ the same verbs.
 {{- define "percore-operator.namespacedRules" -}}
 - apiGroups: ["percore.io"]
   resources: ["percoreservices"]
-  verbs: ["get", "list", "watch", "update", "patch"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["percore.io"]
   resources: ["percoreservices/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["patch"]
+# Children carry an owner reference with blockOwnerDeletion: the OwnerReferencesPermissionEnforcement
+# admission plugin requires update on the owner's finalizers to set it.
 - apiGroups: ["percore.io"]
   resources: ["percoreservices/finalizers"]
-  verbs: ["update", "patch"]
+  verbs: ["update"]
 - apiGroups: [""]
   resources: ["configmaps", "services"]
-  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+  verbs: ["get", "create", "update", "delete"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
+  verbs: ["get", "create", "update", "delete"]
 - apiGroups: ["monitoring.coreos.com"]
   resources: ["servicemonitors"]
-  verbs: ["create", "get", "list", "watch", "update", "patch", "delete"]
-- apiGroups: ["", "events.k8s.io"]
+  verbs: ["get", "create", "update", "delete"]
+- apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}
 
 {{/*
-Cluster-scoped reads the sizing planner needs: node capacity and allocatable CPUs, the
-NodeResourceTopology objects (per-NUMA-zone free CPUs) and CRDs (to detect ServiceMonitor).
+Cluster-scoped reads the sizing planner needs: node capacity and allocatable CPUs (informer), the
+NodeResourceTopology objects (per-NUMA-zone free CPUs, listed per reconcile) and one CRD (to detect
+ServiceMonitor support).
 */}}
 {{- define "percore-operator.clusterReadRules" -}}
 - apiGroups: [""]
   resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["topology.node.k8s.io"]
   resources: ["noderesourcetopologies"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list"]
 - apiGroups: ["apiextensions.k8s.io"]
   resources: ["customresourcedefinitions"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 {{- end }}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The CRD the chart installs from crds/, and the example PercoreService checked against it. */
@@ -54,5 +55,39 @@ class PercoreServiceCrdTest {
 
         assertThat(PercoreServiceCrd.fromChart().problems(example))
                 .anyMatch(p -> p.startsWith("/spec/shard:") && p.contains("would drop it"));
+    }
+
+    /**
+     * The chart's CRD equals what a real API server stores: nothing it drops as empty (printer
+     * column {@code priority: 0}, {@code false} flags, empty lists/maps outside default values), so
+     * {@code kubectl apply --server-side} of this file is a no-op on an installed CRD.
+     */
+    @Test
+    void holdsNothingTheApiServerNormalisesAway() {
+        List<String> dropped = new java.util.ArrayList<>();
+        findDropped(PercoreServiceCrd.fromChart().tree(), "", dropped);
+        assertThat(dropped).isEmpty();
+    }
+
+    private static void findDropped(com.fasterxml.jackson.databind.JsonNode node, String path, List<String> dropped) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                String at = path + "." + e.getKey();
+                com.fasterxml.jackson.databind.JsonNode v = e.getValue();
+                if (java.util.Set.of("default", "example", "enum").contains(e.getKey()) || at.endsWith(".subresources.status")) {
+                    return;
+                }
+                boolean empty = v.isNull() || (v.isContainerNode() && v.isEmpty()) || (v.isTextual() && v.asText().isEmpty());
+                boolean zeroPriority = "priority".equals(e.getKey()) && v.isNumber() && v.asLong() == 0;
+                boolean falseFlag = java.util.Set.of("nullable", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum", "deprecated")
+                        .contains(e.getKey()) && v.isBoolean() && !v.asBoolean();
+                if (empty || zeroPriority || falseFlag) {
+                    dropped.add(at + ": " + v);
+                }
+                findDropped(v, at, dropped);
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> findDropped(item, path + "[]", dropped));
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.percore.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.percore.operator.config.SchemaConfigCheck;
 import java.util.concurrent.CountDownLatch;
 
@@ -20,7 +20,7 @@ public final class OperatorMain {
             System.exit(2);
             return;
         }
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = OperatorClient.create(Config.autoConfigure(null));
         PercoreOperator operator = PercoreOperator.start(settings, client, new SchemaConfigCheck());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,7 @@
 package io.percore.operator;
 
+import java.time.Duration;
+
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -15,7 +17,8 @@ import java.util.stream.Collectors;
  * @param leaseNamespace   {@code POD_NAMESPACE}: where the {@value #LEASE_NAME} Lease lives; null = the client's namespace
  * @param identity         {@code POD_NAME}: this replica's leader-election identity; null = host name
  * @param httpPort         {@code PERCORE_HTTP_PORT}: health and metrics port, default 8080 (0 = any free port)
- * @param serverSideApply  {@code PERCORE_SERVER_SIDE_APPLY}: patch status with server-side apply, default true
+ * @param serverSideApply  {@code PERCORE_SERVER_SIDE_APPLY}: write status, finalizer and children with server-side apply, default true
+ * @param leaseTimings     leader-election timings (not configurable from the environment)
  */
 public record OperatorSettings(
         Set<String> watchNamespaces,
@@ -23,7 +26,18 @@ public record OperatorSettings(
         String leaseNamespace,
         String identity,
         int httpPort,
-        boolean serverSideApply) {
+        boolean serverSideApply,
+        LeaseTimings leaseTimings) {
+
+    /** Lease timings: how long a lease lasts, how long the leader keeps trying to renew, how often candidates retry. */
+    public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        public static final LeaseTimings DEFAULT = new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    }
+
+    public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String leaseNamespace, String identity,
+                            int httpPort, boolean serverSideApply) {
+        this(watchNamespaces, leaderElection, leaseNamespace, identity, httpPort, serverSideApply, LeaseTimings.DEFAULT);
+    }
 
     public static final String LEASE_NAME = "percore-operator-leader";
     public static final int DEFAULT_HTTP_PORT = 8080;

@@ -1,9 +1,7 @@
 package io.percore.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -21,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running operator: JOSDK {@link Operator} with the {@link PercoreServiceReconciler},
- * optional Lease-based leader election, Micrometer metrics and the health/metrics HTTP server.
+ * optional Lease-based leader election ({@link LeaseElection}), Micrometer metrics and the health/metrics HTTP server.
  */
 public final class PercoreOperator implements AutoCloseable {
 
@@ -33,10 +31,10 @@ public final class PercoreOperator implements AutoCloseable {
     private final AtomicBoolean leader = new AtomicBoolean();
     private final AtomicBoolean failed = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final boolean leaderElection;
+    private final LeaseElection election;
 
-    private PercoreOperator(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck) throws IOException {
-        this.leaderElection = settings.leaderElection();
+    private PercoreOperator(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
+                            Runnable onLostLeadership) throws IOException {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -44,59 +42,64 @@ public final class PercoreOperator implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         registry.gauge("percore_operator_leader", leader, l -> l.get() ? 1 : 0);
 
-        this.operator = new Operator(o -> {
-            o.withKubernetesClient(client)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-                    .withCloseClientOnStop(false)
-                    .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
-                    .withSSABasedCreateUpdateMatchForDependentResources(settings.serverSideApply())
-                    .withInformerStoppedHandler((informer, ex) -> {
-                        // An informer that died cannot be trusted: report not-live so the kubelet restarts us.
-                        // (Called with no cause on an orderly stop.)
-                        if (ex != null) {
-                            failed.set(true);
-                            LOG.error("informer stopped: {}", ex.toString());
-                        }
-                    });
-            if (settings.leaderElection()) {
-                String identity = settings.identity() != null ? settings.identity() : hostName();
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
-                        settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                        identity,
-                        new LeaderCallbacks(() -> {
-                            leader.set(true);
-                            LOG.info("{} became leader ({} {})", identity, OperatorSettings.LEASE_NAME, settings.leaseNamespace());
-                        }, () -> {
-                            leader.set(false);
-                            // Informers and in-flight work of a former leader cannot be trusted: restart clean.
-                            // Not on our own orderly close, which also ends the leadership.
-                            if (!closing.get()) {
-                                LOG.error("lost leadership of {}; exiting", OperatorSettings.LEASE_NAME);
-                                System.exit(1);
-                            }
-                        }, newLeader -> LOG.info("leader is {}", newLeader)),
-                        false));
-            }
-        });
-        operator.register(new PercoreServiceReconciler(configCheck), c -> {
+        this.operator = new Operator(o -> o.withKubernetesClient(client)
+                .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                .withCloseClientOnStop(false)
+                .withUseSSAToPatchPrimaryResource(settings.serverSideApply())
+                .withSSABasedCreateUpdateMatchForDependentResources(settings.serverSideApply())
+                .withInformerStoppedHandler((informer, ex) -> {
+                    // An informer that died cannot be trusted: report not-live so the kubelet restarts us.
+                    // (Called with no cause on an orderly stop.)
+                    if (ex != null) {
+                        failed.set(true);
+                        LOG.error("informer stopped: {}", ex.toString());
+                    }
+                }));
+        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply()), c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {
                 c.settingNamespaces(settings.watchNamespaces());
             }
         });
-        operator.start();
-        if (!settings.leaderElection()) {
+        this.http = new OperatorHttpServer(settings.httpPort(), this::live, this::ready, registry);
+        if (settings.leaderElection()) {
+            String identity = settings.identity() != null ? settings.identity() : hostName();
+            String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace() : client.getNamespace();
+            if (namespace == null) {
+                throw new IllegalArgumentException("POD_NAMESPACE: required for leader election (no namespace in the client configuration)");
+            }
+            // Informers start only on the leader; a replica that loses the lease cannot trust its caches
+            // or in-flight work, so it leaves (onLostLeadership: exit 1, the Deployment restarts it as a candidate).
+            this.election = new LeaseElection(client, namespace, identity, settings.leaseTimings(), () -> {
+                LOG.info("{} became leader ({} {})", identity, OperatorSettings.LEASE_NAME, namespace);
+                operator.start();
+                leader.set(true);
+            }, () -> {
+                leader.set(false);
+                if (!closing.get()) {
+                    LOG.error("lost leadership of {}; exiting", OperatorSettings.LEASE_NAME);
+                    onLostLeadership.run();
+                }
+            }, newLeader -> LOG.info("leader is {}", newLeader));
+        } else {
+            this.election = null;
+            operator.start();
             leader.set(true);
         }
-        this.http = new OperatorHttpServer(settings.httpPort(), this::live, this::ready, registry);
         LOG.info("percore-operator started: namespaces={}, leaderElection={}, http port {}",
                 settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(), settings.leaderElection(), http.port());
     }
 
+    /** Starts the operator; a replica that loses leadership exits with status 1. */
     public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck) throws IOException {
-        return new PercoreOperator(settings, client, configCheck);
+        return start(settings, client, configCheck, () -> System.exit(1));
+    }
+
+    /** @param onLostLeadership what a replica does when it stops leading (tests observe it instead of exiting) */
+    public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
+                                        Runnable onLostLeadership) throws IOException {
+        return new PercoreOperator(settings, client, configCheck, onLostLeadership);
     }
 
     /** Live while no informer has died. */
@@ -105,14 +108,18 @@ public final class PercoreOperator implements AutoCloseable {
     }
 
     /**
-     * Ready when started and, if this replica leads, its informers are healthy. A standby
-     * replica is ready too: it has nothing to serve, and an unready standby would stall rollouts.
+     * The leader is ready once started with healthy informers. A standby is ready only while
+     * another replica holds a live Lease: then it has nothing to do and must not stall a rollout;
+     * otherwise nothing reconciles (e.g. this replica may not write the Lease) and the admin must see it.
      */
     public boolean ready() {
-        if (!operator.getRuntimeInfo().isStarted() || failed.get()) {
+        if (failed.get()) {
             return false;
         }
-        return (leaderElection && !leader.get()) || operator.getRuntimeInfo().allEventSourcesAreHealthy();
+        if (leader.get()) {
+            return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+        }
+        return election != null && election.anotherReplicaLeads();
     }
 
     public boolean isLeader() {
@@ -131,6 +138,9 @@ public final class PercoreOperator implements AutoCloseable {
     public void close() {
         closing.set(true);
         http.close();
+        if (election != null) {
+            election.close();
+        }
         operator.stop();
         registry.close();
     }

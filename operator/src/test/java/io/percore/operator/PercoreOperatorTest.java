@@ -3,7 +3,6 @@ package io.percore.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -15,7 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 /** The runnable operator: health and metrics endpoints, leader election through a Lease. */
 @EnableKubernetesMockClient(crud = true)
@@ -31,41 +33,135 @@ class PercoreOperatorTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    void servesHealthAndPrometheusMetrics() throws Exception {
-        TestResources.installCrd(client);
-        try (PercoreOperator operator = PercoreOperator.start(new OperatorSettings(Set.of("test"), false, null, null, 0, false),
-                client, new SchemaConfigCheck())) {
-            int port = operator.httpPort();
-            assertThat(get(port, "/healthz/live").statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/healthz/ready").statusCode() == 200);
-            HttpResponse<String> metrics = get(port, "/metrics");
-            assertThat(metrics.statusCode()).isEqualTo(200);
-            assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
-            assertThat(metrics.body()).contains("percore_operator_leader 1.0").contains("jvm_memory_used_bytes");
-            assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
+    private static final OperatorSettings.LeaseTimings FAST = new OperatorSettings.LeaseTimings(
+            Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300));
+
+    @BeforeAll
+    static void newRecord() {
+        ApiRequestRecord.reset(PercoreOperatorTest.class);
+    }
+
+    /** Runs the operator on its own recorded client; the record feeds the chart's RbacTest. */
+    private PercoreOperator start(OperatorSettings settings, ApiRequestRecord record, Runnable onLostLeadership) throws Exception {
+        KubernetesClient operatorClient = record.client(client.getConfiguration());
+        PercoreOperator operator = PercoreOperator.start(settings, operatorClient, new SchemaConfigCheck(), onLostLeadership);
+        return new PercoreOperatorCloser(operator, operatorClient, record).operator;
+    }
+
+    /** Closes the operator, its client, and saves the record, in that order. */
+    private record PercoreOperatorCloser(PercoreOperator operator, KubernetesClient operatorClient, ApiRequestRecord record) {
+        PercoreOperatorCloser {
+            CLOSERS.add(() -> {
+                operator.close();
+                operatorClient.close();
+                record.saveAs(PercoreOperatorTest.class);
+            });
         }
     }
 
+    private static final List<Runnable> CLOSERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeOperators() {
+        CLOSERS.forEach(Runnable::run);
+        CLOSERS.clear();
+    }
+
     @Test
-    void leaderElectionTakesTheLease() throws Exception {
+    void servesHealthAndPrometheusMetrics() throws Exception {
         TestResources.installCrd(client);
-        // JOSDK first asks what it may do with leases; the mock cannot evaluate RBAC, so answer as the chart's Role would.
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewMetadata().endMetadata()
-                        .withNewSpec().withNamespace("percore-system").endSpec()
-                        .withNewStatus().withIncomplete(false)
-                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("get", "list", "watch", "create", "update", "patch").endResourceRule()
-                        .endStatus().build())
-                .always();
-        try (PercoreOperator operator = PercoreOperator.start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false),
-                client, new SchemaConfigCheck())) {
-            await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
-            Lease lease = client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).get();
-            assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("op-0");
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/healthz/ready").statusCode() == 200);
-            assertThat(get(operator.httpPort(), "/metrics").body()).contains("percore_operator_leader 1.0");
-        }
+        PercoreOperator operator = start(new OperatorSettings(Set.of("test"), false, null, null, 0, false),
+                new ApiRequestRecord(false, "percore-system"), () -> { });
+        int port = operator.httpPort();
+        assertThat(get(port, "/healthz/live").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/healthz/ready").statusCode() == 200);
+        HttpResponse<String> metrics = get(port, "/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        assertThat(metrics.body()).contains("percore_operator_leader 1.0").contains("jvm_memory_used_bytes");
+        assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
+    }
+
+    /** In listed-namespaces mode the operator reconciles (and is recorded) inside its namespace only. */
+    @Test
+    void listedNamespacesModeReconcilesInsideItsNamespace() throws Exception {
+        TestResources.installCrd(client);
+        client.nodes().resource(io.percore.operator.sizing.TestNodes.node("node-a").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        start(new OperatorSettings(Set.of(TestResources.NAMESPACE), false, null, null, 0, false),
+                new ApiRequestRecord(false, "percore-system"), () -> { });
+        client.resource(TestResources.service("kv", 6)).create();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() != null);
+        client.resources(io.percore.operator.crd.PercoreService.class).inNamespace(TestResources.NAMESPACE).withName("kv").delete();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() == null);
+    }
+
+    @Test
+    void leaderElectionTakesTheLeaseAndSaysSo() throws Exception {
+        TestResources.installCrd(client);
+        PercoreOperator operator = start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                new ApiRequestRecord(true, "percore-system"), () -> { });
+        await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
+        Lease lease = client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).get();
+        assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("op-0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/healthz/ready").statusCode() == 200);
+        assertThat(get(operator.httpPort(), "/metrics").body()).contains("percore_operator_leader 1.0");
+        // Renewals go on: the Lease's renewTime moves.
+        var first = lease.getSpec().getRenewTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.leases().inNamespace("percore-system")
+                .withName(OperatorSettings.LEASE_NAME).get().getSpec().getRenewTime().isAfter(first));
+    }
+
+    /** A leader whose Lease is taken over stops leading and leaves (exit 1 in production), never idles as a healthy pod. */
+    @Test
+    void aReplicaThatLosesTheLeaseLeaves() throws Exception {
+        TestResources.installCrd(client);
+        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+        PercoreOperator operator = start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                new ApiRequestRecord(true, "percore-system"), left::countDown);
+        await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
+
+        // Another replica holds the Lease now (as after a partition): renewals by op-0 must fail.
+        client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).edit(l -> {
+            l.getSpec().setHolderIdentity("op-1");
+            l.getSpec().setLeaseDurationSeconds(3600);
+            l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+            return l;
+        });
+        assertThat(left.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("lost leadership reported").isTrue();
+        assertThat(operator.isLeader()).isFalse();
+        assertThat(get(operator.httpPort(), "/metrics").body()).contains("percore_operator_leader 0.0");
+    }
+
+    /**
+     * A standby is ready only while another replica holds a live Lease. When the Lease is stale and
+     * this replica cannot take it (here: the server refuses its writes, as RBAC without patch did),
+     * nothing reconciles, and readiness says so.
+     */
+    @Test
+    void aStandbyIsReadyOnlyWhileAnotherReplicaLeads() throws Exception {
+        TestResources.installCrd(client);
+        client.leases().inNamespace("percore-system").resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata().withName(OperatorSettings.LEASE_NAME).withNamespace("percore-system").endMetadata()
+                .withNewSpec().withHolderIdentity("op-1").withLeaseDurationSeconds(3600)
+                .withRenewTime(java.time.ZonedDateTime.now()).withAcquireTime(java.time.ZonedDateTime.now()).endSpec().build()).create();
+        PercoreOperator operator = start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                new ApiRequestRecord(true, "percore-system"), () -> { });
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/healthz/ready").statusCode() == 200);
+        assertThat(operator.isLeader()).isFalse();
+        assertThat(get(operator.httpPort(), "/metrics").body()).contains("percore_operator_leader 0.0");
+
+        server.expect().patch().withPath("/apis/coordination.k8s.io/v1/namespaces/percore-system/leases/" + OperatorSettings.LEASE_NAME
+                + "?fieldManager=percore-operator").andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403)
+                .withReason("Forbidden").withMessage("cannot patch resource \"leases\"").build()).always();
+        // The holder stops renewing: the Lease goes stale and op-0 may not take it.
+        client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).edit(l -> {
+            l.getSpec().setLeaseDurationSeconds(1);
+            l.getSpec().setRenewTime(java.time.ZonedDateTime.now().minusSeconds(5));
+            return l;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/healthz/ready").statusCode() == 503);
+        assertThat(operator.isLeader()).isFalse();
     }
 }

@@ -13,7 +13,8 @@ import java.util.Map;
  * Build step run after Fabric8's CRD generator (exec-maven-plugin, process-classes): replaces the
  * placeholder schema of {@code spec.config} in the generated CRD with config-schema's JSON
  * Schema converted to a structural schema, so {@code kubectl apply} rejects most bad config
- * before the operator even sees it.
+ * before the operator even sees it. The result is in {@link CrdCanonicalForm} (nothing the API
+ * server would drop), so a server-side re-apply of the file finds nothing to change.
  */
 public final class CrdSchemaInjector {
 
@@ -59,6 +60,6 @@ public final class CrdSchemaInjector {
         if (replaced == 0) {
             throw new IllegalStateException("the CRD has no versions to inject the config schema into");
         }
-        return Serialization.asYaml(crd);
+        return Serialization.asYaml(CrdCanonicalForm.apply(crd));
     }
 }

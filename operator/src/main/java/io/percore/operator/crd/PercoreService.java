@@ -31,9 +31,13 @@ public class PercoreService extends CustomResource<PercoreServiceSpec, PercoreSe
     public static final String VERSION = "v1alpha1";
     public static final String CRD_NAME = "percoreservices." + GROUP;
 
+    /**
+     * No spec unless one is read or set: JOSDK builds a bare instance for its server-side-apply
+     * finalizer patch, and any spec in that body (even {@code {}}) would be applied by the operator.
+     */
     @Override
     protected PercoreServiceSpec initSpec() {
-        return new PercoreServiceSpec();
+        return null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.percore.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
@@ -7,12 +8,14 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the user asks for; the operator turns it into a {@code SizingPlan}. */
+/**
+ * What the user asks for; the operator turns it into a {@code SizingPlan}. Every field stays null
+ * when the user left it out: a pre-filled empty list serialised into a request the operator sends
+ * (finalizer, status) would claim and wipe the user's own list on a real API server.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PercoreServiceSpec {
 
@@ -61,7 +64,7 @@ public class PercoreServiceSpec {
     private Placement placement;
 
     @JsonPropertyDescription("Application ports exposed by the container and the Service.")
-    private List<ServicePort> ports = new ArrayList<>();
+    private List<ServicePort> ports;
 
     @Min(1)
     @Max(65535)
@@ -69,7 +72,7 @@ public class PercoreServiceSpec {
     private Integer managementPort;
 
     @JsonPropertyDescription("Extra environment variables for the application container.")
-    private Map<String, String> env = new LinkedHashMap<>();
+    private Map<String, String> env;
 
     @Min(0)
     @JsonPropertyDescription("PodDisruptionBudget maxUnavailable. Default 1.")
@@ -80,7 +83,7 @@ public class PercoreServiceSpec {
 
     @PreserveUnknownFields
     @JsonPropertyDescription("The application's percore: configuration (the content under the percore: key of application.yml).")
-    private Map<String, Object> config = new LinkedHashMap<>();
+    private Map<String, Object> config;
 
     public String getImage() { return image; }
     public void setImage(String image) { this.image = image; }
@@ -114,4 +117,14 @@ public class PercoreServiceSpec {
     public void setMonitoring(Monitoring monitoring) { this.monitoring = monitoring; }
     public Map<String, Object> getConfig() { return config; }
     public void setConfig(Map<String, Object> config) { this.config = config; }
+
+    /** {@link #getPorts()} or an empty list; not a JSON property. */
+    @JsonIgnore
+    public List<ServicePort> portsOrEmpty() { return ports == null ? List.of() : ports; }
+    /** {@link #getEnv()} or an empty map; not a JSON property. */
+    @JsonIgnore
+    public Map<String, String> envOrEmpty() { return env == null ? Map.of() : env; }
+    /** {@link #getConfig()} or an empty map; not a JSON property. */
+    @JsonIgnore
+    public Map<String, Object> configOrEmpty() { return config == null ? Map.of() : config; }
 }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,33 +11,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates or replaces one child so that it matches the desired object, and does nothing when it
- * already does. "Matches" is decided by a hash of the desired object stored in an annotation,
- * not by comparing with the live object, whose fields the API server defaults and which other
- * controllers annotate. Conflicts (409: someone else wrote in between) are retried against a
- * fresh read.
+ * Makes one child match the desired object and does nothing when it already does. "Matches" is
+ * decided against the live object, on the fields the operator sets ({@link OwnedFields}), so a
+ * hand edit (kubectl scale, a changed env var or label) is reverted at the next reconcile while
+ * fields the server defaults or other controllers add are left alone.
+ *
+ * <p>Two write modes. Server-side apply (default): a forced apply as {@value #FIELD_MANAGER}
+ * carrying only the operator's fields, so the server keeps everyone else's fields and removes the
+ * ones the operator stopped setting. Update: the desired object replaces the live one, carrying over
+ * the server-assigned Service fields and the labels/annotations others added; 409 conflicts are
+ * retried against a fresh read.
  */
 public final class ChildApplier {
 
     public enum Outcome { CREATED, UPDATED, UNCHANGED }
+
+    /** The field manager of every write the operator makes (children, status, finalizer). */
+    public static final String FIELD_MANAGER = "percore-operator";
 
     static final int MAX_ATTEMPTS = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildApplier.class);
 
     private final KubernetesClient client;
+    private final boolean serverSideApply;
 
-    public ChildApplier(KubernetesClient client) {
+    public ChildApplier(KubernetesClient client, boolean serverSideApply) {
         this.client = client;
+        this.serverSideApply = serverSideApply;
     }
 
     public <T extends HasMetadata> Outcome apply(T desired) {
-        String hash = desiredHash(desired);
-        Map<String, String> annotations = new LinkedHashMap<>(
-                desired.getMetadata().getAnnotations() == null ? Map.of() : desired.getMetadata().getAnnotations());
-        annotations.put(Labels.DESIRED_HASH, hash);
-        desired.getMetadata().setAnnotations(annotations);
-
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             T existing = client.resource(desired).get();
@@ -49,12 +52,17 @@ public final class ChildApplier {
                     return Outcome.CREATED;
                 }
                 requireOwned(existing, desired);
-                if (hash.equals(annotation(existing, Labels.DESIRED_HASH))) {
+                if (OwnedFields.heldBy(existing, desired)) {
                     return Outcome.UNCHANGED;
                 }
-                desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-                keepServerAssigned(existing, desired);
-                client.resource(desired).update();
+                if (serverSideApply) {
+                    desired.getMetadata().setResourceVersion(null);
+                    client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+                } else {
+                    T replacement = withForeignState(existing, desired);
+                    replacement.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+                    client.resource(replacement).update();
+                }
                 return Outcome.UPDATED;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -90,33 +98,27 @@ public final class ChildApplier {
         }
     }
 
-    /** Fields the API server assigns and a replace must carry over rather than clear. */
-    private static void keepServerAssigned(HasMetadata existing, HasMetadata desired) {
+    /**
+     * A replace (update mode) would drop what the server assigned and what other controllers
+     * wrote; carry it over. The operator's own labels/annotations win.
+     */
+    private static <T extends HasMetadata> T withForeignState(T existing, T desired) {
+        desired.getMetadata().setLabels(union(existing.getMetadata().getLabels(), desired.getMetadata().getLabels()));
+        desired.getMetadata().setAnnotations(union(existing.getMetadata().getAnnotations(), desired.getMetadata().getAnnotations()));
         if (existing instanceof Service live && desired instanceof Service wanted && live.getSpec() != null) {
             wanted.getSpec().setClusterIP(live.getSpec().getClusterIP());
             wanted.getSpec().setClusterIPs(live.getSpec().getClusterIPs());
             wanted.getSpec().setIpFamilies(live.getSpec().getIpFamilies());
             wanted.getSpec().setIpFamilyPolicy(live.getSpec().getIpFamilyPolicy());
         }
+        return desired;
     }
 
-    static String desiredHash(HasMetadata desired) {
-        Map<String, String> annotations = desired.getMetadata().getAnnotations();
-        String previous = annotations == null ? null : annotations.remove(Labels.DESIRED_HASH);
-        String rv = desired.getMetadata().getResourceVersion();
-        desired.getMetadata().setResourceVersion(null);
-        try {
-            return WorkloadRenderer.sha256(Serialization.asJson(desired)).substring(0, 32);
-        } finally {
-            desired.getMetadata().setResourceVersion(rv);
-            if (previous != null) {
-                annotations.put(Labels.DESIRED_HASH, previous);
-            }
+    private static Map<String, String> union(Map<String, String> theirs, Map<String, String> ours) {
+        Map<String, String> all = new LinkedHashMap<>(theirs == null ? Map.of() : theirs);
+        if (ours != null) {
+            all.putAll(ours);
         }
-    }
-
-    private static String annotation(HasMetadata resource, String key) {
-        Map<String, String> annotations = resource.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(key);
+        return all;
     }
 }

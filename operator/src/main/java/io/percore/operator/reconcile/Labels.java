@@ -14,7 +14,6 @@ public final class Labels {
     public static final String OPERATOR = "percore-operator";
 
     /** SHA-256 of the desired object; equal hash means nothing to update. */
-    public static final String DESIRED_HASH = "percore.io/desired-hash";
     /** On the pod template: changes with application.yml so a config change rolls the pods. */
     public static final String CONFIG_HASH = "percore.io/config-hash";
 

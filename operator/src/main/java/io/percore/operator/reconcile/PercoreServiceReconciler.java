@@ -28,6 +28,7 @@ import io.percore.operator.config.ApplicationYaml;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.config.ConfigCheck.ConfigProblem;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.PlanStatus;
 import io.percore.operator.sizing.NodeShape;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * Any node change re-plans every PercoreService (nodes are few and plans are cheap); a periodic
  * resync picks up NodeResourceTopology changes.
  */
-@ControllerConfiguration(name = PercoreServiceReconciler.NAME,
+@ControllerConfiguration(name = PercoreServiceReconciler.NAME, fieldManager = ChildApplier.FIELD_MANAGER,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService> {
 
@@ -62,10 +63,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
 
     private final ConfigCheck configCheck;
+    private final boolean serverSideApply;
     private final SizingPlanner planner = new SizingPlanner();
 
-    public PercoreServiceReconciler(ConfigCheck configCheck) {
+    /** @param serverSideApply write children with server-side apply (else read-modify-update) */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply) {
         this.configCheck = configCheck;
+        this.serverSideApply = serverSideApply;
     }
 
     @Override
@@ -116,6 +120,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         long generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
         StatusConditions conditions = new StatusConditions(previous.getConditions(), generation);
 
+        PercoreServiceSpec spec = resource.getSpec() == null ? new PercoreServiceSpec() : resource.getSpec();
         PercoreServiceStatus status = new PercoreServiceStatus();
         status.setObservedGeneration(generation);
         status.setPlan(previous.getPlan());
@@ -124,15 +129,15 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         // 1. Validate: a bad spec or config changes nothing that runs.
         List<String> problems = new ArrayList<>();
         SizingRequest request = null;
-        if (resource.getSpec().getImage() == null || resource.getSpec().getImage().isBlank()) {
+        if (spec.getImage() == null || spec.getImage().isBlank()) {
             problems.add("spec.image: required");
         }
         try {
-            request = SizingRequests.fromSpec(resource.getSpec());
+            request = SizingRequests.fromSpec(spec);
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        List<ConfigProblem> configProblems = configCheck.check(resource.getSpec().getConfig());
+        List<ConfigProblem> configProblems = configCheck.check(spec.configOrEmpty());
         configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
             String reason = configProblems.isEmpty() ? "InvalidSpec" : "InvalidConfig";
@@ -170,8 +175,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         }
 
         // 3. Reconcile children.
-        ChildApplier applier = new ChildApplier(client);
-        String yaml = ApplicationYaml.render(resource.getSpec().getConfig(), plan, WorkloadRenderer.managementPort(resource.getSpec()));
+        ChildApplier applier = new ChildApplier(client, serverSideApply);
+        String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec));
         String degradedReason = null;
         String degradedMessage = null;
         try {
@@ -229,8 +234,19 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         if (status.equals(previous)) {
             return UpdateControl.noUpdate();
         }
-        resource.setStatus(status);
-        return UpdateControl.patchStatus(resource);
+        return UpdateControl.patchStatus(statusOnly(resource, status));
+    }
+
+    /**
+     * The body of a status write: identity and status, no spec. With server-side apply the operator
+     * would otherwise apply (and own, and later wipe) every spec field the user wrote.
+     */
+    static PercoreService statusOnly(PercoreService resource, PercoreServiceStatus status) {
+        PercoreService patch = new PercoreService();
+        patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(resource.getMetadata().getName())
+                .withNamespace(resource.getMetadata().getNamespace()).build());
+        patch.setStatus(status);
+        return patch;
     }
 
     /** One warning per distinct problem, not one per reconcile. */
@@ -257,9 +273,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
         status.setConditions(conditions.build());
-        resource.setStatus(status);
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
-        return ErrorStatusUpdateControl.patchStatus(resource);
+        return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
     }
 
     /**
@@ -269,7 +284,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         KubernetesClient client = context.getClient();
-        ChildApplier applier = new ChildApplier(client);
+        ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {
             deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
         }

@@ -82,7 +82,7 @@ public final class WorkloadRenderer {
         podAnnotations.put(Labels.CONFIG_HASH, sha256(applicationYaml).substring(0, 16));
 
         List<ContainerPort> ports = new ArrayList<>();
-        for (ServicePort p : spec.getPorts()) {
+        for (ServicePort p : spec.portsOrEmpty()) {
             ports.add(new ContainerPortBuilder().withName(p.getName()).withContainerPort(p.getPort())
                     .withProtocol(p.getProtocol() == null ? "TCP" : p.getProtocol()).build());
         }
@@ -131,7 +131,7 @@ public final class WorkloadRenderer {
     }
 
     private static List<EnvVar> env(PercoreServiceSpec spec, SizingPlan plan) {
-        Map<String, String> env = new LinkedHashMap<>(spec.getEnv());
+        Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
         // The JVM sizes its GC/JIT/common pools from the CPU count it sees; make it the pod's CPUs.
         String activeCpus = "-XX:ActiveProcessorCount=" + plan.cpusPerPod();
         String userOptions = env.remove("JAVA_TOOL_OPTIONS");
@@ -155,7 +155,7 @@ public final class WorkloadRenderer {
         PercoreServiceSpec spec = s.getSpec();
         ServiceBuilder b = new ServiceBuilder().withMetadata(meta(s, s.getMetadata().getName()));
         List<io.fabric8.kubernetes.api.model.ServicePort> ports = new ArrayList<>();
-        for (ServicePort p : spec.getPorts()) {
+        for (ServicePort p : spec.portsOrEmpty()) {
             ports.add(new ServicePortBuilder().withName(p.getName()).withPort(p.getPort()).withTargetPort(new IntOrString(p.getName()))
                     .withProtocol(p.getProtocol() == null ? "TCP" : p.getProtocol()).build());
         }

@@ -102,4 +102,47 @@ class GeneratedCrdTest {
             violations.add(path + ": array without items");
         }
     }
+
+    /**
+     * A real API server drops what serialises as empty (priority: 0, false flags, empty lists and
+     * maps); a CRD carrying any never equals its stored form and every server-side re-apply conflicts.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void containsNothingTheApiServerNormalisesAway() throws Exception {
+        Map<String, Object> crd = Serialization.unmarshal(
+                Files.readString(Path.of("target/classes/META-INF/fabric8/percoreservices.percore.io-v1.yml")), Map.class);
+        assertThat(io.percore.operator.config.CrdCanonicalForm.violations(crd)).isEmpty();
+        List<Map<String, Object>> columns = (List<Map<String, Object>>) ((List<Map<String, Object>>)
+                ((Map<String, Object>) crd.get("spec")).get("versions")).get(0).get("additionalPrinterColumns");
+        assertThat(columns).isNotEmpty().allSatisfy(c -> assertThat(c).doesNotContainKey("priority"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void canonicalFormFindsAndRemovesWhatTheServerDrops() {
+        Map<String, Object> crd = Serialization.unmarshal("""
+                spec:
+                  versions:
+                    - name: v1
+                      additionalPrinterColumns: [{name: A, jsonPath: .a, type: string, priority: 0}, {name: B, jsonPath: .b, type: string, priority: 1}]
+                      subresources: {status: {}}
+                      schema:
+                        openAPIV3Schema:
+                          type: object
+                          required: []
+                          properties:
+                            x: {type: string, nullable: false, default: ""}
+                            y: {type: object, properties: {}, default: {}}
+                """, Map.class);
+        assertThat(io.percore.operator.config.CrdCanonicalForm.violations(crd)).containsExactlyInAnyOrder(
+                ".spec.versions[].additionalPrinterColumns[].priority: 0",
+                ".spec.versions[].schema.openAPIV3Schema.required: []",
+                ".spec.versions[].schema.openAPIV3Schema.properties.x.nullable: false",
+                ".spec.versions[].schema.openAPIV3Schema.properties.y.properties: {}");
+        io.percore.operator.config.CrdCanonicalForm.apply(crd);
+        assertThat(io.percore.operator.config.CrdCanonicalForm.violations(crd)).isEmpty();
+        assertThat(Serialization.asJson(crd)).contains("\"priority\":1").contains("\"status\":{}")
+                .contains("\"default\":\"\"").contains("\"default\":{}");
+    }
 }

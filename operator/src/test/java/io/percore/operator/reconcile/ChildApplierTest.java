@@ -37,7 +37,7 @@ class ChildApplierTest {
 
     @Test
     void createsThenLeavesAloneThenUpdates() {
-        ChildApplier applier = new ChildApplier(client);
+        ChildApplier applier = new ChildApplier(client, false);
         assertThat(applier.apply(desired("1"))).isEqualTo(ChildApplier.Outcome.CREATED);
         String rv = client.configMaps().inNamespace("test").withName("kv-config").get().getMetadata().getResourceVersion();
         assertThat(applier.apply(desired("1"))).isEqualTo(ChildApplier.Outcome.UNCHANGED);
@@ -48,7 +48,7 @@ class ChildApplierTest {
 
     @Test
     void aConflictIsRetriedWithAFreshRead() throws Exception {
-        ChildApplier applier = new ChildApplier(client);
+        ChildApplier applier = new ChildApplier(client, false);
         applier.apply(desired("1"));
         server.expect().put().withPath("/api/v1/namespaces/test/configmaps/kv-config")
                 .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict")
@@ -75,7 +75,7 @@ class ChildApplierTest {
     void refusesToTakeOverAnObjectItDoesNotOwn() {
         client.configMaps().inNamespace("test").resource(new ConfigMapBuilder().withNewMetadata().withName("kv-config")
                 .withNamespace("test").endMetadata().addToData("mine", "yes").build()).create();
-        assertThatThrownBy(() -> new ChildApplier(client).apply(desired("1")))
+        assertThatThrownBy(() -> new ChildApplier(client, false).apply(desired("1")))
                 .isInstanceOf(ChildApplier.ChildConflictException.class).hasMessageContaining("not owned");
         assertThat(client.configMaps().inNamespace("test").withName("kv-config").get().getData()).containsEntry("mine", "yes");
     }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.percore.operator.ApiRequestRecord;
 import io.percore.operator.OperatorSettings;
 import io.percore.operator.PercoreOperator;
 import io.percore.operator.TestResources;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +45,26 @@ class PercoreServiceReconcilerTest {
     KubernetesMockServer server;
     KubernetesClient client;
     private PercoreOperator operator;
+    private ApiRequestRecord record;
+    private KubernetesClient operatorClient;
 
+    @BeforeAll
+    static void newRecord() {
+        ApiRequestRecord.reset(PercoreServiceReconcilerTest.class);
+    }
+
+    /**
+     * The operator as the chart runs it: all namespaces, update/patch writes (Fabric8's mock has no
+     * server-side apply), its own client, every request recorded.
+     */
     @BeforeEach
     void startOperator() throws Exception {
         TestResources.installCrd(client);
         client.nodes().resource(TestNodes.node("node-a").cpu("8").memory("32Gi").staticCpuManager().build()).create();
         client.nodes().resource(TestNodes.node("node-b").cpu("8").memory("32Gi").staticCpuManager().build()).create();
-        operator = PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), client, new SchemaConfigCheck());
+        record = new ApiRequestRecord(true, "percore-system");
+        operatorClient = record.client(client.getConfiguration());
+        operator = PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), operatorClient, new SchemaConfigCheck());
     }
 
     @AfterEach
@@ -57,6 +72,8 @@ class PercoreServiceReconcilerTest {
         if (operator != null) {
             operator.close();
         }
+        operatorClient.close();
+        record.saveAs(PercoreServiceReconcilerTest.class);
     }
 
     @Test
@@ -138,10 +155,7 @@ class PercoreServiceReconcilerTest {
         awaitCondition("kv", "Planned", "True");
         Map<String, String> before = versions("kv");
 
-        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(s -> {
-            s.getSpec().setMemoryPerShard("1Gi");
-            return s;
-        });
+        mergePatch("kv", "{\"spec\":{\"memoryPerShard\":\"1Gi\"}}");
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(deployment("kv").getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getResources().getLimits()).containsEntry("memory", new Quantity("7424Mi")));
 
@@ -190,14 +204,7 @@ class PercoreServiceReconcilerTest {
         awaitCondition("kv", "Planned", "True");
         Map<String, String> before = versions("kv");
 
-        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(s -> {
-            Map<String, Object> engine = new LinkedHashMap<>();
-            engine.put("task-quota", "fast");
-            engine.put("shardz", 3);
-            s.getSpec().getConfig().put("engine", engine);
-            s.getSpec().setMemoryPerShard("2Gi");
-            return s;
-        });
+        mergePatch("kv", "{\"spec\":{\"memoryPerShard\":\"2Gi\",\"config\":{\"engine\":{\"task-quota\":\"fast\",\"shardz\":3}}}}");
         PercoreService invalid = awaitCondition("kv", "Planned", "False");
         var planned = condition(invalid, "Planned");
         assertThat(planned.getReason()).isEqualTo("InvalidConfig");
@@ -244,17 +251,136 @@ class PercoreServiceReconcilerTest {
                 assertThat(condition(current("kv"), "Degraded").getReason()).isEqualTo("ServiceMonitorUnavailable"));
 
         client.apiextensions().v1().customResourceDefinitions().resource(serviceMonitorCrd()).create();
-        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").edit(p -> {
-            p.getSpec().getMonitoring().setInterval("20s");
-            return p;
-        });
+        // The operator writes the status concurrently: edit as kubectl would, without a resourceVersion.
+        mergePatch("kv", "{\"spec\":{\"monitoring\":{\"interval\":\"20s\"}}}");
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            var monitor = client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
-                    .inNamespace(NAMESPACE).withName("kv").get();
+            var monitor = serviceMonitor("kv");
             assertThat(monitor).isNotNull();
             assertThat(monitor.getAdditionalProperties().get("spec").toString()).contains("management").contains("20s");
             assertThat(condition(current("kv"), "Degraded").getStatus()).isEqualTo("False");
         });
+
+        mergePatch("kv", "{\"spec\":{\"monitoring\":{\"interval\":\"25s\"}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(serviceMonitor("kv").getAdditionalProperties().get("spec").toString()).contains("25s"));
+
+        mergePatch("kv", "{\"spec\":{\"monitoring\":{\"serviceMonitor\":false}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(serviceMonitor("kv")).isNull());
+    }
+
+    private io.fabric8.kubernetes.api.model.GenericKubernetesResource serviceMonitor(String name) {
+        return client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor").inNamespace(NAMESPACE).withName(name).get();
+    }
+
+    /** A user's edit: a JSON merge patch without resourceVersion (kubectl patch --type merge), never a 409. */
+    private void mergePatch(String name, String json) {
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName(name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+    }
+
+    /** What a user wrote, field by field, must be what is stored after the operator reconciled it. */
+    @Test
+    void theUsersSpecStaysAsWrittenAndOperatorWritesCarryNoSpec() throws Exception {
+        String spec = "{\"image\":\"example.com/kv:1.0\",\"shards\":14,"
+                + "\"ports\":[{\"name\":\"redis\",\"port\":6379},{\"name\":\"admin\",\"port\":7000}],"
+                + "\"env\":{\"A\":\"1\",\"B\":\"two\"},"
+                + "\"config\":{\"engine\":{\"task-quota\":\"500us\"}},"
+                + "\"placement\":{\"tolerations\":[{\"key\":\"dedicated\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]}}";
+        drainRequests();
+        client.genericKubernetesResources("percore.io/v1alpha1", "PercoreService").inNamespace(NAMESPACE)
+                .resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("{\"apiVersion\":\"percore.io/v1alpha1\",\"kind\":\"PercoreService\","
+                        + "\"metadata\":{\"name\":\"kv\",\"namespace\":\"" + NAMESPACE + "\"},\"spec\":" + spec + "}",
+                        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+        awaitCondition("kv", "Planned", "True");
+        await().atMost(WAIT).ignoreExceptions().until(() -> !current("kv").getFinalizers().isEmpty());
+        Thread.sleep(500);
+
+        var stored = client.genericKubernetesResources("percore.io/v1alpha1", "PercoreService").inNamespace(NAMESPACE).withName("kv").get();
+        var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+        com.fasterxml.jackson.databind.JsonNode storedSpec = mapper.valueToTree(stored.getAdditionalProperties().get("spec"));
+        assertThat(storedSpec).isEqualTo(mapper.readTree(spec));
+        assertThat(current("kv").getMetadata().getGeneration()).as("no spec write bumped the generation").isEqualTo(1L);
+        List<String> bodies = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (r.getHeader(ApiRequestRecord.MARKER_HEADER) != null && !"GET".equals(r.getMethod())
+                    && r.getPath().contains("/percoreservices/")) {
+                bodies.add(r.getMethod() + " " + r.getPath() + " " + r.getUtf8Body());
+            }
+        }
+        assertThat(bodies).as("finalizer and status writes").hasSizeGreaterThanOrEqualTo(2)
+                .noneMatch(b -> b.contains("\"spec\"") || b.contains("/spec"));
+    }
+
+    /** Hand edits of what the operator owns are reverted; what others add is left alone. */
+    @Test
+    void driftOfAChildIsRevertedButOthersAnnotationsStay() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        client.services().inNamespace(NAMESPACE).withName("kv").edit(svc -> {
+            svc.getSpec().getPorts().remove(0);
+            return svc;
+        });
+        client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").edit(pdb -> {
+            pdb.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(3));
+            return pdb;
+        });
+        editDeployment("kv", d -> {
+            d.getSpec().setReplicas(7);
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            c.getResources().getLimits().put("cpu", new Quantity("3"));
+            c.getEnv().stream().filter(e -> e.getName().equals("PERCORE_ENGINE_SHARDS")).forEach(e -> e.setValue("99"));
+            d.getMetadata().getLabels().put(Labels.MANAGED_BY, "someone-else");
+            d.getMetadata().getAnnotations().put("other.example.com/touched", "yes");
+            return d;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            Deployment d = deployment("kv");
+            assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("8"));
+            assertThat(env(c)).containsEntry("PERCORE_ENGINE_SHARDS", "7");
+            assertThat(d.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, Labels.OPERATOR);
+            assertThat(d.getMetadata().getAnnotations()).containsEntry("other.example.com/touched", "yes");
+            assertThat(client.services().inNamespace(NAMESPACE).withName("kv").get().getSpec().getPorts())
+                    .extracting(p -> p.getName()).containsExactly("redis", "management");
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").get()
+                    .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        });
+    }
+
+    /** Read-modify-write with retry on conflict, as a controller or kubectl edit does. */
+    private void editDeployment(String name, java.util.function.UnaryOperator<Deployment> change) {
+        for (int attempt = 0; ; attempt++) {
+            Deployment d = deployment(name);
+            if (d.getMetadata().getAnnotations() == null) {
+                d.getMetadata().setAnnotations(new LinkedHashMap<>());
+            }
+            try {
+                client.resource(change.apply(d)).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Creates, updates, events, status: every write names the operator as its field manager. */
+    @Test
+    void everyWriteIsUnderTheOperatorsFieldManager() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        editDeployment("kv", d -> {
+            d.getSpec().setReplicas(5);
+            return d;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(deployment("kv").getSpec().getReplicas()).isEqualTo(2));
+        List<java.net.URI> writes = record.writes();
+        assertThat(writes).extracting(java.net.URI::getPath).anyMatch(p -> p.endsWith("/deployments"))
+                .anyMatch(p -> p.endsWith("/deployments/kv")).anyMatch(p -> p.endsWith("/status"));
+        assertThat(writes).allSatisfy(u -> assertThat(u.getRawQuery()).contains("fieldManager=" + ChildApplier.FIELD_MANAGER));
     }
 
     static io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition serviceMonitorCrd() {
