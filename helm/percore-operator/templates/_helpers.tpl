@@ -73,7 +73,8 @@ the same verbs.
 {{- define "percore-operator.namespacedRules" -}}
 - apiGroups: ["percore.io"]
   resources: ["percoreservices"]
-  verbs: ["list", "watch", "patch"]
+  # get: JOSDK re-reads the primary after a conflicting (409) finalizer or status patch
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["percore.io"]
   resources: ["percoreservices/status"]
   verbs: ["patch"]

@@ -33,8 +33,16 @@ class RbacTest {
     private static final String RELEASE_NS = ChartUnderTest.RELEASE_NAMESPACE;
     private static final List<String> WRITE_VERBS = List.of("create", "update", "patch", "delete", "deletecollection",
             "escalate", "bind", "impersonate");
-    /** What the operator does in a namespace it watches, as recorded (any watch mode). */
-    private static final Set<String> NAMESPACED_CONTRACT = OperatorRequestRecord.load().permissions(null, "watched");
+    /**
+     * Requests the operator makes only on a path a test run may or may not take, so a record can
+     * lack them: JOSDK re-reads its primary resource ({@code GET percoreservices/<name>}) when a
+     * finalizer or status patch meets a conflict (HTTP 409), which depends on how the test's own
+     * edits interleave with the reconcile. Granted, and listed here with why; nothing else is.
+     */
+    static final Set<String> TIMING_DEPENDENT = Set.of("percore.io/percoreservices get");
+
+    /** What the operator does in a namespace it watches, as recorded (any watch mode), plus {@link #TIMING_DEPENDENT}. */
+    private static final Set<String> NAMESPACED_CONTRACT = withTimingDependent(OperatorRequestRecord.load().permissions(null, "watched"));
 
     /** Cluster-scoped requests (and, in all-namespaces mode, the cluster-wide list/watch), per mode. */
     private static final Set<String> CLUSTER_ALL_NAMESPACES = OperatorRequestRecord.load().permissions("all-namespaces", "cluster");
@@ -45,6 +53,12 @@ class RbacTest {
 
     @TempDir
     Path dir;
+
+    private static Set<String> withTimingDependent(Set<String> recorded) {
+        Set<String> contract = new TreeSet<>(recorded);
+        contract.addAll(TIMING_DEPENDENT);
+        return contract;
+    }
 
     static Stream<String> variants() {
         return ChartUnderTest.variants();
@@ -72,7 +86,7 @@ class RbacTest {
     void allNamespacesModeGrantsExactlyTheContractClusterWide() {
         Map<String, Set<String>> effective = effectivePermissions(ChartUnderTest.renderDefaults(), ChartUnderTest.FULLNAME);
 
-        Set<String> clusterWide = new TreeSet<>(NAMESPACED_CONTRACT);
+        Set<String> clusterWide = new TreeSet<>(NAMESPACED_CONTRACT); // already holds TIMING_DEPENDENT
         clusterWide.addAll(CLUSTER_ALL_NAMESPACES);
         assertThat(effective.keySet()).containsExactlyInAnyOrder(CLUSTER, RELEASE_NS);
         assertThat(effective.get(CLUSTER)).containsExactlyInAnyOrderElementsOf(clusterWide);
