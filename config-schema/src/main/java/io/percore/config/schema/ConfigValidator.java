@@ -101,6 +101,20 @@ public final class ConfigValidator {
         return validateTree(Map.of("clients", Map.of(name, ModelTree.of(client))));
     }
 
+    /**
+     * Validates some keys of one programmatic client pool, as they stand under
+     * {@code percore.clients.<name>.<key>}: the errors at those keys (and below them) only. For
+     * code that builds one part of a client (net-pooling's option builders), so that it meets the
+     * same rules as YAML without having to supply a whole client (endpoints, discovery, ...).
+     */
+    public List<ConfigError> validateClientKeys(String name, ClientPoolConfig client, String... keys) {
+        String prefix = PropertyPath.ROOT + ".clients." + name + ".";
+        return validateClient(name, client).stream()
+                .filter(e -> java.util.Arrays.stream(keys)
+                        .anyMatch(k -> e.path().equals(prefix + k) || e.path().startsWith(prefix + k + ".")))
+                .toList();
+    }
+
     /** Validates one programmatic server as {@code percore.servers.<name>}, with the same rules as YAML. */
     public List<ConfigError> validateServer(String name, ServerConfig server) {
         Objects.requireNonNull(server, "server");

@@ -1,9 +1,12 @@
 package io.percore.net.client;
 
 import io.percore.config.ClientPoolConfig;
+import io.percore.config.RetryBudgetConfig;
 import io.percore.config.schema.ConfigValidationException;
 import io.percore.config.schema.ConfigValidator;
+import io.percore.net.ClientSettingRules;
 import io.percore.net.health.HealthCheckOptions;
+import io.percore.net.health.RetryBudget;
 import io.percore.net.health.OutlierOptions;
 import io.percore.net.lb.LoadBalancing;
 import io.percore.net.pool.PoolOptions;
@@ -123,8 +126,8 @@ public final class UpstreamOptions {
         private int maxConnections = Integer.MAX_VALUE;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private int maxRetries = 2;
-        private double retryBudgetRatio = 0.2;
-        private int minRetriesPerSecond = 10;
+        private double retryBudgetRatio = new RetryBudgetConfig().getRatio();
+        private int minRetriesPerSecond = new RetryBudgetConfig().getMinRetriesPerSecond();
         private LoadBalancing loadBalancing = LoadBalancing.ROUND_ROBIN;
         private HealthCheckOptions healthCheck = HealthCheckOptions.defaults();
         private OutlierOptions outlierEjection = OutlierOptions.defaults();
@@ -143,16 +146,14 @@ public final class UpstreamOptions {
         }
 
         public Builder maxConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("max-connections must be >= 1, got " + max);
-            }
+            ClientSettingRules.require("max-connections", c -> c.setMaxConnections(max));
             this.maxConnections = max;
             return this;
         }
 
         public Builder requestTimeout(Duration d) {
             if (d == null || d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException("request-timeout must be positive, got " + d);
+                throw new IllegalArgumentException("requestTimeout must be a positive duration, got " + d);
             }
             this.requestTimeout = d;
             return this;
@@ -160,19 +161,14 @@ public final class UpstreamOptions {
 
         public Builder maxRetries(int n) {
             if (n < 0) {
-                throw new IllegalArgumentException("max-retries must be >= 0, got " + n);
+                throw new IllegalArgumentException("maxRetries must be >= 0, got " + n);
             }
             this.maxRetries = n;
             return this;
         }
 
         public Builder retryBudget(double ratio, int minRetriesPerSecond) {
-            if (!(ratio >= 0 && ratio <= 1)) {
-                throw new IllegalArgumentException("retry-budget.ratio must be in 0.0..1.0, got " + ratio);
-            }
-            if (minRetriesPerSecond < 0) {
-                throw new IllegalArgumentException("retry-budget.min-retries-per-second must be >= 0, got " + minRetriesPerSecond);
-            }
+            RetryBudget.requireValid(ratio, minRetriesPerSecond);
             this.retryBudgetRatio = ratio;
             this.minRetriesPerSecond = minRetriesPerSecond;
             return this;

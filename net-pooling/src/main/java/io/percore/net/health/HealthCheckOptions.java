@@ -1,6 +1,7 @@
 package io.percore.net.health;
 
 import io.percore.config.HealthCheckConfig;
+import io.percore.net.ClientSettingRules;
 import java.time.Duration;
 
 /** Immutable settings of active health checking. */
@@ -12,22 +13,20 @@ public final class HealthCheckOptions {
     private final int healthyThreshold;
     private final int unhealthyThreshold;
 
+    /**
+     * @throws io.percore.config.schema.ConfigValidationException when config-schema's rules for
+     *         {@code health-check} refuse the values (e.g. {@code timeout-below-interval})
+     */
     public HealthCheckOptions(boolean enabled, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
-        if (interval == null || interval.isZero() || interval.isNegative()) {
-            throw new IllegalArgumentException("health-check.interval must be positive, got " + interval);
-        }
-        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("health-check.timeout must be positive, got " + timeout);
-        }
-        if (timeout.compareTo(interval) >= 0) {
-            throw new IllegalArgumentException("health-check.timeout (" + timeout + ") must be shorter than health-check.interval (" + interval + ")");
-        }
-        if (healthyThreshold < 1) {
-            throw new IllegalArgumentException("health-check.healthy-threshold must be >= 1, got " + healthyThreshold);
-        }
-        if (unhealthyThreshold < 1) {
-            throw new IllegalArgumentException("health-check.unhealthy-threshold must be >= 1, got " + unhealthyThreshold);
-        }
+        ClientSettingRules.require("health-check", client -> {
+            HealthCheckConfig check = new HealthCheckConfig();
+            check.setEnabled(enabled);
+            check.setInterval(interval);
+            check.setTimeout(timeout);
+            check.setHealthyThreshold(healthyThreshold);
+            check.setUnhealthyThreshold(unhealthyThreshold);
+            client.setHealthCheck(check);
+        });
         this.enabled = enabled;
         this.interval = interval;
         this.timeout = timeout;
@@ -35,12 +34,15 @@ public final class HealthCheckOptions {
         this.unhealthyThreshold = unhealthyThreshold;
     }
 
+    /** The configuration model's defaults (one place: {@link HealthCheckConfig}). */
     public static HealthCheckOptions defaults() {
-        return new HealthCheckOptions(true, Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3);
+        return from(new HealthCheckConfig());
     }
 
     public static HealthCheckOptions disabled() {
-        return new HealthCheckOptions(false, Duration.ofSeconds(5), Duration.ofSeconds(1), 2, 3);
+        HealthCheckConfig off = new HealthCheckConfig();
+        off.setEnabled(false);
+        return from(off);
     }
 
     public static HealthCheckOptions from(HealthCheckConfig c) {

@@ -1,6 +1,7 @@
 package io.percore.net.health;
 
 import io.percore.config.OutlierEjectionConfig;
+import io.percore.net.ClientSettingRules;
 import java.time.Duration;
 
 /** Immutable settings of passive outlier ejection. */
@@ -10,23 +11,26 @@ public final class OutlierOptions {
     private final Duration baseEjectionTime;
     private final int maxEjectionPercent;
 
+    /**
+     * @throws io.percore.config.schema.ConfigValidationException when config-schema's rules for
+     *         {@code outlier-ejection} refuse the values
+     */
     public OutlierOptions(int consecutiveFailures, Duration baseEjectionTime, int maxEjectionPercent) {
-        if (consecutiveFailures < 1) {
-            throw new IllegalArgumentException("outlier-ejection.consecutive-failures must be >= 1, got " + consecutiveFailures);
-        }
-        if (baseEjectionTime == null || baseEjectionTime.isZero() || baseEjectionTime.isNegative()) {
-            throw new IllegalArgumentException("outlier-ejection.base-ejection-time must be positive, got " + baseEjectionTime);
-        }
-        if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
-            throw new IllegalArgumentException("outlier-ejection.max-ejection-percent must be in 0..100, got " + maxEjectionPercent);
-        }
+        ClientSettingRules.require("outlier-ejection", client -> {
+            OutlierEjectionConfig outliers = new OutlierEjectionConfig();
+            outliers.setConsecutiveFailures(consecutiveFailures);
+            outliers.setBaseEjectionTime(baseEjectionTime);
+            outliers.setMaxEjectionPercent(maxEjectionPercent);
+            client.setOutlierEjection(outliers);
+        });
         this.consecutiveFailures = consecutiveFailures;
         this.baseEjectionTime = baseEjectionTime;
         this.maxEjectionPercent = maxEjectionPercent;
     }
 
+    /** The configuration model's defaults (one place: {@link OutlierEjectionConfig}). */
     public static OutlierOptions defaults() {
-        return new OutlierOptions(5, Duration.ofSeconds(30), 50);
+        return from(new OutlierEjectionConfig());
     }
 
     public static OutlierOptions from(OutlierEjectionConfig c) {

@@ -1,6 +1,7 @@
 package io.percore.net.health;
 
 import io.percore.config.RetryBudgetConfig;
+import io.percore.net.ClientSettingRules;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,13 +25,12 @@ public final class RetryBudget {
     private long secondStart;
     private int floorLeft;
 
+    /**
+     * @throws io.percore.config.schema.ConfigValidationException when config-schema's rules for
+     *         {@code retry-budget} refuse the values
+     */
     public RetryBudget(double ratio, int minRetriesPerSecond, LongSupplier nanoClock) {
-        if (!(ratio >= 0 && ratio <= 1)) {
-            throw new IllegalArgumentException("retry-budget.ratio must be in 0.0..1.0, got " + ratio);
-        }
-        if (minRetriesPerSecond < 0) {
-            throw new IllegalArgumentException("retry-budget.min-retries-per-second must be >= 0, got " + minRetriesPerSecond);
-        }
+        requireValid(ratio, minRetriesPerSecond);
         this.ratio = ratio;
         this.minRetriesPerSecond = minRetriesPerSecond;
         this.clock = nanoClock;
@@ -38,6 +38,16 @@ public final class RetryBudget {
         this.windowStart = now;
         this.secondStart = now;
         this.floorLeft = minRetriesPerSecond;
+    }
+
+    /** Checks a budget given in code against config-schema's {@code retry-budget} rules. */
+    public static void requireValid(double ratio, int minRetriesPerSecond) {
+        ClientSettingRules.require("retry-budget", client -> {
+            RetryBudgetConfig budget = new RetryBudgetConfig();
+            budget.setRatio(ratio);
+            budget.setMinRetriesPerSecond(minRetriesPerSecond);
+            client.setRetryBudget(budget);
+        });
     }
 
     public static RetryBudget from(RetryBudgetConfig c) {

@@ -1,5 +1,7 @@
 package io.percore.net.pool;
 
+import io.percore.config.ClientPoolConfig;
+import io.percore.net.ClientSettingRules;
 import java.time.Duration;
 
 /** Immutable limits of a {@link ConnectionPool} (one shard, one endpoint). */
@@ -59,59 +61,59 @@ public final class PoolOptions {
                 + ", idleTimeout=" + idleTimeout + '}';
     }
 
+    /**
+     * Limits given in code. Every one of them but the acquire timeout is a key of
+     * {@code percore.clients.<name>} and meets config-schema's rule for it at once (defaults too are
+     * the model's); the acquire timeout, which configuration ties to {@code connect-timeout}, has
+     * only the precondition any timeout has.
+     */
     public static final class Builder {
-        private int maxConnections = 8;
-        private int maxPendingAcquisitions = 1024;
-        private Duration connectTimeout = Duration.ofSeconds(2);
+        private static final ClientPoolConfig DEFAULTS = new ClientPoolConfig();
+
+        private int maxConnections = DEFAULTS.getMaxConnections();
+        private int maxPendingAcquisitions = DEFAULTS.getMaxPendingAcquisitions();
+        private Duration connectTimeout = DEFAULTS.getConnectTimeout();
         private Duration acquireTimeout = Duration.ofSeconds(5);
-        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration idleTimeout = DEFAULTS.getIdleTimeout();
 
         private Builder() {
         }
 
         public Builder maxConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("max-connections must be >= 1, got " + max);
-            }
+            ClientSettingRules.require("max-connections", c -> c.setMaxConnections(max));
             this.maxConnections = max;
             return this;
         }
 
         public Builder maxPendingAcquisitions(int max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("max-pending-acquisitions must be >= 0, got " + max);
-            }
+            ClientSettingRules.require("max-pending-acquisitions", c -> c.setMaxPendingAcquisitions(max));
             this.maxPendingAcquisitions = max;
             return this;
         }
 
         public Builder connectTimeout(Duration d) {
-            this.connectTimeout = positive("connect-timeout", d);
+            ClientSettingRules.require("connect-timeout", c -> c.setConnectTimeout(d));
+            this.connectTimeout = d;
             return this;
         }
 
+        /** How long an acquisition waits; in configuration it is {@code connect-timeout}. */
         public Builder acquireTimeout(Duration d) {
-            this.acquireTimeout = positive("acquire-timeout", d);
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("acquireTimeout must be a positive duration, got " + d);
+            }
+            this.acquireTimeout = d;
             return this;
         }
 
         public Builder idleTimeout(Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("idle-timeout must be a non-negative duration, got " + d);
-            }
+            ClientSettingRules.require("idle-timeout", c -> c.setIdleTimeout(d));
             this.idleTimeout = d;
             return this;
         }
 
         public PoolOptions build() {
             return new PoolOptions(this);
-        }
-
-        static Duration positive(String key, Duration d) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(key + " must be a positive duration, got " + d);
-            }
-            return d;
         }
     }
 }

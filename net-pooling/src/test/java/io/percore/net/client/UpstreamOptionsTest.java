@@ -68,5 +68,14 @@ class UpstreamOptionsTest {
                         .containsExactly(tuple("percore.clients.cache.health-check.timeout", "timeout-below-interval")));
         assertThatThrownBy(() -> UpstreamOptions.builder(" ")).hasMessageContaining("name");
         assertThatThrownBy(() -> UpstreamOptions.builder("x").retryBudget(2, 0)).hasMessageContaining("retry-budget.ratio");
+        // The builders know no rule of their own: config-schema's validator answers, naming the key.
+        assertThatThrownBy(() -> UpstreamOptions.builder("x").maxConnections(0))
+                .isInstanceOf(ConfigValidationException.class).hasMessageContaining("percore.clients.client.max-connections");
+        assertThatThrownBy(() -> io.percore.net.pool.PoolOptions.builder().maxPendingAcquisitions(-1))
+                .isInstanceOf(ConfigValidationException.class).hasMessageContaining("percore.clients.client.max-pending-acquisitions");
+        assertThatThrownBy(() -> io.percore.net.pool.PoolOptions.builder().connectTimeout(Duration.ZERO))
+                .isInstanceOf(ConfigValidationException.class).hasMessageContaining("percore.clients.client.connect-timeout");
+        assertThat(io.percore.net.pool.PoolOptions.builder().build().maxConnections())
+                .as("the model's default, written once").isEqualTo(new ClientPoolConfig().getMaxConnections());
     }
 }

@@ -113,8 +113,11 @@ class HealthStateTest {
 
     @Test
     void invalidOptionsNameTheKey() {
+        // Options built in code meet config-schema's rules: the same paths, rules and texts as YAML.
         assertThatThrownBy(() -> new HealthCheckOptions(true, Duration.ofSeconds(1), Duration.ofSeconds(2), 1, 1))
-                .hasMessageContaining("health-check.timeout").hasMessageContaining("shorter");
+                .isInstanceOf(io.percore.config.schema.ConfigValidationException.class)
+                .hasMessageContaining("percore.clients.client.health-check.timeout").hasMessageContaining("shorter")
+                .hasMessageContaining("timeout-below-interval");
         assertThatThrownBy(() -> new OutlierOptions(0, Duration.ofSeconds(1), 50)).hasMessageContaining("consecutive-failures");
         assertThatThrownBy(() -> new OutlierOptions(1, Duration.ofSeconds(1), 101)).hasMessageContaining("max-ejection-percent");
         assertThatThrownBy(() -> new RetryBudget(1.5, 0, System::nanoTime)).hasMessageContaining("retry-budget.ratio");
