@@ -42,15 +42,7 @@ public final class ApplicationYaml {
 
     public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort) {
         Map<String, Object> percore = deepCopy(percoreSection);
-        Map<String, Object> engine = child(percore, ENGINE);
-        EngineConfig planned = new EngineConfig();
-        planned.setShards(plan.shardsPerPod());
-        planned.setReservedCpus(plan.reservedCpus());
-        planned.setMode(plan.mode());
-        Map<String, Object> plannedTree = ModelTree.of(planned);
-        for (String key : PLANNED) {
-            engine.put(key, plannedTree.get(key));
-        }
+        child(percore, ENGINE).putAll(plannedEngine(plan));
 
         Map<String, Object> root = new LinkedHashMap<>();
         root.put(ROOT, percore);
@@ -64,6 +56,38 @@ public final class ApplicationYaml {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render application.yml", e);
         }
+    }
+
+    /**
+     * The planned engine settings as Spring property names and values
+     * ({@code percore.engine.shards=2}, ...), spelled and rendered by the model; the workload sets
+     * them as environment variables too, so they beat an {@code application.yml} baked into the image.
+     */
+    public static Map<String, String> plannedProperties(SizingPlan plan) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        plannedEngine(plan).forEach((key, value) -> properties.put(ROOT + "." + ENGINE + "." + key, String.valueOf(value)));
+        return properties;
+    }
+
+    /**
+     * The environment variable Spring Boot binds to {@code property} (its canonical form: dots and
+     * dashes become underscores, upper case), e.g. {@code PERCORE_ENGINE_RESERVED_CPUS}.
+     */
+    public static String environmentVariable(String property) {
+        return property.replace('.', '_').replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static Map<String, Object> plannedEngine(SizingPlan plan) {
+        EngineConfig planned = new EngineConfig();
+        planned.setShards(plan.shardsPerPod());
+        planned.setReservedCpus(plan.reservedCpus());
+        planned.setMode(plan.mode());
+        Map<String, Object> plannedTree = ModelTree.of(planned);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String key : PLANNED) {
+            values.put(key, plannedTree.get(key));
+        }
+        return values;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,5 @@
 package io.percore.operator.reconcile;
 
-import io.percore.config.PropertyNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -138,9 +137,7 @@ public final class WorkloadRenderer {
         env.put("JAVA_TOOL_OPTIONS", userOptions == null || userOptions.isBlank() ? activeCpus : userOptions + " " + activeCpus);
         env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:" + CONFIG_MOUNT);
         // Environment beats any application.yml baked into the image: the plan always applies.
-        env.put("PERCORE_ENGINE_SHARDS", Integer.toString(plan.shardsPerPod()));
-        env.put("PERCORE_ENGINE_RESERVED_CPUS", Integer.toString(plan.reservedCpus()));
-        env.put("PERCORE_ENGINE_MODE", PropertyNames.enumValue(plan.mode()));
+        ApplicationYaml.plannedProperties(plan).forEach((property, value) -> env.put(ApplicationYaml.environmentVariable(property), value));
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         return vars;

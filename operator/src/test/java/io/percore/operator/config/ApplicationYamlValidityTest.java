@@ -32,6 +32,17 @@ class ApplicationYamlValidityTest {
     }
 
     @Test
+    void thePlannedEnvironmentVariablesAreSettingsTheValidatorKnows() {
+        for (SizingPlan plan : plans()) {
+            Map<String, String> properties = ApplicationYaml.plannedProperties(plan);
+            assertThat(properties).containsOnlyKeys("percore.engine.shards", "percore.engine.reserved-cpus", "percore.engine.mode");
+            // What the workload sets as environment: each is a known key with a valid value.
+            assertThat(VALIDATOR.validateProperties(properties)).as("%s", properties).isEmpty();
+        }
+        assertThat(ApplicationYaml.environmentVariable("percore.engine.reserved-cpus")).isEqualTo("PERCORE_ENGINE_RESERVED_CPUS");
+    }
+
+    @Test
     void thePlanWinsAndIsSpelledByTheModel() {
         Map<String, Object> engine = new LinkedHashMap<>(Map.of("shards", 3, "mode", "pinned", "task-quota", "250us"));
         String yaml = ApplicationYaml.render(Map.of("engine", engine), plan(7, 1, EngineConfig.Mode.OVERPROVISIONED), 8081);
