@@ -135,6 +135,38 @@ class PercoreOperatorTest {
     }
 
     /**
+     * A replica that wins the Lease but whose controllers cannot start (here: the server refuses to
+     * list PercoreServices) must not hold the Lease doing nothing: it leaves, as on a lost Lease.
+     * (Fabric8's LeaderElector turns the start-up failure into a stop of leadership; this guards it.)
+     */
+    @Test
+    void aLeaderWhoseControllersFailToStartLeaves() throws Exception {
+        TestResources.installCrd(client);
+        server.expect().get().withPath("/forbidden-percoreservices").andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withCode(403).withReason("Forbidden").withMessage("cannot list resource \"percoreservices\"").build()).always();
+        java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+        KubernetesClient refusing = OperatorClient.create(client.getConfiguration(), b -> b.addOrReplaceInterceptor("refuse-list",
+                new io.fabric8.kubernetes.client.http.Interceptor() {
+                    @Override
+                    public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder,
+                                       io.fabric8.kubernetes.client.http.HttpRequest request, RequestTags tags) {
+                        java.net.URI uri = request.uri();
+                        if (request.method().equals("GET") && uri.getRawPath().endsWith("/percoreservices")) {
+                            builder.uri(java.net.URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + "/forbidden-percoreservices"));
+                        }
+                    }
+                }));
+        PercoreOperator operator = PercoreOperator.start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                refusing, new SchemaConfigCheck(), left::countDown);
+        CLOSERS.add(() -> {
+            operator.close();
+            refusing.close();
+        });
+        assertThat(left.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("a leader that cannot reconcile leaves").isTrue();
+        assertThat(operator.isLeader()).isFalse();
+    }
+
+    /**
      * A standby is ready only while another replica holds a live Lease. When the Lease is stale and
      * this replica cannot take it (here: the server refuses its writes, as RBAC without patch did),
      * nothing reconciles, and readiness says so.
