@@ -15,7 +15,8 @@ git ls-files -- 'pom.xml' '*/pom.xml' | while read -r pom; do
 done
 cd "$scratch"
 
-validate() { ./mvnw -B -q validate "$@" >"$scratch/out.log" 2>&1; }
+# -DskipTests: the scratch copy has poms only, not the test-prerequisites script.
+validate() { ./mvnw -B -q validate -DskipTests "$@" >"$scratch/out.log" 2>&1; }
 
 validate || { cat "$scratch/out.log"; echo "FAIL: the untouched poms do not validate"; exit 1; }
 echo "ok: the poms as committed pass the layering rule"

@@ -153,6 +153,17 @@ class RespServerTest {
         }
     }
 
+    /** As redis-server 7.0.15 answers it: a top-level bulk header is just an inline command. */
+    @Test
+    void topLevelBulkFrameIsAnInlineCommandAsInRedis() throws Exception {
+        try (RespTestClient c = client()) {
+            c.send("$4\r\nPING\r\n");
+            assertThat(c.read()).isEqualTo(new Err("ERR unknown command '$4', with args beginning with: "));
+            assertThat(c.read()).isEqualTo("PONG");
+            assertThat(c.cmd("PING")).isEqualTo("PONG");
+        }
+    }
+
     @Test
     void msetnxIsAllOrNothingAcrossShards() throws Exception {
         try (RespTestClient c = client()) {
