@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 public class SameShardSpawnBenchmark {
 
-    static final int TASKS = 10_000;
+    // Large for the same reason as CrossShardRoundTripBenchmark.ROUND_TRIPS: the JMH thread must sleep
+    // while a pinned shard runs the batch, not preempt it hundreds of times a second.
+    static final int TASKS = 100_000;
 
     @State(Scope.Benchmark)
     public static class PercoreState {
