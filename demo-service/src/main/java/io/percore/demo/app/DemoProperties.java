@@ -2,15 +2,19 @@ package io.percore.demo.app;
 
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.http.HttpSettings;
 import io.percore.demo.resp.RespSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code percore.demo.*}: what only the demo knows, the RESP server's password and protocol limits
- * and the HTTP server's body limit. Where the servers listen and their connection limits are the
+ * and the HTTP server's body limit and read timeouts. Where the servers listen and their connection limits are the
  * starter's {@code percore.servers.resp|http.*} ({@link ServerConfig}, validated with every other
  * {@code percore.*} key), so each setting and each default lives in one place. The demo owns this
  * namespace (the starter leaves keys under a prefix of an application's
@@ -41,13 +45,15 @@ public class DemoProperties {
         RespSettings respSettings = new RespSettings(resp.requirepass, resp.maxBulkLength, resp.maxArrayLength,
                 resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
-                httpServer.getBindAddress(), httpServer.getPort(), http.maxBodySize, httpServer.getIdleTimeout(),
+                httpServer.getBindAddress(), httpServer.getPort(),
+                new HttpSettings(http.maxBodySize, resp.requirepass, http.requestHeaderTimeout, http.bodyReadTimeout),
+                httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard());
     }
 
     /** The Redis-compatible server ({@code percore.servers.resp} says where it listens). */
     public static class Resp {
-        /** Password for AUTH / HELLO AUTH; empty means none. */
+        /** Password for AUTH / HELLO AUTH, and for the HTTP server's /kv API (Bearer or Basic); empty means none. */
         private String requirepass;
         /** Largest bulk string a client may send (Redis's proto-max-bulk-len). */
         @Min(1)
@@ -95,9 +101,33 @@ public class DemoProperties {
 
     /** The per-core HTTP server ({@code percore.servers.http} says where it listens). */
     public static class Http {
-        /** Largest PUT /kv/{key} body in bytes; larger gets 413. */
+        /** Largest PUT /kv/{key} body in bytes, declared or chunked; larger gets 413. */
         @Min(1)
-        private int maxBodySize = DemoSettings.DEFAULT_HTTP_MAX_BODY_SIZE;
+        private int maxBodySize = HttpSettings.DEFAULT_MAX_BODY_SIZE;
+        /** From a request's first byte to the end of its headers (slow-header clients get 408); at most 1h. */
+        @DurationMin(millis = 1)
+        @DurationMax(hours = 1)
+        private Duration requestHeaderTimeout = HttpSettings.DEFAULT_REQUEST_HEADER_TIMEOUT;
+        /** From the end of a request's headers to the end of its body (slow-body clients get 408); at most 1h. */
+        @DurationMin(millis = 1)
+        @DurationMax(hours = 1)
+        private Duration bodyReadTimeout = HttpSettings.DEFAULT_BODY_READ_TIMEOUT;
+
+        public Duration getRequestHeaderTimeout() {
+            return requestHeaderTimeout;
+        }
+
+        public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
+            this.requestHeaderTimeout = requestHeaderTimeout;
+        }
+
+        public Duration getBodyReadTimeout() {
+            return bodyReadTimeout;
+        }
+
+        public void setBodyReadTimeout(Duration bodyReadTimeout) {
+            this.bodyReadTimeout = bodyReadTimeout;
+        }
 
         public int getMaxBodySize() {
             return maxBodySize;

@@ -21,7 +21,12 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.net.server.OrderedResponder;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -32,6 +37,12 @@ import java.nio.charset.StandardCharsets;
  * flush per read batch, however deep the client pipelines; a {@code /kv} request for a key on
  * another shard takes a slot in the response order, and responses behind it wait in order.
  * Reading pauses past {@code percore.servers.http.max-pending-replies} outstanding responses.
+ *
+ * <p>What a peer controls is bounded: the request line, the headers and the body (declared or
+ * chunked) have size limits; malformed framing (a bad chunk, a missing or repeated {@code Host} in
+ * HTTP/1.1) gets 400 and the connection is closed with nothing stored; a client that sends its
+ * headers or body too slowly gets 408 ({@link RequestReadClock}); with a password set, {@code /kv}
+ * needs it ({@code Authorization: Bearer} or Basic), else 401.
  */
 final class HttpConnection extends ChannelInboundHandlerAdapter {
 
@@ -46,6 +57,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.US_ASCII)).asReadOnly();
 
     private final int maxBodySize;
+    /** The password {@code /kv} requests must present, or null when none is set. */
+    private final byte[] password;
+    private final RequestReadClock readClock;
+    private final long readCheckNanos;
+    private final HttpSettings settings;
+    private ScheduledFuture<?> readCheck;
     private final OrderedResponder<ByteBuf> responder;
 
     /** The shard running this connection, and its part of the keyspace. */
@@ -70,12 +87,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, int maxBodySize, OrderedResponder<ByteBuf> responder) {
+    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings, RequestReadClock readClock,
+                   OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
         this.local = keyspace.local();
         this.cache = cache;
-        this.maxBodySize = maxBodySize;
+        this.settings = settings;
+        this.maxBodySize = settings.maxBodySize();
+        this.password = settings.passwordBytes();
+        this.readClock = readClock;
+        this.readCheckNanos = RequestReadClock.tickNanos(settings);
         this.responder = responder;
     }
 
@@ -92,6 +114,38 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        readCheck = ctx.executor().scheduleAtFixedRate(this::checkReadTimeouts, readCheckNanos, readCheckNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopReadCheck();
+    }
+
+    private void stopReadCheck() {
+        if (readCheck != null) {
+            readCheck.cancel(false);
+            readCheck = null;
+        }
+    }
+
+    private void checkReadTimeouts() {
+        RequestReadClock.Phase expired = readClock.tick(ctx.channel().config().isAutoRead());
+        if (expired == null || responder.closing()) {
+            return;
+        }
+        stopReadCheck();
+        discardCurrent();
+        respondAndClose(408, "Request Timeout", expired == RequestReadClock.Phase.HEADERS
+                ? "request headers not received within " + settings.requestHeaderTimeout() + "\n"
+                : "request body not received within " + settings.bodyReadTimeout() + "\n");
+    }
+
+    private void discardCurrent() {
+        if (current != null) {
+            current.body.release();
+            current = null;
+        }
     }
 
     @Override
@@ -101,10 +155,21 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof HttpRequest request) {
+                readClock.headersRead();
                 onRequest(request);
             }
-            if (msg instanceof HttpContent content && current != null) {
-                onContent(content);
+            if (msg instanceof HttpContent content) {
+                if (content instanceof LastHttpContent) {
+                    readClock.requestRead();
+                }
+                if (content.decoderResult().isFailure()) {
+                    // Broken framing (a bad chunk size or chunk terminator): nothing of this
+                    // request is stored, and nothing after it can be framed.
+                    discardCurrent();
+                    respondAndClose(400, "Bad Request", "malformed body: " + content.decoderResult().cause().getMessage() + "\n");
+                } else if (current != null) {
+                    onContent(content);
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -113,10 +178,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (current != null) {
-            current.body.release();
-            current = null;
-        }
+        stopReadCheck();
+        discardCurrent();
         ctx.fireChannelInactive();
     }
 
@@ -145,6 +208,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        if (!http10 && !hasOneHost(request)) {
+            respondAndClose(400, "Bad Request", "an HTTP/1.1 request needs exactly one Host header (RFC 9112, section 3.2)\n");
+            return;
+        }
         String uri = request.uri();
         HttpMethod method = request.method();
         int query = uri.indexOf('?');
@@ -164,6 +231,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (path.startsWith(KV_PREFIX)) {
+            if (password != null && !authorized(request)) {
+                // The body of a refused PUT is read and dropped (current stays null).
+                respond(401, "Unauthorized", "text/plain", "the key-value API needs the server's password "
+                        + "(Authorization: Bearer <password>, or Basic with any user name)\n", keepAlive, http10,
+                        "WWW-Authenticate: Basic realm=\"percore\", charset=\"UTF-8\"");
+                return;
+            }
             byte[] key;
             try {
                 key = percentDecode(path.substring(KV_PREFIX.length()));
@@ -187,6 +261,52 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         respond(404, "Not Found", "text/plain", "no route for " + path + "\n", keepAlive, http10, null);
+    }
+
+    private static boolean hasOneHost(HttpRequest request) {
+        Iterator<? extends CharSequence> hosts = request.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            return false;
+        }
+        hosts.next();
+        return !hosts.hasNext();
+    }
+
+    /** {@code Authorization: Bearer <password>} or Basic with the password (Redis's requirepass has no user name). */
+    private boolean authorized(HttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (header == null) {
+            return false;
+        }
+        byte[] presented;
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            byte[] decoded;
+            try {
+                decoded = Base64.getDecoder().decode(header.substring(6).trim());
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            int colon = indexOf(decoded, (byte) ':');
+            if (colon < 0) {
+                return false;
+            }
+            presented = java.util.Arrays.copyOfRange(decoded, colon + 1, decoded.length);
+        } else {
+            return false;
+        }
+        // Constant time in the secret's content: no byte-by-byte timing oracle.
+        return MessageDigest.isEqual(presented, password);
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void beginPut(HttpRequest request, byte[] key, boolean keepAlive) {

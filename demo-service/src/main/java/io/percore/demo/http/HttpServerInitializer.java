@@ -11,23 +11,20 @@ import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
 
 /**
- * The per-core HTTP pipeline: Netty's request decoder, the connection's {@link OrderedResponder}
+ * The per-core HTTP pipeline: the request read clock (header and body read timeouts), Netty's request decoder, the connection's {@link OrderedResponder}
  * and {@link HttpConnection}, whose responses are whole pre-encoded buffers (no response encoder
  * in the pipeline).
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     private final Keyspace keyspace;
-    private final int maxBodySize;
+    private final HttpSettings settings;
     /** Slot i is created and used only by shard i's thread. */
     private final HttpResponseCache[] caches;
 
-    public HttpServerInitializer(Keyspace keyspace, int maxBodySize) {
-        if (maxBodySize < 0) {
-            throw new IllegalArgumentException("percore.demo.http.max-body-size must not be negative, got " + maxBodySize);
-        }
+    public HttpServerInitializer(Keyspace keyspace, HttpSettings settings) {
         this.keyspace = keyspace;
-        this.maxBodySize = maxBodySize;
+        this.settings = settings;
         this.caches = new HttpResponseCache[keyspace.shardCount()];
     }
 
@@ -39,12 +36,14 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             cache = caches[shard.id()] = new HttpResponseCache();
         }
         OrderedResponder<ByteBuf> responder = HttpConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies());
+        RequestReadClock readClock = RequestReadClock.of(settings);
         ch.pipeline()
+                .addLast("http-read-clock", readClock)
                 .addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
                         .setMaxInitialLineLength(HttpConnection.MAX_REQUEST_LINE)
                         .setMaxHeaderSize(HttpConnection.MAX_HEADER_SIZE)
                         .setMaxChunkSize(64 * 1024)))
                 .addLast("http-responder", responder)
-                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, maxBodySize, responder));
+                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, settings, readClock, responder));
     }
 }

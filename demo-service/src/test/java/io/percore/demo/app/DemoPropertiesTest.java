@@ -49,7 +49,7 @@ class DemoPropertiesTest {
             // The demo's own key reaches its server's settings.
             DemoSettings settings = context.getBean(DemoProperties.class).toSettings(percore.getServers().get("resp"),
                     percore.getServers().get("http"));
-            assertThat(settings.httpMaxBodySize()).isEqualTo(1000);
+            assertThat(settings.http().maxBodySize()).isEqualTo(1000);
             assertThat(settings.respPort()).as("the port CONFIG GET reports").isEqualTo(respPort);
             assertThat(percore.getServers().get("resp").getMaxPendingReplies()).isEqualTo(33);
             assertThat(service.respServer().options().maxPendingReplies()).isEqualTo(33);
@@ -98,6 +98,17 @@ class DemoPropertiesTest {
                 .hasStackTraceContaining("Binding validation errors on percore.demo")
                 .hasStackTraceContaining("field 'resp.maxInlineLength': rejected value [0]")
                 .hasStackTraceContaining("must be greater than or equal to 1");
+    }
+
+    /** Issue 12, row 10: a duration too long to mean anything is refused, naming the key, value and bound. */
+    @Test
+    void httpReadTimeoutsAreBounded() {
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.http.request-header-timeout=106752d").close())
+                .hasStackTraceContaining("field 'http.requestHeaderTimeout': rejected value [PT2562048H]")
+                .hasStackTraceContaining("must be shorter than or equal to 1 hour");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.http.body-read-timeout=0s").close())
+                .hasStackTraceContaining("field 'http.bodyReadTimeout': rejected value [PT0S]")
+                .hasStackTraceContaining("must be longer than or equal to 1 milli");
     }
 
     @Test

@@ -29,7 +29,7 @@ class HttpServerTest {
 
     @BeforeAll
     static void start() {
-        services = TestServices.start(2, DemoSettings.forTests().withHttpMaxBodySize(1000));
+        services = TestServices.start(2, DemoSettings.forTests().withHttp(HttpSettings.defaults().withMaxBodySize(1000)));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
