@@ -236,7 +236,7 @@ public final class StringCommands {
             if (value.length == 0) {
                 return ZERO;
             }
-            checkStringLength(offset + value.length);
+            checkStringLength(offset, value.length);
             byte[] fresh = new byte[(int) offset + value.length];
             System.arraycopy(value, 0, fresh, (int) offset, value.length);
             ks.setString(argv[1], fresh, ValueStore.NO_EXPIRY);
@@ -245,7 +245,7 @@ public final class StringCommands {
         if (value.length == 0) {
             return integer(old.length);
         }
-        checkStringLength(offset + value.length);
+        checkStringLength(offset, value.length);
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
         ks.setStringKeepTtl(argv[1], updated, now);
@@ -433,6 +433,13 @@ public final class StringCommands {
 
     private static void checkStringLength(long length) {
         if (length > MAX_STRING_LENGTH) {
+            throw new RespError(RespReplies.STRING_TOO_LONG);
+        }
+    }
+
+    /** {@code offset + length} checked without overflow: SETRANGE's offset may be any long a client sends. */
+    private static void checkStringLength(long offset, int length) {
+        if (offset > MAX_STRING_LENGTH - length) {
             throw new RespError(RespReplies.STRING_TOO_LONG);
         }
     }

@@ -135,6 +135,13 @@ class StringCommandsTest {
         assertThat(run(StringCommands::setrange, "setrange", "s", "-1", "x")).isEqualTo("-ERR offset is out of range");
         assertThat(run(StringCommands::setrange, "setrange", "s", "536870911", "xx"))
                 .isEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        // Issue 12 row 11 / issue 13: offset + length overflowed a long and reached the array copy.
+        assertThat(run(StringCommands::setrange, "setrange", "s", "9223372036854775807", "A"))
+                .isEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        assertThat(run(StringCommands::setrange, "setrange", "fresh", "9223372036854775807", "A"))
+                .isEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        assertThat(run(StringCommands::setrange, "setrange", "s", "9223372036854775808", "A"))
+                .isEqualTo("-ERR value is not an integer or out of range");
         assertThat(run(KeyCommands::type, "type", "s")).isEqualTo("+string");
         assertThat(run(KeyCommands::type, "type", "nope")).isEqualTo("+none");
     }
