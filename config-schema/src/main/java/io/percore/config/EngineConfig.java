@@ -45,19 +45,16 @@ public class EngineConfig {
 
     @PropertyDescription("How long an idle shard spins before sleeping in the I/O poll. 0 disables spinning (always the case in overprovisioned mode).")
     @NotNull
-    @DurationMax("1s")
     private Duration idlePoll = Duration.ofMillis(1);
 
     @PropertyDescription("Time a shard spends running tasks before it polls I/O again.")
     @NotNull
     @DurationMin("1us")
-    @DurationMax("1s")
     private Duration taskQuota = Duration.ofNanos(500_000);
 
     @PropertyDescription("A task running longer than this is reported as a reactor stall.")
     @NotNull
     @DurationMin("1ms")
-    @DurationMax("1h")
     private Duration stallThreshold = Duration.ofMillis(25);
 
     @PropertyDescription("Capacity in messages of each single-producer/single-consumer ring between two shards; must be a power of two.")

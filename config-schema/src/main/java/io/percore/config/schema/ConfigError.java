@@ -10,7 +10,7 @@ package io.percore.config.schema;
  * @param rule       what was broken: a JSON Schema keyword ({@code minimum}, {@code pattern},
  *                   {@code type}, {@code enum}, {@code additionalProperties}, ...) or one of
  *                   Percore's own rules ({@code unique-names}, {@code cpu-list},
- *                   {@code power-of-two}, {@code minimum-duration}, {@code maximum-duration}, {@code required},
+ *                   {@code power-of-two}, {@code minimum-duration}, {@code required},
  *                   {@code timeout-below-interval}, {@code syntax}, {@code conflict},
  *                   {@code index-gap})
  * @param message    human-readable sentence naming the key, the value and the rule (see

@@ -29,7 +29,7 @@ final class ModelRules {
             return errors;
         }
         PropertyPath rootPath = PropertyPath.root();
-        durationBounds(root, rootSchema, rootPath, errors);
+        minimumDurations(root, rootSchema, rootPath, errors);
         JsonNode engine = root.get("engine");
         if (engine != null && engine.isObject()) {
             PropertyPath enginePath = rootPath.key("engine");
@@ -50,8 +50,8 @@ final class ModelRules {
         return errors;
     }
 
-    /** {@code x-minimum-duration} and {@code x-maximum-duration}: walk the tree and the schema together. */
-    private static void durationBounds(JsonNode node, JsonNode schema, PropertyPath path, List<ConfigError> errors) {
+    /** {@code x-minimum-duration}: walk the tree and the schema together. */
+    private static void minimumDurations(JsonNode node, JsonNode schema, PropertyPath path, List<ConfigError> errors) {
         if (schema == null || node == null) {
             return;
         }
@@ -65,23 +65,11 @@ final class ModelRules {
                         "use at least " + min.asString()));
             }
         }
-        JsonNode max = schema.get(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD);
-        if (max != null) {
-            Duration value = duration(node);
-            Duration bound = DurationSyntax.parse(max.asString());
-            // A value in the right form that does not even fit a Duration is over any bound.
-            boolean tooLong = value != null ? value.compareTo(bound) > 0 : node.isString() && DurationSyntax.isValid(node.asString());
-            if (tooLong) {
-                errors.add(new ConfigError(path.toString(), ValueText.of(node), "maximum-duration",
-                        path + ": " + ValueText.quoted(node) + " is above the maximum duration of " + max.asString() + " (maximum-duration)",
-                        "use at most " + max.asString()));
-            }
-        }
         if (node.isObject()) {
-            node.properties().forEach(e -> durationBounds(e.getValue(), SubSchemas.property(schema, e.getKey()), path.key(e.getKey()), errors));
+            node.properties().forEach(e -> minimumDurations(e.getValue(), SubSchemas.property(schema, e.getKey()), path.key(e.getKey()), errors));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                durationBounds(node.get(i), SubSchemas.items(schema), path.index(i), errors);
+                minimumDurations(node.get(i), SubSchemas.items(schema), path.index(i), errors);
             }
         }
     }

@@ -26,8 +26,6 @@ public final class PercoreConfigSchema {
      * {@link ConfigValidator} enforces it.
      */
     public static final String MINIMUM_DURATION_KEYWORD = "x-minimum-duration";
-    /** Our keyword for the largest duration a property accepts (see {@code DurationMax}). */
-    public static final String MAXIMUM_DURATION_KEYWORD = "x-maximum-duration";
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 

@@ -10,7 +10,6 @@ import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationModule;
 import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationOption;
-import io.percore.config.DurationMax;
 import io.percore.config.DurationMin;
 import io.percore.config.DurationSyntax;
 import io.percore.config.PercoreConfig;
@@ -197,15 +196,6 @@ public final class PercoreSchemaGenerator {
         if (min != null) {
             DurationSyntax.parse(min.value()); // fail the build on a malformed bound
             node.put(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD, min.value());
-        }
-        DurationMax max = field.getAnnotationConsideringFieldAndGetter(DurationMax.class);
-        if (max != null) {
-            DurationSyntax.parse(max.value());
-            node.put(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD, max.value());
-        } else if (java.time.Duration.class.equals(field.getType().getErasedType())) {
-            // Every duration is bounded; a new one without a bound fails the build here.
-            throw new IllegalStateException(field.getDeclaringType().getErasedType().getSimpleName() + "." + field.getName()
-                    + " is a Duration without @DurationMax");
         }
     }
 

@@ -42,10 +42,6 @@ class InvalidConfigurationCorpusTest {
                 bad("percore.engine.ring-capacity=8", "percore.engine.ring-capacity", "minimum", null),
                 bad("percore.engine.ring-capacity=1000", "percore.engine.ring-capacity", "power-of-two", null),
                 bad("percore.engine.stall-threshold=500us", "percore.engine.stall-threshold", "minimum-duration", null),
-                // every duration has an upper bound, also past what a long of nanoseconds holds (issue 12, row 10)
-                bad("percore.engine.stall-threshold=106752d", "percore.engine.stall-threshold", "maximum-duration", null),
-                bad("percore.servers.resp.idle-timeout=106752d", "percore.servers.resp.idle-timeout", "maximum-duration", null),
-                bad("percore.engine.task-quota=99999999999999999999d", "percore.engine.task-quota", "maximum-duration", null),
                 bad("percore.servers.api.port=70000", "percore.servers.api.port", "maximum", null),
                 bad("percore.engine.scheduling-groups[0].shares=0", "percore.engine.scheduling-groups[0].shares", "minimum", null),
                 // enums
