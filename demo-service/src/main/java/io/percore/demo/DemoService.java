@@ -65,6 +65,7 @@ public final class DemoService implements AutoCloseable {
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort());
             resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()));
+            keyspace.attachRespServer(resp);
             ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()));
             return new DemoService(keyspace, resp, http);
         } catch (RuntimeException e) {

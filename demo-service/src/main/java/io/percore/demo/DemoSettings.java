@@ -31,6 +31,11 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 httpIdleTimeout, maxConnectionsPerShard);
     }
 
+    public DemoSettings withMaxConnectionsPerShard(int max) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, max);
+    }
+
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
                 httpIdleTimeout, maxConnectionsPerShard);

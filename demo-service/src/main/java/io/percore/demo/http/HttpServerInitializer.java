@@ -8,14 +8,19 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.RejectionReply;
 import io.percore.net.server.ServerChannelContext;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The per-core HTTP pipeline: the request read clock (header and body read timeouts), Netty's request decoder, the connection's {@link OrderedResponder}
  * and {@link HttpConnection}, whose responses are whole pre-encoded buffers (no response encoder
  * in the pipeline).
  */
-public final class HttpServerInitializer extends ChannelInitializer<Channel> {
+public final class HttpServerInitializer extends ChannelInitializer<Channel> implements RejectionReply {
+
+    private static final byte[] OVER_LIMIT = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 37\r\n"
+            + "Connection: close\r\nRetry-After: 1\r\n\r\nserver at its connection limit; retry").getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
     private final HttpSettings settings;
@@ -26,6 +31,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.keyspace = keyspace;
         this.settings = settings;
         this.caches = new HttpResponseCache[keyspace.shardCount()];
+    }
+
+    @Override
+    public byte[] rejectionReply() {
+        return OVER_LIMIT;
     }
 
     @Override

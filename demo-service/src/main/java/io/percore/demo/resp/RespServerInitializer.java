@@ -6,7 +6,9 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.Keyspace;
 import io.percore.net.resp.RespCommandDecoder;
 import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.RejectionReply;
 import io.percore.net.server.ServerChannelContext;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The RESP pipeline of one connection: {@link RespCommandDecoder} (bytes → commands, with every
@@ -14,7 +16,10 @@ import io.percore.net.server.ServerChannelContext;
  * → {@link RespConnection}, which executes the commands. Runs on the
  * shard owning the channel; the reply limit is the server's {@code max-pending-replies}.
  */
-public final class RespServerInitializer extends ChannelInitializer<Channel> {
+public final class RespServerInitializer extends ChannelInitializer<Channel> implements RejectionReply {
+
+    /** What redis-server writes to a client over maxclients before closing it. */
+    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
     private final CommandTable commands;
@@ -24,6 +29,11 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> {
         this.keyspace = keyspace;
         this.commands = commands;
         this.settings = settings;
+    }
+
+    @Override
+    public byte[] rejectionReply() {
+        return MAX_CLIENTS;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
 import java.time.Duration;
+import io.percore.net.server.ShardedServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,11 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> mapReduce(Function<ShardState, R> mapper, R identity, BinaryOperator<R> reducer) {
         states.local().crossShardCalls += shardCount - 1;
         return states.mapReduce(mapper, identity, reducer);
+    }
+
+    /** From a thread that is not a shard: gives each shard the RESP server's counters on that shard (for INFO). */
+    public void attachRespServer(ShardedServer server) {
+        states.fromOutside().invokeOnAll(state -> state.respServer(server.metrics(state.shardId()))).join();
     }
 
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */

@@ -2,6 +2,7 @@ package io.percore.demo.shard;
 
 import io.percore.demo.kv.ValueStore;
 import io.percore.engine.Cancellable;
+import io.percore.net.server.ShardServerMetrics;
 
 /**
  * Everything one shard owns for the demo: its value store and its server counters; the instance
@@ -13,11 +14,12 @@ public final class ShardState implements AutoCloseable {
     private final int shardId;
     private final ValueStore store = new ValueStore();
     private Cancellable activeExpiry;
+    /** The RESP server's counters on this shard: INFO's rejected_connections is the metric's own figure. */
+    private ShardServerMetrics respServer;
 
     public long commandsProcessed;
     public long connectionsReceived;
     public long connectedClients;
-    public long rejectedConnections;
     public long protocolErrors;
     public long unexpectedErrors;
     public long crossShardCalls;
@@ -35,6 +37,10 @@ public final class ShardState implements AutoCloseable {
         return store;
     }
 
+    void respServer(ShardServerMetrics metrics) {
+        this.respServer = metrics;
+    }
+
     void activeExpiry(Cancellable timer) {
         this.activeExpiry = timer;
     }
@@ -49,7 +55,8 @@ public final class ShardState implements AutoCloseable {
     /** A copy of this shard's figures, safe to hand to another shard. */
     public Snapshot snapshot() {
         return new Snapshot(shardId, store.size(), store.volatileCount(), store.keyspaceHits(), store.keyspaceMisses(),
-                store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients, rejectedConnections,
+                store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients,
+                respServer == null ? 0 : respServer.connectionsRejected(),
                 protocolErrors, unexpectedErrors, crossShardCalls, httpRequests);
     }
 

@@ -1,6 +1,8 @@
 package io.percore.net.server;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.percore.engine.Cancellable;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One server's state on one shard: its open connections, its limits and its drain. Everything
@@ -49,10 +52,11 @@ final class ShardListener {
     }
 
     private void accept(Channel ch) {
-        if (draining || connections.size() >= server.options().maxConnectionsPerShard()) {
-            // No user handler ever sees this connection: the peer gets an immediate close.
+        if (draining || connections.size() >= server.options().maxConnectionsPerShard()
+                || !FileDescriptorBudget.PROCESS.tryAcquire()) {
+            // No user handler ever sees this connection.
             metrics.rejected.increment();
-            ch.close();
+            refuse(ch);
             return;
         }
         ServerChannelContext context = new ServerChannelContext(this, ch);
@@ -68,9 +72,24 @@ final class ShardListener {
         ch.pipeline().addLast("percore-error-tail", tail);
     }
 
+    /** Writes the server's rejection reply, if it has one, then closes (at the latest after a second). */
+    private void refuse(Channel ch) {
+        byte[] reply = userInitializer instanceof RejectionReply r ? r.rejectionReply() : null;
+        ch.config().setAutoRead(false);
+        ch.pipeline().addLast("percore-error-tail", tail);
+        if (reply == null || draining) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(Unpooled.wrappedBuffer(reply)).addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read must not keep the descriptor.
+        ch.eventLoop().schedule(() -> ch.close(), 1, TimeUnit.SECONDS);
+    }
+
     void connectionClosed(Channel ch) {
         if (connections.remove(ch)) {
             metrics.open.decrement();
+            FileDescriptorBudget.PROCESS.release();
         }
         if (draining && connections.isEmpty()) {
             finishDrain();

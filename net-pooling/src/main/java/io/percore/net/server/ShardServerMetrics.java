@@ -16,6 +16,7 @@ public final class ShardServerMetrics {
     final ShardCounter bytesOut = new ShardCounter();
     final ShardCounter idleClosed = new ShardCounter();
     final ShardCounter requestsTooLarge = new ShardCounter();
+    final ShardCounter acceptFailures = new ShardCounter();
 
     ShardServerMetrics(int shardId) {
         this.shardId = shardId;
@@ -35,7 +36,10 @@ public final class ShardServerMetrics {
         return accepted.get();
     }
 
-    /** Connections closed right after accept because the shard was at max-connections-per-shard (or draining). */
+    /**
+     * Connections closed right after accept: the shard was at max-connections-per-shard, the
+     * process at its file-descriptor budget, or the server draining.
+     */
     public long connectionsRejected() {
         return rejected.get();
     }
@@ -56,6 +60,11 @@ public final class ShardServerMetrics {
     /** Connections closed because a request exceeded max-request-size. */
     public long requestsTooLarge() {
         return requestsTooLarge.get();
+    }
+
+    /** Accepts that failed on this shard's listener (e.g. EMFILE); each one paused accepting briefly. */
+    public long acceptFailures() {
+        return acceptFailures.get();
     }
 
     @Override

@@ -122,6 +122,7 @@ public final class ShardedServer implements AutoCloseable {
             int port = options.port();
             for (ShardListener l : listeners) {
                 ServerBootstrap b = bootstrap(l, transport).option(transport.reusePortOption(), true)
+                        .handler(new AcceptFailureBackoff(l.metrics))
                         .childHandler(l.childInitializer());
                 Channel ch = await(b.bind(address, port), address, port);
                 serverChannels.add(ch);
@@ -133,7 +134,12 @@ public final class ShardedServer implements AutoCloseable {
         } else {
             ShardListener first = listeners.get(0);
             ServerBootstrap b = bootstrap(first, transport)
-                    .handler(new AcceptorHandoff(listeners))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new AcceptFailureBackoff(first.metrics), new AcceptorHandoff(listeners));
+                        }
+                    })
                     // Never used: AcceptorHandoff consumes accepted channels before ServerBootstrap's acceptor.
                     .childHandler(first.childInitializer());
             serverChannels.add(await(b.bind(address, options.port()), address, options.port()));

@@ -182,6 +182,40 @@ class ShardedServerTest {
         }
     }
 
+    /** An initializer that is a {@link RejectionReply}: refused clients are told why before the close. */
+    private static final class LineServerWithRejection extends ChannelInitializer<SocketChannel> implements RejectionReply {
+        private final ChannelInitializer<SocketChannel> delegate;
+
+        LineServerWithRejection(ChannelInitializer<SocketChannel> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public byte[] rejectionReply() {
+            return "busy: too many connections\n".getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(delegate);
+        }
+    }
+
+    @Test
+    void aRefusedClientReadsTheServersRejectionReplyThenEof() throws Exception {
+        ShardedServer server = ShardedServer.start(engine,
+                ServerOptions.builder().reusePort(false).maxConnectionsPerShard(1).build(), new LineServerWithRejection(lineServer()));
+        try (Socket a = connect(server); Socket b = connect(server); Socket c = connect(server); Socket d = connect(server)) {
+            assertThat(exchange(a, "echo a")).isEqualTo("a [shard 0]");
+            assertThat(new String(d.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("the reply, then EOF").isEqualTo("busy: too many connections\n");
+            eventually("rejection counted", Duration.ofSeconds(5), () -> server.metrics(0).connectionsRejected() == 1);
+            assertThat(exchange(b, "echo b")).isEqualTo("b [shard 1]");
+        } finally {
+            server.close();
+        }
+    }
+
     @Test
     void aRequestLargerThanTheLimitClosesTheConnection() throws Exception {
         ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().maxRequestSize(32).build(), lineServer());
