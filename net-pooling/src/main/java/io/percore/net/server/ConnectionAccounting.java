@@ -104,6 +104,7 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
      * earlier response has left, and the connection closes then unless a request is in flight.
      */
     void beginDrain() {
+        context.beginDrain();
         context.onWriteStarted();
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(writeDone);
     }

@@ -78,6 +78,10 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The channel is gone: replies are released unwritten. */
     private boolean closed;
+    /** The server is draining: no more reads; answer what was read, then the server closes the connection. */
+    private boolean stoppedReading;
+    /** The server connection's context, when the channel was accepted by a ShardedServer. */
+    private ServerChannelContext serverContext;
 
     /**
      * @param maxPendingReplies outstanding replies at which reading pauses ({@link ServerOptions#maxPendingReplies()})
@@ -176,6 +180,28 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        serverContext = ctx.channel().attr(ServerChannelContext.KEY).get();
+        if (serverContext != null) {
+            serverContext.attachResponder(this);
+        }
+    }
+
+    /**
+     * Graceful shutdown of the server: reading stops for good (bytes the server has not read yet are
+     * not requests it owes an answer), every request already read is answered in order, and the
+     * server closes the connection once the last reply has left. A request of which only part
+     * had arrived is dropped with the connection.
+     */
+    void stopReading() {
+        stoppedReading = true;
+        readingPaused = true;
+        ctx.channel().config().setAutoRead(false);
+        flush();
+    }
+
+    /** Requests read and not answered yet: replies with a position, requests held back, replies not flushed. */
+    boolean hasUnansweredRequests() {
+        return !slots.isEmpty() || queuedRequests.getAsInt() > 0 || unflushed;
     }
 
     /** Replies made while a read burst is under way wait for its end to be flushed. */
@@ -236,7 +262,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
      * the slot count or writability changes; call it when the held-back request count changes.
      */
     public void checkBackpressure() {
-        if (closing) {
+        if (closing || stoppedReading) {
             return;
         }
         boolean overloaded = slots.size() >= maxPendingReplies || queuedRequests.getAsInt() >= maxPendingReplies
@@ -273,6 +299,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             flush();
         }
         checkBackpressure();
+        if (stoppedReading && serverContext != null && !hasUnansweredRequests()) {
+            serverContext.onResponderIdle();
+        }
     }
 
     private void writeLastAndClose() {

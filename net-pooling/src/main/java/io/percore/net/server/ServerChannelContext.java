@@ -30,6 +30,8 @@ public final class ServerChannelContext {
     private int pendingWrites;
     /** Bytes arrived after the last write: an untracked request may be in flight. */
     private boolean readSinceLastWrite;
+    /** The connection's responder, when it has one: it knows exactly what is still to be answered. */
+    private OrderedResponder<?> responder;
 
     ServerChannelContext(ShardListener listener, Channel channel) {
         this.listener = listener;
@@ -76,7 +78,28 @@ public final class ServerChannelContext {
     }
 
     boolean busy() {
-        return inFlight > 0 || pendingWrites > 0 || readSinceLastWrite;
+        if (inFlight > 0 || pendingWrites > 0) {
+            return true;
+        }
+        // With a responder, reading stops when the drain begins and every request read so far
+        // either has its reply written or a place in the responder's order.
+        return responder != null ? responder.hasUnansweredRequests() : readSinceLastWrite;
+    }
+
+    void attachResponder(OrderedResponder<?> responder) {
+        this.responder = responder;
+    }
+
+    /** The drain begins: a connection with a responder stops reading and answers what it has read. */
+    void beginDrain() {
+        if (responder != null) {
+            responder.stopReading();
+        }
+    }
+
+    /** The responder answered its last outstanding request during a drain. */
+    void onResponderIdle() {
+        listener.closeIfDrained(channel, this);
     }
 
     void onRead() {
