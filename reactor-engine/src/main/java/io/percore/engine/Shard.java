@@ -490,9 +490,14 @@ public final class Shard {
         try {
             runLoop();
         } catch (Throwable t) {
-            // A fatal error from a task, or anything the loop itself threw: either way the loop
-            // is gone, and a shard that no longer turns must not leave a zombie process.
-            failFatally(t);
+            if (fatalError == null && !FatalErrorHandler.isFatal(t) && termination.requested()) {
+                // The engine is stopping this shard anyway: nothing is left to save.
+                LOG.warn("Shard {} loop failed while stopping", id, t);
+            } else {
+                // A fatal error from a task, or anything the running loop itself threw: either way
+                // the loop is gone, and a shard that no longer turns must not leave a zombie process.
+                failFatally(t);
+            }
         } finally {
             Throwable fatal = fatalError;
             if (fatal != null) {
@@ -511,11 +516,6 @@ public final class Shard {
             fatalError = error;
         }
         termination.request();
-    }
-
-    /** The fatal error that stopped this shard's loop, or null. */
-    Throwable fatalError() {
-        return fatalError;
     }
 
     /**
