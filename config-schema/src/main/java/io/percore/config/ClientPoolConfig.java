@@ -51,10 +51,12 @@ public class ClientPoolConfig {
     @PropertyDescription("How long opening a connection may take before it fails.")
     @NotNull
     @DurationMin("1ms")
+    @DurationMax("10m")
     private Duration connectTimeout = Duration.ofSeconds(2);
 
     @PropertyDescription("An unused pooled connection is closed after this long. 0 keeps idle connections open.")
     @NotNull
+    @DurationMax("1d")
     private Duration idleTimeout = Duration.ofSeconds(60);
 
     @PropertyDescription("How a request picks an endpoint: round-robin, least-outstanding (fewest in-flight requests), consistent-hash (by request key), peak-ewma (lowest latency-weighted load).")

@@ -24,6 +24,7 @@ public class DiscoveryConfig {
     @PropertyDescription("With dns discovery, how often host names are resolved again.")
     @NotNull
     @DurationMin("1s")
+    @DurationMax("1d")
     private Duration dnsRefreshInterval = Duration.ofSeconds(30);
 
     @PropertyDescription("With kubernetes discovery, the Service whose endpoints are used (required there).")

@@ -45,22 +45,35 @@ public class EngineConfig {
 
     @PropertyDescription("How long an idle shard spins before sleeping in the I/O poll. 0 disables spinning (always the case in overprovisioned mode).")
     @NotNull
+    @DurationMax("1s")
     private Duration idlePoll = Duration.ofMillis(1);
 
     @PropertyDescription("Time a shard spends running tasks before it polls I/O again.")
     @NotNull
     @DurationMin("1us")
+    @DurationMax("1s")
     private Duration taskQuota = Duration.ofNanos(500_000);
 
     @PropertyDescription("A task running longer than this is reported as a reactor stall.")
     @NotNull
     @DurationMin("1ms")
+    @DurationMax("10m")
     private Duration stallThreshold = Duration.ofMillis(25);
 
     @PropertyDescription("Capacity in messages of each single-producer/single-consumer ring between two shards; must be a power of two.")
     @Min(16)
     @Max(1 << 20)
     private int ringCapacity = 4096;
+
+    @PropertyDescription("Most tasks and calls from threads that are not shards (Spring, request threads, tests) that may wait in one shard's foreign queue. Over it a submission is refused at once with a RejectedExecutionException naming the shard and this limit; nothing accepted is dropped. About 160 bytes each: the default bounds a stuck shard's queue at about 10 MB.")
+    @Min(16)
+    @Max(4_194_304)
+    private int foreignQueueCapacity = 65_536;
+
+    @PropertyDescription("Most cross-shard calls and tasks one shard may park while the rings to their targets are full (all targets together). Over it a new call fails its ShardFuture (and execute throws) with a RejectedExecutionException naming the shards and this limit; replies and completions are never refused, nothing accepted is dropped, the sender never blocks.")
+    @Min(16)
+    @Max(4_194_304)
+    private int crossShardOverflowCapacity = 65_536;
 
     @PropertyDescription("I/O transport: auto tries io-uring, then epoll, then nio.")
     @NotNull
@@ -139,6 +152,22 @@ public class EngineConfig {
 
     public void setStallThreshold(Duration stallThreshold) {
         this.stallThreshold = stallThreshold;
+    }
+
+    public int getForeignQueueCapacity() {
+        return foreignQueueCapacity;
+    }
+
+    public void setForeignQueueCapacity(int foreignQueueCapacity) {
+        this.foreignQueueCapacity = foreignQueueCapacity;
+    }
+
+    public int getCrossShardOverflowCapacity() {
+        return crossShardOverflowCapacity;
+    }
+
+    public void setCrossShardOverflowCapacity(int crossShardOverflowCapacity) {
+        this.crossShardOverflowCapacity = crossShardOverflowCapacity;
     }
 
     public int getRingCapacity() {

@@ -18,11 +18,13 @@ public class HealthCheckConfig {
     @PropertyDescription("Time between two probes of one endpoint.")
     @NotNull
     @DurationMin("100ms")
+    @DurationMax("1h")
     private Duration interval = Duration.ofSeconds(5);
 
     @PropertyDescription("A probe not answered within this time fails; must be shorter than interval.")
     @NotNull
     @DurationMin("1ms")
+    @DurationMax("1h")
     private Duration timeout = Duration.ofSeconds(1);
 
     @PropertyDescription("Consecutive successful probes that bring an unhealthy endpoint back.")

@@ -19,6 +19,7 @@ public class OutlierEjectionConfig {
     @PropertyDescription("How long the first ejection lasts; each further ejection of the same endpoint lasts this times the number of ejections.")
     @NotNull
     @DurationMin("1ms")
+    @DurationMax("1h")
     private Duration baseEjectionTime = Duration.ofSeconds(30);
 
     @PropertyDescription("At most this percentage of the endpoints is ejected at once, so a wide outage does not empty the pool.")

@@ -36,6 +36,7 @@ public class ServerConfig {
 
     @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout.")
     @NotNull
+    @DurationMax("1d")
     private Duration idleTimeout = Duration.ofSeconds(60);
 
     @PropertyDescription("Largest request a peer may send, in bytes; a larger request is rejected and its connection closed.")
@@ -50,6 +51,7 @@ public class ServerConfig {
 
     @PropertyDescription("On shutdown, how long in-flight requests may take to finish before their connections are closed.")
     @NotNull
+    @DurationMax("1h")
     private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
 
     @PropertyDescription("Bind one listener per shard with SO_REUSEPORT so the kernel spreads connections over shards. false: shard 0 accepts and hands connections to the other shards round-robin.")

@@ -97,6 +97,7 @@ class ChartRenderingTest {
         assertThat(env.get("PERCORE_WATCH_NAMESPACES").getValue()).isEmpty();
         assertThat(env.get("PERCORE_LEADER_ELECTION").getValue()).isEqualTo("true");
         assertThat(env.get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+        assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError");
 
         assertThat(operator.getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getName()).isEqualTo("http");
@@ -147,7 +148,8 @@ class ChartRenderingTest {
         assertThat(operator.getResources().getLimits()).containsEntry("cpu", new Quantity("2"));
 
         Map<String, EnvVar> env = env(operator);
-        assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=60");
+        // The chart keeps -XX:+ExitOnOutOfMemoryError when jvmOptions is overridden.
+        assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError");
         assertThat(env.get("LOG_LEVEL").getValue()).isEqualTo("debug");
         assertThat(env.get("NODE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
 

@@ -48,6 +48,7 @@ final class CrossShardCall implements Runnable, FutureListener<Object> {
             try {
                 result = (ShardFuture<Object>) asyncTask.get();
             } catch (Throwable t) {
+                FatalErrorHandler.rethrowIfFatal(t);
                 respond(null, t);
                 return;
             }
@@ -62,6 +63,7 @@ final class CrossShardCall implements Runnable, FutureListener<Object> {
         try {
             v = task.call();
         } catch (Throwable t) {
+            FatalErrorHandler.rethrowIfFatal(t);
             respond(null, t);
             return;
         }
@@ -90,6 +92,15 @@ final class CrossShardCall implements Runnable, FutureListener<Object> {
             Shard.LOG.debug("Cross-shard call from shard {} failed on shard {}", caller.id(), target.id(), t);
         }
         target.sendTo(caller.id(), this);
+    }
+
+    /** Forgets a call that was never sent (refused), so the pool holds nothing of it. */
+    void clear() {
+        caller = null;
+        target = null;
+        task = null;
+        asyncTask = null;
+        promise = null;
     }
 
     private void completeOnCaller() {

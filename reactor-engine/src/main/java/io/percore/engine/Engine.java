@@ -54,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicReference<Throwable> startFailure = new AtomicReference<>();
     private final Object closeLock = new Object();
     private volatile int state = RUNNING;
+    private volatile FatalErrorHandler fatalErrorHandler = FatalErrorHandler.HALT;
+    private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
     private volatile boolean closeDone;
 
     private Engine(EngineSettings settings, ShardPlacement placement) {
@@ -229,13 +231,31 @@ public final class Engine implements AutoCloseable {
         if (state != RUNNING) {
             return CompletableFuture.failedFuture(closedException());
         }
+        if (!target.admitForeign()) {
+            return CompletableFuture.failedFuture(target.foreignRejection());
+        }
         ForeignCall<T> call = new ForeignCall<>(task);
         target.executeForeign(call);
         return call.result;
     }
 
+    /** False once shutdown began, or once a shard's loop stopped on a fatal error. */
     public boolean isRunning() {
-        return state == RUNNING;
+        return state == RUNNING && fatalError.get() == null;
+    }
+
+    /**
+     * Replaces what happens when a fatal error stops a shard's loop; the default,
+     * {@link FatalErrorHandler#HALT}, logs and halts the process with exit code 3. Set it right
+     * after start: a fatal error before that meets the default.
+     */
+    public void onFatalError(FatalErrorHandler handler) {
+        this.fatalErrorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** The first fatal error that stopped a shard's loop, or empty (health checks read it). */
+    public java.util.Optional<Throwable> fatalError() {
+        return java.util.Optional.ofNullable(fatalError.get());
     }
 
     /**
@@ -407,6 +427,22 @@ public final class Engine implements AutoCloseable {
     void shardFailedToStart(Shard s, Throwable t) {
         startFailure.compareAndSet(null, t);
         started.countDown();
+    }
+
+    /**
+     * A shard's loop stopped on a fatal error (its thread calls this before closing its
+     * sockets). The first one goes to the handler; if the handler itself throws, the process
+     * halts: nothing may leave a zombie.
+     */
+    void shardFailedFatally(Shard s, Throwable error) {
+        if (!fatalError.compareAndSet(null, error)) {
+            return;
+        }
+        try {
+            fatalErrorHandler.onFatalError(s, error);
+        } catch (Throwable handlerFailure) {
+            FatalErrorHandler.HALT.onFatalError(s, error);
+        }
     }
 
     void shardTerminated(Shard s) {

@@ -21,6 +21,7 @@ final class ForeignCall<T> implements Runnable {
         } catch (Throwable t) {
             Shard.LOG.debug("Task submitted from outside the engine failed", t);
             result.completeExceptionally(t);
+            FatalErrorHandler.rethrowIfFatal(t);
         }
     }
 

@@ -109,6 +109,7 @@ final class GroupScheduler {
                 try {
                     task.run();
                 } catch (Throwable t) {
+                    FatalErrorHandler.rethrowIfFatal(t); // ends the loop: see Shard.runThread
                     counters.taskFailed(t, "task");
                 }
                 run++;

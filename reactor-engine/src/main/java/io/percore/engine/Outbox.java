@@ -2,13 +2,21 @@ package io.percore.engine;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
  * A shard's sending side of the mesh. A message goes straight into the ring to its target; if
- * that ring is full it is parked here (shard-local, unbounded) and retried at every flush, in
- * order, so a full ring neither blocks the shard nor loses a message. Sleeping targets are
- * woken once per flush rather than once per message.
+ * that ring is full it is parked here (shard-local) and retried at every flush, in order, so a
+ * full ring neither blocks the shard nor loses a message. Sleeping targets are woken once per
+ * flush rather than once per message.
+ *
+ * <p>Parking is bounded ({@code percore.engine.cross-shard-overflow-capacity}, all targets
+ * together) for new work only: {@link #sendRequest} refuses a call or task that would have to
+ * park beyond the bound, before anything is sent. Replies and completions ({@link #send}) always
+ * park: each answers work that was accepted, so they are bounded by it, and refusing one would
+ * lose that work. The bound costs nothing while rings have room: it is read only on the way to
+ * parking.
  */
 final class Outbox {
 
@@ -16,16 +24,20 @@ final class Outbox {
     private final Shard[] shards;
     private final SpscArrayQueue<Object>[] rings;
     private final ArrayDeque<Object>[] overflow;
+    private final int overflowCapacity;
     private final boolean[] touched;
     private final int[] touchedList;
     private int touchedCount;
     private int overflowing;
+    /** Messages parked now, all targets together. */
+    private int parked;
     long sent;
     long overflowed;
 
     @SuppressWarnings("unchecked")
-    Outbox(Shard self, Shard[] shards, CrossShardMesh mesh) {
+    Outbox(Shard self, Shard[] shards, CrossShardMesh mesh, int overflowCapacity) {
         this.self = self;
+        this.overflowCapacity = overflowCapacity;
         this.shards = shards;
         int n = shards.length;
         this.rings = new SpscArrayQueue[n];
@@ -39,23 +51,57 @@ final class Outbox {
         this.touchedList = new int[n];
     }
 
+    /** Sends a message that must get through (a reply, a completion): parks it whatever the bound. */
     void send(int to, Object message) {
         sent++;
-        ArrayDeque<Object> parked = overflow[to];
-        if ((parked == null || parked.isEmpty()) && rings[to].offer(message)) {
+        ArrayDeque<Object> queue = overflow[to];
+        if ((queue == null || queue.isEmpty()) && rings[to].offer(message)) {
             touch(to);
             return;
         }
-        if (parked == null) {
-            parked = new ArrayDeque<>();
-            overflow[to] = parked;
+        park(to, message);
+    }
+
+    /**
+     * Sends new work; false, having sent nothing, when it would have to park and
+     * {@code overflowCapacity} messages are parked already.
+     */
+    boolean sendRequest(int to, Object message) {
+        ArrayDeque<Object> queue = overflow[to];
+        if ((queue == null || queue.isEmpty()) && rings[to].offer(message)) {
+            sent++;
+            touch(to);
+            return true;
         }
-        if (parked.isEmpty()) {
+        if (parked >= overflowCapacity) {
+            return false;
+        }
+        sent++;
+        park(to, message);
+        return true;
+    }
+
+    private void park(int to, Object message) {
+        ArrayDeque<Object> queue = overflow[to];
+        if (queue == null) {
+            queue = new ArrayDeque<>();
+            overflow[to] = queue;
+        }
+        if (queue.isEmpty()) {
             overflowing++;
         }
-        parked.addLast(message);
+        queue.addLast(message);
+        parked++;
         overflowed++;
         touch(to);
+    }
+
+    /** The error new work gets when {@link #sendRequest} refuses it. */
+    RejectedExecutionException overflowRejection(int to) {
+        return new RejectedExecutionException("Shard " + to + " is not keeping up with shard " + self.id()
+                + ": its ring is full and shard " + self.id() + " already holds " + parked
+                + " parked messages (percore.engine.cross-shard-overflow-capacity=" + overflowCapacity
+                + "); the call was refused, nothing was sent. Retry later or send less at once.");
     }
 
     private void touch(int to) {
@@ -109,6 +155,7 @@ final class Outbox {
             Object next;
             while ((next = parked.peekFirst()) != null && ring.offer(next)) {
                 parked.pollFirst();
+                this.parked--;
                 moved = true;
             }
             if (parked.isEmpty()) {
@@ -119,12 +166,6 @@ final class Outbox {
     }
 
     int parkedCount() {
-        int n = 0;
-        for (ArrayDeque<Object> parked : overflow) {
-            if (parked != null) {
-                n += parked.size();
-            }
-        }
-        return n;
+        return parked;
     }
 }

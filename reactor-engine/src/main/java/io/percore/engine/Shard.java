@@ -44,6 +44,7 @@ public final class Shard {
     private final String name;
     private final SchedulingGroup[] groupDefs;
     private final MpscUnboundedXaddArrayQueue<Object> foreign = new MpscUnboundedXaddArrayQueue<>(1024);
+    private final ForeignAdmission foreignAdmission;
     private final ShardStats stats;
     private final ShardCounters counters;
     private final GroupScheduler scheduler;
@@ -66,6 +67,8 @@ public final class Shard {
     private volatile boolean sleeping;
     /** True while the shard is idle (spinning or asleep): the stall detector leaves it alone. */
     private volatile boolean idle;
+    /** The fatal error that ends this shard's loop (see {@link FatalErrorHandler}); set once. */
+    private volatile Throwable fatalError;
 
     /** Shard-thread only: depth of synchronously run future continuations. */
     int notifyDepth;
@@ -86,6 +89,7 @@ public final class Shard {
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
         this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.settings().stallThreshold().toNanos());
         this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
+        this.foreignAdmission = new ForeignAdmission(id, engine.settings().foreignQueueCapacity());
         this.counters = new ShardCounters(id, stats);
         // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.
         this.scheduler = new GroupScheduler(groupDefs, quotaNanos, !pinnedMode, counters);
@@ -96,7 +100,7 @@ public final class Shard {
 
     @SuppressWarnings("unchecked")
     void connect(Shard[] all, CrossShardMesh mesh) {
-        this.outbox = new Outbox(this, all, mesh);
+        this.outbox = new Outbox(this, all, mesh, engine.settings().crossShardOverflowCapacity());
         this.inbound = new SpscArrayQueue[all.length];
         for (int from = 0; from < all.length; from++) {
             if (from != id) {
@@ -182,10 +186,13 @@ public final class Shard {
         }
         Shard caller = currentOrNull();
         if (caller != null && caller.engine == engine) {
-            caller.sendTo(id, g == 0 ? task : new GroupTask(g, task));
+            if (!caller.sendRequest(id, g == 0 ? task : new GroupTask(g, task))) {
+                throw caller.outbox.overflowRejection(id);
+            }
             return;
         }
         engine.checkAccepting();
+        foreignAdmission.admitOrThrow();
         executeForeign(g == 0 ? task : new GroupTask(g, task));
     }
 
@@ -221,7 +228,12 @@ public final class Shard {
             c = new CrossShardCall();
         }
         c.init(caller, dst, task, asyncTask, promise, caller.scheduler.currentGroup());
-        caller.sendTo(target, c);
+        if (!caller.sendRequest(target, c)) {
+            // Never sent: the call goes back to the pool and the caller learns at once.
+            c.clear();
+            caller.recycle(c);
+            promise.setFailure0(caller.outbox.overflowRejection(target));
+        }
         return promise;
     }
 
@@ -303,7 +315,23 @@ public final class Shard {
         return tracker;
     }
 
-    /** Enqueue from a non-shard thread (or another engine's shard). */
+    /**
+     * Admits a new submission from outside the engine against {@code foreign-queue-capacity}.
+     * Returns false (having admitted nothing) when the queue is full.
+     */
+    boolean admitForeign() {
+        return foreignAdmission.tryAdmit();
+    }
+
+    /** The error a refused outside submission gets. */
+    RejectedExecutionException foreignRejection() {
+        return foreignAdmission.rejection();
+    }
+
+    /**
+     * Enqueue from a non-shard thread (or another engine's shard). New work must have been
+     * admitted ({@link #admitForeign}); completions and internal hops are counted but never refused.
+     */
     void executeForeign(Object entry) {
         foreign.offer(entry);
         VarHandle.fullFence(); // pairs with the loop's fence before sleeping, and with markClosed()
@@ -335,6 +363,7 @@ public final class Shard {
             LOG.debug("Dropping a completion for terminated shard {}", id);
             return;
         }
+        foreignAdmission.countUnrefusable();
         executeForeign(task);
     }
 
@@ -345,7 +374,22 @@ public final class Shard {
         scheduler.addToCurrent(task);
     }
 
-    /** Sends a message to shard {@code to}. Shard thread only. */
+    /**
+     * Sends new work (a call or a task) to shard {@code to}; false, having sent nothing, when it
+     * would have to be parked and the overflow is at {@code cross-shard-overflow-capacity}.
+     * Shard thread only.
+     */
+    boolean sendRequest(int to, Object message) {
+        assert ownerThread();
+        quiescence.publishBusy();
+        if (to == id) {
+            accept(message);
+            return true;
+        }
+        return outbox.sendRequest(to, message);
+    }
+
+    /** Sends a message that must get through (a reply, a completion) to shard {@code to}. Shard thread only. */
     void sendTo(int to, Object message) {
         assert ownerThread();
         quiescence.publishBusy();
@@ -446,10 +490,32 @@ public final class Shard {
         try {
             runLoop();
         } catch (Throwable t) {
-            LOG.error("Shard {} loop failed; the shard stops", id, t);
+            if (fatalError == null && !FatalErrorHandler.isFatal(t) && termination.requested()) {
+                // The engine is stopping this shard anyway: nothing is left to save.
+                LOG.warn("Shard {} loop failed while stopping", id, t);
+            } else {
+                // A fatal error from a task, or anything the running loop itself threw: either way
+                // the loop is gone, and a shard that no longer turns must not leave a zombie process.
+                failFatally(t);
+            }
         } finally {
+            Throwable fatal = fatalError;
+            if (fatal != null) {
+                engine.shardFailedFatally(this, fatal);
+            }
             terminate();
         }
+    }
+
+    /**
+     * Marks this shard's loop to stop at the end of the current turn and report {@code error}
+     * to the engine's {@link FatalErrorHandler}. Shard thread only; the first error wins.
+     */
+    void failFatally(Throwable error) {
+        if (fatalError == null) {
+            fatalError = error;
+        }
+        termination.request();
     }
 
     /**
@@ -499,7 +565,10 @@ public final class Shard {
             }
         }
         counters.received(got);
-        foreign.drain(inboundConsumer, DRAIN_BATCH);
+        int fromOutside = foreign.drain(inboundConsumer, DRAIN_BATCH);
+        if (fromOutside != 0) {
+            foreignAdmission.taken(fromOutside);
+        }
     }
 
     /** Places an inbound message in its group's queue. */

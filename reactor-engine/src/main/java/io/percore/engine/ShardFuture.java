@@ -315,6 +315,7 @@ public abstract class ShardFuture<T> {
         try {
             listener.onComplete(this);
         } catch (Throwable t) {
+            FatalErrorHandler.rethrowIfFatal(t);
             Shard.LOG.warn("A ShardFuture continuation threw on shard {}", owner == null ? "-" : owner.id(), t);
         }
     }
@@ -345,6 +346,7 @@ public abstract class ShardFuture<T> {
             try {
                 result = fn.apply(source.getNow());
             } catch (Throwable t) {
+                FatalErrorHandler.rethrowIfFatal(t);
                 setFailure0(t);
                 return;
             }
@@ -370,6 +372,7 @@ public abstract class ShardFuture<T> {
             try {
                 next = fn.apply(source.getNow());
             } catch (Throwable t) {
+                FatalErrorHandler.rethrowIfFatal(t);
                 setFailure0(t);
                 return;
             }
@@ -394,6 +397,7 @@ public abstract class ShardFuture<T> {
             try {
                 action.accept(source.getNow(), source.cause());
             } catch (Throwable t) {
+                FatalErrorHandler.rethrowIfFatal(t);
                 if (source.isSuccess()) {
                     setFailure0(t);
                     return;
@@ -418,6 +422,7 @@ public abstract class ShardFuture<T> {
             try {
                 result = fn.apply(source.getNow(), source.cause());
             } catch (Throwable t) {
+                FatalErrorHandler.rethrowIfFatal(t);
                 setFailure0(t);
                 return;
             }

@@ -24,6 +24,8 @@ final class TimerTask implements Runnable, Cancellable {
         try {
             task.run();
         } catch (Throwable t) {
+            // Netty runs timers and logs what they throw: the shard is marked before that.
+            FatalErrorHandler.rethrowIfFatal(t);
             shard.taskFailed(t, "timer");
         }
     }

@@ -22,6 +22,7 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -39,8 +40,14 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class ConfigValidator {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** Duplicate keys are errors (Spring would silently keep one); documents are read one at a time. */
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    /**
+     * Duplicate keys are errors (Spring would silently keep one); documents are read one at a
+     * time; the input size is capped ({@link YamlLimits}, which also caps aliases).
+     */
+    private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory().rebuild() // rebuild(): builder() starts with no read features
+
+                    .loadSettings(YamlLimits.SETTINGS)
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -56,6 +63,7 @@ public final class ConfigValidator {
      */
     private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
             .keyword(new NonValidationKeyword(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD))
+            .keyword(new NonValidationKeyword(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD))
             .build();
 
     /** A validator for the schema packaged with this module ({@link PercoreConfigSchema}). */
@@ -243,7 +251,6 @@ public final class ConfigValidator {
             while (parser.nextToken() != null) {
                 documents.add(YAML.readTree(parser));
             }
-            return List.of();
         } catch (JacksonException e) {
             TokenStreamLocation location = e.getLocation();
             String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
@@ -251,5 +258,13 @@ public final class ConfigValidator {
             return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax",
                     "percore: the YAML cannot be read" + where + ": " + reason + " (syntax)", null));
         }
+        String violation = YamlLimits.violation(yaml);
+        if (violation != null) {
+            documents.clear();
+            return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax",
+                    "percore: the YAML is refused (at most " + YamlLimits.MAX_ALIASES_FOR_COLLECTIONS
+                            + " aliases of lists or maps, no recursive keys): " + violation.strip() + " (syntax)", null));
+        }
+        return List.of();
     }
 }

@@ -26,6 +26,8 @@ public final class EngineSettings {
     private final Duration taskQuota;
     private final Duration stallThreshold;
     private final int ringCapacity;
+    private final int foreignQueueCapacity;
+    private final int crossShardOverflowCapacity;
     private final EngineConfig.Transport transport;
     private final List<SchedulingGroupSettings> schedulingGroups;
 
@@ -39,6 +41,8 @@ public final class EngineSettings {
         this.taskQuota = accepted.getTaskQuota();
         this.stallThreshold = accepted.getStallThreshold();
         this.ringCapacity = accepted.getRingCapacity();
+        this.foreignQueueCapacity = accepted.getForeignQueueCapacity();
+        this.crossShardOverflowCapacity = accepted.getCrossShardOverflowCapacity();
         this.transport = accepted.getTransport();
         List<SchedulingGroupSettings> groups = new ArrayList<>();
         for (SchedulingGroupConfig g : accepted.getSchedulingGroups()) {
@@ -86,6 +90,16 @@ public final class EngineSettings {
         return ringCapacity;
     }
 
+    /** Most submissions from non-shard threads queued for one shard (16..4194304). */
+    public int foreignQueueCapacity() {
+        return foreignQueueCapacity;
+    }
+
+    /** Most new cross-shard messages one shard may park while rings are full (16..4194304). */
+    public int crossShardOverflowCapacity() {
+        return crossShardOverflowCapacity;
+    }
+
     public EngineConfig.Transport transport() {
         return transport;
     }
@@ -99,6 +113,7 @@ public final class EngineSettings {
     public String toString() {
         return "EngineSettings[shards=" + shards + ", cpus=" + cpus + ", reservedCpus=" + reservedCpus + ", mode=" + mode
                 + ", idlePoll=" + idlePoll + ", taskQuota=" + taskQuota + ", stallThreshold=" + stallThreshold
-                + ", ringCapacity=" + ringCapacity + ", transport=" + transport + ", schedulingGroups=" + schedulingGroups + "]";
+                + ", ringCapacity=" + ringCapacity + ", foreignQueueCapacity=" + foreignQueueCapacity
+                + ", crossShardOverflowCapacity=" + crossShardOverflowCapacity + ", transport=" + transport + ", schedulingGroups=" + schedulingGroups + "]";
     }
 }

@@ -29,7 +29,7 @@ final class ModelRules {
             return errors;
         }
         PropertyPath rootPath = PropertyPath.root();
-        minimumDurations(root, rootSchema, rootPath, errors);
+        durationBounds(root, rootSchema, rootPath, errors);
         JsonNode engine = root.get("engine");
         if (engine != null && engine.isObject()) {
             PropertyPath enginePath = rootPath.key("engine");
@@ -50,28 +50,45 @@ final class ModelRules {
         return errors;
     }
 
-    /** {@code x-minimum-duration}: walk the tree and the schema together. */
-    private static void minimumDurations(JsonNode node, JsonNode schema, PropertyPath path, List<ConfigError> errors) {
+    /**
+     * {@code x-minimum-duration} and {@code x-maximum-duration}: walk the tree and the schema
+     * together. A value of the right syntax too large for {@link Duration} at all
+     * ({@code 99999999999999999999d}) is above any maximum, not an overflow.
+     */
+    private static void durationBounds(JsonNode node, JsonNode schema, PropertyPath path, List<ConfigError> errors) {
         if (schema == null || node == null) {
             return;
         }
         JsonNode min = schema.get(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD);
-        if (min != null) {
+        JsonNode max = schema.get(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD);
+        if (min != null || max != null) {
             Duration value = duration(node);
-            Duration bound = DurationSyntax.parse(min.asString());
-            if (value != null && value.compareTo(bound) < 0) {
+            if (min != null && value != null && value.compareTo(DurationSyntax.parse(min.asString())) < 0) {
                 errors.add(new ConfigError(path.toString(), ValueText.of(node), "minimum-duration",
                         path + ": " + ValueText.quoted(node) + " is below the minimum duration of " + min.asString() + " (minimum-duration)",
                         "use at least " + min.asString()));
             }
-        }
-        if (node.isObject()) {
-            node.properties().forEach(e -> minimumDurations(e.getValue(), SubSchemas.property(schema, e.getKey()), path.key(e.getKey()), errors));
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                minimumDurations(node.get(i), SubSchemas.items(schema), path.index(i), errors);
+            if (max != null && (value != null ? value.compareTo(DurationSyntax.parse(max.asString())) > 0 : tooLargeForDuration(node))) {
+                errors.add(new ConfigError(path.toString(), ValueText.of(node), "maximum-duration",
+                        path + ": " + ValueText.quoted(node) + " is above the maximum duration of " + max.asString() + " (maximum-duration)",
+                        "use at most " + max.asString()));
             }
         }
+        if (node.isObject()) {
+            node.properties().forEach(e -> durationBounds(e.getValue(), SubSchemas.property(schema, e.getKey()), path.key(e.getKey()), errors));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                durationBounds(node.get(i), SubSchemas.items(schema), path.index(i), errors);
+            }
+        }
+    }
+
+    /** A valid duration text or a non-negative integer that {@link #duration} could not represent. */
+    private static boolean tooLargeForDuration(JsonNode node) {
+        if (node.isString()) {
+            return DurationSyntax.isValid(node.asString());
+        }
+        return node.isIntegralNumber() && !node.canConvertToLong() && node.bigIntegerValue().signum() > 0;
     }
 
     private static void uniqueGroupNames(JsonNode groups, PropertyPath path, List<ConfigError> errors) {

@@ -27,6 +27,9 @@ public final class PercoreConfigSchema {
      */
     public static final String MINIMUM_DURATION_KEYWORD = "x-minimum-duration";
 
+    /** Percore's own keyword: the largest duration a property accepts; {@link ConfigValidator} enforces it. */
+    public static final String MAXIMUM_DURATION_KEYWORD = "x-maximum-duration";
+
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private static volatile String text;

@@ -26,7 +26,7 @@ class DocDriftTest {
         JsonNode schema = PercoreConfigSchema.tree();
         String doc = ConfigurationDocWriter.render(schema);
         assertThat(doc)
-                .contains("| `percore.engine.task-quota` | duration | `500us` | at least 1us | Time a shard spends running tasks")
+                .contains("| `percore.engine.task-quota` | duration | `500us` | at least 1us; at most 1s | Time a shard spends running tasks")
                 .contains("| `percore.servers.<name>.port` | integer | `0` | 0..65535 |")
                 .contains("| `percore.engine.scheduling-groups[i].shares` | integer | `1000` | 1..10000 |")
                 .contains("| `percore.clients.<name>.load-balancer` | enum | `round-robin` | one of `round-robin`, `least-outstanding`, `consistent-hash`, `peak-ewma` |")

@@ -51,6 +51,27 @@ class SchemaShapeTest {
         assertThat(propertyCount(schema)).isGreaterThan(40);
     }
 
+    /** Code turns durations into long nanoseconds: an unbounded one ends in "long overflow" (issue 12, row 10). */
+    @Test
+    void everyDurationHasAnUpperBound() {
+        List<String> unbounded = new ArrayList<>();
+        int[] durations = {0};
+        forEachProperty(schema, "percore", (path, property) -> {
+            JsonNode pattern = property.get("pattern");
+            if (pattern != null && pattern.asString().equals(io.percore.config.DurationSyntax.PATTERN)) {
+                durations[0]++;
+                JsonNode max = property.get(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD);
+                if (max == null) {
+                    unbounded.add(path);
+                } else {
+                    DurationSyntax.parse(max.asString()).toNanos();
+                }
+            }
+        });
+        assertThat(durations[0]).isGreaterThanOrEqualTo(11);
+        assertThat(unbounded).as("duration properties without @DurationMax").isEmpty();
+    }
+
     @Test
     void everyObjectForbidsUnknownKeys() {
         List<String> open = new ArrayList<>();

@@ -32,6 +32,7 @@ import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.ServicePort;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
+import io.percore.operator.sizing.SizingRequests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -131,10 +132,10 @@ public final class WorkloadRenderer {
 
     private static List<EnvVar> env(PercoreServiceSpec spec, SizingPlan plan) {
         Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
-        // The JVM sizes its GC/JIT/common pools from the CPU count it sees; make it the pod's CPUs.
-        String activeCpus = "-XX:ActiveProcessorCount=" + plan.cpusPerPod();
+        // CPU count, heap, direct memory from the plan, and exit on OutOfMemoryError (JvmOptions).
+        String planned = JvmOptions.forPlan(plan, SizingRequests.fromSpec(spec).memoryPerShardBytes());
         String userOptions = env.remove("JAVA_TOOL_OPTIONS");
-        env.put("JAVA_TOOL_OPTIONS", userOptions == null || userOptions.isBlank() ? activeCpus : userOptions + " " + activeCpus);
+        env.put("JAVA_TOOL_OPTIONS", userOptions == null || userOptions.isBlank() ? planned : userOptions + " " + planned);
         env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:" + CONFIG_MOUNT);
         // Environment beats any application.yml baked into the image: the plan always applies.
         ApplicationYaml.plannedProperties(plan).forEach((property, value) -> env.put(ApplicationYaml.environmentVariable(property), value));

@@ -95,7 +95,9 @@ class PercoreServiceReconcilerTest {
         assertThat(c.getImage()).isEqualTo("example.com/kv:1.0");
         assertThat(c.getResources().getRequests()).isEqualTo(c.getResources().getLimits());
         assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("8")).containsEntry("memory", new Quantity("3840Mi"));
-        assertThat(env(c)).containsEntry("JAVA_TOOL_OPTIONS", "-XX:ActiveProcessorCount=8")
+        // 7 shards x 512Mi: 75 % heap (2688m), the rest direct memory (896m), 256Mi overhead left to the JVM.
+        assertThat(env(c)).containsEntry("JAVA_TOOL_OPTIONS",
+                        "-XX:ActiveProcessorCount=8 -Xmx2688m -XX:MaxDirectMemorySize=896m -XX:+ExitOnOutOfMemoryError")
                 .containsEntry("PERCORE_ENGINE_SHARDS", "7").containsEntry("PERCORE_ENGINE_MODE", "pinned")
                 .containsEntry("PERCORE_ENGINE_RESERVED_CPUS", "1");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");

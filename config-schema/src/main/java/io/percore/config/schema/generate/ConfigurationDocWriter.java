@@ -124,6 +124,9 @@ public final class ConfigurationDocWriter {
             if (property.has(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD)) {
                 parts.add("at least " + property.get(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD).asString());
             }
+            if (property.has(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD)) {
+                parts.add("at most " + property.get(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD).asString());
+            }
         } else if (property.has("pattern")) {
             parts.add(patternText(property.get("pattern").asString()));
         }

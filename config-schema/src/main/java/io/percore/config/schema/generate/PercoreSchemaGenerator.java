@@ -10,6 +10,7 @@ import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationModule;
 import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidationOption;
+import io.percore.config.DurationMax;
 import io.percore.config.DurationMin;
 import io.percore.config.DurationSyntax;
 import io.percore.config.PercoreConfig;
@@ -196,6 +197,11 @@ public final class PercoreSchemaGenerator {
         if (min != null) {
             DurationSyntax.parse(min.value()); // fail the build on a malformed bound
             node.put(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD, min.value());
+        }
+        DurationMax max = field.getAnnotationConsideringFieldAndGetter(DurationMax.class);
+        if (max != null) {
+            DurationSyntax.parse(max.value()).toNanos(); // fail the build on a malformed or overflowing bound
+            node.put(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD, max.value());
         }
     }
 

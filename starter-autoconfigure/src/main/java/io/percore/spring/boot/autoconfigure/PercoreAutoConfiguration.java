@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.validation.annotation.Validated;
@@ -91,6 +92,13 @@ public final class PercoreAutoConfiguration {
             // Problems only this host reveals (an unavailable transport, a CPU that cannot be pinned).
             throw new InvalidPercoreConfigurationException(List.of(e.error()), Map.of());
         }
+    }
+
+    /** Replaces the engine's default fatal-error handler (halt) with: liveness BROKEN, then a bounded exit. */
+    @Bean
+    @ConditionalOnMissingBean
+    PercoreFatalErrorExit percoreFatalErrorExit(Engine engine, ApplicationEventPublisher events) {
+        return new PercoreFatalErrorExit(engine, events);
     }
 
     @Bean

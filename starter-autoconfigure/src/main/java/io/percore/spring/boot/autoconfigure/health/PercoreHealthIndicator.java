@@ -15,6 +15,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * UP while the engine runs and every shard's loop has turned within
  * {@code stall-threshold × stall-multiplier}; DOWN otherwise, with per-shard details (age of
  * the last loop turn, utilization, stalls, pinned CPU) so the stuck shard is easy to find.
+ * DOWN with {@code fatalError} once a fatal error stopped a shard's loop (the process is exiting).
  */
 public final class PercoreHealthIndicator implements HealthIndicator {
 
@@ -47,6 +48,7 @@ public final class PercoreHealthIndicator implements HealthIndicator {
         }
         boolean running = engine.isRunning();
         Health.Builder builder = running && allTurning ? Health.up() : Health.down();
+        engine.fatalError().ifPresent(e -> builder.withDetail("fatalError", String.valueOf(e)));
         builder.withDetail("running", running)
                 .withDetail("transport", engine.transport())
                 .withDetail("loopTurnLimitMillis", Duration.ofNanos(limitNanos).toNanos() / 1_000_000.0)

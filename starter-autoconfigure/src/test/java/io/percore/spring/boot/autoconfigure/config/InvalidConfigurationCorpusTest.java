@@ -42,6 +42,13 @@ class InvalidConfigurationCorpusTest {
                 bad("percore.engine.ring-capacity=8", "percore.engine.ring-capacity", "minimum", null),
                 bad("percore.engine.ring-capacity=1000", "percore.engine.ring-capacity", "power-of-two", null),
                 bad("percore.engine.stall-threshold=500us", "percore.engine.stall-threshold", "minimum-duration", null),
+                // durations past long nanoseconds: named, never "long overflow" from the engine
+                bad("percore.engine.stall-threshold=106752d", "percore.engine.stall-threshold", "maximum-duration", null),
+                bad("percore.engine.task-quota=106752d", "percore.engine.task-quota", "maximum-duration", null),
+                bad("percore.servers.resp.idle-timeout=106752d", "percore.servers.resp.idle-timeout", "maximum-duration", null),
+                // queue bounds
+                bad("percore.engine.foreign-queue-capacity=0", "percore.engine.foreign-queue-capacity", "minimum", null),
+                bad("percore.engine.cross-shard-overflow-capacity=99999999", "percore.engine.cross-shard-overflow-capacity", "maximum", null),
                 bad("percore.servers.api.port=70000", "percore.servers.api.port", "maximum", null),
                 bad("percore.engine.scheduling-groups[0].shares=0", "percore.engine.scheduling-groups[0].shares", "minimum", null),
                 // enums
