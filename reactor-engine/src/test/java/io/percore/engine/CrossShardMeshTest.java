@@ -26,6 +26,9 @@ class CrossShardMeshTest {
     void burstOverflowsSmallRingsWithoutLossAndInOrderPerProducer() throws Exception {
         EngineConfig c = TestEngines.config();
         c.setRingCapacity(RING_CAPACITY);
+        // Each producer parks nearly its whole burst: the overflow bound must hold it (the bound
+        // itself is BoundedQueuesTest's subject).
+        c.setCrossShardOverflowCapacity(MESSAGES);
         try (Engine engine = TestEngines.start(c, 3)) {
             int consumer = 1;
             int[] producers = {0, 2};
