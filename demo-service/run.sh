@@ -10,4 +10,5 @@ if [ -z "$JAR" ] || [ -n "$(find "$ROOT/demo-service/src" "$ROOT/starter-autocon
   (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests)
   JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1)
 fi
-exec java ${JAVA_OPTS:-} -jar "$JAR" "$@"
+# An OutOfMemoryError anywhere ends the process (exit 3) instead of leaving threads dead and ports open.
+exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" "$@"

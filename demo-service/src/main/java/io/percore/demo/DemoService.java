@@ -62,8 +62,9 @@ public final class DemoService implements AutoCloseable {
         Keyspace keyspace = Keyspace.start(engine);
         ShardedServer resp = null;
         try {
+            keyspace.applyMemoryBudget(settings.memory());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort());
+            CommandTable commands = RespCommands.table(settings.respPort(), settings.memory());
             resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()));
             keyspace.attachRespServer(resp);
             ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()));

@@ -9,7 +9,10 @@ import io.percore.engine.Engine;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.ShutdownStep;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.Objects;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -46,14 +49,25 @@ public class DemoConfiguration {
         return ShutdownStep.of(PercoreShutdownOrder.SERVICES, demoService::close);
     }
 
-    /** UP while both servers listen; details: ports, shards, keys per shard. */
+    /** How long the health indicator waits for the shards' figures before it reports DOWN. */
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
+
+    /**
+     * UP while both servers listen and every shard answers within {@link #HEALTH_TIMEOUT};
+     * details: ports, shards, keys per shard. Never waits longer: a stuck shard makes it DOWN.
+     */
     @Bean
     public HealthIndicator demoHealthIndicator(DemoService demoService) {
         return () -> {
             if (demoService.respServer().isClosing() || demoService.httpServer().isClosing()) {
                 return Health.down().withDetail("reason", "servers are shutting down").build();
             }
-            List<ShardState.Snapshot> shards = demoService.keyspace().snapshots();
+            List<ShardState.Snapshot> shards;
+            try {
+                shards = demoService.keyspace().snapshots(HEALTH_TIMEOUT);
+            } catch (CompletionException e) {
+                return Health.down().withDetail("reason", "a shard did not answer within " + HEALTH_TIMEOUT.toMillis() + " ms").build();
+            }
             return Health.up()
                     .withDetail("respPort", demoService.respPort())
                     .withDetail("httpPort", demoService.httpPort())
@@ -61,5 +75,11 @@ public class DemoConfiguration {
                     .withDetail("keysPerShard", shards.stream().map(ShardState.Snapshot::keys).toList())
                     .build();
         };
+    }
+
+    /** Per-shard memory meters of the keyspace's budget (see {@link DemoMemoryMeters}). */
+    @Bean
+    public MeterBinder demoMemoryMeters(DemoService demoService) {
+        return new DemoMemoryMeters(demoService.keyspace().memoryViews());
     }
 }

@@ -2,10 +2,15 @@ package io.percore.demo.app;
 
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.MemorySettings;
+import io.percore.demo.kv.MaxmemoryPolicy;
+import jakarta.validation.constraints.Max;
+import org.springframework.util.unit.DataSize;
 import io.percore.demo.http.HttpSettings;
 import io.percore.demo.resp.RespSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
@@ -48,7 +53,45 @@ public class DemoProperties {
                 httpServer.getBindAddress(), httpServer.getPort(),
                 new HttpSettings(http.maxBodySize, resp.requirepass, http.requestHeaderTimeout, http.bodyReadTimeout),
                 httpServer.getIdleTimeout(),
-                respServer.getMaxConnectionsPerShard());
+                respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples));
+    }
+
+    /**
+     * Redis's maxmemory for all shards together (split evenly): 100mb, 2GB, or plain bytes; 0 = half
+     * the JVM's max heap.
+     */
+    @NotNull
+    private DataSize maxmemory = DataSize.ofBytes(0);
+    /** What a shard does over its budget: noeviction (writes get -OOM) or an eviction policy. */
+    @NotNull
+    private MaxmemoryPolicy maxmemoryPolicy = MaxmemoryPolicy.NOEVICTION;
+    /** Keys sampled per eviction (Redis's maxmemory-samples). */
+    @Min(1)
+    @Max(64)
+    private int maxmemorySamples = 5;
+
+    public DataSize getMaxmemory() {
+        return maxmemory;
+    }
+
+    public void setMaxmemory(DataSize maxmemory) {
+        this.maxmemory = maxmemory;
+    }
+
+    public MaxmemoryPolicy getMaxmemoryPolicy() {
+        return maxmemoryPolicy;
+    }
+
+    public void setMaxmemoryPolicy(MaxmemoryPolicy maxmemoryPolicy) {
+        this.maxmemoryPolicy = maxmemoryPolicy;
+    }
+
+    public int getMaxmemorySamples() {
+        return maxmemorySamples;
+    }
+
+    public void setMaxmemorySamples(int maxmemorySamples) {
+        this.maxmemorySamples = maxmemorySamples;
     }
 
     /** The Redis-compatible server ({@code percore.servers.resp} says where it listens). */

@@ -29,6 +29,8 @@ final class KeyTable {
         Entry volatilePrev;
         Entry volatileNext;
         boolean inVolatileList;
+        /** Eviction rank: the LRU clock (seconds) of the last access, or with an LFU policy (minutes << 8) | counter. */
+        int access;
 
         Entry(byte[] key, int hash, ValueType type, Object value) {
             this.key = key;

@@ -1,5 +1,7 @@
 package io.percore.demo.kv;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,32 @@ import java.util.SplittableRandom;
  */
 public final class ValueStore {
 
+    /**
+     * Estimated bytes of one entry besides its key and value arrays: the {@code KeyTable.Entry}
+     * object (12-byte header, 7 references/ints, a long, a boolean: 64 bytes with compressed oops)
+     * plus its share of the bucket array at the table's load factor (8).
+     */
+    static final long ENTRY_OVERHEAD = 72;
+    /** Evictions one write may trigger before it gives up and answers -OOM (CONFIG SET maxmemory may cut deep). */
+    static final int MAX_EVICTIONS_PER_WRITE = 10_000;
+    /** Redis's LFU constants: initial counter, lfu-log-factor, lfu-decay-time (minutes). */
+    static final int LFU_INIT_VAL = 5;
+    static final int LFU_LOG_FACTOR = 10;
+    static final int LFU_DECAY_MINUTES = 1;
+
+    private static final VarHandle USED_BYTES;
+    private static final VarHandle EVICTED_KEYS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            USED_BYTES = l.findVarHandle(ValueStore.class, "usedBytes", long.class);
+            EVICTED_KEYS = l.findVarHandle(ValueStore.class, "evictedKeys", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
 
     /** Keys sampled per active-expiry round, and the expired fraction that triggers another round (Redis's values). */
@@ -34,6 +62,15 @@ public final class ValueStore {
     private KeyTable.Entry volatileHead;
     private int volatileCount;
     private KeyTable.Entry activeCursor;
+
+    /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
+    private volatile MemoryBudget budget = MemoryBudget.unlimited();
+    /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
+    private long usedBytes;
+    private long evictedKeys;
+    /** The LRU clock as of the last access (seconds), for entries written without a "now". */
+    private int clockSeconds = (int) (System.currentTimeMillis() / 1000);
+    private KeyTable.Entry evictCursor;
 
     private long keyspaceHits;
     private long keyspaceMisses;
@@ -120,10 +157,13 @@ public final class ValueStore {
 
     private KeyTable.Entry live(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e != null && e.expireAt != NO_EXPIRY && e.expireAt <= now) {
-            removeEntry(e);
-            expiredKeys++;
-            return null;
+        if (e != null) {
+            if (e.expireAt != NO_EXPIRY && e.expireAt <= now) {
+                removeEntry(e);
+                expiredKeys++;
+                return null;
+            }
+            touch(e, now);
         }
         return e;
     }
@@ -139,7 +179,10 @@ public final class ValueStore {
         KeyTable.Entry e = table.find(key, hash);
         if (e == null) {
             e = table.insert(key, hash, type, value);
+            e.access = initialAccess();
+            addUsed(entryBytes(key, value));
         } else {
+            addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = type;
             e.value = value;
         }
@@ -158,6 +201,7 @@ public final class ValueStore {
         if (e == null) {
             setString(key, value, NO_EXPIRY);
         } else {
+            addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = ValueType.STRING;
             e.value = value;
             clearReservation(key);
@@ -213,7 +257,191 @@ public final class ValueStore {
         table.clear();
         volatileHead = null;
         activeCursor = null;
+        evictCursor = null;
         volatileCount = 0;
+        USED_BYTES.setOpaque(this, 0L);
+    }
+
+    // ------------------------------------------------------------------ memory budget (Redis's evict.c)
+
+    /** This shard's budget; takes effect on the next write (CONFIG SET applies it live). */
+    public void budget(MemoryBudget budget) {
+        this.budget = budget;
+    }
+
+    public MemoryBudget budget() {
+        return budget;
+    }
+
+    /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
+    public long usedBytes() {
+        return (long) USED_BYTES.getOpaque(this);
+    }
+
+    /** Keys evicted to stay within the budget since start; any thread. */
+    public long evictedKeys() {
+        return (long) EVICTED_KEYS.getOpaque(this);
+    }
+
+    /** What other threads may read of this store's memory: every figure is published for them. */
+    public MemoryView memoryView() {
+        return new MemoryView(this);
+    }
+
+    /** A read-only, any-thread view of one shard's memory figures (for metrics). */
+    public static final class MemoryView {
+        private final ValueStore store;
+
+        private MemoryView(ValueStore store) {
+            this.store = store;
+        }
+
+        public long usedBytes() {
+            return store.usedBytes();
+        }
+
+        public long maxBytes() {
+            return store.budget.maxBytes();
+        }
+
+        public long evictedKeys() {
+            return store.evictedKeys();
+        }
+    }
+
+    public boolean overBudget() {
+        long max = budget.maxBytes();
+        return max > 0 && usedBytes > max;
+    }
+
+    /**
+     * Before a write that may grow memory (Redis's {@code denyoom} commands): evicts keys by the
+     * policy until the shard is within its budget. Returns false, and the write must answer
+     * {@code -OOM}, when the policy is noeviction or nothing more can be evicted.
+     */
+    public boolean makeRoom(long now) {
+        if (!overBudget()) {
+            return true;
+        }
+        if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
+            return false;
+        }
+        for (int i = 0; i < MAX_EVICTIONS_PER_WRITE && overBudget(); i++) {
+            KeyTable.Entry victim = pickVictim(now);
+            if (victim == null) {
+                return false;
+            }
+            removeEntry(victim);
+            clearReservation(victim.key);
+            EVICTED_KEYS.setOpaque(this, evictedKeys + 1);
+        }
+        return !overBudget();
+    }
+
+    /**
+     * A value the client is about to make (SETRANGE, APPEND) larger than the whole shard budget can
+     * never be stored: refused before it is allocated, so a 512 MB SETRANGE cannot take the heap.
+     *
+     * @throws OutOfBudgetException when {@code bytes} exceeds this shard's budget
+     */
+    public void requireFits(long bytes) {
+        long max = budget.maxBytes();
+        if (max > 0 && bytes > max) {
+            throw new OutOfBudgetException();
+        }
+    }
+
+    /**
+     * Samples {@code maxmemory-samples} candidates (random keys, or keys with a TTL walked
+     * round-robin for the volatile policies) and returns the one the policy ranks first:
+     * least recently used, least frequently used (Redis's decayed logarithmic counter), nearest
+     * expiry, or any. Redis keeps a pool of the best candidates across calls; a fresh sample per
+     * eviction is the same approximation with a little less precision.
+     */
+    private KeyTable.Entry pickVictim(long now) {
+        MaxmemoryPolicy policy = budget.policy();
+        int nowMinutes = minutes(now);
+        KeyTable.Entry best = null;
+        long bestRank = Long.MAX_VALUE;
+        for (int i = 0; i < budget.samples(); i++) {
+            KeyTable.Entry candidate = policy.volatileOnly ? nextVolatile() : table.random(random);
+            if (candidate == null) {
+                break;
+            }
+            long rank = switch (policy.rank) {
+                case LRU -> candidate.access;
+                case LFU -> lfuDecayed(candidate.access, nowMinutes);
+                case TTL -> candidate.expireAt;
+                default -> 0;
+            };
+            if (best == null || rank < bestRank) {
+                best = candidate;
+                bestRank = rank;
+            }
+        }
+        return best;
+    }
+
+    private KeyTable.Entry nextVolatile() {
+        KeyTable.Entry e = evictCursor != null ? evictCursor : volatileHead;
+        if (e != null) {
+            evictCursor = e.volatileNext;
+        }
+        return e;
+    }
+
+    private int initialAccess() {
+        return budget.policy().rank == MaxmemoryPolicy.Rank.LFU
+                ? ((clockSeconds / 60) & 0xFFFF) << 8 | LFU_INIT_VAL : clockSeconds;
+    }
+
+    private void touch(KeyTable.Entry e, long now) {
+        clockSeconds = (int) (now / 1000);
+        if (budget.policy().rank == MaxmemoryPolicy.Rank.LFU) {
+            int minutes = minutes(now);
+            e.access = minutes << 8 | lfuIncrement(lfuDecayed(e.access, minutes));
+        } else {
+            e.access = clockSeconds;
+        }
+    }
+
+    private static int minutes(long now) {
+        return (int) ((now / 60_000) & 0xFFFF);
+    }
+
+    /** Redis's LFUDecrAndReturn: the counter less one per elapsed decay period. */
+    static int lfuDecayed(int access, int nowMinutes) {
+        int last = access >>> 8;
+        int counter = access & 0xFF;
+        int elapsed = nowMinutes >= last ? nowMinutes - last : 0xFFFF - last + nowMinutes;
+        int periods = elapsed / LFU_DECAY_MINUTES;
+        return periods > counter ? 0 : counter - periods;
+    }
+
+    /** Redis's LFULogIncr: the counter grows with probability 1 / ((counter - 5) * 10 + 1). */
+    private int lfuIncrement(int counter) {
+        if (counter == 255) {
+            return 255;
+        }
+        double base = Math.max(0, counter - LFU_INIT_VAL);
+        return random.nextDouble() < 1.0 / (base * LFU_LOG_FACTOR + 1) ? counter + 1 : counter;
+    }
+
+    private void addUsed(long delta) {
+        USED_BYTES.setOpaque(this, usedBytes + delta);
+    }
+
+    static long entryBytes(byte[] key, Object value) {
+        return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
+    }
+
+    /** A byte array's heap size: 16-byte header, rounded to 8. Other value types count their own when they come. */
+    static long valueBytes(Object value) {
+        return value instanceof byte[] bytes ? arrayBytes(bytes.length) : 0;
+    }
+
+    private static long arrayBytes(int length) {
+        return (16L + length + 7) & ~7L;
     }
 
     // ------------------------------------------------------------------ iteration
@@ -404,6 +632,9 @@ public final class ValueStore {
         if (activeCursor == e) {
             activeCursor = e.volatileNext;
         }
+        if (evictCursor == e) {
+            evictCursor = e.volatileNext;
+        }
         if (e.volatilePrev != null) {
             e.volatilePrev.volatileNext = e.volatileNext;
         } else {
@@ -421,6 +652,7 @@ public final class ValueStore {
     private void removeEntry(KeyTable.Entry e) {
         unlinkVolatile(e);
         table.remove(e);
+        addUsed(-entryBytes(e.key, e.value));
     }
 
     /** A byte-string key with value equality, for the reservation map. */

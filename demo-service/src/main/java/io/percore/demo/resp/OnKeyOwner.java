@@ -1,6 +1,7 @@
 package io.percore.demo.resp;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.OutOfBudgetException;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.shard.Keyspace;
@@ -13,9 +14,21 @@ import io.percore.demo.shard.Keyspace;
 final class OnKeyOwner implements CommandHandler {
 
     private final KeyCommand command;
+    /** Redis's {@code denyoom} flag: the command may grow memory, so the owner's budget is enforced first. */
+    private final boolean denyOom;
 
     OnKeyOwner(KeyCommand command) {
+        this(command, false);
+    }
+
+    private OnKeyOwner(KeyCommand command, boolean denyOom) {
         this.command = command;
+        this.denyOom = denyOom;
+    }
+
+    /** The same command, refused with {@code -OOM} when the owning shard is over budget and cannot evict. */
+    OnKeyOwner denyingOom() {
+        return new OnKeyOwner(command, true);
     }
 
     @Override
@@ -30,11 +43,16 @@ final class OnKeyOwner implements CommandHandler {
     }
 
     private RedisMessage execute(ValueStore store, byte[][] argv) {
+        long now = System.currentTimeMillis();
+        // One field compare on the hot path; eviction only runs when the shard is over budget.
+        if (denyOom && store.overBudget() && !store.makeRoom(now)) {
+            return RespReplies.OOM_REPLY;
+        }
         try {
-            return command.execute(store, argv, System.currentTimeMillis());
+            return command.execute(store, argv, now);
         } catch (RespError e) {
             return e.reply();
-        } catch (WrongTypeException e) {
+        } catch (WrongTypeException | OutOfBudgetException e) {
             return RespReplies.forFailure(e);
         }
     }

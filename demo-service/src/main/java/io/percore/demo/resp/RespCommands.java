@@ -2,6 +2,7 @@ package io.percore.demo.resp;
 
 import static io.percore.demo.resp.CommandHandler.keyed;
 
+import io.percore.demo.MemorySettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,12 @@ public final class RespCommands {
 
     /** The command table for a server listening on {@code port} (reported by INFO and CONFIG GET). */
     public static CommandTable table(int port) {
-        ServerCommands server = new ServerCommands(port);
+        return table(port, MemorySettings.defaults());
+    }
+
+    /** ... with the memory settings CONFIG GET and INFO report first (CONFIG SET changes them). */
+    public static CommandTable table(int port, MemorySettings memory) {
+        ServerCommands server = new ServerCommands(port, memory);
         List<CommandSpec> c = new ArrayList<>();
         // connection
         c.add(spec("ping", -1, "fast,stale", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));
@@ -26,7 +32,7 @@ public final class RespCommands {
         // server
         c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", ServerCommands::command));
         c.add(spec("info", -1, "loading,stale", 0, 0, 0, "server", "Returns information and statistics about the server.", server::info));
-        c.add(spec("config", -2, "admin,noscript,loading,stale", 0, 0, 0, "server", "A container for server configuration commands (GET only).", server::config));
+        c.add(spec("config", -2, "admin,noscript,loading,stale", 0, 0, 0, "server", "A container for server configuration commands (GET, SET of the memory budget).", server::config));
         c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
@@ -76,6 +82,10 @@ public final class RespCommands {
 
     private static CommandSpec spec(String name, int arity, String flags, int first, int last, int step, String group,
                                     String summary, CommandHandler handler) {
-        return new CommandSpec(name, arity, List.of(flags.split(",")), first, last, step, group, summary, handler);
+        List<String> flagList = List.of(flags.split(","));
+        if (flagList.contains("denyoom") && handler instanceof OnKeyOwner keyed) {
+            handler = keyed.denyingOom();
+        }
+        return new CommandSpec(name, arity, flagList, first, last, step, group, summary, handler);
     }
 }

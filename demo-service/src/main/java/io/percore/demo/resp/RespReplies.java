@@ -22,6 +22,8 @@ public final class RespReplies {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespReplies.class);
     private static final ErrorRedisMessage WRONGTYPE_REPLY = new ErrorRedisMessage(WrongTypeException.MESSAGE);
+    /** Redis's reply to a write over maxmemory that nothing could be evicted for. */
+    public static final ErrorRedisMessage OOM_REPLY = new ErrorRedisMessage(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
 
     public static final SimpleStringRedisMessage OK = new SimpleStringRedisMessage("OK");
     public static final SimpleStringRedisMessage PONG = new SimpleStringRedisMessage("PONG");
@@ -134,6 +136,9 @@ public final class RespReplies {
         }
         if (root instanceof WrongTypeException) {
             return WRONGTYPE_REPLY;
+        }
+        if (root instanceof io.percore.demo.kv.OutOfBudgetException) {
+            return OOM_REPLY;
         }
         LOG.warn("Command failed", failure);
         return new ErrorRedisMessage(sanitize("ERR internal error: " + root));

@@ -6,7 +6,10 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.kv.MemoryBudget;
 import io.percore.demo.shard.ShardState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,16 +18,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Server commands (Redis's {@code server.c}): INFO and CONFIG GET (server-wide figures gathered from every shard), TIME, COMMAND. */
 final class ServerCommands {
 
-    private static final Set<String> DEFAULT_SECTIONS = Set.of("server", "clients", "stats", "keyspace");
+    private static final Set<String> DEFAULT_SECTIONS = Set.of("server", "clients", "memory", "stats", "keyspace");
 
     private final int port;
     private final long startMillis = System.currentTimeMillis();
+    /** The memory settings in force: CONFIG SET replaces them from any shard, so they are shared. */
+    private final AtomicReference<MemorySettings> memory;
 
-    ServerCommands(int port) {
+    ServerCommands(int port, MemorySettings memory) {
+        this.memory = new AtomicReference<>(memory);
         this.port = port;
     }
 
@@ -74,13 +81,32 @@ final class ServerCommands {
             }
             out.append("\r\n");
         }
+        if (wanted.contains("memory")) {
+            // used_memory is the keyspace's estimate (keys, values, per-entry overhead), the figure
+            // the budget is enforced on; the JVM's heap is in /actuator/metrics (jvm.memory.used).
+            section(out, "Memory");
+            long used = sum(shards, ShardState.Snapshot::usedMemory);
+            long max = sum(shards, ShardState.Snapshot::maxMemory);
+            line(out, "used_memory", Long.toString(used));
+            line(out, "used_memory_human", human(used));
+            line(out, "maxmemory", Long.toString(max));
+            line(out, "maxmemory_human", human(max));
+            line(out, "maxmemory_policy", memory.get().policy().redisName());
+            line(out, "maxmemory_samples", Integer.toString(memory.get().samples()));
+            line(out, "jvm_heap_max", Long.toString(Runtime.getRuntime().maxMemory()));
+            for (ShardState.Snapshot s : shards) {
+                line(out, "shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory()
+                        + ",evicted_keys=" + s.evicted());
+            }
+            out.append("\r\n");
+        }
         if (wanted.contains("stats")) {
             section(out, "Stats");
             line(out, "total_connections_received", Long.toString(sum(shards, ShardState.Snapshot::connectionsReceived)));
             line(out, "total_commands_processed", Long.toString(sum(shards, ShardState.Snapshot::commands)));
             line(out, "rejected_connections", Long.toString(sum(shards, ShardState.Snapshot::rejectedConnections)));
             line(out, "expired_keys", Long.toString(sum(shards, ShardState.Snapshot::expired)));
-            line(out, "evicted_keys", "0");
+            line(out, "evicted_keys", Long.toString(sum(shards, ShardState.Snapshot::evicted)));
             line(out, "keyspace_hits", Long.toString(sum(shards, ShardState.Snapshot::hits)));
             line(out, "keyspace_misses", Long.toString(sum(shards, ShardState.Snapshot::misses)));
             line(out, "total_protocol_errors", Long.toString(sum(shards, ShardState.Snapshot::protocolErrors)));
@@ -130,24 +156,56 @@ final class ServerCommands {
         out.append(key).append(':').append(value).append("\r\n");
     }
 
-    /** CONFIG GET pattern [pattern ...]: the few parameters clients (redis-benchmark, redis-cli) ask about. */
+    /** Redis's bytesToHuman: B, K, M, G with two decimals. */
+    static String human(long n) {
+        if (n < 1024) {
+            return n + "B";
+        }
+        String[] units = {"K", "M", "G", "T", "P"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+    }
+
+    /**
+     * CONFIG GET pattern [pattern ...] and CONFIG SET parameter value [parameter value ...]. GET
+     * knows the parameters clients ask about; SET changes the memory budget live on every shard
+     * (maxmemory, maxmemory-policy, maxmemory-samples), with Redis 7's error texts for the rest.
+     */
     void config(CommandContext c, byte[][] argv) {
         String sub = RespReplies.ascii(argv[1]).toLowerCase(Locale.ROOT);
-        if (!sub.equals("get")) {
-            throw RespReplies.unknownSubcommand(argv[1], "config");
+        switch (sub) {
+            case "get" -> configGet(c, argv);
+            case "set" -> configSet(c, argv);
+            default -> throw RespReplies.unknownSubcommand(argv[1], "config");
         }
-        if (argv.length < 3) {
-            throw RespReplies.wrongArgs("config|get");
-        }
+    }
+
+    private Map<String, String> parameters(CommandContext c) {
+        MemorySettings m = memory.get();
         Map<String, String> params = new LinkedHashMap<>();
         params.put("save", "");
         params.put("appendonly", "no");
         params.put("databases", "1");
         params.put("port", Integer.toString(port));
-        params.put("maxmemory", "0");
+        params.put("maxmemory", Long.toString(m.processBytes()));
+        params.put("maxmemory-policy", m.policy().redisName());
+        params.put("maxmemory-samples", Integer.toString(m.samples()));
         params.put("timeout", "0");
         params.put("proto-max-bulk-len", Integer.toString(c.settings().maxBulkLength()));
         params.put("cluster-enabled", "no");
+        return params;
+    }
+
+    private void configGet(CommandContext c, byte[][] argv) {
+        if (argv.length < 3) {
+            throw RespReplies.wrongArgs("config|get");
+        }
+        Map<String, String> params = parameters(c);
         Map<String, String> matched = new LinkedHashMap<>();
         for (int i = 2; i < argv.length; i++) {
             GlobPattern pattern = new GlobPattern(RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1));
@@ -163,6 +221,76 @@ final class ServerCommands {
             reply.add(bulk(v));
         });
         c.reply(RespReplies.array(reply));
+    }
+
+    private void configSet(CommandContext c, byte[][] argv) {
+        if (argv.length < 4 || argv.length % 2 != 0) {
+            throw RespReplies.wrongArgs("config|set");
+        }
+        Set<String> known = parameters(c).keySet();
+        MemorySettings current = memory.get();
+        long maxmemory = current.maxmemory();
+        MaxmemoryPolicy policy = current.policy();
+        int samples = current.samples();
+        for (int i = 2; i < argv.length; i += 2) {
+            String name = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
+            String value = RespReplies.ascii(argv[i + 1]);
+            switch (name) {
+                case "maxmemory" -> maxmemory = memoryValue(name, value);
+                case "maxmemory-policy" -> {
+                    try {
+                        policy = MaxmemoryPolicy.fromRedisName(value);
+                    } catch (IllegalArgumentException e) {
+                        throw setFailed(name, "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                                + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+                    }
+                }
+                case "maxmemory-samples" -> {
+                    long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : -1;
+                    if (n < 1 || n > 64) {
+                        throw setFailed(name, "argument must be between 1 and 64 inclusive");
+                    }
+                    samples = (int) n;
+                }
+                default -> throw known.contains(name) ? setFailed(name, "can't set immutable config")
+                        : new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.ascii(argv[i]) + "'");
+            }
+        }
+        MemorySettings updated = new MemorySettings(maxmemory, policy, samples);
+        memory.set(updated);
+        MemoryBudget perShard = updated.perShard(c.keyspace().shardCount());
+        c.replyLater(c.keyspace().mapReduce(st -> {
+            st.store().budget(perShard);
+            return 1;
+        }, 0, Integer::sum).map(applied -> RespReplies.OK));
+    }
+
+    private static RespError setFailed(String name, String why) {
+        return new RespError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why);
+    }
+
+    /** Redis's memtoull: bytes with an optional unit, k/m/g (powers of 1000) or kb/mb/gb (powers of 1024). */
+    static long memoryValue(String name, String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        String[][] units = {{"gb", "1073741824"}, {"mb", "1048576"}, {"kb", "1024"}, {"g", "1000000000"}, {"m", "1000000"},
+                {"k", "1000"}, {"b", "1"}};
+        for (String[] u : units) {
+            if (t.endsWith(u[0])) {
+                unit = Long.parseLong(u[1]);
+                t = t.substring(0, t.length() - u[0].length());
+                break;
+            }
+        }
+        try {
+            long n = Long.parseLong(t);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return Math.multiplyExact(n, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw setFailed(name, "argument must be a memory value");
+        }
     }
 
     static void time(CommandContext c, byte[][] argv) {

@@ -9,6 +9,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.percore.demo.kv.OutOfBudgetException;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.resp.KeysByShard.Gather;
@@ -187,6 +188,7 @@ public final class StringCommands {
             return integer(argv[2].length);
         }
         checkStringLength((long) old.length + argv[2].length);
+        ks.requireFits((long) old.length + argv[2].length);
         byte[] joined = Arrays.copyOf(old, old.length + argv[2].length);
         System.arraycopy(argv[2], 0, joined, old.length, argv[2].length);
         ks.setStringKeepTtl(argv[1], joined, now);
@@ -237,6 +239,7 @@ public final class StringCommands {
                 return ZERO;
             }
             checkStringLength(offset, value.length);
+            ks.requireFits(offset + value.length);
             byte[] fresh = new byte[(int) offset + value.length];
             System.arraycopy(value, 0, fresh, (int) offset, value.length);
             ks.setString(argv[1], fresh, ValueStore.NO_EXPIRY);
@@ -246,6 +249,7 @@ public final class StringCommands {
             return integer(old.length);
         }
         checkStringLength(offset, value.length);
+        ks.requireFits(Math.max(old.length, offset + value.length));
         byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
         System.arraycopy(value, 0, updated, (int) offset, value.length);
         ks.setStringKeepTtl(argv[1], updated, now);
@@ -343,6 +347,10 @@ public final class StringCommands {
             List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
             List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
             gather.add(c.keyspace().invokeOn(s, st -> {
+                if (!st.store().makeRoom(System.currentTimeMillis())) {
+                    // Over budget on this shard: its part is refused (the parts on other shards stand).
+                    throw new OutOfBudgetException();
+                }
                 for (int i = 0; i < keys.size(); i++) {
                     st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
                 }
@@ -372,6 +380,9 @@ public final class StringCommands {
                     List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
                     c.replyLater(c.keyspace().invokeOn(s, st -> {
                         long now = System.currentTimeMillis();
+                        if (!st.store().makeRoom(now)) {
+                            return RespReplies.OOM_REPLY;
+                        }
                         for (byte[] key : keys) {
                             if (st.store().existsOrReserved(key, now)) {
                                 return RespReplies.ZERO;
@@ -387,12 +398,22 @@ public final class StringCommands {
             return;
         }
         long txn = NEXT_TRANSACTION.incrementAndGet();
+        // A shard over its budget refuses to prepare; the others then release what they reserved.
+        java.util.concurrent.atomic.AtomicBoolean outOfBudget = new java.util.concurrent.atomic.AtomicBoolean();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
         Keyspace keyspace = c.keyspace();
         keyspace.mapReduce(st -> {
             int[] mine = groups[st.shardId()];
-            return mine == null || st.store().reserveIfAbsent(KeysByShard.pick(argv, mine, 0), txn, System.currentTimeMillis());
+            if (mine == null) {
+                return true;
+            }
+            long now = System.currentTimeMillis();
+            if (!st.store().makeRoom(now)) {
+                outOfBudget.set(true);
+                return false;
+            }
+            return st.store().reserveIfAbsent(KeysByShard.pick(argv, mine, 0), txn, now);
         }, Boolean.TRUE, Boolean::logicalAnd).flatMap(commit -> keyspace.mapReduce(st -> {
             int[] mine = groups[st.shardId()];
             if (mine != null) {
@@ -405,7 +426,8 @@ public final class StringCommands {
             }
             return commit;
         }, Boolean.TRUE, Boolean::logicalAnd)).whenComplete((commit, failure) -> {
-            slot.complete(failure == null ? (commit ? RespReplies.ONE : RespReplies.ZERO) : RespReplies.forFailure(failure));
+            slot.complete(failure != null ? RespReplies.forFailure(failure)
+                    : commit ? RespReplies.ONE : outOfBudget.get() ? RespReplies.OOM_REPLY : RespReplies.ZERO);
             c.endBarrier();
         });
     }

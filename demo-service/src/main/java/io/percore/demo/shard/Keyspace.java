@@ -6,6 +6,9 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
 import java.time.Duration;
+import io.percore.demo.MemorySettings;
+import io.percore.demo.kv.MemoryBudget;
+import io.percore.demo.kv.ValueStore;
 import io.percore.net.server.ShardedServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,13 +85,43 @@ public final class Keyspace implements AutoCloseable {
         states.fromOutside().invokeOnAll(state -> state.respServer(server.metrics(state.shardId()))).join();
     }
 
+    /** From a thread that is not a shard: gives every shard its part of the memory budget. */
+    public void applyMemoryBudget(MemorySettings memory) {
+        MemoryBudget perShard = memory.perShard(shardCount());
+        states.fromOutside().invokeOnAll(state -> state.store().budget(perShard)).join();
+    }
+
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */
     public List<ShardState.Snapshot> snapshots() {
+        return snapshotsAsync().join();
+    }
+
+    /**
+     * From a thread that is not a shard, waiting at most {@code timeout}: a shard stuck in a long
+     * command must not hang the caller (a health probe holds a server thread while it waits).
+     *
+     * @throws java.util.concurrent.CompletionException wrapping a TimeoutException when a shard does not answer in time
+     */
+    public List<ShardState.Snapshot> snapshots(java.time.Duration timeout) {
+        return snapshotsAsync().orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).join();
+    }
+
+    private java.util.concurrent.CompletableFuture<List<ShardState.Snapshot>> snapshotsAsync() {
         return states.fromOutside().mapReduce(state -> List.of(state.snapshot()), List.<ShardState.Snapshot>of(), (all, one) -> {
             List<ShardState.Snapshot> joined = new ArrayList<>(all);
             joined.addAll(one);
             return joined;
-        }).join();
+        });
+    }
+
+    /** From a thread that is not a shard: each shard's memory figures, readable from any thread (for meters). */
+    public List<ValueStore.MemoryView> memoryViews() {
+        return states.fromOutside().mapReduce(state -> List.of(state.store().memoryView()), List.<ValueStore.MemoryView>of(),
+                (all, one) -> {
+                    List<ValueStore.MemoryView> joined = new ArrayList<>(all);
+                    joined.addAll(one);
+                    return joined;
+                }).join();
     }
 
     @Override

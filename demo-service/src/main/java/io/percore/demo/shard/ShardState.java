@@ -57,11 +57,13 @@ public final class ShardState implements AutoCloseable {
         return new Snapshot(shardId, store.size(), store.volatileCount(), store.keyspaceHits(), store.keyspaceMisses(),
                 store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients,
                 respServer == null ? 0 : respServer.connectionsRejected(),
-                protocolErrors, unexpectedErrors, crossShardCalls, httpRequests);
+                protocolErrors, unexpectedErrors, crossShardCalls, httpRequests, store.usedBytes(), store.budget().maxBytes(),
+                store.evictedKeys());
     }
 
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
-                           long unexpectedErrors, long crossShardCalls, long httpRequests) {
+                           long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
+                           long evicted) {
     }
 }

@@ -185,7 +185,11 @@ class DemoApplicationTest {
                     .containsPattern("percore_tasks_run_total\\{[^}]*shard=\"1\"")
                     .containsPattern("percore_server_connections_open\\{[^}]*server=\"resp\"")
                     .containsPattern("percore_server_connections_accepted_total\\{[^}]*server=\"http\"")
-                    .containsPattern("percore_server_received_bytes_total\\{[^}]*server=\"resp\"");
+                    .containsPattern("percore_server_received_bytes_total\\{[^}]*server=\"resp\"")
+                    // The memory budget per shard (issue 12, row 1): the estimate is never 0 with a key stored.
+                    .containsPattern("percore_demo_memory_used_bytes\\{shard=\"[01]\"} [1-9]")
+                    .containsPattern("percore_demo_memory_max_bytes\\{shard=\"1\"} [1-9]")
+                    .containsPattern("percore_demo_keys_evicted_total\\{shard=\"0\"} 0");
             // This connection is open on one of the RESP server's shards right now.
             Matcher open = Pattern.compile("(?m)^percore_server_connections_open\\{[^}]*server=\"resp\"[^}]*} ([0-9.]+)$")
                     .matcher(prometheus.body());

@@ -1,0 +1,38 @@
+package io.percore.demo.app;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.percore.demo.kv.ValueStore;
+import java.util.List;
+
+/**
+ * {@code percore.demo.memory.used} and {@code percore.demo.memory.max} (bytes: the budget's estimate
+ * and limit) and {@code percore.demo.keys.evicted}, each per shard (tag {@code shard}). The views
+ * read figures each shard publishes for other threads; this bean holds them, as Micrometer keeps
+ * only weak references to a meter's state.
+ */
+final class DemoMemoryMeters implements MeterBinder {
+
+    private final List<ValueStore.MemoryView> views;
+
+    DemoMemoryMeters(List<ValueStore.MemoryView> views) {
+        this.views = List.copyOf(views);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (int shard = 0; shard < views.size(); shard++) {
+            ValueStore.MemoryView view = views.get(shard);
+            Tags tags = Tags.of("shard", Integer.toString(shard));
+            Gauge.builder("percore.demo.memory.used", view, ValueStore.MemoryView::usedBytes).tags(tags).baseUnit("bytes")
+                    .description("Estimated bytes of the shard's keys and values (INFO used_memory)").register(registry);
+            Gauge.builder("percore.demo.memory.max", view, ValueStore.MemoryView::maxBytes).tags(tags).baseUnit("bytes")
+                    .description("The shard's memory budget (maxmemory / shards); 0 = none").register(registry);
+            FunctionCounter.builder("percore.demo.keys.evicted", view, ValueStore.MemoryView::evictedKeys).tags(tags)
+                    .description("Keys evicted to stay within the budget").register(registry);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.percore.demo.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.TestServices;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * Issue 12, row 6: the demo's health indicator joined a call to every shard with no timeout, so a
+ * shard stuck in a long command hung every health probe (one server thread each). It must answer
+ * DOWN within its bound instead, and UP again once the shard is back.
+ */
+class DemoHealthTest {
+
+    @Test
+    void aStuckShardMakesHealthDownWithinTheBoundInsteadOfHangingTheProbe() throws Exception {
+        try (TestServices services = TestServices.start(2, DemoSettings.forTests())) {
+            HealthIndicator health = new DemoConfiguration().demoHealthIndicator(services.service);
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch stuck = new CountDownLatch(1);
+            services.engine.submitTo(1, () -> {
+                stuck.countDown();
+                release.await(30, TimeUnit.SECONDS); // a long command: the shard does not turn
+                return null;
+            });
+            assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                long start = System.nanoTime();
+                Health down = health.health();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                assertThat(down.getDetails()).containsKey("reason");
+                assertThat(took).as("bounded by the 1 s timeout (generous margin)").isLessThan(Duration.ofSeconds(10));
+            } finally {
+                release.countDown();
+            }
+            for (int i = 0; i < 100 && health.health().getStatus() != Status.UP; i++) {
+                Thread.sleep(50);
+            }
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.percore.demo.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Issue 12, row 1: the per-shard memory budget, its accounting and Redis's eviction policies. */
+class MemoryBudgetTest {
+
+    private static final long NOW = 1_800_000_000_000L;
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ValueStore store(long maxBytes, MaxmemoryPolicy policy) {
+        ValueStore store = new ValueStore(new SplittableRandom(7));
+        store.budget(new MemoryBudget(maxBytes, policy, 5));
+        return store;
+    }
+
+    @Test
+    void accountingFollowsEveryWriteDeleteAndExpiry() {
+        ValueStore s = store(0, MaxmemoryPolicy.NOEVICTION);
+        byte[] v10 = new byte[10];
+        byte[] v100 = new byte[100];
+        s.setString(b("a"), v10, ValueStore.NO_EXPIRY);
+        long a = ValueStore.entryBytes(b("a"), v10);
+        assertThat(s.usedBytes()).isEqualTo(a).isEqualTo(72 + 24 + 32);
+        s.setString(b("a"), v100, ValueStore.NO_EXPIRY);
+        assertThat(s.usedBytes()).as("replaced value").isEqualTo(ValueStore.entryBytes(b("a"), v100));
+        s.setString(b("b"), v10, NOW + 1000);
+        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10));
+        assertThat(s.readString(b("b"), NOW + 2000)).as("expired on access").isNull();
+        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("a"), v100));
+        s.setStringKeepTtl(b("a"), v10, NOW);
+        assertThat(s.usedBytes()).isEqualTo(a);
+        ValueStore.StoredValue taken = s.take(b("a"), NOW);
+        assertThat(s.usedBytes()).isZero();
+        s.put(b("c"), taken);
+        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("c"), v10));
+        assertThat(s.delete(b("c"), NOW)).isTrue();
+        assertThat(s.usedBytes()).isZero();
+        s.setString(b("d"), v10, ValueStore.NO_EXPIRY);
+        s.flush();
+        assertThat(s.usedBytes()).isZero();
+    }
+
+    @Test
+    void noevictionRefusesOnceOverBudgetAndDeletesMakeRoomAgain() {
+        ValueStore s = store(1000, MaxmemoryPolicy.NOEVICTION);
+        int i = 0;
+        while (s.makeRoom(NOW)) {
+            s.setString(b("k" + i++), new byte[100], ValueStore.NO_EXPIRY);
+        }
+        assertThat(s.usedBytes()).isGreaterThan(1000);
+        assertThat(s.size()).isEqualTo(i);
+        assertThat(s.evictedKeys()).isZero();
+        s.delete(b("k0"), NOW);
+        s.delete(b("k1"), NOW);
+        assertThat(s.makeRoom(NOW)).isTrue();
+    }
+
+    @Test
+    void aValueLargerThanTheWholeBudgetIsRefusedBeforeItIsMade() {
+        ValueStore s = store(1 << 20, MaxmemoryPolicy.ALLKEYS_LRU);
+        s.requireFits(1 << 19);
+        assertThatThrownBy(() -> s.requireFits(536_870_912L)).isInstanceOf(OutOfBudgetException.class)
+                .hasMessage("OOM command not allowed when used memory > 'maxmemory'.");
+    }
+
+    @Test
+    void volatilePoliciesEvictOnlyKeysWithATtlAndVolatileTtlTheNearestFirst() {
+        for (MaxmemoryPolicy policy : new MaxmemoryPolicy[] {MaxmemoryPolicy.VOLATILE_LRU, MaxmemoryPolicy.VOLATILE_LFU,
+                MaxmemoryPolicy.VOLATILE_RANDOM, MaxmemoryPolicy.VOLATILE_TTL}) {
+            ValueStore s = store(20_000, policy);
+            for (int i = 0; i < 50; i++) {
+                s.setString(b("persistent" + i), new byte[100], ValueStore.NO_EXPIRY);
+            }
+            for (int i = 0; i < 200; i++) {
+                assertThat(s.makeRoom(NOW)).as(policy + " while keys with a TTL remain").isTrue();
+                s.setString(b("volatile" + i), new byte[100], NOW + 1_000_000 + i);
+            }
+            for (int i = 0; i < 50; i++) {
+                assertThat(s.exists(b("persistent" + i), NOW)).as(policy + " never evicts a key without TTL").isTrue();
+            }
+            assertThat(s.evictedKeys()).as(policy.redisName()).isPositive();
+            if (policy == MaxmemoryPolicy.VOLATILE_TTL) {
+                // Every key with a TTL is a candidate in turn; the latest (furthest expiry) survive.
+                assertThat(s.exists(b("volatile199"), NOW)).isTrue();
+                assertThat(s.exists(b("volatile0"), NOW)).isFalse();
+            }
+        }
+        ValueStore onlyPersistent = store(1000, MaxmemoryPolicy.VOLATILE_LRU);
+        for (int i = 0; i < 20; i++) {
+            onlyPersistent.setString(b("p" + i), new byte[100], ValueStore.NO_EXPIRY);
+        }
+        assertThat(onlyPersistent.makeRoom(NOW)).as("nothing evictable: -OOM").isFalse();
+    }
+
+    @Test
+    void allkeysPoliciesStayWithinBudgetAndKeepWhatIsUsed() {
+        for (MaxmemoryPolicy policy : new MaxmemoryPolicy[] {MaxmemoryPolicy.ALLKEYS_LRU, MaxmemoryPolicy.ALLKEYS_LFU,
+                MaxmemoryPolicy.ALLKEYS_RANDOM}) {
+            long entry = ValueStore.entryBytes(b("key00000"), new byte[100]);
+            ValueStore s = store(entry * 100, policy);
+            long now = NOW;
+            // 20 hot keys read all the time, while 2,000 cold keys stream through a budget of 100 keys.
+            for (int i = 0; i < 20; i++) {
+                s.setString(b(String.format("hot%05d", i)), new byte[100], ValueStore.NO_EXPIRY);
+            }
+            for (int i = 0; i < 2000; i++) {
+                now += 1000; // one second per write: the LRU clock's resolution
+                for (int h = 0; h < 20; h++) {
+                    s.readString(b(String.format("hot%05d", h)), now);
+                }
+                assertThat(s.makeRoom(now)).isTrue();
+                s.setString(b(String.format("key%05d", i)), new byte[100], ValueStore.NO_EXPIRY);
+                assertThat(s.usedBytes()).as("over by at most the last write").isLessThanOrEqualTo(entry * 101);
+            }
+            long hotLeft = 0;
+            for (int h = 0; h < 20; h++) {
+                hotLeft += s.exists(b(String.format("hot%05d", h)), now) ? 1 : 0;
+            }
+            if (policy == MaxmemoryPolicy.ALLKEYS_RANDOM) {
+                // Random eviction keeps a hot key with probability ~(1 - 1/100)^2000: none left, almost surely.
+                assertThat(hotLeft).as("random").isLessThan(10);
+            } else {
+                // Sampling 5 of 100 keys each time, a hot key is evicted only when all 5 are hot: rare.
+                assertThat(hotLeft).as(policy.redisName() + " keeps the hot keys").isGreaterThanOrEqualTo(15);
+            }
+        }
+    }
+
+    @Test
+    void policyNamesAreRedises() {
+        assertThat(MaxmemoryPolicy.ALLKEYS_LRU.redisName()).isEqualTo("allkeys-lru");
+        assertThat(MaxmemoryPolicy.fromRedisName("VOLATILE-TTL")).isEqualTo(MaxmemoryPolicy.VOLATILE_TTL);
+        assertThatThrownBy(() -> MaxmemoryPolicy.fromRedisName("lru")).hasMessageContaining("noeviction, allkeys-lru");
+    }
+
+    @Test
+    void lfuCounterDecaysOnePerMinute() {
+        int access = (100 << 8) | 10; // counter 10 at minute 100
+        assertThat(ValueStore.lfuDecayed(access, 100)).isEqualTo(10);
+        assertThat(ValueStore.lfuDecayed(access, 103)).isEqualTo(7);
+        assertThat(ValueStore.lfuDecayed(access, 200)).isZero();
+    }
+}

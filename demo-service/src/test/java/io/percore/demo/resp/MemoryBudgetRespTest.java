@@ -1,0 +1,134 @@
+package io.percore.demo.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.MemorySettings;
+import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.RespTestClient.Err;
+import io.percore.demo.support.TestServices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, rows 1 and 11, over a real connection: 100 KB writes against a small budget meet
+ * {@code -OOM} (redis-server 7.0.15's text, checked against it by hand with CONFIG SET maxmemory 1)
+ * instead of OutOfMemoryError; CONFIG GET/SET and INFO memory as Redis answers them.
+ */
+class MemoryBudgetRespTest {
+
+    private static final Err OOM = new Err("OOM command not allowed when used memory > 'maxmemory'.");
+    private TestServices services;
+
+    @BeforeEach
+    void start() {
+        services = TestServices.start(2, DemoSettings.forTests().withMemory(new MemorySettings(4 << 20, MaxmemoryPolicy.NOEVICTION, 5)));
+    }
+
+    @AfterEach
+    void stop() {
+        services.close();
+    }
+
+    @Test
+    void bigWritesFromManyClientsGetOkOrOomAndTheServerStaysResponsive() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            String big = "x".repeat(100_000);
+            List<Future<int[]>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int client = t;
+                results.add(pool.submit(() -> {
+                    int[] okAndOom = new int[2];
+                    try (RespTestClient c = new RespTestClient(services.respPort())) {
+                        for (int i = 0; i < 50; i++) {
+                            Object reply = c.cmd("SET", "big:" + client + ":" + i, big);
+                            if ("OK".equals(reply)) {
+                                okAndOom[0]++;
+                            } else {
+                                assertThat(reply).isEqualTo(OOM);
+                                okAndOom[1]++;
+                            }
+                        }
+                    }
+                    return okAndOom;
+                }));
+            }
+            int ok = 0;
+            int oom = 0;
+            for (Future<int[]> r : results) {
+                int[] counts = r.get(60, TimeUnit.SECONDS);
+                ok += counts[0];
+                oom += counts[1];
+            }
+            // 4 MB over 2 shards: about 40 values of ~100 KB fit (each shard may end one write over).
+            assertThat(ok).isBetween(30, 50);
+            assertThat(oom).isEqualTo(200 - ok);
+        } finally {
+            pool.shutdownNow();
+        }
+        try (RespTestClient c = new RespTestClient(services.respPort())) {
+            assertThat(c.cmd("PING")).isEqualTo("PONG");
+            assertThat(c.cmd("SET", "small", "v")).as("over budget: even a small write").isEqualTo(OOM);
+            assertThat(c.cmd("GET", "big:0:0")).as("reads still work").isEqualTo("x".repeat(100_000));
+            String info = (String) c.cmd("INFO", "memory");
+            assertThat(info).contains("# Memory\r\n").contains("maxmemory:4194304\r\n").contains("maxmemory_human:4.00M\r\n")
+                    .contains("maxmemory_policy:noeviction\r\n").containsPattern("used_memory:4[0-9]{6}\r\n");
+            // Deleting makes room again (DEL is not denyoom).
+            for (int t = 0; t < 4; t++) {
+                for (int i = 0; i < 50; i++) {
+                    c.cmd("DEL", "big:" + t + ":" + i);
+                }
+            }
+            assertThat(c.cmd("SET", "small", "v")).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void configSetChangesTheBudgetLiveAndEvictionKicksIn() throws Exception {
+        try (RespTestClient c = new RespTestClient(services.respPort())) {
+            assertThat(c.cmd("CONFIG", "GET", "maxmemory*")).isEqualTo(List.of("maxmemory", "4194304", "maxmemory-policy",
+                    "noeviction", "maxmemory-samples", "5"));
+            assertThat(c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru", "maxmemory", "1mb")).isEqualTo("OK");
+            assertThat(c.cmd("CONFIG", "GET", "maxmemory")).isEqualTo(List.of("maxmemory", "1048576"));
+            String big = "y".repeat(100_000);
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.cmd("SET", "lru:" + i, big)).isEqualTo("OK");
+            }
+            String info = (String) c.cmd("INFO");
+            assertThat(info).contains("maxmemory_policy:allkeys-lru\r\n").containsPattern("evicted_keys:[1-9][0-9]*\r\n");
+            assertThat((Long) c.cmd("DBSIZE")).isLessThan(15L);
+
+            // Redis 7.0.15's texts for what cannot be set.
+            assertThat(c.cmd("CONFIG", "SET", "foo", "bar"))
+                    .isEqualTo(new Err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'"));
+            assertThat(c.cmd("CONFIG", "SET", "maxmemory-policy", "bad")).isEqualTo(new Err("ERR CONFIG SET failed (possibly related "
+                    + "to argument 'maxmemory-policy') - argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                    + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"));
+            assertThat(c.cmd("CONFIG", "SET", "maxmemory", "abc"))
+                    .isEqualTo(new Err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"));
+            assertThat(c.cmd("CONFIG", "SET", "databases", "3"))
+                    .isEqualTo(new Err("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"));
+            assertThat(c.cmd("CONFIG", "SET", "maxmemory")).isEqualTo(new Err("ERR wrong number of arguments for 'config|set' command"));
+        }
+    }
+
+    @Test
+    void aSetrangeLargerThanTheShardBudgetIsRefusedBeforeItIsAllocated() throws Exception {
+        try (RespTestClient c = new RespTestClient(services.respPort())) {
+            assertThat(c.cmd("SETRANGE", "huge", "536870911", "x")).isEqualTo(OOM);
+            assertThat(c.cmd("SET", "s", "abc")).isEqualTo("OK");
+            assertThat(c.cmd("APPEND", "s", "d")).isEqualTo(4L);
+            assertThat(c.cmd("SETRANGE", "s", "100000000", "x")).isEqualTo(OOM);
+            assertThat(c.cmd("GET", "s")).isEqualTo("abcd");
+        }
+    }
+}
