@@ -80,6 +80,6 @@ public class DemoConfiguration {
     /** Per-shard memory meters of the keyspace's budget (see {@link DemoMemoryMeters}). */
     @Bean
     public MeterBinder demoMemoryMeters(DemoService demoService) {
-        return new DemoMemoryMeters(demoService.keyspace().memoryViews());
+        return new DemoMemoryMeters(demoService.keyspace().memoryFigures());
     }
 }

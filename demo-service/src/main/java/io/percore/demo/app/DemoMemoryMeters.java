@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.MemoryFigures;
 import java.util.List;
 
 /**
@@ -16,22 +16,22 @@ import java.util.List;
  */
 final class DemoMemoryMeters implements MeterBinder {
 
-    private final List<ValueStore.MemoryView> views;
+    private final List<MemoryFigures> figures;
 
-    DemoMemoryMeters(List<ValueStore.MemoryView> views) {
-        this.views = List.copyOf(views);
+    DemoMemoryMeters(List<MemoryFigures> figures) {
+        this.figures = List.copyOf(figures);
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (int shard = 0; shard < views.size(); shard++) {
-            ValueStore.MemoryView view = views.get(shard);
+        for (int shard = 0; shard < figures.size(); shard++) {
+            MemoryFigures view = figures.get(shard);
             Tags tags = Tags.of("shard", Integer.toString(shard));
-            Gauge.builder("percore.demo.memory.used", view, ValueStore.MemoryView::usedBytes).tags(tags).baseUnit("bytes")
+            Gauge.builder("percore.demo.memory.used", view, MemoryFigures::usedBytes).tags(tags).baseUnit("bytes")
                     .description("Estimated bytes of the shard's keys and values (INFO used_memory)").register(registry);
-            Gauge.builder("percore.demo.memory.max", view, ValueStore.MemoryView::maxBytes).tags(tags).baseUnit("bytes")
+            Gauge.builder("percore.demo.memory.max", view, MemoryFigures::maxBytes).tags(tags).baseUnit("bytes")
                     .description("The shard's memory budget (maxmemory / shards); 0 = none").register(registry);
-            FunctionCounter.builder("percore.demo.keys.evicted", view, ValueStore.MemoryView::evictedKeys).tags(tags)
+            FunctionCounter.builder("percore.demo.keys.evicted", view, MemoryFigures::evictedKeys).tags(tags)
                     .description("Keys evicted to stay within the budget").register(registry);
         }
     }

@@ -283,30 +283,9 @@ public final class ValueStore {
         return (long) EVICTED_KEYS.getOpaque(this);
     }
 
-    /** What other threads may read of this store's memory: every figure is published for them. */
-    public MemoryView memoryView() {
-        return new MemoryView(this);
-    }
-
-    /** A read-only, any-thread view of one shard's memory figures (for metrics). */
-    public static final class MemoryView {
-        private final ValueStore store;
-
-        private MemoryView(ValueStore store) {
-            this.store = store;
-        }
-
-        public long usedBytes() {
-            return store.usedBytes();
-        }
-
-        public long maxBytes() {
-            return store.budget.maxBytes();
-        }
-
-        public long evictedKeys() {
-            return store.evictedKeys();
-        }
+    /** What other threads may read of this store's memory: figures the shard publishes for them. */
+    public MemoryFigures memoryFigures() {
+        return new MemoryFigures(this::usedBytes, () -> budget.maxBytes(), this::evictedKeys);
     }
 
     public boolean overBudget() {

@@ -8,7 +8,7 @@ import io.percore.engine.Sharded;
 import java.time.Duration;
 import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.MemoryBudget;
-import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.MemoryFigures;
 import io.percore.net.server.ShardedServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,10 +115,10 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** From a thread that is not a shard: each shard's memory figures, readable from any thread (for meters). */
-    public List<ValueStore.MemoryView> memoryViews() {
-        return states.fromOutside().mapReduce(state -> List.of(state.store().memoryView()), List.<ValueStore.MemoryView>of(),
+    public List<MemoryFigures> memoryFigures() {
+        return states.fromOutside().mapReduce(state -> List.of(state.store().memoryFigures()), List.<MemoryFigures>of(),
                 (all, one) -> {
-                    List<ValueStore.MemoryView> joined = new ArrayList<>(all);
+                    List<MemoryFigures> joined = new ArrayList<>(all);
                     joined.addAll(one);
                     return joined;
                 }).join();
