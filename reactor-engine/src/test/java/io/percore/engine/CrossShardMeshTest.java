@@ -26,8 +26,8 @@ class CrossShardMeshTest {
     void burstOverflowsSmallRingsWithoutLossAndInOrderPerProducer() throws Exception {
         EngineConfig c = TestEngines.config();
         c.setRingCapacity(RING_CAPACITY);
-        // Each producer parks nearly its whole burst: the overflow bound must hold it (the bound
-        // itself is BoundedQueuesTest's subject).
+        // One task sends the whole burst without a flush in between: room to park all of it
+        // (the default bound would refuse calls past 65,536 parked: BoundedQueuesTest).
         c.setCrossShardOverflowCapacity(MESSAGES);
         try (Engine engine = TestEngines.start(c, 3)) {
             int consumer = 1;
