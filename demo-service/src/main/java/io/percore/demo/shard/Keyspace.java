@@ -124,8 +124,21 @@ public final class Keyspace implements AutoCloseable {
                 }).join();
     }
 
+    /** How long {@link #close()} waits for every shard to close its part. */
+    static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Closes every shard's part on its shard, waiting at most {@link #CLOSE_TIMEOUT}: a shard stuck
+     * in a long command never runs its close, and shutdown must go on without it (the engine then
+     * abandons the stuck thread).
+     */
     @Override
     public void close() {
-        states.stop().join();
+        try {
+            states.stop().orTimeout(CLOSE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            org.slf4j.LoggerFactory.getLogger(Keyspace.class).warn("The keyspace did not close on every shard within {} ms; going on",
+                    CLOSE_TIMEOUT.toMillis(), e.getCause());
+        }
     }
 }

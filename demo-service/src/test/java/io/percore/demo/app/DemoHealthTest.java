@@ -48,4 +48,32 @@ class DemoHealthTest {
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
         }
     }
+
+    /** Issue 12, row 6: closing with a shard stuck in a command finishes within its bounds, never hangs. */
+    @Test
+    void closingWithAStuckShardFinishesWithinItsBound() throws Exception {
+        TestServices services = TestServices.start(2, DemoSettings.forTests());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        services.engine.submitTo(0, () -> {
+            stuck.countDown();
+            release.await(120, TimeUnit.SECONDS);
+            return null;
+        });
+        assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+        try {
+            long start = System.nanoTime();
+            // The servers' drain (graceful-shutdown-timeout 30 s + margin) is bounded by ShardedServer.close;
+            // the keyspace by its 10 s close timeout; the engine abandons the stuck thread after 10 s.
+            services.service.keyspace().close();
+            Duration keyspace = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(keyspace).as("keyspace close bounded").isLessThan(Duration.ofSeconds(30));
+            start = System.nanoTime();
+            services.engine.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("engine close bounded").isLessThan(Duration.ofSeconds(30));
+        } finally {
+            release.countDown();
+            services.close();
+        }
+    }
 }

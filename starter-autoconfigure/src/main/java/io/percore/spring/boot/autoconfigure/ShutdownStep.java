@@ -1,6 +1,7 @@
 package io.percore.spring.boot.autoconfigure;
 
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -42,6 +43,29 @@ public abstract class ShutdownStep implements SmartLifecycle {
     public final void stop() {
         running = false;
         shutDown();
+    }
+
+    /**
+     * Runs {@link #shutDown()} on a thread of its own and signals Spring when it is done, so
+     * Spring's {@code spring.lifecycle.timeout-per-shutdown-phase} (default 30 s) bounds every
+     * step: a step that cannot finish (a shard stuck in a task never answers its drain) is left
+     * behind after the timeout and the shutdown goes on to the next step, instead of hanging the
+     * JVM's shutdown (SIGTERM) for ever. The thread is a daemon: it cannot keep the process alive.
+     */
+    @Override
+    public final void stop(Runnable callback) {
+        running = false;
+        Thread worker = new Thread(() -> {
+            try {
+                shutDown();
+            } catch (RuntimeException | Error e) {
+                LoggerFactory.getLogger(ShutdownStep.class).error("Shutdown step {} failed", step, e);
+            } finally {
+                callback.run();
+            }
+        }, "percore-shutdown-" + step.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        worker.setDaemon(true);
+        worker.start();
     }
 
     @Override

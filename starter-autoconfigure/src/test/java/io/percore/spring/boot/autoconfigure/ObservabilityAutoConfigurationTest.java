@@ -89,7 +89,7 @@ class ObservabilityAutoConfigurationTest {
     void healthIsUpWithPerShardDetails() {
         runner.run(context -> {
             assertThat(context).hasSingleBean(PercoreHealthIndicator.class).hasBean("percoreHealthIndicator")
-                    .hasSingleBean(PercoreReadinessGroupPostProcessor.class);
+                    .hasBean("percoreReadinessGroupPostProcessor").hasBean("percoreLivenessGroupPostProcessor");
             var health = context.getBean(PercoreHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsEntry("running", true).containsKey("shards");
@@ -138,9 +138,14 @@ class ObservabilityAutoConfigurationTest {
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PercoreHealthIndicator.class));
         runner.withPropertyValues("management.health.percore.enabled=false")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(PercoreHealthIndicator.class));
+        runner.run(context -> assertThat(context).hasBean("percoreReadinessGroupPostProcessor")
+                .hasBean("percoreLivenessGroupPostProcessor"));
         runner.withPropertyValues("management.health.percore.readiness=false")
                 .run(context -> assertThat(context).hasSingleBean(PercoreHealthIndicator.class)
-                        .doesNotHaveBean(PercoreReadinessGroupPostProcessor.class));
+                        .doesNotHaveBean("percoreReadinessGroupPostProcessor").hasBean("percoreLivenessGroupPostProcessor"));
+        runner.withPropertyValues("management.health.percore.liveness=false")
+                .run(context -> assertThat(context).hasBean("percoreReadinessGroupPostProcessor")
+                        .doesNotHaveBean("percoreLivenessGroupPostProcessor"));
     }
 
     @Test

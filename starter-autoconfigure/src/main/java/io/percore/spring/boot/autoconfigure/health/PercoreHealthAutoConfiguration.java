@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@code percore} health indicator (when spring-boot-health is present and
- * {@code management.health.percore.enabled} is not false), added to the readiness group.
+ * {@code management.health.percore.enabled} is not false), added to the readiness and liveness groups.
  */
 @AutoConfiguration(after = PercoreAutoConfiguration.class,
         afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
@@ -43,6 +43,23 @@ public final class PercoreHealthAutoConfiguration {
         @Bean
         static PercoreReadinessGroupPostProcessor percoreReadinessGroupPostProcessor() {
             return new PercoreReadinessGroupPostProcessor(INDICATOR_NAME);
+        }
+    }
+
+    /**
+     * The indicator in the {@code liveness} group too: a shard that has not turned for
+     * {@code stall-threshold × stall-multiplier} makes liveness DOWN, so Kubernetes restarts a
+     * pod whose shard stays stuck (after the probe's failure threshold; a passing stall does not).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor",
+            "org.springframework.boot.actuate.endpoint.SecurityContext"})
+    @ConditionalOnBooleanProperty(name = "management.health.percore.liveness", matchIfMissing = true)
+    static final class LivenessGroupConfiguration {
+
+        @Bean
+        static PercoreReadinessGroupPostProcessor percoreLivenessGroupPostProcessor() {
+            return new PercoreReadinessGroupPostProcessor(INDICATOR_NAME, PercoreReadinessGroupPostProcessor.LIVENESS);
         }
     }
 }

@@ -28,6 +28,21 @@ class PercoreReadinessGroupPostProcessorTest {
         assertThat(processed.getPrimary()).isSameAs(primary);
     }
 
+    /** Issue 12, row 6: a shard that stays stuck makes liveness DOWN too (the pod is restarted). */
+    @Test
+    void addsPercoreToTheLivenessGroupWhenAskedTo() {
+        HealthEndpointGroup readiness = group("readinessState");
+        HealthEndpointGroup liveness = group("livenessState");
+        HealthEndpointGroups groups = HealthEndpointGroups.of(group("ping"), Map.of("readiness", readiness, "liveness", liveness));
+
+        HealthEndpointGroups processed = new PercoreReadinessGroupPostProcessor("percore", "liveness")
+                .postProcessHealthEndpointGroups(groups);
+
+        assertThat(processed.get("liveness").isMember("percore")).isTrue();
+        assertThat(processed.get("liveness").isMember("livenessState")).isTrue();
+        assertThat(processed.get("readiness").isMember("percore")).isFalse();
+    }
+
     @Test
     void leavesGroupsAloneWithoutReadiness() {
         HealthEndpointGroups groups = HealthEndpointGroups.of(group("ping"), Map.of());

@@ -148,8 +148,9 @@ class PercoreWebApplicationTest {
         assertThat(percore.path("status").asString()).isEqualTo("UP");
         assertThat(percore.path("details").path("shards").size()).isEqualTo(2);
 
-        // The readiness group hides its components, so prove membership by behaviour: a stuck
-        // shard takes the pod out of rotation (503) while liveness stays UP.
+        // The groups hide their components, so prove membership by behaviour: a stuck shard takes
+        // the pod out of rotation (readiness 503) and, as it stays stuck, fails liveness too
+        // (issue 12, row 6: Kubernetes restarts a pod whose shard does not come back).
         assertThat(JSON.readTree(get("/actuator/health/readiness", 200)).path("status").asString()).isEqualTo("UP");
         CountDownLatch release = new CountDownLatch(1);
         engine.shard(1).execute(() -> {
@@ -162,11 +163,12 @@ class PercoreWebApplicationTest {
         try {
             awaitStatus("/actuator/health/readiness", 503);
             assertThat(JSON.readTree(get("/actuator/health/readiness", 503)).path("status").asString()).isEqualTo("DOWN");
-            get("/actuator/health/liveness", 200);
+            assertThat(JSON.readTree(get("/actuator/health/liveness", 503)).path("status").asString()).isEqualTo("DOWN");
         } finally {
             release.countDown();
         }
         awaitStatus("/actuator/health/readiness", 200);
+        awaitStatus("/actuator/health/liveness", 200);
     }
 
     private void awaitStatus(String path, int status) throws Exception {
