@@ -16,7 +16,7 @@ class GrafanaDashboardTest {
 
     private static final String FILE = "percore-dashboard.json";
     private static final List<String> ENGINE_METRICS = List.of(
-            "percore_shard_utilization",
+            "percore_shard_utilization_ratio",
             "percore_tasks_run_total",
             "percore_task_queue_length",
             "percore_crossshard_messages_sent_total",

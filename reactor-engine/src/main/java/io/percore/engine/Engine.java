@@ -318,6 +318,11 @@ public final class Engine implements AutoCloseable {
         return into.meshEmpty();
     }
 
+    /** The engine's stall detector (package-private: tests replace its listener). */
+    StallDetector stallDetector() {
+        return stallDetector;
+    }
+
     /** Stops every shard within 10 s; idempotent; never hangs (see {@link #close(Duration)}). */
     @Override
     public void close() {

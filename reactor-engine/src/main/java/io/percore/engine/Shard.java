@@ -542,7 +542,7 @@ public final class Shard {
             loop.runNonBlockingTasks(quotaNanos);                     // 4.
             boolean parkedMoved = outbox.flush();                     // 5.
             now = System.nanoTime();
-            counters.busy(now - turnStart);
+            counters.turnEnded(turnStart, now);
             counters.publish(now, outbox, scheduler);
             // 6. While parked messages are moving into a full ring, retry at once instead of
             // idling (the target is draining it right now).

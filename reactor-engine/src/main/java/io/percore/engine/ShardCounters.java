@@ -64,8 +64,10 @@ final class ShardCounters {
         stats.publishTimersFired(++timersFired);
     }
 
-    void busy(long nanos) {
-        busyNanos += nanos;
+    /** A loop turn that began at {@code turnStart} is over: its time is busy time, its end is published. */
+    void turnEnded(long turnStart, long now) {
+        busyNanos += now - turnStart;
+        stats.publishTurnEnd(now);
     }
 
     /** Closes an idle period: the time counts as idle and the turn as fresh (the shard is alive). */

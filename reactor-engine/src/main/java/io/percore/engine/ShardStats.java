@@ -22,6 +22,7 @@ public final class ShardStats {
     private static final VarHandle TIMERS;
     private static final VarHandle STALLS;
     private static final VarHandle LAST_TURN;
+    private static final VarHandle TURN_END;
     private static final VarHandle ITERATIONS;
     private static final VarHandle WAKEUPS;
     private static final VarHandle FAILED_TASKS;
@@ -39,6 +40,7 @@ public final class ShardStats {
             TIMERS = l.findVarHandle(ShardStats.class, "timersFired", long.class);
             STALLS = l.findVarHandle(ShardStats.class, "stalls", long.class);
             LAST_TURN = l.findVarHandle(ShardStats.class, "lastLoopTurnNanos", long.class);
+            TURN_END = l.findVarHandle(ShardStats.class, "lastTurnEndNanos", long.class);
             ITERATIONS = l.findVarHandle(ShardStats.class, "loopIterations", long.class);
             WAKEUPS = l.findVarHandle(ShardStats.class, "wakeupsReceived", long.class);
             FAILED_TASKS = l.findVarHandle(ShardStats.class, "tasksFailed", long.class);
@@ -63,6 +65,9 @@ public final class ShardStats {
     private volatile long timersFired;
     private volatile long stalls;
     private volatile long lastLoopTurnNanos;
+    private volatile long lastTurnEndNanos;
+    private volatile long stallNanos;
+    private volatile long longestStallNanos;
     private volatile long loopIterations;
     private volatile long wakeupsReceived;
     private volatile int pinnedCpu = -1;
@@ -225,6 +230,33 @@ public final class ShardStats {
 
     void publishTimersFired(long value) {
         TIMERS.setRelease(this, value);
+    }
+
+    /** The end of the last loop turn (what a stall's true length is measured to). Shard thread only. */
+    void publishTurnEnd(long nanos) {
+        TURN_END.setRelease(this, nanos);
+    }
+
+    long lastTurnEndNanos() {
+        return lastTurnEndNanos;
+    }
+
+    /** Stall detector thread only: a stall is over, {@code nanos} long. */
+    void stallEnded(long nanos) {
+        stallNanos = stallNanos + nanos;
+        if (nanos > longestStallNanos) {
+            longestStallNanos = nanos;
+        }
+    }
+
+    /** Time the loop spent in stalls that have ended (a stall counts once it is over). */
+    public long stallNanos() {
+        return stallNanos;
+    }
+
+    /** The longest stall that has ended. */
+    public long longestStallNanos() {
+        return longestStallNanos;
     }
 
     void publishLoopTurn(long nanos, long iterations) {

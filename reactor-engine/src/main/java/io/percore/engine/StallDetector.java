@@ -1,30 +1,60 @@
 package io.percore.engine;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A watchdog thread that notices a shard whose current loop turn has lasted longer than the
- * stall threshold. A turn is bounded by the task quota plus one task, so a long turn means one
- * task (or I/O handler) hogged the shard. It costs the shards nothing: they already publish
- * when each turn started and whether they are idle.
+ * stall threshold. A turn is bounded by the task quota plus one task (or I/O handler, or timer),
+ * so a long turn means one of them hogged the shard. It costs the shards nothing: they already
+ * publish when each turn started and ended and whether they are idle.
  *
- * <p>Each stalled turn is counted once. Logs (with the shard thread's stack) are rate-limited
- * per shard; the count is not.
+ * <p>Reported as Seastar does: every stall over the threshold is counted and reported, never
+ * rate-limited; while it lasts, at 1×, 2×, 4×, 8×, … the threshold with its length so far; when
+ * the loop turns again, with its total length. Only the stack samples are rate-limited (one per
+ * shard per {@value #STACK_INTERVAL_SECONDS} s), because taking one pauses the shard thread.
+ *
+ * <p>A shard asleep in the I/O poll is idle, but Netty runs the I/O handlers of the events that
+ * woke it inside that same poll call, before the loop sees the wakeup. There the detector watches
+ * the shard thread's CPU time instead: more than the threshold of CPU consumed within one idle
+ * period is a handler hogging the shard, reported like any stall. A handler that blocks without
+ * using CPU on that path is the one stall it cannot see.
  */
 final class StallDetector implements Runnable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StallDetector.class);
-    static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long STACK_INTERVAL_SECONDS = 10;
+    static final long STACK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(STACK_INTERVAL_SECONDS);
+
+    /** The stall being followed on one shard. */
+    private static final class Stall {
+        final long turnStart;
+        /** Inside the I/O poll (measured by CPU time) rather than in a loop turn. */
+        final boolean inPoll;
+        /** When the stall began, for its total. */
+        final long began;
+        long nextReportNanos;
+
+        Stall(long turnStart, long thresholdNanos, boolean inPoll, long began) {
+            this.turnStart = turnStart;
+            this.nextReportNanos = thresholdNanos;
+            this.inPoll = inPoll;
+            this.began = began;
+        }
+    }
 
     private final Engine engine;
     private final long thresholdNanos;
     private final long periodMillis;
-    private final long[] reportedTurn;
-    private final long[] lastLog;
-    private final long[] suppressed;
+    private final Stall[] current;
+    private final long[] lastStack;
+    /** Per shard: the idle period being watched (its turn stamp) and the thread's CPU time when it began. */
+    private final long[] idleTurn;
+    private final long[] idleCpuStart;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean cpuTime;
+    private volatile StallListener listener = new StallLog();
     private volatile boolean running = true;
     private Thread thread;
 
@@ -33,10 +63,17 @@ final class StallDetector implements Runnable {
         this.thresholdNanos = threshold.toNanos();
         this.periodMillis = Math.max(1, Math.min(100, threshold.toMillis() / 5));
         int n = engine.shardCount();
-        this.reportedTurn = new long[n];
-        this.lastLog = new long[n];
-        this.suppressed = new long[n];
-        java.util.Arrays.fill(reportedTurn, Long.MIN_VALUE);
+        this.current = new Stall[n];
+        this.lastStack = new long[n];
+        this.idleTurn = new long[n];
+        this.idleCpuStart = new long[n];
+        java.util.Arrays.fill(idleTurn, Long.MIN_VALUE);
+        this.cpuTime = threads.isThreadCpuTimeSupported();
+    }
+
+    /** Replaces the listener (tests; the default logs). */
+    void listener(StallListener listener) {
+        this.listener = listener;
     }
 
     void start() {
@@ -70,31 +107,73 @@ final class StallDetector implements Runnable {
         }
     }
 
+    /** CPU time the shard thread has used since its current idle period began (0 when unknown). */
+    private long cpuInPoll(Shard shard, int id, long turnStart) {
+        if (!cpuTime) {
+            return 0;
+        }
+        long cpu = threads.getThreadCpuTime(shard.thread().getId());
+        if (cpu < 0) {
+            return 0;
+        }
+        if (idleTurn[id] != turnStart) {
+            idleTurn[id] = turnStart;
+            idleCpuStart[id] = cpu;
+            return 0;
+        }
+        return cpu - idleCpuStart[id];
+    }
+
     private void check(Shard shard, long now) {
-        if (shard.isIdle() || shard.isTerminated()) {
-            return;
-        }
-        long turnStart = shard.stats().lastLoopTurnNanos();
-        long stalledFor = now - turnStart;
         int id = shard.id();
-        if (stalledFor < thresholdNanos || reportedTurn[id] == turnStart || shard.isIdle()) {
+        ShardStats stats = shard.stats();
+        long turnStart = stats.lastLoopTurnNanos();
+        boolean idle = shard.isIdle();
+        Stall stall = current[id];
+        if (stall != null && (stall.turnStart != turnStart || idle != stall.inPoll || shard.isTerminated())) {
+            // The stalled turn is over: it ended when the loop published the turn's end.
+            long total;
+            if (stall.inPoll) {
+                // Ended when the loop left the poll: it stamps the turn that follows.
+                total = (turnStart - stall.began > 0 ? turnStart : now) - stall.began;
+            } else {
+                long end = stats.lastTurnEndNanos();
+                total = (end - stall.turnStart > 0 ? end : now) - stall.turnStart;
+            }
+            current[id] = null;
+            stats.stallEnded(total);
+            listener.ended(id, total);
+        }
+        if (shard.isTerminated()) {
             return;
         }
-        reportedTurn[id] = turnStart;
-        shard.stats().stallDetected();
-        if (lastLog[id] != 0 && now - lastLog[id] < LOG_INTERVAL_NANOS) {
-            suppressed[id]++;
-            return;
+        long stalledFor;
+        if (idle) {
+            stalledFor = cpuInPoll(shard, id, turnStart);
+            if (stalledFor < thresholdNanos) {
+                return;
+            }
+        } else {
+            stalledFor = now - turnStart;
+            if (stalledFor < thresholdNanos) {
+                return;
+            }
         }
-        lastLog[id] = now;
-        long notLogged = suppressed[id];
-        suppressed[id] = 0;
-        StringBuilder stack = new StringBuilder();
-        for (StackTraceElement e : shard.thread().getStackTrace()) {
-            stack.append("\n\tat ").append(e);
+        if (current[id] == null) {
+            current[id] = new Stall(turnStart, thresholdNanos, idle, idle ? now - stalledFor : turnStart);
+            stats.stallDetected();
         }
-        LOG.warn("Reactor stalled for {} ms on shard {}{}; shard thread stack:{}",
-                TimeUnit.NANOSECONDS.toMillis(stalledFor), id,
-                notLogged > 0 ? " (" + notLogged + " earlier stalls not logged)" : "", stack);
+        Stall s = current[id];
+        if (stalledFor >= s.nextReportNanos) {
+            while (s.nextReportNanos <= stalledFor) {
+                s.nextReportNanos *= 2;
+            }
+            StackTraceElement[] stack = null;
+            if (lastStack[id] == 0 || now - lastStack[id] >= STACK_INTERVAL_NANOS) {
+                lastStack[id] = now;
+                stack = shard.thread().getStackTrace();
+            }
+            listener.growing(id, stalledFor, stack);
+        }
     }
 }

@@ -43,7 +43,8 @@ public final class PercoreHealthIndicator implements HealthIndicator {
             detail.put("lastLoopTurnAgeMillis", age / 1_000_000.0);
             detail.put("utilization", stats.utilization());
             detail.put("stalls", stats.stalls());
-            detail.put("pinnedCpu", stats.pinnedCpu());
+            // As the endpoint says it: null when the shard is not pinned (not -1).
+            detail.put("pinnedCpu", stats.pinnedCpu() < 0 ? null : stats.pinnedCpu());
             shards.add(detail);
         }
         boolean running = engine.isRunning();

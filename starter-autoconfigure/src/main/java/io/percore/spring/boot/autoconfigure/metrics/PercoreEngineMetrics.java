@@ -33,7 +33,7 @@ public final class PercoreEngineMetrics implements MeterBinder {
             ShardStats stats = shard.stats();
             Tags tags = Tags.of(PercoreMeterNames.SHARD_TAG, Integer.toString(shard.id()));
             gauge(registry, PercoreMeterNames.SHARD_UTILIZATION, "Busy share of the shard loop's time over the last ~100 ms (0..1)",
-                    stats, ShardStats::utilization, tags, null);
+                    stats, ShardStats::utilization, tags, "ratio");
             counter(registry, PercoreMeterNames.TASKS_RUN, "Tasks run by the shard's scheduler", stats, ShardStats::tasksRun, tags, null);
             counter(registry, PercoreMeterNames.TASKS_FAILED, "Tasks that threw (isolated; the shard kept running)",
                     stats, ShardStats::tasksFailed, tags, null);
@@ -45,6 +45,8 @@ public final class PercoreEngineMetrics implements MeterBinder {
                     stats, ShardStats::messagesOverflowed, tags, null);
             counter(registry, PercoreMeterNames.STALLS, "Reactor stalls: loop turns longer than percore.engine.stall-threshold",
                     stats, ShardStats::stalls, tags, null);
+            counter(registry, PercoreMeterNames.STALL_TIME, "Total length of the reactor stalls that have ended",
+                    stats, s -> s.stallNanos() / 1e9, tags, "seconds");
             counter(registry, PercoreMeterNames.TIMERS_FIRED, "Timers fired on the shard", stats, ShardStats::timersFired, tags, null);
             counter(registry, PercoreMeterNames.SHARD_BUSY_TIME, "Loop time spent working (I/O, tasks, timers, messaging)",
                     stats, s -> s.busyNanos() / 1e9, tags, "seconds");

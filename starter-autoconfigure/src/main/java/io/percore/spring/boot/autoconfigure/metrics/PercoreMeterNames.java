@@ -24,6 +24,8 @@ public final class PercoreMeterNames {
     public static final String CROSSSHARD_RECEIVED = "percore.crossshard.messages.received";
     public static final String CROSSSHARD_OVERFLOWED = "percore.crossshard.messages.overflowed";
     public static final String STALLS = "percore.stalls";
+    /** Total length of the stalls that have ended (their true length, see the stall reports). */
+    public static final String STALL_TIME = "percore.stalls.duration";
     public static final String TIMERS_FIRED = "percore.timers.fired";
     public static final String SHARD_BUSY_TIME = "percore.shard.busy.time";
     public static final String SHARD_IDLE_TIME = "percore.shard.idle.time";
@@ -65,11 +67,13 @@ public final class PercoreMeterNames {
     public static final String POOL_CONNECTIONS_IDLE = "percore.upstream.pool.connections.idle";
     public static final String POOL_CONNECTIONS_CONNECTING = "percore.upstream.pool.connections.connecting";
     public static final String POOL_ACQUISITIONS_PENDING = "percore.upstream.pool.acquisitions.pending";
-    public static final String POOL_CONNECTIONS_CREATED = "percore.upstream.pool.connections.created";
+    /** Not "created": Prometheus clients strip a "_created" suffix (reserved for the creation timestamp). */
+    public static final String POOL_CONNECTIONS_CREATED = "percore.upstream.pool.connections.opened";
     public static final String POOL_CONNECTIONS_CLOSED = "percore.upstream.pool.connections.closed";
     public static final String POOL_CONNECT_FAILURES = "percore.upstream.pool.connect.failures";
     public static final String POOL_ACQUIRE = "percore.upstream.pool.acquire";
-    public static final String POOL_ACQUIRE_MAX = "percore.upstream.pool.acquire.max";
+    /** Named like a Timer's max ({@code <name>_seconds_max}), the one pattern for maxima. */
+    public static final String POOL_ACQUIRE_MAX = "percore.upstream.pool.acquire.seconds.max";
     public static final String POOL_ACQUIRE_REJECTED = "percore.upstream.pool.acquire.rejected";
     public static final String POOL_ACQUIRE_TIMEOUTS = "percore.upstream.pool.acquire.timeouts";
 

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.percore.net.client.EndpointMetrics;
 import io.percore.net.client.UpstreamClient;
@@ -191,8 +190,8 @@ public final class UpstreamClientMeters implements MeterBinder, RegistrationList
         bound.add(FunctionTimer.builder(PercoreMeterNames.POOL_ACQUIRE, pool, PoolMetrics::acquireCount,
                         PoolMetrics::acquireTimeTotalNanos, TimeUnit.NANOSECONDS)
                 .description("Wait for a pooled connection (successful acquisitions)").tags(tags).register(registry));
-        bound.add(TimeGauge.builder(PercoreMeterNames.POOL_ACQUIRE_MAX, pool, TimeUnit.NANOSECONDS, PoolMetrics::acquireTimeMaxNanos)
-                .description("Longest wait for a pooled connection since the pool was created").tags(tags)
+        bound.add(Gauge.builder(PercoreMeterNames.POOL_ACQUIRE_MAX, pool, p -> p.acquireTimeMaxNanos() / 1e9)
+                .description("Longest wait in seconds for a pooled connection since the pool was created").tags(tags)
                 .strongReference(true).register(registry));
         return bound;
     }

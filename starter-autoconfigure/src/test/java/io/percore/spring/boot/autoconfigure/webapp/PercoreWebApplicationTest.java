@@ -88,7 +88,7 @@ class PercoreWebApplicationTest {
     void prometheusExportsTheEngineMeters() throws Exception {
         engine.submitTo(1, () -> 1).get();
         String body = get("/actuator/prometheus", 200);
-        assertThat(body).contains("percore_shard_utilization{", "shard=\"0\"", "shard=\"1\"",
+        assertThat(body).contains("percore_shard_utilization_ratio{", "shard=\"0\"", "shard=\"1\"",
                 "percore_tasks_run_total{", "percore_task_queue_length{", "group=\"default\"",
                 "percore_crossshard_messages_sent_total{", "percore_crossshard_messages_received_total{",
                 "percore_crossshard_messages_overflowed_total{", "percore_stalls_total{", "percore_timers_fired_total{",
@@ -104,7 +104,7 @@ class PercoreWebApplicationTest {
                 "percore_upstream_requests_total{", "upstream=\"backend\"", "endpoint=\"" + backendPeer.endpoint() + "\"",
                 "percore_upstream_endpoint_picks_total{", "percore_upstream_pool_connections_active{",
                 "percore_upstream_pool_acquire_seconds_count{", "percore_upstream_pool_acquire_seconds_sum{",
-                "percore_upstream_pool_acquire_max_seconds{", "percore_upstream_endpoint_ejections_total{");
+                "percore_upstream_pool_acquire_seconds_max{", "percore_upstream_pool_connections_opened_total{", "percore_stalls_duration_seconds_total{", "percore_upstream_endpoint_ejections_total{");
         assertThat(sampleSum(body, "percore_server_connections_accepted_total", "gateway")).isGreaterThanOrEqualTo(1);
         assertThat(sampleSum(body, "percore_server_received_bytes_total", "gateway")).isGreaterThanOrEqualTo(18);
         assertThat(sampleSum(body, "percore_upstream_requests_total", "backend")).isGreaterThanOrEqualTo(3);
@@ -126,7 +126,7 @@ class PercoreWebApplicationTest {
     void everyMetricTheDashboardQueriesIsExported() throws Exception {
         gatewayTraffic();
         Set<String> used = dashboardMetrics();
-        assertThat(used).contains("percore_shard_utilization", "percore_tasks_run_total", "percore_task_latency_seconds_bucket",
+        assertThat(used).contains("percore_shard_utilization_ratio", "percore_tasks_run_total", "percore_task_latency_seconds_bucket",
                 "percore_server_connections_open", "percore_server_received_bytes_total",
                 "percore_upstream_pool_connections_active", "percore_upstream_pool_acquire_seconds_sum",
                 "percore_upstream_endpoint_ejections_total");

@@ -1,0 +1,169 @@
+package io.percore.engine;
+
+import static io.percore.engine.TestEngines.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.percore.config.EngineConfig;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15: a stall is reported with its true length, as it grows and when it ends, whether the
+ * shard is stuck in a task, a timer or an I/O handler; a short stall does not hide a long one.
+ * (Before: a stall of seconds was logged as "stalled for 25-42 ms", the detection time, and a
+ * 10 s rate limit hid the second stall entirely.)
+ */
+class StallReportTest {
+
+    private static final long THRESHOLD_MS = 25;
+
+    /** What the detector reported, in order: "growing <shard> <ms>" and "ended <shard> <ms>". */
+    private static final class Recorder implements StallListener {
+        final List<String> reports = new CopyOnWriteArrayList<>();
+        final List<Long> endedMillis = new CopyOnWriteArrayList<>();
+        final List<Long> growingMillis = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void growing(int shard, long stalledNanos, StackTraceElement[] stack) {
+            growingMillis.add(TimeUnit.NANOSECONDS.toMillis(stalledNanos));
+            reports.add("growing " + shard + " stack=" + (stack != null));
+        }
+
+        @Override
+        public void ended(int shard, long totalNanos) {
+            endedMillis.add(TimeUnit.NANOSECONDS.toMillis(totalNanos));
+            reports.add("ended " + shard);
+        }
+    }
+
+    private static Engine engine(Recorder recorder) {
+        EngineConfig c = TestEngines.config();
+        c.setStallThreshold(Duration.ofMillis(THRESHOLD_MS));
+        Engine engine = TestEngines.start(c, 2);
+        engine.stallDetector().listener(recorder);
+        return engine;
+    }
+
+    private static void awaitEnded(Recorder r, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (r.endedMillis.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(r.endedMillis).hasSizeGreaterThanOrEqualTo(count);
+    }
+
+    @Test
+    void aStallInATaskIsReportedAsItGrowsAndWithItsTotal() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            await(engine.submitTo(1, () -> {
+                Thread.sleep(420);
+                return null;
+            }));
+            awaitEnded(r, 1);
+            // Reports at 1x, 2x, 4x, 8x the threshold at least (25, 50, 100, 200 ms so far) ...
+            assertThat(r.growingMillis).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(r.growingMillis).isSorted();
+            assertThat(r.growingMillis.get(r.growingMillis.size() - 1)).isGreaterThanOrEqualTo(200);
+            // ... and the end with the true length: the task slept 420 ms.
+            assertThat(r.endedMillis.get(0)).isBetween(400L, 5_000L);
+            assertThat(r.reports.get(0)).as("the first report carries the stack").isEqualTo("growing 1 stack=true");
+            assertThat(engine.shard(1).stats().stalls()).isEqualTo(1);
+            assertThat(engine.shard(1).stats().stallNanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(400));
+        }
+    }
+
+    @Test
+    void aShortStallDoesNotHideALongOneThatFollows() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            await(engine.submitTo(1, () -> {
+                Thread.sleep(130);
+                return null;
+            }));
+            awaitEnded(r, 1);
+            await(engine.submitTo(1, () -> {
+                Thread.sleep(600);
+                return null;
+            }));
+            awaitEnded(r, 2);
+            assertThat(r.endedMillis.get(0)).isBetween(120L, 2_000L);
+            assertThat(r.endedMillis.get(1)).isBetween(580L, 5_000L);
+            assertThat(r.growingMillis).anySatisfy(ms -> assertThat(ms).isGreaterThanOrEqualTo(400));
+            assertThat(engine.shard(1).stats().stalls()).isEqualTo(2);
+            assertThat(engine.shard(1).stats().longestStallNanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(580));
+        }
+    }
+
+    @Test
+    void aStallInATimerIsReported() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            await(engine.submitTo(0, () -> {
+                Shard.current().schedule(Duration.ofMillis(10), () -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return null;
+            }));
+            awaitEnded(r, 1);
+            assertThat(r.reports).contains("ended 0");
+            assertThat(r.endedMillis.get(0)).isBetween(280L, 5_000L);
+        }
+    }
+
+    @Test
+    void aStallInAnIoHandlerIsReported() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            Shard shard = engine.shard(0);
+            Channel server = new ServerBootstrap()
+                    .group(shard.ioEventLoop(), shard.ioEventLoop())
+                    .channel(shard.transport().serverChannelClass())
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+                                    io.netty.util.ReferenceCountUtil.release(msg);
+                                    // A handler that hogs its shard for 300 ms of CPU. Run while the shard
+                                    // sleeps in the poll, it is seen by the thread's CPU time.
+                                    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                                    long spin = 0;
+                                    while (System.nanoTime() < end) {
+                                        spin++;
+                                    }
+                                    ctx.channel().attr(io.netty.util.AttributeKey.valueOf("spins")).set(spin);
+                                    ctx.close();
+                                }
+                            });
+                        }
+                    })
+                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
+                client.getOutputStream().write(1);
+                client.getOutputStream().flush();
+                awaitEnded(r, 1);
+                assertThat(r.reports).contains("ended 0");
+                // CPU time counts from the first check inside the poll: up to one period (5 ms) late.
+                assertThat(r.endedMillis.get(0)).isBetween(250L, 5_000L);
+            } finally {
+                server.close().sync();
+            }
+        }
+    }
+}
