@@ -66,6 +66,70 @@ class GrafanaDashboardTest {
         panels.forEach(p -> assertThat(ids.add(p.path("id").asInt())).as("panel id %s unique", p.path("id")).isTrue());
     }
 
+    /**
+     * Issue 15: the layout Grafana draws. A duplicate "Shards" row at y=1 overlapped the three stat
+     * panels and left the "Overview" row empty; nothing caught it. Every panel lies inside the
+     * 24-column grid and overlaps no other; rows come first at their y, have distinct titles and
+     * each holds at least one panel; every other panel sits under a row.
+     */
+    @Test
+    void panelsTileTheGridUnderTheirRows() throws IOException {
+        assertLayout(dashboard());
+    }
+
+    static void assertLayout(JsonNode dashboard) {
+        List<JsonNode> panels = new ArrayList<>();
+        dashboard.path("panels").forEach(panels::add);
+        panels.sort(java.util.Comparator.comparingInt((JsonNode p) -> p.path("gridPos").path("y").asInt())
+                .thenComparingInt(p -> "row".equals(p.path("type").asText()) ? 0 : 1)
+                .thenComparingInt(p -> p.path("gridPos").path("x").asInt()));
+        Set<String> rowTitles = new HashSet<>();
+        String currentRow = null;
+        int panelsInRow = 0;
+        for (JsonNode p : panels) {
+            JsonNode g = p.path("gridPos");
+            String title = p.path("title").asText();
+            assertThat(g.path("x").asInt()).as("%s x", title).isBetween(0, 23);
+            assertThat(g.path("x").asInt() + g.path("w").asInt()).as("%s right edge", title).isLessThanOrEqualTo(24);
+            assertThat(g.path("h").asInt()).as("%s height", title).isPositive();
+            if ("row".equals(p.path("type").asText())) {
+                assertThat(rowTitles.add(title)).as("row title '%s' is unique", title).isTrue();
+                assertThat(g.path("w").asInt()).as("row '%s' spans the grid", title).isEqualTo(24);
+                if (currentRow != null) {
+                    assertThat(panelsInRow).as("row '%s' holds panels", currentRow).isPositive();
+                }
+                currentRow = title;
+                panelsInRow = 0;
+            } else {
+                assertThat(currentRow).as("panel '%s' sits under a row", title).isNotNull();
+                panelsInRow++;
+            }
+        }
+        assertThat(panelsInRow).as("the last row '%s' holds panels", currentRow).isPositive();
+        for (int i = 0; i < panels.size(); i++) {
+            for (int j = i + 1; j < panels.size(); j++) {
+                assertThat(overlap(panels.get(i).path("gridPos"), panels.get(j).path("gridPos")))
+                        .as("'%s' overlaps '%s'", panels.get(i).path("title").asText(), panels.get(j).path("title").asText())
+                        .isFalse();
+            }
+        }
+    }
+
+    private static boolean overlap(JsonNode a, JsonNode b) {
+        int ax = a.path("x").asInt();
+        int ay = a.path("y").asInt();
+        int bx = b.path("x").asInt();
+        int by = b.path("y").asInt();
+        return ax < bx + b.path("w").asInt() && bx < ax + a.path("w").asInt()
+                && ay < by + b.path("h").asInt() && by < ay + a.path("h").asInt();
+    }
+
+    @Test
+    void theShardCountAndPerShardLatencyAreShown() throws IOException {
+        String exprs = String.join("\n", dashboard().findValuesAsText("expr"));
+        assertThat(exprs).contains("percore_shards").contains("by (instance, shard, le)").contains("percore_shard_busy_time_seconds_total");
+    }
+
     @Test
     void everyEngineMetricIsCharted() throws IOException {
         String exprs = String.join("\n", dashboard().findValuesAsText("expr"));
