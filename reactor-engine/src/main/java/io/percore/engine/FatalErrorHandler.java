@@ -49,6 +49,24 @@ public interface FatalErrorHandler {
      * If {@code t} is fatal: marks the calling shard's loop to stop and report it (so it holds
      * even where a library such as Netty catches and logs what we rethrow), then rethrows it.
      */
+    /**
+     * For code that catches throwables on a shard where the engine cannot see them (a Netty
+     * handler's {@code exceptionCaught}): if {@code t} is fatal, the calling shard's loop stops and
+     * the engine's handler runs, as if a task had thrown it. Returns whether it was fatal.
+     */
+    static boolean reportIfFatal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (isFatal(c)) {
+                Shard s = Shard.currentOrNull();
+                if (s != null) {
+                    s.failFatally(c);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     static void rethrowIfFatal(Throwable t) {
         if (isFatal(t)) {
             Shard s = Shard.currentOrNull();

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.percore.engine.FatalErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,9 @@ final class ConnectionErrorTail extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // An OutOfMemoryError in a handler ends here, not in the engine's loop: hand it to the
+        // engine so the process exits instead of serving on with a broken JVM.
+        FatalErrorHandler.reportIfFatal(cause);
         ServerChannelContext sc = ctx.channel().attr(ServerChannelContext.KEY).get();
         if (isTooLong(cause)) {
             if (sc != null) {
