@@ -88,7 +88,7 @@ public final class Shard {
         long idlePollNanos = engine.settings().idlePoll().toNanos();
         // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
         this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.settings().stallThreshold().toNanos());
-        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size);
+        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size, this::isIdle);
         this.foreignAdmission = new ForeignAdmission(id, engine.settings().foreignQueueCapacity());
         this.counters = new ShardCounters(id, stats);
         // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.

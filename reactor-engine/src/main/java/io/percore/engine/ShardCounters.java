@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ShardCounters {
 
-    private static final long UTILIZATION_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long UTILIZATION_WINDOW_NANOS = ShardStats.UTILIZATION_WINDOW_NANOS;
 
     private final int shardId;
     private final ShardStats stats;

@@ -75,6 +75,7 @@ public final class ShardStats {
     private final AtomicLongArray groupRuntimeNanos;
     private final AtomicLongArray groupQueueLength;
     private final ForeignQueueLength foreignQueueLength;
+    private final java.util.function.BooleanSupplier idle;
 
     /** Reads the multi-producer queue's size, which JCTools keeps readable from any thread. */
     interface ForeignQueueLength {
@@ -82,7 +83,7 @@ public final class ShardStats {
     }
 
     ShardStats(int shardId, SchedulingGroup[] groups, String transport, String transportFallbackReason,
-               ForeignQueueLength foreignQueueLength) {
+               ForeignQueueLength foreignQueueLength, java.util.function.BooleanSupplier idle) {
         this.shardId = shardId;
         this.groups = groups;
         this.transport = transport;
@@ -90,6 +91,7 @@ public final class ShardStats {
         this.groupRuntimeNanos = new AtomicLongArray(groups.length);
         this.groupQueueLength = new AtomicLongArray(groups.length);
         this.foreignQueueLength = foreignQueueLength;
+        this.idle = idle;
         this.lastLoopTurnNanos = System.nanoTime();
     }
 
@@ -117,10 +119,19 @@ public final class ShardStats {
         return idleNanos;
     }
 
-    /** Busy share of loop time over the most recent window (about 100 ms), 0..1. */
+    /**
+     * Busy share of loop time over the most recent window (about 100 ms), 0..1. A shard in the
+     * middle of a turn longer than that window (stuck in a task) reads 1.0: it publishes its
+     * figures only between turns, and the window it would report is all busy.
+     */
     public double utilization() {
+        if (!idle.getAsBoolean() && System.nanoTime() - lastLoopTurnNanos > UTILIZATION_WINDOW_NANOS) {
+            return 1.0;
+        }
         return utilization;
     }
+
+    static final long UTILIZATION_WINDOW_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Tasks queued in {@code group} (as of the last loop turn). */
     public long queueLength(String group) {

@@ -83,6 +83,29 @@ class StallReportTest {
         }
     }
 
+    /** Issue 15: a shard stuck at 100 % read 0.0004 utilization; it reads 1.0 while stuck, and an idle one stays low. */
+    @Test
+    void aStuckShardReadsFullUtilization() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            engine.submitTo(1, () -> {
+                release.await(30, TimeUnit.SECONDS);
+                return null;
+            });
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (engine.shard(1).stats().utilization() < 1.0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(engine.shard(1).stats().utilization()).isEqualTo(1.0);
+                assertThat(engine.shard(0).stats().utilization()).as("idle shard").isLessThan(0.5);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
     @Test
     void aShortStallDoesNotHideALongOneThatFollows() throws Exception {
         Recorder r = new Recorder();

@@ -65,11 +65,14 @@ public final class ValueStore {
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
+    /** The shard's own plain copies of what the hot path reads: no volatile read per access. */
+    private long maxBytes;
+    private boolean lfu;
     /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
     private long usedBytes;
     private long evictedKeys;
     /** The LRU clock as of the last access (seconds), for entries written without a "now". */
-    private int clockSeconds = (int) (System.currentTimeMillis() / 1000);
+    private int clockSeconds = (int) (System.currentTimeMillis() >>> 10);
     private KeyTable.Entry evictCursor;
 
     private long keyspaceHits;
@@ -267,6 +270,8 @@ public final class ValueStore {
     /** This shard's budget; takes effect on the next write (CONFIG SET applies it live). */
     public void budget(MemoryBudget budget) {
         this.budget = budget;
+        this.maxBytes = budget.maxBytes();
+        this.lfu = budget.policy().rank == MaxmemoryPolicy.Rank.LFU;
     }
 
     public MemoryBudget budget() {
@@ -289,8 +294,7 @@ public final class ValueStore {
     }
 
     public boolean overBudget() {
-        long max = budget.maxBytes();
-        return max > 0 && usedBytes > max;
+        return maxBytes > 0 && usedBytes > maxBytes;
     }
 
     /**
@@ -370,17 +374,21 @@ public final class ValueStore {
     }
 
     private int initialAccess() {
-        return budget.policy().rank == MaxmemoryPolicy.Rank.LFU
-                ? ((clockSeconds / 60) & 0xFFFF) << 8 | LFU_INIT_VAL : clockSeconds;
+        return lfu ? minutes((long) clockSeconds << 10) << 8 | LFU_INIT_VAL : clockSeconds;
     }
 
+    /**
+     * Records an access for the eviction rank: the LRU clock (a shift, not a division: units of
+     * 1.024 s, Redis's own resolution is 1 s) or Redis's LFU counter. Two plain stores per access.
+     */
     private void touch(KeyTable.Entry e, long now) {
-        clockSeconds = (int) (now / 1000);
-        if (budget.policy().rank == MaxmemoryPolicy.Rank.LFU) {
+        int clock = (int) (now >>> 10);
+        clockSeconds = clock;
+        if (lfu) {
             int minutes = minutes(now);
             e.access = minutes << 8 | lfuIncrement(lfuDecayed(e.access, minutes));
         } else {
-            e.access = clockSeconds;
+            e.access = clock;
         }
     }
 
