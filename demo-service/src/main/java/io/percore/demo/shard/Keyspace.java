@@ -134,11 +134,16 @@ public final class Keyspace implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /** {@link #close()} with another bound. */
+    public void close(java.time.Duration timeout) {
         try {
-            states.stop().orTimeout(CLOSE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+            states.stop().orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
         } catch (java.util.concurrent.CompletionException e) {
             org.slf4j.LoggerFactory.getLogger(Keyspace.class).warn("The keyspace did not close on every shard within {} ms; going on",
-                    CLOSE_TIMEOUT.toMillis(), e.getCause());
+                    timeout.toMillis(), e.getCause());
         }
     }
 }
