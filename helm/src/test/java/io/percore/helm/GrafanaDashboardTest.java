@@ -152,11 +152,13 @@ class GrafanaDashboardTest {
     @Test
     void configMapCarriesTheDashboardForTheGrafanaSidecar() throws IOException {
         List<ConfigMap> configMaps = ChartUnderTest.renderWith("all-features.yaml").typed(ConfigMap.class);
-        assertThat(configMaps).singleElement().satisfies(cm -> {
+        // The engine's dashboard and the operator's, one ConfigMap each.
+        assertThat(configMaps).hasSize(2).allSatisfy(cm -> {
             assertThat(cm.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
             assertThat(cm.getMetadata().getNamespace()).isEqualTo("monitoring");
             assertThat(cm.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Percore");
-            assertThat(json.readTree(cm.getData().get(FILE))).isEqualTo(dashboard());
         });
+        assertThat(configMaps).anySatisfy(cm -> assertThat(json.readTree(cm.getData().get(FILE))).isEqualTo(dashboard()));
+        assertThat(configMaps).anySatisfy(cm -> assertThat(cm.getData()).containsKey(OperatorDashboardTest.FILE));
     }
 }

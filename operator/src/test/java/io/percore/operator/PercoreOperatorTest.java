@@ -87,7 +87,7 @@ class PercoreOperatorTest {
     void listedNamespacesModeReconcilesInsideItsNamespace() throws Exception {
         TestResources.installCrd(client);
         client.nodes().resource(io.percore.operator.sizing.TestNodes.node("node-a").cpu("8").memory("32Gi").staticCpuManager().build()).create();
-        start(new OperatorSettings(Set.of(TestResources.NAMESPACE), false, null, null, 0, false),
+        PercoreOperator operator = start(new OperatorSettings(Set.of(TestResources.NAMESPACE), false, null, null, 0, false),
                 new ApiRequestRecord(false, "percore-system"), () -> { });
         client.resource(TestResources.service("kv", 6)).create();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
@@ -95,6 +95,11 @@ class PercoreOperatorTest {
         client.resources(io.percore.operator.crd.PercoreService.class).inNamespace(TestResources.NAMESPACE).withName("kv").delete();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                 client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() == null);
+        // What /metrics exports after reconciles: the chart's operator dashboard may query only these (helm's
+        // OperatorDashboardTest reads this file, as RbacTest reads the API request records).
+        java.nio.file.Path scrape = ApiRequestRecord.DIR.resolveSibling("operator-metrics.txt");
+        java.nio.file.Files.createDirectories(scrape.getParent());
+        java.nio.file.Files.writeString(scrape, get(operator.httpPort(), "/metrics").body());
     }
 
     @Test
