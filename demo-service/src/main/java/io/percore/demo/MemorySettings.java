@@ -15,8 +15,8 @@ public record MemorySettings(long maxmemory, MaxmemoryPolicy policy, int samples
         if (maxmemory < 0) {
             throw new IllegalArgumentException("percore.demo.maxmemory must not be negative, got " + maxmemory);
         }
-        if (samples < 1 || samples > 64) {
-            throw new IllegalArgumentException("percore.demo.maxmemory-samples must be 1..64, got " + samples);
+        if (samples < 1 || samples > MemoryBudget.MAX_SAMPLES) {
+            throw new IllegalArgumentException("percore.demo.maxmemory-samples must be 1.." + MemoryBudget.MAX_SAMPLES + ", got " + samples);
         }
     }
 

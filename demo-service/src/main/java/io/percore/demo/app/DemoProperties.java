@@ -4,6 +4,7 @@ import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.kv.MemoryBudget;
 import jakarta.validation.constraints.Max;
 import org.springframework.util.unit.DataSize;
 import io.percore.demo.http.HttpSettings;
@@ -67,7 +68,7 @@ public class DemoProperties {
     private MaxmemoryPolicy maxmemoryPolicy = MaxmemoryPolicy.NOEVICTION;
     /** Keys sampled per eviction (Redis's maxmemory-samples). */
     @Min(1)
-    @Max(64)
+    @Max(MemoryBudget.MAX_SAMPLES)
     private int maxmemorySamples = 5;
 
     public DataSize getMaxmemory() {

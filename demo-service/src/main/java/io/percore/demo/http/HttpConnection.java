@@ -87,15 +87,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings, RequestReadClock readClock,
-                   OrderedResponder<ByteBuf> responder) {
+    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings, byte[] password,
+                   RequestReadClock readClock, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
         this.local = keyspace.local();
         this.cache = cache;
         this.settings = settings;
         this.maxBodySize = settings.maxBodySize();
-        this.password = settings.passwordBytes();
+        this.password = password;
         this.readClock = readClock;
         this.readCheckNanos = RequestReadClock.tickNanos(settings);
         this.responder = responder;

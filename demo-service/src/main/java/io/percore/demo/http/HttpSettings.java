@@ -56,6 +56,7 @@ public record HttpSettings(int maxBodySize, String password, Duration requestHea
         return new HttpSettings(maxBodySize, password, requestHeader, bodyRead);
     }
 
+    /** The password's bytes, or null; a new array each call: take it once per server, not per connection. */
     byte[] passwordBytes() {
         return password == null ? null : password.getBytes(StandardCharsets.UTF_8);
     }

@@ -12,13 +12,15 @@ public record MemoryBudget(long maxBytes, MaxmemoryPolicy policy, int samples) {
 
     /** What {@code maxmemory 0} means on a JVM: half of the heap, because unlimited ends in OutOfMemoryError. */
     public static final double AUTO_HEAP_FRACTION = 0.5;
+    /** Most keys sampled per eviction: the demo's cap (Redis allows up to INT_MAX; more samples only cost time on the shard). */
+    public static final int MAX_SAMPLES = 64;
 
     public MemoryBudget {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("maxmemory must not be negative, got " + maxBytes);
         }
-        if (samples < 1 || samples > 64) {
-            throw new IllegalArgumentException("maxmemory-samples must be 1..64, got " + samples);
+        if (samples < 1 || samples > MAX_SAMPLES) {
+            throw new IllegalArgumentException("maxmemory-samples must be 1.." + MAX_SAMPLES + ", got " + samples);
         }
     }
 

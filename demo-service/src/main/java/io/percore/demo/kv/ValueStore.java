@@ -71,8 +71,8 @@ public final class ValueStore {
     /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
     private long usedBytes;
     private long evictedKeys;
-    /** The LRU clock as of the last access (seconds), for entries written without a "now". */
-    private int clockSeconds = (int) (System.currentTimeMillis() >>> 10);
+    /** The LRU clock (units of 1.024 s) as of the last access, for entries written without a "now". */
+    private int lruClock = (int) (System.currentTimeMillis() >>> 10);
     private KeyTable.Entry evictCursor;
 
     private long keyspaceHits;
@@ -374,7 +374,7 @@ public final class ValueStore {
     }
 
     private int initialAccess() {
-        return lfu ? minutes((long) clockSeconds << 10) << 8 | LFU_INIT_VAL : clockSeconds;
+        return lfu ? minutes((long) lruClock << 10) << 8 | LFU_INIT_VAL : lruClock;
     }
 
     /**
@@ -383,7 +383,7 @@ public final class ValueStore {
      */
     private void touch(KeyTable.Entry e, long now) {
         int clock = (int) (now >>> 10);
-        clockSeconds = clock;
+        lruClock = clock;
         if (lfu) {
             int minutes = minutes(now);
             e.access = minutes << 8 | lfuIncrement(lfuDecayed(e.access, minutes));

@@ -247,8 +247,8 @@ final class ServerCommands {
                 }
                 case "maxmemory-samples" -> {
                     long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : -1;
-                    if (n < 1 || n > 64) {
-                        throw setFailed(name, "argument must be between 1 and 64 inclusive");
+                    if (n < 1 || n > MemoryBudget.MAX_SAMPLES) {
+                        throw setFailed(name, "argument must be between 1 and " + MemoryBudget.MAX_SAMPLES + " inclusive");
                     }
                     samples = (int) n;
                 }
