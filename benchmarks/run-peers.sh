@@ -150,7 +150,7 @@ done
 # ---------------------------------------------------------------- report
 echo
 echo "== summary: median over $ROUNDS rounds (CPU us/request of the server; ratio = Percore / peer, target <= 1.0)"
-printf '%-18s %12s %12s %14s %12s %12s %14s\n' scenario "percore_us" "peer_us" "ratio(median)" "percore_rps" "peer_rps" "rps_ratio"
+printf '%-18s %12s %12s %14s %16s %12s %12s %14s\n' scenario "percore_us" "peer_us" "ratio(median)" "ratio(min-max)" "percore_rps" "peer_rps" "rps_ratio"
 for s in "${SCENARIOS[@]}"; do
   awk -v s="$s" '
     function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -160,7 +160,8 @@ for s in "${SCENARIOS[@]}"; do
     END {
       n = 0
       for (r in pu) if (r in qu) { n++; ratio[n] = pu[r] / qu[r]; rr[n] = pr[r] / qr[r]; a[n] = pu[r]; b[n] = qu[r]; c[n] = pr[r]; d[n] = qr[r] }
-      printf "%-18s %12.2f %12.2f %14.2f %12.0f %12.0f %14.2f\n", s, median(a, n), median(b, n), median(ratio, n), median(c, n), median(d, n), median(rr, n)
+      lo = ratio[1]; hi = ratio[1]; for (i = 2; i <= n; i++) { if (ratio[i] < lo) lo = ratio[i]; if (ratio[i] > hi) hi = ratio[i] }
+      printf "%-18s %12.2f %12.2f %14.2f %16s %12.0f %12.0f %14.2f\n", s, median(a, n), median(b, n), median(ratio, n), sprintf("%.2f-%.2f", lo, hi), median(c, n), median(d, n), median(rr, n)
     }' "$RESULTS"
 done
 echo "(peer = redis-server $(redis-server --version | awk '{print $3}') for resp-*, nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') for http-*)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark.
+# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark, and a
+# real Prometheus that evaluates the dashboard's queries (demo-service's DashboardQueriesTest).
 # `./mvnw verify` calls this first (root pom, phase validate; skipped with -DskipTests): when the
 # programs are missing it installs them with apt-get if it may (root, or sudo without a password),
 # and otherwise stops the build with the one command that fixes it.
@@ -8,11 +9,12 @@ set -euo pipefail
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 { command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1; } || need+=(redis-tools)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 fix="apt-get install -y ${need[*]}   (or skip the tests: ./mvnw install -DskipTests)"
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "The tests need ${need[*]} (redis 7); install them with your package manager. Debian/Ubuntu: $fix" >&2
+  echo "The tests need ${need[*]} (redis 7, prometheus 2); install them with your package manager. Debian/Ubuntu: $fix" >&2
   exit 1
 fi
 if [ "$(id -u)" -eq 0 ]; then
@@ -26,5 +28,7 @@ fi
 echo "Installing what the tests need: ${need[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-# The package starts a system redis on 6379; the tests start their own on free ports.
+# The packages start a system redis on 6379 and a prometheus on 9090 where services run; the tests
+# start their own on free ports.
 ("${as_root[@]}" service redis-server stop || true) >/dev/null 2>&1
+("${as_root[@]}" service prometheus stop || true) >/dev/null 2>&1

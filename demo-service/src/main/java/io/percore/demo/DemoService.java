@@ -8,6 +8,7 @@ import io.percore.demo.resp.RespServerInitializer;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
+import io.percore.net.server.RequestKinds;
 import io.percore.net.server.ShardedServer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -42,7 +43,7 @@ public final class DemoService implements AutoCloseable {
      */
     @FunctionalInterface
     public interface ServerLauncher {
-        ShardedServer start(String name, ChannelHandler initializer);
+        ShardedServer start(String name, ChannelHandler initializer, RequestKinds requestKinds);
     }
 
     /**
@@ -50,7 +51,7 @@ public final class DemoService implements AutoCloseable {
      * (blocks until bound; call off the shard threads). Closing the service closes them.
      */
     public static DemoService start(Engine engine, DemoSettings settings) {
-        return start(engine, settings, (name, initializer) -> ShardedServer.start(engine, options(name, settings), initializer));
+        return start(engine, settings, (name, initializer, kinds) -> ShardedServer.start(engine, options(name, settings), initializer, kinds));
     }
 
     /**
@@ -65,9 +66,9 @@ public final class DemoService implements AutoCloseable {
             keyspace.applyMemoryBudget(settings.memory());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.memory());
-            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()));
+            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()), commands.requestKinds());
             keyspace.attachRespServer(resp);
-            ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()));
+            ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()), HttpServerInitializer.requestKinds());
             return new DemoService(keyspace, resp, http);
         } catch (RuntimeException e) {
             if (resp != null) {

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.percore.operator.reconcile.PlanMeters;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.http.OperatorHttpServer;
 import io.percore.operator.reconcile.PercoreServiceReconciler;
@@ -55,7 +56,7 @@ public final class PercoreOperator implements AutoCloseable {
                         LOG.error("informer stopped: {}", ex.toString());
                     }
                 }));
-        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply()), c -> {
+        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry)), c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

@@ -92,9 +92,19 @@ class PercoreOperatorTest {
         client.resource(TestResources.service("kv", 6)).create();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                 client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() != null);
+        // The plan is on /metrics (issue 15: the operator dashboard's plans): 6 shards planned, one plan at least,
+        // the first one a change of shape.
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/metrics").body()
+                .contains("percore_operator_planned_shards 6.0"));
+        String planned = get(operator.httpPort(), "/metrics").body();
+        assertThat(planned).containsPattern("percore_operator_plans_total\\{outcome=\"planned\"} [1-9]")
+                .containsPattern("percore_operator_plan_changes_total [1-9]")
+                .contains("percore_operator_plans_total{outcome=\"unschedulable\"} 0.0");
         client.resources(io.percore.operator.crd.PercoreService.class).inNamespace(TestResources.NAMESPACE).withName("kv").delete();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                 client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() == null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/metrics").body()
+                .contains("percore_operator_planned_shards 0.0"));
         // What /metrics exports after reconciles: the chart's operator dashboard may query only these (helm's
         // OperatorDashboardTest reads this file, as RbacTest reads the API request records).
         java.nio.file.Path scrape = ApiRequestRecord.DIR.resolveSibling("operator-metrics.txt");

@@ -1,6 +1,5 @@
 package io.percore.engine;
 
-import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -190,16 +189,11 @@ final class GroupScheduler {
 
     /** The JVM's per-thread CPU clock, or null if this JVM has none (groups are then charged wall time). */
     private static ThreadMXBean threadCpuClock() {
-        try {
-            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-            if (mx.isCurrentThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled()) {
-                return mx;
-            }
+        ThreadMXBean mx = ShardCounters.threadCpuClock();
+        if (mx == null) {
             Shard.LOG.info("Thread CPU time is not available; scheduling groups are charged wall time");
-        } catch (RuntimeException | LinkageError e) {
-            Shard.LOG.info("Thread CPU time is not available ({}); scheduling groups are charged wall time", e.toString());
         }
-        return null;
+        return mx;
     }
 
     /** A scheduling group's queue and virtual runtime on this shard. */

@@ -597,7 +597,9 @@ public final class Shard {
             // The volatile store above is followed by a StoreLoad barrier: producers that
             // published before we read their queues in canBlock() are seen; later ones see
             // sleeping == true and wake us.
+            long sleepStart = System.nanoTime();
             eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
+            counters.slept(System.nanoTime() - sleepStart);
             sleeping = false;
             quiescence.publishBusy();
         }
@@ -605,6 +607,11 @@ public final class Shard {
         counters.idled(idleStart, now);
         idle = false;
         return now;
+    }
+
+    /** The idle strategy handled I/O for {@code nanos} while spinning: busy time, not idle. */
+    void spinIo(long nanos) {
+        counters.spinIo(nanos);
     }
 
     /** Shuts the I/O loop down, fails what outsiders left queued, then confirms termination. */

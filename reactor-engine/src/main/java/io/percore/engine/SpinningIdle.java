@@ -24,8 +24,12 @@ final class SpinningIdle implements IdleStrategy {
         while (!shard.stopRequested() && !shard.hasLocalWork()) {
             Thread.onSpinWait();
             if (++spins % SPINS_PER_CHECK == 0) {
-                if (shard.tracker().hasRegistrations() && loop.runNow(-1) > 0) {
-                    return;
+                if (shard.tracker().hasRegistrations()) {
+                    long ioStart = System.nanoTime();
+                    if (loop.runNow(-1) > 0) {
+                        shard.spinIo(System.nanoTime() - ioStart); // handlers ran: busy time
+                        return;
+                    }
                 }
                 if (System.nanoTime() - spinEnd >= 0) {
                     return;

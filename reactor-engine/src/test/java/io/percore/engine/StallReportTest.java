@@ -3,11 +3,9 @@ package io.percore.engine;
 import static io.percore.engine.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.percore.config.EngineConfig;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -153,13 +151,7 @@ class StallReportTest {
         Recorder r = new Recorder();
         try (Engine engine = engine(r)) {
             Shard shard = engine.shard(0);
-            Channel server = new ServerBootstrap()
-                    .group(shard.ioEventLoop(), shard.ioEventLoop())
-                    .channel(shard.transport().serverChannelClass())
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            Channel server = TestEngines.serveOn(shard, () -> new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
                                     io.netty.util.ReferenceCountUtil.release(msg);
@@ -174,9 +166,6 @@ class StallReportTest {
                                     ctx.close();
                                 }
                             });
-                        }
-                    })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
                 client.getOutputStream().write(1);
                 client.getOutputStream().flush();

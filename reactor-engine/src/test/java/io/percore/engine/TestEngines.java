@@ -35,6 +35,21 @@ final class TestEngines {
         return Engine.start(config, ShardPlacement.unpinned(shards, "test"));
     }
 
+    /** A TCP server on {@code shard}'s own loop (loopback, ephemeral port) whose connections run {@code handler}. */
+    static io.netty.channel.Channel serveOn(Shard shard, java.util.function.Supplier<io.netty.channel.ChannelHandler> handler)
+            throws InterruptedException {
+        return new io.netty.bootstrap.ServerBootstrap()
+                .group(shard.ioEventLoop(), shard.ioEventLoop())
+                .channel(shard.transport().serverChannelClass())
+                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.Channel ch) {
+                        ch.pipeline().addLast(handler.get());
+                    }
+                })
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
     static <T> T await(CompletableFuture<T> f) throws Exception {
         return f.get(30, TimeUnit.SECONDS);
     }

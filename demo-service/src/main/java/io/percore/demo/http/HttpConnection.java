@@ -21,11 +21,15 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.RequestKinds;
+import io.percore.net.server.ServerChannelContext;
+import io.percore.net.server.ShardRequestMetrics;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 
@@ -69,6 +73,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final Shard shard;
     private final ShardState local;
     private ChannelHandlerContext ctx;
+    /** Where requests are counted (percore.server.requests); the responder records their latency. */
+    private ShardRequestMetrics requestMetrics;
+    /** Index in {@link #METHODS} of the request being answered. */
+    private int method = OTHER_METHOD;
 
     // the request whose body is being received (PUT)
     private Request current;
@@ -114,6 +122,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
         readCheck = ctx.executor().scheduleAtFixedRate(this::checkReadTimeouts, readCheckNanos, readCheckNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -136,6 +145,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         stopReadCheck();
         discardCurrent();
+        if (expired == RequestReadClock.Phase.HEADERS) {
+            method = OTHER_METHOD;
+        }
         respondAndClose(408, "Request Timeout", expired == RequestReadClock.Phase.HEADERS
                 ? "request headers not received within " + settings.requestHeaderTimeout() + "\n"
                 : "request body not received within " + settings.bodyReadTimeout() + "\n");
@@ -193,8 +205,45 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ requests
 
+    /** Methods and statuses of percore.server.requests: every status this server sends, so no "other" is needed for statuses. */
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "other");
+    private static final List<String> STATUSES = List.of("200", "204", "400", "401", "404", "405", "408", "413", "414", "431", "500", "other");
+    private static final int OTHER_METHOD = METHODS.size() - 1;
+
+    /** How the HTTP server counts requests: by {@code method} and {@code status}, bounded whatever clients send. */
+    static RequestKinds requestKinds() {
+        return RequestKinds.of("method", METHODS, "status", STATUSES);
+    }
+
+    private static int methodIndex(HttpMethod method) {
+        int i = METHODS.indexOf(method.name());
+        return i < 0 ? OTHER_METHOD : i;
+    }
+
+    private static int statusIndex(int status) {
+        return switch (status) {
+            case 200 -> 0;
+            case 204 -> 1;
+            case 400 -> 2;
+            case 401 -> 3;
+            case 404 -> 4;
+            case 405 -> 5;
+            case 408 -> 6;
+            case 413 -> 7;
+            case 414 -> 8;
+            case 431 -> 9;
+            case 500 -> 10;
+            default -> STATUSES.size() - 1;
+        };
+    }
+
+    private void count(int method, int status) {
+        requestMetrics.count(method, statusIndex(status));
+    }
+
     private void onRequest(HttpRequest request) {
         local.httpRequests++;
+        method = OTHER_METHOD;
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongFrameException && String.valueOf(cause.getMessage()).contains("header")) {
@@ -214,6 +263,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         String uri = request.uri();
         HttpMethod method = request.method();
+        this.method = methodIndex(method);
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
 
@@ -222,6 +272,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 respond(405, "Method Not Allowed", "text/plain", "use GET\n", keepAlive, http10, "Allow: GET");
             } else if (keepAlive && !http10) {
                 // the responder releases what it is given: a reference, not a copy (writeResponse shares it)
+                count(this.method, 200);
                 responder.reply((path.equals("/") ? cache.hello() : cache.json()).retain());
             } else {
                 boolean hello = path.equals("/");
@@ -384,9 +435,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         OrderedResponder.Slot slot = keepAlive ? responder.reserve() : responder.reserveLast();
         ShardFuture<Result> result = keyspace.invokeOn(owner, op);
+        int requestMethod = method;
         result.whenComplete((r, failure) -> {
             Result res = failure == null ? r
                     : new Result(500, "Internal Server Error", "text/plain", (failure + "\n").getBytes(StandardCharsets.UTF_8));
+            count(requestMethod, res.status);
             responder.complete(slot, encode(res.status, res.reason, res.contentType, res.body, keepAlive, http10, null));
         });
     }
@@ -399,6 +452,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     private void respond(int status, String reason, String contentType, byte[] body, boolean keepAlive, boolean http10, String extraHeader) {
         ByteBuf response = encode(status, reason, contentType, body, keepAlive, http10, extraHeader);
+        count(method, status);
         if (keepAlive) {
             responder.reply(response);
         } else {
@@ -423,6 +477,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void respondAndClose(int status, String reason, String body) {
+        count(method, status);
         responder.replyAndClose(encode(status, reason, "text/plain", body.getBytes(StandardCharsets.UTF_8), false, false, null));
     }
 

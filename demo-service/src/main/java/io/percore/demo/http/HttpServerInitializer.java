@@ -9,6 +9,7 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.RejectionReply;
+import io.percore.net.server.RequestKinds;
 import io.percore.net.server.ServerChannelContext;
 import java.nio.charset.StandardCharsets;
 
@@ -58,5 +59,10 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                         .setMaxChunkSize(64 * 1024)))
                 .addLast("http-responder", responder)
                 .addLast("http-connection", new HttpConnection(keyspace, shard, cache, settings, password, readClock, responder));
+    }
+
+    /** How this server counts requests ({@code percore.server.requests}): by method and status. */
+    public static RequestKinds requestKinds() {
+        return HttpConnection.requestKinds();
     }
 }

@@ -1,5 +1,6 @@
 package io.percore.demo.resp;
 
+import io.percore.net.server.RequestKinds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,6 +15,8 @@ public final class CommandTable {
     private final CommandSpec[] slots;
     private final byte[][] names;
     private final List<CommandSpec> all;
+    /** The command groups, in table order: the "family" of percore.server.requests. */
+    private final String[] groups;
 
     public CommandTable(List<CommandSpec> specs) {
         int capacity = Integer.highestOneBit(Math.max(16, specs.size() * 4) - 1) << 1;
@@ -32,6 +35,51 @@ public final class CommandTable {
             names[i] = name;
         }
         this.all = Collections.unmodifiableList(new ArrayList<>(specs));
+        this.groups = specs.stream().map(CommandSpec::group).distinct().toArray(String[]::new);
+    }
+
+    /** Family of a request that named no known command. */
+    public static final String UNKNOWN_FAMILY = "unknown";
+    /** Family of a request the decoder rejected (a RESP protocol error). */
+    public static final String PROTOCOL_FAMILY = "protocol";
+    public static final String OK = "ok";
+    public static final String ERROR = "error";
+
+    /**
+     * How the RESP server counts requests ({@code percore.server.requests}): by family (the
+     * commands' groups, as COMMAND DOCS names them, plus {@value #UNKNOWN_FAMILY} and
+     * {@value #PROTOCOL_FAMILY}) and outcome ({@value #OK} or {@value #ERROR}, an error reply).
+     * Bounded by the table, whatever clients send.
+     */
+    public RequestKinds requestKinds() {
+        List<String> families = new ArrayList<>(List.of(groups));
+        families.add(UNKNOWN_FAMILY);
+        families.add(PROTOCOL_FAMILY);
+        return RequestKinds.of("family", families, "outcome", List.of(OK, ERROR));
+    }
+
+    /** Index of {@code spec}'s family in {@link #requestKinds()}; a scan of a handful of interned names. */
+    public int familyOf(CommandSpec spec) {
+        String group = spec.group();
+        for (int i = 0; i < groups.length; i++) {
+            if (groups[i] == group) {
+                return i;
+            }
+        }
+        for (int i = 0; i < groups.length; i++) {
+            if (groups[i].equals(group)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Command " + spec.name() + " is not in this table");
+    }
+
+    public int unknownFamily() {
+        return groups.length;
+    }
+
+    public int protocolFamily() {
+        return groups.length + 1;
     }
 
     /** The command named {@code name} (any case), or null. */

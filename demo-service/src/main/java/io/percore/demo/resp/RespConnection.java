@@ -9,6 +9,8 @@ import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
 import io.percore.net.resp.RespProtocolError;
 import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.ServerChannelContext;
+import io.percore.net.server.ShardRequestMetrics;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -42,11 +44,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     private boolean barrier;
+    /** Where requests are counted (percore.server.requests); the responder records their latency. */
+    private ShardRequestMetrics requestMetrics;
+    /** Family of the command being executed, for the replies it makes (see {@link CommandTable#requestKinds()}). */
+    private int family;
 
     /** A reply position in the connection's output order. */
     public final class ReplySlot extends OrderedResponder.Slot implements PendingReply {
+        private final int family = RespConnection.this.family;
+
         @Override
         public void complete(RedisMessage message) {
+            count(family, message);
             responder.complete(this, message);
         }
     }
@@ -116,6 +125,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         this.ctx = ctx;
         this.shard = Shard.current();
         this.local = keyspace.local();
+        this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
+    }
+
+    private void count(int family, RedisMessage reply) {
+        requestMetrics.count(family, reply instanceof ErrorRedisMessage ? 1 : 0);
     }
 
     @Override
@@ -170,13 +184,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
         local.protocolErrors++;
         deferred.clear();
-        responder.replyAndClose(new ErrorRedisMessage(text));
+        family = commands.protocolFamily();
+        replyAndClose(new ErrorRedisMessage(text));
     }
 
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
         CommandSpec spec = commands.lookup(argv[0]);
+        family = spec == null ? commands.unknownFamily() : commands.familyOf(spec);
         try {
             if (spec == null) {
                 throw RespReplies.unknownCommand(argv);
@@ -198,11 +214,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void reply(RedisMessage message) {
+        count(family, message);
         responder.reply(message);
     }
 
     @Override
     public void replyAndClose(RedisMessage message) {
+        count(family, message);
         responder.replyAndClose(message);
     }
 

@@ -201,6 +201,56 @@ class DemoApplicationTest {
         }
     }
 
+    /**
+     * Issue 15: requests per server and shard, RESP by command family and outcome, HTTP by method
+     * and status, and the server-side latency of each reply, as Prometheus scrapes them.
+     */
+    @Test
+    void prometheusCountsRequestsByFamilyOutcomeMethodAndStatus() throws Exception {
+        String before = get("/actuator/prometheus").body();
+        try (Jedis jedis = new Jedis("127.0.0.1", respPort)) {
+            for (int i = 0; i < 10; i++) {
+                jedis.set("req:" + i, "v");
+                jedis.get("req:" + i);
+            }
+            jedis.lpush("req:0", "x");  // not supported yet: an unknown command, an error reply
+        } catch (redis.clients.jedis.exceptions.JedisDataException expected) {
+            assertThat(expected).hasMessageContaining("unknown command");
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        for (String path : List.of("/", "/", "/nowhere")) {
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        String after = get("/actuator/prometheus").body();
+        String resp = "percore_server_requests_total\\{[^}]*family=\"%s\"[^}]*outcome=\"%s\"[^}]*server=\"resp\"[^}]*}";
+        assertThat(delta(before, after, resp.formatted("string", "ok"))).isEqualTo(20);
+        assertThat(delta(before, after, resp.formatted("unknown", "error"))).isEqualTo(1);
+        assertThat(delta(before, after, resp.formatted("string", "error"))).isZero();
+        String httpRequests = "percore_server_requests_total\\{[^}]*method=\"GET\"[^}]*server=\"http\"[^}]*status=\"%s\"[^}]*}";
+        assertThat(delta(before, after, httpRequests.formatted("200"))).isEqualTo(2);
+        assertThat(delta(before, after, httpRequests.formatted("404"))).isEqualTo(1);
+        // Every reply is timed: 21 RESP replies (Jedis's handshake sends none here) in the count and the +Inf bucket.
+        double timed = delta(before, after, "percore_server_request_duration_seconds_count\\{[^}]*server=\"resp\"[^}]*}");
+        assertThat(timed).isGreaterThanOrEqualTo(21);
+        assertThat(delta(before, after, "percore_server_request_duration_buckets_total\\{le=\"\\+Inf\"[^}]*server=\"resp\"[^}]*}"))
+                .isEqualTo(timed);
+        assertThat(delta(before, after, "percore_server_request_duration_seconds_sum\\{[^}]*server=\"resp\"[^}]*}")).isPositive();
+    }
+
+    /** The sum over every series matching {@code series} (a regex for name and labels) in {@code after}, less in {@code before}. */
+    private static double delta(String before, String after, String series) {
+        return sum(after, series) - sum(before, series);
+    }
+
+    private static double sum(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(scrape);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -55,6 +55,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         private Object reply;
         private boolean done;
         private boolean closeAfter;
+        /** When the read burst that carried the request began (for the latency metric). */
+        private long readAt;
     }
 
     /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
@@ -82,6 +84,17 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private boolean stoppedReading;
     /** The server connection's context, when the channel was accepted by a ShardedServer. */
     private ServerChannelContext serverContext;
+    /** Where reply latencies go (the server's, this shard's); null outside a ShardedServer. */
+    private ShardRequestMetrics requestMetrics;
+    /** When the current (or last) read burst began; 0 without request metrics. */
+    private long burstStart;
+    /**
+     * Read times of the replies written since the last flush (their latency ends at the flush), as
+     * runs of (read time, replies): the replies of one burst share its read time, so a burst of
+     * thousands of pipelined requests takes one run.
+     */
+    private long[] unflushedRuns;
+    private int unflushedRunsLength;
 
     /**
      * @param maxPendingReplies outstanding replies at which reading pauses ({@link ServerOptions#maxPendingReplies()})
@@ -109,7 +122,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     public void reply(R reply) {
         assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
         if (slots.isEmpty()) {
-            emit(reply);
+            emit(reply, burstStart);
             if (!inRead && flushHolds == 0) {
                 flush();
             }
@@ -143,6 +156,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** Takes the next position with a slot of the protocol's own type. */
     public <S extends Slot> S enqueue(S slot) {
         assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        ((Slot) slot).readAt = burstStart;
         slots.add(slot);
         checkBackpressure();
         return slot;
@@ -183,6 +197,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         serverContext = ctx.channel().attr(ServerChannelContext.KEY).get();
         if (serverContext != null) {
             serverContext.attachResponder(this);
+            requestMetrics = serverContext.requestMetrics();
         }
     }
 
@@ -207,6 +222,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** Replies made while a read burst is under way wait for its end to be flushed. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!inRead && requestMetrics != null) {
+            burstStart = System.nanoTime(); // one clock read per burst, not per request
+        }
         inRead = true;
         ctx.fireChannelRead(msg);
     }
@@ -242,6 +260,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             batch = null;
         }
         unflushed = false;
+        unflushedRunsLength = 0;
         ctx.fireChannelInactive();
     }
 
@@ -289,7 +308,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             @SuppressWarnings("unchecked")
             R reply = (R) head.reply;
             head.reply = null;
-            emit(reply);
+            emit(reply, head.readAt);
             if (head.closeAfter) {
                 writeLastAndClose();
                 return;
@@ -310,13 +329,17 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         unflushed = false;
         closing = true;
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        recordFlushedLatencies();
     }
 
     /** Encodes {@code reply} into the batch buffer and releases it, as an encoder would. */
-    private void emit(R reply) {
+    private void emit(R reply, long readAt) {
         if (closed) {
             ReferenceCountUtil.release(reply);
             return;
+        }
+        if (requestMetrics != null) {
+            noteUnflushed(readAt);
         }
         ByteBuf out = batch;
         if (out == null) {
@@ -346,5 +369,35 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ctx.write(out, ctx.voidPromise());
         }
         ctx.flush();
+        recordFlushedLatencies();
+    }
+
+    private void noteUnflushed(long readAt) {
+        int n = unflushedRunsLength;
+        if (n > 0 && unflushedRuns[n - 2] == readAt) {
+            unflushedRuns[n - 1]++;
+            return;
+        }
+        if (unflushedRuns == null) {
+            unflushedRuns = new long[8];
+        } else if (n == unflushedRuns.length) {
+            unflushedRuns = java.util.Arrays.copyOf(unflushedRuns, n * 2);
+        }
+        unflushedRuns[n] = readAt;
+        unflushedRuns[n + 1] = 1;
+        unflushedRunsLength = n + 2;
+    }
+
+    /** The replies just flushed have left the server: each one's latency ends now. */
+    private void recordFlushedLatencies() {
+        int n = unflushedRunsLength;
+        if (n == 0) {
+            return;
+        }
+        unflushedRunsLength = 0;
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i += 2) {
+            requestMetrics.recordLatency(now - unflushedRuns[i], unflushedRuns[i + 1]);
+        }
     }
 }

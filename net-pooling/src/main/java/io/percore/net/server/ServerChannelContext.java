@@ -62,6 +62,15 @@ public final class ServerChannelContext {
     }
 
     /**
+     * The shard's request metrics of this server: count each request with
+     * {@link ShardRequestMetrics#count} by the {@link RequestKinds} the server was started with. An
+     * {@link OrderedResponder} records the latency of every reply by itself.
+     */
+    public ShardRequestMetrics requestMetrics() {
+        return listener.metrics.requests;
+    }
+
+    /**
      * A handler to place between your decoder and your application handler: every message passing
      * inbound is a request in flight until a message passes outbound (its response). With it,
      * graceful shutdown also waits for pipelined requests that arrived together with an answered

@@ -17,9 +17,11 @@ public final class ShardServerMetrics {
     final ShardCounter idleClosed = new ShardCounter();
     final ShardCounter requestsTooLarge = new ShardCounter();
     final ShardCounter acceptFailures = new ShardCounter();
+    final ShardRequestMetrics requests;
 
-    ShardServerMetrics(int shardId) {
+    ShardServerMetrics(int shardId, RequestKinds requestKinds) {
         this.shardId = shardId;
+        this.requests = new ShardRequestMetrics(requestKinds);
     }
 
     public int shardId() {
@@ -65,6 +67,11 @@ public final class ShardServerMetrics {
     /** Accepts that failed on this shard's listener (e.g. EMFILE); each one paused accepting briefly. */
     public long acceptFailures() {
         return acceptFailures.get();
+    }
+
+    /** Requests served on this shard: counts by the protocol's kinds, and latency of every reply an {@link OrderedResponder} wrote. */
+    public ShardRequestMetrics requests() {
+        return requests;
     }
 
     @Override

@@ -58,6 +58,7 @@ public final class ShardedServer implements AutoCloseable {
     private final Engine engine;
     private final ServerOptions options;
     private final ShardServerMetrics[] metrics;
+    private final RequestKinds requestKinds;
     private final List<ShardListener> listeners = new ArrayList<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -65,12 +66,13 @@ public final class ShardedServer implements AutoCloseable {
     private AcceptMode acceptMode;
     private InetSocketAddress localAddress;
 
-    private ShardedServer(Engine engine, ServerOptions options) {
+    private ShardedServer(Engine engine, ServerOptions options, RequestKinds requestKinds) {
         this.engine = engine;
         this.options = options;
+        this.requestKinds = requestKinds;
         this.metrics = new ShardServerMetrics[engine.shardCount()];
         for (int i = 0; i < metrics.length; i++) {
-            metrics[i] = new ShardServerMetrics(i);
+            metrics[i] = new ShardServerMetrics(i, requestKinds);
         }
     }
 
@@ -83,6 +85,16 @@ public final class ShardedServer implements AutoCloseable {
      * @throws IllegalStateException on a shard thread (binding blocks), or when binding fails
      */
     public static ShardedServer start(Engine engine, ServerOptions options, ChannelHandler initializer) {
+        return start(engine, options, initializer, null);
+    }
+
+    /**
+     * As {@link #start(Engine, ServerOptions, ChannelHandler)}, for a protocol that counts its
+     * requests by {@code requestKinds} ({@link ServerChannelContext#requestMetrics()}); null when it
+     * does not.
+     */
+    public static ShardedServer start(Engine engine, ServerOptions options, ChannelHandler initializer,
+                                      RequestKinds requestKinds) {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(initializer, "initializer");
@@ -94,7 +106,7 @@ public final class ShardedServer implements AutoCloseable {
             throw new IllegalArgumentException("The server initializer " + initializer.getClass().getName()
                     + " is added to every connection, so it must be a ChannelInitializer or @Sharable");
         }
-        ShardedServer server = new ShardedServer(engine, options);
+        ShardedServer server = new ShardedServer(engine, options, requestKinds);
         ConnectionErrorTail tail = new ConnectionErrorTail(server.metrics);
         for (Shard shard : engine.shards()) {
             server.listeners.add(new ShardListener(server, shard, server.metrics[shard.id()], initializer, tail));
@@ -196,6 +208,11 @@ public final class ShardedServer implements AutoCloseable {
     }
 
     /** Counters of shard {@code shard}; readable from any thread. */
+    /** The labels the protocol counts requests with, or null when it does not count them. */
+    public RequestKinds requestKinds() {
+        return requestKinds;
+    }
+
     public ShardServerMetrics metrics(int shard) {
         return metrics[shard];
     }

@@ -50,7 +50,7 @@ class AcceptFailureBackoffTest {
 
     @Test
     void aFloodOfAcceptFailuresPausesAcceptingAndLogsOnce() {
-        ShardServerMetrics metrics = new ShardServerMetrics(0);
+        ShardServerMetrics metrics = new ShardServerMetrics(0, null);
         EmbeddedChannel ch = listener(metrics);
         for (int i = 0; i < 10_000; i++) {
             ch.pipeline().fireExceptionCaught(new IOException("accept(..) failed: Too many open files"));
@@ -79,7 +79,7 @@ class AcceptFailureBackoffTest {
 
     @Test
     void otherFailuresAreNotSwallowed() {
-        EmbeddedChannel ch = listener(new ShardServerMetrics(0));
+        EmbeddedChannel ch = listener(new ShardServerMetrics(0, null));
         IllegalStateException bug = new IllegalStateException("a handler bug");
         ch.pipeline().fireExceptionCaught(bug);
         assertThat(passedOn).containsExactly(bug);

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -65,11 +66,22 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private final ConfigCheck configCheck;
     private final boolean serverSideApply;
     private final SizingPlanner planner = new SizingPlanner();
+    private final PlanMeters planMeters;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply) {
+        this(configCheck, serverSideApply, new PlanMeters(new SimpleMeterRegistry()));
+    }
+
+    /** @param planMeters where the plans made are counted (the operator's /metrics) */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters) {
         this.configCheck = configCheck;
         this.serverSideApply = serverSideApply;
+        this.planMeters = planMeters;
+    }
+
+    private static String key(PercoreService resource) {
+        return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     }
 
     @Override
@@ -156,6 +168,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         try {
             shapes = new NodeInventory(client).shapes(nodeSource.list(n -> true).toList());
         } catch (IllegalArgumentException e) {
+            planMeters.invalidNodes(key(resource));
             conditions.set(StatusConditions.PLANNED, false, "InvalidNodeLabels", e.getMessage())
                     .set(StatusConditions.DEGRADED, true, "InvalidNodeLabels", e.getMessage())
                     .set(StatusConditions.READY, false, "InvalidNodeLabels", e.getMessage());
@@ -163,6 +176,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         }
         SizingPlan plan = planner.plan(request, shapes);
         if (!plan.feasible()) {
+            planMeters.unschedulable(key(resource));
             String message = String.join("; ", plan.reasons());
             PlanStatus failed = new PlanStatus();
             failed.setReasons(plan.reasons());
@@ -210,7 +224,9 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
 
         // 4. Status.
         PlanStatus planStatus = toStatus(plan);
-        if (!sameShape(previous.getPlan(), planStatus)) {
+        boolean shapeChanged = !sameShape(previous.getPlan(), planStatus);
+        planMeters.feasible(key(resource), plan, shapeChanged);
+        if (shapeChanged) {
             events.normal(resource, previous.getPlan() == null || previous.getPlan().getReplicas() == null ? "Planned" : "PlanChanged", summary(plan));
         }
         status.setPlan(planStatus);
@@ -283,6 +299,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
      */
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
+        planMeters.deleted(key(resource));
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {

@@ -50,6 +50,16 @@ public final class PercoreMeterNames {
     public static final String SERVER_REQUESTS_TOO_LARGE = "percore.server.requests.too.large";
     public static final String SERVER_RECEIVED = "percore.server.received";
     public static final String SERVER_SENT = "percore.server.sent";
+    /** Requests by the protocol's own tags (RESP: command, outcome; HTTP: method, status). */
+    public static final String SERVER_REQUESTS = "percore.server.requests";
+    /** Server-side latency of every reply (count and sum): from the read burst carrying the request to the flush of its reply. */
+    public static final String SERVER_REQUEST_DURATION = "percore.server.request.duration";
+    /**
+     * The same latencies as cumulative buckets with an {@code le} tag (seconds), so
+     * {@code histogram_quantile} works on {@code percore_server_request_duration_buckets_total}.
+     */
+    public static final String SERVER_REQUEST_DURATION_BUCKETS = "percore.server.request.duration.buckets";
+    public static final String LE_TAG = "le";
 
     // Clients of percore.clients (tags upstream, shard; endpoint meters add endpoint).
     public static final String UPSTREAM_REQUESTS = "percore.upstream.requests";

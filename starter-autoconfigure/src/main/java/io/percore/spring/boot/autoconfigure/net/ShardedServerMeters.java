@@ -1,17 +1,21 @@
 package io.percore.spring.boot.autoconfigure.net;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.percore.net.server.RequestKinds;
+import io.percore.net.server.ShardRequestMetrics;
 import io.percore.net.server.ShardServerMetrics;
 import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.metrics.PercoreMeterNames;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -71,8 +75,37 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
                     m, ShardServerMetrics::bytesIn, tags, BaseUnits.BYTES));
             bound.add(counter(registry, PercoreMeterNames.SERVER_SENT, "Bytes written to the server's connections",
                     m, ShardServerMetrics::bytesOut, tags, BaseUnits.BYTES));
+            bindRequests(registry, bound, m.requests(), tags);
         }
         return bound;
+    }
+
+    private static void bindRequests(MeterRegistry registry, List<Meter> bound, ShardRequestMetrics r, Tags tags) {
+        RequestKinds kinds = r.kinds();
+        if (kinds != null) {
+            for (int k = 0; k < kinds.kinds().size(); k++) {
+                for (int o = 0; o < kinds.outcomes().size(); o++) {
+                    int kind = k;
+                    int outcome = o;
+                    bound.add(FunctionCounter.builder(PercoreMeterNames.SERVER_REQUESTS, r, x -> x.requests(kind, outcome))
+                            .description("Requests answered, by the protocol's kind and outcome")
+                            .tags(tags).tag(kinds.kindTag(), kinds.kinds().get(k)).tag(kinds.outcomeTag(), kinds.outcomes().get(o))
+                            .register(registry));
+                }
+            }
+        }
+        bound.add(FunctionTimer.builder(PercoreMeterNames.SERVER_REQUEST_DURATION, r,
+                        ShardRequestMetrics::latencyCount, x -> x.latencyTotal(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)
+                .description("Server-side latency of each reply: from the read burst that carried the request to the flush of its reply")
+                .tags(tags).register(registry));
+        for (int b = 0; b < ShardRequestMetrics.latencyBuckets(); b++) {
+            int bucket = b;
+            double le = ShardRequestMetrics.latencyBucketBoundSeconds(b);
+            bound.add(FunctionCounter.builder(PercoreMeterNames.SERVER_REQUEST_DURATION_BUCKETS, r, x -> x.latencyAtMost(bucket))
+                    .description("Replies whose server-side latency was at most le seconds (cumulative, for histogram_quantile)")
+                    .tags(tags).tag(PercoreMeterNames.LE_TAG, Double.isInfinite(le) ? "+Inf" : java.math.BigDecimal.valueOf(le).stripTrailingZeros().toPlainString())
+                    .register(registry));
+        }
     }
 
     private static Meter counter(MeterRegistry registry, String name, String description, ShardServerMetrics m,

@@ -5,6 +5,7 @@ import io.percore.config.PercoreConfig;
 import io.percore.config.ServerConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
+import io.percore.net.server.RequestKinds;
 import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.ManagedRegistry;
@@ -61,6 +62,14 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
      * @throws IllegalStateException if it was started already, or the servers are closed (the application is stopping)
      */
     public ShardedServer start(String name, ChannelHandler initializer) {
+        return start(name, initializer, null);
+    }
+
+    /**
+     * As {@link #start(String, ChannelHandler)}, for a protocol that counts its requests by
+     * {@code requestKinds} (published as {@code percore.server.requests}); null when it does not.
+     */
+    public ShardedServer start(String name, ChannelHandler initializer, RequestKinds requestKinds) {
         ServerConfig config = configs.get(name);
         if (config == null) {
             throw new IllegalArgumentException("No server '" + name + "' under percore.servers (configured: "
@@ -70,7 +79,7 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             if (started.containsKey(name)) {
                 throw new IllegalStateException("Server '" + name + "' is already started");
             }
-            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(name, config), initializer);
+            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(name, config), initializer, requestKinds);
             started.put(name, server);
             listeners.started(name, server);
             return server;

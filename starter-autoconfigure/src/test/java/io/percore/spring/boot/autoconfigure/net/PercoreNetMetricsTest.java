@@ -18,6 +18,11 @@ import io.percore.net.client.UpstreamOptions;
 import io.percore.net.discovery.EndpointDiscovery;
 import io.percore.net.health.HealthCheckOptions;
 import io.percore.net.pool.Endpoint;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.RequestKinds;
+import io.percore.net.server.ServerChannelContext;
+import io.percore.net.server.ShardRequestMetrics;
 import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
 import io.percore.spring.boot.autoconfigure.metrics.PercoreMeterNames;
@@ -99,6 +104,56 @@ class PercoreNetMetricsTest {
         });
         assertThat(registryRef[0].find(PercoreMeterNames.SERVER_CONNECTIONS_OPEN).meters()).as("removed when the server closed").isEmpty();
         assertThat(registryRef[0].find(PercoreMeterNames.SERVER_RECEIVED).meters()).isEmpty();
+    }
+
+    /** Issue 15: requests by the protocol's kinds, and the latency of every reply as a timer and cumulative buckets. */
+    @Test
+    void requestMetersCountByTheProtocolsKindsAndTimeEveryReply() throws Exception {
+        runner.run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            RequestKinds kinds = RequestKinds.of("verb", List.of("echo", "other"), "outcome", List.of("ok", "error"));
+            ShardedServer server = context.getBean(ShardedServerRegistry.class).start("echo", countingEcho(kinds), kinds);
+            assertThat(registry.find(PercoreMeterNames.SERVER_REQUESTS).tag("server", "echo").functionCounters())
+                    .as("shards × kinds × outcomes, fixed at start").hasSize(2 * 2 * 2);
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("a\nb\nc\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = socket.getInputStream();
+                int newlines = 0;
+                while (newlines < 3) {
+                    int b = in.read();
+                    assertThat(b).isNotNegative();
+                    newlines += b == '\n' ? 1 : 0;
+                }
+                await(() -> registry.find(PercoreMeterNames.SERVER_REQUEST_DURATION).functionTimers().stream()
+                        .mapToDouble(FunctionTimer::count).sum() == 3, "3 replies timed");
+            }
+            assertThat(registry.find(PercoreMeterNames.SERVER_REQUESTS).tag("verb", "echo").tag("outcome", "ok")
+                    .functionCounters().stream().mapToDouble(FunctionCounter::count).sum()).isEqualTo(3);
+            assertThat(registry.find(PercoreMeterNames.SERVER_REQUESTS).tag("outcome", "error")
+                    .functionCounters().stream().mapToDouble(FunctionCounter::count).sum()).isZero();
+            assertThat(registry.find(PercoreMeterNames.SERVER_REQUEST_DURATION_BUCKETS).tag("le", "+Inf")
+                    .functionCounters().stream().mapToDouble(FunctionCounter::count).sum()).isEqualTo(3);
+            assertThat(registry.find(PercoreMeterNames.SERVER_REQUEST_DURATION_BUCKETS).tag("shard", "0").functionCounters())
+                    .hasSize(20).extracting(c -> c.getId().getTag("le")).contains("0.00001", "0.0001", "0.0025", "1", "10", "+Inf");
+        });
+    }
+
+    private static ChannelInitializer<SocketChannel> countingEcho(RequestKinds kinds) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ShardRequestMetrics metrics = ServerChannelContext.of(ch).requestMetrics();
+                OrderedResponder<ByteBuf> responder = new OrderedResponder<>(16, (reply, out) -> out.writeBytes(reply, reply.readerIndex(), reply.readableBytes()));
+                ch.pipeline().addLast(new LineBasedFrameDecoder(1024, false, false), responder, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        metrics.count(kinds.kind("echo"), kinds.outcome("ok"));
+                        responder.reply((ByteBuf) msg);
+                    }
+                });
+            }
+        };
     }
 
     @Test

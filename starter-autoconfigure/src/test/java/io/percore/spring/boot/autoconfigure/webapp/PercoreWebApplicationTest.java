@@ -108,6 +108,9 @@ class PercoreWebApplicationTest {
         assertThat(sampleSum(body, "percore_server_connections_accepted_total", "gateway")).isGreaterThanOrEqualTo(1);
         assertThat(sampleSum(body, "percore_server_received_bytes_total", "gateway")).isGreaterThanOrEqualTo(18);
         assertThat(sampleSum(body, "percore_upstream_requests_total", "backend")).isGreaterThanOrEqualTo(3);
+        // The gateway counts what it forwards and times each answer (issue 15).
+        assertThat(sampleSum(body, "percore_server_requests_total", "forward")).isGreaterThanOrEqualTo(3);
+        assertThat(sampleSum(body, "percore_server_request_duration_seconds_count", "gateway")).isGreaterThanOrEqualTo(3);
         assertThat(sampleSum(body, "percore_upstream_pool_acquire_seconds_count", "backend")).isGreaterThanOrEqualTo(3);
     }
 
@@ -128,6 +131,7 @@ class PercoreWebApplicationTest {
         Set<String> used = dashboardMetrics();
         assertThat(used).contains("percore_shard_utilization_ratio", "percore_tasks_run_total", "percore_task_latency_seconds_bucket",
                 "percore_server_connections_open", "percore_server_received_bytes_total",
+                "percore_server_requests_total", "percore_server_request_duration_buckets_total",
                 "percore_upstream_pool_connections_active", "percore_upstream_pool_acquire_seconds_sum",
                 "percore_upstream_endpoint_ejections_total");
         String body = get("/actuator/prometheus", 200);
