@@ -31,6 +31,7 @@ cases=(
   "net-pooling|net-pooling|io.fabric8:kubernetes-client|net-pooling never depends on Spring or Fabric8"
   "operator|operator,reactor-engine|io.percore:percore-reactor-engine|The operator depends on config-schema only"
   "benchmarks|benchmarks,demo-service|io.percore:percore-demo-service:\${project.version}|Nothing depends on demo-service"
+  "benchmarks|benchmarks,webflux-sample|io.percore:percore-webflux-sample:\${project.version}|Nothing depends on demo-service or webflux-sample"
 )
 for c in "${cases[@]}"; do
   IFS='|' read -r module projects coordinates expected <<<"$c"

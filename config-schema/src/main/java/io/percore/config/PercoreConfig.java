@@ -40,6 +40,11 @@ public class PercoreConfig {
     @Size(max = 256)
     private Map<String, @Valid ClientPoolConfig> clients = new LinkedHashMap<>();
 
+    @PropertyDescription("The application's WebFlux handlers served on the shards (with spring-boot-starter-webflux).")
+    @Valid
+    @NotNull
+    private WebConfig web = new WebConfig();
+
     public PercoreConfig() {
     }
 
@@ -73,5 +78,13 @@ public class PercoreConfig {
 
     public void setClients(Map<String, ClientPoolConfig> clients) {
         this.clients = clients;
+    }
+
+    public WebConfig getWeb() {
+        return web;
+    }
+
+    public void setWeb(WebConfig web) {
+        this.web = web;
     }
 }

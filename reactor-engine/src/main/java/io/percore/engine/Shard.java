@@ -120,6 +120,11 @@ public final class Shard {
         return s;
     }
 
+    /** Whether {@code thread} is a shard's loop thread (e.g. for Reactor's non-blocking thread check). */
+    public static boolean isShardThread(Thread thread) {
+        return thread instanceof ShardThread;
+    }
+
     /** The shard whose thread is calling, or null. */
     public static Shard currentOrNull() {
         Thread t = Thread.currentThread();
@@ -533,10 +538,13 @@ public final class Shard {
             final long turnStart = now;
             counters.turnStarted(turnStart);
             // 1. Without any socket there is nothing to poll: skip the syscall (wakeups are
-            // handled by the blocking poll in idle()).
-            if (tracker.hasRegistrations()) {
+            // handled by the blocking poll in idle()). Right after the blocking poll returned,
+            // polling again finds what it just handled: skip that syscall too (what arrived since
+            // waits one turn at most).
+            if (!polledInIdle && tracker.hasRegistrations()) {
                 loop.runNow(-1);
             }
+            polledInIdle = false;
             drainInbound();                                           // 2.
             now = scheduler.runUntil(System.nanoTime() + quotaNanos); // 3.
             loop.runNonBlockingTasks(quotaNanos);                     // 4.
@@ -584,6 +592,9 @@ public final class Shard {
         }
     }
 
+    /** The blocking poll in {@link #idle} just ran: the next turn's non-blocking poll would find nothing it did not handle. */
+    private boolean polledInIdle;
+
     private long idle(long idleStart) {
         idle = true;
         idleStrategy.beforeSleep(this, idleStart);
@@ -600,6 +611,7 @@ public final class Shard {
             long sleepStart = System.nanoTime();
             eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
             counters.slept(System.nanoTime() - sleepStart);
+            polledInIdle = true;
             sleeping = false;
             quiescence.publishBusy();
         }

@@ -19,8 +19,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A shard asleep in the I/O poll is idle, but Netty runs the I/O handlers of the events that
  * woke it inside that same poll call, before the loop sees the wakeup. There the detector watches
  * the shard thread's CPU time instead: more than the threshold of CPU consumed within one idle
- * period is a handler hogging the shard, reported like any stall. A handler that blocks without
- * using CPU on that path is the one stall it cannot see.
+ * period is a handler hogging the shard, reported like any stall. A handler that blocks there
+ * without using CPU (sleeps, waits on a lock or a future, {@code block()}s) is seen by the thread's
+ * state: the poll itself waits in native code, where the thread stays RUNNABLE, so a shard that is
+ * idle yet WAITING, TIMED_WAITING or BLOCKED is stuck in a handler. A handler blocked in a native
+ * call (a blocking socket read) is the one stall it cannot see.
  */
 final class StallDetector implements Runnable {
 
@@ -52,6 +55,9 @@ final class StallDetector implements Runnable {
     /** Per shard: the idle period being watched (its turn stamp) and the thread's CPU time when it began. */
     private final long[] idleTurn;
     private final long[] idleCpuStart;
+    /** Per shard: the idle period in which the thread was first seen blocked, and when (0: not blocked). */
+    private final long[] blockedTurn;
+    private final long[] blockedSince;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final boolean cpuTime;
     private volatile StallListener listener = new StallLog();
@@ -67,6 +73,8 @@ final class StallDetector implements Runnable {
         this.lastStack = new long[n];
         this.idleTurn = new long[n];
         this.idleCpuStart = new long[n];
+        this.blockedTurn = new long[n];
+        this.blockedSince = new long[n];
         java.util.Arrays.fill(idleTurn, Long.MIN_VALUE);
         this.cpuTime = threads.isThreadCpuTimeSupported();
     }
@@ -124,6 +132,25 @@ final class StallDetector implements Runnable {
         return cpu - idleCpuStart[id];
     }
 
+    /**
+     * How long the shard thread has been blocked (waiting, sleeping, on a monitor) within its
+     * current idle period: only a handler run inside the poll blocks there, since the poll waits in
+     * native code. {@code Thread.getState} reads a field: no safepoint, no stack walk.
+     */
+    private long blockedInPoll(Shard shard, int id, long turnStart, long now) {
+        Thread.State state = shard.thread().getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING && state != Thread.State.BLOCKED) {
+            blockedSince[id] = 0;
+            return 0;
+        }
+        if (blockedSince[id] == 0 || blockedTurn[id] != turnStart) {
+            blockedTurn[id] = turnStart;
+            // First seen blocked now; it may have blocked up to one period earlier.
+            blockedSince[id] = now - TimeUnit.MILLISECONDS.toNanos(periodMillis);
+        }
+        return now - blockedSince[id];
+    }
+
     private void check(Shard shard, long now) {
         int id = shard.id();
         ShardStats stats = shard.stats();
@@ -149,7 +176,7 @@ final class StallDetector implements Runnable {
         }
         long stalledFor;
         if (idle) {
-            stalledFor = cpuInPoll(shard, id, turnStart);
+            stalledFor = Math.max(cpuInPoll(shard, id, turnStart), blockedInPoll(shard, id, turnStart, now));
             if (stalledFor < thresholdNanos) {
                 return;
             }

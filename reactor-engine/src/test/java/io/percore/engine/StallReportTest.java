@@ -178,4 +178,31 @@ class StallReportTest {
             }
         }
     }
+
+    /** A handler that blocks (sleeps) inside the poll uses no CPU: its thread state gives it away. */
+    @Test
+    void aBlockingIoHandlerIsReported() throws Exception {
+        Recorder r = new Recorder();
+        try (Engine engine = engine(r)) {
+            Shard shard = engine.shard(0);
+            Channel server = TestEngines.serveOn(shard, () -> new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                    Thread.sleep(300); // blocking I/O or a lock, as a careless handler would
+                    ctx.close();
+                }
+            });
+            try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
+                client.getOutputStream().write(1);
+                client.getOutputStream().flush();
+                awaitEnded(r, 1);
+                assertThat(r.reports).contains("ended 0");
+                assertThat(r.endedMillis.get(0)).isBetween(250L, 5_000L);
+                assertThat(shard.stats().stalls()).isEqualTo(1);
+            } finally {
+                server.close().sync();
+            }
+        }
+    }
 }

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The same WebFlux application (webflux-sample: GET / returns "Hello, World!", GET /json a small
+# JSON object) on Spring Boot's own Reactor Netty server and on Percore's shards, side by side:
+# each server pinned to one CPU (one shard / one Reactor Netty event loop), wrk -t1 -c64 on the
+# other CPU, plain keep-alive and 16-deep pipelined, rounds interleaved (the order alternates).
+# Figure of merit: the server's CPU µs per request (utime+stime from /proc over the run ÷ requests),
+# the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
+#
+# usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR
+set -euo pipefail
+
+ROUNDS=${1:-5}
+SERVER_CPU=${SERVER_CPU:-1}
+CLIENT_CPU=${CLIENT_CPU:-0}
+WRK_SECONDS=${WRK_SECONDS:-5}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS:--Dio.netty.leakDetection.level=disabled}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d /tmp/percore-webflux.XXXXXX)
+CLK_TCK=$(getconf CLK_TCK)
+RESULTS="$WORK/results.txt"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for tool in wrk taskset curl java python3; do
+  command -v "$tool" >/dev/null || { echo "run-webflux: '$tool' is required (apt-get install wrk util-linux curl)" >&2; exit 2; }
+done
+
+JAR=${SAMPLE_JAR:-$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar 2>/dev/null | head -1 || true)}
+if [ -z "$JAR" ]; then
+  (cd "$ROOT" && ./mvnw -B -q -pl webflux-sample -am package -DskipTests)
+  JAR=$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar | head -1)
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+wait_for() { # url ; up to 90 s
+  for _ in $(seq 1 180); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "run-webflux: timed out waiting for $1; last lines of the server logs:" >&2
+  tail -n 30 "$WORK"/*.log >&2 2>/dev/null || true
+  exit 1
+}
+
+SHARDS_PORT=$(free_port)
+STOCK_PORT=$(free_port)
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg) jar: $(basename "$JAR")"
+
+echo "== starting the sample on the shards, pinned to CPU $SERVER_CPU (one shard, pinned mode, no idle spinning)"
+taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m $SERVER_JVM_OPTS -jar "$JAR" --server.port="$SHARDS_PORT" \
+  --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s > "$WORK/shards.log" 2>&1 &
+SHARDS_PID=$!; PIDS+=("$SHARDS_PID")
+echo "== starting the sample on Spring Boot's Reactor Netty server, pinned to CPU $SERVER_CPU (one event loop)"
+taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m $SERVER_JVM_OPTS -Dreactor.netty.ioWorkerCount=1 -jar "$JAR" \
+  --server.port="$STOCK_PORT" --percore.web.enabled=false \
+  --percore.engine.shards=0 --percore.engine.mode=overprovisioned > "$WORK/stock.log" 2>&1 &
+STOCK_PID=$!; PIDS+=("$STOCK_PID")
+wait_for "http://127.0.0.1:$SHARDS_PORT/"
+wait_for "http://127.0.0.1:$STOCK_PORT/"
+grep -q "on 1 shard(s)" "$WORK/shards.log" || { echo "run-webflux: the sample did not start its web server on one shard" >&2; tail -20 "$WORK/shards.log" >&2; exit 1; }
+grep -q "on 1 shard(s)" "$WORK/stock.log" && { echo "run-webflux: the stock run served on the shards" >&2; exit 1; }
+for port in "$SHARDS_PORT" "$STOCK_PORT"; do
+  [ "$(curl -sf "http://127.0.0.1:$port/")" = "Hello, World!" ] && [ "$(curl -sf "http://127.0.0.1:$port/json")" = '{"message":"Hello, World!"}' ] \
+    || { echo "run-webflux: the server on port $port does not answer correctly" >&2; exit 1; }
+done
+
+# Each run prints "<requests> <cpu_us_per_request> <requests_per_second> <p99_ms>".
+run() { # pid url pipelined(0|1)
+  local before after out n rps p99
+  before=$(cpu_ticks "$1")
+  if [ "$3" = 1 ]; then
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
+  else
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency "$2" 2>&1)
+  fi
+  after=$(cpu_ticks "$1")
+  if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "run-webflux: wrk reported errors: $out" >&2; exit 1; fi
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  # wrk times only the first response of a pipelined batch: no p99 for those runs (-1).
+  p99=-1
+  [ "$3" = 1 ] || p99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$out")
+  awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" -v p="$p99" 'BEGIN{printf "%d %.3f %.0f %.3f\n", n, t*1e6/hz/n, r, p}'
+}
+
+SCENARIOS=(plain json pipelined16)
+run_scenario() { # scenario server
+  local pid port path pipelined=0
+  if [ "$2" = shards ]; then pid=$SHARDS_PID; port=$SHARDS_PORT; else pid=$STOCK_PID; port=$STOCK_PORT; fi
+  case "$1" in plain) path=/ ;; json) path=/json ;; pipelined16) path=/; pipelined=1 ;; esac
+  run "$pid" "http://127.0.0.1:$port$path" "$pipelined"
+}
+
+echo "== warm-up (JIT), not measured"
+for who in shards stock; do for s in "${SCENARIOS[@]}"; do run_scenario "$s" "$who" >/dev/null; done; done
+
+echo "round scenario server requests cpu_us_per_request requests_per_second p99_ms"
+for round in $(seq 1 "$ROUNDS"); do
+  for s in "${SCENARIOS[@]}"; do
+    if [ $((round % 2)) = 1 ]; then order="stock shards"; else order="shards stock"; fi
+    for who in $order; do
+      echo "$round $s $who $(run_scenario "$s" "$who")" | tee -a "$RESULTS"
+    done
+  done
+done
+
+echo
+echo "== summary: medians over $ROUNDS rounds (ratio = shards / stock per round; target <= 0.9 for CPU, p99 no worse)"
+printf '%-12s %10s %10s %14s %14s %12s %12s\n' scenario shards_us stock_us "cpu_ratio(med)" "cpu_ratio(min-max)" shards_p99ms stock_p99ms
+for s in "${SCENARIOS[@]}"; do
+  awk -v s="$s" '
+    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                       return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    $2 == s && $3 == "shards" { su[$1] = $5; sp[$1] = $7 }
+    $2 == s && $3 == "stock"  { ku[$1] = $5; kp[$1] = $7 }
+    END {
+      n = 0
+      for (r in su) if (r in ku) { n++; ratio[n] = su[r] / ku[r]; a[n] = su[r]; b[n] = ku[r]; c[n] = sp[r]; d[n] = kp[r] }
+      lo = ratio[1]; hi = ratio[1]; for (i = 2; i <= n; i++) { if (ratio[i] < lo) lo = ratio[i]; if (ratio[i] > hi) hi = ratio[i] }
+      pc = median(c, n); pd = median(d, n)
+      printf "%-12s %10.2f %10.2f %14.2f %14s %12s %12s\n", s, median(a, n), median(b, n), median(ratio, n), sprintf("%.2f-%.2f", lo, hi), (pc < 0 ? "n/a" : sprintf("%.2f", pc)), (pd < 0 ? "n/a" : sprintf("%.2f", pd))
+    }' "$RESULTS"
+done

@@ -1,0 +1,41 @@
+package io.percore.sample.webflux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import io.percore.engine.Sharded;
+
+/** The sample as a user runs it: every endpoint answers, served on the shards ({@code /hits} counts on the serving shard's own instance). */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"percore.engine.shards=2", "percore.engine.mode=overprovisioned"})
+class HelloApplicationTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Sharded<HelloApplication.Counter> counters;
+
+    @Test
+    void helloAndJsonAreServedOnTheShards() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> hello = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(hello.body()).isEqualTo("Hello, World!");
+        HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(json.body()).isEqualTo("{\"message\":\"Hello, World!\"}");
+        HttpResponse<String> hits = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hits")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(hits.body()).matches("shard [01]: 1 hits");
+        long total = counters.fromOutside().mapReduce(c -> c.hits().get(), 0L, Long::sum).get();
+        assertThat(total).as("the handler counted on its shard's own instance").isEqualTo(1);
+    }
+}
