@@ -69,15 +69,19 @@ final class ConnectionCommands {
         return expected == null || MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), password);
     }
 
-    /** HELLO [protover [AUTH username password] [SETNAME clientname]]; RESP2 only (3 gets -NOPROTO). */
+    /**
+     * HELLO [protover [AUTH username password] [SETNAME clientname]]: 2 or 3 switches the
+     * connection's protocol (its reply is already in the new one), other versions get -NOPROTO;
+     * without protover it only reports.
+     */
     static void hello(CommandContext c, byte[][] argv) {
+        long version = -1;
         if (argv.length >= 2) {
             if (!RespNumbers.isLong(argv[1])) {
                 throw new RespError("ERR Protocol version is not an integer or out of range");
             }
-            long version = RespNumbers.parseLong(argv[1]);
-            if (version != 2) {
-                // RESP3 is not implemented; clients such as Lettuce fall back to RESP2 on this reply.
+            version = RespNumbers.parseLong(argv[1]);
+            if (version < 2 || version > 3) {
                 throw new RespError("NOPROTO unsupported protocol version");
             }
         }
@@ -111,13 +115,16 @@ final class ConnectionCommands {
         if (setName != null) {
             c.session().name = validateName(setName);
         }
+        if (version != -1) {
+            c.session().resp3 = version == 3;
+        }
         List<RedisMessage> map = new ArrayList<>();
         map.add(bulk("server"));
         map.add(bulk("redis"));
         map.add(bulk("version"));
         map.add(bulk(REDIS_VERSION));
         map.add(bulk("proto"));
-        map.add(integer(2));
+        map.add(integer(c.session().resp3 ? 3 : 2));
         map.add(bulk("id"));
         map.add(integer(c.session().id()));
         map.add(bulk("mode"));
@@ -126,7 +133,7 @@ final class ConnectionCommands {
         map.add(bulk("master"));
         map.add(bulk("modules"));
         map.add(ArrayRedisMessage.EMPTY_INSTANCE);
-        c.reply(new ArrayRedisMessage(map));
+        c.reply(new Resp3Replies.MapReply(map));
     }
 
     private static String validateName(byte[] name) {
@@ -174,7 +181,7 @@ final class ConnectionCommands {
             }
             case "info" -> {
                 requireArgs(argv, 2, "client|info");
-                c.reply(bulk(clientInfo(c) + "\n"));
+                c.reply(new Resp3Replies.VerbatimReply("txt", clientInfo(c) + "\n"));
             }
             default -> throw RespReplies.unknownSubcommand(argv[1], "client");
         }

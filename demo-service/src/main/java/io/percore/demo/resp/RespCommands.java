@@ -37,6 +37,12 @@ public final class RespCommands {
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
         c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyCommands::flush));
+        // scripting: an always empty function library, no script runs
+        c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
+        for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {
+            c.add(spec(name, -3, "noscript,skip_monitor", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+        }
+        c.add(spec("script", -2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         // strings
         c.add(spec("get", 2, "readonly,fast", 1, 1, 1, "string", "Returns the string value of a key.", keyed(StringCommands::get)));
         c.add(spec("set", -3, "write,denyoom", 1, 1, 1, "string", "Sets the string value of a key, with options.", keyed(StringCommands::set)));

@@ -71,9 +71,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         responder.countHeldRequests(deferred::size);
     }
 
-    /** The responder for a RESP connection: replies are encoded by {@link RespReplyWriter}. */
-    static OrderedResponder<RedisMessage> responder(int maxPendingReplies) {
-        return new OrderedResponder<>(maxPendingReplies, RespReplyWriter::write);
+    /**
+     * The responder for a RESP connection: replies are encoded by {@link RespReplyWriter} in the
+     * protocol the session speaks when each reply is written (HELLO switches it for the replies
+     * that follow, its own included).
+     */
+    static OrderedResponder<RedisMessage> responder(int maxPendingReplies, RespSession session) {
+        return new OrderedResponder<>(maxPendingReplies, (reply, out) -> RespReplyWriter.write(reply, out, session.resp3));
     }
 
     // ------------------------------------------------------------------ CommandContext

@@ -9,6 +9,7 @@ import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Appends replies to one buffer per read batch instead of handing each reply to Netty's
@@ -24,6 +25,8 @@ final class RespReplyWriter {
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_BULK = "$0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** RESP3's one null, for a nil bulk string and a nil array alike. */
+    private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] SMALL_INTEGERS = new byte[1024][];
 
     static {
@@ -37,12 +40,24 @@ final class RespReplyWriter {
 
     /** Appends {@code message} in RESP2 to {@code out}; does not release it. */
     static void write(RedisMessage message, ByteBuf out) {
+        write(message, out, false);
+    }
+
+    /**
+     * Appends {@code message} in RESP3 when {@code resp3} (the connection said {@code HELLO 3}),
+     * else in RESP2, where the RESP3-only types take their RESP2 forms; does not release it.
+     */
+    static void write(RedisMessage message, ByteBuf out, boolean resp3) {
         if (message == RespReplies.OK) {
             out.writeBytes(OK);
         } else if (message instanceof BulkReply bulk) {
             writeBulk(bulk.value(), out);
         } else if (message instanceof FullBulkStringRedisMessage bulk) {
-            writeBulk(bulk, out);
+            if (resp3 && bulk.isNull()) {
+                out.writeBytes(NULL3);
+            } else {
+                writeBulk(bulk, out);
+            }
         } else if (message instanceof IntegerRedisMessage integer) {
             long value = integer.value();
             if (value >= 0 && value < SMALL_INTEGERS.length) {
@@ -60,17 +75,43 @@ final class RespReplyWriter {
             writeLine('-', error.content(), out);
         } else if (message instanceof ArrayRedisMessage array) {
             if (array.isNull()) {
-                out.writeBytes(NULL_ARRAY);
+                out.writeBytes(resp3 ? NULL3 : NULL_ARRAY);
                 return;
             }
-            out.writeByte('*');
-            writeDecimal(array.children().size(), out);
-            out.writeBytes(CRLF);
-            for (RedisMessage child : array.children()) {
-                write(child, out);
+            writeAggregate('*', array.children().size(), array.children(), out, resp3);
+        } else if (message instanceof Resp3Replies.MapReply map) {
+            List<RedisMessage> items = map.keysAndValues();
+            if (resp3) {
+                writeAggregate('%', items.size() / 2, items, out, true);
+            } else {
+                writeAggregate('*', items.size(), items, out, false);
+            }
+        } else if (message instanceof Resp3Replies.SetReply set) {
+            writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
+        } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
+            byte[] text = verbatim.text().getBytes(StandardCharsets.UTF_8);
+            if (resp3) {
+                out.writeByte('=');
+                writeDecimal(text.length + 4, out);
+                out.writeBytes(CRLF);
+                out.writeCharSequence(verbatim.format(), StandardCharsets.US_ASCII);
+                out.writeByte(':');
+                out.writeBytes(text);
+                out.writeBytes(CRLF);
+            } else {
+                writeBulk(text, out);
             }
         } else {
             throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
+        }
+    }
+
+    private static void writeAggregate(char type, int length, List<RedisMessage> items, ByteBuf out, boolean resp3) {
+        out.writeByte(type);
+        writeDecimal(length, out);
+        out.writeBytes(CRLF);
+        for (RedisMessage item : items) {
+            write(item, out, resp3);
         }
     }
 

@@ -39,7 +39,7 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     @Override
     protected void initChannel(Channel ch) {
         RespSession session = new RespSession(settings.requirePass() == null);
-        OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies());
+        OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
         ch.pipeline()
                 .addLast("resp-decoder", new RespCommandDecoder(settings.decoderLimits(),
                         () -> settings.requirePass() != null && !session.authenticated()))

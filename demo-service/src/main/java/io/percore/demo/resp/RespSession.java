@@ -13,6 +13,8 @@ public final class RespSession {
     String name;
     String libName;
     String libVersion;
+    /** The connection said {@code HELLO 3}: replies are written in RESP3. */
+    boolean resp3;
 
     RespSession(boolean authenticated) {
         this.authenticated = authenticated;
@@ -24,6 +26,11 @@ public final class RespSession {
 
     public boolean authenticated() {
         return authenticated;
+    }
+
+    /** Whether replies are written in RESP3 ({@code HELLO 3}) rather than RESP2. */
+    public boolean resp3() {
+        return resp3;
     }
 
     public long createdMillis() {

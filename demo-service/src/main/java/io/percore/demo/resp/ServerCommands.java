@@ -134,7 +134,7 @@ final class ServerCommands {
         if (len >= 2) {
             out.setLength(len - 2); // Redis ends INFO without the blank line after the last section
         }
-        return bulk(out.toString().getBytes(StandardCharsets.UTF_8));
+        return new Resp3Replies.VerbatimReply("txt", out.toString());
     }
 
     private static <E> List<E> concat(List<E> sofar, List<E> part) {
@@ -220,7 +220,7 @@ final class ServerCommands {
             reply.add(bulk(k));
             reply.add(bulk(v));
         });
-        c.reply(RespReplies.array(reply));
+        c.reply(new Resp3Replies.MapReply(reply));
     }
 
     private void configSet(CommandContext c, byte[][] argv) {
@@ -354,10 +354,10 @@ final class ServerCommands {
                 }
                 for (CommandSpec spec : specs) {
                     out.add(bulk(spec.name()));
-                    out.add(new ArrayRedisMessage(List.of(bulk("summary"), bulk(spec.summary()), bulk("since"), bulk("1.0.0"),
+                    out.add(new Resp3Replies.MapReply(List.of(bulk("summary"), bulk(spec.summary()), bulk("since"), bulk("1.0.0"),
                             bulk("group"), bulk(spec.group()))));
                 }
-                c.reply(RespReplies.array(out));
+                c.reply(new Resp3Replies.MapReply(out));
             }
             default -> throw RespReplies.unknownSubcommand(argv[1], "command");
         }
@@ -372,11 +372,11 @@ final class ServerCommands {
         return new ArrayRedisMessage(List.of(
                 bulk(spec.name()),
                 integer(spec.arity()),
-                RespReplies.array(flags),
+                new Resp3Replies.SetReply(flags),
                 integer(spec.firstKey()),
                 integer(spec.lastKey()),
                 integer(spec.step()),
-                RespReplies.array(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
+                new Resp3Replies.SetReply(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
                 ArrayRedisMessage.EMPTY_INSTANCE,
                 ArrayRedisMessage.EMPTY_INSTANCE,
                 ArrayRedisMessage.EMPTY_INSTANCE));

@@ -126,4 +126,48 @@ class RedisParityTest {
             }
         }
     }
+
+    /**
+     * Issue 13: RESP3 replies and the empty function library, compared with redis-server's. HELLO's
+     * {@code id} is the connection's number on each server, so it is left out.
+     */
+    @Test
+    void resp3AndTheEmptyFunctionLibraryAreRedises() throws IOException {
+        try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
+            assertThat(withoutId(d.cmd("HELLO", "3"))).isEqualTo(withoutId(r.cmd("HELLO", "3")));
+            for (String[] command : new String[][] {
+                    {"GET", "parity3:none"},
+                    {"MGET", "parity3:none", "parity3:other"},
+                    {"CONFIG", "GET", "maxmemory-policy"},
+                    {"FUNCTION", "FLUSH"},
+                    {"FUNCTION", "FLUSH", "SYNC"},
+                    {"FUNCTION", "FLUSH", "NOW"},
+                    {"FUNCTION", "LIST"},
+                    {"FUNCTION", "LIST", "WITHCODE"},
+                    {"FUNCTION", "STATS"},
+                    {"FUNCTION", "DELETE", "nolib"},
+                    {"FUNCTION", "KILL"},
+                    {"HELLO", "4"}}) {
+                assertThat(d.cmd(command)).as(String.join(" ", command)).isEqualTo(r.cmd(command));
+            }
+            // Same reply types where the contents differ by nature (the server's own figures, the client's address).
+            assertThat(d.cmd("INFO", "server")).isInstanceOf(RespTestClient.Verbatim.class).hasSameClassAs(r.cmd("INFO", "server"));
+            assertThat(d.cmd("CLIENT", "INFO")).isInstanceOf(RespTestClient.Verbatim.class).hasSameClassAs(r.cmd("CLIENT", "INFO"));
+            Object ours = ((List<?>) ((List<?>) d.cmd("COMMAND", "INFO", "get")).get(0)).get(2);
+            Object theirs = ((List<?>) ((List<?>) r.cmd("COMMAND", "INFO", "get")).get(0)).get(2);
+            assertThat(ours).as("COMMAND INFO flags").isEqualTo(theirs);
+            assertThat(withoutId(d.cmd("HELLO", "2"))).isEqualTo(withoutId(r.cmd("HELLO", "2")));
+            assertThat(d.cmd("GET", "parity3:none")).isEqualTo(r.cmd("GET", "parity3:none"));
+        }
+    }
+
+    /** A HELLO reply (RESP2 array or RESP3 map) without the {@code id} key and its value. */
+    private static Object withoutId(Object hello) {
+        List<Object> items = new java.util.ArrayList<>(hello instanceof RespTestClient.Map3 m ? m.keysAndValues() : (List<?>) hello);
+        int at = items.indexOf("id");
+        assertThat(at).as("HELLO has an id: " + hello).isNotNegative();
+        items.remove(at + 1);
+        items.remove(at);
+        return hello instanceof RespTestClient.Map3 ? new RespTestClient.Map3(items) : items;
+    }
 }

@@ -64,7 +64,7 @@ class RespServerTest {
             assertThat(c.cmd("CLIENT", "SETINFO", "LIB-NAME", "test")).isEqualTo("OK");
             assertThat(c.cmd("CLIENT", "SETNAME")).isEqualTo(new Err("ERR wrong number of arguments for 'client|setname' command"));
             assertThat(c.cmd("CLIENT", "FOO")).isEqualTo(new Err("ERR unknown subcommand 'FOO'. Try CLIENT HELP."));
-            assertThat(c.cmd("HELLO", "3")).isEqualTo(new Err("NOPROTO unsupported protocol version"));
+            assertThat(c.cmd("HELLO", "1")).isEqualTo(new Err("NOPROTO unsupported protocol version"));
             assertThat((List<Object>) c.cmd("HELLO", "2")).containsSequence("proto", 2L);
             assertThat(c.cmd("CONFIG", "GET", "save")).isEqualTo(List.of("save", ""));
             assertThat(c.cmd("CONFIG", "GET", "appendonly")).isEqualTo(List.of("appendonly", "no"));

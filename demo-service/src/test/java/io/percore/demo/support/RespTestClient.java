@@ -16,6 +16,29 @@ import java.util.List;
 public final class RespTestClient implements AutoCloseable {
 
     /** An error reply, e.g. {@code ERR syntax error}. */
+    /** RESP3's {@code _}. */
+    public record Null3() {
+    }
+
+    /** RESP3's {@code %}: keys and values alternating. */
+    public record Map3(List<Object> keysAndValues) {
+    }
+
+    /** RESP3's {@code ~}. */
+    public record Set3(List<Object> members) {
+    }
+
+    /** RESP3's {@code =}. */
+    public record Verbatim(String format, String text) {
+    }
+
+    /** RESP3's {@code ,} (as sent), {@code #} and {@code (} (as sent). */
+    public record Double3(String text) {
+    }
+
+    public record Big3(String text) {
+    }
+
     public record Err(String text) {
     }
 
@@ -60,7 +83,10 @@ public final class RespTestClient implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-    /** Reads one reply: String (simple or bulk), null (nil), Long, Err, or List. */
+    /**
+     * Reads one reply: String (simple or bulk), null (RESP2 nil), Long, Err, List; in RESP3 also
+     * Null3, Map3, Set3, Verbatim, Double3, Boolean, Big3.
+     */
     public Object read() throws IOException {
         int type = in.read();
         if (type < 0) {
@@ -96,6 +122,39 @@ public final class RespTestClient implements AutoCloseable {
                 }
                 return items;
             }
+            case '_':
+                return new Null3();
+            case '%': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>(2 * n);
+                for (int i = 0; i < 2 * n; i++) {
+                    items.add(read());
+                }
+                return new Map3(items);
+            }
+            case '~': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read());
+                }
+                return new Set3(items);
+            }
+            case '=': {
+                int len = Integer.parseInt(line);
+                byte[] data = in.readNBytes(len);
+                if (data.length < len || in.read() != '\r' || in.read() != '\n') {
+                    throw new IOException("bad verbatim string");
+                }
+                String text = new String(data, StandardCharsets.UTF_8);
+                return new Verbatim(text.substring(0, 3), text.substring(4));
+            }
+            case ',':
+                return new Double3(line);
+            case '#':
+                return line.equals("t");
+            case '(':
+                return new Big3(line);
             default:
                 throw new IOException("bad reply type byte " + type + " ('" + (char) type + "')");
         }

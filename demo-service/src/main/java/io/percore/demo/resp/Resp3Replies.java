@@ -1,0 +1,38 @@
+package io.percore.demo.resp;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import java.util.List;
+
+/**
+ * The RESP3 reply types Redis 7 uses, for a connection that switched with {@code HELLO 3}; on a
+ * RESP2 connection {@link RespReplyWriter} writes each as Redis does there (a map as a flat array of
+ * keys and values, a set as an array, a verbatim string as a bulk string). Netty's codec-redis
+ * has RESP2 types only.
+ */
+final class Resp3Replies {
+
+    private Resp3Replies() {
+    }
+
+    /** {@code %}: keys and values alternating, as Redis's {@code addReplyMapLen}. */
+    record MapReply(List<RedisMessage> keysAndValues) implements RedisMessage {
+        MapReply {
+            if (keysAndValues.size() % 2 != 0) {
+                throw new IllegalArgumentException("a map needs keys and values in pairs, got " + keysAndValues.size() + " items");
+            }
+        }
+    }
+
+    /** {@code ~}: an unordered collection, as Redis's {@code addReplySetLen}. */
+    record SetReply(List<RedisMessage> members) implements RedisMessage {
+    }
+
+    /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
+    record VerbatimReply(String format, String text) implements RedisMessage {
+        VerbatimReply {
+            if (format.length() != 3) {
+                throw new IllegalArgumentException("a verbatim format has three characters: " + format);
+            }
+        }
+    }
+}
