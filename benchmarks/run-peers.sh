@@ -121,7 +121,7 @@ resp_run "$PERCORE_PID" "$RESP_PORT" get 1 >/dev/null
 http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 1 >/dev/null
 http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 0 >/dev/null
 
-SCENARIOS=("resp-set-P1" "resp-get-P1" "resp-set-P16" "resp-get-P16" "http-plain" "http-pipelined16")
+SCENARIOS=("resp-set-P1" "resp-get-P1" "resp-set-P16" "resp-get-P16" "resp-hset-P1" "resp-hset-P16" "http-plain" "http-pipelined16")
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
 run_scenario() { # scenario server -> "scenario server requests us rps"
   local s=$1 who=$2 pid port url

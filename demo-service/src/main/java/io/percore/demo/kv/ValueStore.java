@@ -422,9 +422,36 @@ public final class ValueStore {
         return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
     }
 
-    /** A byte array's heap size: 16-byte header, rounded to 8. Other value types count their own when they come. */
+    /** A byte array's heap size (16-byte header, rounded to 8); an aggregate counts its own. */
     static long valueBytes(Object value) {
-        return value instanceof byte[] bytes ? arrayBytes(bytes.length) : 0;
+        if (value instanceof byte[] bytes) {
+            return arrayBytes(bytes.length);
+        }
+        return value instanceof HashValue hash ? hash.bytes() : 0;
+    }
+
+    /**
+     * An aggregate stored under a key changed size in place by {@code delta} bytes (its
+     * {@code bytes()} after minus before): the budget follows, and a shard over it evicts on the
+     * next write, as after any write.
+     */
+    public void resized(long delta) {
+        addUsed(delta);
+    }
+
+    /** The shard's random source (eviction samples, RANDOMKEY, HRANDFIELD). */
+    public SplittableRandom random() {
+        return random;
+    }
+
+    /** {@link #lookupRead} for a hash. @throws WrongTypeException when the key holds another type */
+    public HashValue readHash(byte[] key, long now) {
+        return (HashValue) lookupRead(key, ValueType.HASH, now);
+    }
+
+    /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
+    public HashValue writeHash(byte[] key, long now) {
+        return (HashValue) lookupWrite(key, ValueType.HASH, now);
     }
 
     private static long arrayBytes(int length) {

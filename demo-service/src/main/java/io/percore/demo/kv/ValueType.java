@@ -2,13 +2,16 @@ package io.percore.demo.kv;
 
 /**
  * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
- * identity. Only strings exist today; hashes, lists, sets and sorted sets add a constant here and
- * their commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
+ * identity. Strings and hashes exist; lists, sets and sorted sets add a constant here and their
+ * commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
  */
 public final class ValueType {
 
     /** A byte string, stored as {@code byte[]} (replaced, never mutated in place). */
     public static final ValueType STRING = new ValueType("string");
+
+    /** Field → value, stored as a {@link HashValue} (mutated in place). */
+    public static final ValueType HASH = new ValueType("hash");
 
     private final String name;
 

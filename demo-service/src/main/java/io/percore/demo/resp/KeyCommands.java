@@ -278,7 +278,7 @@ final class KeyCommands {
         }));
     }
 
-    private static long parseCursor(byte[] arg) {
+    static long parseCursor(byte[] arg) {
         try {
             String s = RespReplies.ascii(arg);
             if (s.isEmpty() || s.charAt(0) == '-' || s.charAt(0) == '+') {

@@ -27,6 +27,13 @@ final class Resp3Replies {
     record SetReply(List<RedisMessage> members) implements RedisMessage {
     }
 
+    /**
+     * A field and its value in a reply of pairs (HRANDFIELD ... WITHVALUES): a two-element array in
+     * RESP3, two items of the enclosing flat array in RESP2, as Redis 7 replies.
+     */
+    record PairReply(RedisMessage first, RedisMessage second) implements RedisMessage {
+    }
+
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
     record VerbatimReply(String format, String text) implements RedisMessage {
         VerbatimReply {

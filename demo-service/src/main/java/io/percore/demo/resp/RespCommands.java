@@ -37,6 +37,23 @@ public final class RespCommands {
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
         c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyCommands::flush));
+        // hashes (t_hash.c)
+        c.add(spec("hset", -4, "write,denyoom,fast", 1, 1, 1, "hash", "Creates or modifies the value of a field in a hash.", keyed(HashCommands::hset)));
+        c.add(spec("hmset", -4, "write,denyoom,fast", 1, 1, 1, "hash", "Sets the values of multiple fields.", keyed(HashCommands::hmset)));
+        c.add(spec("hsetnx", 4, "write,denyoom,fast", 1, 1, 1, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", keyed(HashCommands::hsetnx)));
+        c.add(spec("hget", 3, "readonly,fast", 1, 1, 1, "hash", "Returns the value of a field in a hash.", keyed(HashCommands::hget)));
+        c.add(spec("hmget", -3, "readonly,fast", 1, 1, 1, "hash", "Returns the values of all fields in a hash.", keyed(HashCommands::hmget)));
+        c.add(spec("hdel", -3, "write,fast", 1, 1, 1, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", keyed(HashCommands::hdel)));
+        c.add(spec("hexists", 3, "readonly,fast", 1, 1, 1, "hash", "Determines whether a field exists in a hash.", keyed(HashCommands::hexists)));
+        c.add(spec("hlen", 2, "readonly,fast", 1, 1, 1, "hash", "Returns the number of fields in a hash.", keyed(HashCommands::hlen)));
+        c.add(spec("hstrlen", 3, "readonly,fast", 1, 1, 1, "hash", "Returns the length of the value of a field.", keyed(HashCommands::hstrlen)));
+        c.add(spec("hkeys", 2, "readonly", 1, 1, 1, "hash", "Returns all fields in a hash.", keyed(HashCommands::hkeys)));
+        c.add(spec("hvals", 2, "readonly", 1, 1, 1, "hash", "Returns all values in a hash.", keyed(HashCommands::hvals)));
+        c.add(spec("hgetall", 2, "readonly", 1, 1, 1, "hash", "Returns all fields and values in a hash.", keyed(HashCommands::hgetall)));
+        c.add(spec("hincrby", 4, "write,denyoom,fast", 1, 1, 1, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", keyed(HashCommands::hincrby)));
+        c.add(spec("hincrbyfloat", 4, "write,denyoom,fast", 1, 1, 1, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", keyed(HashCommands::hincrbyfloat)));
+        c.add(spec("hrandfield", -2, "readonly", 1, 1, 1, "hash", "Returns one or more random fields from a hash.", keyed(HashCommands::hrandfield)));
+        c.add(spec("hscan", -3, "readonly", 1, 1, 1, "hash", "Iterates over fields and values of a hash.", keyed(HashCommands::hscan)));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

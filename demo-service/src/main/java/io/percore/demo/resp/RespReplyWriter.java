@@ -25,6 +25,7 @@ final class RespReplyWriter {
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY_BULK = "$0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAIR_HEADER = "*2\r\n".getBytes(StandardCharsets.US_ASCII);
     /** RESP3's one null, for a nil bulk string and a nil array alike. */
     private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] SMALL_INTEGERS = new byte[1024][];
@@ -86,6 +87,12 @@ final class RespReplyWriter {
             } else {
                 writeAggregate('*', items.size(), items, out, false);
             }
+        } else if (message instanceof Resp3Replies.PairReply pair) {
+            if (resp3) {
+                out.writeBytes(PAIR_HEADER);
+            }
+            write(pair.first(), out, resp3);
+            write(pair.second(), out, resp3);
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
@@ -107,6 +114,13 @@ final class RespReplyWriter {
     }
 
     private static void writeAggregate(char type, int length, List<RedisMessage> items, ByteBuf out, boolean resp3) {
+        if (!resp3) {
+            for (RedisMessage item : items) {
+                if (item instanceof Resp3Replies.PairReply) {
+                    length++; // flattened: two items instead of one
+                }
+            }
+        }
         out.writeByte(type);
         writeDecimal(length, out);
         out.writeBytes(CRLF);

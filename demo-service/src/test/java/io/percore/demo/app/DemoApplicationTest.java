@@ -80,6 +80,13 @@ class DemoApplicationTest {
             assertThat(sync.expire("lettuce:a", 100)).isTrue();
             assertThat(sync.ttl("lettuce:a")).isBetween(99L, 100L);
             assertThat(sync.del("lettuce:a", "lettuce:b", "lettuce:c")).isEqualTo(3L);
+            // hashes (issue 13), over the RESP3 Lettuce negotiates by default
+            assertThat(sync.hset("lettuce:h", java.util.Map.of("f1", "v1", "f2", "v2"))).isEqualTo(2L);
+            assertThat(sync.hgetall("lettuce:h")).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("f1", "v1", "f2", "v2"));
+            assertThat(sync.hincrby("lettuce:h", "n", 5)).isEqualTo(5L);
+            assertThat(sync.type("lettuce:h")).isEqualTo("hash");
+            assertThat(sync.hdel("lettuce:h", "f1", "f2", "n")).isEqualTo(3L);
+            assertThat(sync.exists("lettuce:h")).isZero();
 
             RedisAsyncCommands<String, String> async = connection.async();
             connection.setAutoFlushCommands(false);
@@ -134,10 +141,10 @@ class DemoApplicationTest {
 
     @Test
     void redisBenchmarkFinishesWithoutErrors() throws Exception {
-        String out = run("redis-benchmark", "-p", Integer.toString(respPort), "-t", "set,get,incr,mset", "-r", "100000",
+        String out = run("redis-benchmark", "-p", Integer.toString(respPort), "-t", "set,get,incr,mset,hset", "-r", "100000",
                 "-P", "16", "-n", "20000", "-q");
         assertThat(out).doesNotContainIgnoringCase("error");
-        for (String test : List.of("SET", "GET", "INCR", "MSET \\(10 keys\\)")) {
+        for (String test : List.of("SET", "GET", "INCR", "MSET \\(10 keys\\)", "HSET")) {
             Matcher m = Pattern.compile("(?m)^" + test + ": ([0-9.]+) requests per second").matcher(out.replace('\r', '\n'));
             assertThat(m.find()).as("redis-benchmark result line for %s in:%n%s", test, out).isTrue();
             assertThat(Double.parseDouble(m.group(1))).isPositive();

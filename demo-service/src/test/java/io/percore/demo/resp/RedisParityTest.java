@@ -170,4 +170,86 @@ class RedisParityTest {
         items.remove(at);
         return hello instanceof RespTestClient.Map3 ? new RespTestClient.Map3(items) : items;
     }
+
+    /** Issue 13: the hash commands, replies and errors compared with redis-server's, in RESP2 then RESP3. */
+    @Test
+    void hashesAreRedises() throws IOException {
+        String[][] commands = {
+                {"DEL", "h", "s", "n"},
+                {"HSET", "h", "a", "1", "b", "2"},
+                {"HSET", "h", "a", "10", "c", "3"},
+                {"HSET", "h", "odd"},
+                {"HSET", "h"},
+                {"HMSET", "h", "d", "4"},
+                {"HSETNX", "h", "a", "x"},
+                {"HSETNX", "h", "e", "5"},
+                {"HGET", "h", "a"},
+                {"HGET", "h", "zz"},
+                {"HGET", "nokey", "a"},
+                {"HMGET", "h", "a", "zz", "b"},
+                {"HMGET", "nokey", "a"},
+                {"HLEN", "h"},
+                {"HLEN", "nokey"},
+                {"HSTRLEN", "h", "a"},
+                {"HSTRLEN", "h", "zz"},
+                {"HEXISTS", "h", "a"},
+                {"HEXISTS", "h", "zz"},
+                {"HKEYS", "h"},
+                {"HVALS", "h"},
+                {"HGETALL", "h"},
+                {"HGETALL", "nokey"},
+                {"HKEYS", "nokey"},
+                {"HINCRBY", "h", "a", "5"},
+                {"HINCRBY", "h", "new", "-3"},
+                {"HINCRBY", "h", "a", "x"},
+                {"HSET", "h", "big", "9223372036854775807"},
+                {"HINCRBY", "h", "big", "1"},
+                {"HSET", "h", "str", "abc"},
+                {"HINCRBY", "h", "str", "1"},
+                {"HINCRBYFLOAT", "h", "f", "1.5"},
+                {"HINCRBYFLOAT", "h", "f", "0.1"},
+                {"HINCRBYFLOAT", "h", "str", "1"},
+                {"HINCRBYFLOAT", "h", "f", "abc"},
+                {"HDEL", "h", "a", "zz", "b"},
+                {"HDEL", "nokey", "a"},
+                {"HSCAN", "h", "0", "MATCH", "f*"},
+                {"HSCAN", "h", "abc"},
+                {"HSCAN", "h", "0", "COUNT", "0"},
+                {"HRANDFIELD", "nokey"},
+                {"HRANDFIELD", "nokey", "3"},
+                {"HRANDFIELD", "h", "0"},
+                {"HRANDFIELD", "h", "1", "WITHVALUE"},
+                {"SET", "s", "v"},
+                {"HGET", "s", "a"},
+                {"HSET", "s", "a", "1"},
+                {"HGETALL", "s"},
+                {"GET", "h"},
+                {"TYPE", "h"},
+                {"TYPE", "s"},
+                {"HSET", "n", "only", "1"},
+                {"HDEL", "n", "only"},
+                {"EXISTS", "n"}};
+        for (String proto : new String[] {"2", "3"}) {
+            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
+                r.cmd("HELLO", proto);
+                d.cmd("HELLO", proto);
+                for (String[] command : commands) {
+                    assertThat(d.cmd(command)).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.cmd(command));
+                }
+                // Random picks: the same shape and sizes.
+                for (String[] command : new String[][] {{"HRANDFIELD", "h"}, {"HRANDFIELD", "h", "2"}, {"HRANDFIELD", "h", "-5"},
+                        {"HRANDFIELD", "h", "2", "WITHVALUES"}, {"HRANDFIELD", "h", "-3", "WITHVALUES"}, {"HRANDFIELD", "h", "100"}}) {
+                    Object ours = d.cmd(command);
+                    Object theirs = r.cmd(command);
+                    assertThat(ours).as("RESP" + proto + ": " + String.join(" ", command)).hasSameClassAs(theirs);
+                    if (theirs instanceof List<?> list) {
+                        assertThat((List<?>) ours).as(String.join(" ", command)).hasSameSizeAs(list);
+                        if (!list.isEmpty()) {
+                            assertThat(((List<?>) ours).get(0)).hasSameClassAs(list.get(0));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
