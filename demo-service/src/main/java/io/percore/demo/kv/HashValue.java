@@ -1,7 +1,6 @@
 package io.percore.demo.kv;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,7 @@ public final class HashValue {
     static final long FIELD_OVERHEAD = 64;
     private static final long BASE = 96;
 
-    private final LinkedHashMap<Field, byte[]> fields = new LinkedHashMap<>();
+    private final LinkedHashMap<ByteString, byte[]> fields = new LinkedHashMap<>();
     private long bytes = BASE;
 
     /** Heap estimate of the hash, fields and values included. */
@@ -32,16 +31,16 @@ public final class HashValue {
     }
 
     public byte[] get(byte[] field) {
-        return fields.get(new Field(field));
+        return fields.get(new ByteString(field));
     }
 
     public boolean contains(byte[] field) {
-        return fields.containsKey(new Field(field));
+        return fields.containsKey(new ByteString(field));
     }
 
     /** Sets {@code field} to {@code value}; true when the field is new. */
     public boolean put(byte[] field, byte[] value) {
-        byte[] old = fields.put(new Field(field), value);
+        byte[] old = fields.put(new ByteString(field), value);
         if (old == null) {
             bytes += fieldBytes(field, value);
             return true;
@@ -52,7 +51,7 @@ public final class HashValue {
 
     /** Removes {@code field}; true when it was there. */
     public boolean remove(byte[] field) {
-        byte[] old = fields.remove(new Field(field));
+        byte[] old = fields.remove(new ByteString(field));
         if (old == null) {
             return false;
         }
@@ -63,7 +62,7 @@ public final class HashValue {
     /** Fields and values in order, alternating. */
     public List<byte[]> entries() {
         List<byte[]> out = new ArrayList<>(fields.size() * 2);
-        for (Map.Entry<Field, byte[]> e : fields.entrySet()) {
+        for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
             out.add(e.getKey().bytes());
             out.add(e.getValue());
         }
@@ -72,7 +71,7 @@ public final class HashValue {
 
     public List<byte[]> keys() {
         List<byte[]> out = new ArrayList<>(fields.size());
-        for (Field f : fields.keySet()) {
+        for (ByteString f : fields.keySet()) {
             out.add(f.bytes());
         }
         return out;
@@ -84,18 +83,18 @@ public final class HashValue {
 
     /** The field at {@code index} in order (for random picks); O(index). */
     public byte[][] at(int index) {
-        Iterator<Map.Entry<Field, byte[]>> it = fields.entrySet().iterator();
+        Iterator<Map.Entry<ByteString, byte[]>> it = fields.entrySet().iterator();
         for (int i = 0; i < index; i++) {
             it.next();
         }
-        Map.Entry<Field, byte[]> e = it.next();
+        Map.Entry<ByteString, byte[]> e = it.next();
         return new byte[][] {e.getKey().bytes(), e.getValue()};
     }
 
     /** {@code count} distinct random fields (all when count ≥ size), each with its value. */
     public List<byte[][]> randomDistinct(int count, SplittableRandom random) {
         List<byte[][]> all = new ArrayList<>(fields.size());
-        for (Map.Entry<Field, byte[]> e : fields.entrySet()) {
+        for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
             all.add(new byte[][] {e.getKey().bytes(), e.getValue()});
         }
         if (count >= all.size()) {
@@ -118,16 +117,4 @@ public final class HashValue {
         return (16L + length + 7) & ~7L;
     }
 
-    /** A field name with value equality. */
-    private record Field(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Field other && Arrays.equals(bytes, other.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
 }

@@ -56,7 +56,7 @@ public final class ValueStore {
     private final SplittableRandom random;
 
     /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
-    private final Map<Key, Long> reservations = new HashMap<>();
+    private final Map<ByteString, Long> reservations = new HashMap<>();
 
     // entries with a TTL, as an intrusive list; activeCursor walks it round-robin
     private KeyTable.Entry volatileHead;
@@ -155,7 +155,7 @@ public final class ValueStore {
 
     /** True if the key exists or is reserved by a pending cross-shard MSETNX (what NX writes must respect). */
     public boolean existsOrReserved(byte[] key, long now) {
-        return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new Key(key)));
+        return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new ByteString(key)));
     }
 
     private KeyTable.Entry live(byte[] key, long now) {
@@ -427,7 +427,10 @@ public final class ValueStore {
         if (value instanceof byte[] bytes) {
             return arrayBytes(bytes.length);
         }
-        return value instanceof HashValue hash ? hash.bytes() : 0;
+        if (value instanceof HashValue hash) {
+            return hash.bytes();
+        }
+        return value instanceof SetValue set ? set.bytes() : 0;
     }
 
     /**
@@ -439,6 +442,12 @@ public final class ValueStore {
         addUsed(delta);
     }
 
+    /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
+    public long memoryUsage(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        return e == null ? -1 : entryBytes(e.key, e.value);
+    }
+
     /** The shard's random source (eviction samples, RANDOMKEY, HRANDFIELD). */
     public SplittableRandom random() {
         return random;
@@ -447,6 +456,16 @@ public final class ValueStore {
     /** {@link #lookupRead} for a hash. @throws WrongTypeException when the key holds another type */
     public HashValue readHash(byte[] key, long now) {
         return (HashValue) lookupRead(key, ValueType.HASH, now);
+    }
+
+    /** {@link #lookupRead} for a set. @throws WrongTypeException when the key holds another type */
+    public SetValue readSet(byte[] key, long now) {
+        return (SetValue) lookupRead(key, ValueType.SET, now);
+    }
+
+    /** {@link #lookupWrite} for a set. @throws WrongTypeException when the key holds another type */
+    public SetValue writeSet(byte[] key, long now) {
+        return (SetValue) lookupWrite(key, ValueType.SET, now);
     }
 
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
@@ -561,7 +580,7 @@ public final class ValueStore {
             }
         }
         for (byte[] key : keys) {
-            reservations.put(new Key(key), txn);
+            reservations.put(new ByteString(key), txn);
         }
         return true;
     }
@@ -573,7 +592,7 @@ public final class ValueStore {
      */
     public void commitReserved(List<byte[]> keys, List<byte[]> values, long txn) {
         for (int i = 0; i < keys.size(); i++) {
-            Key k = new Key(keys.get(i));
+            ByteString k = new ByteString(keys.get(i));
             Long owner = reservations.get(k);
             if (owner != null && owner == txn) {
                 reservations.remove(k);
@@ -585,7 +604,7 @@ public final class ValueStore {
     /** Abort step: drops the reservations {@code txn} still holds. */
     public void releaseReserved(List<byte[]> keys, long txn) {
         for (byte[] key : keys) {
-            Key k = new Key(key);
+            ByteString k = new ByteString(key);
             Long owner = reservations.get(k);
             if (owner != null && owner == txn) {
                 reservations.remove(k);
@@ -619,7 +638,7 @@ public final class ValueStore {
 
     private void clearReservation(byte[] key) {
         if (!reservations.isEmpty()) {
-            reservations.remove(new Key(key));
+            reservations.remove(new ByteString(key));
         }
     }
 
@@ -669,16 +688,4 @@ public final class ValueStore {
         addUsed(-entryBytes(e.key, e.value));
     }
 
-    /** A byte-string key with value equality, for the reservation map. */
-    private record Key(byte[] bytes) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && java.util.Arrays.equals(bytes, other.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Arrays.hashCode(bytes);
-        }
-    }
 }

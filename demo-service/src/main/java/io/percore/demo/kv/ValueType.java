@@ -2,7 +2,7 @@ package io.percore.demo.kv;
 
 /**
  * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
- * identity. Strings and hashes exist; lists, sets and sorted sets add a constant here and their
+ * identity. Strings, hashes and sets exist; lists and sorted sets add a constant here and their
  * commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
  */
 public final class ValueType {
@@ -12,6 +12,9 @@ public final class ValueType {
 
     /** Field → value, stored as a {@link HashValue} (mutated in place). */
     public static final ValueType HASH = new ValueType("hash");
+
+    /** Distinct members, stored as a {@link SetValue} (mutated in place). */
+    public static final ValueType SET = new ValueType("set");
 
     private final String name;
 

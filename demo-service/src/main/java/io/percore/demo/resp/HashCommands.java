@@ -176,6 +176,11 @@ final class HashCommands {
     }
 
     static RedisMessage hincrbyfloat(ValueStore ks, byte[][] argv, long now) {
+        String increment = RespReplies.ascii(argv[3]).toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+        if (increment.equals("inf") || increment.equals("infinity")) {
+            // strtold reads these (and Redis refuses NaN as not a float); then t_hash.c refuses them by name
+            throw new RespError("ERR value is NaN or Infinity");
+        }
         BigDecimal by = RespNumbers.parseDecimal(argv[3]);
         HashValue h = ks.writeHash(argv[1], now);
         byte[] old = h == null ? null : h.get(argv[2]);
@@ -255,24 +260,7 @@ final class HashCommands {
      * (what Redis does for a small hash; SCAN's guarantees allow it for any size).
      */
     static RedisMessage hscan(ValueStore ks, byte[][] argv, long now) {
-        KeyCommands.parseCursor(argv[2]);
-        GlobPattern pattern = null;
-        for (int i = 3; i < argv.length; i += 2) {
-            String opt = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
-            if (i + 1 >= argv.length) {
-                throw new RespError(RespReplies.SYNTAX_ERROR);
-            }
-            if (opt.equals("match")) {
-                pattern = new GlobPattern(argv[i + 1]);
-            } else if (opt.equals("count")) {
-                long count = RespNumbers.requireLong(argv[i + 1]);
-                if (count < 1) {
-                    throw new RespError(RespReplies.SYNTAX_ERROR);
-                }
-            } else {
-                throw new RespError(RespReplies.SYNTAX_ERROR);
-            }
-        }
+        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
         HashValue h = ks.readHash(argv[1], now);
         List<RedisMessage> items = new ArrayList<>();
         if (h != null) {

@@ -278,6 +278,27 @@ final class KeyCommands {
         }));
     }
 
+    /**
+     * HSCAN/SSCAN's arguments after the key: the cursor (validated as SCAN's) and the options; the
+     * MATCH pattern, or null. COUNT is validated and ignored: these return everything at once.
+     */
+    static GlobPattern elementScanPattern(byte[][] argv) {
+        parseCursor(argv[2]);
+        GlobPattern pattern = null;
+        for (int i = 3; i < argv.length; i += 2) {
+            String opt = RespReplies.ascii(argv[i]).toLowerCase(java.util.Locale.ROOT);
+            if (i + 1 >= argv.length) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+            if (opt.equals("match")) {
+                pattern = new GlobPattern(argv[i + 1]);
+            } else if (!opt.equals("count") || RespNumbers.requireLong(argv[i + 1]) < 1) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        return pattern;
+    }
+
     static long parseCursor(byte[] arg) {
         try {
             String s = RespReplies.ascii(arg);
@@ -352,5 +373,78 @@ final class KeyCommands {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();
                 });
+    }
+
+    /**
+     * RENAMENX src dst: 1 when renamed, 0 when dst exists; a missing src is an error first, as in
+     * Redis. Across shards: dst is reserved on its shard (MSETNX's reservation, so no other client
+     * creates it meanwhile), then src is taken and put there, or the reservation released.
+     */
+    static void renamenx(CommandContext c, byte[][] argv) {
+        byte[] src = argv[1];
+        byte[] dst = argv[2];
+        int srcShard = c.keyspace().shardOf(src);
+        int dstShard = c.keyspace().shardOf(dst);
+        CommandContext.PendingReply slot = c.reserve();
+        if (srcShard == dstShard) {
+            c.completeFrom(slot, c.keyspace().invokeOn(srcShard, st -> {
+                long now = System.currentTimeMillis();
+                ValueStore ks = st.store();
+                if (!ks.exists(src, now)) {
+                    return RespReplies.error(RespReplies.NO_SUCH_KEY);
+                }
+                if (ks.existsOrReserved(dst, now)) {
+                    return RespReplies.integer(0);
+                }
+                ks.put(dst, ks.take(src, now));
+                return RespReplies.integer(1);
+            }));
+            return;
+        }
+        long txn = StringCommands.NEXT_TRANSACTION.incrementAndGet();
+        List<byte[]> dstKey = List.of(dst);
+        c.beginBarrier();
+        c.keyspace().invokeOn(srcShard, st -> st.store().exists(src, System.currentTimeMillis()))
+                .flatMap(srcExists -> !srcExists
+                        ? ShardFuture.completed((RedisMessage) RespReplies.error(RespReplies.NO_SUCH_KEY))
+                        : c.keyspace().invokeOn(dstShard, st -> st.store().reserveIfAbsent(dstKey, txn, System.currentTimeMillis()))
+                        .flatMap(reserved -> !reserved
+                                ? ShardFuture.completed((RedisMessage) RespReplies.integer(0))
+                                : c.keyspace().invokeOn(srcShard, st -> st.store().take(src, System.currentTimeMillis()))
+                                .flatMap(moved -> c.keyspace().invokeOn(dstShard, st -> {
+                                    if (moved == null) { // expired or deleted since it was seen
+                                        st.store().releaseReserved(dstKey, txn);
+                                        return (RedisMessage) RespReplies.error(RespReplies.NO_SUCH_KEY);
+                                    }
+                                    st.store().put(dst, moved);
+                                    return (RedisMessage) RespReplies.integer(1);
+                                }))))
+                .whenComplete((reply, failure) -> {
+                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+                    c.endBarrier();
+                });
+    }
+
+    /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key in bytes, nil when absent. */
+    static void memory(CommandContext c, byte[][] argv) {
+        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
+        if (!sub.equals("usage")) {
+            throw RespReplies.unknownSubcommand(argv[1], "memory");
+        }
+        if (argv.length != 3 && argv.length != 5) {
+            throw RespReplies.wrongArgs("memory|usage");
+        }
+        if (argv.length == 5) {
+            if (!RespReplies.ascii(argv[3]).equalsIgnoreCase("samples")) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+            RespNumbers.requireLong(argv[4]);
+        }
+        byte[] key = argv[2];
+        int owner = c.keyspace().shardOf(key);
+        c.replyLater(c.keyspace().invokeOn(owner, st -> {
+            long bytes = st.store().memoryUsage(key, System.currentTimeMillis());
+            return bytes < 0 ? RespReplies.NIL : RespReplies.integer(bytes);
+        }));
     }
 }

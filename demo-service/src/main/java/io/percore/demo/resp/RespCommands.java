@@ -54,6 +54,24 @@ public final class RespCommands {
         c.add(spec("hincrbyfloat", 4, "write,denyoom,fast", 1, 1, 1, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", keyed(HashCommands::hincrbyfloat)));
         c.add(spec("hrandfield", -2, "readonly", 1, 1, 1, "hash", "Returns one or more random fields from a hash.", keyed(HashCommands::hrandfield)));
         c.add(spec("hscan", -3, "readonly", 1, 1, 1, "hash", "Iterates over fields and values of a hash.", keyed(HashCommands::hscan)));
+        // sets (t_set.c)
+        c.add(spec("sadd", -3, "write,denyoom,fast", 1, 1, 1, "set", "Adds one or more members to a set. Creates the key if it doesn't exist.", keyed(SetCommands::sadd)));
+        c.add(spec("srem", -3, "write,fast", 1, 1, 1, "set", "Removes one or more members from a set. Deletes the set if the last member was removed.", keyed(SetCommands::srem)));
+        c.add(spec("smembers", 2, "readonly", 1, 1, 1, "set", "Returns all members of a set.", keyed(SetCommands::smembers)));
+        c.add(spec("sismember", 3, "readonly,fast", 1, 1, 1, "set", "Determines whether a member belongs to a set.", keyed(SetCommands::sismember)));
+        c.add(spec("smismember", -3, "readonly,fast", 1, 1, 1, "set", "Determines whether multiple members belong to a set.", keyed(SetCommands::smismember)));
+        c.add(spec("scard", 2, "readonly,fast", 1, 1, 1, "set", "Returns the number of members in a set.", keyed(SetCommands::scard)));
+        c.add(spec("spop", -2, "write,fast", 1, 1, 1, "set", "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.", keyed(SetCommands::spop)));
+        c.add(spec("srandmember", -2, "readonly", 1, 1, 1, "set", "Get one or multiple random members from a set", keyed(SetCommands::srandmember)));
+        c.add(spec("sscan", -3, "readonly", 1, 1, 1, "set", "Iterates over members of a set.", keyed(SetCommands::sscan)));
+        c.add(spec("sinter", -2, "readonly", 1, -1, 1, "set", "Returns the intersect of multiple sets.", SetCommands::sinter));
+        c.add(spec("sunion", -2, "readonly", 1, -1, 1, "set", "Returns the union of multiple sets.", SetCommands::sunion));
+        c.add(spec("sdiff", -2, "readonly", 1, -1, 1, "set", "Returns the difference of multiple sets.", SetCommands::sdiff));
+        c.add(spec("sinterstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", SetCommands::sinterstore));
+        c.add(spec("sunionstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the union of multiple sets in a key.", SetCommands::sunionstore));
+        c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
+        c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
+        c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {
@@ -99,6 +117,8 @@ public final class RespCommands {
         c.add(spec("keys", 2, "readonly", 0, 0, 0, "keyspace", "Returns all key names that match a pattern.", KeyCommands::keys));
         c.add(spec("scan", -2, "readonly", 0, 0, 0, "keyspace", "Iterates over the key names in the database.", KeyCommands::scan));
         c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyCommands::rename));
+        c.add(spec("memory", -2, "readonly", 0, 0, 0, "server", "A container for memory diagnostics commands (USAGE: the memory budget's estimate of a key).", KeyCommands::memory));
+        c.add(spec("renamenx", 3, "write,fast", 1, 2, 1, "keyspace", "Renames a key only when the target key name doesn't exist.", KeyCommands::renamenx));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
         return new CommandTable(c);
     }

@@ -198,7 +198,33 @@ final class ServerCommands {
         params.put("timeout", "0");
         params.put("proto-max-bulk-len", Integer.toString(c.settings().maxBulkLength()));
         params.put("cluster-enabled", "no");
+        encodingThresholds.forEach((name, value) -> {
+            params.put(name, value.toString());
+            String alias = ENCODING_ALIASES.get(name);
+            if (alias != null) {
+                params.put(alias, value.toString());
+            }
+        });
         return params;
+    }
+
+    /**
+     * Redis's thresholds between a type's compact and full encodings. The demo has one
+     * representation per type, so they change nothing here; they are kept, validated and reported
+     * because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
+     */
+    private final Map<String, Long> encodingThresholds = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
+            "hash-max-listpack-entries", 128L, "hash-max-listpack-value", 64L, "set-max-intset-entries", 512L));
+    private static final Map<String, String> ENCODING_ALIASES = Map.of(
+            "hash-max-listpack-entries", "hash-max-ziplist-entries", "hash-max-listpack-value", "hash-max-ziplist-value");
+
+    private static String canonicalThreshold(String name) {
+        for (Map.Entry<String, String> e : ENCODING_ALIASES.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        return name;
     }
 
     private void configGet(CommandContext c, byte[][] argv) {
@@ -232,6 +258,7 @@ final class ServerCommands {
         long maxmemory = current.maxmemory();
         MaxmemoryPolicy policy = current.policy();
         int samples = current.samples();
+        Map<String, Long> thresholds = new LinkedHashMap<>(); // applied with the rest, only if every argument is valid
         for (int i = 2; i < argv.length; i += 2) {
             String name = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
             String value = RespReplies.ascii(argv[i + 1]);
@@ -252,10 +279,20 @@ final class ServerCommands {
                     }
                     samples = (int) n;
                 }
+                case "hash-max-listpack-entries", "hash-max-ziplist-entries", "set-max-intset-entries" -> {
+                    long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : -1;
+                    if (n < 0) {
+                        throw setFailed(name, "argument couldn't be parsed into an integer");
+                    }
+                    thresholds.put(canonicalThreshold(name), n);
+                }
+                // a byte size in Redis, so units are allowed and the error is the memory one
+                case "hash-max-listpack-value", "hash-max-ziplist-value" -> thresholds.put(canonicalThreshold(name), memoryValue(name, value));
                 default -> throw known.contains(name) ? setFailed(name, "can't set immutable config")
                         : new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.ascii(argv[i]) + "'");
             }
         }
+        encodingThresholds.putAll(thresholds);
         MemorySettings updated = new MemorySettings(maxmemory, policy, samples);
         memory.set(updated);
         MemoryBudget perShard = updated.perShard(c.keyspace().shardCount());

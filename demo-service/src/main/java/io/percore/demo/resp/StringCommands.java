@@ -47,7 +47,7 @@ public final class StringCommands {
     private static final int PXAT = 1 << 8;
     private static final int ANY_EXPIRE = EX | PX | EXAT | PXAT;
 
-    private static final AtomicLong NEXT_TRANSACTION = new AtomicLong();
+    static final AtomicLong NEXT_TRANSACTION = new AtomicLong();
 
     private StringCommands() {
     }

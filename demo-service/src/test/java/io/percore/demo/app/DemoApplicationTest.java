@@ -141,10 +141,10 @@ class DemoApplicationTest {
 
     @Test
     void redisBenchmarkFinishesWithoutErrors() throws Exception {
-        String out = run("redis-benchmark", "-p", Integer.toString(respPort), "-t", "set,get,incr,mset,hset", "-r", "100000",
+        String out = run("redis-benchmark", "-p", Integer.toString(respPort), "-t", "set,get,incr,mset,hset,sadd,spop", "-r", "100000",
                 "-P", "16", "-n", "20000", "-q");
         assertThat(out).doesNotContainIgnoringCase("error");
-        for (String test : List.of("SET", "GET", "INCR", "MSET \\(10 keys\\)", "HSET")) {
+        for (String test : List.of("SET", "GET", "INCR", "MSET \\(10 keys\\)", "HSET", "SADD", "SPOP")) {
             Matcher m = Pattern.compile("(?m)^" + test + ": ([0-9.]+) requests per second").matcher(out.replace('\r', '\n'));
             assertThat(m.find()).as("redis-benchmark result line for %s in:%n%s", test, out).isTrue();
             assertThat(Double.parseDouble(m.group(1))).isPositive();

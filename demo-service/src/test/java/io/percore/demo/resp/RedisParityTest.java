@@ -210,6 +210,15 @@ class RedisParityTest {
                 {"HINCRBYFLOAT", "h", "f", "0.1"},
                 {"HINCRBYFLOAT", "h", "str", "1"},
                 {"HINCRBYFLOAT", "h", "f", "abc"},
+                {"HINCRBYFLOAT", "hfoo", "field", "+inf"},
+                {"HINCRBYFLOAT", "hfoo", "field", "nan"},
+                {"EXISTS", "hfoo"},
+                {"CONFIG", "SET", "hash-max-ziplist-entries", "16"},
+                {"CONFIG", "GET", "hash-max-listpack-entries"},
+                {"CONFIG", "SET", "hash-max-listpack-value", "x"},
+                {"CONFIG", "SET", "hash-max-listpack-entries", "128", "hash-max-ziplist-value", "64"},
+                {"MEMORY", "USAGE", "nokey"},
+                {"MEMORY", "FOO"},
                 {"HDEL", "h", "a", "zz", "b"},
                 {"HDEL", "nokey", "a"},
                 {"HSCAN", "h", "0", "MATCH", "f*"},
@@ -226,6 +235,12 @@ class RedisParityTest {
                 {"GET", "h"},
                 {"TYPE", "h"},
                 {"TYPE", "s"},
+                {"RENAMENX", "nokey", "x"},
+                {"RENAMENX", "h", "s"},
+                {"RENAMENX", "h", "h2"},
+                {"HGETALL", "h2"},
+                {"RENAMENX", "h2", "h"},
+                {"RENAMENX", "h", "h"},
                 {"HSET", "n", "only", "1"},
                 {"HDEL", "n", "only"},
                 {"EXISTS", "n"}};
@@ -251,5 +266,104 @@ class RedisParityTest {
                 }
             }
         }
+    }
+
+    /**
+     * Issue 13: the set commands compared with redis-server's in RESP2 and RESP3. Sets have no
+     * order, so member lists are compared sorted; random picks by shape and size.
+     */
+    @Test
+    void setsAreRedises() throws IOException {
+        String[][] commands = {
+                {"DEL", "s1", "s2", "s3", "d", "str", "e"},
+                {"CONFIG", "SET", "set-max-intset-entries", "64"},
+                {"CONFIG", "GET", "set-max-intset-entries"},
+                {"CONFIG", "SET", "set-max-intset-entries", "512"},
+                {"SADD", "s1", "a", "b", "c", "d"},
+                {"SADD", "s1", "a", "e"},
+                {"SADD", "s2", "c", "d", "e", "f"},
+                {"SADD", "s3", "x"},
+                {"SCARD", "s1"},
+                {"SCARD", "nokey"},
+                {"SISMEMBER", "s1", "a"},
+                {"SISMEMBER", "s1", "zz"},
+                {"SMISMEMBER", "s1", "a", "zz", "e"},
+                {"SMEMBERS", "s1"},
+                {"SMEMBERS", "nokey"},
+                {"SINTER", "s1", "s2"},
+                {"SINTER", "s1", "nokey"},
+                {"SUNION", "s1", "s2", "s3"},
+                {"SDIFF", "s1", "s2"},
+                {"SDIFF", "nokey", "s1"},
+                {"SINTERSTORE", "d", "s1", "s2"},
+                {"SMEMBERS", "d"},
+                {"SUNIONSTORE", "d", "s1", "s3"},
+                {"SCARD", "d"},
+                {"SDIFFSTORE", "d", "s3", "s3"},
+                {"EXISTS", "d"},
+                {"SINTERCARD", "2", "s1", "s2"},
+                {"SINTERCARD", "2", "s1", "s2", "LIMIT", "1"},
+                {"SINTERCARD", "0", "s1"},
+                {"SINTERCARD", "3", "s1"},
+                {"SINTERCARD", "1", "s1", "LIMIT", "-1"},
+                {"SMOVE", "s1", "s3", "a"},
+                {"SMOVE", "s1", "s3", "zz"},
+                {"SMEMBERS", "s3"},
+                {"SREM", "s1", "b", "zz"},
+                {"SREM", "nokey", "a"},
+                {"SPOP", "nokey"},
+                {"SPOP", "nokey", "2"},
+                {"SPOP", "s1", "-1"},
+                {"SRANDMEMBER", "nokey"},
+                {"SRANDMEMBER", "nokey", "5"},
+                {"SRANDMEMBER", "s1", "0"},
+                {"SSCAN", "s2", "0", "MATCH", "[ef]"},
+                {"SET", "str", "v"},
+                {"SADD", "str", "a"},
+                {"SMEMBERS", "str"},
+                {"SINTER", "s1", "str"},
+                {"SUNIONSTORE", "d", "s1", "str"},
+                {"SMOVE", "s1", "str", "c"},
+                {"TYPE", "s1"},
+                {"SADD", "e", "only"},
+                {"SREM", "e", "only"},
+                {"EXISTS", "e"}};
+        for (String proto : new String[] {"2", "3"}) {
+            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
+                r.cmd("HELLO", proto);
+                d.cmd("HELLO", proto);
+                for (String[] command : commands) {
+                    assertThat(sorted(d.cmd(command))).as("RESP" + proto + ": " + String.join(" ", command))
+                            .isEqualTo(sorted(r.cmd(command)));
+                }
+                for (String[] command : new String[][] {{"SRANDMEMBER", "s2"}, {"SRANDMEMBER", "s2", "2"}, {"SRANDMEMBER", "s2", "-7"},
+                        {"SRANDMEMBER", "s2", "100"}, {"SPOP", "s2"}, {"SPOP", "s2", "2"}}) {
+                    Object ours = d.cmd(command);
+                    Object theirs = r.cmd(command);
+                    assertThat(ours).as("RESP" + proto + ": " + String.join(" ", command)).hasSameClassAs(theirs);
+                    if (theirs instanceof List<?> list) {
+                        assertThat((List<?>) ours).hasSameSizeAs(list);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A reply with its member lists sorted (sets have no order); anything else as it is. */
+    private static Object sorted(Object reply) {
+        if (reply instanceof RespTestClient.Set3 set) {
+            return new RespTestClient.Set3(sortedList(set.members()));
+        }
+        if (reply instanceof List<?> list) {
+            List<Object> inner = list.stream().map(RedisParityTest::sorted).collect(java.util.stream.Collectors.toList());
+            return inner.stream().allMatch(x -> x instanceof String) ? sortedList(inner) : inner;
+        }
+        return reply;
+    }
+
+    private static List<Object> sortedList(List<?> items) {
+        List<Object> copy = new java.util.ArrayList<>(items);
+        copy.sort(java.util.Comparator.comparing(String::valueOf));
+        return copy;
     }
 }

@@ -1,0 +1,99 @@
+package io.percore.demo.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.RespTestClient.Err;
+import io.percore.demo.support.TestServices;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: multi-key commands between keys on different shards: RENAME and RENAMENX keep the
+ * value's type and TTL; the set operations read each source on its shard and write the
+ * destination on its own.
+ */
+class MultiKeyAcrossShardsTest {
+
+    private static TestServices demo;
+
+    @BeforeAll
+    static void start() {
+        demo = TestServices.start(2, DemoSettings.forTests());
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.close();
+    }
+
+    /** A key named {@code prefix} plus a number, owned by {@code shard}. */
+    private static String keyOn(int shard, String prefix) {
+        for (int i = 0; ; i++) {
+            String k = prefix + i;
+            if (demo.service.keyspace().shardOf(k.getBytes(StandardCharsets.UTF_8)) == shard) {
+                return k;
+            }
+        }
+    }
+
+    @Test
+    void renamenxMovesAHashWithItsTtlToAnotherShard() throws Exception {
+        String src = keyOn(0, "rnx:src");
+        String dst = keyOn(1, "rnx:dst");
+        String taken = keyOn(1, "rnx:taken");
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("HSET", src, "f", "v", "g", "w");
+            c.cmd("EXPIRE", src, "1000");
+            c.cmd("SET", taken, "x");
+            assertThat(c.cmd("RENAMENX", src, taken)).isEqualTo(0L);
+            assertThat(c.cmd("RENAMENX", "rnx:none", dst)).isEqualTo(new Err("ERR no such key"));
+            assertThat(c.cmd("RENAMENX", src, dst)).isEqualTo(1L);
+            assertThat(c.cmd("EXISTS", src)).isEqualTo(0L);
+            assertThat(c.cmd("TYPE", dst)).isEqualTo("hash");
+            assertThat(c.cmd("HGETALL", dst)).isEqualTo(List.of("f", "v", "g", "w"));
+            assertThat((Long) c.cmd("TTL", dst)).isBetween(990L, 1000L);
+            // and back with RENAME, over an existing key of another type
+            assertThat(c.cmd("RENAME", dst, src)).isEqualTo("OK");
+            assertThat(c.cmd("HGET", src, "g")).isEqualTo("w");
+            assertThat(c.cmd("SET", dst, "later")).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void setOperationsAcrossShards() throws Exception {
+        String a = keyOn(0, "sx:a");
+        String b = keyOn(1, "sx:b");
+        String dst = keyOn(1, "sx:dst");
+        String str = keyOn(0, "sx:str");
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("SADD", a, "1", "2", "3");
+            c.cmd("SADD", b, "2", "3", "4");
+            c.cmd("SET", str, "x");
+            assertThat(sorted(c.cmd("SINTER", a, b))).containsExactly("2", "3");
+            assertThat(sorted(c.cmd("SUNION", a, b))).containsExactly("1", "2", "3", "4");
+            assertThat(sorted(c.cmd("SDIFF", a, b))).containsExactly("1");
+            assertThat(c.cmd("SINTERSTORE", dst, a, b)).isEqualTo(2L);
+            assertThat(sorted(c.cmd("SMEMBERS", dst))).containsExactly("2", "3"); // the next command sees it
+            assertThat(c.cmd("SINTERCARD", "2", a, b)).isEqualTo(2L);
+            assertThat(c.cmd("SMOVE", a, b, "1")).isEqualTo(1L);
+            assertThat(sorted(c.cmd("SMEMBERS", b))).containsExactly("1", "2", "3", "4");
+            assertThat(c.cmd("SINTER", a, str)).isEqualTo(new Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+            assertThat(c.cmd("SMOVE", a, str, "2")).isEqualTo(new Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+            assertThat(c.cmd("SISMEMBER", a, "2")).as("nothing moved on a type error").isEqualTo(1L);
+            assertThat(c.cmd("SDIFFSTORE", dst, a, a)).isEqualTo(0L);
+            assertThat(c.cmd("EXISTS", dst)).as("an empty result deletes the destination").isEqualTo(0L);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> sorted(Object reply) {
+        List<String> copy = new java.util.ArrayList<>((List<String>) reply);
+        java.util.Collections.sort(copy);
+        return copy;
+    }
+}
