@@ -1,21 +1,25 @@
 package io.percore.demo.kv;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * A set's members (Redis's {@code OBJ_SET}), kept in insertion order so replies are deterministic.
- * Mutated in place by its shard's commands, which report the change of {@link #bytes()} to the
- * store ({@link ValueStore#resized}).
+ * A set's members (Redis's {@code OBJ_SET}): an array of members and a member → position map, so
+ * adding, removing (the last member fills the hole) and picking a random member are O(1), as SPOP
+ * and SRANDMEMBER need. Members have no order. Mutated in place by its shard's commands, which
+ * report the change of {@link #bytes()} to the store ({@link ValueStore#resized}).
  */
 public final class SetValue {
 
-    static final long MEMBER_OVERHEAD = 48;
+    static final long MEMBER_OVERHEAD = 56;
     private static final long BASE = 96;
 
-    private final LinkedHashSet<ByteString> members = new LinkedHashSet<>();
+    private final ArrayList<byte[]> items = new ArrayList<>();
+    private final HashMap<ByteString, Integer> positions = new HashMap<>();
     private long bytes = BASE;
 
     public long bytes() {
@@ -23,47 +27,67 @@ public final class SetValue {
     }
 
     public int size() {
-        return members.size();
+        return items.size();
     }
 
     public boolean contains(byte[] member) {
-        return members.contains(new ByteString(member));
+        return positions.containsKey(new ByteString(member));
     }
 
     /** True when {@code member} was not there. */
     public boolean add(byte[] member) {
-        if (members.add(new ByteString(member))) {
-            bytes += memberBytes(member);
-            return true;
+        if (positions.putIfAbsent(new ByteString(member), items.size()) != null) {
+            return false;
         }
-        return false;
+        items.add(member);
+        bytes += memberBytes(member);
+        return true;
     }
 
     /** True when {@code member} was there. */
     public boolean remove(byte[] member) {
-        if (members.remove(new ByteString(member))) {
-            bytes -= memberBytes(member);
-            return true;
+        Integer at = positions.remove(new ByteString(member));
+        if (at == null) {
+            return false;
         }
-        return false;
+        byte[] last = items.remove(items.size() - 1);
+        if (at < items.size()) {
+            items.set(at, last);
+            positions.put(new ByteString(last), at);
+        }
+        bytes -= memberBytes(member);
+        return true;
     }
 
     public List<byte[]> members() {
-        List<byte[]> out = new ArrayList<>(members.size());
-        for (ByteString m : members) {
-            out.add(m.bytes());
-        }
-        return out;
+        return new ArrayList<>(items);
     }
 
-    /** {@code count} distinct random members (all when count ≥ size). */
+    /** A random member; O(1). */
+    public byte[] random(SplittableRandom random) {
+        return items.get(random.nextInt(items.size()));
+    }
+
+    /** {@code count} distinct random members (all when count ≥ size): O(count) for few, one shuffle for many. */
     public List<byte[]> randomDistinct(int count, SplittableRandom random) {
-        List<byte[]> all = members();
-        if (count >= all.size()) {
-            return all;
+        int n = items.size();
+        if (count >= n) {
+            return members();
         }
-        for (int i = 0; i < count; i++) {
-            int j = i + random.nextInt(all.size() - i);
+        if ((long) count * 3 < n) {
+            Set<Integer> picked = new HashSet<>();
+            List<byte[]> out = new ArrayList<>(count);
+            while (out.size() < count) {
+                int i = random.nextInt(n);
+                if (picked.add(i)) {
+                    out.add(items.get(i));
+                }
+            }
+            return out;
+        }
+        List<byte[]> all = members();
+        for (int i = 0; i < count; i++) { // partial Fisher-Yates
+            int j = i + random.nextInt(n - i);
             byte[] t = all.get(i);
             all.set(i, all.get(j));
             all.set(j, t);
@@ -71,19 +95,7 @@ public final class SetValue {
         return new ArrayList<>(all.subList(0, count));
     }
 
-    /** The member at {@code index} in order; O(index). */
-    public byte[] at(int index) {
-        int i = 0;
-        for (ByteString m : members) {
-            if (i++ == index) {
-                return m.bytes();
-            }
-        }
-        throw new IndexOutOfBoundsException(index);
-    }
-
     static long memberBytes(byte[] member) {
         return MEMBER_OVERHEAD + ((16L + member.length + 7) & ~7L);
     }
-
 }

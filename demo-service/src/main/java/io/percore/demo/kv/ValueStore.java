@@ -430,7 +430,10 @@ public final class ValueStore {
         if (value instanceof HashValue hash) {
             return hash.bytes();
         }
-        return value instanceof SetValue set ? set.bytes() : 0;
+        if (value instanceof SetValue set) {
+            return set.bytes();
+        }
+        return value instanceof ListValue list ? list.bytes() : 0;
     }
 
     /**
@@ -456,6 +459,16 @@ public final class ValueStore {
     /** {@link #lookupRead} for a hash. @throws WrongTypeException when the key holds another type */
     public HashValue readHash(byte[] key, long now) {
         return (HashValue) lookupRead(key, ValueType.HASH, now);
+    }
+
+    /** {@link #lookupRead} for a list. @throws WrongTypeException when the key holds another type */
+    public ListValue readList(byte[] key, long now) {
+        return (ListValue) lookupRead(key, ValueType.LIST, now);
+    }
+
+    /** {@link #lookupWrite} for a list. @throws WrongTypeException when the key holds another type */
+    public ListValue writeList(byte[] key, long now) {
+        return (ListValue) lookupWrite(key, ValueType.LIST, now);
     }
 
     /** {@link #lookupRead} for a set. @throws WrongTypeException when the key holds another type */

@@ -2,7 +2,7 @@ package io.percore.demo.kv;
 
 /**
  * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
- * identity. Strings, hashes and sets exist; lists and sorted sets add a constant here and their
+ * identity. Strings, hashes, sets and lists exist; sorted sets add a constant here and their
  * commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
  */
 public final class ValueType {
@@ -15,6 +15,9 @@ public final class ValueType {
 
     /** Distinct members, stored as a {@link SetValue} (mutated in place). */
     public static final ValueType SET = new ValueType("set");
+
+    /** A sequence, stored as a {@link ListValue} (mutated in place). */
+    public static final ValueType LIST = new ValueType("list");
 
     private final String name;
 

@@ -72,6 +72,23 @@ public final class RespCommands {
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
         c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
+        // lists (t_list.c), without the blocking forms
+        c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
+        c.add(spec("rpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::rpush)));
+        c.add(spec("lpushx", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list only when the list exists.", keyed(ListCommands::lpushx)));
+        c.add(spec("rpushx", -3, "write,denyoom,fast", 1, 1, 1, "list", "Appends an element to a list only when the list exists.", keyed(ListCommands::rpushx)));
+        c.add(spec("lpop", -2, "write,fast", 1, 1, 1, "list", "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.", keyed(ListCommands::lpop)));
+        c.add(spec("rpop", -2, "write,fast", 1, 1, 1, "list", "Returns and removes the last elements of a list. Deletes the list if the last element was popped.", keyed(ListCommands::rpop)));
+        c.add(spec("llen", 2, "readonly,fast", 1, 1, 1, "list", "Returns the length of a list.", keyed(ListCommands::llen)));
+        c.add(spec("lrange", 4, "readonly", 1, 1, 1, "list", "Returns a range of elements from a list.", keyed(ListCommands::lrange)));
+        c.add(spec("lindex", 3, "readonly", 1, 1, 1, "list", "Returns an element from a list by its index.", keyed(ListCommands::lindex)));
+        c.add(spec("lset", 4, "write,denyoom", 1, 1, 1, "list", "Sets the value of an element in a list by its index.", keyed(ListCommands::lset)));
+        c.add(spec("linsert", 5, "write,denyoom", 1, 1, 1, "list", "Inserts an element before or after another element in a list.", keyed(ListCommands::linsert)));
+        c.add(spec("lrem", 4, "write", 1, 1, 1, "list", "Removes elements from a list. Deletes the list if the last element was removed.", keyed(ListCommands::lrem)));
+        c.add(spec("ltrim", 4, "write", 1, 1, 1, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed.", keyed(ListCommands::ltrim)));
+        c.add(spec("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements in a list.", keyed(ListCommands::lpos)));
+        c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
+        c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

@@ -214,9 +214,11 @@ final class ServerCommands {
      * because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
      */
     private final Map<String, Long> encodingThresholds = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
-            "hash-max-listpack-entries", 128L, "hash-max-listpack-value", 64L, "set-max-intset-entries", 512L));
+            "hash-max-listpack-entries", 128L, "hash-max-listpack-value", 64L, "set-max-intset-entries", 512L,
+            "list-max-listpack-size", -2L, "list-compress-depth", 0L));
     private static final Map<String, String> ENCODING_ALIASES = Map.of(
-            "hash-max-listpack-entries", "hash-max-ziplist-entries", "hash-max-listpack-value", "hash-max-ziplist-value");
+            "hash-max-listpack-entries", "hash-max-ziplist-entries", "hash-max-listpack-value", "hash-max-ziplist-value",
+            "list-max-listpack-size", "list-max-ziplist-size");
 
     private static String canonicalThreshold(String name) {
         for (Map.Entry<String, String> e : ENCODING_ALIASES.entrySet()) {
@@ -279,7 +281,23 @@ final class ServerCommands {
                     }
                     samples = (int) n;
                 }
-                case "hash-max-listpack-entries", "hash-max-ziplist-entries", "set-max-intset-entries" -> {
+                case "list-max-listpack-size", "list-max-ziplist-size" -> {
+                    long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : Long.MIN_VALUE;
+                    if (n == Long.MIN_VALUE) {
+                        throw setFailed(name, "argument couldn't be parsed into an integer");
+                    }
+                    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+                        throw setFailed(name, "argument must be between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE + " inclusive");
+                    }
+                    thresholds.put(canonicalThreshold(name), n);
+                }
+                // no persistence: the one schedule there is, "" (off), is accepted as it is
+                case "save" -> {
+                    if (!value.isEmpty()) {
+                        throw setFailed(name, "this server has no persistence; only \"\" (off) can be set");
+                    }
+                }
+                case "hash-max-listpack-entries", "hash-max-ziplist-entries", "set-max-intset-entries", "list-compress-depth" -> {
                     long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : -1;
                     if (n < 0) {
                         throw setFailed(name, "argument couldn't be parsed into an integer");

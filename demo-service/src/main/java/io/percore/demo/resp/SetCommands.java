@@ -134,7 +134,7 @@ final class SetCommands {
         }
         SetValue s = ks.readSet(argv[1], now);
         if (argv.length == 2) {
-            return s == null ? RespReplies.NIL : bulk(s.at(ks.random().nextInt(s.size())));
+            return s == null ? RespReplies.NIL : bulk(s.random(ks.random()));
         }
         long count = RespNumbers.requireLong(argv[2]);
         if (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2) {
@@ -153,7 +153,7 @@ final class SetCommands {
                 throw new RespError("ERR value is out of range");
             }
             for (long i = 0; i < -count; i++) {
-                out.add(bulk(s.at(ks.random().nextInt(s.size()))));
+                out.add(bulk(s.random(ks.random())));
             }
         }
         return new ArrayRedisMessage(out);

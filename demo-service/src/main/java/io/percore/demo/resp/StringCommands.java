@@ -288,6 +288,11 @@ public final class StringCommands {
     }
 
     public static RedisMessage incrbyfloat(ValueStore ks, byte[][] argv, long now) {
+        String increment = RespReplies.ascii(argv[2]).toLowerCase(java.util.Locale.ROOT).replaceFirst("^[+-]", "");
+        if (increment.equals("inf") || increment.equals("infinity")) {
+            // strtold reads it; the sum is then infinite (t_string.c's check)
+            throw new RespError("ERR increment would produce NaN or Infinity");
+        }
         byte[] old = ks.peekString(argv[1], now);
         BigDecimal value = old == null ? BigDecimal.ZERO : RespNumbers.parseDecimal(old);
         BigDecimal by = RespNumbers.parseDecimal(argv[2]);

@@ -82,4 +82,31 @@ class HashCommandsTest {
                 .containsExactlyInAnyOrder("a", "b", "c");
         assertThat(store.typeOf("h".getBytes(StandardCharsets.UTF_8), now)).isSameAs(ValueType.HASH);
     }
+
+    /** Lists and sets: every in-place change is counted, and emptying them returns the budget to zero. */
+    @Test
+    void listsAndSetsReturnTheBudgetToZero() {
+        ValueStore store = new ValueStore(new SplittableRandom(1));
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 100; i++) {
+            ListCommands.rpush(store, argv("RPUSH", "l", "e" + i), now);
+            ListCommands.lpush(store, argv("LPUSH", "l", "f" + i), now);
+            SetCommands.sadd(store, argv("SADD", "s", "m" + i), now);
+        }
+        assertThat(store.usedBytes()).isGreaterThan(200 * 24);
+        ListCommands.linsert(store, argv("LINSERT", "l", "BEFORE", "e50", "x".repeat(500)), now);
+        ListCommands.lset(store, argv("LSET", "l", "0", "y".repeat(300)), now);
+        ListCommands.ltrim(store, argv("LTRIM", "l", "10", "-10"), now);
+        ListCommands.lrem(store, argv("LREM", "l", "0", "e60"), now);
+        ListCommands.lpop(store, argv("LPOP", "l", "1000"), now);
+        assertThat(store.typeOf("l".getBytes(StandardCharsets.UTF_8), now)).isNull();
+        SetCommands.spop(store, argv("SPOP", "s", "60"), now);
+        List<String> rest = new ArrayList<>(List.of("SREM", "s"));
+        for (int i = 0; i < 100; i++) {
+            rest.add("m" + i);
+        }
+        SetCommands.srem(store, argv(rest.toArray(String[]::new)), now);
+        assertThat(store.size()).isZero();
+        assertThat(store.usedBytes()).isZero();
+    }
 }

@@ -90,6 +90,25 @@ class MultiKeyAcrossShardsTest {
         }
     }
 
+    @Test
+    void lmoveAndRpoplpushAcrossShards() throws Exception {
+        String a = keyOn(0, "lx:a");
+        String b = keyOn(1, "lx:b");
+        String str = keyOn(1, "lx:str");
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("RPUSH", a, "1", "2", "3");
+            c.cmd("SET", str, "x");
+            assertThat(c.cmd("LMOVE", a, b, "LEFT", "RIGHT")).isEqualTo("1");
+            assertThat(c.cmd("RPOPLPUSH", a, b)).isEqualTo("3");
+            assertThat(c.cmd("LRANGE", b, "0", "-1")).isEqualTo(List.of("3", "1")); // the next command sees both moves
+            assertThat(c.cmd("LMOVE", a, str, "LEFT", "LEFT")).isEqualTo(new Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+            assertThat(c.cmd("LRANGE", a, "0", "-1")).as("nothing moved on a type error").isEqualTo(List.of("2"));
+            assertThat(c.cmd("LMOVE", a, b, "RIGHT", "LEFT")).isEqualTo("2");
+            assertThat(c.cmd("EXISTS", a)).as("an emptied source is deleted").isEqualTo(0L);
+            assertThat(c.cmd("RPOPLPUSH", a, b)).isNull();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> sorted(Object reply) {
         List<String> copy = new java.util.ArrayList<>((List<String>) reply);

@@ -349,6 +349,97 @@ class RedisParityTest {
         }
     }
 
+    /** Issue 13: the list commands (not the blocking ones) compared with redis-server's, in RESP2 and RESP3. */
+    @Test
+    void listsAreRedises() throws IOException {
+        String[][] commands = {
+                {"DEL", "l", "l2", "str", "e", "fl"},
+                {"CONFIG", "SET", "save", ""},
+                {"CONFIG", "SET", "list-max-ziplist-size", "-2"},
+                {"CONFIG", "GET", "list-max-listpack-size"},
+                {"CONFIG", "SET", "list-compress-depth", "0"},
+                {"INCRBYFLOAT", "fl", "+inf"},
+                {"RPUSH", "l", "a", "b", "c"},
+                {"LPUSH", "l", "z", "y"},
+                {"LPUSHX", "nokey", "x"},
+                {"RPUSHX", "l", "d"},
+                {"LLEN", "l"},
+                {"LLEN", "nokey"},
+                {"LRANGE", "l", "0", "-1"},
+                {"LRANGE", "l", "-2", "100"},
+                {"LRANGE", "l", "5", "1"},
+                {"LRANGE", "l", "-100", "1"},
+                {"LRANGE", "nokey", "0", "-1"},
+                {"LRANGE", "l", "a", "1"},
+                {"LINDEX", "l", "0"},
+                {"LINDEX", "l", "-1"},
+                {"LINDEX", "l", "99"},
+                {"LINDEX", "l", "x"},
+                {"LSET", "l", "1", "Y"},
+                {"LSET", "l", "99", "Y"},
+                {"LSET", "nokey", "0", "Y"},
+                {"LINSERT", "l", "BEFORE", "a", "pre"},
+                {"LINSERT", "l", "AFTER", "d", "post"},
+                {"LINSERT", "l", "AFTER", "zz", "x"},
+                {"LINSERT", "nokey", "AFTER", "a", "x"},
+                {"LINSERT", "l", "MIDDLE", "a", "x"},
+                {"RPUSH", "l", "a", "b", "a"},
+                {"LPOS", "l", "a"},
+                {"LPOS", "l", "a", "RANK", "2"},
+                {"LPOS", "l", "a", "RANK", "-1"},
+                {"LPOS", "l", "a", "COUNT", "0"},
+                {"LPOS", "l", "a", "COUNT", "2", "RANK", "-1"},
+                {"LPOS", "l", "a", "MAXLEN", "2"},
+                {"LPOS", "l", "zz"},
+                {"LPOS", "l", "zz", "COUNT", "1"},
+                {"LPOS", "nokey", "a", "COUNT", "1"},
+                {"LPOS", "l", "a", "RANK", "0"},
+                {"LPOS", "l", "a", "COUNT", "-1"},
+                {"LPOS", "l", "a", "MAXLEN", "-1"},
+                {"LPOS", "l", "a", "FOO", "1"},
+                {"LREM", "l", "1", "a"},
+                {"LREM", "l", "-1", "a"},
+                {"LREM", "l", "0", "b"},
+                {"LRANGE", "l", "0", "-1"},
+                {"LPOP", "l"},
+                {"RPOP", "l"},
+                {"LPOP", "l", "2"},
+                {"RPOP", "l", "0"},
+                {"LPOP", "l", "-1"},
+                {"LPOP", "nokey"},
+                {"LPOP", "nokey", "2"},
+                {"RPUSH", "l2", "1", "2", "3", "4", "5"},
+                {"LTRIM", "l2", "1", "-2"},
+                {"LRANGE", "l2", "0", "-1"},
+                {"LTRIM", "l2", "5", "10"},
+                {"EXISTS", "l2"},
+                {"RPUSH", "l2", "1", "2", "3"},
+                {"RPOPLPUSH", "l2", "l2"},
+                {"LRANGE", "l2", "0", "-1"},
+                {"LMOVE", "l2", "l", "LEFT", "RIGHT"},
+                {"LMOVE", "l2", "l", "UP", "RIGHT"},
+                {"RPOPLPUSH", "nokey", "l"},
+                {"LRANGE", "l", "0", "-1"},
+                {"SET", "str", "v"},
+                {"LPUSH", "str", "a"},
+                {"LRANGE", "str", "0", "-1"},
+                {"RPOPLPUSH", "l", "str"},
+                {"LLEN", "l"},
+                {"TYPE", "l"},
+                {"RPUSH", "e", "only"},
+                {"LPOP", "e"},
+                {"EXISTS", "e"}};
+        for (String proto : new String[] {"2", "3"}) {
+            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
+                r.cmd("HELLO", proto);
+                d.cmd("HELLO", proto);
+                for (String[] command : commands) {
+                    assertThat(d.cmd(command)).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.cmd(command));
+                }
+            }
+        }
+    }
+
     /** A reply with its member lists sorted (sets have no order); anything else as it is. */
     private static Object sorted(Object reply) {
         if (reply instanceof RespTestClient.Set3 set) {

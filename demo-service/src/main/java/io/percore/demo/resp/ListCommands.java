@@ -1,0 +1,392 @@
+package io.percore.demo.resp;
+
+import static io.percore.demo.resp.RespReplies.OK;
+import static io.percore.demo.resp.RespReplies.bulk;
+import static io.percore.demo.resp.RespReplies.integer;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.ListValue;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.ValueType;
+import io.percore.demo.shard.Keyspace;
+import io.percore.engine.ShardFuture;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * List commands (Redis's {@code t_list.c}) without the blocking ones, each on the key's shard;
+ * RPOPLPUSH and LMOVE pop on the source's shard and push on the destination's. A list left
+ * without elements is deleted; every change is counted in the memory budget.
+ */
+final class ListCommands {
+
+    private ListCommands() {
+    }
+
+    private static ListValue forWrite(ValueStore ks, byte[] key, long now) {
+        ListValue l = ks.writeList(key, now);
+        if (l == null) {
+            l = new ListValue();
+            ks.set(key, ValueType.LIST, l, ValueStore.NO_EXPIRY);
+        }
+        return l;
+    }
+
+    private static void dropIfEmpty(ValueStore ks, byte[] key, ListValue l, long now) {
+        if (l.size() == 0) {
+            ks.delete(key, now);
+        }
+    }
+
+    private static RedisMessage push(ValueStore ks, byte[][] argv, long now, boolean left, boolean onlyIfExists) {
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null && onlyIfExists) {
+            return integer(0);
+        }
+        long growth = 0;
+        for (int i = 2; i < argv.length; i++) {
+            growth += argv[i].length;
+        }
+        ks.requireFits(growth);
+        l = forWrite(ks, argv[1], now);
+        long before = l.bytes();
+        for (int i = 2; i < argv.length; i++) {
+            if (left) {
+                l.addFirst(argv[i]);
+            } else {
+                l.addLast(argv[i]);
+            }
+        }
+        ks.resized(l.bytes() - before);
+        return integer(l.size());
+    }
+
+    static RedisMessage lpush(ValueStore ks, byte[][] argv, long now) {
+        return push(ks, argv, now, true, false);
+    }
+
+    static RedisMessage rpush(ValueStore ks, byte[][] argv, long now) {
+        return push(ks, argv, now, false, false);
+    }
+
+    static RedisMessage lpushx(ValueStore ks, byte[][] argv, long now) {
+        return push(ks, argv, now, true, true);
+    }
+
+    static RedisMessage rpushx(ValueStore ks, byte[][] argv, long now) {
+        return push(ks, argv, now, false, true);
+    }
+
+    private static RedisMessage pop(ValueStore ks, byte[][] argv, long now, boolean left) {
+        if (argv.length > 3) {
+            throw RespReplies.wrongArgs(left ? "lpop" : "rpop");
+        }
+        long count = -1;
+        if (argv.length == 3) {
+            count = RespNumbers.isLong(argv[2]) ? RespNumbers.parseLong(argv[2]) : -1;
+            if (count < 0) {
+                throw new RespError("ERR value is out of range, must be positive");
+            }
+        }
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null) {
+            return count < 0 ? RespReplies.NIL : ArrayRedisMessage.NULL_INSTANCE;
+        }
+        long before = l.bytes();
+        RedisMessage reply;
+        if (count < 0) {
+            reply = bulk(left ? l.removeFirst() : l.removeLast());
+        } else {
+            List<RedisMessage> out = new ArrayList<>();
+            for (long i = 0; i < count && l.size() > 0; i++) {
+                out.add(bulk(left ? l.removeFirst() : l.removeLast()));
+            }
+            reply = new ArrayRedisMessage(out);
+        }
+        ks.resized(l.bytes() - before);
+        dropIfEmpty(ks, argv[1], l, now);
+        return reply;
+    }
+
+    static RedisMessage lpop(ValueStore ks, byte[][] argv, long now) {
+        return pop(ks, argv, now, true);
+    }
+
+    static RedisMessage rpop(ValueStore ks, byte[][] argv, long now) {
+        return pop(ks, argv, now, false);
+    }
+
+    static RedisMessage llen(ValueStore ks, byte[][] argv, long now) {
+        ListValue l = ks.readList(argv[1], now);
+        return integer(l == null ? 0 : l.size());
+    }
+
+    static RedisMessage lrange(ValueStore ks, byte[][] argv, long now) {
+        long start = RespNumbers.requireLong(argv[2]);
+        long end = RespNumbers.requireLong(argv[3]);
+        ListValue l = ks.readList(argv[1], now);
+        if (l == null) {
+            return ArrayRedisMessage.EMPTY_INSTANCE;
+        }
+        long len = l.size();
+        if (start < 0) {
+            start = len + start;
+        }
+        if (end < 0) {
+            end = len + end;
+        }
+        if (start < 0) {
+            start = 0;
+        }
+        if (start > end || start >= len) {
+            return ArrayRedisMessage.EMPTY_INSTANCE;
+        }
+        if (end >= len) {
+            end = len - 1;
+        }
+        List<RedisMessage> out = new ArrayList<>((int) (end - start + 1));
+        for (byte[] e : l.range((int) start, (int) end)) {
+            out.add(bulk(e));
+        }
+        return new ArrayRedisMessage(out);
+    }
+
+    static RedisMessage lindex(ValueStore ks, byte[][] argv, long now) {
+        long index = RespNumbers.requireLong(argv[2]);
+        ListValue l = ks.readList(argv[1], now);
+        if (l == null) {
+            return RespReplies.NIL;
+        }
+        if (index < 0) {
+            index = l.size() + index;
+        }
+        return index < 0 || index >= l.size() ? RespReplies.NIL : bulk(l.get((int) index));
+    }
+
+    static RedisMessage lset(ValueStore ks, byte[][] argv, long now) {
+        long index = RespNumbers.requireLong(argv[2]);
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null) {
+            throw new RespError(RespReplies.NO_SUCH_KEY);
+        }
+        if (index < 0) {
+            index = l.size() + index;
+        }
+        if (index < 0 || index >= l.size()) {
+            throw new RespError("ERR index out of range");
+        }
+        ks.requireFits(argv[3].length);
+        long before = l.bytes();
+        l.set((int) index, argv[3]);
+        ks.resized(l.bytes() - before);
+        return OK;
+    }
+
+    static RedisMessage linsert(ValueStore ks, byte[][] argv, long now) {
+        String where = RespReplies.ascii(argv[2]).toLowerCase(Locale.ROOT);
+        if (!where.equals("before") && !where.equals("after")) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null) {
+            return integer(0);
+        }
+        for (int i = 0; i < l.size(); i++) {
+            if (Arrays.equals(l.get(i), argv[3])) {
+                ks.requireFits(argv[4].length);
+                long before = l.bytes();
+                l.insert(where.equals("before") ? i : i + 1, argv[4]);
+                ks.resized(l.bytes() - before);
+                return integer(l.size());
+            }
+        }
+        return integer(-1);
+    }
+
+    static RedisMessage lrem(ValueStore ks, byte[][] argv, long now) {
+        long count = RespNumbers.requireLong(argv[2]);
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null) {
+            return integer(0);
+        }
+        long before = l.bytes();
+        long removed = 0;
+        if (count >= 0) {
+            for (int i = 0; i < l.size() && (count == 0 || removed < count); ) {
+                if (Arrays.equals(l.get(i), argv[3])) {
+                    l.remove(i);
+                    removed++;
+                } else {
+                    i++;
+                }
+            }
+        } else {
+            for (int i = l.size() - 1; i >= 0 && removed < -count; i--) {
+                if (Arrays.equals(l.get(i), argv[3])) {
+                    l.remove(i);
+                    removed++;
+                }
+            }
+        }
+        ks.resized(l.bytes() - before);
+        dropIfEmpty(ks, argv[1], l, now);
+        return integer(removed);
+    }
+
+    static RedisMessage ltrim(ValueStore ks, byte[][] argv, long now) {
+        long start = RespNumbers.requireLong(argv[2]);
+        long end = RespNumbers.requireLong(argv[3]);
+        ListValue l = ks.writeList(argv[1], now);
+        if (l == null) {
+            return OK;
+        }
+        long len = l.size();
+        if (start < 0) {
+            start = len + start;
+        }
+        if (end < 0) {
+            end = len + end;
+        }
+        if (start < 0) {
+            start = 0;
+        }
+        long before = l.bytes();
+        if (start > end || start >= len) {
+            l.trim(1, 0); // nothing kept
+        } else {
+            l.trim((int) start, (int) Math.min(end, len - 1));
+        }
+        ks.resized(l.bytes() - before);
+        dropIfEmpty(ks, argv[1], l, now);
+        return OK;
+    }
+
+    /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. */
+    static RedisMessage lpos(ValueStore ks, byte[][] argv, long now) {
+        long rank = 1;
+        long count = -1;
+        long maxlen = 0;
+        for (int i = 3; i < argv.length; i++) {
+            String opt = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
+            if (i + 1 >= argv.length) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+            long v = RespNumbers.requireLong(argv[++i]);
+            switch (opt) {
+                case "rank" -> {
+                    if (v == 0) {
+                        throw new RespError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+                                + "or use negative to start from the end of the list");
+                    }
+                    if (v == Long.MIN_VALUE) {
+                        throw new RespError("ERR value is out of range");
+                    }
+                    rank = v;
+                }
+                case "count" -> {
+                    if (v < 0) {
+                        throw new RespError("ERR COUNT can't be negative");
+                    }
+                    count = v;
+                }
+                case "maxlen" -> {
+                    if (v < 0) {
+                        throw new RespError("ERR MAXLEN can't be negative");
+                    }
+                    maxlen = v;
+                }
+                default -> throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        ListValue l = ks.readList(argv[1], now);
+        boolean many = count >= 0;
+        List<RedisMessage> matches = new ArrayList<>();
+        if (l != null) {
+            long skip = Math.abs(rank) - 1;
+            long wanted = many ? (count == 0 ? Long.MAX_VALUE : count) : 1;
+            int n = l.size();
+            for (int step = 0; step < n && (maxlen == 0 || step < maxlen) && matches.size() < wanted; step++) {
+                int i = rank > 0 ? step : n - 1 - step;
+                if (Arrays.equals(l.get(i), argv[2])) {
+                    if (skip > 0) {
+                        skip--;
+                    } else {
+                        matches.add(integer(i));
+                    }
+                }
+            }
+        }
+        if (many) {
+            return l == null ? ArrayRedisMessage.EMPTY_INSTANCE : new ArrayRedisMessage(matches);
+        }
+        return matches.isEmpty() ? RespReplies.NIL : matches.get(0);
+    }
+
+    /** RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT. */
+    static void rpoplpush(CommandContext c, byte[][] argv) {
+        move(c, argv[1], argv[2], false, true);
+    }
+
+    /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT. */
+    static void lmove(CommandContext c, byte[][] argv) {
+        move(c, argv[1], argv[2], side(argv[3]), side(argv[4]));
+    }
+
+    private static boolean side(byte[] arg) {
+        String s = RespReplies.ascii(arg).toLowerCase(Locale.ROOT);
+        if (s.equals("left")) {
+            return true;
+        }
+        if (s.equals("right")) {
+            return false;
+        }
+        throw new RespError(RespReplies.SYNTAX_ERROR);
+    }
+
+    /**
+     * Pops from {@code src} (left or right) and pushes onto {@code dst}: the destination's type is
+     * checked first, as Redis does, so a WRONGTYPE moves nothing; then the pop on the source's
+     * shard and the push on the destination's.
+     */
+    private static void move(CommandContext c, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft) {
+        Keyspace keyspace = c.keyspace();
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        keyspace.invokeOn(keyspace.shardOf(dst), st -> {
+            st.store().readList(dst, System.currentTimeMillis());
+            return true;
+        }).flatMap(ok -> keyspace.invokeOn(keyspace.shardOf(src), st -> {
+            ValueStore ks = st.store();
+            long now = System.currentTimeMillis();
+            ListValue l = ks.writeList(src, now);
+            if (l == null) {
+                return null;
+            }
+            long before = l.bytes();
+            byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
+            ks.resized(l.bytes() - before);
+            dropIfEmpty(ks, src, l, now);
+            return e;
+        })).flatMap(element -> element == null
+                ? ShardFuture.completed((RedisMessage) RespReplies.NIL)
+                : keyspace.invokeOn(keyspace.shardOf(dst), st -> {
+                    ValueStore ks = st.store();
+                    long now = System.currentTimeMillis();
+                    ListValue l = forWrite(ks, dst, now);
+                    long before = l.bytes();
+                    if (toLeft) {
+                        l.addFirst(element);
+                    } else {
+                        l.addLast(element);
+                    }
+                    ks.resized(l.bytes() - before);
+                    return (RedisMessage) bulk(element);
+                })).whenComplete((reply, failure) -> {
+                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+                    c.endBarrier();
+                });
+    }
+}
