@@ -128,10 +128,22 @@ final class ListCommands {
         long start = RespNumbers.requireLong(argv[2]);
         long end = RespNumbers.requireLong(argv[3]);
         ListValue l = ks.readList(argv[1], now);
-        if (l == null) {
+        int[] range = l == null ? null : range(start, end, l.size());
+        if (range == null) {
             return ArrayRedisMessage.EMPTY_INSTANCE;
         }
-        long len = l.size();
+        List<RedisMessage> out = new ArrayList<>(range[1] - range[0] + 1);
+        for (byte[] e : l.range(range[0], range[1])) {
+            out.add(bulk(e));
+        }
+        return new ArrayRedisMessage(out);
+    }
+
+    /**
+     * LRANGE's and LTRIM's {@code start stop} (negative counts from the end) as indexes into a list
+     * of {@code len} elements, clamped; null when the range is empty.
+     */
+    private static int[] range(long start, long end, long len) {
         if (start < 0) {
             start = len + start;
         }
@@ -142,16 +154,9 @@ final class ListCommands {
             start = 0;
         }
         if (start > end || start >= len) {
-            return ArrayRedisMessage.EMPTY_INSTANCE;
+            return null;
         }
-        if (end >= len) {
-            end = len - 1;
-        }
-        List<RedisMessage> out = new ArrayList<>((int) (end - start + 1));
-        for (byte[] e : l.range((int) start, (int) end)) {
-            out.add(bulk(e));
-        }
-        return new ArrayRedisMessage(out);
+        return new int[] {(int) start, (int) Math.min(end, len - 1)};
     }
 
     static RedisMessage lindex(ValueStore ks, byte[][] argv, long now) {
@@ -243,21 +248,12 @@ final class ListCommands {
         if (l == null) {
             return OK;
         }
-        long len = l.size();
-        if (start < 0) {
-            start = len + start;
-        }
-        if (end < 0) {
-            end = len + end;
-        }
-        if (start < 0) {
-            start = 0;
-        }
+        int[] range = range(start, end, l.size());
         long before = l.bytes();
-        if (start > end || start >= len) {
+        if (range == null) {
             l.trim(1, 0); // nothing kept
         } else {
-            l.trim((int) start, (int) Math.min(end, len - 1));
+            l.trim(range[0], range[1]);
         }
         ks.resized(l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);

@@ -244,13 +244,8 @@ class RedisParityTest {
                 {"HSET", "n", "only", "1"},
                 {"HDEL", "n", "only"},
                 {"EXISTS", "n"}};
-        for (String proto : new String[] {"2", "3"}) {
-            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
-                r.cmd("HELLO", proto);
-                d.cmd("HELLO", proto);
-                for (String[] command : commands) {
-                    assertThat(d.cmd(command)).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.cmd(command));
-                }
+        inBothProtocols((r, d, proto) -> {
+                sameReplies(r, d, proto, commands, reply -> reply);
                 // Random picks: the same shape and sizes.
                 for (String[] command : new String[][] {{"HRANDFIELD", "h"}, {"HRANDFIELD", "h", "2"}, {"HRANDFIELD", "h", "-5"},
                         {"HRANDFIELD", "h", "2", "WITHVALUES"}, {"HRANDFIELD", "h", "-3", "WITHVALUES"}, {"HRANDFIELD", "h", "100"}}) {
@@ -264,8 +259,7 @@ class RedisParityTest {
                         }
                     }
                 }
-            }
-        }
+        });
     }
 
     /**
@@ -328,14 +322,8 @@ class RedisParityTest {
                 {"SADD", "e", "only"},
                 {"SREM", "e", "only"},
                 {"EXISTS", "e"}};
-        for (String proto : new String[] {"2", "3"}) {
-            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
-                r.cmd("HELLO", proto);
-                d.cmd("HELLO", proto);
-                for (String[] command : commands) {
-                    assertThat(sorted(d.cmd(command))).as("RESP" + proto + ": " + String.join(" ", command))
-                            .isEqualTo(sorted(r.cmd(command)));
-                }
+        inBothProtocols((r, d, proto) -> {
+                sameReplies(r, d, proto, commands, RedisParityTest::sorted);
                 for (String[] command : new String[][] {{"SRANDMEMBER", "s2"}, {"SRANDMEMBER", "s2", "2"}, {"SRANDMEMBER", "s2", "-7"},
                         {"SRANDMEMBER", "s2", "100"}, {"SPOP", "s2"}, {"SPOP", "s2", "2"}}) {
                     Object ours = d.cmd(command);
@@ -345,8 +333,7 @@ class RedisParityTest {
                         assertThat((List<?>) ours).hasSameSizeAs(list);
                     }
                 }
-            }
-        }
+        });
     }
 
     /** Issue 13: the list commands (not the blocking ones) compared with redis-server's, in RESP2 and RESP3. */
@@ -429,15 +416,7 @@ class RedisParityTest {
                 {"RPUSH", "e", "only"},
                 {"LPOP", "e"},
                 {"EXISTS", "e"}};
-        for (String proto : new String[] {"2", "3"}) {
-            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
-                r.cmd("HELLO", proto);
-                d.cmd("HELLO", proto);
-                for (String[] command : commands) {
-                    assertThat(d.cmd(command)).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.cmd(command));
-                }
-            }
-        }
+        inBothProtocols((r, d, proto) -> sameReplies(r, d, proto, commands, reply -> reply));
     }
 
     /** A reply with its member lists sorted (sets have no order); anything else as it is. */
@@ -456,5 +435,30 @@ class RedisParityTest {
         List<Object> copy = new java.util.ArrayList<>(items);
         copy.sort(java.util.Comparator.comparing(String::valueOf));
         return copy;
+    }
+
+    /** Runs {@code check} on a fresh connection to each server, both switched to RESP2, then again in RESP3. */
+    private static void inBothProtocols(ParityCheck check) throws IOException {
+        for (String proto : new String[] {"2", "3"}) {
+            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
+                r.cmd("HELLO", proto);
+                d.cmd("HELLO", proto);
+                check.run(r, d, proto);
+            }
+        }
+    }
+
+    /** Sends each command to redis-server and to the demo; the replies, after {@code normalize}, must be equal. */
+    private static void sameReplies(RespTestClient redis, RespTestClient ours, String proto, String[][] commands,
+                                    java.util.function.UnaryOperator<Object> normalize) throws IOException {
+        for (String[] command : commands) {
+            assertThat(normalize.apply(ours.cmd(command))).as("RESP" + proto + ": " + String.join(" ", command))
+                    .isEqualTo(normalize.apply(redis.cmd(command)));
+        }
+    }
+
+    @FunctionalInterface
+    private interface ParityCheck {
+        void run(RespTestClient redis, RespTestClient ours, String proto) throws IOException;
     }
 }
