@@ -1,0 +1,46 @@
+package io.percore.demo.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: the demo README's list of supported commands is the command table's, group by group, so
+ * it cannot fall behind it. On a mismatch the message holds the block to paste.
+ */
+class CommandListReadmeTest {
+
+    private static final String START = "<!-- commands:start (generated from the command table; CommandListReadmeTest keeps it in sync) -->";
+    private static final String END = "<!-- commands:end -->";
+
+    static String render() {
+        Map<String, List<String>> byGroup = new LinkedHashMap<>();
+        for (CommandSpec spec : RespCommands.table(6380).all()) {
+            byGroup.computeIfAbsent(spec.group(), g -> new ArrayList<>()).add(spec.name().toUpperCase(Locale.ROOT));
+        }
+        StringBuilder out = new StringBuilder(START).append('\n');
+        byGroup.forEach((group, names) -> out.append("- **").append(group).append("** (").append(names.size())
+                .append(group.equals("scripting") ? "; FUNCTION answers for an always empty library, the others refuse: no script runs" : "")
+                .append("): ").append(String.join(", ", names)).append('\n'));
+        return out.append(END).toString();
+    }
+
+    @Test
+    void theReadmeListsEveryCommandOfTheTable() throws IOException {
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        int from = readme.indexOf(START);
+        int to = readme.indexOf(END);
+        assertThat(from).as("demo-service/README.md has the generated command list; paste:%n%s", render()).isNotNegative();
+        assertThat(readme.substring(from, to + END.length())).as("the README's command list is out of date; paste:%n%s", render())
+                .isEqualTo(render());
+    }
+}
