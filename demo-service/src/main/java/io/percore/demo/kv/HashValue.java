@@ -1,7 +1,6 @@
 package io.percore.demo.kv;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,15 +80,6 @@ public final class HashValue {
         return new ArrayList<>(fields.values());
     }
 
-    /** The field at {@code index} in order (for random picks); O(index). */
-    public byte[][] at(int index) {
-        Iterator<Map.Entry<ByteString, byte[]>> it = fields.entrySet().iterator();
-        for (int i = 0; i < index; i++) {
-            it.next();
-        }
-        Map.Entry<ByteString, byte[]> e = it.next();
-        return new byte[][] {e.getKey().bytes(), e.getValue()};
-    }
 
     /** {@code count} distinct random fields (all when count ≥ size), each with its value. */
     public List<byte[][]> randomDistinct(int count, SplittableRandom random) {

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A list's elements (Redis's {@code OBJ_LIST}) in a growable ring buffer: O(1) pushes and pops at
- * both ends, O(1) index reads, O(n) inserts and removals in the middle (LINSERT, LREM), as
+ * both ends, O(1) index reads, O(n) inserts in the middle (LINSERT) and one-pass removals (LREM), as
  * Redis's quicklist. Mutated in place by its shard's commands, which report the change of
  * {@link #bytes()} to the store ({@link ValueStore#resized}).
  */
@@ -98,14 +98,35 @@ public final class ListValue {
         bytes += elementBytes(element);
     }
 
-    /** Removes the element at {@code index}. */
-    public void remove(int index) {
-        bytes -= elementBytes(ring[slot(index)]);
-        for (int i = index; i < size - 1; i++) {
-            ring[slot(i)] = ring[slot(i + 1)];
+
+    /**
+     * Removes the elements equal to {@code element}, at most {@code limit} of them (0: all), from the
+     * head ({@code fromTail} false) or the tail; returns how many. One pass whatever the matches,
+     * so LREM on a long list of equal elements is O(n), not O(n²).
+     */
+    public int removeMatching(byte[] element, long limit, boolean fromTail) {
+        int removed = 0;
+        int kept = 0;
+        byte[][] keep = new byte[size][];
+        for (int step = 0; step < size; step++) {
+            int i = fromTail ? size - 1 - step : step;
+            byte[] e = get(i);
+            if ((limit == 0 || removed < limit) && java.util.Arrays.equals(e, element)) {
+                removed++;
+                bytes -= elementBytes(e);
+            } else {
+                keep[kept++] = e;
+            }
         }
-        ring[slot(size - 1)] = null;
-        size--;
+        int oldSize = size;
+        for (int i = 0; i < oldSize; i++) {
+            ring[slot(i)] = null;
+        }
+        size = kept;
+        for (int i = 0; i < kept; i++) {
+            ring[slot(i)] = fromTail ? keep[kept - 1 - i] : keep[i];
+        }
+        return removed;
     }
 
     /** Elements {@code from}..{@code to} inclusive (already clamped to the list). */

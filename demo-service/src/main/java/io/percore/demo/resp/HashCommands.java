@@ -221,7 +221,7 @@ final class HashCommands {
         }
         HashValue h = ks.readHash(argv[1], now);
         if (argv.length == 2) {
-            return h == null ? RespReplies.NIL : bulk(h.at(ks.random().nextInt(h.size()))[0]);
+            return h == null ? RespReplies.NIL : bulk(h.randomDistinct(1, ks.random()).get(0)[0]);
         }
         long count = RespNumbers.requireLong(argv[2]);
         if (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2) {
@@ -238,21 +238,22 @@ final class HashCommands {
             if (n > 1_000_000) { // a reply the client asked for, but bounded: it is built in memory
                 throw new RespError("ERR value is out of range");
             }
+            // one walk of the hash, then O(1) per pick: never n walks
+            List<byte[][]> all = h.randomDistinct(h.size(), ks.random());
             picks = new ArrayList<>((int) n);
             for (long i = 0; i < n; i++) {
-                picks.add(h.at(ks.random().nextInt(h.size())));
+                picks.add(all.get(ks.random().nextInt(all.size())));
             }
         }
         List<RedisMessage> out = new ArrayList<>();
         for (byte[][] pick : picks) {
+            out.add(bulk(pick[0]));
             if (withValues) {
-                // RESP3 pairs each field with its value; RESP2 flattens them (Redis 7).
-                out.add(new Resp3Replies.PairReply(bulk(pick[0]), bulk(pick[1])));
-            } else {
-                out.add(bulk(pick[0]));
+                out.add(bulk(pick[1]));
             }
         }
-        return new ArrayRedisMessage(out);
+        // WITHVALUES: pairs in RESP3, one flat array in RESP2 (Redis 7)
+        return withValues ? new Resp3Replies.PairsReply(out) : new ArrayRedisMessage(out);
     }
 
     /**

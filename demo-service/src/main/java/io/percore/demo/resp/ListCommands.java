@@ -218,24 +218,7 @@ final class ListCommands {
             return integer(0);
         }
         long before = l.bytes();
-        long removed = 0;
-        if (count >= 0) {
-            for (int i = 0; i < l.size() && (count == 0 || removed < count); ) {
-                if (Arrays.equals(l.get(i), argv[3])) {
-                    l.remove(i);
-                    removed++;
-                } else {
-                    i++;
-                }
-            }
-        } else {
-            for (int i = l.size() - 1; i >= 0 && removed < -count; i--) {
-                if (Arrays.equals(l.get(i), argv[3])) {
-                    l.remove(i);
-                    removed++;
-                }
-            }
-        }
+        long removed = l.removeMatching(argv[3], count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count), count < 0);
         ks.resized(l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return integer(removed);

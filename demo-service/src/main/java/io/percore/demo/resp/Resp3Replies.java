@@ -28,10 +28,15 @@ final class Resp3Replies {
     }
 
     /**
-     * A field and its value in a reply of pairs (HRANDFIELD ... WITHVALUES): a two-element array in
-     * RESP3, two items of the enclosing flat array in RESP2, as Redis 7 replies.
+     * A reply of pairs (HRANDFIELD ... WITHVALUES), firsts and seconds alternating: an array of
+     * two-element arrays in RESP3, one flat array in RESP2, as Redis 7 replies.
      */
-    record PairReply(RedisMessage first, RedisMessage second) implements RedisMessage {
+    record PairsReply(List<RedisMessage> firstsAndSeconds) implements RedisMessage {
+        PairsReply {
+            if (firstsAndSeconds.size() % 2 != 0) {
+                throw new IllegalArgumentException("pairs need an even number of items, got " + firstsAndSeconds.size());
+            }
+        }
     }
 
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */

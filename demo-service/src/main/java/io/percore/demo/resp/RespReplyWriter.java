@@ -87,12 +87,20 @@ final class RespReplyWriter {
             } else {
                 writeAggregate('*', items.size(), items, out, false);
             }
-        } else if (message instanceof Resp3Replies.PairReply pair) {
-            if (resp3) {
-                out.writeBytes(PAIR_HEADER);
+        } else if (message instanceof Resp3Replies.PairsReply pairs) {
+            List<RedisMessage> items = pairs.firstsAndSeconds();
+            if (!resp3) {
+                writeAggregate('*', items.size(), items, out, false);
+                return;
             }
-            write(pair.first(), out, resp3);
-            write(pair.second(), out, resp3);
+            out.writeByte('*');
+            writeDecimal(items.size() / 2, out);
+            out.writeBytes(CRLF);
+            for (int i = 0; i < items.size(); i += 2) {
+                out.writeBytes(PAIR_HEADER);
+                write(items.get(i), out, true);
+                write(items.get(i + 1), out, true);
+            }
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
@@ -114,13 +122,6 @@ final class RespReplyWriter {
     }
 
     private static void writeAggregate(char type, int length, List<RedisMessage> items, ByteBuf out, boolean resp3) {
-        if (!resp3) {
-            for (RedisMessage item : items) {
-                if (item instanceof Resp3Replies.PairReply) {
-                    length++; // flattened: two items instead of one
-                }
-            }
-        }
         out.writeByte(type);
         writeDecimal(length, out);
         out.writeBytes(CRLF);

@@ -109,4 +109,37 @@ class HashCommandsTest {
         assertThat(store.size()).isZero();
         assertThat(store.usedBytes()).isZero();
     }
+
+    /**
+     * What a peer controls must not cost a shard quadratic time: LREM over a long list of equal
+     * elements and HRANDFIELD with a large negative count on a large hash each walked the aggregate
+     * once per element (minutes at these sizes); both are one pass now.
+     */
+    @Test
+    void largeLremAndHrandfieldStayLinear() {
+        ValueStore store = new ValueStore(new SplittableRandom(1));
+        long now = System.currentTimeMillis();
+        List<String> push = new ArrayList<>(List.of("RPUSH", "l"));
+        List<String> hset = new ArrayList<>(List.of("HSET", "h"));
+        for (int i = 0; i < 200_000; i++) {
+            push.add(i % 10 == 0 ? "keep" + i : "x");
+            if (i < 100_000) {
+                hset.add("f" + i);
+                hset.add("v");
+            }
+        }
+        ListCommands.rpush(store, argv(push.toArray(String[]::new)), now);
+        HashCommands.hset(store, argv(hset.toArray(String[]::new)), now);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            assertThat(((io.netty.handler.codec.redis.IntegerRedisMessage) ListCommands.lrem(store, argv("LREM", "l", "0", "x"), now)).value())
+                    .isEqualTo(180_000);
+            var picks = (Resp3Replies.PairsReply) HashCommands.hrandfield(store, argv("HRANDFIELD", "h", "-1000000", "WITHVALUES"), now);
+            assertThat(picks.firstsAndSeconds()).hasSize(2_000_000);
+        });
+        var rest = (io.netty.handler.codec.redis.ArrayRedisMessage) ListCommands.lrange(store, argv("LRANGE", "l", "0", "2"), now);
+        assertThat(rest.children()).extracting(m -> new String(((BulkReply) m).value(), StandardCharsets.UTF_8))
+                .containsExactly("keep0", "keep10", "keep20");
+        ListCommands.lrem(store, argv("LREM", "l", "-2", "keep199990"), now);
+        assertThat(((io.netty.handler.codec.redis.IntegerRedisMessage) ListCommands.llen(store, argv("LLEN", "l"), now)).value()).isEqualTo(19_999);
+    }
 }
