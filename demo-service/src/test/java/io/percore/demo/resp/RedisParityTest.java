@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,38 +23,21 @@ import org.junit.jupiter.api.Test;
  */
 class RedisParityTest {
 
-    private static Process redis;
+    private static RealRedis redis;
     private static int redisPort;
     private static TestServices demo;
 
     @BeforeAll
     static void start() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            redisPort = s.getLocalPort();
-        }
-        redis = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (RespTestClient c = new RespTestClient(redisPort)) {
-                if ("PONG".equals(c.cmd("PING"))) {
-                    break;
-                }
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !redis.isAlive()) {
-                    throw new IllegalStateException("redis-server did not start", e);
-                }
-                Thread.sleep(50);
-            }
-        }
+        redis = RealRedis.start();
+        redisPort = redis.port();
         demo = TestServices.start(1, DemoSettings.forTests().withMemory(new MemorySettings(1 << 20, MaxmemoryPolicy.NOEVICTION, 5)));
     }
 
     @AfterAll
     static void stop() throws Exception {
         demo.close();
-        redis.destroy();
-        redis.waitFor(10, TimeUnit.SECONDS);
+        redis.close();
     }
 
     /** The same commands on both servers, on one connection each; every reply must be equal. */
@@ -419,46 +401,16 @@ class RedisParityTest {
         inBothProtocols((r, d, proto) -> sameReplies(r, d, proto, commands, reply -> reply));
     }
 
-    /** A reply with its member lists sorted (sets have no order); anything else as it is. */
     private static Object sorted(Object reply) {
-        if (reply instanceof RespTestClient.Set3 set) {
-            return new RespTestClient.Set3(sortedList(set.members()));
-        }
-        if (reply instanceof List<?> list) {
-            List<Object> inner = list.stream().map(RedisParityTest::sorted).collect(java.util.stream.Collectors.toList());
-            return inner.stream().allMatch(x -> x instanceof String) ? sortedList(inner) : inner;
-        }
-        return reply;
+        return RealRedis.sorted(reply);
     }
 
-    private static List<Object> sortedList(List<?> items) {
-        List<Object> copy = new java.util.ArrayList<>(items);
-        copy.sort(java.util.Comparator.comparing(String::valueOf));
-        return copy;
+    private static void inBothProtocols(RealRedis.ParityCheck check) throws IOException {
+        redis.inBothProtocols(demo.respPort(), check);
     }
 
-    /** Runs {@code check} on a fresh connection to each server, both switched to RESP2, then again in RESP3. */
-    private static void inBothProtocols(ParityCheck check) throws IOException {
-        for (String proto : new String[] {"2", "3"}) {
-            try (RespTestClient r = new RespTestClient(redisPort); RespTestClient d = new RespTestClient(demo.respPort())) {
-                r.cmd("HELLO", proto);
-                d.cmd("HELLO", proto);
-                check.run(r, d, proto);
-            }
-        }
-    }
-
-    /** Sends each command to redis-server and to the demo; the replies, after {@code normalize}, must be equal. */
-    private static void sameReplies(RespTestClient redis, RespTestClient ours, String proto, String[][] commands,
+    private static void sameReplies(RespTestClient r, RespTestClient d, String proto, String[][] commands,
                                     java.util.function.UnaryOperator<Object> normalize) throws IOException {
-        for (String[] command : commands) {
-            assertThat(normalize.apply(ours.cmd(command))).as("RESP" + proto + ": " + String.join(" ", command))
-                    .isEqualTo(normalize.apply(redis.cmd(command)));
-        }
-    }
-
-    @FunctionalInterface
-    private interface ParityCheck {
-        void run(RespTestClient redis, RespTestClient ours, String proto) throws IOException;
+        RealRedis.sameReplies(r, d, proto, commands, normalize);
     }
 }
