@@ -198,7 +198,14 @@ class DashboardQueriesTest {
 
     private static int scrapedSamples(String metric) {
         try {
-            JsonNode r = query("count_over_time(" + metric + "{server=\"resp\",shard=\"0\"}[1m])");
+            // While it starts, Prometheus answers its API with a plain-text 503 ("Service Unavailable"), not JSON.
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
+                    + "/api/v1/query?query=" + URLEncoder.encode("count_over_time(" + metric + "{server=\"resp\",shard=\"0\"}[1m])",
+                    StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return 0;
+            }
+            JsonNode r = JSON.readTree(response.body());
             JsonNode series = r.path("data").path("result");
             return series.isEmpty() ? 0 : (int) Double.parseDouble(series.get(0).path("value").get(1).asString());
         } catch (IOException e) {
