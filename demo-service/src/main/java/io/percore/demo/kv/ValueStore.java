@@ -79,6 +79,13 @@ public final class ValueStore {
     private long keyspaceMisses;
     private long expiredKeys;
 
+    /**
+     * Keys some client blocks on (BLPOP, BLMOVE, ...). While it is 0 a write pays one compare for
+     * blocking; otherwise every key added is signalled to {@link #keyAddedSignal}.
+     */
+    private int waitedKeys;
+    private KeyAddedSignal keyAddedSignal;
+
     public ValueStore() {
         this(new SplittableRandom());
     }
@@ -191,6 +198,24 @@ public final class ValueStore {
         }
         setExpireAt(e, expireAt);
         clearReservation(key);
+        if (waitedKeys != 0) {
+            keyAddedSignal.keyAdded(key, type);
+        }
+    }
+
+    // ------------------------------------------------------------------ blocked clients (Redis's signalKeyAsReady)
+
+    /** Who hears of keys added while clients block on keys of this store; set once by the shard. */
+    public void keyAddedSignal(KeyAddedSignal signal) {
+        this.keyAddedSignal = signal;
+    }
+
+    /** How many keys of this store clients block on now (kept by the owner of {@link #keyAddedSignal}). */
+    public void waitedKeys(int count) {
+        if (count != 0 && keyAddedSignal == null) {
+            throw new IllegalStateException("keys are waited on, but nobody listens for them");
+        }
+        this.waitedKeys = count;
     }
 
     /** {@link #set} of a string. */

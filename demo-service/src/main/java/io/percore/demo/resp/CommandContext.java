@@ -48,6 +48,12 @@ public interface CommandContext {
     /** Takes the next position in the reply order. */
     PendingReply reserve();
 
+    /**
+     * The server is draining (graceful shutdown): a command that would wait for an event (BLPOP)
+     * answers as if its timeout had passed instead of holding the shutdown.
+     */
+    boolean draining();
+
     /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
     void beginBarrier();
 

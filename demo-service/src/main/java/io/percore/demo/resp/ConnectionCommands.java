@@ -7,6 +7,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.shard.BlockedClients;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -145,7 +146,38 @@ final class ConnectionCommands {
         return new String(name, StandardCharsets.US_ASCII);
     }
 
-    /** CLIENT SETNAME | GETNAME | ID | SETINFO | INFO. */
+    /**
+     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the blocking command the client {@code id} waits in,
+     * as if it timed out or with Redis's UNBLOCKED error; 1 if it was waiting, else 0. Client ids are
+     * unique across shards, so every shard is asked and at most one says yes.
+     */
+    private static void unblock(CommandContext c, byte[][] argv) {
+        if (argv.length == 2) {
+            throw RespReplies.wrongArgs("client|unblock");
+        }
+        if (argv.length > 4) {
+            throw new RespError("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        }
+        RedisMessage reply = BlockedClients.TIMED_OUT;
+        if (argv.length == 4) {
+            String reason = RespReplies.ascii(argv[3]);
+            if (reason.equalsIgnoreCase("error")) {
+                reply = UNBLOCKED;
+            } else if (!reason.equalsIgnoreCase("timeout")) {
+                throw new RespError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            }
+        }
+        long id = RespNumbers.requireLong(argv[2]);
+        RedisMessage answer = reply;
+        c.replyLater(c.keyspace().mapReduce(st -> st.blockedClients().unblock(id, answer) ? 1L : 0L, 0L, Long::sum)
+                .map(RespReplies::integer));
+    }
+
+    /** What a client unblocked with CLIENT UNBLOCK ... ERROR reads: an error of its own kind, not ERR. */
+    private static final RedisMessage UNBLOCKED = new io.netty.handler.codec.redis.ErrorRedisMessage(
+            "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+
+    /** CLIENT SETNAME | GETNAME | ID | SETINFO | INFO | UNBLOCK. */
     static void client(CommandContext c, byte[][] argv) {
         String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
         RespSession session = c.session();
@@ -183,6 +215,7 @@ final class ConnectionCommands {
                 requireArgs(argv, 2, "client|info");
                 c.reply(new Resp3Replies.VerbatimReply("txt", clientInfo(c) + "\n"));
             }
+            case "unblock" -> unblock(c, argv);
             default -> throw RespReplies.unknownSubcommand(argv[1], "client");
         }
     }

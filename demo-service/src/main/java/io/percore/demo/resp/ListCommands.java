@@ -17,16 +17,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * List commands (Redis's {@code t_list.c}) without the blocking ones, each on the key's shard;
- * RPOPLPUSH and LMOVE pop on the source's shard and push on the destination's. A list left
- * without elements is deleted; every change is counted in the memory budget.
+ * List commands (Redis's {@code t_list.c}), each on the key's shard; RPOPLPUSH and LMOVE pop on
+ * the source's shard and push on the destination's. LMPOP and the blocking forms (BLPOP, BRPOP,
+ * BLMOVE, BRPOPLPUSH, BLMPOP) read their arguments here and run as {@link ListPop} or
+ * {@link ListMove} through {@link BlockingCommands}, whatever shards their keys live on. A list
+ * left without elements is deleted; every change is counted in the memory budget.
  */
 final class ListCommands {
 
     private ListCommands() {
     }
 
-    private static ListValue forWrite(ValueStore ks, byte[] key, long now) {
+    static ListValue forWrite(ValueStore ks, byte[] key, long now) {
         ListValue l = ks.writeList(key, now);
         if (l == null) {
             l = new ListValue();
@@ -35,7 +37,7 @@ final class ListCommands {
         return l;
     }
 
-    private static void dropIfEmpty(ValueStore ks, byte[] key, ListValue l, long now) {
+    static void dropIfEmpty(ValueStore ks, byte[] key, ListValue l, long now) {
         if (l.size() == 0) {
             ks.delete(key, now);
         }
@@ -304,6 +306,22 @@ final class ListCommands {
         return matches.isEmpty() ? RespReplies.NIL : matches.get(0);
     }
 
+    /**
+     * Pushes one element onto {@code key} (LMOVE's second half), creating the list.
+     *
+     * @throws io.percore.demo.kv.WrongTypeException when the key holds another type
+     */
+    static void pushOne(ValueStore ks, byte[] key, byte[] element, boolean left) {
+        ListValue l = forWrite(ks, key, System.currentTimeMillis());
+        long before = l.bytes();
+        if (left) {
+            l.addFirst(element);
+        } else {
+            l.addLast(element);
+        }
+        ks.resized(l.bytes() - before);
+    }
+
     /** RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT. */
     static void rpoplpush(CommandContext c, byte[][] argv) {
         move(c, argv[1], argv[2], false, true);
@@ -352,20 +370,86 @@ final class ListCommands {
         })).flatMap(element -> element == null
                 ? ShardFuture.completed((RedisMessage) RespReplies.NIL)
                 : keyspace.invokeOn(keyspace.shardOf(dst), st -> {
-                    ValueStore ks = st.store();
-                    long now = System.currentTimeMillis();
-                    ListValue l = forWrite(ks, dst, now);
-                    long before = l.bytes();
-                    if (toLeft) {
-                        l.addFirst(element);
-                    } else {
-                        l.addLast(element);
-                    }
-                    ks.resized(l.bytes() - before);
+                    pushOne(st.store(), dst, element, toLeft);
                     return (RedisMessage) bulk(element);
                 })).whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();
                 });
+    }
+
+    // ------------------------------------------------------------------ LMPOP and the blocking forms (t_list.c, blocked.c)
+
+    /** BLPOP key [key ...] timeout. */
+    static void blpop(CommandContext c, byte[][] argv) {
+        long timeout = BlockingTimeout.millis(argv[argv.length - 1]);
+        BlockingCommands.pop(c, keys(argv, 1, argv.length - 2), ListPop.single(true), timeout, true);
+    }
+
+    /** BRPOP key [key ...] timeout. */
+    static void brpop(CommandContext c, byte[][] argv) {
+        long timeout = BlockingTimeout.millis(argv[argv.length - 1]);
+        BlockingCommands.pop(c, keys(argv, 1, argv.length - 2), ListPop.single(false), timeout, true);
+    }
+
+    /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout. */
+    static void blmove(CommandContext c, byte[][] argv) {
+        boolean fromLeft = side(argv[3]);
+        boolean toLeft = side(argv[4]);
+        long timeout = BlockingTimeout.millis(argv[5]);
+        BlockingCommands.pop(c, List.of(argv[1]), new ListMove(fromLeft, argv[2], toLeft), timeout, true);
+    }
+
+    /** BRPOPLPUSH source destination timeout: BLMOVE source destination RIGHT LEFT timeout. */
+    static void brpoplpush(CommandContext c, byte[][] argv) {
+        long timeout = BlockingTimeout.millis(argv[3]);
+        BlockingCommands.pop(c, List.of(argv[1]), new ListMove(false, argv[2], true), timeout, true);
+    }
+
+    /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: BLMPOP that never blocks. */
+    static void lmpop(CommandContext c, byte[][] argv) {
+        MultiPop m = MultiPop.parse(argv, 1);
+        BlockingCommands.pop(c, m.keys, m.pop, BlockingTimeout.FOREVER, false);
+    }
+
+    /** BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
+    static void blmpop(CommandContext c, byte[][] argv) {
+        MultiPop m = MultiPop.parse(argv, 2);
+        long timeout = BlockingTimeout.millis(argv[1]); // after the other arguments, as Redis reads them
+        BlockingCommands.pop(c, m.keys, m.pop, timeout, true);
+    }
+
+    /** LMPOP's and BLMPOP's keys and pop, read as Redis's lmpopGenericCommand reads them, errors in its order. */
+    private record MultiPop(List<byte[]> keys, ListPop pop) {
+
+        static MultiPop parse(byte[][] argv, int numkeysIndex) {
+            long numkeys = RespNumbers.isLong(argv[numkeysIndex]) ? RespNumbers.parseLong(argv[numkeysIndex]) : 0;
+            if (numkeys < 1) {
+                throw new RespError("ERR numkeys should be greater than 0");
+            }
+            if (numkeys >= argv.length - numkeysIndex - 1) {
+                throw new RespError(RespReplies.SYNTAX_ERROR); // no room left for LEFT|RIGHT
+            }
+            int whereIndex = numkeysIndex + (int) numkeys + 1;
+            boolean left = side(argv[whereIndex]);
+            long count = -1;
+            for (int i = whereIndex + 1; i < argv.length; i++) {
+                boolean moreArgs = i + 1 < argv.length;
+                if (count == -1 && moreArgs && RespReplies.ascii(argv[i]).equalsIgnoreCase("count")) {
+                    byte[] n = argv[++i];
+                    count = RespNumbers.isLong(n) ? RespNumbers.parseLong(n) : 0;
+                    if (count < 1) {
+                        throw new RespError("ERR count should be greater than 0");
+                    }
+                } else {
+                    throw new RespError(RespReplies.SYNTAX_ERROR);
+                }
+            }
+            return new MultiPop(ListCommands.keys(argv, numkeysIndex + 1, whereIndex - 1), new ListPop(left, count == -1 ? 1 : count));
+        }
+    }
+
+    private static List<byte[]> keys(byte[][] argv, int first, int last) {
+        return Arrays.asList(argv).subList(first, last + 1);
     }
 }

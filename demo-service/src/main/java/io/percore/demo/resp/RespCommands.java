@@ -72,7 +72,7 @@ public final class RespCommands {
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
         c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
-        // lists (t_list.c), without the blocking forms
+        // lists (t_list.c), the blocking forms with blocked.c
         c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
         c.add(spec("rpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Appends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::rpush)));
         c.add(spec("lpushx", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list only when the list exists.", keyed(ListCommands::lpushx)));
@@ -89,6 +89,12 @@ public final class RespCommands {
         c.add(spec("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements in a list.", keyed(ListCommands::lpos)));
         c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
         c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
+        c.add(spec("lmpop", -4, "write,movablekeys", 0, 0, 0, "list", "Pop elements from a list", ListCommands::lmpop));
+        c.add(spec("blpop", -3, "write,noscript,blocking", 1, -2, 1, "list", "Remove and get the first element in a list, or block until one is available", ListCommands::blpop));
+        c.add(spec("brpop", -3, "write,noscript,blocking", 1, -2, 1, "list", "Remove and get the last element in a list, or block until one is available", ListCommands::brpop));
+        c.add(spec("blmove", 6, "write,denyoom,noscript,blocking", 1, 2, 1, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", ListCommands::blmove));
+        c.add(spec("brpoplpush", 4, "write,denyoom,noscript,blocking", 1, 2, 1, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", ListCommands::brpoplpush));
+        c.add(spec("blmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "list", "Pop elements from a list, or block until one is available", ListCommands::blmpop));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

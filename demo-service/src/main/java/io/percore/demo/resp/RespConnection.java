@@ -8,6 +8,7 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
 import io.percore.net.resp.RespProtocolError;
+import io.percore.net.server.DrainStarted;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
 import io.percore.net.server.ShardRequestMetrics;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * and flush per read burst and pauses reading past {@code percore.servers.resp.max-pending-replies}.
  *
  * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
- * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
+ * RANDOMKEY), or waits for data (BLPOP and the other blocking commands), raises a barrier: later commands of this connection wait until it finishes, so a
  * pipelined client always observes its own writes in order. Commands held by the barrier count
  * toward the same limit.
  */
@@ -44,6 +45,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     private boolean barrier;
+    /** The server drains: no more reads; a blocked command is answered as timed out. */
+    private boolean draining;
     /** Where requests are counted (percore.server.requests); the responder records their latency. */
     private ShardRequestMetrics requestMetrics;
     /** Family of the command being executed, for the replies it makes (see {@link CommandTable#requestKinds()}). */
@@ -147,7 +150,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
         deferred.clear();
+        local.blockedClients().disconnected(session.id()); // a blocked command of a closed connection is forgotten
         ctx.fireChannelInactive();
+    }
+
+    /** The server begins its graceful drain: a command blocked on keys is answered now, as timed out. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == DrainStarted.INSTANCE) {
+            draining = true;
+            local.blockedClients().expireNow(session.id());
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -231,6 +245,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public ReplySlot reserve() {
         return responder.enqueue(new ReplySlot());
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
     }
 
     // ------------------------------------------------------------------ barrier

@@ -76,8 +76,9 @@ final class ServerCommands {
         if (wanted.contains("clients")) {
             section(out, "Clients");
             line(out, "connected_clients", Long.toString(sum(shards, ShardState.Snapshot::connectedClients)));
+            line(out, "blocked_clients", Long.toString(sum(shards, ShardState.Snapshot::blockedClients)));
             for (ShardState.Snapshot s : shards) {
-                line(out, "shard_" + s.shard(), "connected_clients=" + s.connectedClients());
+                line(out, "shard_" + s.shard(), "connected_clients=" + s.connectedClients() + ",blocked_clients=" + s.blockedClients());
             }
             out.append("\r\n");
         }

@@ -41,12 +41,16 @@ public final class Keyspace implements AutoCloseable {
 
     /** Creates a {@link ShardState} on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine) {
-        return new Keyspace(Sharded.start(engine, id -> {
-            ShardState state = new ShardState(id);
+        int shards = engine.shardCount();
+        Keyspace keyspace = new Keyspace(Sharded.start(engine, id -> {
+            ShardState state = new ShardState(id, shards);
             state.activeExpiry(Shard.current().scheduleAtFixedRate(ACTIVE_EXPIRY_PERIOD, ACTIVE_EXPIRY_PERIOD,
                     () -> state.store().activeExpireCycle(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
         }));
+        // Blocked clients cross shards through the keyspace, which exists only now.
+        keyspace.states.fromOutside().invokeOnAll(state -> state.keyspace(keyspace)).join();
+        return keyspace;
     }
 
     public int shardCount() {

@@ -13,6 +13,10 @@ public final class ShardState implements AutoCloseable {
 
     private final int shardId;
     private final ValueStore store = new ValueStore();
+    /** The keys of this shard clients block on (owner side). */
+    private final KeyWaiters keyWaiters = new KeyWaiters(store);
+    /** The blocking commands of this shard's connections (home side). */
+    private final BlockedClients blockedClients;
     private Cancellable activeExpiry;
     /** The RESP server's counters on this shard: INFO's rejected_connections is the metric's own figure. */
     private ShardServerMetrics respServer;
@@ -25,8 +29,23 @@ public final class ShardState implements AutoCloseable {
     public long crossShardCalls;
     public long httpRequests;
 
-    ShardState(int shardId) {
+    ShardState(int shardId, int shardCount) {
         this.shardId = shardId;
+        this.blockedClients = new BlockedClients(shardId, shardCount);
+    }
+
+    /** Gives the blocking machinery the way to the other shards, once the keyspace exists. */
+    void keyspace(Keyspace keyspace) {
+        keyWaiters.keyspace(keyspace);
+        blockedClients.keyspace(keyspace);
+    }
+
+    public KeyWaiters keyWaiters() {
+        return keyWaiters;
+    }
+
+    public BlockedClients blockedClients() {
+        return blockedClients;
     }
 
     public int shardId() {
@@ -58,12 +77,12 @@ public final class ShardState implements AutoCloseable {
                 store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients,
                 respServer == null ? 0 : respServer.connectionsRejected(),
                 protocolErrors, unexpectedErrors, crossShardCalls, httpRequests, store.usedBytes(), store.budget().maxBytes(),
-                store.evictedKeys());
+                store.evictedKeys(), blockedClients.waitingClients());
     }
 
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
-                           long evicted) {
+                           long evicted, long blockedClients) {
     }
 }

@@ -1,0 +1,14 @@
+package io.percore.demo.kv;
+
+/**
+ * Told by a {@link ValueStore} that a key was added (created, or replaced with a value of another
+ * type) while some client blocks on keys of that store: Redis's {@code signalKeyAsReady}, which
+ * {@code dbAdd} calls. A blocked list pop waits on a key that holds no list, so the list it waits
+ * for always arrives this way: LPUSH or LMOVE creating it, RENAME or a put-back moving it in.
+ */
+@FunctionalInterface
+public interface KeyAddedSignal {
+
+    /** Runs on the store's shard, inside the write; must only note the key (serving comes after the command). */
+    void keyAdded(byte[] key, ValueType type);
+}

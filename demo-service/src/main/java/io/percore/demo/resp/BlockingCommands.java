@@ -1,0 +1,67 @@
+package io.percore.demo.resp;
+
+import io.percore.demo.shard.BlockedClients;
+import io.percore.demo.shard.BlockingPop;
+import java.util.List;
+
+/**
+ * The connection's side of a blocking command (Redis's {@code blockForKeys} from a command): the
+ * reply keeps its place in the connection's order and the connection's later commands wait, as
+ * Redis stops reading a blocked client, while the shard's {@link BlockedClients} runs the command.
+ */
+final class BlockingCommands {
+
+    private BlockingCommands() {
+    }
+
+    /**
+     * Takes with {@code pop} from the first of {@code keys} that has data, or waits for one up to
+     * {@code timeoutMillis} ({@link BlockingTimeout#FOREVER}: no limit).
+     *
+     * @param mayBlock false runs the command without blocking: LMPOP, and (once MULTI exists) any
+     *                 blocking command inside a transaction, as Redis's CLIENT_DENY_BLOCKING does
+     */
+    static void pop(CommandContext c, List<byte[]> keys, BlockingPop pop, long timeoutMillis, boolean mayBlock) {
+        long now = System.currentTimeMillis();
+        long deadline = BlockedClients.FOREVER;
+        if (c.draining()) {
+            deadline = now; // the server stops: nothing to wait for, answered as timed out
+        } else if (timeoutMillis != BlockingTimeout.FOREVER && timeoutMillis < MAX_TIMER_MILLIS) {
+            deadline = now + timeoutMillis;
+        } // a deadline centuries away (Redis's own overflows) is no deadline
+        CommandContext.PendingReply slot = c.reserve();
+        Answer answer = new Answer(c, slot);
+        c.local().blockedClients().block(c.session().id(), keys, pop, deadline, mayBlock, answer::accept);
+        answer.returned = true;
+        if (!answer.answered) {
+            c.beginBarrier();
+        }
+    }
+
+    /** Longer than any timer the engine can arm (Duration in nanos); 100 years. */
+    private static final long MAX_TIMER_MILLIS = 100L * 365 * 24 * 3600 * 1000;
+
+    /**
+     * Fills the reply slot. An answer found at once (keys on this shard with data) needs no barrier:
+     * raising one would make each pipelined command run inside the previous one's release.
+     */
+    private static final class Answer {
+        private final CommandContext c;
+        private final CommandContext.PendingReply slot;
+        boolean returned;
+        boolean answered;
+
+        Answer(CommandContext c, CommandContext.PendingReply slot) {
+            this.c = c;
+            this.slot = slot;
+        }
+
+        void accept(io.netty.handler.codec.redis.RedisMessage reply, Throwable failure) {
+            answered = true;
+            slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+            if (returned) {
+                c.endBarrier();
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package io.percore.demo.shard;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.ByteString;
+import io.percore.demo.kv.WrongTypeException;
+import io.percore.engine.Cancellable;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The home side of blocking (Redis's {@code client->bpop} and its timeout table): on the shard a
+ * connection lives on, the blocking command it runs, from its first try to its answer. The keys'
+ * shards keep the queues ({@link KeyWaiters}).
+ *
+ * <p><b>First try.</b> The keys (without repeats, in argument order) are cut into runs of
+ * consecutive keys owned by one shard, visited in order, one step each
+ * ({@link KeyWaiters#attempt}): take from the run's first key with data, or wait on all of them.
+ * So the first key in argument order that has data is the one served, as in Redis, and a key
+ * holding another type before it answers WRONGTYPE. A run that finds data ends the try; waiters
+ * left on earlier runs' shards are withdrawn.
+ *
+ * <p><b>Exactly one answer.</b> A command is done once: served (from the first try or by an owner,
+ * {@link #serve}), refused, timed out, unblocked, or its connection closed. Whatever arrives after
+ * that is refused, and its owner puts back what it took. Done means: its waiters are withdrawn
+ * from every shard it may have reached (calls from one shard to another arrive in order, so a
+ * withdrawal never overtakes the step that queued the waiter), its timer is cancelled, and (unless
+ * the connection is gone) it is answered.
+ *
+ * <p>Touched only by its shard's thread.
+ */
+public final class BlockedClients {
+
+    /** No deadline: wait until served (timeout 0). */
+    public static final long FOREVER = Long.MAX_VALUE;
+    /** Redis's timeout reply for any blocked list, zset or stream command: a null array ({@code *-1}, RESP3 {@code _}). */
+    public static final RedisMessage TIMED_OUT = ArrayRedisMessage.NULL_INSTANCE;
+
+    private final int shardId;
+    private final int shardCount;
+    private Keyspace keyspace;
+    /** Sequence of this shard's blocking commands; ids are {@code sequence * shards + shard}, unique everywhere. */
+    private long sequence;
+    private final HashMap<Long, Blocked> byId = new HashMap<>();
+    /** The command each client runs (a connection runs one at a time: it holds its later ones back). */
+    private final HashMap<Long, Blocked> byClient = new HashMap<>();
+    /** Clients waiting now (their first try over): INFO's blocked_clients. */
+    private int waiting;
+
+    /** A run of consecutive keys owned by one shard. */
+    private record Run(int shard, List<byte[]> keys) {
+    }
+
+    /** One blocking command of one client. */
+    private final class Blocked {
+        final long id;
+        final long clientId;
+        final List<Run> runs;
+        final BlockingPop pop;
+        final boolean mayBlock;
+        final BiConsumer<RedisMessage, Throwable> answer;
+        /** Epoch millis, or {@link #FOREVER}. */
+        long deadline;
+        int nextRun;
+        /** Shards that may hold its waiters: those its first try has reached. */
+        final BitSet reached = new BitSet();
+        boolean waiting;
+        boolean done;
+        Cancellable timer;
+
+        Blocked(long id, long clientId, List<Run> runs, BlockingPop pop, boolean mayBlock, long deadline,
+                BiConsumer<RedisMessage, Throwable> answer) {
+            this.id = id;
+            this.clientId = clientId;
+            this.runs = runs;
+            this.pop = pop;
+            this.mayBlock = mayBlock;
+            this.deadline = deadline;
+            this.answer = answer;
+        }
+    }
+
+    BlockedClients(int shardId, int shardCount) {
+        this.shardId = shardId;
+        this.shardCount = shardCount;
+    }
+
+    void keyspace(Keyspace keyspace) {
+        this.keyspace = keyspace;
+    }
+
+    /** Clients of this shard waiting now (INFO's blocked_clients). */
+    public int waitingClients() {
+        return waiting;
+    }
+
+    /**
+     * Runs a blocking command for client {@code clientId} of this shard: takes from the first of
+     * {@code keys} with data, or waits (if {@code mayBlock}) until one of them gets some or
+     * {@code deadline} (epoch millis, or {@link #FOREVER}) passes. {@code answer} is called once,
+     * on this shard, with the reply or a failure (WRONGTYPE), unless the client goes away first.
+     * The caller holds the connection's later commands back until then.
+     *
+     * @param keys     the command's keys in argument order; repeats are ignored
+     * @param mayBlock false inside MULTI (Redis's CLIENT_DENY_BLOCKING) and for the non-blocking
+     *                 forms (LMPOP): no key with data answers {@link BlockingPop#nothingReply()} at once
+     */
+    public void block(long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
+                      BiConsumer<RedisMessage, Throwable> answer) {
+        Blocked b = new Blocked(sequence++ * shardCount + shardId, clientId, runs(keys), pop, mayBlock, deadline, answer);
+        byId.put(b.id, b);
+        byClient.put(clientId, b);
+        tryNextRun(b);
+    }
+
+    private List<Run> runs(List<byte[]> keys) {
+        List<Run> runs = new ArrayList<>();
+        HashSet<ByteString> seen = new HashSet<>();
+        for (byte[] key : keys) {
+            if (!seen.add(new ByteString(key))) {
+                continue; // Redis queues a client once per key (BLPOP k k 0)
+            }
+            int shard = keyspace.shardOf(key);
+            if (runs.isEmpty() || runs.get(runs.size() - 1).shard() != shard) {
+                runs.add(new Run(shard, new ArrayList<>()));
+            }
+            runs.get(runs.size() - 1).keys().add(key);
+        }
+        return runs;
+    }
+
+    private void tryNextRun(Blocked b) {
+        if (b.done) {
+            return;
+        }
+        if (b.nextRun == b.runs.size()) {
+            startWaiting(b);
+            return;
+        }
+        Run run = b.runs.get(b.nextRun++);
+        b.reached.set(run.shard());
+        long id = b.id;
+        int home = shardId;
+        BlockingPop pop = b.pop;
+        boolean mayBlock = b.mayBlock;
+        keyspace.invokeOn(run.shard(), st -> st.keyWaiters().attempt(id, home, run.keys(), pop, mayBlock))
+                .whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        if (finish(b)) {
+                            b.answer.accept(null, failure);
+                        }
+                    } else if (!outcome.tookSomething()) {
+                        tryNextRun(b);
+                    } else if (b.done) {
+                        // served by an earlier key while this step ran: what it took goes back
+                        keyspace.invokeOn(run.shard(), st -> {
+                            st.keyWaiters().putBack(outcome.key(), pop, outcome.taken());
+                            return null;
+                        });
+                    } else {
+                        answerWith(b, outcome.key(), outcome.taken());
+                    }
+                });
+    }
+
+    private void startWaiting(Blocked b) {
+        if (!b.mayBlock) {
+            if (finish(b)) {
+                b.answer.accept(b.pop.nothingReply(), null);
+            }
+            return;
+        }
+        b.waiting = true;
+        waiting++;
+        armTimer(b);
+    }
+
+    private void armTimer(Blocked b) {
+        if (b.deadline == FOREVER) {
+            return;
+        }
+        long delay = Math.max(0, b.deadline - System.currentTimeMillis());
+        b.timer = Shard.current().schedule(Duration.ofMillis(delay), () -> {
+            if (finish(b)) {
+                b.answer.accept(TIMED_OUT, null);
+            }
+        });
+    }
+
+    /** From a key's owner: {@code taken} was taken from {@code key} for command {@code id}. False when it no longer waits: put it back. */
+    boolean serve(long id, byte[] key, Object taken) {
+        Blocked b = byId.get(id);
+        if (b == null || b.done) {
+            return false;
+        }
+        answerWith(b, key, taken);
+        return true;
+    }
+
+    /** From a key's owner: command {@code id} is answered WRONGTYPE (BLMOVE's destination holds another type); nothing was taken. */
+    boolean refuse(long id, WrongTypeException refused) {
+        Blocked b = byId.get(id);
+        if (b == null || !finish(b)) {
+            return false;
+        }
+        b.answer.accept(null, refused);
+        return true;
+    }
+
+    private void answerWith(Blocked b, byte[] key, Object taken) {
+        finish(b);
+        ShardFuture<RedisMessage> reply;
+        try {
+            reply = b.pop.reply(keyspace, key, taken);
+        } catch (RuntimeException e) {
+            reply = ShardFuture.failed(e);
+        }
+        reply.whenComplete(b.answer);
+    }
+
+    /** The connection of {@code clientId} closed: its command is forgotten, without an answer. */
+    public void disconnected(long clientId) {
+        Blocked b = byClient.get(clientId);
+        if (b != null) {
+            finish(b);
+        }
+    }
+
+    /**
+     * Ends the command {@code clientId} waits in with {@code reply} (CLIENT UNBLOCK). False if the
+     * client is not waiting (running its first try counts as not blocked yet, as in Redis).
+     */
+    public boolean unblock(long clientId, RedisMessage reply) {
+        Blocked b = byClient.get(clientId);
+        if (b == null || !b.waiting || !finish(b)) {
+            return false;
+        }
+        b.answer.accept(reply, null);
+        return true;
+    }
+
+    /**
+     * The server drains: the command of {@code clientId} is answered as timed out now, or as soon
+     * as its first try finds nothing (what it finds meanwhile is still its answer).
+     */
+    public void expireNow(long clientId) {
+        Blocked b = byClient.get(clientId);
+        if (b == null || b.done) {
+            return;
+        }
+        b.deadline = System.currentTimeMillis();
+        if (b.waiting) {
+            if (b.timer != null) {
+                b.timer.cancel();
+            }
+            armTimer(b);
+        }
+    }
+
+    /** Marks {@code b} done once: cancels its timer and withdraws its waiters everywhere. False if it already was. */
+    private boolean finish(Blocked b) {
+        if (b.done) {
+            return false;
+        }
+        b.done = true;
+        byId.remove(b.id);
+        byClient.remove(b.clientId, b);
+        if (b.waiting) {
+            waiting--;
+        }
+        if (b.timer != null) {
+            b.timer.cancel();
+        }
+        if (b.mayBlock) {
+            long id = b.id;
+            for (int shard = b.reached.nextSetBit(0); shard >= 0; shard = b.reached.nextSetBit(shard + 1)) {
+                try {
+                    keyspace.invokeOn(shard, st -> {
+                        st.keyWaiters().withdraw(id);
+                        return null;
+                    });
+                } catch (RuntimeException closing) {
+                    // the keyspace is stopping: its waiters go with it
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,279 @@
+package io.percore.demo.shard;
+
+import io.percore.demo.kv.ByteString;
+import io.percore.demo.kv.KeyAddedSignal;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.ValueType;
+import io.percore.demo.kv.WrongTypeException;
+import io.percore.engine.Shard;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The owner side of blocking (Redis's {@code db->blocking_keys} and {@code ready_keys}): on the
+ * shard owning some keys, the clients waiting for each key, first blocked first served, wherever
+ * those clients are connected. Their own shards keep the rest ({@link BlockedClients}).
+ *
+ * <p><b>No lost wakeup.</b> A client's first try takes from the first of its keys here that has data
+ * or, in the same step, queues it on all of them ({@link #attempt}): no write can run between the
+ * check and the queueing. <b>Serving.</b> A key added while clients wait here is signalled by the
+ * store ({@link KeyAddedSignal}, one field compare for a store without waiters); a task queued
+ * behind the current command then serves each signalled key: while it has data, it takes for the
+ * first waiter, drops that client's other waiters on this shard and sends what it took to the
+ * client's shard. If that client was no longer waiting (served by another key, timed out,
+ * disconnected: messages cross), what was taken comes back and is put back where it was taken
+ * from, and the next waiter is served: nothing is lost or given twice. A put-back can reorder the
+ * value against a push that came in between, which Redis (one thread) never does.
+ *
+ * <p>Touched only by its shard's thread. A waiter costs two maps' entries; withdrawing one is O(its keys).
+ */
+public final class KeyWaiters implements KeyAddedSignal {
+
+    /** One client waiting for one key: a node of that key's queue and of the client's waiters here. */
+    private static final class Waiter {
+        final long blockedId;
+        final int home;
+        final BlockingPop pop;
+        final WaitQueue queue;
+        Waiter prev;
+        Waiter next;
+        /** The same client's waiter for another key of this shard. */
+        Waiter sibling;
+
+        Waiter(long blockedId, int home, BlockingPop pop, WaitQueue queue) {
+            this.blockedId = blockedId;
+            this.home = home;
+            this.pop = pop;
+            this.queue = queue;
+        }
+    }
+
+    /** The clients waiting for one key, oldest first. */
+    private static final class WaitQueue {
+        final ByteString key;
+        Waiter head;
+        Waiter tail;
+        /** Signalled and not served yet (Redis's db->ready_keys: a key is queued once). */
+        boolean ready;
+
+        WaitQueue(ByteString key) {
+            this.key = key;
+        }
+    }
+
+    /** What a client's first try found on this shard. */
+    public record Outcome(byte[] key, Object taken) {
+        /** No key here had data; the client waits for each of them (unless it may not block). */
+        static final Outcome WAITING = new Outcome(null, null);
+
+        public boolean tookSomething() {
+            return key != null;
+        }
+    }
+
+    /** Something taken for a client, on its way to the client's shard. */
+    private record Delivery(Waiter waiter, byte[] key, Object taken, WrongTypeException refused) {
+    }
+
+    private final ValueStore store;
+    private final HashMap<ByteString, WaitQueue> byKey = new HashMap<>();
+    /** Each waiting client's first waiter here (the rest by {@link Waiter#sibling}), by blocked id. */
+    private final HashMap<Long, Waiter> byClient = new HashMap<>();
+    private final ArrayDeque<WaitQueue> ready = new ArrayDeque<>();
+    /** A serving task is queued on the shard. */
+    private boolean servingQueued;
+    private Keyspace keyspace;
+
+    KeyWaiters(ValueStore store) {
+        this.store = store;
+        store.keyAddedSignal(this);
+    }
+
+    /** Set once the keyspace exists (it is built from the shards' states). */
+    void keyspace(Keyspace keyspace) {
+        this.keyspace = keyspace;
+    }
+
+    /** Clients waiting here (each counted once, whatever its number of keys here). */
+    public int waitingClients() {
+        return byClient.size();
+    }
+
+    /** Keys clients wait for here. */
+    public int waitedKeys() {
+        return byKey.size();
+    }
+
+    /**
+     * A client's first try on this shard, in one step: takes from the first of {@code keys} that
+     * has data, or (if {@code mayBlock}) queues the client on every one of them.
+     *
+     * @throws WrongTypeException when a key before the first one with data holds another type
+     */
+    public Outcome attempt(long blockedId, int home, List<byte[]> keys, BlockingPop pop, boolean mayBlock) {
+        long now = System.currentTimeMillis();
+        for (byte[] key : keys) {
+            Object taken = pop.take(store, key, now);
+            if (taken != null) {
+                return new Outcome(key, taken);
+            }
+        }
+        if (mayBlock) {
+            for (byte[] key : keys) {
+                enqueue(blockedId, home, pop, key);
+            }
+        }
+        return Outcome.WAITING;
+    }
+
+    private void enqueue(long blockedId, int home, BlockingPop pop, byte[] key) {
+        ByteString k = new ByteString(key);
+        WaitQueue queue = byKey.get(k);
+        if (queue == null) {
+            queue = new WaitQueue(k);
+            byKey.put(k, queue);
+            store.waitedKeys(byKey.size());
+        }
+        Waiter w = new Waiter(blockedId, home, pop, queue);
+        w.prev = queue.tail;
+        if (queue.tail == null) {
+            queue.head = w;
+        } else {
+            queue.tail.next = w;
+        }
+        queue.tail = w;
+        w.sibling = byClient.put(blockedId, w);
+    }
+
+    /** The client no longer waits (served elsewhere, timed out, gone): forgets its waiters here. */
+    public void withdraw(long blockedId) {
+        Waiter w = byClient.remove(blockedId);
+        for (; w != null; w = w.sibling) {
+            unlink(w);
+        }
+    }
+
+    private void unlink(Waiter w) {
+        WaitQueue q = w.queue;
+        if (w.prev == null) {
+            q.head = w.next;
+        } else {
+            w.prev.next = w.next;
+        }
+        if (w.next == null) {
+            q.tail = w.prev;
+        } else {
+            w.next.prev = w.prev;
+        }
+        w.prev = null;
+        w.next = null;
+        if (q.head == null) {
+            byKey.remove(q.key);
+            store.waitedKeys(byKey.size());
+        }
+    }
+
+    /** From the store, inside a write: {@code key} was added. Serving waits until the command is over. */
+    @Override
+    public void keyAdded(byte[] key, ValueType type) {
+        WaitQueue q = byKey.get(new ByteString(key));
+        if (q == null || q.ready) {
+            return;
+        }
+        q.ready = true;
+        ready.add(q);
+        if (!servingQueued) {
+            servingQueued = true;
+            Shard.current().execute(this::serveReadyKeys);
+        }
+    }
+
+    /**
+     * Serves every signalled key in signal order (Redis's handleClientsBlockedOnKeys), then sends
+     * what was taken to the clients' shards. Sending comes last because a client on this shard is
+     * answered inline and may run its next commands at once: they must not find a queue being walked.
+     */
+    private void serveReadyKeys() {
+        servingQueued = false;
+        List<Delivery> deliveries = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        WaitQueue q;
+        while ((q = ready.poll()) != null) {
+            q.ready = false;
+            if (byKey.get(q.key) == q) {
+                serve(q, now, deliveries);
+            }
+        }
+        for (Delivery d : deliveries) {
+            deliver(d);
+        }
+    }
+
+    /** While the key has data of a waiter's type, takes for the oldest such waiter. */
+    private void serve(WaitQueue q, long now, List<Delivery> deliveries) {
+        byte[] key = q.key.bytes();
+        Waiter w = q.head;
+        while (w != null) {
+            Waiter next = w.next;
+            ValueType type = store.typeOf(key, now);
+            if (type == null) {
+                return; // deleted (or expired) before its turn: wait for the next arrival
+            }
+            if (type == w.pop.type()) {
+                Object taken;
+                try {
+                    taken = w.pop.take(store, key, now);
+                } catch (WrongTypeException refused) {
+                    // Redis answers WRONGTYPE to this client (BLMOVE's destination here holds
+                    // another type), takes nothing and serves the next one.
+                    withdraw(w.blockedId);
+                    deliveries.add(new Delivery(w, key, null, refused));
+                    w = next;
+                    continue;
+                }
+                if (taken == null) {
+                    return;
+                }
+                withdraw(w.blockedId); // a client is served once: its other keys here stop waiting now
+                deliveries.add(new Delivery(w, key, taken, null));
+            }
+            w = next; // waiters of another type (a zset pop on a key now holding a list) keep waiting
+        }
+    }
+
+    private void deliver(Delivery d) {
+        Waiter w = d.waiter;
+        long blockedId = w.blockedId;
+        if (d.refused != null) {
+            WrongTypeException refused = d.refused;
+            keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused));
+            return;
+        }
+        byte[] key = d.key;
+        Object taken = d.taken;
+        BlockingPop pop = w.pop;
+        try {
+            keyspace.invokeOn(w.home, st -> st.blockedClients().serve(blockedId, key, taken))
+                    .whenComplete((accepted, failure) -> {
+                        if (failure != null || !accepted) {
+                            putBack(key, pop, taken);
+                        }
+                    });
+        } catch (RuntimeException closing) {
+            putBack(key, pop, taken); // the keyspace is stopping: nobody to give it to
+        }
+    }
+
+    /**
+     * Puts back what was taken for a client that was no longer waiting (or whose BLMOVE could not
+     * push), and serves the next waiter of that key.
+     */
+    public void putBack(byte[] key, BlockingPop pop, Object taken) {
+        pop.putBack(store, key, taken, System.currentTimeMillis());
+        if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
+            keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here
+        }
+    }
+}
