@@ -160,6 +160,18 @@ public final class RespTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one reply's first line as sent, type byte included ({@code *-1}, {@code $-1}, {@code _}):
+     * for the replies whose decoded forms look alike (a null array and a null bulk both read null).
+     */
+    public String readRawLine() throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("connection closed");
+        }
+        return (char) type + readLine();
+    }
+
     /** True if the server closed the connection (EOF) within the socket timeout. */
     public boolean closedByServer() {
         try {
