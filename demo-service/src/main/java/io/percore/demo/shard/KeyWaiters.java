@@ -84,6 +84,8 @@ public final class KeyWaiters implements KeyAddedSignal {
     private final ArrayDeque<WaitQueue> ready = new ArrayDeque<>();
     /** A serving task is queued on the shard. */
     private boolean servingQueued;
+    /** Values put back because the client they were taken for no longer waited (or BLMOVE could not push). */
+    private long putBacks;
     private Keyspace keyspace;
 
     KeyWaiters(ValueStore store) {
@@ -99,6 +101,11 @@ public final class KeyWaiters implements KeyAddedSignal {
     /** Clients waiting here (each counted once, whatever its number of keys here). */
     public int waitingClients() {
         return byClient.size();
+    }
+
+    /** Values put back since start (see {@link #putBack}). */
+    public long putBacks() {
+        return putBacks;
     }
 
     /** Keys clients wait for here. */
@@ -271,6 +278,7 @@ public final class KeyWaiters implements KeyAddedSignal {
      * push), and serves the next waiter of that key.
      */
     public void putBack(byte[] key, BlockingPop pop, Object taken) {
+        putBacks++;
         pop.putBack(store, key, taken, System.currentTimeMillis());
         if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
             keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here

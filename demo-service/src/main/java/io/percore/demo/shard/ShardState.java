@@ -77,12 +77,12 @@ public final class ShardState implements AutoCloseable {
                 store.expiredKeys(), commandsProcessed, connectionsReceived, connectedClients,
                 respServer == null ? 0 : respServer.connectionsRejected(),
                 protocolErrors, unexpectedErrors, crossShardCalls, httpRequests, store.usedBytes(), store.budget().maxBytes(),
-                store.evictedKeys(), blockedClients.waitingClients(), keyWaiters.waitedKeys());
+                store.evictedKeys(), blockedClients.waitingClients(), keyWaiters.waitedKeys(), keyWaiters.putBacks());
     }
 
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
-                           long evicted, long blockedClients, long waitedKeys) {
+                           long evicted, long blockedClients, long waitedKeys, long putBacks) {
     }
 }
