@@ -1,0 +1,148 @@
+package io.percore.demo.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RealRedis;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestServices;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13: LMPOP, BLMPOP, BLPOP, BRPOP, BLMOVE and BRPOPLPUSH sent to a real redis-server 7.0.15
+ * and to a two-shard demo, in RESP2 and RESP3: replies with data present, argument and type
+ * errors in Redis's order, and the timeout replies byte for byte (a null array, not a null bulk).
+ * The keys are spread over both of the demo's shards.
+ */
+class BlockingListParityTest {
+
+    private static RealRedis redis;
+    private static TestServices demo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RealRedis.start();
+        demo = TestServices.start(2, DemoSettings.forTests());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        demo.close();
+        redis.close();
+    }
+
+    @Test
+    void repliesAndErrorsAreRedises() throws IOException {
+        String[][] commands = {
+                {"DEL", "l1", "l2", "l3", "s", "none", "dst"},
+                {"RPUSH", "l1", "a", "b", "c", "d", "e"},
+                {"RPUSH", "l2", "x"},
+                {"SET", "s", "str"},
+                // LMPOP
+                {"LMPOP", "1", "l1", "LEFT"},
+                {"LMPOP", "2", "none", "l1", "RIGHT", "COUNT", "2"},
+                {"LMPOP", "3", "none", "l2", "l1", "left", "count", "100"},
+                {"LMPOP", "2", "none", "s", "LEFT"},
+                {"LMPOP", "2", "l1", "s", "RIGHT"},
+                {"LMPOP", "0", "l1", "LEFT"},
+                {"LMPOP", "-1", "l1", "LEFT"},
+                {"LMPOP", "x", "l1", "LEFT"},
+                {"LMPOP", "2", "l1", "LEFT"},
+                {"LMPOP", "9223372036854775807", "l1", "LEFT"},
+                {"LMPOP", "1", "l1", "MIDDLE"},
+                {"LMPOP", "1", "l1", "LEFT", "COUNT"},
+                {"LMPOP", "1", "l1", "LEFT", "COUNT", "0"},
+                {"LMPOP", "1", "l1", "LEFT", "COUNT", "-1"},
+                {"LMPOP", "1", "l1", "LEFT", "COUNT", "x"},
+                {"LMPOP", "1", "l1", "LEFT", "COUNT", "1", "COUNT", "2"},
+                {"LMPOP", "1", "l1", "LEFT", "FOO"},
+                {"LMPOP", "1", "l1"},
+                // BLMPOP: the timeout is read after the other arguments
+                {"RPUSH", "l3", "1", "2", "3"},
+                {"BLMPOP", "0", "2", "none", "l3", "RIGHT", "COUNT", "2"},
+                {"BLMPOP", "x", "1", "l3", "LEFT"},
+                {"BLMPOP", "-1", "1", "l3", "LEFT"},
+                {"BLMPOP", "-1", "0", "l3", "LEFT"},
+                {"BLMPOP", "x", "1", "l3", "LEFT", "COUNT", "0"},
+                {"BLMPOP", "0", "1", "l3"},
+                {"BLMPOP", "0", "2", "none", "s", "LEFT"},
+                // BLPOP, BRPOP
+                {"RPUSH", "l1", "p", "q", "r"},
+                {"BLPOP", "none", "l1", "0"},
+                {"BRPOP", "none", "l1", "l1", "none", "1.5"},
+                {"BLPOP", "none", "s", "0"},
+                {"BLPOP", "l1", "s", "0"},
+                {"BLPOP", "l1", "-1"},
+                {"BLPOP", "l1", "-0.00100001"},
+                {"BLPOP", "l1", "abc"},
+                {"BLPOP", "l1", "1e5000"},
+                {"BLPOP", "l1", "nan"},
+                {"BLPOP", "l1", "inf"},
+                {"BLPOP", "l1", "9.3e15"},
+                {"BLPOP", "l1", " 1"},
+                {"BLPOP", "l1"},
+                // BLMOVE, BRPOPLPUSH
+                {"RPUSH", "l1", "m1", "m2"},
+                {"BLMOVE", "l1", "dst", "LEFT", "RIGHT", "0"},
+                {"BRPOPLPUSH", "l1", "dst", "0"},
+                {"LRANGE", "dst", "0", "-1"},
+                {"RPUSH", "l1", "m3"},
+                {"BLMOVE", "l1", "s", "LEFT", "RIGHT", "0"},
+                {"LRANGE", "l1", "0", "-1"},
+                {"BLMOVE", "s", "dst", "LEFT", "RIGHT", "0"},
+                {"BLMOVE", "l1", "dst", "UP", "RIGHT", "x"},
+                {"BLMOVE", "l1", "dst", "LEFT", "RIGHT", "x"},
+                {"BLMOVE", "l1", "dst", "LEFT", "RIGHT", "-2"},
+                {"BRPOPLPUSH", "l1", "dst", "x"},
+                {"BRPOPLPUSH", "l1", "s", "0"},
+                {"LRANGE", "l1", "0", "-1"},
+                {"EXISTS", "l2", "l3"}};
+        redis.inBothProtocols(demo.respPort(), (r, d, proto) -> RealRedis.sameReplies(r, d, proto, commands, reply -> reply));
+    }
+
+    /** The replies a decoded null hides: Redis answers a timed-out or empty blocking pop with a null array, in both protocols. */
+    @Test
+    void timeoutAndEmptyRepliesAreRedisesByteForByte() throws IOException {
+        String[][] commands = {
+                {"DEL", "none", "dst"},
+                {"LMPOP", "2", "none", "dst", "LEFT"},
+                {"BLMPOP", "0.01", "1", "none", "LEFT", "COUNT", "2"},
+                {"BLPOP", "none", "dst", "0.01"},
+                {"BRPOP", "none", "0.001"},
+                {"BLMOVE", "none", "dst", "RIGHT", "LEFT", "0.01"},
+                {"BRPOPLPUSH", "none", "dst", "0x1p-7"},
+                {"BLPOP", "none", "1e-10"},
+                {"LPOP", "none"}};
+        redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
+            for (String[] command : commands) {
+                r.send(RespTestClient.encode(command));
+                d.send(RespTestClient.encode(command));
+                assertThat(d.readRawLine()).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.readRawLine());
+            }
+        });
+    }
+
+    /**
+     * Redis reads a timeout in long double arithmetic: {@code -0.001} seconds is -0.99999... ms,
+     * whose ceiling is 0, which means no timeout. Both servers block, and both are woken by a push.
+     */
+    @Test
+    void aTimeoutThatRoundsToZeroBlocksForEverOnBoth() throws IOException {
+        for (int port : new int[] {redis.port(), demo.respPort()}) {
+            try (RespTestClient waiter = new RespTestClient(port); RespTestClient pusher = new RespTestClient(port)) {
+                pusher.cmd("DEL", "forever");
+                waiter.send(RespTestClient.encode("BLPOP", "forever", "-0.001"));
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (!pusher.cmd("INFO", "clients").toString().contains("blocked_clients:1") && System.currentTimeMillis() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(pusher.cmd("RPUSH", "forever", "woken")).isEqualTo(1L);
+                assertThat(waiter.read()).as("port " + port).isEqualTo(List.of("forever", "woken"));
+            }
+        }
+    }
+}
