@@ -78,7 +78,8 @@ final class ServerCommands {
             line(out, "connected_clients", Long.toString(sum(shards, ShardState.Snapshot::connectedClients)));
             line(out, "blocked_clients", Long.toString(sum(shards, ShardState.Snapshot::blockedClients)));
             for (ShardState.Snapshot s : shards) {
-                line(out, "shard_" + s.shard(), "connected_clients=" + s.connectedClients() + ",blocked_clients=" + s.blockedClients());
+                line(out, "shard_" + s.shard(), "connected_clients=" + s.connectedClients() + ",blocked_clients=" + s.blockedClients()
+                        + ",blocking_keys=" + s.waitedKeys());
             }
             out.append("\r\n");
         }
