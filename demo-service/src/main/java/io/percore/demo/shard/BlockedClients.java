@@ -20,12 +20,14 @@ import java.util.function.BiConsumer;
  * connection lives on, the blocking command it runs, from its first try to its answer. The keys'
  * shards keep the queues ({@link KeyWaiters}).
  *
- * <p><b>First try.</b> The keys (without repeats, in argument order) are cut into runs of
- * consecutive keys owned by one shard, visited in order, one step each
- * ({@link KeyWaiters#attempt}): take from the run's first key with data, or wait on all of them.
- * So the first key in argument order that has data is the one served, as in Redis, and a key
- * holding another type before it answers WRONGTYPE. A run that finds data ends the try; waiters
- * left on earlier runs' shards are withdrawn.
+ * <p><b>First try.</b> The keys (without repeats) are grouped by shard, shards in the order of
+ * their first key, and each shard is visited once ({@link KeyWaiters#attempt}): its empty keys get
+ * the client queued, and its first key with data or of another type is decided (taken, or
+ * WRONGTYPE) only if no key before it in argument order can still have data; otherwise it is a
+ * candidate, decided after the other shards were seen (see {@link #nextStep}). So the first key in
+ * argument order with data is the one served, as in Redis, a key of another type before it answers
+ * WRONGTYPE, and a command costs one step per shard (plus one per candidate), however its keys
+ * interleave. A decision ends the try; waiters left on other shards are withdrawn.
  *
  * <p><b>Exactly one answer.</b> A command is done once: served (from the first try or by an owner,
  * {@link #serve}), refused, timed out, unblocked, or its connection closed. Whatever arrives after
@@ -54,32 +56,44 @@ public final class BlockedClients {
     /** Clients waiting now (their first try over): INFO's blocked_clients. */
     private int waiting;
 
-    /** A run of consecutive keys owned by one shard. */
-    private record Run(int shard, List<byte[]> keys) {
+    /**
+     * A command's keys owned by one shard, in argument order, with their positions among the
+     * command's keys. Built once on the client's shard and only read after (also by the owner).
+     */
+    private record ShardKeys(int shard, List<byte[]> keys, int[] indexes) {
+        int first() {
+            return indexes[0];
+        }
     }
 
     /** One blocking command of one client. */
     private final class Blocked {
         final long id;
         final long clientId;
-        final List<Run> runs;
+        /** Its keys by shard, shards in the order of their first key. */
+        final List<ShardKeys> plan;
+        /** Per plan entry: the candidate its last step reported (a key with data or of another type, not yet decided), or -1. */
+        final int[] candidates;
         final BlockingPop pop;
         final boolean mayBlock;
         final BiConsumer<RedisMessage, Throwable> answer;
         /** Epoch millis, or {@link #FOREVER}. */
         long deadline;
-        int nextRun;
+        /** Plan entries visited so far by the first pass. */
+        int visited;
         /** Shards that may hold its waiters: those its first try has reached. */
         final BitSet reached = new BitSet();
         boolean waiting;
         boolean done;
         Cancellable timer;
 
-        Blocked(long id, long clientId, List<Run> runs, BlockingPop pop, boolean mayBlock, long deadline,
+        Blocked(long id, long clientId, List<ShardKeys> plan, BlockingPop pop, boolean mayBlock, long deadline,
                 BiConsumer<RedisMessage, Throwable> answer) {
             this.id = id;
             this.clientId = clientId;
-            this.runs = runs;
+            this.plan = plan;
+            this.candidates = new int[plan.size()];
+            java.util.Arrays.fill(candidates, -1);
             this.pop = pop;
             this.mayBlock = mayBlock;
             this.deadline = deadline;
@@ -114,53 +128,93 @@ public final class BlockedClients {
      */
     public void block(long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
                       BiConsumer<RedisMessage, Throwable> answer) {
-        Blocked b = new Blocked(sequence++ * shardCount + shardId, clientId, runs(keys), pop, mayBlock, deadline, answer);
+        Blocked b = new Blocked(sequence++ * shardCount + shardId, clientId, plan(keys), pop, mayBlock, deadline, answer);
         byId.put(b.id, b);
         byClient.put(clientId, b);
-        tryNextRun(b);
+        nextStep(b);
     }
 
-    private List<Run> runs(List<byte[]> keys) {
-        List<Run> runs = new ArrayList<>();
+    private List<ShardKeys> plan(List<byte[]> keys) {
         HashSet<ByteString> seen = new HashSet<>();
+        HashMap<Integer, List<byte[]>> keysByShard = new java.util.LinkedHashMap<>();
+        HashMap<Integer, List<Integer>> indexesByShard = new HashMap<>();
+        int index = 0;
         for (byte[] key : keys) {
             if (!seen.add(new ByteString(key))) {
                 continue; // Redis queues a client once per key (BLPOP k k 0)
             }
             int shard = keyspace.shardOf(key);
-            if (runs.isEmpty() || runs.get(runs.size() - 1).shard() != shard) {
-                runs.add(new Run(shard, new ArrayList<>()));
-            }
-            runs.get(runs.size() - 1).keys().add(key);
+            keysByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(key);
+            indexesByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(index++);
         }
-        return runs;
+        List<ShardKeys> plan = new ArrayList<>(keysByShard.size());
+        keysByShard.forEach((shard, shardKeys) -> plan.add(new ShardKeys(shard, shardKeys,
+                indexesByShard.get(shard).stream().mapToInt(Integer::intValue).toArray())));
+        return plan;
     }
 
-    private void tryNextRun(Blocked b) {
+    /**
+     * The first try, one step at a time. First pass: each shard once, in the order of its first
+     * key; a step may decide on a key only if no key before it lives on a shard not visited yet, or
+     * is a candidate found earlier. Then the candidates, lowest first: a step on its shard from
+     * that key on decides it (or, if it went empty, waits on it and reports the next one). With no
+     * candidate left, every key has the client queued: it waits.
+     */
+    private void nextStep(Blocked b) {
         if (b.done) {
             return;
         }
-        if (b.nextRun == b.runs.size()) {
+        if (b.visited < b.plan.size()) {
+            int entry = b.visited++;
+            int unvisited = b.visited < b.plan.size() ? b.plan.get(b.visited).first() : Integer.MAX_VALUE;
+            step(b, entry, 0, Math.min(unvisited, lowestCandidate(b, -1)));
+            return;
+        }
+        int entry = -1;
+        for (int i = 0; i < b.candidates.length; i++) {
+            if (b.candidates[i] >= 0 && (entry < 0 || b.candidates[i] < b.candidates[entry])) {
+                entry = i;
+            }
+        }
+        if (entry < 0) {
             startWaiting(b);
             return;
         }
-        Run run = b.runs.get(b.nextRun++);
-        b.reached.set(run.shard());
+        int candidate = b.candidates[entry];
+        b.candidates[entry] = -1;
+        int from = java.util.Arrays.binarySearch(b.plan.get(entry).indexes(), candidate);
+        step(b, entry, from, lowestCandidate(b, entry));
+    }
+
+    private static int lowestCandidate(Blocked b, int except) {
+        int lowest = Integer.MAX_VALUE;
+        for (int i = 0; i < b.candidates.length; i++) {
+            if (i != except && b.candidates[i] >= 0) {
+                lowest = Math.min(lowest, b.candidates[i]);
+            }
+        }
+        return lowest;
+    }
+
+    private void step(Blocked b, int entry, int from, int limit) {
+        ShardKeys sk = b.plan.get(entry);
+        b.reached.set(sk.shard());
         long id = b.id;
         int home = shardId;
         BlockingPop pop = b.pop;
         boolean mayBlock = b.mayBlock;
-        keyspace.invokeOn(run.shard(), st -> st.keyWaiters().attempt(id, home, run.keys(), pop, mayBlock))
+        keyspace.invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, sk.keys(), sk.indexes(), from, limit, pop, mayBlock))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (finish(b)) {
                             b.answer.accept(null, failure);
                         }
                     } else if (!outcome.tookSomething()) {
-                        tryNextRun(b);
+                        b.candidates[entry] = outcome.candidate();
+                        nextStep(b);
                     } else if (b.done) {
-                        // served by an earlier key while this step ran: what it took goes back
-                        keyspace.invokeOn(run.shard(), st -> {
+                        // served by a key it waited on while this step ran: what it took goes back
+                        keyspace.invokeOn(sk.shard(), st -> {
                             st.keyWaiters().putBack(outcome.key(), pop, outcome.taken());
                             return null;
                         });

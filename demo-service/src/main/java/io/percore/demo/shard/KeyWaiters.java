@@ -16,9 +16,9 @@ import java.util.List;
  * shard owning some keys, the clients waiting for each key, first blocked first served, wherever
  * those clients are connected. Their own shards keep the rest ({@link BlockedClients}).
  *
- * <p><b>No lost wakeup.</b> A client's first try takes from the first of its keys here that has data
- * or, in the same step, queues it on all of them ({@link #attempt}): no write can run between the
- * check and the queueing. <b>Serving.</b> A key added while clients wait here is signalled by the
+ * <p><b>No lost wakeup.</b> A step of a client's first try ({@link #attempt}) checks its keys here
+ * and queues the client on the empty ones in one go: no write can run between the check and the
+ * queueing. <b>Serving.</b> A key added while clients wait here is signalled by the
  * store ({@link KeyAddedSignal}, one field compare for a store without waiters); a task queued
  * behind the current command then serves each signalled key: while it has data, it takes for the
  * first waiter, drops that client's other waiters on this shard and sends what it took to the
@@ -63,13 +63,22 @@ public final class KeyWaiters implements KeyAddedSignal {
         }
     }
 
-    /** What a client's first try found on this shard. */
-    public record Outcome(byte[] key, Object taken) {
-        /** No key here had data; the client waits for each of them (unless it may not block). */
-        static final Outcome WAITING = new Outcome(null, null);
+    /** What one step of a client's first try found on this shard. */
+    public record Outcome(byte[] key, Object taken, int candidate) {
+        /** Every key scanned was empty: the client waits for each of them (unless it may not block). */
+        static final Outcome WAITING = new Outcome(null, null, -1);
 
         public boolean tookSomething() {
             return key != null;
+        }
+
+        /**
+         * The argument index of the first key here, at or past the step's limit, that has data or
+         * another type (not taken, not waited on: an earlier key on another shard may come first);
+         * -1 when there is none.
+         */
+        public int candidate() {
+            return candidate;
         }
     }
 
@@ -114,23 +123,35 @@ public final class KeyWaiters implements KeyAddedSignal {
     }
 
     /**
-     * A client's first try on this shard, in one step: takes from the first of {@code keys} that
-     * has data, or (if {@code mayBlock}) queues the client on every one of them.
+     * One step of a client's first try on this shard. Scans {@code keys} from position
+     * {@code from} in argument order ({@code indexes} are their positions among the command's
+     * keys): an empty key gets the client queued on it (if {@code mayBlock}); the first key with
+     * data or of another type ends the step. If its index is below {@code limit} (no key before it
+     * can still have data) it decides: the pop takes from it, or WRONGTYPE; the client's waiters
+     * here are then dropped. Otherwise its index is returned as a candidate for the client's shard
+     * to weigh against the other shards' keys. Checking and queueing are one step on this shard's
+     * thread: no write can come between them, so no wakeup is lost.
      *
-     * @throws WrongTypeException when a key before the first one with data holds another type
+     * @throws WrongTypeException when the deciding key (or BLMOVE's destination here) holds another type
      */
-    public Outcome attempt(long blockedId, int home, List<byte[]> keys, BlockingPop pop, boolean mayBlock) {
+    public Outcome attempt(long blockedId, int home, List<byte[]> keys, int[] indexes, int from, int limit, BlockingPop pop,
+                           boolean mayBlock) {
         long now = System.currentTimeMillis();
-        for (byte[] key : keys) {
-            Object taken = pop.take(store, key, now);
-            if (taken != null) {
-                return new Outcome(key, taken);
+        for (int i = from; i < keys.size(); i++) {
+            byte[] key = keys.get(i);
+            ValueType type = store.typeOf(key, now);
+            if (type == null) {
+                if (mayBlock) {
+                    enqueue(blockedId, home, pop, key);
+                }
+                continue;
             }
-        }
-        if (mayBlock) {
-            for (byte[] key : keys) {
-                enqueue(blockedId, home, pop, key);
+            if (indexes[i] >= limit) {
+                return new Outcome(null, null, indexes[i]);
             }
+            withdraw(blockedId); // decided: whatever it waits on here is no longer wanted
+            // take's typed lookup answers WRONGTYPE for a key of another type (the store's one type check)
+            return new Outcome(key, pop.take(store, key, now), -1);
         }
         return Outcome.WAITING;
     }
@@ -255,7 +276,11 @@ public final class KeyWaiters implements KeyAddedSignal {
         long blockedId = w.blockedId;
         if (d.refused != null) {
             WrongTypeException refused = d.refused;
-            keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused));
+            try {
+                keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused));
+            } catch (RuntimeException closing) {
+                // the keyspace is stopping: nobody left to answer
+            }
             return;
         }
         byte[] key = d.key;
