@@ -1,5 +1,6 @@
 package io.percore.demo.resp;
 
+import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.BlockedClients;
 import io.percore.demo.shard.BlockingPop;
 import java.util.List;
@@ -10,6 +11,9 @@ import java.util.List;
  * Redis stops reading a blocked client, while the shard's {@link BlockedClients} runs the command.
  */
 final class BlockingCommands {
+
+    /** A deadline further away counts as none: a timer's delay is nanoseconds in a long (292 years). */
+    private static final long MAX_TIMER_MILLIS = 100L * 365 * 24 * 3600 * 1000;
 
     private BlockingCommands() {
     }
@@ -38,9 +42,6 @@ final class BlockingCommands {
         }
     }
 
-    /** Longer than any timer the engine can arm (Duration in nanos); 100 years. */
-    private static final long MAX_TIMER_MILLIS = 100L * 365 * 24 * 3600 * 1000;
-
     /**
      * Fills the reply slot. An answer found at once (keys on this shard with data) needs no barrier:
      * raising one would make each pipelined command run inside the previous one's release.
@@ -56,7 +57,7 @@ final class BlockingCommands {
             this.slot = slot;
         }
 
-        void accept(io.netty.handler.codec.redis.RedisMessage reply, Throwable failure) {
+        void accept(RedisMessage reply, Throwable failure) {
             answered = true;
             slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
             if (returned) {

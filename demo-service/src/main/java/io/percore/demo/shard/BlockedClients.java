@@ -9,10 +9,13 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -93,7 +96,7 @@ public final class BlockedClients {
             this.clientId = clientId;
             this.plan = plan;
             this.candidates = new int[plan.size()];
-            java.util.Arrays.fill(candidates, -1);
+            Arrays.fill(candidates, -1);
             this.pop = pop;
             this.mayBlock = mayBlock;
             this.deadline = deadline;
@@ -136,8 +139,8 @@ public final class BlockedClients {
 
     private List<ShardKeys> plan(List<byte[]> keys) {
         HashSet<ByteString> seen = new HashSet<>();
-        HashMap<Integer, List<byte[]>> keysByShard = new java.util.LinkedHashMap<>();
-        HashMap<Integer, List<Integer>> indexesByShard = new HashMap<>();
+        Map<Integer, List<byte[]>> keysByShard = new LinkedHashMap<>(); // shards in the order of their first key
+        Map<Integer, List<Integer>> indexesByShard = new HashMap<>();
         int index = 0;
         for (byte[] key : keys) {
             if (!seen.add(new ByteString(key))) {
@@ -182,7 +185,7 @@ public final class BlockedClients {
         }
         int candidate = b.candidates[entry];
         b.candidates[entry] = -1;
-        int from = java.util.Arrays.binarySearch(b.plan.get(entry).indexes(), candidate);
+        int from = Arrays.binarySearch(b.plan.get(entry).indexes(), candidate);
         step(b, entry, from, lowestCandidate(b, entry));
     }
 

@@ -107,11 +107,6 @@ public final class KeyWaiters implements KeyAddedSignal {
         this.keyspace = keyspace;
     }
 
-    /** Clients waiting here (each counted once, whatever its number of keys here). */
-    public int waitingClients() {
-        return byClient.size();
-    }
-
     /** Values put back since start (see {@link #putBack}). */
     public long putBacks() {
         return putBacks;
