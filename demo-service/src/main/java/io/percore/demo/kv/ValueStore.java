@@ -205,6 +205,18 @@ public final class ValueStore {
 
     // ------------------------------------------------------------------ blocked clients (Redis's signalKeyAsReady)
 
+    /**
+     * A command that may have added keys is over (Redis's {@code handleClientsBlockedOnKeys} after
+     * {@code call()}): clients waiting on what it added are served now, before anything else runs on
+     * this shard, so the next command (the pusher's LRANGE) sees them served. One field compare when
+     * no client waits on this store.
+     */
+    public void commandDone() {
+        if (waitedKeys != 0) {
+            keyAddedSignal.commandDone();
+        }
+    }
+
     /** Who hears of keys added while clients block on keys of this store; set once by the shard. */
     public void keyAddedSignal(KeyAddedSignal signal) {
         this.keyAddedSignal = signal;
@@ -252,9 +264,10 @@ public final class ValueStore {
         return taken;
     }
 
-    /** Stores what {@link #take} returned under {@code key}, replacing what it held. */
+    /** Stores what {@link #take} returned under {@code key}, replacing what it held (RENAME's last step). */
     public void put(byte[] key, StoredValue stored) {
         set(key, stored.type(), stored.value(), stored.expireAt());
+        commandDone();
     }
 
     /** Sets the expiry of a live key; returns false if the key is missing. An expiry in the past deletes the key. */

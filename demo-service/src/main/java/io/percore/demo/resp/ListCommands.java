@@ -320,6 +320,7 @@ final class ListCommands {
             l.addLast(element);
         }
         ks.resized(l.bytes() - before);
+        ks.commandDone();
     }
 
     /** RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT. */

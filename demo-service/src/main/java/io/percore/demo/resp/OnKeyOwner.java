@@ -49,7 +49,9 @@ final class OnKeyOwner implements CommandHandler {
             return RespReplies.OOM_REPLY;
         }
         try {
-            return command.execute(store, argv, now);
+            RedisMessage reply = command.execute(store, argv, now);
+            store.commandDone(); // serves clients blocked on a list it created: after the reply's value, before the next command
+            return reply;
         } catch (RespError e) {
             return e.reply();
         } catch (WrongTypeException | OutOfBudgetException e) {

@@ -19,8 +19,9 @@ import java.util.List;
  * <p><b>No lost wakeup.</b> A step of a client's first try ({@link #attempt}) checks its keys here
  * and queues the client on the empty ones in one go: no write can run between the check and the
  * queueing. <b>Serving.</b> A key added while clients wait here is signalled by the
- * store ({@link KeyAddedSignal}, one field compare for a store without waiters); a task queued
- * behind the current command then serves each signalled key: while it has data, it takes for the
+ * store ({@link KeyAddedSignal}, one field compare for a store without waiters); when the command
+ * is over ({@link #commandDone}, called by the store's writers before the shard runs anything else,
+ * with a queued task as a fallback) each signalled key is served: while it has data, it takes for the
  * first waiter, drops that client's other waiters on this shard and sends what it took to the
  * client's shard. If that client was no longer waiting (served by another key, timed out,
  * disconnected: messages cross), what was taken comes back and is put back where it was taken
@@ -93,6 +94,16 @@ public final class KeyWaiters implements KeyAddedSignal {
     private final ArrayDeque<WaitQueue> ready = new ArrayDeque<>();
     /** A serving task is queued on the shard. */
     private boolean servingQueued;
+    /** Walking the ready keys' queues: nothing may serve meanwhile. */
+    private boolean serving;
+    /**
+     * Servings in progress on this thread. Answering a client on this shard runs the commands it
+     * held back, whose writes serve again (a BLMOVE chain, a consumer that pushes): a chain is
+     * served at once up to {@link #MAX_NESTING} deep, and from the queued task beyond, so a long
+     * chain cannot exhaust the stack.
+     */
+    private int nesting;
+    private static final int MAX_NESTING = 16;
     /** Values put back because the client they were taken for no longer waited (or BLMOVE could not push). */
     private long putBacks;
     private Keyspace keyspace;
@@ -208,8 +219,20 @@ public final class KeyWaiters implements KeyAddedSignal {
         q.ready = true;
         ready.add(q);
         if (!servingQueued) {
+            // Commands that write call commandDone, which serves at once; this task is for writes that
+            // do not (a set's STORE, MSET over a waited key) and finds nothing left otherwise.
             servingQueued = true;
-            Shard.current().execute(this::serveReadyKeys);
+            Shard.current().execute(() -> {
+                servingQueued = false;
+                commandDone();
+            });
+        }
+    }
+
+    @Override
+    public void commandDone() {
+        if (!ready.isEmpty() && !serving && nesting < MAX_NESTING) {
+            serveReadyKeys();
         }
     }
 
@@ -219,18 +242,27 @@ public final class KeyWaiters implements KeyAddedSignal {
      * answered inline and may run its next commands at once: they must not find a queue being walked.
      */
     private void serveReadyKeys() {
-        servingQueued = false;
         List<Delivery> deliveries = new ArrayList<>();
         long now = System.currentTimeMillis();
-        WaitQueue q;
-        while ((q = ready.poll()) != null) {
-            q.ready = false;
-            if (byKey.get(q.key) == q) {
-                serve(q, now, deliveries);
+        serving = true;
+        try {
+            WaitQueue q;
+            while ((q = ready.poll()) != null) {
+                q.ready = false;
+                if (byKey.get(q.key) == q) {
+                    serve(q, now, deliveries);
+                }
             }
+        } finally {
+            serving = false;
         }
-        for (Delivery d : deliveries) {
-            deliver(d);
+        nesting++;
+        try {
+            for (Delivery d : deliveries) {
+                deliver(d);
+            }
+        } finally {
+            nesting--;
         }
     }
 
@@ -303,5 +335,6 @@ public final class KeyWaiters implements KeyAddedSignal {
         if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
             keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here
         }
+        commandDone();
     }
 }

@@ -121,6 +121,64 @@ class BlockingListTest {
         assertThat(pusher.cmd("EXISTS", key)).isEqualTo(0L);
     }
 
+    /**
+     * As Redis serves blocked clients right after the command that pushed, the pusher's next
+     * command (here pipelined behind the push, so both arrive in one read) sees them served.
+     */
+    @Test
+    void thePushersNextCommandSeesTheWaitersServed() throws IOException {
+        for (int pusherShard = 0; pusherShard < 2; pusherShard++) {
+            for (int waiterShard = 0; waiterShard < 2; waiterShard++) {
+                String key = demo.keyOn(0, "bt:next" + pusherShard + waiterShard + "-");
+                String dst = demo.keyOn(0, "bt:next-dst" + pusherShard + waiterShard + "-");
+                RespTestClient waiter = client(waiterShard);
+                waiter.send(RespTestClient.encode("BLPOP", key, "0"));
+                eventually("blocked", () -> blockedClients() == 1);
+                RespTestClient pusher = client(pusherShard);
+                pusher.send(concat(RespTestClient.encode("RPUSH", key, "a", "b"), RespTestClient.encode("LRANGE", key, "0", "-1")));
+                assertThat(pusher.read()).isEqualTo(2L);
+                assertThat(pusher.read()).as("pusher on shard " + pusherShard + ", waiter on " + waiterShard).isEqualTo(List.of("b"));
+                assertThat(waiter.read()).isEqualTo(List.of(key, "a"));
+                // the same for a list moved into place by LMOVE
+                waiter.send(RespTestClient.encode("BRPOP", dst, "0"));
+                eventually("blocked", () -> blockedClients() == 1);
+                pusher.send(concat(RespTestClient.encode("LMOVE", key, dst, "LEFT", "LEFT"), RespTestClient.encode("EXISTS", dst)));
+                assertThat(pusher.read()).isEqualTo("b");
+                assertThat(pusher.read()).isEqualTo(0L);
+                assertThat(waiter.read()).isEqualTo(List.of(dst, "b"));
+            }
+        }
+    }
+
+    /**
+     * Clients that push as soon as they are served (a BLPOP with an RPUSH pipelined behind it) make
+     * a chain: each serving runs the next client's held-back push. A long chain is served in full
+     * without growing the stack.
+     */
+    @Test
+    void aLongChainOfServedClientsThatPushAgainIsServedInFull() throws IOException {
+        String key = demo.keyOn(1, "bt:chain");
+        int n = 300;
+        List<RespTestClient> chain = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RespTestClient c = client();
+            c.send(concat(RespTestClient.encode("BLPOP", key, "0"), RespTestClient.encode("RPUSH", key, "from-" + i)));
+            int expected = i + 1;
+            eventually("blocked", () -> blockedClients() == expected);
+            chain.add(c);
+        }
+        RespTestClient starter = client();
+        starter.cmd("RPUSH", key, "start");
+        assertThat(chain.get(0).read()).isEqualTo(List.of(key, "start"));
+        for (int i = 1; i < n; i++) {
+            assertThat(chain.get(i).read()).isEqualTo(List.of(key, "from-" + (i - 1)));
+        }
+        for (RespTestClient c : chain) {
+            assertThat(c.read()).isEqualTo(1L);
+        }
+        assertThat(starter.cmd("LRANGE", key, "0", "-1")).isEqualTo(List.of("from-" + (n - 1)));
+    }
+
     @Test
     void theFirstKeyInArgumentOrderWithDataIsServedWhateverItsShard() throws IOException {
         String a = demo.keyOn(0, "bt:order-a");
