@@ -3,6 +3,7 @@ package io.percore.demo;
 import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.resp.CommandTable;
+import io.percore.demo.resp.ConfigValues;
 import io.percore.demo.resp.RespCommands;
 import io.percore.demo.resp.RespServerInitializer;
 import io.percore.demo.shard.Keyspace;
@@ -63,9 +64,12 @@ public final class DemoService implements AutoCloseable {
         Keyspace keyspace = Keyspace.start(engine);
         ShardedServer resp = null;
         try {
-            keyspace.applyMemoryBudget(settings.memory());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.memory());
+            CommandTable commands = RespCommands.table(settings.respPort());
+            long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
+            keyspace.startIntrospection(ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients,
+                    settings.memory(), settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds()),
+                    commands.size());
             resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()), commands.requestKinds());
             keyspace.attachRespServer(resp);
             ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()), HttpServerInitializer.requestKinds());

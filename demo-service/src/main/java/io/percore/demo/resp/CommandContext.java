@@ -39,6 +39,9 @@ public interface CommandContext {
     /** This server's address of the connection, {@code host:port}. */
     String localAddress();
 
+    /** The connection's own state, for CLIENT, MONITOR and RESET. */
+    ConnectionControl connection();
+
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     void reply(RedisMessage reply);
 

@@ -426,11 +426,8 @@ final class KeyCommands {
     }
 
     /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key in bytes, nil when absent. */
-    static void memory(CommandContext c, byte[][] argv) {
-        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
-        if (!sub.equals("usage")) {
-            throw RespReplies.unknownSubcommand(argv[1], "memory");
-        }
+    /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key's bytes. */
+    static void memoryUsage(CommandContext c, byte[][] argv) {
         if (argv.length != 3 && argv.length != 5) {
             throw RespReplies.wrongArgs("memory|usage");
         }

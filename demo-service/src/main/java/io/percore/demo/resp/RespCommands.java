@@ -2,7 +2,6 @@ package io.percore.demo.resp;
 
 import static io.percore.demo.resp.CommandHandler.keyed;
 
-import io.percore.demo.MemorySettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,27 +11,55 @@ public final class RespCommands {
     private RespCommands() {
     }
 
-    /** The command table for a server listening on {@code port} (reported by INFO and CONFIG GET). */
+    /**
+     * The command table for a server listening on {@code port} (reported by INFO). A row named
+     * {@code container|sub} is a subcommand of its container ({@link CommandTable}); arity, flags and
+     * key positions are Redis 7.0.15's ({@code CommandMetadataTest} checks every row against them).
+     */
     public static CommandTable table(int port) {
-        return table(port, MemorySettings.defaults());
-    }
-
-    /** ... with the memory settings CONFIG GET and INFO report first (CONFIG SET changes them). */
-    public static CommandTable table(int port, MemorySettings memory) {
-        ServerCommands server = new ServerCommands(port, memory);
+        InfoCommand server = new InfoCommand(port);
         List<CommandSpec> c = new ArrayList<>();
-        // connection
-        c.add(spec("ping", -1, "fast,stale", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));
-        c.add(spec("echo", 2, "fast", 0, 0, 0, "connection", "Returns the given string.", ConnectionCommands::echo));
-        c.add(spec("quit", -1, "no_auth,fast,allow_busy", 0, 0, 0, "connection", "Closes the connection.", ConnectionCommands::quit));
-        c.add(spec("auth", -2, "no_auth,fast,noscript,loading,stale", 0, 0, 0, "connection", "Authenticates the connection.", ConnectionCommands::auth));
-        c.add(spec("hello", -1, "no_auth,fast,noscript,loading,stale", 0, 0, 0, "connection", "Handshakes with the Redis server.", ConnectionCommands::hello));
-        c.add(spec("client", -2, "noscript,loading,stale", 0, 0, 0, "connection", "A container for client connection commands.", ConnectionCommands::client));
+        // connection (networking.c)
+        c.add(spec("ping", -1, "fast", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));
+        c.add(spec("echo", 2, "loading,stale,fast", 0, 0, 0, "connection", "Returns the given string.", ConnectionCommands::echo));
+        c.add(spec("quit", -1, "noscript,loading,stale,fast,no_auth,allow_busy", 0, 0, 0, "connection", "Closes the connection.", ConnectionCommands::quit));
+        c.add(spec("auth", -2, "noscript,loading,stale,fast,no_auth,allow_busy", 0, 0, 0, "connection", "Authenticates the connection.", ConnectionCommands::auth));
+        c.add(spec("hello", -1, "noscript,loading,stale,fast,no_auth,allow_busy", 0, 0, 0, "connection", "Handshakes with the Redis server.", ConnectionCommands::hello));
+        c.add(spec("reset", 1, "noscript,loading,stale,fast,no_auth,allow_busy", 0, 0, 0, "connection", "Resets the connection.", ClientCommands::reset));
+        c.add(spec("client", -2, "", 0, 0, 0, "connection", "A container for client connection commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("client|help", 2, "loading,stale", 0, 0, 0, "connection", "Returns helpful text about the different subcommands.", ClientCommands::help));
+        c.add(spec("client|id", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns the unique client ID of the connection.", ClientCommands::id));
+        c.add(spec("client|info", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns information about the connection.", ClientCommands::info));
+        c.add(spec("client|list", -2, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Lists open connections.", ClientCommands::list));
+        c.add(spec("client|kill", -3, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Terminates open connections.", ClientCommands::kill));
+        c.add(spec("client|getname", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns the name of the connection.", ClientCommands::getname));
+        c.add(spec("client|setname", 3, "noscript,loading,stale", 0, 0, 0, "connection", "Sets the connection name.", ClientCommands::setname));
+        c.add(spec("client|reply", 3, "noscript,loading,stale", 0, 0, 0, "connection", "Instructs the server whether to reply to commands.", ClientCommands::reply));
+        c.add(spec("client|no-evict", 3, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Sets the client eviction mode of the connection.", ClientCommands::noEvict));
+        c.add(spec("client|pause", -3, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Suspends commands processing.", ClientCommands::pause));
+        c.add(spec("client|unpause", 2, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Resumes processing commands from paused clients.", ClientCommands::unpause));
+        c.add(spec("client|setinfo", -4, "noscript,loading,stale", 0, 0, 0, "connection", "Sets information specific to the client or connection (Redis 7.2).", ClientCommands::setinfo));
         c.add(spec("select", 2, "loading,stale,fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).", ConnectionCommands::select));
-        // server
-        c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", ServerCommands::command));
+        // server (server.c, config.c, slowlog.c)
+        c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", CommandCommands::all));
+        c.add(spec("command|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", CommandCommands::help));
+        c.add(spec("command|count", 2, "loading,stale", 0, 0, 0, "server", "Returns a count of commands.", CommandCommands::count));
+        c.add(spec("command|list", -2, "loading,stale", 0, 0, 0, "server", "Returns a list of command names.", CommandCommands::list));
+        c.add(spec("command|info", -2, "loading,stale", 0, 0, 0, "server", "Returns information about one, multiple or all commands.", CommandCommands::info));
+        c.add(spec("command|docs", -2, "loading,stale", 0, 0, 0, "server", "Returns documentary information about one, multiple or all commands.", CommandCommands::docs));
         c.add(spec("info", -1, "loading,stale", 0, 0, 0, "server", "Returns information and statistics about the server.", server::info));
-        c.add(spec("config", -2, "admin,noscript,loading,stale", 0, 0, 0, "server", "A container for server configuration commands (GET, SET of the memory budget).", server::config));
+        c.add(spec("config", -2, "", 0, 0, 0, "server", "A container for server configuration commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("config|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", ConfigCommands::help));
+        c.add(spec("config|get", -3, "admin,noscript,loading,stale", 0, 0, 0, "server", "Returns the effective values of configuration parameters.", ConfigCommands::get));
+        c.add(spec("config|set", -4, "admin,noscript,loading,stale", 0, 0, 0, "server", "Sets configuration parameters in-flight.", ConfigCommands::set));
+        c.add(spec("config|resetstat", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Resets the server's statistics.", ConfigCommands::resetstat));
+        c.add(spec("config|rewrite", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Persists the effective configuration to file (refused: there is no config file).", ConfigCommands::rewrite));
+        c.add(spec("slowlog", -2, "", 0, 0, 0, "server", "A container for slow log commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("slowlog|help", 2, "loading,stale", 0, 0, 0, "server", "Show helpful text about the different subcommands", SlowLogCommands::help));
+        c.add(spec("slowlog|get", -2, "admin,loading,stale", 0, 0, 0, "server", "Returns the slow log's entries.", SlowLogCommands::get));
+        c.add(spec("slowlog|len", 2, "admin,loading,stale", 0, 0, 0, "server", "Returns the number of entries in the slow log.", SlowLogCommands::len));
+        c.add(spec("slowlog|reset", 2, "admin,loading,stale", 0, 0, 0, "server", "Clears all entries from the slow log.", SlowLogCommands::reset));
+        c.add(spec("monitor", 1, "admin,noscript,loading,stale", 0, 0, 0, "server", "Listens for all requests received by the server in real-time.", ClientCommands::monitor));
         c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
@@ -70,7 +97,7 @@ public final class RespCommands {
         c.add(spec("sinterstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", SetCommands::sinterstore));
         c.add(spec("sunionstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the union of multiple sets in a key.", SetCommands::sunionstore));
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
-        c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
+        c.add(spec("sintercard", -3, "readonly,movablekeys", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
         // lists (t_list.c), without the blocking forms
         c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
@@ -90,11 +117,19 @@ public final class RespCommands {
         c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
         c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
         // scripting: an always empty function library, no script runs
-        c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
+        c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", CommandTable::dispatchedBySubcommand));
+        c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", ScriptingCommands::function));
+        c.add(spec("function|list", -2, "noscript", 0, 0, 0, "scripting", "Returns information about all libraries.", ScriptingCommands::function));
+        c.add(spec("function|stats", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Returns information about a function during execution.", ScriptingCommands::function));
+        c.add(spec("function|delete", 3, "write,noscript", 0, 0, 0, "scripting", "Deletes a library and its functions.", ScriptingCommands::function));
+        c.add(spec("function|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a function during execution.", ScriptingCommands::function));
+        c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
+        c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
+        c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {
             c.add(spec(name, -3, "noscript,skip_monitor", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         }
-        c.add(spec("script", -2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+        c.add(spec("script", -2, "", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         // strings
         c.add(spec("get", 2, "readonly,fast", 1, 1, 1, "string", "Returns the string value of a key.", keyed(StringCommands::get)));
         c.add(spec("set", -3, "write,denyoom", 1, 1, 1, "string", "Sets the string value of a key, with options.", keyed(StringCommands::set)));
@@ -134,7 +169,8 @@ public final class RespCommands {
         c.add(spec("keys", 2, "readonly", 0, 0, 0, "keyspace", "Returns all key names that match a pattern.", KeyCommands::keys));
         c.add(spec("scan", -2, "readonly", 0, 0, 0, "keyspace", "Iterates over the key names in the database.", KeyCommands::scan));
         c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyCommands::rename));
-        c.add(spec("memory", -2, "readonly", 0, 0, 0, "server", "A container for memory diagnostics commands (USAGE: the memory budget's estimate of a key).", KeyCommands::memory));
+        c.add(spec("memory", -2, "", 0, 0, 0, "server", "A container for memory diagnostics commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("memory|usage", -3, "readonly", 2, 2, 1, "server", "Estimates the memory usage of a key (the memory budget's estimate).", KeyCommands::memoryUsage));
         c.add(spec("renamenx", 3, "write,fast", 1, 2, 1, "keyspace", "Renames a key only when the target key name doesn't exist.", KeyCommands::renamenx));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
         return new CommandTable(c);
@@ -142,7 +178,7 @@ public final class RespCommands {
 
     private static CommandSpec spec(String name, int arity, String flags, int first, int last, int step, String group,
                                     String summary, CommandHandler handler) {
-        List<String> flagList = List.of(flags.split(","));
+        List<String> flagList = flags.isEmpty() ? List.of() : List.of(flags.split(","));
         if (flagList.contains("denyoom") && handler instanceof OnKeyOwner keyed) {
             handler = keyed.denyingOom();
         }

@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
@@ -13,6 +15,7 @@ import io.percore.net.server.ServerChannelContext;
 import io.percore.net.server.ShardRequestMetrics;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +29,13 @@ import org.slf4j.LoggerFactory;
  * <p>A command that needs more than one round of messages (cross-shard RENAME and MSETNX,
  * RANDOMKEY) raises a barrier: later commands of this connection wait until it finishes, so a
  * pipelined client always observes its own writes in order. Commands held by the barrier count
- * toward the same limit.
+ * toward the same limit. A CLIENT PAUSE holds commands the same way.
+ *
+ * <p>What an operator sees of the connection (CLIENT LIST, INFO commandstats, the slow log,
+ * MONITOR; {@link ClientCommands}) costs a command one clock read when it ends (the start is the
+ * previous command's end, or the read burst's start), two array increments and two field checks.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext, ConnectionControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
@@ -49,13 +56,64 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** Family of the command being executed, for the replies it makes (see {@link CommandTable#requestKinds()}). */
     private int family;
 
+    // ------------------------------------------------------------------ what an operator sees (CLIENT LIST, stats)
+
+    /** Bits of {@link #modes}: the connection's states that change how its commands run (zero for almost every connection). */
+    static final int MONITOR = 1;
+    static final int REPLY_OFF = 2;
+    static final int REPLY_SKIP_NEXT = 4;
+    static final int REPLY_SKIP = 8;
+    static final int NO_EVICT = 16;
+    static final int CLOSE_AFTER_REPLY = 32;
+    static final int PAUSED = 64;
+    private static final int MUTED = REPLY_OFF | REPLY_SKIP;
+
+    private static final ErrorRedisMessage MAX_CLIENTS = new ErrorRedisMessage("ERR max number of clients reached");
+
+    private int modes;
+    /** Refused at once for maxclients: never counted as a client. */
+    private boolean rejected;
+    /** The id of the command running now, or -1; the last one run (CLIENT LIST's cmd). */
+    private int command = -1;
+    private int lastCommand = -1;
+    private byte[][] commandArgv;
+    /** When the running command started: the previous command's end or the read burst's start. */
+    private long commandStart;
+    /** The running command's reply has a slot: its time and outcome are taken when the slot completes. */
+    private boolean commandDeferred;
+    private boolean commandFailed;
+    /** The clock at the last interaction (a read burst, a command's end). */
+    private long lastTick = System.nanoTime();
+    private boolean inBurst;
+
     /** A reply position in the connection's output order. */
     public final class ReplySlot extends OrderedResponder.Slot implements PendingReply {
         private final int family = RespConnection.this.family;
+        /** The command whose figures this slot carries, or -1. */
+        private final int command;
+        private final long start;
+        private final byte[][] argv;
+        /** Written nowhere (CLIENT REPLY OFF/SKIP when it was taken), so it was never queued. */
+        private final boolean muted;
+
+        private ReplySlot(int command, long start, byte[][] argv, boolean muted) {
+            this.command = command;
+            this.start = start;
+            this.argv = argv;
+            this.muted = muted;
+        }
 
         @Override
         public void complete(RedisMessage message) {
-            count(family, message);
+            boolean error = count(family, message);
+            if (command >= 0) {
+                long now = System.nanoTime();
+                finished(command, argv, now - start, error);
+            }
+            if (muted) {
+                ReferenceCountUtil.release(message);
+                return;
+            }
             responder.complete(this, message);
         }
     }
@@ -122,6 +180,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         return String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", "");
     }
 
+    @Override
+    public ConnectionControl connection() {
+        return this;
+    }
+
     // ------------------------------------------------------------------ channel events
 
     @Override
@@ -132,27 +195,61 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
     }
 
-    private void count(int family, RedisMessage reply) {
-        requestMetrics.count(family, reply instanceof ErrorRedisMessage ? 1 : 0);
+    /**
+     * Counts one reply for percore.server.requests and, when it is an error, for INFO errorstats.
+     * @return whether it is an error
+     */
+    private boolean count(int family, RedisMessage reply) {
+        boolean error = reply instanceof ErrorRedisMessage;
+        requestMetrics.count(family, error ? 1 : 0);
+        if (error) {
+            local.commandStats().error(((ErrorRedisMessage) reply).content());
+        }
+        return error;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (local.clients().size() >= ClientRegistry.shardLimit(local.config(), keyspace.shardCount())) {
+            // Redis's maxclients (CONFIG SET maxclients), each shard taking its share as with maxmemory;
+            // as in Redis the client is told, not counted as connected, and counted as rejected
+            rejected = true;
+            local.rejectedConnections++;
+            responder.replyAndClose(MAX_CLIENTS);
+            ctx.fireChannelActive();
+            return;
+        }
         local.connectedClients++;
         local.connectionsReceived++;
+        local.clients().add(this);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (rejected) {
+            ctx.fireChannelInactive();
+            return;
+        }
         local.connectedClients--;
+        local.clients().remove(this);
+        if ((modes & MONITOR) != 0) {
+            local.monitors().remove(this, keyspace);
+        }
+        if ((modes & PAUSED) != 0) {
+            local.pause().forget(this);
+        }
         deferred.clear();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (responder.closing()) {
+        if (!inBurst) {
+            inBurst = true;
+            lastTick = System.nanoTime(); // one clock read per burst: the first command's start
+        }
+        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0) {
             return;
         }
         if (msg instanceof RespProtocolError e) {
@@ -166,6 +263,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         execute(argv);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inBurst = false;
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -195,22 +298,134 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
-        CommandSpec spec = commands.lookup(argv[0]);
-        family = spec == null ? commands.unknownFamily() : commands.familyOf(spec);
+        int id = commands.find(argv[0]);
+        if (id < 0) {
+            family = commands.unknownFamily();
+            reject(-1, RespReplies.unknownCommand(argv));
+            return;
+        }
+        if (argv.length > 1 && commands.hasSubcommands(id)) {
+            int sub = commands.findSubcommand(id, argv[1]);
+            if (sub < 0) {
+                family = commands.familyOf(id);
+                reject(-1, RespReplies.unknownSubcommand(argv[1], RespReplies.ascii(argv[0])));
+                return;
+            }
+            id = sub;
+        }
+        CommandSpec spec = commands.spec(id);
+        family = commands.familyOf(id);
+        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+            reject(id, RespReplies.wrongArgs(commands.fullName(id)));
+            return;
+        }
+        if (!session.authenticated && local.config().requirePass() != null && !spec.noAuth()) {
+            reject(id, new RespError(RespReplies.NOAUTH));
+            return;
+        }
+        if ((modes | local.commandHooks) != 0 && heldOrRefused(id, argv)) {
+            return;
+        }
+        local.commandsProcessed++;
+        command = id;
+        commandArgv = argv;
+        commandStart = lastTick;
+        commandDeferred = false;
+        commandFailed = false;
         try {
-            if (spec == null) {
-                throw RespReplies.unknownCommand(argv);
-            }
-            if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
-                throw RespReplies.wrongArgs(spec.name());
-            }
-            if (!session.authenticated && settings.requirePass() != null && !spec.noAuth()) {
-                throw new RespError(RespReplies.NOAUTH);
-            }
-            local.commandsProcessed++;
             spec.handler().handle(this, argv);
         } catch (RespError e) {
             reply(e.reply());
+        }
+        long now = System.nanoTime();
+        lastTick = now;
+        command = -1;
+        lastCommand = id;
+        if (!commandDeferred) {
+            finished(id, argv, now - commandStart, commandFailed);
+        }
+        if ((local.commandHooks & ShardState.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
+            local.monitors().feed(remoteAddress(), ArgvRedaction.redacted(commands, id, argv), keyspace, shard);
+        }
+        if (modes != 0) {
+            afterCommand(id);
+            if ((modes & CLOSE_AFTER_REPLY) != 0 && !responder.closing()) {
+                // CLIENT KILL matched this connection: it closes once every reply before this point is written
+                responder.replyAndClose(RespReplies.NOTHING);
+            }
+        }
+    }
+
+    /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats). */
+    private void reject(int id, RespError error) {
+        if (id >= 0) {
+            local.commandStats().rejected(id);
+            lastCommand = id;
+        }
+        reply(error.reply());
+        lastTick = System.nanoTime();
+        if (modes != 0) {
+            afterCommand(id);
+        }
+    }
+
+    /** A command's figures once its reply is known: commandstats, and the slow log when it took long enough. */
+    private void finished(int id, byte[][] argv, long nanos, boolean failed) {
+        CommandStats stats = local.commandStats();
+        stats.called(id, nanos);
+        if (failed) {
+            stats.failed(id);
+        }
+        if (nanos >= local.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
+            ConfigValues config = local.config();
+            local.slowLog().push(ArgvRedaction.redacted(commands, id, argv), nanos / 1000, config.slowlogSlowerThan(),
+                    config.slowlogMaxLen(), remoteAddress(), session.name);
+        }
+    }
+
+    /**
+     * The slow path when the connection or the shard has a state that changes how commands run:
+     * a MONITOR client may not touch keys (Redis: it is a replica), and a CLIENT PAUSE holds what it
+     * covers. @return whether the command was held or refused
+     */
+    private boolean heldOrRefused(int id, byte[][] argv) {
+        if ((modes & MONITOR) != 0) {
+            if (commands.touchesKeyspace(id)) {
+                reject(id, new RespError("ERR Replica can't interact with the keyspace"));
+                return true;
+            }
+            return false; // monitors, like replicas, are never paused
+        }
+        if ((local.commandHooks & ShardState.HOOK_PAUSE) != 0 && local.pause().holds(commands.mayWrite(id))) {
+            deferred.addFirst(argv);
+            barrier = true;
+            modes |= PAUSED;
+            local.pause().hold(this);
+            responder.checkBackpressure();
+            return true;
+        }
+        return false;
+    }
+
+    /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
+    private void afterCommand(int id) {
+        if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) == 0) {
+            return;
+        }
+        if (id < 0 || !commands.fullName(id).startsWith("client")) {
+            modes &= ~REPLY_SKIP;
+        }
+        if ((modes & REPLY_SKIP_NEXT) != 0) {
+            modes = (modes | REPLY_SKIP) & ~REPLY_SKIP_NEXT;
+        }
+    }
+
+    /** The pause is over: the held command and those after it run, in order. */
+    void resumeAfterPause() {
+        modes &= ~PAUSED;
+        if (ctx.channel().isActive()) {
+            lastTick = System.nanoTime();
+            endBarrier();
         }
     }
 
@@ -218,19 +433,28 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void reply(RedisMessage message) {
-        count(family, message);
+        if (count(family, message) && command >= 0) {
+            commandFailed = true;
+        }
+        if ((modes & MUTED) != 0) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
         responder.reply(message);
     }
 
     @Override
     public void replyAndClose(RedisMessage message) {
         count(family, message);
-        responder.replyAndClose(message);
+        responder.replyAndClose((modes & MUTED) != 0 ? RespReplies.NOTHING : message);
     }
 
     @Override
     public ReplySlot reserve() {
-        return responder.enqueue(new ReplySlot());
+        boolean carries = command >= 0 && !commandDeferred;
+        commandDeferred |= carries;
+        ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0);
+        return slot.muted ? slot : responder.enqueue(slot);
     }
 
     // ------------------------------------------------------------------ barrier
@@ -243,16 +467,142 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** Releases the barrier and runs the commands that waited, in order, their replies in one flush. */
     @Override
     public void endBarrier() {
+        if ((modes & PAUSED) != 0) {
+            return; // a pause holds the commands after it; it releases them when it ends
+        }
         barrier = false;
         responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !responder.closing() && (argv = deferred.poll()) != null) {
+            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && (argv = deferred.poll()) != null) {
                 execute(argv);
             }
         } finally {
             responder.releaseFlush();
         }
         responder.checkBackpressure();
+    }
+
+    // ------------------------------------------------------------------ ConnectionControl (CLIENT, MONITOR, RESET)
+
+    @Override
+    public long id() {
+        return session.id();
+    }
+
+    @Override
+    public String info() {
+        return ClientInfo.line(this, System.nanoTime());
+    }
+
+    @Override
+    public void replyMode(String mode) {
+        switch (mode) {
+            case "on" -> modes &= ~(REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT);
+            case "off" -> modes |= REPLY_OFF;
+            case "skip" -> {
+                if ((modes & REPLY_OFF) == 0) {
+                    modes |= REPLY_SKIP_NEXT;
+                }
+            }
+            default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    @Override
+    public void noEvict(boolean on) {
+        modes = on ? modes | NO_EVICT : modes & ~NO_EVICT;
+    }
+
+    @Override
+    public boolean monitor() {
+        if ((modes & MONITOR) != 0) {
+            return false;
+        }
+        modes |= MONITOR;
+        local.monitors().add(this, keyspace);
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        if ((modes & MONITOR) != 0) {
+            local.monitors().remove(this, keyspace);
+        }
+        modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
+        session.reset(local.config().requirePass() == null);
+    }
+
+    /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
+    void kill() {
+        ctx.close();
+    }
+
+    /** This connection sent the CLIENT KILL that matched it: it closes once that reply is written. */
+    void killAfterReply() {
+        modes |= CLOSE_AFTER_REPLY;
+    }
+
+    /** Writes MONITOR lines; a monitor past {@link MonitorFeed#OUTPUT_LIMIT_BYTES} of unwritten output is closed. */
+    void monitorLines(List<String> lines) {
+        if ((modes & MONITOR) == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (out != null && out.totalPendingWriteBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
+            LOG.warn("Closing MONITOR client {}: more than {} bytes of its output unread", remoteAddress(),
+                    MonitorFeed.OUTPUT_LIMIT_BYTES);
+            ctx.close();
+            return;
+        }
+        responder.holdFlush();
+        try {
+            for (String line : lines) {
+                responder.reply(new SimpleStringRedisMessage(line));
+            }
+        } finally {
+            responder.releaseFlush();
+        }
+    }
+
+    // ------------------------------------------------------------------ read by ClientInfo and ClientRegistry
+
+    ChannelHandlerContext channelContext() {
+        return ctx;
+    }
+
+    int modes() {
+        return modes;
+    }
+
+    /** Nanoseconds since the last interaction (a read, a command's end). */
+    long idleNanos(long now) {
+        return command >= 0 ? 0 : now - lastTick;
+    }
+
+    /** Redis's cmd field: the full name of the last command run (or being run), or NULL. */
+    String lastCommandName() {
+        int id = command >= 0 ? command : lastCommand;
+        return id < 0 ? "NULL" : commands.fullName(id);
+    }
+
+    /** The command being run now, or null. */
+    byte[][] runningArgv() {
+        return command >= 0 ? commandArgv : null;
+    }
+
+    /** Replies with a position not yet written. */
+    int pendingReplies() {
+        return responder.pendingReplies();
+    }
+
+    /** Commands read and held back (by a barrier or a pause). */
+    int heldCommands() {
+        return deferred.size();
+    }
+
+    /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */
+    boolean idleTimeoutApplies() {
+        return (modes & (MONITOR | PAUSED)) == 0 && !session.blocked() && session.subscriptions() == 0;
     }
 }

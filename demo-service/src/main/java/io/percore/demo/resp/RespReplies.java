@@ -26,6 +26,13 @@ public final class RespReplies {
     public static final ErrorRedisMessage OOM_REPLY = new ErrorRedisMessage(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
 
     public static final SimpleStringRedisMessage OK = new SimpleStringRedisMessage("OK");
+    /** A reply position that writes no bytes (a reply CLIENT REPLY OFF silenced, the close after CLIENT KILL). */
+    public static final RedisMessage NOTHING = new RedisMessage() {
+        @Override
+        public String toString() {
+            return "NOTHING";
+        }
+    };
     public static final SimpleStringRedisMessage PONG = new SimpleStringRedisMessage("PONG");
     public static final RedisMessage NIL = FullBulkStringRedisMessage.NULL_INSTANCE;
     public static final IntegerRedisMessage ZERO = new IntegerRedisMessage(0);
@@ -81,6 +88,22 @@ public final class RespReplies {
             children.add(bulk(item));
         }
         return array(children);
+    }
+
+    /**
+     * Redis's {@code addReplyHelp}: {@code <CONTAINER> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:},
+     * the lines, then HELP, each a status line.
+     */
+    public static ArrayRedisMessage help(byte[] container, String... lines) {
+        List<RedisMessage> out = new ArrayList<>(lines.length + 3);
+        out.add(new SimpleStringRedisMessage(ascii(container).toUpperCase(java.util.Locale.ROOT)
+                + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+        for (String line : lines) {
+            out.add(new SimpleStringRedisMessage(line));
+        }
+        out.add(new SimpleStringRedisMessage("HELP"));
+        out.add(new SimpleStringRedisMessage("    Prints this help."));
+        return new ArrayRedisMessage(out);
     }
 
     public static RespError wrongArgs(String fullName) {

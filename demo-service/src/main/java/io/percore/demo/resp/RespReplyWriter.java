@@ -68,6 +68,8 @@ final class RespReplyWriter {
                 writeDecimal(value, out);
                 out.writeBytes(CRLF);
             }
+        } else if (message == RespReplies.NOTHING) {
+            return;
         } else if (message == RespReplies.PONG) {
             out.writeBytes(PONG);
         } else if (message instanceof SimpleStringRedisMessage simple) {

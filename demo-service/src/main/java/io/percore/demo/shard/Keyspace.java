@@ -27,8 +27,11 @@ import java.util.function.Function;
  */
 public final class Keyspace implements AutoCloseable {
 
-    /** How often each shard runs active expiry, and its time budget per run (Redis: hz 10, ~25% of a tick at most). */
-    static final Duration ACTIVE_EXPIRY_PERIOD = Duration.ofMillis(100);
+    /**
+     * How often each shard runs its cron ({@link ShardState}: active expiry, ops/sec samples, idle
+     * clients), and active expiry's time budget per run (Redis: hz 10, ~25% of a tick at most).
+     */
+    static final Duration CRON_PERIOD = Duration.ofMillis(100);
     static final long ACTIVE_EXPIRY_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Sharded<ShardState> states;
@@ -41,10 +44,11 @@ public final class Keyspace implements AutoCloseable {
 
     /** Creates a {@link ShardState} on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine) {
+        int shards = engine.shardCount();
         return new Keyspace(Sharded.start(engine, id -> {
-            ShardState state = new ShardState(id);
-            state.activeExpiry(Shard.current().scheduleAtFixedRate(ACTIVE_EXPIRY_PERIOD, ACTIVE_EXPIRY_PERIOD,
-                    () -> state.store().activeExpireCycle(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
+            ShardState state = new ShardState(id, shards);
+            state.cron(Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD,
+                    () -> state.tick(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
         }));
     }
@@ -89,6 +93,17 @@ public final class Keyspace implements AutoCloseable {
     public void applyMemoryBudget(MemorySettings memory) {
         MemoryBudget perShard = memory.perShard(shardCount());
         states.fromOutside().invokeOnAll(state -> state.store().budget(perShard)).join();
+    }
+
+    /**
+     * From a thread that is not a shard, at start: every shard's first copy of the CONFIG values
+     * (its memory budget included) and its per-command figures sized for a table of {@code commands} ids.
+     */
+    public void startIntrospection(io.percore.demo.resp.ConfigValues initial, int commands) {
+        states.fromOutside().invokeOnAll(state -> {
+            state.installConfig(initial, shardCount);
+            state.commandTableSize(commands);
+        }).join();
     }
 
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */
