@@ -306,8 +306,9 @@ final class ClientCommands {
 
     /** MONITOR: OK, then one line per command run on any shard (none for this connection's later MONITOR). */
     static void monitor(CommandContext c, byte[][] argv) {
-        if (c.connection().monitor()) {
-            c.reply(OK);
+        io.percore.engine.ShardFuture<Void> everyShard = c.connection().monitor();
+        if (everyShard != null) {
+            c.replyLater(everyShard.map(done -> OK));
         }
     }
 

@@ -103,6 +103,10 @@ public final class CommandMetadata {
      * subcommands the table has; built from the table's own row for a command Redis does not have.
      */
     RedisMessage info(CommandTable table, int id) {
+        return fresh(sharedInfo(table, id));
+    }
+
+    private RedisMessage sharedInfo(CommandTable table, int id) {
         ArrayRedisMessage recorded = infos.get(table.fullName(id));
         if (recorded == null) {
             return fromTable(table, id);
@@ -138,6 +142,10 @@ public final class CommandMetadata {
      * table has; the table's summary and group for a command Redis does not have.
      */
     RedisMessage docs(CommandTable table, int id) {
+        return fresh(sharedDocs(table, id));
+    }
+
+    private RedisMessage sharedDocs(CommandTable table, int id) {
         List<RedisMessage> recorded = docs.get(table.fullName(id));
         if (recorded == null) {
             CommandSpec spec = table.spec(id);
@@ -222,6 +230,35 @@ public final class CommandMetadata {
                 new Resp3Replies.SetReply(List.of()),
                 new Resp3Replies.SetReply(List.of()),
                 new Resp3Replies.SetReply(List.of())));
+    }
+
+    /**
+     * A copy whose arrays are new: a reply is released once written, and Netty's arrays release
+     * their children, so the recorded trees themselves must never be sent. Strings and integers
+     * are immutable and not reference counted, so they are shared.
+     */
+    static RedisMessage fresh(RedisMessage message) {
+        if (message instanceof ArrayRedisMessage array) {
+            if (array.isNull() || array.children().isEmpty()) {
+                return array.isNull() ? ArrayRedisMessage.NULL_INSTANCE : ArrayRedisMessage.EMPTY_INSTANCE;
+            }
+            return new ArrayRedisMessage(freshAll(array.children()));
+        }
+        if (message instanceof Resp3Replies.MapReply map) {
+            return new Resp3Replies.MapReply(freshAll(map.keysAndValues()));
+        }
+        if (message instanceof Resp3Replies.SetReply set) {
+            return new Resp3Replies.SetReply(freshAll(set.members()));
+        }
+        return message;
+    }
+
+    private static List<RedisMessage> freshAll(List<RedisMessage> items) {
+        List<RedisMessage> out = new ArrayList<>(items.size());
+        for (RedisMessage item : items) {
+            out.add(fresh(item));
+        }
+        return out;
     }
 
     static List<RedisMessage> members(RedisMessage aggregate) {

@@ -83,7 +83,7 @@ final class ConfigCommands {
             if (p == null) {
                 throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
             }
-            if (p.name().equals("databases") || p.name().equals("cluster-enabled")) {
+            if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")) {
                 throw ConfigParameters.failed(name, "can't set immutable config");
             }
             for (Change earlier : changes) {

@@ -116,6 +116,7 @@ final class ConfigParameters {
             throw failed("appendonly", "this server has no persistence; only no can be set");
         }));
         p.add(immutable("databases", v -> "1"));
+        p.add(immutable("daemonize", v -> "no"));
         p.add(immutable("cluster-enabled", v -> "no"));
         ALL = Collections.unmodifiableList(p);
     }

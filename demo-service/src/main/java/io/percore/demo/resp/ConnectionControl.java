@@ -19,8 +19,11 @@ public interface ConnectionControl {
     /** CLIENT NO-EVICT ON|OFF (reported in the flags as {@code e}; no client is ever evicted here). */
     void noEvict(boolean on);
 
-    /** MONITOR: from now on the connection receives every command run on any shard. @return false if it already did */
-    boolean monitor();
+    /**
+     * MONITOR: from now on the connection receives every command run on any shard.
+     * @return done once every shard feeds it, or null if it already was a monitor
+     */
+    io.percore.engine.ShardFuture<Void> monitor();
 
     /**
      * RESET: leaves MONITOR, CLIENT REPLY ON, no name, RESP2, authenticated only when no password

@@ -2,6 +2,7 @@ package io.percore.demo.resp;
 
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,8 @@ public final class MonitorFeed {
     /** Lines waiting to go to each shard at the end of this turn; null when none. */
     private final List<String>[] outgoing;
     private boolean flushScheduled;
+    /** The last announcement that this shard has monitors: a MONITOR reply waits for it. */
+    private ShardFuture<Void> announced = ShardFuture.completed(null);
     private Keyspace keyspace;
 
     @SuppressWarnings("unchecked")
@@ -51,12 +54,17 @@ public final class MonitorFeed {
         return monitors.size();
     }
 
-    void add(RespConnection monitor, Keyspace keyspace) {
+    /**
+     * Adds a monitor of this shard. @return done once every shard knows this shard has monitors, so
+     * the MONITOR reply comes only when commands on any shard reach it
+     */
+    ShardFuture<Void> add(RespConnection monitor, Keyspace keyspace) {
         this.keyspace = keyspace;
         monitors.add(monitor);
         if (monitors.size() == 1) {
-            announce(keyspace, true);
+            announced = announce(keyspace, true);
         }
+        return announced;
     }
 
     void remove(RespConnection monitor, Keyspace keyspace) {
@@ -66,9 +74,9 @@ public final class MonitorFeed {
     }
 
     /** Tells every shard (this one inline) whether this shard has monitors; per pair of shards messages stay in order. */
-    private void announce(Keyspace keyspace, boolean present) {
+    private ShardFuture<Void> announce(Keyspace keyspace, boolean present) {
         int from = shardId;
-        keyspace.mapReduce(state -> {
+        return keyspace.mapReduce(state -> {
             state.monitors().shardHasMonitors(from, present);
             return null;
         }, null, (a, b) -> null);

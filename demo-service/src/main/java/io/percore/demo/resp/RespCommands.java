@@ -126,8 +126,11 @@ public final class RespCommands {
         c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
         c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
         c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
-        for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {
-            c.add(spec(name, -3, "noscript,skip_monitor", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+        for (String name : List.of("eval", "evalsha", "fcall")) {
+            c.add(spec(name, -3, "noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+        }
+        for (String name : List.of("eval_ro", "evalsha_ro", "fcall_ro")) {
+            c.add(spec(name, -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         }
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         // strings

@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
 import io.percore.net.resp.RespProtocolError;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
@@ -81,7 +82,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     private long commandStart;
     /** The running command's reply has a slot: its time and outcome are taken when the slot completes. */
     private boolean commandDeferred;
-    private boolean commandFailed;
+    /** How the running command's inline reply went: {@link #SUCCEEDED}, {@link #FAILED} or {@link #REFUSED}. */
+    private int commandOutcome;
+    private static final int SUCCEEDED = 0;
+    private static final int FAILED = 1;
+    /** Refused by the owning shard before it ran (OOM): Redis's rejected_calls, as when its processCommand refuses it. */
+    private static final int REFUSED = 2;
     /** The clock at the last interaction (a read burst, a command's end). */
     private long lastTick = System.nanoTime();
     private boolean inBurst;
@@ -108,7 +114,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             boolean error = count(family, message);
             if (command >= 0) {
                 long now = System.nanoTime();
-                finished(command, argv, now - start, error);
+                finished(command, argv, now - start, outcome(error, message));
             }
             if (muted) {
                 ReferenceCountUtil.release(message);
@@ -331,7 +337,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         commandArgv = argv;
         commandStart = lastTick;
         commandDeferred = false;
-        commandFailed = false;
+        commandOutcome = SUCCEEDED;
         try {
             spec.handler().handle(this, argv);
         } catch (RespError e) {
@@ -342,7 +348,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         command = -1;
         lastCommand = id;
         if (!commandDeferred) {
-            finished(id, argv, now - commandStart, commandFailed);
+            finished(id, argv, now - commandStart, commandOutcome);
         }
         if ((local.commandHooks & ShardState.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
             local.monitors().feed(remoteAddress(), ArgvRedaction.redacted(commands, id, argv), keyspace, shard);
@@ -369,11 +375,19 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    private static int outcome(boolean error, RedisMessage reply) {
+        return !error ? SUCCEEDED : reply == RespReplies.OOM_REPLY ? REFUSED : FAILED;
+    }
+
     /** A command's figures once its reply is known: commandstats, and the slow log when it took long enough. */
-    private void finished(int id, byte[][] argv, long nanos, boolean failed) {
+    private void finished(int id, byte[][] argv, long nanos, int outcome) {
         CommandStats stats = local.commandStats();
+        if (outcome == REFUSED) {
+            stats.rejected(id);
+            return;
+        }
         stats.called(id, nanos);
-        if (failed) {
+        if (outcome == FAILED) {
             stats.failed(id);
         }
         if (nanos >= local.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
@@ -433,8 +447,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void reply(RedisMessage message) {
-        if (count(family, message) && command >= 0) {
-            commandFailed = true;
+        if (count(family, message) && command >= 0 && commandOutcome == SUCCEEDED) {
+            commandOutcome = outcome(true, message);
         }
         if ((modes & MUTED) != 0) {
             ReferenceCountUtil.release(message);
@@ -515,13 +529,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public boolean monitor() {
+    public ShardFuture<Void> monitor() {
         if ((modes & MONITOR) != 0) {
-            return false;
+            return null;
         }
         modes |= MONITOR;
-        local.monitors().add(this, keyspace);
-        return true;
+        return local.monitors().add(this, keyspace);
     }
 
     @Override
