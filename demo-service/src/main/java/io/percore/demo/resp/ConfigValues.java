@@ -56,13 +56,13 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     }
 
     /**
-     * The values a server starts with: its listener, limits and password; Redis's defaults for the
+     * The values a server starts with: its listener, limits (maxclients: what the listeners take) and password; Redis's defaults for the
      * slow log (10 ms, 128 entries) and the encoding thresholds.
      */
     public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
                                        String httpPassword, long timeoutSeconds) {
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
-                Math.min(10_000, maxClientsLimit), resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS);
+                maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS);
     }
 
     /** The password's bytes for a constant-time comparison, or null. */

@@ -332,7 +332,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if ((modes | local.commandHooks) != 0 && heldOrRefused(id, argv)) {
             return;
         }
-        local.commandsProcessed++;
         command = id;
         commandArgv = argv;
         commandStart = lastTick;
@@ -343,6 +342,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         } catch (RespError e) {
             reply(e.reply());
         }
+        local.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
         long now = System.nanoTime();
         lastTick = now;
         command = -1;
