@@ -67,8 +67,16 @@ final class ConfigCommands {
         c.reply(new Resp3Replies.MapReply(reply));
     }
 
-    /** A parameter and the text of its new value. */
-    private record Change(ConfigParameters.Parameter parameter, String value) {
+    /** A parameter (named as asked) and the text of its new value. */
+    private record Change(ConfigParameters.Parameter parameter, String asked, String value) {
+
+        void applyTo(ConfigValues.Builder next) {
+            try {
+                parameter.set().set(next, value);
+            } catch (ConfigParameters.Invalid e) {
+                throw ConfigParameters.failed(parameter.nameFor(asked), e.getMessage());
+            }
+        }
     }
 
     /** CONFIG SET parameter value [parameter value ...]: all or nothing, on every shard. */
@@ -91,17 +99,17 @@ final class ConfigCommands {
                     throw ConfigParameters.failed(name, "duplicate parameter");
                 }
             }
-            changes.add(new Change(p, new String(argv[i + 1], StandardCharsets.ISO_8859_1)));
+            changes.add(new Change(p, name, new String(argv[i + 1], StandardCharsets.ISO_8859_1)));
         }
         ConfigValues.Builder check = c.local().config().next();
         for (Change change : changes) {
-            change.parameter().set().set(check, change.value());
+            change.applyTo(check);
         }
         int shards = c.keyspace().shardCount();
         c.replyLater(c.keyspace().invokeOn(0, st -> {
             ConfigValues.Builder next = st.config().next();
             for (Change change : changes) {
-                change.parameter().set().set(next, change.value());
+                change.applyTo(next);
             }
             ConfigValues values = next.build();
             st.installConfig(values, shards);

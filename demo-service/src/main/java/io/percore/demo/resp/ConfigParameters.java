@@ -31,6 +31,18 @@ final class ConfigParameters {
         boolean named(String candidate) {
             return name.equalsIgnoreCase(candidate) || (alias != null && alias.equalsIgnoreCase(candidate));
         }
+
+        /** The name Redis's errors give for {@code asked}: the alias when it was asked by its alias. */
+        String nameFor(String asked) {
+            return alias != null && alias.equalsIgnoreCase(asked) ? alias : name;
+        }
+    }
+
+    /** A value a setter refuses; CONFIG SET names the parameter as it was asked for (Redis: the alias too). */
+    static final class Invalid extends RuntimeException {
+        Invalid(String why) {
+            super(why, null, false, false);
+        }
     }
 
     private static final List<Parameter> ALL;
@@ -46,7 +58,7 @@ final class ConfigParameters {
             try {
                 policy = MaxmemoryPolicy.fromRedisName(value);
             } catch (IllegalArgumentException e) {
-                throw failed("maxmemory-policy", "argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                throw invalid("argument(s) must be one of the following: volatile-lru, volatile-lfu, "
                         + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
             }
             n.memory = new MemorySettings(n.memory.maxmemory(), policy, n.memory.samples());
@@ -63,7 +75,7 @@ final class ConfigParameters {
         p.add(new Parameter("maxclients", null, false, v -> Long.toString(v.maxClients()), (n, value) -> {
             long clients = unsigned("maxclients", value, 1, 0xFFFFFFFFL);
             if (clients > n.from().maxClientsLimit()) {
-                throw failed("maxclients", "this server's listeners take at most " + n.from().maxClientsLimit()
+                throw invalid("this server's listeners take at most " + n.from().maxClientsLimit()
                         + " clients (percore.servers.resp.max-connections-per-shard x shards)");
             }
             n.maxClients = clients;
@@ -74,7 +86,7 @@ final class ConfigParameters {
             long length = memory("proto-max-bulk-len", value);
             // Redis's bounds are 1mb..LLONG_MAX; this server's decoder holds a bulk in one array, so 2 GB - 1 at most
             if (length < 1024 * 1024 || length > Integer.MAX_VALUE) {
-                throw failed("proto-max-bulk-len", "argument must be between 1048576 and " + Integer.MAX_VALUE + " inclusive");
+                throw invalid("argument must be between 1048576 and " + Integer.MAX_VALUE + " inclusive");
             }
             n.protoMaxBulkLen = length;
         }));
@@ -96,24 +108,24 @@ final class ConfigParameters {
         p.add(new Parameter("port", null, false, v -> Integer.toString(v.port()), (n, value) -> {
             long port = signed("port", value, 0, 65535);
             if (port != n.from().port()) {
-                throw failed("port", "the RESP listener's port is percore.servers.resp.port and cannot change while it runs");
+                throw invalid("the RESP listener's port is percore.servers.resp.port and cannot change while it runs");
             }
         }));
         p.add(new Parameter("bind", null, false, ConfigValues::bind, (n, value) -> {
             if (!value.equals(n.from().bind())) {
-                throw failed("bind", "the RESP listener's address is percore.servers.resp.bind-address and cannot change while it runs");
+                throw invalid("the RESP listener's address is percore.servers.resp.bind-address and cannot change while it runs");
             }
         }));
         p.add(new Parameter("save", null, false, v -> "", (n, value) -> {
             if (!value.isEmpty()) {
-                throw failed("save", "this server has no persistence; only \"\" (off) can be set");
+                throw invalid("this server has no persistence; only \"\" (off) can be set");
             }
         }));
         p.add(new Parameter("appendonly", null, false, v -> "no", (n, value) -> {
             if (!yesNo("appendonly", value)) {
                 return;
             }
-            throw failed("appendonly", "this server has no persistence; only no can be set");
+            throw invalid("this server has no persistence; only no can be set");
         }));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
@@ -140,7 +152,7 @@ final class ConfigParameters {
 
     private static Parameter immutable(String name, Function<ConfigValues, String> get) {
         return new Parameter(name, null, false, get, (n, value) -> {
-            throw failed(name, "can't set immutable config");
+            throw invalid("can't set immutable config");
         });
     }
 
@@ -153,11 +165,16 @@ final class ConfigParameters {
         return new RespError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why);
     }
 
+    /** Thrown by a setter: CONFIG SET turns it into {@link #failed} with the name that was asked. */
+    private static Invalid invalid(String why) {
+        return new Invalid(why);
+    }
+
     /** A signed integer parameter (Redis's int and long long configs) within [min, max]. */
     static long signed(String name, String value, long min, long max) {
         long n = integer(name, value);
         if (n < min || n > max) {
-            throw failed(name, "argument must be between " + min + " and " + max + " inclusive");
+            throw invalid("argument must be between " + min + " and " + max + " inclusive");
         }
         return n;
     }
@@ -169,7 +186,7 @@ final class ConfigParameters {
     static long unsigned(String name, String value, long min, long max) {
         long n = integer(name, value);
         if (n < 0 || n < min || n > max) {
-            throw failed(name, "argument must be between " + min + " and " + Long.toUnsignedString(max) + " inclusive");
+            throw invalid("argument must be between " + min + " and " + Long.toUnsignedString(max) + " inclusive");
         }
         return n;
     }
@@ -177,7 +194,7 @@ final class ConfigParameters {
     private static long integer(String name, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
         if (!RespNumbers.isLong(bytes)) {
-            throw failed(name, "argument couldn't be parsed into an integer");
+            throw invalid("argument couldn't be parsed into an integer");
         }
         return RespNumbers.parseLong(bytes);
     }
@@ -205,12 +222,12 @@ final class ConfigParameters {
             default -> -1;
         };
         if (unit < 0 || digits == 0 || digits > 128) {
-            throw failed(name, "argument must be a memory value");
+            throw invalid("argument must be a memory value");
         }
         try {
             return Math.multiplyExact(Long.parseLong(t.substring(0, digits)), unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw failed(name, "argument must be a memory value");
+            throw invalid("argument must be a memory value");
         }
     }
 
@@ -222,6 +239,6 @@ final class ConfigParameters {
         if (value.equalsIgnoreCase("no")) {
             return false;
         }
-        throw failed(name, "argument must be 'yes' or 'no'");
+        throw invalid("argument must be 'yes' or 'no'");
     }
 }
