@@ -65,7 +65,7 @@ public final class DemoService implements AutoCloseable {
         try {
             keyspace.applyMemoryBudget(settings.memory());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.memory());
+            CommandTable commands = RespCommands.table(settings.respPort(), settings.memory(), settings.resp().maxBulkLength());
             resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()), commands.requestKinds());
             keyspace.attachRespServer(resp);
             ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()), HttpServerInitializer.requestKinds());

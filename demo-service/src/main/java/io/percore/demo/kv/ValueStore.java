@@ -127,14 +127,55 @@ public final class ValueStore {
         return e.value;
     }
 
-    /** {@link #lookupRead} for a string. @throws WrongTypeException when the key holds another type */
+    /**
+     * {@link #lookupRead} for a string, as an exact array the caller may keep (a reply, another
+     * shard): a plain string itself, a {@link GrowableString}'s array when it has no spare room (then
+     * shared), else a copy. GET, which must not copy, wraps {@link #lookupRead}'s value instead.
+     *
+     * @throws WrongTypeException when the key holds another type
+     */
     public byte[] readString(byte[] key, long now) {
-        return (byte[]) lookupRead(key, ValueType.STRING, now);
+        return exactShared(lookupRead(key, ValueType.STRING, now));
     }
 
-    /** {@link #lookupWrite} for a string. @throws WrongTypeException when the key holds another type */
+    /** {@link #readString} without the hit/miss statistics ({@link #lookupWrite}). @throws WrongTypeException when the key holds another type */
     public byte[] peekString(byte[] key, long now) {
-        return (byte[]) lookupWrite(key, ValueType.STRING, now);
+        return exactShared(lookupWrite(key, ValueType.STRING, now));
+    }
+
+    private static byte[] exactShared(Object stored) {
+        return stored == null || stored instanceof byte[] ? (byte[]) stored : ((GrowableString) stored).exactShared();
+    }
+
+    /**
+     * The string at {@code key} ready to be changed in place up to {@code newLength} bytes (APPEND,
+     * SETRANGE, SETBIT, BITFIELD): created empty when missing, a plain string turned into a
+     * {@link GrowableString} (without a copy: its first change copies), lengthened with zeros, its
+     * array the store's own until it is next shared. A length past the shard's whole budget is
+     * refused before anything is allocated; the growth is counted in the budget.
+     *
+     * @throws WrongTypeException when the key holds another type
+     * @throws OutOfBudgetException when {@code newLength} is larger than the shard's budget
+     */
+    public GrowableString writableString(byte[] key, int newLength, long now) {
+        Object stored = lookupWrite(key, ValueType.STRING, now);
+        requireFits(newLength);
+        GrowableString string;
+        if (stored instanceof GrowableString g) {
+            string = g;
+        } else {
+            string = stored == null ? GrowableString.empty() : GrowableString.adopt((byte[]) stored);
+            if (stored == null) {
+                set(key, ValueType.STRING, string, NO_EXPIRY);
+            } else {
+                replaceValueKeepingTtl(key, string, now);
+            }
+        }
+        long before = string.bytes();
+        long max = budget.maxBytes();
+        string.ensureLength(newLength, max > 0 ? max : Long.MAX_VALUE);
+        addUsed(string.bytes() - before);
+        return string;
     }
 
     /** The type of a live key, or null when it is missing (TYPE). */
@@ -200,9 +241,13 @@ public final class ValueStore {
 
     /** Replaces the value of {@code key} with a string, keeping its TTL if it has a live one. */
     public void setStringKeepTtl(byte[] key, byte[] value, long now) {
+        replaceValueKeepingTtl(key, value, now);
+    }
+
+    private void replaceValueKeepingTtl(byte[] key, Object value, long now) {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
-            setString(key, value, NO_EXPIRY);
+            set(key, ValueType.STRING, value, NO_EXPIRY);
         } else {
             addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = ValueType.STRING;
@@ -225,6 +270,54 @@ public final class ValueStore {
         removeEntry(e);
         clearReservation(key);
         return taken;
+    }
+
+    /**
+     * A copy of a live key's value with its type and expiry, sharing nothing that either key
+     * changes later (COPY); null when the key is missing. Counts as a read (hit or miss). A value
+     * larger than a shard's whole budget (every shard has the same) is refused before it is copied.
+     *
+     * @throws OutOfBudgetException when the copy could not fit any shard
+     */
+    public StoredValue copyOf(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            keyspaceMisses++;
+            return null;
+        }
+        keyspaceHits++;
+        requireFits(valueBytes(e.value));
+        // A plain string is never changed in place: the copy may share it.
+        Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
+        return new StoredValue(e.type, copy, e.expireAt);
+    }
+
+    /**
+     * What OBJECT reports of a key: its type and value, the idle time since its last access (with an
+     * LRU or no eviction rank) and its decayed access frequency (with an LFU policy).
+     */
+    public record ObjectInfo(ValueType type, Object value, long idleMillis, int frequency) {
+    }
+
+    /**
+     * OBJECT's view of a live key, read without counting as an access (Redis's
+     * {@code LOOKUP_NOTOUCH}); null when the key is missing.
+     */
+    public ObjectInfo inspect(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e == null) {
+            return null;
+        }
+        if (isExpired(e, now)) {
+            removeEntry(e);
+            expiredKeys++;
+            return null;
+        }
+        if (lfu) {
+            return new ObjectInfo(e.type, e.value, 0, lfuDecayed(e.access, minutes(now)));
+        }
+        long idleClock = Math.max(0, (int) (now >>> 10) - e.access);
+        return new ObjectInfo(e.type, e.value, idleClock << 10, 0);
     }
 
     /** Stores what {@link #take} returned under {@code key}, replacing what it held. */
@@ -422,18 +515,12 @@ public final class ValueStore {
         return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
     }
 
-    /** A byte array's heap size (16-byte header, rounded to 8); an aggregate counts its own. */
-    static long valueBytes(Object value) {
+    /** A byte array's heap size (16-byte header, rounded to 8); a value changed in place counts its own. */
+    public static long valueBytes(Object value) {
         if (value instanceof byte[] bytes) {
             return arrayBytes(bytes.length);
         }
-        if (value instanceof HashValue hash) {
-            return hash.bytes();
-        }
-        if (value instanceof SetValue set) {
-            return set.bytes();
-        }
-        return value instanceof ListValue list ? list.bytes() : 0;
+        return value instanceof MutableValue mutable ? mutable.bytes() : 0;
     }
 
     /**

@@ -7,7 +7,10 @@ package io.percore.demo.kv;
  */
 public final class ValueType {
 
-    /** A byte string, stored as {@code byte[]} (replaced, never mutated in place). */
+    /**
+     * A byte string: a {@code byte[]} when written whole (replaced, never changed in place), a
+     * {@link GrowableString} once APPEND, SETRANGE or a bit command changed it in place.
+     */
     public static final ValueType STRING = new ValueType("string");
 
     /** Field → value, stored as a {@link HashValue} (mutated in place). */

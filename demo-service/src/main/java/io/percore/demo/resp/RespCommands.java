@@ -19,7 +19,13 @@ public final class RespCommands {
 
     /** ... with the memory settings CONFIG GET and INFO report first (CONFIG SET changes them). */
     public static CommandTable table(int port, MemorySettings memory) {
+        return table(port, memory, RespSettings.REDIS_MAX_BULK_LENGTH);
+    }
+
+    /** ... and {@code proto-max-bulk-len} (the server's largest bulk string), which also bounds bit offsets. */
+    public static CommandTable table(int port, MemorySettings memory, int maxBulkLength) {
         ServerCommands server = new ServerCommands(port, memory);
+        BitCommands bits = new BitCommands(maxBulkLength);
         List<CommandSpec> c = new ArrayList<>();
         // connection
         c.add(spec("ping", -1, "fast,stale", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));
@@ -116,6 +122,15 @@ public final class RespCommands {
         c.add(spec("incrby", 3, "write,denyoom,fast", 1, 1, 1, "string", "Increments the integer value of a key by a number.", keyed(StringCommands::incrby)));
         c.add(spec("decrby", 3, "write,denyoom,fast", 1, 1, 1, "string", "Decrements a number from the integer value of a key.", keyed(StringCommands::decrby)));
         c.add(spec("incrbyfloat", 3, "write,denyoom,fast", 1, 1, 1, "string", "Increment the floating point value of a key by a number.", keyed(StringCommands::incrbyfloat)));
+        c.add(spec("lcs", -3, "readonly", 1, 2, 1, "string", "Finds the longest common substring.", StringCommands::lcs));
+        // bitmaps (bitops.c)
+        c.add(spec("setbit", 4, "write,denyoom", 1, 1, 1, "bitmap", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", keyed(bits::setbit)));
+        c.add(spec("getbit", 3, "readonly,fast", 1, 1, 1, "bitmap", "Returns a bit value by offset.", keyed(bits::getbit)));
+        c.add(spec("bitcount", -2, "readonly", 1, 1, 1, "bitmap", "Counts the number of set bits (population counting) in a string.", keyed(BitCommands::bitcount)));
+        c.add(spec("bitpos", -3, "readonly", 1, 1, 1, "bitmap", "Finds the first set (1) or clear (0) bit in a string.", keyed(BitCommands::bitpos)));
+        c.add(spec("bitop", -4, "write,denyoom", 2, -1, 1, "bitmap", "Performs bitwise operations on multiple strings, and stores the result.", BitCommands::bitop));
+        c.add(spec("bitfield", -2, "write,denyoom", 1, 1, 1, "bitmap", "Performs arbitrary bitfield integer operations on strings.", keyed(bits::bitfield)));
+        c.add(spec("bitfield_ro", -2, "readonly,fast", 1, 1, 1, "bitmap", "Performs arbitrary read-only bitfield integer operations on strings.", keyed(bits::bitfieldRo)));
         // generic
         c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
         c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
@@ -136,13 +151,15 @@ public final class RespCommands {
         c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyCommands::rename));
         c.add(spec("memory", -2, "readonly", 0, 0, 0, "server", "A container for memory diagnostics commands (USAGE: the memory budget's estimate of a key).", KeyCommands::memory));
         c.add(spec("renamenx", 3, "write,fast", 1, 2, 1, "keyspace", "Renames a key only when the target key name doesn't exist.", KeyCommands::renamenx));
+        c.add(spec("copy", -3, "write,denyoom", 1, 2, 1, "keyspace", "Copies the value of a key to a new key.", KeyCommands::copy));
+        c.add(spec("object", -2, "", 0, 0, 0, "keyspace", "A container for object introspection commands (ENCODING, FREQ, IDLETIME, REFCOUNT).", ObjectCommands::object));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
         return new CommandTable(c);
     }
 
     private static CommandSpec spec(String name, int arity, String flags, int first, int last, int step, String group,
                                     String summary, CommandHandler handler) {
-        List<String> flagList = List.of(flags.split(","));
+        List<String> flagList = flags.isEmpty() ? List.of() : List.of(flags.split(","));
         if (flagList.contains("denyoom") && handler instanceof OnKeyOwner keyed) {
             handler = keyed.denyingOom();
         }

@@ -52,7 +52,7 @@ final class RespReplyWriter {
         if (message == RespReplies.OK) {
             out.writeBytes(OK);
         } else if (message instanceof BulkReply bulk) {
-            writeBulk(bulk.value(), out);
+            writeBulk(bulk.array(), bulk.length(), out);
         } else if (message instanceof FullBulkStringRedisMessage bulk) {
             if (resp3 && bulk.isNull()) {
                 out.writeBytes(NULL3);
@@ -131,15 +131,19 @@ final class RespReplyWriter {
     }
 
     private static void writeBulk(byte[] value, ByteBuf out) {
-        if (value.length == 0) {
+        writeBulk(value, value.length, out);
+    }
+
+    private static void writeBulk(byte[] array, int length, ByteBuf out) {
+        if (length == 0) {
             out.writeBytes(EMPTY_BULK);
             return;
         }
-        out.ensureWritable(value.length + 16);
+        out.ensureWritable(length + 16);
         out.writeByte('$');
-        writeDecimal(value.length, out);
+        writeDecimal(length, out);
         out.writeBytes(CRLF);
-        out.writeBytes(value);
+        out.writeBytes(array, 0, length);
         out.writeBytes(CRLF);
     }
 
