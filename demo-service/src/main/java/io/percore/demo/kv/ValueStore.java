@@ -55,6 +55,18 @@ public final class ValueStore {
     private final KeyTable table = new KeyTable();
     private final SplittableRandom random;
 
+    /**
+     * Keys some connection WATCHes (Redis's {@code watched_keys}), null while none is: each write
+     * to a key of this shard makes one null check, and bumps the version of a watched key.
+     */
+    private HashMap<ByteString, WatchedKey> watched;
+
+    /** How many connections watch a key, and how often it changed while watched. */
+    private static final class WatchedKey {
+        int watchers;
+        long version;
+    }
+
     /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
     private final Map<ByteString, Long> reservations = new HashMap<>();
 
@@ -191,6 +203,7 @@ public final class ValueStore {
         }
         setExpireAt(e, expireAt);
         clearReservation(key);
+        touched(key);
     }
 
     /** {@link #set} of a string. */
@@ -208,6 +221,7 @@ public final class ValueStore {
             e.type = ValueType.STRING;
             e.value = value;
             clearReservation(key);
+            touched(key);
         }
     }
 
@@ -242,7 +256,10 @@ public final class ValueStore {
             removeEntry(e);
             return true;
         }
-        setExpireAt(e, expireAt);
+        if (e.expireAt != expireAt) {
+            setExpireAt(e, expireAt);
+            touched(key);
+        }
         return true;
     }
 
@@ -257,6 +274,16 @@ public final class ValueStore {
     }
 
     public void flush() {
+        if (watched != null) {
+            // FLUSHDB touches the watched keys that exist (not the stale ones), as Redis's touchAllWatchedKeysInDb
+            long now = System.currentTimeMillis();
+            for (Map.Entry<ByteString, WatchedKey> w : watched.entrySet()) {
+                KeyTable.Entry e = table.find(w.getKey().bytes(), KeyTable.hash(w.getKey().bytes()));
+                if (e != null && !isExpired(e, now)) {
+                    w.getValue().version++;
+                }
+            }
+        }
         table.clear();
         volatileHead = null;
         activeCursor = null;
@@ -437,12 +464,13 @@ public final class ValueStore {
     }
 
     /**
-     * An aggregate stored under a key changed size in place by {@code delta} bytes (its
-     * {@code bytes()} after minus before): the budget follows, and a shard over it evicts on the
-     * next write, as after any write.
+     * The aggregate stored under {@code key} changed in place, and its size by {@code delta} bytes
+     * (its {@code bytes()} after minus before): the budget follows (a shard over it evicts on the
+     * next write, as after any write), and the key counts as modified for WATCH.
      */
-    public void resized(long delta) {
+    public void resized(byte[] key, long delta) {
         addUsed(delta);
+        touched(key);
     }
 
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
@@ -699,6 +727,65 @@ public final class ValueStore {
         unlinkVolatile(e);
         table.remove(e);
         addUsed(-entryBytes(e.key, e.value));
+        touched(e.key);
+    }
+
+    // ------------------------------------------------------------------ WATCH (Redis's multi.c)
+
+    /**
+     * Starts watching {@code key} for one connection and returns its version now; a later
+     * {@link #watchedKeyChanged} with that version tells whether it was written, deleted, expired or
+     * evicted since. A key already past its expiry is deleted first, so watching a stale key is
+     * watching a missing one (Redis: deleting a stale watched key does not fail EXEC).
+     */
+    public long watch(byte[] key, long now) {
+        live(key, now);
+        if (watched == null) {
+            watched = new HashMap<>();
+        }
+        WatchedKey w = watched.computeIfAbsent(new ByteString(key), k -> new WatchedKey());
+        w.watchers++;
+        return w.version;
+    }
+
+    /**
+     * Whether {@code key}, watched at {@code version}, changed since (a key that expired meanwhile
+     * is deleted now, which counts as a change, as Redis's isWatchedKeyExpired).
+     */
+    public boolean watchedKeyChanged(byte[] key, long version, long now) {
+        live(key, now);
+        WatchedKey w = watched == null ? null : watched.get(new ByteString(key));
+        return w == null || w.version != version;
+    }
+
+    /** One connection stops watching {@code key}. */
+    public void unwatch(byte[] key) {
+        if (watched == null) {
+            return;
+        }
+        ByteString k = new ByteString(key);
+        WatchedKey w = watched.get(k);
+        if (w != null && --w.watchers <= 0) {
+            watched.remove(k);
+            if (watched.isEmpty()) {
+                watched = null;
+            }
+        }
+    }
+
+    /** Keys watched on this shard (tests, INFO). */
+    public int watchedKeys() {
+        return watched == null ? 0 : watched.size();
+    }
+
+    /** Redis's signalModifiedKey for WATCH: one null check unless some key of this shard is watched. */
+    private void touched(byte[] key) {
+        if (watched != null) {
+            WatchedKey w = watched.get(new ByteString(key));
+            if (w != null) {
+                w.version++;
+            }
+        }
     }
 
 }

@@ -147,6 +147,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
         deferred.clear();
+        session.multi = null;
+        session.watched.unwatchAll(keyspace);
         ctx.fireChannelInactive();
     }
 
@@ -195,22 +197,44 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
+        if (local.reservation().held()) {
+            // A transaction spanning shards holds this one: nothing else may run here until it is done.
+            deferred.addFirst(argv);
+            barrier = true;
+            local.reservation().park(this::endBarrier);
+            return;
+        }
         CommandSpec spec = commands.lookup(argv[0]);
         family = spec == null ? commands.unknownFamily() : commands.familyOf(spec);
         try {
             if (spec == null) {
+                rejectInMulti();
                 throw RespReplies.unknownCommand(argv);
             }
             if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+                rejectInMulti();
                 throw RespReplies.wrongArgs(spec.name());
             }
             if (!session.authenticated && settings.requirePass() != null && !spec.noAuth()) {
+                rejectInMulti();
                 throw new RespError(RespReplies.NOAUTH);
             }
             local.commandsProcessed++;
+            if (session.multi != null && TransactionCommands.queues(spec)) {
+                session.multi.queue(spec, argv);
+                reply(TransactionCommands.QUEUED);
+                return;
+            }
             spec.handler().handle(this, argv);
         } catch (RespError e) {
             reply(e.reply());
+        }
+    }
+
+    /** Redis's flagTransaction: a command refused while queuing makes the EXEC that follows abort. */
+    private void rejectInMulti() {
+        if (session.multi != null) {
+            session.multi.rejectOne();
         }
     }
 
