@@ -96,6 +96,16 @@ public final class RespCommands {
         c.add(spec("discard", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Discards a transaction.", TransactionCommands::discard));
         c.add(spec("watch", -2, "noscript,loading,stale,fast,allow_busy", 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", TransactionCommands::watch));
         c.add(spec("unwatch", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", TransactionCommands::unwatch));
+        // pub/sub (pubsub.c): subscriptions on the subscriber's shard, messages to every shard
+        c.add(spec("subscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels.", PubSubCommands::subscribe));
+        c.add(spec("unsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages posted to channels.", PubSubCommands::unsubscribe));
+        c.add(spec("psubscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels that match one or more patterns.", PubSubCommands::psubscribe));
+        c.add(spec("punsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages published to channels that match one or more patterns.", PubSubCommands::punsubscribe));
+        c.add(spec("ssubscribe", -2, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Listens for messages published to shard channels.", PubSubCommands::ssubscribe));
+        c.add(spec("sunsubscribe", -1, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Stops listening to messages posted to shard channels.", PubSubCommands::sunsubscribe));
+        c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
+        c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
+        c.add(spec("pubsub", -2, "loading,stale", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

@@ -17,6 +17,8 @@ public final class RespSession {
     boolean resp3;
     /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
     MultiState multi;
+    /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
+    PubSubCommands.Subscriptions subscriptions;
     /** The keys this connection WATCHes (empty most of the time). */
     final WatchedKeys watched = new WatchedKeys();
 

@@ -47,7 +47,8 @@ final class TransactionCommands {
      */
     private static final Set<String> NO_KEYSPACE = Set.of("ping", "echo", "select", "time", "command", "hello", "auth",
             "client", "function", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "script",
-            "multi", "exec", "discard", "watch", "unwatch", "quit", "reset");
+            "multi", "exec", "discard", "watch", "unwatch", "quit", "reset",
+            "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "publish", "spublish", "pubsub");
 
     private TransactionCommands() {
     }
@@ -298,6 +299,16 @@ final class TransactionCommands {
         @Override
         public ShardState local() {
             return connection.local();
+        }
+
+        @Override
+        public PubSub pubsub() {
+            return connection.pubsub();
+        }
+
+        @Override
+        public Subscriber subscriber() {
+            return connection.subscriber();
         }
 
         @Override

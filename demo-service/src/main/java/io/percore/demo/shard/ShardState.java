@@ -26,6 +26,8 @@ public final class ShardState implements AutoCloseable {
     public long crossShardCalls;
     /** EXECs coordinated from this shard: with the shard id, a transaction id unique in the process. */
     public long transactionsStarted;
+    /** Subscribers disconnected for exceeding the pub/sub output buffer limit (INFO client_output_buffer_limit_disconnections). */
+    public long pubsubClientsDisconnected;
     public long httpRequests;
 
     ShardState(int shardId) {
