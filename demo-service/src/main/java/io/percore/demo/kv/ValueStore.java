@@ -320,9 +320,18 @@ public final class ValueStore {
         return new MemoryFigures(this::usedBytes, () -> budget.maxBytes(), this::evictedKeys);
     }
 
+    /**
+     * Over budget once the keys' bytes plus the store's own fixed structures
+     * ({@link #FIXED_OVERHEAD}) exceed this shard's part of maxmemory. Like Redis's used_memory,
+     * which never drops below the server's own baseline, an empty shard under {@code maxmemory 1}
+     * is over budget, so it refuses writes as redis-server does.
+     */
     public boolean overBudget() {
-        return maxBytes > 0 && usedBytes > maxBytes;
+        return maxBytes > 0 && usedBytes + FIXED_OVERHEAD > maxBytes;
     }
+
+    /** The store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
+    static final long FIXED_OVERHEAD = 512;
 
     /**
      * Before a write that may grow memory (Redis's {@code denyoom} commands): evicts keys by the

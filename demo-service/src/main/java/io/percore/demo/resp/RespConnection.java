@@ -292,6 +292,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             }
             local.commandsProcessed++;
             if (session.multi != null && TransactionCommands.queues(spec)) {
+                if (TransactionCommands.refusedWhileQueuing(this)) {
+                    rejectInMulti();
+                    throw new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
+                }
                 session.multi.queue(spec, argv);
                 reply(TransactionCommands.QUEUED);
                 return;

@@ -58,6 +58,24 @@ final class TransactionCommands {
         return !NOT_QUEUED.contains(spec.name());
     }
 
+    /**
+     * Redis refuses an EXEC with a {@code denyoom} command queued when the server is over maxmemory
+     * (and any command while queuing, below). The budget is per shard here; the
+     * connection's own shard stands for the server (every shard gets an equal part of maxmemory).
+     */
+    static boolean refusedForMemory(CommandContext c, CommandSpec spec) {
+        return spec.flags().contains("denyoom") && overMaxmemory(c);
+    }
+
+    /** Any command queued in MULTI over maxmemory is refused (queuing itself takes memory), as in Redis's processCommand. */
+    static boolean refusedWhileQueuing(CommandContext c) {
+        return overMaxmemory(c);
+    }
+
+    private static boolean overMaxmemory(CommandContext c) {
+        return c.local().store().overBudget() && !c.local().store().makeRoom(System.currentTimeMillis());
+    }
+
     static void multi(CommandContext c, byte[][] argv) {
         RespSession session = c.session();
         if (session.multi != null) {
@@ -133,6 +151,14 @@ final class TransactionCommands {
             throw new RespError("ERR EXEC without MULTI");
         }
         session.multi = null;
+        // Redis rejects the EXEC itself first (processCommand's OOM check), then looks at queuing errors.
+        for (MultiState.Queued q : multi.commands()) {
+            if (refusedForMemory(c, q.spec())) {
+                session.watched.unwatchAll(c.keyspace());
+                c.reply(new ErrorRedisMessage("EXECABORT Transaction discarded because of: " + io.percore.demo.kv.OutOfBudgetException.MESSAGE));
+                return;
+            }
+        }
         if (multi.aborted()) {
             session.watched.unwatchAll(c.keyspace());
             c.reply(EXECABORT);

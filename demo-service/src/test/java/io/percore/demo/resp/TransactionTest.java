@@ -87,6 +87,25 @@ class TransactionTest {
     }
 
     @Test
+    void overMaxmemoryAQueuedWriteIsRefusedAndExecAborts() throws Exception {
+        redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
+            try (RespTestClient rAdmin = new RespTestClient(redis.port()); RespTestClient dAdmin = new RespTestClient(demo.respPort())) {
+                String[][] before = {c("FLUSHALL"), c("MULTI"), c("SET", "oom:a", "1"), c("GET", "oom:a")};
+                String[][] after = {c("SET", "oom:b", "1"), c("EXEC"), c("MULTI"), c("GET", "oom:a"), c("PING"), c("EXEC"), c("DISCARD")};
+                RealRedis.sameReplies(r, d, proto, before, x -> x);
+                // over maxmemory: the queued SET made EXEC abort with OOM; a new SET is refused while queuing
+                assertThat(dAdmin.cmd("CONFIG", "SET", "maxmemory", "1")).isEqualTo(rAdmin.cmd("CONFIG", "SET", "maxmemory", "1"));
+                try {
+                    RealRedis.sameReplies(r, d, proto, after, x -> x);
+                } finally {
+                    rAdmin.cmd("CONFIG", "SET", "maxmemory", "0");
+                    dAdmin.cmd("CONFIG", "SET", "maxmemory", "0");
+                }
+            }
+        });
+    }
+
+    @Test
     void aWriteFromAnotherConnectionOnAnotherShardFailsTheWatcher() throws Exception {
         for (int shard = 0; shard < 2; shard++) {
             String key = demo.keyOn(shard, "tx:watched");
