@@ -55,6 +55,18 @@ public final class ValueStore {
     private final KeyTable table = new KeyTable();
     private final SplittableRandom random;
 
+    /**
+     * Keys some connection WATCHes (Redis's {@code watched_keys}), null while none is: each write
+     * to a key of this shard makes one null check, and bumps the version of a watched key.
+     */
+    private HashMap<ByteString, WatchedKey> watched;
+
+    /** How many connections watch a key, and how often it changed while watched. */
+    private static final class WatchedKey {
+        int watchers;
+        long version;
+    }
+
     /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
     private final Map<ByteString, Long> reservations = new HashMap<>();
 
@@ -152,7 +164,9 @@ public final class ValueStore {
      * SETRANGE, SETBIT, BITFIELD): created empty when missing, a plain string turned into a
      * {@link GrowableString} (without a copy: its first change copies), lengthened with zeros, its
      * array the store's own until it is next shared. A length past the shard's whole budget is
-     * refused before anything is allocated; the growth is counted in the budget.
+     * refused before anything is allocated; the growth is counted in the budget. Creating or
+     * lengthening the string counts as a change for WATCH (Redis's "dirty"); a change of bytes within
+     * it is the caller's to report ({@link #modified}), as SETBIT reports only a bit that changed.
      *
      * @throws WrongTypeException when the key holds another type
      * @throws OutOfBudgetException when {@code newLength} is larger than the shard's budget
@@ -168,14 +182,26 @@ public final class ValueStore {
             if (stored == null) {
                 set(key, ValueType.STRING, string, NO_EXPIRY);
             } else {
-                replaceValueKeepingTtl(key, string, now);
+                // the same string in another form: not a change (Redis's dbUnshareStringValue)
+                KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+                addUsed(valueBytes(string) - valueBytes(e.value));
+                e.value = string;
             }
         }
         long before = string.bytes();
+        int lengthBefore = string.length();
         long max = budget.maxBytes();
         string.ensureLength(newLength, max > 0 ? max : Long.MAX_VALUE);
         addUsed(string.bytes() - before);
+        if (string.length() != lengthBefore) {
+            touched(key);
+        }
         return string;
+    }
+
+    /** The value at {@code key} changed in place without changing size (WATCH's modified key). */
+    public void modified(byte[] key) {
+        touched(key);
     }
 
     /** The type of a live key, or null when it is missing (TYPE). */
@@ -232,6 +258,7 @@ public final class ValueStore {
         }
         setExpireAt(e, expireAt);
         clearReservation(key);
+        touched(key);
     }
 
     /** {@link #set} of a string. */
@@ -241,18 +268,15 @@ public final class ValueStore {
 
     /** Replaces the value of {@code key} with a string, keeping its TTL if it has a live one. */
     public void setStringKeepTtl(byte[] key, byte[] value, long now) {
-        replaceValueKeepingTtl(key, value, now);
-    }
-
-    private void replaceValueKeepingTtl(byte[] key, Object value, long now) {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
-            set(key, ValueType.STRING, value, NO_EXPIRY);
+            setString(key, value, NO_EXPIRY);
         } else {
             addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = ValueType.STRING;
             e.value = value;
             clearReservation(key);
+            touched(key);
         }
     }
 
@@ -335,7 +359,10 @@ public final class ValueStore {
             removeEntry(e);
             return true;
         }
-        setExpireAt(e, expireAt);
+        if (e.expireAt != expireAt) {
+            setExpireAt(e, expireAt);
+            touched(key);
+        }
         return true;
     }
 
@@ -350,6 +377,16 @@ public final class ValueStore {
     }
 
     public void flush() {
+        if (watched != null) {
+            // FLUSHDB touches the watched keys that exist (not the stale ones), as Redis's touchAllWatchedKeysInDb
+            long now = System.currentTimeMillis();
+            for (Map.Entry<ByteString, WatchedKey> w : watched.entrySet()) {
+                KeyTable.Entry e = table.find(w.getKey().bytes(), KeyTable.hash(w.getKey().bytes()));
+                if (e != null && !isExpired(e, now)) {
+                    w.getValue().version++;
+                }
+            }
+        }
         table.clear();
         volatileHead = null;
         activeCursor = null;
@@ -386,9 +423,18 @@ public final class ValueStore {
         return new MemoryFigures(this::usedBytes, () -> budget.maxBytes(), this::evictedKeys);
     }
 
+    /**
+     * Over budget once the keys' bytes plus the store's own fixed structures
+     * ({@link #FIXED_OVERHEAD}) exceed this shard's part of maxmemory. Like Redis's used_memory,
+     * which never drops below the server's own baseline, an empty shard under {@code maxmemory 1}
+     * is over budget, so it refuses writes as redis-server does.
+     */
     public boolean overBudget() {
-        return maxBytes > 0 && usedBytes > maxBytes;
+        return maxBytes > 0 && usedBytes + FIXED_OVERHEAD > maxBytes;
     }
+
+    /** The store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
+    static final long FIXED_OVERHEAD = 512;
 
     /**
      * Before a write that may grow memory (Redis's {@code denyoom} commands): evicts keys by the
@@ -524,12 +570,13 @@ public final class ValueStore {
     }
 
     /**
-     * An aggregate stored under a key changed size in place by {@code delta} bytes (its
-     * {@code bytes()} after minus before): the budget follows, and a shard over it evicts on the
-     * next write, as after any write.
+     * The aggregate stored under {@code key} changed in place, and its size by {@code delta} bytes
+     * (its {@code bytes()} after minus before): the budget follows (a shard over it evicts on the
+     * next write, as after any write), and the key counts as modified for WATCH.
      */
-    public void resized(long delta) {
+    public void resized(byte[] key, long delta) {
         addUsed(delta);
+        touched(key);
     }
 
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
@@ -786,6 +833,65 @@ public final class ValueStore {
         unlinkVolatile(e);
         table.remove(e);
         addUsed(-entryBytes(e.key, e.value));
+        touched(e.key);
+    }
+
+    // ------------------------------------------------------------------ WATCH (Redis's multi.c)
+
+    /**
+     * Starts watching {@code key} for one connection and returns its version now; a later
+     * {@link #watchedKeyChanged} with that version tells whether it was written, deleted, expired or
+     * evicted since. A key already past its expiry is deleted first, so watching a stale key is
+     * watching a missing one (Redis: deleting a stale watched key does not fail EXEC).
+     */
+    public long watch(byte[] key, long now) {
+        live(key, now);
+        if (watched == null) {
+            watched = new HashMap<>();
+        }
+        WatchedKey w = watched.computeIfAbsent(new ByteString(key), k -> new WatchedKey());
+        w.watchers++;
+        return w.version;
+    }
+
+    /**
+     * Whether {@code key}, watched at {@code version}, changed since (a key that expired meanwhile
+     * is deleted now, which counts as a change, as Redis's isWatchedKeyExpired).
+     */
+    public boolean watchedKeyChanged(byte[] key, long version, long now) {
+        live(key, now);
+        WatchedKey w = watched == null ? null : watched.get(new ByteString(key));
+        return w == null || w.version != version;
+    }
+
+    /** One connection stops watching {@code key}. */
+    public void unwatch(byte[] key) {
+        if (watched == null) {
+            return;
+        }
+        ByteString k = new ByteString(key);
+        WatchedKey w = watched.get(k);
+        if (w != null && --w.watchers <= 0) {
+            watched.remove(k);
+            if (watched.isEmpty()) {
+                watched = null;
+            }
+        }
+    }
+
+    /** Keys watched on this shard (tests, INFO). */
+    public int watchedKeys() {
+        return watched == null ? 0 : watched.size();
+    }
+
+    /** Redis's signalModifiedKey for WATCH: one null check unless some key of this shard is watched. */
+    private void touched(byte[] key) {
+        if (watched != null) {
+            WatchedKey w = watched.get(new ByteString(key));
+            if (w != null) {
+                w.version++;
+            }
+        }
     }
 
 }

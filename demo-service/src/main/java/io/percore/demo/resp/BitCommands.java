@@ -81,7 +81,10 @@ final class BitCommands {
         byte[] p = ks.writableString(argv[1], byteIndex + 1, now).array();
         int mask = 1 << (7 - (int) (offset & 7));
         boolean was = (p[byteIndex] & mask) != 0;
-        p[byteIndex] = (byte) (on == 1 ? p[byteIndex] | mask : p[byteIndex] & ~mask);
+        if (was != (on == 1)) {
+            p[byteIndex] = (byte) (on == 1 ? p[byteIndex] | mask : p[byteIndex] & ~mask);
+            ks.modified(argv[1]); // WATCH sees a bit that changed (growing the string counted already)
+        }
         return was ? ONE : ZERO;
     }
 
@@ -461,6 +464,7 @@ final class BitCommands {
             read = new StringView(p, string.length());
         }
         List<RedisMessage> replies = new ArrayList<>(ops.size());
+        boolean changed = false;
         for (FieldOp op : ops) {
             if (op.opcode() == GET) {
                 replies.add(integer(get(read, op)));
@@ -489,7 +493,11 @@ final class BitCommands {
             } else {
                 replies.add(integer(result));
                 setBits(p, op.offset(), op.bits(), stored);
+                changed |= stored != old;
             }
+        }
+        if (changed) {
+            ks.modified(argv[1]);
         }
         return new ArrayRedisMessage(replies);
     }

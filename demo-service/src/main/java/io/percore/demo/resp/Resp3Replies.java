@@ -39,6 +39,13 @@ final class Resp3Replies {
         }
     }
 
+    /**
+     * {@code >}: an out-of-band message (pub/sub's message, pmessage, smessage and the
+     * (un)subscribe confirmations), as Redis's {@code addReplyPushLen}; an array in RESP2.
+     */
+    record PushReply(List<RedisMessage> items) implements RedisMessage {
+    }
+
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
     record VerbatimReply(String format, String text) implements RedisMessage {
         VerbatimReply {

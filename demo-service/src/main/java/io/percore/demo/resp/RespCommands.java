@@ -76,7 +76,8 @@ public final class RespCommands {
         c.add(spec("sinterstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", SetCommands::sinterstore));
         c.add(spec("sunionstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the union of multiple sets in a key.", SetCommands::sunionstore));
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
-        c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
+        c.add(spec("sintercard", -3, "readonly", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
         // lists (t_list.c), without the blocking forms
         c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
@@ -95,6 +96,22 @@ public final class RespCommands {
         c.add(spec("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements in a list.", keyed(ListCommands::lpos)));
         c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
         c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
+        // transactions (multi.c): atomic across shards, see TransactionCommands
+        c.add(spec("multi", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
+        c.add(spec("exec", 1, "noscript,loading,stale,skip_slowlog", 0, 0, 0, "transactions", "Executes all commands in a transaction.", TransactionCommands::exec));
+        c.add(spec("discard", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Discards a transaction.", TransactionCommands::discard));
+        c.add(spec("watch", -2, "noscript,loading,stale,fast,allow_busy", 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", TransactionCommands::watch));
+        c.add(spec("unwatch", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", TransactionCommands::unwatch));
+        // pub/sub (pubsub.c): subscriptions on the subscriber's shard, messages to every shard
+        c.add(spec("subscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels.", PubSubCommands::subscribe));
+        c.add(spec("unsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages posted to channels.", PubSubCommands::unsubscribe));
+        c.add(spec("psubscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels that match one or more patterns.", PubSubCommands::psubscribe));
+        c.add(spec("punsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages published to channels that match one or more patterns.", PubSubCommands::punsubscribe));
+        c.add(spec("ssubscribe", -2, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Listens for messages published to shard channels.", PubSubCommands::ssubscribe));
+        c.add(spec("sunsubscribe", -1, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Stops listening to messages posted to shard channels.", PubSubCommands::sunsubscribe));
+        c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
+        c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
+        c.add(spec("pubsub", -2, "loading,stale", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

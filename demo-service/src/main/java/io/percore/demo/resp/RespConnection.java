@@ -28,11 +28,12 @@ import org.slf4j.LoggerFactory;
  * pipelined client always observes its own writes in order. Commands held by the barrier count
  * toward the same limit.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext, Subscriber {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
     private final Keyspace keyspace;
+    private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
@@ -61,9 +62,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** {@code responder} must stand right before this handler in the pipeline. */
-    RespConnection(Keyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
+    RespConnection(Keyspace keyspace, PubSub pubsub, CommandTable commands, RespSettings settings, RespSession session,
                    OrderedResponder<RedisMessage> responder) {
         this.keyspace = keyspace;
+        this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
         this.session = session;
@@ -95,6 +97,68 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public ShardState local() {
         return local;
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return this;
+    }
+
+    // ------------------------------------------------------------------ pub/sub delivery
+
+    /** A flush of pushed messages is scheduled for the end of this loop turn. */
+    private boolean pushFlushScheduled;
+    /** Since when (ms) the unsent output has been above the soft limit; 0 when it is not. */
+    private long overSoftLimitSince;
+
+    /**
+     * Writes a pub/sub message. Messages pushed in one loop turn leave in one flush (as Redis writes
+     * a client's buffer once per event loop iteration). A subscriber that cannot keep up is
+     * disconnected past Redis's {@code client-output-buffer-limit pubsub} (hard limit, or soft
+     * limit held for its seconds), so a slow reader cannot grow memory without bound.
+     */
+    @Override
+    public void push(RedisMessage message) {
+        if (responder.closing() || !ctx.channel().isActive()) {
+            return;
+        }
+        if (overOutputLimit()) {
+            LOG.info("Closing subscriber {}: its unsent output is over the pub/sub output buffer limit", ctx.channel());
+            local.pubsubClientsDisconnected++;
+            ctx.close();
+            return;
+        }
+        if (!pushFlushScheduled) {
+            pushFlushScheduled = true;
+            responder.holdFlush();
+            shard.execute(() -> {
+                pushFlushScheduled = false;
+                responder.releaseFlush();
+            });
+        }
+        responder.push(message);
+    }
+
+    private boolean overOutputLimit() {
+        RespSettings.OutputBufferLimit limit = settings.pubsubLimit();
+        long pending = responder.pendingOutboundBytes();
+        if (limit.hardBytes() > 0 && pending > limit.hardBytes()) {
+            return true;
+        }
+        if (limit.softBytes() > 0 && pending > limit.softBytes()) {
+            long now = System.currentTimeMillis();
+            if (overSoftLimitSince == 0) {
+                overSoftLimitSince = now;
+            }
+            return now - overSoftLimitSince > limit.softSeconds() * 1000L;
+        }
+        overSoftLimitSince = 0;
+        return false;
     }
 
     @Override
@@ -147,6 +211,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         local.connectedClients--;
         deferred.clear();
+        session.multi = null;
+        session.watched.unwatchAll(keyspace);
+        PubSubCommands.forgetAll(session, pubsub.local(), this);
         ctx.fireChannelInactive();
     }
 
@@ -195,22 +262,54 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
+        if (local.reservation().held()) {
+            // A transaction spanning shards holds this one: nothing else may run here until it is done.
+            deferred.addFirst(argv);
+            barrier = true;
+            local.reservation().park(this::endBarrier);
+            return;
+        }
         CommandSpec spec = commands.lookup(argv[0]);
         family = spec == null ? commands.unknownFamily() : commands.familyOf(spec);
         try {
             if (spec == null) {
+                rejectInMulti();
                 throw RespReplies.unknownCommand(argv);
             }
             if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+                rejectInMulti();
                 throw RespReplies.wrongArgs(spec.name());
             }
             if (!session.authenticated && settings.requirePass() != null && !spec.noAuth()) {
+                rejectInMulti();
                 throw new RespError(RespReplies.NOAUTH);
             }
+            if (session.subscriptions != null) {
+                RespError refused = PubSubCommands.refusedWhenSubscribed(session, spec);
+                if (refused != null) {
+                    throw refused;
+                }
+            }
             local.commandsProcessed++;
+            if (session.multi != null && TransactionCommands.queues(spec)) {
+                if (TransactionCommands.refusedWhileQueuing(this)) {
+                    rejectInMulti();
+                    throw new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
+                }
+                session.multi.queue(spec, argv);
+                reply(TransactionCommands.QUEUED);
+                return;
+            }
             spec.handler().handle(this, argv);
         } catch (RespError e) {
             reply(e.reply());
+        }
+    }
+
+    /** Redis's flagTransaction: a command refused while queuing makes the EXEC that follows abort. */
+    private void rejectInMulti() {
+        if (session.multi != null) {
+            session.multi.rejectOne();
         }
     }
 

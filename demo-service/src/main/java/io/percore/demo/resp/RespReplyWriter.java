@@ -101,6 +101,8 @@ final class RespReplyWriter {
                 write(items.get(i), out, true);
                 write(items.get(i + 1), out, true);
             }
+        } else if (message instanceof Resp3Replies.PushReply push) {
+            writeAggregate(resp3 ? '>' : '*', push.items().size(), push.items(), out, resp3);
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {

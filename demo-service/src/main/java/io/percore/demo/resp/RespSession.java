@@ -15,6 +15,12 @@ public final class RespSession {
     String libVersion;
     /** The connection said {@code HELLO 3}: replies are written in RESP3. */
     boolean resp3;
+    /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
+    MultiState multi;
+    /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
+    PubSubCommands.Subscriptions subscriptions;
+    /** The keys this connection WATCHes (empty most of the time). */
+    final WatchedKeys watched = new WatchedKeys();
 
     RespSession(boolean authenticated) {
         this.authenticated = authenticated;
@@ -31,6 +37,11 @@ public final class RespSession {
     /** Whether replies are written in RESP3 ({@code HELLO 3}) rather than RESP2. */
     public boolean resp3() {
         return resp3;
+    }
+
+    /** Whether the connection is between MULTI and EXEC/DISCARD. */
+    public boolean inMulti() {
+        return multi != null;
     }
 
     public long createdMillis() {

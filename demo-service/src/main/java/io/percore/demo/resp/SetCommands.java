@@ -52,7 +52,7 @@ final class SetCommands {
                 added++;
             }
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         return integer(added);
     }
 
@@ -68,7 +68,7 @@ final class SetCommands {
                 removed++;
             }
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         if (s.size() == 0) {
             ks.delete(argv[1], now);
         }
@@ -120,7 +120,7 @@ final class SetCommands {
         for (byte[] m : picked) {
             s.remove(m);
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         if (s.size() == 0) {
             ks.delete(argv[1], now);
         }
@@ -345,7 +345,7 @@ final class SetCommands {
             }
             long before = s.bytes();
             s.remove(member);
-            ks.resized(s.bytes() - before);
+            ks.resized(src, s.bytes() - before);
             if (s.size() == 0) {
                 ks.delete(src, now);
             }
@@ -358,7 +358,7 @@ final class SetCommands {
                     SetValue s = forWrite(ks, dst, now);
                     long before = s.bytes();
                     s.add(member);
-                    ks.resized(s.bytes() - before);
+                    ks.resized(dst, s.bytes() - before);
                     return (RedisMessage) integer(1);
                 })).whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));

@@ -195,6 +195,7 @@ public final class StringCommands {
         checkStringLength((long) oldLength + argv[2].length);
         GrowableString string = ks.writableString(argv[1], oldLength + argv[2].length, now);
         System.arraycopy(argv[2], 0, string.array(), oldLength, argv[2].length);
+        ks.modified(argv[1]); // even an empty APPEND, as Redis's
         return integer(string.length());
     }
 
@@ -245,6 +246,7 @@ public final class StringCommands {
         // in place: O(value) unless the string grows (amortized) or a reply holds it (one copy)
         GrowableString string = ks.writableString(argv[1], (int) Math.max(oldLength, offset + value.length), now);
         System.arraycopy(value, 0, string.array(), (int) offset, value.length);
+        ks.modified(argv[1]);
         return integer(string.length());
     }
 

@@ -13,6 +13,7 @@ public final class ShardState implements AutoCloseable {
 
     private final int shardId;
     private final ValueStore store = new ValueStore();
+    private final ShardReservation reservation = new ShardReservation();
     private Cancellable activeExpiry;
     /** The RESP server's counters on this shard: INFO's rejected_connections is the metric's own figure. */
     private ShardServerMetrics respServer;
@@ -23,6 +24,10 @@ public final class ShardState implements AutoCloseable {
     public long protocolErrors;
     public long unexpectedErrors;
     public long crossShardCalls;
+    /** EXECs coordinated from this shard: with the shard id, a transaction id unique in the process. */
+    public long transactionsStarted;
+    /** Subscribers disconnected for exceeding the pub/sub output buffer limit (INFO client_output_buffer_limit_disconnections). */
+    public long pubsubClientsDisconnected;
     public long httpRequests;
 
     ShardState(int shardId) {
@@ -35,6 +40,11 @@ public final class ShardState implements AutoCloseable {
 
     public ValueStore store() {
         return store;
+    }
+
+    /** Whether a transaction spanning shards holds this shard now (see {@link Keyspace#reserve}). */
+    public ShardReservation reservation() {
+        return reservation;
     }
 
     void respServer(ShardServerMetrics metrics) {

@@ -203,6 +203,37 @@ class BitCommandsTest {
         });
     }
 
+    /**
+     * WATCH sees what Redis signals: a bit or field that changed, a string that grew, an APPEND even
+     * of nothing; not a SETBIT or BITFIELD that left every bit as it was, nor a read.
+     */
+    @Test
+    void watchSeesTheChangesRedisSignals() throws IOException {
+        String[][] changes = {
+                c("SETBIT", "w", "3", "0"), c("SETBIT", "w", "3", "1"), c("SETBIT", "w", "100", "0"), c("BITFIELD", "w", "SET", "u8", "0", "0"),
+                c("BITFIELD", "w", "SET", "u8", "0", "7"), c("BITFIELD", "w", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "9"),
+                c("BITFIELD", "w", "INCRBY", "u8", "8", "0"), c("BITFIELD", "w", "GET", "u8", "0"), c("GETBIT", "w", "3"),
+                c("BITCOUNT", "w"), c("APPEND", "w", ""), c("APPEND", "w", "x"), c("SETRANGE", "w", "0", ""), c("SETRANGE", "w", "0", "\u0000"),
+                c("BITOP", "OR", "w", "w"), c("LCS", "w", "w"), c("OBJECT", "ENCODING", "w"), c("COPY", "w", "w2"), c("COPY", "w2", "w", "REPLACE"),
+        };
+        for (String[] change : changes) {
+            List<Object> outcomes = new ArrayList<>();
+            for (int port : new int[] {redis.port(), demo.respPort()}) {
+                try (RespTestClient a = new RespTestClient(port).binary(); RespTestClient b = new RespTestClient(port).binary()) {
+                    a.cmd("DEL", "w", "w2");
+                    a.cmd("SET", "w", "\u0000\u0000\u0000");
+                    a.cmd("SETBIT", "w", "0", "0"); // already in place, as after a change
+                    a.cmd("WATCH", "w");
+                    b.cmd(change);
+                    a.cmd("MULTI");
+                    a.cmd("PING");
+                    outcomes.add(a.cmd("EXEC"));
+                }
+            }
+            assertThat(outcomes.get(1)).as("EXEC after " + String.join(" ", change)).isEqualTo(outcomes.get(0));
+        }
+    }
+
     /** Random bitmaps: BITCOUNT and BITPOS over random ranges in BYTE and BIT units answer as redis-server. */
     @Test
     void randomBitmapsCountAndSearchAsRedis() throws IOException {

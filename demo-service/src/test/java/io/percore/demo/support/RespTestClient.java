@@ -39,6 +39,10 @@ public final class RespTestClient implements AutoCloseable {
     public record Big3(String text) {
     }
 
+    /** A RESP3 push ({@code >}): pub/sub messages and confirmations. */
+    public record Push3(List<Object> items) {
+    }
+
     public record Err(String text) {
     }
 
@@ -168,6 +172,14 @@ public final class RespTestClient implements AutoCloseable {
                 }
                 String text = new String(data, StandardCharsets.UTF_8);
                 return new Verbatim(text.substring(0, 3), text.substring(4));
+            }
+            case '>': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read());
+                }
+                return new Push3(items);
             }
             case ',':
                 return new Double3(line);
