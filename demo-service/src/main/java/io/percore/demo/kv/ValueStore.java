@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>A command of one data type reads a key through {@link #lookupRead} or {@link #lookupWrite}
  * with its type tag; the type check in {@link #lookup} is the only place that produces WRONGTYPE,
- * so the types to come (hash, list, set, zset) get it by asking for their tag. Commands that work
+ * so every type (hash, list, set, zset) gets it by asking for its tag. Commands that work
  * on any type (DEL, EXPIRE, TYPE, RENAME, SCAN, ...) use the untyped methods.
  */
 public final class ValueStore {
@@ -433,6 +433,9 @@ public final class ValueStore {
         if (value instanceof SetValue set) {
             return set.bytes();
         }
+        if (value instanceof ZSetValue zset) {
+            return zset.bytes();
+        }
         return value instanceof ListValue list ? list.bytes() : 0;
     }
 
@@ -479,6 +482,16 @@ public final class ValueStore {
     /** {@link #lookupWrite} for a set. @throws WrongTypeException when the key holds another type */
     public SetValue writeSet(byte[] key, long now) {
         return (SetValue) lookupWrite(key, ValueType.SET, now);
+    }
+
+    /** {@link #lookupRead} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue readZSet(byte[] key, long now) {
+        return (ZSetValue) lookupRead(key, ValueType.ZSET, now);
+    }
+
+    /** {@link #lookupWrite} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue writeZSet(byte[] key, long now) {
+        return (ZSetValue) lookupWrite(key, ValueType.ZSET, now);
     }
 
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */

@@ -101,6 +101,12 @@ final class RespReplyWriter {
                 write(items.get(i), out, true);
                 write(items.get(i + 1), out, true);
             }
+        } else if (message instanceof Resp3Replies.DoubleReply d) {
+            if (resp3) {
+                writeLine(',', d.text(), out);
+            } else {
+                writeBulk(d.text(), out);
+            }
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
@@ -177,6 +183,12 @@ final class RespReplyWriter {
         } else {
             ByteBufUtil.writeUtf8(out, content);
         }
+        out.writeBytes(CRLF);
+    }
+
+    private static void writeLine(char type, byte[] content, ByteBuf out) {
+        out.writeByte(type);
+        out.writeBytes(content);
         out.writeBytes(CRLF);
     }
 
