@@ -63,6 +63,9 @@ public final class ValueStore {
     private int volatileCount;
     private KeyTable.Entry activeCursor;
 
+    /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
+    private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
+
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
     /** The shard's own plain copies of what the hot path reads: no volatile read per access. */
@@ -276,6 +279,15 @@ public final class ValueStore {
 
     public MemoryBudget budget() {
         return budget;
+    }
+
+    /** The compact-encoding limits of sorted sets on this shard; takes effect on the next insert. */
+    public void zsetLimits(ZSetValue.Limits limits) {
+        this.zsetLimits = limits;
+    }
+
+    public ZSetValue.Limits zsetLimits() {
+        return zsetLimits;
     }
 
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */

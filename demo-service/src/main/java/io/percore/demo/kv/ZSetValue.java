@@ -6,9 +6,12 @@ import java.util.SplittableRandom;
 
 /**
  * A sorted set (Redis's {@code OBJ_ZSET}): members with a double score each, ordered by score and
- * then by member bytes. Held in a {@link ZSkipList} (a skip list with spans plus a member map:
- * O(log n) updates, ranks and rank lookups, O(1) scores). Mutated in place by its shard's commands,
- * which report the change of {@link #bytes()} to the store ({@link ValueStore#resized}).
+ * then by member bytes. A small set is a {@link ZListpack} (two sorted arrays, Redis's listpack
+ * encoding); past {@code zset-max-listpack-entries} members or with a member longer than
+ * {@code zset-max-listpack-value} bytes it becomes a {@link ZSkipList} (a skip list with spans plus a
+ * member map: O(log n) updates, ranks and rank lookups, O(1) scores), and stays one, as in Redis.
+ * Mutated in place by its shard's commands, which report the change of {@link #bytes()} to the
+ * store ({@link ValueStore#resized}).
  *
  * <p>Ranks are 0-based, in ascending order. Methods that take ranks expect them within the set:
  * clamping a client's indexes is the command's business.
@@ -58,7 +61,55 @@ public final class ZSetValue {
         }
     }
 
-    private final SortedEntries entries = new ZSkipList();
+    /**
+     * Redis's {@code zset-max-listpack-entries} and {@code zset-max-listpack-value}: the most members,
+     * and the longest member in bytes, a set may have and stay compact.
+     */
+    public record Limits(long maxEntries, long maxValue) {
+        public static final Limits DEFAULT = new Limits(128, 64);
+
+        /**
+         * Past this many members a set is a skip list whatever the configuration says: a compact
+         * set's lookups and inserts are linear, so a huge {@code zset-max-listpack-entries} would
+         * make every command on a large set linear (in Redis too: its listpacks stop at 1 GB).
+         */
+        public static final int HARD_MAX_ENTRIES = 1024;
+
+        boolean compactFor(long entries, long longestMember) {
+            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longestMember <= maxValue;
+        }
+    }
+
+    private SortedEntries entries;
+
+    private ZSetValue(SortedEntries entries) {
+        this.entries = entries;
+    }
+
+    /**
+     * An empty set that {@code firstMember} is about to join (ZADD, ZINCRBY): compact unless the
+     * limits allow no compact set or that member is too long, as Redis decides on a new key.
+     */
+    public static ZSetValue create(Limits limits, byte[] firstMember) {
+        boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length);
+        return new ZSetValue(compact ? new ZListpack(4) : new ZSkipList());
+    }
+
+    /**
+     * A set of {@code ascending} (distinct members, in order), compact when it fits the limits, as
+     * Redis stores the result of ZUNIONSTORE and its relatives.
+     */
+    public static ZSetValue of(List<Entry> ascending, Limits limits) {
+        long longest = 0;
+        for (Entry e : ascending) {
+            longest = Math.max(longest, e.member().length);
+        }
+        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest) ? new ZListpack(ascending.size()) : new ZSkipList());
+        for (Entry e : ascending) {
+            z.entries.insert(e.member(), e.score());
+        }
+        return z;
+    }
 
     /** Heap estimate of the sorted set, members included. */
     public long bytes() {
@@ -74,8 +125,13 @@ public final class ZSetValue {
         return entries.score(member);
     }
 
-    /** Adds a member that is not there yet. */
-    public void insert(byte[] member, double score) {
+    /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a skip list first. */
+    public void insert(byte[] member, double score, Limits limits) {
+        if (entries instanceof ZListpack && !limits.compactFor(entries.size() + 1L, member.length)) {
+            ZSkipList list = new ZSkipList();
+            entries.visit(0, entries.size() - 1, false, list::insert);
+            entries = list;
+        }
         entries.insert(member, score);
     }
 
@@ -205,8 +261,8 @@ public final class ZSetValue {
         return new ArrayList<>(all.subList(0, count));
     }
 
-    /** Redis's OBJECT ENCODING name of the current representation. */
+    /** Redis's OBJECT ENCODING name of the current representation: {@code listpack} or {@code skiplist}. */
     public String encoding() {
-        return "skiplist";
+        return entries instanceof ZListpack ? "listpack" : "skiplist";
     }
 }

@@ -33,10 +33,11 @@ final class ZSetCommands {
 
     static final String NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
-    private static ZSetValue forWrite(ValueStore ks, byte[] key, long now) {
+    /** A sorted set to add {@code firstMember} to, created (compact or not, by the shard's limits) when the key is absent. */
+    private static ZSetValue forWrite(ValueStore ks, byte[] key, byte[] firstMember, long now) {
         ZSetValue z = ks.writeZSet(key, now);
         if (z == null) {
-            z = new ZSetValue();
+            z = ZSetValue.create(ks.zsetLimits(), firstMember);
             ks.set(key, ValueType.ZSET, z, ValueStore.NO_EXPIRY);
         }
         return z;
@@ -136,7 +137,7 @@ final class ZSetCommands {
                 return incr ? RespReplies.NIL : integer(0);
             }
             ks.requireFits(growth);
-            z = forWrite(ks, argv[1], now);
+            z = forWrite(ks, argv[1], argv[at + 1], now);
         } else {
             ks.requireFits(growth);
         }
@@ -168,7 +169,7 @@ final class ZSetCommands {
                         updated++;
                     }
                 } else if (!xx) {
-                    z.insert(member, score);
+                    z.insert(member, score, ks.zsetLimits());
                     added++;
                 } else {
                     continue;
@@ -580,10 +581,7 @@ final class ZSetCommands {
                 growth += e.member().length;
             }
             ks.requireFits(growth);
-            ZSetValue z = new ZSetValue();
-            for (Entry e : sorted) {
-                z.insert(e.member(), e.score());
-            }
+            ZSetValue z = ZSetValue.of(sorted, ks.zsetLimits());
             ks.set(dst, ValueType.ZSET, z, ValueStore.NO_EXPIRY);
             return integer(z.size());
         });
