@@ -17,8 +17,11 @@ final class ZSkipList implements SortedEntries {
     static final int MAX_LEVEL = 32;
     private static final int P_THRESHOLD = (int) (0.25 * 0x10000);
 
-    /** The list head (no member), the map and this object with its fields and the head's arrays. */
-    static final long BASE = 48 + 40 + 2 * (16 + 4L * MAX_LEVEL) + 48 + 16 * 8;
+    /**
+     * The {@link ZSetValue} and this object, the list head (no member, all levels), the two scratch
+     * arrays of the update path and the empty map: about 800 bytes, as measured (JDK 17, compressed oops).
+     */
+    static final long BASE = 16 + 40 + 40 + 2 * (16 + 4L * MAX_LEVEL) + 2 * (16 + 4L * MAX_LEVEL) + 48 + 80;
     /** A node object: header, member, score, backward, forward and span array references. */
     private static final long NODE = 40;
     /** An entry of the member map: the map's node, its key wrapper and a table slot at the load factor. */
