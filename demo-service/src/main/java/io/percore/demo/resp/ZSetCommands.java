@@ -376,7 +376,7 @@ final class ZSetCommands {
         return new ArrayRedisMessage(out);
     }
 
-    /** Picks a reply builds in memory for a negative count, at most (as HRANDFIELD and SRANDMEMBER). */
+    /** The most picks of a negative count: the reply is built in memory (the same bound as HRANDFIELD and SRANDMEMBER). */
     static final long MAX_RANDOM_PICKS = 1_000_000;
 
     /** ZRANDMEMBER key [count [WITHSCORES]]. */
