@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>A command of one data type reads a key through {@link #lookupRead} or {@link #lookupWrite}
  * with its type tag; the type check in {@link #lookup} is the only place that produces WRONGTYPE,
- * so the types to come (hash, list, set, zset) get it by asking for their tag. Commands that work
+ * so every type (hash, list, set, zset) gets it by asking for its tag. Commands that work
  * on any type (DEL, EXPIRE, TYPE, RENAME, SCAN, ...) use the untyped methods.
  */
 public final class ValueStore {
@@ -74,6 +74,9 @@ public final class ValueStore {
     private KeyTable.Entry volatileHead;
     private int volatileCount;
     private KeyTable.Entry activeCursor;
+
+    /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
+    private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -305,6 +308,15 @@ public final class ValueStore {
         return budget;
     }
 
+    /** The compact-encoding limits of sorted sets on this shard; takes effect on the next insert. */
+    public void zsetLimits(ZSetValue.Limits limits) {
+        this.zsetLimits = limits;
+    }
+
+    public ZSetValue.Limits zsetLimits() {
+        return zsetLimits;
+    }
+
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
     public long usedBytes() {
         return (long) USED_BYTES.getOpaque(this);
@@ -469,6 +481,9 @@ public final class ValueStore {
         if (value instanceof SetValue set) {
             return set.bytes();
         }
+        if (value instanceof ZSetValue zset) {
+            return zset.bytes();
+        }
         return value instanceof ListValue list ? list.bytes() : 0;
     }
 
@@ -516,6 +531,16 @@ public final class ValueStore {
     /** {@link #lookupWrite} for a set. @throws WrongTypeException when the key holds another type */
     public SetValue writeSet(byte[] key, long now) {
         return (SetValue) lookupWrite(key, ValueType.SET, now);
+    }
+
+    /** {@link #lookupRead} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue readZSet(byte[] key, long now) {
+        return (ZSetValue) lookupRead(key, ValueType.ZSET, now);
+    }
+
+    /** {@link #lookupWrite} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue writeZSet(byte[] key, long now) {
+        return (ZSetValue) lookupWrite(key, ValueType.ZSET, now);
     }
 
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
