@@ -1,8 +1,8 @@
 package io.percore.demo.kv;
 
 /**
- * A value changed in place under its key (a hash, set, list, a string that grew in place; sorted
- * sets to come), as opposed to a plain {@code byte[]} string, which is only ever replaced. Because
+ * A value changed in place under its key (a hash, set, list, sorted set, a string changed in
+ * place), as opposed to a plain {@code byte[]} string, which is only ever replaced. Because
  * it changes in place it reports its own heap estimate (the store follows it through
  * {@link ValueStore#resized}), makes an independent copy for COPY (a later change to the copy must
  * not reach the original), and names the representation OBJECT ENCODING reports.

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>A command of one data type reads a key through {@link #lookupRead} or {@link #lookupWrite}
  * with its type tag; the type check in {@link #lookup} is the only place that produces WRONGTYPE,
- * so the types to come (hash, list, set, zset) get it by asking for their tag. Commands that work
+ * so every type (hash, list, set, zset) gets it by asking for its tag. Commands that work
  * on any type (DEL, EXPIRE, TYPE, RENAME, SCAN, ...) use the untyped methods.
  */
 public final class ValueStore {
@@ -75,6 +75,9 @@ public final class ValueStore {
     private int volatileCount;
     private KeyTable.Entry activeCursor;
 
+    /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
+    private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
+
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
     /** The shard's own plain copies of what the hot path reads: no volatile read per access. */
@@ -83,7 +86,7 @@ public final class ValueStore {
     /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
     private long usedBytes;
     private long evictedKeys;
-    /** The LRU clock (units of 1.024 s) as of the last access, for entries written without a "now". */
+    /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
     private int lruClock = (int) (System.currentTimeMillis() >>> 10);
     private KeyTable.Entry evictCursor;
 
@@ -408,6 +411,15 @@ public final class ValueStore {
         return budget;
     }
 
+    /** The compact-encoding limits of sorted sets on this shard; takes effect on the next insert. */
+    public void zsetLimits(ZSetValue.Limits limits) {
+        this.zsetLimits = limits;
+    }
+
+    public ZSetValue.Limits zsetLimits() {
+        return zsetLimits;
+    }
+
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
     public long usedBytes() {
         return (long) USED_BYTES.getOpaque(this);
@@ -615,6 +627,16 @@ public final class ValueStore {
         return (SetValue) lookupWrite(key, ValueType.SET, now);
     }
 
+    /** {@link #lookupRead} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue readZSet(byte[] key, long now) {
+        return (ZSetValue) lookupRead(key, ValueType.ZSET, now);
+    }
+
+    /** {@link #lookupWrite} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue writeZSet(byte[] key, long now) {
+        return (ZSetValue) lookupWrite(key, ValueType.ZSET, now);
+    }
+
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
     public HashValue writeHash(byte[] key, long now) {
         return (HashValue) lookupWrite(key, ValueType.HASH, now);
@@ -692,6 +714,9 @@ public final class ValueStore {
      * and the time budget lasts. Returns the number of keys deleted.
      */
     public int activeExpireCycle(long now, long budgetNanos) {
+        // Redis's serverCron keeps the LRU clock current for keys created without a "now" (set()),
+        // so a new key on a shard nobody read from lately is not born idle (OBJECT IDLETIME)
+        lruClock = (int) (now >>> 10);
         long deadline = System.nanoTime() + budgetNanos;
         int removed = 0;
         while (volatileCount > 0) {

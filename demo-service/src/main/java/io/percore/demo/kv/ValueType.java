@@ -2,8 +2,8 @@ package io.percore.demo.kv;
 
 /**
  * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
- * identity. Strings, hashes, sets and lists exist; sorted sets add a constant here and their
- * commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
+ * identity. A type's commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for
+ * its tag.
  */
 public final class ValueType {
 
@@ -21,6 +21,9 @@ public final class ValueType {
 
     /** A sequence, stored as a {@link ListValue} (mutated in place). */
     public static final ValueType LIST = new ValueType("list");
+
+    /** Members ordered by score, stored as a {@link ZSetValue} (mutated in place). */
+    public static final ValueType ZSET = new ValueType("zset");
 
     private final String name;
 

@@ -20,8 +20,9 @@ import java.util.Locale;
  * <p>ENCODING names, in Redis's words, the representation this server chose: a string written whole
  * is {@code int}, {@code embstr} or {@code raw} by Redis's rule for such strings ({@code object.c}'s
  * {@code tryObjectEncoding}), a string changed in place is {@code raw} (as Redis's after APPEND,
- * SETRANGE or a bit command); other types name their own ({@link MutableValue#encoding()}), a type
- * that does not is named by {@link #DEFAULT_ENCODINGS}.
+ * SETRANGE or a bit command); other types name their own ({@link MutableValue#encoding()}): a sorted
+ * set {@code listpack} or {@code skiplist} as Redis's; a type to come that does not yet is named by
+ * {@link #DEFAULT_ENCODINGS}.
  */
 final class ObjectCommands {
 

@@ -46,6 +46,16 @@ final class Resp3Replies {
     record PushReply(List<RedisMessage> items) implements RedisMessage {
     }
 
+    /**
+     * {@code ,}: a double (ZSCORE, WITHSCORES, ZINCRBY), as Redis's {@code addReplyDouble}: its
+     * {@code %.17g} text ({@code inf}, {@code -inf}) after a comma in RESP3, as a bulk string in RESP2.
+     */
+    record DoubleReply(byte[] text) implements RedisMessage {
+        static DoubleReply of(double value) {
+            return new DoubleReply(RespDoubles.format(value));
+        }
+    }
+
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
     record VerbatimReply(String format, String text) implements RedisMessage {
         VerbatimReply {

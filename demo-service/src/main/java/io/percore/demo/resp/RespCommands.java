@@ -112,6 +112,47 @@ public final class RespCommands {
         c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
         c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
         c.add(spec("pubsub", -2, "loading,stale", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
+        // sorted sets (t_zset.c), without the blocking forms
+        c.add(spec("zadd", -4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", keyed(ZSetCommands::zadd)));
+        c.add(spec("zincrby", 4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Increments the score of a member in a sorted set.", keyed(ZSetCommands::zincrby)));
+        c.add(spec("zrem", -3, "write,fast", 1, 1, 1, "sorted-set", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zrem)));
+        c.add(spec("zcard", 2, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set.", keyed(ZSetCommands::zcard)));
+        c.add(spec("zcount", 4, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the count of members in a sorted set that have scores within a range.", keyed(ZSetCommands::zcount)));
+        c.add(spec("zlexcount", 4, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set within a lexicographical range.", keyed(ZSetCommands::zlexcount)));
+        c.add(spec("zscore", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the score of a member in a sorted set.", keyed(ZSetCommands::zscore)));
+        c.add(spec("zmscore", -3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the score of one or more members in a sorted set.", keyed(ZSetCommands::zmscore)));
+        c.add(spec("zrank", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by ascending scores.", keyed(ZSetCommands::zrank)));
+        c.add(spec("zrevrank", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by descending scores.", keyed(ZSetCommands::zrevrank)));
+        c.add(spec("zrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes, scores or lexicographical order.", keyed(ZSetCommands::zrange)));
+        c.add(spec("zrangestore", -5, "write,denyoom", 1, 2, 1, "sorted-set", "Stores a range of members from sorted set in a key.", ZSetCommands::zrangestore));
+        c.add(spec("zrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores.", keyed(ZSetCommands::zrangebyscore)));
+        c.add(spec("zrevrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores in reverse order.", keyed(ZSetCommands::zrevrangebyscore)));
+        c.add(spec("zrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range.", keyed(ZSetCommands::zrangebylex)));
+        c.add(spec("zrevrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range in reverse order.", keyed(ZSetCommands::zrevrangebylex)));
+        c.add(spec("zrevrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes in reverse order.", keyed(ZSetCommands::zrevrange)));
+        c.add(spec("zpopmin", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmin)));
+        c.add(spec("zpopmax", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmax)));
+        c.add(spec("zmpop", -4, "write,movablekeys", 0, 0, 0, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", ZSetCommands::zmpop)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyrank)));
+        c.add(spec("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyscore)));
+        c.add(spec("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebylex)));
+        c.add(spec("zunion", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the union of multiple sorted sets.", ZSetCommands::zunion)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zinter", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the intersect of multiple sorted sets.", ZSetCommands::zinter)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zdiff", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the difference between multiple sorted sets.", ZSetCommands::zdiff)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zunionstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the union of multiple sorted sets in a key.", ZSetCommands::zunionstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zinterstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the intersect of multiple sorted sets in a key.", ZSetCommands::zinterstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zdiffstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the difference of multiple sorted sets in a key.", ZSetCommands::zdiffstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zintercard", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the number of members of the intersect of multiple sorted sets.", ZSetCommands::zintercard)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns one or more random members from a sorted set.", keyed(ZSetCommands::zrandmember)));
+        c.add(spec("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", keyed(ZSetCommands::zscan)));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "noscript", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro")) {

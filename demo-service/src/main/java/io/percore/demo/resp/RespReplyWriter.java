@@ -103,6 +103,12 @@ final class RespReplyWriter {
             }
         } else if (message instanceof Resp3Replies.PushReply push) {
             writeAggregate(resp3 ? '>' : '*', push.items().size(), push.items(), out, resp3);
+        } else if (message instanceof Resp3Replies.DoubleReply d) {
+            if (resp3) {
+                writeLine(',', d.text(), out);
+            } else {
+                writeBulk(d.text(), out);
+            }
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
@@ -183,6 +189,12 @@ final class RespReplyWriter {
         } else {
             ByteBufUtil.writeUtf8(out, content);
         }
+        out.writeBytes(CRLF);
+    }
+
+    private static void writeLine(char type, byte[] content, ByteBuf out) {
+        out.writeByte(type);
+        out.writeBytes(content);
         out.writeBytes(CRLF);
     }
 

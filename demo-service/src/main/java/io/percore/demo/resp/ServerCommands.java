@@ -10,6 +10,7 @@ import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
+import io.percore.demo.kv.ZSetValue;
 import io.percore.demo.shard.ShardState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -209,16 +210,19 @@ final class ServerCommands {
     }
 
     /**
-     * Redis's thresholds between a type's compact and full encodings. The demo has one
-     * representation per type, so they change nothing here; they are kept, validated and reported
+     * Redis's thresholds between a type's compact and full encodings. Sorted sets have both
+     * encodings here and follow the {@code zset-*} ones (pushed to every shard); the other types have
+     * one representation each, so theirs change nothing; they are kept, validated and reported
      * because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
      */
     private final Map<String, Long> encodingThresholds = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
             "hash-max-listpack-entries", 128L, "hash-max-listpack-value", 64L, "set-max-intset-entries", 512L,
-            "list-max-listpack-size", -2L, "list-compress-depth", 0L));
+            "list-max-listpack-size", -2L, "list-compress-depth", 0L,
+            "zset-max-listpack-entries", ZSetValue.Limits.DEFAULT.maxEntries(), "zset-max-listpack-value", ZSetValue.Limits.DEFAULT.maxValue()));
     private static final Map<String, String> ENCODING_ALIASES = Map.of(
             "hash-max-listpack-entries", "hash-max-ziplist-entries", "hash-max-listpack-value", "hash-max-ziplist-value",
-            "list-max-listpack-size", "list-max-ziplist-size");
+            "list-max-listpack-size", "list-max-ziplist-size",
+            "zset-max-listpack-entries", "zset-max-ziplist-entries", "zset-max-listpack-value", "zset-max-ziplist-value");
 
     private static String canonicalThreshold(String name) {
         for (Map.Entry<String, String> e : ENCODING_ALIASES.entrySet()) {
@@ -297,7 +301,8 @@ final class ServerCommands {
                         throw setFailed(name, "this server has no persistence; only \"\" (off) can be set");
                     }
                 }
-                case "hash-max-listpack-entries", "hash-max-ziplist-entries", "set-max-intset-entries", "list-compress-depth" -> {
+                case "hash-max-listpack-entries", "hash-max-ziplist-entries", "set-max-intset-entries", "list-compress-depth",
+                        "zset-max-listpack-entries", "zset-max-ziplist-entries" -> {
                     long n = RespNumbers.isLong(argv[i + 1]) ? RespNumbers.parseLong(argv[i + 1]) : -1;
                     if (n < 0) {
                         throw setFailed(name, "argument couldn't be parsed into an integer");
@@ -305,17 +310,20 @@ final class ServerCommands {
                     thresholds.put(canonicalThreshold(name), n);
                 }
                 // a byte size in Redis, so units are allowed and the error is the memory one
-                case "hash-max-listpack-value", "hash-max-ziplist-value" -> thresholds.put(canonicalThreshold(name), memoryValue(name, value));
+                case "hash-max-listpack-value", "hash-max-ziplist-value", "zset-max-listpack-value", "zset-max-ziplist-value" -> thresholds.put(canonicalThreshold(name), memoryValue(name, value));
                 default -> throw known.contains(name) ? setFailed(name, "can't set immutable config")
                         : new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.ascii(argv[i]) + "'");
             }
         }
         encodingThresholds.putAll(thresholds);
+        ZSetValue.Limits zsetLimits = new ZSetValue.Limits(encodingThresholds.get("zset-max-listpack-entries"),
+                encodingThresholds.get("zset-max-listpack-value"));
         MemorySettings updated = new MemorySettings(maxmemory, policy, samples);
         memory.set(updated);
         MemoryBudget perShard = updated.perShard(c.keyspace().shardCount());
         c.replyLater(c.keyspace().mapReduce(st -> {
             st.store().budget(perShard);
+            st.store().zsetLimits(zsetLimits);
             return 1;
         }, 0, Integer::sum).map(applied -> RespReplies.OK));
     }
