@@ -574,7 +574,7 @@ public final class ValueStore {
     }
 
     /** A byte array's heap size (16-byte header, rounded to 8); a value changed in place counts its own. */
-    public static long valueBytes(Object value) {
+    static long valueBytes(Object value) {
         if (value instanceof byte[] bytes) {
             return arrayBytes(bytes.length);
         }

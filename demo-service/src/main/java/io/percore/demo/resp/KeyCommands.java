@@ -492,8 +492,7 @@ final class KeyCommands {
         if (!replace && ks.existsOrReserved(dst, now)) {
             return ZERO;
         }
-        ks.requireFits(ValueStore.valueBytes(copy.value()));
-        ks.put(dst, copy);
+        ks.put(dst, copy); // its size was checked against a shard's budget before it was made (copyOf)
         return ONE;
     }
 
