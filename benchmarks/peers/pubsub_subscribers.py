@@ -10,7 +10,7 @@ skewing the figure. When every connection has its MESSAGES frames it prints
 
     delivered <frames> subscribers <n> done_at <epoch seconds of the last byte>
 
-and exits 0. On TIMEOUT seconds without progress, a closed connection or a wrong byte it prints
+and exits 0 (after checking for 0.2 s that nothing more arrives). On TIMEOUT seconds without progress, a closed connection or a wrong byte it prints
 what it got per connection and exits 1. Counting bytes against the known stream instead of
 parsing replies keeps this process cheap: redis-cli in subscribe mode flushes stdout once per
 message, a write(2) per delivery, which would make the load generator the bottleneck.
@@ -98,6 +98,16 @@ def main() -> int:
                 done_at = time.time()
                 sel.unregister(key.fileobj)
                 pending -= 1
+
+    if failure is None:
+        # a message beyond the expected ones (a duplicate) would arrive after its connection
+        # was complete: give it a moment to show
+        for i, s in enumerate(socks):
+            sel.register(s, selectors.EVENT_READ, i)
+        for key, _ in sel.select(timeout=0.2):
+            extra = key.fileobj.recv(chunk_size)
+            failure = f"subscriber {key.data}: {len(extra)} bytes after its {messages} messages: {extra[:80]!r}"
+            break
 
     if failure is not None:
         frames = [r // len(frame) for r in received]
