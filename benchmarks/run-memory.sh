@@ -16,7 +16,7 @@
 # -Xmx DEMO_HEAP and percore.demo.maxmemory DEMO_MAXMEMORY set explicitly, so its budget does not
 # refuse the load (noeviction would answer -OOM, which fails the run).
 #
-# usage: benchmarks/run-memory.sh                  (all datasets: about 2-4 minutes)
+# usage: benchmarks/run-memory.sh                  (all datasets: about 1 minute)
 # env:   DATASETS ("strings hashes zsets") STRINGS (1000000) HASHES (100000) ZSETS (100000) FIELDS (10)
 #        DEMO_HEAP (2g) DEMO_MAXMEMORY (1GB; Spring DataSize: 1GB, 1536MB or bytes) PERCORE_JAR (as run-peers.sh) SERVER_CPU (1) CLIENT_CPU (0)
 set -euo pipefail

@@ -4,7 +4,7 @@
 # Reports the server's CPU time per request (utime+stime from /proc/PID/stat) and throughput,
 # rounds interleaved, median of the per-round ratios. See benchmarks/PEERS.md.
 #
-# usage: benchmarks/run-peers.sh [rounds]        (default 3; all scenarios: about 3-4 minutes a round)
+# usage: benchmarks/run-peers.sh [rounds]        (default 3; every scenario: ~75 s a round, plus ~45 s start and warm-up)
 # env:   SCENARIOS  which scenarios to run, default all. Words, each a scenario name
 #                   (resp-lpush-P16, http-plain), a redis-benchmark test name (set get hset lpush lpop
 #                   sadd zadd lrange_100: its -P 1 and -P 16 scenarios), or a family (resp, http).

@@ -16,7 +16,7 @@
 # SUBSCRIBERS / (last byte at the last subscriber - publisher start). Summary: median over rounds,
 # and the per-round ratio percore-N / redis as min / median / max.
 #
-# usage: benchmarks/run-pubsub.sh [rounds]         (default 3; about 1-2 minutes a round)
+# usage: benchmarks/run-pubsub.sh [rounds]         (default 3; ~25 s a round, plus ~40 s start and warm-up)
 # env:   SUBSCRIBERS (100) MESSAGES (100000) PAYLOAD (16 bytes: 0123456789abcdef; no spaces)
 #        CONFIGS ("redis percore-1 percore-2") PERCORE_JAR SERVER_CPU (1) CLIENT_CPU (0)
 #        SERVER_JVM_OPTS (extra JVM options for the demo, as run-peers.sh)
