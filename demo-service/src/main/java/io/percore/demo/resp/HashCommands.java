@@ -261,8 +261,10 @@ final class HashCommands {
      * (what Redis does for a small hash; SCAN's guarantees allow it for any size).
      */
     static RedisMessage hscan(ValueStore ks, byte[][] argv, long now) {
-        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
+        // Redis's order: the cursor, then the key's type, then the options
+        KeyCommands.parseCursor(argv[2]);
         HashValue h = ks.readHash(argv[1], now);
+        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
         List<RedisMessage> items = new ArrayList<>();
         if (h != null) {
             List<byte[]> entries = h.entries();

@@ -14,11 +14,30 @@ final class MultiState {
     record Queued(CommandSpec spec, byte[][] argv) {
     }
 
+    /** Heap bytes a queued command's arguments cost besides their contents (arrays, the record). */
+    static final long PER_COMMAND_OVERHEAD = 48;
+    static final long PER_ARGUMENT_OVERHEAD = 24;
+
     private final List<Queued> commands = new ArrayList<>();
     private boolean rejectedWhileQueuing;
+    private long queuedBytes;
 
     void queue(CommandSpec spec, byte[][] argv) {
         commands.add(new Queued(spec, argv));
+        queuedBytes += bytesOf(argv);
+    }
+
+    /** What the queue holds, counted like stored values (Redis counts a client's queued commands in used_memory). */
+    long queuedBytes() {
+        return queuedBytes;
+    }
+
+    static long bytesOf(byte[][] argv) {
+        long bytes = PER_COMMAND_OVERHEAD;
+        for (byte[] arg : argv) {
+            bytes += PER_ARGUMENT_OVERHEAD + arg.length;
+        }
+        return bytes;
     }
 
     /** A command was refused while queuing (unknown, wrong arity, not allowed): EXEC must abort. */

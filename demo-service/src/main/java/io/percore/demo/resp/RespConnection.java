@@ -292,7 +292,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             }
             local.commandsProcessed++;
             if (session.multi != null && TransactionCommands.queues(spec)) {
-                if (TransactionCommands.refusedWhileQueuing(this)) {
+                if (TransactionCommands.refusedWhileQueuing(this, session.multi, argv)) {
                     rejectInMulti();
                     throw new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
                 }

@@ -161,8 +161,10 @@ final class SetCommands {
 
     /** SSCAN key cursor [MATCH pattern] [COUNT count]: every matching member in one call, cursor 0. */
     static RedisMessage sscan(ValueStore ks, byte[][] argv, long now) {
-        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
+        // Redis's order: the cursor, then the key's type, then the options
+        KeyCommands.parseCursor(argv[2]);
         SetValue s = ks.readSet(argv[1], now);
+        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
         List<RedisMessage> items = new ArrayList<>();
         if (s != null) {
             for (byte[] m : s.members()) {

@@ -67,9 +67,18 @@ final class TransactionCommands {
         return spec.flags().contains("denyoom") && overMaxmemory(c);
     }
 
-    /** Any command queued in MULTI over maxmemory is refused (queuing itself takes memory), as in Redis's processCommand. */
-    static boolean refusedWhileQueuing(CommandContext c) {
-        return overMaxmemory(c);
+    /**
+     * Any command queued in MULTI over maxmemory is refused (queuing itself takes memory), as in
+     * Redis's processCommand; and so is one that would make this transaction's queue with the
+     * shard's keys exceed the shard's budget: queued commands are memory a client controls, and an
+     * unbounded queue would end the process in OutOfMemoryError.
+     */
+    static boolean refusedWhileQueuing(CommandContext c, MultiState multi, byte[][] argv) {
+        if (overMaxmemory(c)) {
+            return true;
+        }
+        long max = c.local().store().budget().maxBytes();
+        return max > 0 && c.local().store().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
     }
 
     private static boolean overMaxmemory(CommandContext c) {

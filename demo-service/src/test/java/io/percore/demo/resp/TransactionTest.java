@@ -7,6 +7,8 @@ import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.MemorySettings;
+import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
@@ -103,6 +105,27 @@ class TransactionTest {
                 }
             }
         });
+    }
+
+    @Test
+    void aTransactionCannotQueueMoreThanItsShardsBudget() throws Exception {
+        MemorySettings memory = new MemorySettings(4 << 20, MaxmemoryPolicy.NOEVICTION, 5);
+        try (TestServices small = TestServices.start(1, DemoSettings.forTests().withMemory(memory));
+             RespTestClient c = new RespTestClient(small.respPort())) {
+            assertThat(c.cmd("MULTI")).isEqualTo("OK");
+            String value = "v".repeat(64 * 1024);
+            Object reply = "QUEUED";
+            int queued = 0;
+            while ("QUEUED".equals(reply) && queued < 1000) {
+                reply = c.cmd("SET", "big" + queued, value);
+                queued++;
+            }
+            // 4 MB of budget holds about 60 queued 64 KB values; the next is refused as Redis refuses over maxmemory
+            assertThat(reply).isEqualTo(new RespTestClient.Err("OOM command not allowed when used memory > 'maxmemory'."));
+            assertThat(queued).isBetween(50, 70);
+            assertThat(c.cmd("EXEC")).isEqualTo(new RespTestClient.Err("EXECABORT Transaction discarded because of previous errors."));
+            assertThat(c.cmd("DBSIZE")).isEqualTo(0L);
+        }
     }
 
     @Test
