@@ -306,6 +306,10 @@ final class ClientCommands {
 
     /** MONITOR: OK, then one line per command run on any shard (none for this connection's later MONITOR). */
     static void monitor(CommandContext c, byte[][] argv) {
+        if (c.connection() != c) {
+            // run by EXEC (whose context is not the connection itself): Redis refuses it there
+            throw new RespError("ERR MONITOR isn't allowed for DENY BLOCKING client");
+        }
         io.percore.engine.ShardFuture<Void> everyShard = c.connection().monitor();
         if (everyShard != null) {
             c.replyLater(everyShard.map(done -> OK));

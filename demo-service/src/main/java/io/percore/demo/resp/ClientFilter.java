@@ -52,6 +52,6 @@ record ClientFilter(String type, Set<Long> ids, String addr, String laddr, Strin
 
     /** Redis's getClientType: MONITOR clients count as normal; subscribers as pubsub; no masters or replicas here. */
     static String typeOf(RespConnection c) {
-        return c.session().subscriptions() > 0 ? "pubsub" : "normal";
+        return c.session().subscribed() ? "pubsub" : "normal";
     }
 }

@@ -41,14 +41,14 @@ final class ClientInfo {
                 .append(" idle=").append(c.idleNanos(nowNanos) / 1_000_000_000L)
                 .append(" flags=").append(flags(c))
                 .append(" db=0")
-                .append(" sub=").append(s.subscriptions)
-                .append(" psub=").append(s.patternSubscriptions)
-                .append(" ssub=").append(s.shardSubscriptions)
-                .append(" multi=").append(s.multi)
+                .append(" sub=").append(s.channels())
+                .append(" psub=").append(s.patterns())
+                .append(" ssub=").append(s.shardChannels())
+                .append(" multi=").append(s.multi == null ? -1 : s.multi.commands().size())
                 .append(" qbuf=").append(qbuf)
                 .append(" qbuf-free=0")
                 .append(" argv-mem=").append(argvMem)
-                .append(" multi-mem=0")
+                .append(" multi-mem=").append(s.multi == null ? 0 : s.multi.queuedBytes())
                 .append(" rbs=0 rbp=0")
                 .append(" obl=0")
                 .append(" oll=").append(c.pendingReplies())
@@ -73,10 +73,10 @@ final class ClientInfo {
         if ((modes & RespConnection.MONITOR) != 0) {
             f.append('O');
         }
-        if (s.subscriptions() > 0) {
+        if (s.subscribed()) {
             f.append('P');
         }
-        if (s.multi >= 0) {
+        if (s.multi != null) {
             f.append('x');
         }
         if ((modes & RespConnection.PAUSED) != 0 || s.blocked) {

@@ -24,6 +24,12 @@ public interface CommandContext {
     /** The sharded keyspace; the one way to reach another shard's values. */
     Keyspace keyspace();
 
+    /** Pub/sub across shards: this shard's subscriptions and publishing to every shard. */
+    PubSub pubsub();
+
+    /** This connection as the receiver of pub/sub messages. */
+    Subscriber subscriber();
+
     /** This shard's state: its value store and counters. */
     ShardState local();
 

@@ -94,7 +94,7 @@ final class ConfigParameters {
                 (n, value) -> n.slowlogSlowerThan = signed("slowlog-log-slower-than", value, -1, Long.MAX_VALUE)));
         p.add(new Parameter("slowlog-max-len", null, false, v -> Long.toString(v.slowlogMaxLen()),
                 (n, value) -> n.slowlogMaxLen = unsigned("slowlog-max-len", value, 0, Long.MAX_VALUE)));
-        // encoding thresholds: validated and kept, changing nothing (one representation per type here)
+        // encoding thresholds: sorted sets follow the zset ones on every shard; the others are validated and kept, changing nothing (one representation per type here)
         p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));
         p.add(threshold("hash-max-listpack-value", "hash-max-ziplist-value", true));
         p.add(threshold("set-max-intset-entries", null, false));

@@ -40,8 +40,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("set-max-intset-entries", 512L);
         t.put("list-max-listpack-size", -2L);
         t.put("list-compress-depth", 0L);
-        t.put("zset-max-listpack-entries", 128L);
-        t.put("zset-max-listpack-value", 64L);
+        t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
+        t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -63,6 +63,11 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
                                        String httpPassword, long timeoutSeconds) {
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS);
+    }
+
+    /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
+    public io.percore.demo.kv.ZSetValue.Limits zsetLimits() {
+        return new io.percore.demo.kv.ZSetValue.Limits(thresholds.get("zset-max-listpack-entries"), thresholds.get("zset-max-listpack-value"));
     }
 
     /** The password's bytes for a constant-time comparison, or null. */

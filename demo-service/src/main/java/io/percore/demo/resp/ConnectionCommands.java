@@ -24,6 +24,12 @@ final class ConnectionCommands {
         if (argv.length > 2) {
             throw RespReplies.wrongArgs("ping");
         }
+        RespSession session = c.session();
+        if (session.subscriptions != null && !session.resp3) {
+            // a RESP2 subscriber gets PING's answer in the shape of a message, as from Redis
+            c.reply(RespReplies.array(java.util.List.of(bulk("pong"), argv.length == 1 ? bulk(new byte[0]) : bulk(argv[1]))));
+            return;
+        }
         c.reply(argv.length == 1 ? RespReplies.PONG : bulk(argv[1]));
     }
 

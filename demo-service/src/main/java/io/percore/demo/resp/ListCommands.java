@@ -60,7 +60,7 @@ final class ListCommands {
                 l.addLast(argv[i]);
             }
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         return integer(l.size());
     }
 
@@ -106,7 +106,7 @@ final class ListCommands {
             }
             reply = new ArrayRedisMessage(out);
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return reply;
     }
@@ -186,7 +186,7 @@ final class ListCommands {
         ks.requireFits(argv[3].length);
         long before = l.bytes();
         l.set((int) index, argv[3]);
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         return OK;
     }
 
@@ -204,7 +204,7 @@ final class ListCommands {
                 ks.requireFits(argv[4].length);
                 long before = l.bytes();
                 l.insert(where.equals("before") ? i : i + 1, argv[4]);
-                ks.resized(l.bytes() - before);
+                ks.resized(argv[1], l.bytes() - before);
                 return integer(l.size());
             }
         }
@@ -219,7 +219,7 @@ final class ListCommands {
         }
         long before = l.bytes();
         long removed = l.removeMatching(argv[3], count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count), count < 0);
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return integer(removed);
     }
@@ -238,7 +238,7 @@ final class ListCommands {
         } else {
             l.trim(range[0], range[1]);
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return OK;
     }
@@ -346,7 +346,7 @@ final class ListCommands {
             }
             long before = l.bytes();
             byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
-            ks.resized(l.bytes() - before);
+            ks.resized(src, l.bytes() - before);
             dropIfEmpty(ks, src, l, now);
             return e;
         })).flatMap(element -> element == null
@@ -361,7 +361,7 @@ final class ListCommands {
                     } else {
                         l.addLast(element);
                     }
-                    ks.resized(l.bytes() - before);
+                    ks.resized(dst, l.bytes() - before);
                     return (RedisMessage) bulk(element);
                 })).whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));

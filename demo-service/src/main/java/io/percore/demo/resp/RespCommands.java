@@ -17,7 +17,13 @@ public final class RespCommands {
      * key positions are Redis 7.0.15's ({@code CommandMetadataTest} checks every row against them).
      */
     public static CommandTable table(int port) {
+        return table(port, RespSettings.REDIS_MAX_BULK_LENGTH);
+    }
+
+    /** ... with {@code proto-max-bulk-len} as configured at start, which bounds bit offsets. */
+    public static CommandTable table(int port, int maxBulkLength) {
         InfoCommand server = new InfoCommand(port);
+        BitCommands bits = new BitCommands(maxBulkLength);
         List<CommandSpec> c = new ArrayList<>();
         // connection (networking.c)
         c.add(spec("ping", -1, "fast", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));
@@ -97,7 +103,8 @@ public final class RespCommands {
         c.add(spec("sinterstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", SetCommands::sinterstore));
         c.add(spec("sunionstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the union of multiple sets in a key.", SetCommands::sunionstore));
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
-        c.add(spec("sintercard", -3, "readonly,movablekeys", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
+        c.add(spec("sintercard", -3, "readonly,movablekeys", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
         // lists (t_list.c), without the blocking forms
         c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
@@ -116,6 +123,63 @@ public final class RespCommands {
         c.add(spec("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements in a list.", keyed(ListCommands::lpos)));
         c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
         c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
+        // transactions (multi.c): atomic across shards, see TransactionCommands
+        c.add(spec("multi", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
+        c.add(spec("exec", 1, "noscript,loading,stale,skip_slowlog", 0, 0, 0, "transactions", "Executes all commands in a transaction.", TransactionCommands::exec));
+        c.add(spec("discard", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Discards a transaction.", TransactionCommands::discard));
+        c.add(spec("watch", -2, "noscript,loading,stale,fast,allow_busy", 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", TransactionCommands::watch));
+        c.add(spec("unwatch", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", TransactionCommands::unwatch));
+        // pub/sub (pubsub.c): subscriptions on the subscriber's shard, messages to every shard
+        c.add(spec("subscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels.", PubSubCommands::subscribe));
+        c.add(spec("unsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages posted to channels.", PubSubCommands::unsubscribe));
+        c.add(spec("psubscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels that match one or more patterns.", PubSubCommands::psubscribe));
+        c.add(spec("punsubscribe", -1, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Stops listening to messages published to channels that match one or more patterns.", PubSubCommands::punsubscribe));
+        c.add(spec("ssubscribe", -2, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Listens for messages published to shard channels.", PubSubCommands::ssubscribe));
+        c.add(spec("sunsubscribe", -1, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Stops listening to messages posted to shard channels.", PubSubCommands::sunsubscribe));
+        c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
+        c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
+        c.add(spec("pubsub", -2, "loading,stale", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
+        // sorted sets (t_zset.c), without the blocking forms
+        c.add(spec("zadd", -4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", keyed(ZSetCommands::zadd)));
+        c.add(spec("zincrby", 4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Increments the score of a member in a sorted set.", keyed(ZSetCommands::zincrby)));
+        c.add(spec("zrem", -3, "write,fast", 1, 1, 1, "sorted-set", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zrem)));
+        c.add(spec("zcard", 2, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set.", keyed(ZSetCommands::zcard)));
+        c.add(spec("zcount", 4, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the count of members in a sorted set that have scores within a range.", keyed(ZSetCommands::zcount)));
+        c.add(spec("zlexcount", 4, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the number of members in a sorted set within a lexicographical range.", keyed(ZSetCommands::zlexcount)));
+        c.add(spec("zscore", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the score of a member in a sorted set.", keyed(ZSetCommands::zscore)));
+        c.add(spec("zmscore", -3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the score of one or more members in a sorted set.", keyed(ZSetCommands::zmscore)));
+        c.add(spec("zrank", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by ascending scores.", keyed(ZSetCommands::zrank)));
+        c.add(spec("zrevrank", 3, "readonly,fast", 1, 1, 1, "sorted-set", "Returns the index of a member in a sorted set ordered by descending scores.", keyed(ZSetCommands::zrevrank)));
+        c.add(spec("zrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes, scores or lexicographical order.", keyed(ZSetCommands::zrange)));
+        c.add(spec("zrangestore", -5, "write,denyoom", 1, 2, 1, "sorted-set", "Stores a range of members from sorted set in a key.", ZSetCommands::zrangestore));
+        c.add(spec("zrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores.", keyed(ZSetCommands::zrangebyscore)));
+        c.add(spec("zrevrangebyscore", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of scores in reverse order.", keyed(ZSetCommands::zrevrangebyscore)));
+        c.add(spec("zrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range.", keyed(ZSetCommands::zrangebylex)));
+        c.add(spec("zrevrangebylex", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a lexicographical range in reverse order.", keyed(ZSetCommands::zrevrangebylex)));
+        c.add(spec("zrevrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes in reverse order.", keyed(ZSetCommands::zrevrange)));
+        c.add(spec("zpopmin", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmin)));
+        c.add(spec("zpopmax", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmax)));
+        c.add(spec("zmpop", -4, "write,movablekeys", 0, 0, 0, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", ZSetCommands::zmpop)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyrank)));
+        c.add(spec("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyscore)));
+        c.add(spec("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebylex)));
+        c.add(spec("zunion", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the union of multiple sorted sets.", ZSetCommands::zunion)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zinter", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the intersect of multiple sorted sets.", ZSetCommands::zinter)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zdiff", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the difference between multiple sorted sets.", ZSetCommands::zdiff)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zunionstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the union of multiple sorted sets in a key.", ZSetCommands::zunionstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zinterstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the intersect of multiple sorted sets in a key.", ZSetCommands::zinterstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zdiffstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the difference of multiple sorted sets in a key.", ZSetCommands::zdiffstore)
+                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
+        c.add(spec("zintercard", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the number of members of the intersect of multiple sorted sets.", ZSetCommands::zintercard)
+                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns one or more random members from a sorted set.", keyed(ZSetCommands::zrandmember)));
+        c.add(spec("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", keyed(ZSetCommands::zscan)));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", CommandTable::dispatchedBySubcommand));
         c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", ScriptingCommands::function));
@@ -154,6 +218,15 @@ public final class RespCommands {
         c.add(spec("incrby", 3, "write,denyoom,fast", 1, 1, 1, "string", "Increments the integer value of a key by a number.", keyed(StringCommands::incrby)));
         c.add(spec("decrby", 3, "write,denyoom,fast", 1, 1, 1, "string", "Decrements a number from the integer value of a key.", keyed(StringCommands::decrby)));
         c.add(spec("incrbyfloat", 3, "write,denyoom,fast", 1, 1, 1, "string", "Increment the floating point value of a key by a number.", keyed(StringCommands::incrbyfloat)));
+        c.add(spec("lcs", -3, "readonly", 1, 2, 1, "string", "Finds the longest common substring.", StringCommands::lcs));
+        // bitmaps (bitops.c)
+        c.add(spec("setbit", 4, "write,denyoom", 1, 1, 1, "bitmap", "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.", keyed(bits::setbit)));
+        c.add(spec("getbit", 3, "readonly,fast", 1, 1, 1, "bitmap", "Returns a bit value by offset.", keyed(bits::getbit)));
+        c.add(spec("bitcount", -2, "readonly", 1, 1, 1, "bitmap", "Counts the number of set bits (population counting) in a string.", keyed(BitCommands::bitcount)));
+        c.add(spec("bitpos", -3, "readonly", 1, 1, 1, "bitmap", "Finds the first set (1) or clear (0) bit in a string.", keyed(BitCommands::bitpos)));
+        c.add(spec("bitop", -4, "write,denyoom", 2, -1, 1, "bitmap", "Performs bitwise operations on multiple strings, and stores the result.", BitCommands::bitop));
+        c.add(spec("bitfield", -2, "write,denyoom", 1, 1, 1, "bitmap", "Performs arbitrary bitfield integer operations on strings.", keyed(bits::bitfield)));
+        c.add(spec("bitfield_ro", -2, "readonly,fast", 1, 1, 1, "bitmap", "Performs arbitrary read-only bitfield integer operations on strings.", keyed(bits::bitfieldRo)));
         // generic
         c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
         c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
@@ -175,6 +248,8 @@ public final class RespCommands {
         c.add(spec("memory", -2, "", 0, 0, 0, "server", "A container for memory diagnostics commands.", CommandTable::dispatchedBySubcommand));
         c.add(spec("memory|usage", -3, "readonly", 2, 2, 1, "server", "Estimates the memory usage of a key (the memory budget's estimate).", KeyCommands::memoryUsage));
         c.add(spec("renamenx", 3, "write,fast", 1, 2, 1, "keyspace", "Renames a key only when the target key name doesn't exist.", KeyCommands::renamenx));
+        c.add(spec("copy", -3, "write,denyoom", 1, 2, 1, "keyspace", "Copies the value of a key to a new key.", KeyCommands::copy));
+        c.add(spec("object", -2, "", 0, 0, 0, "keyspace", "A container for object introspection commands (ENCODING, FREQ, IDLETIME, REFCOUNT).", ObjectCommands::object));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
         return new CommandTable(c);
     }

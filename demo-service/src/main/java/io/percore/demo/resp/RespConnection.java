@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * MONITOR; {@link ClientCommands}) costs a command one clock read when it ends (the start is the
  * previous command's end, or the read burst's start), two array increments and two field checks.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext, ConnectionControl {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext, Subscriber, ConnectionControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
     private final Keyspace keyspace;
+    private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
     private final RespSession session;
@@ -125,9 +126,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** {@code responder} must stand right before this handler in the pipeline. */
-    RespConnection(Keyspace keyspace, CommandTable commands, RespSettings settings, RespSession session,
+    RespConnection(Keyspace keyspace, PubSub pubsub, CommandTable commands, RespSettings settings, RespSession session,
                    OrderedResponder<RedisMessage> responder) {
         this.keyspace = keyspace;
+        this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
         this.session = session;
@@ -159,6 +161,68 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public ShardState local() {
         return local;
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return this;
+    }
+
+    // ------------------------------------------------------------------ pub/sub delivery
+
+    /** A flush of pushed messages is scheduled for the end of this loop turn. */
+    private boolean pushFlushScheduled;
+    /** Since when (ms) the unsent output has been above the soft limit; 0 when it is not. */
+    private long overSoftLimitSince;
+
+    /**
+     * Writes a pub/sub message. Messages pushed in one loop turn leave in one flush (as Redis writes
+     * a client's buffer once per event loop iteration). A subscriber that cannot keep up is
+     * disconnected past Redis's {@code client-output-buffer-limit pubsub} (hard limit, or soft
+     * limit held for its seconds), so a slow reader cannot grow memory without bound.
+     */
+    @Override
+    public void push(RedisMessage message) {
+        if (responder.closing() || !ctx.channel().isActive()) {
+            return;
+        }
+        if (overOutputLimit()) {
+            LOG.info("Closing subscriber {}: its unsent output is over the pub/sub output buffer limit", ctx.channel());
+            local.pubsubClientsDisconnected++;
+            ctx.close();
+            return;
+        }
+        if (!pushFlushScheduled) {
+            pushFlushScheduled = true;
+            responder.holdFlush();
+            shard.execute(() -> {
+                pushFlushScheduled = false;
+                responder.releaseFlush();
+            });
+        }
+        responder.push(message);
+    }
+
+    private boolean overOutputLimit() {
+        RespSettings.OutputBufferLimit limit = settings.pubsubLimit();
+        long pending = responder.pendingOutboundBytes();
+        if (limit.hardBytes() > 0 && pending > limit.hardBytes()) {
+            return true;
+        }
+        if (limit.softBytes() > 0 && pending > limit.softBytes()) {
+            long now = System.currentTimeMillis();
+            if (overSoftLimitSince == 0) {
+                overSoftLimitSince = now;
+            }
+            return now - overSoftLimitSince > limit.softSeconds() * 1000L;
+        }
+        overSoftLimitSince = 0;
+        return false;
     }
 
     @Override
@@ -246,6 +310,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             local.pause().forget(this);
         }
         deferred.clear();
+        session.multi = null;
+        session.watched.unwatchAll(keyspace);
+        PubSubCommands.forgetAll(session, pubsub.local(), this);
         ctx.fireChannelInactive();
     }
 
@@ -304,6 +371,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
+        if (local.reservation().held()) {
+            // A transaction spanning shards holds this one: nothing else may run here until it is done.
+            deferred.addFirst(argv);
+            barrier = true;
+            local.reservation().park(this::endBarrier);
+            return;
+        }
         int id = commands.find(argv[0]);
         if (id < 0) {
             family = commands.unknownFamily();
@@ -329,7 +403,23 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             reject(id, new RespError(RespReplies.NOAUTH));
             return;
         }
+        if (session.subscriptions != null) {
+            RespError refused = PubSubCommands.refusedWhenSubscribed(session, spec);
+            if (refused != null) {
+                reject(id, refused);
+                return;
+            }
+        }
         if ((modes | local.commandHooks) != 0 && heldOrRefused(id, argv)) {
+            return;
+        }
+        if (session.multi != null && TransactionCommands.queues(spec)) {
+            if (TransactionCommands.refusedWhileQueuing(this, session.multi, argv)) {
+                reject(id, new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE));
+                return;
+            }
+            session.multi.queue(id, spec, argv);
+            reply(TransactionCommands.QUEUED);
             return;
         }
         command = id;
@@ -350,9 +440,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if (!commandDeferred) {
             finished(id, argv, now - commandStart, commandOutcome);
         }
-        if ((local.commandHooks & ShardState.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            local.monitors().feed(remoteAddress(), ArgvRedaction.redacted(commands, id, argv), keyspace, shard);
-        }
         if (modes != 0) {
             afterCommand(id);
             if ((modes & CLOSE_AFTER_REPLY) != 0 && !responder.closing()) {
@@ -362,8 +449,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats). */
+    /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */
     private void reject(int id, RespError error) {
+        rejectInMulti();
         if (id >= 0) {
             local.commandStats().rejected(id);
             lastCommand = id;
@@ -379,7 +467,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         return !error ? SUCCEEDED : reply == RespReplies.OOM_REPLY ? REFUSED : FAILED;
     }
 
-    /** A command's figures once its reply is known: commandstats, and the slow log when it took long enough. */
+    /**
+     * A command's figures once its reply is known: commandstats, the slow log when it took long
+     * enough, and MONITOR (as Redis, a command is shown once it ran: EXEC after the commands it ran).
+     */
     private void finished(int id, byte[][] argv, long nanos, int outcome) {
         CommandStats stats = local.commandStats();
         if (outcome == REFUSED) {
@@ -389,6 +480,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         stats.called(id, nanos);
         if (outcome == FAILED) {
             stats.failed(id);
+        }
+        if ((local.commandHooks & ShardState.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
+            local.monitors().feed(remoteAddress(), ArgvRedaction.redacted(commands, id, argv), keyspace, shard);
         }
         if (nanos >= local.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
             ConfigValues config = local.config();
@@ -410,7 +504,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             }
             return false; // monitors, like replicas, are never paused
         }
-        if ((local.commandHooks & ShardState.HOOK_PAUSE) != 0 && local.pause().holds(commands.mayWrite(id))) {
+        if ((local.commandHooks & ShardState.HOOK_PAUSE) != 0 && local.pause().holds(mayWrite(id))) {
             deferred.addFirst(argv);
             barrier = true;
             modes |= PAUSED;
@@ -419,6 +513,17 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         return false;
+    }
+
+    /** Whether command {@code id} may write; an EXEC may if a command it would run may (Redis's may-replicate EXEC). */
+    private boolean mayWrite(int id) {
+        return commands.mayWrite(id) || (session.multi != null && commands.fullName(id).equals("exec") && session.multi.mayWrite(commands));
+    }
+
+    /** A command EXEC ran for this connection: counted, logged and shown to monitors as a command of its own, as in Redis. */
+    void ranInTransaction(int id, byte[][] argv, long nanos, RedisMessage reply) {
+        local.commandsProcessed++;
+        finished(id, argv, nanos, outcome(reply instanceof ErrorRedisMessage, reply));
     }
 
     /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
@@ -440,6 +545,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if (ctx.channel().isActive()) {
             lastTick = System.nanoTime();
             endBarrier();
+        }
+    }
+
+    /** Redis's flagTransaction: a command refused while queuing makes the EXEC that follows abort. */
+    private void rejectInMulti() {
+        if (session.multi != null) {
+            session.multi.rejectOne();
         }
     }
 
@@ -485,6 +597,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return; // a pause holds the commands after it; it releases them when it ends
         }
         barrier = false;
+        lastTick = System.nanoTime(); // the held commands start now, not when they were read
         responder.holdFlush();
         try {
             byte[][] argv;
@@ -544,6 +657,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
         modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
         session.reset(local.config().requirePass() == null);
+        session.multi = null;
+        session.watched.unwatchAll(keyspace);
+        PubSubCommands.forgetAll(session, pubsub.local(), this);
     }
 
     /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
@@ -561,8 +677,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if ((modes & MONITOR) == 0 || !ctx.channel().isActive()) {
             return;
         }
-        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        if (out != null && out.totalPendingWriteBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
+        if (responder.pendingOutboundBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
             LOG.warn("Closing MONITOR client {}: more than {} bytes of its output unread", remoteAddress(),
                     MonitorFeed.OUTPUT_LIMIT_BYTES);
             ctx.close();
@@ -571,7 +686,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         responder.holdFlush();
         try {
             for (String line : lines) {
-                responder.reply(new SimpleStringRedisMessage(line));
+                responder.push(new SimpleStringRedisMessage(line)); // out of band: no request's latency
             }
         } finally {
             responder.releaseFlush();
@@ -616,6 +731,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */
     boolean idleTimeoutApplies() {
-        return (modes & (MONITOR | PAUSED)) == 0 && !session.blocked() && session.subscriptions() == 0;
+        return (modes & (MONITOR | PAUSED)) == 0 && !session.blocked() && !session.subscribed();
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.WrongTypeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reply constructors and the exact Redis 7 error texts clients match on. Simple-string and
  * integer replies are immutable and shared; bulk replies ({@link BulkReply}) hold the stored
- * bytes without copying (stored values are never mutated in place).
+ * bytes without copying (see {@link #bulkOfStored}).
  */
 public final class RespReplies {
 
@@ -68,6 +69,23 @@ public final class RespReplies {
             return NIL;
         }
         return new BulkReply(bytes);
+    }
+
+    /**
+     * The reply for a stored string as {@code lookupRead} returns it: a plain string wrapped as it
+     * is, a {@link GrowableString}'s array shared (its next change copies), without copying; nil for
+     * null.
+     */
+    public static RedisMessage bulkOfStored(Object stored) {
+        if (stored instanceof byte[] bytes) {
+            return new BulkReply(bytes);
+        }
+        if (stored == null) {
+            return NIL;
+        }
+        GrowableString string = (GrowableString) stored;
+        int length = string.length();
+        return new BulkReply(string.share(), length);
     }
 
     public static RedisMessage bulk(String text) {

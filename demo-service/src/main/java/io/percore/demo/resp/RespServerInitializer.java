@@ -24,11 +24,13 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
+    private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
 
-    public RespServerInitializer(Keyspace keyspace, CommandTable commands, RespSettings settings) {
+    public RespServerInitializer(Keyspace keyspace, PubSub pubsub, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
+        this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
     }
@@ -54,6 +56,6 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
                 .addLast("resp-decoder", new RespCommandDecoder(limits,
                         () -> !session.authenticated() && local.config().requirePass() != null))
                 .addLast("resp-responder", responder)
-                .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session, responder));
+                .addLast("resp-connection", new RespConnection(keyspace, pubsub, commands, settings, session, responder));
     }
 }

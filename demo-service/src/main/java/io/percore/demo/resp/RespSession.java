@@ -16,18 +16,18 @@ public final class RespSession {
     String libVersion;
     /** The connection said {@code HELLO 3}: replies are written in RESP3. */
     boolean resp3;
+    /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
+    MultiState multi;
+    /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
+    PubSubCommands.Subscriptions subscriptions;
+    /** The keys this connection WATCHes (empty most of the time). */
+    final WatchedKeys watched = new WatchedKeys();
 
-    // Hooks for the features other parts add; CLIENT LIST reports them and RESET clears them.
-    /** Commands queued in MULTI, or -1 outside MULTI (CLIENT LIST's multi, flag x). */
-    public int multi = -1;
-    /** Channels, patterns and shard channels subscribed to (CLIENT LIST's sub, psub, ssub; flag P). */
-    public int subscriptions;
-    public int patternSubscriptions;
-    public int shardSubscriptions;
-    /** Blocked in a blocking command (flag b; no idle timeout while blocked). */
+    /**
+     * Blocked in a blocking command (CLIENT LIST's flag b and blocked_clients; no idle timeout while
+     * blocked): the hook for the blocking pops to set.
+     */
     public boolean blocked;
-    /** Runs for RESET after the connection's own state is cleared: MULTI/WATCH and pub/sub register theirs here. */
-    public Runnable onReset;
 
     RespSession(boolean authenticated) {
         this.authenticated = authenticated;
@@ -46,6 +46,11 @@ public final class RespSession {
         return resp3;
     }
 
+    /** Whether the connection is between MULTI and EXEC/DISCARD. */
+    public boolean inMulti() {
+        return multi != null;
+    }
+
     public long createdMillis() {
         return createdMillis;
     }
@@ -62,21 +67,28 @@ public final class RespSession {
         return blocked;
     }
 
-    int subscriptions() {
-        return subscriptions + patternSubscriptions + shardSubscriptions;
+    /** Channels (sub), patterns (psub) and shard channels (ssub) subscribed to, for CLIENT LIST. */
+    int channels() {
+        return subscriptions == null ? 0 : subscriptions.channels.size();
     }
 
-    /** Redis's clearClientConnectionState for what the session holds: RESP2, no name, authentication as for a new connection. */
+    int patterns() {
+        return subscriptions == null ? 0 : subscriptions.patterns.size();
+    }
+
+    int shardChannels() {
+        return subscriptions == null ? 0 : subscriptions.shardChannels.size();
+    }
+
+    /** Whether it is subscribed to anything (Redis's CLIENT_PUBSUB flag: CLIENT LIST's P, the pubsub client type). */
+    boolean subscribed() {
+        return subscriptions != null && !subscriptions.isEmpty();
+    }
+
+    /** What RESET clears of the session itself: RESP2, no name, authentication as for a new connection. */
     void reset(boolean authenticatedWithoutPassword) {
         resp3 = false;
         name = null;
         authenticated = authenticatedWithoutPassword;
-        if (onReset != null) {
-            onReset.run();
-        }
-        multi = -1;
-        subscriptions = 0;
-        patternSubscriptions = 0;
-        shardSubscriptions = 0;
     }
 }

@@ -25,6 +25,7 @@ public final class ShardState implements AutoCloseable {
 
     private final int shardId;
     private final ValueStore store = new ValueStore();
+    private final ShardReservation reservation = new ShardReservation();
     private Cancellable cron;
     /** The RESP server's counters on this shard: INFO's rejected_connections is the metric's own figure. */
     private ShardServerMetrics respServer;
@@ -52,6 +53,10 @@ public final class ShardState implements AutoCloseable {
     public long protocolErrors;
     public long unexpectedErrors;
     public long crossShardCalls;
+    /** EXECs coordinated from this shard: with the shard id, a transaction id unique in the process. */
+    public long transactionsStarted;
+    /** Subscribers disconnected for exceeding the pub/sub output buffer limit (INFO client_output_buffer_limit_disconnections). */
+    public long pubsubClientsDisconnected;
     public long httpRequests;
     /** Clients closed by the {@code timeout} check. */
     public long idleClosed;
@@ -112,6 +117,9 @@ public final class ShardState implements AutoCloseable {
         if (previous == null || !previous.memory().equals(next.memory())) {
             store.budget(next.memory().perShard(shards));
         }
+        if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
+            store.zsetLimits(next.zsetLimits());
+        }
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());
@@ -125,6 +133,11 @@ public final class ShardState implements AutoCloseable {
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
     public void updateCommandHooks() {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0);
+    }
+
+    /** Whether a transaction spanning shards holds this shard now (see {@link Keyspace#reserve}). */
+    public ShardReservation reservation() {
+        return reservation;
     }
 
     void respServer(ShardServerMetrics metrics) {

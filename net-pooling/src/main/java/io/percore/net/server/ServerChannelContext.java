@@ -99,11 +99,16 @@ public final class ServerChannelContext {
         this.responder = responder;
     }
 
-    /** The drain begins: a connection with a responder stops reading and answers what it has read. */
+    /**
+     * The drain begins: a connection with a responder stops reading and answers what it has read;
+     * then every handler hears {@link DrainStarted}, so a request waiting for an event can be
+     * answered now instead of holding the drain.
+     */
     void beginDrain() {
         if (responder != null) {
             responder.stopReading();
         }
+        channel.pipeline().fireUserEventTriggered(DrainStarted.INSTANCE);
     }
 
     /** The responder answered its last outstanding request during a drain. */

@@ -338,6 +338,50 @@ class ShardedServerTest {
         busy.close();
     }
 
+    /**
+     * A request that waits for an event (a blocking pop, a long poll) hears {@link DrainStarted}
+     * and is answered then: the drain finishes at once instead of at its timeout.
+     */
+    @Test
+    void aRequestWaitingForAnEventIsAnsweredWhenTheDrainStarts() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().build(), new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ServerChannelContext sc = ServerChannelContext.of(ch);
+                ch.pipeline().addLast(new LineBasedFrameDecoder(sc.maxRequestSize()), sc.requestTracker(),
+                        new SimpleChannelInboundHandler<ByteBuf>() {
+                            private boolean waiting;
+
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                                waiting = true; // answered by an event that never comes, or by the drain
+                            }
+
+                            @Override
+                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                if (evt == DrainStarted.INSTANCE && waiting) {
+                                    waiting = false;
+                                    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), "gave up waiting\n"));
+                                }
+                                ctx.fireUserEventTriggered(evt);
+                            }
+                        });
+            }
+        });
+        try (Socket s = connect(server)) {
+            s.getOutputStream().write("wait for something\n".getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            eventually("the request reached the server", Duration.ofSeconds(5),
+                    () -> server.metrics().stream().mapToLong(ShardServerMetrics::bytesIn).sum() == 19);
+            long start = System.nanoTime();
+            TestSupport.await(server.shutdownGracefully(Duration.ofSeconds(20)));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("gave up waiting");
+            assertThat(in.read()).as("closed after its answer").isEqualTo(-1);
+        }
+    }
+
     @Test
     void gracefulShutdownForceClosesAfterTheTimeout() throws Exception {
         ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().build(), lineServer());
