@@ -141,6 +141,77 @@ final class CommandCommands {
         c.reply(new Resp3Replies.MapReply(out));
     }
 
+    static void getkeys(CommandContext c, byte[][] argv) {
+        keys(c, argv, false);
+    }
+
+    static void getkeysandflags(CommandContext c, byte[][] argv) {
+        keys(c, argv, true);
+    }
+
+    /**
+     * COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...] (Redis's getKeysSubcommandImpl): where the
+     * call's keys are, as the command table finds them ({@link CommandSpec#keyIndices}, what
+     * transactions reserve shards by), with their flags from Redis's key specifications.
+     */
+    private static void keys(CommandContext c, byte[][] argv, boolean withFlags) {
+        CommandTable table = c.commands();
+        byte[][] call = java.util.Arrays.copyOfRange(argv, 2, argv.length);
+        int id = table.find(call[0]);
+        if (id >= 0 && call.length > 1 && table.hasSubcommands(id)) {
+            id = table.findSubcommand(id, call[1]);
+        }
+        if (id < 0) {
+            throw new RespError("ERR Invalid command specified");
+        }
+        CommandMetadata metadata = CommandMetadata.redis7();
+        if (!CommandKeys.hasKeys(metadata, table, id)) {
+            throw new RespError("ERR The command has no key arguments");
+        }
+        CommandSpec spec = table.spec(id);
+        if (spec.arity() > 0 ? call.length != spec.arity() : call.length < -spec.arity()) {
+            throw new RespError("ERR Invalid number of arguments specified for command");
+        }
+        int[] positions;
+        try {
+            positions = spec.keyIndices(call);
+        } catch (RespError e) {
+            positions = null;
+        }
+        List<CommandKeys.Key> specified = CommandKeys.keys(metadata, table.fullName(id), call);
+        if (positions == null || positions.length == 0) {
+            if (spec.flags().contains("no_mandatory_keys")) {
+                c.reply(ArrayRedisMessage.EMPTY_INSTANCE);
+                return;
+            }
+            throw new RespError("ERR Invalid arguments specified for command");
+        }
+        List<RedisMessage> out = new ArrayList<>(positions.length);
+        for (int position : positions) {
+            if (!withFlags) {
+                out.add(bulk(call[position]));
+                continue;
+            }
+            List<RedisMessage> flags = new ArrayList<>();
+            for (String flag : flagsAt(specified, position)) {
+                flags.add(new io.netty.handler.codec.redis.SimpleStringRedisMessage(flag));
+            }
+            out.add(new ArrayRedisMessage(List.of(bulk(call[position]), new Resp3Replies.SetReply(flags))));
+        }
+        c.reply(RespReplies.array(out));
+    }
+
+    private static List<String> flagsAt(List<CommandKeys.Key> specified, int position) {
+        if (specified != null) {
+            for (CommandKeys.Key key : specified) {
+                if (key.position() == position) {
+                    return key.flags();
+                }
+            }
+        }
+        return List.of();
+    }
+
     /** Redis's lookupCommandBySds: {@code name} or {@code container|sub}, any case; -1 when unknown. */
     static int byFullName(CommandTable table, byte[] fullName) {
         String name = new String(fullName, StandardCharsets.ISO_8859_1);

@@ -217,6 +217,9 @@ public final class CommandMetadata {
         CommandSpec spec = table.spec(id);
         List<RedisMessage> flags = new ArrayList<>();
         for (String flag : spec.flags()) {
+            if (flag.equals("may_replicate")) {
+                continue; // hidden by COMMAND INFO, as in Redis
+            }
             flags.add(new SimpleStringRedisMessage(flag));
         }
         return new ArrayRedisMessage(List.of(

@@ -53,6 +53,8 @@ public final class RespCommands {
         c.add(spec("command|list", -2, "loading,stale", 0, 0, 0, "server", "Returns a list of command names.", CommandCommands::list));
         c.add(spec("command|info", -2, "loading,stale", 0, 0, 0, "server", "Returns information about one, multiple or all commands.", CommandCommands::info));
         c.add(spec("command|docs", -2, "loading,stale", 0, 0, 0, "server", "Returns documentary information about one, multiple or all commands.", CommandCommands::docs));
+        c.add(spec("command|getkeys", -4, "loading,stale", 0, 0, 0, "server", "Extracts the key names from an arbitrary command.", CommandCommands::getkeys));
+        c.add(spec("command|getkeysandflags", -4, "loading,stale", 0, 0, 0, "server", "Extracts the key names and access flags for an arbitrary command.", CommandCommands::getkeysandflags));
         c.add(spec("info", -1, "loading,stale", 0, 0, 0, "server", "Returns information and statistics about the server.", server::info));
         c.add(spec("config", -2, "", 0, 0, 0, "server", "A container for server configuration commands.", CommandTable::dispatchedBySubcommand));
         c.add(spec("config|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", ConfigCommands::help));
@@ -138,7 +140,7 @@ public final class RespCommands {
         c.add(spec("sunsubscribe", -1, "pubsub,noscript,loading,stale", 1, -1, 1, "pubsub", "Stops listening to messages posted to shard channels.", PubSubCommands::sunsubscribe));
         c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
         c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
-        c.add(spec("pubsub", -2, "loading,stale", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
+        c.add(spec("pubsub", -2, "", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
         // sorted sets (t_zset.c), without the blocking forms
         c.add(spec("zadd", -4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", keyed(ZSetCommands::zadd)));
         c.add(spec("zincrby", 4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Increments the score of a member in a sorted set.", keyed(ZSetCommands::zincrby)));
@@ -191,10 +193,12 @@ public final class RespCommands {
         c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
         c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
         for (String name : List.of("eval", "evalsha", "fcall")) {
-            c.add(spec(name, -3, "noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+            c.add(spec(name, -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported)
+                    .withKeys(CommandSpec.KeyFinder.counted(2))); // where Redis's keys are (COMMAND GETKEYS)
         }
         for (String name : List.of("eval_ro", "evalsha_ro", "fcall_ro")) {
-            c.add(spec(name, -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+            c.add(spec(name, -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported)
+                    .withKeys(CommandSpec.KeyFinder.counted(2)));
         }
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
         // strings
