@@ -129,6 +129,33 @@ final class ChannelTable {
         return s == null ? 0 : s.size();
     }
 
+    /** Copies of the names with a subscriber here, for INFO's pubsub_channels, pubsub_patterns and pubsubshard_channels. */
+    Names names() {
+        return new Names(Set.copyOf(channels.keySet()), Set.copyOf(patterns.keySet()), Set.copyOf(shardChannels.keySet()));
+    }
+
+    /** Channel, pattern and shard channel names; {@link #plus} joins two shards' (a name counts once). */
+    record Names(Set<ByteString> channels, Set<ByteString> patterns, Set<ByteString> shardChannels) {
+
+        static final Names NONE = new Names(Set.of(), Set.of(), Set.of());
+
+        Names plus(Names other) {
+            return new Names(union(channels, other.channels), union(patterns, other.patterns), union(shardChannels, other.shardChannels));
+        }
+
+        private static Set<ByteString> union(Set<ByteString> a, Set<ByteString> b) {
+            if (b.isEmpty()) {
+                return a;
+            }
+            if (a.isEmpty()) {
+                return b;
+            }
+            Set<ByteString> all = new java.util.HashSet<>(a);
+            all.addAll(b);
+            return all;
+        }
+    }
+
     /** The patterns with a subscriber here. */
     List<ByteString> patterns() {
         return new ArrayList<>(patterns.keySet());

@@ -70,8 +70,10 @@ final class InfoCommand {
         boolean allSections = all;
         ConfigValues config = c.local().config();
         CommandTable table = c.commands();
+        PubSub pubsub = c.pubsub();
         c.replyLater(c.keyspace().mapReduce(InfoCommand::shardInfo, List.<ShardInfo>of(), InfoCommand::concat)
-                .map(shards -> format(sections, allSections, shards, config, table)));
+                .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
+                        .map(names -> format(sections, allSections, shards, names, config, table))));
     }
 
     private static List<ShardInfo> shardInfo(ShardState state) {
@@ -81,7 +83,8 @@ final class InfoCommand {
         return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user)));
     }
 
-    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ConfigValues config, CommandTable table) {
+    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
+                                CommandTable table) {
         List<ShardState.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
         Sections out = new Sections(wanted, all);
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
@@ -134,7 +137,7 @@ final class InfoCommand {
             persistence(out);
         }
         if (out.begin("stats", "Stats")) {
-            stats(out, figures, shards);
+            stats(out, figures, shards, pubsub);
         }
         if (out.begin("replication", "Replication")) {
             out.line("role", "master");
@@ -313,7 +316,7 @@ final class InfoCommand {
         out.line("module_fork_last_cow_size", 0);
     }
 
-    private static void stats(Sections out, List<ShardState.Snapshot> figures, List<ShardInfo> shards) {
+    private static void stats(Sections out, List<ShardState.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub) {
         long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
         out.line("total_connections_received", sum(figures, ShardState.Snapshot::connectionsReceived));
         out.line("total_commands_processed", sum(figures, ShardState.Snapshot::commands));
@@ -340,9 +343,9 @@ final class InfoCommand {
         out.line("current_eviction_exceeded_time", 0);
         out.line("keyspace_hits", sum(figures, ShardState.Snapshot::hits));
         out.line("keyspace_misses", sum(figures, ShardState.Snapshot::misses));
-        out.line("pubsub_channels", 0);
-        out.line("pubsub_patterns", 0);
-        out.line("pubsubshard_channels", 0);
+        out.line("pubsub_channels", pubsub.channels().size());
+        out.line("pubsub_patterns", pubsub.patterns().size());
+        out.line("pubsubshard_channels", pubsub.shardChannels().size());
         out.line("latest_fork_usec", 0);
         out.line("total_forks", 0);
         out.line("migrate_cached_sockets", 0);
@@ -369,6 +372,7 @@ final class InfoCommand {
         out.line("cross_shard_calls", sum(figures, ShardState.Snapshot::crossShardCalls));
         out.line("http_requests", sum(figures, ShardState.Snapshot::httpRequests));
         out.line("idle_clients_closed", sum(figures, ShardState.Snapshot::idleClosed));
+        out.line("client_output_buffer_limit_disconnections", sum(figures, ShardState.Snapshot::outputLimitDisconnections));
         for (ShardState.Snapshot s : figures) {
             out.line("shard_" + s.shard(), "commands=" + s.commands() + ",keyspace_hits=" + s.hits() + ",keyspace_misses="
                     + s.misses() + ",expired_keys=" + s.expired() + ",cross_shard_calls=" + s.crossShardCalls()

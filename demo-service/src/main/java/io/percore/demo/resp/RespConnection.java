@@ -680,6 +680,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if (responder.pendingOutboundBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
             LOG.warn("Closing MONITOR client {}: more than {} bytes of its output unread", remoteAddress(),
                     MonitorFeed.OUTPUT_LIMIT_BYTES);
+            local.monitorsDisconnected++;
             ctx.close();
             return;
         }

@@ -57,6 +57,8 @@ public final class ShardState implements AutoCloseable {
     public long transactionsStarted;
     /** Subscribers disconnected for exceeding the pub/sub output buffer limit (INFO client_output_buffer_limit_disconnections). */
     public long pubsubClientsDisconnected;
+    /** MONITOR clients disconnected for unread output past their limit. */
+    public long monitorsDisconnected;
     public long httpRequests;
     /** Clients closed by the {@code timeout} check. */
     public long idleClosed;
@@ -185,7 +187,8 @@ public final class ShardState implements AutoCloseable {
                 rejectedConnections + (respServer == null ? 0 : respServer.connectionsRejected()),
                 protocolErrors, unexpectedErrors, crossShardCalls, httpRequests, store.usedBytes(), store.budget().maxBytes(),
                 store.evictedKeys(), peakUsedBytes, respServer == null ? 0 : respServer.bytesIn(),
-                respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(), pause.heldConnections(), idleClosed);
+                respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(), pause.heldConnections(), idleClosed,
+                pubsubClientsDisconnected + monitorsDisconnected);
         return statsBase == null ? raw : raw.since(statsBase);
     }
 
@@ -193,7 +196,7 @@ public final class ShardState implements AutoCloseable {
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
                            long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long opsPerSecond,
-                           long blockedClients, long idleClosed) {
+                           long blockedClients, long idleClosed, long outputLimitDisconnections) {
 
         /** The counters less {@code base}'s (gauges such as keys, memory and clients stay as they are). */
         Snapshot since(Snapshot base) {
@@ -203,7 +206,7 @@ public final class ShardState implements AutoCloseable {
                     unexpectedErrors - base.unexpectedErrors, crossShardCalls - base.crossShardCalls,
                     httpRequests - base.httpRequests, usedMemory, maxMemory, evicted - base.evicted, peakMemory,
                     netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, opsPerSecond, blockedClients,
-                    idleClosed - base.idleClosed);
+                    idleClosed - base.idleClosed, outputLimitDisconnections - base.outputLimitDisconnections);
         }
     }
 

@@ -325,6 +325,35 @@ class ClientCommandsTest {
     }
 
     @Test
+    void subscriptionsAndTransactionsShowInClientListAndResetEndsThem() throws Exception {
+        try (RespTestClient admin = client(); RespTestClient sub = client(); RespTestClient tx = client()) {
+            String subId = sub.cmd("CLIENT", "ID").toString();
+            String txId = tx.cmd("CLIENT", "ID").toString();
+            sub.send(RespTestClient.encode("SUBSCRIBE", "intro-a", "intro-b"));
+            sub.read();
+            sub.read();
+            sub.send(RespTestClient.encode("PSUBSCRIBE", "intro-*"));
+            sub.read();
+            String line = (String) admin.cmd("CLIENT", "LIST", "TYPE", "pubsub");
+            assertThat(line).startsWith("id=" + subId + " ").contains(" flags=P ", " sub=2 ", " psub=1 ", " ssub=0 ");
+            Map<String, String> stats = infoFields((String) admin.cmd("INFO", "stats"));
+            assertThat(stats).containsEntry("pubsub_channels", "2").containsEntry("pubsub_patterns", "1");
+            assertThat(sub.cmd("RESET")).isEqualTo("RESET");
+            assertThat(admin.cmd("CLIENT", "LIST", "TYPE", "pubsub")).isEqualTo("");
+            assertThat(sub.cmd("SET", "{intro}k", "v")).isEqualTo("OK"); // no longer in subscribed mode
+
+            assertThat(tx.cmd("MULTI")).isEqualTo("OK");
+            assertThat(tx.cmd("SET", "{intro}k", "w")).isEqualTo("QUEUED");
+            String txLine = (String) admin.cmd("CLIENT", "LIST", "ID", txId);
+            assertThat(txLine).contains(" flags=x ", " multi=1 ");
+            assertThat(Long.parseLong(field(txLine, "multi-mem"))).isPositive();
+            assertThat(tx.cmd("RESET")).isEqualTo("RESET");
+            assertThat(tx.cmd("EXEC")).isEqualTo(new Err("ERR EXEC without MULTI"));
+            assertThat(admin.cmd("GET", "{intro}k")).isEqualTo("v");
+        }
+    }
+
+    @Test
     void quitAnswersAndPipelinedCommandsAfterItAreNotRun() throws IOException {
         try (RespTestClient c = client()) {
             String key = demo.keyOn(1, "quit");

@@ -109,6 +109,39 @@ class MonitorTest {
     }
 
     @Test
+    void transactionsAreShownAsRedisShowsThem() throws Exception {
+        List<RespTestClient> opened = new ArrayList<>();
+        try (RespTestClient client = new RespTestClient(demo.respPort())) {
+            RespTestClient monitor = monitorOn(1, opened);
+            String key = demo.keyOn(0, "montx");
+            client.cmd("CONFIG", "RESETSTAT");
+            assertThat(client.cmd("MULTI")).isEqualTo("OK");
+            assertThat(client.cmd("SET", key, "bar")).isEqualTo("QUEUED");
+            assertThat(client.cmd("EXEC")).isEqualTo(List.of("OK"));
+            // the queued command is shown when EXEC runs it, EXEC once it has run (Redis's call() order)
+            assertThat((String) monitor.read()).endsWith("\"MULTI\"");
+            assertThat((String) monitor.read()).endsWith("\"SET\" \"" + key + "\" \"bar\"");
+            assertThat((String) monitor.read()).endsWith("\"EXEC\"");
+            // a refused command aborts the transaction; EXEC is shown, the refused one is not
+            assertThat(client.cmd("MULTI")).isEqualTo("OK");
+            assertThat(client.cmd("SYNTAX", "ERROR")).isInstanceOf(Err.class);
+            assertThat(((Err) client.cmd("EXEC")).text()).startsWith("EXECABORT");
+            assertThat((String) monitor.read()).endsWith("\"MULTI\"");
+            assertThat((String) monitor.read()).endsWith("\"EXEC\"");
+            String stats = (String) client.cmd("INFO", "commandstats");
+            assertThat(stats).contains("cmdstat_set:calls=1,", "cmdstat_multi:calls=2,", "cmdstat_exec:calls=2,");
+            // MONITOR inside a transaction is refused, as in Redis
+            assertThat(client.cmd("MULTI")).isEqualTo("OK");
+            assertThat(client.cmd("MONITOR")).isEqualTo("QUEUED");
+            assertThat(client.cmd("EXEC")).isEqualTo(List.of(new Err("ERR MONITOR isn't allowed for DENY BLOCKING client")));
+        } finally {
+            for (RespTestClient c : opened) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void aMonitorMayNotTouchKeysButMayLeave() throws Exception {
         List<RespTestClient> opened = new ArrayList<>();
         try {
