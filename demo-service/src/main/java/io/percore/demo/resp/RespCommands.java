@@ -201,6 +201,11 @@ public final class RespCommands {
                     .withKeys(CommandSpec.KeyFinder.counted(2)));
         }
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
+        for (String[] sub : new String[][] {{"debug", "3", "noscript"}, {"exists", "-3", "noscript"}, {"flush", "-2", "noscript"},
+                {"kill", "2", "noscript,allow_busy"}, {"load", "3", "noscript,stale"}}) {
+            c.add(spec("script|" + sub[0], Integer.parseInt(sub[1]), sub[2], 0, 0, 0, "scripting", "Not supported: this server runs no scripts.",
+                    ScriptingCommands::notSupported));
+        }
         // strings
         c.add(spec("get", 2, "readonly,fast", 1, 1, 1, "string", "Returns the string value of a key.", keyed(StringCommands::get)));
         c.add(spec("set", -3, "write,denyoom", 1, 1, 1, "string", "Sets the string value of a key, with options.", keyed(StringCommands::set)));
