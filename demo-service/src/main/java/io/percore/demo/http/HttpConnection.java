@@ -97,7 +97,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings, byte[] password,
+    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings,
                    RequestReadClock readClock, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
@@ -105,8 +105,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         this.cache = cache;
         this.settings = settings;
         this.maxBodySize = settings.maxBodySize();
-        this.password = password;
         this.passwordFrom = local.config();
+        this.password = passwordFrom.httpPasswordBytes();
         this.readClock = readClock;
         this.readCheckNanos = RequestReadClock.tickNanos(settings);
         this.responder = responder;

@@ -142,7 +142,7 @@ class ConfigCommandsTest {
     }
 
     @Test
-    void requirepassAppliesOnEveryShardBeforeTheReply() throws IOException {
+    void requirepassAppliesOnEveryShardBeforeTheReply() throws Exception {
         List<RespTestClient> opened = new ArrayList<>();
         try {
             RespTestClient[] shards = onEachShard(opened);
@@ -165,10 +165,19 @@ class ConfigCommandsTest {
             assertThat(shards[1].cmd("RESET")).isEqualTo("RESET");
             assertThat(shards[1].cmd("PING")).isEqualTo(new Err("NOAUTH Authentication required."));
             assertThat(shards[1].cmd("AUTH", "s3cret")).isEqualTo("OK");
+            // one secret: the HTTP key-value API asks for the new password too
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + demo.httpPort() + "/kv/cfg-missing");
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer s3cret").build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
             assertThat(shards[1].cmd("CONFIG", "SET", "requirepass", "")).isEqualTo("OK");
             try (RespTestClient fresh = client()) {
                 assertThat(fresh.cmd("PING")).isEqualTo("PONG");
             }
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
         } finally {
             for (RespTestClient c : opened) {
                 c.close();
