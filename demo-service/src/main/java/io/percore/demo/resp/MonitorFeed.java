@@ -30,7 +30,7 @@ public final class MonitorFeed {
     private final boolean[] shardsWithMonitors;
     private int shardsWithMonitorsCount;
     /** Lines waiting to go to each shard at the end of this turn; null when none. */
-    private final List<String>[] outgoing;
+    private final List<Line>[] outgoing;
     private boolean flushScheduled;
     /** The last announcement that this shard has monitors: a MONITOR reply waits for it. */
     private ShardFuture<Void> announced = ShardFuture.completed(null);
@@ -95,7 +95,7 @@ public final class MonitorFeed {
      * at the end of this turn. {@code argv} is already redacted where Redis redacts.
      */
     void feed(String clientAddress, byte[][] argv, Keyspace keyspace, Shard shard) {
-        String line = line(clientAddress, argv);
+        Line line = new Line(line(clientAddress, argv), System.nanoTime());
         for (int s = 0; s < shardsWithMonitors.length; s++) {
             if (!shardsWithMonitors[s]) {
                 continue;
@@ -119,7 +119,7 @@ public final class MonitorFeed {
     private void flush() {
         flushScheduled = false;
         for (int s = 0; s < outgoing.length; s++) {
-            List<String> lines = outgoing[s];
+            List<Line> lines = outgoing[s];
             if (lines == null) {
                 continue;
             }
@@ -131,8 +131,15 @@ public final class MonitorFeed {
         }
     }
 
+    /**
+     * A line and when its command ran: a monitor gets only commands that ran after it became one
+     * (a line still travelling from another shard may reach a newer monitor).
+     */
+    record Line(String text, long ranAtNanos) {
+    }
+
     /** Writes {@code lines} to every monitor of this shard. */
-    void deliver(List<String> lines) {
+    void deliver(List<Line> lines) {
         for (RespConnection monitor : new ArrayList<>(monitors)) {
             monitor.monitorLines(lines);
         }

@@ -73,6 +73,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     private static final ErrorRedisMessage MAX_CLIENTS = new ErrorRedisMessage("ERR max number of clients reached");
 
     private int modes;
+    /** When this connection became a MONITOR: it gets the commands that ran after. */
+    private long monitoringSince;
     /** Refused at once for maxclients: never counted as a client. */
     private boolean rejected;
     /** The id of the command running now, or -1; the last one run (CLIENT LIST's cmd). */
@@ -647,6 +649,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return null;
         }
         modes |= MONITOR;
+        monitoringSince = System.nanoTime();
         return local.monitors().add(this, keyspace);
     }
 
@@ -673,7 +676,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** Writes MONITOR lines; a monitor past {@link MonitorFeed#OUTPUT_LIMIT_BYTES} of unwritten output is closed. */
-    void monitorLines(List<String> lines) {
+    void monitorLines(List<MonitorFeed.Line> lines) {
         if ((modes & MONITOR) == 0 || !ctx.channel().isActive()) {
             return;
         }
@@ -686,8 +689,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
         responder.holdFlush();
         try {
-            for (String line : lines) {
-                responder.push(new SimpleStringRedisMessage(line)); // out of band: no request's latency
+            for (MonitorFeed.Line line : lines) {
+                if (line.ranAtNanos() - monitoringSince >= 0) {
+                    responder.push(new SimpleStringRedisMessage(line.text())); // out of band: no request's latency
+                }
             }
         } finally {
             responder.releaseFlush();

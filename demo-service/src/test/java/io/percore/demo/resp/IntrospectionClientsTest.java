@@ -144,8 +144,11 @@ class IntrospectionClientsTest {
             }
             List<String> seen = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline
-                    && !(seen.stream().anyMatch(l -> l.contains("\"from-shard-0\"")) && seen.stream().anyMatch(l -> l.contains("\"from-shard-1\"")))) {
+            String get0 = "\"GET\" \"" + demo.keyOn(1, "cli-mon-0") + "\"";
+            String get1 = "\"GET\" \"" + demo.keyOn(1, "cli-mon-1") + "\"";
+            while (System.nanoTime() < deadline && !(seen.stream().anyMatch(l -> l.contains("\"from-shard-0\""))
+                    && seen.stream().anyMatch(l -> l.contains("\"from-shard-1\"")) && seen.stream().anyMatch(l -> l.contains(get0))
+                    && seen.stream().anyMatch(l -> l.contains(get1)))) {
                 String line = lines.poll(100, TimeUnit.MILLISECONDS);
                 if (line != null) {
                     seen.add(line);
@@ -153,7 +156,8 @@ class IntrospectionClientsTest {
             }
             assertThat(seen).anySatisfy(l -> assertThat(l).matches("\\d+\\.\\d{6} \\[0 127\\.0\\.0\\.1:\\d+] \"SET\" \".*\" \"from-shard-0\""));
             assertThat(seen).anySatisfy(l -> assertThat(l).matches("\\d+\\.\\d{6} \\[0 127\\.0\\.0\\.1:\\d+] \"SET\" \".*\" \"from-shard-1\""));
-            assertThat(seen).anySatisfy(l -> assertThat(l).contains("\"GET\" \"" + demo.keyOn(1, "cli-mon-0") + "\""));
+            assertThat(seen).anySatisfy(l -> assertThat(l).contains(get0));
+            assertThat(seen).anySatisfy(l -> assertThat(l).contains(get1));
         } finally {
             monitor.destroy();
             monitor.waitFor(5, TimeUnit.SECONDS);
