@@ -60,17 +60,37 @@ public final class RespTestClient implements AutoCloseable {
     }
 
     public static byte[] encode(String... args) {
-        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        return encode(StandardCharsets.UTF_8, args);
+    }
+
+    /** A command with its arguments in {@code charset}. */
+    public static byte[] encode(java.nio.charset.Charset charset, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (String a : args) {
-            byte[] b = a.getBytes(StandardCharsets.UTF_8);
-            sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+            byte[] b = a.getBytes(charset);
+            out.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(b);
+            out.writeBytes(new byte[] {'\r', '\n'});
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return out.toByteArray();
+    }
+
+    /** How bulk strings map to Java strings both ways: UTF-8, or ISO-8859-1 after {@link #binary()}. */
+    private java.nio.charset.Charset charset = StandardCharsets.UTF_8;
+
+    /**
+     * Bulk strings as ISO-8859-1 from now on, arguments and replies: each char 0..255 is one byte,
+     * so binary values (bitmaps) travel and compare exactly.
+     */
+    public RespTestClient binary() {
+        charset = StandardCharsets.ISO_8859_1;
+        return this;
     }
 
     /** Sends one command and returns its reply. */
     public Object cmd(String... args) throws IOException {
-        send(encode(args));
+        send(encode(charset, args));
         return read();
     }
 
@@ -113,7 +133,7 @@ public final class RespTestClient implements AutoCloseable {
                 if (data.length < len || in.read() != '\r' || in.read() != '\n') {
                     throw new IOException("bad bulk string");
                 }
-                return new String(data, StandardCharsets.UTF_8);
+                return new String(data, charset);
             }
             case '*': {
                 int n = Integer.parseInt(line);
