@@ -6,7 +6,20 @@ package io.percore.demo.rdb;
  */
 public final class BadPayloadException extends RuntimeException {
 
+    /** Whether the payload holds a string longer than proto-max-bulk-len (well-formed, but refused). */
+    private final boolean stringTooLong;
+
     public BadPayloadException(String reason) {
+        this(reason, false);
+    }
+
+    BadPayloadException(String reason, boolean stringTooLong) {
         super(reason, null, false, false);
+        this.stringTooLong = stringTooLong;
+    }
+
+    /** A string in the payload is longer than proto-max-bulk-len: RESTORE says so rather than "Bad data format". */
+    public boolean stringTooLong() {
+        return stringTooLong;
     }
 }

@@ -417,7 +417,7 @@ public final class RdbReader {
     /** A string of {@code len} bytes may be allocated: within proto-max-bulk-len and the budget. */
     private void admit(long len, boolean element) {
         if (len > limits.maxStringLength() || len > DumpWriter.MAX_PAYLOAD) {
-            throw new BadPayloadException("a string of " + len + " bytes, longer than proto-max-bulk-len");
+            throw new BadPayloadException("a string of " + len + " bytes, longer than proto-max-bulk-len", true);
         }
         if (element) {
             charge(len);

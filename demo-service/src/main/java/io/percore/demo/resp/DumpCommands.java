@@ -91,7 +91,7 @@ final class DumpCommands {
         try {
             restored = RdbReader.read(payload, new RdbReader.Limits(maxBulk, ks::requireFits, ks.zsetLimits()));
         } catch (BadPayloadException e) {
-            throw new RespError(BAD_DATA);
+            throw new RespError(e.stringTooLong() ? RespReplies.STRING_TOO_LONG : BAD_DATA);
         }
         if (replace) {
             ks.delete(key, now);
