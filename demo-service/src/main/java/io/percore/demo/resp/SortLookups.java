@@ -47,7 +47,16 @@ final class SortLookups {
         return lookups.done;
     }
 
+    /** One step; a failure fails the lookups rather than a task nobody waits for (the SORT would never answer). */
     private void step() {
+        try {
+            stepOrThrow();
+        } catch (RuntimeException e) {
+            done.fail(e);
+        }
+    }
+
+    private void stepOrThrow() {
         int total = values.length;
         int shards = keyspace.shardCount();
         int[] counts = new int[shards];
@@ -111,7 +120,11 @@ final class SortLookups {
                     values[slots[k]] = found[k];
                 }
                 if (--pending[0] == 0) {
-                    continueOrFinish();
+                    try {
+                        continueOrFinish();
+                    } catch (RuntimeException e) {
+                        done.fail(e);
+                    }
                 }
             });
         }

@@ -60,7 +60,16 @@ final class SortOrder {
         return o.done;
     }
 
+    /** One slice; a failure fails the order rather than a task nobody waits for (the SORT would never answer). */
     private void slice() {
+        try {
+            sliceOrThrow();
+        } catch (RuntimeException e) {
+            done.fail(e);
+        }
+    }
+
+    private void sliceOrThrow() {
         long deadline = System.nanoTime() + SLICE_NANOS;
         if (!alpha) {
             while (parsed < elements.length) {
