@@ -472,14 +472,18 @@ class DumpRestoreTest {
                         body[at] = (byte) (0x80 | random.nextInt(2)); // a 32- or 64-bit length marker
                     }
                 }
-                Object reply = d.cmd("RESTORE", "fz:key", "0", latin1(payload(body)), "REPLACE");
-                assertThat(reply).as("round %d (%s)", round, hex(body)).isIn(ACCEPTABLE);
-                if ("OK".equals(reply)) {
-                    loaded++;
-                    assertThat(contents(d, "fz:key")).isNotNull();
-                    assertThat(d.cmd("DUMP", "fz:key")).isInstanceOf(String.class);
-                } else {
-                    errors++;
+                try {
+                    Object reply = d.cmd("RESTORE", "fz:key", "0", latin1(payload(body)), "REPLACE");
+                    assertThat(reply).as("round %d (%s)", round, hex(body)).isIn(ACCEPTABLE);
+                    if ("OK".equals(reply)) {
+                        loaded++;
+                        assertThat(contents(d, "fz:key")).isNotNull();
+                        assertThat(d.cmd("DUMP", "fz:key")).isInstanceOf(String.class);
+                    } else {
+                        errors++;
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError("round " + round + ": " + java.util.HexFormat.of().formatHex(body), e);
                 }
             }
             assertThat(d.cmd("PING")).isEqualTo("PONG");
