@@ -219,6 +219,10 @@ final class TransactionCommands {
                 }
                 continue;
             }
+            if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(q.argv())) {
+                shards.set(0, keyspace.shardCount()); // SORT ... BY/GET pattern: its keys are known only as it runs
+                continue;
+            }
             int[] keys;
             try {
                 keys = spec.keyIndices(q.argv());
