@@ -608,7 +608,8 @@ public final class ValueStore {
             }
         } else if (idleSeconds >= 0) {
             long idleMillis = idleSeconds > now / 1000 ? now : idleSeconds * 1000;
-            e.access = (int) ((now - idleMillis) >>> 10);
+            // whole clock units of 1.024 s, rounded up: OBJECT IDLETIME then reads at least the seconds restored
+            e.access = (int) ((now >>> 10) - (idleMillis + 1023) / 1024);
         }
     }
 

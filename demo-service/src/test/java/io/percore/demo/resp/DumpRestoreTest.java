@@ -521,6 +521,21 @@ class DumpRestoreTest {
      * counter (with an LFU policy): the key RESTOREd as the least used is the one evicted first.
      */
     @Test
+    void restoredIdletimeReadsBackAsAtLeastTheSecondsGiven() {
+        // Redis's unit/dump: RESTORE ... IDLETIME 1000 then OBJECT IDLETIME within [1000, 1010]; the
+        // access clock's 1.024 s units once rounded it down to 999
+        ValueStore store = new ValueStore(new SplittableRandom(5));
+        long now = System.currentTimeMillis();
+        String payload = latin1(io.percore.demo.rdb.DumpWriter.dump(io.percore.demo.kv.ValueType.STRING, b("value")));
+        for (long seconds : new long[] {1, 59, 1000, 86_400}) {
+            assertThat(DumpCommands.restore(store, argsLatin1(List.of("RESTORE", "k" + seconds, "0", payload, "IDLETIME",
+                    Long.toString(seconds))), now, 1 << 20)).isEqualTo(RespReplies.OK);
+            assertThat(store.inspect(b("k" + seconds), now).idleMillis() / 1000).as("IDLETIME " + seconds)
+                    .isBetween(seconds, seconds + 1);
+        }
+    }
+
+    @Test
     void idletimeAndFreqSetTheEvictionRank() {
         for (MaxmemoryPolicy policy : List.of(MaxmemoryPolicy.ALLKEYS_LRU, MaxmemoryPolicy.ALLKEYS_LFU)) {
             ValueStore store = new ValueStore(new SplittableRandom(5));
