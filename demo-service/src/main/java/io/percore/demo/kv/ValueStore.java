@@ -591,6 +591,28 @@ public final class ValueStore {
         touched(key);
     }
 
+    /**
+     * RESTORE's IDLETIME and FREQ (Redis's {@code objectSetLRUOrLFU}): with an LFU policy a
+     * {@code frequency} of 0..255 becomes the key's access counter; with any other policy an
+     * {@code idleSeconds} of 0 or more dates its last access that long before {@code now}. A negative
+     * value, or one the policy does not rank by, changes nothing.
+     */
+    public void restoreAccess(byte[] key, long idleSeconds, int frequency, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e == null) {
+            return;
+        }
+        if (lfu) {
+            if (frequency >= 0) {
+                e.access = minutes(now) << 8 | Math.min(frequency, 255);
+            }
+        } else if (idleSeconds >= 0) {
+            long idleMillis = idleSeconds > now / 1000 ? now : idleSeconds * 1000;
+            // whole clock units of 1.024 s, rounded up: OBJECT IDLETIME then reads at least the seconds restored
+            e.access = (int) ((now >>> 10) - (idleMillis + 1023) / 1024);
+        }
+    }
+
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
     public long memoryUsage(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);

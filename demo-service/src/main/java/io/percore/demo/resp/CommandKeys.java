@@ -10,7 +10,8 @@ import java.util.List;
  * The access flags of a call's keys, from Redis 7.0.15's key specifications ({@link CommandMetadata}):
  * Redis's {@code getKeysUsingKeySpecs} (begin_search by index or keyword, find_keys by range or
  * keynum), and its {@code setGetKeys}/{@code bitfieldGetKeys} for the two commands of the table whose
- * flags depend on their arguments (SET with GET, BITFIELD that only reads). COMMAND GETKEYS lists
+ * flags depend on their arguments (SET with GET, BITFIELD that only reads) or whose STORE may come
+ * anywhere (SORT). COMMAND GETKEYS lists
  * the positions the command table finds ({@link CommandSpec#keyIndices}); COMMAND GETKEYSANDFLAGS
  * adds these flags, and {@code CommandKeysTest} checks that both ways agree on where the keys are.
  */
@@ -51,6 +52,12 @@ final class CommandKeys {
             }
             case "bitfield" -> {
                 return List.of(new Key(1, bitfieldFlags(argv)));
+            }
+            case "sort" -> {
+                return sortKeys(argv);
+            }
+            case "sort_ro" -> {
+                return List.of(new Key(1, List.of("RO", "access")));
             }
             default -> {
             }
@@ -141,6 +148,26 @@ final class CommandKeys {
             }
         }
         return keys;
+    }
+
+    /**
+     * Redis's sortGetKeys (SORT's STORE may come anywhere, so its key spec is "unknown"): the sorted key,
+     * and the last STORE's destination, skipping LIMIT's, GET's and BY's arguments.
+     */
+    private static List<Key> sortKeys(byte[][] argv) {
+        Key sorted = new Key(1, List.of("RO", "access"));
+        Key store = null;
+        for (int i = 2; i < argv.length; i++) {
+            String arg = new String(argv[i], StandardCharsets.ISO_8859_1);
+            if (arg.equalsIgnoreCase("limit")) {
+                i += 2;
+            } else if (arg.equalsIgnoreCase("get") || arg.equalsIgnoreCase("by")) {
+                i += 1;
+            } else if (arg.equalsIgnoreCase("store") && i + 1 < argv.length) {
+                store = new Key(i + 1, List.of("OW", "update"));
+            }
+        }
+        return store == null ? List.of(sorted) : List.of(sorted, store);
     }
 
     /** Redis's setGetKeys: with a GET argument the key is read too. */

@@ -24,6 +24,15 @@ public record CommandSpec(String name, int arity, List<String> flags, int firstK
         int[] keyIndices(byte[][] argv);
 
         /**
+         * Whether this call also reaches keys that no argument names (SORT's BY and GET patterns
+         * name keys built from the sorted elements): a transaction running it must hold every
+         * shard, since which shards those keys live on is known only while it runs.
+         */
+        default boolean readsUnnamedKeys(byte[][] argv) {
+            return false;
+        }
+
+        /**
          * Keys after a count: {@code argv[countAt]} keys start at {@code countAt + 1}, after the
          * {@code leading} fixed key positions (ZUNIONSTORE's destination). The count must be
          * positive and within the arguments, with Redis's error text otherwise.

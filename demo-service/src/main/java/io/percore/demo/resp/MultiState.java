@@ -22,6 +22,11 @@ final class MultiState {
     private boolean rejectedWhileQueuing;
     private long queuedBytes;
 
+    /** Queues a command whose table id is not known (-1: it is looked up when EXEC counts it). */
+    void queue(CommandSpec spec, byte[][] argv) {
+        queue(-1, spec, argv);
+    }
+
     void queue(int id, CommandSpec spec, byte[][] argv) {
         commands.add(new Queued(id, spec, argv));
         queuedBytes += bytesOf(argv);
@@ -56,7 +61,8 @@ final class MultiState {
     /** Whether a queued command may write (CLIENT PAUSE WRITE holds such an EXEC, as Redis's may-replicate check). */
     boolean mayWrite(CommandTable table) {
         for (Queued q : commands) {
-            if (table.mayWrite(q.id())) {
+            int id = q.id() >= 0 ? q.id() : table.idOf(q.spec());
+            if (id >= 0 && table.mayWrite(id)) {
                 return true;
             }
         }

@@ -260,6 +260,14 @@ public final class RespCommands {
         c.add(spec("copy", -3, "write,denyoom", 1, 2, 1, "keyspace", "Copies the value of a key to a new key.", KeyCommands::copy));
         c.add(spec("object", -2, "", 0, 0, 0, "keyspace", "A container for object introspection commands (ENCODING, FREQ, IDLETIME, REFCOUNT).", ObjectCommands::object));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
+        // SORT (sort.c): the sorted key on its shard, pattern keys on theirs, the sort on the connection's
+        c.add(spec("sort", -2, "write,denyoom,movablekeys", 1, 1, 1, "keyspace", "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", SortCommands::sort)
+                .withKeys(SortCommands.SORT_KEYS));
+        c.add(spec("sort_ro", -2, "readonly,movablekeys", 1, 1, 1, "keyspace", "Returns the sorted elements of a list, a set, or a sorted set.", SortCommands::sortRo)
+                .withKeys(SortCommands.SORT_RO_KEYS));
+        // DUMP and RESTORE (cluster.c), in Redis's DUMP format
+        c.add(spec("dump", 2, "readonly", 1, 1, 1, "keyspace", "Returns a serialized representation of the value stored at a key.", keyed(DumpCommands::dump)));
+        c.add(spec("restore", -4, "write,denyoom", 1, 1, 1, "keyspace", "Creates a key from the serialized representation of a value.", DumpCommands::restore));
         return new CommandTable(c);
     }
 

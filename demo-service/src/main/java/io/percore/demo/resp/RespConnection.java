@@ -523,7 +523,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** A command EXEC ran for this connection: counted, logged and shown to monitors as a command of its own, as in Redis. */
-    void ranInTransaction(int id, byte[][] argv, long nanos, RedisMessage reply) {
+    void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
+        if (id < 0 && (id = commands.idOf(spec)) < 0) {
+            return;
+        }
         local.commandsProcessed++;
         finished(id, argv, nanos, outcome(reply instanceof ErrorRedisMessage, reply));
     }

@@ -53,6 +53,45 @@ public final class RespDoubles {
         return r.end == text.length ? r.value : Double.NaN;
     }
 
+    /**
+     * A SORT weight as Redis's {@code sortCommandGeneric} reads one: {@code strtod} over the text up
+     * to its first NUL byte (it is a C string there), which must all be consumed; blanks before it and
+     * an empty text (0) are fine; NaN and every result for which strtod sets {@code ERANGE} are not:
+     * overflow, underflow to zero, and an inexact subnormal result.
+     *
+     * @return the value, or NaN when SORT cannot convert the text
+     */
+    public static double parseSortWeight(byte[] text) {
+        byte[] c = upToNul(text);
+        Strtod r = strtod(c, 0);
+        if (r.end != c.length || r.outOfRange || r.inexactSubnormal) {
+            return Double.NaN;
+        }
+        return r.value;
+    }
+
+    /**
+     * What {@code sscanf(text, "%lg")} reads (old RDB payloads store scores so): {@code strtod} of
+     * the longest number at the start of the text, up to its first NUL byte, blanks before it
+     * allowed, anything after it ignored.
+     *
+     * @return the value (infinite, or NaN for a written "nan", included), or NaN when no number starts the text
+     */
+    public static double parseLeading(byte[] text) {
+        byte[] c = upToNul(text);
+        Strtod r = strtod(c, 0);
+        return r.end == 0 ? Double.NaN : r.value;
+    }
+
+    private static byte[] upToNul(byte[] text) {
+        for (int i = 0; i < text.length; i++) {
+            if (text[i] == 0) {
+                return java.util.Arrays.copyOf(text, i);
+            }
+        }
+        return text;
+    }
+
     /** {@code %.17g}, as Redis replies a double (both protocols), with {@code inf} and {@code -inf} spelled so. */
     public static byte[] format(double d) {
         if (Double.isInfinite(d)) {
@@ -103,8 +142,14 @@ public final class RespDoubles {
 
     // ------------------------------------------------------------------ strtod
 
-    /** What {@code strtod} returns: the value, where it stopped, and whether it set ERANGE to a rejected result. */
-    private record Strtod(double value, int end, boolean outOfRange) {
+    /**
+     * What {@code strtod} returns: the value, where it stopped, whether it set ERANGE to a result
+     * string2d rejects (infinity, zero), and whether it set ERANGE to an inexact subnormal result.
+     */
+    private record Strtod(double value, int end, boolean outOfRange, boolean inexactSubnormal) {
+        Strtod(double value, int end, boolean outOfRange) {
+            this(value, end, outOfRange, false);
+        }
     }
 
     private static boolean isSpace(byte b) {
@@ -202,7 +247,13 @@ public final class RespDoubles {
         } else {
             magnitude = Double.parseDouble(mantissa + "e" + exponent);
         }
-        return finish(negative ? -magnitude : magnitude, i, nonZero);
+        Strtod r = finish(negative ? -magnitude : magnitude, i, nonZero);
+        if (magnitude != 0 && magnitude < Double.MIN_NORMAL
+                && new BigDecimal(mantissa + "e" + exponent).compareTo(new BigDecimal(magnitude)) != 0) {
+            // glibc sets ERANGE for a subnormal result that is not exact (only SORT looks at that)
+            return new Strtod(r.value, r.end, r.outOfRange, true);
+        }
+        return r;
     }
 
     private static Strtod hex(byte[] s, int start, boolean negative) {

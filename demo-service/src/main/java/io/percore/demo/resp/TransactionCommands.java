@@ -219,6 +219,10 @@ final class TransactionCommands {
                 }
                 continue;
             }
+            if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(q.argv())) {
+                shards.set(0, keyspace.shardCount()); // SORT ... BY/GET pattern: its keys are known only as it runs
+                continue;
+            }
             int[] keys;
             try {
                 keys = spec.keyIndices(q.argv());
@@ -316,7 +320,7 @@ final class TransactionCommands {
             replied = true;
             if (connection instanceof RespConnection ran) {
                 MultiState.Queued q = commands.get(index);
-                ran.ranInTransaction(q.id(), q.argv(), System.nanoTime() - started, reply);
+                ran.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
             }
             resumeIfReady();
         }

@@ -60,6 +60,9 @@ class CommandKeysTest {
             {"MEMORY", "USAGE", "k", "SAMPLES", "5"},
             {"EVAL", "return 1", "1", "k"}, {"EVALSHA", "abc", "2", "k", "j", "arg"}, {"FCALL", "f", "1", "k"},
             {"EVAL_RO", "return 1", "1", "k"}, {"EVALSHA_RO", "abc", "1", "k"}, {"FCALL_RO", "f", "1", "k", "arg"},
+            {"SORT", "k"}, {"SORT", "k", "STORE", "d"}, {"SORT", "k", "BY", "w_*", "GET", "h_*->f", "LIMIT", "0", "5", "STORE", "d"},
+            {"SORT", "k", "STORE", "d", "STORE", "e"}, {"SORT", "k", "GET", "store"}, {"SORT_RO", "k", "BY", "w_*"},
+            {"DUMP", "k"}, {"RESTORE", "k", "0", "payload"},
     };
 
     /** Calls whose answer is an error (or the empty answer of a command whose keys are optional). */
