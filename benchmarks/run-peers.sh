@@ -4,11 +4,18 @@
 # Reports the server's CPU time per request (utime+stime from /proc/PID/stat) and throughput,
 # rounds interleaved, median of the per-round ratios. See benchmarks/PEERS.md.
 #
-# usage: benchmarks/run-peers.sh [rounds]        (default 3; about 4-6 minutes)
-# env:   PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
+# usage: benchmarks/run-peers.sh [rounds]        (default 3; every scenario: ~75 s a round, plus ~45 s start and warm-up)
+# env:   SCENARIOS  which scenarios to run, default all. Words, each a scenario name
+#                   (resp-lpush-P16, http-plain), a redis-benchmark test name (set get hset lpush lpop
+#                   sadd zadd lrange_100: its -P 1 and -P 16 scenarios), or a family (resp, http).
+#                   e.g. SCENARIOS="lpush lpop lrange_100" benchmarks/run-peers.sh 5
+#        PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
 #        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
+#        RESP_LRANGE_REQUESTS (100000; lrange_100 at -P 1 and -P 16: each reply is 100 elements)
 #        WRK_SECONDS (5) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
 #        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
+# A RESP scenario whose command a server answers with "unknown command" (ZADD before sorted sets)
+# is skipped with a message; the others run.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -17,8 +24,28 @@ CLIENT_CPU=${CLIENT_CPU:-0}
 RESP_REQUESTS=${RESP_REQUESTS:-100000}
 # Pipelined requests cost ~1 us of CPU each: 100000 of them are ~10 /proc ticks, too coarse (±10 %).
 RESP_PIPELINED_REQUESTS=${RESP_PIPELINED_REQUESTS:-1000000}
+# LRANGE 0 99 answers 100 elements (~1 KB) and costs ~10x a SET: 100000 of them are enough ticks,
+# and 1000000 pipelined would be ~1 GB of replies per run.
+RESP_LRANGE_REQUESTS=${RESP_LRANGE_REQUESTS:-100000}
+# lrange_100 reads the first 100 elements of a list this long (redis-benchmark's 3-byte values)
+LRANGE_LIST_LENGTH=10000
 WRK_SECONDS=${WRK_SECONDS:-5}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
+
+ALL_SCENARIOS=(resp-set-P1 resp-get-P1 resp-set-P16 resp-get-P16 resp-hset-P1 resp-hset-P16
+  resp-lpush-P1 resp-lpush-P16 resp-lpop-P1 resp-lpop-P16 resp-sadd-P1 resp-sadd-P16
+  resp-zadd-P1 resp-zadd-P16 resp-lrange_100-P1 resp-lrange_100-P16 http-plain http-pipelined16)
+SELECTED=()
+for word in ${SCENARIOS:-${ALL_SCENARIOS[*]}}; do
+  matched=0
+  for s in "${ALL_SCENARIOS[@]}"; do
+    case "$s" in "$word" | "resp-$word-P1" | "resp-$word-P16" | "$word"-*)
+      matched=1
+      [[ " ${SELECTED[*]} " == *" $s "* ]] || SELECTED+=("$s") ;;
+    esac
+  done
+  [ "$matched" = 1 ] || { echo "run-peers: no scenario '$word' in SCENARIOS; scenarios: ${ALL_SCENARIOS[*]}" >&2; exit 2; }
+done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/percore-peers.XXXXXX)
 CLK_TCK=$(getconf CLK_TCK)
@@ -89,15 +116,42 @@ NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_for curl -sf "http://127.0.0.1:$NGINX_PORT/"
 
 # ---------------------------------------------------------------- load runs
+# redis-benchmark's output with its progress lines split; a failure shows in the output (the
+# callers look for "error"), not as a status that would end the script without a word.
+bench() { { taskset -c "$CLIENT_CPU" redis-benchmark "$@" 2>&1 || echo "error: redis-benchmark exited with status $?"; } | tr '\r' '\n'; }
+# The list tests need their list in a known state before the measured run (not measured):
+# lpush starts from an empty list, lpop from exactly as many elements as it pops (every LPOP
+# pops one, none finds an empty list), lrange_100 from LRANGE_LIST_LENGTH elements.
+# redis-benchmark's own "-t lrange_100" would measure an LPUSH run first ("LPUSH (needed to
+# benchmark LRANGE)") in the same process, so lrange_100 runs LRANGE mylist 0 99 directly,
+# the command "-t lrange_100" sends.
+prepare_list() { # port elements
+  local out len
+  redis-cli -p "$1" del mylist >/dev/null
+  if [ "$2" -gt 0 ]; then
+    out=$(bench -p "$1" -t lpush -c 50 -P 16 -n "$2" -q)
+    if grep -qi "error" <<<"$out"; then echo "run-peers: redis-benchmark reported errors filling mylist: $out" >&2; exit 1; fi
+  fi
+  len=$(redis-cli -p "$1" llen mylist)
+  [ "$len" = "$2" ] || { echo "run-peers: expected mylist with $2 elements before the run, LLEN says '$len'" >&2; exit 1; }
+}
 # Each run prints "<requests> <cpu_us_per_request> <requests_per_second>".
 resp_run() { # pid port test pipeline
-  local before after out n
-  if [ "$4" = 1 ]; then n=$RESP_REQUESTS; else n=$RESP_PIPELINED_REQUESTS; fi
+  local before after out n title cmd
+  if [ "$3" = lrange_100 ]; then n=$RESP_LRANGE_REQUESTS; elif [ "$4" = 1 ]; then n=$RESP_REQUESTS; else n=$RESP_PIPELINED_REQUESTS; fi
+  case "$3" in
+    lpush) prepare_list "$2" 0 ;;
+    lpop) prepare_list "$2" "$n" ;;
+    lrange_100) prepare_list "$2" "$LRANGE_LIST_LENGTH" ;;
+  esac
+  if [ "$3" = lrange_100 ]; then cmd=(LRANGE mylist 0 99); title="LRANGE mylist 0 99"; else cmd=(-t "$3"); title=${3^^}; fi
   before=$(cpu_ticks "$1")
-  out=$(taskset -c "$CLIENT_CPU" redis-benchmark -p "$2" -t "$3" -r 100000 -c 50 -P "$4" -n "$n" -q 2>&1 | tr '\r' '\n')
+  out=$(bench -p "$2" -r 100000 -c 50 -P "$4" -n "$n" -q "${cmd[@]}")
   after=$(cpu_ticks "$1")
   if grep -qi "error" <<<"$out"; then echo "run-peers: redis-benchmark reported errors: $out" >&2; exit 1; fi
-  rps=$(grep -E '^[A-Z]+: [0-9.]+ requests per second' <<<"$out" | tail -1 | awk '{print $2}')
+  # the final line of a test: "<title>: <rps> requests per second, p50=..."
+  rps=$(grep -F "$title: " <<<"$out" | grep ' requests per second' | tail -1 | sed -E 's/.*: ([0-9.]+) requests per second.*/\1/')
+  [ -n "$rps" ] || { echo "run-peers: no '$title: ... requests per second' line from redis-benchmark: $out" >&2; exit 1; }
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" 'BEGIN{printf "%d %.3f %.0f\n", n, t*1e6/hz/n, r}'
 }
 http_run() { # pid url pipelined(0|1)
@@ -115,13 +169,51 @@ http_run() { # pid url pipelined(0|1)
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" 'BEGIN{printf "%d %.3f %.0f\n", n, t*1e6/hz/n, r}'
 }
 
+# A server that does not know a scenario's command (the demo before sorted sets: ZADD) skips
+# that scenario instead of failing the whole run.
+probe_command() { # test key -> the command redis-benchmark's test sends, on a probe key
+  case "$1" in
+    set) echo "set $2 x" ;; get) echo "get $2" ;; hset) echo "hset $2 f x" ;; lpush) echo "lpush $2 x" ;;
+    lpop) echo "lpop $2" ;; sadd) echo "sadd $2 x" ;; zadd) echo "zadd $2 0 x" ;; lrange_100) echo "lrange $2 0 99" ;;
+    *) echo "run-peers: no probe for test '$1'" >&2; exit 2 ;;
+  esac
+}
+SCENARIOS_RUN=()
+SKIPPED_TESTS=" "
+for s in "${SELECTED[@]}"; do
+  if [[ "$s" == resp-* ]]; then
+    IFS=- read -r _ test _ <<<"$s"
+    if [[ "$SKIPPED_TESTS" == *" $test "* ]]; then continue; fi
+    for target in "Percore:$RESP_PORT" "redis-server:$REDIS_PORT"; do
+      reply=$(redis-cli -p "${target#*:}" $(probe_command "$test" "percore:probe:$test") 2>&1 || true)
+      redis-cli -p "${target#*:}" del "percore:probe:$test" >/dev/null
+      if [[ "$reply" == *"unknown command"* ]]; then
+        echo "== skipping resp-$test-P1 and resp-$test-P16: ${target%%:*} answers \"$reply\" to ${test^^} (not in this build)"
+        SKIPPED_TESTS+="$test "
+        break
+      fi
+    done
+    if [[ "$SKIPPED_TESTS" == *" $test "* ]]; then continue; fi
+  fi
+  SCENARIOS_RUN+=("$s")
+done
+[ "${#SCENARIOS_RUN[@]}" -gt 0 ] || { echo "run-peers: nothing left to run" >&2; exit 1; }
+
 echo "== warm-up (JIT) — not measured"
 resp_run "$PERCORE_PID" "$RESP_PORT" set 16 >/dev/null
 resp_run "$PERCORE_PID" "$RESP_PORT" get 1 >/dev/null
-http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 1 >/dev/null
-http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 0 >/dev/null
+warmed=" set get "
+for s in "${SCENARIOS_RUN[@]}"; do
+  if [[ "$s" == resp-* ]]; then
+    IFS=- read -r _ test _ <<<"$s"
+    if [[ "$warmed" != *" $test "* ]]; then resp_run "$PERCORE_PID" "$RESP_PORT" "$test" 16 >/dev/null; warmed+="$test "; fi
+  fi
+done
+if [[ " ${SCENARIOS_RUN[*]}" == *" http-"* ]]; then
+  http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 1 >/dev/null
+  http_run "$PERCORE_PID" "http://127.0.0.1:$HTTP_PORT/" 0 >/dev/null
+fi
 
-SCENARIOS=("resp-set-P1" "resp-get-P1" "resp-set-P16" "resp-get-P16" "resp-hset-P1" "resp-hset-P16" "http-plain" "http-pipelined16")
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
 run_scenario() { # scenario server -> "scenario server requests us rps"
   local s=$1 who=$2 pid port url
@@ -135,9 +227,10 @@ run_scenario() { # scenario server -> "scenario server requests us rps"
   esac
 }
 
+echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $ROUNDS rounds of: ${SCENARIOS_RUN[*]}"
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round/$ROUNDS"
-  for s in "${SCENARIOS[@]}"; do
+  for s in "${SCENARIOS_RUN[@]}"; do
     # alternate which server goes first, so drift on the shared machine hits both alike
     if [ $((round % 2)) = 1 ]; then order="peer percore"; else order="percore peer"; fi
     for who in $order; do
@@ -146,12 +239,13 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+echo "== done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- report
 echo
 echo "== summary: median over $ROUNDS rounds (CPU us/request of the server; ratio = Percore / peer, target <= 1.0)"
-printf '%-18s %12s %12s %14s %16s %12s %12s %14s\n' scenario "percore_us" "peer_us" "ratio(median)" "ratio(min-max)" "percore_rps" "peer_rps" "rps_ratio"
-for s in "${SCENARIOS[@]}"; do
+printf '%-20s %12s %12s %14s %16s %12s %12s %14s\n' scenario "percore_us" "peer_us" "ratio(median)" "ratio(min-max)" "percore_rps" "peer_rps" "rps_ratio"
+for s in "${SCENARIOS_RUN[@]}"; do
   awk -v s="$s" '
     function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                        return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
@@ -161,7 +255,7 @@ for s in "${SCENARIOS[@]}"; do
       n = 0
       for (r in pu) if (r in qu) { n++; ratio[n] = pu[r] / qu[r]; rr[n] = pr[r] / qr[r]; a[n] = pu[r]; b[n] = qu[r]; c[n] = pr[r]; d[n] = qr[r] }
       lo = ratio[1]; hi = ratio[1]; for (i = 2; i <= n; i++) { if (ratio[i] < lo) lo = ratio[i]; if (ratio[i] > hi) hi = ratio[i] }
-      printf "%-18s %12.2f %12.2f %14.2f %16s %12.0f %12.0f %14.2f\n", s, median(a, n), median(b, n), median(ratio, n), sprintf("%.2f-%.2f", lo, hi), median(c, n), median(d, n), median(rr, n)
+      printf "%-20s %12.2f %12.2f %14.2f %16s %12.0f %12.0f %14.2f\n", s, median(a, n), median(b, n), median(ratio, n), sprintf("%.2f-%.2f", lo, hi), median(c, n), median(d, n), median(rr, n)
     }' "$RESULTS"
 done
 echo "(peer = redis-server $(redis-server --version | awk '{print $3}') for resp-*, nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') for http-*)"

@@ -3,6 +3,8 @@ package io.percore.demo;
 import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.resp.CommandTable;
+import io.percore.demo.resp.ConfigValues;
+import io.percore.demo.resp.PubSub;
 import io.percore.demo.resp.RespCommands;
 import io.percore.demo.resp.RespServerInitializer;
 import io.percore.demo.shard.Keyspace;
@@ -20,12 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DemoService implements AutoCloseable {
 
     private final Keyspace keyspace;
+    private final PubSub pubsub;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, ShardedServer resp, ShardedServer http) {
+    private DemoService(Keyspace keyspace, PubSub pubsub, ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
+        this.pubsub = pubsub;
         this.resp = resp;
         this.http = http;
     }
@@ -61,19 +65,24 @@ public final class DemoService implements AutoCloseable {
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher servers) {
         Keyspace keyspace = Keyspace.start(engine);
+        PubSub pubsub = PubSub.start(engine);
         ShardedServer resp = null;
         try {
-            keyspace.applyMemoryBudget(settings.memory());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.memory());
-            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, commands, settings.resp()), commands.requestKinds());
+            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
+            long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
+            keyspace.startIntrospection(ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients,
+                    settings.memory(), settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds()),
+                    commands.size());
+            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, pubsub, commands, settings.resp()), commands.requestKinds());
             keyspace.attachRespServer(resp);
             ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()), HttpServerInitializer.requestKinds());
-            return new DemoService(keyspace, resp, http);
+            return new DemoService(keyspace, pubsub, resp, http);
         } catch (RuntimeException e) {
             if (resp != null) {
                 resp.close();
             }
+            pubsub.close();
             keyspace.close();
             throw e;
         }
@@ -121,7 +130,11 @@ public final class DemoService implements AutoCloseable {
             try {
                 resp.close();
             } finally {
-                keyspace.close();
+                try {
+                    pubsub.close();
+                } finally {
+                    keyspace.close();
+                }
             }
         }
     }

@@ -61,8 +61,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             Unpooled.copiedBuffer("HTTP/1.1 100 Continue\r\n\r\n", StandardCharsets.US_ASCII)).asReadOnly();
 
     private final int maxBodySize;
-    /** The password {@code /kv} requests must present, or null when none is set. */
-    private final byte[] password;
+    /** The password {@code /kv} requests must present, or null when none is set: the shard's CONFIG value (requirepass), read per request. */
+    private byte[] password;
+    /** The CONFIG values {@link #password} was read from: CONFIG SET requirepass replaces them. */
+    private io.percore.demo.resp.ConfigValues passwordFrom;
     private final RequestReadClock readClock;
     private final long readCheckNanos;
     private final HttpSettings settings;
@@ -95,7 +97,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings, byte[] password,
+    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings,
                    RequestReadClock readClock, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
@@ -103,7 +105,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         this.cache = cache;
         this.settings = settings;
         this.maxBodySize = settings.maxBodySize();
-        this.password = password;
+        this.passwordFrom = local.config();
+        this.password = passwordFrom.httpPasswordBytes();
         this.readClock = readClock;
         this.readCheckNanos = RequestReadClock.tickNanos(settings);
         this.responder = responder;
@@ -282,6 +285,10 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (path.startsWith(KV_PREFIX)) {
+            if (passwordFrom != local.config()) {
+                passwordFrom = local.config();
+                password = passwordFrom.httpPasswordBytes();
+            }
             if (password != null && !authorized(request)) {
                 // The body of a refused PUT is read and dropped (current stays null).
                 respond(401, "Unauthorized", "text/plain", "the key-value API needs the server's password "

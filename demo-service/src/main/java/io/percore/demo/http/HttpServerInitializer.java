@@ -25,15 +25,12 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
 
     private final Keyspace keyspace;
     private final HttpSettings settings;
-    /** Encoded once for every connection of the server. */
-    private final byte[] password;
     /** Slot i is created and used only by shard i's thread. */
     private final HttpResponseCache[] caches;
 
     public HttpServerInitializer(Keyspace keyspace, HttpSettings settings) {
         this.keyspace = keyspace;
         this.settings = settings;
-        this.password = settings.passwordBytes();
         this.caches = new HttpResponseCache[keyspace.shardCount()];
     }
 
@@ -58,7 +55,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                         .setMaxHeaderSize(HttpConnection.MAX_HEADER_SIZE)
                         .setMaxChunkSize(64 * 1024)))
                 .addLast("http-responder", responder)
-                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, settings, password, readClock, responder));
+                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, settings, readClock, responder));
     }
 
     /** How this server counts requests ({@code percore.server.requests}): by method and status. */

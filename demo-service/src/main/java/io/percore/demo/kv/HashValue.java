@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * keeps them. Mutated in place by its shard's commands, which report the change of its
  * {@link #bytes()} to the store ({@link ValueStore#resized}) so the memory budget stays exact.
  */
-public final class HashValue {
+public final class HashValue implements MutableValue {
 
     /** A field's share of the map beyond its two arrays: node, key wrapper, table slot. */
     static final long FIELD_OVERHEAD = 64;
@@ -21,8 +21,24 @@ public final class HashValue {
     private long bytes = BASE;
 
     /** Heap estimate of the hash, fields and values included. */
+    @Override
     public long bytes() {
         return bytes;
+    }
+
+    /** The same fields in the same order; field and value arrays are never changed in place, so they are shared. */
+    @Override
+    public HashValue copy() {
+        HashValue copy = new HashValue();
+        copy.fields.putAll(fields);
+        copy.bytes = bytes;
+        return copy;
+    }
+
+    /** One representation here, a hash table (Redis's small hashes are listpacks). */
+    @Override
+    public String encoding() {
+        return "hashtable";
     }
 
     public int size() {

@@ -9,7 +9,7 @@ import java.util.List;
  * Redis's quicklist. Mutated in place by its shard's commands, which report the change of
  * {@link #bytes()} to the store ({@link ValueStore#resized}).
  */
-public final class ListValue {
+public final class ListValue implements MutableValue {
 
     static final long ELEMENT_OVERHEAD = 8;
     private static final long BASE = 64;
@@ -19,8 +19,28 @@ public final class ListValue {
     private int size;
     private long bytes = BASE + 8L * 8;
 
+    @Override
     public long bytes() {
         return bytes;
+    }
+
+    /** The same elements in order (their arrays are never changed in place, so they are shared). */
+    @Override
+    public ListValue copy() {
+        ListValue copy = new ListValue();
+        copy.ring = new byte[ring.length][];
+        for (int i = 0; i < size; i++) {
+            copy.ring[i] = get(i);
+        }
+        copy.size = size;
+        copy.bytes = bytes;
+        return copy;
+    }
+
+    /** Redis 7.0's one list representation. */
+    @Override
+    public String encoding() {
+        return "quicklist";
     }
 
     public int size() {

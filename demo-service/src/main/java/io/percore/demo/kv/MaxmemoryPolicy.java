@@ -24,6 +24,16 @@ public enum MaxmemoryPolicy {
         this.rank = rank;
     }
 
+    /** An LFU policy: entries keep Redis's access-frequency counter (OBJECT FREQ), not their last access (OBJECT IDLETIME). */
+    public boolean isLfu() {
+        return rank == Rank.LFU;
+    }
+
+    /** An LRU policy (with maxmemory set, Redis then stops sharing small integers: OBJECT REFCOUNT). */
+    public boolean isLru() {
+        return rank == Rank.LRU;
+    }
+
     /** Redis's spelling, e.g. {@code allkeys-lru}. */
     public String redisName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

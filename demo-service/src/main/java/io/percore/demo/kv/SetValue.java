@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * and SRANDMEMBER need. Members have no order. Mutated in place by its shard's commands, which
  * report the change of {@link #bytes()} to the store ({@link ValueStore#resized}).
  */
-public final class SetValue {
+public final class SetValue implements MutableValue {
 
     static final long MEMBER_OVERHEAD = 56;
     private static final long BASE = 96;
@@ -22,8 +22,25 @@ public final class SetValue {
     private final HashMap<ByteString, Integer> positions = new HashMap<>();
     private long bytes = BASE;
 
+    @Override
     public long bytes() {
         return bytes;
+    }
+
+    /** The same members (their arrays are never changed in place, so they are shared). */
+    @Override
+    public SetValue copy() {
+        SetValue copy = new SetValue();
+        copy.items.addAll(items);
+        copy.positions.putAll(positions);
+        copy.bytes = bytes;
+        return copy;
+    }
+
+    /** A hash table of members: never Redis's intset (members are kept as strings whatever they hold). */
+    @Override
+    public String encoding() {
+        return "hashtable";
     }
 
     public int size() {

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *
  * <p>A command of one data type reads a key through {@link #lookupRead} or {@link #lookupWrite}
  * with its type tag; the type check in {@link #lookup} is the only place that produces WRONGTYPE,
- * so the types to come (hash, list, set, zset) get it by asking for their tag. Commands that work
+ * so every type (hash, list, set, zset) gets it by asking for its tag. Commands that work
  * on any type (DEL, EXPIRE, TYPE, RENAME, SCAN, ...) use the untyped methods.
  */
 public final class ValueStore {
@@ -55,6 +55,18 @@ public final class ValueStore {
     private final KeyTable table = new KeyTable();
     private final SplittableRandom random;
 
+    /**
+     * Keys some connection WATCHes (Redis's {@code watched_keys}), null while none is: each write
+     * to a key of this shard makes one null check, and bumps the version of a watched key.
+     */
+    private HashMap<ByteString, WatchedKey> watched;
+
+    /** How many connections watch a key, and how often it changed while watched. */
+    private static final class WatchedKey {
+        int watchers;
+        long version;
+    }
+
     /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
     private final Map<ByteString, Long> reservations = new HashMap<>();
 
@@ -62,6 +74,9 @@ public final class ValueStore {
     private KeyTable.Entry volatileHead;
     private int volatileCount;
     private KeyTable.Entry activeCursor;
+
+    /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
+    private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -71,7 +86,7 @@ public final class ValueStore {
     /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
     private long usedBytes;
     private long evictedKeys;
-    /** The LRU clock (units of 1.024 s) as of the last access, for entries written without a "now". */
+    /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
     private int lruClock = (int) (System.currentTimeMillis() >>> 10);
     private KeyTable.Entry evictCursor;
 
@@ -134,14 +149,69 @@ public final class ValueStore {
         return e.value;
     }
 
-    /** {@link #lookupRead} for a string. @throws WrongTypeException when the key holds another type */
+    /**
+     * {@link #lookupRead} for a string, as an exact array the caller may keep (a reply, another
+     * shard): a plain string itself, a {@link GrowableString}'s array when it has no spare room (then
+     * shared), else a copy. GET, which must not copy, wraps {@link #lookupRead}'s value instead.
+     *
+     * @throws WrongTypeException when the key holds another type
+     */
     public byte[] readString(byte[] key, long now) {
-        return (byte[]) lookupRead(key, ValueType.STRING, now);
+        return exactShared(lookupRead(key, ValueType.STRING, now));
     }
 
-    /** {@link #lookupWrite} for a string. @throws WrongTypeException when the key holds another type */
+    /** {@link #readString} without the hit/miss statistics ({@link #lookupWrite}). @throws WrongTypeException when the key holds another type */
     public byte[] peekString(byte[] key, long now) {
-        return (byte[]) lookupWrite(key, ValueType.STRING, now);
+        return exactShared(lookupWrite(key, ValueType.STRING, now));
+    }
+
+    private static byte[] exactShared(Object stored) {
+        return stored == null || stored instanceof byte[] ? (byte[]) stored : ((GrowableString) stored).exactShared();
+    }
+
+    /**
+     * The string at {@code key} ready to be changed in place up to {@code newLength} bytes (APPEND,
+     * SETRANGE, SETBIT, BITFIELD): created empty when missing, a plain string turned into a
+     * {@link GrowableString} (without a copy: its first change copies), lengthened with zeros, its
+     * array the store's own until it is next shared. A length past the shard's whole budget is
+     * refused before anything is allocated; the growth is counted in the budget. Creating or
+     * lengthening the string counts as a change for WATCH (Redis's "dirty"); a change of bytes within
+     * it is the caller's to report ({@link #modified}), as SETBIT reports only a bit that changed.
+     *
+     * @throws WrongTypeException when the key holds another type
+     * @throws OutOfBudgetException when {@code newLength} is larger than the shard's budget
+     */
+    public GrowableString writableString(byte[] key, int newLength, long now) {
+        Object stored = lookupWrite(key, ValueType.STRING, now);
+        requireFits(newLength);
+        GrowableString string;
+        if (stored instanceof GrowableString g) {
+            string = g;
+        } else {
+            string = stored == null ? GrowableString.empty() : GrowableString.adopt((byte[]) stored);
+            if (stored == null) {
+                set(key, ValueType.STRING, string, NO_EXPIRY);
+            } else {
+                // the same string in another form: not a change (Redis's dbUnshareStringValue)
+                KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+                addUsed(valueBytes(string) - valueBytes(e.value));
+                e.value = string;
+            }
+        }
+        long before = string.bytes();
+        int lengthBefore = string.length();
+        long max = budget.maxBytes();
+        string.ensureLength(newLength, max > 0 ? max : Long.MAX_VALUE);
+        addUsed(string.bytes() - before);
+        if (string.length() != lengthBefore) {
+            touched(key);
+        }
+        return string;
+    }
+
+    /** The value at {@code key} changed in place without changing size (WATCH's modified key). */
+    public void modified(byte[] key) {
+        touched(key);
     }
 
     /** The type of a live key, or null when it is missing (TYPE). */
@@ -198,6 +268,7 @@ public final class ValueStore {
         }
         setExpireAt(e, expireAt);
         clearReservation(key);
+        touched(key);
         if (waitedKeys != 0) {
             keyAddedSignal.keyAdded(key, type);
         }
@@ -245,6 +316,7 @@ public final class ValueStore {
             e.type = ValueType.STRING;
             e.value = value;
             clearReservation(key);
+            touched(key);
         }
     }
 
@@ -264,6 +336,54 @@ public final class ValueStore {
         return taken;
     }
 
+    /**
+     * A copy of a live key's value with its type and expiry, sharing nothing that either key
+     * changes later (COPY); null when the key is missing. Counts as a read (hit or miss). A value
+     * larger than a shard's whole budget (every shard has the same) is refused before it is copied.
+     *
+     * @throws OutOfBudgetException when the copy could not fit any shard
+     */
+    public StoredValue copyOf(byte[] key, long now) {
+        KeyTable.Entry e = live(key, now);
+        if (e == null) {
+            keyspaceMisses++;
+            return null;
+        }
+        keyspaceHits++;
+        requireFits(valueBytes(e.value));
+        // A plain string is never changed in place: the copy may share it.
+        Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
+        return new StoredValue(e.type, copy, e.expireAt);
+    }
+
+    /**
+     * What OBJECT reports of a key: its type and value, the idle time since its last access (with an
+     * LRU or no eviction rank) and its decayed access frequency (with an LFU policy).
+     */
+    public record ObjectInfo(ValueType type, Object value, long idleMillis, int frequency) {
+    }
+
+    /**
+     * OBJECT's view of a live key, read without counting as an access (Redis's
+     * {@code LOOKUP_NOTOUCH}); null when the key is missing.
+     */
+    public ObjectInfo inspect(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e == null) {
+            return null;
+        }
+        if (isExpired(e, now)) {
+            removeEntry(e);
+            expiredKeys++;
+            return null;
+        }
+        if (lfu) {
+            return new ObjectInfo(e.type, e.value, 0, lfuDecayed(e.access, minutes(now)));
+        }
+        long idleClock = Math.max(0, (int) (now >>> 10) - e.access);
+        return new ObjectInfo(e.type, e.value, idleClock << 10, 0);
+    }
+
     /** Stores what {@link #take} returned under {@code key}, replacing what it held (RENAME's last step). */
     public void put(byte[] key, StoredValue stored) {
         set(key, stored.type(), stored.value(), stored.expireAt());
@@ -280,7 +400,10 @@ public final class ValueStore {
             removeEntry(e);
             return true;
         }
-        setExpireAt(e, expireAt);
+        if (e.expireAt != expireAt) {
+            setExpireAt(e, expireAt);
+            touched(key);
+        }
         return true;
     }
 
@@ -295,6 +418,16 @@ public final class ValueStore {
     }
 
     public void flush() {
+        if (watched != null) {
+            // FLUSHDB touches the watched keys that exist (not the stale ones), as Redis's touchAllWatchedKeysInDb
+            long now = System.currentTimeMillis();
+            for (Map.Entry<ByteString, WatchedKey> w : watched.entrySet()) {
+                KeyTable.Entry e = table.find(w.getKey().bytes(), KeyTable.hash(w.getKey().bytes()));
+                if (e != null && !isExpired(e, now)) {
+                    w.getValue().version++;
+                }
+            }
+        }
         table.clear();
         volatileHead = null;
         activeCursor = null;
@@ -316,6 +449,15 @@ public final class ValueStore {
         return budget;
     }
 
+    /** The compact-encoding limits of sorted sets on this shard; takes effect on the next insert. */
+    public void zsetLimits(ZSetValue.Limits limits) {
+        this.zsetLimits = limits;
+    }
+
+    public ZSetValue.Limits zsetLimits() {
+        return zsetLimits;
+    }
+
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
     public long usedBytes() {
         return (long) USED_BYTES.getOpaque(this);
@@ -331,9 +473,18 @@ public final class ValueStore {
         return new MemoryFigures(this::usedBytes, () -> budget.maxBytes(), this::evictedKeys);
     }
 
+    /**
+     * Over budget once the keys' bytes plus the store's own fixed structures
+     * ({@link #FIXED_OVERHEAD}) exceed this shard's part of maxmemory. Like Redis's used_memory,
+     * which never drops below the server's own baseline, an empty shard under {@code maxmemory 1}
+     * is over budget, so it refuses writes as redis-server does.
+     */
     public boolean overBudget() {
-        return maxBytes > 0 && usedBytes > maxBytes;
+        return maxBytes > 0 && usedBytes + FIXED_OVERHEAD > maxBytes;
     }
+
+    /** The store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
+    static final long FIXED_OVERHEAD = 512;
 
     /**
      * Before a write that may grow memory (Redis's {@code denyoom} commands): evicts keys by the
@@ -460,27 +611,44 @@ public final class ValueStore {
         return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
     }
 
-    /** A byte array's heap size (16-byte header, rounded to 8); an aggregate counts its own. */
+    /** A byte array's heap size (16-byte header, rounded to 8); a value changed in place counts its own. */
     static long valueBytes(Object value) {
         if (value instanceof byte[] bytes) {
             return arrayBytes(bytes.length);
         }
-        if (value instanceof HashValue hash) {
-            return hash.bytes();
-        }
-        if (value instanceof SetValue set) {
-            return set.bytes();
-        }
-        return value instanceof ListValue list ? list.bytes() : 0;
+        return value instanceof MutableValue mutable ? mutable.bytes() : 0;
     }
 
     /**
-     * An aggregate stored under a key changed size in place by {@code delta} bytes (its
-     * {@code bytes()} after minus before): the budget follows, and a shard over it evicts on the
-     * next write, as after any write.
+     * The aggregate stored under {@code key} changed in place, and its size by {@code delta} bytes
+     * (its {@code bytes()} after minus before): the budget follows (a shard over it evicts on the
+     * next write, as after any write), and the key counts as modified for WATCH.
      */
-    public void resized(long delta) {
+    public void resized(byte[] key, long delta) {
         addUsed(delta);
+        touched(key);
+    }
+
+    /**
+     * RESTORE's IDLETIME and FREQ (Redis's {@code objectSetLRUOrLFU}): with an LFU policy a
+     * {@code frequency} of 0..255 becomes the key's access counter; with any other policy an
+     * {@code idleSeconds} of 0 or more dates its last access that long before {@code now}. A negative
+     * value, or one the policy does not rank by, changes nothing.
+     */
+    public void restoreAccess(byte[] key, long idleSeconds, int frequency, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e == null) {
+            return;
+        }
+        if (lfu) {
+            if (frequency >= 0) {
+                e.access = minutes(now) << 8 | Math.min(frequency, 255);
+            }
+        } else if (idleSeconds >= 0) {
+            long idleMillis = idleSeconds > now / 1000 ? now : idleSeconds * 1000;
+            // whole clock units of 1.024 s, rounded up: OBJECT IDLETIME then reads at least the seconds restored
+            e.access = (int) ((now >>> 10) - (idleMillis + 1023) / 1024);
+        }
     }
 
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
@@ -517,6 +685,16 @@ public final class ValueStore {
     /** {@link #lookupWrite} for a set. @throws WrongTypeException when the key holds another type */
     public SetValue writeSet(byte[] key, long now) {
         return (SetValue) lookupWrite(key, ValueType.SET, now);
+    }
+
+    /** {@link #lookupRead} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue readZSet(byte[] key, long now) {
+        return (ZSetValue) lookupRead(key, ValueType.ZSET, now);
+    }
+
+    /** {@link #lookupWrite} for a sorted set. @throws WrongTypeException when the key holds another type */
+    public ZSetValue writeZSet(byte[] key, long now) {
+        return (ZSetValue) lookupWrite(key, ValueType.ZSET, now);
     }
 
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
@@ -596,6 +774,9 @@ public final class ValueStore {
      * and the time budget lasts. Returns the number of keys deleted.
      */
     public int activeExpireCycle(long now, long budgetNanos) {
+        // Redis's serverCron keeps the LRU clock current for keys created without a "now" (set()),
+        // so a new key on a shard nobody read from lately is not born idle (OBJECT IDLETIME)
+        lruClock = (int) (now >>> 10);
         long deadline = System.nanoTime() + budgetNanos;
         int removed = 0;
         while (volatileCount > 0) {
@@ -737,6 +918,65 @@ public final class ValueStore {
         unlinkVolatile(e);
         table.remove(e);
         addUsed(-entryBytes(e.key, e.value));
+        touched(e.key);
+    }
+
+    // ------------------------------------------------------------------ WATCH (Redis's multi.c)
+
+    /**
+     * Starts watching {@code key} for one connection and returns its version now; a later
+     * {@link #watchedKeyChanged} with that version tells whether it was written, deleted, expired or
+     * evicted since. A key already past its expiry is deleted first, so watching a stale key is
+     * watching a missing one (Redis: deleting a stale watched key does not fail EXEC).
+     */
+    public long watch(byte[] key, long now) {
+        live(key, now);
+        if (watched == null) {
+            watched = new HashMap<>();
+        }
+        WatchedKey w = watched.computeIfAbsent(new ByteString(key), k -> new WatchedKey());
+        w.watchers++;
+        return w.version;
+    }
+
+    /**
+     * Whether {@code key}, watched at {@code version}, changed since (a key that expired meanwhile
+     * is deleted now, which counts as a change, as Redis's isWatchedKeyExpired).
+     */
+    public boolean watchedKeyChanged(byte[] key, long version, long now) {
+        live(key, now);
+        WatchedKey w = watched == null ? null : watched.get(new ByteString(key));
+        return w == null || w.version != version;
+    }
+
+    /** One connection stops watching {@code key}. */
+    public void unwatch(byte[] key) {
+        if (watched == null) {
+            return;
+        }
+        ByteString k = new ByteString(key);
+        WatchedKey w = watched.get(k);
+        if (w != null && --w.watchers <= 0) {
+            watched.remove(k);
+            if (watched.isEmpty()) {
+                watched = null;
+            }
+        }
+    }
+
+    /** Keys watched on this shard (tests, INFO). */
+    public int watchedKeys() {
+        return watched == null ? 0 : watched.size();
+    }
+
+    /** Redis's signalModifiedKey for WATCH: one null check unless some key of this shard is watched. */
+    private void touched(byte[] key) {
+        if (watched != null) {
+            WatchedKey w = watched.get(new ByteString(key));
+            if (w != null) {
+                w.version++;
+            }
+        }
     }
 
 }

@@ -2,12 +2,15 @@ package io.percore.demo.kv;
 
 /**
  * The type tag of a stored value (Redis's {@code OBJ_STRING}, {@code OBJ_HASH}, ...), compared by
- * identity. Strings, hashes, sets and lists exist; sorted sets add a constant here and their
- * commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for their tag.
+ * identity. A type's commands ask {@link ValueStore#lookupRead}/{@link ValueStore#lookupWrite} for
+ * its tag.
  */
 public final class ValueType {
 
-    /** A byte string, stored as {@code byte[]} (replaced, never mutated in place). */
+    /**
+     * A byte string: a {@code byte[]} when written whole (replaced, never changed in place), a
+     * {@link GrowableString} once APPEND, SETRANGE or a bit command changed it in place.
+     */
     public static final ValueType STRING = new ValueType("string");
 
     /** Field → value, stored as a {@link HashValue} (mutated in place). */
@@ -18,6 +21,9 @@ public final class ValueType {
 
     /** A sequence, stored as a {@link ListValue} (mutated in place). */
     public static final ValueType LIST = new ValueType("list");
+
+    /** Members ordered by score, stored as a {@link ZSetValue} (mutated in place). */
+    public static final ValueType ZSET = new ValueType("zset");
 
     private final String name;
 

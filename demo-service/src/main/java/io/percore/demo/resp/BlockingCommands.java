@@ -22,8 +22,9 @@ final class BlockingCommands {
      * Takes with {@code pop} from the first of {@code keys} that has data, or waits for one up to
      * {@code timeoutMillis} ({@link BlockingTimeout#FOREVER}: no limit).
      *
-     * @param mayBlock false runs the command without blocking: LMPOP, and (once MULTI exists) any
-     *                 blocking command inside a transaction, as Redis's CLIENT_DENY_BLOCKING does
+     * @param mayBlock false runs the command without blocking (LMPOP); inside a transaction
+     *                 ({@link CommandContext#mayBlock()}) every blocking command runs so, as Redis's
+     *                 CLIENT_DENY_BLOCKING does
      */
     static void pop(CommandContext c, List<byte[]> keys, BlockingPop pop, long timeoutMillis, boolean mayBlock) {
         long now = System.currentTimeMillis();
@@ -34,11 +35,14 @@ final class BlockingCommands {
             deadline = now + timeoutMillis;
         } // a deadline centuries away (Redis's own overflows) is no deadline
         CommandContext.PendingReply slot = c.reserve();
-        Answer answer = new Answer(c, slot);
-        c.local().blockedClients().block(c.session().id(), keys, pop, deadline, mayBlock, answer::accept);
+        boolean blocks = mayBlock && c.mayBlock();
+        Answer answer = new Answer(c, slot, blocks);
+        c.local().blockedClients().block(c.keyspace(), c.session().id(), keys, pop, deadline, blocks, answer::accept);
         answer.returned = true;
         if (!answer.answered) {
             c.beginBarrier();
+            // CLIENT LIST's flag b, INFO's blocked clients' connection, no idle timeout meanwhile
+            c.session().blocked = blocks;
         }
     }
 
@@ -49,16 +53,21 @@ final class BlockingCommands {
     private static final class Answer {
         private final CommandContext c;
         private final CommandContext.PendingReply slot;
+        private final boolean blocks;
         boolean returned;
         boolean answered;
 
-        Answer(CommandContext c, CommandContext.PendingReply slot) {
+        Answer(CommandContext c, CommandContext.PendingReply slot, boolean blocks) {
             this.c = c;
             this.slot = slot;
+            this.blocks = blocks;
         }
 
         void accept(RedisMessage reply, Throwable failure) {
             answered = true;
+            if (blocks) {
+                c.session().blocked = false;
+            }
             slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
             if (returned) {
                 c.endBarrier();

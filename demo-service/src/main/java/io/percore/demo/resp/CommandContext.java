@@ -24,6 +24,12 @@ public interface CommandContext {
     /** The sharded keyspace; the one way to reach another shard's values. */
     Keyspace keyspace();
 
+    /** Pub/sub across shards: this shard's subscriptions and publishing to every shard. */
+    PubSub pubsub();
+
+    /** This connection as the receiver of pub/sub messages. */
+    Subscriber subscriber();
+
     /** This shard's state: its value store and counters. */
     ShardState local();
 
@@ -39,6 +45,9 @@ public interface CommandContext {
     /** This server's address of the connection, {@code host:port}. */
     String localAddress();
 
+    /** The connection's own state, for CLIENT, MONITOR and RESET. */
+    ConnectionControl connection();
+
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     void reply(RedisMessage reply);
 
@@ -53,6 +62,14 @@ public interface CommandContext {
      * answers as if its timeout had passed instead of holding the shutdown.
      */
     boolean draining();
+
+    /**
+     * Whether a blocking command may wait here: false for the commands EXEC runs (Redis's
+     * CLIENT_DENY_BLOCKING inside MULTI), which then answer at once as if no key had data.
+     */
+    default boolean mayBlock() {
+        return true;
+    }
 
     /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
     void beginBarrier();

@@ -7,13 +7,12 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.percore.demo.shard.BlockedClients;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Commands about the connection itself (PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT); they run on the connection's shard and touch no keys. */
+/** Commands about the connection itself (PING, ECHO, QUIT, SELECT, AUTH, HELLO; CLIENT is {@link ClientCommands}); they run on the connection's shard and touch no keys. */
 final class ConnectionCommands {
 
     static final String REDIS_VERSION = "7.0.15";
@@ -24,6 +23,12 @@ final class ConnectionCommands {
     static void ping(CommandContext c, byte[][] argv) {
         if (argv.length > 2) {
             throw RespReplies.wrongArgs("ping");
+        }
+        RespSession session = c.session();
+        if (session.subscriptions != null && !session.resp3) {
+            // a RESP2 subscriber gets PING's answer in the shape of a message, as from Redis
+            c.reply(RespReplies.array(java.util.List.of(bulk("pong"), argv.length == 1 ? bulk(new byte[0]) : bulk(argv[1]))));
+            return;
         }
         c.reply(argv.length == 1 ? RespReplies.PONG : bulk(argv[1]));
     }
@@ -48,7 +53,7 @@ final class ConnectionCommands {
         if (argv.length > 3) {
             throw new RespError(RespReplies.SYNTAX_ERROR);
         }
-        String password = c.settings().requirePass();
+        String password = c.local().config().requirePass();
         if (password == null && argv.length == 2) {
             throw new RespError("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?");
@@ -66,7 +71,7 @@ final class ConnectionCommands {
         if (!"default".equals(new String(user, StandardCharsets.UTF_8))) {
             return false;
         }
-        String expected = c.settings().requirePass();
+        String expected = c.local().config().requirePass();
         return expected == null || MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), password);
     }
 
@@ -108,13 +113,13 @@ final class ConnectionCommands {
             }
             c.session().authenticated = true;
         }
-        if (!c.session().authenticated && c.settings().requirePass() != null) {
+        if (!c.session().authenticated && c.local().config().requirePass() != null) {
             throw new RespError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
                     + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
                     + "protocol version at the same time");
         }
         if (setName != null) {
-            c.session().name = validateName(setName);
+            c.session().name = setName.length == 0 ? null : ClientCommands.validName(setName);
         }
         if (version != -1) {
             c.session().resp3 = version == 3;
@@ -137,100 +142,4 @@ final class ConnectionCommands {
         c.reply(new Resp3Replies.MapReply(map));
     }
 
-    private static String validateName(byte[] name) {
-        for (byte b : name) {
-            if (b < '!' || b > '~') {
-                throw new RespError("ERR Client names cannot contain spaces, newlines or special characters.");
-            }
-        }
-        return new String(name, StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the blocking command the client {@code id} waits in,
-     * as if it timed out or with Redis's UNBLOCKED error; 1 if it was waiting, else 0. Client ids are
-     * unique across shards, so every shard is asked and at most one says yes.
-     */
-    private static void unblock(CommandContext c, byte[][] argv) {
-        if (argv.length == 2) {
-            throw RespReplies.wrongArgs("client|unblock");
-        }
-        if (argv.length > 4) {
-            throw new RespError("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
-        }
-        RedisMessage reply = BlockedClients.TIMED_OUT;
-        if (argv.length == 4) {
-            String reason = RespReplies.ascii(argv[3]);
-            if (reason.equalsIgnoreCase("error")) {
-                reply = UNBLOCKED;
-            } else if (!reason.equalsIgnoreCase("timeout")) {
-                throw new RespError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
-            }
-        }
-        long id = RespNumbers.requireLong(argv[2]);
-        RedisMessage answer = reply;
-        c.replyLater(c.keyspace().mapReduce(st -> st.blockedClients().unblock(id, answer) ? 1L : 0L, 0L, Long::sum)
-                .map(RespReplies::integer));
-    }
-
-    /** What a client unblocked with CLIENT UNBLOCK ... ERROR reads: an error of its own kind, not ERR. */
-    private static final RedisMessage UNBLOCKED = new io.netty.handler.codec.redis.ErrorRedisMessage(
-            "UNBLOCKED client unblocked via CLIENT UNBLOCK");
-
-    /** CLIENT SETNAME | GETNAME | ID | SETINFO | INFO | UNBLOCK. */
-    static void client(CommandContext c, byte[][] argv) {
-        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
-        RespSession session = c.session();
-        switch (sub) {
-            case "setname" -> {
-                requireArgs(argv, 3, "client|setname");
-                session.name = argv[2].length == 0 ? null : validateName(argv[2]);
-                c.reply(OK);
-            }
-            case "getname" -> {
-                requireArgs(argv, 2, "client|getname");
-                c.reply(session.name == null ? RespReplies.NIL : bulk(session.name));
-            }
-            case "id" -> {
-                requireArgs(argv, 2, "client|id");
-                c.reply(integer(session.id()));
-            }
-            case "setinfo" -> {
-                requireArgs(argv, 4, "client|setinfo");
-                String attr = RespReplies.ascii(argv[2]).toLowerCase(java.util.Locale.ROOT);
-                for (byte b : argv[3]) {
-                    if (b < '!' || b > '~') {
-                        throw new RespError("ERR " + attr + " cannot contain spaces, newlines or special characters.");
-                    }
-                }
-                String value = new String(argv[3], StandardCharsets.US_ASCII);
-                switch (attr) {
-                    case "lib-name" -> session.libName = value;
-                    case "lib-ver" -> session.libVersion = value;
-                    default -> throw new RespError("ERR Unrecognized option '" + RespReplies.sanitize(RespReplies.ascii(argv[2])) + "'");
-                }
-                c.reply(OK);
-            }
-            case "info" -> {
-                requireArgs(argv, 2, "client|info");
-                c.reply(new Resp3Replies.VerbatimReply("txt", clientInfo(c) + "\n"));
-            }
-            case "unblock" -> unblock(c, argv);
-            default -> throw RespReplies.unknownSubcommand(argv[1], "client");
-        }
-    }
-
-    private static String clientInfo(CommandContext c) {
-        RespSession s = c.session();
-        return "id=" + s.id() + " addr=" + c.remoteAddress() + " laddr=" + c.localAddress()
-                + " name=" + (s.name == null ? "" : s.name)
-                + " age=" + (System.currentTimeMillis() - s.createdMillis()) / 1000 + " db=0 shard=" + c.shard().id()
-                + " lib-name=" + (s.libName == null ? "" : s.libName) + " lib-ver=" + (s.libVersion == null ? "" : s.libVersion);
-    }
-
-    private static void requireArgs(byte[][] argv, int n, String fullName) {
-        if (argv.length != n) {
-            throw RespReplies.wrongArgs(fullName);
-        }
-    }
 }

@@ -59,7 +59,7 @@ final class HashCommands {
                 added++;
             }
         }
-        ks.resized(h.bytes() - before);
+        ks.resized(argv[1], h.bytes() - before);
         return added;
     }
 
@@ -83,7 +83,7 @@ final class HashCommands {
         h = forWrite(ks, argv[1], now);
         long before = h.bytes();
         h.put(argv[2], argv[3]);
-        ks.resized(h.bytes() - before);
+        ks.resized(argv[1], h.bytes() - before);
         return integer(1);
     }
 
@@ -113,7 +113,7 @@ final class HashCommands {
                 removed++;
             }
         }
-        ks.resized(h.bytes() - before);
+        ks.resized(argv[1], h.bytes() - before);
         dropIfEmpty(ks, argv[1], h, now);
         return integer(removed);
     }
@@ -204,7 +204,7 @@ final class HashCommands {
         HashValue h = forWrite(ks, key, now);
         long before = h.bytes();
         h.put(field, value);
-        ks.resized(h.bytes() - before);
+        ks.resized(key, h.bytes() - before);
     }
 
     /** HRANDFIELD key [count [WITHVALUES]]: count ≥ 0 distinct fields, count < 0 |count| picks with repeats. */
@@ -261,8 +261,10 @@ final class HashCommands {
      * (what Redis does for a small hash; SCAN's guarantees allow it for any size).
      */
     static RedisMessage hscan(ValueStore ks, byte[][] argv, long now) {
-        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
+        // Redis's order: the cursor, then the key's type, then the options
+        KeyCommands.parseCursor(argv[2]);
         HashValue h = ks.readHash(argv[1], now);
+        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
         List<RedisMessage> items = new ArrayList<>();
         if (h != null) {
             List<byte[]> entries = h.entries();

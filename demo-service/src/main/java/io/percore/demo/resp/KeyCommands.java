@@ -13,6 +13,7 @@ import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.resp.KeysByShard.Gather;
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -425,12 +426,79 @@ final class KeyCommands {
                 });
     }
 
-    /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key in bytes, nil when absent. */
-    static void memory(CommandContext c, byte[][] argv) {
-        String sub = RespReplies.ascii(argv[1]).toLowerCase(java.util.Locale.ROOT);
-        if (!sub.equals("usage")) {
-            throw RespReplies.unknownSubcommand(argv[1], "memory");
+    /**
+     * COPY source destination [DB 0] [REPLACE]: the value with its type and TTL, deep-copied (a later
+     * change to either key does not reach the other). Same shard: one step there. Across shards: the
+     * copy is made on the source's shard, then stored on the destination's if it is absent (or with
+     * REPLACE), behind this connection's barrier. One database: DB 0 is this one, any other index
+     * gets redis-server's error for a database it does not have.
+     */
+    static void copy(CommandContext c, byte[][] argv) {
+        boolean replace = false;
+        for (int j = 3; j < argv.length; j++) {
+            String opt = RespReplies.ascii(argv[j]);
+            if (opt.equalsIgnoreCase("replace")) {
+                replace = true;
+            } else if (opt.equalsIgnoreCase("db") && j + 1 < argv.length) {
+                long db = RespNumbers.requireLong(argv[++j]);
+                if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
+                    throw new RespError("ERR value is out of range, value must between -2147483648 and 2147483647");
+                }
+                if (db != 0) {
+                    throw new RespError("ERR DB index is out of range");
+                }
+            } else {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
         }
+        byte[] src = argv[1];
+        byte[] dst = argv[2];
+        if (java.util.Arrays.equals(src, dst)) {
+            throw new RespError("ERR source and destination objects are the same");
+        }
+        boolean overwrite = replace;
+        Keyspace keyspace = c.keyspace();
+        int srcShard = keyspace.shardOf(src);
+        int dstShard = keyspace.shardOf(dst);
+        if (srcShard == dstShard) {
+            c.replyLater(keyspace.invokeOn(srcShard, st -> {
+                long now = System.currentTimeMillis();
+                ValueStore ks = st.store();
+                if (!overwrite && ks.existsOrReserved(dst, now)) {
+                    return ZERO; // the same reply whether the source exists or not: answered before copying
+                }
+                ValueStore.StoredValue copy = ks.copyOf(src, now);
+                return copy == null ? ZERO : storeCopy(ks, dst, copy, overwrite, now);
+            }));
+            return;
+        }
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        keyspace.invokeOn(srcShard, st -> st.store().copyOf(src, System.currentTimeMillis()))
+                .flatMap(copy -> copy == null
+                        ? ShardFuture.completed((RedisMessage) ZERO)
+                        : keyspace.invokeOn(dstShard, st -> storeCopy(st.store(), dst, copy, overwrite, System.currentTimeMillis())))
+                .whenComplete((reply, failure) -> {
+                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+                    c.endBarrier();
+                });
+    }
+
+    /** COPY's write on the destination's shard: 0 when the key exists (or is reserved) without REPLACE. */
+    private static RedisMessage storeCopy(ValueStore ks, byte[] dst, ValueStore.StoredValue copy, boolean replace, long now) {
+        if (!ks.makeRoom(now)) {
+            return RespReplies.OOM_REPLY; // denyoom, as the single-key writes
+        }
+        if (!replace && ks.existsOrReserved(dst, now)) {
+            return ZERO;
+        }
+        ks.put(dst, copy); // its size was checked against a shard's budget before it was made (copyOf)
+        return ONE;
+    }
+
+    /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key in bytes, nil when absent. */
+    /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key's bytes. */
+    static void memoryUsage(CommandContext c, byte[][] argv) {
         if (argv.length != 3 && argv.length != 5) {
             throw RespReplies.wrongArgs("memory|usage");
         }

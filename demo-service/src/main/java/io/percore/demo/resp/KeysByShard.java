@@ -1,6 +1,7 @@
 package io.percore.demo.resp;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.ValueStore;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
@@ -64,6 +65,46 @@ final class KeysByShard {
             out.add(argv[i + offset]);
         }
         return out;
+    }
+
+    /** Reads one key on its owner's store (on that shard's thread). */
+    @FunctionalInterface
+    interface KeyRead {
+        Object read(ValueStore store, byte[] key, long now);
+    }
+
+    /**
+     * Reads the keys {@code argv[from]}..{@code argv[to - 1]} on their shards, one message per shard
+     * (the shards one after another), and gives the results in argument order. The first failure
+     * (WRONGTYPE) fails the whole. What {@code read} returns crosses to this shard: it must be
+     * something the owner will not change afterwards (a copy, or an array it shared).
+     */
+    static ShardFuture<Object[]> readEach(Keyspace keyspace, byte[][] argv, int from, int to, KeyRead read) {
+        byte[][] keys = java.util.Arrays.copyOfRange(argv, from, to);
+        int[][] groups = group(keyspace, keys, 0, 1);
+        Object[] out = new Object[keys.length];
+        ShardFuture<Object[]> acc = ShardFuture.completed(out);
+        for (int s = 0; s < groups.length; s++) {
+            int[] indices = groups[s];
+            if (indices == null) {
+                continue;
+            }
+            int shard = s;
+            acc = acc.flatMap(all -> keyspace.invokeOn(shard, st -> {
+                long now = System.currentTimeMillis();
+                Object[] part = new Object[indices.length];
+                for (int i = 0; i < indices.length; i++) {
+                    part[i] = read.read(st.store(), keys[indices[i]], now);
+                }
+                return part;
+            }).map(part -> {
+                for (int i = 0; i < indices.length; i++) {
+                    all[indices[i]] = part[i];
+                }
+                return all;
+            }));
+        }
+        return acc;
     }
 
     /** Collects one result per shard part and fills the reply position once, when the last part arrives. */

@@ -62,7 +62,7 @@ final class ListCommands {
                 l.addLast(argv[i]);
             }
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         return integer(l.size());
     }
 
@@ -108,7 +108,7 @@ final class ListCommands {
             }
             reply = new ArrayRedisMessage(out);
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return reply;
     }
@@ -188,7 +188,7 @@ final class ListCommands {
         ks.requireFits(argv[3].length);
         long before = l.bytes();
         l.set((int) index, argv[3]);
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         return OK;
     }
 
@@ -206,7 +206,7 @@ final class ListCommands {
                 ks.requireFits(argv[4].length);
                 long before = l.bytes();
                 l.insert(where.equals("before") ? i : i + 1, argv[4]);
-                ks.resized(l.bytes() - before);
+                ks.resized(argv[1], l.bytes() - before);
                 return integer(l.size());
             }
         }
@@ -221,7 +221,7 @@ final class ListCommands {
         }
         long before = l.bytes();
         long removed = l.removeMatching(argv[3], count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count), count < 0);
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return integer(removed);
     }
@@ -240,7 +240,7 @@ final class ListCommands {
         } else {
             l.trim(range[0], range[1]);
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(argv[1], l.bytes() - before);
         dropIfEmpty(ks, argv[1], l, now);
         return OK;
     }
@@ -319,7 +319,7 @@ final class ListCommands {
         } else {
             l.addLast(element);
         }
-        ks.resized(l.bytes() - before);
+        ks.resized(key, l.bytes() - before);
         ks.commandDone();
     }
 
@@ -365,7 +365,7 @@ final class ListCommands {
             }
             long before = l.bytes();
             byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
-            ks.resized(l.bytes() - before);
+            ks.resized(src, l.bytes() - before);
             dropIfEmpty(ks, src, l, now);
             return e;
         })).flatMap(element -> element == null

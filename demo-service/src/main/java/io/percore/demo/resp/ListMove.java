@@ -32,7 +32,7 @@ record ListMove(boolean fromLeft, byte[] destination, boolean toLeft) implements
         store.writeList(destination, now);
         long before = l.bytes();
         byte[] element = fromLeft ? l.removeFirst() : l.removeLast();
-        store.resized(l.bytes() - before);
+        store.resized(key, l.bytes() - before);
         ListCommands.dropIfEmpty(store, key, l, now);
         return element;
     }

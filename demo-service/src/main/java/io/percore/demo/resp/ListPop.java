@@ -48,7 +48,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
             }
             taken = elements;
         }
-        store.resized(l.bytes() - before);
+        store.resized(key, l.bytes() - before);
         ListCommands.dropIfEmpty(store, key, l, now);
         return taken;
     }
@@ -69,7 +69,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
                 l.addLast(elements[i]);
             }
         }
-        store.resized(l.bytes() - before);
+        store.resized(key, l.bytes() - before);
     }
 
     @Override

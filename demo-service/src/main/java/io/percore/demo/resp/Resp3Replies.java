@@ -39,6 +39,23 @@ final class Resp3Replies {
         }
     }
 
+    /**
+     * {@code >}: an out-of-band message (pub/sub's message, pmessage, smessage and the
+     * (un)subscribe confirmations), as Redis's {@code addReplyPushLen}; an array in RESP2.
+     */
+    record PushReply(List<RedisMessage> items) implements RedisMessage {
+    }
+
+    /**
+     * {@code ,}: a double (ZSCORE, WITHSCORES, ZINCRBY), as Redis's {@code addReplyDouble}: its
+     * {@code %.17g} text ({@code inf}, {@code -inf}) after a comma in RESP3, as a bulk string in RESP2.
+     */
+    record DoubleReply(byte[] text) implements RedisMessage {
+        static DoubleReply of(double value) {
+            return new DoubleReply(RespDoubles.format(value));
+        }
+    }
+
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
     record VerbatimReply(String format, String text) implements RedisMessage {
         VerbatimReply {

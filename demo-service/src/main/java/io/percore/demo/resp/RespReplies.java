@@ -9,6 +9,7 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.WrongTypeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reply constructors and the exact Redis 7 error texts clients match on. Simple-string and
  * integer replies are immutable and shared; bulk replies ({@link BulkReply}) hold the stored
- * bytes without copying (stored values are never mutated in place).
+ * bytes without copying (see {@link #bulkOfStored}).
  */
 public final class RespReplies {
 
@@ -26,6 +27,13 @@ public final class RespReplies {
     public static final ErrorRedisMessage OOM_REPLY = new ErrorRedisMessage(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
 
     public static final SimpleStringRedisMessage OK = new SimpleStringRedisMessage("OK");
+    /** A reply position that writes no bytes (a reply CLIENT REPLY OFF silenced, the close after CLIENT KILL). */
+    public static final RedisMessage NOTHING = new RedisMessage() {
+        @Override
+        public String toString() {
+            return "NOTHING";
+        }
+    };
     public static final SimpleStringRedisMessage PONG = new SimpleStringRedisMessage("PONG");
     public static final RedisMessage NIL = FullBulkStringRedisMessage.NULL_INSTANCE;
     public static final IntegerRedisMessage ZERO = new IntegerRedisMessage(0);
@@ -63,6 +71,23 @@ public final class RespReplies {
         return new BulkReply(bytes);
     }
 
+    /**
+     * The reply for a stored string as {@code lookupRead} returns it: a plain string wrapped as it
+     * is, a {@link GrowableString}'s array shared (its next change copies), without copying; nil for
+     * null.
+     */
+    public static RedisMessage bulkOfStored(Object stored) {
+        if (stored instanceof byte[] bytes) {
+            return new BulkReply(bytes);
+        }
+        if (stored == null) {
+            return NIL;
+        }
+        GrowableString string = (GrowableString) stored;
+        int length = string.length();
+        return new BulkReply(string.share(), length);
+    }
+
     public static RedisMessage bulk(String text) {
         return bulk(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -81,6 +106,22 @@ public final class RespReplies {
             children.add(bulk(item));
         }
         return array(children);
+    }
+
+    /**
+     * Redis's {@code addReplyHelp}: {@code <CONTAINER> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:},
+     * the lines, then HELP, each a status line.
+     */
+    public static ArrayRedisMessage help(byte[] container, String... lines) {
+        List<RedisMessage> out = new ArrayList<>(lines.length + 3);
+        out.add(new SimpleStringRedisMessage(ascii(container).toUpperCase(java.util.Locale.ROOT)
+                + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
+        for (String line : lines) {
+            out.add(new SimpleStringRedisMessage(line));
+        }
+        out.add(new SimpleStringRedisMessage("HELP"));
+        out.add(new SimpleStringRedisMessage("    Prints this help."));
+        return new ArrayRedisMessage(out);
     }
 
     public static RespError wrongArgs(String fullName) {

@@ -52,7 +52,7 @@ final class RespReplyWriter {
         if (message == RespReplies.OK) {
             out.writeBytes(OK);
         } else if (message instanceof BulkReply bulk) {
-            writeBulk(bulk.value(), out);
+            writeBulk(bulk.array(), bulk.length(), out);
         } else if (message instanceof FullBulkStringRedisMessage bulk) {
             if (resp3 && bulk.isNull()) {
                 out.writeBytes(NULL3);
@@ -68,6 +68,8 @@ final class RespReplyWriter {
                 writeDecimal(value, out);
                 out.writeBytes(CRLF);
             }
+        } else if (message == RespReplies.NOTHING) {
+            return;
         } else if (message == RespReplies.PONG) {
             out.writeBytes(PONG);
         } else if (message instanceof SimpleStringRedisMessage simple) {
@@ -101,6 +103,14 @@ final class RespReplyWriter {
                 write(items.get(i), out, true);
                 write(items.get(i + 1), out, true);
             }
+        } else if (message instanceof Resp3Replies.PushReply push) {
+            writeAggregate(resp3 ? '>' : '*', push.items().size(), push.items(), out, resp3);
+        } else if (message instanceof Resp3Replies.DoubleReply d) {
+            if (resp3) {
+                writeLine(',', d.text(), out);
+            } else {
+                writeBulk(d.text(), out);
+            }
         } else if (message instanceof Resp3Replies.SetReply set) {
             writeAggregate(resp3 ? '~' : '*', set.members().size(), set.members(), out, resp3);
         } else if (message instanceof Resp3Replies.VerbatimReply verbatim) {
@@ -131,15 +141,19 @@ final class RespReplyWriter {
     }
 
     private static void writeBulk(byte[] value, ByteBuf out) {
-        if (value.length == 0) {
+        writeBulk(value, value.length, out);
+    }
+
+    private static void writeBulk(byte[] array, int length, ByteBuf out) {
+        if (length == 0) {
             out.writeBytes(EMPTY_BULK);
             return;
         }
-        out.ensureWritable(value.length + 16);
+        out.ensureWritable(length + 16);
         out.writeByte('$');
-        writeDecimal(value.length, out);
+        writeDecimal(length, out);
         out.writeBytes(CRLF);
-        out.writeBytes(value);
+        out.writeBytes(array, 0, length);
         out.writeBytes(CRLF);
     }
 
@@ -177,6 +191,12 @@ final class RespReplyWriter {
         } else {
             ByteBufUtil.writeUtf8(out, content);
         }
+        out.writeBytes(CRLF);
+    }
+
+    private static void writeLine(char type, byte[] content, ByteBuf out) {
+        out.writeByte(type);
+        out.writeBytes(content);
         out.writeBytes(CRLF);
     }
 

@@ -4,7 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
 import io.percore.net.resp.RespCommandDecoder;
+import io.percore.net.resp.RespDecoderLimits;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.RejectionReply;
 import io.percore.net.server.ServerChannelContext;
@@ -22,11 +24,13 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
+    private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
 
-    public RespServerInitializer(Keyspace keyspace, CommandTable commands, RespSettings settings) {
+    public RespServerInitializer(Keyspace keyspace, PubSub pubsub, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
+        this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
     }
@@ -36,14 +40,22 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         return MAX_CLIENTS;
     }
 
+    /**
+     * Runs on the shard owning the connection: the password and proto-max-bulk-len are that shard's
+     * current CONFIG values (CONFIG SET changes them for the connections that follow).
+     */
     @Override
     protected void initChannel(Channel ch) {
-        RespSession session = new RespSession(settings.requirePass() == null);
+        ShardState local = keyspace.local();
+        ConfigValues config = local.config();
+        RespSession session = new RespSession(config.requirePass() == null);
         OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
+        RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
+                settings.maxArrayLength(), settings.maxInlineLength());
         ch.pipeline()
-                .addLast("resp-decoder", new RespCommandDecoder(settings.decoderLimits(),
-                        () -> settings.requirePass() != null && !session.authenticated()))
+                .addLast("resp-decoder", new RespCommandDecoder(limits,
+                        () -> !session.authenticated() && local.config().requirePass() != null))
                 .addLast("resp-responder", responder)
-                .addLast("resp-connection", new RespConnection(keyspace, commands, settings, session, responder));
+                .addLast("resp-connection", new RespConnection(keyspace, pubsub, commands, settings, session, responder));
     }
 }

@@ -9,12 +9,25 @@ public final class RespSession {
 
     private final long id = NEXT_ID.getAndIncrement();
     private final long createdMillis = System.currentTimeMillis();
+    private final long createdNanos = System.nanoTime();
     boolean authenticated;
     String name;
     String libName;
     String libVersion;
     /** The connection said {@code HELLO 3}: replies are written in RESP3. */
     boolean resp3;
+    /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
+    MultiState multi;
+    /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
+    PubSubCommands.Subscriptions subscriptions;
+    /** The keys this connection WATCHes (empty most of the time). */
+    final WatchedKeys watched = new WatchedKeys();
+
+    /**
+     * Blocked in a blocking command (CLIENT LIST's flag b and blocked_clients; no idle timeout while
+     * blocked): the hook for the blocking pops to set.
+     */
+    public boolean blocked;
 
     RespSession(boolean authenticated) {
         this.authenticated = authenticated;
@@ -33,7 +46,49 @@ public final class RespSession {
         return resp3;
     }
 
+    /** Whether the connection is between MULTI and EXEC/DISCARD. */
+    public boolean inMulti() {
+        return multi != null;
+    }
+
     public long createdMillis() {
         return createdMillis;
+    }
+
+    long createdNanos() {
+        return createdNanos;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    boolean blocked() {
+        return blocked;
+    }
+
+    /** Channels (sub), patterns (psub) and shard channels (ssub) subscribed to, for CLIENT LIST. */
+    int channels() {
+        return subscriptions == null ? 0 : subscriptions.channels.size();
+    }
+
+    int patterns() {
+        return subscriptions == null ? 0 : subscriptions.patterns.size();
+    }
+
+    int shardChannels() {
+        return subscriptions == null ? 0 : subscriptions.shardChannels.size();
+    }
+
+    /** Whether it is subscribed to anything (Redis's CLIENT_PUBSUB flag: CLIENT LIST's P, the pubsub client type). */
+    boolean subscribed() {
+        return subscriptions != null && !subscriptions.isEmpty();
+    }
+
+    /** What RESET clears of the session itself: RESP2, no name, authentication as for a new connection. */
+    void reset(boolean authenticatedWithoutPassword) {
+        resp3 = false;
+        name = null;
+        authenticated = authenticatedWithoutPassword;
     }
 }

@@ -11,9 +11,31 @@ import io.percore.net.resp.RespDecoderLimits;
  *                         memory a header alone makes us reserve)
  * @param maxInlineLength  longest inline command line (Redis: 64 KB)
  */
-public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength) {
+public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength,
+                           OutputBufferLimit pubsubLimit) {
 
     public static final int REDIS_MAX_BULK_LENGTH = RespDecoderLimits.REDIS_MAX_BULK_LENGTH;
+
+    /**
+     * Redis's {@code client-output-buffer-limit} for one class of clients: a subscriber whose
+     * unsent output exceeds {@code hardBytes}, or stays above {@code softBytes} for
+     * {@code softSeconds}, is disconnected (0 disables a limit).
+     */
+    public record OutputBufferLimit(long hardBytes, long softBytes, int softSeconds) {
+
+        /** Redis's default for pub/sub clients: {@code pubsub 32mb 8mb 60}. */
+        public static final OutputBufferLimit PUBSUB_DEFAULT = new OutputBufferLimit(32L << 20, 8L << 20, 60);
+
+        public OutputBufferLimit {
+            if (hardBytes < 0 || softBytes < 0 || softSeconds < 0) {
+                throw new IllegalArgumentException("client-output-buffer-limit values must not be negative");
+            }
+        }
+    }
+
+    public RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength) {
+        this(requirePass, maxBulkLength, maxArrayLength, maxInlineLength, OutputBufferLimit.PUBSUB_DEFAULT);
+    }
 
     public RespSettings {
         if (requirePass != null && requirePass.isEmpty()) {
@@ -40,6 +62,10 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
     }
 
     public RespSettings withRequirePass(String password) {
-        return new RespSettings(password, maxBulkLength, maxArrayLength, maxInlineLength);
+        return new RespSettings(password, maxBulkLength, maxArrayLength, maxInlineLength, pubsubLimit);
+    }
+
+    public RespSettings withPubsubLimit(OutputBufferLimit limit) {
+        return new RespSettings(requirePass, maxBulkLength, maxArrayLength, maxInlineLength, limit);
     }
 }

@@ -52,7 +52,7 @@ final class SetCommands {
                 added++;
             }
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         return integer(added);
     }
 
@@ -68,7 +68,7 @@ final class SetCommands {
                 removed++;
             }
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         if (s.size() == 0) {
             ks.delete(argv[1], now);
         }
@@ -120,7 +120,7 @@ final class SetCommands {
         for (byte[] m : picked) {
             s.remove(m);
         }
-        ks.resized(s.bytes() - before);
+        ks.resized(argv[1], s.bytes() - before);
         if (s.size() == 0) {
             ks.delete(argv[1], now);
         }
@@ -161,8 +161,10 @@ final class SetCommands {
 
     /** SSCAN key cursor [MATCH pattern] [COUNT count]: every matching member in one call, cursor 0. */
     static RedisMessage sscan(ValueStore ks, byte[][] argv, long now) {
-        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
+        // Redis's order: the cursor, then the key's type, then the options
+        KeyCommands.parseCursor(argv[2]);
         SetValue s = ks.readSet(argv[1], now);
+        GlobPattern pattern = KeyCommands.elementScanPattern(argv);
         List<RedisMessage> items = new ArrayList<>();
         if (s != null) {
             for (byte[] m : s.members()) {
@@ -345,7 +347,7 @@ final class SetCommands {
             }
             long before = s.bytes();
             s.remove(member);
-            ks.resized(s.bytes() - before);
+            ks.resized(src, s.bytes() - before);
             if (s.size() == 0) {
                 ks.delete(src, now);
             }
@@ -358,7 +360,7 @@ final class SetCommands {
                     SetValue s = forWrite(ks, dst, now);
                     long before = s.bytes();
                     s.add(member);
-                    ks.resized(s.bytes() - before);
+                    ks.resized(dst, s.bytes() - before);
                     return (RedisMessage) integer(1);
                 })).whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));

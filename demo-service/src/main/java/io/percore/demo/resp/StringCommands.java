@@ -9,22 +9,25 @@ import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.OutOfBudgetException;
+import io.percore.demo.kv.StringView;
 import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.resp.KeysByShard.Gather;
 import io.percore.demo.shard.Keyspace;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.math.BigDecimal;
-import java.util.Arrays;
 
 /**
  * The string commands (Redis's {@code t_string.c}), with Redis 7.0's argument rules and replies.
  * The single-key ones are {@link KeyCommand}s run on the shard owning the key; MGET, MSET and
- * MSETNX split their keys by shard ({@link KeysByShard}). Values are replaced, never mutated in
- * place, because a reply may still be reading the previous array on another shard. A key holding
- * another type fails with WRONGTYPE from the store's lookup.
+ * MSETNX split their keys by shard ({@link KeysByShard}). SET and the like store the argument's
+ * array, never changed afterwards; APPEND and SETRANGE change a {@link GrowableString} in place
+ * (amortized to the size of the change), which copies itself first when a reply still holds its
+ * array. A key holding another type fails with WRONGTYPE from the store's lookup.
  *
  * <p>Atomicity: MGET/MSET/MSETNX whose keys live on one shard are atomic, as in Redis. Across
  * shards, MSET and MGET apply per shard (another client may observe one shard's part before
@@ -53,12 +56,12 @@ public final class StringCommands {
     }
 
     public static RedisMessage get(ValueStore ks, byte[][] argv, long now) {
-        return bulk(ks.readString(argv[1], now));
+        return RespReplies.bulkOfStored(ks.lookupRead(argv[1], ValueType.STRING, now));
     }
 
     public static RedisMessage strlen(ValueStore ks, byte[][] argv, long now) {
-        byte[] v = ks.readString(argv[1], now);
-        return integer(v == null ? 0 : v.length);
+        StringView v = StringView.of(ks.lookupRead(argv[1], ValueType.STRING, now));
+        return integer(v == null ? 0 : v.length());
     }
 
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] */
@@ -93,20 +96,20 @@ public final class StringCommands {
             }
         }
         long expireAt = expireArg == null ? ValueStore.NO_EXPIRY : expireMillis(expireArg, flags, now, "set");
-        byte[] old = null;
+        RedisMessage old = NIL;
         if ((flags & GET) != 0) {
-            old = ks.readString(argv[1], now);
+            old = RespReplies.bulkOfStored(ks.lookupRead(argv[1], ValueType.STRING, now));
         }
         boolean found = (flags & (NX | XX)) == 0 ? false : (flags & NX) != 0 ? ks.existsOrReserved(argv[1], now) : ks.exists(argv[1], now);
         if (((flags & NX) != 0 && found) || ((flags & XX) != 0 && !found)) {
-            return (flags & GET) != 0 ? bulk(old) : NIL;
+            return (flags & GET) != 0 ? old : NIL;
         }
         if ((flags & KEEPTTL) != 0) {
             ks.setStringKeepTtl(argv[1], argv[2], now);
         } else {
             ks.setString(argv[1], argv[2], expireAt);
         }
-        return (flags & GET) != 0 ? bulk(old) : OK;
+        return (flags & GET) != 0 ? old : OK;
     }
 
     public static RedisMessage setnx(ValueStore ks, byte[][] argv, long now) {
@@ -130,17 +133,17 @@ public final class StringCommands {
     }
 
     public static RedisMessage getset(ValueStore ks, byte[][] argv, long now) {
-        byte[] old = ks.readString(argv[1], now);
+        RedisMessage old = RespReplies.bulkOfStored(ks.lookupRead(argv[1], ValueType.STRING, now));
         ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
-        return bulk(old);
+        return old;
     }
 
     public static RedisMessage getdel(ValueStore ks, byte[][] argv, long now) {
-        byte[] old = ks.readString(argv[1], now);
+        Object old = ks.lookupRead(argv[1], ValueType.STRING, now);
         if (old != null) {
             ks.delete(argv[1], now);
         }
-        return bulk(old);
+        return RespReplies.bulkOfStored(old);
     }
 
     /** GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] */
@@ -169,7 +172,7 @@ public final class StringCommands {
             }
         }
         long at = expireArg == null ? ValueStore.NO_EXPIRY : expireMillis(expireArg, flags, now, "getex");
-        byte[] value = ks.readString(argv[1], now);
+        Object value = ks.lookupRead(argv[1], ValueType.STRING, now);
         if (value == null) {
             return NIL;
         }
@@ -178,31 +181,32 @@ public final class StringCommands {
         } else if ((flags & PERSIST) != 0) {
             ks.expire(argv[1], ValueStore.NO_EXPIRY, now);
         }
-        return bulk(value);
+        return RespReplies.bulkOfStored(value);
     }
 
+    /** APPEND: in place, amortized O(appended bytes) (a new key stores the argument itself, as SET). */
     public static RedisMessage append(ValueStore ks, byte[][] argv, long now) {
-        byte[] old = ks.peekString(argv[1], now);
+        StringView old = StringView.of(ks.lookupWrite(argv[1], ValueType.STRING, now));
         if (old == null) {
             ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
             return integer(argv[2].length);
         }
-        checkStringLength((long) old.length + argv[2].length);
-        ks.requireFits((long) old.length + argv[2].length);
-        byte[] joined = Arrays.copyOf(old, old.length + argv[2].length);
-        System.arraycopy(argv[2], 0, joined, old.length, argv[2].length);
-        ks.setStringKeepTtl(argv[1], joined, now);
-        return integer(joined.length);
+        int oldLength = old.length();
+        checkStringLength((long) oldLength + argv[2].length);
+        GrowableString string = ks.writableString(argv[1], oldLength + argv[2].length, now);
+        System.arraycopy(argv[2], 0, string.array(), oldLength, argv[2].length);
+        ks.modified(argv[1]); // even an empty APPEND, as Redis's
+        return integer(string.length());
     }
 
     public static RedisMessage getrange(ValueStore ks, byte[][] argv, long now) {
         long start = RespNumbers.requireLong(argv[2]);
         long end = RespNumbers.requireLong(argv[3]);
-        byte[] v = ks.readString(argv[1], now);
+        StringView v = StringView.of(ks.lookupRead(argv[1], ValueType.STRING, now));
         if (v == null) {
             return bulk(new byte[0]);
         }
-        long len = v.length;
+        long len = v.length();
         if (start < 0 && end < 0 && start > end) {
             return bulk(new byte[0]);
         }
@@ -224,7 +228,7 @@ public final class StringCommands {
         if (start > end || len == 0) {
             return bulk(new byte[0]);
         }
-        return bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
+        return bulk(v.copy((int) start, (int) end + 1));
     }
 
     public static RedisMessage setrange(ValueStore ks, byte[][] argv, long now) {
@@ -233,27 +237,17 @@ public final class StringCommands {
             throw new RespError("ERR offset is out of range");
         }
         byte[] value = argv[3];
-        byte[] old = ks.peekString(argv[1], now);
-        if (old == null) {
-            if (value.length == 0) {
-                return ZERO;
-            }
-            checkStringLength(offset, value.length);
-            ks.requireFits(offset + value.length);
-            byte[] fresh = new byte[(int) offset + value.length];
-            System.arraycopy(value, 0, fresh, (int) offset, value.length);
-            ks.setString(argv[1], fresh, ValueStore.NO_EXPIRY);
-            return integer(fresh.length);
-        }
+        StringView old = StringView.of(ks.lookupWrite(argv[1], ValueType.STRING, now));
+        int oldLength = old == null ? 0 : old.length();
         if (value.length == 0) {
-            return integer(old.length);
+            return old == null ? ZERO : integer(oldLength); // nothing written, nothing created
         }
         checkStringLength(offset, value.length);
-        ks.requireFits(Math.max(old.length, offset + value.length));
-        byte[] updated = Arrays.copyOf(old, (int) Math.max(old.length, offset + value.length));
-        System.arraycopy(value, 0, updated, (int) offset, value.length);
-        ks.setStringKeepTtl(argv[1], updated, now);
-        return integer(updated.length);
+        // in place: O(value) unless the string grows (amortized) or a reply holds it (one copy)
+        GrowableString string = ks.writableString(argv[1], (int) Math.max(oldLength, offset + value.length), now);
+        System.arraycopy(value, 0, string.array(), (int) offset, value.length);
+        ks.modified(argv[1]);
+        return integer(string.length());
     }
 
     public static RedisMessage incr(ValueStore ks, byte[][] argv, long now) {
@@ -277,8 +271,8 @@ public final class StringCommands {
     }
 
     private static RedisMessage incrBy(ValueStore ks, byte[] key, long by, long now) {
-        byte[] old = ks.peekString(key, now);
-        long value = old == null ? 0 : RespNumbers.requireLong(old);
+        StringView old = StringView.of(ks.lookupWrite(key, ValueType.STRING, now));
+        long value = old == null ? 0 : RespNumbers.requireLong(shortCopy(old, 20, RespReplies.NOT_INTEGER));
         if ((by < 0 && value < 0 && by < Long.MIN_VALUE - value) || (by > 0 && value > 0 && by > Long.MAX_VALUE - value)) {
             throw new RespError(RespReplies.OVERFLOW);
         }
@@ -293,8 +287,8 @@ public final class StringCommands {
             // strtold reads it; the sum is then infinite (t_string.c's check)
             throw new RespError("ERR increment would produce NaN or Infinity");
         }
-        byte[] old = ks.peekString(argv[1], now);
-        BigDecimal value = old == null ? BigDecimal.ZERO : RespNumbers.parseDecimal(old);
+        StringView old = StringView.of(ks.lookupWrite(argv[1], ValueType.STRING, now));
+        BigDecimal value = old == null ? BigDecimal.ZERO : RespNumbers.parseDecimal(shortCopy(old, 5000, RespReplies.NOT_FLOAT));
         BigDecimal by = RespNumbers.parseDecimal(argv[2]);
         byte[] result = RespNumbers.formatDecimal(value.add(by));
         if (result.length > 5000) {
@@ -319,18 +313,19 @@ public final class StringCommands {
             List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
             gather.add(c.keyspace().invokeOn(s, st -> {
                 long now = System.currentTimeMillis();
-                byte[][] found = new byte[keys.size()][];
+                // the replies are made on the owner: sharing a string's array must happen on its shard
+                RedisMessage[] found = new RedisMessage[keys.size()];
                 for (int i = 0; i < found.length; i++) {
                     try {
-                        found[i] = st.store().readString(keys.get(i), now);
+                        found[i] = RespReplies.bulkOfStored(st.store().lookupRead(keys.get(i), ValueType.STRING, now));
                     } catch (WrongTypeException e) {
-                        found[i] = null;
+                        found[i] = NIL;
                     }
                 }
                 return found;
             }).map(found -> {
                 for (int i = 0; i < indices.length; i++) {
-                    values[indices[i] - 1] = bulk(found[i]);
+                    values[indices[i] - 1] = found[i];
                 }
                 return null;
             }));
@@ -437,6 +432,159 @@ public final class StringCommands {
         });
     }
 
+    // ------------------------------------------------------------------ LCS
+
+    /**
+     * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest common subsequence by
+     * Redis's dynamic programming over an (n+1)×(m+1) table of 32-bit lengths. The keys are read on
+     * their shards (arrays shared, not copied) and the table built on this connection's shard. Bounded
+     * as Redis 7.0.15 bounds it: a table over {@code proto-max-bulk-len} bytes is refused with
+     * Redis's error, so its time and memory are too (at most 128 M cells); a table larger than this
+     * shard's memory budget gets Redis's error for a failed allocation instead of risking the heap.
+     */
+    static void lcs(CommandContext c, byte[][] argv) {
+        boolean getLen = false;
+        boolean getIdx = false;
+        boolean withMatchLen = false;
+        long minMatchLen = 0;
+        RespError optionError = null; // Redis reports a key of another type first
+        for (int j = 3; j < argv.length && optionError == null; j++) {
+            String opt = RespReplies.ascii(argv[j]);
+            boolean more = j + 1 < argv.length;
+            if (opt.equalsIgnoreCase("idx")) {
+                getIdx = true;
+            } else if (opt.equalsIgnoreCase("len")) {
+                getLen = true;
+            } else if (opt.equalsIgnoreCase("withmatchlen")) {
+                withMatchLen = true;
+            } else if (opt.equalsIgnoreCase("minmatchlen") && more) {
+                if (!RespNumbers.isLong(argv[j + 1])) {
+                    optionError = new RespError(RespReplies.NOT_INTEGER);
+                } else {
+                    minMatchLen = Math.max(0, RespNumbers.parseLong(argv[++j]));
+                }
+            } else {
+                optionError = new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        if (optionError == null && getLen && getIdx) {
+            optionError = new RespError("ERR If you want both the length and indexes, please just use IDX.");
+        }
+        RespError refused = optionError;
+        LcsRequest request = new LcsRequest(getLen, getIdx, withMatchLen, minMatchLen);
+        long maxTableBytes = c.local().config().protoMaxBulkLen(); // CONFIG SET proto-max-bulk-len applies at once
+        ValueStore local = c.local().store();
+        c.replyLater(KeysByShard.readEach(c.keyspace(), argv, 1, 3, (store, key, now) -> {
+            try {
+                return StringView.shared(store.lookupRead(key, ValueType.STRING, now));
+            } catch (WrongTypeException e) {
+                return e;
+            }
+        }).map(found -> {
+            if (found[0] instanceof WrongTypeException || found[1] instanceof WrongTypeException) {
+                return RespReplies.error("ERR The specified keys must contain string values");
+            }
+            if (refused != null) {
+                return refused.reply();
+            }
+            StringView a = found[0] == null ? new StringView(new byte[0], 0) : (StringView) found[0];
+            StringView b = found[1] == null ? new StringView(new byte[0], 0) : (StringView) found[1];
+            long tableBytes = (a.length() + 1L) * (b.length() + 1L) * Integer.BYTES;
+            if (tableBytes > maxTableBytes) {
+                return RespReplies.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+            }
+            long budget = local.budget().maxBytes();
+            if (budget > 0 && tableBytes > budget) {
+                return RespReplies.error("ERR Insufficient memory, failed allocating transient memory for LCS");
+            }
+            return lcsReply(a, b, request);
+        }));
+    }
+
+    private record LcsRequest(boolean getLen, boolean getIdx, boolean withMatchLen, long minMatchLen) {
+    }
+
+    private static RedisMessage lcsReply(StringView av, StringView bv, LcsRequest request) {
+        byte[] a = av.array();
+        byte[] b = bv.array();
+        int alen = av.length();
+        int blen = bv.length();
+        int w = blen + 1;
+        // lcs[i * w + j]: the LCS length of a[0..i) and b[0..j); row 0 and column 0 stay 0
+        int[] lcs = new int[(alen + 1) * w];
+        for (int i = 1; i <= alen; i++) {
+            int row = i * w;
+            int up = row - w;
+            byte ai = a[i - 1];
+            for (int j = 1; j <= blen; j++) {
+                lcs[row + j] = ai == b[j - 1] ? lcs[up + j - 1] + 1 : Math.max(lcs[up + j], lcs[row + j - 1]);
+            }
+        }
+        int length = lcs[alen * w + blen];
+        if (request.getLen()) {
+            return integer(length);
+        }
+        // Walk back from the end, as Redis: the LCS's bytes backwards and, for IDX, the matching ranges.
+        byte[] result = new byte[length];
+        int idx = length;
+        List<RedisMessage> matches = new java.util.ArrayList<>();
+        int aStart = alen; // alen: no range open
+        int aEnd = 0;
+        int bStart = 0;
+        int bEnd = 0;
+        int i = alen;
+        int j = blen;
+        while (i > 0 && j > 0) {
+            boolean emit = false;
+            if (a[i - 1] == b[j - 1]) {
+                result[idx - 1] = a[i - 1];
+                if (aStart == alen) {
+                    aStart = i - 1;
+                    aEnd = i - 1;
+                    bStart = j - 1;
+                    bEnd = j - 1;
+                } else if (aStart == i && bStart == j) {
+                    aStart--;
+                    bStart--;
+                } else {
+                    emit = true;
+                }
+                if (aStart == 0 || bStart == 0) {
+                    emit = true;
+                }
+                idx--;
+                i--;
+                j--;
+            } else {
+                if (lcs[(i - 1) * w + j] > lcs[i * w + j - 1]) {
+                    i--;
+                } else {
+                    j--;
+                }
+                if (aStart != alen) {
+                    emit = true;
+                }
+            }
+            if (emit) {
+                int matchLen = aEnd - aStart + 1;
+                if (request.getIdx() && (request.minMatchLen() == 0 || matchLen >= request.minMatchLen())) {
+                    List<RedisMessage> match = new java.util.ArrayList<>(3);
+                    match.add(new ArrayRedisMessage(List.of(integer(aStart), integer(aEnd))));
+                    match.add(new ArrayRedisMessage(List.of(integer(bStart), integer(bEnd))));
+                    if (request.withMatchLen()) {
+                        match.add(integer(matchLen));
+                    }
+                    matches.add(new ArrayRedisMessage(match));
+                }
+                aStart = alen;
+            }
+        }
+        if (request.getIdx()) {
+            return new Resp3Replies.MapReply(List.of(bulk("matches"), RespReplies.array(matches), bulk("len"), integer(length)));
+        }
+        return bulk(result);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Redis's {@code getExpireMillisecondsOrReply}: validates and converts to an absolute epoch-ms time. */
@@ -456,6 +604,17 @@ public final class StringCommands {
             ms += now;
         }
         return ms;
+    }
+
+    /**
+     * A copy of a string that is only parsed (INCR, INCRBYFLOAT) when it is short enough to parse at
+     * all; a longer one fails with {@code error} without being copied.
+     */
+    private static byte[] shortCopy(StringView v, int maxLength, String error) {
+        if (v.length() > maxLength) {
+            throw new RespError(error);
+        }
+        return v.copy();
     }
 
     private static void checkStringLength(long length) {

@@ -50,7 +50,6 @@ public final class BlockedClients {
 
     private final int shardId;
     private final int shardCount;
-    private Keyspace keyspace;
     /** Sequence of this shard's blocking commands; ids are {@code sequence * shards + shard}, unique everywhere. */
     private long sequence;
     private final HashMap<Long, Blocked> byId = new HashMap<>();
@@ -71,6 +70,7 @@ public final class BlockedClients {
 
     /** One blocking command of one client. */
     private final class Blocked {
+        final Keyspace keyspace;
         final long id;
         final long clientId;
         /** Its keys by shard, shards in the order of their first key. */
@@ -90,8 +90,9 @@ public final class BlockedClients {
         boolean done;
         Cancellable timer;
 
-        Blocked(long id, long clientId, List<ShardKeys> plan, BlockingPop pop, boolean mayBlock, long deadline,
+        Blocked(Keyspace keyspace, long id, long clientId, List<ShardKeys> plan, BlockingPop pop, boolean mayBlock, long deadline,
                 BiConsumer<RedisMessage, Throwable> answer) {
+            this.keyspace = keyspace;
             this.id = id;
             this.clientId = clientId;
             this.plan = plan;
@@ -109,10 +110,6 @@ public final class BlockedClients {
         this.shardCount = shardCount;
     }
 
-    void keyspace(Keyspace keyspace) {
-        this.keyspace = keyspace;
-    }
-
     /** Clients of this shard waiting now (INFO's blocked_clients). */
     public int waitingClients() {
         return waiting;
@@ -125,19 +122,21 @@ public final class BlockedClients {
      * on this shard, with the reply or a failure (WRONGTYPE), unless the client goes away first.
      * The caller holds the connection's later commands back until then.
      *
+     * @param keyspace the way to the keys' shards: a transaction's own view inside EXEC
      * @param keys     the command's keys in argument order; repeats are ignored
      * @param mayBlock false inside MULTI (Redis's CLIENT_DENY_BLOCKING) and for the non-blocking
      *                 forms (LMPOP): no key with data answers {@link BlockingPop#nothingReply()} at once
      */
-    public void block(long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
+    public void block(Keyspace keyspace, long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
                       BiConsumer<RedisMessage, Throwable> answer) {
-        Blocked b = new Blocked(sequence++ * shardCount + shardId, clientId, plan(keys), pop, mayBlock, deadline, answer);
+        Blocked b = new Blocked(keyspace, sequence++ * shardCount + shardId, clientId, plan(keyspace, keys), pop, mayBlock, deadline,
+                answer);
         byId.put(b.id, b);
         byClient.put(clientId, b);
         nextStep(b);
     }
 
-    private List<ShardKeys> plan(List<byte[]> keys) {
+    private static List<ShardKeys> plan(Keyspace keyspace, List<byte[]> keys) {
         HashSet<ByteString> seen = new HashSet<>();
         Map<Integer, List<byte[]>> keysByShard = new LinkedHashMap<>(); // shards in the order of their first key
         Map<Integer, List<Integer>> indexesByShard = new HashMap<>();
@@ -206,7 +205,7 @@ public final class BlockedClients {
         int home = shardId;
         BlockingPop pop = b.pop;
         boolean mayBlock = b.mayBlock;
-        keyspace.invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, sk.keys(), sk.indexes(), from, limit, pop, mayBlock))
+        b.keyspace.invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, sk.keys(), sk.indexes(), from, limit, pop, mayBlock))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (finish(b)) {
@@ -217,7 +216,7 @@ public final class BlockedClients {
                         nextStep(b);
                     } else if (b.done) {
                         // served by a key it waited on while this step ran: what it took goes back
-                        keyspace.invokeOn(sk.shard(), st -> {
+                        b.keyspace.invokeOn(sk.shard(), st -> {
                             st.keyWaiters().putBack(outcome.key(), pop, outcome.taken());
                             return null;
                         });
@@ -275,7 +274,7 @@ public final class BlockedClients {
         finish(b);
         ShardFuture<RedisMessage> reply;
         try {
-            reply = b.pop.reply(keyspace, key, taken);
+            reply = b.pop.reply(b.keyspace, key, taken);
         } catch (RuntimeException e) {
             reply = ShardFuture.failed(e);
         }
@@ -339,7 +338,7 @@ public final class BlockedClients {
             long id = b.id;
             for (int shard = b.reached.nextSetBit(0); shard >= 0; shard = b.reached.nextSetBit(shard + 1)) {
                 try {
-                    keyspace.invokeOn(shard, st -> {
+                    b.keyspace.invokeOn(shard, st -> {
                         st.keyWaiters().withdraw(id);
                         return null;
                     });

@@ -88,6 +88,8 @@ public final class KeyWaiters implements KeyAddedSignal {
     }
 
     private final ValueStore store;
+    /** While a transaction holds the shard, serving waits for its end (Redis serves after EXEC). */
+    private final ShardReservation reservation;
     private final HashMap<ByteString, WaitQueue> byKey = new HashMap<>();
     /** Each waiting client's first waiter here (the rest by {@link Waiter#sibling}), by blocked id. */
     private final HashMap<Long, Waiter> byClient = new HashMap<>();
@@ -108,9 +110,11 @@ public final class KeyWaiters implements KeyAddedSignal {
     private long putBacks;
     private Keyspace keyspace;
 
-    KeyWaiters(ValueStore store) {
+    KeyWaiters(ValueStore store, ShardReservation reservation) {
         this.store = store;
+        this.reservation = reservation;
         store.keyAddedSignal(this);
+        reservation.onRelease(this::commandDone);
     }
 
     /** Set once the keyspace exists (it is built from the shards' states). */
@@ -231,7 +235,7 @@ public final class KeyWaiters implements KeyAddedSignal {
 
     @Override
     public void commandDone() {
-        if (!ready.isEmpty() && !serving && nesting < MAX_NESTING) {
+        if (!ready.isEmpty() && !serving && nesting < MAX_NESTING && !reservation.held()) {
             serveReadyKeys();
         }
     }
@@ -317,11 +321,24 @@ public final class KeyWaiters implements KeyAddedSignal {
             keyspace.invokeOn(w.home, st -> st.blockedClients().serve(blockedId, key, taken))
                     .whenComplete((accepted, failure) -> {
                         if (failure != null || !accepted) {
-                            putBack(key, pop, taken);
+                            putBackOutsideTransactions(key, pop, taken);
                         }
                     });
         } catch (RuntimeException closing) {
             putBack(key, pop, taken); // the keyspace is stopping: nobody to give it to
+        }
+    }
+
+    /**
+     * {@link #putBack} from the answer of a client's shard, which is no keyspace call: while a
+     * transaction holds this shard it waits for the transaction's end, which sees its keys change
+     * only by its own commands.
+     */
+    private void putBackOutsideTransactions(byte[] key, BlockingPop pop, Object taken) {
+        if (reservation.held()) {
+            reservation.park(() -> putBack(key, pop, taken));
+        } else {
+            putBack(key, pop, taken);
         }
     }
 

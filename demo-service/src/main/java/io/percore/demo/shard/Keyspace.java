@@ -4,6 +4,7 @@ import io.percore.demo.kv.KeyHashing;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
+import io.percore.engine.ShardPromise;
 import io.percore.engine.Sharded;
 import java.time.Duration;
 import io.percore.demo.MemorySettings;
@@ -27,16 +28,40 @@ import java.util.function.Function;
  */
 public final class Keyspace implements AutoCloseable {
 
-    /** How often each shard runs active expiry, and its time budget per run (Redis: hz 10, ~25% of a tick at most). */
-    static final Duration ACTIVE_EXPIRY_PERIOD = Duration.ofMillis(100);
+    /**
+     * How often each shard runs its cron ({@link ShardState}: active expiry, ops/sec samples, idle
+     * clients), and active expiry's time budget per run (Redis: hz 10, ~25% of a tick at most).
+     */
+    static final Duration CRON_PERIOD = Duration.ofMillis(100);
     static final long ACTIVE_EXPIRY_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Sharded<ShardState> states;
     private final int shardCount;
+    /** The transaction this view works for ({@link ShardReservation#FREE}: none), see {@link #boundTo}. */
+    private final long transaction;
 
     private Keyspace(Sharded<ShardState> states) {
+        this(states, ShardReservation.FREE);
+    }
+
+    private Keyspace(Sharded<ShardState> states, long transaction) {
         this.states = states;
         this.shardCount = states.shardCount();
+        this.transaction = transaction;
+    }
+
+    /**
+     * This keyspace as seen by {@code transaction}: its calls run on the shards the transaction
+     * holds ({@link #reserve}) instead of being parked there. The queued commands of an EXEC run
+     * against this view.
+     */
+    public Keyspace boundTo(long transaction) {
+        return new Keyspace(states, transaction);
+    }
+
+    /** The transaction this view is bound to, or {@link ShardReservation#FREE}. */
+    public long transaction() {
+        return transaction;
     }
 
     /** Creates a {@link ShardState} on every shard of {@code engine} (blocks; call off-shard). */
@@ -44,8 +69,8 @@ public final class Keyspace implements AutoCloseable {
         int shards = engine.shardCount();
         Keyspace keyspace = new Keyspace(Sharded.start(engine, id -> {
             ShardState state = new ShardState(id, shards);
-            state.activeExpiry(Shard.current().scheduleAtFixedRate(ACTIVE_EXPIRY_PERIOD, ACTIVE_EXPIRY_PERIOD,
-                    () -> state.store().activeExpireCycle(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
+            state.cron(Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD,
+                    () -> state.tick(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
         }));
         // Blocked clients cross shards through the keyspace, which exists only now.
@@ -72,16 +97,79 @@ public final class Keyspace implements AutoCloseable {
      */
     public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
         ShardState caller = states.local();
-        if (caller.shardId() != target) {
-            caller.crossShardCalls++;
+        if (caller.shardId() == target) {
+            return onReserved(caller, fn, transaction);
         }
-        return states.invokeOn(target, fn);
+        caller.crossShardCalls++;
+        long tx = transaction;
+        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx));
+    }
+
+    /**
+     * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
+     * holds that shard, when it releases it (calls parked in arrival order keep their order).
+     */
+    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx) {
+        ShardReservation reservation = state.reservation();
+        if (reservation.admits(tx)) {
+            try {
+                return ShardFuture.completed(fn.apply(state));
+            } catch (RuntimeException e) {
+                return ShardFuture.failed(e);
+            }
+        }
+        ShardPromise<R> later = new ShardPromise<>();
+        reservation.park(() -> {
+            try {
+                later.complete(fn.apply(state));
+            } catch (RuntimeException e) {
+                later.fail(e);
+            }
+        });
+        return later;
     }
 
     /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */
     public <R> ShardFuture<R> mapReduce(Function<ShardState, R> mapper, R identity, BinaryOperator<R> reducer) {
-        states.local().crossShardCalls += shardCount - 1;
-        return states.mapReduce(mapper, identity, reducer);
+        List<ShardFuture<R>> parts = new ArrayList<>(shardCount);
+        for (int i = 0; i < shardCount; i++) {
+            parts.add(invokeOn(i, mapper)); // all sent before any is awaited
+        }
+        ShardFuture<R> acc = ShardFuture.completed(identity);
+        for (ShardFuture<R> part : parts) {
+            acc = acc.flatMap(sofar -> part.map(r -> reducer.apply(sofar, r)));
+        }
+        return acc;
+    }
+
+    /**
+     * Reserves shard {@code target} for this view's transaction (see {@link ShardReservation}); the
+     * future completes on the calling shard once the transaction holds it. Reserve in ascending
+     * shard order, one at a time: that order is what keeps transactions from deadlocking.
+     */
+    public ShardFuture<Void> reserve(int target) {
+        requireTransaction();
+        long tx = transaction;
+        if (states.local().shardId() == target) {
+            return states.local().reservation().reserve(tx);
+        }
+        return Shard.current().submitToAsync(target, () -> states.local().reservation().reserve(tx));
+    }
+
+    /** Releases shard {@code target} from this view's transaction, running what was parked there. */
+    public ShardFuture<Void> release(int target) {
+        requireTransaction();
+        long tx = transaction;
+        return states.invokeOn(target, state -> {
+            state.reservation().release(tx);
+            return null;
+        });
+    }
+
+    private void requireTransaction() {
+        if (transaction == ShardReservation.FREE) {
+            throw new IllegalStateException("reserve/release need a keyspace bound to a transaction (boundTo)");
+        }
     }
 
     /** From a thread that is not a shard: gives each shard the RESP server's counters on that shard (for INFO). */
@@ -93,6 +181,17 @@ public final class Keyspace implements AutoCloseable {
     public void applyMemoryBudget(MemorySettings memory) {
         MemoryBudget perShard = memory.perShard(shardCount());
         states.fromOutside().invokeOnAll(state -> state.store().budget(perShard)).join();
+    }
+
+    /**
+     * From a thread that is not a shard, at start: every shard's first copy of the CONFIG values
+     * (its memory budget included) and its per-command figures sized for a table of {@code commands} ids.
+     */
+    public void startIntrospection(io.percore.demo.resp.ConfigValues initial, int commands) {
+        states.fromOutside().invokeOnAll(state -> {
+            state.installConfig(initial, shardCount);
+            state.commandTableSize(commands);
+        }).join();
     }
 
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */

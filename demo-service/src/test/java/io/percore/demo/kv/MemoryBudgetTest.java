@@ -56,12 +56,20 @@ class MemoryBudgetTest {
         while (s.makeRoom(NOW)) {
             s.setString(b("k" + i++), new byte[100], ValueStore.NO_EXPIRY);
         }
-        assertThat(s.usedBytes()).isGreaterThan(1000);
+        assertThat(s.usedBytes() + ValueStore.FIXED_OVERHEAD).isGreaterThan(1000);
         assertThat(s.size()).isEqualTo(i);
         assertThat(s.evictedKeys()).isZero();
         s.delete(b("k0"), NOW);
         s.delete(b("k1"), NOW);
         assertThat(s.makeRoom(NOW)).isTrue();
+    }
+
+    @Test
+    void anEmptyShardUnderATinyBudgetIsOverIt() {
+        // redis-server's used_memory never drops below its own baseline: maxmemory 1 refuses every write
+        assertThat(store(1, MaxmemoryPolicy.NOEVICTION).makeRoom(NOW)).isFalse();
+        assertThat(store(1, MaxmemoryPolicy.ALLKEYS_LRU).makeRoom(NOW)).isFalse();
+        assertThat(store(1 << 20, MaxmemoryPolicy.NOEVICTION).makeRoom(NOW)).isTrue();
     }
 
     @Test

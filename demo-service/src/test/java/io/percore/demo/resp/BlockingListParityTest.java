@@ -127,6 +127,78 @@ class BlockingListParityTest {
     }
 
     /**
+     * Inside MULTI a blocking command does not block (Redis's CLIENT_DENY_BLOCKING): with no data
+     * BLPOP answers a null array and BRPOPLPUSH/BLMOVE a null bulk, inside EXEC's array; compared
+     * byte for byte (Redis's "BRPOPLPUSH inside a transaction" and "BLPOP inside a transaction").
+     */
+    @Test
+    void insideATransactionTheBlockingFormsDoNotBlock() throws IOException {
+        String[][] transaction = {
+                {"DEL", "xlist", "target", "none"},
+                {"LPUSH", "xlist", "foo"},
+                {"LPUSH", "xlist", "bar"},
+                {"MULTI"},
+                {"BRPOPLPUSH", "xlist", "target", "0"},
+                {"BRPOPLPUSH", "xlist", "target", "0"},
+                {"BRPOPLPUSH", "xlist", "target", "0"},
+                {"BLMOVE", "none", "target", "LEFT", "LEFT", "0"},
+                {"BLPOP", "none", "xlist", "0"},
+                {"BLMPOP", "0", "2", "none", "target", "RIGHT", "COUNT", "5"},
+                {"BLMPOP", "0", "1", "none", "LEFT"},
+                {"LRANGE", "xlist", "0", "-1"},
+                {"LRANGE", "target", "0", "-1"},
+                {"EXEC"}};
+        redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
+            for (String[] command : transaction) {
+                r.send(RespTestClient.encode(command));
+                d.send(RespTestClient.encode(command));
+                assertThat(d.readRawReply()).as("RESP" + proto + ": " + String.join(" ", command)).isEqualTo(r.readRawReply());
+            }
+        });
+    }
+
+    /**
+     * A transaction's pushes wake a blocked client only when the transaction is over, with what is
+     * there then (Redis's "MULTI/EXEC is isolated from the point of view of BLPOP" and "BLPOP, LPUSH
+     * + DEL should not awake blocked client").
+     */
+    @Test
+    void aTransactionWakesBlockedClientsWhenItIsOver() throws IOException {
+        for (int port : new int[] {redis.port(), demo.respPort()}) {
+            try (RespTestClient waiter = new RespTestClient(port); RespTestClient c = new RespTestClient(port)) {
+                c.cmd("DEL", "isolated");
+                waiter.send(RespTestClient.encode("BLPOP", "isolated", "0"));
+                awaitBlocked(c, 1);
+                c.cmd("MULTI");
+                c.cmd("LPUSH", "isolated", "a");
+                c.cmd("LPUSH", "isolated", "b");
+                c.cmd("LPUSH", "isolated", "c");
+                assertThat(c.cmd("EXEC")).isEqualTo(List.of(1L, 2L, 3L));
+                assertThat(waiter.read()).as("port " + port).isEqualTo(List.of("isolated", "c"));
+
+                c.cmd("DEL", "isolated");
+                waiter.send(RespTestClient.encode("BLPOP", "isolated", "0"));
+                awaitBlocked(c, 1);
+                c.cmd("MULTI");
+                c.cmd("LPUSH", "isolated", "gone");
+                c.cmd("DEL", "isolated");
+                c.cmd("SET", "isolated", "foo");
+                c.cmd("EXEC");
+                c.cmd("DEL", "isolated");
+                c.cmd("LPUSH", "isolated", "later");
+                assertThat(waiter.read()).as("port " + port).isEqualTo(List.of("isolated", "later"));
+            }
+        }
+    }
+
+    private static void awaitBlocked(RespTestClient c, int n) throws IOException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!c.cmd("INFO", "clients").toString().contains("blocked_clients:" + n) && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
      * Redis reads a timeout in long double arithmetic: {@code -0.001} seconds is -0.99999... ms,
      * whose ceiling is 0, which means no timeout. Both servers block, and both are woken by a push.
      */

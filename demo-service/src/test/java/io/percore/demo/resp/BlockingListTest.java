@@ -490,7 +490,7 @@ class BlockingListTest {
     private RespTestClient client(int shard) throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
             RespTestClient c = new RespTestClient(demo.respPort());
-            if (((String) c.cmd("CLIENT", "INFO")).contains(" shard=" + shard + " ")) {
+            if (((String) c.cmd("CLIENT", "INFO")).matches("(?s).* shard=" + shard + "\\s.*")) {
                 opened.add(c);
                 return c;
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13: the demo README's list of supported commands is the command table's, group by group, so
- * it cannot fall behind it. On a mismatch the message holds the block to paste.
+ * it cannot fall behind it; a container lists its subcommands. On a mismatch the message holds the block to paste.
  */
 class CommandListReadmeTest {
 
@@ -24,8 +24,15 @@ class CommandListReadmeTest {
 
     static String render() {
         Map<String, List<String>> byGroup = new LinkedHashMap<>();
-        for (CommandSpec spec : RespCommands.table(6380).all()) {
-            byGroup.computeIfAbsent(spec.group(), g -> new ArrayList<>()).add(spec.name().toUpperCase(Locale.ROOT));
+        CommandTable table = RespCommands.table(6380);
+        for (CommandSpec spec : table.all()) {
+            String name = spec.name().toUpperCase(Locale.ROOT);
+            List<CommandSpec> subs = table.subcommands(spec);
+            if (!subs.isEmpty()) {
+                name += " (" + String.join(" ", subs.stream()
+                        .map(s -> s.name().substring(s.name().indexOf('|') + 1).toUpperCase(Locale.ROOT)).toList()) + ")";
+            }
+            byGroup.computeIfAbsent(spec.group(), g -> new ArrayList<>()).add(name);
         }
         StringBuilder out = new StringBuilder(START).append('\n');
         byGroup.forEach((group, names) -> out.append("- **").append(group).append("** (").append(names.size())

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13: multi-key commands between keys on different shards: RENAME and RENAMENX keep the
- * value's type and TTL; the set operations read each source on its shard and write the
- * destination on its own.
+ * value's type and TTL; the set and sorted-set operations read each source on its shard and write
+ * the destination on its own.
  */
 class MultiKeyAcrossShardsTest {
 
@@ -106,6 +106,48 @@ class MultiKeyAcrossShardsTest {
             assertThat(c.cmd("LMOVE", a, b, "RIGHT", "LEFT")).isEqualTo("2");
             assertThat(c.cmd("EXISTS", a)).as("an emptied source is deleted").isEqualTo(0L);
             assertThat(c.cmd("RPOPLPUSH", a, b)).isNull();
+        }
+    }
+
+    @Test
+    void sortedSetOperationsAcrossShards() throws Exception {
+        String a = keyOn(0, "zx:a");
+        String b = keyOn(1, "zx:b");
+        String set = keyOn(1, "zx:set");
+        String dst = keyOn(0, "zx:dst");
+        String dst1 = keyOn(1, "zx:dst");
+        String str = keyOn(1, "zx:str");
+        String empty = keyOn(0, "zx:empty");
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("ZADD", a, "1", "x", "2", "y", "3", "z");
+            c.cmd("ZADD", b, "10", "y", "20", "z", "30", "w");
+            c.cmd("SADD", set, "x", "w");
+            c.cmd("SET", str, "v");
+            assertThat(c.cmd("ZUNION", "3", a, b, set, "WITHSCORES")).isEqualTo(List.of("x", "2", "y", "12", "z", "23", "w", "31"));
+            assertThat(c.cmd("ZINTER", "2", a, b, "AGGREGATE", "MAX")).isEqualTo(List.of("y", "z"));
+            assertThat(c.cmd("ZDIFF", "2", a, b, "WITHSCORES")).isEqualTo(List.of("x", "1"));
+            assertThat(c.cmd("ZINTERCARD", "2", b, set)).isEqualTo(1L);
+            // the destination on the other shard than the sources, then on the first source's
+            assertThat(c.cmd("ZUNIONSTORE", dst1, "2", a, b, "WEIGHTS", "2", "1")).isEqualTo(4L);
+            assertThat(c.cmd("ZRANGE", dst1, "0", "-1", "WITHSCORES")) // the next command sees it
+                    .isEqualTo(List.of("x", "2", "y", "14", "z", "26", "w", "30"));
+            assertThat(c.cmd("ZINTERSTORE", dst, "2", set, b)).isEqualTo(1L);
+            assertThat(c.cmd("ZSCORE", dst, "w")).isEqualTo("31");
+            assertThat(c.cmd("ZRANGESTORE", dst, b, "(10", "+inf", "BYSCORE")).isEqualTo(2L);
+            assertThat(c.cmd("ZRANGE", dst, "0", "-1")).isEqualTo(List.of("z", "w"));
+            assertThat(c.cmd("ZDIFFSTORE", dst, "2", a, a)).isEqualTo(0L);
+            assertThat(c.cmd("EXISTS", dst)).as("an empty result deletes the destination").isEqualTo(0L);
+            // a wrong type on another shard fails the whole and writes nothing
+            assertThat(c.cmd("ZUNIONSTORE", dst, "2", a, str)).isEqualTo(new Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+            assertThat(c.cmd("EXISTS", dst)).isEqualTo(0L);
+            // ZMPOP tries its keys in order, each on its shard
+            assertThat(c.cmd("ZMPOP", "3", empty, b, a, "MIN", "COUNT", "2")).isEqualTo(List.of(b, List.of(List.of("y", "10"), List.of("z", "20"))));
+            assertThat(c.cmd("ZMPOP", "2", empty, str, "MAX")).isEqualTo(new Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+            assertThat(c.cmd("ZMPOP", "2", a, str, "MAX")).as("a wrong type after the first sorted set is not looked at")
+                    .isEqualTo(List.of(a, List.of(List.of("z", "3"))));
+            assertThat(c.cmd("ZMPOP", "2", b, a, "MAX", "COUNT", "10")).isEqualTo(List.of(b, List.of(List.of("w", "30"))));
+            assertThat(c.cmd("EXISTS", b)).as("an emptied source is deleted").isEqualTo(0L);
+            assertThat(c.cmd("ZMPOP", "2", empty, b, "MIN")).isNull();
         }
     }
 

@@ -68,6 +68,19 @@ class RespReplyWriterTest {
         out.release();
     }
 
+    /** Redis's addReplyDouble: the %.17g text as a bulk string in RESP2, after a comma in RESP3. */
+    @Test
+    void doublesAreBulkStringsInResp2AndTheirOwnTypeInResp3() {
+        ByteBuf out = Unpooled.buffer();
+        RespReplyWriter.write(Resp3Replies.DoubleReply.of(0.1), out, false);
+        RespReplyWriter.write(Resp3Replies.DoubleReply.of(Double.NEGATIVE_INFINITY), out, false);
+        RespReplyWriter.write(Resp3Replies.DoubleReply.of(0.1), out, true);
+        RespReplyWriter.write(Resp3Replies.DoubleReply.of(Double.POSITIVE_INFINITY), out, true);
+        RespReplyWriter.write(Resp3Replies.DoubleReply.of(1e17), out, true);
+        assertThat(ascii(out)).isEqualTo("$19\r\n0.10000000000000001\r\n$4\r\n-inf\r\n,0.10000000000000001\r\n,inf\r\n,1e+17\r\n");
+        out.release();
+    }
+
     @Test
     void rejectsWhatIsNotAReply() {
         assertThatThrownBy(() -> RespReplyWriter.write(new InlineCommandRedisMessage("PING"), Unpooled.buffer()))

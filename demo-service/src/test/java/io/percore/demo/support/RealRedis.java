@@ -27,12 +27,19 @@ public final class RealRedis implements AutoCloseable {
 
     /** Starts redis-server and waits (at most 20 s) until it answers PING. */
     public static RealRedis start() throws Exception {
+        return start(new String[0]);
+    }
+
+    /** ... with more configuration, e.g. {@code "--databases", "1"} for a single-database server like the demo. */
+    public static RealRedis start(String... options) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no")).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no"));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try (RespTestClient c = new RespTestClient(port)) {
@@ -67,8 +74,17 @@ public final class RealRedis implements AutoCloseable {
 
     /** Runs {@code check} on a fresh connection to each server, both switched to RESP2, then again in RESP3. */
     public void inBothProtocols(int demoPort, ParityCheck check) throws IOException {
+        inBothProtocols(demoPort, false, check);
+    }
+
+    /** ... with both clients {@link RespTestClient#binary()} when {@code binary}: bulk strings compared byte for byte. */
+    public void inBothProtocols(int demoPort, boolean binary, ParityCheck check) throws IOException {
         for (String proto : new String[] {"2", "3"}) {
             try (RespTestClient r = new RespTestClient(port); RespTestClient d = new RespTestClient(demoPort)) {
+                if (binary) {
+                    r.binary();
+                    d.binary();
+                }
                 r.cmd("HELLO", proto);
                 d.cmd("HELLO", proto);
                 check.run(r, d, proto);

@@ -39,6 +39,10 @@ public final class RespTestClient implements AutoCloseable {
     public record Big3(String text) {
     }
 
+    /** A RESP3 push ({@code >}): pub/sub messages and confirmations. */
+    public record Push3(List<Object> items) {
+    }
+
     public record Err(String text) {
     }
 
@@ -56,17 +60,37 @@ public final class RespTestClient implements AutoCloseable {
     }
 
     public static byte[] encode(String... args) {
-        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        return encode(StandardCharsets.UTF_8, args);
+    }
+
+    /** A command with its arguments in {@code charset}. */
+    public static byte[] encode(java.nio.charset.Charset charset, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (String a : args) {
-            byte[] b = a.getBytes(StandardCharsets.UTF_8);
-            sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+            byte[] b = a.getBytes(charset);
+            out.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(b);
+            out.writeBytes(new byte[] {'\r', '\n'});
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return out.toByteArray();
+    }
+
+    /** How bulk strings map to Java strings both ways: UTF-8, or ISO-8859-1 after {@link #binary()}. */
+    private java.nio.charset.Charset charset = StandardCharsets.UTF_8;
+
+    /**
+     * Bulk strings as ISO-8859-1 from now on, arguments and replies: each char 0..255 is one byte,
+     * so binary values (bitmaps) travel and compare exactly.
+     */
+    public RespTestClient binary() {
+        charset = StandardCharsets.ISO_8859_1;
+        return this;
     }
 
     /** Sends one command and returns its reply. */
     public Object cmd(String... args) throws IOException {
-        send(encode(args));
+        send(encode(charset, args));
         return read();
     }
 
@@ -109,7 +133,7 @@ public final class RespTestClient implements AutoCloseable {
                 if (data.length < len || in.read() != '\r' || in.read() != '\n') {
                     throw new IOException("bad bulk string");
                 }
-                return new String(data, StandardCharsets.UTF_8);
+                return new String(data, charset);
             }
             case '*': {
                 int n = Integer.parseInt(line);
@@ -149,6 +173,14 @@ public final class RespTestClient implements AutoCloseable {
                 String text = new String(data, StandardCharsets.UTF_8);
                 return new Verbatim(text.substring(0, 3), text.substring(4));
             }
+            case '>': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(read());
+                }
+                return new Push3(items);
+            }
             case ',':
                 return new Double3(line);
             case '#':
@@ -170,6 +202,45 @@ public final class RespTestClient implements AutoCloseable {
             throw new EOFException("connection closed");
         }
         return (char) type + readLine();
+    }
+
+    /**
+     * Reads one whole reply as sent (nested ones included), for comparing two servers' bytes where
+     * decoded forms look alike (a null array and a null bulk inside an EXEC reply).
+     */
+    public String readRawReply() throws IOException {
+        StringBuilder raw = new StringBuilder();
+        readRawInto(raw);
+        return raw.toString();
+    }
+
+    private void readRawInto(StringBuilder raw) throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            throw new EOFException("connection closed");
+        }
+        String line = readLine();
+        raw.append((char) type).append(line).append("\r\n");
+        switch (type) {
+            case '$', '=' -> {
+                int len = Integer.parseInt(line);
+                if (len >= 0) {
+                    raw.append(new String(in.readNBytes(len + 2), StandardCharsets.ISO_8859_1));
+                }
+            }
+            case '*', '~', '>' -> {
+                for (int i = Integer.parseInt(line); i > 0; i--) {
+                    readRawInto(raw);
+                }
+            }
+            case '%' -> {
+                for (int i = 2 * Integer.parseInt(line); i > 0; i--) {
+                    readRawInto(raw);
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     /** True if the server closed the connection (EOF) within the socket timeout. */

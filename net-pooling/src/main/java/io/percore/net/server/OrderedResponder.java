@@ -55,9 +55,12 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         private Object reply;
         private boolean done;
         private boolean closeAfter;
-        /** When the read burst that carried the request began (for the latency metric). */
+        /** When the read burst that carried the request began (for the latency metric); {@link #UNTIMED} for a push. */
         private long readAt;
     }
+
+    /** The readAt of an out-of-band message ({@link #push}): written in order, never timed as a reply. */
+    private static final long UNTIMED = Long.MIN_VALUE;
 
     /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
     static final int EARLY_WRITE_BYTES = 64 * 1024;
@@ -131,6 +134,37 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             slot.reply = reply;
             slot.done = true;
         }
+    }
+
+    /**
+     * Writes an out-of-band message (a pub/sub message to a subscriber): in order with the
+     * replies, flushed like them, but not a reply to any request, so the request latency metric
+     * does not time it.
+     */
+    public void push(R message) {
+        assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        if (closed || closing) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (slots.isEmpty()) {
+            emit(message, UNTIMED);
+            if (!inRead && flushHolds == 0) {
+                flush();
+            }
+        } else {
+            Slot slot = new Slot();
+            slot.readAt = UNTIMED;
+            slot.reply = message;
+            slot.done = true;
+            slots.add(slot);
+        }
+    }
+
+    /** Bytes written to the channel but not yet to the socket, plus the batch not yet handed to it (output-buffer limits). */
+    public long pendingOutboundBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes());
     }
 
     /** Replies, then closes the connection once this reply is written; stops reading now. */
@@ -338,7 +372,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(reply);
             return;
         }
-        if (requestMetrics != null) {
+        if (requestMetrics != null && readAt != UNTIMED) {
             noteUnflushed(readAt);
         }
         ByteBuf out = batch;
