@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A small sorted set (Redis's listpack encoding): the members and scores in two parallel arrays in
  * sorted order, nothing per entry beyond the member's own bytes. Finding a member is a scan and an
  * insert shifts the arrays, O(n) as in Redis's listpack, which is why {@link ZSetValue} moves a set
- * to a {@link ZSkipList} past a small size. Like a listpack, it keeps a zero score as 0, never -0
+ * to a {@link ZTree} past a small size. Like a listpack, it keeps a zero score as 0, never -0
  * (Redis stores an integral score as an integer).
  */
 final class ZListpack implements SortedEntries {
@@ -63,7 +63,7 @@ final class ZListpack implements SortedEntries {
         int hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (scores[mid] < score || (scores[mid] == score && ZSkipList.compare(members[mid], member) < 0)) {
+            if (scores[mid] < score || (scores[mid] == score && SortedEntries.compare(members[mid], member) < 0)) {
                 lo = mid + 1;
             } else {
                 hi = mid;

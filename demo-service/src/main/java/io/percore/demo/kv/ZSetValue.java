@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
  * A sorted set (Redis's {@code OBJ_ZSET}): members with a double score each, ordered by score and
  * then by member bytes. A small set is a {@link ZListpack} (two sorted arrays, Redis's listpack
  * encoding); past {@code zset-max-listpack-entries} members or with a member longer than
- * {@code zset-max-listpack-value} bytes it becomes a {@link ZSkipList} (a skip list with spans plus a
- * member map: O(log n) updates, ranks and rank lookups, O(1) scores), and stays one, as in Redis.
+ * {@code zset-max-listpack-value} bytes it becomes a {@link ZTree} (what Redis calls the skiplist
+ * encoding, here a B+ tree that counts the entries under each child, plus a member → score map:
+ * O(log n) updates, ranks and rank lookups, O(1) scores), and stays one, as in Redis.
  * Mutated in place by its shard's commands, which report the change of {@link #bytes()} to the
  * store ({@link ValueStore#resized}).
  *
@@ -47,7 +48,7 @@ public final class ZSetValue {
             if (bound == MAX) {
                 return -1;
             }
-            return ZSkipList.compare(value, bound);
+            return SortedEntries.compare(value, bound);
         }
 
         boolean aboveMin(byte[] member) {
@@ -69,7 +70,7 @@ public final class ZSetValue {
         public static final Limits DEFAULT = new Limits(128, 64);
 
         /**
-         * Past this many members a set is a skip list whatever the configuration says: a compact
+         * Past this many members a set is a tree (skiplist encoding) whatever the configuration says: a compact
          * set's lookups and inserts are linear, so a huge {@code zset-max-listpack-entries} would
          * make every command on a large set linear (in Redis too: its listpacks stop at 1 GB).
          */
@@ -92,7 +93,7 @@ public final class ZSetValue {
      */
     public static ZSetValue create(Limits limits, byte[] firstMember) {
         boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length);
-        return new ZSetValue(compact ? new ZListpack(4) : new ZSkipList());
+        return new ZSetValue(compact ? new ZListpack(4) : new ZTree());
     }
 
     /**
@@ -104,7 +105,7 @@ public final class ZSetValue {
         for (Entry e : ascending) {
             longest = Math.max(longest, e.member().length);
         }
-        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest) ? new ZListpack(ascending.size()) : new ZSkipList());
+        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest) ? new ZListpack(ascending.size()) : new ZTree());
         for (Entry e : ascending) {
             z.entries.insert(e.member(), e.score());
         }
@@ -125,10 +126,10 @@ public final class ZSetValue {
         return entries.score(member);
     }
 
-    /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a skip list first. */
+    /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a tree first. */
     public void insert(byte[] member, double score, Limits limits) {
         if (entries instanceof ZListpack && !limits.compactFor(entries.size() + 1L, member.length)) {
-            ZSkipList list = new ZSkipList();
+            ZTree list = new ZTree();
             entries.visit(0, entries.size() - 1, false, list::insert);
             entries = list;
         }
