@@ -77,6 +77,8 @@ public final class ValueStore {
 
     /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
     private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
+    /** When a hash is a listpack (CONFIG SET hash-max-listpack-*): set and read on this shard only. */
+    private HashValue.Limits hashLimits = HashValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -315,6 +317,15 @@ public final class ValueStore {
 
     public ZSetValue.Limits zsetLimits() {
         return zsetLimits;
+    }
+
+    /** The listpack limits of hashes on this shard; takes effect on the next write of a hash. */
+    public void hashLimits(HashValue.Limits limits) {
+        this.hashLimits = limits;
+    }
+
+    public HashValue.Limits hashLimits() {
+        return hashLimits;
     }
 
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */

@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.MemorySettings;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
 import io.percore.demo.kv.ZSetValue;
@@ -210,13 +211,14 @@ final class ServerCommands {
     }
 
     /**
-     * Redis's thresholds between a type's compact and full encodings. Sorted sets have both
-     * encodings here and follow the {@code zset-*} ones (pushed to every shard); the other types have
-     * one representation each, so theirs change nothing; they are kept, validated and reported
-     * because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
+     * Redis's thresholds between a type's compact and full encodings. Sorted sets and hashes have both
+     * encodings here and follow the {@code zset-*} and {@code hash-*} ones (pushed to every shard); the
+     * other types have one representation each, so theirs change nothing; they are kept, validated and
+     * reported because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
      */
     private final Map<String, Long> encodingThresholds = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
-            "hash-max-listpack-entries", 128L, "hash-max-listpack-value", 64L, "set-max-intset-entries", 512L,
+            "hash-max-listpack-entries", HashValue.Limits.DEFAULT.maxEntries(), "hash-max-listpack-value", HashValue.Limits.DEFAULT.maxValue(),
+            "set-max-intset-entries", 512L,
             "list-max-listpack-size", -2L, "list-compress-depth", 0L,
             "zset-max-listpack-entries", ZSetValue.Limits.DEFAULT.maxEntries(), "zset-max-listpack-value", ZSetValue.Limits.DEFAULT.maxValue()));
     private static final Map<String, String> ENCODING_ALIASES = Map.of(
@@ -318,12 +320,15 @@ final class ServerCommands {
         encodingThresholds.putAll(thresholds);
         ZSetValue.Limits zsetLimits = new ZSetValue.Limits(encodingThresholds.get("zset-max-listpack-entries"),
                 encodingThresholds.get("zset-max-listpack-value"));
+        HashValue.Limits hashLimits = new HashValue.Limits(encodingThresholds.get("hash-max-listpack-entries"),
+                encodingThresholds.get("hash-max-listpack-value"));
         MemorySettings updated = new MemorySettings(maxmemory, policy, samples);
         memory.set(updated);
         MemoryBudget perShard = updated.perShard(c.keyspace().shardCount());
         c.replyLater(c.keyspace().mapReduce(st -> {
             st.store().budget(perShard);
             st.store().zsetLimits(zsetLimits);
+            st.store().hashLimits(hashLimits);
             return 1;
         }, 0, Integer::sum).map(applied -> RespReplies.OK));
     }
