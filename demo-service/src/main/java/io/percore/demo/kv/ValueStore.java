@@ -81,6 +81,8 @@ public final class ValueStore {
     private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
     /** When a hash is a listpack (CONFIG SET hash-max-listpack-*): set and read on this shard only. */
     private HashValue.Limits hashLimits = HashValue.Limits.DEFAULT;
+    /** When a set is an intset (CONFIG SET set-max-intset-entries): set and read on this shard only. */
+    private SetValue.Limits setLimits = SetValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -328,6 +330,15 @@ public final class ValueStore {
 
     public HashValue.Limits hashLimits() {
         return hashLimits;
+    }
+
+    /** The intset limit of sets on this shard; takes effect on the next add to a set. */
+    public void setLimits(SetValue.Limits limits) {
+        this.setLimits = limits;
+    }
+
+    public SetValue.Limits setLimits() {
+        return setLimits;
     }
 
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */

@@ -11,6 +11,7 @@ import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
+import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
 import io.percore.demo.shard.ShardState;
 import java.nio.charset.StandardCharsets;
@@ -211,14 +212,15 @@ final class ServerCommands {
     }
 
     /**
-     * Redis's thresholds between a type's compact and full encodings. Sorted sets and hashes have both
-     * encodings here and follow the {@code zset-*} and {@code hash-*} ones (pushed to every shard); the
-     * other types have one representation each, so theirs change nothing; they are kept, validated and
-     * reported because clients and Redis's own tests set them (with the ziplist names as aliases, as Redis 7).
+     * Redis's thresholds between a type's compact and full encodings. Sorted sets, hashes and sets have
+     * both encodings here and follow the {@code zset-*}, {@code hash-*} and {@code set-max-intset-entries}
+     * ones (pushed to every shard); lists have one representation, so theirs change nothing; they are
+     * kept, validated and reported because clients and Redis's own tests set them (with the ziplist
+     * names as aliases, as Redis 7).
      */
     private final Map<String, Long> encodingThresholds = new java.util.concurrent.ConcurrentHashMap<>(Map.of(
             "hash-max-listpack-entries", HashValue.Limits.DEFAULT.maxEntries(), "hash-max-listpack-value", HashValue.Limits.DEFAULT.maxValue(),
-            "set-max-intset-entries", 512L,
+            "set-max-intset-entries", SetValue.Limits.DEFAULT.maxIntsetEntries(),
             "list-max-listpack-size", -2L, "list-compress-depth", 0L,
             "zset-max-listpack-entries", ZSetValue.Limits.DEFAULT.maxEntries(), "zset-max-listpack-value", ZSetValue.Limits.DEFAULT.maxValue()));
     private static final Map<String, String> ENCODING_ALIASES = Map.of(
@@ -322,6 +324,7 @@ final class ServerCommands {
                 encodingThresholds.get("zset-max-listpack-value"));
         HashValue.Limits hashLimits = new HashValue.Limits(encodingThresholds.get("hash-max-listpack-entries"),
                 encodingThresholds.get("hash-max-listpack-value"));
+        SetValue.Limits setLimits = new SetValue.Limits(encodingThresholds.get("set-max-intset-entries"));
         MemorySettings updated = new MemorySettings(maxmemory, policy, samples);
         memory.set(updated);
         MemoryBudget perShard = updated.perShard(c.keyspace().shardCount());
@@ -329,6 +332,7 @@ final class ServerCommands {
             st.store().budget(perShard);
             st.store().zsetLimits(zsetLimits);
             st.store().hashLimits(hashLimits);
+            st.store().setLimits(setLimits);
             return 1;
         }, 0, Integer::sum).map(applied -> RespReplies.OK));
     }
