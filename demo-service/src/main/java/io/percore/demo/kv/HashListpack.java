@@ -31,7 +31,7 @@ final class HashListpack {
         return lengthBytes(field.length) + field.length + lengthBytes(value.length) + value.length;
     }
 
-    private static int writeLength(byte[] lp, int at, int length) {
+    static int writeLength(byte[] lp, int at, int length) {
         while (length >= 0x80) {
             lp[at++] = (byte) (length | 0x80);
             length >>>= 7;

@@ -75,10 +75,17 @@ public final class ZSetValue {
          * make every command on a large set linear (in Redis too: its listpacks stop at 1 GB).
          */
         public static final int HARD_MAX_ENTRIES = 1024;
+        /** Likewise past this many bytes of listpack: each change of a compact set copies it. */
+        public static final int HARD_MAX_BYTES = 64 * 1024;
 
-        boolean compactFor(long entries, long longestMember) {
-            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longestMember <= maxValue;
+        boolean compactFor(long entries, long longestMember, long listpackBytes) {
+            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longestMember <= maxValue && listpackBytes <= HARD_MAX_BYTES;
         }
+    }
+
+    /** The most bytes an entry of {@code member} takes in a listpack: a length of up to 5 bytes, the member, the score. */
+    private static long entryBytes(byte[] member) {
+        return 5L + member.length + 8;
     }
 
     private SortedEntries entries;
@@ -92,8 +99,8 @@ public final class ZSetValue {
      * limits allow no compact set or that member is too long, as Redis decides on a new key.
      */
     public static ZSetValue create(Limits limits, byte[] firstMember) {
-        boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length);
-        return new ZSetValue(compact ? new ZListpack(4) : new ZTree());
+        boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length, entryBytes(firstMember));
+        return new ZSetValue(compact ? new ZListpack() : new ZTree());
     }
 
     /**
@@ -102,10 +109,12 @@ public final class ZSetValue {
      */
     public static ZSetValue of(List<Entry> ascending, Limits limits) {
         long longest = 0;
+        long total = 0;
         for (Entry e : ascending) {
             longest = Math.max(longest, e.member().length);
+            total += entryBytes(e.member());
         }
-        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest) ? new ZListpack(ascending.size()) : new ZTree());
+        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest, total) ? new ZListpack() : new ZTree());
         for (Entry e : ascending) {
             z.entries.insert(e.member(), e.score());
         }
@@ -128,7 +137,7 @@ public final class ZSetValue {
 
     /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a tree first. */
     public void insert(byte[] member, double score, Limits limits) {
-        if (entries instanceof ZListpack && !limits.compactFor(entries.size() + 1L, member.length)) {
+        if (entries instanceof ZListpack lp && !limits.compactFor(lp.size() + 1L, member.length, lp.payload() + entryBytes(member))) {
             ZTree list = new ZTree();
             entries.visit(0, entries.size() - 1, false, list::insert);
             entries = list;

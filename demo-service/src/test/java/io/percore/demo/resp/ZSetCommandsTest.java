@@ -247,6 +247,22 @@ class ZSetCommandsTest {
         }
         assertThat(ZSetValue.of(many, new Limits(1_000_000, 64)).encoding()).as("linear sets stay small whatever the config")
                 .isEqualTo("skiplist");
+        Limits huge = new Limits(1_000_000, 1_000_000);
+        ZSetValue wide = ZSetValue.create(huge, b("k0"));
+        int members = 0;
+        while (wide.encoding().equals("listpack")) {
+            wide.insert(b(members + "x".repeat(1000)), members, huge);
+            members++;
+            assertThat(members).isLessThan(100);
+        }
+        assertThat(members).as("1,000-byte members: about 64 KB of listpack, whatever the config").isBetween(60, 70);
+        assertThat(wide.size()).isEqualTo(members);
+        List<Entry> wideEntries = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            wideEntries.add(new Entry(b(i + "y".repeat(1000)), i));
+        }
+        assertThat(ZSetValue.of(wideEntries, huge).encoding()).isEqualTo("skiplist");
+        assertThat(ZSetValue.create(huge, b("z".repeat(70_000))).encoding()).isEqualTo("skiplist");
     }
 
     @Test
