@@ -64,17 +64,9 @@ final class KeyTable {
     private int size;
 
     static int hash(byte[] key) {
-        // FNV-1a followed by murmur3's finaliser so the low bits used for bucket selection mix well.
-        int h = 0x811C9DC5;
-        for (byte b : key) {
-            h = (h ^ (b & 0xFF)) * 0x01000193;
-        }
-        h ^= h >>> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        h *= 0xC2B2AE35;
-        h ^= h >>> 16;
-        return h;
+        // Seeded SipHash-1-2, as Redis's dict: keys a client picks cannot be made to share a bucket
+        // (with a fixed hash such as FNV they can, and every lookup on the shard becomes a scan).
+        return SipHash.hash32(key);
     }
 
     int size() {
