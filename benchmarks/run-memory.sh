@@ -7,6 +7,7 @@
 #   hashes   HASHES keys "hash:N", FIELDS fields "field:J" -> 10-byte values (one HSET per key)
 #   zsets    ZSETS keys "zset:N", FIELDS members "member:J", scores 1.5 .. (one ZADD per key);
 #            skipped, with a message, while the demo answers ZADD with "unknown command"
+#   sets     SETS keys "set:N", FIELDS integer members N*FIELDS+J (one SADD per key): Redis's intset
 # Figures per key (loaded minus empty, divided by the keys):
 #   demo heap   live heap of the demo's JVM after a full GC: the "Total" bytes of
 #               jcmd GC.class_histogram (which runs a full GC first), loaded minus empty
@@ -17,14 +18,15 @@
 # refuse the load (noeviction would answer -OOM, which fails the run).
 #
 # usage: benchmarks/run-memory.sh                  (all datasets: about 1 minute)
-# env:   DATASETS ("strings hashes zsets") STRINGS (1000000) HASHES (100000) ZSETS (100000) FIELDS (10)
+# env:   DATASETS ("strings hashes zsets sets") STRINGS (1000000) HASHES (100000) ZSETS (100000) SETS (100000) FIELDS (10)
 #        DEMO_HEAP (2g) DEMO_MAXMEMORY (1GB; Spring DataSize: 1GB, 1536MB or bytes) PERCORE_JAR (as run-peers.sh) SERVER_CPU (1) CLIENT_CPU (0)
 set -euo pipefail
 
-DATASETS=${DATASETS:-strings hashes zsets}
+DATASETS=${DATASETS:-strings hashes zsets sets}
 STRINGS=${STRINGS:-1000000}
 HASHES=${HASHES:-100000}
 ZSETS=${ZSETS:-100000}
+SETS=${SETS:-100000}
 FIELDS=${FIELDS:-10}
 DEMO_HEAP=${DEMO_HEAP:-2g}
 DEMO_MAXMEMORY=${DEMO_MAXMEMORY:-1GB}
@@ -44,7 +46,7 @@ for tool in redis-server redis-cli taskset java jcmd awk python3; do
   command -v "$tool" >/dev/null || { echo "run-memory: '$tool' is required (apt-get install redis-server redis-tools util-linux openjdk-17-jdk-headless)" >&2; exit 2; }
 done
 for d in $DATASETS; do
-  case "$d" in strings | hashes | zsets) ;; *) echo "run-memory: unknown dataset '$d' (strings hashes zsets)" >&2; exit 2 ;; esac
+  case "$d" in strings | hashes | zsets | sets) ;; *) echo "run-memory: unknown dataset '$d' (strings hashes zsets sets)" >&2; exit 2 ;; esac
 done
 
 boot_jar() { ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | sort -r | awk '/-exec\.jar$/{print; found=1; exit} {first = first ? first : $0} END{if (!found && first) print first}'; }
@@ -110,9 +112,14 @@ generate() { # dataset
           printf "*%d\r\n$4\r\nZADD\r\n$%d\r\n%s\r\n", 2 + 2 * f, length(k), k
           for (j = 0; j < f; j++) { s = sprintf("%d.5", j + 1); m = "member:" j
             printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(s), s, length(m), m } } }' ;;
+    sets) awk -v n="$SETS" -v f="$FIELDS" 'BEGIN {
+        for (i = 0; i < n; i++) { k = "set:" i
+          printf "*%d\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n", 2 + f, length(k), k
+          for (j = 0; j < f; j++) { m = sprintf("%d", i * f + j)
+            printf "$%d\r\n%s\r\n", length(m), m } } }' ;;
   esac
 }
-keys_of() { case "$1" in strings) echo "$STRINGS" ;; hashes) echo "$HASHES" ;; zsets) echo "$ZSETS" ;; esac; }
+keys_of() { case "$1" in strings) echo "$STRINGS" ;; hashes) echo "$HASHES" ;; zsets) echo "$ZSETS" ;; sets) echo "$SETS" ;; esac; }
 
 load() { # dataset
   local out keys; keys=$(keys_of "$1")
@@ -130,7 +137,7 @@ probe_zadd() {
 }
 
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), jar $(basename "$JAR")"
-echo "== datasets: $DATASETS; strings $STRINGS, hashes $HASHES x $FIELDS fields, zsets $ZSETS x $FIELDS members; demo -Xmx$DEMO_HEAP maxmemory $DEMO_MAXMEMORY"
+echo "== datasets: $DATASETS; strings $STRINGS, hashes $HASHES x $FIELDS fields, zsets $ZSETS x $FIELDS members, sets $SETS x $FIELDS integers; demo -Xmx$DEMO_HEAP maxmemory $DEMO_MAXMEMORY"
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
 for d in $DATASETS; do
   keys=$(keys_of "$d")
@@ -141,7 +148,7 @@ for d in $DATASETS; do
     continue
   fi
   # a few commands of the dataset's type first, so lazily created state is in the empty figure
-  case "$d" in strings) warm=(set percore:warm x) ;; hashes) warm=(hset percore:warm f x) ;; zsets) warm=(zadd percore:warm 1 m) ;; esac
+  case "$d" in strings) warm=(set percore:warm x) ;; hashes) warm=(hset percore:warm f x) ;; zsets) warm=(zadd percore:warm 1 m) ;; sets) warm=(sadd percore:warm 1) ;; esac
   redis-cli -p "$PORT" "${warm[@]}" >/dev/null; redis-cli -p "$PORT" del percore:warm >/dev/null
   heap0=$(demo_heap); est0=$(info_field "$PORT" memory used_memory)
   load "$d"

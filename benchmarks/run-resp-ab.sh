@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# A/B of the demo's server CPU per request for pipelined SET and GET between builds, rounds
-# interleaved: each round starts every jar in turn (pinned to CPU 1, one shard, pinned mode),
-# warms it up, then runs redis-benchmark -P 16 (pinned to CPU 0) for SET and for GET and reports
-# the server's utime+stime per request. Finer than run-peers.sh for one question: did a change
-# make the pipelined RESP path cost more? (PEERS.md, measurements 13-16.)
+# A/B of the demo's server CPU per request for pipelined commands between builds (SET and GET by
+# default), rounds interleaved: each round starts every jar in turn (pinned to CPU 1, one shard,
+# pinned mode), warms it up, then runs redis-benchmark -P 16 (pinned to CPU 0) for each test and
+# reports the server's utime+stime per request. Finer than run-peers.sh for one question: did a
+# change make the pipelined RESP path cost more? (PEERS.md, measurements 13-16.)
 #
 # usage: benchmarks/run-resp-ab.sh ROUNDS JAR...        e.g. run-resp-ab.sh 4 /tmp/before.jar demo-service/target/*-exec.jar
 # env:   REQUESTS (2000000 per measured run)
+#        TESTS ("set get"): redis-benchmark tests, e.g. TESTS="zadd hset" (random members of one key,
+#        as run-peers.sh; the warm-up run fills it, so the measured runs mostly update)
 set -euo pipefail
 rounds=$1; shift
 requests=${REQUESTS:-2000000}
+tests=${TESTS:-set get}
 clk=$(getconf CLK_TCK)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round jar command cpu_us_per_request"
 for ((r = 1; r <= rounds; r++)); do
   for jar in "$@"; do
@@ -22,8 +25,8 @@ for ((r = 1; r <= rounds; r++)); do
       --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 1 240); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.25; done
-    taskset -c 0 redis-benchmark -p "$port" -t set,get -r 100000 -c 50 -P 16 -n 500000 -q >/dev/null 2>&1
-    for t in set get; do
+    taskset -c 0 redis-benchmark -p "$port" -t "${tests// /,}" -r 100000 -c 50 -P 16 -n 500000 -q >/dev/null 2>&1
+    for t in $tests; do
       before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       taskset -c 0 redis-benchmark -p "$port" -t "$t" -r 100000 -c 50 -P 16 -n "$requests" -q >/dev/null 2>&1
       after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -32,3 +35,4 @@ for ((r = 1; r <= rounds; r++)); do
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) done, load: $(cut -d' ' -f1-3 /proc/loadavg)"

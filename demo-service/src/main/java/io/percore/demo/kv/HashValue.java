@@ -8,75 +8,170 @@ import java.util.SplittableRandom;
 
 /**
  * A hash's fields (Redis's {@code OBJ_HASH}), in insertion order as a small Redis hash (listpack)
- * keeps them. Mutated in place by its shard's commands, which report the change of its
- * {@link #bytes()} to the store ({@link ValueStore#resized}) so the memory budget stays exact.
+ * keeps them. Two representations, as Redis's two encodings: a small hash is a listpack (every field
+ * and value in one byte array, {@link HashListpack}); once it has more than
+ * {@code hash-max-listpack-entries} fields, or a field or value longer than
+ * {@code hash-max-listpack-value} bytes is set, it becomes a {@code LinkedHashMap} for good (the
+ * hashtable encoding), keeping the order. Mutated in place by its shard's commands, which report the
+ * change of its {@link #bytes()} to the store ({@link ValueStore#resized}) so the memory budget stays
+ * exact.
  */
 public final class HashValue implements MutableValue {
 
+    /**
+     * Redis's {@code hash-max-listpack-entries} and {@code hash-max-listpack-value}: the most fields,
+     * and the longest field or value in bytes, a hash may have and stay a listpack.
+     */
+    public record Limits(long maxEntries, long maxValue) {
+        public static final Limits DEFAULT = new Limits(128, 64);
+
+        /**
+         * Past this many fields, or this many bytes of listpack, a hash is a table whatever the
+         * configuration says: a listpack's lookups are scans and its changes copy it, so a huge
+         * {@code hash-max-listpack-*} would make every command on a large hash linear in its size
+         * (Redis's own listpacks stop at 1 GB).
+         */
+        public static final int HARD_MAX_ENTRIES = 1024;
+        public static final int HARD_MAX_BYTES = 64 * 1024;
+
+        boolean compactFor(long entries, long longest) {
+            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longest <= maxValue;
+        }
+    }
+
     /** A field's share of the map beyond its two arrays: node, key wrapper, table slot. */
     static final long FIELD_OVERHEAD = 64;
-    private static final long BASE = 96;
+    /** This object. */
+    private static final long BASE = 32;
+    /** The map and its table, and the ByteString keys' class of cost beyond {@link #FIELD_OVERHEAD}. */
+    private static final long TABLE_BASE = 96;
 
-    private final LinkedHashMap<ByteString, byte[]> fields = new LinkedHashMap<>();
-    private long bytes = BASE;
+    /** The listpack while the hash is small, else null. */
+    private byte[] listpack = HashListpack.EMPTY;
+    private int listpackFields;
+    /** The table once the hash has outgrown the listpack, else null. */
+    private LinkedHashMap<ByteString, byte[]> fields;
+    private long tableBytes;
 
     /** Heap estimate of the hash, fields and values included. */
     @Override
     public long bytes() {
-        return bytes;
+        return BASE + (listpack != null ? arrayBytes(listpack.length) : tableBytes);
+    }
+
+    /** Redis's OBJECT ENCODING name of the current representation: {@code listpack} or {@code hashtable}. */
+    @Override
+    public String encoding() {
+        return listpack != null ? "listpack" : "hashtable";
     }
 
     /** The same fields in the same order; field and value arrays are never changed in place, so they are shared. */
     @Override
     public HashValue copy() {
         HashValue copy = new HashValue();
-        copy.fields.putAll(fields);
-        copy.bytes = bytes;
+        if (listpack != null) {
+            copy.listpack = listpack.clone();
+            copy.listpackFields = listpackFields;
+        } else {
+            copy.listpack = null;
+            copy.fields = new LinkedHashMap<>(fields);
+            copy.tableBytes = tableBytes;
+        }
         return copy;
     }
 
-    /** One representation here, a hash table (Redis's small hashes are listpacks). */
-    @Override
-    public String encoding() {
-        return "hashtable";
-    }
-
     public int size() {
-        return fields.size();
+        return listpack != null ? listpackFields : fields.size();
     }
 
     public byte[] get(byte[] field) {
+        if (listpack != null) {
+            int at = HashListpack.find(listpack, field);
+            return at < 0 ? null : HashListpack.item(listpack, HashListpack.next(listpack, at));
+        }
         return fields.get(new ByteString(field));
     }
 
     public boolean contains(byte[] field) {
-        return fields.containsKey(new ByteString(field));
+        return listpack != null ? HashListpack.find(listpack, field) >= 0 : fields.containsKey(new ByteString(field));
     }
 
-    /** Sets {@code field} to {@code value}; true when the field is new. */
-    public boolean put(byte[] field, byte[] value) {
+    /**
+     * Sets {@code field} to {@code value}; true when the field is new. A listpack that this would take
+     * past {@code limits} becomes a table first (a long field or value) or right after (one field too
+     * many), as Redis's {@code hashTypeSet} converts.
+     */
+    public boolean put(byte[] field, byte[] value, Limits limits) {
+        if (listpack != null) {
+            int at = HashListpack.find(listpack, field);
+            long after = listpack.length + HashListpack.pairBytes(field, value);
+            if (!limits.compactFor(listpackFields + (at < 0 ? 1L : 0L), Math.max(field.length, value.length))
+                    || after > Limits.HARD_MAX_BYTES) {
+                toTable();
+            } else if (at >= 0) {
+                listpack = HashListpack.replace(listpack, HashListpack.next(listpack, at), value);
+                return false;
+            } else {
+                listpack = HashListpack.append(listpack, field, value);
+                listpackFields++;
+                return true;
+            }
+        }
         byte[] old = fields.put(new ByteString(field), value);
         if (old == null) {
-            bytes += fieldBytes(field, value);
+            tableBytes += fieldBytes(field, value);
             return true;
         }
-        bytes += arrayBytes(value.length) - arrayBytes(old.length);
+        tableBytes += arrayBytes(value.length) - arrayBytes(old.length);
         return false;
     }
 
     /** Removes {@code field}; true when it was there. */
     public boolean remove(byte[] field) {
+        if (listpack != null) {
+            int at = HashListpack.find(listpack, field);
+            if (at < 0) {
+                return false;
+            }
+            listpack = HashListpack.removePair(listpack, at);
+            listpackFields--;
+            return true;
+        }
         byte[] old = fields.remove(new ByteString(field));
         if (old == null) {
             return false;
         }
-        bytes -= fieldBytes(field, old);
+        tableBytes -= fieldBytes(field, old);
         return true;
+    }
+
+    /** Redis's hashTypeConvert: the same fields in the same order, in a table from now on. */
+    private void toTable() {
+        LinkedHashMap<ByteString, byte[]> table = new LinkedHashMap<>();
+        long bytes = TABLE_BASE;
+        for (int at = 0; at < listpack.length; ) {
+            int valueAt = HashListpack.next(listpack, at);
+            byte[] f = HashListpack.item(listpack, at);
+            byte[] v = HashListpack.item(listpack, valueAt);
+            table.put(new ByteString(f), v);
+            bytes += fieldBytes(f, v);
+            at = HashListpack.next(listpack, valueAt);
+        }
+        fields = table;
+        tableBytes = bytes;
+        listpack = null;
+        listpackFields = 0;
     }
 
     /** Fields and values in order, alternating. */
     public List<byte[]> entries() {
-        List<byte[]> out = new ArrayList<>(fields.size() * 2);
+        List<byte[]> out = new ArrayList<>(size() * 2);
+        if (listpack != null) {
+            for (int at = 0; at < listpack.length; at = HashListpack.next(listpack, at)) {
+                out.add(HashListpack.item(listpack, at));
+            }
+            return out;
+        }
         for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
             out.add(e.getKey().bytes());
             out.add(e.getValue());
@@ -85,7 +180,13 @@ public final class HashValue implements MutableValue {
     }
 
     public List<byte[]> keys() {
-        List<byte[]> out = new ArrayList<>(fields.size());
+        List<byte[]> out = new ArrayList<>(size());
+        if (listpack != null) {
+            for (int at = 0; at < listpack.length; at = HashListpack.next(listpack, HashListpack.next(listpack, at))) {
+                out.add(HashListpack.item(listpack, at));
+            }
+            return out;
+        }
         for (ByteString f : fields.keySet()) {
             out.add(f.bytes());
         }
@@ -93,15 +194,30 @@ public final class HashValue implements MutableValue {
     }
 
     public List<byte[]> values() {
+        if (listpack != null) {
+            List<byte[]> out = new ArrayList<>(size());
+            for (int at = 0; at < listpack.length; ) {
+                int valueAt = HashListpack.next(listpack, at);
+                out.add(HashListpack.item(listpack, valueAt));
+                at = HashListpack.next(listpack, valueAt);
+            }
+            return out;
+        }
         return new ArrayList<>(fields.values());
     }
 
-
     /** {@code count} distinct random fields (all when count ≥ size), each with its value. */
     public List<byte[][]> randomDistinct(int count, SplittableRandom random) {
-        List<byte[][]> all = new ArrayList<>(fields.size());
-        for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
-            all.add(new byte[][] {e.getKey().bytes(), e.getValue()});
+        List<byte[][]> all = new ArrayList<>(size());
+        if (listpack != null) {
+            List<byte[]> e = entries();
+            for (int i = 0; i < e.size(); i += 2) {
+                all.add(new byte[][] {e.get(i), e.get(i + 1)});
+            }
+        } else {
+            for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
+                all.add(new byte[][] {e.getKey().bytes(), e.getValue()});
+            }
         }
         if (count >= all.size()) {
             return all;

@@ -15,7 +15,10 @@ final class KeyTable {
     private static final int MIN_CAPACITY = 16;
     private static final int MAX_CAPACITY = 1 << 30;
 
-    /** One key: its value with the value's type tag. {@code expireAt} is epoch millis, or {@link #NO_EXPIRY}. */
+    /**
+     * One key: its value with the value's type tag, and its expiry when it has one. 40 bytes with
+     * compressed oops: what a key with a TTL needs more lives in its {@link Expiry}.
+     */
     static final class Entry {
         static final long NO_EXPIRY = -1;
 
@@ -23,14 +26,11 @@ final class KeyTable {
         final int hash;
         ValueType type;
         Object value;
-        long expireAt = NO_EXPIRY;
         Entry next;
-        // intrusive list of entries with a TTL, walked by active expiry
-        Entry volatilePrev;
-        Entry volatileNext;
-        boolean inVolatileList;
         /** Eviction rank: the LRU clock (seconds) of the last access, or with an LFU policy (minutes << 8) | counter. */
         int access;
+        /** Null for a key without a TTL. */
+        Expiry expiry;
 
         Entry(byte[] key, int hash, ValueType type, Object value) {
             this.key = key;
@@ -38,23 +38,35 @@ final class KeyTable {
             this.type = type;
             this.value = value;
         }
+
+        /** Epoch millis, or {@link #NO_EXPIRY}. */
+        long expireAt() {
+            return expiry == null ? NO_EXPIRY : expiry.at;
+        }
+    }
+
+    /**
+     * A key's TTL and its place in the store's intrusive list of keys with a TTL (walked by active
+     * expiry and the volatile eviction policies). Apart from the entry, so that the keys without a
+     * TTL, most of them usually, do not carry 20 bytes of it.
+     */
+    static final class Expiry {
+        long at;
+        Entry prev;
+        Entry next;
+
+        Expiry(long at) {
+            this.at = at;
+        }
     }
 
     private Entry[] buckets = new Entry[MIN_CAPACITY];
     private int size;
 
     static int hash(byte[] key) {
-        // FNV-1a followed by murmur3's finaliser so the low bits used for bucket selection mix well.
-        int h = 0x811C9DC5;
-        for (byte b : key) {
-            h = (h ^ (b & 0xFF)) * 0x01000193;
-        }
-        h ^= h >>> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        h *= 0xC2B2AE35;
-        h ^= h >>> 16;
-        return h;
+        // Seeded SipHash-1-2, as Redis's dict: keys a client picks cannot be made to share a bucket
+        // (with a fixed hash such as FNV they can, and every lookup on the shard becomes a scan).
+        return SipHash.hash32(key);
     }
 
     int size() {

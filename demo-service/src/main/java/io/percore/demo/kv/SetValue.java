@@ -1,93 +1,161 @@
 package io.percore.demo.kv;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * A set's members (Redis's {@code OBJ_SET}): an array of members and a member → position map, so
- * adding, removing (the last member fills the hole) and picking a random member are O(1), as SPOP
- * and SRANDMEMBER need. Members have no order. Mutated in place by its shard's commands, which
- * report the change of {@link #bytes()} to the store ({@link ValueStore#resized}).
+ * A set's members (Redis's {@code OBJ_SET}). Two representations, as Redis 7.0's two encodings: a
+ * set of integers is an {@link IntSet} (sorted, 2, 4 or 8 bytes a member; SMEMBERS lists it
+ * ascending, as Redis does) until it gets a member that is not an integer or more than
+ * {@code set-max-intset-entries} members, then for good a table: an array of members and a
+ * member → position map, so adding, removing (the last member fills the hole) and picking a random
+ * member are O(1), as SPOP and SRANDMEMBER need; a table has no order. Mutated in place by its
+ * shard's commands, which report the change of {@link #bytes()} to the store
+ * ({@link ValueStore#resized}).
  */
 public final class SetValue implements MutableValue {
 
-    static final long MEMBER_OVERHEAD = 56;
-    private static final long BASE = 96;
+    /** Redis's {@code set-max-intset-entries}: the most members a set of integers may have and stay an intset. */
+    public record Limits(long maxIntsetEntries) {
+        public static final Limits DEFAULT = new Limits(512);
 
-    private final ArrayList<byte[]> items = new ArrayList<>();
-    private final HashMap<ByteString, Integer> positions = new HashMap<>();
-    private long bytes = BASE;
+        /**
+         * Past this many members a set is a table whatever the configuration says: an intset's adds
+         * and removes copy it, so a huge {@code set-max-intset-entries} would make them linear in
+         * the set's size (64 KB at 8 bytes a member).
+         */
+        public static final int HARD_MAX_ENTRIES = 8192;
+
+        boolean intsetFor(long entries) {
+            return entries <= Math.min(maxIntsetEntries, HARD_MAX_ENTRIES);
+        }
+    }
+
+    /** This object. */
+    private static final long BASE = 24;
+
+    /** The intset's values while the set is one, else null. */
+    private byte[] ints = IntSet.EMPTY;
+    private int width = IntSet.NARROWEST;
+    /** The table once the set has outgrown the intset, else null. */
+    private SetTable table;
 
     @Override
     public long bytes() {
-        return bytes;
+        return BASE + (ints != null ? (16L + ints.length + 7) & ~7L : table.bytes());
+    }
+
+    /** Redis's OBJECT ENCODING name of the current representation: {@code intset} or {@code hashtable}. */
+    @Override
+    public String encoding() {
+        return ints != null ? "intset" : "hashtable";
     }
 
     /** The same members (their arrays are never changed in place, so they are shared). */
     @Override
     public SetValue copy() {
         SetValue copy = new SetValue();
-        copy.items.addAll(items);
-        copy.positions.putAll(positions);
-        copy.bytes = bytes;
+        if (ints != null) {
+            copy.ints = ints.clone();
+            copy.width = width;
+        } else {
+            copy.ints = null;
+            copy.table = table.copy();
+        }
         return copy;
     }
 
-    /** A hash table of members: never Redis's intset (members are kept as strings whatever they hold). */
-    @Override
-    public String encoding() {
-        return "hashtable";
-    }
-
     public int size() {
-        return items.size();
+        return ints != null ? ints.length / width : table.size();
     }
 
     public boolean contains(byte[] member) {
-        return positions.containsKey(new ByteString(member));
+        if (ints != null) {
+            return IntSet.isInteger(member) && IntSet.indexOf(ints, width, IntSet.parse(member)) >= 0;
+        }
+        return table.contains(member);
     }
 
-    /** True when {@code member} was not there. */
-    public boolean add(byte[] member) {
-        if (positions.putIfAbsent(new ByteString(member), items.size()) != null) {
-            return false;
+    /**
+     * True when {@code member} was not there. An intset that a non-integer member would join, or that
+     * would outgrow {@code limits}, becomes a table (Redis's setTypeAdd).
+     */
+    public boolean add(byte[] member, Limits limits) {
+        if (ints != null) {
+            if (IntSet.isInteger(member)) {
+                long v = IntSet.parse(member);
+                int at = IntSet.indexOf(ints, width, v);
+                if (at >= 0) {
+                    return false;
+                }
+                int newWidth = Math.max(width, IntSet.widthFor(v));
+                ints = IntSet.insert(ints, width, -at - 1, v, newWidth);
+                width = newWidth;
+                if (!limits.intsetFor(size())) {
+                    toTable();
+                }
+                return true;
+            }
+            toTable();
         }
-        items.add(member);
-        bytes += memberBytes(member);
-        return true;
+        return table.add(member);
     }
 
     /** True when {@code member} was there. */
     public boolean remove(byte[] member) {
-        Integer at = positions.remove(new ByteString(member));
-        if (at == null) {
-            return false;
+        if (ints != null) {
+            if (!IntSet.isInteger(member)) {
+                return false;
+            }
+            int at = IntSet.indexOf(ints, width, IntSet.parse(member));
+            if (at < 0) {
+                return false;
+            }
+            ints = IntSet.removeAt(ints, width, at);
+            return true;
         }
-        byte[] last = items.remove(items.size() - 1);
-        if (at < items.size()) {
-            items.set(at, last);
-            positions.put(new ByteString(last), at);
-        }
-        bytes -= memberBytes(member);
-        return true;
+        return table.remove(member);
     }
 
+    /** Redis's setTypeConvert: the same members, in a table from now on. */
+    private void toTable() {
+        int n = size();
+        SetTable t = new SetTable(n);
+        for (int i = 0; i < n; i++) {
+            t.add(IntSet.format(IntSet.get(ints, width, i)));
+        }
+        table = t;
+        ints = null;
+    }
+
+    private byte[] member(int i) {
+        return ints != null ? IntSet.format(IntSet.get(ints, width, i)) : table.get(i);
+    }
+
+    /** The members: ascending for an intset, in no order for a table. */
     public List<byte[]> members() {
-        return new ArrayList<>(items);
+        if (ints == null) {
+            return table.members();
+        }
+        int n = size();
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(member(i));
+        }
+        return out;
     }
 
     /** A random member; O(1). */
     public byte[] random(SplittableRandom random) {
-        return items.get(random.nextInt(items.size()));
+        return member(random.nextInt(size()));
     }
 
     /** {@code count} distinct random members (all when count ≥ size): O(count) for few, one shuffle for many. */
     public List<byte[]> randomDistinct(int count, SplittableRandom random) {
-        int n = items.size();
+        int n = size();
         if (count >= n) {
             return members();
         }
@@ -97,7 +165,7 @@ public final class SetValue implements MutableValue {
             while (out.size() < count) {
                 int i = random.nextInt(n);
                 if (picked.add(i)) {
-                    out.add(items.get(i));
+                    out.add(member(i));
                 }
             }
             return out;
@@ -110,9 +178,5 @@ public final class SetValue implements MutableValue {
             all.set(j, t);
         }
         return new ArrayList<>(all.subList(0, count));
-    }
-
-    static long memberBytes(byte[] member) {
-        return MEMBER_OVERHEAD + ((16L + member.length + 7) & ~7L);
     }
 }

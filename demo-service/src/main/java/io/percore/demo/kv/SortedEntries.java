@@ -2,7 +2,7 @@ package io.percore.demo.kv;
 
 /**
  * One representation of a sorted set's entries, ordered by score then member bytes (unsigned, a
- * prefix first: Redis's {@code sdscmp}): the compact {@link ZListpack} or the {@link ZSkipList}.
+ * prefix first: Redis's {@code sdscmp}): the compact {@link ZListpack} or the {@link ZTree}.
  * Ranks are 0-based. {@link ZSetValue} chooses between them and keeps the memory figure.
  */
 interface SortedEntries {
@@ -11,6 +11,11 @@ interface SortedEntries {
     @FunctionalInterface
     interface Prefix {
         boolean holds(byte[] member, double score);
+    }
+
+    /** Member order among equal scores: bytes unsigned, a prefix first (Redis's {@code sdscmp}). */
+    static int compare(byte[] a, byte[] b) {
+        return java.util.Arrays.compareUnsigned(a, b);
     }
 
     int size();

@@ -22,10 +22,12 @@ public final class ValueStore {
 
     /**
      * Estimated bytes of one entry besides its key and value arrays: the {@code KeyTable.Entry}
-     * object (12-byte header, 7 references/ints, a long, a boolean: 64 bytes with compressed oops)
-     * plus its share of the bucket array at the table's load factor (8).
+     * object (12-byte header, 7 references/ints: 40 bytes with compressed oops) plus its share of
+     * the bucket array at the table's load factor (8).
      */
-    static final long ENTRY_OVERHEAD = 72;
+    static final long ENTRY_OVERHEAD = 48;
+    /** A key's TTL when it has one: the {@code KeyTable.Expiry} object (a long, two references). */
+    static final long EXPIRY_BYTES = 32;
     /** Evictions one write may trigger before it gives up and answers -OOM (CONFIG SET maxmemory may cut deep). */
     static final int MAX_EVICTIONS_PER_WRITE = 10_000;
     /** Redis's LFU constants: initial counter, lfu-log-factor, lfu-decay-time (minutes). */
@@ -77,6 +79,10 @@ public final class ValueStore {
 
     /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
     private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
+    /** When a hash is a listpack (CONFIG SET hash-max-listpack-*): set and read on this shard only. */
+    private HashValue.Limits hashLimits = HashValue.Limits.DEFAULT;
+    /** When a set is an intset (CONFIG SET set-max-intset-entries): set and read on this shard only. */
+    private SetValue.Limits setLimits = SetValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -223,7 +229,7 @@ public final class ValueStore {
     /** Expiry of a live key (epoch ms or {@link #NO_EXPIRY}); {@code Long.MIN_VALUE} when the key is missing. */
     public long expireAt(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);
-        return e == null ? Long.MIN_VALUE : e.expireAt;
+        return e == null ? Long.MIN_VALUE : e.expireAt();
     }
 
     public boolean exists(byte[] key, long now) {
@@ -238,7 +244,7 @@ public final class ValueStore {
     private KeyTable.Entry live(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         if (e != null) {
-            if (e.expireAt != NO_EXPIRY && e.expireAt <= now) {
+            if (e.expiry != null && e.expiry.at <= now) {
                 removeEntry(e);
                 expiredKeys++;
                 return null;
@@ -330,7 +336,7 @@ public final class ValueStore {
         if (e == null) {
             return null;
         }
-        StoredValue taken = new StoredValue(e.type, e.value, e.expireAt);
+        StoredValue taken = new StoredValue(e.type, e.value, e.expireAt());
         removeEntry(e);
         clearReservation(key);
         return taken;
@@ -353,7 +359,7 @@ public final class ValueStore {
         requireFits(valueBytes(e.value));
         // A plain string is never changed in place: the copy may share it.
         Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
-        return new StoredValue(e.type, copy, e.expireAt);
+        return new StoredValue(e.type, copy, e.expireAt());
     }
 
     /**
@@ -400,7 +406,7 @@ public final class ValueStore {
             removeEntry(e);
             return true;
         }
-        if (e.expireAt != expireAt) {
+        if (e.expireAt() != expireAt) {
             setExpireAt(e, expireAt);
             touched(key);
         }
@@ -456,6 +462,24 @@ public final class ValueStore {
 
     public ZSetValue.Limits zsetLimits() {
         return zsetLimits;
+    }
+
+    /** The listpack limits of hashes on this shard; takes effect on the next write of a hash. */
+    public void hashLimits(HashValue.Limits limits) {
+        this.hashLimits = limits;
+    }
+
+    public HashValue.Limits hashLimits() {
+        return hashLimits;
+    }
+
+    /** The intset limit of sets on this shard; takes effect on the next add to a set. */
+    public void setLimits(SetValue.Limits limits) {
+        this.setLimits = limits;
+    }
+
+    public SetValue.Limits setLimits() {
+        return setLimits;
     }
 
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
@@ -543,7 +567,7 @@ public final class ValueStore {
             long rank = switch (policy.rank) {
                 case LRU -> candidate.access;
                 case LFU -> lfuDecayed(candidate.access, nowMinutes);
-                case TTL -> candidate.expireAt;
+                case TTL -> candidate.expireAt();
                 default -> 0;
             };
             if (best == null || rank < bestRank) {
@@ -557,7 +581,7 @@ public final class ValueStore {
     private KeyTable.Entry nextVolatile() {
         KeyTable.Entry e = evictCursor != null ? evictCursor : volatileHead;
         if (e != null) {
-            evictCursor = e.volatileNext;
+            evictCursor = e.expiry.next;
         }
         return e;
     }
@@ -654,7 +678,7 @@ public final class ValueStore {
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
     public long memoryUsage(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);
-        return e == null ? -1 : entryBytes(e.key, e.value);
+        return e == null ? -1 : entryBytes(e.key, e.value) + (e.expiry != null ? EXPIRY_BYTES : 0);
     }
 
     /** The shard's random source (eviction samples, RANDOMKEY, HRANDFIELD). */
@@ -784,7 +808,7 @@ public final class ValueStore {
             int sample = Math.min(ACTIVE_EXPIRE_SAMPLE, volatileCount);
             for (int i = 0; i < sample && volatileCount > 0; i++) {
                 KeyTable.Entry e = activeCursor != null ? activeCursor : volatileHead;
-                activeCursor = e.volatileNext;
+                activeCursor = e.expiry.next;
                 if (isExpired(e, now)) {
                     removeEntry(e);
                     expiredKeys++;
@@ -865,7 +889,7 @@ public final class ValueStore {
     // ------------------------------------------------------------------ internals
 
     private static boolean isExpired(KeyTable.Entry e, long now) {
-        return e.expireAt != NO_EXPIRY && e.expireAt <= now;
+        return e.expiry != null && e.expiry.at <= now;
     }
 
     private void clearReservation(byte[] key) {
@@ -875,43 +899,45 @@ public final class ValueStore {
     }
 
     private void setExpireAt(KeyTable.Entry e, long expireAt) {
-        e.expireAt = expireAt;
         if (expireAt == NO_EXPIRY) {
             unlinkVolatile(e);
-        } else if (!e.inVolatileList) {
-            e.volatileNext = volatileHead;
-            e.volatilePrev = null;
+        } else if (e.expiry != null) {
+            e.expiry.at = expireAt;
+        } else {
+            KeyTable.Expiry x = new KeyTable.Expiry(expireAt);
+            x.next = volatileHead;
             if (volatileHead != null) {
-                volatileHead.volatilePrev = e;
+                volatileHead.expiry.prev = e;
             }
             volatileHead = e;
-            e.inVolatileList = true;
+            e.expiry = x;
             volatileCount++;
+            addUsed(EXPIRY_BYTES);
         }
     }
 
     private void unlinkVolatile(KeyTable.Entry e) {
-        if (!e.inVolatileList) {
+        KeyTable.Expiry x = e.expiry;
+        if (x == null) {
             return;
         }
         if (activeCursor == e) {
-            activeCursor = e.volatileNext;
+            activeCursor = x.next;
         }
         if (evictCursor == e) {
-            evictCursor = e.volatileNext;
+            evictCursor = x.next;
         }
-        if (e.volatilePrev != null) {
-            e.volatilePrev.volatileNext = e.volatileNext;
+        if (x.prev != null) {
+            x.prev.expiry.next = x.next;
         } else {
-            volatileHead = e.volatileNext;
+            volatileHead = x.next;
         }
-        if (e.volatileNext != null) {
-            e.volatileNext.volatilePrev = e.volatilePrev;
+        if (x.next != null) {
+            x.next.expiry.prev = x.prev;
         }
-        e.volatilePrev = null;
-        e.volatileNext = null;
-        e.inVolatileList = false;
+        e.expiry = null;
         volatileCount--;
+        addUsed(-EXPIRY_BYTES);
     }
 
     private void removeEntry(KeyTable.Entry e) {

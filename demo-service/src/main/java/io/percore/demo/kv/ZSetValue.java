@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
  * A sorted set (Redis's {@code OBJ_ZSET}): members with a double score each, ordered by score and
  * then by member bytes. A small set is a {@link ZListpack} (two sorted arrays, Redis's listpack
  * encoding); past {@code zset-max-listpack-entries} members or with a member longer than
- * {@code zset-max-listpack-value} bytes it becomes a {@link ZSkipList} (a skip list with spans plus a
- * member map: O(log n) updates, ranks and rank lookups, O(1) scores), and stays one, as in Redis.
+ * {@code zset-max-listpack-value} bytes it becomes a {@link ZTree} (what Redis calls the skiplist
+ * encoding, here a B+ tree that counts the entries under each child, plus a member → score map:
+ * O(log n) updates, ranks and rank lookups, O(1) scores), and stays one, as in Redis.
  * Mutated in place by its shard's commands, which report the change of {@link #bytes()} to the
  * store ({@link ValueStore#resized}).
  *
@@ -47,7 +48,7 @@ public final class ZSetValue implements MutableValue {
             if (bound == MAX) {
                 return -1;
             }
-            return ZSkipList.compare(value, bound);
+            return SortedEntries.compare(value, bound);
         }
 
         boolean aboveMin(byte[] member) {
@@ -69,15 +70,22 @@ public final class ZSetValue implements MutableValue {
         public static final Limits DEFAULT = new Limits(128, 64);
 
         /**
-         * Past this many members a set is a skip list whatever the configuration says: a compact
+         * Past this many members a set is a tree (skiplist encoding) whatever the configuration says: a compact
          * set's lookups and inserts are linear, so a huge {@code zset-max-listpack-entries} would
          * make every command on a large set linear (in Redis too: its listpacks stop at 1 GB).
          */
         public static final int HARD_MAX_ENTRIES = 1024;
+        /** Likewise past this many bytes of listpack: each change of a compact set copies it. */
+        public static final int HARD_MAX_BYTES = 64 * 1024;
 
-        boolean compactFor(long entries, long longestMember) {
-            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longestMember <= maxValue;
+        boolean compactFor(long entries, long longestMember, long listpackBytes) {
+            return entries <= Math.min(maxEntries, HARD_MAX_ENTRIES) && longestMember <= maxValue && listpackBytes <= HARD_MAX_BYTES;
         }
+    }
+
+    /** The most bytes an entry of {@code member} takes in a listpack: a length of up to 5 bytes, the member, the score. */
+    private static long entryBytes(byte[] member) {
+        return 5L + member.length + 8;
     }
 
     private SortedEntries entries;
@@ -91,8 +99,8 @@ public final class ZSetValue implements MutableValue {
      * limits allow no compact set or that member is too long, as Redis decides on a new key.
      */
     public static ZSetValue create(Limits limits, byte[] firstMember) {
-        boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length);
-        return new ZSetValue(compact ? new ZListpack(4) : new ZSkipList());
+        boolean compact = limits.maxEntries() > 0 && limits.compactFor(1, firstMember.length, entryBytes(firstMember));
+        return new ZSetValue(compact ? new ZListpack() : new ZTree());
     }
 
     /**
@@ -101,10 +109,12 @@ public final class ZSetValue implements MutableValue {
      */
     public static ZSetValue of(List<Entry> ascending, Limits limits) {
         long longest = 0;
+        long total = 0;
         for (Entry e : ascending) {
             longest = Math.max(longest, e.member().length);
+            total += entryBytes(e.member());
         }
-        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest) ? new ZListpack(ascending.size()) : new ZSkipList());
+        ZSetValue z = new ZSetValue(limits.compactFor(ascending.size(), longest, total) ? new ZListpack() : new ZTree());
         for (Entry e : ascending) {
             z.entries.insert(e.member(), e.score());
         }
@@ -124,7 +134,7 @@ public final class ZSetValue implements MutableValue {
     @Override
     public ZSetValue copy() {
         int n = entries.size();
-        SortedEntries fresh = entries instanceof ZListpack ? new ZListpack(n) : new ZSkipList();
+        SortedEntries fresh = entries instanceof ZListpack ? new ZListpack() : new ZTree();
         if (n > 0) {
             entries.visit(0, n - 1, false, fresh::insert);
         }
@@ -140,10 +150,10 @@ public final class ZSetValue implements MutableValue {
         return entries.score(member);
     }
 
-    /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a skip list first. */
+    /** Adds a member that is not there yet; a compact set that would outgrow {@code limits} becomes a tree first. */
     public void insert(byte[] member, double score, Limits limits) {
-        if (entries instanceof ZListpack && !limits.compactFor(entries.size() + 1L, member.length)) {
-            ZSkipList list = new ZSkipList();
+        if (entries instanceof ZListpack lp && !limits.compactFor(lp.size() + 1L, member.length, lp.payload() + entryBytes(member))) {
+            ZTree list = new ZTree();
             entries.visit(0, entries.size() - 1, false, list::insert);
             entries = list;
         }

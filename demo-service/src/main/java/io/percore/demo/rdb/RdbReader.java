@@ -42,7 +42,8 @@ public final class RdbReader {
      * @param requireFits     given the value's estimated bytes so far, throws when they cannot fit the shard
      * @param zsetLimits      when a loaded sorted set is compact, as after ZADD
      */
-    public record Limits(long maxStringLength, LongConsumer requireFits, ZSetValue.Limits zsetLimits) {
+    public record Limits(long maxStringLength, LongConsumer requireFits, ZSetValue.Limits zsetLimits,
+                         io.percore.demo.kv.HashValue.Limits hashLimits, io.percore.demo.kv.SetValue.Limits setLimits) {
     }
 
     /** The estimate of an element's cost beyond its bytes, charged as the value is read (a hash field's is about this). */
@@ -146,7 +147,7 @@ public final class RdbReader {
         long len = readCount();
         SetValue set = new SetValue();
         for (long i = 0; i < len; i++) {
-            if (!set.add(readString(true))) {
+            if (!set.add(readString(true), limits.setLimits())) {
                 throw new BadPayloadException("duplicate set member");
             }
         }
@@ -159,7 +160,7 @@ public final class RdbReader {
         for (long i = 0; i < len; i++) {
             byte[] field = readString(true);
             byte[] value = readString(true);
-            if (!hash.put(field, value)) {
+            if (!hash.put(field, value, limits.hashLimits())) {
                 throw new BadPayloadException("duplicate hash field");
             }
         }
@@ -214,7 +215,7 @@ public final class RdbReader {
         SetValue set = new SetValue();
         Intset.forEach(readString(false), member -> {
             charge(member.length);
-            set.add(member);
+            set.add(member, limits.setLimits());
         });
         return set;
     }
@@ -228,7 +229,7 @@ public final class RdbReader {
                 field[0] = entry;
                 return;
             }
-            if (!hash.put(field[0], entry)) {
+            if (!hash.put(field[0], entry, limits.hashLimits())) {
                 throw new BadPayloadException("duplicate hash field");
             }
             field[0] = null;

@@ -70,6 +70,16 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new io.percore.demo.kv.ZSetValue.Limits(thresholds.get("zset-max-listpack-entries"), thresholds.get("zset-max-listpack-value"));
     }
 
+    /** The hashes' encoding thresholds (hash-max-listpack-entries/-value), which hashes follow. */
+    public io.percore.demo.kv.HashValue.Limits hashLimits() {
+        return new io.percore.demo.kv.HashValue.Limits(thresholds.get("hash-max-listpack-entries"), thresholds.get("hash-max-listpack-value"));
+    }
+
+    /** The sets' encoding threshold (set-max-intset-entries), which sets of integers follow. */
+    public io.percore.demo.kv.SetValue.Limits setLimits() {
+        return new io.percore.demo.kv.SetValue.Limits(thresholds.get("set-max-intset-entries"));
+    }
+
     /** The password's bytes for a constant-time comparison, or null. */
     public byte[] httpPasswordBytes() {
         return httpPassword == null ? null : httpPassword.getBytes(StandardCharsets.UTF_8);

@@ -89,7 +89,7 @@ final class DumpCommands {
         }
         RdbReader.Restored restored;
         try {
-            restored = RdbReader.read(payload, new RdbReader.Limits(maxBulk, ks::requireFits, ks.zsetLimits()));
+            restored = RdbReader.read(payload, new RdbReader.Limits(maxBulk, ks::requireFits, ks.zsetLimits(), ks.hashLimits(), ks.setLimits()));
         } catch (BadPayloadException e) {
             throw new RespError(e.stringTooLong() ? RespReplies.STRING_TOO_LONG : BAD_DATA);
         }

@@ -17,7 +17,8 @@ import java.util.Locale;
 
 /**
  * Hash commands (Redis's {@code t_hash.c}), each on the shard owning its key. Fields keep insertion
- * order; a hash left without fields is deleted, as in Redis. Every change reports the hash's new
+ * order; a small hash is a listpack and a larger one a table, by the shard's
+ * {@code hash-max-listpack-*} limits ({@link HashValue}); a hash left without fields is deleted, as in Redis. Every change reports the hash's new
  * size to the store so the memory budget stays exact.
  */
 final class HashCommands {
@@ -55,7 +56,7 @@ final class HashCommands {
         long before = h.bytes();
         long added = 0;
         for (int i = 2; i < argv.length; i += 2) {
-            if (h.put(argv[i], argv[i + 1])) {
+            if (h.put(argv[i], argv[i + 1], ks.hashLimits())) {
                 added++;
             }
         }
@@ -82,7 +83,7 @@ final class HashCommands {
         ks.requireFits((long) argv[2].length + argv[3].length);
         h = forWrite(ks, argv[1], now);
         long before = h.bytes();
-        h.put(argv[2], argv[3]);
+        h.put(argv[2], argv[3], ks.hashLimits());
         ks.resized(argv[1], h.bytes() - before);
         return integer(1);
     }
@@ -203,7 +204,7 @@ final class HashCommands {
     private static void put(ValueStore ks, byte[] key, byte[] field, byte[] value, long now) {
         HashValue h = forWrite(ks, key, now);
         long before = h.bytes();
-        h.put(field, value);
+        h.put(field, value, ks.hashLimits());
         ks.resized(key, h.bytes() - before);
     }
 

@@ -34,6 +34,15 @@ public final class RespDoubles {
         if (text.length == 0 || isSpace(text[0])) {
             return Double.NaN;
         }
+        double fast = plainDecimal(text, 0);
+        return fast == fast ? fast : parseGeneral(text); // fast == fast: not NaN
+    }
+
+    /** {@link #parse} without its fast path (for the test that the two agree). */
+    static double parseGeneral(byte[] text) {
+        if (text.length == 0 || isSpace(text[0])) {
+            return Double.NaN;
+        }
         Strtod r = strtod(text, 0);
         if (r.end != text.length || r.outOfRange) {
             return Double.NaN;
@@ -49,6 +58,12 @@ public final class RespDoubles {
      * @return the value, or NaN when the text is not such a number
      */
     public static double parseBound(byte[] text, int from) {
+        double fast = plainDecimal(text, from);
+        return fast == fast ? fast : parseBoundGeneral(text, from);
+    }
+
+    /** {@link #parseBound} without its fast path (for the test that the two agree). */
+    static double parseBoundGeneral(byte[] text, int from) {
         Strtod r = strtod(text, from);
         return r.end == text.length ? r.value : Double.NaN;
     }
@@ -141,6 +156,93 @@ public final class RespDoubles {
     }
 
     // ------------------------------------------------------------------ strtod
+
+    /** Exact powers of ten as doubles: 10^22 is the largest whose double is exact. */
+    private static final double[] POWERS_OF_TEN = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    };
+    /** Significant digits that always fit a double's 53-bit mantissa exactly (10^15 < 2^53). */
+    private static final int EXACT_DIGITS = 15;
+
+    /**
+     * The common case of {@link #strtod} without building a string: all of {@code s[from..]} is
+     * {@code [sign] digits [. digits] [e [sign] digits]} with at most 15 significant digits and a
+     * decimal exponent within ±22. Then the digits and the power of ten are both exact doubles and
+     * one multiplication or division rounds once, to the nearest double: the value strtod returns
+     * (Clinger's fast path). Anything else, including every text strtod would stop early in,
+     * returns NaN and takes the general path.
+     */
+    static double plainDecimal(byte[] s, int from) {
+        int n = s.length;
+        int i = from;
+        boolean negative = false;
+        if (i < n && (s[i] == '+' || s[i] == '-')) {
+            negative = s[i] == '-';
+            i++;
+        }
+        long mantissa = 0;
+        int significant = 0;
+        int digits = 0;
+        int fraction = 0;
+        for (; i < n && isDigit(s[i]); i++, digits++) {
+            if (significant > 0 || s[i] != '0') {
+                if (++significant > EXACT_DIGITS) {
+                    return Double.NaN;
+                }
+                mantissa = mantissa * 10 + (s[i] - '0');
+            }
+        }
+        if (i < n && s[i] == '.') {
+            for (i++; i < n && isDigit(s[i]); i++, digits++, fraction++) {
+                if (significant > 0 || s[i] != '0') {
+                    if (++significant > EXACT_DIGITS) {
+                        return Double.NaN;
+                    }
+                    mantissa = mantissa * 10 + (s[i] - '0');
+                }
+            }
+        }
+        if (digits == 0) {
+            return Double.NaN;
+        }
+        int exponent = 0;
+        if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+            i++;
+            boolean expNegative = false;
+            if (i < n && (s[i] == '+' || s[i] == '-')) {
+                expNegative = s[i] == '-';
+                i++;
+            }
+            if (i == n) {
+                return Double.NaN; // "1e", "1e+": strtod stops before the e
+            }
+            for (; i < n && isDigit(s[i]); i++) {
+                if (exponent > 100) {
+                    return Double.NaN;
+                }
+                exponent = exponent * 10 + (s[i] - '0');
+            }
+            exponent = expNegative ? -exponent : exponent;
+        }
+        if (i != n) {
+            return Double.NaN;
+        }
+        // mantissa = the significant digits as an integer, so value = mantissa * 10^(exponent - fraction);
+        // a zero mantissa is zero (with the sign) whatever the exponent
+        int power = exponent - fraction;
+        double magnitude;
+        if (mantissa == 0) {
+            magnitude = 0;
+        } else if (power >= 0 && power < POWERS_OF_TEN.length) {
+            magnitude = mantissa * POWERS_OF_TEN[power];
+        } else if (power < 0 && -power < POWERS_OF_TEN.length) {
+            magnitude = mantissa / POWERS_OF_TEN[-power];
+        } else {
+            return Double.NaN;
+        }
+        return negative ? -magnitude : magnitude;
+    }
 
     /**
      * What {@code strtod} returns: the value, where it stopped, whether it set ERANGE to a result

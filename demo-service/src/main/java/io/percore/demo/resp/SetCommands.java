@@ -48,7 +48,7 @@ final class SetCommands {
         long before = s.bytes();
         long added = 0;
         for (int i = 2; i < argv.length; i++) {
-            if (s.add(argv[i])) {
+            if (s.add(argv[i], ks.setLimits())) {
                 added++;
             }
         }
@@ -283,7 +283,7 @@ final class SetCommands {
                 }
                 ks.requireFits(growth);
                 SetValue s = new SetValue();
-                result.forEach(s::add);
+                result.forEach(m -> s.add(m, ks.setLimits()));
                 ks.set(dst, ValueType.SET, s, ValueStore.NO_EXPIRY);
                 return (RedisMessage) integer(result.size());
             });
@@ -359,7 +359,7 @@ final class SetCommands {
                     long now = System.currentTimeMillis();
                     SetValue s = forWrite(ks, dst, now);
                     long before = s.bytes();
-                    s.add(member);
+                    s.add(member, ks.setLimits());
                     ks.resized(dst, s.bytes() - before);
                     return (RedisMessage) integer(1);
                 })).whenComplete((reply, failure) -> {

@@ -140,6 +140,12 @@ public final class ShardState implements AutoCloseable {
         if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
             store.zsetLimits(next.zsetLimits());
         }
+        if (previous == null || !previous.hashLimits().equals(next.hashLimits())) {
+            store.hashLimits(next.hashLimits());
+        }
+        if (previous == null || !previous.setLimits().equals(next.setLimits())) {
+            store.setLimits(next.setLimits());
+        }
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());

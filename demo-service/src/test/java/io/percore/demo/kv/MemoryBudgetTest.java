@@ -29,11 +29,19 @@ class MemoryBudgetTest {
         byte[] v100 = new byte[100];
         s.setString(b("a"), v10, ValueStore.NO_EXPIRY);
         long a = ValueStore.entryBytes(b("a"), v10);
-        assertThat(s.usedBytes()).isEqualTo(a).isEqualTo(72 + 24 + 32);
+        assertThat(s.usedBytes()).isEqualTo(a).isEqualTo(48 + 24 + 32);
         s.setString(b("a"), v100, ValueStore.NO_EXPIRY);
         assertThat(s.usedBytes()).as("replaced value").isEqualTo(ValueStore.entryBytes(b("a"), v100));
         s.setString(b("b"), v10, NOW + 1000);
-        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10));
+        assertThat(s.usedBytes()).as("a TTL costs its Expiry").isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10)
+                + ValueStore.EXPIRY_BYTES);
+        assertThat(s.memoryUsage(b("b"), NOW)).isEqualTo(ValueStore.entryBytes(b("b"), v10) + ValueStore.EXPIRY_BYTES);
+        assertThat(s.expire(b("b"), NOW + 500, NOW)).isTrue();
+        assertThat(s.usedBytes()).as("a new TTL for a key that has one: the same Expiry")
+                .isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10) + ValueStore.EXPIRY_BYTES);
+        assertThat(s.expire(b("b"), ValueStore.NO_EXPIRY, NOW)).isTrue();
+        assertThat(s.usedBytes()).as("PERSIST").isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10));
+        assertThat(s.expire(b("b"), NOW + 1000, NOW)).isTrue();
         assertThat(s.readString(b("b"), NOW + 2000)).as("expired on access").isNull();
         assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("a"), v100));
         s.setStringKeepTtl(b("a"), v10, NOW);
@@ -141,6 +149,80 @@ class MemoryBudgetTest {
                 assertThat(hotLeft).as(policy.redisName() + " keeps the hot keys").isGreaterThanOrEqualTo(15);
             }
         }
+    }
+
+    /**
+     * The TTL bookkeeping (an Expiry object per key with a TTL, linked in the store's list) against a
+     * plain map under random writes, TTL changes, PERSIST, deletes, RENAME (take/put), lazy and active
+     * expiry and volatile-ttl eviction: the keys with a TTL are exactly the counted ones and the
+     * budget is always the sum of the keys' own figures.
+     */
+    @Test
+    void ttlBookkeepingFollowsAModel() {
+        ValueStore s = store(0, MaxmemoryPolicy.NOEVICTION);
+        SplittableRandom r = new SplittableRandom(5);
+        java.util.Map<String, Long> model = new java.util.HashMap<>(); // key -> expireAt (NO_EXPIRY: none)
+        long now = NOW;
+        for (int step = 0; step < 50_000; step++) {
+            now += r.nextInt(3);
+            final long t = now;
+            model.entrySet().removeIf(e -> e.getValue() != ValueStore.NO_EXPIRY && e.getValue() <= t);
+            String k = "k" + r.nextInt(300);
+            long ttl = r.nextBoolean() ? ValueStore.NO_EXPIRY : now + 1 + r.nextInt(200);
+            switch (r.nextInt(8)) {
+                case 0, 1 -> {
+                    s.setString(b(k), new byte[r.nextInt(20)], ttl);
+                    model.put(k, ttl);
+                }
+                case 2 -> {
+                    boolean live = s.exists(b(k), now);
+                    assertThat(s.expire(b(k), ttl, now)).isEqualTo(live);
+                    if (live) {
+                        model.put(k, ttl);
+                    }
+                }
+                case 3 -> {
+                    s.delete(b(k), now);
+                    model.remove(k);
+                }
+                case 4 -> {
+                    ValueStore.StoredValue taken = s.take(b(k), now);
+                    model.remove(k);
+                    if (taken != null) {
+                        String to = "k" + r.nextInt(300);
+                        s.put(b(to), taken);
+                        model.put(to, taken.expireAt());
+                    }
+                }
+                case 5 -> s.activeExpireCycle(now, 1_000_000);
+                case 6 -> {
+                    s.setStringKeepTtl(b(k), new byte[3], now);
+                    model.putIfAbsent(k, ValueStore.NO_EXPIRY);
+                }
+                default -> s.readString(b(k), now);
+            }
+            if (step % 50 == 0) {
+                long used = 0;
+                long volatileKeys = 0;
+                for (java.util.Map.Entry<String, Long> e : model.entrySet()) {
+                    assertThat(s.expireAt(b(e.getKey()), now)).as(e.getKey()).isEqualTo(e.getValue());
+                    used += s.memoryUsage(b(e.getKey()), now);
+                    volatileKeys += e.getValue() != ValueStore.NO_EXPIRY ? 1 : 0;
+                }
+                s.keys(null, new java.util.ArrayList<>(), now); // KEYS drops what expired but was not read
+                assertThat(s.size()).isEqualTo(model.size());
+                assertThat(s.volatileCount()).isEqualTo(volatileKeys);
+                assertThat(s.usedBytes()).isEqualTo(used);
+            }
+        }
+        ValueStore v = store(1, MaxmemoryPolicy.VOLATILE_TTL);
+        for (int i = 0; i < 100; i++) {
+            v.setString(b("t" + i), new byte[10], NOW + 1000 + i);
+        }
+        v.makeRoom(NOW); // a 1-byte budget: evicts every key with a TTL, and still refuses
+        assertThat(v.volatileCount()).isZero();
+        assertThat(v.size()).isZero();
+        assertThat(v.usedBytes()).isZero();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.RespTestClient.Err;
 import io.percore.demo.support.TestServices;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,17 +168,31 @@ class CopyAndObjectTest {
         });
     }
 
-    /** The demo's own representations where they differ from a small Redis value's: one hash table each. */
+    /**
+     * Hashes, sets and sorted sets have Redis's two representations each: OBJECT ENCODING names the
+     * same one as redis-server for small values, for values past the thresholds, and after CONFIG SET
+     * moves the thresholds.
+     */
     @Test
-    void hashesAndSetsAreHashTables() throws IOException {
-        try (RespTestClient c = new RespTestClient(demo.respPort())) {
-            c.cmd("HSET", "enc:h", "f", "v");
-            c.cmd("SADD", "enc:s", "1", "2");
-            c.cmd("SADD", "enc:t", "a");
-            assertThat(c.cmd("OBJECT", "ENCODING", "enc:h")).isEqualTo("hashtable");
-            assertThat(c.cmd("OBJECT", "ENCODING", "enc:s")).isEqualTo("hashtable");
-            assertThat(c.cmd("OBJECT", "ENCODING", "enc:t")).isEqualTo("hashtable");
-            assertThat(c.cmd("OBJECT", "REFCOUNT", "enc:h")).isEqualTo(1L);
+    void encodingsOfAggregatesAreRedises() throws IOException {
+        try (RespTestClient r = new RespTestClient(redis.port()); RespTestClient d = new RespTestClient(demo.respPort())) {
+            List<String[]> commands = new ArrayList<>(List.of(
+                    c("DEL", "enc:h", "enc:hbig", "enc:s", "enc:t", "enc:sbig", "enc:z", "enc:zbig", "enc:l"),
+                    c("HSET", "enc:h", "f", "v"), c("HSET", "enc:hbig", "f", "v".repeat(65)),
+                    c("SADD", "enc:s", "1", "2"), c("SADD", "enc:t", "a"),
+                    c("ZADD", "enc:z", "1", "a"), c("ZADD", "enc:zbig", "1", "m".repeat(65)), c("RPUSH", "enc:l", "a")));
+            for (int i = 0; i < 600; i++) {
+                commands.add(c("SADD", "enc:sbig", Integer.toString(i)));
+            }
+            for (String key : List.of("enc:h", "enc:hbig", "enc:s", "enc:t", "enc:sbig", "enc:z", "enc:zbig", "enc:l")) {
+                commands.add(c("OBJECT", "ENCODING", key));
+            }
+            commands.add(c("CONFIG", "SET", "hash-max-listpack-entries", "1"));
+            commands.add(c("HSET", "enc:h", "g", "w"));
+            commands.add(c("OBJECT", "ENCODING", "enc:h"));
+            commands.add(c("CONFIG", "SET", "hash-max-listpack-entries", "128"));
+            commands.add(c("OBJECT", "REFCOUNT", "enc:h"));
+            RealRedis.sameReplies(r, d, "2", commands.toArray(new String[0][]), reply -> reply);
         }
     }
 

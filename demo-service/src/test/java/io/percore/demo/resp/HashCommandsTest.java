@@ -37,11 +37,14 @@ class HashCommandsTest {
         HashCommands.hset(store, argv("HSET", "h", "a", "1", "b", "2"), now);
         long two = store.usedBytes();
         assertThat(two).isPositive();
+        HashCommands.hset(store, argv("HSET", "h", "c", "3"), now);
+        assertThat(store.usedBytes()).as("a listpack grows by its bytes").isEqualTo(two + 8);
         HashCommands.hset(store, argv("HSET", "h", "c", "x".repeat(1000)), now);
-        assertThat(store.usedBytes()).as("a 1,000-byte value counted").isGreaterThan(two + 1000);
+        long big = store.usedBytes();
+        assertThat(big).as("a 1,000-byte value counted (and the hash is a table now)").isGreaterThan(two + 1000);
         HashCommands.hset(store, argv("HSET", "h", "c", "3"), now);
         long three = store.usedBytes();
-        assertThat(three).as("overwritten with a short value").isLessThan(two + 200);
+        assertThat(three).as("overwritten with a short value").isLessThan(big - 900);
         HashCommands.hincrby(store, argv("HINCRBY", "h", "n", "12345"), now);
         HashCommands.hincrbyfloat(store, argv("HINCRBYFLOAT", "h", "f", "1.5"), now);
         HashCommands.hdel(store, argv("HDEL", "h", "n", "f"), now);
@@ -53,6 +56,106 @@ class HashCommandsTest {
         HashCommands.hset(store, argv("HSET", "h2", "a", "1"), now);
         store.delete("h2".getBytes(StandardCharsets.UTF_8), now);
         assertThat(store.usedBytes()).as("DEL of a hash").isZero();
+    }
+
+    /** Every change of a listpack hash, through its conversion to a table, is counted; emptying it returns the budget to zero. */
+    @Test
+    void theBudgetFollowsAListpackThroughItsConversion() {
+        ValueStore store = new ValueStore(new SplittableRandom(1));
+        long now = System.currentTimeMillis();
+        byte[] key = "h".getBytes(StandardCharsets.UTF_8);
+        List<String[]> commands = new ArrayList<>();
+        for (int i = 0; i < 140; i++) {
+            commands.add(new String[] {"HSET", "h", "f" + i, "v" + i});
+            if (i % 10 == 9) {
+                commands.add(new String[] {"HDEL", "h", "f" + (i / 2)});
+                commands.add(new String[] {"HINCRBY", "h", "n", "1000"});
+                commands.add(new String[] {"HSETNX", "h", "nx" + i, "1"});
+            }
+        }
+        for (String[] c : commands) {
+            byte[][] a = argv(c);
+            switch (c[0]) {
+                case "HSET" -> HashCommands.hset(store, a, now);
+                case "HDEL" -> HashCommands.hdel(store, a, now);
+                case "HINCRBY" -> HashCommands.hincrby(store, a, now);
+                default -> HashCommands.hsetnx(store, a, now);
+            }
+            assertThat(store.usedBytes()).as(String.join(" ", c)).isEqualTo(store.memoryUsage(key, now));
+        }
+        assertThat(store.readHash(key, now).encoding()).isEqualTo("hashtable");
+        List<String> all = new ArrayList<>(List.of("HDEL", "h"));
+        store.readHash(key, now).keys().forEach(f -> all.add(new String(f, StandardCharsets.UTF_8)));
+        HashCommands.hdel(store, argv(all.toArray(String[]::new)), now);
+        assertThat(store.size()).isZero();
+        assertThat(store.usedBytes()).isZero();
+    }
+
+    /** No path makes a listpack large: many fields in one HSET, a value grown by HINCRBYFLOAT, a long HSETNX. */
+    @Test
+    void everyWayOfGrowingAHashConvertsIt() {
+        ValueStore store = new ValueStore(new SplittableRandom(1));
+        long now = System.currentTimeMillis();
+        List<String> many = new ArrayList<>(List.of("HSET", "many"));
+        for (int i = 0; i < 5_000; i++) {
+            many.add("f" + i);
+            many.add("v");
+        }
+        HashCommands.hset(store, argv(many.toArray(String[]::new)), now);
+        assertThat(store.readHash(b("many"), now).encoding()).as("5,000 fields in one HSET").isEqualTo("hashtable");
+        assertThat(store.readHash(b("many"), now).size()).isEqualTo(5_000);
+
+        HashCommands.hset(store, argv("HSET", "f", "x", "1"), now);
+        HashCommands.hincrbyfloat(store, argv("HINCRBYFLOAT", "f", "x", "1e60"), now);
+        assertThat(store.readHash(b("f"), now).encoding()).as("a 61-digit value").isEqualTo("listpack");
+        HashCommands.hincrbyfloat(store, argv("HINCRBYFLOAT", "f", "x", "1e70"), now);
+        assertThat(store.readHash(b("f"), now).encoding()).as("a 71-digit value").isEqualTo("hashtable");
+
+        HashCommands.hset(store, argv("HSET", "i", "x", "1"), now);
+        HashCommands.hincrby(store, argv("HINCRBY", "i", "x", "9223372036854775806"), now);
+        assertThat(store.readHash(b("i"), now).encoding()).as("19 digits").isEqualTo("listpack");
+
+        HashCommands.hsetnx(store, argv("HSETNX", "n", "x", "y".repeat(65)), now);
+        assertThat(store.readHash(b("n"), now).encoding()).isEqualTo("hashtable");
+        HashCommands.hmset(store, argv("HMSET", "m", "a", "1", "z".repeat(65), "2"), now);
+        assertThat(store.readHash(b("m"), now).encoding()).isEqualTo("hashtable");
+        assertThat(store.readHash(b("m"), now).keys()).extracting(f -> new String(f, StandardCharsets.UTF_8))
+                .containsExactly("a", "z".repeat(65));
+
+        store.hashLimits(new io.percore.demo.kv.HashValue.Limits(4, 3));
+        HashCommands.hset(store, argv("HSET", "small", "a", "123", "b", "1"), now);
+        assertThat(store.readHash(b("small"), now).encoding()).isEqualTo("listpack");
+        HashCommands.hset(store, argv("HSET", "small", "c", "1234"), now);
+        assertThat(store.readHash(b("small"), now).encoding()).as("the shard's own limits").isEqualTo("hashtable");
+    }
+
+    /** CONFIG SET hash-max-listpack-* reaches every shard, as zset-max-listpack-* does. */
+    @Test
+    void configSetTakesEffectOnEveryShard() throws Exception {
+        try (io.percore.demo.support.TestServices services = io.percore.demo.support.TestServices.start(2, io.percore.demo.DemoSettings.forTests());
+             io.percore.demo.support.RespTestClient client = new io.percore.demo.support.RespTestClient(services.respPort())) {
+            assertThat(client.cmd("CONFIG", "SET", "hash-max-listpack-entries", "2", "hash-max-ziplist-value", "5")).isEqualTo("OK");
+            for (int shard = 0; shard < 2; shard++) {
+                String three = services.keyOn(shard, "three");
+                String two = services.keyOn(shard, "two");
+                String longValue = services.keyOn(shard, "long");
+                client.cmd("HSET", three, "a", "1", "b", "2", "c", "3");
+                client.cmd("HSET", two, "a", "12345", "b", "2");
+                client.cmd("HSET", longValue, "a", "123456");
+                assertThat(encoding(services, shard, three)).isEqualTo("hashtable");
+                assertThat(encoding(services, shard, two)).isEqualTo("listpack");
+                assertThat(encoding(services, shard, longValue)).isEqualTo("hashtable");
+            }
+        }
+    }
+
+    private static String encoding(io.percore.demo.support.TestServices services, int shard, String key) throws Exception {
+        return services.engine.submitTo(shard, () -> services.service.keyspace()
+                .invokeOn(shard, st -> st.store().readHash(b(key), System.currentTimeMillis()).encoding()).getNow()).get();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -321,6 +321,27 @@ class RedisParityTest {
         });
     }
 
+    /**
+     * A set of integers is an intset in both servers, which lists its members ascending: SMEMBERS and
+     * SSCAN compared as they come, not sorted.
+     */
+    @Test
+    void setsOfIntegersListTheirMembersAsRedisDoes() throws IOException {
+        String[][] commands = {
+                {"DEL", "ints"},
+                {"SADD", "ints", "5", "-3", "100000", "2", "-70000", "9223372036854775807", "0"},
+                {"SMEMBERS", "ints"},
+                {"SSCAN", "ints", "0"},
+                {"SREM", "ints", "2", "-70000"},
+                {"SADD", "ints", "7", "-9223372036854775808"},
+                {"SMEMBERS", "ints"},
+                {"SISMEMBER", "ints", "07"},
+                {"SISMEMBER", "ints", "7"},
+                {"SMISMEMBER", "ints", "-0", "0", "+5", "5"},
+                {"SCARD", "ints"}};
+        inBothProtocols((r, d, proto) -> sameReplies(r, d, proto, commands, reply -> reply));
+    }
+
     /** Issue 13: the list commands (not the blocking ones) compared with redis-server's, in RESP2 and RESP3. */
     @Test
     void listsAreRedises() throws IOException {

@@ -1,0 +1,6 @@
+k1
+RO
+access
+k2
+OW
+update
