@@ -95,6 +95,8 @@ final class ConfigParameters {
         p.add(new Parameter("slowlog-max-len", null, false, v -> Long.toString(v.slowlogMaxLen()),
                 (n, value) -> n.slowlogMaxLen = unsigned("slowlog-max-len", value, 0, Long.MAX_VALUE)));
         // encoding thresholds: sorted sets follow the zset ones on every shard; the others are validated and kept, changing nothing (one representation per type here)
+        p.add(new Parameter("client-output-buffer-limit", null, false, v -> v.outputLimits().text(),
+                (n, value) -> n.outputLimits = outputLimits(n.outputLimits, value)));
         p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));
         p.add(threshold("hash-max-listpack-value", "hash-max-ziplist-value", true));
         p.add(threshold("set-max-intset-entries", null, false));
@@ -229,6 +231,43 @@ final class ConfigParameters {
         } catch (NumberFormatException | ArithmeticException e) {
             throw invalid("argument must be a memory value");
         }
+    }
+
+    /**
+     * Redis's updateClientOutputBufferLimit: {@code <class> <hard> <soft> <soft seconds>} repeated,
+     * classes normal, slave/replica and pubsub; all of it is checked before any of it applies.
+     */
+    static ConfigValues.OutputLimits outputLimits(ConfigValues.OutputLimits current, String value) {
+        String[] args = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        if (args.length % 4 != 0) {
+            throw invalid("Wrong number of arguments in buffer limit configuration.");
+        }
+        RespSettings.OutputBufferLimit normal = current.normal();
+        RespSettings.OutputBufferLimit replica = current.replica();
+        RespSettings.OutputBufferLimit pubsub = current.pubsub();
+        for (int j = 0; j < args.length; j += 4) {
+            String type = args[j].toLowerCase(Locale.ROOT);
+            if (!type.equals("normal") && !type.equals("slave") && !type.equals("replica") && !type.equals("pubsub")) {
+                throw invalid("Invalid client class specified in buffer limit configuration.");
+            }
+            RespSettings.OutputBufferLimit limit;
+            try {
+                long seconds = Long.parseLong(args[j + 3]);
+                if (seconds < 0 || seconds > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                limit = new RespSettings.OutputBufferLimit(memory("client-output-buffer-limit", args[j + 1]),
+                        memory("client-output-buffer-limit", args[j + 2]), (int) seconds);
+            } catch (NumberFormatException | RespError | Invalid e) {
+                throw invalid("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            }
+            switch (type) {
+                case "normal" -> normal = limit;
+                case "pubsub" -> pubsub = limit;
+                default -> replica = limit;
+            }
+        }
+        return new ConfigValues.OutputLimits(normal, replica, pubsub);
     }
 
     /** Redis's yesnotoi. @return true for yes */

@@ -28,7 +28,30 @@ import java.util.Map;
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
-                           long timeout, Map<String, Long> thresholds) {
+                           long timeout, Map<String, Long> thresholds, OutputLimits outputLimits) {
+
+    /**
+     * Redis's {@code client-output-buffer-limit} for its three classes. Only the pub/sub class acts
+     * here (a subscriber past it is disconnected); normal and replica are kept and reported as set.
+     */
+    public record OutputLimits(RespSettings.OutputBufferLimit normal, RespSettings.OutputBufferLimit replica,
+                               RespSettings.OutputBufferLimit pubsub) {
+
+        /** Redis's defaults: {@code normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60}. */
+        static OutputLimits defaults(RespSettings.OutputBufferLimit pubsub) {
+            return new OutputLimits(new RespSettings.OutputBufferLimit(0, 0, 0),
+                    new RespSettings.OutputBufferLimit(256L << 20, 64L << 20, 60), pubsub);
+        }
+
+        /** CONFIG GET's text, Redis's format. */
+        String text() {
+            return "normal " + format(normal) + " slave " + format(replica) + " pubsub " + format(pubsub);
+        }
+
+        private static String format(RespSettings.OutputBufferLimit l) {
+            return l.hardBytes() + " " + l.softBytes() + " " + l.softSeconds();
+        }
+    }
 
     /** Redis 7.0.15's defaults of the encoding thresholds. */
     static final Map<String, Long> DEFAULT_THRESHOLDS;
@@ -62,7 +85,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
                                        String httpPassword, long timeoutSeconds) {
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
-                maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS);
+                maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
+                OutputLimits.defaults(resp.pubsubLimit()));
     }
 
     /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
@@ -102,6 +126,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         long slowlogMaxLen;
         long timeout;
         final Map<String, Long> thresholds;
+        OutputLimits outputLimits;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -114,6 +139,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             slowlogMaxLen = from.slowlogMaxLen;
             timeout = from.timeout;
             thresholds = new LinkedHashMap<>(from.thresholds);
+            outputLimits = from.outputLimits;
         }
 
         ConfigValues from() {
@@ -122,7 +148,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
         ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
-                    maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds);
+                    maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits);
         }
     }
 }

@@ -214,7 +214,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private boolean overOutputLimit() {
-        RespSettings.OutputBufferLimit limit = settings.pubsubLimit();
+        RespSettings.OutputBufferLimit limit = local.config().outputLimits().pubsub();
         long pending = responder.pendingOutboundBytes();
         if (limit.hardBytes() > 0 && pending > limit.hardBytes()) {
             return true;
