@@ -222,23 +222,43 @@ public final class ValueStore {
 
     /** The type of a live key, or null when it is missing (TYPE). */
     public ValueType typeOf(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
+        KeyTable.Entry e = peek(key, now);
         return e == null ? null : e.type;
     }
 
     /** Expiry of a live key (epoch ms or {@link #NO_EXPIRY}); {@code Long.MIN_VALUE} when the key is missing. */
     public long expireAt(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
+        KeyTable.Entry e = peek(key, now);
         return e == null ? Long.MIN_VALUE : e.expireAt();
     }
 
+    /** Whether the key is live, without counting as an access (Redis's EXISTS uses LOOKUP_NOTOUCH). */
     public boolean exists(byte[] key, long now) {
+        return peek(key, now) != null;
+    }
+
+    /** TOUCH: whether the key is live, counting as an access (its LRU/LFU rank). */
+    public boolean touchKey(byte[] key, long now) {
         return live(key, now) != null;
     }
 
     /** True if the key exists or is reserved by a pending cross-shard MSETNX (what NX writes must respect). */
     public boolean existsOrReserved(byte[] key, long now) {
         return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new ByteString(key)));
+    }
+
+    /**
+     * A live entry without recording an access (Redis's LOOKUP_NOTOUCH: TYPE, TTL, EXISTS and OBJECT
+     * must not change the eviction rank they report or that a later OBJECT IDLETIME reads).
+     */
+    private KeyTable.Entry peek(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e != null && e.expiry != null && e.expiry.at <= now) {
+            removeEntry(e);
+            expiredKeys++;
+            return null;
+        }
+        return e;
     }
 
     private KeyTable.Entry live(byte[] key, long now) {

@@ -168,6 +168,10 @@ final class KeyCommands {
         countKeys(c, argv, (ks, key, now) -> ks.exists(key, now));
     }
 
+    static void touch(CommandContext c, byte[][] argv) {
+        countKeys(c, argv, (ks, key, now) -> ks.touchKey(key, now));
+    }
+
     @FunctionalInterface
     private interface KeyPredicate {
         boolean test(ValueStore store, byte[] key, long now);

@@ -249,7 +249,7 @@ public final class RespCommands {
         c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
         c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
         c.add(spec("exists", -2, "readonly,fast", 1, -1, 1, "keyspace", "Determines whether one or more keys exist.", KeyCommands::exists));
-        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", KeyCommands::exists));
+        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", KeyCommands::touch));
         c.add(spec("type", 2, "readonly,fast", 1, 1, 1, "keyspace", "Determines the type of value stored at a key.", keyed(KeyCommands::type)));
         c.add(spec("expire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in seconds.", keyed(KeyCommands::expire)));
         c.add(spec("pexpire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in milliseconds.", keyed(KeyCommands::pexpire)));

@@ -18,6 +18,22 @@ class ValueStoreTest {
     }
 
     @Test
+    void typeTtlAndExistsDoNotCountAsAnAccessButTouchDoes() {
+        // Redis's introspection-2: TTL, TYPE and EXISTS do not alter the last access time of a key
+        ValueStore store = new ValueStore();
+        long t0 = System.currentTimeMillis();
+        store.setString("foo".getBytes(), "bar".getBytes(), ValueStore.NO_EXPIRY);
+        store.readString("foo".getBytes(), t0);
+        long later = t0 + 5_000;
+        store.typeOf("foo".getBytes(), later);
+        store.expireAt("foo".getBytes(), later);
+        assertThat(store.exists("foo".getBytes(), later)).isTrue();
+        assertThat(store.inspect("foo".getBytes(), later).idleMillis()).isGreaterThanOrEqualTo(4_000);
+        assertThat(store.touchKey("foo".getBytes(), later)).isTrue();
+        assertThat(store.inspect("foo".getBytes(), later).idleMillis()).isLessThan(1_100);
+    }
+
+    @Test
     void hashSlotsMatchRedisCluster() {
         // CRC16/XMODEM check value, and slots Redis Cluster documents / redis-cli computes.
         assertThat(KeyHashing.crc16(b("123456789"), 0, 9)).isEqualTo(0x31C3);
