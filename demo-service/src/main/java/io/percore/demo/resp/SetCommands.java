@@ -359,8 +359,10 @@ final class SetCommands {
                     long now = System.currentTimeMillis();
                     SetValue s = forWrite(ks, dst, now);
                     long before = s.bytes();
-                    s.add(member, ks.setLimits());
-                    ks.resized(dst, s.bytes() - before);
+                    // a member the destination already has changes nothing there: no WATCH touched (Redis: "only notify dstset when the addition is successful")
+                    if (s.add(member, ks.setLimits())) {
+                        ks.resized(dst, s.bytes() - before);
+                    }
                     return (RedisMessage) integer(1);
                 })).whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));

@@ -59,6 +59,8 @@ class TransactionTest {
         redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
             String a = demo.keyOn(0, "tx:a" + proto);
             String b = demo.keyOn(1, "tx:b" + proto);
+            String ss = demo.keyOn(0, "tx:ss" + proto);
+            String sd = demo.keyOn(1, "tx:sd" + proto);
             RealRedis.sameReplies(r, d, proto, new String[][] {
                     c("DEL", a), c("DEL", b),
                     // basics: queued, replies in order, errors inside EXEC in place
@@ -84,6 +86,10 @@ class TransactionTest {
                     // DISCARD unwatches and clears the dirty flag
                     c("WATCH", a), c("SET", a, "10"), c("MULTI"), c("DISCARD"), c("MULTI"), c("INCR", a), c("EXEC"),
                     c("MULTI"), c("EXEC"),
+                    // SMOVE of a member the destination already has leaves the destination untouched
+                    c("DEL", ss, sd), c("SADD", ss, "m", "n"), c("SADD", sd, "m"),
+                    c("WATCH", sd), c("SMOVE", ss, sd, "m"), c("MULTI"), c("SCARD", sd), c("EXEC"),
+                    c("WATCH", sd), c("SMOVE", ss, sd, "n"), c("MULTI"), c("SCARD", sd), c("EXEC"),
             }, x -> x);
         });
     }
