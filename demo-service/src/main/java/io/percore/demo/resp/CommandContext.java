@@ -51,6 +51,14 @@ public interface CommandContext {
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     void reply(RedisMessage reply);
 
+    /**
+     * A pub/sub confirmation (subscribe, unsubscribe, ...): in order with the replies, but written
+     * even under CLIENT REPLY OFF/SKIP, as Redis writes them while "pushing".
+     */
+    default void replyPushing(RedisMessage reply) {
+        reply(reply);
+    }
+
     /** Replies, then closes the connection once the reply is written (QUIT). */
     void replyAndClose(RedisMessage reply);
 

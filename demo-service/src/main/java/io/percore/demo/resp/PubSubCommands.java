@@ -88,7 +88,7 @@ final class PubSubCommands {
             if ((shard ? subs.shardChannels : subs.channels).add(channel)) {
                 table.subscribe(c.subscriber(), channel, shard);
             }
-            c.reply(confirmation(shard ? SSUBSCRIBE : SUBSCRIBE, bulk(argv[i]), shard ? subs.shardChannels.size() : subs.count()));
+            c.replyPushing(confirmation(shard ? SSUBSCRIBE : SUBSCRIBE, bulk(argv[i]), shard ? subs.shardChannels.size() : subs.count()));
         }
     }
 
@@ -100,7 +100,7 @@ final class PubSubCommands {
             if (subs.patterns.add(pattern)) {
                 table.psubscribe(c.subscriber(), pattern);
             }
-            c.reply(confirmation(PSUBSCRIBE, bulk(argv[i]), subs.count()));
+            c.replyPushing(confirmation(PSUBSCRIBE, bulk(argv[i]), subs.count()));
         }
     }
 
@@ -149,10 +149,10 @@ final class PubSubCommands {
                     case SHARD_CHANNEL -> table.unsubscribe(c.subscriber(), target, true);
                 }
             }
-            c.reply(confirmation(name, bulk(target.bytes()), kind == Kind.SHARD_CHANNEL ? subs.shardChannels.size() : subs.count()));
+            c.replyPushing(confirmation(name, bulk(target.bytes()), kind == Kind.SHARD_CHANNEL ? subs.shardChannels.size() : subs.count()));
         }
         if (targets.isEmpty()) {
-            c.reply(confirmation(name, RespReplies.NIL, kind == Kind.SHARD_CHANNEL ? subs.shardChannels.size() : subs.count()));
+            c.replyPushing(confirmation(name, RespReplies.NIL, kind == Kind.SHARD_CHANNEL ? subs.shardChannels.size() : subs.count()));
         }
         if (session.subscriptions != null && session.subscriptions.isEmpty()) {
             session.subscriptions = null;

@@ -589,6 +589,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void replyPushing(RedisMessage message) {
+        count(family, message);
+        responder.reply(message);
+    }
+
+    @Override
     public void replyAndClose(RedisMessage message) {
         count(family, message);
         responder.replyAndClose((modes & MUTED) != 0 ? RespReplies.NOTHING : message);

@@ -94,6 +94,27 @@ class PubSubTest {
     }
 
     @Test
+    void confirmationsAndMessagesPassClientReplyOff() throws Exception {
+        // Redis writes pub/sub confirmations and messages while "pushing", past CLIENT REPLY OFF (unit/pubsub)
+        redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
+            try (RespTestClient rp = new RespTestClient(redis.port()); RespTestClient dp = new RespTestClient(demo.respPort())) {
+                r.send(RespTestClient.encode("CLIENT", "REPLY", "OFF"));
+                d.send(RespTestClient.encode("CLIENT", "REPLY", "OFF"));
+                same(r, d, proto, 1, "SUBSCRIBE", "quiet" + proto);
+                same(r, d, proto, 1, "PSUBSCRIBE", "qu*" + proto);
+                assertThat(dp.cmd("PUBLISH", "quiet" + proto, "hello")).isEqualTo(rp.cmd("PUBLISH", "quiet" + proto, "hello"));
+                assertThat(d.read()).isEqualTo(r.read());
+                assertThat(d.read()).isEqualTo(r.read());
+                same(r, d, proto, 1, "UNSUBSCRIBE", "quiet" + proto);
+                same(r, d, proto, 1, "PUNSUBSCRIBE", "qu*" + proto);
+                r.send(RespTestClient.encode("CLIENT", "REPLY", "ON"));
+                d.send(RespTestClient.encode("CLIENT", "REPLY", "ON"));
+                same(r, d, proto, 1, "PING");
+            }
+        });
+    }
+
+    @Test
     void messagesFromEveryShardReachEverySubscriberInPublishOrder() throws Exception {
         int subscribers = 12;
         int messages = 300;
