@@ -183,6 +183,53 @@ class MemoryBudgetRespTest {
         }
     }
 
+    /**
+     * The waiters of blocked clients count in their keys' shard's memory (Redis's used_memory counts its
+     * blocking structures): a BLPOP on 20,000 keys of shard 1 (about 180 bytes each) takes its 2 MB, so
+     * a write there gets -OOM while shard 0 still has room; once the client is gone, the memory is back.
+     */
+    @Test
+    void waitersCountInTheirShardsMemory() throws Exception {
+        int n = 20_000;
+        String[] argv = new String[n + 2];
+        argv[0] = "BLPOP";
+        for (int i = 0; i < n; i++) {
+            argv[i + 1] = services.keyOn(1, "wait:" + i + "-");
+        }
+        argv[n + 1] = "0";
+        long before = usedMemory(1);
+        try (RespTestClient writer = new RespTestClient(services.respPort())) {
+            assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "v")).isEqualTo("OK");
+            try (RespTestClient blocked = new RespTestClient(services.respPort())) {
+                blocked.send(RespTestClient.encode(argv));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (waitedKeys() < n && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(waitedKeys()).isEqualTo(n);
+                long perKey = (usedMemory(1) - before) / n;
+                assertThat(perKey).as("bytes per waited key").isBetween(150L, 250L);
+                assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "w")).isEqualTo(OOM);
+                assertThat(writer.cmd("SET", services.keyOn(0, "wait:probe"), "w")).isEqualTo("OK");
+                assertThat((String) writer.cmd("INFO", "memory")).contains("used_memory:" + (usedMemory(0) + usedMemory(1)) + "\r\n");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (waitedKeys() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "x")).isEqualTo("OK");
+            assertThat(usedMemory(1)).as("the waiters' memory is given back").isBetween(before - 1024, before + 1024);
+        }
+    }
+
+    private long usedMemory(int shard) {
+        return services.service.keyspace().snapshots().get(shard).usedMemory();
+    }
+
+    private long waitedKeys() {
+        return services.service.keyspace().snapshots().stream().mapToLong(s -> s.waitedKeys()).sum();
+    }
+
     /** A connection that landed on {@code shard} (the kernel spreads them: others are closed). */
     private RespTestClient connectionOn(int shard) throws Exception {
         for (int attempt = 0; attempt < 200; attempt++) {
