@@ -343,6 +343,34 @@ class BlockingZSetTest {
         eventually("withdrawn", () -> waitedKeys() == 0);
     }
 
+    /**
+     * The keys one blocking command may wait on are bounded by its argument count, the decoder's
+     * max-array-length: at the limit it blocks on them all, one argument more is a protocol error.
+     */
+    @Test
+    void theKeysOneCommandWaitsOnAreBoundedByTheArgumentCount() throws IOException {
+        int limit = 1000;
+        RespSettings resp = new RespSettings(null, RespSettings.defaults().maxBulkLength(), limit, RespSettings.defaults().maxInlineLength());
+        try (TestServices own = TestServices.start(2, DemoSettings.forTests().withResp(resp));
+             RespTestClient c = new RespTestClient(own.respPort()); RespTestClient other = new RespTestClient(own.respPort())) {
+            String[] argv = new String[limit];
+            argv[0] = "BZPOPMIN";
+            for (int i = 1; i < limit - 1; i++) {
+                argv[i] = "bz:bound" + i;
+            }
+            argv[limit - 1] = "0";
+            c.send(RespTestClient.encode(argv));
+            BooleanSupplier allWaited = () -> own.service.keyspace().snapshots().stream().mapToLong(s -> s.waitedKeys()).sum() == limit - 2;
+            eventually("blocked on " + (limit - 2) + " keys", allWaited);
+            other.cmd("ZADD", argv[limit - 2], "1", "m");
+            assertThat(c.read()).isEqualTo(List.of(argv[limit - 2], "m", "1"));
+            String[] tooMany = java.util.Arrays.copyOf(argv, limit + 1);
+            tooMany[limit - 1] = "bz:one-more";
+            tooMany[limit] = "0";
+            assertThat(c.cmd(tooMany)).isEqualTo(new Err("ERR Protocol error: invalid multibulk length"));
+        }
+    }
+
     // ------------------------------------------------------------------ clients
 
     @Test
