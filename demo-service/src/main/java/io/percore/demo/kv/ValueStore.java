@@ -106,6 +106,8 @@ public final class ValueStore {
      */
     private int waitedKeys;
     private KeyAddedSignal keyAddedSignal;
+    /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
+    private long blockingBytes;
 
     public ValueStore() {
         this(new SplittableRandom());
@@ -327,6 +329,17 @@ public final class ValueStore {
         this.waitedKeys = count;
     }
 
+    /**
+     * The waiters blocked clients keep on this store's keys grew or shrank by {@code delta} bytes:
+     * counted in {@link #usedBytes} (Redis's used_memory includes its blocking structures), so a
+     * flood of blocked keys puts the shard over budget (denyoom writes refused or keys evicted)
+     * instead of growing the heap unseen. FLUSHALL keeps them: the clients still wait.
+     */
+    public void blockingBytes(long delta) {
+        blockingBytes += delta;
+        addUsed(delta);
+    }
+
     /** {@link #set} of a string. */
     public void setString(byte[] key, byte[] value, long expireAt) {
         set(key, ValueType.STRING, value, expireAt);
@@ -459,7 +472,7 @@ public final class ValueStore {
         activeCursor = null;
         evictCursor = null;
         volatileCount = 0;
-        USED_BYTES.setOpaque(this, 0L);
+        USED_BYTES.setOpaque(this, blockingBytes);
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
@@ -746,7 +759,8 @@ public final class ValueStore {
         return (HashValue) lookupWrite(key, ValueType.HASH, now);
     }
 
-    private static long arrayBytes(int length) {
+    /** A byte array's heap size: a 16-byte header and the bytes, rounded up to 8. */
+    public static long arrayBytes(int length) {
         return (16L + length + 7) & ~7L;
     }
 

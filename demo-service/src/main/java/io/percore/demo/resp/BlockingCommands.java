@@ -3,7 +3,9 @@ package io.percore.demo.resp;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.BlockedClients;
 import io.percore.demo.shard.BlockingPop;
+import io.percore.engine.ShardFuture;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The connection's side of a blocking command (Redis's {@code blockForKeys} from a command): the
@@ -18,32 +20,94 @@ final class BlockingCommands {
     private BlockingCommands() {
     }
 
+    /** What a blocking command runs: its keys in argument order, its pop, its timeout ({@link BlockingTimeout#FOREVER}: none). */
+    record Request(List<byte[]> keys, BlockingPop pop, long timeoutMillis) {
+    }
+
     /**
      * Takes with {@code pop} from the first of {@code keys} that has data, or waits for one up to
      * {@code timeoutMillis} ({@link BlockingTimeout#FOREVER}: no limit).
      *
-     * @param mayBlock false runs the command without blocking (LMPOP); inside a transaction
+     * @param mayBlock false runs the command without blocking (LMPOP, ZMPOP); inside a transaction
      *                 ({@link CommandContext#mayBlock()}) every blocking command runs so, as Redis's
      *                 CLIENT_DENY_BLOCKING does
      */
     static void pop(CommandContext c, List<byte[]> keys, BlockingPop pop, long timeoutMillis, boolean mayBlock) {
-        long now = System.currentTimeMillis();
-        long deadline = BlockedClients.FOREVER;
-        if (c.draining()) {
-            deadline = now; // the server stops: nothing to wait for, answered as timed out
-        } else if (timeoutMillis != BlockingTimeout.FOREVER && timeoutMillis < MAX_TIMER_MILLIS) {
-            deadline = now + timeoutMillis;
-        } // a deadline centuries away (Redis's own overflows) is no deadline
         CommandContext.PendingReply slot = c.reserve();
         boolean blocks = mayBlock && c.mayBlock();
         Answer answer = new Answer(c, slot, blocks);
-        c.local().blockedClients().block(c.keyspace(), c.session().id(), keys, pop, deadline, blocks, answer::accept);
+        start(c, new Request(keys, pop, timeoutMillis), answer);
         answer.returned = true;
         if (!answer.answered) {
             c.beginBarrier();
             // CLIENT LIST's flag b, INFO's blocked clients' connection, no idle timeout meanwhile
             c.session().blocked = blocks;
         }
+    }
+
+    /**
+     * A blocking command that may grow memory on another shard (BLMOVE and BRPOPLPUSH push onto their
+     * destination: Redis's {@code denyoom}). {@code admission} runs on that shard and answers null to
+     * admit the command, or the reply that refuses it (-OOM when the shard is over budget and cannot
+     * evict); only then are the arguments read ({@code request}), so a refusal comes before a syntax
+     * error, as Redis checks memory before it runs a command. On this shard no hop is made: the
+     * command runs at once, as {@link #pop}.
+     */
+    static void popIfAdmitted(CommandContext c, ShardFuture<RedisMessage> admission, Supplier<Request> request) {
+        if (admission.isDone()) {
+            RedisMessage refusal = admission.isSuccess() ? admission.getNow() : RespReplies.forFailure(admission.cause());
+            if (refusal != null) {
+                c.reply(refusal);
+                return;
+            }
+            Request r = request.get();
+            pop(c, r.keys(), r.pop(), r.timeoutMillis(), true);
+            return;
+        }
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier(); // the connection's later commands wait from now on, as for a blocked command
+        admission.whenComplete((refusal, failure) -> {
+            Request r = null;
+            try {
+                if (failure != null) {
+                    refusal = RespReplies.forFailure(failure);
+                } else if (refusal == null) {
+                    r = request.get();
+                }
+            } catch (RuntimeException bad) {
+                refusal = RespReplies.forFailure(bad);
+            }
+            if (r == null) {
+                slot.complete(refusal);
+                c.endBarrier();
+                return;
+            }
+            boolean blocks = c.mayBlock();
+            Answer answer = new Answer(c, slot, blocks);
+            answer.returned = true; // the barrier is up: the answer releases it
+            try {
+                start(c, r, answer);
+            } catch (RuntimeException closing) {
+                if (!answer.answered) {
+                    answer.accept(null, closing); // the keyspace is stopping: the slot and the barrier must not stay
+                }
+                return;
+            }
+            if (!answer.answered) {
+                c.session().blocked = blocks;
+            }
+        });
+    }
+
+    private static void start(CommandContext c, Request r, Answer answer) {
+        long now = System.currentTimeMillis();
+        long deadline = BlockedClients.FOREVER;
+        if (c.draining()) {
+            deadline = now; // the server stops: nothing to wait for, answered as timed out
+        } else if (r.timeoutMillis() != BlockingTimeout.FOREVER && r.timeoutMillis() < MAX_TIMER_MILLIS) {
+            deadline = now + r.timeoutMillis();
+        } // a deadline centuries away (Redis's own overflows) is no deadline
+        c.local().blockedClients().block(c.keyspace(), c.session().id(), r.keys(), r.pop(), deadline, answer.blocks, answer::accept);
     }
 
     /**

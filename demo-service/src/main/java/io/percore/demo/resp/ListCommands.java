@@ -330,33 +330,62 @@ final class ListCommands {
 
     /** LMOVE source destination LEFT|RIGHT LEFT|RIGHT. */
     static void lmove(CommandContext c, byte[][] argv) {
-        move(c, argv[1], argv[2], side(argv[3]), side(argv[4]));
+        move(c, argv[1], argv[2], sideOrNull(argv[3]), sideOrNull(argv[4]));
     }
 
     private static boolean side(byte[] arg) {
+        Boolean left = sideOrNull(arg);
+        if (left == null) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        return left;
+    }
+
+    /** LEFT (true), RIGHT (false), or null for anything else. */
+    private static Boolean sideOrNull(byte[] arg) {
         String s = RespReplies.ascii(arg).toLowerCase(Locale.ROOT);
-        if (s.equals("left")) {
-            return true;
-        }
-        if (s.equals("right")) {
-            return false;
-        }
-        throw new RespError(RespReplies.SYNTAX_ERROR);
+        return s.equals("left") ? Boolean.TRUE : s.equals("right") ? Boolean.FALSE : null;
     }
 
     /**
-     * Pops from {@code src} (left or right) and pushes onto {@code dst}: the destination's type is
-     * checked first, as Redis does, so a WRONGTYPE moves nothing; then the pop on the source's
-     * shard and the push on the destination's.
+     * On {@code dst}'s shard, before a command that pushes onto it (LMOVE, RPOPLPUSH, BLMOVE,
+     * BRPOPLPUSH: Redis's {@code denyoom}): -OOM when that shard is over budget and cannot evict,
+     * else null.
      */
-    private static void move(CommandContext c, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft) {
+    private static RedisMessage refusedForMemory(ValueStore ks, long now) {
+        return ks.overBudget() && !ks.makeRoom(now) ? RespReplies.OOM_REPLY : null;
+    }
+
+    /**
+     * Pops from {@code src} (left or right) and pushes onto {@code dst}. First, on the destination's
+     * shard, the memory check (Redis's denyoom, before the arguments are read: a null side is the
+     * syntax error after it) and the destination's type, so a WRONGTYPE moves nothing; then the pop
+     * on the source's shard and the push on the destination's.
+     */
+    private static void move(CommandContext c, byte[] src, byte[] dst, Boolean fromLeft, Boolean toLeft) {
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
         keyspace.invokeOn(keyspace.shardOf(dst), st -> {
-            st.store().readList(dst, System.currentTimeMillis());
-            return true;
-        }).flatMap(ok -> keyspace.invokeOn(keyspace.shardOf(src), st -> {
+            long now = System.currentTimeMillis();
+            RedisMessage refused = refusedForMemory(st.store(), now);
+            if (refused != null) {
+                return refused;
+            }
+            if (fromLeft == null || toLeft == null) {
+                throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+            st.store().readList(dst, now);
+            return null;
+        }).flatMap(refused -> refused != null ? ShardFuture.completed(refused) : popAndPush(keyspace, src, dst, fromLeft, toLeft))
+                .whenComplete((reply, failure) -> {
+                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+                    c.endBarrier();
+                });
+    }
+
+    private static ShardFuture<RedisMessage> popAndPush(Keyspace keyspace, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft) {
+        return keyspace.invokeOn(keyspace.shardOf(src), st -> {
             ValueStore ks = st.store();
             long now = System.currentTimeMillis();
             ListValue l = ks.writeList(src, now);
@@ -368,15 +397,12 @@ final class ListCommands {
             ks.resized(src, l.bytes() - before);
             dropIfEmpty(ks, src, l, now);
             return e;
-        })).flatMap(element -> element == null
+        }).flatMap(element -> element == null
                 ? ShardFuture.completed((RedisMessage) RespReplies.NIL)
                 : keyspace.invokeOn(keyspace.shardOf(dst), st -> {
                     pushOne(st.store(), dst, element, toLeft);
                     return (RedisMessage) bulk(element);
-                })).whenComplete((reply, failure) -> {
-                    slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
-                    c.endBarrier();
-                });
+                }));
     }
 
     // ------------------------------------------------------------------ LMPOP and the blocking forms (t_list.c, blocked.c)
@@ -393,18 +419,26 @@ final class ListCommands {
         BlockingCommands.pop(c, keys(argv, 1, argv.length - 2), ListPop.single(false), timeout, true);
     }
 
-    /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout. */
+    /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: its arguments are read once the destination's shard has room. */
     static void blmove(CommandContext c, byte[][] argv) {
-        boolean fromLeft = side(argv[3]);
-        boolean toLeft = side(argv[4]);
-        long timeout = BlockingTimeout.millis(argv[5]);
-        BlockingCommands.pop(c, List.of(argv[1]), new ListMove(fromLeft, argv[2], toLeft), timeout, true);
+        BlockingCommands.popIfAdmitted(c, admission(c, argv[2]), () -> {
+            boolean fromLeft = side(argv[3]);
+            boolean toLeft = side(argv[4]);
+            long timeout = BlockingTimeout.millis(argv[5]);
+            return new BlockingCommands.Request(List.of(argv[1]), new ListMove(fromLeft, argv[2], toLeft), timeout);
+        });
     }
 
     /** BRPOPLPUSH source destination timeout: BLMOVE source destination RIGHT LEFT timeout. */
     static void brpoplpush(CommandContext c, byte[][] argv) {
-        long timeout = BlockingTimeout.millis(argv[3]);
-        BlockingCommands.pop(c, List.of(argv[1]), new ListMove(false, argv[2], true), timeout, true);
+        BlockingCommands.popIfAdmitted(c, admission(c, argv[2]), () ->
+                new BlockingCommands.Request(List.of(argv[1]), new ListMove(false, argv[2], true), BlockingTimeout.millis(argv[3])));
+    }
+
+    /** The memory check of a blocking move on its destination's shard (inline when that is this one). */
+    private static ShardFuture<RedisMessage> admission(CommandContext c, byte[] dst) {
+        Keyspace keyspace = c.keyspace();
+        return keyspace.invokeOn(keyspace.shardOf(dst), st -> refusedForMemory(st.store(), System.currentTimeMillis()));
     }
 
     /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: BLMPOP that never blocks. */

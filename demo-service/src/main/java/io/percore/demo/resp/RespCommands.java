@@ -150,7 +150,7 @@ public final class RespCommands {
         c.add(spec("publish", 3, "pubsub,loading,stale,fast,may_replicate", 0, 0, 0, "pubsub", "Posts a message to a channel.", PubSubCommands::publish));
         c.add(spec("spublish", 3, "pubsub,loading,stale,fast,may_replicate", 1, 1, 1, "pubsub", "Post a message to a shard channel", PubSubCommands::spublish));
         c.add(spec("pubsub", -2, "", 0, 0, 0, "pubsub", "A container for Pub/Sub commands.", PubSubCommands::pubsub));
-        // sorted sets (t_zset.c), without the blocking forms
+        // sorted sets (t_zset.c), the blocking forms with blocked.c
         c.add(spec("zadd", -4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", keyed(ZSetCommands::zadd)));
         c.add(spec("zincrby", 4, "write,denyoom,fast", 1, 1, 1, "sorted-set", "Increments the score of a member in a sorted set.", keyed(ZSetCommands::zincrby)));
         c.add(spec("zrem", -3, "write,fast", 1, 1, 1, "sorted-set", "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zrem)));
@@ -172,6 +172,10 @@ public final class RespCommands {
         c.add(spec("zpopmax", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmax)));
         c.add(spec("zmpop", -4, "write,movablekeys", 0, 0, 0, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", ZSetCommands::zmpop)
                 .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("bzpopmin", -3, "write,noscript,blocking,fast", 1, -2, 1, "sorted-set", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", ZSetCommands::bzpopmin));
+        c.add(spec("bzpopmax", -3, "write,noscript,blocking,fast", 1, -2, 1, "sorted-set", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", ZSetCommands::bzpopmax));
+        c.add(spec("bzmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "sorted-set", "Remove and return members with scores in a sorted set or block until one is available", ZSetCommands::bzmpop)
+                .withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyrank)));
         c.add(spec("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyscore)));
         c.add(spec("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebylex)));

@@ -23,8 +23,9 @@ import java.util.List;
  * Sorted-set commands (Redis's {@code t_zset.c}). Single-key commands run on the key's shard. The
  * multi-key ones read each source on its shard (one message per shard), compute on the
  * connection's shard and write the destination on its own: atomic per shard, as the demo's other
- * multi-key commands. ZMPOP tries its keys in order, each on its shard. A sorted set left empty is
- * deleted; every change is counted in the memory budget.
+ * multi-key commands. ZMPOP and the blocking pops (BZPOPMIN, BZPOPMAX, BZMPOP) are {@link ZSetPop}s
+ * run by {@link BlockingCommands}, as the list pops. A sorted set left empty is deleted; every change
+ * is counted in the memory budget.
  */
 final class ZSetCommands {
 
@@ -582,7 +583,8 @@ final class ZSetCommands {
             }
             ks.requireFits(growth);
             ZSetValue z = ZSetValue.of(sorted, ks.zsetLimits());
-            ks.set(dst, ValueType.ZSET, z, ValueStore.NO_EXPIRY);
+            ks.set(dst, ValueType.ZSET, z, ValueStore.NO_EXPIRY); // a new sorted set: what wakes blocked pops ...
+            ks.commandDone(); // ... served before the shard's next command, as after any write
             return integer(z.size());
         });
     }
@@ -610,75 +612,76 @@ final class ZSetCommands {
         });
     }
 
-    /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first non-empty sorted set. */
+    // ------------------------------------------------------------------ ZMPOP and the blocking pops (t_zset.c, blocked.c)
+
+    /**
+     * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: pops from the first non-empty sorted set;
+     * BZMPOP without blocking, as LMPOP is BLMPOP's.
+     */
     static void zmpop(CommandContext c, byte[][] argv) {
-        long numkeys = RespNumbers.isLong(argv[1]) ? RespNumbers.parseLong(argv[1]) : 0;
-        if (numkeys < 1) {
-            throw new RespError("ERR numkeys should be greater than 0");
-        }
-        if (numkeys > argv.length - 3) {
-            throw new RespError(RespReplies.SYNTAX_ERROR);
-        }
-        int whereAt = 2 + (int) numkeys;
-        String where = RespReplies.ascii(argv[whereAt]);
-        boolean max;
-        if (where.equalsIgnoreCase("min")) {
-            max = false;
-        } else if (where.equalsIgnoreCase("max")) {
-            max = true;
-        } else {
-            throw new RespError(RespReplies.SYNTAX_ERROR);
-        }
-        long count = -1;
-        for (int j = whereAt + 1; j < argv.length; j++) {
-            if (count == -1 && RespReplies.ascii(argv[j]).equalsIgnoreCase("count") && j + 1 < argv.length) {
-                j++;
-                count = RespNumbers.isLong(argv[j]) ? RespNumbers.parseLong(argv[j]) : 0;
-                if (count < 1) {
-                    throw new RespError("ERR count should be greater than 0");
-                }
+        MultiPop m = MultiPop.parse(argv, 1);
+        BlockingCommands.pop(c, m.keys, m.pop, BlockingTimeout.FOREVER, false);
+    }
+
+    /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]. */
+    static void bzmpop(CommandContext c, byte[][] argv) {
+        MultiPop m = MultiPop.parse(argv, 2);
+        long timeout = BlockingTimeout.millis(argv[1]); // after the other arguments, as Redis reads them
+        BlockingCommands.pop(c, m.keys, m.pop, timeout, true);
+    }
+
+    /** BZPOPMIN key [key ...] timeout: the timeout is read first, as Redis does. */
+    static void bzpopmin(CommandContext c, byte[][] argv) {
+        long timeout = BlockingTimeout.millis(argv[argv.length - 1]);
+        BlockingCommands.pop(c, Arrays.asList(argv).subList(1, argv.length - 1), ZSetPop.single(false), timeout, true);
+    }
+
+    /** BZPOPMAX key [key ...] timeout. */
+    static void bzpopmax(CommandContext c, byte[][] argv) {
+        long timeout = BlockingTimeout.millis(argv[argv.length - 1]);
+        BlockingCommands.pop(c, Arrays.asList(argv).subList(1, argv.length - 1), ZSetPop.single(true), timeout, true);
+    }
+
+    /** ZMPOP's and BZMPOP's keys and pop, read as Redis's zmpopGenericCommand reads them, errors in its order. */
+    private record MultiPop(List<byte[]> keys, ZSetPop pop) {
+
+        static MultiPop parse(byte[][] argv, int numkeysIndex) {
+            long numkeys = RespNumbers.isLong(argv[numkeysIndex]) ? RespNumbers.parseLong(argv[numkeysIndex]) : 0;
+            if (numkeys < 1) {
+                throw new RespError("ERR numkeys should be greater than 0");
+            }
+            if (numkeys >= argv.length - numkeysIndex - 1) {
+                throw new RespError(RespReplies.SYNTAX_ERROR); // no room left for MIN|MAX
+            }
+            int whereIndex = numkeysIndex + (int) numkeys + 1;
+            String where = RespReplies.ascii(argv[whereIndex]);
+            boolean max;
+            if (where.equalsIgnoreCase("min")) {
+                max = false;
+            } else if (where.equalsIgnoreCase("max")) {
+                max = true;
             } else {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
-        }
-        long n = count == -1 ? 1 : count;
-        List<byte[]> keys = new ArrayList<>(Arrays.asList(argv).subList(2, whereAt));
-        CommandContext.PendingReply slot = c.reserve();
-        c.beginBarrier();
-        popFirst(c.keyspace(), keys, 0, n, max).whenComplete((reply, failure) -> {
-            slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
-            c.endBarrier();
-        });
-    }
-
-    /** Tries {@code keys[from..]} in order, each on its shard: the first sorted set pops, a wrong type fails. */
-    private static ShardFuture<RedisMessage> popFirst(Keyspace keyspace, List<byte[]> keys, int from, long count, boolean max) {
-        if (from == keys.size()) {
-            return ShardFuture.completed(ArrayRedisMessage.NULL_INSTANCE);
-        }
-        int shard = keyspace.shardOf(keys.get(from));
-        int to = from + 1; // the run of keys on the same shard is tried in one message
-        while (to < keys.size() && keyspace.shardOf(keys.get(to)) == shard) {
-            to++;
-        }
-        int end = to;
-        return keyspace.invokeOn(shard, st -> {
-            ValueStore ks = st.store();
-            long now = System.currentTimeMillis();
-            for (int i = from; i < end; i++) {
-                byte[] key = keys.get(i);
-                ZSetValue z = ks.writeZSet(key, now);
-                if (z != null) {
-                    List<Entry> popped = popFrom(ks, key, z, count, max, now);
-                    return (RedisMessage) new ArrayRedisMessage(List.of(bulk(key), pairs(popped)));
+            long count = -1;
+            for (int j = whereIndex + 1; j < argv.length; j++) {
+                if (count == -1 && j + 1 < argv.length && RespReplies.ascii(argv[j]).equalsIgnoreCase("count")) {
+                    j++;
+                    count = RespNumbers.isLong(argv[j]) ? RespNumbers.parseLong(argv[j]) : 0;
+                    if (count < 1) {
+                        throw new RespError("ERR count should be greater than 0");
+                    }
+                } else {
+                    throw new RespError(RespReplies.SYNTAX_ERROR);
                 }
             }
-            return null;
-        }).flatMap(reply -> reply != null ? ShardFuture.completed(reply) : popFirst(keyspace, keys, end, count, max));
+            List<byte[]> keys = Arrays.asList(argv).subList(numkeysIndex + 1, whereIndex);
+            return new MultiPop(keys, new ZSetPop(max, count == -1 ? 1 : count));
+        }
     }
 
     /** [[member, score], ...] in both protocols (ZMPOP's nested reply). */
-    private static RedisMessage pairs(List<Entry> entries) {
+    static RedisMessage pairs(List<Entry> entries) {
         List<RedisMessage> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             out.add(new ArrayRedisMessage(List.of(bulk(e.member()), score(e.score()))));

@@ -104,6 +104,46 @@ class BlockingListParityTest {
         redis.inBothProtocols(demo.respPort(), (r, d, proto) -> RealRedis.sameReplies(r, d, proto, commands, reply -> reply));
     }
 
+    /**
+     * LMOVE, RPOPLPUSH, BLMOVE and BRPOPLPUSH are denyoom: over maxmemory (1 byte, so every shard is
+     * over budget) both servers refuse them with -OOM before reading their arguments, with or without
+     * data in the source, while the pops (not denyoom) still run.
+     */
+    @Test
+    void listMovesAreRefusedOverMaxmemoryAsRedisRefusesThem() throws IOException {
+        String[][] commands = {
+                {"LMOVE", "l1", "dst", "LEFT", "LEFT"},
+                {"LMOVE", "none", "dst", "LEFT", "RIGHT"},
+                {"LMOVE", "l1", "dst", "UP", "DOWN"},
+                {"RPOPLPUSH", "l1", "dst"},
+                {"RPOPLPUSH", "none", "l1"},
+                {"BLMOVE", "l1", "dst", "LEFT", "LEFT", "0"},
+                {"BLMOVE", "none", "dst", "LEFT", "LEFT", "0.01"},
+                {"BLMOVE", "l1", "dst", "UP", "DOWN", "x"},
+                {"BRPOPLPUSH", "l1", "dst", "0"},
+                {"BRPOPLPUSH", "none", "dst", "-1"},
+                {"LMOVE", "l1"},
+                {"LRANGE", "l1", "0", "-1"},
+                {"EXISTS", "dst"},
+                {"LPOP", "l1"},
+                {"BLPOP", "none", "0.01"},
+                {"BLMPOP", "0.01", "1", "none", "LEFT"}};
+        try (RespTestClient r = new RespTestClient(redis.port()); RespTestClient d = new RespTestClient(demo.respPort())) {
+            String demoMax = (String) ((List<?>) d.cmd("CONFIG", "GET", "maxmemory")).get(1);
+            for (RespTestClient c : List.of(r, d)) {
+                c.cmd("DEL", "l1", "dst", "none");
+                c.cmd("RPUSH", "l1", "a", "b", "c");
+                c.cmd("CONFIG", "SET", "maxmemory", "1");
+            }
+            try {
+                redis.inBothProtocols(demo.respPort(), (rr, dd, proto) -> RealRedis.sameReplies(rr, dd, proto, commands, reply -> reply));
+            } finally {
+                r.cmd("CONFIG", "SET", "maxmemory", "0");
+                d.cmd("CONFIG", "SET", "maxmemory", demoMax);
+            }
+        }
+    }
+
     /** The replies a decoded null hides: Redis answers a timed-out or empty blocking pop with a null array, in both protocols. */
     @Test
     void timeoutAndEmptyRepliesAreRedisesByteForByte() throws IOException {

@@ -46,7 +46,8 @@ class CommandKeysTest {
             {"ZLEXCOUNT", "z", "-", "+"}, {"ZSCORE", "z", "m"}, {"ZMSCORE", "z", "m"}, {"ZRANK", "z", "m"}, {"ZREVRANK", "z", "m"},
             {"ZRANGE", "z", "0", "-1"}, {"ZRANGESTORE", "d", "z", "0", "-1"}, {"ZRANGEBYSCORE", "z", "0", "1"}, {"ZREVRANGEBYSCORE", "z", "1", "0"},
             {"ZRANGEBYLEX", "z", "-", "+"}, {"ZREVRANGEBYLEX", "z", "+", "-"}, {"ZREVRANGE", "z", "0", "-1"}, {"ZPOPMIN", "z"}, {"ZPOPMAX", "z"},
-            {"ZMPOP", "2", "a", "b", "MIN"}, {"ZREMRANGEBYRANK", "z", "0", "1"}, {"ZREMRANGEBYSCORE", "z", "0", "1"}, {"ZREMRANGEBYLEX", "z", "-", "+"},
+            {"ZMPOP", "2", "a", "b", "MIN"}, {"BZPOPMIN", "a", "b", "0"}, {"BZPOPMAX", "a", "1.5"}, {"BZMPOP", "0", "2", "a", "b", "MIN"},
+            {"BZMPOP", "1", "1", "a", "MAX", "COUNT", "2"}, {"ZREMRANGEBYRANK", "z", "0", "1"}, {"ZREMRANGEBYSCORE", "z", "0", "1"}, {"ZREMRANGEBYLEX", "z", "-", "+"},
             {"ZUNION", "2", "a", "b"}, {"ZINTER", "2", "a", "b", "WEIGHTS", "1", "2"}, {"ZDIFF", "1", "a"}, {"ZUNIONSTORE", "d", "2", "a", "b"},
             {"ZINTERSTORE", "d", "1", "a"}, {"ZDIFFSTORE", "d", "2", "a", "b"}, {"ZINTERCARD", "2", "a", "b"}, {"ZRANDMEMBER", "z"}, {"ZSCAN", "z", "0"},
             {"GET", "k"}, {"SET", "k", "v"}, {"SET", "k", "v", "GET"}, {"SET", "k", "v", "EX", "10", "get"}, {"SETNX", "k", "v"},
@@ -71,6 +72,7 @@ class CommandKeysTest {
     static final String[][] ODD_CALLS = {
             {"NOSUCH", "k"}, {"PING", "x"}, {"KEYS", "*"}, {"SPUBLISH", "ch", "m"}, {"SSUBSCRIBE", "ch"}, {"GET", "a", "b"},
             {"SINTERCARD", "0", "a"}, {"SINTERCARD", "x", "a"}, {"LMPOP", "0", "a", "LEFT"}, {"BLMPOP", "0", "5", "a", "LEFT"}, {"ZUNIONSTORE", "d", "5", "a"}, {"ZMPOP", "-1", "a", "MIN"},
+            {"BZMPOP", "0", "0", "a", "MIN"}, {"BZMPOP", "0", "5", "a", "MIN"}, {"BZPOPMIN", "a"},
             {"MEMORY", "NOSUCH", "k"}, {"EVAL", "return 1", "0"}, {"EVAL", "return 1", "3", "k"}, {"CLIENT", "LIST"}, {"MSET", "a", "1", "b"},
     };
 

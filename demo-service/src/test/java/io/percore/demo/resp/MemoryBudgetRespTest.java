@@ -131,4 +131,114 @@ class MemoryBudgetRespTest {
             assertThat(c.cmd("GET", "s")).isEqualTo("abcd");
         }
     }
+    /**
+     * LMOVE, RPOPLPUSH, BLMOVE and BRPOPLPUSH are Redis's denyoom commands: they are refused when the
+     * shard of their destination (where the element would go) is over budget and cannot evict, before
+     * their arguments are read and whether or not the source has data, from a connection on either
+     * shard (the check is inline on the destination's own shard, a hop from the other); a destination on
+     * a shard with room is served. With an evicting policy the full shard makes room instead.
+     */
+    @Test
+    void listMovesAreRefusedWhenTheDestinationsShardIsFull() throws Exception {
+        String full = services.keyOn(1, "move:full-dst");
+        String roomy = services.keyOn(0, "move:roomy-dst");
+        String src = services.keyOn(0, "move:src");
+        String big = "z".repeat(100_000);
+        try (RespTestClient filler = new RespTestClient(services.respPort())) {
+            for (int i = 0; ; i++) {
+                if (OOM.equals(filler.cmd("SET", services.keyOn(1, "move:fill" + i + "-"), big))) {
+                    break;
+                }
+            }
+            assertThat(filler.cmd("SET", services.keyOn(0, "move:room"), "v")).as("shard 0 has room").isEqualTo("OK");
+        }
+        for (int shard = 0; shard < 2; shard++) {
+            try (RespTestClient c = connectionOn(shard)) {
+                c.cmd("DEL", src, roomy);
+                c.cmd("RPUSH", src, "a", "b", "c", "d");
+                String on = "from a connection on shard " + shard;
+                assertThat(c.cmd("LMOVE", src, full, "LEFT", "RIGHT")).as(on).isEqualTo(OOM);
+                assertThat(c.cmd("RPOPLPUSH", src, full)).as(on).isEqualTo(OOM);
+                assertThat(c.cmd("BLMOVE", src, full, "LEFT", "RIGHT", "0")).as(on).isEqualTo(OOM);
+                assertThat(c.cmd("BRPOPLPUSH", src, full, "0")).as(on).isEqualTo(OOM);
+                assertThat(c.cmd("LMOVE", "move:none", full, "UP", "DOWN")).as("before the arguments are read").isEqualTo(OOM);
+                assertThat(c.cmd("BLMOVE", "move:none", full, "UP", "DOWN", "x")).as("before the arguments are read").isEqualTo(OOM);
+                assertThat(c.cmd("BRPOPLPUSH", "move:none", full, "-1")).as("before the timeout is read").isEqualTo(OOM);
+                assertThat(c.cmd("LRANGE", src, "0", "-1")).as("nothing moved").isEqualTo(List.of("a", "b", "c", "d"));
+                assertThat(c.cmd("LMOVE", src, roomy, "LEFT", "RIGHT")).as(on).isEqualTo("a");
+                assertThat(c.cmd("RPOPLPUSH", src, roomy)).as(on).isEqualTo("d");
+                assertThat(c.cmd("BLMOVE", src, roomy, "LEFT", "RIGHT", "0")).as(on).isEqualTo("b");
+                assertThat(c.cmd("BRPOPLPUSH", src, roomy, "0")).as(on).isEqualTo("c");
+                assertThat(c.cmd("LRANGE", roomy, "0", "-1")).isEqualTo(List.of("c", "d", "a", "b"));
+                assertThat(c.cmd("BLMOVE", src, full, "SIDEWAYS", "LEFT", "0")).as("no data, full: OOM still first").isEqualTo(OOM);
+                assertThat(c.cmd("BLMOVE", src, roomy, "SIDEWAYS", "LEFT", "0")).isEqualTo(new Err("ERR syntax error"));
+                assertThat(c.cmd("BLMOVE", src, roomy, "LEFT", "LEFT", "0.01")).as("room: it blocks, then times out").isNull();
+            }
+        }
+        try (RespTestClient c = new RespTestClient(services.respPort())) {
+            assertThat(c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")).isEqualTo("OK");
+            c.cmd("RPUSH", src, "e");
+            assertThat(c.cmd("LMOVE", src, full, "LEFT", "RIGHT")).as("the full shard evicts to make room").isEqualTo("e");
+            assertThat(c.cmd("LRANGE", full, "0", "-1")).isEqualTo(List.of("e"));
+        }
+    }
+
+    /**
+     * The waiters of blocked clients count in their keys' shard's memory (Redis's used_memory counts its
+     * blocking structures): a BLPOP on 20,000 keys of shard 1 (about 180 bytes each) takes its 2 MB, so
+     * a write there gets -OOM while shard 0 still has room; once the client is gone, the memory is back.
+     */
+    @Test
+    void waitersCountInTheirShardsMemory() throws Exception {
+        int n = 20_000;
+        String[] argv = new String[n + 2];
+        argv[0] = "BLPOP";
+        for (int i = 0; i < n; i++) {
+            argv[i + 1] = services.keyOn(1, "wait:" + i + "-");
+        }
+        argv[n + 1] = "0";
+        long before = usedMemory(1);
+        try (RespTestClient writer = new RespTestClient(services.respPort())) {
+            assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "v")).isEqualTo("OK");
+            try (RespTestClient blocked = new RespTestClient(services.respPort())) {
+                blocked.send(RespTestClient.encode(argv));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (waitedKeys() < n && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(waitedKeys()).isEqualTo(n);
+                long perKey = (usedMemory(1) - before) / n;
+                assertThat(perKey).as("bytes per waited key").isBetween(150L, 250L);
+                assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "w")).isEqualTo(OOM);
+                assertThat(writer.cmd("SET", services.keyOn(0, "wait:probe"), "w")).isEqualTo("OK");
+                assertThat((String) writer.cmd("INFO", "memory")).contains("used_memory:" + (usedMemory(0) + usedMemory(1)) + "\r\n");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (waitedKeys() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "x")).isEqualTo("OK");
+            assertThat(usedMemory(1)).as("the waiters' memory is given back").isBetween(before - 1024, before + 1024);
+        }
+    }
+
+    private long usedMemory(int shard) {
+        return services.service.keyspace().snapshots().get(shard).usedMemory();
+    }
+
+    private long waitedKeys() {
+        return services.service.keyspace().snapshots().stream().mapToLong(s -> s.waitedKeys()).sum();
+    }
+
+    /** A connection that landed on {@code shard} (the kernel spreads them: others are closed). */
+    private RespTestClient connectionOn(int shard) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            RespTestClient c = new RespTestClient(services.respPort());
+            if (((String) c.cmd("CLIENT", "INFO")).matches("(?s).* shard=" + shard + "\\s.*")) {
+                return c;
+            }
+            c.close();
+        }
+        throw new AssertionError("no connection landed on shard " + shard);
+    }
 }
