@@ -162,7 +162,7 @@ class CopyAndObjectTest {
                 c("OBJECT", "ENCODING", "zs"), c("OBJECT", "REFCOUNT", "z"), c("SET", "small", "100"), c("OBJECT", "REFCOUNT", "small"), c("SET", "big", "10000"),
                 c("OBJECT", "REFCOUNT", "big"), c("SET", "neg", "-1"), c("OBJECT", "REFCOUNT", "neg"), c("OBJECT", "REFCOUNT", "k1"),
                 c("OBJECT", "REFCOUNT", "sb"), c("OBJECT", "REFCOUNT", "l"), c("OBJECT", "REFCOUNT", "nokey"),
-                c("OBJECT", "FREQ", "k1"), c("OBJECT", "IDLETIME", "k1"), c("OBJECT", "HELP"), c("OBJECT", "help"), c("OBJECT", "HELP", "x"),
+                c("OBJECT", "FREQ", "k1"), c("OBJECT", "HELP"), c("OBJECT", "help"), c("OBJECT", "HELP", "x"),
                 c("OBJECT"), c("OBJECT", "foo"), c("OBJECT", "foo", "bar"), c("OBJECT", "ENCODING"), c("OBJECT", "ENCODING", "a", "b"),
                 c("OBJECT", "FREQ"), c("OBJECT", "IDLETIME"), c("OBJECT", "REFCOUNT"), c("OBJECT", "REFCOUNT", "a", "b"),
         });
