@@ -2,13 +2,16 @@ package io.percore.demo;
 
 import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
-import io.percore.demo.resp.CommandTable;
-import io.percore.demo.resp.ConfigValues;
-import io.percore.demo.resp.PubSub;
-import io.percore.demo.resp.RespCommands;
-import io.percore.demo.resp.RespServerInitializer;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.network.RespCommands;
+import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.shard.Keyspace;
+import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
+import io.percore.engine.Sharded;
+import java.util.List;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.RequestKinds;
 import io.percore.net.server.ShardedServer;
@@ -22,17 +25,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DemoService implements AutoCloseable {
 
     private final Keyspace keyspace;
+    private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, PubSub pubsub, ShardedServer resp, ShardedServer http) {
+    private DemoService(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
+        this.servers = servers;
         this.pubsub = pubsub;
         this.resp = resp;
         this.http = http;
     }
+
+    /** How long closing stops the server's per-shard state for (as the keyspace's close): a stuck shard must not hang it. */
+    private static final java.time.Duration SERVER_STATE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** Name of the RESP server ({@code percore.servers.resp} in the Spring app). */
     public static final String RESP_SERVER = "resp";
@@ -63,28 +71,45 @@ public final class DemoService implements AutoCloseable {
      * where they listen; {@code settings} supplies the RESP and HTTP limits and the port that
      * {@code CONFIG GET port} and {@code INFO} report. Blocks until bound; call off the shard threads.
      */
-    public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher servers) {
+    public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
         Keyspace keyspace = Keyspace.start(engine);
         PubSub pubsub = PubSub.start(engine);
+        Sharded<ServerShard> servers = null;
         ShardedServer resp = null;
         try {
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
             long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
-            keyspace.startIntrospection(ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients,
-                    settings.memory(), settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds()),
+            servers = ServerShard.start(engine, keyspace, ConfigValues.initial(settings.respPort(), settings.respBindAddress(),
+                    maxClients, settings.memory(), settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds()),
                     commands.size());
-            resp = servers.start(RESP_SERVER, new RespServerInitializer(keyspace, pubsub, commands, settings.resp()), commands.requestKinds());
-            keyspace.attachRespServer(resp);
-            ShardedServer http = servers.start(HTTP_SERVER, new HttpServerInitializer(keyspace, settings.http()), HttpServerInitializer.requestKinds());
-            return new DemoService(keyspace, pubsub, resp, http);
+            resp = launcher.start(RESP_SERVER, new RespServerInitializer(keyspace, servers, pubsub, commands, settings.resp()),
+                    commands.requestKinds());
+            ShardedServer respServer = resp;
+            servers.fromOutside().invokeOnAll(server -> server.respServer(respServer.metrics(server.shardId()))).join();
+            ShardedServer http = launcher.start(HTTP_SERVER, new HttpServerInitializer(keyspace, servers, settings.http()),
+                    HttpServerInitializer.requestKinds());
+            return new DemoService(keyspace, servers, pubsub, resp, http);
         } catch (RuntimeException e) {
             if (resp != null) {
                 resp.close();
             }
+            if (servers != null) {
+                stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+            }
             pubsub.close();
             keyspace.close();
             throw e;
+        }
+    }
+
+    /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */
+    private static void stopWithin(Sharded<?> service, java.time.Duration timeout) {
+        try {
+            service.stop().orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            org.slf4j.LoggerFactory.getLogger(DemoService.class).warn("The server's per-shard state did not close on every shard"
+                    + " within {} ms; going on", timeout.toMillis(), e.getCause());
         }
     }
 
@@ -100,6 +125,16 @@ public final class DemoService implements AutoCloseable {
 
     public Keyspace keyspace() {
         return keyspace;
+    }
+
+    /** The server's per-shard state (clients, CONFIG values, slow log, counters). */
+    public Sharded<ServerShard> servers() {
+        return servers;
+    }
+
+    /** From a thread that is not a shard: every shard's figures, the keyspace's with the server's (tests, INFO's source). */
+    public List<ServerShard.Snapshot> snapshots() {
+        return servers.fromOutside().mapEach(ServerShard::snapshot).join();
     }
 
     public ShardedServer respServer() {
@@ -131,6 +166,7 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
+                    stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();
                 } finally {
                     keyspace.close();

@@ -1,8 +1,9 @@
 package io.percore.demo;
 
 import io.percore.demo.http.HttpSettings;
-import io.percore.demo.resp.RespSettings;
+import io.percore.demo.server.RespSettings;
 import java.time.Duration;
+import io.percore.demo.kv.MemorySettings;
 
 /**
  * Where the demo listens and its limits. The Spring app takes the listeners from the starter's

@@ -1,5 +1,7 @@
 package io.percore.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BinaryOperator;
@@ -57,6 +59,17 @@ public final class ShardedFromOutside<T> {
                 acc = reducer.apply(acc, p.join());
             }
             return acc;
+        });
+    }
+
+    /** Maps every instance on its shard and gives the results in shard order (a figure per shard). */
+    public <R> CompletableFuture<List<R>> mapEach(Function<? super T, ? extends R> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        return mapReduce(instance -> List.<R>of(mapper.apply(instance)), List.<R>of(), (all, one) -> {
+            List<R> joined = new ArrayList<>(all.size() + 1);
+            joined.addAll(all);
+            joined.addAll(one);
+            return joined;
         });
     }
 }

@@ -50,6 +50,7 @@ class ShardedTest {
             assertThat(total).isEqualTo(35);
             String order = await(outside.mapReduce(c -> String.valueOf(c.shard), "", String::concat));
             assertThat(order).isEqualTo("012");
+            assertThat(await(outside.mapEach(c -> c.value))).as("one result per shard, in shard order").containsExactly(10L, 10L, 15L);
             await(counters.stop());
             assertThat(closes).containsExactly("0@percore-shard-0", "1@percore-shard-1", "2@percore-shard-2");
             assertThatThrownBy(() -> outside.invokeOn(0, c -> c)).isInstanceOf(IllegalStateException.class);

@@ -2,13 +2,13 @@ package io.percore.demo.app;
 
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
-import io.percore.demo.MemorySettings;
+import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
 import jakarta.validation.constraints.Max;
 import org.springframework.util.unit.DataSize;
 import io.percore.demo.http.HttpSettings;
-import io.percore.demo.resp.RespSettings;
+import io.percore.demo.server.RespSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.kv.ValueStore;
+import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
@@ -64,16 +65,17 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     /** The password {@code /kv} requests must present, or null when none is set: the shard's CONFIG value (requirepass), read per request. */
     private byte[] password;
     /** The CONFIG values {@link #password} was read from: CONFIG SET requirepass replaces them. */
-    private io.percore.demo.resp.ConfigValues passwordFrom;
+    private io.percore.demo.server.ConfigValues passwordFrom;
     private final RequestReadClock readClock;
     private final long readCheckNanos;
     private final HttpSettings settings;
     private ScheduledFuture<?> readCheck;
     private final OrderedResponder<ByteBuf> responder;
 
-    /** The shard running this connection, and its part of the keyspace. */
+    /** The shard running this connection. */
     private final Shard shard;
-    private final ShardState local;
+    /** The server's state on that shard: the password (CONFIG SET requirepass) and the request counter. */
+    private final ServerShard server;
     private ChannelHandlerContext ctx;
     /** Where requests are counted (percore.server.requests); the responder records their latency. */
     private ShardRequestMetrics requestMetrics;
@@ -97,15 +99,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Made on {@code shard}'s thread; {@code responder} must stand right before this handler in the pipeline. */
-    HttpConnection(Keyspace keyspace, Shard shard, HttpResponseCache cache, HttpSettings settings,
+    HttpConnection(Keyspace keyspace, ServerShard server, Shard shard, HttpResponseCache cache, HttpSettings settings,
                    RequestReadClock readClock, OrderedResponder<ByteBuf> responder) {
         this.keyspace = keyspace;
         this.shard = shard;
-        this.local = keyspace.local();
+        this.server = server;
         this.cache = cache;
         this.settings = settings;
         this.maxBodySize = settings.maxBodySize();
-        this.passwordFrom = local.config();
+        this.passwordFrom = server.config();
         this.password = passwordFrom.httpPasswordBytes();
         this.readClock = readClock;
         this.readCheckNanos = RequestReadClock.tickNanos(settings);
@@ -245,7 +247,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest request) {
-        local.httpRequests++;
+        server.httpRequests++;
         method = OTHER_METHOD;
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
@@ -285,8 +287,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (path.startsWith(KV_PREFIX)) {
-            if (passwordFrom != local.config()) {
-                passwordFrom = local.config();
+            if (passwordFrom != server.config()) {
+                passwordFrom = server.config();
                 password = passwordFrom.httpPasswordBytes();
             }
             if (password != null && !authorized(request)) {
@@ -420,28 +422,37 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private void kvPut(byte[] key, byte[] value, boolean keepAlive) {
         onOwner(key, keepAlive, st -> {
             st.store().setString(key, value, ValueStore.NO_EXPIRY);
+            st.store().changes().propagate(SET, key, value); // replayed as RESP's SET
             return new Result(204, "No Content", null, null);
         }, false);
     }
 
     private void kvDelete(byte[] key, boolean keepAlive, boolean http10) {
-        onOwner(key, keepAlive, st -> st.store().delete(key, System.currentTimeMillis())
-                ? new Result(204, "No Content", null, null)
-                : new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII)), http10);
+        onOwner(key, keepAlive, st -> {
+            if (!st.store().delete(key, System.currentTimeMillis())) {
+                return new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            st.store().changes().propagate(DEL, key);
+            return new Result(204, "No Content", null, null);
+        }, http10);
     }
 
     private record Result(int status, String reason, String contentType, byte[] body) {
     }
 
+    private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+
     private void onOwner(byte[] key, boolean keepAlive, java.util.function.Function<ShardState, Result> op, boolean http10) {
         int owner = keyspace.shardOf(key);
-        if (owner == shard.id() && responder.idle()) {
-            Result r = op.apply(local);
+        // Through the keyspace even here: a unit of the shard's write path, parked while a transaction holds the shard
+        ShardFuture<Result> result = keyspace.invokeOn(owner, op);
+        if (result.isSuccess() && responder.idle()) {
+            Result r = result.getNow();
             respond(r.status, r.reason, r.contentType, r.body, keepAlive, http10, null);
             return;
         }
         OrderedResponder.Slot slot = keepAlive ? responder.reserve() : responder.reserveLast();
-        ShardFuture<Result> result = keyspace.invokeOn(owner, op);
         int requestMethod = method;
         result.whenComplete((r, failure) -> {
             Result res = failure == null ? r

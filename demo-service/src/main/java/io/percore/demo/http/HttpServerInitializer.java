@@ -5,7 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
+import io.percore.engine.Sharded;
 import io.percore.engine.Shard;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.RejectionReply;
@@ -24,12 +26,14 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
             + "Connection: close\r\nRetry-After: 1\r\n\r\nserver at its connection limit; retry").getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
+    private final Sharded<ServerShard> servers;
     private final HttpSettings settings;
     /** Slot i is created and used only by shard i's thread. */
     private final HttpResponseCache[] caches;
 
-    public HttpServerInitializer(Keyspace keyspace, HttpSettings settings) {
+    public HttpServerInitializer(Keyspace keyspace, Sharded<ServerShard> servers, HttpSettings settings) {
         this.keyspace = keyspace;
+        this.servers = servers;
         this.settings = settings;
         this.caches = new HttpResponseCache[keyspace.shardCount()];
     }
@@ -55,7 +59,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                         .setMaxHeaderSize(HttpConnection.MAX_HEADER_SIZE)
                         .setMaxChunkSize(64 * 1024)))
                 .addLast("http-responder", responder)
-                .addLast("http-connection", new HttpConnection(keyspace, shard, cache, settings, readClock, responder));
+                .addLast("http-connection", new HttpConnection(keyspace, servers.local(), shard, cache, settings, readClock, responder));
     }
 
     /** How this server counts requests ({@code percore.server.requests}): by method and status. */

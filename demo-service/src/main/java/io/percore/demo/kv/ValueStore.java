@@ -57,17 +57,13 @@ public final class ValueStore {
     private final KeyTable table = new KeyTable();
     private final SplittableRandom random;
 
+    /** Where every change is reported: the shard's write path ({@link KeyspaceChanges#NONE} for a store on its own). */
+    private KeyspaceChanges changes = KeyspaceChanges.NONE;
     /**
-     * Keys some connection WATCHes (Redis's {@code watched_keys}), null while none is: each write
-     * to a key of this shard makes one null check, and bumps the version of a watched key.
+     * Changes made by commands since start (Redis's {@code server.dirty}): a command whose run moved
+     * it changed something. Expiry and eviction do not count: they are the store's own changes.
      */
-    private HashMap<ByteString, WatchedKey> watched;
-
-    /** How many connections watch a key, and how often it changed while watched. */
-    private static final class WatchedKey {
-        int watchers;
-        long version;
-    }
+    private long dirty;
 
     /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
     private final Map<ByteString, Long> reservations = new HashMap<>();
@@ -100,12 +96,6 @@ public final class ValueStore {
     private long keyspaceMisses;
     private long expiredKeys;
 
-    /**
-     * Keys some client blocks on (BLPOP, BLMOVE, ...). While it is 0 a write pays one compare for
-     * blocking; otherwise every key added is signalled to {@link #keyAddedSignal}.
-     */
-    private int waitedKeys;
-    private KeyAddedSignal keyAddedSignal;
     /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
     private long blockingBytes;
 
@@ -244,6 +234,16 @@ public final class ValueStore {
         return live(key, now) != null;
     }
 
+    /**
+     * Whether {@code key} is live, with no side effect at all: an expired key is neither deleted nor
+     * counted, an access is not recorded (for who observes the store from inside a change, as WATCH
+     * does when a FLUSHALL is about to delete everything).
+     */
+    public boolean holds(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        return e != null && !isExpired(e, now);
+    }
+
     /** True if the key exists or is reserved by a pending cross-shard MSETNX (what NX writes must respect). */
     public boolean existsOrReserved(byte[] key, long now) {
         return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new ByteString(key)));
@@ -256,8 +256,7 @@ public final class ValueStore {
     private KeyTable.Entry peek(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         if (e != null && e.expiry != null && e.expiry.at <= now) {
-            removeEntry(e);
-            expiredKeys++;
+            expireEntry(e);
             return null;
         }
         return e;
@@ -267,8 +266,7 @@ public final class ValueStore {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         if (e != null) {
             if (e.expiry != null && e.expiry.at <= now) {
-                removeEntry(e);
-                expiredKeys++;
+                expireEntry(e);
                 return null;
             }
             touch(e, now);
@@ -297,36 +295,24 @@ public final class ValueStore {
         setExpireAt(e, expireAt);
         clearReservation(key);
         touched(key);
-        if (waitedKeys != 0) {
-            keyAddedSignal.keyAdded(key, type);
-        }
+        changes.valueSet(key, type);
     }
 
-    // ------------------------------------------------------------------ blocked clients (Redis's signalKeyAsReady)
+    // ------------------------------------------------------------------ the write path
 
-    /**
-     * A command that may have added keys is over (Redis's {@code handleClientsBlockedOnKeys} after
-     * {@code call()}): clients waiting on what it added are served now, before anything else runs on
-     * this shard, so the next command (the pusher's LRANGE) sees them served. One field compare when
-     * no client waits on this store.
-     */
-    public void commandDone() {
-        if (waitedKeys != 0) {
-            keyAddedSignal.commandDone();
-        }
+    /** Where this store reports its changes from now on (the shard's write path, set once by the shard). */
+    public void changes(KeyspaceChanges changes) {
+        this.changes = changes;
     }
 
-    /** Who hears of keys added while clients block on keys of this store; set once by the shard. */
-    public void keyAddedSignal(KeyAddedSignal signal) {
-        this.keyAddedSignal = signal;
+    /** Where this store and the commands running on it report changes ({@link KeyspaceChanges#propagate}). */
+    public KeyspaceChanges changes() {
+        return changes;
     }
 
-    /** How many keys of this store clients block on now (kept by the owner of {@link #keyAddedSignal}). */
-    public void waitedKeys(int count) {
-        if (count != 0 && keyAddedSignal == null) {
-            throw new IllegalStateException("keys are waited on, but nobody listens for them");
-        }
-        this.waitedKeys = count;
+    /** Changes made by commands since start (Redis's {@code server.dirty}; not expiry or eviction). */
+    public long dirty() {
+        return dirty;
     }
 
     /**
@@ -376,6 +362,16 @@ public final class ValueStore {
     }
 
     /**
+     * What {@code key} holds now, with no side effect (no access recorded, an expired key neither
+     * deleted nor returned): for who reports a change from inside it (the write path's
+     * {@link KeyspaceChanges#propagateValue}). The value is the store's own: read it, do not keep it.
+     */
+    public StoredValue stored(byte[] key, long now) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        return e == null || isExpired(e, now) ? null : new StoredValue(e.type, e.value, e.expireAt());
+    }
+
+    /**
      * A copy of a live key's value with its type and expiry, sharing nothing that either key
      * changes later (COPY); null when the key is missing. Counts as a read (hit or miss). A value
      * larger than a shard's whole budget (every shard has the same) is refused before it is copied.
@@ -412,8 +408,7 @@ public final class ValueStore {
             return null;
         }
         if (isExpired(e, now)) {
-            removeEntry(e);
-            expiredKeys++;
+            expireEntry(e);
             return null;
         }
         if (lfu) {
@@ -426,7 +421,6 @@ public final class ValueStore {
     /** Stores what {@link #take} returned under {@code key}, replacing what it held (RENAME's last step). */
     public void put(byte[] key, StoredValue stored) {
         set(key, stored.type(), stored.value(), stored.expireAt());
-        commandDone();
     }
 
     /** Sets the expiry of a live key; returns false if the key is missing. An expiry in the past deletes the key. */
@@ -457,16 +451,8 @@ public final class ValueStore {
     }
 
     public void flush() {
-        if (watched != null) {
-            // FLUSHDB touches the watched keys that exist (not the stale ones), as Redis's touchAllWatchedKeysInDb
-            long now = System.currentTimeMillis();
-            for (Map.Entry<ByteString, WatchedKey> w : watched.entrySet()) {
-                KeyTable.Entry e = table.find(w.getKey().bytes(), KeyTable.hash(w.getKey().bytes()));
-                if (e != null && !isExpired(e, now)) {
-                    w.getValue().version++;
-                }
-            }
-        }
+        changes.flushing(); // WATCH touches the watched keys that exist now (Redis's touchAllWatchedKeysInDb)
+        dirty++;
         table.clear();
         volatileHead = null;
         activeCursor = null;
@@ -560,9 +546,10 @@ public final class ValueStore {
             if (victim == null) {
                 return false;
             }
-            removeEntry(victim);
+            unlink(victim);
             clearReservation(victim.key);
             EVICTED_KEYS.setOpaque(this, evictedKeys + 1);
+            changes.evicted(victim.key);
         }
         return !overBudget();
     }
@@ -620,7 +607,9 @@ public final class ValueStore {
     }
 
     private int initialAccess() {
-        return lfu ? minutes((long) lruClock << 10) << 8 | LFU_INIT_VAL : lruClock;
+        // LFU's minutes from the wall clock, as its decay reads them: the LRU clock lags up to a tick
+        // behind, and a minute turning in between would decay a new key's counter before its first read
+        return lfu ? minutes(System.currentTimeMillis()) << 8 | LFU_INIT_VAL : lruClock;
     }
 
     /**
@@ -778,8 +767,7 @@ public final class ValueStore {
     public void keys(GlobPattern pattern, List<byte[]> out, long now) {
         table.forEach(e -> {
             if (isExpired(e, now)) {
-                removeEntry(e);
-                expiredKeys++;
+                expireEntry(e);
             } else if (pattern == null || pattern.matches(e.key)) {
                 out.add(e.key);
             }
@@ -797,8 +785,7 @@ public final class ValueStore {
             cursor = table.scanBucket(cursor, e -> {
                 visited[0]++;
                 if (isExpired(e, now)) {
-                    removeEntry(e);
-                    expiredKeys++;
+                    expireEntry(e);
                 } else if ((pattern == null || pattern.matches(e.key)) && (typeName == null || typeName.equalsIgnoreCase(e.type.name()))) {
                     out.add(e.key);
                 }
@@ -817,8 +804,7 @@ public final class ValueStore {
             if (!isExpired(e, now)) {
                 return e.key;
             }
-            removeEntry(e);
-            expiredKeys++;
+            expireEntry(e);
         }
         return null;
     }
@@ -844,8 +830,7 @@ public final class ValueStore {
                 KeyTable.Entry e = activeCursor != null ? activeCursor : volatileHead;
                 activeCursor = e.expiry.next;
                 if (isExpired(e, now)) {
-                    removeEntry(e);
-                    expiredKeys++;
+                    expireEntry(e);
                     expiredThisRound++;
                 }
             }
@@ -876,19 +861,22 @@ public final class ValueStore {
     }
 
     /**
-     * Commit step: writes each key still reserved by {@code txn}. A key written by someone else
-     * since the prepare lost its reservation; that write is ordered after this MSETNX, so its
-     * value stands (the same outcome as MSETNX-then-write).
+     * Commit step: writes each key still reserved by {@code txn}, and returns their positions in
+     * {@code keys}. A key written by someone else since the prepare lost its reservation; that write
+     * is ordered after this MSETNX, so its value stands (the same outcome as MSETNX-then-write).
      */
-    public void commitReserved(List<byte[]> keys, List<byte[]> values, long txn) {
+    public List<Integer> commitReserved(List<byte[]> keys, List<byte[]> values, long txn) {
+        List<Integer> written = new java.util.ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             ByteString k = new ByteString(keys.get(i));
             Long owner = reservations.get(k);
             if (owner != null && owner == txn) {
                 reservations.remove(k);
                 setString(keys.get(i), values.get(i), NO_EXPIRY);
+                written.add(i);
             }
         }
+        return written;
     }
 
     /** Abort step: drops the reservations {@code txn} still holds. */
@@ -974,69 +962,28 @@ public final class ValueStore {
         addUsed(-EXPIRY_BYTES);
     }
 
+    /** A command deletes {@code e} (DEL, an emptied aggregate, RENAME's source, an expiry set in the past). */
     private void removeEntry(KeyTable.Entry e) {
-        unlinkVolatile(e);
-        table.remove(e);
-        addUsed(-entryBytes(e.key, e.value));
+        unlink(e);
         touched(e.key);
     }
 
-    // ------------------------------------------------------------------ WATCH (Redis's multi.c)
-
-    /**
-     * Starts watching {@code key} for one connection and returns its version now; a later
-     * {@link #watchedKeyChanged} with that version tells whether it was written, deleted, expired or
-     * evicted since. A key already past its expiry is deleted first, so watching a stale key is
-     * watching a missing one (Redis: deleting a stale watched key does not fail EXEC).
-     */
-    public long watch(byte[] key, long now) {
-        live(key, now);
-        if (watched == null) {
-            watched = new HashMap<>();
-        }
-        WatchedKey w = watched.computeIfAbsent(new ByteString(key), k -> new WatchedKey());
-        w.watchers++;
-        return w.version;
+    /** {@code e}'s time to live has passed: the store deletes it on its own (no command's change). */
+    private void expireEntry(KeyTable.Entry e) {
+        unlink(e);
+        expiredKeys++;
+        changes.expired(e.key);
     }
 
-    /**
-     * Whether {@code key}, watched at {@code version}, changed since (a key that expired meanwhile
-     * is deleted now, which counts as a change, as Redis's isWatchedKeyExpired).
-     */
-    public boolean watchedKeyChanged(byte[] key, long version, long now) {
-        live(key, now);
-        WatchedKey w = watched == null ? null : watched.get(new ByteString(key));
-        return w == null || w.version != version;
+    private void unlink(KeyTable.Entry e) {
+        unlinkVolatile(e);
+        table.remove(e);
+        addUsed(-entryBytes(e.key, e.value));
     }
 
-    /** One connection stops watching {@code key}. */
-    public void unwatch(byte[] key) {
-        if (watched == null) {
-            return;
-        }
-        ByteString k = new ByteString(key);
-        WatchedKey w = watched.get(k);
-        if (w != null && --w.watchers <= 0) {
-            watched.remove(k);
-            if (watched.isEmpty()) {
-                watched = null;
-            }
-        }
-    }
-
-    /** Keys watched on this shard (tests, INFO). */
-    public int watchedKeys() {
-        return watched == null ? 0 : watched.size();
-    }
-
-    /** Redis's signalModifiedKey for WATCH: one null check unless some key of this shard is watched. */
+    /** A command changed {@code key} (Redis's {@code signalModifiedKey} and {@code server.dirty++}). */
     private void touched(byte[] key) {
-        if (watched != null) {
-            WatchedKey w = watched.get(new ByteString(key));
-            if (w != null) {
-                w.version++;
-            }
-        }
+        dirty++;
+        changes.modified(key);
     }
-
 }

@@ -9,14 +9,14 @@ import java.util.List;
  * keys and values, a set as an array, a verbatim string as a bulk string). Netty's codec-redis
  * has RESP2 types only.
  */
-final class Resp3Replies {
+public final class Resp3Replies {
 
     private Resp3Replies() {
     }
 
     /** {@code %}: keys and values alternating, as Redis's {@code addReplyMapLen}. */
-    record MapReply(List<RedisMessage> keysAndValues) implements RedisMessage {
-        MapReply {
+    public record MapReply(List<RedisMessage> keysAndValues) implements RedisMessage {
+        public MapReply {
             if (keysAndValues.size() % 2 != 0) {
                 throw new IllegalArgumentException("a map needs keys and values in pairs, got " + keysAndValues.size() + " items");
             }
@@ -24,15 +24,15 @@ final class Resp3Replies {
     }
 
     /** {@code ~}: an unordered collection, as Redis's {@code addReplySetLen}. */
-    record SetReply(List<RedisMessage> members) implements RedisMessage {
+    public record SetReply(List<RedisMessage> members) implements RedisMessage {
     }
 
     /**
      * A reply of pairs (HRANDFIELD ... WITHVALUES), firsts and seconds alternating: an array of
      * two-element arrays in RESP3, one flat array in RESP2, as Redis 7 replies.
      */
-    record PairsReply(List<RedisMessage> firstsAndSeconds) implements RedisMessage {
-        PairsReply {
+    public record PairsReply(List<RedisMessage> firstsAndSeconds) implements RedisMessage {
+        public PairsReply {
             if (firstsAndSeconds.size() % 2 != 0) {
                 throw new IllegalArgumentException("pairs need an even number of items, got " + firstsAndSeconds.size());
             }
@@ -43,22 +43,22 @@ final class Resp3Replies {
      * {@code >}: an out-of-band message (pub/sub's message, pmessage, smessage and the
      * (un)subscribe confirmations), as Redis's {@code addReplyPushLen}; an array in RESP2.
      */
-    record PushReply(List<RedisMessage> items) implements RedisMessage {
+    public record PushReply(List<RedisMessage> items) implements RedisMessage {
     }
 
     /**
      * {@code ,}: a double (ZSCORE, WITHSCORES, ZINCRBY), as Redis's {@code addReplyDouble}: its
      * {@code %.17g} text ({@code inf}, {@code -inf}) after a comma in RESP3, as a bulk string in RESP2.
      */
-    record DoubleReply(byte[] text) implements RedisMessage {
-        static DoubleReply of(double value) {
+    public record DoubleReply(byte[] text) implements RedisMessage {
+        public static DoubleReply of(double value) {
             return new DoubleReply(RespDoubles.format(value));
         }
     }
 
     /** {@code =}: text with a three-letter format ({@code txt}), as Redis's {@code addReplyVerbatim} (INFO, CLIENT INFO). */
-    record VerbatimReply(String format, String text) implements RedisMessage {
-        VerbatimReply {
+    public record VerbatimReply(String format, String text) implements RedisMessage {
+        public VerbatimReply {
             if (format.length() != 3) {
                 throw new IllegalArgumentException("a verbatim format has three characters: " + format);
             }

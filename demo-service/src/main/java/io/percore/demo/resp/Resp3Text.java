@@ -21,13 +21,13 @@ import java.util.List;
  * ({@link CommandMetadata}) is kept this way: the replies of redis-server 7.0.15's COMMAND INFO and
  * COMMAND DOCS as recorded, with their exact types (a simple string stays a simple string).
  */
-final class Resp3Text {
+public final class Resp3Text {
 
     private Resp3Text() {
     }
 
     /** Reads one reply. @throws IOException on malformed input or the end of the stream */
-    static RedisMessage read(InputStream in) throws IOException {
+    public static RedisMessage read(InputStream in) throws IOException {
         String line = line(in);
         if (line.isEmpty()) {
             throw new IOException("empty RESP3 line");
@@ -92,7 +92,7 @@ final class Resp3Text {
     }
 
     /** Writes {@code message} with {@code \n} line ends. */
-    static void write(RedisMessage message, OutputStream out) throws IOException {
+    public static void write(RedisMessage message, OutputStream out) throws IOException {
         if (message instanceof SimpleStringRedisMessage simple) {
             line(out, "+" + simple.content());
         } else if (message instanceof ErrorRedisMessage error) {
@@ -142,7 +142,7 @@ final class Resp3Text {
     }
 
     /** The text of a bulk or simple string reply. */
-    static String text(RedisMessage message) {
+    public static String text(RedisMessage message) {
         if (message instanceof BulkReply bulk) {
             return new String(bulk.value(), StandardCharsets.UTF_8);
         }

@@ -150,7 +150,7 @@ public final class RespReplies {
                 + "', with args beginning with: " + args));
     }
 
-    static String ascii(byte[] bytes) {
+    public static String ascii(byte[] bytes) {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
@@ -159,7 +159,7 @@ public final class RespReplies {
     }
 
     /** Error replies are single lines: Redis replaces CR and LF by spaces. */
-    static String sanitize(String s) {
+    public static String sanitize(String s) {
         return s.indexOf('\r') < 0 && s.indexOf('\n') < 0 ? s : s.replace('\r', ' ').replace('\n', ' ');
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
  * pipelining that turned one {@code write} of N replies into a gather write of N buffers. The
  * commonest replies are copied from pre-encoded bytes.
  */
-final class RespReplyWriter {
+public final class RespReplyWriter {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -40,7 +40,7 @@ final class RespReplyWriter {
     }
 
     /** Appends {@code message} in RESP2 to {@code out}; does not release it. */
-    static void write(RedisMessage message, ByteBuf out) {
+    public static void write(RedisMessage message, ByteBuf out) {
         write(message, out, false);
     }
 
@@ -48,7 +48,7 @@ final class RespReplyWriter {
      * Appends {@code message} in RESP3 when {@code resp3} (the connection said {@code HELLO 3}),
      * else in RESP2, where the RESP3-only types take their RESP2 forms; does not release it.
      */
-    static void write(RedisMessage message, ByteBuf out, boolean resp3) {
+    public static void write(RedisMessage message, ByteBuf out, boolean resp3) {
         if (message == RespReplies.OK) {
             out.writeBytes(OK);
         } else if (message instanceof BulkReply bulk) {

@@ -1,7 +1,6 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.ByteString;
-import io.percore.demo.kv.KeyAddedSignal;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
@@ -18,10 +17,10 @@ import java.util.List;
  *
  * <p><b>No lost wakeup.</b> A step of a client's first try ({@link #attempt}) checks its keys here
  * and queues the client on the empty ones in one go: no write can run between the check and the
- * queueing. <b>Serving.</b> A key added while clients wait here is signalled by the
- * store ({@link KeyAddedSignal}, one field compare for a store without waiters); when the command
- * is over ({@link #commandDone}, called by the store's writers before the shard runs anything else,
- * with a queued task as a fallback) each signalled key is served: while it has data, it takes for the
+ * queueing. <b>Serving.</b> A key given a value while clients wait here is signalled by the
+ * shard's {@link WritePath} (one field compare for a shard without waiters); when the command is
+ * over ({@link #commandDone}: the end of its unit of the write path, before the shard runs anything
+ * else, with a queued task as a fallback) each signalled key is served: while it has data, it takes for the
  * first waiter, drops that client's other waiters on this shard and sends what it took to the
  * client's shard. If that client was no longer waiting (served by another key, timed out,
  * disconnected: messages cross), what was taken comes back and is put back where it was taken
@@ -37,7 +36,7 @@ import java.util.List;
  *
  * <p>Touched only by its shard's thread.
  */
-public final class KeyWaiters implements KeyAddedSignal {
+public final class KeyWaiters {
 
     /** Heap of a {@link Waiter}: header, id, home, five references. */
     static final long WAITER_BYTES = 48;
@@ -102,6 +101,8 @@ public final class KeyWaiters implements KeyAddedSignal {
     }
 
     private final ValueStore store;
+    /** Tells the write path how many keys are waited on (its one compare per value set) and runs pops as units of it. */
+    private final WritePath writes;
     /** While a transaction holds the shard, serving waits for its end (Redis serves after EXEC). */
     private final ShardReservation reservation;
     private final HashMap<ByteString, WaitQueue> byKey = new HashMap<>();
@@ -124,11 +125,11 @@ public final class KeyWaiters implements KeyAddedSignal {
     private long putBacks;
     private Keyspace keyspace;
 
-    KeyWaiters(ValueStore store, ShardReservation reservation) {
+    KeyWaiters(ValueStore store, ShardReservation reservation, WritePath writes) {
         this.store = store;
         this.reservation = reservation;
-        store.keyAddedSignal(this);
-        reservation.onRelease(this::commandDone);
+        this.writes = writes;
+        writes.waiters(this);
     }
 
     /** Set once the keyspace exists (it is built from the shards' states). */
@@ -187,7 +188,7 @@ public final class KeyWaiters implements KeyAddedSignal {
         if (queue == null) {
             queue = new WaitQueue(k);
             byKey.put(k, queue);
-            store.waitedKeys(byKey.size());
+            writes.waitedKeys(byKey.size());
             bytes += QUEUE_BYTES + ValueStore.arrayBytes(key.length);
         }
         Waiter w = new Waiter(blockedId, home, pop, queue);
@@ -238,15 +239,14 @@ public final class KeyWaiters implements KeyAddedSignal {
         w.next = null;
         if (q.head == null) {
             byKey.remove(q.key);
-            store.waitedKeys(byKey.size());
+            writes.waitedKeys(byKey.size());
             return true;
         }
         return false;
     }
 
-    /** From the store, inside a write: {@code key} was added. Serving waits until the command is over. */
-    @Override
-    public void keyAdded(byte[] key, ValueType type) {
+    /** From the write path, inside a write: {@code key} was given a value. Serving waits until the command is over. */
+    void keyAdded(byte[] key, ValueType type) {
         WaitQueue q = byKey.get(new ByteString(key));
         if (q == null || q.ready) {
             return;
@@ -264,8 +264,8 @@ public final class KeyWaiters implements KeyAddedSignal {
         }
     }
 
-    @Override
-    public void commandDone() {
+    /** A command is over (the end of a unit of the write path, a transaction's release): serves what it added. */
+    void commandDone() {
         if (!ready.isEmpty() && !serving && nesting < MAX_NESTING && !reservation.held()) {
             serveReadyKeys();
         }
@@ -313,6 +313,7 @@ public final class KeyWaiters implements KeyAddedSignal {
             }
             if (type == w.pop.type()) {
                 Object taken;
+                writes.begin(0); // a pop is a change of its own, as Redis propagates a served BLPOP as the pop
                 try {
                     taken = w.pop.take(store, key, now);
                 } catch (WrongTypeException refused) {
@@ -322,6 +323,8 @@ public final class KeyWaiters implements KeyAddedSignal {
                     deliveries.add(new Delivery(w, key, null, refused));
                     w = next;
                     continue;
+                } finally {
+                    writes.end(null); // the pop reported its effect (BlockingPop.take)
                 }
                 if (taken == null) {
                     return;
@@ -379,10 +382,14 @@ public final class KeyWaiters implements KeyAddedSignal {
      */
     public void putBack(byte[] key, BlockingPop pop, Object taken) {
         putBacks++;
-        pop.putBack(store, key, taken, System.currentTimeMillis());
-        if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
-            keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here
+        writes.begin(0); // a change of its own, reported by the pop (BlockingPop.putBack)
+        try {
+            pop.putBack(store, key, taken, System.currentTimeMillis());
+            if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
+                keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here
+            }
+        } finally {
+            writes.end(null); // serves the next waiter, as after any write
         }
-        commandDone();
     }
 }

@@ -7,15 +7,14 @@ import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import io.percore.engine.Sharded;
 import java.time.Duration;
-import io.percore.demo.MemorySettings;
-import io.percore.demo.kv.MemoryBudget;
 import io.percore.demo.kv.MemoryFigures;
-import io.percore.net.server.ShardedServer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The demo's keyspace: a {@link Sharded} service with one {@link ShardState} (value store and
@@ -29,8 +28,8 @@ import java.util.function.Function;
 public final class Keyspace implements AutoCloseable {
 
     /**
-     * How often each shard runs its cron ({@link ShardState}: active expiry, ops/sec samples, idle
-     * clients), and active expiry's time budget per run (Redis: hz 10, ~25% of a tick at most).
+     * How often each shard runs the keyspace's cron ({@link ShardState}: active expiry, the memory
+     * peak), and active expiry's time budget per run (Redis: hz 10, ~25% of a tick at most).
      */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
     static final long ACTIVE_EXPIRY_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -39,6 +38,8 @@ public final class Keyspace implements AutoCloseable {
     private final int shardCount;
     /** The transaction this view works for ({@link ShardReservation#FREE}: none), see {@link #boundTo}. */
     private final long transaction;
+    /** The bound transaction's step ({@link #step(int)}); set and read on its coordinating shard only. */
+    private int step;
 
     private Keyspace(Sharded<ShardState> states) {
         this(states, ShardReservation.FREE);
@@ -98,22 +99,23 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
         ShardState caller = states.local();
         if (caller.shardId() == target) {
-            return onReserved(caller, fn, transaction);
+            return onReserved(caller, fn, transaction, step);
         }
         caller.crossShardCalls++;
         long tx = transaction;
-        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx));
+        int atStep = step;
+        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep));
     }
 
     /**
      * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
      * holds that shard, when it releases it (calls parked in arrival order keep their order).
      */
-    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx) {
+    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                return ShardFuture.completed(fn.apply(state));
+                return ShardFuture.completed(inUnit(state, fn, step));
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
@@ -121,12 +123,27 @@ public final class Keyspace implements AutoCloseable {
         ShardPromise<R> later = new ShardPromise<>();
         reservation.park(() -> {
             try {
-                later.complete(fn.apply(state));
+                later.complete(inUnit(state, fn, step));
             } catch (RuntimeException e) {
                 later.fail(e);
             }
         });
         return later;
+    }
+
+    /**
+     * Runs {@code fn} as a unit of the shard's write path: what it changes there is reported once,
+     * by the effect it reports itself ({@link io.percore.demo.kv.KeyspaceChanges#propagate}); a
+     * function that changes the store must report it (there are no arguments to stand for it).
+     */
+    private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step) {
+        WritePath writes = state.writes();
+        writes.begin(step);
+        try {
+            return fn.apply(state);
+        } finally {
+            writes.end(null);
+        }
     }
 
     /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */
@@ -156,42 +173,70 @@ public final class Keyspace implements AutoCloseable {
         return Shard.current().submitToAsync(target, () -> states.local().reservation().reserve(tx));
     }
 
-    /** Releases shard {@code target} from this view's transaction, running what was parked there. */
-    public ShardFuture<Void> release(int target) {
+    /**
+     * Reserves every shard of {@code shards} for this view's transaction, one at a time in
+     * ascending order ({@link #reserve}); completes on the calling shard once it holds them all.
+     */
+    public ShardFuture<Void> reserveInOrder(BitSet shards) {
+        return reserveFrom(shards, shards.nextSetBit(0));
+    }
+
+    private ShardFuture<Void> reserveFrom(BitSet shards, int from) {
+        if (from < 0) {
+            return ShardFuture.completed(null);
+        }
+        return reserve(from).flatMap(v -> reserveFrom(shards, shards.nextSetBit(from + 1)));
+    }
+
+    /** Releases every shard of {@code shards} from this view's transaction ({@link #release}). */
+    public void releaseAll(BitSet shards) {
+        for (int s = shards.nextSetBit(0); s >= 0; s = shards.nextSetBit(s + 1)) {
+            release(s, shards);
+        }
+    }
+
+    /**
+     * Releases shard {@code target} from this view's transaction, one of the {@code participants} it
+     * held (so the shard's write path reports the transaction's part there), running what was parked.
+     */
+    public ShardFuture<Void> release(int target, BitSet participants) {
         requireTransaction();
         long tx = transaction;
+        BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
         return states.invokeOn(target, state -> {
-            state.reservation().release(tx);
+            state.reservation().release(tx, all);
             return null;
         });
+    }
+
+    /**
+     * The step the bound transaction is at (the index of its command running now): every change
+     * its work makes on a shard carries it, so the parts of the transaction's changes on different
+     * shards can be put back in order ({@link Change#steps}). Set by the transaction's runner on its
+     * connection's shard before each command; 0 outside transactions.
+     */
+    public void step(int step) {
+        requireTransaction();
+        this.step = step;
+    }
+
+    /** The step set by {@link #step(int)} (0 for a view bound to no transaction). */
+    public int step() {
+        return step;
+    }
+
+    /**
+     * From a thread that is not a shard: makes {@code listenerOf.apply(shard)} hear every change of
+     * that shard's keys from now on, on that shard's thread (see {@link WritePath#listen}).
+     */
+    public void listen(IntFunction<WritePath.ChangeListener> listenerOf) {
+        states.fromOutside().invokeOnAll(state -> state.writes().listen(listenerOf.apply(state.shardId()))).join();
     }
 
     private void requireTransaction() {
         if (transaction == ShardReservation.FREE) {
             throw new IllegalStateException("reserve/release need a keyspace bound to a transaction (boundTo)");
         }
-    }
-
-    /** From a thread that is not a shard: gives each shard the RESP server's counters on that shard (for INFO). */
-    public void attachRespServer(ShardedServer server) {
-        states.fromOutside().invokeOnAll(state -> state.respServer(server.metrics(state.shardId()))).join();
-    }
-
-    /** From a thread that is not a shard: gives every shard its part of the memory budget. */
-    public void applyMemoryBudget(MemorySettings memory) {
-        MemoryBudget perShard = memory.perShard(shardCount());
-        states.fromOutside().invokeOnAll(state -> state.store().budget(perShard)).join();
-    }
-
-    /**
-     * From a thread that is not a shard, at start: every shard's first copy of the CONFIG values
-     * (its memory budget included) and its per-command figures sized for a table of {@code commands} ids.
-     */
-    public void startIntrospection(io.percore.demo.resp.ConfigValues initial, int commands) {
-        states.fromOutside().invokeOnAll(state -> {
-            state.installConfig(initial, shardCount);
-            state.commandTableSize(commands);
-        }).join();
     }
 
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */
@@ -210,21 +255,12 @@ public final class Keyspace implements AutoCloseable {
     }
 
     private java.util.concurrent.CompletableFuture<List<ShardState.Snapshot>> snapshotsAsync() {
-        return states.fromOutside().mapReduce(state -> List.of(state.snapshot()), List.<ShardState.Snapshot>of(), (all, one) -> {
-            List<ShardState.Snapshot> joined = new ArrayList<>(all);
-            joined.addAll(one);
-            return joined;
-        });
+        return states.fromOutside().mapEach(ShardState::snapshot);
     }
 
     /** From a thread that is not a shard: each shard's memory figures, readable from any thread (for meters). */
     public List<MemoryFigures> memoryFigures() {
-        return states.fromOutside().mapReduce(state -> List.of(state.store().memoryFigures()), List.<MemoryFigures>of(),
-                (all, one) -> {
-                    List<MemoryFigures> joined = new ArrayList<>(all);
-                    joined.addAll(one);
-                    return joined;
-                }).join();
+        return states.fromOutside().mapEach(state -> state.store().memoryFigures()).join();
     }
 
     /** How long {@link #close()} waits for every shard to close its part. */

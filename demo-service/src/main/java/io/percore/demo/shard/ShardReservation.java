@@ -3,6 +3,7 @@ package io.percore.demo.shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import java.util.ArrayDeque;
+import java.util.BitSet;
 
 /**
  * One shard's reservation for a transaction that spans shards (MULTI/EXEC): while a transaction
@@ -26,7 +27,13 @@ public final class ShardReservation {
     private final ArrayDeque<Object> line = new ArrayDeque<>();
     private long parkedTotal;
     /** Runs when a transaction releases the shard, before the work parked behind it. */
-    private Runnable onRelease = () -> { };
+    private ReleaseHook onRelease = (tx, participants) -> { };
+
+    /** What runs when a transaction is over on this shard (its changes reported, blocked clients served). */
+    @FunctionalInterface
+    interface ReleaseHook {
+        void released(long transaction, BitSet participants);
+    }
 
     private record Waiting(long transaction, ShardPromise<Void> granted) {
     }
@@ -50,7 +57,7 @@ public final class ShardReservation {
      * it: clients blocked on keys the transaction added are served then, as Redis serves them right
      * after EXEC.
      */
-    void onRelease(Runnable hook) {
+    void onRelease(ReleaseHook hook) {
         this.onRelease = hook;
     }
 
@@ -91,17 +98,18 @@ public final class ShardReservation {
     }
 
     /**
-     * Releases the shard held by {@code transaction} and runs what waited, in order, until the next
+     * Releases the shard held by {@code transaction}, one of {@code participants} (the shards it
+     * held, for the write path's report of its part), and runs what waited, in order, until the next
      * waiting reservation takes the shard (or the line is empty). A release by a transaction that
      * does not hold the shard changes nothing (its reservation may have failed half way).
      */
-    public void release(long transaction) {
+    public void release(long transaction, BitSet participants) {
         if (holder != transaction) {
             line.removeIf(o -> o instanceof Waiting w && w.transaction == transaction);
             return;
         }
         holder = FREE;
-        onRelease.run();
+        onRelease.released(transaction, participants);
         Object next;
         // Parked work may itself start a transaction that reserves this shard: stop as soon as one holds it.
         while (holder == FREE && (next = line.poll()) != null) {

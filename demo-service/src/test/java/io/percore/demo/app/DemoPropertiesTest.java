@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.percore.config.PercoreConfig;
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
-import io.percore.demo.resp.RespSettings;
+import io.percore.demo.server.RespSettings;
 import io.percore.demo.DemoService;
 import io.percore.spring.boot.autoconfigure.config.InvalidPercoreConfigurationException;
 import java.io.IOException;

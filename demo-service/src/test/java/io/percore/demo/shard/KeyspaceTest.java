@@ -53,7 +53,9 @@ class KeyspaceTest {
                 byte[] key = "k".getBytes(StandardCharsets.UTF_8);
                 // shard 1 writes on shard 0 and reads back; the function runs on shard 0's thread
                 String seen = engine.submitTo(1, () -> keyspace.invokeOn(0, st -> {
-                    st.store().setString(key, "v".getBytes(StandardCharsets.UTF_8), ValueStore.NO_EXPIRY);
+                    byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+                    st.store().setString(key, value, ValueStore.NO_EXPIRY);
+                    st.store().changes().propagate("SET".getBytes(StandardCharsets.US_ASCII), key, value); // every write reports its effect
                     return Thread.currentThread().getName();
                 })).thenCompose(ShardFuture::toCompletableFuture).get();
                 assertThat(seen).endsWith("-0");

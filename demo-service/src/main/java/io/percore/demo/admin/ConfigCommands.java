@@ -1,0 +1,145 @@
+package io.percore.demo.admin;
+
+import static io.percore.demo.resp.RespReplies.bulk;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.GlobPattern;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.resp.Resp3Replies;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.ServerShard;
+import io.percore.engine.Sharded;
+import io.percore.demo.resp.RespReplies;
+
+/**
+ * CONFIG GET, SET, RESETSTAT, REWRITE and HELP (Redis's {@code config.c}) over the parameters of
+ * {@link ConfigParameters}. GET reads the caller's shard's copy of the values. SET validates on the
+ * caller's shard as Redis does (every name first, then every value; the first problem is the
+ * error, and nothing changes), then shard 0 makes the next {@link ConfigValues} and every shard
+ * installs it before the reply: a client that reads OK finds the new values on every shard.
+ */
+public final class ConfigCommands {
+
+    private ConfigCommands() {
+    }
+
+    public static void help(CommandContext c, byte[][] argv) {
+        c.reply(RespReplies.help(argv[0],
+                "GET <pattern>",
+                "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <directive> <value>",
+                "    Set the configuration <directive> to <value>.",
+                "RESETSTAT",
+                "    Reset statistics reported by the INFO command.",
+                "REWRITE",
+                "    Rewrite the configuration file."));
+    }
+
+    /**
+     * CONFIG GET pattern [pattern ...]: a name without glob characters is looked up (either name of
+     * a parameter, answered as asked); a pattern matches names and aliases, case-insensitively.
+     */
+    public static void get(CommandContext c, byte[][] argv) {
+        ConfigValues values = c.server().config();
+        Map<String, String> matched = new LinkedHashMap<>();
+        for (int i = 2; i < argv.length; i++) {
+            String name = RespReplies.ascii(argv[i]);
+            if (name.indexOf('[') < 0 && name.indexOf('*') < 0 && name.indexOf('?') < 0) {
+                ConfigParameters.Parameter p = ConfigParameters.lookup(name);
+                if (p != null && !matched.containsKey(name)) {
+                    matched.put(name, p.get().apply(values));
+                }
+                continue;
+            }
+            GlobPattern pattern = new GlobPattern(name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1)); // nocase: names are lower case
+            for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+                for (String candidate : p.alias() == null ? List.of(p.name()) : List.of(p.name(), p.alias())) {
+                    if (!matched.containsKey(candidate) && pattern.matches(candidate.getBytes(StandardCharsets.US_ASCII))) {
+                        matched.put(candidate, p.get().apply(values));
+                    }
+                }
+            }
+        }
+        List<RedisMessage> reply = new ArrayList<>(matched.size() * 2);
+        matched.forEach((k, v) -> {
+            reply.add(bulk(k));
+            reply.add(bulk(v));
+        });
+        c.reply(new Resp3Replies.MapReply(reply));
+    }
+
+    /** A parameter (named as asked) and the text of its new value. */
+    private record Change(ConfigParameters.Parameter parameter, String asked, String value) {
+
+        void applyTo(ConfigValues.Builder next) {
+            try {
+                parameter.set().set(next, value);
+            } catch (ConfigParameters.Invalid e) {
+                throw ConfigParameters.failed(parameter.nameFor(asked), e.getMessage());
+            }
+        }
+    }
+
+    /** CONFIG SET parameter value [parameter value ...]: all or nothing, on every shard. */
+    public static void set(CommandContext c, byte[][] argv) {
+        if ((argv.length & 1) != 0) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        List<Change> changes = new ArrayList<>();
+        for (int i = 2; i < argv.length; i += 2) {
+            String name = RespReplies.ascii(argv[i]);
+            ConfigParameters.Parameter p = ConfigParameters.lookup(name);
+            if (p == null) {
+                throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
+            }
+            if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")) {
+                throw ConfigParameters.failed(name, "can't set immutable config");
+            }
+            for (Change earlier : changes) {
+                if (earlier.parameter() == p) {
+                    throw ConfigParameters.failed(name, "duplicate parameter");
+                }
+            }
+            changes.add(new Change(p, name, new String(argv[i + 1], StandardCharsets.ISO_8859_1)));
+        }
+        ConfigValues.Builder check = c.server().config().next();
+        for (Change change : changes) {
+            change.applyTo(check);
+        }
+        // Through the keyspace, not the server's service: a shard held by a transaction takes its new
+        // budget and encoding limits only once the transaction is over, as Redis could not change them mid-EXEC.
+        Sharded<ServerShard> servers = c.servers();
+        c.replyLater(c.keyspace().invokeOn(0, st -> {
+            ConfigValues.Builder next = servers.local().config().next();
+            for (Change change : changes) {
+                change.applyTo(next);
+            }
+            ConfigValues values = next.build();
+            servers.local().installConfig(values);
+            return values;
+        }).flatMap(values -> c.keyspace().mapReduce(st -> {
+            servers.local().installConfig(values);
+            return 1;
+        }, 0, Integer::sum)).map(n -> RespReplies.OK));
+    }
+
+    /** CONFIG RESETSTAT: INFO's counters, commandstats and errorstats start again from zero on every shard. */
+    public static void resetstat(CommandContext c, byte[][] argv) {
+        Sharded<ServerShard> servers = c.servers();
+        c.replyLater(c.keyspace().mapReduce(st -> {
+            servers.local().resetStats();
+            return 1;
+        }, 0, Integer::sum).map(n -> RespReplies.OK));
+    }
+
+    /** CONFIG REWRITE: the settings come from the application's configuration, not a redis.conf. */
+    public static void rewrite(CommandContext c, byte[][] argv) {
+        throw new RespError("ERR The server is running without a config file");
+    }
+}

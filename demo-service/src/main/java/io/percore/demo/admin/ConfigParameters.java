@@ -1,0 +1,287 @@
+package io.percore.demo.admin;
+
+import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.kv.MemoryBudget;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespNumbers;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.RespSettings;
+
+/**
+ * The CONFIG parameters this server has (Redis's {@code config.c} table for them): each one's
+ * names, how CONFIG GET reads it from a {@link ConfigValues} and how CONFIG SET parses a new value,
+ * with Redis 7.0.15's rules and error texts (numbers with their bounds, memory values with units,
+ * enums). Parameters that describe something fixed here (port, bind, databases, persistence) take
+ * their current value and refuse another one.
+ */
+final class ConfigParameters {
+
+    /** Parses {@code value} into {@code next}. @throws RespError with Redis's CONFIG SET failure text */
+    @FunctionalInterface
+    interface Setter {
+        void set(ConfigValues.Builder next, String value);
+    }
+
+    /** One parameter; {@code alias} is Redis's other name (the ziplist ones), or null. */
+    record Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set) {
+
+        boolean named(String candidate) {
+            return name.equalsIgnoreCase(candidate) || (alias != null && alias.equalsIgnoreCase(candidate));
+        }
+
+        /** The name Redis's errors give for {@code asked}: the alias when it was asked by its alias. */
+        String nameFor(String asked) {
+            return alias != null && alias.equalsIgnoreCase(asked) ? alias : name;
+        }
+    }
+
+    /** A value a setter refuses; CONFIG SET names the parameter as it was asked for (Redis: the alias too). */
+    static final class Invalid extends RuntimeException {
+        Invalid(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private static final List<Parameter> ALL;
+
+    static {
+        List<Parameter> p = new ArrayList<>();
+        p.add(new Parameter("maxmemory", null, false, v -> Long.toString(v.memory().processBytes()), (n, value) -> {
+            long bytes = memory("maxmemory", value);
+            n.memory = new MemorySettings(bytes, n.memory.policy(), n.memory.samples());
+        }));
+        p.add(new Parameter("maxmemory-policy", null, false, v -> v.memory().policy().redisName(), (n, value) -> {
+            MaxmemoryPolicy policy;
+            try {
+                policy = MaxmemoryPolicy.fromRedisName(value);
+            } catch (IllegalArgumentException e) {
+                throw invalid("argument(s) must be one of the following: volatile-lru, volatile-lfu, "
+                        + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+            }
+            n.memory = new MemorySettings(n.memory.maxmemory(), policy, n.memory.samples());
+        }));
+        p.add(new Parameter("maxmemory-samples", null, false, v -> Integer.toString(v.memory().samples()), (n, value) -> {
+            // Redis allows up to INT_MAX; more samples only cost the shard time (README: a deliberate cap)
+            long samples = signed("maxmemory-samples", value, 1, MemoryBudget.MAX_SAMPLES);
+            n.memory = new MemorySettings(n.memory.maxmemory(), n.memory.policy(), (int) samples);
+        }));
+        p.add(new Parameter("requirepass", null, true, v -> v.requirePass() == null ? "" : v.requirePass(), (n, value) -> {
+            n.requirePass = value.isEmpty() ? null : value;
+            n.httpPassword = n.requirePass;
+        }));
+        p.add(new Parameter("maxclients", null, false, v -> Long.toString(v.maxClients()), (n, value) -> {
+            long clients = unsigned("maxclients", value, 1, 0xFFFFFFFFL);
+            if (clients > n.from().maxClientsLimit()) {
+                throw invalid("this server's listeners take at most " + n.from().maxClientsLimit()
+                        + " clients (percore.servers.resp.max-connections-per-shard x shards)");
+            }
+            n.maxClients = clients;
+        }));
+        p.add(new Parameter("timeout", null, false, v -> Long.toString(v.timeout()),
+                (n, value) -> n.timeout = signed("timeout", value, 0, Integer.MAX_VALUE)));
+        p.add(new Parameter("proto-max-bulk-len", null, false, v -> Long.toString(v.protoMaxBulkLen()), (n, value) -> {
+            long length = memory("proto-max-bulk-len", value);
+            // Redis's bounds are 1mb..LLONG_MAX; this server's decoder holds a bulk in one array, so 2 GB - 1 at most
+            if (length < 1024 * 1024 || length > Integer.MAX_VALUE) {
+                throw invalid("argument must be between 1048576 and " + Integer.MAX_VALUE + " inclusive");
+            }
+            n.protoMaxBulkLen = length;
+        }));
+        p.add(new Parameter("slowlog-log-slower-than", null, false, v -> Long.toString(v.slowlogSlowerThan()),
+                (n, value) -> n.slowlogSlowerThan = signed("slowlog-log-slower-than", value, -1, Long.MAX_VALUE)));
+        p.add(new Parameter("slowlog-max-len", null, false, v -> Long.toString(v.slowlogMaxLen()),
+                (n, value) -> n.slowlogMaxLen = unsigned("slowlog-max-len", value, 0, Long.MAX_VALUE)));
+        // encoding thresholds: sorted sets follow the zset ones on every shard; the others are validated and kept, changing nothing (one representation per type here)
+        p.add(new Parameter("client-output-buffer-limit", null, false, v -> v.outputLimits().text(),
+                (n, value) -> n.outputLimits = outputLimits(n.outputLimits, value)));
+        p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));
+        p.add(threshold("hash-max-listpack-value", "hash-max-ziplist-value", true));
+        p.add(threshold("set-max-intset-entries", null, false));
+        p.add(threshold("zset-max-listpack-entries", "zset-max-ziplist-entries", false));
+        p.add(threshold("zset-max-listpack-value", "zset-max-ziplist-value", true));
+        p.add(new Parameter("list-max-listpack-size", "list-max-ziplist-size", false, v -> Long.toString(v.thresholds().get("list-max-listpack-size")),
+                (n, value) -> n.thresholds.put("list-max-listpack-size", signed("list-max-listpack-size", value, Integer.MIN_VALUE, Integer.MAX_VALUE))));
+        p.add(new Parameter("list-compress-depth", null, false, v -> Long.toString(v.thresholds().get("list-compress-depth")),
+                (n, value) -> n.thresholds.put("list-compress-depth", signed("list-compress-depth", value, 0, Integer.MAX_VALUE))));
+        // what is fixed here: the current value is accepted (nothing changes), another is refused
+        p.add(new Parameter("port", null, false, v -> Integer.toString(v.port()), (n, value) -> {
+            long port = signed("port", value, 0, 65535);
+            if (port != n.from().port()) {
+                throw invalid("the RESP listener's port is percore.servers.resp.port and cannot change while it runs");
+            }
+        }));
+        p.add(new Parameter("bind", null, false, ConfigValues::bind, (n, value) -> {
+            if (!value.equals(n.from().bind())) {
+                throw invalid("the RESP listener's address is percore.servers.resp.bind-address and cannot change while it runs");
+            }
+        }));
+        p.add(new Parameter("save", null, false, v -> "", (n, value) -> {
+            if (!value.isEmpty()) {
+                throw invalid("this server has no persistence; only \"\" (off) can be set");
+            }
+        }));
+        p.add(new Parameter("appendonly", null, false, v -> "no", (n, value) -> {
+            if (!yesNo("appendonly", value)) {
+                return;
+            }
+            throw invalid("this server has no persistence; only no can be set");
+        }));
+        p.add(immutable("databases", v -> "1"));
+        p.add(immutable("daemonize", v -> "no"));
+        p.add(immutable("cluster-enabled", v -> "no"));
+        ALL = Collections.unmodifiableList(p);
+    }
+
+    private ConfigParameters() {
+    }
+
+    static List<Parameter> all() {
+        return ALL;
+    }
+
+    /** The parameter named {@code name} (any case, either name), or null. */
+    static Parameter lookup(String name) {
+        for (Parameter p : ALL) {
+            if (p.named(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static Parameter immutable(String name, Function<ConfigValues, String> get) {
+        return new Parameter(name, null, false, get, (n, value) -> {
+            throw invalid("can't set immutable config");
+        });
+    }
+
+    private static Parameter threshold(String name, String alias, boolean memory) {
+        return new Parameter(name, alias, false, v -> Long.toString(v.thresholds().get(name)),
+                (n, value) -> n.thresholds.put(name, memory ? sizeMemory(name, value) : unsigned(name, value, 0, Long.MAX_VALUE)));
+    }
+
+    static RespError failed(String name, String why) {
+        return new RespError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why);
+    }
+
+    /** Thrown by a setter: CONFIG SET turns it into {@link #failed} with the name that was asked. */
+    private static Invalid invalid(String why) {
+        return new Invalid(why);
+    }
+
+    /** A signed integer parameter (Redis's int and long long configs) within [min, max]. */
+    static long signed(String name, String value, long min, long max) {
+        long n = integer(name, value);
+        if (n < min || n > max) {
+            throw invalid("argument must be between " + min + " and " + max + " inclusive");
+        }
+        return n;
+    }
+
+    /**
+     * An unsigned integer parameter (Redis's uint, size_t and unsigned long configs): a negative
+     * number is read as the huge unsigned value it is in C, so it fails the upper bound.
+     */
+    static long unsigned(String name, String value, long min, long max) {
+        long n = integer(name, value);
+        if (n < 0 || n < min || n > max) {
+            throw invalid("argument must be between " + min + " and " + Long.toUnsignedString(max) + " inclusive");
+        }
+        return n;
+    }
+
+    private static long integer(String name, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
+        if (!RespNumbers.isLong(bytes)) {
+            throw invalid("argument couldn't be parsed into an integer");
+        }
+        return RespNumbers.parseLong(bytes);
+    }
+
+    /** A size_t memory parameter (the listpack value sizes): units allowed, 0..LONG_MAX. */
+    private static long sizeMemory(String name, String value) {
+        return memory(name, value);
+    }
+
+    /** Redis's memtoull: digits with an optional unit, k/m/g (powers of 1000) or kb/mb/gb (powers of 1024), b. */
+    static long memory(String name, String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        int digits = 0;
+        while (digits < t.length() && Character.isDigit(t.charAt(digits))) {
+            digits++;
+        }
+        long unit = switch (t.substring(digits)) {
+            case "", "b" -> 1;
+            case "k" -> 1000;
+            case "kb" -> 1024;
+            case "m" -> 1000 * 1000;
+            case "mb" -> 1024 * 1024;
+            case "g" -> 1000L * 1000 * 1000;
+            case "gb" -> 1024L * 1024 * 1024;
+            default -> -1;
+        };
+        if (unit < 0 || digits == 0 || digits > 128) {
+            throw invalid("argument must be a memory value");
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(t.substring(0, digits)), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid("argument must be a memory value");
+        }
+    }
+
+    /**
+     * Redis's updateClientOutputBufferLimit: {@code <class> <hard> <soft> <soft seconds>} repeated,
+     * classes normal, slave/replica and pubsub; all of it is checked before any of it applies.
+     */
+    static ConfigValues.OutputLimits outputLimits(ConfigValues.OutputLimits current, String value) {
+        String[] args = value.trim().isEmpty() ? new String[0] : value.trim().split("\\s+");
+        if (args.length % 4 != 0) {
+            throw invalid("Wrong number of arguments in buffer limit configuration.");
+        }
+        RespSettings.OutputBufferLimit normal = current.normal();
+        RespSettings.OutputBufferLimit replica = current.replica();
+        RespSettings.OutputBufferLimit pubsub = current.pubsub();
+        for (int j = 0; j < args.length; j += 4) {
+            String type = args[j].toLowerCase(Locale.ROOT);
+            if (!type.equals("normal") && !type.equals("slave") && !type.equals("replica") && !type.equals("pubsub")) {
+                throw invalid("Invalid client class specified in buffer limit configuration.");
+            }
+            RespSettings.OutputBufferLimit limit;
+            try {
+                long seconds = Long.parseLong(args[j + 3]);
+                if (seconds < 0 || seconds > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                limit = new RespSettings.OutputBufferLimit(memory("client-output-buffer-limit", args[j + 1]),
+                        memory("client-output-buffer-limit", args[j + 2]), (int) seconds);
+            } catch (NumberFormatException | RespError | Invalid e) {
+                throw invalid("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            }
+            switch (type) {
+                case "normal" -> normal = limit;
+                case "pubsub" -> pubsub = limit;
+                default -> replica = limit;
+            }
+        }
+        return new ConfigValues.OutputLimits(normal, replica, pubsub);
+    }
+
+    /** Redis's yesnotoi. @return true for yes */
+    private static boolean yesNo(String name, String value) {
+        if (value.equalsIgnoreCase("yes")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("no")) {
+            return false;
+        }
+        throw invalid("argument must be 'yes' or 'no'");
+    }
+}

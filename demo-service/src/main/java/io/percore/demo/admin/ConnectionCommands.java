@@ -1,0 +1,151 @@
+package io.percore.demo.admin;
+
+import static io.percore.demo.resp.RespReplies.OK;
+import static io.percore.demo.resp.RespReplies.bulk;
+import static io.percore.demo.resp.RespReplies.integer;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.resp.Resp3Replies;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespNumbers;
+import io.percore.demo.resp.RespReplies;
+
+/** Commands about the connection itself (PING, ECHO, QUIT, SELECT, AUTH, HELLO; CLIENT is {@link ClientCommands}); they run on the connection's shard and touch no keys. */
+public final class ConnectionCommands {
+
+    static final String REDIS_VERSION = "7.0.15";
+
+    private ConnectionCommands() {
+    }
+
+    public static void ping(CommandContext c, byte[][] argv) {
+        if (argv.length > 2) {
+            throw RespReplies.wrongArgs("ping");
+        }
+        RespSession session = c.session();
+        if (session.subscriptions != null && !session.resp3) {
+            // a RESP2 subscriber gets PING's answer in the shape of a message, as from Redis
+            c.reply(RespReplies.array(java.util.List.of(bulk("pong"), argv.length == 1 ? bulk(new byte[0]) : bulk(argv[1]))));
+            return;
+        }
+        c.reply(argv.length == 1 ? RespReplies.PONG : bulk(argv[1]));
+    }
+
+    public static void echo(CommandContext c, byte[][] argv) {
+        c.reply(bulk(argv[1]));
+    }
+
+    public static void quit(CommandContext c, byte[][] argv) {
+        c.replyAndClose(OK);
+    }
+
+    public static void select(CommandContext c, byte[][] argv) {
+        long db = RespNumbers.requireLong(argv[1]);
+        if (db != 0) {
+            throw new RespError("ERR DB index is out of range");
+        }
+        c.reply(OK);
+    }
+
+    public static void auth(CommandContext c, byte[][] argv) {
+        if (argv.length > 3) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        String password = c.server().config().requirePass();
+        if (password == null && argv.length == 2) {
+            throw new RespError("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+        }
+        byte[] user = argv.length == 3 ? argv[1] : "default".getBytes(StandardCharsets.US_ASCII);
+        if (!checkCredentials(c, user, argv[argv.length - 1])) {
+            throw new RespError(RespReplies.WRONGPASS);
+        }
+        c.session().authenticated = true;
+        c.reply(OK);
+    }
+
+    /** The only user is {@code default}; without requirepass it takes any password (Redis's nopass). */
+    private static boolean checkCredentials(CommandContext c, byte[] user, byte[] password) {
+        if (!"default".equals(new String(user, StandardCharsets.UTF_8))) {
+            return false;
+        }
+        String expected = c.server().config().requirePass();
+        return expected == null || MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), password);
+    }
+
+    /**
+     * HELLO [protover [AUTH username password] [SETNAME clientname]]: 2 or 3 switches the
+     * connection's protocol (its reply is already in the new one), other versions get -NOPROTO;
+     * without protover it only reports.
+     */
+    public static void hello(CommandContext c, byte[][] argv) {
+        long version = -1;
+        if (argv.length >= 2) {
+            if (!RespNumbers.isLong(argv[1])) {
+                throw new RespError("ERR Protocol version is not an integer or out of range");
+            }
+            version = RespNumbers.parseLong(argv[1]);
+            if (version < 2 || version > 3) {
+                throw new RespError("NOPROTO unsupported protocol version");
+            }
+        }
+        byte[] authUser = null;
+        byte[] authPass = null;
+        byte[] setName = null;
+        for (int j = 2; j < argv.length; j++) {
+            int moreArgs = argv.length - 1 - j;
+            String opt = RespReplies.ascii(argv[j]);
+            if (opt.equalsIgnoreCase("AUTH") && moreArgs >= 2) {
+                authUser = argv[j + 1];
+                authPass = argv[j + 2];
+                j += 2;
+            } else if (opt.equalsIgnoreCase("SETNAME") && moreArgs >= 1) {
+                setName = argv[++j];
+            } else {
+                throw new RespError("ERR Syntax error in HELLO option '" + RespReplies.sanitize(opt) + "'");
+            }
+        }
+        if (authUser != null) {
+            if (!checkCredentials(c, authUser, authPass)) {
+                throw new RespError(RespReplies.WRONGPASS);
+            }
+            c.session().authenticated = true;
+        }
+        if (!c.session().authenticated && c.server().config().requirePass() != null) {
+            throw new RespError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "protocol version at the same time");
+        }
+        if (setName != null) {
+            c.session().name = setName.length == 0 ? null : ClientCommands.validName(setName);
+        }
+        if (version != -1) {
+            c.session().resp3 = version == 3;
+        }
+        List<RedisMessage> map = new ArrayList<>();
+        map.add(bulk("server"));
+        map.add(bulk("redis"));
+        map.add(bulk("version"));
+        map.add(bulk(REDIS_VERSION));
+        map.add(bulk("proto"));
+        map.add(integer(c.session().resp3 ? 3 : 2));
+        map.add(bulk("id"));
+        map.add(integer(c.session().id()));
+        map.add(bulk("mode"));
+        map.add(bulk("standalone"));
+        map.add(bulk("role"));
+        map.add(bulk("master"));
+        map.add(bulk("modules"));
+        map.add(ArrayRedisMessage.EMPTY_INSTANCE);
+        c.reply(new Resp3Replies.MapReply(map));
+    }
+
+}

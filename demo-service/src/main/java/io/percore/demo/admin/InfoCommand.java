@@ -1,0 +1,521 @@
+package io.percore.demo.admin;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.pubsub.ChannelTable;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.resp.Resp3Replies;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.CommandStats;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.ServerShard;
+import io.percore.engine.Sharded;
+
+/**
+ * INFO [section ...] (Redis 7.0.15's {@code genRedisInfoString}): its sections, fields and order,
+ * with this server's figures gathered from every shard, then {@code shard_N:} lines where a
+ * per-shard figure helps. Fields for what this server does not have (persistence, replication,
+ * scripts, an allocator) hold what is true here: zeros, {@code no}, the master role.
+ */
+public final class InfoCommand {
+
+    /** What INFO and INFO default show (Redis's default sections). */
+    private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "cpu", "module_list", "errorstats", "cluster", "keyspace");
+
+    private final int port;
+    private final long startMillis = System.currentTimeMillis();
+    /** Redis's run_id and master_replid: 40 random hex characters per process start. */
+    private final String runId = randomHex();
+    private final String replId = randomHex();
+
+    public InfoCommand(int port) {
+        this.port = port;
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[20];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** One shard's part of INFO, made on that shard. */
+    record ShardInfo(ServerShard.Snapshot figures, CommandStats.Snapshot commands, long cpuUserNanos, long cpuSysNanos) {
+    }
+
+    public void info(CommandContext c, byte[][] argv) {
+        Set<String> sections = new HashSet<>();
+        boolean all = false;
+        boolean everything = false;
+        if (argv.length == 1) {
+            sections.addAll(DEFAULT_SECTIONS);
+        }
+        for (int i = 1; i < argv.length; i++) {
+            String s = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
+            switch (s) {
+                case "default" -> sections.addAll(DEFAULT_SECTIONS);
+                case "all" -> all = true;
+                case "everything" -> {
+                    all = true;
+                    everything = true;
+                }
+                default -> sections.add(s);
+            }
+        }
+        boolean allSections = all;
+        ConfigValues config = c.server().config();
+        CommandTable table = c.commands();
+        PubSub pubsub = c.pubsub();
+        Sharded<ServerShard> servers = c.servers();
+        c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
+                .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
+                        .map(names -> format(sections, allSections, shards, names, config, table))));
+    }
+
+    private static List<ShardInfo> shardInfo(ServerShard state) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
+        long user = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
+        return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user)));
+    }
+
+    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
+                                CommandTable table) {
+        List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
+        Sections out = new Sections(wanted, all);
+        long uptime = (System.currentTimeMillis() - startMillis) / 1000;
+        if (out.begin("server", "Server")) {
+            out.line("redis_version", ConnectionCommands.REDIS_VERSION);
+            out.line("redis_git_sha1", "00000000");
+            out.line("redis_git_dirty", "0");
+            out.line("redis_build_id", "0");
+            out.line("redis_mode", "standalone");
+            out.line("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+            out.line("arch_bits", "64");
+            out.line("monotonic_clock", "JVM System.nanoTime");
+            out.line("multiplexing_api", "percore-shards");
+            out.line("atomicvar_api", "java");
+            out.line("gcc_version", "0.0.0");
+            out.line("process_id", ProcessHandle.current().pid());
+            out.line("process_supervised", "no");
+            out.line("run_id", runId);
+            out.line("tcp_port", port);
+            out.line("server_time_usec", System.currentTimeMillis() * 1000);
+            out.line("uptime_in_seconds", uptime);
+            out.line("uptime_in_days", uptime / 86400);
+            out.line("hz", 10);
+            out.line("configured_hz", 10);
+            out.line("lru_clock", (System.currentTimeMillis() / 1000) & ((1 << 24) - 1));
+            out.line("executable", ProcessHandle.current().info().command().orElse(""));
+            out.line("config_file", "");
+            out.line("io_threads_active", 0);
+            out.line("server_name", "percore-demo");
+            out.line("java_version", System.getProperty("java.version"));
+            out.line("shards", shards.size());
+        }
+        if (out.begin("clients", "Clients")) {
+            out.line("connected_clients", sum(figures, ServerShard.Snapshot::connectedClients));
+            out.line("cluster_connections", 0);
+            out.line("maxclients", config.maxClients());
+            out.line("client_recent_max_input_buffer", 0);
+            out.line("client_recent_max_output_buffer", 0);
+            out.line("blocked_clients", sum(figures, ServerShard.Snapshot::blockedClients));
+            out.line("tracking_clients", 0);
+            out.line("clients_in_timeout_table", 0);
+            for (ServerShard.Snapshot s : figures) {
+                out.line("shard_" + s.shard(), "connected_clients=" + s.connectedClients() + ",blocked_clients=" + s.blockedClients()
+                        + ",blocking_keys=" + s.waitedKeys());
+            }
+        }
+        if (out.begin("memory", "Memory")) {
+            memory(out, figures, config);
+        }
+        if (out.begin("persistence", "Persistence")) {
+            persistence(out);
+        }
+        if (out.begin("stats", "Stats")) {
+            stats(out, figures, shards, pubsub);
+        }
+        if (out.begin("replication", "Replication")) {
+            out.line("role", "master");
+            out.line("connected_slaves", 0);
+            out.line("master_failover_state", "no-failover");
+            out.line("master_replid", replId);
+            out.line("master_replid2", "0000000000000000000000000000000000000000");
+            out.line("master_repl_offset", 0);
+            out.line("second_repl_offset", -1);
+            out.line("repl_backlog_active", 0);
+            out.line("repl_backlog_size", 1048576);
+            out.line("repl_backlog_first_byte_offset", 0);
+            out.line("repl_backlog_histlen", 0);
+        }
+        if (out.begin("cpu", "CPU")) {
+            long[] process = ProcessCpu.userAndSystemNanos();
+            out.line("used_cpu_sys", seconds(process[1]));
+            out.line("used_cpu_user", seconds(process[0]));
+            out.line("used_cpu_sys_children", "0.000000");
+            out.line("used_cpu_user_children", "0.000000");
+            // Redis's main thread is each shard's thread here: their sum, then one line per shard
+            out.line("used_cpu_sys_main_thread", seconds(shards.stream().mapToLong(ShardInfo::cpuSysNanos).sum()));
+            out.line("used_cpu_user_main_thread", seconds(shards.stream().mapToLong(ShardInfo::cpuUserNanos).sum()));
+            for (ShardInfo s : shards) {
+                out.line("shard_" + s.figures().shard(), "used_cpu_sys=" + seconds(s.cpuSysNanos()) + ",used_cpu_user="
+                        + seconds(s.cpuUserNanos()));
+            }
+        }
+        if (out.begin("modules", "Modules") || out.beginAlso("module_list", "Modules")) {
+            out.emptySection();
+        }
+        CommandStats.Snapshot commands = null;
+        for (ShardInfo s : shards) {
+            commands = s.commands().plus(commands);
+        }
+        if (out.begin("commandstats", "Commandstats") && commands != null) {
+            for (int id = 0; id < table.size(); id++) {
+                long calls = commands.calls(id);
+                if (calls == 0 && commands.failed(id) == 0 && commands.rejected(id) == 0) {
+                    continue;
+                }
+                long usec = commands.micros(id);
+                out.line("cmdstat_" + table.fullName(id), "calls=" + calls + ",usec=" + usec + ",usec_per_call="
+                        + String.format(Locale.ROOT, "%.2f", calls == 0 ? 0f : (float) usec / calls)
+                        + ",rejected_calls=" + commands.rejected(id) + ",failed_calls=" + commands.failed(id));
+            }
+        }
+        if (out.begin("errorstats", "Errorstats") && commands != null) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < commands.errorCodes().size(); i++) {
+                order.add(i);
+            }
+            CommandStats.Snapshot errors = commands;
+            order.sort((a, b) -> errors.errorCodes().get(a).compareTo(errors.errorCodes().get(b)));
+            for (int i : order) {
+                out.line("errorstat_" + errors.errorCodes().get(i), "count=" + errors.errorCounts()[i]);
+            }
+        }
+        if (out.begin("latencystats", "Latencystats")) {
+            out.emptySection(); // no per-command latency histograms here (Redis: latency-tracking no)
+        }
+        if (out.begin("cluster", "Cluster")) {
+            out.line("cluster_enabled", 0);
+        }
+        if (out.begin("keyspace", "Keyspace")) {
+            long keys = sum(figures, ServerShard.Snapshot::keys);
+            long expires = sum(figures, ServerShard.Snapshot::expires);
+            if (keys > 0 || expires > 0) {
+                out.line("db0", "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
+            }
+            for (ServerShard.Snapshot s : figures) {
+                out.line("shard_" + s.shard(), "keys=" + s.keys() + ",expires=" + s.expires());
+            }
+        }
+        return new Resp3Replies.VerbatimReply("txt", out.text());
+    }
+
+    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config) {
+        // used_memory is the keyspace's estimate (keys, values, per-entry overhead), the figure the
+        // budget is enforced on; the JVM's own figures are the allocator's and the process's lines.
+        long used = sum(figures, ServerShard.Snapshot::usedMemory);
+        long peak = Math.max(used, sum(figures, ServerShard.Snapshot::peakMemory));
+        long max = sum(figures, ServerShard.Snapshot::maxMemory);
+        long rss = ProcessMemory.residentBytes();
+        Runtime jvm = Runtime.getRuntime();
+        long heapUsed = jvm.totalMemory() - jvm.freeMemory();
+        long system = ProcessMemory.totalSystemBytes();
+        out.line("used_memory", used);
+        out.line("used_memory_human", human(used));
+        out.line("used_memory_rss", rss);
+        out.line("used_memory_rss_human", human(rss));
+        out.line("used_memory_peak", peak);
+        out.line("used_memory_peak_human", human(peak));
+        out.line("used_memory_peak_perc", percent(used, peak));
+        out.line("used_memory_overhead", 0);
+        out.line("used_memory_startup", 0);
+        out.line("used_memory_dataset", used);
+        out.line("used_memory_dataset_perc", percent(used, used));
+        out.line("allocator_allocated", heapUsed);
+        out.line("allocator_active", jvm.totalMemory());
+        out.line("allocator_resident", rss);
+        out.line("total_system_memory", system);
+        out.line("total_system_memory_human", human(system));
+        out.line("used_memory_lua", 0);
+        out.line("used_memory_vm_eval", 0);
+        out.line("used_memory_lua_human", "0B");
+        out.line("used_memory_scripts_eval", 0);
+        out.line("number_of_cached_scripts", 0);
+        out.line("number_of_functions", 0);
+        out.line("number_of_libraries", 0);
+        out.line("used_memory_vm_functions", 0);
+        out.line("used_memory_vm_total", 0);
+        out.line("used_memory_vm_total_human", "0B");
+        out.line("used_memory_functions", 0);
+        out.line("used_memory_scripts", 0);
+        out.line("used_memory_scripts_human", "0B");
+        out.line("maxmemory", max);
+        out.line("maxmemory_human", human(max));
+        out.line("maxmemory_policy", config.memory().policy().redisName());
+        out.line("allocator_frag_ratio", ratio(jvm.totalMemory(), heapUsed));
+        out.line("allocator_frag_bytes", Math.max(0, jvm.totalMemory() - heapUsed));
+        out.line("allocator_rss_ratio", ratio(rss, jvm.totalMemory()));
+        out.line("allocator_rss_bytes", rss - jvm.totalMemory());
+        out.line("rss_overhead_ratio", "1.00");
+        out.line("rss_overhead_bytes", 0);
+        out.line("mem_fragmentation_ratio", ratio(rss, used));
+        out.line("mem_fragmentation_bytes", rss - used);
+        out.line("mem_not_counted_for_evict", 0);
+        out.line("mem_replication_backlog", 0);
+        out.line("mem_total_replication_buffers", 0);
+        out.line("mem_clients_slaves", 0);
+        out.line("mem_clients_normal", 0);
+        out.line("mem_cluster_links", 0);
+        out.line("mem_aof_buffer", 0);
+        out.line("mem_allocator", "jvm");
+        out.line("active_defrag_running", 0);
+        out.line("lazyfree_pending_objects", 0);
+        out.line("lazyfreed_objects", 0);
+        out.line("maxmemory_samples", config.memory().samples());
+        out.line("jvm_heap_max", jvm.maxMemory());
+        for (ServerShard.Snapshot s : figures) {
+            out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted());
+        }
+    }
+
+    private void persistence(Sections out) {
+        out.line("loading", 0);
+        out.line("async_loading", 0);
+        out.line("current_cow_peak", 0);
+        out.line("current_cow_size", 0);
+        out.line("current_cow_size_age", 0);
+        out.line("current_fork_perc", "0.00");
+        out.line("current_save_keys_processed", 0);
+        out.line("current_save_keys_total", 0);
+        out.line("rdb_changes_since_last_save", 0);
+        out.line("rdb_bgsave_in_progress", 0);
+        out.line("rdb_last_save_time", startMillis / 1000);
+        out.line("rdb_last_bgsave_status", "ok");
+        out.line("rdb_last_bgsave_time_sec", -1);
+        out.line("rdb_current_bgsave_time_sec", -1);
+        out.line("rdb_saves", 0);
+        out.line("rdb_last_cow_size", 0);
+        out.line("rdb_last_load_keys_expired", 0);
+        out.line("rdb_last_load_keys_loaded", 0);
+        out.line("aof_enabled", 0);
+        out.line("aof_rewrite_in_progress", 0);
+        out.line("aof_rewrite_scheduled", 0);
+        out.line("aof_last_rewrite_time_sec", -1);
+        out.line("aof_current_rewrite_time_sec", -1);
+        out.line("aof_last_bgrewrite_status", "ok");
+        out.line("aof_rewrites", 0);
+        out.line("aof_rewrites_consecutive_failures", 0);
+        out.line("aof_last_write_status", "ok");
+        out.line("aof_last_cow_size", 0);
+        out.line("module_fork_in_progress", 0);
+        out.line("module_fork_last_cow_size", 0);
+    }
+
+    private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub) {
+        long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
+        out.line("total_connections_received", sum(figures, ServerShard.Snapshot::connectionsReceived));
+        out.line("total_commands_processed", sum(figures, ServerShard.Snapshot::commands));
+        out.line("instantaneous_ops_per_sec", sum(figures, ServerShard.Snapshot::opsPerSecond));
+        out.line("total_net_input_bytes", sum(figures, ServerShard.Snapshot::netInputBytes));
+        out.line("total_net_output_bytes", sum(figures, ServerShard.Snapshot::netOutputBytes));
+        out.line("total_net_repl_input_bytes", 0);
+        out.line("total_net_repl_output_bytes", 0);
+        out.line("instantaneous_input_kbps", "0.00");
+        out.line("instantaneous_output_kbps", "0.00");
+        out.line("instantaneous_input_repl_kbps", "0.00");
+        out.line("instantaneous_output_repl_kbps", "0.00");
+        out.line("rejected_connections", sum(figures, ServerShard.Snapshot::rejectedConnections));
+        out.line("sync_full", 0);
+        out.line("sync_partial_ok", 0);
+        out.line("sync_partial_err", 0);
+        out.line("expired_keys", sum(figures, ServerShard.Snapshot::expired));
+        out.line("expired_stale_perc", "0.00");
+        out.line("expired_time_cap_reached_count", 0);
+        out.line("expire_cycle_cpu_milliseconds", 0);
+        out.line("evicted_keys", sum(figures, ServerShard.Snapshot::evicted));
+        out.line("evicted_clients", 0);
+        out.line("total_eviction_exceeded_time", 0);
+        out.line("current_eviction_exceeded_time", 0);
+        out.line("keyspace_hits", sum(figures, ServerShard.Snapshot::hits));
+        out.line("keyspace_misses", sum(figures, ServerShard.Snapshot::misses));
+        out.line("pubsub_channels", pubsub.channels().size());
+        out.line("pubsub_patterns", pubsub.patterns().size());
+        out.line("pubsubshard_channels", pubsub.shardChannels().size());
+        out.line("latest_fork_usec", 0);
+        out.line("total_forks", 0);
+        out.line("migrate_cached_sockets", 0);
+        out.line("slave_expires_tracked_keys", 0);
+        out.line("active_defrag_hits", 0);
+        out.line("active_defrag_misses", 0);
+        out.line("active_defrag_key_hits", 0);
+        out.line("active_defrag_key_misses", 0);
+        out.line("total_active_defrag_time", 0);
+        out.line("current_active_defrag_time", 0);
+        out.line("tracking_total_keys", 0);
+        out.line("tracking_total_items", 0);
+        out.line("tracking_total_prefixes", 0);
+        out.line("unexpected_error_replies", sum(figures, ServerShard.Snapshot::unexpectedErrors));
+        out.line("total_error_replies", errors);
+        out.line("dump_payload_sanitizations", 0);
+        out.line("total_reads_processed", 0);
+        out.line("total_writes_processed", 0);
+        out.line("io_threaded_reads_processed", 0);
+        out.line("io_threaded_writes_processed", 0);
+        out.line("reply_buffer_shrinks", 0);
+        out.line("reply_buffer_expands", 0);
+        out.line("total_protocol_errors", sum(figures, ServerShard.Snapshot::protocolErrors));
+        out.line("cross_shard_calls", sum(figures, ServerShard.Snapshot::crossShardCalls));
+        out.line("http_requests", sum(figures, ServerShard.Snapshot::httpRequests));
+        out.line("idle_clients_closed", sum(figures, ServerShard.Snapshot::idleClosed));
+        out.line("client_output_buffer_limit_disconnections", sum(figures, ServerShard.Snapshot::outputLimitDisconnections));
+        for (ServerShard.Snapshot s : figures) {
+            out.line("shard_" + s.shard(), "commands=" + s.commands() + ",keyspace_hits=" + s.hits() + ",keyspace_misses="
+                    + s.misses() + ",expired_keys=" + s.expired() + ",cross_shard_calls=" + s.crossShardCalls()
+                    + ",connections_received=" + s.connectionsReceived() + ",http_requests=" + s.httpRequests()
+                    + ",instantaneous_ops_per_sec=" + s.opsPerSecond());
+        }
+    }
+
+    /** The sections being written: Redis separates them with a blank line and ends without one. */
+    private static final class Sections {
+        private final Set<String> wanted;
+        private final boolean all;
+        private final StringBuilder out = new StringBuilder(4096);
+        private boolean started;
+
+        Sections(Set<String> wanted, boolean all) {
+            this.wanted = wanted;
+            this.all = all;
+        }
+
+        /** Starts section {@code title} if {@code key} is asked for (or all are). */
+        boolean begin(String key, String title) {
+            if (!all && !wanted.contains(key)) {
+                return false;
+            }
+            header(title);
+            return true;
+        }
+
+        boolean beginAlso(String key, String title) {
+            if (!wanted.contains(key)) {
+                return false;
+            }
+            header(title);
+            return true;
+        }
+
+        private void header(String title) {
+            if (started) {
+                out.append("\r\n");
+            }
+            started = true;
+            out.append("# ").append(title).append("\r\n");
+        }
+
+        void emptySection() {
+        }
+
+        void line(String key, Object value) {
+            out.append(key).append(':').append(value).append("\r\n");
+        }
+
+        String text() {
+            return out.toString();
+        }
+    }
+
+    private static long sum(List<ServerShard.Snapshot> shards, ToLongFunction<ServerShard.Snapshot> f) {
+        return shards.stream().mapToLong(f).sum();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%d.%06d", nanos / 1_000_000_000L, (nanos % 1_000_000_000L) / 1000);
+    }
+
+    private static String percent(long part, long whole) {
+        return String.format(Locale.ROOT, "%.2f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
+    }
+
+    private static String ratio(long a, long b) {
+        return String.format(Locale.ROOT, "%.2f", b == 0 ? 0.0 : (double) a / b);
+    }
+
+    /** Redis's bytesToHuman: B, K, M, G, T, P with two decimals. */
+    static String human(long n) {
+        if (n < 1024) {
+            return n + "B";
+        }
+        String[] units = {"K", "M", "G", "T", "P"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+    }
+
+    private static <E> List<E> concat(List<E> sofar, List<E> part) {
+        List<E> all = new ArrayList<>(sofar.size() + part.size());
+        all.addAll(sofar);
+        all.addAll(part);
+        return all;
+    }
+
+    /** The process's CPU time by user and system, from {@code /proc/self/stat} (Linux), else the JVM's total as user time. */
+    static final class ProcessCpu {
+        private ProcessCpu() {
+        }
+
+        static long[] userAndSystemNanos() {
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields after the name start at state (field 3): utime is field 14, stime 15, in clock ticks (USER_HZ 100)
+                long tick = 10_000_000L;
+                return new long[] {Long.parseLong(fields[11]) * tick, Long.parseLong(fields[12]) * tick};
+            } catch (IOException | RuntimeException e) {
+                java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+                long total = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+                return new long[] {Math.max(0, total), 0};
+            }
+        }
+    }
+
+    /** The process's resident memory and the machine's, where the platform tells. */
+    static final class ProcessMemory {
+        private ProcessMemory() {
+        }
+
+        static long residentBytes() {
+            try {
+                String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split(" ");
+                return Long.parseLong(statm[1]) * 4096;
+            } catch (IOException | RuntimeException e) {
+                return Runtime.getRuntime().totalMemory();
+            }
+        }
+
+        static long totalSystemBytes() {
+            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
+        }
+    }
+}

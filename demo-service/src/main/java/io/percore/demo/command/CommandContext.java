@@ -1,0 +1,117 @@
+package io.percore.demo.command;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.engine.Sharded;
+
+/**
+ * What a command sees of the connection that sent it: its replies (in request order), its
+ * session, the shard it runs on, the keyspace and the server's per-shard state. The RESP connection
+ * implements it; commands depend on this interface only, so the connection's internals can change
+ * under them.
+ */
+public interface CommandContext {
+
+    /** A reply position in the connection's output order, filled later (from a continuation on this shard). */
+    interface PendingReply {
+        void complete(RedisMessage reply);
+    }
+
+    /** The shard this connection (and so this command) runs on. */
+    Shard shard();
+
+    /** The sharded keyspace; the one way to reach another shard's values. */
+    Keyspace keyspace();
+
+    /** Pub/sub across shards: this shard's subscriptions and publishing to every shard. */
+    PubSub pubsub();
+
+    /** This connection as the receiver of pub/sub messages. */
+    Subscriber subscriber();
+
+    /** This shard's part of the keyspace: its value store, reservation and blocked clients. */
+    ShardState local();
+
+    /** What the server keeps on this shard for its operators: clients, CONFIG values, slow log, counters. */
+    ServerShard server();
+
+    /** The server's per-shard service: the way to another shard's {@link ServerShard}. */
+    Sharded<ServerShard> servers();
+
+    RespSession session();
+
+    RespSettings settings();
+
+    CommandTable commands();
+
+    /** The client's address, {@code host:port}. */
+    String remoteAddress();
+
+    /** This server's address of the connection, {@code host:port}. */
+    String localAddress();
+
+    /** The connection's own state, for CLIENT, MONITOR and RESET. */
+    ConnectionControl connection();
+
+    /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
+    void reply(RedisMessage reply);
+
+    /**
+     * A pub/sub confirmation (subscribe, unsubscribe, ...): in order with the replies, but written
+     * even under CLIENT REPLY OFF/SKIP, as Redis writes them while "pushing".
+     */
+    default void replyPushing(RedisMessage reply) {
+        reply(reply);
+    }
+
+    /** Replies, then closes the connection once the reply is written (QUIT). */
+    void replyAndClose(RedisMessage reply);
+
+    /** Takes the next position in the reply order. */
+    PendingReply reserve();
+
+    /**
+     * The server is draining (graceful shutdown): a command that would wait for an event (BLPOP)
+     * answers as if its timeout had passed instead of holding the shutdown.
+     */
+    boolean draining();
+
+    /**
+     * Whether a blocking command may wait here: false for the commands EXEC runs (Redis's
+     * CLIENT_DENY_BLOCKING inside MULTI), which then answer at once as if no key had data.
+     */
+    default boolean mayBlock() {
+        return true;
+    }
+
+    /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
+    void beginBarrier();
+
+    /** Releases the barrier and runs the commands that waited, in order. */
+    void endBarrier();
+
+    /** Takes the next reply position and fills it from {@code future}, turning a failure into an error reply. */
+    default void replyLater(ShardFuture<? extends RedisMessage> future) {
+        completeFrom(reserve(), future);
+    }
+
+    /** Fills {@code slot} from {@code future}, turning a failure into an error reply. */
+    default void completeFrom(PendingReply slot, ShardFuture<? extends RedisMessage> future) {
+        future.whenComplete((reply, failure) -> slot.complete(failure == null ? reply : RespReplies.forFailure(failure)));
+    }
+
+    /**
+     * EXEC ran one of its queued commands ({@code id} in the command table, or -1 when unknown) for
+     * this connection: counted, logged and shown to monitors as a command of its own, as in Redis.
+     */
+    default void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
+    }
+}

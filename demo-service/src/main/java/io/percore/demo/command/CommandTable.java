@@ -1,0 +1,314 @@
+package io.percore.demo.command;
+
+import io.percore.net.server.RequestKinds;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import io.percore.demo.resp.RespReplies;
+
+/**
+ * The command registry. Lookup hashes the name's bytes case-insensitively into an
+ * open-addressing table, so finding a command allocates nothing.
+ *
+ * <p>Every command has an id, its index in the table ({@link #find}, {@link #spec(int)}): per-shard
+ * figures (INFO commandstats) are arrays indexed by it, so counting a call is an array increment.
+ * A row named {@code container|sub} (as Redis's full names, {@code client|list}) is a subcommand of
+ * the row named {@code container}: the container then resolves {@code argv[1]} to it
+ * ({@link #findSubcommand}), with its own arity, flags, handler and figures, as Redis 7's
+ * {@code lookupCommand} does. A container without such rows dispatches by itself.
+ */
+public final class CommandTable {
+
+    private final CommandSpec[] slots;
+    private final byte[][] names;
+    private final int[] slotIds;
+    /** Top-level commands, in table order. */
+    private final List<CommandSpec> all;
+    /** Every row (commands and subcommands), by id. */
+    private final CommandSpec[] byId;
+    private final String[] fullNames;
+    /** Ids of each container's subcommands; null for a command without them. */
+    private final int[][] subcommandIds;
+    private final int[] families;
+    /** Per id, bits of what the flags mean for running it ({@link #SKIP_MONITOR}, ...). */
+    private final int[] traits;
+    private static final int SKIP_MONITOR = 1;
+    private static final int SKIP_SLOWLOG = 2;
+    private static final int TOUCHES_KEYSPACE = 4;
+    private static final int MAY_WRITE = 8;
+    /** The command groups, in table order: the "family" of percore.server.requests. */
+    private final String[] groups;
+
+    public CommandTable(List<CommandSpec> specs) {
+        List<CommandSpec> top = new ArrayList<>();
+        for (CommandSpec spec : specs) {
+            if (spec.name().indexOf('|') < 0) {
+                top.add(spec);
+            }
+        }
+        int capacity = Integer.highestOneBit(Math.max(16, top.size() * 4) - 1) << 1;
+        this.slots = new CommandSpec[capacity];
+        this.names = new byte[capacity][];
+        this.slotIds = new int[capacity];
+        this.byId = specs.toArray(new CommandSpec[0]);
+        this.fullNames = new String[byId.length];
+        this.subcommandIds = new int[byId.length][];
+        this.groups = specs.stream().map(CommandSpec::group).distinct().toArray(String[]::new);
+        this.families = new int[byId.length];
+        this.traits = new int[byId.length];
+        for (int id = 0; id < byId.length; id++) {
+            CommandSpec spec = byId[id];
+            traits[id] = traits(spec.flags());
+            String name = spec.name().toLowerCase(Locale.ROOT);
+            fullNames[id] = name;
+            families[id] = indexOfGroup(spec.group());
+            int bar = name.indexOf('|');
+            if (bar >= 0) {
+                int container = find(name.substring(0, bar).getBytes(StandardCharsets.US_ASCII));
+                if (container < 0 || bar == name.length() - 1 || name.indexOf('|', bar + 1) >= 0) {
+                    throw new IllegalArgumentException("Subcommand " + spec.name() + " needs its container in the table before it");
+                }
+                int[] subs = subcommandIds[container];
+                subs = subs == null ? new int[1] : Arrays.copyOf(subs, subs.length + 1);
+                subs[subs.length - 1] = id;
+                subcommandIds[container] = subs;
+                continue;
+            }
+            byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+            int i = hash(bytes) & (capacity - 1);
+            while (slots[i] != null) {
+                if (Arrays.equals(names[i], bytes)) {
+                    throw new IllegalArgumentException("Duplicate command " + spec.name());
+                }
+                i = (i + 1) & (capacity - 1);
+            }
+            slots[i] = spec;
+            names[i] = bytes;
+            slotIds[i] = id;
+        }
+        this.all = Collections.unmodifiableList(top);
+    }
+
+    private static int traits(List<String> flags) {
+        int t = 0;
+        if (flags.contains("admin") || flags.contains("skip_monitor")) {
+            t |= SKIP_MONITOR;
+        }
+        if (flags.contains("skip_slowlog")) {
+            t |= SKIP_SLOWLOG;
+        }
+        if (flags.contains("readonly") || flags.contains("write") || flags.contains("may_replicate")) {
+            t |= TOUCHES_KEYSPACE;
+        }
+        if (flags.contains("write") || flags.contains("may_replicate")) {
+            t |= MAY_WRITE;
+        }
+        return t;
+    }
+
+    /** Whether MONITOR leaves command {@code id} out (Redis: admin and skip_monitor commands). */
+    public boolean skipsMonitor(int id) {
+        return (traits[id] & SKIP_MONITOR) != 0;
+    }
+
+    /** Whether the slow log leaves command {@code id} out (skip_slowlog). */
+    public boolean skipsSlowlog(int id) {
+        return (traits[id] & SKIP_SLOWLOG) != 0;
+    }
+
+    /** Whether command {@code id} reads or writes keys (readonly, write or may_replicate): what a MONITOR client may not run. */
+    public boolean touchesKeyspace(int id) {
+        return (traits[id] & TOUCHES_KEYSPACE) != 0;
+    }
+
+    /** Whether command {@code id} may change data (write or may_replicate): what CLIENT PAUSE WRITE holds. */
+    public boolean mayWrite(int id) {
+        return (traits[id] & MAY_WRITE) != 0;
+    }
+
+    /**
+     * The handler of a container whose subcommands are rows of the table: the dispatcher runs the
+     * subcommand's own handler, so this runs only for a container called as a command of its own.
+     */
+    public static void dispatchedBySubcommand(CommandContext c, byte[][] argv) {
+        throw RespReplies.unknownSubcommand(argv.length > 1 ? argv[1] : new byte[0], RespReplies.ascii(argv[0]));
+    }
+
+    /** Family of a request that named no known command. */
+    public static final String UNKNOWN_FAMILY = "unknown";
+    /** Family of a request the decoder rejected (a RESP protocol error). */
+    public static final String PROTOCOL_FAMILY = "protocol";
+    public static final String OK = "ok";
+    public static final String ERROR = "error";
+
+    /**
+     * How the RESP server counts requests ({@code percore.server.requests}): by family (the
+     * commands' groups, as COMMAND DOCS names them, plus {@value #UNKNOWN_FAMILY} and
+     * {@value #PROTOCOL_FAMILY}) and outcome ({@value #OK} or {@value #ERROR}, an error reply).
+     * Bounded by the table, whatever clients send.
+     */
+    public RequestKinds requestKinds() {
+        List<String> families = new ArrayList<>(List.of(groups));
+        families.add(UNKNOWN_FAMILY);
+        families.add(PROTOCOL_FAMILY);
+        return RequestKinds.of("family", families, "outcome", List.of(OK, ERROR));
+    }
+
+    /** Index of {@code spec}'s family in {@link #requestKinds()}; a scan of a handful of interned names. */
+    public int familyOf(CommandSpec spec) {
+        int family = indexOfGroup(spec.group());
+        if (family < 0) {
+            throw new IllegalArgumentException("Command " + spec.name() + " is not in this table");
+        }
+        return family;
+    }
+
+    /** Index of command {@code id}'s family in {@link #requestKinds()}. */
+    public int familyOf(int id) {
+        return families[id];
+    }
+
+    private int indexOfGroup(String group) {
+        for (int i = 0; i < groups.length; i++) {
+            if (groups[i] == group) {
+                return i;
+            }
+        }
+        for (int i = 0; i < groups.length; i++) {
+            if (groups[i].equals(group)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public int unknownFamily() {
+        return groups.length;
+    }
+
+    public int protocolFamily() {
+        return groups.length + 1;
+    }
+
+    /** The command named {@code name} (any case), or null. Subcommands are not commands of their own. */
+    public CommandSpec lookup(byte[] name) {
+        int id = find(name);
+        return id < 0 ? null : byId[id];
+    }
+
+    /** The id of the command named {@code name} (any case), or -1. */
+    public int find(byte[] name) {
+        if (name.length == 0 || name.length > 32) {
+            return -1;
+        }
+        int mask = slots.length - 1;
+        int i = hash(name) & mask;
+        while (slots[i] != null) {
+            if (equalsIgnoreCase(names[i], name)) {
+                return slotIds[i];
+            }
+            i = (i + 1) & mask;
+        }
+        return -1;
+    }
+
+    /** Whether command {@code id} has subcommands of its own in the table. */
+    public boolean hasSubcommands(int id) {
+        return subcommandIds[id] != null;
+    }
+
+    /** The id of container {@code id}'s subcommand named {@code name} (any case), or -1. */
+    public int findSubcommand(int id, byte[] name) {
+        int[] subs = subcommandIds[id];
+        if (subs == null) {
+            return -1;
+        }
+        int prefix = fullNames[id].length() + 1;
+        for (int sub : subs) {
+            String full = fullNames[sub];
+            if (full.length() - prefix == name.length && sameLetters(full, prefix, name)) {
+                return sub;
+            }
+        }
+        return -1;
+    }
+
+    /** The subcommands of {@code container} in table order (empty for a plain command). */
+    public List<CommandSpec> subcommands(CommandSpec container) {
+        int id = idOf(container);
+        int[] subs = id < 0 ? null : subcommandIds[id];
+        if (subs == null) {
+            return List.of();
+        }
+        List<CommandSpec> out = new ArrayList<>(subs.length);
+        for (int sub : subs) {
+            out.add(byId[sub]);
+        }
+        return out;
+    }
+
+    /** Command {@code id}'s row. */
+    public CommandSpec spec(int id) {
+        return byId[id];
+    }
+
+    /** Redis's full name of command {@code id}: {@code get}, {@code client|list}. */
+    public String fullName(int id) {
+        return fullNames[id];
+    }
+
+    /** How many ids there are (commands and subcommands): the size of per-command arrays. */
+    public int size() {
+        return byId.length;
+    }
+
+    /** The id of {@code spec} (a scan: not for the command path), or -1. */
+    public int idOf(CommandSpec spec) {
+        for (int id = 0; id < byId.length; id++) {
+            if (byId[id] == spec) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    public List<CommandSpec> all() {
+        return all;
+    }
+
+    private static boolean sameLetters(String lowerName, int from, byte[] candidate) {
+        for (int i = 0; i < candidate.length; i++) {
+            if (lowerName.charAt(from + i) != lower(candidate[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int hash(byte[] name) {
+        int h = 0;
+        for (byte b : name) {
+            h = 31 * h + lower(b);
+        }
+        return h ^ (h >>> 16);
+    }
+
+    private static boolean equalsIgnoreCase(byte[] lowerName, byte[] candidate) {
+        if (lowerName.length != candidate.length) {
+            return false;
+        }
+        for (int i = 0; i < candidate.length; i++) {
+            if (lowerName[i] != lower(candidate[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
+    }
+}

@@ -1,0 +1,34 @@
+package io.percore.demo.command;
+
+/**
+ * What CLIENT, MONITOR and RESET change or read of the connection that sent them (Redis's client
+ * flags); the RESP connection implements it. Kept apart from {@link CommandContext} so the data
+ * commands see only what they need.
+ */
+public interface ConnectionControl {
+
+    /** CLIENT ID: the connection's id, unique in the process. */
+    long id();
+
+    /** CLIENT INFO: the connection's line of CLIENT LIST, without the newline. */
+    String info();
+
+    /** CLIENT REPLY {@code on}, {@code off} or {@code skip} (lower case). */
+    void replyMode(String mode);
+
+    /** CLIENT NO-EVICT ON|OFF (reported in the flags as {@code e}; no client is ever evicted here). */
+    void noEvict(boolean on);
+
+    /**
+     * MONITOR: from now on the connection receives every command run on any shard.
+     * @return done once every shard feeds it, or null if it already was a monitor
+     */
+    io.percore.engine.ShardFuture<Void> monitor();
+
+    /**
+     * RESET: leaves MONITOR, CLIENT REPLY ON, no name, RESP2, authenticated only when no password
+     * is set, NO-EVICT off. MULTI/WATCH and pub/sub state are reset by their own hooks
+     * ({@link RespSession#reset}).
+     */
+    void reset();
+}

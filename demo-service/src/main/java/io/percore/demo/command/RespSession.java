@@ -1,0 +1,95 @@
+package io.percore.demo.command;
+
+import java.util.concurrent.atomic.AtomicLong;
+import io.percore.demo.pubsub.Subscriptions;
+
+/** Per-connection state that more than one handler of the pipeline reads. Shard-confined. */
+public final class RespSession {
+
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+
+    private final long id = NEXT_ID.getAndIncrement();
+    private final long createdMillis = System.currentTimeMillis();
+    private final long createdNanos = System.nanoTime();
+    public boolean authenticated;
+    public String name;
+    public String libName;
+    public String libVersion;
+    /** The connection said {@code HELLO 3}: replies are written in RESP3. */
+    public boolean resp3;
+    /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
+    public MultiState multi;
+    /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
+    public Subscriptions subscriptions;
+    /** The keys this connection WATCHes (empty most of the time). */
+    public final WatchedKeys watched = new WatchedKeys();
+
+    /**
+     * Blocked in a blocking command (CLIENT LIST's flag b and blocked_clients; no idle timeout while
+     * blocked): the hook for the blocking pops to set.
+     */
+    public boolean blocked;
+
+    public RespSession(boolean authenticated) {
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    /** Whether replies are written in RESP3 ({@code HELLO 3}) rather than RESP2. */
+    public boolean resp3() {
+        return resp3;
+    }
+
+    /** Whether the connection is between MULTI and EXEC/DISCARD. */
+    public boolean inMulti() {
+        return multi != null;
+    }
+
+    public long createdMillis() {
+        return createdMillis;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean blocked() {
+        return blocked;
+    }
+
+    /** Channels (sub), patterns (psub) and shard channels (ssub) subscribed to, for CLIENT LIST. */
+    public int channels() {
+        return subscriptions == null ? 0 : subscriptions.channels.size();
+    }
+
+    public int patterns() {
+        return subscriptions == null ? 0 : subscriptions.patterns.size();
+    }
+
+    public int shardChannels() {
+        return subscriptions == null ? 0 : subscriptions.shardChannels.size();
+    }
+
+    /** Whether it is subscribed to anything (Redis's CLIENT_PUBSUB flag: CLIENT LIST's P, the pubsub client type). */
+    public boolean subscribed() {
+        return subscriptions != null && !subscriptions.isEmpty();
+    }
+
+    /** What RESET clears of the session itself: RESP2, no name, authentication as for a new connection. */
+    public void reset(boolean authenticatedWithoutPassword) {
+        resp3 = false;
+        name = null;
+        authenticated = authenticatedWithoutPassword;
+    }
+}

@@ -1,0 +1,441 @@
+package io.percore.demo.commands;
+
+import static io.percore.demo.resp.RespReplies.OK;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.demo.server.ServerShard;
+import io.percore.engine.Shard;
+import io.percore.engine.Sharded;
+import io.percore.engine.ShardFuture;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ConnectionControl;
+import io.percore.demo.command.MultiState;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.command.WatchedKeys;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.RespSettings;
+
+/**
+ * MULTI, EXEC, DISCARD, WATCH and UNWATCH (Redis's {@code multi.c}) on a shared-nothing keyspace.
+ *
+ * <p>EXEC runs the queued commands atomically across shards: it reserves every shard that owns a
+ * key of the transaction (or of a watched key), one at a time in ascending shard order
+ * ({@link Keyspace#reserve}); a reserved shard parks all other keyspace work until it is released.
+ * With every shard held it checks the watched keys, runs the commands in order through their own
+ * handlers against a keyspace bound to the transaction (whose calls the held shards admit),
+ * collects their replies into EXEC's array, and releases the shards. No other command can observe
+ * or touch the transaction's keys half way. Ascending order makes a cycle of waits impossible; see
+ * the demo README's "Transactions".
+ */
+public final class TransactionCommands {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionCommands.class);
+
+    public static final SimpleStringRedisMessage QUEUED = new SimpleStringRedisMessage("QUEUED");
+    static final ErrorRedisMessage EXECABORT = new ErrorRedisMessage("EXECABORT Transaction discarded because of previous errors.");
+
+    /** Commands run immediately in MULTI instead of being queued, as in Redis's processCommand. */
+    private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    /**
+     * Commands without keys that touch no shard's keyspace (they answer from the connection or the
+     * server's constants): a transaction with only these reserves nothing. Every other command
+     * without key positions (DBSIZE, KEYS, FLUSHALL, INFO, ...) reserves every shard.
+     */
+    private static final Set<String> NO_KEYSPACE = Set.of("ping", "echo", "select", "time", "command", "hello", "auth",
+            "client", "function", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro", "script",
+            "multi", "exec", "discard", "watch", "unwatch", "quit", "reset",
+            "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "publish", "spublish", "pubsub");
+
+    private TransactionCommands() {
+    }
+
+    /** Whether {@code spec}, sent in MULTI, is queued (rather than run now). */
+    public static boolean queues(CommandSpec spec) {
+        return !NOT_QUEUED.contains(spec.name());
+    }
+
+    /**
+     * Redis refuses an EXEC with a {@code denyoom} command queued when the server is over maxmemory
+     * (and any command while queuing, below). The budget is per shard here; the
+     * connection's own shard stands for the server (every shard gets an equal part of maxmemory).
+     */
+    static boolean refusedForMemory(CommandContext c, CommandSpec spec) {
+        return spec.flags().contains("denyoom") && overMaxmemory(c);
+    }
+
+    /**
+     * Any command queued in MULTI over maxmemory is refused (queuing itself takes memory), as in
+     * Redis's processCommand; and so is one that would make this transaction's queue with the
+     * shard's keys exceed the shard's budget: queued commands are memory a client controls, and an
+     * unbounded queue would end the process in OutOfMemoryError.
+     */
+    public static boolean refusedWhileQueuing(CommandContext c, MultiState multi, byte[][] argv) {
+        if (overMaxmemory(c)) {
+            return true;
+        }
+        long max = c.local().store().budget().maxBytes();
+        return max > 0 && c.local().store().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
+    }
+
+    private static boolean overMaxmemory(CommandContext c) {
+        return c.local().store().overBudget() && !c.local().store().makeRoom(System.currentTimeMillis());
+    }
+
+    public static void multi(CommandContext c, byte[][] argv) {
+        RespSession session = c.session();
+        if (session.multi != null) {
+            throw new RespError("ERR MULTI calls can not be nested");
+        }
+        session.multi = new MultiState();
+        c.reply(OK);
+    }
+
+    public static void discard(CommandContext c, byte[][] argv) {
+        RespSession session = c.session();
+        if (session.multi == null) {
+            throw new RespError("ERR DISCARD without MULTI");
+        }
+        session.multi = null;
+        session.watched.unwatchAll(c.keyspace());
+        c.reply(OK);
+    }
+
+    public static void unwatch(CommandContext c, byte[][] argv) {
+        c.session().watched.unwatchAll(c.keyspace());
+        c.reply(OK);
+    }
+
+    /** WATCH key [key ...]: each owning shard registers the key and reports its version. */
+    public static void watch(CommandContext c, byte[][] argv) {
+        RespSession session = c.session();
+        if (session.multi != null) {
+            throw new RespError("ERR WATCH inside MULTI is not allowed");
+        }
+        Keyspace keyspace = c.keyspace();
+        List<ShardFuture<WatchedKeys.Watch>> parts = new ArrayList<>();
+        for (int i = 1; i < argv.length; i++) {
+            byte[] key = argv[i];
+            if (session.watched.contains(key) || containsEarlier(argv, i)) {
+                continue;
+            }
+            int owner = keyspace.shardOf(key);
+            parts.add(keyspace.invokeOn(owner, st -> new WatchedKeys.Watch(key, owner, st.writes().watch(key, System.currentTimeMillis()))));
+        }
+        CommandContext.PendingReply slot = c.reserve();
+        ShardFuture<List<WatchedKeys.Watch>> all = ShardFuture.completed(new ArrayList<>());
+        for (ShardFuture<WatchedKeys.Watch> part : parts) {
+            all = all.flatMap(sofar -> part.map(w -> {
+                sofar.add(w);
+                return sofar;
+            }));
+        }
+        all.whenComplete((watches, failure) -> {
+            if (failure != null) {
+                slot.complete(RespReplies.forFailure(failure));
+                return;
+            }
+            watches.forEach(session.watched::add);
+            slot.complete(OK);
+        });
+    }
+
+    private static boolean containsEarlier(byte[][] argv, int i) {
+        for (int j = 1; j < i; j++) {
+            if (Arrays.equals(argv[j], argv[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** EXEC: EXECABORT, a null reply when a watched key changed, or the array of the queued commands' replies. */
+    public static void exec(CommandContext c, byte[][] argv) {
+        RespSession session = c.session();
+        MultiState multi = session.multi;
+        if (multi == null) {
+            throw new RespError("ERR EXEC without MULTI");
+        }
+        session.multi = null;
+        // Redis rejects the EXEC itself first (processCommand's OOM check), then looks at queuing errors.
+        for (MultiState.Queued q : multi.commands()) {
+            if (refusedForMemory(c, q.spec())) {
+                session.watched.unwatchAll(c.keyspace());
+                c.reply(new ErrorRedisMessage("EXECABORT Transaction discarded because of: " + io.percore.demo.kv.OutOfBudgetException.MESSAGE));
+                return;
+            }
+        }
+        if (multi.aborted()) {
+            session.watched.unwatchAll(c.keyspace());
+            c.reply(EXECABORT);
+            return;
+        }
+        ShardState local = c.local();
+        long tx = local.nextGroupId();
+        Keyspace bound = c.keyspace().boundTo(tx);
+        BitSet shards = shardsOf(multi, session.watched.all(), bound);
+        // Unwatched only once checked, or the owner would forget the version EXEC compares with.
+        List<WatchedKeys.Watch> watches = session.watched.takeAll();
+
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        bound.reserveInOrder(shards).flatMap(held -> anyWatchChanged(bound, watches))
+                .whenComplete((changed, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Transaction {} could not reserve its shards {}", tx, shards, failure);
+                        finish(c, bound, shards, watches, slot, RespReplies.forFailure(failure));
+                    } else if (changed) {
+                        finish(c, bound, shards, watches, slot, ArrayRedisMessage.NULL_INSTANCE);
+                    } else {
+                        new ExecRun(c, bound, multi.commands(),
+                                replies -> finish(c, bound, shards, watches, slot, RespReplies.array(replies))).next();
+                    }
+                });
+    }
+
+    private static void finish(CommandContext c, Keyspace bound, BitSet shards, List<WatchedKeys.Watch> watches,
+                               CommandContext.PendingReply slot, RedisMessage reply) {
+        WatchedKeys.unwatch(bound, watches);
+        // Released before the reply leaves: the client's next command to any of these shards travels
+        // behind the release on the same FIFO ring, so it cannot be parked by this transaction.
+        bound.releaseAll(shards);
+        slot.complete(reply);
+        c.endBarrier();
+    }
+
+    /** The shards a transaction must hold: the owners of its commands' and watched keys, or all for keyless keyspace commands. */
+    static BitSet shardsOf(MultiState multi, List<WatchedKeys.Watch> watched, Keyspace keyspace) {
+        BitSet shards = new BitSet(keyspace.shardCount());
+        for (MultiState.Queued q : multi.commands()) {
+            CommandSpec spec = q.spec();
+            if (!spec.hasKeys()) {
+                if (!NO_KEYSPACE.contains(spec.name())) {
+                    shards.set(0, keyspace.shardCount());
+                }
+                continue;
+            }
+            if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(q.argv())) {
+                shards.set(0, keyspace.shardCount()); // SORT ... BY/GET pattern: its keys are known only as it runs
+                continue;
+            }
+            int[] keys;
+            try {
+                keys = spec.keyIndices(q.argv());
+            } catch (RespError e) {
+                // the command will answer its own error; hold everything rather than guess
+                shards.set(0, keyspace.shardCount());
+                continue;
+            }
+            for (int k : keys) {
+                shards.set(keyspace.shardOf(q.argv()[k]));
+            }
+        }
+        for (WatchedKeys.Watch w : watched) {
+            shards.set(w.shard());
+        }
+        return shards;
+    }
+
+    private static ShardFuture<Boolean> anyWatchChanged(Keyspace bound, List<WatchedKeys.Watch> watches) {
+        ShardFuture<Boolean> changed = ShardFuture.completed(false);
+        for (WatchedKeys.Watch w : watches) {
+            ShardFuture<Boolean> one = bound.invokeOn(w.shard(),
+                    st -> st.writes().watchedKeyChanged(w.key(), w.version(), System.currentTimeMillis()));
+            changed = changed.flatMap(sofar -> one.map(c -> sofar || c));
+        }
+        return changed;
+    }
+
+    /**
+     * Runs the queued commands one after another through their handlers, each seeing the
+     * connection through this context except for the keyspace (bound to the transaction) and its
+     * replies (collected in order). The next command starts when the previous one has replied and
+     * released any barrier it raised, so commands of one transaction never overlap.
+     */
+    private static final class ExecRun implements CommandContext {
+
+        private final CommandContext connection;
+        private final Keyspace bound;
+        private final List<MultiState.Queued> commands;
+        private final java.util.function.Consumer<List<RedisMessage>> done;
+        private final RedisMessage[] replies;
+        private int index;
+        /** When the running command started: its time is reported with its reply (INFO commandstats, the slow log). */
+        private long started;
+        private boolean replied;
+        private boolean barrier;
+        private boolean running;
+
+        ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands,
+                java.util.function.Consumer<List<RedisMessage>> done) {
+            this.connection = connection;
+            this.bound = bound;
+            this.commands = commands;
+            this.done = done;
+            this.replies = new RedisMessage[commands.size()];
+        }
+
+        void next() {
+            while (index < commands.size()) {
+                MultiState.Queued q = commands.get(index);
+                replied = false;
+                barrier = false;
+                running = true;
+                started = System.nanoTime();
+                bound.step(index + 1); // its changes on every shard carry its place in the transaction
+                try {
+                    q.spec().handler().handle(this, q.argv());
+                } catch (RespError e) {
+                    fill(e.reply());
+                } catch (RuntimeException e) {
+                    LOG.warn("Command {} failed inside EXEC", q.spec().name(), e);
+                    fill(RespReplies.forFailure(e));
+                } finally {
+                    running = false;
+                }
+                if (!replied || barrier) {
+                    return; // continued by the reply or the end of the barrier
+                }
+                index++;
+            }
+            done.accept(Arrays.asList(replies));
+        }
+
+        private void fill(RedisMessage reply) {
+            if (replied) {
+                return; // one reply per command
+            }
+            replies[index] = reply;
+            replied = true;
+            MultiState.Queued q = commands.get(index);
+            connection.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
+            resumeIfReady();
+        }
+
+        private void resumeIfReady() {
+            if (!running && replied && !barrier) {
+                index++;
+                next();
+            }
+        }
+
+        @Override
+        public Shard shard() {
+            return connection.shard();
+        }
+
+        @Override
+        public Keyspace keyspace() {
+            return bound;
+        }
+
+        @Override
+        public ShardState local() {
+            return connection.local();
+        }
+
+        @Override
+        public ServerShard server() {
+            return connection.server();
+        }
+
+        @Override
+        public Sharded<ServerShard> servers() {
+            return connection.servers();
+        }
+
+        @Override
+        public ConnectionControl connection() {
+            return connection.connection();
+        }
+
+        @Override
+        public PubSub pubsub() {
+            return connection.pubsub();
+        }
+
+        @Override
+        public Subscriber subscriber() {
+            return connection.subscriber();
+        }
+
+        @Override
+        public RespSession session() {
+            return connection.session();
+        }
+
+        @Override
+        public RespSettings settings() {
+            return connection.settings();
+        }
+
+        @Override
+        public CommandTable commands() {
+            return connection.commands();
+        }
+
+        @Override
+        public String remoteAddress() {
+            return connection.remoteAddress();
+        }
+
+        @Override
+        public String localAddress() {
+            return connection.localAddress();
+        }
+
+        @Override
+        public void reply(RedisMessage reply) {
+            fill(reply);
+        }
+
+        @Override
+        public void replyAndClose(RedisMessage reply) {
+            fill(reply);
+        }
+
+        @Override
+        public PendingReply reserve() {
+            return this::fill;
+        }
+
+        @Override
+        public void beginBarrier() {
+            barrier = true;
+        }
+
+        @Override
+        public boolean draining() {
+            return connection.draining();
+        }
+
+        /** Redis runs a blocking command inside a transaction as if it could not block. */
+        @Override
+        public boolean mayBlock() {
+            return false;
+        }
+
+        @Override
+        public void endBarrier() {
+            barrier = false;
+            resumeIfReady();
+        }
+    }
+}

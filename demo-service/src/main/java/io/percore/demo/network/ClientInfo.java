@@ -1,0 +1,106 @@
+package io.percore.demo.network;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.percore.demo.command.RespSession;
+
+/**
+ * One client's line of CLIENT LIST and CLIENT INFO, with Redis 7.0.15's fields in its order
+ * ({@code catClientInfoString}), then {@code lib-name} and {@code lib-ver} (CLIENT SETINFO, as Redis 7.2
+ * appends them) and {@code shard}. Each field holds what this server knows of the connection: the
+ * figures Redis has and this server does not (a per-client reply buffer, tracking, a query buffer
+ * of its own; see the README) are zeros or their defaults. Built on the connection's shard.
+ */
+public final class ClientInfo {
+
+    private ClientInfo() {
+    }
+
+    public static String line(RespConnection c, long nowNanos) {
+        RespSession s = c.session();
+        Channel channel = c.channelContext().channel();
+        byte[][] running = c.runningArgv();
+        long qbuf = 0;
+        long argvMem = 0;
+        if (running != null) {
+            // the command being run is what its query buffer holds (the decoder keeps the rest to itself)
+            qbuf = digits(running.length) + 3;
+            for (byte[] arg : running) {
+                argvMem += arg.length;
+                qbuf += 1 + digits(arg.length) + 2 + arg.length + 2;
+            }
+        }
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        StringBuilder b = new StringBuilder(320);
+        b.append("id=").append(s.id())
+                .append(" addr=").append(c.remoteAddress())
+                .append(" laddr=").append(c.localAddress())
+                .append(" fd=").append(fd(channel))
+                .append(" name=").append(s.name == null ? "" : s.name)
+                .append(" age=").append((nowNanos - s.createdNanos()) / 1_000_000_000L)
+                .append(" idle=").append(c.idleNanos(nowNanos) / 1_000_000_000L)
+                .append(" flags=").append(flags(c))
+                .append(" db=0")
+                .append(" sub=").append(s.channels())
+                .append(" psub=").append(s.patterns())
+                .append(" ssub=").append(s.shardChannels())
+                .append(" multi=").append(s.multi == null ? -1 : s.multi.commands().size())
+                .append(" qbuf=").append(qbuf)
+                .append(" qbuf-free=0")
+                .append(" argv-mem=").append(argvMem)
+                .append(" multi-mem=").append(s.multi == null ? 0 : s.multi.queuedBytes())
+                .append(" rbs=0 rbp=0")
+                .append(" obl=0")
+                .append(" oll=").append(c.pendingReplies())
+                .append(" omem=").append(omem)
+                .append(" tot-mem=").append(qbuf + argvMem + omem)
+                .append(" events=").append(channel.config().isAutoRead() ? "r" : "").append(omem > 0 ? "w" : "")
+                .append(" cmd=").append(c.lastCommandName())
+                .append(" user=default")
+                .append(" redir=-1")
+                .append(" resp=").append(s.resp3 ? 3 : 2)
+                .append(" lib-name=").append(s.libName == null ? "" : s.libName)
+                .append(" lib-ver=").append(s.libVersion == null ? "" : s.libVersion)
+                .append(" shard=").append(c.shard().id());
+        return b.toString();
+    }
+
+    /** Redis's flag letters, in its order; N for none. */
+    static String flags(RespConnection c) {
+        int modes = c.modes();
+        RespSession s = c.session();
+        StringBuilder f = new StringBuilder(4);
+        if ((modes & RespConnection.MONITOR) != 0) {
+            f.append('O');
+        }
+        if (s.subscribed()) {
+            f.append('P');
+        }
+        if (s.multi != null) {
+            f.append('x');
+        }
+        if ((modes & RespConnection.PAUSED) != 0 || s.blocked) {
+            f.append('b');
+        }
+        if ((modes & RespConnection.CLOSE_AFTER_REPLY) != 0) {
+            f.append('c');
+        }
+        if ((modes & RespConnection.NO_EVICT) != 0) {
+            f.append('e');
+        }
+        return f.length() == 0 ? "N" : f.toString();
+    }
+
+    /** The socket's file descriptor on the native transports, -1 on NIO (which does not expose it). */
+    private static int fd(Channel channel) {
+        if (channel instanceof io.netty.channel.unix.UnixChannel unix) {
+            return unix.fd().intValue();
+        }
+        return -1;
+    }
+
+    private static int digits(long n) {
+        return Long.toString(n).length();
+    }
+}

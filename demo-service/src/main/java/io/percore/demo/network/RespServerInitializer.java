@@ -1,0 +1,70 @@
+package io.percore.demo.network;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.server.ServerShard;
+import io.percore.engine.Sharded;
+import io.percore.net.resp.RespCommandDecoder;
+import io.percore.net.resp.RespDecoderLimits;
+import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.RejectionReply;
+import io.percore.net.server.ServerChannelContext;
+import java.nio.charset.StandardCharsets;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.RespSettings;
+
+/**
+ * The RESP pipeline of one connection: {@link RespCommandDecoder} (bytes → commands, with every
+ * limit and protocol error) → the connection's {@link OrderedResponder} (replies in order, batched)
+ * → {@link RespConnection}, which executes the commands. Runs on the
+ * shard owning the channel; the reply limit is the server's {@code max-pending-replies}.
+ */
+public final class RespServerInitializer extends ChannelInitializer<Channel> implements RejectionReply {
+
+    /** What redis-server writes to a client over maxclients before closing it. */
+    private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Keyspace keyspace;
+    private final Sharded<ServerShard> servers;
+    private final PubSub pubsub;
+    private final CommandTable commands;
+    private final RespSettings settings;
+
+    public RespServerInitializer(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands,
+                                 RespSettings settings) {
+        this.keyspace = keyspace;
+        this.servers = servers;
+        this.pubsub = pubsub;
+        this.commands = commands;
+        this.settings = settings;
+    }
+
+    @Override
+    public byte[] rejectionReply() {
+        return MAX_CLIENTS;
+    }
+
+    /**
+     * Runs on the shard owning the connection: the password and proto-max-bulk-len are that shard's
+     * current CONFIG values (CONFIG SET changes them for the connections that follow).
+     */
+    @Override
+    protected void initChannel(Channel ch) {
+        ServerShard server = servers.local();
+        ConfigValues config = server.config();
+        RespSession session = new RespSession(config.requirePass() == null);
+        OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
+        RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
+                settings.maxArrayLength(), settings.maxInlineLength());
+        ch.pipeline()
+                .addLast("resp-decoder", new RespCommandDecoder(limits,
+                        () -> !session.authenticated() && server.config().requirePass() != null))
+                .addLast("resp-responder", responder)
+                .addLast("resp-connection", new RespConnection(keyspace, servers, pubsub, commands, settings, session, responder));
+    }
+}

@@ -1,0 +1,164 @@
+package io.percore.demo.pubsub;
+
+import static io.percore.demo.resp.RespReplies.bulk;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.ByteString;
+import io.percore.demo.kv.GlobPattern;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import io.percore.demo.resp.Resp3Replies;
+
+/**
+ * One shard's pub/sub subscriptions (Redis's {@code pubsub_channels}, {@code pubsub_patterns} and
+ * {@code pubsubshard_channels} for the connections of this shard). A publish reaches every shard's
+ * table ({@link PubSub#publish}), each delivering to its own subscribers; subscribing touches only
+ * the subscriber's shard. Shard-confined.
+ */
+public final class ChannelTable {
+
+    static final RedisMessage MESSAGE = bulk("message");
+    static final RedisMessage PMESSAGE = bulk("pmessage");
+    static final RedisMessage SMESSAGE = bulk("smessage");
+
+    private final Map<ByteString, Set<Subscriber>> channels = new HashMap<>();
+    private final Map<ByteString, Set<Subscriber>> shardChannels = new HashMap<>();
+    private final Map<ByteString, Pattern> patterns = new HashMap<>();
+
+    private static final class Pattern {
+        final GlobPattern glob;
+        final RedisMessage name;
+        final Set<Subscriber> subscribers = new LinkedHashSet<>();
+
+        Pattern(byte[] pattern) {
+            this.glob = new GlobPattern(pattern);
+            this.name = bulk(pattern);
+        }
+    }
+
+    /** True when {@code subscriber} was not subscribed to {@code channel} (of the plain or the shard kind). */
+    public boolean subscribe(Subscriber subscriber, ByteString channel, boolean shard) {
+        return (shard ? shardChannels : channels).computeIfAbsent(channel, k -> new LinkedHashSet<>()).add(subscriber);
+    }
+
+    public boolean unsubscribe(Subscriber subscriber, ByteString channel, boolean shard) {
+        Map<ByteString, Set<Subscriber>> map = shard ? shardChannels : channels;
+        Set<Subscriber> subscribers = map.get(channel);
+        if (subscribers == null || !subscribers.remove(subscriber)) {
+            return false;
+        }
+        if (subscribers.isEmpty()) {
+            map.remove(channel);
+        }
+        return true;
+    }
+
+    public boolean psubscribe(Subscriber subscriber, ByteString pattern) {
+        return patterns.computeIfAbsent(pattern, k -> new Pattern(k.bytes())).subscribers.add(subscriber);
+    }
+
+    public boolean punsubscribe(Subscriber subscriber, ByteString pattern) {
+        Pattern p = patterns.get(pattern);
+        if (p == null || !p.subscribers.remove(subscriber)) {
+            return false;
+        }
+        if (p.subscribers.isEmpty()) {
+            patterns.remove(pattern);
+        }
+        return true;
+    }
+
+    /**
+     * Delivers {@code message} on {@code channel} to this shard's subscribers of the channel and of
+     * every pattern matching it (plain channels), or of the shard channel; returns how many got it.
+     * One reply object per channel or pattern is shared by its subscribers. Matching is
+     * O(pattern × channel) per pattern ({@link GlobPattern}), so no pattern can stall the shard.
+     */
+    long deliver(byte[] channel, byte[] message, boolean shard) {
+        long received = 0;
+        ByteString key = new ByteString(channel);
+        Set<Subscriber> subscribers = (shard ? shardChannels : channels).get(key);
+        RedisMessage channelName = null;
+        RedisMessage payload = null;
+        if (subscribers != null) {
+            channelName = bulk(channel);
+            payload = bulk(message);
+            RedisMessage push = new Resp3Replies.PushReply(List.of(shard ? SMESSAGE : MESSAGE, channelName, payload));
+            // a copy: a subscriber that closes itself for being too slow leaves the set while we iterate
+            for (Subscriber s : new ArrayList<>(subscribers)) {
+                s.push(push);
+                received++;
+            }
+        }
+        if (!shard && !patterns.isEmpty()) {
+            for (Pattern p : new ArrayList<>(patterns.values())) {
+                if (!p.glob.matches(channel)) {
+                    continue;
+                }
+                if (channelName == null) {
+                    channelName = bulk(channel);
+                    payload = bulk(message);
+                }
+                RedisMessage push = new Resp3Replies.PushReply(List.of(PMESSAGE, p.name, channelName, payload));
+                for (Subscriber s : new ArrayList<>(p.subscribers)) {
+                    s.push(push);
+                    received++;
+                }
+            }
+        }
+        return received;
+    }
+
+    /** The channels (or shard channels) with a subscriber here that match {@code pattern} (null: all). */
+    public List<byte[]> channels(GlobPattern pattern, boolean shard) {
+        List<byte[]> out = new ArrayList<>();
+        for (ByteString channel : (shard ? shardChannels : channels).keySet()) {
+            if (pattern == null || pattern.matches(channel.bytes())) {
+                out.add(channel.bytes());
+            }
+        }
+        return out;
+    }
+
+    /** Subscribers here of {@code channel}. */
+    public long subscribers(byte[] channel, boolean shard) {
+        Set<Subscriber> s = (shard ? shardChannels : channels).get(new ByteString(channel));
+        return s == null ? 0 : s.size();
+    }
+
+    /** Copies of the names with a subscriber here, for INFO's pubsub_channels, pubsub_patterns and pubsubshard_channels. */
+    public Names names() {
+        return new Names(Set.copyOf(channels.keySet()), Set.copyOf(patterns.keySet()), Set.copyOf(shardChannels.keySet()));
+    }
+
+    /** Channel, pattern and shard channel names; {@link #plus} joins two shards' (a name counts once). */
+    public record Names(Set<ByteString> channels, Set<ByteString> patterns, Set<ByteString> shardChannels) {
+
+        public static final Names NONE = new Names(Set.of(), Set.of(), Set.of());
+
+        public Names plus(Names other) {
+            return new Names(union(channels, other.channels), union(patterns, other.patterns), union(shardChannels, other.shardChannels));
+        }
+
+        private static Set<ByteString> union(Set<ByteString> a, Set<ByteString> b) {
+            if (b.isEmpty()) {
+                return a;
+            }
+            if (a.isEmpty()) {
+                return b;
+            }
+            Set<ByteString> all = new java.util.HashSet<>(a);
+            all.addAll(b);
+            return all;
+        }
+    }
+
+    /** The patterns with a subscriber here. */
+    public List<ByteString> patterns() {
+        return new ArrayList<>(patterns.keySet());
+    }
+}

@@ -1,0 +1,53 @@
+package io.percore.demo.pubsub;
+
+import io.percore.engine.Engine;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.Sharded;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * Pub/sub across shards: a {@link Sharded} service with one {@link ChannelTable} per shard.
+ * Subscribing changes only the subscriber's shard; publishing hands the message to every shard
+ * (each delivers to its own subscribers) and sums the receivers. Calls from one shard to another
+ * are FIFO, so one publisher's messages reach every subscriber in publish order.
+ */
+public final class PubSub implements AutoCloseable {
+
+    private final Sharded<ChannelTable> tables;
+
+    private PubSub(Sharded<ChannelTable> tables) {
+        this.tables = tables;
+    }
+
+    /** Creates a table on every shard of {@code engine} (blocks; call off-shard). */
+    public static PubSub start(Engine engine) {
+        return new PubSub(Sharded.start(engine, id -> new ChannelTable()));
+    }
+
+    /** This shard's table. */
+    public ChannelTable local() {
+        return tables.local();
+    }
+
+    /** PUBLISH / SPUBLISH: delivers on every shard; completes with the number of receivers. */
+    public ShardFuture<Long> publish(byte[] channel, byte[] message, boolean shard) {
+        return tables.mapReduce(t -> t.deliver(channel, message, shard), 0L, Long::sum);
+    }
+
+    /** Maps every shard's table and folds the results on the calling shard (PUBSUB CHANNELS, NUMSUB, NUMPAT). */
+    public <R> ShardFuture<R> mapReduce(Function<ChannelTable, R> mapper, R identity, BinaryOperator<R> reducer) {
+        return tables.mapReduce(mapper, identity, reducer);
+    }
+
+    @Override
+    public void close() {
+        try {
+            tables.stop().orTimeout(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            org.slf4j.LoggerFactory.getLogger(PubSub.class).warn("Pub/sub did not close on every shard in time; going on", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.percore.demo.server;
+
+import java.util.List;
+
+/**
+ * What the server's per-shard structures ({@link ClientRegistry}, {@link ClientFilter},
+ * {@link ClientPause}, {@link MonitorFeed}) see of a RESP connection (Redis's {@code client}
+ * struct as {@code server.clients} holds it); the connection implements it. Called only on the
+ * connection's own shard.
+ */
+public interface Client {
+
+    /** The client's id, unique in the process (CLIENT ID). */
+    long id();
+
+    /** {@code host:port} of the client. */
+    String remoteAddress();
+
+    /** {@code host:port} of the server's end. */
+    String localAddress();
+
+    /** When the connection was accepted ({@link System#nanoTime()}), for CLIENT KILL MAXAGE. */
+    long createdNanos();
+
+    /** Whether it subscribes to anything (Redis's pubsub client type). */
+    boolean subscribed();
+
+    /** Its CLIENT LIST line at {@code nowNanos}, without the newline. */
+    String info(long nowNanos);
+
+    /** Nanoseconds since its last interaction (a read, a command's end); 0 while a command runs. */
+    long idleNanos(long nowNanos);
+
+    /** Whether the {@code timeout} check may close it (not a monitor, a subscriber, a held or blocked client). */
+    boolean idleTimeoutApplies();
+
+    /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
+    void kill();
+
+    /** This client sent the CLIENT KILL that matched it: it closes once that reply is written. */
+    void killAfterReply();
+
+    /** A CLIENT PAUSE that held its commands is over: they run now, in order. */
+    void resumeAfterPause();
+
+    /** Writes MONITOR lines to it (a monitor past its output limit is closed instead). */
+    void monitorLines(List<MonitorFeed.Line> lines);
+}

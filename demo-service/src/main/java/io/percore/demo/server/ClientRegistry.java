@@ -1,0 +1,86 @@
+package io.percore.demo.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The RESP clients connected to one shard, by id, in connection order (Redis's
+ * {@code server.clients} for this shard). CLIENT LIST and CLIENT KILL ask every shard's registry
+ * through the keyspace; each line is built and each kill done on the client's own shard.
+ */
+public final class ClientRegistry {
+
+    private final Map<Long, Client> byId = new LinkedHashMap<>();
+
+    public void add(Client connection) {
+        byId.put(connection.id(), connection);
+    }
+
+    public void remove(Client connection) {
+        byId.remove(connection.id());
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** This shard's share of {@code maxclients}: every shard takes an equal part, as with maxmemory. */
+    public static long shardLimit(ConfigValues config, int shards) {
+        return (config.maxClients() + shards - 1) / shards;
+    }
+
+    /** The CLIENT LIST lines (each with its id, for merging shards in id order) of the clients {@code filter} selects. */
+    public List<Line> list(ClientFilter filter) {
+        long now = System.nanoTime();
+        List<Line> lines = new ArrayList<>();
+        for (Client c : byId.values()) {
+            if (filter.matches(c, now)) {
+                lines.add(new Line(c.id(), c.info(now)));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * CLIENT KILL on this shard: closes the clients {@code filter} selects, except the caller
+     * ({@code callerId}) when {@code skipMe}; the caller, when selected, closes after its reply.
+     * @return how many were selected
+     */
+    public int kill(ClientFilter filter, long callerId, boolean skipMe) {
+        long now = System.nanoTime();
+        int killed = 0;
+        for (Client c : new ArrayList<>(byId.values())) {
+            if (!filter.matches(c, now)) {
+                continue;
+            }
+            if (c.id() == callerId) {
+                if (skipMe) {
+                    continue;
+                }
+                c.killAfterReply();
+            } else {
+                c.kill();
+            }
+            killed++;
+        }
+        return killed;
+    }
+
+    /** Redis's clientsCronHandleTimeout: closes clients idle for {@code timeoutNanos} or more. @return how many */
+    public int closeIdle(long timeoutNanos, long now) {
+        int closed = 0;
+        for (Client c : new ArrayList<>(byId.values())) {
+            if (c.idleTimeoutApplies() && c.idleNanos(now) > timeoutNanos) {
+                c.kill();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** One client's line and id. */
+    public record Line(long id, String text) {
+    }
+}

@@ -1,0 +1,154 @@
+package io.percore.demo.server;
+
+import io.percore.demo.kv.MemorySettings;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The values of the CONFIG parameters at one moment: immutable, so a shard can hand it to every
+ * other shard. Each shard keeps its own current copy ({@code ShardState#config()}); CONFIG SET makes
+ * the next one on shard 0, which numbers them ({@link #version()}), and every shard installs it if it
+ * is newer than its own, so all shards end on the same values whatever order two CONFIG SETs from
+ * different shards arrive in.
+ *
+ * @param version         0 at start, then one more per CONFIG SET
+ * @param port            the RESP port (CONFIG GET port; fixed)
+ * @param bind            the RESP bind address (CONFIG GET bind; fixed)
+ * @param maxClientsLimit the most clients the listeners take (max-connections-per-shard × shards): maxclients' ceiling
+ * @param requirePass     the default user's password, or null for none
+ * @param httpPassword    the HTTP {@code /kv} API's password, or null; CONFIG SET requirepass sets it too (one secret)
+ * @param maxClients      Redis's maxclients, for all shards together
+ * @param protoMaxBulkLen largest bulk string a new connection may send
+ * @param slowlogSlowerThan microseconds from which a command is logged; negative: the slow log is off
+ * @param slowlogMaxLen   most entries the slow log keeps
+ * @param timeout         seconds after which an idle client is closed; 0: never
+ * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type)
+ */
+public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
+                           String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
+                           long timeout, Map<String, Long> thresholds, OutputLimits outputLimits) {
+
+    /**
+     * Redis's {@code client-output-buffer-limit} for its three classes. Only the pub/sub class acts
+     * here (a subscriber past it is disconnected); normal and replica are kept and reported as set.
+     */
+    public record OutputLimits(RespSettings.OutputBufferLimit normal, RespSettings.OutputBufferLimit replica,
+                               RespSettings.OutputBufferLimit pubsub) {
+
+        /** Redis's defaults: {@code normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60}. */
+        static OutputLimits defaults(RespSettings.OutputBufferLimit pubsub) {
+            return new OutputLimits(new RespSettings.OutputBufferLimit(0, 0, 0),
+                    new RespSettings.OutputBufferLimit(256L << 20, 64L << 20, 60), pubsub);
+        }
+
+        /** CONFIG GET's text, Redis's format. */
+        public String text() {
+            return "normal " + format(normal) + " slave " + format(replica) + " pubsub " + format(pubsub);
+        }
+
+        private static String format(RespSettings.OutputBufferLimit l) {
+            return l.hardBytes() + " " + l.softBytes() + " " + l.softSeconds();
+        }
+    }
+
+    /** Redis 7.0.15's defaults of the encoding thresholds. */
+    static final Map<String, Long> DEFAULT_THRESHOLDS;
+
+    static {
+        Map<String, Long> t = new LinkedHashMap<>();
+        t.put("hash-max-listpack-entries", 512L);
+        t.put("hash-max-listpack-value", 64L);
+        t.put("set-max-intset-entries", 512L);
+        t.put("list-max-listpack-size", -2L);
+        t.put("list-compress-depth", 0L);
+        t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
+        t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
+        DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
+    }
+
+    public ConfigValues {
+        thresholds = Collections.unmodifiableMap(new LinkedHashMap<>(thresholds));
+        if (requirePass != null && requirePass.isEmpty()) {
+            requirePass = null;
+        }
+        if (httpPassword != null && httpPassword.isEmpty()) {
+            httpPassword = null;
+        }
+    }
+
+    /**
+     * The values a server starts with: its listener, limits (maxclients: what the listeners take) and password; Redis's defaults for the
+     * slow log (10 ms, 128 entries) and the encoding thresholds.
+     */
+    public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
+                                       String httpPassword, long timeoutSeconds) {
+        return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
+                maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
+                OutputLimits.defaults(resp.pubsubLimit()));
+    }
+
+    /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
+    public io.percore.demo.kv.ZSetValue.Limits zsetLimits() {
+        return new io.percore.demo.kv.ZSetValue.Limits(thresholds.get("zset-max-listpack-entries"), thresholds.get("zset-max-listpack-value"));
+    }
+
+    /** The hashes' encoding thresholds (hash-max-listpack-entries/-value), which hashes follow. */
+    public io.percore.demo.kv.HashValue.Limits hashLimits() {
+        return new io.percore.demo.kv.HashValue.Limits(thresholds.get("hash-max-listpack-entries"), thresholds.get("hash-max-listpack-value"));
+    }
+
+    /** The sets' encoding threshold (set-max-intset-entries), which sets of integers follow. */
+    public io.percore.demo.kv.SetValue.Limits setLimits() {
+        return new io.percore.demo.kv.SetValue.Limits(thresholds.get("set-max-intset-entries"));
+    }
+
+    /** The password's bytes for a constant-time comparison, or null. */
+    public byte[] httpPasswordBytes() {
+        return httpPassword == null ? null : httpPassword.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A builder starting from these values, for the next version. */
+    public Builder next() {
+        return new Builder(this);
+    }
+
+    /** The values CONFIG SET is changing, validated one by one before any is applied. */
+    public static final class Builder {
+        private final ConfigValues from;
+        public MemorySettings memory;
+        public String requirePass;
+        public String httpPassword;
+        public long maxClients;
+        public long protoMaxBulkLen;
+        public long slowlogSlowerThan;
+        public long slowlogMaxLen;
+        public long timeout;
+        public final Map<String, Long> thresholds;
+        public OutputLimits outputLimits;
+
+        private Builder(ConfigValues from) {
+            this.from = from;
+            memory = from.memory;
+            requirePass = from.requirePass;
+            httpPassword = from.httpPassword;
+            maxClients = from.maxClients;
+            protoMaxBulkLen = from.protoMaxBulkLen;
+            slowlogSlowerThan = from.slowlogSlowerThan;
+            slowlogMaxLen = from.slowlogMaxLen;
+            timeout = from.timeout;
+            thresholds = new LinkedHashMap<>(from.thresholds);
+            outputLimits = from.outputLimits;
+        }
+
+        public ConfigValues from() {
+            return from;
+        }
+
+        public ConfigValues build() {
+            return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
+                    maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.percore.demo.server;
+
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Cancellable;
+import io.percore.engine.Engine;
+import io.percore.engine.Shard;
+import io.percore.engine.Sharded;
+import io.percore.net.server.ShardServerMetrics;
+import java.time.Duration;
+
+/**
+ * What the server keeps on one shard for its operators (the per-shard part of Redis's
+ * {@code struct redisServer}): the shard's RESP clients, its part of CLIENT PAUSE and MONITOR, its
+ * slow log and command figures, its copy of the CONFIG values and its counters. An instance of the
+ * server's own {@code Sharded} service: it lives on its shard's thread next to that shard's
+ * {@link ShardState}, which it may read and configure directly (same thread), while other shards
+ * reach it only by message ({@link Sharded#invokeOn}, or through the keyspace where the work must
+ * wait for a transaction holding the shard, as CONFIG SET's store settings do).
+ */
+public final class ServerShard implements AutoCloseable {
+
+    /** Bits of {@link #commandHooks}: a CLIENT PAUSE is on; some shard has a MONITOR client. */
+    public static final int HOOK_PAUSE = 1;
+    public static final int HOOK_MONITOR = 2;
+
+    /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
+    static final Duration CRON_PERIOD = Duration.ofMillis(100);
+
+    private final int shardId;
+    private final int shards;
+    /** This shard's part of the keyspace: same thread, so read and configured directly. */
+    private final ShardState data;
+    private final ClientRegistry clients = new ClientRegistry();
+    private final ClientPause pause = new ClientPause(this::updateCommandHooks);
+    private final SlowLog slowLog = new SlowLog();
+    private final MonitorFeed monitors;
+    private CommandStats commandStats = new CommandStats(0);
+    private ConfigValues config;
+    private Cancellable cron;
+    /** The RESP server's counters on this shard: INFO's rejected_connections is the metric's own figure. */
+    private ShardServerMetrics respServer;
+
+    /**
+     * What a command must look at before it runs, in one field: zero on the common path (no pause,
+     * no monitor anywhere).
+     */
+    public int commandHooks;
+    /** {@code slowlog-log-slower-than} in nanoseconds; {@link Long#MAX_VALUE} when the slow log is off. */
+    public long slowlogThresholdNanos = 10_000_000;
+
+    public long commandsProcessed;
+    public long connectionsReceived;
+    public long connectedClients;
+    /** Connections refused for maxclients by the demo itself (the listener counts those over its own limit). */
+    public long rejectedConnections;
+    public long protocolErrors;
+    public long unexpectedErrors;
+    /** Subscribers disconnected for exceeding the pub/sub output buffer limit (INFO client_output_buffer_limit_disconnections). */
+    public long pubsubClientsDisconnected;
+    /** MONITOR clients disconnected for unread output past their limit. */
+    public long monitorsDisconnected;
+    public long httpRequests;
+    /** Clients closed by the {@code timeout} check. */
+    public long idleClosed;
+    /** Counters as they were at the last CONFIG RESETSTAT: INFO reports what came after. */
+    private Snapshot statsBase;
+    private final OpsSampler ops = new OpsSampler();
+
+    private ServerShard(int shardId, int shards, ShardState data) {
+        this.shardId = shardId;
+        this.shards = shards;
+        this.data = data;
+        this.monitors = new MonitorFeed(shardId, shards, this::updateCommandHooks);
+    }
+
+    /**
+     * Creates the server's part on every shard of {@code engine} next to {@code keyspace}'s, with
+     * {@code initial} CONFIG values and command figures sized for a table of {@code commands} ids
+     * (blocks; call off-shard).
+     */
+    public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, ConfigValues initial, int commands) {
+        int shards = engine.shardCount();
+        Sharded<ServerShard> servers = Sharded.start(engine, id -> {
+            ServerShard server = new ServerShard(id, shards, keyspace.local());
+            // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
+            server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
+            server.installConfig(initial);
+            server.commandStats = new CommandStats(commands);
+            server.cron = Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD, () -> server.tick(System.currentTimeMillis()));
+            return server;
+        });
+        // MONITOR announcements cross shards through the service, which exists only now.
+        servers.fromOutside().invokeOnAll(server -> server.monitors.servers(servers)).join();
+        return servers;
+    }
+
+    public int shardId() {
+        return shardId;
+    }
+
+    /** This shard's part of the keyspace (same thread). */
+    public ShardState data() {
+        return data;
+    }
+
+    public ClientRegistry clients() {
+        return clients;
+    }
+
+    public ClientPause pause() {
+        return pause;
+    }
+
+    public SlowLog slowLog() {
+        return slowLog;
+    }
+
+    public MonitorFeed monitors() {
+        return monitors;
+    }
+
+    public CommandStats commandStats() {
+        return commandStats;
+    }
+
+    /** This shard's copy of the CONFIG values. */
+    public ConfigValues config() {
+        return config;
+    }
+
+    /**
+     * Installs {@code next} if it is newer than this shard's copy (see {@link ConfigValues}): the
+     * store's memory budget and encoding limits and the slow log follow it at once; connections read
+     * the rest when they need it.
+     */
+    public void installConfig(ConfigValues next) {
+        if (config != null && next.version() <= config.version()) {
+            return;
+        }
+        ConfigValues previous = config;
+        config = next;
+        var store = data.store();
+        if (previous == null || !previous.memory().equals(next.memory())) {
+            store.budget(next.memory().perShard(shards));
+        }
+        if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
+            store.zsetLimits(next.zsetLimits());
+        }
+        if (previous == null || !previous.hashLimits().equals(next.hashLimits())) {
+            store.hashLimits(next.hashLimits());
+        }
+        if (previous == null || !previous.setLimits().equals(next.setLimits())) {
+            store.setLimits(next.setLimits());
+        }
+        slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
+                : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
+        slowLog.trim(next.slowlogMaxLen());
+    }
+
+    /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
+    public void updateCommandHooks() {
+        commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0);
+    }
+
+    /** The RESP server's counters on this shard (INFO's rejected_connections, total_net_*_bytes). */
+    public void respServer(ShardServerMetrics metrics) {
+        this.respServer = metrics;
+    }
+
+    /**
+     * The server's part of Redis's serverCron, every {@link #CRON_PERIOD}: the instantaneous ops/sec
+     * sample and (once a second) closing clients idle past {@code timeout}.
+     */
+    private void tick(long nowMillis) {
+        ops.sample(commandsProcessed, nowMillis);
+        if (config != null && config.timeout() > 0 && ops.secondElapsed()) {
+            idleClosed += clients.closeIdle(config.timeout() * 1_000_000_000L, System.nanoTime());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (cron != null) {
+            cron.cancel();
+        }
+        pause.unpause();
+    }
+
+    /** CONFIG RESETSTAT on this shard: counters start again from zero, as INFO sees them (the keyspace's too). */
+    public void resetStats() {
+        data.resetStats();
+        statsBase = null;
+        statsBase = snapshot();
+        commandStats.reset();
+    }
+
+    /** A copy of this shard's figures, the keyspace's with the server's, safe to hand to another shard. */
+    public Snapshot snapshot() {
+        ShardState.Snapshot keys = data.snapshot();
+        Snapshot raw = new Snapshot(shardId, keys.keys(), keys.expires(), keys.hits(), keys.misses(), keys.expired(),
+                commandsProcessed, connectionsReceived, connectedClients,
+                rejectedConnections + (respServer == null ? 0 : respServer.connectionsRejected()),
+                protocolErrors, unexpectedErrors, keys.crossShardCalls(), httpRequests, keys.usedMemory(), keys.maxMemory(),
+                keys.evicted(), keys.peakMemory(), respServer == null ? 0 : respServer.bytesIn(),
+                respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(),
+                pause.heldConnections() + keys.blockedClients(), idleClosed,
+                pubsubClientsDisconnected + monitorsDisconnected, keys.waitedKeys(), keys.putBacks());
+        return statsBase == null ? raw : raw.since(statsBase);
+    }
+
+    /** One shard's figures for INFO, Actuator and tests: the keyspace's (already net of RESETSTAT) and the server's. */
+    public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
+                           long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
+                           long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
+                           long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long opsPerSecond,
+                           long blockedClients, long idleClosed, long outputLimitDisconnections, long waitedKeys,
+                           long putBacks) {
+
+        /** The server's counters less {@code base}'s (the keyspace's figures come already net of theirs). */
+        Snapshot since(Snapshot base) {
+            return new Snapshot(shard, keys, expires, hits, misses, expired,
+                    commands - base.commands, connectionsReceived - base.connectionsReceived, connectedClients,
+                    rejectedConnections - base.rejectedConnections, protocolErrors - base.protocolErrors,
+                    unexpectedErrors - base.unexpectedErrors, crossShardCalls,
+                    httpRequests - base.httpRequests, usedMemory, maxMemory, evicted, peakMemory,
+                    netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, opsPerSecond, blockedClients,
+                    idleClosed - base.idleClosed, outputLimitDisconnections - base.outputLimitDisconnections, waitedKeys,
+                    putBacks);
+        }
+    }
+
+    /** Redis's instantaneous_ops_per_sec: the mean rate over the last 16 samples, one per cron tick. */
+    private static final class OpsSampler {
+        private final long[] rates = new long[16];
+        private int next;
+        private long lastCount;
+        private long lastMillis;
+        private long lastSecond;
+        private boolean secondElapsed;
+
+        void sample(long count, long nowMillis) {
+            if (lastMillis != 0 && nowMillis > lastMillis) {
+                rates[next] = (count - lastCount) * 1000 / (nowMillis - lastMillis);
+                next = (next + 1) % rates.length;
+            }
+            lastCount = count;
+            lastMillis = nowMillis;
+            secondElapsed = nowMillis / 1000 != lastSecond;
+            lastSecond = nowMillis / 1000;
+        }
+
+        boolean secondElapsed() {
+            return secondElapsed;
+        }
+
+        long perSecond() {
+            long sum = 0;
+            for (long r : rates) {
+                sum += r;
+            }
+            return sum / rates.length;
+        }
+    }
+}

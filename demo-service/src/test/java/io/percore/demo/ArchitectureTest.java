@@ -1,0 +1,93 @@
+package io.percore.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.EvaluationResult;
+import com.tngtech.archunit.library.Architectures;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo's packages and the one direction of their arrows (the module README draws them). A
+ * package may use the packages on the rows below its own, never one on its row or above: a class
+ * that imports upward (or sideways) fails the build here, by its name and the dependency.
+ */
+class ArchitectureTest {
+
+    /** From the top down; {@code ""} is {@code io.percore.demo} itself (DemoService, DemoSettings). */
+    static final List<List<String>> ROWS = List.of(
+            List.of("app"),                 // the Spring Boot application
+            List.of(""),                    // the service: starts the keyspace, the server state and both servers
+            List.of("http", "network"),     // the HTTP server; the RESP server (connections, dispatch, the command table)
+            List.of("admin", "commands"),   // operators' commands (CLIENT, CONFIG, INFO, ...); the data commands (t_*.c, multi.c, ...)
+            List.of("command"),             // what a command is and sees
+            List.of("server", "pubsub"),    // the server's per-shard state; pub/sub's channels
+            List.of("shard"),               // the keyspace across shards: routing, reservations, waiters, the write path
+            List.of("rdb"),                 // DUMP and RDB formats
+            List.of("resp"),                // the protocol: replies, numbers, doubles
+            List.of("kv"));                 // one shard's keys and values
+
+    static LayeredArchitecture rule(String root) {
+        LayeredArchitecture layers = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (List<String> row : ROWS) {
+            for (String name : row) {
+                layers = layers.layer(layerName(name)).definedBy(name.isEmpty() ? root : root + "." + name + "..");
+            }
+        }
+        for (int r = 0; r < ROWS.size(); r++) {
+            List<String> above = new ArrayList<>();
+            for (int a = 0; a < r; a++) {
+                ROWS.get(a).forEach(name -> above.add(layerName(name)));
+            }
+            for (String name : ROWS.get(r)) {
+                layers = above.isEmpty()
+                        ? layers.whereLayer(layerName(name)).mayNotBeAccessedByAnyLayer()
+                        : layers.whereLayer(layerName(name)).mayOnlyBeAccessedByLayers(above.toArray(String[]::new));
+            }
+        }
+        return layers;
+    }
+
+    private static String layerName(String pkg) {
+        return pkg.isEmpty() ? "service" : pkg;
+    }
+
+    private static final JavaClasses DEMO = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.percore.demo");
+
+    @Test
+    void arrowsBetweenPackagesPointDown() {
+        rule("io.percore.demo").check(DEMO);
+    }
+
+    @Test
+    void everyPackageHasItsRow() {
+        List<String> known = new ArrayList<>();
+        ROWS.forEach(row -> row.forEach(name -> known.add(name.isEmpty() ? "io.percore.demo" : "io.percore.demo." + name)));
+        for (JavaClass c : DEMO) {
+            String pkg = c.getPackageName();
+            assertThat(known.stream().anyMatch(k -> pkg.equals(k) || pkg.startsWith(k + ".")))
+                    .as("%s is in a package with no row in ArchitectureTest.ROWS (and none in the README's picture)", c.getName())
+                    .isTrue();
+        }
+    }
+
+    /** The rule bites: fixture classes with an upward and a sideways arrow are both reported. */
+    @Test
+    void anArrowUpOrSidewaysIsReported() {
+        JavaClasses fixture = new ClassFileImporter().importPackages("io.percore.demo.archfixture");
+        EvaluationResult result = rule("io.percore.demo.archfixture").evaluate(fixture);
+        String report = String.join("\n", result.getFailureReport().getDetails());
+        assertThat(result.hasViolation()).isTrue();
+        assertThat(report).contains("archfixture.kv.StoredThing").contains("archfixture.shard.Router");
+        assertThat(report).contains("archfixture.admin.ClientList").contains("archfixture.commands.Sets");
+        assertThat(report).doesNotContain("archfixture.shard.Router.route"); // shard -> kv points down: allowed
+    }
+}

@@ -1,0 +1,688 @@
+package io.percore.demo.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RealRedis;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestServices;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The write path's judge: a long random mix of every write command of every type, from several
+ * clients at once, in and out of MULTI, on keys of both shards, with blocked clients served and
+ * keys expiring, is recorded as the shards' changes ({@link WritePath}); the changes, merged into
+ * one stream ({@link ChangeMerge}), are replayed into fresh servers (the demo with 1, 2 and 3
+ * shards, and a real redis-server); every key of every one then equals the original's: type,
+ * absolute expiry, contents, and for the demo the DUMP payload byte for byte.
+ */
+class WritePathReplayTest {
+
+    /** Writes with no keyspace effect here: the function library is always empty (no scripting yet). */
+    private static final Set<String> WITHOUT_KEYSPACE_EFFECT = Set.of("function|flush", "function|delete", "function|load",
+            "function|restore");
+
+    private static final int SHARDS = 2;
+    private static final int WRITERS = 3;
+    private static final int COMMANDS_PER_WRITER = 1500;
+
+    @Test
+    void replayingTheChangesOfARandomMixMakesTheSameKeyspace() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("seed " + seed);
+        try (TestServices original = TestServices.start(SHARDS, DemoSettings.forTests())) {
+            List<ConcurrentLinkedQueue<Change>> recorded = record(original);
+            Mix mix = new Mix(original, seed);
+            assertThat(mix.generated()).as("every write command of the table has a generator")
+                    .containsAll(writeCommands(original));
+
+            runMix(original, mix, seed);
+            // keys set to expire in a few ms have; reading them all deletes them (and reports DEL)
+            Thread.sleep(150);
+            try (RespTestClient c = new RespTestClient(original.respPort())) {
+                c.cmd("KEYS", "*");
+            }
+            List<List<byte[][]>> stream = mergeWhenQuiet(recorded);
+            assertThat(stream).as("the mix changed something").hasSizeGreaterThan(1000);
+            long unreported = original.engine.submitTo(0, () -> original.service.keyspace().mapReduce(
+                    st -> st.writes().unreportedWrites(), 0L, Long::sum)).thenCompose(f -> f.toCompletableFuture()).get();
+            assertThat(unreported).as("writes that reported no effect").isZero();
+            List<Change> all = recorded.stream().flatMap(ConcurrentLinkedQueue::stream).toList();
+            long spanning = all.stream().filter(c -> c.grouped() && c.participants().cardinality() > 1).count();
+            long expired = all.stream().filter(c -> c.cause().equals("expired")).count();
+            Set<String> replayed = new TreeSet<>();
+            stream.forEach(block -> block.forEach(argv -> replayed.add(new String(argv[0], StandardCharsets.US_ASCII).toLowerCase())));
+            System.out.printf("%d changes, %d blocks, %d transaction parts spanning shards, %d expiries; replayed as %s%n",
+                    all.size(), stream.size(), spanning, expired, replayed);
+            assertThat(spanning).as("transactions across shards were reported as parts of one group").isPositive();
+            assertThat(expired).as("keys expired during the mix").isPositive();
+
+            dumpForDiagnosis(recorded, stream, seed);
+            Map<String, Key> expected = snapshot(original.respPort());
+            assertThat(expected).as("the mix leaves keys behind").hasSizeGreaterThan(5);
+            for (int shards : new int[] {1, 2, 3}) {
+                try (TestServices replica = TestServices.start(shards, DemoSettings.forTests())) {
+                    replay(stream, replica.respPort());
+                    assertSameKeyspace(expected, snapshot(replica.respPort()), true, shards + "-shard demo");
+                }
+            }
+            try (RealRedis redis = RealRedis.start("--databases", "1")) {
+                replay(stream, redis.port());
+                assertSameKeyspace(expected, snapshot(redis.port()), false, "redis-server");
+            }
+        }
+    }
+
+    /** Writes that change nothing report nothing (Redis's server.dirty unmoved). */
+    @Test
+    void aWriteThatChangesNothingReportsNothing() throws Exception {
+        try (TestServices demo = TestServices.start(SHARDS, DemoSettings.forTests());
+             RespTestClient c = new RespTestClient(demo.respPort())) {
+            List<ConcurrentLinkedQueue<Change>> recorded = record(demo);
+            String s = demo.keyOn(0, "noop:s");
+            String l = demo.keyOn(1, "noop:l");
+            String t = demo.keyOn(0, "noop:t");
+            String z = demo.keyOn(1, "noop:z");
+            String h = demo.keyOn(0, "noop:h");
+            String missing = demo.keyOn(1, "noop:missing");
+            c.cmd("SET", s, "v");
+            c.cmd("RPUSH", l, "a", "b");
+            c.cmd("SADD", t, "m");
+            c.cmd("ZADD", z, "1", "m");
+            c.cmd("HSET", h, "f", "v");
+            mergeWhenQuiet(recorded);
+            int[] before = recorded.stream().mapToInt(ConcurrentLinkedQueue::size).toArray();
+            String[][] noops = {
+                {"SET", s, "other", "NX"}, {"SETNX", s, "x"}, {"SET", missing, "x", "XX"}, {"DEL", missing}, {"UNLINK", missing},
+                {"GETDEL", missing}, {"EXPIRE", missing, "100"}, {"PERSIST", s}, {"SADD", t, "m"}, {"SREM", t, "other"},
+                {"SPOP", t, "0"}, {"ZADD", z, "1", "m"}, {"ZREM", z, "other"}, {"ZPOPMIN", z, "0"},
+                {"ZREMRANGEBYSCORE", z, "5", "6"}, {"HDEL", h, "other"}, {"LREM", l, "0", "zz"}, {"LPOP", l, "0"},
+                {"LPUSHX", missing, "a"}, {"LINSERT", l, "BEFORE", "zz", "y"}, {"SMOVE", t, missing, "other"},
+                {"RENAME", s, s}, {"RENAMENX", s, l}, {"COPY", s, l}, {"MSETNX", s, "1", missing, "2"},
+                {"EXPIRE", s, "100", "XX"}, {"BITFIELD", s, "GET", "u8", "0"},
+                {"RPOPLPUSH", missing, l}, {"LMPOP", "1", missing, "LEFT"}, {"ZMPOP", "1", missing, "MIN"},
+                {"SINTERSTORE", missing, missing + "x"}, {"HSETNX", h, "f", "other"}, {"GETEX", s},
+            };
+            for (String[] noop : noops) {
+                c.cmd(noop);
+            }
+            mergeWhenQuiet(recorded);
+            List<String> reported = new ArrayList<>();
+            for (int shard = 0; shard < recorded.size(); shard++) {
+                recorded.get(shard).stream().skip(before[shard]).forEach(change -> reported.add(text(change.commands())));
+            }
+            assertThat(reported).as("changes reported by writes that change nothing").isEmpty();
+        }
+    }
+
+    // ------------------------------------------------------------------ recording and merging
+
+    /** Every shard's changes from now on, deep-copied (a change may hold arrays the store changes later). */
+    static List<ConcurrentLinkedQueue<Change>> record(TestServices demo) {
+        int shards = demo.service.keyspace().shardCount();
+        List<ConcurrentLinkedQueue<Change>> recorded = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            recorded.add(new ConcurrentLinkedQueue<>());
+        }
+        demo.service.keyspace().listen(shard -> change -> recorded.get(shard).add(copy(change)));
+        return recorded;
+    }
+
+    private static Change copy(Change c) {
+        List<byte[][]> commands = c.commands().stream().map(argv -> Arrays.stream(argv).map(byte[]::clone).toArray(byte[][]::new)).toList();
+        return new Change(c.shard(), c.group(), c.participants(), commands, c.steps(), List.copyOf(c.keys()), c.cause());
+    }
+
+    /**
+     * The recorded changes merged into one stream, once nothing new has arrived for a while and no
+     * group waits for a part (a transaction's release reaches its shards after its reply).
+     */
+    static List<List<byte[][]>> mergeWhenQuiet(List<ConcurrentLinkedQueue<Change>> recorded) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int lastSize = -1;
+        long quietSince = System.nanoTime();
+        while (true) {
+            int size = recorded.stream().mapToInt(ConcurrentLinkedQueue::size).sum();
+            if (size != lastSize) {
+                lastSize = size;
+                quietSince = System.nanoTime();
+            }
+            List<List<byte[][]>> stream = new ArrayList<>();
+            ChangeMerge merge = new ChangeMerge(recorded.size());
+            for (int s = 0; s < recorded.size(); s++) {
+                for (Change c : recorded.get(s)) {
+                    stream.addAll(merge.add(c));
+                }
+            }
+            if (merge.waiting() == 0 && System.nanoTime() - quietSince > TimeUnit.MILLISECONDS.toNanos(300)) {
+                return stream;
+            }
+            assertThat(System.nanoTime()).as("changes still arriving, or a group missing parts: %d waiting", merge.waiting())
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** What was recorded and replayed, in target/, for when a replay differs (the assertion names the key). */
+    private static void dumpForDiagnosis(List<ConcurrentLinkedQueue<Change>> recorded, List<List<byte[][]>> stream, long seed)
+            throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        for (int s = 0; s < recorded.size(); s++) {
+            out.append("== shard ").append(s).append('\n');
+            for (Change c : recorded.get(s)) {
+                out.append(c.grouped() ? "group " + c.group() + " " + c.participants() + " steps " + Arrays.toString(c.steps()) : "alone")
+                        .append(" [").append(c.cause()).append("] ").append(text(c.commands())).append('\n');
+            }
+        }
+        out.append("== stream\n");
+        stream.forEach(block -> out.append(text(block)).append('\n'));
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "write-path-replay-" + seed + ".txt"), out);
+    }
+
+    // ------------------------------------------------------------------ replaying and comparing
+
+    /**
+     * How far the replay moves every absolute expiry into the future. A replica or a loader applies
+     * a stream later than it was made, and must not expire a key before the stream says so (Redis
+     * expires nothing while it loads, and a replica waits for its primary's DEL): every expiry the
+     * original made is in the stream as a DEL. A fresh server replaying as a plain client would
+     * expire on its own a key whose time passed since, so the replay shifts the times by an hour.
+     */
+    static final long REPLAY_SHIFT_MILLIS = 3_600_000;
+
+    /** Sends the stream to a fresh server, each block of several commands as MULTI/EXEC; no reply may be an error. */
+    private static void replay(List<List<byte[][]>> stream, int port) throws Exception {
+        try (RespTestClient c = new RespTestClient(port).binary()) {
+            int sent = 0;
+            List<String> what = new ArrayList<>();
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            for (List<byte[][]> block : stream) {
+                if (block.size() > 1) {
+                    batch.writeBytes(encode(new byte[][] {"MULTI".getBytes(StandardCharsets.US_ASCII)}));
+                    what.add("MULTI");
+                    sent++;
+                }
+                for (byte[][] argv : block) {
+                    batch.writeBytes(encode(shifted(argv)));
+                    what.add(text(argv));
+                    sent++;
+                }
+                if (block.size() > 1) {
+                    batch.writeBytes(encode(new byte[][] {"EXEC".getBytes(StandardCharsets.US_ASCII)}));
+                    what.add("EXEC of [" + text(block) + "]");
+                    sent++;
+                }
+            }
+            c.send(batch.toByteArray());
+            for (int i = 0; i < sent; i++) {
+                Object reply = c.read();
+                assertThat(reply instanceof RespTestClient.Err).as("reply to %s: %s", what.get(i), reply).isFalse();
+                if (reply instanceof List<?> items) {
+                    for (Object item : items) {
+                        assertThat(item instanceof RespTestClient.Err).as("reply inside EXEC to %s: %s", what.get(i), item).isFalse();
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code argv} with its absolute expiry (SET ... PXAT t, PEXPIREAT k t, RESTORE k t ... ABSTTL) {@link #REPLAY_SHIFT_MILLIS} later. */
+    static byte[][] shifted(byte[][] argv) {
+        String name = new String(argv[0], StandardCharsets.US_ASCII).toUpperCase();
+        int at = -1;
+        if (name.equals("PEXPIREAT")) {
+            at = 2;
+        } else if (name.equals("RESTORE") && !new String(argv[2], StandardCharsets.US_ASCII).equals("0")) {
+            at = 2;
+        } else if (name.equals("SET")) {
+            for (int i = 3; i < argv.length - 1; i++) {
+                if (new String(argv[i], StandardCharsets.US_ASCII).equalsIgnoreCase("PXAT")) {
+                    at = i + 1;
+                }
+            }
+        }
+        if (at < 0) {
+            return argv;
+        }
+        byte[][] copy = argv.clone();
+        long time = Long.parseLong(new String(argv[at], StandardCharsets.US_ASCII));
+        copy[at] = Long.toString(time + REPLAY_SHIFT_MILLIS).getBytes(StandardCharsets.US_ASCII);
+        return copy;
+    }
+
+    private static byte[] encode(byte[][] argv) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (byte[] a : argv) {
+            out.writeBytes(("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(a);
+            out.writeBytes(new byte[] {'\r', '\n'});
+        }
+        return out.toByteArray();
+    }
+
+    private static String text(List<byte[][]> block) {
+        return String.join(" ; ", block.stream().map(WritePathReplayTest::text).toList());
+    }
+
+    private static String text(byte[][] argv) {
+        List<String> parts = new ArrayList<>();
+        for (byte[] a : argv) {
+            parts.add(a.length > 40 ? "<" + a.length + " bytes>" : new String(a, StandardCharsets.ISO_8859_1));
+        }
+        return String.join(" ", parts);
+    }
+
+    /** One key as seen from outside: its type, absolute expiry, contents in a canonical form, and its DUMP. */
+    record Key(String type, long expireAt, Object contents, String dump) {
+    }
+
+    private static Map<String, Key> snapshot(int port) throws Exception {
+        Map<String, Key> keys = new LinkedHashMap<>();
+        try (RespTestClient c = new RespTestClient(port).binary()) {
+            @SuppressWarnings("unchecked")
+            List<Object> names = (List<Object>) c.cmd("KEYS", "*");
+            for (Object n : new TreeSet<>(names.stream().map(String::valueOf).toList())) {
+                String key = (String) n;
+                String type = String.valueOf(c.cmd("TYPE", key));
+                long expireAt = (Long) c.cmd("PEXPIRETIME", key);
+                Object contents = switch (type) {
+                    case "string" -> c.cmd("GET", key);
+                    case "list" -> c.cmd("LRANGE", key, "0", "-1");
+                    case "set" -> new TreeSet<>(((List<?>) c.cmd("SMEMBERS", key)).stream().map(String::valueOf).toList());
+                    case "zset" -> c.cmd("ZRANGE", key, "0", "-1", "WITHSCORES");
+                    case "hash" -> sortedPairs((List<?>) c.cmd("HGETALL", key));
+                    default -> throw new AssertionError("type " + type + " of " + key);
+                };
+                keys.put(key, new Key(type, expireAt, contents, String.valueOf(c.cmd("DUMP", key))));
+            }
+        }
+        return keys;
+    }
+
+    private static List<String> sortedPairs(List<?> flat) {
+        List<String> pairs = new ArrayList<>();
+        for (int i = 0; i < flat.size(); i += 2) {
+            pairs.add(flat.get(i) + "=" + flat.get(i + 1));
+        }
+        pairs.sort(null);
+        return pairs;
+    }
+
+    private static void assertSameKeyspace(Map<String, Key> expected, Map<String, Key> actual, boolean sameDump, String target) {
+        assertThat(actual.keySet()).as("keys of the %s", target).containsExactlyElementsOf(expected.keySet());
+        for (Map.Entry<String, Key> e : expected.entrySet()) {
+            Key want = e.getValue();
+            Key got = actual.get(e.getKey());
+            assertThat(got.type()).as("type of %s on the %s", e.getKey(), target).isEqualTo(want.type());
+            assertThat(got.expireAt()).as("expiry of %s on the %s (replayed an hour later)", e.getKey(), target)
+                    .isEqualTo(want.expireAt() < 0 ? want.expireAt() : want.expireAt() + REPLAY_SHIFT_MILLIS);
+            assertThat(got.contents()).as("contents of %s on the %s", e.getKey(), target).isEqualTo(want.contents());
+            if (sameDump) {
+                assertThat(got.dump()).as("DUMP of %s on the %s", e.getKey(), target).isEqualTo(want.dump());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the mix
+
+    /** The write commands of the demo's command table (flag {@code write}) that change keys. */
+    private static Set<String> writeCommands(TestServices demo) throws Exception {
+        Set<String> names = new TreeSet<>();
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            for (Object info : (List<?>) c.cmd("COMMAND", "INFO")) {
+                collectWrites((List<?>) info, names);
+            }
+        }
+        names.removeAll(WITHOUT_KEYSPACE_EFFECT);
+        return names;
+    }
+
+    private static void collectWrites(List<?> info, Set<String> names) {
+        if (((List<?>) info.get(2)).contains("write")) {
+            names.add(String.valueOf(info.get(0)));
+        }
+        if (info.size() > 9) {
+            for (Object sub : (List<?>) info.get(9)) {
+                collectWrites((List<?>) sub, names);
+            }
+        }
+    }
+
+    private static void runMix(TestServices demo, Mix mix, long seed) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                long writerSeed = seed + w;
+                running.add(pool.submit(() -> {
+                    writer(demo.respPort(), mix, new Random(writerSeed));
+                    return null;
+                }));
+            }
+            running.add(pool.submit(() -> {
+                blocker(demo.respPort(), mix, new Random(seed - 1));
+                return null;
+            }));
+            running.add(pool.submit(() -> {
+                http(demo.httpPort(), mix, new Random(seed - 2));
+                return null;
+            }));
+            for (Future<?> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Pipelined batches of random writes, some as transactions (some of those watching a key). */
+    private static void writer(int port, Mix mix, Random r) throws Exception {
+        try (RespTestClient c = new RespTestClient(port).binary()) {
+            int done = 0;
+            while (done < COMMANDS_PER_WRITER) {
+                List<String[]> batch = new ArrayList<>();
+                for (int i = 0; i < 20 && done < COMMANDS_PER_WRITER; i++) {
+                    if (r.nextInt(8) == 0) {
+                        if (r.nextBoolean()) {
+                            batch.add(new String[] {"WATCH", mix.anyKey(r)});
+                        }
+                        batch.add(new String[] {"MULTI"});
+                        for (int n = 1 + r.nextInt(5); n > 0; n--) {
+                            batch.add(mix.next(r, done < COMMANDS_PER_WRITER / 2));
+                            done++;
+                        }
+                        batch.add(new String[] {"EXEC"});
+                    } else {
+                        batch.add(mix.next(r, done < COMMANDS_PER_WRITER / 2));
+                        done++;
+                    }
+                }
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (String[] cmd : batch) {
+                    out.writeBytes(RespTestClient.encode(StandardCharsets.ISO_8859_1, cmd));
+                }
+                c.send(out.toByteArray());
+                for (int i = 0; i < batch.size(); i++) {
+                    noInternalError(c.read(), batch.get(i));
+                }
+            }
+        }
+    }
+
+    /** Errors a random command may earn (WRONGTYPE, a missing key) are fine; a failure of the server is not. */
+    private static void noInternalError(Object reply, String[] command) {
+        List<?> replies = reply instanceof List<?> items ? items : List.of(reply == null ? "nil" : reply);
+        for (Object one : replies) {
+            assertThat(String.valueOf(one)).as("reply to %s", String.join(" ", command)).doesNotContain("internal error");
+        }
+    }
+
+    /** Blocking pops that wait a little on keys the writers push to: served, put back, or timed out. */
+    private static void blocker(int port, Mix mix, Random r) throws Exception {
+        try (RespTestClient c = new RespTestClient(port).binary()) {
+            for (int i = 0; i < 150; i++) {
+                String[] command = mix.blocking(r);
+                noInternalError(c.cmd(command), command);
+            }
+        }
+    }
+
+    /** The HTTP /kv API writes through the same path. */
+    private static void http(int port, Mix mix, Random r) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 100; i++) {
+            String key = mix.strings.get(r.nextInt(mix.strings.size() - 1)); // not the {tag} key: a URL path wants it encoded
+            HttpRequest request = r.nextInt(3) == 0
+                    ? HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/kv/" + key)).DELETE().build()
+                    : HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/kv/" + key))
+                            .PUT(HttpRequest.BodyPublishers.ofString("http" + r.nextInt(100))).build();
+            client.send(request, HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** Random commands over a fixed pool of keys per type, spread over both shards. */
+    static final class Mix {
+        final List<String> strings = new ArrayList<>();
+        final List<String> lists = new ArrayList<>();
+        final List<String> sets = new ArrayList<>();
+        final List<String> zsets = new ArrayList<>();
+        final List<String> hashes = new ArrayList<>();
+        final List<String> bitmaps = new ArrayList<>();
+        final List<String> payloads = new ArrayList<>();
+        private final Map<String, Function<Random, String[]>> generators = new LinkedHashMap<>();
+        private final long now = System.currentTimeMillis();
+
+        Mix(TestServices demo, long seed) throws Exception {
+            for (int i = 0; i < 6; i++) {
+                int shard = i % SHARDS;
+                strings.add(demo.keyOn(shard, "s" + i + ":"));
+                lists.add(demo.keyOn(shard, "l" + i + ":"));
+                sets.add(demo.keyOn(shard, "t" + i + ":"));
+                zsets.add(demo.keyOn(shard, "z" + i + ":"));
+                hashes.add(demo.keyOn(shard, "h" + i + ":"));
+            }
+            for (int i = 0; i < 3; i++) {
+                bitmaps.add(demo.keyOn(i % SHARDS, "b" + i + ":"));
+            }
+            strings.add("{tag}s");
+            lists.add("{tag}l");
+            sets.add("{tag}t");
+            zsets.add("{tag}z");
+            // payloads for RESTORE: what DUMP makes of one value of each type (on a scratch key, then deleted)
+            try (RespTestClient c = new RespTestClient(demo.respPort()).binary()) {
+                String k = "payload:";
+                c.cmd("SET", k, "restored");
+                payloads.add((String) c.cmd("DUMP", k));
+                c.cmd("DEL", k);
+                c.cmd("RPUSH", k, "r1", "r2", "r3");
+                payloads.add((String) c.cmd("DUMP", k));
+                c.cmd("DEL", k);
+                c.cmd("SADD", k, "1", "2", "x");
+                payloads.add((String) c.cmd("DUMP", k));
+                c.cmd("DEL", k);
+                c.cmd("ZADD", k, "1.5", "a", "2", "b");
+                payloads.add((String) c.cmd("DUMP", k));
+                c.cmd("DEL", k);
+                c.cmd("HSET", k, "f", "v", "g", "w");
+                payloads.add((String) c.cmd("DUMP", k));
+                c.cmd("DEL", k);
+            }
+            define();
+        }
+
+        Set<String> generated() {
+            return generators.keySet();
+        }
+
+        /** A random write; FLUSHALL and FLUSHDB wipe what the rest built: only now and then, and not near the end. */
+        String[] next(Random r, boolean mayFlush) {
+            List<Function<Random, String[]>> all = new ArrayList<>(generators.values());
+            String[] cmd = all.get(r.nextInt(all.size())).apply(r);
+            if ((cmd[0].equals("FLUSHALL") || cmd[0].equals("FLUSHDB")) && (!mayFlush || r.nextInt(20) != 0)) {
+                return next(r, mayFlush);
+            }
+            return cmd;
+        }
+
+        String[] blocking(Random r) {
+            String t = "0.0" + (1 + r.nextInt(5));
+            return switch (r.nextInt(5)) {
+                case 0 -> new String[] {"BLPOP", pick(r, lists), pick(r, lists), t};
+                case 1 -> new String[] {"BLMOVE", pick(r, lists), pick(r, lists), side(r), side(r), t};
+                case 2 -> new String[] {"BZPOPMIN", pick(r, zsets), t};
+                case 3 -> new String[] {"BLMPOP", t, "2", pick(r, lists), pick(r, lists), side(r), "COUNT", "2"};
+                default -> new String[] {"BZMPOP", t, "2", pick(r, zsets), pick(r, zsets), "MAX", "COUNT", "2"};
+            };
+        }
+
+        String anyKey(Random r) {
+            return switch (r.nextInt(5)) {
+                case 0 -> pick(r, strings);
+                case 1 -> pick(r, lists);
+                case 2 -> pick(r, sets);
+                case 3 -> pick(r, zsets);
+                default -> pick(r, hashes);
+            };
+        }
+
+        private void gen(String name, Function<Random, String[]> g) {
+            generators.put(name, g);
+        }
+
+        private String value(Random r) {
+            return r.nextInt(4) == 0 ? Integer.toString(r.nextInt(100)) : "v" + r.nextInt(20);
+        }
+
+        private String member(Random r) {
+            return r.nextBoolean() ? Integer.toString(r.nextInt(30)) : "m" + r.nextInt(30);
+        }
+
+        /** A relative expiry: mostly long (never reached during the test), sometimes a few ms (expires). */
+        private String ttlMillis(Random r) {
+            return r.nextInt(3) == 0 ? Integer.toString(1 + r.nextInt(40)) : Integer.toString(600_000 + r.nextInt(1000));
+        }
+
+        private String atMillis(Random r) {
+            return r.nextInt(5) == 0 ? Long.toString(now - 1000) : Long.toString(now + 600_000 + r.nextInt(1000));
+        }
+
+        private void define() {
+            gen("set", r -> switch (r.nextInt(8)) {
+                case 0 -> new String[] {"SET", pick(r, strings), value(r)};
+                case 1 -> new String[] {"SET", pick(r, strings), value(r), "PX", ttlMillis(r)};
+                case 2 -> new String[] {"SET", pick(r, strings), value(r), "EX", "900"};
+                case 3 -> new String[] {"SET", pick(r, strings), value(r), "NX", "GET"};
+                case 4 -> new String[] {"SET", pick(r, strings), value(r), "XX", "KEEPTTL"};
+                case 5 -> new String[] {"SET", pick(r, strings), value(r), "PXAT", atMillis(r)};
+                case 6 -> new String[] {"SET", anyKey(r), value(r)};
+                default -> new String[] {"SET", pick(r, strings), value(r), "EXAT", Long.toString(now / 1000 + 900)};
+            });
+            gen("setnx", r -> new String[] {"SETNX", pick(r, strings), value(r)});
+            gen("setex", r -> new String[] {"SETEX", pick(r, strings), "900", value(r)});
+            gen("psetex", r -> new String[] {"PSETEX", pick(r, strings), ttlMillis(r), value(r)});
+            gen("getset", r -> new String[] {"GETSET", pick(r, strings), value(r)});
+            gen("getdel", r -> new String[] {"GETDEL", pick(r, strings)});
+            gen("getex", r -> switch (r.nextInt(4)) {
+                case 0 -> new String[] {"GETEX", pick(r, strings), "PX", ttlMillis(r)};
+                case 1 -> new String[] {"GETEX", pick(r, strings), "PERSIST"};
+                case 2 -> new String[] {"GETEX", pick(r, strings), "PXAT", atMillis(r)};
+                default -> new String[] {"GETEX", pick(r, strings), "EX", "900"};
+            });
+            gen("mset", r -> new String[] {"MSET", pick(r, strings), value(r), pick(r, strings), value(r), pick(r, strings), value(r)});
+            gen("msetnx", r -> new String[] {"MSETNX", pick(r, strings), value(r), pick(r, strings), value(r)});
+            gen("append", r -> new String[] {"APPEND", pick(r, strings), value(r)});
+            gen("setrange", r -> new String[] {"SETRANGE", pick(r, strings), Integer.toString(r.nextInt(8)), value(r)});
+            gen("incr", r -> new String[] {"INCR", pick(r, strings)});
+            gen("decr", r -> new String[] {"DECR", pick(r, strings)});
+            gen("incrby", r -> new String[] {"INCRBY", pick(r, strings), Integer.toString(r.nextInt(100) - 50)});
+            gen("decrby", r -> new String[] {"DECRBY", pick(r, strings), Integer.toString(r.nextInt(100))});
+            gen("incrbyfloat", r -> new String[] {"INCRBYFLOAT", pick(r, strings), r.nextInt(100) / 10.0 + ""});
+            gen("setbit", r -> new String[] {"SETBIT", pick(r, bitmaps), Integer.toString(r.nextInt(200)), Integer.toString(r.nextInt(2))});
+            gen("bitop", r -> new String[] {"BITOP", pick(r, List.of("AND", "OR", "XOR")), pick(r, bitmaps), pick(r, bitmaps), pick(r, bitmaps)});
+            gen("bitfield", r -> new String[] {"BITFIELD", pick(r, bitmaps), "SET", "u8", "#" + r.nextInt(10), Integer.toString(r.nextInt(256)),
+                "INCRBY", "i5", Integer.toString(r.nextInt(40)), Integer.toString(r.nextInt(9))});
+            gen("del", r -> new String[] {"DEL", anyKey(r), anyKey(r)});
+            gen("unlink", r -> new String[] {"UNLINK", anyKey(r)});
+            gen("expire", r -> r.nextInt(6) == 0 ? new String[] {"EXPIRE", anyKey(r), "-1"}
+                    : new String[] {"EXPIRE", anyKey(r), "900", pick(r, List.of("NX", "XX", "GT", "LT"))});
+            gen("pexpire", r -> new String[] {"PEXPIRE", anyKey(r), ttlMillis(r)});
+            gen("expireat", r -> new String[] {"EXPIREAT", anyKey(r), Long.toString(now / 1000 + 900)});
+            gen("pexpireat", r -> new String[] {"PEXPIREAT", anyKey(r), atMillis(r)});
+            gen("persist", r -> new String[] {"PERSIST", anyKey(r)});
+            gen("rename", r -> new String[] {"RENAME", anyKey(r), anyKey(r)});
+            gen("renamenx", r -> new String[] {"RENAMENX", anyKey(r), anyKey(r)});
+            gen("copy", r -> r.nextBoolean() ? new String[] {"COPY", anyKey(r), anyKey(r)} : new String[] {"COPY", anyKey(r), anyKey(r), "REPLACE"});
+            gen("restore", r -> new String[] {"RESTORE", anyKey(r), r.nextBoolean() ? "0" : ttlMillis(r), pick(r, payloads), "REPLACE"});
+            gen("sort", r -> switch (r.nextInt(3)) {
+                case 0 -> new String[] {"SORT", pick(r, lists), "ALPHA", "STORE", pick(r, lists)};
+                case 1 -> new String[] {"SORT", pick(r, sets), "ALPHA", "LIMIT", "0", "5", "STORE", pick(r, lists)};
+                default -> new String[] {"SORT", pick(r, zsets), "BY", "nosort", "GET", "#", "STORE", pick(r, lists)};
+            });
+            gen("flushall", r -> new String[] {"FLUSHALL"});
+            gen("flushdb", r -> new String[] {"FLUSHDB"});
+            // hashes
+            gen("hset", r -> new String[] {"HSET", pick(r, hashes), "f" + r.nextInt(8), value(r), "f" + r.nextInt(8), value(r)});
+            gen("hmset", r -> new String[] {"HMSET", pick(r, hashes), "f" + r.nextInt(8), value(r)});
+            gen("hsetnx", r -> new String[] {"HSETNX", pick(r, hashes), "f" + r.nextInt(8), value(r)});
+            gen("hdel", r -> new String[] {"HDEL", pick(r, hashes), "f" + r.nextInt(8), "f" + r.nextInt(8)});
+            gen("hincrby", r -> new String[] {"HINCRBY", pick(r, hashes), "n" + r.nextInt(3), Integer.toString(r.nextInt(10))});
+            gen("hincrbyfloat", r -> new String[] {"HINCRBYFLOAT", pick(r, hashes), "x" + r.nextInt(3), r.nextInt(50) / 10.0 + ""});
+            // sets
+            gen("sadd", r -> new String[] {"SADD", pick(r, sets), member(r), member(r), member(r)});
+            gen("srem", r -> new String[] {"SREM", pick(r, sets), member(r), member(r)});
+            gen("spop", r -> r.nextBoolean() ? new String[] {"SPOP", pick(r, sets)} : new String[] {"SPOP", pick(r, sets), Integer.toString(r.nextInt(4))});
+            gen("sinterstore", r -> new String[] {"SINTERSTORE", pick(r, sets), pick(r, sets), pick(r, sets)});
+            gen("sunionstore", r -> new String[] {"SUNIONSTORE", pick(r, sets), pick(r, sets), pick(r, sets)});
+            gen("sdiffstore", r -> new String[] {"SDIFFSTORE", pick(r, sets), pick(r, sets), pick(r, sets)});
+            gen("smove", r -> new String[] {"SMOVE", pick(r, sets), pick(r, sets), member(r)});
+            // lists
+            gen("lpush", r -> new String[] {"LPUSH", pick(r, lists), value(r), value(r)});
+            gen("rpush", r -> new String[] {"RPUSH", pick(r, lists), value(r), value(r), value(r)});
+            gen("lpushx", r -> new String[] {"LPUSHX", pick(r, lists), value(r)});
+            gen("rpushx", r -> new String[] {"RPUSHX", pick(r, lists), value(r)});
+            gen("lpop", r -> r.nextBoolean() ? new String[] {"LPOP", pick(r, lists)} : new String[] {"LPOP", pick(r, lists), "2"});
+            gen("rpop", r -> new String[] {"RPOP", pick(r, lists)});
+            gen("lset", r -> new String[] {"LSET", pick(r, lists), Integer.toString(r.nextInt(3)), value(r)});
+            gen("linsert", r -> new String[] {"LINSERT", pick(r, lists), r.nextBoolean() ? "BEFORE" : "AFTER", value(r), value(r)});
+            gen("lrem", r -> new String[] {"LREM", pick(r, lists), Integer.toString(r.nextInt(3) - 1), value(r)});
+            gen("ltrim", r -> new String[] {"LTRIM", pick(r, lists), "0", Integer.toString(5 + r.nextInt(10))});
+            gen("rpoplpush", r -> new String[] {"RPOPLPUSH", pick(r, lists), pick(r, lists)});
+            gen("lmove", r -> new String[] {"LMOVE", pick(r, lists), pick(r, lists), side(r), side(r)});
+            gen("lmpop", r -> new String[] {"LMPOP", "2", pick(r, lists), pick(r, lists), side(r), "COUNT", "2"});
+            gen("blpop", r -> new String[] {"BLPOP", pick(r, lists), "0.01"});
+            gen("brpop", r -> new String[] {"BRPOP", pick(r, lists), pick(r, lists), "0.01"});
+            gen("blmove", r -> new String[] {"BLMOVE", pick(r, lists), pick(r, lists), side(r), side(r), "0.01"});
+            gen("brpoplpush", r -> new String[] {"BRPOPLPUSH", pick(r, lists), pick(r, lists), "0.01"});
+            gen("blmpop", r -> new String[] {"BLMPOP", "0.01", "1", pick(r, lists), side(r)});
+            // sorted sets
+            gen("zadd", r -> switch (r.nextInt(3)) {
+                case 0 -> new String[] {"ZADD", pick(r, zsets), Integer.toString(r.nextInt(20)), member(r), r.nextInt(20) / 4.0 + "", member(r)};
+                case 1 -> new String[] {"ZADD", pick(r, zsets), "GT", "CH", Integer.toString(r.nextInt(20)), member(r)};
+                default -> new String[] {"ZADD", pick(r, zsets), "INCR", "1.25", member(r)};
+            });
+            gen("zincrby", r -> new String[] {"ZINCRBY", pick(r, zsets), r.nextInt(10) / 3.0 + "", member(r)});
+            gen("zrem", r -> new String[] {"ZREM", pick(r, zsets), member(r), member(r)});
+            gen("zrangestore", r -> new String[] {"ZRANGESTORE", pick(r, zsets), pick(r, zsets), "0", Integer.toString(r.nextInt(6))});
+            gen("zpopmin", r -> new String[] {"ZPOPMIN", pick(r, zsets), Integer.toString(1 + r.nextInt(2))});
+            gen("zpopmax", r -> new String[] {"ZPOPMAX", pick(r, zsets)});
+            gen("zmpop", r -> new String[] {"ZMPOP", "2", pick(r, zsets), pick(r, zsets), r.nextBoolean() ? "MIN" : "MAX", "COUNT", "2"});
+            gen("bzpopmin", r -> new String[] {"BZPOPMIN", pick(r, zsets), "0.01"});
+            gen("bzpopmax", r -> new String[] {"BZPOPMAX", pick(r, zsets), pick(r, zsets), "0.01"});
+            gen("bzmpop", r -> new String[] {"BZMPOP", "0.01", "1", pick(r, zsets), "MIN"});
+            gen("zremrangebyrank", r -> new String[] {"ZREMRANGEBYRANK", pick(r, zsets), "0", Integer.toString(r.nextInt(2))});
+            gen("zremrangebyscore", r -> new String[] {"ZREMRANGEBYSCORE", pick(r, zsets), "0", Integer.toString(r.nextInt(5))});
+            gen("zremrangebylex", r -> new String[] {"ZREMRANGEBYLEX", pick(r, zsets), "[m1", "[m2"});
+            gen("zunionstore", r -> new String[] {"ZUNIONSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, sets), "WEIGHTS", "1", "2"});
+            gen("zinterstore", r -> new String[] {"ZINTERSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, zsets), "AGGREGATE", "MAX"});
+            gen("zdiffstore", r -> new String[] {"ZDIFFSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, zsets)});
+        }
+
+        private static String side(Random r) {
+            return r.nextBoolean() ? "LEFT" : "RIGHT";
+        }
+
+        private static String pick(Random r, List<String> from) {
+            return from.get(r.nextInt(from.size()));
+        }
+    }
+}

@@ -1,6 +1,0 @@
-k1
-RO
-access
-k2
-OW
-update
