@@ -113,7 +113,7 @@ final class CrossShardCall implements Runnable, FutureListener<Object> {
         promise = null;
         value = null;
         failure = null;
-        owner.recycle(this);
+        owner.calls().recycle(this);
         if (t == null) {
             p.setSuccess0(v);
         } else {

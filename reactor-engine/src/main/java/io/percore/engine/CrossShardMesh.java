@@ -29,6 +29,16 @@ final class CrossShardMesh {
         return rings[from * shards + to];
     }
 
+    /** The rings shard {@code to} drains, indexed by sender; null at {@code to} itself. */
+    @SuppressWarnings("unchecked")
+    SpscArrayQueue<Object>[] ringsTo(int to) {
+        SpscArrayQueue<Object>[] in = new SpscArrayQueue[shards];
+        for (int from = 0; from < shards; from++) {
+            in[from] = ring(from, to);
+        }
+        return in;
+    }
+
     int shards() {
         return shards;
     }

@@ -129,7 +129,7 @@ public final class Engine implements AutoCloseable {
             LOG.info("Percore placement: {}", reason);
         }
         for (Shard s : shards) {
-            s.start();
+            s.thread().start();
         }
         boolean ready;
         try {
@@ -231,11 +231,12 @@ public final class Engine implements AutoCloseable {
         if (state != RUNNING) {
             return CompletableFuture.failedFuture(closedException());
         }
-        if (!target.admitForeign()) {
-            return CompletableFuture.failedFuture(target.foreignRejection());
+        ForeignQueue queue = target.foreignQueue();
+        if (!queue.tryAdmit()) {
+            return CompletableFuture.failedFuture(queue.rejection());
         }
         ForeignCall<T> call = new ForeignCall<>(task);
-        target.executeForeign(call);
+        queue.offer(call);
         return call.result;
     }
 
@@ -311,7 +312,7 @@ public final class Engine implements AutoCloseable {
                 return false;
             }
             // Read after the signal: anything submitted since the shard went quiet shows here.
-            if (s.foreignArrivals() != into.foreignTaken[i]) {
+            if (s.foreignQueue().arrivals() != into.foreignTaken[i]) {
                 return false;
             }
         }
@@ -345,7 +346,7 @@ public final class Engine implements AutoCloseable {
             stallDetector.stop();
             long deadline = System.nanoTime() + timeout.toNanos();
             for (Shard s : shards) {
-                s.requestStop();
+                s.thread().requestStop();
             }
             for (Shard s : shards) {
                 awaitTermination(s, deadline);
@@ -377,7 +378,7 @@ public final class Engine implements AutoCloseable {
             sb.append("\n\tat ").append(e);
         }
         int closed = s.tracker().forceCloseAll();
-        s.rejectLeftoversFromCloser();
+        s.thread().abandoned();
         LOG.error("Shard {} did not stop within the close timeout: its thread is stuck in a task and is abandoned"
                 + " (daemon); {} socket(s) closed from the closing thread. Stuck at:{}", s.id(), closed, sb);
     }

@@ -59,7 +59,7 @@ public interface FatalErrorHandler {
             if (isFatal(c)) {
                 Shard s = Shard.currentOrNull();
                 if (s != null) {
-                    s.failFatally(c);
+                    s.thread().failFatally(c);
                 }
                 return true;
             }
@@ -71,7 +71,7 @@ public interface FatalErrorHandler {
         if (isFatal(t)) {
             Shard s = Shard.currentOrNull();
             if (s != null) {
-                s.failFatally(t);
+                s.thread().failFatally(t);
             }
             throw (VirtualMachineError) t;
         }

@@ -108,7 +108,7 @@ final class GroupScheduler {
                 try {
                     task.run();
                 } catch (Throwable t) {
-                    FatalErrorHandler.rethrowIfFatal(t); // ends the loop: see Shard.runThread
+                    FatalErrorHandler.rethrowIfFatal(t); // ends the loop: see ShardThread.run
                     counters.taskFailed(t, "task");
                 }
                 run++;

@@ -7,8 +7,11 @@ package io.percore.engine;
  */
 interface IdleStrategy {
 
-    /** Waits a little for work to show up; returns early as soon as it does. Shard thread only. */
-    void beforeSleep(Shard shard, long idleStart);
+    /**
+     * Waits a little for work to show up; returns early as soon as it does. Returns the time spent
+     * handling I/O meanwhile: the shard counts it as busy, not idle. Shard thread only.
+     */
+    long beforeSleep(Shard shard, long idleStart);
 
     static IdleStrategy forMode(boolean pinnedMode, long idlePollNanos) {
         return pinnedMode && idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : new YieldingIdle();

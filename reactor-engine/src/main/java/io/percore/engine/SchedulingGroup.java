@@ -29,6 +29,17 @@ public final class SchedulingGroup {
         return index;
     }
 
+    /**
+     * This group's index, checked against {@code groups} (an engine's groups, as each of its shards
+     * holds them): a group of another engine has an index too, but not into these queues.
+     */
+    int indexIn(SchedulingGroup[] groups) {
+        if (index >= groups.length || groups[index] != this) {
+            throw new IllegalArgumentException(this + " does not belong to this engine");
+        }
+        return index;
+    }
+
     @Override
     public String toString() {
         return "SchedulingGroup[" + name + ", shares=" + shares + "]";

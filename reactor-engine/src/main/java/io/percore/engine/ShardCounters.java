@@ -124,7 +124,9 @@ final class ShardCounters {
      * included. Netty runs the handlers of what woke the shard inside the blocking poll, where the
      * loop cannot time them (ManualIoEventLoop does not report active I/O time), so once per window
      * the thread's CPU time tells: CPU used beyond the turns and the spinning was used in the poll.
-     * The wait itself uses none. One clock read per window, not per sleep.
+     * The wait itself uses none. One clock read per window, not per sleep. The spinning is taken at
+     * its wall time, so where the OS kept the CPU from the shard there (a yield on a busy machine)
+     * the estimate reads low; it never reads high.
      */
     private void closeWindow(long now) {
         long busyWall = busyNanos + spinIoNanos;

@@ -17,7 +17,7 @@ final class SpinningIdle implements IdleStrategy {
     }
 
     @Override
-    public void beforeSleep(Shard shard, long idleStart) {
+    public long beforeSleep(Shard shard, long idleStart) {
         final ShardEventLoop loop = shard.eventLoop();
         final long spinEnd = idleStart + idlePollNanos;
         int spins = 0;
@@ -27,14 +27,14 @@ final class SpinningIdle implements IdleStrategy {
                 if (shard.tracker().hasRegistrations()) {
                     long ioStart = System.nanoTime();
                     if (loop.runNow(-1) > 0) {
-                        shard.spinIo(System.nanoTime() - ioStart); // handlers ran: busy time
-                        return;
+                        return System.nanoTime() - ioStart; // handlers ran: busy time
                     }
                 }
                 if (System.nanoTime() - spinEnd >= 0) {
-                    return;
+                    return 0;
                 }
             }
         }
+        return 0;
     }
 }

@@ -8,9 +8,10 @@ package io.percore.engine;
 final class YieldingIdle implements IdleStrategy {
 
     @Override
-    public void beforeSleep(Shard shard, long idleStart) {
+    public long beforeSleep(Shard shard, long idleStart) {
         if (!shard.stopRequested() && !shard.hasLocalWork()) {
             Thread.yield();
         }
+        return 0;
     }
 }

@@ -22,7 +22,7 @@ class OwnerThreadTest {
             Shard shard = engine.shard(0);
             assertTrips(() -> shard.executeLocal(() -> { }));
             assertTrips(() -> shard.sendTo(1, (Runnable) () -> { }));
-            assertTrips(() -> shard.recycle(new CrossShardCall()));
+            assertTrips(() -> shard.calls().recycle(new CrossShardCall()));
             assertTrips(shard::hasLocalWork);
             assertTrips(shard::timerFired);
             assertTrips(() -> shard.taskFailed(new RuntimeException("x"), "task"));
