@@ -196,16 +196,25 @@ public final class KeyCommands {
             List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
             gather.add(c.keyspace().invokeOn(s, st -> {
                 long now = System.currentTimeMillis();
-                List<byte[]> hit = new ArrayList<>(keys.size());
+                // DEL reports the keys it deleted, listed only when someone follows the changes
+                List<byte[]> hit = deletes && st.store().changes().followed() ? new ArrayList<>(keys.size()) : null;
+                long n = 0;
                 for (byte[] key : keys) {
                     if (op.test(st.store(), key, now)) {
-                        hit.add(key);
+                        n++;
+                        if (hit != null) {
+                            hit.add(key);
+                        }
                     }
                 }
-                if (deletes && !hit.isEmpty()) {
-                    st.store().changes().propagate(Replays.withItems(Replays.DEL, hit.get(0), hit.subList(1, hit.size())));
+                if (deletes && n > 0) {
+                    if (hit != null) {
+                        st.store().changes().propagate(Replays.withItems(Replays.DEL, hit.get(0), hit.subList(1, hit.size())));
+                    } else {
+                        st.store().changes().propagated();
+                    }
                 }
-                return (long) hit.size();
+                return n;
             }));
         }
     }

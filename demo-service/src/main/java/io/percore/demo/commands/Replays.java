@@ -39,6 +39,20 @@ final class Replays {
     private Replays() {
     }
 
+    /**
+     * Reports the effect {@code effect} makes, building it only when someone follows the changes
+     * (the lambda allocates only where it captures: the hot paths call it from commands that are not
+     * the common case, or build nothing).
+     */
+    static void report(io.percore.demo.kv.ValueStore ks, java.util.function.Supplier<byte[][]> effect) {
+        io.percore.demo.kv.KeyspaceChanges changes = ks.changes();
+        if (changes.followed()) {
+            changes.propagate(effect.get());
+        } else {
+            changes.propagated();
+        }
+    }
+
     static byte[][] del(byte[] key) {
         return new byte[][] {DEL, key};
     }

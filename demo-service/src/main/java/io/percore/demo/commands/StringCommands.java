@@ -111,12 +111,14 @@ public final class StringCommands {
             return (flags & GET) != 0 ? old : NIL;
         }
         if ((flags & KEEPTTL) != 0) {
-            ks.setStringKeepTtl(argv[1], argv[2], now);
-            ks.changes().propagate(Replays.setKeepTtl(argv[1], argv[2]));
+            ks.setStringKeepTtl(argv[1], argv[2], now); // the arguments replay as they are
         } else {
             ks.setString(argv[1], argv[2], expireAt);
-            // NX/XX decided, GET answered, a relative expiry made absolute (Redis rewrites EX/PX as PXAT)
-            ks.changes().propagate(Replays.set(argv[1], argv[2], expireAt, ValueStore.NO_EXPIRY));
+            if ((flags & (EX | PX | EXAT)) != 0) {
+                // a relative expiry made absolute (Redis rewrites EX/PX as PXAT); without one the
+                // arguments replay as they are (NX/XX decided the same way on the same keys)
+                Replays.report(ks, () -> Replays.set(argv[1], argv[2], expireAt, ValueStore.NO_EXPIRY));
+            }
         }
         return (flags & GET) != 0 ? old : OK;
     }

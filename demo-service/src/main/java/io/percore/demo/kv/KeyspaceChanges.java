@@ -47,6 +47,16 @@ public interface KeyspaceChanges {
      */
     void propagateValue(byte[] key);
 
+    /**
+     * Whether anyone follows the changes now. A command whose effect must be spelled out builds it
+     * only then ({@link #propagate}); otherwise it says only that it reported one ({@link #propagated}),
+     * so the hot path allocates nothing for nobody.
+     */
+    boolean followed();
+
+    /** The running command reported its effect, which nobody follows now: counts as {@link #propagate} without its commands. */
+    void propagated();
+
     /** Reports to nobody: a store used on its own (tests, a DUMP payload decoded into a scratch store). */
     KeyspaceChanges NONE = new KeyspaceChanges() {
         @Override
@@ -75,6 +85,15 @@ public interface KeyspaceChanges {
 
         @Override
         public void propagateValue(byte[] key) {
+        }
+
+        @Override
+        public boolean followed() {
+            return false;
+        }
+
+        @Override
+        public void propagated() {
         }
     };
 }

@@ -315,6 +315,9 @@ public final class RespCommands {
         if (flagList.contains("denyoom") && handler instanceof OnKeyOwner keyed) {
             handler = keyed.denyingOom();
         }
+        if (!flagList.contains("write") && handler instanceof OnKeyOwner keyed) {
+            handler = keyed.readOnly();
+        }
         return new CommandSpec(name, arity, flagList, first, last, step, group, summary, handler);
     }
 }

@@ -182,6 +182,17 @@ public final class WritePath implements KeyspaceChanges {
         }
     }
 
+    /**
+     * A command that runs without a unit because it only reads is over; {@code dirtyBefore} was
+     * {@link ValueStore#dirty()} when it began. A read that changed the store is a defect, as an
+     * unreported write is. One compare.
+     */
+    public void readDone(long dirtyBefore) {
+        if (store.dirty() != dirtyBefore) {
+            unreported();
+        }
+    }
+
     /** The step of the unit open now in the transaction holding the shard (0 outside one). */
     int step() {
         return step;
@@ -264,6 +275,16 @@ public final class WritePath implements KeyspaceChanges {
         } else {
             commands.add(command);
         }
+    }
+
+    @Override
+    public boolean followed() {
+        return listeners.length != 0;
+    }
+
+    @Override
+    public void propagated() {
+        reports++;
     }
 
     @Override
