@@ -8,6 +8,7 @@ import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.shard.Keyspace;
+import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
 import io.percore.engine.Sharded;
@@ -80,9 +81,22 @@ public final class DemoService implements AutoCloseable {
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
             long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
-            servers = ServerShard.start(engine, keyspace, ConfigValues.initial(settings.respPort(), settings.respBindAddress(),
-                    maxClients, settings.memory(), settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds()),
-                    commands.size());
+            ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
+                    settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
+                    settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode());
+            String unfit = initial.jvmFit();
+            if (unfit != null) {
+                // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
+                throw new IllegalArgumentException("percore.demo.maxmemory=" + settings.memory().maxmemory()
+                        + ", percore.demo.maxmemory-clients=" + initial.clientsBytes() + ": " + unfit);
+            }
+            if (initial.protectedMode() && initial.requirePass() == null && !ClientAddresses.loopbackOnly(settings.respBindAddress())) {
+                org.slf4j.LoggerFactory.getLogger(DemoService.class).warn("Protected mode: the RESP server listens on {} but no password"
+                        + " is set (percore.demo.resp.requirepass), so only loopback clients are served; others get -DENIED, and the"
+                        + " HTTP /kv API answers them 403. Set a password, or percore.demo.protected-mode=false.",
+                        settings.respBindAddress());
+            }
+            servers = ServerShard.start(engine, keyspace, initial, commands.size());
             resp = launcher.start(RESP_SERVER, new RespServerInitializer(keyspace, servers, pubsub, commands, settings.resp()),
                     commands.requestKinds());
             ShardedServer respServer = resp;

@@ -1,6 +1,7 @@
 package io.percore.demo;
 
 import io.percore.demo.http.HttpSettings;
+import io.percore.demo.server.ClientSettings;
 import io.percore.demo.server.RespSettings;
 import java.time.Duration;
 import io.percore.demo.kv.MemorySettings;
@@ -11,10 +12,18 @@ import io.percore.demo.kv.MemorySettings;
  *
  * @param http   the HTTP server's limits, timeouts and password
  * @param memory the keyspace's memory budget (maxmemory, policy)
+ * @param clients what bounds the clients' memory and who may connect
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                           int maxConnectionsPerShard, MemorySettings memory) {
+                           int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients) {
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, ClientSettings.defaults());
+    }
 
     /** Loopback, ephemeral ports, Redis's limits: what tests use. */
     public static DemoSettings forTests() {
@@ -24,27 +33,32 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory);
+                httpIdleTimeout, max, memory, clients);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+    }
+
+    public DemoSettings withClients(ClientSettings clients) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
     }
 }

@@ -137,13 +137,24 @@ class PercoreOperatorTest {
                 new ApiRequestRecord(true, "percore-system"), left::countDown);
         await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
 
-        // Another replica holds the Lease now (as after a partition): renewals by op-0 must fail.
-        client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).edit(l -> {
-            l.getSpec().setHolderIdentity("op-1");
-            l.getSpec().setLeaseDurationSeconds(3600);
-            l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
-            return l;
-        });
+        // Another replica holds the Lease now (as after a partition): renewals by op-0 must fail. Like a
+        // real replica it writes on the version it read, so a renewal by op-0 in between is a 409 for it,
+        // and it reads again and retries, as Fabric8's LeaderElector does.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).edit(l -> {
+                    l.getSpec().setHolderIdentity("op-1");
+                    l.getSpec().setLeaseDurationSeconds(3600);
+                    l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+                    return l;
+                });
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 20) {
+                    throw e;
+                }
+            }
+        }
         assertThat(left.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("lost leadership reported").isTrue();
         assertThat(operator.isLeader()).isFalse();
         assertThat(get(operator.httpPort(), "/metrics").body()).contains("percore_operator_leader 0.0");

@@ -74,6 +74,10 @@ public final class ConfigCommands {
         c.reply(new Resp3Replies.MapReply(reply));
     }
 
+    /** The parameters whose values {@link ConfigValues#jvmFit()} weighs together. */
+    private static final java.util.Set<String> MEMORY_PARAMETERS = java.util.Set.of("maxmemory", "maxmemory-clients",
+            "client-output-buffer-limit");
+
     /** A parameter (named as asked) and the text of its new value. */
     private record Change(ConfigParameters.Parameter parameter, String asked, String value) {
 
@@ -111,6 +115,13 @@ public final class ConfigCommands {
         ConfigValues.Builder check = c.server().config().next();
         for (Change change : changes) {
             change.applyTo(check);
+        }
+        // The new values together must fit this JVM (maxmemory within its heap, clients bounded):
+        // refused, naming the first memory parameter set, as Redis names the argument it blames
+        String unfit = check.build().jvmFit();
+        if (unfit != null) {
+            Change blamed = changes.stream().filter(ch -> MEMORY_PARAMETERS.contains(ch.parameter().name())).findFirst().orElse(changes.get(0));
+            throw ConfigParameters.failed(blamed.asked(), unfit);
         }
         // Through the keyspace, not the server's service: a shard held by a transaction takes its new
         // budget and encoding limits only once the transaction is over, as Redis could not change them mid-EXEC.

@@ -101,6 +101,26 @@ final class ConfigParameters {
         // encoding thresholds: sorted sets follow the zset ones on every shard; the others are validated and kept, changing nothing (one representation per type here)
         p.add(new Parameter("client-output-buffer-limit", null, false, v -> v.outputLimits().text(),
                 (n, value) -> n.outputLimits = outputLimits(n.outputLimits, value)));
+        p.add(new Parameter("maxmemory-clients", null, false,
+                v -> v.maxmemoryClientsPercent() > 0 ? v.maxmemoryClientsPercent() + "%" : Long.toString(v.maxmemoryClients()), (n, value) -> {
+                    if (value.endsWith("%")) {
+                        // Redis's percent form: of maxmemory, followed as maxmemory changes
+                        n.maxmemoryClientsPercent = (int) signed("maxmemory-clients", value.substring(0, value.length() - 1), 1, 100);
+                        n.maxmemoryClients = 0;
+                    } else {
+                        n.maxmemoryClients = memory("maxmemory-clients", value);
+                        n.maxmemoryClientsPercent = 0;
+                    }
+                }));
+        p.add(new Parameter("client-query-buffer-limit", null, false, v -> Long.toString(v.queryBufferLimit()), (n, value) -> {
+            long limit = memory("client-query-buffer-limit", value);
+            if (limit < 1024 * 1024) {
+                throw invalid("argument must be between 1048576 and " + Long.MAX_VALUE + " inclusive");
+            }
+            n.queryBufferLimit = limit;
+        }));
+        p.add(new Parameter("protected-mode", null, false, v -> v.protectedMode() ? "yes" : "no",
+                (n, value) -> n.protectedMode = yesNo("protected-mode", value)));
         p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));
         p.add(threshold("hash-max-listpack-value", "hash-max-ziplist-value", true));
         p.add(threshold("set-max-intset-entries", null, false));

@@ -227,9 +227,12 @@ public final class InfoCommand {
     }
 
     private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config) {
-        // used_memory is the keyspace's estimate (keys, values, per-entry overhead), the figure the
-        // budget is enforced on; the JVM's own figures are the allocator's and the process's lines.
-        long used = sum(figures, ServerShard.Snapshot::usedMemory);
+        // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
+        // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
+        // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
+        long dataset = sum(figures, ServerShard.Snapshot::usedMemory);
+        long clients = sum(figures, ServerShard.Snapshot::clientsMemory);
+        long used = dataset + clients;
         long peak = Math.max(used, sum(figures, ServerShard.Snapshot::peakMemory));
         long max = sum(figures, ServerShard.Snapshot::maxMemory);
         long rss = ProcessMemory.residentBytes();
@@ -243,10 +246,10 @@ public final class InfoCommand {
         out.line("used_memory_peak", peak);
         out.line("used_memory_peak_human", human(peak));
         out.line("used_memory_peak_perc", percent(used, peak));
-        out.line("used_memory_overhead", 0);
+        out.line("used_memory_overhead", clients);
         out.line("used_memory_startup", 0);
-        out.line("used_memory_dataset", used);
-        out.line("used_memory_dataset_perc", percent(used, used));
+        out.line("used_memory_dataset", dataset);
+        out.line("used_memory_dataset_perc", percent(dataset, used));
         out.line("allocator_allocated", heapUsed);
         out.line("allocator_active", jvm.totalMemory());
         out.line("allocator_resident", rss);
@@ -280,7 +283,7 @@ public final class InfoCommand {
         out.line("mem_replication_backlog", 0);
         out.line("mem_total_replication_buffers", 0);
         out.line("mem_clients_slaves", 0);
-        out.line("mem_clients_normal", 0);
+        out.line("mem_clients_normal", clients);
         out.line("mem_cluster_links", 0);
         out.line("mem_aof_buffer", 0);
         out.line("mem_allocator", "jvm");
@@ -288,9 +291,11 @@ public final class InfoCommand {
         out.line("lazyfree_pending_objects", 0);
         out.line("lazyfreed_objects", 0);
         out.line("maxmemory_samples", config.memory().samples());
+        out.line("maxmemory_clients", config.clientsBytes());
         out.line("jvm_heap_max", jvm.maxMemory());
         for (ServerShard.Snapshot s : figures) {
-            out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted());
+            out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted()
+                    + ",mem_clients=" + s.clientsMemory());
         }
     }
 
@@ -349,7 +354,7 @@ public final class InfoCommand {
         out.line("expired_time_cap_reached_count", 0);
         out.line("expire_cycle_cpu_milliseconds", 0);
         out.line("evicted_keys", sum(figures, ServerShard.Snapshot::evicted));
-        out.line("evicted_clients", 0);
+        out.line("evicted_clients", sum(figures, ServerShard.Snapshot::evictedClients));
         out.line("total_eviction_exceeded_time", 0);
         out.line("current_eviction_exceeded_time", 0);
         out.line("keyspace_hits", sum(figures, ServerShard.Snapshot::hits));
@@ -383,6 +388,7 @@ public final class InfoCommand {
         out.line("cross_shard_calls", sum(figures, ServerShard.Snapshot::crossShardCalls));
         out.line("http_requests", sum(figures, ServerShard.Snapshot::httpRequests));
         out.line("idle_clients_closed", sum(figures, ServerShard.Snapshot::idleClosed));
+        out.line("client_query_buffer_limit_disconnections", sum(figures, ServerShard.Snapshot::queryLimitDisconnections));
         out.line("client_output_buffer_limit_disconnections", sum(figures, ServerShard.Snapshot::outputLimitDisconnections));
         for (ServerShard.Snapshot s : figures) {
             out.line("shard_" + s.shard(), "commands=" + s.commands() + ",keyspace_hits=" + s.hits() + ",keyspace_misses="

@@ -3,6 +3,7 @@ package io.percore.demo.app;
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.server.ClientSettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
 import jakarta.validation.constraints.Max;
@@ -54,7 +55,34 @@ public class DemoProperties {
                 httpServer.getBindAddress(), httpServer.getPort(),
                 new HttpSettings(http.maxBodySize, resp.requirepass, http.requestHeaderTimeout, http.bodyReadTimeout),
                 httpServer.getIdleTimeout(),
-                respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples));
+                respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
+                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode));
+    }
+
+    /**
+     * Redis 7's maxmemory-clients: what all clients together may hold (replies not read yet, requests
+     * not run yet, queued MULTI commands), split evenly over the shards; past it the clients holding
+     * the most are closed. Unset: an eighth of the max heap. 0 means no such bound, allowed only when
+     * every client class has a hard output limit.
+     */
+    private DataSize maxmemoryClients;
+    /** Redis's protected-mode: without a password, serve only clients connecting over the loopback interface. */
+    private boolean protectedMode = true;
+
+    public DataSize getMaxmemoryClients() {
+        return maxmemoryClients;
+    }
+
+    public void setMaxmemoryClients(DataSize maxmemoryClients) {
+        this.maxmemoryClients = maxmemoryClients;
+    }
+
+    public boolean isProtectedMode() {
+        return protectedMode;
+    }
+
+    public void setProtectedMode(boolean protectedMode) {
+        this.protectedMode = protectedMode;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Sharded;
 
@@ -45,6 +46,9 @@ public interface CommandContext {
 
     /** The server's per-shard service: the way to another shard's {@link ServerShard}. */
     Sharded<ServerShard> servers();
+
+    /** What the client holds, as the shards that make its replies see it (and stop when it is over its bounds). */
+    ClientMemory memory();
 
     RespSession session();
 

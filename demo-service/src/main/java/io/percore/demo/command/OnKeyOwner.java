@@ -9,6 +9,7 @@ import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.WritePath;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.ClientMemory;
 
 /**
  * Runs a single-key command on the shard owning {@code argv[1]}: inline when that is this shard
@@ -56,8 +57,47 @@ public final class OnKeyOwner implements CommandHandler {
             return;
         }
         int step = keyspace.step();
-        c.replyLater(keyspace.invokeOn(owner, state -> execute(state, argv, step)));
+        ClientMemory memory = c.memory();
+        long budget = c.server().config().clientsBytesPerShard(keyspace.shardCount());
+        CommandContext.PendingReply slot = c.reserve();
+        keyspace.invokeOn(owner, state -> madeFor(memory, budget, state, argv, step)).whenComplete((reply, failure) -> {
+            if (reply != null) {
+                memory.addElsewhere(-RespReplies.heldBytes(reply)); // arrived: the connection's own output from here
+            }
+            slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
+        });
     }
+
+    /**
+     * Runs the command now on {@code state}'s shard, which must own {@code argv[1]}, as a unit of
+     * its write path at {@code step} of a transaction: for EXEC, which sends each shard the queued
+     * commands of its keys in one message instead of one round trip each.
+     */
+    public RedisMessage runHere(ShardState state, byte[][] argv, int step) {
+        return execute(state, argv, step);
+    }
+
+    /**
+     * On the key's shard, for a client on another shard: the command's reply, unless the client is
+     * being closed or already holds more than its shard's part of maxmemory-clients (its replies
+     * travelling here included), in which case the client is marked for closing and nothing is
+     * made. So a client that asks this shard for many large replies and reads none is stopped after
+     * the first that takes it over, not after this shard built them all; what a reply holds counts
+     * as the client's until it arrives.
+     */
+    private RedisMessage madeFor(ClientMemory memory, long budget, ShardState state, byte[][] argv, int step) {
+        if (memory.closing() || (budget > 0 && memory.total() > budget)) {
+            memory.markClosing();
+            return CLIENT_CLOSING;
+        }
+        RedisMessage reply = execute(state, argv, step);
+        memory.addElsewhere(RespReplies.heldBytes(reply));
+        return reply;
+    }
+
+    /** What a client being closed for its memory gets instead of a reply (it is closed before it reads it). */
+    private static final RedisMessage CLIENT_CLOSING = new io.netty.handler.codec.redis.ErrorRedisMessage(
+            "ERR client closed: over its part of maxmemory-clients");
 
     /**
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no

@@ -141,11 +141,7 @@ public final class ListCommands {
         if (range == null) {
             return ArrayRedisMessage.EMPTY_INSTANCE;
         }
-        List<RedisMessage> out = new ArrayList<>(range[1] - range[0] + 1);
-        for (byte[] e : l.range(range[0], range[1])) {
-            out.add(bulk(e));
-        }
-        return new ArrayRedisMessage(out);
+        return RespReplies.bulkArray(l.range(range[0], range[1])); // the elements themselves, no object each
     }
 
     /**

@@ -5,7 +5,6 @@ import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ValueStore;
@@ -13,10 +12,8 @@ import io.percore.demo.kv.ValueType;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
@@ -214,32 +211,55 @@ public final class SetCommands {
         return acc;
     }
 
-    private static Set<ByteString> compute(Op op, List<List<byte[]>> sets) {
-        Set<ByteString> result = new LinkedHashSet<>();
-        List<byte[]> first = sets.get(0);
+    /**
+     * The result as a set of its own, built once (as Redis's sunionDiffGenericCommand builds its
+     * dstset): a member costs one add to the table that STORE then keeps, no wrapper and no copy.
+     */
+    private static SetValue compute(Op op, List<List<byte[]>> sets, SetValue.Limits limits) {
+        SetValue result = new SetValue();
         if (op == Op.UNION) {
             for (List<byte[]> s : sets) {
                 if (s != null) {
-                    s.forEach(m -> result.add(new ByteString(m)));
+                    s.forEach(m -> result.add(m, limits));
                 }
             }
             return result;
         }
+        List<byte[]> first = sets.get(0);
         if (first == null) {
             return result;
         }
-        first.forEach(m -> result.add(new ByteString(m)));
-        for (int i = 1; i < sets.size(); i++) {
-            List<byte[]> s = sets.get(i);
-            if (op == Op.INTER) {
-                if (s == null) {
-                    return new LinkedHashSet<>();
+        if (op == Op.DIFF) {
+            first.forEach(m -> result.add(m, limits));
+            for (int i = 1; i < sets.size() && result.size() > 0; i++) {
+                if (sets.get(i) != null) {
+                    sets.get(i).forEach(result::remove);
                 }
-                Set<ByteString> other = new LinkedHashSet<>();
-                s.forEach(m -> other.add(new ByteString(m)));
-                result.retainAll(other);
-            } else if (s != null) {
-                s.forEach(m -> result.remove(new ByteString(m)));
+            }
+            return result;
+        }
+        if (sets.contains(null)) {
+            return result; // a missing key is an empty set
+        }
+        // INTER: the smallest input's members that every other input has
+        List<List<byte[]>> bySize = new ArrayList<>(sets);
+        bySize.sort(java.util.Comparator.comparingInt(List::size));
+        List<SetValue> others = new ArrayList<>(bySize.size() - 1);
+        for (List<byte[]> s : bySize.subList(1, bySize.size())) {
+            SetValue other = new SetValue();
+            s.forEach(m -> other.add(m, limits));
+            others.add(other);
+        }
+        for (byte[] m : bySize.get(0)) {
+            boolean everywhere = true;
+            for (SetValue other : others) {
+                if (!other.contains(m)) {
+                    everywhere = false;
+                    break;
+                }
+            }
+            if (everywhere) {
+                result.add(m, limits);
             }
         }
         return result;
@@ -266,7 +286,8 @@ public final class SetCommands {
     }
 
     private static void combine(CommandContext c, Op op, List<byte[]> keys) {
-        c.replyLater(read(c.keyspace(), keys).map(sets -> members(unwrap(compute(op, sets)))));
+        SetValue.Limits limits = c.local().store().setLimits();
+        c.replyLater(read(c.keyspace(), keys).map(sets -> members(compute(op, sets, limits).members())));
     }
 
     public static void sinterstore(CommandContext c, byte[][] argv) {
@@ -287,25 +308,20 @@ public final class SetCommands {
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command sees the destination written
+        SetValue.Limits limits = c.local().store().setLimits();
         read(keyspace, keys(argv, 2)).flatMap(sets -> {
-            List<byte[]> result = unwrap(compute(op, sets));
+            SetValue result = compute(op, sets, limits); // this shard's now, handed over whole to the destination's
             return keyspace.invokeOn(keyspace.shardOf(dst), st -> {
                 ValueStore ks = st.store();
                 long now = System.currentTimeMillis();
-                if (result.isEmpty()) {
+                if (result.size() == 0) {
                     if (ks.delete(dst, now)) {
                         ks.changes().propagate(Replays.del(dst));
                     }
                     return (RedisMessage) integer(0);
                 }
-                long growth = 0;
-                for (byte[] m : result) {
-                    growth += m.length;
-                }
-                ks.requireFits(growth);
-                SetValue s = new SetValue();
-                result.forEach(m -> s.add(m, ks.setLimits()));
-                ks.set(dst, ValueType.SET, s, ValueStore.NO_EXPIRY);
+                ks.requireFits(result.bytes());
+                ks.set(dst, ValueType.SET, result, ValueStore.NO_EXPIRY);
                 ks.changes().propagateValue(dst); // made from what other shards hold: replayed as the value
                 return (RedisMessage) integer(result.size());
             });
@@ -335,12 +351,13 @@ public final class SetCommands {
             }
         }
         long max = limit;
+        SetValue.Limits limits = c.local().store().setLimits();
         List<byte[]> keys = new ArrayList<>();
         for (int i = 2; i < 2 + numkeys; i++) {
             keys.add(argv[i]);
         }
         c.replyLater(read(c.keyspace(), keys).map(sets -> {
-            long n = compute(Op.INTER, sets).size();
+            long n = compute(Op.INTER, sets, limits).size();
             return (RedisMessage) integer(max > 0 ? Math.min(n, max) : n);
         }));
     }
@@ -392,14 +409,6 @@ public final class SetCommands {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();
                 });
-    }
-
-    private static List<byte[]> unwrap(Set<ByteString> set) {
-        List<byte[]> out = new ArrayList<>(set.size());
-        for (ByteString b : set) {
-            out.add(b.bytes());
-        }
-        return out;
     }
 
     /** A set reply: {@code ~} in RESP3, an array in RESP2. */

@@ -24,6 +24,7 @@ import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.MultiState;
+import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.WatchedKeys;
 import io.percore.demo.pubsub.PubSub;
@@ -294,6 +295,11 @@ public final class TransactionCommands {
 
         void next() {
             while (index < commands.size()) {
+                int run = singleKeyRun(index);
+                if (run >= 2) {
+                    runByShard(index, run);
+                    return; // continued once every shard answered
+                }
                 MultiState.Queued q = commands.get(index);
                 replied = false;
                 barrier = false;
@@ -316,6 +322,92 @@ public final class TransactionCommands {
                 index++;
             }
             done.accept(Arrays.asList(replies));
+        }
+
+        /** How many queued commands from {@code from} on are single-key commands (run on their key's shard alone). */
+        private int singleKeyRun(int from) {
+            int n = 0;
+            while (from + n < commands.size() && commands.get(from + n).spec().handler() instanceof OnKeyOwner) {
+                n++;
+            }
+            return n;
+        }
+
+        /**
+         * Runs {@code n} single-key commands from {@code from}: each shard gets its commands in one
+         * message and runs them in their order (this shard runs its own at once), so a 200,000-command
+         * transaction costs one round trip per shard, not one per command. Commands on different
+         * shards touch different keys, so running each shard's in order is running them all in order.
+         * They share one step of the transaction (their changes need no order between shards).
+         */
+        private void runByShard(int from, int n) {
+            int step = from + 1;
+            bound.step(step);
+            long startedAt = System.nanoTime();
+            int shards = bound.shardCount();
+            List<List<Integer>> byShard = new java.util.ArrayList<>(shards);
+            for (int s = 0; s < shards; s++) {
+                byShard.add(null);
+            }
+            for (int i = from; i < from + n; i++) {
+                int owner = bound.shardOf(commands.get(i).argv()[1]);
+                if (byShard.get(owner) == null) {
+                    byShard.set(owner, new java.util.ArrayList<>());
+                }
+                byShard.get(owner).add(i);
+            }
+            int here = connection.shard().id();
+            int[] remaining = {0};
+            for (int s = 0; s < shards; s++) {
+                if (byShard.get(s) != null && s != here) {
+                    remaining[0]++;
+                }
+            }
+            Runnable whenAllAnswered = () -> {
+                long nanos = (System.nanoTime() - startedAt) / n; // each command's share of the batch's time
+                for (int i = from; i < from + n; i++) {
+                    MultiState.Queued q = commands.get(i);
+                    connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, replies[i]);
+                }
+                index = from + n;
+                next();
+            };
+            for (int s = 0; s < shards; s++) {
+                List<Integer> mine = byShard.get(s);
+                if (mine == null || s == here) {
+                    continue;
+                }
+                byte[][][] argvs = new byte[mine.size()][][];
+                OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
+                for (int k = 0; k < argvs.length; k++) {
+                    argvs[k] = commands.get(mine.get(k)).argv();
+                    handlers[k] = (OnKeyOwner) commands.get(mine.get(k)).spec().handler();
+                }
+                bound.invokeOn(s, state -> {
+                    RedisMessage[] out = new RedisMessage[argvs.length];
+                    for (int k = 0; k < argvs.length; k++) {
+                        out[k] = handlers[k].runHere(state, argvs[k], step);
+                    }
+                    return out;
+                }).whenComplete((answers, failure) -> {
+                    for (int k = 0; k < mine.size(); k++) {
+                        replies[mine.get(k)] = failure == null ? answers[k] : RespReplies.forFailure(failure);
+                    }
+                    if (--remaining[0] == 0) {
+                        whenAllAnswered.run();
+                    }
+                });
+            }
+            List<Integer> local = byShard.get(here);
+            if (local != null) {
+                for (int i : local) {
+                    MultiState.Queued q = commands.get(i);
+                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step);
+                }
+            }
+            if (remaining[0] == 0) {
+                whenAllAnswered.run();
+            }
         }
 
         private void fill(RedisMessage reply) {
@@ -359,6 +451,11 @@ public final class TransactionCommands {
         @Override
         public Sharded<ServerShard> servers() {
             return connection.servers();
+        }
+
+        @Override
+        public io.percore.demo.server.ClientMemory memory() {
+            return connection.memory();
         }
 
         @Override

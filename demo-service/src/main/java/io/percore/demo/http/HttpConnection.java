@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.kv.ValueStore;
+import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.Keyspace;
@@ -212,7 +213,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
     /** Methods and statuses of percore.server.requests: every status this server sends, so no "other" is needed for statuses. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "other");
-    private static final List<String> STATUSES = List.of("200", "204", "400", "401", "404", "405", "408", "413", "414", "431", "500", "other");
+    private static final List<String> STATUSES = List.of("200", "204", "400", "401", "403", "404", "405", "408", "413", "414", "431", "500",
+            "other");
     private static final int OTHER_METHOD = METHODS.size() - 1;
 
     /** How the HTTP server counts requests: by {@code method} and {@code status}, bounded whatever clients send. */
@@ -231,13 +233,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             case 204 -> 1;
             case 400 -> 2;
             case 401 -> 3;
-            case 404 -> 4;
-            case 405 -> 5;
-            case 408 -> 6;
-            case 413 -> 7;
-            case 414 -> 8;
-            case 431 -> 9;
-            case 500 -> 10;
+            case 403 -> 4;
+            case 404 -> 5;
+            case 405 -> 6;
+            case 408 -> 7;
+            case 413 -> 8;
+            case 414 -> 9;
+            case 431 -> 10;
+            case 500 -> 11;
             default -> STATUSES.size() - 1;
         };
     }
@@ -290,6 +293,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             if (passwordFrom != server.config()) {
                 passwordFrom = server.config();
                 password = passwordFrom.httpPasswordBytes();
+            }
+            if (password == null && passwordFrom.protectedMode() && !ClientAddresses.loopback(ctx.channel().remoteAddress())) {
+                // Redis's protected mode: no password, so the key-value API serves only the loopback interface
+                respond(403, "Forbidden", "text/plain", "protected mode: no password is set, so the key-value API serves only"
+                        + " loopback clients (set percore.demo.resp.requirepass, or CONFIG SET protected-mode no)\n", keepAlive, http10, null);
+                return;
             }
             if (password != null && !authorized(request)) {
                 // The body of a refused PUT is read and dropped (current stays null).

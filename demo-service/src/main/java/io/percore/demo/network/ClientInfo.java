@@ -1,7 +1,6 @@
 package io.percore.demo.network;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.percore.demo.command.RespSession;
 
 /**
@@ -30,8 +29,9 @@ public final class ClientInfo {
                 qbuf += 1 + digits(arg.length) + 2 + arg.length + 2;
             }
         }
-        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        long omem = out == null ? 0 : out.totalPendingWriteBytes();
+        // and what it read and has not run yet: the decoder's buffer, commands held back or in flight
+        qbuf += c.queryBytes();
+        long omem = c.outputBytes();
         StringBuilder b = new StringBuilder(320);
         b.append("id=").append(s.id())
                 .append(" addr=").append(c.remoteAddress())
@@ -54,7 +54,7 @@ public final class ClientInfo {
                 .append(" obl=0")
                 .append(" oll=").append(c.pendingReplies())
                 .append(" omem=").append(omem)
-                .append(" tot-mem=").append(qbuf + argvMem + omem)
+                .append(" tot-mem=").append(c.memoryBytes() + argvMem)
                 .append(" events=").append(channel.config().isAutoRead() ? "r" : "").append(omem > 0 ? "w" : "")
                 .append(" cmd=").append(c.lastCommandName())
                 .append(" user=default")

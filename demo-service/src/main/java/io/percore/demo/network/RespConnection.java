@@ -8,11 +8,14 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.Client;
+import io.percore.demo.server.ClientAddresses;
+import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
+import io.percore.net.resp.RespCommandDecoder;
 import io.percore.net.resp.RespProtocolError;
 import io.percore.net.server.DrainStarted;
 import io.percore.net.server.OrderedResponder;
@@ -27,6 +30,7 @@ import io.percore.demo.admin.ArgvRedaction;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.MultiState;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.commands.PubSubCommands;
@@ -76,6 +80,24 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     private ServerShard server;
 
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    /** Bytes of the commands in {@link #deferred}: read, held back, not run yet (query memory). */
+    private long deferredBytes;
+    /** Bytes of the arguments of commands whose reply another shard (or a later step) gives: in flight. */
+    private long inFlightBytes;
+    /** Stopped reading (and decoding) until the shard's requests in flight come down. */
+    private boolean waitingForRequests;
+    /** Closed: what it still has in flight was handed to the shard's total as orphaned. */
+    private boolean requestsOrphaned;
+    /** What this client holds, for its shard's total and for the shards that make its replies. */
+    private final ClientMemory memory = new ClientMemory();
+    /** The client's memory as last added to its shard's total. */
+    private long reportedMemory;
+    /** Since when (ms) the output has been above its class's soft limit; 0 when it is not. */
+    private long overSoftLimitSince;
+    /** Closed for a memory limit: the rest of its pipeline is not run. */
+    private boolean closedForLimits;
+    /** The request decoder in front of this handler: its buffered bytes are query memory. */
+    private final RespCommandDecoder decoder;
     private boolean barrier;
     /** The server drains: no more reads; a blocked command is answered as timed out. */
     private boolean draining;
@@ -130,16 +152,23 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         private final byte[][] argv;
         /** Written nowhere (CLIENT REPLY OFF/SKIP when it was taken), so it was never queued. */
         private final boolean muted;
+        /** The arguments' bytes while the reply is on its way (query memory until it arrives). */
+        private final long inFlight;
 
-        private ReplySlot(int command, long start, byte[][] argv, boolean muted) {
+        private ReplySlot(int command, long start, byte[][] argv, boolean muted, long inFlight) {
             this.command = command;
             this.start = start;
             this.argv = argv;
             this.muted = muted;
+            this.inFlight = inFlight;
         }
 
         @Override
         public void complete(RedisMessage message) {
+            if (inFlight > 0) {
+                inFlightBytes -= inFlight;
+                server.requestAnswered(inFlight, requestsOrphaned);
+            }
             boolean error = count(family, message);
             if (command >= 0) {
                 long now = System.nanoTime();
@@ -155,7 +184,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     /** {@code responder} must stand right before this handler in the pipeline. */
     RespConnection(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings, RespSession session,
-                   OrderedResponder<RedisMessage> responder) {
+                   OrderedResponder<RedisMessage> responder, RespCommandDecoder decoder) {
         this.keyspace = keyspace;
         this.servers = servers;
         this.pubsub = pubsub;
@@ -163,7 +192,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         this.settings = settings;
         this.session = session;
         this.responder = responder;
+        this.decoder = decoder;
         responder.countHeldRequests(deferred::size);
+        responder.pauseReadingWhile(() -> waitingForRequests);
+        // Reading goes on while the socket is full: the client's memory is bounded by its limits and
+        // maxmemory-clients instead, so a client that writes everything before it reads is served.
+        responder.readingWhileUnwritable();
+        responder.onOutputGrowth(this::checkMemory);
     }
 
     /**
@@ -216,24 +251,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     /** A flush of pushed messages is scheduled for the end of this loop turn. */
     private boolean pushFlushScheduled;
-    /** Since when (ms) the unsent output has been above the soft limit; 0 when it is not. */
-    private long overSoftLimitSince;
 
     /**
      * Writes a pub/sub message. Messages pushed in one loop turn leave in one flush (as Redis writes
-     * a client's buffer once per event loop iteration). A subscriber that cannot keep up is
-     * disconnected past Redis's {@code client-output-buffer-limit pubsub} (hard limit, or soft
-     * limit held for its seconds), so a slow reader cannot grow memory without bound.
+     * a client's buffer once per event loop iteration), and the subscriber's memory is checked then
+     * ({@link #checkMemory}): one that cannot keep up is disconnected past Redis's
+     * {@code client-output-buffer-limit pubsub} (hard at once, soft held for its seconds), or as the
+     * largest client when the shard's clients hold more than their part of maxmemory-clients.
      */
     @Override
     public void push(RedisMessage message) {
-        if (responder.closing() || !ctx.channel().isActive()) {
-            return;
-        }
-        if (overOutputLimit()) {
-            LOG.info("Closing subscriber {}: its unsent output is over the pub/sub output buffer limit", ctx.channel());
-            server.pubsubClientsDisconnected++;
-            ctx.close();
+        if (responder.closing() || !ctx.channel().isActive() || closedForLimits) {
+            io.netty.util.ReferenceCountUtil.release(message);
             return;
         }
         if (!pushFlushScheduled) {
@@ -242,26 +271,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             shard.execute(() -> {
                 pushFlushScheduled = false;
                 responder.releaseFlush();
+                checkMemory();
             });
         }
         responder.push(message);
-    }
-
-    private boolean overOutputLimit() {
-        RespSettings.OutputBufferLimit limit = server.config().outputLimits().pubsub();
-        long pending = responder.pendingOutboundBytes();
-        if (limit.hardBytes() > 0 && pending > limit.hardBytes()) {
-            return true;
+        long hard = server.config().outputLimits().pubsub().hardBytes();
+        if (hard > 0 && responder.pendingOutboundBytes() > hard) {
+            checkMemory(); // past the hard limit: now, not at the end of the turn
         }
-        if (limit.softBytes() > 0 && pending > limit.softBytes()) {
-            long now = System.currentTimeMillis();
-            if (overSoftLimitSince == 0) {
-                overSoftLimitSince = now;
-            }
-            return now - overSoftLimitSince > limit.softSeconds() * 1000L;
-        }
-        overSoftLimitSince = 0;
-        return false;
     }
 
     @Override
@@ -329,11 +346,32 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             ctx.fireChannelActive();
             return;
         }
+        ConfigValues config = server.config();
+        if (config.protectedMode() && config.requirePass() == null && !ClientAddresses.loopback(ctx.channel().remoteAddress())) {
+            // Redis's protected mode (clientAcceptHandler): no password, so only the loopback interface is served
+            rejected = true;
+            server.rejectedConnections++;
+            responder.replyAndClose(DENIED);
+            ctx.fireChannelActive();
+            return;
+        }
         server.connectedClients++;
         server.connectionsReceived++;
         server.clients().add(this);
         ctx.fireChannelActive();
     }
+
+    /** Redis 7.0's text for a client refused by protected mode. */
+    static final ErrorRedisMessage DENIED = new ErrorRedisMessage("DENIED Redis is running in protected mode because protected mode is"
+            + " enabled and no password is set for the default user. In this mode connections are only accepted from the loopback"
+            + " interface. If you want to connect from external computers to Redis you may adopt one of the following solutions:"
+            + " 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by"
+            + " connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from"
+            + " internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the"
+            + " protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then"
+            + " restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode"
+            + " no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above"
+            + " things in order for the server to start accepting connections from the outside.");
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
@@ -349,7 +387,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if ((modes & PAUSED) != 0) {
             server.pause().forget(this);
         }
-        deferred.clear();
+        dropHeld();
+        server.clientMemoryChanged(-reportedMemory); // its memory leaves the shard's total with it
+        orphanRequests();
+        reportedMemory = 0;
+        memory.markClosing(); // other shards stop making replies nobody will read
         session.multi = null;
         session.watched.unwatchAll(keyspace);
         PubSubCommands.forgetAll(session, pubsub.local(), this);
@@ -373,7 +415,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             inBurst = true;
             lastTick = System.nanoTime(); // one clock read per burst: the first command's start
         }
-        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0) {
+        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits) {
             return;
         }
         if (msg instanceof RespProtocolError e) {
@@ -382,17 +424,206 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
         byte[][] argv = (byte[][]) msg; // RespCommandDecoder emits nothing else
         if (barrier) {
-            deferred.add(argv);
+            hold(argv);
             responder.checkBackpressure();
             return;
         }
         execute(argv);
+        if (inFlightBytes > 0 && server.requestsInFlightOver() && !waitingForRequests) {
+            waitForRequests();
+        }
+    }
+
+    /**
+     * This client's shard has more requests in flight to other shards than maxmemory-clients
+     * allows, some of them this client's: it decodes and reads nothing more (what it sent stays in
+     * the decoder's buffer, counted as its query buffer) until they come down. The other shards
+     * answer without the client doing anything, so this wait cannot hang a client that writes
+     * everything before it reads.
+     */
+    private void waitForRequests() {
+        waitingForRequests = true;
+        decoder.stop();
+        server.waitForRequests(this);
+        responder.checkBackpressure();
+    }
+
+    @Override
+    public void resumeReading() {
+        if (!waitingForRequests) {
+            return;
+        }
+        waitingForRequests = false;
+        if (!ctx.channel().isActive() || closedForLimits) {
+            return;
+        }
+        decoder.resume(ctx); // runs what it had read, which may make it wait again
+        if (!waitingForRequests) {
+            responder.checkBackpressure();
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inBurst = false;
         ctx.fireChannelReadComplete();
+        checkMemory(); // once per read burst: what it read, ran and answered
+    }
+
+    /** The socket drained (or filled): the client's output changed. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        checkMemory();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    // ------------------------------------------------------------------ what the client holds (Redis's client memory)
+
+    /** A command read and held back: the end of the line. */
+    private void hold(byte[][] argv) {
+        deferred.add(argv);
+        deferredBytes += MultiState.bytesOf(argv);
+    }
+
+    /** A command that must run before those held back: the front of the line. */
+    private void holdFirst(byte[][] argv) {
+        deferred.addFirst(argv);
+        deferredBytes += MultiState.bytesOf(argv);
+    }
+
+    private byte[][] nextHeld() {
+        byte[][] argv = deferred.poll();
+        if (argv != null) {
+            deferredBytes -= MultiState.bytesOf(argv);
+        }
+        return argv;
+    }
+
+    private void dropHeld() {
+        deferred.clear();
+        deferredBytes = 0;
+    }
+
+    /** Bytes of output held: encoded, in the channel, or waiting behind an earlier reply (Redis's omem). */
+    long outputBytes() {
+        return responder.pendingOutboundBytes();
+    }
+
+    /** Bytes of requests read and not run: the decoder's buffer, commands held back or in flight. */
+    long queryBytes() {
+        return decoder.bufferedBytes() + deferredBytes + inFlightBytes;
+    }
+
+    /** As {@link #queryBytes()} without what is in flight, which the shard counts itself ({@link ServerShard#requestSent}). */
+    private long heldQueryBytes() {
+        return decoder.bufferedBytes() + deferredBytes;
+    }
+
+    private long multiBytes() {
+        return session.multi == null ? 0 : session.multi.queuedBytes();
+    }
+
+    /** Redis's tot-mem: output, query, MULTI, its own objects (what other shards make for it is counted apart). */
+    @Override
+    public long memoryBytes() {
+        return responder.pendingOutboundBytes() + queryBytes() + multiBytes() + ClientMemory.FIXED_BYTES;
+    }
+
+    /**
+     * Redis's client limits, checked after a read burst, when the output grows by a batch, when the
+     * socket drains, and by the shard once a second: the output over its class's
+     * {@code client-output-buffer-limit} (hard at once, soft held for its seconds), the requests over
+     * {@code client-query-buffer-limit}, or another shard asking to stop making its replies, close
+     * the client with a logged reason, and what it has not run is dropped; then its figure joins the
+     * shard's total, and a shard over its part of {@code maxmemory-clients} closes its largest
+     * clients first.
+     */
+    @Override
+    public void checkMemory() {
+        if (rejected || !ctx.channel().isActive() || closedForLimits) {
+            return;
+        }
+        ConfigValues config = server.config();
+        long output = responder.pendingOutboundBytes();
+        long query = queryBytes();
+        RespSettings.OutputBufferLimit limit = session.subscribed() ? config.outputLimits().pubsub() : config.outputLimits().normal();
+        String over = null;
+        if (limit.hardBytes() > 0 && output > limit.hardBytes()) {
+            over = "output buffer over its hard limit (" + output + " > " + limit.hardBytes() + " bytes)";
+        } else if (limit.softBytes() > 0 && output > limit.softBytes()) {
+            long now = System.currentTimeMillis();
+            if (overSoftLimitSince == 0) {
+                overSoftLimitSince = now;
+            } else if (now - overSoftLimitSince > limit.softSeconds() * 1000L) {
+                over = "output buffer over its soft limit (" + output + " > " + limit.softBytes() + " bytes) for "
+                        + limit.softSeconds() + " s";
+            }
+        } else {
+            overSoftLimitSince = 0;
+        }
+        if (over == null && query > config.queryBufferLimit()) {
+            over = "query buffer over client-query-buffer-limit (" + query + " > " + config.queryBufferLimit() + " bytes)";
+            server.queryLimitDisconnections++;
+        } else if (over != null) {
+            if (session.subscribed()) {
+                server.pubsubClientsDisconnected++;
+            } else {
+                server.outputLimitDisconnections++;
+            }
+        } else if (memory.closing()) {
+            over = "memory over its shard's part of maxmemory-clients while another shard made its replies";
+            server.evictedClients++;
+        }
+        if (over != null) {
+            closeForLimits(over);
+            return;
+        }
+        // the shard counts what is in flight itself, exactly; the client's own figure for the other shards has it
+        long total = output + heldQueryBytes() + multiBytes() + ClientMemory.FIXED_BYTES;
+        memory.publish(total + inFlightBytes);
+        server.clientMemoryChanged(total - reportedMemory);
+        reportedMemory = total;
+        server.boundClientsMemory();
+    }
+
+    /** Closes the connection for a memory limit (Redis's freeClientAsync): logged, nothing more of its pipeline runs. */
+    @Override
+    public void closeForLimits(String why) {
+        if (closedForLimits) {
+            return;
+        }
+        closedForLimits = true;
+        memory.markClosing();
+        LOG.warn("Closing client id={} addr={}: {}", session.id(), remoteAddress(), why);
+        dropHeld();
+        server.clientMemoryChanged(-reportedMemory); // out of the shard's total now: its buffers go with the close
+        orphanRequests();
+        reportedMemory = 0;
+        ctx.close();
+    }
+
+    /** What it has in flight stays in the shard's total until answered, but no longer as a client's to evict. */
+    private void orphanRequests() {
+        if (!requestsOrphaned) {
+            requestsOrphaned = true;
+            server.requestsOrphaned(inFlightBytes);
+        }
+    }
+
+    /** Its figure in the shard's total with what it has in flight: what closing it would free, which eviction ranks by. */
+    @Override
+    public long reportedMemory() {
+        return closedForLimits ? 0 : reportedMemory + inFlightBytes; // closing: nothing more to free by closing it
+    }
+
+    @Override
+    public boolean noEvict() {
+        return (modes & NO_EVICT) != 0;
+    }
+
+    @Override
+    public ClientMemory memory() {
+        return memory;
     }
 
     @Override
@@ -414,7 +645,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         server.protocolErrors++;
-        deferred.clear();
+        dropHeld();
         family = commands.protocolFamily();
         replyAndClose(new ErrorRedisMessage(text));
     }
@@ -424,7 +655,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     private void execute(byte[][] argv) {
         if (local.reservation().held()) {
             // A transaction spanning shards holds this one: nothing else may run here until it is done.
-            deferred.addFirst(argv);
+            holdFirst(argv);
             barrier = true;
             local.reservation().park(this::endBarrier);
             return;
@@ -556,7 +787,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return false; // monitors, like replicas, are never paused
         }
         if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && server.pause().holds(mayWrite(id))) {
-            deferred.addFirst(argv);
+            holdFirst(argv);
             barrier = true;
             modes |= PAUSED;
             server.pause().hold(this);
@@ -640,7 +871,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     public ReplySlot reserve() {
         boolean carries = command >= 0 && !commandDeferred;
         commandDeferred |= carries;
-        ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0);
+        long inFlight = carries ? MultiState.bytesOf(commandArgv) : 0;
+        if (inFlight > 0) {
+            inFlightBytes += inFlight;
+            server.requestSent(inFlight); // counted in the shard's total at once, exactly, until answered
+        }
+        ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0, inFlight);
         return slot.muted ? slot : responder.enqueue(slot);
     }
 
@@ -667,7 +903,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && (argv = deferred.poll()) != null) {
+            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && !closedForLimits && (argv = nextHeld()) != null) {
                 execute(argv);
             }
         } finally {
@@ -759,19 +995,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** Writes MONITOR lines; a monitor past {@link MonitorFeed#OUTPUT_LIMIT_BYTES} of unwritten output is closed. */
     @Override
     public void monitorLines(List<MonitorFeed.Line> lines) {
-        if ((modes & MONITOR) == 0 || !ctx.channel().isActive()) {
-            return;
-        }
-        if (responder.pendingOutboundBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
-            LOG.warn("Closing MONITOR client {}: more than {} bytes of its output unread", remoteAddress(),
-                    MonitorFeed.OUTPUT_LIMIT_BYTES);
-            server.monitorsDisconnected++;
-            ctx.close();
+        if ((modes & MONITOR) == 0 || !ctx.channel().isActive() || closedForLimits) {
             return;
         }
         responder.holdFlush();
         try {
             for (MonitorFeed.Line line : lines) {
+                if (responder.pendingOutboundBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
+                    // checked before every line: a monitor that does not read stops at its limit, not a burst past it
+                    server.monitorsDisconnected++;
+                    closeForLimits("MONITOR output over " + MonitorFeed.OUTPUT_LIMIT_BYTES + " bytes unread");
+                    return;
+                }
                 if (line.ranAtNanos() - monitoringSince >= 0) {
                     responder.push(new SimpleStringRedisMessage(line.text())); // out of band: no request's latency
                 }
@@ -779,6 +1014,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         } finally {
             responder.releaseFlush();
         }
+        checkMemory();
     }
 
     // ------------------------------------------------------------------ read by ClientInfo and ClientRegistry

@@ -61,10 +61,10 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
         RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
                 settings.maxArrayLength(), settings.maxInlineLength());
+        RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && server.config().requirePass() != null);
         ch.pipeline()
-                .addLast("resp-decoder", new RespCommandDecoder(limits,
-                        () -> !session.authenticated() && server.config().requirePass() != null))
+                .addLast("resp-decoder", decoder)
                 .addLast("resp-responder", responder)
-                .addLast("resp-connection", new RespConnection(keyspace, servers, pubsub, commands, settings, session, responder));
+                .addLast("resp-connection", new RespConnection(keyspace, servers, pubsub, commands, settings, session, responder, decoder));
     }
 }

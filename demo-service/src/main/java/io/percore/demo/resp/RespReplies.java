@@ -100,12 +100,47 @@ public final class RespReplies {
         return children.isEmpty() ? ArrayRedisMessage.EMPTY_INSTANCE : new ArrayRedisMessage(children);
     }
 
-    public static ArrayRedisMessage bulkArray(List<byte[]> items) {
-        List<RedisMessage> children = new ArrayList<>(items.size());
-        for (byte[] item : items) {
-            children.add(bulk(item));
+    public static RedisMessage bulkArray(List<byte[]> items) {
+        return new BulkArrayReply(items);
+    }
+
+    /** Replies smaller than this are not counted while they travel between shards (the counting would cost more than they hold). */
+    static final long HELD_BYTES_THRESHOLD = 4096;
+
+    /**
+     * About what {@code reply} holds until it is written, when that is worth counting: an array of
+     * many elements (LRANGE, HGETALL, KEYS of a large key), a long string; 0 for the small replies of
+     * almost every command, so the common case costs a type check.
+     */
+    public static long heldBytes(RedisMessage reply) {
+        long bytes;
+        if (reply instanceof BulkArrayReply bulks) {
+            bytes = bulks.items().size() < 64 ? 0 : bulks.encodedBytes();
+        } else if (reply instanceof BulkReply bulk) {
+            bytes = bulk.length();
+        } else if (reply instanceof ArrayRedisMessage array && !array.isNull() && array.children().size() >= 64) {
+            bytes = allBytes(array);
+        } else {
+            bytes = 0;
         }
-        return array(children);
+        return bytes >= HELD_BYTES_THRESHOLD ? bytes : 0;
+    }
+
+    private static long allBytes(RedisMessage reply) {
+        if (reply instanceof BulkReply bulk) {
+            return 24 + bulk.length();
+        }
+        if (reply instanceof BulkArrayReply bulks) {
+            return bulks.encodedBytes();
+        }
+        if (reply instanceof ArrayRedisMessage array && !array.isNull()) {
+            long bytes = 16;
+            for (RedisMessage child : array.children()) {
+                bytes += allBytes(child);
+            }
+            return bytes;
+        }
+        return 24;
     }
 
     /**

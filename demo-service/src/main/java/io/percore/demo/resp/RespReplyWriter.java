@@ -76,6 +76,15 @@ public final class RespReplyWriter {
             writeLine('+', simple.content(), out);
         } else if (message instanceof ErrorRedisMessage error) {
             writeLine('-', error.content(), out);
+        } else if (message instanceof BulkArrayReply bulks) {
+            List<byte[]> items = bulks.items();
+            out.ensureWritable((int) Math.min(bulks.encodedBytes(), 1 << 20));
+            out.writeByte('*');
+            writeDecimal(items.size(), out);
+            out.writeBytes(CRLF);
+            for (byte[] item : items) {
+                writeBulk(item, out);
+            }
         } else if (message instanceof ArrayRedisMessage array) {
             if (array.isNull()) {
                 out.writeBytes(resp3 ? NULL3 : NULL_ARRAY);

@@ -45,4 +45,25 @@ public interface Client {
 
     /** Writes MONITOR lines to it (a monitor past its output limit is closed instead). */
     void monitorLines(List<MonitorFeed.Line> lines);
+
+    /** What it holds now (Redis's tot-mem): output not sent, requests not run, queued MULTI commands, its own objects. */
+    long memoryBytes();
+
+    /** Its memory as last counted in its shard's total, with what it has in flight: what closing it frees. */
+    long reportedMemory();
+
+    /** Checks its limits and brings its figure in the shard's total up to date (may close it). */
+    void checkMemory();
+
+    /** Closes it for a memory limit, saying why in the log; what it has not run is dropped. */
+    void closeForLimits(String why);
+
+    /** CLIENT NO-EVICT ON: not closed to bring the clients within maxmemory-clients. */
+    boolean noEvict();
+
+    /** Its figures as the shards that make its replies see them. */
+    ClientMemory memory();
+
+    /** The shard's requests in flight came down: read and run what it stopped at. */
+    void resumeReading();
 }

@@ -80,6 +80,40 @@ public final class ClientRegistry {
         return closed;
     }
 
+    /** Checks every client's limits and figures (the shard's cron, once a second: drained output, soft limits). */
+    public void checkMemory() {
+        for (Client c : new ArrayList<>(byId.values())) {
+            c.checkMemory();
+        }
+    }
+
+    /**
+     * Redis 7's client eviction for one shard: while its clients hold more than {@code budget}
+     * (their last reported figures add up to {@code total}), closes the one holding the most (not
+     * those with CLIENT NO-EVICT ON). @return how many were closed
+     */
+    public int evictLargest(long total, long budget) {
+        int evicted = 0;
+        while (total > budget) {
+            Client largest = null;
+            for (Client c : byId.values()) {
+                if (!c.noEvict() && (largest == null || c.reportedMemory() > largest.reportedMemory())) {
+                    largest = c;
+                }
+            }
+            if (largest == null || largest.reportedMemory() <= ClientMemory.FIXED_BYTES) {
+                return evicted; // nobody holds anything worth closing for
+            }
+            long holds = largest.reportedMemory();
+            total -= holds;
+            // closing takes its figure out of the shard's total at once (the close itself comes later)
+            largest.closeForLimits("the shard's clients hold more than its part of maxmemory-clients (" + budget
+                    + " bytes) and this one holds the most (" + holds + ")");
+            evicted++;
+        }
+        return evicted;
+    }
+
     /** One client's line and id. */
     public record Line(long id, String text) {
     }

@@ -25,10 +25,19 @@ import java.util.Map;
  * @param slowlogMaxLen   most entries the slow log keeps
  * @param timeout         seconds after which an idle client is closed; 0: never
  * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type)
+ * @param outputLimits    Redis's client-output-buffer-limit for its three classes
+ * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
+ *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
+ * @param queryBufferLimit Redis's client-query-buffer-limit: most bytes of requests one client may have read and not run
+ * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
-                           long timeout, Map<String, Long> thresholds, OutputLimits outputLimits) {
+                           long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
+                           int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode) {
+
+    /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
+    public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
 
     /**
      * Redis's {@code client-output-buffer-limit} for its three classes. Only the pub/sub class acts
@@ -38,7 +47,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
                                RespSettings.OutputBufferLimit pubsub) {
 
         /** Redis's defaults: {@code normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60}. */
-        static OutputLimits defaults(RespSettings.OutputBufferLimit pubsub) {
+        public static OutputLimits defaults(RespSettings.OutputBufferLimit pubsub) {
             return new OutputLimits(new RespSettings.OutputBufferLimit(0, 0, 0),
                     new RespSettings.OutputBufferLimit(256L << 20, 64L << 20, 60), pubsub);
         }
@@ -84,9 +93,31 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
      */
     public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
                                        String httpPassword, long timeoutSeconds) {
+        return initial(port, bind, maxClientsLimit, memory, resp, httpPassword, timeoutSeconds, JvmMemory.defaultMaxmemoryClients(), true);
+    }
+
+    /** ... with {@code maxmemory-clients} (bytes) and {@code protected-mode} as configured. */
+    public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
+                                       String httpPassword, long timeoutSeconds, long maxmemoryClients, boolean protectedMode) {
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
-                OutputLimits.defaults(resp.pubsubLimit()));
+                OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode);
+    }
+
+    /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
+    public long clientsBytes() {
+        return maxmemoryClientsPercent > 0 ? memory.processBytes() * maxmemoryClientsPercent / 100 : maxmemoryClients;
+    }
+
+    /** One shard's part of {@link #clientsBytes()}: each shard bounds its own clients, as with maxmemory. */
+    public long clientsBytesPerShard(int shards) {
+        long all = clientsBytes();
+        return all <= 0 ? 0 : Math.max(1, all / shards);
+    }
+
+    /** Whether these values fit this JVM ({@link JvmMemory#check}): null, or the rule they break. */
+    public String jvmFit() {
+        return JvmMemory.check(memory.processBytes(), clientsBytes(), outputLimits);
     }
 
     /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
@@ -127,6 +158,10 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public long timeout;
         public final Map<String, Long> thresholds;
         public OutputLimits outputLimits;
+        public long maxmemoryClients;
+        public int maxmemoryClientsPercent;
+        public long queryBufferLimit;
+        public boolean protectedMode;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -140,6 +175,10 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             timeout = from.timeout;
             thresholds = new LinkedHashMap<>(from.thresholds);
             outputLimits = from.outputLimits;
+            maxmemoryClients = from.maxmemoryClients;
+            maxmemoryClientsPercent = from.maxmemoryClientsPercent;
+            queryBufferLimit = from.queryBufferLimit;
+            protectedMode = from.protectedMode;
         }
 
         public ConfigValues from() {
@@ -148,7 +187,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
-                    maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits);
+                    maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode);
         }
     }
 }

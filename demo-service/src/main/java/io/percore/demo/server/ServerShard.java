@@ -63,6 +63,25 @@ public final class ServerShard implements AutoCloseable {
     public long httpRequests;
     /** Clients closed by the {@code timeout} check. */
     public long idleClosed;
+    /** Normal clients closed for their output buffer limit. */
+    public long outputLimitDisconnections;
+    /** Clients closed for client-query-buffer-limit. */
+    public long queryLimitDisconnections;
+    /** Clients closed to bring the shard's clients within their part of maxmemory-clients (Redis's evicted_clients). */
+    public long evictedClients;
+    /** What this shard's clients hold, their last reported figures added up (INFO mem_clients_normal). */
+    private long clientsMemory;
+    /**
+     * Bytes of commands this shard's clients sent to other shards that have not answered yet (their
+     * arguments live until then), exact at every send and answer, whether or not their client is
+     * still there: part of {@link #clientsMemory}, and the gate on reading more ({@link #requestsInFlightOver}).
+     */
+    private long requestsInFlight;
+    /** Of {@link #requestsInFlight}, what closed clients sent: closing more clients would not free it. */
+    private long orphanedInFlight;
+    /** Clients that stopped reading until this shard's requests in flight come down. */
+    private final java.util.ArrayDeque<Client> waitingForRequests = new java.util.ArrayDeque<>();
+    private boolean resumeScheduled;
     /** Counters as they were at the last CONFIG RESETSTAT: INFO reports what came after. */
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
@@ -163,6 +182,89 @@ public final class ServerShard implements AutoCloseable {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0);
     }
 
+    /** A client's memory figure changed by {@code delta} bytes. */
+    public void clientMemoryChanged(long delta) {
+        clientsMemory += delta;
+    }
+
+    /** What this shard's clients hold now, as last reported. */
+    public long clientsMemory() {
+        return clientsMemory;
+    }
+
+    /**
+     * Closes the largest clients while this shard's clients hold more than its part of
+     * maxmemory-clients (Redis 7's client eviction; each shard bounds its own, as with maxmemory).
+     * One compare when they are within it. What closed clients still have in flight does not count
+     * here: closing more clients would not free it sooner.
+     */
+    public void boundClientsMemory() {
+        long budget = config.clientsBytesPerShard(shards);
+        long held = clientsMemory - orphanedInFlight;
+        if (budget > 0 && held > budget) {
+            evictedClients += clients.evictLargest(held, budget);
+        }
+    }
+
+    /** A client sent a command of {@code bytes} to another shard. */
+    public void requestSent(long bytes) {
+        requestsInFlight += bytes;
+        clientsMemory += bytes;
+    }
+
+    /**
+     * A command sent to another shard was answered ({@code orphaned}: for a client closed since).
+     * Once the shard's requests in flight are down to half their limit, the clients waiting on them
+     * read again, at the end of this loop turn.
+     */
+    public void requestAnswered(long bytes, boolean orphaned) {
+        requestsInFlight -= bytes;
+        clientsMemory -= bytes;
+        if (orphaned) {
+            orphanedInFlight -= bytes;
+        }
+        if (!waitingForRequests.isEmpty() && !resumeScheduled && requestsInFlight <= requestsInFlightLimit() / 2) {
+            resumeScheduled = true;
+            io.percore.engine.Shard.current().execute(this::resumeWaitingForRequests);
+        }
+    }
+
+    /** A client closed with {@code bytes} of requests still in flight: they stay counted until answered. */
+    public void requestsOrphaned(long bytes) {
+        orphanedInFlight += bytes;
+    }
+
+    /**
+     * Whether this shard's clients have more in flight to other shards than they may: half the
+     * shard's part of maxmemory-clients (or of its default when that is 0). A client that sends
+     * more stops reading until they come down ({@link #waitForRequests}); the other shards always
+     * answer, so the wait ends without the client doing anything.
+     */
+    public boolean requestsInFlightOver() {
+        return requestsInFlight > requestsInFlightLimit();
+    }
+
+    private long requestsInFlightLimit() {
+        long budget = config.clientsBytesPerShard(shards);
+        return (budget > 0 ? budget : Math.max(1, JvmMemory.defaultMaxmemoryClients() / shards)) / 2;
+    }
+
+    public long requestsInFlight() {
+        return requestsInFlight;
+    }
+
+    /** {@code client} stopped reading until the shard's requests in flight come down. */
+    public void waitForRequests(Client client) {
+        waitingForRequests.add(client);
+    }
+
+    private void resumeWaitingForRequests() {
+        resumeScheduled = false;
+        for (int n = waitingForRequests.size(); n > 0 && !requestsInFlightOver(); n--) {
+            waitingForRequests.poll().resumeReading(); // one that sends too much again waits again, at the back
+        }
+    }
+
     /** The RESP server's counters on this shard (INFO's rejected_connections, total_net_*_bytes). */
     public void respServer(ShardServerMetrics metrics) {
         this.respServer = metrics;
@@ -176,6 +278,9 @@ public final class ServerShard implements AutoCloseable {
         ops.sample(commandsProcessed, nowMillis);
         if (config != null && config.timeout() > 0 && ops.secondElapsed()) {
             idleClosed += clients.closeIdle(config.timeout() * 1_000_000_000L, System.nanoTime());
+        }
+        if (ops.secondElapsed()) {
+            clients.checkMemory(); // output that drained, soft limits that expired, clients that grew quietly
         }
     }
 
@@ -205,7 +310,8 @@ public final class ServerShard implements AutoCloseable {
                 keys.evicted(), keys.peakMemory(), respServer == null ? 0 : respServer.bytesIn(),
                 respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(),
                 pause.heldConnections() + keys.blockedClients(), idleClosed,
-                pubsubClientsDisconnected + monitorsDisconnected, keys.waitedKeys(), keys.putBacks());
+                pubsubClientsDisconnected + monitorsDisconnected + outputLimitDisconnections, keys.waitedKeys(), keys.putBacks(),
+                clientsMemory, evictedClients, queryLimitDisconnections);
         return statsBase == null ? raw : raw.since(statsBase);
     }
 
@@ -215,7 +321,7 @@ public final class ServerShard implements AutoCloseable {
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
                            long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long opsPerSecond,
                            long blockedClients, long idleClosed, long outputLimitDisconnections, long waitedKeys,
-                           long putBacks) {
+                           long putBacks, long clientsMemory, long evictedClients, long queryLimitDisconnections) {
 
         /** The server's counters less {@code base}'s (the keyspace's figures come already net of theirs). */
         Snapshot since(Snapshot base) {
@@ -226,7 +332,8 @@ public final class ServerShard implements AutoCloseable {
                     httpRequests - base.httpRequests, usedMemory, maxMemory, evicted, peakMemory,
                     netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, opsPerSecond, blockedClients,
                     idleClosed - base.idleClosed, outputLimitDisconnections - base.outputLimitDisconnections, waitedKeys,
-                    putBacks);
+                    putBacks, clientsMemory, evictedClients - base.evictedClients,
+                    queryLimitDisconnections - base.queryLimitDisconnections);
         }
     }
 

@@ -242,8 +242,8 @@ class HashCommandsTest {
             var picks = (Resp3Replies.PairsReply) HashCommands.hrandfield(store, argv("HRANDFIELD", "h", "-1000000", "WITHVALUES"), now);
             assertThat(picks.firstsAndSeconds()).hasSize(2_000_000);
         });
-        var rest = (io.netty.handler.codec.redis.ArrayRedisMessage) ListCommands.lrange(store, argv("LRANGE", "l", "0", "2"), now);
-        assertThat(rest.children()).extracting(m -> new String(((BulkReply) m).value(), StandardCharsets.UTF_8))
+        var rest = (io.percore.demo.resp.BulkArrayReply) ListCommands.lrange(store, argv("LRANGE", "l", "0", "2"), now);
+        assertThat(rest.items()).extracting(m -> new String(m, StandardCharsets.UTF_8))
                 .containsExactly("keep0", "keep10", "keep20");
         ListCommands.lrem(store, argv("LREM", "l", "-2", "keep199990"), now);
         assertThat(((io.netty.handler.codec.redis.IntegerRedisMessage) ListCommands.llen(store, argv("LLEN", "l"), now)).value()).isEqualTo(19_999);

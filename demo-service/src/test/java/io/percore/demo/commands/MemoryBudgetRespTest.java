@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.server.JvmMemory;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.RespTestClient.Err;
 import io.percore.demo.support.TestServices;
@@ -95,8 +96,9 @@ class MemoryBudgetRespTest {
     @Test
     void configSetChangesTheBudgetLiveAndEvictionKicksIn() throws Exception {
         try (RespTestClient c = new RespTestClient(services.respPort())) {
+            // Redis 7.0's maxmemory-clients too: here in bytes, an eighth of the heap by default
             assertThat(c.cmd("CONFIG", "GET", "maxmemory*")).isEqualTo(List.of("maxmemory", "4194304", "maxmemory-policy",
-                    "noeviction", "maxmemory-samples", "5"));
+                    "noeviction", "maxmemory-samples", "5", "maxmemory-clients", Long.toString(JvmMemory.defaultMaxmemoryClients())));
             assertThat(c.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lru", "maxmemory", "1mb")).isEqualTo("OK");
             assertThat(c.cmd("CONFIG", "GET", "maxmemory")).isEqualTo(List.of("maxmemory", "1048576"));
             String big = "y".repeat(100_000);
@@ -211,7 +213,7 @@ class MemoryBudgetRespTest {
                 assertThat(perKey).as("bytes per waited key").isBetween(150L, 250L);
                 assertThat(writer.cmd("SET", services.keyOn(1, "wait:probe"), "w")).isEqualTo(OOM);
                 assertThat(writer.cmd("SET", services.keyOn(0, "wait:probe"), "w")).isEqualTo("OK");
-                assertThat((String) writer.cmd("INFO", "memory")).contains("used_memory:" + (usedMemory(0) + usedMemory(1)) + "\r\n");
+                assertThat((String) writer.cmd("INFO", "memory")).contains("used_memory_dataset:" + (usedMemory(0) + usedMemory(1)) + "\r\n");
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (waitedKeys() > 0 && System.nanoTime() < deadline) {

@@ -1,6 +1,7 @@
 package io.percore.net.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.Arrays;
@@ -22,6 +23,10 @@ import java.util.function.BooleanSupplier;
  * one's limits are checked. Lines are never buffered beyond {@link RespDecoderLimits#maxInlineLength()},
  * bulk strings never beyond {@link RespDecoderLimits#maxBulkLength()}.
  *
+ * <p>The connection may {@link #stop} it at a command boundary: what was read stays buffered (and
+ * counted by {@link #bufferedBytes}) instead of becoming commands, until {@link #resume}. That is
+ * how a connection waits for work it started elsewhere without decoding, and holding, more.
+ *
  * <p>A server-side codec that knows no commands, so every RESP server on net-pooling (the demo,
  * the benchmarks) decodes alike.
  */
@@ -41,6 +46,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private int bulkLength = -1; // length of the argument being read, -1 before its $ line
     private int scanned;        // bytes after readerIndex searched for a line end without success
     private boolean failed;
+    /** Decodes nothing more until {@link #resume}: what arrives is buffered. */
+    private boolean stopped;
 
     /**
      * @param authenticationPending true while the connection still has to authenticate (a password
@@ -53,13 +60,82 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         this.authenticationPending = authenticationPending;
     }
 
+    /**
+     * Bytes this decoder holds for requests not yet complete (Redis's query buffer): what it received
+     * and has not turned into commands, plus the arguments of the command it is reading. The
+     * connection's memory counts them. On the channel's thread.
+     */
+    public long bufferedBytes() {
+        ByteBuf cumulation = internalBuffer();
+        long bytes = cumulation == null ? 0 : cumulation.readableBytes();
+        if (argv != null) {
+            for (int i = 0; i < argc; i++) {
+                bytes += argv[i].length;
+            }
+        }
+        return bytes;
+    }
+
     /** A decoder for a server without a password (benchmarks, embedding). */
     public static RespCommandDecoder withoutAuthentication(RespDecoderLimits limits) {
         return new RespCommandDecoder(limits, () -> false);
     }
 
+    /**
+     * Decodes no further command (the one being emitted now is the last): bytes read stay in the
+     * buffer. The connection should stop reading as well, or the buffer grows with every read.
+     * On the channel's thread.
+     */
+    public void stop() {
+        stopped = true;
+    }
+
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * Decodes again: the commands already buffered are emitted now, as a read burst of their own
+     * ({@code channelRead} then {@code channelReadComplete} down the pipeline), since no new bytes
+     * may ever come to start one (a client that sent everything and waits for its replies). On the
+     * channel's thread, outside the pipeline's own callbacks.
+     */
+    public void resume(ChannelHandlerContext anyContext) {
+        if (!stopped) {
+            return;
+        }
+        stopped = false;
+        ByteBuf buffered = internalBuffer();
+        if (buffered.isReadable() && anyContext.channel().isActive()) {
+            ChannelHandlerContext own = anyContext.pipeline().context(this);
+            try {
+                channelRead(own, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(own);
+            } catch (Exception e) {
+                own.fireExceptionCaught(e); // where the pipeline would have sent it
+            }
+        }
+    }
+
+    /**
+     * As Netty's, except while stopped: Netty asks for another read when a burst decoded nothing
+     * and auto-read is off, which for a stopped decoder would read, buffer and ask again for ever.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (stopped) {
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (stopped) {
+            return; // nothing consumed, nothing emitted: the decoding loop ends and the bytes wait
+        }
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;

@@ -16,8 +16,15 @@ import java.util.function.IntSupplier;
  * and fills it with {@link #complete}. Replies are encoded into one batch buffer, handed to the
  * channel and flushed once per read burst ({@code channelReadComplete}), or at once when a late reply
  * completes outside a read. Reading pauses ({@code autoRead} off) while {@code maxPendingReplies}
- * replies are outstanding or the channel is above its write high-water mark, and resumes when
- * both drain.
+ * replies are outstanding, and resumes when they drain. By default it also pauses while the channel
+ * is above its write high-water mark; a protocol that bounds each connection's memory itself (by
+ * {@link #pendingOutboundBytes}, closing a connection over its limit) reads on instead
+ * ({@link #readingWhileUnwritable}), so a client that writes all its requests before it reads a
+ * reply is not left waiting for ever on a server that stopped reading.
+ *
+ * <p>A reply completed while an earlier one is still outstanding is encoded at once into a buffer of
+ * its own (released if the connection closes), so what waits is bytes the protocol can count, not
+ * the protocol's reply objects.
  *
  * <p>It is a pipeline handler of its own, placed right before the protocol's handler, so it sees
  * the read bursts, writability changes and the close without the protocol forwarding them:
@@ -53,6 +60,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
      */
     public static class Slot {
         private Object reply;
+        /** The reply encoded ahead of its turn (it completed while an earlier slot was outstanding); null otherwise. */
+        private ByteBuf encoded;
         private boolean done;
         private boolean closeAfter;
         /** When the read burst that carried the request began (for the latency metric); {@link #UNTIMED} for a push. */
@@ -69,7 +78,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
 
     private final ReplyEncoder<R> encoder;
     private final int maxPendingReplies;
+    /** Read on when the channel is unwritable: the protocol bounds the connection's memory itself. */
+    private boolean readWhileUnwritable;
+    /** Told when the output grew by a batch or more (an early write, a reply encoded ahead of its turn, a push). */
+    private Runnable outputGrew = () -> { };
+    /** Bytes of replies encoded ahead of their turn, waiting in {@link #slots}. */
+    private long queuedBytes;
     private IntSupplier queuedRequests = NO_QUEUED_REQUESTS;
+    private java.util.function.BooleanSupplier readingHeld = () -> false;
     private ChannelHandlerContext ctx;
 
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
@@ -112,11 +128,40 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Keeps reading while the channel is above its write high-water mark: for a protocol that bounds
+     * each connection's memory itself ({@link #pendingOutboundBytes}) and closes one over its limit.
+     * Then a client that writes all its requests before reading any reply gets them all.
+     */
+    public OrderedResponder<R> readingWhileUnwritable() {
+        this.readWhileUnwritable = true;
+        return this;
+    }
+
+    /**
+     * Runs {@code listener} on the channel's thread whenever the output grew by a batch or more
+     * (about {@value #EARLY_WRITE_BYTES} bytes handed to the channel, or a reply that large encoded
+     * ahead of its turn): where a protocol checks its output limits. Pushed messages do not call it
+     * (a protocol pushing many checks at its own pace).
+     */
+    public void onOutputGrowth(Runnable listener) {
+        this.outputGrew = listener;
+    }
+
+    /**
      * Counts requests the connection read but holds back (not yet given a reply position) toward
      * the limit as well; call {@link #checkBackpressure()} when that count changes.
      */
     public void countHeldRequests(IntSupplier heldRequests) {
         this.queuedRequests = heldRequests;
+    }
+
+    /**
+     * Pauses reading also while {@code held} says so: the protocol waits for something that ends
+     * without the client (work it sent to another thread); call {@link #checkBackpressure()} when
+     * the answer changes.
+     */
+    public void pauseReadingWhile(java.util.function.BooleanSupplier held) {
+        this.readingHeld = held;
     }
 
     // ------------------------------------------------------------------ replies
@@ -131,7 +176,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             }
         } else {
             Slot slot = enqueue(new Slot());
-            slot.reply = reply;
+            encodeAhead(slot, reply);
             slot.done = true;
         }
     }
@@ -155,16 +200,37 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         } else {
             Slot slot = new Slot();
             slot.readAt = UNTIMED;
-            slot.reply = message;
+            encodeAhead(slot, message);
             slot.done = true;
             slots.add(slot);
         }
     }
 
-    /** Bytes written to the channel but not yet to the socket, plus the batch not yet handed to it (output-buffer limits). */
+    /** Encodes a reply that must wait for an earlier one into its slot's own buffer, and releases it. */
+    private void encodeAhead(Slot slot, R reply) {
+        ByteBuf out = ctx.alloc().ioBuffer();
+        try {
+            encoder.encode(reply, out);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        } finally {
+            ReferenceCountUtil.release(reply);
+        }
+        slot.encoded = out;
+        queuedBytes += out.readableBytes();
+        if (out.readableBytes() >= EARLY_WRITE_BYTES) {
+            outputGrew.run();
+        }
+    }
+
+    /**
+     * The connection's output held in memory (output-buffer limits): bytes written to the channel but
+     * not yet to the socket, the batch not yet handed to it, and the replies encoded ahead of their turn.
+     */
     public long pendingOutboundBytes() {
         io.netty.channel.ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes());
+        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes()) + queuedBytes;
     }
 
     /** Replies, then closes the connection once this reply is written; stops reading now. */
@@ -203,7 +269,11 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(reply);
             return;
         }
-        slot.reply = reply;
+        if (slots.peek() == slot) {
+            slot.reply = reply;
+        } else {
+            encodeAhead(slot, reply); // an earlier reply is still outstanding
+        }
         slot.done = true;
         drain();
     }
@@ -287,8 +357,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         for (Slot slot : slots) {
             ReferenceCountUtil.release(slot.reply);
             slot.reply = null;
+            if (slot.encoded != null) {
+                slot.encoded.release();
+                slot.encoded = null;
+            }
         }
         slots.clear();
+        queuedBytes = 0;
         if (batch != null) {
             batch.release();
             batch = null;
@@ -319,7 +394,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean overloaded = slots.size() >= maxPendingReplies || queuedRequests.getAsInt() >= maxPendingReplies
-                || !ctx.channel().isWritable();
+                || (!readWhileUnwritable && !ctx.channel().isWritable()) || readingHeld.getAsBoolean();
         if (overloaded && !readingPaused) {
             readingPaused = true;
             flush(); // the client may be waiting for these before it reads more
@@ -339,10 +414,15 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         Slot head;
         while ((head = slots.peek()) != null && head.done) {
             slots.poll();
-            @SuppressWarnings("unchecked")
-            R reply = (R) head.reply;
-            head.reply = null;
-            emit(reply, head.readAt);
+            if (head.encoded != null) {
+                emitEncoded(head.encoded, head.readAt);
+                head.encoded = null;
+            } else {
+                @SuppressWarnings("unchecked")
+                R reply = (R) head.reply;
+                head.reply = null;
+                emit(reply, head.readAt);
+            }
             if (head.closeAfter) {
                 writeLastAndClose();
                 return;
@@ -388,7 +468,33 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (out.readableBytes() >= EARLY_WRITE_BYTES) {
             batch = null;
             ctx.write(out, ctx.voidPromise());
+            outputGrew.run();
         }
+    }
+
+    /** Writes a reply encoded ahead of its turn: the batch before it goes first, then its own buffer. */
+    private void emitEncoded(ByteBuf encoded, long readAt) {
+        queuedBytes -= encoded.readableBytes();
+        if (closed) {
+            encoded.release();
+            return;
+        }
+        if (requestMetrics != null && readAt != UNTIMED) {
+            noteUnflushed(readAt);
+        }
+        if (batch == null) {
+            batch = encoded; // the batch from here: later small replies join it
+        } else if (encoded.readableBytes() < EARLY_WRITE_BYTES - batch.readableBytes()) {
+            batch.writeBytes(encoded); // small: joins the batch (one write for many small replies)
+            encoded.release();
+        } else {
+            if (batch != null) {
+                ctx.write(batch, ctx.voidPromise());
+                batch = null;
+            }
+            ctx.write(encoded, ctx.voidPromise());
+        }
+        unflushed = true;
     }
 
     /** Hands the batch to the channel and flushes, if anything was written since the last flush. */

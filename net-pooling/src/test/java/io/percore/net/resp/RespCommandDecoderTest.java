@@ -118,6 +118,54 @@ class RespCommandDecoderTest {
         ch.finishAndReleaseAll();
     }
 
+    /**
+     * A stopped decoder leaves what arrives in its buffer (counted as buffered) and asks for no read
+     * of its own; resumed, it emits the buffered commands as a burst at once, with no new bytes.
+     */
+    @Test
+    void aStoppedDecoderBuffersUntilResumed() {
+        RespCommandDecoder decoder = RespCommandDecoder.withoutAuthentication(RespDecoderLimits.redisDefaults());
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger bursts = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> seen = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads.incrementAndGet();
+                ctx.read();
+            }
+        }, decoder, new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                byte[][] argv = (byte[][]) msg;
+                seen.add(new String(argv[1], StandardCharsets.US_ASCII));
+                if (seen.size() == 1) {
+                    decoder.stop(); // the connection waits after its first command
+                }
+            }
+
+            @Override
+            public void channelReadComplete(io.netty.channel.ChannelHandlerContext ctx) {
+                bursts.incrementAndGet();
+            }
+        });
+        ch.config().setAutoRead(false);
+        reads.set(0);
+        String three = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n*2\r\n$3\r\nGET\r\n$1\r\nc\r\n";
+        ch.writeInbound(Unpooled.wrappedBuffer(ascii(three)));
+        assertThat(seen).containsExactly("a");
+        assertThat(decoder.bufferedBytes()).isEqualTo(2L * three.length() / 3);
+        ch.writeInbound(Unpooled.wrappedBuffer(ascii("*2\r\n$3\r\nGET\r\n$1\r\nd\r\n")));
+        assertThat(seen).as("stopped: nothing more decoded").containsExactly("a");
+        assertThat(reads.get()).as("no read asked for while stopped (Netty asks when a burst decodes nothing)").isZero();
+        int burstsBefore = bursts.get();
+        decoder.resume(ch.pipeline().firstContext());
+        assertThat(seen).containsExactly("a", "b", "c", "d");
+        assertThat(bursts.get()).as("the resumed commands end with a burst of their own").isEqualTo(burstsBefore + 1);
+        assertThat(decoder.bufferedBytes()).isZero();
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void limitsAreTighterUntilAuthenticated() {
         RespDecoderLimits limits = RespDecoderLimits.redisDefaults();

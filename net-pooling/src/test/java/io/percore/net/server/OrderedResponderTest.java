@@ -155,6 +155,69 @@ class OrderedResponderTest {
         assertThat(channel.config().isAutoRead()).isTrue();
     }
 
+    /** A protocol that bounds its connections' memory itself reads on above the high-water mark. */
+    @Test
+    void readsOnAboveTheHighWaterMarkWhenTheProtocolBoundsItsMemory() {
+        responder.readingWhileUnwritable();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        channel.write(Unpooled.wrappedBuffer(new byte[64]));
+        assertThat(channel.isWritable()).isFalse();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(responder.pendingOutboundBytes()).as("what waits in the channel counts").isGreaterThanOrEqualTo(64);
+        channel.flush();
+        drainOutput();
+    }
+
+    /** What the protocol waits for (work on another thread) pauses reading until it says so. */
+    @Test
+    void pausesReadingWhileTheProtocolHoldsIt() {
+        boolean[] held = {true};
+        responder.pauseReadingWhile(() -> held[0]);
+        responder.checkBackpressure();
+        assertThat(channel.config().isAutoRead()).isFalse();
+        held[0] = false;
+        responder.checkBackpressure();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    /**
+     * A reply that completes while an earlier one is outstanding is encoded at once (its object
+     * released), counted in the pending output, and written in order when its turn comes; a large
+     * one tells the protocol its output grew.
+     */
+    @Test
+    void aReplyAheadOfItsTurnIsEncodedAndCounted() {
+        int[] grew = {0};
+        responder.onOutputGrowth(() -> grew[0]++);
+        OrderedResponder.Slot first = responder.reserve();
+        OrderedResponder.Slot second = responder.reserve();
+        ByteBuf big = reply("b".repeat(OrderedResponder.EARLY_WRITE_BYTES));
+        responder.complete(second, big);
+        assertThat(big.refCnt()).as("encoded and released at once").isZero();
+        assertThat(responder.pendingOutboundBytes()).isEqualTo(OrderedResponder.EARLY_WRITE_BYTES);
+        assertThat(grew[0]).isEqualTo(1);
+        responder.complete(first, reply("a"));
+        String out = drainOutput();
+        assertThat(out).startsWith("ab").hasSize(1 + OrderedResponder.EARLY_WRITE_BYTES);
+        assertThat(responder.pendingOutboundBytes()).isZero();
+    }
+
+    /** A batch past the early-write size goes to the channel before the burst ends, and the protocol hears of it. */
+    @Test
+    void aLargeBatchIsWrittenEarlyAndReported() {
+        responder.readingWhileUnwritable(); // else the write past the high-water mark pauses reading, which flushes
+        int[] grew = {0};
+        responder.onOutputGrowth(() -> grew[0]++);
+        readStarted();
+        responder.reply(reply("x".repeat(OrderedResponder.EARLY_WRITE_BYTES)));
+        assertThat(grew[0]).isEqualTo(1);
+        assertThat(flushes).isZero();
+        assertThat(responder.pendingOutboundBytes()).as("in the channel, with its entry's overhead")
+                .isGreaterThanOrEqualTo(OrderedResponder.EARLY_WRITE_BYTES);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(drainOutput()).hasSize(OrderedResponder.EARLY_WRITE_BYTES);
+    }
+
     @Test
     void replyAndCloseWritesWhatIsBeforeItThenClosesAndStopsReading() {
         readStarted();
