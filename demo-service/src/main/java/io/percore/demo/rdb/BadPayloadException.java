@@ -1,8 +1,9 @@
 package io.percore.demo.rdb;
 
 /**
- * A DUMP payload that cannot be loaded: truncated, inconsistent, or of a type this server does not
- * keep. RESTORE answers it with Redis's {@code ERR Bad data format}; the reason is for logs and tests.
+ * A DUMP payload or RDB file that cannot be loaded: truncated, inconsistent, or of a type this server
+ * does not keep. RESTORE answers it with Redis's {@code ERR Bad data format}; a file's names the file
+ * and the offset ({@link RdbFileReader}); the reason is for logs and tests.
  */
 public final class BadPayloadException extends RuntimeException {
 

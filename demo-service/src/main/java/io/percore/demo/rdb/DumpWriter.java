@@ -30,6 +30,23 @@ public final class DumpWriter {
      * bytes of a string, or the aggregate.
      */
     public static byte[] dump(ValueType type, Object value) {
+        return encode(type, value).finish();
+    }
+
+    /** The value as an RDB file holds it after its key: the type byte, then the value (no footer). */
+    static byte[] object(ValueType type, Object value) {
+        DumpWriter w = encode(type, value);
+        return Arrays.copyOf(w.buf, w.size);
+    }
+
+    /** {@code s} as an RDB string (rdbSaveRawString without compression): how a file holds a key. */
+    static byte[] string(byte[] s) {
+        DumpWriter w = new DumpWriter(s.length + 9);
+        w.writeString(s);
+        return Arrays.copyOf(w.buf, w.size);
+    }
+
+    private static DumpWriter encode(ValueType type, Object value) {
         DumpWriter w;
         if (type == ValueType.STRING) {
             byte[] s = (byte[]) value;
@@ -76,7 +93,7 @@ public final class DumpWriter {
         } else {
             throw new IllegalArgumentException("no DUMP form for type " + type);
         }
-        return w.finish();
+        return w;
     }
 
     /** A first buffer from the value's heap estimate (a payload is smaller), at most 1 MB: it doubles as needed. */

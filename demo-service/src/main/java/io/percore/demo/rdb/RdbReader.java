@@ -94,7 +94,59 @@ public final class RdbReader {
     }
 
     private Restored readObject() {
-        int type = readByte();
+        return readObject(readByte());
+    }
+
+    // ------------------------------------------------------------------ an RDB file, read through this reader (RdbFileReader)
+
+    /** A reader over a whole RDB file's bytes, from {@code from}. */
+    static RdbReader over(byte[] file, int from, Limits limits) {
+        RdbReader reader = new RdbReader(file, limits);
+        reader.pos = from;
+        return reader;
+    }
+
+    int position() {
+        return pos;
+    }
+
+    int nextByte() {
+        return readByte();
+    }
+
+    long nextLongLE() {
+        return readLongLE();
+    }
+
+    int nextIntLE() {
+        require(4);
+        int v = (in[pos] & 0xff) | (in[pos + 1] & 0xff) << 8 | (in[pos + 2] & 0xff) << 16 | (in[pos + 3] & 0xff) << 24;
+        pos += 4;
+        return v;
+    }
+
+    /** A plain length (not a string encoding). */
+    long nextLength() {
+        long len = readLength();
+        if (encoded) {
+            throw new BadPayloadException("an encoded string where a length belongs");
+        }
+        return len;
+    }
+
+    /** A string that is not part of a value (a key, an auxiliary field): bounded, not charged. */
+    byte[] nextString() {
+        charged = 0;
+        return readString(false);
+    }
+
+    /** The value of type {@code type} that follows its key; what it holds is charged afresh. */
+    Restored nextObject(int type) {
+        charged = 0;
+        return readObject(type);
+    }
+
+    private Restored readObject(int type) {
         switch (type) {
             case RdbType.STRING:
                 return new Restored(ValueType.STRING, readString(true));

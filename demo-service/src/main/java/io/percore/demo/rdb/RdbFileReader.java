@@ -1,0 +1,117 @@
+package io.percore.demo.rdb;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads an RDB file written by redis-server (versions 1 to 10, so 7.0's) or by this server
+ * ({@link RdbFileWriter}): every key of database 0 with its value and expiry, handed to
+ * {@link Entries} in file order, so the caller routes each key to the shard that owns it now
+ * (whatever the shard count was when it was written). Auxiliary fields and the LRU/LFU hints are
+ * skipped, as a Redis without the matching policy does; what this server cannot hold (another
+ * database, functions, module data, streams) stops the load with the reason, rather than
+ * dropping data silently. The CRC-64 at the end is checked when the writer computed one.
+ *
+ * <p>A {@link BadPayloadException} from here names the file, the offset and the reason.
+ */
+public final class RdbFileReader {
+
+    /** Receives each key. */
+    public interface Entries {
+        /** {@code expireAtMs} below 0 for none. */
+        void entry(byte[] key, RdbReader.Restored value, long expireAtMs);
+    }
+
+    /** What the file held. */
+    public record Summary(int version, long keys, long expires) {
+    }
+
+    private RdbFileReader() {
+    }
+
+    /** Reads {@code file} whole (a file larger than 2 GB is refused: its keys would not fit this heap either). */
+    public static Summary read(Path file, RdbReader.Limits limits, Entries entries) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new BadPayloadException(file + ": " + size + " bytes, more than this server loads from one file");
+        }
+        return read(file.toString(), Files.readAllBytes(file), limits, entries);
+    }
+
+    static Summary read(String name, byte[] bytes, RdbReader.Limits limits, Entries entries) {
+        RdbReader in = RdbReader.over(bytes, 0, limits);
+        int at = 0;
+        try {
+            if (bytes.length < 9 || !new String(bytes, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
+                throw new BadPayloadException("not an RDB file (no REDIS magic)");
+            }
+            int version = Integer.parseInt(new String(bytes, 5, 4, StandardCharsets.US_ASCII));
+            if (version < 1 || version > RdbType.RDB_VERSION) {
+                throw new BadPayloadException("RDB version " + version + ", newer than Redis 7.0's " + RdbType.RDB_VERSION);
+            }
+            in = RdbReader.over(bytes, 9, limits);
+            long keys = 0;
+            long expires = 0;
+            long expireAt = -1;
+            while (true) {
+                at = in.position();
+                int type = in.nextByte();
+                switch (type) {
+                    case RdbFileWriter.OPCODE_EOF -> {
+                        if (version >= 5) {
+                            verifyChecksum(bytes, in.position(), in);
+                        }
+                        return new Summary(version, keys, expires);
+                    }
+                    case RdbFileWriter.OPCODE_AUX -> {
+                        in.nextString();
+                        in.nextString();
+                    }
+                    case RdbFileWriter.OPCODE_SELECTDB -> {
+                        long db = in.nextLength();
+                        if (db != 0) {
+                            throw new BadPayloadException("keys of database " + db + ": this server has one database, 0");
+                        }
+                    }
+                    case RdbFileWriter.OPCODE_RESIZEDB -> {
+                        in.nextLength();
+                        in.nextLength();
+                    }
+                    case RdbFileWriter.OPCODE_EXPIRETIME_MS -> expireAt = in.nextLongLE();
+                    case RdbFileWriter.OPCODE_EXPIRETIME -> expireAt = (in.nextIntLE() & 0xffffffffL) * 1000;
+                    case RdbFileWriter.OPCODE_IDLE -> in.nextLength();
+                    case RdbFileWriter.OPCODE_FREQ -> in.nextByte();
+                    case RdbFileWriter.OPCODE_MODULE_AUX -> throw new BadPayloadException("module data: this server loads no modules");
+                    case RdbFileWriter.OPCODE_FUNCTION, RdbFileWriter.OPCODE_FUNCTION2 ->
+                            throw new BadPayloadException("a function library: this server does not load functions from a file");
+                    default -> {
+                        byte[] key = in.nextString();
+                        RdbReader.Restored value = in.nextObject(type);
+                        entries.entry(key, value, expireAt);
+                        keys++;
+                        if (expireAt >= 0) {
+                            expires++;
+                        }
+                        expireAt = -1;
+                    }
+                }
+            }
+        } catch (BadPayloadException e) {
+            throw new BadPayloadException(name + " at offset " + at + ": " + e.getMessage(), e.stringTooLong());
+        }
+    }
+
+    private static void verifyChecksum(byte[] bytes, int end, RdbReader in) {
+        long stored = in.nextLongLE();
+        if (stored == 0) {
+            return; // written with rdbchecksum no
+        }
+        long computed = Crc64.update(0, bytes, 0, end);
+        if (computed != stored) {
+            throw new BadPayloadException("wrong RDB checksum (expected " + Long.toHexString(computed) + ", stored "
+                    + Long.toHexString(stored) + ")");
+        }
+    }
+}
