@@ -419,6 +419,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (msg instanceof RespProtocolError e) {
+            if (barrier) {
+                // after the commands read before it, as Redis answers them: held in line, not dropped with them
+                hold(new byte[][] {PROTOCOL_ERROR, e.replyText().getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+                return;
+            }
             protocolError(e.replyText());
             return;
         }
@@ -639,6 +644,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             ctx.close();
         }
     }
+
+    /** Marks a held protocol error (compared by identity: no command's name is this array). */
+    private static final byte[] PROTOCOL_ERROR = new byte[0];
 
     private void protocolError(String text) {
         if (responder.closing()) {
@@ -904,6 +912,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         try {
             byte[][] argv;
             while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && !closedForLimits && (argv = nextHeld()) != null) {
+                if (argv[0] == PROTOCOL_ERROR) {
+                    protocolError(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8));
+                    break;
+                }
                 execute(argv);
             }
         } finally {

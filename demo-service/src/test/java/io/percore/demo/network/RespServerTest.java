@@ -155,6 +155,18 @@ class RespServerTest {
         }
     }
 
+    /** Commands held back (here by CLIENT PAUSE ALL) are answered before a protocol error read after them. */
+    @Test
+    void aProtocolErrorAfterHeldCommandsComesAfterTheirReplies() throws Exception {
+        try (RespTestClient admin = client(); RespTestClient c = client()) {
+            assertThat(admin.cmd("CLIENT", "PAUSE", "300", "ALL")).isEqualTo("OK");
+            c.send("PING\r\nECHO 'it''s'\r\n");
+            assertThat(c.read()).isEqualTo("PONG");
+            assertThat(c.read()).isEqualTo(new Err("ERR Protocol error: unbalanced quotes in request"));
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
     /** As redis-server 7.0.15 answers it: a top-level bulk header is just an inline command. */
     @Test
     void topLevelBulkFrameIsAnInlineCommandAsInRedis() throws Exception {
