@@ -9,20 +9,25 @@
 # env:   REQUESTS (2000000 per measured run)
 #        TESTS ("set get"): redis-benchmark tests, e.g. TESTS="zadd hset" (random members of one key,
 #        as run-peers.sh; the warm-up run fills it, so the measured runs mostly update)
+#        SHARDS (0: one shard, pinned mode): e.g. SHARDS=2 runs two overprovisioned shards on CPU 1, so
+#        about half the keys live on the other shard and their replies cross shards
 set -euo pipefail
 rounds=$1; shift
 requests=${REQUESTS:-2000000}
 tests=${TESTS:-set get}
+shards=${SHARDS:-0}
+mode=pinned
+[ "$shards" -gt 1 ] && mode=overprovisioned  # two busy-polling shards on one CPU would measure the scheduler
 clk=$(getconf CLK_TCK)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" shards=$shards load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round jar command cpu_us_per_request"
 for ((r = 1; r <= rounds; r++)); do
   for jar in "$@"; do
     port=$(free_port); http=$(free_port); mgmt=$(free_port)
     taskset -c 1 env -u PERCORE_JAR java -Xms256m -Xmx512m -Dio.netty.leakDetection.level=disabled -jar "$jar" \
       --percore.servers.resp.port="$port" --percore.servers.http.port="$http" --management.server.port="$mgmt" \
-      --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s >/dev/null 2>&1 &
+      --percore.engine.shards="$shards" --percore.engine.mode="$mode" --percore.engine.idle-poll=0s >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 1 240); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.25; done
     taskset -c 0 redis-benchmark -p "$port" -t "${tests// /,}" -r 100000 -c 50 -P 16 -n 500000 -q >/dev/null 2>&1

@@ -31,11 +31,17 @@ public final class RdbFileReader {
     private RdbFileReader() {
     }
 
-    /** Reads {@code file} whole (a file larger than 2 GB is refused: its keys would not fit this heap either). */
+    /**
+     * Reads {@code file} whole. A file larger than a quarter of the max heap is refused before it is
+     * read: its bytes and the keys made from them would not fit beside each other (nor past 2 GB, an
+     * array's limit).
+     */
     public static Summary read(Path file, RdbReader.Limits limits, Entries entries) throws IOException {
         long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new BadPayloadException(file + ": " + size + " bytes, more than this server loads from one file");
+        long most = Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4);
+        if (size > most) {
+            throw new BadPayloadException(file + ": " + size + " bytes, more than this JVM can load from one file (" + most
+                    + " bytes: a quarter of the max heap); raise -Xmx");
         }
         return read(file.toString(), Files.readAllBytes(file), limits, entries);
     }

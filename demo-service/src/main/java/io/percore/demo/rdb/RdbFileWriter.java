@@ -72,18 +72,6 @@ public final class RdbFileWriter {
             keys++;
         }
 
-        public long keys() {
-            return keys;
-        }
-
-        public long expires() {
-            return expires;
-        }
-
-        public Path file() {
-            return file;
-        }
-
         @Override
         public void close() throws IOException {
             out.close();

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * queued MULTI commands, and the replies other shards are making for it.
  *
  * <p>Its connection's shard owns the figures and publishes their sum ({@link #publish}); the shards
- * that make its replies add what those hold while they travel ({@link #elsewhere}) and read the
+ * that make its replies add what those hold while they travel ({@link #addElsewhere}) and read the
  * published sum before making more: that is how a client on one shard that asks another shard for a
  * hundred million-element ranges is stopped after the first few, not after the other shard has
  * built them all. The only state two shards share for a client: an atomic counter and two published
@@ -34,7 +34,7 @@ public final class ClientMemory {
 
     /** Bytes of replies other shards made for this client that have not reached it yet. */
     private final AtomicLong elsewhere = new AtomicLong();
-    /** The connection's shard's last total (without {@link #elsewhere}), for other shards: opaque. */
+    /** The connection's shard's last total (without what travels to it), for other shards: opaque. */
     @SuppressWarnings("unused")
     private long published;
     /** The client is being closed (limits, eviction, gone): other shards stop making its replies. */
@@ -48,11 +48,6 @@ public final class ClientMemory {
     /** Any shard: the client's memory as last published, plus what travels to it. */
     public long total() {
         return (long) PUBLISHED.getOpaque(this) + elsewhere.get();
-    }
-
-    /** Bytes other shards' replies for it hold while they travel. */
-    public long elsewhere() {
-        return elsewhere.get();
     }
 
     /** A shard made a reply of about {@code bytes} for this client (positive), or it arrived (negative). */

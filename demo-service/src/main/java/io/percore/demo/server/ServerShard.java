@@ -249,10 +249,6 @@ public final class ServerShard implements AutoCloseable {
         return (budget > 0 ? budget : Math.max(1, JvmMemory.defaultMaxmemoryClients() / shards)) / 2;
     }
 
-    public long requestsInFlight() {
-        return requestsInFlight;
-    }
-
     /** {@code client} stopped reading until the shard's requests in flight come down. */
     public void waitForRequests(Client client) {
         waitingForRequests.add(client);

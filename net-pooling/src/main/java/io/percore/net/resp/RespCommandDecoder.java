@@ -90,10 +90,6 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         stopped = true;
     }
 
-    public boolean stopped() {
-        return stopped;
-    }
-
     /**
      * Decodes again: the commands already buffered are emitted now, as a read burst of their own
      * ({@code channelRead} then {@code channelReadComplete} down the pipeline), since no new bytes
