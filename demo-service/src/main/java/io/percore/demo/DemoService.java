@@ -7,6 +7,7 @@ import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
+import io.percore.demo.persistence.Persistence;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
@@ -26,14 +27,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DemoService implements AutoCloseable {
 
     private final Keyspace keyspace;
+    private final Persistence persistence;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, ShardedServer resp, ShardedServer http) {
+    private DemoService(Keyspace keyspace, Persistence persistence, Sharded<ServerShard> servers, PubSub pubsub, ShardedServer resp,
+                        ShardedServer http) {
         this.keyspace = keyspace;
+        this.persistence = persistence;
         this.servers = servers;
         this.pubsub = pubsub;
         this.resp = resp;
@@ -70,20 +74,26 @@ public final class DemoService implements AutoCloseable {
     /**
      * Starts the keyspace on {@code engine} and both servers through {@code servers}, which decides
      * where they listen; {@code settings} supplies the RESP and HTTP limits and the port that
-     * {@code CONFIG GET port} and {@code INFO} report. Blocks until bound; call off the shard threads.
+     * {@code CONFIG GET port} and {@code INFO} report. If the data directory holds a snapshot, it is
+     * loaded while the servers already answer ({@code -LOADING}, as Redis). Blocks until bound and
+     * loaded; call off the shard threads.
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
         Keyspace keyspace = Keyspace.start(engine);
         PubSub pubsub = PubSub.start(engine);
+        Persistence persistence = null;
         Sharded<ServerShard> servers = null;
         ShardedServer resp = null;
+        ShardedServer http = null;
         try {
+            persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
             long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
             ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
                     settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
-                    settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode());
+                    settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
+                    .withPersistence(settings.persistence());
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
@@ -96,17 +106,37 @@ public final class DemoService implements AutoCloseable {
                         + " HTTP /kv API answers them 403. Set a password, or percore.demo.protected-mode=false.",
                         settings.respBindAddress());
             }
-            servers = ServerShard.start(engine, keyspace, initial, commands.size());
+            servers = ServerShard.start(engine, keyspace, persistence, initial, commands.size());
+            Sharded<ServerShard> serverShards = servers;
+            persistence.onStateChange(() -> {
+                // -LOADING and -MISCONF are checked only while a shard's command hooks say so
+                for (int shard = 0; shard < engine.shardCount(); shard++) {
+                    engine.submitTo(shard, () -> {
+                        serverShards.local().updateCommandHooks();
+                        return null;
+                    });
+                }
+            });
             resp = launcher.start(RESP_SERVER, new RespServerInitializer(keyspace, servers, pubsub, commands, settings.resp()),
                     commands.requestKinds());
             ShardedServer respServer = resp;
             servers.fromOutside().invokeOnAll(server -> server.respServer(respServer.metrics(server.shardId()))).join();
-            ShardedServer http = launcher.start(HTTP_SERVER, new HttpServerInitializer(keyspace, servers, settings.http()),
+            http = launcher.start(HTTP_SERVER, new HttpServerInitializer(keyspace, servers, settings.http()),
                     HttpServerInitializer.requestKinds());
-            return new DemoService(keyspace, servers, pubsub, resp, http);
+            ConfigValues start = initial;
+            persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits());
+            DemoService service = new DemoService(keyspace, persistence, servers, pubsub, resp, http);
+            persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
+            return service;
         } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
             if (resp != null) {
                 resp.close();
+            }
+            if (persistence != null) {
+                persistence.close();
             }
             if (servers != null) {
                 stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
@@ -167,9 +197,31 @@ public final class DemoService implements AutoCloseable {
         return http.port();
     }
 
-    /** Closes the servers, then the keyspace; later calls do nothing. Needs the engine still running. */
+    /**
+     * What the SHUTDOWN command does after its save: by default the service closes; the Spring app
+     * closes its context and exits the process (which closes the service).
+     */
+    public void onShutdownCommand(Runnable exit) {
+        persistence.onShutdownCommand(exit);
+    }
+
+    /** The service's snapshots (SAVE, BGSAVE, the save rules, the final save). */
+    public Persistence persistence() {
+        return persistence;
+    }
+
+    /**
+     * Closes the servers; then, with save rules (Redis's SIGTERM), saves everything acknowledged
+     * within the final save's bound; then the keyspace. Later calls do nothing. Needs the engine
+     * still running.
+     */
     @Override
     public void close() {
+        close(!persistence.settings().save().isEmpty());
+    }
+
+    /** {@link #close()}, saving a final snapshot or not whatever the save rules say (SHUTDOWN SAVE|NOSAVE). */
+    public void close(boolean finalSave) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -180,6 +232,7 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
+                    persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();
                 } finally {

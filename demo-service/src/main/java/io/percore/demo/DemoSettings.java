@@ -5,6 +5,11 @@ import io.percore.demo.server.ClientSettings;
 import io.percore.demo.server.RespSettings;
 import java.time.Duration;
 import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.persistence.PersistenceSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Where the demo listens and its limits. The Spring app takes the listeners from the starter's
@@ -13,10 +18,19 @@ import io.percore.demo.kv.MemorySettings;
  * @param http   the HTTP server's limits, timeouts and password
  * @param memory the keyspace's memory budget (maxmemory, policy)
  * @param clients what bounds the clients' memory and who may connect
+ * @param persistence where the keyspace is saved and loaded from, and when
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                           int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients) {
+                           int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
+                           PersistenceSettings persistence) {
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, clients, PersistenceSettings.defaults());
+    }
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -25,40 +39,55 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 maxConnectionsPerShard, memory, ClientSettings.defaults());
     }
 
-    /** Loopback, ephemeral ports, Redis's limits: what tests use. */
+    /**
+     * Loopback, ephemeral ports, Redis's limits, a data directory of its own (a new temporary one, so
+     * no test loads another's snapshot): what tests use.
+     */
     public static DemoSettings forTests() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("percore-demo-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        dir.toFile().deleteOnExit();
         return new DemoSettings("127.0.0.1", 0, RespSettings.defaults(), Duration.ZERO, "127.0.0.1", 0, HttpSettings.defaults(),
-                Duration.ofSeconds(60), 10_000, MemorySettings.defaults());
+                Duration.ofSeconds(60), 10_000, MemorySettings.defaults(), ClientSettings.defaults(), PersistenceSettings.in(dir));
+    }
+
+    public DemoSettings withPersistence(PersistenceSettings persistence) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients);
+                httpIdleTimeout, max, memory, clients, persistence);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
     }
 }

@@ -3,6 +3,7 @@ package io.percore.demo.admin;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
+import io.percore.demo.persistence.SaveRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -142,11 +143,21 @@ final class ConfigParameters {
                 throw invalid("the RESP listener's address is percore.servers.resp.bind-address and cannot change while it runs");
             }
         }));
-        p.add(new Parameter("save", null, false, v -> "", (n, value) -> {
-            if (!value.isEmpty()) {
-                throw invalid("this server has no persistence; only \"\" (off) can be set");
+        p.add(new Parameter("save", null, false, v -> v.persistence().save().text(), (n, value) -> {
+            try {
+                n.persistence = n.persistence.withSave(SaveRules.parse(value));
+            } catch (IllegalArgumentException e) {
+                throw invalid(e.getMessage());
             }
         }));
+        p.add(new Parameter("stop-writes-on-bgsave-error", null, false, v -> v.persistence().stopWritesOnBgsaveError() ? "yes" : "no",
+                (n, value) -> n.persistence = n.persistence.withStopWritesOnBgsaveError(yesNo("stop-writes-on-bgsave-error", value))));
+        // Redis 7.0's protected configs (enable-protected-configs no): read here, set in percore.demo.persistence.*
+        p.add(protectedConfig("dir", v -> v.persistence().dir().toAbsolutePath().normalize().toString()));
+        p.add(protectedConfig("dbfilename", v -> v.persistence().dbfilename()));
+        // what the files are: checksummed always, strings written plain (LZF is read, not written)
+        p.add(fixed("rdbchecksum", "yes"));
+        p.add(fixed("rdbcompression", "no"));
         p.add(new Parameter("appendonly", null, false, v -> "no", (n, value) -> {
             if (!yesNo("appendonly", value)) {
                 return;
@@ -174,6 +185,21 @@ final class ConfigParameters {
             }
         }
         return null;
+    }
+
+    private static Parameter protectedConfig(String name, Function<ConfigValues, String> get) {
+        return new Parameter(name, null, false, get, (n, value) -> {
+            throw invalid("can't set protected config");
+        });
+    }
+
+    /** A yes/no this server has one answer to: that one is accepted (nothing changes), the other refused. */
+    private static Parameter fixed(String name, String only) {
+        return new Parameter(name, null, false, v -> only, (n, value) -> {
+            if (yesNo(name, value) != only.equals("yes")) {
+                throw invalid("this server's " + name + " is always " + only);
+            }
+        });
     }
 
     private static Parameter immutable(String name, Function<ConfigValues, String> get) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 import io.percore.demo.command.CommandContext;
+import io.percore.demo.persistence.Persistence;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.pubsub.ChannelTable;
 import io.percore.demo.pubsub.PubSub;
@@ -54,7 +55,8 @@ public final class InfoCommand {
     }
 
     /** One shard's part of INFO, made on that shard. */
-    record ShardInfo(ServerShard.Snapshot figures, CommandStats.Snapshot commands, long cpuUserNanos, long cpuSysNanos) {
+    record ShardInfo(ServerShard.Snapshot figures, CommandStats.Snapshot commands, long cpuUserNanos, long cpuSysNanos,
+                     long changesSinceSave) {
     }
 
     public void info(CommandContext c, byte[][] argv) {
@@ -81,20 +83,22 @@ public final class InfoCommand {
         CommandTable table = c.commands();
         PubSub pubsub = c.pubsub();
         Sharded<ServerShard> servers = c.servers();
+        Persistence persistence = c.server().persistence();
         c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
                 .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
-                        .map(names -> format(sections, allSections, shards, names, config, table))));
+                        .map(names -> format(sections, allSections, shards, names, config, table, persistence))));
     }
 
     private static List<ShardInfo> shardInfo(ServerShard state) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         long user = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
-        return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user)));
+        long changes = state.persistence().changesSinceSave(state.shardId(), state.data().store().dirty());
+        return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user), changes));
     }
 
     private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
-                                CommandTable table) {
+                                CommandTable table, Persistence persistence) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
         Sections out = new Sections(wanted, all);
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
@@ -145,7 +149,7 @@ public final class InfoCommand {
             memory(out, figures, config);
         }
         if (out.begin("persistence", "Persistence")) {
-            persistence(out);
+            persistence.info(shards.stream().mapToLong(ShardInfo::changesSinceSave).sum(), out::line);
         }
         if (out.begin("stats", "Stats")) {
             stats(out, figures, shards, pubsub);
@@ -297,39 +301,6 @@ public final class InfoCommand {
             out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted()
                     + ",mem_clients=" + s.clientsMemory());
         }
-    }
-
-    private void persistence(Sections out) {
-        out.line("loading", 0);
-        out.line("async_loading", 0);
-        out.line("current_cow_peak", 0);
-        out.line("current_cow_size", 0);
-        out.line("current_cow_size_age", 0);
-        out.line("current_fork_perc", "0.00");
-        out.line("current_save_keys_processed", 0);
-        out.line("current_save_keys_total", 0);
-        out.line("rdb_changes_since_last_save", 0);
-        out.line("rdb_bgsave_in_progress", 0);
-        out.line("rdb_last_save_time", startMillis / 1000);
-        out.line("rdb_last_bgsave_status", "ok");
-        out.line("rdb_last_bgsave_time_sec", -1);
-        out.line("rdb_current_bgsave_time_sec", -1);
-        out.line("rdb_saves", 0);
-        out.line("rdb_last_cow_size", 0);
-        out.line("rdb_last_load_keys_expired", 0);
-        out.line("rdb_last_load_keys_loaded", 0);
-        out.line("aof_enabled", 0);
-        out.line("aof_rewrite_in_progress", 0);
-        out.line("aof_rewrite_scheduled", 0);
-        out.line("aof_last_rewrite_time_sec", -1);
-        out.line("aof_current_rewrite_time_sec", -1);
-        out.line("aof_last_bgrewrite_status", "ok");
-        out.line("aof_rewrites", 0);
-        out.line("aof_rewrites_consecutive_failures", 0);
-        out.line("aof_last_write_status", "ok");
-        out.line("aof_last_cow_size", 0);
-        out.line("module_fork_in_progress", 0);
-        out.line("module_fork_last_cow_size", 0);
     }
 
     private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub) {

@@ -31,12 +31,16 @@ public class DemoConfiguration {
 
     /** Started while the context refreshes, before the management server accepts requests. */
     @Bean(destroyMethod = "close")
-    public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties) {
+    public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties,
+                                   org.springframework.context.ApplicationContext context) {
         // A missing server section fails in servers.start, which names the configured servers.
         ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
         ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
         DemoSettings settings = properties.toSettings(resp, http);
-        return DemoService.start(engine, settings, servers::start);
+        DemoService service = DemoService.start(engine, settings, servers::start);
+        // SHUTDOWN, as redis-server's: the process ends (the context closes first: drain, engine, Actuator)
+        service.onShutdownCommand(() -> System.exit(org.springframework.boot.SpringApplication.exit(context, () -> 0)));
+        return service;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.percore.demo.app;
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.persistence.PersistenceSettings;
+import io.percore.demo.persistence.SaveRules;
 import io.percore.demo.server.ClientSettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
@@ -38,6 +40,12 @@ public class DemoProperties {
     private final Resp resp = new Resp();
     @Valid
     private final Http http = new Http();
+    @Valid
+    private final Persistence persistence = new Persistence();
+
+    public Persistence getPersistence() {
+        return persistence;
+    }
 
     public Resp getResp() {
         return resp;
@@ -56,7 +64,8 @@ public class DemoProperties {
                 new HttpSettings(http.maxBodySize, resp.requirepass, http.requestHeaderTimeout, http.bodyReadTimeout),
                 httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
-                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode));
+                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode),
+                persistence.toSettings());
     }
 
     /**
@@ -169,6 +178,108 @@ public class DemoProperties {
             this.maxInlineLength = maxInlineLength;
         }
 
+    }
+
+    /**
+     * Where the keyspace is saved and loaded from (Redis's names): a snapshot file in Redis 7.0's RDB
+     * format, loaded at start when it is there, written by SAVE, BGSAVE, the save rules and at
+     * shutdown when save rules are set.
+     */
+    public static class Persistence {
+
+        /** What is kept on disk: a Kubernetes operator sets it through {@code PERCORE_PERSISTENCE} (application.yml). */
+        public enum Mode {
+            /** Nothing unless asked (SAVE, BGSAVE, save rules set here). */
+            NONE,
+            /** Snapshots: Redis's default save rules unless {@code save} is set, and a final one at shutdown. */
+            SNAPSHOT,
+            /** The append-only file (not built yet: refused at start rather than running without it). */
+            AOF
+        }
+
+        /** The data directory (Redis's dir); created when missing, must be writable. The operator sets {@code PERCORE_DATA_DIR}. */
+        @NotNull
+        private String dir = ".";
+        @NotNull
+        private Mode mode = Mode.NONE;
+        /** The snapshot's file name in the data directory (Redis's dbfilename). */
+        @NotNull
+        private String dbfilename = "dump.rdb";
+        /**
+         * Redis's save rules, "<seconds> <changes> ..."; empty: no automatic snapshots and no final save at
+         * shutdown. Unset: none with mode none, Redis's "3600 1 300 100 60 10000" with mode snapshot.
+         */
+        private String save;
+        /** Refuse writes with -MISCONF while the last background save failed (Redis's stop-writes-on-bgsave-error). */
+        private boolean stopWritesOnBgsaveError = true;
+        /** How long the final save at shutdown may take; the pod's termination grace period must be longer. */
+        @DurationMin(seconds = 1)
+        @DurationMax(hours = 24)
+        @NotNull
+        private Duration finalSaveTimeout = PersistenceSettings.DEFAULT_FINAL_SAVE_TIMEOUT;
+
+        PersistenceSettings toSettings() {
+            if (mode == Mode.AOF) {
+                throw new IllegalArgumentException("percore.demo.persistence.mode=aof: the append-only file is not built yet;"
+                        + " use mode snapshot");
+            }
+            SaveRules rules = save != null ? SaveRules.parse(save) : mode == Mode.SNAPSHOT ? SaveRules.REDIS_DEFAULT : SaveRules.NONE;
+            return new PersistenceSettings(java.nio.file.Path.of(dir), dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout);
+        }
+
+        public Mode getMode() {
+            return mode;
+        }
+
+        public void setMode(Mode mode) {
+            this.mode = mode;
+        }
+
+        public String getDir() {
+            return dir;
+        }
+
+        public void setDir(String dir) {
+            this.dir = dir;
+        }
+
+        public String getDbfilename() {
+            return dbfilename;
+        }
+
+        /** @throws IllegalArgumentException for a path instead of a file name */
+        public void setDbfilename(String dbfilename) {
+            new PersistenceSettings(java.nio.file.Path.of("."), dbfilename, SaveRules.NONE, true, finalSaveTimeout);
+            this.dbfilename = dbfilename;
+        }
+
+        public String getSave() {
+            return save;
+        }
+
+        /** @throws IllegalArgumentException when it is not pairs of non-negative integers */
+        public void setSave(String save) {
+            if (save != null) {
+                SaveRules.parse(save);
+            }
+            this.save = save;
+        }
+
+        public boolean isStopWritesOnBgsaveError() {
+            return stopWritesOnBgsaveError;
+        }
+
+        public void setStopWritesOnBgsaveError(boolean stopWritesOnBgsaveError) {
+            this.stopWritesOnBgsaveError = stopWritesOnBgsaveError;
+        }
+
+        public Duration getFinalSaveTimeout() {
+            return finalSaveTimeout;
+        }
+
+        public void setFinalSaveTimeout(Duration finalSaveTimeout) {
+            this.finalSaveTimeout = finalSaveTimeout;
+        }
     }
 
     /** The per-core HTTP server ({@code percore.servers.http} says where it listens). */

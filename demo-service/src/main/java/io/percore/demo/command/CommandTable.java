@@ -39,6 +39,8 @@ public final class CommandTable {
     private static final int SKIP_SLOWLOG = 2;
     private static final int TOUCHES_KEYSPACE = 4;
     private static final int MAY_WRITE = 8;
+    private static final int OK_LOADING = 16;
+    private static final int WRITE = 32;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -106,6 +108,12 @@ public final class CommandTable {
         if (flags.contains("write") || flags.contains("may_replicate")) {
             t |= MAY_WRITE;
         }
+        if (flags.contains("loading")) {
+            t |= OK_LOADING;
+        }
+        if (flags.contains("write")) {
+            t |= WRITE;
+        }
         return t;
     }
 
@@ -127,6 +135,16 @@ public final class CommandTable {
     /** Whether command {@code id} may change data (write or may_replicate): what CLIENT PAUSE WRITE holds. */
     public boolean mayWrite(int id) {
         return (traits[id] & MAY_WRITE) != 0;
+    }
+
+    /** Whether command {@code id} runs while the keyspace is loading (Redis's loading flag). */
+    public boolean okWhileLoading(int id) {
+        return (traits[id] & OK_LOADING) != 0;
+    }
+
+    /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */
+    public boolean writes(int id) {
+        return (traits[id] & WRITE) != 0;
     }
 
     /**

@@ -88,7 +88,9 @@ public final class BitCommands {
         boolean was = (p[byteIndex] & mask) != 0;
         if (was != (on == 1)) {
             p[byteIndex] = (byte) (on == 1 ? p[byteIndex] | mask : p[byteIndex] & ~mask);
-            ks.modified(argv[1]); // WATCH sees a bit that changed (growing the string counted already)
+            if (!ks.writableStringCounted()) {
+                ks.modified(argv[1]); // WATCH sees a bit that changed (creating or growing the string counted already)
+            }
         }
         return was ? ONE : ZERO;
     }
@@ -504,7 +506,7 @@ public final class BitCommands {
                 changed |= stored != old;
             }
         }
-        if (changed) {
+        if (changed && !ks.writableStringCounted()) {
             ks.modified(argv[1]);
         }
         return new ArrayRedisMessage(replies);

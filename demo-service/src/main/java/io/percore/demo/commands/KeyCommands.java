@@ -250,8 +250,17 @@ public final class KeyCommands {
         every.set(0, keyspace.shardCount());
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
+        io.percore.demo.persistence.Persistence persistence = c.server().persistence();
         bound.reserveInOrder(every).flatMap(held -> flushEach(bound, name)).whenComplete((reply, failure) -> {
             bound.releaseAll(every);
+            if (failure == null && name == Replays.FLUSHALL) {
+                // with save rules the empty keyspace is saved before the reply, as Redis's FLUSHALL does
+                persistence.saveAfterFlush().whenComplete((v, e) -> {
+                    slot.complete(reply);
+                    c.endBarrier();
+                });
+                return;
+            }
             slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
             c.endBarrier();
         });

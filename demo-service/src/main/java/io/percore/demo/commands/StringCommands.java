@@ -210,7 +210,9 @@ public final class StringCommands {
         checkStringLength((long) oldLength + argv[2].length);
         GrowableString string = ks.writableString(argv[1], oldLength + argv[2].length, now);
         System.arraycopy(argv[2], 0, string.array(), oldLength, argv[2].length);
-        ks.modified(argv[1]); // even an empty APPEND, as Redis's
+        if (!ks.writableStringCounted()) {
+            ks.modified(argv[1]); // even an empty APPEND, as Redis's (one change: a longer string counted already)
+        }
         return integer(string.length());
     }
 
@@ -261,7 +263,9 @@ public final class StringCommands {
         // in place: O(value) unless the string grows (amortized) or a reply holds it (one copy)
         GrowableString string = ks.writableString(argv[1], (int) Math.max(oldLength, offset + value.length), now);
         System.arraycopy(value, 0, string.array(), (int) offset, value.length);
-        ks.modified(argv[1]);
+        if (!ks.writableStringCounted()) {
+            ks.modified(argv[1]); // one change, as Redis's dirty counts a SETRANGE
+        }
         return integer(string.length());
     }
 

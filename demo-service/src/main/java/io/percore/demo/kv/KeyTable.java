@@ -60,8 +60,10 @@ final class KeyTable {
         }
     }
 
-    private Entry[] buckets = new Entry[MIN_CAPACITY];
+    Entry[] buckets = new Entry[MIN_CAPACITY];
     private int size;
+    /** The snapshot being written of this table, or null: told of each change before it is made. */
+    StoreSnapshot snapshot;
 
     static int hash(byte[] key) {
         // Seeded SipHash-1-2, as Redis's dict: keys a client picks cannot be made to share a bucket
@@ -86,6 +88,13 @@ final class KeyTable {
             e = e.next;
         }
         return null;
+    }
+
+    /** Before a change of the key with {@code hash} (its value, its expiry, it is added or removed): the snapshot saves the key's bucket as it is. */
+    void beforeChange(int hash) {
+        if (snapshot != null) {
+            snapshot.saveBucket(hash & (buckets.length - 1));
+        }
     }
 
     /** Inserts a key known to be absent. */
@@ -184,6 +193,9 @@ final class KeyTable {
     }
 
     private void resize(int newCapacity) {
+        if (snapshot != null) {
+            snapshot.resized(buckets.length, newCapacity);
+        }
         Entry[] old = buckets;
         Entry[] fresh = new Entry[newCapacity];
         int mask = newCapacity - 1;

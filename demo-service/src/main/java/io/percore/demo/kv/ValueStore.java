@@ -54,7 +54,8 @@ public final class ValueStore {
     static final int ACTIVE_EXPIRE_SAMPLE = 20;
     static final int ACTIVE_EXPIRE_REPEAT_PERCENT = 25;
 
-    private final KeyTable table = new KeyTable();
+    /** Not final: a FLUSHALL during a snapshot leaves the old table to the snapshot and starts a new one. */
+    private KeyTable table = new KeyTable();
     private final SplittableRandom random;
 
     /** Where every change is reported: the shard's write path ({@link KeyspaceChanges#NONE} for a store on its own). */
@@ -98,6 +99,7 @@ public final class ValueStore {
 
     /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
     private long blockingBytes;
+    private boolean lastStringCounted;
 
     public ValueStore() {
         this(new SplittableRandom());
@@ -140,6 +142,8 @@ public final class ValueStore {
         }
         if (countStats) {
             keyspaceHits++;
+        } else {
+            table.beforeChange(e.hash); // a value looked up to be written is changed in place next
         }
         if (e.type != type) {
             throw new WrongTypeException();
@@ -183,12 +187,13 @@ public final class ValueStore {
         Object stored = lookupWrite(key, ValueType.STRING, now);
         requireFits(newLength);
         GrowableString string;
+        boolean created = stored == null;
         if (stored instanceof GrowableString g) {
             string = g;
         } else {
             string = stored == null ? GrowableString.empty() : GrowableString.adopt((byte[]) stored);
             if (stored == null) {
-                set(key, ValueType.STRING, string, NO_EXPIRY);
+                set(key, ValueType.STRING, string, NO_EXPIRY); // one change, as Redis's dirty counts a key created by SETBIT
             } else {
                 // the same string in another form: not a change (Redis's dbUnshareStringValue)
                 KeyTable.Entry e = table.find(key, KeyTable.hash(key));
@@ -201,10 +206,20 @@ public final class ValueStore {
         long max = budget.maxBytes();
         string.ensureLength(newLength, max > 0 ? max : Long.MAX_VALUE);
         addUsed(string.bytes() - before);
-        if (string.length() != lengthBefore) {
+        lastStringCounted = created || string.length() != lengthBefore;
+        if (string.length() != lengthBefore && !created) {
             touched(key);
         }
         return string;
+    }
+
+    /**
+     * Whether the last {@link #writableString} counted as a change already (it created or lengthened the
+     * string): a command that then changes bytes in it does not count again (Redis's SETBIT and BITFIELD
+     * add one to {@code dirty} for a created or grown string whose bits also changed).
+     */
+    public boolean writableStringCounted() {
+        return lastStringCounted;
     }
 
     /** The value at {@code key} changed in place without changing size (WATCH's modified key). */
@@ -282,6 +297,7 @@ public final class ValueStore {
      */
     public void set(byte[] key, ValueType type, Object value, long expireAt) {
         int hash = KeyTable.hash(key);
+        table.beforeChange(hash);
         KeyTable.Entry e = table.find(key, hash);
         if (e == null) {
             e = table.insert(key, hash, type, value);
@@ -337,6 +353,7 @@ public final class ValueStore {
         if (e == null) {
             setString(key, value, NO_EXPIRY);
         } else {
+            table.beforeChange(e.hash);
             addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = ValueType.STRING;
             e.value = value;
@@ -434,6 +451,7 @@ public final class ValueStore {
             return true;
         }
         if (e.expireAt() != expireAt) {
+            table.beforeChange(e.hash);
             setExpireAt(e, expireAt);
             touched(key);
         }
@@ -450,10 +468,15 @@ public final class ValueStore {
         return true;
     }
 
+    /** Deletes every key; each counts as a change (Redis's {@code server.dirty += removed}). */
     public void flush() {
         changes.flushing(); // WATCH touches the watched keys that exist now (Redis's touchAllWatchedKeysInDb)
-        dirty++;
-        table.clear();
+        dirty += table.size();
+        if (table.snapshot != null) {
+            table = new KeyTable(); // the snapshot keeps the old one, unchanged from here
+        } else {
+            table.clear();
+        }
         volatileHead = null;
         activeCursor = null;
         evictCursor = null;
@@ -753,6 +776,21 @@ public final class ValueStore {
         return (16L + length + 7) & ~7L;
     }
 
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Starts handing every live key, as it is now, to {@code sink} while the shard goes on
+     * (see {@link StoreSnapshot}); the caller drives it with {@link StoreSnapshot#step}.
+     *
+     * @throws IllegalStateException when a snapshot of this store is running
+     */
+    public StoreSnapshot snapshot(StoreSnapshot.Sink sink, long now) {
+        if (table.snapshot != null) {
+            throw new IllegalStateException("a snapshot of this store is running");
+        }
+        return new StoreSnapshot(table, sink, now);
+    }
+
     // ------------------------------------------------------------------ iteration
 
     public int size() {
@@ -976,6 +1014,7 @@ public final class ValueStore {
     }
 
     private void unlink(KeyTable.Entry e) {
+        table.beforeChange(e.hash);
         unlinkVolatile(e);
         table.remove(e);
         addUsed(-entryBytes(e.key, e.value));

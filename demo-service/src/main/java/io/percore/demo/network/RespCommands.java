@@ -9,6 +9,7 @@ import io.percore.demo.admin.CommandCommands;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.admin.ConnectionCommands;
 import io.percore.demo.admin.InfoCommand;
+import io.percore.demo.admin.PersistenceCommands;
 import io.percore.demo.admin.ServerCommands;
 import io.percore.demo.admin.SlowLogCommands;
 import io.percore.demo.command.CommandSpec;
@@ -95,6 +96,10 @@ public final class RespCommands {
         c.add(spec("slowlog|reset", 2, "admin,loading,stale", 0, 0, 0, "server", "Clears all entries from the slow log.", SlowLogCommands::reset));
         c.add(spec("monitor", 1, "admin,noscript,loading,stale", 0, 0, 0, "server", "Listens for all requests received by the server in real-time.", ClientCommands::monitor));
         c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
+        c.add(spec("save", 1, "admin,noscript,no_async_loading,no_multi", 0, 0, 0, "server", "Synchronously saves the database(s) to disk.", PersistenceCommands::save));
+        c.add(spec("bgsave", -1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously saves the database(s) to disk.", PersistenceCommands::bgsave));
+        c.add(spec("shutdown", -1, "admin,noscript,loading,stale,no_multi,allow_busy", 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", PersistenceCommands::shutdown));
+        c.add(spec("lastsave", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", PersistenceCommands::lastsave));
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
         c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyCommands::flush));

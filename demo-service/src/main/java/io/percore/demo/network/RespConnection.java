@@ -704,6 +704,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (session.multi != null && TransactionCommands.queues(spec)) {
+            if (spec.flags().contains("no_multi")) {
+                reject(id, new RespError("ERR Command not allowed inside a transaction"));
+                return;
+            }
             if (TransactionCommands.refusedWhileQueuing(this, session.multi, argv)) {
                 reject(id, new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE));
                 return;
@@ -793,6 +797,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
                 return true;
             }
             return false; // monitors, like replicas, are never paused
+        }
+        if ((server.commandHooks & ServerShard.HOOK_PERSISTENCE) != 0) {
+            // Redis's processCommand: -LOADING before the data is there; -MISCONF for writes (and PING) after a failed save
+            boolean exec = session.multi != null && commands.fullName(id).equals("exec");
+            boolean write = commands.writes(id) || (exec && session.multi.mayWrite(commands)) || commands.fullName(id).equals("ping");
+            String refusal = server.persistence().refusal(commands.okWhileLoading(id), write);
+            if (refusal != null) {
+                reject(id, new RespError(refusal));
+                return true;
+            }
         }
         if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && server.pause().holds(mayWrite(id))) {
             holdFirst(argv);

@@ -1,5 +1,6 @@
 package io.percore.demo.rdb;
 
+import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.SetValue;
@@ -21,7 +22,7 @@ public final class DumpWriter {
     private byte[] buf;
     private int size;
 
-    private DumpWriter(int capacity) {
+    DumpWriter(int capacity) {
         buf = new byte[Math.max(16, capacity)];
     }
 
@@ -47,16 +48,79 @@ public final class DumpWriter {
     }
 
     private static DumpWriter encode(ValueType type, Object value) {
-        DumpWriter w;
+        DumpWriter w = new DumpWriter(type == ValueType.STRING ? stringLength(value) + 24
+                : estimate(((io.percore.demo.kv.MutableValue) value).bytes()));
+        w.writeByte(typeByte(type));
+        w.writeValue(type, value);
+        return w;
+    }
+
+    /** The RDB type byte of a value of {@code type} as this writer encodes it. */
+    static int typeByte(ValueType type) {
         if (type == ValueType.STRING) {
-            byte[] s = (byte[]) value;
-            w = new DumpWriter(s.length + 24);
-            w.writeByte(RdbType.STRING);
-            w.writeString(s);
+            return RdbType.STRING;
+        } else if (type == ValueType.LIST) {
+            return RdbType.LIST;
+        } else if (type == ValueType.SET) {
+            return RdbType.SET;
+        } else if (type == ValueType.HASH) {
+            return RdbType.HASH;
+        } else if (type == ValueType.ZSET) {
+            return RdbType.ZSET_2;
+        }
+        throw new IllegalArgumentException("no DUMP form for type " + type);
+    }
+
+    private static int stringLength(Object value) {
+        return value instanceof byte[] b ? b.length : ((GrowableString) value).length();
+    }
+
+    /**
+     * One key of an RDB file (rdbSaveKeyValuePair): its expiry when it has one, the type byte, the
+     * key, the value. A string changed in place ({@link GrowableString}) is written from its array.
+     */
+    void writeEntry(byte[] key, ValueType type, Object value, long expireAtMs) {
+        if (expireAtMs >= 0) {
+            writeByte(RdbFileWriter.OPCODE_EXPIRETIME_MS);
+            writeLongLE(expireAtMs);
+        }
+        writeByte(typeByte(type));
+        writeString(key);
+        writeValue(type, value);
+    }
+
+    int size() {
+        return size;
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Empties this writer, keeping its buffer unless it grew past {@code keep} bytes. */
+    void reset(int keep) {
+        size = 0;
+        if (buf.length > keep) {
+            buf = new byte[keep];
+        }
+    }
+
+    private void writeValue(ValueType type, Object value) {
+        DumpWriter w = this;
+        if (type == ValueType.STRING) {
+            if (value instanceof GrowableString g) {
+                byte[] exact = g.length() <= 11 ? g.toByteArray() : null;
+                if (exact != null) {
+                    w.writeString(exact);
+                } else {
+                    w.writeLength(g.length());
+                    w.writeBytes(g.array(), g.length());
+                }
+            } else {
+                w.writeString((byte[]) value);
+            }
         } else if (type == ValueType.LIST) {
             ListValue list = (ListValue) value;
-            w = new DumpWriter(estimate(list.bytes()));
-            w.writeByte(RdbType.LIST);
             w.writeLength(list.size());
             for (int i = 0; i < list.size(); i++) {
                 w.writeString(list.get(i));
@@ -64,8 +128,6 @@ public final class DumpWriter {
         } else if (type == ValueType.SET) {
             SetValue set = (SetValue) value;
             List<byte[]> members = set.members();
-            w = new DumpWriter(estimate(set.bytes()));
-            w.writeByte(RdbType.SET);
             w.writeLength(members.size());
             for (byte[] m : members) {
                 w.writeString(m);
@@ -73,16 +135,12 @@ public final class DumpWriter {
         } else if (type == ValueType.HASH) {
             HashValue hash = (HashValue) value;
             List<byte[]> entries = hash.entries();
-            w = new DumpWriter(estimate(hash.bytes()));
-            w.writeByte(RdbType.HASH);
             w.writeLength(hash.size());
             for (byte[] e : entries) {
                 w.writeString(e);
             }
         } else if (type == ValueType.ZSET) {
             ZSetValue zset = (ZSetValue) value;
-            w = new DumpWriter(estimate(zset.bytes()));
-            w.writeByte(RdbType.ZSET_2);
             w.writeLength(zset.size());
             // greatest first, as Redis writes them: its loader then inserts each at the head of its skip list
             DumpWriter out = w;
@@ -93,7 +151,6 @@ public final class DumpWriter {
         } else {
             throw new IllegalArgumentException("no DUMP form for type " + type);
         }
-        return w;
     }
 
     /** A first buffer from the value's heap estimate (a payload is smaller), at most 1 MB: it doubles as needed. */
@@ -165,9 +222,13 @@ public final class DumpWriter {
             }
         }
         writeLength(s.length);
-        ensure(s.length);
-        System.arraycopy(s, 0, buf, size, s.length);
-        size += s.length;
+        writeBytes(s, s.length);
+    }
+
+    private void writeBytes(byte[] s, int length) {
+        ensure(length);
+        System.arraycopy(s, 0, buf, size, length);
+        size += length;
     }
 
     private void writeInteger(int v) {

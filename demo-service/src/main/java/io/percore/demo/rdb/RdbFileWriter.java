@@ -1,17 +1,15 @@
 package io.percore.demo.rdb;
 
-import io.percore.demo.kv.ValueType;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 /**
  * Writes an RDB file as Redis 7.0 does (version 10, {@code rdb.c}'s {@code rdbSaveRio}): the magic,
@@ -19,11 +17,13 @@ import java.util.List;
  * type, the key, the value in the plain types {@link DumpWriter} writes), the end marker and the
  * CRC-64 of everything before it. So {@code redis-check-rdb} accepts it and redis-server loads it.
  *
- * <p>Each shard writes its own keys into a {@link Part} on its own thread; {@link #join} then makes
- * the one file from the parts, under a temporary name, fsynced and renamed over the target, so a
- * crash while saving never replaces the last good file with a torn one (Redis's temp-PID.rdb).
+ * <p>The shards encode their keys into {@link RdbEntries} on their own threads and hand over whole
+ * chunks; one writer thread appends them here in any order (each chunk is whole keys, and a file's
+ * keys may come in any order). The file is written under a temporary name and only {@link #finish}
+ * fsyncs it and renames it over the target, so a crash or a failure while saving never replaces the
+ * last good file with a torn one (Redis's temp-PID.rdb). Not thread-safe: one thread writes.
  */
-public final class RdbFileWriter {
+public final class RdbFileWriter implements AutoCloseable {
 
     static final int OPCODE_AUX = 0xFA;
     static final int OPCODE_RESIZEDB = 0xFB;
@@ -40,98 +40,81 @@ public final class RdbFileWriter {
     /** What the file says wrote it: the Redis version whose format and commands this server follows. */
     static final String REDIS_VERSION = "7.0.15";
 
-    private RdbFileWriter() {
-    }
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private final CrcOutput out;
+    private boolean finished;
 
-    /** One shard's keys, written on its thread: entries only, no header or end (those are the file's, {@link #join}). */
-    public static final class Part implements AutoCloseable {
-        private final Path file;
-        private final OutputStream out;
-        private long keys;
-        private long expires;
-
-        public Part(Path file) throws IOException {
-            this.file = file;
-            this.out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
-        }
-
-        /** One key: {@code expireAtMs} below 0 for none. */
-        public void entry(byte[] key, ValueType type, Object value, long expireAtMs) throws IOException {
-            if (expireAtMs >= 0) {
-                out.write(OPCODE_EXPIRETIME_MS);
-                for (int i = 0; i < 8; i++) {
-                    out.write((int) (expireAtMs >>> (8 * i)));
-                }
-                expires++;
-            }
-            byte[] object = DumpWriter.object(type, value);
-            out.write(object[0]);
-            out.write(DumpWriter.string(key));
-            out.write(object, 1, object.length - 1);
-            keys++;
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
+    private RdbFileWriter(Path target, Path temp, FileChannel channel) {
+        this.target = target;
+        this.temp = temp;
+        this.channel = channel;
+        this.out = new CrcOutput(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
     }
 
     /**
-     * Makes {@code target} from the parts (each closed): written to {@code target}'s directory under a
-     * temporary name, fsynced, renamed over {@code target}, and the directory fsynced. Returns the
-     * file's size.
+     * Starts {@code target}: the header, and database 0 sized {@code keys} and {@code expires} (what
+     * Redis sizes its tables by when it loads; a hint, not a count the loader checks).
      */
-    public static long join(Path target, List<Part> parts, long createdAtSeconds, long usedMemory) throws IOException {
-        long keys = 0;
-        long expires = 0;
-        for (Part p : parts) {
-            keys += p.keys;
-            expires += p.expires;
-        }
+    public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires)
+            throws IOException {
         Path temp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-" + target.getFileName());
-        long size;
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            CrcOutput out = new CrcOutput(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16));
-            out.write(MAGIC);
-            aux(out, "redis-ver", REDIS_VERSION);
-            aux(out, "redis-bits", "64");
-            aux(out, "ctime", Long.toString(createdAtSeconds));
-            aux(out, "used-mem", Long.toString(usedMemory));
-            aux(out, "aof-base", "0");
-            if (keys > 0) {
-                out.write(OPCODE_SELECTDB);
-                out.write(length(0));
-                out.write(OPCODE_RESIZEDB);
-                out.write(length(keys));
-                out.write(length(expires));
-                byte[] chunk = new byte[1 << 16];
-                for (Part p : parts) {
-                    try (InputStream in = Files.newInputStream(p.file)) {
-                        int n;
-                        while ((n = in.read(chunk)) > 0) {
-                            out.write(chunk, 0, n);
-                        }
-                    }
-                }
-            }
-            out.write(OPCODE_EOF);
-            long crc = out.crc;
-            for (int i = 0; i < 8; i++) {
-                out.write((int) (crc >>> (8 * i)));
-            }
-            out.flush();
-            channel.force(true);
-            size = channel.size();
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        RdbFileWriter w = new RdbFileWriter(target, temp, channel);
+        try {
+            w.out.write(MAGIC);
+            aux(w.out, "redis-ver", REDIS_VERSION);
+            aux(w.out, "redis-bits", "64");
+            aux(w.out, "ctime", Long.toString(createdAtSeconds));
+            aux(w.out, "used-mem", Long.toString(usedMemory));
+            aux(w.out, "aof-base", "0");
+            w.out.write(OPCODE_SELECTDB);
+            w.out.write(length(0));
+            w.out.write(OPCODE_RESIZEDB);
+            w.out.write(length(keys));
+            w.out.write(length(expires));
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            w.close();
             throw e;
         }
+        return w;
+    }
+
+    /** Appends whole keys a shard encoded ({@link RdbEntries#take}). */
+    public void write(byte[] chunk, int offset, int length) throws IOException {
+        out.write(chunk, offset, length);
+    }
+
+    /** Ends the file (EOF, CRC-64), fsyncs it, renames it over the target and fsyncs the directory. Returns its size. */
+    public long finish() throws IOException {
+        out.write(OPCODE_EOF);
+        long crc = out.crc;
+        for (int i = 0; i < 8; i++) {
+            out.write((int) (crc >>> (8 * i)));
+        }
+        out.flush();
+        channel.force(true);
+        long size = channel.size();
+        channel.close();
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        finished = true;
         fsyncDirectory(target.toAbsolutePath().getParent());
         return size;
+    }
+
+    /** Abandons an unfinished file: the temporary one is deleted, the target untouched. */
+    @Override
+    public void close() throws IOException {
+        if (finished) {
+            return;
+        }
+        try {
+            channel.close();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     private static void aux(OutputStream out, String key, String value) throws IOException {

@@ -1,6 +1,7 @@
 package io.percore.demo.server;
 
 import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.persistence.PersistenceSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,11 +31,13 @@ import java.util.Map;
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
  * @param queryBufferLimit Redis's client-query-buffer-limit: most bytes of requests one client may have read and not run
  * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
+ * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
-                           int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode) {
+                           int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
+                           PersistenceSettings persistence) {
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -101,7 +104,15 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
                                        String httpPassword, long timeoutSeconds, long maxmemoryClients, boolean protectedMode) {
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
-                OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode);
+                OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
+                PersistenceSettings.defaults());
+    }
+
+    /** These values with {@code persistence} as configured at start. */
+    public ConfigValues withPersistence(PersistenceSettings persistence) {
+        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
+                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
+                queryBufferLimit, protectedMode, persistence);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -162,6 +173,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public int maxmemoryClientsPercent;
         public long queryBufferLimit;
         public boolean protectedMode;
+        public PersistenceSettings persistence;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -179,6 +191,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             maxmemoryClientsPercent = from.maxmemoryClientsPercent;
             queryBufferLimit = from.queryBufferLimit;
             protectedMode = from.protectedMode;
+            persistence = from.persistence;
         }
 
         public ConfigValues from() {
@@ -188,7 +201,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.percore.demo.server;
 
+import io.percore.demo.persistence.Persistence;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Cancellable;
@@ -23,6 +24,8 @@ public final class ServerShard implements AutoCloseable {
     /** Bits of {@link #commandHooks}: a CLIENT PAUSE is on; some shard has a MONITOR client. */
     public static final int HOOK_PAUSE = 1;
     public static final int HOOK_MONITOR = 2;
+    /** The keyspace is loading, or writes are refused after a failed save ({@link Persistence#refusing()}). */
+    public static final int HOOK_PERSISTENCE = 4;
 
     /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
@@ -31,6 +34,7 @@ public final class ServerShard implements AutoCloseable {
     private final int shards;
     /** This shard's part of the keyspace: same thread, so read and configured directly. */
     private final ShardState data;
+    private final Persistence persistence;
     private final ClientRegistry clients = new ClientRegistry();
     private final ClientPause pause = new ClientPause(this::updateCommandHooks);
     private final SlowLog slowLog = new SlowLog();
@@ -86,10 +90,11 @@ public final class ServerShard implements AutoCloseable {
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
 
-    private ServerShard(int shardId, int shards, ShardState data) {
+    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence) {
         this.shardId = shardId;
         this.shards = shards;
         this.data = data;
+        this.persistence = persistence;
         this.monitors = new MonitorFeed(shardId, shards, this::updateCommandHooks);
     }
 
@@ -98,14 +103,16 @@ public final class ServerShard implements AutoCloseable {
      * {@code initial} CONFIG values and command figures sized for a table of {@code commands} ids
      * (blocks; call off-shard).
      */
-    public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, ConfigValues initial, int commands) {
+    public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, ConfigValues initial,
+                                             int commands) {
         int shards = engine.shardCount();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
-            ServerShard server = new ServerShard(id, shards, keyspace.local());
+            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
             server.installConfig(initial);
             server.commandStats = new CommandStats(commands);
+            server.updateCommandHooks();
             server.cron = Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD, () -> server.tick(System.currentTimeMillis()));
             return server;
         });
@@ -116,6 +123,11 @@ public final class ServerShard implements AutoCloseable {
 
     public int shardId() {
         return shardId;
+    }
+
+    /** The service's snapshots: SAVE, BGSAVE, LASTSAVE and INFO persistence read and start them here. */
+    public Persistence persistence() {
+        return persistence;
     }
 
     /** This shard's part of the keyspace (same thread). */
@@ -172,6 +184,9 @@ public final class ServerShard implements AutoCloseable {
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
         }
+        if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
+            persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
+        }
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());
@@ -179,7 +194,8 @@ public final class ServerShard implements AutoCloseable {
 
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
     public void updateCommandHooks() {
-        commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0);
+        commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0)
+                | (persistence.refusing() ? HOOK_PERSISTENCE : 0);
     }
 
     /** A client's memory figure changed by {@code delta} bytes. */

@@ -233,6 +233,15 @@ public final class Keyspace implements AutoCloseable {
         states.fromOutside().invokeOnAll(state -> state.writes().listen(listenerOf.apply(state.shardId()))).join();
     }
 
+    /**
+     * From a thread that is not a shard: runs {@code fn} on shard {@code shard}'s state, outside any
+     * unit of the write path and whatever transaction holds the shard: for loading a file at start,
+     * before anyone else writes, whose keys are no command's change and are reported to nobody.
+     */
+    public <R> java.util.concurrent.CompletableFuture<R> beforeServing(int shard, Function<ShardState, R> fn) {
+        return states.fromOutside().invokeOn(shard, fn);
+    }
+
     private void requireTransaction() {
         if (transaction == ShardReservation.FREE) {
             throw new IllegalStateException("reserve/release need a keyspace bound to a transaction (boundTo)");

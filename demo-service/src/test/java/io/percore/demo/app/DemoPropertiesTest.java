@@ -87,6 +87,28 @@ class DemoPropertiesTest {
     }
 
     @Test
+    void theOperatorsEnvironmentPutsTheSnapshotOnTheClaim(@org.junit.jupiter.api.io.TempDir java.nio.file.Path claim) {
+        // what spec.persistence renders: PERCORE_DATA_DIR (the claim's mount) and PERCORE_PERSISTENCE
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
+                "--percore.servers.http.port=0", "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=snapshot")) {
+            DemoService service = context.getBean(DemoService.class);
+            assertThat(service.persistence().settings().dir()).isEqualTo(claim);
+            assertThat(service.persistence().settings().save().text()).as("Redis's default rules").isEqualTo("3600 1 300 100 60 10000");
+        }
+        assertThat(claim.resolve("dump.rdb")).as("the final save at shutdown").exists();
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
+                "--percore.servers.http.port=0", "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=snapshot",
+                "--percore.demo.persistence.save=")) {
+            assertThat(context.getBean(DemoService.class).persistence().settings().save().isEmpty()).as("an explicit save wins").isTrue();
+        }
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0", "--percore.servers.http.port=0",
+                "--PERCORE_PERSISTENCE=aof").close()).hasStackTraceContaining("percore.demo.persistence.mode=aof");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.persistence.save=60").close())
+                .hasStackTraceContaining("percore.demo.persistence").hasStackTraceContaining("property save")
+                .hasStackTraceContaining("Invalid save parameters");
+    }
+
+    @Test
     void anUnknownDemoKeyFailsStartup() {
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.prot=7000").close())
                 .hasStackTraceContaining("percore.demo.resp.prot");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
+import io.percore.demo.support.KeyspaceContents;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * RDB files against the real counterparts: redis-server 7.0 saves a keyspace of every type and
  * encoding (small and large, integers, compressed strings, expiries); {@link RdbFileReader} reads it;
- * {@link RdbFileWriter} writes what it read as two shards' parts joined into one file;
+ * {@link RdbFileWriter} writes what it read as two shards' {@link RdbEntries} interleaved in one file;
  * {@code redis-check-rdb} accepts that file, and a second redis-server loads it and holds exactly
  * the first one's keys, types, values and expiries. A damaged file stops the load naming the file,
  * the offset and the reason.
@@ -44,9 +45,9 @@ class RdbFileTest {
         Map<String, String> original;
         try (RealRedis redis = RealRedis.start("--dir", dir.toString(), "--dbfilename", "redis.rdb", "--databases", "1");
              RespTestClient c = new RespTestClient(redis.port())) {
-            fill(c);
+            KeyspaceContents.fillEveryType(c);
             assertThat(c.cmd("SAVE")).isEqualTo("OK");
-            original = contents(c);
+            original = KeyspaceContents.of(c);
         }
         List<Loaded> loaded = new ArrayList<>();
         RdbFileReader.Summary summary = RdbFileReader.read(saved, LIMITS, (k, v, at) -> loaded.add(new Loaded(k, v, at)));
@@ -54,17 +55,26 @@ class RdbFileTest {
         assertThat(summary.expires()).isEqualTo(2);
         assertThat(summary.version()).isEqualTo(10);
 
-        // two shards' parts, the keys dealt between them, joined into one file
+        // two shards' entries, the keys dealt between them, their chunks interleaved in one file
         Path written = dir.resolve("ours.rdb");
-        List<RdbFileWriter.Part> parts = List.of(new RdbFileWriter.Part(dir.resolve("part-0")), new RdbFileWriter.Part(dir.resolve("part-1")));
-        for (int i = 0; i < loaded.size(); i++) {
-            Loaded l = loaded.get(i);
-            parts.get(i % 2).entry(l.key(), l.value().type(), l.value().value(), l.expireAtMs());
+        List<RdbEntries> shards = List.of(new RdbEntries(), new RdbEntries());
+        long size;
+        try (RdbFileWriter file = RdbFileWriter.create(written, System.currentTimeMillis() / 1000, 1234, loaded.size(), 2)) {
+            for (int i = 0; i < loaded.size(); i++) {
+                Loaded l = loaded.get(i);
+                RdbEntries shard = shards.get(i % 2);
+                shard.entry(l.key(), l.value().type(), l.value().value(), l.expireAtMs());
+                if (i % 5 == 4) {
+                    byte[] chunk = shard.take();
+                    file.write(chunk, 0, chunk.length);
+                }
+            }
+            for (RdbEntries shard : shards) {
+                byte[] chunk = shard.take();
+                file.write(chunk, 0, chunk.length);
+            }
+            size = file.finish();
         }
-        for (RdbFileWriter.Part p : parts) {
-            p.close();
-        }
-        long size = RdbFileWriter.join(written, parts, System.currentTimeMillis() / 1000, 1234);
         assertThat(size).isEqualTo(Files.size(written));
         assertThat(Files.list(dir).map(p -> p.getFileName().toString())).as("no temporary file left").noneMatch(n -> n.startsWith("temp-"));
 
@@ -75,7 +85,7 @@ class RdbFileTest {
 
         try (RealRedis redis = RealRedis.start("--dir", dir.toString(), "--dbfilename", "ours.rdb", "--databases", "1");
              RespTestClient c = new RespTestClient(redis.port())) {
-            assertThat(contents(c)).isEqualTo(original);
+            assertThat(KeyspaceContents.of(c)).isEqualTo(original);
         }
         // and what was written reads back the same
         List<Loaded> again = new ArrayList<>();
@@ -86,9 +96,9 @@ class RdbFileTest {
     @Test
     void anEmptyKeyspaceIsAFileRedisLoads() throws Exception {
         Path written = dir.resolve("empty.rdb");
-        RdbFileWriter.Part part = new RdbFileWriter.Part(dir.resolve("part-0"));
-        part.close();
-        RdbFileWriter.join(written, List.of(part), 0, 0);
+        try (RdbFileWriter file = RdbFileWriter.create(written, 0, 0, 0, 0)) {
+            file.finish();
+        }
         Process check = new ProcessBuilder("redis-check-rdb", written.toString()).redirectErrorStream(true).start();
         String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor()).as(report).isZero();
@@ -98,10 +108,7 @@ class RdbFileTest {
     @Test
     void aDamagedFileStopsTheLoadWithFileOffsetAndReason() throws Exception {
         Path file = dir.resolve("d.rdb");
-        RdbFileWriter.Part part = new RdbFileWriter.Part(dir.resolve("part-0"));
-        part.entry("k".getBytes(StandardCharsets.US_ASCII), io.percore.demo.kv.ValueType.STRING, "value-of-k".getBytes(StandardCharsets.US_ASCII), -1);
-        part.close();
-        RdbFileWriter.join(file, List.of(part), 0, 0);
+        write(file, "value-of-k");
         byte[] good = Files.readAllBytes(file);
 
         byte[] flipped = good.clone();
@@ -121,71 +128,31 @@ class RdbFileTest {
         assertThatThrownBy(() -> RdbFileReader.read("x", newer, LIMITS, (k, v, at) -> { })).hasMessageContaining("RDB version 11");
     }
 
-    /** Every type in each of Redis 7.0's encodings, integers of every width, a compressible string, expiries. */
-    private static void fill(RespTestClient c) throws IOException {
-        c.cmd("SET", "s:int8", "7");
-        c.cmd("SET", "s:int16", "-3000");
-        c.cmd("SET", "s:int32", "2000000000");
-        c.cmd("SET", "s:int64", "9000000000000");
-        c.cmd("SET", "s:raw", "hello world");
-        c.cmd("SET", "s:lzf", "abcabcabcabcabcabcabcabcabcabcabcabcabcabcabc".repeat(10));
-        c.cmd("SET", "s:ttl", "expiring", "EX", "3600");
-        c.cmd("SET", "12345", "an integer key");
-        c.cmd("RPUSH", "l:small", "a", "1", "b", "-2");
-        List<String> many = new ArrayList<>(List.of("RPUSH", "l:large"));
-        for (int i = 0; i < 2000; i++) {
-            many.add("element-" + i);
+    @Test
+    void aSaveThatDoesNotFinishLeavesTheLastGoodFile() throws Exception {
+        Path file = dir.resolve("dump.rdb");
+        write(file, "first");
+        byte[] good = Files.readAllBytes(file);
+        try (RdbFileWriter half = RdbFileWriter.create(file, 0, 0, 1, 0)) {
+            RdbEntries entries = new RdbEntries();
+            entries.entry("k".getBytes(StandardCharsets.US_ASCII), io.percore.demo.kv.ValueType.STRING,
+                    "second".getBytes(StandardCharsets.US_ASCII), -1);
+            byte[] chunk = entries.take();
+            half.write(chunk, 0, chunk.length);
+            // failed here: never finished
         }
-        c.cmd(many.toArray(String[]::new));
-        c.cmd("SADD", "set:ints", "1", "-5", "300", "70000");
-        c.cmd("SADD", "set:strings", "x", "y", "z");
-        many = new ArrayList<>(List.of("SADD", "set:large"));
-        for (int i = 0; i < 1000; i++) {
-            many.add("m" + i);
-        }
-        c.cmd(many.toArray(String[]::new));
-        c.cmd("HSET", "h:small", "f1", "v1", "f2", "2");
-        many = new ArrayList<>(List.of("HSET", "h:large"));
-        for (int i = 0; i < 300; i++) {
-            many.add("field" + i);
-            many.add("value" + i);
-        }
-        c.cmd(many.toArray(String[]::new));
-        c.cmd("ZADD", "z:small", "1", "a", "2.5", "b", "-inf", "c");
-        many = new ArrayList<>(List.of("ZADD", "z:large"));
-        for (int i = 0; i < 300; i++) {
-            many.add(Double.toString(i * 0.5));
-            many.add("member" + i);
-        }
-        c.cmd(many.toArray(String[]::new));
-        c.cmd("EXPIRE", "z:large", "7200");
+        assertThat(Files.readAllBytes(file)).isEqualTo(good);
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsExactly("dump.rdb");
     }
 
-    /** The keyspace as text: type, value (sets and hashes sorted) and whether it expires, and roughly when. */
-    private static Map<String, String> contents(RespTestClient c) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        for (Object k : (List<?>) c.cmd("KEYS", "*")) {
-            String key = (String) k;
-            String type = (String) c.cmd("TYPE", key);
-            Object value = switch (type) {
-                case "string" -> c.cmd("GET", key);
-                case "list" -> c.cmd("LRANGE", key, "0", "-1");
-                case "set" -> RealRedis.sorted(c.cmd("SMEMBERS", key));
-                case "hash" -> new TreeMap<>(pairs((List<?>) c.cmd("HGETALL", key)));
-                case "zset" -> c.cmd("ZRANGE", key, "0", "-1", "WITHSCORES");
-                default -> throw new AssertionError("type " + type);
-            };
-            long ttl = (Long) c.cmd("TTL", key);
-            out.put(key, type + " " + value + (ttl < 0 ? "" : " expires in ~" + Math.round(ttl / 100.0) + "00 s"));
+    private static void write(Path file, String value) throws IOException {
+        try (RdbFileWriter out = RdbFileWriter.create(file, 0, 0, 1, 0)) {
+            RdbEntries entries = new RdbEntries();
+            entries.entry("k".getBytes(StandardCharsets.US_ASCII), io.percore.demo.kv.ValueType.STRING,
+                    value.getBytes(StandardCharsets.US_ASCII), -1);
+            byte[] chunk = entries.take();
+            out.write(chunk, 0, chunk.length);
+            out.finish();
         }
-        return out;
-    }
-
-    private static Map<Object, Object> pairs(List<?> flat) {
-        Map<Object, Object> m = new TreeMap<>();
-        for (int i = 0; i < flat.size(); i += 2) {
-            m.put(flat.get(i), flat.get(i + 1));
-        }
-        return m;
     }
 }

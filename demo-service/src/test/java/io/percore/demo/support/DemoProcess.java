@@ -19,7 +19,7 @@ public final class DemoProcess implements AutoCloseable {
 
     private final Process process;
     private final int respPort;
-    private final StringBuilder output = new StringBuilder();
+    private ProcessOutput output;
 
     private DemoProcess(Process process, int respPort) {
         this.process = process;
@@ -42,29 +42,13 @@ public final class DemoProcess implements AutoCloseable {
         while ((line = out.readLine()) != null) {
             if (line.startsWith("RESP ")) {
                 DemoProcess demo = new DemoProcess(process, Integer.parseInt(line.substring(5)));
-                demo.output.append(before);
-                Thread drain = new Thread(() -> demo.drain(out), "demo-process-output");
-                drain.setDaemon(true);
-                drain.start();
+                demo.output = new ProcessOutput(out, before, "demo-process-output");
                 return demo;
             }
             before.append(line).append('\n');
         }
         process.destroyForcibly();
         throw new IOException("the demo process ended before it listened:\n" + before);
-    }
-
-    private void drain(BufferedReader out) {
-        try {
-            String line;
-            while ((line = out.readLine()) != null) {
-                synchronized (output) {
-                    output.append(line).append('\n');
-                }
-            }
-        } catch (IOException e) {
-            // the process ended
-        }
     }
 
     public int respPort() {
@@ -77,9 +61,7 @@ public final class DemoProcess implements AutoCloseable {
 
     /** What the process printed so far (its log). */
     public String output() {
-        synchronized (output) {
-            return output.toString();
-        }
+        return output.text();
     }
 
     @Override

@@ -1,0 +1,79 @@
+package io.percore.demo.admin;
+
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.shard.ShardReservation;
+
+/** SAVE, BGSAVE and LASTSAVE (Redis's {@code rdb.c} commands) over the service's {@link io.percore.demo.persistence.Persistence}. */
+public final class PersistenceCommands {
+
+    private PersistenceCommands() {
+    }
+
+    /**
+     * SAVE: the snapshot, replied to when the file is in place. Unlike Redis's, it does not stop the
+     * server: the shards go on serving while they write (the file is the same point in time).
+     */
+    public static void save(CommandContext c, byte[][] argv) {
+        c.replyLater(c.server().persistence().save()
+                .handle((v, failure) -> failure == null ? (RedisMessage) RespReplies.OK : (RedisMessage) ERR));
+    }
+
+    /** BGSAVE [SCHEDULE]. */
+    public static void bgsave(CommandContext c, byte[][] argv) {
+        if (argv.length > 1 && !(argv.length == 2 && RespReplies.ascii(argv[1]).equalsIgnoreCase("schedule"))) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        boolean inTransaction = c.keyspace().transaction() != ShardReservation.FREE;
+        c.reply(new SimpleStringRedisMessage(c.server().persistence().bgsave(inTransaction)));
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: Redis's arguments. The service saves (SAVE, or save
+     * rules without NOSAVE), then stops; the client reads no reply, its connection closes as the
+     * service does. NOW changes nothing here (no replicas to wait for); ABORT finds no shutdown in
+     * progress, as there never is one to abort.
+     */
+    public static void shutdown(CommandContext c, byte[][] argv) {
+        boolean nosave = false;
+        boolean save = false;
+        boolean force = false;
+        boolean abort = false;
+        boolean other = false;
+        for (int i = 1; i < argv.length; i++) {
+            switch (RespReplies.ascii(argv[i]).toLowerCase(java.util.Locale.ROOT)) {
+                case "nosave" -> nosave = true;
+                case "save" -> save = true;
+                case "now" -> other = true;
+                case "force" -> force = true;
+                case "abort" -> abort = true;
+                default -> throw new RespError(RespReplies.SYNTAX_ERROR);
+            }
+        }
+        if ((abort && (nosave || save || force || other)) || (nosave && save)) {
+            throw new RespError(RespReplies.SYNTAX_ERROR);
+        }
+        if (abort) {
+            throw new RespError("ERR No shutdown in progress.");
+        }
+        CommandContext.PendingReply slot = c.reserve();
+        c.server().persistence().shutdown(save, nosave, force).whenComplete((stopping, failure) -> {
+            // stopping: no reply, the connection closes with the service (Redis's client reads EOF); the
+            // slot is done, so the servers' drain does not wait for it
+            slot.complete(failure != null || !stopping
+                    ? new io.netty.handler.codec.redis.ErrorRedisMessage("ERR Errors trying to SHUTDOWN. Check logs.")
+                    : RespReplies.NOTHING);
+        });
+    }
+
+    public static void lastsave(CommandContext c, byte[][] argv) {
+        c.reply(new IntegerRedisMessage(c.server().persistence().lastSaveSeconds()));
+    }
+
+    /** Redis's reply to a SAVE that failed: its shared.err, "-ERR" alone (the log says why). */
+    private static final RedisMessage ERR = new io.netty.handler.codec.redis.ErrorRedisMessage("ERR");
+}

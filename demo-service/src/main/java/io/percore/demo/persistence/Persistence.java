@@ -1,0 +1,488 @@
+package io.percore.demo.persistence;
+
+import io.percore.demo.kv.HashValue;
+import io.percore.demo.kv.SetValue;
+import io.percore.demo.kv.ZSetValue;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.shard.Keyspace;
+import io.percore.engine.Cancellable;
+import io.percore.engine.Engine;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keyspace on disk, as Redis's {@code rdb.c} and {@code serverCron} keep it: the snapshot file
+ * loaded at start, SAVE and BGSAVE ({@link SnapshotSave}: one at a time), the save rules checked ten
+ * times a second, the final save at shutdown, and what INFO persistence, LASTSAVE and the
+ * {@code -MISCONF}/{@code -LOADING} refusals read. One per service; its small state is read from
+ * every shard (volatile fields), the work itself runs on the shards and one writer thread.
+ */
+public final class Persistence implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Persistence.class);
+
+    /** How often the save rules are checked (Redis's serverCron at hz 10). */
+    static final Duration CRON_PERIOD = Duration.ofMillis(100);
+    /** After a failed background save, the rules try again only after this long (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
+    static final long RETRY_DELAY_SECONDS = 5;
+
+    public static final String MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist"
+            + " to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors"
+            + " during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details"
+            + " about the RDB error.";
+    public static final String LOADING = "LOADING Redis is loading the dataset in memory";
+
+    private final Engine engine;
+    private final Keyspace keyspace;
+    private volatile PersistenceSettings settings;
+    private final ExecutorService writer;
+    private final AtomicReference<SnapshotSave> running = new AtomicReference<>();
+    /** Per shard, its store's change count when the last successful save began: INFO's changes since are counted from it. */
+    private final AtomicLongArray savedDirty;
+    private volatile Runnable stateChanged = () -> { };
+    private volatile Cancellable cron;
+    private boolean cronBusy; // shard 0's
+
+    private volatile boolean loading;
+    private volatile long loadingStartSeconds;
+    private volatile long loadingTotalBytes;
+    private volatile long lastLoadKeys;
+    private volatile long lastLoadExpired;
+
+    private volatile boolean bgsaveScheduled;
+    private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
+    private volatile boolean lastBgsaveOk = true;
+    private volatile long lastBgsaveTrySeconds;
+    private volatile long lastBgsaveSeconds = -1;
+    private volatile long lastSaveLongestSliceNanos;
+    private volatile long saves;
+    private volatile boolean closed;
+    /** SHUTDOWN saved already (or was told not to): the close that follows does not save again. */
+    private volatile boolean shutdownDecided;
+    private volatile Runnable exit = () -> { };
+
+    private Persistence(Engine engine, Keyspace keyspace, PersistenceSettings settings) {
+        this.engine = engine;
+        this.keyspace = keyspace;
+        this.settings = settings;
+        this.savedDirty = new AtomicLongArray(keyspace.shardCount());
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "percore-rdb-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Persistence for {@code keyspace} in {@code settings.dir()}, which is created if missing and must be
+     * writable; the save rules start being checked at once. If a snapshot file is there, the service
+     * is {@link #loading()} until {@link #load} read it.
+     *
+     * @throws IllegalArgumentException naming {@code percore.demo.persistence.dir} when the directory cannot be used
+     */
+    public static Persistence start(Engine engine, Keyspace keyspace, PersistenceSettings settings) {
+        Path dir = settings.dir();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("percore.demo.persistence.dir=" + dir + ": cannot create it (" + e + ")", e);
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("percore.demo.persistence.dir=" + dir.toAbsolutePath()
+                    + ": not a directory this process can write to");
+        }
+        removeStaleTemporaryFiles(settings);
+        Persistence p = new Persistence(engine, keyspace, settings);
+        p.loading = Files.exists(settings.snapshotFile());
+        p.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD, p::cron)).join();
+        return p;
+    }
+
+    /**
+     * A process killed while it saved leaves its {@code temp-<pid>-<dbfilename>} behind (the snapshot
+     * itself is untouched): removed at the next start, so a crash loop cannot fill the volume with them.
+     */
+    private static void removeStaleTemporaryFiles(PersistenceSettings settings) {
+        java.util.regex.Pattern temp = java.util.regex.Pattern.compile("temp-\\d+-" + java.util.regex.Pattern.quote(settings.dbfilename()));
+        try (java.util.stream.Stream<Path> files = Files.list(settings.dir())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (temp.matcher(f.getFileName().toString()).matches()) {
+                    Files.deleteIfExists(f);
+                    LOG.info("Removed {}, left by a save that did not finish", f.toAbsolutePath());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look for unfinished saves in {}", settings.dir().toAbsolutePath(), e);
+        }
+    }
+
+    /** Runs whenever {@link #refusing()} may have changed (the servers recompute their command hooks). */
+    public void onStateChange(Runnable listener) {
+        this.stateChanged = listener;
+    }
+
+    public PersistenceSettings settings() {
+        return settings;
+    }
+
+    /** CONFIG SET of save or stop-writes-on-bgsave-error. */
+    public void settings(PersistenceSettings next) {
+        this.settings = next;
+        stateChanged.run();
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    /**
+     * Loads the snapshot file if there is one (blocking; off the shard threads, before the service
+     * counts as started). Until it returns, commands get {@code -LOADING}.
+     *
+     * @throws IllegalStateException naming the file, the offset and the reason when the file cannot be loaded
+     */
+    public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set) {
+        Path file = settings.snapshotFile();
+        if (!Files.exists(file)) {
+            loading = false;
+            stateChanged.run();
+            return;
+        }
+        loading = true;
+        loadingStartSeconds = System.currentTimeMillis() / 1000;
+        stateChanged.run();
+        long start = System.nanoTime();
+        try {
+            loadingTotalBytes = Files.size(file);
+            SnapshotLoad.Result r = SnapshotLoad.load(keyspace, file, zset, hash, set);
+            lastLoadKeys = r.loaded();
+            lastLoadExpired = r.expired();
+            LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}) into {} shards in {} ms", file.toAbsolutePath(),
+                    r.loaded(), r.expired(), r.version(), keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e, e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < keyspace.shardCount(); i++) {
+            int shard = i;
+            savedDirty.set(shard, keyspace.beforeServing(shard, st -> st.store().dirty()).join());
+        }
+        lastSaveSeconds = System.currentTimeMillis() / 1000;
+        loading = false;
+        stateChanged.run();
+    }
+
+    public boolean loading() {
+        return loading;
+    }
+
+    // ------------------------------------------------------------------ saving
+
+    /**
+     * BGSAVE [SCHEDULE], on a shard thread: the status reply. Inside a transaction, whose shards it
+     * could not hold, the save is scheduled for the next cron tick after it, as Redis schedules a
+     * BGSAVE in MULTI. (SCHEDULE matters only beside another background job: there is none here.)
+     *
+     * @throws RespError when a save is running already
+     */
+    public String bgsave(boolean inTransaction) {
+        if (running.get() != null) {
+            throw new RespError("ERR Background save already in progress");
+        }
+        if (inTransaction) {
+            bgsaveScheduled = true;
+            return "Background saving scheduled";
+        }
+        startSave("BGSAVE");
+        return "Background saving started";
+    }
+
+    /** SAVE, on a shard thread: completes when the file is in place. @throws RespError when a save is running already */
+    public ShardFuture<Void> save() {
+        if (running.get() != null) {
+            throw new RespError("ERR Background save already in progress");
+        }
+        return ShardFuture.fromStage(startSave("SAVE")).map(r -> (Void) null);
+    }
+
+    /** Starts a save on a shard thread; null when one is running already. */
+    private CompletableFuture<SnapshotSave.Result> startSave(String why) {
+        SnapshotSave save = new SnapshotSave(keyspace, settings.snapshotFile(), writer);
+        if (!running.compareAndSet(null, save)) {
+            return null;
+        }
+        bgsaveScheduled = false;
+        lastBgsaveTrySeconds = System.currentTimeMillis() / 1000;
+        LOG.info("Saving the keyspace to {} ({})", settings.snapshotFile().toAbsolutePath(), why);
+        save.done().whenComplete((result, failure) -> saved(save, result, failure));
+        save.begin();
+        return save.done();
+    }
+
+    private void saved(SnapshotSave save, SnapshotSave.Result result, Throwable failure) {
+        boolean wasOk = lastBgsaveOk;
+        if (failure == null) {
+            for (int i = 0; i < result.dirtyAtStart().length; i++) {
+                savedDirty.set(i, result.dirtyAtStart()[i]);
+            }
+            lastSaveSeconds = System.currentTimeMillis() / 1000;
+            lastBgsaveSeconds = Math.round(result.millis() / 1000.0);
+            lastSaveLongestSliceNanos = result.longestSliceNanos();
+            lastBgsaveOk = true;
+            saves++;
+            LOG.info("Saved {} keys to {} ({} bytes) in {} ms; the longest slice on a shard took {} µs", result.keys(),
+                    settings.snapshotFile().toAbsolutePath(), result.bytes(), result.millis(), result.longestSliceNanos() / 1000);
+        } else {
+            lastBgsaveOk = false;
+            lastBgsaveSeconds = (System.currentTimeMillis() - save.startedAtMillis() + 500) / 1000;
+            LOG.error("Saving the keyspace to {} failed{}", settings.snapshotFile().toAbsolutePath(),
+                    settings.stopWritesOnBgsaveError() && !settings.save().isEmpty()
+                            ? ": writes are refused (-MISCONF) until a save succeeds (stop-writes-on-bgsave-error yes)" : "",
+                    failure);
+        }
+        running.set(null);
+        if (wasOk != lastBgsaveOk) {
+            stateChanged.run();
+        }
+    }
+
+    /** Shard 0, every {@link #CRON_PERIOD}: a scheduled BGSAVE, or the save rules (Redis's serverCron). */
+    private void cron() {
+        PersistenceSettings s = settings;
+        if (cronBusy || running.get() != null || loading || closed || (!bgsaveScheduled && s.save().isEmpty())) {
+            return;
+        }
+        if (bgsaveScheduled) {
+            startSave("scheduled BGSAVE");
+            return;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        if (!lastBgsaveOk && now - lastBgsaveTrySeconds <= RETRY_DELAY_SECONDS) {
+            return;
+        }
+        cronBusy = true;
+        keyspace.mapReduce(st -> st.store().dirty() - savedDirty.get(st.shardId()), 0L, Long::sum).whenComplete((changes, err) -> {
+            cronBusy = false;
+            long elapsed = System.currentTimeMillis() / 1000 - lastSaveSeconds;
+            if (err == null && !closed && settings.save().due(changes, elapsed)) {
+                startSave(changes + " changes in " + elapsed + " seconds");
+            }
+        });
+    }
+
+    /**
+     * After FLUSHALL, with save rules (Redis's flushAllDataAndResetRDB): the empty keyspace is saved
+     * at once, after a save running now, so a restart does not bring the flushed keys back. On a
+     * shard thread; completes when the file is written or the save failed (FLUSHALL's reply does
+     * not depend on it, as Redis's does not).
+     */
+    public ShardFuture<Void> saveAfterFlush() {
+        if (settings.save().isEmpty()) {
+            return ShardFuture.completed(null);
+        }
+        return afterRunningSave().flatMap(v -> {
+            CompletableFuture<SnapshotSave.Result> save = startSave("FLUSHALL");
+            return save == null ? ShardFuture.completed(null) : ShardFuture.fromStage(save.handle((r, e) -> (Void) null));
+        });
+    }
+
+    private ShardFuture<Void> afterRunningSave() {
+        SnapshotSave before = running.get();
+        return before == null ? ShardFuture.completed(null) : ShardFuture.fromStage(before.done().handle((r, e) -> (Void) null));
+    }
+
+    /** What SHUTDOWN does once it saved (or was told not to): stops the service, and the process with it where there is one. */
+    public void onShutdownCommand(Runnable exit) {
+        this.exit = exit;
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE], on a shard thread: saves when asked, or when there are save
+     * rules and NOSAVE was not given (after a save running now), then stops the service on a thread
+     * of its own. Completes with false when the save failed and FORCE was not given: the service
+     * stays up, as Redis's.
+     */
+    public ShardFuture<Boolean> shutdown(boolean save, boolean nosave, boolean force) {
+        boolean saving = save || (!nosave && !settings.save().isEmpty());
+        ShardFuture<Boolean> saved;
+        if (!saving) {
+            saved = ShardFuture.completed(true);
+        } else {
+            saved = afterRunningSave().flatMap(v -> {
+                CompletableFuture<SnapshotSave.Result> last = startSave("SHUTDOWN");
+                return last == null ? ShardFuture.completed(false) : ShardFuture.fromStage(last.handle((r, e) -> e == null));
+            });
+        }
+        return saved.map(ok -> {
+            if (!ok && !force) {
+                LOG.error("SHUTDOWN: the final save failed; the service stays up (SHUTDOWN NOSAVE or FORCE stops it without)");
+                return false;
+            }
+            LOG.info("SHUTDOWN{}: stopping the service", saving ? " after the final save" : " without saving");
+            shutdownDecided = true;
+            Thread t = new Thread(exit, "percore-shutdown");
+            t.start();
+            return true;
+        });
+    }
+
+    // ------------------------------------------------------------------ what commands and INFO read
+
+    /** LASTSAVE: when the last successful save ended (or the service started), in Unix seconds. */
+    public long lastSaveSeconds() {
+        return lastSaveSeconds;
+    }
+
+    /** Whether commands are refused now: loading, or writes after a failed save ({@link #refusal}). */
+    public boolean refusing() {
+        return loading || refusingWrites();
+    }
+
+    private boolean refusingWrites() {
+        PersistenceSettings s = settings;
+        return !lastBgsaveOk && s.stopWritesOnBgsaveError() && !s.save().isEmpty();
+    }
+
+    /**
+     * The error for a command now, or null: {@code -LOADING} for one not allowed while loading,
+     * {@code -MISCONF} for a write (or PING, as Redis) after a failed save.
+     */
+    public String refusal(boolean okWhileLoading, boolean writeOrPing) {
+        if (loading && !okWhileLoading) {
+            return LOADING;
+        }
+        if (writeOrPing && refusingWrites()) {
+            return MISCONF;
+        }
+        return null;
+    }
+
+    /** {@code rdb_changes_since_last_save}'s part of the shard whose store has changed {@code dirty} times. */
+    public long changesSinceSave(int shard, long dirty) {
+        return Math.max(0, dirty - savedDirty.get(shard));
+    }
+
+    /** INFO persistence, Redis 7.0's fields; {@code changes} is the sum of {@link #changesSinceSave} over the shards. */
+    public void info(long changes, InfoLines out) {
+        SnapshotSave save = running.get();
+        long now = System.currentTimeMillis();
+        out.line("loading", loading ? 1 : 0);
+        out.line("async_loading", 0);
+        out.line("current_cow_peak", 0);
+        out.line("current_cow_size", 0);
+        out.line("current_cow_size_age", 0);
+        out.line("current_fork_perc", "0.00");
+        out.line("current_save_keys_processed", save == null ? 0 : save.keysSaved());
+        out.line("current_save_keys_total", 0);
+        if (loading) {
+            out.line("loading_start_time", loadingStartSeconds);
+            out.line("loading_total_bytes", loadingTotalBytes);
+            out.line("loading_rdb_used_mem", 0);
+            out.line("loading_loaded_bytes", 0);
+            out.line("loading_loaded_perc", "0.00");
+            out.line("loading_eta_seconds", 1);
+        }
+        out.line("rdb_changes_since_last_save", changes);
+        out.line("rdb_bgsave_in_progress", save == null ? 0 : 1);
+        out.line("rdb_last_save_time", lastSaveSeconds);
+        out.line("rdb_last_bgsave_status", lastBgsaveOk ? "ok" : "err");
+        out.line("rdb_last_bgsave_time_sec", lastBgsaveSeconds);
+        out.line("rdb_current_bgsave_time_sec", save == null ? -1 : (now - save.startedAtMillis()) / 1000);
+        out.line("rdb_saves", saves);
+        out.line("rdb_last_cow_size", 0);
+        out.line("rdb_last_load_keys_expired", lastLoadExpired);
+        out.line("rdb_last_load_keys_loaded", lastLoadKeys);
+        out.line("rdb_last_save_longest_slice_usec", lastSaveLongestSliceNanos / 1000);
+        out.line("aof_enabled", 0);
+        out.line("aof_rewrite_in_progress", 0);
+        out.line("aof_rewrite_scheduled", 0);
+        out.line("aof_last_rewrite_time_sec", -1);
+        out.line("aof_current_rewrite_time_sec", -1);
+        out.line("aof_last_bgrewrite_status", "ok");
+        out.line("aof_rewrites", 0);
+        out.line("aof_rewrites_consecutive_failures", 0);
+        out.line("aof_last_write_status", "ok");
+        out.line("aof_last_cow_size", 0);
+        out.line("module_fork_in_progress", 0);
+        out.line("module_fork_last_cow_size", 0);
+    }
+
+    /** Where {@link #info} writes its fields. */
+    @FunctionalInterface
+    public interface InfoLines {
+        void line(String name, Object value);
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Stops the save rules; with {@code finalSave} (SIGTERM with save rules, SHUTDOWN SAVE) waits for
+     * a running save and then saves once more, everything acknowledged so far, within {@code bound}.
+     * Needs the engine running. Returns false when the final save failed or did not finish in time.
+     */
+    public boolean close(boolean finalSave, Duration bound) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + bound.toNanos();
+        boolean ok = true;
+        try {
+            Cancellable c = cron;
+            if (c != null) {
+                engine.submitTo(0, () -> {
+                    c.cancel();
+                    return null;
+                }).get(remaining(deadline), TimeUnit.NANOSECONDS);
+            }
+            SnapshotSave before = running.get();
+            if (before != null) {
+                before.done().handle((r, e) -> null).get(remaining(deadline), TimeUnit.NANOSECONDS);
+            }
+            if (finalSave && !shutdownDecided) {
+                LOG.info("Saving the final snapshot before shutdown");
+                CompletableFuture<SnapshotSave.Result> last = engine.submitTo(0, () -> startSave("shutdown"))
+                        .get(remaining(deadline), TimeUnit.NANOSECONDS);
+                if (last == null) {
+                    ok = false;
+                } else {
+                    last.get(remaining(deadline), TimeUnit.NANOSECONDS);
+                }
+            }
+        } catch (TimeoutException e) {
+            LOG.error("The final save did not finish within {} ms: the last complete snapshot stays in place", bound.toMillis());
+            ok = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("The final save failed: the last complete snapshot stays in place", e.getCause());
+            ok = false;
+        } finally {
+            writer.shutdown();
+        }
+        return ok;
+    }
+
+    /** Closes without a final save (an abandoned start). */
+    @Override
+    public void close() {
+        close(false, Duration.ofSeconds(10));
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(1, deadline - System.nanoTime());
+    }
+}

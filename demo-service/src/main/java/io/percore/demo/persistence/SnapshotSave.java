@@ -1,0 +1,272 @@
+package io.percore.demo.persistence;
+
+import io.percore.demo.kv.StoreSnapshot;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.ValueType;
+import io.percore.demo.rdb.RdbEntries;
+import io.percore.demo.rdb.RdbFileWriter;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One snapshot of the whole keyspace into one RDB file (Redis's {@code rdbSaveBackground}, without
+ * the fork). It begins on every shard at one point: a transaction of its own holds every shard (in
+ * ascending order, as EXEC does) while each starts its {@link StoreSnapshot}, so no transaction is
+ * half in the file. Then each shard hands its keys over in slices of {@link #SLICE_NANOS} between
+ * its other work, encoding them ({@link RdbEntries}) on its own thread, and one writer thread
+ * appends the chunks to the file, so a shard never waits for the disk. While more than
+ * {@link #MAX_QUEUED_BYTES} wait for the writer, the shards pause their slices (a key changed
+ * meanwhile is still encoded first: that is bounded by the write rate). When every shard is done
+ * the writer ends the file, fsyncs and renames it ({@link RdbFileWriter#finish}).
+ */
+final class SnapshotSave {
+
+    /** The longest a shard spends in one slice of the snapshot before it serves anything else. */
+    static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Keys are handed to the writer in chunks of about this many bytes. */
+    static final int CHUNK_BYTES = 64 << 10;
+    /** Encoded bytes waiting for the writer past which slices pause: the snapshot's extra heap, for all shards together. */
+    static final long MAX_QUEUED_BYTES = 16L << 20;
+    private static final Duration PAUSE = Duration.ofMillis(1);
+
+    /** What a finished save reports. */
+    record Result(long bytes, long keys, long millis, long longestSliceNanos, long[] dirtyAtStart) {
+    }
+
+    private final Keyspace keyspace;
+    private final Path target;
+    private final Executor writer;
+    private final int shards;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final CompletableFuture<Result> done = new CompletableFuture<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong keysSaved = new AtomicLong();
+    private final AtomicLong longestSlice = new AtomicLong();
+    private final AtomicLongArray dirtyAtStart;
+    private volatile Throwable failure;
+
+    // the writer thread's
+    private RdbFileWriter file;
+    private final List<byte[]> early = new ArrayList<>();
+    private int shardsDone;
+
+    SnapshotSave(Keyspace keyspace, Path target, Executor writer) {
+        this.keyspace = keyspace;
+        this.target = target;
+        this.writer = writer;
+        this.shards = keyspace.shardCount();
+        this.dirtyAtStart = new AtomicLongArray(shards);
+    }
+
+    /** Completes when the file is in place (or the save failed). */
+    CompletableFuture<Result> done() {
+        return done;
+    }
+
+    long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    long keysSaved() {
+        return keysSaved.get();
+    }
+
+    /** Begins the snapshot on every shard; call on a shard thread, outside any transaction. */
+    void begin() {
+        long group = keyspace.local().nextGroupId();
+        Keyspace bound = keyspace.boundTo(group);
+        BitSet every = new BitSet();
+        every.set(0, shards);
+        ShardFuture<long[]> sizes = bound.reserveInOrder(every)
+                .flatMap(held -> bound.mapReduce(this::beginOn, new long[3], SnapshotSave::plus));
+        sizes.whenComplete((total, err) -> {
+            bound.releaseAll(every);
+            if (err != null) {
+                fail(err);
+                writer.execute(() -> done.completeExceptionally(err)); // no shard began
+                return;
+            }
+            long now = System.currentTimeMillis();
+            writer.execute(() -> create(total[0], total[1], total[2], now / 1000));
+        });
+    }
+
+    private static long[] plus(long[] a, long[] b) {
+        return new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
+    }
+
+    /** On each shard while the save's transaction holds them all: the snapshot starts here, its slices follow. */
+    private long[] beginOn(ShardState state) {
+        ValueStore store = state.store();
+        Part part = new Part(state.shardId());
+        part.snapshot = store.snapshot(part::entry, System.currentTimeMillis());
+        dirtyAtStart.set(state.shardId(), store.dirty());
+        Shard.current().execute(part::slice);
+        return new long[] {store.size(), store.volatileCount(), store.usedBytes()};
+    }
+
+    /** One shard's side: its snapshot, its encoder, driven by slices on its thread. */
+    private final class Part {
+        private final int shard;
+        private final RdbEntries entries = new RdbEntries();
+        StoreSnapshot snapshot;
+
+        Part(int shard) {
+            this.shard = shard;
+        }
+
+        /** A key handed over by a slice or by a change about to be made: encoded now, never failing the change. */
+        void entry(byte[] key, ValueType type, Object value, long expireAt) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                entries.entry(key, type, value, expireAt);
+            } catch (RuntimeException e) {
+                fail(new IOException("encoding key of " + key.length + " bytes on shard " + shard + ": " + e, e));
+                return;
+            }
+            if (entries.size() >= CHUNK_BYTES) {
+                handOver();
+            }
+        }
+
+        void slice() {
+            if (failure != null) {
+                snapshot.abort();
+                finished();
+                return;
+            }
+            if (queued.get() > MAX_QUEUED_BYTES) {
+                Shard.current().schedule(PAUSE, this::slice); // the disk is behind: let it catch up
+                return;
+            }
+            long start = System.nanoTime();
+            boolean over = snapshot.step(SLICE_NANOS);
+            handOver();
+            longestSlice.accumulateAndGet(System.nanoTime() - start, Math::max);
+            if (over) {
+                finished();
+            } else {
+                Shard.current().execute(this::slice);
+            }
+        }
+
+        private void handOver() {
+            if (entries.size() == 0) {
+                return;
+            }
+            byte[] chunk = entries.take();
+            queued.addAndGet(chunk.length);
+            writer.execute(() -> write(chunk));
+        }
+
+        private void finished() {
+            handOver();
+            keysSaved.addAndGet(snapshot.keys());
+            writer.execute(SnapshotSave.this::shardDone);
+        }
+    }
+
+    // ------------------------------------------------------------------ the writer thread
+
+    private void create(long keys, long expires, long usedMemory, long nowSeconds) {
+        if (failure != null) {
+            closeFile();
+            return;
+        }
+        try {
+            file = RdbFileWriter.create(target, nowSeconds, usedMemory, keys, expires);
+            for (byte[] chunk : early) {
+                file.write(chunk, 0, chunk.length);
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            closeFile();
+            return;
+        } finally {
+            early.clear();
+        }
+        finishIfDone();
+    }
+
+    private void write(byte[] chunk) {
+        queued.addAndGet(-chunk.length);
+        if (failure != null) {
+            return;
+        }
+        if (file == null) {
+            early.add(chunk); // a shard began before the file: it comes first when it does
+            return;
+        }
+        try {
+            file.write(chunk, 0, chunk.length);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            closeFile();
+        }
+    }
+
+    private void shardDone() {
+        shardsDone++;
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        if (shardsDone < shards || file == null) {
+            if (shardsDone == shards && failure != null) {
+                done.completeExceptionally(failure);
+            }
+            return;
+        }
+        if (failure != null) {
+            closeFile();
+            done.completeExceptionally(failure);
+            return;
+        }
+        try {
+            long bytes = file.finish();
+            long[] dirty = new long[shards];
+            for (int i = 0; i < shards; i++) {
+                dirty[i] = dirtyAtStart.get(i);
+            }
+            done.complete(new Result(bytes, keysSaved.get(), System.currentTimeMillis() - startedAtMillis, longestSlice.get(), dirty));
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            closeFile();
+            done.completeExceptionally(e);
+        }
+    }
+
+    private void closeFile() {
+        if (file != null) {
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // the temporary file may stay; the target was never touched
+            }
+        }
+        if (shardsDone == shards && failure != null) {
+            done.completeExceptionally(failure);
+        }
+    }
+
+    private void fail(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+}

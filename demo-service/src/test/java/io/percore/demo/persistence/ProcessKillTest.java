@@ -1,0 +1,140 @@
+package io.percore.demo.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.kv.HashValue;
+import io.percore.demo.kv.SetValue;
+import io.percore.demo.kv.ZSetValue;
+import io.percore.demo.rdb.RdbFileReader;
+import io.percore.demo.rdb.RdbReader;
+import io.percore.demo.support.AppProcess;
+import io.percore.demo.support.RespTestClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durability as a user meets it, with the Spring Boot app in a process of its own: SIGTERM under
+ * pipelined write load saves every write that was acknowledged, within the shutdown bound; SIGKILL,
+ * even in the middle of a save, leaves the last complete snapshot, which has every write
+ * acknowledged before that snapshot began.
+ */
+class ProcessKillTest {
+
+    private static final List<String> JVM = List.of("-Xmx512m");
+    private static final int BATCH = 100;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermUnderWriteLoadSavesEveryAcknowledgedWrite() throws Exception {
+        AtomicLong acked = new AtomicLong();
+        try (AppProcess app = AppProcess.start(2, JVM, "--percore.demo.persistence.dir=" + dir,
+                "--percore.demo.persistence.save=3600 1")) {
+            Thread writer = writer(app.respPort(), "k:", acked);
+            writer.start();
+            waitFor(() -> acked.get() >= 100_000, "100,000 acknowledged writes");
+            long start = System.nanoTime();
+            app.terminate();
+            assertThat(app.waitFor(90)).as("ended after SIGTERM:\n%s", app.output()).isTrue();
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            writer.join(30_000);
+            assertThat(dir.resolve("dump.rdb")).as(app.output()).exists();
+            assertThat(app.output()).contains("Saving the final snapshot before shutdown").contains("Saved ");
+            Set<String> saved = keysIn(dir.resolve("dump.rdb"));
+            long missing = 0;
+            for (long n = 0; n < acked.get(); n++) {
+                if (!saved.contains("k:" + n)) {
+                    missing++;
+                }
+            }
+            assertThat(missing).as("of %d acknowledged writes (stopped in %d ms)", acked.get(), took).isZero();
+        }
+    }
+
+    @Test
+    void afterSigkillEvenMidSaveTheLastSnapshotHasEverythingAcknowledgedBeforeItBegan() throws Exception {
+        AtomicLong before = new AtomicLong();
+        try (AppProcess app = AppProcess.start(2, JVM, "--percore.demo.persistence.dir=" + dir)) {
+            Thread first = writer(app.respPort(), "before:", before);
+            first.start();
+            waitFor(() -> before.get() >= 50_000, "50,000 acknowledged writes");
+            first.interrupt();
+            first.join(30_000);
+            try (RespTestClient c = new RespTestClient(app.respPort())) {
+                assertThat(c.cmd("SAVE")).isEqualTo("OK");
+                AtomicLong after = new AtomicLong();
+                Thread second = writer(app.respPort(), "after:", after);
+                second.start();
+                waitFor(() -> after.get() >= 20_000, "more writes after the save");
+                assertThat(c.cmd("BGSAVE")).isEqualTo("Background saving started");
+                app.kill(); // in the middle of the second save, or just after it: either file is whole
+                second.join(30_000);
+            }
+        }
+        Process check = new ProcessBuilder("redis-check-rdb", dir.resolve("dump.rdb").toString()).redirectErrorStream(true).start();
+        String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(report).isZero();
+        try (AppProcess app = AppProcess.start(2, JVM, "--percore.demo.persistence.dir=" + dir);
+             RespTestClient c = new RespTestClient(app.respPort())) {
+            for (long n = 0; n < before.get(); n += 997) {
+                assertThat(c.cmd("GET", "before:" + n)).as("before:%d", n).isEqualTo("v" + n);
+            }
+            assertThat(c.cmd("GET", "before:" + (before.get() - 1))).isEqualTo("v" + (before.get() - 1));
+            assertThat((Long) c.cmd("DBSIZE")).isGreaterThanOrEqualTo(before.get());
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("a killed save's file is gone").containsExactly("dump.rdb");
+            }
+        }
+    }
+
+    /** Writes {@code prefix<n>} = {@code v<n>} in pipelined batches until the connection ends or it is interrupted; {@code acked} counts the replies read. */
+    private static Thread writer(int port, String prefix, AtomicLong acked) {
+        return new Thread(() -> {
+            try (RespTestClient w = new RespTestClient(port)) {
+                for (long n = 0; !Thread.currentThread().isInterrupted(); n += BATCH) {
+                    StringBuilder batch = new StringBuilder();
+                    for (long i = n; i < n + BATCH; i++) {
+                        String key = prefix + i;
+                        String value = "v" + i;
+                        batch.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
+                                .append("\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n");
+                    }
+                    w.send(batch.toString());
+                    for (int i = 0; i < BATCH; i++) {
+                        if (!"OK".equals(w.read())) {
+                            return;
+                        }
+                        acked.incrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                // the server went away: what was acknowledged is counted
+            }
+        }, "writer-" + prefix);
+    }
+
+    private static Set<String> keysIn(Path file) throws IOException {
+        Set<String> keys = new HashSet<>();
+        RdbFileReader.read(file, new RdbReader.Limits(1 << 20, x -> { }, ZSetValue.Limits.DEFAULT, HashValue.Limits.DEFAULT,
+                SetValue.Limits.DEFAULT), (key, value, at) -> keys.add(new String(key, StandardCharsets.UTF_8)));
+        return keys;
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+}

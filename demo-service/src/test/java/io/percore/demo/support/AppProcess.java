@@ -1,0 +1,107 @@
+package io.percore.demo.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Spring Boot application ({@code DemoApplication}) in a JVM of its own, started as a user runs
+ * it (the test class path stands for the jar): for what only a real process shows, SIGTERM and
+ * SIGKILL. Listens on free ports; {@code args} add {@code --key=value} properties.
+ */
+public final class AppProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int respPort;
+    private final ProcessOutput output;
+
+    private AppProcess(Process process, int respPort) {
+        this.process = process;
+        this.respPort = respPort;
+        this.output = new ProcessOutput(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), "",
+                "app-process-output");
+    }
+
+    /** Starts the app and returns once its RESP port accepts connections (at most a minute). */
+    public static AppProcess start(int shards, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        int resp = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.percore.demo.app.DemoApplication");
+        command.add("--percore.servers.resp.port=" + resp);
+        command.add("--percore.servers.http.port=" + freePort());
+        command.add("--management.server.port=" + freePort());
+        command.add("--percore.engine.shards=" + shards);
+        command.add("--percore.engine.idle-poll=0s");
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        AppProcess app = new AppProcess(process, resp);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("the app ended before it listened:\n" + app.output());
+            }
+            try (RespTestClient c = new RespTestClient(resp)) {
+                // listening while it loads its snapshot (-LOADING): started once it answers
+                if ("PONG".equals(c.cmd("PING"))) {
+                    return app;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IOException("the app did not listen within a minute:\n" + app.output());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int respPort() {
+        return respPort;
+    }
+
+    public String output() {
+        return output.text() + (process.isAlive() ? "" : "[exit " + process.exitValue() + "]\n");
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod (through the handle: Process.destroy would also close the output we read). */
+    public void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** SIGKILL: nothing of the process runs after it. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits for the process to end (and its output to be read); false if it is still alive after {@code seconds}. */
+    public boolean waitFor(long seconds) throws InterruptedException {
+        boolean ended = process.waitFor(seconds, TimeUnit.SECONDS);
+        if (ended) {
+            output.awaitEnd(10_000);
+        }
+        return ended;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
