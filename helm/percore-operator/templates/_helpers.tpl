@@ -83,15 +83,21 @@ the same verbs.
 - apiGroups: ["percore.io"]
   resources: ["percoreservices/finalizers"]
   verbs: ["update"]
+# Children: written (create/update: the chart runs the operator with PERCORE_SERVER_SIDE_APPLY=false),
+# read back before each write (get), deleted on cleanup (delete), and watched (list/watch) so a child
+# edited or deleted by hand is restored at once, not at the 5-minute resync.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
-  verbs: ["get", "create", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+# statefulsets: the workload when spec.persistence keeps data on volume claims. No rule for
+# persistentvolumeclaims: the StatefulSet controller creates the claims, and the operator never
+# reads or deletes one, so it cannot lose the data even by mistake.
 - apiGroups: ["apps"]
-  resources: ["deployments"]
+  resources: ["deployments", "statefulsets"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "create", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
 - apiGroups: ["monitoring.coreos.com"]
   resources: ["servicemonitors"]
   verbs: ["get", "create", "update", "delete"]

@@ -2,6 +2,7 @@ package io.percore.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -67,6 +68,47 @@ class PercoreServiceCrdTest {
         List<String> dropped = new java.util.ArrayList<>();
         findDropped(PercoreServiceCrd.fromChart().tree(), "", dropped);
         assertThat(dropped).isEmpty();
+    }
+
+    /**
+     * A {@code default:} in the spec's schema is stored by the API server into every resource: the
+     * user's {@code spec.config} would come back with keys they never wrote. The chart's copy has none.
+     */
+    @Test
+    void theSpecSchemaHasNoDefaults() {
+        List<String> defaults = new java.util.ArrayList<>();
+        JsonNode spec = PercoreServiceCrd.fromChart().openApiSchema("v1alpha1").at("/properties/spec");
+        findDefaults(spec, ".spec", defaults);
+        assertThat(spec.at("/properties/config/properties/engine/properties").isObject()).isTrue();
+        assertThat(defaults).isEmpty();
+    }
+
+    private static void findDefaults(JsonNode node, String path, List<String> found) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                if ("default".equals(e.getKey()) && !path.endsWith(".properties")) {
+                    found.add(path + ".default: " + e.getValue());
+                }
+                findDefaults(e.getValue(), path + "." + e.getKey(), found);
+            });
+        } else if (node.isArray()) {
+            node.forEach(item -> findDefaults(item, path + "[]", found));
+        }
+    }
+
+    @Test
+    void theSchemaRejectsABadPersistenceModeAndGracePeriod() {
+        ObjectNode example = ChartUnderTest.renderWith("all-features.yaml").single("PercoreService", "percore-example");
+        assertThat(example.at("/spec/persistence/mode").asText()).isEqualTo("snapshot");
+        ObjectNode persistence = (ObjectNode) example.at("/spec/persistence");
+        persistence.put("mode", "rdb");
+        persistence.put("terminationGracePeriodSeconds", 30);
+        assertThat(PercoreServiceCrd.fromChart().problems(example))
+                .anyMatch(p -> p.contains("/spec/persistence/mode"))
+                .anyMatch(p -> p.contains("/spec/persistence/terminationGracePeriodSeconds"));
+        // size required with snapshot/aof is a CEL rule (x-kubernetes-validations) the API server runs; networknt does not.
+        assertThat(PercoreServiceCrd.fromChart().openApiSchema("v1alpha1").at("/properties/spec/properties/persistence/x-kubernetes-validations/0/rule")
+                .asText()).contains("has(self.size)");
     }
 
     private static void findDropped(com.fasterxml.jackson.databind.JsonNode node, String path, List<String> dropped) {

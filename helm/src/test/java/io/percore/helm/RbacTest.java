@@ -120,6 +120,17 @@ class RbacTest {
         assertThat(effective.get(RELEASE_NS)).containsExactlyInAnyOrderElementsOf(both);
     }
 
+    /**
+     * The StatefulSet controller makes the volume claims of a persistent service; the operator never
+     * reads or deletes one, and is not allowed to: a bug in it cannot delete the data.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void theOperatorHasNoAccessToVolumeClaims(String variant) {
+        Map<String, Set<String>> effective = effectivePermissions(ChartUnderTest.renderVariant(variant), ChartUnderTest.FULLNAME);
+        assertThat(effective.values().stream().flatMap(Set::stream)).noneMatch(p -> p.contains("persistentvolumeclaims"));
+    }
+
     @Test
     void withoutLeaderElectionThereIsNoLeaseAccess() {
         Map<String, Set<String>> effective = effectivePermissions(

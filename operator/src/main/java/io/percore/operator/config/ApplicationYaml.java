@@ -70,11 +70,13 @@ public final class ApplicationYaml {
     }
 
     /**
-     * The environment variable Spring Boot binds to {@code property} (its canonical form: dots and
-     * dashes become underscores, upper case), e.g. {@code PERCORE_ENGINE_RESERVED_CPUS}.
+     * The environment variable Spring Boot binds to {@code property}, spelled as its documentation
+     * says (dots become underscores, dashes are removed, upper case), e.g.
+     * {@code PERCORE_ENGINE_RESERVEDCPUS}. A dash made an underscore reads back as a dot: the
+     * starter's validator then sees {@code percore.engine.reserved.cpus} and refuses the start.
      */
     public static String environmentVariable(String property) {
-        return property.replace('.', '_').replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+        return property.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT);
     }
 
     private static Map<String, Object> plannedEngine(SizingPlan plan) {

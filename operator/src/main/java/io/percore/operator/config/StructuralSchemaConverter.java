@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * {@code const} becomes a one-value {@code enum}, numeric {@code exclusiveMinimum/Maximum}
  * become the v3.0 boolean form, and keywords a CRD rejects are dropped ({@code $schema},
  * {@code $id}, {@code propertyNames}, custom {@code x-} keywords, {@code uniqueItems: true},
- * regexes Go's RE2 cannot compile, ...). What is dropped only loosens admission; the operator
+ * regexes Go's RE2 cannot compile, ...). {@code default} is dropped too (and named in the
+ * description): the API server would write every default into the stored resource, so
+ * {@code spec.config} would no longer be what the user applied. What is dropped only loosens admission; the operator
  * still validates {@code spec.config} with the full schema before it applies anything.
  */
 public final class StructuralSchemaConverter {
@@ -51,6 +53,7 @@ public final class StructuralSchemaConverter {
         boolean intOrString = false;
         boolean preserveUnknown = Boolean.TRUE.equals(in.get("x-kubernetes-preserve-unknown-fields"));
 
+        Object defaultValue = null;
         Object rawType = in.get("type");
         if (rawType instanceof String t) {
             if ("null".equals(t)) {
@@ -123,8 +126,12 @@ public final class StructuralSchemaConverter {
                     }
                 }
                 case "default" -> {
+                    // A CRD default is written into every stored resource: the user's spec.config would
+                    // come back with keys they never wrote, and the application's own default could no
+                    // longer differ from the schema's. The application applies its defaults itself.
                     if (value != null) {
-                        out.put(key, value);
+                        defaultValue = value;
+                        notes.accept(at(path) + ": dropped default " + value + " (the API server would store it in every resource)");
                     }
                 }
                 case "const" -> out.put("enum", List.of(value));
@@ -207,6 +214,13 @@ public final class StructuralSchemaConverter {
 
         if (type == null && !intOrString && !preserveUnknown && out.get("enum") instanceof List<?> values && !values.isEmpty()) {
             type = inferType(values.get(0));
+        }
+
+        if (defaultValue != null) {
+            // kubectl explain still tells the user what an absent key means.
+            String said = "Default: " + (defaultValue instanceof String text ? text : io.fabric8.kubernetes.client.utils.Serialization.asJson(defaultValue)) + ".";
+            Object description = out.get("description");
+            out.put("description", description == null ? said : description + " " + said);
         }
 
         Map<String, Object> result = new LinkedHashMap<>();

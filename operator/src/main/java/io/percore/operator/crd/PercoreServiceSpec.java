@@ -75,11 +75,14 @@ public class PercoreServiceSpec {
     private Map<String, String> env;
 
     @Min(0)
-    @JsonPropertyDescription("PodDisruptionBudget maxUnavailable. Default 1.")
+    @JsonPropertyDescription("PodDisruptionBudget maxUnavailable. Default 1. (A persistent StatefulSet still rolls one pod at a time.)")
     private Integer maxUnavailable;
 
     @JsonPropertyDescription("Prometheus Operator ServiceMonitor; created only when the CRD exists.")
     private Monitoring monitoring;
+
+    @JsonPropertyDescription("Keep the service's data on a volume claim per pod (a StatefulSet) instead of in memory only.")
+    private Persistence persistence;
 
     @PreserveUnknownFields
     @JsonPropertyDescription("The application's percore: configuration (the content under the percore: key of application.yml).")
@@ -115,6 +118,8 @@ public class PercoreServiceSpec {
     public void setMaxUnavailable(Integer maxUnavailable) { this.maxUnavailable = maxUnavailable; }
     public Monitoring getMonitoring() { return monitoring; }
     public void setMonitoring(Monitoring monitoring) { this.monitoring = monitoring; }
+    public Persistence getPersistence() { return persistence; }
+    public void setPersistence(Persistence persistence) { this.persistence = persistence; }
     public Map<String, Object> getConfig() { return config; }
     public void setConfig(Map<String, Object> config) { this.config = config; }
 

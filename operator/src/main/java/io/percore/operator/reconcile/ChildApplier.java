@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,11 +19,15 @@ import org.slf4j.LoggerFactory;
  * hand edit (kubectl scale, a changed env var or label) is reverted at the next reconcile while
  * fields the server defaults or other controllers add are left alone.
  *
- * <p>Two write modes. Server-side apply (default): a forced apply as {@value #FIELD_MANAGER}
- * carrying only the operator's fields, so the server keeps everyone else's fields and removes the
- * ones the operator stopped setting. Update: the desired object replaces the live one, carrying over
- * the server-assigned Service fields and the labels/annotations others added; 409 conflicts are
- * retried against a fresh read.
+ * <p>Two write modes. Server-side apply (default): every write, the first included, is a forced
+ * apply as {@value #FIELD_MANAGER} carrying only the operator's fields, so one manager entry
+ * ({@value #FIELD_MANAGER}/Apply) owns them, the server keeps everyone else's fields and removes
+ * the ones the operator stopped setting. (A create by POST would record a second entry,
+ * {@value #FIELD_MANAGER}/Update, owning every field of the first version for good: a field removed
+ * from the spec later would stay, and every reconcile would apply again. Children an older operator
+ * created that way are moved to the Apply entry before the next apply: {@link ManagedFieldsUpgrade}.)
+ * Update: the desired object replaces the live one, carrying over the server-assigned Service fields
+ * and the labels/annotations others added; 409 conflicts are retried against a fresh read.
  */
 public final class ChildApplier {
 
@@ -48,7 +55,11 @@ public final class ChildApplier {
             try {
                 if (existing == null) {
                     desired.getMetadata().setResourceVersion(null);
-                    client.resource(desired).create();
+                    if (serverSideApply) {
+                        forcedApply(desired);
+                    } else {
+                        client.resource(desired).create();
+                    }
                     return Outcome.CREATED;
                 }
                 requireOwned(existing, desired);
@@ -56,8 +67,8 @@ public final class ChildApplier {
                     return Outcome.UNCHANGED;
                 }
                 if (serverSideApply) {
-                    desired.getMetadata().setResourceVersion(null);
-                    client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+                    moveUpdateFieldsToApply(existing);
+                    forcedApply(desired);
                 } else {
                     T replacement = withForeignState(existing, desired);
                     replacement.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
@@ -75,20 +86,51 @@ public final class ChildApplier {
         throw last;
     }
 
-    /** Deletes the named child if it exists; returns whether something was deleted. */
-    public boolean delete(HasMetadata child) {
+    private <T extends HasMetadata> void forcedApply(T desired) {
+        desired.getMetadata().setResourceVersion(null);
+        client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    }
+
+    /**
+     * Gives the operator's Update-entry fields to its Apply entry (see {@link ManagedFieldsUpgrade}),
+     * guarded by the resourceVersion read: a concurrent change answers 409 and the write is retried.
+     */
+    private void moveUpdateFieldsToApply(HasMetadata existing) {
+        ManagedFieldsUpgrade.upgrade(existing.getMetadata().getManagedFields(), FIELD_MANAGER).ifPresent(upgraded -> {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("resourceVersion", existing.getMetadata().getResourceVersion());
+            metadata.put("managedFields", upgraded);
+            LOG.info("moving {}'s fields of {} {} from its Update to its Apply entry", FIELD_MANAGER, existing.getKind(),
+                    existing.getMetadata().getName());
+            client.resource(existing).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
+        });
+    }
+
+    /**
+     * Deletes the named child when it exists and this PercoreService owns it; an object of the same
+     * name someone else created is left alone, as {@link #apply} never takes one over.
+     *
+     * @return whether something was deleted
+     */
+    public boolean deleteOwned(HasMetadata child, String ownerUid) {
+        HasMetadata live = client.resource(child).get();
+        if (live == null || !ownedBy(live, ownerUid)) {
+            return false;
+        }
         return !client.resource(child).delete().isEmpty();
     }
 
     /** Never take over an object someone else created under the same name. */
     private static void requireOwned(HasMetadata existing, HasMetadata desired) {
-        String ownerUid = desired.getMetadata().getOwnerReferences().get(0).getUid();
-        boolean owned = existing.getMetadata().getOwnerReferences() != null
-                && existing.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()));
-        if (!owned) {
+        if (!ownedBy(existing, desired.getMetadata().getOwnerReferences().get(0).getUid())) {
             throw new ChildConflictException(existing.getKind() + " " + existing.getMetadata().getName()
                     + " already exists and is not owned by this PercoreService; rename or delete it");
         }
+    }
+
+    static boolean ownedBy(HasMetadata object, String ownerUid) {
+        return object.getMetadata().getOwnerReferences() != null
+                && object.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()));
     }
 
     /** A child name is taken by an object this resource does not own. */

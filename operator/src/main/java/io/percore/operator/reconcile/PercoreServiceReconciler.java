@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -31,6 +32,7 @@ import io.percore.operator.config.ConfigCheck.ConfigProblem;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
+import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PlanStatus;
 import io.percore.operator.sizing.NodeShape;
 import io.percore.operator.sizing.Quantities;
@@ -48,7 +50,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Observer → validator → planner → reconciler for {@link PercoreService}. Kubernetes glue only:
- * the decisions live in {@link ConfigCheck}, {@link SizingPlanner} and {@link WorkloadRenderer}.
+ * the decisions live in {@link ConfigCheck}, {@link SizingPlanner}, {@link PersistenceGuard} (what a
+ * persistent service may not lose) and {@link WorkloadRenderer}.
  * Any node change re-plans every PercoreService (nodes are few and plans are cheap); a periodic
  * resync picks up NodeResourceTopology changes.
  */
@@ -59,6 +62,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     public static final String NAME = "percoreservice";
     static final String NODES = "nodes";
     static final String DEPLOYMENTS = "deployments";
+    static final String STATEFUL_SETS = "statefulsets";
+    static final String CONFIG_MAPS = "configmaps";
+    static final String SERVICES = "services";
+    static final String DISRUPTION_BUDGETS = "poddisruptionbudgets";
     static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
 
     private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
@@ -95,13 +102,26 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                         .withOnUpdateFilter(PercoreServiceReconciler::sizingRelevantChange)
                         .build(),
                 context);
-        InformerEventSource<Deployment, PercoreService> deployments = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Deployment.class, PercoreService.class)
-                        .withName(DEPLOYMENTS)
+        // Every kind the operator owns is watched, so a child deleted or edited by hand is put back
+        // at once instead of at the next resync. Only the operator's children are cached (label
+        // selector): a label edited away drops the object from the cache, which also triggers a reconcile.
+        return List.of(nodes,
+                children(context, Deployment.class, DEPLOYMENTS),
+                children(context, StatefulSet.class, STATEFUL_SETS),
+                children(context, ConfigMap.class, CONFIG_MAPS),
+                children(context, Service.class, SERVICES),
+                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS));
+    }
+
+    private static <R extends HasMetadata> InformerEventSource<R, PercoreService> children(
+            EventSourceContext<PercoreService> context, Class<R> kind, String name) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(kind, PercoreService.class)
+                        .withName(name)
+                        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PercoreService.class))
                         .build(),
                 context);
-        return List.of(nodes, deployments);
     }
 
     /** Heartbeats and condition flaps do not change a plan; allocatable, labels, taints and cordons do. */
@@ -149,6 +169,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
+        problems.addAll(PersistenceGuard.specProblems(spec.getPersistence()));
         List<ConfigProblem> configProblems = configCheck.check(spec.configOrEmpty());
         configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
@@ -161,7 +182,23 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(resource, previous, status, conditions);
         }
 
-        // 2. Plan.
+        // 2. The data first: a live StatefulSet (read fresh, never from a cache that may lag the
+        //    operator's own last write) bounds what may change.
+        String namespace = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        String uid = resource.getMetadata().getUid();
+        boolean persistent = Persistence.enabled(spec);
+        StatefulSet liveStatefulSet = ownedOrNull(client.apps().statefulSets().inNamespace(namespace).withName(name).get(), uid);
+        String removalRefusal = PersistenceGuard.removalRefusal(resource, liveStatefulSet);
+        if (removalRefusal != null) {
+            warnOnce(events, resource, previous, PersistenceGuard.REMOVAL_REFUSED, removalRefusal);
+            conditions.set(StatusConditions.PLANNED, false, PersistenceGuard.REMOVAL_REFUSED, removalRefusal)
+                    .set(StatusConditions.DEGRADED, true, PersistenceGuard.REMOVAL_REFUSED, removalRefusal)
+                    .set(StatusConditions.READY, false, PersistenceGuard.REMOVAL_REFUSED, "spec generation " + generation + " not applied");
+            return finish(resource, previous, status, conditions);
+        }
+
+        // 3. Plan; a persistent StatefulSet never gets fewer pods than it runs.
         InformerEventSource<Node, PercoreService> nodeSource =
                 (InformerEventSource<Node, PercoreService>) context.eventSourceRetriever().getEventSourceFor(Node.class, NODES);
         List<NodeShape> shapes;
@@ -175,6 +212,20 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(resource, previous, status, conditions);
         }
         SizingPlan plan = planner.plan(request, shapes);
+        SizingRequest sized = request;
+        PersistenceGuard.Guarded guarded = PersistenceGuard.guardScaleDown(resource, plan,
+                persistent && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
+                replicas -> planner.plan(sized.withReplicas(replicas), shapes));
+        if (guarded.refusal() != null) {
+            warnOnceDegraded(events, resource, previous, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal());
+        }
+        if (guarded.hold()) {
+            conditions.set(StatusConditions.PLANNED, false, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal())
+                    .set(StatusConditions.DEGRADED, true, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal())
+                    .set(StatusConditions.READY, false, PersistenceGuard.SCALE_DOWN_REFUSED, "spec generation " + generation + " not applied");
+            return finish(resource, previous, status, conditions);
+        }
+        plan = guarded.plan();
         if (!plan.feasible()) {
             planMeters.unschedulable(key(resource));
             String message = String.join("; ", plan.reasons());
@@ -188,14 +239,29 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(resource, previous, status, conditions);
         }
 
-        // 3. Reconcile children.
+        // 4. Reconcile children. Degraded reasons, most pressing first.
+        List<Degradation> degraded = new ArrayList<>();
+        if (guarded.refusal() != null) {
+            degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
+        }
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec));
-        String degradedReason = null;
-        String degradedMessage = null;
         try {
             applier.apply(WorkloadRenderer.configMap(resource, yaml));
-            applier.apply(WorkloadRenderer.deployment(resource, plan, yaml));
+            if (persistent) {
+                PersistenceGuard.ClaimTemplate claim = PersistenceGuard.claimTemplate(resource, liveStatefulSet);
+                if (claim.notApplied() != null) {
+                    degraded.add(new Degradation(PersistenceGuard.STORAGE_NOT_CHANGED, claim.notApplied()));
+                }
+                applier.apply(WorkloadRenderer.statefulSet(resource, plan, yaml, claim.claim()));
+                // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
+                if (applier.deleteOwned(named(new Deployment(), namespace, name), uid)) {
+                    events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
+                            + " (persistence " + spec.getPersistence().getMode() + "; one volume claim per pod)");
+                }
+            } else {
+                applier.apply(WorkloadRenderer.deployment(resource, plan, yaml));
+            }
             applier.apply(WorkloadRenderer.service(resource));
             applier.apply(WorkloadRenderer.podDisruptionBudget(resource));
         } catch (ChildApplier.ChildConflictException e) {
@@ -205,24 +271,23 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             status.setPlan(toStatus(plan));
             return finish(resource, previous, status, conditions);
         }
+        if (plan.degraded()) {
+            degraded.add(new Degradation(plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed",
+                    plan.reasons().stream().filter(r -> r.contains("capacity") || r.contains("forced")).collect(Collectors.joining("; "))));
+        }
         boolean monitorCrd = serviceMonitorCrdExists(client, resource);
         if (WorkloadRenderer.wantsServiceMonitor(resource)) {
             if (monitorCrd) {
                 applier.apply(WorkloadRenderer.serviceMonitor(resource));
             } else {
-                degradedReason = "ServiceMonitorUnavailable";
-                degradedMessage = "spec.monitoring.serviceMonitor is true but CRD " + SERVICE_MONITOR_CRD + " is not installed";
+                degraded.add(new Degradation("ServiceMonitorUnavailable",
+                        "spec.monitoring.serviceMonitor is true but CRD " + SERVICE_MONITOR_CRD + " is not installed"));
             }
         } else if (monitorCrd) {
             deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
         }
-        if (plan.degraded()) {
-            degradedReason = plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed";
-            degradedMessage = plan.reasons().stream().filter(r -> r.contains("capacity") || r.contains("forced"))
-                    .collect(Collectors.joining("; "));
-        }
 
-        // 4. Status.
+        // 5. Status.
         PlanStatus planStatus = toStatus(plan);
         boolean shapeChanged = !sameShape(previous.getPlan(), planStatus);
         planMeters.feasible(key(resource), plan, shapeChanged);
@@ -230,18 +295,47 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             events.normal(resource, previous.getPlan() == null || previous.getPlan().getReplicas() == null ? "Planned" : "PlanChanged", summary(plan));
         }
         status.setPlan(planStatus);
-        Deployment live = client.apps().deployments().inNamespace(resource.getMetadata().getNamespace())
-                .withName(resource.getMetadata().getName()).get();
-        int ready = live == null || live.getStatus() == null || live.getStatus().getReadyReplicas() == null ? 0 : live.getStatus().getReadyReplicas();
-        int updated = live == null || live.getStatus() == null || live.getStatus().getUpdatedReplicas() == null ? 0 : live.getStatus().getUpdatedReplicas();
+        Rollout rollout = persistent ? Rollout.of(client.apps().statefulSets().inNamespace(namespace).withName(name).get())
+                : Rollout.of(client.apps().deployments().inNamespace(namespace).withName(name).get());
+        int ready = rollout.ready();
         status.setReadyReplicas(ready);
-        boolean allReady = ready >= plan.replicas() && updated >= plan.replicas();
+        boolean allReady = ready >= plan.replicas() && rollout.updated() >= plan.replicas();
         conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
-                .set(StatusConditions.DEGRADED, degradedReason != null, degradedReason == null ? "AsExpected" : degradedReason,
-                        degradedReason == null ? "" : degradedMessage)
+                .set(StatusConditions.DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "AsExpected" : degraded.get(0).reason(),
+                        degraded.stream().map(Degradation::message).collect(Collectors.joining("; ")))
                 .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : "RollingOut",
                         ready + "/" + plan.replicas() + " replicas ready");
         return finish(resource, previous, status, conditions);
+    }
+
+    /** One reason for Degraded=True; the first listed names the condition, the messages are joined. */
+    private record Degradation(String reason, String message) {
+    }
+
+    /** Ready and up-to-date pods of the live workload (zeros when absent). */
+    private record Rollout(int ready, int updated) {
+        static Rollout of(HasMetadata workload) {
+            Integer ready = null;
+            Integer updated = null;
+            if (workload instanceof Deployment d && d.getStatus() != null) {
+                ready = d.getStatus().getReadyReplicas();
+                updated = d.getStatus().getUpdatedReplicas();
+            } else if (workload instanceof StatefulSet s && s.getStatus() != null) {
+                ready = s.getStatus().getReadyReplicas();
+                updated = s.getStatus().getUpdatedReplicas();
+            }
+            return new Rollout(ready == null ? 0 : ready, updated == null ? 0 : updated);
+        }
+    }
+
+    private static int replicasOf(StatefulSet statefulSet) {
+        // The API server defaults an unset replicas to 1.
+        return statefulSet.getSpec() == null || statefulSet.getSpec().getReplicas() == null ? 1 : statefulSet.getSpec().getReplicas();
+    }
+
+    /** A live child only counts when this PercoreService owns it; another's object of the same name is not ours to guard. */
+    private static <T extends HasMetadata> T ownedOrNull(T live, String ownerUid) {
+        return live != null && ChildApplier.ownedBy(live, ownerUid) ? live : null;
     }
 
     private static UpdateControl<PercoreService> finish(PercoreService resource, PercoreServiceStatus previous,
@@ -269,6 +363,14 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private static void warnOnce(PlanEvents events, PercoreService resource, PercoreServiceStatus previous, String reason, String message) {
         var planned = StatusConditions.find(previous.getConditions(), StatusConditions.PLANNED);
         if (planned == null || !reason.equals(planned.getReason()) || !message.equals(planned.getMessage())) {
+            events.warning(resource, reason, message);
+        }
+    }
+
+    /** One warning per distinct degradation, not one per reconcile. */
+    private static void warnOnceDegraded(PlanEvents events, PercoreService resource, PercoreServiceStatus previous, String reason, String message) {
+        var degraded = StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
+        if (degraded == null || !reason.equals(degraded.getReason()) || !degraded.getMessage().startsWith(message)) {
             events.warning(resource, reason, message);
         }
     }
@@ -307,10 +409,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         }
         String ns = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
+        // The StatefulSet's claims are not deleted: its retention policy keeps them (Retain), so the
+        // data outlives the PercoreService and a new one of the same name finds it again.
         for (HasMetadata child : List.<HasMetadata>of(
                 named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
-                named(new Deployment(), ns, name), named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)))) {
-            applier.delete(child);
+                named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
+                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)))) {
+            applier.deleteOwned(child, resource.getMetadata().getUid());
         }
         return DeleteControl.defaultDelete();
     }

@@ -12,6 +12,10 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -20,14 +24,19 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.percore.operator.config.ApplicationYaml;
 import io.percore.operator.crd.Monitoring;
 import io.percore.operator.crd.Placement;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.ServicePort;
 import io.percore.operator.sizing.Quantities;
@@ -51,6 +60,12 @@ public final class WorkloadRenderer {
     public static final int DEFAULT_MANAGEMENT_PORT = 8081;
     public static final String CONTAINER = "app";
     public static final String CONFIG_MOUNT = "/etc/percore/";
+    /** The group a persistent pod's volume is given: the user of the images the build makes (images/README.md). */
+    static final long DATA_FS_GROUP = 65532;
+    /** A persistent pod's startup probes (every 5 s): 30 minutes to load its snapshot before liveness counts. */
+    static final int PERSISTENT_STARTUP_PROBES = 360;
+    /** The claim template, the pod volume and so the claims' names: data-&lt;name&gt;-&lt;ordinal&gt;. */
+    public static final String DATA_VOLUME = "data";
     public static final String MANAGEMENT_PORT_NAME = "management";
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
@@ -73,6 +88,105 @@ public final class WorkloadRenderer {
     }
 
     public static Deployment deployment(PercoreService s, SizingPlan plan, String applicationYaml) {
+        // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
+        boolean roomToSurge = plan.podCapacity() > plan.replicas();
+        return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
+                .withNewSpec()
+                .withReplicas(plan.replicas())
+                .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
+                .endRollingUpdate().endStrategy()
+                .withTemplate(podTemplate(s, plan, applicationYaml, null))
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The persistent workload: the Deployment's pod template plus the pod's claim at
+     * {@value Persistence#DATA_DIR}, the persistence environment and a grace period long enough for
+     * the final save. Pod identity (kv-0, kv-1 ...) binds each pod to its claim (data-kv-0 ...)
+     * across every re-plan and restart; the claims outlive scale-downs and the StatefulSet itself
+     * (retention policy Retain/Retain), and the operator never deletes one.
+     *
+     * <p>Choices, all fixed for the StatefulSet's life where the API makes them immutable:
+     * {@code serviceName} is the ClusterIP Service the operator already renders (nothing addresses a
+     * single pod yet; per-pod DNS would need a headless Service); {@code podManagementPolicy: Parallel},
+     * since the pods are independent and need not start one after another; updates roll one pod at a
+     * time (a StatefulSet's {@code rollingUpdate.maxUnavailable} is alpha before Kubernetes 1.35 and a
+     * server without the feature drops it, so {@code spec.maxUnavailable} governs the PodDisruptionBudget only).
+     *
+     * @param claim the claim template to render: from the spec, or the live one when it may not change
+     */
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String applicationYaml, DataClaim claim) {
+        Persistence persistence = s.getSpec().getPersistence();
+        PodTemplateSpec template = podTemplate(s, plan, applicationYaml, persistence);
+        PersistentVolumeClaim claimTemplate = new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(DATA_VOLUME).withLabels(Labels.common(s)).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources().addToRequests("storage", new Quantity(claim.size())).endResources()
+                .withStorageClassName(claim.storageClassName())
+                .endSpec()
+                .build();
+        return new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
+                .withNewSpec()
+                .withReplicas(plan.replicas())
+                .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
+                .withServiceName(s.getMetadata().getName())
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withTemplate(template)
+                .withVolumeClaimTemplates(claimTemplate)
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The claim template's size (canonical, as the server stores it) and class.
+     *
+     * @param storageClassName null: the cluster's default class
+     */
+    public record DataClaim(String size, String storageClassName) {
+
+        /** @throws IllegalArgumentException when the spec's size is missing or not a whole number of bytes */
+        public static DataClaim of(Persistence persistence) {
+            if (persistence.getSize() == null) {
+                throw new IllegalArgumentException("spec.persistence.size: required when mode is " + persistence.modeOrNone());
+            }
+            return new DataClaim(Quantities.canonicalBytes(persistence.getSize(), "spec.persistence.size"), persistence.getStorageClassName());
+        }
+
+        /** The claim template of a live StatefulSet, or null when it has none the operator rendered. */
+        public static DataClaim of(StatefulSet live) {
+            if (live.getSpec() == null || live.getSpec().getVolumeClaimTemplates() == null) {
+                return null;
+            }
+            return live.getSpec().getVolumeClaimTemplates().stream()
+                    .filter(t -> t.getMetadata() != null && DATA_VOLUME.equals(t.getMetadata().getName()) && t.getSpec() != null)
+                    .findFirst()
+                    .map(t -> {
+                        Quantity storage = t.getSpec().getResources() == null || t.getSpec().getResources().getRequests() == null
+                                ? null : t.getSpec().getResources().getRequests().get("storage");
+                        return new DataClaim(storage == null ? null : canonicalOrAsIs(storage.toString()), t.getSpec().getStorageClassName());
+                    })
+                    .orElse(null);
+        }
+    }
+
+    /** A live quantity the server stored is kept as it is when it is not a whole number of bytes. */
+    private static String canonicalOrAsIs(String quantity) {
+        try {
+            return Quantities.canonicalBytes(quantity, "storage");
+        } catch (IllegalArgumentException e) {
+            return quantity;
+        }
+    }
+
+    /** @param persistence null: no data volume (the Deployment) */
+    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String applicationYaml, Persistence persistence) {
         PercoreServiceSpec spec = s.getSpec();
         int management = managementPort(spec);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
@@ -90,47 +204,49 @@ public final class WorkloadRenderer {
 
         Map<String, Quantity> resources = new LinkedHashMap<>();
         resources.put("cpu", new Quantity(Integer.toString(plan.cpusPerPod())));
-        resources.put("memory", new Quantity(Quantities.formatBytes(plan.memoryPerPodBytes())));
+        // Canonical, as the server stores it: "2048Mi" would be stored as "2Gi" and never match.
+        resources.put("memory", new Quantity(Quantities.canonicalBytes(plan.memoryPerPodBytes())));
         // requests == limits with integer CPUs: Guaranteed QoS, so the static CPU manager gives exclusive cores.
         ResourceRequirements requirements = new ResourceRequirementsBuilder().withRequests(resources).withLimits(new LinkedHashMap<>(resources)).build();
 
         Placement placement = spec.getPlacement() == null ? new Placement() : spec.getPlacement();
-        // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
-        boolean roomToSurge = plan.podCapacity() > plan.replicas();
+        List<VolumeMount> mounts = new ArrayList<>();
+        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
+        if (persistence != null) {
+            mounts.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(Persistence.DATA_DIR).build());
+        }
 
-        return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
-                .withNewSpec()
-                .withReplicas(plan.replicas())
-                .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-                .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
-                .endRollingUpdate().endStrategy()
-                .withNewTemplate()
+        return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(Labels.common(s)).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withNodeSelector(placement.getNodeSelector().isEmpty() ? null : placement.getNodeSelector())
                 .withTolerations(placement.getTolerations())
                 .withAffinity(placement.getAffinity())
+                .withTerminationGracePeriodSeconds(persistence == null ? null : (long) persistence.terminationGraceSecondsOrDefault())
+                // a fresh claim's root belongs to root: the image's user (65532, images/README.md) writes
+                // there only as the volume's group; OnRootMismatch spares a relabel of a large volume per start
+                .withSecurityContext(persistence == null ? null : new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+                        .withFsGroup(DATA_FS_GROUP).withFsGroupChangePolicy("OnRootMismatch").build())
                 .addNewContainer()
                 .withName(CONTAINER)
                 .withImage(spec.getImage())
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withPorts(ports)
-                .withEnv(env(spec, plan))
+                .withEnv(env(spec, plan, persistence))
                 .withResources(requirements)
-                .withStartupProbe(probe("/actuator/health/liveness", management, 2, 60))
+                // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min
+                .withStartupProbe(persistence == null ? probe("/actuator/health/liveness", management, 2, 60)
+                        : probe("/actuator/health/liveness", management, 5, PERSISTENT_STARTUP_PROBES))
                 .withLivenessProbe(probe("/actuator/health/liveness", management, 10, 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
-                .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
+                .withVolumeMounts(mounts)
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
-                .endSpec()
-                .endTemplate()
                 .endSpec()
                 .build();
     }
 
-    private static List<EnvVar> env(PercoreServiceSpec spec, SizingPlan plan) {
+    private static List<EnvVar> env(PercoreServiceSpec spec, SizingPlan plan, Persistence persistence) {
         Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
         // CPU count, heap, direct memory from the plan, and exit on OutOfMemoryError (JvmOptions).
         String planned = JvmOptions.forPlan(plan, SizingRequests.fromSpec(spec).memoryPerShardBytes());
@@ -139,6 +255,11 @@ public final class WorkloadRenderer {
         env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:" + CONFIG_MOUNT);
         // Environment beats any application.yml baked into the image: the plan always applies.
         ApplicationYaml.plannedProperties(plan).forEach((property, value) -> env.put(ApplicationYaml.environmentVariable(property), value));
+        if (persistence != null) {
+            // The whole contract with the service: where its data lives and how to keep it.
+            env.put(Persistence.DATA_DIR_ENV, Persistence.DATA_DIR);
+            env.put(Persistence.MODE_ENV, persistence.modeOrNone());
+        }
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         return vars;

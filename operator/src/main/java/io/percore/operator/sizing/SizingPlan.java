@@ -36,6 +36,14 @@ public record SizingPlan(
         return replicas * shardsPerPod;
     }
 
+    /** This plan with one more line of reasons. */
+    public SizingPlan withReason(String reason) {
+        List<String> more = new java.util.ArrayList<>(reasons);
+        more.add(reason);
+        return new SizingPlan(feasible, degraded, replicas, shardsPerPod, cpusPerPod, reservedCpus, memoryPerPodBytes, mode,
+                eligibleNodes, podCapacity, more);
+    }
+
     static SizingPlan infeasible(List<String> reasons) {
         return new SizingPlan(false, false, 0, 0, 0, 0, 0, EngineConfig.Mode.OVERPROVISIONED, List.of(), 0, reasons);
     }

@@ -26,4 +26,10 @@ public record SizingRequest(
         tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
         mode = mode == null ? ModePreference.AUTO : mode;
     }
+
+    /** The same request with the pod count fixed (the shards are spread over {@code count} pods). */
+    public SizingRequest withReplicas(int count) {
+        return new SizingRequest(totalShards, count, shardsPerPod, memoryPerShardBytes, memoryOverheadBytes, reservedCpus, mode,
+                nodeSelector, tolerations, affinity);
+    }
 }

@@ -39,7 +39,7 @@ class ApplicationYamlValidityTest {
             // What the workload sets as environment: each is a known key with a valid value.
             assertThat(VALIDATOR.validateProperties(properties)).as("%s", properties).isEmpty();
         }
-        assertThat(ApplicationYaml.environmentVariable("percore.engine.reserved-cpus")).isEqualTo("PERCORE_ENGINE_RESERVED_CPUS");
+        assertThat(ApplicationYaml.environmentVariable("percore.engine.reserved-cpus")).isEqualTo("PERCORE_ENGINE_RESERVEDCPUS");
     }
 
     @Test

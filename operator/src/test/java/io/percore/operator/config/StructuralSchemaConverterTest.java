@@ -77,4 +77,20 @@ class StructuralSchemaConverterTest {
         Map<String, Object> out = converter.convert(map("type", "object"));
         assertThat(out).containsEntry("type", "object").containsEntry("x-kubernetes-preserve-unknown-fields", true);
     }
+
+    /** A CRD default is written into every stored resource: the user's spec.config would not be what they applied. */
+    @Test
+    void defaultsAreDroppedAndNamedInTheDescription() {
+        Map<String, Object> out = converter.convert(map("type", "object", "properties", map(
+                "mode", map("type", "string", "description", "How shards run.", "default", "pinned"),
+                "shards", map("type", "integer", "default", 0),
+                "groups", map("type", "array", "items", map("type", "string"), "default", List.of("default")))));
+        Map<?, ?> props = (Map<?, ?>) out.get("properties");
+        assertThat((Map<String, Object>) props.get("mode")).doesNotContainKey("default")
+                .containsEntry("description", "How shards run. Default: pinned.");
+        assertThat((Map<String, Object>) props.get("shards")).doesNotContainKey("default").containsEntry("description", "Default: 0.");
+        assertThat((Map<String, Object>) props.get("groups")).doesNotContainKey("default")
+                .containsEntry("description", "Default: [\"default\"].");
+        assertThat(notes).anyMatch(n -> n.startsWith("mode: dropped default pinned"));
+    }
 }

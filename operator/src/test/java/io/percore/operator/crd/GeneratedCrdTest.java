@@ -58,6 +58,62 @@ class GeneratedCrdTest {
         assertThat(config).doesNotContainKey("x-kubernetes-preserve-unknown-fields");
     }
 
+    /**
+     * Defect found on a real API server: {@code default:} values under {@code spec.config} made the
+     * server store about a dozen keys the user never wrote ({@code engine.mode: pinned},
+     * {@code engine.shards: 0} ...). No default anywhere in the spec's schema: the stored spec is
+     * exactly what the user applied.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSpecSchemaHasNoDefaultsSoTheStoredSpecIsWhatTheUserApplied() throws Exception {
+        Map<String, Object> crd = Serialization.unmarshal(Files.readString(Path.of("target/classes/" + TestResources.CRD_RESOURCE)), Map.class);
+        Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions")).get(0);
+        Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                version.get("schema")).get("openAPIV3Schema")).get("properties")).get("spec");
+        List<String> defaults = new ArrayList<>();
+        findKey(spec, "default", ".spec", defaults);
+        assertThat(defaults).isEmpty();
+        Map<String, Object> mode = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) spec.get("properties")).get("config")).get("properties")).get("engine"))
+                .get("properties")).get("mode");
+        assertThat((String) mode.get("description")).as("kubectl explain still names the application's default").contains("Default: pinned.");
+    }
+
+    /** spec.persistence: the user's fields only, validated at admission. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void persistenceSchemaValidatesModeSizeAndGracePeriod() throws Exception {
+        Map<String, Object> crd = Serialization.unmarshal(Files.readString(Path.of("target/classes/" + TestResources.CRD_RESOURCE)), Map.class);
+        Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions")).get(0);
+        Map<String, Object> persistence = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) version.get("schema")).get("openAPIV3Schema")).get("properties"))
+                .get("spec")).get("properties")).get("persistence");
+        Map<String, Map<String, Object>> props = (Map<String, Map<String, Object>>) persistence.get("properties");
+        assertThat(props).containsOnlyKeys("mode", "size", "storageClassName", "terminationGracePeriodSeconds");
+        assertThat(props.get("mode")).containsEntry("pattern", "^(none|snapshot|aof)$");
+        assertThat(props.get("size")).containsEntry("pattern", PercoreServiceSpec.QUANTITY_PATTERN);
+        assertThat(((Number) props.get("terminationGracePeriodSeconds").get("minimum")).intValue()).isEqualTo(90);
+        assertThat(((Number) props.get("terminationGracePeriodSeconds").get("maximum")).intValue()).isEqualTo(3600);
+        assertThat((List<Map<String, Object>>) persistence.get("x-kubernetes-validations")).singleElement()
+                .satisfies(rule -> assertThat(rule.get("rule")).isEqualTo("!has(self.mode) || self.mode == 'none' || has(self.size)"));
+        assertThat(persistence).doesNotContainKey("required");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void findKey(Object node, String key, String path, List<String> found) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                if (key.equals(k) && !path.endsWith(".properties")) {
+                    found.add(path + "." + k + ": " + v);
+                }
+                findKey(v, key, path + "." + k, found);
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> findKey(item, key, path + "[]", found));
+        }
+    }
+
     /** The API server's structural-schema rules that matter here. */
     @SuppressWarnings("unchecked")
     static void checkStructural(Map<String, Object> node, String path, List<String> violations, boolean underPreserve) {

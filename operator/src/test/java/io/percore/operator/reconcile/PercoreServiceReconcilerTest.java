@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -23,6 +24,7 @@ import io.percore.operator.PercoreOperator;
 import io.percore.operator.TestResources;
 import io.percore.operator.config.SchemaConfigCheck;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Persistence;
 import io.percore.operator.sizing.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,7 +101,7 @@ class PercoreServiceReconcilerTest {
         assertThat(env(c)).containsEntry("JAVA_TOOL_OPTIONS",
                         "-XX:ActiveProcessorCount=8 -Xmx2688m -XX:MaxDirectMemorySize=896m -XX:+ExitOnOutOfMemoryError")
                 .containsEntry("PERCORE_ENGINE_SHARDS", "7").containsEntry("PERCORE_ENGINE_MODE", "pinned")
-                .containsEntry("PERCORE_ENGINE_RESERVED_CPUS", "1");
+                .containsEntry("PERCORE_ENGINE_RESERVEDCPUS", "1");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
         assertThat(c.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8081);
@@ -287,6 +289,7 @@ class PercoreServiceReconcilerTest {
                 + "\"ports\":[{\"name\":\"redis\",\"port\":6379},{\"name\":\"admin\",\"port\":7000}],"
                 + "\"env\":{\"A\":\"1\",\"B\":\"two\"},"
                 + "\"config\":{\"engine\":{\"task-quota\":\"500us\"}},"
+                + "\"persistence\":{\"mode\":\"snapshot\",\"size\":\"1Gi\"},"
                 + "\"placement\":{\"tolerations\":[{\"key\":\"dedicated\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]}}";
         drainRequests();
         client.genericKubernetesResources("percore.io/v1alpha1", "PercoreService").inNamespace(NAMESPACE)
@@ -385,6 +388,207 @@ class PercoreServiceReconcilerTest {
         assertThat(writes).allSatisfy(u -> assertThat(u.getRawQuery()).contains("fieldManager=" + ChildApplier.FIELD_MANAGER));
     }
 
+    // --- persistence ---
+
+    private static PercoreService persistent(String name, int shards, String size) {
+        PercoreService s = TestResources.service(name, shards);
+        s.getSpec().setPersistence(new Persistence(Persistence.SNAPSHOT, size));
+        return s;
+    }
+
+    @Test
+    void persistenceRendersAStatefulSetWhosePodsKeepTheirClaimsAcrossReplans() {
+        PercoreService s = persistent("kv", 14, "10Gi");
+        s.getSpec().getPersistence().setStorageClassName("fast");
+        PercoreService created = client.resource(s).create();
+        awaitCondition("kv", "Planned", "True");
+
+        StatefulSet sts = statefulSet("kv");
+        assertOwnedBy(sts, created);
+        assertThat(deployment("kv")).as("no Deployment with persistence").isNull();
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(sts.getSpec().getServiceName()).isEqualTo("kv");
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("data");
+            assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+            assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("10Gi"));
+            assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+        });
+        Container c = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(c)).containsEntry("PERCORE_DATA_DIR", "/data").containsEntry("PERCORE_PERSISTENCE", "snapshot")
+                .containsEntry("PERCORE_ENGINE_SHARDS", "7");
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("data");
+            assertThat(m.getMountPath()).isEqualTo("/data");
+        });
+        assertThat(sts.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(120L);
+        assertThat(client.services().inNamespace(NAMESPACE).withName("kv").get()).isNotNull();
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").get()).isNotNull();
+
+        // A re-plan rolls the pod template; the claim template (and so every pod's claim) stays.
+        mergePatch("kv", "{\"spec\":{\"memoryPerShard\":\"1Gi\",\"persistence\":{\"mode\":\"aof\",\"terminationGracePeriodSeconds\":300}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            StatefulSet now = statefulSet("kv");
+            Container app = now.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(app.getResources().getLimits()).containsEntry("memory", new Quantity("7424Mi"));
+            assertThat(env(app)).containsEntry("PERCORE_PERSISTENCE", "aof");
+            assertThat(now.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(300L);
+            assertThat(now.getSpec().getVolumeClaimTemplates()).isEqualTo(sts.getSpec().getVolumeClaimTemplates());
+        });
+        assertThat(record.lines()).as("the operator never touches a volume claim").noneMatch(l -> l.contains("persistentvolumeclaims"));
+    }
+
+    @Test
+    void switchingPersistenceOnReplacesTheDeploymentWithAStatefulSet() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        assertThat(deployment("kv")).isNotNull();
+
+        mergePatch("kv", "{\"spec\":{\"persistence\":{\"mode\":\"snapshot\",\"size\":\"1Gi\"}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(statefulSet("kv")).isNotNull();
+            assertThat(deployment("kv")).isNull();
+        });
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "WorkloadReplaced".equals(e.getReason())));
+    }
+
+    /** Back to mode none would start empty pods in place of the data: refused until the user deletes the StatefulSet. */
+    @Test
+    void switchingPersistenceOffIsRefusedUntilTheStatefulSetIsDeletedByHand() {
+        client.resource(persistent("kv", 14, "1Gi")).create();
+        awaitCondition("kv", "Planned", "True");
+        String before = statefulSet("kv").getMetadata().getResourceVersion();
+
+        mergePatch("kv", "{\"spec\":{\"persistence\":{\"mode\":\"none\"},\"memoryPerShard\":\"1Gi\"}}");
+        PercoreService refused = awaitCondition("kv", "Planned", "False");
+        assertThat(condition(refused, "Planned").getReason()).isEqualTo(PersistenceGuard.REMOVAL_REFUSED);
+        assertThat(condition(refused, "Planned").getMessage()).contains("data-kv-0, data-kv-1")
+                .contains("kubectl -n " + NAMESPACE + " delete statefulset kv");
+        assertThat(statefulSet("kv").getMetadata().getResourceVersion()).as("StatefulSet untouched").isEqualTo(before);
+        assertThat(deployment("kv")).isNull();
+
+        // The user's explicit step: the StatefulSet goes (its claims would stay), the Deployment takes over.
+        client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(deployment("kv")).isNotNull();
+            assertThat(condition(current("kv"), "Planned").getStatus()).isEqualTo("True");
+        });
+    }
+
+    @Test
+    void aScaleDownThatWouldOrphanDataIsRefusedAndAScaleUpIsApplied() {
+        PercoreService s = persistent("kv", 6, "1Gi");
+        s.getSpec().setReplicas(3);
+        client.resource(s).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(statefulSet("kv").getSpec().getReplicas()).isEqualTo(3));
+
+        mergePatch("kv", "{\"spec\":{\"replicas\":2}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(condition(current("kv"), "Degraded").getReason()).isEqualTo(PersistenceGuard.SCALE_DOWN_REFUSED));
+        PercoreService refused = current("kv");
+        assertThat(condition(refused, "Degraded").getStatus()).isEqualTo("True");
+        assertThat(condition(refused, "Degraded").getMessage())
+                .contains("wants 2 replica(s) but StatefulSet kv runs 3").contains("data-kv-2")
+                .contains("kubectl -n " + NAMESPACE + " scale statefulset kv --replicas=2").contains("spec.replicas: 3");
+        assertThat(refused.getStatus().getPlan().getReplicas()).isEqualTo(3);
+        assertThat(statefulSet("kv").getSpec().getReplicas()).as("the StatefulSet keeps its replicas").isEqualTo(3);
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream()
+                .anyMatch(e -> PersistenceGuard.SCALE_DOWN_REFUSED.equals(e.getReason()) && "Warning".equals(e.getType())));
+
+        mergePatch("kv", "{\"spec\":{\"replicas\":4}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(statefulSet("kv").getSpec().getReplicas()).isEqualTo(4);
+            assertThat(condition(current("kv"), "Degraded").getStatus()).isEqualTo("False");
+        });
+    }
+
+    /**
+     * Every child is watched: a hand edit or deletion is reverted at once, not at the 5-minute
+     * resync. One child at a time, so no other child's event can trigger the reconcile that restores it.
+     */
+    @Test
+    void everyChildIsWatchedSoDriftIsRevertedWithoutWaitingForTheResync() {
+        client.resource(persistent("kv", 14, "1Gi")).create();
+        awaitCondition("kv", "Planned", "True");
+        String applicationYaml = client.configMaps().inNamespace(NAMESPACE).withName("kv-config").get().getData().get("application.yml");
+
+        client.configMaps().inNamespace(NAMESPACE).withName("kv-config")
+                .edit(cm -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(cm).addToData("application.yml", "percore: {}\n").build());
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.configMaps().inNamespace(NAMESPACE)
+                .withName("kv-config").get().getData()).containsEntry("application.yml", applicationYaml));
+
+        client.services().inNamespace(NAMESPACE).withName("kv").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.services().inNamespace(NAMESPACE)
+                .withName("kv").get().getSpec().getPorts()).extracting(p -> p.getName()).containsExactly("redis", "management"));
+
+        client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName("kv").edit(pdb -> {
+            pdb.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(3));
+            return pdb;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(client.policy().v1().podDisruptionBudget()
+                .inNamespace(NAMESPACE).withName("kv").get().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1));
+
+        client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").edit(sts -> {
+            sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                    .removeIf(e -> e.getName().equals(Persistence.DATA_DIR_ENV));
+            return sts;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(env(statefulSet("kv").getSpec().getTemplate().getSpec()
+                .getContainers().get(0))).containsEntry(Persistence.DATA_DIR_ENV, Persistence.DATA_DIR));
+    }
+
+    @Test
+    void aPersistentServiceInSteadyStateWritesNothing() throws Exception {
+        client.resource(persistent("kv", 14, "1Gi")).create();
+        awaitCondition("kv", "Planned", "True");
+        Map<String, String> before = versions("kv");
+        Thread.sleep(500);
+        drainRequests();
+        double reconciles = reconciliations();
+
+        client.nodes().withName("node-a").edit(n -> {
+            n.getMetadata().getLabels().put("rack", "r1");
+            return n;
+        });
+        await().atMost(WAIT).ignoreExceptions().until(() -> reconciliations() > reconciles);
+        Thread.sleep(1000);
+
+        assertThat(versions("kv")).isEqualTo(before);
+        assertThat(operatorWrites()).as("no create/update/patch/delete when desired == actual").isEmpty();
+    }
+
+    @Test
+    void deletingAPersistentServiceKeepsTheClaims() {
+        client.resource(persistent("kv", 14, "1Gi")).create();
+        awaitCondition("kv", "Planned", "True");
+        // What the StatefulSet controller (absent from the mock) would have made for pod kv-0.
+        client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data-kv-0").withNamespace(NAMESPACE).withLabels(Labels.selector(current("kv"))).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
+                .endResources().endSpec().build()).create();
+
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(versions("kv")).isEmpty();
+            assertThat(current("kv")).isNull();
+        });
+        assertThat(client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-kv-0").get()).isNotNull();
+    }
+
+    /** Writes (any method but GET) the operator sent since the last drain. */
+    private List<String> operatorWrites() throws InterruptedException {
+        List<String> writes = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (r.getHeader(ApiRequestRecord.MARKER_HEADER) != null && !"GET".equals(r.getMethod())) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        return writes;
+    }
+
     static io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition serviceMonitorCrd() {
         return new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
                 .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
@@ -421,6 +625,10 @@ class PercoreServiceReconcilerTest {
         return client.apps().deployments().inNamespace(NAMESPACE).withName(name).get();
     }
 
+    private StatefulSet statefulSet(String name) {
+        return client.apps().statefulSets().inNamespace(NAMESPACE).withName(name).get();
+    }
+
     private List<Event> events() {
         return client.v1().events().inNamespace(NAMESPACE).list().getItems();
     }
@@ -429,7 +637,7 @@ class PercoreServiceReconcilerTest {
     private Map<String, String> versions(String name) {
         Map<String, String> v = new LinkedHashMap<>();
         for (HasMetadata h : new HasMetadata[] {
-                client.configMaps().inNamespace(NAMESPACE).withName(name + "-config").get(), deployment(name),
+                client.configMaps().inNamespace(NAMESPACE).withName(name + "-config").get(), deployment(name), statefulSet(name),
                 client.services().inNamespace(NAMESPACE).withName(name).get(),
                 client.policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName(name).get()}) {
             if (h != null) {

@@ -49,4 +49,13 @@ class SpecFreeWritesTest {
         assertThat(spec.envOrEmpty()).isEmpty();
         assertThat(spec.configOrEmpty()).isEmpty();
     }
+
+    /** spec.persistence carries only what the user wrote: no pre-filled mode, grace period or class. */
+    @Test
+    void persistenceSerialisesOnlyTheUsersFields() {
+        String written = "{\"image\":\"x\",\"persistence\":{\"mode\":\"snapshot\",\"size\":\"1Gi\"}}";
+        PercoreServiceSpec spec = Serialization.unmarshal(written, PercoreServiceSpec.class);
+        assertThat(Serialization.asJson(spec)).isEqualTo(written);
+        assertThat(Serialization.asJson(new io.percore.operator.crd.Persistence())).isEqualTo("{}");
+    }
 }

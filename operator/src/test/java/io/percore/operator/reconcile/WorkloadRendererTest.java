@@ -1,0 +1,146 @@
+package io.percore.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.percore.operator.TestResources;
+import io.percore.operator.config.ApplicationYaml;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.percore.operator.crd.Persistence;
+import io.percore.operator.crd.Placement;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.ServicePort;
+import io.percore.operator.sizing.SizingPlan;
+import io.percore.operator.sizing.SizingPlanner;
+import io.percore.operator.sizing.SizingRequests;
+import io.percore.operator.sizing.TestNodes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pure rendering of the children. */
+class WorkloadRendererTest {
+
+    private static final Path GOLDEN_DEPLOYMENT = Path.of("src/test/resources/golden/deployment-without-persistence.json");
+
+    /** A spec touching every field the pod template renders. */
+    static PercoreService richService() {
+        PercoreService s = TestResources.service("kv", 14);
+        s.getMetadata().setUid("0b7c1d9e-0000-4000-8000-000000000001");
+        s.getSpec().setImagePullPolicy("IfNotPresent");
+        s.getSpec().setManagementPort(9090);
+        s.getSpec().setPorts(List.of(new ServicePort("redis", 6379), udp()));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("A", "1");
+        env.put("JAVA_TOOL_OPTIONS", "-Dfoo=bar");
+        s.getSpec().setEnv(env);
+        Placement placement = new Placement();
+        placement.setNodeSelector(Map.of("pool", "percore"));
+        placement.setTolerations(List.of(new TolerationBuilder().withKey("dedicated").withOperator("Exists").withEffect("NoSchedule").build()));
+        s.getSpec().setPlacement(placement);
+        return s;
+    }
+
+    private static ServicePort udp() {
+        ServicePort p = new ServicePort("stats", 8125);
+        p.setProtocol("UDP");
+        return p;
+    }
+
+    static SizingPlan plan(PercoreService s) {
+        return new SizingPlanner().plan(SizingRequests.fromSpec(s.getSpec()), List.of(
+                TestNodes.node("node-a").cpu("8").memory("32Gi").label("pool", "percore").staticCpuManager().shape(),
+                TestNodes.node("node-b").cpu("8").memory("32Gi").label("pool", "percore").staticCpuManager().shape()));
+    }
+
+    /**
+     * Persistence off renders exactly the Deployment the operator rendered before persistence existed
+     * (but for one deliberate fix since: the reserved-CPUs variable spelled as Spring binds it,
+     * PERCORE_ENGINE_RESERVEDCPUS).
+     */
+    @Test
+    void withoutPersistenceTheDeploymentIsAsBefore() throws Exception {
+        PercoreService s = richService();
+        SizingPlan plan = plan(s);
+        String yaml = ApplicationYaml.render(s.getSpec().configOrEmpty(), plan, WorkloadRenderer.managementPort(s.getSpec()));
+        JsonNode rendered = Serialization.jsonMapper().valueToTree(WorkloadRenderer.deployment(s, plan, yaml));
+        if (Boolean.getBoolean("percore.golden.write")) {
+            Files.writeString(GOLDEN_DEPLOYMENT, Serialization.jsonMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rendered) + "\n");
+        }
+        assertThat(rendered).isEqualTo(Serialization.jsonMapper().readTree(Files.readString(GOLDEN_DEPLOYMENT)));
+    }
+
+    /** With persistence: the Deployment's pod template plus the claim, its mount, the env contract, the grace period, the volume's group and a longer startup. */
+    @Test
+    void theStatefulSetRunsTheDeploymentsPodTemplatePlusItsDataVolume() {
+        PercoreService s = richService();
+        s.getSpec().setPersistence(new Persistence(Persistence.SNAPSHOT, "10240Mi"));
+        SizingPlan plan = plan(s);
+        String yaml = ApplicationYaml.render(s.getSpec().configOrEmpty(), plan, WorkloadRenderer.managementPort(s.getSpec()));
+        StatefulSet sts = WorkloadRenderer.statefulSet(s, plan, yaml, WorkloadRenderer.DataClaim.of(s.getSpec().getPersistence()));
+        Deployment deployment = WorkloadRenderer.deployment(s, plan, yaml);
+
+        PodTemplateSpec expected = new PodTemplateSpecBuilder(deployment.getSpec().getTemplate()).editSpec()
+                .withTerminationGracePeriodSeconds(120L)
+                // the image's user (65532) may write to a fresh claim as its group
+                .withNewSecurityContext().withFsGroup(65532L).withFsGroupChangePolicy("OnRootMismatch").endSecurityContext()
+                .editFirstContainer()
+                .addToEnv(new EnvVar("PERCORE_DATA_DIR", "/data", null), new EnvVar("PERCORE_PERSISTENCE", "snapshot", null))
+                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                // loading a large snapshot comes before the first answer: 30 minutes of startup probes, not 2
+                .editStartupProbe().withPeriodSeconds(5).withFailureThreshold(360).endStartupProbe()
+                .endContainer().endSpec().build();
+        assertThat(sts.getSpec().getTemplate()).isEqualTo(expected);
+        assertThat(sts.getMetadata()).isEqualTo(deployment.getMetadata());
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(plan.replicas());
+        assertThat(sts.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector());
+        assertThat(sts.getSpec().getServiceName()).isEqualTo(WorkloadRenderer.service(s).getMetadata().getName());
+        assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(sts.getSpec().getUpdateStrategy().getRollingUpdate()).as("maxUnavailable is alpha before 1.35: not sent").isNull();
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("data");
+            assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).as("canonical").isEqualTo("10Gi");
+            assertThat(claim.getSpec().getStorageClassName()).isNull();
+        });
+    }
+
+    @Test
+    void theUsersGracePeriodAndModeWinOverTheirOwnEnv() {
+        PercoreService s = richService();
+        s.getSpec().getEnv().put("PERCORE_DATA_DIR", "/tmp");
+        s.getSpec().setPersistence(new Persistence(Persistence.AOF, "1Gi"));
+        s.getSpec().getPersistence().setTerminationGracePeriodSeconds(600);
+        s.getSpec().getPersistence().setStorageClassName("fast");
+        SizingPlan plan = plan(s);
+        StatefulSet sts = WorkloadRenderer.statefulSet(s, plan, "x", WorkloadRenderer.DataClaim.of(s.getSpec().getPersistence()));
+        assertThat(sts.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(600L);
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .filteredOn(e -> e.getName().startsWith("PERCORE_DATA_DIR") || e.getName().equals("PERCORE_PERSISTENCE"))
+                .extracting(e -> e.getName() + "=" + e.getValue()).containsExactly("PERCORE_DATA_DIR=/data", "PERCORE_PERSISTENCE=aof");
+        assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getStorageClassName()).isEqualTo("fast");
+    }
+
+    @Test
+    void memoryIsRenderedAsTheServerStoresIt() {
+        PercoreService s = TestResources.service("kv", 1);
+        s.getSpec().setMemoryPerShard("1Gi");
+        s.getSpec().setMemoryOverhead("1Gi");
+        SizingPlan plan = plan(s);
+        Deployment d = WorkloadRenderer.deployment(s, plan, "x");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits().get("memory").toString())
+                .as("2048Mi is stored as 2Gi; rendering 2048Mi would never match").isEqualTo("2Gi");
+    }
+}
