@@ -4,7 +4,8 @@
 #           as each server logs it (redis: "DB loaded from disk", the service: "Loaded ... in N ms");
 #   save:   BGSAVE of it while redis-benchmark writes (SET, pipelined 16, on the other CPU), wall time
 #           until rdb_bgsave_in_progress is 0; for the service also its longest slice on a shard
-#           (INFO rdb_last_save_longest_slice_usec) and the extra live heap while it runs (a full GC
+#           (INFO rdb_last_save_longest_slice_usec: wall time, so a GC pause inside a slice counts) and,
+#           on a second save without the write load, the extra live heap while it runs (a full GC
 #           half-way through the save, minus a full GC before it);
 #   check:  redis-check-rdb on what the service wrote.
 # Each server is pinned to CPU 1, the load to CPU 0. Prints min / median / max over the rounds.
@@ -34,9 +35,9 @@ wait_saved() { # port
     [ "$(info_field "$1" rdb_bgsave_in_progress)" = "0" ] && return 0; sleep 0.01
   done; echo "never saved" >&2; exit 1
 }
-live_heap_kb() { # pid: heap used after a full GC
+live_heap_kb() { # pid: heap used after a full GC (G1's one heap line, or Serial's generations: a JVM on one CPU picks Serial)
   jcmd "$1" GC.run >/dev/null
-  jcmd "$1" GC.heap_info | awk '/garbage-first heap/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); sub("K,?", "", v); print v}}'
+  jcmd "$1" GC.heap_info | awk '/(heap|generation) +total/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); sub("K,?", "", v); s += v}} END {print s}'
 }
 writes() { taskset -c 0 redis-benchmark -p "$1" -t set -r "$keys" -P 16 -c 20 -n 3000000 -q >/dev/null 2>&1 & }
 
@@ -60,7 +61,7 @@ for ((r = 1; r <= rounds; r++)); do
     --logfile "$work/redis/log" >/dev/null &
   rpid=$!
   wait_loaded "$port"
-  load=$(grep -o 'DB loaded from disk: [0-9.]* seconds' "$work/redis/log" | awk '{printf "%d", $5 * 1000}')
+  load=$(grep -o 'DB loaded from disk: [0-9.]* seconds' "$work/redis/log" | tail -1 | awk '{printf "%d", $5 * 1000}')
   writes "$port"; bench=$!
   sleep 0.5; t0=$(now_ms); redis-cli -p "$port" bgsave >/dev/null; wait_saved "$port"; save=$(( $(now_ms) - t0 ))
   kill "$bench" 2>/dev/null || true; wait "$bench" 2>/dev/null || true
@@ -77,15 +78,18 @@ for ((r = 1; r <= rounds; r++)); do
   jpid=$!
   wait_loaded "$port"
   load=$(grep -o 'into [0-9]* shards in [0-9]* ms' "$work/ours/log" | awk '{print $5}')
-  before=$(live_heap_kb "$jpid")
   writes "$port"; bench=$!
   sleep 0.5; t0=$(now_ms); redis-cli -p "$port" bgsave >/dev/null
-  sleep 0.3; during=$(live_heap_kb "$jpid")
   wait_saved "$port"; save=$(( $(now_ms) - t0 ))
   kill "$bench" 2>/dev/null || true; wait "$bench" 2>/dev/null || true
   slice=$(info_field "$port" rdb_last_save_longest_slice_usec)
   status=$(info_field "$port" rdb_last_bgsave_status)
-  echo "$r percore $load $save $slice $(( (during - before) / 1024 ))"
+  # the heap on its own save: the full GCs that measure it would stall the measured one
+  before=$(live_heap_kb "$jpid")
+  redis-cli -p "$port" bgsave >/dev/null; sleep 0.3
+  during=$(live_heap_kb "$jpid")
+  wait_saved "$port"
+  echo "$r percore $load $save $slice $(awk -v a="$during" -v b="$before" 'BEGIN{printf "%.1f", (a - b) / 1024}')"
   [ "$status" = ok ] || { echo "the service's save failed:"; tail -20 "$work/ours/log"; exit 1; }
   redis-check-rdb "$work/ours/dump.rdb" | grep -q "RDB looks OK" || { echo "redis-check-rdb refused the service's file"; exit 1; }
   kill "$jpid"; wait "$jpid" 2>/dev/null || true
