@@ -4,11 +4,13 @@
 #           as each server logs it (redis: "DB loaded from disk", the service: "Loaded ... in N ms");
 #   save:   BGSAVE of it while redis-benchmark writes (SET, pipelined 16, on the other CPU), wall time
 #           until rdb_bgsave_in_progress is 0; for the service also its longest slice on a shard
-#           (INFO rdb_last_save_longest_slice_usec: wall time, so a GC pause inside a slice counts) and,
+#           (INFO rdb_last_save_longest_slice_usec: wall time, so a GC pause inside a slice counts; and
+#           rdb_last_save_longest_slice_cpu_usec, the shard's own CPU time in that slice) and,
 #           on a second save without the write load, the extra live heap while it runs (a full GC
 #           half-way through the save, minus a full GC before it);
 #   check:  redis-check-rdb on what the service wrote.
-# Each server is pinned to CPU 1, the load to CPU 0. Prints min / median / max over the rounds.
+# Each server is pinned to CPU 1, the load to CPU 0 (so the service's JVM picks the Serial collector, as
+# any JVM on one CPU does). Prints min / median / max over the rounds.
 #
 # usage: benchmarks/run-snapshot.sh [JAR]       (default demo-service/target/*-exec.jar)
 # env:   ROUNDS (3), KEYS (5000000), SHARDS (2), HEAP (4g)
@@ -35,9 +37,9 @@ wait_saved() { # port
     [ "$(info_field "$1" rdb_bgsave_in_progress)" = "0" ] && return 0; sleep 0.01
   done; echo "never saved" >&2; exit 1
 }
-live_heap_kb() { # pid: heap used after a full GC (G1's one heap line, or Serial's generations: a JVM on one CPU picks Serial)
-  jcmd "$1" GC.run >/dev/null
-  jcmd "$1" GC.heap_info | awk '/(heap|generation) +total/ {for (i = 1; i <= NF; i++) if ($i == "used") {v = $(i+1); sub("K,?", "", v); s += v}} END {print s}'
+live_heap_kb() { # pid: the live objects' bytes, in one step (the histogram runs a full GC first): a GC.run and a
+  # heap_info apart would count what the saving shards allocate between the two jcmd calls
+  jcmd "$1" GC.class_histogram | awk '/^Total/ {printf "%d", $3 / 1024}'
 }
 writes() { taskset -c 0 redis-benchmark -p "$1" -t set -r "$keys" -P 16 -c 20 -n 3000000 -q >/dev/null 2>&1 & }
 
@@ -52,7 +54,7 @@ redis-cli -p "$port" save >/dev/null
 kill "$rpid"; wait "$rpid" 2>/dev/null || true
 echo "data set: $(du -h "$work/source/dump.rdb" | cut -f1) dump.rdb with $keys keys"
 
-echo "round server load_ms bgsave_ms longest_slice_us extra_heap_mb"
+echo "round server load_ms bgsave_ms longest_slice_us extra_heap_mb longest_slice_cpu_us"
 for ((r = 1; r <= rounds; r++)); do
   cp "$work/source/dump.rdb" "$work/redis/dump.rdb"   # each server starts from the same file (the writes below add keys)
   port=$(free_port)
@@ -65,7 +67,7 @@ for ((r = 1; r <= rounds; r++)); do
   writes "$port"; bench=$!
   sleep 0.5; t0=$(now_ms); redis-cli -p "$port" bgsave >/dev/null; wait_saved "$port"; save=$(( $(now_ms) - t0 ))
   kill "$bench" 2>/dev/null || true; wait "$bench" 2>/dev/null || true
-  echo "$r redis-server $load $save - -"
+  echo "$r redis-server $load $save - - -"
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; wait "$rpid" 2>/dev/null || true
 
   cp "$work/source/dump.rdb" "$work/ours/dump.rdb"
@@ -83,13 +85,14 @@ for ((r = 1; r <= rounds; r++)); do
   wait_saved "$port"; save=$(( $(now_ms) - t0 ))
   kill "$bench" 2>/dev/null || true; wait "$bench" 2>/dev/null || true
   slice=$(info_field "$port" rdb_last_save_longest_slice_usec)
+  slice_cpu=$(info_field "$port" rdb_last_save_longest_slice_cpu_usec)
   status=$(info_field "$port" rdb_last_bgsave_status)
   # the heap on its own save: the full GCs that measure it would stall the measured one
   before=$(live_heap_kb "$jpid")
   redis-cli -p "$port" bgsave >/dev/null; sleep 0.3
   during=$(live_heap_kb "$jpid")
   wait_saved "$port"
-  echo "$r percore $load $save $slice $(awk -v a="$during" -v b="$before" 'BEGIN{printf "%.1f", (a - b) / 1024}')"
+  echo "$r percore $load $save $slice $(awk -v a="$during" -v b="$before" 'BEGIN{printf "%.1f", (a - b) / 1024}') $slice_cpu"
   [ "$status" = ok ] || { echo "the service's save failed:"; tail -20 "$work/ours/log"; exit 1; }
   redis-check-rdb "$work/ours/dump.rdb" | grep -q "RDB looks OK" || { echo "redis-check-rdb refused the service's file"; exit 1; }
   kill "$jpid"; wait "$jpid" 2>/dev/null || true
@@ -99,7 +102,7 @@ python3 - "$work/results" <<'EOF'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l[0].isdigit()]
 for server in ("redis-server", "percore"):
-    for col, name in ((2, "load_ms"), (3, "bgsave_ms"), (4, "longest_slice_us"), (5, "extra_heap_mb")):
+    for col, name in ((2, "load_ms"), (3, "bgsave_ms"), (4, "longest_slice_us"), (6, "longest_slice_cpu_us"), (5, "extra_heap_mb")):
         vals = [float(r[col]) for r in rows if r[1] == server and r[col] != "-"]
         if vals:
             print(f"{server:13s} {name:17s} min {min(vals):8.0f}  median {statistics.median(vals):8.0f}  max {max(vals):8.0f}")

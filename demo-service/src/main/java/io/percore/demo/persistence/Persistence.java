@@ -68,6 +68,7 @@ public final class Persistence implements AutoCloseable {
     private volatile long lastBgsaveTrySeconds;
     private volatile long lastBgsaveSeconds = -1;
     private volatile long lastSaveLongestSliceNanos;
+    private volatile long lastSaveLongestSliceCpuNanos;
     private volatile long saves;
     private volatile boolean closed;
     /** SHUTDOWN saved already (or was told not to): the close that follows does not save again. */
@@ -240,10 +241,12 @@ public final class Persistence implements AutoCloseable {
             lastSaveSeconds = System.currentTimeMillis() / 1000;
             lastBgsaveSeconds = Math.round(result.millis() / 1000.0);
             lastSaveLongestSliceNanos = result.longestSliceNanos();
+            lastSaveLongestSliceCpuNanos = result.longestSliceCpuNanos();
             lastBgsaveOk = true;
             saves++;
-            LOG.info("Saved {} keys to {} ({} bytes) in {} ms; the longest slice on a shard took {} µs", result.keys(),
-                    settings.snapshotFile().toAbsolutePath(), result.bytes(), result.millis(), result.longestSliceNanos() / 1000);
+            LOG.info("Saved {} keys to {} ({} bytes) in {} ms; the longest slice on a shard took {} µs ({} µs of its CPU)",
+                    result.keys(), settings.snapshotFile().toAbsolutePath(), result.bytes(), result.millis(),
+                    result.longestSliceNanos() / 1000, result.longestSliceCpuNanos() / 1000);
         } else {
             lastBgsaveOk = false;
             lastBgsaveSeconds = (System.currentTimeMillis() - save.startedAtMillis() + 500) / 1000;
@@ -404,7 +407,9 @@ public final class Persistence implements AutoCloseable {
         out.line("rdb_last_cow_size", 0);
         out.line("rdb_last_load_keys_expired", lastLoadExpired);
         out.line("rdb_last_load_keys_loaded", lastLoadKeys);
+        // a shard's longest slice of the last save: wall time (what a client waited), and on the shard's CPU clock
         out.line("rdb_last_save_longest_slice_usec", lastSaveLongestSliceNanos / 1000);
+        out.line("rdb_last_save_longest_slice_cpu_usec", lastSaveLongestSliceCpuNanos / 1000);
         out.line("aof_enabled", 0);
         out.line("aof_rewrite_in_progress", 0);
         out.line("aof_rewrite_scheduled", 0);

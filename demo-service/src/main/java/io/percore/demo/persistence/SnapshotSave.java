@@ -43,7 +43,7 @@ final class SnapshotSave {
     private static final Duration PAUSE = Duration.ofMillis(1);
 
     /** What a finished save reports. */
-    record Result(long bytes, long keys, long millis, long longestSliceNanos, long[] dirtyAtStart) {
+    record Result(long bytes, long keys, long millis, long longestSliceNanos, long longestSliceCpuNanos, long[] dirtyAtStart) {
     }
 
     private final Keyspace keyspace;
@@ -55,6 +55,9 @@ final class SnapshotSave {
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong keysSaved = new AtomicLong();
     private final AtomicLong longestSlice = new AtomicLong();
+    /** The same on the shard's CPU clock: a GC pause or another thread on the CPU inside a slice is not the slice's own work. */
+    private final AtomicLong longestSliceCpu = new AtomicLong();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private final AtomicLongArray dirtyAtStart;
     private volatile Throwable failure;
 
@@ -155,9 +158,11 @@ final class SnapshotSave {
                 return;
             }
             long start = System.nanoTime();
+            long cpuStart = THREADS.getCurrentThreadCpuTime();
             boolean over = snapshot.step(SLICE_NANOS);
             handOver();
             longestSlice.accumulateAndGet(System.nanoTime() - start, Math::max);
+            longestSliceCpu.accumulateAndGet(THREADS.getCurrentThreadCpuTime() - cpuStart, Math::max);
             if (over) {
                 finished();
             } else {
@@ -243,7 +248,8 @@ final class SnapshotSave {
             for (int i = 0; i < shards; i++) {
                 dirty[i] = dirtyAtStart.get(i);
             }
-            done.complete(new Result(bytes, keysSaved.get(), System.currentTimeMillis() - startedAtMillis, longestSlice.get(), dirty));
+            done.complete(new Result(bytes, keysSaved.get(), System.currentTimeMillis() - startedAtMillis, longestSlice.get(),
+                    longestSliceCpu.get(), dirty));
         } catch (IOException | RuntimeException e) {
             fail(e);
             closeFile();

@@ -57,6 +57,9 @@ class SnapshotTest {
             Map<String, String> info = info(c);
             assertThat(info).containsEntry("rdb_changes_since_last_save", "0").containsEntry("rdb_saves", "1")
                     .containsEntry("rdb_last_bgsave_status", "ok").containsEntry("rdb_bgsave_in_progress", "0");
+            // the shard's own CPU in its longest slice cannot exceed that slice's wall time
+            assertThat(Long.parseLong(info.get("rdb_last_save_longest_slice_cpu_usec")))
+                    .isLessThanOrEqualTo(Long.parseLong(info.get("rdb_last_save_longest_slice_usec")) + 1000);
         }
         Path file = dir.resolve("dump.rdb");
         assertThat(file).exists();
