@@ -19,7 +19,7 @@ import io.percore.demo.server.RespSettings;
  * The CONFIG parameters this server has (Redis's {@code config.c} table for them): each one's
  * names, how CONFIG GET reads it from a {@link ConfigValues} and how CONFIG SET parses a new value,
  * with Redis 7.0.15's rules and error texts (numbers with their bounds, memory values with units,
- * enums). Parameters that describe something fixed here (port, bind, databases, persistence) take
+ * enums). Parameters that describe something fixed here (port, bind, databases, appendonly) take
  * their current value and refuse another one.
  */
 final class ConfigParameters {

@@ -41,6 +41,7 @@ public final class CommandTable {
     private static final int MAY_WRITE = 8;
     private static final int OK_LOADING = 16;
     private static final int WRITE = 32;
+    private static final int NO_MULTI = 64;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -114,6 +115,9 @@ public final class CommandTable {
         if (flags.contains("write")) {
             t |= WRITE;
         }
+        if (flags.contains("no_multi")) {
+            t |= NO_MULTI;
+        }
         return t;
     }
 
@@ -140,6 +144,11 @@ public final class CommandTable {
     /** Whether command {@code id} runs while the keyspace is loading (Redis's loading flag). */
     public boolean okWhileLoading(int id) {
         return (traits[id] & OK_LOADING) != 0;
+    }
+
+    /** Whether command {@code id} is refused inside MULTI (Redis's no_multi flag: SAVE, SHUTDOWN). */
+    public boolean refusedInMulti(int id) {
+        return (traits[id] & NO_MULTI) != 0;
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */

@@ -79,10 +79,6 @@ public final class StoreSnapshot {
         return expires;
     }
 
-    public boolean over() {
-        return over;
-    }
-
     /** Hands bucket {@code index} over unless it was already. */
     void saveBucket(int index) {
         long bit = 1L << index;

@@ -704,7 +704,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (session.multi != null && TransactionCommands.queues(spec)) {
-            if (spec.flags().contains("no_multi")) {
+            if (commands.refusedInMulti(id)) {
                 reject(id, new RespError("ERR Command not allowed inside a transaction"));
                 return;
             }

@@ -200,22 +200,29 @@ public final class Persistence implements AutoCloseable {
      */
     public String bgsave(boolean inTransaction) {
         if (running.get() != null) {
-            throw new RespError("ERR Background save already in progress");
+            throw alreadyInProgress();
         }
         if (inTransaction) {
             bgsaveScheduled = true;
             return "Background saving scheduled";
         }
-        startSave("BGSAVE");
+        if (startSave("BGSAVE") == null) {
+            throw alreadyInProgress(); // another shard's started first
+        }
         return "Background saving started";
     }
 
     /** SAVE, on a shard thread: completes when the file is in place. @throws RespError when a save is running already */
     public ShardFuture<Void> save() {
-        if (running.get() != null) {
-            throw new RespError("ERR Background save already in progress");
+        CompletableFuture<SnapshotSave.Result> save = startSave("SAVE");
+        if (save == null) {
+            throw alreadyInProgress();
         }
-        return ShardFuture.fromStage(startSave("SAVE")).map(r -> (Void) null);
+        return ShardFuture.fromStage(save).map(r -> (Void) null);
+    }
+
+    private static RespError alreadyInProgress() {
+        return new RespError("ERR Background save already in progress");
     }
 
     /** Starts a save on a shard thread; null when one is running already. */

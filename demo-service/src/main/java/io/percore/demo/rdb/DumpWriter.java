@@ -28,16 +28,10 @@ public final class DumpWriter {
 
     /**
      * The DUMP payload of {@code value}, which must be what the store keeps for {@code type}: the
-     * bytes of a string, or the aggregate.
+     * bytes of a string (or the {@link GrowableString} it was changed in place as), or the aggregate.
      */
     public static byte[] dump(ValueType type, Object value) {
         return encode(type, value).finish();
-    }
-
-    /** The value as an RDB file holds it after its key: the type byte, then the value (no footer). */
-    static byte[] object(ValueType type, Object value) {
-        DumpWriter w = encode(type, value);
-        return Arrays.copyOf(w.buf, w.size);
     }
 
     /** {@code s} as an RDB string (rdbSaveRawString without compression): how a file holds a key. */

@@ -1,6 +1,5 @@
 package io.percore.demo.shard;
 
-import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -298,9 +297,8 @@ public final class WritePath implements KeyspaceChanges {
             propagate(DEL, key);
             return;
         }
-        // a string changed in place is a GrowableString: DUMP takes its exact bytes
-        Object value = stored.value() instanceof GrowableString g ? g.toByteArray() : stored.value();
-        byte[] payload = DumpWriter.dump(stored.type(), value);
+        // a string changed in place (GrowableString) is written from its own array, without a copy
+        byte[] payload = DumpWriter.dump(stored.type(), stored.value());
         long ttl = stored.expireAt() == ValueStore.NO_EXPIRY ? 0 : stored.expireAt();
         propagate(RESTORE, key, ascii(Long.toString(ttl)), payload, REPLACE, ABSTTL);
     }
