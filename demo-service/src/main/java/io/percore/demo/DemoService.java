@@ -5,6 +5,7 @@ import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.network.FileReplay;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
@@ -124,7 +125,8 @@ public final class DemoService implements AutoCloseable {
             http = launcher.start(HTTP_SERVER, new HttpServerInitializer(keyspace, servers, settings.http()),
                     HttpServerInitializer.requestKinds());
             ConfigValues start = initial;
-            persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits());
+            persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
+                    new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             DemoService service = new DemoService(keyspace, persistence, servers, pubsub, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             return service;

@@ -3,6 +3,7 @@ package io.percore.demo.admin;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
+import io.percore.demo.persistence.AofSettings;
 import io.percore.demo.persistence.SaveRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -158,12 +159,29 @@ final class ConfigParameters {
         // what the files are: checksummed always, strings written plain (LZF is read, not written)
         p.add(fixed("rdbchecksum", "yes"));
         p.add(fixed("rdbcompression", "no"));
-        p.add(new Parameter("appendonly", null, false, v -> "no", (n, value) -> {
-            if (!yesNo("appendonly", value)) {
-                return;
+        // the append-only file: on and off, its fsync policy and rewrite thresholds live; where it is, fixed at start
+        p.add(new Parameter("appendonly", null, false, v -> v.persistence().aof().enabled() ? "yes" : "no",
+                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withEnabled(yesNo("appendonly", value)))));
+        p.add(new Parameter("appendfsync", null, false, v -> v.persistence().aof().fsync().text(), (n, value) -> {
+            try {
+                n.persistence = n.persistence.withAof(n.persistence.aof().withFsync(AofSettings.Fsync.parse(value)));
+            } catch (IllegalArgumentException e) {
+                throw invalid("argument(s) must be one of the following: always, everysec, no");
             }
-            throw invalid("this server has no persistence; only no can be set");
         }));
+        p.add(new Parameter("auto-aof-rewrite-percentage", null, false, v -> Integer.toString(v.persistence().aof().autoRewritePercentage()),
+                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withAutoRewrite(
+                        (int) signed("auto-aof-rewrite-percentage", value, 0, Integer.MAX_VALUE), n.persistence.aof().autoRewriteMinSize()))));
+        p.add(new Parameter("auto-aof-rewrite-min-size", null, false, v -> Long.toString(v.persistence().aof().autoRewriteMinSize()),
+                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withAutoRewrite(
+                        n.persistence.aof().autoRewritePercentage(), memory("auto-aof-rewrite-min-size", value)))));
+        p.add(new Parameter("aof-load-truncated", null, false, v -> v.persistence().aof().loadTruncated() ? "yes" : "no",
+                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withLoadTruncated(yesNo("aof-load-truncated", value)))));
+        p.add(immutable("appenddirname", v -> v.persistence().aof().dirname()));
+        p.add(immutable("appendfilename", v -> v.persistence().aof().filename()));
+        // what the log is: a base in RDB format, commands without timestamps, fsynced in one go per batch
+        p.add(fixed("aof-use-rdb-preamble", "yes"));
+        p.add(fixed("aof-timestamp-enabled", "no"));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
         p.add(immutable("cluster-enabled", v -> "no"));

@@ -8,7 +8,7 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.ShardReservation;
 
-/** SAVE, BGSAVE and LASTSAVE (Redis's {@code rdb.c} commands) over the service's {@link io.percore.demo.persistence.Persistence}. */
+/** SAVE, BGSAVE, LASTSAVE, BGREWRITEAOF and SHUTDOWN (Redis's {@code rdb.c} and {@code aof.c} commands) over the service's {@link io.percore.demo.persistence.Persistence}. */
 public final class PersistenceCommands {
 
     private PersistenceCommands() {
@@ -30,6 +30,12 @@ public final class PersistenceCommands {
         }
         boolean inTransaction = c.keyspace().transaction() != ShardReservation.FREE;
         c.reply(new SimpleStringRedisMessage(c.server().persistence().bgsave(inTransaction)));
+    }
+
+    /** BGREWRITEAOF (Redis's {@code aof.c}): a new base of the append-only file, in the background. */
+    public static void bgrewriteaof(CommandContext c, byte[][] argv) {
+        boolean inTransaction = c.keyspace().transaction() != ShardReservation.FREE;
+        c.reply(new SimpleStringRedisMessage(c.server().persistence().bgrewriteaof(inTransaction)));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.percore.demo.app;
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.MemorySettings;
+import io.percore.demo.persistence.AofSettings;
 import io.percore.demo.persistence.PersistenceSettings;
 import io.percore.demo.persistence.SaveRules;
 import io.percore.demo.server.ClientSettings;
@@ -193,7 +194,10 @@ public class DemoProperties {
             NONE,
             /** Snapshots: Redis's default save rules unless {@code save} is set, and a final one at shutdown. */
             SNAPSHOT,
-            /** The append-only file (not built yet: refused at start rather than running without it). */
+            /**
+             * The append-only file (Redis 7's multi-part layout in {@code appenddirname}): every write logged and
+             * forced to the disk as {@code appendfsync} says; no snapshots unless {@code save} is set.
+             */
             AOF
         }
 
@@ -217,14 +221,81 @@ public class DemoProperties {
         @DurationMax(hours = 24)
         @NotNull
         private Duration finalSaveTimeout = PersistenceSettings.DEFAULT_FINAL_SAVE_TIMEOUT;
+        /** With mode aof: when the log is forced to the disk, always, everysec or no (Redis's appendfsync). */
+        @NotNull
+        private String appendfsync = "everysec";
+        /** With mode aof: the directory under dir holding the log's files (Redis's appenddirname). */
+        @NotNull
+        private String appenddirname = AofSettings.DEFAULT_DIRNAME;
+        /** With mode aof: the prefix of the log's file names (Redis's appendfilename). */
+        @NotNull
+        private String appendfilename = AofSettings.DEFAULT_FILENAME;
+        /** Growth in percent over the size after the last rewrite that rewrites the log on its own; 0 never (Redis's auto-aof-rewrite-percentage). */
+        @Min(0)
+        private int autoAofRewritePercentage = 100;
+        /** No automatic rewrite of a log smaller than this (Redis's auto-aof-rewrite-min-size). */
+        @NotNull
+        private DataSize autoAofRewriteMinSize = DataSize.ofBytes(AofSettings.DEFAULT_MIN_SIZE);
+        /** A last command torn by a crash is dropped (and the file cut there) instead of stopping the start (Redis's aof-load-truncated). */
+        private boolean aofLoadTruncated = true;
 
         PersistenceSettings toSettings() {
-            if (mode == Mode.AOF) {
-                throw new IllegalArgumentException("percore.demo.persistence.mode=aof: the append-only file is not built yet;"
-                        + " use mode snapshot");
-            }
             SaveRules rules = save != null ? SaveRules.parse(save) : mode == Mode.SNAPSHOT ? SaveRules.REDIS_DEFAULT : SaveRules.NONE;
-            return new PersistenceSettings(java.nio.file.Path.of(dir), dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout);
+            AofSettings aof = new AofSettings(mode == Mode.AOF, AofSettings.Fsync.parse(appendfsync), appenddirname, appendfilename,
+                    autoAofRewritePercentage, autoAofRewriteMinSize.toBytes(), aofLoadTruncated);
+            return new PersistenceSettings(java.nio.file.Path.of(dir), dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout, aof);
+        }
+
+        public String getAppendfsync() {
+            return appendfsync;
+        }
+
+        /** @throws IllegalArgumentException for anything but always, everysec or no */
+        public void setAppendfsync(String appendfsync) {
+            AofSettings.Fsync.parse(appendfsync);
+            this.appendfsync = appendfsync;
+        }
+
+        public String getAppenddirname() {
+            return appenddirname;
+        }
+
+        public void setAppenddirname(String appenddirname) {
+            new AofSettings(false, AofSettings.Fsync.EVERYSEC, appenddirname, AofSettings.DEFAULT_FILENAME, 100, 0, true);
+            this.appenddirname = appenddirname;
+        }
+
+        public String getAppendfilename() {
+            return appendfilename;
+        }
+
+        public void setAppendfilename(String appendfilename) {
+            new AofSettings(false, AofSettings.Fsync.EVERYSEC, AofSettings.DEFAULT_DIRNAME, appendfilename, 100, 0, true);
+            this.appendfilename = appendfilename;
+        }
+
+        public int getAutoAofRewritePercentage() {
+            return autoAofRewritePercentage;
+        }
+
+        public void setAutoAofRewritePercentage(int autoAofRewritePercentage) {
+            this.autoAofRewritePercentage = autoAofRewritePercentage;
+        }
+
+        public DataSize getAutoAofRewriteMinSize() {
+            return autoAofRewriteMinSize;
+        }
+
+        public void setAutoAofRewriteMinSize(DataSize autoAofRewriteMinSize) {
+            this.autoAofRewriteMinSize = autoAofRewriteMinSize;
+        }
+
+        public boolean isAofLoadTruncated() {
+            return aofLoadTruncated;
+        }
+
+        public void setAofLoadTruncated(boolean aofLoadTruncated) {
+            this.aofLoadTruncated = aofLoadTruncated;
         }
 
         public Mode getMode() {

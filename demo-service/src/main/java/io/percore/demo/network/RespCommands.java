@@ -98,6 +98,7 @@ public final class RespCommands {
         c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
         c.add(spec("save", 1, "admin,noscript,no_async_loading,no_multi", 0, 0, 0, "server", "Synchronously saves the database(s) to disk.", PersistenceCommands::save));
         c.add(spec("bgsave", -1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously saves the database(s) to disk.", PersistenceCommands::bgsave));
+        c.add(spec("bgrewriteaof", 1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously rewrites the append-only file to disk.", PersistenceCommands::bgrewriteaof));
         c.add(spec("shutdown", -1, "admin,noscript,loading,stale,no_multi,allow_busy", 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", PersistenceCommands::shutdown));
         c.add(spec("lastsave", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", PersistenceCommands::lastsave));
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));

@@ -320,6 +320,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         this.local = keyspace.local();
         this.server = servers.local();
         this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
+        if (server.persistence() != null) {
+            // with the append-only file on, replies wait for what it must hold first (appendfsync always: the disk)
+            responder.flushGate(server.persistence().replyGate(shard.id()));
+        }
     }
 
     /**

@@ -50,6 +50,7 @@ public final class Persistence implements AutoCloseable {
     private volatile PersistenceSettings settings;
     private final ExecutorService writer;
     private final AtomicReference<SnapshotSave> running = new AtomicReference<>();
+    private final AppendOnlyFile aof;
     /** Per shard, its store's change count when the last successful save began: INFO's changes since are counted from it. */
     private final AtomicLongArray savedDirty;
     private volatile Runnable stateChanged = () -> { };
@@ -85,6 +86,7 @@ public final class Persistence implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.aof = new AppendOnlyFile(engine, keyspace, settings.dir(), settings.aof(), () -> stateChanged.run());
     }
 
     /**
@@ -107,7 +109,18 @@ public final class Persistence implements AutoCloseable {
         }
         removeStaleTemporaryFiles(settings);
         Persistence p = new Persistence(engine, keyspace, settings);
-        p.loading = Files.exists(settings.snapshotFile());
+        if (settings.aof().enabled()) {
+            Path aofDir = p.aof.dir();
+            try {
+                Files.createDirectories(aofDir);
+                p.aof.removeLeftovers();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("percore.demo.persistence.dir=" + dir.toAbsolutePath() + ": cannot use "
+                        + aofDir.toAbsolutePath() + " for the append-only file (" + e + ")", e);
+            }
+        }
+        // with the append-only file on and there, it is what a start loads; else the snapshot (and a first base is made of it)
+        p.loading = Files.exists(settings.snapshotFile()) || settings.aof().enabled();
         p.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD, p::cron)).join();
         return p;
     }
@@ -141,21 +154,37 @@ public final class Persistence implements AutoCloseable {
 
     /** CONFIG SET of save or stop-writes-on-bgsave-error. */
     public void settings(PersistenceSettings next) {
+        PersistenceSettings before = this.settings;
         this.settings = next;
+        aof.settings(next.aof());
+        if (next.aof().enabled() && !before.aof().enabled() && aof.writer() == null) {
+            // Redis's startAppendOnly: a rewrite makes the base, and logging starts at its point
+            if (startRewrite("CONFIG SET appendonly yes") == null) {
+                aof.scheduleRewrite();
+            }
+        } else if (!next.aof().enabled() && before.aof().enabled()) {
+            Thread t = new Thread(() -> aof.stop(Duration.ofSeconds(30)), "percore-aof-stop");
+            t.setDaemon(true);
+            t.start();
+        }
         stateChanged.run();
     }
 
     // ------------------------------------------------------------------ loading
 
     /**
-     * Loads the snapshot file if there is one (blocking; off the shard threads, before the service
-     * counts as started). Until it returns, commands get {@code -LOADING}.
+     * Loads what a start loads (blocking; off the shard threads, before the service counts as
+     * started): with the append-only file on and present, its base and incremental files (the
+     * commands run through {@code replay}); otherwise the snapshot file if there is one, and then,
+     * with the append-only file on, its first base is written from what was loaded before anyone
+     * writes. Until it returns, commands get {@code -LOADING}.
      *
-     * @throws IllegalStateException naming the file, the offset and the reason when the file cannot be loaded
+     * @throws IllegalStateException naming the file, the offset and the reason when a file cannot be loaded
      */
-    public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set) {
-        Path file = settings.snapshotFile();
-        if (!Files.exists(file)) {
+    public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay) {
+        boolean fromAof = settings.aof().enabled() && aof.exists();
+        Path file = fromAof ? aof.manifestFile() : settings.snapshotFile();
+        if (!fromAof && !Files.exists(file) && !settings.aof().enabled()) {
             loading = false;
             stateChanged.run();
             return;
@@ -165,14 +194,46 @@ public final class Persistence implements AutoCloseable {
         stateChanged.run();
         long start = System.nanoTime();
         try {
-            loadingTotalBytes = Files.size(file);
-            SnapshotLoad.Result r = SnapshotLoad.load(keyspace, file, zset, hash, set);
-            lastLoadKeys = r.loaded();
-            lastLoadExpired = r.expired();
-            LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}) into {} shards in {} ms", file.toAbsolutePath(),
-                    r.loaded(), r.expired(), r.version(), keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            if (fromAof) {
+                loadingTotalBytes = folderSize(aof.dir());
+                AofLoad.Result r = aof.load(replay, zset, hash, set);
+                long keys = 0;
+                for (int i = 0; i < keyspace.shardCount(); i++) {
+                    keys += keyspace.beforeServing(i, st -> st.store().size()).join();
+                }
+                lastLoadKeys = keys;
+                LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}) into {} shards in {} ms; "
+                        + "every change is logged from now on (appendfsync {})", file.toAbsolutePath(), r.keysFromBase(), r.commands(),
+                        r.errors() > 0 ? ", " + r.errors() + " of them answered with an error" : "",
+                        r.truncatedBytes() > 0 ? ", a torn last command of " + r.truncatedBytes() + " bytes cut off" : "",
+                        keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), settings.aof().fsync().text());
+            } else {
+                if (Files.exists(file)) {
+                    loadingTotalBytes = Files.size(file);
+                    SnapshotLoad.Result r = SnapshotLoad.load(keyspace, file, zset, hash, set);
+                    lastLoadKeys = r.loaded();
+                    lastLoadExpired = r.expired();
+                    LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}) into {} shards in {} ms", file.toAbsolutePath(),
+                            r.loaded(), r.expired(), r.version(), keyspace.shardCount(),
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+                if (settings.aof().enabled()) {
+                    LOG.info("Creating the append-only file in {} from the keyspace loaded ({} keys)", aof.dir().toAbsolutePath(), lastLoadKeys);
+                    CompletableFuture<Long> first = engine.submitTo(0, () -> startRewrite("the append-only file turned on at start")).join();
+                    if (first == null) {
+                        throw new IOException("a save was running at start");
+                    }
+                    first.get();
+                }
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e, e);
+            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Cannot create the append-only file in " + aof.dir().toAbsolutePath() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while loading " + file.toAbsolutePath(), e);
         } catch (RuntimeException e) {
             throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
@@ -183,6 +244,25 @@ public final class Persistence implements AutoCloseable {
         lastSaveSeconds = System.currentTimeMillis() / 1000;
         loading = false;
         stateChanged.run();
+    }
+
+    private static long folderSize(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The gate on shard {@code shard}'s replies while the append-only file is on (see {@link ReplyGate}). */
+    public ReplyGate replyGate(int shard) {
+        return aof.gate(shard);
     }
 
     public boolean loading() {
@@ -199,7 +279,16 @@ public final class Persistence implements AutoCloseable {
      * @throws RespError when a save is running already
      */
     public String bgsave(boolean inTransaction) {
-        if (running.get() != null) {
+        SnapshotSave now = running.get();
+        if (now != null && now.rewrite()) {
+            if (inTransaction) {
+                bgsaveScheduled = true;
+                return "Background saving scheduled";
+            }
+            throw new RespError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order"
+                    + " to schedule a BGSAVE whenever possible.");
+        }
+        if (now != null) {
             throw alreadyInProgress();
         }
         if (inTransaction) {
@@ -239,6 +328,72 @@ public final class Persistence implements AutoCloseable {
         return save.done();
     }
 
+    // ------------------------------------------------------------------ the append-only file's rewrite
+
+    /**
+     * BGREWRITEAOF, on a shard thread: the status reply. Beside a running save (or inside a
+     * transaction) it is scheduled for when that is over, as Redis schedules it.
+     *
+     * @throws RespError when a rewrite is running already
+     */
+    public String bgrewriteaof(boolean inTransaction) {
+        if (aof.rewriting()) {
+            throw new RespError("ERR Background append only file rewriting already in progress");
+        }
+        if (inTransaction || running.get() != null) {
+            aof.scheduleRewrite();
+            return "Background append only file rewriting scheduled";
+        }
+        if (startRewrite("BGREWRITEAOF") == null) {
+            aof.scheduleRewrite();
+            return "Background append only file rewriting scheduled";
+        }
+        return "Background append only file rewriting started";
+    }
+
+    /**
+     * Starts a rewrite on a shard thread (Redis's rewriteAppendOnlyFileBackground): a snapshot into
+     * the next base file, taken at one point on every shard, where later changes start going to a
+     * new incremental file; the manifest names both once the base is in place. Null when a save
+     * or a rewrite is running already.
+     */
+    private CompletableFuture<Long> startRewrite(String why) {
+        if (running.get() != null) {
+            return null;
+        }
+        AofManifest.AofFile base;
+        try {
+            base = aof.nextBase();
+        } catch (IOException e) {
+            aof.rewriteFailed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        // the slot is taken before the file is turned on: a writer opened for a rewrite that then did not run would log nothing
+        SnapshotSave.AtBegin[] atBegin = new SnapshotSave.AtBegin[1];
+        SnapshotSave save = new SnapshotSave(keyspace, aof.dir().resolve(base.name()), writer,
+                (state, group, participants) -> atBegin[0].begin(state, group, participants));
+        if (!running.compareAndSet(null, save)) {
+            return null;
+        }
+        try {
+            atBegin[0] = aof.prepareRewrite();
+        } catch (IOException e) {
+            running.set(null);
+            aof.rewriteFailed(e);
+            return CompletableFuture.failedFuture(e);
+        }
+        LOG.info("Background append only file rewriting started ({}): the base will be {}", why, aof.dir().resolve(base.name()));
+        CompletableFuture<Long> done = save.done().thenCompose(r -> aof.finishRewrite(base));
+        save.done().whenComplete((r, failure) -> {
+            if (failure != null) {
+                aof.rewriteFailed(failure);
+            }
+        });
+        CompletableFuture<Long> over = done.whenComplete((size, failure) -> running.compareAndSet(save, null));
+        save.begin();
+        return over;
+    }
+
     private void saved(SnapshotSave save, SnapshotSave.Result result, Throwable failure) {
         boolean wasOk = lastBgsaveOk;
         if (failure == null) {
@@ -271,7 +426,14 @@ public final class Persistence implements AutoCloseable {
     /** Shard 0, every {@link #CRON_PERIOD}: a scheduled BGSAVE, or the save rules (Redis's serverCron). */
     private void cron() {
         PersistenceSettings s = settings;
-        if (cronBusy || running.get() != null || loading || closed || (!bgsaveScheduled && s.save().isEmpty())) {
+        if (cronBusy || running.get() != null || loading || closed) {
+            return;
+        }
+        if (aof.rewriteScheduled() || aof.autoRewriteDue()) {
+            startRewrite(aof.rewriteScheduled() ? "scheduled" : "the file grew past auto-aof-rewrite-percentage");
+            return;
+        }
+        if (!bgsaveScheduled && s.save().isEmpty()) {
             return;
         }
         if (bgsaveScheduled) {
@@ -357,7 +519,7 @@ public final class Persistence implements AutoCloseable {
 
     /** Whether commands are refused now: loading, or writes after a failed save ({@link #refusal}). */
     public boolean refusing() {
-        return loading || refusingWrites();
+        return loading || refusingWrites() || aof.writeError() != null;
     }
 
     private boolean refusingWrites() {
@@ -375,6 +537,10 @@ public final class Persistence implements AutoCloseable {
         }
         if (writeOrPing && refusingWrites()) {
             return MISCONF;
+        }
+        String aofError = aof.writeError();
+        if (writeOrPing && aofError != null) {
+            return "MISCONF Errors writing to the AOF file: " + aofError;
         }
         return null;
     }
@@ -417,18 +583,7 @@ public final class Persistence implements AutoCloseable {
         // a shard's longest slice of the last save: wall time (what a client waited), and on the shard's CPU clock
         out.line("rdb_last_save_longest_slice_usec", lastSaveLongestSliceNanos / 1000);
         out.line("rdb_last_save_longest_slice_cpu_usec", lastSaveLongestSliceCpuNanos / 1000);
-        out.line("aof_enabled", 0);
-        out.line("aof_rewrite_in_progress", 0);
-        out.line("aof_rewrite_scheduled", 0);
-        out.line("aof_last_rewrite_time_sec", -1);
-        out.line("aof_current_rewrite_time_sec", -1);
-        out.line("aof_last_bgrewrite_status", "ok");
-        out.line("aof_rewrites", 0);
-        out.line("aof_rewrites_consecutive_failures", 0);
-        out.line("aof_last_write_status", "ok");
-        out.line("aof_last_cow_size", 0);
-        out.line("module_fork_in_progress", 0);
-        out.line("module_fork_last_cow_size", 0);
+        aof.info(out);
     }
 
     /** Where {@link #info} writes its fields. */
@@ -462,6 +617,10 @@ public final class Persistence implements AutoCloseable {
             SnapshotSave before = running.get();
             if (before != null) {
                 before.done().handle((r, e) -> null).get(remaining(deadline), TimeUnit.NANOSECONDS);
+            }
+            // the servers are closed: every change is made; the log forced to the disk whatever appendfsync says
+            if (!aof.stop(Duration.ofNanos(remaining(deadline)))) {
+                ok = false;
             }
             if (finalSave && !shutdownDecided) {
                 LOG.info("Saving the final snapshot before shutdown");

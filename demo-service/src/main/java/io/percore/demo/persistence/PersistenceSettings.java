@@ -11,12 +11,18 @@ import java.time.Duration;
  * @param save                    when to snapshot on its own, and whether to at shutdown (Redis's {@code save})
  * @param stopWritesOnBgsaveError whether writes are refused with {@code -MISCONF} while the last background save failed
  * @param finalSaveTimeout        how long the final save at shutdown may take (the pod's grace period must be longer)
+ * @param aof                     the append-only file ({@code appendonly}, {@code appendfsync}, ...)
  */
 public record PersistenceSettings(Path dir, String dbfilename, SaveRules save, boolean stopWritesOnBgsaveError,
-                                  Duration finalSaveTimeout) {
+                                  Duration finalSaveTimeout, AofSettings aof) {
 
     /** The final save's bound unless configured. */
     public static final Duration DEFAULT_FINAL_SAVE_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Without the append-only file. */
+    public PersistenceSettings(Path dir, String dbfilename, SaveRules save, boolean stopWritesOnBgsaveError, Duration finalSaveTimeout) {
+        this(dir, dbfilename, save, stopWritesOnBgsaveError, finalSaveTimeout, AofSettings.OFF);
+    }
 
     public PersistenceSettings {
         if (dbfilename.isEmpty() || dbfilename.contains("/") || dbfilename.contains("\\")) {
@@ -39,10 +45,14 @@ public record PersistenceSettings(Path dir, String dbfilename, SaveRules save, b
     }
 
     public PersistenceSettings withSave(SaveRules rules) {
-        return new PersistenceSettings(dir, dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout);
+        return new PersistenceSettings(dir, dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout, aof);
     }
 
     public PersistenceSettings withStopWritesOnBgsaveError(boolean stop) {
-        return new PersistenceSettings(dir, dbfilename, save, stop, finalSaveTimeout);
+        return new PersistenceSettings(dir, dbfilename, save, stop, finalSaveTimeout, aof);
+    }
+
+    public PersistenceSettings withAof(AofSettings next) {
+        return new PersistenceSettings(dir, dbfilename, save, stopWritesOnBgsaveError, finalSaveTimeout, next);
     }
 }

@@ -42,6 +42,12 @@ final class SnapshotSave {
     static final long MAX_QUEUED_BYTES = 16L << 20;
     private static final Duration PAUSE = Duration.ofMillis(1);
 
+    /** Runs on each shard at the snapshot's point, while the save's transaction {@code group} holds them all. */
+    @FunctionalInterface
+    interface AtBegin {
+        void begin(ShardState state, long group, BitSet participants);
+    }
+
     /** What a finished save reports. */
     record Result(long bytes, long keys, long millis, long longestSliceNanos, long longestSliceCpuNanos, long[] dirtyAtStart) {
     }
@@ -49,6 +55,7 @@ final class SnapshotSave {
     private final Keyspace keyspace;
     private final Path target;
     private final Executor writer;
+    private final AtBegin atBegin;
     private final int shards;
     private final long startedAtMillis = System.currentTimeMillis();
     private final CompletableFuture<Result> done = new CompletableFuture<>();
@@ -67,9 +74,15 @@ final class SnapshotSave {
     private int shardsDone;
 
     SnapshotSave(Keyspace keyspace, Path target, Executor writer) {
+        this(keyspace, target, writer, null);
+    }
+
+    /** A save that also runs {@code atBegin} on each shard at its point (an append-only file's rewrite). */
+    SnapshotSave(Keyspace keyspace, Path target, Executor writer, AtBegin atBegin) {
         this.keyspace = keyspace;
         this.target = target;
         this.writer = writer;
+        this.atBegin = atBegin;
         this.shards = keyspace.shardCount();
         this.dirtyAtStart = new AtomicLongArray(shards);
     }
@@ -77,6 +90,11 @@ final class SnapshotSave {
     /** Completes when the file is in place (or the save failed). */
     CompletableFuture<Result> done() {
         return done;
+    }
+
+    /** Whether this save is an append-only file's rewrite. */
+    boolean rewrite() {
+        return atBegin != null;
     }
 
     long startedAtMillis() {
@@ -94,7 +112,7 @@ final class SnapshotSave {
         BitSet every = new BitSet();
         every.set(0, shards);
         ShardFuture<long[]> sizes = bound.reserveInOrder(every)
-                .flatMap(held -> bound.mapReduce(this::beginOn, new long[3], SnapshotSave::plus));
+                .flatMap(held -> bound.mapReduce(state -> beginOn(state, group, every), new long[3], SnapshotSave::plus));
         sizes.whenComplete((total, err) -> {
             bound.releaseAll(every);
             if (err != null) {
@@ -112,7 +130,10 @@ final class SnapshotSave {
     }
 
     /** On each shard while the save's transaction holds them all: the snapshot starts here, its slices follow. */
-    private long[] beginOn(ShardState state) {
+    private long[] beginOn(ShardState state, long group, BitSet every) {
+        if (atBegin != null) {
+            atBegin.begin(state, group, every); // before the first slice is queued: what it hands over leaves first
+        }
         ValueStore store = state.store();
         Part part = new Part(state.shardId());
         part.snapshot = store.snapshot(part::entry, System.currentTimeMillis());

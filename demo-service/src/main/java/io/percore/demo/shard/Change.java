@@ -27,10 +27,26 @@ import java.util.List;
  * @param cause        what made it: the lower-case name of the command that ran, {@code expired} or {@code evicted}
  */
 public record Change(int shard, long group, BitSet participants, List<byte[][]> commands, int[] steps, List<byte[]> keys,
-                     String cause) {
+                     String cause) implements GroupOrder.Part {
 
     /** Whether this is a part of a group (a transaction or a command spanning shards). */
     public boolean grouped() {
         return group != 0;
+    }
+
+    /**
+     * This change with its own copies of every argument: what a reader on another thread keeps
+     * (the store may change the arrays of a change in place after it was reported).
+     */
+    public Change copy() {
+        List<byte[][]> own = new java.util.ArrayList<>(commands.size());
+        for (byte[][] argv : commands) {
+            byte[][] c = new byte[argv.length][];
+            for (int i = 0; i < argv.length; i++) {
+                c[i] = argv[i].clone();
+            }
+            own.add(c);
+        }
+        return new Change(shard, group, participants, own, steps, List.of(), cause);
     }
 }

@@ -166,7 +166,7 @@ public final class WritePath implements KeyspaceChanges {
         if (store.dirty() != dirtyAt[d] && reports == reportsAt[d]) {
             if (command != null) {
                 if (cause == null && d == 0 && listeners.length != 0) {
-                    cause = lower(command[0]);
+                    cause = causeOf(command[0]);
                 }
                 propagate(command);
             } else {
@@ -323,7 +323,7 @@ public final class WritePath implements KeyspaceChanges {
         List<byte[]> touched = List.copyOf(keys);
         commands.clear();
         keys.clear();
-        emit(new Change(shardId, 0, null, made, null, touched, cause != null ? cause : lower(made.get(0)[0])));
+        emit(new Change(shardId, 0, null, made, null, touched, cause != null ? cause : causeOf(made.get(0)[0])));
     }
 
     private void emit(Change change) {
@@ -385,6 +385,18 @@ public final class WritePath implements KeyspaceChanges {
         BitSet one = new BitSet();
         one.set(shard);
         return one;
+    }
+
+    /** The last command name made a cause, and its name: a stream of one command's writes makes no String per write. */
+    private byte[] lastName;
+    private String lastCause;
+
+    private String causeOf(byte[] name) {
+        if (!Arrays.equals(name, lastName)) {
+            lastCause = lower(name);
+            lastName = name.clone();
+        }
+        return lastCause;
     }
 
     private static String lower(byte[] name) {

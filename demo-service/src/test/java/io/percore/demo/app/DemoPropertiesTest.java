@@ -87,7 +87,7 @@ class DemoPropertiesTest {
     }
 
     @Test
-    void theOperatorsEnvironmentPutsTheSnapshotOnTheClaim(@org.junit.jupiter.api.io.TempDir java.nio.file.Path claim) {
+    void theOperatorsEnvironmentPutsTheSnapshotAndTheLogOnTheClaim(@org.junit.jupiter.api.io.TempDir java.nio.file.Path claim) {
         // what spec.persistence renders: PERCORE_DATA_DIR (the claim's mount) and PERCORE_PERSISTENCE
         try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
                 "--percore.servers.http.port=0", "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=snapshot")) {
@@ -101,8 +101,17 @@ class DemoPropertiesTest {
                 "--percore.demo.persistence.save=")) {
             assertThat(context.getBean(DemoService.class).persistence().settings().save().isEmpty()).as("an explicit save wins").isTrue();
         }
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
+                "--percore.servers.http.port=0", "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=aof")) {
+            var settings = context.getBean(DemoService.class).persistence().settings();
+            assertThat(settings.aof().enabled()).isTrue();
+            assertThat(settings.aof().fsync().text()).isEqualTo("everysec");
+            assertThat(settings.save().isEmpty()).as("no snapshots beside the log unless asked").isTrue();
+        }
+        assertThat(claim.resolve("appendonlydir/appendonly.aof.manifest")).as("the log, on the claim").exists();
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0", "--percore.servers.http.port=0",
-                "--PERCORE_PERSISTENCE=aof").close()).hasStackTraceContaining("percore.demo.persistence.mode=aof");
+                "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=aof", "--percore.demo.persistence.appendfsync=sometimes").close())
+                .hasStackTraceContaining("percore.demo.persistence").hasStackTraceContaining("appendfsync must be always, everysec or no");
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.persistence.save=60").close())
                 .hasStackTraceContaining("percore.demo.persistence").hasStackTraceContaining("property save")
                 .hasStackTraceContaining("Invalid save parameters");

@@ -151,6 +151,11 @@ class SnapshotTest {
             });
             writer.start();
             try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (c.cmd("GET", d) == null) { // the writer's first transaction is in (a loaded machine starts it late)
+                    assertThat(System.nanoTime()).as("the writer's first transaction").isLessThan(deadline);
+                    Thread.sleep(5);
+                }
                 for (int round = 0; round < 5; round++) {
                     Thread.sleep(20);
                     assertThat(c.cmd("BGSAVE")).isEqualTo("Background saving started");

@@ -58,6 +58,19 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
      * A position in the reply order, taken by {@link #reserve()}. Not final so a protocol can give
      * its commands a type of its own ({@link #enqueue}).
      */
+    /**
+     * Decides whether replies may leave now (a server that acknowledges writes only once they are
+     * durable holds them until they are). Consulted on the connection's thread before every flush.
+     */
+    @FunctionalInterface
+    public interface FlushGate {
+        /**
+         * @param reopen to run on the connection's thread once the replies may leave (only when this returns false)
+         * @return whether the replies written so far may be flushed now
+         */
+        boolean open(Runnable reopen);
+    }
+
     public static class Slot {
         private Object reply;
         /** The reply encoded ahead of its turn (it completed while an earlier slot was outstanding); null otherwise. */
@@ -94,6 +107,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private boolean unflushed;
     private boolean inRead;
     private int flushHolds;
+    private FlushGate gate;
+    /** The gate was closed at a flush and will reopen it. */
+    private boolean gateWaiting;
     private boolean readingPaused;
     /** The last reply has been taken (replyAndClose): no more reads, no more backpressure changes. */
     private boolean closing;
@@ -497,9 +513,18 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         unflushed = true;
     }
 
-    /** Hands the batch to the channel and flushes, if anything was written since the last flush. */
+    /** Replies flush only when {@code gate} lets them (see {@link FlushGate}); null for always. */
+    public void flushGate(FlushGate gate) {
+        this.gate = gate;
+    }
+
+    /** Hands the batch to the channel and flushes, if anything was written since the last flush (and the gate is open). */
     public void flush() {
-        if (!unflushed) {
+        if (!unflushed || gateWaiting) {
+            return;
+        }
+        if (gate != null && !gate.open(this::gateOpened)) {
+            gateWaiting = true;
             return;
         }
         unflushed = false;
@@ -510,6 +535,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         }
         ctx.flush();
         recordFlushedLatencies();
+    }
+
+    private void gateOpened() {
+        gateWaiting = false;
+        if (!closed && flushHolds == 0 && !inRead) {
+            flush();
+        }
     }
 
     private void noteUnflushed(long readAt) {

@@ -43,7 +43,8 @@ public class Persistence {
 
     @Pattern(MODE_PATTERN)
     @JsonPropertyDescription("none (default): no volume, pods keep data in memory only (a Deployment). snapshot: the service saves"
-            + " and loads a snapshot (RDB) in its data directory. aof: the same plus an append-only file. With snapshot or aof the"
+            + " and loads a snapshot (RDB) in its data directory. aof: it logs every write to an append-only file there (Redis 7's"
+            + " multi-part layout) and loads that at start. With snapshot or aof the"
             + " operator runs a StatefulSet whose every pod keeps its own volume claim, mounted at /data.")
     private String mode;
 

@@ -1,0 +1,532 @@
+package io.percore.demo.persistence;
+
+import io.percore.demo.shard.Change;
+import io.percore.demo.shard.ChangeMerge;
+import io.percore.demo.shard.GroupOrder;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only file's one writer thread (Redis's {@code flushAppendOnlyFile} and its fsync
+ * thread): takes every shard's records ({@link AofFeed}), puts them in one serial order
+ * ({@link GroupOrder}: a transaction's parts from several shards become one MULTI ... EXEC, so it
+ * replays all or nothing), appends them to the last incremental file and forces them to the disk
+ * as {@code appendfsync} says. With {@code always} it forces after every batch it wrote (a group
+ * commit: one fsync for all the writes that arrived meanwhile) and only then publishes, per shard,
+ * how far the file is durable ({@link #reached}); the replies to those writes wait for that
+ * ({@link ReplyGate}). A rotation (a rewrite began) closes the incremental file and opens the next
+ * one, and the manifest says so before anything is written there.
+ *
+ * <p>A failed write is cut back off the file (no half command stays in it) and kept, and tried
+ * again every second; meanwhile writes are refused with {@code -MISCONF} ({@link #writeError}).
+ */
+final class AofWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AofWriter.class);
+    /** Bytes waiting for the writer past which replies are held (every shard's), so a slow disk slows clients instead of filling the heap. */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Under load with everysec or no, the writer takes the shards' hand-overs once per nap instead of
+     * being woken for each (a wake-up is a futex call and a context switch, often on the shard's own CPU).
+     */
+    static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
+    /** Queued bytes past which a hand-over wakes a napping writer. */
+    private static final long WAKE_AT_BYTES = 1L << 20;
+    private static final Object STOP = new Object();
+    private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final Path dir;
+    private final String filename;
+    private final int shards;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** The writer is parked until signalled (it found nothing to do); under load it naps instead and needs no signal. */
+    private volatile boolean sleeping;
+    private final AtomicLongArray created;
+    private final AtomicLongArray durable;
+    private final AtomicIntegerArray wakeRequested;
+    private final IntConsumer wake;
+    private final Runnable statusChanged;
+    private final AtomicLong queued = new AtomicLong();
+    private final GroupOrder<AofRecord> order;
+    private final Thread thread;
+    private volatile AofSettings.Fsync fsync;
+
+    // the writer thread's
+    private FileChannel incr;
+    private long incrSize;
+    private long closedIncrsSize;
+    private long baseSize;
+    private boolean selectWritten;
+    private final RespArgv pending = new RespArgv(1 << 16);
+    private final ByteBuffer io = ByteBuffer.allocateDirect(256 << 10);
+    private final long[] released;
+    private final long[] written;
+    private boolean unsynced;
+    private long lastFsyncNanos = System.nanoTime();
+    /** The incremental file opened by the last rotation (a rewrite's snapshot point); -1 when none or it failed. */
+    private long rotatedTo = -1;
+
+    // read by INFO and the cron
+    private volatile AofManifest manifest;
+    private volatile long currentSize;
+    private volatile long rewriteBaseSize;
+    private volatile String writeError;
+    private volatile long fsyncs;
+
+    private AofWriter(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
+                      Runnable statusChanged) {
+        this.dir = dir;
+        this.filename = filename;
+        this.manifest = manifest;
+        this.fsync = fsync;
+        this.shards = shards;
+        this.created = new AtomicLongArray(shards);
+        this.durable = new AtomicLongArray(shards);
+        this.wakeRequested = new AtomicIntegerArray(shards);
+        this.released = new long[shards];
+        this.written = new long[shards];
+        this.wake = wake;
+        this.statusChanged = statusChanged;
+        this.order = new GroupOrder<>(shards);
+        this.thread = new Thread(this::run, "percore-aof-writer");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Opens the log of {@code manifest} in {@code dir} and starts the thread. Appends to its last
+     * incremental file, or, when {@code fresh} (the file is being turned on: a rewrite follows that
+     * makes the base), to a new incremental file that only the rewrite's end names in the manifest;
+     * a log without incremental files gets its first one, named in the manifest at once.
+     */
+    static AofWriter open(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
+                          Runnable statusChanged, boolean fresh) throws IOException {
+        Files.createDirectories(dir);
+        long rotatedTo = -1;
+        if (fresh || manifest.lastIncr() == null) {
+            manifest = manifest.withNewIncr(filename);
+            FileChannel.open(dir.resolve(manifest.lastIncr().name()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING).close();
+            if (fresh) {
+                rotatedTo = manifest.lastIncr().seq();
+            } else {
+                manifest.write(dir, filename);
+            }
+        }
+        AofWriter w = new AofWriter(dir, filename, manifest, fsync, shards, wake, statusChanged);
+        w.rotatedTo = rotatedTo;
+        w.incr = FileChannel.open(dir.resolve(manifest.lastIncr().name()), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        w.incrSize = w.incr.size();
+        w.baseSize = manifest.base() == null || fresh ? 0 : sizeOf(dir.resolve(manifest.base().name()));
+        for (AofManifest.AofFile f : manifest.incrs()) {
+            if (f != manifest.lastIncr() && !fresh) {
+                w.closedIncrsSize += sizeOf(dir.resolve(f.name()));
+            }
+        }
+        w.currentSize = w.baseSize + w.closedIncrsSize + w.incrSize;
+        w.rewriteBaseSize = w.currentSize;
+        w.thread.start();
+        return w;
+    }
+
+    private static long sizeOf(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ from the shards (any thread)
+
+    /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
+    void created(int shard, long seq) {
+        created.lazySet(shard, seq);
+    }
+
+    void offer(List<AofRecord> records) {
+        long bytes = 0;
+        for (AofRecord r : records) {
+            if (r instanceof AofRecord.Encoded e) {
+                bytes += e.bytes().length;
+            }
+        }
+        long now = queued.addAndGet(bytes);
+        queue.add(records);
+        if (sleeping || fsync == AofSettings.Fsync.ALWAYS || now > WAKE_AT_BYTES) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Runs {@code task} on the writer thread after everything offered before it was written. */
+    void control(Runnable task) {
+        queue.add(task);
+        LockSupport.unpark(thread);
+    }
+
+    /** Every shard's changes so far: what a reply leaving now depends on. */
+    long[] createdNow() {
+        long[] now = new long[shards];
+        for (int i = 0; i < shards; i++) {
+            now[i] = created.get(i);
+        }
+        return now;
+    }
+
+    /** Whether every change counted in {@code target} is on the disk (fsynced). */
+    boolean reached(long[] target) {
+        for (int i = 0; i < target.length; i++) {
+            if (durable.get(i) < target[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the shards' records waiting for the writer are past {@link #MAX_QUEUED_BYTES}. */
+    boolean behind() {
+        return queued.get() > MAX_QUEUED_BYTES;
+    }
+
+    /**
+     * Shard {@code shard} has replies waiting: it is woken (on its thread) after the writer's next
+     * turn (an fsync, or having caught up). The caller checks {@link #reached} again after this, so
+     * a turn that ended in between is not missed.
+     */
+    void wakeMe(int shard) {
+        wakeRequested.set(shard, 1);
+    }
+
+    void fsync(AofSettings.Fsync policy) {
+        this.fsync = policy;
+        LockSupport.unpark(thread);
+    }
+
+    AofSettings.Fsync fsync() {
+        return fsync;
+    }
+
+    AofManifest manifest() {
+        return manifest;
+    }
+
+    long currentSize() {
+        return currentSize;
+    }
+
+    long rewriteBaseSize() {
+        return rewriteBaseSize;
+    }
+
+    long bufferLength() {
+        return queued.get();
+    }
+
+    long fsyncs() {
+        return fsyncs;
+    }
+
+    /** The last write's or fsync's error, null while they succeed. */
+    String writeError() {
+        return writeError;
+    }
+
+    /**
+     * Stops after writing and forcing everything offered so far, whatever the fsync policy (the
+     * shards must have handed their last records over first); waits at most {@code bound}.
+     * @return whether everything is on the disk
+     */
+    boolean close(Duration bound) {
+        queue.add(STOP);
+        LockSupport.unpark(thread);
+        try {
+            thread.join(Math.max(1, bound.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive() && writeError == null && pending.length() == 0;
+    }
+
+    // ------------------------------------------------------------------ the thread
+
+    private void run() {
+        boolean stop = false;
+        try {
+            while (!stop) {
+                boolean worked = false;
+                for (Object item = queue.poll(); item != null; item = queue.poll()) {
+                    worked = true;
+                    if (item == STOP) {
+                        stop = true;
+                    } else {
+                        handle(item);
+                    }
+                }
+                writeOut();
+                if (unsynced && (stop || fsync == AofSettings.Fsync.ALWAYS
+                        || (fsync == AofSettings.Fsync.EVERYSEC && System.nanoTime() - lastFsyncNanos >= SECOND))) {
+                    force();
+                }
+                wakeWaiting();
+                if (stop) {
+                    break;
+                }
+                if (worked && fsync != AofSettings.Fsync.ALWAYS) {
+                    LockSupport.parkNanos(NAP_NANOS); // more is likely on its way: take it in a batch
+                    continue;
+                }
+                sleeping = true;
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(waitNanos());
+                }
+                sleeping = false;
+            }
+        } catch (RuntimeException | Error e) {
+            fail("the append-only file's writer stopped", e);
+        } finally {
+            try {
+                incr.close();
+            } catch (IOException ignored) {
+                // closing after a force: nothing more to lose
+            }
+        }
+    }
+
+    private long waitNanos() {
+        if (writeError != null || (unsynced && fsync == AofSettings.Fsync.EVERYSEC)) {
+            return Math.max(1, lastFsyncNanos + SECOND - System.nanoTime());
+        }
+        return SECOND;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void handle(Object item) {
+        if (item instanceof Runnable task) {
+            writeOut();
+            task.run();
+            return;
+        }
+        for (AofRecord r : (List<AofRecord>) item) {
+            if (r instanceof AofRecord.Encoded e) {
+                queued.addAndGet(-e.bytes().length);
+            }
+            for (List<AofRecord> unit : order.add(r)) {
+                release(unit);
+            }
+        }
+    }
+
+    /** One unit in the file's order: changes standing alone, a whole group, or a rotation. */
+    private void release(List<AofRecord> unit) {
+        AofRecord first = unit.get(0);
+        if (first instanceof AofRecord.Encoded e) {
+            select();
+            pending.append(e.bytes());
+            released[e.shard()] = e.seq();
+            return;
+        }
+        if (first instanceof AofRecord.Rotation) {
+            unit.forEach(r -> released[r.shard()] = r.seq());
+            writeOut();
+            rotate();
+            return;
+        }
+        List<Change> parts = new ArrayList<>(unit.size());
+        for (AofRecord r : unit) {
+            parts.add(((AofRecord.Part) r).change());
+            released[r.shard()] = r.seq();
+        }
+        List<byte[][]> block = ChangeMerge.merged(parts);
+        if (!block.isEmpty()) {
+            select();
+            pending.block(block);
+        }
+    }
+
+    /** A file's commands begin with SELECT 0, as Redis writes them (its loader needs no state from an earlier file). */
+    private void select() {
+        if (!selectWritten) {
+            selectWritten = true;
+            pending.append(SELECT_0);
+        }
+    }
+
+    /** Appends what is pending; on a failure cuts the file back to where it was and keeps it all for the next try. */
+    private void writeOut() {
+        int length = pending.length();
+        if (length == 0) {
+            // units that wrote nothing (a group's empty parts, a rotation) are as good as written,
+            // and as durable as what was written before them
+            System.arraycopy(released, 0, written, 0, shards);
+            if (!unsynced && writeError == null) {
+                publishDurable();
+            }
+            return;
+        }
+        long before = incrSize;
+        try {
+            byte[] bytes = pending.array();
+            for (int off = 0; off < length; ) {
+                int n = Math.min(io.capacity(), length - off);
+                io.clear();
+                io.put(bytes, off, n).flip();
+                while (io.hasRemaining()) {
+                    incr.write(io);
+                }
+                off += n;
+            }
+            incrSize += length;
+            currentSize = baseSize + closedIncrsSize + incrSize;
+            pending.clear();
+            System.arraycopy(released, 0, written, 0, shards);
+            unsynced = true;
+            recovered();
+        } catch (IOException e) {
+            try {
+                incr.truncate(before);
+                incr.position(before);
+            } catch (IOException again) {
+                LOG.error("Could not cut {} back to {} bytes after a failed write", manifest.lastIncr().name(), before, again);
+            }
+            fail("writing " + length + " bytes to " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath(), e);
+        }
+    }
+
+    private void force() {
+        try {
+            incr.force(false);
+            unsynced = false;
+            lastFsyncNanos = System.nanoTime();
+            fsyncs++;
+            publishDurable();
+            recovered();
+        } catch (IOException e) {
+            fail("forcing " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath() + " to the disk", e);
+        }
+    }
+
+    private void publishDurable() {
+        for (int i = 0; i < shards; i++) {
+            if (durable.get(i) != written[i]) {
+                durable.set(i, written[i]);
+            }
+        }
+    }
+
+    private void wakeWaiting() {
+        boolean caughtUp = !behind();
+        for (int i = 0; i < shards; i++) {
+            if (wakeRequested.get(i) != 0 && (caughtUp || fsync == AofSettings.Fsync.ALWAYS) && wakeRequested.getAndSet(i, 0) != 0) {
+                wake.accept(i);
+            }
+        }
+    }
+
+    /** Closes the incremental file (forced) and opens the next one, named in the manifest before anything goes there. */
+    private void rotate() {
+        rotatedTo = -1;
+        if (writeError != null) {
+            return; // the rewrite that asked fails: its snapshot point is not a file boundary
+        }
+        try {
+            force();
+            AofManifest next = manifest.withNewIncr(filename);
+            FileChannel opened = FileChannel.open(dir.resolve(next.lastIncr().name()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            try {
+                next.write(dir, filename);
+            } catch (IOException e) {
+                opened.close();
+                throw e;
+            }
+            incr.close();
+            closedIncrsSize += incrSize;
+            incr = opened;
+            incrSize = 0;
+            selectWritten = false;
+            manifest = next;
+            rotatedTo = next.lastIncr().seq();
+        } catch (IOException e) {
+            LOG.error("Could not open the next incremental file of the append-only file; the rewrite that began fails", e);
+        }
+    }
+
+    /**
+     * On the writer thread, after a rewrite's snapshot is in place as {@code base}: the manifest
+     * names it and the incremental files since its rotation; the older files are deleted.
+     */
+    void finishRewrite(AofManifest.AofFile base, CompletableFuture<Long> done) {
+        if (rotatedTo < 0) {
+            deleteQuietly(dir.resolve(base.name()));
+            done.completeExceptionally(new IOException("the rewrite's snapshot point is not the start of an incremental file"));
+            return;
+        }
+        AofManifest next = manifest.rewritten(base, rotatedTo);
+        try {
+            next.withoutHistory().write(dir, filename);
+        } catch (IOException e) {
+            deleteQuietly(dir.resolve(base.name()));
+            done.completeExceptionally(e);
+            return;
+        }
+        manifest = next.withoutHistory();
+        rotatedTo = -1;
+        for (AofManifest.AofFile old : next.history()) {
+            deleteQuietly(dir.resolve(old.name()));
+        }
+        baseSize = sizeOf(dir.resolve(base.name()));
+        closedIncrsSize = 0;
+        for (AofManifest.AofFile f : manifest.incrs()) {
+            if (f != manifest.lastIncr()) {
+                closedIncrsSize += sizeOf(dir.resolve(f.name()));
+            }
+        }
+        currentSize = baseSize + closedIncrsSize + incrSize;
+        rewriteBaseSize = currentSize;
+        done.complete(currentSize);
+    }
+
+    static void deleteQuietly(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}", f.toAbsolutePath(), e);
+        }
+    }
+
+    private void fail(String what, Throwable e) {
+        String message = what + ": " + e;
+        if (writeError == null) {
+            LOG.error("The append-only file failed {}; writes are refused (-MISCONF) until it works again", what, e);
+            writeError = e.getMessage() != null ? e.getMessage() : e.toString();
+            statusChanged.run();
+        } else {
+            LOG.debug(message);
+        }
+    }
+
+    private void recovered() {
+        if (writeError != null) {
+            LOG.warn("The append-only file is written again");
+            writeError = null;
+            statusChanged.run();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.percore.demo.persistence;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** A growable byte buffer that encodes commands as RESP arrays of bulk strings, as an append-only file holds them. */
+final class RespArgv {
+
+    private static final byte[][] MULTI = {"MULTI".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+    private static final byte[][] EXEC = {"EXEC".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+
+    private static final int SHRINK_ABOVE = 1 << 20;
+
+    private byte[] bytes;
+    private int length;
+
+    RespArgv(int capacity) {
+        bytes = new byte[capacity];
+    }
+
+    int length() {
+        return length;
+    }
+
+    byte[] array() {
+        return bytes;
+    }
+
+    /** The bytes so far, copied; the buffer is emptied. */
+    byte[] take() {
+        byte[] out = Arrays.copyOf(bytes, length);
+        length = 0;
+        if (bytes.length > SHRINK_ABOVE) {
+            bytes = new byte[4096]; // one huge write does not keep its buffer for ever
+        }
+        return out;
+    }
+
+    void clear() {
+        length = 0;
+    }
+
+    /** Drops the first {@code n} bytes (written out). */
+    void consume(int n) {
+        System.arraycopy(bytes, n, bytes, 0, length - n);
+        length -= n;
+    }
+
+    /** A block of commands that replay together: one as it is, several inside MULTI ... EXEC. */
+    void block(List<byte[][]> commands) {
+        if (commands.size() == 1) {
+            command(commands.get(0));
+            return;
+        }
+        command(MULTI);
+        for (byte[][] argv : commands) {
+            command(argv);
+        }
+        command(EXEC);
+    }
+
+    void command(byte[][] argv) {
+        int size = 16;
+        for (byte[] a : argv) {
+            size += a.length + 16;
+        }
+        ensure(size);
+        bytes[length++] = '*';
+        number(argv.length);
+        for (byte[] a : argv) {
+            bytes[length++] = '$';
+            number(a.length);
+            System.arraycopy(a, 0, bytes, length, a.length);
+            length += a.length;
+            bytes[length++] = '\r';
+            bytes[length++] = '\n';
+        }
+    }
+
+    void append(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, length, b.length);
+        length += b.length;
+    }
+
+    private void number(int n) {
+        // lengths and counts are almost always below 1000: written without a loop
+        if (n < 10) {
+            bytes[length++] = (byte) ('0' + n);
+        } else if (n < 100) {
+            bytes[length++] = (byte) ('0' + n / 10);
+            bytes[length++] = (byte) ('0' + n % 10);
+        } else if (n < 1000) {
+            bytes[length++] = (byte) ('0' + n / 100);
+            bytes[length++] = (byte) ('0' + n / 10 % 10);
+            bytes[length++] = (byte) ('0' + n % 10);
+        } else {
+            byte[] digits = Integer.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            System.arraycopy(digits, 0, bytes, length, digits.length);
+            length += digits.length;
+        }
+        bytes[length++] = '\r';
+        bytes[length++] = '\n';
+    }
+
+    private void ensure(int more) {
+        if (length + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+        }
+    }
+}
