@@ -33,14 +33,15 @@ class StallReportTest {
 
         @Override
         public void growing(int shard, long stalledNanos, StackTraceElement[] stack) {
-            growingMillis.add(TimeUnit.NANOSECONDS.toMillis(stalledNanos));
+            // the report first: a test waits on the figures' list, then reads the reports
             reports.add("growing " + shard + " stack=" + (stack != null));
+            growingMillis.add(TimeUnit.NANOSECONDS.toMillis(stalledNanos));
         }
 
         @Override
         public void ended(int shard, long totalNanos) {
-            endedMillis.add(TimeUnit.NANOSECONDS.toMillis(totalNanos));
             reports.add("ended " + shard);
+            endedMillis.add(TimeUnit.NANOSECONDS.toMillis(totalNanos));
         }
     }
 
