@@ -295,6 +295,15 @@ class AofTest {
                 String logged = Files.readString(incr, StandardCharsets.ISO_8859_1);
                 assertThat(logged).as("write %d is in the file when its reply arrives", i).contains(key);
             }
+            for (int i = 0; i < 50; i++) { // a write and QUIT in one packet: QUIT's reply closes, not before the disk has the write
+                String key = demo.keyOn(i % 2, "quit:" + i + ":");
+                try (RespTestClient q = new RespTestClient(demo.respPort())) {
+                    q.send("*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$1\r\nv\r\n*1\r\n$4\r\nQUIT\r\n");
+                    assertThat(q.read()).isEqualTo("OK");
+                    assertThat(q.read()).isEqualTo("OK");
+                }
+                assertThat(Files.readString(incr, StandardCharsets.ISO_8859_1)).as("write %d before QUIT", i).contains(key);
+            }
         }
     }
 

@@ -110,6 +110,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private FlushGate gate;
     /** The gate was closed at a flush and will reopen it. */
     private boolean gateWaiting;
+    /** The last reply was written while the gate was closed: the connection closes when it opens. */
+    private boolean closeWhenGateOpens;
     private boolean readingPaused;
     /** The last reply has been taken (replyAndClose): no more reads, no more backpressure changes. */
     private boolean closing;
@@ -454,6 +456,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     }
 
     private void writeLastAndClose() {
+        if (gate != null && (gateWaiting || !gate.open(this::gateOpened))) {
+            // the last reply (QUIT's, a protocol error's) waits with the others for the gate, then closes
+            gateWaiting = true;
+            closeWhenGateOpens = true;
+            closing = true;
+            return;
+        }
         ByteBuf last = batch != null ? batch : Unpooled.EMPTY_BUFFER;
         batch = null;
         unflushed = false;
@@ -539,7 +548,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
 
     private void gateOpened() {
         gateWaiting = false;
-        if (!closed && flushHolds == 0 && !inRead) {
+        if (closed) {
+            return;
+        }
+        if (closeWhenGateOpens) {
+            closeWhenGateOpens = false;
+            writeLastAndClose();
+        } else if (flushHolds == 0 && !inRead) {
             flush();
         }
     }
