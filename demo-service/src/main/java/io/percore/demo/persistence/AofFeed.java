@@ -25,6 +25,7 @@ final class AofFeed implements WritePath.ChangeListener {
     private List<AofRecord> turn = new ArrayList<>();
     private long seq;
     private boolean handOffScheduled;
+    private final Runnable handOffTask = this::handOff; // one per feed, not one per turn
 
     AofFeed(int shard, AofWriter writer) {
         this.shard = shard;
@@ -61,7 +62,7 @@ final class AofFeed implements WritePath.ChangeListener {
     private void scheduleHandOff() {
         if (!handOffScheduled) {
             handOffScheduled = true;
-            Shard.current().execute(this::handOff);
+            Shard.current().execute(handOffTask);
         }
     }
 

@@ -29,6 +29,9 @@ final class AofReader implements AutoCloseable {
         }
     }
 
+    /** The largest argument a byte array holds (a length past it is no argument this server wrote or can load). */
+    private static final long MAX_ARGUMENT = Integer.MAX_VALUE - 8;
+
     private final InputStream in;
     private final long size;
     private long offset;
@@ -71,7 +74,7 @@ final class AofReader implements AutoCloseable {
                 throw new Corrupt("expected '$' (an argument), found " + describe(dollar));
             }
             long len = number();
-            if (len < 0) {
+            if (len < 0 || len > MAX_ARGUMENT) {
                 throw new Corrupt("an argument of " + len + " bytes");
             }
             if (len + 2 > size - offset) {

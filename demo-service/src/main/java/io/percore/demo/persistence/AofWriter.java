@@ -89,7 +89,6 @@ final class AofWriter {
     private volatile long currentSize;
     private volatile long rewriteBaseSize;
     private volatile String writeError;
-    private volatile long fsyncs;
 
     private AofWriter(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
                       Runnable statusChanged) {
@@ -237,10 +236,6 @@ final class AofWriter {
 
     long bufferLength() {
         return queued.get();
-    }
-
-    long fsyncs() {
-        return fsyncs;
     }
 
     /** The last write's or fsync's error, null while they succeed. */
@@ -414,7 +409,6 @@ final class AofWriter {
             incr.force(false);
             unsynced = false;
             lastFsyncNanos = System.nanoTime();
-            fsyncs++;
             publishDurable();
             recovered();
         } catch (IOException e) {

@@ -53,11 +53,6 @@ public final class ReplyGate implements OrderedResponder.FlushGate {
         return false;
     }
 
-    /** Replies waiting here (tests, INFO). */
-    int waiting() {
-        return waiting.size();
-    }
-
     /** On the shard: lets out the connections whose changes are durable now (all of them when the file was turned off). */
     void wake() {
         AofWriter w = writer.get();

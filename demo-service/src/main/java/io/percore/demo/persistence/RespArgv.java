@@ -40,12 +40,6 @@ final class RespArgv {
         length = 0;
     }
 
-    /** Drops the first {@code n} bytes (written out). */
-    void consume(int n) {
-        System.arraycopy(bytes, n, bytes, 0, length - n);
-        length -= n;
-    }
-
     /** A block of commands that replay together: one as it is, several inside MULTI ... EXEC. */
     void block(List<byte[][]> commands) {
         if (commands.size() == 1) {

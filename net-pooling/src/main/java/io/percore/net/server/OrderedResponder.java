@@ -112,6 +112,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private boolean gateWaiting;
     /** The last reply was written while the gate was closed: the connection closes when it opens. */
     private boolean closeWhenGateOpens;
+    /** Handed to the gate at every gated flush: made once, not per flush. */
+    private final Runnable gateOpenedTask = this::gateOpened;
     private boolean readingPaused;
     /** The last reply has been taken (replyAndClose): no more reads, no more backpressure changes. */
     private boolean closing;
@@ -456,7 +458,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     }
 
     private void writeLastAndClose() {
-        if (gate != null && (gateWaiting || !gate.open(this::gateOpened))) {
+        if (gate != null && (gateWaiting || !gate.open(gateOpenedTask))) {
             // the last reply (QUIT's, a protocol error's) waits with the others for the gate, then closes
             gateWaiting = true;
             closeWhenGateOpens = true;
@@ -532,7 +534,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (!unflushed || gateWaiting) {
             return;
         }
-        if (gate != null && !gate.open(this::gateOpened)) {
+        if (gate != null && !gate.open(gateOpenedTask)) {
             gateWaiting = true;
             return;
         }
