@@ -323,9 +323,11 @@ public final class Persistence implements AutoCloseable {
         bgsaveScheduled = false;
         lastBgsaveTrySeconds = System.currentTimeMillis() / 1000;
         LOG.info("Saving the keyspace to {} ({})", settings.snapshotFile().toAbsolutePath(), why);
-        save.done().whenComplete((result, failure) -> saved(save, result, failure));
+        // what waits for the save (SAVE's reply, SHUTDOWN, FLUSHALL) waits for its outcome to be in force too:
+        // after a failure the shards' -MISCONF hooks are queued before any reply goes back to a shard
+        CompletableFuture<SnapshotSave.Result> handled = save.done().whenComplete((result, failure) -> saved(save, result, failure));
         save.begin();
-        return save.done();
+        return handled;
     }
 
     // ------------------------------------------------------------------ the append-only file's rewrite
