@@ -6,6 +6,8 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.network.FileReplay;
+import io.percore.demo.network.StreamReplay;
+import io.percore.demo.replication.Replication;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
@@ -29,16 +31,18 @@ public final class DemoService implements AutoCloseable {
 
     private final Keyspace keyspace;
     private final Persistence persistence;
+    private final Replication replication;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, Persistence persistence, Sharded<ServerShard> servers, PubSub pubsub, ShardedServer resp,
-                        ShardedServer http) {
+    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Sharded<ServerShard> servers, PubSub pubsub,
+                        ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
         this.persistence = persistence;
+        this.replication = replication;
         this.servers = servers;
         this.pubsub = pubsub;
         this.resp = resp;
@@ -83,6 +87,7 @@ public final class DemoService implements AutoCloseable {
         Keyspace keyspace = Keyspace.start(engine);
         PubSub pubsub = PubSub.start(engine);
         Persistence persistence = null;
+        Replication replication = null;
         Sharded<ServerShard> servers = null;
         ShardedServer resp = null;
         ShardedServer http = null;
@@ -95,6 +100,7 @@ public final class DemoService implements AutoCloseable {
                     settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
                     settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
                     .withPersistence(settings.persistence());
+            initial = initial.withReplication(settings.replication());
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
@@ -107,9 +113,17 @@ public final class DemoService implements AutoCloseable {
                         + " HTTP /kv API answers them 403. Set a password, or percore.demo.protected-mode=false.",
                         settings.respBindAddress());
             }
-            servers = ServerShard.start(engine, keyspace, persistence, initial, commands.size());
+            @SuppressWarnings("unchecked")
+            Sharded<ServerShard>[] serversLater = new Sharded[1]; // the stream's applier needs the servers, made after replication
+            ConfigValues limits = initial;
+            Persistence persisted = persistence;
+            replication = Replication.start(engine, keyspace, persistence, settings.replication(),
+                    () -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp()),
+                    rdb -> persisted.replaceFromSnapshot(rdb, limits.zsetLimits(), limits.hashLimits(), limits.setLimits()));
+            servers = ServerShard.start(engine, keyspace, persistence, replication, initial, commands.size());
+            serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;
-            persistence.onStateChange(() -> {
+            Runnable hooksChanged = () -> {
                 // -LOADING and -MISCONF are checked only while a shard's command hooks say so
                 for (int shard = 0; shard < engine.shardCount(); shard++) {
                     engine.submitTo(shard, () -> {
@@ -117,7 +131,9 @@ public final class DemoService implements AutoCloseable {
                         return null;
                     });
                 }
-            });
+            };
+            persistence.onStateChange(hooksChanged);
+            replication.onStateChange(hooksChanged);
             resp = launcher.start(RESP_SERVER, new RespServerInitializer(keyspace, servers, pubsub, commands, settings.resp()),
                     commands.requestKinds());
             ShardedServer respServer = resp;
@@ -127,7 +143,9 @@ public final class DemoService implements AutoCloseable {
             ConfigValues start = initial;
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
-            DemoService service = new DemoService(keyspace, persistence, servers, pubsub, resp, http);
+            replication.listeningPort(resp.port());
+            replication.startLink();
+            DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             return service;
         } catch (RuntimeException e) {
@@ -136,6 +154,9 @@ public final class DemoService implements AutoCloseable {
             }
             if (resp != null) {
                 resp.close();
+            }
+            if (replication != null) {
+                replication.close();
             }
             if (persistence != null) {
                 persistence.close();
@@ -207,6 +228,11 @@ public final class DemoService implements AutoCloseable {
         persistence.onShutdownCommand(exit);
     }
 
+    /** The service's replication (its role, its replicas, the link to its primary). */
+    public Replication replication() {
+        return replication;
+    }
+
     /** The service's snapshots (SAVE, BGSAVE, the save rules, the final save). */
     public Persistence persistence() {
         return persistence;
@@ -234,6 +260,7 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
+                    replication.close();
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();

@@ -6,6 +6,7 @@ import io.percore.demo.server.RespSettings;
 import java.time.Duration;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.PersistenceSettings;
+import io.percore.demo.replication.ReplicationSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,11 +20,19 @@ import java.nio.file.Path;
  * @param memory the keyspace's memory budget (maxmemory, policy)
  * @param clients what bounds the clients' memory and who may connect
  * @param persistence where the keyspace is saved and loaded from, and when
+ * @param replication whose replica this is at start, and the replication settings
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
                            int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
-                           PersistenceSettings persistence) {
+                           PersistenceSettings persistence, ReplicationSettings replication) {
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients, PersistenceSettings persistence) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, clients, persistence, ReplicationSettings.defaults());
+    }
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -55,39 +64,44 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 Duration.ofSeconds(60), 10_000, MemorySettings.defaults(), ClientSettings.defaults(), PersistenceSettings.in(dir));
     }
 
+    public DemoSettings withReplication(ReplicationSettings replication) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+    }
+
     public DemoSettings withPersistence(PersistenceSettings persistence) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients, persistence);
+                httpIdleTimeout, max, memory, clients, persistence, replication);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
     }
 }

@@ -4,6 +4,7 @@ import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
 import io.percore.demo.persistence.AofSettings;
+import io.percore.demo.replication.ReplicationSettings;
 import io.percore.demo.persistence.SaveRules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -182,6 +183,37 @@ final class ConfigParameters {
         // what the log is: a base in RDB format, commands without timestamps, fsynced in one go per batch
         p.add(fixed("aof-use-rdb-preamble", "yes"));
         p.add(fixed("aof-timestamp-enabled", "no"));
+        // replication: live, as in Redis (replicaof itself changes through REPLICAOF)
+        p.add(new Parameter("replica-read-only", "slave-read-only", false, v -> v.replication().replicaReadOnly() ? "yes" : "no",
+                (n, value) -> n.replication = replication(n.replication, yesNo("replica-read-only", value), -1, -1, -1, -1, null)));
+        p.add(new Parameter("repl-backlog-size", null, false, v -> Long.toString(v.replication().backlogSize()), (n, value) -> {
+            long bytes = memory("repl-backlog-size", value);
+            n.replication = replication(n.replication, null, Math.max(bytes, 16 * 1024), -1, -1, -1, null);
+        }));
+        p.add(new Parameter("repl-ping-replica-period", "repl-ping-slave-period", false, v -> Integer.toString(v.replication().pingPeriodSeconds()),
+                (n, value) -> n.replication = replication(n.replication, null, -1,
+                        (int) signed("repl-ping-replica-period", value, 1, Integer.MAX_VALUE), -1, -1, null)));
+        p.add(new Parameter("repl-timeout", null, false, v -> Integer.toString(v.replication().timeoutSeconds()),
+                (n, value) -> n.replication = replication(n.replication, null, -1, -1,
+                        (int) signed("repl-timeout", value, 1, Integer.MAX_VALUE), -1, null)));
+        p.add(new Parameter("min-replicas-to-write", "min-slaves-to-write", false, v -> Integer.toString(v.replication().minReplicasToWrite()),
+                (n, value) -> n.replication = replication(n.replication, null, -1, -1, -1,
+                        (int) signed("min-replicas-to-write", value, 0, Integer.MAX_VALUE), null)));
+        p.add(new Parameter("min-replicas-max-lag", "min-slaves-max-lag", false, v -> Integer.toString(v.replication().minReplicasMaxLag()),
+                (n, value) -> n.replication = replication(n.replication, null, -1, -1, -1, -1,
+                        (int) signed("min-replicas-max-lag", value, 0, Integer.MAX_VALUE))));
+        // a replica's snapshot is saved to the data directory (the snapshot file) and sent from there, as with Redis's "no"
+        p.add(fixed("repl-diskless-sync", "no"));
+        p.add(new Parameter("masterauth", null, true, v -> v.replication().masterAuth() == null ? "" : v.replication().masterAuth(),
+                (n, value) -> n.replication = new ReplicationSettings(n.replication.replicaofHost(), n.replication.replicaofPort(),
+                        n.replication.masterUser(), value.isEmpty() ? null : value, n.replication.replicaReadOnly(), n.replication.backlogSize(),
+                        n.replication.pingPeriodSeconds(), n.replication.timeoutSeconds(), n.replication.minReplicasToWrite(),
+                        n.replication.minReplicasMaxLag())));
+        p.add(new Parameter("masteruser", null, false, v -> v.replication().masterUser() == null ? "" : v.replication().masterUser(),
+                (n, value) -> n.replication = new ReplicationSettings(n.replication.replicaofHost(), n.replication.replicaofPort(),
+                        value.isEmpty() ? null : value, n.replication.masterAuth(), n.replication.replicaReadOnly(), n.replication.backlogSize(),
+                        n.replication.pingPeriodSeconds(), n.replication.timeoutSeconds(), n.replication.minReplicasToWrite(),
+                        n.replication.minReplicasMaxLag())));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
         p.add(immutable("cluster-enabled", v -> "no"));
@@ -339,6 +371,15 @@ final class ConfigParameters {
     }
 
     /** Redis's yesnotoi. @return true for yes */
+    /** {@code r} with the values given (null or -1: unchanged). */
+    private static ReplicationSettings replication(ReplicationSettings r, Boolean readOnly, long backlog, int ping,
+                                                   int timeout, int minReplicas, Integer maxLag) {
+        return new ReplicationSettings(r.replicaofHost(), r.replicaofPort(), r.masterUser(), r.masterAuth(),
+                readOnly != null ? readOnly : r.replicaReadOnly(), backlog >= 0 ? backlog : r.backlogSize(),
+                ping >= 0 ? ping : r.pingPeriodSeconds(), timeout >= 0 ? timeout : r.timeoutSeconds(),
+                minReplicas >= 0 ? minReplicas : r.minReplicasToWrite(), maxLag != null ? maxLag : r.minReplicasMaxLag());
+    }
+
     private static boolean yesNo(String name, String value) {
         if (value.equalsIgnoreCase("yes")) {
             return true;

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.ToLongFunction;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.persistence.Persistence;
+import io.percore.demo.replication.Replication;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.pubsub.ChannelTable;
 import io.percore.demo.pubsub.PubSub;
@@ -42,7 +43,6 @@ public final class InfoCommand {
     private final long startMillis = System.currentTimeMillis();
     /** Redis's run_id and master_replid: 40 random hex characters per process start. */
     private final String runId = randomHex();
-    private final String replId = randomHex();
 
     public InfoCommand(int port) {
         this.port = port;
@@ -84,9 +84,10 @@ public final class InfoCommand {
         PubSub pubsub = c.pubsub();
         Sharded<ServerShard> servers = c.servers();
         Persistence persistence = c.server().persistence();
+        Replication replication = c.server().replication();
         c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
                 .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
-                        .map(names -> format(sections, allSections, shards, names, config, table, persistence))));
+                        .map(names -> format(sections, allSections, shards, names, config, table, persistence, replication))));
     }
 
     private static List<ShardInfo> shardInfo(ServerShard state) {
@@ -98,7 +99,7 @@ public final class InfoCommand {
     }
 
     private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
-                                CommandTable table, Persistence persistence) {
+                                CommandTable table, Persistence persistence, Replication replication) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
         Sections out = new Sections(wanted, all);
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
@@ -146,26 +147,16 @@ public final class InfoCommand {
             }
         }
         if (out.begin("memory", "Memory")) {
-            memory(out, figures, config);
+            memory(out, figures, config, replication);
         }
         if (out.begin("persistence", "Persistence")) {
             persistence.info(shards.stream().mapToLong(ShardInfo::changesSinceSave).sum(), out::line);
         }
         if (out.begin("stats", "Stats")) {
-            stats(out, figures, shards, pubsub);
+            stats(out, figures, shards, pubsub, replication);
         }
         if (out.begin("replication", "Replication")) {
-            out.line("role", "master");
-            out.line("connected_slaves", 0);
-            out.line("master_failover_state", "no-failover");
-            out.line("master_replid", replId);
-            out.line("master_replid2", "0000000000000000000000000000000000000000");
-            out.line("master_repl_offset", 0);
-            out.line("second_repl_offset", -1);
-            out.line("repl_backlog_active", 0);
-            out.line("repl_backlog_size", 1048576);
-            out.line("repl_backlog_first_byte_offset", 0);
-            out.line("repl_backlog_histlen", 0);
+            replication.info(out::line);
         }
         if (out.begin("cpu", "CPU")) {
             long[] process = ProcessCpu.userAndSystemNanos();
@@ -230,7 +221,7 @@ public final class InfoCommand {
         return new Resp3Replies.VerbatimReply("txt", out.text());
     }
 
-    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config) {
+    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config, Replication replication) {
         // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
         // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
         // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
@@ -284,8 +275,8 @@ public final class InfoCommand {
         out.line("mem_fragmentation_ratio", ratio(rss, used));
         out.line("mem_fragmentation_bytes", rss - used);
         out.line("mem_not_counted_for_evict", 0);
-        out.line("mem_replication_backlog", 0);
-        out.line("mem_total_replication_buffers", 0);
+        out.line("mem_replication_backlog", Math.min(replication.bufferBytes(), replication.settings().backlogSize()));
+        out.line("mem_total_replication_buffers", replication.bufferBytes());
         out.line("mem_clients_slaves", 0);
         out.line("mem_clients_normal", clients);
         out.line("mem_cluster_links", 0);
@@ -303,7 +294,8 @@ public final class InfoCommand {
         }
     }
 
-    private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub) {
+    private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub,
+                              Replication replication) {
         long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
         out.line("total_connections_received", sum(figures, ServerShard.Snapshot::connectionsReceived));
         out.line("total_commands_processed", sum(figures, ServerShard.Snapshot::commands));
@@ -317,9 +309,10 @@ public final class InfoCommand {
         out.line("instantaneous_input_repl_kbps", "0.00");
         out.line("instantaneous_output_repl_kbps", "0.00");
         out.line("rejected_connections", sum(figures, ServerShard.Snapshot::rejectedConnections));
-        out.line("sync_full", 0);
-        out.line("sync_partial_ok", 0);
-        out.line("sync_partial_err", 0);
+        long[] syncs = replication.syncCounters();
+        out.line("sync_full", syncs[0]);
+        out.line("sync_partial_ok", syncs[1]);
+        out.line("sync_partial_err", syncs[2]);
         out.line("expired_keys", sum(figures, ServerShard.Snapshot::expired));
         out.line("expired_stale_perc", "0.00");
         out.line("expired_time_cap_reached_count", 0);

@@ -43,6 +43,12 @@ public class DemoProperties {
     private final Http http = new Http();
     @Valid
     private final Persistence persistence = new Persistence();
+    @Valid
+    private final Replication replication = new Replication();
+
+    public Replication getReplication() {
+        return replication;
+    }
 
     public Persistence getPersistence() {
         return persistence;
@@ -58,15 +64,16 @@ public class DemoProperties {
 
     /** The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits from here. */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
-        RespSettings respSettings = new RespSettings(resp.requirepass, resp.maxBulkLength, resp.maxArrayLength,
+        String password = resp.requirepass == null || resp.requirepass.isEmpty() ? null : resp.requirepass; // PERCORE_REQUIREPASS unset
+        RespSettings respSettings = new RespSettings(password, resp.maxBulkLength, resp.maxArrayLength,
                 resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
                 httpServer.getBindAddress(), httpServer.getPort(),
-                new HttpSettings(http.maxBodySize, resp.requirepass, http.requestHeaderTimeout, http.bodyReadTimeout),
+                new HttpSettings(http.maxBodySize, password, http.requestHeaderTimeout, http.bodyReadTimeout),
                 httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
                 new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode),
-                persistence.toSettings());
+                persistence.toSettings(), replication.toSettings());
     }
 
     /**
@@ -179,6 +186,132 @@ public class DemoProperties {
             this.maxInlineLength = maxInlineLength;
         }
 
+    }
+
+    /**
+     * Redis's replication settings: whose replica this service is at start ({@code replicaof}, which
+     * the Kubernetes operator sets through {@code PERCORE_REPLICAOF}), how it authenticates there, and
+     * what a primary keeps for its replicas.
+     */
+    public static class Replication {
+        /** "host port" of the primary to replicate at start; unset: a primary (REPLICAOF changes it live). */
+        private String replicaof;
+        /** The user to authenticate as at the primary (Redis's masteruser); unset: the default user. */
+        private String masteruser;
+        /** The primary's password (Redis's masterauth). */
+        private String masterauth;
+        /** Refuse writes from clients on a replica with -READONLY (Redis's replica-read-only). */
+        private boolean replicaReadOnly = true;
+        /** What a primary keeps of its stream for partial resyncs (Redis's repl-backlog-size, at least 16kb). */
+        @NotNull
+        private DataSize replBacklogSize = DataSize.ofBytes(io.percore.demo.replication.ReplicationSettings.DEFAULT_BACKLOG);
+        /** How often a primary writes PING into its stream (Redis's repl-ping-replica-period). */
+        @Min(1)
+        private int replPingReplicaPeriod = 10;
+        /** A link silent for this long is cut, on both sides (Redis's repl-timeout, seconds). */
+        @Min(1)
+        private int replTimeout = 60;
+        /** Writes are refused with -NOREPLICAS unless this many replicas are good (Redis's min-replicas-to-write; 0: never). */
+        @Min(0)
+        private int minReplicasToWrite;
+        /** A replica is good while its last ack is at most this many seconds old (Redis's min-replicas-max-lag). */
+        @Min(0)
+        private int minReplicasMaxLag = 10;
+
+        io.percore.demo.replication.ReplicationSettings toSettings() {
+            String host = null;
+            int port = 0;
+            if (replicaof != null && !replicaof.isBlank()) {
+                String[] parts = replicaof.trim().split("\\s+");
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": expected \"<host> <port>\"");
+                }
+                host = parts[0];
+                try {
+                    port = Integer.parseInt(parts[1]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": the port is not a number");
+                }
+            }
+            return new io.percore.demo.replication.ReplicationSettings(host, port, blankToNull(masteruser), blankToNull(masterauth),
+                    replicaReadOnly, replBacklogSize.toBytes(), replPingReplicaPeriod, replTimeout, minReplicasToWrite, minReplicasMaxLag);
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isEmpty() ? null : s;
+        }
+
+        public String getReplicaof() {
+            return replicaof;
+        }
+
+        public void setReplicaof(String replicaof) {
+            this.replicaof = replicaof;
+        }
+
+        public String getMasteruser() {
+            return masteruser;
+        }
+
+        public void setMasteruser(String masteruser) {
+            this.masteruser = masteruser;
+        }
+
+        public String getMasterauth() {
+            return masterauth;
+        }
+
+        public void setMasterauth(String masterauth) {
+            this.masterauth = masterauth;
+        }
+
+        public boolean isReplicaReadOnly() {
+            return replicaReadOnly;
+        }
+
+        public void setReplicaReadOnly(boolean replicaReadOnly) {
+            this.replicaReadOnly = replicaReadOnly;
+        }
+
+        public DataSize getReplBacklogSize() {
+            return replBacklogSize;
+        }
+
+        public void setReplBacklogSize(DataSize replBacklogSize) {
+            this.replBacklogSize = replBacklogSize;
+        }
+
+        public int getReplPingReplicaPeriod() {
+            return replPingReplicaPeriod;
+        }
+
+        public void setReplPingReplicaPeriod(int replPingReplicaPeriod) {
+            this.replPingReplicaPeriod = replPingReplicaPeriod;
+        }
+
+        public int getReplTimeout() {
+            return replTimeout;
+        }
+
+        public void setReplTimeout(int replTimeout) {
+            this.replTimeout = replTimeout;
+        }
+
+        public int getMinReplicasToWrite() {
+            return minReplicasToWrite;
+        }
+
+        public void setMinReplicasToWrite(int minReplicasToWrite) {
+            this.minReplicasToWrite = minReplicasToWrite;
+        }
+
+        public int getMinReplicasMaxLag() {
+            return minReplicasMaxLag;
+        }
+
+        public void setMinReplicasMaxLag(int minReplicasMaxLag) {
+            this.minReplicasMaxLag = minReplicasMaxLag;
+        }
     }
 
     /**

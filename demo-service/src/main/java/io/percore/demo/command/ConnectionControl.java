@@ -26,6 +26,16 @@ public interface ConnectionControl {
     io.percore.engine.ShardFuture<Void> monitor();
 
     /**
+     * PSYNC or SYNC: the connection becomes the link of a replica, which from now on is sent the
+     * replication stream on the returned channel; what it sends goes to {@code events}, nothing is
+     * run or answered. @return the channel, or null when it cannot (replies are outstanding, a monitor)
+     */
+    io.netty.channel.Channel becomeReplica(io.percore.demo.replication.ReplicaEvents events);
+
+    /** Whether the connection is a replica's link. */
+    boolean replica();
+
+    /**
      * RESET: leaves MONITOR, CLIENT REPLY ON, no name, RESP2, authenticated only when no password
      * is set, NO-EVICT off. MULTI/WATCH and pub/sub state are reset by their own hooks
      * ({@link RespSession#reset}).

@@ -29,6 +29,9 @@ public final class RespSession {
      * blocked): the hook for the blocking pops to set.
      */
     public boolean blocked;
+    /** What a replica told with REPLCONF before its PSYNC: its port (listening-port) and address (ip-address), Redis's client fields. */
+    public int replicaListeningPort;
+    public String replicaIpAddress;
 
     public RespSession(boolean authenticated) {
         this.authenticated = authenticated;

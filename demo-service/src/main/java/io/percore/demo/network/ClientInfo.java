@@ -71,6 +71,9 @@ public final class ClientInfo {
         int modes = c.modes();
         RespSession s = c.session();
         StringBuilder f = new StringBuilder(4);
+        if (c.replica()) {
+            f.append('S');
+        }
         if ((modes & RespConnection.MONITOR) != 0) {
             f.append('O');
         }

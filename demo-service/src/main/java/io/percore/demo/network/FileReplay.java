@@ -1,24 +1,13 @@
 package io.percore.demo.network;
 
-import io.netty.handler.codec.redis.ErrorRedisMessage;
-import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.util.ReferenceCountUtil;
-import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.command.ConnectionControl;
-import io.percore.demo.resp.RespError;
-import io.percore.demo.command.RespSession;
 import io.percore.demo.persistence.CommandReplay;
 import io.percore.demo.pubsub.PubSub;
-import io.percore.demo.pubsub.Subscriber;
-import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
-import io.percore.engine.Shard;
-import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -52,7 +41,7 @@ public final class FileReplay implements CommandReplay {
     private final RespSettings settings;
     private final List<Route> routes = new ArrayList<>();
     /** One client per shard, made and used on that shard's thread. */
-    private final Client[] clients;
+    private final ReplayClient[] clients;
     private final AtomicLong errors = new AtomicLong();
 
     public FileReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings) {
@@ -61,7 +50,7 @@ public final class FileReplay implements CommandReplay {
         this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
-        this.clients = new Client[keyspace.shardCount()];
+        this.clients = new ReplayClient[keyspace.shardCount()];
         for (int i = 0; i < keyspace.shardCount(); i++) {
             routes.add(new Route(i));
         }
@@ -179,236 +168,12 @@ public final class FileReplay implements CommandReplay {
         }
     }
 
-    private Client client(ShardState state) {
-        Client c = clients[state.shardId()];
+    private ReplayClient client(ShardState state) {
+        ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new Client();
+            c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the append-only file", "aof");
             clients[state.shardId()] = c;
         }
         return c;
-    }
-
-    /**
-     * The loader's client on one shard (Redis's fake client): replies are dropped, errors counted
-     * (the first few logged); a command that holds the ones after it (a barrier) holds the rest
-     * of the batch.
-     */
-    private final class Client implements CommandContext, ConnectionControl {
-        private final Shard shard = Shard.current();
-        private final RespSession session = new RespSession(true);
-        private final ClientMemory memory = new ClientMemory();
-        private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
-        private boolean barrier;
-        private int outstanding;
-        private CompletableFuture<Void> idle;
-
-        CompletableFuture<Void> runAll(List<byte[][]> batch) {
-            for (byte[][] argv : batch) {
-                if (barrier) {
-                    deferred.add(argv);
-                } else {
-                    execute(argv);
-                }
-            }
-            return whenIdle();
-        }
-
-        private CompletableFuture<Void> whenIdle() {
-            if (outstanding == 0 && deferred.isEmpty() && !barrier) {
-                return CompletableFuture.completedFuture(null);
-            }
-            if (idle == null) {
-                idle = new CompletableFuture<>();
-            }
-            return idle;
-        }
-
-        private void checkIdle() {
-            if (idle != null && outstanding == 0 && deferred.isEmpty() && !barrier) {
-                CompletableFuture<Void> done = idle;
-                idle = null;
-                done.complete(null);
-            }
-        }
-
-        private void execute(byte[][] argv) {
-            int id = commands.find(argv[0]);
-            if (id >= 0 && argv.length > 1 && commands.hasSubcommands(id)) {
-                id = commands.findSubcommand(id, argv[1]);
-            }
-            if (id < 0) {
-                error("unknown command or subcommand", argv);
-                return;
-            }
-            CommandSpec spec = commands.spec(id);
-            if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
-                error("wrong number of arguments", argv);
-                return;
-            }
-            try {
-                spec.handler().handle(this, argv);
-            } catch (RespError e) {
-                reply(e.reply());
-            }
-        }
-
-        private void error(String text, byte[][] argv) {
-            long n = errors.incrementAndGet();
-            if (n <= 10) {
-                LOG.warn("A command of the append-only file answered an error: {} ({})", text,
-                        new String(argv[0], StandardCharsets.UTF_8));
-            }
-        }
-
-        // ------------------------------------------------------------------ CommandContext
-
-        @Override
-        public Shard shard() {
-            return shard;
-        }
-
-        @Override
-        public Keyspace keyspace() {
-            return keyspace;
-        }
-
-        @Override
-        public PubSub pubsub() {
-            return pubsub;
-        }
-
-        @Override
-        public Subscriber subscriber() {
-            return ReferenceCountUtil::release;
-        }
-
-        @Override
-        public ShardState local() {
-            return keyspace.local();
-        }
-
-        @Override
-        public ServerShard server() {
-            return servers.local();
-        }
-
-        @Override
-        public Sharded<ServerShard> servers() {
-            return servers;
-        }
-
-        @Override
-        public ClientMemory memory() {
-            return memory;
-        }
-
-        @Override
-        public RespSession session() {
-            return session;
-        }
-
-        @Override
-        public RespSettings settings() {
-            return settings;
-        }
-
-        @Override
-        public CommandTable commands() {
-            return commands;
-        }
-
-        @Override
-        public String remoteAddress() {
-            return "aof:0";
-        }
-
-        @Override
-        public String localAddress() {
-            return "aof:0";
-        }
-
-        @Override
-        public ConnectionControl connection() {
-            return this;
-        }
-
-        @Override
-        public void reply(RedisMessage reply) {
-            if (reply instanceof ErrorRedisMessage e) {
-                long n = errors.incrementAndGet();
-                if (n <= 10) {
-                    LOG.warn("A command of the append-only file answered an error: {}", e.content());
-                }
-            }
-            ReferenceCountUtil.release(reply);
-        }
-
-        @Override
-        public void replyAndClose(RedisMessage reply) {
-            reply(reply);
-        }
-
-        @Override
-        public PendingReply reserve() {
-            outstanding++;
-            return message -> {
-                outstanding--;
-                reply(message);
-                checkIdle();
-            };
-        }
-
-        @Override
-        public boolean draining() {
-            return false;
-        }
-
-        @Override
-        public boolean mayBlock() {
-            return false;
-        }
-
-        @Override
-        public void beginBarrier() {
-            barrier = true;
-        }
-
-        @Override
-        public void endBarrier() {
-            barrier = false;
-            while (!barrier && !deferred.isEmpty()) {
-                execute(deferred.poll());
-            }
-            checkIdle();
-        }
-
-        // ------------------------------------------------------------------ ConnectionControl (nothing to control)
-
-        @Override
-        public long id() {
-            return 0;
-        }
-
-        @Override
-        public String info() {
-            return "id=0 addr=aof:0 name=aof";
-        }
-
-        @Override
-        public void replyMode(String mode) {
-        }
-
-        @Override
-        public void noEvict(boolean on) {
-        }
-
-        @Override
-        public ShardFuture<Void> monitor() {
-            return null;
-        }
-
-        @Override
-        public void reset() {
-        }
     }
 }

@@ -10,6 +10,7 @@ import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.admin.ConnectionCommands;
 import io.percore.demo.admin.InfoCommand;
 import io.percore.demo.admin.PersistenceCommands;
+import io.percore.demo.admin.ReplicationCommands;
 import io.percore.demo.admin.ServerCommands;
 import io.percore.demo.admin.SlowLogCommands;
 import io.percore.demo.command.CommandSpec;
@@ -100,6 +101,13 @@ public final class RespCommands {
         c.add(spec("bgsave", -1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously saves the database(s) to disk.", PersistenceCommands::bgsave));
         c.add(spec("bgrewriteaof", 1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously rewrites the append-only file to disk.", PersistenceCommands::bgrewriteaof));
         c.add(spec("shutdown", -1, "admin,noscript,loading,stale,no_multi,allow_busy", 0, 0, 0, "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", PersistenceCommands::shutdown));
+        // replication (replication.c)
+        c.add(spec("replicaof", 3, "admin,noscript,stale,no_async_loading", 0, 0, 0, "server", "Configures a server as replica of another, or promotes it to a master.", ReplicationCommands::replicaof));
+        c.add(spec("slaveof", 3, "admin,noscript,stale,no_async_loading", 0, 0, 0, "server", "Sets a Redis server as a replica of another, or promotes it to being a master.", ReplicationCommands::replicaof));
+        c.add(spec("role", 1, "noscript,loading,stale,fast", 0, 0, 0, "server", "Returns the replication role.", ReplicationCommands::role));
+        c.add(spec("psync", -3, "admin,noscript,no_async_loading,no_multi", 0, 0, 0, "server", "An internal command used in replication.", ReplicationCommands::psync));
+        c.add(spec("sync", 1, "admin,noscript,no_async_loading,no_multi", 0, 0, 0, "server", "An internal command used in replication.", ReplicationCommands::syncCommand));
+        c.add(spec("replconf", -1, "admin,noscript,loading,stale,allow_busy", 0, 0, 0, "server", "An internal command for configuring the replication stream.", ReplicationCommands::replconf));
         c.add(spec("lastsave", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the Unix timestamp of the last successful save to disk.", PersistenceCommands::lastsave));
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
@@ -312,6 +320,7 @@ public final class RespCommands {
         // DUMP and RESTORE (cluster.c), in Redis's DUMP format
         c.add(spec("dump", 2, "readonly", 1, 1, 1, "keyspace", "Returns a serialized representation of the value stored at a key.", keyed(DumpCommands::dump)));
         c.add(spec("restore", -4, "write,denyoom", 1, 1, 1, "keyspace", "Creates a key from the serialized representation of a value.", DumpCommands::restore));
+        c.add(spec("wait", 3, "noscript", 0, 0, 0, "keyspace", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", ReplicationCommands::waitCommand));
         return new CommandTable(c);
     }
 

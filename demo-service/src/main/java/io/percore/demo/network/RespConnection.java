@@ -383,6 +383,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             ctx.fireChannelInactive();
             return;
         }
+        if (replicaEvents != null) {
+            replicaEvents.closed();
+        }
         server.connectedClients--;
         server.clients().remove(this);
         if ((modes & MONITOR) != 0) {
@@ -420,6 +423,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             lastTick = System.nanoTime(); // one clock read per burst: the first command's start
         }
         if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits) {
+            return;
+        }
+        if (replicaEvents != null) {
+            if (msg instanceof RespProtocolError) {
+                ctx.close(); // a replica that sends garbage resyncs
+            } else {
+                replicaEvents.received((byte[][]) msg);
+            }
             return;
         }
         if (msg instanceof RespProtocolError e) {
@@ -482,6 +493,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** The socket drained (or filled): the client's output changed. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (replicaEvents != null) {
+            replicaEvents.writable();
+        }
         checkMemory();
         ctx.fireChannelWritabilityChanged();
     }
@@ -812,6 +826,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
                 return true;
             }
         }
+        if ((server.commandHooks & ServerShard.HOOK_REPLICATION) != 0) {
+            // Redis's processCommand: -READONLY on a read-only replica, -NOREPLICAS below min-replicas-to-write
+            boolean exec = session.multi != null && commands.fullName(id).equals("exec");
+            String refusal = server.replication().refusal(commands.writes(id) || (exec && session.multi.mayWrite(commands)));
+            if (refusal != null) {
+                reject(id, new RespError(refusal));
+                return true;
+            }
+        }
         if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && server.pause().holds(mayWrite(id))) {
             holdFirst(argv);
             barrier = true;
@@ -988,6 +1011,23 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         modes = on ? modes | NO_EVICT : modes & ~NO_EVICT;
     }
 
+    /** The replica whose link this connection became (PSYNC), else null. */
+    private io.percore.demo.replication.ReplicaEvents replicaEvents;
+
+    @Override
+    public io.netty.channel.Channel becomeReplica(io.percore.demo.replication.ReplicaEvents events) {
+        if (!responder.idle() || replicaEvents != null || (modes & MONITOR) != 0) {
+            return null;
+        }
+        replicaEvents = events;
+        return ctx.channel();
+    }
+
+    @Override
+    public boolean replica() {
+        return replicaEvents != null;
+    }
+
     @Override
     public ShardFuture<Void> monitor() {
         if ((modes & MONITOR) != 0) {
@@ -1087,6 +1127,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */
     @Override
     public boolean idleTimeoutApplies() {
-        return (modes & (MONITOR | PAUSED)) == 0 && !session.blocked() && !session.subscribed();
+        return (modes & (MONITOR | PAUSED)) == 0 && replicaEvents == null && !session.blocked() && !session.subscribed();
     }
 }

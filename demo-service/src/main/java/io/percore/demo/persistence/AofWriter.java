@@ -1,5 +1,8 @@
 package io.percore.demo.persistence;
 
+import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.FeedRecord;
+import io.percore.demo.feed.RespArgv;
 import io.percore.demo.shard.Change;
 import io.percore.demo.shard.ChangeMerge;
 import io.percore.demo.shard.GroupOrder;
@@ -25,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The append-only file's one writer thread (Redis's {@code flushAppendOnlyFile} and its fsync
- * thread): takes every shard's records ({@link AofFeed}), puts them in one serial order
+ * thread): takes every shard's records ({@link ChangeFeed}), puts them in one serial order
  * ({@link GroupOrder}: a transaction's parts from several shards become one MULTI ... EXEC, so it
  * replays all or nothing), appends them to the last incremental file and forces them to the disk
  * as {@code appendfsync} says. With {@code always} it forces after every batch it wrote (a group
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>A failed write is cut back off the file (no half command stays in it) and kept, and tried
  * again every second; meanwhile writes are refused with {@code -MISCONF} ({@link #writeError}).
  */
-final class AofWriter {
+final class AofWriter implements ChangeFeed.Reader {
 
     private static final Logger LOG = LoggerFactory.getLogger(AofWriter.class);
     /** Bytes waiting for the writer past which replies are held (every shard's), so a slow disk slows clients instead of filling the heap. */
@@ -65,7 +68,7 @@ final class AofWriter {
     private final IntConsumer wake;
     private final Runnable statusChanged;
     private final AtomicLong queued = new AtomicLong();
-    private final GroupOrder<AofRecord> order;
+    private final GroupOrder<FeedRecord> order;
     private final Thread thread;
     private volatile AofSettings.Fsync fsync;
 
@@ -156,14 +159,16 @@ final class AofWriter {
     // ------------------------------------------------------------------ from the shards (any thread)
 
     /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
-    void created(int shard, long seq) {
+    @Override
+    public void created(int shard, long seq) {
         created.lazySet(shard, seq);
     }
 
-    void offer(List<AofRecord> records) {
+    @Override
+    public void offer(List<FeedRecord> records) {
         long bytes = 0;
-        for (AofRecord r : records) {
-            if (r instanceof AofRecord.Encoded e) {
+        for (FeedRecord r : records) {
+            if (r instanceof FeedRecord.Encoded e) {
                 bytes += e.bytes().length;
             }
         }
@@ -318,34 +323,34 @@ final class AofWriter {
             task.run();
             return;
         }
-        for (AofRecord r : (List<AofRecord>) item) {
-            if (r instanceof AofRecord.Encoded e) {
+        for (FeedRecord r : (List<FeedRecord>) item) {
+            if (r instanceof FeedRecord.Encoded e) {
                 queued.addAndGet(-e.bytes().length);
             }
-            for (List<AofRecord> unit : order.add(r)) {
+            for (List<FeedRecord> unit : order.add(r)) {
                 release(unit);
             }
         }
     }
 
     /** One unit in the file's order: changes standing alone, a whole group, or a rotation. */
-    private void release(List<AofRecord> unit) {
-        AofRecord first = unit.get(0);
-        if (first instanceof AofRecord.Encoded e) {
+    private void release(List<FeedRecord> unit) {
+        FeedRecord first = unit.get(0);
+        if (first instanceof FeedRecord.Encoded e) {
             select();
             pending.append(e.bytes());
             released[e.shard()] = e.seq();
             return;
         }
-        if (first instanceof AofRecord.Rotation) {
+        if (first instanceof FeedRecord.Mark) {
             unit.forEach(r -> released[r.shard()] = r.seq());
             writeOut();
             rotate();
             return;
         }
         List<Change> parts = new ArrayList<>(unit.size());
-        for (AofRecord r : unit) {
-            parts.add(((AofRecord.Part) r).change());
+        for (FeedRecord r : unit) {
+            parts.add(((FeedRecord.Part) r).change());
             released[r.shard()] = r.seq();
         }
         List<byte[][]> block = ChangeMerge.merged(parts);

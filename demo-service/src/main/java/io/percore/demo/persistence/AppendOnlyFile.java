@@ -1,5 +1,6 @@
 package io.percore.demo.persistence;
 
+import io.percore.demo.feed.ChangeFeed;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The append-only file as a whole (Redis's {@code aof.c}): where it lives ({@code dir/appenddirname}),
  * loading it at start, turning it on and off, the rewrite's two ends (its point on every shard,
  * its manifest when the new base is in place), and what INFO shows. The work is done by each
- * shard's {@link AofFeed}, the {@link AofWriter} thread and {@link SnapshotSave} (the base of a
+ * shard's {@link ChangeFeed}, the {@link AofWriter} thread and {@link SnapshotSave} (the base of a
  * rewrite is a snapshot in RDB format, as Redis's {@code aof-use-rdb-preamble yes}).
  */
 final class AppendOnlyFile {
@@ -40,7 +41,7 @@ final class AppendOnlyFile {
     private final Runnable statusChanged;
     private volatile AofWriter writer;
     /** The feeds of the writer: attached to the shards' write paths at load, or at the point of the rewrite that turns the file on. */
-    private volatile AofFeed[] feeds;
+    private volatile ChangeFeed[] feeds;
 
     // the rewrite, Redis's fields
     private volatile long rewriteStartedMillis = -1;
@@ -130,17 +131,17 @@ final class AppendOnlyFile {
         AofManifest manifest = AofManifest.read(manifestFile());
         AofLoad.Result r = AofLoad.load(dir, manifest, settings.loadTruncated(), keyspace, replay, zset, hash, set);
         writer = AofWriter.open(dir, settings.filename(), manifest, settings.fsync(), shards, this::wake, statusChanged, false);
-        AofFeed[] made = feedsOf(writer);
+        ChangeFeed[] made = feedsOf(writer);
         keyspace.listen(shard -> made[shard]);
         feeds = made;
         statusChanged.run();
         return r;
     }
 
-    private AofFeed[] feedsOf(AofWriter w) {
-        AofFeed[] made = new AofFeed[shards];
+    private ChangeFeed[] feedsOf(AofWriter w) {
+        ChangeFeed[] made = new ChangeFeed[shards];
         for (int i = 0; i < shards; i++) {
-            made[i] = new AofFeed(i, w);
+            made[i] = new ChangeFeed(i, w);
         }
         return made;
     }
@@ -165,15 +166,15 @@ final class AppendOnlyFile {
         if (w == null && settings.enabled()) {
             AofManifest onDisk = exists() ? AofManifest.read(manifestFile()) : AofManifest.EMPTY;
             w = AofWriter.open(dir, settings.filename(), onDisk, settings.fsync(), shards, this::wake, statusChanged, true);
-            AofFeed[] made = feedsOf(w);
+            ChangeFeed[] made = feedsOf(w);
             writer = w;
             feeds = made;
             atBegin = (state, group, participants) -> state.writes().listen(made[state.shardId()]);
         } else if (w == null) {
             atBegin = (state, group, participants) -> { };
         } else {
-            AofFeed[] attached = feeds;
-            atBegin = (state, group, participants) -> attached[state.shardId()].rotation(group, participants);
+            ChangeFeed[] attached = feeds;
+            atBegin = (state, group, participants) -> attached[state.shardId()].mark(group, participants);
         }
         rewriteStartedMillis = System.currentTimeMillis();
         rewriteScheduled = false;
@@ -274,13 +275,13 @@ final class AppendOnlyFile {
         if (w == null) {
             return true;
         }
-        AofFeed[] attached = feeds;
+        ChangeFeed[] attached = feeds;
         long deadline = System.nanoTime() + bound.toNanos();
         for (int i = 0; i < shards; i++) {
             int shard = i;
             try {
                 keyspace.beforeServing(shard, st -> {
-                    AofFeed feed = attached != null ? attached[shard] : null;
+                    ChangeFeed feed = attached != null ? attached[shard] : null;
                     if (feed != null) {
                         st.writes().unlisten(feed);
                         feed.handOff();

@@ -246,6 +246,58 @@ public final class Persistence implements AutoCloseable {
         stateChanged.run();
     }
 
+    /**
+     * A replica's full sync (Redis's {@code readSyncBulkPayload}: {@code emptyData}, then
+     * {@code rdbLoad}): commands get {@code -LOADING} meanwhile; every shard's store is emptied
+     * (watched keys are touched, as FLUSHALL's; nothing is reported to the write path: the
+     * emptying and the keys loaded are no client's change, so neither the append-only file nor a
+     * stream sees them), then {@code rdb} is loaded, each key to the shard owning it. With the
+     * append-only file on, a rewrite starts at once (Redis restarts its AOF after a sync), so its
+     * base is the keyspace just loaded. Blocking; off the shard threads.
+     *
+     * @throws IOException when the file cannot be read or loaded (the keyspace is left empty)
+     */
+    public void replaceFromSnapshot(Path rdb, ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set) throws IOException {
+        loading = true;
+        loadingStartSeconds = System.currentTimeMillis() / 1000;
+        loadingTotalBytes = Files.exists(rdb) ? Files.size(rdb) : 0;
+        stateChanged.run();
+        long start = System.nanoTime();
+        try {
+            emptyEveryShard();
+            SnapshotLoad.Result r;
+            try {
+                r = SnapshotLoad.load(keyspace, rdb, zset, hash, set);
+            } catch (IOException | RuntimeException e) {
+                emptyEveryShard(); // half a snapshot is no state the primary was in
+                throw e;
+            }
+            lastLoadKeys = r.loaded();
+            lastLoadExpired = r.expired();
+            LOG.info("MASTER <-> REPLICA sync: loaded {} keys ({} expired left out, RDB version {}) into {} shards in {} ms",
+                    r.loaded(), r.expired(), r.version(), keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            if (settings.aof().enabled() && !closed) {
+                CompletableFuture<Long> rewrite = engine.submitTo(0, () -> startRewrite("a full sync from the primary")).join();
+                if (rewrite == null) {
+                    aof.scheduleRewrite(); // after the save running now
+                }
+            }
+        } finally {
+            loading = false;
+            stateChanged.run();
+        }
+    }
+
+    /** Empties every shard's store, outside the write path (see {@link #replaceFromSnapshot}). */
+    private void emptyEveryShard() {
+        for (int i = 0; i < keyspace.shardCount(); i++) {
+            keyspace.beforeServing(i, st -> {
+                st.store().flush();
+                return null;
+            }).join();
+        }
+    }
+
     private static long folderSize(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             return files.mapToLong(f -> {
@@ -328,6 +380,44 @@ public final class Persistence implements AutoCloseable {
         CompletableFuture<SnapshotSave.Result> handled = save.done().whenComplete((result, failure) -> saved(save, result, failure));
         save.begin();
         return handled;
+    }
+
+    /** What runs on each shard at a snapshot's point, while its transaction {@code group} holds them all. */
+    @FunctionalInterface
+    public interface SnapshotPoint {
+        void at(io.percore.demo.shard.ShardState state, long group, java.util.BitSet participants);
+    }
+
+    /**
+     * A save for replicas (Redis's BGSAVE for SYNC with a disk target): the snapshot file, saved as
+     * BGSAVE saves it, with {@code point} run on every shard at the snapshot's point (where the
+     * replication stream is marked). On a shard thread. Completes with the file opened for reading
+     * before anything else may replace it; null when a save or a rewrite runs (ask again later).
+     */
+    public CompletableFuture<java.nio.channels.FileChannel> saveForReplication(SnapshotPoint point) {
+        Path file = settings.snapshotFile();
+        SnapshotSave save = new SnapshotSave(keyspace, file, writer, point::at, false);
+        if (!running.compareAndSet(null, save)) {
+            return null;
+        }
+        bgsaveScheduled = false;
+        lastBgsaveTrySeconds = System.currentTimeMillis() / 1000;
+        LOG.info("Starting BGSAVE for SYNC with target: disk ({})", file.toAbsolutePath());
+        CompletableFuture<java.nio.channels.FileChannel> opened = new CompletableFuture<>();
+        save.done().whenComplete((result, failure) -> {
+            if (failure == null) {
+                try {
+                    opened.complete(java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ));
+                } catch (IOException e) {
+                    opened.completeExceptionally(e);
+                }
+            } else {
+                opened.completeExceptionally(failure);
+            }
+            saved(save, result, failure); // frees the slot: only after the file is open, so no later save replaces it first
+        });
+        save.begin();
+        return opened;
     }
 
     // ------------------------------------------------------------------ the append-only file's rewrite

@@ -56,6 +56,7 @@ final class SnapshotSave {
     private final Path target;
     private final Executor writer;
     private final AtBegin atBegin;
+    private final boolean rewrite;
     private final int shards;
     private final long startedAtMillis = System.currentTimeMillis();
     private final CompletableFuture<Result> done = new CompletableFuture<>();
@@ -74,11 +75,17 @@ final class SnapshotSave {
     private int shardsDone;
 
     SnapshotSave(Keyspace keyspace, Path target, Executor writer) {
-        this(keyspace, target, writer, null);
+        this(keyspace, target, writer, null, false);
     }
 
     /** A save that also runs {@code atBegin} on each shard at its point (an append-only file's rewrite). */
     SnapshotSave(Keyspace keyspace, Path target, Executor writer, AtBegin atBegin) {
+        this(keyspace, target, writer, atBegin, true);
+    }
+
+    /** ... {@code rewrite} saying whether it is an append-only file's rewrite (else a snapshot file a replica is sent). */
+    SnapshotSave(Keyspace keyspace, Path target, Executor writer, AtBegin atBegin, boolean rewrite) {
+        this.rewrite = rewrite;
         this.keyspace = keyspace;
         this.target = target;
         this.writer = writer;
@@ -94,7 +101,7 @@ final class SnapshotSave {
 
     /** Whether this save is an append-only file's rewrite. */
     boolean rewrite() {
-        return atBegin != null;
+        return rewrite;
     }
 
     long startedAtMillis() {

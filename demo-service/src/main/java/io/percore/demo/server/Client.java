@@ -25,6 +25,9 @@ public interface Client {
     /** Whether it subscribes to anything (Redis's pubsub client type). */
     boolean subscribed();
 
+    /** Whether it is a replica's link (PSYNC; Redis's replica client type, flag S). */
+    boolean replica();
+
     /** Its CLIENT LIST line at {@code nowNanos}, without the newline. */
     String info(long nowNanos);
 

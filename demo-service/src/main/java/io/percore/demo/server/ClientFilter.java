@@ -50,8 +50,8 @@ public record ClientFilter(String type, Set<Long> ids, String addr, String laddr
         return maxAge <= 0 || (nowNanos - c.createdNanos()) / 1_000_000_000L > maxAge;
     }
 
-    /** Redis's getClientType: MONITOR clients count as normal; subscribers as pubsub; no masters or replicas here. */
+    /** Redis's getClientType: MONITOR clients count as normal; replicas' links as slave; subscribers as pubsub (no master clients). */
     static String typeOf(Client c) {
-        return c.subscribed() ? "pubsub" : "normal";
+        return c.replica() ? "slave" : c.subscribed() ? "pubsub" : "normal";
     }
 }

@@ -2,6 +2,7 @@ package io.percore.demo.server;
 
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.PersistenceSettings;
+import io.percore.demo.replication.ReplicationSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,12 +33,13 @@ import java.util.Map;
  * @param queryBufferLimit Redis's client-query-buffer-limit: most bytes of requests one client may have read and not run
  * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
  * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
+ * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
-                           PersistenceSettings persistence) {
+                           PersistenceSettings persistence, ReplicationSettings replication) {
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -105,14 +107,21 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults());
+                PersistenceSettings.defaults(), ReplicationSettings.defaults());
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence);
+                queryBufferLimit, protectedMode, persistence, replication);
+    }
+
+    /** These values with {@code replication} as configured at start. */
+    public ConfigValues withReplication(ReplicationSettings replication) {
+        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
+                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
+                queryBufferLimit, protectedMode, persistence, replication);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -174,6 +183,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public long queryBufferLimit;
         public boolean protectedMode;
         public PersistenceSettings persistence;
+        public ReplicationSettings replication;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -192,6 +202,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             queryBufferLimit = from.queryBufferLimit;
             protectedMode = from.protectedMode;
             persistence = from.persistence;
+            replication = from.replication;
         }
 
         public ConfigValues from() {
@@ -201,7 +212,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication);
         }
     }
 }

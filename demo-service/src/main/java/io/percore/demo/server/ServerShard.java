@@ -1,6 +1,7 @@
 package io.percore.demo.server;
 
 import io.percore.demo.persistence.Persistence;
+import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Cancellable;
@@ -26,6 +27,8 @@ public final class ServerShard implements AutoCloseable {
     public static final int HOOK_MONITOR = 2;
     /** The keyspace is loading, or writes are refused after a failed save ({@link Persistence#refusing()}). */
     public static final int HOOK_PERSISTENCE = 4;
+    /** A read-only replica, or a primary with too few good replicas (min-replicas-to-write): writes may be refused. */
+    public static final int HOOK_REPLICATION = 8;
 
     /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
@@ -35,6 +38,7 @@ public final class ServerShard implements AutoCloseable {
     /** This shard's part of the keyspace: same thread, so read and configured directly. */
     private final ShardState data;
     private final Persistence persistence;
+    private final Replication replication;
     private final ClientRegistry clients = new ClientRegistry();
     private final ClientPause pause = new ClientPause(this::updateCommandHooks);
     private final SlowLog slowLog = new SlowLog();
@@ -90,11 +94,12 @@ public final class ServerShard implements AutoCloseable {
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
 
-    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence) {
+    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence, Replication replication) {
         this.shardId = shardId;
         this.shards = shards;
         this.data = data;
         this.persistence = persistence;
+        this.replication = replication;
         this.monitors = new MonitorFeed(shardId, shards, this::updateCommandHooks);
     }
 
@@ -103,11 +108,11 @@ public final class ServerShard implements AutoCloseable {
      * {@code initial} CONFIG values and command figures sized for a table of {@code commands} ids
      * (blocks; call off-shard).
      */
-    public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, ConfigValues initial,
-                                             int commands) {
+    public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, Replication replication,
+                                             ConfigValues initial, int commands) {
         int shards = engine.shardCount();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
-            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence);
+            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
             server.installConfig(initial);
@@ -123,6 +128,11 @@ public final class ServerShard implements AutoCloseable {
 
     public int shardId() {
         return shardId;
+    }
+
+    /** The service's replication: REPLICAOF, ROLE, PSYNC, WAIT and INFO replication. */
+    public Replication replication() {
+        return replication;
     }
 
     /** The service's snapshots: SAVE, BGSAVE, LASTSAVE and INFO persistence read and start them here. */
@@ -187,6 +197,13 @@ public final class ServerShard implements AutoCloseable {
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
         }
+        if (shardId == 0 && previous != null && !previous.replication().equals(next.replication())) {
+            replication.settings(next.replication());
+        }
+        if (shardId == 0 && (previous == null || !previous.outputLimits().replica().equals(next.outputLimits().replica()))) {
+            RespSettings.OutputBufferLimit r = next.outputLimits().replica();
+            replication.outputLimit(new Replication.OutputLimit(r.hardBytes(), r.softBytes(), r.softSeconds()));
+        }
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());
@@ -195,7 +212,7 @@ public final class ServerShard implements AutoCloseable {
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
     public void updateCommandHooks() {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0)
-                | (persistence.refusing() ? HOOK_PERSISTENCE : 0);
+                | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0);
     }
 
     /** A client's memory figure changed by {@code delta} bytes. */

@@ -118,6 +118,33 @@ class DemoPropertiesTest {
     }
 
     @Test
+    void theOperatorsEnvironmentMakesAReplicaWithItsPasswords() {
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
+                "--percore.servers.http.port=0", "--PERCORE_REPLICAOF=127.0.0.1 1", "--PERCORE_MASTERAUTH=upstream",
+                "--PERCORE_REQUIREPASS=secret", "--percore.demo.replication.repl-backlog-size=4MB",
+                "--percore.demo.replication.min-replicas-to-write=1")) {
+            DemoService service = context.getBean(DemoService.class);
+            var settings = service.replication().settings();
+            assertThat(service.replication().isReplica()).isTrue();
+            assertThat(settings.replicaofHost()).isEqualTo("127.0.0.1");
+            assertThat(settings.replicaofPort()).isEqualTo(1);
+            assertThat(settings.masterAuth()).isEqualTo("upstream");
+            assertThat(settings.backlogSize()).isEqualTo(4L << 20);
+            assertThat(settings.minReplicasToWrite()).isEqualTo(1);
+            assertThat(service.servers().fromOutside().invokeOn(0, s -> s.config().requirePass()).join()).isEqualTo("secret");
+        }
+        try (ConfigurableApplicationContext context = app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0",
+                "--percore.servers.http.port=0")) {
+            DemoService service = context.getBean(DemoService.class);
+            assertThat(service.replication().isReplica()).as("unset: a primary").isFalse();
+            assertThat(service.servers().fromOutside().invokeOn(0, s -> s.config().requirePass()).join()).as("no password").isNull();
+        }
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0", "--percore.servers.http.port=0",
+                "--PERCORE_REPLICAOF=primary-without-port").close())
+                .hasStackTraceContaining("percore.demo.replication.replicaof=primary-without-port");
+    }
+
+    @Test
     void anUnknownDemoKeyFailsStartup() {
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.prot=7000").close())
                 .hasStackTraceContaining("percore.demo.resp.prot");

@@ -38,14 +38,27 @@ public final class RealRedis implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"));
+        if (!List.of(options).contains("--dir")) {
+            // its own directory: a replica's or a disk-based sync's dump.rdb never lands in the build's working directory,
+            // where the next redis-server would load it
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("redis-" + port + "-");
+            dir.toFile().deleteOnExit();
+            command.addAll(List.of("--dir", dir.toString()));
+        }
         command.addAll(List.of(options));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try (RespTestClient c = new RespTestClient(port)) {
-                if ("PONG".equals(c.cmd("PING"))) {
+                Object pong = c.cmd("PING");
+                if ("PONG".equals(pong) || String.valueOf(pong).contains("NOAUTH")) { // answering: up (with --requirepass, NOAUTH)
                     return new RealRedis(process, port);
                 }
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    process.destroy();
+                    throw new IllegalStateException("redis-server did not start: PING answered " + pong);
+                }
+                Thread.sleep(50);
             } catch (IOException e) {
                 if (System.nanoTime() > deadline || !process.isAlive()) {
                     process.destroy();
@@ -54,6 +67,11 @@ public final class RealRedis implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** The process (a test stops and resumes it to play a slow or dead peer). */
+    public Process process() {
+        return process;
     }
 
     public int port() {

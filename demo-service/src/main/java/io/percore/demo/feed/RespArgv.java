@@ -1,10 +1,10 @@
-package io.percore.demo.persistence;
+package io.percore.demo.feed;
 
 import java.util.Arrays;
 import java.util.List;
 
 /** A growable byte buffer that encodes commands as RESP arrays of bulk strings, as an append-only file holds them. */
-final class RespArgv {
+public final class RespArgv {
 
     private static final byte[][] MULTI = {"MULTI".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
     private static final byte[][] EXEC = {"EXEC".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
@@ -14,20 +14,20 @@ final class RespArgv {
     private byte[] bytes;
     private int length;
 
-    RespArgv(int capacity) {
+    public RespArgv(int capacity) {
         bytes = new byte[capacity];
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
-    byte[] array() {
+    public byte[] array() {
         return bytes;
     }
 
     /** The bytes so far, copied; the buffer is emptied. */
-    byte[] take() {
+    public byte[] take() {
         byte[] out = Arrays.copyOf(bytes, length);
         length = 0;
         if (bytes.length > SHRINK_ABOVE) {
@@ -36,12 +36,12 @@ final class RespArgv {
         return out;
     }
 
-    void clear() {
+    public void clear() {
         length = 0;
     }
 
     /** A block of commands that replay together: one as it is, several inside MULTI ... EXEC. */
-    void block(List<byte[][]> commands) {
+    public void block(List<byte[][]> commands) {
         if (commands.size() == 1) {
             command(commands.get(0));
             return;
@@ -53,7 +53,7 @@ final class RespArgv {
         command(EXEC);
     }
 
-    void command(byte[][] argv) {
+    public void command(byte[][] argv) {
         int size = 16;
         for (byte[] a : argv) {
             size += a.length + 16;
@@ -71,7 +71,7 @@ final class RespArgv {
         }
     }
 
-    void append(byte[] b) {
+    public void append(byte[] b) {
         ensure(b.length);
         System.arraycopy(b, 0, bytes, length, b.length);
         length += b.length;

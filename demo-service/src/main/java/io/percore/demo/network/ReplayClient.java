@@ -1,0 +1,314 @@
+package io.percore.demo.network;
+
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.util.ReferenceCountUtil;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ConnectionControl;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.commands.TransactionCommands;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.server.ClientMemory;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.Sharded;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client that runs commands read from somewhere other than a connection, on one shard (Redis's
+ * fake client): an append-only file's at start ({@link FileReplay}), a primary's stream on a
+ * replica ({@link StreamReplay}). Replies go to nobody: errors are counted (the first few
+ * logged, naming {@code source}); a command that holds the ones after it (a barrier) holds the
+ * rest of the batch; a MULTI queues what follows until EXEC, as a connection's does. Made and
+ * used on its shard's thread.
+ */
+final class ReplayClient implements CommandContext, ConnectionControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayClient.class);
+
+    private final Keyspace keyspace;
+    private final Sharded<ServerShard> servers;
+    private final PubSub pubsub;
+    private final CommandTable commands;
+    private final RespSettings settings;
+    private final AtomicLong errors;
+    /** What the commands come from, for the log ("the append-only file"); and as an address ("aof"). */
+    private final String source;
+    private final String address;
+    private final Shard shard = Shard.current();
+    private final RespSession session = new RespSession(true);
+    private final ClientMemory memory = new ClientMemory();
+    private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    private boolean barrier;
+    private int outstanding;
+    private CompletableFuture<Void> idle;
+
+    ReplayClient(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings,
+                 AtomicLong errors, String source, String address) {
+        this.keyspace = keyspace;
+        this.servers = servers;
+        this.pubsub = pubsub;
+        this.commands = commands;
+        this.settings = settings;
+        this.errors = errors;
+        this.source = source;
+        this.address = address;
+    }
+
+    /** Runs {@code batch} in order; completes when every command of it has answered. */
+    CompletableFuture<Void> runAll(List<byte[][]> batch) {
+        for (byte[][] argv : batch) {
+            if (barrier) {
+                deferred.add(argv);
+            } else {
+                execute(argv);
+            }
+        }
+        return whenIdle();
+    }
+
+    private CompletableFuture<Void> whenIdle() {
+        if (outstanding == 0 && deferred.isEmpty() && !barrier) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (idle == null) {
+            idle = new CompletableFuture<>();
+        }
+        return idle;
+    }
+
+    private void checkIdle() {
+        if (idle != null && outstanding == 0 && deferred.isEmpty() && !barrier) {
+            CompletableFuture<Void> done = idle;
+            idle = null;
+            done.complete(null);
+        }
+    }
+
+    private void execute(byte[][] argv) {
+        int id = commands.find(argv[0]);
+        if (id >= 0 && argv.length > 1 && commands.hasSubcommands(id)) {
+            id = commands.findSubcommand(id, argv[1]);
+        }
+        if (id < 0) {
+            error("unknown command or subcommand", argv);
+            if (session.multi != null) {
+                session.multi.rejectOne();
+            }
+            return;
+        }
+        CommandSpec spec = commands.spec(id);
+        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+            error("wrong number of arguments", argv);
+            if (session.multi != null) {
+                session.multi.rejectOne();
+            }
+            return;
+        }
+        if (session.multi != null && TransactionCommands.queues(spec)) {
+            session.multi.queue(id, spec, argv); // no QUEUED reply: nobody reads them
+            return;
+        }
+        try {
+            spec.handler().handle(this, argv);
+        } catch (RespError e) {
+            reply(e.reply());
+        } catch (RuntimeException e) {
+            long n = errors.incrementAndGet();
+            if (n <= 10) {
+                LOG.warn("A command of {} failed: {}", source, new String(argv[0], StandardCharsets.UTF_8), e);
+            }
+        }
+    }
+
+    private void error(String text, byte[][] argv) {
+        long n = errors.incrementAndGet();
+        if (n <= 10) {
+            LOG.warn("A command of {} answered an error: {} ({})", source, text, new String(argv[0], StandardCharsets.UTF_8));
+        }
+    }
+
+    // ------------------------------------------------------------------ CommandContext
+
+    @Override
+    public Shard shard() {
+        return shard;
+    }
+
+    @Override
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return ReferenceCountUtil::release;
+    }
+
+    @Override
+    public ShardState local() {
+        return keyspace.local();
+    }
+
+    @Override
+    public ServerShard server() {
+        return servers.local();
+    }
+
+    @Override
+    public Sharded<ServerShard> servers() {
+        return servers;
+    }
+
+    @Override
+    public ClientMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public RespSession session() {
+        return session;
+    }
+
+    @Override
+    public RespSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CommandTable commands() {
+        return commands;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return address + ":0";
+    }
+
+    @Override
+    public String localAddress() {
+        return address + ":0";
+    }
+
+    @Override
+    public ConnectionControl connection() {
+        return this;
+    }
+
+    @Override
+    public void reply(RedisMessage reply) {
+        countErrors(reply);
+        ReferenceCountUtil.release(reply);
+    }
+
+    /** An error, or EXEC's array holding errors (a command of a transaction failed). */
+    private void countErrors(RedisMessage reply) {
+        if (reply instanceof ErrorRedisMessage e) {
+            long n = errors.incrementAndGet();
+            if (n <= 10) {
+                LOG.warn("A command of {} answered an error: {}", source, e.content());
+            }
+        } else if (reply instanceof io.netty.handler.codec.redis.ArrayRedisMessage a && !a.isNull()) {
+            for (RedisMessage child : a.children()) {
+                countErrors(child);
+            }
+        }
+    }
+
+    @Override
+    public void replyAndClose(RedisMessage reply) {
+        reply(reply);
+    }
+
+    @Override
+    public PendingReply reserve() {
+        outstanding++;
+        return message -> {
+            outstanding--;
+            reply(message);
+            checkIdle();
+        };
+    }
+
+    @Override
+    public boolean draining() {
+        return false;
+    }
+
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
+    public void beginBarrier() {
+        barrier = true;
+    }
+
+    @Override
+    public void endBarrier() {
+        barrier = false;
+        while (!barrier && !deferred.isEmpty()) {
+            execute(deferred.poll());
+        }
+        checkIdle();
+    }
+
+    // ------------------------------------------------------------------ ConnectionControl (nothing to control)
+
+    @Override
+    public long id() {
+        return 0;
+    }
+
+    @Override
+    public String info() {
+        return "id=0 addr=" + address + ":0 name=" + address;
+    }
+
+    @Override
+    public void replyMode(String mode) {
+    }
+
+    @Override
+    public void noEvict(boolean on) {
+    }
+
+    @Override
+    public ShardFuture<Void> monitor() {
+        return null;
+    }
+
+    @Override
+    public io.netty.channel.Channel becomeReplica(io.percore.demo.replication.ReplicaEvents events) {
+        return null;
+    }
+
+    @Override
+    public boolean replica() {
+        return false;
+    }
+
+    @Override
+    public void reset() {
+    }
+}

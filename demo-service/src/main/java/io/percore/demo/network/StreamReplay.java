@@ -1,0 +1,375 @@
+package io.percore.demo.network;
+
+import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.commands.TransactionCommands;
+import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Sharded;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a primary's replication stream while clients read (Redis's master client on a replica):
+ * each command runs through the command table with a client of its own per shard that never
+ * replies to anyone (errors are counted, the first few logged), as {@link FileReplay} runs an
+ * append-only file, but live:
+ *
+ * <ul>
+ *   <li>a command whose keys all live on one shard goes to that shard's queue, run there in order
+ *       by one client; while a shard runs what it has, what comes meanwhile gathers into its next
+ *       batch (no waiting for a batch to fill: a quiet stream is applied at once);</li>
+ *   <li>a command whose keys span shards, or that names none (FLUSHALL), waits for everything
+ *       before it, runs alone, and what follows waits for it: so every key sees its commands in
+ *       stream order;</li>
+ *   <li>a transaction: {@code run(MULTI)}, {@code run(...)} for each command, {@code run(EXEC)}
+ *       (or {@link #runTransaction} with the commands between): nothing runs until its EXEC is
+ *       given, then it runs as a client's MULTI/EXEC ({@link TransactionCommands#exec}), which
+ *       holds every shard it touches while it runs, so no client reading on any shard sees a
+ *       part of it. A transaction on one shard's keys goes to that shard's queue like a command;
+ *       one across shards waits for everything before it and runs alone. {@code DISCARD} drops
+ *       what was given since MULTI;</li>
+ *   <li>memory is bounded: at most {@link #MAX_PENDING} commands (or {@link #MAX_PENDING_BYTES}
+ *       of arguments) wait for one shard; past that, {@link #run} blocks until the shard caught up;</li>
+ *   <li>{@link #finish()} returns once every command given so far has run (the replica's link
+ *       calls it before each {@code REPLCONF ACK}, so what it acknowledges is applied).</li>
+ * </ul>
+ *
+ * <p>{@link #run} and {@link #finish} are called from one thread (the link's); each shard's client
+ * is made and used on its shard's thread.
+ */
+public final class StreamReplay implements CommandReplay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamReplay.class);
+    /** Commands handed to a shard's client in one go, at most. */
+    static final int BATCH = 512;
+    /** Commands waiting for one shard before {@link #run} blocks. */
+    static final int MAX_PENDING = 8192;
+    /** Bytes of arguments waiting for one shard before {@link #run} blocks (one larger command is let through alone). */
+    static final long MAX_PENDING_BYTES = 16L << 20;
+    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD = "discard".getBytes(StandardCharsets.US_ASCII);
+
+    private final Keyspace keyspace;
+    private final Sharded<ServerShard> servers;
+    private final PubSub pubsub;
+    private final CommandTable commands;
+    private final RespSettings settings;
+    private final Route[] routes;
+    /** One client per shard, made and used on that shard's thread. */
+    private final ReplayClient[] clients;
+    private final AtomicLong errors = new AtomicLong();
+    /** The commands given since MULTI (the link's thread), or null outside a transaction. */
+    private List<byte[][]> transaction;
+
+    public StreamReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings) {
+        this.keyspace = keyspace;
+        this.servers = servers;
+        this.pubsub = pubsub;
+        this.commands = commands;
+        this.settings = settings;
+        this.routes = new Route[keyspace.shardCount()];
+        this.clients = new ReplayClient[keyspace.shardCount()];
+        for (int i = 0; i < routes.length; i++) {
+            routes[i] = new Route(i);
+        }
+    }
+
+    /**
+     * Applies {@code argv}, the next command of the stream; returns before it ran, but commands on
+     * the same keys run in the order given. MULTI ... EXEC is gathered and applied whole at EXEC.
+     *
+     * @throws IllegalArgumentException naming the command when this server does not know it, or for
+     *                                  {@code SELECT} of a database other than 0 (nothing is applied)
+     */
+    @Override
+    public void run(byte[][] argv) {
+        if (argv.length == 0) {
+            return;
+        }
+        if (argv.length == 1 && equalsIgnoreCase(argv[0], MULTI)) {
+            if (transaction != null) {
+                throw new IllegalArgumentException("MULTI inside MULTI");
+            }
+            transaction = new ArrayList<>();
+            return;
+        }
+        if (argv.length == 1 && equalsIgnoreCase(argv[0], EXEC)) {
+            if (transaction == null) {
+                throw new IllegalArgumentException("EXEC without MULTI");
+            }
+            List<byte[][]> block = transaction;
+            transaction = null;
+            runTransaction(block);
+            return;
+        }
+        if (argv.length == 1 && equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
+            transaction = null;
+            return;
+        }
+        CommandSpec spec = known(argv);
+        if (spec == null) {
+            return; // SELECT 0
+        }
+        if (transaction != null) {
+            transaction.add(argv);
+            return;
+        }
+        int owner = owner(spec, argv);
+        if (owner >= 0) {
+            routes[owner].add(List.<byte[][]>of(argv));
+            return;
+        }
+        runAlone(List.<byte[][]>of(argv));
+    }
+
+    /**
+     * Applies {@code block}, the commands between a MULTI and its EXEC, as one transaction: no
+     * client on any shard sees a part of it. Returns before it ran when its keys live on one shard.
+     *
+     * @throws IllegalArgumentException naming a command this server does not know (nothing of the block is applied)
+     */
+    public void runTransaction(List<byte[][]> block) {
+        List<byte[][]> all = new ArrayList<>(block.size() + 2);
+        all.add(new byte[][] {MULTI.clone()});
+        int owner = -2; // none yet
+        for (byte[][] argv : block) {
+            CommandSpec spec = known(argv);
+            if (spec == null) {
+                continue;
+            }
+            all.add(argv);
+            int o = owner(spec, argv);
+            owner = owner == -2 || owner == o ? o : -1;
+        }
+        if (all.size() == 1) {
+            return; // an empty transaction changes nothing
+        }
+        all.add(new byte[][] {EXEC.clone()});
+        if (owner >= 0) {
+            routes[owner].add(all);
+        } else {
+            runAlone(all);
+        }
+    }
+
+    /** The command's table entry; null for SELECT 0 (nothing to do: one database). */
+    private CommandSpec known(byte[][] argv) {
+        CommandSpec spec = commands.lookup(argv[0]);
+        if (spec == null) {
+            throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
+        }
+        if (equalsIgnoreCase(argv[0], SELECT)) {
+            if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
+                throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
+            }
+            return null;
+        }
+        return spec;
+    }
+
+    /** After everything given before, on shard 0, alone; what is given next waits for it. */
+    private void runAlone(List<byte[][]> argvs) {
+        for (Route r : routes) {
+            r.drain();
+        }
+        routes[0].add(argvs);
+        routes[0].drain();
+    }
+
+    /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */
+    private int owner(CommandSpec spec, byte[][] argv) {
+        if (!spec.hasKeys()) {
+            return -1;
+        }
+        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
+            return -1;
+        }
+        int[] positions;
+        try {
+            positions = spec.keyIndices(argv);
+        } catch (RuntimeException e) {
+            return -1; // the command answers its own error where it runs
+        }
+        int owner = -1;
+        for (int p : positions) {
+            if (p >= argv.length) {
+                return -1;
+            }
+            int s = keyspace.shardOf(argv[p]);
+            if (owner >= 0 && s != owner) {
+                return -1;
+            }
+            owner = s;
+        }
+        return owner;
+    }
+
+    /** Waits until every command given so far has run. @return how many commands answered with an error since this was made */
+    @Override
+    public long finish() {
+        for (Route r : routes) {
+            r.drain();
+        }
+        return errors.get();
+    }
+
+    /** {@link #finish()}, under the name the link uses. */
+    public void sync() {
+        finish();
+    }
+
+    /** How many commands answered with an error so far. */
+    public long errors() {
+        return errors.get();
+    }
+
+    private static boolean equalsIgnoreCase(byte[] a, byte[] lower) {
+        if (a.length != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if ((a[i] | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long bytesOf(List<byte[][]> argvs) {
+        long n = 0;
+        for (byte[][] argv : argvs) {
+            for (byte[] a : argv) {
+                n += a.length + 16;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The commands on their way to one shard. The link's thread adds; the shard's thread takes a
+     * batch, runs it on its client and, once that is done, takes the next (one batch at a time, so
+     * the order is the order given). Guarded by its monitor.
+     */
+    private final class Route {
+        private final int shard;
+        private final ArrayDeque<byte[][]> pending = new ArrayDeque<>();
+        private long pendingBytes;
+        /** A batch is running (or the shard was asked to take one). */
+        private boolean active;
+        private Throwable failure;
+
+        Route(int shard) {
+            this.shard = shard;
+        }
+
+        /** Adds {@code argvs} in order (a transaction's are added together); blocks while the shard is too far behind. */
+        void add(List<byte[][]> argvs) {
+            long bytes = bytesOf(argvs);
+            boolean start;
+            synchronized (this) {
+                while (!pending.isEmpty() && (pending.size() + argvs.size() > MAX_PENDING || pendingBytes + bytes > MAX_PENDING_BYTES)) {
+                    awaitProgress();
+                }
+                pending.addAll(argvs);
+                pendingBytes += bytes;
+                start = !active;
+                active = true;
+            }
+            if (start) {
+                start();
+            }
+        }
+
+        private void start() {
+            CompletableFuture<Void> asked;
+            try {
+                asked = keyspace.beforeServing(shard, st -> {
+                    pump(client(st));
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                asked = CompletableFuture.failedFuture(e);
+            }
+            asked.whenComplete((v, e) -> {
+                if (e != null) {
+                    failed(e);
+                }
+            });
+        }
+
+        /** On the shard: runs batches until none is waiting, or until one waits for replies (continued when they came). */
+        private void pump(ReplayClient client) {
+            while (true) {
+                List<byte[][]> batch;
+                synchronized (this) {
+                    if (pending.isEmpty()) {
+                        active = false;
+                        notifyAll();
+                        return;
+                    }
+                    batch = new ArrayList<>(Math.min(BATCH, pending.size()));
+                    while (batch.size() < BATCH && !pending.isEmpty()) {
+                        batch.add(pending.poll());
+                    }
+                    pendingBytes -= bytesOf(batch);
+                    notifyAll();
+                }
+                CompletableFuture<Void> done = client.runAll(batch);
+                if (!done.isDone()) {
+                    done.whenComplete((v, e) -> pump(client)); // completed on this shard's thread
+                    return;
+                }
+            }
+        }
+
+        private synchronized void failed(Throwable e) {
+            failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            long n = errors.addAndGet(pending.size());
+            LOG.error("The replication stream's commands for shard {} could not run ({} dropped, {} errors so far)", shard,
+                    pending.size(), n, failure);
+            pending.clear();
+            pendingBytes = 0;
+            active = false;
+            notifyAll();
+        }
+
+        /** Waits until everything added has run. */
+        synchronized void drain() {
+            while (active || !pending.isEmpty()) {
+                awaitProgress();
+            }
+        }
+
+        private void awaitProgress() {
+            try {
+                wait(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while applying the replication stream", e);
+            }
+        }
+    }
+
+    private ReplayClient client(ShardState state) {
+        ReplayClient c = clients[state.shardId()];
+        if (c == null) {
+            c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the replication stream", "primary");
+            clients[state.shardId()] = c;
+        }
+        return c;
+    }
+}

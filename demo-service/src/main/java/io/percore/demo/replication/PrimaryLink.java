@@ -1,0 +1,803 @@
+package io.percore.demo.replication;
+
+import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.persistence.Persistence;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The link of a replica to its primary (Redis 7.0's {@code replication.c}, the replica's side),
+ * on one daemon thread of its own with a blocking socket (not on a shard):
+ *
+ * <ol>
+ *   <li>connect; {@code PING} ({@code +PONG}, or {@code -NOAUTH}/{@code -NOPERM}/{@code -ERR operation
+ *       not permitted}, which only say authentication is needed); {@code AUTH [masteruser] masterauth}
+ *       when set; {@code REPLCONF listening-port}; {@code REPLCONF capa eof capa psync2} (errors of
+ *       these two are not fatal, as Redis's); {@code PSYNC <replid> <offset+1>} with a cached
+ *       primary, else {@code PSYNC ? -1};</li>
+ *   <li>{@code +FULLRESYNC <replid> <offset>}: the snapshot, {@code $<len>} and that many bytes, or
+ *       {@code $EOF:<40-byte mark>} and bytes up to the same mark (diskless), written to a temporary
+ *       file in {@link Host#tempDir()} and loaded by {@link Host#loadFullSync} (blocking); newlines
+ *       before it are the primary's keep-alives. {@code +CONTINUE [<replid>]}: the data is kept and
+ *       the stream continues at the offset (under the new id, after a failover);</li>
+ *   <li>the stream: whole commands only ({@link StreamParser}), each handed to the
+ *       {@link Host#applier()} in order and then to {@link Host#streamed} with its exact bytes; the
+ *       offset is the end of the last whole command handed; a {@code MULTI ... EXEC} block is
+ *       handed whole once its EXEC came, and until then the offset stays before its MULTI (Redis's
+ *       {@code CLIENT_MULTI} master client); {@code PING} counts and applies nothing;
+ *       {@code REPLCONF GETACK} is answered at once with the offset before it (Redis updates the
+ *       offset after a command ran); {@code SELECT} of a database other than 0 drops the link;</li>
+ *   <li>{@code REPLCONF ACK <offset>} once a second and on GETACK, each after the applier ran
+ *       everything handed ({@link CommandReplay#finish()}), so what is acknowledged is applied.</li>
+ * </ol>
+ *
+ * <p>Faults: a failed connect or handshake, nothing heard for {@code repl-timeout} seconds, the
+ * link cut in the middle of the snapshot, a corrupt or truncated stream: the socket is closed,
+ * nothing of a command not wholly received is applied, and the link is tried again after 1 s,
+ * then 2 s, 4 s, 5 s, 5 s ... (reset once a link came up). The primary's id and the offset are kept
+ * for a partial resync, except after a {@code +FULLRESYNC} (the next try asks for a full one, as
+ * Redis's {@code replicationDiscardCachedMaster}) and after a corrupt stream (as Redis, which does
+ * not cache a master closed for a protocol error: the same bytes would come again).
+ * {@link #close()} stops it, once the applier ran what it was handed.
+ */
+public final class PrimaryLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrimaryLink.class);
+    /** Largest element of a command in the stream (Redis's proto-max-bulk-len default). */
+    static final long MAX_BULK = 512L << 20;
+    /** Most elements of a command in the stream (the service's own clients' limit). */
+    static final int MAX_ARGS = 1024 * 1024;
+    /** How often a blocked read wakes to send the ack, check the timeout and whether it was closed. */
+    static final int TICK_MILLIS = 100;
+    static final long FIRST_RETRY_MILLIS = 1000;
+    static final long MAX_RETRY_MILLIS = 5000;
+    private static final int MARK = 40;
+    private static final long CLOSE_MILLIS = 30_000;
+
+    /** A primary's id and the offset of the last byte of its stream this server holds (PSYNC asks for the next). */
+    public record Cached(String replid, long offset) {
+    }
+
+    /**
+     * What the link needs from the server (the service's {@link Replication}). Called on the
+     * link's thread, one call at a time.
+     */
+    public interface Host {
+        /** Where the snapshot of a full sync is written while it is received ({@code temp-<...>.rdb}, deleted after loading). */
+        Path tempDir();
+
+        /** Empties the keyspace and loads {@code rdb}, the snapshot of {@code replid} at {@code offset} (blocks until loaded). */
+        void loadFullSync(Path rdb, String replid, long offset) throws IOException;
+
+        /** What applies the stream (a new one for each connection that reaches the stream; see {@link io.percore.demo.network.StreamReplay}). */
+        CommandReplay applier();
+
+        /** The exact bytes of the stream's next whole command, once handed to the applier (keep-alives and GETACKs included). */
+        void streamed(byte[] bytes, int off, int len);
+
+        /** The link is up, continuing {@code replid}'s stream after {@code offset} (after a full sync or a partial resync). */
+        void linkUp(String replid, long offset);
+
+        /** The link that was up went down (it is being tried again). */
+        void linkDown();
+
+        /** The port this server's clients use (REPLCONF listening-port). */
+        int listeningPort();
+
+        /** masteruser, or null. */
+        String masterUser();
+
+        /** masterauth, or null (no AUTH). */
+        String masterAuth();
+
+        /**
+         * The primary to continue on the first connection, or null ({@code PSYNC ? -1}): the
+         * server's own id and offset when it was a primary or a replica before (PSYNC2). Asked
+         * once; the link keeps its own from then on.
+         */
+        Cached cachedPrimary();
+    }
+
+    /** Redis's replication states as ROLE names them. */
+    enum State {
+        CONNECT("connect"), CONNECTING("connecting"), HANDSHAKE("handshake"), TRANSFER("sync"), CONNECTED("connected"),
+        CLOSED("connect");
+
+        final String text;
+
+        State(String text) {
+            this.text = text;
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final Host server;
+    private final long timeoutMillis;
+    private final Thread thread;
+    private final Object sleeping = new Object();
+    private volatile boolean closed;
+    private volatile Socket socket;
+
+    // INFO's, written by the link's thread
+    private volatile State state = State.CONNECT;
+    private volatile long lastIoMillis;
+    private volatile long downSinceMillis = -1;
+    private volatile long offset;
+    private volatile long readOffset;
+    private volatile long transferSize;
+    private volatile long transferRead;
+    private volatile long transferLastIoMillis;
+    private volatile boolean everUp;
+    private final AtomicLong fullSyncs = new AtomicLong();
+    private final AtomicLong partialSyncs = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    // the link's thread's
+    /** The primary to continue; null: none (a full sync). */
+    private Cached cached;
+    private boolean askedHost;
+
+    /** A link to {@code host}:{@code port} for {@code server}; {@code timeoutSeconds} is {@code repl-timeout}. Call {@link #start()}. */
+    public PrimaryLink(String host, int port, Host server, int timeoutSeconds) {
+        this.host = host;
+        this.port = port;
+        this.server = server;
+        this.timeoutMillis = TimeUnit.SECONDS.toMillis(Math.max(1, timeoutSeconds));
+        this.thread = new Thread(this::loop, "percore-replica-link-" + host + ":" + port);
+        this.thread.setDaemon(true);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * Stops the link: closes the socket, stops retrying and waits (bounded) for its thread, which
+     * first waits for the applier to run what it was handed. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (sleeping) {
+            sleeping.notifyAll();
+        }
+        closeSocket();
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(CLOSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                LOG.warn("The link to MASTER {}:{} did not stop within {} ms", host, port, CLOSE_MILLIS);
+            }
+        }
+        state = State.CLOSED;
+    }
+
+    private void closeSocket() {
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ what INFO and ROLE read
+
+    /** Whether the link is up (streaming). */
+    public boolean up() {
+        return state == State.CONNECTED;
+    }
+
+    /** The offset of the last byte of the stream handed to the applier (Redis's {@code slave_repl_offset}). */
+    public long offset() {
+        return offset;
+    }
+
+    /** ROLE's state: connect, connecting, handshake, sync, connected. */
+    public String roleState() {
+        return state.text;
+    }
+
+    /** How many full syncs and partial resyncs this link made, and how many links dropped on a fault. */
+    public long[] counters() {
+        return new long[] {fullSyncs.get(), partialSyncs.get(), errors.get()};
+    }
+
+    /**
+     * INFO replication's lines of the link, from {@code master_link_status} to
+     * {@code master_link_down_since_seconds}, as Redis 7.0 writes them (the caller writes
+     * {@code master_host}/{@code master_port} before, {@code slave_priority} ... after).
+     */
+    public void info(Persistence.InfoLines out) {
+        long now = System.currentTimeMillis();
+        State s = state;
+        out.line("master_link_status", s == State.CONNECTED ? "up" : "down");
+        out.line("master_last_io_seconds_ago", s == State.CONNECTED ? (now - lastIoMillis) / 1000 : -1);
+        out.line("master_sync_in_progress", s == State.TRANSFER ? 1 : 0);
+        out.line("slave_read_repl_offset", readOffset);
+        out.line("slave_repl_offset", offset);
+        if (s == State.TRANSFER) {
+            long size = transferSize;
+            long read = transferRead;
+            out.line("master_sync_total_bytes", size);
+            out.line("master_sync_read_bytes", read);
+            out.line("master_sync_left_bytes", size - read);
+            out.line("master_sync_perc", String.format(java.util.Locale.ROOT, "%.2f", size > 0 ? read * 100.0 / size : 0.0));
+            out.line("master_sync_last_io_seconds_ago", (now - transferLastIoMillis) / 1000);
+        }
+        if (s != State.CONNECTED) {
+            long since = downSinceMillis;
+            out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
+        }
+    }
+
+    // ------------------------------------------------------------------ the link's thread
+
+    private void loop() {
+        long retry = FIRST_RETRY_MILLIS;
+        while (!closed) {
+            boolean wasUp = false;
+            try {
+                wasUp = connectOnce();
+            } catch (StreamParser.Corrupt e) {
+                errors.incrementAndGet();
+                if (!closed) {
+                    LOG.warn("MASTER {}:{} sent a corrupt replication stream: {}. Dropping the link and discarding the cached"
+                            + " primary (a full sync follows)", host, port, e.getMessage());
+                }
+                cached = null;
+            } catch (IOException | RuntimeException e) {
+                errors.incrementAndGet();
+                if (!closed) {
+                    LOG.warn("Link with MASTER {}:{} lost or failed: {}", host, port, describe(e));
+                    if (e instanceof RuntimeException) {
+                        LOG.debug("The link's failure", e);
+                    }
+                }
+            } finally {
+                closeSocket();
+                socket = null;
+            }
+            wasUp |= state == State.CONNECTED;
+            if (state == State.CONNECTED || wasUp) {
+                downSinceMillis = System.currentTimeMillis();
+                state = closed ? State.CLOSED : State.CONNECT;
+                try {
+                    server.linkDown();
+                } catch (RuntimeException e) {
+                    LOG.warn("linkDown failed", e);
+                }
+            } else {
+                state = closed ? State.CLOSED : State.CONNECT;
+            }
+            if (wasUp) {
+                retry = FIRST_RETRY_MILLIS;
+            }
+            if (closed) {
+                break;
+            }
+            LOG.info("Retrying the link to MASTER {}:{} in {} ms", host, port, retry);
+            sleep(retry);
+            retry = Math.min(MAX_RETRY_MILLIS, retry * 2);
+        }
+        state = State.CLOSED;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    private void sleep(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (sleeping) {
+            while (!closed) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    sleeping.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One connection, from connect to its end. @return whether it reached the stream */
+    private boolean connectOnce() throws IOException {
+        if (!askedHost) {
+            askedHost = true;
+            cached = server.cachedPrimary();
+            if (cached != null) {
+                offset = cached.offset();
+                readOffset = cached.offset();
+            }
+        }
+        state = State.CONNECTING;
+        LOG.info("Connecting to MASTER {}:{}", host, port);
+        Socket s = new Socket();
+        socket = s;
+        if (closed) {
+            throw new IOException("closed");
+        }
+        s.connect(new InetSocketAddress(host, port), (int) Math.min(timeoutMillis, Integer.MAX_VALUE));
+        s.setSoTimeout(TICK_MILLIS);
+        s.setTcpNoDelay(true);
+        s.setKeepAlive(true);
+        Wire wire = new Wire(s);
+        LOG.info("MASTER <-> REPLICA sync started");
+        state = State.HANDSHAKE;
+        handshake(wire);
+        String reply = psync(wire);
+        CommandReplay applier;
+        if (reply.startsWith("+FULLRESYNC")) {
+            String[] parts = reply.split(" ");
+            if (parts.length != 3 || parts[1].length() != 40) {
+                throw new IOException("Master replied with wrong +FULLRESYNC syntax: " + reply);
+            }
+            long at;
+            try {
+                at = Long.parseLong(parts[2]);
+            } catch (NumberFormatException e) {
+                throw new IOException("Master replied with wrong +FULLRESYNC syntax: " + reply);
+            }
+            cached = null; // as Redis: from here only a full sync makes the data whole
+            LOG.info("Full resync from master: {}:{}", parts[1], at);
+            fullSync(wire, parts[1], at);
+            applier = server.applier();
+            cached = new Cached(parts[1], at);
+            offset = at;
+            readOffset = at + wire.parser.buffered();
+            fullSyncs.incrementAndGet();
+            lastIoMillis = System.currentTimeMillis();
+            state = State.CONNECTED;
+            everUp = true;
+            server.linkUp(parts[1], at);
+            sendAck(wire); // a diskless primary puts the replica online on its first ack
+            LOG.info("MASTER <-> REPLICA sync: Finished with success");
+        } else if (reply.startsWith("+CONTINUE")) {
+            String id = reply.length() > "+CONTINUE".length() ? reply.substring("+CONTINUE".length()).trim() : "";
+            Cached was = cached;
+            if (!id.isEmpty() && id.length() != 40) {
+                throw new IOException("Master replied with wrong +CONTINUE syntax: " + reply);
+            }
+            String replid = id.isEmpty() ? was.replid() : id;
+            if (!id.isEmpty() && !id.equals(was.replid())) {
+                LOG.info("Master replication ID changed to {}", id);
+            }
+            cached = new Cached(replid, offset);
+            applier = server.applier();
+            partialSyncs.incrementAndGet();
+            lastIoMillis = System.currentTimeMillis();
+            readOffset = offset + wire.parser.buffered();
+            state = State.CONNECTED;
+            everUp = true;
+            server.linkUp(replid, offset);
+            LOG.info("Successful partial resynchronization with master: continuing from offset {}", offset + 1);
+        } else {
+            throw new IOException("Unexpected reply to PSYNC from master: " + reply);
+        }
+        try {
+            stream(wire, applier);
+        } finally {
+            applier.finish(); // what was handed runs before anyone is told the link is down (and before close returns)
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ the handshake
+
+    private void handshake(Wire wire) throws IOException {
+        wire.send("PING");
+        String pong = wire.line();
+        if (!pong.startsWith("+") && !pong.startsWith("-NOAUTH") && !pong.startsWith("-NOPERM")
+                && !pong.startsWith("-ERR operation not permitted")) {
+            throw new IOException("Error reply to PING from master: '" + pong + "'");
+        }
+        String auth = server.masterAuth();
+        if (auth != null) {
+            String user = server.masterUser();
+            if (user != null) {
+                wire.send("AUTH", user, auth);
+            } else {
+                wire.send("AUTH", auth);
+            }
+            String ok = wire.line();
+            if (ok.startsWith("-")) {
+                throw new IOException("Unable to AUTH to MASTER: " + ok);
+            }
+        }
+        wire.send("REPLCONF", "listening-port", Integer.toString(server.listeningPort()));
+        String portReply = wire.line();
+        if (portReply.startsWith("-")) {
+            LOG.info("(Non critical) Master does not understand REPLCONF listening-port: {}", portReply);
+        }
+        wire.send("REPLCONF", "capa", "eof", "capa", "psync2");
+        String capa = wire.line();
+        if (capa.startsWith("-")) {
+            LOG.info("(Non critical) Master does not understand REPLCONF capa: {}", capa);
+        }
+    }
+
+    /** Sends PSYNC and reads its reply (newlines before it are keep-alives). */
+    private String psync(Wire wire) throws IOException {
+        Cached c = cached;
+        if (c != null) {
+            LOG.info("Trying a partial resynchronization (request {}:{}).", c.replid(), offset + 1);
+            wire.send("PSYNC", c.replid(), Long.toString(offset + 1));
+        } else {
+            LOG.info("Partial resynchronization not possible (no cached master)");
+            wire.send("PSYNC", "?", "-1");
+        }
+        while (true) {
+            String reply = wire.line();
+            if (reply.isEmpty()) {
+                continue;
+            }
+            if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
+                throw new IOException("Master is currently unable to PSYNC but should be in the future: " + reply);
+            }
+            if (reply.startsWith("+FULLRESYNC") || (reply.startsWith("+CONTINUE") && c != null)) {
+                return reply;
+            }
+            throw new IOException("Unexpected reply to PSYNC from master: " + reply);
+        }
+    }
+
+    // ------------------------------------------------------------------ the snapshot
+
+    private void fullSync(Wire wire, String replid, long at) throws IOException {
+        state = State.TRANSFER;
+        transferSize = -1;
+        transferRead = 0;
+        transferLastIoMillis = System.currentTimeMillis();
+        String header;
+        while (true) {
+            header = wire.line();
+            if (!header.isEmpty()) {
+                break;
+            }
+            transferLastIoMillis = System.currentTimeMillis(); // a keep-alive while the primary makes the snapshot
+        }
+        if (header.startsWith("-")) {
+            throw new IOException("MASTER aborted replication with an error: " + header);
+        }
+        if (!header.startsWith("$")) {
+            throw new IOException("Bad protocol from MASTER, the first byte is not '$' (we received '" + header
+                    + "'), are you sure the host and port are right?");
+        }
+        byte[] mark = null;
+        long size = -1;
+        if (header.startsWith("$EOF:") && header.length() >= 5 + MARK) {
+            mark = header.substring(5, 5 + MARK).getBytes(StandardCharsets.ISO_8859_1);
+            transferSize = 0; // unknown, as Redis reports it
+            LOG.info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+        } else {
+            try {
+                size = Long.parseLong(header.substring(1));
+            } catch (NumberFormatException e) {
+                throw new IOException("Bad protocol from MASTER: '" + header + "'");
+            }
+            if (size < 0) {
+                throw new IOException("Bad protocol from MASTER: '" + header + "'");
+            }
+            transferSize = size;
+            LOG.info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", size);
+        }
+        Path dir = server.tempDir();
+        Files.createDirectories(dir);
+        Path file = dir.resolve("temp-" + System.currentTimeMillis() + "." + ProcessHandle.current().pid() + "."
+                + Integer.toHexString(System.identityHashCode(this)) + ".rdb");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                if (mark == null) {
+                    receiveSized(wire, out, size);
+                } else {
+                    receiveMarked(wire, out, mark);
+                }
+            }
+            LOG.info("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)", Files.size(file));
+            try {
+                server.loadFullSync(file, replid, at);
+            } catch (IOException | RuntimeException e) {
+                cached = null;
+                throw new IOException("Failed trying to load the MASTER synchronization DB from disk: " + describe(e), e);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("Could not delete {}", file, e);
+            }
+        }
+    }
+
+    private void receiveSized(Wire wire, OutputStream out, long size) throws IOException {
+        long left = size;
+        while (left > 0) {
+            int n = wire.parser.take(left, out::write);
+            if (n == 0) {
+                wire.fillSnapshot();
+                continue;
+            }
+            left -= n;
+            transferRead += n;
+        }
+    }
+
+    /** A diskless snapshot: everything up to the 40-byte mark; the last 40 bytes received are held back until more came. */
+    private void receiveMarked(Wire wire, OutputStream out, byte[] mark) throws IOException {
+        byte[] held = new byte[0];
+        StreamParser p = wire.parser;
+        while (true) {
+            int from = p.start();
+            int to = p.end();
+            if (to == from) {
+                wire.fillSnapshot();
+                continue;
+            }
+            byte[] joined = new byte[held.length + (to - from)];
+            System.arraycopy(held, 0, joined, 0, held.length);
+            System.arraycopy(p.buffer(), from, joined, held.length, to - from);
+            int at = indexOf(joined, mark);
+            if (at >= 0) {
+                out.write(joined, 0, at);
+                transferRead += to - from - (joined.length - at - MARK);
+                p.skip(at + MARK - held.length);
+                return;
+            }
+            int keep = Math.min(MARK - 1, joined.length);
+            out.write(joined, 0, joined.length - keep);
+            held = Arrays.copyOfRange(joined, joined.length - keep, joined.length);
+            transferRead += to - from;
+            p.skip(to - from);
+        }
+    }
+
+    private static int indexOf(byte[] data, byte[] mark) {
+        outer:
+        for (int i = 0; i + mark.length <= data.length; i++) {
+            for (int j = 0; j < mark.length; j++) {
+                if (data[i + j] != mark[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------------------ the stream
+
+    private static final byte[] PING = bytes("ping");
+    private static final byte[] REPLCONF = bytes("replconf");
+    private static final byte[] GETACK = bytes("getack");
+    private static final byte[] SELECT = bytes("select");
+    private static final byte[] MULTI = bytes("multi");
+    private static final byte[] EXEC = bytes("exec");
+
+    private void stream(Wire wire, CommandReplay applier) throws IOException {
+        StreamParser p = wire.parser;
+        List<byte[][]> block = null;
+        java.io.ByteArrayOutputStream blockBytes = null;
+        long nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!closed) {
+            StreamParser.Parsed c;
+            while ((c = p.next()) != null) {
+                byte[] buf = p.buffer();
+                byte[][] argv = c.argv();
+                if (block != null) {
+                    blockBytes.write(buf, c.from(), c.length());
+                    if (argv == null) {
+                        continue;
+                    }
+                    if (argv.length == 1 && is(argv[0], MULTI)) {
+                        throw new StreamParser.Corrupt("MULTI inside MULTI");
+                    }
+                    if (argv.length == 1 && is(argv[0], EXEC)) {
+                        handBlock(applier, block);
+                        byte[] all = blockBytes.toByteArray();
+                        offset += all.length;
+                        server.streamed(all, 0, all.length);
+                        block = null;
+                        blockBytes = null;
+                        continue;
+                    }
+                    if (!isSelectZero(argv)) {
+                        block.add(argv);
+                    }
+                    continue;
+                }
+                if (argv != null && argv.length == 1 && is(argv[0], MULTI)) {
+                    block = new ArrayList<>();
+                    blockBytes = new java.io.ByteArrayOutputStream(Math.max(32, c.length()));
+                    blockBytes.write(buf, c.from(), c.length());
+                    continue;
+                }
+                if (argv != null && argv.length >= 2 && is(argv[0], REPLCONF) && is(argv[1], GETACK)) {
+                    applier.finish();
+                    wire.send("REPLCONF", "ACK", Long.toString(offset)); // the offset before the GETACK, as Redis's
+                    nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                } else if (argv != null && !(is(argv[0], PING) || is(argv[0], REPLCONF) || isSelectZero(argv))) {
+                    hand(applier, argv);
+                }
+                offset += c.length();
+                server.streamed(buf, c.from(), c.length());
+            }
+            readOffset = offset + p.buffered() + (blockBytes == null ? 0 : blockBytes.size());
+            if (System.nanoTime() - nextAck >= 0) {
+                nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                sendAck(wire, applier);
+            }
+            wire.fillStream();
+        }
+    }
+
+    /** SELECT 0: nothing to do (one database); SELECT of another: a corrupt stream for this server. */
+    private static boolean isSelectZero(byte[][] argv) throws StreamParser.Corrupt {
+        checkSelect(argv);
+        return is(argv[0], SELECT);
+    }
+
+    private static void checkSelect(byte[][] argv) throws StreamParser.Corrupt {
+        if (is(argv[0], SELECT) && (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.ISO_8859_1)))) {
+            throw new StreamParser.Corrupt("the primary selected database "
+                    + (argv.length > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1) : "?")
+                    + ": this server has only database 0 (replicate a primary that uses only database 0)");
+        }
+    }
+
+    private void hand(CommandReplay applier, byte[][] argv) {
+        try {
+            applier.run(argv);
+        } catch (IllegalArgumentException e) {
+            logApplyError(e);
+        }
+    }
+
+    /** A transaction, handed whole: MULTI, its commands, EXEC (the applier runs nothing of it before its EXEC). */
+    private void handBlock(CommandReplay applier, List<byte[][]> block) {
+        hand(applier, new byte[][] {bytes("MULTI")});
+        for (byte[][] argv : block) {
+            hand(applier, argv);
+        }
+        hand(applier, new byte[][] {bytes("EXEC")});
+    }
+
+    private final AtomicLong applyErrors = new AtomicLong();
+
+    private void logApplyError(IllegalArgumentException e) {
+        if (applyErrors.incrementAndGet() <= 10) {
+            LOG.warn("== CRITICAL == A command of the replication stream from MASTER {}:{} cannot run here: {}", host, port, e.getMessage());
+        }
+    }
+
+    private void sendAck(Wire wire, CommandReplay applier) throws IOException {
+        applier.finish();
+        sendAck(wire);
+    }
+
+    private void sendAck(Wire wire) throws IOException {
+        wire.send("REPLCONF", "ACK", Long.toString(offset));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static boolean is(byte[] a, byte[] lower) {
+        if (a.length != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if ((a[i] | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The socket, read through one {@link StreamParser} from the handshake on (what follows the snapshot stays in it). */
+    private final class Wire {
+        final StreamParser parser = new StreamParser(MAX_ARGS, MAX_BULK);
+        private final InputStream in;
+        private final OutputStream out;
+
+        Wire(Socket s) throws IOException {
+            this.in = s.getInputStream();
+            this.out = s.getOutputStream();
+            lastIoMillis = System.currentTimeMillis();
+        }
+
+        void send(String... args) throws IOException {
+            StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
+            for (String a : args) {
+                byte[] b = a.getBytes(StandardCharsets.UTF_8);
+                sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+            }
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        /** The next reply line of the handshake. */
+        String line() throws IOException {
+            while (true) {
+                String l = parser.line();
+                if (l != null) {
+                    return l;
+                }
+                fill(false);
+            }
+        }
+
+        void fillSnapshot() throws IOException {
+            fill(true);
+        }
+
+        void fillStream() throws IOException {
+            fill(false);
+        }
+
+        /** Reads what came, or waits one tick; fails when closed, at the end of the stream, or after repl-timeout of silence. */
+        private void fill(boolean snapshot) throws IOException {
+            if (closed) {
+                throw new IOException("the link is closed");
+            }
+            int n;
+            try {
+                n = parser.fill(in);
+            } catch (SocketTimeoutException e) {
+                n = 0;
+            }
+            long now = System.currentTimeMillis();
+            if (n < 0) {
+                throw new IOException("the primary closed the connection" + (parser.buffered() > 0
+                        ? " in the middle of a command (" + parser.buffered() + " bytes of it dropped)" : ""));
+            }
+            if (n > 0) {
+                lastIoMillis = now;
+                if (snapshot) {
+                    transferLastIoMillis = now;
+                }
+                return;
+            }
+            if (now - lastIoMillis > timeoutMillis) {
+                throw new IOException(snapshot ? "Timeout receiving bulk data from MASTER... If the problem persists try to set"
+                        + " the 'repl-timeout' parameter in redis.conf to a larger value."
+                        : "MASTER timeout: no data nor PING received for " + (now - lastIoMillis) / 1000 + " s");
+            }
+        }
+    }
+}
