@@ -104,6 +104,19 @@ the same verbs.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+# Replication (spec.replication): the pods of a replicated StatefulSet are watched (list/watch: a
+# primary gone or unready starts the failover clock) and listed fresh before each decision; patch
+# moves the percore.io/replication-role label (fence, promote; the client reads the pod first: get);
+# delete rolls them one by one under updateStrategy OnDelete, replicas first. No create/update: the
+# StatefulSet controller makes them.
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
+# Only get, only to AUTH to the pods with the password of the Secret spec.replication.authSecretName
+# names; never list or watch (RBAC cannot limit get to names chosen by users, see the operator README).
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
 {{- end }}
 
 {{/*

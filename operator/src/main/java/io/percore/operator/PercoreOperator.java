@@ -13,6 +13,8 @@ import io.percore.operator.reconcile.PlanMeters;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.http.OperatorHttpServer;
 import io.percore.operator.reconcile.PercoreServiceReconciler;
+import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodReplicationProbe;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,7 +37,7 @@ public final class PercoreOperator implements AutoCloseable {
     private final LeaseElection election;
 
     private PercoreOperator(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
-                            Runnable onLostLeadership) throws IOException {
+                            Runnable onLostLeadership, PodAddresses podAddresses) throws IOException {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -56,7 +58,8 @@ public final class PercoreOperator implements AutoCloseable {
                         LOG.error("informer stopped: {}", ex.toString());
                     }
                 }));
-        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry)), c -> {
+        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry),
+                new PodReplicationProbe(), podAddresses), c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {
@@ -100,7 +103,13 @@ public final class PercoreOperator implements AutoCloseable {
     /** @param onLostLeadership what a replica does when it stops leading (tests observe it instead of exiting) */
     public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
                                         Runnable onLostLeadership) throws IOException {
-        return new PercoreOperator(settings, client, configCheck, onLostLeadership);
+        return new PercoreOperator(settings, client, configCheck, onLostLeadership, PodAddresses.POD_IP);
+    }
+
+    /** @param podAddresses where replicated services' pods are reached (tests: local processes instead of pod IPs) */
+    public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
+                                        Runnable onLostLeadership, PodAddresses podAddresses) throws IOException {
+        return new PercoreOperator(settings, client, configCheck, onLostLeadership, podAddresses);
     }
 
     /** Live while no informer has died. */

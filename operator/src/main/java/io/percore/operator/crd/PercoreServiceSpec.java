@@ -84,6 +84,10 @@ public class PercoreServiceSpec {
     @JsonPropertyDescription("Keep the service's data on a volume claim per pod (a StatefulSet) instead of in memory only.")
     private Persistence persistence;
 
+    @JsonPropertyDescription("Redis replication: one primary and spec.replication.replicas replica pods, a Service for the primary"
+            + " and one for reads, failover driven by the operator.")
+    private Replication replication;
+
     @PreserveUnknownFields
     @JsonPropertyDescription("The application's percore: configuration (the content under the percore: key of application.yml).")
     private Map<String, Object> config;
@@ -120,6 +124,8 @@ public class PercoreServiceSpec {
     public void setMonitoring(Monitoring monitoring) { this.monitoring = monitoring; }
     public Persistence getPersistence() { return persistence; }
     public void setPersistence(Persistence persistence) { this.persistence = persistence; }
+    public Replication getReplication() { return replication; }
+    public void setReplication(Replication replication) { this.replication = replication; }
     public Map<String, Object> getConfig() { return config; }
     public void setConfig(Map<String, Object> config) { this.config = config; }
 

@@ -14,6 +14,7 @@ public class PercoreServiceStatus {
     private List<Condition> conditions = new ArrayList<>();
     private PlanStatus plan;
     private Integer readyReplicas;
+    private ReplicationStatus replication;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -23,6 +24,8 @@ public class PercoreServiceStatus {
     public void setPlan(PlanStatus plan) { this.plan = plan; }
     public Integer getReadyReplicas() { return readyReplicas; }
     public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
+    public ReplicationStatus getReplication() { return replication; }
+    public void setReplication(ReplicationStatus replication) { this.replication = replication; }
 
     @Override
     public boolean equals(Object o) {
@@ -35,11 +38,12 @@ public class PercoreServiceStatus {
         return Objects.equals(observedGeneration, other.observedGeneration)
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(plan, other.plan)
-                && Objects.equals(readyReplicas, other.readyReplicas);
+                && Objects.equals(readyReplicas, other.readyReplicas)
+                && Objects.equals(replication, other.replication);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, plan, readyReplicas);
+        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication);
     }
 }

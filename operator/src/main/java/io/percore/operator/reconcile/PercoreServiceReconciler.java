@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -34,6 +35,10 @@ import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PlanStatus;
+import io.percore.operator.crd.Replication;
+import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.ReplicationSpecs;
 import io.percore.operator.sizing.NodeShape;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
@@ -43,6 +48,7 @@ import io.percore.operator.sizing.SizingRequests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -66,6 +72,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     static final String CONFIG_MAPS = "configmaps";
     static final String SERVICES = "services";
     static final String DISRUPTION_BUDGETS = "poddisruptionbudgets";
+    static final String PODS = "pods";
     static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
 
     private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
@@ -74,6 +81,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private final boolean serverSideApply;
     private final SizingPlanner planner = new SizingPlanner();
     private final PlanMeters planMeters;
+    private final PodReplicationProbe probe;
+    private final PodAddresses podAddresses;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply) {
@@ -82,9 +91,20 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
 
     /** @param planMeters where the plans made are counted (the operator's /metrics) */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters) {
+        this(configCheck, serverSideApply, planMeters, new PodReplicationProbe(), PodAddresses.POD_IP);
+    }
+
+    /**
+     * @param probe        how the operator talks RESP to a replicated service's pods
+     * @param podAddresses where it reaches them (the pod IP in a cluster; tests map pods to local processes)
+     */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
+                                    PodReplicationProbe probe, PodAddresses podAddresses) {
         this.configCheck = configCheck;
         this.serverSideApply = serverSideApply;
         this.planMeters = planMeters;
+        this.probe = probe;
+        this.podAddresses = podAddresses;
     }
 
     private static String key(PercoreService resource) {
@@ -105,7 +125,19 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         // Every kind the operator owns is watched, so a child deleted or edited by hand is put back
         // at once instead of at the next resync. Only the operator's children are cached (label
         // selector): a label edited away drops the object from the cache, which also triggers a reconcile.
-        return List.of(nodes,
+        // The pods of replicated services only (their template carries the label): a readiness change or a
+        // deletion of the primary starts the failover clock at once. Their owner is the StatefulSet, so
+        // they map to the PercoreService by the instance label (same name as the StatefulSet).
+        InformerEventSource<Pod, PercoreService> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, PercoreService.class)
+                        .withName(PODS)
+                        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR + "," + Replication.REPLICATED_LABEL + "=true")
+                        .withSecondaryToPrimaryMapper(pod -> pod.getMetadata().getLabels() == null
+                                || pod.getMetadata().getLabels().get(Labels.INSTANCE) == null ? Set.of()
+                                : Set.of(new ResourceID(pod.getMetadata().getLabels().get(Labels.INSTANCE), pod.getMetadata().getNamespace())))
+                        .build(),
+                context);
+        return List.of(nodes, pods,
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
@@ -157,6 +189,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setObservedGeneration(generation);
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
+        status.setReplication(previous.getReplication());
 
         // 1. Validate: a bad spec or config changes nothing that runs.
         List<String> problems = new ArrayList<>();
@@ -170,6 +203,12 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             problems.add(e.getMessage());
         }
         problems.addAll(PersistenceGuard.specProblems(spec.getPersistence()));
+        boolean replicated = Replication.enabled(spec);
+        List<String> replicationProblems = ReplicationSpecs.specProblems(spec);
+        problems.addAll(replicationProblems);
+        if (replicated && request != null && replicationProblems.isEmpty()) {
+            request = ReplicationSpecs.sizing(spec, request);
+        }
         List<ConfigProblem> configProblems = configCheck.check(spec.configOrEmpty());
         configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
@@ -188,8 +227,18 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String name = resource.getMetadata().getName();
         String uid = resource.getMetadata().getUid();
         boolean persistent = Persistence.enabled(spec);
+        // A StatefulSet when data is kept on claims, and when replicated (stable pod names, OnDelete rolls).
+        boolean stateful = persistent || replicated;
         StatefulSet liveStatefulSet = ownedOrNull(client.apps().statefulSets().inNamespace(namespace).withName(name).get(), uid);
         String removalRefusal = PersistenceGuard.removalRefusal(resource, liveStatefulSet);
+        String enableRefusal = ReplicationSpecs.enableRefusal(resource, liveStatefulSet);
+        if (removalRefusal == null && enableRefusal != null) {
+            warnOnce(events, resource, previous, ReplicationSpecs.ENABLE_REFUSED, enableRefusal);
+            conditions.set(StatusConditions.PLANNED, false, ReplicationSpecs.ENABLE_REFUSED, enableRefusal)
+                    .set(StatusConditions.DEGRADED, true, ReplicationSpecs.ENABLE_REFUSED, enableRefusal)
+                    .set(StatusConditions.READY, false, ReplicationSpecs.ENABLE_REFUSED, "spec generation " + generation + " not applied");
+            return finish(resource, previous, status, conditions);
+        }
         if (removalRefusal != null) {
             warnOnce(events, resource, previous, PersistenceGuard.REMOVAL_REFUSED, removalRefusal);
             conditions.set(StatusConditions.PLANNED, false, PersistenceGuard.REMOVAL_REFUSED, removalRefusal)
@@ -214,7 +263,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         SizingPlan plan = planner.plan(request, shapes);
         SizingRequest sized = request;
         PersistenceGuard.Guarded guarded = PersistenceGuard.guardScaleDown(resource, plan,
-                persistent && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
+                // replicas of one primary hold copies: fewer of them orphan no data
+                persistent && !replicated && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
                 replicas -> planner.plan(sized.withReplicas(replicas), shapes));
         if (guarded.refusal() != null) {
             warnOnceDegraded(events, resource, previous, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal());
@@ -248,21 +298,37 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec));
         try {
             applier.apply(WorkloadRenderer.configMap(resource, yaml));
-            if (persistent) {
-                PersistenceGuard.ClaimTemplate claim = PersistenceGuard.claimTemplate(resource, liveStatefulSet);
-                if (claim.notApplied() != null) {
-                    degraded.add(new Degradation(PersistenceGuard.STORAGE_NOT_CHANGED, claim.notApplied()));
+            if (stateful) {
+                WorkloadRenderer.DataClaim claimToRender = null;
+                if (persistent) {
+                    PersistenceGuard.ClaimTemplate claim = PersistenceGuard.claimTemplate(resource, liveStatefulSet);
+                    if (claim.notApplied() != null) {
+                        degraded.add(new Degradation(PersistenceGuard.STORAGE_NOT_CHANGED, claim.notApplied()));
+                    }
+                    claimToRender = claim.claim();
                 }
-                applier.apply(WorkloadRenderer.statefulSet(resource, plan, yaml, claim.claim()));
+                applier.apply(WorkloadRenderer.statefulSet(resource, plan, yaml, claimToRender));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
                 if (applier.deleteOwned(named(new Deployment(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
-                            + " (persistence " + spec.getPersistence().getMode() + "; one volume claim per pod)");
+                            + (persistent ? " (persistence " + spec.getPersistence().getMode() + "; one volume claim per pod)"
+                            : " (replication: stable pod names, the operator rolls the pods)"));
                 }
             } else {
                 applier.apply(WorkloadRenderer.deployment(resource, plan, yaml));
+                // Only a StatefulSet without claims gets here (PersistenceGuard refuses to replace one with data).
+                if (liveStatefulSet != null && applier.deleteOwned(named(new StatefulSet(), namespace, name), uid)) {
+                    events.normal(resource, "WorkloadReplaced", "StatefulSet " + name + " (no volume claims) replaced by Deployment " + name);
+                }
             }
             applier.apply(WorkloadRenderer.service(resource));
+            if (replicated) {
+                applier.apply(WorkloadRenderer.primaryService(resource));
+                applier.apply(WorkloadRenderer.readService(resource));
+            } else if (previous.getReplication() != null) {
+                applier.deleteOwned(named(new Service(), namespace, WorkloadRenderer.primaryServiceName(resource)), uid);
+                applier.deleteOwned(named(new Service(), namespace, name + "-read"), uid);
+            }
             applier.apply(WorkloadRenderer.podDisruptionBudget(resource));
         } catch (ChildApplier.ChildConflictException e) {
             conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
@@ -295,7 +361,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             events.normal(resource, previous.getPlan() == null || previous.getPlan().getReplicas() == null ? "Planned" : "PlanChanged", summary(plan));
         }
         status.setPlan(planStatus);
-        Rollout rollout = persistent ? Rollout.of(client.apps().statefulSets().inNamespace(namespace).withName(name).get())
+        Rollout rollout = stateful ? Rollout.of(client.apps().statefulSets().inNamespace(namespace).withName(name).get())
                 : Rollout.of(client.apps().deployments().inNamespace(namespace).withName(name).get());
         int ready = rollout.ready();
         status.setReadyReplicas(ready);
@@ -305,6 +371,15 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                         degraded.stream().map(Degradation::message).collect(Collectors.joining("; ")))
                 .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : "RollingOut",
                         ready + "/" + plan.replicas() + " replicas ready");
+
+        // 6. Replication: who is primary, failover, the roll (ReplicationPlanner), then look again soon.
+        if (replicated) {
+            ReplicationDriver.Outcome outcome = new ReplicationDriver(client, probe, podAddresses, events)
+                    .run(resource, previous.getReplication(), conditions);
+            status.setReplication(outcome.status());
+            return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
+        }
+        status.setReplication(null);
         return finish(resource, previous, status, conditions);
     }
 
@@ -390,6 +465,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setObservedGeneration(previous.getObservedGeneration());
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
+        status.setReplication(previous.getReplication());
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
         return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
@@ -413,6 +489,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         // data outlives the PercoreService and a new one of the same name finds it again.
         for (HasMetadata child : List.<HasMetadata>of(
                 named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
+                named(new Service(), ns, WorkloadRenderer.primaryServiceName(resource)), named(new Service(), ns, name + "-read"),
                 named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
                 named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)))) {
             applier.deleteOwned(child, resource.getMetadata().getUid());

@@ -71,7 +71,8 @@ public final class PersistenceGuard {
 
     /** Why a persistent service may not drop persistence now; null when it may (no live StatefulSet). */
     public static String removalRefusal(PercoreService s, StatefulSet live) {
-        if (live == null || Persistence.enabled(s.getSpec())) {
+        if (live == null || Persistence.enabled(s.getSpec()) || DataClaim.of(live) == null) {
+            // no StatefulSet, or one without claims (replication without persistence): nothing on disk to keep
             return null;
         }
         String name = s.getMetadata().getName();

@@ -38,6 +38,7 @@ import io.percore.operator.crd.Placement;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PercoreServiceSpec;
+import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ServicePort;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
@@ -119,29 +120,78 @@ public final class WorkloadRenderer {
      * @param claim the claim template to render: from the spec, or the live one when it may not change
      */
     public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String applicationYaml, DataClaim claim) {
-        Persistence persistence = s.getSpec().getPersistence();
+        boolean keepsData = Persistence.enabled(s.getSpec());
+        Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
         PodTemplateSpec template = podTemplate(s, plan, applicationYaml, persistence);
-        PersistentVolumeClaim claimTemplate = new PersistentVolumeClaimBuilder()
-                .withNewMetadata().withName(DATA_VOLUME).withLabels(Labels.common(s)).endMetadata()
-                .withNewSpec()
-                .withAccessModes("ReadWriteOnce")
-                .withNewResources().addToRequests("storage", new Quantity(claim.size())).endResources()
-                .withStorageClassName(claim.storageClassName())
-                .endSpec()
-                .build();
-        return new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
+        boolean replicated = Replication.enabled(s.getSpec());
+        var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
                 .withReplicas(plan.replicas())
                 .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
                 .withServiceName(s.getMetadata().getName())
                 .withPodManagementPolicy("Parallel")
-                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-                .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")
-                .endPersistentVolumeClaimRetentionPolicy()
-                .withTemplate(template)
-                .withVolumeClaimTemplates(claimTemplate)
-                .endSpec()
-                .build();
+                // Replicated: the operator deletes pods itself, replicas first, the primary after a switchover.
+                .withNewUpdateStrategy().withType(replicated ? "OnDelete" : "RollingUpdate").endUpdateStrategy()
+                .withTemplate(template);
+        if (keepsData) {
+            PersistentVolumeClaim claimTemplate = new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(DATA_VOLUME).withLabels(Labels.common(s)).endMetadata()
+                    .withNewSpec()
+                    .withAccessModes("ReadWriteOnce")
+                    .withNewResources().addToRequests("storage", new Quantity(claim.size())).endResources()
+                    .withStorageClassName(claim.storageClassName())
+                    .endSpec()
+                    .build();
+            spec.withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")
+                    .endPersistentVolumeClaimRetentionPolicy()
+                    .withVolumeClaimTemplates(claimTemplate);
+        }
+        return spec.endSpec().build();
+    }
+
+    /** The Service clients write to: the pod labelled primary only (RESP port, no management port: not scraped twice). */
+    public static Service primaryService(PercoreService s) {
+        Map<String, String> selector = Labels.selector(s);
+        selector.put(Replication.ROLE_LABEL, Replication.PRIMARY);
+        return replicationService(s, primaryServiceName(s), selector);
+    }
+
+    /** The Service for reads: every ready pod, primary and replicas. */
+    public static Service readService(PercoreService s) {
+        return replicationService(s, s.getMetadata().getName() + "-read", Labels.selector(s));
+    }
+
+    public static String primaryServiceName(PercoreService s) {
+        return s.getMetadata().getName() + "-primary";
+    }
+
+    /** The host every pod starts following: the primary Service's cluster DNS name (resolved through the pod's search path). */
+    public static String primaryServiceHost(PercoreService s) {
+        return primaryServiceName(s) + "." + s.getMetadata().getNamespace() + ".svc";
+    }
+
+    private static Service replicationService(PercoreService s, String name, Map<String, String> selector) {
+        ServicePort resp = respPort(s.getSpec());
+        return new ServiceBuilder().withMetadata(meta(s, name)).withNewSpec().withType("ClusterIP").withSelector(selector)
+                .withPorts(new ServicePortBuilder().withName(resp.getName()).withPort(resp.getPort())
+                        .withTargetPort(new IntOrString(resp.getName())).withProtocol("TCP").build())
+                .endSpec().build();
+    }
+
+    /**
+     * The spec port that speaks RESP: {@code replication.portName}, else the first port.
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    public static ServicePort respPort(PercoreServiceSpec spec) {
+        String wanted = spec.getReplication() == null ? null : spec.getReplication().getPortName();
+        for (ServicePort p : spec.portsOrEmpty()) {
+            if (wanted == null || wanted.equals(p.getName())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException(wanted == null ? "spec.ports: replication needs the RESP port (none is listed)"
+                : "spec.replication.portName: '" + wanted + "' is not the name of a spec.ports entry");
     }
 
     /**
@@ -216,8 +266,12 @@ public final class WorkloadRenderer {
             mounts.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(Persistence.DATA_DIR).build());
         }
 
+        Map<String, String> podLabels = Labels.common(s);
+        if (Replication.enabled(spec)) {
+            podLabels.put(Replication.REPLICATED_LABEL, "true");
+        }
         return new PodTemplateSpecBuilder()
-                .withNewMetadata().withLabels(Labels.common(s)).withAnnotations(podAnnotations).endMetadata()
+                .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
                 .withNodeSelector(placement.getNodeSelector().isEmpty() ? null : placement.getNodeSelector())
                 .withTolerations(placement.getTolerations())
@@ -232,7 +286,7 @@ public final class WorkloadRenderer {
                 .withImage(spec.getImage())
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withPorts(ports)
-                .withEnv(env(spec, plan, persistence))
+                .withEnv(env(s, plan, persistence))
                 .withResources(requirements)
                 // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min
                 .withStartupProbe(persistence == null ? probe("/actuator/health/liveness", management, 2, 60)
@@ -246,7 +300,8 @@ public final class WorkloadRenderer {
                 .build();
     }
 
-    private static List<EnvVar> env(PercoreServiceSpec spec, SizingPlan plan, Persistence persistence) {
+    private static List<EnvVar> env(PercoreService s, SizingPlan plan, Persistence persistence) {
+        PercoreServiceSpec spec = s.getSpec();
         Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
         // CPU count, heap, direct memory from the plan, and exit on OutOfMemoryError (JvmOptions).
         String planned = JvmOptions.forPlan(plan, SizingRequests.fromSpec(spec).memoryPerShardBytes());
@@ -260,8 +315,23 @@ public final class WorkloadRenderer {
             env.put(Persistence.DATA_DIR_ENV, Persistence.DATA_DIR);
             env.put(Persistence.MODE_ENV, persistence.modeOrNone());
         }
+        Replication replication = spec.getReplication();
+        if (replication != null) {
+            // Every pod starts as a replica of whichever pod the primary Service selects; the operator
+            // promotes one (REPLICAOF NO ONE) and labels it.
+            env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + respPort(spec).getPort());
+            env.remove(Replication.REQUIREPASS_ENV);
+            env.remove(Replication.MASTERAUTH_ENV);
+        }
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
+        if (replication != null && replication.getAuthSecretName() != null) {
+            // From the Secret, never in the pod spec in clear: the same password guards the pod and its link to the primary.
+            for (String name : List.of(Replication.REQUIREPASS_ENV, Replication.MASTERAUTH_ENV)) {
+                vars.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+                        .withName(replication.getAuthSecretName()).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build());
+            }
+        }
         return vars;
     }
 

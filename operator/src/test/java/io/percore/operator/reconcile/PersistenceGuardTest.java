@@ -89,7 +89,12 @@ class PersistenceGuardTest {
     @Test
     void droppingPersistenceIsRefusedWhileTheStatefulSetExists() {
         PercoreService s = TestResources.service("kv", 4);
-        StatefulSet live = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewSpec().withReplicas(2).endSpec().build();
+        StatefulSet live = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewSpec().withReplicas(2)
+                .addNewVolumeClaimTemplate().withNewMetadata().withName(WorkloadRenderer.DATA_VOLUME).endMetadata().withNewSpec()
+                .endSpec().endVolumeClaimTemplate().endSpec().build();
+        // A StatefulSet without claims (replication without persistence) keeps nothing on disk: no refusal.
+        assertThat(PersistenceGuard.removalRefusal(s, new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewSpec()
+                .withReplicas(2).endSpec().build())).isNull();
         assertThat(PersistenceGuard.removalRefusal(s, live)).contains("claims data-kv-0, data-kv-1")
                 .contains("kubectl -n test delete statefulset kv").contains("claims are kept");
         s.getSpec().setPersistence(new Persistence(Persistence.NONE, null));

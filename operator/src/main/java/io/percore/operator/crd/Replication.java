@@ -1,0 +1,100 @@
+package io.percore.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.time.Duration;
+
+/**
+ * Redis replication of the service's one primary: {@code replicas} replica pods follow it, the
+ * operator labels the primary ({@value #ROLE_LABEL}={@value #PRIMARY}), fails over when it is gone
+ * or unready longer than {@code failoverAfter}, and rolls replicas first on a re-plan. The service
+ * learns its start-time settings from {@value #REPLICAOF_ENV}, {@value #REQUIREPASS_ENV} and
+ * {@value #MASTERAUTH_ENV}. Only what the user wrote is serialised.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Replication {
+
+    /** The pod label the operator moves to the current primary; the {@code <name>-primary} Service selects it. */
+    public static final String ROLE_LABEL = "percore.io/replication-role";
+    public static final String PRIMARY = "primary";
+    /** On the pod template of a replicated StatefulSet: the pods the operator watches and probes. */
+    public static final String REPLICATED_LABEL = "percore.io/replicated";
+
+    public static final String REPLICAOF_ENV = "PERCORE_REPLICAOF";
+    public static final String REQUIREPASS_ENV = "PERCORE_REQUIREPASS";
+    public static final String MASTERAUTH_ENV = "PERCORE_MASTERAUTH";
+    /** The key of the password in the Secret named by {@code authSecretName}. */
+    public static final String PASSWORD_KEY = "password";
+
+    public static final String DURATION_PATTERN = "^[0-9]{1,6}(ms|s|m)$";
+    public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(10);
+    /** Below this a readiness flap (one failed probe) would already fail over. */
+    public static final Duration MIN_FAILOVER_AFTER = Duration.ofSeconds(1);
+    public static final Duration MAX_FAILOVER_AFTER = Duration.ofHours(1);
+    public static final int MAX_REPLICAS = 16;
+
+    @Required
+    @Min(1)
+    @Max(MAX_REPLICAS)
+    @JsonPropertyDescription("Replica pods per primary (1..16). The workload runs 1 + replicas pods of the same shape, each holding every shard.")
+    private Integer replicas;
+
+    @Pattern(DURATION_PATTERN)
+    @JsonPropertyDescription("How long the primary's pod may be gone or unready before the operator promotes the replica with the"
+            + " highest replication offset (e.g. 10s, 1500ms, 1m). Default 10s; at least 1s, at most 1h.")
+    private String failoverAfter;
+
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    @JsonPropertyDescription("Secret (same namespace) whose key 'password' is the service's password: the pods get it as"
+            + " PERCORE_REQUIREPASS and PERCORE_MASTERAUTH, the operator reads it to AUTH when it probes and promotes pods."
+            + " Unset: no password.")
+    private String authSecretName;
+
+    @JsonPropertyDescription("Name of the spec.ports entry that speaks RESP (probed, replicated, and exposed by the -primary and"
+            + " -read Services). Default: the first port.")
+    private String portName;
+
+    public Replication() {
+    }
+
+    public Replication(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public Integer getReplicas() { return replicas; }
+    public void setReplicas(Integer replicas) { this.replicas = replicas; }
+    public String getFailoverAfter() { return failoverAfter; }
+    public void setFailoverAfter(String failoverAfter) { this.failoverAfter = failoverAfter; }
+    public String getAuthSecretName() { return authSecretName; }
+    public void setAuthSecretName(String authSecretName) { this.authSecretName = authSecretName; }
+    public String getPortName() { return portName; }
+    public void setPortName(String portName) { this.portName = portName; }
+
+    /** Whether a spec asks for replication. */
+    public static boolean enabled(PercoreServiceSpec spec) {
+        return spec.getReplication() != null;
+    }
+
+    /** {@code failoverAfter} parsed, the default when unset; not a JSON property. */
+    @JsonIgnore
+    public Duration failoverAfterOrDefault() {
+        return failoverAfter == null ? DEFAULT_FAILOVER_AFTER : parseDuration(failoverAfter);
+    }
+
+    /** @throws IllegalArgumentException when the text is not a number followed by ms, s or m */
+    public static Duration parseDuration(String text) {
+        if (text == null || !java.util.regex.Pattern.matches(DURATION_PATTERN, text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration such as 10s, 1500ms or 1m");
+        }
+        if (text.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return text.endsWith("s") ? Duration.ofSeconds(n) : Duration.ofMinutes(n);
+    }
+}

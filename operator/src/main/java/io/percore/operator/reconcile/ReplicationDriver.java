@@ -1,0 +1,269 @@
+package io.percore.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Replication;
+import io.percore.operator.crd.ReplicationStatus;
+import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.ReplicationPlanner;
+import io.percore.operator.replication.ReplicationPlanner.Decision;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import io.percore.operator.replication.ReplicationPlanner.PodState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes and RESP glue around {@link ReplicationPlanner}: lists the pods (fresh, not from a
+ * cache that may lag the operator's own label writes), probes each with {@link PodReplicationProbe},
+ * asks the planner, and carries out its decision in a safe order — unlabel (fence) before anything
+ * else, promote before labelling, label before repointing — recording each step as an event.
+ */
+final class ReplicationDriver {
+
+    static final String CONDITION = "Replicated";
+    /** The Kubernetes StatefulSet controller's pod label naming the revision a pod runs. */
+    static final String REVISION_LABEL = "controller-revision-hash";
+    /** How long a switchover waits for the chosen replica to reach the old primary's offset before it gives up. */
+    static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
+
+    private final KubernetesClient client;
+    private final PodReplicationProbe probe;
+    private final PodAddresses addresses;
+    private final PlanEvents events;
+
+    ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events) {
+        this.client = client;
+        this.probe = probe;
+        this.addresses = addresses;
+        this.events = events;
+    }
+
+    /** @param requeue when to reconcile again at the latest */
+    record Outcome(ReplicationStatus status, Duration requeue) {
+    }
+
+    Outcome run(PercoreService s, ReplicationStatus previous, StatusConditions conditions) {
+        String ns = s.getMetadata().getNamespace();
+        String name = s.getMetadata().getName();
+        Replication replication = s.getSpec().getReplication();
+        ReplicationStatus before = previous == null ? new ReplicationStatus() : previous;
+
+        String password = null;
+        if (replication.getAuthSecretName() != null) {
+            Secret secret = client.secrets().inNamespace(ns).withName(replication.getAuthSecretName()).get();
+            String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(Replication.PASSWORD_KEY);
+            if (encoded == null) {
+                String message = "Secret " + replication.getAuthSecretName() + " with key " + Replication.PASSWORD_KEY
+                        + " not found: the operator cannot AUTH to the pods (they cannot start either)";
+                conditions.set(CONDITION, false, "AuthSecretMissing", message);
+                return new Outcome(before, ReplicationPlanner.PERIOD);
+            }
+            password = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        }
+
+        int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
+        String updateRevision = sts == null || sts.getStatus() == null ? null : sts.getStatus().getUpdateRevision();
+        Map<String, Pod> pods = new LinkedHashMap<>();
+        List<PodState> states = new ArrayList<>();
+        for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
+            Integer ordinal = ordinal(name, pod.getMetadata().getName());
+            if (ordinal == null) {
+                continue;
+            }
+            pods.put(pod.getMetadata().getName(), pod);
+            HostPort address = addresses.of(pod, port);
+            Observed observed = null;
+            if (address != null) {
+                try {
+                    observed = probe.info(address, password);
+                } catch (IOException e) {
+                    LOG.debug("{}/{}: INFO replication at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
+                }
+            }
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            states.add(new PodState(pod.getMetadata().getName(), ordinal, ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
+                    Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
+                    updateRevision == null || updateRevision.equals(labels.get(REVISION_LABEL)), address, observed));
+        }
+
+        Instant now = Instant.now();
+        HostPort service = new HostPort(WorkloadRenderer.primaryServiceHost(s), port);
+        Decision d = ReplicationPlanner.plan(new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
+                replication.failoverAfterOrDefault(), before.getPrimary(), parse(before.getPrimaryUnavailableSince()), now, service));
+        Map<String, HostPort> address = new LinkedHashMap<>();
+        states.forEach(p -> address.put(p.name(), p.address()));
+
+        Instant since = d.unavailableSince();
+        String primary = d.primary() != null ? d.primary() : before.getPrimary();
+        boolean healthy = d.healthy();
+        String reason = d.reason();
+        String message = d.message();
+        Duration requeue = d.requeue();
+
+        for (String pod : d.fence()) {
+            label(ns, pod, null);
+            events.warning(s, "PrimaryFenced", "removed " + Replication.ROLE_LABEL + "=" + Replication.PRIMARY + " from " + pod
+                    + " before " + (d.promote() != null ? "promoting " + d.promote() : "anything else") + ": " + d.message());
+        }
+        if (d.promote() != null) {
+            try {
+                probe.promote(address.get(d.promote()), password);
+            } catch (IOException e) {
+                String why = "REPLICAOF NO ONE on " + d.promote() + " failed: " + e.getMessage() + "; retrying";
+                events.warning(s, "PromotionFailed", why);
+                conditions.set(CONDITION, false, "PromotionFailed", why);
+                return new Outcome(new ReplicationStatus(before.getPrimary(), format(since)), Duration.ofSeconds(1));
+            }
+            label(ns, d.promote(), Replication.PRIMARY);
+            if (d.kind() == ReplicationPlanner.Kind.BOOTSTRAP) {
+                events.normal(s, "PrimaryElected", d.message());
+            } else {
+                events.warning(s, "FailedOver", d.message());
+            }
+            since = null;
+            reason = "Promoted";
+            message = d.promote() + " promoted and labelled primary; " + d.message();
+            requeue = Duration.ofSeconds(1);
+        }
+        if (!d.repoint().isEmpty() && primary != null && address.get(primary) != null) {
+            List<String> done = new ArrayList<>();
+            for (String pod : d.repoint()) {
+                try {
+                    probe.replicaOf(address.get(pod), password, address.get(primary));
+                    done.add(pod);
+                } catch (IOException e) {
+                    LOG.info("{}/{}: REPLICAOF {} failed: {}", ns, pod, address.get(primary), e.toString());
+                }
+            }
+            if (!done.isEmpty()) {
+                events.normal(s, "ReplicasRepointed", String.join(", ", done) + " now replicate " + primary + " (" + address.get(primary) + ")");
+            }
+        }
+        if (d.switchover() != null) {
+            String result = switchover(s, d.switchover(), address, password);
+            if (result != null) {
+                primary = d.switchover().from();
+                healthy = false;
+                reason = "SwitchoverAborted";
+                message = result;
+            }
+        }
+        if (d.delete() != null) {
+            client.pods().inNamespace(ns).withName(d.delete()).delete();
+            events.normal(s, "PodRolled", "deleted " + d.delete() + " so the StatefulSet recreates it at revision " + updateRevision
+                    + " (" + d.message() + ")");
+        }
+        conditions.set(CONDITION, healthy, reason, message);
+        return new Outcome(new ReplicationStatus(primary, format(since)), requeue);
+    }
+
+    /**
+     * The roll's change of primary, with no write acknowledged by WAIT 1 lost: unlabel the old primary
+     * (no new connections), chain the other replicas to the new one (from then on the old primary's
+     * only direct replica is the new one, so WAIT 1 there means "on the new one"), wait until the new
+     * one has the old one's offset, promote it, label it, demote the old one under it.
+     *
+     * @return null when done, else why it was given up (the old primary is labelled again)
+     */
+    private String switchover(PercoreService s, ReplicationPlanner.Switchover sw, Map<String, HostPort> address, String password) {
+        String ns = s.getMetadata().getNamespace();
+        HostPort from = address.get(sw.from());
+        HostPort to = address.get(sw.to());
+        label(ns, sw.from(), null);
+        try {
+            for (String other : sw.others()) {
+                probe.replicaOf(address.get(other), password, to);
+            }
+            long target = offset(probe.info(from, password));
+            long deadline = System.nanoTime() + SWITCHOVER_CATCH_UP.toNanos();
+            long reached = offset(probe.info(to, password));
+            while (reached < target) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException(sw.to() + " reached offset " + reached + " of " + target + " within " + SWITCHOVER_CATCH_UP);
+                }
+                Thread.sleep(50);
+                reached = offset(probe.info(to, password));
+            }
+            probe.promote(to, password);
+        } catch (IOException e) {
+            label(ns, sw.from(), Replication.PRIMARY);
+            String why = "switchover from " + sw.from() + " to " + sw.to() + " given up, " + sw.from() + " stays primary: " + e.getMessage();
+            events.warning(s, "SwitchoverAborted", why);
+            return why;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            label(ns, sw.from(), Replication.PRIMARY);
+            return "switchover interrupted";
+        }
+        label(ns, sw.to(), Replication.PRIMARY);
+        try {
+            probe.replicaOf(from, password, to);
+        } catch (IOException e) {
+            // It is unlabelled; the next reconcile repoints it (or the roll replaces it).
+            LOG.info("{}/{}: demoting the old primary failed: {}", ns, sw.from(), e.toString());
+        }
+        events.normal(s, "SwitchedOver", sw.to() + " promoted at the offset of " + sw.from() + " and labelled primary; "
+                + sw.from() + " now replicates it and is rolled next");
+        return null;
+    }
+
+    private static long offset(Observed o) {
+        return o.offset();
+    }
+
+    /** Sets ({@code value}) or removes (null) the primary label with a JSON merge patch. */
+    private void label(String ns, String pod, String value) {
+        String json = "{\"metadata\":{\"labels\":{\"" + Replication.ROLE_LABEL + "\":" + (value == null ? "null" : "\"" + value + "\"") + "}}}";
+        client.pods().inNamespace(ns).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), json);
+    }
+
+    static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** kv-3 of StatefulSet kv → 3; null for a pod that is not one of its ordinals. */
+    static Integer ordinal(String statefulSet, String pod) {
+        String prefix = statefulSet + "-";
+        if (!pod.startsWith(prefix)) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(pod.substring(prefix.length()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Instant parse(String instant) {
+        try {
+            return instant == null ? null : Instant.parse(instant);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String format(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+    }
+}

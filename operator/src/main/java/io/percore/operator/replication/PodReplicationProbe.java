@@ -1,0 +1,227 @@
+package io.percore.operator.replication;
+
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The operator's only conversation with a pod: RESP over a plain socket, one connection per call,
+ * {@code AUTH} when a password is set, then {@code INFO replication} or {@code REPLICAOF}. A pod is
+ * not trusted: connect and read time out, and a reply longer than {@link #MAX_REPLY_BYTES} or not
+ * RESP is an error, never an allocation the pod chose.
+ */
+public class PodReplicationProbe {
+
+    /** INFO replication with 16 replicas is about 2 KiB. */
+    public static final int MAX_REPLY_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Duration timeout;
+
+    public PodReplicationProbe() {
+        this(DEFAULT_TIMEOUT);
+    }
+
+    public PodReplicationProbe(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    /** A pod answered, but not as the contract says (an error reply, a malformed or oversized reply). */
+    public static final class ProbeException extends IOException {
+        public ProbeException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code INFO replication}, parsed. */
+    public Observed info(HostPort pod, String password) throws IOException {
+        return parseInfo(call(pod, password, "INFO", "replication"));
+    }
+
+    /** {@code REPLICAOF NO ONE}: the pod becomes a primary, keeping its data and continuing its offsets. */
+    public void promote(HostPort pod, String password) throws IOException {
+        expectOk(call(pod, password, "REPLICAOF", "NO", "ONE"));
+    }
+
+    /** {@code REPLICAOF <host> <port>}. */
+    public void replicaOf(HostPort pod, String password, HostPort primary) throws IOException {
+        expectOk(call(pod, password, "REPLICAOF", primary.host(), Integer.toString(primary.port())));
+    }
+
+    private static void expectOk(String reply) throws ProbeException {
+        if (!reply.startsWith("OK")) {
+            throw new ProbeException("unexpected reply: " + abbreviate(reply));
+        }
+    }
+
+    private String call(HostPort pod, String password, String... command) throws IOException {
+        int millis = (int) Math.max(1, timeout.toMillis());
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(pod.host(), pod.port()), millis);
+            socket.setSoTimeout(millis);
+            socket.setTcpNoDelay(true);
+            OutputStream out = socket.getOutputStream();
+            Reader in = new Reader(socket.getInputStream());
+            long deadline = System.nanoTime() + timeout.toNanos() * 2;
+            if (password != null) {
+                out.write(encode("AUTH", password));
+                out.flush();
+                String auth;
+                try {
+                    auth = in.reply(deadline);
+                } catch (ProbeException e) {
+                    throw new ProbeException("AUTH refused: " + e.getMessage());
+                }
+                if (!"OK".equals(auth)) {
+                    throw new ProbeException("AUTH refused: " + abbreviate(auth));
+                }
+            }
+            out.write(encode(command));
+            out.flush();
+            return in.reply(deadline);
+        }
+    }
+
+    static byte[] encode(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+            b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads one reply: a simple string, an error (thrown) or a bulk string; at most MAX_REPLY_BYTES in all. */
+    static final class Reader {
+        private final InputStream in;
+        private int consumed;
+
+        Reader(InputStream in) {
+            this.in = in;
+        }
+
+        String reply(long deadlineNanos) throws IOException {
+            String line = line(deadlineNanos);
+            if (line.isEmpty()) {
+                throw new ProbeException("empty reply");
+            }
+            char type = line.charAt(0);
+            String rest = line.substring(1);
+            switch (type) {
+                case '+':
+                    return rest;
+                case '-':
+                    throw new ProbeException("error reply: " + abbreviate(rest));
+                case '$': {
+                    int length;
+                    try {
+                        length = Integer.parseInt(rest);
+                    } catch (NumberFormatException e) {
+                        throw new ProbeException("malformed bulk length: " + abbreviate(rest));
+                    }
+                    if (length < 0) {
+                        throw new ProbeException("null reply");
+                    }
+                    if (length > MAX_REPLY_BYTES - consumed) {
+                        throw new ProbeException("reply of " + length + " bytes exceeds " + MAX_REPLY_BYTES);
+                    }
+                    byte[] body = in.readNBytes(length + 2);
+                    consumed += body.length;
+                    check(deadlineNanos);
+                    if (body.length != length + 2 || body[length] != '\r' || body[length + 1] != '\n') {
+                        throw new ProbeException("truncated bulk reply");
+                    }
+                    return new String(body, 0, length, StandardCharsets.UTF_8);
+                }
+                default:
+                    throw new ProbeException("unexpected reply type '" + type + "'");
+            }
+        }
+
+        private String line(long deadlineNanos) throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            int prev = -1;
+            while (true) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new ProbeException("connection closed mid-reply");
+                }
+                if (++consumed > MAX_REPLY_BYTES) {
+                    throw new ProbeException("reply exceeds " + MAX_REPLY_BYTES + " bytes");
+                }
+                if (prev == '\r' && c == '\n') {
+                    byte[] bytes = b.toByteArray();
+                    return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+                }
+                b.write(c);
+                prev = c;
+                if ((consumed & 0xff) == 0) {
+                    check(deadlineNanos);
+                }
+            }
+        }
+
+        private static void check(long deadlineNanos) throws ProbeException {
+            // A pod trickling one byte per read timeout must not hold the reconcile for ever.
+            if (System.nanoTime() > deadlineNanos) {
+                throw new ProbeException("reply too slow");
+            }
+        }
+    }
+
+    /** Parses Redis 7.0's {@code INFO replication} fields this operator relies on. */
+    static Observed parseInfo(String info) throws ProbeException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        String role = fields.get("role");
+        if ("master".equals(role)) {
+            return Observed.master(number(fields, "master_repl_offset"));
+        }
+        if ("slave".equals(role)) {
+            String host = fields.get("master_host");
+            String port = fields.get("master_port");
+            HostPort following = null;
+            if (host != null && port != null) {
+                try {
+                    following = new HostPort(host, Integer.parseInt(port));
+                } catch (NumberFormatException e) {
+                    throw new ProbeException("malformed master_port: " + abbreviate(port));
+                }
+            }
+            return Observed.replica(number(fields, "slave_repl_offset"), following, "up".equals(fields.get("master_link_status")));
+        }
+        throw new ProbeException("INFO replication without role:master|slave");
+    }
+
+    private static long number(Map<String, String> fields, String key) throws ProbeException {
+        String v = fields.get(key);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ProbeException("malformed " + key + ": " + abbreviate(v));
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return clean.length() > 120 ? clean.substring(0, 117) + "..." : clean;
+    }
+
+}

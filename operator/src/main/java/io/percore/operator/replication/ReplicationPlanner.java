@@ -1,0 +1,254 @@
+package io.percore.operator.replication;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Who is primary, when to fail over, which pod to roll next: a pure function of the pods (readiness,
+ * label, revision, and the replication state each one answered), the spec and the clock. The
+ * reconciler lists the pods, probes them, calls {@link #plan} and carries out the {@link Decision}
+ * in the order its fields are listed (fence, promote and label, repoint, switchover, delete).
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li><b>One primary.</b> The pod labelled primary is the primary. Two labelled (a hand edit): the
+ *       best of them keeps the label, the others lose it first ("fence").</li>
+ *   <li><b>Available</b> = the labelled pod exists, is not terminating, is ready, and does not answer
+ *       {@code role:slave} (a restarted primary comes back as a replica of the primary Service: it no
+ *       longer holds the data). A pod the operator cannot reach but Kubernetes calls ready is
+ *       available: the operator fails over on Kubernetes' word, not on its own network's.</li>
+ *   <li><b>Failover.</b> No available primary since {@code since} (kept in the status across
+ *       reconciles and operator restarts): at {@code since + failoverAfter} the ready, reachable pod
+ *       with the highest replication offset is promoted (lowest ordinal on a tie), every labelled pod
+ *       is unlabelled first, every other reachable pod is repointed at the new primary. Bootstrap (no
+ *       primary ever recorded) does not wait once every wanted pod is ready.</li>
+ *   <li><b>Converge.</b> With an available primary, every reachable other pod that is a master or
+ *       follows someone else is repointed at it (a fenced old primary that comes back loses the
+ *       writes it took alone, as in Redis).</li>
+ *   <li><b>Roll</b> (a re-plan under {@code updateStrategy: OnDelete}), one step per reconcile and
+ *       only when every wanted pod is ready and every replica is linked to the primary: delete the
+ *       outdated replica with the highest ordinal; when only the primary is outdated, switch over to
+ *       the linked replica with the highest offset; the old primary, now a replica, is rolled last.</li>
+ * </ul>
+ */
+public final class ReplicationPlanner {
+
+    /** How often to look again while replication is on and nothing is due sooner. */
+    public static final Duration PERIOD = Duration.ofSeconds(5);
+
+    private ReplicationPlanner() {
+    }
+
+    /** A host and port, as a pod is reached and as REPLICAOF names its primary. */
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /**
+     * What one pod answered to {@code INFO replication}.
+     *
+     * @param master     role:master
+     * @param offset     master_repl_offset of a master, slave_repl_offset of a replica
+     * @param following  master_host/master_port of a replica (null for a master)
+     * @param linkUp     master_link_status:up (a replica in sync with its primary)
+     */
+    public record Observed(boolean master, long offset, HostPort following, boolean linkUp) {
+        public static Observed master(long offset) {
+            return new Observed(true, offset, null, false);
+        }
+
+        public static Observed replica(long offset, HostPort following, boolean linkUp) {
+            return new Observed(false, offset, following, linkUp);
+        }
+    }
+
+    /**
+     * One pod of the replicated StatefulSet.
+     *
+     * @param address   where the operator reaches it and replicas follow it (null: no IP yet)
+     * @param updated   runs the StatefulSet's update revision
+     * @param observed  what it answered; null when it could not be reached
+     */
+    public record PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary,
+                           boolean updated, HostPort address, Observed observed) {
+        boolean reachable() {
+            return observed != null && address != null;
+        }
+    }
+
+    /**
+     * @param pods            the pods that exist (any order)
+     * @param wantedPods      1 + spec.replication.replicas
+     * @param lastPrimary     the primary the status records (null: never had one, i.e. bootstrap)
+     * @param unavailableSince since when the status has seen no available primary (null: it had one)
+     * @param primaryService  the primary Service's host and RESP port (what pods start following)
+     */
+    public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
+                        Instant unavailableSince, Instant now, HostPort primaryService) {
+        public Input {
+            pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
+        }
+    }
+
+    /** A controlled change of primary for the roll: see the reconciler for the steps. */
+    public record Switchover(String from, String to, List<String> others) {
+    }
+
+    public enum Kind { STEADY, WAIT, BOOTSTRAP, FAILOVER, REPOINT, ROLL, SWITCHOVER }
+
+    /**
+     * @param fence            pods to unlabel first
+     * @param promote          pod to promote (REPLICAOF NO ONE) and then label; null: none
+     * @param repoint          pods to REPLICAOF at the primary
+     * @param switchover       the roll's change of primary; null: none
+     * @param delete           the pod the roll deletes; null: none
+     * @param primary          the primary after this decision (null: none)
+     * @param unavailableSince the failover clock to record
+     * @param healthy          the Replicated condition's status, with its reason and message
+     * @param requeue          when to look again at the latest
+     */
+    public record Decision(Kind kind, List<String> fence, String promote, List<String> repoint, Switchover switchover,
+                           String delete, String primary, Instant unavailableSince, boolean healthy, String reason,
+                           String message, Duration requeue) {
+    }
+
+    public static Decision plan(Input in) {
+        List<PodState> labelled = in.pods().stream().filter(PodState::labelledPrimary).toList();
+        List<String> fence = new ArrayList<>();
+        PodState primary = null;
+        if (!labelled.isEmpty()) {
+            primary = labelled.stream().sorted(primaryPreference()).findFirst().orElseThrow();
+            for (PodState p : labelled) {
+                if (p != primary) {
+                    fence.add(p.name());
+                }
+            }
+        }
+
+        if (primary != null && available(primary)) {
+            return withPrimary(in, primary, fence);
+        }
+
+        // No available primary: fail over once the clock says so.
+        Instant since = in.unavailableSince() == null ? in.now() : in.unavailableSince();
+        Instant deadline = since.plus(in.failoverAfter());
+        List<PodState> candidates = in.pods().stream()
+                .filter(p -> !p.terminating() && p.ready() && p.reachable())
+                .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed()
+                        .thenComparingInt(PodState::ordinal))
+                .toList();
+        boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
+        boolean allReady = in.pods().size() >= in.wantedPods()
+                && in.pods().stream().allMatch(p -> p.ready() && !p.terminating() && p.reachable());
+        String lost = primary != null ? "primary " + primary.name() + " is " + why(primary)
+                : in.lastPrimary() != null ? "primary " + in.lastPrimary() + " is gone (no pod carries the primary label)"
+                : "no primary yet";
+        if (candidates.isEmpty()) {
+            return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "NoCandidate",
+                    lost + " since " + since + "; no ready, reachable pod to promote", PERIOD);
+        }
+        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady);
+        if (!due) {
+            Duration left = Duration.between(in.now(), deadline);
+            return new Decision(Kind.WAIT, fence, null, List.of(), null, null, primary == null ? null : primary.name(), since, false,
+                    bootstrap ? "Bootstrapping" : "PrimaryUnavailable",
+                    lost + " since " + since + "; " + (bootstrap ? "electing" : "failing over") + " at " + deadline
+                            + " unless it recovers (failoverAfter " + in.failoverAfter() + ")", min(left, PERIOD));
+        }
+        PodState chosen = candidates.get(0);
+        for (PodState p : labelled) {
+            if (!fence.contains(p.name())) {
+                fence.add(p.name());
+            }
+        }
+        List<String> repoint = in.pods().stream()
+                .filter(p -> p != chosen && !p.terminating() && p.reachable())
+                .map(PodState::name).toList();
+        String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()).reduce((a, b) -> a + ", " + b).orElse("");
+        return new Decision(bootstrap ? Kind.BOOTSTRAP : Kind.FAILOVER, fence, chosen.name(), repoint, null, null, chosen.name(), since,
+                false, bootstrap ? "Bootstrapping" : "FailingOver",
+                (bootstrap ? "electing " : lost + " since " + since + "; promoting ") + chosen.name()
+                        + ", the highest replication offset of the ready pods (" + offsets + ")", Duration.ZERO);
+    }
+
+    private static Decision withPrimary(Input in, PodState primary, List<String> fence) {
+        List<String> repoint = in.pods().stream()
+                .filter(p -> p != primary && !p.terminating() && p.reachable() && !follows(p, primary, in.primaryService()))
+                .map(PodState::name).toList();
+        List<PodState> replicas = in.pods().stream().filter(p -> p != primary).toList();
+        long linked = replicas.stream().filter(p -> p.reachable() && follows(p, primary, in.primaryService()) && p.observed().linkUp()).count();
+        String state = primary.name() + " is primary; " + linked + "/" + (in.wantedPods() - 1) + " replica(s) linked";
+        if (!fence.isEmpty() || !repoint.isEmpty()) {
+            return new Decision(Kind.REPOINT, fence, null, repoint, null, null, primary.name(), null,
+                    linked >= in.wantedPods() - 1, "Repointing", state + "; repointing " + String.join(", ", repoint), Duration.ofSeconds(1));
+        }
+        boolean settled = in.pods().size() == in.wantedPods()
+                && in.pods().stream().allMatch(p -> p.ready() && !p.terminating())
+                && linked == in.wantedPods() - 1;
+        if (!settled) {
+            return new Decision(Kind.STEADY, fence, null, List.of(), null, null, primary.name(), null, false, "ReplicasNotLinked",
+                    state + "; waiting for " + in.wantedPods() + " ready pods, every replica linked", PERIOD);
+        }
+        Optional<PodState> outdatedReplica = replicas.stream().filter(p -> !p.updated())
+                .max(Comparator.comparingInt(PodState::ordinal));
+        if (outdatedReplica.isPresent()) {
+            return new Decision(Kind.ROLL, fence, null, List.of(), null, outdatedReplica.get().name(), primary.name(), null, true,
+                    "RollingReplicas", state + "; rolling replica " + outdatedReplica.get().name() + " to the update revision", Duration.ofSeconds(1));
+        }
+        if (!primary.updated()) {
+            PodState to = replicas.stream()
+                    .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed().thenComparingInt(PodState::ordinal))
+                    .findFirst().orElse(null);
+            if (to == null) {
+                return new Decision(Kind.STEADY, fence, null, List.of(), null, null, primary.name(), null, true, "PrimaryOutdated",
+                        state + "; no replica to switch over to", PERIOD);
+            }
+            List<String> others = replicas.stream().filter(p -> p != to).map(PodState::name).toList();
+            return new Decision(Kind.SWITCHOVER, fence, null, List.of(), new Switchover(primary.name(), to.name(), others), null,
+                    to.name(), null, true, "SwitchingOver",
+                    state + "; every replica runs the update revision: switching over to " + to.name() + " before rolling " + primary.name(),
+                    Duration.ofSeconds(1));
+        }
+        return new Decision(Kind.STEADY, fence, null, List.of(), null, null, primary.name(), null, true, "PrimaryServing", state, PERIOD);
+    }
+
+    /** Among labelled pods: the available one, then the highest offset, then the lowest ordinal. */
+    private static Comparator<PodState> primaryPreference() {
+        return Comparator.comparing((PodState p) -> !available(p))
+                .thenComparing((PodState p) -> p.reachable() && p.observed().master() ? -p.observed().offset() : Long.MAX_VALUE)
+                .thenComparingInt(PodState::ordinal);
+    }
+
+    static boolean available(PodState p) {
+        return !p.terminating() && p.ready() && (p.observed() == null || p.observed().master());
+    }
+
+    private static String why(PodState p) {
+        if (p.terminating()) {
+            return "terminating";
+        }
+        if (!p.ready()) {
+            return "unready";
+        }
+        return "answering as a replica (restarted without its data)";
+    }
+
+    /** A replica following the primary, by its address or by the primary Service. */
+    static boolean follows(PodState p, PodState primary, HostPort primaryService) {
+        Observed o = p.observed();
+        return o != null && !o.master() && o.following() != null
+                && (Objects.equals(o.following(), primary.address()) || Objects.equals(o.following(), primaryService));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,425 @@
+package io.percore.operator.reconcile;
+
+import static io.percore.operator.TestResources.NAMESPACE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.percore.operator.ApiRequestRecord;
+import io.percore.operator.OperatorSettings;
+import io.percore.operator.PercoreOperator;
+import io.percore.operator.TestResources;
+import io.percore.operator.config.SchemaConfigCheck;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Replication;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ServiceProcess;
+import io.percore.operator.replication.TestResp;
+import io.percore.operator.sizing.TestNodes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's replication driver on Fabric8's mock API server, with every "pod" a real server
+ * process on 127.0.0.1 ({@link ServiceProcess}: redis-server 7.0, or the demo's jar with
+ * {@code -Dpercore.it.serviceJar=...}) answering INFO, AUTH and REPLICAOF. The mock runs no
+ * controllers: the test creates the pods the StatefulSet would and plays the kubelet (readiness).
+ */
+@EnableKubernetesMockClient(crud = true)
+class ReplicationFailoverTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PASSWORD = "s3cret-pw";
+    private static final Duration FAILOVER_AFTER = Duration.ofSeconds(4);
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    private PercoreOperator operator;
+    private ApiRequestRecord record;
+    private KubernetesClient operatorClient;
+    /** Pod name → the process playing it. */
+    private final Map<String, ServiceProcess> processes = new ConcurrentHashMap<>();
+    private final List<ServiceProcess> all = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void newRecord() {
+        ApiRequestRecord.reset(ReplicationFailoverTest.class);
+    }
+
+    @BeforeEach
+    void startOperator() throws Exception {
+        TestResources.installCrd(client);
+        client.nodes().resource(TestNodes.node("node-a").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        client.nodes().resource(TestNodes.node("node-b").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        client.nodes().resource(TestNodes.node("node-c").cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName("kv-auth").withNamespace(NAMESPACE)
+                .endMetadata().addToData(Replication.PASSWORD_KEY, Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8)))
+                .build()).create();
+        record = new ApiRequestRecord(true, "percore-system");
+        operatorClient = record.client(client.getConfiguration());
+        // Every pod is a process on 127.0.0.1 with its own port; in a cluster: status.podIP and the container port.
+        operator = PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), operatorClient, new SchemaConfigCheck(),
+                () -> { }, (pod, port) -> {
+                    ServiceProcess p = processes.get(pod.getMetadata().getName());
+                    return p == null ? null : new HostPort("127.0.0.1", p.port);
+                });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (operator != null) {
+            operator.close();
+        }
+        operatorClient.close();
+        record.saveAs(ReplicationFailoverTest.class);
+        for (ServiceProcess p : all) {
+            p.close();
+        }
+    }
+
+    private static PercoreService replicated() {
+        PercoreService s = TestResources.service("kv", 2);
+        Replication r = new Replication(2);
+        r.setFailoverAfter(FAILOVER_AFTER.toSeconds() + "s");
+        r.setAuthSecretName("kv-auth");
+        s.getSpec().setReplication(r);
+        return s;
+    }
+
+    @Test
+    void bootstrapThenAFailoverPromotesTheHighestOffsetNotBeforeFailoverAfterAndKeepsWritesAcknowledgedWithWait() throws Exception {
+        client.resource(replicated()).create();
+        StatefulSet sts = awaitStatefulSet();
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).as("no persistence: no claims").isNullOrEmpty();
+        Container app = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(app)).containsEntry(Replication.REPLICAOF_ENV, "kv-primary." + NAMESPACE + ".svc 6379")
+                .containsEntry("PERCORE_ENGINE_SHARDS", "2");
+        assertThat(app.getEnv()).filteredOn(e -> e.getName().equals(Replication.REQUIREPASS_ENV) || e.getName().equals(Replication.MASTERAUTH_ENV))
+                .hasSize(2).allSatisfy(e -> {
+                    assertThat(e.getValue()).isNull();
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+                });
+        Service primaryService = client.services().inNamespace(NAMESPACE).withName("kv-primary").get();
+        assertThat(primaryService.getSpec().getSelector()).containsEntry(Replication.ROLE_LABEL, Replication.PRIMARY);
+        assertThat(primaryService.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379");
+        Service read = client.services().inNamespace(NAMESPACE).withName("kv-read").get();
+        assertThat(read.getSpec().getSelector()).doesNotContainKey(Replication.ROLE_LABEL);
+
+        createPods(sts, "r1", 3);
+
+        // Bootstrap: equal (zero) offsets, so kv-0; the others follow it.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-0");
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            PercoreService s = current();
+            assertThat(s.getStatus().getReplication().getPrimary()).isEqualTo("kv-0");
+            assertThat(PercoreServiceReconcilerTest.condition(s, ReplicationDriver.CONDITION).getStatus()).isEqualTo("True");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("PrimaryElected"));
+        });
+
+        // kv-1 falls behind (stopped), kv-2 acknowledges every write.
+        processes.get("kv-1").pause();
+        List<String> acknowledged = new ArrayList<>();
+        try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
+            for (int i = 0; i < 50; i++) {
+                c.call("SET", "k" + i, "v" + i);
+                assertThat((Long) c.call("WAIT", "1", "10000")).isGreaterThanOrEqualTo(1L);
+                acknowledged.add("k" + i);
+            }
+            // More than kv-1's socket buffers can hold, so it cannot catch up from them after the kill.
+            byte[] big = new byte[1 << 20];
+            java.util.Arrays.fill(big, (byte) 'x');
+            for (int i = 0; i < 40; i++) {
+                c.call("SET".getBytes(StandardCharsets.US_ASCII), ("big" + i).getBytes(StandardCharsets.US_ASCII), big);
+            }
+            assertThat((Long) c.call("WAIT", "1", "30000")).isGreaterThanOrEqualTo(1L);
+            for (int i = 0; i < 40; i++) {
+                acknowledged.add("big" + i);
+            }
+        }
+        processes.get("kv-0").kill();
+        processes.get("kv-1").resume();
+        long[] lagging = new long[1];
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            long before = offset("kv-1");
+            Thread.sleep(500);
+            assertThat(offset("kv-1")).isEqualTo(before);
+            lagging[0] = before;
+        });
+        assertThat(lagging[0]).as("kv-1 lags kv-2: the lowest ordinal is not the right choice").isLessThan(offset("kv-2"));
+
+        // The kubelet marks the primary's pod unready; nothing is promoted before failoverAfter.
+        Instant unready = Instant.now();
+        setReady("kv-0", false);
+        Thread.sleep(1500);
+        assertThat(labelled()).containsExactly("kv-0");
+        assertThat(role("kv-2")).isEqualTo("slave");
+        assertThat(role("kv-1")).isEqualTo("slave");
+
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(labelled()).containsExactly("kv-2"));
+        assertThat(Duration.between(unready, Instant.now())).isGreaterThanOrEqualTo(FAILOVER_AFTER);
+        assertThat(role("kv-2")).isEqualTo("master");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertFollows("kv-1", "kv-2"));
+        try (TestResp c = new TestResp(processes.get("kv-2").port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
+            }
+            assertThat(c.call("GET", "k49")).isEqualTo("v49");
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(current().getStatus().getReplication().getPrimary()).isEqualTo("kv-2");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getType().equals("Warning")
+                    && e.getMessage().contains("kv-2"));
+            assertThat(events()).anyMatch(e -> e.getReason().equals("PrimaryFenced") && e.getMessage().contains("kv-0"));
+            assertThat(events()).anyMatch(e -> e.getReason().equals("ReplicasRepointed") && e.getMessage().contains("kv-1"));
+        });
+    }
+
+    @Test
+    void aReplanRollsTheReplicasFirstThenSwitchesOverThenRollsTheOldPrimaryWithoutLosingAWaitedWrite() throws Exception {
+        client.resource(replicated()).create();
+        StatefulSet sts = awaitStatefulSet();
+        setUpdateRevision("r1");
+        createPods(sts, "r1", 3);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-0");
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+
+        // The StatefulSet controller's part: a deleted pod comes back at the update revision, empty.
+        List<String> deleted = new CopyOnWriteArrayList<>();
+        ExecutorService controller = Executors.newSingleThreadExecutor();
+        Watch watch = client.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (action == Action.DELETED) {
+                    String name = pod.getMetadata().getName();
+                    deleted.add(name);
+                    controller.submit(() -> {
+                        processes.get(name).kill();
+                        ServiceProcess fresh = ServiceProcess.start(PASSWORD, dir);
+                        all.add(fresh);
+                        processes.put(name, fresh);
+                        createPod(statefulSet(), name, "r2");
+                        return null;
+                    });
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        // A client writing through whichever pod is labelled primary, counting what WAIT 1 acknowledged.
+        List<String> acknowledged = new CopyOnWriteArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    List<String> primary = labelled();
+                    if (primary.size() == 1 && processes.containsKey(primary.get(0))) {
+                        try (TestResp c = new TestResp(processes.get(primary.get(0)).port, PASSWORD)) {
+                            c.call("SET", "w" + i, "v" + i);
+                            if ((Long) c.call("WAIT", "1", "1000") >= 1) {
+                                acknowledged.add("w" + i);
+                            }
+                        }
+                    }
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    // refused, READONLY, a pod going away: not acknowledged
+                }
+            }
+        });
+        writer.start();
+        try {
+            // The re-plan: a new pod template, a new update revision; OnDelete leaves the pods to the operator.
+            mergePatch("{\"spec\":{\"env\":{\"ROLLED\":\"yes\"}}}");
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(env(statefulSet().getSpec().getTemplate().getSpec()
+                    .getContainers().get(0))).containsEntry("ROLLED", "yes"));
+            setUpdateRevision("r2");
+
+            await().atMost(Duration.ofSeconds(180)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(deleted).containsExactly("kv-2", "kv-1", "kv-0");
+                assertThat(client.pods().inNamespace(NAMESPACE).list().getItems())
+                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
+                List<String> primary = labelled();
+                assertThat(primary).hasSize(1).isSubsetOf("kv-1", "kv-2");
+                for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+                    if (!pod.equals(primary.get(0))) {
+                        assertFollows(pod, primary.get(0));
+                    }
+                }
+            });
+            Thread.sleep(500);
+        } finally {
+            writing.set(false);
+            writer.join(10_000);
+            watch.close();
+            controller.shutdownNow();
+        }
+        String primary = labelled().get(0);
+        assertThat(acknowledged).as("writes went on during the roll").hasSizeGreaterThan(10);
+        try (TestResp c = new TestResp(processes.get(primary).port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as("%s acknowledged with WAIT 1", key).isEqualTo(1L);
+            }
+        }
+        assertThat(events()).filteredOn(e -> e.getReason().equals("PodRolled")).hasSize(3);
+        assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains(primary));
+    }
+
+    // --- the test's part of Kubernetes ---
+
+    /** The StatefulSet, once every child (it and the Services written after it) exists. */
+    private StatefulSet awaitStatefulSet() {
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null
+                && client.services().inNamespace(NAMESPACE).withName("kv-primary").get() != null
+                && client.services().inNamespace(NAMESPACE).withName("kv-read").get() != null);
+        return statefulSet();
+    }
+
+    private StatefulSet statefulSet() {
+        return client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get();
+    }
+
+    private void setUpdateRevision(String revision) {
+        client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").editStatus(s -> {
+            s.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReplicas(3).withUpdateRevision(revision)
+                    .withCurrentRevision("r1").build());
+            return s;
+        });
+    }
+
+    private void createPods(StatefulSet sts, String revision, int count) throws Exception {
+        List<java.util.concurrent.Future<ServiceProcess>> starting = new ArrayList<>();
+        ExecutorService starter = Executors.newFixedThreadPool(count); // a JVM each: started side by side
+        try {
+            for (int i = 0; i < count; i++) {
+                starting.add(starter.submit(() -> ServiceProcess.start(PASSWORD, dir)));
+            }
+            for (int i = 0; i < count; i++) {
+                ServiceProcess p = starting.get(i).get();
+                all.add(p);
+                processes.put("kv-" + i, p);
+            }
+        } finally {
+            starter.shutdown();
+        }
+        for (int i = 0; i < count; i++) {
+            createPod(sts, "kv-" + i, revision);
+        }
+    }
+
+    /** A pod as the StatefulSet controller and the kubelet would make it: the template's labels, the revision, ready. */
+    private void createPod(StatefulSet sts, String name, String revision) {
+        Map<String, String> labels = new LinkedHashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put(ReplicationDriver.REVISION_LABEL, revision);
+        client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels).endMetadata()
+                .withSpec(sts.getSpec().getTemplate().getSpec())
+                .build()).create();
+        setReady(name, true);
+    }
+
+    private void setReady(String name, boolean ready) {
+        client.pods().inNamespace(NAMESPACE).withName(name).editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().build());
+            return p;
+        });
+    }
+
+    private List<String> labelled() {
+        return client.pods().inNamespace(NAMESPACE).list().getItems().stream()
+                .filter(p -> p.getMetadata().getLabels() != null
+                        && Replication.PRIMARY.equals(p.getMetadata().getLabels().get(Replication.ROLE_LABEL)))
+                .map(p -> p.getMetadata().getName()).sorted().toList();
+    }
+
+    private void assertFollows(String replica, String primary) throws Exception {
+        try (TestResp c = new TestResp(processes.get(replica).port, PASSWORD)) {
+            String info = c.info();
+            assertThat(TestResp.field(info, "role")).isEqualTo("slave");
+            assertThat(TestResp.field(info, "master_port")).isEqualTo(Integer.toString(processes.get(primary).port));
+            assertThat(TestResp.field(info, "master_link_status")).isEqualTo("up");
+        }
+    }
+
+    private String role(String pod) throws Exception {
+        try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
+            return TestResp.field(c.info(), "role");
+        }
+    }
+
+    private long offset(String pod) throws Exception {
+        try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
+            String info = c.info();
+            return Long.parseLong(TestResp.field(info, "slave".equals(TestResp.field(info, "role")) ? "slave_repl_offset" : "master_repl_offset"));
+        }
+    }
+
+    private PercoreService current() {
+        return client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").get();
+    }
+
+    private void mergePatch(String json) {
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv")
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+    }
+
+    private List<Event> events() {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems();
+    }
+
+    private static Map<String, String> env(Container c) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar e : c.getEnv()) {
+            env.put(e.getName(), e.getValue());
+        }
+        return env;
+    }
+}

@@ -1,0 +1,164 @@
+package io.percore.operator.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.percore.operator.replication.PodReplicationProbe.ProbeException;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's RESP probe against real servers, and against hostile ones. */
+class PodReplicationProbeTest {
+
+    private static final String PASSWORD = "s3cret";
+    private final PodReplicationProbe probe = new PodReplicationProbe(Duration.ofSeconds(2));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsRolesAndOffsetsAndMovesAReplicaBetweenPrimaries() throws Exception {
+        try (ServiceProcess a = ServiceProcess.start(PASSWORD, dir); ServiceProcess b = ServiceProcess.start(PASSWORD, dir)) {
+            HostPort pa = new HostPort("127.0.0.1", a.port);
+            HostPort pb = new HostPort("127.0.0.1", b.port);
+            assertThat(probe.info(pa, PASSWORD).master()).isTrue();
+
+            probe.replicaOf(pb, PASSWORD, pa);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe.info(pb, PASSWORD).linkUp()).isTrue());
+            try (TestResp client = new TestResp(a.port, PASSWORD)) {
+                client.call("SET", "k", "v");
+                assertThat(client.call("WAIT", "1", "10000")).isEqualTo(1L);
+            }
+            Observed replica = probe.info(pb, PASSWORD);
+            assertThat(replica.master()).isFalse();
+            assertThat(replica.following()).isEqualTo(pa);
+            assertThat(replica.linkUp()).isTrue();
+            assertThat(replica.offset()).isPositive().isLessThanOrEqualTo(probe.info(pa, PASSWORD).offset());
+
+            probe.promote(pb, PASSWORD);
+            Observed promoted = probe.info(pb, PASSWORD);
+            assertThat(promoted.master()).isTrue();
+            assertThat(promoted.offset()).as("a promoted replica continues the offsets").isGreaterThanOrEqualTo(replica.offset());
+            try (TestResp client = new TestResp(b.port, PASSWORD)) {
+                assertThat(client.call("GET", "k")).isEqualTo("v");
+            }
+
+            // The old primary follows the new one and resyncs from it.
+            probe.replicaOf(pa, PASSWORD, pb);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe.info(pa, PASSWORD).linkUp()).isTrue());
+        }
+    }
+
+    @Test
+    void aWrongOrMissingPasswordIsAnError() throws Exception {
+        try (ServiceProcess a = ServiceProcess.start(PASSWORD, dir)) {
+            HostPort pa = new HostPort("127.0.0.1", a.port);
+            assertThatThrownBy(() -> probe.info(pa, "wrong")).isInstanceOf(ProbeException.class).hasMessageContaining("AUTH refused");
+            assertThatThrownBy(() -> probe.info(pa, null)).isInstanceOf(ProbeException.class).hasMessageContaining("NOAUTH");
+        }
+    }
+
+    @Test
+    void hostilePodsCannotMakeTheProbeAllocateOrWait() throws Exception {
+        // A bulk length of a gigabyte: refused before reading.
+        hostile(out -> write(out, "$1000000000\r\n"), port ->
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+                        .isInstanceOf(ProbeException.class).hasMessageContaining("exceeds"));
+        // An endless line: cut at the bound.
+        hostile(out -> {
+            byte[] junk = new byte[8192];
+            java.util.Arrays.fill(junk, (byte) 'x');
+            write(out, "+");
+            for (int i = 0; i < 20; i++) {
+                try {
+                    out.write(junk);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, port -> assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+                .isInstanceOf(ProbeException.class).hasMessageContaining("exceeds"));
+        // Silence: the read times out.
+        hostile(out -> sleep(), port -> {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null)).isInstanceOf(SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        });
+        // Not RESP.
+        hostile(out -> write(out, "HTTP/1.1 400 Bad Request\r\n"), port ->
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null)).isInstanceOf(ProbeException.class));
+        // INFO without a role.
+        hostile(out -> write(out, "$9\r\nhello:you\r\n"), port ->
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+                        .isInstanceOf(ProbeException.class).hasMessageContaining("role"));
+    }
+
+    @Test
+    void parsesRedisSevenInfoReplication() throws Exception {
+        Observed o = PodReplicationProbe.parseInfo("# Replication\r\nrole:slave\r\nmaster_host:10.1.2.3\r\nmaster_port:6379\r\n"
+                + "master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\nslave_repl_offset:1234\r\n"
+                + "master_link_down_since_seconds:7\r\nconnected_slaves:0\r\nmaster_repl_offset:1234\r\n");
+        assertThat(o).isEqualTo(Observed.replica(1234, new HostPort("10.1.2.3", 6379), false));
+        assertThat(PodReplicationProbe.parseInfo("# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
+                + "slave0:ip=10.1.2.4,port=6379,state=online,offset=99,lag=0\r\nmaster_repl_offset:100\r\n"))
+                .isEqualTo(Observed.master(100));
+    }
+
+    private interface PortCheck {
+        void check(int port) throws Exception;
+    }
+
+    /** A one-connection server that answers every request with {@code reply}. */
+    private static void hostile(Consumer<OutputStream> reply, PortCheck check) throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    reply.accept(s.getOutputStream());
+                    sleepBriefly();
+                } catch (IOException ignored) {
+                    // the probe hung up
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            check.check(server.getLocalPort());
+        }
+    }
+
+    private static void write(OutputStream out, String s) {
+        try {
+            out.write(s.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException ignored) {
+            // the probe hung up
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(3_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package io.percore.operator.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.replication.ReplicationPlanner.Decision;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ReplicationPlanner.Input;
+import io.percore.operator.replication.ReplicationPlanner.Kind;
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import io.percore.operator.replication.ReplicationPlanner.PodState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The failover and roll decisions, without Kubernetes or processes. */
+class ReplicationPlannerTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration AFTER = Duration.ofSeconds(10);
+    private static final HostPort SERVICE = new HostPort("kv-primary.ns.svc", 6379);
+
+    private static HostPort addr(int ordinal) {
+        return new HostPort("10.0.0." + (ordinal + 1), 6379);
+    }
+
+    /** A ready, reachable, up-to-date pod. */
+    private static Pod pod(int ordinal) {
+        return new Pod(ordinal);
+    }
+
+    private static final class Pod {
+        final int ordinal;
+        boolean ready = true;
+        boolean terminating;
+        boolean labelled;
+        boolean updated = true;
+        Observed observed;
+
+        Pod(int ordinal) {
+            this.ordinal = ordinal;
+            this.observed = Observed.master(0);
+        }
+
+        Pod primary(long offset) {
+            labelled = true;
+            observed = Observed.master(offset);
+            return this;
+        }
+
+        Pod replicaOf(int primary, long offset) {
+            observed = Observed.replica(offset, addr(primary), true);
+            return this;
+        }
+
+        Pod master(long offset) {
+            observed = Observed.master(offset);
+            return this;
+        }
+
+        Pod linkDown() {
+            observed = Observed.replica(observed.offset(), observed.following(), false);
+            return this;
+        }
+
+        Pod unready() {
+            ready = false;
+            return this;
+        }
+
+        Pod unreachable() {
+            observed = null;
+            return this;
+        }
+
+        Pod terminating() {
+            terminating = true;
+            return this;
+        }
+
+        Pod labelled() {
+            labelled = true;
+            return this;
+        }
+
+        Pod outdated() {
+            updated = false;
+            return this;
+        }
+
+        PodState state() {
+            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed);
+        }
+    }
+
+    private static Decision plan(String lastPrimary, Instant since, Instant now, Pod... pods) {
+        return plan(3, lastPrimary, since, now, pods);
+    }
+
+    private static Decision plan(int wanted, String lastPrimary, Instant since, Instant now, Pod... pods) {
+        List<PodState> states = new ArrayList<>();
+        for (Pod p : pods) {
+            states.add(p.state());
+        }
+        return ReplicationPlanner.plan(new Input(states, wanted, AFTER, lastPrimary, since, now, SERVICE));
+    }
+
+    // --- bootstrap ---
+
+    @Test
+    void bootstrapPromotesPodZeroOnATieWithoutWaitingOnceEveryPodIsReady() {
+        Decision d = plan(null, null, T0, pod(0), pod(1), pod(2));
+        assertThat(d.kind()).isEqualTo(Kind.BOOTSTRAP);
+        assertThat(d.promote()).isEqualTo("kv-0");
+        assertThat(d.repoint()).containsExactly("kv-1", "kv-2");
+        assertThat(d.fence()).isEmpty();
+        assertThat(d.primary()).isEqualTo("kv-0");
+    }
+
+    @Test
+    void bootstrapPromotesTheHighestOffset() {
+        Decision d = plan(null, null, T0, pod(0).master(10), pod(1).master(0), pod(2).master(500));
+        assertThat(d.promote()).isEqualTo("kv-2");
+        assertThat(d.repoint()).containsExactly("kv-0", "kv-1");
+    }
+
+    @Test
+    void bootstrapWithAPodMissingWaitsForItUntilFailoverAfter() {
+        Decision waiting = plan(null, null, T0, pod(0), pod(1));
+        assertThat(waiting.kind()).isEqualTo(Kind.WAIT);
+        assertThat(waiting.promote()).isNull();
+        assertThat(waiting.unavailableSince()).isEqualTo(T0);
+        assertThat(waiting.requeue()).isLessThanOrEqualTo(ReplicationPlanner.PERIOD);
+
+        Decision due = plan(null, T0, T0.plus(AFTER), pod(0), pod(1));
+        assertThat(due.kind()).isEqualTo(Kind.BOOTSTRAP);
+        assertThat(due.promote()).isEqualTo("kv-0");
+    }
+
+    @Test
+    void bootstrapWithAnUnreachablePodWaits() {
+        assertThat(plan(null, null, T0, pod(0), pod(1), pod(2).unreachable()).kind()).isEqualTo(Kind.WAIT);
+    }
+
+    // --- steady state and convergence ---
+
+    @Test
+    void anAvailablePrimaryWithLinkedReplicasIsLeftAlone() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 90));
+        assertThat(d.kind()).isEqualTo(Kind.STEADY);
+        assertThat(d.healthy()).isTrue();
+        assertThat(d.promote()).isNull();
+        assertThat(d.repoint()).isEmpty();
+        assertThat(d.fence()).isEmpty();
+        assertThat(d.delete()).isNull();
+        assertThat(d.unavailableSince()).isNull();
+        assertThat(d.message()).contains("kv-0 is primary; 2/2 replica(s) linked");
+    }
+
+    @Test
+    void aReplicaFollowingThePrimaryServiceNeedsNoRepoint() {
+        Pod viaService = pod(1);
+        viaService.observed = Observed.replica(100, SERVICE, true);
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100), viaService, pod(2).replicaOf(0, 100));
+        assertThat(d.repoint()).isEmpty();
+        assertThat(d.healthy()).isTrue();
+    }
+
+    @Test
+    void aPodThatIsAMasterOrFollowsAnotherIsRepointed() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100), pod(1).master(300), pod(2).replicaOf(1, 300));
+        assertThat(d.kind()).isEqualTo(Kind.REPOINT);
+        assertThat(d.repoint()).containsExactly("kv-1", "kv-2");
+        assertThat(d.promote()).isNull();
+        assertThat(d.primary()).isEqualTo("kv-0");
+    }
+
+    @Test
+    void anUnreachableReplicaIsNotRepointedAndKeepsTheServiceUnhealthy() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100), pod(1).replicaOf(0, 100), pod(2).unreachable());
+        assertThat(d.repoint()).isEmpty();
+        assertThat(d.healthy()).isFalse();
+        assertThat(d.reason()).isEqualTo("ReplicasNotLinked");
+    }
+
+    @Test
+    void twoLabelledPodsKeepTheAvailableOneAndFenceTheOther() {
+        Decision d = plan("kv-0", null, T0, pod(0).labelled().unready(), pod(1).primary(50), pod(2).replicaOf(1, 50));
+        assertThat(d.fence()).containsExactly("kv-0");
+        assertThat(d.primary()).isEqualTo("kv-1");
+        assertThat(d.promote()).isNull();
+
+        Decision both = plan("kv-0", null, T0, pod(0).primary(40), pod(1).primary(50), pod(2).replicaOf(1, 50));
+        assertThat(both.fence()).containsExactly("kv-0");
+        assertThat(both.primary()).isEqualTo("kv-1");
+        assertThat(both.repoint()).containsExactly("kv-0");
+    }
+
+    @Test
+    void aReadyButUnreachablePrimaryIsNotFailedOver() {
+        Decision d = plan("kv-0", null, T0.plus(Duration.ofHours(1)), pod(0).labelled().unreachable(), pod(1).replicaOf(0, 5),
+                pod(2).replicaOf(0, 5));
+        assertThat(d.promote()).isNull();
+        assertThat(d.unavailableSince()).isNull();
+    }
+
+    // --- failover ---
+
+    @Test
+    void anUnreadyPrimaryIsNotFailedOverBeforeFailoverAfter() {
+        Decision first = plan("kv-0", null, T0, pod(0).primary(100).unready(), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
+        assertThat(first.kind()).isEqualTo(Kind.WAIT);
+        assertThat(first.promote()).isNull();
+        assertThat(first.fence()).isEmpty();
+        assertThat(first.unavailableSince()).isEqualTo(T0);
+        assertThat(first.reason()).isEqualTo("PrimaryUnavailable");
+        assertThat(first.requeue()).isLessThanOrEqualTo(ReplicationPlanner.PERIOD);
+
+        Decision almost = plan("kv-0", T0, T0.plus(AFTER).minusMillis(1), pod(0).primary(100).unready(), pod(1).replicaOf(0, 100),
+                pod(2).replicaOf(0, 100));
+        assertThat(almost.promote()).isNull();
+        assertThat(almost.unavailableSince()).isEqualTo(T0);
+        assertThat(almost.requeue()).isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
+    void failoverPromotesTheHighestReplicationOffsetAndFencesTheOldPrimaryFirst() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 80).linkDown(),
+                pod(2).replicaOf(0, 95).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.fence()).containsExactly("kv-0");
+        assertThat(d.promote()).as("highest offset beats the lower ordinal").isEqualTo("kv-2");
+        assertThat(d.repoint()).containsExactly("kv-0", "kv-1");
+        assertThat(d.message()).contains("kv-1=80").contains("kv-2=95");
+    }
+
+    @Test
+    void aDeletedPrimaryIsFailedOverAfterFailoverAfterToo() {
+        // The StatefulSet recreated kv-0 without the label and without data.
+        Decision waiting = plan("kv-0", null, T0, pod(0).replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
+                pod(2).replicaOf(0, 70).linkDown());
+        assertThat(waiting.kind()).as("not a bootstrap: the status remembers a primary").isEqualTo(Kind.WAIT);
+        Decision due = plan("kv-0", T0, T0.plus(AFTER), pod(0).replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
+                pod(2).replicaOf(0, 70).linkDown());
+        assertThat(due.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(due.promote()).isEqualTo("kv-1");
+        assertThat(due.fence()).isEmpty();
+    }
+
+    @Test
+    void aPrimaryThatRestartedAsAReplicaIsUnavailable() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).labelled().replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
+                pod(2).replicaOf(0, 60).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.fence()).containsExactly("kv-0");
+        assertThat(d.promote()).isEqualTo("kv-1");
+    }
+
+    @Test
+    void unreadyUnreachableAndTerminatingPodsAreNoCandidates() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unready(),
+                pod(2).replicaOf(0, 98).unreachable());
+        assertThat(d.promote()).isNull();
+        assertThat(d.reason()).isEqualTo("NoCandidate");
+        assertThat(d.unavailableSince()).isEqualTo(T0);
+
+        Decision terminating = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).terminating(),
+                pod(2).replicaOf(0, 10));
+        assertThat(terminating.promote()).isEqualTo("kv-2");
+        assertThat(terminating.repoint()).doesNotContain("kv-1");
+    }
+
+    @Test
+    void aPrimaryThatRecoversBeforeTheDeadlineStopsTheClock() {
+        Decision d = plan("kv-0", T0, T0.plus(Duration.ofSeconds(5)), pod(0).primary(100), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
+        assertThat(d.unavailableSince()).isNull();
+        assertThat(d.promote()).isNull();
+    }
+
+    // --- the roll ---
+
+    @Test
+    void theRollDeletesOutdatedReplicasHighestOrdinalFirstAndOnlyWhenAllIsLinked() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100).outdated(),
+                pod(2).replicaOf(0, 100).outdated());
+        assertThat(d.kind()).isEqualTo(Kind.ROLL);
+        assertThat(d.delete()).isEqualTo("kv-2");
+
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100).outdated(), pod(2).replicaOf(0, 0).linkDown())
+                .delete()).as("a replica still syncing").isNull();
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100).outdated(), pod(2).replicaOf(0, 100).unready())
+                .delete()).as("a pod not ready").isNull();
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100).outdated())
+                .delete()).as("a pod missing").isNull();
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100).outdated(), pod(2).replicaOf(0, 100))
+                .delete()).isEqualTo("kv-1");
+    }
+
+    @Test
+    void whenOnlyThePrimaryIsOutdatedTheRollSwitchesOverToTheMostCaughtUpReplica() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 90), pod(2).replicaOf(0, 100));
+        assertThat(d.kind()).isEqualTo(Kind.SWITCHOVER);
+        assertThat(d.switchover().from()).isEqualTo("kv-0");
+        assertThat(d.switchover().to()).isEqualTo("kv-2");
+        assertThat(d.switchover().others()).containsExactly("kv-1");
+        assertThat(d.delete()).as("the primary is never deleted while it is primary").isNull();
+    }
+
+    @Test
+    void theOldPrimaryIsRolledAfterTheSwitchoverAsAnyOutdatedReplica() {
+        Decision d = plan("kv-2", null, T0, pod(0).replicaOf(2, 100).outdated(), pod(1).replicaOf(2, 100), pod(2).primary(100));
+        assertThat(d.kind()).isEqualTo(Kind.ROLL);
+        assertThat(d.delete()).isEqualTo("kv-0");
+    }
+
+    @Test
+    void nothingIsRolledWhileThePrimaryIsUnavailable() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).outdated().unready(), pod(1).replicaOf(0, 100).outdated(),
+                pod(2).replicaOf(0, 100).outdated());
+        assertThat(d.delete()).isNull();
+        assertThat(d.switchover()).isNull();
+    }
+
+    @Test
+    void everyDecisionKeepsAtMostOnePrimaryLabelled() {
+        // Exhaustive over small worlds: 3 pods, each labelled or not, ready or not, master or replica.
+        for (int mask = 0; mask < 1 << 9; mask++) {
+            Pod[] pods = new Pod[3];
+            for (int i = 0; i < 3; i++) {
+                Pod p = pod(i);
+                if ((mask >> (3 * i) & 1) != 0) {
+                    p.labelled();
+                }
+                if ((mask >> (3 * i + 1) & 1) != 0) {
+                    p.unready();
+                }
+                if ((mask >> (3 * i + 2) & 1) != 0) {
+                    p.replicaOf((i + 1) % 3, 10L * i).linkDown();
+                } else {
+                    p.master(10L * i);
+                }
+                pods[i] = p;
+            }
+            for (Instant now : List.of(T0, T0.plus(AFTER))) {
+                Decision d = plan("kv-0", T0, now, pods);
+                List<String> labelledAfter = new ArrayList<>();
+                for (Pod p : pods) {
+                    String name = "kv-" + p.ordinal;
+                    if ((p.labelled && !d.fence().contains(name)) || name.equals(d.promote())) {
+                        labelledAfter.add(name);
+                    }
+                }
+                assertThat(labelledAfter).as("mask %s at %s: %s", Integer.toBinaryString(mask), now, d).hasSizeLessThanOrEqualTo(1);
+                if (d.promote() != null) {
+                    assertThat(now).as("never before the deadline").isEqualTo(T0.plus(AFTER));
+                }
+            }
+        }
+    }
+}
