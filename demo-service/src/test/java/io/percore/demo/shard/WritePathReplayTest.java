@@ -328,6 +328,17 @@ class WritePathReplayTest {
         return pairs;
     }
 
+    /**
+     * A set or hash DUMPed as a hash table (RDB types 2 and 4) lists its members in its table's order,
+     * which depends on the order they were inserted in: the same members replayed (a RESTORE of the
+     * payload, then more SADDs) can come out in another order, as two Redis servers' dicts can (seen
+     * with seed 45611767840003: a set stored by a command, restored on the replica, then grown by SADD).
+     * Their contents are compared above, member by member.
+     */
+    private static boolean hashTableEncoded(String dump) {
+        return !dump.isEmpty() && (dump.charAt(0) == 2 || dump.charAt(0) == 4);
+    }
+
     private static void assertSameKeyspace(Map<String, Key> expected, Map<String, Key> actual, boolean sameDump, String target) {
         assertThat(actual.keySet()).as("keys of the %s", target).containsExactlyElementsOf(expected.keySet());
         for (Map.Entry<String, Key> e : expected.entrySet()) {
@@ -337,7 +348,7 @@ class WritePathReplayTest {
             assertThat(got.expireAt()).as("expiry of %s on the %s (replayed an hour later)", e.getKey(), target)
                     .isEqualTo(want.expireAt() < 0 ? want.expireAt() : want.expireAt() + REPLAY_SHIFT_MILLIS);
             assertThat(got.contents()).as("contents of %s on the %s", e.getKey(), target).isEqualTo(want.contents());
-            if (sameDump) {
+            if (sameDump && !hashTableEncoded(want.dump())) {
                 assertThat(got.dump()).as("DUMP of %s on the %s", e.getKey(), target).isEqualTo(want.dump());
             }
         }
