@@ -1,5 +1,6 @@
 package io.percore.config;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -56,6 +57,11 @@ public class ServerConfig {
 
     @PropertyDescription("Bind one listener per shard with SO_REUSEPORT so the kernel spreads connections over shards. false: shard 0 accepts and hands connections to the other shards round-robin.")
     private boolean reusePort = true;
+
+    @PropertyDescription("TLS from a Spring Boot SSL bundle: on when ssl.bundle names one.")
+    @Valid
+    @NotNull
+    private ServerSslConfig ssl = new ServerSslConfig();
 
     public ServerConfig() {
     }
@@ -122,5 +128,13 @@ public class ServerConfig {
 
     public void setReusePort(boolean reusePort) {
         this.reusePort = reusePort;
+    }
+
+    public ServerSslConfig getSsl() {
+        return ssl;
+    }
+
+    public void setSsl(ServerSslConfig ssl) {
+        this.ssl = ssl;
     }
 }
