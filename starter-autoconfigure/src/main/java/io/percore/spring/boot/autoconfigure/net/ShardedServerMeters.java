@@ -65,7 +65,7 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_ACCEPTED, "Connections accepted and handed to the handler",
                     m, ShardServerMetrics::connectionsAccepted, tags, null));
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_REJECTED,
-                    "Connections closed right after accept (shard at max-connections-per-shard, or draining)",
+                    "Connections closed right after accept (shard at max-connections-per-shard or max-handshakes-per-shard, or draining)",
                     m, ShardServerMetrics::connectionsRejected, tags, null));
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_IDLE_CLOSED, "Connections closed by the idle timeout",
                     m, ShardServerMetrics::connectionsIdleClosed, tags, null));
@@ -75,6 +75,13 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
                     m, ShardServerMetrics::bytesIn, tags, BaseUnits.BYTES));
             bound.add(counter(registry, PercoreMeterNames.SERVER_SENT, "Bytes written to the server's connections",
                     m, ShardServerMetrics::bytesOut, tags, BaseUnits.BYTES));
+            if (server.tlsPort() >= 0) {
+                bound.add(counter(registry, PercoreMeterNames.SERVER_TLS_HANDSHAKES, "TLS handshakes completed",
+                        m, ShardServerMetrics::tlsHandshakes, tags, null));
+                bound.add(counter(registry, PercoreMeterNames.SERVER_TLS_HANDSHAKE_FAILURES,
+                        "TLS handshakes that failed: plain text on the TLS port, a certificate refused, the handshake timeout, a peer gone",
+                        m, ShardServerMetrics::tlsHandshakeFailures, tags, null));
+            }
             bindRequests(registry, bound, m.requests(), tags);
         }
         return bound;

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The servers configured under {@code percore.servers.<name>}: the application supplies each
- * one's Netty handler, the registry starts it on every shard with the configured options, and
+ * one's Netty handler, the registry starts it on every shard with the configured options (and
+ * TLS, from the SSL bundle {@code ssl.bundle} names: the handler then reads and writes plain
+ * text, the server's TLS handler runs before it), and
  * shuts it down in two steps of the {@link PercoreShutdownOrder}: at
  * {@link PercoreShutdownOrder#SERVERS} every server stops accepting, at
  * {@link PercoreShutdownOrder#IN_FLIGHT_DRAIN} (the {@link InFlightDrain} bean) the requests in
@@ -39,14 +41,21 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
     private final Engine engine;
     private final Map<String, ServerConfig> configs;
     private final InFlightDrain drain;
+    private final ServerTlsContexts tls;
     private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
 
     /** @param drain the next shutdown step, which lets the stopped servers' requests finish, then closes them */
     public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
+        this(engine, config, drain, ServerTlsContexts.none());
+    }
+
+    /** @param tls the TLS context of each server that names an SSL bundle ({@code percore.servers.<name>.ssl.bundle}) */
+    public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain, ServerTlsContexts tls) {
         super("servers", PercoreShutdownOrder.SERVERS);
         this.engine = engine;
         this.configs = Map.copyOf(config.getServers());
         this.drain = drain;
+        this.tls = tls;
     }
 
     /** Names configured under {@code percore.servers}. */
@@ -79,7 +88,9 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             if (started.containsKey(name)) {
                 throw new IllegalStateException("Server '" + name + "' is already started");
             }
-            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(name, config), initializer, requestKinds);
+            ServerOptions options = ServerOptions.from(name, config);
+            options = tls.forServer(name).map(options::withTls).orElse(options);
+            ShardedServer server = ShardedServer.start(engine, options, initializer, requestKinds);
             started.put(name, server);
             listeners.started(name, server);
             return server;
