@@ -99,7 +99,7 @@ public final class DemoService implements AutoCloseable {
             ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
                     settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
                     settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
-                    .withPersistence(settings.persistence());
+                    .withPersistence(settings.persistence()).withTls(settings.tls());
             initial = initial.withReplication(settings.replication());
             String unfit = initial.jvmFit();
             if (unfit != null) {
@@ -218,6 +218,11 @@ public final class DemoService implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /** Where the RESP server speaks TLS (Redis's tls-port; {@link #respPort()} itself when it speaks TLS only), or -1 without TLS. */
+    public int respTlsPort() {
+        return resp.tlsPort();
     }
 
     /**

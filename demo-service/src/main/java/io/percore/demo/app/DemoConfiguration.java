@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,11 +34,11 @@ public class DemoConfiguration {
     /** Started while the context refreshes, before the management server accepts requests. */
     @Bean(destroyMethod = "close")
     public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties,
-                                   org.springframework.context.ApplicationContext context) {
+                                   org.springframework.context.ApplicationContext context, ObjectProvider<SslBundles> bundles) {
         // A missing server section fails in servers.start, which names the configured servers.
         ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
         ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
-        DemoSettings settings = properties.toSettings(resp, http);
+        DemoSettings settings = properties.toSettings(resp, http).withTls(RespTls.of(resp, bundles.getIfAvailable()));
         DemoService service = DemoService.start(engine, settings, servers::start);
         // SHUTDOWN, as redis-server's: the process ends (the context closes first: drain, engine, Actuator)
         service.onShutdownCommand(() -> System.exit(org.springframework.boot.SpringApplication.exit(context, () -> 0)));
