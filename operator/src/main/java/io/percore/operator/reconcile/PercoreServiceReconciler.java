@@ -209,7 +209,11 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         if (replicated && request != null && replicationProblems.isEmpty()) {
             request = ReplicationSpecs.sizing(spec, request);
         }
-        List<ConfigProblem> configProblems = configCheck.check(spec.configOrEmpty());
+        List<String> tlsProblems = TlsSpecs.specProblems(spec);
+        problems.addAll(tlsProblems);
+        // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
+        List<ConfigProblem> configProblems = configCheck.check(
+                ApplicationYaml.withTls(spec.configOrEmpty(), tlsProblems.isEmpty() ? spec.getTls() : null));
         configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
             String reason = configProblems.isEmpty() ? "InvalidSpec" : "InvalidConfig";
@@ -295,7 +299,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
         }
         ChildApplier applier = new ChildApplier(client, serverSideApply);
-        String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec));
+        String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         try {
             applier.apply(WorkloadRenderer.configMap(resource, yaml));
             if (stateful) {

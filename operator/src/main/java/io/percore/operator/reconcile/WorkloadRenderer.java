@@ -40,6 +40,7 @@ import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ServicePort;
+import io.percore.operator.crd.Tls;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingRequests;
@@ -67,6 +68,8 @@ public final class WorkloadRenderer {
     static final int PERSISTENT_STARTUP_PROBES = 360;
     /** The claim template, the pod volume and so the claims' names: data-&lt;name&gt;-&lt;ordinal&gt;. */
     public static final String DATA_VOLUME = "data";
+    /** The pod volume of spec.tls's Secret. */
+    public static final String TLS_VOLUME = "tls";
     public static final String MANAGEMENT_PORT_NAME = "management";
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
@@ -265,6 +268,11 @@ public final class WorkloadRenderer {
         if (persistence != null) {
             mounts.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(Persistence.DATA_DIR).build());
         }
+        Tls tls = spec.getTls();
+        if (tls != null) {
+            // the whole directory, never a subPath: only then does the kubelet swap in a renewed Secret's files
+            mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(Tls.MOUNT).withReadOnly(true).build());
+        }
 
         Map<String, String> podLabels = Labels.common(s);
         if (Replication.enabled(spec)) {
@@ -296,6 +304,8 @@ public final class WorkloadRenderer {
                 .withVolumeMounts(mounts)
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
+                .addAllToVolumes(tls == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
+                        .withNewSecret().withSecretName(tls.getSecretName()).endSecret().build()))
                 .endSpec()
                 .build();
     }
