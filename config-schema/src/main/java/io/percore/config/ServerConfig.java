@@ -33,26 +33,31 @@ public class ServerConfig {
     @PropertyDescription("Connections one shard keeps open at most; further connections on that shard are closed right after accept.")
     @Min(1)
     @Max(1_000_000)
+    @LiveChange
     private int maxConnectionsPerShard = 10_000;
 
-    @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout.")
+    @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout. A changed value applies to connections accepted after the change.")
     @NotNull
     @DurationMax("1d")
+    @LiveChange
     private Duration idleTimeout = Duration.ofSeconds(60);
 
-    @PropertyDescription("Largest request a peer may send, in bytes; a larger request is rejected and its connection closed.")
+    @PropertyDescription("Largest request a peer may send, in bytes; a larger request is rejected and its connection closed. A changed value applies to connections accepted after the change.")
     @Min(1)
     @Max(Integer.MAX_VALUE)
+    @LiveChange
     private long maxRequestSize = 1L << 20;
 
-    @PropertyDescription("Replies one connection may have outstanding (requests read but not yet answered in order); at this many the server stops reading from it until they drain.")
+    @PropertyDescription("Replies one connection may have outstanding (requests read but not yet answered in order); at this many the server stops reading from it until they drain. A changed value applies to connections accepted after the change.")
     @Min(1)
     @Max(1_000_000)
+    @LiveChange
     private int maxPendingReplies = 1024;
 
     @PropertyDescription("On shutdown, how long in-flight requests may take to finish before their connections are closed.")
     @NotNull
     @DurationMax("1h")
+    @LiveChange
     private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
 
     @PropertyDescription("Bind one listener per shard with SO_REUSEPORT so the kernel spreads connections over shards. false: shard 0 accepts and hands connections to the other shards round-robin.")

@@ -52,12 +52,14 @@ public class ServerSslConfig {
     @NotNull
     @DurationMin("1ms")
     @DurationMax("10m")
+    @LiveChange
     private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     @PropertyDescription("Handshakes one shard runs at once at most; a connection accepted beyond that is closed at once and "
             + "counted as rejected. Bounds what a flood of connections that start a handshake and never finish it can hold.")
     @Min(1)
     @Max(1_000_000)
+    @LiveChange
     private int maxHandshakesPerShard = 256;
 
     public ServerSslConfig() {

@@ -4,7 +4,10 @@ import io.percore.config.ServerConfig;
 import io.percore.config.ServerSslConfig;
 import io.percore.config.schema.ConfigValidationException;
 import io.percore.config.schema.ConfigValidator;
+import io.percore.config.schema.LiveSettings;
+import io.percore.config.schema.ModelTree;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -55,6 +58,15 @@ public final class ServerOptions {
     /** These options with {@code tls} as the server's TLS context (on {@link #tlsPort()}, or on {@link #port()} itself). */
     public ServerOptions withTls(ServerTls tls) {
         return new ServerOptions(name, config, Objects.requireNonNull(tls, "tls"));
+    }
+
+    /**
+     * What {@code next} changes, sorted by whether a running server takes it (config-schema's
+     * {@code x-live}): paths under {@code percore.servers.<name>}.
+     */
+    public LiveSettings.Changes changesTo(ServerOptions next) {
+        return LiveSettings.between(Map.of("servers", Map.of(name, ModelTree.of(config))),
+                Map.of("servers", Map.of(name, ModelTree.of(next.config))));
     }
 
     public Builder toBuilder() {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardTransport;
+import io.percore.config.schema.LiveSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -56,7 +57,8 @@ public final class ShardedServer implements AutoCloseable {
     }
 
     private final Engine engine;
-    private final ServerOptions options;
+    /** Replaced by {@link #applyLiveOptions} (live configuration); read by the shards at each accept. */
+    private volatile ServerOptions options;
     private final ShardServerMetrics[] metrics;
     private final RequestKinds requestKinds;
     private final List<ShardListener> listeners = new ArrayList<>();
@@ -207,6 +209,29 @@ public final class ShardedServer implements AutoCloseable {
                     + ": " + (f.cause() == null ? "timed out" : f.cause().getMessage()), f.cause());
         }
         return f.channel();
+    }
+
+    /**
+     * Takes the limits and timeouts of {@code next} that change live (config-schema's {@code x-live}):
+     * max-connections-per-shard and TLS's max-handshakes-per-shard count from the next accept; the
+     * idle timeout, max-request-size, max-pending-replies and the TLS handshake timeout apply to
+     * connections accepted from now on (each connection keeps the values it was accepted with); the
+     * graceful-shutdown timeout to the next shutdown. The server keeps its TLS context.
+     *
+     * @throws IllegalArgumentException naming the settings that differ and need a restart (nothing is applied then)
+     */
+    public synchronized LiveSettings.Changes applyLiveOptions(ServerOptions next) {
+        ServerOptions current = options;
+        LiveSettings.Changes changes = current.changesTo(next);
+        if (changes.needsRestart()) {
+            throw new IllegalArgumentException("These settings of server " + current.name() + " need a restart, not a live change: "
+                    + String.join(", ", changes.restart()));
+        }
+        if (!changes.isEmpty()) {
+            options = current.tls() == null ? next : next.withTls(current.tls());
+            LOG.info("Server {}: live settings applied: {}", current.name(), String.join(", ", changes.live()));
+        }
+        return changes;
     }
 
     // ------------------------------------------------------------------ accessors
