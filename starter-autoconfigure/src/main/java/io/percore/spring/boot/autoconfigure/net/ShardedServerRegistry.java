@@ -10,6 +10,7 @@ import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.ManagedRegistry;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
+import io.percore.spring.boot.autoconfigure.live.PercoreLiveTarget;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,12 +35,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> {
+public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> implements PercoreLiveTarget {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardedServerRegistry.class);
 
     private final Engine engine;
-    private final Map<String, ServerConfig> configs;
+    /** Replaced by {@link #applyLive} (live configuration), whose live settings a later start takes too. */
+    private volatile Map<String, ServerConfig> configs;
     private final InFlightDrain drain;
     private final ServerTlsContexts tls;
     private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
@@ -94,6 +96,25 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             started.put(name, server);
             listeners.started(name, server);
             return server;
+        });
+    }
+
+    /**
+     * The live configuration's new server settings: each started server takes what changes live
+     * ({@link ShardedServer#applyLiveOptions}), and a server started later starts with them.
+     * {@code merged} holds only live changes (the live configuration leaves the others as they were).
+     */
+    @Override
+    public void applyLive(PercoreConfig merged) {
+        configs = Map.copyOf(merged.getServers());
+        read(started -> {
+            started.forEach((name, server) -> {
+                ServerConfig config = configs.get(name);
+                if (config != null) {
+                    server.applyLiveOptions(ServerOptions.from(name, config));
+                }
+            });
+            return null;
         });
     }
 
