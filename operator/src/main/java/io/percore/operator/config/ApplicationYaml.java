@@ -9,6 +9,7 @@ import io.percore.config.PercoreConfig;
 import io.percore.config.PropertyNames;
 import io.percore.config.ServerConfig;
 import io.percore.config.ServerSslConfig;
+import io.percore.config.schema.LiveSettings;
 import io.percore.config.schema.ModelTree;
 import io.percore.operator.crd.Tls;
 import io.percore.operator.sizing.SizingPlan;
@@ -102,6 +103,17 @@ public final class ApplicationYaml {
      */
     public static String environmentVariable(String property) {
         return property.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The {@code application.yml} of {@link #render(Map, SizingPlan, int, Tls)} without the
+     * settings a running pod takes live (config-schema's {@code x-live}, {@link LiveSettings}): two
+     * configurations that differ only in those render the same text here. The pod template carries
+     * its hash, so such a change updates the ConfigMap, which the pods watch and apply, and rolls
+     * no pod; any other change of the configuration rolls them as before.
+     */
+    public static String renderForRollout(Map<String, Object> percoreSection, SizingPlan plan, int managementPort, Tls tls) {
+        return render(LiveSettings.withoutLive(withTls(percoreSection, tls)), plan, managementPort, tls);
     }
 
     /**

@@ -91,7 +91,13 @@ public final class WorkloadRenderer {
                 .addToData(ApplicationYaml.FILE_NAME, applicationYaml).build();
     }
 
-    public static Deployment deployment(PercoreService s, SizingPlan plan, String applicationYaml) {
+    /**
+     * @param rolloutYaml what the pods must restart for: the {@code application.yml} without the
+     *                    settings that change live ({@link ApplicationYaml#renderForRollout}); its
+     *                    hash is the pod template's {@value Labels#CONFIG_HASH}, so a change of
+     *                    only those settings updates the ConfigMap and rolls nothing
+     */
+    public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml) {
         // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
         boolean roomToSurge = plan.podCapacity() > plan.replicas();
         return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
@@ -101,7 +107,7 @@ public final class WorkloadRenderer {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
                 .endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(s, plan, applicationYaml, null))
+                .withTemplate(podTemplate(s, plan, rolloutYaml, null))
                 .endSpec()
                 .build();
     }
@@ -122,10 +128,10 @@ public final class WorkloadRenderer {
      *
      * @param claim the claim template to render: from the spec, or the live one when it may not change
      */
-    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String applicationYaml, DataClaim claim) {
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim) {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
-        PodTemplateSpec template = podTemplate(s, plan, applicationYaml, persistence);
+        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence);
         boolean replicated = Replication.enabled(s.getSpec());
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
@@ -239,14 +245,14 @@ public final class WorkloadRenderer {
     }
 
     /** @param persistence null: no data volume (the Deployment) */
-    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String applicationYaml, Persistence persistence) {
+    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String rolloutYaml, Persistence persistence) {
         PercoreServiceSpec spec = s.getSpec();
         int management = managementPort(spec);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         podAnnotations.put("prometheus.io/scrape", "true");
         podAnnotations.put("prometheus.io/port", Integer.toString(management));
         podAnnotations.put("prometheus.io/path", PROMETHEUS_PATH);
-        podAnnotations.put(Labels.CONFIG_HASH, sha256(applicationYaml).substring(0, 16));
+        podAnnotations.put(Labels.CONFIG_HASH, sha256(rolloutYaml).substring(0, 16));
 
         List<ContainerPort> ports = new ArrayList<>();
         for (ServicePort p : spec.portsOrEmpty()) {

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What the pods' configuration is made of and how its changes reach them, on Fabric8's mock API
  * server with the real operator loop: {@code spec.tls} (the Secret mounted, the SSL bundle
- * rendered over it, the servers wired).
+ * rendered over it, the servers wired), and a change of {@code spec.config} that holds only
+ * settings that change live: the ConfigMap is updated and the pods are not rolled (the pods watch
+ * the mounted file, the starter's live configuration), while any other change rolls them.
  */
 @EnableKubernetesMockClient(crud = true)
 class PodConfigurationTest {
@@ -125,6 +127,38 @@ class PodConfigurationTest {
         assertThat(PercoreServiceReconcilerTest.condition(refused, "Planned").getMessage())
                 .contains("spec.config.servers.resp.ssl.bundle: 'mine', but spec.tls gives resp the Secret's bundle percore-tls");
         assertThat(deployment("kv")).isNull();
+    }
+
+    @Test
+    void aLiveOnlyConfigChangeUpdatesTheConfigMapAndRollsNoPod() throws Exception {
+        PercoreService kv = TestResources.service("kv", 4);
+        kv.getSpec().getConfig().put("servers", Map.of("resp", Map.of("port", 6380)));
+        client.resource(kv).create();
+        awaitCondition("kv", "Planned", "True");
+        Deployment before = deployment("kv");
+        String hash = before.getSpec().getTemplate().getMetadata().getAnnotations().get("percore.io/config-hash");
+
+        mergePatch("kv", "{\"spec\":{\"config\":{\"engine\":{\"stall-threshold\":\"90ms\",\"task-quota\":\"1ms\"},"
+                + "\"servers\":{\"resp\":{\"max-connections-per-shard\":500}}}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(configMap("kv").getData().get("application.yml"))
+                .contains("stall-threshold: 90ms").contains("task-quota: 1ms").contains("max-connections-per-shard: 500"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+                .anyMatch(e -> "ConfigChangedLive".equals(e.getReason())));
+        Deployment after = deployment("kv");
+        assertThat(after.getMetadata().getResourceVersion()).as("the Deployment is not written: no pod rolls")
+                .isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("percore.io/config-hash", hash);
+
+        // the listening port needs a restart: the pods roll
+        mergePatch("kv", "{\"spec\":{\"config\":{\"servers\":{\"resp\":{\"port\":6390}}}}}");
+        await().atMost(WAIT).ignoreExceptions().until(() -> !hash.equals(
+                deployment("kv").getSpec().getTemplate().getMetadata().getAnnotations().get("percore.io/config-hash")));
+        assertThat(configMap("kv").getData().get("application.yml")).contains("port: 6390");
+    }
+
+    private void mergePatch(String name, String json) {
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName(name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
     }
 
     // --- helpers ---
