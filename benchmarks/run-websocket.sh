@@ -69,19 +69,24 @@ run() { # pid port
   local before after line result
   coproc CLIENT { taskset -c "$CLIENT_CPU" java -Xms256m -Xmx512m -cp "$CLIENT_JAR" io.percore.benchmarks.websocket.FanOutClient \
       127.0.0.1 "$2" "$SOCKETS" "$MESSAGES" --wait 2>"$WORK/client.err"; }
+  # the coproc's own descriptors go when it exits, which can be before its last line is read: keep copies
+  local out in
+  exec {out}<&"${CLIENT[0]}" {in}>&"${CLIENT[1]}"
+  local cpid=$CLIENT_PID
   # (Netty logs a line or two to standard output before the client speaks)
   line=
   while [ "$line" != ready ]; do
-    read -r -t 120 line <&"${CLIENT[0]}" || { echo "run-websocket: the client did not connect: $(cat "$WORK/client.err")" >&2; exit 1; }
+    read -r -t 120 line <&"$out" || { echo "run-websocket: the client did not connect: $(cat "$WORK/client.err")" >&2; exit 1; }
   done
   before=$(cpu_ticks "$1")
-  echo go >&"${CLIENT[1]}"
+  echo go >&"$in"
   result=
   until [[ "$result" =~ ^[0-9]+\ [0-9]+\ [0-9]+\  ]]; do
-    read -r -t 300 result <&"${CLIENT[0]}" || { echo "run-websocket: no result: $(cat "$WORK/client.err")" >&2; exit 1; }
+    read -r -t 300 result <&"$out" || { echo "run-websocket: no result: $(cat "$WORK/client.err")" >&2; exit 1; }
   done
   after=$(cpu_ticks "$1")
-  wait "$CLIENT_PID" || { echo "run-websocket: the client failed: $(cat "$WORK/client.err")" >&2; exit 1; }
+  wait "$cpid" || { echo "run-websocket: the client failed: $(cat "$WORK/client.err")" >&2; exit 1; }
+  exec {out}<&- {in}>&-
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v r="$result" 'BEGIN{split(r, f, " "); printf "%d %.3f %s %s\n", f[3], t*1e6/hz/f[3], f[4], f[5]}'
 }
 
