@@ -59,6 +59,8 @@ public final class ShardedGrpcServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedGrpcServer.class);
     /** The kind of a call whose service was not known at start (never: services are fixed; kept as the bound's catch-all). */
     static final String OTHER_SERVICE = "other";
+    /** On a transport's attributes once it is counted as open. */
+    private static final io.grpc.Attributes.Key<Boolean> COUNTED = io.grpc.Attributes.Key.create("percore.counted");
 
     private final ServerOptions options;
     private final RequestKinds kinds;
@@ -258,12 +260,13 @@ public final class ShardedGrpcServer implements AutoCloseable {
         public io.grpc.Attributes transportReady(io.grpc.Attributes attributes) {
             m.open.increment();
             m.accepted.increment();
-            return attributes;
+            return attributes.toBuilder().set(COUNTED, Boolean.TRUE).build();
         }
 
+        /** Also called for a transport that never got ready (its raw attributes): only a counted one was open. */
         @Override
         public void transportTerminated(io.grpc.Attributes attributes) {
-            if (attributes != null) {
+            if (attributes != null && attributes.get(COUNTED) != null) {
                 m.open.decrement();
             }
         }

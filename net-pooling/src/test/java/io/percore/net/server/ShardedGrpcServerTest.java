@@ -88,6 +88,8 @@ class ShardedGrpcServerTest {
             }
             assertThat(ok).as("every call counted on its shard with its status").isEqualTo(16 * 3);
             assertThat(server.metrics(0).connectionsAccepted() + server.metrics(1).connectionsAccepted()).isEqualTo(16);
+            eventually("every closed connection counted as closed", Duration.ofSeconds(10),
+                    () -> server.metrics(0).connectionsOpen() + server.metrics(1).connectionsOpen() == 0);
         } finally {
             server.close();
         }
