@@ -286,7 +286,8 @@ public final class ShardedGrpcServer implements AutoCloseable {
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(counted, headers)) {
                 @Override
                 public void onCancel() {
-                    // the client went, or its deadline passed: the service may never close the call itself
+                    // the client went, or the deadline passed: the service may never close the call itself. A client's
+                    // deadline mostly shows as its cancellation, which comes before the server's copy of the deadline ends.
                     counted.finished(io.grpc.Context.current().getDeadline() != null && io.grpc.Context.current().getDeadline().isExpired()
                             ? Status.Code.DEADLINE_EXCEEDED : Status.Code.CANCELLED);
                     super.onCancel();
