@@ -8,6 +8,8 @@ import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,6 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 30: the HyperLogLog commands sent to a real redis-server 7.0.15 and to the demo (two shards,
@@ -310,6 +313,54 @@ class HyperLogLogParityTest {
                     assertThat(to.cmd("GET", copy)).isEqualTo(from.cmd("GET", key));
                 }
             }
+        }
+    }
+
+    /** What redis-server SAVEs loads into the demo with the same HLL bytes and counts, and what the demo SAVEs into redis-server. */
+    @Test
+    void rdbFilesCarryHllsBothWays(@TempDir Path dir) throws Exception {
+        Path redisDir = Files.createDirectory(dir.resolve("redis"));
+        Path ours = Files.createDirectory(dir.resolve("ours"));
+        Map<String, Object> values = new LinkedHashMap<>();
+        try (RealRedis saving = RealRedis.start("--dir", redisDir.toString(), "--dbfilename", "dump.rdb", "--databases", "1");
+             RespTestClient c = new RespTestClient(saving.port()).binary()) {
+            for (int n : new int[] {0, 10, 500, 20_000}) {
+                List<String> add = new ArrayList<>(List.of("PFADD", "hll:" + n));
+                for (int i = 0; i < n; i++) {
+                    add.add("element:" + i);
+                }
+                c.cmd(add.toArray(new String[0]));
+                if (n % 20 == 0) {
+                    c.cmd("PFCOUNT", "hll:" + n); // a cached cardinality in some headers, a stale one in others
+                }
+                values.put("hll:" + n, c.cmd("GET", "hll:" + n));
+            }
+            c.cmd("GEOADD", "geo", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania");
+            assertThat(c.cmd("SAVE")).isEqualTo("OK");
+        }
+        Files.copy(redisDir.resolve("dump.rdb"), ours.resolve("dump.rdb"));
+        try (TestServices loaded = TestServices.start(2, DemoSettings.forTests().withPersistence(
+                io.percore.demo.persistence.PersistenceSettings.in(ours)));
+             RespTestClient c = new RespTestClient(loaded.respPort()).binary()) {
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                assertThat(c.cmd("GET", e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            }
+            assertThat(c.cmd("GEODIST", "geo", "Palermo", "Catania")).isEqualTo("166274.1516");
+            c.cmd("PFADD", "hll:500", "one more");
+            c.cmd("PFCOUNT", "hll:500");
+            values.put("hll:500", c.cmd("GET", "hll:500"));
+            values.put("count", c.cmd("PFCOUNT", "hll:0", "hll:10", "hll:500", "hll:20000"));
+            assertThat(c.cmd("SAVE")).isEqualTo("OK");
+        }
+        try (RealRedis loading = RealRedis.start("--dir", ours.toString(), "--dbfilename", "dump.rdb", "--databases", "1");
+             RespTestClient c = new RespTestClient(loading.port()).binary()) {
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                if (e.getKey().startsWith("hll:")) {
+                    assertThat(c.cmd("GET", e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+                }
+            }
+            assertThat(c.cmd("PFCOUNT", "hll:0", "hll:10", "hll:500", "hll:20000")).isEqualTo(values.get("count"));
+            assertThat(c.cmd("PFDEBUG", "ENCODING", "hll:20000")).isEqualTo("dense");
         }
     }
 
