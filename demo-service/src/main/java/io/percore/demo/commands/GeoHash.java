@@ -146,10 +146,16 @@ final class GeoHash {
      * the way x86-64 code compiled by gcc converts it.
      */
     static double[] position(double score) {
+        double[] xy = new double[2];
+        position(score, xy);
+        return xy;
+    }
+
+    /** {@link #position(double)} into {@code xy} (a search decodes millions of scores). */
+    static void position(double score, double[] xy) {
         Area a = decodeWgs84(new Box(unsigned(score), STEP_MAX));
-        double lon = Math.min(LONG_MAX, Math.max(LONG_MIN, (a.lonMin() + a.lonMax()) / 2));
-        double lat = Math.min(LAT_MAX, Math.max(LAT_MIN, (a.latMin() + a.latMax()) / 2));
-        return new double[] {lon, lat};
+        xy[0] = Math.min(LONG_MAX, Math.max(LONG_MIN, (a.lonMin() + a.lonMax()) / 2));
+        xy[1] = Math.min(LAT_MAX, Math.max(LAT_MIN, (a.latMin() + a.latMax()) / 2));
     }
 
     /** C's {@code (uint64_t) d} on x86-64: truncation; negatives and NaN wrap through the "indefinite" 2^63, 2^64 and above give 0. */

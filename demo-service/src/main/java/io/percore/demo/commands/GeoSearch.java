@@ -7,11 +7,11 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ZSetValue;
 import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.BulkArrayReply;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -38,10 +38,6 @@ final class GeoSearch {
     private static final int SORT_NONE = 0;
     private static final int SORT_ASC = 1;
     private static final int SORT_DESC = 2;
-
-    /** A point found: its member, position, distance from the center (meters), and score. */
-    record Point(byte[] member, double longitude, double latitude, double distance, double score) {
-    }
 
     /**
      * What the search came to: a reply to send, or (with a destination) the entries to store there,
@@ -241,40 +237,82 @@ final class GeoSearch {
         }
         GeoShape shape = circle ? GeoShape.circle(longitude, latitude, conversion, radius)
                 : GeoShape.box(longitude, latitude, conversion, width, height);
-        List<Point> found = find(zset, shape, any ? count : 0);
-        if (found.isEmpty() && storeKey == null) {
+        Points found = find(zset, shape, any ? count : 0);
+        if (found.size == 0 && storeKey == null) {
             return new Outcome(ArrayRedisMessage.EMPTY_INSTANCE, null, null, 0);
         }
-        Point[] points = found.toArray(new Point[0]);
-        int returned = (int) (count == 0 || points.length < count ? points.length : count);
-        if (sort != SORT_NONE) {
-            Comparator<Point> order = sort == SORT_ASC ? GeoSearch::ascending : (a, b) -> -ascending(a, b);
-            if (returned == points.length) {
-                Arrays.sort(points, order); // stable, as glibc's qsort (a merge sort) is
-            } else {
-                PartialQuickSort.sort(points, order, 0, returned - 1);
-            }
-        }
+        int returned = (int) (count == 0 || found.size < count ? found.size : count);
+        int[] order = found.order(sort == SORT_NONE ? 0 : sort == SORT_ASC ? 1 : -1, returned);
         if (storeKey == null) {
-            return new Outcome(reply(points, returned, conversion), null, null, returned);
+            return new Outcome(reply(found, order, returned), null, null, returned);
         }
         List<ZSetValue.Entry> entries = new ArrayList<>(returned);
         for (int i = 0; i < returned; i++) {
-            Point p = points[i];
-            entries.add(new ZSetValue.Entry(p.member(), storeDist ? p.distance() / conversion : p.score()));
+            int p = order[i];
+            entries.add(new ZSetValue.Entry(found.members[p], storeDist ? found.distances[p] / conversion : found.scores[p]));
         }
         return new Outcome(null, storeKey, entries, returned);
     }
 
-    /** Redis's sort_gp_asc: by distance, equal distances equal. */
-    private static int ascending(Point a, Point b) {
-        return a.distance() > b.distance() ? 1 : a.distance() == b.distance() ? 0 : -1;
+    /** The points found, in the order found: parallel arrays, no object per point (a search may find millions). */
+    static final class Points {
+        byte[][] members = new byte[16][];
+        double[] longitudes = new double[16];
+        double[] latitudes = new double[16];
+        double[] distances = new double[16];
+        double[] scores = new double[16];
+        int size;
+
+        void add(byte[] member, double lon, double lat, double distance, double score) {
+            if (size == members.length) {
+                int capacity = size * 2;
+                members = Arrays.copyOf(members, capacity);
+                longitudes = Arrays.copyOf(longitudes, capacity);
+                latitudes = Arrays.copyOf(latitudes, capacity);
+                distances = Arrays.copyOf(distances, capacity);
+                scores = Arrays.copyOf(scores, capacity);
+            }
+            members[size] = member;
+            longitudes[size] = lon;
+            latitudes[size] = lat;
+            distances[size] = distance;
+            scores[size] = score;
+            size++;
+        }
+
+        /**
+         * The positions in reply order: as found ({@code direction} 0), or by distance ascending (1) or
+         * descending (-1) as Redis sorts (a stable sort of all, or its partial quicksort when only the
+         * first {@code returned} are kept).
+         */
+        int[] order(int direction, int returned) {
+            if (direction != 0 && returned == size) {
+                SlicedMergeSort stable = new SlicedMergeSort(size, (a, b) -> direction * ascending(a, b));
+                while (!stable.step(1_000_000_000L)) {
+                    // one step of the command (Redis sorts in one go too); the slices only bound each look at the clock
+                }
+                return stable.sorted();
+            }
+            int[] order = new int[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            if (direction != 0 && returned > 0) {
+                PartialQuickSort.sort(order, (a, b) -> direction * ascending(a, b), 0, returned - 1);
+            }
+            return order;
+        }
+
+        /** Redis's sort_gp_asc: by distance, equal distances equal. */
+        private int ascending(int a, int b) {
+            return distances[a] > distances[b] ? 1 : distances[a] == distances[b] ? 0 : -1;
+        }
     }
 
     /** The points of the set inside the shape, box by box in Redis's order, stopping at {@code limit} (ANY) when positive. */
-    static List<Point> find(ZSetValue z, GeoShape shape, long limit) {
+    static Points find(ZSetValue z, GeoShape shape, long limit) {
         GeoHash.Box[] boxes = GeoHash.searchBoxes(shape);
-        List<Point> out = new ArrayList<>();
+        Points out = new Points();
         int lastProcessed = 0;
         for (int i = 0; i < boxes.length; i++) {
             GeoHash.Box box = boxes[i];
@@ -286,7 +324,7 @@ final class GeoSearch {
             if (lastProcessed != 0 && box.equals(boxes[lastProcessed])) {
                 continue;
             }
-            if (!out.isEmpty() && limit > 0 && out.size() >= limit) {
+            if (out.size > 0 && limit > 0 && out.size >= limit) {
                 break;
             }
             inBox(z, box, shape, out, limit);
@@ -295,45 +333,49 @@ final class GeoSearch {
         return out;
     }
 
-    private static void inBox(ZSetValue z, GeoHash.Box box, GeoShape shape, List<Point> out, long limit) {
+    private static void inBox(ZSetValue z, GeoHash.Box box, GeoShape shape, Points out, long limit) {
         ZSetValue.ScoreRange range = new ZSetValue.ScoreRange(box.minScore(), false, box.maxScore(), true);
         int from = z.firstRank(range);
         int to = z.lastRank(range);
+        double[] xy = new double[2];
         ZSetValue.Visitor visitor = (member, score) -> {
-            double[] xy = GeoHash.position(score);
+            GeoHash.position(score, xy);
             double d = shape.distanceIfInside(xy[0], xy[1]);
             if (d == d) {
-                out.add(new Point(member, xy[0], xy[1], d, score));
+                out.add(member, xy[0], xy[1], d, score);
             }
         };
         if (limit <= 0) {
             z.visit(from, to, visitor);
             return;
         }
-        for (int r = from; r <= to && out.size() < limit; r++) {
+        for (int r = from; r <= to && out.size < limit; r++) {
             z.visit(r, r, visitor); // one at a time: ANY stops at the limit exactly, as Redis
         }
     }
 
-    private RedisMessage reply(Point[] points, int returned, double conversion) {
+    private RedisMessage reply(Points found, int[] order, int returned) {
         int options = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoords ? 1 : 0);
+        if (options == 0) {
+            List<byte[]> members = new ArrayList<>(returned);
+            for (int i = 0; i < returned; i++) {
+                members.add(found.members[order[i]]); // a sorted set's member arrays are never changed in place
+            }
+            return new BulkArrayReply(members);
+        }
         List<RedisMessage> out = new ArrayList<>(returned);
         for (int i = 0; i < returned; i++) {
-            Point p = points[i];
-            if (options == 0) {
-                out.add(bulk(p.member()));
-                continue;
-            }
+            int p = order[i];
             List<RedisMessage> item = new ArrayList<>(options + 1);
-            item.add(bulk(p.member()));
+            item.add(bulk(found.members[p]));
             if (withDist) {
-                item.add(bulk(GeoCommands.distanceText(p.distance() / conversion)));
+                item.add(bulk(GeoCommands.distanceText(found.distances[p] / conversion)));
             }
             if (withHash) {
-                item.add(RespReplies.integer((long) p.score()));
+                item.add(RespReplies.integer((long) found.scores[p]));
             }
             if (withCoords) {
-                item.add(GeoCommands.coordinates(p.longitude(), p.latitude()));
+                item.add(GeoCommands.coordinates(found.longitudes[p], found.latitudes[p]));
             }
             out.add(new ArrayRedisMessage(item));
         }

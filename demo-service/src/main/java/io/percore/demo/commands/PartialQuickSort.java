@@ -1,23 +1,28 @@
 package io.percore.demo.commands;
 
-import java.util.Comparator;
-
 /**
  * Redis's partial quicksort ({@code pqsort.c}: Bentley and McIlroy's quicksort that only recurses
  * into partitions overlapping the ranks wanted), with the same pivots and swaps, so that when a
  * GEORADIUS ... COUNT keeps the first n of equally distant points it keeps the ones Redis keeps, in
- * Redis's order. Only ranks {@code from..to} end up sorted.
+ * Redis's order. It sorts positions ({@code int}s) compared by what they stand for; only ranks
+ * {@code from..to} end up sorted.
  */
 final class PartialQuickSort {
 
     private PartialQuickSort() {
     }
 
-    static <T> void sort(T[] a, Comparator<? super T> cmp, int from, int to) {
+    /** Compares two positions. */
+    @FunctionalInterface
+    interface Order {
+        int compare(int a, int b);
+    }
+
+    static void sort(int[] a, Order cmp, int from, int to) {
         sort(a, 0, a.length, cmp, from, to);
     }
 
-    private static <T> void sort(T[] a, int lo, int n, Comparator<? super T> cmp, int from, int to) {
+    private static void sort(int[] a, int lo, int n, Order cmp, int from, int to) {
         while (true) {
             if (n < 7) {
                 for (int m = lo + 1; m < lo + n; m++) {
@@ -89,19 +94,19 @@ final class PartialQuickSort {
         return !((from < lo && to < lo) || (from >= lo + n && to >= lo + n));
     }
 
-    private static <T> int median(T[] a, int x, int y, int z, Comparator<? super T> cmp) {
+    private static int median(int[] a, int x, int y, int z, Order cmp) {
         return cmp.compare(a[x], a[y]) < 0
                 ? (cmp.compare(a[y], a[z]) < 0 ? y : (cmp.compare(a[x], a[z]) < 0 ? z : x))
                 : (cmp.compare(a[y], a[z]) > 0 ? y : (cmp.compare(a[x], a[z]) < 0 ? x : z));
     }
 
-    private static <T> void swap(T[] a, int i, int j) {
-        T t = a[i];
+    private static void swap(int[] a, int i, int j) {
+        int t = a[i];
         a[i] = a[j];
         a[j] = t;
     }
 
-    private static <T> void swapRuns(T[] a, int i, int j, int n) {
+    private static void swapRuns(int[] a, int i, int j, int n) {
         for (int k = 0; k < n; k++) {
             swap(a, i + k, j + k);
         }
