@@ -92,18 +92,24 @@ public final class HyperLogLogCommands {
 
     /** PFCOUNT key: the cached cardinality, or the computed one, then cached in the value. */
     static RedisMessage pfcountOne(ValueStore ks, byte[][] argv, long now) {
-        HllString h = open(ks, argv[1], ks.lookupRead(argv[1], ValueType.STRING, now), now);
-        if (h == null) {
+        Object stored = ks.lookupRead(argv[1], ValueType.STRING, now);
+        if (stored == null) {
             return RespReplies.ZERO;
         }
-        long card = h.cachedCount();
-        if (card < 0) {
-            card = h.count();
-            if (card < 0) {
-                throw new RespError(HyperLogLog.INVALID_HLL);
-            }
-            h.cacheCount(card);
+        StringView v = StringView.of(stored);
+        if (!HyperLogLog.isHll(v.array(), v.length())) {
+            throw new RespError(HyperLogLog.NOT_HLL);
         }
+        long card = HyperLogLog.cachedCount(v.array()); // the common case: the header has it
+        if (card >= 0) {
+            return integer(card);
+        }
+        HllString h = HllString.of(ks, argv[1], v, now);
+        card = h.count();
+        if (card < 0) {
+            throw new RespError(HyperLogLog.INVALID_HLL);
+        }
+        h.cacheCount(card);
         return integer(card);
     }
 

@@ -67,7 +67,7 @@ public final class HyperLogLog {
     }
 
     /** The cached cardinality, or -1 when the cache is stale (its top bit set). */
-    static long cachedCount(byte[] b) {
+    public static long cachedCount(byte[] b) {
         if ((b[CARD_AT + 7] & 0x80) != 0) {
             return -1;
         }
