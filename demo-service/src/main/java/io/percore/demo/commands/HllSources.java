@@ -9,7 +9,9 @@ import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
+import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
+import io.percore.engine.ShardPromise;
 import java.util.Arrays;
 
 /**
@@ -64,22 +66,34 @@ final class HllSources {
         for (int shard = 0; shard < groups.length; shard++) {
             if (groups[shard] != null) {
                 int target = groups.length == 1 ? keyspace.shardOf(argv[from]) : shard;
-                ShardFuture<Void> part = readOn(keyspace, target, argv, groups[shard], 0, merged);
+                ShardPromise<Void> part = new ShardPromise<>();
+                readOn(keyspace, target, argv, groups[shard], 0, merged, part);
                 all = all.flatMap(m -> part.map(done -> m));
             }
         }
         return all;
     }
 
-    private static ShardFuture<Void> readOn(Keyspace keyspace, int shard, byte[][] argv, int[] indices, int offset, Merged into) {
+    /**
+     * One batch of a shard's keys, then the next as a task of its own on the connection's shard: a
+     * batch on the connection's own shard runs inline, and a chain of them must not become one long
+     * step there.
+     */
+    private static void readOn(Keyspace keyspace, int shard, byte[][] argv, int[] indices, int offset, Merged into,
+                               ShardPromise<Void> done) {
         int to = Math.min(indices.length, offset + BATCH);
         int[] batch = Arrays.copyOfRange(indices, offset, to);
-        return keyspace.invokeOn(shard, st -> readBatch(st.store(), argv, batch, System.currentTimeMillis())).flatMap(b -> {
+        keyspace.invokeOn(shard, st -> readBatch(st.store(), argv, batch, System.currentTimeMillis())).whenComplete((b, failure) -> {
+            if (failure != null) {
+                done.fail(failure);
+                return;
+            }
             b.addTo(into);
             if (b.error() != null || to == indices.length) {
-                return ShardFuture.completed(null);
+                done.complete(null);
+            } else {
+                Shard.current().execute(() -> readOn(keyspace, shard, argv, indices, to, into, done));
             }
-            return readOn(keyspace, shard, argv, indices, to, into);
         });
     }
 

@@ -254,11 +254,15 @@ public final class HyperLogLog {
      */
     public static boolean mergeInto(byte[] max, byte[] b, int length) {
         if (isDense(b)) {
-            for (int i = 0; i < REGISTERS; i++) {
-                int v = denseGet(b, i);
-                if (v > max[i]) {
-                    max[i] = (byte) v;
-                }
+            // three bytes hold four registers exactly: 4,096 groups, no register straddles two groups
+            for (int i = 0, at = HEADER; i < REGISTERS; i += 4, at += 3) {
+                int b0 = b[at] & 0xff;
+                int b1 = b[at + 1] & 0xff;
+                int b2 = b[at + 2] & 0xff;
+                raise(max, i, b0 & REGISTER_MAX);
+                raise(max, i + 1, (b0 >>> 6 | b1 << 2) & REGISTER_MAX);
+                raise(max, i + 2, (b1 >>> 4 | b2 << 4) & REGISTER_MAX);
+                raise(max, i + 3, b2 >>> 2);
             }
             return true;
         }
@@ -271,14 +275,26 @@ public final class HyperLogLog {
         }) == REGISTERS;
     }
 
+    private static void raise(byte[] max, int i, int value) {
+        if (value > max[i]) {
+            max[i] = (byte) value;
+        }
+    }
+
     // ------------------------------------------------------------------ counting
 
     /** The estimated cardinality of a value's registers, or -1 when a sparse value is corrupt (Redis's {@code hllCount}). */
     static long count(byte[] b, int length) {
         int[] histogram = new int[64];
         if (isDense(b)) {
-            for (int i = 0; i < REGISTERS; i++) {
-                histogram[denseGet(b, i)]++;
+            for (int at = HEADER; at < DENSE_SIZE; at += 3) {
+                int b0 = b[at] & 0xff;
+                int b1 = b[at + 1] & 0xff;
+                int b2 = b[at + 2] & 0xff;
+                histogram[b0 & REGISTER_MAX]++;
+                histogram[(b0 >>> 6 | b1 << 2) & REGISTER_MAX]++;
+                histogram[(b1 >>> 4 | b2 << 4) & REGISTER_MAX]++;
+                histogram[b2 >>> 2]++;
             }
         } else {
             long registers = walkSparse(b, length, (first, run, value) -> histogram[value] += run);
