@@ -158,3 +158,91 @@ for s in "${SCENARIOS[@]}"; do
     }' "$RESULTS"
 done
 echo "(redis-server $(redis-server --version | awk '{print $3}'))"
+
+# ---------------------------------------------------------------- bounds: how long one big command holds the server
+# A second client GETs a key in a loop while one connection runs the big command; the worst GET
+# latency is how long the server (the one shard) served nobody. Server CPU per command from /proc.
+python3 - "$WORK/bounds.resp" <<'EOF2'
+import random, sys
+random.seed(31)
+def cmd(*args):
+    return '*%d\r\n' % len(args) + ''.join('$%d\r\n%s\r\n' % (len(str(a).encode()), a) for a in args)
+with open(sys.argv[1], 'w') as f:
+    for batch in range(1000):
+        args = ['GEOADD', 'geo:1m']
+        for i in range(1000):
+            args += ['%.6f' % random.uniform(-180, 180), '%.6f' % random.uniform(-85, 85), 'p%d' % (batch * 1000 + i)]
+        f.write(cmd(*args))
+    f.write(cmd('CONFIG', 'SET', 'hll-sparse-max-bytes', '0'))
+    for i in range(2000):
+        f.write(cmd('PFADD', 'hll:%d' % i, 'x%d' % i, 'y%d' % (i % 101)))
+    f.write(cmd('CONFIG', 'SET', 'hll-sparse-max-bytes', '3000'))
+EOF2
+for port in "$RESP_PORT" "$REDIS_PORT"; do
+  redis-cli -p "$port" --pipe < "$WORK/bounds.resp" | grep -q "errors: 0" || { echo "run-geohll: filling the bounds data on port $port failed" >&2; exit 1; }
+done
+MERGE="PFMERGE hll:merged $(seq -f 'hll:%g' 0 1999 | tr '\n' ' ')"
+bound_run() { # pid port label command...
+  local pid=$1 port=$2 label=$3; shift 3
+  local before after worst
+  # first the server's CPU for 10 runs alone, then 10 runs again beside the probing client (whose GETs cost CPU too)
+  before=$(cpu_ticks "$pid")
+  big_command "$port" 0 "$@" >/dev/null
+  after=$(cpu_ticks "$pid")
+  worst=$(big_command "$port" 1 "$@")
+  awk -v l="$label" -v t=$((after - before)) -v hz="$CLK_TCK" -v w="$worst" 'BEGIN{printf "%-56s %8.1f ms CPU each %8s ms worst GET meanwhile\n", l, t*1000/hz/10, w}'
+}
+big_command() { # port probe(0|1) command... -> the worst GET latency in ms (0 without the probe)
+  taskset -c "$CLIENT_CPU" python3 - "$@" <<'EOF3'
+import socket, sys, threading, time
+port = int(sys.argv[1]); probing = sys.argv[2] == '1'; command = sys.argv[3:]
+def conn():
+    s = socket.create_connection(('127.0.0.1', port)); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1); return s
+def send(s, args):
+    s.sendall(('*%d\r\n' % len(args) + ''.join('$%d\r\n%s\r\n' % (len(a.encode()), a) for a in args)).encode())
+def reply(s, buf=[b'']):
+    # enough of RESP for +, -, :, $ and * of bulks/integers/arrays
+    def line():
+        while b'\r\n' not in buf[0]:
+            buf[0] += s.recv(1 << 20)
+        l, buf[0] = buf[0].split(b'\r\n', 1)
+        return l
+    def one():
+        l = line(); t = l[:1]
+        if t == b'$':
+            n = int(l[1:])
+            if n >= 0:
+                while len(buf[0]) < n + 2:
+                    buf[0] += s.recv(1 << 20)
+                buf[0] = buf[0][n + 2:]
+        elif t == b'*':
+            for _ in range(max(0, int(l[1:]))):
+                one()
+        elif t == b'-':
+            raise SystemExit('error reply: ' + l.decode())
+    one()
+done = threading.Event(); worst = [0.0]
+def probe():
+    s = conn(); b = [b'']
+    while not done.is_set():
+        t = time.perf_counter(); send(s, ['GET', 'probe']); reply(s, b); worst[0] = max(worst[0], time.perf_counter() - t)
+p = threading.Thread(target=probe)
+if probing:
+    p.start(); time.sleep(0.2)
+c = conn()
+for _ in range(10):
+    send(c, command); reply(c, [b''])
+if probing:
+    time.sleep(0.1); done.set(); p.join()
+print('%.1f' % (worst[0] * 1000))
+EOF3
+}
+echo
+echo "== bounds: one big command, 10 times on each server: its CPU, then the worst latency of another client's GET meanwhile"
+for who in redis percore; do
+  if [ "$who" = percore ]; then pid=$PERCORE_PID; port=$RESP_PORT; else pid=$REDIS_PID; port=$REDIS_PORT; fi
+  # shellcheck disable=SC2086
+  bound_run "$pid" "$port" "$who PFMERGE of 2,000 dense HLLs" $MERGE
+  bound_run "$pid" "$port" "$who GEOSEARCH whole earth, 1,000,000 points, COUNT 10" GEOSEARCH geo:1m FROMLONLAT 0 0 BYRADIUS 25000 km COUNT 10
+  bound_run "$pid" "$port" "$who GEOSEARCH 500 km, 1,000,000 points" GEOSEARCH geo:1m FROMLONLAT 0 0 BYRADIUS 500 km
+done
