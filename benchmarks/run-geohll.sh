@@ -4,7 +4,7 @@
 # Reports the server's CPU time per request (utime+stime from /proc/PID/stat) and throughput,
 # rounds interleaved (which server goes first alternates), min / median / max of the per-round ratios.
 #
-# usage: benchmarks/run-geohll.sh [rounds]     (default 3; ~40 s a round, plus ~60 s start, fill and warm-up)
+# usage: benchmarks/run-geohll.sh [rounds]     (default 3; ~1 min a round, plus ~2 min start, fill and warm-up, ~3 min of bounds)
 # env:   PERCORE_JAR (default demo-service/target/percore-demo-service-*-exec.jar, built if missing)
 #        SERVER_CPU (1) CLIENT_CPU (0)
 #
@@ -16,6 +16,9 @@
 #   pfadd-P16      PFADD pf:add e:<rand>                           1,000,000 requests, 16 deep (dense after the first thousands)
 #   pfcount1-P16   PFCOUNT pf:a (dense, 100,000 elements: the cached cardinality), 1,000,000 requests, 16 deep
 #   pfcount3-P1    PFCOUNT pf:a pf:b pf:c (three dense HLLs merged on each call), 20,000 requests one at a time
+# Then the bounds (issue 30, part 4): PFMERGE of 2,000 dense HLLs, GEOSEARCH of the whole earth (COUNT 10) and of
+# 500 km over 1,000,000 points, each 10 times on each server: the server's CPU per command, then, run again, the
+# worst latency of another client's GET meanwhile (how long the server, one shard here, served nobody).
 set -euo pipefail
 
 ROUNDS=${1:-3}
