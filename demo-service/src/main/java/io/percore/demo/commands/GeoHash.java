@@ -187,37 +187,33 @@ final class GeoHash {
     // ------------------------------------------------------------------ neighbours
 
     private static Box moveX(Box box, int d) {
-        if (d == 0) {
-            return box;
-        }
-        long x = box.bits() & 0xaaaaaaaaaaaaaaaaL;
-        long y = box.bits() & 0x5555555555555555L;
-        long zz = 0x5555555555555555L >>> (64 - box.step() * 2);
-        if (d > 0) {
-            x = x + (zz + 1);
-        } else {
-            x = x | zz;
-            x = x - (zz + 1);
-        }
-        x &= (0xaaaaaaaaaaaaaaaaL >>> (64 - box.step() * 2));
-        return new Box(x | y, box.step());
+        return step(box, d, 0xaaaaaaaaaaaaaaaaL, 0x5555555555555555L);
     }
 
     private static Box moveY(Box box, int d) {
+        return step(box, d, 0x5555555555555555L, 0xaaaaaaaaaaaaaaaaL);
+    }
+
+    /**
+     * The box one cell further ({@code d} 1) or back (-1) along the coordinate in the {@code moved} bits
+     * (odd: longitude, even: latitude), wrapping around: Redis's {@code geohash_move_x}/{@code _y}, which
+     * fill the other coordinate's bits with ones so a carry or borrow runs through them.
+     */
+    private static Box step(Box box, int d, long moved, long kept) {
         if (d == 0) {
             return box;
         }
-        long x = box.bits() & 0xaaaaaaaaaaaaaaaaL;
-        long y = box.bits() & 0x5555555555555555L;
-        long zz = 0xaaaaaaaaaaaaaaaaL >>> (64 - box.step() * 2);
+        long m = box.bits() & moved;
+        long k = box.bits() & kept;
+        long zz = kept >>> (64 - box.step() * 2);
         if (d > 0) {
-            y = y + (zz + 1);
+            m = m + (zz + 1);
         } else {
-            y = y | zz;
-            y = y - (zz + 1);
+            m = m | zz;
+            m = m - (zz + 1);
         }
-        y &= (0x5555555555555555L >>> (64 - box.step() * 2));
-        return new Box(x | y, box.step());
+        m &= moved >>> (64 - box.step() * 2);
+        return new Box(m | k, box.step());
     }
 
     private static Box move(Box box, int dx, int dy) {
