@@ -305,7 +305,7 @@ public final class RespCommands {
         c.add(spec("georadiusbymember_ro", -5, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUSBYMEMBER", keyed(GeoCommands::georadiusbymemberRo)));
         // HyperLogLog (hyperloglog.c): strings in Redis's HLL format
         c.add(spec("pfadd", -2, "write,denyoom,fast", 1, 1, 1, "hyperloglog", "Adds the specified elements to the specified HyperLogLog.", keyed(HyperLogLogCommands::pfadd)));
-        c.add(spec("pfcount", -2, "readonly", 1, -1, 1, "hyperloglog", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", HyperLogLogCommands.PFCOUNT));
+        c.add(spec("pfcount", -2, "readonly,may_replicate", 1, -1, 1, "hyperloglog", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", HyperLogLogCommands.PFCOUNT));
         c.add(spec("pfmerge", -2, "write,denyoom", 1, -1, 1, "hyperloglog", "Merge N different HyperLogLogs into a single one.", HyperLogLogCommands.PFMERGE));
         c.add(spec("pfdebug", 3, "write,denyoom,admin", 2, 2, 1, "hyperloglog", "Internal commands for debugging HyperLogLog values", HyperLogLogCommands::pfdebug));
         c.add(spec("pfselftest", 1, "admin", 0, 0, 0, "hyperloglog", "An internal command for testing HyperLogLog values", HyperLogLogCommands::pfselftest));

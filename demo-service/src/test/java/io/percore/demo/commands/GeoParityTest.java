@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The one tolerance: Java's sin, cos and asin can differ from glibc's in the last bit, so a
  * distance printed with four decimals can differ by 0.0001 (about once in a million distances), and a
- * STOREDIST score (printed with 17 digits) in its last digits. Those are counted, bounded, and
- * nothing else may differ.
+ * STOREDIST score (printed with 17 digits) in its last digits (within 10^-12 of it: asin near its ends
+ * makes a few ulps of a few). Those are counted, bounded, and nothing else may differ.
  */
 class GeoParityTest {
 
@@ -499,7 +499,8 @@ class GeoParityTest {
             double dx = Double.parseDouble(x instanceof RespTestClient.Double3 d3 ? d3.text() : (String) x);
             double dy = Double.parseDouble(y instanceof RespTestClient.Double3 d3 ? d3.text() : (String) y);
             if (dx != dy) {
-                assertThat(Math.abs(dx - dy)).as(what + ": a stored distance").isLessThanOrEqualTo(4 * Math.ulp(dx));
+                // a last-bit difference of sin/cos/asin grows through asin near its ends (points near the antipode)
+                assertThat(Math.abs(dx - dy)).as(what + ": a stored distance").isLessThanOrEqualTo(1e-12 * Math.max(1, Math.abs(dx)));
                 tolerance.storedDistanceScores++;
             }
         }
