@@ -529,7 +529,7 @@ public final class ValueStore {
         return hashLimits;
     }
 
-    /** The intset limit of sets on this shard; takes effect on the next add to a set. */
+    /** Redis's {@code hll-sparse-max-bytes} on this shard; followed from the next change of a sparse HyperLogLog. */
     public void hllSparseMaxBytes(long bytes) {
         this.hllSparseMaxBytes = bytes;
     }
@@ -538,6 +538,7 @@ public final class ValueStore {
         return hllSparseMaxBytes;
     }
 
+    /** The intset limit of sets on this shard; takes effect on the next add to a set. */
     public void setLimits(SetValue.Limits limits) {
         this.setLimits = limits;
     }
