@@ -39,11 +39,11 @@ final class GeoSearch {
     private static final int SORT_ASC = 1;
     private static final int SORT_DESC = 2;
 
-    /**
-     * What the search came to: a reply to send, or (with a destination) the entries to store there,
-     * in sorted-set order, and the count to reply.
-     */
-    record Outcome(RedisMessage reply, byte[] storeKey, List<ZSetValue.Entry> toStore, long stored) {
+    /** What the search came to: a reply to send, or (with a destination) the entries to store there. */
+    record Outcome(RedisMessage reply, byte[] storeKey, List<ZSetValue.Entry> toStore) {
+        static Outcome reply(RedisMessage reply) {
+            return new Outcome(reply, null, null);
+        }
     }
 
     private final byte[][] argv;
@@ -230,7 +230,7 @@ final class GeoSearch {
 
     private Outcome search() {
         if (zset == null) {
-            return storeKey != null ? new Outcome(null, storeKey, List.of(), 0) : new Outcome(ArrayRedisMessage.EMPTY_INSTANCE, null, null, 0);
+            return storeKey != null ? new Outcome(null, storeKey, List.of()) : Outcome.reply(ArrayRedisMessage.EMPTY_INSTANCE);
         }
         if (count != 0 && sort == SORT_NONE && !any) {
             sort = SORT_ASC; // the closest N, as Redis: COUNT without an order sorts ascending
@@ -239,19 +239,19 @@ final class GeoSearch {
                 : GeoShape.box(longitude, latitude, conversion, width, height);
         Points found = find(zset, shape, any ? count : 0);
         if (found.size == 0 && storeKey == null) {
-            return new Outcome(ArrayRedisMessage.EMPTY_INSTANCE, null, null, 0);
+            return Outcome.reply(ArrayRedisMessage.EMPTY_INSTANCE);
         }
         int returned = (int) (count == 0 || found.size < count ? found.size : count);
         int[] order = found.order(sort == SORT_NONE ? 0 : sort == SORT_ASC ? 1 : -1, returned);
         if (storeKey == null) {
-            return new Outcome(reply(found, order, returned), null, null, returned);
+            return Outcome.reply(reply(found, order, returned));
         }
         List<ZSetValue.Entry> entries = new ArrayList<>(returned);
         for (int i = 0; i < returned; i++) {
             int p = order[i];
             entries.add(new ZSetValue.Entry(found.members[p], storeDist ? found.distances[p] / conversion : found.scores[p]));
         }
-        return new Outcome(null, storeKey, entries, returned);
+        return new Outcome(null, storeKey, entries);
     }
 
     /** The points found, in the order found: parallel arrays, no object per point (a search may find millions). */
