@@ -17,22 +17,18 @@ import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.net.TestSupport;
 import io.percore.net.testing.TestPki;
+import io.percore.net.testing.TlsLineClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.math.BigInteger;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,36 +239,5 @@ class ShardedServerTlsTest {
             // closed with a reset: as good as an end
         }
         return out.toString();
-    }
-
-    /** One TLS connection speaking the line protocol. */
-    static final class TlsLineClient implements AutoCloseable {
-        private final SSLSocket socket;
-        private final BufferedReader in;
-
-        TlsLineClient(SSLContext context, int port) throws IOException {
-            socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-            socket.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        String ask(String line) throws IOException {
-            socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            String reply = in.readLine();
-            if (reply == null) {
-                throw new SSLException("closed by the server");
-            }
-            return reply;
-        }
-
-        BigInteger peerSerial() throws IOException {
-            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

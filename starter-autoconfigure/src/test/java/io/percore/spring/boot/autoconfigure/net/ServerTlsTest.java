@@ -15,16 +15,14 @@ import io.percore.net.server.ServerChannelContext;
 import io.percore.net.server.ShardedServer;
 import io.percore.net.testing.KubeletVolume;
 import io.percore.net.testing.TestPki;
+import io.percore.net.testing.TlsLineClient;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
 import io.percore.spring.boot.autoconfigure.config.InvalidPercoreConfigurationException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -99,7 +96,7 @@ class ServerTlsTest {
             List<Thread> load = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 load.add(loadThread("fresh-" + t, running, failure, () -> {
-                    try (TlsLines c = new TlsLines(client, server.port())) {
+                    try (TlsLineClient c = new TlsLineClient(client, server.port())) {
                         for (int i = 0; i < 3; i++) {
                             assertThat(c.ask("q" + i)).startsWith("q" + i + " tls=true shard=");
                             answered.incrementAndGet();
@@ -108,8 +105,8 @@ class ServerTlsTest {
                     }
                 }));
             }
-            List<TlsLines> longLived = List.of(new TlsLines(client, server.port()), new TlsLines(client, server.port()));
-            for (TlsLines c : longLived) {
+            List<TlsLineClient> longLived = List.of(new TlsLineClient(client, server.port()), new TlsLineClient(client, server.port()));
+            for (TlsLineClient c : longLived) {
                 load.add(loadThread("long-lived", running, failure, () -> {
                     assertThat(c.ask("k")).startsWith("k tls=true");
                     answered.incrementAndGet();
@@ -129,7 +126,7 @@ class ServerTlsTest {
                 for (Thread t : load) {
                     t.join(30_000);
                 }
-                for (TlsLines c : longLived) {
+                for (TlsLineClient c : longLived) {
                     c.close();
                 }
             }
@@ -152,7 +149,7 @@ class ServerTlsTest {
             Instant now = Instant.now();
             secret.update(secretOf(pki, pki.server("expired", now.minus(Duration.ofDays(10)), now.minus(Duration.ofDays(1)))));
             Thread.sleep(1_500); // the watcher's quiet period and the reload's attempt
-            try (TlsLines c = new TlsLines(pki.jdkClientContext(), server.port())) {
+            try (TlsLineClient c = new TlsLineClient(pki.jdkClientContext(), server.port())) {
                 assertThat(c.ask("x")).startsWith("x tls=true");
                 assertThat(c.peerSerial()).isEqualTo(good.serial());
             }
@@ -161,7 +158,7 @@ class ServerTlsTest {
             Set<BigInteger> seen = ConcurrentHashMap.newKeySet();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (!seen.contains(renewed.serial()) && System.nanoTime() < deadline) {
-                try (TlsLines c = new TlsLines(pki.jdkClientContext(), server.port())) {
+                try (TlsLineClient c = new TlsLineClient(pki.jdkClientContext(), server.port())) {
                     c.ask("y");
                     seen.add(c.peerSerial());
                 }
@@ -214,12 +211,12 @@ class ServerTlsTest {
         KubeletVolume secret = KubeletVolume.create(dir.resolve("secret"), secretOf(pki, pki.server("s")));
         runner(secret, "percore.servers.lines.ssl.client-auth=need").run(context -> {
             ShardedServer server = context.getBean(ShardedServerRegistry.class).start("lines", lineServer());
-            try (TlsLines c = new TlsLines(pki.jdkClientContext(pki.client("alice")), server.port())) {
+            try (TlsLineClient c = new TlsLineClient(pki.jdkClientContext(pki.client("alice")), server.port())) {
                 assertThat(c.ask("mine")).startsWith("mine tls=true");
             }
             TestPki stranger = TestPki.create(dir.resolve("other"));
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
-                try (TlsLines c = new TlsLines(stranger.jdkClientContext(stranger.client("mallory")), server.port())) {
+                try (TlsLineClient c = new TlsLineClient(stranger.jdkClientContext(stranger.client("mallory")), server.port())) {
                     c.ask("theirs");
                 }
             }).isInstanceOf(IOException.class);
@@ -284,35 +281,5 @@ class ServerTlsTest {
                 });
             }
         };
-    }
-
-    /** One TLS connection of the line protocol (the JDK's client). */
-    private static final class TlsLines implements AutoCloseable {
-        private final SSLSocket socket;
-        private final BufferedReader in;
-
-        TlsLines(SSLContext context, int port) throws IOException {
-            socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-            socket.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        String ask(String line) throws IOException {
-            socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            String reply = in.readLine();
-            if (reply == null) {
-                throw new IOException("closed by the server");
-            }
-            return reply;
-        }
-
-        BigInteger peerSerial() throws IOException {
-            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
