@@ -167,10 +167,9 @@ class ShardedGrpcServerTest {
         ShardedGrpcServer server = server();
         ManagedChannel channel = channel(server.port());
         try {
+            int started = GrpcEcho.SLOW_CALLS_STARTED.get();
             CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> ClientCalls.blockingUnaryCall(channel, GrpcEcho.SLOW, CallOptions.DEFAULT, "800"));
-            eventually("the slow call arrived", Duration.ofSeconds(10),
-                    () -> server.metrics(0).connectionsOpen() + server.metrics(1).connectionsOpen() == 1);
-            Thread.sleep(200);
+            eventually("the slow call arrived", Duration.ofSeconds(10), () -> GrpcEcho.SLOW_CALLS_STARTED.get() > started);
             CompletableFuture<Void> terminated = server.shutdownGracefully(Duration.ofSeconds(20));
             // the listeners close on their shards' loops right after: from then on every new call is refused
             eventually("a new call refused", Duration.ofSeconds(10), () -> {

@@ -26,6 +26,8 @@ public final class GrpcEcho {
     public static final String SERVICE = "percore.test.Echo";
     /** Streams of {@code Count} the service saw cancelled. */
     public static final AtomicInteger CANCELLED_STREAMS = new AtomicInteger();
+    /** {@code Slow} calls the service began (a test waits for its call to be in flight on this). */
+    public static final AtomicInteger SLOW_CALLS_STARTED = new AtomicInteger();
 
     private GrpcEcho() {
     }
@@ -65,11 +67,13 @@ public final class GrpcEcho {
                     out.onNext(request + " " + where());
                     out.onCompleted();
                 }))
-                .addMethod(SLOW, ServerCalls.asyncUnaryCall((String request, StreamObserver<String> out) ->
-                        Shard.current().schedule(Duration.ofMillis(Long.parseLong(request)), () -> {
-                            out.onNext("slept " + request);
-                            out.onCompleted();
-                        })))
+                .addMethod(SLOW, ServerCalls.asyncUnaryCall((String request, StreamObserver<String> out) -> {
+                    SLOW_CALLS_STARTED.incrementAndGet();
+                    Shard.current().schedule(Duration.ofMillis(Long.parseLong(request)), () -> {
+                        out.onNext("slept " + request);
+                        out.onCompleted();
+                    });
+                }))
                 .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((String request, StreamObserver<String> out) -> {
                     ServerCallStreamObserver<String> stream = (ServerCallStreamObserver<String>) out;
                     stream.setOnCancelHandler(CANCELLED_STREAMS::incrementAndGet);

@@ -108,9 +108,14 @@ class GrpcOnShardsTest {
             assertThat(ok).as("calls counted per shard in the servers' meters").isEqualTo(2);
 
             ManagedChannel inFlightChannel = channel;
+            int started = GrpcEcho.SLOW_CALLS_STARTED.get();
             CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
                     () -> ClientCalls.blockingUnaryCall(inFlightChannel, GrpcEcho.SLOW, CallOptions.DEFAULT, "1500"));
-            Thread.sleep(300);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (GrpcEcho.SLOW_CALLS_STARTED.get() == started) { // in flight on a shard: the close must wait for it
+                assertThat(System.nanoTime()).as("the slow call arrived").isLessThan(deadline);
+                Thread.sleep(10);
+            }
             app.close();
             assertThat(inFlight.get(30, TimeUnit.SECONDS)).as("the call in flight finished before the engine stopped").isEqualTo("slept 1500");
         } finally {
