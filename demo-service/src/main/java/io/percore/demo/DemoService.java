@@ -7,6 +7,7 @@ import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.network.FileReplay;
 import io.percore.demo.network.StreamReplay;
+import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
@@ -35,6 +36,7 @@ public final class DemoService implements AutoCloseable {
     private final Keyspace keyspace;
     private final Persistence persistence;
     private final Replication replication;
+    private final Cluster cluster;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final ShardedServer resp;
@@ -43,11 +45,12 @@ public final class DemoService implements AutoCloseable {
     /** Writes are held for a shutdown (SHUTDOWN, or SIGTERM with replicas to wait for). */
     private final AtomicBoolean writesHeld = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Sharded<ServerShard> servers, PubSub pubsub,
+    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Cluster cluster, Sharded<ServerShard> servers, PubSub pubsub,
                         ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
         this.persistence = persistence;
         this.replication = replication;
+        this.cluster = cluster;
         this.servers = servers;
         this.pubsub = pubsub;
         this.resp = resp;
@@ -93,6 +96,7 @@ public final class DemoService implements AutoCloseable {
         PubSub pubsub = PubSub.start(engine);
         Persistence persistence = null;
         Replication replication = null;
+        Cluster cluster = null;
         Sharded<ServerShard> servers = null;
         ShardedServer resp = null;
         ShardedServer http = null;
@@ -120,7 +124,12 @@ public final class DemoService implements AutoCloseable {
             replication = Replication.start(engine, keyspace, persistence, settings.replication(),
                     () -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp()),
                     rdb -> persisted.replaceFromSnapshot(rdb, limits.zsetLimits(), limits.hashLimits(), limits.setLimits()));
-            servers = ServerShard.start(engine, keyspace, persistence, replication, initial, commands.size());
+            Replication replicated = replication;
+            cluster = settings.cluster().enabled()
+                    ? Cluster.start(settings.cluster(), settings.persistence().dir(), settings.respBindAddress(), settings.respPort(),
+                            keyspace, engine, () -> replicated.settings().masterAuth())
+                    : Cluster.disabled();
+            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size());
             serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;
             Runnable hooksChanged = () -> {
@@ -145,7 +154,8 @@ public final class DemoService implements AutoCloseable {
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             replication.listeningPort(resp.port());
             replication.startLink();
-            DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, resp, http);
+            cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon
+            DemoService service = new DemoService(keyspace, persistence, replication, cluster, servers, pubsub, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             persistence.shutdownPrelude(new Persistence.ShutdownPrelude() {
                 @Override
@@ -165,6 +175,9 @@ public final class DemoService implements AutoCloseable {
             }
             if (resp != null) {
                 resp.close();
+            }
+            if (cluster != null) {
+                cluster.close();
             }
             if (replication != null) {
                 replication.close();
@@ -343,6 +356,7 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
+                    cluster.close(); // no batch of keys half moved: a held batch ends (moved or not) before the shards stop
                     replication.closeLink(); // a replica's final save holds what it acknowledged, and says where that is
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     replication.close();
