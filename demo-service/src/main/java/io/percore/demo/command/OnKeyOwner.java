@@ -56,6 +56,11 @@ public final class OnKeyOwner implements CommandHandler {
         return new OnKeyOwner(command, denyOom, false, keyAt);
     }
 
+    /** The key of a call of this command, whose shard runs it. */
+    public byte[] key(byte[][] argv) {
+        return argv[keyAt];
+    }
+
     @Override
     public void handle(CommandContext c, byte[][] argv) {
         Keyspace keyspace = c.keyspace();

@@ -18,9 +18,10 @@ import java.util.List;
  * XREADGROUP's reading of one stream for a consumer (Redis's {@code streamReplyWithRange} with a
  * group, and {@code streamReplyWithRangeFromConsumerPEL} for history), on the key's shard, reporting
  * the changes as Redis propagates them: each entry delivered as an XCLAIM with its absolute delivery
- * time and the group's last ID, the group's new position with NOACK as XGROUP SETID. Where Redis
- * propagates nothing (a consumer made by a read of its empty history, the delivery counts a history
- * read raises), this reports them too (XGROUP CREATECONSUMER, XCLAIM), so a replica ends equal.
+ * time and the group's last ID, the group's new position as XGROUP SETID with its read counter.
+ * Where Redis propagates nothing (a consumer made by a read of its empty history, the delivery
+ * counts a history read raises, the read counter of a read without NOACK), this reports them too
+ * (XGROUP CREATECONSUMER, XCLAIM, XGROUP SETID), so a replica ends equal.
  */
 final class StreamDelivery {
 
@@ -83,7 +84,9 @@ final class StreamDelivery {
                 }
             }
         }
-        if (noack && advanced) {
+        if (advanced) {
+            // Redis propagates this with NOACK only (its XCLAIMs' LASTID moves a replica's last ID but not its
+            // read counter): here always, so a replica's entries-read and lag are the primary's
             StreamEffects.setId(changes, key, g);
         }
         if (created || !ids.isEmpty()) {

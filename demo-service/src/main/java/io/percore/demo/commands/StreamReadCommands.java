@@ -250,8 +250,10 @@ public final class StreamReadCommands {
         if (g == null) {
             return new Found(null, after, null); // destroyed between the check and now (streams on several shards)
         }
-        if (after != null) { // an ID, not ">": the consumer's own history, served even when empty
-            return new Found(null, after, StreamReplies.array(StreamDelivery.history(ks, key, s, g, a.consumer, after, a.count, now)));
+        if (after != null) { // an ID, not ">": the consumer's own history past it, served even when empty
+            StreamId start = after.next(); // past the greatest ID Redis's increment wraps to 0-0
+            return new Found(null, after, StreamReplies.array(StreamDelivery.history(ks, key, s, g, a.consumer,
+                    start == null ? StreamId.MIN : start, a.count, now)));
         }
         if (s.length() > 0 && s.lastValidId().compareTo(g.lastId()) > 0) {
             return new Found(null, null, StreamDelivery.deliverNew(ks, key, s, g, a.consumer, a.count, a.noack, now).entries());

@@ -194,6 +194,9 @@ public final class ServerShard implements AutoCloseable {
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
         }
+        if (previous == null || !previous.streamLimits().equals(next.streamLimits())) {
+            store.streamLimits(next.streamLimits());
+        }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
         }
