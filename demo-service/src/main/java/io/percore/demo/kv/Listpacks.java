@@ -149,10 +149,12 @@ final class Listpacks {
     // ------------------------------------------------------------------ checking a listpack from outside (a DUMP payload, an RDB file)
 
     /**
-     * Checks {@code lp} as Redis's deep {@code lpValidateIntegrity} does: its header's length is the
-     * array's, it ends with the end byte, every element has a known encoding, lies inside, and has the
-     * right back length, and the header's count is right (or unknown). Returns the number of
-     * elements, or -1 when anything is wrong; reading a listpack that passed cannot leave the array.
+     * Checks {@code lp} as Redis checks a stream's listpack ({@code lpValidateIntegrity} of the header,
+     * then {@code lpValidateNext} over every element): its header's length is the array's, it ends
+     * with the end byte, every element has a known encoding, lies inside, and has the right back
+     * length. The header's element count is not checked, as Redis does not for streams (nothing here
+     * reads it). Returns the number of elements, or -1 when anything is wrong; reading a listpack that
+     * passed cannot leave the array.
      */
     static int validate(byte[] lp) {
         int size = lp.length;
@@ -195,11 +197,7 @@ final class Listpacks {
             count++;
             p = (int) next;
         }
-        if (p != last) {
-            return -1;
-        }
-        int declared = count(lp);
-        return declared != COUNT_UNKNOWN && declared != count ? -1 : count;
+        return p == last ? count : -1;
     }
 
     // ------------------------------------------------------------------ values
