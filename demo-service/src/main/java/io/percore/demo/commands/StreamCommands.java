@@ -36,24 +36,24 @@ public final class StreamCommands {
         }
         byte[] key = argv[1];
         StreamValue s = ks.writeStream(key, now);
+        if (s == null && a.noMkStream) {
+            return RespReplies.NIL;
+        }
+        long total = 0;
+        for (int i = fieldsAt; i < argv.length; i++) {
+            total += argv[i].length;
+        }
+        ks.requireFits(total); // an entry larger than the shard's whole budget: refused before anything is made
         if (s == null) {
-            if (a.noMkStream) {
-                return RespReplies.NIL;
-            }
             s = new StreamValue();
             ks.set(key, ValueType.STREAM, s, ValueStore.NO_EXPIRY);
         }
         if (s.lastId().isMax()) {
             throw new RespError("ERR The stream has exhausted the last possible ID, unable to add more items");
         }
-        long total = 0;
-        for (int i = fieldsAt; i < argv.length; i++) {
-            total += argv[i].length;
-        }
         if (total > StreamValue.NODE_MAX_SIZE) {
             throw new RespError("ERR Elements are too large to be stored");
         }
-        ks.requireFits(total);
         long before = s.bytes();
         StreamId id = s.append(a.id == null ? null : a.id.id(), a.id == null || a.id.seqGiven(), argv, fieldsAt, pairs / 2,
                 ks.streamLimits(), now);
