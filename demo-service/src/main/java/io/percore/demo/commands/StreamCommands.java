@@ -106,7 +106,7 @@ public final class StreamCommands {
         if (count == 0) {
             return ArrayRedisMessage.NULL_INSTANCE;
         }
-        return StreamReplies.range(s, start, end, count == -1 ? 0 : count, rev);
+        return StreamReplies.range(s, start, end, count == -1 ? 0 : count, rev, false);
     }
 
     /** XLEN key */

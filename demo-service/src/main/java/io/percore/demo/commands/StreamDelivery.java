@@ -62,6 +62,9 @@ final class StreamDelivery {
         if (start != null) {
             StreamIterator it = s.iterator(start, null, false);
             while (it.next()) {
+                if (!ids.isEmpty() && entries.full()) {
+                    break; // a reply may hold no more: the rest is for the next read (COUNT is a most, not a promise)
+                }
                 long ms = it.idMs();
                 long seq = it.idSeq();
                 if (StreamId.compare(ms, seq, g.lastMs(), g.lastSeq()) > 0) {
@@ -117,14 +120,16 @@ final class StreamDelivery {
             changed = true;
         }
         List<RedisMessage> entries = new ArrayList<>();
+        long replyBytes = 0;
         for (StreamGroup.PendingCursor p = StreamGroup.pendingFrom(consumer, start.ms(), start.seq());
-             p.valid() && (count == 0 || entries.size() < count); p.next()) {
-            RedisMessage entry = StreamReplies.single(s, p.ms(), p.seq());
+             p.valid() && (count == 0 || entries.size() < count) && replyBytes < RespEncoder.maxBytes(); p.next()) {
+            EncodedReply entry = StreamReplies.single(s, p.ms(), p.seq());
             if (entry == null) {
                 entries.add(StreamReplies.missingEntry(p.ms(), p.seq()));
                 continue;
             }
             entries.add(entry);
+            replyBytes += entry.length();
             StreamNack nack = p.nack();
             g.redelivered(nack, now);
             StreamEffects.xclaim(changes, key, g, p.ms(), p.seq(), nack);

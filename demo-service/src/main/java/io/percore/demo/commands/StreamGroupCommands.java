@@ -33,7 +33,7 @@ import java.util.Locale;
 public final class StreamGroupCommands {
 
     /** The most pending entries one XAUTOCLAIM examines, whatever its COUNT (Redis's is COUNT × 10). */
-    static final long AUTOCLAIM_MAX_ATTEMPTS = 100_000;
+    static final long AUTOCLAIM_MAX_ATTEMPTS = 10_000;
 
     private StreamGroupCommands() {
     }
@@ -264,7 +264,7 @@ public final class StreamGroupCommands {
         }
         RespEncoder out = new RespEncoder(64);
         long n = 0;
-        for (; count > 0 && p.valid() && StreamId.compare(p.ms(), p.seq(), end.ms(), end.seq()) <= 0; p.next()) {
+        for (; count > 0 && p.valid() && StreamId.compare(p.ms(), p.seq(), end.ms(), end.seq()) <= 0 && !out.full(); p.next()) {
             StreamNack nack = p.nack();
             if (minIdle != 0 && now - nack.deliveryTime() < minIdle) {
                 continue;
@@ -473,7 +473,7 @@ public final class StreamGroupCommands {
         StreamGroup.PendingCursor p = g.pendingFrom(start.ms(), start.seq());
         boolean exhausted = false; // the walk stopped for want of entries, not of attempts or count
         while (true) {
-            if (attempts-- == 0 || count == 0) {
+            if (attempts-- == 0 || count == 0 || claimed.full()) {
                 break;
             }
             if (!p.valid()) {

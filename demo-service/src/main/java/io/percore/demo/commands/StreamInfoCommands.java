@@ -125,7 +125,7 @@ public final class StreamInfoCommands {
             return new Resp3Replies.MapReply(m);
         }
         m.add(RespReplies.bulk("entries"));
-        m.add(StreamReplies.range(s, null, null, count, false));
+        m.add(StreamReplies.range(s, null, null, count, false, false));
         m.add(RespReplies.bulk("groups"));
         List<RedisMessage> groups = new ArrayList<>(s.groupCount());
         for (StreamGroup g : s.groups()) {

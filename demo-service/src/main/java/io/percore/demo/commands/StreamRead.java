@@ -79,7 +79,7 @@ record StreamRead(Map<ByteString, StreamId> after, long count, byte[] group, byt
                 return null;
             }
             StreamId start = gt.next();
-            return new Served(key, StreamReplies.range(s, start == null ? StreamId.MIN : start, null, count, false), null);
+            return new Served(key, StreamReplies.range(s, start == null ? StreamId.MIN : start, null, count, false, true), null);
         }
         if (store.typeOf(key, now) != ValueType.STREAM) {
             return new Failed("UNBLOCKED the stream key no longer exists");

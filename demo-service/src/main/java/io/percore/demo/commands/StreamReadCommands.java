@@ -242,7 +242,7 @@ public final class StreamReadCommands {
         if (a.group == null) {
             if (s.length() > 0 && s.lastValidId().compareTo(after) > 0) {
                 StreamId start = after.next();
-                return new Found(null, after, StreamReplies.range(s, start == null ? StreamId.MIN : start, null, a.count, false));
+                return new Found(null, after, StreamReplies.range(s, start == null ? StreamId.MIN : start, null, a.count, false, true));
             }
             return new Found(null, after, null);
         }

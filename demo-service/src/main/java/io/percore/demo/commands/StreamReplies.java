@@ -7,6 +7,7 @@ import io.percore.demo.kv.StreamIterator;
 import io.percore.demo.kv.StreamValue;
 import io.percore.demo.resp.EncodedReply;
 import io.percore.demo.resp.RespEncoder;
+import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,12 +61,24 @@ final class StreamReplies {
         return new ArrayRedisMessage(List.of(id(ms, seq), ArrayRedisMessage.NULL_INSTANCE));
     }
 
-    /** The entries from {@code start} to {@code end} (backwards when {@code rev}), at most {@code count} (0: all), as one array. */
-    static EncodedReply range(StreamValue s, StreamId start, StreamId end, long count, boolean rev) {
+    /**
+     * The entries from {@code start} to {@code end} (backwards when {@code rev}), at most {@code count}
+     * (0: all), as one array. No reply grows past {@link RespEncoder#maxBytes()} (but for its first
+     * entry): a read that may return fewer entries than asked ({@code mayCut}: XREAD, whose client
+     * reads on from the last ID) stops there; another (XRANGE) is refused with {@link #TOO_LARGE}
+     * before it is sent, as its client asked for all of them.
+     */
+    static EncodedReply range(StreamValue s, StreamId start, StreamId end, long count, boolean rev, boolean mayCut) {
         RespEncoder out = new RespEncoder(256);
         long n = 0;
         StreamIterator it = s.iterator(start, end, rev);
         while (it.next()) {
+            if (n > 0 && out.full()) {
+                if (mayCut) {
+                    break;
+                }
+                throw tooLarge();
+            }
             entry(out, it);
             n++;
             if (count != 0 && n == count) {
@@ -73,6 +86,12 @@ final class StreamReplies {
             }
         }
         return out.array(n);
+    }
+
+    /** Why a read that must return everything it asked for is refused past {@link RespEncoder#maxBytes()}. */
+    static RespError tooLarge() {
+        return new RespError("ERR the reply would hold more than " + RespEncoder.maxBytes()
+                + " bytes (an eighth of the heap, what one client may hold): ask for fewer entries with COUNT");
     }
 
     /** The single live entry with this ID, or null when there is none. */

@@ -10,6 +10,13 @@ import java.util.Arrays;
  */
 public final class RespEncoder {
 
+    /**
+     * The most a reply made here may hold (the default of maxmemory-clients, an eighth of the heap):
+     * what a client may hold in all, so no one reply can take the heap, however large the stream.
+     * Callers stop adding at it ({@link #full}); volatile for tests that lower it.
+     */
+    private static volatile long maxBytes = Runtime.getRuntime().maxMemory() / 8;
+
     private static final int HEADER_ROOM = 24;
 
     private byte[] buf;
@@ -17,6 +24,21 @@ public final class RespEncoder {
 
     public RespEncoder(int capacity) {
         buf = new byte[Math.max(64, capacity + HEADER_ROOM)];
+    }
+
+    /** The most a reply made here may hold ({@link #full}). */
+    public static long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Tests only: a smaller bound, so a test need not fill an eighth of its heap. */
+    public static void maxBytes(long bytes) {
+        maxBytes = bytes;
+    }
+
+    /** Whether the reply holds as much as one reply may: a caller that can stop here (a read with a COUNT) does. */
+    public boolean full() {
+        return size - HEADER_ROOM >= maxBytes;
     }
 
     /** Bytes appended so far (what the reply will hold, about). */
