@@ -40,35 +40,35 @@ public final class StreamReadCommands {
     private StreamReadCommands() {
     }
 
-    /** Where XREAD's and XREADGROUP's keys are (Redis's xreadGetKeys): the first half of what follows STREAMS. */
-    public static final CommandSpec.KeyFinder KEYS = argv -> {
-        int streamsAt = -1;
-        for (int i = 1; i < argv.length; i++) {
-            String arg = StreamIds.cString(argv[i]);
-            String lower = arg == null ? "" : arg.toLowerCase(Locale.ROOT);
-            if (lower.equals("block") || lower.equals("count")) {
-                i++;
-            } else if (lower.equals("group")) {
-                i += 2;
-            } else if (lower.equals("noack")) {
-                continue;
-            } else if (lower.equals("streams")) {
-                streamsAt = i;
-                break;
-            } else {
-                break;
+    /**
+     * Where XREAD's keys are, as Redis's key specifications find them (COMMAND GETKEYS, and the
+     * shards a transaction holds): the first STREAMS from argument 1 on (not the last argument), then
+     * the first half of what follows it.
+     */
+    public static final CommandSpec.KeyFinder XREAD_KEYS = keysAfterStreams(1);
+
+    /** XREADGROUP's: the same, the search starting at argument 4 (past GROUP group consumer). */
+    public static final CommandSpec.KeyFinder XREADGROUP_KEYS = keysAfterStreams(4);
+
+    private static CommandSpec.KeyFinder keysAfterStreams(int startFrom) {
+        return argv -> {
+            int first = 0;
+            for (int i = startFrom; i < argv.length - 1; i++) {
+                if ("streams".equalsIgnoreCase(StreamIds.cString(argv[i]))) {
+                    first = i + 1;
+                    break;
+                }
             }
-        }
-        int num = argv.length - streamsAt - 1;
-        if (streamsAt == -1 || num == 0 || num % 2 != 0) {
-            return new int[0];
-        }
-        int[] keys = new int[num / 2];
-        for (int k = 0; k < keys.length; k++) {
-            keys[k] = streamsAt + 1 + k;
-        }
-        return keys;
-    };
+            if (first == 0) {
+                return new int[0];
+            }
+            int[] keys = new int[(argv.length - first) / 2];
+            for (int k = 0; k < keys.length; k++) {
+                keys[k] = first + k;
+            }
+            return keys;
+        };
+    }
 
     /** XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...] */
     public static void xread(CommandContext c, byte[][] argv) {

@@ -247,9 +247,9 @@ public final class RespCommands {
         c.add(spec("xtrim", -4, "write", 1, 1, 1, "stream", "Trims the stream to (approximately if '~' is passed) a certain size", keyed(StreamCommands::xtrim)));
         c.add(spec("xsetid", -3, "write,denyoom,fast", 1, 1, 1, "stream", "An internal command for replicating stream values", keyed(StreamCommands::xsetid)));
         c.add(spec("xread", -4, "readonly,blocking,movablekeys", 0, 0, 0, "stream", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", StreamReadCommands::xread)
-                .withKeys(StreamReadCommands.KEYS));
+                .withKeys(StreamReadCommands.XREAD_KEYS));
         c.add(spec("xreadgroup", -7, "write,blocking,movablekeys", 0, 0, 0, "stream", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", StreamReadCommands::xreadgroup)
-                .withKeys(StreamReadCommands.KEYS));
+                .withKeys(StreamReadCommands.XREADGROUP_KEYS));
         c.add(spec("xack", -4, "write,fast", 1, 1, 1, "stream", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", keyed(StreamGroupCommands::xack)));
         c.add(spec("xpending", -3, "readonly", 1, 1, 1, "stream", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", keyed(StreamGroupCommands::xpending)));
         c.add(spec("xclaim", -6, "write,fast", 1, 1, 1, "stream", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", keyed(StreamGroupCommands::xclaim)));
