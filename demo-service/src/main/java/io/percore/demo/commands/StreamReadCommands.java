@@ -15,6 +15,7 @@ import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.ClientMemory;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
@@ -276,7 +277,18 @@ public final class StreamReadCommands {
         if (byShard.size() == 1) {
             int shard = byShard.keySet().iterator().next();
             int[] all = indexes(byShard.get(shard));
-            done = keyspace.invokeOn(shard, st -> onShard(st.store(), argv, a, all, true, xreadgroup)).map(part -> place(found, all, part));
+            if (shard == c.shard().id()) {
+                done = keyspace.invokeOn(shard, st -> onShard(st.store(), argv, a, all, true, xreadgroup)).map(part -> place(found, all, part));
+            } else {
+                // another shard's streams, as a single-key command's (OnKeyOwner): the entries count as
+                // the client's until they arrive, and a client over its part of maxmemory-clients gets none
+                ClientMemory memory = c.memory();
+                long budget = c.server().config().clientsBytesPerShard(keyspace.shardCount());
+                done = keyspace.invokeOn(shard, st -> madeFor(memory, budget, st.store(), argv, a, all, xreadgroup)).map(part -> {
+                    memory.addElsewhere(-heldBytes(part));
+                    return place(found, all, part);
+                });
+            }
         } else {
             // XREAD reads as it checks; XREADGROUP checks every shard before it serves any
             done = visit(keyspace, argv, a, byShard, found, !xreadgroup);
@@ -285,7 +297,10 @@ public final class StreamReadCommands {
                         : visit(keyspace, argv, a, byShard, checked, true));
             }
         }
-        boolean barrier = !done.isDone();
+        // the connection's later commands wait while this one is not answered, if it may block (they
+        // must come after it is blocked) or takes several steps (as RENAME across shards); one step
+        // on one shard, as a single-key command's, keeps its place by its reply slot alone
+        boolean barrier = !done.isDone() && (byShard.size() > 1 || (a.timeout != -1 && c.mayBlock()));
         if (barrier) {
             c.beginBarrier(); // several steps: the connection's later commands wait, as for RENAME across shards
         }
@@ -314,6 +329,29 @@ public final class StreamReadCommands {
                 block(c, slot, argv, a, result, barrier);
             }
         });
+    }
+
+    /** On another shard: its streams checked and read for a client of this one, unless that client is over its memory (see {@link #read}). */
+    private static Found[] madeFor(ClientMemory memory, long budget, ValueStore ks, byte[][] argv, Args a, int[] indexes, boolean xreadgroup) {
+        if (memory.closing() || (budget > 0 && memory.total() > budget)) {
+            memory.markClosing();
+            Found[] closing = new Found[indexes.length];
+            closing[0] = new Found("ERR client closed: over its part of maxmemory-clients", null, null);
+            return closing;
+        }
+        Found[] part = onShard(ks, argv, a, indexes, true, xreadgroup);
+        memory.addElsewhere(heldBytes(part));
+        return part;
+    }
+
+    private static long heldBytes(Found[] part) {
+        long bytes = 0;
+        for (Found f : part) {
+            if (f != null && f.entries() != null) {
+                bytes += RespReplies.heldBytes(f.entries());
+            }
+        }
+        return bytes;
     }
 
     /** Visits each shard once, in order, checking (and reading when {@code serve}) its streams. */

@@ -229,6 +229,36 @@ class StreamBlockingTest {
         assertThat(((List<?>) entries.get(0)).get(0)).isEqualTo("2-0");
     }
 
+    /**
+     * Without BLOCK a read of another shard's stream is one step, as a single-key command's: a
+     * pipeline of writes, reads and acknowledgements of that stream is answered in order, each
+     * seeing the commands before it (no barrier holds the connection's later commands).
+     */
+    @Test
+    void aPipelineOfReadsOfAnotherShardsStreamKeepsItsOrder() throws IOException {
+        String key = demo.keyOn(1, "sb:pipe-");
+        RespTestClient c = client(0);
+        c.cmd("DEL", key);
+        c.cmd("XGROUP", "CREATE", key, "g", "$", "MKSTREAM");
+        int n = 300;
+        java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
+        for (int i = 1; i <= n; i++) {
+            pipeline.writeBytes(RespTestClient.encode("XADD", key, i + "-0", "f", "v" + i));
+            pipeline.writeBytes(RespTestClient.encode("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", key, ">"));
+            pipeline.writeBytes(RespTestClient.encode("XREAD", "COUNT", "5", "STREAMS", key, (i - 1) + "-0"));
+            pipeline.writeBytes(RespTestClient.encode("XACK", key, "g", i + "-0"));
+        }
+        c.send(pipeline.toByteArray());
+        for (int i = 1; i <= n; i++) {
+            List<Object> entry = List.of(List.of(key, List.of(List.of(i + "-0", List.of("f", "v" + i)))));
+            assertThat(c.read()).isEqualTo(i + "-0");
+            assertThat(c.read()).as("XREADGROUP %d", i).isEqualTo(entry);
+            assertThat(c.read()).as("XREAD %d", i).isEqualTo(entry);
+            assertThat(c.read()).as("XACK %d", i).isEqualTo(1L);
+        }
+        assertThat(((List<?>) c.cmd("XPENDING", key, "g")).get(0)).isEqualTo(0L);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private RespTestClient client() throws IOException {
