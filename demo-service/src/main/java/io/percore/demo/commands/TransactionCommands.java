@@ -248,8 +248,15 @@ public final class TransactionCommands {
                 shards.set(s);
             }
         }
+        if (shards == null && READ_IN_BATCHES.contains(spec.name())) {
+            shards = new BitSet();
+            shards.set(first); // its batches are separate steps: held, so no other command comes between two
+        }
         return shards;
     }
+
+    /** Multi-key commands that read their keys in batches of steps, even on one shard (see HyperLogLogCommands). */
+    private static final Set<String> READ_IN_BATCHES = Set.of("pfcount", "pfmerge");
 
     /**
      * Runs a command whose keys lie on several shards atomically, as Redis runs every command: a

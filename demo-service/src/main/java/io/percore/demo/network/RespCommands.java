@@ -18,6 +18,8 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.commands.BitCommands;
 import io.percore.demo.commands.DumpCommands;
+import io.percore.demo.commands.GeoCommands;
+import io.percore.demo.commands.HyperLogLogCommands;
 import io.percore.demo.commands.HashCommands;
 import io.percore.demo.commands.KeyCommands;
 import io.percore.demo.commands.ListCommands;
@@ -320,6 +322,25 @@ public final class RespCommands {
         c.add(spec("bitop", -4, "write,denyoom", 2, -1, 1, "bitmap", "Performs bitwise operations on multiple strings, and stores the result.", BitCommands::bitop));
         c.add(spec("bitfield", -2, "write,denyoom", 1, 1, 1, "bitmap", "Performs arbitrary bitfield integer operations on strings.", keyed(bits::bitfield)));
         c.add(spec("bitfield_ro", -2, "readonly,fast", 1, 1, 1, "bitmap", "Performs arbitrary read-only bitfield integer operations on strings.", keyed(bits::bitfieldRo)));
+        // geospatial indexes (geo.c): sorted sets of 52-bit geohashes
+        c.add(spec("geoadd", -5, "write,denyoom", 1, 1, 1, "geo", "Add one or more geospatial items in the geospatial index represented using a sorted set", keyed(GeoCommands::geoadd)));
+        c.add(spec("geodist", -4, "readonly", 1, 1, 1, "geo", "Returns the distance between two members of a geospatial index", keyed(GeoCommands::geodist)));
+        c.add(spec("geohash", -2, "readonly", 1, 1, 1, "geo", "Returns members of a geospatial index as standard geohash strings", keyed(GeoCommands::geohash)));
+        c.add(spec("geopos", -2, "readonly", 1, 1, 1, "geo", "Returns longitude and latitude of members of a geospatial index", keyed(GeoCommands::geopos)));
+        c.add(spec("geosearch", -7, "readonly", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", keyed(GeoCommands::geosearch)));
+        c.add(spec("geosearchstore", -8, "write,denyoom", 1, 2, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", GeoCommands::geosearchstore));
+        c.add(spec("georadius", -6, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", GeoCommands.GEORADIUS)
+                .withKeys(GeoCommands.radiusKeys(6)));
+        c.add(spec("georadius_ro", -6, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUS", keyed(GeoCommands::georadiusRo)));
+        c.add(spec("georadiusbymember", -5, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", GeoCommands.GEORADIUSBYMEMBER)
+                .withKeys(GeoCommands.radiusKeys(5)));
+        c.add(spec("georadiusbymember_ro", -5, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUSBYMEMBER", keyed(GeoCommands::georadiusbymemberRo)));
+        // HyperLogLog (hyperloglog.c): strings in Redis's HLL format
+        c.add(spec("pfadd", -2, "write,denyoom,fast", 1, 1, 1, "hyperloglog", "Adds the specified elements to the specified HyperLogLog.", keyed(HyperLogLogCommands::pfadd)));
+        c.add(spec("pfcount", -2, "readonly,may_replicate", 1, -1, 1, "hyperloglog", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", HyperLogLogCommands.PFCOUNT));
+        c.add(spec("pfmerge", -2, "write,denyoom", 1, -1, 1, "hyperloglog", "Merge N different HyperLogLogs into a single one.", HyperLogLogCommands.PFMERGE));
+        c.add(spec("pfdebug", 3, "write,denyoom,admin", 2, 2, 1, "hyperloglog", "Internal commands for debugging HyperLogLog values", HyperLogLogCommands::pfdebug));
+        c.add(spec("pfselftest", 1, "admin", 0, 0, 0, "hyperloglog", "An internal command for testing HyperLogLog values", HyperLogLogCommands::pfselftest));
         // generic
         c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", CommandHandler.atomicOnItsOwn(KeyCommands::del)));
         c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", CommandHandler.atomicOnItsOwn(KeyCommands::del)));
