@@ -8,6 +8,7 @@ import io.percore.demo.kv.StreamId;
 import io.percore.demo.kv.StreamIterator;
 import io.percore.demo.kv.StreamValue;
 import io.percore.demo.kv.ValueStore;
+import io.percore.demo.resp.EncodedReply;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespEncoder;
@@ -125,11 +126,13 @@ public final class StreamInfoCommands {
             return new Resp3Replies.MapReply(m);
         }
         m.add(RespReplies.bulk("entries"));
-        m.add(StreamReplies.range(s, null, null, count, false, false));
+        EncodedReply entries = StreamReplies.range(s, null, null, count, false, false);
+        m.add(entries);
         m.add(RespReplies.bulk("groups"));
         List<RedisMessage> groups = new ArrayList<>(s.groupCount());
+        long[] held = {entries.length()}; // the reply's bytes so far: with COUNT 0 it lists every pending entry of every group
         for (StreamGroup g : s.groups()) {
-            groups.add(fullGroup(s, g, count));
+            groups.add(fullGroup(s, g, count, held));
         }
         m.add(new ArrayRedisMessage(groups));
         return new Resp3Replies.MapReply(m);
@@ -140,7 +143,7 @@ public final class StreamInfoCommands {
         return it.next() ? StreamReplies.entry(it) : RespReplies.NIL;
     }
 
-    private static RedisMessage fullGroup(StreamValue s, StreamGroup g, long count) {
+    private static RedisMessage fullGroup(StreamValue s, StreamGroup g, long count, long[] held) {
         RespEncoder pending = new RespEncoder(64);
         long n = 0;
         for (StreamGroup.PendingCursor p = g.firstPending(); p.valid() && (count == 0 || n < count); p.next()) {
@@ -150,7 +153,9 @@ public final class StreamInfoCommands {
             pending.integer(p.nack().deliveryTime());
             pending.integer(p.nack().deliveryCount());
             n++;
+            checkSize(held, pending);
         }
+        held[0] += pending.size();
         List<RedisMessage> consumers = new ArrayList<>(g.consumerCount());
         for (StreamConsumer c : g.consumers()) {
             RespEncoder own = new RespEncoder(64);
@@ -161,7 +166,9 @@ public final class StreamInfoCommands {
                 own.integer(p.nack().deliveryTime());
                 own.integer(p.nack().deliveryCount());
                 k++;
+                checkSize(held, own);
             }
+            held[0] += own.size();
             consumers.add(map("name", RespReplies.bulk(c.name()),
                     "seen-time", RespReplies.integer(c.seenTime()),
                     "pel-count", RespReplies.integer(c.pendingCount()),
@@ -174,6 +181,13 @@ public final class StreamInfoCommands {
                 "pel-count", RespReplies.integer(g.pendingCount()),
                 "pending", pending.array(n),
                 "consumers", new ArrayRedisMessage(consumers));
+    }
+
+    /** Refuses the reply once it would hold more than one reply may (as XRANGE is refused: XINFO may not cut it). */
+    private static void checkSize(long[] held, RespEncoder part) {
+        if (held[0] + part.size() >= RespEncoder.maxBytes()) {
+            throw StreamReplies.tooLarge();
+        }
     }
 
     private static RedisMessage entriesRead(StreamGroup g) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * it, XCLAIM and XAUTOCLAIM with bounded work per call (XAUTOCLAIM examines at most 10,000 entries
  * whatever its COUNT and hands back a cursor, where Redis's would walk the million); no reply grows
  * past its bound (an eighth of the heap, lowered here): XRANGE of everything is refused, XREAD and
- * XREADGROUP return fewer entries than a huge COUNT and read on from there; an approximate trim
+ * XREADGROUP return fewer entries than a huge COUNT and read on from there, XINFO STREAM FULL COUNT 0
+ * over 300,000 pending entries is refused; an approximate trim
  * removes at most its limit. CPU time, not the wall clock, bounds the work.
  */
 class StreamBoundsTest {
@@ -135,5 +136,17 @@ class StreamBoundsTest {
         // an approximate trim removes at most its limit (100 nodes' entries: 10,000)
         RedisMessage trimmed = StreamCommands.xtrim(store, argv("XTRIM", "s", "MAXLEN", "~", "0"), now);
         assertThat(((io.netty.handler.codec.redis.IntegerRedisMessage) trimmed).value()).isEqualTo(10_000);
+        // XINFO STREAM FULL COUNT 0 lists every entry and every pending entry: refused past the bound, as
+        // XRANGE; for the pending entries too, once the stream is emptied (300,000 of them: about 12 MB as listed)
+        assertThatThrownBy(() -> StreamInfoCommands.stream(store, argv("XINFO", "STREAM", "s", "FULL", "COUNT", "0"), now))
+                .isInstanceOf(RespError.class).hasMessageContaining("ask for fewer entries with COUNT");
+        StreamGroupCommands.xgroupCreate(store, argv("XGROUP", "CREATE", "s", "g2", "0"), now);
+        RespEncoder.maxBytes(1L << 40);
+        readGroup(store, "s", "g2", "c", 0, now);
+        RespEncoder.maxBytes(4 << 20);
+        StreamCommands.xtrim(store, argv("XTRIM", "s", "MAXLEN", "0"), now);
+        assertThatThrownBy(() -> StreamInfoCommands.stream(store, argv("XINFO", "STREAM", "s", "FULL", "COUNT", "0"), now))
+                .isInstanceOf(RespError.class).hasMessageContaining("ask for fewer entries with COUNT");
+        assertThat(StreamInfoCommands.stream(store, argv("XINFO", "STREAM", "s", "FULL", "COUNT", "1000"), now)).isNotNull();
     }
 }
