@@ -603,22 +603,4 @@ public final class StreamValue implements MutableValue {
         }
         return out;
     }
-
-    /** A group's pending entries in ID order, with their delivery times and counts. */
-    public static List<long[]> pendingEntries(StreamGroup g) {
-        List<long[]> out = new ArrayList<>(g.pending.size());
-        for (IdIndex<StreamNack>.Cursor p = g.pending.first(); p.valid(); p.next()) {
-            out.add(new long[] {p.ms(), p.seq(), p.value().deliveryTime, p.value().deliveryCount});
-        }
-        return out;
-    }
-
-    /** A consumer's pending IDs in order. */
-    public static List<long[]> pendingIds(StreamConsumer c) {
-        List<long[]> out = new ArrayList<>(c.pending.size());
-        for (IdIndex<StreamNack>.Cursor p = c.pending.first(); p.valid(); p.next()) {
-            out.add(new long[] {p.ms(), p.seq()});
-        }
-        return out;
-    }
 }

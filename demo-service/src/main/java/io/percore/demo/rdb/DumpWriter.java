@@ -182,21 +182,20 @@ public final class DumpWriter {
             writeLength(g.lastMs());
             writeLength(g.lastSeq());
             writeLength(g.entriesRead());
-            List<long[]> pending = StreamValue.pendingEntries(g);
-            writeLength(pending.size());
-            for (long[] p : pending) {
-                writeRawId(p[0], p[1]);
-                writeLongLE(p[2]);
-                writeLength(p[3]);
+            // walked, not listed: a PEL of a million entries costs no copy of itself
+            writeLength(g.pendingCount());
+            for (StreamGroup.PendingCursor p = g.firstPending(); p.valid(); p.next()) {
+                writeRawId(p.ms(), p.seq());
+                writeLongLE(p.nack().deliveryTime());
+                writeLength(p.nack().deliveryCount());
             }
             writeLength(g.consumerCount());
             for (StreamConsumer c : g.consumers()) {
                 writeString(c.name());
                 writeLongLE(c.seenTime());
-                List<long[]> owned = StreamValue.pendingIds(c);
-                writeLength(owned.size());
-                for (long[] id : owned) {
-                    writeRawId(id[0], id[1]);
+                writeLength(c.pendingCount());
+                for (StreamGroup.PendingCursor p = StreamGroup.pendingFrom(c, 0, 0); p.valid(); p.next()) {
+                    writeRawId(p.ms(), p.seq());
                 }
             }
         }

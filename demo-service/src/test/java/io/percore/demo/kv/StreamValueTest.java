@@ -269,7 +269,8 @@ class StreamValueTest {
         assertThat(s.bytes()).isEqualTo(recount(s));
         StreamNack nack = copy.group(b("g")).pendingEntry(1, 0);
         assertThat(nack).isNull();
-        assertThat(StreamValue.pendingEntries(s.group(b("g"))).get(0)).containsExactly(1, 0, 7, 1);
+        StreamGroup.PendingCursor first = s.group(b("g")).firstPending();
+        assertThat(new long[] {first.ms(), first.seq(), first.nack().deliveryTime(), first.nack().deliveryCount()}).containsExactly(1, 0, 7, 1);
     }
 
     @Test
