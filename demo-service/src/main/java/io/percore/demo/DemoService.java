@@ -15,7 +15,10 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
+import io.percore.demo.admin.ConfigCommands;
+import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
+import java.util.Map;
 import java.util.List;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.RequestKinds;
@@ -97,12 +100,7 @@ public final class DemoService implements AutoCloseable {
             persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
-            long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
-            ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
-                    settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
-                    settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
-                    .withPersistence(settings.persistence());
-            initial = initial.withReplication(settings.replication());
+            ConfigValues initial = startingValues(settings, engine.shardCount());
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
@@ -183,6 +181,24 @@ public final class DemoService implements AutoCloseable {
         }
     }
 
+    /** The CONFIG values a server with {@code settings} starts with, on {@code shards} shards. */
+    private static ConfigValues startingValues(DemoSettings settings, int shards) {
+        long maxClients = (long) settings.maxConnectionsPerShard() * shards;
+        return ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
+                        settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
+                        settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
+                .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication());
+    }
+
+    /**
+     * Every CONFIG parameter as {@code CONFIG GET} would answer it on a server started with
+     * {@code settings} (on this service's shard count): what the Spring app's live configuration
+     * compares to learn which parameters a change of {@code percore.demo.*} sets.
+     */
+    public Map<String, String> configParameters(DemoSettings settings) {
+        return ConfigCommands.parameters(startingValues(settings, keyspace.shardCount()));
+    }
+
     /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */
     private static void stopWithin(Sharded<?> service, java.time.Duration timeout) {
         try {
@@ -233,12 +249,33 @@ public final class DemoService implements AutoCloseable {
         return http.port();
     }
 
+    /** Where the RESP server speaks TLS (Redis's tls-port; {@link #respPort()} itself when it speaks TLS only), or -1 without TLS. */
+    public int respTlsPort() {
+        return resp.tlsPort();
+    }
+
     /**
      * What the SHUTDOWN command does after its save: by default the service closes; the Spring app
      * closes its context and exits the process (which closes the service).
      */
     public void onShutdownCommand(Runnable exit) {
         persistence.onShutdownCommand(exit);
+    }
+
+    /**
+     * Redis CONFIG parameters from the application's configuration, changed while the service runs
+     * (the Spring app's {@code percore.demo.*}): CONFIG SET's refusal of them as redis-server words
+     * it, or null. Off the shards.
+     */
+    public String checkConfig(Map<String, String> parameters) {
+        return servers.fromOutside().invokeOn(0, server -> ConfigCommands.check(server, parameters)).join();
+    }
+
+    /** Sets {@code parameters} as CONFIG SET does, on every shard; returns when every shard has them. Off the shards. */
+    public void setConfig(Map<String, String> parameters) {
+        Sharded<ServerShard> all = servers;
+        all.fromOutside().invokeOn(0, server -> ConfigCommands.set(keyspace, all, parameters))
+                .thenCompose(ShardFuture::toCompletableFuture).orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
     /** The service's replication (its role, its replicas, the link to its primary). */
