@@ -12,7 +12,7 @@ import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ClientMemory;
 
 /**
- * Runs a single-key command on the shard owning {@code argv[1]}: inline when that is this shard
+ * Runs a single-key command on the shard owning its key ({@code argv[1]}, a subcommand's {@code argv[2]}): inline when that is this shard
  * (the hot path: no allocation beyond the command's reply), else through {@link Keyspace#invokeOn},
  * the reply taking its place in the connection's order.
  */
@@ -27,31 +27,44 @@ public final class OnKeyOwner implements CommandHandler {
      * reports itself), so it skips the unit's bookkeeping.
      */
     private final boolean writes;
+    /** Where the key is in the arguments: 1, or 2 for a subcommand's (XGROUP CREATE key ...). */
+    private final int keyAt;
 
     public OnKeyOwner(KeyCommand command) {
-        this(command, false, true);
+        this(command, false, true, 1);
     }
 
-    private OnKeyOwner(KeyCommand command, boolean denyOom, boolean writes) {
+    private OnKeyOwner(KeyCommand command, boolean denyOom, boolean writes, int keyAt) {
         this.command = command;
         this.denyOom = denyOom;
         this.writes = writes;
+        this.keyAt = keyAt;
+    }
+
+    /** A subcommand's handler, run on the shard owning {@code argv[keyAt]}. */
+    public static OnKeyOwner keyAt(int keyAt, KeyCommand command) {
+        return new OnKeyOwner(command, false, true, keyAt);
     }
 
     /** The same command, refused with {@code -OOM} when the owning shard is over budget and cannot evict. */
     public OnKeyOwner denyingOom() {
-        return new OnKeyOwner(command, true, writes);
+        return new OnKeyOwner(command, true, writes, keyAt);
     }
 
     /** The same command known to only read (no {@code write} flag): it runs without a unit of the write path. */
     public OnKeyOwner readOnly() {
-        return new OnKeyOwner(command, denyOom, false);
+        return new OnKeyOwner(command, denyOom, false, keyAt);
+    }
+
+    /** The key of a call of this command, whose shard runs it. */
+    public byte[] key(byte[][] argv) {
+        return argv[keyAt];
     }
 
     @Override
     public void handle(CommandContext c, byte[][] argv) {
         Keyspace keyspace = c.keyspace();
-        int owner = keyspace.shardOf(argv[1]);
+        int owner = keyspace.shardOf(argv[keyAt]);
         if (owner == c.shard().id()) {
             RedisMessage reply = execute(c.local(), argv, keyspace.step());
             io.percore.engine.ShardFuture<Void> wakeups = c.local().writes().takeWakeups(); // null unless it served blocked clients
@@ -75,7 +88,7 @@ public final class OnKeyOwner implements CommandHandler {
     }
 
     /**
-     * Runs the command now on {@code state}'s shard, which must own {@code argv[1]}, as a unit of
+     * Runs the command now on {@code state}'s shard, which must own its key, as a unit of
      * its write path at {@code step} of a transaction: for EXEC, which sends each shard the queued
      * commands of its keys in one message instead of one round trip each.
      */

@@ -35,10 +35,16 @@ final class BlockingCommands {
      *                 CLIENT_DENY_BLOCKING does
      */
     static void pop(CommandContext c, List<byte[]> keys, BlockingPop pop, long timeoutMillis, boolean mayBlock) {
-        CommandContext.PendingReply slot = c.reserve();
-        boolean blocks = mayBlock && c.mayBlock();
+        pop(c, c.reserve(), new Request(keys, pop, timeoutMillis), mayBlock && c.mayBlock());
+    }
+
+    /**
+     * {@link #pop} into a reply slot reserved already ({@code blocks}: whether it may wait): for a
+     * command that looked at its keys first and found nothing at once (XREAD BLOCK on this shard).
+     */
+    static void pop(CommandContext c, CommandContext.PendingReply slot, Request r, boolean blocks) {
         Answer answer = new Answer(c, slot, blocks);
-        start(c, new Request(keys, pop, timeoutMillis), answer);
+        start(c, r, answer);
         answer.returned = true;
         if (!answer.answered) {
             c.beginBarrier();
@@ -84,21 +90,30 @@ final class BlockingCommands {
                 c.endBarrier();
                 return;
             }
-            boolean blocks = c.mayBlock();
-            Answer answer = new Answer(c, slot, blocks);
-            answer.returned = true; // the barrier is up: the answer releases it
-            try {
-                start(c, r, answer);
-            } catch (RuntimeException closing) {
-                if (!answer.answered) {
-                    answer.accept(null, closing); // the keyspace is stopping: the slot and the barrier must not stay
-                }
-                return;
-            }
-            if (!answer.answered) {
-                c.session().blocked = blocks;
-            }
+            popHeld(c, slot, r);
         });
+    }
+
+    /**
+     * A blocking command whose reply slot is {@code slot} and whose barrier is up (a step on another
+     * shard came first: BLMOVE's admission, XREAD's read of every stream with data): runs {@code r}
+     * as {@link #pop} does, the answer releasing the barrier.
+     */
+    static void popHeld(CommandContext c, CommandContext.PendingReply slot, Request r) {
+        boolean blocks = c.mayBlock();
+        Answer answer = new Answer(c, slot, blocks);
+        answer.returned = true; // the barrier is up: the answer releases it
+        try {
+            start(c, r, answer);
+        } catch (RuntimeException closing) {
+            if (!answer.answered) {
+                answer.accept(null, closing); // the keyspace is stopping: the slot and the barrier must not stay
+            }
+            return;
+        }
+        if (!answer.answered) {
+            c.session().blocked = blocks;
+        }
     }
 
     private static void start(CommandContext c, Request r, Answer answer) {

@@ -459,7 +459,7 @@ public final class TransactionCommands {
                 byShard.add(null);
             }
             for (int i = from; i < from + n; i++) {
-                int owner = bound.shardOf(commands.get(i).argv()[1]);
+                int owner = bound.shardOf(((OnKeyOwner) commands.get(i).spec().handler()).key(commands.get(i).argv()));
                 if (byShard.get(owner) == null) {
                     byShard.set(owner, new java.util.ArrayList<>());
                 }

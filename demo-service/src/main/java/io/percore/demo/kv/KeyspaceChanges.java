@@ -20,6 +20,14 @@ public interface KeyspaceChanges {
     /** {@code key} was given a whole value of {@code type}, new or replacing another (clients blocked on it). */
     void valueSet(byte[] key, ValueType type);
 
+    /**
+     * {@code key} may serve or fail clients blocked on it although it was given no whole value
+     * (Redis's {@code signalKeyAsReady} from XADD, XGROUP DESTROY, and the deletion of a stream,
+     * which fails the XREADGROUP clients waiting on it).
+     */
+    default void keyReady(byte[] key) {
+    }
+
     /** {@code key} was deleted because its time to live had passed (lazily on access, or by the expiry cycle). */
     void expired(byte[] key);
 

@@ -82,6 +82,8 @@ public final class ValueStore {
     private long hllSparseMaxBytes = HyperLogLog.DEFAULT_SPARSE_MAX_BYTES;
     /** When a set is an intset (CONFIG SET set-max-intset-entries): set and read on this shard only. */
     private SetValue.Limits setLimits = SetValue.Limits.DEFAULT;
+    /** How large a stream's nodes grow (CONFIG SET stream-node-max-*): set and read on this shard only. */
+    private StreamValue.Limits streamLimits = StreamValue.Limits.DEFAULT;
 
     /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
     private volatile MemoryBudget budget = MemoryBudget.unlimited();
@@ -603,6 +605,15 @@ public final class ValueStore {
         return setLimits;
     }
 
+    /** The node limits of streams on this shard; takes effect on the next XADD. */
+    public void streamLimits(StreamValue.Limits limits) {
+        this.streamLimits = limits;
+    }
+
+    public StreamValue.Limits streamLimits() {
+        return streamLimits;
+    }
+
     /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
     public long usedBytes() {
         return (long) USED_BYTES.getOpaque(this);
@@ -843,6 +854,24 @@ public final class ValueStore {
     /** {@link #lookupWrite} for a sorted set. @throws WrongTypeException when the key holds another type */
     public ZSetValue writeZSet(byte[] key, long now) {
         return (ZSetValue) lookupWrite(key, ValueType.ZSET, now);
+    }
+
+    /** {@link #lookupRead} for a stream. @throws WrongTypeException when the key holds another type */
+    public StreamValue readStream(byte[] key, long now) {
+        return (StreamValue) lookupRead(key, ValueType.STREAM, now);
+    }
+
+    /** {@link #lookupWrite} for a stream. @throws WrongTypeException when the key holds another type */
+    public StreamValue writeStream(byte[] key, long now) {
+        return (StreamValue) lookupWrite(key, ValueType.STREAM, now);
+    }
+
+    /**
+     * Clients blocked on {@code key} may be served or failed now (Redis's signalKeyAsReady): XADD to
+     * a stream that exists, XGROUP DESTROY. A stream created, replaced or deleted signals itself.
+     */
+    public void signalReady(byte[] key) {
+        changes.keyReady(key);
     }
 
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
@@ -1099,6 +1128,9 @@ public final class ValueStore {
         addUsed(-entryBytes(e.key, e.value));
         if (keysPerSlot != null) {
             keysPerSlot[KeyHashing.slot(e.key)]--;
+        }
+        if (e.type == ValueType.STREAM) {
+            changes.keyReady(e.key); // its XREADGROUP clients fail (Redis's dbGenericDelete)
         }
     }
 

@@ -25,6 +25,9 @@ public final class ValueType {
     /** Members ordered by score, stored as a {@link ZSetValue} (mutated in place). */
     public static final ValueType ZSET = new ValueType("zset");
 
+    /** Entries by ID with consumer groups, stored as a {@link StreamValue} (mutated in place). */
+    public static final ValueType STREAM = new ValueType("stream");
+
     private final String name;
 
     ValueType(String name) {

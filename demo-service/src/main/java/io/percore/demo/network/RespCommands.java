@@ -29,6 +29,10 @@ import io.percore.demo.commands.PubSubCommands;
 import io.percore.demo.commands.ScriptingCommands;
 import io.percore.demo.commands.SetCommands;
 import io.percore.demo.commands.SortCommands;
+import io.percore.demo.commands.StreamCommands;
+import io.percore.demo.commands.StreamGroupCommands;
+import io.percore.demo.commands.StreamInfoCommands;
+import io.percore.demo.commands.StreamReadCommands;
 import io.percore.demo.commands.StringCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.commands.ZSetCommands;
@@ -237,6 +241,34 @@ public final class RespCommands {
                 .withKeys(CommandSpec.KeyFinder.counted(1)));
         c.add(spec("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns one or more random members from a sorted set.", keyed(ZSetCommands::zrandmember)));
         c.add(spec("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", keyed(ZSetCommands::zscan)));
+        // streams (t_stream.c)
+        c.add(spec("xadd", -5, "write,denyoom,fast", 1, 1, 1, "stream", "Appends a new entry to a stream", keyed(StreamCommands::xadd)));
+        c.add(spec("xrange", -4, "readonly", 1, 1, 1, "stream", "Return a range of elements in a stream, with IDs matching the specified IDs interval", keyed(StreamCommands::xrange)));
+        c.add(spec("xrevrange", -4, "readonly", 1, 1, 1, "stream", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", keyed(StreamCommands::xrevrange)));
+        c.add(spec("xlen", 2, "readonly,fast", 1, 1, 1, "stream", "Return the number of entries in a stream", keyed(StreamCommands::xlen)));
+        c.add(spec("xdel", -3, "write,fast", 1, 1, 1, "stream", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", keyed(StreamCommands::xdel)));
+        c.add(spec("xtrim", -4, "write", 1, 1, 1, "stream", "Trims the stream to (approximately if '~' is passed) a certain size", keyed(StreamCommands::xtrim)));
+        c.add(spec("xsetid", -3, "write,denyoom,fast", 1, 1, 1, "stream", "An internal command for replicating stream values", keyed(StreamCommands::xsetid)));
+        c.add(spec("xread", -4, "readonly,blocking,movablekeys", 0, 0, 0, "stream", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", StreamReadCommands::xread)
+                .withKeys(StreamReadCommands.XREAD_KEYS));
+        c.add(spec("xreadgroup", -7, "write,blocking,movablekeys", 0, 0, 0, "stream", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", StreamReadCommands::xreadgroup)
+                .withKeys(StreamReadCommands.XREADGROUP_KEYS));
+        c.add(spec("xack", -4, "write,fast", 1, 1, 1, "stream", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", keyed(StreamGroupCommands::xack)));
+        c.add(spec("xpending", -3, "readonly", 1, 1, 1, "stream", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", keyed(StreamGroupCommands::xpending)));
+        c.add(spec("xclaim", -6, "write,fast", 1, 1, 1, "stream", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", keyed(StreamGroupCommands::xclaim)));
+        c.add(spec("xautoclaim", -6, "write,fast", 1, 1, 1, "stream", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", keyed(StreamGroupCommands::xautoclaim)));
+        c.add(spec("xgroup", -2, "", 0, 0, 0, "stream", "A container for consumer groups commands", CommandTable::dispatchedBySubcommand));
+        c.add(spec("xgroup|create", -5, "write,denyoom", 2, 2, 1, "stream", "Create a consumer group.", OnKeyOwner.keyAt(2, StreamGroupCommands::xgroupCreate)));
+        c.add(spec("xgroup|setid", -5, "write", 2, 2, 1, "stream", "Set a consumer group to an arbitrary last delivered ID value.", OnKeyOwner.keyAt(2, StreamGroupCommands::xgroupSetid)));
+        c.add(spec("xgroup|destroy", 4, "write", 2, 2, 1, "stream", "Destroy a consumer group.", OnKeyOwner.keyAt(2, StreamGroupCommands::xgroupDestroy)));
+        c.add(spec("xgroup|createconsumer", 5, "write,denyoom", 2, 2, 1, "stream", "Create a consumer in a consumer group.", OnKeyOwner.keyAt(2, StreamGroupCommands::xgroupCreateConsumer)));
+        c.add(spec("xgroup|delconsumer", 5, "write", 2, 2, 1, "stream", "Delete a consumer from a consumer group.", OnKeyOwner.keyAt(2, StreamGroupCommands::xgroupDelConsumer)));
+        c.add(spec("xgroup|help", 2, "loading,stale", 0, 0, 0, "stream", "Show helpful text about the different subcommands", (ctx, argv) -> ctx.reply(StreamGroupCommands.xgroupHelp(null, argv, 0))));
+        c.add(spec("xinfo", -2, "", 0, 0, 0, "stream", "A container for stream introspection commands", CommandTable::dispatchedBySubcommand));
+        c.add(spec("xinfo|stream", -3, "readonly", 2, 2, 1, "stream", "Get information about a stream", OnKeyOwner.keyAt(2, StreamInfoCommands::stream)));
+        c.add(spec("xinfo|groups", 3, "readonly", 2, 2, 1, "stream", "List the consumer groups of a stream", OnKeyOwner.keyAt(2, StreamInfoCommands::groups)));
+        c.add(spec("xinfo|consumers", 4, "readonly", 2, 2, 1, "stream", "List the consumers in a consumer group", OnKeyOwner.keyAt(2, StreamInfoCommands::consumers)));
+        c.add(spec("xinfo|help", 2, "loading,stale", 0, 0, 0, "stream", "Show helpful text about the different subcommands", (ctx, argv) -> ctx.reply(StreamInfoCommands.help(null, argv, 0))));
         // scripting: an always empty function library, no script runs
         c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", CommandTable::dispatchedBySubcommand));
         c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", ScriptingCommands::function));

@@ -4,6 +4,9 @@ import io.percore.demo.kv.GrowableString;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.SetValue;
+import io.percore.demo.kv.StreamConsumer;
+import io.percore.demo.kv.StreamGroup;
+import io.percore.demo.kv.StreamValue;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.ZSetValue;
 import java.util.Arrays;
@@ -61,6 +64,8 @@ public final class DumpWriter {
             return RdbType.HASH;
         } else if (type == ValueType.ZSET) {
             return RdbType.ZSET_2;
+        } else if (type == ValueType.STREAM) {
+            return RdbType.STREAM_LISTPACKS_2;
         }
         throw new IllegalArgumentException("no DUMP form for type " + type);
     }
@@ -142,9 +147,68 @@ public final class DumpWriter {
                 out.writeString(e.member());
                 out.writeLongLE(Double.doubleToRawLongBits(e.score()));
             }
+        } else if (type == ValueType.STREAM) {
+            writeStream((StreamValue) value);
         } else {
             throw new IllegalArgumentException("no DUMP form for type " + type);
         }
+    }
+
+    /**
+     * A stream as rdbSaveObject writes RDB_TYPE_STREAM_LISTPACKS_2: its nodes' keys and listpacks as
+     * they are, its counters, then each group (in name order) with its pending entries (ID, delivery
+     * time, count) and its consumers (name, seen time, the IDs they own).
+     */
+    private void writeStream(StreamValue s) {
+        List<StreamValue.NodeBytes> nodes = s.nodeBytes();
+        writeLength(nodes.size());
+        for (StreamValue.NodeBytes node : nodes) {
+            writeLength(16);
+            writeRawId(node.ms(), node.seq());
+            writeLength(node.listpack().length);
+            writeBytes(node.listpack(), node.listpack().length);
+        }
+        writeLength(s.length());
+        writeLength(s.lastId().ms());
+        writeLength(s.lastId().seq());
+        writeLength(s.firstId().ms());
+        writeLength(s.firstId().seq());
+        writeLength(s.maxDeletedId().ms());
+        writeLength(s.maxDeletedId().seq());
+        writeLength(s.entriesAdded());
+        writeLength(s.groupCount());
+        for (StreamGroup g : s.groups()) {
+            writeString(g.name());
+            writeLength(g.lastMs());
+            writeLength(g.lastSeq());
+            writeLength(g.entriesRead());
+            // walked, not listed: a PEL of a million entries costs no copy of itself
+            writeLength(g.pendingCount());
+            for (StreamGroup.PendingCursor p = g.firstPending(); p.valid(); p.next()) {
+                writeRawId(p.ms(), p.seq());
+                writeLongLE(p.nack().deliveryTime());
+                writeLength(p.nack().deliveryCount());
+            }
+            writeLength(g.consumerCount());
+            for (StreamConsumer c : g.consumers()) {
+                writeString(c.name());
+                writeLongLE(c.seenTime());
+                writeLength(c.pendingCount());
+                for (StreamGroup.PendingCursor p = StreamGroup.pendingFrom(c, 0, 0); p.valid(); p.next()) {
+                    writeRawId(p.ms(), p.seq());
+                }
+            }
+        }
+    }
+
+    /** A stream ID as the 16 big-endian bytes of a radix tree key. */
+    private void writeRawId(long ms, long seq) {
+        ensure(16);
+        for (int b = 0; b < 8; b++) {
+            buf[size + b] = (byte) (ms >>> (56 - 8 * b));
+            buf[size + 8 + b] = (byte) (seq >>> (56 - 8 * b));
+        }
+        size += 16;
     }
 
     /** A first buffer from the value's heap estimate (a payload is smaller), at most 1 MB: it doubles as needed. */
@@ -184,14 +248,14 @@ public final class DumpWriter {
         }
     }
 
-    /** rdbSaveLen: 6, 14, 32 or 64 bits. */
+    /** rdbSaveLen: 6, 14, 32 or 64 bits; {@code len} is unsigned (a stream ID's parts, a read counter of -1). */
     private void writeLength(long len) {
-        if (len < (1 << 6)) {
+        if (len >= 0 && len < (1 << 6)) {
             writeByte((int) len | (RdbType.LEN_6BIT << 6));
-        } else if (len < (1 << 14)) {
+        } else if (len >= 0 && len < (1 << 14)) {
             writeByte((int) (len >>> 8) | (RdbType.LEN_14BIT << 6));
             writeByte((int) len & 0xff);
-        } else if (len <= 0xffffffffL) {
+        } else if (len >= 0 && len <= 0xffffffffL) {
             writeByte(RdbType.LEN_32BIT);
             ensure(4);
             for (int i = 3; i >= 0; i--) { // big-endian, as Redis's htonl

@@ -4,6 +4,10 @@ import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.SetValue;
+import io.percore.demo.kv.StreamConsumer;
+import io.percore.demo.kv.StreamGroup;
+import io.percore.demo.kv.StreamLoader;
+import io.percore.demo.kv.StreamValue;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.ZSetValue;
 import io.percore.demo.resp.RespDoubles;
@@ -17,9 +21,10 @@ import java.util.function.LongConsumer;
  * Reads the value of a DUMP payload (Redis's {@code rdbLoadObject} for one object): every type and
  * encoding redis-server 7.0 writes (strings as integers, LZF-compressed or raw; lists as quicklists
  * of listpacks or plain nodes; sets as intsets or tables; hashes and sorted sets as listpacks or
- * tables) and the plain older forms (LIST, ZSET with text scores). Not loadable here: streams and
- * module values (this server keeps neither) and the encodings of Redis 6.2 and older (zipmap,
- * ziplist, quicklist version 1).
+ * tables; streams as their listpacks with their consumer groups, in the forms of Redis 7.0 and of
+ * 5.0 to 6.2) and the plain older forms (LIST, ZSET with text scores). Not loadable here: module
+ * values (this server keeps none) and the encodings of Redis 6.2 and older (zipmap, ziplist,
+ * quicklist version 1).
  *
  * <p>Everything in a payload is the peer's word, so nothing it declares is believed before it is
  * checked: a length is compared with the bytes that remain before anything is allocated, a
@@ -169,7 +174,7 @@ public final class RdbReader {
                 return new Restored(ValueType.ZSET, readZSetListpack());
             case RdbType.STREAM_LISTPACKS:
             case RdbType.STREAM_LISTPACKS_2:
-                throw new BadPayloadException("a stream: this server keeps no streams");
+                return new Restored(ValueType.STREAM, readStream(type == RdbType.STREAM_LISTPACKS_2));
             case RdbType.MODULE:
             case RdbType.MODULE_2:
                 throw new BadPayloadException("a module value: this server loads no modules");
@@ -313,6 +318,82 @@ public final class RdbReader {
             throw new BadPayloadException("sorted set listpack with " + count + " entries");
         }
         return zset.build(limits.zsetLimits());
+    }
+
+    /**
+     * A stream (rdbLoadObject's RDB_TYPE_STREAM_LISTPACKS and _2): its nodes, counters, groups with
+     * their pending entries, consumers with theirs. {@link StreamLoader} checks each part as it comes.
+     */
+    private StreamValue readStream(boolean v2) {
+        StreamLoader loader = new StreamLoader(bytes -> limits.requireFits().accept(charged + bytes));
+        try {
+            long nodes = plainLength();
+            for (long n = 0; n < nodes; n++) {
+                byte[] key = readString(false);
+                loader.node(key, readString(false));
+            }
+            long length = plainLength();
+            long lastMs = plainLength();
+            long lastSeq = plainLength();
+            if (v2) {
+                long firstMs = plainLength();
+                long firstSeq = plainLength();
+                long maxDeletedMs = plainLength();
+                long maxDeletedSeq = plainLength();
+                loader.counters(length, lastMs, lastSeq, firstMs, firstSeq, maxDeletedMs, maxDeletedSeq, plainLength(), true);
+            } else {
+                loader.counters(length, lastMs, lastSeq, 0, 0, 0, 0, 0, false);
+            }
+            long groups = plainLength();
+            for (long n = 0; n < groups; n++) {
+                byte[] name = readString(false);
+                long ms = plainLength();
+                long seq = plainLength();
+                StreamGroup g = loader.group(name, ms, seq, v2 ? plainLength() : null);
+                long pending = plainLength();
+                for (long i = 0; i < pending; i++) {
+                    long[] id = rawId();
+                    long deliveryTime = readLongLE();
+                    loader.pending(g, id[0], id[1], deliveryTime, plainLength());
+                }
+                long consumers = plainLength();
+                for (long i = 0; i < consumers; i++) {
+                    byte[] consumerName = readString(false);
+                    StreamConsumer c = loader.consumer(g, consumerName, readLongLE());
+                    long owned = plainLength();
+                    for (long k = 0; k < owned; k++) {
+                        long[] id = rawId();
+                        loader.consumerPending(g, c, id[0], id[1]);
+                    }
+                }
+                loader.groupDone(g);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadPayloadException(e.getMessage());
+        }
+        return loader.finish();
+    }
+
+    /** A length that is no string encoding. */
+    private long plainLength() {
+        long len = readLength();
+        if (encoded) {
+            throw new BadPayloadException("an encoded string where a length belongs");
+        }
+        return len;
+    }
+
+    /** A stream ID as 16 raw big-endian bytes (rdbWriteRaw of a radix tree key). */
+    private long[] rawId() {
+        require(16);
+        long ms = 0;
+        long seq = 0;
+        for (int b = 0; b < 8; b++) {
+            ms = ms << 8 | (in[pos + b] & 0xffL);
+            seq = seq << 8 | (in[pos + 8 + b] & 0xffL);
+        }
+        pos += 16;
+        return new long[] {ms, seq};
     }
 
     /** Members and scores as read, checked for repeats, then sorted into a set as ZADD would have built it. */

@@ -40,6 +40,18 @@ public final class Resp3Replies {
     }
 
     /**
+     * Keys each with a value (XREAD's streams and their entries), as Redis 7 replies it: a map
+     * ({@code %}) in RESP3, an array of {@code [key, value]} arrays in RESP2.
+     */
+    public record KeyedReply(List<RedisMessage> keysAndValues) implements RedisMessage {
+        public KeyedReply {
+            if (keysAndValues.size() % 2 != 0) {
+                throw new IllegalArgumentException("keys need values, got " + keysAndValues.size() + " items");
+            }
+        }
+    }
+
+    /**
      * {@code >}: an out-of-band message (pub/sub's message, pmessage, smessage and the
      * (un)subscribe confirmations), as Redis's {@code addReplyPushLen}; an array in RESP2.
      */

@@ -120,10 +120,22 @@ public final class RespReplies {
             bytes = bulk.length();
         } else if (reply instanceof ArrayRedisMessage array && !array.isNull() && array.children().size() >= 64) {
             bytes = allBytes(array);
+        } else if (reply instanceof Resp3Replies.KeyedReply keyed) {
+            bytes = allBytes(keyed);
+        } else if (reply instanceof EncodedReply encoded) {
+            bytes = encoded.length();
         } else {
             bytes = 0;
         }
         return bytes >= HELD_BYTES_THRESHOLD ? bytes : 0;
+    }
+
+    private static long allBytes(List<RedisMessage> children) {
+        long bytes = 0;
+        for (RedisMessage child : children) {
+            bytes += allBytes(child);
+        }
+        return bytes;
     }
 
     private static long allBytes(RedisMessage reply) {
@@ -134,11 +146,13 @@ public final class RespReplies {
             return bulks.encodedBytes();
         }
         if (reply instanceof ArrayRedisMessage array && !array.isNull()) {
-            long bytes = 16;
-            for (RedisMessage child : array.children()) {
-                bytes += allBytes(child);
-            }
-            return bytes;
+            return 16 + allBytes(array.children());
+        }
+        if (reply instanceof Resp3Replies.KeyedReply keyed) {
+            return 16 + allBytes(keyed.keysAndValues());
+        }
+        if (reply instanceof EncodedReply encoded) {
+            return encoded.length();
         }
         return 24;
     }

@@ -112,6 +112,22 @@ public final class RespReplyWriter {
                 write(items.get(i), out, true);
                 write(items.get(i + 1), out, true);
             }
+        } else if (message instanceof EncodedReply encoded) {
+            out.writeBytes(encoded.bytes(), encoded.offset(), encoded.length());
+        } else if (message instanceof Resp3Replies.KeyedReply keyed) {
+            List<RedisMessage> items = keyed.keysAndValues();
+            if (resp3) {
+                writeAggregate('%', items.size() / 2, items, out, true);
+                return;
+            }
+            out.writeByte('*');
+            writeDecimal(items.size() / 2, out);
+            out.writeBytes(CRLF);
+            for (int i = 0; i < items.size(); i += 2) {
+                out.writeBytes(PAIR_HEADER);
+                write(items.get(i), out, false);
+                write(items.get(i + 1), out, false);
+            }
         } else if (message instanceof Resp3Replies.PushReply push) {
             writeAggregate(resp3 ? '>' : '*', push.items().size(), push.items(), out, resp3);
         } else if (message instanceof Resp3Replies.DoubleReply d) {

@@ -80,6 +80,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("list-compress-depth", 0L);
         t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
+        t.put("stream-node-max-entries", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxEntries());
+        t.put("stream-node-max-bytes", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxBytes());
         t.put("hll-sparse-max-bytes", io.percore.demo.kv.HyperLogLog.DEFAULT_SPARSE_MAX_BYTES);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
@@ -167,6 +169,11 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** The sets' encoding threshold (set-max-intset-entries), which sets of integers follow. */
     public io.percore.demo.kv.SetValue.Limits setLimits() {
         return new io.percore.demo.kv.SetValue.Limits(thresholds.get("set-max-intset-entries"));
+    }
+
+    /** How large streams' nodes grow (stream-node-max-entries/-bytes), which XADD follows. */
+    public io.percore.demo.kv.StreamValue.Limits streamLimits() {
+        return new io.percore.demo.kv.StreamValue.Limits(thresholds.get("stream-node-max-entries"), thresholds.get("stream-node-max-bytes"));
     }
 
     /** The password's bytes for a constant-time comparison, or null. */

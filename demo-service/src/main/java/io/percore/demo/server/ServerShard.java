@@ -204,6 +204,9 @@ public final class ServerShard implements AutoCloseable {
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
         }
+        if (previous == null || !previous.streamLimits().equals(next.streamLimits())) {
+            store.streamLimits(next.streamLimits());
+        }
         if (previous == null || previous.hllSparseMaxBytes() != next.hllSparseMaxBytes()) {
             store.hllSparseMaxBytes(next.hllSparseMaxBytes());
         }

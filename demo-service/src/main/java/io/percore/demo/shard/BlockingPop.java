@@ -10,7 +10,8 @@ import io.percore.engine.ShardFuture;
  * the part of Redis's {@code serveClientBlockedOnList} (and {@code ...OnSortedSetKey}) that
  * depends on the type. {@link BlockedClients} and {@link KeyWaiters} do the rest (waiting, timeouts,
  * serving in order, crossing shards) for any implementation: a list pop (BLPOP, BLMPOP), a list
- * move (BLMOVE), and later a sorted-set pop (BZPOPMIN, BZMPOP) with its own four methods.
+ * move (BLMOVE), a sorted-set pop (BZPOPMIN, BZMPOP), and a stream read (XREAD, XREADGROUP), which
+ * takes nothing away (a read, or a delivery to a consumer group) and so says when it is ready.
  *
  * <p>An instance travels between shards with the command, so it must be immutable. What
  * {@link #take} returns travels back to the client's shard and, when the client is no longer
@@ -44,6 +45,31 @@ public interface BlockingPop {
      * value with {@link KeyWaiters#putBack} before failing, so nothing is lost.
      */
     ShardFuture<RedisMessage> reply(Keyspace keyspace, byte[] key, Object taken);
+
+    /**
+     * On the key's shard, in a first try: whether {@code key} (holding {@code type}, null when
+     * missing) answers this command now, by having something to take or by being of another type
+     * (WRONGTYPE), rather than being waited on. The default: any key that exists; a stream read
+     * waits on a stream with nothing past its ID.
+     */
+    default boolean ready(ValueStore store, byte[] key, ValueType type, long now) {
+        return type != null;
+    }
+
+    /**
+     * On the key's shard, when the key was signalled: whether this waiter is offered it now, its
+     * {@link #take} then deciding (something, or null to keep waiting). The default: the key holds
+     * this pop's type (Redis 7.0: a key of another type wakes nobody). XREADGROUP is offered its key
+     * whatever it holds: a stream deleted, replaced or without its group fails it.
+     */
+    default boolean wakes(ValueType type) {
+        return type == type();
+    }
+
+    /** Whether this waiter is offered its key when the key is gone (see {@link #wakes}): false for every pop but XREADGROUP's. */
+    default boolean wakesOnDeletion() {
+        return false;
+    }
 
     /** The reply when no key has data and the command may not block (inside MULTI, or while the server drains). */
     RedisMessage nothingReply();

@@ -81,6 +81,8 @@ public final class KeyWaiters {
         Waiter tail;
         /** Signalled and not served yet (Redis's db->ready_keys: a key is queued once). */
         boolean ready;
+        /** Waiters offered the key even when it is gone ({@link BlockingPop#wakesOnDeletion}): while 0, a missing key serves nobody. */
+        int wakeOnDeletion;
 
         WaitQueue(ByteString key) {
             this.key = key;
@@ -193,7 +195,7 @@ public final class KeyWaiters {
         for (int i = from; i < keys.size(); i++) {
             byte[] key = keys.get(i);
             ValueType type = store.typeOf(key, now);
-            if (type == null) {
+            if (!pop.ready(store, key, type, now)) {
                 if (mayBlock) {
                     enqueue(blockedId, home, pop, key, since);
                 }
@@ -242,6 +244,9 @@ public final class KeyWaiters {
             bytes += QUEUE_BYTES + ValueStore.arrayBytes(key.length);
         }
         Waiter w = new Waiter(blockedId, home, pop, queue, since);
+        if (pop.wakesOnDeletion()) {
+            queue.wakeOnDeletion++;
+        }
         // in the order the clients blocked, whichever shard read their commands: a command read earlier
         // on another shard can arrive here later (its hop took longer); usually it goes last
         Waiter after = queue.tail;
@@ -298,6 +303,9 @@ public final class KeyWaiters {
         }
         w.prev = null;
         w.next = null;
+        if (w.pop.wakesOnDeletion()) {
+            q.wakeOnDeletion--;
+        }
         if (q.head == null) {
             byKey.remove(q.key);
             waitedKeysChanged();
@@ -445,10 +453,10 @@ public final class KeyWaiters {
         while (w != null) {
             Waiter next = w.next;
             ValueType type = store.typeOf(key, now);
-            if (type == null) {
+            if (type == null && q.wakeOnDeletion == 0) {
                 return; // deleted (or expired) before its turn: wait for the next arrival
             }
-            if (type == w.pop.type()) {
+            if (w.pop.wakes(type)) {
                 Object taken;
                 writes.begin(0); // a pop is a change of its own, as Redis propagates a served BLPOP as the pop
                 try {
@@ -463,13 +471,27 @@ public final class KeyWaiters {
                 } finally {
                     writes.end(null); // the pop reported its effect (BlockingPop.take)
                 }
-                if (taken == null) {
-                    return;
-                }
-                withdraw(w.blockedId); // a client is served once: its other keys here stop waiting now
-                deliveries.add(new Delivery(w, key, taken, null));
+                if (taken != null) {
+                    withdraw(w.blockedId); // a client is served once: its other keys here stop waiting now
+                    deliveries.add(new Delivery(w, key, taken, null));
+                } // nothing for this one (a list gone: the next turn returns; a stream read past the end keeps waiting)
             }
             w = next; // waiters of another type (a zset pop on a key now holding a list) keep waiting
+        }
+    }
+
+    /**
+     * From the write path: every key of the store is about to go (FLUSHALL). The streams clients wait
+     * on are signalled, so their XREADGROUP clients fail once the flush is over (Redis's
+     * scanDatabaseForDeletedStreams); nothing else wakes.
+     */
+    void flushing() {
+        long now = System.currentTimeMillis();
+        for (WaitQueue q : byKey.values()) {
+            ValueStore.StoredValue v = store.stored(q.key.bytes(), now);
+            if (v != null && v.type() == ValueType.STREAM && q.wakeOnDeletion > 0) {
+                keyAdded(q.key.bytes(), ValueType.STREAM);
+            }
         }
     }
 

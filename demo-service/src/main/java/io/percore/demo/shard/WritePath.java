@@ -252,6 +252,13 @@ public final class WritePath implements KeyspaceChanges {
     }
 
     @Override
+    public void keyReady(byte[] key) {
+        if (waitedKeys != 0) {
+            waiters.keyAdded(key, ValueType.STREAM);
+        }
+    }
+
+    @Override
     public void expired(byte[] key) {
         storeDeleted(key, "expired");
     }
@@ -279,6 +286,9 @@ public final class WritePath implements KeyspaceChanges {
     @Override
     public void flushing() {
         watches.flushing(store, System.currentTimeMillis());
+        if (waitedKeys != 0) {
+            waiters.flushing(); // the streams clients wait on go: their XREADGROUP clients fail
+        }
     }
 
     // ------------------------------------------------------------------ KeyspaceChanges: from commands

@@ -67,6 +67,15 @@ class CommandKeysTest {
             {"SORT", "k"}, {"SORT", "k", "STORE", "d"}, {"SORT", "k", "BY", "w_*", "GET", "h_*->f", "LIMIT", "0", "5", "STORE", "d"},
             {"SORT", "k", "STORE", "d", "STORE", "e"}, {"SORT", "k", "GET", "store"}, {"SORT_RO", "k", "BY", "w_*"},
             {"DUMP", "k"}, {"RESTORE", "k", "0", "payload"}, {"RESTORE-ASKING", "k", "0", "payload"},
+            {"XADD", "x", "*", "f", "v"}, {"XADD", "x", "MAXLEN", "~", "5", "*", "f", "v"}, {"XRANGE", "x", "-", "+"},
+            {"XREVRANGE", "x", "+", "-"}, {"XLEN", "x"}, {"XDEL", "x", "1-1"}, {"XTRIM", "x", "MAXLEN", "5"}, {"XSETID", "x", "5-5"},
+            {"XREAD", "STREAMS", "a", "b", "0", "0"}, {"XREAD", "COUNT", "2", "BLOCK", "0", "STREAMS", "a", "$"},
+            {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", ">"}, {"XREADGROUP", "GROUP", "g", "c", "NOACK", "COUNT", "1", "STREAMS", "a", "b", ">", "0"},
+            {"XREAD", "STREAMS", "streams", "streams", "0", "0"}, {"XACK", "x", "g", "1-1"}, {"XPENDING", "x", "g"},
+            {"XCLAIM", "x", "g", "c", "0", "1-1"}, {"XAUTOCLAIM", "x", "g", "c", "0", "0"},
+            {"XGROUP", "CREATE", "x", "g", "$"}, {"XGROUP", "SETID", "x", "g", "$"}, {"XGROUP", "DESTROY", "x", "g"},
+            {"XGROUP", "CREATECONSUMER", "x", "g", "c"}, {"XGROUP", "DELCONSUMER", "x", "g", "c"},
+            {"XINFO", "STREAM", "x"}, {"XINFO", "GROUPS", "x"}, {"XINFO", "CONSUMERS", "x", "g"},
             {"GEOADD", "g", "1", "2", "m"}, {"GEODIST", "g", "a", "b"}, {"GEOHASH", "g", "a"}, {"GEOPOS", "g", "a"},
             {"GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"}, {"GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"},
             {"GEORADIUS", "g", "0", "0", "1", "km"}, {"GEORADIUS", "g", "0", "0", "1", "km", "STORE", "d"},
@@ -83,6 +92,8 @@ class CommandKeysTest {
             {"SINTERCARD", "0", "a"}, {"SINTERCARD", "x", "a"}, {"LMPOP", "0", "a", "LEFT"}, {"BLMPOP", "0", "5", "a", "LEFT"}, {"ZUNIONSTORE", "d", "5", "a"}, {"ZMPOP", "-1", "a", "MIN"},
             {"BZMPOP", "0", "0", "a", "MIN"}, {"BZMPOP", "0", "5", "a", "MIN"}, {"BZPOPMIN", "a"},
             {"MEMORY", "NOSUCH", "k"}, {"EVAL", "return 1", "0"}, {"EVAL", "return 1", "3", "k"}, {"CLIENT", "LIST"}, {"MSET", "a", "1", "b"},
+            {"XREAD", "STREAMS", "a"}, {"XREAD", "COUNT", "1", "a", "0"}, {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">"},
+            {"XGROUP", "HELP"}, {"XINFO", "HELP"},
     };
 
     @BeforeAll

@@ -143,7 +143,41 @@ class DumpRestoreTest {
         f.add(new Fixture("zset 100", DEFAULTS, command("ZADD", "K", zsetArgs(100))));
         f.add(new Fixture("zset 1000", DEFAULTS, command("ZADD", "K", zsetArgs(1000))));
         f.add(new Fixture("zset long member", DEFAULTS, c("ZADD", "K", "1", "a", "2", repeat("m", 100), "inf", "z", "-0", "zero")));
+        f.add(new Fixture("stream small", DEFAULTS, c("XADD", "K", "1-1", "f", "v"), c("XADD", "K", "1-2", "f", "v", "g", "w"),
+                c("XADD", "K", "2-0", "n", "12345", "neg", "-9223372036854775808", "e", "")));
+        f.add(new Fixture("stream 1000", DEFAULTS, streamOf(1000, 1, 1)));
+        f.add(new Fixture("stream nodes by bytes", new String[] {"stream-node-max-bytes", "120"}, streamOf(200, 40, 3)));
+        f.add(new Fixture("stream tombstones", DEFAULTS, concat(streamOf(300, 1, 2), new String[][] {
+                c("XDEL", "K", "5-0", "6-0", "150-0", "299-0"), c("XTRIM", "K", "MINID", "3"), c("XSETID", "K", "400-0", "ENTRIESADDED", "999",
+                        "MAXDELETEDID", "399-0")})));
+        f.add(new Fixture("stream groups", DEFAULTS, concat(streamOf(50, 1, 1), new String[][] {
+                c("XGROUP", "CREATE", "K", "g1", "0"), c("XGROUP", "CREATE", "K", "g2", "10-0", "ENTRIESREAD", "10"),
+                c("XREADGROUP", "GROUP", "g1", "alice", "COUNT", "20", "STREAMS", "K", ">"),
+                c("XREADGROUP", "GROUP", "g1", "bob", "COUNT", "5", "STREAMS", "K", ">"),
+                c("XREADGROUP", "GROUP", "g1", "carol", "NOACK", "COUNT", "5", "STREAMS", "K", ">"),
+                c("XCLAIM", "K", "g1", "dave", "0", "3-0", "4-0", "RETRYCOUNT", "7", "TIME", "1600000000000"),
+                c("XGROUP", "CREATECONSUMER", "K", "g2", "erin"), c("XREADGROUP", "GROUP", "g2", "erin", "STREAMS", "K", ">"),
+                c("XDEL", "K", "2-0"), c("XACK", "K", "g2", "11-0", "12-0")})));
+        f.add(new Fixture("stream empty with a group", DEFAULTS, c("XGROUP", "CREATE", "K", "g", "$", "MKSTREAM")));
+        f.add(new Fixture("stream long values", DEFAULTS, c("XADD", "K", "1-0", "a", repeat("v", 10_000), "b", binary(5000, 4)),
+                c("XADD", "K", "2-0", repeat("f", 100), "x")));
         return f;
+    }
+
+    /** XADDs of {@code n} entries with IDs 1-0, 2-0, ...: fields f and i, every {@code otherEvery}th with another field. */
+    private static String[][] streamOf(int n, int valueLength, int otherEvery) {
+        String[][] out = new String[n][];
+        for (int i = 1; i <= n; i++) {
+            out[i - 1] = i % otherEvery == 0 && otherEvery > 1 ? c("XADD", "K", i + "-0", "other", repeat("o", valueLength))
+                    : c("XADD", "K", i + "-0", "f", repeat("v", valueLength), "i", Integer.toString(i * 37 - 5000));
+        }
+        return out;
+    }
+
+    private static String[][] concat(String[][] a, String[][] b) {
+        String[][] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static String[] command(String name, String key, List<String> fields, int valuesPerField) {
@@ -164,7 +198,8 @@ class DumpRestoreTest {
     }
 
     private static final String[][] DEFAULT_CONFIG = {
-            {"hash-max-ziplist-entries", "128"}, {"hash-max-ziplist-value", "64"}, {"list-compress-depth", "0"}};
+            {"hash-max-ziplist-entries", "128"}, {"hash-max-ziplist-value", "64"}, {"list-compress-depth", "0"},
+            {"stream-node-max-bytes", "4096"}};
 
     private static void configure(RespTestClient client, String[] config) throws IOException {
         for (String[] d : DEFAULT_CONFIG) {
@@ -193,6 +228,7 @@ class DumpRestoreTest {
             case "set" -> RealRedis.sorted(client.cmd("SMEMBERS", key));
             case "hash" -> pairsSorted(client.cmd("HGETALL", key));
             case "zset" -> client.cmd("ZRANGE", key, "0", "-1", "WITHSCORES");
+            case "stream" -> client.cmd("XINFO", "STREAM", key, "FULL", "COUNT", "0"); // seen and delivery times travel too
             default -> null;
         };
         return List.of(String.valueOf(type), String.valueOf(value), String.valueOf(client.cmd("PTTL", key)).equals("-1"));
@@ -244,7 +280,7 @@ class DumpRestoreTest {
         });
         // every object type redis-server 7.0 writes but streams: string, set, hash, zset_2, intset, hash and
         // zset listpacks, quicklist 2; strings as 8, 16, 32-bit integers, LZF and raw (-1)
-        assertThat(typesSeen).containsExactly(0, 2, 4, 5, 11, 16, 17, 18);
+        assertThat(typesSeen).containsExactly(0, 2, 4, 5, 11, 16, 17, 18, 19);
         assertThat(stringEncodingsSeen).containsExactly(-1, 0xC0, 0xC1, 0xC2, 0xC3);
     }
 
