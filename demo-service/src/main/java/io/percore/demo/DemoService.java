@@ -87,7 +87,7 @@ public final class DemoService implements AutoCloseable {
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
         Keyspace keyspace = Keyspace.start(engine);
-        PubSub pubsub = PubSub.start(engine);
+        PubSub pubsub = PubSub.start(engine, keyspace);
         Persistence persistence = null;
         Replication replication = null;
         Sharded<ServerShard> servers = null;
@@ -102,7 +102,7 @@ public final class DemoService implements AutoCloseable {
                     settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
                     settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
                     .withPersistence(settings.persistence());
-            initial = initial.withReplication(settings.replication());
+            initial = initial.withReplication(settings.replication()).withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses());
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it

@@ -1,5 +1,6 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
@@ -121,6 +122,13 @@ final class ConfigParameters {
                 throw invalid("argument must be between 1048576 and " + Long.MAX_VALUE + " inclusive");
             }
             n.queryBufferLimit = limit;
+        }));
+        p.add(new Parameter("notify-keyspace-events", null, false, v -> KeyspaceEvents.format(v.notifyKeyspaceEvents()), (n, value) -> {
+            int classes = KeyspaceEvents.parse(value);
+            if (classes < 0) {
+                throw invalid(KeyspaceEvents.INVALID);
+            }
+            n.notifyKeyspaceEvents = classes;
         }));
         p.add(new Parameter("protected-mode", null, false, v -> v.protectedMode() ? "yes" : "no",
                 (n, value) -> n.protectedMode = yesNo("protected-mode", value)));

@@ -5,6 +5,8 @@ import static io.percore.demo.resp.RespReplies.bulk;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.KeyspaceEvents;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -79,6 +81,11 @@ public final class ChannelTable {
      * O(pattern × channel) per pattern ({@link GlobPattern}), so no pattern can stall the shard.
      */
     long deliver(byte[] channel, byte[] message, boolean shard) {
+        return deliver(channel, message, shard, null);
+    }
+
+    /** {@link #deliver}, adding every subscriber that got the message to {@code delivered} when not null. */
+    private long deliver(byte[] channel, byte[] message, boolean shard, Set<Subscriber> delivered) {
         long received = 0;
         ByteString key = new ByteString(channel);
         Set<Subscriber> subscribers = (shard ? shardChannels : channels).get(key);
@@ -92,6 +99,9 @@ public final class ChannelTable {
             for (Subscriber s : new ArrayList<>(subscribers)) {
                 s.push(push);
                 received++;
+                if (delivered != null) {
+                    delivered.add(s);
+                }
             }
         }
         if (!shard && !patterns.isEmpty()) {
@@ -107,10 +117,52 @@ public final class ChannelTable {
                 for (Subscriber s : new ArrayList<>(p.subscribers)) {
                     s.push(push);
                     received++;
+                    if (delivered != null) {
+                        delivered.add(s);
+                    }
                 }
             }
         }
         return received;
+    }
+
+    /**
+     * Delivers one keyspace event to this shard's subscribers ({@code notify.c}'s notifyKeyspaceEvent):
+     * {@code __keyspace@0__:<key>} carrying the event when {@code kinds} has K, then
+     * {@code __keyevent@0__:<event>} carrying the key when it has E; then every subscriber that got
+     * one writes it out at once (see {@link Subscriber#flushPushes}). A shard nobody subscribes on
+     * pays two emptiness checks.
+     */
+    void deliverKeyspaceEvent(int kinds, byte[] event, byte[] key) {
+        if (channels.isEmpty() && patterns.isEmpty()) {
+            return;
+        }
+        if ((kinds & KeyspaceEvents.KEYSPACE) != 0) {
+            deliver(concat(KEYSPACE_PREFIX, key), event, false, toFlush);
+        }
+        if ((kinds & KeyspaceEvents.KEYEVENT) != 0) {
+            deliver(concat(KEYEVENT_PREFIX, event), key, false, toFlush);
+        }
+        if (toFlush.isEmpty()) {
+            return;
+        }
+        Subscriber[] got = toFlush.toArray(new Subscriber[0]);
+        toFlush.clear(); // before flushing: a subscriber closed by its flush may lead here again
+        for (Subscriber s : got) {
+            s.flushPushes();
+        }
+    }
+
+    static final byte[] KEYSPACE_PREFIX = "__keyspace@0__:".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEYEVENT_PREFIX = "__keyevent@0__:".getBytes(StandardCharsets.US_ASCII);
+
+    /** Subscribers that got a keyspace event not written out yet (one event's worth). */
+    private final Set<Subscriber> toFlush = new LinkedHashSet<>();
+
+    private static byte[] concat(byte[] prefix, byte[] rest) {
+        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + rest.length);
+        System.arraycopy(rest, 0, out, prefix.length, rest.length);
+        return out;
     }
 
     /** The channels (or shard channels) with a subscriber here that match {@code pattern} (null: all). */

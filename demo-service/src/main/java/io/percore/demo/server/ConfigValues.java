@@ -34,12 +34,13 @@ import java.util.Map;
  * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
  * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
  * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
+ * @param notifyKeyspaceEvents the keyspace event classes published ({@code io.percore.demo.kv.KeyspaceEvents})
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
-                           PersistenceSettings persistence, ReplicationSettings replication) {
+                           PersistenceSettings persistence, ReplicationSettings replication, int notifyKeyspaceEvents) {
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -107,21 +108,28 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults());
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), 0);
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, notifyKeyspaceEvents);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, notifyKeyspaceEvents);
+    }
+
+    /** These values with {@code notify-keyspace-events} as configured at start. */
+    public ConfigValues withNotifyKeyspaceEvents(int classes) {
+        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
+                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
+                queryBufferLimit, protectedMode, persistence, replication, classes);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -184,6 +192,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public boolean protectedMode;
         public PersistenceSettings persistence;
         public ReplicationSettings replication;
+        public int notifyKeyspaceEvents;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -203,6 +212,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             protectedMode = from.protectedMode;
             persistence = from.persistence;
             replication = from.replication;
+            notifyKeyspaceEvents = from.notifyKeyspaceEvents;
         }
 
         public ConfigValues from() {
@@ -212,7 +222,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication,
+                    notifyKeyspaceEvents);
         }
     }
 }

@@ -40,7 +40,7 @@ public final class ServerShard implements AutoCloseable {
     private final Persistence persistence;
     private final Replication replication;
     private final ClientRegistry clients = new ClientRegistry();
-    private final ClientPause pause = new ClientPause(this::updateCommandHooks);
+    private final ClientPause pause = new ClientPause(this::pauseChanged);
     private final SlowLog slowLog = new SlowLog();
     private final MonitorFeed monitors;
     private CommandStats commandStats = new CommandStats(0);
@@ -184,6 +184,9 @@ public final class ServerShard implements AutoCloseable {
         var store = data.store();
         if (previous == null || !previous.memory().equals(next.memory())) {
             store.budget(next.memory().perShard(shards));
+            if (previous != null) {
+                store.makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
+            }
         }
         if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
             store.zsetLimits(next.zsetLimits());
@@ -193,6 +196,9 @@ public final class ServerShard implements AutoCloseable {
         }
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
+        }
+        if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
+            data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
         }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
@@ -207,6 +213,12 @@ public final class ServerShard implements AutoCloseable {
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());
+    }
+
+    /** A pause began or ended: commands look at it, and keys neither expire nor are evicted while it lasts (Redis 7). */
+    private void pauseChanged() {
+        updateCommandHooks();
+        data.store().pauseExpiry(pause.mode() != ClientPause.OFF);
     }
 
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
