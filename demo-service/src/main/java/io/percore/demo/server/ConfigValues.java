@@ -26,7 +26,8 @@ import java.util.Map;
  * @param slowlogSlowerThan microseconds from which a command is logged; negative: the slow log is off
  * @param slowlogMaxLen   most entries the slow log keeps
  * @param timeout         seconds after which an idle client is closed; 0: never
- * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type)
+ * @param thresholds      values kept and reported by canonical name: the encoding thresholds (sorted sets, hashes and
+ *                        sets follow theirs) and Redis's hidden debugging configs (rdb-key-save-delay, ...), which change nothing here
  * @param outputLimits    Redis's client-output-buffer-limit for its three classes
  * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
@@ -80,6 +81,12 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("list-compress-depth", 0L);
         t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
+        // Redis's hidden configs, at Redis's defaults
+        t.put("rdb-key-save-delay", 0L);
+        t.put("key-load-delay", 0L);
+        t.put("watchdog-period", 0L);
+        t.put("loading-process-events-interval-bytes", 2L * 1024 * 1024);
+        t.put("use-exit-on-panic", 0L);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 

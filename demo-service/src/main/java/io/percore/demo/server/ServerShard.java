@@ -218,7 +218,11 @@ public final class ServerShard implements AutoCloseable {
     /** A pause began or ended: commands look at it, and keys neither expire nor are evicted while it lasts (Redis 7). */
     private void pauseChanged() {
         updateCommandHooks();
-        data.store().pauseExpiry(pause.mode() != ClientPause.OFF);
+        boolean paused = pause.mode() != ClientPause.OFF;
+        data.store().pauseExpiry(paused);
+        if (!paused && !data.reservation().held()) {
+            data.store().makeRoom(System.currentTimeMillis()); // what the pause kept from being evicted goes now
+        }
     }
 
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
