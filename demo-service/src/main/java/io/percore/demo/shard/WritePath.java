@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Redis's {@code call()} knows it ({@code propagate}, {@code signalModifiedKey},
  * {@code signalKeyAsReady}, the feed to monitors). Whatever follows changes subscribes here and
  * nowhere else: WATCH ({@link WatchedKeyVersions}), clients blocked on keys ({@link KeyWaiters}),
- * MONITOR ({@link #monitor}), and through {@link ChangeListener}s the append-only file, replicas and
- * keyspace notifications.
+ * MONITOR ({@link #monitor}), through {@link ChangeListener}s the append-only file and replicas, and
+ * keyspace notifications through {@link #notify} (Redis's notifyKeyspaceEvent, called by the commands
+ * and the store where Redis calls it; one field check while they are off).
  *
  * <p><b>Units.</b> A command's work on this shard runs as a unit ({@link #begin}/{@link #end}: a
  * single-key command on its key's shard, each part of a multi-key command, a blocked client's pop);

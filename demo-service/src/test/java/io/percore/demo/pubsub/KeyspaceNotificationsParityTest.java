@@ -325,6 +325,32 @@ class KeyspaceNotificationsParityTest {
         }
     }
 
+    /** The HTTP {@code /kv} API's writes are SET and DEL to subscribers (redis-server has no such API: its RESP twins stand in). */
+    @Test
+    void httpWritesNotifyAsSetAndDel() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + demo.httpPort() + "/kv/";
+        try (Session s = new Session("2", ALL)) {
+            String key = demo.keyOn(0, "http");
+            String other = demo.keyOn(1, "http");
+            for (String k : new String[] {key, other}) {
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + k))
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("v")).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .statusCode()).isEqualTo(204);
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + k)).DELETE().build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(204);
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + k)).GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+                s.redisWriter.cmd("SET", k, "v");
+                s.redisWriter.cmd("DEL", k);
+                s.redisWriter.cmd("GET", k);
+                // a command without events on the key's shard: its answer reaches the writer's shard after the events did
+                s.both("OBJECT", "ENCODING", k);
+            }
+            s.end(Compare.PER_KEY);
+        }
+    }
+
     private static int shardOf(RespTestClient client) throws IOException {
         Matcher m = SHARD.matcher(String.valueOf(client.cmd("CLIENT", "INFO")));
         assertThat(m.find()).isTrue();
