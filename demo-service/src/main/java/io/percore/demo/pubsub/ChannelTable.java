@@ -30,6 +30,16 @@ public final class ChannelTable {
     private final Map<ByteString, Set<Subscriber>> channels = new HashMap<>();
     private final Map<ByteString, Set<Subscriber>> shardChannels = new HashMap<>();
     private final Map<ByteString, Pattern> patterns = new HashMap<>();
+    /** Channels of {@link #channels} named as keyspace events' channels are. */
+    private int keyspaceChannels;
+    private final int shardId;
+    private final KeyspaceInterest interest;
+
+    /** The table of shard {@code shardId}, which tells {@code interest} whether a keyspace event could reach it. */
+    ChannelTable(int shardId, KeyspaceInterest interest) {
+        this.shardId = shardId;
+        this.interest = interest;
+    }
 
     private static final class Pattern {
         final GlobPattern glob;
@@ -44,7 +54,17 @@ public final class ChannelTable {
 
     /** True when {@code subscriber} was not subscribed to {@code channel} (of the plain or the shard kind). */
     public boolean subscribe(Subscriber subscriber, ByteString channel, boolean shard) {
-        return (shard ? shardChannels : channels).computeIfAbsent(channel, k -> new LinkedHashSet<>()).add(subscriber);
+        Map<ByteString, Set<Subscriber>> map = shard ? shardChannels : channels;
+        Set<Subscriber> subscribers = map.get(channel);
+        if (subscribers == null) {
+            subscribers = new LinkedHashSet<>();
+            map.put(channel, subscribers);
+            if (!shard && isKeyspaceChannel(channel.bytes())) {
+                keyspaceChannels++;
+                interestChanged();
+            }
+        }
+        return subscribers.add(subscriber);
     }
 
     public boolean unsubscribe(Subscriber subscriber, ByteString channel, boolean shard) {
@@ -55,12 +75,22 @@ public final class ChannelTable {
         }
         if (subscribers.isEmpty()) {
             map.remove(channel);
+            if (!shard && isKeyspaceChannel(channel.bytes())) {
+                keyspaceChannels--;
+                interestChanged();
+            }
         }
         return true;
     }
 
     public boolean psubscribe(Subscriber subscriber, ByteString pattern) {
-        return patterns.computeIfAbsent(pattern, k -> new Pattern(k.bytes())).subscribers.add(subscriber);
+        Pattern p = patterns.get(pattern);
+        if (p == null) {
+            p = new Pattern(pattern.bytes());
+            patterns.put(pattern, p);
+            interestChanged();
+        }
+        return p.subscribers.add(subscriber);
     }
 
     public boolean punsubscribe(Subscriber subscriber, ByteString pattern) {
@@ -70,9 +100,26 @@ public final class ChannelTable {
         }
         if (p.subscribers.isEmpty()) {
             patterns.remove(pattern);
+            interestChanged();
         }
         return true;
     }
+
+    /** Any pattern may match a keyspace event's channel; a plain channel only when named as they are. */
+    private void interestChanged() {
+        interest.publish(shardId, patterns.size() + keyspaceChannels);
+    }
+
+    private static boolean isKeyspaceChannel(byte[] channel) {
+        return startsWith(channel, KEYSPACE_PREFIX_ANY_DB) || startsWith(channel, KEYEVENT_PREFIX_ANY_DB);
+    }
+
+    private static boolean startsWith(byte[] s, byte[] prefix) {
+        return s.length >= prefix.length && java.util.Arrays.equals(s, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static final byte[] KEYSPACE_PREFIX_ANY_DB = "__keyspace@".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEYEVENT_PREFIX_ANY_DB = "__keyevent@".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Delivers {@code message} on {@code channel} to this shard's subscribers of the channel and of
@@ -130,11 +177,11 @@ public final class ChannelTable {
      * Delivers one keyspace event to this shard's subscribers ({@code notify.c}'s notifyKeyspaceEvent):
      * {@code __keyspace@0__:<key>} carrying the event when {@code kinds} has K, then
      * {@code __keyevent@0__:<event>} carrying the key when it has E; then every subscriber that got
-     * one writes it out at once (see {@link Subscriber#flushPushes}). A shard nobody subscribes on
-     * pays two emptiness checks.
+     * one writes it out at once (see {@link Subscriber#flushPushes}). A shard where no subscription
+     * could get it pays two checks.
      */
     void deliverKeyspaceEvent(int kinds, byte[] event, byte[] key) {
-        if (channels.isEmpty() && patterns.isEmpty()) {
+        if (keyspaceChannels == 0 && patterns.isEmpty()) {
             return;
         }
         if ((kinds & KeyspaceEvents.KEYSPACE) != 0) {

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * One shard's publisher of keyspace events (Redis's {@code notifyKeyspaceEvent} after its class
  * check): the shard's write path hands it each event whose class is on, on the key's shard, in the
  * order they happen there. It delivers to this shard's subscribers at once, and hands the event to
- * every other shard in one mesh message each, which delivers it to its own.
+ * every other shard where a subscription could get it ({@link KeyspaceInterest}) in one mesh message
+ * each, which delivers it to its own.
  *
  * <p><b>Order.</b> The mesh is FIFO per pair of shards, so every subscriber gets one shard's events
  * in the order they happened there. A subscriber on the key's shard has the message written to its
@@ -26,13 +27,15 @@ final class KeyspaceNotifications implements KeyspaceEvents.Publisher {
     private final int shardId;
     private final Sharded<ChannelTable> tables;
     private final ChannelTable local;
+    private final KeyspaceInterest interest;
     /** Events another shard's ring refused (its overflow full): counted, logged on powers of two. */
     private long lost;
 
-    KeyspaceNotifications(int shardId, Sharded<ChannelTable> tables, ChannelTable local) {
+    KeyspaceNotifications(int shardId, Sharded<ChannelTable> tables, ChannelTable local, KeyspaceInterest interest) {
         this.shardId = shardId;
         this.tables = tables;
         this.local = local;
+        this.interest = interest;
     }
 
     @Override
@@ -40,7 +43,7 @@ final class KeyspaceNotifications implements KeyspaceEvents.Publisher {
         byte[] name = event.getBytes(StandardCharsets.US_ASCII);
         local.deliverKeyspaceEvent(kinds, name, key);
         for (int shard = 0; shard < tables.shardCount(); shard++) {
-            if (shard != shardId) {
+            if (shard != shardId && interest.listens(shard)) {
                 tables.invokeOn(shard, t -> {
                     t.deliverKeyspaceEvent(kinds, name, key);
                     return null;

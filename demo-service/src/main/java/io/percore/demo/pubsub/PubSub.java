@@ -19,14 +19,17 @@ import java.util.function.Function;
 public final class PubSub implements AutoCloseable {
 
     private final Sharded<ChannelTable> tables;
+    private final KeyspaceInterest interest;
 
-    private PubSub(Sharded<ChannelTable> tables) {
+    private PubSub(Sharded<ChannelTable> tables, KeyspaceInterest interest) {
         this.tables = tables;
+        this.interest = interest;
     }
 
     /** Creates a table on every shard of {@code engine} (blocks; call off-shard). */
     public static PubSub start(Engine engine) {
-        return new PubSub(Sharded.start(engine, id -> new ChannelTable()));
+        KeyspaceInterest interest = new KeyspaceInterest(engine.shardCount());
+        return new PubSub(Sharded.start(engine, id -> new ChannelTable(id, interest)), interest);
     }
 
     /**
@@ -36,7 +39,7 @@ public final class PubSub implements AutoCloseable {
     public static PubSub start(Engine engine, Keyspace keyspace) {
         PubSub pubsub = start(engine);
         pubsub.tables.fromOutside().invokeOnAll(table -> keyspace.local().writes().notifications(
-                new KeyspaceNotifications(Shard.current().id(), pubsub.tables, table))).join();
+                new KeyspaceNotifications(Shard.current().id(), pubsub.tables, table, pubsub.interest))).join();
         return pubsub;
     }
 
