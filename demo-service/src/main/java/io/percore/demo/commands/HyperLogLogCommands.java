@@ -160,19 +160,15 @@ public final class HyperLogLogCommands {
 
     /**
      * PFMERGE's first read, before any source's, as in Redis: the destination read as a source (its
-     * statistics, its {@code keymiss} event) and refused when it holds no HLL, so no source is read.
+     * statistics, its {@code keymiss} event) and refused when it holds no HLL (WRONGTYPE's own text for
+     * another type, as Redis's checkType), so no source is read.
      */
     private static RedisMessage destinationRefusal(ValueStore ks, byte[] dst, long now) {
         if (!ks.lookupAny(dst, now, true)) {
             return null;
         }
-        if (ks.typeOf(dst, now) == ValueType.STRING) {
-            StringView v = StringView.of(ks.lookupWrite(dst, ValueType.STRING, now));
-            if (HyperLogLog.isHll(v.array(), v.length())) {
-                return null;
-            }
-        }
-        return RespReplies.error(HyperLogLog.NOT_HLL);
+        StringView v = StringView.of(ks.lookupWrite(dst, ValueType.STRING, now)); // throws WRONGTYPE for another type
+        return HyperLogLog.isHll(v.array(), v.length()) ? null : RespReplies.error(HyperLogLog.NOT_HLL);
     }
 
     /**
