@@ -93,7 +93,7 @@ public final class DemoService implements AutoCloseable {
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
         Keyspace keyspace = Keyspace.start(engine);
-        PubSub pubsub = PubSub.start(engine);
+        PubSub pubsub = PubSub.start(engine, keyspace);
         Persistence persistence = null;
         Replication replication = null;
         Cluster cluster = null;
@@ -200,7 +200,8 @@ public final class DemoService implements AutoCloseable {
         return ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
                         settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
                         settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
-                .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication());
+                .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication())
+                .withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses());
     }
 
     /**

@@ -48,22 +48,26 @@ public final class ConfigCommands {
      * a parameter, answered as asked); a pattern matches names and aliases, case-insensitively.
      */
     public static void get(CommandContext c, byte[][] argv) {
-        ConfigValues values = c.server().config();
+        ServerShard server = c.server();
+        ConfigValues values = server.config();
         Map<String, String> matched = new LinkedHashMap<>();
         for (int i = 2; i < argv.length; i++) {
             String name = RespReplies.ascii(argv[i]);
             if (name.indexOf('[') < 0 && name.indexOf('*') < 0 && name.indexOf('?') < 0) {
                 ConfigParameters.Parameter p = ConfigParameters.lookup(name);
                 if (p != null && !matched.containsKey(name)) {
-                    matched.put(name, p.get().apply(values));
+                    matched.put(name, p.value(values, server));
                 }
                 continue;
             }
             GlobPattern pattern = new GlobPattern(name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1)); // nocase: names are lower case
             for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+                if (p.hidden()) {
+                    continue; // Redis's hidden configs: only by their name
+                }
                 for (String candidate : p.alias() == null ? List.of(p.name()) : List.of(p.name(), p.alias())) {
                     if (!matched.containsKey(candidate) && pattern.matches(candidate.getBytes(StandardCharsets.US_ASCII))) {
-                        matched.put(candidate, p.get().apply(values));
+                        matched.put(candidate, p.value(values, server));
                     }
                 }
             }
@@ -144,7 +148,8 @@ public final class ConfigCommands {
         if (p == null) {
             throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
         }
-        if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")) {
+        if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")
+                || p.name().equals("replicaof")) {
             throw ConfigParameters.failed(name, "can't set immutable config");
         }
         for (Change e : earlier) {

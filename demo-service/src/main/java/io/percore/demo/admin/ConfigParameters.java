@@ -1,5 +1,6 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
@@ -16,6 +17,7 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
 
 /**
  * The CONFIG parameters this server has (Redis's {@code config.c} table for them): each one's
@@ -32,8 +34,22 @@ final class ConfigParameters {
         void set(ConfigValues.Builder next, String value);
     }
 
-    /** One parameter; {@code alias} is Redis's other name (the ziplist ones), or null. */
-    record Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set) {
+    /**
+     * One parameter; {@code alias} is Redis's other name (the ziplist ones), or null. {@code live} reads
+     * a value the CONFIG values do not hold (replicaof: REPLICAOF changes it), or is null; a
+     * {@code hidden} one (Redis's HIDDEN_CONFIG) is answered only when asked by name, never by a pattern.
+     */
+    record Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set,
+                     Function<ServerShard, String> live, boolean hidden) {
+
+        Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set) {
+            this(name, alias, sensitive, get, set, null, false);
+        }
+
+        /** CONFIG GET's value on {@code server}'s shard, whose copy of the values is {@code values}. */
+        String value(ConfigValues values, ServerShard server) {
+            return live != null ? live.apply(server) : get.apply(values);
+        }
 
         boolean named(String candidate) {
             return name.equalsIgnoreCase(candidate) || (alias != null && alias.equalsIgnoreCase(candidate));
@@ -106,14 +122,23 @@ final class ConfigParameters {
                 (n, value) -> n.outputLimits = outputLimits(n.outputLimits, value)));
         p.add(new Parameter("maxmemory-clients", null, false,
                 v -> v.maxmemoryClientsPercent() > 0 ? v.maxmemoryClientsPercent() + "%" : Long.toString(v.maxmemoryClients()), (n, value) -> {
-                    if (value.endsWith("%")) {
-                        // Redis's percent form: of maxmemory, followed as maxmemory changes
-                        n.maxmemoryClientsPercent = (int) signed("maxmemory-clients", value.substring(0, value.length() - 1), 1, 100);
-                        n.maxmemoryClients = 0;
-                    } else {
-                        n.maxmemoryClients = memory("maxmemory-clients", value);
+                    // Redis's memory-or-percent config: a memory value first, then N% (of maxmemory, followed as it changes)
+                    long bytes = memoryOrNegative(value);
+                    if (bytes >= 0) {
+                        n.maxmemoryClients = bytes;
                         n.maxmemoryClientsPercent = 0;
+                        return;
                     }
+                    byte[] digits = value.substring(0, Math.max(0, value.length() - 1)).getBytes(StandardCharsets.ISO_8859_1);
+                    if (value.length() < 2 || !value.endsWith("%") || !RespNumbers.isLong(digits) || RespNumbers.parseLong(digits) < 0) {
+                        throw invalid("argument must be a memory or percent value");
+                    }
+                    long percent = RespNumbers.parseLong(digits);
+                    if (percent > 100) {
+                        throw invalid("percentage argument must be less or equal to 100");
+                    }
+                    n.maxmemoryClients = 0; // 0%: no bound, as Redis stores it
+                    n.maxmemoryClientsPercent = (int) percent;
                 }));
         p.add(new Parameter("client-query-buffer-limit", null, false, v -> Long.toString(v.queryBufferLimit()), (n, value) -> {
             long limit = memory("client-query-buffer-limit", value);
@@ -121,6 +146,13 @@ final class ConfigParameters {
                 throw invalid("argument must be between 1048576 and " + Long.MAX_VALUE + " inclusive");
             }
             n.queryBufferLimit = limit;
+        }));
+        p.add(new Parameter("notify-keyspace-events", null, false, v -> KeyspaceEvents.format(v.notifyKeyspaceEvents()), (n, value) -> {
+            int classes = KeyspaceEvents.parse(value);
+            if (classes < 0) {
+                throw invalid(KeyspaceEvents.INVALID);
+            }
+            n.notifyKeyspaceEvents = classes;
         }));
         p.add(new Parameter("protected-mode", null, false, v -> v.protectedMode() ? "yes" : "no",
                 (n, value) -> n.protectedMode = yesNo("protected-mode", value)));
@@ -225,6 +257,17 @@ final class ConfigParameters {
                 (n, value) -> n.replication = n.replication.withMaster(n.replication.masterUser(), value.isEmpty() ? null : value)));
         p.add(new Parameter("masteruser", null, false, v -> v.replication().masterUser() == null ? "" : v.replication().masterUser(),
                 (n, value) -> n.replication = n.replication.withMaster(value.isEmpty() ? null : value, n.replication.masterAuth())));
+        // Redis's replicaof: what REPLICAOF set (or the start's), "host port" or empty; changed only by REPLICAOF
+        p.add(new Parameter("replicaof", "slaveof", false, v -> "", (n, value) -> {
+            throw invalid("can't set immutable config");
+        }, server -> server.replication().primaryAddress(), false));
+        // Redis's hidden configs (debugging knobs its tests set): kept and reported, they change nothing here
+        p.add(hidden("rdb-key-save-delay", Integer.MIN_VALUE, Integer.MAX_VALUE));
+        p.add(hidden("key-load-delay", Integer.MIN_VALUE, Integer.MAX_VALUE));
+        p.add(hidden("watchdog-period", 0, Integer.MAX_VALUE));
+        p.add(hidden("loading-process-events-interval-bytes", 1024, Integer.MAX_VALUE));
+        p.add(new Parameter("use-exit-on-panic", null, false, v -> v.thresholds().get("use-exit-on-panic") != 0 ? "yes" : "no",
+                (n, value) -> n.thresholds.put("use-exit-on-panic", yesNo("use-exit-on-panic", value) ? 1L : 0L), null, true));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
         p.add(immutable("cluster-enabled", v -> "no"));
@@ -271,6 +314,11 @@ final class ConfigParameters {
                         + "the certificate without a restart; it cannot change through CONFIG SET");
             }
         });
+    }
+
+    private static Parameter hidden(String name, long min, long max) {
+        return new Parameter(name, null, false, v -> Long.toString(v.thresholds().get(name)),
+                (n, value) -> n.thresholds.put(name, signed(name, value, min, max)), null, true);
     }
 
     private static Parameter immutable(String name, Function<ConfigValues, String> get) {
@@ -325,6 +373,15 @@ final class ConfigParameters {
     /** A size_t memory parameter (the listpack value sizes): units allowed, 0..LONG_MAX. */
     private static long sizeMemory(String name, String value) {
         return memory(name, value);
+    }
+
+    /** {@link #memory}'s value, or -1 when {@code text} is not a memory value. */
+    private static long memoryOrNegative(String text) {
+        try {
+            return memory("", text);
+        } catch (Invalid e) {
+            return -1;
+        }
     }
 
     /** Redis's memtoull: digits with an optional unit, k/m/g (powers of 1000) or kb/mb/gb (powers of 1024), b. */

@@ -2,6 +2,7 @@ package io.percore.demo.app;
 
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.AofSettings;
 import io.percore.demo.persistence.PersistenceSettings;
@@ -78,7 +79,8 @@ public class DemoProperties {
                 new HttpSettings(http.maxBodySize, password, http.requestHeaderTimeout, http.bodyReadTimeout),
                 httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
-                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode),
+                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode,
+                        notifyKeyspaceEvents),
                 persistence.toSettings(), replication.toSettings()).withCluster(cluster.toSettings());
     }
 
@@ -91,6 +93,22 @@ public class DemoProperties {
     private DataSize maxmemoryClients;
     /** Redis's protected-mode: without a password, serve only clients connecting over the loopback interface. */
     private boolean protectedMode = true;
+    /**
+     * Redis's notify-keyspace-events: the keyspace event classes published to subscribers of
+     * {@code __keyspace@0__:*} and {@code __keyevent@0__:*}, in Redis's letters (K, E, g, $, l, s, h, z,
+     * x, e, t, m, d, n, A); empty: none. CONFIG SET changes it live.
+     */
+    @NotNull
+    @jakarta.validation.constraints.Pattern(regexp = "[Ag$lshzxeKEtmdn]*", message = KeyspaceEvents.INVALID)
+    private String notifyKeyspaceEvents = "";
+
+    public String getNotifyKeyspaceEvents() {
+        return notifyKeyspaceEvents;
+    }
+
+    public void setNotifyKeyspaceEvents(String notifyKeyspaceEvents) {
+        this.notifyKeyspaceEvents = notifyKeyspaceEvents;
+    }
 
     public DataSize getMaxmemoryClients() {
         return maxmemoryClients;

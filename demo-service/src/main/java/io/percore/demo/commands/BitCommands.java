@@ -8,6 +8,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.GrowableString;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.OutOfBudgetException;
 import io.percore.demo.kv.StringView;
 import io.percore.demo.kv.ValueStore;
@@ -91,6 +92,9 @@ public final class BitCommands {
             if (!ks.writableStringCounted()) {
                 ks.modified(argv[1]); // WATCH sees a bit that changed (creating or growing the string counted already)
             }
+        }
+        if (was != (on == 1) || ks.writableStringCounted()) {
+            ks.notify(KeyspaceEvents.STRING, "setbit", argv[1]);
         }
         return was ? ONE : ZERO;
     }
@@ -332,6 +336,7 @@ public final class BitCommands {
                         if (result.length == 0) {
                             if (ks.delete(dst, now)) {
                                 ks.changes().propagate(Replays.del(dst));
+                                ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                             }
                             return (RedisMessage) ZERO;
                         }
@@ -339,6 +344,7 @@ public final class BitCommands {
                         // Redis stores BITOP's result as a raw string: one that is changed in place later
                         ks.set(dst, ValueType.STRING, GrowableString.own(result), ValueStore.NO_EXPIRY);
                         ks.changes().propagate(Replays.SET, dst, result); // made from other shards' strings: the result itself
+                        ks.notify(KeyspaceEvents.STRING, "set", dst);
                         return (RedisMessage) integer(result.length);
                     });
                 }).whenComplete((reply, failure) -> {
@@ -475,6 +481,7 @@ public final class BitCommands {
         }
         List<RedisMessage> replies = new ArrayList<>(ops.size());
         boolean changed = false;
+        boolean wrote = false;
         for (FieldOp op : ops) {
             if (op.opcode() == GET) {
                 replies.add(integer(get(read, op)));
@@ -504,10 +511,14 @@ public final class BitCommands {
                 replies.add(integer(result));
                 setBits(p, op.offset(), op.bits(), stored);
                 changed |= stored != old;
+                wrote = true;
             }
         }
         if (changed && !ks.writableStringCounted()) {
             ks.modified(argv[1]);
+        }
+        if (changed || (wrote && ks.writableStringCounted())) {
+            ks.notify(KeyspaceEvents.STRING, "setbit", argv[1]); // Redis's event for BITFIELD's writes too
         }
         return new ArrayRedisMessage(replies);
     }

@@ -1,6 +1,7 @@
 package io.percore.demo.commands;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.BadPayloadException;
@@ -110,6 +111,7 @@ public final class DumpCommands {
         if (ttl != 0 && ttl <= now) {
             if (replaced) {
                 ks.changes().propagate(DEL, key); // the old value is gone; nothing was created
+                ks.notify(KeyspaceEvents.GENERIC, "del", key);
             }
             return RespReplies.OK; // already expired: nothing is created (an old value is gone with REPLACE)
         }
@@ -122,6 +124,7 @@ public final class DumpCommands {
         ks.restoreAccess(key, idle, (int) freq, now);
         // the client's payload with an absolute time to live (IDLETIME and FREQ only rank it for eviction here)
         ks.changes().propagate(RESTORE, key, RespNumbers.toBytes(ttl), payload, REPLACE, ABSTTL);
+        ks.notify(KeyspaceEvents.GENERIC, "restore", key);
         return RespReplies.OK;
     }
 }

@@ -236,7 +236,8 @@ public final class GeoCommands {
         keyspace.invokeOn(keyspace.shardOf(argv[srcIndex]), st -> GeoSearch.run(st.store(), argv, srcIndex, flags, System.currentTimeMillis()))
                 .flatMap(outcome -> outcome.storeKey() == null
                         ? ShardFuture.completed(outcome.reply())
-                        : ZSetCommands.storeOn(keyspace, outcome.storeKey(), distinctSorted(outcome.toStore())))
+                        : ZSetCommands.storeOn(keyspace, outcome.storeKey(), distinctSorted(outcome.toStore()),
+                                (flags & GeoSearch.SEARCH) != 0 ? "geosearchstore" : "georadiusstore"))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();

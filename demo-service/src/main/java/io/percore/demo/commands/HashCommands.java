@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.HashValue;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import java.math.BigDecimal;
@@ -44,6 +45,7 @@ public final class HashCommands {
     private static void dropIfEmpty(ValueStore ks, byte[] key, HashValue h, long now) {
         if (h.size() == 0) {
             ks.delete(key, now);
+            ks.notify(KeyspaceEvents.GENERIC, "del", key);
         }
     }
 
@@ -65,6 +67,7 @@ public final class HashCommands {
             }
         }
         ks.resized(argv[1], h.bytes() - before);
+        ks.notify(KeyspaceEvents.HASH, "hset", argv[1]);
         return added;
     }
 
@@ -89,6 +92,7 @@ public final class HashCommands {
         long before = h.bytes();
         h.put(argv[2], argv[3], ks.hashLimits());
         ks.resized(argv[1], h.bytes() - before);
+        ks.notify(KeyspaceEvents.HASH, "hset", argv[1]);
         return integer(1);
     }
 
@@ -122,6 +126,7 @@ public final class HashCommands {
             return integer(0);
         }
         ks.resized(argv[1], h.bytes() - before);
+        ks.notify(KeyspaceEvents.HASH, "hdel", argv[1]);
         dropIfEmpty(ks, argv[1], h, now);
         return integer(removed);
     }
@@ -180,6 +185,7 @@ public final class HashCommands {
         }
         value += by;
         put(ks, argv[1], argv[2], RespNumbers.toBytes(value), now);
+        ks.notify(KeyspaceEvents.HASH, "hincrby", argv[1]);
         return integer(value);
     }
 
@@ -206,6 +212,7 @@ public final class HashCommands {
         }
         put(ks, argv[1], argv[2], result, now);
         ks.changes().propagate(Replays.HSET, argv[1], argv[2], result); // as Redis: the sum, not the increment
+        ks.notify(KeyspaceEvents.HASH, "hincrbyfloat", argv[1]);
         return bulk(result);
     }
 

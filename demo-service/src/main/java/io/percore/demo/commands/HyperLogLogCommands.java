@@ -10,12 +10,14 @@ import io.percore.demo.command.CommandHandler;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.kv.HllString;
 import io.percore.demo.kv.HyperLogLog;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.StringView;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
+import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,6 +73,7 @@ public final class HyperLogLogCommands {
         if (updated > 0) {
             h.invalidateCache();
             ks.modified(key);
+            ks.notify(KeyspaceEvents.STRING, "pfadd", key);
         }
         return updated > 0 ? RespReplies.ONE : RespReplies.ZERO;
     }
@@ -135,8 +138,9 @@ public final class HyperLogLogCommands {
             }
             CommandContext.PendingReply slot = c.reserve();
             c.beginBarrier(); // the connection's next command sees the destination written
-            HllSources.read(keyspace, argv, 2)
-                    .flatMap(sources -> keyspace.invokeOn(owner, st -> mergeInto(st.store(), argv[1], sources, true)))
+            keyspace.invokeOn(owner, st -> destinationRefusal(st.store(), argv[1], System.currentTimeMillis()))
+                    .flatMap(refusal -> refusal != null ? ShardFuture.completed(refusal) : HllSources.read(keyspace, argv, 2)
+                            .flatMap(sources -> keyspace.invokeOn(owner, st -> mergeInto(st.store(), argv[1], sources, true))))
                     .whenComplete((reply, failure) -> {
                         slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                         c.endBarrier();
@@ -145,9 +149,26 @@ public final class HyperLogLogCommands {
     };
 
     private static RedisMessage pfmergeHere(ValueStore ks, byte[][] argv, long now) {
+        RedisMessage refusal = destinationRefusal(ks, argv[1], now);
+        if (refusal != null) {
+            return refusal;
+        }
         HllSources.Merged sources = new HllSources.Merged();
         HllSources.readBatch(ks, argv, java.util.stream.IntStream.range(2, argv.length).toArray(), now).addTo(sources);
         return mergeInto(ks, argv[1], sources, false);
+    }
+
+    /**
+     * PFMERGE's first read, before any source's, as in Redis: the destination read as a source (its
+     * statistics, its {@code keymiss} event) and refused when it holds no HLL (WRONGTYPE's own text for
+     * another type, as Redis's checkType), so no source is read.
+     */
+    private static RedisMessage destinationRefusal(ValueStore ks, byte[] dst, long now) {
+        if (!ks.lookupAny(dst, now, true)) {
+            return null;
+        }
+        StringView v = StringView.of(ks.lookupWrite(dst, ValueType.STRING, now)); // throws WRONGTYPE for another type
+        return HyperLogLog.isHll(v.array(), v.length()) ? null : RespReplies.error(HyperLogLog.NOT_HLL);
     }
 
     /**
@@ -185,6 +206,7 @@ public final class HyperLogLogCommands {
         }
         h.invalidateCache();
         ks.modified(dst); // always a change, as Redis's signalModifiedKey and dirty++
+        ks.notify(KeyspaceEvents.STRING, "pfadd", dst); // Redis's event for PFMERGE too: a mass add
         if (reportValue) {
             ks.changes().propagateValue(dst); // made from what other shards hold
         }

@@ -10,6 +10,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.command.KeysByShard.Gather;
@@ -48,7 +49,7 @@ public final class KeyCommands {
     // ------------------------------------------------------------------ TYPE
 
     public static RedisMessage type(ValueStore ks, byte[][] argv, long now) {
-        ValueType type = ks.typeOf(argv[1], now);
+        ValueType type = ks.lookupAny(argv[1], now, false) ? ks.typeOf(argv[1], now) : null;
         if (type == null) {
             return NONE_TYPE;
         }
@@ -123,10 +124,12 @@ public final class KeyCommands {
         if (when <= now) {
             ks.delete(argv[1], now);
             ks.changes().propagate(Replays.del(argv[1])); // Redis propagates a deletion, not the expiry
+            ks.notify(KeyspaceEvents.GENERIC, "del", argv[1]);
             return ONE;
         }
         ks.expire(argv[1], when, now);
         ks.changes().propagate(Replays.pexpireat(argv[1], when)); // every form as its absolute time, as Redis
+        ks.notify(KeyspaceEvents.GENERIC, "expire", argv[1]);
         return ONE;
     }
 
@@ -147,7 +150,7 @@ public final class KeyCommands {
     }
 
     private static RedisMessage ttlGeneric(ValueStore ks, byte[] key, long now, boolean millis, boolean absolute) {
-        long at = ks.expireAt(key, now);
+        long at = ks.lookupAny(key, now, false) ? ks.expireAt(key, now) : Long.MIN_VALUE;
         if (at == Long.MIN_VALUE) {
             return integer(-2);
         }
@@ -164,6 +167,7 @@ public final class KeyCommands {
             return ZERO;
         }
         ks.expire(argv[1], ValueStore.NO_EXPIRY, now);
+        ks.notify(KeyspaceEvents.GENERIC, "persist", argv[1]);
         return ONE;
     }
 
@@ -171,15 +175,21 @@ public final class KeyCommands {
 
     /** DEL and UNLINK: each shard deletes its keys and reports {@code DEL} of those it deleted. */
     public static void del(CommandContext c, byte[][] argv) {
-        countKeys(c, argv, (ks, key, now) -> ks.delete(key, now), true);
+        countKeys(c, argv, (ks, key, now) -> {
+            if (!ks.delete(key, now)) {
+                return false;
+            }
+            ks.notify(KeyspaceEvents.GENERIC, "del", key);
+            return true;
+        }, true);
     }
 
     public static void exists(CommandContext c, byte[][] argv) {
-        countKeys(c, argv, (ks, key, now) -> ks.exists(key, now), false);
+        countKeys(c, argv, (ks, key, now) -> ks.lookupAny(key, now, false), false);
     }
 
     public static void touch(CommandContext c, byte[][] argv) {
-        countKeys(c, argv, (ks, key, now) -> ks.touchKey(key, now), false);
+        countKeys(c, argv, (ks, key, now) -> ks.lookupAny(key, now, true), false);
     }
 
     @FunctionalInterface
@@ -412,8 +422,7 @@ public final class KeyCommands {
                 if (java.util.Arrays.equals(src, dst)) {
                     return OK;
                 }
-                ks.put(dst, ks.take(src, now));
-                ks.changes().propagate(RENAME, src, dst);
+                renameHere(ks, src, dst, now);
                 return OK;
             }));
             return;
@@ -452,8 +461,7 @@ public final class KeyCommands {
                 if (ks.existsOrReserved(dst, now)) {
                     return RespReplies.integer(0);
                 }
-                ks.put(dst, ks.take(src, now));
-                ks.changes().propagate(RENAME, src, dst); // the destination was absent: RENAME does the same
+                renameHere(ks, src, dst, now); // the destination was absent: RENAME does the same
                 return RespReplies.integer(1);
             }));
             return;
@@ -521,6 +529,7 @@ public final class KeyCommands {
                 long now = System.currentTimeMillis();
                 ValueStore ks = st.store();
                 if (!overwrite && ks.existsOrReserved(dst, now)) {
+                    ks.lookupAny(src, now, true); // read first, as Redis reads it (its statistics, its keymiss)
                     return ZERO; // the same reply whether the source exists or not: answered before copying
                 }
                 ValueStore.StoredValue copy = ks.copyOf(src, now);
@@ -550,7 +559,16 @@ public final class KeyCommands {
         }
         ks.put(dst, copy); // its size was checked against a shard's budget before it was made (copyOf)
         ks.changes().propagateValue(dst);
+        ks.notify(KeyspaceEvents.GENERIC, "copy_to", dst);
         return ONE;
+    }
+
+    /** RENAME of two keys of this shard: one step, with Redis's events (the new key, rename_from, rename_to). */
+    private static void renameHere(ValueStore ks, byte[] src, byte[] dst, long now) {
+        ks.put(dst, ks.take(src, now));
+        ks.changes().propagate(RENAME, src, dst);
+        ks.notify(KeyspaceEvents.GENERIC, "rename_from", src);
+        ks.notify(KeyspaceEvents.GENERIC, "rename_to", dst);
     }
 
     /** RENAME's first half across shards: the source taken, reported as its deletion here. */
@@ -558,6 +576,7 @@ public final class KeyCommands {
         ValueStore.StoredValue taken = ks.take(src, System.currentTimeMillis());
         if (taken != null) {
             ks.changes().propagate(Replays.del(src));
+            ks.notify(KeyspaceEvents.GENERIC, "rename_from", src);
         }
         return taken;
     }
@@ -566,6 +585,7 @@ public final class KeyCommands {
     private static void putReported(ValueStore ks, byte[] dst, ValueStore.StoredValue moved) {
         ks.put(dst, moved);
         ks.changes().propagateValue(dst);
+        ks.notify(KeyspaceEvents.GENERIC, "rename_to", dst);
     }
 
     private static final byte[] RENAME = Replays.ascii("RENAME");

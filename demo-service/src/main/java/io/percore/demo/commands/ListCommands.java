@@ -6,6 +6,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -41,10 +42,18 @@ public final class ListCommands {
         return l;
     }
 
+    /** After elements were removed: an empty list is no key at all ({@code del}). */
     static void dropIfEmpty(ValueStore ks, byte[] key, ListValue l, long now) {
         if (l.size() == 0) {
             ks.delete(key, now);
+            ks.notify(KeyspaceEvents.GENERIC, "del", key);
         }
+    }
+
+    /** Elements left {@code key}'s head or tail: its {@code lpop}/{@code rpop} event, then {@code del} if it is empty (Redis's listElementsRemoved). */
+    static void popped(ValueStore ks, byte[] key, ListValue l, boolean left, long now) {
+        ks.notify(KeyspaceEvents.LIST, left ? "lpop" : "rpop", key);
+        dropIfEmpty(ks, key, l, now);
     }
 
     private static RedisMessage push(ValueStore ks, byte[][] argv, long now, boolean left, boolean onlyIfExists) {
@@ -67,6 +76,7 @@ public final class ListCommands {
             }
         }
         ks.resized(argv[1], l.bytes() - before);
+        ks.notify(KeyspaceEvents.LIST, left ? "lpush" : "rpush", argv[1]);
         return integer(l.size());
     }
 
@@ -116,7 +126,7 @@ public final class ListCommands {
             reply = new ArrayRedisMessage(out);
         }
         ks.resized(argv[1], l.bytes() - before);
-        dropIfEmpty(ks, argv[1], l, now);
+        popped(ks, argv[1], l, left, now);
         return reply;
     }
 
@@ -192,6 +202,7 @@ public final class ListCommands {
         long before = l.bytes();
         l.set((int) index, argv[3]);
         ks.resized(argv[1], l.bytes() - before);
+        ks.notify(KeyspaceEvents.LIST, "lset", argv[1]);
         return OK;
     }
 
@@ -210,6 +221,7 @@ public final class ListCommands {
                 long before = l.bytes();
                 l.insert(where.equals("before") ? i : i + 1, argv[4]);
                 ks.resized(argv[1], l.bytes() - before);
+                ks.notify(KeyspaceEvents.LIST, "linsert", argv[1]);
                 return integer(l.size());
             }
         }
@@ -228,6 +240,7 @@ public final class ListCommands {
             return integer(0); // nothing changed: no WATCH touched, nothing to replay (Redis's "if (removed)")
         }
         ks.resized(argv[1], l.bytes() - before);
+        ks.notify(KeyspaceEvents.LIST, "lrem", argv[1]);
         dropIfEmpty(ks, argv[1], l, now);
         return integer(removed);
     }
@@ -247,6 +260,7 @@ public final class ListCommands {
             l.trim(range[0], range[1]);
         }
         ks.resized(argv[1], l.bytes() - before);
+        ks.notify(KeyspaceEvents.LIST, "ltrim", argv[1]); // even when nothing was trimmed, as Redis
         dropIfEmpty(ks, argv[1], l, now);
         return OK;
     }
@@ -332,6 +346,7 @@ public final class ListCommands {
     static void pushOneReported(ValueStore ks, byte[] key, byte[] element, boolean left) {
         pushOne(ks, key, element, left);
         ks.changes().propagate(left ? Replays.LPUSH : Replays.RPUSH, key, element);
+        ks.notify(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
     }
 
     /** {@code LPOP key} or {@code RPOP key}: a move's or a blocked pop's first half, one element. */
@@ -391,7 +406,7 @@ public final class ListCommands {
             if (fromLeft == null || toLeft == null) {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
-            st.store().readList(dst, now);
+            st.store().writeList(dst, now); // a write's lookup (Redis's lookupKeyWrite): no keyspace miss
             return null;
         }).flatMap(refused -> refused != null ? ShardFuture.completed(refused) : popAndPush(keyspace, src, dst, fromLeft, toLeft))
                 .whenComplete((reply, failure) -> {
@@ -401,6 +416,24 @@ public final class ListCommands {
     }
 
     private static ShardFuture<RedisMessage> popAndPush(Keyspace keyspace, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft) {
+        if (keyspace.shardOf(src) == keyspace.shardOf(dst)) {
+            // both keys here: one step, as Redis's lmoveGenericCommand, with its events in its order (the push's, then the pop's)
+            return keyspace.invokeOn(keyspace.shardOf(src), st -> {
+                ValueStore ks = st.store();
+                long now = System.currentTimeMillis();
+                ListValue l = ks.writeList(src, now);
+                if (l == null) {
+                    return RespReplies.NIL;
+                }
+                long before = l.bytes();
+                byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
+                ks.resized(src, l.bytes() - before);
+                ks.changes().propagate(popOne(src, fromLeft));
+                pushOneReported(ks, dst, e, toLeft); // onto the same list when src is dst: never empty in between
+                popped(ks, src, l, fromLeft, now);
+                return bulk(e);
+            });
+        }
         return keyspace.invokeOn(keyspace.shardOf(src), st -> {
             ValueStore ks = st.store();
             long now = System.currentTimeMillis();
@@ -411,7 +444,7 @@ public final class ListCommands {
             long before = l.bytes();
             byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
             ks.resized(src, l.bytes() - before);
-            dropIfEmpty(ks, src, l, now);
+            popped(ks, src, l, fromLeft, now);
             ks.changes().propagate(popOne(src, fromLeft)); // each half of the move on its own shard's keys
             return e;
         }).flatMap(element -> element == null

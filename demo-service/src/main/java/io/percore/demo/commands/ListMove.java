@@ -34,7 +34,7 @@ record ListMove(boolean fromLeft, byte[] destination, boolean toLeft) implements
         long before = l.bytes();
         byte[] element = fromLeft ? l.removeFirst() : l.removeLast();
         store.resized(key, l.bytes() - before);
-        ListCommands.dropIfEmpty(store, key, l, now);
+        ListCommands.popped(store, key, l, fromLeft, now);
         store.changes().propagate(ListCommands.popOne(key, fromLeft)); // the push is reported on its own shard
         return element;
     }

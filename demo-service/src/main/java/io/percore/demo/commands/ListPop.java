@@ -2,6 +2,7 @@ package io.percore.demo.commands;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -52,7 +53,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
             store.changes().propagate(left ? Replays.LPOP : Replays.RPOP, key, Replays.number(elements.length));
         }
         store.resized(key, l.bytes() - before);
-        ListCommands.dropIfEmpty(store, key, l, now);
+        ListCommands.popped(store, key, l, left, now); // what Redis notifies when it serves a blocked pop
         return taken;
     }
 
@@ -78,6 +79,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
         }
         store.resized(key, l.bytes() - before);
         store.changes().propagate(push);
+        store.notify(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key); // the elements are back: subscribers see them return
     }
 
     @Override

@@ -6,6 +6,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -56,6 +57,7 @@ public final class SetCommands {
         }
         if (added > 0) { // members it already had change nothing (Redis's "if (added)")
             ks.resized(argv[1], s.bytes() - before);
+            ks.notify(KeyspaceEvents.SET, "sadd", argv[1]);
         }
         return integer(added);
     }
@@ -76,9 +78,8 @@ public final class SetCommands {
             return integer(0);
         }
         ks.resized(argv[1], s.bytes() - before);
-        if (s.size() == 0) {
-            ks.delete(argv[1], now);
-        }
+        ks.notify(KeyspaceEvents.SET, "srem", argv[1]);
+        deleteIfEmpty(ks, argv[1], s, now);
         return integer(removed);
     }
 
@@ -131,8 +132,8 @@ public final class SetCommands {
             s.remove(m);
         }
         ks.resized(argv[1], s.bytes() - before);
-        if (s.size() == 0) {
-            ks.delete(argv[1], now);
+        ks.notify(KeyspaceEvents.SET, "spop", argv[1]);
+        if (deleteIfEmpty(ks, argv[1], s, now)) {
             ks.changes().propagate(Replays.del(argv[1])); // the whole set went, as Redis propagates it
         } else {
             // the members it picked, in batches as Redis's spopWithCountCommand propagates them
@@ -141,6 +142,16 @@ public final class SetCommands {
             }
         }
         return count < 0 ? bulk(picked.get(0)) : members(picked);
+    }
+
+    /** After members were removed: an empty set is no key at all ({@code del}). Returns whether it went. */
+    private static boolean deleteIfEmpty(ValueStore ks, byte[] key, SetValue s, long now) {
+        if (s.size() != 0) {
+            return false;
+        }
+        ks.delete(key, now);
+        ks.notify(KeyspaceEvents.GENERIC, "del", key);
+        return true;
     }
 
     /** SRANDMEMBER key [count]: count ≥ 0 distinct members, count < 0 |count| picks with repeats (bounded). */
@@ -305,6 +316,7 @@ public final class SetCommands {
     /** The STORE forms: the result replaces the destination (of any type), or deletes it when empty. */
     private static void store(CommandContext c, Op op, byte[][] argv) {
         byte[] dst = argv[1];
+        String event = op == Op.INTER ? "sinterstore" : op == Op.UNION ? "sunionstore" : "sdiffstore";
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command sees the destination written
@@ -317,12 +329,14 @@ public final class SetCommands {
                 if (result.size() == 0) {
                     if (ks.delete(dst, now)) {
                         ks.changes().propagate(Replays.del(dst));
+                        ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                     }
                     return (RedisMessage) integer(0);
                 }
                 ks.requireFits(result.bytes());
                 ks.set(dst, ValueType.SET, result, ValueStore.NO_EXPIRY);
                 ks.changes().propagateValue(dst); // made from what other shards hold: replayed as the value
+                ks.notify(KeyspaceEvents.SET, event, dst);
                 return (RedisMessage) integer(result.size());
             });
         }).whenComplete((reply, failure) -> {
@@ -372,7 +386,7 @@ public final class SetCommands {
         c.beginBarrier();
         // Both types are checked before anything moves, as Redis does.
         keyspace.invokeOn(keyspace.shardOf(dst), st -> {
-            st.store().readSet(dst, System.currentTimeMillis());
+            st.store().writeSet(dst, System.currentTimeMillis()); // a write's lookup (Redis's lookupKeyWrite): no keyspace miss
             return true;
         }).flatMap(dstOk -> keyspace.invokeOn(keyspace.shardOf(src), st -> {
             ValueStore ks = st.store();
@@ -387,9 +401,8 @@ public final class SetCommands {
             long before = s.bytes();
             s.remove(member);
             ks.resized(src, s.bytes() - before);
-            if (s.size() == 0) {
-                ks.delete(src, now);
-            }
+            ks.notify(KeyspaceEvents.SET, "srem", src);
+            deleteIfEmpty(ks, src, s, now);
             ks.changes().propagate(Replays.SREM, src, member); // each half of the move on its own shard's keys
             return true;
         })).flatMap(moved -> !moved || java.util.Arrays.equals(src, dst)
@@ -403,6 +416,7 @@ public final class SetCommands {
                     if (s.add(member, ks.setLimits())) {
                         ks.resized(dst, s.bytes() - before);
                         ks.changes().propagate(Replays.SADD, dst, member);
+                        ks.notify(KeyspaceEvents.SET, "sadd", dst);
                     }
                     return (RedisMessage) integer(1);
                 })).whenComplete((reply, failure) -> {

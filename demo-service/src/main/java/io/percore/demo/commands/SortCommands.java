@@ -3,6 +3,7 @@ package io.percore.demo.commands;
 import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -140,6 +141,7 @@ public final class SortCommands {
             if (values.length == 0) {
                 if (ks.delete(dst, now)) {
                     ks.changes().propagate(Replays.del(dst));
+                    ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                 }
                 return integer(0);
             }
@@ -153,6 +155,7 @@ public final class SortCommands {
             ks.requireFits(list.bytes());
             ks.set(dst, ValueType.LIST, list, ValueStore.NO_EXPIRY); // a new list: what wakes blocked pops
             ks.changes().propagateValue(dst); // its elements came from keys anywhere: replayed as the value
+            ks.notify(KeyspaceEvents.LIST, "sortstore", dst);
             return integer(values.length);
         });
     }

@@ -144,7 +144,9 @@ final class SortLookups {
         byte[][] found = new byte[keys.length][];
         for (int i = 0; i < keys.length; i++) {
             ValueType type = ks.typeOf(keys[i], now);
-            if (fields[i] == null) {
+            if (type == null) {
+                ks.missed(keys[i]); // Redis's lookupKeyByPattern reads it with lookupKeyRead: a miss, its keymiss event
+            } else if (fields[i] == null) {
                 found[i] = type == ValueType.STRING ? ks.readString(keys[i], now) : null;
             } else if (type == ValueType.HASH) {
                 HashValue hash = ks.readHash(keys[i], now);

@@ -10,6 +10,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.percore.demo.kv.GrowableString;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.OutOfBudgetException;
 import io.percore.demo.kv.StringView;
 import io.percore.demo.kv.ValueStore;
@@ -114,12 +115,17 @@ public final class StringCommands {
         }
         if ((flags & KEEPTTL) != 0) {
             ks.setStringKeepTtl(argv[1], argv[2], now); // the arguments replay as they are
+            ks.notify(KeyspaceEvents.STRING, "set", argv[1]);
         } else {
             ks.setString(argv[1], argv[2], expireAt);
+            ks.notify(KeyspaceEvents.STRING, "set", argv[1]);
             if ((flags & (EX | PX | EXAT)) != 0) {
                 // a relative expiry made absolute (Redis rewrites EX/PX as PXAT); without one the
                 // arguments replay as they are (NX/XX decided the same way on the same keys)
                 Replays.report(ks, () -> Replays.set(argv[1], argv[2], expireAt, ValueStore.NO_EXPIRY));
+            }
+            if (expireArg != null) {
+                ks.notify(KeyspaceEvents.GENERIC, "expire", argv[1]);
             }
         }
         return (flags & GET) != 0 ? old : OK;
@@ -130,26 +136,34 @@ public final class StringCommands {
             return ZERO;
         }
         ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
+        ks.notify(KeyspaceEvents.STRING, "set", argv[1]);
         return ONE;
     }
 
     public static RedisMessage setex(ValueStore ks, byte[][] argv, long now) {
         long at = expireMillis(argv[2], EX, now, "setex");
-        ks.setString(argv[1], argv[3], at);
-        ks.changes().propagate(Replays.set(argv[1], argv[3], at, ValueStore.NO_EXPIRY));
+        setWithExpiry(ks, argv[1], argv[3], at);
         return OK;
     }
 
     public static RedisMessage psetex(ValueStore ks, byte[][] argv, long now) {
         long at = expireMillis(argv[2], PX, now, "psetex");
-        ks.setString(argv[1], argv[3], at);
-        ks.changes().propagate(Replays.set(argv[1], argv[3], at, ValueStore.NO_EXPIRY));
+        setWithExpiry(ks, argv[1], argv[3], at);
         return OK;
+    }
+
+    /** SETEX, PSETEX: SET with an absolute expiry, replayed as such; its events are SET's. */
+    private static void setWithExpiry(ValueStore ks, byte[] key, byte[] value, long at) {
+        ks.setString(key, value, at);
+        ks.changes().propagate(Replays.set(key, value, at, ValueStore.NO_EXPIRY));
+        ks.notify(KeyspaceEvents.STRING, "set", key);
+        ks.notify(KeyspaceEvents.GENERIC, "expire", key);
     }
 
     public static RedisMessage getset(ValueStore ks, byte[][] argv, long now) {
         RedisMessage old = RespReplies.bulkOfStored(ks.lookupRead(argv[1], ValueType.STRING, now));
         ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
+        ks.notify(KeyspaceEvents.STRING, "set", argv[1]);
         return old;
     }
 
@@ -157,6 +171,7 @@ public final class StringCommands {
         Object old = ks.lookupRead(argv[1], ValueType.STRING, now);
         if (old != null) {
             ks.delete(argv[1], now);
+            ks.notify(KeyspaceEvents.GENERIC, "del", argv[1]);
         }
         return RespReplies.bulkOfStored(old);
     }
@@ -195,8 +210,10 @@ public final class StringCommands {
             ks.expire(argv[1], at, now);
             // an absolute time in the past deleted the key (Redis propagates DEL); else the absolute expiry
             ks.changes().propagate(at <= now ? Replays.del(argv[1]) : Replays.pexpireat(argv[1], at));
-        } else if ((flags & PERSIST) != 0) {
+            ks.notify(KeyspaceEvents.GENERIC, at <= now ? "del" : "expire", argv[1]);
+        } else if ((flags & PERSIST) != 0 && ks.expireAt(argv[1], now) != ValueStore.NO_EXPIRY) {
             ks.expire(argv[1], ValueStore.NO_EXPIRY, now); // PERSIST key, when it had a TTL (the store counts a change only then)
+            ks.notify(KeyspaceEvents.GENERIC, "persist", argv[1]);
         }
         return RespReplies.bulkOfStored(value);
     }
@@ -206,6 +223,7 @@ public final class StringCommands {
         StringView old = StringView.of(ks.lookupWrite(argv[1], ValueType.STRING, now));
         if (old == null) {
             ks.setString(argv[1], argv[2], ValueStore.NO_EXPIRY);
+            ks.notify(KeyspaceEvents.STRING, "append", argv[1]);
             return integer(argv[2].length);
         }
         int oldLength = old.length();
@@ -215,6 +233,7 @@ public final class StringCommands {
         if (!ks.writableStringCounted()) {
             ks.modified(argv[1]); // even an empty APPEND, as Redis's (one change: a longer string counted already)
         }
+        ks.notify(KeyspaceEvents.STRING, "append", argv[1]);
         return integer(string.length());
     }
 
@@ -268,6 +287,7 @@ public final class StringCommands {
         if (!ks.writableStringCounted()) {
             ks.modified(argv[1]); // one change, as Redis's dirty counts a SETRANGE
         }
+        ks.notify(KeyspaceEvents.STRING, "setrange", argv[1]);
         return integer(string.length());
     }
 
@@ -299,6 +319,7 @@ public final class StringCommands {
         }
         long result = value + by;
         ks.setStringKeepTtl(key, RespNumbers.toBytes(result), now);
+        ks.notify(KeyspaceEvents.STRING, "incrby", key);
         return integer(result);
     }
 
@@ -317,6 +338,7 @@ public final class StringCommands {
         }
         ks.setStringKeepTtl(argv[1], result, now);
         ks.changes().propagate(Replays.setKeepTtl(argv[1], result)); // as Redis: the sum, not the increment
+        ks.notify(KeyspaceEvents.STRING, "incrbyfloat", argv[1]);
         return bulk(result);
     }
 
@@ -343,6 +365,14 @@ public final class StringCommands {
 
     // ------------------------------------------------------------------ MSET / MSETNX
 
+    /** MSET's and MSETNX's writes on one shard: each key set, then its event, as Redis's msetGenericCommand. */
+    private static void setEach(ValueStore store, List<byte[]> keys, List<byte[]> values) {
+        for (int i = 0; i < keys.size(); i++) {
+            store.setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+            store.notify(KeyspaceEvents.STRING, "set", keys.get(i));
+        }
+    }
+
     /**
      * MSET: atomic across shards ({@link AtomicParts}). A shard over its budget refuses its part with
      * -OOM (the reply); the parts on other shards stand, as they are made while the shards are held.
@@ -358,9 +388,7 @@ public final class StringCommands {
             }
             List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
             List<byte[]> values = KeysByShard.pick(argv, indices, 1);
-            for (int i = 0; i < keys.size(); i++) {
-                st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
-            }
+            setEach(st.store(), keys, values);
             st.store().changes().propagate(Replays.mset(keys, values)); // this shard's keys only
             return null;
         }, parts -> OK);
@@ -389,9 +417,7 @@ public final class StringCommands {
                     }
                 }
                 List<byte[]> values = KeysByShard.pick(argv, indices, 1);
-                for (int i = 0; i < keys.size(); i++) {
-                    st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
-                }
+                setEach(st.store(), keys, values);
                 st.store().changes().propagate(Replays.mset(keys, values));
                 return RespReplies.ONE;
             }, parts -> parts.get(0));
@@ -430,9 +456,7 @@ public final class StringCommands {
                 .flatMap(verdict -> verdict != RespReplies.ONE ? ShardFuture.completed(verdict) : onEach(bound, shards, st -> {
                     List<byte[]> keys = KeysByShard.pick(argv, groups[st.shardId()], 0);
                     List<byte[]> values = KeysByShard.pick(argv, groups[st.shardId()], 1);
-                    for (int i = 0; i < keys.size(); i++) {
-                        st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
-                    }
+                    setEach(st.store(), keys, values);
                     st.store().changes().propagate(Replays.mset(keys, values));
                     return verdict;
                 }, (a, b) -> a))

@@ -6,6 +6,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
@@ -51,9 +52,11 @@ public final class ZSetCommands {
         return z;
     }
 
+    /** After members were removed (their event first): an empty sorted set is no key at all ({@code del}). */
     private static void dropIfEmpty(ValueStore ks, byte[] key, ZSetValue z, long now) {
         if (z.size() == 0) {
             ks.delete(key, now);
+            ks.notify(KeyspaceEvents.GENERIC, "del", key);
         }
     }
 
@@ -188,6 +191,7 @@ public final class ZSetCommands {
         } finally {
             if (added + updated > 0) { // members already there with that score change nothing (Redis's "if (added || updated)")
                 ks.resized(argv[1], z.bytes() - before);
+                ks.notify(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", argv[1]);
             }
         }
         if (incr) {
@@ -214,6 +218,7 @@ public final class ZSetCommands {
             return integer(0);
         }
         ks.resized(argv[1], z.bytes() - before);
+        ks.notify(KeyspaceEvents.ZSET, "zrem", argv[1]);
         dropIfEmpty(ks, argv[1], z, now);
         return integer(removed);
     }
@@ -315,13 +320,13 @@ public final class ZSetCommands {
             return integer(0);
         }
         end = Math.min(end, size - 1);
-        return removeRange(ks, argv[1], z, (int) start, (int) end, now);
+        return removeRange(ks, argv[1], z, (int) start, (int) end, "zremrangebyrank", now);
     }
 
     public static RedisMessage zremrangebyscore(ValueStore ks, byte[][] argv, long now) {
         ScoreRange range = ZRangeQuery.scoreRange(argv[2], argv[3]);
         ZSetValue z = ks.writeZSet(argv[1], now);
-        return z == null ? integer(0) : removeRange(ks, argv[1], z, z.firstRank(range), z.lastRank(range), now);
+        return z == null ? integer(0) : removeRange(ks, argv[1], z, z.firstRank(range), z.lastRank(range), "zremrangebyscore", now);
     }
 
     public static RedisMessage zremrangebylex(ValueStore ks, byte[][] argv, long now) {
@@ -335,20 +340,21 @@ public final class ZSetCommands {
         // Over members of different scores the lex range is unspecified (Redis's answer depends on its
         // skip list, ours on score order): reported as the members it removed, which any replica removes alike.
         List<byte[]> members = from <= to ? z.range(from, to, false).stream().map(Entry::member).toList() : List.of();
-        RedisMessage reply = removeRange(ks, argv[1], z, from, to, now);
+        RedisMessage reply = removeRange(ks, argv[1], z, from, to, "zremrangebylex", now);
         for (int i = 0; i < members.size(); i += Replays.BATCH) {
             ks.changes().propagate(Replays.withItems(Replays.ZREM, argv[1], members.subList(i, Math.min(members.size(), i + Replays.BATCH))));
         }
         return reply;
     }
 
-    private static RedisMessage removeRange(ValueStore ks, byte[] key, ZSetValue z, int from, int to, long now) {
+    private static RedisMessage removeRange(ValueStore ks, byte[] key, ZSetValue z, int from, int to, String event, long now) {
         long before = z.bytes();
         int removed = z.removeRange(from, to);
         if (removed == 0) {
             return integer(0);
         }
         ks.resized(key, z.bytes() - before);
+        ks.notify(KeyspaceEvents.ZSET, event, key);
         dropIfEmpty(ks, key, z, now);
         return integer(removed);
     }
@@ -398,6 +404,7 @@ public final class ZSetCommands {
             return popped; // ZPOPMIN key 0: nothing changed
         }
         ks.resized(key, z.bytes() - before);
+        ks.notify(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
         dropIfEmpty(ks, key, z, now);
         ks.changes().propagate(Replays.withItems(Replays.ZREM, key, popped.stream().map(Entry::member).toList()));
         return popped;
@@ -590,7 +597,7 @@ public final class ZSetCommands {
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command sees the destination written
         sources(c, operation)
-                .flatMap(sources -> storeOn(c.keyspace(), dst, sorted(operation.compute(sources))))
+                .flatMap(sources -> storeOn(c.keyspace(), dst, sorted(operation.compute(sources)), name))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();
@@ -601,13 +608,14 @@ public final class ZSetCommands {
      * Replaces {@code dst} (of any type) with a sorted set of {@code sorted} (in order), on its
      * shard, or deletes it when the result is empty; replies the result's size.
      */
-    static ShardFuture<RedisMessage> storeOn(Keyspace keyspace, byte[] dst, List<Entry> sorted) {
+    static ShardFuture<RedisMessage> storeOn(Keyspace keyspace, byte[] dst, List<Entry> sorted, String event) {
         return keyspace.invokeOn(keyspace.shardOf(dst), st -> {
             ValueStore ks = st.store();
             long now = System.currentTimeMillis();
             if (sorted.isEmpty()) {
                 if (ks.delete(dst, now)) {
                     ks.changes().propagate(Replays.del(dst));
+                    ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                 }
                 return integer(0);
             }
@@ -622,6 +630,7 @@ public final class ZSetCommands {
             ZSetValue z = ZSetValue.of(sorted, ks.zsetLimits());
             ks.set(dst, ValueType.ZSET, z, ValueStore.NO_EXPIRY); // a new sorted set: what wakes blocked pops
             ks.changes().propagateValue(dst); // made from what other shards hold: replayed as the value
+            ks.notify(KeyspaceEvents.ZSET, event, dst);
             return integer(z.size());
         });
     }
@@ -642,7 +651,7 @@ public final class ZSetCommands {
             if (query.reverse()) {
                 java.util.Collections.reverse(ascending);
             }
-            return storeOn(keyspace, dst, ascending);
+            return storeOn(keyspace, dst, ascending, "zrangestore");
         }).whenComplete((reply, failure) -> {
             slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
             c.endBarrier();

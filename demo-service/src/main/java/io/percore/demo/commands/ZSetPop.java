@@ -4,6 +4,7 @@ import static io.percore.demo.resp.RespReplies.bulk;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.resp.RespDoubles;
 import io.percore.demo.kv.ValueType;
@@ -76,6 +77,7 @@ record ZSetPop(boolean max, long count) implements BlockingPop {
             }
             store.set(key, ValueType.ZSET, ZSetValue.of(ascending, store.zsetLimits()), ValueStore.NO_EXPIRY);
             store.changes().propagate(zadd);
+            store.notify(KeyspaceEvents.ZSET, "zadd", key); // the entries are back: subscribers see them return
             return;
         }
         long before = z.bytes();
@@ -89,6 +91,7 @@ record ZSetPop(boolean max, long count) implements BlockingPop {
         if (added) {
             store.resized(key, z.bytes() - before);
             store.changes().propagate(zadd);
+            store.notify(KeyspaceEvents.ZSET, "zadd", key);
         }
     }
 

@@ -432,6 +432,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         onOwner(key, keepAlive, st -> {
             st.store().setString(key, value, ValueStore.NO_EXPIRY);
             st.store().changes().propagate(SET, key, value); // replayed as RESP's SET
+            st.store().notify(io.percore.demo.kv.KeyspaceEvents.STRING, "set", key); // and notified as SET is
             return new Result(204, "No Content", null, null);
         }, false);
     }
@@ -442,6 +443,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
                 return new Result(404, "Not Found", "text/plain", "no such key\n".getBytes(StandardCharsets.US_ASCII));
             }
             st.store().changes().propagate(DEL, key);
+            st.store().notify(io.percore.demo.kv.KeyspaceEvents.GENERIC, "del", key);
             return new Result(204, "No Content", null, null);
         }, http10);
     }

@@ -65,6 +65,13 @@ public interface KeyspaceChanges {
     /** The running command reported its effect, which nobody follows now: counts as {@link #propagate} without its commands. */
     void propagated();
 
+    /**
+     * A keyspace event of class {@code type} ({@link KeyspaceEvents}) named {@code event} happened
+     * to {@code key}: called where Redis calls {@code notifyKeyspaceEvent}, in the same order, on the
+     * key's shard. Costs one field check while the class is off; {@code event} is a constant.
+     */
+    void notify(int type, String event, byte[] key);
+
     /** Reports to nobody: a store used on its own (tests, a DUMP payload decoded into a scratch store). */
     KeyspaceChanges NONE = new KeyspaceChanges() {
         @Override
@@ -102,6 +109,10 @@ public interface KeyspaceChanges {
 
         @Override
         public void propagated() {
+        }
+
+        @Override
+        public void notify(int type, String event, byte[] key) {
         }
     };
 }

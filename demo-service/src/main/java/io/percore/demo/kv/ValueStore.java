@@ -101,6 +101,12 @@ public final class ValueStore {
     private long keyspaceMisses;
     private long expiredKeys;
 
+    /**
+     * CLIENT PAUSE is on: the keys stay as they are (Redis's {@code checkClientPauseTimeoutAndReturnIfPaused}
+     * in expireIfNeeded, the expiry cycle and eviction). An expired key reads as missing but is not deleted.
+     */
+    private boolean expiryPaused;
+
     /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
     private long blockingBytes;
     private boolean lastStringCounted;
@@ -140,7 +146,7 @@ public final class ValueStore {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
             if (countStats) {
-                keyspaceMisses++;
+                missed(key);
             }
             return null;
         }
@@ -254,6 +260,20 @@ public final class ValueStore {
     }
 
     /**
+     * Redis's {@code lookupKeyRead} of a key of any type ({@code touch}: its rank is an access;
+     * otherwise {@code LOOKUP_NOTOUCH}, as EXISTS, TYPE and TTL read): whether it is live, counted as
+     * a keyspace hit or miss, a miss with its {@code keymiss} event.
+     */
+    public boolean lookupAny(byte[] key, long now, boolean touch) {
+        if ((touch ? live(key, now) : peek(key, now)) == null) {
+            missed(key);
+            return false;
+        }
+        keyspaceHits++;
+        return true;
+    }
+
+    /**
      * Whether {@code key} is live, with no side effect at all: an expired key is neither deleted nor
      * counted, an access is not recorded (for who observes the store from inside a change, as WATCH
      * does when a FLUSHALL is about to delete everything).
@@ -300,15 +320,35 @@ public final class ValueStore {
      * {@link #NO_EXPIRY}), replacing whatever the key held, of any type (as SET does).
      */
     public void set(byte[] key, ValueType type, Object value, long expireAt) {
+        store(key, type, value, expireAt, true);
+    }
+
+    /**
+     * {@link #set} of a key read from a snapshot (Redis's {@code dbAddRDBLoad}): the same change,
+     * without the {@code new} keyspace event, which Redis does not send for what it loads.
+     */
+    public void load(byte[] key, ValueType type, Object value, long expireAt) {
+        store(key, type, value, expireAt, false);
+    }
+
+    private void store(byte[] key, ValueType type, Object value, long expireAt, boolean notifyNew) {
         int hash = KeyTable.hash(key);
         table.beforeChange(hash);
         KeyTable.Entry e = table.find(key, hash);
+        if (e != null && e.expiry != null && e.expiry.at <= System.currentTimeMillis() && !expiryPaused) {
+            // as Redis's lookupKeyWrite before its dbAdd: the old key expires (its event, its DEL), then a new one is made
+            expireEntry(e);
+            e = null;
+        }
         if (e == null) {
             e = table.insert(key, hash, type, value);
             e.access = initialAccess();
             addUsed(entryBytes(key, value));
             if (keysPerSlot != null) {
                 keysPerSlot[KeyHashing.slot(key)]++;
+            }
+            if (notifyNew) {
+                changes.notify(KeyspaceEvents.NEW, "new", key);
             }
         } else {
             addUsed(valueBytes(value) - valueBytes(e.value));
@@ -331,6 +371,29 @@ public final class ValueStore {
     /** Where this store and the commands running on it report changes ({@link KeyspaceChanges#propagate}). */
     public KeyspaceChanges changes() {
         return changes;
+    }
+
+    /** A keyspace event of a command on {@code key} ({@link KeyspaceChanges#notify}, Redis's notifyKeyspaceEvent). */
+    public void notify(int type, String event, byte[] key) {
+        changes.notify(type, event, key);
+    }
+
+    /**
+     * A read of {@code key} found nothing: a keyspace miss, and its {@code keymiss} event (Redis's
+     * lookupKey for a read without LOOKUP_NONOTIFY). For a command that looks a key up on its own.
+     */
+    public void missed(byte[] key) {
+        keyspaceMisses++;
+        changes.notify(KeyspaceEvents.KEY_MISS, "keymiss", key);
+    }
+
+    /**
+     * While {@code paused} (CLIENT PAUSE WRITE or ALL on this shard) no key expires and none is
+     * evicted, as in Redis 7: an expired key reads as missing and stays until the pause ends, when
+     * the next access or the expiry cycle deletes it.
+     */
+    public void pauseExpiry(boolean paused) {
+        this.expiryPaused = paused;
     }
 
     /** Changes made by commands since start (Redis's {@code server.dirty}; not expiry or eviction). */
@@ -417,7 +480,7 @@ public final class ValueStore {
     public StoredValue copyOf(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);
         if (e == null) {
-            keyspaceMisses++;
+            missed(key);
             return null;
         }
         keyspaceHits++;
@@ -454,8 +517,16 @@ public final class ValueStore {
         return new ObjectInfo(e.type, e.value, idleClock << 10, 0);
     }
 
-    /** Stores what {@link #take} returned under {@code key}, replacing what it held (RENAME's last step). */
+    /**
+     * Stores what {@link #take} returned under {@code key} as a new key, replacing what it held
+     * (RENAME's and COPY's last step: Redis's dbDelete then dbAdd, so its {@code new} event even when
+     * the key existed; one that had expired expires first, as their lookupKeyWrite finds it).
+     */
     public void put(byte[] key, StoredValue stored) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        if (e != null && !(e.expiry != null && e.expiry.at <= System.currentTimeMillis() && !expiryPaused)) {
+            unlink(e); // replaced: the change is the new key's (one, as Redis's server.dirty++)
+        }
         set(key, stored.type(), stored.value(), stored.expireAt());
     }
 
@@ -648,8 +719,8 @@ public final class ValueStore {
      * {@code -OOM}, when the policy is noeviction or nothing more can be evicted.
      */
     public boolean makeRoom(long now) {
-        if (!overBudget()) {
-            return true;
+        if (!overBudget() || expiryPaused) {
+            return true; // Redis's isSafeToPerformEvictions: nothing is evicted during a pause
         }
         if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
             return false;
@@ -967,6 +1038,9 @@ public final class ValueStore {
         // Redis's serverCron keeps the LRU clock current for keys created without a "now" (set()),
         // so a new key on a shard nobody read from lately is not born idle (OBJECT IDLETIME)
         lruClock = (int) (now >>> 10);
+        if (expiryPaused) {
+            return 0;
+        }
         long deadline = System.nanoTime() + budgetNanos;
         int removed = 0;
         while (volatileCount > 0) {
@@ -1019,6 +1093,7 @@ public final class ValueStore {
             if (owner != null && owner == txn) {
                 reservations.remove(k);
                 setString(keys.get(i), values.get(i), NO_EXPIRY);
+                changes.notify(KeyspaceEvents.STRING, "set", keys.get(i)); // MSETNX's event, after each key as Redis
                 written.add(i);
             }
         }
@@ -1114,8 +1189,14 @@ public final class ValueStore {
         touched(e.key);
     }
 
-    /** {@code e}'s time to live has passed: the store deletes it on its own (no command's change). */
+    /**
+     * {@code e}'s time to live has passed: the store deletes it on its own (no command's change).
+     * During a pause it stays, and the caller treats it as missing all the same.
+     */
     private void expireEntry(KeyTable.Entry e) {
+        if (expiryPaused) {
+            return;
+        }
         unlink(e);
         expiredKeys++;
         changes.expired(e.key);

@@ -295,6 +295,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void flushPushes() {
+        if (!responder.closing() && ctx.channel().isActive() && !closedForLimits) {
+            responder.flush(); // the turn's held flush (push above) finds nothing left to write
+        }
+    }
+
+    @Override
     public RespSession session() {
         return session;
     }

@@ -101,7 +101,7 @@ final class SnapshotLoad {
                 ValueStore store = st.store();
                 int before = store.size();
                 for (Key k : keys) {
-                    store.set(k.key(), k.value().type(), k.value().value(), k.expireAt() < 0 ? ValueStore.NO_EXPIRY : k.expireAt());
+                    store.load(k.key(), k.value().type(), k.value().value(), k.expireAt() < 0 ? ValueStore.NO_EXPIRY : k.expireAt());
                 }
                 return store.size() - before;
             }));

@@ -5,6 +5,8 @@ import static io.percore.demo.resp.RespReplies.bulk;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.kv.KeyspaceEvents;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +30,16 @@ public final class ChannelTable {
     private final Map<ByteString, Set<Subscriber>> channels = new HashMap<>();
     private final Map<ByteString, Set<Subscriber>> shardChannels = new HashMap<>();
     private final Map<ByteString, Pattern> patterns = new HashMap<>();
+    /** Channels of {@link #channels} named as keyspace events' channels are. */
+    private int keyspaceChannels;
+    private final int shardId;
+    private final KeyspaceInterest interest;
+
+    /** The table of shard {@code shardId}, which tells {@code interest} whether a keyspace event could reach it. */
+    ChannelTable(int shardId, KeyspaceInterest interest) {
+        this.shardId = shardId;
+        this.interest = interest;
+    }
 
     private static final class Pattern {
         final GlobPattern glob;
@@ -42,7 +54,17 @@ public final class ChannelTable {
 
     /** True when {@code subscriber} was not subscribed to {@code channel} (of the plain or the shard kind). */
     public boolean subscribe(Subscriber subscriber, ByteString channel, boolean shard) {
-        return (shard ? shardChannels : channels).computeIfAbsent(channel, k -> new LinkedHashSet<>()).add(subscriber);
+        Map<ByteString, Set<Subscriber>> map = shard ? shardChannels : channels;
+        Set<Subscriber> subscribers = map.get(channel);
+        if (subscribers == null) {
+            subscribers = new LinkedHashSet<>();
+            map.put(channel, subscribers);
+            if (!shard && isKeyspaceChannel(channel.bytes())) {
+                keyspaceChannels++;
+                interestChanged();
+            }
+        }
+        return subscribers.add(subscriber);
     }
 
     public boolean unsubscribe(Subscriber subscriber, ByteString channel, boolean shard) {
@@ -53,12 +75,22 @@ public final class ChannelTable {
         }
         if (subscribers.isEmpty()) {
             map.remove(channel);
+            if (!shard && isKeyspaceChannel(channel.bytes())) {
+                keyspaceChannels--;
+                interestChanged();
+            }
         }
         return true;
     }
 
     public boolean psubscribe(Subscriber subscriber, ByteString pattern) {
-        return patterns.computeIfAbsent(pattern, k -> new Pattern(k.bytes())).subscribers.add(subscriber);
+        Pattern p = patterns.get(pattern);
+        if (p == null) {
+            p = new Pattern(pattern.bytes());
+            patterns.put(pattern, p);
+            interestChanged();
+        }
+        return p.subscribers.add(subscriber);
     }
 
     public boolean punsubscribe(Subscriber subscriber, ByteString pattern) {
@@ -68,9 +100,26 @@ public final class ChannelTable {
         }
         if (p.subscribers.isEmpty()) {
             patterns.remove(pattern);
+            interestChanged();
         }
         return true;
     }
+
+    /** Any pattern may match a keyspace event's channel; a plain channel only when named as they are. */
+    private void interestChanged() {
+        interest.publish(shardId, patterns.size() + keyspaceChannels);
+    }
+
+    private static boolean isKeyspaceChannel(byte[] channel) {
+        return startsWith(channel, KEYSPACE_PREFIX_ANY_DB) || startsWith(channel, KEYEVENT_PREFIX_ANY_DB);
+    }
+
+    private static boolean startsWith(byte[] s, byte[] prefix) {
+        return s.length >= prefix.length && java.util.Arrays.equals(s, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static final byte[] KEYSPACE_PREFIX_ANY_DB = "__keyspace@".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEYEVENT_PREFIX_ANY_DB = "__keyevent@".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Delivers {@code message} on {@code channel} to this shard's subscribers of the channel and of
@@ -79,6 +128,11 @@ public final class ChannelTable {
      * O(pattern × channel) per pattern ({@link GlobPattern}), so no pattern can stall the shard.
      */
     long deliver(byte[] channel, byte[] message, boolean shard) {
+        return deliver(channel, message, shard, null);
+    }
+
+    /** {@link #deliver}, adding every subscriber that got the message to {@code delivered} when not null. */
+    private long deliver(byte[] channel, byte[] message, boolean shard, Set<Subscriber> delivered) {
         long received = 0;
         ByteString key = new ByteString(channel);
         Set<Subscriber> subscribers = (shard ? shardChannels : channels).get(key);
@@ -92,6 +146,9 @@ public final class ChannelTable {
             for (Subscriber s : new ArrayList<>(subscribers)) {
                 s.push(push);
                 received++;
+                if (delivered != null) {
+                    delivered.add(s);
+                }
             }
         }
         if (!shard && !patterns.isEmpty()) {
@@ -107,10 +164,52 @@ public final class ChannelTable {
                 for (Subscriber s : new ArrayList<>(p.subscribers)) {
                     s.push(push);
                     received++;
+                    if (delivered != null) {
+                        delivered.add(s);
+                    }
                 }
             }
         }
         return received;
+    }
+
+    /**
+     * Delivers one keyspace event to this shard's subscribers ({@code notify.c}'s notifyKeyspaceEvent):
+     * {@code __keyspace@0__:<key>} carrying the event when {@code kinds} has K, then
+     * {@code __keyevent@0__:<event>} carrying the key when it has E; then every subscriber that got
+     * one writes it out at once (see {@link Subscriber#flushPushes}). A shard where no subscription
+     * could get it pays two checks.
+     */
+    void deliverKeyspaceEvent(int kinds, byte[] event, byte[] key) {
+        if (keyspaceChannels == 0 && patterns.isEmpty()) {
+            return;
+        }
+        if ((kinds & KeyspaceEvents.KEYSPACE) != 0) {
+            deliver(concat(KEYSPACE_PREFIX, key), event, false, toFlush);
+        }
+        if ((kinds & KeyspaceEvents.KEYEVENT) != 0) {
+            deliver(concat(KEYEVENT_PREFIX, event), key, false, toFlush);
+        }
+        if (toFlush.isEmpty()) {
+            return;
+        }
+        Subscriber[] got = toFlush.toArray(new Subscriber[0]);
+        toFlush.clear(); // before flushing: a subscriber closed by its flush may lead here again
+        for (Subscriber s : got) {
+            s.flushPushes();
+        }
+    }
+
+    static final byte[] KEYSPACE_PREFIX = "__keyspace@0__:".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KEYEVENT_PREFIX = "__keyevent@0__:".getBytes(StandardCharsets.US_ASCII);
+
+    /** Subscribers that got a keyspace event not written out yet (one event's worth). */
+    private final Set<Subscriber> toFlush = new LinkedHashSet<>();
+
+    private static byte[] concat(byte[] prefix, byte[] rest) {
+        byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + rest.length);
+        System.arraycopy(rest, 0, out, prefix.length, rest.length);
+        return out;
     }
 
     /** The channels (or shard channels) with a subscriber here that match {@code pattern} (null: all). */

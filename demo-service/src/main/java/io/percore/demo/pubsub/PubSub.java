@@ -1,6 +1,8 @@
 package io.percore.demo.pubsub;
 
+import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Engine;
+import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
 import java.time.Duration;
@@ -17,14 +19,28 @@ import java.util.function.Function;
 public final class PubSub implements AutoCloseable {
 
     private final Sharded<ChannelTable> tables;
+    private final KeyspaceInterest interest;
 
-    private PubSub(Sharded<ChannelTable> tables) {
+    private PubSub(Sharded<ChannelTable> tables, KeyspaceInterest interest) {
         this.tables = tables;
+        this.interest = interest;
     }
 
     /** Creates a table on every shard of {@code engine} (blocks; call off-shard). */
     public static PubSub start(Engine engine) {
-        return new PubSub(Sharded.start(engine, id -> new ChannelTable()));
+        KeyspaceInterest interest = new KeyspaceInterest(engine.shardCount());
+        return new PubSub(Sharded.start(engine, id -> new ChannelTable(id, interest)), interest);
+    }
+
+    /**
+     * {@link #start(Engine)}, and each shard's keyspace events of {@code keyspace} published here
+     * ({@link KeyspaceNotifications}) from now on, as {@code notify-keyspace-events} selects them.
+     */
+    public static PubSub start(Engine engine, Keyspace keyspace) {
+        PubSub pubsub = start(engine);
+        pubsub.tables.fromOutside().invokeOnAll(table -> keyspace.local().writes().notifications(
+                new KeyspaceNotifications(Shard.current().id(), pubsub.tables, table, pubsub.interest))).join();
+        return pubsub;
     }
 
     /** This shard's table. */

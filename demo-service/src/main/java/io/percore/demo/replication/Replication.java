@@ -471,6 +471,12 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         return settings.masterUser();
     }
 
+    /** CONFIG GET replicaof: the primary this server replicates, {@code "host port"}, or empty for a primary. */
+    public String primaryAddress() {
+        ReplicationSettings s = settings;
+        return s.replicaofHost() == null ? "" : s.replicaofHost() + " " + s.replicaofPort();
+    }
+
     @Override
     public String masterAuth() {
         return settings.masterAuth();

@@ -1,15 +1,20 @@
 package io.percore.demo.server;
 
+import io.percore.demo.kv.KeyspaceEvents;
+
 /**
- * What bounds the clients and who may connect: {@code percore.demo.maxmemory-clients} and
- * {@code percore.demo.protected-mode} (Redis's {@code maxmemory-clients} and {@code protected-mode}).
+ * What bounds the clients, who may connect and what subscribers are told:
+ * {@code percore.demo.maxmemory-clients}, {@code percore.demo.protected-mode} and
+ * {@code percore.demo.notify-keyspace-events} (Redis's {@code maxmemory-clients},
+ * {@code protected-mode} and {@code notify-keyspace-events}).
  *
- * @param maxmemoryClients bytes all clients together may hold; -1 for the default
- *                         ({@link JvmMemory#defaultMaxmemoryClients()}), 0 for no such bound (allowed only
- *                         when every client class has a hard output limit)
- * @param protectedMode    without a password, serve only clients on the loopback interface
+ * @param maxmemoryClients     bytes all clients together may hold; -1 for the default
+ *                             ({@link JvmMemory#defaultMaxmemoryClients()}), 0 for no such bound (allowed only
+ *                             when every client class has a hard output limit)
+ * @param protectedMode        without a password, serve only clients on the loopback interface
+ * @param notifyKeyspaceEvents the keyspace event classes published at start, in Redis's letters ("" for none)
  */
-public record ClientSettings(long maxmemoryClients, boolean protectedMode) {
+public record ClientSettings(long maxmemoryClients, boolean protectedMode, String notifyKeyspaceEvents) {
 
     public static final long DEFAULT = -1;
 
@@ -17,6 +22,14 @@ public record ClientSettings(long maxmemoryClients, boolean protectedMode) {
         if (maxmemoryClients < DEFAULT) {
             throw new IllegalArgumentException("percore.demo.maxmemory-clients must not be negative, got " + maxmemoryClients);
         }
+        if (KeyspaceEvents.parse(notifyKeyspaceEvents) < 0) {
+            throw new IllegalArgumentException("percore.demo.notify-keyspace-events=" + notifyKeyspaceEvents + ": "
+                    + KeyspaceEvents.INVALID);
+        }
+    }
+
+    public ClientSettings(long maxmemoryClients, boolean protectedMode) {
+        this(maxmemoryClients, protectedMode, "");
     }
 
     public static ClientSettings defaults() {
@@ -26,5 +39,10 @@ public record ClientSettings(long maxmemoryClients, boolean protectedMode) {
     /** The bytes maxmemory-clients starts at. */
     public long resolvedMaxmemoryClients() {
         return maxmemoryClients == DEFAULT ? JvmMemory.defaultMaxmemoryClients() : maxmemoryClients;
+    }
+
+    /** The keyspace event classes published at start ({@link KeyspaceEvents#parse}). */
+    public int notifyKeyspaceEventClasses() {
+        return KeyspaceEvents.parse(notifyKeyspaceEvents);
     }
 }

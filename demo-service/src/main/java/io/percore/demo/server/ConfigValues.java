@@ -26,7 +26,8 @@ import java.util.Map;
  * @param slowlogSlowerThan microseconds from which a command is logged; negative: the slow log is off
  * @param slowlogMaxLen   most entries the slow log keeps
  * @param timeout         seconds after which an idle client is closed; 0: never
- * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type)
+ * @param thresholds      values kept and reported by canonical name: the encoding thresholds (sorted sets, hashes and
+ *                        sets follow theirs) and Redis's hidden debugging configs (rdb-key-save-delay, ...), which change nothing here
  * @param outputLimits    Redis's client-output-buffer-limit for its three classes
  * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
@@ -35,12 +36,14 @@ import java.util.Map;
  * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
  * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
  * @param tls             the RESP server's TLS (fixed at start)
+ * @param notifyKeyspaceEvents the keyspace event classes published ({@code io.percore.demo.kv.KeyspaceEvents})
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
-                           PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls) {
+                           PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
+                           int notifyKeyspaceEvents) {
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -83,6 +86,12 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("stream-node-max-entries", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxEntries());
         t.put("stream-node-max-bytes", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxBytes());
         t.put("hll-sparse-max-bytes", io.percore.demo.kv.HyperLogLog.DEFAULT_SPARSE_MAX_BYTES);
+        // Redis's hidden configs, at Redis's defaults
+        t.put("rdb-key-save-delay", 0L);
+        t.put("key-load-delay", 0L);
+        t.put("watchdog-period", 0L);
+        t.put("loading-process-events-interval-bytes", 2L * 1024 * 1024);
+        t.put("use-exit-on-panic", 0L);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -111,28 +120,35 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE);
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0);
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
     }
 
     /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
     public ConfigValues withTls(TlsSettings tls) {
         return new ConfigValues(version, tls.plainPortOf(port), bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients,
                 protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients,
-                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls);
+                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
+    }
+
+    /** These values with {@code notify-keyspace-events} as configured at start. */
+    public ConfigValues withNotifyKeyspaceEvents(int classes) {
+        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
+                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
+                queryBufferLimit, protectedMode, persistence, replication, tls, classes);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -205,6 +221,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public boolean protectedMode;
         public PersistenceSettings persistence;
         public ReplicationSettings replication;
+        public int notifyKeyspaceEvents;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -224,6 +241,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             protectedMode = from.protectedMode;
             persistence = from.persistence;
             replication = from.replication;
+            notifyKeyspaceEvents = from.notifyKeyspaceEvents;
         }
 
         public ConfigValues from() {
@@ -233,7 +251,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls,
+                    notifyKeyspaceEvents);
         }
     }
 }

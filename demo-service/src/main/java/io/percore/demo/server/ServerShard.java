@@ -44,7 +44,7 @@ public final class ServerShard implements AutoCloseable {
     private final Replication replication;
     private final Cluster cluster;
     private final ClientRegistry clients = new ClientRegistry();
-    private final ClientPause pause = new ClientPause(this::updateCommandHooks);
+    private final ClientPause pause = new ClientPause(this::pauseChanged);
     private final SlowLog slowLog = new SlowLog();
     private final MonitorFeed monitors;
     private CommandStats commandStats = new CommandStats(0);
@@ -194,6 +194,9 @@ public final class ServerShard implements AutoCloseable {
         var store = data.store();
         if (previous == null || !previous.memory().equals(next.memory())) {
             store.budget(next.memory().perShard(shards));
+            if (previous != null) {
+                store.makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
+            }
         }
         if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
             store.zsetLimits(next.zsetLimits());
@@ -206,6 +209,9 @@ public final class ServerShard implements AutoCloseable {
         }
         if (previous == null || !previous.streamLimits().equals(next.streamLimits())) {
             store.streamLimits(next.streamLimits());
+        }
+        if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
+            data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
         }
         if (previous == null || previous.hllSparseMaxBytes() != next.hllSparseMaxBytes()) {
             store.hllSparseMaxBytes(next.hllSparseMaxBytes());
@@ -223,6 +229,16 @@ public final class ServerShard implements AutoCloseable {
         slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
                 : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
         slowLog.trim(next.slowlogMaxLen());
+    }
+
+    /** A pause began or ended: commands look at it, and keys neither expire nor are evicted while it lasts (Redis 7). */
+    private void pauseChanged() {
+        updateCommandHooks();
+        boolean paused = pause.mode() != ClientPause.OFF;
+        data.store().pauseExpiry(paused);
+        if (!paused && !data.reservation().held()) {
+            data.store().makeRoom(System.currentTimeMillis()); // what the pause kept from being evicted goes now
+        }
     }
 
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */

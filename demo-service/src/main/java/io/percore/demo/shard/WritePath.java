@@ -1,6 +1,7 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.KeyspaceChanges;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.DumpWriter;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Redis's {@code call()} knows it ({@code propagate}, {@code signalModifiedKey},
  * {@code signalKeyAsReady}, the feed to monitors). Whatever follows changes subscribes here and
  * nowhere else: WATCH ({@link WatchedKeyVersions}), clients blocked on keys ({@link KeyWaiters}),
- * MONITOR ({@link #monitor}), and through {@link ChangeListener}s the append-only file, replicas and
- * keyspace notifications.
+ * MONITOR ({@link #monitor}), through {@link ChangeListener}s the append-only file and replicas, and
+ * keyspace notifications through {@link #notify} (Redis's notifyKeyspaceEvent, called by the commands
+ * and the store where Redis calls it; one field check while they are off).
  *
  * <p><b>Units.</b> A command's work on this shard runs as a unit ({@link #begin}/{@link #end}: a
  * single-key command on its key's shard, each part of a multi-key command, a blocked client's pop);
@@ -79,6 +81,10 @@ public final class WritePath implements KeyspaceChanges {
     private int waitedKeys;
     private ChangeListener[] listeners = new ChangeListener[0];
     private CommandMonitor monitor;
+    /** The keyspace event classes published now ({@link KeyspaceEvents#published}): 0 while notifications are off. */
+    private int notifyClasses;
+    private int configuredClasses;
+    private KeyspaceEvents.Publisher notifications;
 
     // the open unit
     private int depth;
@@ -132,6 +138,18 @@ public final class WritePath implements KeyspaceChanges {
     /** Where the commands clients run on this shard are fed (MONITOR); null for nobody. */
     public void monitor(CommandMonitor monitor) {
         this.monitor = monitor;
+    }
+
+    /** Where this shard's keyspace events are published (pub/sub's, set once at start). */
+    public void notifications(KeyspaceEvents.Publisher publisher) {
+        this.notifications = publisher;
+        notifyClasses = publisher == null ? 0 : KeyspaceEvents.published(configuredClasses);
+    }
+
+    /** {@code notify-keyspace-events} as CONFIG SET parsed it ({@link KeyspaceEvents#parse}); 0 turns notifications off. */
+    public void notifyKeyspaceEvents(int classes) {
+        configuredClasses = classes;
+        notifyClasses = notifications == null ? 0 : KeyspaceEvents.published(classes);
     }
 
     /** A client ran {@code argv} on this shard (shown to monitors once it ran, as Redis's call() does). */
@@ -261,11 +279,20 @@ public final class WritePath implements KeyspaceChanges {
     @Override
     public void expired(byte[] key) {
         storeDeleted(key, "expired");
+        notify(KeyspaceEvents.EXPIRED, "expired", key);
     }
 
     @Override
     public void evicted(byte[] key) {
         storeDeleted(key, "evicted");
+        notify(KeyspaceEvents.EVICTED, "evicted", key);
+    }
+
+    @Override
+    public void notify(int type, String event, byte[] key) {
+        if ((notifyClasses & type) != 0) {
+            notifications.publish(notifyClasses & (KeyspaceEvents.KEYSPACE | KeyspaceEvents.KEYEVENT), event, key);
+        }
     }
 
     /** The store deleted {@code key} on its own: reported at once as {@code DEL key}, after what the unit reported before it. */

@@ -158,6 +158,20 @@ class DemoPropertiesTest {
                 .hasStackTraceContaining("must be greater than or equal to 1");
     }
 
+    /** Issue 27: notify-keyspace-events at start, in Redis's letters; a bad letter stops the start with Redis's error. */
+    @Test
+    void notifyKeyspaceEventsStartsAsConfigured() throws Exception {
+        int respPort = freePort();
+        try (ConfigurableApplicationContext context = app().run("--percore.servers.resp.port=" + respPort, "--percore.servers.http.port=0",
+                "--percore.engine.shards=2", "--percore.demo.notify-keyspace-events=KEA");
+             io.percore.demo.support.RespTestClient c = new io.percore.demo.support.RespTestClient(respPort)) {
+            assertThat(c.cmd("CONFIG", "GET", "notify-keyspace-events")).isEqualTo(java.util.List.of("notify-keyspace-events", "AKE"));
+        }
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.notify-keyspace-events=KEZ").close())
+                .hasStackTraceContaining("field 'notifyKeyspaceEvents': rejected value [KEZ]")
+                .hasStackTraceContaining("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    }
+
     /** Issue 12, row 10: a duration too long to mean anything is refused, naming the key, value and bound. */
     @Test
     void httpReadTimeoutsAreBounded() {

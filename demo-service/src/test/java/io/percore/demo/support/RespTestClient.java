@@ -103,6 +103,11 @@ public final class RespTestClient implements AutoCloseable {
         send(raw.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Bytes that can be read now without waiting (what the server has written and the socket holds). */
+    public int available() throws IOException {
+        return in.available();
+    }
+
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }

@@ -19,7 +19,13 @@ public final class TestServices implements AutoCloseable {
     }
 
     public static TestServices start(int shards, DemoSettings settings) {
+        return start(shards, settings, EngineConfig.Transport.AUTO);
+    }
+
+    /** ... on the I/O transport {@code transport} (io_uring, epoll or NIO; AUTO picks the first the host has). */
+    public static TestServices start(int shards, DemoSettings settings, EngineConfig.Transport transport) {
         EngineConfig config = new EngineConfig();
+        config.setTransport(transport);
         config.setMode(EngineConfig.Mode.OVERPROVISIONED);
         config.setShards(shards);
         config.setIdlePoll(Duration.ZERO);
