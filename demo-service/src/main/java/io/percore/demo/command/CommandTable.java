@@ -42,6 +42,7 @@ public final class CommandTable {
     private static final int OK_LOADING = 16;
     private static final int WRITE = 32;
     private static final int NO_MULTI = 64;
+    private static final int TRACKED_READ = 128;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -118,6 +119,9 @@ public final class CommandTable {
         if (flags.contains("no_multi")) {
             t |= NO_MULTI;
         }
+        if (flags.contains("readonly") && !flags.contains("pubsub")) {
+            t |= TRACKED_READ;
+        }
         return t;
     }
 
@@ -149,6 +153,14 @@ public final class CommandTable {
     /** Whether command {@code id} is refused inside MULTI (Redis's no_multi flag: SAVE, SHUTDOWN). */
     public boolean refusedInMulti(int id) {
         return (traits[id] & NO_MULTI) != 0;
+    }
+
+    /**
+     * Whether a tracking client's call of command {@code id} has its keys remembered (Redis's
+     * readonly flag, shard channels' pubsub commands excepted: {@code trackingRememberKeys}).
+     */
+    public boolean readsForTracking(int id) {
+        return (traits[id] & TRACKED_READ) != 0;
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */

@@ -36,8 +36,17 @@ public interface ConnectionControl {
     boolean replica();
 
     /**
+     * CLIENT TRACKING turned tracking on or off ({@link RespSession#tracking}): the connection
+     * follows it (while on, each command learns what the shards it reaches must know for tracking).
+     */
+    void trackingChanged();
+
+    /** This connection as tracking sees it (the receiver of its invalidations). */
+    io.percore.demo.tracking.TrackingReceiver trackingReceiver();
+
+    /**
      * RESET: leaves MONITOR, CLIENT REPLY ON, no name, RESP2, authenticated only when no password
-     * is set, NO-EVICT off. MULTI/WATCH and pub/sub state are reset by their own hooks
+     * is set, NO-EVICT off, tracking off. MULTI/WATCH and pub/sub state are reset by their own hooks
      * ({@link RespSession#reset}).
      */
     void reset();

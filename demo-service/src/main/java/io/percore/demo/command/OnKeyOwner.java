@@ -7,6 +7,9 @@ import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.WritePath;
+import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackedCommand;
+import io.percore.engine.ShardFuture;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ClientMemory;
@@ -53,7 +56,15 @@ public final class OnKeyOwner implements CommandHandler {
         Keyspace keyspace = c.keyspace();
         int owner = keyspace.shardOf(argv[1]);
         if (owner == c.shard().id()) {
-            c.reply(execute(c.local(), argv, keyspace.step()));
+            ShardState local = c.local();
+            TrackedCommand tracked = keyspace.tracked();
+            RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step()) : executeTracked(local, argv, keyspace.step(), tracked);
+            ShardFuture<Void> acks = local.tracking().takeAcks();
+            if (acks == null) {
+                c.reply(reply);
+            } else {
+                c.replyLater(acks.map(v -> reply)); // after its invalidations reached other shards' clients
+            }
             return;
         }
         int step = keyspace.step();
@@ -98,6 +109,17 @@ public final class OnKeyOwner implements CommandHandler {
     /** What a client being closed for its memory gets instead of a reply (it is closed before it reads it). */
     private static final RedisMessage CLIENT_CLOSING = new io.netty.handler.codec.redis.ErrorRedisMessage(
             "ERR client closed: over its part of maxmemory-clients");
+
+    /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
+    private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
+        ShardTracking tracking = state.tracking();
+        long previous = tracking.begin(tracked);
+        try {
+            return execute(state, argv, step);
+        } finally {
+            tracking.end(tracked, previous);
+        }
+    }
 
     /**
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no

@@ -217,7 +217,13 @@ public final class TransactionCommands {
         // Released before the reply leaves: the client's next command to any of these shards travels
         // behind the release on the same FIFO ring, so it cannot be parked by this transaction.
         bound.releaseAll(shards);
-        slot.complete(reply);
+        io.percore.engine.ShardFuture<Void> invalidations = c.local().tracking().takeAcks();
+        if (invalidations == null) {
+            slot.complete(reply);
+        } else {
+            // what its commands ran here told tracking clients on other shards: enqueued there before this reply leaves
+            invalidations.whenComplete((v, e) -> slot.complete(reply));
+        }
         c.endBarrier();
     }
 

@@ -311,4 +311,14 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     @Override
     public void reset() {
     }
+
+    @Override
+    public void trackingChanged() {
+    }
+
+    /** None: a replay has no connection to send invalidations to. */
+    @Override
+    public io.percore.demo.tracking.TrackingReceiver trackingReceiver() {
+        return null;
+    }
 }

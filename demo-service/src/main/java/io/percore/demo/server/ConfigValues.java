@@ -26,7 +26,8 @@ import java.util.Map;
  * @param slowlogSlowerThan microseconds from which a command is logged; negative: the slow log is off
  * @param slowlogMaxLen   most entries the slow log keeps
  * @param timeout         seconds after which an idle client is closed; 0: never
- * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type)
+ * @param thresholds      the encoding thresholds by canonical name (kept and reported; the demo has one encoding per type),
+ *                        and {@code tracking-table-max-keys}
  * @param outputLimits    Redis's client-output-buffer-limit for its three classes
  * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
@@ -79,6 +80,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("list-compress-depth", 0L);
         t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
+        t.put("tracking-table-max-keys", io.percore.demo.tracking.ShardTracking.DEFAULT_MAX_KEYS);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -153,6 +155,11 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** The sets' encoding threshold (set-max-intset-entries), which sets of integers follow. */
     public io.percore.demo.kv.SetValue.Limits setLimits() {
         return new io.percore.demo.kv.SetValue.Limits(thresholds.get("set-max-intset-entries"));
+    }
+
+    /** Redis's tracking-table-max-keys: most keys client tracking remembers over all shards (0: no limit). */
+    public long trackingTableMaxKeys() {
+        return thresholds.get("tracking-table-max-keys");
     }
 
     /** The password's bytes for a constant-time comparison, or null. */

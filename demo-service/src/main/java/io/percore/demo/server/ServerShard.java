@@ -4,6 +4,7 @@ import io.percore.demo.persistence.Persistence;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
+import io.percore.demo.tracking.TrackingReceiver;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
@@ -115,6 +116,8 @@ public final class ServerShard implements AutoCloseable {
             ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
+            // client tracking redirects invalidations to any connection of a shard, by id
+            server.data.tracking().clientsById(clientId -> server.clients.find(clientId) instanceof TrackingReceiver r ? r : null);
             server.installConfig(initial);
             server.commandStats = new CommandStats(commands);
             server.updateCommandHooks();
@@ -193,6 +196,9 @@ public final class ServerShard implements AutoCloseable {
         }
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
+        }
+        if (previous == null || previous.trackingTableMaxKeys() != next.trackingTableMaxKeys()) {
+            data.tracking().maxKeys(next.trackingTableMaxKeys());
         }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it

@@ -1,6 +1,8 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.KeyHashing;
+import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
@@ -40,15 +42,32 @@ public final class Keyspace implements AutoCloseable {
     private final long transaction;
     /** The bound transaction's step ({@link #step(int)}); set and read on its coordinating shard only. */
     private int step;
+    /** The tracking client's command this view runs for ({@link #trackedBy}), or null. */
+    private final TrackedCommand tracked;
 
     private Keyspace(Sharded<ShardState> states) {
-        this(states, ShardReservation.FREE);
+        this(states, ShardReservation.FREE, null);
     }
 
-    private Keyspace(Sharded<ShardState> states, long transaction) {
+    private Keyspace(Sharded<ShardState> states, long transaction, TrackedCommand tracked) {
         this.states = states;
         this.shardCount = states.shardCount();
         this.transaction = transaction;
+        this.tracked = tracked;
+    }
+
+    /**
+     * This keyspace as seen by a tracking client's command: on every shard it reaches, its steps
+     * count as that client's changes (NOLOOP) and the keys it read there are remembered for the
+     * client in the same step as the read (see {@link ShardTracking#begin}).
+     */
+    public Keyspace trackedBy(TrackedCommand command) {
+        return new Keyspace(states, transaction, command);
+    }
+
+    /** The tracking client's command this view runs for, or null. */
+    public TrackedCommand tracked() {
+        return tracked;
     }
 
     /**
@@ -57,7 +76,7 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, transaction);
+        return new Keyspace(states, transaction, tracked);
     }
 
     /** The transaction this view is bound to, or {@link ShardReservation#FREE}. */
@@ -99,23 +118,24 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
         ShardState caller = states.local();
         if (caller.shardId() == target) {
-            return onReserved(caller, fn, transaction, step);
+            return onReserved(caller, fn, transaction, step, tracked);
         }
         caller.crossShardCalls++;
         long tx = transaction;
         int atStep = step;
-        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep));
+        TrackedCommand command = tracked;
+        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep, command));
     }
 
     /**
      * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
      * holds that shard, when it releases it (calls parked in arrival order keep their order).
      */
-    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step) {
+    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step, TrackedCommand tracked) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                return ShardFuture.completed(inUnit(state, fn, step));
+                return afterInvalidations(state, inUnit(state, fn, step, tracked));
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
@@ -123,12 +143,40 @@ public final class Keyspace implements AutoCloseable {
         ShardPromise<R> later = new ShardPromise<>();
         reservation.park(() -> {
             try {
-                later.complete(inUnit(state, fn, step));
+                R result = inUnit(state, fn, step, tracked);
+                ShardFuture<Void> acks = state.tracking().takeAcks();
+                if (acks == null) {
+                    later.complete(result);
+                } else {
+                    acks.whenComplete((v, e) -> later.complete(result));
+                }
             } catch (RuntimeException e) {
                 later.fail(e);
             }
         });
         return later;
+    }
+
+    /**
+     * {@code result} once the invalidations its step caused are enqueued at their clients on other
+     * shards (client tracking's order: see {@link ShardTracking}); at once when it caused none.
+     */
+    private static <R> ShardFuture<R> afterInvalidations(ShardState state, R result) {
+        ShardFuture<Void> acks = state.tracking().takeAcks();
+        return acks == null ? ShardFuture.completed(result) : acks.map(v -> result);
+    }
+
+    private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step, TrackedCommand tracked) {
+        if (tracked == null) {
+            return inUnit(state, fn, step);
+        }
+        ShardTracking tracking = state.tracking();
+        long previous = tracking.begin(tracked);
+        try {
+            return inUnit(state, fn, step);
+        } finally {
+            tracking.end(tracked, previous);
+        }
     }
 
     /**
@@ -144,6 +192,22 @@ public final class Keyspace implements AutoCloseable {
         } finally {
             writes.end(null);
         }
+    }
+
+    /**
+     * Runs {@code fn} on shard {@code target}'s client tracking now, whatever transaction holds that
+     * shard: delivering invalidations reads and changes no key, and a transaction's own step may be
+     * waiting for it.
+     */
+    public <R> ShardFuture<R> onTrackingOf(int target, Function<ShardTracking, ShardFuture<R>> fn) {
+        if (states.local().shardId() == target) {
+            try {
+                return fn.apply(states.local().tracking());
+            } catch (RuntimeException e) {
+                return ShardFuture.failed(e);
+            }
+        }
+        return Shard.current().submitToAsync(target, () -> fn.apply(states.local().tracking()));
     }
 
     /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */

@@ -4,6 +4,7 @@ import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.DumpWriter;
+import io.percore.demo.tracking.ShardTracking;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Redis's {@code call()} knows it ({@code propagate}, {@code signalModifiedKey},
  * {@code signalKeyAsReady}, the feed to monitors). Whatever follows changes subscribes here and
  * nowhere else: WATCH ({@link WatchedKeyVersions}), clients blocked on keys ({@link KeyWaiters}),
- * MONITOR ({@link #monitor}), and through {@link ChangeListener}s the append-only file, replicas and
- * keyspace notifications.
+ * MONITOR ({@link #monitor}), client tracking's invalidations ({@link ShardTracking}), and through
+ * {@link ChangeListener}s the append-only file, replicas and keyspace notifications.
  *
  * <p><b>Units.</b> A command's work on this shard runs as a unit ({@link #begin}/{@link #end}: a
  * single-key command on its key's shard, each part of a multi-key command, a blocked client's pop);
@@ -74,6 +75,8 @@ public final class WritePath implements KeyspaceChanges {
     private final ValueStore store;
     private final ShardReservation reservation;
     private final WatchedKeyVersions watches = new WatchedKeyVersions();
+    /** Redis's trackingInvalidateKey: while nothing is tracked here, one check per change. */
+    private final ShardTracking tracking;
     private KeyWaiters waiters;
     /** Keys clients block on here: while 0, a value set pays this one compare for blocking. */
     private int waitedKeys;
@@ -100,10 +103,11 @@ public final class WritePath implements KeyspaceChanges {
     /** Units that changed the store and reported no effect (a defect of the command). */
     private long unreported;
 
-    WritePath(int shardId, ValueStore store, ShardReservation reservation) {
+    WritePath(int shardId, ValueStore store, ShardReservation reservation, ShardTracking tracking) {
         this.shardId = shardId;
         this.store = store;
         this.reservation = reservation;
+        this.tracking = tracking;
         store.changes(this);
     }
 
@@ -219,6 +223,9 @@ public final class WritePath implements KeyspaceChanges {
     @Override
     public void modified(byte[] key) {
         watches.modified(key);
+        if (tracking.watching()) {
+            tracking.modified(key);
+        }
         if (listeners.length != 0) {
             (reservation.held() ? heldKeys : keys).add(key);
         }
@@ -244,6 +251,9 @@ public final class WritePath implements KeyspaceChanges {
     /** The store deleted {@code key} on its own: reported at once as {@code DEL key}, after what the unit reported before it. */
     private void storeDeleted(byte[] key, String why) {
         watches.modified(key);
+        if (tracking.watching()) {
+            tracking.removedByStore(key);
+        }
         if (listeners.length == 0) {
             return;
         }
@@ -259,6 +269,7 @@ public final class WritePath implements KeyspaceChanges {
     @Override
     public void flushing() {
         watches.flushing(store, System.currentTimeMillis());
+        tracking.flushed();
     }
 
     // ------------------------------------------------------------------ KeyspaceChanges: from commands
