@@ -41,6 +41,13 @@ public interface ConnectionControl {
      */
     void trackingChanged();
 
+    /**
+     * What the shards a command of this connection reaches must know for client tracking (see
+     * {@link io.percore.demo.tracking.TrackedCommand}), or null: none while tracking is off. For the
+     * commands EXEC runs, each of which is a call of its own for tracking, as in Redis.
+     */
+    io.percore.demo.tracking.TrackedCommand trackedCommand(int id, byte[][] argv);
+
     /** This connection as tracking sees it (the receiver of its invalidations). */
     io.percore.demo.tracking.TrackingReceiver trackingReceiver();
 

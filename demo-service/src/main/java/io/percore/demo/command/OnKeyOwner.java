@@ -88,6 +88,11 @@ public final class OnKeyOwner implements CommandHandler {
         return execute(state, argv, step);
     }
 
+    /** {@link #runHere} for a tracking client's command ({@code tracked}, or null for none). */
+    public RedisMessage runHere(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
+        return tracked == null ? execute(state, argv, step) : executeTracked(state, argv, step, tracked);
+    }
+
     /**
      * On the key's shard, for a client on another shard: the command's reply, unless the client is
      * being closed or already holds more than its shard's part of maxmemory-clients (its replies

@@ -25,6 +25,7 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.OnKeyOwner;
+import io.percore.demo.tracking.TrackedCommand;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.WatchedKeys;
 import io.percore.demo.pubsub.PubSub;
@@ -195,6 +196,8 @@ public final class TransactionCommands {
         // Unwatched only once checked, or the owner would forget the version EXEC compares with.
         List<WatchedKeys.Watch> watches = session.watched.takeAll();
 
+        // a tracking client's reads are remembered as its flags stand now (CLIENT CACHING lasts until EXEC ends)
+        TrackedCommand[] tracked = trackedCommands(c, multi.commands());
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
         bound.reserveInOrder(shards).flatMap(held -> anyWatchChanged(bound, watches))
@@ -205,10 +208,22 @@ public final class TransactionCommands {
                     } else if (changed) {
                         finish(c, bound, shards, watches, slot, ArrayRedisMessage.NULL_INSTANCE);
                     } else {
-                        new ExecRun(c, bound, multi.commands(),
+                        new ExecRun(c, bound, multi.commands(), tracked,
                                 replies -> finish(c, bound, shards, watches, slot, RespReplies.array(replies))).next();
                     }
                 });
+    }
+
+    /** What each queued command tells the shards it reaches for client tracking (null: nothing for any). */
+    private static TrackedCommand[] trackedCommands(CommandContext c, List<MultiState.Queued> queued) {
+        if (c.session().tracking == null) {
+            return null;
+        }
+        TrackedCommand[] tracked = new TrackedCommand[queued.size()];
+        for (int i = 0; i < tracked.length; i++) {
+            tracked[i] = c.connection().trackedCommand(queued.get(i).id(), queued.get(i).argv());
+        }
+        return tracked;
     }
 
     private static void finish(CommandContext c, Keyspace bound, BitSet shards, List<WatchedKeys.Watch> watches,
@@ -280,7 +295,11 @@ public final class TransactionCommands {
 
         private final CommandContext connection;
         private final Keyspace bound;
+        /** The keyspace the running command sees: {@link #bound}, or its view for a tracking client's command. */
+        private Keyspace current;
         private final List<MultiState.Queued> commands;
+        /** What each command tells the shards it reaches for client tracking; null when the client does not track. */
+        private final TrackedCommand[] tracked;
         private final java.util.function.Consumer<List<RedisMessage>> done;
         private final RedisMessage[] replies;
         private int index;
@@ -290,10 +309,12 @@ public final class TransactionCommands {
         private boolean barrier;
         private boolean running;
 
-        ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands,
+        ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, TrackedCommand[] tracked,
                 java.util.function.Consumer<List<RedisMessage>> done) {
+            this.tracked = tracked;
             this.connection = connection;
             this.bound = bound;
+            this.current = bound;
             this.commands = commands;
             this.done = done;
             this.replies = new RedisMessage[commands.size()];
@@ -312,6 +333,7 @@ public final class TransactionCommands {
                 running = true;
                 started = System.nanoTime();
                 bound.step(index + 1); // its changes on every shard carry its place in the transaction
+                current = tracked == null || tracked[index] == null ? bound : bound.trackedBy(tracked[index]);
                 try {
                     q.spec().handler().handle(this, q.argv());
                 } catch (RespError e) {
@@ -385,14 +407,17 @@ public final class TransactionCommands {
                 }
                 byte[][][] argvs = new byte[mine.size()][][];
                 OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
+                TrackedCommand[] trackedHere = new TrackedCommand[mine.size()];
                 for (int k = 0; k < argvs.length; k++) {
-                    argvs[k] = commands.get(mine.get(k)).argv();
-                    handlers[k] = (OnKeyOwner) commands.get(mine.get(k)).spec().handler();
+                    MultiState.Queued q = commands.get(mine.get(k));
+                    argvs[k] = q.argv();
+                    handlers[k] = (OnKeyOwner) q.spec().handler();
+                    trackedHere[k] = trackedOf(mine.get(k));
                 }
                 bound.invokeOn(s, state -> {
                     RedisMessage[] out = new RedisMessage[argvs.length];
                     for (int k = 0; k < argvs.length; k++) {
-                        out[k] = handlers[k].runHere(state, argvs[k], step);
+                        out[k] = handlers[k].runHere(state, argvs[k], step, trackedHere[k]);
                     }
                     return out;
                 }).whenComplete((answers, failure) -> {
@@ -408,7 +433,7 @@ public final class TransactionCommands {
             if (local != null) {
                 for (int i : local) {
                     MultiState.Queued q = commands.get(i);
-                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step);
+                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step, trackedOf(i));
                 }
             }
             if (remaining[0] == 0) {
@@ -441,7 +466,12 @@ public final class TransactionCommands {
 
         @Override
         public Keyspace keyspace() {
-            return bound;
+            return current;
+        }
+
+        /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */
+        private TrackedCommand trackedOf(int i) {
+            return tracked == null ? null : tracked[i];
         }
 
         @Override

@@ -316,6 +316,11 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     public void trackingChanged() {
     }
 
+    @Override
+    public io.percore.demo.tracking.TrackedCommand trackedCommand(int id, byte[][] argv) {
+        return null;
+    }
+
     /** None: a replay has no connection to send invalidations to. */
     @Override
     public io.percore.demo.tracking.TrackingReceiver trackingReceiver() {

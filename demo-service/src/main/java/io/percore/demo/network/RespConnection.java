@@ -1124,7 +1124,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      * remembered, those keys and their shards), or is the plain one when there is nothing.
      */
     private void trackCommand(int id, byte[][] argv) {
+        TrackedCommand tracked = trackedCommand(id, argv);
+        keyspace = tracked == null ? plainKeyspace : plainKeyspace.trackedBy(tracked);
+    }
+
+    @Override
+    public TrackedCommand trackedCommand(int id, byte[][] argv) {
         ClientTracking t = session.tracking;
+        if (t == null || id < 0) {
+            return null;
+        }
         byte[][] keys = null;
         int[] owners = null;
         if (commands.readsForTracking(id) && t.remembersReads()) {
@@ -1143,8 +1152,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 }
             }
         }
-        TrackedCommand tracked = t.command(session.id(), shard.id(), keys, owners);
-        keyspace = tracked == null ? plainKeyspace : plainKeyspace.trackedBy(tracked);
+        return t.command(session.id(), shard.id(), keys, owners);
     }
 
     /** After a tracking client's command: its deferred invalidations leave; CLIENT CACHING's flag lasts one command (or one transaction). */

@@ -62,7 +62,9 @@ public final class Keyspace implements AutoCloseable {
      * client in the same step as the read (see {@link ShardTracking#begin}).
      */
     public Keyspace trackedBy(TrackedCommand command) {
-        return new Keyspace(states, transaction, command);
+        Keyspace view = new Keyspace(states, transaction, command);
+        view.step = step;
+        return view;
     }
 
     /** The tracking client's command this view runs for, or null. */
