@@ -49,7 +49,7 @@ public final class TrackingCommands {
         long wanted = o.redirect;
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command sees tracking as this one leaves it
-        c.servers().mapReduce(s -> s.clients().find(wanted) != null ? s.shardId() : -1, -1, Math::max).whenComplete((shard, failure) -> {
+        c.servers().mapReduce(s -> s.data().tracking().receives(wanted) ? s.shardId() : -1, -1, Math::max).whenComplete((shard, failure) -> {
             if (failure != null) {
                 slot.complete(RespReplies.forFailure(failure));
                 c.endBarrier();

@@ -43,6 +43,7 @@ public final class CommandTable {
     private static final int WRITE = 32;
     private static final int NO_MULTI = 64;
     private static final int TRACKED_READ = 128;
+    private static final java.util.Set<String> READ_ONLY_SCRIPTS = java.util.Set.of("eval_ro", "evalsha_ro", "fcall_ro");
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -67,6 +68,9 @@ public final class CommandTable {
             CommandSpec spec = byId[id];
             traits[id] = traits(spec.flags());
             String name = spec.name().toLowerCase(Locale.ROOT);
+            if (READ_ONLY_SCRIPTS.contains(name)) {
+                traits[id] &= ~TRACKED_READ; // Redis's call(): a read-only script's own commands are tracked, not its keys
+            }
             fullNames[id] = name;
             families[id] = indexOfGroup(spec.group());
             int bar = name.indexOf('|');

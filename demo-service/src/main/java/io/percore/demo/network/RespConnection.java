@@ -1106,6 +1106,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public boolean closing() {
+        return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits || !ctx.channel().isActive();
+    }
+
+    @Override
     public boolean runningCommand() {
         return command >= 0;
     }

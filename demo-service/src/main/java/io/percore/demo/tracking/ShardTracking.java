@@ -148,6 +148,12 @@ public final class ShardTracking {
         this.clientsById = lookup;
     }
 
+    /** Whether client {@code id} lives on this shard and is not going: what REDIRECT may name. */
+    public boolean receives(long id) {
+        TrackingReceiver target = clientsById.apply(id);
+        return target != null && !target.closing();
+    }
+
     /** {@code tracking-table-max-keys} for the whole server (0: no limit): this shard keeps its part. */
     public void maxKeys(long all) {
         maxKeys = all == 0 ? -1 : all / shards + (shardId < all % shards ? 1 : 0);
@@ -416,7 +422,7 @@ public final class ShardTracking {
         }
         if (t.redirectShard == shardId) {
             TrackingReceiver target = clientsById.apply(t.redirect);
-            if (target == null) {
+            if (target == null || target.closing()) {
                 broken(x);
             } else {
                 deliver(target, payload);
@@ -476,7 +482,7 @@ public final class ShardTracking {
         int n = 0;
         for (Redirected r : list) {
             TrackingReceiver target = clientsById.apply(r.to());
-            if (target == null) {
+            if (target == null || target.closing()) {
                 missing[n++] = r.from();
             } else {
                 deliver(target, r.payload());

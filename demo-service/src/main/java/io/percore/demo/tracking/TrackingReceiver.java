@@ -17,6 +17,12 @@ public interface TrackingReceiver {
     /** Whether it subscribes to anything: a RESP2 connection then reads invalidations as messages of {@code __redis__:invalidate}. */
     boolean subscribed();
 
+    /**
+     * Whether it is going (QUIT, CLIENT KILL, a limit, the socket closed): a redirection to it is
+     * broken from now on, as in Redis, where such a client is gone once its last reply is written.
+     */
+    boolean closing();
+
     /** Its tracking settings; null while tracking is off. */
     ClientTracking tracking();
 
