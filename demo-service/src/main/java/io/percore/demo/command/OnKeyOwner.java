@@ -7,7 +7,6 @@ import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.WritePath;
-import io.percore.demo.tracking.ShardTracking;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.ShardFuture;
 import io.percore.demo.resp.RespError;
@@ -117,13 +116,7 @@ public final class OnKeyOwner implements CommandHandler {
 
     /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
     private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
-        ShardTracking tracking = state.tracking();
-        long previous = tracking.begin(tracked);
-        try {
-            return execute(state, argv, step);
-        } finally {
-            tracking.end(tracked, previous);
-        }
+        return state.tracking().run(tracked, () -> execute(state, argv, step));
     }
 
     /**

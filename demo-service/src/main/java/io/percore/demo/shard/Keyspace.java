@@ -169,16 +169,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step, TrackedCommand tracked) {
-        if (tracked == null) {
-            return inUnit(state, fn, step);
-        }
-        ShardTracking tracking = state.tracking();
-        long previous = tracking.begin(tracked);
-        try {
-            return inUnit(state, fn, step);
-        } finally {
-            tracking.end(tracked, previous);
-        }
+        return tracked == null ? inUnit(state, fn, step) : state.tracking().run(tracked, () -> inUnit(state, fn, step));
     }
 
     /**

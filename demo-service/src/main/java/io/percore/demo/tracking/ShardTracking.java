@@ -176,6 +176,16 @@ public final class ShardTracking {
         return previous;
     }
 
+    /** Runs {@code step} as {@code command}'s step on this shard ({@link #begin}, then {@link #end} whatever happens). */
+    public <R> R run(TrackedCommand command, java.util.function.Supplier<R> step) {
+        long previous = begin(command);
+        try {
+            return step.get();
+        } finally {
+            end(command, previous);
+        }
+    }
+
     /** The step {@link #begin} opened is over: the keys it read here are remembered for the client. */
     public void end(TrackedCommand command, long previousWriter) {
         writer = previousWriter;
