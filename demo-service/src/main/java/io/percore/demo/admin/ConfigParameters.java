@@ -129,6 +129,7 @@ final class ConfigParameters {
         p.add(threshold("set-max-intset-entries", null, false));
         p.add(threshold("zset-max-listpack-entries", "zset-max-ziplist-entries", false));
         p.add(threshold("zset-max-listpack-value", "zset-max-ziplist-value", true));
+        p.add(threshold("hll-sparse-max-bytes", null, true));
         p.add(new Parameter("list-max-listpack-size", "list-max-ziplist-size", false, v -> Long.toString(v.thresholds().get("list-max-listpack-size")),
                 (n, value) -> n.thresholds.put("list-max-listpack-size", signed("list-max-listpack-size", value, Integer.MIN_VALUE, Integer.MAX_VALUE))));
         p.add(new Parameter("list-compress-depth", null, false, v -> Long.toString(v.thresholds().get("list-compress-depth")),

@@ -58,11 +58,11 @@ public final class OnKeyOwner implements CommandHandler {
             ShardState local = c.local();
             TrackedCommand tracked = keyspace.tracked();
             RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step()) : executeTracked(local, argv, keyspace.step(), tracked);
-            ShardFuture<Void> acks = local.tracking().takeAcks();
-            if (acks == null) {
+            ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
+            if (gate == null) {
                 c.reply(reply);
             } else {
-                c.replyLater(acks.map(v -> reply)); // after its invalidations reached other shards' clients
+                c.replyLater(gate.map(v -> reply)); // a client that reads the reply sees what it caused
             }
             return;
         }

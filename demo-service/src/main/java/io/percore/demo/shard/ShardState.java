@@ -61,6 +61,21 @@ public final class ShardState implements AutoCloseable {
         return tracking;
     }
 
+    /**
+     * What the reply of the unit that just ran here waits for, or null (the common case: two field
+     * reads): the invalidations it caused enqueued at tracking clients of other shards
+     * ({@link ShardTracking#takeAcks}), and the clients blocked on keys it added served
+     * ({@link WritePath#takeWakeups}). Taken once.
+     */
+    public io.percore.engine.ShardFuture<Void> takeReplyGate() {
+        io.percore.engine.ShardFuture<Void> acks = tracking.takeAcks();
+        io.percore.engine.ShardFuture<Void> wakeups = writes.takeWakeups();
+        if (acks == null) {
+            return wakeups;
+        }
+        return wakeups == null ? acks : acks.flatMap(v -> wakeups);
+    }
+
     public KeyWaiters keyWaiters() {
         return keyWaiters;
     }
