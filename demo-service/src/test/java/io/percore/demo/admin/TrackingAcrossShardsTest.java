@@ -273,6 +273,64 @@ class TrackingAcrossShardsTest {
         }
     }
 
+    /**
+     * Commands whose keys lie on both shards run atomically across them (MGET, MSET and DEL as a chain
+     * of held shards, SUNION and SMOVE as a transaction of their own): their reads are remembered on
+     * each shard, and what their writes invalidate reaches tracking clients on both shards before
+     * the writer's reply, the invalidation of the first shard held included.
+     */
+    @Test
+    void commandsAtomicAcrossShardsRememberReadsAndInvalidateBeforeTheirReply() throws Exception {
+        String a = KEYS.get(0);
+        String b = KEYS.get(1);
+        String setA = demo.keyOn(0, "set:");
+        String setB = demo.keyOn(1, "set:");
+        List<RespTestClient> trackers = List.of(trackingOn(0), trackingOn(1));
+        List<RespTestClient> writers = List.of(on(0), on(1));
+        try {
+            for (int round = 0; round < 40; round++) {
+                RespTestClient writer = writers.get(round % 2);
+                writer.cmd("SADD", setA, "x" + round);
+                writer.cmd("SADD", setB, "y" + round);
+                for (RespTestClient t : trackers) {
+                    assertThat(pushesBeforePong(t)).as("round %d: nothing read yet", round).isEmpty();
+                    t.cmd("MGET", a, b);
+                    t.cmd("SUNION", setA, setB);
+                }
+                // single-key writes of keys the multi-key reads remembered
+                assertThat(writer.cmd("SET", a, "v" + round)).isEqualTo("OK");
+                assertThat(writer.cmd("SADD", setB, "z" + round)).isEqualTo(1L);
+                for (RespTestClient t : trackers) {
+                    assertThat(pushesBeforePong(t)).as("round %d, read by MGET and SUNION", round)
+                            .containsExactly(invalidate(a), invalidate(setB));
+                }
+                for (RespTestClient t : trackers) {
+                    t.cmd("GET", a);
+                    t.cmd("SMEMBERS", setB);
+                    t.cmd("GET", b);
+                    t.cmd("SMEMBERS", setA);
+                }
+                // multi-key writes over both shards
+                RespTestClient other = writers.get((round + 1) % 2);
+                assertThat(writer.cmd("MSET", a, "m" + round, b, "m" + round)).isEqualTo("OK");
+                assertThat(other.cmd("SMOVE", setA, setB, "x" + round)).isEqualTo(1L);
+                for (RespTestClient t : trackers) {
+                    assertThat(pushesBeforePong(t)).as("round %d, MSET and SMOVE", round)
+                            .containsExactlyInAnyOrder(invalidate(a), invalidate(b), invalidate(setA), invalidate(setB));
+                }
+                // nothing read since: nobody told (SMOVE emptied setA, which is gone)
+                assertThat(writer.cmd("DEL", a, b, setA, setB)).isEqualTo(3L);
+            }
+        } finally {
+            for (RespTestClient c : trackers) {
+                c.close();
+            }
+            for (RespTestClient c : writers) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void disconnectedClientsAreForgottenOnEveryShard() throws Exception {
         try (RespTestClient admin = new RespTestClient(demo.respPort())) {
