@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark, and a
-# real Prometheus that evaluates the dashboard's queries (demo-service's DashboardQueriesTest).
+# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark, a real
+# Prometheus that evaluates the dashboard's queries (demo-service's DashboardQueriesTest), and curl
+# as an HTTPS client (demo-service's TlsTest; redis-cli --tls is Debian's redis-tools).
 # `./mvnw verify` calls this first (root pom, phase validate; skipped with -DskipTests): when the
 # programs are missing it installs them with apt-get if it may (root, or sudo without a password),
 # and otherwise stops the build with the one command that fixes it.
@@ -10,11 +11,12 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 { command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1; } || need+=(redis-tools)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 fix="apt-get install -y ${need[*]}   (or skip the tests: ./mvnw install -DskipTests)"
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "The tests need ${need[*]} (redis 7, prometheus 2); install them with your package manager. Debian/Ubuntu: $fix" >&2
+  echo "The tests need ${need[*]} (redis 7, prometheus 2, curl); install them with your package manager. Debian/Ubuntu: $fix" >&2
   exit 1
 fi
 if [ "$(id -u)" -eq 0 ]; then

@@ -41,11 +41,13 @@ public class ClientPoolConfig {
     @PropertyDescription("Connections each shard keeps at most to the whole upstream service (per shard, not per process).")
     @Min(1)
     @Max(10_000)
+    @LiveChange
     private int maxConnections = 8;
 
     @PropertyDescription("Requests per shard that may wait for a free connection; beyond that an acquisition fails at once. 0 means never wait.")
     @Min(0)
     @Max(1_000_000)
+    @LiveChange
     private int maxPendingAcquisitions = 1024;
 
     @PropertyDescription("How long opening a connection may take before it fails.")

@@ -52,12 +52,14 @@ public class EngineConfig {
     @NotNull
     @DurationMin("1us")
     @DurationMax("1s")
+    @LiveChange
     private Duration taskQuota = Duration.ofNanos(500_000);
 
     @PropertyDescription("A task running longer than this is reported as a reactor stall.")
     @NotNull
     @DurationMin("1ms")
     @DurationMax("10m")
+    @LiveChange
     private Duration stallThreshold = Duration.ofMillis(25);
 
     @PropertyDescription("Capacity in messages of each single-producer/single-consumer ring between two shards; must be a power of two.")

@@ -45,6 +45,11 @@ public class PercoreConfig {
     @NotNull
     private WebConfig web = new WebConfig();
 
+    @PropertyDescription("Applying a changed configuration file while the application runs (the settings marked changes live).")
+    @Valid
+    @NotNull
+    private ConfigReloadConfig configReload = new ConfigReloadConfig();
+
     public PercoreConfig() {
     }
 
@@ -78,6 +83,14 @@ public class PercoreConfig {
 
     public void setClients(Map<String, ClientPoolConfig> clients) {
         this.clients = clients;
+    }
+
+    public ConfigReloadConfig getConfigReload() {
+        return configReload;
+    }
+
+    public void setConfigReload(ConfigReloadConfig configReload) {
+        this.configReload = configReload;
     }
 
     public WebConfig getWeb() {

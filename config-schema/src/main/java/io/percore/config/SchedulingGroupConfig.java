@@ -21,6 +21,7 @@ public class SchedulingGroupConfig {
     @PropertyDescription("Relative weight of this group when several groups have work: a group with twice the shares gets twice the CPU time.")
     @Min(1)
     @Max(10_000)
+    @LiveChange
     private int shares = 1000;
 
     public SchedulingGroupConfig() {

@@ -1,5 +1,6 @@
 package io.percore.config;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -32,30 +33,40 @@ public class ServerConfig {
     @PropertyDescription("Connections one shard keeps open at most; further connections on that shard are closed right after accept.")
     @Min(1)
     @Max(1_000_000)
+    @LiveChange
     private int maxConnectionsPerShard = 10_000;
 
-    @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout.")
+    @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout. A changed value applies to connections accepted after the change.")
     @NotNull
     @DurationMax("1d")
+    @LiveChange
     private Duration idleTimeout = Duration.ofSeconds(60);
 
-    @PropertyDescription("Largest request a peer may send, in bytes; a larger request is rejected and its connection closed.")
+    @PropertyDescription("Largest request a peer may send, in bytes; a larger request is rejected and its connection closed. A changed value applies to connections accepted after the change.")
     @Min(1)
     @Max(Integer.MAX_VALUE)
+    @LiveChange
     private long maxRequestSize = 1L << 20;
 
-    @PropertyDescription("Replies one connection may have outstanding (requests read but not yet answered in order); at this many the server stops reading from it until they drain.")
+    @PropertyDescription("Replies one connection may have outstanding (requests read but not yet answered in order); at this many the server stops reading from it until they drain. A changed value applies to connections accepted after the change.")
     @Min(1)
     @Max(1_000_000)
+    @LiveChange
     private int maxPendingReplies = 1024;
 
     @PropertyDescription("On shutdown, how long in-flight requests may take to finish before their connections are closed.")
     @NotNull
     @DurationMax("1h")
+    @LiveChange
     private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
 
     @PropertyDescription("Bind one listener per shard with SO_REUSEPORT so the kernel spreads connections over shards. false: shard 0 accepts and hands connections to the other shards round-robin.")
     private boolean reusePort = true;
+
+    @PropertyDescription("TLS from a Spring Boot SSL bundle: on when ssl.bundle names one.")
+    @Valid
+    @NotNull
+    private ServerSslConfig ssl = new ServerSslConfig();
 
     public ServerConfig() {
     }
@@ -122,5 +133,13 @@ public class ServerConfig {
 
     public void setReusePort(boolean reusePort) {
         this.reusePort = reusePort;
+    }
+
+    public ServerSslConfig getSsl() {
+        return ssl;
+    }
+
+    public void setSsl(ServerSslConfig ssl) {
+        this.ssl = ssl;
     }
 }

@@ -7,6 +7,7 @@ import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.network.FileReplay;
 import io.percore.demo.network.StreamReplay;
+import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.network.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
@@ -15,7 +16,10 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
+import io.percore.demo.admin.ConfigCommands;
+import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
+import java.util.Map;
 import java.util.List;
 import io.percore.net.server.ServerOptions;
 import io.percore.net.server.RequestKinds;
@@ -32,6 +36,7 @@ public final class DemoService implements AutoCloseable {
     private final Keyspace keyspace;
     private final Persistence persistence;
     private final Replication replication;
+    private final Cluster cluster;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final ShardedServer resp;
@@ -40,11 +45,12 @@ public final class DemoService implements AutoCloseable {
     /** Writes are held for a shutdown (SHUTDOWN, or SIGTERM with replicas to wait for). */
     private final AtomicBoolean writesHeld = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Sharded<ServerShard> servers, PubSub pubsub,
+    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Cluster cluster, Sharded<ServerShard> servers, PubSub pubsub,
                         ShardedServer resp, ShardedServer http) {
         this.keyspace = keyspace;
         this.persistence = persistence;
         this.replication = replication;
+        this.cluster = cluster;
         this.servers = servers;
         this.pubsub = pubsub;
         this.resp = resp;
@@ -90,6 +96,7 @@ public final class DemoService implements AutoCloseable {
         PubSub pubsub = PubSub.start(engine);
         Persistence persistence = null;
         Replication replication = null;
+        Cluster cluster = null;
         Sharded<ServerShard> servers = null;
         ShardedServer resp = null;
         ShardedServer http = null;
@@ -97,12 +104,7 @@ public final class DemoService implements AutoCloseable {
             persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
-            long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
-            ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
-                    settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
-                    settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
-                    .withPersistence(settings.persistence());
-            initial = initial.withReplication(settings.replication());
+            ConfigValues initial = startingValues(settings, engine.shardCount());
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
@@ -122,7 +124,12 @@ public final class DemoService implements AutoCloseable {
             replication = Replication.start(engine, keyspace, persistence, settings.replication(),
                     () -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp()),
                     rdb -> persisted.replaceFromSnapshot(rdb, limits.zsetLimits(), limits.hashLimits(), limits.setLimits()));
-            servers = ServerShard.start(engine, keyspace, persistence, replication, initial, commands.size());
+            Replication replicated = replication;
+            cluster = settings.cluster().enabled()
+                    ? Cluster.start(settings.cluster(), settings.persistence().dir(), settings.respBindAddress(), settings.respPort(),
+                            keyspace, engine, () -> replicated.settings().masterAuth())
+                    : Cluster.disabled();
+            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size());
             serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;
             Runnable hooksChanged = () -> {
@@ -147,7 +154,8 @@ public final class DemoService implements AutoCloseable {
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             replication.listeningPort(resp.port());
             replication.startLink();
-            DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, resp, http);
+            cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon
+            DemoService service = new DemoService(keyspace, persistence, replication, cluster, servers, pubsub, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             persistence.shutdownPrelude(new Persistence.ShutdownPrelude() {
                 @Override
@@ -168,6 +176,9 @@ public final class DemoService implements AutoCloseable {
             if (resp != null) {
                 resp.close();
             }
+            if (cluster != null) {
+                cluster.close();
+            }
             if (replication != null) {
                 replication.close();
             }
@@ -181,6 +192,24 @@ public final class DemoService implements AutoCloseable {
             keyspace.close();
             throw e;
         }
+    }
+
+    /** The CONFIG values a server with {@code settings} starts with, on {@code shards} shards. */
+    private static ConfigValues startingValues(DemoSettings settings, int shards) {
+        long maxClients = (long) settings.maxConnectionsPerShard() * shards;
+        return ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
+                        settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
+                        settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
+                .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication());
+    }
+
+    /**
+     * Every CONFIG parameter as {@code CONFIG GET} would answer it on a server started with
+     * {@code settings} (on this service's shard count): what the Spring app's live configuration
+     * compares to learn which parameters a change of {@code percore.demo.*} sets.
+     */
+    public Map<String, String> configParameters(DemoSettings settings) {
+        return ConfigCommands.parameters(startingValues(settings, keyspace.shardCount()));
     }
 
     /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */
@@ -233,12 +262,33 @@ public final class DemoService implements AutoCloseable {
         return http.port();
     }
 
+    /** Where the RESP server speaks TLS (Redis's tls-port; {@link #respPort()} itself when it speaks TLS only), or -1 without TLS. */
+    public int respTlsPort() {
+        return resp.tlsPort();
+    }
+
     /**
      * What the SHUTDOWN command does after its save: by default the service closes; the Spring app
      * closes its context and exits the process (which closes the service).
      */
     public void onShutdownCommand(Runnable exit) {
         persistence.onShutdownCommand(exit);
+    }
+
+    /**
+     * Redis CONFIG parameters from the application's configuration, changed while the service runs
+     * (the Spring app's {@code percore.demo.*}): CONFIG SET's refusal of them as redis-server words
+     * it, or null. Off the shards.
+     */
+    public String checkConfig(Map<String, String> parameters) {
+        return servers.fromOutside().invokeOn(0, server -> ConfigCommands.check(server, parameters)).join();
+    }
+
+    /** Sets {@code parameters} as CONFIG SET does, on every shard; returns when every shard has them. Off the shards. */
+    public void setConfig(Map<String, String> parameters) {
+        Sharded<ServerShard> all = servers;
+        all.fromOutside().invokeOn(0, server -> ConfigCommands.set(keyspace, all, parameters))
+                .thenCompose(ShardFuture::toCompletableFuture).orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
     /** The service's replication (its role, its replicas, the link to its primary). */
@@ -306,6 +356,7 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
+                    cluster.close(); // no batch of keys half moved: a held batch ends (moved or not) before the shards stop
                     replication.closeLink(); // a replica's final save holds what it acknowledged, and says where that is
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     replication.close();

@@ -1,8 +1,10 @@
 package io.percore.demo;
 
+import io.percore.demo.cluster.ClusterSettings;
 import io.percore.demo.http.HttpSettings;
 import io.percore.demo.server.ClientSettings;
 import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.TlsSettings;
 import java.time.Duration;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.PersistenceSettings;
@@ -21,11 +23,22 @@ import java.nio.file.Path;
  * @param clients what bounds the clients' memory and who may connect
  * @param persistence where the keyspace is saved and loaded from, and when
  * @param replication whose replica this is at start, and the replication settings
+ * @param tls    the RESP server's TLS as CONFIG reports it (the listener itself is the starter's)
+ * @param cluster cluster mode (Redis's cluster-enabled), this node's id and the address it announces
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
                            int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
-                           PersistenceSettings persistence, ReplicationSettings replication) {
+                           PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
+                           ClusterSettings cluster) {
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
+                        PersistenceSettings persistence, ReplicationSettings replication) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, clients, persistence, replication, TlsSettings.NONE, ClusterSettings.disabled());
+    }
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -66,25 +79,30 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 .withReplication(ReplicationSettings.defaults().withDiskless(true, 0, 0));
     }
 
+    public DemoSettings withTls(TlsSettings tls) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+    }
+
     public DemoSettings withReplication(ReplicationSettings replication) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     public DemoSettings withPersistence(PersistenceSettings persistence) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
@@ -94,16 +112,21 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+    }
+
+    public DemoSettings withCluster(ClusterSettings cluster) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
     }
 }

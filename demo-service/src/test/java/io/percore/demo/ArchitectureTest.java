@@ -28,7 +28,7 @@ class ArchitectureTest {
             List.of("admin", "commands"),   // operators' commands (CLIENT, CONFIG, INFO, ...); the data commands (t_*.c, multi.c, ...)
             List.of("command"),             // what a command is and sees
             List.of("server", "pubsub"),    // the server's per-shard state; pub/sub's channels
-            List.of("replication"),         // replicas and primaries: the stream, its backlog, the link to a primary (replication.c)
+            List.of("replication", "cluster"), // replicas and primaries (replication.c); this node in a cluster: slots, redirections, migrations (cluster.c)
             List.of("persistence"),         // the keyspace on disk: snapshots saved and loaded (rdb.c's server side), the append-only file
             List.of("feed"),                // every shard's changes encoded as commands and handed to one reader (the log, the stream)
             List.of("shard"),               // the keyspace across shards: routing, reservations, waiters, the write path

@@ -43,7 +43,8 @@ public final class Engine implements AutoCloseable {
     private static final int DRAINING = 1;
     private static final int CLOSED = 2;
 
-    private final EngineSettings settings;
+    /** The settings in force: replaced (off the shards) when live settings change, read anywhere. */
+    private volatile EngineSettings settings;
     private final ShardPlacement placement;
     private final ShardTransport transport;
     private final SchedulingGroup[] groups;
@@ -181,9 +182,24 @@ public final class Engine implements AutoCloseable {
         return placement;
     }
 
-    /** The validated settings this engine runs with. */
+    /** The validated settings this engine runs with (the newest live settings applied included). */
     public EngineSettings settings() {
         return settings;
+    }
+
+    /**
+     * Takes what {@code next} changes of the settings a running engine may change (config-schema's
+     * {@code x-live}): the stall threshold (the watchdog uses it from its next look, an idle shard
+     * sleeps at most that long), the task quota (each shard from its next turn) and the scheduling
+     * groups' shares (charged by every shard from the next slice). Callable from any thread but a
+     * shard's; completes once every shard runs with them.
+     *
+     * @throws IllegalArgumentException naming the settings that differ and need a restart (nothing is applied then)
+     */
+    public synchronized CompletableFuture<Void> applyLiveSettings(EngineSettings next) {
+        CompletableFuture<Void> applied = LiveTuning.apply(this, settings, Objects.requireNonNull(next, "next"), groups, stallDetector);
+        settings = next;
+        return applied;
     }
 
     /** {@code io_uring}, {@code epoll} or {@code nio}. */

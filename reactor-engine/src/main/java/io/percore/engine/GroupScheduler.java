@@ -20,13 +20,18 @@ final class GroupScheduler {
      * {@link #runUntil}.
      */
     private final ThreadMXBean cpuClock;
-    private final long quotaNanos;
+    private long quotaNanos;
 
     private int currentGroup;
     /** Set by pickGroup: more than one group had tasks queued. */
     private boolean groupsCompete;
     private long minVruntime;
     private int checkEvery = 1;
+
+    /** A new task quota (live configuration), on the shard's thread. */
+    void quota(long quotaNanos) {
+        this.quotaNanos = quotaNanos;
+    }
 
     GroupScheduler(SchedulingGroup[] defs, long quotaNanos, boolean chargeCpuTime, ShardCounters counters) {
         this.groups = new GroupQueue[defs.length];

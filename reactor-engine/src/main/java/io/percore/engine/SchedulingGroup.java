@@ -8,7 +8,8 @@ package io.percore.engine;
 public final class SchedulingGroup {
 
     private final String name;
-    private final int shares;
+    /** Read by every shard when it charges the group; changed by the live configuration. */
+    private volatile int shares;
     private final int index;
 
     SchedulingGroup(String name, int shares, int index) {
@@ -23,6 +24,10 @@ public final class SchedulingGroup {
 
     public int shares() {
         return shares;
+    }
+
+    void shares(int shares) {
+        this.shares = shares;
     }
 
     int index() {

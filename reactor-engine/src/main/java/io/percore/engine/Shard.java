@@ -57,8 +57,8 @@ public final class Shard {
     private final ShardTermination termination = new ShardTermination();
     private final RegistrationTracker tracker = new RegistrationTracker();
     private final ShardThread thread;
-    private final long quotaNanos;
-    private final long maxSleepNanos;
+    private long quotaNanos;
+    private long maxSleepNanos;
     private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
 
     // Set during Engine construction, before the thread starts.
@@ -88,8 +88,7 @@ public final class Shard {
         boolean pinnedMode = engine.busyPolling();
         this.quotaNanos = engine.settings().taskQuota().toNanos();
         long idlePollNanos = engine.settings().idlePoll().toNanos();
-        // Wake at least once per stall threshold so the last-turn time stays fresh when idle.
-        this.maxSleepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), engine.settings().stallThreshold().toNanos());
+        this.maxSleepNanos = LiveTuning.maxSleepNanos(engine.settings().stallThreshold());
         this.foreignQueue = new ForeignQueue(this, engine.settings().foreignQueueCapacity());
         this.foreign = foreignQueue.queue;
         this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size, this::isIdle);
@@ -294,6 +293,13 @@ public final class Shard {
             return;
         }
         foreignQueue.offerUnrefusable(task);
+    }
+
+    /** Live configuration ({@link LiveTuning}): a new task quota and longest sleep, on this thread between two turns. */
+    void applyTiming(long quota, long maxSleep) {
+        assert thread.checkCurrent();
+        scheduler.quota(quotaNanos = quota);
+        maxSleepNanos = maxSleep;
     }
 
     /** Enqueue in the current group. Shard thread only. */

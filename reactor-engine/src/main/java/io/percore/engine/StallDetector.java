@@ -48,8 +48,9 @@ final class StallDetector implements Runnable {
     }
 
     private final Engine engine;
-    private final long thresholdNanos;
-    private final long periodMillis;
+    /** Written by the live configuration ({@link #threshold(Duration)}), read by the watchdog thread. */
+    private volatile long thresholdNanos;
+    private volatile long periodMillis;
     private final Stall[] current;
     private final long[] lastStack;
     /** Per shard: the idle period being watched (its turn stamp) and the thread's CPU time when it began. */
@@ -66,8 +67,7 @@ final class StallDetector implements Runnable {
 
     StallDetector(Engine engine, Duration threshold) {
         this.engine = engine;
-        this.thresholdNanos = threshold.toNanos();
-        this.periodMillis = Math.max(1, Math.min(100, threshold.toMillis() / 5));
+        threshold(threshold);
         int n = engine.shardCount();
         this.current = new Stall[n];
         this.lastStack = new long[n];
@@ -82,6 +82,12 @@ final class StallDetector implements Runnable {
     /** Replaces the listener (tests; the default logs). */
     void listener(StallListener listener) {
         this.listener = listener;
+    }
+
+    /** A new stall threshold: the watchdog checks by it from its next look (a stall being reported keeps its own steps). */
+    void threshold(Duration threshold) {
+        this.thresholdNanos = threshold.toNanos();
+        this.periodMillis = Math.max(1, Math.min(100, threshold.toMillis() / 5));
     }
 
     void start() {

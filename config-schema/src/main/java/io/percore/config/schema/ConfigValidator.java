@@ -64,6 +64,7 @@ public final class ConfigValidator {
     private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
             .keyword(new NonValidationKeyword(PercoreConfigSchema.MINIMUM_DURATION_KEYWORD))
             .keyword(new NonValidationKeyword(PercoreConfigSchema.MAXIMUM_DURATION_KEYWORD))
+            .keyword(new NonValidationKeyword(PercoreConfigSchema.LIVE_KEYWORD))
             .build();
 
     /** A validator for the schema packaged with this module ({@link PercoreConfigSchema}). */

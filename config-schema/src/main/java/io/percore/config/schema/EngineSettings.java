@@ -5,6 +5,7 @@ import io.percore.config.SchedulingGroupConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,8 @@ public final class EngineSettings {
     private final int crossShardOverflowCapacity;
     private final EngineConfig.Transport transport;
     private final List<SchedulingGroupSettings> schedulingGroups;
+    /** The settings as their YAML would be, to tell what a newer version changes. */
+    private final Map<String, Object> tree;
 
     /** Copies an {@link EngineConfig} the validator has just accepted. */
     EngineSettings(EngineConfig accepted) {
@@ -49,6 +52,15 @@ public final class EngineSettings {
             groups.add(new SchedulingGroupSettings(g.getName(), g.getShares()));
         }
         this.schedulingGroups = List.copyOf(groups);
+        this.tree = ModelTree.of(accepted);
+    }
+
+    /**
+     * What {@code next} changes, sorted by whether a running engine takes it
+     * ({@link LiveSettings}): paths under {@code percore.engine}.
+     */
+    public LiveSettings.Changes changesTo(EngineSettings next) {
+        return LiveSettings.between(Map.of("engine", tree), Map.of("engine", next.tree));
     }
 
     /** 0 means automatic (one per usable physical core). */

@@ -37,6 +37,14 @@ final class ModelRules {
             cpuList(engine.get("cpus"), enginePath.key("cpus"), errors);
             powerOfTwo(engine.get("ring-capacity"), enginePath.key("ring-capacity"), errors);
         }
+        JsonNode servers = root.get("servers");
+        if (servers != null && servers.isObject()) {
+            servers.properties().forEach(server -> {
+                if (server.getValue().isObject()) {
+                    serverSsl(server.getValue(), rootPath.key("servers").key(server.getKey()), errors);
+                }
+            });
+        }
         JsonNode clients = root.get("clients");
         if (clients != null && clients.isObject()) {
             clients.properties().forEach(client -> {
@@ -159,6 +167,49 @@ final class ModelRules {
             long lower = Long.highestOneBit(value);
             errors.add(new ConfigError(path.toString(), Long.toString(value), "power-of-two",
                     path + ": " + value + " is not a power of two (power-of-two)", "use " + lower + " or " + (lower << 1)));
+        }
+    }
+
+    /**
+     * TLS settings without a bundle would be silently ignored, and a TLS port equal to the plain
+     * one could never bind: both are refused here rather than at start.
+     */
+    private static void serverSsl(JsonNode server, PropertyPath path, List<ConfigError> errors) {
+        JsonNode ssl = server.get("ssl");
+        if (ssl == null || !ssl.isObject()) {
+            return;
+        }
+        PropertyPath sslPath = path.key("ssl");
+        JsonNode bundle = ssl.get("bundle");
+        boolean hasBundle = bundle != null && bundle.isString() && !bundle.asString().isEmpty();
+        if (!hasBundle && (bundle == null || bundle.isNull())) {
+            // Only what changes how the server listens: the other keys keep their defaults in every
+            // programmatic server (ModelTree writes them) and mean nothing without TLS.
+            List<String> given = new ArrayList<>();
+            JsonNode port = ssl.get("port");
+            if (port != null && !port.isNull()) {
+                given.add("port");
+            }
+            JsonNode clientAuth = ssl.get("client-auth");
+            if (clientAuth != null && clientAuth.isString() && !clientAuth.asString().equals("none")) {
+                given.add("client-auth");
+            }
+            if (!given.isEmpty()) {
+                PropertyPath bundlePath = sslPath.key("bundle");
+                errors.add(new ConfigError(bundlePath.toString(), null, "required",
+                        bundlePath + " is required when " + sslPath + "." + String.join(", " + sslPath + ".", given)
+                                + (given.size() == 1 ? " is" : " are") + " set: without a bundle the server speaks no TLS (required)",
+                        "name a Spring Boot SSL bundle (spring.ssl.bundle.pem.<name>), or remove the other ssl keys"));
+            }
+        }
+        JsonNode tlsPort = ssl.get("port");
+        JsonNode plainPort = server.get("port");
+        if (tlsPort != null && tlsPort.isIntegralNumber() && plainPort != null && plainPort.isIntegralNumber()
+                && tlsPort.asInt() != 0 && tlsPort.asInt() == plainPort.asInt()) {
+            PropertyPath portPath = sslPath.key("port");
+            errors.add(new ConfigError(portPath.toString(), tlsPort.asString(), "distinct-ports",
+                    portPath + ": " + tlsPort.asInt() + " is also " + path.key("port") + "; the TLS port must be another port (distinct-ports)",
+                    "choose another port, or remove " + portPath + " to serve TLS on " + path.key("port") + " itself"));
         }
     }
 

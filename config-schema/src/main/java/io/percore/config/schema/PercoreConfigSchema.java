@@ -30,6 +30,9 @@ public final class PercoreConfigSchema {
     /** Percore's own keyword: the largest duration a property accepts; {@link ConfigValidator} enforces it. */
     public static final String MAXIMUM_DURATION_KEYWORD = "x-maximum-duration";
 
+    /** Percore's own keyword: {@code true} on a property a running application changes without a restart ({@link io.percore.config.LiveChange}). */
+    public static final String LIVE_KEYWORD = "x-live";
+
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private static volatile String text;

@@ -14,6 +14,8 @@ import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
 import io.percore.demo.resp.RespReplies;
 
@@ -97,22 +99,65 @@ public final class ConfigCommands {
         }
         List<Change> changes = new ArrayList<>();
         for (int i = 2; i < argv.length; i += 2) {
-            String name = RespReplies.ascii(argv[i]);
-            ConfigParameters.Parameter p = ConfigParameters.lookup(name);
-            if (p == null) {
-                throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
-            }
-            if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")) {
-                throw ConfigParameters.failed(name, "can't set immutable config");
-            }
-            for (Change earlier : changes) {
-                if (earlier.parameter() == p) {
-                    throw ConfigParameters.failed(name, "duplicate parameter");
-                }
-            }
-            changes.add(new Change(p, name, new String(argv[i + 1], StandardCharsets.ISO_8859_1)));
+            changes.add(change(changes, RespReplies.ascii(argv[i]), new String(argv[i + 1], StandardCharsets.ISO_8859_1)));
         }
-        ConfigValues.Builder check = c.server().config().next();
+        check(c.server().config(), changes);
+        c.replyLater(install(c.keyspace(), c.servers(), changes).map(n -> RespReplies.OK));
+    }
+
+    /**
+     * CONFIG SET's checks of {@code parameters} (Redis's names and value texts) against {@code server}'s
+     * values, for the application's own configuration changing while it runs (the demo's
+     * {@code percore.demo.*}): the refusal CONFIG SET would reply, or null. On a shard.
+     */
+    public static String check(ServerShard server, Map<String, String> parameters) {
+        try {
+            check(server.config(), changes(parameters));
+            return null;
+        } catch (RespError e) {
+            return e.getMessage();
+        }
+    }
+
+    /** Sets {@code parameters} as CONFIG SET does, on every shard; completes when all have them. On a shard. */
+    public static ShardFuture<Integer> set(Keyspace keyspace, Sharded<ServerShard> servers, Map<String, String> parameters) {
+        return install(keyspace, servers, changes(parameters));
+    }
+
+    /** Every parameter's value as CONFIG GET answers it from {@code values}, by its name. */
+    public static Map<String, String> parameters(ConfigValues values) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+            all.put(p.name(), p.get().apply(values));
+        }
+        return all;
+    }
+
+    private static List<Change> changes(Map<String, String> parameters) {
+        List<Change> changes = new ArrayList<>();
+        parameters.forEach((name, value) -> changes.add(change(changes, name, value)));
+        return changes;
+    }
+
+    private static Change change(List<Change> earlier, String name, String value) {
+        ConfigParameters.Parameter p = ConfigParameters.lookup(name);
+        if (p == null) {
+            throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
+        }
+        if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")) {
+            throw ConfigParameters.failed(name, "can't set immutable config");
+        }
+        for (Change e : earlier) {
+            if (e.parameter() == p) {
+                throw ConfigParameters.failed(name, "duplicate parameter");
+            }
+        }
+        return new Change(p, name, value);
+    }
+
+    /** Every change checked on a copy of {@code values}, then the whole against this JVM; the first problem thrown, as Redis words it. */
+    private static void check(ConfigValues values, List<Change> changes) {
+        ConfigValues.Builder check = values.next();
         for (Change change : changes) {
             change.applyTo(check);
         }
@@ -123,10 +168,14 @@ public final class ConfigCommands {
             Change blamed = changes.stream().filter(ch -> MEMORY_PARAMETERS.contains(ch.parameter().name())).findFirst().orElse(changes.get(0));
             throw ConfigParameters.failed(blamed.asked(), unfit);
         }
-        // Through the keyspace, not the server's service: a shard held by a transaction takes its new
-        // budget and encoding limits only once the transaction is over, as Redis could not change them mid-EXEC.
-        Sharded<ServerShard> servers = c.servers();
-        c.replyLater(c.keyspace().invokeOn(0, st -> {
+    }
+
+    /**
+     * Through the keyspace, not the server's service: a shard held by a transaction takes its new
+     * budget and encoding limits only once the transaction is over, as Redis could not change them mid-EXEC.
+     */
+    private static ShardFuture<Integer> install(Keyspace keyspace, Sharded<ServerShard> servers, List<Change> changes) {
+        return keyspace.invokeOn(0, st -> {
             ConfigValues.Builder next = servers.local().config().next();
             for (Change change : changes) {
                 change.applyTo(next);
@@ -134,10 +183,10 @@ public final class ConfigCommands {
             ConfigValues values = next.build();
             servers.local().installConfig(values);
             return values;
-        }).flatMap(values -> c.keyspace().mapReduce(st -> {
+        }).flatMap(values -> keyspace.mapReduce(st -> {
             servers.local().installConfig(values);
             return 1;
-        }, 0, Integer::sum)).map(n -> RespReplies.OK));
+        }, 0, Integer::sum));
     }
 
     /** CONFIG RESETSTAT: INFO's counters, commandstats and errorstats start again from zero on every shard. */

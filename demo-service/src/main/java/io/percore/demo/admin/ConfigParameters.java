@@ -148,6 +148,12 @@ final class ConfigParameters {
                 throw invalid("the RESP listener's address is percore.servers.resp.bind-address and cannot change while it runs");
             }
         }));
+        // TLS: the starter's percore.servers.resp.ssl.* and its SSL bundle, which also renews the certificate without a restart
+        p.add(tls("tls-port", v -> Integer.toString(v.tls().tlsPort())));
+        p.add(tls("tls-auth-clients", v -> v.tls().authClients()));
+        p.add(tls("tls-protocols", v -> v.tls().protocols()));
+        p.add(tls("tls-ciphers", v -> v.tls().ciphers()));
+        p.add(tls("tls-ciphersuites", v -> v.tls().ciphersuites()));
         p.add(new Parameter("save", null, false, v -> v.persistence().save().text(), (n, value) -> {
             try {
                 n.persistence = n.persistence.withSave(SaveRules.parse(value));
@@ -253,6 +259,16 @@ final class ConfigParameters {
         return new Parameter(name, null, false, v -> only, (n, value) -> {
             if (yesNo(name, value) != only.equals("yes")) {
                 throw invalid("this server's " + name + " is always " + only);
+            }
+        });
+    }
+
+    /** A TLS setting: its current value is accepted (nothing changes), another is refused naming where it is set. */
+    private static Parameter tls(String name, Function<ConfigValues, String> get) {
+        return new Parameter(name, null, false, get, (n, value) -> {
+            if (!value.equals(get.apply(n.from()))) {
+                throw invalid("TLS is set by percore.servers.resp.ssl.* and its SSL bundle (spring.ssl.bundle.*), whose reload renews "
+                        + "the certificate without a restart; it cannot change through CONFIG SET");
             }
         });
     }

@@ -140,7 +140,7 @@ public final class ConnectionCommands {
         map.add(bulk("id"));
         map.add(integer(c.session().id()));
         map.add(bulk("mode"));
-        map.add(bulk("standalone"));
+        map.add(bulk(c.server().cluster().enabled() ? "cluster" : "standalone"));
         map.add(bulk("role"));
         map.add(bulk("master"));
         map.add(bulk("modules"));

@@ -86,9 +86,10 @@ public final class InfoCommand {
         Sharded<ServerShard> servers = c.servers();
         Persistence persistence = c.server().persistence();
         Replication replication = c.server().replication();
+        boolean cluster = c.server().cluster().enabled();
         c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
                 .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
-                        .map(names -> format(sections, allSections, shards, names, config, table, persistence, replication))));
+                        .map(names -> format(sections, allSections, shards, names, config, table, persistence, replication, cluster))));
     }
 
     private static List<ShardInfo> shardInfo(ServerShard state) {
@@ -101,7 +102,7 @@ public final class InfoCommand {
     }
 
     private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
-                                CommandTable table, Persistence persistence, Replication replication) {
+                                CommandTable table, Persistence persistence, Replication replication, boolean cluster) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
         ShardTracking.Figures tracking = shards.stream().map(ShardInfo::tracking).reduce(ShardTracking.Figures.NONE, ShardTracking.Figures::plus);
         Sections out = new Sections(wanted, all);
@@ -111,7 +112,7 @@ public final class InfoCommand {
             out.line("redis_git_sha1", "00000000");
             out.line("redis_git_dirty", "0");
             out.line("redis_build_id", "0");
-            out.line("redis_mode", "standalone");
+            out.line("redis_mode", cluster ? "cluster" : "standalone");
             out.line("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
             out.line("arch_bits", "64");
             out.line("monotonic_clock", "JVM System.nanoTime");
@@ -209,7 +210,7 @@ public final class InfoCommand {
             out.emptySection(); // no per-command latency histograms here (Redis: latency-tracking no)
         }
         if (out.begin("cluster", "Cluster")) {
-            out.line("cluster_enabled", 0);
+            out.line("cluster_enabled", cluster ? 1 : 0);
         }
         if (out.begin("keyspace", "Keyspace")) {
             long keys = sum(figures, ServerShard.Snapshot::keys);

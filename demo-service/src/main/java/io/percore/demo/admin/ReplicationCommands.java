@@ -1,6 +1,5 @@
 package io.percore.demo.admin;
 
-import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
@@ -8,8 +7,6 @@ import io.percore.demo.replication.Replication;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.engine.ShardFuture;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /** REPLICAOF/SLAVEOF, ROLE, PSYNC, SYNC, REPLCONF and WAIT (Redis's {@code replication.c} commands) over the service's {@link Replication}. */
@@ -49,19 +46,7 @@ public final class ReplicationCommands {
 
     /** ROLE. */
     public static void role(CommandContext c, byte[][] argv) {
-        c.reply(encode(c.server().replication().role()));
-    }
-
-    private static RedisMessage encode(Object value) {
-        if (value instanceof Long n) {
-            return new IntegerRedisMessage(n);
-        }
-        if (value instanceof List<?> list) {
-            List<RedisMessage> children = new ArrayList<>(list.size());
-            list.forEach(v -> children.add(encode(v)));
-            return new ArrayRedisMessage(children);
-        }
-        return RespReplies.bulk(String.valueOf(value));
+        c.reply(ReplyValues.encode(c.server().replication().role()));
     }
 
     /** PSYNC replid offset: a replica asks for the stream (partially from its offset, or with a full sync). */

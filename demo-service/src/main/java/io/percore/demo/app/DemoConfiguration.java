@@ -8,17 +8,21 @@ import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.ShutdownStep;
+import io.percore.spring.boot.autoconfigure.live.LiveConfigurationParticipant;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.Objects;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The demo on the Percore starter: the {@link Engine} is the starter's (from {@code percore.engine.*},
@@ -32,15 +36,30 @@ public class DemoConfiguration {
     /** Started while the context refreshes, before the management server accepts requests. */
     @Bean(destroyMethod = "close")
     public DemoService demoService(Engine engine, ShardedServerRegistry servers, PercoreConfig percore, DemoProperties properties,
-                                   org.springframework.context.ApplicationContext context) {
+                                   org.springframework.context.ApplicationContext context, ObjectProvider<SslBundles> bundles) {
         // A missing server section fails in servers.start, which names the configured servers.
         ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
         ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
-        DemoSettings settings = properties.toSettings(resp, http);
+        DemoSettings settings = properties.toSettings(resp, http).withTls(RespTls.of(resp, bundles.getIfAvailable()));
         DemoService service = DemoService.start(engine, settings, servers::start);
         // SHUTDOWN, as redis-server's: the process ends (the context closes first: drain, engine, Actuator)
         service.onShutdownCommand(() -> System.exit(org.springframework.boot.SpringApplication.exit(context, () -> 0)));
         return service;
+    }
+
+    /**
+     * {@code percore.demo.*} changed while the service runs: its Redis CONFIG parameters apply as
+     * CONFIG SET would apply them (see {@link DemoLiveConfiguration}).
+     */
+    @Bean
+    public LiveConfigurationParticipant demoLiveConfiguration(DemoService demoService, PercoreConfig percore, DemoProperties properties,
+                                                              Environment environment, ObjectProvider<SslBundles> bundles,
+                                                              ObjectProvider<jakarta.validation.Validator> validator) {
+        ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
+        ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
+        DemoSettings started = properties.toSettings(resp, http).withTls(RespTls.of(resp, bundles.getIfAvailable()));
+        return new DemoLiveConfiguration(demoService, percore, started, environment,
+                validator.getIfAvailable(() -> jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator()));
     }
 
     /**

@@ -50,6 +50,12 @@ public class DemoProperties {
         return replication;
     }
 
+    private final Cluster cluster = new Cluster();
+
+    public Cluster getCluster() {
+        return cluster;
+    }
+
     public Persistence getPersistence() {
         return persistence;
     }
@@ -73,7 +79,7 @@ public class DemoProperties {
                 httpServer.getIdleTimeout(),
                 respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
                 new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode),
-                persistence.toSettings(), replication.toSettings());
+                persistence.toSettings(), replication.toSettings()).withCluster(cluster.toSettings());
     }
 
     /**
@@ -186,6 +192,57 @@ public class DemoProperties {
             this.maxInlineLength = maxInlineLength;
         }
 
+    }
+
+    /**
+     * Cluster mode (Redis's {@code cluster-enabled}): the service speaks the Redis Cluster protocol
+     * and serves the slots a control plane (the operator, or {@code CLUSTER SETLAYOUT}) gives it.
+     */
+    public static class Cluster {
+        /** Whether cluster mode is on. */
+        private boolean enabled;
+        /** This node's id, 40 lowercase hex characters; unset: the one in nodes.conf, or a new random one. */
+        private String nodeId;
+        /** The address clients are redirected to for this node; unset: the RESP bind address. */
+        private String announceIp;
+        /** The port clients are redirected to; 0: the RESP port. */
+        private int announcePort;
+
+        io.percore.demo.cluster.ClusterSettings toSettings() {
+            return new io.percore.demo.cluster.ClusterSettings(enabled, Replication.blankToNull(nodeId), Replication.blankToNull(announceIp), announcePort);
+        }
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getNodeId() {
+            return nodeId;
+        }
+
+        public void setNodeId(String nodeId) {
+            this.nodeId = nodeId;
+        }
+
+        public String getAnnounceIp() {
+            return announceIp;
+        }
+
+        public void setAnnounceIp(String announceIp) {
+            this.announceIp = announceIp;
+        }
+
+        public int getAnnouncePort() {
+            return announcePort;
+        }
+
+        public void setAnnouncePort(int announcePort) {
+            this.announcePort = announcePort;
+        }
     }
 
     /**

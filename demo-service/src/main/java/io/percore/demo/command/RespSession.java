@@ -37,6 +37,11 @@ public final class RespSession {
     /** REPLCONF capa eof: the replica reads a snapshot streamed between EOF marks (a diskless full sync). */
     public boolean replicaCapaEof;
 
+    /** Cluster mode: ASKING was sent, so the next command may use a slot importing here (Redis's CLIENT_ASKING). */
+    public boolean asking;
+    /** Cluster mode: READONLY was sent, so reads of slots this replica's primary owns are served here. */
+    public boolean readonlyReplicaReads;
+
     public RespSession(boolean authenticated) {
         this.authenticated = authenticated;
     }
@@ -97,6 +102,8 @@ public final class RespSession {
     public void reset(boolean authenticatedWithoutPassword) {
         resp3 = false;
         name = null;
+        asking = false;
+        readonlyReplicaReads = false;
         authenticated = authenticatedWithoutPassword;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.percore.demo.command.CommandContext;
@@ -281,6 +282,18 @@ public final class TransactionCommands {
      * MULTI ... EXEC. The reply is the command's; the connection's later commands wait for it.
      */
     public static void runAlone(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards) {
+        runAloneUnless(c, spec, argv, shards, NOTHING_REFUSED);
+    }
+
+    private static final Function<Keyspace, ShardFuture<String>> NOTHING_REFUSED = bound -> ShardFuture.completed(null);
+
+    /**
+     * As {@link #runAlone}, but once its shards are held {@code refusal} decides first: a non-null
+     * error text is the reply instead and the command does not run (cluster mode: keys of a slot
+     * migrating away, whose presence can change only while their shard is not held).
+     */
+    public static void runAloneUnless(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards,
+                                      Function<Keyspace, ShardFuture<String>> refusal) {
         long tx = c.local().nextGroupId();
         Keyspace bound = c.keyspace().boundTo(tx);
         CommandContext.PendingReply slot = c.reserve();
@@ -291,9 +304,29 @@ public final class TransactionCommands {
                 finish(c, bound, shards, List.of(), slot, RespReplies.forFailure(failure));
                 return;
             }
-            new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false, null,
-                    replies -> finish(c, bound, shards, List.of(), slot, replies.get(0))).next();
+            refusal.apply(bound).whenComplete((error, checkFailure) -> {
+                if (checkFailure != null || error != null) {
+                    finish(c, bound, shards, List.of(), slot,
+                            checkFailure != null ? RespReplies.forFailure(checkFailure) : new ErrorRedisMessage(error));
+                    return;
+                }
+                new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false, null,
+                        replies -> finish(c, bound, shards, List.of(), slot, replies.get(0))).next();
+            });
         });
+    }
+
+    /** The shards owning the keys {@code argv} names (none for a keyless command or bad arguments). */
+    public static BitSet shardsOfKeys(CommandSpec spec, byte[][] argv, Keyspace keyspace) {
+        BitSet shards = new BitSet(keyspace.shardCount());
+        try {
+            for (int k : spec.keyIndices(argv)) {
+                shards.set(keyspace.shardOf(argv[k]));
+            }
+        } catch (RespError e) {
+            // the command answers its own error
+        }
+        return shards;
     }
 
     private static void finish(CommandContext c, Keyspace bound, BitSet shards, List<WatchedKeys.Watch> watches,

@@ -307,6 +307,9 @@ public final class ValueStore {
             e = table.insert(key, hash, type, value);
             e.access = initialAccess();
             addUsed(entryBytes(key, value));
+            if (keysPerSlot != null) {
+                keysPerSlot[KeyHashing.slot(key)]++;
+            }
         } else {
             addUsed(valueBytes(value) - valueBytes(e.value));
             e.type = type;
@@ -507,6 +510,59 @@ public final class ValueStore {
         evictCursor = null;
         volatileCount = 0;
         USED_BYTES.setOpaque(this, blockingBytes + trackingBytes);
+        if (keysPerSlot != null) {
+            java.util.Arrays.fill(keysPerSlot, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ hash slots (cluster mode)
+
+    /** Keys of each hash slot in this store, kept only in cluster mode (null otherwise: nothing to pay). */
+    private int[] keysPerSlot;
+
+    /**
+     * From now on this store counts its keys per hash slot (Redis Cluster's CLUSTER COUNTKEYSINSLOT,
+     * and what a migration has left to move): 64 KB and a CRC16 per key added or removed. Call before
+     * any key is stored (at start, before loading).
+     */
+    public void countKeysPerSlot() {
+        if (keysPerSlot == null) {
+            keysPerSlot = new int[KeyHashing.SLOTS];
+            table.forEach(e -> keysPerSlot[KeyHashing.slot(e.key)]++);
+        }
+    }
+
+    /** Keys of {@code slot} here (expired ones not yet deleted included, as Redis's count); 0 unless counted. */
+    public int keysInSlot(int slot) {
+        return keysPerSlot == null ? 0 : keysPerSlot[slot];
+    }
+
+    /** A key of this store and what it holds, as a migration takes it. */
+    public record SlotEntry(byte[] key, ValueType type, Object value, long expireAt) {
+    }
+
+    /**
+     * One step of a walk over the keys of {@code slots} (SCAN's cursor: a key there for the whole walk
+     * is met once): visits buckets from {@code cursor} until {@code maxKeys} keys of those slots were
+     * taken or {@code maxBuckets} buckets visited; expired keys are deleted, not taken. Returns the next
+     * cursor (0: the walk is over).
+     */
+    public long scanSlots(long cursor, java.util.BitSet slots, int maxKeys, int maxBuckets, long now, List<SlotEntry> out) {
+        int buckets = 0;
+        do {
+            cursor = table.scanBucket(cursor, e -> {
+                if (!slots.get(KeyHashing.slot(e.key))) {
+                    return;
+                }
+                if (isExpired(e, now)) {
+                    expireEntry(e);
+                } else {
+                    out.add(new SlotEntry(e.key, e.type, e.value, e.expireAt()));
+                }
+            });
+            buckets++;
+        } while (cursor != 0 && out.size() < maxKeys && buckets < maxBuckets);
+        return cursor;
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
@@ -1052,6 +1108,9 @@ public final class ValueStore {
         unlinkVolatile(e);
         table.remove(e);
         addUsed(-entryBytes(e.key, e.value));
+        if (keysPerSlot != null) {
+            keysPerSlot[KeyHashing.slot(e.key)]--;
+        }
     }
 
     /** A command changed {@code key} (Redis's {@code signalModifiedKey} and {@code server.dirty++}). */

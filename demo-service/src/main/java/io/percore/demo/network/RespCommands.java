@@ -5,6 +5,7 @@ import static io.percore.demo.command.CommandHandler.keyed;
 import java.util.ArrayList;
 import java.util.List;
 import io.percore.demo.admin.ClientCommands;
+import io.percore.demo.admin.ClusterCommands;
 import io.percore.demo.admin.CommandCommands;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.admin.ConnectionCommands;
@@ -346,6 +347,24 @@ public final class RespCommands {
         // DUMP and RESTORE (cluster.c), in Redis's DUMP format
         c.add(spec("dump", 2, "readonly", 1, 1, 1, "keyspace", "Returns a serialized representation of the value stored at a key.", keyed(DumpCommands::dump)));
         c.add(spec("restore", -4, "write,denyoom", 1, 1, 1, "keyspace", "Creates a key from the serialized representation of a value.", DumpCommands::restore));
+        c.add(spec("restore-asking", -4, "write,denyoom,asking", 1, 1, 1, "server", "An internal command for migrating keys in a cluster.", DumpCommands::restore));
+        // cluster mode (cluster.c): what cluster clients read, ASKING/READONLY/READWRITE, the control plane's layout
+        c.add(spec("cluster", -2, "", 0, 0, 0, "cluster", "A container for cluster commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("cluster|help", 2, "loading,stale", 0, 0, 0, "cluster", "Show helpful text about the different subcommands.", ClusterCommands::help));
+        c.add(spec("cluster|info", 2, "stale", 0, 0, 0, "cluster", "Provides info about Redis Cluster node state.", ClusterCommands::info));
+        c.add(spec("cluster|myid", 2, "stale", 0, 0, 0, "cluster", "Return the node id.", ClusterCommands::myid));
+        c.add(spec("cluster|nodes", 2, "stale", 0, 0, 0, "cluster", "Get Cluster config for the node.", ClusterCommands::nodes));
+        c.add(spec("cluster|slots", 2, "stale", 0, 0, 0, "cluster", "Get array of Cluster slot to node mappings.", ClusterCommands::slots));
+        c.add(spec("cluster|shards", 2, "stale", 0, 0, 0, "cluster", "Get array of cluster slots to node mappings.", ClusterCommands::shards));
+        c.add(spec("cluster|keyslot", 3, "stale", 0, 0, 0, "cluster", "Returns the hash slot of the specified key.", ClusterCommands::keyslot));
+        c.add(spec("cluster|countkeysinslot", 3, "stale", 0, 0, 0, "cluster", "Return the number of local keys in the specified hash slot.", ClusterCommands::countkeysinslot));
+        c.add(spec("cluster|getkeysinslot", 4, "stale", 0, 0, 0, "cluster", "Return local key names in the specified hash slot.", ClusterCommands::getkeysinslot));
+        c.add(spec("cluster|setlayout", 4, "admin,noscript,stale", 0, 0, 0, "cluster", "Sets the nodes, their slots and migrations at an epoch (the control plane's; Percore's own).", ClusterCommands::setlayout));
+        c.add(spec("cluster|getlayout", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the layout's epoch and text (Percore's own).", ClusterCommands::getlayout));
+        c.add(spec("cluster|migrations", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the migrations of slots away from this node (Percore's own).", ClusterCommands::migrations));
+        c.add(spec("asking", 1, "fast", 0, 0, 0, "cluster", "Sent by cluster clients after an -ASK redirect.", ClusterCommands::asking));
+        c.add(spec("readonly", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Enables read queries for a connection to a cluster replica node.", ClusterCommands::readonly));
+        c.add(spec("readwrite", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Disables read queries for a connection to a cluster replica node.", ClusterCommands::readwrite));
         c.add(spec("wait", 3, "noscript", 0, 0, 0, "keyspace", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", ReplicationCommands::waitCommand));
         return new CommandTable(c);
     }

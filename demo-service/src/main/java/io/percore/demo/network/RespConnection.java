@@ -27,6 +27,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.percore.demo.admin.ArgvRedaction;
+import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
@@ -138,6 +139,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private int lastCommand = -1;
     /** The reply slot the running command reserved for its own reply, if any (a write's reply may gate what follows). */
     private ReplySlot lastSlot;
+    /** Cluster mode: the route of the command about to run when some of its keys' slots migrate away (see {@link #redirected}). */
+    private Cluster.Route migratingRoute;
     private byte[][] commandArgv;
     /** When the running command started: the previous command's end or the read burst's start. */
     private long commandStart;
@@ -769,7 +772,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         lastSlot = null;
         try {
             java.util.BitSet spanned;
-            if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
+            if (migratingRoute != null) {
+                Cluster.Route route = migratingRoute;
+                migratingRoute = null;
+                TransactionCommands.runAloneUnless(this, spec, argv, TransactionCommands.shardsOfKeys(spec, argv, keyspace),
+                        bound -> Cluster.refusalWhileMigrating(bound, route, argv));
+            } else if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
                 TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as every Redis command
             } else {
                 spec.handler().handle(this, argv);
@@ -856,6 +864,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             }
             return false; // monitors, like replicas, are never paused
         }
+        if ((server.commandHooks & ServerShard.HOOK_CLUSTER) != 0 && redirected(id, argv)) {
+            return true;
+        }
         if ((server.commandHooks & ServerShard.HOOK_PERSISTENCE) != 0) {
             // Redis's processCommand: -LOADING before the data is there; -MISCONF for writes (and PING) after a failed save
             boolean exec = session.multi != null && commands.fullName(id).equals("exec");
@@ -883,6 +894,48 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             responder.checkBackpressure();
             return true;
         }
+        return false;
+    }
+
+    /**
+     * Cluster mode (Redis's getNodeByQuery in processCommand): a command whose keys another node
+     * serves is answered {@code -MOVED}/{@code -CROSSSLOT}/{@code -CLUSTERDOWN}; one with keys in
+     * slots migrating away runs alone once their presence is known ({@link #migratingRoute}).
+     * ASKING lasts one command, outside MULTI. @return whether it was refused
+     */
+    private boolean redirected(int id, byte[][] argv) {
+        String name = commands.fullName(id);
+        boolean asking = session.asking || name.equals("restore-asking");
+        if (session.multi == null && !name.equals("asking")) {
+            session.asking = false;
+        }
+        CommandSpec spec = commands.spec(id);
+        if (!spec.hasKeys() || name.equals("exec")) {
+            return false;
+        }
+        int[] keys;
+        try {
+            keys = spec.keyIndices(argv);
+        } catch (RespError e) {
+            return false; // the command answers its own error
+        }
+        if (keys.length == 0) {
+            return false;
+        }
+        Cluster.Route route = server.cluster().route(argv, keys, asking, session.readonlyReplicaReads, !commands.writes(id));
+        if (route == null) {
+            return false;
+        }
+        if (route.error() != null) {
+            reject(id, new RespError(route.error()));
+            return true;
+        }
+        if (session.multi != null) {
+            // EXEC could not re-check where the keys are: a transaction waits until the slot has moved
+            reject(id, new RespError("TRYAGAIN Multiple keys request during rehashing of slot"));
+            return true;
+        }
+        migratingRoute = route; // execute() runs it holding its shards, so no batch moves its keys meanwhile
         return false;
     }
 

@@ -35,12 +35,13 @@ import java.util.Map;
  * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
  * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
  * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
+ * @param tls             the RESP server's TLS (fixed at start)
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
-                           PersistenceSettings persistence, ReplicationSettings replication) {
+                           PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls) {
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -110,21 +111,28 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults());
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE);
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, tls);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, tls);
+    }
+
+    /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
+    public ConfigValues withTls(TlsSettings tls) {
+        return new ConfigValues(version, tls.plainPortOf(port), bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients,
+                protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients,
+                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -225,7 +233,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls);
         }
     }
 }

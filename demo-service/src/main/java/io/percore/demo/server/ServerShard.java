@@ -1,6 +1,7 @@
 package io.percore.demo.server;
 
 import io.percore.demo.persistence.Persistence;
+import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
@@ -30,6 +31,8 @@ public final class ServerShard implements AutoCloseable {
     public static final int HOOK_PERSISTENCE = 4;
     /** A read-only replica, or a primary with too few good replicas (min-replicas-to-write): writes may be refused. */
     public static final int HOOK_REPLICATION = 8;
+    /** Cluster mode: every command's keys are routed to the node that owns their slots. */
+    public static final int HOOK_CLUSTER = 16;
 
     /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
@@ -40,6 +43,7 @@ public final class ServerShard implements AutoCloseable {
     private final ShardState data;
     private final Persistence persistence;
     private final Replication replication;
+    private final Cluster cluster;
     private final ClientRegistry clients = new ClientRegistry();
     private final ClientPause pause = new ClientPause(this::updateCommandHooks);
     private final SlowLog slowLog = new SlowLog();
@@ -95,8 +99,9 @@ public final class ServerShard implements AutoCloseable {
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
 
-    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence, Replication replication) {
+    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence, Replication replication, Cluster cluster) {
         this.shardId = shardId;
+        this.cluster = cluster;
         this.shards = shards;
         this.data = data;
         this.persistence = persistence;
@@ -110,10 +115,10 @@ public final class ServerShard implements AutoCloseable {
      * (blocks; call off-shard).
      */
     public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, Replication replication,
-                                             ConfigValues initial, int commands) {
+                                             Cluster cluster, ConfigValues initial, int commands) {
         int shards = engine.shardCount();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
-            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication);
+            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
             // client tracking redirects invalidations to any connection of a shard, by id
@@ -136,6 +141,11 @@ public final class ServerShard implements AutoCloseable {
     /** The service's replication: REPLICAOF, ROLE, PSYNC, WAIT and INFO replication. */
     public Replication replication() {
         return replication;
+    }
+
+    /** This node in a cluster: CLUSTER's replies and where each command's keys are served (disabled outside cluster mode). */
+    public Cluster cluster() {
+        return cluster;
     }
 
     /** The service's snapshots: SAVE, BGSAVE, LASTSAVE and INFO persistence read and start them here. */
@@ -221,7 +231,8 @@ public final class ServerShard implements AutoCloseable {
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
     public void updateCommandHooks() {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0)
-                | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0);
+                | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0)
+                | (cluster.enabled() ? HOOK_CLUSTER : 0);
     }
 
     /** A client's memory figure changed by {@code delta} bytes. */

@@ -443,6 +443,11 @@ public final class Keyspace implements AutoCloseable {
         states.fromOutside().invokeOnAll(state -> state.writes().listen(listenerOf.apply(state.shardId()))).join();
     }
 
+    /** From a thread that is not a shard, before anyone is served: runs {@code action} on every shard's state (blocks). */
+    public void forEachShardBeforeServing(java.util.function.Consumer<ShardState> action) {
+        states.fromOutside().invokeOnAll(action).join();
+    }
+
     /**
      * From a thread that is not a shard: runs {@code fn} on shard {@code shard}'s state, outside any
      * unit of the write path and whatever transaction holds the shard: for loading a file at start,

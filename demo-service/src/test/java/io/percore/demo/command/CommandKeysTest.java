@@ -66,7 +66,7 @@ class CommandKeysTest {
             {"EVAL_RO", "return 1", "1", "k"}, {"EVALSHA_RO", "abc", "1", "k"}, {"FCALL_RO", "f", "1", "k", "arg"},
             {"SORT", "k"}, {"SORT", "k", "STORE", "d"}, {"SORT", "k", "BY", "w_*", "GET", "h_*->f", "LIMIT", "0", "5", "STORE", "d"},
             {"SORT", "k", "STORE", "d", "STORE", "e"}, {"SORT", "k", "GET", "store"}, {"SORT_RO", "k", "BY", "w_*"},
-            {"DUMP", "k"}, {"RESTORE", "k", "0", "payload"},
+            {"DUMP", "k"}, {"RESTORE", "k", "0", "payload"}, {"RESTORE-ASKING", "k", "0", "payload"},
             {"GEOADD", "g", "1", "2", "m"}, {"GEODIST", "g", "a", "b"}, {"GEOHASH", "g", "a"}, {"GEOPOS", "g", "a"},
             {"GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"}, {"GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"},
             {"GEORADIUS", "g", "0", "0", "1", "km"}, {"GEORADIUS", "g", "0", "0", "1", "km", "STORE", "d"},

@@ -639,6 +639,7 @@ class WritePathReplayTest {
             gen("renamenx", r -> new String[] {"RENAMENX", anyKey(r), anyKey(r)});
             gen("copy", r -> r.nextBoolean() ? new String[] {"COPY", anyKey(r), anyKey(r)} : new String[] {"COPY", anyKey(r), anyKey(r), "REPLACE"});
             gen("restore", r -> new String[] {"RESTORE", anyKey(r), r.nextBoolean() ? "0" : ttlMillis(r), pick(r, payloads), "REPLACE"});
+            gen("restore-asking", r -> new String[] {"RESTORE-ASKING", anyKey(r), r.nextBoolean() ? "0" : ttlMillis(r), pick(r, payloads), "REPLACE"});
             gen("sort", r -> switch (r.nextInt(3)) {
                 case 0 -> new String[] {"SORT", pick(r, lists), "ALPHA", "STORE", pick(r, lists)};
                 case 1 -> new String[] {"SORT", pick(r, sets), "ALPHA", "LIMIT", "0", "5", "STORE", pick(r, lists)};

@@ -10,6 +10,7 @@ import io.percore.net.health.RetryBudget;
 import io.percore.net.lb.LoadBalancer;
 import io.percore.net.pool.ConnectionBudget;
 import io.percore.net.pool.ConnectionPool;
+import io.percore.net.pool.PoolOptions;
 import io.percore.net.pool.Endpoint;
 import io.percore.net.pool.PoolExhaustedException;
 import io.percore.net.pool.PooledConnection;
@@ -32,6 +33,8 @@ final class ShardUpstream<Req, Resp> {
 
     private final Shard shard;
     private final UpstreamOptions options;
+    /** The limits new pools get: the options' until {@link #resizePools} (live configuration). */
+    private PoolOptions pool;
     private final ClientProtocol<Req, Resp> protocol;
     private final HealthCheck healthCheck;
     private final LoadBalancer balancer;
@@ -48,6 +51,7 @@ final class ShardUpstream<Req, Resp> {
     ShardUpstream(Shard shard, UpstreamOptions options, ClientProtocol<Req, Resp> protocol, HealthCheck healthCheck) {
         this.shard = shard;
         this.options = options;
+        this.pool = options.pool();
         this.protocol = protocol;
         this.healthCheck = healthCheck;
         this.balancer = options.loadBalancing().newBalancer(0x5EED0000L + shard.id());
@@ -78,7 +82,7 @@ final class ShardUpstream<Req, Resp> {
         }
         for (Endpoint e : wanted) {
             if (!byEndpoint.containsKey(e)) {
-                ConnectionPool pool = new ConnectionPool(shard, e, options.pool(), ch -> {
+                ConnectionPool pool = new ConnectionPool(shard, e, this.pool, ch -> {
                     protocol.initChannel(ch);
                     ch.pipeline().addLast("percore-response", new ResponseDispatcher<>(protocol, shard, e));
                 }, connectionBudget);
@@ -96,6 +100,15 @@ final class ShardUpstream<Req, Resp> {
             endpoints = List.copyOf(sorted);
             balancer.endpointsChanged(endpoints);
             LOG.debug("Upstream '{}' on shard {}: endpoints {}", options.name(), shard.id(), wanted);
+        }
+    }
+
+    /** New pool sizes (live configuration), on this shard: the shard's budget, every pool, and the pools made later. */
+    void resizePools(int maxConnections, int maxPendingAcquisitions) {
+        pool = pool.toBuilder().maxConnections(maxConnections).maxPendingAcquisitions(maxPendingAcquisitions).build();
+        connectionBudget.resize(maxConnections);
+        for (EndpointState s : byEndpoint.values()) {
+            s.pool.resize(maxConnections, maxPendingAcquisitions);
         }
     }
 

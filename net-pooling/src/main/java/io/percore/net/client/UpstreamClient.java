@@ -38,7 +38,7 @@ public final class UpstreamClient<Req, Resp> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
 
     private final Engine engine;
-    private final UpstreamOptions options;
+    private volatile UpstreamOptions options;
     private final EndpointDiscovery discovery;
     /** Indexed by shard id; each element is touched only by its shard's thread. */
     private final List<ShardUpstream<Req, Resp>> shards;
@@ -101,6 +101,25 @@ public final class UpstreamClient<Req, Resp> implements AutoCloseable {
         List<Endpoint> list = new ArrayList<>(shards.get(shard).metrics.endpoints.keySet());
         list.sort(null);
         return list;
+    }
+
+    /**
+     * New pool sizes (live configuration): the shard-wide {@code max-connections} and each pool's,
+     * and {@code max-pending-acquisitions}, taken by every shard on its own thread. A raised limit
+     * opens connections for acquisitions waiting now; a lowered one closes idle connections above it
+     * now and lent ones as they come back. Callable from any thread; completes once every shard has them.
+     */
+    public CompletableFuture<Void> resizePools(int maxConnections, int maxPendingAcquisitions) {
+        UpstreamOptions next = options.withPoolSizes(maxConnections, maxPendingAcquisitions); // the rules first, from the caller's thread
+        options = next;
+        List<CompletableFuture<Void>> applied = new ArrayList<>();
+        for (ShardUpstream<Req, Resp> s : shards) {
+            applied.add(engine.submitTo(s.metrics.shardId(), () -> {
+                s.resizePools(maxConnections, maxPendingAcquisitions);
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(applied.toArray(new CompletableFuture<?>[0]));
     }
 
     /** Stops discovery and health checks and closes every shard's pools. Callable from any thread. */

@@ -77,6 +77,15 @@ public final class UpstreamOptions {
         return name;
     }
 
+    /** These options with new pool sizes (live configuration): each value meets config-schema's rule for its key. */
+    public UpstreamOptions withPoolSizes(int maxConnections, int maxPendingAcquisitions) {
+        Builder b = builder(name).pool(pool.toBuilder().maxConnections(maxConnections).maxPendingAcquisitions(maxPendingAcquisitions).build())
+                .maxConnections(maxConnections).requestTimeout(requestTimeout).maxRetries(maxRetries)
+                .retryBudget(retryBudgetRatio, minRetriesPerSecond).loadBalancing(loadBalancing).healthCheck(healthCheck)
+                .outlierEjection(outlierEjection).discoveryTimeout(discoveryTimeout);
+        return b.build();
+    }
+
     public PoolOptions pool() {
         return pool;
     }

@@ -6,7 +6,7 @@ package io.percore.net.pool;
  */
 public final class ConnectionBudget {
 
-    private final int max;
+    private int max;
     private int used;
 
     public ConnectionBudget(int max) {
@@ -31,6 +31,17 @@ public final class ConnectionBudget {
 
     void release() {
         used--;
+    }
+
+    /**
+     * A new limit (live configuration), on the shard's thread. Connections over a lowered limit are
+     * not closed here: their pools close them as they come back ({@link ConnectionPool#resize}).
+     */
+    public void resize(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max-connections must be >= 1, got " + max);
+        }
+        this.max = max;
     }
 
     public int used() {

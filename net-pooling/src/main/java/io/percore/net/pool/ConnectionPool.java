@@ -27,7 +27,8 @@ public final class ConnectionPool implements AutoCloseable {
 
     private final Shard shard;
     private final Endpoint endpoint;
-    private final PoolOptions options;
+    /** Replaced by {@link #resize} (live configuration), on the pool's shard. */
+    private PoolOptions options;
     private final ConnectionBudget budget;
     private final PoolMetrics metrics = new PoolMetrics();
     private final Bootstrap bootstrap;
@@ -201,12 +202,31 @@ public final class ConnectionPool implements AutoCloseable {
         }
         c.leased = false;
         leased--;
-        if (discard || closed || !c.isUsable()) {
+        if (discard || closed || !c.isUsable() || open > options.maxConnections()) {
             c.channel.close();
             updateGauges();
             return;
         }
         offer(c);
+    }
+
+    /**
+     * New limits (live configuration), on the pool's shard: a raised max-connections opens
+     * connections for the acquisitions waiting now; a lowered one closes idle connections above it
+     * now (oldest first) and lent ones as they come back. max-pending-acquisitions bounds the next
+     * acquisitions; those already waiting stay.
+     */
+    public void resize(int maxConnections, int maxPendingAcquisitions) {
+        checkThread();
+        options = options.toBuilder().maxConnections(maxConnections).maxPendingAcquisitions(maxPendingAcquisitions).build();
+        while (!closed && waiters.size() > connecting && tryConnect()) {
+            // one connection per waiter, as far as the new limits go
+        }
+        // open counts down only when a close completes: count what this call closes
+        for (int excess = open - options.maxConnections(); excess > 0 && !idle.isEmpty(); excess--) {
+            idle.pollLast().channel.close();
+        }
+        updateGauges();
     }
 
     private void offer(PooledConnection c) {

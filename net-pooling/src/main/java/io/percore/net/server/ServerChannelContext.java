@@ -24,6 +24,7 @@ public final class ServerChannelContext {
 
     private final ShardListener listener;
     private final Channel channel;
+    private final boolean tls;
     /** Decoded requests that have not been answered yet (only with {@link #requestTracker()}). */
     private int inFlight;
     /** Writes (and the drain's barrier) not yet completed; counted only while the server drains. */
@@ -33,9 +34,10 @@ public final class ServerChannelContext {
     /** The connection's responder, when it has one: it knows exactly what is still to be answered. */
     private OrderedResponder<?> responder;
 
-    ServerChannelContext(ShardListener listener, Channel channel) {
+    ServerChannelContext(ShardListener listener, Channel channel, boolean tls) {
         this.listener = listener;
         this.channel = channel;
+        this.tls = tls;
     }
 
     /** The context of a server connection. @throws IllegalArgumentException for a channel not accepted by a ShardedServer */
@@ -50,6 +52,14 @@ public final class ServerChannelContext {
     /** The id of the shard whose thread runs this connection's handlers. */
     public int shardId() {
         return listener.shard.id();
+    }
+
+    /**
+     * Whether the connection speaks TLS. Its TLS handler is first among the handlers your
+     * initializer adds to: your handlers see plain text, and write plain text.
+     */
+    public boolean isTls() {
+        return tls;
     }
 
     /** The largest request a peer may send, in bytes; give it to your frame decoder. */

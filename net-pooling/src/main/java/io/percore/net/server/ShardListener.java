@@ -4,7 +4,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Shard;
 import java.time.Duration;
@@ -26,9 +30,13 @@ final class ShardListener {
     private final ChannelHandler userInitializer;
     private final ConnectionErrorTail tail;
     private final Set<Channel> connections = new HashSet<>();
-    private final ChannelInitializer<Channel> childInitializer;
+    private final ChannelInitializer<Channel> plainInitializer;
+    private final ChannelInitializer<Channel> tlsInitializer;
     private static final String ACCOUNTING = "percore-accounting";
+    private static final String TLS = "percore-tls";
     private boolean draining;
+    /** TLS handshakes running on this shard now. */
+    private int handshaking;
     private Cancellable forceCloseTimer;
     final CompletableFuture<Void> drained = new CompletableFuture<>();
 
@@ -39,45 +47,64 @@ final class ShardListener {
         this.metrics = metrics;
         this.userInitializer = userInitializer;
         this.tail = tail;
-        this.childInitializer = new ChannelInitializer<>() {
+        this.plainInitializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                accept(ch);
+                accept(ch, false);
+            }
+        };
+        this.tlsInitializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                accept(ch, true);
             }
         };
     }
 
-    ChannelInitializer<Channel> childInitializer() {
-        return childInitializer;
+    /** What a listener adds to each connection it accepts; {@code tls}: the connection speaks TLS. */
+    ChannelInitializer<Channel> childInitializer(boolean tls) {
+        return tls ? tlsInitializer : plainInitializer;
     }
 
-    private void accept(Channel ch) {
-        if (draining || connections.size() >= server.options().maxConnectionsPerShard()
+    private void accept(Channel ch, boolean tls) {
+        ServerOptions options = server.options();
+        if (draining || connections.size() >= options.maxConnectionsPerShard()
+                || (tls && handshaking >= options.maxHandshakesPerShard())
                 || !FileDescriptorBudget.PROCESS.tryAcquire()) {
             // No user handler ever sees this connection.
             metrics.rejected.increment();
-            refuse(ch);
+            refuse(ch, tls);
             return;
         }
-        ServerChannelContext context = new ServerChannelContext(this, ch);
+        ServerChannelContext context = new ServerChannelContext(this, ch, tls);
         ch.attr(ServerChannelContext.KEY).set(context);
         connections.add(ch);
         metrics.open.increment();
         metrics.accepted.increment();
-        long idleNanos = server.options().idleTimeout().toNanos();
+        long idleNanos = options.idleTimeout().toNanos();
+        // Accounting first: it counts the bytes on the wire and its drain barrier goes below TLS.
         ch.pipeline().addLast(ACCOUNTING, new ConnectionAccounting(this, context, idleNanos));
+        if (tls) {
+            SslHandler ssl = options.tls().context().newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(options.tlsHandshakeTimeout().toMillis());
+            handshaking++;
+            ch.pipeline().addLast(TLS, ssl).addLast(new HandshakeWatch());
+        }
         // A ChannelInitializer runs synchronously here (the channel is registered), so the tail
         // lands after every handler the user adds.
         ch.pipeline().addLast(userInitializer);
         ch.pipeline().addLast("percore-error-tail", tail);
     }
 
-    /** Writes the server's rejection reply, if it has one, then closes (at the latest after a second). */
-    private void refuse(Channel ch) {
+    /**
+     * Writes the server's rejection reply, if it has one, then closes (at the latest after a
+     * second). A TLS connection is only closed: the reply is the protocol's plain text.
+     */
+    private void refuse(Channel ch, boolean tls) {
         byte[] reply = userInitializer instanceof RejectionReply r ? r.rejectionReply() : null;
         ch.config().setAutoRead(false);
         ch.pipeline().addLast("percore-error-tail", tail);
-        if (reply == null || draining) {
+        if (reply == null || draining || tls) {
             ch.close();
             return;
         }
@@ -131,6 +158,44 @@ final class ShardListener {
                 ch.close();
             }
         });
+    }
+
+    /**
+     * Follows one connection's handshake: counts its outcome and frees its place among the shard's
+     * running handshakes, then leaves the pipeline.
+     */
+    private final class HandshakeWatch extends ChannelInboundHandlerAdapter {
+        private boolean done;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent completion && !done) {
+                finished();
+                if (completion.isSuccess()) {
+                    metrics.tlsHandshakes.increment();
+                } else {
+                    metrics.tlsHandshakeFailures.increment();
+                    server.tlsFailures.failed(ctx.channel().remoteAddress(), completion.cause());
+                }
+                ctx.pipeline().remove(this);
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (!done) {
+                // closed before the handshake ended (a peer that left, the timeout's close)
+                finished();
+                metrics.tlsHandshakeFailures.increment();
+            }
+            super.channelInactive(ctx);
+        }
+
+        private void finished() {
+            done = true;
+            handshaking--;
+        }
     }
 
     private void finishDrain() {

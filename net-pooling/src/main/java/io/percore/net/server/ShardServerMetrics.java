@@ -17,6 +17,8 @@ public final class ShardServerMetrics {
     final ShardCounter idleClosed = new ShardCounter();
     final ShardCounter requestsTooLarge = new ShardCounter();
     final ShardCounter acceptFailures = new ShardCounter();
+    final ShardCounter tlsHandshakes = new ShardCounter();
+    final ShardCounter tlsHandshakeFailures = new ShardCounter();
     final ShardRequestMetrics requests;
 
     ShardServerMetrics(int shardId, RequestKinds requestKinds) {
@@ -39,8 +41,9 @@ public final class ShardServerMetrics {
     }
 
     /**
-     * Connections closed right after accept: the shard was at max-connections-per-shard, the
-     * process at its file-descriptor budget, or the server draining.
+     * Connections closed right after accept: the shard was at max-connections-per-shard (or, on a
+     * TLS port, at ssl.max-handshakes-per-shard), the process at its file-descriptor budget, or
+     * the server draining.
      */
     public long connectionsRejected() {
         return rejected.get();
@@ -67,6 +70,19 @@ public final class ShardServerMetrics {
     /** Accepts that failed on this shard's listener (e.g. EMFILE); each one paused accepting briefly. */
     public long acceptFailures() {
         return acceptFailures.get();
+    }
+
+    /** TLS handshakes completed on this shard. */
+    public long tlsHandshakes() {
+        return tlsHandshakes.get();
+    }
+
+    /**
+     * TLS handshakes that failed on this shard: a peer speaking plain text, no common protocol or
+     * cipher, a client certificate refused, the handshake timeout, a peer gone before the end.
+     */
+    public long tlsHandshakeFailures() {
+        return tlsHandshakeFailures.get();
     }
 
     /** Requests served on this shard: counts by the protocol's kinds, and latency of every reply an {@link OrderedResponder} wrote. */

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardTransport;
+import io.percore.config.schema.LiveSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -56,7 +57,8 @@ public final class ShardedServer implements AutoCloseable {
     }
 
     private final Engine engine;
-    private final ServerOptions options;
+    /** Replaced by {@link #applyLiveOptions} (live configuration); read by the shards at each accept. */
+    private volatile ServerOptions options;
     private final ShardServerMetrics[] metrics;
     private final RequestKinds requestKinds;
     private final List<ShardListener> listeners = new ArrayList<>();
@@ -64,12 +66,17 @@ public final class ShardedServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private AcceptMode acceptMode;
+    /** The port of {@code port}: plain text, or TLS when the server has TLS on its port itself. */
     private InetSocketAddress localAddress;
+    /** Where TLS is served, or null without TLS. */
+    private InetSocketAddress tlsAddress;
+    final TlsFailureLog tlsFailures;
 
     private ShardedServer(Engine engine, ServerOptions options, RequestKinds requestKinds) {
         this.engine = engine;
         this.options = options;
         this.requestKinds = requestKinds;
+        this.tlsFailures = new TlsFailureLog(options.name());
         this.metrics = new ShardServerMetrics[engine.shardCount()];
         for (int i = 0; i < metrics.length; i++) {
             metrics[i] = new ShardServerMetrics(i, requestKinds);
@@ -98,6 +105,10 @@ public final class ShardedServer implements AutoCloseable {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(initializer, "initializer");
+        if (options.tlsBundle() != null && options.tls() == null) {
+            throw new IllegalArgumentException("percore.servers." + options.name() + ".ssl.bundle names the SSL bundle '" + options.tlsBundle()
+                    + "', but the server was started without its TLS context: give it with ServerOptions.withTls");
+        }
         if (Shard.currentOrNull() != null) {
             throw new IllegalStateException("ShardedServer.start blocks until every shard is bound; call it off the shard threads");
         }
@@ -130,35 +141,51 @@ public final class ShardedServer implements AutoCloseable {
         }
         acceptMode = options.reusePort() && transport.supportsReusePort() && listeners.size() > 1
                 ? AcceptMode.REUSE_PORT : AcceptMode.SINGLE_ACCEPTOR;
+        if (options.plainPortOpen()) {
+            localAddress = bindEndpoint(address, options.port(), false, transport);
+        }
+        if (options.tls() != null) {
+            tlsAddress = bindEndpoint(address, options.tlsPort() >= 0 ? options.tlsPort() : options.port(), true, transport);
+            if (localAddress == null) {
+                localAddress = tlsAddress;
+            }
+        }
+        LOG.info("Server {} listening on {}{} with {} shard(s), transport {}, {}", options.name(),
+                options.plainPortOpen() ? localAddress : "TLS " + localAddress,
+                options.plainPortOpen() && tlsAddress != null ? " and TLS " + tlsAddress : "", listeners.size(), transport.name(), acceptMode);
+    }
+
+    /** Binds one port on every shard (or on shard 0 for them all); {@code tls}: its connections speak TLS. */
+    private InetSocketAddress bindEndpoint(InetAddress address, int port, boolean tls, ShardTransport transport) {
+        Channel first = null;
         if (acceptMode == AcceptMode.REUSE_PORT) {
-            int port = options.port();
             for (ShardListener l : listeners) {
                 ServerBootstrap b = bootstrap(l, transport).option(transport.reusePortOption(), true)
                         .handler(new AcceptFailureBackoff(l.metrics))
-                        .childHandler(l.childInitializer());
+                        .childHandler(l.childInitializer(tls));
                 Channel ch = await(b.bind(address, port), address, port);
                 serverChannels.add(ch);
-                if (port == 0) {
+                if (first == null) {
+                    first = ch;
                     // Port 0: shard 0 takes an ephemeral port; every other shard joins it.
                     port = ((InetSocketAddress) ch.localAddress()).getPort();
                 }
             }
         } else {
-            ShardListener first = listeners.get(0);
-            ServerBootstrap b = bootstrap(first, transport)
+            ShardListener l0 = listeners.get(0);
+            ServerBootstrap b = bootstrap(l0, transport)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new AcceptFailureBackoff(first.metrics), new AcceptorHandoff(listeners));
+                            ch.pipeline().addLast(new AcceptFailureBackoff(l0.metrics), new AcceptorHandoff(listeners, tls));
                         }
                     })
                     // Never used: AcceptorHandoff consumes accepted channels before ServerBootstrap's acceptor.
-                    .childHandler(first.childInitializer());
-            serverChannels.add(await(b.bind(address, options.port()), address, options.port()));
+                    .childHandler(l0.childInitializer(tls));
+            first = await(b.bind(address, port), address, port);
+            serverChannels.add(first);
         }
-        localAddress = (InetSocketAddress) serverChannels.get(0).localAddress();
-        LOG.info("Server listening on {} with {} shard(s), transport {}, {}", localAddress, listeners.size(),
-                transport.name(), acceptMode);
+        return (InetSocketAddress) first.localAddress();
     }
 
     private static ServerBootstrap bootstrap(ShardListener l, ShardTransport transport) {
@@ -184,19 +211,55 @@ public final class ShardedServer implements AutoCloseable {
         return f.channel();
     }
 
+    /**
+     * Takes the limits and timeouts of {@code next} that change live (config-schema's {@code x-live}):
+     * max-connections-per-shard and TLS's max-handshakes-per-shard count from the next accept; the
+     * idle timeout, max-request-size, max-pending-replies and the TLS handshake timeout apply to
+     * connections accepted from now on (each connection keeps the values it was accepted with); the
+     * graceful-shutdown timeout to the next shutdown. The server keeps its TLS context.
+     *
+     * @throws IllegalArgumentException naming the settings that differ and need a restart (nothing is applied then)
+     */
+    public synchronized LiveSettings.Changes applyLiveOptions(ServerOptions next) {
+        ServerOptions current = options;
+        LiveSettings.Changes changes = current.changesTo(next);
+        if (changes.needsRestart()) {
+            throw new IllegalArgumentException("These settings of server " + current.name() + " need a restart, not a live change: "
+                    + String.join(", ", changes.restart()));
+        }
+        if (!changes.isEmpty()) {
+            options = current.tls() == null ? next : next.withTls(current.tls());
+            LOG.info("Server {}: live settings applied: {}", current.name(), String.join(", ", changes.live()));
+        }
+        return changes;
+    }
+
     // ------------------------------------------------------------------ accessors
 
     public ServerOptions options() {
         return options;
     }
 
-    /** The port every shard listens on (the chosen one when the options said 0). */
+    /**
+     * The port every shard listens on (the chosen one when the options said 0): plain text, or TLS
+     * when the server speaks TLS on its port itself.
+     */
     public int port() {
         return localAddress.getPort();
     }
 
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /** The port TLS is served on (the same as {@link #port()} when TLS has no port of its own), or -1 without TLS. */
+    public int tlsPort() {
+        return tlsAddress == null ? -1 : tlsAddress.getPort();
+    }
+
+    /** Whether {@link #port()} speaks plain text (no TLS, or TLS on a port of its own). */
+    public boolean plainPortOpen() {
+        return options.plainPortOpen();
     }
 
     public AcceptMode acceptMode() {
@@ -292,10 +355,12 @@ public final class ShardedServer implements AutoCloseable {
     /** Runs on shard 0's listener: hands each accepted connection to the next shard. */
     private static final class AcceptorHandoff extends ChannelInboundHandlerAdapter {
         private final List<ShardListener> listeners;
+        private final boolean tls;
         private int next;
 
-        AcceptorHandoff(List<ShardListener> listeners) {
+        AcceptorHandoff(List<ShardListener> listeners, boolean tls) {
             this.listeners = Collections.unmodifiableList(new ArrayList<>(listeners));
+            this.tls = tls;
         }
 
         @Override
@@ -304,7 +369,7 @@ public final class ShardedServer implements AutoCloseable {
             ShardListener target = listeners.get(next);
             next = next + 1 == listeners.size() ? 0 : next + 1;
             child.config().setOption(ChannelOption.TCP_NODELAY, true);
-            child.pipeline().addLast(target.childInitializer());
+            child.pipeline().addLast(target.childInitializer(tls));
             target.shard.ioEventLoop().register(child).addListener(f -> {
                 if (!f.isSuccess()) {
                     LOG.warn("Could not hand connection {} to shard {}", child, target.shard.id(), f.cause());

@@ -86,6 +86,41 @@ class ConnectionPoolTest {
         }));
     }
 
+    /** Live configuration: a raised limit serves the waiting acquisition at once; a lowered one closes what comes back above it. */
+    @Test
+    void resizedLimitsServeWaitersNowAndShrinkAsConnectionsComeBack() throws Exception {
+        PoolOptions options = PoolOptions.builder().maxConnections(1).maxPendingAcquisitions(4).acquireTimeout(Duration.ofSeconds(20)).build();
+        ConnectionPool pool = pool(0, options, server.port());
+        PooledConnection a = onShard(engine, 0, pool::acquire);
+        List<ShardFuture<PooledConnection>> waiting = new ArrayList<>();
+        TestSupport.await(engine.submitTo(0, () -> waiting.add(pool.acquire())));
+        assertThat(pool.metrics().pendingAcquisitions()).isEqualTo(1);
+
+        TestSupport.await(engine.submitTo(0, () -> {
+            pool.resize(3, 4);
+            return null;
+        }));
+        PooledConnection b = TestSupport.await(waiting.get(0).toCompletableFuture());
+        assertThat(b.channel()).as("a new connection, not the lent one").isNotSameAs(a.channel());
+        PooledConnection c = onShard(engine, 0, pool::acquire);
+        assertThat(pool.openConnections()).isEqualTo(3);
+        assertThat(pool.options().maxConnections()).isEqualTo(3);
+
+        TestSupport.await(engine.submitTo(0, () -> {
+            pool.resize(1, 4);
+            a.release();
+            b.release();
+            c.release();
+            return null;
+        }));
+        eventually("connections above the lowered limit closed as they came back", Duration.ofSeconds(10),
+                () -> pool.openConnections() == 1);
+        TestSupport.await(engine.submitTo(0, () -> {
+            pool.close();
+            return null;
+        }));
+    }
+
     @Test
     void waitersTimeOut() throws Exception {
         ConnectionPool pool = pool(0, PoolOptions.builder().maxConnections(1).acquireTimeout(Duration.ofMillis(200)).build(), server.port());

@@ -6,7 +6,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.percore.config.EngineConfig;
 import io.percore.config.PercoreConfig;
+import io.percore.config.PropertyNames;
+import io.percore.config.ServerConfig;
+import io.percore.config.ServerSslConfig;
+import io.percore.config.schema.LiveSettings;
 import io.percore.config.schema.ModelTree;
+import io.percore.operator.crd.Tls;
 import io.percore.operator.sizing.SizingPlan;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +36,10 @@ public final class ApplicationYaml {
     /** Where Spring binds {@code PercoreConfig} (the starter's prefix). */
     private static final String ROOT = "percore";
     private static final String ENGINE = ModelTree.key(PercoreConfig.class, "engine");
+    private static final String SERVERS = ModelTree.key(PercoreConfig.class, "servers");
+    private static final String SSL = ModelTree.key(ServerConfig.class, "ssl");
+    private static final String BUNDLE_KEY = ModelTree.key(ServerSslConfig.class, "bundle");
+    private static final String CLIENT_AUTH = ModelTree.key(ServerSslConfig.class, "clientAuth");
     /** The engine properties the sizing plan decides; spelled and rendered by the model. */
     private static final List<String> PLANNED = List.of(
             ModelTree.key(EngineConfig.class, "shards"),
@@ -41,11 +50,28 @@ public final class ApplicationYaml {
     }
 
     public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort) {
-        Map<String, Object> percore = deepCopy(percoreSection);
+        return render(percoreSection, plan, managementPort, null);
+    }
+
+    /**
+     * As {@link #render(Map, SizingPlan, int)}, with {@code tls} (null: none): the Spring Boot SSL
+     * bundle {@value Tls#BUNDLE} over the mounted Secret's files, reloaded when they change, and
+     * {@code ssl.bundle} of each listed server pointing at it.
+     */
+    public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort, Tls tls) {
+        Map<String, Object> percore = withTls(percoreSection, tls);
         child(percore, ENGINE).putAll(plannedEngine(plan));
 
         Map<String, Object> root = new LinkedHashMap<>();
         root.put(ROOT, percore);
+        if (tls != null) {
+            boolean checksClients = false;
+            for (String server : tls.serversOrEmpty()) {
+                Object clientAuth = child(child(child(percore, SERVERS), server), SSL).get(CLIENT_AUTH);
+                checksClients |= clientAuth != null && !PropertyNames.enumValue(ServerSslConfig.ClientAuth.NONE).equals(clientAuth);
+            }
+            root.put("spring", Map.of("ssl", Map.of("bundle", Map.of("pem", Map.of(Tls.BUNDLE, pemBundle(checksClients))))));
+        }
         Map<String, Object> management = new LinkedHashMap<>();
         management.put("server", Map.of("port", managementPort));
         management.put("endpoint", Map.of("health", Map.of("probes", Map.of("enabled", true))));
@@ -77,6 +103,48 @@ public final class ApplicationYaml {
      */
     public static String environmentVariable(String property) {
         return property.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The {@code application.yml} of {@link #render(Map, SizingPlan, int, Tls)} without the
+     * settings a running pod takes live (config-schema's {@code x-live}, {@link LiveSettings}): two
+     * configurations that differ only in those render the same text here. The pod template carries
+     * its hash, so such a change updates the ConfigMap, which the pods watch and apply, and rolls
+     * no pod; any other change of the configuration rolls them as before.
+     */
+    public static String renderForRollout(Map<String, Object> percoreSection, SizingPlan plan, int managementPort, Tls tls) {
+        return render(LiveSettings.withoutLive(withTls(percoreSection, tls)), plan, managementPort, tls);
+    }
+
+    /**
+     * A copy of {@code percoreSection} with {@code ssl.bundle} of each server {@code tls} lists set
+     * to {@value Tls#BUNDLE} (null {@code tls}: a plain copy): what the pods read, and so what the
+     * operator validates (a server's {@code ssl.port} needs that bundle).
+     */
+    public static Map<String, Object> withTls(Map<String, Object> percoreSection, Tls tls) {
+        Map<String, Object> percore = deepCopy(percoreSection);
+        if (tls != null) {
+            for (String server : tls.serversOrEmpty()) {
+                child(child(child(percore, SERVERS), server), SSL).put(BUNDLE_KEY, Tls.BUNDLE);
+            }
+        }
+        return percore;
+    }
+
+    /**
+     * The bundle over the mounted Secret: its trust store only when a server checks client
+     * certificates, since a Secret from a public ACME issuer has no {@code ca.crt} and Spring Boot
+     * would refuse a bundle naming a missing file.
+     */
+    private static Map<String, Object> pemBundle(boolean trustStore) {
+        Map<String, Object> bundle = new LinkedHashMap<>();
+        bundle.put("reload-on-update", true);
+        bundle.put("keystore", Map.of("certificate", "file:" + Tls.MOUNT + Tls.CERTIFICATE_KEY,
+                "private-key", "file:" + Tls.MOUNT + Tls.PRIVATE_KEY_KEY));
+        if (trustStore) {
+            bundle.put("truststore", Map.of("certificate", "file:" + Tls.MOUNT + Tls.CA_KEY));
+        }
+        return bundle;
     }
 
     private static Map<String, Object> plannedEngine(SizingPlan plan) {

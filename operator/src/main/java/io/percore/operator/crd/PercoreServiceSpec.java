@@ -88,6 +88,10 @@ public class PercoreServiceSpec {
             + " and one for reads, failover driven by the operator.")
     private Replication replication;
 
+    @JsonPropertyDescription("TLS for the listed servers from a kubernetes.io/tls Secret (cert-manager's), mounted and rotated"
+            + " without a restart.")
+    private Tls tls;
+
     @PreserveUnknownFields
     @JsonPropertyDescription("The application's percore: configuration (the content under the percore: key of application.yml).")
     private Map<String, Object> config;
@@ -126,6 +130,8 @@ public class PercoreServiceSpec {
     public void setPersistence(Persistence persistence) { this.persistence = persistence; }
     public Replication getReplication() { return replication; }
     public void setReplication(Replication replication) { this.replication = replication; }
+    public Tls getTls() { return tls; }
+    public void setTls(Tls tls) { this.tls = tls; }
     public Map<String, Object> getConfig() { return config; }
     public void setConfig(Map<String, Object> config) { this.config = config; }
 

@@ -209,7 +209,11 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         if (replicated && request != null && replicationProblems.isEmpty()) {
             request = ReplicationSpecs.sizing(spec, request);
         }
-        List<ConfigProblem> configProblems = configCheck.check(spec.configOrEmpty());
+        List<String> tlsProblems = TlsSpecs.specProblems(spec);
+        problems.addAll(tlsProblems);
+        // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
+        List<ConfigProblem> configProblems = configCheck.check(
+                ApplicationYaml.withTls(spec.configOrEmpty(), tlsProblems.isEmpty() ? spec.getTls() : null));
         configProblems.forEach(p -> problems.add(p.toString()));
         if (!problems.isEmpty()) {
             String reason = configProblems.isEmpty() ? "InvalidSpec" : "InvalidConfig";
@@ -295,9 +299,11 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
         }
         ChildApplier applier = new ChildApplier(client, serverSideApply);
-        String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec));
+        String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
+        String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         try {
-            applier.apply(WorkloadRenderer.configMap(resource, yaml));
+            ChildApplier.Outcome config = applier.apply(WorkloadRenderer.configMap(resource, yaml));
+            ChildApplier.Outcome workload;
             if (stateful) {
                 WorkloadRenderer.DataClaim claimToRender = null;
                 if (persistent) {
@@ -307,7 +313,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                     }
                     claimToRender = claim.claim();
                 }
-                applier.apply(WorkloadRenderer.statefulSet(resource, plan, yaml, claimToRender));
+                workload = applier.apply(WorkloadRenderer.statefulSet(resource, plan, rolloutYaml, claimToRender));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
                 if (applier.deleteOwned(named(new Deployment(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
@@ -315,11 +321,15 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                             : " (replication: stable pod names, the operator rolls the pods)"));
                 }
             } else {
-                applier.apply(WorkloadRenderer.deployment(resource, plan, yaml));
+                workload = applier.apply(WorkloadRenderer.deployment(resource, plan, rolloutYaml));
                 // Only a StatefulSet without claims gets here (PersistenceGuard refuses to replace one with data).
                 if (liveStatefulSet != null && applier.deleteOwned(named(new StatefulSet(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "StatefulSet " + name + " (no volume claims) replaced by Deployment " + name);
                 }
+            }
+            if (config == ChildApplier.Outcome.UPDATED && workload == ChildApplier.Outcome.UNCHANGED) {
+                events.normal(resource, "ConfigChangedLive", "spec.config changed only settings that change live: the pods apply the"
+                        + " new ConfigMap " + WorkloadRenderer.configMapName(resource) + " without a restart");
             }
             applier.apply(WorkloadRenderer.service(resource));
             if (replicated) {

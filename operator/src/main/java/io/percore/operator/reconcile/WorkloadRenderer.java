@@ -40,6 +40,7 @@ import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ServicePort;
+import io.percore.operator.crd.Tls;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingRequests;
@@ -67,6 +68,8 @@ public final class WorkloadRenderer {
     static final int PERSISTENT_STARTUP_PROBES = 360;
     /** The claim template, the pod volume and so the claims' names: data-&lt;name&gt;-&lt;ordinal&gt;. */
     public static final String DATA_VOLUME = "data";
+    /** The pod volume of spec.tls's Secret. */
+    public static final String TLS_VOLUME = "tls";
     public static final String MANAGEMENT_PORT_NAME = "management";
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
@@ -88,7 +91,13 @@ public final class WorkloadRenderer {
                 .addToData(ApplicationYaml.FILE_NAME, applicationYaml).build();
     }
 
-    public static Deployment deployment(PercoreService s, SizingPlan plan, String applicationYaml) {
+    /**
+     * @param rolloutYaml what the pods must restart for: the {@code application.yml} without the
+     *                    settings that change live ({@link ApplicationYaml#renderForRollout}); its
+     *                    hash is the pod template's {@value Labels#CONFIG_HASH}, so a change of
+     *                    only those settings updates the ConfigMap and rolls nothing
+     */
+    public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml) {
         // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
         boolean roomToSurge = plan.podCapacity() > plan.replicas();
         return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
@@ -98,7 +107,7 @@ public final class WorkloadRenderer {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
                 .endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(s, plan, applicationYaml, null))
+                .withTemplate(podTemplate(s, plan, rolloutYaml, null))
                 .endSpec()
                 .build();
     }
@@ -119,10 +128,10 @@ public final class WorkloadRenderer {
      *
      * @param claim the claim template to render: from the spec, or the live one when it may not change
      */
-    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String applicationYaml, DataClaim claim) {
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim) {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
-        PodTemplateSpec template = podTemplate(s, plan, applicationYaml, persistence);
+        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence);
         boolean replicated = Replication.enabled(s.getSpec());
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
@@ -236,14 +245,14 @@ public final class WorkloadRenderer {
     }
 
     /** @param persistence null: no data volume (the Deployment) */
-    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String applicationYaml, Persistence persistence) {
+    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String rolloutYaml, Persistence persistence) {
         PercoreServiceSpec spec = s.getSpec();
         int management = managementPort(spec);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
         podAnnotations.put("prometheus.io/scrape", "true");
         podAnnotations.put("prometheus.io/port", Integer.toString(management));
         podAnnotations.put("prometheus.io/path", PROMETHEUS_PATH);
-        podAnnotations.put(Labels.CONFIG_HASH, sha256(applicationYaml).substring(0, 16));
+        podAnnotations.put(Labels.CONFIG_HASH, sha256(rolloutYaml).substring(0, 16));
 
         List<ContainerPort> ports = new ArrayList<>();
         for (ServicePort p : spec.portsOrEmpty()) {
@@ -264,6 +273,11 @@ public final class WorkloadRenderer {
         mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
         if (persistence != null) {
             mounts.add(new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(Persistence.DATA_DIR).build());
+        }
+        Tls tls = spec.getTls();
+        if (tls != null) {
+            // the whole directory, never a subPath: only then does the kubelet swap in a renewed Secret's files
+            mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(Tls.MOUNT).withReadOnly(true).build());
         }
 
         Map<String, String> podLabels = Labels.common(s);
@@ -296,6 +310,8 @@ public final class WorkloadRenderer {
                 .withVolumeMounts(mounts)
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
+                .addAllToVolumes(tls == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
+                        .withNewSecret().withSecretName(tls.getSecretName()).endSecret().build()))
                 .endSpec()
                 .build();
     }

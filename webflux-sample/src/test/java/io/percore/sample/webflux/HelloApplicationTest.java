@@ -38,4 +38,39 @@ class HelloApplicationTest {
         long total = counters.fromOutside().mapReduce(c -> c.hits().get(), 0L, Long::sum).get();
         assertThat(total).as("the handler counted on its shard's own instance").isEqualTo(1);
     }
+
+    @Test
+    void aBroadcastReachesEveryWebSocketOfTheFeed() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.List<java.util.concurrent.BlockingQueue<String>> inboxes = new java.util.ArrayList<>();
+        java.util.List<java.net.http.WebSocket> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            java.util.concurrent.BlockingQueue<String> inbox = new java.util.concurrent.LinkedBlockingQueue<>();
+            inboxes.add(inbox);
+            sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/feed"), new java.net.http.WebSocket.Listener() {
+                @Override
+                public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                    inbox.add(data.toString());
+                    ws.request(1);
+                    return null;
+                }
+            }).get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        String sent = "";
+        for (long deadline = System.nanoTime() + 30_000_000_000L; !sent.equals("sent to 8") && System.nanoTime() < deadline; ) {
+            sent = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/broadcast"))
+                    .POST(HttpRequest.BodyPublishers.ofString("probe")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        assertThat(sent).as("every session joined").isEqualTo("sent to 8");
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/broadcast"))
+                .POST(HttpRequest.BodyPublishers.ofString("hello everyone")).build(), HttpResponse.BodyHandlers.ofString());
+        for (java.util.concurrent.BlockingQueue<String> inbox : inboxes) {
+            String got;
+            do {
+                got = inbox.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            } while ("probe".equals(got));
+            assertThat(got).isEqualTo("hello everyone");
+        }
+        sockets.forEach(ws -> ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").join());
+    }
 }

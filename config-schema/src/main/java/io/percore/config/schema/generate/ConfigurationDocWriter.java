@@ -34,6 +34,8 @@ public final class ConfigurationDocWriter {
         out.append("- Rules beyond the table, checked by the validator: scheduling-group names are unique; CPU-list ranges ascend\n");
         out.append("  and list each CPU once; `ring-capacity` is a power of two; a client needs `endpoints` with static or dns\n");
         out.append("  discovery and `discovery.service-name` with kubernetes discovery; a health-check `timeout` is shorter than its `interval`.\n");
+        out.append("- **Changes live**: a running application takes a new value of these keys when its configuration file changes,\n");
+        out.append("  through the same validator (the starter's README, \"Live configuration\"); a change of any other key needs a restart.\n");
         out.append("\nThe machine-readable form is the JSON Schema `").append(PercoreConfigSchema.RESOURCE)
                 .append("` in the `percore-config-schema` jar\n(checked in as `config-schema/src/main/schema/percore-config.schema.json`).\n");
         section(out, "percore", schema);
@@ -59,7 +61,9 @@ public final class ConfigurationDocWriter {
                     .append(cell(type(property))).append(" | ")
                     .append(cell(defaultValue(property))).append(" | ")
                     .append(cell(constraints(property))).append(" | ")
-                    .append(cell(property.path("description").asString(""))).append(" |\n");
+                    .append(cell(property.path("description").asString("")
+                            + (property.path(PercoreConfigSchema.LIVE_KEYWORD).asBoolean(false) ? " **Changes live** (no restart)." : "")))
+                    .append(" |\n");
             JsonNode items = property.get("items");
             JsonNode values = property.get("additionalProperties");
             if (property.has("properties")) {

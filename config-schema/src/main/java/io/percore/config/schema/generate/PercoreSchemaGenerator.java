@@ -13,6 +13,7 @@ import com.github.victools.jsonschema.module.jakarta.validation.JakartaValidatio
 import io.percore.config.DurationMax;
 import io.percore.config.DurationMin;
 import io.percore.config.DurationSyntax;
+import io.percore.config.LiveChange;
 import io.percore.config.PercoreConfig;
 import io.percore.config.PropertyDescription;
 import io.percore.config.PropertyNames;
@@ -192,6 +193,9 @@ public final class PercoreSchemaGenerator {
         }
         if (Map.class.isAssignableFrom(field.getType().getErasedType())) {
             node.putObject("propertyNames").put("pattern", PercoreConfig.NAME_PATTERN);
+        }
+        if (field.getAnnotationConsideringFieldAndGetter(LiveChange.class) != null) {
+            node.put(PercoreConfigSchema.LIVE_KEYWORD, true);
         }
         DurationMin min = field.getAnnotationConsideringFieldAndGetter(DurationMin.class);
         if (min != null) {

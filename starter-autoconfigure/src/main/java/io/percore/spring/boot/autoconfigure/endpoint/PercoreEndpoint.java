@@ -9,6 +9,7 @@ import io.percore.engine.topology.CpuInfo;
 import io.percore.engine.topology.HostTopology;
 import io.percore.engine.topology.NumaNode;
 import io.percore.engine.topology.ShardPlacement;
+import io.percore.spring.boot.autoconfigure.live.LiveConfiguration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +28,18 @@ public final class PercoreEndpoint {
 
     private final Engine engine;
     private final HostTopology topology;
+    private final LiveConfiguration live;
 
     /** @param topology the host topology, or null when the application supplied its own engine without one */
     public PercoreEndpoint(Engine engine, HostTopology topology) {
+        this(engine, topology, null);
+    }
+
+    /** @param live the live configuration, or null when there is none */
+    public PercoreEndpoint(Engine engine, HostTopology topology, LiveConfiguration live) {
         this.engine = engine;
         this.topology = topology;
+        this.live = live;
     }
 
     @ReadOperation
@@ -53,6 +61,34 @@ public final class PercoreEndpoint {
             shards.add(shard(shard));
         }
         out.put("shards", shards);
+        if (live != null) {
+            out.put("configReload", configReload(live));
+        }
+        return out;
+    }
+
+    /** The files watched and the last change: what was applied, what waits for a restart, what was refused and why. */
+    private static Map<String, Object> configReload(LiveConfiguration live) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("files", live.files().stream().map(Object::toString).toList());
+        LiveConfiguration.Change last = live.lastChange();
+        if (last != null) {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("at", last.at().toString());
+            change.put("outcome", last.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            change.put("applied", last.applied());
+            change.put("restartRequired", last.restartRequired());
+            change.put("refused", last.refused().stream().map(e -> {
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("property", e.path());
+                error.put("value", e.value());
+                error.put("rule", e.rule());
+                error.put("reason", e.message());
+                error.put("origin", last.origins().get(e.path()));
+                return error;
+            }).toList());
+            out.put("lastChange", change);
+        }
         return out;
     }
 

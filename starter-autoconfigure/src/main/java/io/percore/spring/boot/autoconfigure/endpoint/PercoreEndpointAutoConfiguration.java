@@ -3,6 +3,7 @@ package io.percore.spring.boot.autoconfigure.endpoint;
 import io.percore.engine.Engine;
 import io.percore.engine.topology.HostTopology;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
+import io.percore.spring.boot.autoconfigure.live.LiveConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -24,7 +25,7 @@ public final class PercoreEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    PercoreEndpoint percoreEndpoint(Engine engine, ObjectProvider<HostTopology> topology) {
-        return new PercoreEndpoint(engine, topology.getIfAvailable());
+    PercoreEndpoint percoreEndpoint(Engine engine, ObjectProvider<HostTopology> topology, ObjectProvider<LiveConfiguration> live) {
+        return new PercoreEndpoint(engine, topology.getIfAvailable(), live.getIfAvailable());
     }
 }

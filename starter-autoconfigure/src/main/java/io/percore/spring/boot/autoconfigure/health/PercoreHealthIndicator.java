@@ -20,16 +20,18 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 public final class PercoreHealthIndicator implements HealthIndicator {
 
     private final Engine engine;
-    private final long limitNanos;
+    private final int stallMultiplier;
 
     public PercoreHealthIndicator(Engine engine, int stallMultiplier) {
         this.engine = engine;
-        this.limitNanos = Math.multiplyExact(engine.settings().stallThreshold().toNanos(), (long) stallMultiplier);
+        this.stallMultiplier = stallMultiplier;
     }
 
     @Override
     public Health health() {
         long now = System.nanoTime();
+        // read each time: the live configuration may have changed the stall threshold
+        long limitNanos = Math.multiplyExact(engine.settings().stallThreshold().toNanos(), (long) stallMultiplier);
         boolean allTurning = true;
         List<Map<String, Object>> shards = new ArrayList<>(engine.shardCount());
         for (Shard shard : engine.shards()) {

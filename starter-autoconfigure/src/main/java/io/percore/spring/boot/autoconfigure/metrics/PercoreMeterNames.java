@@ -50,6 +50,11 @@ public final class PercoreMeterNames {
     public static final String SERVER_REQUESTS_TOO_LARGE = "percore.server.requests.too.large";
     public static final String SERVER_RECEIVED = "percore.server.received";
     public static final String SERVER_SENT = "percore.server.sent";
+    /** Changes of the configuration files seen while running, tag {@code outcome}: applied, restart-required, refused, unchanged. */
+    public static final String CONFIG_RELOADS = "percore.config.reloads";
+    /** TLS handshakes completed, and failed (plain text on the TLS port, refused certificates, timeouts, peers gone). */
+    public static final String SERVER_TLS_HANDSHAKES = "percore.server.tls.handshakes";
+    public static final String SERVER_TLS_HANDSHAKE_FAILURES = "percore.server.tls.handshake.failures";
     /** Requests by the protocol's own tags (RESP: command, outcome; HTTP: method, status). */
     public static final String SERVER_REQUESTS = "percore.server.requests";
     /** Server-side latency of every reply (count and sum): from the read burst carrying the request to the flush of its reply. */

@@ -6,10 +6,13 @@ import io.percore.engine.Engine;
 import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
+import io.percore.spring.boot.autoconfigure.config.PercorePropertySnapshot;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -19,7 +22,7 @@ import org.springframework.core.env.Environment;
  * the {@link UpstreamClientRegistry} ({@code percore.clients}) and, with Micrometer, the meters
  * of the servers and clients they start.
  */
-@AutoConfiguration(after = PercoreAutoConfiguration.class)
+@AutoConfiguration(after = PercoreAutoConfiguration.class, afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnClass(ShardedServer.class)
 @ConditionalOnBean({Engine.class, PercoreConfig.class})
 public final class PercoreNetAutoConfiguration {
@@ -31,10 +34,20 @@ public final class PercoreNetAutoConfiguration {
         return new InFlightDrain(PercoreAutoConfiguration.drainTimeout(environment));
     }
 
+    /**
+     * TLS of the servers that name an SSL bundle, made (and checked) before any server starts;
+     * Spring Boot's {@code SslBundles} reloads the bundles' files when they change.
+     */
     @Bean
     @ConditionalOnMissingBean
-    ShardedServerRegistry percoreShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
-        return new ShardedServerRegistry(engine, config, drain);
+    ServerTlsContexts percoreServerTlsContexts(PercoreConfig config, ObjectProvider<SslBundles> bundles, Environment environment) {
+        return ServerTlsContexts.of(config.getServers(), bundles.getIfAvailable(), PercorePropertySnapshot.of(environment).origins());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ShardedServerRegistry percoreShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain, ServerTlsContexts tls) {
+        return new ShardedServerRegistry(engine, config, drain, tls);
     }
 
     @Bean

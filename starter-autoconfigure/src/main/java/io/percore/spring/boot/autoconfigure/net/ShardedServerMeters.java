@@ -16,6 +16,7 @@ import io.percore.spring.boot.autoconfigure.metrics.PercoreMeterNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -48,6 +49,18 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
         meters.remove(name);
     }
 
+    /**
+     * The meters of a server the registry does not start (the gRPC server on the shards), under
+     * the same names with {@code server=name}; remove them with {@link #removeServer}.
+     */
+    public void addServer(String name, int shards, IntFunction<ShardServerMetrics> metrics, boolean tls) {
+        meters.add(name, registry -> bind(registry, name, shards, metrics, tls));
+    }
+
+    public void removeServer(String name) {
+        meters.remove(name);
+    }
+
     @Override
     public void close() {
         servers.removeListener(this);
@@ -55,9 +68,13 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
     }
 
     private static List<Meter> bind(MeterRegistry registry, String name, ShardedServer server) {
+        return bind(registry, name, server.shardCount(), server::metrics, server.tlsPort() >= 0);
+    }
+
+    private static List<Meter> bind(MeterRegistry registry, String name, int shards, IntFunction<ShardServerMetrics> metrics, boolean tls) {
         List<Meter> bound = new ArrayList<>();
-        for (int shard = 0; shard < server.shardCount(); shard++) {
-            ShardServerMetrics m = server.metrics(shard);
+        for (int shard = 0; shard < shards; shard++) {
+            ShardServerMetrics m = metrics.apply(shard);
             Tags tags = Tags.of(PercoreMeterNames.SERVER_TAG, name, PercoreMeterNames.SHARD_TAG, Integer.toString(shard));
             bound.add(Gauge.builder(PercoreMeterNames.SERVER_CONNECTIONS_OPEN, m, ShardServerMetrics::connectionsOpen)
                     .description("Connections open on the shard").tags(tags)
@@ -65,7 +82,7 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_ACCEPTED, "Connections accepted and handed to the handler",
                     m, ShardServerMetrics::connectionsAccepted, tags, null));
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_REJECTED,
-                    "Connections closed right after accept (shard at max-connections-per-shard, or draining)",
+                    "Connections closed right after accept (shard at max-connections-per-shard or max-handshakes-per-shard, or draining)",
                     m, ShardServerMetrics::connectionsRejected, tags, null));
             bound.add(counter(registry, PercoreMeterNames.SERVER_CONNECTIONS_IDLE_CLOSED, "Connections closed by the idle timeout",
                     m, ShardServerMetrics::connectionsIdleClosed, tags, null));
@@ -75,6 +92,13 @@ public final class ShardedServerMeters implements MeterBinder, RegistrationListe
                     m, ShardServerMetrics::bytesIn, tags, BaseUnits.BYTES));
             bound.add(counter(registry, PercoreMeterNames.SERVER_SENT, "Bytes written to the server's connections",
                     m, ShardServerMetrics::bytesOut, tags, BaseUnits.BYTES));
+            if (tls) {
+                bound.add(counter(registry, PercoreMeterNames.SERVER_TLS_HANDSHAKES, "TLS handshakes completed",
+                        m, ShardServerMetrics::tlsHandshakes, tags, null));
+                bound.add(counter(registry, PercoreMeterNames.SERVER_TLS_HANDSHAKE_FAILURES,
+                        "TLS handshakes that failed: plain text on the TLS port, a certificate refused, the handshake timeout, a peer gone",
+                        m, ShardServerMetrics::tlsHandshakeFailures, tags, null));
+            }
             bindRequests(registry, bound, m.requests(), tags);
         }
         return bound;

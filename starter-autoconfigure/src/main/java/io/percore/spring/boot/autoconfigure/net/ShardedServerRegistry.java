@@ -10,6 +10,7 @@ import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.ManagedRegistry;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
+import io.percore.spring.boot.autoconfigure.live.PercoreLiveTarget;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The servers configured under {@code percore.servers.<name>}: the application supplies each
- * one's Netty handler, the registry starts it on every shard with the configured options, and
+ * one's Netty handler, the registry starts it on every shard with the configured options (and
+ * TLS, from the SSL bundle {@code ssl.bundle} names: the handler then reads and writes plain
+ * text, the server's TLS handler runs before it), and
  * shuts it down in two steps of the {@link PercoreShutdownOrder}: at
  * {@link PercoreShutdownOrder#SERVERS} every server stops accepting, at
  * {@link PercoreShutdownOrder#IN_FLIGHT_DRAIN} (the {@link InFlightDrain} bean) the requests in
@@ -32,21 +35,29 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> {
+public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> implements PercoreLiveTarget {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShardedServerRegistry.class);
 
     private final Engine engine;
-    private final Map<String, ServerConfig> configs;
+    /** Replaced by {@link #applyLive} (live configuration), whose live settings a later start takes too. */
+    private volatile Map<String, ServerConfig> configs;
     private final InFlightDrain drain;
+    private final ServerTlsContexts tls;
     private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
 
     /** @param drain the next shutdown step, which lets the stopped servers' requests finish, then closes them */
     public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
+        this(engine, config, drain, ServerTlsContexts.none());
+    }
+
+    /** @param tls the TLS context of each server that names an SSL bundle ({@code percore.servers.<name>.ssl.bundle}) */
+    public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain, ServerTlsContexts tls) {
         super("servers", PercoreShutdownOrder.SERVERS);
         this.engine = engine;
         this.configs = Map.copyOf(config.getServers());
         this.drain = drain;
+        this.tls = tls;
     }
 
     /** Names configured under {@code percore.servers}. */
@@ -79,10 +90,31 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             if (started.containsKey(name)) {
                 throw new IllegalStateException("Server '" + name + "' is already started");
             }
-            ShardedServer server = ShardedServer.start(engine, ServerOptions.from(name, config), initializer, requestKinds);
+            ServerOptions options = ServerOptions.from(name, config);
+            options = tls.forServer(name).map(options::withTls).orElse(options);
+            ShardedServer server = ShardedServer.start(engine, options, initializer, requestKinds);
             started.put(name, server);
             listeners.started(name, server);
             return server;
+        });
+    }
+
+    /**
+     * The live configuration's new server settings: each started server takes what changes live
+     * ({@link ShardedServer#applyLiveOptions}), and a server started later starts with them.
+     * {@code merged} holds only live changes (the live configuration leaves the others as they were).
+     */
+    @Override
+    public void applyLive(PercoreConfig merged) {
+        configs = Map.copyOf(merged.getServers());
+        read(started -> {
+            started.forEach((name, server) -> {
+                ServerConfig config = configs.get(name);
+                if (config != null) {
+                    server.applyLiveOptions(ServerOptions.from(name, config));
+                }
+            });
+            return null;
         });
     }
 

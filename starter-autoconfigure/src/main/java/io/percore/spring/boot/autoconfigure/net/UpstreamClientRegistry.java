@@ -11,6 +11,7 @@ import io.percore.net.health.HealthCheck;
 import io.percore.net.health.TcpConnectHealthCheck;
 import io.percore.spring.boot.autoconfigure.ManagedRegistry;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
+import io.percore.spring.boot.autoconfigure.live.PercoreLiveTarget;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class UpstreamClientRegistry extends ManagedRegistry<UpstreamClientRegistry.Entry> {
+public final class UpstreamClientRegistry extends ManagedRegistry<UpstreamClientRegistry.Entry> implements PercoreLiveTarget {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClientRegistry.class);
 
     private final Engine engine;
-    private final Map<String, ClientPoolConfig> configs;
+    /** Replaced by {@link #applyLive} (live configuration), whose pool sizes a client built later takes too. */
+    private volatile Map<String, ClientPoolConfig> configs;
     private final RegistrationListeners<UpstreamClient<?, ?>> listeners = new RegistrationListeners<>("client");
 
     /** A built client and the protocol it was built with. */
@@ -103,6 +105,30 @@ public final class UpstreamClientRegistry extends ManagedRegistry<UpstreamClient
             listeners.started(name, client);
             return client;
         });
+    }
+
+    /**
+     * The live configuration's new client settings: each built client whose pool sizes changed
+     * takes them ({@link UpstreamClient#resizePools}), and a client built later is built with them.
+     */
+    @Override
+    public void applyLive(PercoreConfig merged) {
+        Map<String, ClientPoolConfig> before = configs;
+        configs = Map.copyOf(merged.getClients());
+        List<java.util.concurrent.CompletableFuture<Void>> resized = new ArrayList<>();
+        read(clients -> {
+            clients.forEach((name, entry) -> {
+                ClientPoolConfig was = before.get(name);
+                ClientPoolConfig now = configs.get(name);
+                if (was != null && now != null && (was.getMaxConnections() != now.getMaxConnections()
+                        || was.getMaxPendingAcquisitions() != now.getMaxPendingAcquisitions())) {
+                    resized.add(entry.client().resizePools(now.getMaxConnections(), now.getMaxPendingAcquisitions()));
+                }
+            });
+            return null;
+        });
+        java.util.concurrent.CompletableFuture.allOf(resized.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
     /** A client already built. */

@@ -1,0 +1,173 @@
+package io.percore.demo.admin;
+
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.IntegerRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.cluster.Cluster;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.kv.KeyHashing;
+import io.percore.demo.kv.ValueStore;
+import io.percore.demo.resp.Resp3Replies;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespNumbers;
+import io.percore.demo.resp.RespReplies;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * CLUSTER and the connection commands of cluster mode (Redis's {@code cluster.c}): what a cluster
+ * client reads (SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT), ASKING,
+ * READONLY and READWRITE, and what a control plane sends (SETLAYOUT, GETLAYOUT, MIGRATIONS: the
+ * service's own, as it has no gossip; see the demo README's "Cluster").
+ */
+public final class ClusterCommands {
+
+    private static final String DISABLED = "ERR This instance has cluster support disabled";
+
+    private ClusterCommands() {
+    }
+
+    private static Cluster enabled(CommandContext c) {
+        Cluster cluster = c.server().cluster();
+        if (!cluster.enabled()) {
+            throw new RespError(DISABLED);
+        }
+        return cluster;
+    }
+
+    public static void help(CommandContext c, byte[][] argv) {
+        c.reply(RespReplies.help(argv[0],
+                "COUNTKEYSINSLOT <slot>",
+                "    Return the number of keys in <slot>.",
+                "GETKEYSINSLOT <slot> <count>",
+                "    Return key names stored by current node in a slot.",
+                "INFO",
+                "    Return information about the cluster.",
+                "KEYSLOT <key>",
+                "    Return the hash slot for <key>.",
+                "MYID",
+                "    Return the node id.",
+                "NODES",
+                "    Return cluster configuration seen by node. Output format:",
+                "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+                "SLOTS",
+                "    Return information about slots range mappings. Each range is made of:",
+                "    start, end, master and replicas IP addresses, ports and ids",
+                "SHARDS",
+                "    Return information about slot range mappings and the nodes associated with them.",
+                "SETLAYOUT <epoch> <layout>",
+                "    Set the nodes, their slots and migrations (a control plane's; newest epoch wins).",
+                "GETLAYOUT",
+                "    Return the layout's epoch and text.",
+                "MIGRATIONS",
+                "    Return the migrations of slots away from this node and their progress."));
+    }
+
+    public static void info(CommandContext c, byte[][] argv) {
+        c.reply(new Resp3Replies.VerbatimReply("txt", enabled(c).infoText()));
+    }
+
+    public static void myid(CommandContext c, byte[][] argv) {
+        c.reply(RespReplies.bulk(enabled(c).myId()));
+    }
+
+    public static void nodes(CommandContext c, byte[][] argv) {
+        c.reply(new Resp3Replies.VerbatimReply("txt", enabled(c).nodesText()));
+    }
+
+    public static void slots(CommandContext c, byte[][] argv) {
+        c.reply(ReplyValues.encode(enabled(c).slots()));
+    }
+
+    public static void shards(CommandContext c, byte[][] argv) {
+        c.reply(ReplyValues.encode(enabled(c).shards(c.server().replication().offset())));
+    }
+
+    /** KEYSLOT answers in any mode in Redis 7.0 only with cluster support: as it, refused without. */
+    public static void keyslot(CommandContext c, byte[][] argv) {
+        enabled(c);
+        c.reply(new IntegerRedisMessage(KeyHashing.slot(argv[2])));
+    }
+
+    public static void countkeysinslot(CommandContext c, byte[][] argv) {
+        enabled(c);
+        long slot = RespNumbers.requireLong(argv[2]);
+        if (slot < 0 || slot >= KeyHashing.SLOTS) {
+            throw new RespError("ERR Invalid slot");
+        }
+        int s = (int) slot;
+        c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> (RedisMessage) new IntegerRedisMessage(st.store().keysInSlot(s))));
+    }
+
+    /**
+     * GETKEYSINSLOT: up to {@code count} keys of the slot, from its shard's table in one step (a walk
+     * over that shard's buckets: Redis keeps a list per slot and reads only {@code count}).
+     */
+    public static void getkeysinslot(CommandContext c, byte[][] argv) {
+        enabled(c);
+        long slot = RespNumbers.requireLong(argv[2]);
+        long count = RespNumbers.requireLong(argv[3]);
+        if (slot < 0 || slot >= KeyHashing.SLOTS || count < 0) {
+            throw new RespError("ERR Invalid slot or number of keys");
+        }
+        int s = (int) slot;
+        int max = (int) Math.min(count, c.settings().maxArrayLength());
+        BitSet one = new BitSet();
+        one.set(s);
+        c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> {
+            List<RedisMessage> keys = new ArrayList<>();
+            if (max > 0 && st.store().keysInSlot(s) > 0) {
+                List<ValueStore.SlotEntry> found = new ArrayList<>();
+                long cursor = 0;
+                do {
+                    cursor = st.store().scanSlots(cursor, one, max - found.size(), Integer.MAX_VALUE, System.currentTimeMillis(), found);
+                } while (cursor != 0 && found.size() < max);
+                for (int i = 0; i < found.size() && i < max; i++) {
+                    keys.add(RespReplies.bulk(found.get(i).key()));
+                }
+            }
+            return (RedisMessage) new ArrayRedisMessage(keys);
+        }));
+    }
+
+    /** CLUSTER SETLAYOUT epoch layout: the control plane's whole picture; an older epoch never replaces a newer one. */
+    public static void setlayout(CommandContext c, byte[][] argv) {
+        Cluster cluster = enabled(c);
+        long epoch = RespNumbers.requireLong(argv[2]);
+        String error = cluster.apply(epoch, new String(argv[3], java.nio.charset.StandardCharsets.UTF_8));
+        if (error != null) {
+            throw new RespError(error);
+        }
+        c.reply(RespReplies.OK);
+    }
+
+    public static void getlayout(CommandContext c, byte[][] argv) {
+        Cluster cluster = enabled(c);
+        var layout = cluster.layout();
+        c.reply(new ArrayRedisMessage(List.of(new IntegerRedisMessage(layout.epoch()), RespReplies.bulk(layout.text()))));
+    }
+
+    public static void migrations(CommandContext c, byte[][] argv) {
+        c.reply(ReplyValues.encode(enabled(c).migrations()));
+    }
+
+    /** ASKING: the next command may use a slot importing here. */
+    public static void asking(CommandContext c, byte[][] argv) {
+        enabled(c);
+        c.session().asking = true;
+        c.reply(RespReplies.OK);
+    }
+
+    public static void readonly(CommandContext c, byte[][] argv) {
+        enabled(c);
+        c.session().readonlyReplicaReads = true;
+        c.reply(RespReplies.OK);
+    }
+
+    public static void readwrite(CommandContext c, byte[][] argv) {
+        enabled(c);
+        c.session().readonlyReplicaReads = false;
+        c.reply(RespReplies.OK);
+    }
+}
