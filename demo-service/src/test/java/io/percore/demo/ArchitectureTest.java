@@ -32,6 +32,7 @@ class ArchitectureTest {
             List.of("persistence"),         // the keyspace on disk: snapshots saved and loaded (rdb.c's server side), the append-only file
             List.of("feed"),                // every shard's changes encoded as commands and handed to one reader (the log, the stream)
             List.of("shard"),               // the keyspace across shards: routing, reservations, waiters, the write path
+            List.of("tracking"),            // client-side caching: each shard's tracking table and prefixes, delivery to tracking clients (tracking.c)
             List.of("rdb"),                 // DUMP and RDB formats
             List.of("resp"),                // the protocol: replies, numbers, doubles
             List.of("kv"));                 // one shard's keys and values

@@ -25,6 +25,7 @@ import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.CommandStats;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.ServerShard;
+import io.percore.demo.tracking.ShardTracking;
 import io.percore.engine.Sharded;
 
 /**
@@ -56,7 +57,7 @@ public final class InfoCommand {
 
     /** One shard's part of INFO, made on that shard. */
     record ShardInfo(ServerShard.Snapshot figures, CommandStats.Snapshot commands, long cpuUserNanos, long cpuSysNanos,
-                     long changesSinceSave) {
+                     long changesSinceSave, ShardTracking.Figures tracking) {
     }
 
     public void info(CommandContext c, byte[][] argv) {
@@ -96,12 +97,14 @@ public final class InfoCommand {
         long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         long user = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
         long changes = state.persistence().changesSinceSave(state.shardId(), state.data().store().dirty());
-        return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user), changes));
+        return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user), changes,
+                state.data().tracking().figures()));
     }
 
     private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
                                 CommandTable table, Persistence persistence, Replication replication, boolean cluster) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
+        ShardTracking.Figures tracking = shards.stream().map(ShardInfo::tracking).reduce(ShardTracking.Figures.NONE, ShardTracking.Figures::plus);
         Sections out = new Sections(wanted, all);
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
         if (out.begin("server", "Server")) {
@@ -140,7 +143,7 @@ public final class InfoCommand {
             out.line("client_recent_max_input_buffer", 0);
             out.line("client_recent_max_output_buffer", 0);
             out.line("blocked_clients", sum(figures, ServerShard.Snapshot::blockedClients));
-            out.line("tracking_clients", 0);
+            out.line("tracking_clients", tracking.clients());
             out.line("clients_in_timeout_table", 0);
             for (ServerShard.Snapshot s : figures) {
                 out.line("shard_" + s.shard(), "connected_clients=" + s.connectedClients() + ",blocked_clients=" + s.blockedClients()
@@ -148,13 +151,13 @@ public final class InfoCommand {
             }
         }
         if (out.begin("memory", "Memory")) {
-            memory(out, figures, config, replication);
+            memory(out, figures, config, replication, tracking);
         }
         if (out.begin("persistence", "Persistence")) {
             persistence.info(shards.stream().mapToLong(ShardInfo::changesSinceSave).sum(), out::line);
         }
         if (out.begin("stats", "Stats")) {
-            stats(out, figures, shards, pubsub, replication, persistence);
+            stats(out, figures, shards, pubsub, replication, persistence, tracking);
         }
         if (out.begin("replication", "Replication")) {
             replication.info(out::line);
@@ -222,7 +225,8 @@ public final class InfoCommand {
         return new Resp3Replies.VerbatimReply("txt", out.text());
     }
 
-    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config, Replication replication) {
+    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config, Replication replication,
+                               ShardTracking.Figures tracking) {
         // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
         // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
         // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
@@ -289,6 +293,7 @@ public final class InfoCommand {
         out.line("maxmemory_samples", config.memory().samples());
         out.line("maxmemory_clients", config.clientsBytes());
         out.line("jvm_heap_max", jvm.maxMemory());
+        out.line("mem_tracking_table", tracking.bytes()); // client tracking's keys and prefixes, part of used_memory_dataset
         for (ServerShard.Snapshot s : figures) {
             out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted()
                     + ",mem_clients=" + s.clientsMemory());
@@ -296,7 +301,7 @@ public final class InfoCommand {
     }
 
     private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub,
-                              Replication replication, Persistence persistence) {
+                              Replication replication, Persistence persistence, ShardTracking.Figures tracking) {
         long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
         out.line("total_connections_received", sum(figures, ServerShard.Snapshot::connectionsReceived));
         out.line("total_commands_processed", sum(figures, ServerShard.Snapshot::commands));
@@ -337,9 +342,9 @@ public final class InfoCommand {
         out.line("active_defrag_key_misses", 0);
         out.line("total_active_defrag_time", 0);
         out.line("current_active_defrag_time", 0);
-        out.line("tracking_total_keys", 0);
-        out.line("tracking_total_items", 0);
-        out.line("tracking_total_prefixes", 0);
+        out.line("tracking_total_keys", tracking.keys());
+        out.line("tracking_total_items", tracking.items());
+        out.line("tracking_total_prefixes", tracking.prefixes());
         out.line("unexpected_error_replies", sum(figures, ServerShard.Snapshot::unexpectedErrors));
         out.line("total_error_replies", errors);
         out.line("dump_payload_sanitizations", 0);

@@ -42,8 +42,10 @@ public final class CommandTable {
     private static final int OK_LOADING = 16;
     private static final int WRITE = 32;
     private static final int NO_MULTI = 64;
+    private static final int TRACKED_READ = 128;
+    private static final java.util.Set<String> READ_ONLY_SCRIPTS = java.util.Set.of("eval_ro", "evalsha_ro", "fcall_ro");
     /** Its keys may lie on several shards and it is not atomic across them by itself: run as a transaction of its own then. */
-    private static final int SPANS_SHARDS = 128;
+    private static final int SPANS_SHARDS = 256;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -68,6 +70,9 @@ public final class CommandTable {
             CommandSpec spec = byId[id];
             traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0);
             String name = spec.name().toLowerCase(Locale.ROOT);
+            if (READ_ONLY_SCRIPTS.contains(name)) {
+                traits[id] &= ~TRACKED_READ; // Redis's call(): a read-only script's own commands are tracked, not its keys
+            }
             fullNames[id] = name;
             families[id] = indexOfGroup(spec.group());
             int bar = name.indexOf('|');
@@ -120,6 +125,9 @@ public final class CommandTable {
         if (flags.contains("no_multi")) {
             t |= NO_MULTI;
         }
+        if (flags.contains("readonly") && !flags.contains("pubsub")) {
+            t |= TRACKED_READ;
+        }
         return t;
     }
 
@@ -151,6 +159,14 @@ public final class CommandTable {
     /** Whether command {@code id} is refused inside MULTI (Redis's no_multi flag: SAVE, SHUTDOWN). */
     public boolean refusedInMulti(int id) {
         return (traits[id] & NO_MULTI) != 0;
+    }
+
+    /**
+     * Whether a tracking client's call of command {@code id} has its keys remembered (Redis's
+     * readonly flag, shard channels' pubsub commands excepted: {@code trackingRememberKeys}).
+     */
+    public boolean readsForTracking(int id) {
+        return (traits[id] & TRACKED_READ) != 0;
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */

@@ -36,8 +36,24 @@ public interface ConnectionControl {
     boolean replica();
 
     /**
+     * CLIENT TRACKING turned tracking on or off ({@link RespSession#tracking}): the connection
+     * follows it (while on, each command learns what the shards it reaches must know for tracking).
+     */
+    void trackingChanged();
+
+    /**
+     * What the shards a command of this connection reaches must know for client tracking (see
+     * {@link io.percore.demo.tracking.TrackedCommand}), or null: none while tracking is off. For the
+     * commands EXEC runs, each of which is a call of its own for tracking, as in Redis.
+     */
+    io.percore.demo.tracking.TrackedCommand trackedCommand(int id, byte[][] argv);
+
+    /** This connection as tracking sees it (the receiver of its invalidations). */
+    io.percore.demo.tracking.TrackingReceiver trackingReceiver();
+
+    /**
      * RESET: leaves MONITOR, CLIENT REPLY ON, no name, RESP2, authenticated only when no password
-     * is set, NO-EVICT off. MULTI/WATCH and pub/sub state are reset by their own hooks
+     * is set, NO-EVICT off, tracking off. MULTI/WATCH and pub/sub state are reset by their own hooks
      * ({@link RespSession#reset}).
      */
     void reset();

@@ -7,6 +7,8 @@ import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.demo.shard.WritePath;
+import io.percore.demo.tracking.TrackedCommand;
+import io.percore.engine.ShardFuture;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ClientMemory;
@@ -66,12 +68,14 @@ public final class OnKeyOwner implements CommandHandler {
         Keyspace keyspace = c.keyspace();
         int owner = keyspace.shardOf(argv[keyAt]);
         if (owner == c.shard().id()) {
-            RedisMessage reply = execute(c.local(), argv, keyspace.step());
-            io.percore.engine.ShardFuture<Void> wakeups = c.local().writes().takeWakeups(); // null unless it served blocked clients
-            if (wakeups == null) {
+            ShardState local = c.local();
+            TrackedCommand tracked = keyspace.tracked();
+            RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step()) : executeTracked(local, argv, keyspace.step(), tracked);
+            ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
+            if (gate == null) {
                 c.reply(reply);
             } else {
-                c.replyLater(wakeups.map(v -> reply)); // a client that reads the reply sees what the wake-ups did
+                c.replyLater(gate.map(v -> reply)); // a client that reads the reply sees what it caused
             }
             return;
         }
@@ -96,6 +100,11 @@ public final class OnKeyOwner implements CommandHandler {
         return execute(state, argv, step);
     }
 
+    /** {@link #runHere} for a tracking client's command ({@code tracked}, or null for none). */
+    public RedisMessage runHere(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
+        return tracked == null ? execute(state, argv, step) : executeTracked(state, argv, step, tracked);
+    }
+
     /**
      * On the key's shard, for a client on another shard: the command's reply, unless the client is
      * being closed or already holds more than its shard's part of maxmemory-clients (its replies
@@ -117,6 +126,11 @@ public final class OnKeyOwner implements CommandHandler {
     /** What a client being closed for its memory gets instead of a reply (it is closed before it reads it). */
     private static final RedisMessage CLIENT_CLOSING = new io.netty.handler.codec.redis.ErrorRedisMessage(
             "ERR client closed: over its part of maxmemory-clients");
+
+    /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
+    private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
+        return state.tracking().run(tracked, () -> execute(state, argv, step));
+    }
 
     /**
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no

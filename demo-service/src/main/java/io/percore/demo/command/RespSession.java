@@ -21,6 +21,8 @@ public final class RespSession {
     public MultiState multi;
     /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */
     public Subscriptions subscriptions;
+    /** Its CLIENT TRACKING settings; null while tracking is off. */
+    public io.percore.demo.tracking.ClientTracking tracking;
     /** The keys this connection WATCHes (empty most of the time). */
     public final WatchedKeys watched = new WatchedKeys();
 

@@ -26,6 +26,7 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.OnKeyOwner;
+import io.percore.demo.tracking.TrackedCommand;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.WatchedKeys;
 import io.percore.demo.pubsub.PubSub;
@@ -196,6 +197,8 @@ public final class TransactionCommands {
         // Unwatched only once checked, or the owner would forget the version EXEC compares with.
         List<WatchedKeys.Watch> watches = session.watched.takeAll();
 
+        // a tracking client's reads are remembered as its flags stand now (CLIENT CACHING lasts until EXEC ends)
+        TrackedCommand[] tracked = trackedCommands(c, multi.commands());
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
         bound.reserveInOrder(shards).flatMap(held -> anyWatchChanged(bound, watches))
@@ -206,10 +209,22 @@ public final class TransactionCommands {
                     } else if (changed) {
                         finish(c, bound, shards, watches, slot, ArrayRedisMessage.NULL_INSTANCE);
                     } else {
-                        new ExecRun(c, bound, multi.commands(), true,
+                        new ExecRun(c, bound, multi.commands(), true, tracked,
                                 replies -> finish(c, bound, shards, watches, slot, RespReplies.array(replies))).next();
                     }
                 });
+    }
+
+    /** What each queued command tells the shards it reaches for client tracking (null: nothing for any). */
+    private static TrackedCommand[] trackedCommands(CommandContext c, List<MultiState.Queued> queued) {
+        if (c.session().tracking == null) {
+            return null;
+        }
+        TrackedCommand[] tracked = new TrackedCommand[queued.size()];
+        for (int i = 0; i < tracked.length; i++) {
+            tracked[i] = c.connection().trackedCommand(queued.get(i).id(), queued.get(i).argv());
+        }
+        return tracked;
     }
 
     /**
@@ -295,7 +310,7 @@ public final class TransactionCommands {
                             checkFailure != null ? RespReplies.forFailure(checkFailure) : new ErrorRedisMessage(error));
                     return;
                 }
-                new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false,
+                new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false, null,
                         replies -> finish(c, bound, shards, List.of(), slot, replies.get(0))).next();
             });
         });
@@ -320,10 +335,19 @@ public final class TransactionCommands {
         // Released before the reply leaves: the client's next command to any of these shards travels
         // behind the release on the same FIFO ring, so it cannot be parked by this transaction. The
         // reply waits for the clients blocked on keys the transaction added to be served (as Redis's
-        // EXEC serves them before its reply goes out).
+        // EXEC serves them before its reply goes out), and for what its commands run here told
+        // tracking clients on other shards to be enqueued there (taken now, before the turn ends).
+        io.percore.engine.ShardFuture<Void> invalidations = c.local().tracking().takeAcks();
         bound.releaseAll(shards).whenComplete((v, failure) -> {
-            slot.complete(reply);
-            c.endBarrier();
+            if (invalidations == null) {
+                slot.complete(reply);
+                c.endBarrier();
+            } else {
+                invalidations.whenComplete((x, e) -> {
+                    slot.complete(reply);
+                    c.endBarrier();
+                });
+            }
         });
     }
 
@@ -380,7 +404,11 @@ public final class TransactionCommands {
 
         private final CommandContext connection;
         private final Keyspace bound;
+        /** The keyspace the running command sees: {@link #bound}, or its view for a tracking client's command. */
+        private Keyspace current;
         private final List<MultiState.Queued> commands;
+        /** What each command tells the shards it reaches for client tracking; null when the client does not track. */
+        private final TrackedCommand[] tracked;
         /** Each command's figures counted as its own (EXEC's); a command run alone is counted by its connection. */
         private final boolean countEach;
         private final java.util.function.Consumer<List<RedisMessage>> done;
@@ -393,10 +421,12 @@ public final class TransactionCommands {
         private boolean running;
 
         ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, boolean countEach,
-                java.util.function.Consumer<List<RedisMessage>> done) {
+                TrackedCommand[] tracked, java.util.function.Consumer<List<RedisMessage>> done) {
             this.countEach = countEach;
+            this.tracked = tracked;
             this.connection = connection;
             this.bound = bound;
+            this.current = bound;
             this.commands = commands;
             this.done = done;
             this.replies = new RedisMessage[commands.size()];
@@ -415,6 +445,7 @@ public final class TransactionCommands {
                 running = true;
                 started = System.nanoTime();
                 bound.step(index + 1); // its changes on every shard carry its place in the transaction
+                current = tracked == null || tracked[index] == null ? bound : bound.trackedBy(tracked[index]);
                 try {
                     q.spec().handler().handle(this, q.argv());
                 } catch (RespError e) {
@@ -488,14 +519,17 @@ public final class TransactionCommands {
                 }
                 byte[][][] argvs = new byte[mine.size()][][];
                 OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
+                TrackedCommand[] trackedHere = new TrackedCommand[mine.size()];
                 for (int k = 0; k < argvs.length; k++) {
-                    argvs[k] = commands.get(mine.get(k)).argv();
-                    handlers[k] = (OnKeyOwner) commands.get(mine.get(k)).spec().handler();
+                    MultiState.Queued q = commands.get(mine.get(k));
+                    argvs[k] = q.argv();
+                    handlers[k] = (OnKeyOwner) q.spec().handler();
+                    trackedHere[k] = trackedOf(mine.get(k));
                 }
                 bound.invokeOn(s, state -> {
                     RedisMessage[] out = new RedisMessage[argvs.length];
                     for (int k = 0; k < argvs.length; k++) {
-                        out[k] = handlers[k].runHere(state, argvs[k], step);
+                        out[k] = handlers[k].runHere(state, argvs[k], step, trackedHere[k]);
                     }
                     return out;
                 }).whenComplete((answers, failure) -> {
@@ -511,7 +545,7 @@ public final class TransactionCommands {
             if (local != null) {
                 for (int i : local) {
                     MultiState.Queued q = commands.get(i);
-                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step);
+                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step, trackedOf(i));
                 }
             }
             if (remaining[0] == 0) {
@@ -546,7 +580,12 @@ public final class TransactionCommands {
 
         @Override
         public Keyspace keyspace() {
-            return bound;
+            return current;
+        }
+
+        /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */
+        private TrackedCommand trackedOf(int i) {
+            return tracked == null ? null : tracked[i];
         }
 
         @Override

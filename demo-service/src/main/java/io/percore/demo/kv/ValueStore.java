@@ -109,6 +109,8 @@ public final class ValueStore {
 
     /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
     private long blockingBytes;
+    /** Heap of client tracking's table of this shard's keys and of its BCAST prefixes (part of {@link #usedBytes}). */
+    private long trackingBytes;
     private boolean lastStringCounted;
 
     public ValueStore() {
@@ -412,6 +414,15 @@ public final class ValueStore {
         addUsed(delta);
     }
 
+    /**
+     * Client tracking's structures on this shard grew or shrank by {@code delta} bytes: counted in
+     * {@link #usedBytes} as Redis's used_memory counts its tracking table, so they are within the budget.
+     */
+    public void trackingBytes(long delta) {
+        trackingBytes += delta;
+        addUsed(delta);
+    }
+
     /** {@link #set} of a string. */
     public void setString(byte[] key, byte[] value, long expireAt) {
         set(key, ValueType.STRING, value, expireAt);
@@ -571,7 +582,7 @@ public final class ValueStore {
         activeCursor = null;
         evictCursor = null;
         volatileCount = 0;
-        USED_BYTES.setOpaque(this, blockingBytes);
+        USED_BYTES.setOpaque(this, blockingBytes + trackingBytes);
         if (keysPerSlot != null) {
             java.util.Arrays.fill(keysPerSlot, 0);
         }

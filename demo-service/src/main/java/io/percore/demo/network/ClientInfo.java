@@ -7,7 +7,7 @@ import io.percore.demo.command.RespSession;
  * One client's line of CLIENT LIST and CLIENT INFO, with Redis 7.0.15's fields in its order
  * ({@code catClientInfoString}), then {@code lib-name} and {@code lib-ver} (CLIENT SETINFO, as Redis 7.2
  * appends them) and {@code shard}. Each field holds what this server knows of the connection: the
- * figures Redis has and this server does not (a per-client reply buffer, tracking, a query buffer
+ * figures Redis has and this server does not (a per-client reply buffer, a query buffer
  * of its own; see the README) are zeros or their defaults. Built on the connection's shard.
  */
 public final class ClientInfo {
@@ -58,7 +58,7 @@ public final class ClientInfo {
                 .append(" events=").append(channel.config().isAutoRead() ? "r" : "").append(omem > 0 ? "w" : "")
                 .append(" cmd=").append(c.lastCommandName())
                 .append(" user=default")
-                .append(" redir=-1")
+                .append(" redir=").append(s.tracking == null ? -1 : s.tracking.redirect())
                 .append(" resp=").append(s.resp3 ? 3 : 2)
                 .append(" lib-name=").append(s.libName == null ? "" : s.libName)
                 .append(" lib-ver=").append(s.libVersion == null ? "" : s.libVersion)
@@ -85,6 +85,15 @@ public final class ClientInfo {
         }
         if ((modes & RespConnection.PAUSED) != 0 || s.blocked) {
             f.append('b');
+        }
+        if (s.tracking != null) {
+            f.append('t');
+            if (s.tracking.brokenRedirect()) {
+                f.append('R');
+            }
+            if (s.tracking.bcast()) {
+                f.append('B');
+            }
         }
         if ((modes & RespConnection.CLOSE_AFTER_REPLY) != 0) {
             f.append('c');

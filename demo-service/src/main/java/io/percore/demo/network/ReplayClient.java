@@ -316,4 +316,19 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     @Override
     public void reset() {
     }
+
+    @Override
+    public void trackingChanged() {
+    }
+
+    @Override
+    public io.percore.demo.tracking.TrackedCommand trackedCommand(int id, byte[][] argv) {
+        return null;
+    }
+
+    /** None: a replay has no connection to send invalidations to. */
+    @Override
+    public io.percore.demo.tracking.TrackingReceiver trackingReceiver() {
+        return null;
+    }
 }

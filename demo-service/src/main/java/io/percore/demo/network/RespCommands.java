@@ -14,6 +14,7 @@ import io.percore.demo.admin.PersistenceCommands;
 import io.percore.demo.admin.ReplicationCommands;
 import io.percore.demo.admin.ServerCommands;
 import io.percore.demo.admin.SlowLogCommands;
+import io.percore.demo.admin.TrackingCommands;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.OnKeyOwner;
@@ -79,6 +80,10 @@ public final class RespCommands {
         c.add(spec("client|pause", -3, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Suspends commands processing.", ClientCommands::pause));
         c.add(spec("client|unpause", 2, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Resumes processing commands from paused clients.", ClientCommands::unpause));
         c.add(spec("client|unblock", -3, "admin,noscript,loading,stale", 0, 0, 0, "connection", "Unblocks a client blocked by a blocking command from a different connection.", ClientCommands::unblock));
+        c.add(spec("client|tracking", -3, "noscript,loading,stale", 0, 0, 0, "connection", "Controls server-assisted client-side caching for the connection.", TrackingCommands::tracking));
+        c.add(spec("client|caching", 3, "noscript,loading,stale", 0, 0, 0, "connection", "Instructs the server whether to track the keys in the next request.", TrackingCommands::caching));
+        c.add(spec("client|getredir", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns the client ID to which the connection's tracking notifications are redirected.", TrackingCommands::getredir));
+        c.add(spec("client|trackinginfo", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns information about server-assisted client-side caching for the connection.", TrackingCommands::trackinginfo));
         c.add(spec("client|setinfo", -4, "noscript,loading,stale", 0, 0, 0, "connection", "Sets information specific to the client or connection (Redis 7.2).", ClientCommands::setinfo));
         c.add(spec("select", 2, "loading,stale,fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).", ConnectionCommands::select));
         // server (server.c, config.c, slowlog.c)

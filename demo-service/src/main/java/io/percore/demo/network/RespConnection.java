@@ -46,6 +46,9 @@ import io.percore.demo.server.CommandStats;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.MonitorFeed;
 import io.percore.demo.server.RespSettings;
+import io.percore.demo.tracking.ClientTracking;
+import io.percore.demo.tracking.TrackedCommand;
+import io.percore.demo.tracking.TrackingReceiver;
 
 /**
  * One RESP client connection, on the shard whose loop owns the channel. Commands are executed
@@ -63,11 +66,14 @@ import io.percore.demo.server.RespSettings;
  * MONITOR; {@link ClientCommands}) costs a command one clock read when it ends (the start is the
  * previous command's end, or the read burst's start), two array increments and two field checks.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements CommandContext, Subscriber, ConnectionControl, Client {
+public final class RespConnection extends ChannelInboundHandlerAdapter
+        implements CommandContext, Subscriber, ConnectionControl, Client, TrackingReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    private final Keyspace keyspace;
+    /** The keyspace as the running command sees it: {@link #plainKeyspace}, or a view for a tracking client's command. */
+    private Keyspace keyspace;
+    private final Keyspace plainKeyspace;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final CommandTable commands;
@@ -117,6 +123,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     static final int NO_EVICT = 16;
     static final int CLOSE_AFTER_REPLY = 32;
     static final int PAUSED = 64;
+    /** CLIENT TRACKING is on: each command is prepared for the shards it reaches, and CLIENT CACHING's flag lasts one command. */
+    static final int TRACKING = 128;
     private static final int MUTED = REPLY_OFF | REPLY_SKIP;
 
     private static final ErrorRedisMessage MAX_CLIENTS = new ErrorRedisMessage("ERR max number of clients reached");
@@ -199,6 +207,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     RespConnection(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings, RespSession session,
                    OrderedResponder<RedisMessage> responder, RespCommandDecoder decoder) {
         this.keyspace = keyspace;
+        this.plainKeyspace = keyspace;
         this.servers = servers;
         this.pubsub = pubsub;
         this.commands = commands;
@@ -423,6 +432,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         session.watched.unwatchAll(keyspace);
         PubSubCommands.forgetAll(session, pubsub.local(), this);
         local.blockedClients().disconnected(session.id()); // a blocked command of a closed connection is forgotten
+        if (session.tracking != null) {
+            local.tracking().closed(this, session.tracking); // and what the shards remember of its reads
+            session.tracking = null;
+            trackingChanged();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -847,6 +861,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
      * covers. @return whether the command was held or refused
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
+        if ((modes & TRACKING) != 0) {
+            trackCommand(id, argv);
+        }
         if ((modes & MONITOR) != 0) {
             if (commands.touchesKeyspace(id)) {
                 reject(id, new RespError("ERR Replica can't interact with the keyspace"));
@@ -945,6 +962,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
     private void afterCommand(int id) {
+        if ((modes & TRACKING) != 0) {
+            trackingAfterCommand(id);
+        }
         if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) == 0) {
             return;
         }
@@ -1134,6 +1154,109 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         session.multi = null;
         session.watched.unwatchAll(keyspace);
         PubSubCommands.forgetAll(session, pubsub.local(), this);
+        if (session.tracking != null) {
+            local.tracking().disable(this, session.tracking);
+            session.tracking = null;
+            trackingChanged();
+        }
+    }
+
+    // ------------------------------------------------------------------ client tracking (TrackingReceiver)
+
+    /** Invalidations this connection's running command caused: written after its reply (Redis's tracking_pending_keys). */
+    private List<RedisMessage> afterReply;
+
+    @Override
+    public void trackingChanged() {
+        if (session.tracking != null) {
+            modes |= TRACKING;
+        } else {
+            modes &= ~TRACKING;
+            keyspace = plainKeyspace;
+        }
+    }
+
+    @Override
+    public TrackingReceiver trackingReceiver() {
+        return this;
+    }
+
+    @Override
+    public boolean resp3() {
+        return session.resp3;
+    }
+
+    @Override
+    public ClientTracking tracking() {
+        return session.tracking;
+    }
+
+    @Override
+    public boolean closing() {
+        return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits || !ctx.channel().isActive();
+    }
+
+    @Override
+    public boolean runningCommand() {
+        return command >= 0;
+    }
+
+    @Override
+    public void afterReply(RedisMessage payload) {
+        if (afterReply == null) {
+            afterReply = new java.util.ArrayList<>(2);
+        }
+        afterReply.add(payload);
+    }
+
+    /**
+     * Before a tracking client's command runs: the keyspace it sees carries what the shards it
+     * reaches must know (its id under NOLOOP; for a read-only command whose keys are to be
+     * remembered, those keys and their shards), or is the plain one when there is nothing.
+     */
+    private void trackCommand(int id, byte[][] argv) {
+        TrackedCommand tracked = trackedCommand(id, argv);
+        keyspace = tracked == null ? plainKeyspace : plainKeyspace.trackedBy(tracked);
+    }
+
+    @Override
+    public TrackedCommand trackedCommand(int id, byte[][] argv) {
+        ClientTracking t = session.tracking;
+        if (t == null || id < 0) {
+            return null;
+        }
+        byte[][] keys = null;
+        int[] owners = null;
+        if (commands.readsForTracking(id) && t.remembersReads()) {
+            int[] at;
+            try {
+                at = commands.spec(id).keyIndices(argv);
+            } catch (RespError e) {
+                at = new int[0]; // a bad key count: the command answers its own error
+            }
+            if (at.length > 0) {
+                keys = new byte[at.length][];
+                owners = new int[at.length];
+                for (int i = 0; i < at.length; i++) {
+                    keys[i] = argv[at[i]];
+                    owners[i] = plainKeyspace.shardOf(keys[i]);
+                }
+            }
+        }
+        return t.command(session.id(), shard.id(), keys, owners);
+    }
+
+    /** After a tracking client's command: its deferred invalidations leave; CLIENT CACHING's flag lasts one command (or one transaction). */
+    private void trackingAfterCommand(int id) {
+        if (afterReply != null) {
+            List<RedisMessage> payloads = afterReply;
+            afterReply = null;
+            local.tracking().sendDeferred(this, payloads);
+        }
+        ClientTracking t = session.tracking;
+        if (t != null && t.caching() && session.multi == null && (id < 0 || !commands.fullName(id).startsWith("client|"))) {
+            t.caching(false);
+        }
     }
 
     /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */

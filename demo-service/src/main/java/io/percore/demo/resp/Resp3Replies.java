@@ -76,4 +76,13 @@ public final class Resp3Replies {
             }
         }
     }
+
+    /**
+     * A null in one protocol whatever the connection speaks: {@code _} when {@code resp3}, else {@code $-1}.
+     * Redis writes the null of a client tracking's flush notice in that client's protocol into the
+     * connection it redirects to, which may speak the other one ({@code tracking.c}'s
+     * {@code trackingInvalidateKeysOnFlush}).
+     */
+    public record NullOf(boolean resp3) implements RedisMessage {
+    }
 }

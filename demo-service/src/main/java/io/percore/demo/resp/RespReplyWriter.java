@@ -151,6 +151,8 @@ public final class RespReplyWriter {
             } else {
                 writeBulk(text, out);
             }
+        } else if (message instanceof Resp3Replies.NullOf nullOf) {
+            out.writeBytes(nullOf.resp3() ? NULL3 : NULL_BULK);
         } else {
             throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
         }

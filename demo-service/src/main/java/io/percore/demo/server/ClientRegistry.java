@@ -22,6 +22,11 @@ public final class ClientRegistry {
         byId.remove(connection.id());
     }
 
+    /** The client with {@code id} on this shard, or null. */
+    public Client find(long id) {
+        return byId.get(id);
+    }
+
     public int size() {
         return byId.size();
     }

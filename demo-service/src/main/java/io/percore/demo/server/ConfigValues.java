@@ -27,7 +27,7 @@ import java.util.Map;
  * @param slowlogMaxLen   most entries the slow log keeps
  * @param timeout         seconds after which an idle client is closed; 0: never
  * @param thresholds      values kept and reported by canonical name: the encoding thresholds (sorted sets, hashes and
- *                        sets follow theirs) and Redis's hidden debugging configs (rdb-key-save-delay, ...), which change nothing here
+ *                        sets follow theirs) and Redis's hidden debugging configs (rdb-key-save-delay, ...), which change nothing here, and {@code tracking-table-max-keys}
  * @param outputLimits    Redis's client-output-buffer-limit for its three classes
  * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
@@ -85,6 +85,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
         t.put("stream-node-max-entries", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxEntries());
         t.put("stream-node-max-bytes", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxBytes());
+        t.put("tracking-table-max-keys", io.percore.demo.tracking.ShardTracking.DEFAULT_MAX_KEYS);
         t.put("hll-sparse-max-bytes", io.percore.demo.kv.HyperLogLog.DEFAULT_SPARSE_MAX_BYTES);
         // Redis's hidden configs, at Redis's defaults
         t.put("rdb-key-save-delay", 0L);
@@ -190,6 +191,11 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** How large streams' nodes grow (stream-node-max-entries/-bytes), which XADD follows. */
     public io.percore.demo.kv.StreamValue.Limits streamLimits() {
         return new io.percore.demo.kv.StreamValue.Limits(thresholds.get("stream-node-max-entries"), thresholds.get("stream-node-max-bytes"));
+    }
+
+    /** Redis's tracking-table-max-keys: most keys client tracking remembers over all shards (0: no limit). */
+    public long trackingTableMaxKeys() {
+        return thresholds.get("tracking-table-max-keys");
     }
 
     /** The password's bytes for a constant-time comparison, or null. */

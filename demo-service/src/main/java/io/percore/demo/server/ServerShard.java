@@ -5,6 +5,7 @@ import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
+import io.percore.demo.tracking.TrackingReceiver;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
@@ -120,6 +121,8 @@ public final class ServerShard implements AutoCloseable {
             ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
+            // client tracking redirects invalidations to any connection of a shard, by id
+            server.data.tracking().clientsById(clientId -> server.clients.find(clientId) instanceof TrackingReceiver r ? r : null);
             server.installConfig(initial);
             server.commandStats = new CommandStats(commands);
             server.updateCommandHooks();
@@ -212,6 +215,9 @@ public final class ServerShard implements AutoCloseable {
         }
         if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
             data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
+        }
+        if (previous == null || previous.trackingTableMaxKeys() != next.trackingTableMaxKeys()) {
+            data.tracking().maxKeys(next.trackingTableMaxKeys());
         }
         if (previous == null || previous.hllSparseMaxBytes() != next.hllSparseMaxBytes()) {
             store.hllSparseMaxBytes(next.hllSparseMaxBytes());

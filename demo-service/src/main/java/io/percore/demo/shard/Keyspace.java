@@ -1,6 +1,8 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.KeyHashing;
+import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
@@ -44,18 +46,37 @@ public final class Keyspace implements AutoCloseable {
     private final long transaction;
     /** The bound transaction's step ({@link #step(int)}); set and read on its coordinating shard only. */
     private int step;
+    /** The tracking client's command this view runs for ({@link #trackedBy}), or null. */
+    private final TrackedCommand tracked;
 
     private Keyspace(Sharded<ShardState> states) {
-        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger());
+        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger(), null);
     }
 
     private Keyspace(Sharded<ShardState> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
-                     java.util.concurrent.atomic.AtomicInteger blockingTries) {
+                     java.util.concurrent.atomic.AtomicInteger blockingTries, TrackedCommand tracked) {
         this.states = states;
         this.shardCount = states.shardCount();
         this.transaction = transaction;
         this.shardsWithWaiters = shardsWithWaiters;
         this.blockingTries = blockingTries;
+        this.tracked = tracked;
+    }
+
+    /**
+     * This keyspace as seen by a tracking client's command: on every shard it reaches, its steps
+     * count as that client's changes (NOLOOP) and the keys it read there are remembered for the
+     * client in the same step as the read (see {@link ShardTracking#begin}).
+     */
+    public Keyspace trackedBy(TrackedCommand command) {
+        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, command);
+        view.step = step;
+        return view;
+    }
+
+    /** The tracking client's command this view runs for, or null. */
+    public TrackedCommand tracked() {
+        return tracked;
     }
 
     /**
@@ -64,7 +85,7 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries);
+        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked);
     }
 
     /**
@@ -72,7 +93,7 @@ public final class Keyspace implements AutoCloseable {
      * that the command takes its turn among them (see {@link KeyWaiters}).
      */
     public Keyspace forWaiters() {
-        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries) : this;
+        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked) : this;
     }
 
     /**
@@ -141,23 +162,24 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
         ShardState caller = states.local();
         if (caller.shardId() == target) {
-            return onReserved(caller, fn, transaction, step);
+            return onReserved(caller, fn, transaction, step, tracked);
         }
         caller.crossShardCalls++;
         long tx = transaction;
         int atStep = step;
-        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep));
+        TrackedCommand command = tracked;
+        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep, command));
     }
 
     /**
      * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
      * holds that shard, when it releases it (calls parked in arrival order keep their order).
      */
-    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step) {
+    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step, TrackedCommand tracked) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                return afterWakeups(state, inUnit(state, fn, step));
+                return afterReplyGate(state, inUnit(state, fn, step, tracked));
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
@@ -165,7 +187,7 @@ public final class Keyspace implements AutoCloseable {
         ShardPromise<R> later = new ShardPromise<>();
         reservation.park(() -> {
             try {
-                afterWakeups(state, inUnit(state, fn, step)).whenComplete((r, failure) -> {
+                afterReplyGate(state, inUnit(state, fn, step, tracked)).whenComplete((r, failure) -> {
                     if (failure != null) {
                         later.fail(failure);
                     } else {
@@ -179,9 +201,9 @@ public final class Keyspace implements AutoCloseable {
         return later;
     }
 
-    /** {@code result}, once the clients blocked on keys its unit added are served ({@link WritePath#takeWakeups}). */
-    private static <R> ShardFuture<R> afterWakeups(ShardState state, R result) {
-        ShardFuture<Void> w = state.writes().takeWakeups();
+    /** {@code result}, once what its unit's reply waits for is done ({@link ShardState#takeReplyGate}). */
+    private static <R> ShardFuture<R> afterReplyGate(ShardState state, R result) {
+        ShardFuture<Void> w = state.takeReplyGate();
         return w == null ? ShardFuture.completed(result) : w.map(v -> result);
     }
 
@@ -206,7 +228,7 @@ public final class Keyspace implements AutoCloseable {
         if (reservation.admits(tx)) {
             try {
                 ShardFuture<R> result = inUnit(state, fn, step);
-                ShardFuture<Void> w = state.writes().takeWakeups();
+                ShardFuture<Void> w = state.takeReplyGate();
                 return w == null ? result : w.flatMap(v -> result);
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
@@ -246,6 +268,10 @@ public final class Keyspace implements AutoCloseable {
         return all;
     }
 
+    private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step, TrackedCommand tracked) {
+        return tracked == null ? inUnit(state, fn, step) : state.tracking().run(tracked, () -> inUnit(state, fn, step));
+    }
+
     /**
      * Runs {@code fn} as a unit of the shard's write path: what it changes there is reported once,
      * by the effect it reports itself ({@link io.percore.demo.kv.KeyspaceChanges#propagate}); a
@@ -259,6 +285,22 @@ public final class Keyspace implements AutoCloseable {
         } finally {
             writes.end(null);
         }
+    }
+
+    /**
+     * Runs {@code fn} on shard {@code target}'s client tracking now, whatever transaction holds that
+     * shard: delivering invalidations reads and changes no key, and a transaction's own step may be
+     * waiting for it.
+     */
+    public <R> ShardFuture<R> onTrackingOf(int target, Function<ShardTracking, ShardFuture<R>> fn) {
+        if (states.local().shardId() == target) {
+            try {
+                return fn.apply(states.local().tracking());
+            } catch (RuntimeException e) {
+                return ShardFuture.failed(e);
+            }
+        }
+        return Shard.current().submitToAsync(target, () -> fn.apply(states.local().tracking()));
     }
 
     /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */
@@ -327,13 +369,14 @@ public final class Keyspace implements AutoCloseable {
         requireTransaction();
         long tx = transaction;
         int atStep = step;
+        TrackedCommand command = tracked;
         BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
         java.util.function.Supplier<ShardFuture<R>> here = () -> {
             ShardState state = states.local();
             return state.reservation().reserve(tx).flatMap(granted -> {
                 R result;
                 try {
-                    result = inUnit(state, fn, atStep);
+                    result = inUnit(state, fn, atStep, command);
                 } catch (RuntimeException e) {
                     if (releaseAfter) {
                         state.reservation().release(tx, all);
@@ -341,10 +384,12 @@ public final class Keyspace implements AutoCloseable {
                     return ShardFuture.failed(e);
                 }
                 if (!releaseAfter) {
-                    return ShardFuture.completed(result);
+                    // its invalidations for other shards' tracking clients (blocked clients are served at the release)
+                    ShardFuture<Void> acks = state.tracking().takeAcks();
+                    return acks == null ? ShardFuture.completed(result) : acks.map(v -> result);
                 }
                 state.reservation().release(tx, all);
-                return afterWakeups(state, result);
+                return afterReplyGate(state, result);
             });
         };
         if (states.local().shardId() == target) {
@@ -365,7 +410,7 @@ public final class Keyspace implements AutoCloseable {
         java.util.function.Supplier<ShardFuture<Void>> releaseHere = () -> {
             ShardState state = states.local();
             state.reservation().release(tx, all);
-            ShardFuture<Void> w = state.writes().takeWakeups(); // clients blocked on keys it added, served
+            ShardFuture<Void> w = state.takeReplyGate(); // clients blocked on keys it added, served
             return w == null ? ShardFuture.<Void>completed(null) : w;
         };
         if (states.local().shardId() == target) {

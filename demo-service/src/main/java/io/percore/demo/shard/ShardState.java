@@ -1,6 +1,7 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.ValueStore;
+import io.percore.demo.tracking.ShardTracking;
 import io.percore.engine.Cancellable;
 
 /**
@@ -23,6 +24,8 @@ public final class ShardState implements AutoCloseable {
     private final KeyWaiters keyWaiters;
     /** The blocking commands of this shard's connections (home side). */
     private final BlockedClients blockedClients;
+    /** Client-side caching: the keys tracking clients read here, and this shard's tracking clients. */
+    private final ShardTracking tracking;
 
     /** Calls this shard's commands made to other shards' keyspaces (INFO cross_shard_calls). */
     public long crossShardCalls;
@@ -35,7 +38,8 @@ public final class ShardState implements AutoCloseable {
 
     ShardState(int shardId, int shards) {
         this.shardId = shardId;
-        this.writes = new WritePath(shardId, store, reservation);
+        this.tracking = new ShardTracking(shardId, shards, store);
+        this.writes = new WritePath(shardId, store, reservation, tracking);
         this.keyWaiters = new KeyWaiters(store, reservation, writes);
         this.blockedClients = new BlockedClients(shardId, shards);
         reservation.onRelease(writes::released);
@@ -49,6 +53,27 @@ public final class ShardState implements AutoCloseable {
     /** Gives the blocking machinery the way to the other shards, once the keyspace exists. */
     void keyspace(Keyspace keyspace) {
         keyWaiters.keyspace(keyspace);
+        tracking.courier(keyspace::onTrackingOf);
+    }
+
+    /** Client tracking on this shard: the tracking table of its keys, its tracking clients. */
+    public ShardTracking tracking() {
+        return tracking;
+    }
+
+    /**
+     * What the reply of the unit that just ran here waits for, or null (the common case: two field
+     * reads): the invalidations it caused enqueued at tracking clients of other shards
+     * ({@link ShardTracking#takeAcks}), and the clients blocked on keys it added served
+     * ({@link WritePath#takeWakeups}). Taken once.
+     */
+    public io.percore.engine.ShardFuture<Void> takeReplyGate() {
+        io.percore.engine.ShardFuture<Void> acks = tracking.takeAcks();
+        io.percore.engine.ShardFuture<Void> wakeups = writes.takeWakeups();
+        if (acks == null) {
+            return wakeups;
+        }
+        return wakeups == null ? acks : acks.flatMap(v -> wakeups);
     }
 
     public KeyWaiters keyWaiters() {
@@ -91,6 +116,7 @@ public final class ShardState implements AutoCloseable {
             // runs no expiry cycle inside EXEC); its replay would otherwise see a DEL in its middle.
             store.activeExpireCycle(nowMillis, expiryBudgetNanos);
         }
+        tracking.tick();
         peakUsedBytes = Math.max(peakUsedBytes, store.usedBytes());
     }
 

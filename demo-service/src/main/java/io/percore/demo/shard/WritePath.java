@@ -5,6 +5,7 @@ import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.DumpWriter;
+import io.percore.demo.tracking.ShardTracking;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Redis's {@code call()} knows it ({@code propagate}, {@code signalModifiedKey},
  * {@code signalKeyAsReady}, the feed to monitors). Whatever follows changes subscribes here and
  * nowhere else: WATCH ({@link WatchedKeyVersions}), clients blocked on keys ({@link KeyWaiters}),
- * MONITOR ({@link #monitor}), through {@link ChangeListener}s the append-only file and replicas, and
- * keyspace notifications through {@link #notify} (Redis's notifyKeyspaceEvent, called by the commands
- * and the store where Redis calls it; one field check while they are off).
+ * MONITOR ({@link #monitor}), client tracking's invalidations ({@link ShardTracking}), through
+ * {@link ChangeListener}s the append-only file and replicas, and keyspace notifications through
+ * {@link #notify} (Redis's notifyKeyspaceEvent, called by the commands and the store where Redis calls
+ * it; one field check while they are off).
  *
  * <p><b>Units.</b> A command's work on this shard runs as a unit ({@link #begin}/{@link #end}: a
  * single-key command on its key's shard, each part of a multi-key command, a blocked client's pop);
@@ -76,6 +78,8 @@ public final class WritePath implements KeyspaceChanges {
     private final ValueStore store;
     private final ShardReservation reservation;
     private final WatchedKeyVersions watches = new WatchedKeyVersions();
+    /** Redis's trackingInvalidateKey: while nothing is tracked here, one check per change. */
+    private final ShardTracking tracking;
     private KeyWaiters waiters;
     /** Keys clients block on here: while 0, a value set pays this one compare for blocking. */
     private int waitedKeys;
@@ -110,10 +114,11 @@ public final class WritePath implements KeyspaceChanges {
     /** What serving the clients blocked on keys the last outermost unit (or release) added still does, or null. */
     private io.percore.engine.ShardFuture<Void> wakeups;
 
-    WritePath(int shardId, ValueStore store, ShardReservation reservation) {
+    WritePath(int shardId, ValueStore store, ShardReservation reservation, ShardTracking tracking) {
         this.shardId = shardId;
         this.store = store;
         this.reservation = reservation;
+        this.tracking = tracking;
         store.changes(this);
     }
 
@@ -255,6 +260,9 @@ public final class WritePath implements KeyspaceChanges {
     @Override
     public void modified(byte[] key) {
         watches.modified(key);
+        if (tracking.watching()) {
+            tracking.modified(key);
+        }
         if (listeners.length != 0) {
             (reservation.held() ? heldKeys : keys).add(key);
         }
@@ -298,6 +306,9 @@ public final class WritePath implements KeyspaceChanges {
     /** The store deleted {@code key} on its own: reported at once as {@code DEL key}, after what the unit reported before it. */
     private void storeDeleted(byte[] key, String why) {
         watches.modified(key);
+        if (tracking.watching()) {
+            tracking.removedByStore(key);
+        }
         if (listeners.length == 0) {
             return;
         }
@@ -316,6 +327,7 @@ public final class WritePath implements KeyspaceChanges {
         if (waitedKeys != 0) {
             waiters.flushing(); // the streams clients wait on go: their XREADGROUP clients fail
         }
+        tracking.flushed();
     }
 
     // ------------------------------------------------------------------ KeyspaceChanges: from commands

@@ -293,7 +293,10 @@ class ClientCommandsTest {
             assertThat(c.cmd("CLIENT", "NO-EVICT", "off")).isEqualTo("OK");
             assertThat(field(info(c), "flags")).isEqualTo("N");
             assertThat(c.cmd("CLIENT", "NO-EVICT", "maybe")).isEqualTo(new Err("ERR syntax error"));
-            assertThat(c.cmd("CLIENT", "TRACKING", "on")).isEqualTo(new Err("ERR unknown subcommand 'TRACKING'. Try CLIENT HELP."));
+            assertThat(c.cmd("CLIENT", "TRACKING", "on")).isEqualTo("OK");
+            assertThat(field(info(c), "flags")).isEqualTo("t");
+            assertThat(c.cmd("CLIENT", "TRACKING", "off")).isEqualTo("OK");
+            assertThat(c.cmd("CLIENT", "NOSUCH", "on")).isEqualTo(new Err("ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP."));
             assertThat(c.cmd("CLIENT")).isEqualTo(new Err("ERR wrong number of arguments for 'client' command"));
             assertThat(c.cmd("client|list")).isInstanceOf(Err.class);
             assertThat(((Err) c.cmd("CONFIG|GET", "GET_XX")).text()).startsWith("ERR unknown command 'CONFIG|GET'");
