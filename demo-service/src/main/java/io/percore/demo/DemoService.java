@@ -13,6 +13,7 @@ import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
+import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
 import io.percore.engine.Sharded;
@@ -34,12 +35,14 @@ public final class DemoService implements AutoCloseable {
     private final Replication replication;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
+    private final Scripting scripting;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Sharded<ServerShard> servers, PubSub pubsub,
-                        ShardedServer resp, ShardedServer http) {
+                        Scripting scripting, ShardedServer resp, ShardedServer http) {
+        this.scripting = scripting;
         this.keyspace = keyspace;
         this.persistence = persistence;
         this.replication = replication;
@@ -89,12 +92,14 @@ public final class DemoService implements AutoCloseable {
         Persistence persistence = null;
         Replication replication = null;
         Sharded<ServerShard> servers = null;
+        Scripting scripting = null;
         ShardedServer resp = null;
         ShardedServer http = null;
         try {
             persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
+            scripting = Scripting.start(engine);
+            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength(), scripting);
             long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
             ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
                     settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
@@ -145,7 +150,7 @@ public final class DemoService implements AutoCloseable {
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             replication.listeningPort(resp.port());
             replication.startLink();
-            DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, resp, http);
+            DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, scripting, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             return service;
         } catch (RuntimeException e) {
@@ -163,6 +168,9 @@ public final class DemoService implements AutoCloseable {
             }
             if (servers != null) {
                 stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+            }
+            if (scripting != null) {
+                stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
             }
             pubsub.close();
             keyspace.close();
@@ -253,6 +261,7 @@ public final class DemoService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        scripting.killAll(); // a script running now ends at its next check, so no shard holds the stop
         try {
             http.close();
         } finally {
@@ -263,6 +272,7 @@ public final class DemoService implements AutoCloseable {
                     replication.close();
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+                    stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();
                 } finally {
                     keyspace.close();

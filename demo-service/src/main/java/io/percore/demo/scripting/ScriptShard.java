@@ -1,0 +1,262 @@
+package io.percore.demo.scripting;
+
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardReservation;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Sharded;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+
+/**
+ * A shard's scripting: its Lua environment (made at the first script), the scripts it knows by
+ * SHA1 and what runs them. Every shard knows the same scripts (SCRIPT LOAD and a new EVAL reach
+ * all before they answer), so an EVALSHA runs wherever its keys are. Scripts EVAL brought in are
+ * kept most recently used first and the oldest dropped past {@link #MAX_EVAL_SCRIPTS}, as Redis
+ * 7.4 does; SCRIPT LOAD's are kept until SCRIPT FLUSH, at most {@link #MAX_LOADED_SCRIPTS} and
+ * {@link #MAX_LOADED_BYTES} of source.
+ */
+public final class ScriptShard {
+
+    static final int MAX_EVAL_SCRIPTS = 500;
+    static final int MAX_LOADED_SCRIPTS = 10_000;
+    static final long MAX_LOADED_BYTES = 64L << 20;
+
+    /** A compiled script: its closure over the shard's globals and its shebang flags. */
+    record Script(String sha, byte[] body, LuaClosure closure, int flags, boolean fromEval) {
+    }
+
+    private final int shardId;
+    private LuaRuntime runtime;
+    private final LinkedHashMap<String, Script> evalScripts = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<String, Script> loadedScripts = new java.util.HashMap<>();
+    private long loadedBytes;
+    private long evictedScripts;
+    private long scriptBytes;
+
+    ScriptShard(int shardId) {
+        this.shardId = shardId;
+    }
+
+    LuaRuntime runtime() {
+        if (runtime == null) {
+            runtime = new LuaRuntime();
+        }
+        return runtime;
+    }
+
+    /** What SCRIPT EXISTS asks. */
+    public boolean exists(String sha) {
+        return evalScripts.containsKey(sha) || loadedScripts.containsKey(sha);
+    }
+
+    public int scriptCount() {
+        return evalScripts.size() + loadedScripts.size();
+    }
+
+    public long scriptBytes() {
+        return scriptBytes;
+    }
+
+    public long evictedScripts() {
+        return evictedScripts;
+    }
+
+    /** Whether the Lua environment exists yet (INFO's {@code used_memory_lua} is its baseline from then on). */
+    public boolean started() {
+        return runtime != null;
+    }
+
+    /** SCRIPT FLUSH on this shard: every script forgotten, the Lua environment made anew at the next script. */
+    public void flush() {
+        evalScripts.clear();
+        loadedScripts.clear();
+        loadedBytes = 0;
+        scriptBytes = 0;
+        runtime = null;
+    }
+
+    private Script lookup(String sha) {
+        Script s = loadedScripts.get(sha);
+        return s != null ? s : evalScripts.get(sha);
+    }
+
+    /**
+     * Compiles and keeps {@code body} (SCRIPT LOAD, or an EVAL of a script this shard has not seen).
+     *
+     * @throws RespError when it does not compile or its shebang is bad
+     */
+    public String load(byte[] body, boolean fromEval) {
+        String sha = Scripts.sha1hex(body);
+        Script known = lookup(sha);
+        if (known != null) {
+            if (!fromEval && known.fromEval()) {
+                evalScripts.remove(sha); // loaded on purpose now: no longer evicted
+                keepLoaded(new Script(sha, body, known.closure(), known.flags(), false));
+            }
+            return sha;
+        }
+        int flags = Scripts.shebangFlags(body);
+        LuaRuntime lua = runtime();
+        Prototype p;
+        try {
+            p = lua.compile(Scripts.withoutShebang(body), "@" + LuaRuntime.USER_SCRIPT);
+        } catch (LuaError e) {
+            throw new RespError("ERR Error compiling script (new function): " + compileMessage(e));
+        }
+        Script script = new Script(sha, body, lua.closure(p), flags, fromEval);
+        if (fromEval) {
+            evalScripts.put(sha, script);
+            scriptBytes += body.length;
+            if (evalScripts.size() > MAX_EVAL_SCRIPTS) {
+                Map.Entry<String, Script> eldest = evalScripts.entrySet().iterator().next();
+                evalScripts.remove(eldest.getKey());
+                scriptBytes -= eldest.getValue().body().length;
+                evictedScripts++;
+            }
+        } else {
+            if (loadedScripts.size() >= MAX_LOADED_SCRIPTS || loadedBytes + body.length > MAX_LOADED_BYTES) {
+                throw new RespError("ERR too many scripts loaded (at most " + MAX_LOADED_SCRIPTS + " and "
+                        + (MAX_LOADED_BYTES >> 20) + " MB of source per shard): SCRIPT FLUSH first");
+            }
+            keepLoaded(script);
+        }
+        return sha;
+    }
+
+    private void keepLoaded(Script script) {
+        loadedScripts.put(script.sha(), script);
+        loadedBytes += script.body().length;
+        scriptBytes += script.body().length;
+    }
+
+    private static String compileMessage(LuaError e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().strip();
+        // LuaJ names the chunk as given ("@user_script"); PUC Lua shows it without the '@'
+        m = m.replace("@" + LuaRuntime.USER_SCRIPT, LuaRuntime.USER_SCRIPT);
+        LuaValue v = ScriptErrors.valueOf(new LuaError(m));
+        return v.tojstring();
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Everything an EVAL brings to the shard its keys live on. */
+    public record Eval(byte[] body, String sha, byte[][] keys, byte[][] args, boolean readOnly, Keyspace keyspace,
+                       Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands) {
+    }
+
+    /** The reply, and whether this shard learned the script now (then every other shard must too). */
+    public record Outcome(RedisMessage reply, boolean learned) {
+    }
+
+    /** Runs an EVAL or EVALSHA here, on {@code state}'s shard, which owns every key it declared. */
+    Outcome eval(Scripting scripting, Eval e, ShardState state) {
+        boolean learned = false;
+        String sha = e.sha();
+        if (e.body() != null) {
+            if (lookup(sha) == null) {
+                try {
+                    load(e.body(), true);
+                } catch (RespError err) {
+                    return new Outcome(err.reply(), false);
+                }
+                learned = true;
+            }
+        }
+        Script script = lookup(sha);
+        if (script == null) {
+            return new Outcome(NOSCRIPT, false);
+        }
+        if (script.fromEval()) {
+            evalScripts.get(sha); // most recently used
+        }
+        int flags = script.flags();
+        boolean compat = (flags & Scripts.EVAL_COMPAT) != 0;
+        boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
+        if (!compat && !noWrites && e.readOnly()) {
+            return new Outcome(new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command."), learned);
+        }
+        if (!compat && !noWrites && (flags & Scripts.ALLOW_OOM) == 0
+                && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+            return new Outcome(new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"),
+                    learned);
+        }
+        boolean readOnly = e.readOnly() || (!compat && noWrites);
+        boolean allowOom = !compat && (flags & Scripts.ALLOW_OOM) != 0;
+        LuaRuntime lua = runtime();
+        RedisMessage reply = run(scripting, lua, script.closure(), sha, true, readOnly, allowOom, e, state,
+                array(e.keys()), array(e.args()));
+        return new Outcome(reply, learned);
+    }
+
+    static final ErrorRedisMessage NOSCRIPT = new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL.");
+
+    private static LuaTable array(byte[][] items) {
+        LuaTable t = new LuaTable(items.length, 0);
+        for (int i = 0; i < items.length; i++) {
+            t.rawset(i + 1, LuaString.valueUsing(items[i]));
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code closure} with the shard held for it: the script's writes are one group of the
+     * write path (replicated and logged as one MULTI/EXEC of their effects, as Redis 7), unless it
+     * runs inside an EXEC, whose group they join.
+     */
+    private RedisMessage run(Scripting scripting, LuaRuntime lua, LuaClosure closure, String name, boolean evalMode, boolean readOnly,
+                             boolean allowOom, Eval e, ShardState state, LuaTable keys, LuaTable args) {
+        if (lua.running != null) {
+            return new ErrorRedisMessage("ERR a script cannot run another script");
+        }
+        Keyspace keyspace = e.keyspace();
+        long hold = ShardReservation.FREE;
+        if (keyspace.transaction() == ShardReservation.FREE) {
+            hold = state.nextGroupId();
+            keyspace = keyspace.boundTo(hold);
+            state.reservation().reserve(hold); // free: this shard runs the script now, nothing holds it
+        }
+        ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
+        ScriptRun run = new ScriptRun(scripting, state, e.commands(), context, name, evalMode, readOnly, allowOom);
+        lua.running = run;
+        lua.watchdog.watch(run);
+        try {
+            if (evalMode) {
+                lua.setGlobal("KEYS", keys);
+                lua.setGlobal("ARGV", args);
+                return LuaReplies.toReply(closure.call(), run.resp);
+            }
+            return LuaReplies.toReply(closure.call(keys, args), run.resp);
+        } catch (LuaError err) {
+            return ScriptErrorReplies.of(err, name);
+        } catch (ScriptAbort abort) {
+            return new ErrorRedisMessage(abort.getMessage());
+        } catch (StackOverflowError overflow) {
+            return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
+        } finally {
+            lua.running = null;
+            lua.watchdog.stop();
+            if (run.busy) {
+                scripting.notBusy(state.shardId(), run);
+            }
+            if (hold != ShardReservation.FREE) {
+                BitSet here = new BitSet();
+                here.set(state.shardId());
+                keyspace.release(state.shardId(), here);
+            }
+        }
+    }
+}
