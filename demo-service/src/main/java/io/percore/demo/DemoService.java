@@ -55,6 +55,9 @@ public final class DemoService implements AutoCloseable {
     /** How long closing stops the server's per-shard state for (as the keyspace's close): a stuck shard must not hang it. */
     private static final java.time.Duration SERVER_STATE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
+    /** How often each shard looks whether a script on some shard is past busy-reply-threshold. */
+    private static final java.time.Duration BUSY_POLL = java.time.Duration.ofMillis(10);
+
     /** Name of the RESP server ({@code percore.servers.resp} in the Spring app). */
     public static final String RESP_SERVER = "resp";
     /** Name of the HTTP server ({@code percore.servers.http} in the Spring app). */
@@ -148,6 +151,10 @@ public final class DemoService implements AutoCloseable {
             ConfigValues start = initial;
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
+            Scripting scripts = scripting;
+            // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis)
+            servers.fromOutside().invokeOnAll(server -> io.percore.engine.Shard.current().scheduleAtFixedRate(
+                    BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()))).join();
             replication.listeningPort(resp.port());
             replication.startLink();
             DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, scripting, resp, http);

@@ -679,7 +679,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
-        if (local.reservation().held()) {
+        if (local.reservation().held() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
             // A transaction spanning shards holds this one: nothing else may run here until it is done.
             holdFirst(argv);
             barrier = true;
@@ -809,6 +809,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
      * covers. @return whether the command was held or refused
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
+        if ((server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) != 0 && server.busyScript() != null
+                && !commands.spec(id).flags().contains("allow_busy")) {
+            // Redis's processCommand while a script is busy: only allow_busy commands (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE)
+            reject(id, new RespError(server.busyScript()));
+            return true;
+        }
         if ((modes & MONITOR) != 0) {
             if (commands.touchesKeyspace(id)) {
                 reject(id, new RespError("ERR Replica can't interact with the keyspace"));

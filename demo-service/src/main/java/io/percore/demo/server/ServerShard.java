@@ -29,6 +29,8 @@ public final class ServerShard implements AutoCloseable {
     public static final int HOOK_PERSISTENCE = 4;
     /** A read-only replica, or a primary with too few good replicas (min-replicas-to-write): writes may be refused. */
     public static final int HOOK_REPLICATION = 8;
+    /** A script runs past busy-reply-threshold on some shard: commands other than allow_busy ones get -BUSY. */
+    public static final int HOOK_BUSY_SCRIPT = 16;
 
     /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
@@ -212,7 +214,23 @@ public final class ServerShard implements AutoCloseable {
     /** Recomputes {@link #commandHooks} after a pause or a monitor came or went. */
     public void updateCommandHooks() {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0)
-                | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0);
+                | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0)
+                | (busyScript != null ? HOOK_BUSY_SCRIPT : 0);
+    }
+
+    /** The -BUSY error while a script runs past busy-reply-threshold on some shard, else null. */
+    private String busyScript;
+
+    public String busyScript() {
+        return busyScript;
+    }
+
+    /** Scripting's poll on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
+    public void busyScript(String error) {
+        if (!java.util.Objects.equals(error, busyScript)) {
+            busyScript = error;
+            updateCommandHooks();
+        }
     }
 
     /** A client's memory figure changed by {@code delta} bytes. */
