@@ -49,7 +49,9 @@ class ProtectedTable extends LuaTable {
 
     @Override
     public LuaValue setmetatable(LuaValue metatable) {
-        check();
+        if (locked) {
+            throw new UnplacedLuaError(READONLY);
+        }
         return super.setmetatable(metatable);
     }
 
@@ -69,5 +71,17 @@ class ProtectedTable extends LuaTable {
     public void sort(LuaValue comparator) {
         check();
         super.sort(comparator);
+    }
+
+    /**
+     * An error PUC Lua raises inside a C function ({@code setmetatable}, {@code rawset}): its message
+     * has no {@code user_script:N:} in front (the client's reply still says where the script was).
+     */
+    static final class UnplacedLuaError extends LuaError {
+        private static final long serialVersionUID = 1L;
+
+        UnplacedLuaError(String message) {
+            super(message);
+        }
     }
 }

@@ -62,6 +62,9 @@ final class ScriptErrors {
         message = stripTraceback(message);
         Matcher m = POSITION.matcher(message);
         if (m.matches()) {
+            if (e instanceof ProtectedTable.UnplacedLuaError) {
+                return LuaValue.valueOf(m.group(3));
+            }
             return LuaValue.valueOf(chunk(m.group(1)) + ":" + m.group(2) + ": " + m.group(3));
         }
         return LuaValue.valueOf(message);

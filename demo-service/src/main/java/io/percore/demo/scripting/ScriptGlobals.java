@@ -42,7 +42,9 @@ final class ScriptGlobals extends Globals {
 
     @Override
     public LuaValue setmetatable(LuaValue metatable) {
-        check();
+        if (locked) {
+            throw new ProtectedTable.UnplacedLuaError(ProtectedTable.READONLY);
+        }
         return super.setmetatable(metatable);
     }
 
