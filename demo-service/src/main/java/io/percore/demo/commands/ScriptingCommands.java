@@ -95,7 +95,17 @@ public final class ScriptingCommands {
         ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, keys, args, readOnly, c.keyspace(), c.servers(), c.pubsub(),
                 c.settings(), c.commands());
         Scripting s = scripting;
-        ShardFuture<ScriptShard.Outcome> ran = c.keyspace().invokeOn(target, state -> s.evalHere(eval, state));
+        // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        ShardFuture<ScriptShard.Outcome> ran;
+        if (target == c.shard().id()) {
+            ran = s.evalHere(eval, c.local());
+        } else {
+            c.local().crossShardCalls++;
+            io.percore.demo.shard.Keyspace keyspace = c.keyspace();
+            ran = c.shard().submitToAsync(target, () -> s.evalHere(eval, keyspace.local()));
+        }
         byte[] learnedBody = body;
         ShardFuture<RedisMessage> reply = ran.flatMap(outcome -> {
             if (!outcome.learned() || c.keyspace().shardCount() == 1) {
@@ -104,7 +114,10 @@ public final class ScriptingCommands {
             // EVAL taught its shard a new script: the others learn it before the reply, so an EVALSHA anywhere finds it
             return s.loadEverywhere(learnedBody, true).map(ignored -> outcome.reply());
         });
-        c.replyLater(reply);
+        reply.whenComplete((message, failure) -> {
+            slot.complete(failure == null ? message : RespReplies.forFailure(failure));
+            c.endBarrier();
+        });
     }
 
     // ------------------------------------------------------------------ SCRIPT

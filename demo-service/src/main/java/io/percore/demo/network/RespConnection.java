@@ -680,10 +680,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
     private void execute(byte[][] argv) {
         if (local.reservation().held() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
-            // A transaction spanning shards holds this one: nothing else may run here until it is done.
+            // A transaction spanning shards, or a script, holds this one: nothing else may run here until it is done.
             holdFirst(argv);
             barrier = true;
-            local.reservation().park(this::endBarrier);
+            heldByReservation = true;
+            local.reservation().park(this::resumeAfterHold);
             return;
         }
         int id = commands.find(argv[0]);
@@ -767,6 +768,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         if (id >= 0) {
             server.commandStats().rejected(id);
             lastCommand = id;
+            if (session.multi != null && commands.fullName(id).equals("exec")) {
+                // Redis's rejectCommand of an EXEC (execCommandAbort): the transaction is discarded, saying why
+                session.multi = null;
+                session.watched.unwatchAll(keyspace);
+                String why = error.getMessage();
+                error = new RespError("EXECABORT Transaction discarded because of: " + (why.startsWith("-") ? why.substring(1) : why));
+            }
         }
         reply(error.reply());
         lastTick = System.nanoTime();
@@ -876,6 +884,17 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         }
         if ((modes & REPLY_SKIP_NEXT) != 0) {
             modes = (modes | REPLY_SKIP) & ~REPLY_SKIP_NEXT;
+        }
+    }
+
+    /** Waiting for the shard's reservation to end (see {@link #execute}); also ended early by a busy script. */
+    private boolean heldByReservation;
+
+    @Override
+    public void resumeAfterHold() {
+        if (heldByReservation) {
+            heldByReservation = false;
+            endBarrier();
         }
     }
 

@@ -28,6 +28,11 @@ final class ScriptErrorReplies {
         if (v.istable() && v.rawget(LuaReplies.LINE).isstring() && v.rawget(LuaReplies.SOURCE).isstring()) {
             position = new String[] {v.rawget(LuaReplies.SOURCE).tojstring(), v.rawget(LuaReplies.LINE).tojstring()};
         }
+        return at(message, name, position);
+    }
+
+    /** {@code message} (with its code) raised at {@code position} ({@code {source, line}}, or null) of script {@code name}. */
+    static ErrorRedisMessage at(String message, String name, String[] position) {
         if (position != null) {
             String source = position[0].startsWith("@") ? position[0] : "@" + position[0];
             message = message + " script: " + name + ", on " + source + ":" + position[1] + ".";

@@ -9,6 +9,8 @@ import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import java.util.concurrent.TimeUnit;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 
@@ -28,6 +30,10 @@ final class ScriptRun {
     final boolean readOnly;
     final boolean allowOom;
     final long startNanos = System.nanoTime();
+    /** {@code busy-reply-threshold} when the script began, in nanoseconds (0: busy at the first check, as Redis). */
+    private final long busyAfterNanos;
+    /** When the script last let its shard answer its clients (busy only). */
+    private long lastPollNanos;
     /** Whether the shard was over its memory budget when the script began (Redis's {@code pre_command_oom_state}). */
     private final boolean overBudgetAtStart;
     int resp = 2;
@@ -49,16 +55,53 @@ final class ScriptRun {
         this.readOnly = readOnly;
         this.allowOom = allowOom;
         this.overBudgetAtStart = local.store().overBudget() && !local.store().makeRoom(System.currentTimeMillis());
+        long threshold = context.server().config().busyReplyThreshold();
+        this.busyAfterNanos = threshold >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(threshold);
     }
 
-    /** The watchdog's periodic look: killed scripts end; a script past the busy threshold makes the server busy. */
+    /**
+     * The watchdog's periodic look (Redis's {@code scriptInterrupt}): a killed script ends; past the
+     * busy threshold the server is busy, and from then on the script lets its shard answer its
+     * clients every {@link #POLL_EVERY_NANOS} ({@code -BUSY} but for SCRIPT KILL and the other
+     * allow_busy commands).
+     */
     void check() {
+        throwIfKilled();
+        long now = System.nanoTime();
+        if (!busy) {
+            if (now - startNanos >= busyAfterNanos) {
+                busy = true;
+                lastPollNanos = now;
+                scripting.becameBusy(local.shardId(), this);
+                // this shard's own clients: refused from now on, and those its hold parked are answered now
+                context.server().busyScriptHere(scripting.busyError());
+            }
+            return;
+        }
+        if (now - lastPollNanos >= POLL_EVERY_NANOS) {
+            lastPollNanos = now;
+            Shard shard = Shard.currentOrNull();
+            if (shard != null) {
+                shard.pollIoNow();
+                throwIfKilled(); // a SCRIPT KILL it just read
+            }
+        }
+    }
+
+    /** How often a busy script lets its shard read its sockets (Redis polls from its hook every 100,000 instructions). */
+    static final long POLL_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private void throwIfKilled() {
         if (killed || scripting.stopping()) {
             throw new ScriptAbort(evalMode ? "ERR Script killed by user with SCRIPT KILL..." : "ERR Script killed by user with FUNCTION KILL...");
         }
-        if (!busy && System.nanoTime() - startNanos > scripting.busyThresholdNanos()) {
-            busy = true;
-            scripting.becameBusy(local.shardId(), this);
+    }
+
+    /** The script is over: the server is no longer busy with it (another shard's script may still make it so). */
+    void ended() {
+        if (busy) {
+            scripting.notBusy(local.shardId(), this);
+            context.server().busyScript(scripting.busyError());
         }
     }
 

@@ -10,6 +10,8 @@ import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardReservation;
 import io.percore.demo.shard.ShardState;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.ShardPromise;
 import io.percore.engine.Sharded;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -162,8 +164,39 @@ public final class ScriptShard {
     public record Outcome(RedisMessage reply, boolean learned) {
     }
 
-    /** Runs an EVAL or EVALSHA here, on {@code state}'s shard, which owns every key it declared. */
-    Outcome eval(Scripting scripting, Eval e, ShardState state) {
+    private ScriptQueue queue;
+
+    /**
+     * An EVAL or EVALSHA for this shard, which owns every key it declared: it runs from this
+     * shard's {@link ScriptQueue} (soon, in a task of its own), and the future completes with its
+     * reply on this shard.
+     */
+    ShardFuture<Outcome> submit(Scripting scripting, Eval e, ShardState state) {
+        if (queue == null) {
+            queue = new ScriptQueue(state);
+        }
+        ShardPromise<Outcome> done = new ShardPromise<>();
+        long transaction = e.keyspace().transaction();
+        queue.add(new ScriptQueue.Job() {
+            @Override
+            public long transaction() {
+                return transaction;
+            }
+
+            @Override
+            public void run() {
+                try {
+                    done.complete(eval(scripting, e, state));
+                } catch (RuntimeException | StackOverflowError failure) {
+                    done.fail(failure);
+                }
+            }
+        });
+        return done;
+    }
+
+    /** Runs an EVAL or EVALSHA here and now, on {@code state}'s shard, which owns every key it declared. */
+    private Outcome eval(Scripting scripting, Eval e, ShardState state) {
         boolean learned = false;
         String sha = e.sha();
         if (e.body() != null) {
@@ -227,7 +260,11 @@ public final class ScriptShard {
         if (keyspace.transaction() == ShardReservation.FREE) {
             hold = state.nextGroupId();
             keyspace = keyspace.boundTo(hold);
-            state.reservation().reserve(hold); // free: this shard runs the script now, nothing holds it
+            // granted at once: the queue runs a script only while nothing holds the shard, from a task
+            // of its own (not from a release still running what it parked), so nothing waits in line
+            if (!state.reservation().reserve(hold).isDone()) {
+                throw new IllegalStateException("a script's shard was not free when it began");
+            }
         }
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
         ScriptRun run = new ScriptRun(scripting, state, e.commands(), context, name, evalMode, readOnly, allowOom);
@@ -243,15 +280,13 @@ public final class ScriptShard {
         } catch (LuaError err) {
             return ScriptErrorReplies.of(err, name);
         } catch (ScriptAbort abort) {
-            return new ErrorRedisMessage(abort.getMessage());
+            return ScriptErrorReplies.at(abort.getMessage(), name, lua.watchdog.lastPosition());
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {
             lua.running = null;
             lua.watchdog.stop();
-            if (run.busy) {
-                scripting.notBusy(state.shardId(), run);
-            }
+            run.ended();
             if (hold != ShardReservation.FREE) {
                 BitSet here = new BitSet();
                 here.set(state.shardId());

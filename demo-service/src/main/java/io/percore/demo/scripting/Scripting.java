@@ -6,7 +6,6 @@ import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -18,12 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class Scripting implements AutoCloseable {
 
-    /** Redis's default {@code busy-reply-threshold} ({@code lua-time-limit}). */
-    public static final long DEFAULT_BUSY_REPLY_THRESHOLD_MILLIS = 5000;
-
     private final Sharded<ScriptShard> shards;
     private final AtomicReferenceArray<ScriptRun> busy;
-    private volatile long busyThresholdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_BUSY_REPLY_THRESHOLD_MILLIS);
     /** The longest string a script may make (its whole Lua heap is bounded by the shard's budget). */
     private volatile long maxScriptString = 512L << 20;
     /** The server is stopping: every script ends at its next check, written or not. */
@@ -50,9 +45,12 @@ public final class Scripting implements AutoCloseable {
 
     // ------------------------------------------------------------------ EVAL
 
-    /** Runs {@code eval} on this shard (which owns its keys); the caller sends it here. */
-    public ScriptShard.Outcome evalHere(ScriptShard.Eval eval, ShardState state) {
-        return local().eval(this, eval, state);
+    /**
+     * Runs {@code eval} on this shard (which owns its keys; the caller sends it here) from the
+     * shard's queue of scripts; completes on this shard with its reply.
+     */
+    public ShardFuture<ScriptShard.Outcome> evalHere(ScriptShard.Eval eval, ShardState state) {
+        return local().submit(this, eval, state);
     }
 
     /** SCRIPT LOAD and a new EVAL: every shard compiles and keeps {@code body}; completes with its SHA1 once all did. */
@@ -75,19 +73,6 @@ public final class Scripting implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ busy scripts
-
-    long busyThresholdNanos() {
-        return busyThresholdNanos;
-    }
-
-    /** CONFIG SET busy-reply-threshold (lua-time-limit), in milliseconds; 0 or less: never busy. */
-    public void busyThreshold(long millis) {
-        busyThresholdNanos = millis <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    public long busyThresholdMillis() {
-        return busyThresholdNanos == Long.MAX_VALUE ? 0 : TimeUnit.NANOSECONDS.toMillis(busyThresholdNanos);
-    }
 
     long maxScriptString() {
         return maxScriptString;

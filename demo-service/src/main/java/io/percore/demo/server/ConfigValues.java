@@ -34,12 +34,17 @@ import java.util.Map;
  * @param protectedMode   Redis's protected-mode: without a password, only loopback clients are served
  * @param persistence     the snapshot's directory and file (fixed) and Redis's save and stop-writes-on-bgsave-error
  * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
+ * @param busyReplyThreshold Redis's busy-reply-threshold (lua-time-limit), in milliseconds: a script running longer
+ *                        makes the server answer -BUSY; 0 never
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
-                           PersistenceSettings persistence, ReplicationSettings replication) {
+                           PersistenceSettings persistence, ReplicationSettings replication, long busyReplyThreshold) {
+
+    /** Redis's default busy-reply-threshold: 5 seconds. */
+    public static final long DEFAULT_BUSY_REPLY_THRESHOLD = 5000;
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -107,21 +112,21 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults());
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), DEFAULT_BUSY_REPLY_THRESHOLD);
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, busyReplyThreshold);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication);
+                queryBufferLimit, protectedMode, persistence, replication, busyReplyThreshold);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -184,6 +189,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public boolean protectedMode;
         public PersistenceSettings persistence;
         public ReplicationSettings replication;
+        public long busyReplyThreshold;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -203,6 +209,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             protectedMode = from.protectedMode;
             persistence = from.persistence;
             replication = from.replication;
+            busyReplyThreshold = from.busyReplyThreshold;
         }
 
         public ConfigValues from() {
@@ -212,7 +219,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ConfigValues build() {
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication);
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication,
+                    busyReplyThreshold);
         }
     }
 }

@@ -233,6 +233,16 @@ public final class ServerShard implements AutoCloseable {
         }
     }
 
+    /**
+     * A script on this shard ran past busy-reply-threshold ({@code error} is its -BUSY): this shard's
+     * clients are refused from now on, while the script lets the shard read their sockets, and the
+     * commands that waited behind the script's hold on the shard are run now, so refused too.
+     */
+    public void busyScriptHere(String error) {
+        busyScript(error);
+        clients.resumeHeldCommands();
+    }
+
     /** A client's memory figure changed by {@code delta} bytes. */
     public void clientMemoryChanged(long delta) {
         clientsMemory += delta;
