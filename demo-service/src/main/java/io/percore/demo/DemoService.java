@@ -101,7 +101,7 @@ public final class DemoService implements AutoCloseable {
         try {
             persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            scripting = Scripting.start(engine);
+            scripting = Scripting.start(engine, keyspace);
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength(), scripting);
             long maxClients = (long) settings.maxConnectionsPerShard() * engine.shardCount();
             ConfigValues initial = ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),

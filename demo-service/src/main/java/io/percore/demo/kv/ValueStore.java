@@ -97,8 +97,11 @@ public final class ValueStore {
     private long keyspaceMisses;
     private long expiredKeys;
 
-    /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
-    private long blockingBytes;
+    /**
+     * Heap of what the shard keeps besides its keys and survives FLUSHALL (part of {@link #usedBytes},
+     * as Redis's used_memory counts it): the waiters blocked clients keep on its keys, its script cache.
+     */
+    private long keptBytes;
     private boolean lastStringCounted;
 
     public ValueStore() {
@@ -338,7 +341,17 @@ public final class ValueStore {
      * instead of growing the heap unseen. FLUSHALL keeps them: the clients still wait.
      */
     public void blockingBytes(long delta) {
-        blockingBytes += delta;
+        keptBytes += delta;
+        addUsed(delta);
+    }
+
+    /**
+     * The shard's script cache (the scripts' source and compiled form) grew or shrank by {@code delta}
+     * bytes: counted in {@link #usedBytes}, as Redis's used_memory counts its scripts, so a flood of
+     * SCRIPT LOADs takes its room from the keys. FLUSHALL keeps it: the scripts stay.
+     */
+    public void scriptCacheBytes(long delta) {
+        keptBytes += delta;
         addUsed(delta);
     }
 
@@ -481,7 +494,7 @@ public final class ValueStore {
         activeCursor = null;
         evictCursor = null;
         volatileCount = 0;
-        USED_BYTES.setOpaque(this, blockingBytes);
+        USED_BYTES.setOpaque(this, keptBytes);
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)

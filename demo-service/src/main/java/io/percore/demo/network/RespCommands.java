@@ -55,7 +55,7 @@ public final class RespCommands {
 
     /** ... running scripts through {@code scripting} (null: a table read for its metadata only). */
     public static CommandTable table(int port, int maxBulkLength, Scripting scripting) {
-        InfoCommand server = new InfoCommand(port);
+        InfoCommand server = new InfoCommand(port, scripting);
         BitCommands bits = new BitCommands(maxBulkLength);
         List<CommandSpec> c = new ArrayList<>();
         // connection (networking.c)

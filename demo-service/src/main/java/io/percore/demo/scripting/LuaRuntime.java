@@ -58,6 +58,7 @@ final class LuaRuntime {
         globals.rawset("_VERSION", LuaValue.valueOf("Lua 5.1"));
         LuaValue table = globals.get("table");
         globals.rawset("unpack", table.get("unpack"));
+        ((LuaTable) table).rawset("concat", new CheckedConcat(table.get("concat")));
         globals.rawset("loadstring", new LoadString(globals));
         globals.rawset("load", new LoadString(globals));
         globals.rawset("getfenv", new GetFenv(globals));
@@ -115,12 +116,30 @@ final class LuaRuntime {
         LuaTable string = (LuaTable) scratch.get("string");
         string.rawset("gfind", string.get("gmatch")); // Lua 5.1's LUA_COMPAT_GFIND, as Redis's Lua
         string.rawset("format", new StringFormat());
+        string.rawset("rep", new CheckedRep(string.get("rep")));
         ProtectedTable shared = protect(string);
         ProtectedTable meta = new ProtectedTable();
         meta.rawset(LuaValue.INDEX, shared);
         meta.lock();
         LuaString.s_metatable = meta;
         return shared;
+    }
+
+    /** What this environment holds (libraries, the redis API, the last script's KEYS and ARGV), without compiled scripts. */
+    long environmentBytes() {
+        return new LuaHeap().add(globals).bytes();
+    }
+
+    private static volatile long freshEnvironmentBytes = -1;
+
+    /** What a new environment holds: INFO's figure for a shard that has not run a script yet. */
+    static long freshEnvironmentBytes() {
+        long bytes = freshEnvironmentBytes;
+        if (bytes < 0) {
+            bytes = new LuaRuntime().environmentBytes();
+            freshEnvironmentBytes = bytes;
+        }
+        return bytes;
     }
 
     /** Compiles {@code source} (a script's body, a shebang line blanked) as {@code chunkname}. */
@@ -181,6 +200,49 @@ final class LuaRuntime {
             } catch (LuaError | IOException e) {
                 return varargsOf(NIL, valueOf(e.getMessage()));
             }
+        }
+    }
+
+    /** {@code string.rep} refused before it allocates more than the script's Lua heap may hold (PUC Lua: not enough memory). */
+    private static final class CheckedRep extends VarArgFunction {
+        private final LuaValue rep;
+
+        CheckedRep(LuaValue rep) {
+            this.rep = rep;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            long length = (long) args.checkstring(1).m_length * Math.max(0, args.checkint(2));
+            LuaMemory.checkAllocationHere(length);
+            return rep.invoke(args);
+        }
+    }
+
+    /** {@code table.concat} refused before it allocates more than the script's Lua heap may hold. */
+    private static final class CheckedConcat extends VarArgFunction {
+        private final LuaValue concat;
+
+        CheckedConcat(LuaValue concat) {
+            this.concat = concat;
+        }
+
+        @Override
+        public Varargs invoke(Varargs args) {
+            LuaTable list = args.checktable(1);
+            long separator = args.isnoneornil(2) ? 0 : args.checkstring(2).m_length;
+            int from = args.optint(3, 1);
+            int to = args.isnoneornil(4) ? list.length() : args.checkint(4);
+            long length = 0;
+            for (int i = from; i <= to; i++) {
+                LuaValue item = list.rawget(i);
+                length += (item.isstring() ? item.checkstring().m_length : 0) + separator;
+                if (length > Integer.MAX_VALUE) {
+                    break;
+                }
+            }
+            LuaMemory.checkAllocationHere(length);
+            return concat.invoke(args);
         }
     }
 

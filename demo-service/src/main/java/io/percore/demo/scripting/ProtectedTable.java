@@ -77,7 +77,7 @@ class ProtectedTable extends LuaTable {
      * An error PUC Lua raises inside a C function ({@code setmetatable}, {@code rawset}): its message
      * has no {@code user_script:N:} in front (the client's reply still says where the script was).
      */
-    static final class UnplacedLuaError extends LuaError {
+    static class UnplacedLuaError extends LuaError {
         private static final long serialVersionUID = 1L;
 
         UnplacedLuaError(String message) {

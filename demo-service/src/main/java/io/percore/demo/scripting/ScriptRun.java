@@ -44,8 +44,12 @@ final class ScriptRun {
     /** Past the busy threshold: registered with {@link Scripting} so other clients get -BUSY and KILL finds it. */
     boolean busy;
 
-    ScriptRun(Scripting scripting, ShardState local, CommandTable commands, ScriptCommandContext context, String name, boolean evalMode,
-              boolean readOnly, boolean allowOom) {
+    /** What the script holds in its shard's Lua state, and its bound. */
+    final LuaMemory memory;
+
+    ScriptRun(Scripting scripting, LuaRuntime runtime, ShardState local, CommandTable commands, ScriptCommandContext context, String name,
+              boolean evalMode, boolean readOnly, boolean allowOom) {
+        this.memory = new LuaMemory(runtime, scripting.luaHeapLimit());
         this.scripting = scripting;
         this.local = local;
         this.commands = commands;
@@ -67,6 +71,7 @@ final class ScriptRun {
      */
     void check() {
         throwIfKilled();
+        memory.check();
         long now = System.nanoTime();
         if (!busy) {
             if (now - startNanos >= busyAfterNanos) {

@@ -37,25 +37,50 @@ public final class ScriptShard {
     static final int MAX_LOADED_SCRIPTS = 10_000;
     static final long MAX_LOADED_BYTES = 64L << 20;
 
-    /** A compiled script: its closure over the shard's globals and its shebang flags. */
-    record Script(String sha, byte[] body, LuaClosure closure, int flags, boolean fromEval) {
+    /**
+     * What a cached script costs besides its source, as Redis's script cache counts it: its SHA1,
+     * the dictionary entry and the script's struct.
+     */
+    static final int CACHE_ENTRY_BYTES = 40 + 48 + 32;
+
+    /** A compiled script: its closure over the shard's globals, its shebang flags and what its compiled form holds. */
+    record Script(String sha, byte[] body, LuaClosure closure, int flags, boolean fromEval, long compiledBytes) {
+
+        /** What it costs in the script cache (Redis's used_memory_scripts_eval). */
+        long cacheBytes() {
+            return body.length + CACHE_ENTRY_BYTES;
+        }
+
+        Script loadedOnPurpose() {
+            return new Script(sha, body, closure, flags, false, compiledBytes);
+        }
     }
 
     private final int shardId;
+    private final Keyspace keyspace;
+    /** The most this shard's Lua state may hold while a script runs ({@link LuaMemory}). */
+    private final long heapLimit;
     private LuaRuntime runtime;
     private final LinkedHashMap<String, Script> evalScripts = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<String, Script> loadedScripts = new java.util.HashMap<>();
     private long loadedBytes;
     private long evictedScripts;
-    private long scriptBytes;
+    /** The cache's bytes (source and entries) and the compiled forms' (part of the Lua state), as counted in the shard's budget. */
+    private long cacheBytes;
+    private long compiledBytes;
+    /** The Lua environment's own size without scripts, walked once it exists (-1: not yet). */
+    private long environmentBytes = -1;
 
-    ScriptShard(int shardId) {
+    ScriptShard(int shardId, Keyspace keyspace, long heapLimit) {
         this.shardId = shardId;
+        this.keyspace = keyspace;
+        this.heapLimit = heapLimit;
     }
 
     LuaRuntime runtime() {
         if (runtime == null) {
             runtime = new LuaRuntime();
+            environmentBytes = -1;
         }
         return runtime;
     }
@@ -69,17 +94,30 @@ public final class ScriptShard {
         return evalScripts.size() + loadedScripts.size();
     }
 
-    public long scriptBytes() {
-        return scriptBytes;
-    }
-
     public long evictedScripts() {
         return evictedScripts;
     }
 
-    /** Whether the Lua environment exists yet (INFO's {@code used_memory_lua} is its baseline from then on). */
-    public boolean started() {
-        return runtime != null;
+    /** This shard's scripting figures for INFO memory (Redis's used_memory_vm_eval, used_memory_scripts_eval, ...). */
+    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit) {
+    }
+
+    /**
+     * INFO's figures: the Lua state is the environment (walked once: scripts cannot change it) and
+     * the compiled scripts; a shard that ran no script yet reports a fresh environment's size, as
+     * Redis's Lua exists from the start.
+     */
+    public Figures figures() {
+        long environment;
+        if (runtime == null) {
+            environment = LuaRuntime.freshEnvironmentBytes();
+        } else {
+            if (environmentBytes < 0) {
+                environmentBytes = runtime.environmentBytes();
+            }
+            environment = environmentBytes;
+        }
+        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit);
     }
 
     /** SCRIPT FLUSH on this shard: every script forgotten, the Lua environment made anew at the next script. */
@@ -87,8 +125,11 @@ public final class ScriptShard {
         evalScripts.clear();
         loadedScripts.clear();
         loadedBytes = 0;
-        scriptBytes = 0;
+        budget(-cacheBytes - compiledBytes);
+        cacheBytes = 0;
+        compiledBytes = 0;
         runtime = null;
+        environmentBytes = -1;
     }
 
     private Script lookup(String sha) {
@@ -106,12 +147,16 @@ public final class ScriptShard {
         Script known = lookup(sha);
         if (known != null) {
             if (!fromEval && known.fromEval()) {
-                evalScripts.remove(sha); // loaded on purpose now: no longer evicted
-                keepLoaded(new Script(sha, body, known.closure(), known.flags(), false));
+                forget(evalScripts.remove(sha)); // loaded on purpose now: no longer evicted
+                keepLoaded(known.loadedOnPurpose());
             }
             return sha;
         }
         int flags = Scripts.shebangFlags(body);
+        if (!fromEval && (loadedScripts.size() >= MAX_LOADED_SCRIPTS || loadedBytes + body.length > MAX_LOADED_BYTES)) {
+            throw new RespError("ERR too many scripts loaded (at most " + MAX_LOADED_SCRIPTS + " and "
+                    + (MAX_LOADED_BYTES >> 20) + " MB of source per shard): SCRIPT FLUSH first");
+        }
         LuaRuntime lua = runtime();
         Prototype p;
         try {
@@ -119,21 +164,17 @@ public final class ScriptShard {
         } catch (LuaError e) {
             throw new RespError("ERR Error compiling script (new function): " + compileMessage(e));
         }
-        Script script = new Script(sha, body, lua.closure(p), flags, fromEval);
+        Script script = new Script(sha, body, lua.closure(p), flags, fromEval, LuaHeap.sizeOf(p));
         if (fromEval) {
             evalScripts.put(sha, script);
-            scriptBytes += body.length;
+            keep(script);
             if (evalScripts.size() > MAX_EVAL_SCRIPTS) {
                 Map.Entry<String, Script> eldest = evalScripts.entrySet().iterator().next();
                 evalScripts.remove(eldest.getKey());
-                scriptBytes -= eldest.getValue().body().length;
+                forget(eldest.getValue());
                 evictedScripts++;
             }
         } else {
-            if (loadedScripts.size() >= MAX_LOADED_SCRIPTS || loadedBytes + body.length > MAX_LOADED_BYTES) {
-                throw new RespError("ERR too many scripts loaded (at most " + MAX_LOADED_SCRIPTS + " and "
-                        + (MAX_LOADED_BYTES >> 20) + " MB of source per shard): SCRIPT FLUSH first");
-            }
             keepLoaded(script);
         }
         return sha;
@@ -142,7 +183,26 @@ public final class ScriptShard {
     private void keepLoaded(Script script) {
         loadedScripts.put(script.sha(), script);
         loadedBytes += script.body().length;
-        scriptBytes += script.body().length;
+        keep(script);
+    }
+
+    private void keep(Script script) {
+        cacheBytes += script.cacheBytes();
+        compiledBytes += script.compiledBytes();
+        budget(script.cacheBytes() + script.compiledBytes());
+    }
+
+    private void forget(Script script) {
+        cacheBytes -= script.cacheBytes();
+        compiledBytes -= script.compiledBytes();
+        budget(-script.cacheBytes() - script.compiledBytes());
+    }
+
+    /** The script cache counts in the shard's memory budget, as Redis's used_memory counts its scripts. */
+    private void budget(long delta) {
+        if (delta != 0) {
+            keyspace.local().store().scriptCacheBytes(delta);
+        }
     }
 
     private static String compileMessage(LuaError e) {
@@ -267,9 +327,10 @@ public final class ScriptShard {
             }
         }
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
-        ScriptRun run = new ScriptRun(scripting, state, e.commands(), context, name, evalMode, readOnly, allowOom);
+        ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom);
         lua.running = run;
         lua.watchdog.watch(run);
+        run.memory.began();
         try {
             if (evalMode) {
                 lua.setGlobal("KEYS", keys);
@@ -277,6 +338,8 @@ public final class ScriptShard {
                 return LuaReplies.toReply(closure.call(), run.resp);
             }
             return LuaReplies.toReply(closure.call(keys, args), run.resp);
+        } catch (LuaMemoryError err) {
+            return new ErrorRedisMessage("ERR Error running script " + name + ", " + LuaMemoryError.MESSAGE);
         } catch (LuaError err) {
             return ScriptErrorReplies.of(err, name);
         } catch (ScriptAbort abort) {
@@ -284,6 +347,7 @@ public final class ScriptShard {
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {
+            run.memory.ended();
             lua.running = null;
             lua.watchdog.stop();
             run.ended();

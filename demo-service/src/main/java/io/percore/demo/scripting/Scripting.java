@@ -19,19 +19,32 @@ public final class Scripting implements AutoCloseable {
 
     private final Sharded<ScriptShard> shards;
     private final AtomicReferenceArray<ScriptRun> busy;
-    /** The longest string a script may make (its whole Lua heap is bounded by the shard's budget). */
-    private volatile long maxScriptString = 512L << 20;
+    /** The longest string a script may make: Lua's own bound (MAX_SIZET in Redis's 32-bit string lengths is larger). */
+    private final long maxScriptString = 512L << 20;
+    /** The most a shard's Lua state may hold while a script runs ({@link LuaMemory}). */
+    private final long luaHeapLimit;
     /** The server is stopping: every script ends at its next check, written or not. */
     private volatile boolean stopping;
 
     private Scripting(Sharded<ScriptShard> shards, int shardCount) {
         this.shards = shards;
+        this.luaHeapLimit = LuaMemory.limitPerShard(shardCount);
         this.busy = new AtomicReferenceArray<>(shardCount);
     }
 
     /** Creates a {@link ScriptShard} on every shard of {@code engine} (blocks; call off-shard). */
-    public static Scripting start(Engine engine) {
-        return new Scripting(Sharded.start(engine, ScriptShard::new), engine.shardCount());
+    public static Scripting start(Engine engine, io.percore.demo.shard.Keyspace keyspace) {
+        long heapLimit = LuaMemory.limitPerShard(engine.shardCount());
+        return new Scripting(Sharded.start(engine, id -> new ScriptShard(id, keyspace, heapLimit)), engine.shardCount());
+    }
+
+    /** Every shard's figures for INFO memory, in shard order. */
+    public ShardFuture<java.util.List<ScriptShard.Figures>> figures() {
+        return shards.mapReduce(s -> java.util.List.of(s.figures()), java.util.List.of(), (a, b) -> {
+            java.util.List<ScriptShard.Figures> all = new java.util.ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        });
     }
 
     /** This shard's scripting. Shard thread only. */
@@ -73,6 +86,11 @@ public final class Scripting implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ busy scripts
+
+    /** The most a shard's Lua state may hold while a script runs. */
+    public long luaHeapLimit() {
+        return luaHeapLimit;
+    }
 
     long maxScriptString() {
         return maxScriptString;

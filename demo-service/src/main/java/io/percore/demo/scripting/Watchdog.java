@@ -17,6 +17,9 @@ import org.luaj.vm2.lib.DebugLib;
  */
 final class Watchdog extends DebugLib {
 
+    /** A concatenation this long or longer is checked against the Lua heap's bound before it allocates. */
+    static final long LARGE_CONCAT = 64 * 1024;
+
     /** Instructions between checks: a power of two minus one, as a mask. */
     static final int CHECK_EVERY = 1023;
 
@@ -100,6 +103,17 @@ final class Watchdog extends DebugLib {
             }
         }
         run.checkStringSize(total);
+        if (total >= LARGE_CONCAT) {
+            run.memory.checkAllocation(total);
+        }
+    }
+
+    /** Adds the running closures and their registers to {@code heap} (the roots of what a running script holds). */
+    void addFramesTo(LuaHeap heap) {
+        for (int i = 0; i < depth; i++) {
+            heap.add(closures[i]);
+            heap.addStack(registers[i]);
+        }
     }
 
     /** {@code {source, line}} of the instruction the script ran last, or null before any. */
