@@ -1,6 +1,5 @@
 package io.percore.demo.scripting;
 
-import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
@@ -15,20 +14,17 @@ final class LuaBit {
     private LuaBit() {
     }
 
-    static LuaTable table() {
+    static LuaTable table(LuaRuntime runtime) {
         LuaTable bit = new LuaTable();
         for (String name : new String[] {"tobit", "tohex", "bnot", "band", "bor", "bxor", "lshift", "rshift", "arshift", "rol", "ror", "bswap"}) {
-            bit.rawset(name, new Op(name));
+            bit.rawset(name, new Op(runtime, name));
         }
         return bit;
     }
 
     /** LuaBitOp's {@code barg}: the number's value modulo 2^32 as a signed 32-bit integer. */
-    static int tobit(LuaValue v, int arg) {
-        if (v.type() != LuaValue.TNUMBER && !(v.isstring() && LuaNumbers.parse(ScriptErrors.text(v)) != null)) {
-            throw new LuaError("bad argument #" + arg + " to '?' (number expected, got " + v.typename() + ")");
-        }
-        double d = v.todouble();
+    static int tobit(CArgs args, int arg) {
+        double d = args.number(arg);
         if (Double.isNaN(d) || Double.isInfinite(d)) {
             return 0;
         }
@@ -37,15 +33,26 @@ final class LuaBit {
     }
 
     private static final class Op extends VarArgFunction {
+        private final LuaRuntime runtime;
         private final String op;
 
-        Op(String op) {
+        Op(LuaRuntime runtime, String op) {
+            this.runtime = runtime;
             this.op = op;
         }
 
         @Override
-        public Varargs invoke(Varargs args) {
-            int a = tobit(args.arg(1), 1);
+        public Varargs invoke(Varargs varargs) {
+            CArgs args = new CArgs(runtime, this, varargs);
+            try {
+                return apply(args);
+            } catch (org.luaj.vm2.LuaError e) {
+                throw args.placed(e);
+            }
+        }
+
+        private Varargs apply(CArgs args) {
+            int a = tobit(args, 1);
             switch (op) {
                 case "tobit":
                     return valueOf(a);
@@ -55,14 +62,14 @@ final class LuaBit {
                     return valueOf(Integer.reverseBytes(a));
                 case "band": case "bor": case "bxor": {
                     int r = a;
-                    for (int i = 2; i <= args.narg(); i++) {
-                        int b = tobit(args.arg(i), i);
+                    for (int i = 2; i <= args.count(); i++) {
+                        int b = tobit(args, i);
                         r = op.equals("band") ? r & b : op.equals("bor") ? r | b : r ^ b;
                     }
                     return valueOf(r);
                 }
                 case "tohex": {
-                    int n = args.isnoneornil(2) ? 8 : tobit(args.arg(2), 2);
+                    int n = args.isNoneOrNil(2) ? 8 : tobit(args, 2);
                     boolean upper = n < 0;
                     if (n < 0) {
                         n = -n;
@@ -75,7 +82,7 @@ final class LuaBit {
                     return valueOf(upper ? hex.toUpperCase() : hex);
                 }
                 default: {
-                    int s = tobit(args.arg(2), 2) & 31;
+                    int s = tobit(args, 2) & 31;
                     return valueOf(switch (op) {
                         case "lshift" -> a << s;
                         case "rshift" -> a >>> s;

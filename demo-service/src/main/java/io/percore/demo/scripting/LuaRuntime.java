@@ -58,7 +58,7 @@ final class LuaRuntime {
         globals.rawset("_VERSION", LuaValue.valueOf("Lua 5.1"));
         LuaValue table = globals.get("table");
         globals.rawset("unpack", table.get("unpack"));
-        ((LuaTable) table).rawset("concat", new CheckedConcat(table.get("concat")));
+        ((LuaTable) table).rawset("concat", CArgs.function(this, LuaRuntime::concat));
         globals.rawset("loadstring", new LoadString(globals));
         globals.rawset("load", new LoadString(globals));
         globals.rawset("getfenv", new GetFenv(globals));
@@ -75,9 +75,12 @@ final class LuaRuntime {
         math.rawset("mod", math.get("fmod"));
 
         globals.rawset("redis", RedisLuaApi.table(this));
-        globals.rawset("bit", LuaBit.table());
+        globals.rawset("bit", LuaBit.table(this));
+        globals.rawset("cjson", LuaCJson.table(this));
+        globals.rawset("cmsgpack", LuaCMsgPack.table(this));
+        globals.rawset("struct", LuaStruct.table(this));
 
-        for (String library : new String[] {"table", "math", "redis", "bit"}) {
+        for (String library : new String[] {"table", "math", "redis", "bit", "cjson", "cmsgpack", "struct"}) {
             globals.rawset(library, protect((LuaTable) globals.get(library)));
         }
         ProtectedTable meta = new ProtectedTable();
@@ -219,31 +222,50 @@ final class LuaRuntime {
         }
     }
 
-    /** {@code table.concat} refused before it allocates more than the script's Lua heap may hold. */
-    private static final class CheckedConcat extends VarArgFunction {
-        private final LuaValue concat;
-
-        CheckedConcat(LuaValue concat) {
-            this.concat = concat;
+    /**
+     * Lua 5.1's {@code table.concat(t [, sep [, i [, j]]])}: numbers written as %.14g (LuaJ's own
+     * writes them as Java does), anything else refused as Lua refuses it, and refused before it
+     * allocates more than the script's Lua heap may hold.
+     */
+    private static Varargs concat(CArgs a) {
+        if (a.get(1).type() != LuaValue.TTABLE) {
+            throw a.typeError(1, "table");
         }
-
-        @Override
-        public Varargs invoke(Varargs args) {
-            LuaTable list = args.checktable(1);
-            long separator = args.isnoneornil(2) ? 0 : args.checkstring(2).m_length;
-            int from = args.optint(3, 1);
-            int to = args.isnoneornil(4) ? list.length() : args.checkint(4);
-            long length = 0;
-            for (int i = from; i <= to; i++) {
-                LuaValue item = list.rawget(i);
-                length += (item.isstring() ? item.checkstring().m_length : 0) + separator;
-                if (length > Integer.MAX_VALUE) {
-                    break;
-                }
+        LuaTable list = (LuaTable) a.get(1);
+        LuaString separator = a.isNoneOrNil(2) ? LuaString.valueOf("") : a.string(2);
+        long from = a.optInteger(3, 1);
+        long to = a.isNoneOrNil(4) ? list.length() : a.integer(4);
+        java.util.List<LuaString> parts = new java.util.ArrayList<>();
+        long length = 0;
+        for (long i = from; i <= to; i++) {
+            LuaValue item = list.rawget((int) i);
+            LuaString part;
+            if (item.type() == LuaValue.TSTRING) {
+                part = (LuaString) item;
+            } else if (item.type() == LuaValue.TNUMBER) {
+                part = LuaString.valueOf(LuaNumbers.format(item.todouble()));
+            } else {
+                throw new LuaError("invalid value (" + CArgs.typeName(item) + ") at index " + i + " in table for 'concat'");
             }
-            LuaMemory.checkAllocationHere(length);
-            return concat.invoke(args);
+            parts.add(part);
+            length += part.m_length + (i < to ? separator.m_length : 0);
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new LuaMemoryError();
+            }
         }
+        LuaMemory.checkAllocationHere(length);
+        byte[] out = new byte[(int) length];
+        int at = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) {
+                System.arraycopy(separator.m_bytes, separator.m_offset, out, at, separator.m_length);
+                at += separator.m_length;
+            }
+            LuaString part = parts.get(i);
+            System.arraycopy(part.m_bytes, part.m_offset, out, at, part.m_length);
+            at += part.m_length;
+        }
+        return LuaString.valueUsing(out);
     }
 
     /** Lua 5.1's {@code getfenv}: every script function's environment is the shard's globals. */

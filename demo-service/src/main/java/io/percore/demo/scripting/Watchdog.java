@@ -3,6 +3,7 @@ package io.percore.demo.scripting;
 import org.luaj.vm2.LuaClosure;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.Lua;
+import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Varargs;
 import org.luaj.vm2.lib.DebugLib;
 
@@ -61,10 +62,17 @@ final class Watchdog extends DebugLib {
     @Override
     public void onReturn() {
         if (depth > 0) {
-            closures[--depth] = null;
+            // kept until the next return: a tail call runs its function after its caller's frame returned
+            returnedClosure = closures[--depth];
+            returnedRegisters = registers[depth];
+            closures[depth] = null;
             registers[depth] = null;
         }
     }
+
+    /** The frame that returned last, and its registers. */
+    private LuaClosure returnedClosure;
+    private LuaValue[] returnedRegisters;
 
     @Override
     public void onInstruction(int pc, Varargs v, int top) {
@@ -96,10 +104,25 @@ final class Watchdog extends DebugLib {
             return;
         }
         long total = 0;
+        boolean plain = true;
+        boolean fractions = false;
         for (int r = from; r <= to && r < regs.length; r++) {
             org.luaj.vm2.LuaValue value = regs[r];
             if (value != null && value.type() == org.luaj.vm2.LuaValue.TSTRING) {
                 total += ((org.luaj.vm2.LuaString) value).m_length;
+            } else if (value != null && value.type() == org.luaj.vm2.LuaValue.TNUMBER) {
+                fractions |= !(value instanceof org.luaj.vm2.LuaInteger);
+            } else {
+                plain = false; // a __concat metamethod will see the operands as they are
+            }
+        }
+        if (fractions && plain) {
+            // LuaJ writes a non-integer number as Java's Float.toString (3.0E-4); Lua 5.1 as %.14g (0.0003).
+            // The operands of CONCAT are the compiler's temporaries, so they can be given as strings.
+            for (int r = from; r <= to && r < regs.length; r++) {
+                if (regs[r].type() == org.luaj.vm2.LuaValue.TNUMBER && !(regs[r] instanceof org.luaj.vm2.LuaInteger)) {
+                    regs[r] = org.luaj.vm2.LuaValue.valueOf(LuaNumbers.format(regs[r].todouble()));
+                }
             }
         }
         run.checkStringSize(total);
@@ -114,6 +137,61 @@ final class Watchdog extends DebugLib {
             heap.add(closures[i]);
             heap.addStack(registers[i]);
         }
+    }
+
+    /**
+     * The name a Java function (a library's C function in Redis's Lua) was called by, for its
+     * argument errors as Lua's {@code luaL_argerror} names it: the field or method name when the
+     * script's last instruction called {@code function} itself ({@code bit.band(x)}: band), else
+     * null (Lua's {@code ?}: called from another Java function such as pcall, or through a local).
+     */
+    String calledAs(LuaValue function) {
+        LuaValue[] regs = callerRegisters(function);
+        if (regs == null) {
+            return null;
+        }
+        org.luaj.vm2.Prototype p = lastPrototype;
+        int a = Lua.GETARG_A(p.code[lastPc]);
+        for (int pc = lastPc - 1; pc >= 0; pc--) {
+            int i = p.code[pc];
+            int o = i & 0x3f;
+            if (!Lua.testAMode(o) || Lua.GETARG_A(i) != a) {
+                continue;
+            }
+            if ((o == Lua.OP_GETTABLE || o == Lua.OP_GETTABUP || o == Lua.OP_SELF) && Lua.ISK(Lua.GETARG_C(i))) {
+                LuaValue key = p.k[Lua.INDEXK(Lua.GETARG_C(i))];
+                return key.isstring() ? key.tojstring() : null;
+            }
+            return null;
+        }
+        return null;
+    }
+
+    /**
+     * The registers of the frame whose last instruction called {@code function} (a CALL, or a
+     * TAILCALL whose frame has returned already), or null when no script instruction called it.
+     */
+    private LuaValue[] callerRegisters(LuaValue function) {
+        if (lastPrototype == null) {
+            return null;
+        }
+        int call = lastPrototype.code[lastPc];
+        int op = call & 0x3f;
+        LuaValue[] regs;
+        if (op == Lua.OP_CALL && depth > 0 && closures[depth - 1].p == lastPrototype) {
+            regs = registers[depth - 1];
+        } else if (op == Lua.OP_TAILCALL && returnedClosure != null && returnedClosure.p == lastPrototype) {
+            regs = returnedRegisters;
+        } else {
+            return null;
+        }
+        int a = Lua.GETARG_A(call);
+        return regs != null && a < regs.length && regs[a] == function ? regs : null;
+    }
+
+    /** Whether {@code function} runs because the script's last instruction tail-called it (its caller's frame is gone). */
+    boolean tailCalled(LuaValue function) {
+        return lastPrototype != null && (lastPrototype.code[lastPc] & 0x3f) == Lua.OP_TAILCALL && callerRegisters(function) != null;
     }
 
     /** {@code {source, line}} of the instruction the script ran last, or null before any. */
