@@ -49,7 +49,9 @@
 #        same CPU does not delay it; empty, or not permitted: an ordinary process),
 #        SVC_REPLICA (auto|yes|no), SVC_JAVA_OPTS (extra JVM flags for every service, e.g. a JFR recording),
 #        REDIS_PRIMARY_FLAGS ("--repl-diskless-sync-delay 0": redis 7.0 otherwise waits 5 s for more replicas
-#        before a diskless sync starts), SERVER_CPU (1), REPLICA_CPU (0), CLIENT_CPU (0), WORK (a mktemp dir)
+#        before a diskless sync starts), SVC_PRIMARY_FLAGS ("--percore.demo.replication.repl-diskless-sync-delay=0":
+#        the same for the service; "--percore.demo.replication.repl-diskless-sync=false" measures its disk-based
+#        sync), SERVER_CPU (1), REPLICA_CPU (0), CLIENT_CPU (0), WORK (a mktemp dir)
 set -euo pipefail
 caller_pwd=$PWD
 cd "$(dirname "$0")/.."
@@ -85,6 +87,7 @@ pinger_prio=${PINGER_PRIO-chrt -f 10}
 if [ -n "$pinger_prio" ] && ! $pinger_prio true 2>/dev/null; then pinger_prio=; fi
 svc_java_opts=${SVC_JAVA_OPTS:-}
 redis_primary_flags=${REDIS_PRIMARY_FLAGS:---repl-diskless-sync-delay 0}
+svc_primary_flags=${SVC_PRIMARY_FLAGS:---percore.demo.replication.repl-diskless-sync-delay=0}
 server_cpu=${SERVER_CPU:-1}
 replica_cpu=${REPLICA_CPU:-0}
 client_cpu=${CLIENT_CPU:-0}
@@ -419,6 +422,9 @@ start_kind() { # kind(redis|svc) port cpu name heap role(primary|replica) [flags
   if [ "$kind" = redis ]; then
     # shellcheck disable=SC2086
     if [ "$role" = primary ]; then start_redis "$port" "$cpu" "$name" $redis_primary_flags "$@"; else start_redis "$port" "$cpu" "$name" "$@"; fi
+  elif [ "$role" = primary ]; then
+    # shellcheck disable=SC2086
+    start_svc "$port" "$cpu" "$name" "$jvm_heap" $svc_primary_flags "$@"
   else
     start_svc "$port" "$cpu" "$name" "$jvm_heap" "$@"
   fi
@@ -443,7 +449,7 @@ rotated() { # round list...: the list rotated by round-1
 
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) parts=\"$parts\" rounds sync=$sync_rounds cpu=$cpu_rounds failover=$failover_rounds server_cpu=$server_cpu replica_cpu=$replica_cpu client_cpu=$client_cpu load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "jar: $jar"
-echo "redis: $(redis-server --version | head -1); redis primaries get: $redis_primary_flags; pinger: ${pinger_prio:-ordinary priority}"
+echo "redis: $(redis-server --version | head -1); redis primaries get: $redis_primary_flags; service primaries: $svc_primary_flags; pinger: ${pinger_prio:-ordinary priority}"
 
 # ---- can the service be a replica?
 svc_ok=no

@@ -39,6 +39,8 @@ public final class DemoService implements AutoCloseable {
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Writes are held for a shutdown (SHUTDOWN, or SIGTERM with replicas to wait for). */
+    private final AtomicBoolean writesHeld = new AtomicBoolean();
 
     private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Sharded<ServerShard> servers, PubSub pubsub,
                         Scripting scripting, ShardedServer resp, ShardedServer http) {
@@ -159,6 +161,17 @@ public final class DemoService implements AutoCloseable {
             replication.startLink();
             DemoService service = new DemoService(keyspace, persistence, replication, servers, pubsub, scripting, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
+            persistence.shutdownPrelude(new Persistence.ShutdownPrelude() {
+                @Override
+                public void before(boolean now, java.util.function.BooleanSupplier aborted) {
+                    service.holdWrites(!now, aborted);
+                }
+
+                @Override
+                public void abandoned() {
+                    service.resumeWrites();
+                }
+            });
             return service;
         } catch (RuntimeException e) {
             if (http != null) {
@@ -254,6 +267,39 @@ public final class DemoService implements AutoCloseable {
     }
 
     /**
+     * The first step of a shutdown (SIGTERM before the servers stop, SHUTDOWN before its save), as
+     * Redis 7 does it: every client's writes are held (a CLIENT PAUSE WRITE on every shard), so
+     * nothing is acknowledged that the final save or the replicas miss; then, with
+     * {@code waitForReplicas}, a primary waits for its replicas to acknowledge everything, at most
+     * {@code shutdown-timeout}. Writes stay held until the service closes or {@link #resumeWrites}.
+     * Off the shards. @return whether every replica caught up (true when there was none to wait for)
+     */
+    public boolean holdWrites(boolean waitForReplicas, java.util.function.BooleanSupplier aborted) {
+        writesHeld.set(true);
+        servers.fromOutside().invokeOnAll(server -> server.pause().pause(io.percore.demo.server.ClientPause.WRITE, Long.MAX_VALUE,
+                io.percore.engine.Shard.current())).join();
+        return !waitForReplicas || replication.awaitReplicasBeforeShutdown(aborted);
+    }
+
+    /**
+     * SIGTERM's first step, before the servers stop: a primary with replicas online holds writes and
+     * waits for them ({@link #holdWrites}); the writes held are never run (their connections close
+     * with the servers, unanswered, as Redis's). Without replicas to wait for, nothing is held: the
+     * servers' drain answers what they read, and the final save holds it. Off the shards.
+     */
+    public void handOffToReplicas() {
+        if (!closed.get() && !writesHeld.get() && replication.shutdownWaitsForReplicas()) {
+            holdWrites(true, () -> false);
+        }
+    }
+
+    /** A shutdown called off: the writes {@link #holdWrites} held run. */
+    public void resumeWrites() {
+        writesHeld.set(false);
+        servers.fromOutside().invokeOnAll(server -> server.pause().unpause()).join();
+    }
+
+    /**
      * Closes the servers; then, with save rules (Redis's SIGTERM), saves everything acknowledged
      * within the final save's bound; then the keyspace. Later calls do nothing. Needs the engine
      * still running.
@@ -276,8 +322,9 @@ public final class DemoService implements AutoCloseable {
                 resp.close();
             } finally {
                 try {
-                    replication.close();
+                    replication.closeLink(); // a replica's final save holds what it acknowledged, and says where that is
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
+                    replication.close();
                     stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
                     stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();

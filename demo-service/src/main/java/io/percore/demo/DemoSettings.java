@@ -50,7 +50,8 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     /**
      * Loopback, ephemeral ports, Redis's limits, a data directory of its own (a new temporary one, so
-     * no test loads another's snapshot): what tests use.
+     * no test loads another's snapshot), a diskless full sync that starts at once (no
+     * repl-diskless-sync-delay): what tests use.
      */
     public static DemoSettings forTests() {
         Path dir;
@@ -61,7 +62,8 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
         }
         dir.toFile().deleteOnExit();
         return new DemoSettings("127.0.0.1", 0, RespSettings.defaults(), Duration.ZERO, "127.0.0.1", 0, HttpSettings.defaults(),
-                Duration.ofSeconds(60), 10_000, MemorySettings.defaults(), ClientSettings.defaults(), PersistenceSettings.in(dir));
+                Duration.ofSeconds(60), 10_000, MemorySettings.defaults(), ClientSettings.defaults(), PersistenceSettings.in(dir))
+                .withReplication(ReplicationSettings.defaults().withDiskless(true, 0, 0));
     }
 
     public DemoSettings withReplication(ReplicationSettings replication) {

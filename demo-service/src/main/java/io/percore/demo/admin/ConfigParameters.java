@@ -131,6 +131,7 @@ final class ConfigParameters {
         p.add(threshold("set-max-intset-entries", null, false));
         p.add(threshold("zset-max-listpack-entries", "zset-max-ziplist-entries", false));
         p.add(threshold("zset-max-listpack-value", "zset-max-ziplist-value", true));
+        p.add(threshold("hll-sparse-max-bytes", null, true));
         p.add(new Parameter("list-max-listpack-size", "list-max-ziplist-size", false, v -> Long.toString(v.thresholds().get("list-max-listpack-size")),
                 (n, value) -> n.thresholds.put("list-max-listpack-size", signed("list-max-listpack-size", value, Integer.MIN_VALUE, Integer.MAX_VALUE))));
         p.add(new Parameter("list-compress-depth", null, false, v -> Long.toString(v.thresholds().get("list-compress-depth")),
@@ -187,35 +188,37 @@ final class ConfigParameters {
         p.add(fixed("aof-timestamp-enabled", "no"));
         // replication: live, as in Redis (replicaof itself changes through REPLICAOF)
         p.add(new Parameter("replica-read-only", "slave-read-only", false, v -> v.replication().replicaReadOnly() ? "yes" : "no",
-                (n, value) -> n.replication = replication(n.replication, yesNo("replica-read-only", value), -1, -1, -1, -1, null)));
+                (n, value) -> n.replication = n.replication.withReplicaReadOnly(yesNo("replica-read-only", value))));
         p.add(new Parameter("repl-backlog-size", null, false, v -> Long.toString(v.replication().backlogSize()), (n, value) -> {
             long bytes = memory("repl-backlog-size", value);
-            n.replication = replication(n.replication, null, Math.max(bytes, 16 * 1024), -1, -1, -1, null);
+            n.replication = stream(n.replication, Math.max(bytes, 16 * 1024), -1, -1, -1, -1);
         }));
         p.add(new Parameter("repl-ping-replica-period", "repl-ping-slave-period", false, v -> Integer.toString(v.replication().pingPeriodSeconds()),
-                (n, value) -> n.replication = replication(n.replication, null, -1,
-                        (int) signed("repl-ping-replica-period", value, 1, Integer.MAX_VALUE), -1, -1, null)));
+                (n, value) -> n.replication = stream(n.replication, -1, (int) signed("repl-ping-replica-period", value, 1, Integer.MAX_VALUE),
+                        -1, -1, -1)));
         p.add(new Parameter("repl-timeout", null, false, v -> Integer.toString(v.replication().timeoutSeconds()),
-                (n, value) -> n.replication = replication(n.replication, null, -1, -1,
-                        (int) signed("repl-timeout", value, 1, Integer.MAX_VALUE), -1, null)));
+                (n, value) -> n.replication = stream(n.replication, -1, -1, (int) signed("repl-timeout", value, 1, Integer.MAX_VALUE), -1, -1)));
         p.add(new Parameter("min-replicas-to-write", "min-slaves-to-write", false, v -> Integer.toString(v.replication().minReplicasToWrite()),
-                (n, value) -> n.replication = replication(n.replication, null, -1, -1, -1,
-                        (int) signed("min-replicas-to-write", value, 0, Integer.MAX_VALUE), null)));
+                (n, value) -> n.replication = stream(n.replication, -1, -1, -1,
+                        (int) signed("min-replicas-to-write", value, 0, Integer.MAX_VALUE), -1)));
         p.add(new Parameter("min-replicas-max-lag", "min-slaves-max-lag", false, v -> Integer.toString(v.replication().minReplicasMaxLag()),
-                (n, value) -> n.replication = replication(n.replication, null, -1, -1, -1, -1,
+                (n, value) -> n.replication = stream(n.replication, -1, -1, -1, -1,
                         (int) signed("min-replicas-max-lag", value, 0, Integer.MAX_VALUE))));
-        // a replica's snapshot is saved to the data directory (the snapshot file) and sent from there, as with Redis's "no"
-        p.add(fixed("repl-diskless-sync", "no"));
+        p.add(new Parameter("repl-diskless-sync", null, false, v -> v.replication().disklessSync() ? "yes" : "no",
+                (n, value) -> n.replication = n.replication.withDiskless(yesNo("repl-diskless-sync", value),
+                        n.replication.disklessSyncDelay(), n.replication.disklessSyncMaxReplicas())));
+        p.add(new Parameter("repl-diskless-sync-delay", null, false, v -> Integer.toString(v.replication().disklessSyncDelay()),
+                (n, value) -> n.replication = n.replication.withDiskless(n.replication.disklessSync(),
+                        (int) signed("repl-diskless-sync-delay", value, 0, Integer.MAX_VALUE), n.replication.disklessSyncMaxReplicas())));
+        p.add(new Parameter("repl-diskless-sync-max-replicas", null, false, v -> Integer.toString(v.replication().disklessSyncMaxReplicas()),
+                (n, value) -> n.replication = n.replication.withDiskless(n.replication.disklessSync(), n.replication.disklessSyncDelay(),
+                        (int) signed("repl-diskless-sync-max-replicas", value, 0, Integer.MAX_VALUE))));
+        p.add(new Parameter("shutdown-timeout", null, false, v -> Integer.toString(v.replication().shutdownTimeoutSeconds()),
+                (n, value) -> n.replication = n.replication.withShutdownTimeout((int) signed("shutdown-timeout", value, 0, Integer.MAX_VALUE))));
         p.add(new Parameter("masterauth", null, true, v -> v.replication().masterAuth() == null ? "" : v.replication().masterAuth(),
-                (n, value) -> n.replication = new ReplicationSettings(n.replication.replicaofHost(), n.replication.replicaofPort(),
-                        n.replication.masterUser(), value.isEmpty() ? null : value, n.replication.replicaReadOnly(), n.replication.backlogSize(),
-                        n.replication.pingPeriodSeconds(), n.replication.timeoutSeconds(), n.replication.minReplicasToWrite(),
-                        n.replication.minReplicasMaxLag())));
+                (n, value) -> n.replication = n.replication.withMaster(n.replication.masterUser(), value.isEmpty() ? null : value)));
         p.add(new Parameter("masteruser", null, false, v -> v.replication().masterUser() == null ? "" : v.replication().masterUser(),
-                (n, value) -> n.replication = new ReplicationSettings(n.replication.replicaofHost(), n.replication.replicaofPort(),
-                        value.isEmpty() ? null : value, n.replication.masterAuth(), n.replication.replicaReadOnly(), n.replication.backlogSize(),
-                        n.replication.pingPeriodSeconds(), n.replication.timeoutSeconds(), n.replication.minReplicasToWrite(),
-                        n.replication.minReplicasMaxLag())));
+                (n, value) -> n.replication = n.replication.withMaster(value.isEmpty() ? null : value, n.replication.masterAuth())));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
         p.add(immutable("cluster-enabled", v -> "no"));
@@ -372,16 +375,14 @@ final class ConfigParameters {
         return new ConfigValues.OutputLimits(normal, replica, pubsub);
     }
 
-    /** Redis's yesnotoi. @return true for yes */
-    /** {@code r} with the values given (null or -1: unchanged). */
-    private static ReplicationSettings replication(ReplicationSettings r, Boolean readOnly, long backlog, int ping,
-                                                   int timeout, int minReplicas, Integer maxLag) {
-        return new ReplicationSettings(r.replicaofHost(), r.replicaofPort(), r.masterUser(), r.masterAuth(),
-                readOnly != null ? readOnly : r.replicaReadOnly(), backlog >= 0 ? backlog : r.backlogSize(),
-                ping >= 0 ? ping : r.pingPeriodSeconds(), timeout >= 0 ? timeout : r.timeoutSeconds(),
-                minReplicas >= 0 ? minReplicas : r.minReplicasToWrite(), maxLag != null ? maxLag : r.minReplicasMaxLag());
+    /** {@code r} with the stream's values given (-1: unchanged). */
+    private static ReplicationSettings stream(ReplicationSettings r, long backlog, int ping, int timeout, int minReplicas, int maxLag) {
+        return r.withStream(backlog >= 0 ? backlog : r.backlogSize(), ping >= 0 ? ping : r.pingPeriodSeconds(),
+                timeout >= 0 ? timeout : r.timeoutSeconds(), minReplicas >= 0 ? minReplicas : r.minReplicasToWrite(),
+                maxLag >= 0 ? maxLag : r.minReplicasMaxLag());
     }
 
+    /** Redis's yesnotoi. @return true for yes */
     private static boolean yesNo(String name, String value) {
         if (value.equalsIgnoreCase("yes")) {
             return true;

@@ -164,7 +164,7 @@ public final class InfoCommand {
             persistence.info(shards.stream().mapToLong(ShardInfo::changesSinceSave).sum(), out::line);
         }
         if (out.begin("stats", "Stats")) {
-            stats(out, figures, shards, pubsub, replication);
+            stats(out, figures, shards, pubsub, replication, persistence);
         }
         if (out.begin("replication", "Replication")) {
             replication.info(out::line);
@@ -319,7 +319,7 @@ public final class InfoCommand {
     }
 
     private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub,
-                              Replication replication) {
+                              Replication replication, Persistence persistence) {
         long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
         out.line("total_connections_received", sum(figures, ServerShard.Snapshot::connectionsReceived));
         out.line("total_commands_processed", sum(figures, ServerShard.Snapshot::commands));
@@ -351,7 +351,7 @@ public final class InfoCommand {
         out.line("pubsub_patterns", pubsub.patterns().size());
         out.line("pubsubshard_channels", pubsub.shardChannels().size());
         out.line("latest_fork_usec", 0);
-        out.line("total_forks", 0);
+        out.line("total_forks", persistence.snapshotsBegun()); // a snapshot taken in the background: a fork in Redis
         out.line("migrate_cached_sockets", 0);
         out.line("slave_expires_tracked_keys", 0);
         out.line("active_defrag_hits", 0);

@@ -39,35 +39,39 @@ public final class PersistenceCommands {
     }
 
     /**
-     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: Redis's arguments. The service saves (SAVE, or save
-     * rules without NOSAVE), then stops; the client reads no reply, its connection closes as the
-     * service does. NOW changes nothing here (no replicas to wait for); ABORT finds no shutdown in
-     * progress, as there never is one to abort.
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: Redis's arguments. The service holds writes; a
+     * primary waits for its replicas (shutdown-timeout; not with NOW); it saves (SAVE, or save rules
+     * without NOSAVE), then stops; the client reads no reply, its connection closes as the service
+     * does. ABORT calls off a shutdown that waits for its replicas.
      */
     public static void shutdown(CommandContext c, byte[][] argv) {
         boolean nosave = false;
         boolean save = false;
         boolean force = false;
         boolean abort = false;
-        boolean other = false;
+        boolean now = false;
         for (int i = 1; i < argv.length; i++) {
             switch (RespReplies.ascii(argv[i]).toLowerCase(java.util.Locale.ROOT)) {
                 case "nosave" -> nosave = true;
                 case "save" -> save = true;
-                case "now" -> other = true;
+                case "now" -> now = true;
                 case "force" -> force = true;
                 case "abort" -> abort = true;
                 default -> throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
-        if ((abort && (nosave || save || force || other)) || (nosave && save)) {
+        if ((abort && (nosave || save || force || now)) || (nosave && save)) {
             throw new RespError(RespReplies.SYNTAX_ERROR);
         }
         if (abort) {
-            throw new RespError("ERR No shutdown in progress.");
+            if (!c.server().persistence().abortShutdown()) {
+                throw new RespError("ERR No shutdown in progress.");
+            }
+            c.reply(io.percore.demo.resp.RespReplies.OK);
+            return;
         }
         CommandContext.PendingReply slot = c.reserve();
-        c.server().persistence().shutdown(save, nosave, force).whenComplete((stopping, failure) -> {
+        c.server().persistence().shutdown(save, nosave, force, now).whenComplete((stopping, failure) -> {
             // stopping: no reply, the connection closes with the service (Redis's client reads EOF); the
             // slot is done, so the servers' drain does not wait for it
             slot.complete(failure != null || !stopping

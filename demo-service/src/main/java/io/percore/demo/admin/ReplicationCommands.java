@@ -89,7 +89,7 @@ public final class ReplicationCommands {
         }
         String ip = c.session().replicaIpAddress != null ? c.session().replicaIpAddress : hostOf(c.remoteAddress());
         String error = c.server().replication().psync(events -> c.connection().becomeReplica(events), c.connection().id(), ip,
-                c.session().replicaListeningPort, replid, offset);
+                c.session().replicaListeningPort, c.session().replicaCapaEof, replid, offset);
         if (error != null) {
             throw new RespError(error);
         }
@@ -119,7 +119,12 @@ public final class ReplicationCommands {
                     }
                 }
                 case "ip-address" -> c.session().replicaIpAddress = value;
-                case "capa", "rdb-only", "rdb-filter-only" -> { } // capa eof/psync2: this primary's snapshot goes with a length, which every replica reads
+                case "capa" -> {
+                    if (value.equalsIgnoreCase("eof")) {
+                        c.session().replicaCapaEof = true; // it can take a diskless full sync
+                    }
+                }
+                case "rdb-only", "rdb-filter-only" -> { } // redis-cli --rdb's: it gets the whole snapshot and the stream
                 case "ack", "getack" -> {
                     c.reply(RespReplies.NOTHING); // only a replica's link sends these; answered by nothing, as in Redis
                     return;

@@ -53,6 +53,39 @@ public class DemoConfiguration {
         return ShutdownStep.of(PercoreShutdownOrder.SERVICES, demoService::close);
     }
 
+    /**
+     * A primary hands its last writes to its replicas before the servers stop (their connections are
+     * the replicas' links): Redis 7's {@code shutdown-timeout}, between Spring's web server and
+     * {@link PercoreShutdownOrder#SERVERS}.
+     */
+    @Bean
+    public SmartLifecycle demoReplicaHandOffLifecycle(DemoService demoService) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+                demoService.handOffToReplicas();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return PercoreShutdownOrder.SERVERS.phase() + 64;
+            }
+        };
+    }
+
     /** How long the health indicator waits for the shards' figures before it reports DOWN. */
     static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(1);
 

@@ -217,6 +217,17 @@ public class DemoProperties {
         /** A replica is good while its last ack is at most this many seconds old (Redis's min-replicas-max-lag). */
         @Min(0)
         private int minReplicasMaxLag = 10;
+        /** A full sync's snapshot goes straight to the replicas' sockets, never through a file (Redis's repl-diskless-sync). */
+        private boolean replDisklessSync = true;
+        /** Seconds a diskless full sync waits for more replicas to share it (Redis's repl-diskless-sync-delay). */
+        @Min(0)
+        private int replDisklessSyncDelay = 5;
+        /** A diskless full sync starts before its delay once this many replicas wait (Redis's repl-diskless-sync-max-replicas; 0: only the delay). */
+        @Min(0)
+        private int replDisklessSyncMaxReplicas;
+        /** Seconds a shutdown waits for the replicas to have every write, writes paused meanwhile (Redis's shutdown-timeout). */
+        @Min(0)
+        private int shutdownTimeout = 10;
 
         io.percore.demo.replication.ReplicationSettings toSettings() {
             String host = null;
@@ -234,7 +245,8 @@ public class DemoProperties {
                 }
             }
             return new io.percore.demo.replication.ReplicationSettings(host, port, blankToNull(masteruser), blankToNull(masterauth),
-                    replicaReadOnly, replBacklogSize.toBytes(), replPingReplicaPeriod, replTimeout, minReplicasToWrite, minReplicasMaxLag);
+                    replicaReadOnly, replBacklogSize.toBytes(), replPingReplicaPeriod, replTimeout, minReplicasToWrite, minReplicasMaxLag,
+                    replDisklessSync, replDisklessSyncDelay, replDisklessSyncMaxReplicas, shutdownTimeout);
         }
 
         private static String blankToNull(String s) {
@@ -311,6 +323,38 @@ public class DemoProperties {
 
         public void setMinReplicasMaxLag(int minReplicasMaxLag) {
             this.minReplicasMaxLag = minReplicasMaxLag;
+        }
+
+        public boolean isReplDisklessSync() {
+            return replDisklessSync;
+        }
+
+        public void setReplDisklessSync(boolean replDisklessSync) {
+            this.replDisklessSync = replDisklessSync;
+        }
+
+        public int getReplDisklessSyncDelay() {
+            return replDisklessSyncDelay;
+        }
+
+        public void setReplDisklessSyncDelay(int replDisklessSyncDelay) {
+            this.replDisklessSyncDelay = replDisklessSyncDelay;
+        }
+
+        public int getReplDisklessSyncMaxReplicas() {
+            return replDisklessSyncMaxReplicas;
+        }
+
+        public void setReplDisklessSyncMaxReplicas(int replDisklessSyncMaxReplicas) {
+            this.replDisklessSyncMaxReplicas = replDisklessSyncMaxReplicas;
+        }
+
+        public int getShutdownTimeout() {
+            return shutdownTimeout;
+        }
+
+        public void setShutdownTimeout(int shutdownTimeout) {
+            this.shutdownTimeout = shutdownTimeout;
         }
     }
 

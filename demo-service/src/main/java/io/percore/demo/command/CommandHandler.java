@@ -11,4 +11,20 @@ public interface CommandHandler {
     static CommandHandler keyed(KeyCommand command) {
         return new OnKeyOwner(command);
     }
+
+    /**
+     * {@code handler}, a multi-key command atomic across shards by itself ({@link AtomicParts}, or
+     * needing no atomicity: WATCH), so the connection does not run it as a transaction of its own.
+     */
+    static CommandHandler atomicOnItsOwn(CommandHandler handler) {
+        return new AtomicOnItsOwn(handler);
+    }
+
+    /** See {@link #atomicOnItsOwn}. */
+    record AtomicOnItsOwn(CommandHandler handler) implements CommandHandler {
+        @Override
+        public void handle(CommandContext context, byte[][] argv) {
+            handler.handle(context, argv);
+        }
+    }
 }

@@ -42,6 +42,8 @@ public final class CommandTable {
     private static final int OK_LOADING = 16;
     private static final int WRITE = 32;
     private static final int NO_MULTI = 64;
+    /** Its keys may lie on several shards and it is not atomic across them by itself: run as a transaction of its own then. */
+    private static final int SPANS_SHARDS = 128;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -64,7 +66,7 @@ public final class CommandTable {
         this.traits = new int[byId.length];
         for (int id = 0; id < byId.length; id++) {
             CommandSpec spec = byId[id];
-            traits[id] = traits(spec.flags());
+            traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0);
             String name = spec.name().toLowerCase(Locale.ROOT);
             fullNames[id] = name;
             families[id] = indexOfGroup(spec.group());
@@ -152,6 +154,22 @@ public final class CommandTable {
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */
+    /**
+     * Whether command {@code id} must hold the shards of its keys while it runs when they are several
+     * (a transaction of its own, as EXEC's): its keys may lie on several shards, it does not make itself
+     * atomic ({@link CommandHandler#atomicOnItsOwn}), and it may run in a transaction (neither blocking,
+     * nor no_multi, nor scripting, which keep their own rules).
+     */
+    public boolean spansShards(int id) {
+        return (traits[id] & SPANS_SHARDS) != 0;
+    }
+
+    private static boolean spansShards(CommandSpec spec) {
+        boolean severalKeys = spec.keyFinder() != null || (spec.firstKey() > 0 && (spec.lastKey() < 0 || spec.lastKey() > spec.firstKey()));
+        return severalKeys && !(spec.handler() instanceof OnKeyOwner) && !(spec.handler() instanceof CommandHandler.AtomicOnItsOwn)
+                && !spec.flags().contains("blocking") && !spec.flags().contains("no_multi") && !"scripting".equals(spec.group());
+    }
+
     public boolean writes(int id) {
         return (traits[id] & WRITE) != 0;
     }

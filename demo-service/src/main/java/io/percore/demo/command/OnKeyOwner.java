@@ -53,7 +53,13 @@ public final class OnKeyOwner implements CommandHandler {
         Keyspace keyspace = c.keyspace();
         int owner = keyspace.shardOf(argv[1]);
         if (owner == c.shard().id()) {
-            c.reply(execute(c.local(), argv, keyspace.step()));
+            RedisMessage reply = execute(c.local(), argv, keyspace.step());
+            io.percore.engine.ShardFuture<Void> wakeups = c.local().writes().takeWakeups(); // null unless it served blocked clients
+            if (wakeups == null) {
+                c.reply(reply);
+            } else {
+                c.replyLater(wakeups.map(v -> reply)); // a client that reads the reply sees what the wake-ups did
+            }
             return;
         }
         int step = keyspace.step();

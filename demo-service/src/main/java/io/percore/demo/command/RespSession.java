@@ -32,6 +32,8 @@ public final class RespSession {
     /** What a replica told with REPLCONF before its PSYNC: its port (listening-port) and address (ip-address), Redis's client fields. */
     public int replicaListeningPort;
     public String replicaIpAddress;
+    /** REPLCONF capa eof: the replica reads a snapshot streamed between EOF marks (a diskless full sync). */
+    public boolean replicaCapaEof;
 
     public RespSession(boolean authenticated) {
         this.authenticated = authenticated;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.AtomicParts;
 import io.percore.demo.command.KeysByShard;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -186,37 +187,32 @@ public final class KeyCommands {
         boolean test(ValueStore store, byte[] key, long now);
     }
 
+    /** DEL, UNLINK, EXISTS, TOUCH: atomic across shards ({@link AtomicParts}), the count summed. */
     private static void countKeys(CommandContext c, byte[][] argv, KeyPredicate op, boolean deletes) {
         int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 1);
-        Gather<Long> gather = new Gather<>(c, KeysByShard.count(groups), parts -> integer(parts.stream().mapToLong(Long::longValue).sum()));
-        for (int s = 0; s < groups.length; s++) {
-            if (groups[s] == null) {
-                continue;
-            }
-            List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
-            gather.add(c.keyspace().invokeOn(s, st -> {
-                long now = System.currentTimeMillis();
-                // DEL reports the keys it deleted, listed only when someone follows the changes
-                List<byte[]> hit = deletes && st.store().changes().followed() ? new ArrayList<>(keys.size()) : null;
-                long n = 0;
-                for (byte[] key : keys) {
-                    if (op.test(st.store(), key, now)) {
-                        n++;
-                        if (hit != null) {
-                            hit.add(key);
-                        }
-                    }
-                }
-                if (deletes && n > 0) {
+        AtomicParts.run(c, groups, (st, indices) -> {
+            long now = System.currentTimeMillis();
+            List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
+            // DEL reports the keys it deleted, listed only when someone follows the changes
+            List<byte[]> hit = deletes && st.store().changes().followed() ? new ArrayList<>(keys.size()) : null;
+            long n = 0;
+            for (byte[] key : keys) {
+                if (op.test(st.store(), key, now)) {
+                    n++;
                     if (hit != null) {
-                        st.store().changes().propagate(Replays.withItems(Replays.DEL, hit.get(0), hit.subList(1, hit.size())));
-                    } else {
-                        st.store().changes().propagated();
+                        hit.add(key);
                     }
                 }
-                return n;
-            }));
-        }
+            }
+            if (deletes && n > 0) {
+                if (hit != null) {
+                    st.store().changes().propagate(Replays.withItems(Replays.DEL, hit.get(0), hit.subList(1, hit.size())));
+                } else {
+                    st.store().changes().propagated();
+                }
+            }
+            return n;
+        }, parts -> integer(parts.stream().mapToLong(Long::longValue).sum()));
     }
 
     // ------------------------------------------------------------------ whole keyspace

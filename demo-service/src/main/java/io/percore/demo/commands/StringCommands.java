@@ -15,7 +15,9 @@ import io.percore.demo.kv.StringView;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
-import io.percore.demo.command.KeysByShard.Gather;
+import io.percore.demo.command.AtomicParts;
+import io.percore.engine.ShardFuture;
+import java.util.BitSet;
 import io.percore.demo.shard.Keyspace;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -321,73 +323,53 @@ public final class StringCommands {
     // ------------------------------------------------------------------ MGET
 
     /** MGET key [key ...]: a key holding another type reads as nil (Redis's MGET). */
+    /** MGET: atomic across shards ({@link AtomicParts}): no reader sees half of another command's writes. */
     public static void mget(CommandContext c, byte[][] argv) {
         int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 1);
         RedisMessage[] values = new RedisMessage[argv.length - 1];
-        Gather<Object> gather = new Gather<>(c, KeysByShard.count(groups), parts -> new ArrayRedisMessage(List.of(values)));
-        for (int s = 0; s < groups.length; s++) {
-            int[] indices = groups[s];
-            if (indices == null) {
-                continue;
+        AtomicParts.run(c, groups, (st, indices) -> {
+            long now = System.currentTimeMillis();
+            // the replies are made on the owner: sharing a string's array must happen on its shard
+            for (int index : indices) {
+                try {
+                    values[index - 1] = RespReplies.bulkOfStored(st.store().lookupRead(argv[index], ValueType.STRING, now));
+                } catch (WrongTypeException e) {
+                    values[index - 1] = NIL;
+                }
             }
-            List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
-            gather.add(c.keyspace().invokeOn(s, st -> {
-                long now = System.currentTimeMillis();
-                // the replies are made on the owner: sharing a string's array must happen on its shard
-                RedisMessage[] found = new RedisMessage[keys.size()];
-                for (int i = 0; i < found.length; i++) {
-                    try {
-                        found[i] = RespReplies.bulkOfStored(st.store().lookupRead(keys.get(i), ValueType.STRING, now));
-                    } catch (WrongTypeException e) {
-                        found[i] = NIL;
-                    }
-                }
-                return found;
-            }).map(found -> {
-                for (int i = 0; i < indices.length; i++) {
-                    values[indices[i] - 1] = found[i];
-                }
-                return null;
-            }));
-        }
+            return null;
+        }, parts -> new ArrayRedisMessage(List.of(values)));
     }
 
     // ------------------------------------------------------------------ MSET / MSETNX
 
+    /**
+     * MSET: atomic across shards ({@link AtomicParts}). A shard over its budget refuses its part with
+     * -OOM (the reply); the parts on other shards stand, as they are made while the shards are held.
+     */
     public static void mset(CommandContext c, byte[][] argv) {
         if ((argv.length - 1) % 2 != 0) {
             throw RespReplies.wrongArgs("mset");
         }
         int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 2);
-        Gather<Object> gather = new Gather<>(c, KeysByShard.count(groups), parts -> OK);
-        for (int s = 0; s < groups.length; s++) {
-            if (groups[s] == null) {
-                continue;
+        AtomicParts.run(c, groups, (st, indices) -> {
+            if (!st.store().makeRoom(System.currentTimeMillis())) {
+                throw new OutOfBudgetException();
             }
-            List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
-            List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
-            gather.add(c.keyspace().invokeOn(s, st -> {
-                if (!st.store().makeRoom(System.currentTimeMillis())) {
-                    // Over budget on this shard: its part is refused (the parts on other shards stand).
-                    throw new OutOfBudgetException();
-                }
-                for (int i = 0; i < keys.size(); i++) {
-                    st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
-                }
-                st.store().changes().propagate(Replays.mset(keys, values)); // this shard's keys only
-                return null;
-            }));
-        }
+            List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
+            List<byte[]> values = KeysByShard.pick(argv, indices, 1);
+            for (int i = 0; i < keys.size(); i++) {
+                st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+            }
+            st.store().changes().propagate(Replays.mset(keys, values)); // this shard's keys only
+            return null;
+        }, parts -> OK);
     }
 
     /**
-     * MSETNX. Keys on one shard: checked and written in one step there (atomic, like Redis).
-     * Keys on several shards: two phases, each one {@link Keyspace#mapReduce} over the shards.
-     * Prepare: every shard checks its keys are absent and not reserved, and reserves them for this
-     * transaction (NX writes of other clients see a reserved key as existing). Commit if every
-     * shard agreed, else release. A plain write to a reserved key between the phases wins over the
-     * commit, which is the outcome of MSETNX-then-write, so the result is still serializable.
-     * Readers may see one shard's keys before another's.
+     * MSETNX: atomic across shards. Its shards are held in ascending order while each checks its keys
+     * ({@link AtomicParts#parts}), then, all held, every shard writes its keys if none existed; so no
+     * command sees the keys half set, nor sets one between the check and the write.
      */
     public static void msetnx(CommandContext c, byte[][] argv) {
         if ((argv.length - 1) % 2 != 0) {
@@ -395,68 +377,86 @@ public final class StringCommands {
         }
         int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 2);
         if (KeysByShard.count(groups) == 1) {
-            for (int s = 0; s < groups.length; s++) {
-                if (groups[s] != null) {
-                    List<byte[]> keys = KeysByShard.pick(argv, groups[s], 0);
-                    List<byte[]> values = KeysByShard.pick(argv, groups[s], 1);
-                    c.replyLater(c.keyspace().invokeOn(s, st -> {
-                        long now = System.currentTimeMillis();
-                        if (!st.store().makeRoom(now)) {
-                            return RespReplies.OOM_REPLY;
-                        }
-                        for (byte[] key : keys) {
-                            if (st.store().existsOrReserved(key, now)) {
-                                return RespReplies.ZERO;
-                            }
-                        }
-                        for (int i = 0; i < keys.size(); i++) {
-                            st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
-                        }
-                        st.store().changes().propagate(Replays.mset(keys, values));
-                        return RespReplies.ONE;
-                    }));
+            AtomicParts.run(c, groups, (st, indices) -> {
+                long now = System.currentTimeMillis();
+                if (!st.store().makeRoom(now)) {
+                    return RespReplies.OOM_REPLY;
                 }
-            }
+                List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
+                for (byte[] key : keys) {
+                    if (st.store().existsOrReserved(key, now)) {
+                        return RespReplies.ZERO;
+                    }
+                }
+                List<byte[]> values = KeysByShard.pick(argv, indices, 1);
+                for (int i = 0; i < keys.size(); i++) {
+                    st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+                }
+                st.store().changes().propagate(Replays.mset(keys, values));
+                return RespReplies.ONE;
+            }, parts -> parts.get(0));
             return;
         }
-        long txn = NEXT_TRANSACTION.incrementAndGet();
-        // A shard over its budget refuses to prepare; the others then release what they reserved.
-        java.util.concurrent.atomic.AtomicBoolean outOfBudget = new java.util.concurrent.atomic.AtomicBoolean();
+        // Across shards: a transaction of its own holds every shard of its keys while it checks, then writes
+        // (inside EXEC, the transaction's own holds them already)
+        Keyspace keyspace = c.keyspace();
+        boolean own = keyspace.transaction() == io.percore.demo.shard.ShardReservation.FREE;
+        Keyspace bound = own ? keyspace.boundTo(keyspace.local().nextGroupId()) : keyspace;
+        BitSet shards = new BitSet();
+        for (int s = 0; s < groups.length; s++) {
+            if (groups[s] != null) {
+                shards.set(s);
+            }
+        }
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
-        Keyspace keyspace = c.keyspace();
-        keyspace.mapReduce(st -> {
-            int[] mine = groups[st.shardId()];
-            if (mine == null) {
-                return true;
-            }
-            long now = System.currentTimeMillis();
-            if (!st.store().makeRoom(now)) {
-                outOfBudget.set(true);
-                return false;
-            }
-            return st.store().reserveIfAbsent(KeysByShard.pick(argv, mine, 0), txn, now);
-        }, Boolean.TRUE, Boolean::logicalAnd).flatMap(commit -> keyspace.mapReduce(st -> {
-            int[] mine = groups[st.shardId()];
-            if (mine != null) {
-                List<byte[]> keys = KeysByShard.pick(argv, mine, 0);
-                if (commit) {
-                    List<byte[]> values = KeysByShard.pick(argv, mine, 1);
-                    List<Integer> written = st.store().commitReserved(keys, values, txn);
-                    if (!written.isEmpty()) {
-                        st.store().changes().propagate(Replays.mset(written.stream().map(keys::get).toList(),
-                                written.stream().map(values::get).toList()));
+        if (own) {
+            bound.step(1);
+        }
+        (own ? bound.reserveInOrder(shards) : ShardFuture.<Void>completed(null))
+                .flatMap(held -> onEach(bound, shards, st -> {
+                    long now = System.currentTimeMillis();
+                    if (!st.store().makeRoom(now)) {
+                        return RespReplies.OOM_REPLY;
                     }
-                } else {
-                    st.store().releaseReserved(keys, txn); // drops only what this transaction reserved
-                }
-            }
-            return commit;
-        }, Boolean.TRUE, Boolean::logicalAnd)).whenComplete((commit, failure) -> {
-            slot.complete(failure != null ? RespReplies.forFailure(failure)
-                    : commit ? RespReplies.ONE : outOfBudget.get() ? RespReplies.OOM_REPLY : RespReplies.ZERO);
-            c.endBarrier();
-        });
+                    for (byte[] key : KeysByShard.pick(argv, groups[st.shardId()], 0)) {
+                        if (st.store().existsOrReserved(key, now)) {
+                            return RespReplies.ZERO;
+                        }
+                    }
+                    return RespReplies.ONE;
+                }, (a, b) -> a == RespReplies.OOM_REPLY || b == RespReplies.OOM_REPLY ? RespReplies.OOM_REPLY
+                        : a == RespReplies.ZERO || b == RespReplies.ZERO ? RespReplies.ZERO : RespReplies.ONE))
+                .flatMap(verdict -> verdict != RespReplies.ONE ? ShardFuture.completed(verdict) : onEach(bound, shards, st -> {
+                    List<byte[]> keys = KeysByShard.pick(argv, groups[st.shardId()], 0);
+                    List<byte[]> values = KeysByShard.pick(argv, groups[st.shardId()], 1);
+                    for (int i = 0; i < keys.size(); i++) {
+                        st.store().setString(keys.get(i), values.get(i), ValueStore.NO_EXPIRY);
+                    }
+                    st.store().changes().propagate(Replays.mset(keys, values));
+                    return verdict;
+                }, (a, b) -> a))
+                .whenComplete((verdict, failure) -> (own ? bound.releaseAll(shards) : ShardFuture.<Void>completed(null))
+                        .whenComplete((v, f) -> {
+                            slot.complete(failure != null ? RespReplies.forFailure(failure) : verdict);
+                            c.endBarrier();
+                        }));
+    }
+
+    /** {@code fn} on each of {@code shards} (held by {@code bound}'s transaction), folded in shard order. */
+    private static ShardFuture<RedisMessage> onEach(Keyspace bound, BitSet shards,
+                                                    java.util.function.Function<io.percore.demo.shard.ShardState, RedisMessage> fn,
+                                                    java.util.function.BinaryOperator<RedisMessage> fold) {
+        List<ShardFuture<RedisMessage>> calls = new java.util.ArrayList<>();
+        for (int s = shards.nextSetBit(0); s >= 0; s = shards.nextSetBit(s + 1)) {
+            calls.add(bound.invokeOn(s, fn));
+        }
+        ShardFuture<RedisMessage> acc = calls.get(0);
+        for (int i = 1; i < calls.size(); i++) {
+            ShardFuture<RedisMessage> next = calls.get(i);
+            acc = acc.flatMap(a -> next.map(b -> fold.apply(a, b)));
+        }
+        return acc;
     }
 
     // ------------------------------------------------------------------ LCS

@@ -205,20 +205,93 @@ public final class TransactionCommands {
                     } else if (changed) {
                         finish(c, bound, shards, watches, slot, ArrayRedisMessage.NULL_INSTANCE);
                     } else {
-                        new ExecRun(c, bound, multi.commands(),
+                        new ExecRun(c, bound, multi.commands(), true,
                                 replies -> finish(c, bound, shards, watches, slot, RespReplies.array(replies))).next();
                     }
                 });
+    }
+
+    /**
+     * The shards a command outside a transaction must hold while it runs ({@link CommandTable#spansShards}):
+     * the owners of its keys, or every shard when some of its keys are known only as it runs (SORT ...
+     * STORE with patterns); null when its keys are all on one shard (it runs as it is), its key count
+     * is invalid (it answers its own error), or it is a SORT with patterns and no STORE, which reads
+     * the patterns' keys in slices so that a huge one does not stop every shard.
+     */
+    public static BitSet shardsToHold(CommandSpec spec, byte[][] argv, Keyspace keyspace) {
+        int[] keys;
+        try {
+            keys = spec.keyIndices(argv);
+        } catch (RespError e) {
+            return null;
+        }
+        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
+            if (keys.length < 2) {
+                return null; // SORT ... BY/GET without STORE reads its patterns' keys in slices (see SortCommands)
+            }
+            BitSet all = new BitSet();
+            all.set(0, keyspace.shardCount());
+            return all;
+        }
+        if (keys.length < 2) {
+            return null;
+        }
+        int first = keyspace.shardOf(argv[keys[0]]);
+        BitSet shards = null;
+        for (int i = 1; i < keys.length; i++) {
+            int s = keyspace.shardOf(argv[keys[i]]);
+            if (s != first) {
+                if (shards == null) {
+                    shards = new BitSet();
+                    shards.set(first);
+                }
+                shards.set(s);
+            }
+        }
+        if (shards == null && READ_IN_BATCHES.contains(spec.name())) {
+            shards = new BitSet();
+            shards.set(first); // its batches are separate steps: held, so no other command comes between two
+        }
+        return shards;
+    }
+
+    /** Multi-key commands that read their keys in batches of steps, even on one shard (see HyperLogLogCommands). */
+    private static final Set<String> READ_IN_BATCHES = Set.of("pfcount", "pfmerge");
+
+    /**
+     * Runs a command whose keys lie on several shards atomically, as Redis runs every command: a
+     * transaction of its own holds those shards ({@code shards}, reserved in ascending order as EXEC
+     * reserves them) while the command's own handler runs against the transaction's keyspace, so no
+     * other command sees half of it; its changes reach the append-only file and replicas as one
+     * MULTI ... EXEC. The reply is the command's; the connection's later commands wait for it.
+     */
+    public static void runAlone(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards) {
+        long tx = c.local().nextGroupId();
+        Keyspace bound = c.keyspace().boundTo(tx);
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        bound.reserveInOrder(shards).whenComplete((held, failure) -> {
+            if (failure != null) {
+                LOG.warn("{} could not reserve its shards {}", spec.name(), shards, failure);
+                finish(c, bound, shards, List.of(), slot, RespReplies.forFailure(failure));
+                return;
+            }
+            new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false,
+                    replies -> finish(c, bound, shards, List.of(), slot, replies.get(0))).next();
+        });
     }
 
     private static void finish(CommandContext c, Keyspace bound, BitSet shards, List<WatchedKeys.Watch> watches,
                                CommandContext.PendingReply slot, RedisMessage reply) {
         WatchedKeys.unwatch(bound, watches);
         // Released before the reply leaves: the client's next command to any of these shards travels
-        // behind the release on the same FIFO ring, so it cannot be parked by this transaction.
-        bound.releaseAll(shards);
-        slot.complete(reply);
-        c.endBarrier();
+        // behind the release on the same FIFO ring, so it cannot be parked by this transaction. The
+        // reply waits for the clients blocked on keys the transaction added to be served (as Redis's
+        // EXEC serves them before its reply goes out).
+        bound.releaseAll(shards).whenComplete((v, failure) -> {
+            slot.complete(reply);
+            c.endBarrier();
+        });
     }
 
     /** The shards a transaction must hold: the owners of its commands' and watched keys, or all for keyless keyspace commands. */
@@ -275,6 +348,8 @@ public final class TransactionCommands {
         private final CommandContext connection;
         private final Keyspace bound;
         private final List<MultiState.Queued> commands;
+        /** Each command's figures counted as its own (EXEC's); a command run alone is counted by its connection. */
+        private final boolean countEach;
         private final java.util.function.Consumer<List<RedisMessage>> done;
         private final RedisMessage[] replies;
         private int index;
@@ -284,8 +359,9 @@ public final class TransactionCommands {
         private boolean barrier;
         private boolean running;
 
-        ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands,
+        ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, boolean countEach,
                 java.util.function.Consumer<List<RedisMessage>> done) {
+            this.countEach = countEach;
             this.connection = connection;
             this.bound = bound;
             this.commands = commands;
@@ -417,7 +493,9 @@ public final class TransactionCommands {
             replies[index] = reply;
             replied = true;
             MultiState.Queued q = commands.get(index);
-            connection.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
+            if (countEach) {
+                connection.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
+            }
             resumeIfReady();
         }
 

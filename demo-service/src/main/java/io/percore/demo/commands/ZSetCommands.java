@@ -561,7 +561,7 @@ public final class ZSetCommands {
     }
 
     /** Entries in sorted-set order: by score, then by member bytes. */
-    private static List<Entry> sorted(List<Entry> entries) {
+    static List<Entry> sorted(List<Entry> entries) {
         entries.sort((a, b) -> a.score() < b.score() ? -1 : a.score() > b.score() ? 1 : Arrays.compareUnsigned(a.member(), b.member()));
         return entries;
     }
@@ -601,7 +601,7 @@ public final class ZSetCommands {
      * Replaces {@code dst} (of any type) with a sorted set of {@code sorted} (in order), on its
      * shard, or deletes it when the result is empty; replies the result's size.
      */
-    private static ShardFuture<RedisMessage> storeOn(Keyspace keyspace, byte[] dst, List<Entry> sorted) {
+    static ShardFuture<RedisMessage> storeOn(Keyspace keyspace, byte[] dst, List<Entry> sorted) {
         return keyspace.invokeOn(keyspace.shardOf(dst), st -> {
             ValueStore ks = st.store();
             long now = System.currentTimeMillis();

@@ -92,6 +92,18 @@ public final class GrowableString implements MutableValue {
         }
     }
 
+    /**
+     * Cuts the string to {@code newLength} (at most its length), zeroing what it drops so the bytes
+     * past the length stay zero: for a value whose content shrinks in place (an HLL's sparse opcodes
+     * merged). The array must be the store's own ({@link ValueStore#writableString} just returned it).
+     */
+    void truncate(int newLength) {
+        if (newLength < length) {
+            Arrays.fill(bytes, newLength, length, (byte) 0);
+            length = newLength;
+        }
+    }
+
     @Override
     public long bytes() {
         return OVERHEAD + ((16L + bytes.length + 7) & ~7L);

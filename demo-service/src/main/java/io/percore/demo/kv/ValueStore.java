@@ -78,6 +78,8 @@ public final class ValueStore {
     private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
     /** When a hash is a listpack (CONFIG SET hash-max-listpack-*): set and read on this shard only. */
     private HashValue.Limits hashLimits = HashValue.Limits.DEFAULT;
+    /** Redis's {@code hll-sparse-max-bytes}: past it a HyperLogLog's sparse form becomes dense. */
+    private long hllSparseMaxBytes = HyperLogLog.DEFAULT_SPARSE_MAX_BYTES;
     /** When a set is an intset (CONFIG SET set-max-intset-entries): set and read on this shard only. */
     private SetValue.Limits setLimits = SetValue.Limits.DEFAULT;
 
@@ -375,6 +377,18 @@ public final class ValueStore {
         }
     }
 
+    /**
+     * Replaces the string of a live key by {@code value}, keeping its TTL (a HyperLogLog turned
+     * dense): counted in the budget and as a change of the key.
+     */
+    void replaceString(byte[] key, GrowableString value) {
+        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
+        table.beforeChange(e.hash);
+        addUsed(valueBytes(value) - valueBytes(e.value));
+        e.value = value;
+        touched(key);
+    }
+
     /** A value with its type and expiry, taken from one key to be put under another (RENAME). */
     public record StoredValue(ValueType type, Object value, long expireAt) {
     }
@@ -526,6 +540,15 @@ public final class ValueStore {
 
     public HashValue.Limits hashLimits() {
         return hashLimits;
+    }
+
+    /** Redis's {@code hll-sparse-max-bytes} on this shard; followed from the next change of a sparse HyperLogLog. */
+    public void hllSparseMaxBytes(long bytes) {
+        this.hllSparseMaxBytes = bytes;
+    }
+
+    public long hllSparseMaxBytes() {
+        return hllSparseMaxBytes;
     }
 
     /** The intset limit of sets on this shard; takes effect on the next add to a set. */

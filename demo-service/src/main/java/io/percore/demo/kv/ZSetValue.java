@@ -210,6 +210,13 @@ public final class ZSetValue implements MutableValue {
         return out;
     }
 
+    /** Visits ranks {@code from..to} (within the set) in ascending order, without a list of them (GEOSEARCH's boxes). */
+    public void visit(int from, int to, Visitor visitor) {
+        if (from <= to) {
+            entries.visit(from, to, false, visitor);
+        }
+    }
+
     /** Visits every entry in ascending order. */
     public void forEach(Visitor visitor) {
         entries.visit(0, entries.size() - 1, false, visitor);

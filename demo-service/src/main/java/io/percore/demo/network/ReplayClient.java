@@ -124,7 +124,12 @@ final class ReplayClient implements CommandContext, ConnectionControl {
             return;
         }
         try {
-            spec.handler().handle(this, argv);
+            java.util.BitSet spanned;
+            if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace())) != null) {
+                TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as for clients
+            } else {
+                spec.handler().handle(this, argv);
+            }
         } catch (RespError e) {
             reply(e.reply());
         } catch (RuntimeException e) {

@@ -18,6 +18,8 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.commands.BitCommands;
 import io.percore.demo.commands.DumpCommands;
+import io.percore.demo.commands.GeoCommands;
+import io.percore.demo.commands.HyperLogLogCommands;
 import io.percore.demo.commands.HashCommands;
 import io.percore.demo.commands.KeyCommands;
 import io.percore.demo.commands.ListCommands;
@@ -183,7 +185,7 @@ public final class RespCommands {
         c.add(spec("multi", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
         c.add(spec("exec", 1, "noscript,loading,stale,skip_slowlog", 0, 0, 0, "transactions", "Executes all commands in a transaction.", TransactionCommands::exec));
         c.add(spec("discard", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Discards a transaction.", TransactionCommands::discard));
-        c.add(spec("watch", -2, "noscript,loading,stale,fast,allow_busy", 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", TransactionCommands::watch));
+        c.add(spec("watch", -2, "noscript,loading,stale,fast,allow_busy", 1, -1, 1, "transactions", "Monitors changes to keys to determine the execution of a transaction.", CommandHandler.atomicOnItsOwn(TransactionCommands::watch)));
         c.add(spec("unwatch", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Forgets about watched keys of a transaction.", TransactionCommands::unwatch));
         // pub/sub (pubsub.c): subscriptions on the subscriber's shard, messages to every shard
         c.add(spec("subscribe", -2, "pubsub,noscript,loading,stale", 0, 0, 0, "pubsub", "Listens for messages published to channels.", PubSubCommands::subscribe));
@@ -279,9 +281,9 @@ public final class RespCommands {
         c.add(spec("getset", 3, "write,denyoom,fast", 1, 1, 1, "string", "Returns the previous value of a key after setting it.", keyed(StringCommands::getset)));
         c.add(spec("getdel", 2, "write,fast", 1, 1, 1, "string", "Returns the value of a key after deleting it.", keyed(StringCommands::getdel)));
         c.add(spec("getex", -2, "write,fast", 1, 1, 1, "string", "Returns the value of a key after setting its expiration time.", keyed(StringCommands::getex)));
-        c.add(spec("mget", -2, "readonly,fast", 1, -1, 1, "string", "Atomically returns the values of one or more keys.", StringCommands::mget));
-        c.add(spec("mset", -3, "write,denyoom", 1, -1, 2, "string", "Atomically sets the values of one or more keys.", StringCommands::mset));
-        c.add(spec("msetnx", -3, "write,denyoom", 1, -1, 2, "string", "Sets multiple keys only when none of them exist.", StringCommands::msetnx));
+        c.add(spec("mget", -2, "readonly,fast", 1, -1, 1, "string", "Atomically returns the values of one or more keys.", CommandHandler.atomicOnItsOwn(StringCommands::mget)));
+        c.add(spec("mset", -3, "write,denyoom", 1, -1, 2, "string", "Atomically sets the values of one or more keys.", CommandHandler.atomicOnItsOwn(StringCommands::mset)));
+        c.add(spec("msetnx", -3, "write,denyoom", 1, -1, 2, "string", "Sets multiple keys only when none of them exist.", CommandHandler.atomicOnItsOwn(StringCommands::msetnx)));
         c.add(spec("append", 3, "write,denyoom,fast", 1, 1, 1, "string", "Appends a string to the value of a key.", keyed(StringCommands::append)));
         c.add(spec("strlen", 2, "readonly,fast", 1, 1, 1, "string", "Returns the length of a string value.", keyed(StringCommands::strlen)));
         c.add(spec("getrange", 4, "readonly", 1, 1, 1, "string", "Returns a substring of the string stored at a key.", keyed(StringCommands::getrange)));
@@ -300,11 +302,30 @@ public final class RespCommands {
         c.add(spec("bitop", -4, "write,denyoom", 2, -1, 1, "bitmap", "Performs bitwise operations on multiple strings, and stores the result.", BitCommands::bitop));
         c.add(spec("bitfield", -2, "write,denyoom", 1, 1, 1, "bitmap", "Performs arbitrary bitfield integer operations on strings.", keyed(bits::bitfield)));
         c.add(spec("bitfield_ro", -2, "readonly,fast", 1, 1, 1, "bitmap", "Performs arbitrary read-only bitfield integer operations on strings.", keyed(bits::bitfieldRo)));
+        // geospatial indexes (geo.c): sorted sets of 52-bit geohashes
+        c.add(spec("geoadd", -5, "write,denyoom", 1, 1, 1, "geo", "Add one or more geospatial items in the geospatial index represented using a sorted set", keyed(GeoCommands::geoadd)));
+        c.add(spec("geodist", -4, "readonly", 1, 1, 1, "geo", "Returns the distance between two members of a geospatial index", keyed(GeoCommands::geodist)));
+        c.add(spec("geohash", -2, "readonly", 1, 1, 1, "geo", "Returns members of a geospatial index as standard geohash strings", keyed(GeoCommands::geohash)));
+        c.add(spec("geopos", -2, "readonly", 1, 1, 1, "geo", "Returns longitude and latitude of members of a geospatial index", keyed(GeoCommands::geopos)));
+        c.add(spec("geosearch", -7, "readonly", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", keyed(GeoCommands::geosearch)));
+        c.add(spec("geosearchstore", -8, "write,denyoom", 1, 2, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", GeoCommands::geosearchstore));
+        c.add(spec("georadius", -6, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", GeoCommands.GEORADIUS)
+                .withKeys(GeoCommands.radiusKeys(6)));
+        c.add(spec("georadius_ro", -6, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUS", keyed(GeoCommands::georadiusRo)));
+        c.add(spec("georadiusbymember", -5, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", GeoCommands.GEORADIUSBYMEMBER)
+                .withKeys(GeoCommands.radiusKeys(5)));
+        c.add(spec("georadiusbymember_ro", -5, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUSBYMEMBER", keyed(GeoCommands::georadiusbymemberRo)));
+        // HyperLogLog (hyperloglog.c): strings in Redis's HLL format
+        c.add(spec("pfadd", -2, "write,denyoom,fast", 1, 1, 1, "hyperloglog", "Adds the specified elements to the specified HyperLogLog.", keyed(HyperLogLogCommands::pfadd)));
+        c.add(spec("pfcount", -2, "readonly,may_replicate", 1, -1, 1, "hyperloglog", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", HyperLogLogCommands.PFCOUNT));
+        c.add(spec("pfmerge", -2, "write,denyoom", 1, -1, 1, "hyperloglog", "Merge N different HyperLogLogs into a single one.", HyperLogLogCommands.PFMERGE));
+        c.add(spec("pfdebug", 3, "write,denyoom,admin", 2, 2, 1, "hyperloglog", "Internal commands for debugging HyperLogLog values", HyperLogLogCommands::pfdebug));
+        c.add(spec("pfselftest", 1, "admin", 0, 0, 0, "hyperloglog", "An internal command for testing HyperLogLog values", HyperLogLogCommands::pfselftest));
         // generic
-        c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
-        c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", KeyCommands::del));
-        c.add(spec("exists", -2, "readonly,fast", 1, -1, 1, "keyspace", "Determines whether one or more keys exist.", KeyCommands::exists));
-        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", KeyCommands::touch));
+        c.add(spec("del", -2, "write", 1, -1, 1, "keyspace", "Deletes one or more keys.", CommandHandler.atomicOnItsOwn(KeyCommands::del)));
+        c.add(spec("unlink", -2, "write,fast", 1, -1, 1, "keyspace", "Deletes one or more keys.", CommandHandler.atomicOnItsOwn(KeyCommands::del)));
+        c.add(spec("exists", -2, "readonly,fast", 1, -1, 1, "keyspace", "Determines whether one or more keys exist.", CommandHandler.atomicOnItsOwn(KeyCommands::exists)));
+        c.add(spec("touch", -2, "readonly,fast", 1, -1, 1, "keyspace", "Returns the number of existing keys out of those specified.", CommandHandler.atomicOnItsOwn(KeyCommands::touch)));
         c.add(spec("type", 2, "readonly,fast", 1, 1, 1, "keyspace", "Determines the type of value stored at a key.", keyed(KeyCommands::type)));
         c.add(spec("expire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in seconds.", keyed(KeyCommands::expire)));
         c.add(spec("pexpire", -3, "write,fast", 1, 1, 1, "keyspace", "Sets the expiration time of a key in milliseconds.", keyed(KeyCommands::pexpire)));

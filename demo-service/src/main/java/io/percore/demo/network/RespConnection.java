@@ -128,6 +128,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     /** The id of the command running now, or -1; the last one run (CLIENT LIST's cmd). */
     private int command = -1;
     private int lastCommand = -1;
+    /** The reply slot the running command reserved for its own reply, if any (a write's reply may gate what follows). */
+    private ReplySlot lastSlot;
     private byte[][] commandArgv;
     /** When the running command started: the previous command's end or the read burst's start. */
     private long commandStart;
@@ -154,6 +156,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         private final boolean muted;
         /** The arguments' bytes while the reply is on its way (query memory until it arrives). */
         private final long inFlight;
+        /** The connection's next commands wait for this reply (a write that may have served blocked clients). */
+        private boolean gates;
+        private boolean completed;
 
         private ReplySlot(int command, long start, byte[][] argv, boolean muted, long inFlight) {
             this.command = command;
@@ -165,6 +170,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
         @Override
         public void complete(RedisMessage message) {
+            completed = true;
             if (inFlight > 0) {
                 inFlightBytes -= inFlight;
                 server.requestAnswered(inFlight, requestsOrphaned);
@@ -176,9 +182,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             }
             if (muted) {
                 ReferenceCountUtil.release(message);
-                return;
+            } else {
+                responder.complete(this, message);
             }
-            responder.complete(this, message);
+            if (gates) {
+                gates = false;
+                endBarrier();
+            }
         }
     }
 
@@ -679,8 +689,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
-        if (local.reservation().held() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
-            // A transaction spanning shards, or a script, holds this one: nothing else may run here until it is done.
+        if (local.reservation().busy() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
+            // A transaction spanning shards or a script holds this one, or blocked clients are being served:
+            // nothing else may run here until that is done.
             holdFirst(argv);
             barrier = true;
             heldByReservation = true;
@@ -740,10 +751,22 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         commandStart = lastTick;
         commandDeferred = false;
         commandOutcome = SUCCEEDED;
+        // a write while clients are blocked somewhere may serve them: what follows on this connection sees what that did
+        boolean mayWake = keyspace.anyWaiters() && commands.writes(id);
+        lastSlot = null;
         try {
-            spec.handler().handle(this, argv);
+            java.util.BitSet spanned;
+            if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
+                TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as every Redis command
+            } else {
+                spec.handler().handle(this, argv);
+            }
         } catch (RespError e) {
             reply(e.reply());
+        }
+        if (mayWake && commandDeferred && !barrier && lastSlot != null && !lastSlot.completed) {
+            lastSlot.gates = true;
+            barrier = true;
         }
         server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
         long now = System.nanoTime();
@@ -951,6 +974,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
             server.requestSent(inFlight); // counted in the shard's total at once, exactly, until answered
         }
         ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0, inFlight);
+        if (carries) {
+            lastSlot = slot;
+        }
         return slot.muted ? slot : responder.enqueue(slot);
     }
 

@@ -159,9 +159,9 @@ final class AppendOnlyFile {
      * a fresh incremental file (named in the manifest only when the rewrite ends) and every shard's
      * feed attached there; with the file off (BGREWRITEAOF), nothing: only the files are made.
      */
-    SnapshotSave.AtBegin prepareRewrite() throws IOException {
+    Persistence.SnapshotPoint prepareRewrite() throws IOException {
         Files.createDirectories(dir);
-        SnapshotSave.AtBegin atBegin;
+        Persistence.SnapshotPoint atBegin;
         AofWriter w = writer;
         if (w == null && settings.enabled()) {
             AofManifest onDisk = exists() ? AofManifest.read(manifestFile()) : AofManifest.EMPTY;

@@ -3,6 +3,8 @@ package io.percore.demo.persistence;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
+import io.percore.demo.rdb.RdbFileWriter;
+import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Cancellable;
@@ -71,9 +73,24 @@ public final class Persistence implements AutoCloseable {
     private volatile long lastSaveLongestSliceNanos;
     private volatile long lastSaveLongestSliceCpuNanos;
     private volatile long saves;
+    private final java.util.concurrent.atomic.AtomicLong snapshotsBegun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     /** SHUTDOWN saved already (or was told not to): the close that follows does not save again. */
     private volatile boolean shutdownDecided;
+    private volatile SnapshotOrigin origin;
+    private volatile ShutdownPrelude prelude = new ShutdownPrelude() {
+        @Override
+        public void before(boolean now, java.util.function.BooleanSupplier aborted) {
+        }
+
+        @Override
+        public void abandoned() {
+        }
+    };
+    /** A SHUTDOWN under way (its abort flag), or null. */
+    private final AtomicReference<java.util.concurrent.atomic.AtomicBoolean> shuttingDown = new AtomicReference<>();
+    /** Where the snapshot loaded at start stood in a replication stream, or null. */
+    private volatile ReplicationInfo loadedReplication;
     private volatile Runnable exit = () -> { };
 
     private Persistence(Engine engine, Keyspace keyspace, PersistenceSettings settings) {
@@ -213,9 +230,11 @@ public final class Persistence implements AutoCloseable {
                     SnapshotLoad.Result r = SnapshotLoad.load(keyspace, file, zset, hash, set);
                     lastLoadKeys = r.loaded();
                     lastLoadExpired = r.expired();
-                    LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}) into {} shards in {} ms", file.toAbsolutePath(),
-                            r.loaded(), r.expired(), r.version(), keyspace.shardCount(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                    loadedReplication = r.replication();
+                    LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}{}) into {} shards in {} ms", file.toAbsolutePath(),
+                            r.loaded(), r.expired(), r.version(), r.replication() == null ? ""
+                                    : ", replication id " + r.replication().replid() + " at offset " + r.replication().offset(),
+                            keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 }
                 if (settings.aof().enabled()) {
                     LOG.info("Creating the append-only file in {} from the keyspace loaded ({} keys)", aof.dir().toAbsolutePath(), lastLoadKeys);
@@ -321,6 +340,15 @@ public final class Persistence implements AutoCloseable {
         return loading;
     }
 
+    /**
+     * Where the snapshot loaded at start stood in a replication stream (its {@code repl-id} and
+     * {@code repl-offset}), or null: none, or the keyspace came from the append-only file (which,
+     * as Redis's, does not say).
+     */
+    public ReplicationInfo loadedReplication() {
+        return loadedReplication;
+    }
+
     // ------------------------------------------------------------------ saving
 
     /**
@@ -368,18 +396,83 @@ public final class Persistence implements AutoCloseable {
 
     /** Starts a save on a shard thread; null when one is running already. */
     private CompletableFuture<SnapshotSave.Result> startSave(String why) {
-        SnapshotSave save = new SnapshotSave(keyspace, settings.snapshotFile(), writer);
+        SnapshotSave save = new SnapshotSave(keyspace, SnapshotSave.Target.file(settings.snapshotFile()), writer);
         if (!running.compareAndSet(null, save)) {
             return null;
         }
+        snapshotsBegun.incrementAndGet();
         bgsaveScheduled = false;
         lastBgsaveTrySeconds = System.currentTimeMillis() / 1000;
         LOG.info("Saving the keyspace to {} ({})", settings.snapshotFile().toAbsolutePath(), why);
         // what waits for the save (SAVE's reply, SHUTDOWN, FLUSHALL) waits for its outcome to be in force too:
         // after a failure the shards' -MISCONF hooks are queued before any reply goes back to a shard
         CompletableFuture<SnapshotSave.Result> handled = save.done().whenComplete((result, failure) -> saved(save, result, failure));
-        save.begin();
+        beginAtOrigin(save);
         return handled;
+    }
+
+    /**
+     * Where this server's snapshots stand in a replication stream, so that a server restarted from
+     * one asks its primary to continue rather than to send everything (Redis's
+     * {@code rdbPopulateSaveInfo}); set by replication. Without one, saves carry nothing.
+     */
+    public interface SnapshotOrigin {
+        /**
+         * Begins a snapshot where the stream stands still: calls {@code start} (from any thread, at once or
+         * later), with what to run on every shard at the snapshot's point, and completes with where
+         * that point is in the stream, or null when it is in none.
+         */
+        CompletableFuture<ReplicationInfo> begin(Start start);
+
+        /** Starts a save with {@code atPoint} run on every shard at its point; completes once every shard has its point. */
+        @FunctionalInterface
+        interface Start {
+            CompletableFuture<Void> start(SnapshotPoint atPoint);
+        }
+    }
+
+    /** Sets where saves stand in a replication stream (null: nowhere). */
+    public void origin(SnapshotOrigin origin) {
+        this.origin = origin;
+    }
+
+    /** Begins {@code save} where the origin says; completes with where that is (null: nowhere). */
+    private CompletableFuture<ReplicationInfo> beginAtOrigin(SnapshotSave save) {
+        SnapshotOrigin o = origin;
+        CompletableFuture<ReplicationInfo> where = new CompletableFuture<>();
+        if (o == null) {
+            save.begin();
+            where.complete(null);
+            return where;
+        }
+        save.replication(where);
+        CompletableFuture<ReplicationInfo> asked;
+        try {
+            asked = o.begin(atPoint -> {
+                if (Shard.currentOrNull() != null) {
+                    save.begin(atPoint);
+                } else {
+                    engine.shard(0).execute(() -> save.begin(atPoint));
+                }
+                return save.began();
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Could not place the save in the replication stream; it is saved without its offset", e);
+            where.complete(null);
+            save.begin();
+            return where;
+        }
+        asked.whenComplete((info, failure) -> where.complete(failure == null ? info : null));
+        return where;
+    }
+
+    /** A replication save begins at {@code point} (a primary's, marked in its stream), or where the origin says (a replica's). */
+    private void beginForReplication(SnapshotSave save, SnapshotPoint point, java.util.function.Consumer<ReplicationInfo> where) {
+        if (point != null) {
+            save.begin();
+        } else {
+            beginAtOrigin(save).thenAccept(where);
+        }
     }
 
     /** What runs on each shard at a snapshot's point, while its transaction {@code group} holds them all. */
@@ -391,15 +484,18 @@ public final class Persistence implements AutoCloseable {
     /**
      * A save for replicas (Redis's BGSAVE for SYNC with a disk target): the snapshot file, saved as
      * BGSAVE saves it, with {@code point} run on every shard at the snapshot's point (where the
-     * replication stream is marked). On a shard thread. Completes with the file opened for reading
-     * before anything else may replace it; null when a save or a rewrite runs (ask again later).
+     * replication stream is marked); without one (a replica's snapshot for a replica of its own), where
+     * the origin places it, told to {@code where}. On a shard thread. Completes with the file opened
+     * for reading before anything else may replace it; null when a save or a rewrite runs (ask again later).
      */
-    public CompletableFuture<java.nio.channels.FileChannel> saveForReplication(SnapshotPoint point) {
+    public CompletableFuture<java.nio.channels.FileChannel> saveForReplication(SnapshotPoint point,
+                                                                              java.util.function.Consumer<ReplicationInfo> where) {
         Path file = settings.snapshotFile();
-        SnapshotSave save = new SnapshotSave(keyspace, file, writer, point::at, false);
+        SnapshotSave save = new SnapshotSave(keyspace, SnapshotSave.Target.file(file), writer, point, false);
         if (!running.compareAndSet(null, save)) {
             return null;
         }
+        snapshotsBegun.incrementAndGet();
         bgsaveScheduled = false;
         lastBgsaveTrySeconds = System.currentTimeMillis() / 1000;
         LOG.info("Starting BGSAVE for SYNC with target: disk ({})", file.toAbsolutePath());
@@ -416,8 +512,38 @@ public final class Persistence implements AutoCloseable {
             }
             saved(save, result, failure); // frees the slot: only after the file is open, so no later save replaces it first
         });
-        save.begin();
+        beginForReplication(save, point, where);
         return opened;
+    }
+
+    /**
+     * A diskless full sync's snapshot (Redis's {@code rdbSaveToSlavesSockets}): saved as BGSAVE saves,
+     * with {@code point} run on every shard at its point (or, without one, where the origin places it,
+     * told to {@code where}), but written to {@code sink} by the save's
+     * writer thread (which {@code sink} may keep waiting while its readers catch up) and closed there
+     * once whole. It is no save of the keyspace: LASTSAVE, the last save's status and {@code -MISCONF}
+     * stay as they were, as with Redis's socket target. On a shard thread. Completes with the bytes
+     * written; null when a save or a rewrite runs (ask again later).
+     */
+    public CompletableFuture<Long> saveToStream(SnapshotPoint point, java.util.function.Consumer<ReplicationInfo> where,
+                                                java.io.OutputStream sink) {
+        SnapshotSave save = new SnapshotSave(keyspace,
+                (created, used, keys, expires, replication) -> RdbFileWriter.toStream(sink, created, used, keys, expires, replication),
+                writer, point, false);
+        if (!running.compareAndSet(null, save)) {
+            return null;
+        }
+        snapshotsBegun.incrementAndGet();
+        LOG.info("Starting BGSAVE for SYNC with target: replicas sockets");
+        CompletableFuture<Long> sent = save.done().handle((result, failure) -> {
+            running.compareAndSet(save, null);
+            if (failure != null) {
+                throw failure instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(failure);
+            }
+            return result.bytes();
+        });
+        beginForReplication(save, point, where);
+        return sent;
     }
 
     // ------------------------------------------------------------------ the append-only file's rewrite
@@ -461,12 +587,13 @@ public final class Persistence implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         // the slot is taken before the file is turned on: a writer opened for a rewrite that then did not run would log nothing
-        SnapshotSave.AtBegin[] atBegin = new SnapshotSave.AtBegin[1];
-        SnapshotSave save = new SnapshotSave(keyspace, aof.dir().resolve(base.name()), writer,
-                (state, group, participants) -> atBegin[0].begin(state, group, participants));
+        SnapshotPoint[] atBegin = new SnapshotPoint[1];
+        SnapshotSave save = new SnapshotSave(keyspace, SnapshotSave.Target.file(aof.dir().resolve(base.name())), writer,
+                (state, group, participants) -> atBegin[0].at(state, group, participants));
         if (!running.compareAndSet(null, save)) {
             return null;
         }
+        snapshotsBegun.incrementAndGet();
         try {
             atBegin[0] = aof.prepareRewrite();
         } catch (IOException e) {
@@ -573,33 +700,92 @@ public final class Persistence implements AutoCloseable {
     }
 
     /**
-     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE], on a shard thread: saves when asked, or when there are save
-     * rules and NOSAVE was not given (after a save running now), then stops the service on a thread
-     * of its own. Completes with false when the save failed and FORCE was not given: the service
-     * stays up, as Redis's.
+     * What a shutdown does before its final save: the service holds writes, so nothing is
+     * acknowledged that the save does not hold, and a primary waits for its replicas (Redis 7's
+     * {@code shutdown-timeout}).
      */
-    public ShardFuture<Boolean> shutdown(boolean save, boolean nosave, boolean force) {
+    public interface ShutdownPrelude {
+        /** Off the shards; returns once writes are held and, unless {@code now}, the replicas were waited for (or {@code aborted}). */
+        void before(boolean now, java.util.function.BooleanSupplier aborted);
+
+        /** The shutdown was called off (its save failed, or SHUTDOWN ABORT): writes go on. */
+        void abandoned();
+    }
+
+    /**
+     * Snapshots begun in the background since start, of any kind (saves, rewrites' bases, full syncs):
+     * INFO's {@code total_forks}, each of them a fork in Redis.
+     */
+    public long snapshotsBegun() {
+        return snapshotsBegun.get();
+    }
+
+    /** Sets what a SHUTDOWN does before it saves. */
+    public void shutdownPrelude(ShutdownPrelude prelude) {
+        this.prelude = prelude;
+    }
+
+    /**
+     * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE], on a shard thread: holds writes and, unless NOW, waits for
+     * the replicas ({@link ShutdownPrelude}); then saves when asked, or when there are save rules and
+     * NOSAVE was not given (after a save running now); then stops the service on a thread of its own.
+     * Completes with false when the save failed and FORCE was not given, or SHUTDOWN ABORT came while
+     * it waited: the service stays up and writes go on, as Redis's.
+     */
+    public ShardFuture<Boolean> shutdown(boolean save, boolean nosave, boolean force, boolean now) {
         boolean saving = save || (!nosave && !settings.save().isEmpty());
-        ShardFuture<Boolean> saved;
-        if (!saving) {
-            saved = ShardFuture.completed(true);
-        } else {
-            saved = afterRunningSave().flatMap(v -> {
-                CompletableFuture<SnapshotSave.Result> last = startSave("SHUTDOWN");
-                return last == null ? ShardFuture.completed(false) : ShardFuture.fromStage(last.handle((r, e) -> e == null));
-            });
+        java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
+        if (!shuttingDown.compareAndSet(null, aborted)) {
+            throw new RespError("ERR Errors trying to SHUTDOWN. Check logs.");
         }
-        return saved.map(ok -> {
-            if (!ok && !force) {
-                LOG.error("SHUTDOWN: the final save failed; the service stays up (SHUTDOWN NOSAVE or FORCE stops it without)");
-                return false;
-            }
-            LOG.info("SHUTDOWN{}: stopping the service", saving ? " after the final save" : " without saving");
-            shutdownDecided = true;
-            Thread t = new Thread(exit, "percore-shutdown");
-            t.start();
-            return true;
-        });
+        ShutdownPrelude p = prelude;
+        CompletableFuture<Boolean> outcome = CompletableFuture.runAsync(() -> p.before(now, aborted::get), Persistence::shutdownThread)
+                .thenCompose(v -> aborted.get() ? CompletableFuture.completedFuture(false)
+                        : !saving ? CompletableFuture.completedFuture(true) : finalSave())
+                .handle((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.error("SHUTDOWN failed", failure);
+                    }
+                    boolean stopping = failure == null && !aborted.get() && (ok || force);
+                    if (!stopping) {
+                        if (aborted.get()) {
+                            LOG.warn("SHUTDOWN ABORT: the shutdown is called off; writes go on");
+                        } else {
+                            LOG.error("SHUTDOWN: the final save failed; the service stays up (SHUTDOWN NOSAVE or FORCE stops it without)");
+                        }
+                        shuttingDown.set(null);
+                        p.abandoned();
+                        return false;
+                    }
+                    LOG.info("SHUTDOWN{}: stopping the service", saving ? " after the final save" : " without saving");
+                    shutdownDecided = true;
+                    shutdownThread(exit);
+                    return true;
+                });
+        return ShardFuture.fromStage(outcome);
+    }
+
+    /** SHUTDOWN ABORT: calls off a SHUTDOWN that waits for its replicas. @return whether one was waiting */
+    public boolean abortShutdown() {
+        java.util.concurrent.atomic.AtomicBoolean waiting = shuttingDown.get();
+        if (waiting == null || shutdownDecided) {
+            return false;
+        }
+        waiting.set(true);
+        return true;
+    }
+
+    /** Off the shards: waits for a save running now, then saves. @return whether the save succeeded */
+    private CompletableFuture<Boolean> finalSave() {
+        SnapshotSave before = running.get();
+        CompletableFuture<Object> free = before == null ? CompletableFuture.completedFuture(null) : before.done().handle((r, e) -> null);
+        return free.thenCompose(v -> engine.submitTo(0, () -> startSave("SHUTDOWN")))
+                .thenCompose(last -> last == null ? CompletableFuture.completedFuture(false) : last.handle((r, e) -> e == null));
+    }
+
+    private static void shutdownThread(Runnable task) {
+        Thread t = new Thread(task, "percore-shutdown");
+        t.start();
     }
 
     // ------------------------------------------------------------------ what commands and INFO read

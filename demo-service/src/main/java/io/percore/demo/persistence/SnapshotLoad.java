@@ -30,7 +30,8 @@ final class SnapshotLoad {
     /** Batches one shard may have in flight before the reader waits for the oldest. */
     static final int IN_FLIGHT = 4;
 
-    record Result(long loaded, long expired, int version) {
+    /** {@code replication}: where the file stands in a replication stream (its repl-id and repl-offset), or null. */
+    record Result(long loaded, long expired, int version, io.percore.demo.rdb.ReplicationInfo replication) {
     }
 
     private record Key(byte[] key, RdbReader.Restored value, long expireAt) {
@@ -67,7 +68,7 @@ final class SnapshotLoad {
             throw new BadPayloadException(file + ": " + summary.keys() + " keys in the file but "
                     + (loaded + expired[0]) + " distinct ones (a key appears twice)");
         }
-        return new Result(loaded, expired[0], summary.version());
+        return new Result(loaded, expired[0], summary.version(), summary.replication());
     }
 
     /** The keys on their way to one shard. */

@@ -5,6 +5,7 @@ import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.RdbEntries;
 import io.percore.demo.rdb.RdbFileWriter;
+import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * appends the chunks to the file, so a shard never waits for the disk. While more than
  * {@link #MAX_QUEUED_BYTES} wait for the writer, the shards pause their slices (a key changed
  * meanwhile is still encoded first: that is bounded by the write rate). When every shard is done
- * the writer ends the file, fsyncs and renames it ({@link RdbFileWriter#finish}).
+ * the writer ends the file, fsyncs and renames it ({@link RdbFileWriter#finish}). The same save can go
+ * to a stream instead of a file ({@link Target}: a diskless full sync), and can carry where it stands
+ * in a replication stream ({@link #replication}), written in the header once known.
  */
 final class SnapshotSave {
 
@@ -42,10 +45,15 @@ final class SnapshotSave {
     static final long MAX_QUEUED_BYTES = 16L << 20;
     private static final Duration PAUSE = Duration.ofMillis(1);
 
-    /** Runs on each shard at the snapshot's point, while the save's transaction {@code group} holds them all. */
+    /** Where a save's bytes go: a file put in place at the end, or a stream (a diskless full sync's sockets). */
     @FunctionalInterface
-    interface AtBegin {
-        void begin(ShardState state, long group, BitSet participants);
+    interface Target {
+        RdbFileWriter open(long createdAtSeconds, long usedMemory, long keys, long expires, ReplicationInfo replication)
+                throws IOException;
+
+        static Target file(Path path) {
+            return (created, used, keys, expires, replication) -> RdbFileWriter.create(path, created, used, keys, expires, replication);
+        }
     }
 
     /** What a finished save reports. */
@@ -53,13 +61,15 @@ final class SnapshotSave {
     }
 
     private final Keyspace keyspace;
-    private final Path target;
+    private final Target target;
     private final Executor writer;
-    private final AtBegin atBegin;
+    private final Persistence.SnapshotPoint atBegin;
     private final boolean rewrite;
     private final int shards;
     private final long startedAtMillis = System.currentTimeMillis();
     private final CompletableFuture<Result> done = new CompletableFuture<>();
+    private final CompletableFuture<Void> began = new CompletableFuture<>();
+    private volatile CompletableFuture<ReplicationInfo> replication = CompletableFuture.completedFuture(null);
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong keysSaved = new AtomicLong();
     private final AtomicLong longestSlice = new AtomicLong();
@@ -74,17 +84,17 @@ final class SnapshotSave {
     private final List<byte[]> early = new ArrayList<>();
     private int shardsDone;
 
-    SnapshotSave(Keyspace keyspace, Path target, Executor writer) {
+    SnapshotSave(Keyspace keyspace, Target target, Executor writer) {
         this(keyspace, target, writer, null, false);
     }
 
     /** A save that also runs {@code atBegin} on each shard at its point (an append-only file's rewrite). */
-    SnapshotSave(Keyspace keyspace, Path target, Executor writer, AtBegin atBegin) {
+    SnapshotSave(Keyspace keyspace, Target target, Executor writer, Persistence.SnapshotPoint atBegin) {
         this(keyspace, target, writer, atBegin, true);
     }
 
     /** ... {@code rewrite} saying whether it is an append-only file's rewrite (else a snapshot file a replica is sent). */
-    SnapshotSave(Keyspace keyspace, Path target, Executor writer, AtBegin atBegin, boolean rewrite) {
+    SnapshotSave(Keyspace keyspace, Target target, Executor writer, Persistence.SnapshotPoint atBegin, boolean rewrite) {
         this.rewrite = rewrite;
         this.keyspace = keyspace;
         this.target = target;
@@ -112,23 +122,47 @@ final class SnapshotSave {
         return keysSaved.get();
     }
 
+    /** Completes once every shard has its point (the snapshot's contents are fixed from there). */
+    CompletableFuture<Void> began() {
+        return began;
+    }
+
+    /** Where the snapshot stands in a replication stream, once known (before {@link #begin}); the header waits for it. */
+    void replication(CompletableFuture<ReplicationInfo> where) {
+        this.replication = where;
+    }
+
     /** Begins the snapshot on every shard; call on a shard thread, outside any transaction. */
     void begin() {
+        begin(null);
+    }
+
+    /** ... also running {@code more} on every shard at its point (after the save's own). */
+    void begin(Persistence.SnapshotPoint more) {
+        Persistence.SnapshotPoint own = atBegin;
+        Persistence.SnapshotPoint each = more == null ? own : own == null ? more : (state, group, participants) -> {
+            own.at(state, group, participants);
+            more.at(state, group, participants);
+        };
         long group = keyspace.local().nextGroupId();
         Keyspace bound = keyspace.boundTo(group);
         BitSet every = new BitSet();
         every.set(0, shards);
         ShardFuture<long[]> sizes = bound.reserveInOrder(every)
-                .flatMap(held -> bound.mapReduce(state -> beginOn(state, group, every), new long[3], SnapshotSave::plus));
+                .flatMap(held -> bound.mapReduce(state -> beginOn(state, group, every, each), new long[3], SnapshotSave::plus));
         sizes.whenComplete((total, err) -> {
             bound.releaseAll(every);
             if (err != null) {
                 fail(err);
+                began.completeExceptionally(err);
                 writer.execute(() -> done.completeExceptionally(err)); // no shard began
                 return;
             }
+            began.complete(null);
             long now = System.currentTimeMillis();
-            writer.execute(() -> create(total[0], total[1], total[2], now / 1000));
+            // a stream's offset at the point is known a little later (its thread reaches the point): the header waits for it
+            replication.handle((where, e) -> e == null ? where : null)
+                    .thenAccept(where -> writer.execute(() -> create(total[0], total[1], total[2], now / 1000, where)));
         });
     }
 
@@ -137,9 +171,9 @@ final class SnapshotSave {
     }
 
     /** On each shard while the save's transaction holds them all: the snapshot starts here, its slices follow. */
-    private long[] beginOn(ShardState state, long group, BitSet every) {
-        if (atBegin != null) {
-            atBegin.begin(state, group, every); // before the first slice is queued: what it hands over leaves first
+    private long[] beginOn(ShardState state, long group, BitSet every, Persistence.SnapshotPoint each) {
+        if (each != null) {
+            each.at(state, group, every); // before the first slice is queued: what it hands over leaves first
         }
         ValueStore store = state.store();
         Part part = new Part(state.shardId());
@@ -216,13 +250,13 @@ final class SnapshotSave {
 
     // ------------------------------------------------------------------ the writer thread
 
-    private void create(long keys, long expires, long usedMemory, long nowSeconds) {
+    private void create(long keys, long expires, long usedMemory, long nowSeconds, ReplicationInfo where) {
         if (failure != null) {
             closeFile();
             return;
         }
         try {
-            file = RdbFileWriter.create(target, nowSeconds, usedMemory, keys, expires);
+            file = target.open(nowSeconds, usedMemory, keys, expires, where);
             for (byte[] chunk : early) {
                 file.write(chunk, 0, chunk.length);
             }

@@ -24,8 +24,8 @@ public final class RdbFileReader {
         void entry(byte[] key, RdbReader.Restored value, long expireAtMs);
     }
 
-    /** What the file held. */
-    public record Summary(int version, long keys, long expires) {
+    /** What the file held; {@code replication} where it stands in a replication stream (its repl-id and repl-offset), or null. */
+    public record Summary(int version, long keys, long expires, ReplicationInfo replication) {
     }
 
     private RdbFileReader() {
@@ -61,6 +61,9 @@ public final class RdbFileReader {
             long keys = 0;
             long expires = 0;
             long expireAt = -1;
+            String replid = null;
+            long replOffset = -1;
+            boolean replStreamDb = false;
             while (true) {
                 at = in.position();
                 int type = in.nextByte();
@@ -69,11 +72,24 @@ public final class RdbFileReader {
                         if (version >= 5) {
                             verifyChecksum(bytes, in.position(), in);
                         }
-                        return new Summary(version, keys, expires);
+                        ReplicationInfo replication = null;
+                        if (replid != null && replid.length() == 40 && replOffset >= 0 && replStreamDb) {
+                            replication = new ReplicationInfo(replid, replOffset);
+                        }
+                        return new Summary(version, keys, expires, replication);
                     }
                     case RdbFileWriter.OPCODE_AUX -> {
-                        in.nextString();
-                        in.nextString();
+                        String field = new String(in.nextString(), StandardCharsets.ISO_8859_1);
+                        byte[] value = in.nextString();
+                        // Redis trusts an id and offset only with the stream's database beside them (rdbPopulateSaveInfo)
+                        switch (field) {
+                            case "repl-id" -> replid = new String(value, StandardCharsets.ISO_8859_1);
+                            case "repl-offset" -> replOffset = number(value);
+                            case "repl-stream-db" -> replStreamDb = number(value) == 0;
+                            default -> {
+                                // the others (redis-ver, ctime, used-mem, aof-base, lua scripts...) change nothing here
+                            }
+                        }
                     }
                     case RdbFileWriter.OPCODE_SELECTDB -> {
                         long db = in.nextLength();
@@ -106,6 +122,14 @@ public final class RdbFileReader {
             }
         } catch (BadPayloadException e) {
             throw new BadPayloadException(name + " at offset " + at + ": " + e.getMessage(), e.stringTooLong());
+        }
+    }
+
+    private static long number(byte[] text) {
+        try {
+            return Long.parseLong(new String(text, StandardCharsets.ISO_8859_1));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -21,7 +21,8 @@ import java.nio.file.StandardOpenOption;
  * chunks; one writer thread appends them here in any order (each chunk is whole keys, and a file's
  * keys may come in any order). The file is written under a temporary name and only {@link #finish}
  * fsyncs it and renames it over the target, so a crash or a failure while saving never replaces the
- * last good file with a torn one (Redis's temp-PID.rdb). Not thread-safe: one thread writes.
+ * last good file with a torn one (Redis's temp-PID.rdb). The same bytes can go to a stream instead
+ * ({@link #toStream}: a diskless full sync). Not thread-safe: one thread writes.
  */
 public final class RdbFileWriter implements AutoCloseable {
 
@@ -46,11 +47,11 @@ public final class RdbFileWriter implements AutoCloseable {
     private final CrcOutput out;
     private boolean finished;
 
-    private RdbFileWriter(Path target, Path temp, FileChannel channel) {
+    private RdbFileWriter(Path target, Path temp, FileChannel channel, OutputStream sink) {
         this.target = target;
         this.temp = temp;
         this.channel = channel;
-        this.out = new CrcOutput(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.out = new CrcOutput(new BufferedOutputStream(sink, 1 << 16));
     }
 
     /**
@@ -59,27 +60,54 @@ public final class RdbFileWriter implements AutoCloseable {
      */
     public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires)
             throws IOException {
+        return create(target, createdAtSeconds, usedMemory, keys, expires, null);
+    }
+
+    /** ... with where the snapshot stands in a replication stream ({@code replication}, or null). */
+    public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires,
+                                       ReplicationInfo replication) throws IOException {
         Path temp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-" + target.getFileName());
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
-        RdbFileWriter w = new RdbFileWriter(target, temp, channel);
+        RdbFileWriter w = new RdbFileWriter(target, temp, channel, Channels.newOutputStream(channel));
         try {
-            w.out.write(MAGIC);
-            aux(w.out, "redis-ver", REDIS_VERSION);
-            aux(w.out, "redis-bits", "64");
-            aux(w.out, "ctime", Long.toString(createdAtSeconds));
-            aux(w.out, "used-mem", Long.toString(usedMemory));
-            aux(w.out, "aof-base", "0");
-            w.out.write(OPCODE_SELECTDB);
-            w.out.write(length(0));
-            w.out.write(OPCODE_RESIZEDB);
-            w.out.write(length(keys));
-            w.out.write(length(expires));
+            w.header(createdAtSeconds, usedMemory, keys, expires, replication);
         } catch (IOException | RuntimeException e) {
             w.close();
             throw e;
         }
         return w;
+    }
+
+    /**
+     * The same format written to {@code sink} rather than a file (a diskless full sync: the bytes go
+     * to the replicas' sockets): {@link #finish} ends it and closes {@code sink}; nothing is renamed or forced.
+     */
+    public static RdbFileWriter toStream(OutputStream sink, long createdAtSeconds, long usedMemory, long keys, long expires,
+                                         ReplicationInfo replication) throws IOException {
+        RdbFileWriter w = new RdbFileWriter(null, null, null, sink);
+        w.header(createdAtSeconds, usedMemory, keys, expires, replication);
+        return w;
+    }
+
+    private void header(long createdAtSeconds, long usedMemory, long keys, long expires, ReplicationInfo replication)
+            throws IOException {
+        out.write(MAGIC);
+        aux(out, "redis-ver", REDIS_VERSION);
+        aux(out, "redis-bits", "64");
+        aux(out, "ctime", Long.toString(createdAtSeconds));
+        aux(out, "used-mem", Long.toString(usedMemory));
+        if (replication != null) {
+            aux(out, "repl-stream-db", "0");
+            aux(out, "repl-id", replication.replid());
+            aux(out, "repl-offset", Long.toString(replication.offset()));
+        }
+        aux(out, "aof-base", "0");
+        out.write(OPCODE_SELECTDB);
+        out.write(length(0));
+        out.write(OPCODE_RESIZEDB);
+        out.write(length(keys));
+        out.write(length(expires));
     }
 
     /** Appends whole keys a shard encoded ({@link RdbEntries#take}). */
@@ -95,6 +123,11 @@ public final class RdbFileWriter implements AutoCloseable {
             out.write((int) (crc >>> (8 * i)));
         }
         out.flush();
+        if (channel == null) {
+            finished = true;
+            out.close(); // a stream's reader learns its end
+            return out.count;
+        }
         channel.force(true);
         long size = channel.size();
         channel.close();
@@ -107,7 +140,7 @@ public final class RdbFileWriter implements AutoCloseable {
     /** Abandons an unfinished file: the temporary one is deleted, the target untouched. */
     @Override
     public void close() throws IOException {
-        if (finished) {
+        if (finished || channel == null) {
             return;
         }
         try {
@@ -154,6 +187,7 @@ public final class RdbFileWriter implements AutoCloseable {
     /** Counts the CRC-64 of what passes. */
     private static final class CrcOutput extends java.io.FilterOutputStream {
         long crc;
+        long count;
 
         CrcOutput(OutputStream out) {
             super(out);
@@ -163,12 +197,14 @@ public final class RdbFileWriter implements AutoCloseable {
         public void write(int b) throws IOException {
             byte[] one = {(byte) b};
             crc = Crc64.update(crc, one, 0, 1);
+            count++;
             out.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             crc = Crc64.update(crc, b, off, len);
+            count += len;
             out.write(b, off, len);
         }
     }

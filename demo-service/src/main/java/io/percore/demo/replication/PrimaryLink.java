@@ -73,6 +73,13 @@ public final class PrimaryLink implements AutoCloseable {
     public record Cached(String replid, long offset) {
     }
 
+    /** What runs where the stream stands still (see {@link #atPoint}). */
+    @FunctionalInterface
+    public interface AtPoint {
+        /** {@code where}: the primary and the offset whose effects, and none after, the keyspace holds; null when none does. */
+        void at(Cached where);
+    }
+
     /**
      * What the link needs from the server (the service's {@link Replication}). Called on the
      * link's thread, one call at a time.
@@ -148,10 +155,17 @@ public final class PrimaryLink implements AutoCloseable {
     private final AtomicLong partialSyncs = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
-    // the link's thread's
+    // the link's thread's; changed only while it is applying, or under pointLock
     /** The primary to continue; null: none (a full sync). */
     private Cached cached;
     private boolean askedHost;
+
+    // snapshots that want to stand at one offset of the stream
+    private final Object pointLock = new Object();
+    /** Guarded by pointLock: from PSYNC on, the keyspace may be changing (a sync, the stream applied); requests wait for the link. */
+    private boolean applying;
+    private final List<AtPoint> points = new ArrayList<>();
+    private volatile boolean pointWanted;
 
     /** A link to {@code host}:{@code port} for {@code server}; {@code timeoutSeconds} is {@code repl-timeout}. Call {@link #start()}. */
     public PrimaryLink(String host, int port, Host server, int timeoutSeconds) {
@@ -227,6 +241,60 @@ public final class PrimaryLink implements AutoCloseable {
         return state.text;
     }
 
+    /**
+     * Runs {@code task} at a point where the keyspace holds exactly the stream up to an offset (a
+     * snapshot that records where it stands, so a restart continues from there): at once when the
+     * link applies nothing (down, retrying, closed; with the primary it holds, or null after a sync
+     * that failed), else on the link's thread between two commands, once everything handed is
+     * applied. Until {@code task} returns, the link applies nothing more. Off the shard threads.
+     */
+    public void atPoint(AtPoint task) {
+        synchronized (pointLock) {
+            if (applying) {
+                points.add(task);
+                pointWanted = true;
+                return;
+            }
+            task.at(cached == null ? null : new Cached(cached.replid(), offset));
+        }
+    }
+
+    /** The link's thread, between commands: what {@link #atPoint} asked, after the applier ran everything handed. */
+    private void servePoints(CommandReplay applier) {
+        applier.finish();
+        List<AtPoint> now;
+        synchronized (pointLock) {
+            now = new ArrayList<>(points);
+            points.clear();
+            pointWanted = false;
+        }
+        Cached where = cached == null ? null : new Cached(cached.replid(), offset);
+        for (AtPoint p : now) {
+            runPoint(p, where);
+        }
+    }
+
+    private static void runPoint(AtPoint p, Cached where) {
+        try {
+            p.at(where);
+        } catch (RuntimeException e) {
+            LOG.warn("A snapshot's point in the replication stream failed", e);
+        }
+    }
+
+    /** The link stops applying (its connection ended): what waits runs with the state it leaves. */
+    private void stopApplying() {
+        synchronized (pointLock) {
+            applying = false;
+            Cached where = cached == null ? null : new Cached(cached.replid(), offset);
+            for (AtPoint p : points) {
+                runPoint(p, where);
+            }
+            points.clear();
+            pointWanted = false;
+        }
+    }
+
     /** How many full syncs and partial resyncs this link made, and how many links dropped on a fault. */
     public long[] counters() {
         return new long[] {fullSyncs.get(), partialSyncs.get(), errors.get()};
@@ -274,7 +342,9 @@ public final class PrimaryLink implements AutoCloseable {
                     LOG.warn("MASTER {}:{} sent a corrupt replication stream: {}. Dropping the link and discarding the cached"
                             + " primary (a full sync follows)", host, port, e.getMessage());
                 }
-                cached = null;
+                synchronized (pointLock) {
+                    cached = null;
+                }
             } catch (IOException | RuntimeException e) {
                 errors.incrementAndGet();
                 if (!closed) {
@@ -338,11 +408,13 @@ public final class PrimaryLink implements AutoCloseable {
     /** One connection, from connect to its end. @return whether it reached the stream */
     private boolean connectOnce() throws IOException {
         if (!askedHost) {
-            askedHost = true;
-            cached = server.cachedPrimary();
-            if (cached != null) {
-                offset = cached.offset();
-                readOffset = cached.offset();
+            synchronized (pointLock) {
+                askedHost = true;
+                cached = server.cachedPrimary();
+                if (cached != null) {
+                    offset = cached.offset();
+                    readOffset = cached.offset();
+                }
             }
         }
         state = State.CONNECTING;
@@ -360,6 +432,18 @@ public final class PrimaryLink implements AutoCloseable {
         LOG.info("MASTER <-> REPLICA sync started");
         state = State.HANDSHAKE;
         handshake(wire);
+        synchronized (pointLock) {
+            applying = true;
+        }
+        try {
+            return synced(wire);
+        } finally {
+            stopApplying();
+        }
+    }
+
+    /** From PSYNC to the end of the connection. @return true (it reached the stream) */
+    private boolean synced(Wire wire) throws IOException {
         String reply = psync(wire);
         CommandReplay applier;
         if (reply.startsWith("+FULLRESYNC")) {
@@ -657,6 +741,9 @@ public final class PrimaryLink implements AutoCloseable {
                 server.streamed(buf, c.from(), c.length());
             }
             readOffset = offset + p.buffered() + (blockBytes == null ? 0 : blockBytes.size());
+            if (pointWanted) {
+                servePoints(applier); // a transaction still arriving is not handed yet: the offset stands before its MULTI
+            }
             if (System.nanoTime() - nextAck >= 0) {
                 nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 sendAck(wire, applier);

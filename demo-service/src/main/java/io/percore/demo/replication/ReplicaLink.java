@@ -7,6 +7,7 @@ import io.percore.engine.Shard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,9 @@ public final class ReplicaLink implements ReplicaEvents {
     private final long clientId;
     private final String ip;
     private final int listeningPort;
+    /** It said REPLCONF capa eof: it can take a diskless full sync. */
+    private final boolean capaEof;
+    private volatile long waitingSinceMillis;
     private final AtomicBoolean armed = new AtomicBoolean();
     private final Runnable sendTask = this::send;
 
@@ -66,7 +70,17 @@ public final class ReplicaLink implements ReplicaEvents {
     private long fileLeft;
     private final ByteBuffer fileChunk = ByteBuffer.allocate(CHUNK);
 
-    ReplicaLink(Replication replication, ReplicationBuffer buffer, long clientId, String ip, int listeningPort) {
+    // a diskless full sync: the snapshot's chunks as the save writes them, framed by EOF marks
+    private volatile DisklessTransfer transfer;
+    private final java.util.concurrent.atomic.AtomicLong disklessAhead = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.ArrayDeque<byte[]> disklessEarly = new java.util.ArrayDeque<>();
+    /** The snapshot's end was sent: the stream follows once the replica acks (it loaded the snapshot), as Redis's. */
+    private boolean disklessAwaitingAck;
+    /** The snapshot's end mark, when the snapshot was whole before the stream reached its point (sent after it). */
+    private byte[] disklessEndEarly;
+
+    ReplicaLink(Replication replication, ReplicationBuffer buffer, long clientId, String ip, int listeningPort, boolean capaEof) {
+        this.capaEof = capaEof;
         this.replication = replication;
         this.buffer = buffer;
         this.shard = Shard.current();
@@ -129,7 +143,17 @@ public final class ReplicaLink implements ReplicaEvents {
     /** A full sync: waits for a snapshot, its position being where the snapshot's point will be. Shard thread. */
     void awaitSnapshot(long holdFrom) {
         position = holdFrom;
+        waitingSinceMillis = System.currentTimeMillis();
         state = State.WAIT_BGSAVE;
+    }
+
+    boolean capaEof() {
+        return capaEof;
+    }
+
+    /** When it began to wait for a full sync (a diskless one waits repl-diskless-sync-delay from the first). */
+    long waitingSinceMillis() {
+        return waitingSinceMillis;
     }
 
     /** The snapshot's point is at {@code offset}: {@code +FULLRESYNC}, and the snapshot if it is ready already (any thread). */
@@ -141,6 +165,20 @@ public final class ReplicaLink implements ReplicaEvents {
             position = offset;
             pointSent = true;
             channel.writeAndFlush(ascii("+FULLRESYNC " + replid + " " + offset + "\r\n"));
+            DisklessTransfer t = transfer;
+            if (t != null) {
+                state = State.SEND_BULK;
+                channel.write(ascii("$EOF:" + new String(t.mark(), StandardCharsets.US_ASCII) + "\r\n"));
+                for (byte[] early = disklessEarly.poll(); early != null; early = disklessEarly.poll()) {
+                    writeDiskless(early);
+                }
+                channel.flush();
+                if (disklessEndEarly != null) {
+                    endDiskless(disklessEndEarly);
+                    disklessEndEarly = null;
+                }
+                return;
+            }
             if (readyFile != null) {
                 Replication.SharedFile f = readyFile;
                 readyFile = null;
@@ -181,6 +219,64 @@ public final class ReplicaLink implements ReplicaEvents {
         }
     }
 
+    /** This replica shares {@code t}, a diskless full sync (the save's writer thread, before any chunk). */
+    void disklessTransfer(DisklessTransfer t) {
+        this.transfer = t;
+    }
+
+    /** Bytes of the diskless snapshot handed to this link and not yet written to its socket (any thread). */
+    long disklessAhead() {
+        return disklessAhead.get();
+    }
+
+    /** The next chunk of the diskless snapshot (the save's writer thread): sent after +FULLRESYNC and the EOF mark. */
+    void disklessChunk(byte[] chunk) {
+        disklessAhead.addAndGet(chunk.length);
+        shard.execute(() -> {
+            if (closed) {
+                disklessAhead.addAndGet(-chunk.length);
+                return;
+            }
+            if (!pointSent) {
+                disklessEarly.add(chunk); // the stream reaches the snapshot's point a little after the save began
+                return;
+            }
+            writeDiskless(chunk);
+            channel.flush();
+        });
+    }
+
+    private void writeDiskless(byte[] chunk) {
+        channel.write(Unpooled.wrappedBuffer(chunk)).addListener(f -> {
+            disklessAhead.addAndGet(-chunk.length);
+            DisklessTransfer t = transfer;
+            if (t != null) {
+                t.progressed();
+            }
+        });
+    }
+
+    /** The diskless snapshot is whole (the save's writer thread): the mark; the stream follows the replica's first ack. */
+    void disklessEnd(byte[] mark) {
+        shard.execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (!pointSent) {
+                disklessEndEarly = mark; // a small snapshot can be whole before the stream reached its point
+                return;
+            }
+            endDiskless(mark);
+        });
+    }
+
+    private void endDiskless(byte[] mark) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(mark));
+        disklessAwaitingAck = true;
+        LOG.info("Streamed RDB transfer with replica {}:{} succeeded: waiting for REPLCONF ACK from replica to enable streaming",
+                ip, listeningPort);
+    }
+
     /** The snapshot failed: the replica is cut off and will ask again. */
     void snapshotFailed(Throwable failure) {
         shard.execute(() -> close("the snapshot for its full sync failed: " + failure));
@@ -199,7 +295,7 @@ public final class ReplicaLink implements ReplicaEvents {
         if (closed) {
             return;
         }
-        if (state == State.SEND_BULK && !sendFile()) {
+        if (state == State.SEND_BULK && (transfer != null || !sendFile())) {
             return;
         }
         if (state != State.ONLINE) {
@@ -319,6 +415,13 @@ public final class ReplicaLink implements ReplicaEvents {
                     ackOffset = offset;
                 }
                 ackMillis = System.currentTimeMillis();
+                if (disklessAwaitingAck) {
+                    disklessAwaitingAck = false;
+                    transfer = null;
+                    state = State.ONLINE;
+                    LOG.info("Synchronization with replica {}:{} succeeded", ip, listeningPort);
+                    send();
+                }
                 replication.acked();
             } catch (NumberFormatException ignored) {
                 // as Redis: a bad offset is ignored
@@ -339,6 +442,11 @@ public final class ReplicaLink implements ReplicaEvents {
             return;
         }
         closed = true;
+        disklessEarly.clear();
+        DisklessTransfer t = transfer;
+        if (t != null) {
+            t.progressed(); // its writer stops waiting for this one
+        }
         if (file != null) {
             file.release();
             file = null;
@@ -362,6 +470,16 @@ public final class ReplicaLink implements ReplicaEvents {
     /** {@link #close} from any thread. */
     void closeFromAnyThread(String why) {
         shard.execute(() -> close(why));
+    }
+
+    /** {@link #close} from any thread; completes once closed, so nothing more is sent to it. */
+    CompletableFuture<Void> closeAndWait(String why) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        shard.execute(() -> {
+            close(why);
+            done.complete(null);
+        });
+        return done;
     }
 
     /** {@link #tick} from any thread. */

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.percore.demo.feed.ChangeFeed;
 import io.percore.demo.persistence.CommandReplay;
 import io.percore.demo.persistence.Persistence;
+import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
@@ -138,6 +139,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             return t;
         });
         this.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::cron)).join();
+        persistence.origin(this::snapshotAt);
     }
 
     /**
@@ -160,12 +162,91 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.listeningPort = port;
     }
 
-    /** Starts replicating {@code replicaof} when the settings name one (after the servers listen). */
+    /**
+     * Takes up where the snapshot loaded at start stood in a stream (Redis's {@code loadDataFromDisk}),
+     * then starts replicating {@code replicaof} when the settings name one (after the servers listen
+     * and the keyspace is loaded). A replica asks its primary to continue after the snapshot's offset;
+     * a primary keeps the snapshot's id as its second one, valid up to that offset, and keeps a
+     * backlog from there, so its replicas continue (after a clean restart: they had everything).
+     */
     public void startLink() {
         ReplicationSettings s = settings;
+        ReplicationInfo loaded = persistence.loadedReplication();
+        if (loaded != null) {
+            if (s.replicaofHost() != null) {
+                stream.run(() -> {
+                    replid = loaded.replid();
+                    buffer.reset(loaded.offset());
+                }).join();
+                LOG.info("The snapshot loaded stands at offset {} of {}: the link asks to continue from there",
+                        loaded.offset(), loaded.replid());
+            } else {
+                stream.run(() -> {
+                    replid2 = loaded.replid();
+                    secondReplidOffset = loaded.offset() + 1;
+                    buffer.reset(loaded.offset());
+                }).join();
+                attachFeeds();
+                LOG.info("The snapshot loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
+                        loaded.offset(), loaded.replid(), replid);
+            }
+        }
         if (s.replicaofHost() != null) {
             replicaOf(s.replicaofHost(), s.replicaofPort()).join();
         }
+    }
+
+    // ------------------------------------------------------------------ where a snapshot stands in the stream
+
+    /**
+     * Persistence's {@link Persistence.SnapshotOrigin}: a replica's snapshot is taken between two
+     * commands of the primary's stream, everything before applied and nothing after (the link waits
+     * meanwhile), and stands at the link's offset; a primary's is marked in its own stream as a full
+     * sync's is, and stands where the mark lands. A primary without a stream (no replica ever)
+     * stands nowhere, as Redis's without a backlog.
+     */
+    private CompletableFuture<ReplicationInfo> snapshotAt(Persistence.SnapshotOrigin.Start start) {
+        CompletableFuture<ReplicationInfo> where = new CompletableFuture<>();
+        PrimaryLink l = link;
+        if (replica && l != null) {
+            // off the shards: the link's thread, or this one while the link applies nothing, waits for the point
+            Thread t = new Thread(() -> l.atPoint(at -> {
+                try {
+                    start.start(null).join();
+                    where.complete(at == null ? null : new ReplicationInfo(at.replid(), at.offset()));
+                } catch (RuntimeException e) {
+                    where.complete(null);
+                }
+            }), "percore-snapshot-point");
+            t.setDaemon(true);
+            t.start();
+            return where;
+        }
+        ChangeFeed[] attached = feeds;
+        if (replica || attached == null) {
+            start.start(null);
+            where.complete(null);
+            return where;
+        }
+        // feeds are let go (detachFeeds) only while every shard is held, as they are here: one decision for all shards
+        java.util.concurrent.atomic.AtomicInteger marking = new java.util.concurrent.atomic.AtomicInteger();
+        start.start((state, group, participants) -> {
+            marking.compareAndSet(0, feeds == attached ? 1 : 2);
+            if (marking.get() != 1) {
+                where.complete(null);
+                return;
+            }
+            if (state.shardId() == participants.nextSetBit(0)) {
+                // completed on the stream's thread, where the ids change: the id read is the mark's
+                stream.markOffset(group).thenAccept(at -> where.complete(new ReplicationInfo(replid, at)));
+            }
+            attached[state.shardId()].mark(group, participants);
+        }).whenComplete((v, failure) -> {
+            if (failure != null) {
+                where.complete(null);
+            }
+        });
+        return where.completeOnTimeout(null, 10, TimeUnit.SECONDS);
     }
 
     public ReplicationSettings settings() {
@@ -242,6 +323,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 old.close(); // joins its thread: what it applied is applied, what it kept is in the stream
                 link = null;
             }
+            // as Redis: its replicas go before the id shifts, so none is sent a byte of the new id's stream as the old's;
+            // they continue at once with a partial resync under the new id
+            dropReplicasAndWait("this replica became a primary");
             stream.run(() -> {
                 replid2 = replid;
                 secondReplidOffset = buffer.end() + 1;
@@ -271,11 +355,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (attached == null) {
             return;
         }
+        feeds = null; // before the point: a snapshot beginning meanwhile marks no feed that is being let go
         atOnePoint(state -> {
             state.writes().unlisten(attached[state.shardId()]);
             attached[state.shardId()].handOff();
         });
-        feeds = null;
     }
 
     /**
@@ -308,6 +392,20 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         done.join();
     }
 
+    private void dropReplicasAndWait(String why) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (ReplicaLink l : links) {
+            closing.add(l.closeAndWait(why));
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Replicas did not close within 10 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void dropReplicas(String why) {
         for (ReplicaLink l : links) {
             l.closeFromAnyThread(why);
@@ -323,6 +421,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     @Override
     public void loadFullSync(Path rdb, String primaryReplid, long offset) throws IOException {
+        dropReplicas("this replica is loading a full sync from its primary"); // as Redis: they resync with the new data
         loader.load(rdb);
         stream.run(() -> {
             buffer.reset(offset);
@@ -345,6 +444,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     @Override
     public void linkUp(String primaryReplid, long offset) {
         if (!primaryReplid.equals(replid)) {
+            // as Redis: this server's replicas learn the new id with a (partial) resync; they go before any byte under it
+            dropReplicasAndWait("the primary's replication id changed");
             // +CONTINUE with a new id (the primary was promoted): the old one stays valid up to here
             stream.run(() -> {
                 replid2 = replid;
@@ -387,11 +488,13 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * {@code takeOver} turns the connection into the replica's link (null when it cannot: replies
      * are still outstanding). @return null when the connection is a replica's link now, else the error to answer
      */
-    public String psync(Function<ReplicaEvents, Channel> takeOver, long clientId, String ip, int port, String askedId, long askedOffset) {
-        if (replica) {
-            return "ERR this server is a replica: a replica of a replica is not supported (connect to the primary)";
+    public String psync(Function<ReplicaEvents, Channel> takeOver, long clientId, String ip, int port, boolean capaEof,
+                        String askedId, long askedOffset) {
+        PrimaryLink upstream = link;
+        if (replica && (upstream == null || !upstream.up())) {
+            return "NOMASTERLINK Can't SYNC while not connected with my master";
         }
-        ReplicaLink made = new ReplicaLink(this, buffer, clientId, ip, port);
+        ReplicaLink made = new ReplicaLink(this, buffer, clientId, ip, port, capaEof);
         Channel channel = takeOver.apply(made);
         if (channel == null) {
             return "ERR PSYNC with replies outstanding on the connection";
@@ -399,7 +502,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         made.channel(channel);
         long from = askedOffset - 1;
         boolean ours = askedId.equals(replid) || (askedId.equals(replid2) && askedOffset <= secondReplidOffset);
-        if (feeds != null && ours && buffer.holds(from)) {
+        // a replica's stream is its primary's, byte for byte: its own replicas continue in it as in the primary's
+        if ((feeds != null || replica) && ours && buffer.holds(from)) {
             links.add(made);
             syncPartialOk++;
             LOG.info("Partial resynchronization request from {}:{} accepted: sending {} bytes of backlog from offset {}",
@@ -417,10 +521,10 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         made.awaitSnapshot(buffer.end());
         links.add(made);
         synchronized (syncLock) {
-            if (current != null && !current.fileDone) {
+            if (current != null && !current.fileDone && !current.diskless) {
                 current.links.add(made);
                 if (current.offset >= 0) {
-                    made.snapshotPoint(replid, current.offset);
+                    made.snapshotPoint(current.replid, current.offset);
                 }
                 return null;
             }
@@ -433,25 +537,60 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     /** One snapshot for the replicas waiting for it. */
     private static final class FullSync {
         final List<ReplicaLink> links = new ArrayList<>();
+        final boolean diskless;
         volatile long offset = -1;
+        volatile String replid;
         boolean fileDone;
+
+        FullSync(boolean diskless) {
+            this.diskless = diskless;
+        }
     }
 
-    /** On a shard thread: a snapshot for the waiting replicas, unless one is made or another save runs (the cron asks again). */
+    /**
+     * On a shard thread: a snapshot for the waiting replicas, unless one is made or another save runs
+     * (the cron asks again). Diskless (repl-diskless-sync, when every waiting replica reads a streamed
+     * snapshot), it waits repl-diskless-sync-delay after the first replica asked, so that replicas
+     * asking meanwhile share it, or less once repl-diskless-sync-max-replicas wait, as Redis's.
+     */
     private void startFullSync() {
         FullSync sync;
+        ReplicationSettings s = settings;
         synchronized (syncLock) {
             if (current != null || waitingForSnapshot.isEmpty()) {
                 return;
             }
-            sync = new FullSync();
+            boolean diskless = s.disklessSync();
+            long oldest = Long.MAX_VALUE;
+            for (ReplicaLink l : waitingForSnapshot) {
+                diskless &= l.capaEof();
+                oldest = Math.min(oldest, l.waitingSinceMillis());
+            }
+            if (diskless) {
+                long due = oldest + TimeUnit.SECONDS.toMillis(s.disklessSyncDelay()) - System.currentTimeMillis();
+                boolean enough = s.disklessSyncMaxReplicas() > 0 && waitingForSnapshot.size() >= s.disklessSyncMaxReplicas();
+                if (due > 0 && !enough) {
+                    engine.shard(0).schedule(Duration.ofMillis(due), this::startFullSync);
+                    return;
+                }
+            }
+            sync = new FullSync(diskless);
             sync.links.addAll(waitingForSnapshot);
             waitingForSnapshot.clear();
             current = sync;
         }
-        ChangeFeed[] attached = feeds != null ? feeds : new ChangeFeed[shards];
-        boolean attaching = feeds == null;
-        CompletableFuture<FileChannel> file = persistence.saveForReplication((state, group, participants) -> {
+        // a replica's snapshot stands at a point of its primary's stream (the link pauses there); a primary's is marked in its own
+        boolean chained = replica;
+        ChangeFeed[] attached = chained ? null : feeds != null ? feeds : new ChangeFeed[shards];
+        boolean attaching = !chained && feeds == null;
+        java.util.function.Consumer<ReplicationInfo> where = info -> {
+            if (info == null) {
+                sync.links.forEach(l -> l.snapshotFailed(new IOException("the link to this replica's primary is not at a point")));
+            } else {
+                pointReached(sync, info.replid(), info.offset());
+            }
+        };
+        Persistence.SnapshotPoint point = chained ? null : (state, group, participants) -> {
             ChangeFeed feed = attached[state.shardId()];
             if (feed == null) {
                 feed = new ChangeFeed(state.shardId(), stream);
@@ -459,10 +598,29 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 state.writes().listen(feed);
             }
             if (state.shardId() == participants.nextSetBit(0)) {
-                stream.markOffset(group).thenAccept(offset -> pointReached(sync, offset));
+                stream.markOffset(group).thenAccept(offset -> pointReached(sync, replid, offset));
             }
             feed.mark(group, participants);
-        });
+        };
+        if (sync.diskless) {
+            DisklessTransfer transfer = new DisklessTransfer(sync.links, TimeUnit.SECONDS.toMillis(s.timeoutSeconds()));
+            CompletableFuture<Long> sent = persistence.saveToStream(point, where, transfer);
+            if (sent == null) {
+                sync.links.forEach(l -> l.disklessTransfer(null));
+                synchronized (syncLock) {
+                    waitingForSnapshot.addAll(0, sync.links);
+                    current = null;
+                }
+                return;
+            }
+            if (attaching) {
+                feeds = attached;
+            }
+            LOG.info("Starting a diskless full sync for {} replicas", sync.links.size());
+            sent.whenComplete((bytes, failure) -> disklessDone(sync, transfer, failure));
+            return;
+        }
+        CompletableFuture<FileChannel> file = persistence.saveForReplication(point, where);
         if (file == null) {
             synchronized (syncLock) {
                 waitingForSnapshot.addAll(0, sync.links);
@@ -476,14 +634,30 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         file.whenComplete((opened, failure) -> snapshotDone(sync, opened, failure));
     }
 
-    private void pointReached(FullSync sync, long offset) {
+    /** The diskless snapshot was streamed whole to the replicas still there, or failed (they are cut off and ask again). */
+    private void disklessDone(FullSync sync, DisklessTransfer transfer, Throwable failure) {
+        synchronized (syncLock) {
+            sync.fileDone = true;
+            current = null;
+        }
+        if (failure != null) {
+            LOG.warn("The diskless full sync failed after {} bytes: {}", transfer.sent(), failure.getMessage());
+            sync.links.forEach(l -> l.snapshotFailed(failure));
+        } else {
+            LOG.info("The diskless full sync sent {} bytes to {} replicas", transfer.sent(), sync.links.size());
+        }
+        engine.shard(0).execute(this::startFullSync); // replicas that came meanwhile
+    }
+
+    private void pointReached(FullSync sync, String id, long offset) {
         List<ReplicaLink> told;
         synchronized (syncLock) {
             sync.offset = offset;
+            sync.replid = id;
             told = new ArrayList<>(sync.links);
         }
         for (ReplicaLink l : told) {
-            l.snapshotPoint(replid, offset);
+            l.snapshotPoint(id, offset);
         }
     }
 
@@ -757,6 +931,88 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     // ------------------------------------------------------------------ closing
+
+    /** Replicas that are sent the stream now (not those waiting for or loading a full sync). */
+    public int onlineReplicas() {
+        int online = 0;
+        for (ReplicaLink l : links) {
+            if (l.state() == ReplicaLink.State.ONLINE) {
+                online++;
+            }
+        }
+        return online;
+    }
+
+    /** Whether a shutdown would wait for replicas: a primary with replicas online and a shutdown-timeout. */
+    public boolean shutdownWaitsForReplicas() {
+        return !replica && feeds != null && settings.shutdownTimeoutSeconds() > 0 && onlineReplicas() > 0;
+    }
+
+    /**
+     * Redis 7's {@code shutdown-timeout}: a primary about to stop (its clients' writes held by the
+     * caller) waits, at most that long, until every replica online has acknowledged every change
+     * made on any shard, so a replica promoted once it is gone has every acknowledged write. A
+     * replica, a primary without replicas online, or a timeout of 0 waits for nothing. Off the
+     * shards. @return whether every replica caught up (a lagging one is logged)
+     */
+    public boolean awaitReplicasBeforeShutdown(java.util.function.BooleanSupplier aborted) {
+        int seconds = settings.shutdownTimeoutSeconds();
+        int online = onlineReplicas();
+        if (replica || feeds == null || online == 0 || seconds == 0) {
+            return true;
+        }
+        LOG.info("Waiting for {} replicas before shutting down (shutdown-timeout {} s)", online, seconds);
+        int wanted = online;
+        CompletableFuture<Long> caughtUp = new CompletableFuture<>();
+        engine.submitTo(0, () -> {
+            waitForReplicas(wanted, TimeUnit.SECONDS.toMillis(seconds)).whenComplete((n, failure) -> {
+                if (failure != null) {
+                    caughtUp.completeExceptionally(failure);
+                } else {
+                    caughtUp.complete(n);
+                }
+            });
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.SECONDS.toNanos(1);
+        while (!caughtUp.isDone() && !aborted.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                caughtUp.get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // look at the abort flag again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warn("Waiting for the replicas failed", e.getCause());
+                return false;
+            }
+        }
+        long got = caughtUp.getNow(-1L);
+        if (got >= wanted) {
+            LOG.info("{} replicas have every write: shutting down", got);
+            return true;
+        }
+        if (!aborted.getAsBoolean()) {
+            long end = buffer.end();
+            for (ReplicaLink l : links) {
+                LOG.warn("Lagging replica {}:{} reported offset {} behind master {}, lag={}, state={}", l.ip(), l.listeningPort(),
+                        l.ackOffset(), end, (System.currentTimeMillis() - l.ackMillis()) / 1000, l.state().text);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A replica stops applying its primary's stream (the first step of a shutdown): the final save
+     * then holds exactly what it acknowledged, and stands at that offset. Off the shards.
+     */
+    public void closeLink() {
+        PrimaryLink l = link;
+        if (l != null) {
+            l.close();
+        }
+    }
 
     @Override
     public void close() {

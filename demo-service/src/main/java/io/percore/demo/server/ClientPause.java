@@ -18,6 +18,8 @@ public final class ClientPause {
     public static final int OFF = 0;
     public static final int WRITE = 1;
     public static final int ALL = 2;
+    /** A pause this long has no timer (a timer's nanoseconds would overflow): it lasts until unpaused. */
+    static final long FOR_EVER_MILLIS = java.util.concurrent.TimeUnit.DAYS.toMillis(365L * 100);
 
     private final Runnable onChange;
     private int mode = OFF;
@@ -48,8 +50,12 @@ public final class ClientPause {
         onChange.run();
         if (timer != null) {
             timer.cancel();
+            timer = null;
         }
-        timer = shard.schedule(Duration.ofMillis(Math.max(0, this.endMillis - now)), this::unpause);
+        long delay = Math.max(0, this.endMillis - now);
+        if (delay < FOR_EVER_MILLIS) {
+            timer = shard.schedule(Duration.ofMillis(delay), this::unpause);
+        } // else until UNPAUSE (a shutdown's hold, or a timeout past any timer's reach)
     }
 
     /** Ends the pause: the held connections run their commands, in the order they were held. */

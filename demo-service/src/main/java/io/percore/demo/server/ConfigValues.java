@@ -84,6 +84,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("list-compress-depth", 0L);
         t.put("zset-max-listpack-entries", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxEntries());
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
+        t.put("hll-sparse-max-bytes", io.percore.demo.kv.HyperLogLog.DEFAULT_SPARSE_MAX_BYTES);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -148,6 +149,11 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
     public io.percore.demo.kv.ZSetValue.Limits zsetLimits() {
         return new io.percore.demo.kv.ZSetValue.Limits(thresholds.get("zset-max-listpack-entries"), thresholds.get("zset-max-listpack-value"));
+    }
+
+    /** Redis's {@code hll-sparse-max-bytes}: past it a HyperLogLog's sparse form becomes dense. */
+    public long hllSparseMaxBytes() {
+        return thresholds.get("hll-sparse-max-bytes");
     }
 
     /** The hashes' encoding thresholds (hash-max-listpack-entries/-value), which hashes follow. */

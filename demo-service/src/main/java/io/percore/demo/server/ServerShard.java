@@ -196,6 +196,9 @@ public final class ServerShard implements AutoCloseable {
         if (previous == null || !previous.setLimits().equals(next.setLimits())) {
             store.setLimits(next.setLimits());
         }
+        if (previous == null || previous.hllSparseMaxBytes() != next.hllSparseMaxBytes()) {
+            store.hllSparseMaxBytes(next.hllSparseMaxBytes());
+        }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
         }

@@ -82,12 +82,16 @@ public final class BlockedClients {
         final BiConsumer<RedisMessage, Throwable> answer;
         /** Epoch millis, or {@link #FOREVER}. */
         long deadline;
+        /** When it blocked ({@link System#nanoTime()}): its place among the clients waiting for a key. */
+        final long since = System.nanoTime();
         /** Plan entries visited so far by the first pass. */
         int visited;
         /** Shards that may hold its waiters: those its first try has reached. */
         final BitSet reached = new BitSet();
         boolean waiting;
         boolean done;
+        /** Its first try is under way (counted in the keyspace's tries in flight). */
+        boolean trying;
         Cancellable timer;
 
         Blocked(Keyspace keyspace, long id, long clientId, List<ShardKeys> plan, BlockingPop pop, boolean mayBlock, long deadline,
@@ -133,6 +137,10 @@ public final class BlockedClients {
                 answer);
         byId.put(b.id, b);
         byClient.put(clientId, b);
+        if (mayBlock) {
+            b.trying = true;
+            keyspace.blockingTry(1); // a key added anywhere meanwhile waits for this try's turn (KeyWaiters)
+        }
         nextStep(b);
     }
 
@@ -205,7 +213,9 @@ public final class BlockedClients {
         int home = shardId;
         BlockingPop pop = b.pop;
         boolean mayBlock = b.mayBlock;
-        b.keyspace.invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, sk.keys(), sk.indexes(), from, limit, pop, mayBlock))
+        long since = b.since;
+        b.keyspace.forWaiters().invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, since, sk.keys(), sk.indexes(), from,
+                        limit, pop, mayBlock))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (finish(b)) {
@@ -226,7 +236,15 @@ public final class BlockedClients {
                 });
     }
 
+    private static void tryOver(Blocked b) {
+        if (b.trying) {
+            b.trying = false;
+            b.keyspace.blockingTry(-1);
+        }
+    }
+
     private void startWaiting(Blocked b) {
+        tryOver(b);
         if (!b.mayBlock) {
             if (finish(b)) {
                 b.answer.accept(b.pop.nothingReply(), null);
@@ -250,14 +268,17 @@ public final class BlockedClients {
         });
     }
 
-    /** From a key's owner: {@code taken} was taken from {@code key} for command {@code id}. False when it no longer waits: put it back. */
-    boolean serve(long id, byte[] key, Object taken) {
+    /**
+     * From a key's owner: {@code taken} was taken from {@code key} for command {@code id}. Completes
+     * with false at once when it no longer waits (the owner puts it back), else with true once the
+     * client is answered (after a BLMOVE's push onto its destination and what that push served).
+     */
+    ShardFuture<Boolean> serve(long id, byte[] key, Object taken) {
         Blocked b = byId.get(id);
         if (b == null || b.done) {
-            return false;
+            return ShardFuture.completed(false);
         }
-        answerWith(b, key, taken);
-        return true;
+        return answerWith(b, key, taken).map(answered -> true);
     }
 
     /** From a key's owner: command {@code id} is answered WRONGTYPE (BLMOVE's destination holds another type); nothing was taken. */
@@ -270,7 +291,7 @@ public final class BlockedClients {
         return true;
     }
 
-    private void answerWith(Blocked b, byte[] key, Object taken) {
+    private ShardFuture<RedisMessage> answerWith(Blocked b, byte[] key, Object taken) {
         finish(b);
         ShardFuture<RedisMessage> reply;
         try {
@@ -278,7 +299,7 @@ public final class BlockedClients {
         } catch (RuntimeException e) {
             reply = ShardFuture.failed(e);
         }
-        reply.whenComplete(b.answer);
+        return reply.whenComplete(b.answer).recover(failure -> null);
     }
 
     /** The connection of {@code clientId} closed: its command is forgotten, without an answer. */
@@ -326,6 +347,7 @@ public final class BlockedClients {
             return false;
         }
         b.done = true;
+        tryOver(b);
         byId.remove(b.id);
         byClient.remove(b.clientId, b);
         if (b.waiting) {

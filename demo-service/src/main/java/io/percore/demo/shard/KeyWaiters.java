@@ -5,6 +5,8 @@ import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.engine.Shard;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.ShardPromise;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,16 +53,24 @@ public final class KeyWaiters {
         final int home;
         final BlockingPop pop;
         final WaitQueue queue;
+        /** When its command was read on its own shard ({@link System#nanoTime()}, one clock for every shard): its place in the queue. */
+        final long since;
         Waiter prev;
         Waiter next;
         /** The same client's waiter for another key of this shard. */
         Waiter sibling;
 
-        Waiter(long blockedId, int home, BlockingPop pop, WaitQueue queue) {
+        Waiter(long blockedId, int home, BlockingPop pop, WaitQueue queue, long since) {
             this.blockedId = blockedId;
             this.home = home;
             this.pop = pop;
             this.queue = queue;
+            this.since = since;
+        }
+
+        /** Whether it blocked before {@code other} (its command was read first; the ids break a tie). */
+        boolean before(Waiter other) {
+            return since != other.since ? since - other.since < 0 : blockedId < other.blockedId;
         }
     }
 
@@ -123,7 +133,11 @@ public final class KeyWaiters {
     private static final int MAX_NESTING = 16;
     /** Values put back because the client they were taken for no longer waited (or BLMOVE could not push). */
     private long putBacks;
+    /** Rounds of serving that waited for a barrier (INFO, tests). */
+    private long rounds;
     private Keyspace keyspace;
+    /** Whether this shard counts itself among the keyspace's shards with waiters. */
+    private boolean anyWaited;
 
     KeyWaiters(ValueStore store, ShardReservation reservation, WritePath writes) {
         this.store = store;
@@ -137,9 +151,23 @@ public final class KeyWaiters {
         this.keyspace = keyspace;
     }
 
+    private void waitedKeysChanged() {
+        int n = byKey.size();
+        writes.waitedKeys(n);
+        if ((n != 0) != anyWaited) {
+            anyWaited = n != 0;
+            keyspace.waitersOnShard(anyWaited ? 1 : -1);
+        }
+    }
+
     /** Values put back since start (see {@link #putBack}). */
     public long putBacks() {
         return putBacks;
+    }
+
+    /** Rounds of serving since start that waited for the other shards first (see {@link #serveReadyKeys}). */
+    public long servingRounds() {
+        return rounds;
     }
 
     /** Keys clients wait for here. */
@@ -159,16 +187,23 @@ public final class KeyWaiters {
      *
      * @throws WrongTypeException when the deciding key (or BLMOVE's destination here) holds another type
      */
-    public Outcome attempt(long blockedId, int home, List<byte[]> keys, int[] indexes, int from, int limit, BlockingPop pop,
-                           boolean mayBlock) {
+    public Outcome attempt(long blockedId, int home, long since, List<byte[]> keys, int[] indexes, int from, int limit,
+                           BlockingPop pop, boolean mayBlock) {
         long now = System.currentTimeMillis();
         for (int i = from; i < keys.size(); i++) {
             byte[] key = keys.get(i);
             ValueType type = store.typeOf(key, now);
             if (type == null) {
                 if (mayBlock) {
-                    enqueue(blockedId, home, pop, key);
+                    enqueue(blockedId, home, pop, key, since);
                 }
+                continue;
+            }
+            if (mayBlock && type == pop.type() && (reservation.serving() || awaitsServing(key, pop.type()))) {
+                // clients are being served here, or wait for this data: it is served in the order they blocked,
+                // and this client takes its place among them rather than overtaking them
+                enqueue(blockedId, home, pop, key, since);
+                markReady(byKey.get(new ByteString(key)));
                 continue;
             }
             if (indexes[i] >= limit) {
@@ -181,24 +216,50 @@ public final class KeyWaiters {
         return Outcome.WAITING;
     }
 
-    private void enqueue(long blockedId, int home, BlockingPop pop, byte[] key) {
+    /** Whether {@code key} has clients waiting for data of {@code type} here (then data there is theirs first). */
+    private boolean awaitsServing(byte[] key, ValueType type) {
+        WaitQueue q = byKey.get(new ByteString(key));
+        if (q == null) {
+            return false;
+        }
+        for (Waiter w = q.head; w != null; w = w.next) {
+            if (w.pop.type() == type) {
+                markReady(q);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void enqueue(long blockedId, int home, BlockingPop pop, byte[] key, long since) {
         ByteString k = new ByteString(key);
         WaitQueue queue = byKey.get(k);
         long bytes = WAITER_BYTES;
         if (queue == null) {
             queue = new WaitQueue(k);
             byKey.put(k, queue);
-            writes.waitedKeys(byKey.size());
+            waitedKeysChanged();
             bytes += QUEUE_BYTES + ValueStore.arrayBytes(key.length);
         }
-        Waiter w = new Waiter(blockedId, home, pop, queue);
-        w.prev = queue.tail;
-        if (queue.tail == null) {
+        Waiter w = new Waiter(blockedId, home, pop, queue, since);
+        // in the order the clients blocked, whichever shard read their commands: a command read earlier
+        // on another shard can arrive here later (its hop took longer); usually it goes last
+        Waiter after = queue.tail;
+        while (after != null && w.before(after)) {
+            after = after.prev;
+        }
+        w.prev = after;
+        w.next = after == null ? queue.head : after.next;
+        if (after == null) {
             queue.head = w;
         } else {
-            queue.tail.next = w;
+            after.next = w;
         }
-        queue.tail = w;
+        if (w.next == null) {
+            queue.tail = w;
+        } else {
+            w.next.prev = w;
+        }
         w.sibling = byClient.put(blockedId, w);
         if (w.sibling == null) {
             bytes += CLIENT_BYTES;
@@ -239,7 +300,7 @@ public final class KeyWaiters {
         w.next = null;
         if (q.head == null) {
             byKey.remove(q.key);
-            writes.waitedKeys(byKey.size());
+            waitedKeysChanged();
             return true;
         }
         return false;
@@ -248,7 +309,13 @@ public final class KeyWaiters {
     /** From the write path, inside a write: {@code key} was given a value. Serving waits until the command is over. */
     void keyAdded(byte[] key, ValueType type) {
         WaitQueue q = byKey.get(new ByteString(key));
-        if (q == null || q.ready) {
+        if (q != null) {
+            markReady(q);
+        }
+    }
+
+    private void markReady(WaitQueue q) {
+        if (q.ready) {
             return;
         }
         q.ready = true;
@@ -264,26 +331,85 @@ public final class KeyWaiters {
         }
     }
 
-    /** A command is over (the end of a unit of the write path, a transaction's release): serves what it added. */
-    void commandDone() {
-        if (!ready.isEmpty() && !serving && nesting < MAX_NESTING && !reservation.held()) {
-            serveReadyKeys();
+    /**
+     * A command is over (the end of a unit of the write path, a transaction's release): serves what
+     * it added. {@code addedWhileTrying}: it added a key while a blocking command's first try was on
+     * its way to some shard (see {@link #serveReadyKeys}). @return what the serving still does (the
+     * served clients answered, a BLMOVE's push made), for the command's reply to wait for; null when
+     * it serves nobody
+     */
+    ShardFuture<Void> commandDone(boolean addedWhileTrying) {
+        if ((!ready.isEmpty() || addedWhileTrying) && !serving && nesting < MAX_NESTING && !reservation.busy()) {
+            return serveReadyKeys();
         }
+        return null;
+    }
+
+    ShardFuture<Void> commandDone() {
+        return commandDone(false);
+    }
+
+    /** Whether a blocking command's first try is on its way somewhere (a key added now may be what it is after). */
+    boolean triesInFlight() {
+        return keyspace != null && keyspace.blockingTriesInFlight();
     }
 
     /**
      * Serves every signalled key in signal order (Redis's handleClientsBlockedOnKeys), then sends
      * what was taken to the clients' shards. Sending comes last because a client on this shard is
      * answered inline and may run its next commands at once: they must not find a queue being walked.
+     *
+     * <p>With several shards, the shard first waits for a barrier ({@link Keyspace#barrier}) and runs
+     * nothing else meanwhile ({@link ShardReservation#startServing}), as Redis serves before its next
+     * command: a blocking command another shard read before this write may still be on its way here,
+     * and its client must be served first, as Redis serves clients in the order they blocked, and
+     * before this write is answered. Blocking commands' tries are let in meanwhile and queue in their
+     * turn, even on a key with data ({@link #attempt}); the keys ready once the barrier is passed are
+     * served.
      */
-    private void serveReadyKeys() {
+    private ShardFuture<Void> serveReadyKeys() {
+        if (keyspace.shardCount() == 1) {
+            return deliverAll(takeFor(drainReady()));
+        }
+        rounds++;
+        reservation.startServing();
+        ShardPromise<Void> served = new ShardPromise<>();
+        keyspace.barrier().whenComplete((v, failure) -> {
+            List<Delivery> deliveries;
+            try {
+                deliveries = takeFor(drainReady());
+            } finally {
+                reservation.stopServing(); // what parked meanwhile runs now, seeing what the waiters took
+            }
+            ShardFuture<Void> delivered = deliverAll(deliveries);
+            if (delivered == null) {
+                served.complete(null);
+            } else {
+                delivered.whenComplete((x, f) -> served.complete(null));
+            }
+            if (!ready.isEmpty()) {
+                commandDone(); // keys that became ready since: a round of their own
+            }
+        });
+        return served;
+    }
+
+    private List<WaitQueue> drainReady() {
+        List<WaitQueue> round = new ArrayList<>(ready.size());
+        for (WaitQueue q; (q = ready.poll()) != null; ) {
+            q.ready = false;
+            round.add(q);
+        }
+        return round;
+    }
+
+    /** Takes for the waiters of {@code round}'s keys, oldest first. */
+    private List<Delivery> takeFor(List<WaitQueue> round) {
         List<Delivery> deliveries = new ArrayList<>();
         long now = System.currentTimeMillis();
         serving = true;
         try {
-            WaitQueue q;
-            while ((q = ready.poll()) != null) {
-                q.ready = false;
+            for (WaitQueue q : round) {
                 if (byKey.get(q.key) == q) {
                     serve(q, now, deliveries);
                 }
@@ -291,14 +417,25 @@ public final class KeyWaiters {
         } finally {
             serving = false;
         }
+        return deliveries;
+    }
+
+    /** Sends what was taken to the clients' shards; completes once all are answered (null: nothing to send). */
+    private ShardFuture<Void> deliverAll(List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return null;
+        }
+        ShardFuture<Void> all = ShardFuture.completed(null);
         nesting++;
         try {
             for (Delivery d : deliveries) {
-                deliver(d);
+                ShardFuture<Void> one = deliver(d);
+                all = all.flatMap(v -> one);
             }
         } finally {
             nesting--;
         }
+        return all;
     }
 
     /** While the key has data of a waiter's type, takes for the oldest such waiter. */
@@ -336,30 +473,32 @@ public final class KeyWaiters {
         }
     }
 
-    private void deliver(Delivery d) {
+    /** Sends {@code d} to its client's shard; completes once that client is answered (or what it took is back). */
+    private ShardFuture<Void> deliver(Delivery d) {
         Waiter w = d.waiter;
         long blockedId = w.blockedId;
         if (d.refused != null) {
             WrongTypeException refused = d.refused;
             try {
-                keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused));
+                return keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused)).map(r -> (Void) null);
             } catch (RuntimeException closing) {
-                // the keyspace is stopping: nobody left to answer
+                return ShardFuture.completed(null); // the keyspace is stopping: nobody left to answer
             }
-            return;
         }
         byte[] key = d.key;
         Object taken = d.taken;
         BlockingPop pop = w.pop;
         try {
-            keyspace.invokeOn(w.home, st -> st.blockedClients().serve(blockedId, key, taken))
-                    .whenComplete((accepted, failure) -> {
-                        if (failure != null || !accepted) {
-                            putBackOutsideTransactions(key, pop, taken);
-                        }
-                    });
+            ShardFuture<Boolean> served = keyspace.invokeOnAsync(w.home, st -> st.blockedClients().serve(blockedId, key, taken));
+            return served.handle((accepted, failure) -> {
+                if (failure != null || !accepted) {
+                    putBackOutsideTransactions(key, pop, taken);
+                }
+                return null;
+            });
         } catch (RuntimeException closing) {
             putBack(key, pop, taken); // the keyspace is stopping: nobody to give it to
+            return ShardFuture.completed(null);
         }
     }
 
@@ -369,7 +508,7 @@ public final class KeyWaiters {
      * only by its own commands.
      */
     private void putBackOutsideTransactions(byte[] key, BlockingPop pop, Object taken) {
-        if (reservation.held()) {
+        if (reservation.busy()) {
             reservation.park(() -> putBack(key, pop, taken));
         } else {
             putBack(key, pop, taken);

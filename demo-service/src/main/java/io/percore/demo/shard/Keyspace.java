@@ -36,19 +36,26 @@ public final class Keyspace implements AutoCloseable {
 
     private final Sharded<ShardState> states;
     private final int shardCount;
+    /** Shards with clients blocked on their keys now, shared by every view (read by every write a connection sends). */
+    private final java.util.concurrent.atomic.AtomicInteger shardsWithWaiters;
+    /** Blocking commands whose first try has begun and not ended, on any shard (shared by every view). */
+    private final java.util.concurrent.atomic.AtomicInteger blockingTries;
     /** The transaction this view works for ({@link ShardReservation#FREE}: none), see {@link #boundTo}. */
     private final long transaction;
     /** The bound transaction's step ({@link #step(int)}); set and read on its coordinating shard only. */
     private int step;
 
     private Keyspace(Sharded<ShardState> states) {
-        this(states, ShardReservation.FREE);
+        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger());
     }
 
-    private Keyspace(Sharded<ShardState> states, long transaction) {
+    private Keyspace(Sharded<ShardState> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
+                     java.util.concurrent.atomic.AtomicInteger blockingTries) {
         this.states = states;
         this.shardCount = states.shardCount();
         this.transaction = transaction;
+        this.shardsWithWaiters = shardsWithWaiters;
+        this.blockingTries = blockingTries;
     }
 
     /**
@@ -57,7 +64,42 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, transaction);
+        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries);
+    }
+
+    /**
+     * This keyspace for a blocking command's tries: let in while a shard serves blocked clients, so
+     * that the command takes its turn among them (see {@link KeyWaiters}).
+     */
+    public Keyspace forWaiters() {
+        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries) : this;
+    }
+
+    /**
+     * Whether clients are blocked on keys of any shard now: a write may then serve them, and its
+     * connection's next commands wait for its reply, which waits for what the serving did (a
+     * volatile read that changes only when a shard's first waiter comes or its last one goes).
+     */
+    public boolean anyWaiters() {
+        return shardsWithWaiters.get() != 0 || blockingTries.get() != 0;
+    }
+
+    /**
+     * Whether a blocking command's first try is on its way to some shard now: a key added meanwhile
+     * may be what it waits for, and the write that added it is answered only once it had its turn.
+     */
+    public boolean blockingTriesInFlight() {
+        return blockingTries.get() != 0;
+    }
+
+    /** A blocking command's first try begins ({@code +1}) or ends ({@code -1}). */
+    void blockingTry(int delta) {
+        blockingTries.addAndGet(delta);
+    }
+
+    /** A shard got its first waiter ({@code +1}) or lost its last one ({@code -1}). */
+    void waitersOnShard(int delta) {
+        shardsWithWaiters.addAndGet(delta);
     }
 
     /** The transaction this view is bound to, or {@link ShardReservation#FREE}. */
@@ -115,7 +157,7 @@ public final class Keyspace implements AutoCloseable {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                return ShardFuture.completed(inUnit(state, fn, step));
+                return afterWakeups(state, inUnit(state, fn, step));
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
@@ -123,12 +165,85 @@ public final class Keyspace implements AutoCloseable {
         ShardPromise<R> later = new ShardPromise<>();
         reservation.park(() -> {
             try {
-                later.complete(inUnit(state, fn, step));
+                afterWakeups(state, inUnit(state, fn, step)).whenComplete((r, failure) -> {
+                    if (failure != null) {
+                        later.fail(failure);
+                    } else {
+                        later.complete(r);
+                    }
+                });
             } catch (RuntimeException e) {
                 later.fail(e);
             }
         });
         return later;
+    }
+
+    /** {@code result}, once the clients blocked on keys its unit added are served ({@link WritePath#takeWakeups}). */
+    private static <R> ShardFuture<R> afterWakeups(ShardState state, R result) {
+        ShardFuture<Void> w = state.writes().takeWakeups();
+        return w == null ? ShardFuture.completed(result) : w.map(v -> result);
+    }
+
+    /**
+     * {@link #invokeOn} with a function whose result comes later (answering a blocked client whose
+     * BLMOVE still pushes onto its destination).
+     */
+    public <R> ShardFuture<R> invokeOnAsync(int target, Function<ShardState, ShardFuture<R>> fn) {
+        ShardState caller = states.local();
+        if (caller.shardId() == target) {
+            return onReservedAsync(caller, fn, transaction, step);
+        }
+        caller.crossShardCalls++;
+        long tx = transaction;
+        int atStep = step;
+        // the future fn makes is the target's: it completes there, and comes back as this call's result
+        return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx, atStep));
+    }
+
+    private static <R> ShardFuture<R> onReservedAsync(ShardState state, Function<ShardState, ShardFuture<R>> fn, long tx, int step) {
+        ShardReservation reservation = state.reservation();
+        if (reservation.admits(tx)) {
+            try {
+                ShardFuture<R> result = inUnit(state, fn, step);
+                ShardFuture<Void> w = state.writes().takeWakeups();
+                return w == null ? result : w.flatMap(v -> result);
+            } catch (RuntimeException e) {
+                return ShardFuture.failed(e);
+            }
+        }
+        ShardPromise<R> later = new ShardPromise<>();
+        reservation.park(() -> onReservedAsync(state, fn, tx, step).whenComplete((r, failure) -> {
+            if (failure != null) {
+                later.fail(failure);
+            } else {
+                later.complete(r);
+            }
+        }));
+        return later;
+    }
+
+    /**
+     * Completes once every shard has sent here whatever it read from its sockets before this call:
+     * two hops to each other shard, the second reaching it after it polled its sockets again (calls
+     * between two shards arrive in order, so whatever it sent before answering is here first). What
+     * waits on it is ordered after every command any shard read before it (serving blocked clients
+     * in the order they blocked).
+     */
+    public ShardFuture<Void> barrier() {
+        int here = states.local().shardId();
+        ShardFuture<Void> all = ShardFuture.completed(null);
+        for (int s = 0; s < shardCount; s++) {
+            if (s == here) {
+                continue;
+            }
+            int shard = s;
+            // raw hops: no unit, never parked (two shards serving at once, or a transaction waiting for
+            // this shard, must not wait for each other)
+            ShardFuture<Object> twice = states.invokeOn(shard, st -> null).flatMap(v -> states.invokeOn(shard, st -> null));
+            all = all.flatMap(v -> twice.map(x -> null));
+        }
+        return all;
     }
 
     /**
@@ -188,11 +303,55 @@ public final class Keyspace implements AutoCloseable {
         return reserve(from).flatMap(v -> reserveFrom(shards, shards.nextSetBit(from + 1)));
     }
 
-    /** Releases every shard of {@code shards} from this view's transaction ({@link #release}). */
-    public void releaseAll(BitSet shards) {
+    /**
+     * Releases every shard of {@code shards} from this view's transaction ({@link #release}); completes
+     * once the clients blocked on keys it added are served (a reply that waits for it shows the whole effect).
+     */
+    public ShardFuture<Void> releaseAll(BitSet shards) {
+        ShardFuture<Void> all = ShardFuture.completed(null);
         for (int s = shards.nextSetBit(0); s >= 0; s = shards.nextSetBit(s + 1)) {
-            release(s, shards);
+            ShardFuture<Void> one = release(s, shards);
+            all = all.flatMap(v -> one);
         }
+        return all;
+    }
+
+    /**
+     * Reserves shard {@code target} for this view's transaction and runs {@code fn} there as soon as
+     * the transaction holds it (one message for both); with {@code releaseAfter} the shard is
+     * released in the same step (the transaction's last shard: its part is reported, the clients
+     * blocked on keys it added served, and the future waits for that). Reserve shards in ascending
+     * order, as {@link #reserve}.
+     */
+    public <R> ShardFuture<R> reserveAndRun(int target, BitSet participants, boolean releaseAfter, Function<ShardState, R> fn) {
+        requireTransaction();
+        long tx = transaction;
+        int atStep = step;
+        BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
+        java.util.function.Supplier<ShardFuture<R>> here = () -> {
+            ShardState state = states.local();
+            return state.reservation().reserve(tx).flatMap(granted -> {
+                R result;
+                try {
+                    result = inUnit(state, fn, atStep);
+                } catch (RuntimeException e) {
+                    if (releaseAfter) {
+                        state.reservation().release(tx, all);
+                    }
+                    return ShardFuture.failed(e);
+                }
+                if (!releaseAfter) {
+                    return ShardFuture.completed(result);
+                }
+                state.reservation().release(tx, all);
+                return afterWakeups(state, result);
+            });
+        };
+        if (states.local().shardId() == target) {
+            return here.get();
+        }
+        states.local().crossShardCalls++;
+        return Shard.current().submitToAsync(target, here);
     }
 
     /**
@@ -203,10 +362,16 @@ public final class Keyspace implements AutoCloseable {
         requireTransaction();
         long tx = transaction;
         BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
-        return states.invokeOn(target, state -> {
+        java.util.function.Supplier<ShardFuture<Void>> releaseHere = () -> {
+            ShardState state = states.local();
             state.reservation().release(tx, all);
-            return null;
-        });
+            ShardFuture<Void> w = state.writes().takeWakeups(); // clients blocked on keys it added, served
+            return w == null ? ShardFuture.<Void>completed(null) : w;
+        };
+        if (states.local().shardId() == target) {
+            return releaseHere.get();
+        }
+        return Shard.current().submitToAsync(target, releaseHere);
     }
 
     /**

@@ -20,9 +20,19 @@ public final class ShardReservation {
 
     /** No transaction holds the shard. */
     public static final long FREE = 0;
+    /**
+     * The work of a blocking command's try ({@link KeyWaiters#attempt}): admitted while clients
+     * blocked on keys are being served, so that it takes its turn among them.
+     */
+    public static final long WAITER = -1;
 
     /** The transaction holding the shard, or {@link #FREE}: a plain field, the hot path's one check. */
     private long holder = FREE;
+    /**
+     * Clients blocked on keys are being served ({@link KeyWaiters}): work parks as behind a
+     * transaction, but blocking commands' tries ({@link #WAITER}) are let in.
+     */
+    private boolean serving;
     /** Parked work ({@link Runnable}) and waiting reservations ({@link Waiting}), in arrival order. */
     private final ArrayDeque<Object> line = new ArrayDeque<>();
     private long parkedTotal;
@@ -40,12 +50,39 @@ public final class ShardReservation {
 
     /** Whether work of {@code transaction} ({@link #FREE} for work outside any) may run on this shard now. */
     public boolean admits(long transaction) {
+        if (serving) {
+            return transaction == WAITER;
+        }
         return holder == FREE || holder == transaction;
     }
 
     /** True while a transaction holds this shard. */
     public boolean held() {
         return holder != FREE;
+    }
+
+    /** True while a transaction holds this shard or blocked clients are being served: a connection's next command waits. */
+    public boolean busy() {
+        return holder != FREE || serving;
+    }
+
+    /** Whether clients blocked on keys are being served now (blocking commands' tries queue in their turn meanwhile). */
+    public boolean serving() {
+        return serving;
+    }
+
+    /** Clients blocked on keys start being served (the shard is free): work parks until {@link #stopServing}. */
+    void startServing() {
+        if (holder != FREE || serving) {
+            throw new IllegalStateException("serving blocked clients needs a free shard");
+        }
+        serving = true;
+    }
+
+    /** The serving is over: what parked meanwhile runs, in order (until a waiting transaction takes the shard). */
+    void stopServing() {
+        serving = false;
+        drain();
     }
 
     public long holder() {
@@ -88,7 +125,7 @@ public final class ShardReservation {
         if (holder == transaction) {
             return ShardFuture.completed(null);
         }
-        if (holder == FREE && line.isEmpty()) {
+        if (holder == FREE && !serving && line.isEmpty()) {
             holder = transaction;
             return ShardFuture.completed(null);
         }
@@ -110,9 +147,14 @@ public final class ShardReservation {
         }
         holder = FREE;
         onRelease.released(transaction, participants);
+        drain();
+    }
+
+    /** Runs what waited, in order, until a waiting reservation takes the shard (or the line is empty). */
+    private void drain() {
         Object next;
-        // Parked work may itself start a transaction that reserves this shard: stop as soon as one holds it.
-        while (holder == FREE && (next = line.poll()) != null) {
+        // Parked work may itself start a transaction that reserves this shard, or a serving: stop as soon as one holds it.
+        while (holder == FREE && !serving && (next = line.poll()) != null) {
             if (next instanceof Waiting w) {
                 holder = w.transaction;
                 w.granted.complete(null);

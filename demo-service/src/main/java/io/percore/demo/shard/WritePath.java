@@ -99,6 +99,10 @@ public final class WritePath implements KeyspaceChanges {
 
     /** Units that changed the store and reported no effect (a defect of the command). */
     private long unreported;
+    /** The open unit (or transaction) added a key while a blocking command's first try was on its way. */
+    private boolean addedWhileTrying;
+    /** What serving the clients blocked on keys the last outermost unit (or release) added still does, or null. */
+    private io.percore.engine.ShardFuture<Void> wakeups;
 
     WritePath(int shardId, ValueStore store, ShardReservation reservation) {
         this.shardId = shardId;
@@ -150,6 +154,7 @@ public final class WritePath implements KeyspaceChanges {
         if (depth == 0) {
             this.step = step;
             this.cause = null;
+            this.wakeups = null; // a unit nobody waited for: its serving goes on without a waiter
         }
         depth++;
     }
@@ -175,10 +180,23 @@ public final class WritePath implements KeyspaceChanges {
         }
         if (d == 0) {
             flushUnit();
-            if (waitedKeys != 0) {
-                waiters.commandDone();
+            if (waitedKeys != 0 || addedWhileTrying) {
+                wakeups = waiters.commandDone(addedWhileTrying);
+                addedWhileTrying = false;
             }
         }
+    }
+
+    /**
+     * What serving the clients blocked on keys the last unit (or a transaction's release) added still
+     * does: the served clients answered, a BLMOVE's push onto its destination made, their own wake-ups
+     * served. The command's reply waits for it, so a client that read the reply sees the whole effect,
+     * as in Redis. Null (the common case: one field read) when it served nobody. Taken once.
+     */
+    public io.percore.engine.ShardFuture<Void> takeWakeups() {
+        io.percore.engine.ShardFuture<Void> w = wakeups;
+        wakeups = null;
+        return w;
     }
 
     /**
@@ -228,6 +246,8 @@ public final class WritePath implements KeyspaceChanges {
     public void valueSet(byte[] key, ValueType type) {
         if (waitedKeys != 0) {
             waiters.keyAdded(key, type);
+        } else if (waiters != null && waiters.triesInFlight()) {
+            addedWhileTrying = true; // a blocking command on its way here may be after it: served in its turn
         }
     }
 
@@ -347,8 +367,10 @@ public final class WritePath implements KeyspaceChanges {
         }
         held.clear();
         heldKeys.clear();
-        if (waitedKeys != 0) {
-            waiters.commandDone();
+        wakeups = null;
+        if (waitedKeys != 0 || addedWhileTrying) {
+            wakeups = waiters.commandDone(addedWhileTrying);
+            addedWhileTrying = false;
         }
     }
 

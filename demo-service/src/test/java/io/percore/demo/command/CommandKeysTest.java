@@ -67,6 +67,14 @@ class CommandKeysTest {
             {"SORT", "k"}, {"SORT", "k", "STORE", "d"}, {"SORT", "k", "BY", "w_*", "GET", "h_*->f", "LIMIT", "0", "5", "STORE", "d"},
             {"SORT", "k", "STORE", "d", "STORE", "e"}, {"SORT", "k", "GET", "store"}, {"SORT_RO", "k", "BY", "w_*"},
             {"DUMP", "k"}, {"RESTORE", "k", "0", "payload"},
+            {"GEOADD", "g", "1", "2", "m"}, {"GEODIST", "g", "a", "b"}, {"GEOHASH", "g", "a"}, {"GEOPOS", "g", "a"},
+            {"GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"}, {"GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"},
+            {"GEORADIUS", "g", "0", "0", "1", "km"}, {"GEORADIUS", "g", "0", "0", "1", "km", "STORE", "d"},
+            {"GEORADIUS", "g", "0", "0", "1", "km", "COUNT", "1", "STOREDIST", "d"}, {"GEORADIUS", "g", "0", "0", "1", "km", "STORE", "d", "STOREDIST", "e"},
+            {"GEORADIUS", "g", "0", "0", "1", "km", "store", "d", "STORE", "e"}, {"GEORADIUS", "g", "0", "0", "1", "km", "STORE"},
+            {"GEORADIUS_RO", "g", "0", "0", "1", "km"}, {"GEORADIUSBYMEMBER", "g", "m", "1", "km", "STOREDIST", "d"},
+            {"GEORADIUSBYMEMBER", "g", "m", "1", "km", "WITHDIST"}, {"GEORADIUSBYMEMBER_RO", "g", "m", "1", "km"},
+            {"PFADD", "p", "a"}, {"PFCOUNT", "p", "q"}, {"PFMERGE", "d", "p", "q"}, {"PFDEBUG", "ENCODING", "p"},
     };
 
     /** Calls whose answer is an error (or the empty answer of a command whose keys are optional). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
+import io.percore.demo.support.LatencyProbe;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
@@ -20,12 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -345,37 +341,17 @@ class SortCommandsTest {
         }
         String probe0 = demo.keyOn(0, "so:probe");
         String probe1 = demo.keyOn(1, "so:probe");
-        AtomicBoolean sorting = new AtomicBoolean(true);
-        AtomicLong worstNanos = new AtomicLong();
-        AtomicLong probes = new AtomicLong();
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        Future<?> prober = pool.submit(() -> {
-            try (RespTestClient p = new RespTestClient(demo.respPort())) {
-                while (sorting.get()) {
-                    for (String k : List.of(probe0, probe1)) {
-                        long t = System.nanoTime();
-                        p.cmd("GET", k);
-                        worstNanos.accumulateAndGet(System.nanoTime() - t, Math::max);
-                        probes.incrementAndGet();
-                    }
-                }
-            }
-            return null;
-        });
+        LatencyProbe probe = new LatencyProbe(demo.respPort(), List.of(probe0, probe1));
         long started = System.nanoTime();
         Object reply;
-        try (RespTestClient d = new RespTestClient(demo.respPort())) {
+        try (probe; RespTestClient d = new RespTestClient(demo.respPort())) {
             reply = d.cmd("SORT", src, "BY", "hw_*", "GET", "hw_*", "LIMIT", "0", "5");
-        } finally {
-            sorting.set(false);
         }
         long sortNanos = System.nanoTime() - started;
-        prober.get(30, TimeUnit.SECONDS);
-        pool.shutdown();
         // the weights (i * 7919) % n are a permutation of 0..n-1: GET of the five lightest answers 0..4
         assertThat(reply).isEqualTo(List.of("0", "1", "2", "3", "4"));
-        assertThat(probes.get()).as("other commands ran during the SORT").isGreaterThan(10);
-        assertThat(worstNanos.get()).as("worst GET latency during a SORT of %d ms", sortNanos / 1_000_000)
+        assertThat(probe.reads()).as("other commands ran during the SORT").isGreaterThan(10);
+        assertThat(probe.worstNanos()).as("worst GET latency during a SORT of %d ms", sortNanos / 1_000_000)
                 .isLessThan(Math.max(sortNanos / 4, TimeUnit.MILLISECONDS.toNanos(20)))
                 .isLessThan(TimeUnit.MILLISECONDS.toNanos(250));
     }

@@ -104,11 +104,15 @@ class WritePathReplayTest {
             String z = demo.keyOn(1, "noop:z");
             String h = demo.keyOn(0, "noop:h");
             String missing = demo.keyOn(1, "noop:missing");
+            String p = demo.keyOn(0, "noop:p");
             c.cmd("SET", s, "v");
             c.cmd("RPUSH", l, "a", "b");
             c.cmd("SADD", t, "m");
             c.cmd("ZADD", z, "1", "m");
             c.cmd("HSET", h, "f", "v");
+            c.cmd("GEOADD", z, "1", "1", "g");
+            c.cmd("PFADD", p, "a", "b");
+            c.cmd("PFCOUNT", p); // caches the cardinality: a change
             mergeWhenQuiet(recorded);
             int[] before = recorded.stream().mapToInt(ConcurrentLinkedQueue::size).toArray();
             String[][] noops = {
@@ -121,6 +125,10 @@ class WritePathReplayTest {
                 {"EXPIRE", s, "100", "XX"}, {"BITFIELD", s, "GET", "u8", "0"},
                 {"RPOPLPUSH", missing, l}, {"LMPOP", "1", missing, "LEFT"}, {"ZMPOP", "1", missing, "MIN"},
                 {"SINTERSTORE", missing, missing + "x"}, {"HSETNX", h, "f", "other"}, {"GETEX", s},
+                {"GEOADD", z, "1", "1", "g"}, {"GEOADD", z, "NX", "2", "2", "g"}, {"GEORADIUS", z, "1", "1", "10", "km"},
+                {"GEOSEARCHSTORE", missing, missing + "x", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"},
+                {"GEORADIUS", missing + "x", "1", "1", "10", "km", "STORE", missing},
+                {"PFADD", p, "a"}, {"PFCOUNT", p}, {"PFDEBUG", "ENCODING", p}, {"PFCOUNT", p, missing},
             };
             for (String[] noop : noops) {
                 c.cmd(noop);
@@ -128,7 +136,10 @@ class WritePathReplayTest {
             mergeWhenQuiet(recorded);
             List<String> reported = new ArrayList<>();
             for (int shard = 0; shard < recorded.size(); shard++) {
-                recorded.get(shard).stream().skip(before[shard]).forEach(change -> reported.add(text(change.commands())));
+                // a command spanning shards runs as a transaction: each shard reports its part, an empty one where it
+                // changed nothing, so that a stream made of them knows the group is whole; those carry no command
+                recorded.get(shard).stream().skip(before[shard]).filter(change -> !change.commands().isEmpty())
+                        .forEach(change -> reported.add(text(change.commands())));
             }
             assertThat(reported).as("changes reported by writes that change nothing").isEmpty();
         }
@@ -479,6 +490,7 @@ class WritePathReplayTest {
         final List<String> zsets = new ArrayList<>();
         final List<String> hashes = new ArrayList<>();
         final List<String> bitmaps = new ArrayList<>();
+        final List<String> hlls = new ArrayList<>();
         final List<String> payloads = new ArrayList<>();
         private final Map<String, Function<Random, String[]>> generators = new LinkedHashMap<>();
         private final long now = System.currentTimeMillis();
@@ -494,6 +506,9 @@ class WritePathReplayTest {
             }
             for (int i = 0; i < 3; i++) {
                 bitmaps.add(demo.keyOn(i % SHARDS, "b" + i + ":"));
+            }
+            for (int i = 0; i < 4; i++) {
+                hlls.add(demo.keyOn(i % SHARDS, "p" + i + ":"));
             }
             strings.add("{tag}s");
             lists.add("{tag}l");
@@ -686,6 +701,50 @@ class WritePathReplayTest {
             gen("zunionstore", r -> new String[] {"ZUNIONSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, sets), "WEIGHTS", "1", "2"});
             gen("zinterstore", r -> new String[] {"ZINTERSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, zsets), "AGGREGATE", "MAX"});
             gen("zdiffstore", r -> new String[] {"ZDIFFSTORE", pick(r, zsets), "2", pick(r, zsets), pick(r, zsets)});
+            // geospatial indexes: sorted sets whose scores are positions (the mix's small scores sit near -180,-85)
+            gen("geoadd", r -> {
+                String option = pick(r, List.of("", "", "NX", "XX", "CH"));
+                List<String> c = new ArrayList<>(List.of("GEOADD", pick(r, zsets)));
+                if (!option.isEmpty()) {
+                    c.add(option);
+                }
+                for (int i = 1 + r.nextInt(3); i > 0; i--) {
+                    c.addAll(List.of(longitude(r), latitude(r), member(r)));
+                }
+                return c.toArray(new String[0]);
+            });
+            gen("georadius", r -> new String[] {"GEORADIUS", pick(r, zsets), longitude(r), latitude(r), radius(r), "km",
+                r.nextBoolean() ? "STORE" : "STOREDIST", pick(r, zsets), "COUNT", Integer.toString(1 + r.nextInt(5))});
+            gen("georadiusbymember", r -> new String[] {"GEORADIUSBYMEMBER", pick(r, zsets), member(r), radius(r), "km",
+                r.nextBoolean() ? "STORE" : "STOREDIST", pick(r, zsets), "DESC"});
+            gen("geosearchstore", r -> r.nextBoolean()
+                    ? new String[] {"GEOSEARCHSTORE", pick(r, zsets), pick(r, zsets), "FROMLONLAT", longitude(r), latitude(r), "BYBOX",
+                        radius(r), radius(r), "km", "STOREDIST"}
+                    : new String[] {"GEOSEARCHSTORE", pick(r, zsets), pick(r, zsets), "FROMMEMBER", member(r), "BYRADIUS", radius(r), "km"});
+            // HyperLogLogs: strings in Redis's HLL format, sparse and (past a few thousand elements) dense
+            gen("pfadd", r -> {
+                List<String> c = new ArrayList<>(List.of("PFADD", pick(r, hlls)));
+                for (int i = r.nextInt(8) == 0 ? 1500 : r.nextInt(6); i > 0; i--) {
+                    c.add("e" + r.nextInt(100_000));
+                }
+                return c.toArray(new String[0]);
+            });
+            gen("pfmerge", r -> new String[] {"PFMERGE", pick(r, hlls), pick(r, hlls), pick(r, hlls)});
+            gen("pfcount", r -> new String[] {"PFCOUNT", pick(r, hlls)}); // writes the cardinality it caches in the value
+            gen("pfdebug", r -> new String[] {"PFDEBUG", r.nextBoolean() ? "TODENSE" : "GETREG", pick(r, hlls)});
+        }
+
+        private static String longitude(Random r) {
+            return r.nextBoolean() ? Double.toString(-180 + r.nextDouble() * 0.1) : Double.toString(-180 + r.nextDouble() * 360);
+        }
+
+        private static String latitude(Random r) {
+            return r.nextBoolean() ? Double.toString(-85 + r.nextDouble() * 0.1) : Double.toString(-85 + r.nextDouble() * 170);
+        }
+
+        /** Kilometers: mostly a few hundred, now and then the whole earth. */
+        private static String radius(Random r) {
+            return r.nextInt(4) == 0 ? "25000" : Integer.toString(1 + r.nextInt(800));
         }
 
         private static String side(Random r) {

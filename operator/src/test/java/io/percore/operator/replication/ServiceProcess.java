@@ -48,7 +48,8 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar,
                     "--percore.servers.resp.port=" + port, "--percore.servers.http.port=0", "--management.server.port=0",
-                    "--percore.engine.shards=2", "--percore.demo.persistence.dir=" + Files.createDirectories(dir.resolve("data-" + port))));
+                    "--percore.engine.shards=2", "--percore.demo.persistence.dir=" + Files.createDirectories(dir.resolve("data-" + port)),
+                    "--percore.demo.replication.repl-diskless-sync-delay=0")); // as the reference server below
             if (password != null) {
                 command.add("--percore.demo.resp.requirepass=" + password);
                 command.add("--percore.demo.replication.masterauth=" + password);

@@ -1,0 +1,178 @@
+package io.percore.demo.replication;
+
+import static io.percore.demo.replication.ReplicationPrimaryTest.info;
+import static io.percore.demo.replication.ReplicationPrimaryTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.persistence.PersistenceSettings;
+import io.percore.demo.persistence.SaveRules;
+import io.percore.demo.support.KeyspaceContents;
+import io.percore.demo.support.RealRedis;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestServices;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A snapshot says where it stands in the replication stream (the RDB's repl-id and repl-offset), so a
+ * server restarted from it continues instead of syncing in full: a replica asks its primary for the
+ * stream after the snapshot's offset, and a primary keeps its former id as replid2, so its replicas
+ * continue with it. The offset is exact: a replica's snapshot is taken between two commands of the
+ * stream, everything before applied and nothing after, which counters written all along prove (a
+ * command applied twice or missed changes them).
+ */
+class ReplicationRestartTest {
+
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A writer of counters on both shards and commands spanning them, against {@code port}, until stopped. */
+    private static final class Writer implements AutoCloseable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong rounds = new AtomicLong();
+        final Thread thread;
+
+        Writer(TestServices demo) {
+            String a = demo.keyOn(0, "n");
+            String b = demo.keyOn(1, "n");
+            String ma = demo.keyOn(0, "m");
+            String mb = demo.keyOn(1, "m");
+            thread = new Thread(() -> {
+                try (RespTestClient w = new RespTestClient(demo.respPort())) {
+                    for (long i = 0; !stop.get(); i++) {
+                        w.cmd("INCR", a);
+                        w.cmd("INCR", b);
+                        w.cmd("MSET", ma, Long.toString(i), mb, Long.toString(i));
+                        w.cmd("RPUSH", demo.keyOn((int) (i % 2), "list"), Long.toString(i));
+                        rounds.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    if (!stop.get()) {
+                        throw new RuntimeException(e);
+                    }
+                }
+            });
+            thread.start();
+        }
+
+        void waitForMore(long n) throws InterruptedException {
+            long at = rounds.get();
+            waitFor(() -> rounds.get() >= at + n, n + " more rounds of writes");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+        }
+    }
+
+    private TestServices replica(Path data, int primaryPort, SaveRules rules) {
+        return TestServices.start(2, DemoSettings.forTests()
+                .withPersistence(PersistenceSettings.in(data).withSave(rules))
+                .withReplication(DemoSettings.forTests().replication().withReplicaof("127.0.0.1", primaryPort)));
+    }
+
+    @Test
+    void aReplicaRestartedFromItsFinalSaveContinuesWithoutAFullSync() throws Exception {
+        Path replicaData = Files.createDirectories(dir.resolve("replica"));
+        try (TestServices primary = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
+             RespTestClient p = new RespTestClient(primary.respPort());
+             Writer writer = new Writer(primary)) {
+            p.cmd("CONFIG", "SET", "repl-backlog-size", "64mb");
+            try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.parse("3600 1"));
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
+                writer.waitForMore(500);
+            } // SIGTERM's way: the link stops, the final save holds what it applied and says where that is
+            writer.waitForMore(500); // while it is down
+            try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.parse("3600 1"));
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the link comes back");
+                writer.waitForMore(300);
+                writer.close();
+                assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+                assertThat(KeyspaceContents.of(r)).isEqualTo(KeyspaceContents.of(p));
+                Map<String, String> stats = info(p);
+                assertThat(stats).as("it continued from its offset").containsEntry("sync_full", "1")
+                        .containsEntry("sync_partial_ok", "1");
+            }
+        }
+    }
+
+    @Test
+    void aReplicasSnapshotTakenWhileTheStreamIsAppliedStandsExactlyAtItsOffset() throws Exception {
+        Path replicaData = Files.createDirectories(dir.resolve("replica"));
+        try (TestServices primary = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
+             RespTestClient p = new RespTestClient(primary.respPort());
+             Writer writer = new Writer(primary)) {
+            p.cmd("CONFIG", "SET", "repl-backlog-size", "64mb");
+            try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.NONE);
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
+                writer.waitForMore(300);
+                for (int i = 0; i < 3; i++) { // each one taken while the stream is applied on both shards
+                    long last = (Long) r.cmd("LASTSAVE");
+                    assertThat(r.cmd("BGSAVE")).isEqualTo("Background saving started");
+                    waitFor(() -> "0".equals(info(r).get("rdb_bgsave_in_progress")), "the save ends");
+                    assertThat((Long) r.cmd("LASTSAVE")).isGreaterThanOrEqualTo(last);
+                    writer.waitForMore(200);
+                }
+            } // no save rules: no final save; the last BGSAVE, older than what it applied since, is what it restarts from
+            writer.waitForMore(300);
+            try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.NONE);
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the link comes back");
+                writer.close();
+                assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+                assertThat(KeyspaceContents.of(r)).as("every command applied once").isEqualTo(KeyspaceContents.of(p));
+                assertThat(info(p)).containsEntry("sync_full", "1").containsEntry("sync_partial_ok", "1");
+            }
+        }
+    }
+
+    @Test
+    void aPrimaryRestartedCleanlyKeepsItsRedisReplicaWithoutAFullSync() throws Exception {
+        int port = freePort();
+        Path primaryData = Files.createDirectories(dir.resolve("primary"));
+        DemoSettings settings = DemoSettings.forTests().withRespPort(port)
+                .withPersistence(PersistenceSettings.in(primaryData).withSave(SaveRules.parse("3600 1")));
+        try (RealRedis replica = RealRedis.start("--dir", Files.createDirectories(dir.resolve("redis")).toString(),
+                "--replicaof", "127.0.0.1", Integer.toString(port), "--repl-timeout", "60");
+             RespTestClient r = new RespTestClient(replica.port())) {
+            Object before;
+            try (TestServices primary = TestServices.start(2, settings); RespTestClient p = new RespTestClient(port)) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
+                for (int i = 0; i < 1000; i++) {
+                    p.cmd("INCR", primary.keyOn(i % 2, "n"));
+                    p.cmd("SET", "k:" + i, "v" + i);
+                }
+                before = KeyspaceContents.of(p);
+                primary.service.handOffToReplicas(); // SIGTERM's first step: its replica has every write
+            }
+            try (TestServices primary = TestServices.start(2, settings); RespTestClient p = new RespTestClient(port)) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes back");
+                assertThat(KeyspaceContents.of(p)).isEqualTo(before);
+                p.cmd("SET", "after", "restart");
+                assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+                assertThat(KeyspaceContents.of(r)).isEqualTo(KeyspaceContents.of(p));
+                assertThat(info(p)).as("the replica continued under the former id").containsEntry("sync_full", "0")
+                        .containsEntry("sync_partial_ok", "1");
+            }
+        }
+    }
+}
