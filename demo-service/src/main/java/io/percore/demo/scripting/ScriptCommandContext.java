@@ -152,6 +152,11 @@ final class ScriptCommandContext implements CommandContext {
     }
 
     @Override
+    public boolean answersAtOnce() {
+        return true;
+    }
+
+    @Override
     public void beginBarrier() {
         barrier = true;
     }

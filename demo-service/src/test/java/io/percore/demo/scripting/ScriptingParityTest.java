@@ -64,6 +64,10 @@ class ScriptingParityTest {
                 c("EVAL", "return redis.call('hgetall', KEYS[1])", "1", "{t}h"),
                 c("EVAL", "redis.call('hset', KEYS[1], 'a', '1', 'b', '2') return redis.call('hgetall', KEYS[1])", "1", "{t}h"),
                 c("EVAL", "return redis.call('get', KEYS[1])", "1", "{t}none"),
+                // a SORT long enough to be sliced over tasks outside a script answers within the script
+                c("DEL", "{t}big"),
+                c("EVAL", "for i = 1, 100000 do redis.call('rpush', KEYS[1], i) end local s = redis.call('sort', KEYS[1], 'desc')"
+                        + " local a = redis.call('sort', KEYS[1], 'alpha', 'limit', 0, 3) return {#s, s[1], s[100000], a}", "1", "{t}big"),
                 c("EVAL", "return type(redis.call('get', KEYS[1]))", "1", "{t}none"),
                 c("EVAL", "redis.call('rpush', KEYS[1], 'a', 'b') return redis.call('lrange', KEYS[1], 0, -1)", "1", "{t}l"),
                 c("EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "{t}k"), c("EVAL", "return redis.call('ping')", "0"),
