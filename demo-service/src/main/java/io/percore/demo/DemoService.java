@@ -14,6 +14,7 @@ import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
+import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Engine;
 import io.percore.demo.admin.ConfigCommands;
@@ -39,14 +40,16 @@ public final class DemoService implements AutoCloseable {
     private final Cluster cluster;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
+    private final Scripting scripting;
     private final ShardedServer resp;
     private final ShardedServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Writes are held for a shutdown (SHUTDOWN, or SIGTERM with replicas to wait for). */
     private final AtomicBoolean writesHeld = new AtomicBoolean();
 
-    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Cluster cluster, Sharded<ServerShard> servers, PubSub pubsub,
-                        ShardedServer resp, ShardedServer http) {
+    private DemoService(Keyspace keyspace, Persistence persistence, Replication replication, Cluster cluster, Sharded<ServerShard> servers,
+                        PubSub pubsub, Scripting scripting, ShardedServer resp, ShardedServer http) {
+        this.scripting = scripting;
         this.keyspace = keyspace;
         this.persistence = persistence;
         this.replication = replication;
@@ -59,6 +62,9 @@ public final class DemoService implements AutoCloseable {
 
     /** How long closing stops the server's per-shard state for (as the keyspace's close): a stuck shard must not hang it. */
     private static final java.time.Duration SERVER_STATE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /** How often each shard looks whether a script on some shard is past busy-reply-threshold. */
+    private static final java.time.Duration BUSY_POLL = java.time.Duration.ofMillis(10);
 
     /** Name of the RESP server ({@code percore.servers.resp} in the Spring app). */
     public static final String RESP_SERVER = "resp";
@@ -98,12 +104,14 @@ public final class DemoService implements AutoCloseable {
         Replication replication = null;
         Cluster cluster = null;
         Sharded<ServerShard> servers = null;
+        Scripting scripting = null;
         ShardedServer resp = null;
         ShardedServer http = null;
         try {
             persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength());
+            scripting = Scripting.start(engine, keyspace);
+            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength(), scripting);
             ConfigValues initial = startingValues(settings, engine.shardCount());
             String unfit = initial.jvmFit();
             if (unfit != null) {
@@ -152,10 +160,14 @@ public final class DemoService implements AutoCloseable {
             ConfigValues start = initial;
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
+            Scripting scripts = scripting;
+            // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis)
+            servers.fromOutside().invokeOnAll(server -> io.percore.engine.Shard.current().scheduleAtFixedRate(
+                    BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()))).join();
             replication.listeningPort(resp.port());
             replication.startLink();
             cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon
-            DemoService service = new DemoService(keyspace, persistence, replication, cluster, servers, pubsub, resp, http);
+            DemoService service = new DemoService(keyspace, persistence, replication, cluster, servers, pubsub, scripting, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
             persistence.shutdownPrelude(new Persistence.ShutdownPrelude() {
                 @Override
@@ -187,6 +199,9 @@ public final class DemoService implements AutoCloseable {
             }
             if (servers != null) {
                 stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+            }
+            if (scripting != null) {
+                stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
             }
             pubsub.close();
             keyspace.close();
@@ -350,6 +365,7 @@ public final class DemoService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        scripting.killAll(); // a script running now ends at its next check, so no shard holds the stop
         try {
             http.close();
         } finally {
@@ -362,6 +378,7 @@ public final class DemoService implements AutoCloseable {
                     persistence.close(finalSave, persistence.settings().finalSaveTimeout());
                     replication.close();
                     stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+                    stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
                     pubsub.close();
                 } finally {
                     keyspace.close();

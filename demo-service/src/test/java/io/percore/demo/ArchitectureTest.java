@@ -26,6 +26,7 @@ class ArchitectureTest {
             List.of(""),                    // the service: starts the keyspace, the server state and both servers
             List.of("http", "network"),     // the HTTP server; the RESP server (connections, dispatch, the command table)
             List.of("admin", "commands"),   // operators' commands (CLIENT, CONFIG, INFO, ...); the data commands (t_*.c, multi.c, ...)
+            List.of("scripting"),           // Lua scripts: the environment, conversions, running on a shard (eval.c, script_lua.c)
             List.of("command"),             // what a command is and sees
             List.of("server", "pubsub"),    // the server's per-shard state; pub/sub's channels
             List.of("replication", "cluster"), // replicas and primaries (replication.c); this node in a cluster: slots, redirections, migrations (cluster.c)

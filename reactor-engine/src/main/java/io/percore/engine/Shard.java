@@ -71,6 +71,8 @@ public final class Shard {
     private volatile boolean idle;
     /** The blocking poll in {@link #idle} just ran: the next turn's non-blocking poll would find nothing it did not handle. */
     private boolean polledInIdle;
+    /** Netty's I/O handler is running (its handlers are on the stack): it must not be entered again. */
+    private boolean inIoPoll;
 
     /** Shard-thread only: depth of synchronously run future continuations. */
     int notifyDepth;
@@ -217,6 +219,38 @@ public final class Shard {
     public <T> ShardFuture<T> submitToAsync(int target, Supplier<? extends ShardFuture<T>> task) {
         Objects.requireNonNull(task, "task");
         return CrossShardCalls.ofCaller(engine).send(engine.shard(target), null, task);
+    }
+
+    /**
+     * Polls this shard's sockets once without blocking and runs their handlers now, nested in the
+     * task that calls it: for a task that runs far longer than a loop turn and must let the
+     * shard's clients be answered meanwhile (a script past its time limit, as Redis's
+     * {@code processEventsWhileBlocked}). Nothing else of the loop runs: no inbound messages, tasks
+     * or timers. Shard thread only; does nothing (returns -1) when called from inside the I/O poll
+     * itself (a socket handler), where Netty's handler may not be entered again.
+     *
+     * @return the I/O events handled, or -1 when it could not poll
+     */
+    public int pollIoNow() {
+        if (!inShardThread() || inIoPoll || eventLoop == null) {
+            return -1;
+        }
+        return pollIo(eventLoop);
+    }
+
+    /** Netty's non-blocking I/O poll, marked as running ({@link #inIoPoll}) while its handlers run. */
+    int pollIo(ShardEventLoop loop) {
+        inIoPoll = true;
+        try {
+            return loop.runNow(-1);
+        } finally {
+            inIoPoll = false;
+        }
+    }
+
+    /** Whether this shard's I/O handlers are running now (a socket handler is on the stack). Shard thread only. */
+    public boolean inIoPoll() {
+        return inIoPoll;
     }
 
     /** Runs {@code task} once after {@code delay}, on this shard. */
@@ -421,7 +455,7 @@ public final class Shard {
             // polling again finds what it just handled: skip that syscall too (what arrived since
             // waits one turn at most).
             if (!polledInIdle && tracker.hasRegistrations()) {
-                loop.runNow(-1);
+                pollIo(loop);
             }
             polledInIdle = false;
             drainInbound();                                           // 2.
@@ -485,7 +519,12 @@ public final class Shard {
             // published before we read their queues in canBlock() are seen; later ones see
             // sleeping == true and wake us.
             long sleepStart = System.nanoTime();
-            eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
+            inIoPoll = true;
+            try {
+                eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
+            } finally {
+                inIoPoll = false;
+            }
             counters.slept(System.nanoTime() - sleepStart);
             polledInIdle = true;
             sleeping = false;

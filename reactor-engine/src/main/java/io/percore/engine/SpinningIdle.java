@@ -26,7 +26,7 @@ final class SpinningIdle implements IdleStrategy {
             if (++spins % SPINS_PER_CHECK == 0) {
                 if (shard.tracker().hasRegistrations()) {
                     long ioStart = System.nanoTime();
-                    if (loop.runNow(-1) > 0) {
+                    if (shard.pollIo(loop) > 0) {
                         return System.nanoTime() - ioStart; // handlers ran: busy time
                     }
                 }

@@ -154,6 +154,8 @@ final class ConfigParameters {
             }
             n.notifyKeyspaceEvents = classes;
         }));
+        p.add(new Parameter("busy-reply-threshold", "lua-time-limit", false, v -> Long.toString(v.busyReplyThreshold()),
+                (n, value) -> n.busyReplyThreshold = signed("busy-reply-threshold", value, 0, Long.MAX_VALUE)));
         p.add(new Parameter("protected-mode", null, false, v -> v.protectedMode() ? "yes" : "no",
                 (n, value) -> n.protectedMode = yesNo("protected-mode", value)));
         p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));

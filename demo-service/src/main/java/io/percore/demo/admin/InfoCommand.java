@@ -1,5 +1,9 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.scripting.ScriptShard;
+import io.percore.demo.scripting.Scripting;
+import io.percore.engine.ShardFuture;
+
 import io.netty.handler.codec.redis.RedisMessage;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -41,12 +45,15 @@ public final class InfoCommand {
             "replication", "cpu", "module_list", "errorstats", "cluster", "keyspace");
 
     private final int port;
+    /** The shards' scripts and Lua states (null in a table read for its metadata only). */
+    private final Scripting scripting;
     private final long startMillis = System.currentTimeMillis();
     /** Redis's run_id and master_replid: 40 random hex characters per process start. */
     private final String runId = randomHex();
 
-    public InfoCommand(int port) {
+    public InfoCommand(int port, Scripting scripting) {
         this.port = port;
+        this.scripting = scripting;
     }
 
     private static String randomHex() {
@@ -87,9 +94,12 @@ public final class InfoCommand {
         Persistence persistence = c.server().persistence();
         Replication replication = c.server().replication();
         boolean cluster = c.server().cluster().enabled();
+        ShardFuture<List<ScriptShard.Figures>> scripts = scripting == null || !(allSections || sections.contains("memory"))
+                ? ShardFuture.completed(List.of()) : scripting.figures();
         c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
                 .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
-                        .map(names -> format(sections, allSections, shards, names, config, table, persistence, replication, cluster))));
+                        .flatMap(names -> scripts.map(lua -> format(sections, allSections, shards, names, lua, config, table,
+                                persistence, replication, cluster)))));
     }
 
     private static List<ShardInfo> shardInfo(ServerShard state) {
@@ -101,8 +111,9 @@ public final class InfoCommand {
                 state.data().tracking().figures()));
     }
 
-    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub, ConfigValues config,
-                                CommandTable table, Persistence persistence, Replication replication, boolean cluster) {
+    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub,
+                                List<ScriptShard.Figures> lua, ConfigValues config, CommandTable table, Persistence persistence,
+                                Replication replication, boolean cluster) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
         ShardTracking.Figures tracking = shards.stream().map(ShardInfo::tracking).reduce(ShardTracking.Figures.NONE, ShardTracking.Figures::plus);
         Sections out = new Sections(wanted, all);
@@ -151,7 +162,7 @@ public final class InfoCommand {
             }
         }
         if (out.begin("memory", "Memory")) {
-            memory(out, figures, config, replication, tracking);
+            memory(out, figures, lua, config, replication, tracking);
         }
         if (out.begin("persistence", "Persistence")) {
             persistence.info(shards.stream().mapToLong(ShardInfo::changesSinceSave).sum(), out::line);
@@ -225,8 +236,8 @@ public final class InfoCommand {
         return new Resp3Replies.VerbatimReply("txt", out.text());
     }
 
-    private static void memory(Sections out, List<ServerShard.Snapshot> figures, ConfigValues config, Replication replication,
-                               ShardTracking.Figures tracking) {
+    private static void memory(Sections out, List<ServerShard.Snapshot> figures, List<ScriptShard.Figures> lua, ConfigValues config,
+                               Replication replication, ShardTracking.Figures tracking) {
         // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
         // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
         // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
@@ -255,19 +266,28 @@ public final class InfoCommand {
         out.line("allocator_resident", rss);
         out.line("total_system_memory", system);
         out.line("total_system_memory_human", human(system));
-        out.line("used_memory_lua", 0);
-        out.line("used_memory_vm_eval", 0);
-        out.line("used_memory_lua_human", "0B");
-        out.line("used_memory_scripts_eval", 0);
-        out.line("number_of_cached_scripts", 0);
+        // every shard has a Lua state of its own and a copy of every script: the bytes add up, the counts do not
+        long vmEval = 0;
+        long scriptsEval = 0;
+        int cachedScripts = 0;
+        for (ScriptShard.Figures f : lua) {
+            vmEval += f.vmBytes();
+            scriptsEval += f.cacheBytes();
+            cachedScripts = Math.max(cachedScripts, f.scripts());
+        }
+        out.line("used_memory_lua", vmEval);
+        out.line("used_memory_vm_eval", vmEval);
+        out.line("used_memory_lua_human", human(vmEval));
+        out.line("used_memory_scripts_eval", scriptsEval);
+        out.line("number_of_cached_scripts", cachedScripts);
         out.line("number_of_functions", 0);
         out.line("number_of_libraries", 0);
         out.line("used_memory_vm_functions", 0);
-        out.line("used_memory_vm_total", 0);
-        out.line("used_memory_vm_total_human", "0B");
+        out.line("used_memory_vm_total", vmEval);
+        out.line("used_memory_vm_total_human", human(vmEval));
         out.line("used_memory_functions", 0);
-        out.line("used_memory_scripts", 0);
-        out.line("used_memory_scripts_human", "0B");
+        out.line("used_memory_scripts", scriptsEval);
+        out.line("used_memory_scripts_human", human(scriptsEval));
         out.line("maxmemory", max);
         out.line("maxmemory_human", human(max));
         out.line("maxmemory_policy", config.memory().policy().redisName());
@@ -294,6 +314,9 @@ public final class InfoCommand {
         out.line("maxmemory_clients", config.clientsBytes());
         out.line("jvm_heap_max", jvm.maxMemory());
         out.line("mem_tracking_table", tracking.bytes()); // client tracking's keys and prefixes, part of used_memory_dataset
+        if (!lua.isEmpty()) {
+            out.line("lua_heap_limit_per_shard", lua.get(0).heapLimit());
+        }
         for (ServerShard.Snapshot s : figures) {
             out.line("shard_" + s.shard(), "used_memory=" + s.usedMemory() + ",maxmemory=" + s.maxMemory() + ",evicted_keys=" + s.evicted()
                     + ",mem_clients=" + s.clientsMemory());

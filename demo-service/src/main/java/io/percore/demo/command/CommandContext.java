@@ -96,6 +96,14 @@ public interface CommandContext {
         return true;
     }
 
+    /**
+     * Whether the command must have answered when its handler returns (a script's {@code redis.call}:
+     * the script cannot wait for a later task), so work otherwise sliced over tasks is done at once.
+     */
+    default boolean answersAtOnce() {
+        return false;
+    }
+
     /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
     void beginBarrier();
 

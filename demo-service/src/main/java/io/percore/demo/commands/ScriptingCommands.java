@@ -5,29 +5,194 @@ import static io.percore.demo.resp.RespReplies.bulk;
 import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
-import java.util.List;
-import java.util.Locale;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
+import io.percore.demo.scripting.ScriptShard;
+import io.percore.demo.scripting.Scripting;
+import io.percore.engine.ShardFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * Scripting (Redis's {@code functions.c}, {@code eval.c}): the demo runs no scripts. FUNCTION
- * answers truthfully for a function library that is always empty (FLUSH, LIST, STATS, DELETE,
- * KILL, as redis-server answers with no library loaded), so clients and Redis's own test harness,
- * which flush functions before each test, work; loading code (FUNCTION LOAD/RESTORE, EVAL,
- * EVALSHA, FCALL, SCRIPT) answers a clear error instead.
+ * Scripting's commands (Redis's {@code eval.c}, {@code functions.c}): EVAL, EVALSHA and their
+ * {@code _RO} forms run a script on the shard that owns its declared keys (the connection's own
+ * when it declares none), whole and alone there; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
+ * a function library that is always empty (FLUSH, LIST, STATS, DELETE, KILL), and FUNCTION
+ * LOAD/DUMP/RESTORE and FCALL are refused. The rule for keys, and what a script may not do here,
+ * are in the demo README's "Scripting".
  */
 public final class ScriptingCommands {
 
-    public static final String NOT_SUPPORTED = "ERR scripting is not supported by this server: it runs no Lua scripts or functions";
+    public static final String FUNCTIONS_NOT_SUPPORTED = "ERR functions are not supported by this server yet: use EVAL";
+    static final String CROSS_SHARD = "CROSSSLOT Keys in request don't hash to the same slot";
 
-    private ScriptingCommands() {
+    private final Scripting scripting;
+
+    /** @param scripting the server's scripting; null for a table only read for its metadata */
+    public ScriptingCommands(Scripting scripting) {
+        this.scripting = scripting;
     }
 
+    // ------------------------------------------------------------------ EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
+
+    public void eval(CommandContext c, byte[][] argv) {
+        run(c, argv, false, false);
+    }
+
+    public void evalsha(CommandContext c, byte[][] argv) {
+        run(c, argv, true, false);
+    }
+
+    public void evalRo(CommandContext c, byte[][] argv) {
+        run(c, argv, false, true);
+    }
+
+    public void evalshaRo(CommandContext c, byte[][] argv) {
+        run(c, argv, true, true);
+    }
+
+    private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
+        requireScripting();
+        long numkeys = RespNumbers.requireLong(argv[2]);
+        if (numkeys > argv.length - 3) {
+            throw new RespError("ERR Number of keys can't be greater than number of args");
+        }
+        if (numkeys < 0) {
+            throw new RespError("ERR Number of keys can't be negative");
+        }
+        int n = (int) numkeys;
+        byte[][] keys = Arrays.copyOfRange(argv, 3, 3 + n);
+        byte[][] args = Arrays.copyOfRange(argv, 3 + n, argv.length);
+        byte[] body = null;
+        String sha;
+        if (bySha) {
+            sha = new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            if (sha.length() != 40) {
+                c.reply(new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL."));
+                return;
+            }
+        } else {
+            body = argv[1];
+            sha = io.percore.demo.scripting.Scripting.sha1hex(body);
+        }
+        int target = c.shard().id();
+        for (int i = 0; i < keys.length; i++) {
+            int owner = c.keyspace().shardOf(keys[i]);
+            if (i == 0) {
+                target = owner;
+            } else if (owner != target) {
+                throw new RespError(CROSS_SHARD);
+            }
+        }
+        ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, keys, args, readOnly, c.keyspace(), c.servers(), c.pubsub(),
+                c.settings(), c.commands());
+        Scripting s = scripting;
+        // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        ShardFuture<ScriptShard.Outcome> ran;
+        if (target == c.shard().id()) {
+            ran = s.evalHere(eval, c.local());
+        } else {
+            c.local().crossShardCalls++;
+            io.percore.demo.shard.Keyspace keyspace = c.keyspace();
+            ran = c.shard().submitToAsync(target, () -> s.evalHere(eval, keyspace.local()));
+        }
+        byte[] learnedBody = body;
+        ShardFuture<RedisMessage> reply = ran.flatMap(outcome -> {
+            if (!outcome.learned() || c.keyspace().shardCount() == 1) {
+                return ShardFuture.completed(outcome.reply());
+            }
+            // EVAL taught its shard a new script: the others learn it before the reply, so an EVALSHA anywhere finds it
+            return s.loadEverywhere(learnedBody, true).map(ignored -> outcome.reply());
+        });
+        reply.whenComplete((message, failure) -> {
+            slot.complete(failure == null ? message : RespReplies.forFailure(failure));
+            c.endBarrier();
+        });
+    }
+
+    // ------------------------------------------------------------------ SCRIPT
+
+    public void scriptLoad(CommandContext c, byte[][] argv) {
+        requireScripting();
+        c.replyLater(scripting.loadEverywhere(argv[2], false).map(sha -> sha.startsWith("-")
+                ? (RedisMessage) new ErrorRedisMessage(sha.substring(1)) : bulk(sha)));
+    }
+
+    public void scriptExists(CommandContext c, byte[][] argv) {
+        requireScripting();
+        ScriptShard local = scripting.local();
+        List<RedisMessage> found = new ArrayList<>(argv.length - 2);
+        for (int i = 2; i < argv.length; i++) {
+            String sha = new String(argv[i], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            found.add(integer(local.exists(sha) ? 1 : 0));
+        }
+        c.reply(RespReplies.array(found));
+    }
+
+    public void scriptFlush(CommandContext c, byte[][] argv) {
+        requireScripting();
+        if (argv.length > 3) {
+            throw new RespError("ERR unknown subcommand or wrong number of arguments for 'flush'. Try SCRIPT HELP.");
+        }
+        if (argv.length == 3) {
+            String mode = RespReplies.ascii(argv[2]).toLowerCase(Locale.ROOT);
+            if (!mode.equals("sync") && !mode.equals("async")) {
+                throw new RespError("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+            }
+        }
+        c.replyLater(scripting.flushEverywhere().map(v -> OK));
+    }
+
+    public void scriptKill(CommandContext c, byte[][] argv) {
+        requireScripting();
+        String refusal = scripting.kill(true);
+        c.reply(refusal == null ? OK : new ErrorRedisMessage(refusal));
+    }
+
+    public void scriptDebug(CommandContext c, byte[][] argv) {
+        throw new RespError("ERR SCRIPT DEBUG is not supported by this server");
+    }
+
+    public void scriptHelp(CommandContext c, byte[][] argv) {
+        c.reply(RespReplies.help(argv[0],
+                "EVAL <script> <numkeys> [<key> ...] [<arg> ...]",
+                "    Execute a Lua script.",
+                "EVALSHA <sha1> <numkeys> [<key> ...] [<arg> ...]",
+                "    Execute a Lua script by its SHA1 digest.",
+                "EXISTS <sha1> [<sha1> ...]",
+                "    Return information about the existence of the scripts in the script cache.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                "    When called without the optional mode argument, the behavior is determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the scripts cache.",
+                "    * SYNC: Synchronously flush the scripts cache.",
+                "KILL",
+                "    Kill the currently executing Lua script.",
+                "LOAD <script>",
+                "    Load a script into the scripts cache without executing it."));
+    }
+
+    private void requireScripting() {
+        if (scripting == null) {
+            throw new RespError("ERR scripting is not available on this server");
+        }
+    }
+
+    // ------------------------------------------------------------------ FUNCTION (an empty library for now)
+
     /** FUNCTION FLUSH [ASYNC|SYNC] | LIST [WITHCODE] [LIBRARYNAME pattern] | STATS | DELETE name | KILL | LOAD | DUMP | RESTORE. */
-    public static void function(CommandContext c, byte[][] argv) {
+    public void function(CommandContext c, byte[][] argv) {
         String sub = RespReplies.ascii(argv[1]).toLowerCase(Locale.ROOT);
         switch (sub) {
             case "flush" -> {
@@ -73,15 +238,23 @@ public final class ScriptingCommands {
                 if (argv.length != 2) {
                     throw RespReplies.wrongArgs("function|kill");
                 }
-                throw new RespError("NOTBUSY No scripts in execution right now.");
+                String refusal = scripting == null ? "NOTBUSY No scripts in execution right now." : scripting.kill(false);
+                c.reply(refusal == null ? OK : new ErrorRedisMessage(refusal));
             }
-            case "load", "dump", "restore" -> throw new RespError(NOT_SUPPORTED);
+            case "load", "dump", "restore" -> throw new RespError(FUNCTIONS_NOT_SUPPORTED);
             default -> throw RespReplies.unknownSubcommand(argv[1], "function");
         }
     }
 
-    /** EVAL, EVALSHA, their _RO forms, FCALL, FCALL_RO and SCRIPT: nothing to run. */
-    public static void notSupported(CommandContext c, byte[][] argv) {
-        throw new RespError(NOT_SUPPORTED);
+    /** FCALL and FCALL_RO: no function library yet. */
+    public static void fcall(CommandContext c, byte[][] argv) {
+        long numkeys = RespNumbers.requireLong(argv[2]);
+        if (numkeys > argv.length - 3) {
+            throw new RespError("ERR Number of keys can't be greater than number of args");
+        }
+        if (numkeys < 0) {
+            throw new RespError("ERR Number of keys can't be negative");
+        }
+        throw new RespError("ERR Function not found");
     }
 }

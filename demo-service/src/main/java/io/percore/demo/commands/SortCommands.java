@@ -75,7 +75,7 @@ public final class SortCommands {
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command runs after this one, as in Redis
         keyspace.invokeOn(keyspace.shardOf(q.key), st -> SortSource.read(st.store(), q, System.currentTimeMillis()))
-                .flatMap(source -> order(keyspace, q, source).flatMap(positions -> output(keyspace, q, source, positions)))
+                .flatMap(source -> order(keyspace, q, source, c.answersAtOnce()).flatMap(positions -> output(keyspace, q, source, positions)))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();
@@ -83,7 +83,7 @@ public final class SortCommands {
     }
 
     /** The sorted positions of the source's elements (as read when not sorting), or {@link SortOrder#UNCONVERTIBLE}. */
-    private static ShardFuture<int[]> order(Keyspace keyspace, SortQuery q, SortSource source) {
+    private static ShardFuture<int[]> order(Keyspace keyspace, SortQuery q, SortSource source, boolean atOnce) {
         byte[][] elements = source.elements();
         if (source.dontSort()) {
             int[] asRead = new int[elements.length];
@@ -94,10 +94,10 @@ public final class SortCommands {
         }
         boolean binary = q.store != null;
         if (source.by() == null) {
-            return SortOrder.of(elements, null, source.alpha(), q.desc, binary);
+            return SortOrder.of(elements, null, source.alpha(), q.desc, binary, atOnce);
         }
         return SortLookups.of(keyspace, elements, List.of(source.by()))
-                .flatMap(weights -> SortOrder.of(elements, weights, source.alpha(), q.desc, binary));
+                .flatMap(weights -> SortOrder.of(elements, weights, source.alpha(), q.desc, binary, atOnce));
     }
 
     private static ShardFuture<RedisMessage> output(Keyspace keyspace, SortQuery q, SortSource source, int[] positions) {

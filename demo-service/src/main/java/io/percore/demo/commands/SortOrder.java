@@ -34,6 +34,7 @@ final class SortOrder {
     private double[] scores;
     private int parsed;
     private SlicedMergeSort sort;
+    private long sliceNanos;
     private final ShardPromise<int[]> done = new ShardPromise<>();
 
     private SortOrder(byte[][] elements, byte[][] byValues, boolean alpha, boolean desc, boolean binary) {
@@ -50,9 +51,11 @@ final class SortOrder {
      *
      * @param byValues BY's value for each element (null entries: missing), or null to sort by the elements
      * @param binary   whether ALPHA compares all bytes (STORE) rather than as C strings
+     * @param atOnce   whether to sort in one go, never yielding to a later task (inside a script)
      */
-    static ShardFuture<int[]> of(byte[][] elements, byte[][] byValues, boolean alpha, boolean desc, boolean binary) {
+    static ShardFuture<int[]> of(byte[][] elements, byte[][] byValues, boolean alpha, boolean desc, boolean binary, boolean atOnce) {
         SortOrder o = new SortOrder(elements, byValues, alpha, desc, binary);
+        o.sliceNanos = atOnce ? Long.MAX_VALUE / 4 : SLICE_NANOS;
         if (!alpha) {
             o.scores = new double[elements.length];
         }
@@ -71,7 +74,7 @@ final class SortOrder {
     }
 
     private void sliceOrThrow() {
-        long deadline = System.nanoTime() + SLICE_NANOS;
+        long deadline = System.nanoTime() + sliceNanos;
         if (!alpha) {
             while (parsed < elements.length) {
                 int stop = Math.min(elements.length, parsed + PARSES_PER_CLOCK);

@@ -107,8 +107,11 @@ public final class ValueStore {
      */
     private boolean expiryPaused;
 
-    /** Heap of the waiters blocked clients keep on this shard's keys (part of {@link #usedBytes}, as Redis's used_memory counts them). */
-    private long blockingBytes;
+    /**
+     * Heap of what the shard keeps besides its keys and survives FLUSHALL (part of {@link #usedBytes},
+     * as Redis's used_memory counts it): the waiters blocked clients keep on its keys, its script cache.
+     */
+    private long keptBytes;
     /** Heap of client tracking's table of this shard's keys and of its BCAST prefixes (part of {@link #usedBytes}). */
     private long trackingBytes;
     private boolean lastStringCounted;
@@ -410,7 +413,17 @@ public final class ValueStore {
      * instead of growing the heap unseen. FLUSHALL keeps them: the clients still wait.
      */
     public void blockingBytes(long delta) {
-        blockingBytes += delta;
+        keptBytes += delta;
+        addUsed(delta);
+    }
+
+    /**
+     * The shard's script cache (the scripts' source and compiled form) grew or shrank by {@code delta}
+     * bytes: counted in {@link #usedBytes}, as Redis's used_memory counts its scripts, so a flood of
+     * SCRIPT LOADs takes its room from the keys. FLUSHALL keeps it: the scripts stay.
+     */
+    public void scriptCacheBytes(long delta) {
+        keptBytes += delta;
         addUsed(delta);
     }
 
@@ -582,7 +595,7 @@ public final class ValueStore {
         activeCursor = null;
         evictCursor = null;
         volatileCount = 0;
-        USED_BYTES.setOpaque(this, blockingBytes + trackingBytes);
+        USED_BYTES.setOpaque(this, keptBytes + trackingBytes);
         if (keysPerSlot != null) {
             java.util.Arrays.fill(keysPerSlot, 0);
         }

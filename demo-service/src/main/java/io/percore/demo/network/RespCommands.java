@@ -37,6 +37,7 @@ import io.percore.demo.commands.StreamReadCommands;
 import io.percore.demo.commands.StringCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.commands.ZSetCommands;
+import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.command.CommandHandler;
 
@@ -57,7 +58,12 @@ public final class RespCommands {
 
     /** ... with {@code proto-max-bulk-len} as configured at start, which bounds bit offsets. */
     public static CommandTable table(int port, int maxBulkLength) {
-        InfoCommand server = new InfoCommand(port);
+        return table(port, maxBulkLength, null);
+    }
+
+    /** ... running scripts through {@code scripting} (null: a table read for its metadata only). */
+    public static CommandTable table(int port, int maxBulkLength, Scripting scripting) {
+        InfoCommand server = new InfoCommand(port, scripting);
         BitCommands bits = new BitCommands(maxBulkLength);
         List<CommandSpec> c = new ArrayList<>();
         // connection (networking.c)
@@ -274,30 +280,36 @@ public final class RespCommands {
         c.add(spec("xinfo|groups", 3, "readonly", 2, 2, 1, "stream", "List the consumer groups of a stream", OnKeyOwner.keyAt(2, StreamInfoCommands::groups)));
         c.add(spec("xinfo|consumers", 4, "readonly", 2, 2, 1, "stream", "List the consumers in a consumer group", OnKeyOwner.keyAt(2, StreamInfoCommands::consumers)));
         c.add(spec("xinfo|help", 2, "loading,stale", 0, 0, 0, "stream", "Show helpful text about the different subcommands", (ctx, argv) -> ctx.reply(StreamInfoCommands.help(null, argv, 0))));
-        // scripting: an always empty function library, no script runs
+        // scripting (eval.c, functions.c): Lua scripts on their keys' shard; an always empty function library
+        ScriptingCommands scripts = new ScriptingCommands(scripting);
         c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", CommandTable::dispatchedBySubcommand));
-        c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", ScriptingCommands::function));
-        c.add(spec("function|list", -2, "noscript", 0, 0, 0, "scripting", "Returns information about all libraries.", ScriptingCommands::function));
-        c.add(spec("function|stats", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Returns information about a function during execution.", ScriptingCommands::function));
-        c.add(spec("function|delete", 3, "write,noscript", 0, 0, 0, "scripting", "Deletes a library and its functions.", ScriptingCommands::function));
-        c.add(spec("function|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a function during execution.", ScriptingCommands::function));
-        c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
-        c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
-        c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported: this server runs no functions.", ScriptingCommands::function));
-        for (String name : List.of("eval", "evalsha", "fcall")) {
-            c.add(spec(name, -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported)
-                    .withKeys(CommandSpec.KeyFinder.counted(2))); // where Redis's keys are (COMMAND GETKEYS)
-        }
-        for (String name : List.of("eval_ro", "evalsha_ro", "fcall_ro")) {
-            c.add(spec(name, -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported)
-                    .withKeys(CommandSpec.KeyFinder.counted(2)));
-        }
-        c.add(spec("script", -2, "", 0, 0, 0, "scripting", "Not supported: this server runs no scripts.", ScriptingCommands::notSupported));
-        for (String[] sub : new String[][] {{"debug", "3", "noscript"}, {"exists", "-3", "noscript"}, {"flush", "-2", "noscript"},
-                {"kill", "2", "noscript,allow_busy"}, {"load", "3", "noscript,stale"}}) {
-            c.add(spec("script|" + sub[0], Integer.parseInt(sub[1]), sub[2], 0, 0, 0, "scripting", "Not supported: this server runs no scripts.",
-                    ScriptingCommands::notSupported));
-        }
+        c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", scripts::function));
+        c.add(spec("function|list", -2, "noscript", 0, 0, 0, "scripting", "Returns information about all libraries.", scripts::function));
+        c.add(spec("function|stats", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Returns information about a function during execution.", scripts::function));
+        c.add(spec("function|delete", 3, "write,noscript", 0, 0, 0, "scripting", "Deletes a library and its functions.", scripts::function));
+        c.add(spec("function|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a function during execution.", scripts::function));
+        c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
+        c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
+        c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
+        c.add(spec("eval", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Executes a server-side Lua script.", scripts::eval).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("evalsha", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Executes a server-side Lua script by SHA1 digest.", scripts::evalsha).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("eval_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Executes a read-only server-side Lua script.", scripts::evalRo).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("evalsha_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Executes a read-only server-side Lua script by SHA1 digest.", scripts::evalshaRo).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("fcall", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Not supported yet: functions (use EVAL).", ScriptingCommands::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("fcall_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
+                "Not supported yet: functions (use EVAL).", ScriptingCommands::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("script", -2, "", 0, 0, 0, "scripting", "A container for Lua scripts management commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("script|debug", 3, "noscript", 0, 0, 0, "scripting", "Not supported: the Lua debugger.", scripts::scriptDebug));
+        c.add(spec("script|exists", -3, "noscript", 0, 0, 0, "scripting", "Determines whether server-side Lua scripts exist in the script cache.", scripts::scriptExists));
+        c.add(spec("script|flush", -2, "noscript", 0, 0, 0, "scripting", "Removes all server-side Lua scripts from the script cache.", scripts::scriptFlush));
+        c.add(spec("script|help", 2, "loading,stale", 0, 0, 0, "scripting", "Returns helpful text about the different subcommands.", scripts::scriptHelp));
+        c.add(spec("script|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a server-side Lua script during execution.", scripts::scriptKill));
+        c.add(spec("script|load", 3, "noscript,stale", 0, 0, 0, "scripting", "Loads a server-side Lua script to the script cache.", scripts::scriptLoad));
         // strings
         c.add(spec("get", 2, "readonly,fast", 1, 1, 1, "string", "Returns the string value of a key.", keyed(StringCommands::get)));
         c.add(spec("set", -3, "write,denyoom", 1, 1, 1, "string", "Sets the string value of a key, with options.", keyed(StringCommands::set)));

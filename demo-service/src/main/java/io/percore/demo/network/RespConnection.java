@@ -713,12 +713,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     // ------------------------------------------------------------------ execution
 
     private void execute(byte[][] argv) {
-        if (local.reservation().busy()) {
-            // A transaction spanning shards holds this one, or blocked clients are being served: nothing
-            // else may run here until that is done.
+        if (local.reservation().busy() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
+            // A transaction spanning shards or a script holds this one, or blocked clients are being served:
+            // nothing else may run here until that is done.
             holdFirst(argv);
             barrier = true;
-            local.reservation().park(this::endBarrier);
+            heldByReservation = true;
+            local.reservation().park(this::resumeAfterHold);
             return;
         }
         int id = commands.find(argv[0]);
@@ -819,6 +820,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (id >= 0) {
             server.commandStats().rejected(id);
             lastCommand = id;
+            if (session.multi != null && commands.fullName(id).equals("exec")) {
+                // Redis's rejectCommand of an EXEC (execCommandAbort): the transaction is discarded, saying why
+                session.multi = null;
+                session.watched.unwatchAll(keyspace);
+                String why = error.getMessage();
+                error = new RespError("EXECABORT Transaction discarded because of: " + (why.startsWith("-") ? why.substring(1) : why));
+            }
         }
         reply(error.reply());
         lastTick = System.nanoTime();
@@ -861,6 +869,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      * covers. @return whether the command was held or refused
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
+        if ((server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) != 0 && server.busyScript() != null
+                && !commands.spec(id).flags().contains("allow_busy")) {
+            // Redis's processCommand while a script is busy: only allow_busy commands (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE)
+            reject(id, new RespError(server.busyScript()));
+            return true;
+        }
         if ((modes & TRACKING) != 0) {
             trackCommand(id, argv);
         }
@@ -973,6 +987,17 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         if ((modes & REPLY_SKIP_NEXT) != 0) {
             modes = (modes | REPLY_SKIP) & ~REPLY_SKIP_NEXT;
+        }
+    }
+
+    /** Waiting for the shard's reservation to end (see {@link #execute}); also ended early by a busy script. */
+    private boolean heldByReservation;
+
+    @Override
+    public void resumeAfterHold() {
+        if (heldByReservation) {
+            heldByReservation = false;
+            endBarrier();
         }
     }
 

@@ -77,6 +77,16 @@ public final class Resp3Replies {
         }
     }
 
+    /** {@code #}: a boolean (a script's {@code true}/{@code false} under {@code redis.setresp(3)}); {@code :1}/{@code :0} in RESP2. */
+    public record BooleanReply(boolean value) implements RedisMessage {
+        public static final BooleanReply TRUE = new BooleanReply(true);
+        public static final BooleanReply FALSE = new BooleanReply(false);
+    }
+
+    /** {@code (}: a big number, as digits (a script's {@code big_number} table); a bulk string in RESP2. */
+    public record BigNumberReply(byte[] digits) implements RedisMessage {
+    }
+
     /**
      * A null in one protocol whatever the connection speaks: {@code _} when {@code resp3}, else {@code $-1}.
      * Redis writes the null of a client tracking's flush notice in that client's protocol into the

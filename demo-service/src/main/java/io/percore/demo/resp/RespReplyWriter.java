@@ -28,6 +28,8 @@ public final class RespReplyWriter {
     private static final byte[] PAIR_HEADER = "*2\r\n".getBytes(StandardCharsets.US_ASCII);
     /** RESP3's one null, for a nil bulk string and a nil array alike. */
     private static final byte[] NULL3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRUE3 = "#t\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE3 = "#f\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[][] SMALL_INTEGERS = new byte[1024][];
 
     static {
@@ -153,6 +155,18 @@ public final class RespReplyWriter {
             }
         } else if (message instanceof Resp3Replies.NullOf nullOf) {
             out.writeBytes(nullOf.resp3() ? NULL3 : NULL_BULK);
+        } else if (message instanceof Resp3Replies.BooleanReply b) {
+            if (resp3) {
+                out.writeBytes(b.value() ? TRUE3 : FALSE3);
+            } else {
+                out.writeBytes(SMALL_INTEGERS[b.value() ? 1 : 0]);
+            }
+        } else if (message instanceof Resp3Replies.BigNumberReply big) {
+            if (resp3) {
+                writeLine('(', big.digits(), out);
+            } else {
+                writeBulk(big.digits(), out);
+            }
         } else {
             throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
         }

@@ -43,6 +43,13 @@ public interface Client {
     /** This client sent the CLIENT KILL that matched it: it closes once that reply is written. */
     void killAfterReply();
 
+    /**
+     * The transaction or script that held the shard released it, or a script holding it went busy:
+     * the commands that waited for it run now, in order (refused with -BUSY in the second case).
+     * Nothing happens when none waits.
+     */
+    void resumeAfterHold();
+
     /** A CLIENT PAUSE that held its commands is over: they run now, in order. */
     void resumeAfterPause();
 

@@ -31,6 +31,13 @@ public final class ClientRegistry {
         return byId.size();
     }
 
+    /** Runs the commands a transaction's or script's hold on the shard made its clients wait with (see {@link Client#resumeAfterHold}). */
+    public void resumeHeldCommands() {
+        for (Client c : new ArrayList<>(byId.values())) {
+            c.resumeAfterHold();
+        }
+    }
+
     /** This shard's share of {@code maxclients}: every shard takes an equal part, as with maxmemory. */
     public static long shardLimit(ConfigValues config, int shards) {
         return (config.maxClients() + shards - 1) / shards;

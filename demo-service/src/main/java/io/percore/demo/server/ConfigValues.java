@@ -37,13 +37,18 @@ import java.util.Map;
  * @param replication     Redis's replication settings (replicaof itself changes through REPLICAOF)
  * @param tls             the RESP server's TLS (fixed at start)
  * @param notifyKeyspaceEvents the keyspace event classes published ({@code io.percore.demo.kv.KeyspaceEvents})
+ * @param busyReplyThreshold Redis's busy-reply-threshold (lua-time-limit), in milliseconds: a script running longer
+ *                        makes the server answer -BUSY; 0 never
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           int notifyKeyspaceEvents) {
+                           int notifyKeyspaceEvents, long busyReplyThreshold) {
+
+    /** Redis's default busy-reply-threshold: 5 seconds. */
+    public static final long DEFAULT_BUSY_REPLY_THRESHOLD = 5000;
 
     /** Redis's default client-query-buffer-limit: 1 GB (maxmemory-clients bounds what all clients hold together first). */
     public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1L << 30;
@@ -121,35 +126,35 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0);
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0, DEFAULT_BUSY_REPLY_THRESHOLD);
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
     }
 
     /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
     public ConfigValues withTls(TlsSettings tls) {
         return new ConfigValues(version, tls.plainPortOf(port), bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients,
                 protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients,
-                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents);
+                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
     }
 
     /** These values with {@code notify-keyspace-events} as configured at start. */
     public ConfigValues withNotifyKeyspaceEvents(int classes) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, classes);
+                queryBufferLimit, protectedMode, persistence, replication, tls, classes, busyReplyThreshold);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -228,6 +233,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public PersistenceSettings persistence;
         public ReplicationSettings replication;
         public int notifyKeyspaceEvents;
+        public long busyReplyThreshold;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -248,6 +254,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             persistence = from.persistence;
             replication = from.replication;
             notifyKeyspaceEvents = from.notifyKeyspaceEvents;
+            busyReplyThreshold = from.busyReplyThreshold;
         }
 
         public ConfigValues from() {
@@ -258,7 +265,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
                     maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls,
-                    notifyKeyspaceEvents);
+                    notifyKeyspaceEvents, busyReplyThreshold);
         }
     }
 }

@@ -33,6 +33,8 @@ public final class ServerShard implements AutoCloseable {
     public static final int HOOK_REPLICATION = 8;
     /** Cluster mode: every command's keys are routed to the node that owns their slots. */
     public static final int HOOK_CLUSTER = 16;
+    /** A script runs past busy-reply-threshold on some shard: commands other than allow_busy ones get -BUSY. */
+    public static final int HOOK_BUSY_SCRIPT = 32;
 
     /** How often each shard samples ops/sec and checks idle clients (Redis: hz 10). */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
@@ -251,7 +253,33 @@ public final class ServerShard implements AutoCloseable {
     public void updateCommandHooks() {
         commandHooks = (pause.mode() != ClientPause.OFF ? HOOK_PAUSE : 0) | (monitors.active() ? HOOK_MONITOR : 0)
                 | (persistence.refusing() ? HOOK_PERSISTENCE : 0) | (replication.refusing() ? HOOK_REPLICATION : 0)
-                | (cluster.enabled() ? HOOK_CLUSTER : 0);
+                | (cluster.enabled() ? HOOK_CLUSTER : 0)
+                | (busyScript != null ? HOOK_BUSY_SCRIPT : 0);
+    }
+
+    /** The -BUSY error while a script runs past busy-reply-threshold on some shard, else null. */
+    private String busyScript;
+
+    public String busyScript() {
+        return busyScript;
+    }
+
+    /** Scripting's poll on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
+    public void busyScript(String error) {
+        if (!java.util.Objects.equals(error, busyScript)) {
+            busyScript = error;
+            updateCommandHooks();
+        }
+    }
+
+    /**
+     * A script on this shard ran past busy-reply-threshold ({@code error} is its -BUSY): this shard's
+     * clients are refused from now on, while the script lets the shard read their sockets, and the
+     * commands that waited behind the script's hold on the shard are run now, so refused too.
+     */
+    public void busyScriptHere(String error) {
+        busyScript(error);
+        clients.resumeHeldCommands();
     }
 
     /** A client's memory figure changed by {@code delta} bytes. */

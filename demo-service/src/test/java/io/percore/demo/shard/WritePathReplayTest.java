@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class WritePathReplayTest {
 
-    /** Writes with no keyspace effect here: the function library is always empty (no scripting yet). */
+    /** Writes with no keyspace effect here: the function library is always empty (no functions yet; EVAL has a generator). */
     private static final Set<String> WITHOUT_KEYSPACE_EFFECT = Set.of("function|flush", "function|delete", "function|load",
             "function|restore");
 
@@ -806,6 +806,22 @@ class WritePathReplayTest {
             gen("pfcount", r -> new String[] {"PFCOUNT", pick(r, hlls)}); // writes the cardinality it caches in the value
             gen("pfdebug", r -> new String[] {"PFDEBUG", r.nextBoolean() ? "TODENSE" : "GETREG", pick(r, hlls)});
             defineStreams();
+            // a script's writes are one group of effects; its keys on one shard (a string and a list of the same index share one)
+            gen("eval", r -> {
+                int i = r.nextInt(strings.size());
+                String[] keys = {strings.get(i), lists.get(i)};
+                return switch (r.nextInt(4)) {
+                    case 0 -> new String[] {"EVAL", "redis.call('SET', KEYS[1], ARGV[1]) return redis.call('RPUSH', KEYS[2], ARGV[1])",
+                        "2", keys[0], keys[1], value(r)};
+                    case 1 -> new String[] {"EVAL", "redis.pcall('INCR', KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) return redis.call('LPOP', KEYS[2])",
+                        "2", keys[0], keys[1], ttlMillis(r)};
+                    // fails after its first write, which stays (Redis has no rollback)
+                    case 2 -> new String[] {"EVAL", "redis.call('APPEND', KEYS[1], ARGV[1]) return redis.call('LPUSH', KEYS[1], 'x')",
+                        "1", keys[0], value(r)};
+                    default -> new String[] {"EVAL", "redis.call('RPUSH', KEYS[1], ARGV[1], ARGV[1]) redis.call('LTRIM', KEYS[1], 0, 4) return redis.call('DEL', KEYS[2])",
+                        "2", keys[1], keys[0], value(r)};
+                };
+            });
         }
 
         private static String longitude(Random r) {

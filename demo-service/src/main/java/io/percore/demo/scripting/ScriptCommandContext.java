@@ -1,0 +1,168 @@
+package io.percore.demo.scripting;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ConnectionControl;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.server.ClientMemory;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import io.percore.engine.Sharded;
+
+/**
+ * What a command called by a script sees (Redis's script client): the shard the script runs on,
+ * the keyspace bound to the script's hold on it, a session of its own, and a reply that must come
+ * at once, since {@code redis.call} returns it to Lua. Blocking commands answer as if no key had
+ * data ({@code CLIENT_DENY_BLOCKING}).
+ */
+final class ScriptCommandContext implements CommandContext {
+
+    private final Keyspace keyspace;
+    private final ShardState local;
+    private final Sharded<ServerShard> servers;
+    private final PubSub pubsub;
+    private final RespSettings settings;
+    private final CommandTable commands;
+    private final RespSession session = new RespSession(true);
+    private final ClientMemory memory = new ClientMemory();
+    private RedisMessage reply;
+    private boolean barrier;
+
+    ScriptCommandContext(Keyspace keyspace, ShardState local, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings,
+                         CommandTable commands) {
+        this.keyspace = keyspace;
+        this.local = local;
+        this.servers = servers;
+        this.pubsub = pubsub;
+        this.settings = settings;
+        this.commands = commands;
+    }
+
+    void begin() {
+        reply = null;
+        barrier = false;
+    }
+
+    /** The reply the command gave, or null when it did not answer at once. */
+    RedisMessage reply() {
+        return barrier ? null : reply;
+    }
+
+    @Override
+    public Shard shard() {
+        return Shard.current();
+    }
+
+    @Override
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        throw new IllegalStateException("a script cannot subscribe");
+    }
+
+    @Override
+    public ShardState local() {
+        return local;
+    }
+
+    @Override
+    public ServerShard server() {
+        return servers.local();
+    }
+
+    @Override
+    public Sharded<ServerShard> servers() {
+        return servers;
+    }
+
+    @Override
+    public ClientMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public RespSession session() {
+        return session;
+    }
+
+    @Override
+    public RespSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CommandTable commands() {
+        return commands;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return "lua";
+    }
+
+    @Override
+    public String localAddress() {
+        return "lua";
+    }
+
+    @Override
+    public ConnectionControl connection() {
+        throw new IllegalStateException("a script has no connection of its own");
+    }
+
+    @Override
+    public void reply(RedisMessage message) {
+        if (reply == null) {
+            reply = message;
+        }
+    }
+
+    @Override
+    public void replyAndClose(RedisMessage message) {
+        reply(message);
+    }
+
+    @Override
+    public PendingReply reserve() {
+        return this::reply;
+    }
+
+    @Override
+    public boolean draining() {
+        return false;
+    }
+
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
+    public boolean answersAtOnce() {
+        return true;
+    }
+
+    @Override
+    public void beginBarrier() {
+        barrier = true;
+    }
+
+    @Override
+    public void endBarrier() {
+        barrier = false;
+    }
+}

@@ -1,0 +1,220 @@
+package io.percore.demo.scripting;
+
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Shard;
+import java.util.concurrent.TimeUnit;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaValue;
+
+/**
+ * One script running on a shard (Redis's {@code scriptRunCtx}): how it may write, the RESP it
+ * speaks, whether it wrote yet, when it began and whether it was killed; and {@code redis.call}'s
+ * way into the command table ({@code scriptCall}), with Redis's checks in Redis's order.
+ */
+final class ScriptRun {
+
+    private final Scripting scripting;
+    private final ShardState local;
+    private final CommandTable commands;
+    private final ScriptCommandContext context;
+    final String name;
+    final boolean evalMode;
+    final boolean readOnly;
+    final boolean allowOom;
+    final long startNanos = System.nanoTime();
+    /** {@code busy-reply-threshold} when the script began, in nanoseconds (0: busy at the first check, as Redis). */
+    private final long busyAfterNanos;
+    /** When the script last let its shard answer its clients (busy only). */
+    private long lastPollNanos;
+    /** Whether the shard was over its memory budget when the script began (Redis's {@code pre_command_oom_state}). */
+    private final boolean overBudgetAtStart;
+    int resp = 2;
+    int replicationFlags = 3;
+    /** The script ran a write command ({@code SCRIPT_WRITE_DIRTY}): it may no longer be killed. */
+    volatile boolean dirty;
+    volatile boolean killed;
+    /** Past the busy threshold: registered with {@link Scripting} so other clients get -BUSY and KILL finds it. */
+    boolean busy;
+
+    /** What the script holds in its shard's Lua state, and its bound. */
+    final LuaMemory memory;
+
+    ScriptRun(Scripting scripting, LuaRuntime runtime, ShardState local, CommandTable commands, ScriptCommandContext context, String name,
+              boolean evalMode, boolean readOnly, boolean allowOom) {
+        this.memory = new LuaMemory(runtime, scripting.luaHeapLimit());
+        this.scripting = scripting;
+        this.local = local;
+        this.commands = commands;
+        this.context = context;
+        this.name = name;
+        this.evalMode = evalMode;
+        this.readOnly = readOnly;
+        this.allowOom = allowOom;
+        this.overBudgetAtStart = local.store().overBudget() && !local.store().makeRoom(System.currentTimeMillis());
+        long threshold = context.server().config().busyReplyThreshold();
+        this.busyAfterNanos = threshold >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(threshold);
+    }
+
+    /**
+     * The watchdog's periodic look (Redis's {@code scriptInterrupt}): a killed script ends; past the
+     * busy threshold the server is busy, and from then on the script lets its shard answer its
+     * clients every {@link #POLL_EVERY_NANOS} ({@code -BUSY} but for SCRIPT KILL and the other
+     * allow_busy commands).
+     */
+    void check() {
+        throwIfKilled();
+        memory.check();
+        long now = System.nanoTime();
+        if (!busy) {
+            if (now - startNanos >= busyAfterNanos) {
+                busy = true;
+                lastPollNanos = now;
+                scripting.becameBusy(local.shardId(), this);
+                // this shard's own clients: refused from now on, and those its hold parked are answered now
+                context.server().busyScriptHere(scripting.busyError());
+            }
+            return;
+        }
+        if (now - lastPollNanos >= POLL_EVERY_NANOS) {
+            lastPollNanos = now;
+            Shard shard = Shard.currentOrNull();
+            if (shard != null) {
+                shard.pollIoNow();
+                throwIfKilled(); // a SCRIPT KILL it just read
+            }
+        }
+    }
+
+    /** How often a busy script lets its shard read its sockets (Redis polls from its hook every 100,000 instructions). */
+    static final long POLL_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private void throwIfKilled() {
+        if (killed || scripting.stopping()) {
+            throw new ScriptAbort(evalMode ? "ERR Script killed by user with SCRIPT KILL..." : "ERR Script killed by user with FUNCTION KILL...");
+        }
+    }
+
+    /** The script is over: the server is no longer busy with it (another shard's script may still make it so). */
+    void ended() {
+        if (busy) {
+            scripting.notBusy(local.shardId(), this);
+            context.server().busyScript(scripting.busyError());
+        }
+    }
+
+    /** A string of {@code bytes} is about to be made by the script: refused past what a script may hold. */
+    void checkStringSize(long bytes) {
+        if (bytes > scripting.maxScriptString()) {
+            throw new LuaError("string length overflow (larger than the Lua heap allows)");
+        }
+    }
+
+    boolean knowsCommand(byte[][] argv) {
+        return resolve(argv) >= 0;
+    }
+
+    private int resolve(byte[][] argv) {
+        int id = commands.find(argv[0]);
+        if (id >= 0 && argv.length > 1 && commands.hasSubcommands(id)) {
+            id = commands.findSubcommand(id, argv[1]);
+        }
+        return id;
+    }
+
+    /** {@code redis.call}/{@code redis.pcall} of {@code argv}: the reply as Lua sees it, an error as an {@code err} table. */
+    LuaValue call(byte[][] argv) {
+        int id = resolve(argv);
+        if (id < 0 || commands.hasSubcommands(id)) {
+            CommandSpec spec = id < 0 ? null : commands.spec(id);
+            if (spec == null || argv.length < 2) {
+                return id < 0 ? ScriptErrors.errorTable("Unknown Redis command called from script")
+                        : ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
+            }
+        }
+        CommandSpec spec = commands.spec(id);
+        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+            return ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
+        }
+        if (spec.flags().contains("noscript")) {
+            return ScriptErrors.errorTable("This Redis command is not allowed from script");
+        }
+        boolean writes = spec.flags().contains("write");
+        if (readOnly && (writes || spec.flags().contains("may_replicate"))) {
+            return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
+        }
+        if (!allowOom && !dirty && overBudgetAtStart && spec.flags().contains("denyoom")) {
+            return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
+        }
+        String refusal = keysRefusal(spec, argv);
+        if (refusal != null) {
+            return ScriptErrors.errorTable(refusal);
+        }
+        if (writes) {
+            dirty = true;
+        }
+        ServerShard server = context.server();
+        long started = System.nanoTime();
+        context.begin();
+        RedisMessage reply;
+        try {
+            spec.handler().handle(context, argv);
+            reply = context.reply();
+        } catch (RespError e) {
+            reply = e.reply();
+        }
+        if (reply == null) {
+            reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
+        }
+        server.commandStats().called(id, System.nanoTime() - started);
+        if (reply instanceof ErrorRedisMessage) {
+            server.commandStats().failed(id);
+        }
+        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
+            local.writes().commandRan("lua", argv);
+        }
+        return LuaReplies.toLua(reply, resp);
+    }
+
+    /**
+     * A script runs on one shard and may touch only that shard's keys (Redis Cluster's rule: any key
+     * on another node is refused, declared or not); a command without keys that needs every shard
+     * (DBSIZE, KEYS, FLUSHALL, ...) is refused when there are several.
+     */
+    private String keysRefusal(CommandSpec spec, byte[][] argv) {
+        Keyspace keyspace = context.keyspace();
+        int here = local.shardId();
+        if (!spec.hasKeys()) {
+            if (keyspace.shardCount() > 1 && commands.touchesKeyspace(commands.idOf(spec)) && spec.flags().contains("write")) {
+                return "Script attempted to access a non local key in a cluster node";
+            }
+            return null;
+        }
+        int[] keys;
+        try {
+            keys = spec.keyIndices(argv);
+        } catch (RespError e) {
+            return null; // the command answers its own error
+        }
+        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv) && keyspace.shardCount() > 1) {
+            return "Script attempted to access a non local key in a cluster node";
+        }
+        for (int k : keys) {
+            if (keyspace.shardOf(argv[k]) != here) {
+                return "Script attempted to access a non local key in a cluster node";
+            }
+        }
+        return null;
+    }
+
+    static RedisMessage errorReply(String message) {
+        return RespReplies.error(message);
+    }
+}

@@ -1,0 +1,361 @@
+package io.percore.demo.scripting;
+
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardReservation;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.ShardPromise;
+import io.percore.engine.Sharded;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+
+/**
+ * A shard's scripting: its Lua environment (made at the first script), the scripts it knows by
+ * SHA1 and what runs them. Every shard knows the same scripts (SCRIPT LOAD and a new EVAL reach
+ * all before they answer), so an EVALSHA runs wherever its keys are. Scripts EVAL brought in are
+ * kept most recently used first and the oldest dropped past {@link #MAX_EVAL_SCRIPTS}, as Redis
+ * 7.4 does; SCRIPT LOAD's are kept until SCRIPT FLUSH, at most {@link #MAX_LOADED_SCRIPTS} and
+ * {@link #MAX_LOADED_BYTES} of source.
+ */
+public final class ScriptShard {
+
+    static final int MAX_EVAL_SCRIPTS = 500;
+    static final int MAX_LOADED_SCRIPTS = 10_000;
+    static final long MAX_LOADED_BYTES = 64L << 20;
+
+    /**
+     * What a cached script costs besides its source, as Redis's script cache counts it: its SHA1,
+     * the dictionary entry and the script's struct.
+     */
+    static final int CACHE_ENTRY_BYTES = 40 + 48 + 32;
+
+    /** A compiled script: its closure over the shard's globals, its shebang flags and what its compiled form holds. */
+    record Script(String sha, byte[] body, LuaClosure closure, int flags, boolean fromEval, long compiledBytes) {
+
+        /** What it costs in the script cache (Redis's used_memory_scripts_eval). */
+        long cacheBytes() {
+            return body.length + CACHE_ENTRY_BYTES;
+        }
+
+        Script loadedOnPurpose() {
+            return new Script(sha, body, closure, flags, false, compiledBytes);
+        }
+    }
+
+    private final int shardId;
+    private final Keyspace keyspace;
+    /** The most this shard's Lua state may hold while a script runs ({@link LuaMemory}). */
+    private final long heapLimit;
+    private LuaRuntime runtime;
+    private final LinkedHashMap<String, Script> evalScripts = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<String, Script> loadedScripts = new java.util.HashMap<>();
+    private long loadedBytes;
+    private long evictedScripts;
+    /** The cache's bytes (source and entries) and the compiled forms' (part of the Lua state), as counted in the shard's budget. */
+    private long cacheBytes;
+    private long compiledBytes;
+    /** The Lua environment's own size without scripts, walked once it exists (-1: not yet). */
+    private long environmentBytes = -1;
+
+    ScriptShard(int shardId, Keyspace keyspace, long heapLimit) {
+        this.shardId = shardId;
+        this.keyspace = keyspace;
+        this.heapLimit = heapLimit;
+    }
+
+    LuaRuntime runtime() {
+        if (runtime == null) {
+            runtime = new LuaRuntime();
+            environmentBytes = -1;
+        }
+        return runtime;
+    }
+
+    /** What SCRIPT EXISTS asks. */
+    public boolean exists(String sha) {
+        return evalScripts.containsKey(sha) || loadedScripts.containsKey(sha);
+    }
+
+    public int scriptCount() {
+        return evalScripts.size() + loadedScripts.size();
+    }
+
+    public long evictedScripts() {
+        return evictedScripts;
+    }
+
+    /** This shard's scripting figures for INFO memory (Redis's used_memory_vm_eval, used_memory_scripts_eval, ...). */
+    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit) {
+    }
+
+    /**
+     * INFO's figures: the Lua state is the environment (walked once: scripts cannot change it) and
+     * the compiled scripts; a shard that ran no script yet reports a fresh environment's size, as
+     * Redis's Lua exists from the start.
+     */
+    public Figures figures() {
+        long environment;
+        if (runtime == null) {
+            environment = LuaRuntime.freshEnvironmentBytes();
+        } else {
+            if (environmentBytes < 0) {
+                environmentBytes = runtime.environmentBytes();
+            }
+            environment = environmentBytes;
+        }
+        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit);
+    }
+
+    /** SCRIPT FLUSH on this shard: every script forgotten, the Lua environment made anew at the next script. */
+    public void flush() {
+        evalScripts.clear();
+        loadedScripts.clear();
+        loadedBytes = 0;
+        budget(-cacheBytes - compiledBytes);
+        cacheBytes = 0;
+        compiledBytes = 0;
+        runtime = null;
+        environmentBytes = -1;
+    }
+
+    private Script lookup(String sha) {
+        Script s = loadedScripts.get(sha);
+        return s != null ? s : evalScripts.get(sha);
+    }
+
+    /**
+     * Compiles and keeps {@code body} (SCRIPT LOAD, or an EVAL of a script this shard has not seen).
+     *
+     * @throws RespError when it does not compile or its shebang is bad
+     */
+    public String load(byte[] body, boolean fromEval) {
+        String sha = Scripts.sha1hex(body);
+        Script known = lookup(sha);
+        if (known != null) {
+            if (!fromEval && known.fromEval()) {
+                forget(evalScripts.remove(sha)); // loaded on purpose now: no longer evicted
+                keepLoaded(known.loadedOnPurpose());
+            }
+            return sha;
+        }
+        int flags = Scripts.shebangFlags(body);
+        if (!fromEval && (loadedScripts.size() >= MAX_LOADED_SCRIPTS || loadedBytes + body.length > MAX_LOADED_BYTES)) {
+            throw new RespError("ERR too many scripts loaded (at most " + MAX_LOADED_SCRIPTS + " and "
+                    + (MAX_LOADED_BYTES >> 20) + " MB of source per shard): SCRIPT FLUSH first");
+        }
+        LuaRuntime lua = runtime();
+        Prototype p;
+        try {
+            p = lua.compile(Scripts.withoutShebang(body), "@" + LuaRuntime.USER_SCRIPT);
+        } catch (LuaError e) {
+            throw new RespError("ERR Error compiling script (new function): " + compileMessage(e));
+        }
+        Script script = new Script(sha, body, lua.closure(p), flags, fromEval, LuaHeap.sizeOf(p));
+        if (fromEval) {
+            evalScripts.put(sha, script);
+            keep(script);
+            if (evalScripts.size() > MAX_EVAL_SCRIPTS) {
+                Map.Entry<String, Script> eldest = evalScripts.entrySet().iterator().next();
+                evalScripts.remove(eldest.getKey());
+                forget(eldest.getValue());
+                evictedScripts++;
+            }
+        } else {
+            keepLoaded(script);
+        }
+        return sha;
+    }
+
+    private void keepLoaded(Script script) {
+        loadedScripts.put(script.sha(), script);
+        loadedBytes += script.body().length;
+        keep(script);
+    }
+
+    private void keep(Script script) {
+        cacheBytes += script.cacheBytes();
+        compiledBytes += script.compiledBytes();
+        budget(script.cacheBytes() + script.compiledBytes());
+    }
+
+    private void forget(Script script) {
+        cacheBytes -= script.cacheBytes();
+        compiledBytes -= script.compiledBytes();
+        budget(-script.cacheBytes() - script.compiledBytes());
+    }
+
+    /** The script cache counts in the shard's memory budget, as Redis's used_memory counts its scripts. */
+    private void budget(long delta) {
+        if (delta != 0) {
+            keyspace.local().store().scriptCacheBytes(delta);
+        }
+    }
+
+    private static String compileMessage(LuaError e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().strip();
+        // LuaJ names the chunk as given ("@user_script"); PUC Lua shows it without the '@'
+        m = m.replace("@" + LuaRuntime.USER_SCRIPT, LuaRuntime.USER_SCRIPT);
+        LuaValue v = ScriptErrors.valueOf(new LuaError(m));
+        return v.tojstring();
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /** Everything an EVAL brings to the shard its keys live on. */
+    public record Eval(byte[] body, String sha, byte[][] keys, byte[][] args, boolean readOnly, Keyspace keyspace,
+                       Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands) {
+    }
+
+    /** The reply, and whether this shard learned the script now (then every other shard must too). */
+    public record Outcome(RedisMessage reply, boolean learned) {
+    }
+
+    private ScriptQueue queue;
+
+    /**
+     * An EVAL or EVALSHA for this shard, which owns every key it declared: it runs from this
+     * shard's {@link ScriptQueue} (soon, in a task of its own), and the future completes with its
+     * reply on this shard.
+     */
+    ShardFuture<Outcome> submit(Scripting scripting, Eval e, ShardState state) {
+        if (queue == null) {
+            queue = new ScriptQueue(state);
+        }
+        ShardPromise<Outcome> done = new ShardPromise<>();
+        long transaction = e.keyspace().transaction();
+        queue.add(new ScriptQueue.Job() {
+            @Override
+            public long transaction() {
+                return transaction;
+            }
+
+            @Override
+            public void run() {
+                try {
+                    done.complete(eval(scripting, e, state));
+                } catch (RuntimeException | StackOverflowError failure) {
+                    done.fail(failure);
+                }
+            }
+        });
+        return done;
+    }
+
+    /** Runs an EVAL or EVALSHA here and now, on {@code state}'s shard, which owns every key it declared. */
+    private Outcome eval(Scripting scripting, Eval e, ShardState state) {
+        boolean learned = false;
+        String sha = e.sha();
+        if (e.body() != null) {
+            if (lookup(sha) == null) {
+                try {
+                    load(e.body(), true);
+                } catch (RespError err) {
+                    return new Outcome(err.reply(), false);
+                }
+                learned = true;
+            }
+        }
+        Script script = lookup(sha);
+        if (script == null) {
+            return new Outcome(NOSCRIPT, false);
+        }
+        if (script.fromEval()) {
+            evalScripts.get(sha); // most recently used
+        }
+        int flags = script.flags();
+        boolean compat = (flags & Scripts.EVAL_COMPAT) != 0;
+        boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
+        if (!compat && !noWrites && e.readOnly()) {
+            return new Outcome(new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command."), learned);
+        }
+        if (!compat && !noWrites && (flags & Scripts.ALLOW_OOM) == 0
+                && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+            return new Outcome(new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"),
+                    learned);
+        }
+        boolean readOnly = e.readOnly() || (!compat && noWrites);
+        boolean allowOom = !compat && (flags & Scripts.ALLOW_OOM) != 0;
+        LuaRuntime lua = runtime();
+        RedisMessage reply = run(scripting, lua, script.closure(), sha, true, readOnly, allowOom, e, state,
+                array(e.keys()), array(e.args()));
+        return new Outcome(reply, learned);
+    }
+
+    static final ErrorRedisMessage NOSCRIPT = new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL.");
+
+    private static LuaTable array(byte[][] items) {
+        LuaTable t = new LuaTable(items.length, 0);
+        for (int i = 0; i < items.length; i++) {
+            t.rawset(i + 1, LuaString.valueUsing(items[i]));
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code closure} with the shard held for it: the script's writes are one group of the
+     * write path (replicated and logged as one MULTI/EXEC of their effects, as Redis 7), unless it
+     * runs inside an EXEC, whose group they join.
+     */
+    private RedisMessage run(Scripting scripting, LuaRuntime lua, LuaClosure closure, String name, boolean evalMode, boolean readOnly,
+                             boolean allowOom, Eval e, ShardState state, LuaTable keys, LuaTable args) {
+        if (lua.running != null) {
+            return new ErrorRedisMessage("ERR a script cannot run another script");
+        }
+        Keyspace keyspace = e.keyspace();
+        long hold = ShardReservation.FREE;
+        if (keyspace.transaction() == ShardReservation.FREE) {
+            hold = state.nextGroupId();
+            keyspace = keyspace.boundTo(hold);
+            // granted at once: the queue runs a script only while nothing holds the shard, from a task
+            // of its own (not from a release still running what it parked), so nothing waits in line
+            if (!state.reservation().reserve(hold).isDone()) {
+                throw new IllegalStateException("a script's shard was not free when it began");
+            }
+        }
+        ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
+        ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom);
+        lua.running = run;
+        lua.watchdog.watch(run);
+        run.memory.began();
+        try {
+            if (evalMode) {
+                lua.setGlobal("KEYS", keys);
+                lua.setGlobal("ARGV", args);
+                return LuaReplies.toReply(closure.call(), run.resp);
+            }
+            return LuaReplies.toReply(closure.call(keys, args), run.resp);
+        } catch (LuaMemoryError err) {
+            return new ErrorRedisMessage("ERR Error running script " + name + ", " + LuaMemoryError.MESSAGE);
+        } catch (LuaError err) {
+            return ScriptErrorReplies.of(err, name);
+        } catch (ScriptAbort abort) {
+            return ScriptErrorReplies.at(abort.getMessage(), name, lua.watchdog.lastPosition());
+        } catch (StackOverflowError overflow) {
+            return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
+        } finally {
+            run.memory.ended();
+            lua.running = null;
+            lua.watchdog.stop();
+            run.ended();
+            if (hold != ShardReservation.FREE) {
+                BitSet here = new BitSet();
+                here.set(state.shardId());
+                keyspace.release(state.shardId(), here);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.percore.demo.scripting;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.shard.ShardState;
+import io.percore.engine.Engine;
+import io.percore.engine.ShardFuture;
+import io.percore.engine.Sharded;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Scripting across the shards (Redis's {@code eval.c} and {@code script.c} for a server of many
+ * shards): a {@link ScriptShard} on each, and the one thing shards share about scripts, which a
+ * shard busy in Lua cannot be asked by message: which shard runs a script past the
+ * {@code busy-reply-threshold} and the flag that kills it. Those live here as a volatile array that
+ * any thread reads (the busy shard's own thread cannot read its rings while Lua runs).
+ */
+public final class Scripting implements AutoCloseable {
+
+    private final Sharded<ScriptShard> shards;
+    private final AtomicReferenceArray<ScriptRun> busy;
+    /** The longest string a script may make: Lua's own bound (MAX_SIZET in Redis's 32-bit string lengths is larger). */
+    private final long maxScriptString = 512L << 20;
+    /** The most a shard's Lua state may hold while a script runs ({@link LuaMemory}). */
+    private final long luaHeapLimit;
+    /** The server is stopping: every script ends at its next check, written or not. */
+    private volatile boolean stopping;
+
+    private Scripting(Sharded<ScriptShard> shards, int shardCount) {
+        this.shards = shards;
+        this.luaHeapLimit = LuaMemory.limitPerShard(shardCount);
+        this.busy = new AtomicReferenceArray<>(shardCount);
+    }
+
+    /** Creates a {@link ScriptShard} on every shard of {@code engine} (blocks; call off-shard). */
+    public static Scripting start(Engine engine, io.percore.demo.shard.Keyspace keyspace) {
+        long heapLimit = LuaMemory.limitPerShard(engine.shardCount());
+        return new Scripting(Sharded.start(engine, id -> new ScriptShard(id, keyspace, heapLimit)), engine.shardCount());
+    }
+
+    /** Every shard's figures for INFO memory, in shard order. */
+    public ShardFuture<java.util.List<ScriptShard.Figures>> figures() {
+        return shards.mapReduce(s -> java.util.List.of(s.figures()), java.util.List.of(), (a, b) -> {
+            java.util.List<ScriptShard.Figures> all = new java.util.ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        });
+    }
+
+    /** This shard's scripting. Shard thread only. */
+    public ScriptShard local() {
+        return shards.local();
+    }
+
+    public Sharded<ScriptShard> shards() {
+        return shards;
+    }
+
+    // ------------------------------------------------------------------ EVAL
+
+    /**
+     * Runs {@code eval} on this shard (which owns its keys; the caller sends it here) from the
+     * shard's queue of scripts; completes on this shard with its reply.
+     */
+    public ShardFuture<ScriptShard.Outcome> evalHere(ScriptShard.Eval eval, ShardState state) {
+        return local().submit(this, eval, state);
+    }
+
+    /** SCRIPT LOAD and a new EVAL: every shard compiles and keeps {@code body}; completes with its SHA1 once all did. */
+    public ShardFuture<String> loadEverywhere(byte[] body, boolean fromEval) {
+        return shards.mapReduce(s -> {
+            try {
+                return s.load(body, fromEval);
+            } catch (RespError e) {
+                return "-" + e.getMessage();
+            }
+        }, null, (a, b) -> a != null && a.startsWith("-") ? a : b);
+    }
+
+    /** SCRIPT FLUSH on every shard. */
+    public ShardFuture<Void> flushEverywhere() {
+        return shards.mapReduce(s -> {
+            s.flush();
+            return null;
+        }, null, (a, b) -> null);
+    }
+
+    // ------------------------------------------------------------------ busy scripts
+
+    /** The most a shard's Lua state may hold while a script runs. */
+    public long luaHeapLimit() {
+        return luaHeapLimit;
+    }
+
+    long maxScriptString() {
+        return maxScriptString;
+    }
+
+    void becameBusy(int shard, ScriptRun run) {
+        busy.set(shard, run);
+    }
+
+    void notBusy(int shard, ScriptRun run) {
+        busy.compareAndSet(shard, run, null);
+    }
+
+    /** Whether a script runs past the busy threshold on any shard (commands other than allow_busy ones get -BUSY). */
+    public boolean anyBusy() {
+        for (int i = 0; i < busy.length(); i++) {
+            if (busy.get(i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The -BUSY error for a command refused while a script is busy, by the kind of script running. */
+    public String busyError() {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run != null) {
+                return run.evalMode
+                        ? "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+                        : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * SCRIPT KILL ({@code eval}) or FUNCTION KILL: Redis's {@code scriptKill}. Any thread: it sets the
+     * busy script's flag, which its shard's watchdog reads.
+     *
+     * @return OK, or the error's text
+     */
+    public String kill(boolean eval) {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run == null) {
+                continue;
+            }
+            if (run.dirty) {
+                return "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the "
+                        + "script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+            }
+            if (eval && !run.evalMode) {
+                return "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+            }
+            if (!eval && run.evalMode) {
+                return "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+            }
+            run.killed = true;
+            return null;
+        }
+        return "NOTBUSY No scripts in execution right now.";
+    }
+
+    /** Shutdown (SHUTDOWN, SIGTERM): every running script ends at its next check, written or not. */
+    public void killAll() {
+        stopping = true;
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    @Override
+    public void close() {
+        killAll();
+        shards.stop();
+    }
+
+    /** The SHA1 a script is known by (EVALSHA, SCRIPT EXISTS): lower-case hex. */
+    public static String sha1hex(byte[] body) {
+        return Scripts.sha1hex(body);
+    }
+
+    /** Passes {@code reply} through: a helper for callers composing futures. */
+    static RedisMessage same(RedisMessage reply) {
+        return reply;
+    }
+}

@@ -1,0 +1,162 @@
+package io.percore.demo.scripting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.RespTestClient.Err;
+import io.percore.demo.support.TestServices;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A script past {@code busy-reply-threshold} (CONFIG SET lua-time-limit, live) on a demo of two
+ * shards: clients of both shards, the busy shard's own included, are answered {@code -BUSY} (the
+ * script lets its shard read their sockets), also those whose command waited behind the script's
+ * hold before it went busy; SCRIPT KILL from either shard ends it with Redis's error, and the
+ * connection that sent it goes on with what it pipelined; a script that wrote is UNKILLABLE;
+ * EXEC while busy aborts the transaction; closing the service ends a script that wrote.
+ */
+class ScriptBusyTest {
+
+    private static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    private static TestServices demo;
+    private final List<RespTestClient> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        demo = TestServices.start(2, DemoSettings.forTests());
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.close();
+    }
+
+    @AfterEach
+    void closeClients() throws IOException {
+        for (RespTestClient c : opened) {
+            c.close();
+        }
+        opened.clear();
+    }
+
+    /** A new client on {@code shard} (the kernel spreads connections; CLIENT INFO's shard= tells). */
+    private RespTestClient on(int shard) throws IOException {
+        for (int i = 0; i < 200; i++) {
+            RespTestClient c = new RespTestClient(demo.respPort());
+            opened.add(c);
+            if (((String) c.cmd("CLIENT", "INFO")).contains(" shard=" + shard)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no connection landed on shard " + shard);
+    }
+
+    /** Sends PING until it is answered -BUSY (the script went busy), at most {@code seconds}. */
+    private static void awaitBusy(RespTestClient c, int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Object reply;
+        while (!((reply = c.cmd("PING")) instanceof Err)) {
+            assertThat(System.nanoTime() - deadline).as("still not busy: " + reply).isNegative();
+            Thread.sleep(10);
+        }
+        assertThat(reply).isEqualTo(new Err(BUSY));
+    }
+
+    private static void awaitNotBusy(RespTestClient c) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (c.cmd("PING") instanceof Err) {
+            assertThat(System.nanoTime() - deadline).as("still busy").isNegative();
+            Thread.sleep(10);
+        }
+    }
+
+    private Map<Integer, RespTestClient> oneOnEachShard() throws IOException {
+        Map<Integer, RespTestClient> byShard = new HashMap<>();
+        byShard.put(0, on(0));
+        byShard.put(1, on(1));
+        return byShard;
+    }
+
+    @Test
+    void clientsOfEveryShardGetBusyAndScriptKillFromEitherEndsIt() throws Exception {
+        for (int busyShard = 0; busyShard < 2; busyShard++) {
+            RespTestClient runner = on(busyShard);
+            Map<Integer, RespTestClient> others = oneOnEachShard();
+            assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "50")).isEqualTo("OK");
+            assertThat(runner.cmd("CONFIG", "GET", "busy-reply-threshold")).isEqualTo(List.of("busy-reply-threshold", "50"));
+            // the script and, pipelined behind it on the same connection, a PING: answered once the script is over
+            runner.send(RespTestClient.encode("EVAL", "while true do end", "0"));
+            runner.send(RespTestClient.encode("PING", "after"));
+            awaitBusy(others.get(0), 30);
+            awaitBusy(others.get(1), 30);
+            assertThat(others.get(busyShard).cmd("INCR", "n")).isEqualTo(new Err(BUSY));
+            assertThat(others.get(1 - busyShard).cmd("FUNCTION", "KILL"))
+                    .isEqualTo(new Err("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."));
+            // killed from the shard that is not running it one time, from the busy one the other
+            RespTestClient killer = others.get(busyShard == 0 ? 1 : 0);
+            assertThat(killer.cmd("SCRIPT", "KILL")).isEqualTo("OK");
+            Object killed = runner.read();
+            assertThat(killed).isEqualTo(new Err("ERR Script killed by user with SCRIPT KILL... script: "
+                    + Scripting.sha1hex("while true do end".getBytes()) + ", on @user_script:1."));
+            assertThat(runner.read()).isEqualTo("after");
+            awaitNotBusy(others.get(0));
+            awaitNotBusy(others.get(1));
+            assertThat(killer.cmd("SCRIPT", "KILL")).isEqualTo(new Err("NOTBUSY No scripts in execution right now."));
+        }
+    }
+
+    @Test
+    void commandsThatWaitedBehindTheScriptAreAnsweredBusyOnceItIs() throws Exception {
+        RespTestClient runner = on(0);
+        RespTestClient neighbour = on(0);
+        assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "700")).isEqualTo("OK");
+        runner.send(RespTestClient.encode("EVAL", "local k = 0 while true do k = k + 1 end", "0"));
+        // sent while the script holds the shard and is not busy yet: it waits for the hold, then is answered
+        Thread.sleep(100);
+        CompletableFuture<Object> waited = CompletableFuture.supplyAsync(() -> {
+            try {
+                return neighbour.cmd("GET", "k");
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertThat(waited.get(30, TimeUnit.SECONDS)).isEqualTo(new Err(BUSY));
+        assertThat(neighbour.cmd("SCRIPT", "KILL")).isEqualTo("OK");
+        assertThat(runner.read()).isInstanceOf(Err.class);
+        awaitNotBusy(neighbour);
+    }
+
+    @Test
+    void aScriptThatWroteIsUnkillableExecWhileBusyAbortsAndClosingTheServiceEndsIt() throws Exception {
+        // a service of its own: nothing but closing it ends this script
+        try (TestServices doomed = TestServices.start(2, DemoSettings.forTests());
+             RespTestClient runner = new RespTestClient(doomed.respPort());
+             RespTestClient other = new RespTestClient(doomed.respPort());
+             RespTestClient inMulti = new RespTestClient(doomed.respPort())) {
+            assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
+            assertThat(inMulti.cmd("MULTI")).isEqualTo("OK");
+            assertThat(inMulti.cmd("INCR", "xx")).isEqualTo("QUEUED");
+            runner.send(RespTestClient.encode("EVAL", "redis.call('set', KEYS[1], 'y') while true do end", "1", "k"));
+            awaitBusy(other, 30);
+            assertThat(other.cmd("SCRIPT", "KILL")).isEqualTo(new Err("UNKILLABLE Sorry the script already executed write commands "
+                    + "against the dataset. You can either wait the script termination or kill the server in a hard way using the "
+                    + "SHUTDOWN NOSAVE command."));
+            assertThat(inMulti.cmd("MULTI")).isEqualTo(new Err("ERR MULTI calls can not be nested"));
+            assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+            assertThat(inMulti.cmd("PING", "out of multi")).isEqualTo(new Err(BUSY));
+            assertThat(other.cmd("PING")).isEqualTo(new Err(BUSY));
+            CompletableFuture.runAsync(doomed::close).get(60, TimeUnit.SECONDS);
+        }
+    }
+}
