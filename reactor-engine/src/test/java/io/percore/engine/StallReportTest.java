@@ -158,9 +158,12 @@ class StallReportTest {
                                     io.netty.util.ReferenceCountUtil.release(msg);
                                     // A handler that hogs its shard for 300 ms of CPU. Run while the shard
                                     // sleeps in the poll, it is seen by the thread's CPU time.
-                                    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                                    // Spun to 300 ms of this thread's CPU, not of the clock: on a loaded machine
+                                    // 300 ms of wall time gave the detector (which reads CPU time) 222 ms once.
+                                    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                                    long end = threads.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(300);
                                     long spin = 0;
-                                    while (System.nanoTime() < end) {
+                                    while (threads.getCurrentThreadCpuTime() < end) {
                                         spin++;
                                     }
                                     ctx.channel().attr(io.netty.util.AttributeKey.valueOf("spins")).set(spin);
