@@ -5,6 +5,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.StreamId;
 import io.percore.demo.kv.StreamValue;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.resp.RespError;
@@ -61,8 +62,9 @@ public final class StreamCommands {
             throw new RespError("ERR The ID specified in XADD is equal or smaller than the target stream top item");
         }
         byte[] idBytes = id.bytes();
-        if (a.strategy != StreamValue.TrimStrategy.NONE) {
-            a.trim(s);
+        ks.notify(KeyspaceEvents.STREAM, "xadd", key);
+        if (a.strategy != StreamValue.TrimStrategy.NONE && a.trim(s) != 0) {
+            ks.notify(KeyspaceEvents.STREAM, "xtrim", key);
         }
         ks.resized(key, s.bytes() - before);
         boolean idMade = a.id == null || !a.id.seqGiven();
@@ -138,6 +140,7 @@ public final class StreamCommands {
         if (deleted != 0) {
             s.afterDeletes(firstDeleted);
             ks.resized(argv[1], s.bytes() - before);
+            ks.notify(KeyspaceEvents.STREAM, "xdel", argv[1]);
         }
         return RespReplies.integer(deleted);
     }
@@ -153,6 +156,7 @@ public final class StreamCommands {
         long deleted = a.trim(s);
         if (deleted != 0) {
             ks.resized(argv[1], s.bytes() - before);
+            ks.notify(KeyspaceEvents.STREAM, "xtrim", argv[1]);
             if (a.approx) {
                 KeyspaceChanges changes = ks.changes();
                 if (changes.followed()) {
@@ -201,6 +205,7 @@ public final class StreamCommands {
         }
         s.setId(id, entriesAdded, maxDeleted);
         ks.modified(argv[1]);
+        ks.notify(KeyspaceEvents.STREAM, "xsetid", argv[1]);
         return RespReplies.OK;
     }
 }

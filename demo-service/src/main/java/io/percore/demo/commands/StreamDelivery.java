@@ -8,6 +8,7 @@ import io.percore.demo.kv.StreamId;
 import io.percore.demo.kv.StreamIterator;
 import io.percore.demo.kv.StreamNack;
 import io.percore.demo.kv.StreamValue;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.resp.EncodedReply;
 import io.percore.demo.resp.RespEncoder;
@@ -50,6 +51,7 @@ final class StreamDelivery {
         if (created) {
             consumer = g.createConsumer(consumerName, now);
             StreamEffects.createConsumer(changes, key, g, consumerName);
+            ks.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
         }
         long fromMs = g.lastMs();
         long fromSeq = g.lastSeq();
@@ -117,6 +119,7 @@ final class StreamDelivery {
         if (consumer == null) {
             consumer = g.createConsumer(consumerName, now);
             StreamEffects.createConsumer(changes, key, g, consumerName);
+            ks.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
             changed = true;
         }
         List<RedisMessage> entries = new ArrayList<>();
@@ -179,5 +182,15 @@ final class StreamDelivery {
         g.lastId(d.fromMs(), d.fromSeq(), d.fromEntriesRead());
         StreamEffects.setId(changes, key, g);
         ks.resized(key, s.bytes() - before);
+    }
+
+    /** The consumer of that name, created (seen now, and its keyspace event emitted) when missing: XCLAIM's and XAUTOCLAIM's. */
+    static StreamConsumer consumerOrCreate(ValueStore ks, byte[] key, StreamGroup g, byte[] consumerName, long now) {
+        StreamConsumer c = g.consumer(consumerName, true, now);
+        if (c == null) {
+            c = g.createConsumer(consumerName, now);
+            ks.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", key);
+        }
+        return c;
     }
 }

@@ -8,6 +8,7 @@ import io.percore.demo.kv.StreamGroup;
 import io.percore.demo.kv.StreamId;
 import io.percore.demo.kv.StreamNack;
 import io.percore.demo.kv.StreamValue;
+import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.resp.RespEncoder;
@@ -113,6 +114,7 @@ public final class StreamGroupCommands {
             throw new RespError("BUSYGROUP Consumer Group name already exists");
         }
         ks.resized(argv[2], s.bytes() - before);
+        ks.notify(KeyspaceEvents.STREAM, "xgroup-create", argv[2]);
         return RespReplies.OK;
     }
 
@@ -125,6 +127,7 @@ public final class StreamGroupCommands {
         StreamId id = "$".equals(StreamIds.cString(argv[4])) ? a.stream().lastId() : StreamIds.parse(argv[4], 0);
         a.group().lastId(id.ms(), id.seq(), a.entriesRead());
         ks.modified(argv[2]);
+        ks.notify(KeyspaceEvents.STREAM, "xgroup-setid", argv[2]);
         return RespReplies.OK;
     }
 
@@ -138,6 +141,7 @@ public final class StreamGroupCommands {
         long before = s.bytes();
         s.destroyGroup(argv[3]);
         ks.resized(argv[2], s.bytes() - before);
+        ks.notify(KeyspaceEvents.STREAM, "xgroup-destroy", argv[2]);
         ks.signalReady(argv[2]);
         return RespReplies.ONE;
     }
@@ -150,6 +154,7 @@ public final class StreamGroupCommands {
             return RespReplies.ZERO;
         }
         ks.resized(argv[2], a.stream().bytes() - before);
+        ks.notify(KeyspaceEvents.STREAM, "xgroup-createconsumer", argv[2]);
         return RespReplies.ONE;
     }
 
@@ -163,6 +168,7 @@ public final class StreamGroupCommands {
         long before = a.stream().bytes();
         long pending = a.group().deleteConsumer(c);
         ks.resized(argv[2], a.stream().bytes() - before);
+        ks.notify(KeyspaceEvents.STREAM, "xgroup-delconsumer", argv[2]);
         return RespReplies.integer(pending);
     }
 
@@ -394,7 +400,7 @@ public final class StreamGroupCommands {
                 continue;
             }
             if (consumer == null) {
-                consumer = g.consumerOrCreate(argv[3], now);
+                consumer = StreamDelivery.consumerOrCreate(ks, argv[1], g, argv[3], now);
             }
             g.assign(nack, id.ms(), id.seq(), consumer);
             g.redeliveredAs(nack, deliveryTime, retryCount >= 0 ? retryCount : justId ? nack.deliveryCount() : nack.deliveryCount() + 1);
@@ -497,7 +503,7 @@ public final class StreamGroupCommands {
                 continue;
             }
             if (consumer == null) {
-                consumer = g.consumerOrCreate(argv[3], now);
+                consumer = StreamDelivery.consumerOrCreate(ks, argv[1], g, argv[3], now);
             }
             g.assign(nack, ms, seq, consumer);
             g.redeliveredAs(nack, now, justId ? nack.deliveryCount() : nack.deliveryCount() + 1);
