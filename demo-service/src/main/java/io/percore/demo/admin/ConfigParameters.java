@@ -274,7 +274,10 @@ final class ConfigParameters {
                 (n, value) -> n.thresholds.put("use-exit-on-panic", yesNo("use-exit-on-panic", value) ? 1L : 0L), null, true));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
-        p.add(immutable("cluster-enabled", v -> "no"));
+        // Redis's cluster-enabled: fixed at start (percore.demo.cluster.enabled), read from the service's cluster state
+        p.add(new Parameter("cluster-enabled", null, false, v -> "no", (n, value) -> {
+            throw invalid("can't set immutable config");
+        }, server -> server.cluster().enabled() ? "yes" : "no", false));
         ALL = Collections.unmodifiableList(p);
     }
 

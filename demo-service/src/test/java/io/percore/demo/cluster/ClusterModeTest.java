@@ -103,6 +103,7 @@ class ClusterModeTest {
             assertThat((String) c.cmd("CLUSTER", "INFO")).contains("cluster_state:ok", "cluster_slots_assigned:16384",
                     "cluster_known_nodes:3", "cluster_size:3", "cluster_current_epoch:1");
             assertThat(c.cmd("INFO", "cluster")).asString().contains("cluster_enabled:1");
+            assertThat(c.cmd("CONFIG", "GET", "cluster-enabled")).isEqualTo(List.of("cluster-enabled", "yes"));
             assertThat(c.cmd("SET", onFirst, "v")).isEqualTo("OK");
             assertThat(c.cmd("SET", onSecond, "v"))
                     .isEqualTo(new RespTestClient.Err("MOVED " + secondSlot + " 127.0.0.1:" + nodes.get(1).respPort()));
