@@ -502,7 +502,10 @@ public final class KeyWaiters {
         if (d.refused != null) {
             WrongTypeException refused = d.refused;
             try {
-                return keyspace.invokeOn(w.home, st -> st.blockedClients().refuse(blockedId, refused)).map(r -> (Void) null);
+                return keyspace.invokeOnAsync(w.home, st -> {
+                    st.blockedClients().refuse(blockedId, refused);
+                    return ShardFuture.<Void>completed(null);
+                });
             } catch (RuntimeException closing) {
                 return ShardFuture.completed(null); // the keyspace is stopping: nobody left to answer
             }

@@ -208,34 +208,35 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * {@link #invokeOn} with a function whose result comes later (answering a blocked client whose
-     * BLMOVE still pushes onto its destination).
+     * {@link #invokeOn} for answering a blocked client on its shard, with a result that comes later
+     * (a BLMOVE still pushing onto its destination). Parked behind a transaction holding that shard
+     * as any keyspace call, but run outside a unit of the write path: the answer changes no key
+     * itself (a BLMOVE's push is a call of its own), and it runs the commands the client sent after
+     * the blocking one, each its own unit. Inside one unit, a transaction among them would report
+     * its part at its release, before the unit reported the commands that ran before it.
      */
     public <R> ShardFuture<R> invokeOnAsync(int target, Function<ShardState, ShardFuture<R>> fn) {
         ShardState caller = states.local();
         if (caller.shardId() == target) {
-            return onReservedAsync(caller, fn, transaction, step);
+            return onReservedAsync(caller, fn, transaction);
         }
         caller.crossShardCalls++;
         long tx = transaction;
-        int atStep = step;
         // the future fn makes is the target's: it completes there, and comes back as this call's result
-        return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx, atStep));
+        return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx));
     }
 
-    private static <R> ShardFuture<R> onReservedAsync(ShardState state, Function<ShardState, ShardFuture<R>> fn, long tx, int step) {
+    private static <R> ShardFuture<R> onReservedAsync(ShardState state, Function<ShardState, ShardFuture<R>> fn, long tx) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                ShardFuture<R> result = inUnit(state, fn, step);
-                ShardFuture<Void> w = state.takeReplyGate();
-                return w == null ? result : w.flatMap(v -> result);
+                return fn.apply(state);
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
         }
         ShardPromise<R> later = new ShardPromise<>();
-        reservation.park(() -> onReservedAsync(state, fn, tx, step).whenComplete((r, failure) -> {
+        reservation.park(() -> onReservedAsync(state, fn, tx).whenComplete((r, failure) -> {
             if (failure != null) {
                 later.fail(failure);
             } else {
