@@ -114,8 +114,16 @@ public final class ClientCommands {
         }
         long id = RespNumbers.requireLong(argv[2]);
         RedisMessage answer = reply;
-        c.replyLater(c.keyspace().mapReduce(st -> st.blockedClients().unblock(id, answer) ? 1L : 0L, 0L, Long::sum)
-                .map(RespReplies::integer));
+        // each shard asked outside a unit of its write path (invokeOnAsync, not mapReduce): answering the
+        // client runs the commands it sent after the blocking one, each of which must be its own unit
+        io.percore.demo.shard.Keyspace keyspace = c.keyspace();
+        io.percore.engine.ShardFuture<Long> unblocked = io.percore.engine.ShardFuture.completed(0L);
+        for (int shard = 0; shard < keyspace.shardCount(); shard++) {
+            io.percore.engine.ShardFuture<Long> one = keyspace.invokeOnAsync(shard,
+                    st -> io.percore.engine.ShardFuture.completed(st.blockedClients().unblock(id, answer) ? 1L : 0L));
+            unblocked = unblocked.flatMap(n -> one.map(x -> n + x));
+        }
+        c.replyLater(unblocked.map(RespReplies::integer));
     }
 
     /** What a client unblocked with CLIENT UNBLOCK ... ERROR reads: an error of its own kind, not ERR. */

@@ -117,16 +117,18 @@ class WritePathReplayTest {
         try (TestServices demo = TestServices.start(SHARDS, DemoSettings.forTests())) {
             List<ConcurrentLinkedQueue<Change>> recorded = record(demo);
             List<String> strings = new ArrayList<>();
-            for (boolean refused : new boolean[] {false, true}) {
+            for (String how : new String[] {"served", "refused", "unblocked"}) { // unblocked: by CLIENT UNBLOCK, which asks every shard
+                boolean refused = how.equals("refused");
                 for (int home = 0; home < SHARDS; home++) {
                     for (int owner = 0; owner < SHARDS; owner++) {
-                        String name = "answered:" + refused + ":" + home + ":" + owner + ":";
+                        String name = "answered:" + how + ":" + home + ":" + owner + ":";
                         String l = demo.keyOn(owner, name + "l");
                         String s = demo.keyOn(home, name + "s");
                         String destination = "{" + l + "}d"; // on the list's shard, holding a string: BLMOVE is refused
                         strings.add(s);
                         try (RespTestClient blocked = clientOn(demo, home); RespTestClient pusher = new RespTestClient(demo.respPort())) {
                             pusher.cmd("SET", destination, "string");
+                            long id = (Long) blocked.cmd("CLIENT", "ID");
                             String[] blocking = refused ? new String[] {"BLMOVE", l, destination, "LEFT", "LEFT", "10"}
                                     : new String[] {"BLPOP", l, "10"};
                             java.io.ByteArrayOutputStream pipeline = new java.io.ByteArrayOutputStream();
@@ -139,9 +141,15 @@ class WritePathReplayTest {
                                 assertThat(System.nanoTime()).as("the client blocks").isLessThan(deadline);
                                 Thread.sleep(5);
                             }
-                            pusher.cmd("RPUSH", l, "x");
+                            if (how.equals("unblocked")) {
+                                assertThat(pusher.cmd("CLIENT", "UNBLOCK", Long.toString(id))).isEqualTo(1L);
+                            } else {
+                                pusher.cmd("RPUSH", l, "x");
+                            }
                             Object answer = blocked.read();
-                            if (refused) {
+                            if (how.equals("unblocked")) {
+                                assertThat(answer).isNull();
+                            } else if (refused) {
                                 assertThat(answer).isInstanceOf(RespTestClient.Err.class);
                             } else {
                                 assertThat(answer).isEqualTo(List.of(l, "x"));
