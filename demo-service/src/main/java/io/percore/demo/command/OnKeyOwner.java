@@ -72,7 +72,8 @@ public final class OnKeyOwner implements CommandHandler {
             TrackedCommand tracked = keyspace.tracked();
             RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step()) : executeTracked(local, argv, keyspace.step(), tracked);
             ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
-            if (gate == null) {
+            if (gate == null || c.answersAtOnce()) {
+                // a script's redis.call is answered at once: the deliveries still go, but its EVAL's reply does not wait for them
                 c.reply(reply);
             } else {
                 c.replyLater(gate.map(v -> reply)); // a client that reads the reply sees what it caused
