@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * the limit are refused with RESOURCE_EXHAUSTED. {@code max-request-size} is the largest message,
  * {@code idle-timeout} closes a connection with no call for that long.
  *
+ * <p>With {@link ServerOptions#tls()} the port speaks TLS only: one context shared by the shards,
+ * offering h2 by ALPN (build it with {@code GrpcSslContexts.configure}), each handshake on its
+ * connection's shard; a {@link ServerTls#replace replaced} context is taken by new connections
+ * while open ones keep theirs. There is no plain port next to it ({@code ssl.port} is refused).
+ *
  * <p>{@link #shutdownGracefully(Duration)} stops accepting connections and calls at once, lets the
  * calls in flight finish, and cancels what is left at the timeout.
  *
@@ -101,8 +106,13 @@ public final class ShardedGrpcServer implements AutoCloseable {
             throw new IllegalStateException("gRPC on the shards binds one server per shard with SO_REUSEPORT, which the "
                     + transport.name() + " transport here does not offer (or reuse-port is false for server " + options.name() + ")");
         }
-        if (options.tls() != null) {
-            throw new IllegalStateException("percore.servers." + options.name() + ".ssl: TLS for gRPC on the shards is not supported yet");
+        if (options.tls() != null && options.tlsPort() >= 0) {
+            throw new IllegalStateException("percore.servers." + options.name() + ".ssl.port: gRPC on the shards serves TLS on its port itself, "
+                    + "not on a port of its own next to a plain one; leave ssl.port unset");
+        }
+        if (options.tls() == null && options.tlsBundle() != null) {
+            throw new IllegalArgumentException("percore.servers." + options.name() + ".ssl.bundle names the SSL bundle '" + options.tlsBundle()
+                    + "', but the gRPC server was started without its TLS context: give it with ServerOptions.withTls");
         }
         ShardedGrpcServer server = new ShardedGrpcServer(engine, options, kindsOf(services));
         try {
@@ -139,6 +149,7 @@ public final class ShardedGrpcServer implements AutoCloseable {
             throw new IllegalStateException("bind-address '" + options.bindAddress() + "' cannot be resolved", e);
         }
         port = options.port();
+        GrpcTlsNegotiator tls = options.tls() == null ? null : new GrpcTlsNegotiator(options.tls());
         for (Shard shard : engine.shards()) {
             ShardServerMetrics m = metrics[shard.id()];
             ShardCalls calls = new ShardCalls(m);
@@ -150,6 +161,9 @@ public final class ShardedGrpcServer implements AutoCloseable {
                     .directExecutor()
                     .maxInboundMessageSize(options.maxRequestSize())
                     .addTransportFilter(calls);
+            if (tls != null) {
+                builder.protocolNegotiator(tls);
+            }
             if (transport.supportsReusePort()) {
                 builder.withOption(transport.reusePortOption(), true);
             }
@@ -171,8 +185,9 @@ public final class ShardedGrpcServer implements AutoCloseable {
                 port = server.getPort(); // shard 0 takes an ephemeral port; every other shard joins it
             }
         }
-        LOG.info("gRPC server {} listening on {}:{} with {} shard(s), transport {}, {} service(s)", options.name(),
-                address.getHostAddress(), port, servers.size(), transport.name(), services.size());
+        LOG.info("gRPC server {} listening on {}{}:{} with {} shard(s), transport {}, {} service(s)", options.name(),
+                tls == null ? "" : "TLS (" + GrpcTlsNegotiator.engine(options.tls().context()) + ") ", address.getHostAddress(), port,
+                servers.size(), transport.name(), services.size());
     }
 
     public ServerOptions options() {

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -195,6 +197,19 @@ public final class TestPki {
 
         public BigInteger serial() {
             return certificate.getSerialNumber();
+        }
+
+        /** The files of a cert-manager Secret with this certificate: {@code tls.crt}, {@code tls.key} and the authority's {@code ca.crt}. */
+        public Map<String, byte[]> secretFiles() {
+            try {
+                Map<String, byte[]> files = new LinkedHashMap<>();
+                files.put("tls.crt", Files.readAllBytes(certificateFile));
+                files.put("tls.key", Files.readAllBytes(keyFile));
+                files.put("ca.crt", Files.readAllBytes(pki.caFile()));
+                return files;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

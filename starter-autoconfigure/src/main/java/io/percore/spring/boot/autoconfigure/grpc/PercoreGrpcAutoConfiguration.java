@@ -1,12 +1,16 @@
 package io.percore.spring.boot.autoconfigure.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.percore.config.PercoreConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ShardedGrpcServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.net.PercoreNetAutoConfiguration;
+import io.percore.spring.boot.autoconfigure.net.ServerSslContextCustomizer;
+import io.percore.spring.boot.autoconfigure.net.ServerTlsContexts;
 import io.percore.spring.boot.autoconfigure.net.ShardedServerMeters;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -45,8 +49,29 @@ public final class PercoreGrpcAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     PercoreGrpcServer percoreGrpcServer(Engine engine, PercoreConfig config, InFlightDrain drain, GrpcServices services,
-                                        ObjectProvider<ShardedServerMeters> meters) {
-        return new PercoreGrpcServer(engine, SERVER, config.getServers().get(SERVER), services.services(), drain, meters.getIfAvailable());
+                                        ObjectProvider<ShardedServerMeters> meters, ServerTlsContexts tls) {
+        return new PercoreGrpcServer(engine, SERVER, config.getServers().get(SERVER), tls.forServer(SERVER).orElse(null), services.services(),
+                drain, meters.getIfAvailable());
+    }
+
+    /**
+     * gRPC speaks HTTP/2 only, which a TLS client chooses by ALPN: the server's context (made from
+     * {@code percore.servers.grpc.ssl.bundle}, and remade at each reload) offers h2, with grpc-java's
+     * cipher suites unless the bundle names its own. BoringSSL when netty-tcnative loads, the JDK's engine otherwise.
+     */
+    @Bean
+    static ServerSslContextCustomizer percoreGrpcAlpn() {
+        return new ServerSslContextCustomizer() {
+            @Override
+            public String server() {
+                return SERVER;
+            }
+
+            @Override
+            public void customize(SslContextBuilder builder) {
+                GrpcSslContexts.configure(builder);
+            }
+        };
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -4,6 +4,7 @@ import io.grpc.ServerServiceDefinition;
 import io.percore.config.ServerConfig;
 import io.percore.engine.Engine;
 import io.percore.net.server.ServerOptions;
+import io.percore.net.server.ServerTls;
 import io.percore.net.server.ShardedGrpcServer;
 import io.percore.spring.boot.autoconfigure.InFlightDrain;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
@@ -25,14 +26,18 @@ public final class PercoreGrpcServer extends ShutdownStep {
     private final InFlightDrain drain;
     private final ShardedServerMeters meters;
 
-    /** @param meters the servers' meters, or null without Micrometer */
-    public PercoreGrpcServer(Engine engine, String name, ServerConfig config, List<ServerServiceDefinition> services, InFlightDrain drain,
-                             ShardedServerMeters meters) {
+    /**
+     * @param tls the server's TLS context (from its {@code ssl.bundle}, offering h2 by ALPN), or null for plain text
+     * @param meters the servers' meters, or null without Micrometer
+     */
+    public PercoreGrpcServer(Engine engine, String name, ServerConfig config, ServerTls tls, List<ServerServiceDefinition> services,
+                             InFlightDrain drain, ShardedServerMeters meters) {
         super(PercoreShutdownOrder.SERVERS);
         this.name = name;
         this.drain = drain;
         this.meters = meters;
-        this.server = ShardedGrpcServer.start(engine, ServerOptions.from(name, config), services);
+        ServerOptions options = ServerOptions.from(name, config);
+        this.server = ShardedGrpcServer.start(engine, tls == null ? options : options.withTls(tls), services);
         if (meters != null) {
             meters.addServer(name, server.shardCount(), server::metrics, false);
         }

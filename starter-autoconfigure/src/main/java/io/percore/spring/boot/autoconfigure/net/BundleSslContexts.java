@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleKey;
@@ -60,9 +61,12 @@ final class BundleSslContexts {
         }
     }
 
-    static SslContext serverContext(String bundleName, SslBundle bundle, ServerSslConfig.ClientAuth clientAuth) throws BundleProblem {
+    /** @param protocol what the server's protocol needs (e.g. ALPN), applied before the bundle's options so that these win */
+    static SslContext serverContext(String bundleName, SslBundle bundle, ServerSslConfig.ClientAuth clientAuth,
+                                    Consumer<SslContextBuilder> protocol) throws BundleProblem {
         ServerKey serverKey = serverKey(bundleName, bundle);
         SslContextBuilder builder = SslContextBuilder.forServer(serverKey.key(), serverKey.chain());
+        protocol.accept(builder);
         SslOptions options = bundle.getOptions();
         if (options.getEnabledProtocols() != null) {
             builder.protocols(options.getEnabledProtocols());

@@ -36,12 +36,15 @@ public final class PercoreNetAutoConfiguration {
 
     /**
      * TLS of the servers that name an SSL bundle, made (and checked) before any server starts;
-     * Spring Boot's {@code SslBundles} reloads the bundles' files when they change.
+     * Spring Boot's {@code SslBundles} reloads the bundles' files when they change. A server's protocol
+     * adds what it needs of its context through a {@link ServerSslContextCustomizer} bean (gRPC: ALPN h2).
      */
     @Bean
     @ConditionalOnMissingBean
-    ServerTlsContexts percoreServerTlsContexts(PercoreConfig config, ObjectProvider<SslBundles> bundles, Environment environment) {
-        return ServerTlsContexts.of(config.getServers(), bundles.getIfAvailable(), PercorePropertySnapshot.of(environment).origins());
+    ServerTlsContexts percoreServerTlsContexts(PercoreConfig config, ObjectProvider<SslBundles> bundles, Environment environment,
+                                               ObjectProvider<ServerSslContextCustomizer> customizers) {
+        return ServerTlsContexts.of(config.getServers(), bundles.getIfAvailable(), PercorePropertySnapshot.of(environment).origins(),
+                customizers.orderedStream().toList());
     }
 
     @Bean

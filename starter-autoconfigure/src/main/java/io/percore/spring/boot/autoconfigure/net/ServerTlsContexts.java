@@ -2,6 +2,7 @@ package io.percore.spring.boot.autoconfigure.net;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.percore.config.ServerConfig;
 import io.percore.config.ServerSslConfig;
 import io.percore.config.schema.ConfigError;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -52,6 +54,15 @@ public final class ServerTlsContexts {
      * @throws InvalidPercoreConfigurationException listing every server whose bundle is missing or unfit
      */
     public static ServerTlsContexts of(Map<String, ServerConfig> servers, SslBundles bundles, Map<String, String> origins) {
+        return of(servers, bundles, origins, List.of());
+    }
+
+    /**
+     * As {@link #of(Map, SslBundles, Map)}, with what some servers' protocols need of their contexts
+     * (gRPC's ALPN h2), at start and at each reload.
+     */
+    public static ServerTlsContexts of(Map<String, ServerConfig> servers, SslBundles bundles, Map<String, String> origins,
+                                       List<ServerSslContextCustomizer> customizers) {
         Map<String, ServerTls> made = new LinkedHashMap<>();
         List<ConfigError> errors = new ArrayList<>();
         servers.forEach((name, config) -> {
@@ -65,10 +76,12 @@ public final class ServerTlsContexts {
                         + "' cannot be looked up: the application has no SslBundles bean (Spring Boot's SslAutoConfiguration) (ssl-bundle)", null));
                 return;
             }
+            Consumer<SslContextBuilder> protocol = builder -> customizers.stream().filter(c -> c.server().equals(name))
+                    .forEach(c -> c.customize(builder));
             try {
                 SslBundle bundle = bundles.getBundle(ssl.getBundle());
-                ServerTls tls = ServerTls.of(BundleSslContexts.serverContext(ssl.getBundle(), bundle, ssl.getClientAuth()));
-                followReloads(name, ssl, bundles, tls);
+                ServerTls tls = ServerTls.of(BundleSslContexts.serverContext(ssl.getBundle(), bundle, ssl.getClientAuth(), protocol));
+                followReloads(name, ssl, bundles, tls, protocol);
                 made.put(name, tls);
                 LOG.info("Server '{}': TLS from SSL bundle '{}' ({}), {}", name, ssl.getBundle(), describe(bundle, ssl.getBundle()), engine());
             } catch (NoSuchSslBundleException e) {
@@ -94,10 +107,10 @@ public final class ServerTlsContexts {
         return Optional.ofNullable(byServer.get(name));
     }
 
-    private static void followReloads(String server, ServerSslConfig ssl, SslBundles bundles, ServerTls tls) {
+    private static void followReloads(String server, ServerSslConfig ssl, SslBundles bundles, ServerTls tls, Consumer<SslContextBuilder> protocol) {
         bundles.addBundleUpdateHandler(ssl.getBundle(), updated -> {
             try {
-                SslContext next = BundleSslContexts.serverContext(ssl.getBundle(), updated, ssl.getClientAuth());
+                SslContext next = BundleSslContexts.serverContext(ssl.getBundle(), updated, ssl.getClientAuth(), protocol);
                 tls.replace(next);
                 LOG.info("Server '{}': SSL bundle '{}' reloaded, new connections get {}", server, ssl.getBundle(), describe(updated, ssl.getBundle()));
             } catch (BundleSslContexts.BundleProblem | RuntimeException e) {

@@ -21,12 +21,10 @@ import io.percore.spring.boot.autoconfigure.config.InvalidPercoreConfigurationEx
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,12 +65,8 @@ class ServerTlsTest {
                 .withPropertyValues(properties.toArray(String[]::new));
     }
 
-    private static Map<String, byte[]> secretOf(TestPki pki, TestPki.Issued issued) throws IOException {
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("tls.crt", Files.readAllBytes(issued.certificateFile()));
-        files.put("tls.key", Files.readAllBytes(issued.keyFile()));
-        files.put("ca.crt", Files.readAllBytes(pki.caFile()));
-        return files;
+    private static Map<String, byte[]> secretOf(TestPki pki, TestPki.Issued issued) {
+        return issued.secretFiles();
     }
 
     /**
