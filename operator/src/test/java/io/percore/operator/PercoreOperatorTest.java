@@ -103,8 +103,12 @@ class PercoreOperatorTest {
         client.resources(io.percore.operator.crd.PercoreService.class).inNamespace(TestResources.NAMESPACE).withName("kv").delete();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                 client.apps().deployments().inNamespace(TestResources.NAMESPACE).withName("kv").get() == null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> get(operator.httpPort(), "/metrics").body()
-                .contains("percore_operator_planned_shards 0.0"));
+        // the delete's own counter is bumped after the cleanup that zeroes the plan: wait for both, or the
+        // scrape below may miss it (it did once on a loaded CI machine)
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            String body = get(operator.httpPort(), "/metrics").body();
+            return body.contains("percore_operator_planned_shards 0.0") && body.contains("operator_sdk_events_delete_total");
+        });
         // What /metrics exports after reconciles: the chart's operator dashboard may query only these (helm's
         // OperatorDashboardTest reads this file, as RbacTest reads the API request records).
         java.nio.file.Path scrape = ApiRequestRecord.DIR.resolveSibling("operator-metrics.txt");
