@@ -8,6 +8,8 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.shard.BlockedClients;
+import io.percore.demo.shard.Keyspace;
+import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,11 +118,11 @@ public final class ClientCommands {
         RedisMessage answer = reply;
         // each shard asked outside a unit of its write path (invokeOnAsync, not mapReduce): answering the
         // client runs the commands it sent after the blocking one, each of which must be its own unit
-        io.percore.demo.shard.Keyspace keyspace = c.keyspace();
-        io.percore.engine.ShardFuture<Long> unblocked = io.percore.engine.ShardFuture.completed(0L);
+        Keyspace keyspace = c.keyspace();
+        ShardFuture<Long> unblocked = ShardFuture.completed(0L);
         for (int shard = 0; shard < keyspace.shardCount(); shard++) {
-            io.percore.engine.ShardFuture<Long> one = keyspace.invokeOnAsync(shard,
-                    st -> io.percore.engine.ShardFuture.completed(st.blockedClients().unblock(id, answer) ? 1L : 0L));
+            ShardFuture<Long> one = keyspace.invokeOnAsync(shard,
+                    st -> ShardFuture.completed(st.blockedClients().unblock(id, answer) ? 1L : 0L));
             unblocked = unblocked.flatMap(n -> one.map(x -> n + x));
         }
         c.replyLater(unblocked.map(RespReplies::integer));

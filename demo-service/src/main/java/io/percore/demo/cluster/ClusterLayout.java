@@ -26,6 +26,9 @@ import java.util.TreeMap;
 public final class ClusterLayout {
 
     /** No layout yet (epoch 0: every node starts so; any layout a control plane sends is newer). */
+    /** Most nodes a layout may list: Redis Cluster's recommended limit, and within the slot table's short indexes. */
+    public static final int MAX_NODES = 1000;
+
     public static final ClusterLayout EMPTY = new ClusterLayout(0, List.of(), new short[KeyHashing.SLOTS], new short[KeyHashing.SLOTS]);
 
     /** One node of the layout. {@code primary} is null for a primary, else its primary's id. */
@@ -179,6 +182,9 @@ public final class ClusterLayout {
                     }
                     if (index.put(id, nodes.size()) != null) {
                         throw new BadLayout("node " + id + " is listed twice");
+                    }
+                    if (nodes.size() == MAX_NODES) {
+                        throw new BadLayout("more than " + MAX_NODES + " nodes (Redis Cluster's own limit of sense)");
                     }
                     nodes.add(new Node(id, f[2], port, primary));
                 }

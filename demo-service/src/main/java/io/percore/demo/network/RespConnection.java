@@ -925,6 +925,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      * ASKING lasts one command, outside MULTI. @return whether it was refused
      */
     private boolean redirected(int id, byte[][] argv) {
+        migratingRoute = null; // a route set for a command refused or held after this check is not the next command's
         String name = commands.fullName(id);
         boolean asking = session.asking || name.equals("restore-asking");
         if (session.multi == null && !name.equals("asking")) {

@@ -188,6 +188,12 @@ class ClusterModeTest {
                     "ERR bad layout: slot 0 is owned by " + ids.get(0) + " and " + ids.get(1)));
             assertThat(c.cmd("CLUSTER", "SETLAYOUT", "6", "node " + ids.get(1) + " 127.0.0.1 1 primary\n"))
                     .isEqualTo(new RespTestClient.Err("ERR bad layout: this node (" + ids.get(0) + ") is not in it"));
+            StringBuilder crowd = new StringBuilder(text);
+            for (int i = 0; i < ClusterLayout.MAX_NODES; i++) {
+                crowd.append(String.format("node %040x 127.0.0.1 1 primary%n", i + 1));
+            }
+            assertThat(c.cmd("CLUSTER", "SETLAYOUT", "6", crowd.toString())).asString()
+                    .contains("more than " + ClusterLayout.MAX_NODES + " nodes");
             assertThat(c.cmd("CLUSTER", "GETLAYOUT")).isEqualTo(List.of(5L, ((List<?>) c.cmd("CLUSTER", "GETLAYOUT")).get(1)));
             assertThat((String) c.cmd("CLUSTER", "INFO")).contains("cluster_current_epoch:5");
         }
