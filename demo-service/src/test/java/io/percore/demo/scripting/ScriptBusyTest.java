@@ -143,7 +143,10 @@ class ScriptBusyTest {
         try (TestServices doomed = TestServices.start(2, DemoSettings.forTests());
              RespTestClient runner = new RespTestClient(doomed.respPort());
              RespTestClient other = new RespTestClient(doomed.respPort());
-             RespTestClient inMulti = new RespTestClient(doomed.respPort())) {
+             // on the shard the script does not run on: a command on the script's own shard while it is busy is
+             // answered only at the shard's next socket poll, and a nested MULTI there was once not answered at all
+             // (known defect, see the demo README's Scripting)
+             RespTestClient inMulti = clientOffShard(doomed, doomed.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
             assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
             assertThat(inMulti.cmd("MULTI")).isEqualTo("OK");
             assertThat(inMulti.cmd("INCR", "xx")).isEqualTo("QUEUED");
@@ -158,5 +161,17 @@ class ScriptBusyTest {
             assertThat(other.cmd("PING")).isEqualTo(new Err(BUSY));
             CompletableFuture.runAsync(doomed::close).get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** A new client on a shard other than {@code shard} (CLIENT INFO's shard= tells where the kernel put it). */
+    private static RespTestClient clientOffShard(TestServices demo, int shard) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            RespTestClient c = new RespTestClient(demo.respPort());
+            if (!((String) c.cmd("CLIENT", "INFO")).contains(" shard=" + shard + " ")) {
+                return c;
+            }
+            c.close();
+        }
+        throw new AssertionError("no connection landed off shard " + shard);
     }
 }
