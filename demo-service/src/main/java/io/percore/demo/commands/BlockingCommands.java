@@ -3,6 +3,7 @@ package io.percore.demo.commands;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.BlockedClients;
 import io.percore.demo.shard.BlockingPop;
+import io.percore.demo.shard.BlockingTries;
 import io.percore.engine.ShardFuture;
 import java.util.List;
 import java.util.function.Supplier;
@@ -44,7 +45,7 @@ final class BlockingCommands {
      */
     static void pop(CommandContext c, CommandContext.PendingReply slot, Request r, boolean blocks) {
         Answer answer = new Answer(c, slot, blocks);
-        start(c, r, answer);
+        start(c, r, answer, BlockingTries.NONE, System.nanoTime());
         answer.returned = true;
         if (!answer.answered) {
             c.beginBarrier();
@@ -74,6 +75,10 @@ final class BlockingCommands {
         }
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's later commands wait from now on, as for a blocked command
+        long since = System.nanoTime();
+        BlockedClients blocked = c.local().blockedClients();
+        // its try begins now, as it was read: a key added anywhere while the admission is away waits for its turn
+        long ticket = c.mayBlock() ? blocked.beginTry(c.keyspace()) : BlockingTries.NONE;
         admission.whenComplete((refusal, failure) -> {
             Request r = null;
             try {
@@ -86,11 +91,12 @@ final class BlockingCommands {
                 refusal = RespReplies.forFailure(bad);
             }
             if (r == null) {
+                blocked.endTry(ticket);
                 slot.complete(refusal);
                 c.endBarrier();
                 return;
             }
-            popHeld(c, slot, r);
+            popHeld(c, slot, r, ticket, since);
         });
     }
 
@@ -100,12 +106,18 @@ final class BlockingCommands {
      * as {@link #pop} does, the answer releasing the barrier.
      */
     static void popHeld(CommandContext c, CommandContext.PendingReply slot, Request r) {
+        popHeld(c, slot, r, BlockingTries.NONE, System.nanoTime());
+    }
+
+    /** {@link #popHeld} for a command whose try began when it was read ({@code ticket}, read at {@code since}). */
+    private static void popHeld(CommandContext c, CommandContext.PendingReply slot, Request r, long ticket, long since) {
         boolean blocks = c.mayBlock();
         Answer answer = new Answer(c, slot, blocks);
         answer.returned = true; // the barrier is up: the answer releases it
         try {
-            start(c, r, answer);
+            start(c, r, answer, ticket, since);
         } catch (RuntimeException closing) {
+            c.local().blockedClients().endTry(ticket);
             if (!answer.answered) {
                 answer.accept(null, closing); // the keyspace is stopping: the slot and the barrier must not stay
             }
@@ -116,7 +128,7 @@ final class BlockingCommands {
         }
     }
 
-    private static void start(CommandContext c, Request r, Answer answer) {
+    private static void start(CommandContext c, Request r, Answer answer, long ticket, long since) {
         long now = System.currentTimeMillis();
         long deadline = BlockedClients.FOREVER;
         if (c.draining()) {
@@ -124,7 +136,8 @@ final class BlockingCommands {
         } else if (r.timeoutMillis() != BlockingTimeout.FOREVER && r.timeoutMillis() < MAX_TIMER_MILLIS) {
             deadline = now + r.timeoutMillis();
         } // a deadline centuries away (Redis's own overflows) is no deadline
-        c.local().blockedClients().block(c.keyspace(), c.session().id(), r.keys(), r.pop(), deadline, answer.blocks, answer::accept);
+        c.local().blockedClients().block(c.keyspace(), c.session().id(), r.keys(), r.pop(), deadline, answer.blocks, ticket, since,
+                answer::accept);
     }
 
     /**

@@ -487,7 +487,8 @@ public final class ListCommands {
 
     /** The memory check of a blocking move on its destination's shard (inline when that is this one). */
     private static ShardFuture<RedisMessage> admission(CommandContext c, byte[] dst) {
-        Keyspace keyspace = c.keyspace();
+        // part of the command's first try (BlockingCommands.popIfAdmitted): let in while that shard serves blocked clients
+        Keyspace keyspace = c.keyspace().forWaiters();
         return keyspace.invokeOn(keyspace.shardOf(dst), st -> refusedForMemory(st.store(), System.currentTimeMillis()));
     }
 

@@ -53,6 +53,8 @@ public final class BlockedClients {
     /** Sequence of this shard's blocking commands; ids are {@code sequence * shards + shard}, unique everywhere. */
     private long sequence;
     private final HashMap<Long, Blocked> byId = new HashMap<>();
+    /** This shard's tries under way (made at the first blocking command). */
+    private BlockingTries.Local tries;
     /** The command each client runs (a connection runs one at a time: it holds its later ones back). */
     private final HashMap<Long, Blocked> byClient = new HashMap<>();
     /** Clients waiting now (their first try over): INFO's blocked_clients. */
@@ -82,21 +84,22 @@ public final class BlockedClients {
         final BiConsumer<RedisMessage, Throwable> answer;
         /** Epoch millis, or {@link #FOREVER}. */
         long deadline;
-        /** When it blocked ({@link System#nanoTime()}): its place among the clients waiting for a key. */
-        final long since = System.nanoTime();
+        /** When its command was read ({@link System#nanoTime()}): its place among the clients waiting for a key. */
+        final long since;
+        /** Its first try's ticket ({@link BlockingTries}) while under way, else {@link BlockingTries#NONE}. */
+        long ticket;
         /** Plan entries visited so far by the first pass. */
         int visited;
         /** Shards that may hold its waiters: those its first try has reached. */
         final BitSet reached = new BitSet();
         boolean waiting;
         boolean done;
-        /** Its first try is under way (counted in the keyspace's tries in flight). */
-        boolean trying;
         Cancellable timer;
 
         Blocked(Keyspace keyspace, long id, long clientId, List<ShardKeys> plan, BlockingPop pop, boolean mayBlock, long deadline,
-                BiConsumer<RedisMessage, Throwable> answer) {
+                long since, BiConsumer<RedisMessage, Throwable> answer) {
             this.keyspace = keyspace;
+            this.since = since;
             this.id = id;
             this.clientId = clientId;
             this.plan = plan;
@@ -133,15 +136,53 @@ public final class BlockedClients {
      */
     public void block(Keyspace keyspace, long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
                       BiConsumer<RedisMessage, Throwable> answer) {
-        Blocked b = new Blocked(keyspace, sequence++ * shardCount + shardId, clientId, plan(keyspace, keys), pop, mayBlock, deadline,
-                answer);
+        block(keyspace, clientId, keys, pop, deadline, mayBlock, BlockingTries.NONE, System.nanoTime(), answer);
+    }
+
+    /**
+     * {@link #block} for a command whose try began already ({@link #beginTry}) when it was read: it
+     * made a hop first (BLMOVE's admission on its destination's shard). {@code ticket} becomes this
+     * command's (ended with it, or here if it may not block); {@code since} is when it was read.
+     */
+    public void block(Keyspace keyspace, long clientId, List<byte[]> keys, BlockingPop pop, long deadline, boolean mayBlock,
+                      long ticket, long since, BiConsumer<RedisMessage, Throwable> answer) {
+        if (!mayBlock) {
+            endTry(ticket);
+            ticket = BlockingTries.NONE;
+        } else if (ticket == BlockingTries.NONE) {
+            ticket = beginTry(keyspace); // a key added anywhere meanwhile waits for this try's turn (KeyWaiters)
+        }
+        Blocked b;
+        try {
+            b = new Blocked(keyspace, sequence++ * shardCount + shardId, clientId, plan(keyspace, keys), pop, mayBlock, deadline,
+                    since, answer);
+        } catch (RuntimeException e) {
+            endTry(ticket);
+            throw e;
+        }
+        b.ticket = ticket;
         byId.put(b.id, b);
         byClient.put(clientId, b);
-        if (mayBlock) {
-            b.trying = true;
-            keyspace.blockingTry(1); // a key added anywhere meanwhile waits for this try's turn (KeyWaiters)
-        }
         nextStep(b);
+    }
+
+    /**
+     * A blocking command of this shard's client was read and starts its first try with a hop of its
+     * own (see {@link #block}): from now on a key added anywhere waits for its turn. @return its ticket,
+     * ended by {@link #block} or {@link #endTry}
+     */
+    public long beginTry(Keyspace keyspace) {
+        if (tries == null) {
+            tries = keyspace.blockingTries().local(shardId);
+        }
+        return tries.begin();
+    }
+
+    /** The try of {@code ticket} ended without a {@link #block} (refused before it could start). */
+    public void endTry(long ticket) {
+        if (tries != null) {
+            tries.end(ticket);
+        }
     }
 
     private static List<ShardKeys> plan(Keyspace keyspace, List<byte[]> keys) {
@@ -236,10 +277,10 @@ public final class BlockedClients {
                 });
     }
 
-    private static void tryOver(Blocked b) {
-        if (b.trying) {
-            b.trying = false;
-            b.keyspace.blockingTry(-1);
+    private void tryOver(Blocked b) {
+        if (b.ticket != BlockingTries.NONE) {
+            endTry(b.ticket);
+            b.ticket = BlockingTries.NONE;
         }
     }
 

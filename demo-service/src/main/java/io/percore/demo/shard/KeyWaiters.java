@@ -367,8 +367,9 @@ public final class KeyWaiters {
      * what was taken to the clients' shards. Sending comes last because a client on this shard is
      * answered inline and may run its next commands at once: they must not find a queue being walked.
      *
-     * <p>With several shards, the shard first waits for a barrier ({@link Keyspace#barrier}) and runs
-     * nothing else meanwhile ({@link ShardReservation#startServing}), as Redis serves before its next
+     * <p>With several shards, the shard first waits for a barrier ({@link Keyspace#barrier}), repeated
+     * while a blocking command's try that began before it is under way ({@link #afterTriesBefore}),
+     * and runs nothing else meanwhile ({@link ShardReservation#startServing}), as Redis serves before its next
      * command: a blocking command another shard read before this write may still be on its way here,
      * and its client must be served first, as Redis serves clients in the order they blocked, and
      * before this write is answered. Blocking commands' tries are let in meanwhile and queue in their
@@ -380,9 +381,10 @@ public final class KeyWaiters {
             return deliverAll(takeFor(drainReady()));
         }
         rounds++;
+        long before = keyspace.blockingTries().issued();
         reservation.startServing();
         ShardPromise<Void> served = new ShardPromise<>();
-        keyspace.barrier().whenComplete((v, failure) -> {
+        afterTriesBefore(before, MAX_TRY_ROUNDS).whenComplete((v, failure) -> {
             List<Delivery> deliveries;
             try {
                 deliveries = takeFor(drainReady());
@@ -401,6 +403,23 @@ public final class KeyWaiters {
         });
         return served;
     }
+
+    /**
+     * A {@link Keyspace#barrier}, again while a blocking command's try that began before this serving
+     * ({@code ticket} or older) is still under way: a try can take several hops before it reaches
+     * this shard (BLMOVE's admission, one step per shard of a multi-key BLPOP), more than one barrier
+     * covers. Tries are let in while this shard serves, so each ends within a few rounds; one parked
+     * behind a transaction on another shard may not, and after {@code rounds} this serving goes on
+     * without it (it then takes its turn after this write, as a command read later would).
+     */
+    private ShardFuture<Void> afterTriesBefore(long ticket, int rounds) {
+        return keyspace.barrier().flatMap(v -> rounds > 1 && keyspace.blockingTries().oldest() <= ticket
+                ? afterTriesBefore(ticket, rounds - 1)
+                : ShardFuture.<Void>completed(null));
+    }
+
+    /** Barriers a serving waits at most for earlier tries (see {@link #afterTriesBefore}). */
+    static final int MAX_TRY_ROUNDS = 64;
 
     private List<WaitQueue> drainReady() {
         List<WaitQueue> round = new ArrayList<>(ready.size());

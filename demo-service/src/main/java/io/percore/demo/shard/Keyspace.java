@@ -41,7 +41,7 @@ public final class Keyspace implements AutoCloseable {
     /** Shards with clients blocked on their keys now, shared by every view (read by every write a connection sends). */
     private final java.util.concurrent.atomic.AtomicInteger shardsWithWaiters;
     /** Blocking commands whose first try has begun and not ended, on any shard (shared by every view). */
-    private final java.util.concurrent.atomic.AtomicInteger blockingTries;
+    private final BlockingTries blockingTries;
     /** The transaction this view works for ({@link ShardReservation#FREE}: none), see {@link #boundTo}. */
     private final long transaction;
     /** The bound transaction's step ({@link #step(int)}); set and read on its coordinating shard only. */
@@ -50,11 +50,11 @@ public final class Keyspace implements AutoCloseable {
     private final TrackedCommand tracked;
 
     private Keyspace(Sharded<ShardState> states) {
-        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger(), null);
+        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new BlockingTries(states.shardCount()), null);
     }
 
     private Keyspace(Sharded<ShardState> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
-                     java.util.concurrent.atomic.AtomicInteger blockingTries, TrackedCommand tracked) {
+                     BlockingTries blockingTries, TrackedCommand tracked) {
         this.states = states;
         this.shardCount = states.shardCount();
         this.transaction = transaction;
@@ -102,7 +102,7 @@ public final class Keyspace implements AutoCloseable {
      * volatile read that changes only when a shard's first waiter comes or its last one goes).
      */
     public boolean anyWaiters() {
-        return shardsWithWaiters.get() != 0 || blockingTries.get() != 0;
+        return shardsWithWaiters.get() != 0 || blockingTries.any();
     }
 
     /**
@@ -110,12 +110,12 @@ public final class Keyspace implements AutoCloseable {
      * may be what it waits for, and the write that added it is answered only once it had its turn.
      */
     public boolean blockingTriesInFlight() {
-        return blockingTries.get() != 0;
+        return blockingTries.any();
     }
 
-    /** A blocking command's first try begins ({@code +1}) or ends ({@code -1}). */
-    void blockingTry(int delta) {
-        blockingTries.addAndGet(delta);
+    /** The blocking commands' tries under way, shared by every view. */
+    BlockingTries blockingTries() {
+        return blockingTries;
     }
 
     /** A shard got its first waiter ({@code +1}) or lost its last one ({@code -1}). */

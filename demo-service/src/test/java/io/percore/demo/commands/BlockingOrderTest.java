@@ -25,6 +25,7 @@ class BlockingOrderTest {
 
     private static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
+    private static final int NOISE_BATCH = 30;
     private static TestServices demo;
     private final List<RespTestClient> opened = new ArrayList<>();
     private final java.util.Map<RespTestClient, Long> ids = new java.util.IdentityHashMap<>();
@@ -134,6 +135,65 @@ class BlockingOrderTest {
         }
     }
 
+    /**
+     * A BLMOVE makes a hop before its try (the memory check on its destination's shard), a BLPOP one
+     * step per shard of its keys: a push read after the command, while those hops are away, still
+     * serves it first, and is answered only once the move is made. (Before: the push was answered at
+     * once, its connection's next command found the element still there, and the command took it later.)
+     */
+    @Test
+    void aPushReadWhileABlockingCommandsTryIsAwayServesItFirst() throws Exception {
+        String list = demo.keyOn(0, "adm:list");
+        String target = demo.keyOn(1, "adm:target");
+        RespTestClient blocked = client(2);
+        RespTestClient r = client(0);
+        // the blocked client's shard kept busy by a pipeline of its own keys: the answer of the admission
+        // reaches it a loop turn after what told the pusher the BLMOVE was read (so the push comes first)
+        RespTestClient noisy = client(2);
+        byte[] batch = noise(demo.keyOn(2, "adm:noise"), NOISE_BATCH);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread noise = new Thread(() -> {
+            try {
+                while (!stop.get()) {
+                    noisy.send(batch);
+                    for (int i = 0; i < NOISE_BATCH; i++) {
+                        noisy.read();
+                    }
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }, "noise");
+        noise.start();
+        try {
+            for (int round = 0; round < 80; round++) {
+                r.cmd("DEL", list, target);
+                boolean move = round % 2 == 0;
+                // the push follows the read closely; a BLPOP's try steps to the first key's shard (target's) first
+                block(r, blocked, round, 0, move ? new String[] {"BLMOVE", list, target, "RIGHT", "LEFT", "0"}
+                        : new String[] {"BLPOP", target, list, "0"});
+                r.send(concat(concat(RespTestClient.encode("LPUSH", list, "foo"), RespTestClient.encode("LLEN", list)),
+                        RespTestClient.encode("LRANGE", target, "0", "-1")));
+                assertThat(r.read()).isEqualTo(1L);
+                assertThat(r.read()).as("round " + round + ": the pusher's next command finds the element taken").isEqualTo(0L);
+                assertThat(r.read()).as("round " + round + ": and moved").isEqualTo(move ? List.of("foo") : List.of());
+                assertThat(blocked.read()).isEqualTo(move ? "foo" : List.of(list, "foo"));
+            }
+        } finally {
+            stop.set(true);
+            noise.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    private static byte[] noise(String key, int commands) {
+        byte[] one = RespTestClient.encode("SET", key, "x".repeat(64));
+        byte[] all = new byte[one.length * commands];
+        for (int i = 0; i < commands; i++) {
+            System.arraycopy(one, 0, all, i * one.length, one.length);
+        }
+        return all;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /**
@@ -142,6 +202,11 @@ class BlockingOrderTest {
      * is read here, the command's is left for the test.
      */
     private void block(RespTestClient control, RespTestClient waiter, int round, String... command) throws Exception {
+        block(control, waiter, round, 1, command);
+    }
+
+    /** {@link #block}, polling every {@code pollMillis} (0: at once again, to act as soon as the command was read). */
+    private void block(RespTestClient control, RespTestClient waiter, int round, int pollMillis, String[] command) throws Exception {
         String name = "w" + round;
         byte[] setName = RespTestClient.encode("CLIENT", "SETNAME", name);
         byte[] blocking = RespTestClient.encode(command);
@@ -161,7 +226,7 @@ class BlockingOrderTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the server did not read client " + id + "'s command: " + line);
             }
-            Thread.sleep(1);
+            Thread.sleep(pollMillis);
         }
     }
 
