@@ -287,19 +287,30 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             io.netty.util.ReferenceCountUtil.release(message);
             return;
         }
-        if (!pushFlushScheduled) {
+        if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
+            // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
             pushFlushScheduled = true;
             responder.holdFlush();
-            shard.execute(() -> {
-                pushFlushScheduled = false;
-                responder.releaseFlush();
-                checkMemory();
-            });
+            shard.execute(this::releasePushFlush);
         }
         responder.push(message);
         long hard = server.config().outputLimits().pubsub().hardBytes();
         if (hard > 0 && responder.pendingOutboundBytes() > hard) {
             checkMemory(); // past the hard limit: now, not at the end of the turn
+        }
+    }
+
+    /**
+     * The end of the turn in which messages were pushed: they leave in one flush. Also run when a
+     * script on this shard goes busy, which keeps the turn from ending until the script does, so
+     * that neither the messages nor the replies after them wait for it.
+     */
+    @Override
+    public void releasePushFlush() {
+        if (pushFlushScheduled) {
+            pushFlushScheduled = false;
+            responder.releaseFlush();
+            checkMemory();
         }
     }
 
@@ -757,6 +768,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if ((modes | server.commandHooks) != 0 && heldOrRefused(id, argv)) {
             return;
         }
+        if (waitsForHolds(id) && refusedForBusyScript(id, spec)) {
+            return;
+        }
         if (session.multi != null && TransactionCommands.queues(spec)) {
             if (commands.refusedInMulti(id)) {
                 reject(id, new RespError("ERR Command not allowed inside a transaction"));
@@ -812,6 +826,24 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 responder.replyAndClose(RespReplies.NOTHING);
             }
         }
+    }
+
+    /** EXEC, or a command outside MULTI that may span shards: it reserves its shards, so it would wait behind a script's hold. */
+    private boolean waitsForHolds(int id) {
+        return session.multi != null ? commands.fullName(id).equals("exec") : commands.spansShards(id);
+    }
+
+    /**
+     * Redis's processCommand while a script is busy, for a command that would otherwise wait for the
+     * busy shard until the script ends (sent before this shard's poll heard of it): refused now.
+     */
+    private boolean refusedForBusyScript(int id, CommandSpec spec) {
+        String busy = server.busyScriptNow();
+        if (busy == null || spec.flags().contains("allow_busy")) {
+            return false;
+        }
+        reject(id, new RespError(busy));
+        return true;
     }
 
     /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */
