@@ -768,9 +768,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if ((modes | server.commandHooks) != 0 && heldOrRefused(id, argv)) {
             return;
         }
-        if (waitsForHolds(id) && refusedForBusyScript(id, spec)) {
-            return;
-        }
         if (session.multi != null && TransactionCommands.queues(spec)) {
             if (commands.refusedInMulti(id)) {
                 reject(id, new RespError("ERR Command not allowed inside a transaction"));
@@ -783,6 +780,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             session.multi.queue(id, spec, argv);
             reply(TransactionCommands.QUEUED);
             return;
+        }
+        if (session.multi != null && refusedForBusyScript(id, spec)) {
+            return; // EXEC (the other commands not queued are allow_busy)
         }
         command = id;
         commandArgv = argv;
@@ -800,6 +800,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 TransactionCommands.runAloneUnless(this, spec, argv, TransactionCommands.shardsOfKeys(spec, argv, keyspace),
                         bound -> Cluster.refusalWhileMigrating(bound, route, argv));
             } else if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
+                String busy = server.busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC (below)
+                if (busy != null) {
+                    throw new RespError(busy);
+                }
                 TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as every Redis command
             } else {
                 spec.handler().handle(this, argv);
@@ -828,14 +832,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** EXEC, or a command outside MULTI that may span shards: it reserves its shards, so it would wait behind a script's hold. */
-    private boolean waitsForHolds(int id) {
-        return session.multi != null ? commands.fullName(id).equals("exec") : commands.spansShards(id);
-    }
-
     /**
-     * Redis's processCommand while a script is busy, for a command that would otherwise wait for the
-     * busy shard until the script ends (sent before this shard's poll heard of it): refused now.
+     * Redis's processCommand while a script is busy, for EXEC, which reserves its shards and would
+     * otherwise wait behind the busy script's hold until the script ends when sent before this
+     * shard's poll heard of it: refused now (EXECABORT).
      */
     private boolean refusedForBusyScript(int id, CommandSpec spec) {
         String busy = server.busyScriptNow();

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * script lets its shard read their sockets), also those whose command waited behind the script's
  * hold before it went busy; SCRIPT KILL from either shard ends it with Redis's error, and the
  * connection that sent it goes on with what it pipelined; a script that wrote is UNKILLABLE;
- * EXEC while busy aborts the transaction, also one sent before its own shard polled the busy flag;
+ * EXEC while busy aborts the transaction, and a command spanning shards is refused, also when sent
+ * before its own shard polled the busy flag;
  * a tracking client on the busy shard gets the invalidation the script's write pushed and its
  * replies while the script runs; closing the service ends a script that wrote.
  */
@@ -50,6 +51,9 @@ class ScriptBusyTest {
             c.close();
         }
         opened.clear();
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("SCRIPT", "KILL"); // a test that failed with its script running leaves none for the next (NOTBUSY otherwise)
+        }
     }
 
     /** A new client on {@code shard} (the kernel spreads connections; CLIENT INFO's shard= tells). */
@@ -63,8 +67,11 @@ class ScriptBusyTest {
             RespTestClient c = new RespTestClient(service.respPort());
             opened.add(c);
             Object info;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while ((info = c.cmd("CLIENT", "INFO")) instanceof Err) {
-                Thread.sleep(10); // -BUSY: its shard has not yet heard that the last script ended
+                // -BUSY: its shard has not yet heard that the last script ended
+                assertThat(System.nanoTime() - deadline).as("still busy: " + info).isNegative();
+                Thread.sleep(10);
             }
             if (((String) info).contains(" shard=" + shard)) {
                 return c;
@@ -149,25 +156,36 @@ class ScriptBusyTest {
     }
 
     @Test
-    void anExecSentAsTheScriptWentBusyIsAbortedWhicheverShardItIsOn() throws Exception {
+    void anExecOrACommandSpanningShardsSentAsTheScriptWentBusyIsRefusedWhicheverShardItIsOn() throws Exception {
         RespTestClient runner = on(0);
         assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
-        for (int round = 0; round < 10; round++) {
-            int busyShard = demo.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            // the busy check on the script's shard (answered -BUSY the moment the script goes busy), the transaction on
-            // either shard: the one that has not polled the scripts' flags yet too (it must not wait behind the script)
+        int busyShard = demo.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int round = 0; round < 12; round++) {
+            // the busy check on the script's shard (answered -BUSY the moment the script goes busy); the transaction and
+            // the SUNIONSTORE on either shard, the one that has not polled the scripts' flags yet too: neither may wait behind the
+            // script's hold, and whichever goes first is the one sent before its shard polled
             RespTestClient check = on(busyShard);
             RespTestClient inMulti = on(round % 2);
+            RespTestClient spanning = on(round % 2);
             assertThat(inMulti.cmd("MULTI")).isEqualTo("OK");
             assertThat(inMulti.cmd("INCR", "k")).isEqualTo("QUEUED");
             runner.send(RespTestClient.encode("EVAL", "redis.call('get', KEYS[1]) while true do end", "1", "k"));
             awaitBusy(check, 30);
-            assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+            // held across its shards as a transaction of its own (as EXEC holds them)
+            String[] union = {"SUNIONSTORE", demo.keyOn(0, "union"), demo.keyOn(1, "a")};
+            if (round % 4 < 2) {
+                assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+                assertThat(spanning.cmd(union)).isEqualTo(new Err(BUSY));
+            } else {
+                assertThat(spanning.cmd(union)).isEqualTo(new Err(BUSY));
+                assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+            }
             assertThat(check.cmd("SCRIPT", "KILL")).isEqualTo("OK");
             assertThat(runner.read()).isInstanceOf(Err.class);
             awaitNotBusy(inMulti);
             awaitNotBusy(check);
         }
+        assertThat(runner.cmd("SUNIONSTORE", demo.keyOn(0, "union"), demo.keyOn(1, "a"))).isEqualTo(0L); // not refused when not busy
     }
 
     @Test
