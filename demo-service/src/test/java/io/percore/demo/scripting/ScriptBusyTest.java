@@ -185,6 +185,7 @@ class ScriptBusyTest {
             awaitNotBusy(inMulti);
             awaitNotBusy(check);
         }
+        awaitNotBusy(runner); // its shard too has heard that the last script ended
         assertThat(runner.cmd("SUNIONSTORE", demo.keyOn(0, "union"), demo.keyOn(1, "a"))).isEqualTo(0L); // not refused when not busy
     }
 
