@@ -161,9 +161,12 @@ public final class DemoService implements AutoCloseable {
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             Scripting scripts = scripting;
-            // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis)
-            servers.fromOutside().invokeOnAll(server -> io.percore.engine.Shard.current().scheduleAtFixedRate(
-                    BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()))).join();
+            // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis), and
+            // before a command that would wait for other shards' holds (ServerShard.busyScriptNow)
+            servers.fromOutside().invokeOnAll(server -> {
+                server.busyScriptSource(scripts::busyError);
+                io.percore.engine.Shard.current().scheduleAtFixedRate(BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()));
+            }).join();
             replication.listeningPort(resp.port());
             replication.startLink();
             cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon

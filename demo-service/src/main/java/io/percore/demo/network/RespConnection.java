@@ -287,19 +287,30 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             io.netty.util.ReferenceCountUtil.release(message);
             return;
         }
-        if (!pushFlushScheduled) {
+        if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
+            // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
             pushFlushScheduled = true;
             responder.holdFlush();
-            shard.execute(() -> {
-                pushFlushScheduled = false;
-                responder.releaseFlush();
-                checkMemory();
-            });
+            shard.execute(this::releasePushFlush);
         }
         responder.push(message);
         long hard = server.config().outputLimits().pubsub().hardBytes();
         if (hard > 0 && responder.pendingOutboundBytes() > hard) {
             checkMemory(); // past the hard limit: now, not at the end of the turn
+        }
+    }
+
+    /**
+     * The end of the turn in which messages were pushed: they leave in one flush. Also run when a
+     * script on this shard goes busy, which keeps the turn from ending until the script does, so
+     * that neither the messages nor the replies after them wait for it.
+     */
+    @Override
+    public void releasePushFlush() {
+        if (pushFlushScheduled) {
+            pushFlushScheduled = false;
+            responder.releaseFlush();
+            checkMemory();
         }
     }
 
@@ -770,6 +781,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             reply(TransactionCommands.QUEUED);
             return;
         }
+        if (session.multi != null && refusedForBusyScript(id, spec)) {
+            return; // EXEC (the other commands not queued are allow_busy)
+        }
         command = id;
         commandArgv = argv;
         commandStart = lastTick;
@@ -786,6 +800,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 TransactionCommands.runAloneUnless(this, spec, argv, TransactionCommands.shardsOfKeys(spec, argv, keyspace),
                         bound -> Cluster.refusalWhileMigrating(bound, route, argv));
             } else if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
+                String busy = server.busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC (below)
+                if (busy != null) {
+                    throw new RespError(busy);
+                }
                 TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as every Redis command
             } else {
                 spec.handler().handle(this, argv);
@@ -812,6 +830,20 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 responder.replyAndClose(RespReplies.NOTHING);
             }
         }
+    }
+
+    /**
+     * Redis's processCommand while a script is busy, for EXEC, which reserves its shards and would
+     * otherwise wait behind the busy script's hold until the script ends when sent before this
+     * shard's poll heard of it: refused now (EXECABORT).
+     */
+    private boolean refusedForBusyScript(int id, CommandSpec spec) {
+        String busy = server.busyScriptNow();
+        if (busy == null || spec.flags().contains("allow_busy")) {
+            return false;
+        }
+        reject(id, new RespError(busy));
+        return true;
     }
 
     /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */

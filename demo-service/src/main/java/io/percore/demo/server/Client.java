@@ -50,6 +50,9 @@ public interface Client {
      */
     void resumeAfterHold();
 
+    /** Flushes the messages pushed to it this turn now, not at the end of the turn (a script on its shard went busy). */
+    void releasePushFlush();
+
     /** A CLIENT PAUSE that held its commands is over: they run now, in order. */
     void resumeAfterPause();
 

@@ -38,6 +38,13 @@ public final class ClientRegistry {
         }
     }
 
+    /** Flushes what was pushed to this shard's clients this turn now (see {@link Client#releasePushFlush}). */
+    public void releasePushFlushes() {
+        for (Client c : new ArrayList<>(byId.values())) {
+            c.releasePushFlush();
+        }
+    }
+
     /** This shard's share of {@code maxclients}: every shard takes an equal part, as with maxmemory. */
     public static long shardLimit(ConfigValues config, int shards) {
         return (config.maxClients() + shards - 1) / shards;

@@ -264,6 +264,29 @@ public final class ServerShard implements AutoCloseable {
         return busyScript;
     }
 
+    /** Where {@link #busyScriptNow} reads whether a script is busy anywhere at this moment (the scripting's shared flags). */
+    private java.util.function.Supplier<String> busyScriptSource = () -> null;
+
+    public void busyScriptSource(java.util.function.Supplier<String> source) {
+        this.busyScriptSource = source;
+    }
+
+    /**
+     * The -BUSY error if a script is busy on any shard at this moment, else null: for a command about
+     * to wait for other shards' holds (EXEC, a command spanning shards), which would otherwise wait
+     * behind a busy script's hold until it ends when sent before this shard's next poll of the flags.
+     */
+    public String busyScriptNow() {
+        if (busyScript != null) {
+            return busyScript;
+        }
+        String error = busyScriptSource.get();
+        if (error != null) {
+            busyScript(error); // heard now rather than at the next poll
+        }
+        return error;
+    }
+
     /** Scripting's poll on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
     public void busyScript(String error) {
         if (!java.util.Objects.equals(error, busyScript)) {
@@ -279,6 +302,7 @@ public final class ServerShard implements AutoCloseable {
      */
     public void busyScriptHere(String error) {
         busyScript(error);
+        clients.releasePushFlushes(); // their flush was a task for the end of the turn, which the script keeps from ending
         clients.resumeHeldCommands();
     }
 

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
  * script lets its shard read their sockets), also those whose command waited behind the script's
  * hold before it went busy; SCRIPT KILL from either shard ends it with Redis's error, and the
  * connection that sent it goes on with what it pipelined; a script that wrote is UNKILLABLE;
- * EXEC while busy aborts the transaction; closing the service ends a script that wrote.
+ * EXEC while busy aborts the transaction, and a command spanning shards is refused, also when sent
+ * before its own shard polled the busy flag;
+ * a tracking client on the busy shard gets the invalidation the script's write pushed and its
+ * replies while the script runs; closing the service ends a script that wrote.
  */
 class ScriptBusyTest {
 
@@ -48,14 +51,29 @@ class ScriptBusyTest {
             c.close();
         }
         opened.clear();
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            c.cmd("SCRIPT", "KILL"); // a test that failed with its script running leaves none for the next (NOTBUSY otherwise)
+        }
     }
 
     /** A new client on {@code shard} (the kernel spreads connections; CLIENT INFO's shard= tells). */
-    private RespTestClient on(int shard) throws IOException {
+    private RespTestClient on(int shard) throws IOException, InterruptedException {
+        return on(demo, shard);
+    }
+
+    /** A new client of {@code service} on {@code shard}. */
+    private RespTestClient on(TestServices service, int shard) throws IOException, InterruptedException {
         for (int i = 0; i < 200; i++) {
-            RespTestClient c = new RespTestClient(demo.respPort());
+            RespTestClient c = new RespTestClient(service.respPort());
             opened.add(c);
-            if (((String) c.cmd("CLIENT", "INFO")).contains(" shard=" + shard)) {
+            Object info;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((info = c.cmd("CLIENT", "INFO")) instanceof Err) {
+                // -BUSY: its shard has not yet heard that the last script ended
+                assertThat(System.nanoTime() - deadline).as("still busy: " + info).isNegative();
+                Thread.sleep(10);
+            }
+            if (((String) info).contains(" shard=" + shard)) {
                 return c;
             }
         }
@@ -81,7 +99,7 @@ class ScriptBusyTest {
         }
     }
 
-    private Map<Integer, RespTestClient> oneOnEachShard() throws IOException {
+    private Map<Integer, RespTestClient> oneOnEachShard() throws IOException, InterruptedException {
         Map<Integer, RespTestClient> byShard = new HashMap<>();
         byShard.put(0, on(0));
         byShard.put(1, on(1));
@@ -138,19 +156,76 @@ class ScriptBusyTest {
     }
 
     @Test
+    void anExecOrACommandSpanningShardsSentAsTheScriptWentBusyIsRefusedWhicheverShardItIsOn() throws Exception {
+        RespTestClient runner = on(0);
+        assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
+        int busyShard = demo.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int round = 0; round < 12; round++) {
+            // the busy check on the script's shard (answered -BUSY the moment the script goes busy); the transaction and
+            // the SUNIONSTORE on either shard, the one that has not polled the scripts' flags yet too: neither may wait behind the
+            // script's hold, and whichever goes first is the one sent before its shard polled
+            RespTestClient check = on(busyShard);
+            RespTestClient inMulti = on(round % 2);
+            RespTestClient spanning = on(round % 2);
+            assertThat(inMulti.cmd("MULTI")).isEqualTo("OK");
+            assertThat(inMulti.cmd("INCR", "k")).isEqualTo("QUEUED");
+            runner.send(RespTestClient.encode("EVAL", "redis.call('get', KEYS[1]) while true do end", "1", "k"));
+            awaitBusy(check, 30);
+            // held across its shards as a transaction of its own (as EXEC holds them)
+            String[] union = {"SUNIONSTORE", demo.keyOn(0, "union"), demo.keyOn(1, "a")};
+            if (round % 4 < 2) {
+                assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+                assertThat(spanning.cmd(union)).isEqualTo(new Err(BUSY));
+            } else {
+                assertThat(spanning.cmd(union)).isEqualTo(new Err(BUSY));
+                assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
+            }
+            assertThat(check.cmd("SCRIPT", "KILL")).isEqualTo("OK");
+            assertThat(runner.read()).isInstanceOf(Err.class);
+            awaitNotBusy(inMulti);
+            awaitNotBusy(check);
+        }
+        awaitNotBusy(runner); // its shard too has heard that the last script ended
+        assertThat(runner.cmd("SUNIONSTORE", demo.keyOn(0, "union"), demo.keyOn(1, "a"))).isEqualTo(0L); // not refused when not busy
+    }
+
+    @Test
+    void aTrackingClientOnTheBusyShardGetsTheScriptsInvalidationAndItsRepliesWhileTheScriptRuns() throws Exception {
+        // a service of its own: the script writes, so only closing the service ends it
+        try (TestServices doomed = TestServices.start(2, DemoSettings.forTests())) {
+            int busyShard = doomed.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            RespTestClient runner = on(doomed, busyShard);
+            RespTestClient tracker = on(doomed, busyShard);
+            RespTestClient check = on(doomed, busyShard);
+            tracker.cmd("HELLO", "3");
+            assertThat(tracker.cmd("CLIENT", "TRACKING", "on")).isEqualTo("OK");
+            assertThat(tracker.cmd("GET", "k")).isEqualTo(new RespTestClient.Null3());
+            assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
+            // as in Redis (which writes it from processEventsWhileBlocked), the invalidation is pushed as the script writes, before it is busy: its flush waited for the end of the
+            // shard's turn, which the script keeps from coming, and so did every reply after it (none came at all)
+            runner.send(RespTestClient.encode("EVAL", "redis.call('set', KEYS[1], 'y') while true do end", "1", "k"));
+            awaitBusy(check, 30);
+            assertThat(tracker.read()).isEqualTo(new RespTestClient.Push3(List.of("invalidate", List.of("k"))));
+            assertThat(tracker.cmd("PING")).isEqualTo(new Err(BUSY));
+            CompletableFuture.runAsync(doomed::close).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aScriptThatWroteIsUnkillableExecWhileBusyAbortsAndClosingTheServiceEndsIt() throws Exception {
-        // a service of its own: nothing but closing it ends this script
+        // a service of its own: nothing but closing it ends this script; each client on whichever shard the kernel gives it
         try (TestServices doomed = TestServices.start(2, DemoSettings.forTests());
              RespTestClient runner = new RespTestClient(doomed.respPort());
-             // both on the shard the script does not run on, so that awaitBusy(other) shows that shard knows the
-             // script is busy before inMulti's EXEC (which, sent earlier, parks behind the script's hold on its keys'
-             // shard instead of being refused: known defect), and a nested MULTI on the script's own shard was once
-             // not answered at all (known defect, see the demo README's Scripting)
-             RespTestClient other = clientOffShard(doomed, doomed.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-             RespTestClient inMulti = clientOffShard(doomed, doomed.service.keyspace().shardOf("k".getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+             RespTestClient other = new RespTestClient(doomed.respPort());
+             RespTestClient inMulti = new RespTestClient(doomed.respPort());
+             RespTestClient tracker = new RespTestClient(doomed.respPort())) {
             assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "20")).isEqualTo("OK");
             assertThat(inMulti.cmd("MULTI")).isEqualTo("OK");
             assertThat(inMulti.cmd("INCR", "xx")).isEqualTo("QUEUED");
+            // a tracking client that read k: the script's write of k pushes it an invalidation while the script runs
+            tracker.cmd("HELLO", "3");
+            assertThat(tracker.cmd("CLIENT", "TRACKING", "on")).isEqualTo("OK");
+            assertThat(tracker.cmd("GET", "k")).isEqualTo(new RespTestClient.Null3());
             runner.send(RespTestClient.encode("EVAL", "redis.call('set', KEYS[1], 'y') while true do end", "1", "k"));
             awaitBusy(other, 30);
             assertThat(other.cmd("SCRIPT", "KILL")).isEqualTo(new Err("UNKILLABLE Sorry the script already executed write commands "
@@ -160,19 +235,14 @@ class ScriptBusyTest {
             assertThat(inMulti.cmd("EXEC")).isEqualTo(new Err("EXECABORT Transaction discarded because of: " + BUSY));
             assertThat(inMulti.cmd("PING", "out of multi")).isEqualTo(new Err(BUSY));
             assertThat(other.cmd("PING")).isEqualTo(new Err(BUSY));
+            Object reply = tracker.cmd("PING");
+            if (reply instanceof RespTestClient.Push3 push) {
+                // on the script's shard, where the invalidation is pushed as the script writes: it comes first
+                assertThat(push.items()).isEqualTo(List.of("invalidate", List.of("k")));
+                reply = tracker.read();
+            }
+            assertThat(reply).isEqualTo(new Err(BUSY));
             CompletableFuture.runAsync(doomed::close).get(60, TimeUnit.SECONDS);
         }
-    }
-
-    /** A new client on a shard other than {@code shard} (CLIENT INFO's shard= tells where the kernel put it). */
-    private static RespTestClient clientOffShard(TestServices demo, int shard) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            RespTestClient c = new RespTestClient(demo.respPort());
-            if (!((String) c.cmd("CLIENT", "INFO")).contains(" shard=" + shard + " ")) {
-                return c;
-            }
-            c.close();
-        }
-        throw new AssertionError("no connection landed off shard " + shard);
     }
 }
