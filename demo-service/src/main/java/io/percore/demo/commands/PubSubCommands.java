@@ -167,11 +167,20 @@ public final class PubSubCommands {
     }
 
     public static void publish(CommandContext c, byte[][] argv) {
-        c.replyLater(c.pubsub().publish(argv[1], argv[2], false).map(RespReplies::integer));
+        publish(c, argv, false);
     }
 
     public static void spublish(CommandContext c, byte[][] argv) {
-        c.replyLater(c.pubsub().publish(argv[1], argv[2], true).map(RespReplies::integer));
+        publish(c, argv, true);
+    }
+
+    private static void publish(CommandContext c, byte[][] argv, boolean shard) {
+        if (c.answersAtOnce()) {
+            // a script's redis.call (Redisson's unlock): delivered everywhere, counted on this shard (Redis Cluster's count)
+            c.reply(RespReplies.integer(c.pubsub().publishHere(argv[1], argv[2], shard)));
+            return;
+        }
+        c.replyLater(c.pubsub().publish(argv[1], argv[2], shard).map(RespReplies::integer));
     }
 
     /** PUBSUB CHANNELS|NUMSUB|NUMPAT|SHARDCHANNELS|SHARDNUMSUB|HELP, over every shard's table. */

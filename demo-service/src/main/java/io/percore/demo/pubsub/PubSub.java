@@ -53,6 +53,22 @@ public final class PubSub implements AutoCloseable {
         return tables.mapReduce(t -> t.deliver(channel, message, shard), 0L, Long::sum);
     }
 
+    /**
+     * PUBLISH from a script, which cannot wait for other shards: this shard's subscribers get the
+     * message now, the other shards' as soon as those shards run the message sent them (in order with
+     * whatever this shard published to them before). The count is this shard's subscribers', as a
+     * Redis Cluster node counts only its own clients.
+     */
+    public long publishHere(byte[] channel, byte[] message, boolean shard) {
+        int here = io.percore.engine.Shard.current().id();
+        for (int s = 0; s < tables.shardCount(); s++) {
+            if (s != here) {
+                tables.invokeOn(s, t -> t.deliver(channel, message, shard));
+            }
+        }
+        return tables.local().deliver(channel, message, shard);
+    }
+
     /** Maps every shard's table and folds the results on the calling shard (PUBSUB CHANNELS, NUMSUB, NUMPAT). */
     public <R> ShardFuture<R> mapReduce(Function<ChannelTable, R> mapper, R identity, BinaryOperator<R> reducer) {
         return tables.mapReduce(mapper, identity, reducer);
