@@ -74,7 +74,8 @@ public final class SortCommands {
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command runs after this one, as in Redis
-        keyspace.invokeOn(keyspace.shardOf(q.key), st -> SortSource.read(st.store(), q, System.currentTimeMillis()))
+        boolean fromScript = c.answersAtOnce();
+        keyspace.invokeOn(keyspace.shardOf(q.key), st -> SortSource.read(st.store(), q, System.currentTimeMillis(), fromScript))
                 .flatMap(source -> order(keyspace, q, source, c.answersAtOnce()).flatMap(positions -> output(keyspace, q, source, positions)))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));

@@ -12,8 +12,9 @@ import io.percore.demo.resp.RespReplies;
  * What SORT reads on the shard of the sorted key (the first half of Redis's
  * {@code sortCommandGeneric}): the elements to sort and the output range that LIMIT leaves, with
  * Redis's clamping. An unsorted list or sorted set (BY without {@code *}) is read in its own order,
- * reversed by DESC, and only the LIMIT range of it; an unsorted set read for STORE is sorted ALPHA
- * instead, as Redis does so that the stored result does not depend on the set's internal order.
+ * reversed by DESC, and only the LIMIT range of it; an unsorted set read for STORE, or by a script,
+ * is sorted ALPHA instead, as Redis does so that what is stored or replicated does not depend on the
+ * set's internal order.
  *
  * @param elements  the elements to sort (or already in output order when {@link #dontSort})
  * @param start     first output position in the sorted elements
@@ -26,8 +27,11 @@ record SortSource(byte[][] elements, int start, int end, boolean dontSort, boole
 
     private static final byte[][] NONE = new byte[0][];
 
-    /** @throws RespError WRONGTYPE when the key is not a list, set or sorted set */
-    static SortSource read(ValueStore ks, SortQuery q, long now) {
+    /**
+     * @param fromScript the SORT is a script's {@code redis.call}
+     * @throws RespError WRONGTYPE when the key is not a list, set or sorted set
+     */
+    static SortSource read(ValueStore ks, SortQuery q, long now, boolean fromScript) {
         ValueType type = ks.typeOf(q.key, now);
         if (type != null && type != ValueType.LIST && type != ValueType.SET && type != ValueType.ZSET) {
             throw new RespError(RespReplies.WRONGTYPE);
@@ -35,7 +39,7 @@ record SortSource(byte[][] elements, int start, int end, boolean dontSort, boole
         boolean dontSort = q.dontSort;
         boolean alpha = q.alpha;
         SortPattern by = q.by;
-        if (dontSort && type == ValueType.SET && q.store != null) {
+        if (dontSort && type == ValueType.SET && (q.store != null || fromScript)) {
             dontSort = false;
             alpha = true;
             by = null;

@@ -107,13 +107,18 @@ public final class StreamReadCommands {
         }
     }
 
-    private static Args parse(byte[][] argv, boolean xreadgroup) {
+    /** {@code fromScript}: a script's {@code redis.call}, where BLOCK is refused (Redis keeps it so for Lua rather than ignoring it). */
+    private static Args parse(byte[][] argv, boolean xreadgroup, boolean fromScript) {
         Args a = new Args();
         for (int i = 1; i < argv.length; i++) {
             int more = argv.length - i - 1;
             String opt = StreamIds.cString(argv[i]);
             String o = opt == null ? "" : opt.toLowerCase(Locale.ROOT);
             if (o.equals("block") && more > 0) {
+                if (fromScript) {
+                    throw new RespError("ERR " + new String(argv[0], java.nio.charset.StandardCharsets.ISO_8859_1)
+                            + " command is not allowed with BLOCK option from scripts");
+                }
                 i++;
                 if (!RespNumbers.isLong(argv[i])) {
                     throw new RespError("ERR timeout is not an integer or out of range");
@@ -265,7 +270,7 @@ public final class StreamReadCommands {
     // ------------------------------------------------------------------ the command
 
     private static void read(CommandContext c, byte[][] argv, boolean xreadgroup) {
-        Args a = parse(argv, xreadgroup);
+        Args a = parse(argv, xreadgroup, c.answersAtOnce());
         Keyspace keyspace = c.keyspace();
         Map<Integer, List<Integer>> byShard = new LinkedHashMap<>(); // shards in the order of their first stream
         for (int i = 0; i < a.streams; i++) {
