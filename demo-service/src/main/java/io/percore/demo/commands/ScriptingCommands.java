@@ -92,8 +92,16 @@ public final class ScriptingCommands {
                 throw new RespError(CROSS_SHARD);
             }
         }
+        io.percore.demo.tracking.TrackedCommand trackedReads = null;
+        io.percore.demo.tracking.ClientTracking tracking = c.session().tracking;
+        if (tracking != null && tracking.remembersReads() && keys.length > 0) {
+            // its declared keys are remembered once the script calls a read command (ScriptRun), on their shard
+            int[] owners = new int[keys.length];
+            Arrays.fill(owners, target);
+            trackedReads = tracking.command(c.session().id(), c.shard().id(), keys, owners);
+        }
         ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, keys, args, readOnly, c.keyspace(), c.servers(), c.pubsub(),
-                c.settings(), c.commands());
+                c.settings(), c.commands(), trackedReads);
         Scripting s = scripting;
         // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
         CommandContext.PendingReply slot = c.reserve();

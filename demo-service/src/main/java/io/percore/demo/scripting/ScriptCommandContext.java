@@ -59,9 +59,17 @@ final class ScriptCommandContext implements CommandContext {
         return Shard.current();
     }
 
+    /** The keyspace a read command the script calls runs against when its keys are to be tracked, else null. */
+    private Keyspace tracking;
+
+    /** The next command's reads are remembered for {@code reads}'s client (null: none). */
+    void tracking(io.percore.demo.tracking.TrackedCommand reads) {
+        tracking = reads == null ? null : keyspace.trackedBy(reads);
+    }
+
     @Override
     public Keyspace keyspace() {
-        return keyspace;
+        return tracking != null ? tracking : keyspace;
     }
 
     @Override

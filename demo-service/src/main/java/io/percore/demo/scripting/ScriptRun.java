@@ -1,5 +1,6 @@
 package io.percore.demo.scripting;
 
+import io.percore.demo.tracking.TrackedCommand;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandSpec;
@@ -47,8 +48,17 @@ final class ScriptRun {
     /** What the script holds in its shard's Lua state, and its bound. */
     final LuaMemory memory;
 
+    /**
+     * The calling client's tracking of the script's declared keys when it remembers reads, else null:
+     * Redis 7.0 remembers a script's declared keys once the script calls a read-only command
+     * (trackingRememberKeys after EVAL), and nothing for a script that only writes. Each read command
+     * the script calls runs with it, remembering them on this shard in the same step as its read.
+     */
+    private final TrackedCommand trackedReads;
+
     ScriptRun(Scripting scripting, LuaRuntime runtime, ShardState local, CommandTable commands, ScriptCommandContext context, String name,
-              boolean evalMode, boolean readOnly, boolean allowOom) {
+              boolean evalMode, boolean readOnly, boolean allowOom, TrackedCommand trackedReads) {
+        this.trackedReads = trackedReads;
         this.memory = new LuaMemory(runtime, scripting.luaHeapLimit());
         this.scripting = scripting;
         this.local = local;
@@ -165,10 +175,13 @@ final class ScriptRun {
         context.begin();
         RedisMessage reply;
         try {
+            context.tracking(commands.readsForTracking(id) ? trackedReads : null);
             spec.handler().handle(context, argv);
             reply = context.reply();
         } catch (RespError e) {
             reply = e.reply();
+        } finally {
+            context.tracking(null);
         }
         if (reply == null) {
             reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");

@@ -217,7 +217,8 @@ public final class ScriptShard {
 
     /** Everything an EVAL brings to the shard its keys live on. */
     public record Eval(byte[] body, String sha, byte[][] keys, byte[][] args, boolean readOnly, Keyspace keyspace,
-                       Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands) {
+                       Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands,
+                       io.percore.demo.tracking.TrackedCommand trackedReads) {
     }
 
     /** The reply, and whether this shard learned the script now (then every other shard must too). */
@@ -327,7 +328,7 @@ public final class ScriptShard {
             }
         }
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
-        ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom);
+        ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
         lua.running = run;
         lua.watchdog.watch(run);
         run.memory.began();

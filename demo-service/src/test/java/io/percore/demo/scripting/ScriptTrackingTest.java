@@ -3,6 +3,7 @@ package io.percore.demo.scripting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.util.List;
@@ -37,5 +38,49 @@ class ScriptTrackingTest {
                 }
             }
         }
+    }
+
+    /**
+     * Redis's unit/tracking "Tracking only occurs for scripts when a command calls a read-only command":
+     * Redis 7.0 remembers a script's declared keys once it calls a read command, and nothing for one
+     * that only writes or pings; the same steps against redis-server give the same pushes. Tracking
+     * clients on either shard (a fresh pair each round).
+     */
+    @Test
+    void aScriptsDeclaredKeysAreTrackedOnceItCallsAReadCommandAsOnRedisServer() throws Exception {
+        try (TestServices demo = TestServices.start(2, DemoSettings.forTests()); RealRedis redis = RealRedis.start()) {
+            List<Object> expected = readsTracked(redis.port());
+            RespTestClient.Push3 key1 = new RespTestClient.Push3(List.of("invalidate", List.of("key1{t}")));
+            RespTestClient.Push3 key2 = new RespTestClient.Push3(List.of("invalidate", List.of("key2{t}")));
+            assertThat(expected).containsExactly("PONG", key2, key1, "PONG", key2, key1, "PONG");
+            for (int round = 0; round < 4; round++) {
+                assertThat(readsTracked(demo.respPort())).as("round " + round).isEqualTo(expected);
+            }
+        }
+    }
+
+    private static List<Object> readsTracked(int port) throws Exception {
+        List<Object> seen = new java.util.ArrayList<>();
+        try (RespTestClient r = new RespTestClient(port); RespTestClient other = new RespTestClient(port)) {
+            r.cmd("HELLO", "3");
+            r.cmd("CLIENT", "TRACKING", "on");
+            other.cmd("MSET", "key1{t}", "1", "key2{t}", "1");
+            r.cmd("EVAL", "redis.call('set', 'key3{t}', 'bar')", "2", "key1{t}", "key2{t}"); // no read: nothing remembered
+            other.cmd("MSET", "key2{t}", "2", "key1{t}", "2");
+            seen.add(r.cmd("PING"));
+            r.cmd("EVAL", "redis.call('get', 'key3{t}')", "2", "key1{t}", "key2{t}"); // a read: the declared keys
+            other.cmd("MSET", "key2{t}", "2", "key1{t}", "2");
+            seen.add(r.read());
+            seen.add(r.read());
+            seen.add(r.cmd("PING"));
+            r.cmd("EVAL_RO", "redis.call('ping')", "2", "key1{t}", "key2{t}");
+            other.cmd("MSET", "key2{t}", "2", "key1{t}", "2");
+            r.cmd("EVAL_RO", "redis.call('get', 'key1{t}')", "2", "key1{t}", "key2{t}");
+            other.cmd("MSET", "key2{t}", "3", "key1{t}", "3");
+            seen.add(r.read());
+            seen.add(r.read());
+            seen.add(r.cmd("PING"));
+        }
+        return seen;
     }
 }
