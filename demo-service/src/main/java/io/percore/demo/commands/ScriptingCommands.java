@@ -60,6 +60,10 @@ public final class ScriptingCommands {
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
+        if ((c.server().commandHooks & io.percore.demo.server.ServerShard.HOOK_MONITOR) != 0) {
+            // Redis's evalCommand feeds monitors itself, first (EVAL is skip_monitor), so the script's commands come after it
+            c.local().writes().commandRan(c.remoteAddress(), argv);
+        }
         requireScripting();
         long numkeys = RespNumbers.requireLong(argv[2]);
         if (numkeys > argv.length - 3) {

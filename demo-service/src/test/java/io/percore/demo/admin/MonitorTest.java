@@ -141,6 +141,27 @@ class MonitorTest {
         }
     }
 
+    /** Redis's introspection unit "MONITOR can log commands issued by the scripting engine": the EVAL first, then its commands. */
+    @Test
+    void aScriptIsShownBeforeTheCommandsItCalls() throws Exception {
+        List<RespTestClient> opened = new ArrayList<>();
+        try (RespTestClient client = new RespTestClient(demo.respPort())) {
+            RespTestClient monitor = monitorOn(1, opened);
+            for (int shard = 0; shard < 2; shard++) {
+                String key = demo.keyOn(shard, "monlua");
+                assertThat(client.cmd("EVAL", "redis.call('set', KEYS[1], ARGV[1])", "1", key, "bar")).isNull();
+                assertThat((String) monitor.read()).contains("\"EVAL\" \"redis.call('set', KEYS[1], ARGV[1])\" \"1\" \"" + key + "\"");
+                assertThat((String) monitor.read()).endsWith("[0 lua] \"set\" \"" + key + "\" \"bar\"");
+                assertThat(client.cmd("EVALSHA", "0000000000000000000000000000000000000000", "0")).isInstanceOf(Err.class);
+                assertThat((String) monitor.read()).endsWith("\"EVALSHA\" \"0000000000000000000000000000000000000000\" \"0\"");
+            }
+        } finally {
+            for (RespTestClient c : opened) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void aMonitorMayNotTouchKeysButMayLeave() throws Exception {
         List<RespTestClient> opened = new ArrayList<>();
