@@ -71,11 +71,11 @@ class RedissonScriptsTest {
         RespTestClient publisher = null;
         try {
             for (int shard = 0; shard < 2; shard++) {
-                RespTestClient s = onShard(shard);
+                RespTestClient s = demo.clientOn(shard);
                 subscribers.add(s);
                 assertThat(s.cmd("SUBSCRIBE", "script-channel")).isEqualTo(List.of("subscribe", "script-channel", 1L));
             }
-            publisher = onShard(0);
+            publisher = demo.clientOn(0);
             assertThat(publisher.cmd("EVAL", "return redis.call('publish', ARGV[1], ARGV[2])", "0", "script-channel", "hello"))
                     .isEqualTo(1L);
             for (RespTestClient s : subscribers) {
@@ -89,17 +89,6 @@ class RedissonScriptsTest {
                 publisher.close();
             }
         }
-    }
-
-    private static RespTestClient onShard(int shard) throws Exception {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            RespTestClient c = new RespTestClient(demo.respPort());
-            if (((String) c.cmd("CLIENT", "INFO")).matches("(?s).* shard=" + shard + "\\s.*")) {
-                return c;
-            }
-            c.close();
-        }
-        throw new AssertionError("no connection landed on shard " + shard);
     }
 
     /** Each object's operations, their results in order (names and values chosen to put objects on both shards). */

@@ -56,6 +56,21 @@ public final class TestServices implements AutoCloseable {
         }
     }
 
+    /**
+     * A RESP connection the kernel placed on {@code shard} (SO_REUSEPORT spreads connections over the
+     * shards' listeners): connects until one lands there, closing the others.
+     */
+    public RespTestClient clientOn(int shard) throws java.io.IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            RespTestClient c = new RespTestClient(respPort());
+            if (((String) c.cmd("CLIENT", "INFO")).matches("(?s).* shard=" + shard + "\\s.*")) {
+                return c;
+            }
+            c.close();
+        }
+        throw new AssertionError("no connection landed on shard " + shard);
+    }
+
     @Override
     public void close() {
         try {
