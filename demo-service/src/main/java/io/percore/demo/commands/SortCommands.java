@@ -76,7 +76,7 @@ public final class SortCommands {
         c.beginBarrier(); // the connection's next command runs after this one, as in Redis
         boolean fromScript = c.answersAtOnce();
         keyspace.invokeOn(keyspace.shardOf(q.key), st -> SortSource.read(st.store(), q, System.currentTimeMillis(), fromScript))
-                .flatMap(source -> order(keyspace, q, source, c.answersAtOnce()).flatMap(positions -> output(keyspace, q, source, positions)))
+                .flatMap(source -> order(keyspace, q, source, fromScript).flatMap(positions -> output(keyspace, q, source, positions)))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();

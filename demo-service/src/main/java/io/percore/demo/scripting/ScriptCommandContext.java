@@ -59,17 +59,24 @@ final class ScriptCommandContext implements CommandContext {
         return Shard.current();
     }
 
-    /** The keyspace a read command the script calls runs against when its keys are to be tracked, else null. */
-    private Keyspace tracking;
+    /** The keyspace the script's read commands run against when its keys are to be tracked (made once per script), else null. */
+    private Keyspace trackingReads;
+    /** The command running now is a read whose keys are to be tracked. */
+    private boolean tracking;
 
-    /** The next command's reads are remembered for {@code reads}'s client (null: none). */
-    void tracking(io.percore.demo.tracking.TrackedCommand reads) {
-        tracking = reads == null ? null : keyspace.trackedBy(reads);
+    /** The script's read commands remember {@code reads} for its client (null: none); set once, before the script runs. */
+    void trackReads(io.percore.demo.tracking.TrackedCommand reads) {
+        trackingReads = reads == null ? null : keyspace.trackedBy(reads);
+    }
+
+    /** Whether the next command runs with the tracked view of {@link #trackReads} (a read-only command). */
+    void tracking(boolean read) {
+        tracking = read && trackingReads != null;
     }
 
     @Override
     public Keyspace keyspace() {
-        return tracking != null ? tracking : keyspace;
+        return tracking ? trackingReads : keyspace;
     }
 
     @Override

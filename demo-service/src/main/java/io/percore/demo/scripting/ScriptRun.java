@@ -48,17 +48,12 @@ final class ScriptRun {
     /** What the script holds in its shard's Lua state, and its bound. */
     final LuaMemory memory;
 
-    /**
-     * The calling client's tracking of the script's declared keys when it remembers reads, else null:
-     * Redis 7.0 remembers a script's declared keys once the script calls a read-only command
-     * (trackingRememberKeys after EVAL), and nothing for a script that only writes. Each read command
-     * the script calls runs with it, remembering them on this shard in the same step as its read.
-     */
-    private final TrackedCommand trackedReads;
-
     ScriptRun(Scripting scripting, LuaRuntime runtime, ShardState local, CommandTable commands, ScriptCommandContext context, String name,
               boolean evalMode, boolean readOnly, boolean allowOom, TrackedCommand trackedReads) {
-        this.trackedReads = trackedReads;
+        // the calling client's tracking of the script's declared keys when it remembers reads (else null): Redis 7.0
+        // remembers them once the script calls a read-only command (trackingRememberKeys after EVAL), nothing for a
+        // script that only writes; each read command runs with it, remembering them in the same step as its read
+        context.trackReads(trackedReads);
         this.memory = new LuaMemory(runtime, scripting.luaHeapLimit());
         this.scripting = scripting;
         this.local = local;
@@ -175,13 +170,13 @@ final class ScriptRun {
         context.begin();
         RedisMessage reply;
         try {
-            context.tracking(commands.readsForTracking(id) ? trackedReads : null);
+            context.tracking(commands.readsForTracking(id));
             spec.handler().handle(context, argv);
             reply = context.reply();
         } catch (RespError e) {
             reply = e.reply();
         } finally {
-            context.tracking(null);
+            context.tracking(false);
         }
         if (reply == null) {
             reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
