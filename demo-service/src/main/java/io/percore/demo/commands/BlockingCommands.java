@@ -114,6 +114,14 @@ final class BlockingCommands {
         boolean blocks = c.mayBlock();
         Answer answer = new Answer(c, slot, blocks);
         answer.returned = true; // the barrier is up: the answer releases it
+        if (c.memory().closing()) {
+            // its connection closed (or is being closed) while the first hop was away: the connection's close
+            // withdrew nothing, as nothing blocked yet, so a command blocked now would wait forever; and nothing
+            // may be taken for a client that will never read it
+            c.local().blockedClients().endTry(ticket);
+            answer.accept(BlockedClients.TIMED_OUT, null);
+            return;
+        }
         try {
             start(c, r, answer, ticket, since);
         } catch (RuntimeException closing) {
