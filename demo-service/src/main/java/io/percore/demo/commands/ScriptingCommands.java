@@ -14,6 +14,9 @@ import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.scripting.ScriptShard;
 import io.percore.demo.scripting.Scripting;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.tracking.ClientTracking;
+import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,7 +63,7 @@ public final class ScriptingCommands {
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
-        if ((c.server().commandHooks & io.percore.demo.server.ServerShard.HOOK_MONITOR) != 0) {
+        if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
             // Redis's evalCommand feeds monitors itself, first (EVAL is skip_monitor), so the script's commands come after it
             c.local().writes().commandRan(c.remoteAddress(), argv);
         }
@@ -96,8 +99,8 @@ public final class ScriptingCommands {
                 throw new RespError(CROSS_SHARD);
             }
         }
-        io.percore.demo.tracking.TrackedCommand trackedReads = null;
-        io.percore.demo.tracking.ClientTracking tracking = c.session().tracking;
+        TrackedCommand trackedReads = null;
+        ClientTracking tracking = c.session().tracking;
         if (tracking != null && tracking.remembersReads() && keys.length > 0) {
             // its declared keys are remembered once the script calls a read command (ScriptRun), on their shard
             int[] owners = new int[keys.length];
