@@ -92,8 +92,12 @@ public final class ClusterPlanner {
      * @param current  the current layout (the highest epoch the pods hold)
      * @param podsToKeep how many pods the StatefulSet must keep: the wanted count once the pods above it are drained
      * @param lost     node ids the current layout names that no pod has any more (their slots handed out afresh)
+     * @param leading  how many of {@code sendTo} (the first ones) must take the layout before the others are sent it:
+     *                 the targets of migrations, so that a source never sends a client (-ASK) or keys to a target
+     *                 that does not know the slot is coming, and a target owns a finalized slot before its source
+     *                 lets go of it
      */
-    public record Decision(Kind kind, Layout send, List<String> sendTo, Layout current, int podsToKeep, List<String> lost,
+    public record Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
                            String reason, String message, Duration requeue) {
         public boolean healthy() {
             return kind == Kind.STEADY;
@@ -139,7 +143,7 @@ public final class ClusterPlanner {
             }
         }
         if (!waiting.isEmpty()) {
-            return new Decision(Kind.WAIT_FOR_PODS, null, List.of(), current, keep, List.of(), "WaitingForPods",
+            return new Decision(Kind.WAIT_FOR_PODS, null, List.of(), 0, current, keep, List.of(), "WaitingForPods",
                     String.join("; ", waiting) + ": no layout is sent until every pod answers", BUSY);
         }
 
@@ -150,7 +154,7 @@ public final class ClusterPlanner {
                 continue; // not in the layout (new, or drained): it cannot take it, and need not
             }
             if (held.epoch() == current.epoch() && !held.sameAs(current)) {
-                return new Decision(Kind.CONFLICT, null, List.of(), current, keep, List.of(), "LayoutConflict",
+                return new Decision(Kind.CONFLICT, null, List.of(), 0, current, keep, List.of(), "LayoutConflict",
                         p.name() + " holds another layout at epoch " + current.epoch() + " than the others: someone else sets layouts",
                         PERIOD);
             }
@@ -159,7 +163,7 @@ public final class ClusterPlanner {
             }
         }
         if (!behind.isEmpty()) {
-            return new Decision(Kind.CONVERGE, current, behind, current, keep, List.of(), "Converging",
+            return new Decision(Kind.CONVERGE, current, behind, 0, current, keep, List.of(), "Converging",
                     String.join(", ", behind) + " sent epoch " + current.epoch() + " again", BUSY);
         }
 
@@ -194,7 +198,7 @@ public final class ClusterPlanner {
             }
         }
         if (!moving.isEmpty()) {
-            return new Decision(Kind.MIGRATING, null, List.of(), current, keep, lost, "Migrating",
+            return new Decision(Kind.MIGRATING, null, List.of(), 0, current, keep, lost, "Migrating",
                     "moving slots: " + String.join("; ", moving), BUSY);
         }
         lost.forEach(owners::remove); // their slots have no live source: handed out as unowned
@@ -241,15 +245,23 @@ public final class ClusterPlanner {
         }
         Layout wanted = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, next, moves);
         if (wanted.sameAs(current) && current.epoch() > 0) {
-            return new Decision(Kind.STEADY, null, List.of(), current, keep, lost, "SlotsServed",
+            return new Decision(Kind.STEADY, null, List.of(), 0, current, keep, lost, "SlotsServed",
                     current.assignedSlots() + " slots served by " + current.nodes().size() + " pods at epoch " + current.epoch(), PERIOD);
         }
+        Set<String> targets = new LinkedHashSet<>();
+        current.migrating().forEach(m -> targets.add(m.to()));
+        moves.forEach(m -> targets.add(m.to()));
+        targets.retainAll(nodes.keySet());
         List<String> to = new ArrayList<>();
+        targets.forEach(id -> to.add(byId.get(id).name()));
         for (String id : nodes.keySet()) {
-            to.add(byId.get(id).name());
+            if (!targets.contains(id)) {
+                to.add(byId.get(id).name());
+            }
         }
         String what = describe(current, wanted, moves, lost, byId);
-        return new Decision(Kind.APPLY, wanted, to, current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating", what, BUSY);
+        return new Decision(Kind.APPLY, wanted, to, targets.size(), current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating",
+                what, BUSY);
     }
 
     /** The source's report of migration {@code m}: its target and slots must be the layout's. */

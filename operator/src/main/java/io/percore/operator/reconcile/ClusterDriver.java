@@ -111,7 +111,11 @@ final class ClusterDriver {
         if (d.send() != null) {
             List<String> refused = new ArrayList<>();
             int sent = 0;
-            for (String pod : d.sendTo()) {
+            for (int i = 0; i < d.sendTo().size(); i++) {
+                String pod = d.sendTo().get(i);
+                if (!refused.isEmpty() && i >= d.leading() && sent < d.leading()) {
+                    break; // a target did not take it: the sources must not start (the next reconcile sends it again)
+                }
                 try {
                     probe.setLayout(o.pods().get(pod).address(), null, d.send());
                     sent++;

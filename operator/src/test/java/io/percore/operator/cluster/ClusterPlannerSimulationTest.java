@@ -144,10 +144,21 @@ class ClusterPlannerSimulationTest {
                 sentOnce = true;
                 checkKeysFollowOwners(l, keysOn, ctx + " step " + step);
                 boolean any = false;
-                for (String name : d.sendTo()) {
-                    SimPod p = pods.get(Integer.parseInt(name.substring(3)));
+                boolean leadFailed = false;
+                for (int i = 0; i < d.sendTo().size(); i++) {
+                    if (leadFailed && i >= d.leading()) {
+                        break; // as the driver: sources wait until every target has it
+                    }
+                    SimPod p = pods.get(Integer.parseInt(d.sendTo().get(i).substring(3)));
                     if (!calm && rnd.nextInt(10) == 0) {
+                        leadFailed |= i < d.leading();
                         continue; // the send failed
+                    }
+                    if (i >= d.leading()) {
+                        for (int t = 0; t < d.leading(); t++) {
+                            SimPod target = pods.get(Integer.parseInt(d.sendTo().get(t).substring(3)));
+                            assertThat(target.held.epoch()).as(ctx + ": a source is sent a layout before its target").isGreaterThanOrEqualTo(l.epoch());
+                        }
                     }
                     assertThat(l.nodes()).as(ctx + ": sent to a pod the layout does not name").containsKey(p.id);
                     if (l.epoch() > p.held.epoch()) {

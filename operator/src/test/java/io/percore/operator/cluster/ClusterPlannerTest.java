@@ -112,7 +112,9 @@ class ClusterPlannerTest {
         assertThat(out.kind()).isEqualTo(Kind.APPLY);
         Layout two = out.send();
         assertThat(two.epoch()).isEqualTo(2);
-        assertThat(out.sendTo()).containsExactly("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(out.sendTo()).as("the target first: no source sends a client or a key to a node not expecting it")
+                .containsExactly("kv-3", "kv-0", "kv-1", "kv-2");
+        assertThat(out.leading()).isEqualTo(1);
         assertThat(two.assignedSlots()).as("every slot keeps an owner while it moves").isEqualTo(SlotPlanner.SLOTS);
         assertThat(two.slotsOf(id(3)).isEmpty()).as("the new pod owns nothing until finalized").isTrue();
         assertThat(two.migrating()).allSatisfy(m -> assertThat(m.to()).isEqualTo(id(3)));
@@ -172,7 +174,8 @@ class ClusterPlannerTest {
         Layout two = drain.send();
         assertThat(two.migrating()).allSatisfy(m -> assertThat(m.from()).isEqualTo(id(3)));
         assertThat(two.migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(4096);
-        assertThat(drain.sendTo()).contains("kv-3");
+        assertThat(drain.sendTo()).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(drain.sendTo().get(3)).as("the source last").isEqualTo("kv-3");
 
         Decision moving = decide(3, 4, 2, withProgress(two, "moving", 1, 1));
         assertThat(moving.podsToKeep()).isEqualTo(4);
@@ -182,7 +185,8 @@ class ClusterPlannerTest {
         assertThat(three.migrating()).isEmpty();
         assertThat(three.slotsOf(id(3)).isEmpty()).isTrue();
         assertThat(three.nodes()).as("kv-3 takes a layout without migrations first: its mover stops").containsKey(id(3));
-        assertThat(fin.sendTo()).containsExactly("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(fin.sendTo()).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(fin.sendTo().subList(0, fin.leading())).as("the targets take their slots first").containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
         assertThat(fin.podsToKeep()).isEqualTo(4);
         assertThat(three.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
 
