@@ -50,8 +50,11 @@ public final class ClusterPlanner {
         }
     }
 
-    /** What a pod answered: its node id, its shard count, the layout it holds, its migrations away. */
-    public record Observed(String nodeId, int shards, Layout layout, List<Progress> migrations) {
+    /** What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away. */
+    public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations) {
+        public Observed(String nodeId, int shards, Layout layout, List<Progress> migrations) {
+            this(nodeId, shards, 0, layout, migrations);
+        }
     }
 
     /**
@@ -202,6 +205,39 @@ public final class ClusterPlanner {
                     "moving slots: " + String.join("; ", moving), BUSY);
         }
         lost.forEach(owners::remove); // their slots have no live source: handed out as unowned
+        if (current.epoch() == 0) {
+            // No layout yet: keys a pod already holds (a persistent pod switched to cluster mode) must not be
+            // stranded on slots handed to others. That pod is given every slot first, and the plan then moves
+            // the others' shares off it as any migration; keys on several pods cannot all be kept.
+            List<String> holding = new ArrayList<>();
+            for (PodView p : pods) {
+                if (p.ordinal() < in.members() && p.observed().keys() > 0) {
+                    holding.add(p.name());
+                }
+            }
+            if (holding.size() > 1) {
+                return new Decision(Kind.CONFLICT, null, List.of(), 0, current, keep, List.of(), "KeysOnSeveralPods",
+                        String.join(", ", holding) + " hold keys before any layout: each would keep only the keys of its own"
+                                + " slots; move the data to one pod (or flush the others) first", PERIOD);
+            }
+            if (holding.size() == 1) {
+                PodView holder = byOrdinalName(pods, holding.get(0));
+                BitSet all = new BitSet(SlotPlanner.SLOTS);
+                all.set(0, SlotPlanner.SLOTS);
+                Map<String, HostPort> nodes = new LinkedHashMap<>();
+                for (PodView p : pods) {
+                    if (p.ordinal() < in.members()) {
+                        nodes.put(p.observed().nodeId(), p.address());
+                    }
+                }
+                Layout first = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, Map.of(holder.observed().nodeId(), all), List.of());
+                List<String> to = new ArrayList<>();
+                pods.stream().filter(p -> p.ordinal() < in.members()).forEach(p -> to.add(p.name()));
+                return new Decision(Kind.APPLY, first, to, 0, current, keep, List.of(), "LayoutApplied", "epoch " + first.epoch()
+                        + ": first layout, every slot to " + holder.name() + ", which holds " + holder.observed().keys()
+                        + " keys already; the next epochs move the other pods' shares off it", BUSY);
+            }
+        }
         for (SlotPlanner.Move m : adopted) {
             owners.computeIfAbsent(m.to(), k -> new BitSet()).or(m.slots());
         }
@@ -262,6 +298,10 @@ public final class ClusterPlanner {
         String what = describe(current, wanted, moves, lost, byId);
         return new Decision(Kind.APPLY, wanted, to, targets.size(), current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating",
                 what, BUSY);
+    }
+
+    private static PodView byOrdinalName(List<PodView> pods, String name) {
+        return pods.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** The source's report of migration {@code m}: its target and slots must be the layout's. */

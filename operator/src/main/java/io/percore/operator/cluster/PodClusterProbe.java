@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
  * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
- * {@code CLUSTER MIGRATIONS}, and {@code CLUSTER SETLAYOUT}. A pod is not trusted: every answer is
+ * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), and {@code CLUSTER SETLAYOUT}.
+ * A pod is not trusted: every answer is
  * checked for the shape the service's contract gives, and a layout reply is bounded at
  * {@link #MAX_LAYOUT_BYTES}.
  */
@@ -52,7 +53,11 @@ public class PodClusterProbe {
             throw new ProbeException("CLUSTER GETLAYOUT: " + e.getMessage());
         }
         Object migrations = resp.command(pod, password, MAX_LAYOUT_BYTES, "CLUSTER", "MIGRATIONS");
-        return new Observed(nodeId, shards, held, migrations(migrations));
+        Object keys = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "DBSIZE");
+        if (!(keys instanceof Long count) || count < 0) {
+            throw new ProbeException("DBSIZE: not a count");
+        }
+        return new Observed(nodeId, shards, count, held, migrations(migrations));
     }
 
     /** {@code CLUSTER SETLAYOUT <epoch> <text>}; an error reply (a stale epoch, a refused layout) is thrown. */

@@ -221,6 +221,30 @@ class ClusterPlannerTest {
     }
 
     @Test
+    void keysAPodHoldsBeforeAnyLayoutAreKeptItGetsEverySlotFirstAndTheOthersSharesMoveOffIt() {
+        PodView holder = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 1000, Layout.EMPTY, List.of()));
+        Decision d = decide(3, 3, 0, holder, pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        Layout one = d.send();
+        assertThat(one.slotsOf(id(0)).cardinality()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(one.nodes()).containsKeys(id(0), id(1), id(2));
+        PodView holding = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 1000, one, List.of()));
+        Decision next = decide(3, 3, 1, holding, pod(1, 2, one), pod(2, 2, one));
+        assertThat(next.send().migrating()).extracting(SlotPlanner.Move::from).containsOnly(id(0));
+        assertThat(next.send().migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(2 * 5461);
+    }
+
+    @Test
+    void keysOnSeveralPodsBeforeAnyLayoutAreRefused() {
+        PodView a = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 10, Layout.EMPTY, List.of()));
+        PodView b = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 5, Layout.EMPTY, List.of()));
+        Decision d = decide(3, 3, 0, a, b, pod(2, 2, Layout.EMPTY));
+        assertThat(d.kind()).isEqualTo(Kind.CONFLICT);
+        assertThat(d.send()).isNull();
+        assertThat(d.reason()).isEqualTo("KeysOnSeveralPods");
+    }
+
+    @Test
     void theEpochIsNeverBelowWhatTheStatusRecorded() {
         Decision d = decide(3, 3, 7, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 4, Layout.EMPTY));
         assertThat(d.send().epoch()).isEqualTo(8);
