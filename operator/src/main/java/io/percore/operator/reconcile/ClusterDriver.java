@@ -102,7 +102,8 @@ final class ClusterDriver {
         return new Observation(d, pods, running);
     }
 
-    Outcome act(PercoreService s, Observation o, ClusterStatus previous, StatusConditions conditions) {
+    /** @param before the conditions of the last status (a warning already given is not repeated every second) */
+    Outcome act(PercoreService s, Observation o, List<io.fabric8.kubernetes.api.model.Condition> before, StatusConditions conditions) {
         Decision d = o.decision();
         String ns = s.getMetadata().getNamespace();
         Layout inForce = d.current();
@@ -130,7 +131,10 @@ final class ClusterDriver {
             if (!refused.isEmpty()) {
                 reason = "LayoutNotApplied";
                 message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
-                events.warning(s, reason, message);
+                var last = StatusConditions.find(before, CONDITION);
+                if (last == null || !reason.equals(last.getReason()) || !message.equals(last.getMessage())) {
+                    events.warning(s, reason, message);
+                }
             } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
             }

@@ -412,7 +412,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setReplication(null);
         // 7. Cluster: the layout the pods hold, the next one sent, migrations waited for.
         if (clustered) {
-            ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getCluster(), conditions);
+            ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getConditions(), conditions);
             status.setCluster(outcome.status());
             return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
         }
