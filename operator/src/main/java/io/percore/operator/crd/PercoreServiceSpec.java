@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,8 @@ import java.util.Map;
  * (finalizer, status) would claim and wipe the user's own list on a real API server.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.cluster) || !self.cluster.enabled || !has(self.replication)",
+        message = "cluster with replication is not supported yet: every cluster pod is a primary")
 public class PercoreServiceSpec {
 
     /** Kubernetes quantity: 512Mi, 2Gi, 1000000 ... */
@@ -88,6 +91,9 @@ public class PercoreServiceSpec {
             + " and one for reads, failover driven by the operator.")
     private Replication replication;
 
+    @JsonPropertyDescription("Redis Cluster across the pods: slots shared out by shards, moved by the operator on a re-plan.")
+    private Cluster cluster;
+
     @JsonPropertyDescription("TLS for the listed servers from a kubernetes.io/tls Secret (cert-manager's), mounted and rotated"
             + " without a restart.")
     private Tls tls;
@@ -130,6 +136,8 @@ public class PercoreServiceSpec {
     public void setPersistence(Persistence persistence) { this.persistence = persistence; }
     public Replication getReplication() { return replication; }
     public void setReplication(Replication replication) { this.replication = replication; }
+    public Cluster getCluster() { return cluster; }
+    public void setCluster(Cluster cluster) { this.cluster = cluster; }
     public Tls getTls() { return tls; }
     public void setTls(Tls tls) { this.tls = tls; }
     public Map<String, Object> getConfig() { return config; }

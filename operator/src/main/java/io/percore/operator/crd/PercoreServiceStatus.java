@@ -15,6 +15,7 @@ public class PercoreServiceStatus {
     private PlanStatus plan;
     private Integer readyReplicas;
     private ReplicationStatus replication;
+    private ClusterStatus cluster;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -26,6 +27,8 @@ public class PercoreServiceStatus {
     public void setReadyReplicas(Integer readyReplicas) { this.readyReplicas = readyReplicas; }
     public ReplicationStatus getReplication() { return replication; }
     public void setReplication(ReplicationStatus replication) { this.replication = replication; }
+    public ClusterStatus getCluster() { return cluster; }
+    public void setCluster(ClusterStatus cluster) { this.cluster = cluster; }
 
     @Override
     public boolean equals(Object o) {
@@ -39,11 +42,12 @@ public class PercoreServiceStatus {
                 && Objects.equals(conditions, other.conditions)
                 && Objects.equals(plan, other.plan)
                 && Objects.equals(readyReplicas, other.readyReplicas)
-                && Objects.equals(replication, other.replication);
+                && Objects.equals(replication, other.replication)
+                && Objects.equals(cluster, other.cluster);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication);
+        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication, cluster);
     }
 }

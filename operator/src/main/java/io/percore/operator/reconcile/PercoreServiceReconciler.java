@@ -36,6 +36,7 @@ import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PlanStatus;
 import io.percore.operator.crd.Replication;
+import io.percore.operator.cluster.PodClusterProbe;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.ReplicationSpecs;
@@ -83,6 +84,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private final PlanMeters planMeters;
     private final PodReplicationProbe probe;
     private final PodAddresses podAddresses;
+    private final PodClusterProbe clusterProbe;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply) {
@@ -105,6 +107,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         this.planMeters = planMeters;
         this.probe = probe;
         this.podAddresses = podAddresses;
+        this.clusterProbe = new PodClusterProbe(probe);
     }
 
     private static String key(PercoreService resource) {
@@ -190,6 +193,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
         status.setReplication(previous.getReplication());
+        status.setCluster(previous.getCluster());
 
         // 1. Validate: a bad spec or config changes nothing that runs.
         List<String> problems = new ArrayList<>();
@@ -209,6 +213,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         if (replicated && request != null && replicationProblems.isEmpty()) {
             request = ReplicationSpecs.sizing(spec, request);
         }
+        boolean clustered = io.percore.operator.crd.Cluster.enabled(spec);
+        problems.addAll(ClusterDriver.specProblems(spec));
         List<String> tlsProblems = TlsSpecs.specProblems(spec);
         problems.addAll(tlsProblems);
         // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
@@ -232,7 +238,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String uid = resource.getMetadata().getUid();
         boolean persistent = Persistence.enabled(spec);
         // A StatefulSet when data is kept on claims, and when replicated (stable pod names, OnDelete rolls).
-        boolean stateful = persistent || replicated;
+        // and in a cluster (stable pod names; scale-in removes the highest ordinals, drained first).
+        boolean stateful = persistent || replicated || clustered;
         StatefulSet liveStatefulSet = ownedOrNull(client.apps().statefulSets().inNamespace(namespace).withName(name).get(), uid);
         String removalRefusal = PersistenceGuard.removalRefusal(resource, liveStatefulSet);
         String enableRefusal = ReplicationSpecs.enableRefusal(resource, liveStatefulSet);
@@ -268,7 +275,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         SizingRequest sized = request;
         PersistenceGuard.Guarded guarded = PersistenceGuard.guardScaleDown(resource, plan,
                 // replicas of one primary hold copies: fewer of them orphan no data
-                persistent && !replicated && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
+                // in a cluster their slots are moved off them first (ClusterDriver)
+                persistent && !replicated && !clustered && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
                 replicas -> planner.plan(sized.withReplicas(replicas), shapes));
         if (guarded.refusal() != null) {
             warnOnceDegraded(events, resource, previous, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal());
@@ -298,6 +306,18 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         if (guarded.refusal() != null) {
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
         }
+        // A cluster's pods above the plan keep running until they own no slot (the driver moves them off).
+        ClusterDriver clusterDriver = null;
+        ClusterDriver.Observation clusterView = null;
+        SizingPlan rendered = plan;
+        if (clustered) {
+            clusterDriver = new ClusterDriver(client, clusterProbe, podAddresses, events);
+            clusterView = clusterDriver.observe(resource, plan.replicas(),
+                    liveStatefulSet == null ? 0 : replicasOf(liveStatefulSet), previous.getCluster());
+            if (clusterView.decision().podsToKeep() > plan.replicas()) {
+                rendered = plan.withReplicas(clusterView.decision().podsToKeep());
+            }
+        }
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
@@ -313,7 +333,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                     }
                     claimToRender = claim.claim();
                 }
-                workload = applier.apply(WorkloadRenderer.statefulSet(resource, plan, rolloutYaml, claimToRender));
+                workload = applier.apply(WorkloadRenderer.statefulSet(resource, rendered, rolloutYaml, claimToRender));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
                 if (applier.deleteOwned(named(new Deployment(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
@@ -390,6 +410,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
         }
         status.setReplication(null);
+        // 7. Cluster: the layout the pods hold, the next one sent, migrations waited for.
+        if (clustered) {
+            ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getConditions(), conditions);
+            status.setCluster(outcome.status());
+            return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
+        }
+        status.setCluster(null);
         return finish(resource, previous, status, conditions);
     }
 
@@ -476,6 +503,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
         status.setReplication(previous.getReplication());
+        status.setCluster(previous.getCluster());
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
         return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));

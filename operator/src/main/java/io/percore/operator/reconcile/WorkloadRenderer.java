@@ -339,6 +339,10 @@ public final class WorkloadRenderer {
             env.remove(Replication.REQUIREPASS_ENV);
             env.remove(Replication.MASTERAUTH_ENV);
         }
+        if (io.percore.operator.crd.Cluster.enabled(spec)) {
+            // Cluster mode; nothing else: clients are sent to the addresses of the layout the operator sends (pod IPs).
+            env.put(io.percore.operator.crd.Cluster.ENABLED_ENV, "true");
+        }
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         if (replication != null && replication.getAuthSecretName() != null) {

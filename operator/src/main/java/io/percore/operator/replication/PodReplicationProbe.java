@@ -64,13 +64,27 @@ public class PodReplicationProbe {
     }
 
     private String call(HostPort pod, String password, String... command) throws IOException {
+        Object reply = command(pod, password, MAX_REPLY_BYTES, command);
+        if (!(reply instanceof String text)) {
+            throw new ProbeException("unexpected reply type: " + (reply == null ? "null" : reply.getClass().getSimpleName()));
+        }
+        return text;
+    }
+
+    /**
+     * One command on its own connection (after {@code AUTH} when a password is set), bounded as every
+     * call here: at most {@code maxReplyBytes} read, twice the timeout in all.
+     *
+     * @return the reply: String (simple or bulk), Long, or a List of those; an error reply is thrown
+     */
+    public Object command(HostPort pod, String password, int maxReplyBytes, String... command) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(pod.host(), pod.port()), millis);
             socket.setSoTimeout(millis);
             socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
-            Reader in = new Reader(socket.getInputStream());
+            Reader in = new Reader(new java.io.BufferedInputStream(socket.getInputStream()), maxReplyBytes);
             long deadline = System.nanoTime() + timeout.toNanos() * 2;
             if (password != null) {
                 out.write(encode("AUTH", password));
@@ -87,7 +101,7 @@ public class PodReplicationProbe {
             }
             out.write(encode(command));
             out.flush();
-            return in.reply(deadline);
+            return in.value(deadline);
         }
     }
 
@@ -100,16 +114,33 @@ public class PodReplicationProbe {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Reads one reply: a simple string, an error (thrown) or a bulk string; at most MAX_REPLY_BYTES in all. */
+    /**
+     * Reads one reply: a simple string, an error (thrown), a bulk string, an integer or an array of
+     * those; at most {@code maxBytes} in all.
+     */
     static final class Reader {
         private final InputStream in;
+        private final int maxBytes;
         private int consumed;
 
         Reader(InputStream in) {
+            this(in, MAX_REPLY_BYTES);
+        }
+
+        Reader(InputStream in, int maxBytes) {
             this.in = in;
+            this.maxBytes = maxBytes;
         }
 
         String reply(long deadlineNanos) throws IOException {
+            Object v = value(deadlineNanos);
+            if (!(v instanceof String s)) {
+                throw new ProbeException("unexpected reply type: " + v.getClass().getSimpleName());
+            }
+            return s;
+        }
+
+        Object value(long deadlineNanos) throws IOException {
             String line = line(deadlineNanos);
             if (line.isEmpty()) {
                 throw new ProbeException("empty reply");
@@ -119,6 +150,32 @@ public class PodReplicationProbe {
             switch (type) {
                 case '+':
                     return rest;
+                case ':':
+                    try {
+                        return Long.parseLong(rest);
+                    } catch (NumberFormatException e) {
+                        throw new ProbeException("malformed integer: " + abbreviate(rest));
+                    }
+                case '*': {
+                    int count;
+                    try {
+                        count = Integer.parseInt(rest);
+                    } catch (NumberFormatException e) {
+                        throw new ProbeException("malformed array length: " + abbreviate(rest));
+                    }
+                    if (count < 0) {
+                        throw new ProbeException("null reply");
+                    }
+                    // every element takes at least 3 bytes (":0\r\n" is 4): a count past what is left is a lie
+                    if (count > (maxBytes - consumed) / 3) {
+                        throw new ProbeException("array of " + count + " elements exceeds " + maxBytes + " bytes");
+                    }
+                    java.util.List<Object> items = new java.util.ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        items.add(value(deadlineNanos));
+                    }
+                    return items;
+                }
                 case '-':
                     throw new ProbeException("error reply: " + abbreviate(rest));
                 case '$': {
@@ -131,8 +188,8 @@ public class PodReplicationProbe {
                     if (length < 0) {
                         throw new ProbeException("null reply");
                     }
-                    if (length > MAX_REPLY_BYTES - consumed) {
-                        throw new ProbeException("reply of " + length + " bytes exceeds " + MAX_REPLY_BYTES);
+                    if (length > maxBytes - consumed) {
+                        throw new ProbeException("reply of " + length + " bytes exceeds " + maxBytes);
                     }
                     byte[] body = in.readNBytes(length + 2);
                     consumed += body.length;
@@ -155,8 +212,8 @@ public class PodReplicationProbe {
                 if (c < 0) {
                     throw new ProbeException("connection closed mid-reply");
                 }
-                if (++consumed > MAX_REPLY_BYTES) {
-                    throw new ProbeException("reply exceeds " + MAX_REPLY_BYTES + " bytes");
+                if (++consumed > maxBytes) {
+                    throw new ProbeException("reply exceeds " + maxBytes + " bytes");
                 }
                 if (prev == '\r' && c == '\n') {
                     byte[] bytes = b.toByteArray();
@@ -219,7 +276,7 @@ public class PodReplicationProbe {
         }
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
         return clean.length() > 120 ? clean.substring(0, 117) + "..." : clean;
     }

@@ -44,6 +44,12 @@ public record SizingPlan(
                 eligibleNodes, podCapacity, more);
     }
 
+    /** This plan with another pod count (the same pod shape). */
+    public SizingPlan withReplicas(int count) {
+        return new SizingPlan(feasible, degraded, count, shardsPerPod, cpusPerPod, reservedCpus, memoryPerPodBytes, mode,
+                eligibleNodes, podCapacity, reasons);
+    }
+
     static SizingPlan infeasible(List<String> reasons) {
         return new SizingPlan(false, false, 0, 0, 0, 0, 0, EngineConfig.Mode.OVERPROVISIONED, List.of(), 0, reasons);
     }

@@ -100,6 +100,26 @@ class GeneratedCrdTest {
         assertThat(persistence).doesNotContainKey("required");
     }
 
+    /** spec.cluster: one required flag; with replication refused at admission (CEL) until cluster replicas exist. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void clusterSchemaHasTheFlagAndRefusesReplicationBesideIt() throws Exception {
+        Map<String, Object> crd = Serialization.unmarshal(Files.readString(Path.of("target/classes/" + TestResources.CRD_RESOURCE)), Map.class);
+        Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions")).get(0);
+        Map<String, Object> root = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) version.get("schema"))
+                .get("openAPIV3Schema")).get("properties");
+        Map<String, Object> spec = (Map<String, Object>) root.get("spec");
+        Map<String, Object> cluster = (Map<String, Object>) ((Map<String, Object>) spec.get("properties")).get("cluster");
+        assertThat((Map<String, Object>) cluster.get("properties")).containsOnlyKeys("enabled");
+        assertThat((Map<String, Object>) ((Map<String, Object>) cluster.get("properties")).get("enabled")).containsEntry("type", "boolean");
+        assertThat((List<String>) cluster.get("required")).containsExactly("enabled");
+        assertThat((List<Map<String, Object>>) spec.get("x-kubernetes-validations")).singleElement()
+                .satisfies(rule -> assertThat(rule.get("rule")).isEqualTo("!has(self.cluster) || !self.cluster.enabled || !has(self.replication)"));
+        Map<String, Object> status = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) root.get("status"))
+                .get("properties")).get("cluster");
+        assertThat((Map<String, Object>) status.get("properties")).containsOnlyKeys("configEpoch", "slotsAssigned", "migrations", "pods");
+    }
+
     @SuppressWarnings("unchecked")
     private static void findKey(Object node, String key, String path, List<String> found) {
         if (node instanceof Map<?, ?> map) {

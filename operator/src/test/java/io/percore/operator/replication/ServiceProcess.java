@@ -35,6 +35,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts an empty server (a master with no data) and waits until it answers. */
     public static ServiceProcess start(String password, Path dir) throws IOException, InterruptedException {
+        return start(password, dir, List.of());
+    }
+
+    /**
+     * Starts an empty server with {@code serviceArgs} added when it is the demo service's jar (the
+     * reference server takes none of them).
+     */
+    public static ServiceProcess start(String password, Path dir, List<String> serviceArgs) throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         String jar = System.getProperty(SERVICE_JAR, "");
@@ -50,6 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
                     "--percore.servers.resp.port=" + port, "--percore.servers.http.port=0", "--management.server.port=0",
                     "--percore.engine.shards=2", "--percore.demo.persistence.dir=" + Files.createDirectories(dir.resolve("data-" + port)),
                     "--percore.demo.replication.repl-diskless-sync-delay=0")); // as the reference server below
+            command.addAll(serviceArgs);
             if (password != null) {
                 command.add("--percore.demo.resp.requirepass=" + password);
                 command.add("--percore.demo.replication.masterauth=" + password);

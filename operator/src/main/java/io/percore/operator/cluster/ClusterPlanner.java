@@ -1,0 +1,361 @@
+package io.percore.operator.cluster;
+
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the operator does next to a clustered service's pods, from what they answered: a pure
+ * function (pods' node ids, shards, layouts and migrations, and the wanted pod count → the layout
+ * to send and to whom), as {@code ReplicationPlanner} is for replication. One step per reconcile:
+ *
+ * <ol>
+ * <li>every pod the StatefulSet runs must be Ready and answer, else nothing is sent (a node id the
+ *     operator cannot read could be one the layout names);</li>
+ * <li>the layout with the highest epoch any pod holds is the current one; a pod it names that holds
+ *     an older one is sent it again (same epoch, same text: safe to repeat) before anything else;</li>
+ * <li>while slots migrate, each source is asked how far it is; once every source says {@code done}
+ *     the next epoch gives the slots to their targets (a migration whose source is gone gives its slots
+ *     to the target, which holds what was moved; one whose target is gone is given up, the slots
+ *     staying with the source);</li>
+ * <li>otherwise {@link SlotPlanner} plans the members' shares (pods below the wanted count) from the
+ *     current owners: slots of pods above it (leaving) and moved slots go through {@code migrating}
+ *     lines, slots nobody alive owns are assigned at once; a changed plan is sent at a new epoch,
+ *     higher than any a pod or the status has seen, to every node it lists.</li>
+ * </ol>
+ * A pod above the wanted count is drained once the current layout names it no more: only then may
+ * the StatefulSet shrink. No slot is ever without an owner in a layout sent: a slot keeps its
+ * owner until its target takes it at the finalizing epoch.
+ */
+public final class ClusterPlanner {
+
+    /** How soon to look again while something moves, and in a steady state. */
+    public static final Duration BUSY = Duration.ofSeconds(1);
+    public static final Duration PERIOD = Duration.ofSeconds(5);
+
+    private ClusterPlanner() {
+    }
+
+    /** A migration as its source reports it ({@code CLUSTER MIGRATIONS}). */
+    public record Progress(String to, BitSet slots, long moved, long left, String state) {
+        public boolean done() {
+            return "done".equals(state) && left == 0;
+        }
+    }
+
+    /** What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away. */
+    public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations) {
+        public Observed(String nodeId, int shards, Layout layout, List<Progress> migrations) {
+            this(nodeId, shards, 0, layout, migrations);
+        }
+    }
+
+    /**
+     * One pod of the StatefulSet.
+     *
+     * @param observed null when it did not answer
+     */
+    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed) {
+    }
+
+    /**
+     * @param pods        the StatefulSet's pods that exist
+     * @param members     the wanted pod count (the sizing plan's replicas): pods below it serve slots
+     * @param running     the StatefulSet's replicas now (pods expected to exist)
+     * @param epochFloor  the highest epoch the operator has recorded (its status): never sent again or below
+     */
+    public record Input(List<PodView> pods, int members, int running, long epochFloor) {
+    }
+
+    public enum Kind {
+        /** A pod is missing, unready or silent: nothing is sent. */
+        WAIT_FOR_PODS,
+        /** Two pods hold different layouts at one epoch: not the operator's doing, nothing is sent. */
+        CONFLICT,
+        /** Pods behind the current layout are sent it again. */
+        CONVERGE,
+        /** Slots are moving; nothing to send until every source is done. */
+        MIGRATING,
+        /** A new layout at a new epoch. */
+        APPLY,
+        /** The layout is the plan. */
+        STEADY
+    }
+
+    /**
+     * @param send     the layout to send (null: none)
+     * @param sendTo   the pods to send it to
+     * @param current  the current layout (the highest epoch the pods hold)
+     * @param podsToKeep how many pods the StatefulSet must keep: the wanted count once the pods above it are drained
+     * @param lost     node ids the current layout names that no pod has any more (their slots handed out afresh)
+     * @param leading  how many of {@code sendTo} (the first ones) must take the layout before the others are sent it:
+     *                 the targets of migrations, so that a source never sends a client (-ASK) or keys to a target
+     *                 that does not know the slot is coming, and a target owns a finalized slot before its source
+     *                 lets go of it
+     */
+    public record Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
+                           String reason, String message, Duration requeue) {
+        public boolean healthy() {
+            return kind == Kind.STEADY;
+        }
+    }
+
+    public static Decision decide(Input in) {
+        List<PodView> pods = new ArrayList<>(in.pods());
+        pods.sort(Comparator.comparingInt(PodView::ordinal));
+        int expected = Math.max(in.members(), in.running());
+        Map<Integer, PodView> byOrdinal = new LinkedHashMap<>();
+        pods.forEach(p -> byOrdinal.put(p.ordinal(), p));
+
+        // What the answering pods hold: the highest epoch is the current layout.
+        Layout current = Layout.EMPTY;
+        for (PodView p : pods) {
+            if (p.observed() != null && p.observed().layout().epoch() > current.epoch()) {
+                current = p.observed().layout();
+            }
+        }
+        Map<String, PodView> byId = new LinkedHashMap<>();
+        for (PodView p : pods) {
+            if (p.observed() != null) {
+                byId.put(p.observed().nodeId(), p);
+            }
+        }
+        int keep = podsToKeep(in, pods, current);
+
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < expected; i++) {
+            PodView p = byOrdinal.get(i);
+            if (p == null) {
+                waiting.add("pod " + i + " does not exist yet");
+            } else if (!p.ready() || p.address() == null) {
+                waiting.add(p.name() + " is not Ready");
+            } else if (p.observed() == null) {
+                waiting.add(p.name() + " does not answer");
+            }
+        }
+        for (PodView p : pods) {
+            if (p.ordinal() >= expected && (p.observed() == null || !p.ready())) {
+                waiting.add(p.name() + " (leaving) " + (p.observed() == null ? "does not answer" : "is not Ready"));
+            }
+        }
+        if (!waiting.isEmpty()) {
+            return new Decision(Kind.WAIT_FOR_PODS, null, List.of(), 0, current, keep, List.of(), "WaitingForPods",
+                    String.join("; ", waiting) + ": no layout is sent until every pod answers", BUSY);
+        }
+
+        List<String> behind = new ArrayList<>();
+        for (PodView p : pods) {
+            Layout held = p.observed().layout();
+            if (!current.nodes().containsKey(p.observed().nodeId())) {
+                continue; // not in the layout (new, or drained): it cannot take it, and need not
+            }
+            if (held.epoch() == current.epoch() && !held.sameAs(current)) {
+                return new Decision(Kind.CONFLICT, null, List.of(), 0, current, keep, List.of(), "LayoutConflict",
+                        p.name() + " holds another layout at epoch " + current.epoch() + " than the others: someone else sets layouts",
+                        PERIOD);
+            }
+            if (held.epoch() < current.epoch()) {
+                behind.add(p.name());
+            }
+        }
+        if (!behind.isEmpty()) {
+            return new Decision(Kind.CONVERGE, current, behind, 0, current, keep, List.of(), "Converging",
+                    String.join(", ", behind) + " sent epoch " + current.epoch() + " again", BUSY);
+        }
+
+        // Nodes the layout names that no pod has any more (a pod restarted without its data gets a new id).
+        List<String> lost = new ArrayList<>();
+        for (String id : current.nodes().keySet()) {
+            if (!byId.containsKey(id)) {
+                lost.add(id);
+            }
+        }
+
+        // Migrations: wait for every live one, then finalize.
+        Map<String, BitSet> owners = new LinkedHashMap<>();
+        current.owners().forEach((id, slots) -> owners.put(id, (BitSet) slots.clone()));
+        List<String> moving = new ArrayList<>();
+        List<SlotPlanner.Move> adopted = new ArrayList<>();
+        for (SlotPlanner.Move m : current.migrating()) {
+            if (lost.contains(m.from()) && !lost.contains(m.to())) {
+                adopted.add(m); // what the gone source had moved is on the target: the target keeps those slots
+                continue;
+            }
+            if (lost.contains(m.from()) || lost.contains(m.to())) {
+                continue; // given up: a gone target's slots stay with the source
+            }
+            Progress p = progressOf(byId.get(m.from()).observed(), m);
+            if (p == null || !p.done()) {
+                moving.add(byId.get(m.from()).name() + " → " + byId.get(m.to()).name() + " " + SlotPlanner.rangesText(m.slots())
+                        + (p == null ? " (not started)" : " (" + p.moved() + " keys moved, " + (p.left() < 0 ? "?" : p.left()) + " left)"));
+            } else {
+                owners.get(m.from()).andNot(m.slots());
+                owners.computeIfAbsent(m.to(), k -> new BitSet()).or(m.slots());
+            }
+        }
+        if (!moving.isEmpty()) {
+            return new Decision(Kind.MIGRATING, null, List.of(), 0, current, keep, lost, "Migrating",
+                    "moving slots: " + String.join("; ", moving), BUSY);
+        }
+        lost.forEach(owners::remove); // their slots have no live source: handed out as unowned
+        if (current.epoch() == 0) {
+            // No layout yet: keys a pod already holds (a persistent pod switched to cluster mode) must not be
+            // stranded on slots handed to others. That pod is given every slot first, and the plan then moves
+            // the others' shares off it as any migration; keys on several pods cannot all be kept.
+            List<String> holding = new ArrayList<>();
+            for (PodView p : pods) {
+                if (p.ordinal() < in.members() && p.observed().keys() > 0) {
+                    holding.add(p.name());
+                }
+            }
+            if (holding.size() > 1) {
+                return new Decision(Kind.CONFLICT, null, List.of(), 0, current, keep, List.of(), "KeysOnSeveralPods",
+                        String.join(", ", holding) + " hold keys before any layout: each would keep only the keys of its own"
+                                + " slots; move the data to one pod (or flush the others) first", PERIOD);
+            }
+            if (holding.size() == 1) {
+                PodView holder = byOrdinalName(pods, holding.get(0));
+                BitSet all = new BitSet(SlotPlanner.SLOTS);
+                all.set(0, SlotPlanner.SLOTS);
+                Map<String, HostPort> nodes = new LinkedHashMap<>();
+                for (PodView p : pods) {
+                    if (p.ordinal() < in.members()) {
+                        nodes.put(p.observed().nodeId(), p.address());
+                    }
+                }
+                Layout first = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, Map.of(holder.observed().nodeId(), all), List.of());
+                List<String> to = new ArrayList<>();
+                pods.stream().filter(p -> p.ordinal() < in.members()).forEach(p -> to.add(p.name()));
+                return new Decision(Kind.APPLY, first, to, 0, current, keep, List.of(), "LayoutApplied", "epoch " + first.epoch()
+                        + ": first layout, every slot to " + holder.name() + ", which holds " + holder.observed().keys()
+                        + " keys already; the next epochs move the other pods' shares off it", BUSY);
+            }
+        }
+        for (SlotPlanner.Move m : adopted) {
+            owners.computeIfAbsent(m.to(), k -> new BitSet()).or(m.slots());
+        }
+
+        // The plan from what is owned now.
+        List<SlotPlanner.Member> members = new ArrayList<>();
+        for (PodView p : pods) {
+            if (p.ordinal() < in.members()) {
+                members.add(new SlotPlanner.Member(p.observed().nodeId(), p.observed().shards()));
+            }
+        }
+        SlotPlanner.Plan plan = SlotPlanner.plan(members, owners);
+        Map<String, BitSet> next = new LinkedHashMap<>();
+        plan.owners().forEach((id, slots) -> next.put(id, (BitSet) slots.clone()));
+        List<SlotPlanner.Move> moves = new ArrayList<>();
+        for (SlotPlanner.Move m : plan.moves()) {
+            // the source keeps the slot until the target has its keys
+            next.get(m.to()).andNot(m.slots());
+            next.computeIfAbsent(m.from(), k -> new BitSet()).or(m.slots());
+            moves.add(m);
+        }
+        Set<String> listed = new LinkedHashSet<>();
+        members.forEach(m -> listed.add(m.id()));
+        next.forEach((id, slots) -> {
+            if (!slots.isEmpty()) {
+                listed.add(id);
+            }
+        });
+        // A pod that took part in a migration being finalized stays listed (without slots) for one epoch
+        // more: it takes a layout without migrations, so its mover stops, before a later epoch drops it.
+        for (SlotPlanner.Move m : current.migrating()) {
+            for (String id : List.of(m.from(), m.to())) {
+                if (byId.containsKey(id)) {
+                    listed.add(id);
+                }
+            }
+        }
+        Map<String, HostPort> nodes = new LinkedHashMap<>();
+        for (String id : listed) {
+            nodes.put(id, byId.get(id).address());
+        }
+        Layout wanted = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, next, moves);
+        if (wanted.sameAs(current) && current.epoch() > 0) {
+            return new Decision(Kind.STEADY, null, List.of(), 0, current, keep, lost, "SlotsServed",
+                    current.assignedSlots() + " slots served by " + current.nodes().size() + " pods at epoch " + current.epoch(), PERIOD);
+        }
+        Set<String> targets = new LinkedHashSet<>();
+        current.migrating().forEach(m -> targets.add(m.to()));
+        moves.forEach(m -> targets.add(m.to()));
+        targets.retainAll(nodes.keySet());
+        List<String> to = new ArrayList<>();
+        targets.forEach(id -> to.add(byId.get(id).name()));
+        for (String id : nodes.keySet()) {
+            if (!targets.contains(id)) {
+                to.add(byId.get(id).name());
+            }
+        }
+        String what = describe(current, wanted, moves, lost, byId);
+        return new Decision(Kind.APPLY, wanted, to, targets.size(), current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating",
+                what, BUSY);
+    }
+
+    private static PodView byOrdinalName(List<PodView> pods, String name) {
+        return pods.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The source's report of migration {@code m}: its target and slots must be the layout's. */
+    private static Progress progressOf(Observed source, SlotPlanner.Move m) {
+        for (Progress p : source.migrations()) {
+            if (p.to().equals(m.to()) && p.slots().equals(m.slots())) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The StatefulSet's size: the wanted count, or more while a pod at or above it is named by the
+     * layout another pod holds (it owns slots there, takes part in a migration, or a pod that has not
+     * yet taken the finalizing layout still sends clients to it), or while a pod cannot be asked.
+     */
+    private static int podsToKeep(Input in, List<PodView> pods, Layout current) {
+        int keep = in.members();
+        boolean allAnswered = pods.stream().allMatch(p -> p.observed() != null);
+        for (PodView p : pods) {
+            if (p.ordinal() < in.members()) {
+                continue;
+            }
+            boolean drained = allAnswered && !current.nodes().containsKey(p.observed().nodeId());
+            for (PodView q : pods) {
+                if (drained && q != p && q.observed().layout().nodes().containsKey(p.observed().nodeId())) {
+                    drained = false;
+                }
+            }
+            if (!drained) {
+                keep = Math.max(keep, p.ordinal() + 1);
+            }
+        }
+        return keep;
+    }
+
+    private static String describe(Layout current, Layout wanted, List<SlotPlanner.Move> moves, List<String> lost, Map<String, PodView> byId) {
+        StringBuilder b = new StringBuilder("epoch ").append(wanted.epoch()).append(": ");
+        if (current.epoch() == 0) {
+            b.append("first layout");
+        } else if (!current.migrating().isEmpty()) {
+            b.append("migrations of epoch ").append(current.epoch()).append(" finalized");
+        } else {
+            b.append("re-planned");
+        }
+        b.append(", ").append(wanted.nodes().size()).append(" pods");
+        for (SlotPlanner.Move m : moves) {
+            b.append("; ").append(byId.get(m.from()).name()).append(" → ").append(byId.get(m.to()).name()).append(' ')
+                    .append(SlotPlanner.rangesText(m.slots())).append(" (").append(m.slots().cardinality()).append(" slots)");
+        }
+        if (!lost.isEmpty()) {
+            b.append("; lost node(s) ").append(String.join(", ", lost)).append(": their slots handed out without their keys");
+        }
+        return b.toString();
+    }
+}

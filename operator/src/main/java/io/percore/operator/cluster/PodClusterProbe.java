@@ -1,0 +1,108 @@
+package io.percore.operator.cluster;
+
+import io.percore.operator.cluster.ClusterPlanner.Observed;
+import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.PodReplicationProbe.ProbeException;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
+ * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
+ * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), and {@code CLUSTER SETLAYOUT}.
+ * A pod is not trusted: every answer is
+ * checked for the shape the service's contract gives, and a layout reply is bounded at
+ * {@link #MAX_LAYOUT_BYTES}.
+ */
+public class PodClusterProbe {
+
+    /** A layout of 1,000 nodes with every slot its own range is about 150 KiB. */
+    public static final int MAX_LAYOUT_BYTES = 1 << 20;
+    private static final int MAX_SMALL_REPLY_BYTES = 64 * 1024;
+
+    private final PodReplicationProbe resp;
+
+    public PodClusterProbe() {
+        this(new PodReplicationProbe());
+    }
+
+    public PodClusterProbe(PodReplicationProbe resp) {
+        this.resp = resp;
+    }
+
+    /** What the pod holds now. */
+    public Observed observe(HostPort pod, String password) throws IOException {
+        Object id = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "CLUSTER", "MYID");
+        if (!(id instanceof String nodeId) || !nodeId.matches("[0-9a-f]{40}")) {
+            throw new ProbeException("CLUSTER MYID: not a node id");
+        }
+        Object info = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "INFO", "server");
+        int shards = shards(info);
+        Object layout = resp.command(pod, password, MAX_LAYOUT_BYTES, "CLUSTER", "GETLAYOUT");
+        if (!(layout instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof Long epoch)
+                || !(pair.get(1) instanceof String text) || epoch < 0) {
+            throw new ProbeException("CLUSTER GETLAYOUT: not [epoch, text]");
+        }
+        Layout held;
+        try {
+            held = Layout.parse(epoch, text);
+        } catch (IllegalArgumentException e) {
+            throw new ProbeException("CLUSTER GETLAYOUT: " + e.getMessage());
+        }
+        Object migrations = resp.command(pod, password, MAX_LAYOUT_BYTES, "CLUSTER", "MIGRATIONS");
+        Object keys = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "DBSIZE");
+        if (!(keys instanceof Long count) || count < 0) {
+            throw new ProbeException("DBSIZE: not a count");
+        }
+        return new Observed(nodeId, shards, count, held, migrations(migrations));
+    }
+
+    /** {@code CLUSTER SETLAYOUT <epoch> <text>}; an error reply (a stale epoch, a refused layout) is thrown. */
+    public void setLayout(HostPort pod, String password, Layout layout) throws IOException {
+        Object reply = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "CLUSTER", "SETLAYOUT", Long.toString(layout.epoch()), layout.text());
+        if (!"OK".equals(reply)) {
+            throw new ProbeException("CLUSTER SETLAYOUT: unexpected reply");
+        }
+    }
+
+    static int shards(Object info) throws ProbeException {
+        if (info instanceof String text) {
+            for (String line : text.split("\r?\n")) {
+                if (line.startsWith("shards:")) {
+                    try {
+                        int n = Integer.parseInt(line.substring(7).trim());
+                        if (n >= 1) {
+                            return n;
+                        }
+                    } catch (NumberFormatException e) {
+                        // below
+                    }
+                }
+            }
+        }
+        throw new ProbeException("INFO server without shards:<n>");
+    }
+
+    /** [[target, ranges, moved, left, state], ...]. */
+    static List<Progress> migrations(Object reply) throws ProbeException {
+        if (!(reply instanceof List<?> entries)) {
+            throw new ProbeException("CLUSTER MIGRATIONS: not an array");
+        }
+        List<Progress> out = new ArrayList<>();
+        for (Object e : entries) {
+            if (!(e instanceof List<?> f) || f.size() != 5 || !(f.get(0) instanceof String to) || !(f.get(1) instanceof String ranges)
+                    || !(f.get(2) instanceof Long moved) || !(f.get(3) instanceof Long left) || !(f.get(4) instanceof String state)) {
+                throw new ProbeException("CLUSTER MIGRATIONS: an entry is not [target, ranges, moved, left, state]");
+            }
+            try {
+                out.add(new Progress(to, ranges.isEmpty() ? new java.util.BitSet() : Layout.parseRanges(ranges), moved, left, state));
+            } catch (IllegalArgumentException ex) {
+                throw new ProbeException("CLUSTER MIGRATIONS: " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+}

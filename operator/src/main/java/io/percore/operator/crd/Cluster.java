@@ -1,0 +1,38 @@
+package io.percore.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+
+/**
+ * Redis Cluster across the pods: every pod a primary serving a share of the 16,384 hash slots in
+ * proportion to its shards, the layout (who serves which slots, which slots move) set by the
+ * operator with {@code CLUSTER SETLAYOUT}. The pod count is the sizing plan's. The service learns
+ * that it runs in cluster mode from {@value #ENABLED_ENV}. Only what the user wrote is serialised.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Cluster {
+
+    /** The service's {@code percore.demo.cluster.enabled}, in Spring's environment spelling. */
+    public static final String ENABLED_ENV = "PERCORE_DEMO_CLUSTER_ENABLED";
+
+    @Required
+    @JsonPropertyDescription("Run the pods as one Redis Cluster: slots shared out in proportion to each pod's shards, moved onto"
+            + " new pods when the plan adds pods and off pods before the plan removes them. Pods: the sizing plan's replicas.")
+    private Boolean enabled;
+
+    public Cluster() {
+    }
+
+    public Cluster(Boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+
+    /** Whether a spec asks for cluster mode. */
+    public static boolean enabled(PercoreServiceSpec spec) {
+        return spec.getCluster() != null && Boolean.TRUE.equals(spec.getCluster().getEnabled());
+    }
+}

@@ -1,0 +1,103 @@
+package io.percore.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The cluster as the pods report it (the layout with the highest epoch they hold, their migrations):
+ * never the operator's memory, so an operator restarted in the middle of a migration reads the same.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ClusterStatus {
+
+    private Long configEpoch;
+    private Integer slotsAssigned;
+    private List<Migration> migrations = new ArrayList<>();
+    private List<PodSlots> pods = new ArrayList<>();
+
+    public Long getConfigEpoch() { return configEpoch; }
+    public void setConfigEpoch(Long configEpoch) { this.configEpoch = configEpoch; }
+    public Integer getSlotsAssigned() { return slotsAssigned; }
+    public void setSlotsAssigned(Integer slotsAssigned) { this.slotsAssigned = slotsAssigned; }
+    public List<Migration> getMigrations() { return migrations; }
+    public void setMigrations(List<Migration> migrations) { this.migrations = migrations; }
+    public List<PodSlots> getPods() { return pods; }
+    public void setPods(List<PodSlots> pods) { this.pods = pods; }
+
+    /** Slots moving from one pod to another, and how far the source has got. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Migration {
+        private String from;
+        private String to;
+        private String slots;
+        private Long keysMoved;
+        private Long keysLeft;
+        private String state;
+
+        public String getFrom() { return from; }
+        public void setFrom(String from) { this.from = from; }
+        public String getTo() { return to; }
+        public void setTo(String to) { this.to = to; }
+        public String getSlots() { return slots; }
+        public void setSlots(String slots) { this.slots = slots; }
+        public Long getKeysMoved() { return keysMoved; }
+        public void setKeysMoved(Long keysMoved) { this.keysMoved = keysMoved; }
+        public Long getKeysLeft() { return keysLeft; }
+        public void setKeysLeft(Long keysLeft) { this.keysLeft = keysLeft; }
+        public String getState() { return state; }
+        public void setState(String state) { this.state = state; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Migration m && Objects.equals(from, m.from) && Objects.equals(to, m.to) && Objects.equals(slots, m.slots)
+                    && Objects.equals(keysMoved, m.keysMoved) && Objects.equals(keysLeft, m.keysLeft) && Objects.equals(state, m.state);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(from, to, slots, keysMoved, keysLeft, state);
+        }
+    }
+
+    /** One pod of the layout: its node id and the slots it owns. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PodSlots {
+        private String pod;
+        private String nodeId;
+        private String slots;
+        private Integer slotCount;
+
+        public String getPod() { return pod; }
+        public void setPod(String pod) { this.pod = pod; }
+        public String getNodeId() { return nodeId; }
+        public void setNodeId(String nodeId) { this.nodeId = nodeId; }
+        public String getSlots() { return slots; }
+        public void setSlots(String slots) { this.slots = slots; }
+        public Integer getSlotCount() { return slotCount; }
+        public void setSlotCount(Integer slotCount) { this.slotCount = slotCount; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PodSlots p && Objects.equals(pod, p.pod) && Objects.equals(nodeId, p.nodeId)
+                    && Objects.equals(slots, p.slots) && Objects.equals(slotCount, p.slotCount);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(pod, nodeId, slots, slotCount);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClusterStatus c && Objects.equals(configEpoch, c.configEpoch) && Objects.equals(slotsAssigned, c.slotsAssigned)
+                && Objects.equals(migrations, c.migrations) && Objects.equals(pods, c.pods);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(configEpoch, slotsAssigned, migrations, pods);
+    }
+}

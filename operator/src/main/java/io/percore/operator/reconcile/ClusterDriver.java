@@ -1,0 +1,200 @@
+package io.percore.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.percore.operator.cluster.ClusterPlanner;
+import io.percore.operator.cluster.ClusterPlanner.Decision;
+import io.percore.operator.cluster.ClusterPlanner.Observed;
+import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.cluster.Layout;
+import io.percore.operator.cluster.PodClusterProbe;
+import io.percore.operator.cluster.SlotPlanner;
+import io.percore.operator.crd.ClusterStatus;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes and RESP glue around {@link ClusterPlanner}: lists the pods (fresh), asks each for its
+ * node id, shards, layout and migrations ({@link PodClusterProbe}), lets the planner decide, sends the
+ * layout it chose, and reports the layout in force as {@code status.cluster}. Everything it decides
+ * from comes from the pods, so an operator restarted in the middle of a migration carries on.
+ * The observation is made before the workload is written: the StatefulSet keeps a pod that still
+ * owns slots ({@link Decision#podsToKeep()}).
+ */
+final class ClusterDriver {
+
+    static final String CONDITION = "Clustered";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
+
+    private final KubernetesClient client;
+    private final PodClusterProbe probe;
+    private final PodAddresses addresses;
+    private final PlanEvents events;
+
+    ClusterDriver(KubernetesClient client, PodClusterProbe probe, PodAddresses addresses, PlanEvents events) {
+        this.client = client;
+        this.probe = probe;
+        this.addresses = addresses;
+        this.events = events;
+    }
+
+    /** What a clustered spec must satisfy that the CRD cannot check (its CEL rule is checked again here). */
+    static List<String> specProblems(io.percore.operator.crd.PercoreServiceSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (!io.percore.operator.crd.Cluster.enabled(spec)) {
+            return problems;
+        }
+        if (spec.getReplication() != null) {
+            problems.add("spec.cluster with spec.replication: not supported yet (every cluster pod is a primary without replicas)");
+        }
+        if (spec.portsOrEmpty().isEmpty()) {
+            problems.add("spec.ports: a cluster needs the RESP port (the first port; none is listed)");
+        }
+        return problems;
+    }
+
+    /** What the pods said and what to do about it. */
+    record Observation(Decision decision, Map<String, PodView> pods, int running) {
+    }
+
+    record Outcome(ClusterStatus status, Duration requeue) {
+    }
+
+    /**
+     * @param members the sizing plan's pod count
+     * @param running the live StatefulSet's replicas (0 when there is none yet)
+     */
+    Observation observe(PercoreService s, int members, int running, ClusterStatus previous) {
+        String ns = s.getMetadata().getNamespace();
+        String name = s.getMetadata().getName();
+        int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        Map<String, PodView> pods = new LinkedHashMap<>();
+        for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
+            Integer ordinal = ReplicationDriver.ordinal(name, pod.getMetadata().getName());
+            if (ordinal == null || pod.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            HostPort address = addresses.of(pod, port);
+            Observed observed = null;
+            boolean ready = ReplicationDriver.ready(pod);
+            if (address != null && ready) {
+                try {
+                    observed = probe.observe(address, null);
+                } catch (IOException e) {
+                    LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
+                }
+            }
+            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed));
+        }
+        long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
+        Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor));
+        return new Observation(d, pods, running);
+    }
+
+    /** @param before the conditions of the last status (a warning already given is not repeated every second) */
+    Outcome act(PercoreService s, Observation o, List<io.fabric8.kubernetes.api.model.Condition> before, StatusConditions conditions) {
+        Decision d = o.decision();
+        String ns = s.getMetadata().getNamespace();
+        Layout inForce = d.current();
+        String reason = d.reason();
+        String message = d.message();
+        if (d.send() != null) {
+            List<String> refused = new ArrayList<>();
+            int sent = 0;
+            for (int i = 0; i < d.sendTo().size(); i++) {
+                String pod = d.sendTo().get(i);
+                if (!refused.isEmpty() && i >= d.leading() && sent < d.leading()) {
+                    break; // a target did not take it: the sources must not start (the next reconcile sends it again)
+                }
+                try {
+                    probe.setLayout(o.pods().get(pod).address(), null, d.send());
+                    sent++;
+                } catch (IOException e) {
+                    refused.add(pod + ": " + e.getMessage());
+                    LOG.info("{}/{}: CLUSTER SETLAYOUT {} failed: {}", ns, pod, d.send().epoch(), e.toString());
+                }
+            }
+            if (sent > 0) {
+                inForce = d.send();
+            }
+            if (!refused.isEmpty()) {
+                reason = "LayoutNotApplied";
+                message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
+                var last = StatusConditions.find(before, CONDITION);
+                if (last == null || !reason.equals(last.getReason()) || !message.equals(last.getMessage())) {
+                    events.warning(s, reason, message);
+                }
+            } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
+                events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
+            }
+            if (!d.lost().isEmpty() && d.kind() == ClusterPlanner.Kind.APPLY) {
+                events.warning(s, "NodeLost", "node(s) " + String.join(", ", d.lost()) + " of epoch " + d.current().epoch()
+                        + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
+            }
+        }
+        if (d.podsToKeep() < o.running()) {
+            events.normal(s, "PodsDrained", "the pods from ordinal " + d.podsToKeep() + " own no slot any more: the StatefulSet shrinks from "
+                    + o.running() + " to " + d.podsToKeep());
+        }
+        conditions.set(CONDITION, d.healthy() && inForce.assignedSlots() == SlotPlanner.SLOTS, reason, message);
+        return new Outcome(status(inForce, d, o), d.requeue());
+    }
+
+    /** The layout in force as the status shows it: the epoch, coverage, each pod's slots, the migrations and how far they are. */
+    private static ClusterStatus status(Layout layout, Decision d, Observation o) {
+        Map<String, PodView> byId = new LinkedHashMap<>();
+        o.pods().values().forEach(p -> {
+            if (p.observed() != null) {
+                byId.put(p.observed().nodeId(), p);
+            }
+        });
+        ClusterStatus status = new ClusterStatus();
+        status.setConfigEpoch(layout.epoch());
+        status.setSlotsAssigned(layout.assignedSlots());
+        for (String id : layout.nodes().keySet()) {
+            ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
+            PodView pod = byId.get(id);
+            p.setPod(pod == null ? null : pod.name());
+            p.setNodeId(id);
+            p.setSlots(SlotPlanner.rangesText(layout.slotsOf(id)));
+            p.setSlotCount(layout.slotsOf(id).cardinality());
+            status.getPods().add(p);
+        }
+        for (SlotPlanner.Move m : layout.migrating()) {
+            ClusterStatus.Migration mig = new ClusterStatus.Migration();
+            mig.setFrom(name(byId, m.from()));
+            mig.setTo(name(byId, m.to()));
+            mig.setSlots(SlotPlanner.rangesText(m.slots()));
+            Progress progress = null;
+            PodView source = byId.get(m.from());
+            if (layout == d.current() && source != null) {
+                for (Progress p : source.observed().migrations()) {
+                    if (p.to().equals(m.to()) && p.slots().equals(m.slots())) {
+                        progress = p;
+                    }
+                }
+            }
+            mig.setKeysMoved(progress == null ? 0L : progress.moved());
+            mig.setKeysLeft(progress == null || progress.left() < 0 ? null : progress.left());
+            mig.setState(progress == null ? "moving" : progress.state());
+            status.getMigrations().add(mig);
+        }
+        return status;
+    }
+
+    private static String name(Map<String, PodView> byId, String id) {
+        PodView p = byId.get(id);
+        return p == null ? id : p.name();
+    }
+}

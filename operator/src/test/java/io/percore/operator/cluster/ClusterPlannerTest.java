@@ -1,0 +1,277 @@
+package io.percore.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.cluster.ClusterPlanner.Decision;
+import io.percore.operator.cluster.ClusterPlanner.Input;
+import io.percore.operator.cluster.ClusterPlanner.Kind;
+import io.percore.operator.cluster.ClusterPlanner.Observed;
+import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The driver's decisions: given what the pods answered, the layout sent and to whom. */
+class ClusterPlannerTest {
+
+    static String id(int n) {
+        return String.format("%040x", n + 0xa0);
+    }
+
+    static HostPort address(int ordinal) {
+        return new HostPort("10.0.0." + (ordinal + 1), 6379);
+    }
+
+    static PodView pod(int ordinal, int shards, Layout layout, Progress... migrations) {
+        return pod(ordinal, id(ordinal), shards, layout, migrations);
+    }
+
+    static PodView pod(int ordinal, String nodeId, int shards, Layout layout, Progress... migrations) {
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(nodeId, shards, layout, List.of(migrations)));
+    }
+
+    static Decision decide(int members, int running, long floor, PodView... pods) {
+        return ClusterPlanner.decide(new Input(List.of(pods), members, running, floor));
+    }
+
+    private static Decision bootstrap() {
+        return decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 4, Layout.EMPTY));
+    }
+
+    @Test
+    void freshPodsGetAFirstLayoutInProportionToTheirShardsWithNothingToMove() {
+        Decision d = bootstrap();
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.sendTo()).containsExactly("kv-0", "kv-1", "kv-2");
+        Layout l = d.send();
+        assertThat(l.epoch()).isEqualTo(1);
+        assertThat(l.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(l.migrating()).isEmpty();
+        assertThat(l.slotsOf(id(0)).cardinality()).isEqualTo(4096);
+        assertThat(l.slotsOf(id(1)).cardinality()).isEqualTo(4096);
+        assertThat(l.slotsOf(id(2)).cardinality()).isEqualTo(8192);
+        assertThat(l.nodes()).containsEntry(id(2), address(2));
+        assertThat(Layout.parse(1, l.text()).sameAs(l)).as("the text reads back").isTrue();
+    }
+
+    @Test
+    void podsHoldingThePlanGetNothing() {
+        Layout l = bootstrap().send();
+        Decision d = decide(3, 3, 1, pod(0, 2, l), pod(1, 2, l), pod(2, 4, l));
+        assertThat(d.kind()).isEqualTo(Kind.STEADY);
+        assertThat(d.send()).isNull();
+        assertThat(d.healthy()).isTrue();
+        assertThat(d.podsToKeep()).isEqualTo(3);
+    }
+
+    @Test
+    void nothingIsSentWhileAPodIsMissingUnreadyOrSilent() {
+        Layout l = bootstrap().send();
+        assertThat(decide(3, 3, 1, pod(0, 2, l), pod(1, 2, l)).kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        PodView unready = new PodView("kv-2", 2, false, address(2), null);
+        assertThat(decide(3, 3, 1, pod(0, 2, l), pod(1, 2, l), unready).kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        PodView silent = new PodView("kv-2", 2, true, address(2), null);
+        Decision d = decide(3, 3, 1, pod(0, 2, l), pod(1, 2, l), silent);
+        assertThat(d.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(d.send()).isNull();
+        assertThat(d.message()).contains("kv-2 does not answer");
+        // a scale-out waits for the new pod before anything moves
+        assertThat(decide(4, 3, 1, pod(0, 2, l), pod(1, 2, l), pod(2, 4, l)).kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+    }
+
+    @Test
+    void aPodBehindIsSentTheCurrentLayoutAgainFirst() {
+        Layout one = bootstrap().send();
+        Layout two = new Layout(2, one.nodes(), one.owners(), List.of());
+        Decision d = decide(3, 3, 2, pod(0, 2, two), pod(1, 2, one), pod(2, 4, two));
+        assertThat(d.kind()).isEqualTo(Kind.CONVERGE);
+        assertThat(d.send()).isSameAs(two);
+        assertThat(d.sendTo()).containsExactly("kv-1");
+    }
+
+    @Test
+    void twoLayoutsAtOneEpochAreAConflictAndNothingIsSent() {
+        Layout one = bootstrap().send();
+        Map<String, BitSet> swapped = new java.util.LinkedHashMap<>(one.owners());
+        swapped.put(id(0), one.owners().get(id(1)));
+        swapped.put(id(1), one.owners().get(id(0)));
+        Layout other = new Layout(1, one.nodes(), swapped, List.of());
+        Decision d = decide(3, 3, 1, pod(0, 2, one), pod(1, 2, other), pod(2, 4, one));
+        assertThat(d.kind()).isEqualTo(Kind.CONFLICT);
+        assertThat(d.send()).isNull();
+    }
+
+    @Test
+    void aScaleOutMigratesSlotsOntoTheNewPodThenFinalizesAtTheNextEpochOnceEverySourceIsDone() {
+        Layout one = decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY)).send();
+        Decision out = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY));
+        assertThat(out.kind()).isEqualTo(Kind.APPLY);
+        Layout two = out.send();
+        assertThat(two.epoch()).isEqualTo(2);
+        assertThat(out.sendTo()).as("the target first: no source sends a client or a key to a node not expecting it")
+                .containsExactly("kv-3", "kv-0", "kv-1", "kv-2");
+        assertThat(out.leading()).isEqualTo(1);
+        assertThat(two.assignedSlots()).as("every slot keeps an owner while it moves").isEqualTo(SlotPlanner.SLOTS);
+        assertThat(two.slotsOf(id(3)).isEmpty()).as("the new pod owns nothing until finalized").isTrue();
+        assertThat(two.migrating()).allSatisfy(m -> assertThat(m.to()).isEqualTo(id(3)));
+        assertThat(two.migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(4096);
+        for (SlotPlanner.Move m : two.migrating()) {
+            BitSet owned = two.slotsOf(m.from());
+            owned.and(m.slots());
+            assertThat(owned).as("a source owns what it moves").isEqualTo(m.slots());
+        }
+
+        // Sources still moving: nothing sent; the status shows it.
+        PodView[] moving = withProgress(two, "moving", 10, 5);
+        Decision wait = decide(4, 4, 2, moving);
+        assertThat(wait.kind()).isEqualTo(Kind.MIGRATING);
+        assertThat(wait.send()).isNull();
+        assertThat(wait.message()).contains("kv-3").contains("10 keys moved");
+        // An operator restarted now decides the same from the same answers.
+        assertThat(decide(4, 4, 0, moving).kind()).isEqualTo(Kind.MIGRATING);
+
+        Decision fin = decide(4, 4, 2, withProgress(two, "done", 15, 0));
+        assertThat(fin.kind()).isEqualTo(Kind.APPLY);
+        Layout three = fin.send();
+        assertThat(three.epoch()).isEqualTo(3);
+        assertThat(three.migrating()).isEmpty();
+        assertThat(three.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+        for (int i = 0; i < 4; i++) {
+            assertThat(three.slotsOf(id(i)).cardinality()).isEqualTo(4096);
+        }
+        assertThat(decide(4, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), pod(3, 2, three)).kind()).isEqualTo(Kind.STEADY);
+    }
+
+    @Test
+    void aReportOfOtherSlotsIsNotTakenForDone() {
+        Layout one = decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY)).send();
+        Layout two = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY)).send();
+        List<PodView> pods = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<Progress> progress = new ArrayList<>();
+            for (SlotPlanner.Move m : two.migrating()) {
+                if (m.from().equals(id(i))) {
+                    BitSet other = (BitSet) m.slots().clone();
+                    other.clear(other.nextSetBit(0));
+                    progress.add(new Progress(m.to(), other, 3, 0, "done")); // an older migration's report
+                }
+            }
+            pods.add(pod(i, 2, two, progress.toArray(Progress[]::new)));
+        }
+        assertThat(decide(4, 4, 2, pods.toArray(PodView[]::new)).kind()).isEqualTo(Kind.MIGRATING);
+    }
+
+    @Test
+    void aScaleInDrainsThePodsAboveThePlanBeforeTheStatefulSetShrinks() {
+        Layout one = decide(4, 4, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY), pod(3, 2, Layout.EMPTY)).send();
+        Decision drain = decide(3, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, one));
+        assertThat(drain.kind()).isEqualTo(Kind.APPLY);
+        assertThat(drain.podsToKeep()).as("kv-3 owns slots: it stays").isEqualTo(4);
+        Layout two = drain.send();
+        assertThat(two.migrating()).allSatisfy(m -> assertThat(m.from()).isEqualTo(id(3)));
+        assertThat(two.migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(4096);
+        assertThat(drain.sendTo()).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(drain.sendTo().get(3)).as("the source last").isEqualTo("kv-3");
+
+        Decision moving = decide(3, 4, 2, withProgress(two, "moving", 1, 1));
+        assertThat(moving.podsToKeep()).isEqualTo(4);
+
+        Decision fin = decide(3, 4, 2, withProgress(two, "done", 2, 0));
+        Layout three = fin.send();
+        assertThat(three.migrating()).isEmpty();
+        assertThat(three.slotsOf(id(3)).isEmpty()).isTrue();
+        assertThat(three.nodes()).as("kv-3 takes a layout without migrations first: its mover stops").containsKey(id(3));
+        assertThat(fin.sendTo()).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(fin.sendTo().subList(0, fin.leading())).as("the targets take their slots first").containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+        assertThat(fin.podsToKeep()).isEqualTo(4);
+        assertThat(three.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+
+        Decision drop = decide(3, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), pod(3, 2, three));
+        assertThat(drop.kind()).isEqualTo(Kind.APPLY);
+        Layout four = drop.send();
+        assertThat(four.nodes()).doesNotContainKey(id(3));
+        assertThat(four.owners()).isEqualTo(three.owners());
+        assertThat(drop.sendTo()).containsExactly("kv-0", "kv-1", "kv-2");
+        assertThat(drop.podsToKeep()).as("the others do not hold epoch 4 yet").isEqualTo(4);
+
+        // kv-3 keeps epoch 3 (it cannot take a layout without itself); the others hold 4: kv-3 is drained.
+        Decision after = decide(3, 4, 4, pod(0, 2, four), pod(1, 2, four), pod(2, 2, four), pod(3, 2, three));
+        assertThat(after.kind()).isEqualTo(Kind.STEADY);
+        assertThat(after.podsToKeep()).isEqualTo(3);
+        // and once the StatefulSet has shrunk
+        assertThat(decide(3, 3, 4, pod(0, 2, four), pod(1, 2, four), pod(2, 2, four)).kind()).isEqualTo(Kind.STEADY);
+    }
+
+    @Test
+    void aPodRestartedWithoutItsDataGetsTheLostNodesSlotsWithoutAMove() {
+        Layout one = bootstrap().send();
+        String fresh = String.format("%040x", 0xbeef);
+        Decision d = decide(3, 3, 1, pod(0, 2, one), pod(1, fresh, 2, Layout.EMPTY), pod(2, 4, one));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.lost()).containsExactly(id(1));
+        Layout two = d.send();
+        assertThat(two.nodes()).doesNotContainKey(id(1)).containsKey(fresh);
+        assertThat(two.migrating()).isEmpty();
+        assertThat(two.slotsOf(fresh)).isEqualTo(one.slotsOf(id(1)));
+        assertThat(d.sendTo()).containsExactly("kv-0", "kv-1", "kv-2");
+    }
+
+    @Test
+    void keysAPodHoldsBeforeAnyLayoutAreKeptItGetsEverySlotFirstAndTheOthersSharesMoveOffIt() {
+        PodView holder = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 1000, Layout.EMPTY, List.of()));
+        Decision d = decide(3, 3, 0, holder, pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        Layout one = d.send();
+        assertThat(one.slotsOf(id(0)).cardinality()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(one.nodes()).containsKeys(id(0), id(1), id(2));
+        PodView holding = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 1000, one, List.of()));
+        Decision next = decide(3, 3, 1, holding, pod(1, 2, one), pod(2, 2, one));
+        assertThat(next.send().migrating()).extracting(SlotPlanner.Move::from).containsOnly(id(0));
+        assertThat(next.send().migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(2 * 5461);
+    }
+
+    @Test
+    void keysOnSeveralPodsBeforeAnyLayoutAreRefused() {
+        PodView a = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 10, Layout.EMPTY, List.of()));
+        PodView b = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 5, Layout.EMPTY, List.of()));
+        Decision d = decide(3, 3, 0, a, b, pod(2, 2, Layout.EMPTY));
+        assertThat(d.kind()).isEqualTo(Kind.CONFLICT);
+        assertThat(d.send()).isNull();
+        assertThat(d.reason()).isEqualTo("KeysOnSeveralPods");
+    }
+
+    @Test
+    void theEpochIsNeverBelowWhatTheStatusRecorded() {
+        Decision d = decide(3, 3, 7, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 4, Layout.EMPTY));
+        assertThat(d.send().epoch()).isEqualTo(8);
+    }
+
+    @Test
+    void aPodOfAnotherAddressIsAnnouncedAtANewEpochWithoutMovingSlots() {
+        Layout one = bootstrap().send();
+        PodView moved = new PodView("kv-1", 1, true, new HostPort("10.0.9.9", 6379), new Observed(id(1), 2, one, List.of()));
+        Decision d = decide(3, 3, 1, pod(0, 2, one), moved, pod(2, 4, one));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.send().nodes()).containsEntry(id(1), new HostPort("10.0.9.9", 6379));
+        assertThat(d.send().owners()).isEqualTo(one.owners());
+    }
+
+    /** Every pod holding {@code l}, each source reporting its migrations in {@code state}. */
+    private static PodView[] withProgress(Layout l, String state, long moved, long left) {
+        List<PodView> pods = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<Progress> progress = new ArrayList<>();
+            for (SlotPlanner.Move m : l.migrating()) {
+                if (m.from().equals(id(i))) {
+                    progress.add(new Progress(m.to(), m.slots(), moved, left, state));
+                }
+            }
+            pods.add(pod(i, 2, l, progress.toArray(Progress[]::new)));
+        }
+        return pods.toArray(PodView[]::new);
+    }
+}

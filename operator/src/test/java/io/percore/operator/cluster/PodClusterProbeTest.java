@@ -1,0 +1,134 @@
+package io.percore.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.PodReplicationProbe.ProbeException;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cluster probe against pods that answer what they like: every reply is checked for the
+ * contract's shape, and a reply the pod makes huge or endless is refused, never allocated.
+ */
+class PodClusterProbeTest {
+
+    private static final String ID = "0123456789abcdef0123456789abcdef01234567";
+
+    /** A server that answers each command (its first two words) with {@code answer}'s bytes. */
+    private static final class FakePod implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0);
+        final Thread thread;
+
+        FakePod(Function<String, String> answer) throws IOException {
+            thread = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        InputStream in = s.getInputStream();
+                        byte[] buf = new byte[65536];
+                        int n = in.read(buf);
+                        String request = new String(buf, 0, Math.max(0, n), StandardCharsets.UTF_8);
+                        String[] lines = request.split("\r\n");
+                        String command = (lines.length > 2 ? lines[2] : "") + (lines.length > 4 && !lines[0].equals("*1") ? " " + lines[4] : "");
+                        OutputStream out = s.getOutputStream();
+                        out.write(answer.apply(command.toUpperCase()).getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        HostPort address() {
+            return new HostPort("127.0.0.1", server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    private static String bulk(String s) {
+        return "$" + s.getBytes(StandardCharsets.UTF_8).length + "\r\n" + s + "\r\n";
+    }
+
+    private static String wellBehaved(String command) {
+        return switch (command) {
+            case "CLUSTER MYID" -> bulk(ID);
+            case "INFO SERVER" -> bulk("# Server\r\nredis_version:7.0.15\r\nshards:4\r\n");
+            case "CLUSTER GETLAYOUT" -> "*2\r\n:3\r\n" + bulk("node " + ID + " 10.0.0.1 6379 primary\nslots " + ID + " 0-16383");
+            case "CLUSTER MIGRATIONS" -> "*1\r\n*5\r\n" + bulk(ID) + bulk("0-99,200") + ":7\r\n:0\r\n" + bulk("done");
+            case "DBSIZE" -> ":12\r\n";
+            default -> "-ERR unknown\r\n";
+        };
+    }
+
+    private final PodClusterProbe probe = new PodClusterProbe(new PodReplicationProbe(Duration.ofSeconds(2)));
+
+    @Test
+    void readsTheContractsReplies() throws Exception {
+        try (FakePod pod = new FakePod(PodClusterProbeTest::wellBehaved)) {
+            ClusterPlanner.Observed o = probe.observe(pod.address(), null);
+            assertThat(o.nodeId()).isEqualTo(ID);
+            assertThat(o.shards()).isEqualTo(4);
+            assertThat(o.keys()).isEqualTo(12);
+            assertThat(o.layout().epoch()).isEqualTo(3);
+            assertThat(o.layout().assignedSlots()).isEqualTo(16384);
+            assertThat(o.migrations()).singleElement().satisfies(p -> {
+                assertThat(p.done()).isTrue();
+                assertThat(p.slots().cardinality()).isEqualTo(101);
+            });
+        }
+    }
+
+    @Test
+    void refusesRepliesOfAnotherShape() throws Exception {
+        for (var bad : List.<Function<String, String>>of(
+                c -> c.equals("CLUSTER MYID") ? bulk("not-an-id") : wellBehaved(c),
+                c -> c.equals("INFO SERVER") ? bulk("# Server\r\nredis_version:7.0.15\r\n") : wellBehaved(c),
+                c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:3\r\n" + bulk("node x 10.0.0.1 6379 replica y") : wellBehaved(c),
+                c -> c.equals("CLUSTER GETLAYOUT") ? "*1\r\n:3\r\n" : wellBehaved(c),
+                c -> c.equals("CLUSTER MIGRATIONS") ? "*1\r\n*2\r\n:1\r\n:2\r\n" : wellBehaved(c),
+                c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c))) {
+            try (FakePod pod = new FakePod(bad)) {
+                assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class);
+            }
+        }
+    }
+
+    @Test
+    void aHugeOrEndlessReplyIsRefusedNotAllocated() throws Exception {
+        try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? "*2000000000\r\n" : wellBehaved(c))) {
+            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+        }
+        try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:1\r\n$2000000000\r\n" : wellBehaved(c))) {
+            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+        }
+        String endless = "+" + "x".repeat(PodClusterProbe.MAX_LAYOUT_BYTES + 10) + "\r\n";
+        try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? endless : wellBehaved(c))) {
+            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+        }
+    }
+
+    @Test
+    void aRefusedLayoutIsAnError() throws Exception {
+        try (FakePod pod = new FakePod(c -> c.startsWith("CLUSTER SETLAYOUT") ? "-ERR stale layout epoch 2: this node is at 5\r\n" : wellBehaved(c))) {
+            Layout l = Layout.parse(2, "node " + ID + " 10.0.0.1 6379 primary");
+            assertThatThrownBy(() -> probe.setLayout(pod.address(), null, l)).isInstanceOf(ProbeException.class).hasMessageContaining("stale");
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package io.percore.operator.reconcile;
+
+import static io.percore.operator.TestResources.NAMESPACE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.percore.operator.ApiRequestRecord;
+import io.percore.operator.OperatorSettings;
+import io.percore.operator.PercoreOperator;
+import io.percore.operator.TestResources;
+import io.percore.operator.cluster.SlotPlanner;
+import io.percore.operator.config.SchemaConfigCheck;
+import io.percore.operator.crd.Cluster;
+import io.percore.operator.crd.ClusterStatus;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ServiceProcess;
+import io.percore.operator.replication.TestResp;
+import io.percore.operator.sizing.TestNodes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
+
+/**
+ * The operator as a Redis Cluster's control plane, on Fabric8's mock API server, with every "pod" a
+ * real demo-service process on 127.0.0.1 in cluster mode (the jar the build makes: redis-server
+ * cannot take CLUSTER SETLAYOUT). The mock runs no controllers: the test plays the StatefulSet
+ * controller and the kubelet (creating and deleting pods, readiness). Through it all a Jedis
+ * {@link JedisCluster} writes; every write must succeed and every value be where it was written.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ClusterScalingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    private PercoreOperator operator;
+    private ApiRequestRecord record;
+    private KubernetesClient operatorClient;
+    /** Pod name → the process playing it. */
+    private final Map<String, ServiceProcess> processes = new ConcurrentHashMap<>();
+    private final List<ServiceProcess> all = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void newRecord() {
+        ApiRequestRecord.reset(ClusterScalingTest.class);
+    }
+
+    @BeforeEach
+    void startOperator() throws Exception {
+        Assumptions.assumeTrue(ServiceProcess.service(), "needs the demo service's jar (-D" + ServiceProcess.SERVICE_JAR
+                + "; the build sets it when demo-service is built first): redis-server has no CLUSTER SETLAYOUT");
+        TestResources.installCrd(client);
+        for (String node : List.of("node-a", "node-b", "node-c", "node-d")) {
+            client.nodes().resource(TestNodes.node(node).cpu("8").memory("32Gi").staticCpuManager().build()).create();
+        }
+        record = new ApiRequestRecord(true, "percore-system");
+        operatorClient = record.client(client.getConfiguration());
+        operator = startOperator(operatorClient);
+    }
+
+    private PercoreOperator startOperator(KubernetesClient c) throws IOException {
+        // Every pod is a process on 127.0.0.1 with its own port; in a cluster: status.podIP and the container port.
+        return PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), c, new SchemaConfigCheck(),
+                () -> { }, (pod, port) -> {
+                    ServiceProcess p = processes.get(pod.getMetadata().getName());
+                    return p == null ? null : new HostPort("127.0.0.1", p.port);
+                });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (operator != null) {
+            operator.close();
+        }
+        if (operatorClient != null) {
+            operatorClient.close();
+            record.saveAs(ClusterScalingTest.class);
+        }
+        for (ServiceProcess p : all) {
+            p.close();
+        }
+    }
+
+    @Test
+    void theOperatorLaysOutThreePodsThenMovesSlotsOntoAFourthAndDrainsItAgainUnderLoadLosingNothing() throws Exception {
+        PercoreService s = TestResources.service("kv", 6);
+        s.getSpec().setReplicas(3);
+        s.getSpec().setShardsPerPod(2);
+        s.getSpec().setCluster(new Cluster(true));
+        client.resource(s).create();
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
+        StatefulSet sts = statefulSet();
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple(Cluster.ENABLED_ENV, "true"));
+
+        startPods(0, 1, 2);
+        // The first layout: every slot, a third each (equal shards), the same epoch on every pod.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(c.getMigrations()).isEmpty();
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).allSatisfy(n -> assertThat(n).isBetween(5461, 5462));
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        long first = current().getStatus().getCluster().getConfigEpoch();
+        for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+            assertThat(epochOf(pod)).isEqualTo(first);
+        }
+        assertClusterCheckPasses("kv-0", 3);
+
+        // Keys first, so that the move takes some batches, then a client writing all along.
+        Writer writer = new Writer(processes.get("kv-0").port);
+        writer.preload(3000);
+        Thread load = new Thread(writer);
+        load.start();
+        try {
+            // Scale out: a fourth pod; slots move onto it.
+            mergePatch("{\"spec\":{\"replicas\":4}}");
+            await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getReplicas() == 4);
+            startPods(3);
+            // Restart the operator while the layout migrates: it carries on from what the pods hold.
+            await().atMost(WAIT).ignoreExceptions().until(() -> layoutOf("kv-0").contains("migrating"));
+            long migratingEpoch = epochOf("kv-0");
+            operator.close();
+            operator = startOperator(operatorClient);
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                ClusterStatus c = current().getStatus().getCluster();
+                assertThat(c.getMigrations()).isEmpty();
+                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).containsOnly(4096);
+                assertThat(c.getPods()).hasSize(4);
+                assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+            });
+            long finalized = current().getStatus().getCluster().getConfigEpoch();
+            assertThat(finalized).as("finalized at a later epoch than the migration's").isGreaterThan(migratingEpoch);
+            for (String pod : List.of("kv-0", "kv-1", "kv-2", "kv-3")) {
+                assertThat(epochOf(pod)).isEqualTo(finalized);
+            }
+            assertThat(dbsize("kv-3")).as("keys moved onto the new pod").isGreaterThan(0);
+            assertThat(writer.written.get()).as("writes went on during the move").isGreaterThan(100);
+            assertClusterCheckPasses("kv-0", 4);
+
+            // Scale in: kv-3 is drained before the StatefulSet shrinks.
+            mergePatch("{\"spec\":{\"replicas\":3}}");
+            await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getReplicas() == 3);
+            String kv3 = nodeId("kv-3");
+            for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+                assertThat(layoutOf(pod)).as(pod + " names kv-3 no more").doesNotContain(kv3);
+            }
+            assertThat(dbsize("kv-3")).as("the drained pod holds no key").isZero();
+            client.pods().inNamespace(NAMESPACE).withName("kv-3").delete();
+            processes.remove("kv-3").kill();
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                ClusterStatus c = current().getStatus().getCluster();
+                assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+            });
+            long before = writer.written.get();
+            await().atMost(WAIT).until(() -> writer.written.get() > before + 50);
+        } finally {
+            writer.running.set(false);
+            load.join(30_000);
+        }
+        assertThat(writer.failures).as("every write through the moves succeeded").isEmpty();
+        writer.verify();
+        assertThat(dbsize("kv-0") + dbsize("kv-1") + dbsize("kv-2")).as("no key in two places").isEqualTo(writer.keys());
+        assertClusterCheckPasses("kv-1", 3);
+        assertThat(events()).anyMatch(e -> e.getReason().equals("MigrationStarted"));
+        assertThat(events()).anyMatch(e -> e.getReason().equals("PodsDrained"));
+    }
+
+    /** Writes k0.. and increments c0..c49 through a cluster client; remembers what it wrote and any failure. */
+    private static final class Writer implements Runnable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong written = new AtomicLong();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        final long[] counters = new long[50];
+        private final JedisCluster jedis;
+        private int next;
+
+        Writer(int port) {
+            jedis = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", port)),
+                    DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).build(), 20, Duration.ofSeconds(60),
+                    new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
+        }
+
+        void preload(int n) {
+            for (; next < n; next++) {
+                jedis.set("k" + next, "v" + next);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                try {
+                    jedis.set("k" + next, "v" + next);
+                    jedis.incr("c" + (next % counters.length));
+                    counters[next % counters.length]++;
+                    next++;
+                    written.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failures.add("write " + next + ": " + e);
+                    next++;
+                }
+            }
+        }
+
+        int keys() {
+            return next + counters.length;
+        }
+
+        void verify() {
+            try (jedis) {
+                for (int i = 0; i < next; i++) {
+                    assertThat(jedis.get("k" + i)).as("k" + i).isEqualTo("v" + i);
+                }
+                for (int i = 0; i < counters.length; i++) {
+                    assertThat(jedis.get("c" + i)).as("c" + i).isEqualTo(Long.toString(counters[i]));
+                }
+            }
+        }
+    }
+
+    // --- the test's part of Kubernetes ---
+
+    private void startPods(int... ordinals) throws Exception {
+        ExecutorService starter = Executors.newFixedThreadPool(ordinals.length); // a JVM each: started side by side
+        List<Future<ServiceProcess>> starting = new ArrayList<>();
+        try {
+            for (int i = 0; i < ordinals.length; i++) {
+                starting.add(starter.submit(() -> ServiceProcess.start(null, dir, List.of("--percore.demo.cluster.enabled=true"))));
+            }
+            for (int i = 0; i < ordinals.length; i++) {
+                ServiceProcess p = starting.get(i).get();
+                all.add(p);
+                processes.put("kv-" + ordinals[i], p);
+            }
+        } finally {
+            starter.shutdown();
+        }
+        StatefulSet sts = statefulSet();
+        for (int ordinal : ordinals) {
+            String name = "kv-" + ordinal;
+            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
+                    .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(sts.getSpec().getTemplate().getMetadata().getLabels())
+                    .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();
+            client.pods().inNamespace(NAMESPACE).withName(name).editStatus(p -> {
+                p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
+                        .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+                return p;
+            });
+        }
+    }
+
+    private StatefulSet statefulSet() {
+        return client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get();
+    }
+
+    private PercoreService current() {
+        return client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").get();
+    }
+
+    private io.fabric8.kubernetes.api.model.Condition condition(String type) {
+        return PercoreServiceReconcilerTest.condition(current(), type);
+    }
+
+    private void mergePatch(String json) {
+        client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").patch(PatchContext.of(PatchType.JSON_MERGE), json);
+    }
+
+    private List<Event> events() {
+        return client.v1().events().inNamespace(NAMESPACE).list().getItems();
+    }
+
+    private Object call(String pod, String... args) throws IOException {
+        try (TestResp c = new TestResp(processes.get(pod).port, null)) {
+            return c.call(args);
+        }
+    }
+
+    private long epochOf(String pod) throws IOException {
+        return (Long) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(0);
+    }
+
+    private String layoutOf(String pod) throws IOException {
+        return (String) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(1);
+    }
+
+    private String nodeId(String pod) throws IOException {
+        return (String) call(pod, "CLUSTER", "MYID");
+    }
+
+    private long dbsize(String pod) throws IOException {
+        return (Long) call(pod, "DBSIZE");
+    }
+
+    /** {@code redis-cli --cluster check}: every slot covered, the nodes agreeing, no open slot. */
+    private void assertClusterCheckPasses(String pod, int masters) throws Exception {
+        Process p = new ProcessBuilder("redis-cli", "--cluster", "check", "127.0.0.1:" + processes.get(pod).port)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("[OK] All nodes agree about slots configuration.", "[OK] All 16384 slots covered.")
+                .contains(masters + " masters").doesNotContain("[WARNING]").doesNotContain("[ERR]");
+    }
+}

@@ -1,0 +1,48 @@
+package io.percore.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.TestResources;
+import io.percore.operator.crd.Cluster;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Replication;
+import io.percore.operator.sizing.SizingPlan;
+import io.percore.config.EngineConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What a clustered spec may be, and what its pods are told. */
+class ClusterSpecTest {
+
+    @Test
+    void replicationBesideAClusterAndAClusterWithoutAPortAreRefused() {
+        PercoreService s = TestResources.service("kv", 4);
+        assertThat(ClusterDriver.specProblems(s.getSpec())).isEmpty();
+        s.getSpec().setCluster(new Cluster(true));
+        assertThat(ClusterDriver.specProblems(s.getSpec())).isEmpty();
+        s.getSpec().setReplication(new Replication(1));
+        assertThat(ClusterDriver.specProblems(s.getSpec())).singleElement().asString().contains("spec.replication").contains("not supported yet");
+        s.getSpec().setReplication(null);
+        s.getSpec().setPorts(List.of());
+        assertThat(ClusterDriver.specProblems(s.getSpec())).singleElement().asString().contains("spec.ports");
+        s.getSpec().setCluster(new Cluster(false));
+        assertThat(ClusterDriver.specProblems(s.getSpec())).as("switched off: nothing to check").isEmpty();
+    }
+
+    @Test
+    void clusterPodsAreToldToRunInClusterModeAndOthersAreNot() {
+        PercoreService s = TestResources.service("kv", 4);
+        s.getMetadata().setUid("uid-1");
+        SizingPlan plan = new SizingPlan(true, false, 2, 2, 3, 1, 1L << 31, EngineConfig.Mode.PINNED, List.of("node-a"), 4, List.of());
+        assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).doesNotContain(Cluster.ENABLED_ENV + "=true");
+        s.getSpec().setCluster(new Cluster(true));
+        assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).contains(Cluster.ENABLED_ENV + "=true");
+        assertThat(WorkloadRenderer.statefulSet(s, plan.withReplicas(3), "", null).getSpec().getReplicas())
+                .as("a pod still holding slots is kept").isEqualTo(3);
+    }
+
+    private static List<String> env(io.fabric8.kubernetes.api.model.apps.StatefulSet sts) {
+        return sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .map(e -> e.getName() + "=" + e.getValue()).toList();
+    }
+}
