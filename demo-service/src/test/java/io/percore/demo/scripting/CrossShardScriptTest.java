@@ -1,0 +1,172 @@
+package io.percore.demo.scripting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.DemoSettings;
+import io.percore.demo.support.RealRedis;
+import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.RespTestClient.Err;
+import io.percore.demo.support.TestServices;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 28 part 3: a script whose declared keys live on several shards holds those shards, as a
+ * transaction holds them, runs on its first key's shard, and its {@code redis.call}s on keys of the
+ * other held shards run there and answer at once. Compared with redis-server 7.0.15 byte for byte in
+ * RESP2 and RESP3 on 2 and 3 shards (before this, each of these scripts got {@code -CROSSSLOT}); an
+ * undeclared key on a shard the script does not hold keeps its error; a script writing on 3 shards is
+ * never seen half done by MGET readers.
+ */
+class CrossShardScriptTest {
+
+    private static String[] c(String... args) {
+        return args;
+    }
+
+    /** Keys on shards 0, 1 and (with 3 shards) 2, with the first key on shard 1 so the script runs away from shard 0 too. */
+    private static String[] keys(TestServices demo, int shards, String prefix) {
+        List<String> k = new ArrayList<>();
+        k.add(demo.keyOn(1, prefix + "a"));
+        k.add(demo.keyOn(0, prefix + "b"));
+        k.add(shards > 2 ? demo.keyOn(2, prefix + "c") : demo.keyOn(0, prefix + "c"));
+        return k.toArray(new String[0]);
+    }
+
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {2, 3})
+    void repliesAndErrorsAreRedises(int shards) throws Exception {
+        try (RealRedis redis = RealRedis.start(); TestServices demo = TestServices.start(shards, DemoSettings.forTests())) {
+            String[] k = keys(demo, shards, "x:");
+            String a = k[0];
+            String b = k[1];
+            String d = k[2];
+            String undeclared = demo.keyOn(0, "x:undeclared");
+            String[][] commands = {
+                    c("DEL", a, b, d),
+                    // reads and writes on every declared key, each on its own shard
+                    c("EVAL", "redis.call('set', KEYS[1], 'va') redis.call('set', KEYS[2], 'vb') redis.call('rpush', KEYS[3], 1, 2, 3)"
+                            + " return {redis.call('get', KEYS[1]), redis.call('get', KEYS[2]), redis.call('lrange', KEYS[3], 0, -1)}",
+                            "3", a, b, d),
+                    c("MGET", a, b), c("LRANGE", d, "0", "-1"),
+                    // multi-key commands whose keys span the held shards
+                    c("EVAL", "return redis.call('mget', KEYS[1], KEYS[2], KEYS[3])", "3", a, b, d),
+                    c("EVAL", "return {redis.call('lmove', KEYS[3], KEYS[1] .. ':l', 'LEFT', 'RIGHT'), redis.call('exists', KEYS[1], KEYS[2], KEYS[3])}",
+                            "4", a, b, d, a + ":l"),
+                    c("EVAL", "redis.call('del', KEYS[1], KEYS[2]) return redis.call('mset', KEYS[1], 1, KEYS[2], 2)", "2", a, b),
+                    c("EVAL", "return redis.call('incrby', KEYS[2], redis.call('incr', KEYS[1]))", "2", a, b),
+                    c("MGET", a, b),
+                    // an error half way keeps what came before it; pcall's error is a value
+                    c("EVAL", "redis.call('set', KEYS[1], 'before') redis.call('incr', KEYS[3]) redis.call('set', KEYS[2], 'after')", "3", a, b, d),
+                    c("MGET", a, b),
+                    c("EVAL", "local e = redis.pcall('incr', KEYS[3]) redis.call('set', KEYS[2], 'after') return {e['err'], redis.call('get', KEYS[2])}",
+                            "3", a, b, d),
+                    c("EVAL", "return redis.pcall('hset', KEYS[2])", "2", a, b),
+                    c("EVAL", "return redis.call('nosuch', KEYS[2])", "2", a, b),
+                    // undeclared keys of a held shard are served, as a cluster node serves its own slots
+                    c("SET", undeclared, "u"), c("EVAL", "return redis.call('get', ARGV[1])", "2", a, b, undeclared),
+                    c("EVAL_RO", "return redis.call('set', KEYS[2], 'x')", "2", a, b),
+                    c("EVAL_RO", "return {redis.call('get', KEYS[1]), redis.call('get', KEYS[2])}", "2", a, b),
+                    c("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[2])", "2", a, b),
+                    c("EVAL", "redis.setresp(3) redis.call('hset', KEYS[2], 'f', 'v') return {redis.call('hgetall', KEYS[2]), redis.call('get', KEYS[1])}",
+                            "3", a, b + "h", d),
+                    // inside MULTI: the transaction holds the shards, the script joins it
+                    c("MULTI"), c("EVAL", "return redis.call('set', KEYS[2], KEYS[1])", "2", a, b), c("GET", b), c("EXEC"),
+                    c("DEL", a, b, d, a + ":l", b + "h", undeclared),
+            };
+            redis.inBothProtocols(demo.respPort(), (r, o, proto) -> RealRedis.sameReplies(r, o, proto, commands, reply -> reply));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} shards")
+    @ValueSource(ints = {2, 3})
+    void anUndeclaredKeyOnAShardNotHeldIsRefused(int shards) throws Exception {
+        try (TestServices demo = TestServices.start(shards, DemoSettings.forTests()); RespTestClient c = new RespTestClient(demo.respPort())) {
+            String a = demo.keyOn(0, "u:a");
+            String b = shards > 2 ? demo.keyOn(1, "u:b") : demo.keyOn(0, "u:b");
+            String elsewhere = demo.keyOn(shards - 1, "u:z");
+            assertThat(((Err) c.cmd("EVAL", "return redis.call('get', ARGV[1])", "2", a, b, elsewhere)).text())
+                    .startsWith("ERR Script attempted to access a non local key in a cluster node");
+            // keyless commands that need every shard stay refused
+            assertThat(((Err) c.cmd("EVAL", "return redis.call('flushall')", "2", a, demo.keyOn(1, "u:c"))).text())
+                    .startsWith("ERR Script attempted to access a non local key in a cluster node");
+            assertThat(c.cmd("EVAL", "return redis.call('set', KEYS[2], 'v')", "2", a, demo.keyOn(1, "u:c"))).isEqualTo("OK");
+        }
+    }
+
+    /**
+     * A script writes one value to a key on each of 3 shards (and a list on the script's own shard)
+     * while readers MGET them: as with MSET, no reader ever sees some keys written and others not.
+     */
+    @org.junit.jupiter.api.Test
+    void noReaderSeesHalfOfAScriptOnThreeShards() throws Exception {
+        try (TestServices demo = TestServices.start(3, DemoSettings.forTests())) {
+            String a = demo.keyOn(0, "iso:a");
+            String b = demo.keyOn(1, "iso:b");
+            String d = demo.keyOn(2, "iso:c");
+            String script = "for i = 1, #KEYS do redis.call('set', KEYS[i], ARGV[1]) end return #KEYS";
+            try (RespTestClient setup = new RespTestClient(demo.respPort())) {
+                setup.cmd("MSET", a, "0", b, "0", d, "0");
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong reads = new AtomicLong();
+            AtomicLong scripts = new AtomicLong();
+            ConcurrentLinkedQueue<String> torn = new ConcurrentLinkedQueue<>();
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                Future<?> writer = pool.submit(() -> {
+                    try (RespTestClient w = new RespTestClient(demo.respPort())) {
+                        for (int i = 1; !stop.get(); i++) {
+                            Object r = w.cmd("EVAL", script, "3", d, b, a, Integer.toString(i));
+                            if (!Long.valueOf(3).equals(r)) {
+                                torn.add("EVAL answered " + r);
+                            }
+                            scripts.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+                List<Future<?>> readers = new ArrayList<>();
+                for (int r = 0; r < 2; r++) {
+                    readers.add(pool.submit(() -> {
+                        try (RespTestClient rd = new RespTestClient(demo.respPort())) {
+                            while (!stop.get()) {
+                                List<?> got = (List<?>) rd.cmd("MGET", a, b, d);
+                                if (!Objects.equals(got.get(0), got.get(1)) || !Objects.equals(got.get(1), got.get(2))) {
+                                    torn.add("MGET " + got);
+                                }
+                                reads.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                while (System.nanoTime() < deadline && torn.isEmpty()) {
+                    Thread.sleep(50);
+                }
+                stop.set(true);
+                writer.get(30, TimeUnit.SECONDS);
+                for (Future<?> f : readers) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(torn).as("reads that saw half of a script, of " + reads.get()).isEmpty();
+            assertThat(reads.get()).as("reads made").isGreaterThan(100);
+            assertThat(scripts.get()).as("scripts run").isGreaterThan(100);
+        }
+    }
+
+}
