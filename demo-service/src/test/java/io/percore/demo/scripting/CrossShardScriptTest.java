@@ -104,6 +104,54 @@ class CrossShardScriptTest {
         }
     }
 
+    private static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+    /**
+     * A read-only script looping over calls on the other held shard's key, past busy-reply-threshold:
+     * a command sent to the held shard before the script went busy waited behind its hold and is
+     * answered -BUSY once it is, as are clients of the script's shard; SCRIPT KILL ends it (it may
+     * be waiting for the other shard's answer then); a script that wrote on both shards is
+     * UNKILLABLE, and closing the service ends it.
+     */
+    @org.junit.jupiter.api.Test
+    void aBusyScriptAcrossShardsAnswersBusyOnBothAndIsKilled() throws Exception {
+        String loop = "redis.call(ARGV[1], KEYS[1], 'x') while true do redis.call('get', KEYS[2]) end";
+        try (TestServices demo = TestServices.start(2, DemoSettings.forTests());
+             RespTestClient runner = new RespTestClient(demo.respPort());
+             RespTestClient held = demo.clientOn(0);
+             RespTestClient running = demo.clientOn(1)) {
+            String a = demo.keyOn(1, "busy:a"); // the script runs on its first key's shard, 1
+            String b = demo.keyOn(0, "busy:b");
+            assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "300")).isEqualTo("OK");
+            runner.send(RespTestClient.encode("EVAL", loop, "2", a, b, "exists"));
+            Thread.sleep(50);
+            held.send(RespTestClient.encode("GET", b)); // parked behind the script's hold on shard 0
+            assertThat(held.read()).isEqualTo(new Err(BUSY));
+            assertThat(running.cmd("GET", a)).isEqualTo(new Err(BUSY));
+            assertThat(held.cmd("SCRIPT", "KILL")).isEqualTo("OK");
+            assertThat(runner.read()).isEqualTo(new Err("ERR Script killed by user with SCRIPT KILL... script: "
+                    + Scripting.sha1hex(loop.getBytes()) + ", on @user_script:1."));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Object reply;
+            while ((reply = held.cmd("GET", b)) instanceof Err) {
+                assertThat(System.nanoTime() - deadline).as("still busy: " + reply).isNegative();
+                Thread.sleep(10);
+            }
+            assertThat(reply).isNull();
+
+            runner.send(RespTestClient.encode("EVAL", loop, "2", a, b, "set"));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!((reply = held.cmd("PING")) instanceof Err)) {
+                assertThat(System.nanoTime() - deadline).as("not busy yet: " + reply).isNegative();
+                Thread.sleep(10);
+            }
+            assertThat(held.cmd("SCRIPT", "KILL")).isEqualTo(new Err("UNKILLABLE Sorry the script already executed write commands "
+                    + "against the dataset. You can either wait the script termination or kill the server in a hard way using the "
+                    + "SHUTDOWN NOSAVE command."));
+            java.util.concurrent.CompletableFuture.runAsync(demo::close).get(60, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * A script writes one value to a key on each of 3 shards (and a list on the script's own shard)
      * while readers MGET them: as with MSET, no reader ever sees some keys written and others not.
