@@ -104,6 +104,89 @@ class CrossShardScriptTest {
         }
     }
 
+    /**
+     * What a write does on its own shard a script's write on another held shard does too: the
+     * tracking client reading that key has its invalidation before it can see the EVAL's reply, a
+     * subscriber gets the keyspace event, a WATCH on it fails the EXEC, a client blocked on the list
+     * the script pushed to is served (after the script, with what it left), MONITOR shows the call as
+     * the script's, and commandstats count it.
+     */
+    @org.junit.jupiter.api.Test
+    void aWriteOnAnotherHeldShardDoesWhatAWriteDoes() throws Exception {
+        try (TestServices demo = TestServices.start(2, DemoSettings.forTests());
+             RespTestClient writer = demo.clientOn(1);
+             RespTestClient tracker = demo.clientOn(1);
+             RespTestClient subscriber = new RespTestClient(demo.respPort());
+             RespTestClient watcher = new RespTestClient(demo.respPort());
+             RespTestClient blocked = new RespTestClient(demo.respPort());
+             RespTestClient monitor = new RespTestClient(demo.respPort())) {
+            String a = demo.keyOn(1, "fx:a"); // the script runs on shard 1
+            String b = demo.keyOn(0, "fx:b");
+            String list = demo.keyOn(0, "fx:l");
+            writer.cmd("CONFIG", "SET", "notify-keyspace-events", "KA");
+            writer.cmd("SET", b, "0");
+            tracker.cmd("HELLO", "3");
+            assertThat(tracker.cmd("CLIENT", "TRACKING", "on")).isEqualTo("OK");
+            assertThat(tracker.cmd("GET", b)).isEqualTo("0");
+            subscriber.cmd("SUBSCRIBE", "__keyspace@0__:" + b);
+            assertThat(watcher.cmd("WATCH", b)).isEqualTo("OK");
+            blocked.send(RespTestClient.encode("BLPOP", list, "0"));
+            long setsBefore = setCalls(writer);
+            assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            Thread.sleep(100); // the BLPOP is blocked
+            // the script's shard, 1, feeds the monitor once it heard of it: a PING sent there shows when it has
+            AtomicBoolean heard = new AtomicBoolean();
+            ExecutorService pinger = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> pings = pinger.submit(() -> {
+                    while (!heard.get()) {
+                        writer.cmd("PING", "heard");
+                        Thread.sleep(20);
+                    }
+                    return null;
+                });
+                while (!((String) monitor.read()).contains("heard")) {
+                    Thread.onSpinWait(); // the setup's commands
+                }
+                heard.set(true);
+                pings.get(30, TimeUnit.SECONDS);
+            } finally {
+                pinger.shutdownNow();
+            }
+            writer.cmd("PING", "last");
+            while (!((String) monitor.read()).contains("last")) {
+                Thread.onSpinWait(); // the pings sent before the pinger stopped
+            }
+            assertThat(writer.cmd("EVAL", "redis.call('set', KEYS[2], 'x') redis.call('rpush', KEYS[3], 'e1', 'e2') return redis.call('get', KEYS[1])",
+                    "3", a, b, list)).isNull();
+            // the tracking client's next reply comes after the invalidation
+            Object first = tracker.cmd("PING");
+            assertThat(first).isEqualTo(new RespTestClient.Push3(List.of("invalidate", List.of(b))));
+            assertThat(tracker.read()).isEqualTo("PONG");
+            assertThat(subscriber.read()).isEqualTo(List.of("message", "__keyspace@0__:" + b, "set"));
+            assertThat(watcher.cmd("MULTI")).isEqualTo("OK");
+            assertThat(watcher.cmd("GET", b)).isEqualTo("QUEUED");
+            assertThat(watcher.cmd("EXEC")).isNull();
+            assertThat(blocked.read()).isEqualTo(List.of(list, "e1"));
+            assertThat(writer.cmd("LRANGE", list, "0", "-1")).isEqualTo(List.of("e2"));
+            List<String> lines = new ArrayList<>();
+            String line;
+            do {
+                line = (String) monitor.read();
+                lines.add(line);
+            } while (!line.contains("LRANGE"));
+            assertThat(lines.get(0)).contains("\"EVAL\"");
+            assertThat(lines.subList(1, 4)).anySatisfy(l -> assertThat(l).contains("[0 lua] \"set\" \"" + b + "\" \"x\""));
+            assertThat(setCalls(writer) - setsBefore).isEqualTo(1);
+        }
+    }
+
+    private static long setCalls(RespTestClient c) throws Exception {
+        String info = (String) c.cmd("INFO", "commandstats");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_set:calls=(\\d+)").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private static final String BUSY = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
     /**
