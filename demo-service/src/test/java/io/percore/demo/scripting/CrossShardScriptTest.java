@@ -181,6 +181,45 @@ class CrossShardScriptTest {
         }
     }
 
+    /**
+     * Redis refuses a script's first write when the server was over maxmemory as it began: here when
+     * any shard the script holds was over its part, the other held shards included (asked at the
+     * first write); reads still run, and a script holding only the shard within its budget writes.
+     */
+    @org.junit.jupiter.api.Test
+    void theFirstWriteIsRefusedWhenAnyHeldShardIsOverItsBudget() throws Exception {
+        try (TestServices demo = TestServices.start(2, DemoSettings.forTests()); RespTestClient c = new RespTestClient(demo.respPort())) {
+            String a = demo.keyOn(1, "oom:a"); // the script runs on shard 1, within its budget
+            String b = demo.keyOn(0, "oom:b");
+            long used = Math.max(shardUsedMemory(c, 0), shardUsedMemory(c, 1));
+            try {
+                assertThat(c.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction")).isEqualTo("OK");
+                assertThat(c.cmd("CONFIG", "SET", "maxmemory", Long.toString(2 * (used + 300_000)))).isEqualTo("OK");
+                String big = "v".repeat(50_000);
+                for (int i = 0; !(c.cmd("SET", demo.keyOn(0, "oom:fill" + i + ":"), big) instanceof Err); i++) {
+                    assertThat(i).as("shard 0 never filled").isLessThan(1000);
+                }
+                assertThat(((Err) c.cmd("EVAL", "return redis.call('set', KEYS[1], 'x')", "2", a, b)).text())
+                        .startsWith("OOM command not allowed when used memory > 'maxmemory'");
+                assertThat(c.cmd("EVAL", "return redis.call('get', KEYS[1])", "2", a, b)).isNull();
+                assertThat(c.cmd("EVAL", "return redis.call('set', KEYS[1], 'x')", "1", a)).isEqualTo("OK");
+                assertThat(((Err) c.cmd("EVAL", "#!lua\nreturn redis.call('set', KEYS[1], 'x')", "2", a, b)).text())
+                        .startsWith("OOM allow-oom flag is not set on the script");
+            } finally {
+                c.cmd("CONFIG", "SET", "maxmemory", "0");
+            }
+        }
+    }
+
+    private static long shardUsedMemory(RespTestClient c, int shard) throws Exception {
+        for (String line : ((String) c.cmd("INFO", "memory")).split("\r\n")) {
+            if (line.startsWith("shard_" + shard + ":used_memory=")) {
+                return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+            }
+        }
+        throw new AssertionError("no line of shard " + shard);
+    }
+
     private static long setCalls(RespTestClient c) throws Exception {
         String info = (String) c.cmd("INFO", "commandstats");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_set:calls=(\\d+)").matcher(info);
