@@ -16,7 +16,7 @@ final class WaitingCall<T> implements Runnable {
 
     /** Spins between two looks at the caller's own duties; then, past {@link #SPINS_BEFORE_YIELD}, a yield each. */
     static final int SPINS_PER_CHECK = 64;
-    static final int SPINS_BEFORE_YIELD = 4096;
+    static final int SPINS_BEFORE_YIELD = 256;
 
     private final Supplier<? extends ShardFuture<T>> task;
     private T value;
