@@ -30,7 +30,8 @@ import java.util.Locale;
 /**
  * Scripting's commands (Redis's {@code eval.c}, {@code functions.c}): EVAL, EVALSHA and their
  * {@code _RO} forms run a script on the shard that owns its declared keys (the connection's own
- * when it declares none), whole and alone there; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
+ * when it declares none), whole and alone there; declared keys of several shards are held as a
+ * transaction holds them and the script runs on the first one's shard; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
  * a function library that is always empty (FLUSH, LIST, STATS, DELETE, KILL), and FUNCTION
  * LOAD/DUMP/RESTORE and FCALL are refused. The rule for keys, and what a script may not do here,
  * are in the demo README's "Scripting".
