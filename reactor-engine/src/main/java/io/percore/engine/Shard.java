@@ -222,6 +222,38 @@ public final class Shard {
     }
 
     /**
+     * Runs {@code task} on shard {@code target} and waits here, inside the calling task, for its
+     * result, without returning to the loop: for a task that cannot yield until it has the answer (a
+     * Lua script's call of a command on a shard its transaction holds). Nothing else of this shard
+     * runs meanwhile but {@code whileWaiting}, every few microseconds (it may throw to give up: the
+     * call is then abandoned, and skipped by the target if it has not begun). The caller must know
+     * that {@code task}'s future completes without anything from this shard (its transaction holds
+     * the target, which runs only its work): this shard drains no ring while it waits. Shard thread only.
+     *
+     * @return a completed future: the task's result or its failure
+     * @throws RejectedExecutionException when the mesh refuses the call, or the target stopped; and
+     *         whatever {@code whileWaiting} threw
+     */
+    public <T> ShardFuture<T> callAndWait(int target, Supplier<? extends ShardFuture<T>> task, Runnable whileWaiting) {
+        assert thread.checkCurrent();
+        Objects.requireNonNull(task, "task");
+        if (target == id) {
+            throw new IllegalArgumentException("a shard cannot wait for itself");
+        }
+        WaitingCall<T> call = new WaitingCall<>(task);
+        if (!sendRequest(target, call)) {
+            throw overflowRejection(target);
+        }
+        outbox.flush(); // the target, asleep or not, gets it now rather than at the end of this turn
+        return call.await(this, engine.shard(target), whileWaiting);
+    }
+
+    /** Moves parked messages on and wakes the targets that sleep (see {@link #callAndWait}). */
+    void flushOutbox() {
+        outbox.flush();
+    }
+
+    /**
      * Polls this shard's sockets once without blocking and runs their handlers now, nested in the
      * task that calls it: for a task that runs far longer than a loop turn and must let the
      * shard's clients be answered meanwhile (a script past its time limit, as Redis's

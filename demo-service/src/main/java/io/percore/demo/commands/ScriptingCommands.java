@@ -15,19 +15,23 @@ import io.percore.demo.resp.RespReplies;
 import io.percore.demo.scripting.ScriptShard;
 import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardReservation;
 import io.percore.demo.tracking.ClientTracking;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Scripting's commands (Redis's {@code eval.c}, {@code functions.c}): EVAL, EVALSHA and their
  * {@code _RO} forms run a script on the shard that owns its declared keys (the connection's own
- * when it declares none), whole and alone there; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
+ * when it declares none), whole and alone there; declared keys of several shards are held as a
+ * transaction holds them and the script runs on the first one's shard; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
  * a function library that is always empty (FLUSH, LIST, STATS, DELETE, KILL), and FUNCTION
  * LOAD/DUMP/RESTORE and FCALL are refused. The rule for keys, and what a script may not do here,
  * are in the demo README's "Scripting".
@@ -63,6 +67,16 @@ public final class ScriptingCommands {
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
+        BitSet spanned = shardsToHold(c, argv);
+        if (spanned != null) {
+            // its declared keys span shards: held as a transaction of its own, it runs as inside one (this handler again)
+            String busy = c.server().busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC
+            if (busy != null) {
+                throw new RespError(busy);
+            }
+            TransactionCommands.runAlone(c, c.commands().spec(c.commands().find(argv[0])), argv, spanned);
+            return;
+        }
         if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
             // Redis's evalCommand feeds monitors itself, first (EVAL is skip_monitor), so the script's commands come after it
             c.local().writes().commandRan(c.remoteAddress(), argv);
@@ -95,8 +109,8 @@ public final class ScriptingCommands {
             int owner = c.keyspace().shardOf(keys[i]);
             if (i == 0) {
                 target = owner;
-            } else if (owner != target) {
-                throw new RespError(CROSS_SHARD);
+            } else if (owner != target && (c.keyspace().transaction() == ShardReservation.FREE || c.server().cluster().enabled())) {
+                throw new RespError(CROSS_SHARD); // Redis Cluster's rule in cluster mode (keys of several shards are of several slots)
             }
         }
         TrackedCommand trackedReads = null;
@@ -104,7 +118,9 @@ public final class ScriptingCommands {
         if (tracking != null && tracking.remembersReads() && keys.length > 0) {
             // its declared keys are remembered once the script calls a read command (ScriptRun), on their shard
             int[] owners = new int[keys.length];
-            Arrays.fill(owners, target);
+            for (int i = 0; i < keys.length; i++) {
+                owners[i] = c.keyspace().shardOf(keys[i]);
+            }
             trackedReads = tracking.command(c.session().id(), c.shard().id(), keys, owners);
         }
         ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, keys, args, readOnly, c.keyspace(), c.servers(), c.pubsub(),
@@ -133,6 +149,42 @@ public final class ScriptingCommands {
             slot.complete(failure == null ? message : RespReplies.forFailure(failure));
             c.endBarrier();
         });
+    }
+
+    /**
+     * The shards an EVAL outside a transaction must hold while its script runs: those of its declared
+     * keys when they are several (the script runs on the first key's, and its calls of commands on
+     * the others' keys wait for their answers there); null when they are on one shard, in cluster mode
+     * (Redis Cluster's -CROSSSLOT), inside a transaction (which holds them already) or when the
+     * number of keys is bad (the handler answers its error).
+     */
+    private static BitSet shardsToHold(CommandContext c, byte[][] argv) {
+        Keyspace keyspace = c.keyspace();
+        if (keyspace.shardCount() == 1 || keyspace.transaction() != ShardReservation.FREE || c.server().cluster().enabled()) {
+            return null;
+        }
+        long numkeys;
+        try {
+            numkeys = RespNumbers.requireLong(argv[2]);
+        } catch (RespError e) {
+            return null;
+        }
+        if (numkeys < 2 || numkeys > argv.length - 3) {
+            return null;
+        }
+        int first = keyspace.shardOf(argv[3]);
+        BitSet shards = null;
+        for (int i = 4; i < 3 + numkeys; i++) {
+            int s = keyspace.shardOf(argv[i]);
+            if (s != first) {
+                if (shards == null) {
+                    shards = new BitSet();
+                    shards.set(first);
+                }
+                shards.set(s);
+            }
+        }
+        return shards;
     }
 
     // ------------------------------------------------------------------ SCRIPT

@@ -155,7 +155,7 @@ final class ScriptRun {
         if (readOnly && (writes || spec.flags().contains("may_replicate"))) {
             return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
         }
-        if (!allowOom && !dirty && overBudgetAtStart && spec.flags().contains("denyoom")) {
+        if (!allowOom && !dirty && spec.flags().contains("denyoom") && overBudgetAtStart()) {
             return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
         String refusal = keysRefusal(spec, argv);
@@ -215,11 +215,48 @@ final class ScriptRun {
             return "Script attempted to access a non local key in a cluster node";
         }
         for (int k : keys) {
-            if (keyspace.shardOf(argv[k]) != here) {
+            int owner = keyspace.shardOf(argv[k]);
+            if (owner != here && (held == null || !held.get(owner))) {
                 return "Script attempted to access a non local key in a cluster node";
             }
         }
         return null;
+    }
+
+    /** The shards besides its own whose keys the script may touch (its declared keys' shards, held for it). */
+    private java.util.BitSet held;
+
+    void holding(java.util.BitSet shards) {
+        held = shards.cardinality() > 1 ? shards : null;
+    }
+
+    /**
+     * Whether the script began with one of its shards over its memory budget (Redis's
+     * {@code pre_command_oom_state}): its own shard's is known from the start; the other held shards
+     * are asked once, by the script's first call of a denyoom command before it wrote (nothing but
+     * the script ran on them since it began, and reads do not grow the keyspace).
+     */
+    private boolean overBudgetAtStart() {
+        if (overBudgetAtStart || held == null || local.store().budget().maxBytes() <= 0) {
+            return overBudgetAtStart; // every shard has an equal part of maxmemory: none, when this one has none
+        }
+        if (othersOverBudget == null) {
+            othersOverBudget = anyOtherOverBudget(context.keyspace(), local.shardId(), held);
+        }
+        return othersOverBudget;
+    }
+
+    private Boolean othersOverBudget;
+
+    /** Whether a shard of {@code held} other than {@code here} is over its budget and cannot make room (asked by waiting calls). */
+    static boolean anyOtherOverBudget(Keyspace keyspace, int here, java.util.BitSet held) {
+        for (int s = held.nextSetBit(0); s >= 0; s = held.nextSetBit(s + 1)) {
+            if (s != here && Boolean.TRUE.equals(keyspace.invokeOn(s,
+                    st -> st.store().overBudget() && !st.store().makeRoom(System.currentTimeMillis())).getNow())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static RedisMessage errorReply(String message) {

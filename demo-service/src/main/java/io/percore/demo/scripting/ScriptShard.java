@@ -283,8 +283,7 @@ public final class ScriptShard {
         if (!compat && !noWrites && e.readOnly()) {
             return new Outcome(new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command."), learned);
         }
-        if (!compat && !noWrites && (flags & Scripts.ALLOW_OOM) == 0
-                && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+        if (!compat && !noWrites && (flags & Scripts.ALLOW_OOM) == 0 && overBudget(e, state)) {
             return new Outcome(new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"),
                     learned);
         }
@@ -294,6 +293,28 @@ public final class ScriptShard {
         RedisMessage reply = run(scripting, lua, script.closure(), sha, true, readOnly, allowOom, e, state,
                 array(e.keys()), array(e.args()));
         return new Outcome(reply, learned);
+    }
+
+    /** Whether one of the shards the script would hold is over its memory budget and cannot make room. */
+    private static boolean overBudget(Eval e, ShardState state) {
+        if (state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+            return true;
+        }
+        BitSet held = heldShards(e, state);
+        return held.cardinality() > 1 && ScriptRun.anyOtherOverBudget(e.keyspace().waiting(() -> { }), state.shardId(), held);
+    }
+
+    /**
+     * The shards whose keys the script may touch: its own, and those of its declared keys, which a
+     * transaction (of its own, or the EXEC it runs in) holds for it when they are several.
+     */
+    private static BitSet heldShards(Eval e, ShardState state) {
+        BitSet held = new BitSet();
+        held.set(state.shardId());
+        for (byte[] key : e.keys()) {
+            held.set(e.keyspace().shardOf(key));
+        }
+        return held;
     }
 
     static final ErrorRedisMessage NOSCRIPT = new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL.");
@@ -327,8 +348,20 @@ public final class ScriptShard {
                 throw new IllegalStateException("a script's shard was not free when it began");
             }
         }
+        BitSet held = heldShards(e, state);
+        if (held.cardinality() > 1) {
+            // its keys span the shards its transaction holds: a call of a command on another one's keys waits for it here
+            LuaRuntime runtime = lua;
+            keyspace = keyspace.waiting(() -> {
+                ScriptRun running = runtime.running;
+                if (running != null) {
+                    running.check(); // busy, SCRIPT KILL, shutdown: as between two of the script's instructions
+                }
+            });
+        }
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
         ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
+        run.holding(held);
         lua.running = run;
         lua.watchdog.watch(run);
         run.memory.began();

@@ -290,8 +290,12 @@ public final class ServerShard implements AutoCloseable {
     /** Scripting's poll on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
     public void busyScript(String error) {
         if (!java.util.Objects.equals(error, busyScript)) {
+            boolean became = busyScript == null;
             busyScript = error;
             updateCommandHooks();
+            if (became && error != null) {
+                clients.resumeHeldCommands(); // those parked behind the busy script's hold on this shard (its keys span shards) get -BUSY
+            }
         }
     }
 

@@ -48,19 +48,22 @@ public final class Keyspace implements AutoCloseable {
     private int step;
     /** The tracking client's command this view runs for ({@link #trackedBy}), or null. */
     private final TrackedCommand tracked;
+    /** For a view whose calls to other shards wait for their answer ({@link #waiting}): what runs meanwhile; else null. */
+    private final Runnable whileWaiting;
 
     private Keyspace(Sharded<ShardState> states) {
-        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new BlockingTries(states.shardCount()), null);
+        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new BlockingTries(states.shardCount()), null, null);
     }
 
     private Keyspace(Sharded<ShardState> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
-                     BlockingTries blockingTries, TrackedCommand tracked) {
+                     BlockingTries blockingTries, TrackedCommand tracked, Runnable whileWaiting) {
         this.states = states;
         this.shardCount = states.shardCount();
         this.transaction = transaction;
         this.shardsWithWaiters = shardsWithWaiters;
         this.blockingTries = blockingTries;
         this.tracked = tracked;
+        this.whileWaiting = whileWaiting;
     }
 
     /**
@@ -69,7 +72,24 @@ public final class Keyspace implements AutoCloseable {
      * client in the same step as the read (see {@link ShardTracking#begin}).
      */
     public Keyspace trackedBy(TrackedCommand command) {
-        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, command);
+        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
+        view.step = step;
+        return view;
+    }
+
+    /**
+     * This transaction's keyspace for a task that cannot wait for an answer in its loop (a Lua
+     * script whose keys span the shards its transaction holds): each {@link #invokeOn} another shard
+     * waits for the answer in the calling task ({@link Shard#callAndWait}) and returns a completed
+     * future, so a command run against this view answers at once. {@code whileWaiting} runs every few
+     * microseconds meanwhile (the script's watchdog: busy, kill, shutdown). The target must be held
+     * by the transaction: work it would park is refused instead (it could run only after the
+     * caller ended). What the call's unit makes other shards wait for (invalidations for tracking
+     * clients, blocked clients to serve) is left for the transaction's release, whose reply waits for it.
+     */
+    public Keyspace waiting(Runnable whileWaiting) {
+        requireTransaction();
+        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
         view.step = step;
         return view;
     }
@@ -85,7 +105,7 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked);
+        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked, null);
     }
 
     /**
@@ -93,7 +113,7 @@ public final class Keyspace implements AutoCloseable {
      * that the command takes its turn among them (see {@link KeyWaiters}).
      */
     public Keyspace forWaiters() {
-        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked) : this;
+        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked, null) : this;
     }
 
     /**
@@ -168,7 +188,22 @@ public final class Keyspace implements AutoCloseable {
         long tx = transaction;
         int atStep = step;
         TrackedCommand command = tracked;
+        if (whileWaiting != null) {
+            return waitFor(target, fn, tx, atStep, command);
+        }
         return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep, command));
+    }
+
+    /** {@link #invokeOn} for a {@link #waiting} view: the answer, here and now. */
+    private <R> ShardFuture<R> waitFor(int target, Function<ShardState, R> fn, long tx, int step, TrackedCommand tracked) {
+        // what whileWaiting throws (a script killed meanwhile) goes up through the command to the script
+        return Shard.current().callAndWait(target, () -> {
+            ShardState state = states.local();
+            if (!state.reservation().admits(tx)) {
+                return ShardFuture.failed(new IllegalStateException("shard " + target + " is not held by transaction " + tx));
+            }
+            return ShardFuture.completed(inUnit(state, fn, step, tracked)); // its reply gate is the release's
+        }, whileWaiting);
     }
 
     /**
