@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class Scripting implements AutoCloseable {
 
+    /** The flags a script's shebang or a function may have, in Redis's order (FUNCTION LIST shows them so). */
+    public static final java.util.List<String> FLAG_NAMES = java.util.List.of(Scripts.FLAG_NAMES);
+
     private final Sharded<ScriptShard> shards;
     private final AtomicReferenceArray<ScriptRun> busy;
     /** The longest string a script may make: Lua's own bound (MAX_SIZET in Redis's 32-bit string lengths is larger). */
@@ -85,6 +88,62 @@ public final class Scripting implements AutoCloseable {
         }, null, (a, b) -> null);
     }
 
+    // ------------------------------------------------------------------ function libraries
+
+    /**
+     * A change of the function libraries (FUNCTION LOAD, DELETE, FLUSH, RESTORE), made first on
+     * shard 0, which orders every such change: there it runs as a unit of shard 0's write path
+     * (parked behind a transaction holding shard 0, part of one that runs it), which reports
+     * {@code propagate} when it succeeded, so a snapshot or a rewrite taken on shard 0 holds the
+     * library exactly when the log after it does not. Then every other shard makes it, each in
+     * the order shard 0 sent them, and the reply comes once all did. A change that fails on
+     * shard 0 (a library that does not compile, a name taken) changes nothing anywhere.
+     *
+     * @param keyspace the caller's keyspace (bound to its transaction inside EXEC)
+     * @param change   what to do to a shard's libraries: its reply, or a {@link RespError}
+     */
+    public ShardFuture<RedisMessage> changeFunctions(io.percore.demo.shard.Keyspace keyspace,
+                                                     java.util.function.Function<FunctionLibraries, RedisMessage> change,
+                                                     byte[][] propagate, boolean denyOom) {
+        return io.percore.engine.Shard.current().submitToAsync(0, () -> keyspace.invokeOn(0, state -> {
+            if (denyOom && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+                return (RedisMessage) io.percore.demo.resp.RespReplies.OOM_REPLY;
+            }
+            RedisMessage reply;
+            try {
+                reply = local().changeFunctions(change);
+            } catch (RespError e) {
+                return (RedisMessage) e.reply();
+            }
+            state.store().changes().propagate(propagate);
+            return reply;
+        }).flatMap(reply -> {
+            if (reply instanceof io.netty.handler.codec.redis.ErrorRedisMessage || shards.shardCount() == 1) {
+                return ShardFuture.completed(reply);
+            }
+            ShardFuture<Void> all = ShardFuture.completed(null);
+            for (int i = 1; i < shards.shardCount(); i++) {
+                ShardFuture<Void> one = shards.invokeOn(i, s -> {
+                    try {
+                        s.changeFunctions(change);
+                    } catch (RespError e) {
+                        // deterministic, so only a bound hit on this shard alone (its heap) can make it differ
+                        org.slf4j.LoggerFactory.getLogger(Scripting.class).warn("A function library change that shard 0 made failed on "
+                                + "another shard: {}", e.getMessage());
+                    }
+                    return null;
+                });
+                all = all.flatMap(v -> one);
+            }
+            return all.map(v -> reply);
+        }));
+    }
+
+    /** Reads this shard's libraries (every shard has the same). */
+    public <R> R readFunctions(java.util.function.Function<FunctionLibraries, R> read) {
+        return read.apply(local().functions());
+    }
+
     // ------------------------------------------------------------------ busy scripts
 
     /** The most a shard's Lua state may hold while a script runs. */
@@ -112,6 +171,32 @@ public final class Scripting implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The function running past the busy threshold on some shard (FUNCTION STATS' running_script), else null. */
+    public RunningFunction busyFunction() {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run != null && !run.evalMode) {
+                return new RunningFunction(run.name, run.command, (System.nanoTime() - run.startNanos) / 1_000_000);
+            }
+        }
+        return null;
+    }
+
+    /** Whether an EVAL runs past the busy threshold on some shard. */
+    public boolean busyEval() {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run != null && run.evalMode) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A function running now: its name, the command that runs it, for how long. */
+    public record RunningFunction(String name, byte[][] command, long millis) {
     }
 
     /** The -BUSY error for a command refused while a script is busy, by the kind of script running. */

@@ -24,7 +24,19 @@ final class Watchdog extends DebugLib {
     /** Instructions between checks: a power of two minus one, as a mask. */
     static final int CHECK_EVERY = 1023;
 
-    private ScriptRun running;
+    /** What runs under the watchdog: a script, or a library's code while FUNCTION LOAD runs it. */
+    interface Watched {
+        /** The periodic look (kill flag, time, memory). */
+        void check();
+
+        /** A string of {@code bytes} is about to be made: refused past what a script may hold. */
+        void checkStringSize(long bytes);
+
+        /** The bound on what the Lua state holds. */
+        LuaMemory memory();
+    }
+
+    private Watched running;
     private int count;
     /** The closures running now and their registers, innermost last: what a CONCAT is about to join. */
     private LuaClosure[] closures = new LuaClosure[64];
@@ -34,7 +46,7 @@ final class Watchdog extends DebugLib {
     private org.luaj.vm2.Prototype lastPrototype;
     private int lastPc;
 
-    void watch(ScriptRun run) {
+    void watch(Watched run) {
         this.running = run;
         this.count = 0;
         this.depth = 0;
@@ -86,7 +98,7 @@ final class Watchdog extends DebugLib {
             }
         }
         if ((++count & CHECK_EVERY) == 0) {
-            ScriptRun run = running;
+            Watched run = running;
             if (run != null) {
                 run.check();
             }
@@ -99,7 +111,7 @@ final class Watchdog extends DebugLib {
      * for the periodic check.
      */
     private void guardConcat(org.luaj.vm2.LuaValue[] regs, int from, int to) {
-        ScriptRun run = running;
+        Watched run = running;
         if (run == null || regs == null) {
             return;
         }
@@ -127,7 +139,7 @@ final class Watchdog extends DebugLib {
         }
         run.checkStringSize(total);
         if (total >= LARGE_CONCAT) {
-            run.memory.checkAllocation(total);
+            run.memory().checkAllocation(total);
         }
     }
 
