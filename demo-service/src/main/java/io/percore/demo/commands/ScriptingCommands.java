@@ -304,7 +304,7 @@ public final class ScriptingCommands {
         }
         List<byte[]> codes;
         try {
-            codes = FunctionPayload.parse(argv[2]);
+            codes = FunctionPayload.parse(argv[2], FunctionLibraries.MAX_CODE_BYTES);
         } catch (BadPayloadException e) {
             throw new RespError("ERR " + e.getMessage());
         }

@@ -42,14 +42,14 @@ public final class FunctionPayload {
     /**
      * The libraries' code in a FUNCTION RESTORE payload.
      *
+     * @param maxCodeBytes the longest library code to admit (an LZF string may expand past the payload's size)
      * @throws BadPayloadException with Redis's error text
      */
-    public static List<byte[]> parse(byte[] payload) {
+    public static List<byte[]> parse(byte[] payload, long maxCodeBytes) {
         if (!RdbReader.footerValid(payload)) {
             throw new BadPayloadException("DUMP payload version or checksum are wrong");
         }
-        // a code string is at most what the payload holds, which proto-max-bulk-len bounded as it arrived
-        RdbReader in = RdbReader.over(payload, 0, new RdbReader.Limits(payload.length, bytes -> { },
+        RdbReader in = RdbReader.over(payload, 0, new RdbReader.Limits(maxCodeBytes, bytes -> { },
                 io.percore.demo.kv.ZSetValue.Limits.DEFAULT, io.percore.demo.kv.HashValue.Limits.DEFAULT, io.percore.demo.kv.SetValue.Limits.DEFAULT));
         List<byte[]> codes = new ArrayList<>();
         while (payload.length - in.position() > 10) {

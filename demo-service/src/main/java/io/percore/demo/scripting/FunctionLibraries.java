@@ -30,7 +30,7 @@ public final class FunctionLibraries {
     public static final long LOAD_TIMEOUT_MILLIS = 500;
     /** This server's bounds on what the libraries may hold (Redis has none), per shard. */
     static final int MAX_LIBRARIES = 10_000;
-    static final long MAX_CODE_BYTES = 64L << 20;
+    public static final long MAX_CODE_BYTES = 64L << 20;
 
     static final String NAME_RULE = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
@@ -91,8 +91,13 @@ public final class FunctionLibraries {
 
     /** The Lua state's size: its environment and the compiled libraries (used_memory_vm_functions). */
     public long vmBytes() {
-        return runtime.environmentBytes() + compiledBytes;
+        if (environmentBytes < 0) {
+            environmentBytes = runtime.environmentBytes(); // walked once: nothing can change the environment
+        }
+        return environmentBytes + compiledBytes;
     }
+
+    private long environmentBytes = -1;
 
     /** What the libraries cost in the shard's budget. */
     long budgetBytes() {
@@ -185,15 +190,21 @@ public final class FunctionLibraries {
                 throw new RespError("ERR Function " + f.name() + " already exists");
             }
         }
-        if (old == null && libraries.size() >= MAX_LIBRARIES || codeBytes + payload.length > MAX_CODE_BYTES) {
-            throw new RespError("ERR too many function libraries (at most " + MAX_LIBRARIES + " and " + (MAX_CODE_BYTES >> 20)
-                    + " MB of code per shard): FUNCTION DELETE or FLUSH first");
-        }
+        requireWithinBounds(libraries.size() + (old == null ? 1 : 0),
+                codeBytes - (old == null ? 0 : old.code().length) + payload.length);
         if (old != null) {
             unlink(old);
         }
         link(built);
         return built.name();
+    }
+
+    /** This server's bound on the libraries a shard keeps (Redis has none): past it, a clear error. */
+    private static void requireWithinBounds(long libraryCount, long codeBytes) {
+        if (libraryCount > MAX_LIBRARIES || codeBytes > MAX_CODE_BYTES) {
+            throw new RespError("ERR too many function libraries (at most " + MAX_LIBRARIES + " and " + (MAX_CODE_BYTES >> 20)
+                    + " MB of code per shard): FUNCTION DELETE or FLUSH first");
+        }
     }
 
     /**
@@ -301,6 +312,11 @@ public final class FunctionLibraries {
      * (one that fails fails them all, changing nothing), then kept by {@code policy}.
      */
     public void restore(List<byte[]> codes, RestorePolicy policy) {
+        long restoredBytes = 0;
+        for (byte[] code : codes) {
+            restoredBytes += code.length;
+        }
+        requireWithinBounds(codes.size(), restoredBytes); // before any is compiled
         Map<String, Library> built = new LinkedHashMap<>();
         Map<String, String> builtFunctions = new HashMap<>();
         for (byte[] code : codes) {
@@ -314,6 +330,18 @@ public final class FunctionLibraries {
                 }
             }
             built.put(library.name(), library);
+        }
+        if (policy != RestorePolicy.FLUSH) {
+            long keptCount = libraries.size();
+            long keptBytes = codeBytes;
+            for (Library library : built.values()) {
+                Library old = libraries.get(library.name());
+                if (old != null) {
+                    keptCount--;
+                    keptBytes -= old.code().length;
+                }
+            }
+            requireWithinBounds(keptCount + built.size(), keptBytes + restoredBytes);
         }
         if (policy == RestorePolicy.FLUSH) {
             flush();

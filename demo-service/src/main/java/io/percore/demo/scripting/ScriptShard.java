@@ -75,6 +75,27 @@ public final class ScriptShard {
         this.shardId = shardId;
         this.keyspace = keyspace;
         this.heapLimit = heapLimit;
+        keyspace.local().functions(new LibraryCodes()); // made on its shard: snapshots and loads reach the libraries so
+    }
+
+    /** The libraries as snapshots, loads and full syncs see them: each one's code. */
+    private final class LibraryCodes implements io.percore.demo.shard.FunctionLibraryCodes {
+        @Override
+        public java.util.List<byte[]> codes() {
+            return functions().libraries().stream().map(FunctionLibraries.Library::code).toList();
+        }
+
+        @Override
+        public void replaceWith(java.util.List<byte[]> codes) {
+            try {
+                changeFunctions(f -> {
+                    f.restore(codes, FunctionLibraries.RestorePolicy.FLUSH);
+                    return null;
+                });
+            } catch (RespError e) {
+                throw new IllegalArgumentException("a function library does not load: " + e.getMessage(), e);
+            }
+        }
     }
 
     LuaRuntime runtime() {
@@ -99,7 +120,8 @@ public final class ScriptShard {
     }
 
     /** This shard's scripting figures for INFO memory (Redis's used_memory_vm_eval, used_memory_scripts_eval, ...). */
-    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit) {
+    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit, long functionsVmBytes, long functionsCacheBytes,
+                          int functions, int libraries) {
     }
 
     /**
@@ -117,7 +139,11 @@ public final class ScriptShard {
             }
             environment = environmentBytes;
         }
-        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit);
+        FunctionLibraries f = functions;
+        // the functions' Lua state exists from the start in Redis: before the first library, a fresh environment's size
+        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit,
+                f == null ? LuaRuntime.freshEnvironmentBytes() : f.vmBytes(), f == null ? 0 : f.cacheBytes(),
+                f == null ? 0 : f.functionCount(), f == null ? 0 : f.libraryCount());
     }
 
     /** SCRIPT FLUSH on this shard: every script forgotten, the Lua environment made anew at the next script. */
