@@ -402,7 +402,7 @@ public final class ScriptingCommands {
                     RespReplies.array(command), bulk("duration_ms"), integer(running.millis())));
         }
         int libraries = scripting == null ? 0 : scripting.readFunctions(FunctionLibraries::libraryCount);
-        int functions = scripting == null ? 0 : scripting.readFunctions(FunctionLibraries::functionCount);
+        int functions = scripting == null ? 0 : scripting.readFunctions(FunctionLibraries::registeredCount);
         c.reply(new Resp3Replies.MapReply(List.of(
                 bulk("running_script"), runningScript,
                 bulk("engines"), new Resp3Replies.MapReply(List.of(

@@ -80,8 +80,18 @@ public final class FunctionLibraries {
         return libraries.size();
     }
 
+    /** The functions FCALL finds (INFO's number_of_functions: Redis's dict of them, where 'f' and 'F' are one). */
     public int functionCount() {
         return functions.size();
+    }
+
+    /** The functions the libraries registered (FUNCTION STATS' functions_count: Redis's engine counts each). */
+    public int registeredCount() {
+        int n = 0;
+        for (Library library : libraries.values()) {
+            n += library.functions().size();
+        }
+        return n;
     }
 
     /** The libraries' code and entries, as Redis's used_memory_functions counts its library context. */
@@ -272,7 +282,8 @@ public final class FunctionLibraries {
     private void link(Library library) {
         libraries.put(library.name(), library);
         for (Function f : library.functions().values()) {
-            functions.put(key(f.name()), f);
+            // 'f' and 'F' of one library are both listed; FCALL finds the first (Redis's dictAdd keeps the one there)
+            functions.putIfAbsent(key(f.name()), f);
         }
         codeBytes += library.code().length;
         compiledBytes += library.compiledBytes();
@@ -280,8 +291,11 @@ public final class FunctionLibraries {
 
     private void unlink(Library library) {
         libraries.remove(library.name());
-        for (String f : library.functions().keySet()) {
-            functions.remove(f); // the library's own map is keyed as this one
+        for (Function f : library.functions().values()) {
+            Function linked = functions.get(key(f.name()));
+            if (linked != null && linked.library().equals(library.name())) {
+                functions.remove(key(f.name()));
+            }
         }
         codeBytes -= library.code().length;
         compiledBytes -= library.compiledBytes();
@@ -324,9 +338,10 @@ public final class FunctionLibraries {
             if (built.containsKey(library.name())) {
                 throw new RespError("ERR Library '" + library.name() + "' already exists");
             }
-            for (Map.Entry<String, Function> f : library.functions().entrySet()) {
-                if (builtFunctions.putIfAbsent(f.getKey(), library.name()) != null) {
-                    throw new RespError("ERR Function " + f.getValue().name() + " already exists");
+            for (Function f : library.functions().values()) {
+                String owner = builtFunctions.putIfAbsent(key(f.name()), library.name());
+                if (owner != null && !owner.equals(library.name())) {
+                    throw new RespError("ERR Function " + f.name() + " already exists");
                 }
             }
             built.put(library.name(), library);
@@ -352,11 +367,11 @@ public final class FunctionLibraries {
                 }
             }
             for (Library library : built.values()) {
-                for (Map.Entry<String, Function> f : library.functions().entrySet()) {
-                    Function other = functions.get(f.getKey()); // keys of both maps are lower-cased names
+                for (Function f : library.functions().values()) {
+                    Function other = functions.get(key(f.name()));
                     if (other != null && !(policy == RestorePolicy.REPLACE && built.containsKey(other.library()))
                             && !other.library().equals(library.name())) {
-                        throw new RespError("ERR Function " + f.getValue().name() + " already exists");
+                        throw new RespError("ERR Function " + f.name() + " already exists");
                     }
                 }
             }
@@ -454,13 +469,13 @@ public final class FunctionLibraries {
             if (!validName(name)) {
                 throw fail(NAME_RULE);
             }
-            if (registering.containsKey(key(name))) {
+            if (registering.containsKey(name)) { // case-sensitive within a library, as Redis's library dict
                 throw fail("Function already exists in the library");
             }
             if (!(callback instanceof LuaClosure closure)) {
                 throw fail("second argument to redis.register_function must be a function");
             }
-            registering.put(key(name), new Function(name, description, flags, closure, registeringLibrary));
+            registering.put(name, new Function(name, description, flags, closure, registeringLibrary));
             return NONE;
         }
 

@@ -111,7 +111,7 @@ final class ScriptRun implements Watchdog.Watched {
 
     private void throwIfKilled() {
         if (killed || scripting.stopping()) {
-            throw new ScriptAbort(evalMode ? "ERR Script killed by user with SCRIPT KILL..." : "ERR Script killed by user with FUNCTION KILL...");
+            throw new ScriptAbort("ERR Script killed by user with SCRIPT KILL..."); // Redis 7.0 says SCRIPT KILL for FUNCTION KILL too
         }
     }
 

@@ -6,6 +6,8 @@ import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -105,38 +107,42 @@ public final class Scripting implements AutoCloseable {
     public ShardFuture<RedisMessage> changeFunctions(io.percore.demo.shard.Keyspace keyspace,
                                                      java.util.function.Function<FunctionLibraries, RedisMessage> change,
                                                      byte[][] propagate, boolean denyOom) {
-        return io.percore.engine.Shard.current().submitToAsync(0, () -> keyspace.invokeOn(0, state -> {
-            if (denyOom && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
-                return (RedisMessage) io.percore.demo.resp.RespReplies.OOM_REPLY;
-            }
-            RedisMessage reply;
-            try {
-                reply = local().changeFunctions(change);
-            } catch (RespError e) {
-                return (RedisMessage) e.reply();
-            }
-            state.store().changes().propagate(propagate);
-            return reply;
-        }).flatMap(reply -> {
-            if (reply instanceof io.netty.handler.codec.redis.ErrorRedisMessage || shards.shardCount() == 1) {
-                return ShardFuture.completed(reply);
-            }
-            ShardFuture<Void> all = ShardFuture.completed(null);
-            for (int i = 1; i < shards.shardCount(); i++) {
-                ShardFuture<Void> one = shards.invokeOn(i, s -> {
-                    try {
-                        s.changeFunctions(change);
-                    } catch (RespError e) {
-                        // deterministic, so only a bound hit on this shard alone (its heap) can make it differ
-                        org.slf4j.LoggerFactory.getLogger(Scripting.class).warn("A function library change that shard 0 made failed on "
-                                + "another shard: {}", e.getMessage());
-                    }
-                    return null;
-                });
-                all = all.flatMap(v -> one);
-            }
-            return all.map(v -> reply);
-        }));
+        // inline when the caller is shard 0 (a task of its own could run after a transaction this connection sends next took shard 0)
+        return keyspace.invokeOnAsync(0, zero -> {
+            List<ShardFuture<Void>> others = new ArrayList<>();
+            return keyspace.invokeOn(0, state -> {
+                if (denyOom && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+                    return (RedisMessage) io.percore.demo.resp.RespReplies.OOM_REPLY;
+                }
+                RedisMessage reply;
+                try {
+                    reply = local().changeFunctions(change);
+                } catch (RespError e) {
+                    return (RedisMessage) e.reply();
+                }
+                state.store().changes().propagate(propagate);
+                // sent now, from shard 0: every shard makes the changes in the order shard 0 made them
+                for (int i = 1; i < shards.shardCount(); i++) {
+                    others.add(shards.invokeOn(i, s -> {
+                        try {
+                            s.changeFunctions(change);
+                        } catch (RespError e) {
+                            // deterministic, so only a bound hit on this shard alone (its heap) can make it differ
+                            org.slf4j.LoggerFactory.getLogger(Scripting.class).warn("A function library change that shard 0 made "
+                                    + "failed on another shard: {}", e.getMessage());
+                        }
+                        return null;
+                    }));
+                }
+                return reply;
+            }).flatMap(reply -> {
+                ShardFuture<Void> all = ShardFuture.completed(null);
+                for (ShardFuture<Void> one : others) {
+                    all = all.flatMap(v -> one);
+                }
+                return all.map(v -> reply);
+            });
+        });
     }
 
     /** Reads this shard's libraries (every shard has the same). */
