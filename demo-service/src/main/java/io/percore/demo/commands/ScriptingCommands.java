@@ -80,8 +80,14 @@ public final class ScriptingCommands {
     private void fcall(CommandContext c, byte[][] argv, boolean readOnly) {
         requireScripting();
         String name = new String(argv[1], StandardCharsets.ISO_8859_1);
-        if (scripting.readFunctions(f -> f.function(name)) == null) {
+        FunctionLibraries.Function function = scripting.readFunctions(f -> f.function(name));
+        if (function == null) {
             throw new RespError("ERR Function not found");
+        }
+        io.percore.demo.replication.Replication replication = c.server().replication();
+        if (function.mayWrite() && !c.obeysWithoutLimits() && replication != null
+                && io.percore.demo.replication.Replication.READONLY.equals(replication.refusal(true))) {
+            throw new RespError("READONLY Can not run script with write flag on readonly replica"); // Redis's scriptPrepareForRun
         }
         if (!RespNumbers.isLong(argv[2])) {
             throw new RespError("ERR Bad number of keys provided");

@@ -36,6 +36,10 @@ public final class FunctionLibraries {
 
     /** A registered function: what FCALL runs and FUNCTION LIST shows. */
     public record Function(String name, String description, int flags, LuaClosure closure, String library) {
+        /** Without the {@code no-writes} flag it may write (refused on a read-only replica before it runs). */
+        public boolean mayWrite() {
+            return (flags & Scripts.NO_WRITES) == 0;
+        }
     }
 
     /** A library: its name, its whole code (as given to FUNCTION LOAD), its functions in registration order. */
