@@ -409,6 +409,8 @@ public final class ScriptShard {
         lua.running = run;
         lua.watchdog.watch(run);
         run.memory.began();
+        // allow-oom: its commands run over maxmemory, as Redis's (only its start was checked)
+        state.store().writesDespiteBudget(allowOom);
         try {
             if (evalMode) {
                 lua.setGlobal("KEYS", keys);
@@ -419,12 +421,13 @@ public final class ScriptShard {
         } catch (LuaMemoryError err) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", " + LuaMemoryError.MESSAGE);
         } catch (LuaError err) {
-            return ScriptErrorReplies.of(err, name);
+            return ScriptErrorReplies.of(lua.watchdog.inLua51Words(err), name);
         } catch (ScriptAbort abort) {
             return ScriptErrorReplies.at(abort.getMessage(), name, lua.watchdog.lastPosition());
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {
+            state.store().writesDespiteBudget(false);
             run.memory.ended();
             lua.running = null;
             lua.watchdog.stop();

@@ -97,6 +97,13 @@ class FunctionParityTest {
                         + " redis.register_function('g', function() x = 1 end)")),
                 c("FCALL", "boom", "0"), c("FCALL", "custom", "0"), c("FCALL", "g", "0"),
                 c("EVAL", "return type(redis.register_function)", "0"),
+                c("EVAL", "redis.register_function('f', function() return 1 end)", "0"),
+                // what Lua 5.1 names in a call of what is no function (LuaJ's own words say only "attempt to call nil")
+                c("EVAL", "local t = {} return t.x()", "0"), c("EVAL", "local t = {} return t:m()", "0"),
+                c("EVAL", "local f return f()", "0"), c("EVAL", "local f = 5 return f()", "0"),
+                c("EVAL", "local u = nil return (function() return u() end)()", "0"), c("EVAL", "return ({})[1]()", "0"),
+                c("EVAL", "return redis.nosuch('x')", "0"), c("EVAL", "return pcall(redis.nosuch)", "0"),
+                c("FCALL", "inner", "0"),
                 c("FUNCTION", "STATS"),
                 c("FUNCTION", "DELETE", "errs"), c("FUNCTION", "DELETE", "errs"), c("FCALL", "boom", "0"),
                 c("FUNCTION", "FLUSH", "bogus"), c("FUNCTION", "FLUSH", "SYNC", "x"), c("FUNCTION", "KILL"),
