@@ -39,10 +39,10 @@ final class LuaMemory {
     }
 
     /** The part of the JVM's maximum heap the Lua states of all shards together may hold while their scripts run. */
-    static final int HEAP_FRACTION = 8;
+    static final int HEAP_FRACTION = 16;
 
     /**
-     * A shard's bound: its part of an eighth of the JVM's maximum heap, between 16 MB and 1 GB
+     * A shard's bound: its part of a sixteenth of the JVM's maximum heap, between 16 MB and 1 GB
      * (Redis bounds its Lua heap by nothing but the machine; here one runaway script must not end
      * the JVM, and what maxmemory and maxmemory-clients leave of the heap holds it).
      */
