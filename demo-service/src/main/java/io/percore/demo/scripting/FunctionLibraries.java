@@ -193,6 +193,9 @@ public final class FunctionLibraries {
      * @throws RespError with Redis's error
      */
     public String load(byte[] payload, boolean replace, long timeoutMillis) {
+        if (payload.length > MAX_CODE_BYTES) {
+            requireWithinBounds(0, payload.length); // refused before it is compiled or run
+        }
         Library built = compile(payload, timeoutMillis, replace ? null : libraries.keySet());
         Library old = libraries.get(built.name());
         if (old != null && !replace) {
@@ -314,7 +317,7 @@ public final class FunctionLibraries {
         unlink(library);
     }
 
-    /** FUNCTION FLUSH: every library gone, the Lua state made anew. */
+    /** FUNCTION FLUSH: every library gone (their closures with them; the state's environment stays, read-only). */
     public void flush() {
         libraries.clear();
         functions.clear();
