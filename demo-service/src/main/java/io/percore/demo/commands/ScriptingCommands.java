@@ -78,6 +78,9 @@ public final class ScriptingCommands {
 
     /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
     private void fcall(CommandContext c, byte[][] argv, boolean readOnly) {
+        if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
+            c.local().writes().commandRan(c.remoteAddress(), argv); // as EVAL: monitors see the FCALL before its commands
+        }
         requireScripting();
         String name = new String(argv[1], StandardCharsets.ISO_8859_1);
         FunctionLibraries.Function function = scripting.readFunctions(f -> f.function(name));

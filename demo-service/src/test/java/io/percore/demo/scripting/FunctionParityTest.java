@@ -162,6 +162,18 @@ class FunctionParityTest {
     }
 
     @Test
+    void monitorsSeeTheFcallBeforeItsCommands() throws IOException {
+        try (RespTestClient c = new RespTestClient(demo.respPort()); RespTestClient monitor = new RespTestClient(demo.respPort())) {
+            c.cmd("FUNCTION", "LOAD", "REPLACE", lib("mon", "redis.register_function('mset1', function(keys) return redis.call('set', keys[1], 'bar') end)"));
+            assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            c.cmd("FCALL", "mset1", "1", "{f}foo");
+            assertThat((String) monitor.read()).contains("\"FCALL\" \"mset1\" \"1\" \"{f}foo\"");
+            assertThat((String) monitor.read()).contains("[0 lua] \"set\" \"{f}foo\" \"bar\"");
+            c.cmd("FUNCTION", "DELETE", "mon");
+        }
+    }
+
+    @Test
     void aBusyFunctionIsShownByStatsAndEndedByFunctionKillOnly() throws Exception {
         List<Object> demoSaw = busyFunction(demo.respPort());
         List<Object> redisSaw = busyFunction(redis.port());
