@@ -104,6 +104,15 @@ public interface CommandContext {
         return false;
     }
 
+    /**
+     * Whether the commands come from a source that must be obeyed whatever their cost (the
+     * append-only file, a primary's stream; Redis's {@code mustObeyClient}): a FUNCTION LOAD then
+     * has no time bound.
+     */
+    default boolean obeysWithoutLimits() {
+        return false;
+    }
+
     /** Holds back this connection's later commands until {@link #endBarrier()} (multi-step commands). */
     void beginBarrier();
 

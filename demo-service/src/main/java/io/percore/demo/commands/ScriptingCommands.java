@@ -12,6 +12,11 @@ import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
+import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.kv.GlobPattern;
+import io.percore.demo.rdb.BadPayloadException;
+import io.percore.demo.rdb.FunctionPayload;
+import io.percore.demo.scripting.FunctionLibraries;
 import io.percore.demo.scripting.ScriptShard;
 import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.ServerShard;
@@ -38,7 +43,6 @@ import java.util.Locale;
  */
 public final class ScriptingCommands {
 
-    public static final String FUNCTIONS_NOT_SUPPORTED = "ERR functions are not supported by this server yet: use EVAL";
     static final String CROSS_SHARD = "CROSSSLOT Keys in request don't hash to the same slot";
 
     private final Scripting scripting;
@@ -67,14 +71,7 @@ public final class ScriptingCommands {
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
-        BitSet spanned = shardsToHold(c, argv);
-        if (spanned != null) {
-            // its declared keys span shards: held as a transaction of its own, it runs as inside one (this handler again)
-            String busy = c.server().busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC
-            if (busy != null) {
-                throw new RespError(busy);
-            }
-            TransactionCommands.runAlone(c, c.commands().spec(c.commands().find(argv[0])), argv, spanned);
+        if (ranAloneAcrossShards(c, argv)) {
             return;
         }
         if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
@@ -83,6 +80,43 @@ public final class ScriptingCommands {
         }
         requireScripting();
         long numkeys = RespNumbers.requireLong(argv[2]);
+        run(c, argv, bySha, false, readOnly, numkeys);
+    }
+
+    /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
+    private void fcall(CommandContext c, byte[][] argv, boolean readOnly) {
+        if (ranAloneAcrossShards(c, argv)) {
+            return;
+        }
+        if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
+            c.local().writes().commandRan(c.remoteAddress(), argv); // as EVAL: monitors see the FCALL before its commands
+        }
+        requireScripting();
+        String name = new String(argv[1], StandardCharsets.ISO_8859_1);
+        FunctionLibraries.Function function = scripting.readFunctions(f -> f.function(name));
+        if (function == null) {
+            throw new RespError("ERR Function not found");
+        }
+        io.percore.demo.replication.Replication replication = c.server().replication();
+        if (function.mayWrite() && !c.obeysWithoutLimits() && replication != null
+                && io.percore.demo.replication.Replication.READONLY.equals(replication.refusal(true))) {
+            throw new RespError("READONLY Can not run script with write flag on readonly replica"); // Redis's scriptPrepareForRun
+        }
+        if (!RespNumbers.isLong(argv[2])) {
+            throw new RespError("ERR Bad number of keys provided");
+        }
+        run(c, argv, false, true, readOnly, RespNumbers.parseLong(argv[2]));
+    }
+
+    public void fcall(CommandContext c, byte[][] argv) {
+        fcall(c, argv, false);
+    }
+
+    public void fcallRo(CommandContext c, byte[][] argv) {
+        fcall(c, argv, true);
+    }
+
+    private void run(CommandContext c, byte[][] argv, boolean bySha, boolean function, boolean readOnly, long numkeys) {
         if (numkeys > argv.length - 3) {
             throw new RespError("ERR Number of keys can't be greater than number of args");
         }
@@ -94,7 +128,9 @@ public final class ScriptingCommands {
         byte[][] args = Arrays.copyOfRange(argv, 3 + n, argv.length);
         byte[] body = null;
         String sha;
-        if (bySha) {
+        if (function) {
+            sha = new String(argv[1], StandardCharsets.ISO_8859_1);
+        } else if (bySha) {
             sha = new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
             if (sha.length() != 40) {
                 c.reply(new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL."));
@@ -123,8 +159,8 @@ public final class ScriptingCommands {
             }
             trackedReads = tracking.command(c.session().id(), c.shard().id(), keys, owners);
         }
-        ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, keys, args, readOnly, c.keyspace(), c.servers(), c.pubsub(),
-                c.settings(), c.commands(), trackedReads);
+        ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, function, keys, args, readOnly, argv, c.keyspace(), c.servers(),
+                c.pubsub(), c.settings(), c.commands(), trackedReads);
         Scripting s = scripting;
         // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
         CommandContext.PendingReply slot = c.reserve();
@@ -149,6 +185,24 @@ public final class ScriptingCommands {
             slot.complete(failure == null ? message : RespReplies.forFailure(failure));
             c.endBarrier();
         });
+    }
+
+    /**
+     * An EVAL or FCALL (same arguments: name or script, numkeys, keys) whose declared keys span
+     * shards: held as a transaction of its own, it runs as inside one (its handler again). False
+     * when it runs as it is.
+     */
+    private static boolean ranAloneAcrossShards(CommandContext c, byte[][] argv) {
+        BitSet spanned = shardsToHold(c, argv);
+        if (spanned == null) {
+            return false;
+        }
+        String busy = c.server().busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC
+        if (busy != null) {
+            throw new RespError(busy);
+        }
+        TransactionCommands.runAlone(c, c.commands().spec(c.commands().find(argv[0])), argv, spanned);
+        return true;
     }
 
     /**
@@ -256,72 +310,225 @@ public final class ScriptingCommands {
         }
     }
 
-    // ------------------------------------------------------------------ FUNCTION (an empty library for now)
+    // ------------------------------------------------------------------ FUNCTION
 
-    /** FUNCTION FLUSH [ASYNC|SYNC] | LIST [WITHCODE] [LIBRARYNAME pattern] | STATS | DELETE name | KILL | LOAD | DUMP | RESTORE. */
-    public void function(CommandContext c, byte[][] argv) {
-        String sub = RespReplies.ascii(argv[1]).toLowerCase(Locale.ROOT);
-        switch (sub) {
-            case "flush" -> {
-                if (argv.length > 3) {
-                    throw RespReplies.wrongArgs("function|flush");
-                }
-                if (argv.length == 3) {
-                    String mode = RespReplies.ascii(argv[2]).toLowerCase(Locale.ROOT);
-                    if (!mode.equals("sync") && !mode.equals("async")) {
-                        throw new RespError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
-                    }
-                }
-                c.reply(OK);
+    /** FUNCTION LOAD [REPLACE] code. */
+    public void functionLoad(CommandContext c, byte[][] argv) {
+        requireScripting();
+        boolean replace = false;
+        int at = 2;
+        while (at < argv.length - 1) {
+            String option = RespReplies.ascii(argv[at++]);
+            if (option.equalsIgnoreCase("replace")) {
+                replace = true;
+                continue;
             }
-            case "list" -> {
-                for (int i = 2; i < argv.length; i++) {
-                    String opt = RespReplies.ascii(argv[i]).toLowerCase(Locale.ROOT);
-                    if (opt.equals("libraryname") && i + 1 < argv.length) {
-                        i++;
-                    } else if (!opt.equals("withcode")) {
-                        throw new RespError("ERR Unknown argument " + RespReplies.sanitize(RespReplies.ascii(argv[i])));
-                    }
-                }
-                c.reply(ArrayRedisMessage.EMPTY_INSTANCE);
-            }
-            case "stats" -> {
-                if (argv.length != 2) {
-                    throw RespReplies.wrongArgs("function|stats");
-                }
-                c.reply(new Resp3Replies.MapReply(List.of(
-                        bulk("running_script"), RespReplies.NIL,
-                        bulk("engines"), new Resp3Replies.MapReply(List.of(
-                                bulk("LUA"), new Resp3Replies.MapReply(List.of(
-                                        bulk("libraries_count"), integer(0), bulk("functions_count"), integer(0))))))));
-            }
-            case "delete" -> {
-                if (argv.length != 3) {
-                    throw RespReplies.wrongArgs("function|delete");
-                }
-                throw new RespError("ERR Library not found");
-            }
-            case "kill" -> {
-                if (argv.length != 2) {
-                    throw RespReplies.wrongArgs("function|kill");
-                }
-                String refusal = scripting == null ? "NOTBUSY No scripts in execution right now." : scripting.kill(false);
-                c.reply(refusal == null ? OK : new ErrorRedisMessage(refusal));
-            }
-            case "load", "dump", "restore" -> throw new RespError(FUNCTIONS_NOT_SUPPORTED);
-            default -> throw RespReplies.unknownSubcommand(argv[1], "function");
+            throw new RespError("ERR Unknown option given: " + option);
         }
+        if (at >= argv.length) {
+            throw new RespError("ERR Function code is missing");
+        }
+        byte[] code = argv[at];
+        boolean replacing = replace;
+        // a replayed load (the append-only file, a primary's stream) runs however long it takes, as Redis's
+        long timeout = c.obeysWithoutLimits() ? 0 : FunctionLibraries.LOAD_TIMEOUT_MILLIS;
+        change(c, argv, true, f -> bulk(f.load(code, replacing, timeout)));
     }
 
-    /** FCALL and FCALL_RO: no function library yet. */
-    public static void fcall(CommandContext c, byte[][] argv) {
-        long numkeys = RespNumbers.requireLong(argv[2]);
-        if (numkeys > argv.length - 3) {
-            throw new RespError("ERR Number of keys can't be greater than number of args");
+    /** FUNCTION DELETE library. */
+    public void functionDelete(CommandContext c, byte[][] argv) {
+        requireScripting();
+        String name = new String(argv[2], StandardCharsets.ISO_8859_1);
+        change(c, argv, false, f -> {
+            f.delete(name);
+            return OK;
+        });
+    }
+
+    /** FUNCTION FLUSH [ASYNC|SYNC]. */
+    public void functionFlush(CommandContext c, byte[][] argv) {
+        requireScripting();
+        if (argv.length > 3) {
+            throw functionSyntaxError(argv);
         }
-        if (numkeys < 0) {
-            throw new RespError("ERR Number of keys can't be negative");
+        if (argv.length == 3) {
+            String mode = RespReplies.ascii(argv[2]).toLowerCase(Locale.ROOT);
+            if (!mode.equals("sync") && !mode.equals("async")) {
+                throw new RespError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+            }
         }
-        throw new RespError("ERR Function not found");
+        change(c, argv, false, f -> {
+            f.flush();
+            return OK;
+        });
+    }
+
+    /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]. */
+    public void functionRestore(CommandContext c, byte[][] argv) {
+        requireScripting();
+        if (argv.length > 4) {
+            throw functionSyntaxError(argv);
+        }
+        FunctionLibraries.RestorePolicy policy = FunctionLibraries.RestorePolicy.APPEND;
+        if (argv.length == 4) {
+            try {
+                policy = FunctionLibraries.RestorePolicy.valueOf(RespReplies.ascii(argv[3]).toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new RespError("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+            }
+        }
+        List<byte[]> codes;
+        try {
+            codes = FunctionPayload.parse(argv[2], FunctionLibraries.MAX_CODE_BYTES);
+        } catch (BadPayloadException e) {
+            throw new RespError("ERR " + e.getMessage());
+        }
+        FunctionLibraries.RestorePolicy restore = policy;
+        change(c, argv, true, f -> {
+            f.restore(codes, restore);
+            return OK;
+        });
+    }
+
+    /** Redis's {@code addReplySubcommandSyntaxError}. */
+    private static RespError functionSyntaxError(byte[][] argv) {
+        return new RespError("ERR unknown subcommand or wrong number of arguments for '" + RespReplies.ascii(argv[1])
+                + "'. Try FUNCTION HELP.");
+    }
+
+    /**
+     * A change of the libraries, made on every shard (shard 0 first) and propagated as the command
+     * itself; {@code denyOom} (LOAD, RESTORE): refused when shard 0 is over its budget, as Redis's
+     * {@code denyoom} commands, but not when replayed.
+     */
+    private void change(CommandContext c, byte[][] argv, boolean denyOom, java.util.function.Function<FunctionLibraries, RedisMessage> change) {
+        c.replyLater(scripting.changeFunctions(c.keyspace(), change, argv, denyOom && !c.obeysWithoutLimits()));
+    }
+
+    /** FUNCTION DUMP: the libraries as Redis's payload (RDB entries, version, CRC-64). */
+    public void functionDump(CommandContext c, byte[][] argv) {
+        requireScripting();
+        List<byte[]> codes = scripting.readFunctions(f -> f.libraries().stream().map(FunctionLibraries.Library::code).toList());
+        c.reply(bulk(FunctionPayload.dump(codes)));
+    }
+
+    /** FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]. */
+    public void functionList(CommandContext c, byte[][] argv) {
+        boolean withCode = false;
+        byte[] pattern = null;
+        for (int i = 2; i < argv.length; i++) {
+            String option = RespReplies.ascii(argv[i]);
+            if (!withCode && option.equalsIgnoreCase("withcode")) {
+                withCode = true;
+                continue;
+            }
+            if (pattern == null && option.equalsIgnoreCase("libraryname")) {
+                if (i >= argv.length - 1) {
+                    throw new RespError("ERR library name argument was not given");
+                }
+                pattern = argv[++i];
+                continue;
+            }
+            throw new RespError("ERR Unknown argument " + option);
+        }
+        List<FunctionLibraries.Library> libraries = scripting == null ? List.of() : scripting.readFunctions(FunctionLibraries::libraries);
+        List<RedisMessage> out = new ArrayList<>();
+        // Redis matches library names without case: both sides lower-cased
+        GlobPattern glob = pattern == null ? null : new GlobPattern(RespReplies.ascii(pattern).toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1));
+        for (FunctionLibraries.Library library : libraries) {
+            if (glob != null && !glob.matches(library.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1))) {
+                continue;
+            }
+            List<RedisMessage> functions = new ArrayList<>();
+            for (FunctionLibraries.Function f : library.functions().values()) {
+                List<RedisMessage> flags = new ArrayList<>();
+                for (int bit = 0; bit < io.percore.demo.scripting.Scripting.FLAG_NAMES.size(); bit++) {
+                    if ((f.flags() & (1 << bit)) != 0) {
+                        flags.add(new SimpleStringRedisMessage(io.percore.demo.scripting.Scripting.FLAG_NAMES.get(bit)));
+                    }
+                }
+                functions.add(new Resp3Replies.MapReply(List.of(bulk("name"), bulk(f.name()), bulk("description"),
+                        f.description() == null ? RespReplies.NIL : bulk(f.description()), bulk("flags"), new Resp3Replies.SetReply(flags))));
+            }
+            List<RedisMessage> fields = new ArrayList<>(List.of(bulk("library_name"), bulk(library.name()), bulk("engine"), bulk("LUA"),
+                    bulk("functions"), RespReplies.array(functions)));
+            if (withCode) {
+                fields.add(bulk("library_code"));
+                fields.add(bulk(library.code()));
+            }
+            out.add(new Resp3Replies.MapReply(fields));
+        }
+        c.reply(RespReplies.array(out));
+    }
+
+    /** FUNCTION STATS: the function running past the busy threshold, and the libraries' counts. */
+    public void functionStats(CommandContext c, byte[][] argv) {
+        if (scripting != null && scripting.busyEval()) {
+            throw new RespError("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+        }
+        io.percore.demo.scripting.Scripting.RunningFunction running = scripting == null ? null : scripting.busyFunction();
+        RedisMessage runningScript = RespReplies.NIL;
+        if (running != null) {
+            List<RedisMessage> command = new ArrayList<>();
+            for (byte[] arg : running.command()) {
+                command.add(bulk(arg));
+            }
+            runningScript = new Resp3Replies.MapReply(List.of(bulk("name"), bulk(running.name()), bulk("command"),
+                    RespReplies.array(command), bulk("duration_ms"), integer(running.millis())));
+        }
+        int libraries = scripting == null ? 0 : scripting.readFunctions(FunctionLibraries::libraryCount);
+        int functions = scripting == null ? 0 : scripting.readFunctions(FunctionLibraries::registeredCount);
+        c.reply(new Resp3Replies.MapReply(List.of(
+                bulk("running_script"), runningScript,
+                bulk("engines"), new Resp3Replies.MapReply(List.of(
+                        bulk("LUA"), new Resp3Replies.MapReply(List.of(
+                                bulk("libraries_count"), integer(libraries), bulk("functions_count"), integer(functions))))))));
+    }
+
+    /** FUNCTION KILL. */
+    public void functionKill(CommandContext c, byte[][] argv) {
+        String refusal = scripting == null ? "NOTBUSY No scripts in execution right now." : scripting.kill(false);
+        c.reply(refusal == null ? OK : new ErrorRedisMessage(refusal));
+    }
+
+    public void functionHelp(CommandContext c, byte[][] argv) {
+        c.reply(RespReplies.help(argv[0],
+                "LOAD [REPLACE] <FUNCTION CODE>",
+                "    Create a new library with the given library name and code.",
+                "DELETE <LIBRARY NAME>",
+                "    Delete the given library.",
+                "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+                "    Return general information on all the libraries:",
+                "    * Library name",
+                "    * The engine used to run the Library",
+                "    * Library description",
+                "    * Functions list",
+                "    * Library code (if WITHCODE is given)",
+                "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+                "STATS",
+                "    Return information about the current function running:",
+                "    * Function name",
+                "    * Command used to run the function",
+                "    * Duration in MS that the function is running",
+                "    If no function is running, return nil",
+                "    In addition, returns a list of available engines.",
+                "KILL",
+                "    Kill the current running function.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Delete all the libraries.",
+                "    When called without the optional mode argument, the behavior is determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the libraries.",
+                "    * SYNC: Synchronously flush the libraries.",
+                "DUMP",
+                "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+                "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+                "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+                "    control how to handle existing libraries (default APPEND):",
+                "    * FLUSH: delete all existing libraries.",
+                "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+                "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+                "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+                "      in case of functions name collision with another library)."));
     }
 }

@@ -730,6 +730,13 @@ public final class ValueStore {
      * which never drops below the server's own baseline, an empty shard under {@code maxmemory 1}
      * is over budget, so it refuses writes as redis-server does.
      */
+    /** A script with the {@code allow-oom} flag runs here now: its writes are not refused for memory ({@link #makeRoom}). */
+    private boolean writesDespiteBudget;
+
+    public void writesDespiteBudget(boolean on) {
+        writesDespiteBudget = on;
+    }
+
     public boolean overBudget() {
         return maxBytes > 0 && usedBytes + FIXED_OVERHEAD > maxBytes;
     }
@@ -745,6 +752,9 @@ public final class ValueStore {
     public boolean makeRoom(long now) {
         if (!overBudget() || expiryPaused) {
             return true; // Redis's isSafeToPerformEvictions: nothing is evicted during a pause
+        }
+        if (writesDespiteBudget) {
+            return true; // a script with allow-oom: Redis neither evicts nor refuses inside it
         }
         if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
             return false;

@@ -210,6 +210,11 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     }
 
     @Override
+    public boolean obeysWithoutLimits() {
+        return true;
+    }
+
+    @Override
     public String localAddress() {
         return address + ":0";
     }

@@ -282,15 +282,16 @@ public final class RespCommands {
         c.add(spec("xinfo|help", 2, "loading,stale", 0, 0, 0, "stream", "Show helpful text about the different subcommands", (ctx, argv) -> ctx.reply(StreamInfoCommands.help(null, argv, 0))));
         // scripting (eval.c, functions.c): Lua scripts on their keys' shard; an always empty function library
         ScriptingCommands scripts = new ScriptingCommands(scripting);
-        c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands (the library is always empty).", CommandTable::dispatchedBySubcommand));
-        c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", scripts::function));
-        c.add(spec("function|list", -2, "noscript", 0, 0, 0, "scripting", "Returns information about all libraries.", scripts::function));
-        c.add(spec("function|stats", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Returns information about a function during execution.", scripts::function));
-        c.add(spec("function|delete", 3, "write,noscript", 0, 0, 0, "scripting", "Deletes a library and its functions.", scripts::function));
-        c.add(spec("function|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a function during execution.", scripts::function));
-        c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
-        c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
-        c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Not supported yet: functions (use EVAL).", scripts::function));
+        c.add(spec("function", -2, "", 0, 0, 0, "scripting", "A container for function commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("function|flush", -2, "write,noscript", 0, 0, 0, "scripting", "Deletes all libraries and functions.", scripts::functionFlush));
+        c.add(spec("function|list", -2, "noscript", 0, 0, 0, "scripting", "Returns information about all libraries.", scripts::functionList));
+        c.add(spec("function|stats", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Returns information about a function during execution.", scripts::functionStats));
+        c.add(spec("function|delete", 3, "write,noscript", 0, 0, 0, "scripting", "Deletes a library and its functions.", scripts::functionDelete));
+        c.add(spec("function|kill", 2, "noscript,allow_busy", 0, 0, 0, "scripting", "Terminates a function during execution.", scripts::functionKill));
+        c.add(spec("function|load", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Creates a library.", scripts::functionLoad));
+        c.add(spec("function|dump", 2, "noscript", 0, 0, 0, "scripting", "Dumps all libraries into a serialized binary payload.", scripts::functionDump));
+        c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Restores all libraries from a payload.", scripts::functionRestore));
+        c.add(spec("function|help", 2, "loading,stale", 0, 0, 0, "scripting", "Returns helpful text about the different subcommands.", scripts::functionHelp));
         c.add(spec("eval", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
                 "Executes a server-side Lua script.", scripts::eval).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("evalsha", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
@@ -300,9 +301,9 @@ public final class RespCommands {
         c.add(spec("evalsha_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
                 "Executes a read-only server-side Lua script by SHA1 digest.", scripts::evalshaRo).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("fcall", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Not supported yet: functions (use EVAL).", ScriptingCommands::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Invokes a function.", scripts::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("fcall_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Not supported yet: functions (use EVAL).", ScriptingCommands::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Invokes a read-only function.", scripts::fcallRo).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "A container for Lua scripts management commands.", CommandTable::dispatchedBySubcommand));
         c.add(spec("script|debug", 3, "noscript", 0, 0, 0, "scripting", "Not supported: the Lua debugger.", scripts::scriptDebug));
         c.add(spec("script|exists", -3, "noscript", 0, 0, 0, "scripting", "Determines whether server-side Lua scripts exist in the script cache.", scripts::scriptExists));

@@ -52,13 +52,33 @@ final class SnapshotLoad {
         long[] expired = {0};
         // a value is as large as the file lets it be: the file's own size was bounded by the heap already
         RdbReader.Limits limits = new RdbReader.Limits(Long.MAX_VALUE, bytes -> { }, zset, hash, set);
-        RdbFileReader.Summary summary = RdbFileReader.read(file, limits, (key, value, expireAt) -> {
-            if (expireAt >= 0 && expireAt <= now) {
-                expired[0]++;
-                return;
+        List<byte[]> functions = new ArrayList<>();
+        RdbFileReader.Summary summary = RdbFileReader.read(file, limits, new RdbFileReader.Entries() {
+            @Override
+            public void entry(byte[] key, RdbReader.Restored value, long expireAt) {
+                if (expireAt >= 0 && expireAt <= now) {
+                    expired[0]++;
+                    return;
+                }
+                routes.get(keyspace.shardOf(key)).add(new Key(key, value, expireAt));
             }
-            routes.get(keyspace.shardOf(key)).add(new Key(key, value, expireAt));
+
+            @Override
+            public void function(byte[] code) {
+                functions.add(code);
+            }
         });
+        // every shard knows every library (FCALL runs where its keys are); one that does not load stops the load, as in Redis
+        for (int i = 0; i < shards; i++) {
+            try {
+                keyspace.beforeServing(i, st -> {
+                    st.functions().replaceWith(functions);
+                    return null;
+                }).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new BadPayloadException(file + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
+            }
+        }
         long loaded = 0;
         for (Route r : routes) {
             loaded += r.drain();

@@ -78,6 +78,8 @@ final class SnapshotSave {
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private final AtomicLongArray dirtyAtStart;
     private volatile Throwable failure;
+    /** Shard 0's function libraries at the point (it orders every change of them). */
+    private volatile List<byte[]> functions = List.of();
 
     // the writer thread's
     private RdbFileWriter file;
@@ -175,6 +177,9 @@ final class SnapshotSave {
         if (each != null) {
             each.at(state, group, every); // before the first slice is queued: what it hands over leaves first
         }
+        if (state.shardId() == 0) {
+            functions = state.functions().codes();
+        }
         ValueStore store = state.store();
         Part part = new Part(state.shardId());
         part.snapshot = store.snapshot(part::entry, System.currentTimeMillis());
@@ -257,6 +262,7 @@ final class SnapshotSave {
         }
         try {
             file = target.open(nowSeconds, usedMemory, keys, expires, where);
+            file.functions(functions);
             for (byte[] chunk : early) {
                 file.write(chunk, 0, chunk.length);
             }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * ({@link RdbFileWriter}): every key of database 0 with its value and expiry, handed to
  * {@link Entries} in file order, so the caller routes each key to the shard that owns it now
  * (whatever the shard count was when it was written). Auxiliary fields and the LRU/LFU hints are
- * skipped, as a Redis without the matching policy does; what this server cannot hold (another
- * database, functions, module data, streams) stops the load with the reason, rather than
+ * skipped, as a Redis without the matching policy does; function libraries are handed over as their
+ * code. What this server cannot hold (another database, module data) stops the load with the reason, rather than
  * dropping data silently. The CRC-64 at the end is checked when the writer computed one.
  *
  * <p>A {@link BadPayloadException} from here names the file, the offset and the reason.
@@ -22,6 +22,14 @@ public final class RdbFileReader {
     public interface Entries {
         /** {@code expireAtMs} below 0 for none. */
         void entry(byte[] key, RdbReader.Restored value, long expireAtMs);
+
+        /**
+         * A function library's code ({@code RDB_OPCODE_FUNCTION2}), in file order, before the keys; a
+         * reader that does not override this refuses a file with libraries rather than drop them.
+         */
+        default void function(byte[] code) {
+            throw new BadPayloadException("a function library, which this reader does not load");
+        }
     }
 
     /** What the file held; {@code replication} where it stands in a replication stream (its repl-id and repl-offset), or null. */
@@ -106,8 +114,9 @@ public final class RdbFileReader {
                     case RdbFileWriter.OPCODE_IDLE -> in.nextLength();
                     case RdbFileWriter.OPCODE_FREQ -> in.nextByte();
                     case RdbFileWriter.OPCODE_MODULE_AUX -> throw new BadPayloadException("module data: this server loads no modules");
-                    case RdbFileWriter.OPCODE_FUNCTION, RdbFileWriter.OPCODE_FUNCTION2 ->
-                            throw new BadPayloadException("a function library: this server does not load functions from a file");
+                    case RdbFileWriter.OPCODE_FUNCTION ->
+                            throw new BadPayloadException("a function library of Redis 7.0's release candidates (Pre-GA function format not supported)");
+                    case RdbFileWriter.OPCODE_FUNCTION2 -> entries.function(in.nextString());
                     default -> {
                         byte[] key = in.nextString();
                         RdbReader.Restored value = in.nextObject(type);

@@ -46,6 +46,10 @@ public final class RdbFileWriter implements AutoCloseable {
     private final FileChannel channel;
     private final CrcOutput out;
     private boolean finished;
+    /** Database 0's sizes, written before its first key (after the function libraries, as Redis orders them). */
+    private long keys;
+    private long expires;
+    private boolean databaseStarted;
 
     private RdbFileWriter(Path target, Path temp, FileChannel channel, OutputStream sink) {
         this.target = target;
@@ -103,6 +107,26 @@ public final class RdbFileWriter implements AutoCloseable {
             aux(out, "repl-offset", Long.toString(replication.offset()));
         }
         aux(out, "aof-base", "0");
+        this.keys = keys;
+        this.expires = expires;
+    }
+
+    /**
+     * The function libraries' entries ({@link FunctionPayload#entries}): after the auxiliary fields,
+     * before database 0, as Redis's {@code rdbSaveFunctions}.
+     */
+    public void functions(java.util.List<byte[]> codes) throws IOException {
+        if (databaseStarted) {
+            throw new IllegalStateException("function libraries come before the keys");
+        }
+        out.write(FunctionPayload.entries(codes));
+    }
+
+    private void startDatabase() throws IOException {
+        if (databaseStarted) {
+            return;
+        }
+        databaseStarted = true;
         out.write(OPCODE_SELECTDB);
         out.write(length(0));
         out.write(OPCODE_RESIZEDB);
@@ -112,11 +136,13 @@ public final class RdbFileWriter implements AutoCloseable {
 
     /** Appends whole keys a shard encoded ({@link RdbEntries#take}). */
     public void write(byte[] chunk, int offset, int length) throws IOException {
+        startDatabase();
         out.write(chunk, offset, length);
     }
 
     /** Ends the file (EOF, CRC-64), fsyncs it, renames it over the target and fsyncs the directory. Returns its size. */
     public long finish() throws IOException {
+        startDatabase();
         out.write(OPCODE_EOF);
         long crc = out.crc;
         for (int i = 0; i < 8; i++) {

@@ -31,6 +31,8 @@ final class LuaRuntime {
 
     /** The chunk name Redis gives EVAL's scripts: errors read {@code user_script:1: ...}. */
     static final String USER_SCRIPT = "user_script";
+    /** ... and function libraries' code. */
+    static final String USER_FUNCTION = "user_function";
 
     /** One string library for every shard: LuaJ's string metatable is a JVM-wide static. */
     private static final ProtectedTable STRING = sharedStringLibrary();
@@ -41,7 +43,16 @@ final class LuaRuntime {
     /** The EVAL and FCALL running now on this shard (null between scripts): what {@code redis.*} acts on. */
     ScriptRun running;
 
+    /** What FUNCTION LOAD runs a library's code with: only {@code redis} and its load-time API (null in EVAL's state). */
+    private final ProtectedTable libraryApi;
+
+    /** EVAL's Lua state. */
     LuaRuntime() {
+        this(null);
+    }
+
+    /** A Lua state; with {@code functions}, the functions' state, whose load-time API registers into them. */
+    LuaRuntime(FunctionLibraries functions) {
         LuaTable pkg = new LuaTable();
         pkg.set("loaded", new LuaTable());
         globals.set("package", pkg); // BaseLib and TableLib register themselves in package.loaded
@@ -88,6 +99,65 @@ final class LuaRuntime {
         meta.lock();
         globals.setmetatable(meta);
         globals.lock();
+        libraryApi = functions == null ? null : libraryApi(functions);
+    }
+
+    /**
+     * Redis's {@code LIBRARY_API}: {@code redis} with {@code register_function}, {@code log}, its
+     * levels and the version fields, anything else a missing global (function_lua.c's load globals).
+     */
+    private ProtectedTable libraryApi(FunctionLibraries functions) {
+        ProtectedTable redis = new ProtectedTable();
+        LuaValue full = globals.rawget("redis");
+        for (String field : new String[] {"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING", "REDIS_VERSION", "REDIS_VERSION_NUM"}) {
+            redis.rawset(field, full.rawget(field));
+        }
+        redis.rawset("register_function", functions.new RegisterFunction());
+        redis.setmetatable(missingGlobalMeta());
+        redis.lock();
+        ProtectedTable api = new ProtectedTable();
+        api.rawset("redis", redis);
+        api.setmetatable(missingGlobalMeta());
+        api.lock();
+        return api;
+    }
+
+    private static ProtectedTable missingGlobalMeta() {
+        ProtectedTable meta = new ProtectedTable();
+        meta.rawset(LuaValue.INDEX, new MissingGlobal());
+        meta.lock();
+        return meta;
+    }
+
+    /**
+     * A library's environment (the functions' state only): while FUNCTION LOAD runs the library's
+     * code it reads the load-time API; from {@link #loaded()} on, the state's globals. Nothing can
+     * be written to it, as Redis's function globals.
+     */
+    final class LibraryEnvironment {
+        private final ScriptGlobals env = new ScriptGlobals();
+        private final ProtectedTable meta = new ProtectedTable();
+
+        LibraryEnvironment() {
+            env.debuglib = watchdog; // the library's closures count their instructions for the watchdog
+            meta.rawset(LuaValue.INDEX, libraryApi);
+            env.setmetatable(meta);
+            env.lock();
+        }
+
+        ScriptGlobals globals() {
+            return env;
+        }
+
+        void loaded() {
+            meta.unlock();
+            meta.rawset(LuaValue.INDEX, globals);
+            meta.lock();
+        }
+    }
+
+    LibraryEnvironment libraryEnvironment() {
+        return new LibraryEnvironment();
     }
 
     /** A read-only copy of {@code t} (its tables too), as Redis's {@code luaSetTableProtectionRecursively}. */

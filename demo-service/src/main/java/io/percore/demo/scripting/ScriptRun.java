@@ -20,7 +20,7 @@ import org.luaj.vm2.LuaValue;
  * speaks, whether it wrote yet, when it began and whether it was killed; and {@code redis.call}'s
  * way into the command table ({@code scriptCall}), with Redis's checks in Redis's order.
  */
-final class ScriptRun {
+final class ScriptRun implements Watchdog.Watched {
 
     private final Scripting scripting;
     private final ShardState local;
@@ -37,6 +37,8 @@ final class ScriptRun {
     private long lastPollNanos;
     /** Whether the shard was over its memory budget when the script began (Redis's {@code pre_command_oom_state}). */
     private final boolean overBudgetAtStart;
+    /** The command that runs the script (FUNCTION STATS shows it). */
+    byte[][] command;
     int resp = 2;
     int replicationFlags = 3;
     /** The script ran a write command ({@code SCRIPT_WRITE_DIRTY}): it may no longer be killed. */
@@ -74,7 +76,13 @@ final class ScriptRun {
      * clients every {@link #POLL_EVERY_NANOS} ({@code -BUSY} but for SCRIPT KILL and the other
      * allow_busy commands).
      */
-    void check() {
+    @Override
+    public LuaMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public void check() {
         throwIfKilled();
         memory.check();
         long now = System.nanoTime();
@@ -103,7 +111,7 @@ final class ScriptRun {
 
     private void throwIfKilled() {
         if (killed || scripting.stopping()) {
-            throw new ScriptAbort(evalMode ? "ERR Script killed by user with SCRIPT KILL..." : "ERR Script killed by user with FUNCTION KILL...");
+            throw new ScriptAbort("ERR Script killed by user with SCRIPT KILL..."); // Redis 7.0 says SCRIPT KILL for FUNCTION KILL too
         }
     }
 
@@ -116,7 +124,8 @@ final class ScriptRun {
     }
 
     /** A string of {@code bytes} is about to be made by the script: refused past what a script may hold. */
-    void checkStringSize(long bytes) {
+    @Override
+    public void checkStringSize(long bytes) {
         if (bytes > scripting.maxScriptString()) {
             throw new LuaError("string length overflow (larger than the Lua heap allows)");
         }

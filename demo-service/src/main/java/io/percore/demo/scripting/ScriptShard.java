@@ -75,6 +75,27 @@ public final class ScriptShard {
         this.shardId = shardId;
         this.keyspace = keyspace;
         this.heapLimit = heapLimit;
+        keyspace.local().functions(new LibraryCodes()); // made on its shard: snapshots and loads reach the libraries so
+    }
+
+    /** The libraries as snapshots, loads and full syncs see them: each one's code. */
+    private final class LibraryCodes implements io.percore.demo.shard.FunctionLibraryCodes {
+        @Override
+        public java.util.List<byte[]> codes() {
+            return functions().libraries().stream().map(FunctionLibraries.Library::code).toList();
+        }
+
+        @Override
+        public void replaceWith(java.util.List<byte[]> codes) {
+            try {
+                changeFunctions(f -> {
+                    f.restore(codes, FunctionLibraries.RestorePolicy.FLUSH);
+                    return null;
+                });
+            } catch (RespError e) {
+                throw new IllegalArgumentException("a function library does not load: " + e.getMessage(), e);
+            }
+        }
     }
 
     LuaRuntime runtime() {
@@ -99,7 +120,8 @@ public final class ScriptShard {
     }
 
     /** This shard's scripting figures for INFO memory (Redis's used_memory_vm_eval, used_memory_scripts_eval, ...). */
-    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit) {
+    public record Figures(long vmBytes, long cacheBytes, int scripts, long heapLimit, long functionsVmBytes, long functionsCacheBytes,
+                          int functions, int libraries) {
     }
 
     /**
@@ -117,7 +139,11 @@ public final class ScriptShard {
             }
             environment = environmentBytes;
         }
-        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit);
+        FunctionLibraries f = functions;
+        // the functions' Lua state exists from the start in Redis: before the first library, a fresh environment's size
+        return new Figures(environment + compiledBytes, cacheBytes, scriptCount(), heapLimit,
+                f == null ? LuaRuntime.freshEnvironmentBytes() : f.vmBytes(), f == null ? 0 : f.cacheBytes(),
+                f == null ? 0 : f.functionCount(), f == null ? 0 : f.libraryCount());
     }
 
     /** SCRIPT FLUSH on this shard: every script forgotten, the Lua environment made anew at the next script. */
@@ -215,9 +241,12 @@ public final class ScriptShard {
 
     // ------------------------------------------------------------------ running
 
-    /** Everything an EVAL brings to the shard its keys live on. */
-    public record Eval(byte[] body, String sha, byte[][] keys, byte[][] args, boolean readOnly, Keyspace keyspace,
-                       Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands,
+    /**
+     * Everything an EVAL, EVALSHA or FCALL ({@code function}: {@code sha} is then the function's
+     * name) brings to the shard its keys live on; {@code command} is the caller's, for FUNCTION STATS.
+     */
+    public record Eval(byte[] body, String sha, boolean function, byte[][] keys, byte[][] args, boolean readOnly, byte[][] command,
+                       Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands,
                        io.percore.demo.tracking.TrackedCommand trackedReads) {
     }
 
@@ -256,8 +285,23 @@ public final class ScriptShard {
         return done;
     }
 
-    /** Runs an EVAL or EVALSHA here and now, on {@code state}'s shard, which owns every key it declared. */
+    /** Runs an EVAL, EVALSHA or FCALL here and now, on {@code state}'s shard, which owns every key it declared. */
     private Outcome eval(Scripting scripting, Eval e, ShardState state) {
+        if (e.function()) {
+            FunctionLibraries.Function f = functions().function(e.sha());
+            if (f == null) {
+                return new Outcome(FUNCTION_NOT_FOUND, false);
+            }
+            RedisMessage refused = refusedByFlags(f.flags(), e, state);
+            if (refused != null) {
+                return new Outcome(refused, false);
+            }
+            int flags = f.flags();
+            boolean readOnly = e.readOnly() || (flags & Scripts.NO_WRITES) != 0;
+            RedisMessage reply = run(scripting, functions().runtime(), f.closure(), f.name(), false, readOnly,
+                    (flags & Scripts.ALLOW_OOM) != 0, e, state, array(e.keys()), array(e.args()));
+            return new Outcome(reply, false);
+        }
         boolean learned = false;
         String sha = e.sha();
         if (e.body() != null) {
@@ -280,12 +324,9 @@ public final class ScriptShard {
         int flags = script.flags();
         boolean compat = (flags & Scripts.EVAL_COMPAT) != 0;
         boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
-        if (!compat && !noWrites && e.readOnly()) {
-            return new Outcome(new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command."), learned);
-        }
-        if (!compat && !noWrites && (flags & Scripts.ALLOW_OOM) == 0 && overBudget(e, state)) {
-            return new Outcome(new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'"),
-                    learned);
+        RedisMessage refused = compat ? null : refusedByFlags(flags, e, state);
+        if (refused != null) {
+            return new Outcome(refused, learned);
         }
         boolean readOnly = e.readOnly() || (!compat && noWrites);
         boolean allowOom = !compat && (flags & Scripts.ALLOW_OOM) != 0;
@@ -318,6 +359,42 @@ public final class ScriptShard {
     }
 
     static final ErrorRedisMessage NOSCRIPT = new ErrorRedisMessage("NOSCRIPT No matching script. Please use EVAL.");
+    static final ErrorRedisMessage FUNCTION_NOT_FOUND = new ErrorRedisMessage("ERR Function not found");
+
+    /** Redis's {@code scriptPrepareForRun} checks of a script's (or function's) flags, in its order; null when it may run. */
+    private static RedisMessage refusedByFlags(int flags, Eval e, ShardState state) {
+        boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
+        if (!noWrites && e.readOnly()) {
+            return new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command.");
+        }
+        if (!noWrites && (flags & Scripts.ALLOW_OOM) == 0 && overBudget(e, state)) {
+            return new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ function libraries
+
+    private FunctionLibraries functions;
+
+    /** This shard's function libraries (made at first use, with their own Lua state). */
+    FunctionLibraries functions() {
+        if (functions == null) {
+            functions = new FunctionLibraries(heapLimit);
+        }
+        return functions;
+    }
+
+    /** A change of the libraries on this shard (FUNCTION LOAD, DELETE, FLUSH, RESTORE); what it cost is followed in the budget. */
+    <R> R changeFunctions(java.util.function.Function<FunctionLibraries, R> change) {
+        FunctionLibraries libraries = functions();
+        long before = libraries.budgetBytes();
+        try {
+            return change.apply(libraries);
+        } finally {
+            budget(libraries.budgetBytes() - before);
+        }
+    }
 
     private static LuaTable array(byte[][] items) {
         LuaTable t = new LuaTable(items.length, 0);
@@ -362,9 +439,12 @@ public final class ScriptShard {
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
         ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
         run.holding(held);
+        run.command = e.command();
         lua.running = run;
         lua.watchdog.watch(run);
         run.memory.began();
+        // allow-oom: its commands run over maxmemory, as Redis's (only its start was checked)
+        state.store().writesDespiteBudget(allowOom);
         try {
             if (evalMode) {
                 lua.setGlobal("KEYS", keys);
@@ -375,12 +455,13 @@ public final class ScriptShard {
         } catch (LuaMemoryError err) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", " + LuaMemoryError.MESSAGE);
         } catch (LuaError err) {
-            return ScriptErrorReplies.of(err, name);
+            return ScriptErrorReplies.of(lua.watchdog.inLua51Words(err), name);
         } catch (ScriptAbort abort) {
             return ScriptErrorReplies.at(abort.getMessage(), name, lua.watchdog.lastPosition());
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {
+            state.store().writesDespiteBudget(false);
             run.memory.ended();
             lua.running = null;
             lua.watchdog.stop();

@@ -6,6 +6,8 @@ import io.percore.demo.shard.ShardState;
 import io.percore.engine.Engine;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -16,6 +18,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * any thread reads (the busy shard's own thread cannot read its rings while Lua runs).
  */
 public final class Scripting implements AutoCloseable {
+
+    /** The flags a script's shebang or a function may have, in Redis's order (FUNCTION LIST shows them so). */
+    public static final java.util.List<String> FLAG_NAMES = java.util.List.of(Scripts.FLAG_NAMES);
 
     private final Sharded<ScriptShard> shards;
     private final AtomicReferenceArray<ScriptRun> busy;
@@ -85,6 +90,66 @@ public final class Scripting implements AutoCloseable {
         }, null, (a, b) -> null);
     }
 
+    // ------------------------------------------------------------------ function libraries
+
+    /**
+     * A change of the function libraries (FUNCTION LOAD, DELETE, FLUSH, RESTORE), made first on
+     * shard 0, which orders every such change: there it runs as a unit of shard 0's write path
+     * (parked behind a transaction holding shard 0, part of one that runs it), which reports
+     * {@code propagate} when it succeeded, so a snapshot or a rewrite taken on shard 0 holds the
+     * library exactly when the log after it does not. Then every other shard makes it, each in
+     * the order shard 0 sent them, and the reply comes once all did. A change that fails on
+     * shard 0 (a library that does not compile, a name taken) changes nothing anywhere.
+     *
+     * @param keyspace the caller's keyspace (bound to its transaction inside EXEC)
+     * @param change   what to do to a shard's libraries: its reply, or a {@link RespError}
+     */
+    public ShardFuture<RedisMessage> changeFunctions(io.percore.demo.shard.Keyspace keyspace,
+                                                     java.util.function.Function<FunctionLibraries, RedisMessage> change,
+                                                     byte[][] propagate, boolean denyOom) {
+        // inline when the caller is shard 0 (a task of its own could run after a transaction this connection sends next took shard 0)
+        return keyspace.invokeOnAsync(0, zero -> {
+            List<ShardFuture<Void>> others = new ArrayList<>();
+            return keyspace.invokeOn(0, state -> {
+                if (denyOom && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+                    return (RedisMessage) io.percore.demo.resp.RespReplies.OOM_REPLY;
+                }
+                RedisMessage reply;
+                try {
+                    reply = local().changeFunctions(change);
+                } catch (RespError e) {
+                    return (RedisMessage) e.reply();
+                }
+                state.store().changes().propagate(propagate);
+                // sent now, from shard 0: every shard makes the changes in the order shard 0 made them
+                for (int i = 1; i < shards.shardCount(); i++) {
+                    others.add(shards.invokeOn(i, s -> {
+                        try {
+                            s.changeFunctions(change);
+                        } catch (RespError e) {
+                            // deterministic, so only a bound hit on this shard alone (its heap) can make it differ
+                            org.slf4j.LoggerFactory.getLogger(Scripting.class).warn("A function library change that shard 0 made "
+                                    + "failed on another shard: {}", e.getMessage());
+                        }
+                        return null;
+                    }));
+                }
+                return reply;
+            }).flatMap(reply -> {
+                ShardFuture<Void> all = ShardFuture.completed(null);
+                for (ShardFuture<Void> one : others) {
+                    all = all.flatMap(v -> one);
+                }
+                return all.map(v -> reply);
+            });
+        });
+    }
+
+    /** Reads this shard's libraries (every shard has the same). */
+    public <R> R readFunctions(java.util.function.Function<FunctionLibraries, R> read) {
+        return read.apply(local().functions());
+    }
+
     // ------------------------------------------------------------------ busy scripts
 
     /** The most a shard's Lua state may hold while a script runs. */
@@ -112,6 +177,32 @@ public final class Scripting implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The function running past the busy threshold on some shard (FUNCTION STATS' running_script), else null. */
+    public RunningFunction busyFunction() {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run != null && !run.evalMode) {
+                return new RunningFunction(run.name, run.command, (System.nanoTime() - run.startNanos) / 1_000_000);
+            }
+        }
+        return null;
+    }
+
+    /** Whether an EVAL runs past the busy threshold on some shard. */
+    public boolean busyEval() {
+        for (int i = 0; i < busy.length(); i++) {
+            ScriptRun run = busy.get(i);
+            if (run != null && run.evalMode) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A function running now: its name, the command that runs it, for how long. */
+    public record RunningFunction(String name, byte[][] command, long millis) {
     }
 
     /** The -BUSY error for a command refused while a script is busy, by the kind of script running. */

@@ -1,6 +1,7 @@
 package io.percore.demo.scripting;
 
 import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaFunction;
 import org.luaj.vm2.Lua;
 import org.luaj.vm2.LuaValue;
@@ -24,7 +25,19 @@ final class Watchdog extends DebugLib {
     /** Instructions between checks: a power of two minus one, as a mask. */
     static final int CHECK_EVERY = 1023;
 
-    private ScriptRun running;
+    /** What runs under the watchdog: a script, or a library's code while FUNCTION LOAD runs it. */
+    interface Watched {
+        /** The periodic look (kill flag, time, memory). */
+        void check();
+
+        /** A string of {@code bytes} is about to be made: refused past what a script may hold. */
+        void checkStringSize(long bytes);
+
+        /** The bound on what the Lua state holds. */
+        LuaMemory memory();
+    }
+
+    private Watched running;
     private int count;
     /** The closures running now and their registers, innermost last: what a CONCAT is about to join. */
     private LuaClosure[] closures = new LuaClosure[64];
@@ -34,7 +47,7 @@ final class Watchdog extends DebugLib {
     private org.luaj.vm2.Prototype lastPrototype;
     private int lastPc;
 
-    void watch(ScriptRun run) {
+    void watch(Watched run) {
         this.running = run;
         this.count = 0;
         this.depth = 0;
@@ -86,7 +99,7 @@ final class Watchdog extends DebugLib {
             }
         }
         if ((++count & CHECK_EVERY) == 0) {
-            ScriptRun run = running;
+            Watched run = running;
             if (run != null) {
                 run.check();
             }
@@ -99,7 +112,7 @@ final class Watchdog extends DebugLib {
      * for the periodic check.
      */
     private void guardConcat(org.luaj.vm2.LuaValue[] regs, int from, int to) {
-        ScriptRun run = running;
+        Watched run = running;
         if (run == null || regs == null) {
             return;
         }
@@ -127,7 +140,7 @@ final class Watchdog extends DebugLib {
         }
         run.checkStringSize(total);
         if (total >= LARGE_CONCAT) {
-            run.memory.checkAllocation(total);
+            run.memory().checkAllocation(total);
         }
     }
 
@@ -192,6 +205,70 @@ final class Watchdog extends DebugLib {
     /** Whether {@code function} runs because the script's last instruction tail-called it (its caller's frame is gone). */
     boolean tailCalled(LuaValue function) {
         return lastPrototype != null && (lastPrototype.code[lastPc] & 0x3f) == Lua.OP_TAILCALL && callerRegisters(function) != null;
+    }
+
+    private static final java.util.regex.Pattern CALL_ERROR =
+            java.util.regex.Pattern.compile("^(?:([^\\s:]+:(?:\\d+|\\?)) )?attempt to call (\\w+)$", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * LuaJ says {@code attempt to call nil} where Lua 5.1 names what was called ({@code attempt to
+     * call field 'f' (a nil value)}, {@code ... global 'g' ...}, or {@code attempt to call a nil
+     * value}): an error that the script's last instruction raised by calling what is no function,
+     * in Lua 5.1's words; any other error as it is.
+     */
+    LuaError inLua51Words(LuaError e) {
+        org.luaj.vm2.Prototype p = lastPrototype;
+        String message = e.getMessage();
+        if (p == null || message == null || e.getMessageObject() == null || !e.getMessageObject().isstring()) {
+            return e;
+        }
+        java.util.regex.Matcher m = CALL_ERROR.matcher(message.endsWith("\n") ? message.substring(0, message.length() - 1) : message);
+        int call = p.code[lastPc];
+        if (!m.matches() || ((call & 0x3f) != Lua.OP_CALL && (call & 0x3f) != Lua.OP_TAILCALL)) {
+            return e;
+        }
+        String called = calledName(p, lastPc, Lua.GETARG_A(call));
+        String type = m.group(2);
+        // a tail call's error is raised past its frame, so LuaJ gives it no position: the instruction's
+        String[] at = lastPosition();
+        String position = m.group(1) != null ? m.group(1) : at == null ? "?:?" : at[0] + ":" + at[1];
+        return new LuaError(position + " attempt to call " + (called == null ? "a " + type + " value" : called + " (a " + type + " value)"));
+    }
+
+    /** What Lua 5.1's {@code getobjname} calls register {@code reg} at {@code pc}: {@code global 'x'}, {@code field 'x'}, ..., or null. */
+    private static String calledName(org.luaj.vm2.Prototype p, int pc, int reg) {
+        org.luaj.vm2.LuaString local = p.getlocalname(reg + 1, pc);
+        if (local != null) {
+            return "local '" + local.tojstring() + "'";
+        }
+        for (int at = pc - 1; at >= 0; at--) {
+            int i = p.code[at];
+            int o = i & 0x3f;
+            if (!Lua.testAMode(o) || Lua.GETARG_A(i) != reg) {
+                continue;
+            }
+            int b = Lua.GETARG_B(i);
+            int c = Lua.GETARG_C(i);
+            // Lua 5.1's kname: a key that is no constant string is '?'
+            String key = Lua.ISK(c) && p.k[Lua.INDEXK(c)].type() == LuaValue.TSTRING ? p.k[Lua.INDEXK(c)].tojstring() : "?";
+            switch (o) {
+                case Lua.OP_GETTABUP:
+                    boolean globals = b < p.upvalues.length && p.upvalues[b].name != null && p.upvalues[b].name.tojstring().equals("_ENV");
+                    return (globals ? "global '" : "field '") + key + "'";
+                case Lua.OP_GETTABLE:
+                    return "field '" + key + "'";
+                case Lua.OP_SELF:
+                    return "method '" + key + "'";
+                case Lua.OP_GETUPVAL:
+                    return b < p.upvalues.length && p.upvalues[b].name != null ? "upvalue '" + p.upvalues[b].name.tojstring() + "'" : null;
+                case Lua.OP_MOVE:
+                    org.luaj.vm2.LuaString from = b < reg ? p.getlocalname(b + 1, at) : null;
+                    return from == null ? null : "local '" + from.tojstring() + "'";
+                default:
+                    return null;
+            }
+        }
+        return null;
     }
 
     /** {@code {source, line}} of the instruction the script ran last, or null before any. */

@@ -15,6 +15,7 @@ import io.percore.engine.Cancellable;
 public final class ShardState implements AutoCloseable {
 
     private final int shardId;
+    private FunctionLibraryCodes functions = FunctionLibraryCodes.NONE;
     private final ValueStore store = new ValueStore();
     private final ShardReservation reservation = new ShardReservation();
     /** Where every change of this shard's keys is reported (the one write path). */
@@ -82,6 +83,15 @@ public final class ShardState implements AutoCloseable {
 
     public BlockedClients blockedClients() {
         return blockedClients;
+    }
+
+    /** This shard's function libraries as files and replicas see them (scripting installs them at start). */
+    public FunctionLibraryCodes functions() {
+        return functions;
+    }
+
+    public void functions(FunctionLibraryCodes functions) {
+        this.functions = functions;
     }
 
     public int shardId() {

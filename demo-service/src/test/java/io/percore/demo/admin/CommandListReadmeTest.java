@@ -39,7 +39,7 @@ class CommandListReadmeTest {
         }
         StringBuilder out = new StringBuilder(START).append('\n');
         byGroup.forEach((group, names) -> out.append("- **").append(group).append("** (").append(names.size())
-                .append(group.equals("scripting") ? "; FUNCTION answers for an always empty library and refuses LOAD, FCALL is refused: see \"Scripting\"" : "")
+                .append(group.equals("scripting") ? "; Lua scripts and function libraries: see \"Scripting\"" : "")
                 .append("): ").append(String.join(", ", names)).append('\n'));
         return out.append(END).toString();
     }

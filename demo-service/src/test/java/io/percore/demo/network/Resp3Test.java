@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
-import io.percore.demo.commands.ScriptingCommands;
 
 /**
  * Issue 13, RESP3: {@code HELLO 3} switches a connection to RESP3 (nulls, maps, sets, verbatim
@@ -78,15 +77,16 @@ class Resp3Test {
     }
 
     @Test
-    void theFunctionLibraryIsEmptyAndScriptsRun() throws IOException {
+    void functionLibrariesLoadAndScriptsRun() throws IOException {
         try (RespTestClient c = new RespTestClient(demo.respPort())) {
             assertThat(c.cmd("FUNCTION", "FLUSH")).isEqualTo("OK");
             assertThat(c.cmd("FUNCTION", "FLUSH", "ASYNC")).isEqualTo("OK");
             assertThat(c.cmd("FUNCTION", "FLUSH", "NOW")).isEqualTo(new Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option"));
             assertThat(c.cmd("FUNCTION", "LIST")).isEqualTo(List.of());
             assertThat(c.cmd("FUNCTION", "DELETE", "lib")).isEqualTo(new Err("ERR Library not found"));
-            assertThat(c.cmd("FUNCTION", "LOAD", "#!lua name=x\nredis.register_function('f', function() return 1 end)"))
-                    .isEqualTo(new Err(ScriptingCommands.FUNCTIONS_NOT_SUPPORTED));
+            assertThat(c.cmd("FUNCTION", "LOAD", "#!lua name=x\nredis.register_function('f', function() return 1 end)")).isEqualTo("x");
+            assertThat(c.cmd("FCALL", "f", "0")).isEqualTo(1L);
+            assertThat(c.cmd("FUNCTION", "FLUSH")).isEqualTo("OK");
             assertThat(c.cmd("EVAL", "return 1", "0")).isEqualTo(1L);
             assertThat(c.cmd("SCRIPT", "FLUSH")).isEqualTo("OK");
         }

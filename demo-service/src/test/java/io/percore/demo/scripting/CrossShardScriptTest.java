@@ -82,6 +82,15 @@ class CrossShardScriptTest {
                             "3", a, b + "h", d),
                     // inside MULTI: the transaction holds the shards, the script joins it
                     c("MULTI"), c("EVAL", "return redis.call('set', KEYS[2], KEYS[1])", "2", a, b), c("GET", b), c("EXEC"),
+                    // a function's keys span shards as a script's do
+                    c("FUNCTION", "LOAD", "REPLACE", "#!lua name=xlib\n"
+                            + "redis.register_function('xset', function(keys, args) redis.call('set', keys[1], args[1])"
+                            + " redis.call('set', keys[2], args[1]) return redis.call('mget', keys[1], keys[2]) end)\n"
+                            + "redis.register_function{function_name='xget', callback=function(keys) return redis.call('mget', keys[1], keys[2]) end,"
+                            + " flags={'no-writes'}}"),
+                    c("FCALL", "xset", "2", a, b, "f1"), c("MGET", a, b),
+                    c("FCALL_RO", "xget", "2", a, b), c("FCALL_RO", "xset", "2", a, b, "f2"),
+                    c("FUNCTION", "DELETE", "xlib"),
                     c("DEL", a, b, d, a + ":l", b + "h", undeclared),
             };
             redis.inBothProtocols(demo.respPort(), (r, o, proto) -> RealRedis.sameReplies(r, o, proto, commands, reply -> reply));

@@ -37,9 +37,14 @@ import org.junit.jupiter.api.Test;
  */
 class WritePathReplayTest {
 
-    /** Writes with no keyspace effect here: the function library is always empty (no functions yet; EVAL has a generator). */
-    private static final Set<String> WITHOUT_KEYSPACE_EFFECT = Set.of("function|flush", "function|delete", "function|load",
-            "function|restore");
+    /** Writes without a keyspace effect: every one is still generated; the replayed servers' libraries must equal the original's. */
+    private static final Set<String> WITHOUT_KEYSPACE_EFFECT = Set.of();
+
+    /** The library the mix loads, deletes, flushes and restores, and whose function FCALL calls (its writes replicate as their effects). */
+    private static final String LIBRARY = "#!lua name=mixlib\n"
+            + "redis.register_function('mixset', function(keys, args) redis.call('SET', keys[1], args[1]) return redis.call('RPUSH', keys[2], args[1]) end)\n"
+            + "redis.register_function{function_name='mixread', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}";
+    private static final String OTHER_LIBRARY = "#!lua name=mixother\nredis.register_function('mixone', function() return 1 end)";
 
     private static final int SHARDS = 2;
     private static final int WRITERS = 3;
@@ -80,18 +85,21 @@ class WritePathReplayTest {
 
             dumpForDiagnosis(recorded, stream, seed);
             Map<String, Key> expected = snapshot(original.respPort());
+            Object libraries = libraries(original.respPort());
             assertThat(expected).as("the mix leaves keys behind").hasSizeGreaterThan(5);
             for (int shards : new int[] {1, 2, 3}) {
                 try (TestServices replica = TestServices.start(shards, DemoSettings.forTests())) {
                     smallStreamNodes(replica.respPort());
                     replay(stream, replica.respPort());
                     assertSameKeyspace(expected, snapshot(replica.respPort()), true, shards + "-shard demo");
+                    assertThat(libraries(replica.respPort())).as(shards + "-shard demo's function libraries").isEqualTo(libraries);
                 }
             }
             try (RealRedis redis = RealRedis.start("--databases", "1")) {
                 smallStreamNodes(redis.port());
                 replay(stream, redis.port());
                 assertSameKeyspace(expected, snapshot(redis.port()), false, "redis-server");
+                assertThat(libraries(redis.port())).as("redis-server's function libraries").isEqualTo(libraries);
             }
         }
     }
@@ -501,6 +509,12 @@ class WritePathReplayTest {
     // ------------------------------------------------------------------ the mix
 
     /** The write commands of the demo's command table (flag {@code write}) that change keys. */
+    private static Object libraries(int port) throws Exception {
+        try (RespTestClient c = new RespTestClient(port)) {
+            return RealRedis.listsUnordered(c.cmd("FUNCTION", "LIST", "WITHCODE")); // redis-server lists in its dicts' order
+        }
+    }
+
     private static Set<String> writeCommands(TestServices demo) throws Exception {
         Set<String> names = new TreeSet<>();
         try (RespTestClient c = new RespTestClient(demo.respPort())) {
@@ -893,6 +907,19 @@ class WritePathReplayTest {
             gen("pfcount", r -> new String[] {"PFCOUNT", pick(r, hlls)}); // writes the cardinality it caches in the value
             gen("pfdebug", r -> new String[] {"PFDEBUG", r.nextBoolean() ? "TODENSE" : "GETREG", pick(r, hlls)});
             defineStreams();
+            // the libraries change on every shard, ordered by shard 0; a function's writes replicate as their effects
+            String payload = new String(io.percore.demo.rdb.FunctionPayload.dump(List.of(LIBRARY.getBytes(StandardCharsets.ISO_8859_1),
+                    OTHER_LIBRARY.getBytes(StandardCharsets.ISO_8859_1))), StandardCharsets.ISO_8859_1);
+            gen("function|load", r -> r.nextInt(4) == 0 ? new String[] {"FUNCTION", "LOAD", OTHER_LIBRARY}
+                    : new String[] {"FUNCTION", "LOAD", "REPLACE", LIBRARY});
+            gen("function|delete", r -> new String[] {"FUNCTION", "DELETE", r.nextBoolean() ? "mixlib" : "mixother"});
+            gen("function|flush", r -> r.nextBoolean() ? new String[] {"FUNCTION", "FLUSH"} : new String[] {"FUNCTION", "FLUSH", "ASYNC"});
+            gen("function|restore", r -> new String[] {"FUNCTION", "RESTORE", payload, r.nextBoolean() ? "REPLACE" : "FLUSH"});
+            gen("fcall", r -> {
+                int i = r.nextInt(strings.size());
+                return r.nextInt(3) == 0 ? new String[] {"FCALL_RO", "mixread", "1", strings.get(i)}
+                        : new String[] {"FCALL", "mixset", "2", strings.get(i), lists.get(i), value(r)};
+            });
             // a script's writes are one group of effects; its keys on one shard (a string and a list of the same index share one),
             // or on several (keys of other indices): the script holds their shards and writes on each of them
             gen("eval", r -> {

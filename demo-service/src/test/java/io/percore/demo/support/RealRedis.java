@@ -119,6 +119,26 @@ public final class RealRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * A reply with its lists of lists or maps sorted (FUNCTION LIST's libraries and a library's
+     * functions: Redis lists them in its dicts' order, which a random hash seed makes differ from
+     * run to run); anything else as it is.
+     */
+    @SuppressWarnings("unchecked")
+    public static Object listsUnordered(Object reply) {
+        if (reply instanceof List<?> list) {
+            List<Object> inner = new ArrayList<>(list.stream().map(RealRedis::listsUnordered).toList());
+            if (!inner.isEmpty() && inner.stream().allMatch(x -> x instanceof List<?> || x instanceof RespTestClient.Map3)) {
+                inner.sort(Comparator.comparing(String::valueOf));
+            }
+            return inner;
+        }
+        if (reply instanceof RespTestClient.Map3 map) {
+            return new RespTestClient.Map3((List<Object>) listsUnordered(map.keysAndValues()));
+        }
+        return reply;
+    }
+
     /** A reply with its member lists sorted (sets have no order); anything else as it is. */
     public static Object sorted(Object reply) {
         if (reply instanceof RespTestClient.Set3 set) {

@@ -9,12 +9,17 @@ import java.util.List;
  * separate, {@code "..."} understands {@code \n \r \t \b \a \\ \" \xHH}, {@code '...'}
  * understands {@code \'}, and a closing quote must be followed by a space or the end.
  */
-final class InlineCommandSplitter {
+public final class InlineCommandSplitter {
 
     private InlineCommandSplitter() {
     }
 
-    static List<byte[]> split(byte[] line) {
+    /**
+     * The arguments of {@code line} (also how Redis splits a function library's first line).
+     *
+     * @throws RespProtocolError when its quotes are unbalanced
+     */
+    public static List<byte[]> split(byte[] line) {
         List<byte[]> args = new ArrayList<>();
         int i = 0;
         int n = line.length;
