@@ -7,7 +7,7 @@
 # the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
-# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR, SHARDS_PORT, STOCK_PORT
 set -euo pipefail
 
 ROUNDS=${1:-5}
@@ -47,8 +47,8 @@ wait_for() { # url ; up to 90 s
   exit 1
 }
 
-SHARDS_PORT=$(free_port)
-STOCK_PORT=$(free_port)
+SHARDS_PORT=${SHARDS_PORT:-$(free_port)}
+STOCK_PORT=${STOCK_PORT:-$(free_port)}
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg) jar: $(basename "$JAR")"
 
 echo "== starting the sample on the shards, pinned to CPU $SERVER_CPU (one shard, pinned mode, no idle spinning)"
