@@ -20,38 +20,10 @@ SERVER_CPUS=${SERVER_CPUS:-0,1}
 WRK_SECONDS=${WRK_SECONDS:-5}
 WARMUP_RUNS=${WARMUP_RUNS:-4}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:--Dio.netty.leakDetection.level=disabled}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/percore-webflux-state.XXXXXX)
-CLK_TCK=$(getconf CLK_TCK)
+SCRIPT=run-webflux-state
+source "$(dirname "$0")/webflux/sample-servers.sh"
 RESULTS="$WORK/results.txt"
-PIDS=()
 WARMING=0
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in wrk taskset curl java python3; do
-  command -v "$tool" >/dev/null || { echo "run-webflux-state: '$tool' is required (apt-get install wrk util-linux curl)" >&2; exit 2; }
-done
-
-JAR=${SAMPLE_JAR:-$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar 2>/dev/null | head -1 || true)}
-if [ -z "$JAR" ]; then
-  (cd "$ROOT" && ./mvnw -B -q -pl webflux-sample -am package -DskipTests)
-  JAR=$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar | head -1)
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-wait_for() { # url ; up to 120 s
-  for _ in $(seq 1 240); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "run-webflux-state: timed out waiting for $1; last lines of the server logs:" >&2
-  tail -n 30 "$WORK"/*.log >&2 2>/dev/null || true
-  exit 1
-}
 
 SHARDS_PORT=${SHARDS_PORT:-$(free_port)}
 STOCK_PORT=${STOCK_PORT:-$(free_port)}
