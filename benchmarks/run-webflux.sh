@@ -7,7 +7,7 @@
 # the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
-# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR, SHARDS_PORT, STOCK_PORT
 set -euo pipefail
 
 ROUNDS=${1:-5}
@@ -15,40 +15,12 @@ SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 WRK_SECONDS=${WRK_SECONDS:-5}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:--Dio.netty.leakDetection.level=disabled}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/percore-webflux.XXXXXX)
-CLK_TCK=$(getconf CLK_TCK)
+SCRIPT=run-webflux
+source "$(dirname "$0")/webflux/sample-servers.sh"
 RESULTS="$WORK/results.txt"
-PIDS=()
 
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in wrk taskset curl java python3; do
-  command -v "$tool" >/dev/null || { echo "run-webflux: '$tool' is required (apt-get install wrk util-linux curl)" >&2; exit 2; }
-done
-
-JAR=${SAMPLE_JAR:-$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar 2>/dev/null | head -1 || true)}
-if [ -z "$JAR" ]; then
-  (cd "$ROOT" && ./mvnw -B -q -pl webflux-sample -am package -DskipTests)
-  JAR=$(ls "$ROOT"/webflux-sample/target/percore-webflux-sample-*-exec.jar | head -1)
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-wait_for() { # url ; up to 90 s
-  for _ in $(seq 1 180); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "run-webflux: timed out waiting for $1; last lines of the server logs:" >&2
-  tail -n 30 "$WORK"/*.log >&2 2>/dev/null || true
-  exit 1
-}
-
-SHARDS_PORT=$(free_port)
-STOCK_PORT=$(free_port)
+SHARDS_PORT=${SHARDS_PORT:-$(free_port)}
+STOCK_PORT=${STOCK_PORT:-$(free_port)}
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg) jar: $(basename "$JAR")"
 
 echo "== starting the sample on the shards, pinned to CPU $SERVER_CPU (one shard, pinned mode, no idle spinning)"

@@ -58,6 +58,8 @@ public final class Shard {
     private final RegistrationTracker tracker = new RegistrationTracker();
     private final ShardThread thread;
     private long quotaNanos;
+    /** Step 4's bound on Netty's own tasks ({@link LiveTuning#ioTaskBudgetNanos}). */
+    private long ioTaskBudgetNanos;
     private long maxSleepNanos;
     private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
 
@@ -90,6 +92,7 @@ public final class Shard {
         boolean pinnedMode = engine.busyPolling();
         this.quotaNanos = engine.settings().taskQuota().toNanos();
         long idlePollNanos = engine.settings().idlePoll().toNanos();
+        this.ioTaskBudgetNanos = LiveTuning.ioTaskBudgetNanos(quotaNanos, engine.settings().stallThreshold());
         this.maxSleepNanos = LiveTuning.maxSleepNanos(engine.settings().stallThreshold());
         this.foreignQueue = new ForeignQueue(this, engine.settings().foreignQueueCapacity());
         this.foreign = foreignQueue.queue;
@@ -361,10 +364,11 @@ public final class Shard {
         foreignQueue.offerUnrefusable(task);
     }
 
-    /** Live configuration ({@link LiveTuning}): a new task quota and longest sleep, on this thread between two turns. */
-    void applyTiming(long quota, long maxSleep) {
+    /** Live configuration ({@link LiveTuning}): a new task quota, budget for Netty's tasks and longest sleep, on this thread between two turns. */
+    void applyTiming(long quota, long ioTaskBudget, long maxSleep) {
         assert thread.checkCurrent();
         scheduler.quota(quotaNanos = quota);
+        ioTaskBudgetNanos = ioTaskBudget;
         maxSleepNanos = maxSleep;
     }
 
@@ -471,7 +475,8 @@ public final class Shard {
     /**
      * The loop. One turn: (1) poll I/O without blocking; (2) drain inbound rings and the foreign
      * queue (batched); (3) run tasks, by scheduling group, until the task quota is spent; (4) fire
-     * due timers (and Netty's own tasks); (5) flush outbound messages, waking targets that sleep;
+     * due timers and run Netty's own tasks (Reactor Netty's hand-offs), for up to a quarter of the
+     * stall threshold; (5) flush outbound messages, waking targets that sleep;
      * (6) if idle, let the mode's idle strategy wait a little, publish quiescence, then sleep in
      * the I/O poll until the next timer or a wakeup. Run by {@link ShardThread} only.
      */
@@ -492,7 +497,7 @@ public final class Shard {
             polledInIdle = false;
             drainInbound();                                           // 2.
             now = scheduler.runUntil(System.nanoTime() + quotaNanos); // 3.
-            loop.runNonBlockingTasks(quotaNanos);                     // 4.
+            loop.runNonBlockingTasks(ioTaskBudgetNanos);              // 4.
             boolean parkedMoved = outbox.flush();                     // 5.
             now = System.nanoTime();
             counters.turnEnded(turnStart, now);

@@ -53,8 +53,11 @@ class LiveTuningTest {
             await(engine.applyLiveSettings(settings(next)));
             Field quota = Shard.class.getDeclaredField("quotaNanos");
             quota.setAccessible(true);
+            Field ioTaskBudget = Shard.class.getDeclaredField("ioTaskBudgetNanos");
+            ioTaskBudget.setAccessible(true);
             for (Shard shard : engine.shards()) {
                 assertThat(quota.getLong(shard)).isEqualTo(Duration.ofMillis(2).toNanos());
+                assertThat(ioTaskBudget.getLong(shard)).as("a quarter of the 25 ms stall threshold").isEqualTo(Duration.ofMillis(25).toNanos() / 4);
                 assertThat(await(engine.submitTo(shard.id(), () -> Shard.current().group("batch").shares()))).isEqualTo(400);
             }
             assertThat(engine.settings().taskQuota()).isEqualTo(Duration.ofMillis(2));
