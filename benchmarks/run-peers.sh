@@ -58,11 +58,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in redis-server redis-benchmark redis-cli wrk taskset curl java; do
+# nginx and wrk only when an HTTP scenario runs (CI's smoke run measures RESP alone)
+HTTP_SELECTED=0
+[[ " ${SELECTED[*]} " == *" http-"* ]] && HTTP_SELECTED=1
+TOOLS="redis-server redis-benchmark redis-cli taskset curl java"
+[ "$HTTP_SELECTED" = 1 ] && TOOLS="$TOOLS wrk"
+for tool in $TOOLS; do
   command -v "$tool" >/dev/null || { echo "run-peers: '$tool' is required (apt-get install redis-server redis-tools wrk nginx-light util-linux curl)" >&2; exit 2; }
 done
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-[ -x "$NGINX" ] || { echo "run-peers: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
+[ "$HTTP_SELECTED" = 0 ] || [ -x "$NGINX" ] || { echo "run-peers: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
 
 # the runnable Spring Boot jar: "-exec" if the build attaches it under that classifier, else the main jar
 boot_jar() { ls "$ROOT"/demo-service/target/percore-demo-service-*.jar 2>/dev/null | grep -v original | sort -r | awk '/-exec\.jar$/{print; found=1; exit} {first = first ? first : $0} END{if (!found && first) print first}'; }
@@ -108,12 +113,14 @@ taskset -c "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --sa
 REDIS_PID=$!; PIDS+=("$REDIS_PID")
 wait_for redis-cli -p "$REDIS_PORT" ping
 
+if [ "$HTTP_SELECTED" = 1 ]; then
 echo "== starting nginx (1 process) pinned to CPU $SERVER_CPU"
 mkdir -p "$WORK/nginx"
 sed -e "s#@PREFIX@#$WORK/nginx#g" -e "s#@PORT@#$NGINX_PORT#g" "$ROOT/benchmarks/peers/nginx.conf" > "$WORK/nginx/nginx.conf"
 taskset -c "$SERVER_CPU" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" > "$WORK/nginx.log" 2>&1 &
 NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_for curl -sf "http://127.0.0.1:$NGINX_PORT/"
+fi
 
 # ---------------------------------------------------------------- load runs
 # redis-benchmark's output with its progress lines split; a failure shows in the output (the
@@ -258,4 +265,8 @@ for s in "${SCENARIOS_RUN[@]}"; do
       printf "%-20s %12.2f %12.2f %14.2f %16s %12.0f %12.0f %14.2f\n", s, median(a, n), median(b, n), median(ratio, n), sprintf("%.2f-%.2f", lo, hi), median(c, n), median(d, n), median(rr, n)
     }' "$RESULTS"
 done
-echo "(peer = redis-server $(redis-server --version | awk '{print $3}') for resp-*, nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') for http-*)"
+if [ "$HTTP_SELECTED" = 1 ]; then
+  echo "(peer = redis-server $(redis-server --version | awk '{print $3}') for resp-*, nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') for http-*)"
+else
+  echo "(peer = redis-server $(redis-server --version | awk '{print $3}'))"
+fi

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Summarises an async-profiler collapsed-stacks file: where the server's CPU went.
+
+usage: profile-summary.py FILE [TOP]   (TOP self frames, default 25)
+Prints the share of samples per thread root, the kernel's own share, the inclusive share of the
+frames that name the parts of a request (syscalls, Netty's pipeline, decoding, dispatch, the
+keyspace, replies, the per-command hooks) and the top frames by self samples.
+"""
+import collections
+import sys
+
+PARTS = [
+    ("io_uring_enter (the kernel's socket work: recv, send)", "SubmissionQueue.ioUringEnter"),
+    ("Netty pipeline, all handlers (a read burst's whole work)", "IoUringStreamUnsafe.readComplete0"),
+    ("RESP decoding (RespCommandDecoder)", "RespCommandDecoder.decode"),
+    ("command dispatch and run (RespConnection.execute)", "RespConnection.execute"),
+    ("keyspace lookups (KeyTable.find)", "KeyTable.find"),
+    ("key hashing (SipHash)", "SipHash"),
+    ("replies queued in order (OrderedResponder.emit)", "OrderedResponder.emit"),
+    ("reply encoding (RespEncoder)", "RespEncoder"),
+    ("flushing (flush)", ".flush"),
+    ("commandstats and latency (CommandStats)", "CommandStats"),
+    ("slow log", "SlowLog"),
+    ("Netty's leak detector (sampled buffers' stack traces)", "ResourceLeakDetector"),
+    ("logback level checks (Micrometer's MetricsTurboFilter)", "TurboFilterList"),
+    ("the stall detector's thread", "StallDetector.run"),
+    ("JIT compiler threads", "CompileBroker"),
+    ("garbage collection", "GCTask"),
+]
+
+
+def main():
+    path = sys.argv[1]
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
+    total = kernel = 0
+    self_samples = collections.Counter()
+    roots = collections.Counter()
+    parts = collections.Counter()
+    for line in open(path):
+        stack, _, count = line.rstrip().rpartition(" ")
+        if not stack:
+            continue
+        n = int(count)
+        frames = stack.split(";")
+        total += n
+        roots[frames[0]] += n
+        self_samples[frames[-1]] += n
+        if frames[-1].endswith("_[k]"):
+            kernel += n
+        for name, pattern in PARTS:
+            if any(pattern in f for f in frames):
+                parts[name] += n
+    if total == 0:
+        sys.exit("no samples in " + path)
+    pct = lambda n: f"{100.0 * n / total:5.1f} %"
+    print(f"samples: {total}; kernel frames' own share: {pct(kernel)}")
+    print("\nthreads (stack roots):")
+    for frame, n in roots.most_common(6):
+        print(f"  {pct(n)}  {frame[:100]}")
+    print("\nparts of a request (inclusive: a part's callees count in it; parts overlap):")
+    for name, _ in PARTS:
+        print(f"  {pct(parts[name])}  {name}")
+    print(f"\ntop {top} frames by own samples:")
+    for frame, n in self_samples.most_common(top):
+        print(f"  {pct(n)}  {frame[:140]}")
+
+
+if __name__ == "__main__":
+    main()
