@@ -188,8 +188,10 @@ final class StallDetector implements Runnable {
         }
         if (blockedSince[id] == 0 || blockedTurn[id] != turnStart) {
             blockedTurn[id] = turnStart;
-            // First seen blocked now; it may have blocked any time since the last look.
-            blockedSince[id] = lastLook;
+            // First seen blocked now; it may have blocked any time since the last look, which can be a
+            // whole threshold ago: backdated by at most a fifth of the threshold, so a short block just
+            // before this look is not reported as a stall, and a long one is reported by 1.2x the threshold.
+            blockedSince[id] = Math.max(lastLook, now - thresholdNanos / 5);
         }
         return now - blockedSince[id];
     }
