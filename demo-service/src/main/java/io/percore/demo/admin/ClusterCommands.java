@@ -64,6 +64,12 @@ public final class ClusterCommands {
                 "    Return the migrations of slots away from this node and their progress."));
     }
 
+    /** Refused: a node here forgets nothing it was given, its control plane (SETLAYOUT) decides slots and nodes. */
+    public static void reset(CommandContext c, byte[][] argv) {
+        enabled(c);
+        throw new RespError("ERR CLUSTER RESET is not supported: slots and nodes come from the control plane (CLUSTER SETLAYOUT)");
+    }
+
     public static void info(CommandContext c, byte[][] argv) {
         c.reply(new Resp3Replies.VerbatimReply("txt", enabled(c).infoText()));
     }

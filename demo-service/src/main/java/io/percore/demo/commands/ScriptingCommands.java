@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandSpec;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -34,12 +35,12 @@ import java.util.Locale;
 
 /**
  * Scripting's commands (Redis's {@code eval.c}, {@code functions.c}): EVAL, EVALSHA and their
- * {@code _RO} forms run a script on the shard that owns its declared keys (the connection's own
- * when it declares none), whole and alone there; declared keys of several shards are held as a
- * transaction holds them and the script runs on the first one's shard; SCRIPT LOAD/EXISTS/FLUSH/KILL; FUNCTION answers for
- * a function library that is always empty (FLUSH, LIST, STATS, DELETE, KILL), and FUNCTION
- * LOAD/DUMP/RESTORE and FCALL are refused. The rule for keys, and what a script may not do here,
- * are in the demo README's "Scripting".
+ * {@code _RO} forms, and FCALL/FCALL_RO, run a script on the shard that owns its declared keys (the
+ * connection's own when it declares none), whole and alone there; declared keys of several shards
+ * are held as a transaction holds them and the script runs on the first one's shard; a script that
+ * touches another shard's key before any effect runs again holding every shard. SCRIPT
+ * LOAD/EXISTS/FLUSH/KILL and FUNCTION's subcommands. The rule for keys, and what a script may not
+ * do here, are in the demo README's "Scripting".
  */
 public final class ScriptingCommands {
 
@@ -55,23 +56,25 @@ public final class ScriptingCommands {
     // ------------------------------------------------------------------ EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
 
     public void eval(CommandContext c, byte[][] argv) {
-        run(c, argv, false, false);
+        eval(c, argv, false, false, null);
     }
 
     public void evalsha(CommandContext c, byte[][] argv) {
-        run(c, argv, true, false);
+        eval(c, argv, true, false, null);
     }
 
     public void evalRo(CommandContext c, byte[][] argv) {
-        run(c, argv, false, true);
+        eval(c, argv, false, true, null);
     }
 
     public void evalshaRo(CommandContext c, byte[][] argv) {
-        run(c, argv, true, true);
+        eval(c, argv, true, true, null);
     }
 
-    private void run(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly) {
-        if (ranAloneAcrossShards(c, argv)) {
+    /** @param held the shards the script's own transaction holds for it ({@link #holdAndRun}), or null */
+    private void eval(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly, BitSet held) {
+        Rerun again = (ctx, a, shards) -> eval(ctx, a, bySha, readOnly, shards);
+        if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
         if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
@@ -80,12 +83,13 @@ public final class ScriptingCommands {
         }
         requireScripting();
         long numkeys = RespNumbers.requireLong(argv[2]);
-        run(c, argv, bySha, false, readOnly, numkeys);
+        run(c, argv, bySha, false, readOnly, numkeys, held, again);
     }
 
     /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
-    private void fcall(CommandContext c, byte[][] argv, boolean readOnly) {
-        if (ranAloneAcrossShards(c, argv)) {
+    private void fcall(CommandContext c, byte[][] argv, boolean readOnly, BitSet held) {
+        Rerun again = (ctx, a, shards) -> fcall(ctx, a, readOnly, shards);
+        if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
         if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
@@ -105,18 +109,24 @@ public final class ScriptingCommands {
         if (!RespNumbers.isLong(argv[2])) {
             throw new RespError("ERR Bad number of keys provided");
         }
-        run(c, argv, false, true, readOnly, RespNumbers.parseLong(argv[2]));
+        run(c, argv, false, true, readOnly, RespNumbers.parseLong(argv[2]), held, again);
     }
 
     public void fcall(CommandContext c, byte[][] argv) {
-        fcall(c, argv, false);
+        fcall(c, argv, false, null);
     }
 
     public void fcallRo(CommandContext c, byte[][] argv) {
-        fcall(c, argv, true);
+        fcall(c, argv, true, null);
     }
 
-    private void run(CommandContext c, byte[][] argv, boolean bySha, boolean function, boolean readOnly, long numkeys) {
+    /** The same EVAL or FCALL run again with {@code held} held for it (by {@link #holdAndRun}). */
+    private interface Rerun {
+        void run(CommandContext c, byte[][] argv, BitSet held);
+    }
+
+    private void run(CommandContext c, byte[][] argv, boolean bySha, boolean function, boolean readOnly, long numkeys,
+                     BitSet held, Rerun again) {
         if (numkeys > argv.length - 3) {
             throw new RespError("ERR Number of keys can't be greater than number of args");
         }
@@ -159,8 +169,12 @@ public final class ScriptingCommands {
             }
             trackedReads = tracking.command(c.session().id(), c.shard().id(), keys, owners);
         }
+        // outside an EXEC, a script that touches a key of a shard it does not hold before any effect runs again holding them all
+        boolean free = held != null || c.keyspace().transaction() == ShardReservation.FREE;
+        int shardCount = c.keyspace().shardCount();
+        boolean mayWiden = free && shardCount > 1 && !c.server().cluster().enabled() && (held == null || held.cardinality() < shardCount);
         ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, function, keys, args, readOnly, argv, c.keyspace(), c.servers(),
-                c.pubsub(), c.settings(), c.commands(), trackedReads);
+                c.pubsub(), c.settings(), c.commands(), trackedReads, new ScriptShard.Hold(held, mayWiden));
         Scripting s = scripting;
         // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
         CommandContext.PendingReply slot = c.reserve();
@@ -181,18 +195,24 @@ public final class ScriptingCommands {
             // EVAL taught its shard a new script: the others learn it before the reply, so an EVALSHA anywhere finds it
             return s.loadEverywhere(learnedBody, true).map(ignored -> outcome.reply());
         });
+        String widenedAs = Scripting.widenedName(function, sha);
         reply.whenComplete((message, failure) -> {
-            slot.complete(failure == null ? message : RespReplies.forFailure(failure));
+            if (failure == null && message == ScriptShard.WIDEN && held == null) {
+                s.widened(widenedAs);
+                holdAndRun(c, argv, everyShard(shardCount), slot, again);
+                return;
+            }
+            slot.complete(failure == null ? message : RespReplies.forFailure(failure)); // WIDEN under a hold: its holder runs it again
             c.endBarrier();
         });
     }
 
     /**
      * An EVAL or FCALL (same arguments: name or script, numkeys, keys) whose declared keys span
-     * shards: held as a transaction of its own, it runs as inside one (its handler again). False
-     * when it runs as it is.
+     * shards, or a script that once touched keys of shards it did not declare: held as a
+     * transaction of its own, it runs as inside one. False when it runs as it is.
      */
-    private static boolean ranAloneAcrossShards(CommandContext c, byte[][] argv) {
+    private boolean ranAloneAcrossShards(CommandContext c, byte[][] argv, Rerun again) {
         BitSet spanned = shardsToHold(c, argv);
         if (spanned == null) {
             return false;
@@ -201,18 +221,58 @@ public final class ScriptingCommands {
         if (busy != null) {
             throw new RespError(busy);
         }
-        TransactionCommands.runAlone(c, c.commands().spec(c.commands().find(argv[0])), argv, spanned);
+        CommandContext.PendingReply slot = c.reserve();
+        c.beginBarrier();
+        holdAndRun(c, argv, spanned, slot, again);
         return true;
     }
 
     /**
-     * The shards an EVAL outside a transaction must hold while its script runs: those of its declared
-     * keys when they are several (the script runs on the first key's, and its calls of commands on
-     * the others' keys wait for their answers there); null when they are on one shard, in cluster mode
-     * (Redis Cluster's -CROSSSLOT), inside a transaction (which holds them already) or when the
-     * number of keys is bad (the handler answers its error).
+     * Runs the script holding {@code shards} (reserved in ascending order, as EXEC does; its
+     * effects are one MULTI ... EXEC for the AOF and replicas) into {@code slot}, ending the
+     * connection's barrier when answered. A run that ended with {@link ScriptShard#WIDEN} (a key
+     * on a shard not held, before any effect) runs again holding every shard.
      */
-    private static BitSet shardsToHold(CommandContext c, byte[][] argv) {
+    private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again) {
+        CommandSpec spec = c.commands().spec(c.commands().find(argv[0]));
+        CommandSpec held = new CommandSpec(spec.name(), spec.arity(), spec.flags(), spec.firstKey(), spec.lastKey(), spec.step(),
+                spec.group(), spec.summary(), (ctx, a) -> again.run(ctx, a, shards), spec.keyFinder());
+        TransactionCommands.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
+            int shardCount = c.keyspace().shardCount();
+            if (reply == ScriptShard.WIDEN && shards.cardinality() < shardCount) {
+                scripting.widened(widenedName(c, argv));
+                holdAndRun(c, argv, everyShard(shardCount), slot, again);
+                return;
+            }
+            slot.complete(reply);
+            c.endBarrier();
+        });
+    }
+
+    private static BitSet everyShard(int shardCount) {
+        BitSet all = new BitSet(shardCount);
+        all.set(0, shardCount);
+        return all;
+    }
+
+    private static String widenedName(CommandContext c, byte[][] argv) {
+        String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        if (name.startsWith("fcall")) {
+            return Scripting.widenedName(true, new String(argv[1], StandardCharsets.ISO_8859_1));
+        }
+        return name.startsWith("evalsha") ? new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)
+                : io.percore.demo.scripting.Scripting.sha1hex(argv[1]);
+    }
+
+    /**
+     * The shards an EVAL or FCALL outside a transaction must hold while its script runs: every
+     * shard for a script that touched keys of shards it did not declare before; else those of its
+     * declared keys when they are several (the script runs on the first key's, and its calls of
+     * commands on the others' keys wait for their answers there); null when they are on one
+     * shard, in cluster mode (Redis Cluster's -CROSSSLOT), inside a transaction (which holds them
+     * already) or when the number of keys is bad (the handler answers its error).
+     */
+    private BitSet shardsToHold(CommandContext c, byte[][] argv) {
         Keyspace keyspace = c.keyspace();
         if (keyspace.shardCount() == 1 || keyspace.transaction() != ShardReservation.FREE || c.server().cluster().enabled()) {
             return null;
@@ -223,7 +283,13 @@ public final class ScriptingCommands {
         } catch (RespError e) {
             return null;
         }
-        if (numkeys < 2 || numkeys > argv.length - 3) {
+        if (numkeys < 0 || numkeys > argv.length - 3) {
+            return null;
+        }
+        if (scripting != null && scripting.anyWidened() && scripting.isWidened(widenedName(c, argv))) {
+            return everyShard(keyspace.shardCount());
+        }
+        if (numkeys < 2) {
             return null;
         }
         int first = keyspace.shardOf(argv[3]);

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,12 +206,12 @@ public final class TransactionCommands {
                 .whenComplete((changed, failure) -> {
                     if (failure != null) {
                         LOG.warn("Transaction {} could not reserve its shards {}", tx, shards, failure);
-                        finish(c, bound, shards, watches, slot, RespReplies.forFailure(failure));
+                        finish(c, bound, shards, watches, reply -> answer(c, slot, reply), RespReplies.forFailure(failure));
                     } else if (changed) {
-                        finish(c, bound, shards, watches, slot, ArrayRedisMessage.NULL_INSTANCE);
+                        finish(c, bound, shards, watches, reply -> answer(c, slot, reply), ArrayRedisMessage.NULL_INSTANCE);
                     } else {
                         new ExecRun(c, bound, multi.commands(), true, tracked,
-                                replies -> finish(c, bound, shards, watches, slot, RespReplies.array(replies))).next();
+                                replies -> finish(c, bound, shards, watches, reply -> answer(c, slot, reply), RespReplies.array(replies))).next();
                     }
                 });
     }
@@ -294,26 +295,41 @@ public final class TransactionCommands {
      */
     public static void runAloneUnless(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards,
                                       Function<Keyspace, ShardFuture<String>> refusal) {
-        long tx = c.local().nextGroupId();
-        Keyspace bound = c.keyspace().boundTo(tx);
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
+        runAloneThen(c, spec, argv, shards, refusal, reply -> answer(c, slot, reply));
+    }
+
+    /**
+     * As {@link #runAloneUnless}, for a caller that reserved the reply and holds the connection's
+     * barrier itself: {@code then} gets the reply once the shards are released (a script that must
+     * run again holding more shards, see ScriptingCommands).
+     */
+    public static void runAloneThen(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards,
+                                    Function<Keyspace, ShardFuture<String>> refusal, Consumer<RedisMessage> then) {
+        long tx = c.local().nextGroupId();
+        Keyspace bound = c.keyspace().boundTo(tx);
         bound.reserveInOrder(shards).whenComplete((held, failure) -> {
             if (failure != null) {
                 LOG.warn("{} could not reserve its shards {}", spec.name(), shards, failure);
-                finish(c, bound, shards, List.of(), slot, RespReplies.forFailure(failure));
+                finish(c, bound, shards, List.of(), then, RespReplies.forFailure(failure));
                 return;
             }
             refusal.apply(bound).whenComplete((error, checkFailure) -> {
                 if (checkFailure != null || error != null) {
-                    finish(c, bound, shards, List.of(), slot,
+                    finish(c, bound, shards, List.of(), then,
                             checkFailure != null ? RespReplies.forFailure(checkFailure) : new ErrorRedisMessage(error));
                     return;
                 }
                 new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false, null,
-                        replies -> finish(c, bound, shards, List.of(), slot, replies.get(0))).next();
+                        replies -> finish(c, bound, shards, List.of(), then, replies.get(0))).next();
             });
         });
+    }
+
+    private static void answer(CommandContext c, CommandContext.PendingReply slot, RedisMessage reply) {
+        slot.complete(reply);
+        c.endBarrier();
     }
 
     /** The shards owning the keys {@code argv} names (none for a keyless command or bad arguments). */
@@ -330,7 +346,7 @@ public final class TransactionCommands {
     }
 
     private static void finish(CommandContext c, Keyspace bound, BitSet shards, List<WatchedKeys.Watch> watches,
-                               CommandContext.PendingReply slot, RedisMessage reply) {
+                               Consumer<RedisMessage> then, RedisMessage reply) {
         WatchedKeys.unwatch(bound, watches);
         // Released before the reply leaves: the client's next command to any of these shards travels
         // behind the release on the same FIFO ring, so it cannot be parked by this transaction. The
@@ -340,12 +356,10 @@ public final class TransactionCommands {
         io.percore.engine.ShardFuture<Void> invalidations = c.local().tracking().takeAcks();
         bound.releaseAll(shards).whenComplete((v, failure) -> {
             if (invalidations == null) {
-                slot.complete(reply);
-                c.endBarrier();
+                then.accept(reply);
             } else {
                 invalidations.whenComplete((x, e) -> {
-                    slot.complete(reply);
-                    c.endBarrier();
+                    then.accept(reply);
                 });
             }
         });

@@ -403,6 +403,7 @@ public final class RespCommands {
         c.add(spec("cluster|shards", 2, "stale", 0, 0, 0, "cluster", "Get array of cluster slots to node mappings.", ClusterCommands::shards));
         c.add(spec("cluster|keyslot", 3, "stale", 0, 0, 0, "cluster", "Returns the hash slot of the specified key.", ClusterCommands::keyslot));
         c.add(spec("cluster|countkeysinslot", 3, "stale", 0, 0, 0, "cluster", "Return the number of local keys in the specified hash slot.", ClusterCommands::countkeysinslot));
+        c.add(spec("cluster|reset", -2, "admin,noscript,stale", 0, 0, 0, "cluster", "Reset a Redis Cluster node.", ClusterCommands::reset));
         c.add(spec("cluster|getkeysinslot", 4, "stale", 0, 0, 0, "cluster", "Return local key names in the specified hash slot.", ClusterCommands::getkeysinslot));
         c.add(spec("cluster|setlayout", 4, "admin,noscript,stale", 0, 0, 0, "cluster", "Sets the nodes, their slots and migrations at an epoch (the control plane's; Percore's own).", ClusterCommands::setlayout));
         c.add(spec("cluster|getlayout", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the layout's epoch and text (Percore's own).", ClusterCommands::getlayout));

@@ -31,7 +31,8 @@ final class ScriptErrors {
         String full;
         if (text.startsWith("-")) {
             int space = text.indexOf(' ');
-            full = space < 0 ? text.substring(1) : text.substring(1, space) + " " + text.substring(space + 1);
+            // Redis's luaPushErrorBuff: "-CODE msg" keeps its code; "-msg" without a space gets ERR ("-" alone: "ERR ")
+            full = space < 0 ? "ERR " + text.substring(1) : text.substring(1, space) + " " + text.substring(space + 1);
         } else {
             full = "ERR " + text;
         }

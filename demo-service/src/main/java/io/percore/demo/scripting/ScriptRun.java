@@ -164,15 +164,27 @@ final class ScriptRun implements Watchdog.Watched {
         if (readOnly && (writes || spec.flags().contains("may_replicate"))) {
             return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
         }
+        if (writes && noReplicasRefusal()) {
+            return ScriptErrors.errorTable("-" + io.percore.demo.replication.Replication.NOREPLICAS); // scriptVerifyWriteCommandAllow
+        }
         if (!allowOom && !dirty && spec.flags().contains("denyoom") && overBudgetAtStart()) {
             return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
         String refusal = keysRefusal(spec, argv);
         if (refusal != null) {
+            if (refusal == ON_UNHELD_SHARD && mayWiden) {
+                if (!hadEffects) {
+                    throw new ScriptWidening(); // nothing it did so far shows: it runs again, holding every shard
+                }
+                scripting.widened(Scripting.widenedName(!evalMode, name)); // refused now, its next calls hold every shard
+            }
             return ScriptErrors.errorTable(refusal);
         }
         if (writes) {
             dirty = true;
+        }
+        if (writes || spec.flags().contains("may_replicate") || spec.flags().contains("pubsub")) {
+            hadEffects = true;
         }
         ServerShard server = context.server();
         long started = System.nanoTime();
@@ -201,16 +213,19 @@ final class ScriptRun implements Watchdog.Watched {
     }
 
     /**
-     * A script runs on one shard and may touch only that shard's keys (Redis Cluster's rule: any key
-     * on another node is refused, declared or not); a command without keys that needs every shard
-     * (DBSIZE, KEYS, FLUSHALL, ...) is refused when there are several.
+     * A script may touch only the keys of the shards it holds: its own and its declared keys' (Redis
+     * Cluster's rule, any key on another node is refused, declared or not), or every shard once it
+     * widened; a command without keys that needs every shard (DBSIZE, KEYS, FLUSHALL, ...) needs
+     * them all held.
      */
     private String keysRefusal(CommandSpec spec, byte[][] argv) {
         Keyspace keyspace = context.keyspace();
         int here = local.shardId();
         if (!spec.hasKeys()) {
-            if (keyspace.shardCount() > 1 && commands.touchesKeyspace(commands.idOf(spec)) && spec.flags().contains("write")) {
-                return "Script attempted to access a non local key in a cluster node";
+            // DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHALL...: every shard's keys (PUBLISH reaches every shard by itself)
+            boolean everyShard = commands.touchesKeyspace(commands.idOf(spec)) && !spec.flags().contains("pubsub");
+            if (everyShard && !holdsEveryShard(keyspace)) {
+                return ON_UNHELD_SHARD;
             }
             return null;
         }
@@ -220,23 +235,40 @@ final class ScriptRun implements Watchdog.Watched {
         } catch (RespError e) {
             return null; // the command answers its own error
         }
-        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv) && keyspace.shardCount() > 1) {
-            return "Script attempted to access a non local key in a cluster node";
+        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv) && !holdsEveryShard(keyspace)) {
+            return ON_UNHELD_SHARD; // SORT ... BY/GET patterns: keys of any shard
         }
         for (int k : keys) {
             int owner = keyspace.shardOf(argv[k]);
             if (owner != here && (held == null || !held.get(owner))) {
-                return "Script attempted to access a non local key in a cluster node";
+                return ON_UNHELD_SHARD;
             }
         }
         return null;
     }
 
+    private boolean noReplicasRefusal() {
+        io.percore.demo.replication.Replication replication = context.server().replication();
+        return replication != null && io.percore.demo.replication.Replication.NOREPLICAS.equals(replication.refusal(true));
+    }
+
+    private boolean holdsEveryShard(Keyspace keyspace) {
+        return keyspace.shardCount() == 1 || (held != null && held.cardinality() == keyspace.shardCount());
+    }
+
+    /** The refusal of a key on a shard the script does not hold (compared by identity: it may widen the script's hold). */
+    private static final String ON_UNHELD_SHARD = new String("Script attempted to access a non local key in a cluster node");
+
     /** The shards besides its own whose keys the script may touch (its declared keys' shards, held for it). */
     private java.util.BitSet held;
+    /** Whether a key on a shard it does not hold ends this run to run it again holding every shard, while it has had no effect. */
+    private boolean mayWiden;
+    /** Whether the script has called a command that changes something others can see (a write, PUBLISH, ...). */
+    private boolean hadEffects;
 
-    void holding(java.util.BitSet shards) {
+    void holding(java.util.BitSet shards, boolean mayWiden) {
         held = shards.cardinality() > 1 ? shards : null;
+        this.mayWiden = mayWiden;
     }
 
     /**

@@ -247,8 +247,26 @@ public final class ScriptShard {
      */
     public record Eval(byte[] body, String sha, boolean function, byte[][] keys, byte[][] args, boolean readOnly, byte[][] command,
                        Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands,
-                       io.percore.demo.tracking.TrackedCommand trackedReads) {
+                       io.percore.demo.tracking.TrackedCommand trackedReads, Hold hold) {
     }
+
+    /**
+     * The shards a script's run may touch keys of: {@code shards} held for it by a transaction of
+     * its own, or (null) its own shard and its declared keys' (held by the EXEC it runs in, when
+     * they are several). {@code mayWiden}: a key on another shard, touched before the script had
+     * any effect, ends the run with {@link #WIDEN} instead of an error.
+     */
+    public record Hold(BitSet shards, boolean mayWiden) {
+
+        public static final Hold DECLARED_KEYS = new Hold(null, false);
+    }
+
+    /**
+     * The reply of a run that touched a key on a shard it does not hold before it had any effect:
+     * the caller runs it again holding every shard (compared by identity; its text is the refusal
+     * a client would otherwise get).
+     */
+    public static final ErrorRedisMessage WIDEN = new ErrorRedisMessage("ERR Script attempted to access a non local key in a cluster node");
 
     /** The reply, and whether this shard learned the script now (then every other shard must too). */
     public record Outcome(RedisMessage reply, boolean learned) {
@@ -350,6 +368,9 @@ public final class ScriptShard {
      * transaction (of its own, or the EXEC it runs in) holds for it when they are several.
      */
     private static BitSet heldShards(Eval e, ShardState state) {
+        if (e.hold().shards() != null) {
+            return e.hold().shards();
+        }
         BitSet held = new BitSet();
         held.set(state.shardId());
         for (byte[] key : e.keys()) {
@@ -367,10 +388,19 @@ public final class ScriptShard {
         if (!noWrites && e.readOnly()) {
             return new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command.");
         }
+        if (!noWrites && fewerReplicasThanWanted(e)) {
+            return new ErrorRedisMessage(io.percore.demo.replication.Replication.NOREPLICAS);
+        }
         if (!noWrites && (flags & Scripts.ALLOW_OOM) == 0 && overBudget(e, state)) {
             return new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
         }
         return null;
+    }
+
+    /** Whether this primary has fewer good replicas than {@code min-replicas-to-write} asks (Redis refuses a script that may write). */
+    static boolean fewerReplicasThanWanted(Eval e) {
+        io.percore.demo.replication.Replication replication = e.servers().local().replication();
+        return replication != null && io.percore.demo.replication.Replication.NOREPLICAS.equals(replication.refusal(true));
     }
 
     // ------------------------------------------------------------------ function libraries
@@ -438,7 +468,7 @@ public final class ScriptShard {
         }
         ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
         ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
-        run.holding(held);
+        run.holding(held, e.hold().mayWiden());
         run.command = e.command();
         lua.running = run;
         lua.watchdog.watch(run);
@@ -458,6 +488,8 @@ public final class ScriptShard {
             return ScriptErrorReplies.of(lua.watchdog.inLua51Words(err), name);
         } catch (ScriptAbort abort) {
             return ScriptErrorReplies.at(abort.getMessage(), name, lua.watchdog.lastPosition());
+        } catch (ScriptWidening widening) {
+            return WIDEN;
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {

@@ -30,6 +30,14 @@ public final class Scripting implements AutoCloseable {
     private final long luaHeapLimit;
     /** The server is stopping: every script ends at its next check, written or not. */
     private volatile boolean stopping;
+    /**
+     * The scripts (SHA1, or "function " and a function's name) that touched keys of a shard they
+     * did not hold before any effect: they run holding every shard from then on, instead of
+     * starting on their own and running twice. Forgotten all at once when full: it only saves work.
+     */
+    private final java.util.Set<String> widened = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean anyWidened;
+    static final int MOST_WIDENED = 10_000;
 
     private Scripting(Sharded<ScriptShard> shards, int shardCount) {
         this.shards = shards;
@@ -62,6 +70,29 @@ public final class Scripting implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ EVAL
+
+    /** How {@link #widened} knows a script: its SHA1, or a function's name. */
+    public static String widenedName(boolean function, String shaOrName) {
+        return function ? "function " + shaOrName : shaOrName;
+    }
+
+    /** {@code script} touched keys of a shard it did not hold before any effect (any shard's thread). */
+    public void widened(String script) {
+        if (widened.size() >= MOST_WIDENED) {
+            widened.clear();
+        }
+        widened.add(script);
+        anyWidened = true;
+    }
+
+    /** Whether any script ever widened its hold: a volatile read, so that the common case pays no lookup. */
+    public boolean anyWidened() {
+        return anyWidened;
+    }
+
+    public boolean isWidened(String script) {
+        return widened.contains(script);
+    }
 
     /**
      * Runs {@code eval} on this shard (which owns its keys; the caller sends it here) from the

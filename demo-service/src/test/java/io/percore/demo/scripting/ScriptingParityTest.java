@@ -114,18 +114,36 @@ class ScriptingParityTest {
                 c("DEL", "{t}set"), c("SADD", "{t}set", "b", "a", "aaa", "z", "azz", "aa", "1", "10", "2"),
                 c("EVAL", "return redis.call('sort', KEYS[1], 'by', 'nosort')", "1", "{t}set"),
                 c("EVAL", "return redis.call('sort', KEYS[1], 'by', 'nosort', 'desc', 'limit', 1, 4)", "1", "{t}set"),
+                // a command a script may not run, named by its subcommand (Redis's own suite: CLUSTER RESET)
+                c("EVAL", "return redis.pcall('cluster', 'reset', 'hard')", "0"), c("CLUSTER", "RESET"),
+                // error_reply's code: its own, or ERR when it has none
+                c("EVAL", "return redis.error_reply('')", "0"), c("EVAL", "return redis.error_reply('-')", "0"),
+                c("EVAL", "return redis.error_reply('-FOO')", "0"), c("EVAL", "return redis.error_reply('-FOO bar')", "0"),
+                c("EVAL", "return redis.error_reply('no code')", "0"),
+                // below min-replicas-to-write: a script that may write is refused, a flagless one's write fails
+                c("SET", "{t}x", "v"), c("CONFIG", "SET", "min-replicas-to-write", "1"),
+                c("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "{t}x"),
+                c("EVAL", "return redis.call('get', KEYS[1])", "1", "{t}x"),
+                c("EVAL", "#!lua\nreturn redis.call('get', KEYS[1])", "1", "{t}x"),
+                c("EVAL", "return redis.call('set', KEYS[1], 1)", "1", "{t}x"),
+                c("EVAL", "return redis.pcall('set', KEYS[1], 1)", "1", "{t}x"),
+                c("CONFIG", "SET", "min-replicas-to-write", "0"),
         };
         redis.inBothProtocols(demo.respPort(), (r, d, proto) -> RealRedis.sameReplies(r, d, proto, commands, reply -> reply));
     }
 
-    /** A script touches only the keys of the shards it holds: those of its declared keys (CrossShardScriptTest: several). */
+    /**
+     * A script touches only the keys of the shards it holds: those of its declared keys
+     * (CrossShardScriptTest: several), or every shard once it touched another's key before any
+     * effect (ScriptWideningTest); one that wrote first is refused.
+     */
     @Test
     void aScriptTouchesOnlyItsShardsKeys() throws IOException {
         String here = demo.keyOn(0, "s0:");
         String there = demo.keyOn(1, "s1:");
         try (RespTestClient c = new RespTestClient(demo.respPort())) {
             assertThat(c.cmd("EVAL", "return 1", "2", here, there)).isEqualTo(1L);
-            assertThat(((Err) c.cmd("EVAL", "return redis.call('get', ARGV[1])", "1", here, there)).text())
+            assertThat(((Err) c.cmd("EVAL", "redis.call('set', KEYS[1], 'w') return redis.call('get', ARGV[1])", "1", here, there)).text())
                     .startsWith("ERR Script attempted to access a non local key in a cluster node");
             assertThat(c.cmd("EVAL", "return redis.call('set', KEYS[1], 'v')", "1", there)).isEqualTo("OK");
             assertThat(c.cmd("GET", there)).isEqualTo("v");
