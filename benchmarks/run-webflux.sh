@@ -7,14 +7,20 @@
 # the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
-# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR, SHARDS_PORT, STOCK_PORT
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SAMPLE_JAR, SHARDS_PORT, STOCK_PORT,
+#        SERVER_JVM_OPTS (default -Dio.netty.leakDetection.level=disabled; set, even empty, it replaces that:
+#        run-peers.sh passes its own, Netty's defaults), WEBFLUX_SCENARIOS ("plain json pipelined16")
 set -euo pipefail
 
 ROUNDS=${1:-5}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 WRK_SECONDS=${WRK_SECONDS:-5}
-SERVER_JVM_OPTS=${SERVER_JVM_OPTS:--Dio.netty.leakDetection.level=disabled}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS--Dio.netty.leakDetection.level=disabled}
+read -ra SCENARIOS <<<"${WEBFLUX_SCENARIOS:-plain json pipelined16}"
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in plain | json | pipelined16) ;; *) echo "run-webflux: unknown scenario '$s' (plain json pipelined16)" >&2; exit 2 ;; esac
+done
 SCRIPT=run-webflux
 source "$(dirname "$0")/webflux/sample-servers.sh"
 RESULTS="$WORK/results.txt"
@@ -60,7 +66,6 @@ run() { # pid url pipelined(0|1)
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" -v p="$p99" 'BEGIN{printf "%d %.3f %.0f %.3f\n", n, t*1e6/hz/n, r, p}'
 }
 
-SCENARIOS=(plain json pipelined16)
 run_scenario() { # scenario server
   local pid port path pipelined=0
   if [ "$2" = shards ]; then pid=$SHARDS_PID; port=$SHARDS_PORT; else pid=$STOCK_PID; port=$STOCK_PORT; fi
