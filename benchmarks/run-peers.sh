@@ -20,7 +20,7 @@
 #        PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
 #        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
 #        RESP_LRANGE_REQUESTS (100000; lrange_100 at -P 1 and -P 16: each reply is 100 elements)
-#        WRK_SECONDS (5) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
+#        WRK_SECONDS (5) WRK_TIMEOUT (2s, wrk's default) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
 #        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
 # A RESP scenario whose command a server answers with "unknown command" (ZADD before sorted sets)
 # is skipped with a message; the others run.
@@ -38,6 +38,9 @@ RESP_LRANGE_REQUESTS=${RESP_LRANGE_REQUESTS:-100000}
 # lrange_100 reads the first 100 elements of a list this long (redis-benchmark's 3-byte values)
 LRANGE_LIST_LENGTH=10000
 WRK_SECONDS=${WRK_SECONDS:-5}
+# wrk's own default; a loaded machine can serve a connection's 16 pipelined requests slower than that,
+# and wrk counts a timeout as a socket error, which fails the run
+WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
 
 ALL_SCENARIOS=(resp-set-P1 resp-get-P1 resp-set-P16 resp-get-P16 resp-hset-P1 resp-hset-P16
@@ -194,9 +197,9 @@ http_run() { # pid url pipelined(0|1)
   local before after out n rps
   before=$(cpu_ticks "$1")
   if [ "$3" = 1 ]; then
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
   else
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" "$2" 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" "$2" 2>&1)
   fi
   after=$(cpu_ticks "$1")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "run-peers: wrk reported errors: $out" >&2; exit 1; fi
@@ -283,14 +286,19 @@ measure_peer_scenarios() {
 # ---------------------------------------------------------------- WebFlux and pub/sub
 # run-webflux.sh and run-pubsub.sh measure these rows with their own servers (one phase each,
 # rounds interleaved inside it); their per-run lines are read into RESULTS as this script's own.
+# A script that fails costs its rows only (their completed rounds still count): the report names
+# it and the script exits 1 at the end.
+FAILED=()
 webflux_scenarios() { local s; for s in "${SELECTED[@]}"; do if [[ "$s" == webflux-* ]]; then echo "${s#webflux-}"; fi; done; }
 measure_webflux() {
   local wanted; wanted=$(webflux_scenarios | tr '\n' ' ')
   [ -n "$wanted" ] || return 0
   echo "== WebFlux: benchmarks/run-webflux.sh $ROUNDS (WEBFLUX_SCENARIOS=\"${wanted% }\")"
   phase_start
-  WEBFLUX_SCENARIOS="${wanted% }" SERVER_JVM_OPTS="$SERVER_JVM_OPTS" SERVER_CPU="$SERVER_CPU" CLIENT_CPU="$CLIENT_CPU" \
-    WRK_SECONDS="$WRK_SECONDS" "$ROOT/benchmarks/run-webflux.sh" "$ROUNDS" | tee "$WORK/webflux.out"
+  if ! WEBFLUX_SCENARIOS="${wanted% }" SERVER_JVM_OPTS="$SERVER_JVM_OPTS" SERVER_CPU="$SERVER_CPU" CLIENT_CPU="$CLIENT_CPU" \
+    WRK_SECONDS="$WRK_SECONDS" WRK_TIMEOUT="$WRK_TIMEOUT" "$ROOT/benchmarks/run-webflux.sh" "$ROUNDS" | tee "$WORK/webflux.out"; then
+    FAILED+=("run-webflux.sh failed (its output above): $wanted")
+  fi
   # "<round> <plain|pipelined16> <shards|stock> <requests> <us> <rps> <p99>"
   awk 'NF == 7 && $1 ~ /^[0-9]+$/ && ($3 == "shards" || $3 == "stock") {
          print $1, "webflux-" $2, ($3 == "shards" ? "percore" : "peer"), $4, $5, $6 }' "$WORK/webflux.out" >> "$RESULTS"
@@ -303,8 +311,10 @@ measure_pubsub() {
   [ -n "$configs" ] || return 0
   echo "== pub/sub: benchmarks/run-pubsub.sh $ROUNDS (CONFIGS=\"redis$configs\", 100 subscribers)"
   phase_start
-  CONFIGS="redis$configs" SUBSCRIBERS=100 PERCORE_JAR="$JAR" SERVER_JVM_OPTS="$SERVER_JVM_OPTS" SERVER_CPU="$SERVER_CPU" \
-    CLIENT_CPU="$CLIENT_CPU" "$ROOT/benchmarks/run-pubsub.sh" "$ROUNDS" | tee "$WORK/pubsub.out"
+  if ! CONFIGS="redis$configs" SUBSCRIBERS=100 PERCORE_JAR="$JAR" SERVER_JVM_OPTS="$SERVER_JVM_OPTS" SERVER_CPU="$SERVER_CPU" \
+    CLIENT_CPU="$CLIENT_CPU" "$ROOT/benchmarks/run-pubsub.sh" "$ROUNDS" | tee "$WORK/pubsub.out"; then
+    FAILED+=("run-pubsub.sh failed (its output above): ${ran[*]}")
+  fi
   # "<round> <redis|percore-1|percore-2> <us per delivery> <deliveries/s> <publish/s> <connections per shard>":
   # redis-server is the peer of both rows
   awk -v rows="${ran[*]}" 'BEGIN { n = split(rows, r, " ") }
@@ -350,3 +360,7 @@ echo "(peers: redis-server $(redis-server --version | awk '{print $3}') for resp
 echo " Percore: one pinned shard on CPU $SERVER_CPU, pubsub-100-2shards two unpinned overprovisioned shards; load on CPU $CLIENT_CPU;"
 echo " JVM options: ${SERVER_JVM_OPTS:-none (Netty's and Spring Boot's defaults)})"
 echo "== started $COMMAND_START; ended $COMMAND_END"
+if [ "${#FAILED[@]}" -gt 0 ]; then
+  printf '== not measured in full: %s\n' "${FAILED[@]}" >&2
+  exit 1
+fi

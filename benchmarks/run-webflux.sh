@@ -7,7 +7,7 @@
 # the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
-# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SAMPLE_JAR, SHARDS_PORT, STOCK_PORT,
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), WRK_TIMEOUT (2s), SAMPLE_JAR, SHARDS_PORT, STOCK_PORT,
 #        SERVER_JVM_OPTS (default -Dio.netty.leakDetection.level=disabled; set, even empty, it replaces that:
 #        run-peers.sh passes its own, Netty's defaults), WEBFLUX_SCENARIOS ("plain json pipelined16")
 set -euo pipefail
@@ -16,6 +16,9 @@ ROUNDS=${1:-5}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 WRK_SECONDS=${WRK_SECONDS:-5}
+# wrk's own default; a loaded machine can serve a connection's 16 pipelined requests slower than that,
+# and wrk counts a timeout as a socket error, which fails the run
+WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS--Dio.netty.leakDetection.level=disabled}
 read -ra SCENARIOS <<<"${WEBFLUX_SCENARIOS:-plain json pipelined16}"
 for s in "${SCENARIOS[@]}"; do
@@ -52,9 +55,9 @@ run() { # pid url pipelined(0|1)
   local before after out n rps p99
   before=$(cpu_ticks "$1")
   if [ "$3" = 1 ]; then
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" --latency -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
   else
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency "$2" 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" --latency "$2" 2>&1)
   fi
   after=$(cpu_ticks "$1")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "run-webflux: wrk reported errors: $out" >&2; exit 1; fi
