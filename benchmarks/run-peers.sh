@@ -357,7 +357,7 @@ echo "== summary over $ROUNDS rounds: medians of the server's CPU µs per reques
 echo "   and rate (requests/s; pub/sub: deliveries/s); ratio = Percore / peer per round, min / median / max"
 awk -f "$ROOT/benchmarks/peers/summary.awk" "$WHEN" <(printf '%s\n' "${ISSUE_ROWS[@]}") "$RESULTS"
 echo "(peers: redis-server $(redis-server --version | awk '{print $3}') for resp-* and pubsub-*$([ "$HTTP_SELECTED" = 1 ] && echo ", nginx $("$NGINX" -v 2>&1 | awk -F/ '{print $2}') for http-*")$(selected webflux- && echo ", Spring Boot's Reactor Netty server (one event loop) for webflux-*");"
-echo " Percore: one pinned shard on CPU $SERVER_CPU, pubsub-100-2shards two unpinned overprovisioned shards; load on CPU $CLIENT_CPU;"
+echo " Percore: one pinned shard on CPU $SERVER_CPU$(selected pubsub-100-2shards && echo ", pubsub-100-2shards two unpinned overprovisioned shards"); load on CPU $CLIENT_CPU;"
 echo " JVM options: ${SERVER_JVM_OPTS:-none (Netty's and Spring Boot's defaults)})"
 echo "== started $COMMAND_START; ended $COMMAND_END"
 if [ "${#FAILED[@]}" -gt 0 ]; then
