@@ -7,14 +7,23 @@
 # the median of the per-round ratios shards ÷ stock with its min-max, and wrk's p99 latency.
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
-# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), SERVER_JVM_OPTS, SAMPLE_JAR, SHARDS_PORT, STOCK_PORT
+# env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), WRK_TIMEOUT (2s), SAMPLE_JAR, SHARDS_PORT, STOCK_PORT,
+#        SERVER_JVM_OPTS (default -Dio.netty.leakDetection.level=disabled; set, even empty, it replaces that:
+#        run-peers.sh passes its own, Netty's defaults), WEBFLUX_SCENARIOS ("plain json pipelined16")
 set -euo pipefail
 
 ROUNDS=${1:-5}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 WRK_SECONDS=${WRK_SECONDS:-5}
-SERVER_JVM_OPTS=${SERVER_JVM_OPTS:--Dio.netty.leakDetection.level=disabled}
+# wrk's own default; a loaded machine can serve a connection's 16 pipelined requests slower than that,
+# and wrk counts a timeout as a socket error, which fails the run
+WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS--Dio.netty.leakDetection.level=disabled}
+read -ra SCENARIOS <<<"${WEBFLUX_SCENARIOS:-plain json pipelined16}"
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in plain | json | pipelined16) ;; *) echo "run-webflux: unknown scenario '$s' (plain json pipelined16)" >&2; exit 2 ;; esac
+done
 SCRIPT=run-webflux
 source "$(dirname "$0")/webflux/sample-servers.sh"
 RESULTS="$WORK/results.txt"
@@ -46,9 +55,9 @@ run() { # pid url pipelined(0|1)
   local before after out n rps p99
   before=$(cpu_ticks "$1")
   if [ "$3" = 1 ]; then
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" --latency -s "$ROOT/benchmarks/peers/pipeline.lua" "$2" -- 16 2>&1)
   else
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --latency "$2" 2>&1)
+    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" --timeout "$WRK_TIMEOUT" --latency "$2" 2>&1)
   fi
   after=$(cpu_ticks "$1")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "run-webflux: wrk reported errors: $out" >&2; exit 1; fi
@@ -60,7 +69,6 @@ run() { # pid url pipelined(0|1)
   awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$n" -v r="$rps" -v p="$p99" 'BEGIN{printf "%d %.3f %.0f %.3f\n", n, t*1e6/hz/n, r, p}'
 }
 
-SCENARIOS=(plain json pipelined16)
 run_scenario() { # scenario server
   local pid port path pipelined=0
   if [ "$2" = shards ]; then pid=$SHARDS_PID; port=$SHARDS_PORT; else pid=$STOCK_PID; port=$STOCK_PORT; fi
