@@ -112,7 +112,8 @@ the same verbs.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "patch", "delete"]
-# Only get, only to AUTH to the pods with the password of the Secret spec.replication.authSecretName
+# Only get, only to AUTH to the pods with the password of the Secret spec.replication.authSecretName or
+# spec.cluster.authSecretName
 # names; never list or watch (RBAC cannot limit get to names chosen by users, see the operator README).
 - apiGroups: [""]
   resources: ["secrets"]

@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
  * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
- * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), and {@code CLUSTER SETLAYOUT}.
+ * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), and {@code CLUSTER SETLAYOUT},
+ * each after {@code AUTH} when the pods have a password ({@code spec.cluster.authSecretName}): a refusal is an
+ * {@link io.percore.operator.replication.PodReplicationProbe.AuthRefusedException} carrying the pod's reply.
  * A pod is not trusted: every answer is
  * checked for the shape the service's contract gives, and a layout reply is bounded at
  * {@link #MAX_LAYOUT_BYTES}.

@@ -2,6 +2,7 @@ package io.percore.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /**
@@ -21,6 +22,12 @@ public class Cluster {
             + " new pods when the plan adds pods and off pods before the plan removes them. Pods: the sizing plan's replicas.")
     private Boolean enabled;
 
+    @Pattern(Replication.SECRET_NAME_PATTERN)
+    @JsonPropertyDescription("Secret (same namespace) whose key 'password' is the service's password: the pods get it as"
+            + " PERCORE_REQUIREPASS and PERCORE_MASTERAUTH (the source of a slot migration AUTHs at its target with it), the"
+            + " operator reads it to AUTH when it probes pods and sends layouts. Unset: no password.")
+    private String authSecretName;
+
     public Cluster() {
     }
 
@@ -30,9 +37,16 @@ public class Cluster {
 
     public Boolean getEnabled() { return enabled; }
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public String getAuthSecretName() { return authSecretName; }
+    public void setAuthSecretName(String authSecretName) { this.authSecretName = authSecretName; }
 
     /** Whether a spec asks for cluster mode. */
     public static boolean enabled(PercoreServiceSpec spec) {
         return spec.getCluster() != null && Boolean.TRUE.equals(spec.getCluster().getEnabled());
+    }
+
+    /** The Secret holding the password of a clustered spec's pods, or null (none, or no cluster). */
+    public static String authSecretName(PercoreServiceSpec spec) {
+        return enabled(spec) ? spec.getCluster().getAuthSecretName() : null;
     }
 }

@@ -31,6 +31,8 @@ public class Replication {
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";
 
+    /** A Secret's name (a DNS subdomain). */
+    public static final String SECRET_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     public static final String DURATION_PATTERN = "^[0-9]{1,6}(ms|s|m)$";
     public static final Duration DEFAULT_FAILOVER_AFTER = Duration.ofSeconds(10);
     /** Below this a readiness flap (one failed probe) would already fail over. */
@@ -49,7 +51,7 @@ public class Replication {
             + " highest replication offset (e.g. 10s, 1500ms, 1m). Default 10s; at least 1s, at most 1h.")
     private String failoverAfter;
 
-    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    @Pattern(SECRET_NAME_PATTERN)
     @JsonPropertyDescription("Secret (same namespace) whose key 'password' is the service's password: the pods get it as"
             + " PERCORE_REQUIREPASS and PERCORE_MASTERAUTH, the operator reads it to AUTH when it probes and promotes pods."
             + " Unset: no password.")

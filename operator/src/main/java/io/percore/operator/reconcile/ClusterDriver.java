@@ -13,6 +13,7 @@ import io.percore.operator.cluster.SlotPlanner;
 import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class ClusterDriver {
 
     static final String CONDITION = "Clustered";
+    /** A pod refused the password of spec.cluster.authSecretName (or wanted one where none is named). */
+    static final String AUTH_REFUSED = "AuthRefused";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
 
@@ -64,8 +67,18 @@ final class ClusterDriver {
         return problems;
     }
 
-    /** What the pods said and what to do about it. */
-    record Observation(Decision decision, Map<String, PodView> pods, int running) {
+    /**
+     * What the pods said and what to do about it.
+     *
+     * @param password what the operator AUTHs with (its toString hides it)
+     * @param authProblem why some pods could not be asked (a condition's reason and message), else null
+     * @param previous the status shown last (kept while the pods cannot be asked for want of a password)
+     */
+    record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
+                       ClusterStatus previous) {
+    }
+
+    record AuthProblem(String reason, String message) {
     }
 
     record Outcome(ClusterStatus status, Duration requeue) {
@@ -79,6 +92,8 @@ final class ClusterDriver {
         String ns = s.getMetadata().getNamespace();
         String name = s.getMetadata().getName();
         int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        PodPassword password = PodPassword.read(client, s);
+        List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
             Integer ordinal = ReplicationDriver.ordinal(name, pod.getMetadata().getName());
@@ -88,9 +103,12 @@ final class ClusterDriver {
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
             boolean ready = ReplicationDriver.ready(pod);
-            if (address != null && ready) {
+            if (address != null && ready && !password.missing()) {
                 try {
-                    observed = probe.observe(address, null);
+                    observed = probe.observe(address, password.password());
+                } catch (AuthRefusedException e) {
+                    refused.add(pod.getMetadata().getName() + ": " + e.getMessage());
+                    LOG.info("{}/{}: cluster probe at {}: {}", ns, pod.getMetadata().getName(), address, e.getMessage());
                 } catch (IOException e) {
                     LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
                 }
@@ -99,7 +117,16 @@ final class ClusterDriver {
         }
         long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
         Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor));
-        return new Observation(d, pods, running);
+        AuthProblem auth = null;
+        if (password.missing()) {
+            auth = new AuthProblem(PodPassword.MISSING_REASON, password.problem() + "; no layout is sent");
+        } else if (!refused.isEmpty()) {
+            auth = new AuthProblem(AUTH_REFUSED, "the pods refused the operator's "
+                    + (password.password() == null ? "connection without a password (spec.cluster.authSecretName is unset)"
+                            : "password from Secret " + PodPassword.secretName(s.getSpec()))
+                    + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
+        }
+        return new Observation(d, pods, running, password, auth, previous);
     }
 
     /** @param before the conditions of the last status (a warning already given is not repeated every second) */
@@ -118,7 +145,7 @@ final class ClusterDriver {
                     break; // a target did not take it: the sources must not start (the next reconcile sends it again)
                 }
                 try {
-                    probe.setLayout(o.pods().get(pod).address(), null, d.send());
+                    probe.setLayout(o.pods().get(pod).address(), o.password().password(), d.send());
                     sent++;
                 } catch (IOException e) {
                     refused.add(pod + ": " + e.getMessage());
@@ -131,10 +158,7 @@ final class ClusterDriver {
             if (!refused.isEmpty()) {
                 reason = "LayoutNotApplied";
                 message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
-                var last = StatusConditions.find(before, CONDITION);
-                if (last == null || !reason.equals(last.getReason()) || !message.equals(last.getMessage())) {
-                    events.warning(s, reason, message);
-                }
+                warnOnce(s, before, reason, message);
             } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
             }
@@ -143,12 +167,30 @@ final class ClusterDriver {
                         + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
             }
         }
+        if (o.authProblem() != null) {
+            reason = o.authProblem().reason();
+            message = o.authProblem().message();
+            warnOnce(s, before, reason, message);
+        }
         if (d.podsToKeep() < o.running()) {
             events.normal(s, "PodsDrained", "the pods from ordinal " + d.podsToKeep() + " own no slot any more: the StatefulSet shrinks from "
                     + o.running() + " to " + d.podsToKeep());
         }
         conditions.set(CONDITION, d.healthy() && inForce.assignedSlots() == SlotPlanner.SLOTS, reason, message);
+        long shown = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
+        if (o.authProblem() != null && inForce.epoch() < shown) {
+            // the pods still serve the layout last seen; what they could not be asked is not "no layout"
+            return new Outcome(o.previous(), d.requeue());
+        }
         return new Outcome(status(inForce, d, o), d.requeue());
+    }
+
+    /** A warning event, unless the last status's condition says the same already (not one every second). */
+    private void warnOnce(PercoreService s, List<io.fabric8.kubernetes.api.model.Condition> before, String reason, String message) {
+        var last = StatusConditions.find(before, CONDITION);
+        if (last == null || !reason.equals(last.getReason()) || !message.equals(last.getMessage())) {
+            events.warning(s, reason, message);
+        }
     }
 
     /** The layout in force as the status shows it: the epoch, coverage, each pod's slots, the migrations and how far they are. */

@@ -1,7 +1,6 @@
 package io.percore.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -17,12 +16,10 @@ import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import io.percore.operator.replication.ReplicationPlanner.Observed;
 import io.percore.operator.replication.ReplicationPlanner.PodState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,18 +64,12 @@ final class ReplicationDriver {
         Replication replication = s.getSpec().getReplication();
         ReplicationStatus before = previous == null ? new ReplicationStatus() : previous;
 
-        String password = null;
-        if (replication.getAuthSecretName() != null) {
-            Secret secret = client.secrets().inNamespace(ns).withName(replication.getAuthSecretName()).get();
-            String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(Replication.PASSWORD_KEY);
-            if (encoded == null) {
-                String message = "Secret " + replication.getAuthSecretName() + " with key " + Replication.PASSWORD_KEY
-                        + " not found: the operator cannot AUTH to the pods (they cannot start either)";
-                conditions.set(CONDITION, false, "AuthSecretMissing", message);
-                return new Outcome(before, ReplicationPlanner.PERIOD);
-            }
-            password = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        PodPassword secret = PodPassword.read(client, s);
+        if (secret.missing()) {
+            conditions.set(CONDITION, false, PodPassword.MISSING_REASON, secret.problem());
+            return new Outcome(before, ReplicationPlanner.PERIOD);
         }
+        String password = secret.password();
 
         int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
         StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();

@@ -340,16 +340,21 @@ public final class WorkloadRenderer {
             env.remove(Replication.MASTERAUTH_ENV);
         }
         if (io.percore.operator.crd.Cluster.enabled(spec)) {
-            // Cluster mode; nothing else: clients are sent to the addresses of the layout the operator sends (pod IPs).
+            // Cluster mode; clients are sent to the addresses of the layout the operator sends (pod IPs). The password
+            // comes from spec.cluster's Secret only: the operator must know it to AUTH.
             env.put(io.percore.operator.crd.Cluster.ENABLED_ENV, "true");
+            env.remove(Replication.REQUIREPASS_ENV);
+            env.remove(Replication.MASTERAUTH_ENV);
         }
         List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
-        if (replication != null && replication.getAuthSecretName() != null) {
-            // From the Secret, never in the pod spec in clear: the same password guards the pod and its link to the primary.
+        String authSecret = PodPassword.secretName(spec);
+        if (authSecret != null) {
+            // From the Secret, never in the pod spec in clear: the same password guards the pod and its link to the
+            // primary (replication) or to a migration's target (cluster).
             for (String name : List.of(Replication.REQUIREPASS_ENV, Replication.MASTERAUTH_ENV)) {
                 vars.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                        .withName(replication.getAuthSecretName()).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build());
+                        .withName(authSecret).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build());
             }
         }
         return vars;

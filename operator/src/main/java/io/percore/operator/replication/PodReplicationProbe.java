@@ -36,9 +36,35 @@ public class PodReplicationProbe {
     }
 
     /** A pod answered, but not as the contract says (an error reply, a malformed or oversized reply). */
-    public static final class ProbeException extends IOException {
+    public static class ProbeException extends IOException {
         public ProbeException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * The pod refused the operator's credentials: a wrong password ({@code -WRONGPASS}), a password the
+     * pod does not have, or none where it wants one ({@code -NOAUTH}). Its message is the pod's reply,
+     * which never repeats the password.
+     */
+    public static final class AuthRefusedException extends ProbeException {
+        public AuthRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /** An error reply; {@link #code()} is its first word ({@code ERR}, {@code NOAUTH} ...). */
+    static final class ErrorReplyException extends ProbeException {
+        private final String code;
+
+        ErrorReplyException(String error) {
+            super("error reply: " + abbreviate(error));
+            int space = error.indexOf(' ');
+            this.code = space < 0 ? error : error.substring(0, space);
+        }
+
+        String code() {
+            return code;
         }
     }
 
@@ -92,16 +118,25 @@ public class PodReplicationProbe {
                 String auth;
                 try {
                     auth = in.reply(deadline);
+                } catch (ErrorReplyException e) {
+                    throw new AuthRefusedException("AUTH refused: " + e.getMessage());
                 } catch (ProbeException e) {
-                    throw new ProbeException("AUTH refused: " + e.getMessage());
+                    throw new ProbeException("AUTH: " + e.getMessage());
                 }
                 if (!"OK".equals(auth)) {
-                    throw new ProbeException("AUTH refused: " + abbreviate(auth));
+                    throw new ProbeException("AUTH: unexpected reply " + abbreviate(auth));
                 }
             }
             out.write(encode(command));
             out.flush();
-            return in.value(deadline);
+            try {
+                return in.value(deadline);
+            } catch (ErrorReplyException e) {
+                if (e.code().equals("NOAUTH")) {
+                    throw new AuthRefusedException((password == null ? "no password given, the pod wants one: " : "") + e.getMessage());
+                }
+                throw e;
+            }
         }
     }
 
@@ -177,7 +212,7 @@ public class PodReplicationProbe {
                     return items;
                 }
                 case '-':
-                    throw new ProbeException("error reply: " + abbreviate(rest));
+                    throw new ErrorReplyException(rest);
                 case '$': {
                     int length;
                     try {

@@ -4,18 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.PodReplicationProbe.ProbeException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ServiceProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster probe against pods that answer what they like: every reply is checked for the
@@ -121,6 +126,41 @@ class PodClusterProbeTest {
         String endless = "+" + "x".repeat(PodClusterProbe.MAX_LAYOUT_BYTES + 10) + "\r\n";
         try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? endless : wellBehaved(c))) {
             assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+        }
+    }
+
+    /**
+     * A demo process in cluster mode with {@code requirepass}: the probe AUTHs first; a wrong password,
+     * or none, is an {@link AuthRefusedException} whose message is the pod's reply, never the password.
+     */
+    @Test
+    void authenticatesAtAPodWithAPasswordAndIsRefusedClearlyWithAWrongOneOrNone(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(ServiceProcess.service(), "needs the demo service's jar (-D" + ServiceProcess.SERVICE_JAR + ")");
+        String password = "probe-pw-7e31";
+        String wrong = "wrong-pw-2b88";
+        try (ServiceProcess pod = ServiceProcess.start(password, dir, List.of("--percore.demo.cluster.enabled=true"))) {
+            HostPort address = new HostPort("127.0.0.1", pod.port);
+            ClusterPlanner.Observed o = probe.observe(address, password);
+            assertThat(o.layout().epoch()).isZero();
+            Layout one = Layout.parse(1, "node " + o.nodeId() + " 127.0.0.1 " + pod.port + " primary\nslots " + o.nodeId() + " 0-16383");
+            probe.setLayout(address, password, one);
+            assertThat(probe.observe(address, password).layout().assignedSlots()).isEqualTo(16384);
+
+            assertThatThrownBy(() -> probe.observe(address, wrong)).isInstanceOf(AuthRefusedException.class)
+                    .hasMessageContaining("AUTH refused").hasMessageContaining("WRONGPASS").message().doesNotContain(wrong);
+            assertThatThrownBy(() -> probe.setLayout(address, wrong, Layout.parse(2, one.text()))).isInstanceOf(AuthRefusedException.class);
+            assertThatThrownBy(() -> probe.observe(address, null)).isInstanceOf(AuthRefusedException.class).hasMessageContaining("NOAUTH");
+            assertThat(probe.observe(address, password).layout().epoch()).as("nothing refused was applied").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPasswordForAPodWithoutOneIsRefusedToo() throws Exception {
+        try (FakePod pod = new FakePod(c -> c.startsWith("AUTH")
+                ? "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n"
+                : wellBehaved(c))) {
+            assertThatThrownBy(() -> probe.observe(pod.address(), "unneeded-pw")).isInstanceOf(AuthRefusedException.class)
+                    .hasMessageContaining("without any password").message().doesNotContain("unneeded-pw");
         }
     }
 

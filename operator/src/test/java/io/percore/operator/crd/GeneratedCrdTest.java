@@ -100,7 +100,7 @@ class GeneratedCrdTest {
         assertThat(persistence).doesNotContainKey("required");
     }
 
-    /** spec.cluster: one required flag; with replication refused at admission (CEL) until cluster replicas exist. */
+    /** spec.cluster: one required flag and the password's Secret; with replication refused at admission (CEL) until cluster replicas exist. */
     @Test
     @SuppressWarnings("unchecked")
     void clusterSchemaHasTheFlagAndRefusesReplicationBesideIt() throws Exception {
@@ -110,8 +110,10 @@ class GeneratedCrdTest {
                 .get("openAPIV3Schema")).get("properties");
         Map<String, Object> spec = (Map<String, Object>) root.get("spec");
         Map<String, Object> cluster = (Map<String, Object>) ((Map<String, Object>) spec.get("properties")).get("cluster");
-        assertThat((Map<String, Object>) cluster.get("properties")).containsOnlyKeys("enabled");
+        assertThat((Map<String, Object>) cluster.get("properties")).containsOnlyKeys("enabled", "authSecretName");
         assertThat((Map<String, Object>) ((Map<String, Object>) cluster.get("properties")).get("enabled")).containsEntry("type", "boolean");
+        assertThat((Map<String, Object>) ((Map<String, Object>) cluster.get("properties")).get("authSecretName"))
+                .containsEntry("type", "string").containsEntry("pattern", Replication.SECRET_NAME_PATTERN);
         assertThat((List<String>) cluster.get("required")).containsExactly("enabled");
         assertThat((List<Map<String, Object>>) spec.get("x-kubernetes-validations")).singleElement()
                 .satisfies(rule -> assertThat(rule.get("rule")).isEqualTo("!has(self.cluster) || !self.cluster.enabled || !has(self.replication)"));

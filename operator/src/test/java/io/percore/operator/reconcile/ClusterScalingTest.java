@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -22,6 +23,7 @@ import io.percore.operator.config.SchemaConfigCheck;
 import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Replication;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import io.percore.operator.replication.ServiceProcess;
 import io.percore.operator.replication.TestResp;
@@ -209,6 +211,63 @@ class ClusterScalingTest {
         assertThat(events()).anyMatch(e -> e.getReason().equals("PodsDrained"));
     }
 
+    @Test
+    void withASecretTheOperatorAuthenticatesAndARefusedOrMissingPasswordIsAConditionThatNeverShowsIt() throws Exception {
+        String password = "cluster-pw-4f2a";
+        String wrong = "stale-pw-9c1d";
+        client.resource(new SecretBuilder().withNewMetadata().withName("kv-auth").withNamespace(NAMESPACE).endMetadata()
+                .addToData(Replication.PASSWORD_KEY, base64(password)).build()).create();
+        PercoreService s = TestResources.service("kv", 2);
+        s.getSpec().setReplicas(1);
+        s.getSpec().setShardsPerPod(2);
+        Cluster cluster = new Cluster(true);
+        cluster.setAuthSecretName("kv-auth");
+        s.getSpec().setCluster(cluster);
+        client.resource(s).create();
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
+        List<EnvVar> env = statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        for (String name : List.of(Replication.REQUIREPASS_ENV, Replication.MASTERAUTH_ENV)) {
+            assertThat(env).filteredOn(e -> e.getName().equals(name)).singleElement().satisfies(e -> {
+                assertThat(e.getValue()).as("never in the pod spec in clear").isNull();
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth");
+            });
+        }
+        startPods(password, 0);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(current().getStatus().getCluster().getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+
+        // The Secret changes but the pod keeps its password (a pod reads its env once): the pod refuses the operator.
+        client.secrets().inNamespace(NAMESPACE).withName("kv-auth").edit(secret -> {
+            secret.getData().put(Replication.PASSWORD_KEY, base64(wrong));
+            return secret;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            var c = condition(ClusterDriver.CONDITION);
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo(ClusterDriver.AUTH_REFUSED);
+            assertThat(c.getMessage()).contains("kv-0", "WRONGPASS", "Secret kv-auth");
+        });
+        assertThat(events()).filteredOn(e -> e.getReason().equals(ClusterDriver.AUTH_REFUSED)).isNotEmpty();
+
+        client.secrets().inNamespace(NAMESPACE).withName("kv-auth").delete();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            var c = condition(ClusterDriver.CONDITION);
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo(PodPassword.MISSING_REASON);
+            assertThat(c.getMessage()).contains("kv-auth");
+        });
+        assertThat(current().getStatus().getCluster().getSlotsAssigned()).as("the layout in force is still reported").isEqualTo(SlotPlanner.SLOTS);
+        String said = current().getStatus().toString() + events().stream().map(Event::getMessage).toList();
+        assertThat(said).doesNotContain(password).doesNotContain(wrong);
+    }
+
+    private static String base64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Writes k0.. and increments c0..c49 through a cluster client; remembers what it wrote and any failure. */
     private static final class Writer implements Runnable {
         final AtomicBoolean running = new AtomicBoolean(true);
@@ -265,11 +324,15 @@ class ClusterScalingTest {
     // --- the test's part of Kubernetes ---
 
     private void startPods(int... ordinals) throws Exception {
+        startPods(null, ordinals);
+    }
+
+    private void startPods(String password, int... ordinals) throws Exception {
         ExecutorService starter = Executors.newFixedThreadPool(ordinals.length); // a JVM each: started side by side
         List<Future<ServiceProcess>> starting = new ArrayList<>();
         try {
             for (int i = 0; i < ordinals.length; i++) {
-                starting.add(starter.submit(() -> ServiceProcess.start(null, dir, List.of("--percore.demo.cluster.enabled=true"))));
+                starting.add(starter.submit(() -> ServiceProcess.start(password, dir, List.of("--percore.demo.cluster.enabled=true"))));
             }
             for (int i = 0; i < ordinals.length; i++) {
                 ServiceProcess p = starting.get(i).get();

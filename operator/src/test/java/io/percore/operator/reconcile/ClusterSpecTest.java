@@ -41,6 +41,25 @@ class ClusterSpecTest {
                 .as("a pod still holding slots is kept").isEqualTo(3);
     }
 
+    @Test
+    void aClustersPasswordComesFromItsSecretOnlyNeverInClear() {
+        PercoreService s = TestResources.service("kv", 4);
+        s.getMetadata().setUid("uid-1");
+        s.getSpec().setEnv(java.util.Map.of(Replication.REQUIREPASS_ENV, "typed-in-clear", "OTHER", "kept"));
+        SizingPlan plan = new SizingPlan(true, false, 2, 2, 3, 1, 1L << 31, EngineConfig.Mode.PINNED, List.of("node-a"), 4, List.of());
+        s.getSpec().setCluster(new Cluster(true));
+        assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).as("the operator could not AUTH with it")
+                .contains("OTHER=kept").noneMatch(e -> e.startsWith(Replication.REQUIREPASS_ENV) || e.startsWith(Replication.MASTERAUTH_ENV));
+        s.getSpec().getCluster().setAuthSecretName("kv-auth");
+        var vars = WorkloadRenderer.statefulSet(s, plan, "", null).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(vars).filteredOn(v -> v.getName().equals(Replication.REQUIREPASS_ENV) || v.getName().equals(Replication.MASTERAUTH_ENV))
+                .hasSize(2).allSatisfy(v -> {
+                    assertThat(v.getValue()).isNull();
+                    assertThat(v.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth");
+                    assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(Replication.PASSWORD_KEY);
+                });
+    }
+
     private static List<String> env(io.fabric8.kubernetes.api.model.apps.StatefulSet sts) {
         return sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
                 .map(e -> e.getName() + "=" + e.getValue()).toList();

@@ -73,7 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
         Path log = Files.createTempFile(dir, "server-" + port + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess server = new ServiceProcess(port, process, log);
-        long deadline = System.nanoTime() + Duration.ofSeconds(jar.isBlank() ? 20 : 120).toNanos();
+        // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
+        long deadline = System.nanoTime() + Duration.ofSeconds(jar.isBlank() ? 20 : 300).toNanos();
         while (true) {
             try (TestResp c = new TestResp(port, password)) {
                 c.call("PING");
