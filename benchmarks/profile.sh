@@ -10,7 +10,7 @@
 #        benchmarks/profile.sh set-get-P1  -t set,get -r 100000 -c 50 -P 1 -n 200000
 # env:   OUT (directory, default benchmarks/profiles), PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0),
 #        SERVER_JVM_OPTS, EVENT (cpu; falls back to a timer where perf events are not allowed),
-#        INTERVAL (200us), ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central)
+#        PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+2), INTERVAL (200us), ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central)
 set -euo pipefail
 NAME=${1:?usage: benchmarks/profile.sh NAME [redis-benchmark arguments]}
 shift
@@ -39,9 +39,11 @@ LIB=$(find "$WORK/ap" -name libasyncProfiler.so | head -1)
 
 JAR=${PERCORE_JAR:-$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar 2>/dev/null | head -1 || true)}
 [ -n "$JAR" ] || { (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests); JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1); }
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+PORT=${PORT_BASE:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')}
+HTTP_PORT=0; MGMT_PORT=0
+[ -z "${PORT_BASE:-}" ] || { HTTP_PORT=$((PORT_BASE + 1)); MGMT_PORT=$((PORT_BASE + 2)); }
 taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m ${SERVER_JVM_OPTS:-} -jar "$JAR" \
-  --percore.servers.resp.port="$PORT" --percore.servers.http.port=0 --management.server.port=0 \
+  --percore.servers.resp.port="$PORT" --percore.servers.http.port="$HTTP_PORT" --management.server.port="$MGMT_PORT" \
   --percore.engine.shards=0 --percore.engine.mode=pinned --percore.engine.idle-poll=0s > "$WORK/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 180); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.5; done

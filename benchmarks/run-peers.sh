@@ -20,6 +20,8 @@
 #        PERCORE_JAR (default demo-service/target/percore-demo-service-*.jar, built if missing)
 #        SERVER_CPU (1) CLIENT_CPU (0) RESP_REQUESTS (100000; -P 1 runs) RESP_PIPELINED_REQUESTS (1000000; -P 16 runs)
 #        RESP_LRANGE_REQUESTS (100000; lrange_100 at -P 1 and -P 16: each reply is 100 elements)
+#        PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+4 for the RESP and HTTP
+#        scenarios, for a machine whose users share out port ranges)
 #        WRK_SECONDS (5) WRK_TIMEOUT (2s, wrk's default) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
 #        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
 # A RESP scenario whose command a server answers with "unknown command" (ZADD before sorted sets)
@@ -118,9 +120,10 @@ wait_for() { # command... ; up to 90 s
 }
 
 # ---------------------------------------------------------------- the RESP and HTTP scenarios
+port() { if [ -n "${PORT_BASE:-}" ]; then echo $((PORT_BASE + $1)); else free_port; fi; }
 start_peer_servers() {
-  RESP_PORT=$(free_port); HTTP_PORT=$(free_port); MGMT_PORT=$(free_port)
-  REDIS_PORT=$(free_port); NGINX_PORT=$(free_port)
+  RESP_PORT=$(port 0); HTTP_PORT=$(port 1); MGMT_PORT=$(port 2)
+  REDIS_PORT=$(port 3); NGINX_PORT=$(port 4)
 
   echo "== starting Percore demo pinned to CPU $SERVER_CPU (taskset), shards=auto"
   # env -u: Spring binds PERCORE_* environment variables to percore.* keys, and the strict config

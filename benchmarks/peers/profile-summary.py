@@ -18,6 +18,7 @@ PARTS = [
     ("key hashing (SipHash)", "SipHash"),
     ("replies queued in order (OrderedResponder.emit)", "OrderedResponder.emit"),
     ("reply encoding (RespEncoder)", "RespEncoder"),
+    ("replies written into the outbound buffer (RespReplyWriter.write)", "RespReplyWriter.write"),
     ("flushing (flush)", ".flush"),
     ("commandstats and latency (CommandStats)", "CommandStats"),
     ("slow log", "SlowLog"),

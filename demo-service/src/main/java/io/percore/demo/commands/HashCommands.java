@@ -149,24 +149,18 @@ public final class HashCommands {
 
     public static RedisMessage hkeys(ValueStore ks, byte[][] argv, long now) {
         HashValue h = ks.readHash(argv[1], now);
-        return h == null ? ArrayRedisMessage.EMPTY_INSTANCE : bulks(h.keys());
+        return h == null ? ArrayRedisMessage.EMPTY_INSTANCE : RespReplies.bulkArray(h.keys());
     }
 
     public static RedisMessage hvals(ValueStore ks, byte[][] argv, long now) {
         HashValue h = ks.readHash(argv[1], now);
-        return h == null ? ArrayRedisMessage.EMPTY_INSTANCE : bulks(h.values());
+        return h == null ? ArrayRedisMessage.EMPTY_INSTANCE : RespReplies.bulkArray(h.values());
     }
 
     /** HGETALL: a map in RESP3, fields and values alternating in RESP2. */
     public static RedisMessage hgetall(ValueStore ks, byte[][] argv, long now) {
         HashValue h = ks.readHash(argv[1], now);
-        List<RedisMessage> out = new ArrayList<>();
-        if (h != null) {
-            for (byte[] b : h.entries()) {
-                out.add(bulk(b));
-            }
-        }
-        return new Resp3Replies.MapReply(out);
+        return RespReplies.bulkMap(h == null ? List.of() : h.entries());
     }
 
     public static RedisMessage hincrby(ValueStore ks, byte[][] argv, long now) {
@@ -292,13 +286,5 @@ public final class HashCommands {
             }
         }
         return new ArrayRedisMessage(List.of(bulk("0"), new ArrayRedisMessage(items)));
-    }
-
-    private static RedisMessage bulks(List<byte[]> values) {
-        List<RedisMessage> out = new ArrayList<>(values.size());
-        for (byte[] v : values) {
-            out.add(bulk(v));
-        }
-        return new ArrayRedisMessage(out);
     }
 }

@@ -119,11 +119,11 @@ public final class ListCommands {
         if (count < 0) {
             reply = bulk(left ? l.removeFirst() : l.removeLast());
         } else {
-            List<RedisMessage> out = new ArrayList<>();
+            List<byte[]> out = new ArrayList<>((int) Math.min(count, l.size()));
             for (long i = 0; i < count && l.size() > 0; i++) {
-                out.add(bulk(left ? l.removeFirst() : l.removeLast()));
+                out.add(left ? l.removeFirst() : l.removeLast());
             }
-            reply = new ArrayRedisMessage(out);
+            reply = RespReplies.bulkArray(out); // the elements themselves, no object each
         }
         ks.resized(argv[1], l.bytes() - before);
         popped(ks, argv[1], l, left, now);

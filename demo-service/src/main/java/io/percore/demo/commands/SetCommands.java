@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import io.percore.demo.command.CommandContext;
-import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
@@ -427,11 +426,7 @@ public final class SetCommands {
 
     /** A set reply: {@code ~} in RESP3, an array in RESP2. */
     private static RedisMessage members(List<byte[]> members) {
-        List<RedisMessage> out = new ArrayList<>(members.size());
-        for (byte[] m : members) {
-            out.add(bulk(m));
-        }
-        return new Resp3Replies.SetReply(out);
+        return RespReplies.bulkSet(members); // the members themselves, no object each
     }
 
 }

@@ -20,6 +20,7 @@ import io.percore.demo.command.AtomicParts;
 import io.percore.engine.ShardFuture;
 import java.util.BitSet;
 import io.percore.demo.shard.Keyspace;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.math.BigDecimal;
@@ -348,19 +349,19 @@ public final class StringCommands {
     /** MGET: atomic across shards ({@link AtomicParts}): no reader sees half of another command's writes. */
     public static void mget(CommandContext c, byte[][] argv) {
         int[][] groups = KeysByShard.group(c.keyspace(), argv, 1, 1);
-        RedisMessage[] values = new RedisMessage[argv.length - 1];
+        byte[][] values = new byte[argv.length - 1][];
         AtomicParts.run(c, groups, (st, indices) -> {
             long now = System.currentTimeMillis();
-            // the replies are made on the owner: sharing a string's array must happen on its shard
+            // the values are taken on the owner: copying a growable string must happen on its shard
             for (int index : indices) {
                 try {
-                    values[index - 1] = RespReplies.bulkOfStored(st.store().lookupRead(argv[index], ValueType.STRING, now));
+                    values[index - 1] = RespReplies.bytesOfStored(st.store().lookupRead(argv[index], ValueType.STRING, now));
                 } catch (WrongTypeException e) {
-                    values[index - 1] = NIL;
+                    values[index - 1] = null;
                 }
             }
             return null;
-        }, parts -> new ArrayRedisMessage(List.of(values)));
+        }, parts -> RespReplies.bulkArray(Arrays.asList(values))); // the values themselves (nil: null), no object each
     }
 
     // ------------------------------------------------------------------ MSET / MSETNX

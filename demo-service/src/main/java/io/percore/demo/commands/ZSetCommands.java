@@ -26,6 +26,7 @@ import io.percore.demo.resp.RespDoubles;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
+import io.percore.demo.resp.ScoredMembersReply;
 
 /**
  * Sorted-set commands (Redis's {@code t_zset.c}). Single-key commands run on the key's shard. The
@@ -66,14 +67,14 @@ public final class ZSetCommands {
 
     /** Members, or members and scores: one flat array in RESP2, pairs in RESP3 (Redis 7's WITHSCORES). */
     static RedisMessage entries(List<Entry> entries, boolean withScores) {
-        List<RedisMessage> out = new ArrayList<>(entries.size() * (withScores ? 2 : 1));
-        for (Entry e : entries) {
-            out.add(bulk(e.member()));
-            if (withScores) {
-                out.add(score(e.score()));
-            }
+        if (withScores) {
+            return new ScoredMembersReply(entries);
         }
-        return withScores ? new Resp3Replies.PairsReply(out) : RespReplies.array(out);
+        List<byte[]> members = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            members.add(e.member());
+        }
+        return RespReplies.bulkArray(members);
     }
 
     // ------------------------------------------------------------------ ZADD, ZINCRBY

@@ -106,7 +106,7 @@ public final class RespEncoder {
         }
     }
 
-    private static int writeDecimal(long value, byte[] out, int at) {
+    static int writeDecimal(long value, byte[] out, int at) {
         if (value == Long.MIN_VALUE) {
             byte[] min = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(min, 0, out, at, min.length);

@@ -88,6 +88,18 @@ public final class RespReplies {
         return new BulkReply(string.share(), length);
     }
 
+    /**
+     * A stored string's bytes as {@code lookupRead} returns it, for a reply that keeps them (an item of
+     * a {@link BulkArrayReply}): a plain string's array as it is, a {@link GrowableString}'s copied
+     * (its array may be longer than the string); null for null.
+     */
+    public static byte[] bytesOfStored(Object stored) {
+        if (stored instanceof byte[] bytes) {
+            return bytes;
+        }
+        return stored == null ? null : ((GrowableString) stored).toByteArray();
+    }
+
     public static RedisMessage bulk(String text) {
         return bulk(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -104,6 +116,16 @@ public final class RespReplies {
         return new BulkArrayReply(items);
     }
 
+    /** SMEMBERS's reply: a set ({@code ~}) in RESP3, an array in RESP2; the members written as they are. */
+    public static RedisMessage bulkSet(List<byte[]> members) {
+        return new BulkArrayReply(members, BulkArrayReply.Shape.SET);
+    }
+
+    /** HGETALL's reply: a map ({@code %}) in RESP3, keys and values alternating in RESP2; written as they are. */
+    public static RedisMessage bulkMap(List<byte[]> keysAndValues) {
+        return new BulkArrayReply(keysAndValues, BulkArrayReply.Shape.MAP);
+    }
+
     /** Replies smaller than this are not counted while they travel between shards (the counting would cost more than they hold). */
     static final long HELD_BYTES_THRESHOLD = 4096;
 
@@ -116,6 +138,8 @@ public final class RespReplies {
         long bytes;
         if (reply instanceof BulkArrayReply bulks) {
             bytes = bulks.items().size() < 64 ? 0 : bulks.encodedBytes();
+        } else if (reply instanceof ScoredMembersReply scored) {
+            bytes = scored.entries().size() < 64 ? 0 : scored.encodedBytes();
         } else if (reply instanceof BulkReply bulk) {
             bytes = bulk.length();
         } else if (reply instanceof ArrayRedisMessage array && !array.isNull() && array.children().size() >= 64) {
@@ -144,6 +168,9 @@ public final class RespReplies {
         }
         if (reply instanceof BulkArrayReply bulks) {
             return bulks.encodedBytes();
+        }
+        if (reply instanceof ScoredMembersReply scored) {
+            return scored.encodedBytes();
         }
         if (reply instanceof ArrayRedisMessage array && !array.isNull()) {
             return 16 + allBytes(array.children());

@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.kv.ZSetValue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -79,14 +80,9 @@ public final class RespReplyWriter {
         } else if (message instanceof ErrorRedisMessage error) {
             writeLine('-', error.content(), out);
         } else if (message instanceof BulkArrayReply bulks) {
-            List<byte[]> items = bulks.items();
-            out.ensureWritable((int) Math.min(bulks.encodedBytes(), 1 << 20));
-            out.writeByte('*');
-            writeDecimal(items.size(), out);
-            out.writeBytes(CRLF);
-            for (byte[] item : items) {
-                writeBulk(item, out);
-            }
+            writeBulks(bulks, out, resp3);
+        } else if (message instanceof ScoredMembersReply scored) {
+            writeScored(scored, out, resp3);
         } else if (message instanceof ArrayRedisMessage array) {
             if (array.isNull()) {
                 out.writeBytes(resp3 ? NULL3 : NULL_ARRAY);
@@ -170,6 +166,46 @@ public final class RespReplyWriter {
         } else {
             throw new IllegalArgumentException("Not a reply message: " + message.getClass().getName());
         }
+    }
+
+    /** An aggregate of bulk strings straight from their arrays, the buffer grown once for about all of it. */
+    private static void writeBulks(BulkArrayReply bulks, ByteBuf out, boolean resp3) {
+        List<byte[]> items = bulks.items();
+        out.ensureWritable((int) Math.min(bulks.encodedBytes(), 1 << 20));
+        BulkBatch batch = BulkBatch.into(out);
+        switch (bulks.shape()) {
+            case ARRAY -> batch.header('*', items.size());
+            case SET -> batch.header(resp3 ? '~' : '*', items.size());
+            case MAP -> batch.header(resp3 ? '%' : '*', resp3 ? items.size() / 2 : items.size());
+        }
+        for (byte[] item : items) {
+            if (item != null) {
+                batch.bulk(item);
+            } else {
+                batch.raw(resp3 ? NULL3 : NULL_BULK);
+            }
+        }
+        batch.done();
+    }
+
+    /** Members and scores straight from the entries: flat in RESP2, {@code [member, double]} pairs in RESP3. */
+    private static void writeScored(ScoredMembersReply scored, ByteBuf out, boolean resp3) {
+        List<ZSetValue.Entry> entries = scored.entries();
+        out.ensureWritable((int) Math.min(scored.encodedBytes(), 1 << 20));
+        BulkBatch batch = BulkBatch.into(out);
+        batch.header('*', resp3 ? entries.size() : entries.size() * 2L);
+        for (ZSetValue.Entry e : entries) {
+            byte[] score = RespDoubles.format(e.score());
+            if (resp3) {
+                batch.raw(PAIR_HEADER);
+                batch.bulk(e.member());
+                batch.line(',', score);
+            } else {
+                batch.bulk(e.member());
+                batch.bulk(score);
+            }
+        }
+        batch.done();
     }
 
     private static void writeAggregate(char type, int length, List<RedisMessage> items, ByteBuf out, boolean resp3) {

@@ -12,6 +12,7 @@ import io.percore.demo.resp.BulkArrayReply;
 import io.percore.demo.resp.BulkReply;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespReplies;
+import io.percore.demo.resp.ScoredMembersReply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,12 +70,18 @@ final class LuaReplies {
             return single(ERR, LuaValue.valueOf(error.content()));
         }
         if (reply instanceof BulkArrayReply bulks) {
+            if ((resp3 && bulks.shape() != BulkArrayReply.Shape.ARRAY) || bulks.hasNil()) {
+                return toLua(bulks.asMessages(), resp); // a set or map table, or nils: as the one-object-per-element reply converts
+            }
             LuaTable t = new LuaTable(bulks.items().size(), 0);
             int i = 1;
             for (byte[] item : bulks.items()) {
                 t.rawset(i++, LuaString.valueUsing(item));
             }
             return t;
+        }
+        if (reply instanceof ScoredMembersReply scored) {
+            return toLua(scored.asMessages(), resp);
         }
         if (reply instanceof ArrayRedisMessage array) {
             if (array.isNull()) {

@@ -4,7 +4,6 @@ import io.percore.demo.support.CpuClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.DemoSettings;
@@ -29,10 +28,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import io.percore.demo.resp.BulkReply;
-import io.percore.demo.resp.Resp3Replies;
+import io.percore.demo.resp.BulkArrayReply;
 import io.percore.demo.resp.RespDoubles;
 import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.ScoredMembersReply;
 
 /**
  * Issue 13: sorted sets. Replies and errors are compared with redis-server in {@link ZSetParityTest};
@@ -403,14 +402,14 @@ class ZSetCommandsTest {
         for (int i = 0; i < 5_000; i++) {
             int n = 150_000 + random.nextInt(40_000);
             assertThat(integerOf(ZSetCommands.zrank(store, argv("ZRANK", "big", "member:" + n), now))).isEqualTo(n);
-            ArrayRedisMessage range = (ArrayRedisMessage) ZSetCommands.zrange(store, argv("ZRANGE", "big", Integer.toString(n), Integer.toString(n + 2)), now);
-            assertThat(((BulkReply) range.children().get(0)).value()).isEqualTo(b("member:" + n));
-            ArrayRedisMessage byScore = (ArrayRedisMessage) ZSetCommands.zrangebyscore(store,
+            BulkArrayReply range = (BulkArrayReply) ZSetCommands.zrange(store, argv("ZRANGE", "big", Integer.toString(n), Integer.toString(n + 2)), now);
+            assertThat(range.items().get(0)).isEqualTo(b("member:" + n));
+            BulkArrayReply byScore = (BulkArrayReply) ZSetCommands.zrangebyscore(store,
                     argv("ZRANGEBYSCORE", "big", "-inf", "+inf", "LIMIT", Integer.toString(n), "2"), now);
-            assertThat(((BulkReply) byScore.children().get(0)).value()).isEqualTo(b("member:" + n));
-            ArrayRedisMessage reverse = (ArrayRedisMessage) ZSetCommands.zrevrangebyscore(store,
+            assertThat(byScore.items().get(0)).isEqualTo(b("member:" + n));
+            BulkArrayReply reverse = (BulkArrayReply) ZSetCommands.zrevrangebyscore(store,
                     argv("ZREVRANGEBYSCORE", "big", "+inf", "-inf", "LIMIT", Integer.toString(n), "1"), now);
-            assertThat(((BulkReply) reverse.children().get(0)).value()).isEqualTo(b("member:" + (199_999 - n)));
+            assertThat(reverse.items().get(0)).isEqualTo(b("member:" + (199_999 - n)));
             assertThat(integerOf(ZSetCommands.zcount(store, argv("ZCOUNT", "big", Integer.toString(n), "+inf"), now)))
                     .isEqualTo(200_000 - n);
         }
@@ -431,13 +430,13 @@ class ZSetCommandsTest {
         assertThatThrownBy(() -> ZSetCommands.zrandmember(store, argv("ZRANDMEMBER", "big", "-1000001"), now))
                 .isInstanceOf(RespError.class).hasMessage("ERR value is out of range");
         long start = CpuClock.threadMillis();
-        var picks = (ArrayRedisMessage) ZSetCommands.zrandmember(store, argv("ZRANDMEMBER", "big", "-1000000"), now);
-        var distinct = (Resp3Replies.PairsReply) ZSetCommands.zrandmember(store, argv("ZRANDMEMBER", "big", "150000", "WITHSCORES"), now);
-        assertThat(picks.children()).hasSize(1_000_000);
-        assertThat(distinct.firstsAndSeconds()).hasSize(300_000);
+        var picks = (BulkArrayReply) ZSetCommands.zrandmember(store, argv("ZRANDMEMBER", "big", "-1000000"), now);
+        var distinct = (ScoredMembersReply) ZSetCommands.zrandmember(store, argv("ZRANDMEMBER", "big", "150000", "WITHSCORES"), now);
+        assertThat(picks.items()).hasSize(1_000_000);
+        assertThat(distinct.entries()).hasSize(150_000);
         java.util.Set<String> seen = new java.util.HashSet<>();
-        for (int i = 0; i < distinct.firstsAndSeconds().size(); i += 2) {
-            seen.add(new String(((BulkReply) distinct.firstsAndSeconds().get(i)).value(), StandardCharsets.UTF_8));
+        for (Entry e : distinct.entries()) {
+            seen.add(new String(e.member(), StandardCharsets.UTF_8));
         }
         assertThat(seen).as("distinct picks are distinct").hasSize(150_000);
         assertThat(CpuClock.threadMillis() - start).isLessThan(5_000);

@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 24's attacks, each bounded in count and time: what a client holds in memory (replies it has
@@ -129,27 +131,63 @@ class ClientMemoryTest {
             // a connection on shard 0, so every LRANGE of the key crosses to shard 1; closed at the end
             // (an unreachable Socket is closed by its cleaner, which the server would see as a reset)
             try (Socket reader = connectOnShard(demo, 0)) {
-                neverReadsRanges(admin, reader, big);
+                neverReadsRanges(admin, reader, RespTestClient.encode("LRANGE", big, "0", "-1")); // ~3.6 MB each encoded
+            }
+            assertThat(admin.cmd("LLEN", big)).isEqualTo(200_000L);
+        }
+    }
+
+    /**
+     * Row 2 for the other aggregates written straight from the stored arrays (issue 29): a hash's,
+     * a set's and a sorted set's with scores, made on another shard, count while they travel as
+     * LRANGE's do.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"HGETALL", "SMEMBERS", "ZRANGE"})
+    void aClientThatNeverReadsLargeHashesSetsOrScoredRangesFromAnotherShardIsClosed(String command) throws Exception {
+        DemoSettings settings = DemoSettings.forTests().withClients(new ClientSettings(16 * MB, true));
+        try (TestServices demo = TestServices.start(2, settings); RespTestClient admin = new RespTestClient(demo.respPort())) {
+            String big = demo.keyOn(1, "agg:big");
+            String fill = switch (command) {
+                case "HGETALL" -> "HSET";
+                case "SMEMBERS" -> "SADD";
+                default -> "ZADD";
+            };
+            // about as large encoded as the LRANGE of the row above (200,000 short elements): a set's members are single
+            int elements = fill.equals("SADD") ? 200_000 : 100_000;
+            for (int from = 0; from < elements; from += 10_000) {
+                List<String> add = new ArrayList<>(List.of(fill, big));
+                for (int i = from; i < from + 10_000; i++) {
+                    if (!fill.equals("SADD")) {
+                        add.add(fill.equals("ZADD") ? Double.toString(i / 7.0) : "field-" + i);
+                    }
+                    add.add("element-" + i);
+                }
+                admin.cmd(add.toArray(String[]::new));
+            }
+            byte[] read = command.equals("ZRANGE") // ~4 to 7 MB each as counted
+                    ? RespTestClient.encode("ZRANGE", big, "0", "-1", "WITHSCORES")
+                    : RespTestClient.encode(command, big);
+            try (Socket reader = connectOnShard(demo, 0)) {
+                neverReadsRanges(admin, reader, read);
             }
         }
     }
 
-    private static void neverReadsRanges(RespTestClient admin, Socket reader, String big) throws Exception {
+    private static void neverReadsRanges(RespTestClient admin, Socket reader, byte[] range) throws Exception {
         reader.setReceiveBufferSize(4096);
         name(reader, "ranges");
         long before = infoLong(admin, "stats", "keyspace_hits", 0); // counted by the key's shard as it makes a range
-        byte[] lrange = RespTestClient.encode("LRANGE", big, "0", "-1"); // ~3.6 MB each encoded
         OutputStream out = reader.getOutputStream();
         for (int i = 0; i < 100; i++) {
-            out.write(lrange);
+            out.write(range);
         }
         out.flush();
         eventually("the client closed", () -> !connected(admin, "ranges"));
         long made = infoLong(admin, "stats", "keyspace_hits", 0) - before;
-        // ~4 MB each against the shard's 8 MB part of maxmemory-clients: two or three, then it refuses
-        assertThat(made).as("LRANGEs the other shard made before it stopped (100 sent)").isLessThanOrEqualTo(5);
+        // ~4 to 7 MB each as counted against the shard's 8 MB part of maxmemory-clients: two or three, then it refuses
+        assertThat(made).as("ranges the other shard made before it stopped (100 sent)").isLessThanOrEqualTo(5);
         assertThat(infoLong(admin, "stats", "evicted_clients", 0)).isGreaterThan(0);
-        assertThat(admin.cmd("LLEN", big)).isEqualTo(200_000L);
     }
 
     /** Row 3: MONITOR clients that never read are closed at their 32 MB limit, not a burst past it. */
