@@ -18,6 +18,8 @@ PARTS = [
     ("key hashing (SipHash)", "SipHash"),
     ("replies queued in order (OrderedResponder.emit)", "OrderedResponder.emit"),
     ("reply encoding (RespEncoder)", "RespEncoder"),
+    ("pub/sub delivery to a shard's subscribers (ChannelTable.deliver)", "ChannelTable.deliver"),
+    ("a subscriber's push: encoding and queueing (RespConnection.push)", "RespConnection.push"),
     ("flushing (flush)", ".flush"),
     ("commandstats and latency (CommandStats)", "CommandStats"),
     ("slow log", "SlowLog"),
