@@ -20,6 +20,7 @@
 # env:   SUBSCRIBERS (100) MESSAGES (100000) PAYLOAD (16 bytes: 0123456789abcdef; no spaces)
 #        CONFIGS ("redis percore-1 percore-2") PERCORE_JAR SERVER_CPU (1) CLIENT_CPU (0)
 #        SERVER_JVM_OPTS (extra JVM options for the demo, as run-peers.sh)
+#        PORT_BASE (the servers listen on PORT_BASE.. PORT_BASE+8; default: ports the kernel picks)
 # MESSAGES x the message frame (48 bytes with the default payload: 4.8 MB) is the most a
 # subscriber can fall behind; keep it under 8 MB, Redis's (and the demo's) pubsub output buffer
 # soft limit, or a subscriber slower than the publisher is disconnected and the run fails.
@@ -33,6 +34,7 @@ CONFIGS=${CONFIGS:-redis percore-1 percore-2}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
+PORT_BASE=${PORT_BASE:-}
 CHANNEL=ch
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/percore-pubsub.XXXXXX)
@@ -61,11 +63,17 @@ if [ -z "$JAR" ]; then
   JAR=$(boot_jar)
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+free_port() { # the next port from PORT_BASE when set (a range of 9 the caller owns), else one the kernel picks
+  if [ -n "$PORT_BASE" ]; then
+    local n; n=$(cat "$WORK/next-port" 2>/dev/null || echo "$PORT_BASE"); echo $((n + 1)) > "$WORK/next-port"; echo "$n"
+  else
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  fi
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-wait_for() { # pid command... ; up to 90 s, or until pid exits
+wait_for() { # pid command... ; up to 180 s (a JVM starting on a loaded machine), or until pid exits
   local pid=$1; shift
-  for _ in $(seq 1 180); do
+  for _ in $(seq 1 360); do
     "$@" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5

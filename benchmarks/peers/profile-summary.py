@@ -19,6 +19,8 @@ PARTS = [
     ("replies queued in order (OrderedResponder.emit)", "OrderedResponder.emit"),
     ("reply encoding (RespEncoder)", "RespEncoder"),
     ("replies written into the outbound buffer (RespReplyWriter.write)", "RespReplyWriter.write"),
+    ("pub/sub delivery to a shard's subscribers (ChannelTable.deliver)", "ChannelTable.deliver"),
+    ("a subscriber's push: encoding and queueing (RespConnection.push)", "RespConnection.push"),
     ("flushing (flush)", ".flush"),
     ("commandstats and latency (CommandStats)", "CommandStats"),
     ("slow log", "SlowLog"),

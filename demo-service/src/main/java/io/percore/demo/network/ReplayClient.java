@@ -166,7 +166,7 @@ final class ReplayClient implements CommandContext, ConnectionControl {
 
     @Override
     public Subscriber subscriber() {
-        return ReferenceCountUtil::release;
+        return message -> { }; // nothing to write to: the delivery releases the message
     }
 
     @Override

@@ -37,6 +37,7 @@ import io.percore.demo.command.RespSession;
 import io.percore.demo.commands.PubSubCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.SharedPush;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
@@ -283,17 +284,45 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      */
     @Override
     public void push(RedisMessage message) {
-        if (responder.closing() || !ctx.channel().isActive() || closedForLimits) {
+        if (!takesPushes()) {
             io.netty.util.ReferenceCountUtil.release(message);
             return;
         }
+        holdPushFlush();
+        responder.push(message);
+        checkPushLimit();
+    }
+
+    /**
+     * {@link #push(RedisMessage)} for a pub/sub message whose encoding the channel's (or pattern's)
+     * other subscribers on this shard share: its bytes for this session's protocol are copied, or
+     * a slice of them kept, now (the delivery releases them after).
+     */
+    @Override
+    public void push(SharedPush message) {
+        if (!takesPushes()) {
+            return;
+        }
+        holdPushFlush();
+        responder.pushShared(message.encoded(session.resp3));
+        checkPushLimit();
+    }
+
+    private boolean takesPushes() {
+        return !responder.closing() && ctx.channel().isActive() && !closedForLimits;
+    }
+
+    /** The first push of the loop turn holds the flush to the turn's end, so its pushes leave in one. */
+    private void holdPushFlush() {
         if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
             // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
             pushFlushScheduled = true;
             responder.holdFlush();
             shard.execute(this::releasePushFlush);
         }
-        responder.push(message);
+    }
+
+    private void checkPushLimit() {
         long hard = server.config().outputLimits().pubsub().hardBytes();
         if (hard > 0 && responder.pendingOutboundBytes() > hard) {
             checkMemory(); // past the hard limit: now, not at the end of the turn
@@ -316,7 +345,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void flushPushes() {
-        if (!responder.closing() && ctx.channel().isActive() && !closedForLimits) {
+        if (takesPushes()) {
             responder.flush(); // the turn's held flush (push above) finds nothing left to write
         }
     }

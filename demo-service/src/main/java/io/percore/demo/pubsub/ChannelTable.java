@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import io.percore.demo.resp.Resp3Replies;
 
 /**
  * One shard's pub/sub subscriptions (Redis's {@code pubsub_channels}, {@code pubsub_patterns} and
@@ -124,7 +123,8 @@ public final class ChannelTable {
     /**
      * Delivers {@code message} on {@code channel} to this shard's subscribers of the channel and of
      * every pattern matching it (plain channels), or of the shard channel; returns how many got it.
-     * One reply object per channel or pattern is shared by its subscribers. Matching is
+     * The subscribers of one channel, or of one pattern, share one encoding of the message
+     * ({@link SharedPush}), made once per protocol for all of them. Matching is
      * O(pattern × channel) per pattern ({@link GlobPattern}), so no pattern can stall the shard.
      */
     long deliver(byte[] channel, byte[] message, boolean shard) {
@@ -141,14 +141,8 @@ public final class ChannelTable {
         if (subscribers != null) {
             channelName = bulk(channel);
             payload = bulk(message);
-            RedisMessage push = new Resp3Replies.PushReply(List.of(shard ? SMESSAGE : MESSAGE, channelName, payload));
-            // a copy: a subscriber that closes itself for being too slow leaves the set while we iterate
-            for (Subscriber s : new ArrayList<>(subscribers)) {
-                s.push(push);
-                received++;
-                if (delivered != null) {
-                    delivered.add(s);
-                }
+            try (SharedPush push = new SharedPush(List.of(shard ? SMESSAGE : MESSAGE, channelName, payload))) {
+                received += pushToAll(push, subscribers, delivered);
             }
         }
         if (!shard && !patterns.isEmpty()) {
@@ -160,18 +154,28 @@ public final class ChannelTable {
                     channelName = bulk(channel);
                     payload = bulk(message);
                 }
-                RedisMessage push = new Resp3Replies.PushReply(List.of(PMESSAGE, p.name, channelName, payload));
-                for (Subscriber s : new ArrayList<>(p.subscribers)) {
-                    s.push(push);
-                    received++;
-                    if (delivered != null) {
-                        delivered.add(s);
-                    }
+                try (SharedPush push = new SharedPush(List.of(PMESSAGE, p.name, channelName, payload))) {
+                    received += pushToAll(push, p.subscribers, delivered);
                 }
             }
         }
         return received;
     }
+
+    /** Pushes {@code push} to each of {@code subscribers}, adding them to {@code delivered} when not null; returns how many. */
+    private static int pushToAll(SharedPush push, Set<Subscriber> subscribers, Set<Subscriber> delivered) {
+        // a copy: a subscriber that closes itself for being too slow leaves the set while we iterate
+        Subscriber[] all = subscribers.toArray(NO_SUBSCRIBERS);
+        for (Subscriber s : all) {
+            s.push(push);
+            if (delivered != null) {
+                delivered.add(s);
+            }
+        }
+        return all.length;
+    }
+
+    private static final Subscriber[] NO_SUBSCRIBERS = new Subscriber[0];
 
     /**
      * Delivers one keyspace event to this shard's subscribers ({@code notify.c}'s notifyKeyspaceEvent):

@@ -1,13 +1,15 @@
 package io.percore.demo.pubsub;
 
-import io.netty.handler.codec.redis.RedisMessage;
-
 /** A connection subscribed to channels or patterns, on the shard where its {@link ChannelTable} lives. */
 @FunctionalInterface
 public interface Subscriber {
 
-    /** Sends a pub/sub message (a push in RESP3); the subscriber may close itself if it cannot keep up. */
-    void push(RedisMessage message);
+    /**
+     * Sends a pub/sub message (a push in RESP3), whose encoding other subscribers share: the
+     * subscriber takes what it needs of it now (it is released after the delivery) and may close
+     * itself if it cannot keep up.
+     */
+    void push(SharedPush message);
 
     /**
      * Writes the messages pushed so far to the socket now instead of at the end of the loop turn: a

@@ -87,6 +87,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
     static final int EARLY_WRITE_BYTES = 64 * 1024;
 
+    /**
+     * A shared message this large is written as a slice of the shared buffer instead of copied
+     * ({@link #pushShared}): a write of its own costs an outbound-buffer entry, a reference count
+     * and a gather-write segment, a copy of a few hundred bytes less (where they cross is not measured).
+     */
+    static final int SHARED_SLICE_BYTES = 1024;
+
     private static final IntSupplier NO_QUEUED_REQUESTS = () -> 0;
 
     private final ReplyEncoder<R> encoder;
@@ -223,6 +230,59 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             encodeAhead(slot, message);
             slot.done = true;
             slots.add(slot);
+        }
+    }
+
+    /**
+     * {@link #push} for a message already encoded in a buffer many connections share (a pub/sub
+     * message encoded once for every subscriber of a channel): the caller keeps its reference and
+     * may release it as soon as this returns. Fewer than {@value #SHARED_SLICE_BYTES} bytes are
+     * copied into the batch (a copy costs less than a write of their own); more are written as a
+     * retained slice after the batch, no copy. Either way they count in full in this connection's
+     * {@link #pendingOutboundBytes}. Behind an outstanding reply they wait in a copy of their own.
+     */
+    public void pushShared(ByteBuf shared) {
+        assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
+        if (closed || closing) {
+            return;
+        }
+        int length = shared.readableBytes();
+        if (!slots.isEmpty()) {
+            Slot slot = new Slot();
+            slot.readAt = UNTIMED;
+            slot.encoded = ctx.alloc().ioBuffer(length).writeBytes(shared, shared.readerIndex(), length);
+            slot.done = true;
+            slots.add(slot);
+            queuedBytes += length;
+            if (length >= EARLY_WRITE_BYTES) {
+                outputGrew.run();
+            }
+            return;
+        }
+        if (length < SHARED_SLICE_BYTES) {
+            ByteBuf out = batch;
+            if (out == null) {
+                out = batch = ctx.alloc().ioBuffer();
+            }
+            out.writeBytes(shared, shared.readerIndex(), length);
+            if (out.readableBytes() >= EARLY_WRITE_BYTES) {
+                batch = null;
+                ctx.write(out, ctx.voidPromise());
+                outputGrew.run();
+            }
+        } else {
+            if (batch != null) {
+                ctx.write(batch, ctx.voidPromise());
+                batch = null;
+            }
+            ctx.write(shared.retainedSlice(), ctx.voidPromise());
+            if (length >= EARLY_WRITE_BYTES) {
+                outputGrew.run();
+            }
+        }
+        unflushed = true;
+        if (!inRead && flushHolds == 0) {
+            flush();
         }
     }
 

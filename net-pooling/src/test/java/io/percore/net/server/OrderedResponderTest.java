@@ -249,6 +249,65 @@ class OrderedResponderTest {
         assertThat(channel.outboundMessages()).isEmpty();
     }
 
+    /**
+     * A message shared by many connections: small ones are copied into the batch, large ones written
+     * as retained slices after it, in order with the replies around them; the caller's reference
+     * is untouched, each slice is released once written, and each counts in full for its connection.
+     */
+    @Test
+    void sharedPushesAreCopiedWhenSmallAndSlicedWhenLargeInOrder() {
+        ByteBuf small = shared("s".repeat(OrderedResponder.SHARED_SLICE_BYTES - 1));
+        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES));
+        readStarted();
+        responder.reply(reply("r1,"));
+        responder.pushShared(small);
+        responder.pushShared(large);
+        responder.reply(reply(",r2"));
+        responder.pushShared(small);
+        assertThat(small.refCnt()).as("copied: the caller's reference only").isEqualTo(1);
+        assertThat(large.refCnt()).as("a slice queued in the channel").isEqualTo(2);
+        assertThat(responder.pendingOutboundBytes()).as("every byte counted, the slice's in full")
+                .isGreaterThanOrEqualTo(6L + 2 * small.readableBytes() + large.readableBytes());
+        assertThat(flushes).isZero();
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(flushes).as("one flush for the burst").isEqualTo(1);
+        assertThat(drainOutput()).isEqualTo("r1," + text(small) + text(large) + ",r2" + text(small));
+        assertThat(large.refCnt()).as("the written slice released").isEqualTo(1);
+        small.release();
+        large.release();
+    }
+
+    @Test
+    void aSharedPushBehindAnOutstandingReplyWaitsInACopyOfItsOwn() {
+        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES * 2));
+        readStarted();
+        OrderedResponder.Slot first = responder.reserve();
+        responder.pushShared(large);
+        assertThat(large.refCnt()).as("copied: the shared buffer may go").isEqualTo(1);
+        assertThat(responder.pendingOutboundBytes()).isEqualTo(large.readableBytes());
+        String expected = text(large);
+        large.release();
+        responder.complete(first, reply("a"));
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(drainOutput()).isEqualTo("a" + expected);
+    }
+
+    @Test
+    void aClosedConnectionTakesNoSharedPushAndReleasesTheSlicesItHeld() {
+        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES));
+        readStarted();
+        responder.pushShared(large);
+        assertThat(large.refCnt()).isEqualTo(2);
+        channel.close();
+        assertThat(large.refCnt()).as("the unwritten slice released with the channel").isEqualTo(1);
+        assertThatThrownBy(channel::checkException).as("its write failed with the channel")
+                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        responder.pushShared(large);
+        assertThat(large.refCnt()).isEqualTo(1);
+        assertThat(channel.outboundMessages()).isEmpty();
+        large.release();
+    }
+
     @Test
     void theLimitIsTheServersMaxPendingReplies() {
         ServerConfig config = new ServerConfig();
@@ -275,6 +334,15 @@ class OrderedResponderTest {
         ByteBuf buf = Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
         replies.add(buf);
         return buf;
+    }
+
+    /** A buffer the test owns, as a pub/sub delivery owns its encoding (it releases it itself). */
+    private static ByteBuf shared(String text) {
+        return Unpooled.directBuffer().writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String text(ByteBuf buf) {
+        return buf.toString(StandardCharsets.US_ASCII);
     }
 
     private String drainOutput() {
