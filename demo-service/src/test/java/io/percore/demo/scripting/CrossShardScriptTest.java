@@ -331,9 +331,10 @@ class CrossShardScriptTest {
                         return null;
                     }));
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-                while (System.nanoTime() < deadline && torn.isEmpty()) {
-                    Thread.sleep(50);
+                // counted, not timed: each script holds 3 shards, and at a load of 20 on 2 cores 4 s gave 69 of them
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (System.nanoTime() < deadline && torn.isEmpty() && (scripts.get() < 200 || reads.get() < 200)) {
+                    Thread.sleep(20);
                 }
                 stop.set(true);
                 writer.get(30, TimeUnit.SECONDS);
@@ -344,8 +345,8 @@ class CrossShardScriptTest {
                 pool.shutdownNow();
             }
             assertThat(torn).as("reads that saw half of a script, of " + reads.get()).isEmpty();
-            assertThat(reads.get()).as("reads made").isGreaterThan(100);
-            assertThat(scripts.get()).as("scripts run").isGreaterThan(100);
+            assertThat(reads.get()).as("reads made").isGreaterThanOrEqualTo(200);
+            assertThat(scripts.get()).as("scripts run").isGreaterThanOrEqualTo(200);
         }
     }
 

@@ -46,7 +46,7 @@ public final class AppProcess implements AutoCloseable {
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         AppProcess app = new AppProcess(process, resp);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3); // a bound on a hung start: at a load of 50 a start took over a minute
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IOException("the app ended before it listened:\n" + app.output());
