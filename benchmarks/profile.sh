@@ -10,7 +10,9 @@
 #        benchmarks/profile.sh set-get-P1  -t set,get -r 100000 -c 50 -P 1 -n 200000
 # env:   OUT (directory, default benchmarks/profiles), PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0),
 #        SERVER_JVM_OPTS, EVENT (cpu; falls back to a timer where perf events are not allowed),
-#        INTERVAL (200us), ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central)
+#        INTERVAL (200us), ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central),
+#        SETUP (a shell command run once before the warm-up with PORT set, e.g. to SCRIPT LOAD what an
+#        EVALSHA load calls: SETUP='redis-cli -p $PORT script load "return 1"')
 set -euo pipefail
 NAME=${1:?usage: benchmarks/profile.sh NAME [redis-benchmark arguments]}
 shift
@@ -46,6 +48,7 @@ taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m ${SERVER_JVM_
 PID=$!
 for _ in $(seq 1 180); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.5; done
 redis-cli -p "$PORT" ping >/dev/null || { tail -20 "$WORK/server.log" >&2; exit 1; }
+[ -z "${SETUP:-}" ] || PORT=$PORT bash -c "$SETUP" > /dev/null
 
 echo "== warm-up (not profiled): redis-benchmark ${ARGS[*]}"
 taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" "${ARGS[@]}" -q > /dev/null 2>&1
@@ -58,7 +61,7 @@ taskset -c "$CLIENT_CPU" redis-benchmark -p "$PORT" "${ARGS[@]}" -q 2>&1 | tr '\
 jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$STACKS\"" > /dev/null
 [ -s "$STACKS" ] || { echo "profile: the profiler wrote nothing; its messages are in the server's output:" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }
 {
-  echo "# benchmarks/profile.sh $NAME ${ARGS[*]}"
+  echo "# ${SETUP:+SETUP='$SETUP' }benchmarks/profile.sh $NAME ${ARGS[*]}"
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), async-profiler $VERSION event=$EVENT interval=$INTERVAL, jar $(basename "$JAR") at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
   python3 "$ROOT/benchmarks/peers/profile-summary.py" "$STACKS" 30
 } > "$OUT/$NAME.txt"
