@@ -182,6 +182,7 @@ public final class ScriptingCommands {
             return s.loadEverywhere(learnedBody, true).map(ignored -> outcome.reply());
         });
         reply.whenComplete((message, failure) -> {
+            c.replyBeforeHeldCommands();
             slot.complete(failure == null ? message : RespReplies.forFailure(failure));
             c.endBarrier();
         });

@@ -271,7 +271,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     // ------------------------------------------------------------------ pub/sub delivery
 
-    /** A flush of pushed messages is scheduled for the end of this loop turn. */
+    /** A flush of pushed messages (or of replies given before held commands) is scheduled for the end of this loop turn. */
     private boolean pushFlushScheduled;
 
     /**
@@ -287,12 +287,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             io.netty.util.ReferenceCountUtil.release(message);
             return;
         }
-        if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
-            // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
-            pushFlushScheduled = true;
-            responder.holdFlush();
-            shard.execute(this::releasePushFlush);
-        }
+        flushAtEndOfTurn();
         responder.push(message);
         long hard = server.config().outputLimits().pubsub().hardBytes();
         if (hard > 0 && responder.pendingOutboundBytes() > hard) {
@@ -300,10 +295,31 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
     }
 
+    private void flushAtEndOfTurn() {
+        if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
+            // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
+            pushFlushScheduled = true;
+            responder.holdFlush();
+            shard.execute(this::releasePushFlush);
+        }
+    }
+
     /**
-     * The end of the turn in which messages were pushed: they leave in one flush. Also run when a
-     * script on this shard goes busy, which keeps the turn from ending until the script does, so
-     * that neither the messages nor the replies after them wait for it.
+     * A pipeline's next commands wait behind this reply and will answer in this turn too (the next
+     * scripts run from the same run of their shard's script queue): the replies leave in one flush at
+     * the end of the turn, as messages pushed do, not in one flush each.
+     */
+    @Override
+    public void replyBeforeHeldCommands() {
+        if (!deferred.isEmpty()) {
+            flushAtEndOfTurn();
+        }
+    }
+
+    /**
+     * The end of the turn in which messages were pushed (or replies came before held commands): they
+     * leave in one flush. Also run when a script on this shard goes busy, which keeps the turn from
+     * ending until the script does, so that neither the messages nor the replies after them wait for it.
      */
     @Override
     public void releasePushFlush() {
