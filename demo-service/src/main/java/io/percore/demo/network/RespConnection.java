@@ -354,8 +354,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
+        String address = remoteAddress;
+        if (address == null) {
+            java.net.SocketAddress peer = ctx.channel().remoteAddress();
+            address = String.valueOf(peer).replaceFirst("^/", "");
+            if (peer != null) {
+                remoteAddress = address; // a connection's peer does not change: the slow log and MONITOR ask per command
+            }
+        }
+        return address;
     }
+
+    private String remoteAddress;
 
     @Override
     public String localAddress() {

@@ -157,14 +157,15 @@ final class ScriptRun implements Watchdog.Watched {
         if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
             return ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
         }
-        if (spec.flags().contains("noscript")) {
+        // the table's precomputed flags: a call's checks scan no flag lists
+        if (commands.refusedInScripts(id)) {
             return ScriptErrors.errorTable("This Redis command is not allowed from script");
         }
-        boolean writes = spec.flags().contains("write");
-        if (readOnly && (writes || spec.flags().contains("may_replicate"))) {
+        boolean writes = commands.writes(id);
+        if (readOnly && commands.mayWrite(id)) {
             return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
         }
-        if (!allowOom && !dirty && spec.flags().contains("denyoom") && overBudgetAtStart()) {
+        if (!allowOom && !dirty && commands.deniedOverBudget(id) && overBudgetAtStart()) {
             return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
         String refusal = keysRefusal(spec, argv);
