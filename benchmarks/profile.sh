@@ -16,7 +16,10 @@
 # env:   OUT (directory, default benchmarks/profiles), PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0),
 #        SERVER_JVM_OPTS, EVENT (cpu; falls back to a timer where perf events are not allowed),
 #        INTERVAL (200us), PORT (the server's RESP port; default: PORT_BASE, else one the kernel picks),
-#        PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+2), ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central)
+#        PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+2),
+#        ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central),
+#        SETUP (a shell command run once before the warm-up with PORT set, e.g. to SCRIPT LOAD what an
+#        EVALSHA load calls: SETUP='redis-cli -p $PORT script load "return 1"')
 set -euo pipefail
 NAME=${1:?usage: benchmarks/profile.sh NAME [redis-benchmark arguments]}
 shift
@@ -56,6 +59,7 @@ taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m ${SERVER_JVM_
 PID=$!
 for _ in $(seq 1 180); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.5; done
 redis-cli -p "$PORT" ping >/dev/null || { tail -20 "$WORK/server.log" >&2; exit 1; }
+[ -z "${SETUP:-}" ] || PORT=$PORT bash -c "$SETUP" > /dev/null
 
 SUBSCRIBERS=${SUBSCRIBERS:-}
 SUBS_PID=

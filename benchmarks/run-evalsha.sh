@@ -4,7 +4,9 @@
 # One shard pinned to SERVER_CPU as run-peers.sh runs it, redis-benchmark pinned to CLIENT_CPU.
 #
 # usage: benchmarks/run-evalsha.sh [rounds]   (default 3; about 30 s a round plus ~40 s start)
-# env:   PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0), REQUESTS (100000 at -P 1; 3x that at -P 16)
+# env:   PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0), REQUESTS (100000 at -P 1; 3x that at -P 16),
+#        BEFORE_JAR: a second build measured in the same rounds (A/B: "before" beside "demo", each
+#        against the same redis-server figures), e.g. BEFORE_JAR=/tmp/main.jar benchmarks/run-evalsha.sh 5
 set -euo pipefail
 ROUNDS=${1:-3}
 SERVER_CPU=${SERVER_CPU:-1}
@@ -22,16 +24,27 @@ JAR=${PERCORE_JAR:-$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.
 [ -n "$JAR" ] || { (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests); JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1); }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 DEMO_PORT=$(free_port); REDIS_PORT=$(free_port)
-taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m -jar "$JAR" --percore.servers.resp.port="$DEMO_PORT" \
-  --percore.servers.http.port=0 --management.server.port=0 --percore.engine.shards=0 --percore.engine.mode=pinned \
-  --percore.engine.idle-poll=0s > "$WORK/demo.log" 2>&1 &
+start_demo() { # jar port log
+  taskset -c "$SERVER_CPU" env -u PERCORE_JAR java -Xms256m -Xmx512m -jar "$1" --percore.servers.resp.port="$2" \
+    --percore.servers.http.port=0 --management.server.port=0 --percore.engine.shards=0 --percore.engine.mode=pinned \
+    --percore.engine.idle-poll=0s > "$3" 2>&1 &
+}
+start_demo "$JAR" "$DEMO_PORT" "$WORK/demo.log"
 DEMO_PID=$!; PIDS+=("$DEMO_PID")
+BEFORE_PID=
+if [ -n "${BEFORE_JAR:-}" ]; then
+  BEFORE_PORT=$(free_port)
+  start_demo "$BEFORE_JAR" "$BEFORE_PORT" "$WORK/before.log"
+  BEFORE_PID=$!; PIDS+=("$BEFORE_PID")
+fi
 taskset -c "$SERVER_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no > "$WORK/redis.log" 2>&1 &
 REDIS_PID=$!; PIDS+=("$REDIS_PID")
-for _ in $(seq 1 180); do redis-cli -p "$DEMO_PORT" ping >/dev/null 2>&1 && redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 180); do redis-cli -p "$DEMO_PORT" ping >/dev/null 2>&1 && redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 \
+  && { [ -z "$BEFORE_PID" ] || redis-cli -p "$BEFORE_PORT" ping >/dev/null 2>&1; } && break; sleep 0.5; done
 SCRIPT='redis.call("set", KEYS[1], ARGV[1]) redis.call("incr", KEYS[1] .. ":n") return redis.call("get", KEYS[1])'
 SHA=$(redis-cli -p "$DEMO_PORT" script load "$SCRIPT")
 [ "$(redis-cli -p "$REDIS_PORT" script load "$SCRIPT")" = "$SHA" ] || { echo "run-evalsha: the servers disagree on the script's SHA" >&2; exit 1; }
+[ -z "$BEFORE_PID" ] || [ "$(redis-cli -p "$BEFORE_PORT" script load "$SCRIPT")" = "$SHA" ] || { echo "run-evalsha: BEFORE_JAR's server disagrees on the script's SHA" >&2; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # CPU µs per call of server PID on PORT for N calls at depth P
 measure() {
@@ -43,14 +56,26 @@ measure() {
 }
 measure "$DEMO_PID" "$DEMO_PORT" "$REQUESTS" 16 > /dev/null   # JIT warm-up of both paths, not measured
 measure "$DEMO_PID" "$DEMO_PORT" "$REQUESTS" 1 > /dev/null
+if [ -n "$BEFORE_PID" ]; then
+  measure "$BEFORE_PID" "$BEFORE_PORT" "$REQUESTS" 16 > /dev/null
+  measure "$BEFORE_PID" "$BEFORE_PORT" "$REQUESTS" 1 > /dev/null
+fi
 echo "== $(date -u '+%Y-%m-%dT%H:%M:%SZ'), load average $(cut -d' ' -f1-3 /proc/loadavg), $ROUNDS rounds"
 RESULTS="$WORK/results"; : > "$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   for depth in 1 16; do
     n=$REQUESTS; [ "$depth" = 16 ] && n=$((REQUESTS * 3))
-    if [ $((round % 2)) = 1 ]; then d=$(measure "$DEMO_PID" "$DEMO_PORT" "$n" "$depth"); r=$(measure "$REDIS_PID" "$REDIS_PORT" "$n" "$depth")
-    else r=$(measure "$REDIS_PID" "$REDIS_PORT" "$n" "$depth"); d=$(measure "$DEMO_PID" "$DEMO_PORT" "$n" "$depth"); fi
-    echo "round $round -P $depth: demo $d µs, redis-server $r µs" | tee -a "$RESULTS"
+    b=
+    if [ $((round % 2)) = 1 ]; then
+      d=$(measure "$DEMO_PID" "$DEMO_PORT" "$n" "$depth")
+      [ -z "$BEFORE_PID" ] || b=$(measure "$BEFORE_PID" "$BEFORE_PORT" "$n" "$depth")
+      r=$(measure "$REDIS_PID" "$REDIS_PORT" "$n" "$depth")
+    else
+      r=$(measure "$REDIS_PID" "$REDIS_PORT" "$n" "$depth")
+      [ -z "$BEFORE_PID" ] || b=$(measure "$BEFORE_PID" "$BEFORE_PORT" "$n" "$depth")
+      d=$(measure "$DEMO_PID" "$DEMO_PORT" "$n" "$depth")
+    fi
+    echo "round $round -P $depth: demo $d µs, ${b:+before $b µs, }redis-server $r µs" | tee -a "$RESULTS"
   done
 done
 echo "== done $(date -u '+%H:%M:%SZ'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -58,9 +83,11 @@ python3 - "$RESULTS" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"round \d+ -P (\d+): demo ([\d.]+) µs, redis-server ([\d.]+) µs", line)
+    m = re.match(r"round \d+ -P (\d+): demo ([\d.]+) µs, (?:before ([\d.]+) µs, )?redis-server ([\d.]+) µs", line)
     if m:
-        rows.setdefault(m[1], []).append(float(m[2]) / float(m[3]))
-for depth, ratios in rows.items():
-    print(f"EVALSHA -P {depth}: demo / redis-server CPU per call min {min(ratios):.2f} / median {statistics.median(ratios):.2f} / max {max(ratios):.2f} (target <= 1.2)")
+        rows.setdefault((m[1], "demo"), []).append(float(m[2]) / float(m[4]))
+        if m[3]:
+            rows.setdefault((m[1], "before"), []).append(float(m[3]) / float(m[4]))
+for (depth, who), ratios in sorted(rows.items()):
+    print(f"EVALSHA -P {depth}: {who} / redis-server CPU per call min {min(ratios):.2f} / median {statistics.median(ratios):.2f} / max {max(ratios):.2f} (target <= 1.2)")
 PY

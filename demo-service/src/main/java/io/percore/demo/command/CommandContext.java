@@ -119,6 +119,14 @@ public interface CommandContext {
     /** Releases the barrier and runs the commands that waited, in order. */
     void endBarrier();
 
+    /**
+     * A reply outside a read is about to be given before {@link #endBarrier()} runs the commands that
+     * waited: when there are some, the connection may flush its replies once at the end of the turn
+     * rather than once each (a pipeline of scripts).
+     */
+    default void replyBeforeHeldCommands() {
+    }
+
     /** Takes the next reply position and fills it from {@code future}, turning a failure into an error reply. */
     default void replyLater(ShardFuture<? extends RedisMessage> future) {
         completeFrom(reserve(), future);

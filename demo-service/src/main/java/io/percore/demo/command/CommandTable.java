@@ -46,6 +46,8 @@ public final class CommandTable {
     private static final java.util.Set<String> READ_ONLY_SCRIPTS = java.util.Set.of("eval_ro", "evalsha_ro", "fcall_ro");
     /** Its keys may lie on several shards and it is not atomic across them by itself: run as a transaction of its own then. */
     private static final int SPANS_SHARDS = 256;
+    private static final int NO_SCRIPT = 512;
+    private static final int DENY_OOM = 1024;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -128,6 +130,12 @@ public final class CommandTable {
         if (flags.contains("readonly") && !flags.contains("pubsub")) {
             t |= TRACKED_READ;
         }
+        if (flags.contains("noscript")) {
+            t |= NO_SCRIPT;
+        }
+        if (flags.contains("denyoom")) {
+            t |= DENY_OOM;
+        }
         return t;
     }
 
@@ -167,6 +175,16 @@ public final class CommandTable {
      */
     public boolean readsForTracking(int id) {
         return (traits[id] & TRACKED_READ) != 0;
+    }
+
+    /** Whether a script may not call command {@code id} (Redis's noscript flag). */
+    public boolean refusedInScripts(int id) {
+        return (traits[id] & NO_SCRIPT) != 0;
+    }
+
+    /** Whether command {@code id} is refused over maxmemory (Redis's denyoom flag). */
+    public boolean deniedOverBudget(int id) {
+        return (traits[id] & DENY_OOM) != 0;
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */

@@ -202,6 +202,7 @@ public final class ScriptingCommands {
                 holdAndRun(c, argv, everyShard(shardCount), slot, again);
                 return;
             }
+            c.replyBeforeHeldCommands();
             slot.complete(failure == null ? message : RespReplies.forFailure(failure)); // WIDEN under a hold: its holder runs it again
             c.endBarrier();
         });

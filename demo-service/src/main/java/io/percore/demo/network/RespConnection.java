@@ -272,7 +272,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     // ------------------------------------------------------------------ pub/sub delivery
 
-    /** A flush of pushed messages is scheduled for the end of this loop turn. */
+    /** A flush of pushed messages (or of replies given before held commands) is scheduled for the end of this loop turn. */
     private boolean pushFlushScheduled;
 
     /**
@@ -312,7 +312,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return !responder.closing() && ctx.channel().isActive() && !closedForLimits;
     }
 
-    /** The first push of the loop turn holds the flush to the turn's end, so its pushes leave in one. */
+    /** The first push (or reply before held commands) of the loop turn holds the flush to the turn's end, so they leave in one. */
     private void holdPushFlush() {
         if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
             // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
@@ -330,9 +330,21 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The end of the turn in which messages were pushed: they leave in one flush. Also run when a
-     * script on this shard goes busy, which keeps the turn from ending until the script does, so
-     * that neither the messages nor the replies after them wait for it.
+     * A pipeline's next commands wait behind this reply and will answer in this turn too (the next
+     * scripts run from the same run of their shard's script queue): the replies leave in one flush at
+     * the end of the turn, as messages pushed do, not in one flush each.
+     */
+    @Override
+    public void replyBeforeHeldCommands() {
+        if (!deferred.isEmpty()) {
+            holdPushFlush();
+        }
+    }
+
+    /**
+     * The end of the turn in which messages were pushed (or replies came before held commands): they
+     * leave in one flush. Also run when a script on this shard goes busy, which keeps the turn from
+     * ending until the script does, so that neither the messages nor the replies after them wait for it.
      */
     @Override
     public void releasePushFlush() {
@@ -367,8 +379,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", "");
+        String address = remoteAddress;
+        if (address == null) {
+            java.net.SocketAddress peer = ctx.channel().remoteAddress();
+            address = String.valueOf(peer).replaceFirst("^/", "");
+            if (peer != null) {
+                remoteAddress = address; // a connection's peer does not change: the slow log and MONITOR ask per command
+            }
+        }
+        return address;
     }
+
+    private String remoteAddress;
 
     @Override
     public String localAddress() {

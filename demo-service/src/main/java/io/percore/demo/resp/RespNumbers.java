@@ -46,6 +46,19 @@ public final class RespNumbers {
 
     /** Parses a {@link #isLong} integer; callers check {@link #isLong} first. */
     public static long parseLong(byte[] b) {
+        // up to 18 digits cannot overflow: read in place (INCR's operand, EVAL's numkeys), no String made
+        int i = b.length > 1 && b[0] == '-' ? 1 : 0;
+        if (b.length > i && b.length - i <= 18) {
+            long v = 0;
+            for (int at = i; at < b.length; at++) {
+                int d = b[at] - '0';
+                if (d < 0 || d > 9) {
+                    return Long.parseLong(new String(b, StandardCharsets.ISO_8859_1));
+                }
+                v = v * 10 + d;
+            }
+            return i == 1 ? -v : v;
+        }
         return Long.parseLong(new String(b, StandardCharsets.ISO_8859_1));
     }
 
@@ -58,7 +71,25 @@ public final class RespNumbers {
     }
 
     public static byte[] toBytes(long v) {
-        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        if (v == Long.MIN_VALUE) {
+            return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        }
+        // the digits written straight into the result (INCR's new value): no String on the way
+        long magnitude = Math.abs(v);
+        int length = v < 0 ? 2 : 1;
+        for (long rest = magnitude / 10; rest > 0; rest /= 10) {
+            length++;
+        }
+        byte[] out = new byte[length];
+        int at = length;
+        do {
+            out[--at] = (byte) ('0' + magnitude % 10);
+            magnitude /= 10;
+        } while (magnitude > 0);
+        if (v < 0) {
+            out[0] = '-';
+        }
+        return out;
     }
 
     /**

@@ -20,8 +20,15 @@ final class LuaMemory {
 
     private static final com.sun.management.ThreadMXBean THREADS = threads();
 
-    /** The script running on this thread's Lua state, for the string library (one for every shard) to check with. */
-    private static final ThreadLocal<LuaMemory> RUNNING = new ThreadLocal<>();
+    /**
+     * The script running on this thread's Lua state, for the string library (one for every shard) to
+     * check with: a slot per thread, looked up once a script and emptied without a lookup (a
+     * ThreadLocal's remove costs as much as a short script's own setup).
+     */
+    private static final ThreadLocal<LuaMemory[]> RUNNING = ThreadLocal.withInitial(() -> new LuaMemory[1]);
+
+    /** The allocation counter was not read yet: it is read at the script's first look ({@link #check()}). */
+    private static final long NOT_READ = Long.MIN_VALUE;
 
     private final LuaRuntime runtime;
     private final long limit;
@@ -29,12 +36,17 @@ final class LuaMemory {
     private long walkAfter;
     private long liveAtWalk;
     private long peak;
+    private LuaMemory[] runningSlot;
 
     /** @param limit the most bytes {@code runtime} may hold while a script runs */
     LuaMemory(LuaRuntime runtime, long limit) {
         this.runtime = runtime;
         this.limit = limit;
-        this.allocatedAtWalk = allocated();
+        // Read at the first look, not here: reading the JVM's counter costs about a microsecond, as much as the
+        // rest of a short script's setup, and most scripts end before their first look. What the script allocated
+        // before that look (at most Watchdog.CHECK_EVERY instructions, none of them a large allocation, which is
+        // checked when it is made) does not bring the next walk nearer; what it holds is found by that walk as ever.
+        this.allocatedAtWalk = NOT_READ;
         this.walkAfter = MIN_WALK_EVERY;
     }
 
@@ -81,6 +93,10 @@ final class LuaMemory {
      */
     void check() {
         long now = allocated();
+        if (allocatedAtWalk == NOT_READ) {
+            allocatedAtWalk = now;
+            return;
+        }
         if (now - allocatedAtWalk < walkAfter) {
             return;
         }
@@ -109,6 +125,9 @@ final class LuaMemory {
         if (bytes < 0 || bytes > limit) {
             throw new LuaMemoryError();
         }
+        if (allocatedAtWalk == NOT_READ) {
+            allocatedAtWalk = allocated();
+        }
         if (liveAtWalk + (allocated() - allocatedAtWalk) + bytes > limit) {
             walk();
             if (liveAtWalk + bytes > limit) {
@@ -119,16 +138,20 @@ final class LuaMemory {
 
     /** This thread runs a script from now on (until {@link #ended()}). */
     void began() {
-        RUNNING.set(this);
+        runningSlot = RUNNING.get();
+        runningSlot[0] = this;
     }
 
     void ended() {
-        RUNNING.remove();
+        if (runningSlot != null) {
+            runningSlot[0] = null;
+            runningSlot = null;
+        }
     }
 
     /** Checks an allocation of {@code bytes} for the script running on this thread, if any. */
     static void checkAllocationHere(long bytes) {
-        LuaMemory running = RUNNING.get();
+        LuaMemory running = RUNNING.get()[0];
         if (running != null) {
             running.checkAllocation(bytes);
         }

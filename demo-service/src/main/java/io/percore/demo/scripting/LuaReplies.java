@@ -30,6 +30,8 @@ final class LuaReplies {
 
     static final LuaString ERR = LuaString.valueOf("err");
     static final LuaString OK = LuaString.valueOf("ok");
+    /** The status most commands answer (SET's), made once. */
+    private static final LuaString OK_STATUS = LuaString.valueOf("OK");
     static final LuaString DOUBLE = LuaString.valueOf("double");
     static final LuaString MAP = LuaString.valueOf("map");
     static final LuaString SET = LuaString.valueOf("set");
@@ -64,7 +66,8 @@ final class LuaReplies {
             return LuaValue.valueOf((double) integer.value());
         }
         if (reply instanceof SimpleStringRedisMessage simple) {
-            return single(OK, LuaValue.valueOf(simple.content()));
+            String status = simple.content();
+            return single(OK, status.equals("OK") ? OK_STATUS : LuaValue.valueOf(status));
         }
         if (reply instanceof ErrorRedisMessage error) {
             return single(ERR, LuaValue.valueOf(error.content()));

@@ -228,8 +228,12 @@ final class LuaRuntime {
         return new LuaClosure(p, globals);
     }
 
+    /** The names of EVAL's {@code KEYS} and {@code ARGV}, made once: a Lua string made per call hashes its bytes each time. */
+    static final LuaString KEYS = LuaString.valueOf("KEYS");
+    static final LuaString ARGV = LuaString.valueOf("ARGV");
+
     /** Sets EVAL's {@code KEYS} and {@code ARGV}, the globals' lock opened for the moment. */
-    void setGlobal(String name, LuaValue value) {
+    void setGlobal(LuaString name, LuaValue value) {
         globals.unlock();
         try {
             globals.rawset(name, value);

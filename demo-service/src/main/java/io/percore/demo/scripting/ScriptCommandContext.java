@@ -29,8 +29,9 @@ final class ScriptCommandContext implements CommandContext {
     private final PubSub pubsub;
     private final RespSettings settings;
     private final CommandTable commands;
-    private final RespSession session = new RespSession(true);
-    private final ClientMemory memory = new ClientMemory();
+    /** Made when a command asks for them, which most that scripts call never do (a session takes an id and reads two clocks). */
+    private RespSession session;
+    private ClientMemory memory;
     private RedisMessage reply;
     private boolean barrier;
 
@@ -106,11 +107,17 @@ final class ScriptCommandContext implements CommandContext {
 
     @Override
     public ClientMemory memory() {
+        if (memory == null) {
+            memory = new ClientMemory();
+        }
         return memory;
     }
 
     @Override
     public RespSession session() {
+        if (session == null) {
+            session = new RespSession(true);
+        }
         return session;
     }
 

@@ -157,17 +157,18 @@ final class ScriptRun implements Watchdog.Watched {
         if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
             return ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
         }
-        if (spec.flags().contains("noscript")) {
+        // the table's precomputed flags: a call's checks scan no flag lists
+        if (commands.refusedInScripts(id)) {
             return ScriptErrors.errorTable("This Redis command is not allowed from script");
         }
-        boolean writes = spec.flags().contains("write");
-        if (readOnly && (writes || spec.flags().contains("may_replicate"))) {
+        boolean writes = commands.writes(id);
+        if (readOnly && commands.mayWrite(id)) {
             return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
         }
         if (writes && noReplicasRefusal()) {
             return ScriptErrors.errorTable("-" + io.percore.demo.replication.Replication.NOREPLICAS); // scriptVerifyWriteCommandAllow
         }
-        if (!allowOom && !dirty && spec.flags().contains("denyoom") && overBudgetAtStart()) {
+        if (!allowOom && !dirty && commands.deniedOverBudget(id) && overBudgetAtStart()) {
             return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
         String refusal = keysRefusal(spec, argv);
@@ -183,7 +184,7 @@ final class ScriptRun implements Watchdog.Watched {
         if (writes) {
             dirty = true;
         }
-        if (writes || spec.flags().contains("may_replicate") || spec.flags().contains("pubsub")) {
+        if (commands.mayWrite(id)) { // a write, PUBLISH, ...
             hadEffects = true;
         }
         ServerShard server = context.server();

@@ -477,8 +477,8 @@ public final class ScriptShard {
         state.store().writesDespiteBudget(allowOom);
         try {
             if (evalMode) {
-                lua.setGlobal("KEYS", keys);
-                lua.setGlobal("ARGV", args);
+                lua.setGlobal(LuaRuntime.KEYS, keys);
+                lua.setGlobal(LuaRuntime.ARGV, args);
                 return LuaReplies.toReply(closure.call(), run.resp);
             }
             return LuaReplies.toReply(closure.call(keys, args), run.resp);
