@@ -7,17 +7,9 @@ import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.RespTestClient.Err;
 import io.percore.demo.support.TestServices;
-import java.util.ArrayList;
+import io.percore.demo.support.TornReads;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -124,55 +116,8 @@ class ScriptWideningTest {
             try (RespTestClient setup = new RespTestClient(demo.respPort())) {
                 setup.cmd("MSET", a, "0", b, "0", d, "0");
             }
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong reads = new AtomicLong();
-            AtomicLong scripts = new AtomicLong();
-            ConcurrentLinkedQueue<String> torn = new ConcurrentLinkedQueue<>();
-            ExecutorService pool = Executors.newFixedThreadPool(3);
-            try {
-                Future<?> writer = pool.submit(() -> {
-                    try (RespTestClient w = demo.clientOn(0)) {
-                        for (int i = 1; !stop.get(); i++) {
-                            Object r = w.cmd("EVAL", script, "0", d, b, a, Integer.toString(i));
-                            if (!Long.valueOf(3).equals(r)) {
-                                torn.add("EVAL answered " + r);
-                            }
-                            scripts.incrementAndGet();
-                        }
-                    }
-                    return null;
-                });
-                List<Future<?>> readers = new ArrayList<>();
-                for (int r = 0; r < 2; r++) {
-                    readers.add(pool.submit(() -> {
-                        try (RespTestClient rd = new RespTestClient(demo.respPort())) {
-                            while (!stop.get()) {
-                                List<?> got = (List<?>) rd.cmd("MGET", a, b, d);
-                                if (!Objects.equals(got.get(0), got.get(1)) || !Objects.equals(got.get(1), got.get(2))) {
-                                    torn.add("MGET " + got);
-                                }
-                                reads.incrementAndGet();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                // each script holds all 3 shards: at a load of 20 on 2 cores that is ~30 scripts a second, so count, not time
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (System.nanoTime() < deadline && torn.isEmpty() && (scripts.get() < 200 || reads.get() < 200)) {
-                    Thread.sleep(20);
-                }
-                stop.set(true);
-                writer.get(30, TimeUnit.SECONDS);
-                for (Future<?> f : readers) {
-                    f.get(30, TimeUnit.SECONDS);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
-            assertThat(torn).as("reads that saw half of a script, of " + reads.get()).isEmpty();
-            assertThat(reads.get()).as("reads made").isGreaterThanOrEqualTo(200);
-            assertThat(scripts.get()).as("scripts run").isGreaterThanOrEqualTo(200);
+            TornReads.check(demo, () -> demo.clientOn(0),
+                    i -> new String[] {"EVAL", script, "0", d, b, a, Integer.toString(i)}, 3L, a, b, d);
             try (RespTestClient check = new RespTestClient(demo.respPort())) {
                 List<?> last = (List<?>) check.cmd("MGET", a, b, d);
                 assertThat(Arrays.asList(last.get(0), last.get(1))).containsOnly(last.get(2));
