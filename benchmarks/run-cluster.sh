@@ -160,7 +160,9 @@ node $ic 127.0.0.1 $c primary"
 migrating $src $dst 0-5460" $dp $c $sp
     until redis-cli -p $sp cluster migrations | grep -qx done; do sleep 0.1; done
     end=$(date +%s.%N)
-    set_layout $((epoch + 2)) "$(layout "$dst")" $a $b $c
+    # the target first again, as the operator sends it: a source told first answers MOVED to the target,
+    # which until told still sends a client without ASKING back to the source (Redis's rule)
+    set_layout $((epoch + 2)) "$(layout "$dst")" $dp $c $sp
     epoch=$((epoch + 2))
     sleep 5   # the load goes on after the move
     touch "$WORK/stop"; wait "$load" || true
