@@ -50,10 +50,16 @@ public final class RespTestClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
+    /** How long a read waits for the server before the test fails as hung. */
+    public static final int READ_TIMEOUT_MILLIS = 60_000;
+
     public RespTestClient(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(15_000);
+        // A guard against a hang, not a timing: at a load of 50 on two cores a cold server took more
+        // than 15 s over a 20,000-command pipeline (KeyspaceNotificationsFloodTest) and a CLIENT LIST
+        // queued behind large ranges (ClientMemoryTest), both answered in the end.
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
