@@ -2,6 +2,7 @@ package io.percore.demo.commands;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.AtomicParts;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.kv.ByteString;
@@ -17,12 +18,15 @@ import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ClientMemory;
 import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.ShardReservation;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * XREAD and XREADGROUP (Redis's {@code xreadCommand}) over streams on any shards. The arguments are
@@ -33,8 +37,10 @@ import java.util.Map;
  *
  * <p>XREADGROUP changes its groups, so it never serves a stream while an earlier one still has an
  * error to report: streams on one shard are checked and served in one step (atomic, as Redis);
- * streams across shards are checked everywhere first, then served. Like the other multi-key
- * commands it is atomic per shard, not across shards.
+ * streams across shards are checked everywhere first, then served. Either reads its streams at one
+ * point, as every command is atomic: across shards XREAD holds them as MGET does ({@link AtomicParts}),
+ * XREADGROUP for both its passes; with BLOCK this is its first try, which resolves {@code $} for
+ * every stream there.
  */
 public final class StreamReadCommands {
 
@@ -294,13 +300,16 @@ public final class StreamReadCommands {
                     return place(found, all, part);
                 });
             }
+        } else if (keyspace.transaction() != ShardReservation.FREE) {
+            // inside a transaction or a script, which hold these shards already
+            done = checkedAndServed(keyspace, argv, a, byShard, found);
+        } else if (!xreadgroup) {
+            // at one point for all its streams, as MGET reads its keys (the first try of XREAD BLOCK
+            // too, so `$` is every stream's last ID at that point)
+            done = AtomicParts.parts(keyspace, streamsByShard(keyspace, byShard), (st, indexes) -> onShard(st.store(), argv, a, indexes, true, false))
+                    .map(parts -> placeInShardOrder(found, byShard, parts));
         } else {
-            // XREAD reads as it checks; XREADGROUP checks every shard before it serves any
-            done = visit(keyspace, argv, a, byShard, found, !xreadgroup);
-            if (xreadgroup) {
-                done = done.flatMap(checked -> firstError(checked, a) != null ? ShardFuture.completed(checked)
-                        : visit(keyspace, argv, a, byShard, checked, true));
-            }
+            done = whileHeld(keyspace, byShard, held -> checkedAndServed(held, argv, a, byShard, found));
         }
         // the connection's later commands wait while this one is not answered, if it may block (they
         // must come after it is blocked) or takes several steps (as RENAME across shards); one step
@@ -357,6 +366,51 @@ public final class StreamReadCommands {
             }
         }
         return bytes;
+    }
+
+    /** XREAD reads as it checks; XREADGROUP checks every shard before it serves any. */
+    private static ShardFuture<Found[]> checkedAndServed(Keyspace keyspace, byte[][] argv, Args a, Map<Integer, List<Integer>> byShard,
+                                                         Found[] found) {
+        boolean xreadgroup = a.group != null;
+        ShardFuture<Found[]> done = visit(keyspace, argv, a, byShard, found, !xreadgroup);
+        if (xreadgroup) {
+            done = done.flatMap(checked -> firstError(checked, a) != null ? ShardFuture.completed(checked)
+                    : visit(keyspace, argv, a, byShard, checked, true));
+        }
+        return done;
+    }
+
+    /**
+     * {@code work} on a keyspace that holds every shard of {@code byShard} (reserved in ascending
+     * order, as a transaction holds them; released when it is done, failed or not): XREADGROUP's
+     * checks and deliveries seen by nobody half done, and its changes reported to the write path as
+     * one transaction's parts (one MULTI ... EXEC for the append-only file and replicas).
+     */
+    private static ShardFuture<Found[]> whileHeld(Keyspace keyspace, Map<Integer, List<Integer>> byShard,
+                                                  Function<Keyspace, ShardFuture<Found[]>> work) {
+        BitSet shards = new BitSet();
+        byShard.keySet().forEach(shards::set);
+        Keyspace held = keyspace.boundTo(keyspace.local().nextGroupId());
+        held.step(1);
+        ShardFuture<Found[]> done = held.reserveInOrder(shards).flatMap(v -> work.apply(held));
+        return done.handle((result, failure) -> failure)
+                .flatMap(failure -> held.releaseAll(shards).flatMap(v -> failure == null ? done : ShardFuture.<Found[]>failed(failure)));
+    }
+
+    /** One array per shard of the stream indexes it owns (null: none), as {@link AtomicParts} takes them. */
+    private static int[][] streamsByShard(Keyspace keyspace, Map<Integer, List<Integer>> byShard) {
+        int[][] groups = new int[keyspace.shardCount()][];
+        byShard.forEach((shard, indexes) -> groups[shard] = indexes(indexes));
+        return groups;
+    }
+
+    /** {@link AtomicParts}'s parts (ascending shards) put at their streams' places. */
+    private static Found[] placeInShardOrder(Found[] all, Map<Integer, List<Integer>> byShard, List<Found[]> parts) {
+        int[] shards = byShard.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        for (int k = 0; k < shards.length; k++) {
+            place(all, indexes(byShard.get(shards[k])), parts.get(k));
+        }
+        return all;
     }
 
     /** Visits each shard once, in order, checking (and reading when {@code serve}) its streams. */
