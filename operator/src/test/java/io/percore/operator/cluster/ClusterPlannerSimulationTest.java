@@ -110,14 +110,7 @@ class ClusterPlannerSimulationTest {
                     int age = p.age.merge(key, 1, Integer::sum);
                     boolean targetAlive = pods.stream().anyMatch(q -> q.id.equals(m.to()));
                     boolean done = targetAlive && (calm || age > 1 + rnd.nextInt(4));
-                    if (done) {
-                        for (int s = m.slots().nextSetBit(0); s >= 0; s = m.slots().nextSetBit(s + 1)) {
-                            if (p.id.equals(keysOn[s])) { // a source moves the keys it has
-                                keysOn[s] = m.to();
-                            }
-                        }
-                    }
-                    mine.add(new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving"));
+                    mine.add(report(m, done, keysOn, p.id::equals, m.to()));
                 }
                 progress.put(p.id, mine);
             }
@@ -196,6 +189,19 @@ class ClusterPlannerSimulationTest {
             double exact = (double) SlotPlanner.SLOTS * pods.get(j).shards / totalShards;
             assertThat((double) l.slotsOf(pods.get(j).id).cardinality()).as(ctx + ": share").isCloseTo(exact, org.assertj.core.data.Offset.offset(1.0));
         }
+    }
+
+    /** A source's report of migration {@code m}; once {@code done}, the keys it held of those slots are {@code movedTo}'s. */
+    private static Progress report(SlotPlanner.Move m, boolean done, String[] keysOn, java.util.function.Predicate<String> sourceHolds,
+                                   String movedTo) {
+        if (done) {
+            for (int s = m.slots().nextSetBit(0); s >= 0; s = m.slots().nextSetBit(s + 1)) {
+                if (keysOn[s] != null && sourceHolds.test(keysOn[s])) { // a source moves the keys it has
+                    keysOn[s] = movedTo;
+                }
+            }
+        }
+        return new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving");
     }
 
     /** A slot's owner has its keys, or it migrates and its keys are on its source or target. */
@@ -345,14 +351,7 @@ class ClusterPlannerSimulationTest {
                     }
                     GroupPod target = pods.stream().filter(q -> q.id.equals(m.to()) && q.downFor == 0).findFirst().orElse(null);
                     boolean done = target != null && (calm || rnd.nextInt(3) == 0);
-                    if (done) {
-                        for (int s = m.slots().nextSetBit(0); s >= 0; s = m.slots().nextSetBit(s + 1)) {
-                            if (p.holds(keysOn[s])) {
-                                keysOn[s] = target.dataOf;
-                            }
-                        }
-                    }
-                    mine.add(new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving"));
+                    mine.add(report(m, done, keysOn, p::holds, done ? target.dataOf : null));
                 }
                 progress.put(p.id, mine);
             }
