@@ -294,7 +294,8 @@ final class ClusterDriver {
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
             PodView pod = byId.get(id);
-            p.setPod(pod == null ? null : pod.name());
+            // a node that does not answer keeps the pod it was last seen on: the failover asks whether that pod is Ready
+            p.setPod(pod == null ? o.previousPodOf(id) : pod.name());
             p.setNodeId(id);
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
@@ -311,7 +312,7 @@ final class ClusterDriver {
         d.unavailableSince().forEach((id, since) -> {
             ClusterStatus.Unavailable u = new ClusterStatus.Unavailable();
             u.setNodeId(id);
-            u.setPod(name(byId, id).equals(id) ? o.previousPodOf(id) : name(byId, id));
+            u.setPod(byId.containsKey(id) ? byId.get(id).name() : o.previousPodOf(id));
             u.setSince(since.toString());
             status.getPrimariesUnavailable().add(u);
         });
