@@ -79,7 +79,7 @@ class ClusterModeTest {
         }
     }
 
-    private static String keyIn(int from, int to, String prefix) {
+    static String keyIn(int from, int to, String prefix) {
         for (int i = 0; ; i++) {
             String key = prefix + i;
             int slot = KeyHashing.slot(key.getBytes(StandardCharsets.UTF_8));

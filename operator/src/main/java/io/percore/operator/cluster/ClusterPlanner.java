@@ -1,5 +1,6 @@
 package io.percore.operator.cluster;
 
+import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,8 +51,16 @@ public final class ClusterPlanner {
         }
     }
 
-    /** What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away. */
-    public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations) {
+    /**
+     * What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away,
+     * and its replication role and offset ({@code INFO replication}; null: not asked).
+     */
+    public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
+                           ReplicationPlanner.Observed replication) {
+        public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations) {
+            this(nodeId, shards, keys, layout, migrations, null);
+        }
+
         public Observed(String nodeId, int shards, Layout layout, List<Progress> migrations) {
             this(nodeId, shards, 0, layout, migrations);
         }
@@ -67,11 +76,18 @@ public final class ClusterPlanner {
 
     /**
      * @param pods        the StatefulSet's pods that exist
-     * @param members     the wanted pod count (the sizing plan's replicas): pods below it serve slots
+     * @param members     the wanted pod count (the sizing plan's replicas): pods below it serve slots, as primaries
+     *                    or as their replicas
      * @param running     the StatefulSet's replicas now (pods expected to exist)
      * @param epochFloor  the highest epoch the operator has recorded (its status): never sent again or below
+     * @param replicas    replicas per primary (spec.replication.replicas; 0: every pod a primary)
+     * @param failover    when a primary unavailable that long is replaced by its replica, and the failover clocks
      */
-    public record Input(List<PodView> pods, int members, int running, long epochFloor) {
+    public record Input(List<PodView> pods, int members, int running, long epochFloor, int replicas, ReplicaGroups.Clock failover) {
+        /** A cluster of primaries only. */
+        public Input(List<PodView> pods, int members, int running, long epochFloor) {
+            this(pods, members, running, epochFloor, 0, ReplicaGroups.Clock.NONE);
+        }
     }
 
     public enum Kind {
@@ -85,6 +101,12 @@ public final class ClusterPlanner {
         MIGRATING,
         /** A new layout at a new epoch. */
         APPLY,
+        /** The layout is the plan, but a replica must be told whom to follow (or a primary to stop following). */
+        REPOINT,
+        /** The layout is the plan, but a replica is not in sync with its primary yet. */
+        REPLICAS_SYNCING,
+        /** The layout is the plan, but a primary has fewer replicas than wanted (no pod to make one of). */
+        REPLICAS_MISSING,
         /** The layout is the plan. */
         STEADY
     }
@@ -101,7 +123,13 @@ public final class ClusterPlanner {
      *                 lets go of it
      */
     public record Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
-                           String reason, String message, Duration requeue) {
+                           String reason, String message, Duration requeue, ReplicaGroups.Links links,
+                           Map<String, java.time.Instant> unavailableSince) {
+        Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
+                 String reason, String message, Duration requeue) {
+            this(kind, send, sendTo, leading, current, podsToKeep, lost, reason, message, requeue, ReplicaGroups.Links.NONE, Map.of());
+        }
+
         public boolean healthy() {
             return kind == Kind.STEADY;
         }
@@ -110,10 +138,6 @@ public final class ClusterPlanner {
     public static Decision decide(Input in) {
         List<PodView> pods = new ArrayList<>(in.pods());
         pods.sort(Comparator.comparingInt(PodView::ordinal));
-        int expected = Math.max(in.members(), in.running());
-        Map<Integer, PodView> byOrdinal = new LinkedHashMap<>();
-        pods.forEach(p -> byOrdinal.put(p.ordinal(), p));
-
         // What the answering pods hold: the highest epoch is the current layout.
         Layout current = Layout.EMPTY;
         for (PodView p : pods) {
@@ -128,6 +152,18 @@ public final class ClusterPlanner {
             }
         }
         int keep = podsToKeep(in, pods, current);
+        // A primary unavailable too long is replaced by its replica before anything else: the pods that are
+        // missing or silent (the primary among them) must not hold its slots' clients back.
+        ReplicaGroups.Failovers failovers = ReplicaGroups.failovers(in, pods, current, byId);
+        Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
+                : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
+        return ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
+    }
+
+    private static Decision planSlots(Input in, List<PodView> pods, Layout current, Map<String, PodView> byId, int keep) {
+        int expected = Math.max(in.members(), in.running());
+        Map<Integer, PodView> byOrdinal = new LinkedHashMap<>();
+        pods.forEach(p -> byOrdinal.put(p.ordinal(), p));
 
         List<String> waiting = new ArrayList<>();
         for (int i = 0; i < expected; i++) {
@@ -205,6 +241,7 @@ public final class ClusterPlanner {
                     "moving slots: " + String.join("; ", moving), BUSY);
         }
         lost.forEach(owners::remove); // their slots have no live source: handed out as unowned
+        ReplicaGroups.Assignment groups = ReplicaGroups.assign(current, pods, byId, in.members(), in.replicas());
         if (current.epoch() == 0) {
             // No layout yet: keys a pod already holds (a persistent pod switched to cluster mode) must not be
             // stranded on slots handed to others. That pod is given every slot first, and the plan then moves
@@ -225,14 +262,12 @@ public final class ClusterPlanner {
                 BitSet all = new BitSet(SlotPlanner.SLOTS);
                 all.set(0, SlotPlanner.SLOTS);
                 Map<String, HostPort> nodes = new LinkedHashMap<>();
-                for (PodView p : pods) {
-                    if (p.ordinal() < in.members()) {
-                        nodes.put(p.observed().nodeId(), p.address());
-                    }
-                }
-                Layout first = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, Map.of(holder.observed().nodeId(), all), List.of());
+                groups.primaries().forEach(id -> nodes.put(id, byId.get(id).address()));
+                groups.replicaOf().keySet().forEach(id -> nodes.put(id, byId.get(id).address()));
+                Layout first = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, Map.of(holder.observed().nodeId(), all),
+                        List.of(), groups.replicaOf());
                 List<String> to = new ArrayList<>();
-                pods.stream().filter(p -> p.ordinal() < in.members()).forEach(p -> to.add(p.name()));
+                nodes.keySet().forEach(id -> to.add(byId.get(id).name()));
                 return new Decision(Kind.APPLY, first, to, 0, current, keep, List.of(), "LayoutApplied", "epoch " + first.epoch()
                         + ": first layout, every slot to " + holder.name() + ", which holds " + holder.observed().keys()
                         + " keys already; the next epochs move the other pods' shares off it", BUSY);
@@ -244,10 +279,8 @@ public final class ClusterPlanner {
 
         // The plan from what is owned now.
         List<SlotPlanner.Member> members = new ArrayList<>();
-        for (PodView p : pods) {
-            if (p.ordinal() < in.members()) {
-                members.add(new SlotPlanner.Member(p.observed().nodeId(), p.observed().shards()));
-            }
+        for (String id : groups.primaries()) {
+            members.add(new SlotPlanner.Member(id, byId.get(id).observed().shards()));
         }
         SlotPlanner.Plan plan = SlotPlanner.plan(members, owners);
         Map<String, BitSet> next = new LinkedHashMap<>();
@@ -275,11 +308,18 @@ public final class ClusterPlanner {
                 }
             }
         }
+        Map<String, String> replicaOf = new LinkedHashMap<>();
+        groups.replicaOf().forEach((replica, primary) -> {
+            if (listed.contains(primary)) {
+                replicaOf.put(replica, primary);
+            }
+        });
+        listed.addAll(replicaOf.keySet());
         Map<String, HostPort> nodes = new LinkedHashMap<>();
         for (String id : listed) {
             nodes.put(id, byId.get(id).address());
         }
-        Layout wanted = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, next, moves);
+        Layout wanted = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, next, moves, replicaOf);
         if (wanted.sameAs(current) && current.epoch() > 0) {
             return new Decision(Kind.STEADY, null, List.of(), 0, current, keep, lost, "SlotsServed",
                     current.assignedSlots() + " slots served by " + current.nodes().size() + " pods at epoch " + current.epoch(), PERIOD);

@@ -11,20 +11,28 @@ import java.util.Objects;
 
 /**
  * A cluster layout as {@code CLUSTER SETLAYOUT} takes it and {@code CLUSTER GETLAYOUT} gives it (the
- * demo README's "Cluster"): the nodes (all primaries here) and the address clients are sent to,
- * each node's slots, and the slots moving from one node to another. The operator's own reading of
- * the text: it imports nothing of the service.
+ * demo README's "Cluster"): the nodes (primaries and their replicas) and the address clients are
+ * sent to, each primary's slots, and the slots moving from one primary to another. The operator's
+ * own reading of the text: it imports nothing of the service.
  *
- * @param nodes     node id → address, in the order written
+ * @param nodes     node id → address, in the order written (primaries and replicas)
  * @param owners    node id → its slots (a migrating slot is still its source's)
  * @param migrating the slots being moved, by source and target
+ * @param replicaOf replica id → the id of the primary it follows (a node not in it is a primary)
  */
-public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet> owners, List<SlotPlanner.Move> migrating) {
+public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet> owners, List<SlotPlanner.Move> migrating,
+                     Map<String, String> replicaOf) {
 
     public static final Layout EMPTY = new Layout(0, Map.of(), Map.of(), List.of());
 
+    /** A layout of primaries only. */
+    public Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet> owners, List<SlotPlanner.Move> migrating) {
+        this(epoch, nodes, owners, migrating, Map.of());
+    }
+
     public Layout {
         nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+        replicaOf = Collections.unmodifiableMap(new LinkedHashMap<>(replicaOf));
         Map<String, BitSet> copy = new LinkedHashMap<>();
         owners.forEach((id, slots) -> {
             if (!slots.isEmpty()) {
@@ -42,9 +50,10 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
         }
     }
 
-    /** Parses {@code text}; replicas ({@code node ... replica <id>}) are not the operator's and are refused. */
+    /** Parses {@code text}. */
     public static Layout parse(long epoch, String text) {
         Map<String, HostPort> nodes = new LinkedHashMap<>();
+        Map<String, String> replicaOf = new LinkedHashMap<>();
         Map<String, BitSet> owners = new LinkedHashMap<>();
         List<SlotPlanner.Move> migrating = new ArrayList<>();
         for (String raw : text.split("\n")) {
@@ -55,8 +64,13 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
             String[] f = line.split("\\s+");
             switch (f[0]) {
                 case "node" -> {
-                    if (f.length != 5 || !f[4].equals("primary")) {
-                        throw new BadLayout("not a primary's node line: " + line);
+                    boolean primary = f.length == 5 && f[4].equals("primary");
+                    boolean replica = f.length == 6 && f[4].equals("replica");
+                    if (!primary && !replica) {
+                        throw new BadLayout("not 'node <id> <ip> <port> primary' or '... replica <primary-id>': " + line);
+                    }
+                    if (replica) {
+                        replicaOf.put(f[1], f[5]);
                     }
                     try {
                         nodes.put(f[1], new HostPort(f[2], Integer.parseInt(f[3])));
@@ -79,7 +93,7 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
                 default -> throw new BadLayout("unknown line: " + line);
             }
         }
-        return new Layout(epoch, nodes, owners, migrating);
+        return new Layout(epoch, nodes, owners, migrating, replicaOf);
     }
 
     /** {@code 0-5460,10923} → those slots. */
@@ -104,7 +118,8 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
     /** The text {@code CLUSTER SETLAYOUT} takes (lines sorted, as the service's canonical form). */
     public String text() {
         List<String> lines = new ArrayList<>();
-        nodes.forEach((id, a) -> lines.add("node " + id + " " + a.host() + " " + a.port() + " primary"));
+        nodes.forEach((id, a) -> lines.add("node " + id + " " + a.host() + " " + a.port()
+                + (replicaOf.containsKey(id) ? " replica " + replicaOf.get(id) : " primary")));
         owners.forEach((id, slots) -> lines.add("slots " + id + " " + SlotPlanner.rangesText(slots)));
         for (SlotPlanner.Move m : migrating) {
             lines.add("migrating " + m.from() + " " + m.to() + " " + SlotPlanner.rangesText(m.slots()));
@@ -126,6 +141,16 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
         return s == null ? new BitSet() : (BitSet) s.clone();
     }
 
+    /** The primaries' ids, in the order written. */
+    public List<String> primaries() {
+        return nodes.keySet().stream().filter(id -> !replicaOf.containsKey(id)).toList();
+    }
+
+    /** The replicas of primary {@code id}, in the order written. */
+    public List<String> replicasOf(String id) {
+        return replicaOf.entrySet().stream().filter(e -> e.getValue().equals(id)).map(Map.Entry::getKey).toList();
+    }
+
     /** Whether {@code id} owns a slot or takes part in a migration. */
     public boolean holds(String id) {
         return owners.containsKey(id) || migrating.stream().anyMatch(m -> m.from().equals(id) || m.to().equals(id));
@@ -133,7 +158,7 @@ public record Layout(long epoch, Map<String, HostPort> nodes, Map<String, BitSet
 
     /** The same nodes, slots and migrations (the epoch aside). */
     public boolean sameAs(Layout other) {
-        return nodes.equals(other.nodes) && owners.equals(other.owners) && Objects.equals(moveSet(migrating), moveSet(other.migrating));
+        return nodes.equals(other.nodes) && owners.equals(other.owners) && replicaOf.equals(other.replicaOf) && Objects.equals(moveSet(migrating), moveSet(other.migrating));
     }
 
     private static Map<String, BitSet> moveSet(List<SlotPlanner.Move> moves) {

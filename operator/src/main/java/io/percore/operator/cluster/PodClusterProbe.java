@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
  * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
- * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), and {@code CLUSTER SETLAYOUT},
+ * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), {@code INFO replication} (with replicas),
+ * {@code CLUSTER SETLAYOUT} and {@code REPLICAOF},
  * each after {@code AUTH} when the pods have a password ({@code spec.cluster.authSecretName}): a refusal is an
  * {@link io.percore.operator.replication.PodReplicationProbe.AuthRefusedException} carrying the pod's reply.
  * A pod is not trusted: every answer is
@@ -37,6 +38,11 @@ public class PodClusterProbe {
 
     /** What the pod holds now. */
     public Observed observe(HostPort pod, String password) throws IOException {
+        return observe(pod, password, false);
+    }
+
+    /** What the pod holds now, and with {@code replication} its role and offset ({@code INFO replication}). */
+    public Observed observe(HostPort pod, String password, boolean replication) throws IOException {
         Object id = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "CLUSTER", "MYID");
         if (!(id instanceof String nodeId) || !nodeId.matches("[0-9a-f]{40}")) {
             throw new ProbeException("CLUSTER MYID: not a node id");
@@ -59,7 +65,17 @@ public class PodClusterProbe {
         if (!(keys instanceof Long count) || count < 0) {
             throw new ProbeException("DBSIZE: not a count");
         }
-        return new Observed(nodeId, shards, count, held, migrations(migrations));
+        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, password) : null);
+    }
+
+    /** {@code REPLICAOF NO ONE}: a replica made the primary of its group keeps its data. */
+    public void promote(HostPort pod, String password) throws IOException {
+        resp.promote(pod, password);
+    }
+
+    /** {@code REPLICAOF <primary>}: the pod replaces its data with a copy of the primary's. */
+    public void replicaOf(HostPort pod, String password, HostPort primary) throws IOException {
+        resp.replicaOf(pod, password, primary);
     }
 
     /** {@code CLUSTER SETLAYOUT <epoch> <text>}; an error reply (a stale epoch, a refused layout) is thrown. */

@@ -16,6 +16,7 @@ public class ClusterStatus {
     private Integer slotsAssigned;
     private List<Migration> migrations = new ArrayList<>();
     private List<PodSlots> pods = new ArrayList<>();
+    private List<Unavailable> primariesUnavailable = new ArrayList<>();
 
     public Long getConfigEpoch() { return configEpoch; }
     public void setConfigEpoch(Long configEpoch) { this.configEpoch = configEpoch; }
@@ -25,6 +26,33 @@ public class ClusterStatus {
     public void setMigrations(List<Migration> migrations) { this.migrations = migrations; }
     public List<PodSlots> getPods() { return pods; }
     public void setPods(List<PodSlots> pods) { this.pods = pods; }
+    public List<Unavailable> getPrimariesUnavailable() { return primariesUnavailable; }
+    public void setPrimariesUnavailable(List<Unavailable> primariesUnavailable) { this.primariesUnavailable = primariesUnavailable; }
+
+    /** A primary with replicas that is unavailable: its replica takes over at {@code since} + failoverAfter. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Unavailable {
+        private String nodeId;
+        private String pod;
+        private String since;
+
+        public String getNodeId() { return nodeId; }
+        public void setNodeId(String nodeId) { this.nodeId = nodeId; }
+        public String getPod() { return pod; }
+        public void setPod(String pod) { this.pod = pod; }
+        public String getSince() { return since; }
+        public void setSince(String since) { this.since = since; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unavailable u && Objects.equals(nodeId, u.nodeId) && Objects.equals(pod, u.pod) && Objects.equals(since, u.since);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(nodeId, pod, since);
+        }
+    }
 
     /** Slots moving from one pod to another, and how far the source has got. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -61,13 +89,20 @@ public class ClusterStatus {
         }
     }
 
-    /** One pod of the layout: its node id and the slots it owns. */
+    /** One pod of the layout: its node id and the slots it owns; with replicas, a primary's replicas or a replica's primary. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class PodSlots {
         private String pod;
         private String nodeId;
         private String slots;
         private Integer slotCount;
+        private List<String> replicas;
+        private String replicaOf;
+
+        public List<String> getReplicas() { return replicas; }
+        public void setReplicas(List<String> replicas) { this.replicas = replicas; }
+        public String getReplicaOf() { return replicaOf; }
+        public void setReplicaOf(String replicaOf) { this.replicaOf = replicaOf; }
 
         public String getPod() { return pod; }
         public void setPod(String pod) { this.pod = pod; }
@@ -81,23 +116,25 @@ public class ClusterStatus {
         @Override
         public boolean equals(Object o) {
             return o instanceof PodSlots p && Objects.equals(pod, p.pod) && Objects.equals(nodeId, p.nodeId)
-                    && Objects.equals(slots, p.slots) && Objects.equals(slotCount, p.slotCount);
+                    && Objects.equals(slots, p.slots) && Objects.equals(slotCount, p.slotCount) && Objects.equals(replicas, p.replicas)
+                    && Objects.equals(replicaOf, p.replicaOf);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(pod, nodeId, slots, slotCount);
+            return Objects.hash(pod, nodeId, slots, slotCount, replicas, replicaOf);
         }
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ClusterStatus c && Objects.equals(configEpoch, c.configEpoch) && Objects.equals(slotsAssigned, c.slotsAssigned)
-                && Objects.equals(migrations, c.migrations) && Objects.equals(pods, c.pods);
+                && Objects.equals(migrations, c.migrations) && Objects.equals(pods, c.pods)
+                && Objects.equals(primariesUnavailable, c.primariesUnavailable);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configEpoch, slotsAssigned, migrations, pods);
+        return Objects.hash(configEpoch, slotsAssigned, migrations, pods, primariesUnavailable);
     }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
  * (finalizer, status) would claim and wipe the user's own list on a real API server.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.cluster) || !self.cluster.enabled || !has(self.replication)",
-        message = "cluster with replication is not supported yet: every cluster pod is a primary")
+@ValidationRule(value = "!has(self.cluster) || !self.cluster.enabled || !has(self.replication) || !has(self.replication.authSecretName)",
+        message = "with cluster, the password is cluster.authSecretName (replication.authSecretName must be unset)")
 public class PercoreServiceSpec {
 
     /** Kubernetes quantity: 512Mi, 2Gi, 1000000 ... */

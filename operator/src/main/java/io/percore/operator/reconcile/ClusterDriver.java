@@ -9,14 +9,17 @@ import io.percore.operator.cluster.ClusterPlanner.PodView;
 import io.percore.operator.cluster.ClusterPlanner.Progress;
 import io.percore.operator.cluster.Layout;
 import io.percore.operator.cluster.PodClusterProbe;
+import io.percore.operator.cluster.ReplicaGroups;
 import io.percore.operator.cluster.SlotPlanner;
 import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.Replication;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,8 +61,8 @@ final class ClusterDriver {
         if (!io.percore.operator.crd.Cluster.enabled(spec)) {
             return problems;
         }
-        if (spec.getReplication() != null) {
-            problems.add("spec.cluster with spec.replication: not supported yet (every cluster pod is a primary without replicas)");
+        if (spec.getReplication() != null && spec.getReplication().getAuthSecretName() != null) {
+            problems.add("spec.replication.authSecretName: with spec.cluster the pods' password is spec.cluster.authSecretName");
         }
         if (spec.portsOrEmpty().isEmpty()) {
             problems.add("spec.ports: a cluster needs the RESP port (the first port; none is listed)");
@@ -76,6 +79,10 @@ final class ClusterDriver {
      */
     record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
                        ClusterStatus previous) {
+        /** The pod the last status showed node {@code id} on (null: none). */
+        String previousPodOf(String id) {
+            return podOfNode(previous).get(id);
+        }
     }
 
     record AuthProblem(String reason, String message) {
@@ -89,6 +96,8 @@ final class ClusterDriver {
      * @param running the live StatefulSet's replicas (0 when there is none yet)
      */
     Observation observe(PercoreService s, int members, int running, ClusterStatus previous) {
+        Replication replication = s.getSpec().getReplication();
+        int replicas = replication == null || replication.getReplicas() == null ? 0 : replication.getReplicas();
         String ns = s.getMetadata().getNamespace();
         String name = s.getMetadata().getName();
         int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
@@ -105,7 +114,7 @@ final class ClusterDriver {
             boolean ready = ReplicationDriver.ready(pod);
             if (address != null && ready && !password.missing()) {
                 try {
-                    observed = probe.observe(address, password.password());
+                    observed = probe.observe(address, password.password(), replicas > 0);
                 } catch (AuthRefusedException e) {
                     refused.add(pod.getMetadata().getName() + ": " + e.getMessage());
                     LOG.info("{}/{}: cluster probe at {}: {}", ns, pod.getMetadata().getName(), address, e.getMessage());
@@ -116,7 +125,9 @@ final class ClusterDriver {
             pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed));
         }
         long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
-        Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor));
+        ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
+                : new ReplicaGroups.Clock(replication.failoverAfterOrDefault(), Instant.now(), unavailableSince(previous), podOfNode(previous));
+        Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor, replicas, clock));
         AuthProblem auth = null;
         if (password.missing()) {
             auth = new AuthProblem(PodPassword.MISSING_REASON, password.problem() + "; no layout is sent");
@@ -129,6 +140,63 @@ final class ClusterDriver {
         return new Observation(d, pods, running, password, auth, previous);
     }
 
+    private static Map<String, Instant> unavailableSince(ClusterStatus previous) {
+        Map<String, Instant> since = new LinkedHashMap<>();
+        if (previous != null) {
+            for (ClusterStatus.Unavailable u : previous.getPrimariesUnavailable()) {
+                try {
+                    since.put(u.getNodeId(), Instant.parse(u.getSince()));
+                } catch (RuntimeException e) {
+                    // not a time: the clock starts again
+                }
+            }
+        }
+        return since;
+    }
+
+    private static Map<String, String> podOfNode(ClusterStatus previous) {
+        Map<String, String> pods = new LinkedHashMap<>();
+        if (previous != null) {
+            previous.getPods().forEach(p -> {
+                if (p.getNodeId() != null && p.getPod() != null) {
+                    pods.put(p.getNodeId(), p.getPod());
+                }
+            });
+        }
+        return pods;
+    }
+
+    /**
+     * {@code REPLICAOF NO ONE} on the pods the decision makes primaries, before any layout naming them so is sent.
+     *
+     * @return why one failed, or null
+     */
+    private String promote(Observation o, Decision d, String ns) {
+        for (String pod : d.links().promote()) {
+            try {
+                probe.promote(o.pods().get(pod).address(), o.password().password());
+            } catch (IOException e) {
+                LOG.info("{}/{}: REPLICAOF NO ONE failed: {}", ns, pod, e.toString());
+                return pod + ": " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** {@code REPLICAOF <primary>} on the replicas that do not follow theirs; what failed. */
+    private List<String> follow(Observation o, Decision d, String ns) {
+        List<String> failed = new ArrayList<>();
+        d.links().follow().forEach((pod, primary) -> {
+            try {
+                probe.replicaOf(o.pods().get(pod).address(), o.password().password(), primary);
+            } catch (IOException e) {
+                LOG.info("{}/{}: REPLICAOF {} failed: {}", ns, pod, primary, e.toString());
+                failed.add(pod + ": " + e.getMessage());
+            }
+        });
+        return failed;
+    }
+
     /** @param before the conditions of the last status (a warning already given is not repeated every second) */
     Outcome act(PercoreService s, Observation o, List<io.fabric8.kubernetes.api.model.Condition> before, StatusConditions conditions) {
         Decision d = o.decision();
@@ -136,6 +204,16 @@ final class ClusterDriver {
         Layout inForce = d.current();
         String reason = d.reason();
         String message = d.message();
+        String promotion = o.authProblem() == null ? promote(o, d, ns) : "no password";
+        if (promotion != null && !d.links().promote().isEmpty()) {
+            // the layout that makes it a primary is not sent while it still follows someone: sent again next time
+            reason = "PromotionFailed";
+            message = "REPLICAOF NO ONE failed on " + promotion + "; epoch " + (d.send() == null ? inForce.epoch() : d.send().epoch())
+                    + " not sent";
+            warnOnce(s, before, reason, message);
+            conditions.set(CONDITION, false, reason, message);
+            return new Outcome(status(inForce, d, o), ClusterPlanner.BUSY);
+        }
         if (d.send() != null) {
             List<String> refused = new ArrayList<>();
             int sent = 0;
@@ -159,12 +237,21 @@ final class ClusterDriver {
                 reason = "LayoutNotApplied";
                 message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
                 warnOnce(s, before, reason, message);
+            } else if ("FailedOver".equals(d.reason())) {
+                events.warning(s, "FailedOver", d.message());
             } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
             }
             if (!d.lost().isEmpty() && d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.warning(s, "NodeLost", "node(s) " + String.join(", ", d.lost()) + " of epoch " + d.current().epoch()
                         + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
+            }
+        }
+        if (o.authProblem() == null) {
+            List<String> notFollowing = follow(o, d, ns);
+            if (!notFollowing.isEmpty()) {
+                reason = "Repointing";
+                message = "REPLICAOF failed on " + String.join("; ", notFollowing) + " (sent again next time)";
             }
         }
         if (o.authProblem() != null) {
@@ -207,12 +294,28 @@ final class ClusterDriver {
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
             PodView pod = byId.get(id);
-            p.setPod(pod == null ? null : pod.name());
+            // a node that does not answer keeps the pod it was last seen on: the failover asks whether that pod is Ready
+            p.setPod(pod == null ? o.previousPodOf(id) : pod.name());
             p.setNodeId(id);
-            p.setSlots(SlotPlanner.rangesText(layout.slotsOf(id)));
-            p.setSlotCount(layout.slotsOf(id).cardinality());
+            String primary = layout.replicaOf().get(id);
+            if (primary != null) {
+                p.setReplicaOf(name(byId, primary));
+            } else {
+                p.setSlots(SlotPlanner.rangesText(layout.slotsOf(id)));
+                p.setSlotCount(layout.slotsOf(id).cardinality());
+                if (!layout.replicaOf().isEmpty()) {
+                    p.setReplicas(layout.replicasOf(id).stream().map(r -> name(byId, r)).toList());
+                }
+            }
             status.getPods().add(p);
         }
+        d.unavailableSince().forEach((id, since) -> {
+            ClusterStatus.Unavailable u = new ClusterStatus.Unavailable();
+            u.setNodeId(id);
+            u.setPod(byId.containsKey(id) ? byId.get(id).name() : o.previousPodOf(id));
+            u.setSince(since.toString());
+            status.getPrimariesUnavailable().add(u);
+        });
         for (SlotPlanner.Move m : layout.migrating()) {
             ClusterStatus.Migration mig = new ClusterStatus.Migration();
             mig.setFrom(name(byId, m.from()));

@@ -207,13 +207,14 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             problems.add(e.getMessage());
         }
         problems.addAll(PersistenceGuard.specProblems(spec.getPersistence()));
-        boolean replicated = Replication.enabled(spec);
+        boolean clustered = io.percore.operator.crd.Cluster.enabled(spec);
+        // with a cluster, replication is the cluster's (replicas per primary, driven by ClusterDriver)
+        boolean replicated = Replication.enabled(spec) && !clustered;
         List<String> replicationProblems = ReplicationSpecs.specProblems(spec);
         problems.addAll(replicationProblems);
         if (replicated && request != null && replicationProblems.isEmpty()) {
             request = ReplicationSpecs.sizing(spec, request);
         }
-        boolean clustered = io.percore.operator.crd.Cluster.enabled(spec);
         problems.addAll(ClusterDriver.specProblems(spec));
         List<String> tlsProblems = TlsSpecs.specProblems(spec);
         problems.addAll(tlsProblems);
@@ -288,6 +289,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(resource, previous, status, conditions);
         }
         plan = guarded.plan();
+        if (clustered && Replication.enabled(spec) && plan.feasible()) {
+            // the plan's pods are the cluster's primaries: each gets its replica pods, of the same shape
+            plan = planner.plan(ReplicationSpecs.clusterSizing(spec, request, plan.replicas(), plan.shardsPerPod()), shapes);
+        }
         if (!plan.feasible()) {
             planMeters.unschedulable(key(resource));
             String message = String.join("; ", plan.reasons());

@@ -25,7 +25,7 @@ record PodPassword(String password, String problem) {
     /** The Secret of the spec's password, or null when the pods have none. */
     static String secretName(PercoreServiceSpec spec) {
         Replication replication = spec.getReplication();
-        return replication != null ? replication.getAuthSecretName() : Cluster.authSecretName(spec);
+        return replication != null && !Cluster.enabled(spec) ? replication.getAuthSecretName() : Cluster.authSecretName(spec);
     }
 
     static PodPassword read(KubernetesClient client, PercoreService s) {

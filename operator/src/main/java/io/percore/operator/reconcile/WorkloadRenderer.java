@@ -132,7 +132,8 @@ public final class WorkloadRenderer {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
         PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence);
-        boolean replicated = Replication.enabled(s.getSpec());
+        // a cluster's replicas are driven by the layout, not by rolls the operator orders
+        boolean replicated = Replication.enabled(s.getSpec()) && !io.percore.operator.crd.Cluster.enabled(s.getSpec());
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
                 .withReplicas(plan.replicas())
@@ -332,7 +333,7 @@ public final class WorkloadRenderer {
             env.put(Persistence.MODE_ENV, persistence.modeOrNone());
         }
         Replication replication = spec.getReplication();
-        if (replication != null) {
+        if (replication != null && !io.percore.operator.crd.Cluster.enabled(spec)) {
             // Every pod starts as a replica of whichever pod the primary Service selects; the operator
             // promotes one (REPLICAOF NO ONE) and labels it.
             env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + respPort(spec).getPort());

@@ -38,7 +38,7 @@ public final class ReplicationSpecs {
         } catch (IllegalArgumentException e) {
             problems.add("spec.replication.failoverAfter: " + e.getMessage());
         }
-        if (spec.getReplicas() != null && spec.getReplicas() != 1) {
+        if (spec.getReplicas() != null && spec.getReplicas() != 1 && !io.percore.operator.crd.Cluster.enabled(spec)) {
             problems.add("spec.replicas: " + spec.getReplicas() + " primaries with spec.replication; replication has one primary"
                     + " (leave spec.replicas unset or 1; replica pods are spec.replication.replicas)");
         }
@@ -63,12 +63,22 @@ public final class ReplicationSpecs {
     }
 
     /**
+     * The pod count of a clustered, replicated service: each of the {@code primaries} the sizing plan gives the
+     * cluster gets {@code spec.replication.replicas} replica pods of the same shape.
+     */
+    public static SizingRequest clusterSizing(PercoreServiceSpec spec, SizingRequest fromSpec, int primaries, int shardsPerPod) {
+        int pods = primaries * (1 + spec.getReplication().getReplicas());
+        return new SizingRequest(null, pods, shardsPerPod, fromSpec.memoryPerShardBytes(), fromSpec.memoryOverheadBytes(),
+                fromSpec.reservedCpus(), fromSpec.mode(), fromSpec.nodeSelector(), fromSpec.tolerations(), fromSpec.affinity());
+    }
+
+    /**
      * Why replication may not be switched on now: a persistent StatefulSet that was not replicated and
      * runs several pods keeps different data on each, and all but the elected primary would replace
      * theirs with a copy of the primary's. Null when it may.
      */
     public static String enableRefusal(PercoreService s, StatefulSet live) {
-        if (live == null || !Replication.enabled(s.getSpec()) || replicated(live)) {
+        if (live == null || !Replication.enabled(s.getSpec()) || replicated(live) || io.percore.operator.crd.Cluster.enabled(s.getSpec())) {
             return null;
         }
         int replicas = live.getSpec() == null || live.getSpec().getReplicas() == null ? 1 : live.getSpec().getReplicas();

@@ -110,14 +110,7 @@ class ClusterPlannerSimulationTest {
                     int age = p.age.merge(key, 1, Integer::sum);
                     boolean targetAlive = pods.stream().anyMatch(q -> q.id.equals(m.to()));
                     boolean done = targetAlive && (calm || age > 1 + rnd.nextInt(4));
-                    if (done) {
-                        for (int s = m.slots().nextSetBit(0); s >= 0; s = m.slots().nextSetBit(s + 1)) {
-                            if (p.id.equals(keysOn[s])) { // a source moves the keys it has
-                                keysOn[s] = m.to();
-                            }
-                        }
-                    }
-                    mine.add(new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving"));
+                    mine.add(report(m, done, keysOn, p.id::equals, m.to()));
                 }
                 progress.put(p.id, mine);
             }
@@ -198,6 +191,19 @@ class ClusterPlannerSimulationTest {
         }
     }
 
+    /** A source's report of migration {@code m}; once {@code done}, the keys it held of those slots are {@code movedTo}'s. */
+    private static Progress report(SlotPlanner.Move m, boolean done, String[] keysOn, java.util.function.Predicate<String> sourceHolds,
+                                   String movedTo) {
+        if (done) {
+            for (int s = m.slots().nextSetBit(0); s >= 0; s = m.slots().nextSetBit(s + 1)) {
+                if (keysOn[s] != null && sourceHolds.test(keysOn[s])) { // a source moves the keys it has
+                    keysOn[s] = movedTo;
+                }
+            }
+        }
+        return new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving");
+    }
+
     /** A slot's owner has its keys, or it migrates and its keys are on its source or target. */
     private static void checkKeysFollowOwners(Layout l, String[] keysOn, String ctx) {
         SlotPlanner.Move[] moving = new SlotPlanner.Move[SlotPlanner.SLOTS];
@@ -218,6 +224,301 @@ class ClusterPlannerSimulationTest {
                 if (!fine) {
                     assertThat(keys).as(ctx + ": slot " + s + (m == null ? "'s owner has its keys" : " moving")).isEqualTo(e.getKey());
                 }
+            }
+        }
+    }
+
+    /**
+     * A pod process of a cluster with replicas: also whom it follows (null: a master), whether it runs, and whose
+     * keys it holds ({@code dataOf}: the data set it started or copied; a replica copies its primary's at once).
+     */
+    private static final class GroupPod {
+        String id;
+        String dataOf;
+        final int shards = 2;
+        Layout held = Layout.EMPTY;
+        HostPort following;
+        boolean silent;
+        int downFor;
+
+        GroupPod(String id) {
+            this.id = id;
+            this.dataOf = id;
+        }
+
+        boolean holds(String dataSet) {
+            return dataSet != null && dataSet.equals(dataOf);
+        }
+
+        /** As INFO replication would say: a master's offset, a replica's when it has its primary's data. */
+        io.percore.operator.replication.ReplicationPlanner.Observed replication(List<GroupPod> pods) {
+            if (following == null) {
+                return io.percore.operator.replication.ReplicationPlanner.Observed.master(100);
+            }
+            boolean synced = pods.stream().anyMatch(q -> following.equals(new HostPort("10.0.0." + pods.indexOf(q), 6379)) && q.dataOf.equals(dataOf));
+            return io.percore.operator.replication.ReplicationPlanner.Observed.replica(synced ? 100 : 0, following, true);
+        }
+    }
+
+    /**
+     * Groups of a primary and {@code replicas} replicas through random re-plans, pods killed (back after a while
+     * with their id and data, or with a new id and nothing), failed sends and silent pods, one simulated second
+     * per reconcile. Checked at every step: epochs only rise; every layout after the first gives every slot to a
+     * primary of the layout; a slot's owner holds its keys (a promoted replica has them only if it followed its
+     * primary). Once calm: every slot owned by a running primary, every replica following its group's primary,
+     * every primary with its replicas.
+     */
+    @Test
+    void replicasFollowTheirPrimariesAndTakeOverWhenAPrimaryDies() {
+        long base = Long.getLong("percore.seed", 20261124L);
+        int[] keptByFailover = {0};
+        for (int run = 0; run < RUNS; run++) {
+            long seed = base + run;
+            simulateGroups(new Random(seed), "seed=" + seed, keptByFailover);
+        }
+        assertThat(keptByFailover[0]).as("failovers that kept their primary's keys").isGreaterThan(0);
+    }
+
+    private void simulateGroups(Random rnd, String ctx, int[] keptByFailover) {
+        int replicas = 1 + rnd.nextInt(2);
+        int[] nextId = {1};
+        List<GroupPod> pods = new ArrayList<>();
+        int members = (1 + replicas) * (1 + rnd.nextInt(3));
+        int running = members;
+        String[] keysOn = new String[SlotPlanner.SLOTS];
+        long floor = 0;
+        Map<String, java.time.Instant> since = new HashMap<>();
+        Map<String, String> podOfNode = new HashMap<>();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-24T00:00:00Z");
+        java.time.Duration after = java.time.Duration.ofSeconds(3);
+        for (int step = 0; step < 400; step++) {
+            boolean calm = step >= 300;
+            java.time.Instant now = t0.plusSeconds(step);
+            while (pods.size() < running) {
+                pods.add(new GroupPod(String.format("%040x", nextId[0]++)));
+            }
+            while (pods.size() > running) {
+                GroupPod gone = pods.remove(pods.size() - 1);
+                for (GroupPod p : pods) {
+                    assertThat(p.held.nodes()).as(ctx + " step " + step + ": a pod left while named by a layout").doesNotContainKey(gone.id);
+                }
+            }
+            if (!calm) {
+                if (rnd.nextInt(25) == 0) {
+                    members = (1 + replicas) * (1 + rnd.nextInt(3));
+                }
+                if (rnd.nextInt(15) == 0) {
+                    GroupPod victim = pods.get(rnd.nextInt(pods.size()));
+                    if (victim.downFor == 0) {
+                        victim.downFor = 1 + rnd.nextInt(8); // killed: unready, silent
+                    }
+                }
+                for (GroupPod p : pods) {
+                    p.silent = rnd.nextInt(20) == 0;
+                }
+            } else {
+                pods.forEach(p -> {
+                    p.silent = false;
+                    p.downFor = Math.min(p.downFor, 1);
+                });
+            }
+            for (GroupPod p : pods) {
+                if (p.downFor > 0 && --p.downFor == 0) {
+                    p.following = null; // back: starts as a master
+                    if (calm || rnd.nextBoolean()) {
+                        p.id = String.format("%040x", nextId[0]++); // restarted without its data: a new id, nothing held
+                        p.dataOf = p.id;
+                        p.held = Layout.EMPTY;
+                    }
+                }
+            }
+            for (GroupPod p : pods) {
+                // a replica copies whatever runs at the address it follows (a primary restarted there empty, too)
+                int ordinal = p.following == null ? -1 : Integer.parseInt(p.following.host().substring("10.0.0.".length()));
+                if (p.downFor == 0 && ordinal >= 0 && ordinal < pods.size()) {
+                    GroupPod at = pods.get(ordinal);
+                    if (at.downFor == 0) {
+                        p.dataOf = at.dataOf;
+                    }
+                }
+            }
+            Map<String, List<Progress>> progress = new HashMap<>();
+            for (GroupPod p : pods) {
+                List<Progress> mine = new ArrayList<>();
+                for (SlotPlanner.Move m : p.held.migrating()) {
+                    if (!m.from().equals(p.id) || p.downFor > 0 || p.following != null) {
+                        continue;
+                    }
+                    GroupPod target = pods.stream().filter(q -> q.id.equals(m.to()) && q.downFor == 0).findFirst().orElse(null);
+                    boolean done = target != null && (calm || rnd.nextInt(3) == 0);
+                    mine.add(report(m, done, keysOn, p::holds, done ? target.dataOf : null));
+                }
+                progress.put(p.id, mine);
+            }
+            List<PodView> views = new ArrayList<>();
+            long maxHeld = 0;
+            for (int i = 0; i < pods.size(); i++) {
+                GroupPod p = pods.get(i);
+                maxHeld = Math.max(maxHeld, p.held.epoch());
+                boolean up = p.downFor == 0;
+                views.add(new PodView("kv-" + i, i, up, new HostPort("10.0.0." + i, 6379),
+                        !up || p.silent ? null : new Observed(p.id, p.shards, 0, p.held, progress.get(p.id), p.replication(pods))));
+                if (up && !p.silent) {
+                    podOfNode.put(p.id, "kv-" + i);
+                }
+            }
+            Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, running, floor, replicas,
+                    new ReplicaGroups.Clock(after, now, since, podOfNode)));
+            since = new HashMap<>(d.unavailableSince());
+            if (d.reason().equals("FailedOver")) {
+                // the replica promoted has its primary's keys whenever any of its replicas had them
+                for (String name : d.links().promote()) {
+                    GroupPod c = pods.get(Integer.parseInt(name.substring(3)));
+                    String primary = d.current().replicaOf().get(c.id);
+                    GroupPod old = pods.stream().filter(q -> q.id.equals(primary)).findFirst().orElse(null);
+                    String dataSet = old == null ? null : old.dataOf;
+                    boolean anySynced = d.current().replicasOf(primary).stream()
+                            .anyMatch(r -> pods.stream().anyMatch(q -> q.id.equals(r) && q.downFor == 0 && q.holds(dataSet)));
+                    if (anySynced) {
+                        assertThat(c.holds(dataSet)).as(ctx + " step " + step + ": the promoted replica has its primary's keys").isTrue();
+                        keptByFailover[0]++;
+                    }
+                }
+            }
+            for (String name : d.links().promote()) {
+                pods.get(Integer.parseInt(name.substring(3))).following = null;
+            }
+            if (d.send() != null) {
+                Layout l = d.send();
+                if (d.kind() == Kind.CONVERGE) {
+                    assertThat(l.epoch()).as(ctx + ": a resend is the current layout").isEqualTo(maxHeld);
+                } else {
+                    assertThat(l.epoch()).as(ctx + ": a new layout's epoch").isGreaterThan(maxHeld).isGreaterThan(floor);
+                }
+                if (l.epoch() > 1) {
+                    assertThat(l.assignedSlots()).as(ctx + " step " + step + ": every slot has an owner").isEqualTo(SlotPlanner.SLOTS);
+                }
+                for (String owner : l.owners().keySet()) {
+                    assertThat(l.replicaOf()).as(ctx + ": only primaries own slots").doesNotContainKey(owner);
+                }
+                checkGroupKeys(l, keysOn, pods, ctx + " step " + step);
+                boolean any = false;
+                boolean leadFailed = false;
+                for (int i = 0; i < d.sendTo().size(); i++) {
+                    if (leadFailed && i >= d.leading()) {
+                        break;
+                    }
+                    GroupPod p = pods.get(Integer.parseInt(d.sendTo().get(i).substring(3)));
+                    if (p.downFor > 0 || !calm && rnd.nextInt(10) == 0) {
+                        leadFailed |= i < d.leading();
+                        continue;
+                    }
+                    assertThat(l.nodes()).as(ctx + ": sent to a pod the layout does not name").containsKey(p.id);
+                    if (l.epoch() > p.held.epoch()) {
+                        p.held = l;
+                        any = true;
+                        java.util.BitSet mine = l.slotsOf(p.id);
+                        java.util.Set<String> held = new java.util.HashSet<>();
+                        pods.forEach(q -> held.add(q.dataOf));
+                        for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
+                            String keys = keysOn[s];
+                            if (keys == null || !held.contains(keys)) {
+                                keysOn[s] = p.dataOf; // no keys yet, or none left anywhere: they start here
+                            }
+                        }
+                    }
+                }
+                if (any) {
+                    floor = Math.max(floor, l.epoch());
+                }
+            }
+            d.links().follow().forEach((name, at) -> {
+                GroupPod r = pods.get(Integer.parseInt(name.substring(3)));
+                GroupPod primary = pods.get(Integer.parseInt(at.host().substring("10.0.0.".length())));
+                if (r.downFor == 0) {
+                    r.following = at;
+                    if (primary.downFor == 0) {
+                        r.dataOf = primary.dataOf; // a full sync
+                    }
+                }
+            });
+            running = d.podsToKeep();
+        }
+        // settled: the plan held by everyone, every slot with a running primary, every replica following its primary
+        Decision last = null;
+        for (int i = 0; i < 30 && (last == null || last.kind() != Kind.STEADY); i++) {
+            List<PodView> views = new ArrayList<>();
+            for (int j = 0; j < pods.size(); j++) {
+                GroupPod p = pods.get(j);
+                views.add(new PodView("kv-" + j, j, true, new HostPort("10.0.0." + j, 6379),
+                        new Observed(p.id, p.shards, 0, p.held, List.of(), p.replication(pods))));
+            }
+            last = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, running, floor, replicas,
+                    new ReplicaGroups.Clock(after, t0.plusSeconds(1000 + i), Map.of(), podOfNode)));
+            for (String name : last.links().promote()) {
+                pods.get(Integer.parseInt(name.substring(3))).following = null;
+            }
+            if (last.send() != null) {
+                for (String name : last.sendTo()) {
+                    GroupPod p = pods.get(Integer.parseInt(name.substring(3)));
+                    if (last.send().epoch() > p.held.epoch()) {
+                        p.held = last.send();
+                    }
+                }
+                floor = Math.max(floor, last.send().epoch());
+            }
+            last.links().follow().forEach((name, at) -> {
+                GroupPod r = pods.get(Integer.parseInt(name.substring(3)));
+                r.following = at;
+                r.dataOf = pods.get(Integer.parseInt(at.host().substring("10.0.0.".length()))).dataOf;
+            });
+            while (pods.size() > last.podsToKeep()) {
+                pods.remove(pods.size() - 1);
+            }
+            running = last.podsToKeep();
+        }
+        assertThat(last.kind()).as(ctx + ": settles (" + last.reason() + ": " + last.message() + ")").isEqualTo(Kind.STEADY);
+        Layout l = last.current();
+        assertThat(l.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(l.primaries()).as(ctx + ": primaries").hasSize(members / (1 + replicas));
+        Map<String, GroupPod> byId = new HashMap<>();
+        pods.forEach(p -> byId.put(p.id, p));
+        for (String primary : l.owners().keySet()) {
+            assertThat(byId.get(primary)).as(ctx + ": a slot owner runs").isNotNull();
+            assertThat(byId.get(primary).following).as(ctx + ": a slot owner is a master").isNull();
+            assertThat(l.replicasOf(primary)).as(ctx + ": its replicas").hasSize(replicas);
+        }
+        l.replicaOf().forEach((replica, primary) ->
+                assertThat(byId.get(replica).following).as(ctx + ": a replica follows its group's primary").isEqualTo(l.nodes().get(primary)));
+    }
+
+    /**
+     * As {@link #checkKeysFollowOwners}, with keys held by data sets: a slot's owner (or its migration's target) holds
+     * them, unless no pod of the layout has them any more.
+     */
+    private static void checkGroupKeys(Layout l, String[] keysOn, List<GroupPod> pods, String ctx) {
+        Map<String, GroupPod> byId = new HashMap<>();
+        java.util.Set<String> held = new java.util.HashSet<>();
+        pods.forEach(p -> {
+            byId.put(p.id, p);
+            if (l.nodes().containsKey(p.id)) {
+                held.add(p.dataOf);
+            }
+        });
+        for (Map.Entry<String, java.util.BitSet> e : l.owners().entrySet()) {
+            java.util.BitSet slots = e.getValue();
+            for (int s = slots.nextSetBit(0); s >= 0; s = slots.nextSetBit(s + 1)) {
+                String keys = keysOn[s];
+                if (keys == null || !held.contains(keys)) {
+                    continue; // none yet, or lost with every pod of the layout that had them
+                }
+                boolean fine = byId.containsKey(e.getKey()) && byId.get(e.getKey()).holds(keys);
+                for (SlotPlanner.Move m : l.migrating()) {
+                    if (m.slots().get(s)) {
+                        fine |= byId.containsKey(m.to()) && byId.get(m.to()).holds(keys);
+                    }
+                }
+                assertThat(fine).as(ctx + ": slot " + s + "'s owner " + e.getKey() + " has its keys (" + keys + ")").isTrue();
             }
         }
     }

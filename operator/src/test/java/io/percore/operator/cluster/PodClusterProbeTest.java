@@ -105,7 +105,7 @@ class PodClusterProbeTest {
         for (var bad : List.<Function<String, String>>of(
                 c -> c.equals("CLUSTER MYID") ? bulk("not-an-id") : wellBehaved(c),
                 c -> c.equals("INFO SERVER") ? bulk("# Server\r\nredis_version:7.0.15\r\n") : wellBehaved(c),
-                c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:3\r\n" + bulk("node x 10.0.0.1 6379 replica y") : wellBehaved(c),
+                c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:3\r\n" + bulk("node x 10.0.0.1 6379 replica") : wellBehaved(c),
                 c -> c.equals("CLUSTER GETLAYOUT") ? "*1\r\n:3\r\n" : wellBehaved(c),
                 c -> c.equals("CLUSTER MIGRATIONS") ? "*1\r\n*2\r\n:1\r\n:2\r\n" : wellBehaved(c),
                 c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c))) {

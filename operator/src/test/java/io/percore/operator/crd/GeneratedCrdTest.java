@@ -100,10 +100,10 @@ class GeneratedCrdTest {
         assertThat(persistence).doesNotContainKey("required");
     }
 
-    /** spec.cluster: one required flag and the password's Secret; with replication refused at admission (CEL) until cluster replicas exist. */
+    /** spec.cluster: one required flag and the password's Secret; replication beside it only without its own password (CEL). */
     @Test
     @SuppressWarnings("unchecked")
-    void clusterSchemaHasTheFlagAndRefusesReplicationBesideIt() throws Exception {
+    void clusterSchemaHasTheFlagAndRefusesReplicationsOwnPasswordBesideIt() throws Exception {
         Map<String, Object> crd = Serialization.unmarshal(Files.readString(Path.of("target/classes/" + TestResources.CRD_RESOURCE)), Map.class);
         Map<String, Object> version = ((List<Map<String, Object>>) ((Map<String, Object>) crd.get("spec")).get("versions")).get(0);
         Map<String, Object> root = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) version.get("schema"))
@@ -116,10 +116,11 @@ class GeneratedCrdTest {
                 .containsEntry("type", "string").containsEntry("pattern", Replication.SECRET_NAME_PATTERN);
         assertThat((List<String>) cluster.get("required")).containsExactly("enabled");
         assertThat((List<Map<String, Object>>) spec.get("x-kubernetes-validations")).singleElement()
-                .satisfies(rule -> assertThat(rule.get("rule")).isEqualTo("!has(self.cluster) || !self.cluster.enabled || !has(self.replication)"));
+                .satisfies(rule -> assertThat(rule.get("rule")).isEqualTo("!has(self.cluster) || !self.cluster.enabled || !has(self.replication) || !has(self.replication.authSecretName)"));
         Map<String, Object> status = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) root.get("status"))
                 .get("properties")).get("cluster");
-        assertThat((Map<String, Object>) status.get("properties")).containsOnlyKeys("configEpoch", "slotsAssigned", "migrations", "pods");
+        assertThat((Map<String, Object>) status.get("properties")).containsOnlyKeys("configEpoch", "slotsAssigned", "migrations", "pods",
+                "primariesUnavailable");
     }
 
     @SuppressWarnings("unchecked")

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,23 +23,17 @@ import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
-import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import io.percore.operator.replication.ServiceProcess;
-import io.percore.operator.replication.TestResp;
 import io.percore.operator.sizing.TestNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +44,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
 
 /**
  * The operator as a Redis Cluster's control plane, on Fabric8's mock API server, with every "pod" a
@@ -59,6 +54,10 @@ import redis.clients.jedis.JedisCluster;
  * cannot take CLUSTER SETLAYOUT). The mock runs no controllers: the test plays the StatefulSet
  * controller and the kubelet (creating and deleting pods, readiness). Through it all a Jedis
  * {@link JedisCluster} writes; every write must succeed and every value be where it was written.
+ * With replicas: two primaries with a replica each, the replicas told to follow over the operator's
+ * RESP connection, writes acknowledged by {@code WAIT 1}, a primary SIGKILLed and marked unready: after
+ * {@code failoverAfter} its replica owns its slots at a new epoch and holds every acknowledged write, and
+ * the pod restarted without its data joins as the new primary's replica.
  */
 @EnableKubernetesMockClient(crud = true)
 class ClusterScalingTest {
@@ -74,9 +73,9 @@ class ClusterScalingTest {
     private PercoreOperator operator;
     private ApiRequestRecord record;
     private KubernetesClient operatorClient;
+    private ClusterPods pods;
     /** Pod name → the process playing it. */
-    private final Map<String, ServiceProcess> processes = new ConcurrentHashMap<>();
-    private final List<ServiceProcess> all = new CopyOnWriteArrayList<>();
+    private Map<String, ServiceProcess> processes;
 
     @BeforeAll
     static void newRecord() {
@@ -88,6 +87,8 @@ class ClusterScalingTest {
         Assumptions.assumeTrue(ServiceProcess.service(), "needs the demo service's jar (-D" + ServiceProcess.SERVICE_JAR
                 + "; the build sets it when demo-service is built first): redis-server has no CLUSTER SETLAYOUT");
         TestResources.installCrd(client);
+        pods = new ClusterPods(client, dir);
+        processes = pods.processes;
         for (String node : List.of("node-a", "node-b", "node-c", "node-d")) {
             client.nodes().resource(TestNodes.node(node).cpu("8").memory("32Gi").staticCpuManager().build()).create();
         }
@@ -99,10 +100,7 @@ class ClusterScalingTest {
     private PercoreOperator startOperator(KubernetesClient c) throws IOException {
         // Every pod is a process on 127.0.0.1 with its own port; in a cluster: status.podIP and the container port.
         return PercoreOperator.start(new OperatorSettings(Set.of(), false, null, null, 0, false), c, new SchemaConfigCheck(),
-                () -> { }, (pod, port) -> {
-                    ServiceProcess p = processes.get(pod.getMetadata().getName());
-                    return p == null ? null : new HostPort("127.0.0.1", p.port);
-                });
+                () -> { }, (pod, port) -> pods.address(pod));
     }
 
     @AfterEach
@@ -114,8 +112,8 @@ class ClusterScalingTest {
             operatorClient.close();
             record.saveAs(ClusterScalingTest.class);
         }
-        for (ServiceProcess p : all) {
-            p.close();
+        if (pods != null) {
+            pods.close();
         }
     }
 
@@ -264,6 +262,114 @@ class ClusterScalingTest {
         assertThat(said).doesNotContain(password).doesNotContain(wrong);
     }
 
+    @Test
+    void twoPrimariesGetAReplicaEachAndAKilledPrimarysReplicaTakesOverWithEveryAcknowledgedWrite() throws Exception {
+        PercoreService s = TestResources.service("kv", 4);
+        s.getSpec().setReplicas(2);
+        s.getSpec().setShardsPerPod(2);
+        s.getSpec().setCluster(new Cluster(true));
+        Replication replication = new Replication(1);
+        replication.setFailoverAfter("2s");
+        s.getSpec().setReplication(replication);
+        client.resource(s).create();
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
+        StatefulSet sts = statefulSet();
+        assertThat(sts.getSpec().getReplicas()).as("2 primaries × (1 + 1 replica)").isEqualTo(4);
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .as("the layout, not the start, says whom a replica follows").doesNotContain(Replication.REPLICAOF_ENV);
+        assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get()).as("no single primary Service").isNull();
+
+        startPods(0, 1, 2, 3);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(primaries(c)).containsOnlyKeys("kv-0", "kv-2");
+            assertThat(primaries(c)).containsEntry("kv-0", List.of("kv-1")).containsEntry("kv-2", List.of("kv-3"));
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        long first = current().getStatus().getCluster().getConfigEpoch();
+        assertThat(info("kv-1")).contains("role:slave", "master_port:" + processes.get("kv-0").port, "master_link_status:up");
+        assertThat(info("kv-3")).contains("role:slave", "master_port:" + processes.get("kv-2").port, "master_link_status:up");
+        assertThat(layoutOf("kv-0")).contains("node " + nodeId("kv-1") + " 127.0.0.1 " + processes.get("kv-1").port + " replica " + nodeId("kv-0"));
+        assertThat(pods.assertClusterCheckPasses("kv-2", 2)).contains("1 slaves");
+
+        // Writes, each primary's acknowledged by its replica (WAIT 1 on the connection that wrote them).
+        Map<String, String> acknowledged = new LinkedHashMap<>();
+        try (Jedis p0 = new Jedis("127.0.0.1", processes.get("kv-0").port); Jedis p2 = new Jedis("127.0.0.1", processes.get("kv-2").port)) {
+            for (int i = 0; i < 400; i++) {
+                String key = "k" + i;
+                try {
+                    p0.set(key, "v" + i);
+                } catch (JedisMovedDataException moved) {
+                    p2.set(key, "v" + i);
+                }
+                acknowledged.put(key, "v" + i);
+            }
+            assertThat(p0.waitReplicas(1, 10_000)).isEqualTo(1);
+            assertThat(p2.waitReplicas(1, 10_000)).isEqualTo(1);
+        }
+
+        // kv-0 dies (SIGKILL) and its pod turns unready: after failoverAfter kv-1 owns its slots.
+        String oldPrimary = nodeId("kv-0");
+        String replica = nodeId("kv-1");
+        processes.get("kv-0").kill();
+        pods.setReady("kv-0", false);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getConfigEpoch()).isGreaterThan(first);
+            assertThat(primaries(c)).containsKeys("kv-1", "kv-2").doesNotContainKey("kv-0");
+            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+        });
+        assertThat(info("kv-1")).contains("role:master");
+        assertThat(layoutOf("kv-2")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-0").port + " replica " + replica);
+        assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("kv-1"));
+        try (JedisCluster cluster = cluster("kv-2")) {
+            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+            cluster.set("after-failover", "yes");
+            assertThat(cluster.get("after-failover")).isEqualTo("yes");
+        }
+
+        // The pod comes back without its data (a new node id): it joins as the replica of the group lacking one.
+        processes.remove("kv-0");
+        client.pods().inNamespace(NAMESPACE).withName("kv-0").delete();
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("kv-0").get() == null);
+        startPods(0);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(primaries(c)).containsEntry("kv-1", List.of("kv-0")).containsEntry("kv-2", List.of("kv-3"));
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getNodeId).doesNotContain(oldPrimary);
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        assertThat(info("kv-0")).contains("role:slave", "master_port:" + processes.get("kv-1").port, "master_link_status:up");
+        assertThat(pods.assertClusterCheckPasses("kv-0", 2)).contains("1 slaves");
+        try (JedisCluster cluster = cluster("kv-0")) {
+            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+        }
+    }
+
+    /** Primary pod → its replicas' pods, from the status. */
+    private static Map<String, List<String>> primaries(ClusterStatus c) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (ClusterStatus.PodSlots p : c.getPods()) {
+            if (p.getReplicaOf() == null) {
+                out.put(p.getPod(), p.getReplicas() == null ? List.of() : p.getReplicas());
+            }
+        }
+        return out;
+    }
+
+    private JedisCluster cluster(String pod) {
+        return new JedisCluster(Set.of(new HostAndPort("127.0.0.1", processes.get(pod).port)),
+                DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).build(), 20, Duration.ofSeconds(60),
+                new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
+    }
+
+    private String info(String pod) throws IOException {
+        return (String) pods.call(pod, "INFO", "replication");
+    }
+
     private static String base64(String s) {
         return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
@@ -324,36 +430,11 @@ class ClusterScalingTest {
     // --- the test's part of Kubernetes ---
 
     private void startPods(int... ordinals) throws Exception {
-        startPods(null, ordinals);
+        pods.start(null, ordinals);
     }
 
     private void startPods(String password, int... ordinals) throws Exception {
-        ExecutorService starter = Executors.newFixedThreadPool(ordinals.length); // a JVM each: started side by side
-        List<Future<ServiceProcess>> starting = new ArrayList<>();
-        try {
-            for (int i = 0; i < ordinals.length; i++) {
-                starting.add(starter.submit(() -> ServiceProcess.start(password, dir, List.of("--percore.demo.cluster.enabled=true"))));
-            }
-            for (int i = 0; i < ordinals.length; i++) {
-                ServiceProcess p = starting.get(i).get();
-                all.add(p);
-                processes.put("kv-" + ordinals[i], p);
-            }
-        } finally {
-            starter.shutdown();
-        }
-        StatefulSet sts = statefulSet();
-        for (int ordinal : ordinals) {
-            String name = "kv-" + ordinal;
-            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
-                    .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(sts.getSpec().getTemplate().getMetadata().getLabels())
-                    .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();
-            client.pods().inNamespace(NAMESPACE).withName(name).editStatus(p -> {
-                p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
-                        .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
-                return p;
-            });
-        }
+        pods.start(password, ordinals);
     }
 
     private StatefulSet statefulSet() {
@@ -376,35 +457,24 @@ class ClusterScalingTest {
         return client.v1().events().inNamespace(NAMESPACE).list().getItems();
     }
 
-    private Object call(String pod, String... args) throws IOException {
-        try (TestResp c = new TestResp(processes.get(pod).port, null)) {
-            return c.call(args);
-        }
-    }
-
     private long epochOf(String pod) throws IOException {
-        return (Long) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(0);
+        return pods.epochOf(pod);
     }
 
     private String layoutOf(String pod) throws IOException {
-        return (String) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(1);
+        return pods.layoutOf(pod);
     }
 
     private String nodeId(String pod) throws IOException {
-        return (String) call(pod, "CLUSTER", "MYID");
+        return pods.nodeId(pod);
     }
 
     private long dbsize(String pod) throws IOException {
-        return (Long) call(pod, "DBSIZE");
+        return (Long) pods.call(pod, "DBSIZE");
     }
 
     /** {@code redis-cli --cluster check}: every slot covered, the nodes agreeing, no open slot. */
     private void assertClusterCheckPasses(String pod, int masters) throws Exception {
-        Process p = new ProcessBuilder("redis-cli", "--cluster", "check", "127.0.0.1:" + processes.get(pod).port)
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
-        assertThat(out).contains("[OK] All nodes agree about slots configuration.", "[OK] All 16384 slots covered.")
-                .contains(masters + " masters").doesNotContain("[WARNING]").doesNotContain("[ERR]");
+        assertThat(pods.assertClusterCheckPasses(pod, masters)).doesNotContain("[WARNING]");
     }
 }

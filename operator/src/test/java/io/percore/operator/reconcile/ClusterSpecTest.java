@@ -15,13 +15,16 @@ import org.junit.jupiter.api.Test;
 class ClusterSpecTest {
 
     @Test
-    void replicationBesideAClusterAndAClusterWithoutAPortAreRefused() {
+    void aClusterWithoutAPortAndReplicationsOwnPasswordAreRefused() {
         PercoreService s = TestResources.service("kv", 4);
         assertThat(ClusterDriver.specProblems(s.getSpec())).isEmpty();
         s.getSpec().setCluster(new Cluster(true));
         assertThat(ClusterDriver.specProblems(s.getSpec())).isEmpty();
         s.getSpec().setReplication(new Replication(1));
-        assertThat(ClusterDriver.specProblems(s.getSpec())).singleElement().asString().contains("spec.replication").contains("not supported yet");
+        assertThat(ClusterDriver.specProblems(s.getSpec())).as("replicas per primary").isEmpty();
+        assertThat(io.percore.operator.replication.ReplicationSpecs.specProblems(s.getSpec())).as("spec.replicas counts primaries").isEmpty();
+        s.getSpec().getReplication().setAuthSecretName("kv-auth");
+        assertThat(ClusterDriver.specProblems(s.getSpec())).singleElement().asString().contains("spec.cluster.authSecretName");
         s.getSpec().setReplication(null);
         s.getSpec().setPorts(List.of());
         assertThat(ClusterDriver.specProblems(s.getSpec())).singleElement().asString().contains("spec.ports");
@@ -39,6 +42,24 @@ class ClusterSpecTest {
         assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).contains(Cluster.ENABLED_ENV + "=true");
         assertThat(WorkloadRenderer.statefulSet(s, plan.withReplicas(3), "", null).getSpec().getReplicas())
                 .as("a pod still holding slots is kept").isEqualTo(3);
+    }
+
+    @Test
+    void aClusterWithReplicasRollsAsAClusterAndItsPodsStartAsPrimaries() {
+        PercoreService s = TestResources.service("kv", 4);
+        s.getMetadata().setUid("uid-1");
+        s.getSpec().setCluster(new Cluster(true));
+        s.getSpec().setReplication(new Replication(1));
+        SizingPlan plan = new SizingPlan(true, false, 4, 2, 3, 1, 1L << 31, EngineConfig.Mode.PINNED, List.of("node-a"), 4, List.of());
+        var sts = WorkloadRenderer.statefulSet(s, plan, "", null);
+        assertThat(env(sts)).as("the operator's REPLICAOF, per the layout, says whom to follow")
+                .noneMatch(e -> e.startsWith(Replication.REPLICAOF_ENV)).contains(Cluster.ENABLED_ENV + "=true");
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Replication.REPLICATED_LABEL, "true");
+        var sizing = io.percore.operator.replication.ReplicationSpecs.clusterSizing(s.getSpec(),
+                new io.percore.operator.sizing.SizingRequest(8, null, null, 1, 1, 1, null, null, null, null), 3, 2);
+        assertThat(sizing.replicas()).as("3 primaries and their replicas").isEqualTo(6);
+        assertThat(sizing.shardsPerPod()).isEqualTo(2);
     }
 
     @Test

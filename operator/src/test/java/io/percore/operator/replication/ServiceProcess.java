@@ -126,9 +126,28 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Ports handed out from {@value #PORTS} (when set): each once, so two processes starting side by side never share one. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger();
+    /** {@code -Dpercore.it.ports=7200-7299}: the servers' ports from that range (a machine shared with others), else any free one. */
+    static final String PORTS = "percore.it.ports";
+
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        String range = System.getProperty(PORTS, "");
+        if (range.isBlank()) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                return s.getLocalPort();
+            }
         }
+        int first = Integer.parseInt(range.substring(0, range.indexOf('-')));
+        int last = Integer.parseInt(range.substring(range.indexOf('-') + 1));
+        NEXT_PORT.compareAndSet(0, first);
+        for (int port = NEXT_PORT.getAndIncrement(); port <= last; port = NEXT_PORT.getAndIncrement()) {
+            try (ServerSocket s = new ServerSocket(port)) {
+                return s.getLocalPort();
+            } catch (IOException inUse) {
+                // taken by someone else: the next one
+            }
+        }
+        throw new IOException("no free port left in " + PORTS + "=" + range);
     }
 }

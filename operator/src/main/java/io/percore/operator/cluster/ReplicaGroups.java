@@ -1,0 +1,334 @@
+package io.percore.operator.cluster;
+
+import io.percore.operator.cluster.ClusterPlanner.Decision;
+import io.percore.operator.cluster.ClusterPlanner.Kind;
+import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.ReplicationPlanner;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The replicas of a clustered service's primaries ({@code spec.replication} with {@code spec.cluster}):
+ * pure, as {@link ClusterPlanner} whose layouts it completes. The pods form groups of one primary and
+ * {@code replicas} replicas, written in the layout as {@code node <id> <ip> <port> replica <primary-id>};
+ * only primaries own slots. Three decisions:
+ *
+ * <ul>
+ * <li><b>who is whose replica</b> ({@link #assign}): the groups of the current layout are kept; a pod in
+ *     none joins the primary lacking a replica first, and only once every primary has its replicas is it
+ *     made a primary of new slots (which the slot plan then gives it);</li>
+ * <li><b>failover</b> ({@link #failovers}): a primary not available for {@code failoverAfter} (or gone for
+ *     good: its pod answers with another node id) is replaced by its replica with the highest acknowledged
+ *     offset (the lowest ordinal on a tie), as {@code ReplicationPlanner} chooses: a new epoch gives it the
+ *     primary's slots and migrations, the other replicas and the old primary follow it;</li>
+ * <li><b>links</b> ({@link #links}): each replica of the layout in force that does not follow its
+ *     primary's address is told {@code REPLICAOF} (once that primary answers); a primary that follows
+ *     someone is told {@code REPLICAOF NO ONE}.</li>
+ * </ul>
+ */
+public final class ReplicaGroups {
+
+    private ReplicaGroups() {
+    }
+
+    /**
+     * The failover clock.
+     *
+     * @param after            how long a primary may be unavailable before its replica replaces it
+     * @param now              the time of this decision
+     * @param unavailableSince primary node id → since when it has been unavailable (from the status)
+     * @param podOfNode        node id → the pod the status last saw it on: a pod Kubernetes calls Ready that the
+     *                         operator cannot reach still counts as available (a failover on Kubernetes' word,
+     *                         not the operator's network)
+     */
+    public record Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode) {
+        public static final Clock NONE = new Clock(Duration.ofSeconds(10), Instant.EPOCH, Map.of(), Map.of());
+    }
+
+    /** A primary replaced by one of its replicas. */
+    public record Failover(String primary, String promoted) {
+    }
+
+    /** The failovers due now, and the clocks of the primaries still waited for. */
+    record Failovers(List<Failover> due, Map<String, Instant> unavailableSince, List<String> waiting) {
+    }
+
+    /**
+     * What to tell the pods about replication, beside the layout: {@code promote} before the layout is sent
+     * ({@code REPLICAOF NO ONE}), {@code follow} after it (pod → its primary's address).
+     *
+     * @param notLinked replicas following the right primary but not in sync with it yet
+     * @param lacking   primaries with fewer replicas than wanted, each with how many it has
+     */
+    public record Links(List<String> promote, Map<String, HostPort> follow, List<String> notLinked, List<String> lacking) {
+        public static final Links NONE = new Links(List.of(), Map.of(), List.of(), List.of());
+
+        public boolean repoint() {
+            return !promote.isEmpty() || !follow.isEmpty();
+        }
+    }
+
+    /** The groups of the next layout: the primaries below the wanted count (new ones included), and who follows whom. */
+    record Assignment(List<String> primaries, Map<String, String> replicaOf) {
+    }
+
+    /** Primaries needed for {@code members} pods in groups of {@code 1 + replicas}. */
+    static int wantedPrimaries(int members, int replicas) {
+        return Math.max(1, members / (1 + replicas));
+    }
+
+    static Failovers failovers(ClusterPlanner.Input in, List<PodView> pods, Layout current, Map<String, PodView> byId) {
+        Clock clock = in.failover();
+        boolean everyPodAnswers = pods.stream().allMatch(p -> p.observed() != null);
+        List<Failover> due = new ArrayList<>();
+        Map<String, Instant> since = new LinkedHashMap<>();
+        List<String> waiting = new ArrayList<>();
+        for (String primary : current.primaries()) {
+            List<String> replicas = current.replicasOf(primary);
+            PodView live = byId.get(primary);
+            if (replicas.isEmpty() || live != null && live.ready()) {
+                continue;
+            }
+            PodView recorded = null;
+            for (PodView p : pods) {
+                if (p.name().equals(clock.podOfNode().get(primary))) {
+                    recorded = p;
+                }
+            }
+            if (live == null && recorded != null && recorded.ready() && recorded.address() != null && recorded.observed() == null) {
+                continue; // Ready, but the operator cannot reach it: available on Kubernetes' word
+            }
+            // gone for good: its pod came back with another id (no persistence), or every pod answers and none is it
+            boolean gone = live == null && (everyPodAnswers || recorded != null && recorded.observed() != null);
+            Instant from = clock.unavailableSince().getOrDefault(primary, clock.now());
+            boolean late = !clock.now().isBefore(from.plus(clock.after()));
+            PodView best = null;
+            for (String r : replicas) {
+                PodView c = byId.get(r);
+                if (c != null && c.ready() && c.address() != null && (best == null || offset(c) > offset(best))) {
+                    best = c; // pods come in ordinal order: a tie keeps the lower one
+                }
+            }
+            // a replica Ready but silent may be the most advanced: a primary gone for good waits for it until the deadline
+            boolean replicaSilent = false;
+            for (String r : replicas) {
+                String pod = clock.podOfNode().get(r);
+                replicaSilent |= byId.get(r) == null && pods.stream().anyMatch(p -> p.name().equals(pod) && p.ready() && p.observed() == null);
+            }
+            if ((gone && !replicaSilent || late) && best != null) {
+                due.add(new Failover(primary, best.observed().nodeId()));
+            } else {
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + (best == null ? " is unavailable and none of its replicas is Ready"
+                        : " is unavailable since " + from + "; its replica takes over at " + from.plus(clock.after())));
+            }
+        }
+        return new Failovers(due, since, waiting);
+    }
+
+    private static String name(Clock clock, String id) {
+        String pod = clock.podOfNode().get(id);
+        return "primary " + (pod == null ? id : pod + " (" + id + ")");
+    }
+
+    private static long offset(PodView p) {
+        ReplicationPlanner.Observed r = p.observed().replication();
+        return r == null ? -1 : r.offset();
+    }
+
+    /**
+     * The layout after {@code due}: each promoted replica owns its primary's slots and takes its place in the
+     * migrations; the group's other replicas and the old primary (it comes back as a replica, or is dropped
+     * later as a lost node) follow it.
+     */
+    static Layout failedOver(Layout current, List<Failover> due, long epoch) {
+        Map<String, java.util.BitSet> owners = new LinkedHashMap<>(current.owners());
+        Map<String, String> replicaOf = new LinkedHashMap<>(current.replicaOf());
+        Map<String, String> renamed = new HashMap<>();
+        for (Failover f : due) {
+            renamed.put(f.primary(), f.promoted());
+            java.util.BitSet slots = owners.remove(f.primary());
+            if (slots != null) {
+                owners.put(f.promoted(), slots);
+            }
+            replicaOf.remove(f.promoted());
+            for (String r : current.replicasOf(f.primary())) {
+                if (!r.equals(f.promoted())) {
+                    replicaOf.put(r, f.promoted());
+                }
+            }
+            replicaOf.put(f.primary(), f.promoted());
+        }
+        List<SlotPlanner.Move> migrating = new ArrayList<>();
+        for (SlotPlanner.Move m : current.migrating()) {
+            migrating.add(new SlotPlanner.Move(renamed.getOrDefault(m.from(), m.from()), renamed.getOrDefault(m.to(), m.to()), m.slots()));
+        }
+        return new Layout(epoch, current.nodes(), owners, migrating, replicaOf);
+    }
+
+    /** The failover decision: promote first, the promoted replicas take the layout first, then every other pod that answers. */
+    static Decision failoverDecision(Layout current, List<Failover> due, long epoch, Map<String, PodView> byId, int keep) {
+        Layout next = failedOver(current, due, epoch);
+        List<String> promote = new ArrayList<>();
+        Set<String> to = new LinkedHashSet<>();
+        StringBuilder what = new StringBuilder("epoch ").append(epoch).append(": failover");
+        for (Failover f : due) {
+            PodView p = byId.get(f.promoted());
+            promote.add(p.name());
+            to.add(p.name());
+            what.append("; ").append(f.primary()).append(" replaced by ").append(p.name()).append(" (offset ").append(offset(p)).append(')');
+        }
+        for (String id : next.nodes().keySet()) {
+            PodView p = byId.get(id);
+            if (p != null && p.ready()) {
+                to.add(p.name());
+            }
+        }
+        return new Decision(Kind.APPLY, next, List.copyOf(to), due.size(), current, keep, List.of(), "FailedOver", what.toString(),
+                ClusterPlanner.BUSY, new Links(promote, Map.of(), List.of(), List.of()), Map.of());
+    }
+
+    /**
+     * Who is whose replica in the next layout. The current groups are kept (a replica beyond {@code replicas} is let
+     * go; one of a leaving primary stays with it until it is drained); a pod below {@code members} in no group joins the primary with
+     * the fewest replicas while one lacks any, else becomes a primary while fewer than
+     * {@link #wantedPrimaries} serve — a pod holding keys only before the first layout or with no replicas
+     * wanted (a former replica's copy of another group's keys must not stay beside new slots), else waits.
+     */
+    static Assignment assign(Layout current, List<PodView> pods, Map<String, PodView> byId, int members, int replicas) {
+        List<String> primaries = new ArrayList<>();
+        Set<String> placed = new LinkedHashSet<>(current.primaries());
+        for (String id : current.primaries()) {
+            PodView p = byId.get(id);
+            if (p != null && p.ordinal() < members) {
+                primaries.add(id);
+            }
+        }
+        Map<String, String> replicaOf = new LinkedHashMap<>();
+        Map<String, Integer> count = new HashMap<>();
+        current.replicaOf().forEach((replica, primary) -> {
+            PodView p = byId.get(replica);
+            PodView of = byId.get(primary);
+            // a leaving primary keeps its replicas while it is drained: it may fail over meanwhile
+            boolean kept = p != null && of != null && !current.replicaOf().containsKey(primary)
+                    && (p.ordinal() < members || of.ordinal() >= members);
+            if (kept && count.getOrDefault(primary, 0) < replicas) {
+                replicaOf.put(replica, primary);
+                count.merge(primary, 1, Integer::sum);
+                placed.add(replica);
+            }
+        });
+        List<PodView> free = new ArrayList<>();
+        for (PodView p : pods) {
+            if (p.ordinal() < members && p.observed() != null && !placed.contains(p.observed().nodeId())) {
+                free.add(p);
+            }
+        }
+        if (current.epoch() == 0) {
+            free.sort(Comparator.comparing((PodView p) -> p.observed().keys() == 0).thenComparingInt(PodView::ordinal));
+        }
+        int wanted = wantedPrimaries(members, replicas);
+        for (PodView p : free) {
+            String id = p.observed().nodeId();
+            String lacking = null;
+            for (String primary : primaries) {
+                int n = count.getOrDefault(primary, 0);
+                if (n < replicas && (lacking == null || n < count.getOrDefault(lacking, 0))) {
+                    lacking = primary;
+                }
+            }
+            if (lacking != null) {
+                replicaOf.put(id, lacking);
+                count.merge(lacking, 1, Integer::sum);
+            } else if (primaries.size() < wanted && (replicas == 0 || current.epoch() == 0 || p.observed().keys() == 0)) {
+                primaries.add(id);
+            }
+        }
+        primaries.sort(Comparator.comparingInt(id -> byId.get(id).ordinal()));
+        return new Assignment(primaries, replicaOf);
+    }
+
+    /**
+     * What the layout in force asks of the pods' replication: every replica that answers and does not follow its
+     * primary's address is told to; every primary that follows someone is promoted. A pod whose role is
+     * unknown (not asked) is left alone.
+     */
+    static Links links(Layout inForce, Map<String, PodView> byId, int replicas) {
+        List<String> promote = new ArrayList<>();
+        Map<String, HostPort> follow = new LinkedHashMap<>();
+        List<String> notLinked = new ArrayList<>();
+        List<String> lacking = new ArrayList<>();
+        for (String primary : inForce.primaries()) {
+            PodView p = byId.get(primary);
+            if (p != null && p.observed().replication() != null && !p.observed().replication().master()) {
+                promote.add(p.name());
+            }
+            int has = inForce.replicasOf(primary).size();
+            if (has < replicas && !inForce.slotsOf(primary).isEmpty()) {
+                lacking.add((p == null ? primary : p.name()) + " has " + has + " of " + replicas);
+            }
+        }
+        inForce.replicaOf().forEach((replica, primary) -> {
+            PodView r = byId.get(replica);
+            HostPort at = inForce.nodes().get(primary);
+            if (r == null || r.observed().replication() == null || at == null || byId.get(primary) == null) {
+                return; // a primary that does not answer is not followed: it may be the one a failover replaces
+            }
+            ReplicationPlanner.Observed seen = r.observed().replication();
+            if (seen.master() || !at.equals(seen.following())) {
+                follow.put(r.name(), at);
+            } else if (!seen.linkUp()) {
+                notLinked.add(r.name());
+            }
+        });
+        return new Links(promote, follow, notLinked, lacking);
+    }
+
+    /** {@code d} with the replication links of the layout it leaves in force, and a steady state qualified by them. */
+    static Decision withLinks(Decision d, Map<String, PodView> byId, Map<String, Instant> unavailableSince, List<String> waiting,
+                              int replicas) {
+        if (d.kind() == Kind.CONFLICT) {
+            return new Decision(d.kind(), d.send(), d.sendTo(), d.leading(), d.current(), d.podsToKeep(), d.lost(), d.reason(),
+                    d.message(), d.requeue(), Links.NONE, unavailableSince);
+        }
+        Links found = links(d.send() != null ? d.send() : d.current(), byId, replicas);
+        List<String> promote = new ArrayList<>(d.links().promote());
+        found.promote().stream().filter(p -> !promote.contains(p)).forEach(promote::add);
+        Links links = new Links(promote, found.follow(), found.notLinked(), found.lacking());
+        Kind kind = d.kind();
+        String reason = d.reason();
+        String message = d.message();
+        Duration requeue = d.requeue();
+        if (kind == Kind.STEADY && links.repoint()) {
+            kind = Kind.REPOINT;
+            reason = "Repointing";
+            message = (promote.isEmpty() ? "" : String.join(", ", promote) + " made primary; ")
+                    + (links.follow().isEmpty() ? "" : "replicas told whom to follow: " + links.follow());
+            requeue = ClusterPlanner.BUSY;
+        } else if (kind == Kind.STEADY && !links.notLinked().isEmpty()) {
+            kind = Kind.REPLICAS_SYNCING;
+            reason = "ReplicasNotLinked";
+            message = String.join(", ", links.notLinked()) + " not in sync with their primaries yet; " + message;
+            requeue = ClusterPlanner.BUSY;
+        } else if (kind == Kind.STEADY && !links.lacking().isEmpty()) {
+            kind = Kind.REPLICAS_MISSING;
+            reason = "ReplicasMissing";
+            message = "primaries short of replicas (no free pod): " + String.join("; ", links.lacking()) + "; " + message;
+        }
+        if (!waiting.isEmpty()) {
+            message = message + "; " + String.join("; ", waiting);
+            requeue = ClusterPlanner.BUSY.compareTo(requeue) < 0 ? ClusterPlanner.BUSY : requeue;
+        }
+        return new Decision(kind, d.send(), d.sendTo(), d.leading(), d.current(), d.podsToKeep(), d.lost(), reason, message, requeue,
+                links, unavailableSince);
+    }
+}

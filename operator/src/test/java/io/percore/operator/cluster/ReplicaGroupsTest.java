@@ -1,0 +1,221 @@
+package io.percore.operator.cluster;
+
+import static io.percore.operator.cluster.ClusterPlannerTest.address;
+import static io.percore.operator.cluster.ClusterPlannerTest.id;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.cluster.ClusterPlanner.Decision;
+import io.percore.operator.cluster.ClusterPlanner.Input;
+import io.percore.operator.cluster.ClusterPlanner.Kind;
+import io.percore.operator.cluster.ClusterPlanner.Observed;
+import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.ReplicationPlanner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Clustered pods in groups of a primary and its replicas: the layouts, the REPLICAOF calls, failover. */
+class ReplicaGroupsTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-24T23:00:00Z");
+    private static final Duration AFTER = Duration.ofSeconds(10);
+
+    /** A pod that answers: master (following null) or replica of {@code following}, linked. */
+    static PodView pod(int ordinal, String nodeId, Layout held, ReplicationPlanner.HostPort following, long offset) {
+        ReplicationPlanner.Observed repl = following == null ? ReplicationPlanner.Observed.master(offset)
+                : ReplicationPlanner.Observed.replica(offset, following, true);
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(nodeId, 2, 0, held, List.of(), repl));
+    }
+
+    static PodView primary(int ordinal, Layout held) {
+        return pod(ordinal, id(ordinal), held, null, 100);
+    }
+
+    static PodView replica(int ordinal, Layout held, int of, long offset) {
+        return pod(ordinal, id(ordinal), held, address(of), offset);
+    }
+
+    static PodView down(int ordinal) {
+        return new PodView("kv-" + ordinal, ordinal, false, address(ordinal), null);
+    }
+
+    static Decision decide(int members, int replicas, Instant now, Map<String, Instant> since, Map<String, String> podOfNode, PodView... pods) {
+        long floor = 0;
+        for (PodView p : pods) {
+            floor = p.observed() == null ? floor : Math.max(floor, p.observed().layout().epoch());
+        }
+        return ClusterPlanner.decide(new Input(List.of(pods), members, members, floor, replicas,
+                new ReplicaGroups.Clock(AFTER, now, since, podOfNode)));
+    }
+
+    /** kv-0 primary of kv-1, kv-2 primary of kv-3, the replicas following and linked. */
+    static Layout twoGroups() {
+        Decision d = decide(4, 1, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
+                primary(3, Layout.EMPTY));
+        return d.send();
+    }
+
+    private static Map<String, String> podOfNode(int pods) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < pods; i++) {
+            m.put(id(i), "kv-" + i);
+        }
+        return m;
+    }
+
+    @Test
+    void theFirstLayoutFormsGroupsSlotsGoToPrimariesOnlyAndTheReplicasAreToldToFollow() {
+        Decision d = decide(4, 1, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
+                primary(3, Layout.EMPTY));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        Layout l = d.send();
+        assertThat(l.primaries()).containsExactly(id(0), id(2));
+        assertThat(l.replicaOf()).containsEntry(id(1), id(0)).containsEntry(id(3), id(2)).hasSize(2);
+        assertThat(l.slotsOf(id(0)).cardinality()).isEqualTo(8192);
+        assertThat(l.slotsOf(id(2)).cardinality()).isEqualTo(8192);
+        assertThat(l.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(l.text()).contains("node " + id(1) + " 10.0.0.2 6379 replica " + id(0))
+                .contains("node " + id(0) + " 10.0.0.1 6379 primary");
+        assertThat(Layout.parse(1, l.text()).sameAs(l)).as("the text reads back").isTrue();
+        assertThat(d.sendTo()).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2", "kv-3");
+        assertThat(d.links().follow()).containsEntry("kv-1", address(0)).containsEntry("kv-3", address(2)).hasSize(2);
+        assertThat(d.links().promote()).isEmpty();
+    }
+
+    @Test
+    void linkedGroupsAreSteadyAReplicaFollowingElsewhereIsRepointedOneNotInSyncIsReported() {
+        Layout l = twoGroups();
+        Decision steady = decide(4, 1, T0, Map.of(), Map.of(), primary(0, l), replica(1, l, 0, 100), primary(2, l), replica(3, l, 2, 100));
+        assertThat(steady.kind()).isEqualTo(Kind.STEADY);
+        assertThat(steady.links().repoint()).isFalse();
+
+        Decision repoint = decide(4, 1, T0, Map.of(), Map.of(), primary(0, l), replica(1, l, 2, 100), primary(2, l), primary(3, l));
+        assertThat(repoint.kind()).isEqualTo(Kind.REPOINT);
+        assertThat(repoint.send()).isNull();
+        assertThat(repoint.links().follow()).containsEntry("kv-1", address(0)).containsEntry("kv-3", address(2));
+        assertThat(repoint.healthy()).isFalse();
+
+        PodView syncing = new PodView("kv-3", 3, true, address(3), new Observed(id(3), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(2), false)));
+        Decision notLinked = decide(4, 1, T0, Map.of(), Map.of(), primary(0, l), replica(1, l, 0, 100), primary(2, l), syncing);
+        assertThat(notLinked.kind()).isEqualTo(Kind.REPLICAS_SYNCING);
+        assertThat(notLinked.reason()).isEqualTo("ReplicasNotLinked");
+    }
+
+    @Test
+    void aPrimaryDownIsReplacedByItsReplicaOnlyAfterFailoverAfterAndTheNewEpochGivesItTheSlots() {
+        Layout l = twoGroups();
+        PodView[] world = {down(0), replica(1, l, 0, 100), primary(2, l), replica(3, l, 2, 100)};
+        Decision first = decide(4, 1, T0, Map.of(), podOfNode(4), world);
+        assertThat(first.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(first.send()).isNull();
+        assertThat(first.unavailableSince()).containsEntry(id(0), T0);
+        assertThat(first.message()).contains("takes over at " + T0.plus(AFTER));
+
+        Decision early = decide(4, 1, T0.plus(AFTER).minusMillis(1), first.unavailableSince(), podOfNode(4), world);
+        assertThat(early.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(early.links().promote()).isEmpty();
+
+        Decision d = decide(4, 1, T0.plus(AFTER), first.unavailableSince(), podOfNode(4), world);
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.reason()).isEqualTo("FailedOver");
+        assertThat(d.links().promote()).containsExactly("kv-1");
+        Layout next = d.send();
+        assertThat(next.epoch()).isEqualTo(l.epoch() + 1);
+        assertThat(next.slotsOf(id(1))).isEqualTo(l.slotsOf(id(0)));
+        assertThat(next.slotsOf(id(0)).isEmpty()).isTrue();
+        assertThat(next.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(next.replicaOf()).containsEntry(id(0), id(1)).containsEntry(id(3), id(2)).doesNotContainKey(id(1));
+        assertThat(d.sendTo().get(0)).isEqualTo("kv-1");
+        assertThat(d.leading()).isEqualTo(1);
+        assertThat(d.sendTo()).doesNotContain("kv-0");
+        assertThat(d.unavailableSince()).isEmpty();
+
+        // the old primary comes back with its id and data: it is sent the new epoch and told to follow kv-1
+        Decision back = decide(4, 1, T0.plus(AFTER).plusSeconds(5), Map.of(), podOfNode(4), primary(0, l), pod(1, id(1), next, null, 100),
+                primary(2, next), replica(3, next, 2, 100));
+        assertThat(back.kind()).isEqualTo(Kind.CONVERGE);
+        assertThat(back.sendTo()).containsExactly("kv-0");
+        assertThat(back.links().follow()).containsExactly(Map.entry("kv-0", address(1)));
+    }
+
+    @Test
+    void theReplicaWithTheHighestOffsetIsPromotedNotTheLowestOrdinal() {
+        Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
+                primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY));
+        Layout l = first.send();
+        assertThat(l.replicasOf(id(0))).containsExactly(id(1), id(2));
+        Decision d = decide(6, 2, T0.plus(AFTER), Map.of(id(0), T0), podOfNode(6), down(0), replica(1, l, 0, 90), replica(2, l, 0, 120),
+                primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
+        assertThat(d.links().promote()).containsExactly("kv-2");
+        assertThat(d.send().replicaOf()).containsEntry(id(1), id(2)).containsEntry(id(0), id(2));
+        assertThat(d.links().follow()).containsEntry("kv-1", address(2));
+    }
+
+    @Test
+    void aPrimaryReadyButSilentIsNotFailedOverAndOneWithoutAReadyReplicaWaits() {
+        Layout l = twoGroups();
+        PodView silent = new PodView("kv-0", 0, true, address(0), null);
+        Decision d = decide(4, 1, T0.plusSeconds(3600), Map.of(id(0), T0), podOfNode(4), silent, replica(1, l, 0, 100), primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(d.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(d.links().promote()).isEmpty();
+        Decision noReplica = decide(4, 1, T0.plusSeconds(3600), Map.of(id(0), T0), podOfNode(4), down(0), down(1), primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(noReplica.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(noReplica.message()).contains("none of its replicas is Ready");
+    }
+
+    @Test
+    void aPrimaryBackWithAnotherIdIsReplacedAtOnceAndThenJoinsAsTheReplicaOfItsGroup() {
+        Layout l = twoGroups();
+        String fresh = String.format("%040x", 0xfff);
+        PodView restarted = pod(0, fresh, Layout.EMPTY, null, 0);
+        Decision d = decide(4, 1, T0, Map.of(), podOfNode(4), restarted, replica(1, l, 0, 100), primary(2, l), replica(3, l, 2, 100));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.links().promote()).containsExactly("kv-1");
+        Layout failed = d.send();
+
+        Decision rejoin = decide(4, 1, T0.plusSeconds(1), Map.of(), podOfNode(4), pod(0, fresh, Layout.EMPTY, null, 0),
+                pod(1, id(1), failed, null, 100), primary(2, failed), replica(3, failed, 2, 100));
+        assertThat(rejoin.kind()).isEqualTo(Kind.APPLY);
+        Layout next = rejoin.send();
+        assertThat(next.nodes()).doesNotContainKey(id(0)).containsKey(fresh);
+        assertThat(next.replicaOf()).containsEntry(fresh, id(1));
+        assertThat(next.migrating()).as("no slot moves onto a replica").isEmpty();
+        assertThat(next.slotsOf(id(1))).isEqualTo(l.slotsOf(id(0)));
+        assertThat(rejoin.links().follow()).containsEntry("kv-0", address(1));
+    }
+
+    @Test
+    void aScaleOutFillsAGroupLackingAReplicaFirstThenMakesANewGroupWhosePrimaryGetsSlots() {
+        Layout l = twoGroups();
+        // kv-3 gone for good earlier: the layout without it; kv-2 lacks a replica
+        Layout lacking = new Layout(l.epoch() + 1, Map.of(id(0), address(0), id(1), address(1), id(2), address(2)), l.owners(),
+                List.of(), Map.of(id(1), id(0)));
+        Decision missing = decide(4, 1, T0, Map.of(), Map.of(), primary(0, lacking), replica(1, lacking, 0, 100), primary(2, lacking));
+        assertThat(missing.kind()).isEqualTo(Kind.WAIT_FOR_PODS); // kv-3 does not exist: below the wanted count
+        Decision steadyShort = decide(2, 1, T0, Map.of(), Map.of(), primary(0, lacking), replica(1, lacking, 0, 100), primary(2, lacking));
+        assertThat(steadyShort.kind()).as("kv-2 above two members drains; the remaining group is whole").isEqualTo(Kind.APPLY);
+
+        List<PodView> pods = new ArrayList<>(List.of(primary(0, lacking), replica(1, lacking, 0, 100), primary(2, lacking),
+                primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY)));
+        Decision d = decide(6, 1, T0, Map.of(), Map.of(), pods.toArray(PodView[]::new));
+        Layout next = d.send();
+        assertThat(next.replicaOf()).containsEntry(id(3), id(2)).containsEntry(id(5), id(4)).containsEntry(id(1), id(0));
+        assertThat(next.primaries()).containsExactlyInAnyOrder(id(0), id(2), id(4));
+        assertThat(next.migrating()).allSatisfy(m -> assertThat(m.to()).isEqualTo(id(4)));
+        assertThat(next.migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isBetween(5461, 5462);
+    }
+
+    @Test
+    void aLayoutLineOfAnotherKindIsRefused() {
+        assertThat(Layout.parse(3, "node " + id(1) + " 10.0.0.2 6379 replica " + id(0) + "\nnode " + id(0) + " 10.0.0.1 6379 primary")
+                .replicaOf()).containsEntry(id(1), id(0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Layout.parse(3, "node " + id(1) + " 10.0.0.2 6379 replica"))
+                .isInstanceOf(Layout.BadLayout.class);
+    }
+}

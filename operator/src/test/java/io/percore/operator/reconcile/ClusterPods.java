@@ -1,0 +1,116 @@
+package io.percore.operator.reconcile;
+
+import static io.percore.operator.TestResources.NAMESPACE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ServiceProcess;
+import io.percore.operator.replication.TestResp;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The tests' part of Kubernetes for a clustered service on the mock API server: the StatefulSet
+ * controller and the kubelet (pods created from the StatefulSet's template, readiness), each pod a
+ * demo-service process on 127.0.0.1 in cluster mode; and what the tests ask those processes.
+ */
+final class ClusterPods implements AutoCloseable {
+
+    /** Pod name → the process playing it. */
+    final Map<String, ServiceProcess> processes = new ConcurrentHashMap<>();
+    private final List<ServiceProcess> all = new CopyOnWriteArrayList<>();
+    private final KubernetesClient client;
+    private final Path dir;
+
+    ClusterPods(KubernetesClient client, Path dir) {
+        this.client = client;
+        this.dir = dir;
+    }
+
+    /** Where the operator reaches a pod: its process's port. */
+    HostPort address(io.fabric8.kubernetes.api.model.Pod pod) {
+        ServiceProcess p = processes.get(pod.getMetadata().getName());
+        return p == null ? null : new HostPort("127.0.0.1", p.port);
+    }
+
+    void start(String password, int... ordinals) throws Exception {
+        ExecutorService starter = Executors.newFixedThreadPool(ordinals.length); // a JVM each: started side by side
+        List<Future<ServiceProcess>> starting = new ArrayList<>();
+        try {
+            for (int i = 0; i < ordinals.length; i++) {
+                starting.add(starter.submit(() -> ServiceProcess.start(password, dir, List.of("--percore.demo.cluster.enabled=true"))));
+            }
+            for (int i = 0; i < ordinals.length; i++) {
+                ServiceProcess p = starting.get(i).get();
+                all.add(p);
+                processes.put("kv-" + ordinals[i], p);
+            }
+        } finally {
+            starter.shutdown();
+        }
+        StatefulSet sts = client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get();
+        for (int ordinal : ordinals) {
+            String name = "kv-" + ordinal;
+            client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
+                    .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(sts.getSpec().getTemplate().getMetadata().getLabels())
+                    .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();
+            setReady(name, true);
+        }
+    }
+
+    void setReady(String pod, boolean ready) {
+        client.pods().inNamespace(NAMESPACE).withName(pod).editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().build());
+            return p;
+        });
+    }
+
+    Object call(String pod, String... args) throws IOException {
+        try (TestResp c = new TestResp(processes.get(pod).port, null)) {
+            return c.call(args);
+        }
+    }
+
+    long epochOf(String pod) throws IOException {
+        return (Long) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(0);
+    }
+
+    String layoutOf(String pod) throws IOException {
+        return (String) ((List<?>) call(pod, "CLUSTER", "GETLAYOUT")).get(1);
+    }
+
+    String nodeId(String pod) throws IOException {
+        return (String) call(pod, "CLUSTER", "MYID");
+    }
+
+    /** {@code redis-cli --cluster check} from {@code pod}: every slot covered, the nodes agreeing; its output. */
+    String assertClusterCheckPasses(String pod, int masters) throws Exception {
+        Process p = new ProcessBuilder("redis-cli", "--cluster", "check", "127.0.0.1:" + processes.get(pod).port)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("[OK] All nodes agree about slots configuration.", "[OK] All 16384 slots covered.")
+                .contains(masters + " masters").doesNotContain("[ERR]");
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServiceProcess p : all) {
+            p.close();
+        }
+    }
+}
