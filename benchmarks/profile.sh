@@ -32,6 +32,7 @@
 #        run-webflux.sh starts it), WRK_PATH, PIPELINE, WRK_SECONDS (10), WARMUPS (1: runs of the load
 #        before the first profiled one),
 #        ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central),
+#        RESUMMARIZE (set: only rewrite NAME's summaries from its kept .collapsed files, headers kept),
 #        SETUP (a shell command run once before the warm-up with PORT set, e.g. to SCRIPT LOAD what an
 #        EVALSHA load calls: SETUP='redis-cli -p $PORT script load "return 1"')
 # Every summary starts with the command, the date, the load average, and the bytes the JVM's threads
@@ -54,6 +55,25 @@ APP=${APP:-demo}
 SHARDS=${SHARDS:-0}
 WRK_PATH=${WRK_PATH:-}
 WRK_SECONDS=${WRK_SECONDS:-10}
+summarize() { # stacks event requests: the summary below a profile's header
+  if [ "$2" = alloc ]; then
+    python3 "$ROOT/benchmarks/peers/profile-categories.py" "$1" alloc "$3" 0 20
+  else
+    python3 "$ROOT/benchmarks/peers/profile-categories.py" "$1" cpu "$3" "${INTERVAL%us}" 20
+    echo
+    python3 "$ROOT/benchmarks/peers/profile-summary.py" "$1" 30
+  fi
+}
+if [ -n "${RESUMMARIZE:-}" ]; then # the summaries again from the kept stacks, headers kept (after a change to the summary scripts)
+  for stacks in "$OUT/$NAME.collapsed" "$OUT/$NAME-alloc.collapsed"; do
+    [ -f "$stacks" ] || continue
+    txt=${stacks%.collapsed}.txt
+    requests=$(sed -n 3p "$txt" | grep -o '[0-9]* requests;' | cut -d' ' -f1)
+    event=cpu; [ "$stacks" = "${stacks%-alloc.collapsed}" ] || event=alloc
+    { head -3 "$txt"; summarize "$stacks" "$event" "$requests"; } > "$txt.new" && mv "$txt.new" "$txt"
+  done
+  exit 0
+fi
 WORK=$(mktemp -d /tmp/percore-profile.XXXXXX)
 PID=
 cleanup() {
@@ -65,9 +85,11 @@ for tool in redis-benchmark redis-cli taskset java jcmd python3 unzip curl; do
   command -v "$tool" >/dev/null || { echo "profile: '$tool' is required" >&2; exit 2; }
 done
 [ -z "$WRK_PATH" ] || command -v wrk >/dev/null || { echo "profile: 'wrk' is required" >&2; exit 2; }
-(cd "$ROOT" && ./mvnw -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$VERSION:jar:linux-x64" \
-  -DoutputDirectory="$WORK" -Dmdep.useBaseVersion=true)
-unzip -q -o "$WORK"/async-profiler-*.jar -d "$WORK/ap"
+# Maven only when the local repository does not have it yet: a build may be running in this tree.
+PROFILER_JAR=${MAVEN_REPO:-$HOME/.m2/repository}/tools/profiler/async-profiler/$VERSION/async-profiler-$VERSION-linux-x64.jar
+[ -f "$PROFILER_JAR" ] || { (cd "$ROOT" && ./mvnw -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$VERSION:jar:linux-x64" \
+  -DoutputDirectory="$WORK" -Dmdep.useBaseVersion=true); PROFILER_JAR=$(ls "$WORK"/async-profiler-*.jar); }
+unzip -q -o "$PROFILER_JAR" -d "$WORK/ap"
 LIB=$(find "$WORK/ap" -name libasyncProfiler.so | head -1)
 [ -n "$LIB" ] || { echo "profile: no libasyncProfiler.so in the async-profiler jar" >&2; exit 1; }
 
@@ -173,13 +195,7 @@ for event in "${EVENTS[@]}"; do
     echo "# $(env | grep -E '^(APP|SHARDS|SUBSCRIBERS|WRK_PATH|PIPELINE|WRK_SECONDS|WARMUPS|EVENTS)=' | sort | sed -E "s/^([A-Z_]+)=(.*)$/\1='\2'/" | tr '\n' ' ')benchmarks/profile.sh $NAME ${ARGS[*]}"
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), async-profiler $VERSION $options, jar $(basename "$JAR") at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "# load: $LOAD_DESC: $requests requests; the JVM's threads allocated $(awk -v b=$((after - before)) -v n="$requests" 'BEGIN{printf "%.1f", b/n}') bytes per request (jcmd Thread.print -e, this $event run, profiler attached)"
-    if [ "$event" = alloc ]; then
-      python3 "$ROOT/benchmarks/peers/profile-categories.py" "$STACKS" alloc "$requests" 0 20
-    else
-      python3 "$ROOT/benchmarks/peers/profile-categories.py" "$STACKS" cpu "$requests" "${INTERVAL%us}" 20
-      echo
-      python3 "$ROOT/benchmarks/peers/profile-summary.py" "$STACKS" 30
-    fi
+    summarize "$STACKS" "$event" "$requests"
   } > "$OUT/$NAME$suffix.txt"
   cat "$OUT/$NAME$suffix.txt"
 done

@@ -8,7 +8,8 @@ Every sample lands in exactly one category, so the shares add up to 100 %:
 - a sample outside a shard thread (no io/percore/engine/ShardThread.run frame) goes to its thread's
   kind: JIT compiler, GC and VM, stall detector, other;
 - on a shard thread, a sample with a kernel frame is a system call's (cpu only: in an alloc profile
-  `_[k]` marks an allocation outside a TLAB), one under a flush is flushing's;
+  `_[k]` marks an allocation outside a TLAB), one under Netty's leak detector is the detector's, one
+  under a flush is flushing's;
 - any other is charged to the innermost frame of a known category; JDK, JVM, Netty buffer and
   utility frames are transparent (charged to their caller), so a buffer copy the decoder makes is
   decoding's and one the reply writer makes is reply encoding's.
@@ -25,8 +26,6 @@ CATEGORIES = [
     ('hook: slow log', ('SlowLog',)),
     ('hook: reservations', ('ShardReservation',)),
     ('hook: SipHash (key hashing)', ('io/percore/demo/kv/SipHash',)),
-    ("Netty's leak detector", ('io/netty/util/ResourceLeakDetector', 'io/netty/buffer/SimpleLeakAware',
-                               'io/netty/buffer/AdvancedLeakAware')),
     ('logging checks (logback, Micrometer turbo filter)', ('ch/qos/logback', 'org/slf4j')),
     ('Micrometer', ('io/micrometer',)),
     ('reply encoding and ordering', ('io/percore/demo/resp/', 'io/percore/net/server/OrderedResponder')),
@@ -42,6 +41,7 @@ CATEGORIES = [
     ('Netty pipeline and io_uring transport', ('io/netty/',)),
     ('engine loop (io.percore.engine)', ('io/percore/',)),
 ]
+LEAK_DETECTOR = ('io/netty/util/ResourceLeakDetector', 'io/netty/buffer/SimpleLeakAware', 'io/netty/buffer/AdvancedLeakAware')
 TRANSPARENT = ('java/', 'jdk/', 'sun/', 'io/netty/buffer/', 'io/netty/util/')
 OTHER_THREADS = [
     ('other threads: JIT compiler', 'CompileBroker'),
@@ -63,6 +63,8 @@ def category(frames, kind):
         return thread_kind(frames)
     if kind == 'cpu' and any(f.endswith('_[k]') for f in frames):
         return 'kernel: system calls (io_uring recv/send, yield), interrupts'
+    if any(f.startswith(LEAK_DETECTOR) for f in frames):
+        return "Netty's leak detector (sampled buffers' stack traces)"
     if any('flush' in f.rsplit('.', 1)[-1].lower() for f in frames if f.startswith(('io/netty', 'io/percore'))):
         return 'flushing'
     for frame in reversed(frames):

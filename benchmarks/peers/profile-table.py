@@ -8,6 +8,11 @@ usage: profile-table.py DIR ROW...      e.g. profile-table.py benchmarks/profile
 import re
 import sys
 
+# The order: what a request passes through, then what runs beside it.
+ORDER = ['kernel: system calls', 'Netty pipeline', 'decoding', 'command dispatch', 'command handlers', 'keyspace',
+         'hook: commandstats', 'hook: slow log', 'hook: reservations', 'hook: SipHash', 'reply encoding', 'flushing',
+         'pub/sub delivery', 'Spring and Reactor', 'Micrometer', "Netty's leak detector", 'logging checks', 'engine loop',
+         'other demo code', 'JVM and JDK only', 'other threads: JIT', 'other threads: GC', 'other threads: stall', 'other threads']
 CATEGORY = re.compile(r'^\s+([0-9.]+) (?:us|B)\s+([0-9.]+) %\s+(.*)$')
 
 
@@ -38,7 +43,8 @@ def main():
     folder, rows = sys.argv[1], sys.argv[2:]
     cpu = {r: categories(f'{folder}/{r}.txt') for r in rows}
     alloc = {r: categories(f'{folder}/{r}-alloc.txt') for r in rows}
-    names = sorted({c for r in rows for c in cpu[r]}, key=lambda c: -max(cpu[r].get(c, (0, 0))[1] for r in rows))
+    rank = lambda c: next((i for i, prefix in enumerate(ORDER) if c.startswith(prefix)), len(ORDER))
+    names = sorted({c for r in rows for c in cpu[r]}, key=rank)
     print('| % of CPU samples | ' + ' | '.join(rows) + ' |')
     print('|---|' + '---|' * len(rows))
     for name in names:
