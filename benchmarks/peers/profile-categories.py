@@ -14,7 +14,8 @@ Every sample lands in exactly one category, so the shares add up to 100 %:
   utility frames are transparent (charged to their caller), so a buffer copy the decoder makes is
   decoding's and one the reply writer makes is reply encoding's.
 Prints each category's share and its cost per request (µs from the sample interval for cpu, bytes for
-alloc), then the top frames by own samples (cpu) or the top allocated classes and allocation sites.
+alloc), and for alloc the top allocated classes and allocation sites (profile-summary.py gives a cpu
+profile's top frames).
 """
 import collections
 import sys
@@ -93,28 +94,22 @@ def main():
             own[cls] += n
             caller = next((f for f in reversed(frames) if not f.startswith(TRANSPARENT) and '/' in f), '?')
             sites[f'{cls} in {caller}'] += n
-        else:
-            own[frames[-1]] += n
         cats[category(frames, kind)] += n
     if total == 0:
         sys.exit('no samples in ' + path)
     unit = (lambda n: f'{n * interval / requests:8.3f} us') if kind == 'cpu' else (lambda n: f'{n / requests:8.1f} B ')
     what = f'{total} samples of {interval:.0f} us' if kind == 'cpu' else f'{total} bytes allocated (sampled estimate)'
     print(f'{what} over {requests:.0f} requests = {unit(total).strip()} per request')
-    print('\nby category (each sample in one; per request, share):')
-    for name, n in cats.most_common():
-        print(f'  {unit(n)}  {100.0 * n / total:5.1f} %  {name}')
-    if kind == 'cpu':
-        print(f'\ntop {top} frames by own samples:')
-        for frame, n in own.most_common(top):
-            print(f'  {100.0 * n / total:5.1f} %  {frame[:140]}')
-    else:
-        print(f'\ntop {top} allocated classes:')
-        for cls, n in own.most_common(top):
-            print(f'  {unit(n)}  {100.0 * n / total:5.1f} %  {cls[:140]}')
-        print(f'\ntop {top} allocation sites (class in the innermost non-JDK, non-Netty-buffer frame):')
-        for site, n in sites.most_common(top):
-            print(f'  {unit(n)}  {100.0 * n / total:5.1f} %  {site[:160]}')
+    listing('by category (each sample in one; per request, share):', cats, unit, total, None)
+    if kind == 'alloc':
+        listing(f'top {top} allocated classes:', own, unit, total, top)
+        listing(f'top {top} allocation sites (class in the innermost non-JDK, non-Netty-buffer frame):', sites, unit, total, top)
+
+
+def listing(title, counter, unit, total, top):
+    print('\n' + title)
+    for name, n in counter.most_common(top):
+        print(f'  {unit(n)}  {100.0 * n / total:5.1f} %  {name[:160]}')
 
 
 if __name__ == '__main__':
