@@ -41,7 +41,7 @@ set -euo pipefail
 NAME=${1:?usage: benchmarks/profile.sh NAME [redis-benchmark arguments]}
 shift
 ARGS=("$@")
-[ ${#ARGS[@]} -gt 0 ] || ARGS=(-t set,get -r 100000 -c 50 -P 16 -n 2000000)
+[ ${#ARGS[@]} -gt 0 ] || [ -n "${WRK_PATH:-}" ] || ARGS=(-t set,get -r 100000 -c 50 -P 16 -n 2000000)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/benchmarks/profiles}
 SERVER_CPU=${SERVER_CPU:-1}
@@ -192,7 +192,7 @@ for event in "${EVENTS[@]}"; do
   jcmd "$PID" JVMTI.agent_load "$LIB" "\"stop,file=$STACKS$dump\"" > /dev/null
   [ -s "$STACKS" ] || { echo "profile: the profiler wrote nothing; its messages are in the server's output:" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }
   {
-    echo "# $(env | grep -E '^(APP|SHARDS|SUBSCRIBERS|WRK_PATH|PIPELINE|WRK_SECONDS|WARMUPS|EVENTS)=' | sort | sed -E "s/^([A-Z_]+)=(.*)$/\1='\2'/" | tr '\n' ' ')benchmarks/profile.sh $NAME ${ARGS[*]}"
+    echo "# $(env | grep -E '^(APP|SHARDS|SUBSCRIBERS|WRK_PATH|PIPELINE|WRK_SECONDS|WARMUPS|EVENTS)=' | sort | sed -E "s/^([A-Z_]+)=(.*)$/\1='\2'/" | tr '\n' ' ')benchmarks/profile.sh $NAME ${ARGS[*]:-}"
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), async-profiler $VERSION $options, jar $(basename "$JAR") at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "# load: $LOAD_DESC: $requests requests; the JVM's threads allocated $(awk -v b=$((after - before)) -v n="$requests" 'BEGIN{printf "%.1f", b/n}') bytes per request (jcmd Thread.print -e, this $event run, profiler attached)"
     summarize "$STACKS" "$event" "$requests"
