@@ -11,20 +11,24 @@
 #        as run-peers.sh; the warm-up run fills it, so the measured runs mostly update)
 #        SHARDS (0: one shard, pinned mode): e.g. SHARDS=2 runs two overprovisioned shards on CPU 1, so
 #        about half the keys live on the other shard and their replies cross shards
+#        PIPELINE (16): redis-benchmark -P of the measured runs (1: one request at a time)
+#        PORT_BASE (unset: ports the kernel finds free; set: the servers' three ports from there up)
 set -euo pipefail
 rounds=$1; shift
 requests=${REQUESTS:-2000000}
 tests=${TESTS:-set get}
 shards=${SHARDS:-0}
+pipeline=${PIPELINE:-16}
 mode=pinned
 [ "$shards" -gt 1 ] && mode=overprovisioned  # two busy-polling shards on one CPU would measure the scheduler
 clk=$(getconf CLK_TCK)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" shards=$shards load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" shards=$shards pipeline=$pipeline load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round jar command cpu_us_per_request"
 for ((r = 1; r <= rounds; r++)); do
   for jar in "$@"; do
-    port=$(free_port); http=$(free_port); mgmt=$(free_port)
+    if [ -n "${PORT_BASE:-}" ]; then port=$PORT_BASE; http=$((PORT_BASE + 1)); mgmt=$((PORT_BASE + 2))
+    else port=$(free_port); http=$(free_port); mgmt=$(free_port); fi
     taskset -c 1 env -u PERCORE_JAR java -Xms256m -Xmx512m -Dio.netty.leakDetection.level=disabled -jar "$jar" \
       --percore.servers.resp.port="$port" --percore.servers.http.port="$http" --management.server.port="$mgmt" \
       --percore.engine.shards="$shards" --percore.engine.mode="$mode" --percore.engine.idle-poll=0s >/dev/null 2>&1 &
@@ -33,7 +37,7 @@ for ((r = 1; r <= rounds; r++)); do
     taskset -c 0 redis-benchmark -p "$port" -t "${tests// /,}" -r 100000 -c 50 -P 16 -n 500000 -q >/dev/null 2>&1
     for t in $tests; do
       before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-      taskset -c 0 redis-benchmark -p "$port" -t "$t" -r 100000 -c 50 -P 16 -n "$requests" -q >/dev/null 2>&1
+      taskset -c 0 redis-benchmark -p "$port" -t "$t" -r 100000 -c 50 -P "$pipeline" -n "$requests" -q >/dev/null 2>&1
       after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       echo "$r $(basename "$jar") $t $(awk -v t=$((after - before)) -v hz="$clk" -v n="$requests" 'BEGIN{printf "%.3f", t*1e6/hz/n}')"
     done

@@ -10,7 +10,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Turns a client's byte stream straight into commands: one {@code byte[][]} per command, one
- * {@code byte[]} per argument, nothing else allocated. It replaces Netty's {@code RedisDecoder}
+ * {@code byte[]} per argument, nothing else allocated, and not even that for a command's name when
+ * it is the previous command's: a client sends the same command over and over, so its name is one
+ * array shared by those commands (the arguments a command is given are never modified, and this makes
+ * that a rule). It replaces Netty's {@code RedisDecoder}
  * and its two aggregators, which build a header, a content slice, a full bulk string, a list and
  * an array message per command (several objects per argument, each reference-counted), and were
  * the largest CPU cost of a pipelined client (see benchmarks/PEERS.md, RespDecodeBenchmark).
@@ -34,6 +37,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
 
     /** Redis allocates at most this many argument slots up front, growing as arguments arrive. */
     private static final int INITIAL_ARGV_LIMIT = 1024;
+    /** Names longer than this are never shared (Redis's longest command name has 17 characters). */
+    static final int MAX_SHARED_NAME = 32;
     /** Marks a length line that is not an integer as Redis's {@code string2ll} reads it. */
     private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
@@ -45,6 +50,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private int expected;       // arguments the header announced
     private int bulkLength = -1; // length of the argument being read, -1 before its $ line
     private int scanned;        // bytes after readerIndex searched for a line end without success
+    /** The name the last multibulk command came with, given to the next one with the same bytes. */
+    private byte[] lastName = new byte[0];
     private boolean failed;
     /** Decodes nothing more until {@link #resume}: what arrives is buffered. */
     private boolean stopped;
@@ -155,8 +162,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             if (in.readableBytes() < bulkLength + 2L) {
                 return;
             }
-            byte[] arg = new byte[bulkLength];
-            in.readBytes(arg);
+            byte[] arg = argc == 0 ? readName(in, bulkLength) : readArgument(in, bulkLength);
             in.skipBytes(2); // Redis does not look at the two bytes after the data either
             if (argc == argv.length) {
                 argv = Arrays.copyOf(argv, (int) Math.min((long) argv.length * 2, expected));
@@ -166,6 +172,35 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         }
         out.add(argv);
         argv = null;
+    }
+
+    private static byte[] readArgument(ByteBuf in, int length) {
+        byte[] arg = new byte[length];
+        in.readBytes(arg);
+        return arg;
+    }
+
+    /** A command's name: the previous command's array if the bytes are the same, else a new one. */
+    private byte[] readName(ByteBuf in, int length) {
+        byte[] last = lastName;
+        if (last.length == length && sameBytes(in, in.readerIndex(), last)) {
+            in.skipBytes(length);
+            return last;
+        }
+        byte[] name = readArgument(in, length);
+        if (length <= MAX_SHARED_NAME) {
+            lastName = name;
+        }
+        return name;
+    }
+
+    private static boolean sameBytes(ByteBuf in, int from, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (in.getByte(from + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads {@code *<count>\r\n}; false if incomplete or failed. Leaves argv null for an empty command. */

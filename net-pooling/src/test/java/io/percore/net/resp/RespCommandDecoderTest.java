@@ -212,6 +212,31 @@ class RespCommandDecoderTest {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * A pipelined client repeats its command: the name is read once into an array the commands after
+     * it share while their name has the same bytes (exactly: "get" is not "GET"); arguments never.
+     */
+    @Test
+    void aCommandNamedAsThePreviousOneSharesItsNameArray() {
+        String longName = "X".repeat(RespCommandDecoder.MAX_SHARED_NAME + 1);
+        List<Object> out = decodeRaw(RespDecoderLimits.redisDefaults(), ascii(
+                "*2\r\n$3\r\nGET\r\n$1\r\na\r\n" + "*2\r\n$3\r\nGET\r\n$1\r\na\r\n" + "*2\r\n$3\r\nget\r\n$1\r\na\r\n"
+                        + "*3\r\n$3\r\nSET\r\n$3\r\nGET\r\n$1\r\nv\r\n" + "*1\r\n$3\r\nSET\r\n" + "GET a\r\n" + "*1\r\n$3\r\nSET\r\n"
+                        + "*1\r\n$33\r\n" + longName + "\r\n" + "*1\r\n$33\r\n" + longName + "\r\n"));
+        byte[][][] commands = out.toArray(new byte[0][][]);
+        assertThat(out.stream().map(RespCommandDecoderTest::args).toList()).containsExactly(
+                List.of("GET", "a"), List.of("GET", "a"), List.of("get", "a"), List.of("SET", "GET", "v"), List.of("SET"),
+                List.of("GET", "a"), List.of("SET"), List.of(longName), List.of(longName));
+        assertThat(commands[1][0]).isSameAs(commands[0][0]);
+        assertThat(commands[1][1]).isNotSameAs(commands[0][1]);
+        assertThat(commands[2][0]).isNotSameAs(commands[1][0]);
+        assertThat(commands[3][0]).isNotSameAs(commands[2][0]);
+        assertThat(commands[3][1]).as("an argument with a name's bytes").isNotSameAs(commands[1][0]);
+        assertThat(commands[4][0]).isSameAs(commands[3][0]);
+        assertThat(commands[6][0]).as("an inline command in between").isSameAs(commands[4][0]);
+        assertThat(commands[8][0]).as("longer than MAX_SHARED_NAME").isNotSameAs(commands[7][0]);
+    }
+
     private static long parse(String s) {
         ByteBuf buf = Unpooled.wrappedBuffer(ascii("x" + s + "y"));
         return RespCommandDecoder.parseLength(buf, 1, 1 + s.length());
