@@ -9,11 +9,13 @@ interface IdleStrategy {
 
     /**
      * Waits a little for work to show up; returns early as soon as it does. Returns the time spent
-     * handling I/O meanwhile: the shard counts it as busy, not idle. Shard thread only.
+     * handling I/O meanwhile (more than zero whenever handlers ran: then the shard turns its loop
+     * again, to send what they sent to other shards, rather than sleeping): the shard counts it as
+     * busy, not idle. Shard thread only.
      */
     long beforeSleep(Shard shard, long idleStart);
 
-    static IdleStrategy forMode(boolean pinnedMode, long idlePollNanos) {
-        return pinnedMode && idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : new YieldingIdle();
+    static IdleStrategy forMode(boolean pinnedMode, long idlePollNanos, boolean transportQueuesWrites) {
+        return pinnedMode && idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : new YieldingIdle(transportQueuesWrites);
     }
 }

@@ -100,7 +100,7 @@ public final class Shard {
         this.counters = new ShardCounters(id, stats);
         // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.
         this.scheduler = new GroupScheduler(groupDefs, quotaNanos, !pinnedMode, counters);
-        this.idleStrategy = IdleStrategy.forMode(pinnedMode, idlePollNanos);
+        this.idleStrategy = IdleStrategy.forMode(pinnedMode, idlePollNanos, ShardTransport.IO_URING.equals(transport.name()));
         this.calls = new CrossShardCalls(this, scheduler);
         this.thread = new ShardThread(this,
                 new PlannedCpu(cpu, pinnedMode ? "placement is unpinned" : "overprovisioned mode: not pinned"));
@@ -410,6 +410,11 @@ public final class Shard {
         outbox.send(to, message);
     }
 
+    /** What this shard does between running out of work and sleeping (its mode's). */
+    IdleStrategy idleStrategy() {
+        return idleStrategy;
+    }
+
     /** This shard's calls to others, and the pool their messages return to. */
     CrossShardCalls calls() {
         return calls;
@@ -544,8 +549,10 @@ public final class Shard {
 
     private long idle(long idleStart) {
         idle = true;
-        counters.spinIo(idleStrategy.beforeSleep(this, idleStart));
-        if (!termination.requested() && !hasLocalWork()) {
+        long handledIo = idleStrategy.beforeSleep(this, idleStart);
+        counters.spinIo(handledIo);
+        // Handlers that ran there may have sent to other shards: the next turn's flush wakes them.
+        if (handledIo == 0 && !termination.requested() && !hasLocalWork()) {
             Thread.interrupted(); // a stale interrupt would make the poll return at once, forever
             boolean parked = outbox.hasOverflow();
             if (!parked) {

@@ -27,7 +27,7 @@ final class SpinningIdle implements IdleStrategy {
                 if (shard.tracker().hasRegistrations()) {
                     long ioStart = System.nanoTime();
                     if (shard.pollIo(loop) > 0) {
-                        return System.nanoTime() - ioStart; // handlers ran: busy time
+                        return Math.max(1, System.nanoTime() - ioStart); // handlers ran: busy time
                     }
                 }
                 if (System.nanoTime() - spinEnd >= 0) {
