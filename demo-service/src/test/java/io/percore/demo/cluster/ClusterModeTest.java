@@ -254,7 +254,15 @@ class ClusterModeTest {
             // the control plane finalizes: the slots are the second node's, nothing migrates
             setLayout(3, layout("", THIRDS).replace("slots " + ids.get(0) + " 0-5460\n", "slots " + ids.get(0) + " 1821-5460\n")
                     .replace("slots " + ids.get(1) + " 5461-10922\n", "slots " + ids.get(1) + " 0-1820,5461-10922\n"));
-            Thread.sleep(300);
+            // the writer goes on until it has met the final layout (a write to a moved slot sent on with
+            // -MOVED), however slowly a loaded machine runs it: a fixed 300 ms saw none at load 20
+            try (RespTestClient source = new RespTestClient(nodes.get(0).respPort())) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!((String) source.cmd("INFO", "errorstats")).matches("(?s).*errorstat_MOVED:count=[1-9].*")) {
+                    assertThat(System.nanoTime()).as("the writer is sent on with -MOVED within 60 s").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+            }
             stop.set(true);
             writer.join(30_000);
             synchronized (errors) {
