@@ -46,8 +46,12 @@ class StallReportTest {
     }
 
     private static Engine engine(Recorder recorder) {
+        return engine(recorder, THRESHOLD_MS);
+    }
+
+    private static Engine engine(Recorder recorder, long thresholdMillis) {
         EngineConfig c = TestEngines.config();
-        c.setStallThreshold(Duration.ofMillis(THRESHOLD_MS));
+        c.setStallThreshold(Duration.ofMillis(thresholdMillis));
         Engine engine = TestEngines.start(c, 2);
         engine.stallDetector().listener(recorder);
         return engine;
@@ -70,10 +74,11 @@ class StallReportTest {
                 return null;
             }));
             awaitEnded(r, 1);
-            // Reports at 1x, 2x, 4x, 8x the threshold at least (25, 50, 100, 200 ms so far) ...
-            assertThat(r.growingMillis).hasSizeGreaterThanOrEqualTo(4);
-            assertThat(r.growingMillis).isSorted();
-            assertThat(r.growingMillis.get(r.growingMillis.size() - 1)).isGreaterThanOrEqualTo(200);
+            // Reported as it grows, at 1x, 2x, 4x, 8x the threshold when the detector looks (25, 50, 100,
+            // 200 ms on a quiet machine; at load 27 its thread ran at 25, 155 and 205 ms only) ...
+            assertThat(r.growingMillis).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(r.growingMillis).isSorted().doesNotHaveDuplicates();
+            assertThat(r.growingMillis.get(0)).isGreaterThanOrEqualTo(THRESHOLD_MS);
             // ... and the end with the true length: the task slept 420 ms.
             assertThat(r.endedMillis.get(0)).isBetween(400L, 5_000L);
             assertThat(r.reports.get(0)).as("the first report carries the stack").isEqualTo("growing 1 stack=true");
@@ -219,7 +224,10 @@ class StallReportTest {
     @Test
     void shortBlocksInAnIoHandlerAreNoStall() throws Exception {
         Recorder r = new Recorder();
-        try (Engine engine = engine(r)) {
+        // A stall is wall time, and a thread the OS does not run for a while is one: at a load of 20 on
+        // two CPUs a 3 ms sleep sometimes came back after more than 25 ms. 3 ms blocks against a 250 ms
+        // threshold still tell a handler that blocks briefly from a stall.
+        try (Engine engine = engine(r, 250)) {
             Shard shard = engine.shard(0);
             Channel server = TestEngines.serveOn(shard, () -> new ChannelInboundHandlerAdapter() {
                 @Override
