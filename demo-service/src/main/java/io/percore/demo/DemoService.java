@@ -162,10 +162,15 @@ public final class DemoService implements AutoCloseable {
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             Scripting scripts = scripting;
             // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis), and
-            // before a command that would wait for other shards' holds (ServerShard.busyScriptNow)
+            // before a command that would wait for other shards' holds (ServerShard.busyScriptNow). With one shard there
+            // is no other to tell (the busy shard marks itself: ScriptRun.check), and the poll was most of an idle
+            // node's wakeups (benchmarks README, "Redis Cluster")
+            boolean othersToTell = engine.shardCount() > 1;
             servers.fromOutside().invokeOnAll(server -> {
                 server.busyScriptSource(scripts::busyError);
-                io.percore.engine.Shard.current().scheduleAtFixedRate(BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()));
+                if (othersToTell) {
+                    io.percore.engine.Shard.current().scheduleAtFixedRate(BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()));
+                }
             }).join();
             replication.listeningPort(resp.port());
             replication.startLink();

@@ -134,6 +134,26 @@ class ScriptBusyTest {
         }
     }
 
+    /** One shard has no busy poll (nobody else to tell): its own clients still get -BUSY, and lose it when the script ends. */
+    @Test
+    void aOneShardServiceAnswersBusyWhileItsScriptRunsAndNotAfter() throws Exception {
+        try (TestServices single = TestServices.start(1, DemoSettings.forTests())) {
+            RespTestClient runner = on(single, 0);
+            RespTestClient other = on(single, 0);
+            assertThat(runner.cmd("CONFIG", "SET", "lua-time-limit", "50")).isEqualTo("OK");
+            for (int run = 0; run < 2; run++) {
+                runner.send(RespTestClient.encode("EVAL", "while true do end", "0"));
+                awaitBusy(other, 30);
+                assertThat(other.cmd("GET", "k")).isEqualTo(new Err(BUSY));
+                assertThat(other.cmd("SCRIPT", "KILL")).isEqualTo("OK");
+                assertThat(runner.read()).isInstanceOf(Err.class);
+                awaitNotBusy(other);
+                assertThat(runner.cmd("SET", "k", "v" + run)).isEqualTo("OK");
+                assertThat(other.cmd("GET", "k")).isEqualTo("v" + run);
+            }
+        }
+    }
+
     @Test
     void commandsThatWaitedBehindTheScriptAreAnsweredBusyOnceItIs() throws Exception {
         RespTestClient runner = on(0);
