@@ -69,9 +69,17 @@ class ClusterReplicasTest {
         return "node " + ids.get(i) + " 127.0.0.1 " + nodes.get(i).respPort() + " " + role + "\n";
     }
 
-    private void setLayout(long epoch, String text, int... to) throws IOException {
+    /** As the operator does: a replica loading its primary's data answers -LOADING, and is sent the layout again. */
+    private void setLayout(long epoch, String text, int... to) throws Exception {
         for (int i : to) {
-            assertThat(call(i, "CLUSTER", "SETLAYOUT", Long.toString(epoch), text)).isEqualTo("OK");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            Object reply;
+            while ((reply = call(i, "CLUSTER", "SETLAYOUT", Long.toString(epoch), text)) instanceof RespTestClient.Err err
+                    && err.text().startsWith("LOADING")) {
+                assertThat(System.nanoTime()).as("node " + i + " done loading within 60 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            assertThat(reply).isEqualTo("OK");
         }
     }
 
