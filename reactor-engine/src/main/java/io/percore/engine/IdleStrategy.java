@@ -16,6 +16,9 @@ interface IdleStrategy {
     long beforeSleep(Shard shard, long idleStart);
 
     static IdleStrategy forMode(boolean pinnedMode, long idlePollNanos, boolean transportQueuesWrites) {
-        return pinnedMode && idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : new YieldingIdle(transportQueuesWrites);
+        if (!pinnedMode) {
+            return new YieldingIdle(transportQueuesWrites);
+        }
+        return idlePollNanos > 0 ? new SpinningIdle(idlePollNanos) : SleepingIdle.INSTANCE;
     }
 }
