@@ -63,9 +63,6 @@ public final class DemoService implements AutoCloseable {
     /** How long closing stops the server's per-shard state for (as the keyspace's close): a stuck shard must not hang it. */
     private static final java.time.Duration SERVER_STATE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-    /** How often each shard looks whether a script on some shard is past busy-reply-threshold. */
-    private static final java.time.Duration BUSY_POLL = java.time.Duration.ofMillis(10);
-
     /** Name of the RESP server ({@code percore.servers.resp} in the Spring app). */
     public static final String RESP_SERVER = "resp";
     /** Name of the HTTP server ({@code percore.servers.http} in the Spring app). */
@@ -161,17 +158,15 @@ public final class DemoService implements AutoCloseable {
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
                     new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
             Scripting scripts = scripting;
-            // a shard busy in Lua cannot tell the others by message: each looks every 10 ms (then -BUSY, as Redis), and
-            // before a command that would wait for other shards' holds (ServerShard.busyScriptNow). With one shard there
-            // is no other to tell (the busy shard marks itself: ScriptRun.check), and the poll was most of an idle
-            // node's wakeups (benchmarks README, "Redis Cluster")
-            boolean othersToTell = engine.shardCount() > 1;
-            servers.fromOutside().invokeOnAll(server -> {
-                server.busyScriptSource(scripts::busyError);
-                if (othersToTell) {
-                    io.percore.engine.Shard.current().scheduleAtFixedRate(BUSY_POLL, BUSY_POLL, () -> server.busyScript(scripts.busyError()));
-                }
-            }).join();
+            // A shard busy in Lua tells the others by message the moment its script passes busy-reply-threshold and
+            // again when it ends (then -BUSY, as Redis), waking those asleep at once; a command that would wait for
+            // other shards' holds also looks first (ServerShard.busyScriptNow). Each shard used to look every 10 ms
+            // instead: most of an idle node's wakeups (benchmarks README, "Redis Cluster").
+            servers.fromOutside().invokeOnAll(server -> server.busyScriptSource(scripts::busyError)).join();
+            if (engine.shardCount() > 1) {
+                Sharded<ServerShard> everyServer = servers;
+                scripts.onBusyChange(() -> tellBusyChange(everyServer, scripts));
+            }
             replication.listeningPort(resp.port());
             replication.startLink();
             cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon
@@ -218,6 +213,23 @@ public final class DemoService implements AutoCloseable {
     }
 
     /** The CONFIG values a server with {@code settings} starts with, on {@code shards} shards. */
+    /**
+     * On the busy script's shard: every shard's server takes the busy state as it is when the message
+     * runs there (so a late "busy" after the script ended still leaves it not busy). Shards full of
+     * messages refuse it: they then learn at their next command that waits for other shards' holds.
+     */
+    private static void tellBusyChange(Sharded<ServerShard> everyServer, Scripting scripts) {
+        try {
+            everyServer.invokeOnAll(server -> server.busyScript(scripts.busyError()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            org.slf4j.LoggerFactory.getLogger(DemoService.class).warn("A script's busy state could not be sent to every shard: {}", e.getMessage());
+        }
+        io.percore.engine.Shard here = io.percore.engine.Shard.currentOrNull();
+        if (here != null) {
+            here.wakeTargetsNow();
+        }
+    }
+
     private static ConfigValues startingValues(DemoSettings settings, int shards) {
         long maxClients = (long) settings.maxConnectionsPerShard() * shards;
         return ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),

@@ -273,6 +273,19 @@ public final class Shard {
         return pollIo(eventLoop);
     }
 
+    /**
+     * Wakes now, rather than at the end of the turn, the shards this one sent messages to: for a
+     * task that runs far longer than a loop turn (a script past its time limit) and whose messages
+     * must not wait for it. A message is in its ring as soon as it is sent, so a shard that is awake
+     * takes it anyway; one asleep in its poll would otherwise wait for its sleep's cap. Shard thread
+     * only; a no-op elsewhere.
+     */
+    public void wakeTargetsNow() {
+        if (inShardThread()) {
+            outbox.flush();
+        }
+    }
+
     /** Netty's non-blocking I/O poll, marked as running ({@link #inIoPoll}) while its handlers run. */
     int pollIo(ShardEventLoop loop) {
         inIoPoll = true;

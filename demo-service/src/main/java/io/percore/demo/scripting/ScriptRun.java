@@ -93,6 +93,7 @@ final class ScriptRun implements Watchdog.Watched {
                 scripting.becameBusy(local.shardId(), this);
                 // this shard's own clients: refused from now on, and those its hold parked are answered now
                 context.server().busyScriptHere(scripting.busyError());
+                scripting.busyChanged();
             }
             return;
         }
@@ -120,6 +121,7 @@ final class ScriptRun implements Watchdog.Watched {
         if (busy) {
             scripting.notBusy(local.shardId(), this);
             context.server().busyScript(scripting.busyError());
+            scripting.busyChanged();
         }
     }
 

@@ -30,6 +30,7 @@ public final class Scripting implements AutoCloseable {
     private final long luaHeapLimit;
     /** The server is stopping: every script ends at its next check, written or not. */
     private volatile boolean stopping;
+    private volatile Runnable busyChanged = () -> { };
     /**
      * The scripts (SHA1, or "function " and a function's name) that touched keys of a shard they
      * did not hold before any effect: they run holding every shard from then on, instead of
@@ -198,6 +199,18 @@ public final class Scripting implements AutoCloseable {
 
     void notBusy(int shard, ScriptRun run) {
         busy.compareAndSet(shard, run, null);
+    }
+
+    /**
+     * What tells the other shards that a script went busy or stopped being so ({@link #busyError}
+     * changed): called on the script's shard, at the moment, while the script still holds the shard.
+     */
+    public void onBusyChange(Runnable tellOthers) {
+        this.busyChanged = java.util.Objects.requireNonNull(tellOthers, "tellOthers");
+    }
+
+    void busyChanged() {
+        busyChanged.run();
     }
 
     /** Whether a script runs past the busy threshold on any shard (commands other than allow_busy ones get -BUSY). */

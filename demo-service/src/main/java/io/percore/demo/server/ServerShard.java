@@ -274,7 +274,7 @@ public final class ServerShard implements AutoCloseable {
     /**
      * The -BUSY error if a script is busy on any shard at this moment, else null: for a command about
      * to wait for other shards' holds (EXEC, a command spanning shards), which would otherwise wait
-     * behind a busy script's hold until it ends when sent before this shard's next poll of the flags.
+     * behind a busy script's hold until it ends when sent before the busy shard's message reached this one.
      */
     public String busyScriptNow() {
         if (busyScript != null) {
@@ -282,12 +282,12 @@ public final class ServerShard implements AutoCloseable {
         }
         String error = busyScriptSource.get();
         if (error != null) {
-            busyScript(error); // heard now rather than at the next poll
+            busyScript(error); // heard now rather than when the busy shard's message arrives
         }
         return error;
     }
 
-    /** Scripting's poll on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
+    /** The busy shard's message on this shard: a script became busy somewhere ({@code error}), or none is now (null). */
     public void busyScript(String error) {
         if (!java.util.Objects.equals(error, busyScript)) {
             boolean became = busyScript == null;
