@@ -76,6 +76,8 @@ class PrimaryLinkTest {
         volatile int acksAsked;
         volatile PrimaryLink.Cached cached;
         volatile String masterAuth;
+        /** The id the layout gives the primary at the link's address, or null (no layout names one there). */
+        volatile String layoutPrimary;
 
         RecordingHost(Path tmp) {
             this.tmp = tmp;
@@ -157,6 +159,11 @@ class PrimaryLinkTest {
         @Override
         public PrimaryLink.Cached cachedPrimary() {
             return cached;
+        }
+
+        @Override
+        public String layoutPrimaryAt(String host, int port) {
+            return layoutPrimary;
         }
 
         List<String> appliedMatching(String prefix) {
