@@ -19,7 +19,10 @@ final class PrimaryIdentity {
         NOT_NOW
     }
 
-    /** {@code found}: the id the node gave, or the error it answered. */
+    /** Longest error text kept from the peer's reply (a line may be 64 KB): for the log. */
+    static final int MAX_SHOWN = 200;
+
+    /** {@code found}: the id the node gave (a node id: 40 hex digits, else {@code invalid}), or the error it answered (cut). */
     record Verdict(Kind kind, String found) {
     }
 
@@ -29,13 +32,33 @@ final class PrimaryIdentity {
     /**
      * {@code reply}: the id {@code CLUSTER MYID} answered, or its error line ({@code -ERR ...}).
      * {@code -ERR} is the reply of a node without cluster mode ("cluster support disabled") or
-     * without the command: not the layout's node. Other error codes say nothing of who it is.
+     * without the command: not the layout's node. Other error codes (and an older server's
+     * {@code -ERR operation not permitted}, its {@code -NOAUTH}) say nothing of who it is.
      */
     static Verdict judge(String expectedId, String reply) {
         if (reply.startsWith("-")) {
-            return new Verdict(reply.startsWith("-ERR") ? Kind.OTHER : Kind.NOT_NOW, reply.substring(1));
+            String error = reply.substring(1, Math.min(reply.length(), 1 + MAX_SHOWN));
+            // "-ERR operation not permitted": an older server's -NOAUTH (the handshake's PING takes it so too)
+            boolean other = reply.startsWith("-ERR") && !reply.startsWith("-ERR operation not permitted");
+            return new Verdict(other ? Kind.OTHER : Kind.NOT_NOW, error);
         }
-        return new Verdict(reply.equalsIgnoreCase(expectedId) ? Kind.SAME : Kind.OTHER, reply);
+        if (reply.equalsIgnoreCase(expectedId)) {
+            return new Verdict(Kind.SAME, reply);
+        }
+        // what a peer sends goes to INFO and the log only as a node id
+        return new Verdict(Kind.OTHER, isNodeId(reply) ? reply : "invalid");
+    }
+
+    private static boolean isNodeId(String s) {
+        if (s.length() != 40) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Why the link does not sync, for the log. */

@@ -16,7 +16,11 @@ class PrimaryIdentityTest {
         assertThat(PrimaryIdentity.judge(LAYOUTS, LAYOUTS)).isEqualTo(new PrimaryIdentity.Verdict(Kind.SAME, LAYOUTS));
         assertThat(PrimaryIdentity.judge(LAYOUTS, LAYOUTS.toUpperCase())).extracting(PrimaryIdentity.Verdict::kind).isEqualTo(Kind.SAME);
         assertThat(PrimaryIdentity.judge(LAYOUTS, RESTARTED)).isEqualTo(new PrimaryIdentity.Verdict(Kind.OTHER, RESTARTED));
-        assertThat(PrimaryIdentity.judge(LAYOUTS, "")).extracting(PrimaryIdentity.Verdict::kind).isEqualTo(Kind.OTHER);
+        assertThat(PrimaryIdentity.judge(LAYOUTS, "")).isEqualTo(new PrimaryIdentity.Verdict(Kind.OTHER, "invalid"));
+        // a peer's reply reaches INFO and the log only as a node id
+        assertThat(PrimaryIdentity.judge(LAYOUTS, "x,expected=" + LAYOUTS + "\rinjected:1"))
+                .isEqualTo(new PrimaryIdentity.Verdict(Kind.OTHER, "invalid"));
+        assertThat(PrimaryIdentity.judge(LAYOUTS, "-ERR " + "x".repeat(60_000)).found()).hasSize(PrimaryIdentity.MAX_SHOWN);
     }
 
     @Test
@@ -27,7 +31,8 @@ class PrimaryIdentityTest {
         assertThat(PrimaryIdentity.judge(LAYOUTS, "-ERR unknown command 'CLUSTER'")).extracting(PrimaryIdentity.Verdict::kind)
                 .isEqualTo(Kind.OTHER);
         for (String notNow : new String[] {"-LOADING Redis is loading the dataset in memory", "-NOAUTH Authentication required.",
-                "-BUSY Redis is busy running a script.", "-NOPERM this user has no permissions to run the 'cluster|myid' command"}) {
+                "-BUSY Redis is busy running a script.", "-NOPERM this user has no permissions to run the 'cluster|myid' command",
+                "-ERR operation not permitted"}) {
             assertThat(PrimaryIdentity.judge(LAYOUTS, notNow)).as(notNow).extracting(PrimaryIdentity.Verdict::kind).isEqualTo(Kind.NOT_NOW);
         }
     }
