@@ -7,13 +7,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ports for the servers a test starts in processes of their own: any free port, or with
- * {@code -Dpercore.test.ports=7650-7699} a free one of that range only (a machine shared by several
+ * {@code -Dtest.ports=7650-7699} a free one of that range only (a machine shared by several
  * builds gives each its range; a port taken again after a restart is then not one the system hands out
- * for outgoing connections meanwhile).
+ * for outgoing connections meanwhile). Not a {@code percore.*} name: the configuration check refuses unknown ones
+ * in every Spring context a test starts.
  */
 public final class TestPorts {
 
-    private static final String RANGE = System.getProperty("percore.test.ports", "");
+    private static final String RANGE = System.getProperty("test.ports", "");
     /** Where the next scan starts: ports handed out and not yet bound are not handed out again at once. */
     private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -39,6 +40,6 @@ public final class TestPorts {
                 // in use: the next
             }
         }
-        throw new IOException("no free port in percore.test.ports=" + RANGE);
+        throw new IOException("no free port in test.ports=" + RANGE);
     }
 }
