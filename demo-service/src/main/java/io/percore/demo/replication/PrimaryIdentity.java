@@ -65,6 +65,6 @@ final class PrimaryIdentity {
     static String refusal(String address, String expectedId, Verdict v) {
         String now = v.found().startsWith("ERR") ? "answers CLUSTER MYID with '" + v.found() + "'" : "is now node " + v.found();
         return "primary at " + address + " " + now + ", the layout's primary is " + expectedId + ": waiting for the control plane"
-                + " (a newer layout or REPLICAOF); not syncing, this replica keeps its data";
+                + " (a newer layout or REPLICAOF); this replica keeps its data meanwhile";
     }
 }

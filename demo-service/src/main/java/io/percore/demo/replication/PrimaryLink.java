@@ -175,7 +175,7 @@ public final class PrimaryLink implements AutoCloseable {
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong partialSyncs = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
-    /** Non-null while the last try met another node than the layout's primary. */
+    /** Non-null since a try met another node than the layout's primary, until one meets it (or no layout names one). */
     private volatile Refused refused;
     private final AtomicLong refusals = new AtomicLong();
     /** The node last logged as refused (logged once per node met). */
@@ -358,7 +358,7 @@ public final class PrimaryLink implements AutoCloseable {
             out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
             Refused r = refused;
             if (r != null) {
-                // not Redis's: a field of its own after Redis's, present only while it refuses (parsers skip unknown fields)
+                // not Redis's: after Redis's link fields, only while it refuses (INFO parsers skip unknown fields)
                 out.line("master_link_refused", "node=" + r.found() + ",expected=" + r.expected());
             }
         }
