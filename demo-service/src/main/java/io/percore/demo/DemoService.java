@@ -134,6 +134,7 @@ public final class DemoService implements AutoCloseable {
                     ? Cluster.start(settings.cluster(), settings.persistence().dir(), settings.respBindAddress(), settings.respPort(),
                             keyspace, engine, () -> replicated.settings().masterAuth())
                     : Cluster.disabled();
+            replication.layoutPrimary(cluster::layoutPrimaryAt); // a replica syncs only from the node the layout names there
             servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size());
             serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;

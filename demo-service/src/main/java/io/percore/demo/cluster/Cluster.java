@@ -139,6 +139,14 @@ public final class Cluster implements AutoCloseable {
         return layout;
     }
 
+    /**
+     * The id of the node the layout names this node's primary, when the layout has it at {@code host}:{@code port};
+     * null outside cluster mode or when it does not (see {@link ClusterLayout#primaryIdAt}).
+     */
+    public String layoutPrimaryAt(String host, int port) {
+        return enabled() ? layout.primaryIdAt(myId, host, port) : null;
+    }
+
     /** The address and port this node announces. */
     public String announceIp() {
         return announceIp;

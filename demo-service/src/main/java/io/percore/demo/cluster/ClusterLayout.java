@@ -141,6 +141,18 @@ public final class ClusterLayout {
         return out;
     }
 
+    /**
+     * The id of the primary this layout gives replica {@code replicaId}, when that primary is laid out at
+     * {@code host}:{@code port} (the address a replica's link follows); null when the layout names no
+     * primary of it there (it is not a replica here, or the link follows an address the layout does not
+     * give its primary: a REPLICAOF newer than the layout).
+     */
+    public String primaryIdAt(String replicaId, String host, int port) {
+        Node self = node(replicaId);
+        Node primary = self == null || self.isPrimary() ? null : node(self.primary());
+        return primary != null && primary.port() == port && primary.ip().equalsIgnoreCase(host) ? primary.id() : null;
+    }
+
     /** The canonical text (lines sorted): equal layouts have equal texts. */
     public String text() {
         return text;

@@ -118,6 +118,27 @@ public final class PrimaryLink implements AutoCloseable {
          * once; the link keeps its own from then on.
          */
         Cached cachedPrimary();
+
+        /**
+         * In cluster mode, the id of the node the layout names this server's primary when the layout
+         * has it at {@code host}:{@code port}, else null: the link then asks that node {@code CLUSTER
+         * MYID} before PSYNC and does not sync from another ({@link PrimaryIdentity}). Asked at every
+         * connection, so a newer layout counts at the next try.
+         */
+        default String layoutPrimaryAt(String host, int port) {
+            return null;
+        }
+    }
+
+    /** Thrown when the node at the link's address is not the layout's primary: no sync, tried again later. */
+    static final class NotTheLayoutsPrimary extends IOException {
+        NotTheLayoutsPrimary(String why) {
+            super(why);
+        }
+    }
+
+    /** The last try found another node than the layout's primary at the link's address (INFO's {@code master_link_refused}). */
+    private record Refused(String found, String expected) {
     }
 
     /** Redis's replication states as ROLE names them. */
@@ -154,6 +175,11 @@ public final class PrimaryLink implements AutoCloseable {
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong partialSyncs = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    /** Non-null since a try met another node than the layout's primary, until one meets it (or no layout names one). */
+    private volatile Refused refused;
+    private final AtomicLong refusals = new AtomicLong();
+    /** The node last logged as refused (logged once per node met). */
+    private String refusedLogged;
 
     // the link's thread's; changed only while it is applying, or under pointLock
     /** The primary to continue; null: none (a full sync). */
@@ -295,6 +321,11 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
+    /** How many tries met another node than the layout's primary at the link's address (and did not sync). */
+    long refusals() {
+        return refusals.get();
+    }
+
     /** How many full syncs and partial resyncs this link made, and how many links dropped on a fault. */
     public long[] counters() {
         return new long[] {fullSyncs.get(), partialSyncs.get(), errors.get()};
@@ -325,6 +356,11 @@ public final class PrimaryLink implements AutoCloseable {
         if (s != State.CONNECTED) {
             long since = downSinceMillis;
             out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
+            Refused r = refused;
+            if (r != null) {
+                // not Redis's: after Redis's link fields, only while it refuses (INFO parsers skip unknown fields)
+                out.line("master_link_refused", "node=" + r.found() + ",expected=" + r.expected());
+            }
         }
     }
 
@@ -336,6 +372,9 @@ public final class PrimaryLink implements AutoCloseable {
             boolean wasUp = false;
             try {
                 wasUp = connectOnce();
+            } catch (NotTheLayoutsPrimary e) {
+                // logged once per node met (checkIdentity); no fault of the link: the control plane resolves it
+                LOG.debug("Not syncing: {}", e.getMessage());
             } catch (StreamParser.Corrupt e) {
                 errors.incrementAndGet();
                 if (!closed) {
@@ -523,6 +562,12 @@ public final class PrimaryLink implements AutoCloseable {
                 throw new IOException("Unable to AUTH to MASTER: " + ok);
             }
         }
+        String expected = server.layoutPrimaryAt(host, port);
+        if (expected != null) {
+            checkIdentity(wire, expected);
+        } else {
+            refused = null;
+        }
         wire.send("REPLCONF", "listening-port", Integer.toString(server.listeningPort()));
         String portReply = wire.line();
         if (portReply.startsWith("-")) {
@@ -532,6 +577,40 @@ public final class PrimaryLink implements AutoCloseable {
         String capa = wire.line();
         if (capa.startsWith("-")) {
             LOG.info("(Non critical) Master does not understand REPLCONF capa: {}", capa);
+        }
+    }
+
+    /** {@code CLUSTER MYID} (after AUTH, before anything that could start a sync): is the node here the layout's primary? */
+    private void checkIdentity(Wire wire, String expected) throws IOException {
+        wire.send("CLUSTER", "MYID");
+        String reply = wire.line();
+        if (reply.startsWith("$")) {
+            reply = wire.line();
+        } else if (reply.startsWith("+")) {
+            reply = reply.substring(1);
+        }
+        PrimaryIdentity.Verdict v = PrimaryIdentity.judge(expected, reply);
+        switch (v.kind()) {
+            case SAME -> {
+                if (refused != null) {
+                    LOG.info("MASTER {}:{} is node {}, the layout's primary: syncing", host, port, expected);
+                }
+                refused = null;
+                refusedLogged = null;
+            }
+            case NOT_NOW -> throw new IOException("Error reply to CLUSTER MYID from master: '-" + v.found() + "'");
+            case OTHER -> {
+                String why = PrimaryIdentity.refusal(host + ":" + port, expected, v);
+                String found = v.found().startsWith("ERR") ? "none" : v.found();
+                refused = new Refused(found, expected);
+                refusals.incrementAndGet();
+                if (!v.found().equals(refusedLogged)) {
+                    refusedLogged = v.found();
+                    LOG.warn("Not syncing with MASTER: {}", why);
+                }
+                throw new NotTheLayoutsPrimary(why);
+            }
+            default -> throw new IllegalStateException(v.kind().toString());
         }
     }
 

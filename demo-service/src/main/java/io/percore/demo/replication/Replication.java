@@ -84,6 +84,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private volatile ChangeFeed[] feeds;
     private volatile PrimaryLink link;
     private volatile boolean enoughReplicas = true;
+    private volatile LayoutPrimary layoutPrimary = (host, port) -> null;
 
     // full syncs
     private final Object syncLock = new Object();
@@ -150,6 +151,17 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public static Replication start(Engine engine, Keyspace keyspace, Persistence persistence, ReplicationSettings settings,
                                     Supplier<CommandReplay> applierFactory, SnapshotLoader loader) {
         return new Replication(engine, keyspace, persistence, settings, applierFactory, loader);
+    }
+
+    /** In cluster mode: the id of the node the layout names this server's primary at an address, or null. */
+    @FunctionalInterface
+    public interface LayoutPrimary {
+        String at(String host, int port);
+    }
+
+    /** In cluster mode, where the layout has this server's primary ({@link PrimaryLink.Host#layoutPrimaryAt}). */
+    public void layoutPrimary(LayoutPrimary lookup) {
+        this.layoutPrimary = lookup;
     }
 
     /** Runs whenever {@link #refusing()} may have changed. */
@@ -480,6 +492,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     @Override
     public String masterAuth() {
         return settings.masterAuth();
+    }
+
+    @Override
+    public String layoutPrimaryAt(String host, int port) {
+        return layoutPrimary.at(host, port);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.percore.demo.rdb.RdbFileReader;
 import io.percore.demo.rdb.RdbReader;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * what the link gives it: the snapshot (read back with {@link RdbFileReader}), the commands handed
  * to the applier, the stream's bytes, the link's ups and downs. Full syncs from disk and diskless,
  * the stream in order at the primary's offsets with acks the primary sees (INFO, WAIT), a partial
- * resync after the primary cut the link, and a primary killed and replaced.
+ * resync after the primary cut the link, and a primary killed and replaced; a cluster layout's
+ * primary checked by id before PSYNC.
  */
 class PrimaryLinkTest {
 
@@ -76,6 +78,8 @@ class PrimaryLinkTest {
         volatile int acksAsked;
         volatile PrimaryLink.Cached cached;
         volatile String masterAuth;
+        /** The id the layout gives the primary at the link's address, or null (no layout names one there). */
+        volatile String layoutPrimary;
 
         RecordingHost(Path tmp) {
             this.tmp = tmp;
@@ -157,6 +161,11 @@ class PrimaryLinkTest {
         @Override
         public PrimaryLink.Cached cachedPrimary() {
             return cached;
+        }
+
+        @Override
+        public String layoutPrimaryAt(String host, int port) {
+            return layoutPrimary;
         }
 
         List<String> appliedMatching(String prefix) {
@@ -370,4 +379,65 @@ class PrimaryLinkTest {
         assertThat(info(p, "stats")).containsEntry("sync_partial_ok", "1");
     }
 
+    // ------------------------------------------------------------------ a cluster layout's primary (issue 31)
+    // A replica whose layout names its primary at the link's address (the host's layoutPrimaryAt) asks CLUSTER MYID
+    // before PSYNC and syncs only from that node: another node there (a cluster-enabled redis-server with another id),
+    // or one not in cluster mode, is never synced from; the link stays down and says why in INFO; a newer layout
+    // naming the node there resolves it at the next try; with no layout naming one, the link syncs as always.
+
+    private static final String ANOTHER_NODE_ID = "0123456789abcdef0123456789abcdef01234567";
+
+    /** Waits for two more refused tries of {@code link} (its retries 2 s, then 4 s apart): each would have synced. */
+    private static void twoMoreTries(PrimaryLink link) throws InterruptedException {
+        long tries = link.refusals();
+        waitFor(() -> link.refusals() >= tries + 2, "two more tries");
+    }
+
+    @Test
+    void anotherClusterNodeAtTheLayoutsAddressIsNotSyncedFromUntilALayoutNamesIt() throws Exception {
+        Path redisDir = Files.createDirectory(dir.resolve("redis"));
+        RealRedis redis = redis("--cluster-enabled", "yes", "--cluster-port", Integer.toString(TestPorts.free()),
+                "--cluster-config-file", redisDir.resolve("nodes.conf").toString(), "--dir", redisDir.toString());
+        RespTestClient p = new RespTestClient(redis.port());
+        toClose.add(p);
+        String itsId = (String) p.cmd("CLUSTER", "MYID");
+        RecordingHost host = new RecordingHost(Files.createDirectory(dir.resolve("tmp")));
+        host.layoutPrimary = ANOTHER_NODE_ID; // the layout's primary was another node (it restarted empty, under a new id)
+        PrimaryLink link = link(redis.port(), host, 60);
+        waitFor(() -> ("node=" + itsId + ",expected=" + ANOTHER_NODE_ID).equals(linkInfo(link).get("master_link_refused")),
+                "the link refuses the node at its address");
+        twoMoreTries(link);
+        assertThat(host.fullSyncs).isZero();
+        assertThat(link.up()).isFalse();
+        assertThat(linkInfo(link)).containsEntry("master_link_status", "down").containsEntry("master_sync_in_progress", "0");
+        assertThat(info(p, "stats")).as("no PSYNC reached it").containsEntry("sync_full", "0")
+                .containsEntry("sync_partial_err", "0");
+        assertThat(info(p, "replication")).containsEntry("connected_slaves", "0");
+
+        host.layoutPrimary = itsId; // a newer layout names the node there
+        waitFor(() -> link.up() && host.fullSyncs == 1, "the link syncs from the layout's primary");
+        assertThat(linkInfo(link)).containsEntry("master_link_status", "up").doesNotContainKey("master_link_refused");
+        assertThat(info(p, "stats")).containsEntry("sync_full", "1");
+    }
+
+    @Test
+    void aNodeNotInClusterModeIsNotTheLayoutsPrimaryButWithoutALayoutItIsFollowed() throws Exception {
+        RealRedis redis = redis("--repl-diskless-sync", "no");
+        RespTestClient p = new RespTestClient(redis.port());
+        toClose.add(p);
+        p.cmd("SET", "k", "v");
+        RecordingHost host = new RecordingHost(Files.createDirectory(dir.resolve("tmp")));
+        host.layoutPrimary = ANOTHER_NODE_ID;
+        PrimaryLink link = link(redis.port(), host, 60);
+        waitFor(() -> ("node=none,expected=" + ANOTHER_NODE_ID).equals(linkInfo(link).get("master_link_refused")),
+                "the link refuses a node that cannot say its id");
+        twoMoreTries(link);
+        assertThat(host.fullSyncs).isZero();
+        assertThat(info(p, "stats")).containsEntry("sync_full", "0");
+
+        host.layoutPrimary = null; // no layout names this replica's primary (REPLICAOF newer than the layout): as always
+        waitFor(() -> link.up() && host.fullSyncs == 1, "the link syncs");
+        assertThat(host.loaded).containsOnlyKeys("k");
+        assertThat(linkInfo(link)).doesNotContainKey("master_link_refused");
+    }
 }

@@ -3,7 +3,6 @@ package io.percore.demo.support;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +27,21 @@ public final class AppProcess implements AutoCloseable {
                 "app-process-output");
     }
 
+    /** The ports a process listens on, kept to start it again in place. */
+    public record Ports(int resp, int http, int management) {
+        public static Ports free() throws IOException {
+            return new Ports(freePort(), freePort(), freePort());
+        }
+    }
+
     /** Starts the app and returns once its RESP port accepts connections (at most a minute). */
     public static AppProcess start(int shards, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
-        int resp = freePort();
+        return start(Ports.free(), shards, jvmOptions, args);
+    }
+
+    /** ... on {@code ports} (a node restarted in place). */
+    public static AppProcess start(Ports ports, int shards, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        int resp = ports.resp();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:+ExitOnOutOfMemoryError");
@@ -39,8 +50,8 @@ public final class AppProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add("io.percore.demo.app.DemoApplication");
         command.add("--percore.servers.resp.port=" + resp);
-        command.add("--percore.servers.http.port=" + freePort());
-        command.add("--management.server.port=" + freePort());
+        command.add("--percore.servers.http.port=" + ports.http());
+        command.add("--management.server.port=" + ports.management());
         command.add("--percore.engine.shards=" + shards);
         command.add("--percore.engine.idle-poll=0s");
         command.addAll(List.of(args));
@@ -66,9 +77,7 @@ public final class AppProcess implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return TestPorts.free();
     }
 
     public int respPort() {

@@ -3,7 +3,6 @@ package io.percore.demo.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,10 +31,7 @@ public final class RealRedis implements AutoCloseable {
 
     /** ... with more configuration, e.g. {@code "--databases", "1"} for a single-database server like the demo. */
     public static RealRedis start(String... options) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = TestPorts.free();
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"));
         if (!List.of(options).contains("--dir")) {
