@@ -276,7 +276,7 @@ class ClusterScalingTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
         StatefulSet sts = statefulSet();
         assertThat(sts.getSpec().getReplicas()).as("2 primaries × (1 + 1 replica)").isEqualTo(4);
-        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
         assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
                 .as("the layout, not the start, says whom a replica follows").doesNotContain(Replication.REPLICAOF_ENV);
         assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get()).as("no single primary Service").isNull();
