@@ -251,6 +251,9 @@ final class ClusterDriver {
             conditions.set(CONDITION, false, reason, message);
             return new Outcome(status(inForce, d, o), ClusterPlanner.BUSY);
         }
+        // the replicas' links are those of the layout sent: not followed while its leading pods (a promoted replica) lack it,
+        // or a replica promoted without its layout and its old primary could each be told to follow the other
+        boolean linksInForce = true;
         if (d.send() != null) {
             List<String> refused = new ArrayList<>();
             int sent = 0;
@@ -270,6 +273,7 @@ final class ClusterDriver {
             if (sent > 0) {
                 inForce = d.send();
             }
+            linksInForce = sent > 0 && sent >= d.leading();
             if (!refused.isEmpty()) {
                 reason = "LayoutNotApplied";
                 message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
@@ -286,7 +290,7 @@ final class ClusterDriver {
                         + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
             }
         }
-        if (o.authProblem() == null) {
+        if (o.authProblem() == null && linksInForce) {
             List<String> notFollowing = follow(o, d, ns);
             if (!notFollowing.isEmpty()) {
                 reason = "Repointing";
