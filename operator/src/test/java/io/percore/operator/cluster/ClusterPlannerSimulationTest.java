@@ -205,6 +205,54 @@ class ClusterPlannerSimulationTest {
         return new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving");
     }
 
+    /** The pods (ordinals) a layout reached, and whether one of its leading pods missed it. */
+    private record Delivery(List<Integer> took, boolean leadFailed) {
+    }
+
+    /**
+     * As the driver sends {@code d}'s layout: in order, to pods that are not away, a send failing at random before calm;
+     * once a leading pod has missed it, the others are not sent it.
+     */
+    private static Delivery delivered(Decision d, java.util.function.IntPredicate away, boolean calm, Random rnd) {
+        List<Integer> took = new ArrayList<>();
+        boolean leadFailed = false;
+        for (int i = 0; i < d.sendTo().size(); i++) {
+            if (leadFailed && i >= d.leading()) {
+                break;
+            }
+            int ordinal = Integer.parseInt(d.sendTo().get(i).substring(3));
+            if (away.test(ordinal) || !calm && rnd.nextInt(10) == 0) {
+                leadFailed |= i < d.leading();
+                continue;
+            }
+            took.add(ordinal);
+        }
+        return new Delivery(took, leadFailed);
+    }
+
+    /**
+     * What each running primary reports of the migrations away from it in the layout it holds: done (always once calm)
+     * only while its target runs, the keys of its data set then on the target's.
+     */
+    private static <P> Map<String, List<Progress>> sourceReports(List<P> pods, java.util.function.Function<P, String> id,
+            java.util.function.Function<P, Layout> held, java.util.function.Predicate<P> up, java.util.function.Predicate<P> master,
+            java.util.function.Function<P, String> dataOf, boolean calm, Random rnd, String[] keysOn) {
+        Map<String, List<Progress>> progress = new HashMap<>();
+        for (P p : pods) {
+            List<Progress> mine = new ArrayList<>();
+            for (SlotPlanner.Move m : held.apply(p).migrating()) {
+                if (!m.from().equals(id.apply(p)) || !up.test(p) || !master.test(p)) {
+                    continue;
+                }
+                P target = pods.stream().filter(q -> id.apply(q).equals(m.to()) && up.test(q)).findFirst().orElse(null);
+                boolean done = target != null && (calm || rnd.nextInt(3) == 0);
+                mine.add(report(m, done, keysOn, dataOf.apply(p)::equals, done ? dataOf.apply(target) : null));
+            }
+            progress.put(id.apply(p), mine);
+        }
+        return progress;
+    }
+
     /** A slot's owner has its keys, or it migrates and its keys are on its source or target. */
     private static void checkKeysFollowOwners(Layout l, String[] keysOn, String ctx) {
         SlotPlanner.Move[] moving = new SlotPlanner.Move[SlotPlanner.SLOTS];
@@ -343,19 +391,8 @@ class ClusterPlannerSimulationTest {
                     }
                 }
             }
-            Map<String, List<Progress>> progress = new HashMap<>();
-            for (GroupPod p : pods) {
-                List<Progress> mine = new ArrayList<>();
-                for (SlotPlanner.Move m : p.held.migrating()) {
-                    if (!m.from().equals(p.id) || p.downFor > 0 || p.following != null) {
-                        continue;
-                    }
-                    GroupPod target = pods.stream().filter(q -> q.id.equals(m.to()) && q.downFor == 0).findFirst().orElse(null);
-                    boolean done = target != null && (calm || rnd.nextInt(3) == 0);
-                    mine.add(report(m, done, keysOn, p::holds, done ? target.dataOf : null));
-                }
-                progress.put(p.id, mine);
-            }
+            Map<String, List<Progress>> progress = sourceReports(pods, p -> p.id, p -> p.held, p -> p.downFor == 0, p -> p.following == null,
+                    p -> p.dataOf, calm, rnd, keysOn);
             List<PodView> views = new ArrayList<>();
             long maxHeld = 0;
             for (int i = 0; i < pods.size(); i++) {
@@ -404,16 +441,8 @@ class ClusterPlannerSimulationTest {
                 }
                 checkGroupKeys(l, keysOn, pods, ctx + " step " + step);
                 boolean any = false;
-                boolean leadFailed = false;
-                for (int i = 0; i < d.sendTo().size(); i++) {
-                    if (leadFailed && i >= d.leading()) {
-                        break;
-                    }
-                    GroupPod p = pods.get(Integer.parseInt(d.sendTo().get(i).substring(3)));
-                    if (p.downFor > 0 || !calm && rnd.nextInt(10) == 0) {
-                        leadFailed |= i < d.leading();
-                        continue;
-                    }
+                for (int ordinal : delivered(d, i -> pods.get(i).downFor > 0, calm, rnd).took()) {
+                    GroupPod p = pods.get(ordinal);
                     assertThat(l.nodes()).as(ctx + ": sent to a pod the layout does not name").containsKey(p.id);
                     if (l.epoch() > p.held.epoch()) {
                         p.held = l;
@@ -653,19 +682,8 @@ class ClusterPlannerSimulationTest {
             }
 
             // a switchover reorders the primaries, so a slot's remainder may move: sources finish when they like
-            Map<String, List<Progress>> progress = new HashMap<>();
-            for (RollPod p : pods) {
-                List<Progress> mine = new ArrayList<>();
-                for (SlotPlanner.Move m : p.held.migrating()) {
-                    if (!m.from().equals(p.id) || p.awayFor > 0 || p.following != null) {
-                        continue;
-                    }
-                    RollPod target = pods.stream().filter(q -> q.id.equals(m.to()) && q.awayFor == 0).findFirst().orElse(null);
-                    boolean done = target != null && (calm || rnd.nextInt(3) == 0);
-                    mine.add(report(m, done, keysOn, p.dataOf::equals, done ? target.dataOf : null));
-                }
-                progress.put(p.id, mine);
-            }
+            Map<String, List<Progress>> progress = sourceReports(pods, p -> p.id, p -> p.held, p -> p.awayFor == 0, p -> p.following == null,
+                    p -> p.dataOf, calm, rnd, keysOn);
             List<PodView> views = new ArrayList<>();
             for (int i = 0; i < pods.size(); i++) {
                 RollPod p = pods.get(i);
@@ -696,15 +714,10 @@ class ClusterPlannerSimulationTest {
                 Layout l = d.send();
                 assertThat(l.assignedSlots() == SlotPlanner.SLOTS || l.epoch() == 1).as(ctx + ": every slot owned").isTrue();
                 boolean any = false;
-                for (int i = 0; i < d.sendTo().size(); i++) {
-                    if (leadFailed && i >= d.leading()) {
-                        break;
-                    }
-                    RollPod p = pods.get(Integer.parseInt(d.sendTo().get(i).substring(3)));
-                    if (p.awayFor > 0 || !calm && rnd.nextInt(10) == 0) {
-                        leadFailed |= i < d.leading();
-                        continue;
-                    }
+                Delivery delivery = delivered(d, i -> pods.get(i).awayFor > 0, calm, rnd);
+                leadFailed = delivery.leadFailed();
+                for (int ordinal : delivery.took()) {
+                    RollPod p = pods.get(ordinal);
                     if (l.epoch() > p.held.epoch()) {
                         p.held = l;
                         any = true;
