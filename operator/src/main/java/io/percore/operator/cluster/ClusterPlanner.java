@@ -70,8 +70,12 @@ public final class ClusterPlanner {
      * One pod of the StatefulSet.
      *
      * @param observed null when it did not answer
+     * @param updated  runs the StatefulSet's update revision (the roll deletes the others, {@link ClusterRoll})
      */
-    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed) {
+    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated) {
+        public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed) {
+            this(name, ordinal, ready, address, observed, true);
+        }
     }
 
     /**
@@ -107,6 +111,10 @@ public final class ClusterPlanner {
         REPLICAS_SYNCING,
         /** The layout is the plan, but a primary has fewer replicas than wanted (no pod to make one of). */
         REPLICAS_MISSING,
+        /** The layout is the plan, but pods run an old template: one is deleted ({@link Decision#roll()}), or it waits. */
+        ROLL,
+        /** The roll's switchover: a group's replica takes over from its outdated primary (a failover on purpose). */
+        SWITCHOVER,
         /** The layout is the plan. */
         STEADY
     }
@@ -124,10 +132,15 @@ public final class ClusterPlanner {
      */
     public record Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
                            String reason, String message, Duration requeue, ReplicaGroups.Links links,
-                           Map<String, java.time.Instant> unavailableSince) {
+                           Map<String, java.time.Instant> unavailableSince, ClusterRoll.Step roll) {
         Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
                  String reason, String message, Duration requeue) {
             this(kind, send, sendTo, leading, current, podsToKeep, lost, reason, message, requeue, ReplicaGroups.Links.NONE, Map.of());
+        }
+
+        Decision(Kind kind, Layout send, List<String> sendTo, int leading, Layout current, int podsToKeep, List<String> lost,
+                 String reason, String message, Duration requeue, ReplicaGroups.Links links, Map<String, java.time.Instant> unavailableSince) {
+            this(kind, send, sendTo, leading, current, podsToKeep, lost, reason, message, requeue, links, unavailableSince, null);
         }
 
         public boolean healthy() {
@@ -157,7 +170,8 @@ public final class ClusterPlanner {
         ReplicaGroups.Failovers failovers = ReplicaGroups.failovers(in, pods, current, byId);
         Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
                 : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
-        return ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
+        Decision linked = ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
+        return ClusterRoll.next(linked, pods, byId, Math.max(current.epoch(), in.epochFloor()) + 1);
     }
 
     private static Decision planSlots(Input in, List<PodView> pods, Layout current, Map<String, PodView> byId, int keep) {

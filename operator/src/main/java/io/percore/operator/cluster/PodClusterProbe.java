@@ -73,6 +73,12 @@ public class PodClusterProbe {
         resp.promote(pod, password);
     }
 
+    /** A switchover's wait: until {@code replica} has the offset {@code primary} has now (bounded by {@code within}). */
+    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, String password, java.time.Duration within)
+            throws IOException {
+        resp.awaitOffset(primary, replica, replicaName, password, within);
+    }
+
     /** {@code REPLICAOF <primary>}: the pod replaces its data with a copy of the primary's. */
     public void replicaOf(HostPort pod, String password, HostPort primary) throws IOException {
         resp.replicaOf(pod, password, primary);

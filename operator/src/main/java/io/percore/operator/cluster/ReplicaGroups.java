@@ -140,7 +140,7 @@ public final class ReplicaGroups {
         return "primary " + (pod == null ? id : pod + " (" + id + ")");
     }
 
-    private static long offset(PodView p) {
+    static long offset(PodView p) {
         ReplicationPlanner.Observed r = p.observed().replication();
         return r == null ? -1 : r.offset();
     }

@@ -2,6 +2,7 @@ package io.percore.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,7 @@ public final class ChildApplier {
                 }
                 if (serverSideApply) {
                     moveUpdateFieldsToApply(existing);
+                    clearRollingUpdateOnStrategyChange(existing, desired);
                     forcedApply(desired);
                 } else {
                     T replacement = withForeignState(existing, desired);
@@ -104,6 +107,28 @@ public final class ChildApplier {
                     existing.getMetadata().getName());
             client.resource(existing).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
         });
+    }
+
+    /**
+     * A StatefulSet switched from {@code RollingUpdate} to {@code OnDelete} (replicas added to a cluster): the
+     * server defaulted {@code rollingUpdate.partition}, which no manager owns, so an apply would keep it and be
+     * refused ("only allowed for updateStrategy 'RollingUpdate'"). A merge patch sets the type and removes it
+     * first (unguarded: it only says what the apply then says; a replace in update mode sends the whole spec and needs none).
+     */
+    private void clearRollingUpdateOnStrategyChange(HasMetadata existing, HasMetadata desired) {
+        if (!(existing instanceof StatefulSet live) || !(desired instanceof StatefulSet wanted) || live.getSpec() == null
+                || live.getSpec().getUpdateStrategy() == null || live.getSpec().getUpdateStrategy().getRollingUpdate() == null) {
+            return;
+        }
+        var strategy = wanted.getSpec().getUpdateStrategy();
+        if (strategy == null || strategy.getRollingUpdate() != null || Objects.equals(strategy.getType(), live.getSpec().getUpdateStrategy().getType())) {
+            return;
+        }
+        Map<String, Object> updateStrategy = new LinkedHashMap<>();
+        updateStrategy.put("type", strategy.getType());
+        updateStrategy.put("rollingUpdate", null);
+        client.resource(existing).patch(PatchContext.of(PatchType.JSON_MERGE),
+                Serialization.asJson(Map.of("spec", Map.of("updateStrategy", updateStrategy))));
     }
 
     /**

@@ -104,6 +104,8 @@ final class ClusterDriver {
         PodPassword password = PodPassword.read(client, s);
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
+        // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
+        String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
             Integer ordinal = ReplicationDriver.ordinal(name, pod.getMetadata().getName());
             if (ordinal == null || pod.getMetadata().getDeletionTimestamp() != null) {
@@ -122,7 +124,9 @@ final class ClusterDriver {
                     LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
                 }
             }
-            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed));
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            boolean updated = updateRevision == null || updateRevision.equals(labels.get(ReplicationDriver.REVISION_LABEL));
+            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated));
         }
         long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
@@ -138,6 +142,11 @@ final class ClusterDriver {
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
         return new Observation(d, pods, running, password, auth, previous);
+    }
+
+    private String updateRevision(String ns, String name) {
+        var sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
+        return sts == null || sts.getStatus() == null ? null : sts.getStatus().getUpdateRevision();
     }
 
     private static Map<String, Instant> unavailableSince(ClusterStatus previous) {
@@ -183,6 +192,23 @@ final class ClusterDriver {
         return null;
     }
 
+    /**
+     * The switchover's wait, before the failover's promotion: until the replica taking over has the offset its primary
+     * has now (bounded by {@link ReplicationDriver#SWITCHOVER_CATCH_UP}).
+     *
+     * @return why it was given up, or null
+     */
+    private String awaitSwitchover(Observation o, io.percore.operator.cluster.ClusterRoll.Step step, String ns) {
+        try {
+            probe.awaitOffset(o.pods().get(step.from()).address(), o.pods().get(step.to()).address(), step.to(), o.password().password(),
+                    ReplicationDriver.SWITCHOVER_CATCH_UP);
+            return null;
+        } catch (IOException e) {
+            LOG.info("{}/{}: switchover to {} given up: {}", ns, step.from(), step.to(), e.toString());
+            return "switchover from " + step.from() + " to " + step.to() + " given up, " + step.from() + " stays primary: " + e.getMessage();
+        }
+    }
+
     /** {@code REPLICAOF <primary>} on the replicas that do not follow theirs; what failed. */
     private List<String> follow(Observation o, Decision d, String ns) {
         List<String> failed = new ArrayList<>();
@@ -204,6 +230,17 @@ final class ClusterDriver {
         Layout inForce = d.current();
         String reason = d.reason();
         String message = d.message();
+        if (d.roll() != null && d.roll().switchover() && o.authProblem() == null) {
+            String aborted = awaitSwitchover(o, d.roll(), ns);
+            if (aborted != null) {
+                // nothing was promoted or sent: the old primary keeps its slots, the roll tries again when calm
+                reason = "SwitchoverAborted";
+                message = aborted;
+                warnOnce(s, before, reason, message);
+                conditions.set(CONDITION, false, reason, message);
+                return new Outcome(status(inForce, d, o), ClusterPlanner.BUSY);
+            }
+        }
         String promotion = o.authProblem() == null ? promote(o, d, ns) : "no password";
         if (promotion != null && !d.links().promote().isEmpty()) {
             // the layout that makes it a primary is not sent while it still follows someone: sent again next time
@@ -214,6 +251,9 @@ final class ClusterDriver {
             conditions.set(CONDITION, false, reason, message);
             return new Outcome(status(inForce, d, o), ClusterPlanner.BUSY);
         }
+        // the replicas' links are those of the layout sent: not followed while its leading pods (a promoted replica) lack it,
+        // or a replica promoted without its layout and its old primary could each be told to follow the other
+        boolean linksInForce = true;
         if (d.send() != null) {
             List<String> refused = new ArrayList<>();
             int sent = 0;
@@ -233,12 +273,15 @@ final class ClusterDriver {
             if (sent > 0) {
                 inForce = d.send();
             }
+            linksInForce = sent > 0 && sent >= d.leading();
             if (!refused.isEmpty()) {
                 reason = "LayoutNotApplied";
                 message = "epoch " + d.send().epoch() + " not taken by " + String.join("; ", refused) + " (sent again next time)";
                 warnOnce(s, before, reason, message);
             } else if ("FailedOver".equals(d.reason())) {
                 events.warning(s, "FailedOver", d.message());
+            } else if (d.kind() == ClusterPlanner.Kind.SWITCHOVER) {
+                events.normal(s, "SwitchedOver", d.message());
             } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
             }
@@ -247,7 +290,7 @@ final class ClusterDriver {
                         + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
             }
         }
-        if (o.authProblem() == null) {
+        if (o.authProblem() == null && linksInForce) {
             List<String> notFollowing = follow(o, d, ns);
             if (!notFollowing.isEmpty()) {
                 reason = "Repointing";
@@ -258,6 +301,11 @@ final class ClusterDriver {
             reason = o.authProblem().reason();
             message = o.authProblem().message();
             warnOnce(s, before, reason, message);
+        }
+        if (d.roll() != null && d.roll().delete() != null && o.authProblem() == null) {
+            client.pods().inNamespace(ns).withName(d.roll().delete()).delete();
+            events.normal(s, "PodRolled", "deleted " + d.roll().delete() + " so the StatefulSet recreates it at the update revision ("
+                    + d.message() + ")");
         }
         if (d.podsToKeep() < o.running()) {
             events.normal(s, "PodsDrained", "the pods from ordinal " + d.podsToKeep() + " own no slot any more: the StatefulSet shrinks from "

@@ -185,26 +185,13 @@ final class ReplicationDriver {
             for (String other : sw.others()) {
                 probe.replicaOf(address.get(other), password, to);
             }
-            long target = offset(probe.info(from, password));
-            long deadline = System.nanoTime() + SWITCHOVER_CATCH_UP.toNanos();
-            long reached = offset(probe.info(to, password));
-            while (reached < target) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException(sw.to() + " reached offset " + reached + " of " + target + " within " + SWITCHOVER_CATCH_UP);
-                }
-                Thread.sleep(50);
-                reached = offset(probe.info(to, password));
-            }
+            probe.awaitOffset(from, to, sw.to(), password, SWITCHOVER_CATCH_UP);
             probe.promote(to, password);
         } catch (IOException e) {
             label(ns, sw.from(), Replication.PRIMARY);
             String why = "switchover from " + sw.from() + " to " + sw.to() + " given up, " + sw.from() + " stays primary: " + e.getMessage();
             events.warning(s, "SwitchoverAborted", why);
             return why;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            label(ns, sw.from(), Replication.PRIMARY);
-            return "switchover interrupted";
         }
         label(ns, sw.to(), Replication.PRIMARY);
         try {
@@ -216,10 +203,6 @@ final class ReplicationDriver {
         events.normal(s, "SwitchedOver", sw.to() + " promoted at the offset of " + sw.from() + " and labelled primary; "
                 + sw.from() + " now replicates it and is rolled next");
         return null;
-    }
-
-    private static long offset(Observed o) {
-        return o.offset();
     }
 
     /** Sets ({@code value}) or removes (null) the primary label with a JSON merge patch. */

@@ -132,15 +132,15 @@ public final class WorkloadRenderer {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
         PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence);
-        // a cluster's replicas are driven by the layout, not by rolls the operator orders
-        boolean replicated = Replication.enabled(s.getSpec()) && !io.percore.operator.crd.Cluster.enabled(s.getSpec());
+        // With replicas (a cluster's too) the operator rolls the pods itself: a pod is deleted only once its group
+        // is in sync, a primary only after a switchover; a cluster without replicas has nothing to wait for.
+        boolean replicated = Replication.enabled(s.getSpec());
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
                 .withReplicas(plan.replicas())
                 .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
                 .withServiceName(s.getMetadata().getName())
                 .withPodManagementPolicy("Parallel")
-                // Replicated: the operator deletes pods itself, replicas first, the primary after a switchover.
                 .withNewUpdateStrategy().withType(replicated ? "OnDelete" : "RollingUpdate").endUpdateStrategy()
                 .withTemplate(template);
         if (keepsData) {

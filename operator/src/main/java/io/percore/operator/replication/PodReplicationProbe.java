@@ -73,6 +73,32 @@ public class PodReplicationProbe {
         return parseInfo(call(pod, password, "INFO", "replication"));
     }
 
+    /**
+     * The wait of a switchover: reads the primary's offset once, then the replica's until it has reached it
+     * (every write the primary had acknowledged by then is on the replica).
+     *
+     * @param replicaName how errors name the replica
+     * @throws IOException when it has not within {@code within}, or a pod does not answer
+     */
+    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, String password, java.time.Duration within)
+            throws IOException {
+        long target = info(primary, password).offset();
+        long deadline = System.nanoTime() + within.toNanos();
+        long reached = info(replica, password).offset();
+        while (reached < target) {
+            if (System.nanoTime() > deadline) {
+                throw new ProbeException(replicaName + " reached offset " + reached + " of " + target + " within " + within);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("switchover interrupted");
+            }
+            reached = info(replica, password).offset();
+        }
+    }
+
     /** {@code REPLICAOF NO ONE}: the pod becomes a primary, keeping its data and continuing its offsets. */
     public void promote(HostPort pod, String password) throws IOException {
         expectOk(call(pod, password, "REPLICAOF", "NO", "ONE"));

@@ -7,6 +7,7 @@ import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
 import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -204,6 +205,54 @@ class ClusterPlannerSimulationTest {
         return new Progress(m.to(), m.slots(), 0, done ? 0 : 1, done ? "done" : "moving");
     }
 
+    /** The pods (ordinals) a layout reached, and whether one of its leading pods missed it. */
+    private record Delivery(List<Integer> took, boolean leadFailed) {
+    }
+
+    /**
+     * As the driver sends {@code d}'s layout: in order, to pods that are not away, a send failing at random before calm;
+     * once a leading pod has missed it, the others are not sent it.
+     */
+    private static Delivery delivered(Decision d, java.util.function.IntPredicate away, boolean calm, Random rnd) {
+        List<Integer> took = new ArrayList<>();
+        boolean leadFailed = false;
+        for (int i = 0; i < d.sendTo().size(); i++) {
+            if (leadFailed && i >= d.leading()) {
+                break;
+            }
+            int ordinal = Integer.parseInt(d.sendTo().get(i).substring(3));
+            if (away.test(ordinal) || !calm && rnd.nextInt(10) == 0) {
+                leadFailed |= i < d.leading();
+                continue;
+            }
+            took.add(ordinal);
+        }
+        return new Delivery(took, leadFailed);
+    }
+
+    /**
+     * What each running primary reports of the migrations away from it in the layout it holds: done (always once calm)
+     * only while its target runs, the keys of its data set then on the target's.
+     */
+    private static <P> Map<String, List<Progress>> sourceReports(List<P> pods, java.util.function.Function<P, String> id,
+            java.util.function.Function<P, Layout> held, java.util.function.Predicate<P> up, java.util.function.Predicate<P> master,
+            java.util.function.Function<P, String> dataOf, boolean calm, Random rnd, String[] keysOn) {
+        Map<String, List<Progress>> progress = new HashMap<>();
+        for (P p : pods) {
+            List<Progress> mine = new ArrayList<>();
+            for (SlotPlanner.Move m : held.apply(p).migrating()) {
+                if (!m.from().equals(id.apply(p)) || !up.test(p) || !master.test(p)) {
+                    continue;
+                }
+                P target = pods.stream().filter(q -> id.apply(q).equals(m.to()) && up.test(q)).findFirst().orElse(null);
+                boolean done = target != null && (calm || rnd.nextInt(3) == 0);
+                mine.add(report(m, done, keysOn, dataOf.apply(p)::equals, done ? dataOf.apply(target) : null));
+            }
+            progress.put(id.apply(p), mine);
+        }
+        return progress;
+    }
+
     /** A slot's owner has its keys, or it migrates and its keys are on its source or target. */
     private static void checkKeysFollowOwners(Layout l, String[] keysOn, String ctx) {
         SlotPlanner.Move[] moving = new SlotPlanner.Move[SlotPlanner.SLOTS];
@@ -342,19 +391,8 @@ class ClusterPlannerSimulationTest {
                     }
                 }
             }
-            Map<String, List<Progress>> progress = new HashMap<>();
-            for (GroupPod p : pods) {
-                List<Progress> mine = new ArrayList<>();
-                for (SlotPlanner.Move m : p.held.migrating()) {
-                    if (!m.from().equals(p.id) || p.downFor > 0 || p.following != null) {
-                        continue;
-                    }
-                    GroupPod target = pods.stream().filter(q -> q.id.equals(m.to()) && q.downFor == 0).findFirst().orElse(null);
-                    boolean done = target != null && (calm || rnd.nextInt(3) == 0);
-                    mine.add(report(m, done, keysOn, p::holds, done ? target.dataOf : null));
-                }
-                progress.put(p.id, mine);
-            }
+            Map<String, List<Progress>> progress = sourceReports(pods, p -> p.id, p -> p.held, p -> p.downFor == 0, p -> p.following == null,
+                    p -> p.dataOf, calm, rnd, keysOn);
             List<PodView> views = new ArrayList<>();
             long maxHeld = 0;
             for (int i = 0; i < pods.size(); i++) {
@@ -403,16 +441,8 @@ class ClusterPlannerSimulationTest {
                 }
                 checkGroupKeys(l, keysOn, pods, ctx + " step " + step);
                 boolean any = false;
-                boolean leadFailed = false;
-                for (int i = 0; i < d.sendTo().size(); i++) {
-                    if (leadFailed && i >= d.leading()) {
-                        break;
-                    }
-                    GroupPod p = pods.get(Integer.parseInt(d.sendTo().get(i).substring(3)));
-                    if (p.downFor > 0 || !calm && rnd.nextInt(10) == 0) {
-                        leadFailed |= i < d.leading();
-                        continue;
-                    }
+                for (int ordinal : delivered(d, i -> pods.get(i).downFor > 0, calm, rnd).took()) {
+                    GroupPod p = pods.get(ordinal);
                     assertThat(l.nodes()).as(ctx + ": sent to a pod the layout does not name").containsKey(p.id);
                     if (l.epoch() > p.held.epoch()) {
                         p.held = l;
@@ -521,5 +551,240 @@ class ClusterPlannerSimulationTest {
                 assertThat(fine).as(ctx + ": slot " + s + "'s owner " + e.getKey() + " has its keys (" + keys + ")").isTrue();
             }
         }
+    }
+
+    /**
+     * A pod of a cluster being rolled: its place in a group (whom it follows), its data set and how far into that
+     * data set's replication stream it is, a full sync in progress, the template revision it runs, and how long it
+     * is away after a deletion (it comes back empty, with a new id, at the revision of the moment).
+     */
+    private static final class RollPod {
+        String id;
+        String dataOf;
+        long offset;
+        Layout held = Layout.EMPTY;
+        HostPort following;
+        int syncLeft;
+        int revision;
+        int awayFor;
+        boolean silent;
+
+        RollPod(String id, int revision) {
+            this.id = id;
+            this.dataOf = id;
+            this.revision = revision;
+        }
+
+        ReplicationPlanner.Observed replication() {
+            if (following == null) {
+                return ReplicationPlanner.Observed.master(offset);
+            }
+            return ReplicationPlanner.Observed.replica(syncLeft > 0 ? 0 : offset, following, syncLeft == 0);
+        }
+    }
+
+    /**
+     * Template changes (new revisions) during a run without persistence, groups of a primary and 1-2 replicas, writes
+     * all along, full syncs that take a few reconciles, replicas that lag, silent pods and failed sends. Who rolls:
+     * the operator ({@link ClusterRoll}, OnDelete), or — the counter-check that the simulation can see a loss — the
+     * StatefulSet controller's RollingUpdate (the next pod once the last is Ready). Checked at every step: the
+     * writes a replica acknowledged (WAIT 1) are on a running pod of the data set that holds the slot's keys; and
+     * once calm, the roll finishes (every pod at the last revision, the cluster steady).
+     */
+    @Test
+    void aRollOfTheTemplateLosesNoAcknowledgedKeyOfAGroupAndFinishesOnceCalm() {
+        long base = Long.getLong("percore.seed", 20261125L);
+        for (int run = 0; run < RUNS; run++) {
+            long seed = base + run;
+            assertThat(simulateRoll(new Random(seed), "seed=" + seed, false)).as("seed=" + seed + ": acknowledged writes lost").isZero();
+        }
+        int lostByRollingUpdate = 0;
+        for (int run = 0; run < RUNS / 4; run++) {
+            lostByRollingUpdate += simulateRoll(new Random(base + run), "rolling-update seed=" + (base + run), true);
+        }
+        assertThat(lostByRollingUpdate).as("the StatefulSet's own RollingUpdate loses a group's keys in some run").isPositive();
+    }
+
+    /** @return how many times acknowledged writes were found lost (the operator's roll: fails at the first instead) */
+    private int simulateRoll(Random rnd, String ctx, boolean statefulSetRolls) {
+        int replicas = 1 + rnd.nextInt(2);
+        int members = (1 + replicas) * (1 + rnd.nextInt(3));
+        int[] nextId = {1};
+        int revision = 0;
+        List<RollPod> pods = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            pods.add(new RollPod(String.format("%040x", nextId[0]++), revision));
+        }
+        String[] keysOn = new String[SlotPlanner.SLOTS];
+        Map<String, Long> acked = new HashMap<>();
+        long floor = 0;
+        int rolls = 0;
+        int losses = 0;
+        Map<String, String> podOfNode = new HashMap<>();
+        java.time.Instant t0 = java.time.Instant.parse("2026-11-25T00:00:00Z");
+        Decision d = null;
+        for (int step = 0; step < 320; step++) {
+            boolean calm = step >= 240;
+            if (!calm && (step == 30 || step > 30 && rnd.nextInt(50) == 0)) {
+                revision++; // a template change, also in the middle of a roll
+                rolls++;
+            }
+            for (RollPod p : pods) {
+                p.silent = !calm && rnd.nextInt(20) == 0;
+                if (p.awayFor > 0 && --p.awayFor == 0) {
+                    RollPod back = new RollPod(String.format("%040x", nextId[0]++), revision);
+                    pods.set(pods.indexOf(p), back); // recreated at the update revision: a new id, nothing held
+                }
+            }
+            // writes on every serving primary; each linked replica acknowledges what it has (WAIT 1)
+            for (RollPod p : pods) {
+                if (p.awayFor == 0 && p.following == null && !p.held.slotsOf(p.id).isEmpty()) {
+                    p.offset += 1 + rnd.nextInt(5);
+                }
+            }
+            for (RollPod r : pods) {
+                RollPod at = r.following == null || r.awayFor > 0 ? null : pods.get(Integer.parseInt(r.following.host().substring(7)));
+                if (at == null || at.awayFor > 0 || at.following != null) {
+                    continue;
+                }
+                if (r.syncLeft > 0) {
+                    if (--r.syncLeft == 0) {
+                        r.dataOf = at.dataOf; // the full sync is done: its primary's data set, at its offset
+                        r.offset = at.offset;
+                    }
+                } else if (!r.dataOf.equals(at.dataOf)) {
+                    r.syncLeft = 2 + rnd.nextInt(3);
+                } else {
+                    r.offset = calm || rnd.nextInt(4) != 0 ? at.offset : Math.max(r.offset, at.offset - rnd.nextInt(3));
+                }
+                if (r.syncLeft == 0 && r.dataOf.equals(at.dataOf)) {
+                    acked.merge(r.dataOf, r.offset, Math::max);
+                }
+            }
+            // no acknowledged write lost: the slot's data set is on a running pod at least as far as was acknowledged
+            java.util.Set<String> checked = new java.util.HashSet<>();
+            for (String dataSet : keysOn) {
+                if (dataSet == null || !checked.add(dataSet)) {
+                    continue;
+                }
+                long best = -1;
+                for (RollPod p : pods) {
+                    if (p.awayFor == 0 && p.syncLeft == 0 && p.dataOf.equals(dataSet)) {
+                        best = Math.max(best, p.offset);
+                    }
+                }
+                if (best < acked.getOrDefault(dataSet, 0L)) {
+                    assertThat(statefulSetRolls).as(ctx + " step " + step + ": data set " + dataSet + " acknowledged to "
+                            + acked.get(dataSet) + ", best running copy " + best + " (" + (d == null ? "" : d.reason() + ": " + d.message()) + ")").isTrue();
+                    losses++;
+                    acked.remove(dataSet);
+                }
+            }
+
+            // a switchover reorders the primaries, so a slot's remainder may move: sources finish when they like
+            Map<String, List<Progress>> progress = sourceReports(pods, p -> p.id, p -> p.held, p -> p.awayFor == 0, p -> p.following == null,
+                    p -> p.dataOf, calm, rnd, keysOn);
+            List<PodView> views = new ArrayList<>();
+            for (int i = 0; i < pods.size(); i++) {
+                RollPod p = pods.get(i);
+                boolean up = p.awayFor == 0;
+                views.add(new PodView("kv-" + i, i, up, new HostPort("10.0.0." + i, 6379),
+                        !up || p.silent ? null : new Observed(p.id, 2, 0, p.held, progress.get(p.id), p.replication()),
+                        statefulSetRolls || p.revision == revision));
+                if (up && !p.silent) {
+                    podOfNode.put(p.id, "kv-" + i);
+                }
+            }
+            d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, members, floor, replicas,
+                    new ReplicaGroups.Clock(java.time.Duration.ofSeconds(3), t0.plusSeconds(step), Map.of(), podOfNode)));
+            if (d.roll() != null && d.roll().switchover()) {
+                RollPod from = pods.get(Integer.parseInt(d.roll().from().substring(3)));
+                RollPod to = pods.get(Integer.parseInt(d.roll().to().substring(3)));
+                if (!calm && rnd.nextInt(5) == 0) {
+                    continue; // the driver's wait for its offset ran out: given up, nothing promoted or sent
+                }
+                assertThat(to.dataOf).as(ctx + ": the switchover's replica holds its primary's data set").isEqualTo(from.dataOf);
+                to.offset = from.offset; // the driver waits until it has the primary's offset
+            }
+            for (String name : d.links().promote()) {
+                pods.get(Integer.parseInt(name.substring(3))).following = null;
+            }
+            boolean leadFailed = false;
+            if (d.send() != null) {
+                Layout l = d.send();
+                assertThat(l.assignedSlots() == SlotPlanner.SLOTS || l.epoch() == 1).as(ctx + ": every slot owned").isTrue();
+                boolean any = false;
+                Delivery delivery = delivered(d, i -> pods.get(i).awayFor > 0, calm, rnd);
+                leadFailed = delivery.leadFailed();
+                for (int ordinal : delivery.took()) {
+                    RollPod p = pods.get(ordinal);
+                    if (l.epoch() > p.held.epoch()) {
+                        p.held = l;
+                        any = true;
+                        java.util.BitSet mine = l.slotsOf(p.id);
+                        for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
+                            if (keysOn[s] == null) {
+                                keysOn[s] = p.dataOf; // the first layout: the keys start here
+                            }
+                        }
+                    }
+                }
+                if (any) {
+                    floor = Math.max(floor, l.epoch());
+                }
+                leadFailed |= !any;
+            }
+            // as the driver: the links are those of the layout sent, not followed while its leading pods lack it
+            Map<String, HostPort> follow = leadFailed ? Map.of() : d.links().follow();
+            follow.forEach((name, at) -> {
+                RollPod r = pods.get(Integer.parseInt(name.substring(3)));
+                if (r.awayFor == 0 && !at.equals(r.following)) {
+                    r.following = at;
+                    r.syncLeft = 2 + rnd.nextInt(3); // a full sync takes a few reconciles
+                }
+            });
+            // a slot's new owner (a promoted replica) must hold the data set its keys were in
+            Layout owning = d.send() != null ? d.send() : d.current();
+            java.util.Set<String> lostNow = new java.util.HashSet<>();
+            for (String owner : owning.owners().keySet()) {
+                RollPod p = pods.stream().filter(q -> q.id.equals(owner)).findFirst().orElse(null);
+                if (p == null || p.awayFor > 0) {
+                    continue;
+                }
+                java.util.BitSet mine = (java.util.BitSet) owning.slotsOf(owner).clone();
+                owning.migrating().forEach(m -> mine.andNot(m.slots())); // its keys are on the source or the target
+                for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
+                    if (keysOn[s] != null && !keysOn[s].equals(p.dataOf) && lostNow.add(keysOn[s])) {
+                        assertThat(statefulSetRolls).as(ctx + " step " + step + ": slot " + s + " handed to " + owner
+                                + " without its keys (" + d.reason() + ": " + d.message() + ")").isTrue();
+                        losses++;
+                    }
+                    keysOn[s] = p.dataOf;
+                }
+            }
+            if (d.roll() != null && d.roll().delete() != null) {
+                pods.get(Integer.parseInt(d.roll().delete().substring(3))).awayFor = 1 + rnd.nextInt(3);
+            }
+            if (statefulSetRolls) {
+                // RollingUpdate: the highest outdated pod goes once every pod is Ready (not once its replica has synced)
+                boolean allReady = pods.stream().allMatch(p -> p.awayFor == 0);
+                RollPod next = null;
+                for (RollPod p : pods) {
+                    if (p.revision != revision) {
+                        next = p;
+                    }
+                }
+                if (allReady && next != null) {
+                    next.awayFor = 1 + rnd.nextInt(3);
+                    next.following = null;
+                }
+            }
+        }
+        // once calm the roll finishes
+        assertThat(pods).as(ctx + ": every pod rolled to revision " + revision + " (" + d.reason() + ": " + d.message() + ")")
+                .allMatch(p -> p.awayFor == 0).extracting(p -> p.revision).containsOnly(revision);
+        assertThat(d.kind()).as(ctx + ": steady after the roll (" + d.reason() + ": " + d.message() + ")").isEqualTo(Kind.STEADY);
+        assertThat(rolls).isPositive();
+        return losses;
     }
 }

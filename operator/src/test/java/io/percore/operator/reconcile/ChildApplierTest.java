@@ -220,6 +220,46 @@ class ChildApplierTest {
         // merge patch replaces whole on a real API server.)
     }
 
+    private io.fabric8.kubernetes.api.model.apps.StatefulSet statefulSet(String strategy, Integer partition) {
+        var b = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withMetadata(WorkloadRenderer.meta(owner, "kv"))
+                .withNewSpec().withReplicas(2).withNewUpdateStrategy().withType(strategy).endUpdateStrategy().endSpec();
+        if (partition != null) {
+            b.editSpec().editUpdateStrategy().withNewRollingUpdate().withPartition(partition).endRollingUpdate().endUpdateStrategy().endSpec();
+        }
+        return b.build();
+    }
+
+    /**
+     * Replicas added to a cluster switch its StatefulSet to OnDelete. A real server defaulted
+     * rollingUpdate.partition, owned by no manager: an apply of OnDelete would keep it and be refused
+     * (kubernetes/kubernetes#100151). In apply mode it is removed by a merge patch first; in update mode
+     * the replace carries the whole spec.
+     */
+    @Test
+    void aStatefulSetSwitchedToOnDeleteLosesTheServersDefaultedRollingUpdate() throws Exception {
+        String path = "/apis/apps/v1/namespaces/test/statefulsets/kv";
+        client.apps().statefulSets().inNamespace("test").resource(statefulSet("RollingUpdate", 0)).create();
+        server.expect().patch().withPath(path + APPLY_QUERY).andReply(200, r -> r.getUtf8Body()).always();
+        try (KubernetesClient operator = operatorClient()) {
+            writesSinceLastCall();
+            assertThat(new ChildApplier(operator, true).apply(statefulSet("OnDelete", null))).isEqualTo(ChildApplier.Outcome.UPDATED);
+            List<RecordedRequest> writes = writesSinceLastCall();
+            assertThat(writes).hasSize(2);
+            assertThat(writes.get(0).getHeader("Content-Type")).startsWith("application/merge-patch+json");
+            var strategy = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().readTree(lastBody(1)).path("spec").path("updateStrategy");
+            assertThat(strategy.path("type").asText()).isEqualTo("OnDelete");
+            assertThat(strategy.has("rollingUpdate") && strategy.get("rollingUpdate").isNull()).as(strategy.toString()).isTrue();
+            assertThat(writes.get(1).getHeader("Content-Type")).startsWith("application/apply-patch+yaml");
+            assertThat(lastBody(0)).doesNotContain("rollingUpdate");
+        }
+        client.apps().statefulSets().inNamespace("test").withName("kv").delete();
+        client.apps().statefulSets().inNamespace("test").resource(statefulSet("RollingUpdate", 0)).create();
+        assertThat(new ChildApplier(client, false).apply(statefulSet("OnDelete", null))).isEqualTo(ChildApplier.Outcome.UPDATED);
+        var live = client.apps().statefulSets().inNamespace("test").withName("kv").get().getSpec().getUpdateStrategy();
+        assertThat(live.getType()).isEqualTo("OnDelete");
+        assertThat(live.getRollingUpdate()).isNull();
+    }
+
     @Test
     void deleteLeavesAnObjectItDoesNotOwn() {
         client.configMaps().inNamespace("test").resource(new ConfigMapBuilder().withNewMetadata().withName("kv-config")

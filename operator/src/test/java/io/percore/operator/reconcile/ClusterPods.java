@@ -33,6 +33,10 @@ final class ClusterPods implements AutoCloseable {
     private final List<ServiceProcess> all = new CopyOnWriteArrayList<>();
     private final KubernetesClient client;
     private final Path dir;
+    /** The revision label the StatefulSet controller puts on the pods it creates (null: none). */
+    volatile String revision;
+    /** The pods deleted (by the operator's roll) and recreated, in order. */
+    final List<String> recreated = new CopyOnWriteArrayList<>();
 
     ClusterPods(KubernetesClient client, Path dir) {
         this.client = client;
@@ -63,11 +67,42 @@ final class ClusterPods implements AutoCloseable {
         StatefulSet sts = client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get();
         for (int ordinal : ordinals) {
             String name = "kv-" + ordinal;
+            Map<String, String> labels = new java.util.LinkedHashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
+            if (revision != null) {
+                labels.put(ReplicationDriver.REVISION_LABEL, revision);
+            }
             client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
-                    .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(sts.getSpec().getTemplate().getMetadata().getLabels())
+                    .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels)
                     .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();
             setReady(name, true);
         }
+    }
+
+    /**
+     * The StatefulSet controller under {@code OnDelete}: a pod deleted (the operator's roll) is recreated at
+     * {@link #revision}, its process replaced by a fresh one (no persistence: a new node id, no keys).
+     */
+    io.fabric8.kubernetes.client.Watch recreateDeletedPods(String password) {
+        ExecutorService controller = Executors.newSingleThreadExecutor();
+        return client.pods().inNamespace(NAMESPACE).watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Pod pod) {
+                if (action == Action.DELETED) {
+                    String name = pod.getMetadata().getName();
+                    recreated.add(name);
+                    controller.submit(() -> {
+                        processes.remove(name).kill();
+                        start(password, Integer.parseInt(name.substring("kv-".length())));
+                        return null;
+                    });
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                controller.shutdown();
+            }
+        });
     }
 
     void setReady(String pod, boolean ready) {

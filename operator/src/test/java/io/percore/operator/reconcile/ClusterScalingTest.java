@@ -264,52 +264,8 @@ class ClusterScalingTest {
 
     @Test
     void twoPrimariesGetAReplicaEachAndAKilledPrimarysReplicaTakesOverWithEveryAcknowledgedWrite() throws Exception {
-        PercoreService s = TestResources.service("kv", 4);
-        s.getSpec().setReplicas(2);
-        s.getSpec().setShardsPerPod(2);
-        s.getSpec().setCluster(new Cluster(true));
-        Replication replication = new Replication(1);
-        replication.setFailoverAfter("2s");
-        s.getSpec().setReplication(replication);
-        client.resource(s).create();
-
-        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
-        StatefulSet sts = statefulSet();
-        assertThat(sts.getSpec().getReplicas()).as("2 primaries × (1 + 1 replica)").isEqualTo(4);
-        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
-        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
-                .as("the layout, not the start, says whom a replica follows").doesNotContain(Replication.REPLICAOF_ENV);
-        assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get()).as("no single primary Service").isNull();
-
-        startPods(0, 1, 2, 3);
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            ClusterStatus c = current().getStatus().getCluster();
-            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
-            assertThat(primaries(c)).containsOnlyKeys("kv-0", "kv-2");
-            assertThat(primaries(c)).containsEntry("kv-0", List.of("kv-1")).containsEntry("kv-2", List.of("kv-3"));
-            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
-        });
-        long first = current().getStatus().getCluster().getConfigEpoch();
-        assertThat(info("kv-1")).contains("role:slave", "master_port:" + processes.get("kv-0").port, "master_link_status:up");
-        assertThat(info("kv-3")).contains("role:slave", "master_port:" + processes.get("kv-2").port, "master_link_status:up");
-        assertThat(layoutOf("kv-0")).contains("node " + nodeId("kv-1") + " 127.0.0.1 " + processes.get("kv-1").port + " replica " + nodeId("kv-0"));
-        assertThat(pods.assertClusterCheckPasses("kv-2", 2)).contains("1 slaves");
-
-        // Writes, each primary's acknowledged by its replica (WAIT 1 on the connection that wrote them).
-        Map<String, String> acknowledged = new LinkedHashMap<>();
-        try (Jedis p0 = new Jedis("127.0.0.1", processes.get("kv-0").port); Jedis p2 = new Jedis("127.0.0.1", processes.get("kv-2").port)) {
-            for (int i = 0; i < 400; i++) {
-                String key = "k" + i;
-                try {
-                    p0.set(key, "v" + i);
-                } catch (JedisMovedDataException moved) {
-                    p2.set(key, "v" + i);
-                }
-                acknowledged.put(key, "v" + i);
-            }
-            assertThat(p0.waitReplicas(1, 10_000)).isEqualTo(1);
-            assertThat(p2.waitReplicas(1, 10_000)).isEqualTo(1);
-        }
+        long first = startTwoGroups();
+        Map<String, String> acknowledged = writeAcknowledged(400);
 
         // kv-0 dies (SIGKILL) and its pod turns unready: after failoverAfter kv-1 owns its slots.
         String oldPrimary = nodeId("kv-0");
@@ -347,6 +303,108 @@ class ClusterScalingTest {
         try (JedisCluster cluster = cluster("kv-0")) {
             acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
         }
+    }
+
+    /**
+     * A template change under OnDelete, without persistence: the operator deletes kv-3 and kv-1 (replicas, highest
+     * ordinal first, each once its group is in sync), then switches kv-2's group over to kv-3 and deletes kv-2, then
+     * kv-0's to kv-1 and deletes kv-0; each pod comes back empty with a new id and rejoins as a replica. Every write
+     * acknowledged by WAIT 1 before the roll is there afterwards.
+     */
+    @Test
+    void aTemplateChangeRollsTheGroupsOneAtATimeAndEveryAcknowledgedWriteSurvives() throws Exception {
+        startTwoGroups();
+        Map<String, String> acknowledged = writeAcknowledged(400);
+        Set<String> before = new java.util.HashSet<>();
+        for (String pod : List.of("kv-0", "kv-1", "kv-2", "kv-3")) {
+            before.add(nodeId(pod));
+        }
+        pods.revision = "r2";
+        try (var controller = pods.recreateDeletedPods(null)) {
+            mergePatch("{\"spec\":{\"env\":{\"ROLLED\":\"yes\"}}}");
+            await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .getEnv().stream().anyMatch(e -> e.getName().equals("ROLLED")));
+            client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").editStatus(sts -> {
+                sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReplicas(4).withUpdateRevision("r2")
+                        .withCurrentRevision("r1").build());
+                return sts;
+            });
+            await().atMost(Duration.ofSeconds(300)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(pods.recreated).containsExactly("kv-3", "kv-1", "kv-2", "kv-0");
+                assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).hasSize(4)
+                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
+                ClusterStatus c = current().getStatus().getCluster();
+                assertThat(primaries(c)).containsEntry("kv-1", List.of("kv-0")).containsEntry("kv-3", List.of("kv-2")).hasSize(2);
+                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+            });
+        }
+        for (String pod : List.of("kv-0", "kv-1", "kv-2", "kv-3")) {
+            assertThat(before).as(pod + " restarted without persistence: a new node id").doesNotContain(nodeId(pod));
+        }
+        assertThat(info("kv-0")).contains("role:slave", "master_port:" + processes.get("kv-1").port, "master_link_status:up");
+        assertThat(info("kv-2")).contains("role:slave", "master_port:" + processes.get("kv-3").port, "master_link_status:up");
+        assertThat(events()).filteredOn(e -> e.getReason().equals("SwitchedOver")).hasSize(2);
+        assertThat(events()).filteredOn(e -> e.getReason().equals("PodRolled")).hasSize(4);
+        assertThat(events()).noneMatch(e -> e.getReason().equals("FailedOver"));
+        assertThat(pods.assertClusterCheckPasses("kv-0", 2)).contains("1 slaves");
+        try (JedisCluster cluster = cluster("kv-0")) {
+            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+        }
+    }
+
+    /** kv-0 primary of kv-1, kv-2 of kv-3, the replicas linked; the epoch of that layout. */
+    private long startTwoGroups() throws Exception {
+        PercoreService s = TestResources.service("kv", 4);
+        s.getSpec().setReplicas(2);
+        s.getSpec().setShardsPerPod(2);
+        s.getSpec().setCluster(new Cluster(true));
+        Replication replication = new Replication(1);
+        replication.setFailoverAfter("2s");
+        s.getSpec().setReplication(replication);
+        client.resource(s).create();
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
+        StatefulSet sts = statefulSet();
+        assertThat(sts.getSpec().getReplicas()).as("2 primaries × (1 + 1 replica)").isEqualTo(4);
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .as("the layout, not the start, says whom a replica follows").doesNotContain(Replication.REPLICAOF_ENV);
+        assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get()).as("no single primary Service").isNull();
+
+        startPods(0, 1, 2, 3);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(primaries(c)).containsOnlyKeys("kv-0", "kv-2");
+            assertThat(primaries(c)).containsEntry("kv-0", List.of("kv-1")).containsEntry("kv-2", List.of("kv-3"));
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        long first = current().getStatus().getCluster().getConfigEpoch();
+        assertThat(info("kv-1")).contains("role:slave", "master_port:" + processes.get("kv-0").port, "master_link_status:up");
+        assertThat(info("kv-3")).contains("role:slave", "master_port:" + processes.get("kv-2").port, "master_link_status:up");
+        assertThat(layoutOf("kv-0")).contains("node " + nodeId("kv-1") + " 127.0.0.1 " + processes.get("kv-1").port + " replica " + nodeId("kv-0"));
+        assertThat(pods.assertClusterCheckPasses("kv-2", 2)).contains("1 slaves");
+        return first;
+    }
+
+    /** {@code n} keys written through the primaries, each primary's acknowledged by its replica (WAIT 1). */
+    private Map<String, String> writeAcknowledged(int n) throws Exception {
+        Map<String, String> acknowledged = new LinkedHashMap<>();
+        try (Jedis p0 = new Jedis("127.0.0.1", processes.get("kv-0").port); Jedis p2 = new Jedis("127.0.0.1", processes.get("kv-2").port)) {
+            for (int i = 0; i < n; i++) {
+                String key = "k" + i;
+                try {
+                    p0.set(key, "v" + i);
+                } catch (JedisMovedDataException moved) {
+                    p2.set(key, "v" + i);
+                }
+                acknowledged.put(key, "v" + i);
+            }
+            assertThat(p0.waitReplicas(1, 10_000)).isEqualTo(1);
+            assertThat(p2.waitReplicas(1, 10_000)).isEqualTo(1);
+        }
+        return acknowledged;
     }
 
     /** Primary pod → its replicas' pods, from the status. */

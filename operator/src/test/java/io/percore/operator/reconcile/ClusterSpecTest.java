@@ -45,7 +45,7 @@ class ClusterSpecTest {
     }
 
     @Test
-    void aClusterWithReplicasRollsAsAClusterAndItsPodsStartAsPrimaries() {
+    void aClusterWithReplicasIsRolledByTheOperatorAndItsPodsStartAsPrimaries() {
         PercoreService s = TestResources.service("kv", 4);
         s.getMetadata().setUid("uid-1");
         s.getSpec().setCluster(new Cluster(true));
@@ -54,7 +54,12 @@ class ClusterSpecTest {
         var sts = WorkloadRenderer.statefulSet(s, plan, "", null);
         assertThat(env(sts)).as("the operator's REPLICAOF, per the layout, says whom to follow")
                 .noneMatch(e -> e.startsWith(Replication.REPLICAOF_ENV)).contains(Cluster.ENABLED_ENV + "=true");
-        assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).as("the operator rolls it, group by group").isEqualTo("OnDelete");
+        assertThat(sts.getSpec().getUpdateStrategy().getRollingUpdate()).isNull();
+        s.getSpec().setReplication(null);
+        assertThat(WorkloadRenderer.statefulSet(s, plan, "", null).getSpec().getUpdateStrategy().getType())
+                .as("without replicas nothing to wait for").isEqualTo("RollingUpdate");
+        s.getSpec().setReplication(new Replication(1));
         assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(Replication.REPLICATED_LABEL, "true");
         var sizing = io.percore.operator.replication.ReplicationSpecs.clusterSizing(s.getSpec(),
                 new io.percore.operator.sizing.SizingRequest(8, null, null, 1, 1, 1, null, null, null, null), 3, 2);
