@@ -229,7 +229,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             conditions.set(StatusConditions.PLANNED, false, reason, message)
                     .set(StatusConditions.DEGRADED, true, reason, message + " (running pods left unchanged)")
                     .set(StatusConditions.READY, false, reason, "spec generation " + generation + " not applied");
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
 
         // 2. The data first: a live StatefulSet (read fresh, never from a cache that may lag the
@@ -249,14 +249,14 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             conditions.set(StatusConditions.PLANNED, false, ReplicationSpecs.ENABLE_REFUSED, enableRefusal)
                     .set(StatusConditions.DEGRADED, true, ReplicationSpecs.ENABLE_REFUSED, enableRefusal)
                     .set(StatusConditions.READY, false, ReplicationSpecs.ENABLE_REFUSED, "spec generation " + generation + " not applied");
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
         if (removalRefusal != null) {
             warnOnce(events, resource, previous, PersistenceGuard.REMOVAL_REFUSED, removalRefusal);
             conditions.set(StatusConditions.PLANNED, false, PersistenceGuard.REMOVAL_REFUSED, removalRefusal)
                     .set(StatusConditions.DEGRADED, true, PersistenceGuard.REMOVAL_REFUSED, removalRefusal)
                     .set(StatusConditions.READY, false, PersistenceGuard.REMOVAL_REFUSED, "spec generation " + generation + " not applied");
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
 
         // 3. Plan; a persistent StatefulSet never gets fewer pods than it runs.
@@ -270,7 +270,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             conditions.set(StatusConditions.PLANNED, false, "InvalidNodeLabels", e.getMessage())
                     .set(StatusConditions.DEGRADED, true, "InvalidNodeLabels", e.getMessage())
                     .set(StatusConditions.READY, false, "InvalidNodeLabels", e.getMessage());
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
         SizingPlan plan = planner.plan(request, shapes);
         SizingRequest sized = request;
@@ -286,7 +286,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             conditions.set(StatusConditions.PLANNED, false, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal())
                     .set(StatusConditions.DEGRADED, true, PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal())
                     .set(StatusConditions.READY, false, PersistenceGuard.SCALE_DOWN_REFUSED, "spec generation " + generation + " not applied");
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
         plan = guarded.plan();
         if (clustered && Replication.enabled(spec) && plan.feasible()) {
@@ -303,7 +303,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             conditions.set(StatusConditions.PLANNED, false, "Unschedulable", message)
                     .set(StatusConditions.DEGRADED, true, "Unschedulable", "no node can host a pod; nothing rolled out")
                     .set(StatusConditions.READY, false, "Unschedulable", "no node can host a pod");
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
 
         // 4. Reconcile children. Degraded reasons, most pressing first.
@@ -370,7 +370,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                     .set(StatusConditions.DEGRADED, true, "ChildConflict", e.getMessage())
                     .set(StatusConditions.READY, false, "ChildConflict", e.getMessage());
             status.setPlan(toStatus(plan));
-            return finish(resource, previous, status, conditions);
+            return finish(client, resource, previous, status, conditions);
         }
         if (plan.degraded()) {
             degraded.add(new Degradation(plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed",
@@ -412,17 +412,17 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             ReplicationDriver.Outcome outcome = new ReplicationDriver(client, probe, podAddresses, events)
                     .run(resource, previous.getReplication(), conditions);
             status.setReplication(outcome.status());
-            return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
+            return finish(client, resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
         }
         status.setReplication(null);
         // 7. Cluster: the layout the pods hold, the next one sent, migrations waited for.
         if (clustered) {
             ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getConditions(), conditions);
             status.setCluster(outcome.status());
-            return finish(resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
+            return finish(client, resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
         }
         status.setCluster(null);
-        return finish(resource, previous, status, conditions);
+        return finish(client, resource, previous, status, conditions);
     }
 
     /** One reason for Degraded=True; the first listed names the condition, the messages are joined. */
@@ -455,13 +455,34 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         return live != null && ChildApplier.ownedBy(live, ownerUid) ? live : null;
     }
 
-    private static UpdateControl<PercoreService> finish(PercoreService resource, PercoreServiceStatus previous,
-                                                        PercoreServiceStatus status, StatusConditions conditions) {
+    private UpdateControl<PercoreService> finish(KubernetesClient client, PercoreService resource, PercoreServiceStatus previous,
+                                                 PercoreServiceStatus status, StatusConditions conditions) {
         status.setConditions(conditions.build());
         if (status.equals(previous)) {
             return UpdateControl.noUpdate();
         }
+        if (!serverSideApply) {
+            writeWholeStatus(client, resource, status);
+            return UpdateControl.noUpdate();
+        }
         return UpdateControl.patchStatus(statusOnly(resource, status));
+    }
+
+    /**
+     * Without server-side apply, the status as one JSON Patch {@code add /status} of the whole value:
+     * it replaces whatever the server holds, so it needs no base. The SDK's own non-SSA status patch is
+     * the difference between the informer's copy and the new status: when that copy is not what the
+     * server holds, an operation on a field the server lacks fails ({@code [REPLACE Operation] Missing
+     * field "replicas" at /status/cluster/pods/1} in ClusterScalingTest, every retry until the test
+     * gave up), and a difference of reordered lists can leave the server with another status than
+     * the one meant.
+     */
+    static void writeWholeStatus(KubernetesClient client, PercoreService resource, PercoreServiceStatus status) {
+        String value = client.getKubernetesSerialization().asJson(status);
+        client.resources(PercoreService.class).inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName()).subresource("status")
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + value + "}]");
     }
 
     /**
