@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,27 @@ class AofWriterFsyncTest {
         assertThat(writer.reached(new long[] {2})).as("the final force covers everything").isTrue();
         assertThat(entered.availablePermits()).as("one final force after the one in flight").isEqualTo(1);
         writer = null;
+    }
+
+    @Test
+    void aRotationWaitsForTheFsyncInFlightBeforeItClosesTheFile() throws Exception {
+        writer = open(slowDisk);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+        String before = writer.manifest().lastIncr().name();
+        long oneFile = writer.currentSize();
+        BitSet alone = new BitSet();
+        alone.set(0);
+        writer.offer(List.of(new FeedRecord.Mark(0, 2, 1, alone)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 3, SET)));
+        Thread.sleep(200);
+        assertThat(writer.manifest().lastIncr().name()).as("no rotation while the fsync is in flight").isEqualTo(before);
+
+        allowed.release(1000);
+        awaitTrue(() -> !writer.manifest().lastIncr().name().equals(before), "the rotation after the fsync");
+        awaitTrue(() -> writer.currentSize() == 2 * oneFile, "the next write in the next file");
+        assertThat(writer.writeError()).as("no force ran on the closed file").isNull();
+        assertThat(writer.reached(new long[] {2})).as("the rotation forced the old file").isTrue();
     }
 
     private AofWriter open(ChannelForce force) throws IOException {
