@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * as {@code appendfsync} says. With {@code always} it forces after every batch it wrote (a group
  * commit: one fsync for all the writes that arrived meanwhile) and only then publishes, per shard,
  * how far the file is durable ({@link #reached}); the replies to those writes wait for that
- * ({@link ReplyGate}). A rotation (a rewrite began) closes the incremental file and opens the next
+ * ({@link ReplyGate}). With {@code everysec} the force runs on its own thread ({@link BackgroundFsync},
+ * one at a time) while the writer goes on writing, and makes durable only what was written before it
+ * began. A rotation (a rewrite began) closes the incremental file and opens the next
  * one, and the manifest says so before anything is written there.
  *
  * <p>A failed write is cut back off the file (no half command stays in it) and kept, and tried
@@ -71,6 +74,8 @@ final class AofWriter implements ChangeFeed.Reader {
     private final GroupOrder<FeedRecord> order;
     private final Thread thread;
     private volatile AofSettings.Fsync fsync;
+    private final ChannelForce forcer;
+    private final BackgroundFsync background;
 
     // the writer thread's
     private FileChannel incr;
@@ -82,8 +87,14 @@ final class AofWriter implements ChangeFeed.Reader {
     private final ByteBuffer io = ByteBuffer.allocateDirect(256 << 10);
     private final long[] released;
     private final long[] written;
+    /** Something was written since the last force began. */
     private boolean unsynced;
+    /** When the last force began (everysec forces once a second, and retries a failed one a second later). */
     private long lastFsyncNanos = System.nanoTime();
+    /** The everysec force on the fsync thread, null when none is. */
+    private CompletableFuture<Void> inFlight;
+    /** What was written when {@link #inFlight} began: all it makes durable. */
+    private final long[] inFlightCovers;
     /** The incremental file opened by the last rotation (a rewrite's snapshot point); -1 when none or it failed. */
     private long rotatedTo = -1;
 
@@ -92,9 +103,10 @@ final class AofWriter implements ChangeFeed.Reader {
     private volatile long currentSize;
     private volatile long rewriteBaseSize;
     private volatile String writeError;
+    private volatile boolean fsyncPending;
 
     private AofWriter(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
-                      Runnable statusChanged) {
+                      Runnable statusChanged, ChannelForce forcer) {
         this.dir = dir;
         this.filename = filename;
         this.manifest = manifest;
@@ -105,11 +117,14 @@ final class AofWriter implements ChangeFeed.Reader {
         this.wakeRequested = new AtomicIntegerArray(shards);
         this.released = new long[shards];
         this.written = new long[shards];
+        this.inFlightCovers = new long[shards];
         this.wake = wake;
         this.statusChanged = statusChanged;
         this.order = new GroupOrder<>(shards);
         this.thread = new Thread(this::run, "percore-aof-writer");
         this.thread.setDaemon(true);
+        this.forcer = forcer;
+        this.background = new BackgroundFsync(forcer, () -> LockSupport.unpark(thread));
     }
 
     /**
@@ -120,6 +135,12 @@ final class AofWriter implements ChangeFeed.Reader {
      */
     static AofWriter open(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
                           Runnable statusChanged, boolean fresh) throws IOException {
+        return open(dir, filename, manifest, fsync, shards, wake, statusChanged, fresh, ChannelForce.DISK);
+    }
+
+    /** As {@link #open(Path, String, AofManifest, AofSettings.Fsync, int, IntConsumer, Runnable, boolean)}, forcing the file with {@code forcer}. */
+    static AofWriter open(Path dir, String filename, AofManifest manifest, AofSettings.Fsync fsync, int shards, IntConsumer wake,
+                          Runnable statusChanged, boolean fresh, ChannelForce forcer) throws IOException {
         Files.createDirectories(dir);
         long rotatedTo = -1;
         if (fresh || manifest.lastIncr() == null) {
@@ -132,7 +153,7 @@ final class AofWriter implements ChangeFeed.Reader {
                 manifest.write(dir, filename);
             }
         }
-        AofWriter w = new AofWriter(dir, filename, manifest, fsync, shards, wake, statusChanged);
+        AofWriter w = new AofWriter(dir, filename, manifest, fsync, shards, wake, statusChanged, forcer);
         w.rotatedTo = rotatedTo;
         w.incr = FileChannel.open(dir.resolve(manifest.lastIncr().name()), StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         w.incrSize = w.incr.size();
@@ -243,6 +264,11 @@ final class AofWriter implements ChangeFeed.Reader {
         return queued.get();
     }
 
+    /** Whether an everysec force is running on the fsync thread (INFO's {@code aof_pending_bio_fsync}). */
+    boolean fsyncPending() {
+        return fsyncPending;
+    }
+
     /** The last write's or fsync's error, null while they succeed. */
     String writeError() {
         return writeError;
@@ -280,9 +306,12 @@ final class AofWriter implements ChangeFeed.Reader {
                     }
                 }
                 writeOut();
-                if (unsynced && (stop || fsync == AofSettings.Fsync.ALWAYS
-                        || (fsync == AofSettings.Fsync.EVERYSEC && System.nanoTime() - lastFsyncNanos >= SECOND))) {
+                collectFsync();
+                if (unsynced && (stop || fsync == AofSettings.Fsync.ALWAYS)) {
                     force();
+                } else if (unsynced && fsync == AofSettings.Fsync.EVERYSEC && inFlight == null
+                        && System.nanoTime() - lastFsyncNanos >= SECOND) {
+                    startFsync();
                 }
                 wakeWaiting();
                 if (stop) {
@@ -301,6 +330,8 @@ final class AofWriter implements ChangeFeed.Reader {
         } catch (RuntimeException | Error e) {
             fail("the append-only file's writer stopped", e);
         } finally {
+            awaitFsync();
+            background.close();
             try {
                 incr.close();
             } catch (IOException ignored) {
@@ -310,6 +341,9 @@ final class AofWriter implements ChangeFeed.Reader {
     }
 
     private long waitNanos() {
+        if (inFlight != null) {
+            return SECOND; // its end wakes the writer
+        }
         if (writeError != null || (unsynced && fsync == AofSettings.Fsync.EVERYSEC)) {
             return Math.max(1, lastFsyncNanos + SECOND - System.nanoTime());
         }
@@ -375,8 +409,8 @@ final class AofWriter implements ChangeFeed.Reader {
             // units that wrote nothing (a group's empty parts, a rotation) are as good as written,
             // and as durable as what was written before them
             System.arraycopy(released, 0, written, 0, shards);
-            if (!unsynced && writeError == null) {
-                publishDurable();
+            if (!unsynced && inFlight == null && writeError == null) {
+                publishDurable(written);
             }
             return;
         }
@@ -409,22 +443,76 @@ final class AofWriter implements ChangeFeed.Reader {
         }
     }
 
+    /** Forces the file on this thread (after the force in flight, if any): everything written is durable after it. */
     private void force() {
+        awaitFsync();
         try {
-            incr.force(false);
+            forcer.force(incr);
             unsynced = false;
             lastFsyncNanos = System.nanoTime();
-            publishDurable();
+            publishDurable(written);
             recovered();
         } catch (IOException e) {
-            fail("forcing " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath() + " to the disk", e);
+            failedToForce(e);
         }
     }
 
-    private void publishDurable() {
+    /** Hands a force of what is written so far to the fsync thread and goes on writing. */
+    private void startFsync() {
+        System.arraycopy(written, 0, inFlightCovers, 0, shards);
+        unsynced = false;
+        lastFsyncNanos = System.nanoTime();
+        fsyncPending = true;
+        inFlight = background.force(incr);
+    }
+
+    /** Takes the in-flight force's outcome if it has ended: publishes what was written before it began, or its error. */
+    private void collectFsync() {
+        if (inFlight == null || !inFlight.isDone()) {
+            return;
+        }
+        Throwable failure = BackgroundFsync.failureOf(inFlight);
+        inFlight = null;
+        fsyncPending = false;
+        if (failure == null) {
+            // nothing written since it began: what came since wrote nothing and is as durable
+            publishDurable(unsynced ? inFlightCovers : written);
+            recovered();
+        } else {
+            unsynced = true; // not durable: the next force (a second later) covers it again
+            failedToForce(failure);
+        }
+    }
+
+    /** Waits for the force in flight, if any, and takes its outcome (it must not outlive the file it forces). */
+    private void awaitFsync() {
+        if (inFlight == null) {
+            return;
+        }
+        boolean interrupted = false;
+        while (!inFlight.isDone()) {
+            try {
+                inFlight.get();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break; // its error is taken below
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        collectFsync();
+    }
+
+    private void failedToForce(Throwable e) {
+        fail("forcing " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath() + " to the disk", e);
+    }
+
+    private void publishDurable(long[] upTo) {
         for (int i = 0; i < shards; i++) {
-            if (durable.get(i) != written[i]) {
-                durable.set(i, written[i]);
+            if (durable.get(i) < upTo[i]) {
+                durable.set(i, upTo[i]);
             }
         }
     }

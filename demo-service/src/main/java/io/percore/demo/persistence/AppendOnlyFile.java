@@ -334,7 +334,7 @@ final class AppendOnlyFile {
             out.line("aof_base_size", w.rewriteBaseSize());
             out.line("aof_pending_rewrite", rewriteScheduled ? 1 : 0);
             out.line("aof_buffer_length", w.bufferLength());
-            out.line("aof_pending_bio_fsync", 0);
+            out.line("aof_pending_bio_fsync", w.fsyncPending() ? 1 : 0);
             out.line("aof_delayed_fsync", 0);
         }
     }

@@ -152,6 +152,7 @@ class ProcessKillTest {
                 }
             }
         }
+        System.out.printf("ProcessKillTest appendfsync %s: %d acknowledged, %d lost, %d writes a second%n", fsync, ackedAtKill, lost, perSecond);
         return new long[] {ackedAtKill, lost, perSecond};
     }
 

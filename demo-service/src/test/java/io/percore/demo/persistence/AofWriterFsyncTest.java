@@ -1,0 +1,151 @@
+package io.percore.demo.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.demo.feed.FeedRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With {@code appendfsync everysec} a slow fsync runs beside the writer: the writes go on while it
+ * is in flight, and it makes durable only what was written before it began.
+ */
+class AofWriterFsyncTest {
+
+    private static final byte[] SET = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path dir;
+
+    private AofWriter writer;
+    private final Semaphore allowed = new Semaphore(0);
+    private final Semaphore entered = new Semaphore(0);
+
+    /** A disk whose fsync lasts until the test allows it, one force per permit. */
+    private final ChannelForce slowDisk = channel -> {
+        entered.release();
+        allowed.acquireUninterruptibly();
+        channel.force(false);
+    };
+
+    @AfterEach
+    void close() {
+        allowed.release(1000);
+        if (writer != null) {
+            writer.close(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void writesGoOnWhileAnEverysecFsyncIsInFlightAndItMakesDurableOnlyWhatCameBefore() throws Exception {
+        writer = open(slowDisk);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).as("the once-a-second fsync began").isTrue();
+        long sizeAtFsync = writer.currentSize();
+        assertThat(sizeAtFsync).isPositive();
+
+        for (long seq = 2; seq <= 100; seq++) {
+            writer.offer(List.of(new FeedRecord.Encoded(0, seq, SET)));
+        }
+        Path incr = dir.resolve(writer.manifest().lastIncr().name());
+        long expected = sizeAtFsync + 99L * SET.length;
+        awaitTrue(() -> writer.currentSize() == expected, "the writer wrote while the fsync was in flight");
+        assertThat(Files.size(incr)).isEqualTo(expected);
+        assertThat(writer.reached(new long[] {1})).as("nothing is durable before the fsync ends").isFalse();
+        assertThat(writer.fsyncPending()).isTrue();
+
+        allowed.release();
+        awaitTrue(() -> writer.reached(new long[] {1}), "the fsync's end published what it covers");
+        // the next fsync (a second later) stays in flight until allowed: what was written after the first began is not durable yet
+        assertThat(writer.reached(new long[] {2})).isFalse();
+
+        allowed.release(1000);
+        awaitTrue(() -> writer.reached(new long[] {100}), "the next fsync covered the rest");
+        assertThat(writer.close(Duration.ofSeconds(30))).isTrue();
+        awaitTrue(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("percore-aof-fsync") && t.isAlive()), "the fsync thread ended");
+        writer = null;
+    }
+
+    @Test
+    void aFailedBackgroundFsyncIsAWriteErrorUntilAForceSucceeds() throws Exception {
+        AtomicInteger failures = new AtomicInteger(1);
+        writer = open(channel -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new IOException("the disk is gone");
+            }
+            slowDisk.force(channel);
+        });
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        awaitTrue(() -> writer.writeError() != null, "the fsync's error surfaced");
+        assertThat(writer.writeError()).contains("the disk is gone");
+        assertThat(writer.reached(new long[] {1})).isFalse();
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).as("retried").isTrue();
+        assertThat(writer.writeError()).as("still failed while the retry is in flight").isNotNull();
+        assertThat(writer.reached(new long[] {1})).isFalse();
+        allowed.release();
+        awaitTrue(() -> writer.writeError() == null && writer.reached(new long[] {1}), "the retried fsync made it durable");
+    }
+
+    @Test
+    void closingWaitsForTheFsyncInFlightThenForcesEverything() throws Exception {
+        writer = open(slowDisk);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET)));
+        awaitTrue(() -> writer.currentSize() > SET.length, "the second write is written");
+
+        assertThat(writer.close(Duration.ofMillis(200))).as("not closed while the fsync is held").isFalse();
+        allowed.release(1000);
+        assertThat(writer.close(Duration.ofSeconds(30))).isTrue();
+        assertThat(writer.reached(new long[] {2})).as("the final force covers everything").isTrue();
+        assertThat(entered.availablePermits()).as("one final force after the one in flight").isEqualTo(1);
+        writer = null;
+    }
+
+    @Test
+    void aRotationWaitsForTheFsyncInFlightBeforeItClosesTheFile() throws Exception {
+        writer = open(slowDisk);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+        String before = writer.manifest().lastIncr().name();
+        long oneFile = writer.currentSize();
+        BitSet alone = new BitSet();
+        alone.set(0);
+        writer.offer(List.of(new FeedRecord.Mark(0, 2, 1, alone)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 3, SET)));
+        Thread.sleep(200);
+        assertThat(writer.manifest().lastIncr().name()).as("no rotation while the fsync is in flight").isEqualTo(before);
+
+        allowed.release(1000);
+        awaitTrue(() -> !writer.manifest().lastIncr().name().equals(before), "the rotation after the fsync");
+        awaitTrue(() -> writer.currentSize() == 2 * oneFile, "the next write in the next file");
+        assertThat(writer.writeError()).as("no force ran on the closed file").isNull();
+        assertThat(writer.reached(new long[] {2})).as("the rotation forced the old file").isTrue();
+    }
+
+    private AofWriter open(ChannelForce force) throws IOException {
+        return AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.EVERYSEC, 1, shard -> { }, () -> { }, false,
+                force);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for: %s", what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+}
