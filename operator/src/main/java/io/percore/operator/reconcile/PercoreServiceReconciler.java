@@ -532,6 +532,16 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setCluster(previous.getCluster());
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
+        if (!serverSideApply) {
+            // as finish: whole, since the informer's copy may be behind (the failure may have been that very patch)
+            try {
+                writeWholeStatus(context.getClient(), resource, status);
+            } catch (KubernetesClientException writeFailed) {
+                LOG.warn("status of {}/{} not written: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+                        writeFailed.toString());
+            }
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
         return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
     }
 

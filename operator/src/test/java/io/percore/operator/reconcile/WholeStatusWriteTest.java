@@ -73,4 +73,25 @@ class WholeStatusWriteTest {
                 .satisfies(p -> assertThat(p.getReplicas()).containsExactly("kv-2"));
         assertThat(client.getKubernetesSerialization().asJson(now.getSpec())).isEqualTo(client.getKubernetesSerialization().asJson(onServer.getSpec()));
     }
+
+    @Test
+    void aFailedReconcilesStatusIsWrittenWholeToo() {
+        PercoreServiceReconciler.writeWholeStatus(client, onServer, status());
+        PercoreService stale = copyWith(status("kv-1"));
+        @SuppressWarnings("unchecked")
+        io.javaoperatorsdk.operator.api.reconciler.Context<PercoreService> context =
+                (io.javaoperatorsdk.operator.api.reconciler.Context<PercoreService>) java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {io.javaoperatorsdk.operator.api.reconciler.Context.class},
+                        (proxy, method, args) -> "getClient".equals(method.getName()) ? client : null);
+        var control = new PercoreServiceReconciler(null, false).updateErrorStatus(stale, context, new IllegalStateException("boom"));
+        assertThat(control.getResource()).isEmpty();
+        PercoreService now = client.resources(PercoreService.class).inNamespace("test").withName("kv").get();
+        assertThat(now.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo(StatusConditions.DEGRADED);
+            assertThat(c.getReason()).isEqualTo("ReconcileError");
+            assertThat(c.getMessage()).isEqualTo("boom");
+        });
+        assertThat(now.getStatus().getCluster().getPods()).singleElement()
+                .satisfies(p -> assertThat(p.getReplicas()).containsExactly("kv-1"));
+    }
 }
