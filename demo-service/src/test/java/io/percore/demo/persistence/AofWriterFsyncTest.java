@@ -148,4 +148,38 @@ class AofWriterFsyncTest {
             Thread.sleep(5);
         }
     }
+
+    @Test
+    void repliesAreHeldOnceRecordsHaveWaitedHalfASecondForAStuckWriterAndLetOutWhenItCatchesUp() throws Exception {
+        AtomicInteger woken = new AtomicInteger();
+        writer = AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.EVERYSEC, 1, shard -> woken.incrementAndGet(),
+                () -> { }, false, ChannelForce.DISK);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        awaitTrue(() -> writer.bufferLength() == 0 && writer.currentSize() > 0, "the first write");
+        long firstSize = writer.currentSize();
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AofWriter.MAX_LAG_NANOS) + 100);
+        // an idle writer is not behind, and the first record after a pause longer than the bound is not late either
+        assertThat(writer.behind()).isFalse();
+
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        writer.control(() -> {
+            try {
+                stuck.await(); // a writer that gets no CPU, or a write(2) the disk holds up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long offeredAt = System.nanoTime();
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET)));
+        assertThat(writer.behind()).as("just offered").isFalse();
+        awaitTrue(writer::behind, "held once the record waited past the bound");
+        assertThat(System.nanoTime() - offeredAt).isGreaterThanOrEqualTo(AofWriter.MAX_LAG_NANOS);
+        writer.wakeMe(0);
+        int wakesBefore = woken.get();
+
+        stuck.countDown();
+        awaitTrue(() -> !writer.behind(), "let out when the writer wrote the record");
+        awaitTrue(() -> woken.get() > wakesBefore, "the waiting shard is woken");
+        awaitTrue(() -> writer.currentSize() == firstSize + SET.length, "the second record written");
+    }
 }
