@@ -103,6 +103,8 @@ final class AofWriter implements ChangeFeed.Reader {
     private boolean unsynced;
     /** When the last force began (everysec forces once a second, and retries a failed one a second later). */
     private long lastFsyncNanos = System.nanoTime();
+    /** When a write last failed (0: the last one worked): the next try is a second later, not a busy loop on a full disk. */
+    private long writeFailedAt;
     /** The everysec force on the fsync thread, null when none is. */
     private CompletableFuture<Void> inFlight;
     /** What was written when {@link #inFlight} began: all it makes durable. */
@@ -328,7 +330,9 @@ final class AofWriter implements ChangeFeed.Reader {
                         handle(item);
                     }
                 }
-                writeOut();
+                if (stop || writeFailedAt == 0 || turnBegan - writeFailedAt >= SECOND) {
+                    writeOut();
+                }
                 if (writeError == null) {
                     writtenAsOf = turnBegan;
                 }
@@ -369,6 +373,9 @@ final class AofWriter implements ChangeFeed.Reader {
     private long waitNanos() {
         if (inFlight != null) {
             return SECOND; // its end wakes the writer
+        }
+        if (writeFailedAt != 0) {
+            return Math.max(1, writeFailedAt + SECOND - System.nanoTime()); // the write's retry
         }
         if (writeError != null || (unsynced && fsync == AofSettings.Fsync.EVERYSEC)) {
             return Math.max(1, lastFsyncNanos + SECOND - System.nanoTime());
@@ -457,8 +464,10 @@ final class AofWriter implements ChangeFeed.Reader {
             pending.clear();
             System.arraycopy(released, 0, written, 0, shards);
             unsynced = true;
+            writeFailedAt = 0;
             recovered();
         } catch (IOException e) {
+            writeFailedAt = System.nanoTime() | 1; // never 0
             try {
                 incr.truncate(before);
                 incr.position(before);

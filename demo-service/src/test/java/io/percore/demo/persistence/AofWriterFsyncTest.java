@@ -182,4 +182,22 @@ class AofWriterFsyncTest {
         awaitTrue(() -> woken.get() > wakesBefore, "the waiting shard is woken");
         awaitTrue(() -> writer.currentSize() == firstSize + SET.length, "the second record written");
     }
+
+    @Test
+    void aWriteThatKeepsFailingIsTriedOnceASecondNotInABusyLoop() throws Exception {
+        // the incremental file on a device where every write fails with ENOSPC (a full disk)
+        Files.createSymbolicLink(dir.resolve("appendonly.aof.1.incr.aof"), Path.of("/dev/full"));
+        writer = open(ChannelForce.DISK);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        awaitTrue(() -> writer.writeError() != null, "the write's error surfaced");
+        Thread writerThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("percore-aof-writer") && t.isAlive()).findFirst().orElseThrow();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(writerThread.getId());
+        Thread.sleep(2000);
+        long cpu = threads.getThreadCpuTime(writerThread.getId()) - cpuBefore;
+        // a retry a second costs microseconds; the busy loop this replaced took a whole CPU (or its share of a loaded one)
+        assertThat(cpu).as("the writer's CPU over 2 s of a full disk, ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(writer.writeError()).as("still failing").isNotNull();
+    }
 }
