@@ -50,6 +50,14 @@ final class AofWriter implements ChangeFeed.Reader {
     static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     /**
+     * How long the shards' records may wait for the writer before replies are held (every shard's).
+     * Redis writes the log before the replies leave, so a SIGKILL loses no acknowledged write; here
+     * the writer runs beside the shards, and a writer starved of CPU or stuck in write(2) on a busy
+     * disk would let them acknowledge seconds of writes a kill then loses. Held at half a second,
+     * a kill costs at most about that much (everysec's contract is a second).
+     */
+    static final long MAX_LAG_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
      * Under load with everysec or no, the writer takes the shards' hand-overs once per nap instead of
      * being woken for each (a wake-up is a futex call and a context switch, often on the shard's own CPU).
      */
@@ -71,6 +79,10 @@ final class AofWriter implements ChangeFeed.Reader {
     private final IntConsumer wake;
     private final Runnable statusChanged;
     private final AtomicLong queued = new AtomicLong();
+    /** When {@link #queued} last went up from zero: the oldest record waiting is no older (set by the shards). */
+    private volatile long queuedSince = System.nanoTime();
+    /** Every record offered before this instant is written to the file (set by the writer after each turn's write). */
+    private volatile long writtenAsOf = System.nanoTime();
     private final GroupOrder<FeedRecord> order;
     private final Thread thread;
     private volatile AofSettings.Fsync fsync;
@@ -91,6 +103,8 @@ final class AofWriter implements ChangeFeed.Reader {
     private boolean unsynced;
     /** When the last force began (everysec forces once a second, and retries a failed one a second later). */
     private long lastFsyncNanos = System.nanoTime();
+    /** When a write last failed (0: the last one worked): the next try is a second later, not a busy loop on a full disk. */
+    private long writeFailedAt;
     /** The everysec force on the fsync thread, null when none is. */
     private CompletableFuture<Void> inFlight;
     /** What was written when {@link #inFlight} began: all it makes durable. */
@@ -194,6 +208,9 @@ final class AofWriter implements ChangeFeed.Reader {
             }
         }
         long now = queued.addAndGet(bytes);
+        if (now == bytes && bytes > 0) {
+            queuedSince = System.nanoTime();
+        }
         queue.add(records);
         if (sleeping || fsync == AofSettings.Fsync.ALWAYS || now > WAKE_AT_BYTES) {
             LockSupport.unpark(thread);
@@ -225,9 +242,16 @@ final class AofWriter implements ChangeFeed.Reader {
         return true;
     }
 
-    /** Whether the shards' records waiting for the writer are past {@link #MAX_QUEUED_BYTES}. */
+    /**
+     * Whether the shards' records waiting for the writer are past {@link #MAX_QUEUED_BYTES}, or have
+     * waited longer than {@link #MAX_LAG_NANOS}.
+     */
     boolean behind() {
-        return queued.get() > MAX_QUEUED_BYTES;
+        long q = queued.get();
+        if (q > MAX_QUEUED_BYTES) {
+            return true;
+        }
+        return q > 0 && System.nanoTime() - Math.max(queuedSince, writtenAsOf) > MAX_LAG_NANOS;
     }
 
     /**
@@ -297,6 +321,7 @@ final class AofWriter implements ChangeFeed.Reader {
         try {
             while (!stop) {
                 boolean worked = false;
+                long turnBegan = System.nanoTime();
                 for (Object item = queue.poll(); item != null; item = queue.poll()) {
                     worked = true;
                     if (item == STOP) {
@@ -305,7 +330,12 @@ final class AofWriter implements ChangeFeed.Reader {
                         handle(item);
                     }
                 }
-                writeOut();
+                if (stop || writeFailedAt == 0 || turnBegan - writeFailedAt >= SECOND) {
+                    writeOut();
+                }
+                if (writeError == null) {
+                    writtenAsOf = turnBegan;
+                }
                 collectFsync();
                 if (unsynced && (stop || fsync == AofSettings.Fsync.ALWAYS)) {
                     force();
@@ -343,6 +373,9 @@ final class AofWriter implements ChangeFeed.Reader {
     private long waitNanos() {
         if (inFlight != null) {
             return SECOND; // its end wakes the writer
+        }
+        if (writeFailedAt != 0) {
+            return Math.max(1, writeFailedAt + SECOND - System.nanoTime()); // the write's retry
         }
         if (writeError != null || (unsynced && fsync == AofSettings.Fsync.EVERYSEC)) {
             return Math.max(1, lastFsyncNanos + SECOND - System.nanoTime());
@@ -431,8 +464,10 @@ final class AofWriter implements ChangeFeed.Reader {
             pending.clear();
             System.arraycopy(released, 0, written, 0, shards);
             unsynced = true;
+            writeFailedAt = 0;
             recovered();
         } catch (IOException e) {
+            writeFailedAt = System.nanoTime() | 1; // never 0
             try {
                 incr.truncate(before);
                 incr.position(before);

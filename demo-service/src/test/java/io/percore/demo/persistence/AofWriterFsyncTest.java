@@ -148,4 +148,56 @@ class AofWriterFsyncTest {
             Thread.sleep(5);
         }
     }
+
+    @Test
+    void repliesAreHeldOnceRecordsHaveWaitedHalfASecondForAStuckWriterAndLetOutWhenItCatchesUp() throws Exception {
+        AtomicInteger woken = new AtomicInteger();
+        writer = AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.EVERYSEC, 1, shard -> woken.incrementAndGet(),
+                () -> { }, false, ChannelForce.DISK);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        awaitTrue(() -> writer.bufferLength() == 0 && writer.currentSize() > 0, "the first write");
+        long firstSize = writer.currentSize();
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AofWriter.MAX_LAG_NANOS) + 100);
+        // an idle writer is not behind, and the first record after a pause longer than the bound is not late either
+        assertThat(writer.behind()).isFalse();
+
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        writer.control(() -> {
+            try {
+                stuck.await(); // a writer that gets no CPU, or a write(2) the disk holds up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long offeredAt = System.nanoTime();
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET)));
+        assertThat(writer.behind()).as("just offered").isFalse();
+        awaitTrue(writer::behind, "held once the record waited past the bound");
+        assertThat(System.nanoTime() - offeredAt).isGreaterThanOrEqualTo(AofWriter.MAX_LAG_NANOS);
+        writer.wakeMe(0);
+        int wakesBefore = woken.get();
+
+        stuck.countDown();
+        awaitTrue(() -> !writer.behind(), "let out when the writer wrote the record");
+        awaitTrue(() -> woken.get() > wakesBefore, "the waiting shard is woken");
+        awaitTrue(() -> writer.currentSize() == firstSize + SET.length, "the second record written");
+    }
+
+    @Test
+    void aWriteThatKeepsFailingIsTriedOnceASecondNotInABusyLoop() throws Exception {
+        // the incremental file on a device where every write fails with ENOSPC (a full disk)
+        Files.createSymbolicLink(dir.resolve("appendonly.aof.1.incr.aof"), Path.of("/dev/full"));
+        writer = open(ChannelForce.DISK);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        awaitTrue(() -> writer.writeError() != null, "the write's error surfaced");
+        Thread writerThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("percore-aof-writer") && t.isAlive()).findFirst().orElseThrow();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(writerThread.getId());
+        Thread.sleep(2000);
+        long cpu = threads.getThreadCpuTime(writerThread.getId()) - cpuBefore;
+        // a retry a second costs microseconds; the busy loop this replaced took a whole CPU (or its share of a loaded one)
+        assertThat(cpu).as("the writer's CPU over 2 s of a full disk, ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(writer.writeError()).as("still failing").isNotNull();
+    }
 }
