@@ -584,7 +584,9 @@ public final class PrimaryLink implements AutoCloseable {
     private void checkIdentity(Wire wire, String expected) throws IOException {
         wire.send("CLUSTER", "MYID");
         String reply = wire.line();
-        if (reply.startsWith("$")) {
+        if (reply.startsWith("$-")) {
+            reply = ""; // a nil bulk: no id, and no line after it to wait for
+        } else if (reply.startsWith("$")) {
             reply = wire.line();
         } else if (reply.startsWith("+")) {
             reply = reply.substring(1);

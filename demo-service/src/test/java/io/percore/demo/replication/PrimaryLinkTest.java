@@ -440,4 +440,42 @@ class PrimaryLinkTest {
         assertThat(host.loaded).containsOnlyKeys("k");
         assertThat(linkInfo(link)).doesNotContainKey("master_link_refused");
     }
+
+    @Test
+    void aNilReplyToClusterMyidIsAnotherNodeAtOnceNotAWaitForALineThatNeverComes() throws Exception {
+        // a peer answering CLUSTER MYID with a nil bulk ($-1, no line after it), and PING as any server
+        java.net.ServerSocket peer = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        toClose.add(peer);
+        Thread serving = new Thread(() -> {
+            while (!peer.isClosed()) {
+                try (java.net.Socket s = peer.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                    java.io.OutputStream out = s.getOutputStream();
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        List<String> argv = new ArrayList<>();
+                        for (int n = Integer.parseInt(line.substring(1)); n > 0; n--) {
+                            in.readLine(); // $len
+                            argv.add(in.readLine());
+                        }
+                        String reply = argv.get(0).equalsIgnoreCase("CLUSTER") ? "$-1\r\n" : argv.get(0).equalsIgnoreCase("PING") ? "+PONG\r\n" : "+OK\r\n";
+                        out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the next connection
+                }
+            }
+        }, "nil-myid-peer");
+        serving.setDaemon(true);
+        serving.start();
+        RecordingHost host = new RecordingHost(Files.createDirectory(dir.resolve("tmp")));
+        host.layoutPrimary = ANOTHER_NODE_ID;
+        PrimaryLink link = link(peer.getLocalPort(), host, 60); // a 60 s handshake timeout: the old wait for a second line
+        long start = System.nanoTime();
+        waitFor(() -> ("node=invalid,expected=" + ANOTHER_NODE_ID).equals(linkInfo(link).get("master_link_refused")),
+                "the link refuses the node that gave no id");
+        assertThat(System.nanoTime() - start).as("refused without waiting out the handshake timeout").isLessThan(TimeUnit.SECONDS.toNanos(20));
+        assertThat(host.fullSyncs).isZero();
+        assertThat(link.up()).isFalse();
+    }
 }
