@@ -45,6 +45,10 @@ public final class AppProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:+ExitOnOutOfMemoryError");
+        // Started over and over to be killed: C2's compile threads and G1's start-up are a second or two of each start on
+        // two cores, and no test of it measures throughput against a fixed figure (ProcessKillTest's loss bound is the
+        // rate it measured in the same process). The caller's options come after and win.
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
