@@ -209,7 +209,7 @@ class HyperLogLogParityTest {
 
     @Test
     void randomAddsMergesAndCorruptionsAreRedises() throws IOException {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("hll.seed", System.nanoTime()); // -Dhll.seed=N replays a run
         System.out.println("HyperLogLogParityTest seed " + seed);
         Random random = new Random(seed);
         List<String> keys = List.of("h", "h1", "h2", "h3");
@@ -263,8 +263,15 @@ class HyperLogLogParityTest {
                     }
                 }
                 same(r, d, seed, "PFCOUNT", key);
+                boolean endsInHalfAnXzero = endsInHalfAnXzero((String) r.cmd("GET", key));
                 same(r, d, seed, "PFADD", key, "x" + random.nextInt(), "y" + random.nextInt(), "z" + random.nextInt());
                 same(r, d, seed, "GET", key);
+                if (endsInHalfAnXzero) {
+                    // Redis reads a byte past the value here (an XZERO's second): the string's NUL, or, once PFADD
+                    // set a register in that half opcode, the new opcodes' last byte, which hllSparseSet copies past
+                    // the new end. Memory outside the value, not its bytes: what follows is not compared.
+                    continue;
+                }
                 same(r, d, seed, "PFMERGE", KEYS.get("bad0"), key);
                 same(r, d, seed, "GET", KEYS.get("bad0"));
                 same(r, d, seed, "PFCOUNT", KEYS.get("bad0"), key);
@@ -273,6 +280,25 @@ class HyperLogLogParityTest {
             String[] config = {"CONFIG", "SET", "hll-sparse-max-bytes", "3000"};
             assertThat(d.cmd(config)).isEqualTo(r.cmd(config));
         }
+    }
+
+    /** A sparse HLL (as ISO-8859-1) whose last opcode is the first byte of a two-byte XZERO. */
+    private static boolean endsInHalfAnXzero(String value) {
+        if (value == null || value.length() <= 16 || value.charAt(4) != 1) {
+            return false;
+        }
+        int p = 16;
+        while (p < value.length()) {
+            if ((value.charAt(p) & 0xc0) == 0x40) {
+                if (p + 1 == value.length()) {
+                    return true;
+                }
+                p += 2;
+            } else {
+                p++;
+            }
+        }
+        return false;
     }
 
     private static void same(RespTestClient r, RespTestClient d, long seed, String... command) throws IOException {
