@@ -158,12 +158,7 @@ class ClusterPlannerSimulationTest {
                     if (l.epoch() > p.held.epoch()) {
                         p.held = l;
                         any = true;
-                        java.util.BitSet mine = l.slotsOf(p.id);
-                        for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
-                            if (keysOn[s] == null) {
-                                keysOn[s] = p.id;
-                            }
-                        }
+                        keysStartAt(keysOn, l, p.id, p.id);
                     }
                 }
                 if (any) {
@@ -254,6 +249,16 @@ class ClusterPlannerSimulationTest {
     }
 
     /** A slot's owner has its keys, or it migrates and its keys are on its source or target. */
+    /** The first layout a pod takes places the keys of its slots that no earlier layout placed: on {@code data}. */
+    private static void keysStartAt(String[] keysOn, Layout l, String podId, String data) {
+        java.util.BitSet mine = l.slotsOf(podId);
+        for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
+            if (keysOn[s] == null) {
+                keysOn[s] = data;
+            }
+        }
+    }
+
     private static void checkKeysFollowOwners(Layout l, String[] keysOn, String ctx) {
         SlotPlanner.Move[] moving = new SlotPlanner.Move[SlotPlanner.SLOTS];
         for (SlotPlanner.Move m : l.migrating()) {
@@ -721,12 +726,7 @@ class ClusterPlannerSimulationTest {
                     if (l.epoch() > p.held.epoch()) {
                         p.held = l;
                         any = true;
-                        java.util.BitSet mine = l.slotsOf(p.id);
-                        for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
-                            if (keysOn[s] == null) {
-                                keysOn[s] = p.dataOf; // the first layout: the keys start here
-                            }
-                        }
+                        keysStartAt(keysOn, l, p.id, p.dataOf);
                     }
                 }
                 if (any) {
