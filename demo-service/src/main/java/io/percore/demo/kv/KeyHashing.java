@@ -37,15 +37,20 @@ public final class KeyHashing {
 
     /** The Redis Cluster hash slot of {@code key} (honours hash tags). */
     public static int slot(byte[] key) {
+        return slot(key, key.length);
+    }
+
+    /** {@link #slot(byte[])} of the first {@code length} bytes of {@code key}. */
+    public static int slot(byte[] key, int length) {
         int open = -1;
-        for (int i = 0; i < key.length; i++) {
+        for (int i = 0; i < length; i++) {
             if (key[i] == '{') {
                 open = i;
                 break;
             }
         }
         if (open >= 0) {
-            for (int close = open + 1; close < key.length; close++) {
+            for (int close = open + 1; close < length; close++) {
                 if (key[close] == '}') {
                     if (close > open + 1) {
                         return crc16(key, open + 1, close) & (SLOTS - 1);
@@ -54,11 +59,16 @@ public final class KeyHashing {
                 }
             }
         }
-        return crc16(key, 0, key.length) & (SLOTS - 1);
+        return crc16(key, 0, length) & (SLOTS - 1);
     }
 
     /** The shard owning {@code key} among {@code shards} shards. */
     public static int shardOf(byte[] key, int shards) {
         return shards == 1 ? 0 : slot(key) % shards;
+    }
+
+    /** {@link #shardOf(byte[], int)} of the first {@code length} bytes of {@code key}. */
+    public static int shardOf(byte[] key, int length, int shards) {
+        return shards == 1 ? 0 : slot(key, length) % shards;
     }
 }

@@ -61,6 +61,8 @@ final class KeyTable {
     }
 
     Entry[] buckets = new Entry[MIN_CAPACITY];
+    private final Entry[] prefetched = new Entry[16];
+    private int prefetchSink;
     private int size;
     /** The snapshot being written of this table, or null: told of each change before it is made. */
     StoreSnapshot snapshot;
@@ -69,6 +71,11 @@ final class KeyTable {
         // Seeded SipHash-1-2, as Redis's dict: keys a client picks cannot be made to share a bucket
         // (with a fixed hash such as FNV they can, and every lookup on the shard becomes a scan).
         return SipHash.hash32(key);
+    }
+
+    /** {@link #hash(byte[])} of a key held in the first {@code length} bytes of {@code key}. */
+    static int hash(byte[] key, int length) {
+        return SipHash.hash32(key, length);
     }
 
     int size() {
@@ -88,6 +95,45 @@ final class KeyTable {
             e = e.next;
         }
         return null;
+    }
+
+    /**
+     * Loads the entries of the keys with these hashes, their keys' bytes and their values' headers,
+     * one level at a time across all of them: each level's loads do not depend on each other, so
+     * the CPU has their cache misses outstanding together, where {@link #find} for one key after
+     * the other waits for each miss in turn. Redis 8 prefetches a pipelined batch's keys so. At most
+     * 16 keys; returns how many have an entry (a key sharing another's 32-bit hash may count).
+     */
+    int prefetch(int[] hashes, int count) {
+        Entry[] table = buckets;
+        int mask = table.length - 1;
+        Entry[] found = prefetched;
+        int n = Math.min(count, found.length);
+        for (int i = 0; i < n; i++) {
+            found[i] = table[hashes[i] & mask];
+        }
+        int sum = 0;
+        int present = 0;
+        for (int i = 0; i < n; i++) {
+            Entry e = found[i];
+            while (e != null && e.hash != hashes[i]) {
+                e = e.next;
+            }
+            found[i] = e;
+        }
+        for (int i = 0; i < n; i++) {
+            Entry e = found[i];
+            if (e != null) {
+                present++;
+                sum += e.key.length;
+                if (e.value instanceof byte[] bytes) {
+                    sum += bytes.length;
+                }
+                found[i] = null;
+            }
+        }
+        prefetchSink = sum; // the loads have a use, so the compiler keeps them
+        return present;
     }
 
     /** Before a change of the key with {@code hash} (its value, its expiry, it is added or removed): the snapshot saves the key's bucket as it is. */

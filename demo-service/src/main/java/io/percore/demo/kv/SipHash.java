@@ -29,17 +29,25 @@ public final class SipHash {
 
     /** SipHash-1-2 of {@code data} under the process's seed, folded to 32 bits. */
     public static int hash32(byte[] data) {
-        long h = hash(K0, K1, data, 1, 2);
+        return hash32(data, data.length);
+    }
+
+    /** {@link #hash32(byte[])} of the first {@code length} bytes of {@code data}. */
+    public static int hash32(byte[] data, int length) {
+        long h = hash(K0, K1, data, length, 1, 2);
         return (int) (h ^ (h >>> 32));
     }
 
     /** SipHash with {@code c} compression and {@code d} finalization rounds of {@code data} under key (k0, k1). */
     static long hash(long k0, long k1, byte[] data, int c, int d) {
+        return hash(k0, k1, data, data.length, c, d);
+    }
+
+    private static long hash(long k0, long k1, byte[] data, int n, int c, int d) {
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L;
         long v3 = k1 ^ 0x7465646279746573L;
-        int n = data.length;
         int whole = n & ~7;
         for (int i = 0; i < whole; i += 8) {
             long m = (long) LONGS.get(data, i);

@@ -34,6 +34,8 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
+    /** Per shard (by id), made on the shard's thread by its first connection. */
+    private final PipelinedKeys[] pipelinedKeys;
 
     public RespServerInitializer(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands,
                                  RespSettings settings) {
@@ -42,6 +44,17 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         this.pubsub = pubsub;
         this.commands = commands;
         this.settings = settings;
+        this.pipelinedKeys = new PipelinedKeys[keyspace.shardCount()];
+    }
+
+    /** The shard's lookahead, shared by its connections (on that shard's thread, as they are). */
+    private PipelinedKeys pipelinedKeys(ServerShard server) {
+        PipelinedKeys keys = pipelinedKeys[server.shardId()];
+        if (keys == null) {
+            keys = new PipelinedKeys(keyspace, keyspace.local(), server);
+            pipelinedKeys[server.shardId()] = keys;
+        }
+        return keys;
     }
 
     @Override
@@ -61,7 +74,8 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
         RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
                 settings.maxArrayLength(), settings.maxInlineLength());
-        RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && server.config().requirePass() != null);
+        RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && server.config().requirePass() != null)
+                .lookahead(pipelinedKeys(server));
         ch.pipeline()
                 .addLast("resp-decoder", decoder)
                 .addLast("resp-responder", responder)

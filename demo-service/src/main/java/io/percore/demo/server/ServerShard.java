@@ -65,6 +65,8 @@ public final class ServerShard implements AutoCloseable {
     public long slowlogThresholdNanos = 10_000_000;
 
     public long commandsProcessed;
+    /** Keys of pipelined batches this shard looked up ahead of their commands (tests; the network layer counts). */
+    public long keysLookedAhead;
     public long connectionsReceived;
     public long connectedClients;
     /** Connections refused for maxclients by the demo itself (the listener counts those over its own limit). */

@@ -36,4 +36,20 @@ class SipHashTest {
         assertThat(new ByteString(aa).compareTo(new ByteString(bb))).isNegative();
         assertThat(new ByteString(new byte[] {(byte) 0x80}).compareTo(new ByteString(new byte[] {1}))).as("unsigned, as memcmp").isPositive();
     }
+
+    @Test
+    void aKeyAtTheStartOfALongerArrayHashesAndSlotsAsTheKeyAlone() {
+        byte[] longer = new byte[64];
+        java.util.Arrays.fill(longer, (byte) '}');
+        for (int length = 0; length <= 40; length++) {
+            byte[] key = message(length);
+            if (length > 3) {
+                key[1] = '{'; // a hash tag whose closing brace is past the key: the slot is the whole key's
+            }
+            System.arraycopy(key, 0, longer, 0, length);
+            assertThat(SipHash.hash32(longer, length)).as("length %d", length).isEqualTo(SipHash.hash32(key));
+            assertThat(KeyHashing.slot(longer, length)).as("length %d", length).isEqualTo(KeyHashing.slot(key));
+            assertThat(KeyHashing.shardOf(longer, length, 3)).isEqualTo(KeyHashing.shardOf(key, 3));
+        }
+    }
 }

@@ -203,4 +203,26 @@ class ValueStoreTest {
         ks.setString(b("h2"), b("now a string"), ValueStore.NO_EXPIRY);
         assertThat(ks.readString(b("h2"), 0)).isEqualTo(b("now a string"));
     }
+
+    @Test
+    void prefetchFindsTheKeysPresentByHashesOfKeysHeldInALongerBuffer() {
+        ValueStore store = new ValueStore();
+        for (int i = 0; i < 1000; i++) {
+            store.setString(b("key:" + i), b("v" + i), ValueStore.NO_EXPIRY);
+        }
+        byte[] scratch = new byte[128]; // as the connection's lookahead holds a key: at the start of a longer array
+        int[] hashes = new int[16];
+        String[] keys = {"key:1", "key:999", "absent", "key:500", "key:1000", "key:0"};
+        for (int i = 0; i < keys.length; i++) {
+            java.util.Arrays.fill(scratch, (byte) 'x');
+            byte[] key = b(keys[i]);
+            System.arraycopy(key, 0, scratch, 0, key.length);
+            hashes[i] = ValueStore.keyHash(scratch, key.length);
+            assertThat(hashes[i]).as("the table's hash of %s", keys[i]).isEqualTo(SipHash.hash32(key));
+        }
+        assertThat(store.prefetch(hashes, keys.length)).as("present: all but absent and key:1000").isEqualTo(4);
+        assertThat(store.prefetch(hashes, 2)).isEqualTo(2);
+        assertThat(store.readString(b("key:999"), 0)).as("prefetching changes nothing").isEqualTo(b("v999"));
+        assertThat(store.size()).isEqualTo(1000);
+    }
 }

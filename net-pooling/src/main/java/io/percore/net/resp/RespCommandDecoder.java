@@ -39,6 +39,10 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private static final int INITIAL_ARGV_LIMIT = 1024;
     /** Names longer than this are never shared (Redis's longest command name has 17 characters). */
     static final int MAX_SHARED_NAME = 32;
+    /** Commands looked ahead at in one go: a pipelined batch (redis-benchmark's -P 16, Lettuce's flushes). */
+    static final int LOOKAHEAD_COMMANDS = 16;
+    /** A command with more arguments ends the look ahead (MSET of many keys walks its own). */
+    static final int LOOKAHEAD_MAX_ARGUMENTS = 8;
     /** Marks a length line that is not an integer as Redis's {@code string2ll} reads it. */
     private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
@@ -55,6 +59,16 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private boolean failed;
     /** Decodes nothing more until {@link #resume}: what arrives is buffered. */
     private boolean stopped;
+    /** Told the keys of the complete commands ahead (null: no lookahead). */
+    private RespKeyLookahead lookahead;
+    /** A read burst came whose commands have not been looked ahead at yet. */
+    private boolean lookaheadArmed;
+    /** The burst's first command has started: a second one is a pipeline, worth looking ahead from. */
+    private boolean burstStarted;
+    /** Commands looked ahead at that have not started decoding yet. */
+    private int aheadLeft;
+    private final int[] aheadKeyAt = new int[LOOKAHEAD_COMMANDS];
+    private final int[] aheadKeyLength = new int[LOOKAHEAD_COMMANDS];
 
     /**
      * @param authenticationPending true while the connection still has to authenticate (a password
@@ -81,6 +95,17 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Tells {@code lookahead} the first keys of the complete commands of a read burst from its second
+     * command on, before that one runs (at most {@value #LOOKAHEAD_COMMANDS} at a time, only when
+     * there are two or more). A burst of one command, the usual read one request at a time, is not
+     * looked at. On the channel's thread, before the first read.
+     */
+    public RespCommandDecoder lookahead(RespKeyLookahead lookahead) {
+        this.lookahead = lookahead;
+        return this;
     }
 
     /** A decoder for a server without a password (benchmarks, embedding). */
@@ -135,6 +160,13 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        lookaheadArmed = lookahead != null;
+        burstStarted = false;
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (stopped) {
             return; // nothing consumed, nothing emitted: the decoding loop ends and the bytes wait
@@ -146,6 +178,15 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         if (argv == null) {
             if (!in.isReadable()) {
                 return;
+            }
+            if (aheadLeft > 0) {
+                aheadLeft--;
+            } else if (lookaheadArmed) {
+                if (burstStarted) {
+                    lookAhead(in);
+                } else {
+                    burstStarted = true; // a lone command (one request at a time) costs no look
+                }
             }
             if (in.getByte(in.readerIndex()) != '*') {
                 decodeInline(in, out);
@@ -172,6 +213,87 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         }
         out.add(argv);
         argv = null;
+    }
+
+    /**
+     * Finds the complete multibulk commands from readerIndex on (up to {@value #LOOKAHEAD_COMMANDS})
+     * and tells the lookahead their first keys. Stops at anything else (an inline command, a partial
+     * or malformed one, one with many arguments): the decoder meets those as it always does. Reads
+     * only length lines, so a burst costs a few bytes per argument whatever its size; looks again
+     * after the commands it found, in the same burst, only if it found its whole batch.
+     */
+    private void lookAhead(ByteBuf in) {
+        int pos = in.readerIndex();
+        int end = in.writerIndex();
+        int n = 0;
+        while (n < LOOKAHEAD_COMMANDS && pos < end && in.getByte(pos) == '*') {
+            int cr = lengthLineEnd(in, pos + 1, end);
+            long arguments = cr < 0 ? -1 : digits(in, pos + 1, cr);
+            if (arguments < 2 || arguments > LOOKAHEAD_MAX_ARGUMENTS) {
+                break;
+            }
+            pos = cr + 2;
+            int key = -1;
+            int keyLength = 0;
+            for (int i = 0; i < arguments && pos >= 0; i++) {
+                if (pos >= end || in.getByte(pos) != '$' || (cr = lengthLineEnd(in, pos + 1, end)) < 0) {
+                    pos = -1;
+                    break;
+                }
+                long length = digits(in, pos + 1, cr);
+                pos = cr + 2;
+                if (length < 0 || length + 2 > end - pos) {
+                    pos = -1;
+                    break;
+                }
+                if (i == 1) {
+                    key = pos;
+                    keyLength = (int) length;
+                }
+                pos += (int) length + 2;
+            }
+            if (pos < 0) {
+                break;
+            }
+            aheadKeyAt[n] = key;
+            aheadKeyLength[n] = keyLength;
+            n++;
+        }
+        lookaheadArmed = n == LOOKAHEAD_COMMANDS; // more may follow the batch in this burst
+        if (n == 0) {
+            return;
+        }
+        aheadLeft = n - 1; // the first starts now
+        if (n >= 2) {
+            lookahead.keysAhead(in, aheadKeyAt, aheadKeyLength, n);
+        }
+    }
+
+    /** The '\r' ending a length line that starts at {@code from} (its '\n' read too), or -1. */
+    private static int lengthLineEnd(ByteBuf in, int from, int end) {
+        int last = Math.min(end - 1, from + 20); // 19 digits and a sign at most
+        for (int i = from; i < last; i++) {
+            if (in.getByte(i) == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The decimal number in [from, to), or -1 if it is not one. */
+    private static long digits(ByteBuf in, int from, int to) {
+        if (to == from || to - from > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int d = in.getByte(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            value = value * 10 + d;
+        }
+        return value;
     }
 
     private static byte[] readArgument(ByteBuf in, int length) {

@@ -1,0 +1,167 @@
+package io.percore.net.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoder's look ahead at a pipelined batch: from a burst's second command on, told the first key
+ * of each complete command before the first of them is emitted, at most a batch at a time, never for a
+ * lone command, and decoding exactly as without it whatever the split.
+ */
+class RespKeyLookaheadTest {
+
+    /** What the lookahead was told, each call with how many commands had been emitted before it. */
+    private static final class Recorder implements RespKeyLookahead {
+        final List<String> calls = new ArrayList<>();
+        final List<List<String>> commands = new ArrayList<>();
+
+        @Override
+        public void keysAhead(ByteBuf in, int[] keyAt, int[] keyLength, int count) {
+            assertThat(count).isBetween(2, RespCommandDecoder.LOOKAHEAD_COMMANDS);
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                keys.add(in.toString(keyAt[i], keyLength[i], StandardCharsets.ISO_8859_1));
+            }
+            calls.add(commands.size() + " " + keys);
+        }
+    }
+
+    private static Recorder feed(byte[]... chunks) {
+        Recorder recorder = new Recorder();
+        EmbeddedChannel ch = new EmbeddedChannel(
+                RespCommandDecoder.withoutAuthentication(RespDecoderLimits.redisDefaults()).lookahead(recorder),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof RespProtocolError) {
+                            recorder.commands.add(List.of("protocol error"));
+                            return;
+                        }
+                        List<String> args = new ArrayList<>();
+                        for (byte[] arg : (byte[][]) msg) {
+                            args.add(new String(arg, StandardCharsets.ISO_8859_1));
+                        }
+                        recorder.commands.add(args);
+                    }
+                });
+        for (byte[] chunk : chunks) {
+            ch.writeInbound(Unpooled.wrappedBuffer(chunk));
+        }
+        ch.finishAndReleaseAll();
+        return recorder;
+    }
+
+    private static String command(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aPipelinedBatchIsToldItsKeysOnceBeforeItsSecondCommand() {
+        Recorder r = feed(ascii(command("SET", "k1", "v") + command("GET", "k\r\n2") + command("DEL", "k3", "k4")));
+        assertThat(r.calls).as("from the second command on").containsExactly("1 [k\r\n2, k3]");
+        assertThat(r.commands).hasSize(3);
+    }
+
+    @Test
+    void aLoneCommandIsNotLookedAhead() {
+        Recorder r = feed(ascii(command("GET", "a")), ascii(command("GET", "b")), ascii(command("SET", "c", "d")));
+        assertThat(r.calls).isEmpty();
+        assertThat(r.commands).hasSize(3);
+    }
+
+    @Test
+    void theLookStopsAtWhatItDoesNotReadCheaply() {
+        String many = command("MSET", "m1", "1", "m2", "2", "m3", "3", "m4", "4", "m5", "5"); // 11 arguments
+        String first = command("GET", "first");
+        assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + command("PING") + command("GET", "c"))).calls)
+                .as("a command without a key").containsExactly("1 [a, b]");
+        assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + "GET c\r\n" + command("GET", "d"))).calls)
+                .as("an inline command").containsExactly("1 [a, b]");
+        assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + many + command("GET", "c"))).calls)
+                .as("many arguments").containsExactly("1 [a, b]");
+        String partial = command("GET", "c");
+        assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + partial.substring(0, partial.length() - 1))).calls)
+                .as("a partial command").containsExactly("1 [a, b]");
+        assertThat(feed(ascii(first + command("GET", "a") + "*2\r\n$x\r\nGET\r\n" + command("GET", "c"))).calls)
+                .as("a malformed command").isEmpty();
+        assertThat(feed(ascii(first + command("GET", "a")), ascii(command("GET", "b"))).calls)
+                .as("one command in each read").isEmpty();
+    }
+
+    @Test
+    void aBurstLongerThanABatchIsLookedAheadBatchByBatch() {
+        StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            burst.append(command("GET", "k" + i));
+        }
+        Recorder r = feed(ascii(burst.toString()));
+        assertThat(r.calls).hasSize(3);
+        assertThat(r.calls.get(0)).startsWith("1 [k1, k2,").endsWith(", k16]");
+        assertThat(r.calls.get(1)).startsWith("17 [k17,").endsWith(", k32]");
+        assertThat(r.calls.get(2)).isEqualTo("33 [k33, k34, k35, k36, k37, k38, k39]");
+        assertThat(r.commands).hasSize(40);
+    }
+
+    @Test
+    void decodingIsTheSameAtEverySplitAndEveryKeyToldIsItsCommandsFirstKey() {
+        StringBuilder stream = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            stream.append(i % 7 == 3 ? command("PING") : i % 5 == 1 ? "GET inline" + i + "\r\n" : command("SET", "key" + i, "v" + i));
+        }
+        byte[] bytes = ascii(stream.toString());
+        List<List<String>> expected = feed(bytes).commands;
+        assertThat(expected).hasSize(20);
+        for (int cut = 0; cut <= bytes.length; cut++) {
+            Recorder r = feed(Arrays.copyOfRange(bytes, 0, cut), Arrays.copyOfRange(bytes, cut, bytes.length));
+            assertThat(r.commands).as("split at %d", cut).isEqualTo(expected);
+            for (String call : r.calls) {
+                int emitted = Integer.parseInt(call.substring(0, call.indexOf(' ')));
+                String[] keys = call.substring(call.indexOf('[') + 1, call.length() - 1).split(", ");
+                for (int k = 0; k < keys.length; k++) {
+                    assertThat(expected.get(emitted + k).get(1)).as("split at %d, %s", cut, call).isEqualTo(keys[k]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStoppedDecoderDoesNotLookAgainAtCommandsItAlreadyLookedAt() {
+        Recorder recorder = new Recorder();
+        RespCommandDecoder decoder = RespCommandDecoder.withoutAuthentication(RespDecoderLimits.redisDefaults()).lookahead(recorder);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                recorder.commands.add(List.of(new String(((byte[][]) msg)[1], StandardCharsets.ISO_8859_1)));
+                if (recorder.commands.size() == 2) {
+                    decoder.stop();
+                }
+            }
+        });
+        ch.writeInbound(Unpooled.wrappedBuffer(ascii(command("GET", "a") + command("GET", "b") + command("GET", "c") + command("GET", "d"))));
+        assertThat(recorder.commands).hasSize(2);
+        decoder.resume(ch.pipeline().firstContext());
+        assertThat(recorder.commands).hasSize(4);
+        assertThat(recorder.calls).containsExactly("1 [b, c, d]");
+        ch.writeInbound(Unpooled.wrappedBuffer(ascii(command("GET", "e") + command("GET", "f") + command("GET", "g"))));
+        assertThat(recorder.calls).containsExactly("1 [b, c, d]", "5 [f, g]");
+        ch.finishAndReleaseAll();
+    }
+}
