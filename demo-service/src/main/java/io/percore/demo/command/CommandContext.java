@@ -29,6 +29,15 @@ public interface CommandContext {
     /** The shard this connection (and so this command) runs on. */
     Shard shard();
 
+    /**
+     * The command's "now" in epoch milliseconds, for expiry and LRU: taken when it started, as
+     * Redis's call() snapshots its time for a command (a connection derives it from the start it
+     * reads for the command's latency: no second clock call).
+     */
+    default long nowMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** The sharded keyspace; the one way to reach another shard's values. */
     Keyspace keyspace();
 

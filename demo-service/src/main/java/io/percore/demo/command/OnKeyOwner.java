@@ -70,7 +70,9 @@ public final class OnKeyOwner implements CommandHandler {
         if (owner == c.shard().id()) {
             ShardState local = c.local();
             TrackedCommand tracked = keyspace.tracked();
-            RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step()) : executeTracked(local, argv, keyspace.step(), tracked);
+            long now = c.nowMillis();
+            RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step(), now)
+                    : executeTracked(local, argv, keyspace.step(), tracked, now);
             ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
             if (gate == null || c.answersAtOnce()) {
                 // a script's redis.call is answered at once: the deliveries still go, but its EVAL's reply does not wait for them
@@ -98,12 +100,13 @@ public final class OnKeyOwner implements CommandHandler {
      * commands of its keys in one message instead of one round trip each.
      */
     public RedisMessage runHere(ShardState state, byte[][] argv, int step) {
-        return execute(state, argv, step);
+        return execute(state, argv, step, System.currentTimeMillis());
     }
 
     /** {@link #runHere} for a tracking client's command ({@code tracked}, or null for none). */
     public RedisMessage runHere(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
-        return tracked == null ? execute(state, argv, step) : executeTracked(state, argv, step, tracked);
+        long now = System.currentTimeMillis();
+        return tracked == null ? execute(state, argv, step, now) : executeTracked(state, argv, step, tracked, now);
     }
 
     /**
@@ -119,7 +122,7 @@ public final class OnKeyOwner implements CommandHandler {
             memory.markClosing();
             return CLIENT_CLOSING;
         }
-        RedisMessage reply = execute(state, argv, step);
+        RedisMessage reply = execute(state, argv, step, System.currentTimeMillis());
         memory.addElsewhere(RespReplies.heldBytes(reply));
         return reply;
     }
@@ -129,21 +132,20 @@ public final class OnKeyOwner implements CommandHandler {
             "ERR client closed: over its part of maxmemory-clients");
 
     /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
-    private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
-        return state.tracking().run(tracked, () -> execute(state, argv, step));
+    private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked, long now) {
+        return state.tracking().run(tracked, () -> execute(state, argv, step, now));
     }
 
     /**
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no
      * other effect, its own arguments are its effect (Redis's call() propagating {@code c->argv}).
      */
-    private RedisMessage execute(ShardState state, byte[][] argv, int step) {
+    private RedisMessage execute(ShardState state, byte[][] argv, int step, long now) {
         if (!writes) {
-            return read(state, argv);
+            return read(state, argv, now);
         }
         ValueStore store = state.store();
         WritePath writes = state.writes();
-        long now = System.currentTimeMillis();
         writes.begin(step);
         try {
             // One field compare on the hot path; eviction only runs when the shard is over budget.
@@ -162,11 +164,11 @@ public final class OnKeyOwner implements CommandHandler {
         }
     }
 
-    private RedisMessage read(ShardState state, byte[][] argv) {
+    private RedisMessage read(ShardState state, byte[][] argv, long now) {
         ValueStore store = state.store();
         long dirty = store.dirty();
         try {
-            return command.execute(store, argv, System.currentTimeMillis());
+            return command.execute(store, argv, now);
         } catch (RespError e) {
             return e.reply();
         } catch (WrongTypeException | OutOfBudgetException e) {

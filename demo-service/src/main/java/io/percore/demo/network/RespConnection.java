@@ -250,6 +250,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return local;
     }
 
+    /**
+     * From the start of the command running now, read for its latency anyway; a continuation run
+     * after its command returned (a reservation granted later) reads the clock.
+     */
+    @Override
+    public long nowMillis() {
+        return command >= 0 ? server.clock.millisAt(commandStart) : System.currentTimeMillis();
+    }
+
     @Override
     public ServerShard server() {
         return server;

@@ -65,6 +65,8 @@ public final class ServerShard implements AutoCloseable {
     public long slowlogThresholdNanos = 10_000_000;
 
     public long commandsProcessed;
+    /** Commands' wall-clock "now" from the start each one already read ({@link WallClock}). */
+    public final WallClock clock = new WallClock();
     /** Keys of pipelined batches this shard looked up ahead of their commands (tests; the network layer counts). */
     public long keysLookedAhead;
     public long connectionsReceived;
