@@ -26,8 +26,8 @@ public final class ChannelTable {
     static final RedisMessage PMESSAGE = bulk("pmessage");
     static final RedisMessage SMESSAGE = bulk("smessage");
 
-    private final Map<ByteString, Set<Subscriber>> channels = new HashMap<>();
-    private final Map<ByteString, Set<Subscriber>> shardChannels = new HashMap<>();
+    private final Map<ByteString, Subscribers> channels = new HashMap<>();
+    private final Map<ByteString, Subscribers> shardChannels = new HashMap<>();
     private final Map<ByteString, Pattern> patterns = new HashMap<>();
     /** Channels of {@link #channels} named as keyspace events' channels are. */
     private int keyspaceChannels;
@@ -43,7 +43,7 @@ public final class ChannelTable {
     private static final class Pattern {
         final GlobPattern glob;
         final RedisMessage name;
-        final Set<Subscriber> subscribers = new LinkedHashSet<>();
+        final Subscribers subscribers = new Subscribers();
 
         Pattern(byte[] pattern) {
             this.glob = new GlobPattern(pattern);
@@ -53,10 +53,10 @@ public final class ChannelTable {
 
     /** True when {@code subscriber} was not subscribed to {@code channel} (of the plain or the shard kind). */
     public boolean subscribe(Subscriber subscriber, ByteString channel, boolean shard) {
-        Map<ByteString, Set<Subscriber>> map = shard ? shardChannels : channels;
-        Set<Subscriber> subscribers = map.get(channel);
+        Map<ByteString, Subscribers> map = shard ? shardChannels : channels;
+        Subscribers subscribers = map.get(channel);
         if (subscribers == null) {
-            subscribers = new LinkedHashSet<>();
+            subscribers = new Subscribers();
             map.put(channel, subscribers);
             if (!shard && isKeyspaceChannel(channel.bytes())) {
                 keyspaceChannels++;
@@ -67,8 +67,8 @@ public final class ChannelTable {
     }
 
     public boolean unsubscribe(Subscriber subscriber, ByteString channel, boolean shard) {
-        Map<ByteString, Set<Subscriber>> map = shard ? shardChannels : channels;
-        Set<Subscriber> subscribers = map.get(channel);
+        Map<ByteString, Subscribers> map = shard ? shardChannels : channels;
+        Subscribers subscribers = map.get(channel);
         if (subscribers == null || !subscribers.remove(subscriber)) {
             return false;
         }
@@ -135,7 +135,7 @@ public final class ChannelTable {
     private long deliver(byte[] channel, byte[] message, boolean shard, Set<Subscriber> delivered) {
         long received = 0;
         ByteString key = new ByteString(channel);
-        Set<Subscriber> subscribers = (shard ? shardChannels : channels).get(key);
+        Subscribers subscribers = (shard ? shardChannels : channels).get(key);
         RedisMessage channelName = null;
         RedisMessage payload = null;
         if (subscribers != null) {
@@ -163,9 +163,9 @@ public final class ChannelTable {
     }
 
     /** Pushes {@code push} to each of {@code subscribers}, adding them to {@code delivered} when not null; returns how many. */
-    private static int pushToAll(SharedPush push, Set<Subscriber> subscribers, Set<Subscriber> delivered) {
-        // a copy: a subscriber that closes itself for being too slow leaves the set while we iterate
-        Subscriber[] all = subscribers.toArray(NO_SUBSCRIBERS);
+    private static int pushToAll(SharedPush push, Subscribers subscribers, Set<Subscriber> delivered) {
+        // an array no change touches: a subscriber that closes itself for being too slow leaves the set while we walk
+        Subscriber[] all = subscribers.all();
         for (Subscriber s : all) {
             s.push(push);
             if (delivered != null) {
@@ -174,8 +174,6 @@ public final class ChannelTable {
         }
         return all.length;
     }
-
-    private static final Subscriber[] NO_SUBSCRIBERS = new Subscriber[0];
 
     /**
      * Delivers one keyspace event to this shard's subscribers ({@code notify.c}'s notifyKeyspaceEvent):
@@ -229,7 +227,7 @@ public final class ChannelTable {
 
     /** Subscribers here of {@code channel}. */
     public long subscribers(byte[] channel, boolean shard) {
-        Set<Subscriber> s = (shard ? shardChannels : channels).get(new ByteString(channel));
+        Subscribers s = (shard ? shardChannels : channels).get(new ByteString(channel));
         return s == null ? 0 : s.size();
     }
 
