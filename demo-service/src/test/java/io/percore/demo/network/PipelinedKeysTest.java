@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A pipelined batch's keys (from its second command on) are looked up ahead of its commands on the
- * connection's shard, only the keys that shard owns, and the replies are what they are without it.
+ * A pipelined batch's keys are looked up ahead of its commands on the connection's shard, only the
+ * keys that shard owns, and the replies are what they are without it.
  */
 class PipelinedKeysTest {
 
@@ -57,7 +57,7 @@ class PipelinedKeysTest {
 
             ByteArrayOutputStream batch = new ByteArrayOutputStream(); // one write: one read on loopback
             List<String> keys = new ArrayList<>();
-            keys.add(other.get(1)); // the batch's first command is not looked ahead at: it runs as the burst's first
+            keys.add(other.get(1));
             keys.addAll(own);
             keys.addAll(other);
             for (String key : keys) {

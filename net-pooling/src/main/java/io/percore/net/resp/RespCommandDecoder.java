@@ -61,12 +61,19 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private boolean stopped;
     /** Told the keys of the complete commands ahead (null: no lookahead). */
     private RespKeyLookahead lookahead;
-    /** A read burst came whose commands have not been looked ahead at yet. */
-    private boolean lookaheadArmed;
-    /** The burst's first command has started: a second one is a pipeline, worth looking ahead from. */
-    private boolean burstStarted;
-    /** Commands looked ahead at that have not started decoding yet. */
-    private int aheadLeft;
+    /** A read burst came whose commands have not been scanned yet. */
+    private boolean scanArmed;
+    /**
+     * The complete commands the last scan found in the buffer being decoded (indexes into it, valid
+     * until the next read: the cumulation may move then), and the next of them to decode.
+     */
+    private int aheadCount;
+    private int aheadNext;
+    private final int[] aheadStart = new int[LOOKAHEAD_COMMANDS];
+    private final int[] aheadEnd = new int[LOOKAHEAD_COMMANDS];
+    private final int[] aheadArgc = new int[LOOKAHEAD_COMMANDS];
+    private final int[] aheadArgAt = new int[LOOKAHEAD_COMMANDS * LOOKAHEAD_MAX_ARGUMENTS];
+    private final int[] aheadArgLength = new int[LOOKAHEAD_COMMANDS * LOOKAHEAD_MAX_ARGUMENTS];
     private final int[] aheadKeyAt = new int[LOOKAHEAD_COMMANDS];
     private final int[] aheadKeyLength = new int[LOOKAHEAD_COMMANDS];
 
@@ -98,10 +105,10 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Tells {@code lookahead} the first keys of the complete commands of a read burst from its second
-     * command on, before that one runs (at most {@value #LOOKAHEAD_COMMANDS} at a time, only when
-     * there are two or more). A burst of one command, the usual read one request at a time, is not
-     * looked at. On the channel's thread, before the first read.
+     * Tells {@code lookahead} the first keys of the complete commands of a read burst before the
+     * first of them is emitted (at most {@value #LOOKAHEAD_COMMANDS} at a time, only when there are
+     * two or more): they come from the scan that decodes them. On the channel's thread, before the
+     * first read.
      */
     public RespCommandDecoder lookahead(RespKeyLookahead lookahead) {
         this.lookahead = lookahead;
@@ -161,8 +168,9 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        lookaheadArmed = lookahead != null;
-        burstStarted = false;
+        scanArmed = true;
+        aheadCount = 0; // what the last scan found was indexed in a buffer this read may replace
+        aheadNext = 0;
         super.channelRead(ctx, msg);
     }
 
@@ -179,14 +187,11 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             if (!in.isReadable()) {
                 return;
             }
-            if (aheadLeft > 0) {
-                aheadLeft--;
-            } else if (lookaheadArmed) {
-                if (burstStarted) {
-                    lookAhead(in);
-                } else {
-                    burstStarted = true; // a lone command (one request at a time) costs no look
-                }
+            if (aheadNext == aheadCount && scanArmed) {
+                scan(in);
+            }
+            if (aheadNext < aheadCount && aheadStart[aheadNext] == in.readerIndex() && decodeScanned(in, out)) {
+                return;
             }
             if (in.getByte(in.readerIndex()) != '*') {
                 decodeInline(in, out);
@@ -216,25 +221,26 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * Finds the complete multibulk commands from readerIndex on (up to {@value #LOOKAHEAD_COMMANDS})
-     * and tells the lookahead their first keys. Stops at anything else (an inline command, a partial
-     * or malformed one, one with many arguments): the decoder meets those as it always does. Reads
-     * only length lines, so a burst costs a few bytes per argument whatever its size; looks again
-     * after the commands it found, in the same burst, only if it found its whole batch.
+     * Finds the complete multibulk commands from readerIndex on (up to {@value #LOOKAHEAD_COMMANDS},
+     * each of 2 to {@value #LOOKAHEAD_MAX_ARGUMENTS} arguments): where each argument lies, which
+     * {@link #decodeScanned} then copies out without reading the lines again, and tells the lookahead
+     * their first keys. Stops at anything else (an inline command, a partial or malformed one, one
+     * with more arguments): the decoder reads those line by line as it always has. Scans again after
+     * the commands it found, in the same burst, only if it found a whole batch.
      */
-    private void lookAhead(ByteBuf in) {
+    private void scan(ByteBuf in) {
         int pos = in.readerIndex();
         int end = in.writerIndex();
         int n = 0;
         while (n < LOOKAHEAD_COMMANDS && pos < end && in.getByte(pos) == '*') {
+            int start = pos;
             int cr = lengthLineEnd(in, pos + 1, end);
             long arguments = cr < 0 ? -1 : digits(in, pos + 1, cr);
             if (arguments < 2 || arguments > LOOKAHEAD_MAX_ARGUMENTS) {
                 break;
             }
             pos = cr + 2;
-            int key = -1;
-            int keyLength = 0;
+            int at = n * LOOKAHEAD_MAX_ARGUMENTS;
             for (int i = 0; i < arguments && pos >= 0; i++) {
                 if (pos >= end || in.getByte(pos) != '$' || (cr = lengthLineEnd(in, pos + 1, end)) < 0) {
                     pos = -1;
@@ -246,27 +252,57 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
                     pos = -1;
                     break;
                 }
-                if (i == 1) {
-                    key = pos;
-                    keyLength = (int) length;
-                }
-                pos += (int) length + 2;
+                aheadArgAt[at + i] = pos;
+                aheadArgLength[at + i] = (int) length;
+                pos += (int) length + 2; // Redis does not look at the two bytes after the data either
             }
             if (pos < 0) {
                 break;
             }
-            aheadKeyAt[n] = key;
-            aheadKeyLength[n] = keyLength;
+            aheadStart[n] = start;
+            aheadEnd[n] = pos;
+            aheadArgc[n] = (int) arguments;
+            aheadKeyAt[n] = aheadArgAt[at + 1];
+            aheadKeyLength[n] = aheadArgLength[at + 1];
             n++;
         }
-        lookaheadArmed = n == LOOKAHEAD_COMMANDS; // more may follow the batch in this burst
-        if (n == 0) {
-            return;
-        }
-        aheadLeft = n - 1; // the first starts now
-        if (n >= 2) {
+        scanArmed = n == LOOKAHEAD_COMMANDS; // more may follow the batch in this burst
+        aheadCount = n;
+        aheadNext = 0;
+        if (n >= 2 && lookahead != null) {
             lookahead.keysAhead(in, aheadKeyAt, aheadKeyLength, n);
         }
+    }
+
+    /**
+     * Emits the next scanned command from where the scan found its arguments: the same arguments the
+     * line-by-line path would read, under the same limits. False (the command left to that path,
+     * which gives the error) when a limit refuses it or before authentication, whose tighter limits
+     * that path applies.
+     */
+    private boolean decodeScanned(ByteBuf in, List<Object> out) {
+        int command = aheadNext++;
+        int count = aheadArgc[command];
+        if (count > limits.maxArrayLength() || authRequired()) {
+            return false;
+        }
+        int at = command * LOOKAHEAD_MAX_ARGUMENTS;
+        for (int i = 0; i < count; i++) {
+            if (aheadArgLength[at + i] > limits.maxBulkLength()) {
+                return false;
+            }
+        }
+        byte[][] args = new byte[count][];
+        args[0] = readName(in, aheadArgAt[at], aheadArgLength[at]);
+        for (int i = 1; i < count; i++) {
+            byte[] arg = new byte[aheadArgLength[at + i]];
+            in.getBytes(aheadArgAt[at + i], arg);
+            args[i] = arg;
+        }
+        in.readerIndex(aheadEnd[command]);
+        scanned = 0; // a header line found partial on an earlier read was completed by this one
+        out.add(args);
+        return true;
     }
 
     /** The '\r' ending a length line that starts at {@code from} (its '\n' read too), or -1. */
@@ -280,9 +316,12 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         return -1;
     }
 
-    /** The decimal number in [from, to), or -1 if it is not one. */
+    /**
+     * The non-negative decimal number in [from, to), or -1 if it is not one as {@link #parseLength}
+     * reads it (no sign, no leading zero) or has more than 18 digits.
+     */
     private static long digits(ByteBuf in, int from, int to) {
-        if (to == from || to - from > 18) {
+        if (to == from || to - from > 18 || (to - from > 1 && in.getByte(from) == '0')) {
             return -1;
         }
         long value = 0;
@@ -304,12 +343,19 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
 
     /** A command's name: the previous command's array if the bytes are the same, else a new one. */
     private byte[] readName(ByteBuf in, int length) {
+        byte[] name = readName(in, in.readerIndex(), length);
+        in.skipBytes(length);
+        return name;
+    }
+
+    /** {@link #readName(ByteBuf, int)} of the {@code length} bytes at {@code from}, the reader index left where it is. */
+    private byte[] readName(ByteBuf in, int from, int length) {
         byte[] last = lastName;
-        if (last.length == length && sameBytes(in, in.readerIndex(), last)) {
-            in.skipBytes(length);
+        if (last.length == length && sameBytes(in, from, last)) {
             return last;
         }
-        byte[] name = readArgument(in, length);
+        byte[] name = new byte[length];
+        in.getBytes(from, name);
         if (length <= MAX_SHARED_NAME) {
             lastName = name;
         }

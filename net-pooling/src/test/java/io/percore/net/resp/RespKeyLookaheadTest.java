@@ -14,9 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decoder's look ahead at a pipelined batch: from a burst's second command on, told the first key
- * of each complete command before the first of them is emitted, at most a batch at a time, never for a
- * lone command, and decoding exactly as without it whatever the split.
+ * The decoder's scan of a pipelined batch: the lookahead told the first key of each complete command
+ * before the first of them is emitted, at most a batch at a time, never for a lone command; the
+ * scanned commands decoded from where the scan found their arguments, exactly as line by line
+ * whatever the split, under the same limits and errors.
  */
 class RespKeyLookaheadTest {
 
@@ -74,9 +75,9 @@ class RespKeyLookaheadTest {
     }
 
     @Test
-    void aPipelinedBatchIsToldItsKeysOnceBeforeItsSecondCommand() {
+    void aPipelinedBatchIsToldItsKeysOnceBeforeItsFirstCommand() {
         Recorder r = feed(ascii(command("SET", "k1", "v") + command("GET", "k\r\n2") + command("DEL", "k3", "k4")));
-        assertThat(r.calls).as("from the second command on").containsExactly("1 [k\r\n2, k3]");
+        assertThat(r.calls).containsExactly("0 [k1, k\r\n2, k3]");
         assertThat(r.commands).hasSize(3);
     }
 
@@ -91,18 +92,21 @@ class RespKeyLookaheadTest {
     void theLookStopsAtWhatItDoesNotReadCheaply() {
         String many = command("MSET", "m1", "1", "m2", "2", "m3", "3", "m4", "4", "m5", "5"); // 11 arguments
         String first = command("GET", "first");
+        assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b"))).calls).containsExactly("0 [first, a, b]");
         assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + command("PING") + command("GET", "c"))).calls)
-                .as("a command without a key").containsExactly("1 [a, b]");
+                .as("a command without a key").containsExactly("0 [first, a, b]");
         assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + "GET c\r\n" + command("GET", "d"))).calls)
-                .as("an inline command").containsExactly("1 [a, b]");
+                .as("an inline command").containsExactly("0 [first, a, b]");
         assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + many + command("GET", "c"))).calls)
-                .as("many arguments").containsExactly("1 [a, b]");
+                .as("many arguments").containsExactly("0 [first, a, b]");
         String partial = command("GET", "c");
         assertThat(feed(ascii(first + command("GET", "a") + command("GET", "b") + partial.substring(0, partial.length() - 1))).calls)
-                .as("a partial command").containsExactly("1 [a, b]");
+                .as("a partial command").containsExactly("0 [first, a, b]");
         assertThat(feed(ascii(first + command("GET", "a") + "*2\r\n$x\r\nGET\r\n" + command("GET", "c"))).calls)
-                .as("a malformed command").isEmpty();
-        assertThat(feed(ascii(first + command("GET", "a")), ascii(command("GET", "b"))).calls)
+                .as("a malformed command").containsExactly("0 [first, a]");
+        assertThat(feed(ascii(first + command("GET", "a") + "*2\r\n$03\r\nGET\r\n" + command("GET", "c"))).calls)
+                .as("a length with a leading zero, which Redis refuses").containsExactly("0 [first, a]");
+        assertThat(feed(ascii(first), ascii(command("GET", "a")), ascii(command("GET", "b"))).calls)
                 .as("one command in each read").isEmpty();
     }
 
@@ -114,9 +118,9 @@ class RespKeyLookaheadTest {
         }
         Recorder r = feed(ascii(burst.toString()));
         assertThat(r.calls).hasSize(3);
-        assertThat(r.calls.get(0)).startsWith("1 [k1, k2,").endsWith(", k16]");
-        assertThat(r.calls.get(1)).startsWith("17 [k17,").endsWith(", k32]");
-        assertThat(r.calls.get(2)).isEqualTo("33 [k33, k34, k35, k36, k37, k38, k39]");
+        assertThat(r.calls.get(0)).startsWith("0 [k0, k1,").endsWith(", k15]");
+        assertThat(r.calls.get(1)).startsWith("16 [k16,").endsWith(", k31]");
+        assertThat(r.calls.get(2)).isEqualTo("32 [k32, k33, k34, k35, k36, k37, k38, k39]");
         assertThat(r.commands).hasSize(40);
     }
 
@@ -159,9 +163,56 @@ class RespKeyLookaheadTest {
         assertThat(recorder.commands).hasSize(2);
         decoder.resume(ch.pipeline().firstContext());
         assertThat(recorder.commands).hasSize(4);
-        assertThat(recorder.calls).containsExactly("1 [b, c, d]");
-        ch.writeInbound(Unpooled.wrappedBuffer(ascii(command("GET", "e") + command("GET", "f") + command("GET", "g"))));
-        assertThat(recorder.calls).containsExactly("1 [b, c, d]", "5 [f, g]");
+        assertThat(recorder.calls).as("the resumed burst is scanned anew").containsExactly("0 [a, b, c, d]", "2 [c, d]");
+        ch.writeInbound(Unpooled.wrappedBuffer(ascii(command("GET", "e") + command("GET", "f"))));
+        assertThat(recorder.calls).containsExactly("0 [a, b, c, d]", "2 [c, d]", "4 [e, f]");
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void scannedCommandsMeetTheLimitsAndErrorsOfTheLineByLinePath() {
+        RespDecoderLimits small = new RespDecoderLimits(1000, 100, 64);
+        String big = "x".repeat(1001);
+        List<Object> out = decodeRaw(small, () -> false, ascii(command("GET", "a") + command("SET", "k", big) + command("GET", "b")));
+        assertThat(out).hasSize(2);
+        assertThat(out.get(1)).isInstanceOf(RespProtocolError.class);
+        assertThat(((RespProtocolError) out.get(1)).getMessage()).contains("invalid bulk length");
+
+        RespDecoderLimits fewArguments = new RespDecoderLimits(1000, 2, 64);
+        out = decodeRaw(fewArguments, () -> false, ascii(command("GET", "a") + command("SET", "k", "v") + command("GET", "b")));
+        assertThat(((RespProtocolError) out.get(1)).getMessage()).contains("invalid multibulk length");
+
+        String unauthenticated = "y".repeat(RespDecoderLimits.UNAUTHENTICATED_MAX_BULK_LENGTH + 1);
+        out = decodeRaw(RespDecoderLimits.redisDefaults(), () -> true,
+                ascii(command("AUTH", "pw") + command("SET", "k", unauthenticated) + command("GET", "b")));
+        assertThat(out).hasSize(2);
+        assertThat(((RespProtocolError) out.get(1)).getMessage()).contains("unauthenticated bulk length");
+
+        out = decodeRaw(RespDecoderLimits.redisDefaults(), () -> false, ascii(command("GET", "a") + "*2\r\n$03\r\nGET\r\n$1\r\nb\r\n"));
+        assertThat(((RespProtocolError) out.get(1)).getMessage()).contains("invalid bulk length");
+    }
+
+    @Test
+    void aHeaderCutInTheMiddleAndCompletedByTheNextReadDecodesAsOne() {
+        String second = command("GET", "second");
+        for (int cut = 1; cut < 6; cut++) { // inside "*2\r\n$3\r\n": the line search has begun on the first read
+            Recorder r = feed(ascii(command("GET", "first") + second.substring(0, cut)),
+                    ascii(second.substring(cut) + command("GET", "third")));
+            assertThat(r.commands).as("cut %d", cut).containsExactly(List.of("GET", "first"), List.of("GET", "second"), List.of("GET", "third"));
+        }
+    }
+
+    private static List<Object> decodeRaw(RespDecoderLimits limits, java.util.function.BooleanSupplier authPending, byte[]... chunks) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(limits, authPending));
+        for (byte[] chunk : chunks) {
+            ch.writeInbound(Unpooled.wrappedBuffer(chunk));
+        }
+        List<Object> out = new ArrayList<>();
+        Object msg;
+        while ((msg = ch.readInbound()) != null) {
+            out.add(msg);
+        }
+        ch.finishAndReleaseAll();
+        return out;
     }
 }
