@@ -271,7 +271,12 @@ class RespCommandDecoderTest {
     }
 
     private static List<Object> decodeRaw(RespDecoderLimits limits, byte[]... chunks) {
-        EmbeddedChannel ch = new EmbeddedChannel(RespCommandDecoder.withoutAuthentication(limits));
+        return decodeRaw(limits, () -> false, chunks);
+    }
+
+    /** What the decoder emits for {@code chunks}, each one read: commands and protocol errors. */
+    static List<Object> decodeRaw(RespDecoderLimits limits, BooleanSupplier authenticationPending, byte[]... chunks) {
+        EmbeddedChannel ch = new EmbeddedChannel(new RespCommandDecoder(limits, authenticationPending));
         for (byte[] chunk : chunks) {
             ch.writeInbound(Unpooled.wrappedBuffer(chunk));
         }
