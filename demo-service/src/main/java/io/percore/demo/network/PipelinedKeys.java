@@ -1,7 +1,6 @@
 package io.percore.demo.network;
 
 import io.netty.buffer.ByteBuf;
-import io.percore.demo.kv.KeyHashing;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
@@ -20,7 +19,7 @@ final class PipelinedKeys implements RespKeyLookahead {
     /** Longer keys are left to their command (hashing a copy would cost more than the miss it saves). */
     static final int MAX_KEY_LENGTH = 128;
 
-    private final int shards;
+    private final Keyspace keyspace;
     private final ShardState local;
     private final ServerShard server;
     private final int[] hashes = new int[16];
@@ -28,7 +27,7 @@ final class PipelinedKeys implements RespKeyLookahead {
     private final byte[] key = new byte[MAX_KEY_LENGTH];
 
     PipelinedKeys(Keyspace keyspace, ShardState local, ServerShard server) {
-        this.shards = keyspace.shardCount();
+        this.keyspace = keyspace;
         this.local = local;
         this.server = server;
     }
@@ -43,7 +42,7 @@ final class PipelinedKeys implements RespKeyLookahead {
                 continue;
             }
             in.getBytes(keyAt[i], key, 0, length);
-            if (KeyHashing.shardOf(key, length, shards) == own) {
+            if (keyspace.shardOf(key, length) == own) {
                 hashes[n++] = ValueStore.keyHash(key, length);
             }
         }

@@ -170,6 +170,11 @@ public final class Keyspace implements AutoCloseable {
         return KeyHashing.shardOf(key, shardCount);
     }
 
+    /** {@link #shardOf(byte[])} of a key held in the first {@code length} bytes of {@code key}. */
+    public int shardOf(byte[] key, int length) {
+        return KeyHashing.shardOf(key, length, shardCount);
+    }
+
     /** The calling shard's state. @throws IllegalStateException off a shard thread */
     public ShardState local() {
         return states.local();

@@ -235,7 +235,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         while (n < LOOKAHEAD_COMMANDS && pos < end && in.getByte(pos) == '*') {
             int start = pos;
             int cr = lengthLineEnd(in, pos + 1, end);
-            long arguments = cr < 0 ? -1 : digits(in, pos + 1, cr);
+            long arguments = cr < 0 ? -1 : parseLength(in, pos + 1, cr);
             if (arguments < 2 || arguments > LOOKAHEAD_MAX_ARGUMENTS) {
                 break;
             }
@@ -246,9 +246,9 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
                     pos = -1;
                     break;
                 }
-                long length = digits(in, pos + 1, cr);
+                long length = parseLength(in, pos + 1, cr);
                 pos = cr + 2;
-                if (length < 0 || length + 2 > end - pos) {
+                if (length < 0 || length > end - pos - 2L) {
                     pos = -1;
                     break;
                 }
@@ -314,25 +314,6 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             }
         }
         return -1;
-    }
-
-    /**
-     * The non-negative decimal number in [from, to), or -1 if it is not one as {@link #parseLength}
-     * reads it (no sign, no leading zero) or has more than 18 digits.
-     */
-    private static long digits(ByteBuf in, int from, int to) {
-        if (to == from || to - from > 18 || (to - from > 1 && in.getByte(from) == '0')) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            int d = in.getByte(i) - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            value = value * 10 + d;
-        }
-        return value;
     }
 
     private static byte[] readArgument(ByteBuf in, int length) {
