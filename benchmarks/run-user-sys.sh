@@ -7,9 +7,16 @@
 # half a gap is in (2026-11-25: the demo spends less in the kernel than redis-server one request at a
 # time, and about 1 µs more in user space).
 #
+# The total is exact (the kernel scales the sampled halves to the scheduler's own run time), the
+# split is not: this kernel (CONFIG_TICK_CPU_ACCOUNTING, HZ=250) takes user or system from the mode
+# each tick finds, so at 200,000 requests one at a time (~400 ticks) either half moves by 5-10 %
+# from run to run. A fresh JVM costs more for its first runs (JIT): 2026-11-25, one shard, SET one
+# at a time, 200,000 requests a run: 16.9, 9.5, 8.6, then 7.2-7.6 µs a request; hence WARMUPS.
+#
 # usage: benchmarks/run-user-sys.sh ROUNDS JAR[@JVM-OPTIONS]...
 #        JVM-OPTIONS comma-separated, e.g. demo.jar@-XX:+UseParallelGC,-Xss1m
 # env:   PIPELINE (1), REQUESTS (200000 per measured run), TESTS ("set get"),
+#        WARMUPS (3: unmeasured runs of every test before the measured ones, each server),
 #        PORT (7602: the demo's RESP port; +1 HTTP, +2 management; redis-server gets PORT-1),
 #        PRE (a shell command run before each demo start, e.g. to empty a persistence directory)
 set -euo pipefail
@@ -28,9 +35,15 @@ measure() { # PID PORT LABEL
   done
 }
 
-warm() { taskset -c 0 redis-benchmark -p "$1" -t "${tests// /,}" -r 100000 -c 50 -P "$pipeline" -n "$requests" -q >/dev/null 2>&1; }
+warmups=${WARMUPS:-3}
+warm() {
+  local i
+  for ((i = 0; i < warmups; i++)); do
+    taskset -c 0 redis-benchmark -p "$1" -t "${tests// /,}" -r 100000 -c 50 -P "$pipeline" -n "$requests" -q >/dev/null 2>&1
+  done
+}
 
-echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds pipeline=$pipeline requests=$requests tests=\"$tests\" load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds pipeline=$pipeline requests=$requests warmups=$warmups tests=\"$tests\" load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round server test user_us sys_us total_us (per request)"
 for ((r = 1; r <= rounds; r++)); do
   taskset -c 1 redis-server --port $((port - 1)) --save "" --appendonly no >/dev/null 2>&1 &
