@@ -5,12 +5,12 @@
 # (pinned to CPU 0, -r 100000 -c 50) once per test, reporting the server's utime and stime
 # (/proc/PID/stat, all its threads) per request apart. run-peers.sh gives their sum; this says which
 # half a gap is in (2026-11-25: the demo spends less in the kernel than redis-server one request at a
-# time, and about 1 µs more in user space).
+# time, and, warmed up, about 0.6 µs more in user space).
 #
-# The total is exact (the kernel scales the sampled halves to the scheduler's own run time), the
-# split is not: this kernel (CONFIG_TICK_CPU_ACCOUNTING, HZ=250) takes user or system from the mode
-# each tick finds, so at 200,000 requests one at a time (~400 ticks) either half moves by 5-10 %
-# from run to run. A fresh JVM costs more for its first runs (JIT): 2026-11-25, one shard, SET one
+# The total is exact to the 10 ms it is counted in (the kernel scales the sampled halves to the
+# scheduler's own run time); the split is not: this kernel (CONFIG_TICK_CPU_ACCOUNTING, HZ=250)
+# takes user or system from the mode each tick finds, so at 200,000 requests one at a time (~400
+# ticks) either half moves by 5-10 % from run to run. A fresh JVM costs more for its first runs (JIT): 2026-11-25, one shard, SET one
 # at a time, 200,000 requests a run: 16.9, 9.5, 8.6, then 7.2-7.6 µs a request; hence WARMUPS.
 #
 # usage: benchmarks/run-user-sys.sh ROUNDS JAR[@JVM-OPTIONS]...
