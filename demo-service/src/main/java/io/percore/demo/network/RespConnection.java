@@ -304,8 +304,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /**
      * {@link #push(RedisMessage)} for a pub/sub message whose encoding the channel's (or pattern's)
-     * other subscribers on this shard share: its bytes for this session's protocol are copied, or
-     * a slice of them kept, now (the delivery releases them after).
+     * other subscribers on this shard share: the connection keeps a reference to its bytes for this
+     * session's protocol and writes them without a copy.
      */
     @Override
     public void push(SharedPush message) {
@@ -313,7 +313,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         holdPushFlush();
-        responder.pushShared(message.encoded(session.resp3));
+        SharedPush.Encoded bytes = message.encoded(session.resp3);
+        responder.pushShared(bytes.chunk(), bytes.index(), bytes.length());
         checkPushLimit();
     }
 

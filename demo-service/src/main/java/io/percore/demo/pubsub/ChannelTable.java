@@ -20,7 +20,7 @@ import java.util.Set;
  * table ({@link PubSub#publish}), each delivering to its own subscribers; subscribing touches only
  * the subscriber's shard. Shard-confined.
  */
-public final class ChannelTable {
+public final class ChannelTable implements AutoCloseable {
 
     static final RedisMessage MESSAGE = bulk("message");
     static final RedisMessage PMESSAGE = bulk("pmessage");
@@ -33,6 +33,8 @@ public final class ChannelTable {
     private int keyspaceChannels;
     private final int shardId;
     private final KeyspaceInterest interest;
+    /** Where this shard's messages are encoded, once for all their subscribers. */
+    private final PushChunks chunks = new PushChunks();
 
     /** The table of shard {@code shardId}, which tells {@code interest} whether a keyspace event could reach it. */
     ChannelTable(int shardId, KeyspaceInterest interest) {
@@ -141,7 +143,7 @@ public final class ChannelTable {
         if (subscribers != null) {
             channelName = bulk(channel);
             payload = bulk(message);
-            try (SharedPush push = new SharedPush(List.of(shard ? SMESSAGE : MESSAGE, channelName, payload))) {
+            try (SharedPush push = new SharedPush(List.of(shard ? SMESSAGE : MESSAGE, channelName, payload), chunks)) {
                 received += pushToAll(push, subscribers, delivered);
             }
         }
@@ -154,7 +156,7 @@ public final class ChannelTable {
                     channelName = bulk(channel);
                     payload = bulk(message);
                 }
-                try (SharedPush push = new SharedPush(List.of(PMESSAGE, p.name, channelName, payload))) {
+                try (SharedPush push = new SharedPush(List.of(PMESSAGE, p.name, channelName, payload), chunks)) {
                     received += pushToAll(push, p.subscribers, delivered);
                 }
             }
@@ -256,6 +258,12 @@ public final class ChannelTable {
             all.addAll(b);
             return all;
         }
+    }
+
+    /** Lets the message chunks go (on the shard, when pub/sub stops). */
+    @Override
+    public void close() {
+        chunks.close();
     }
 
     /** The patterns with a subscriber here. */

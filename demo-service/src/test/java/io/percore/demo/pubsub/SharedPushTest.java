@@ -15,17 +15,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 29, part 2: a published message is encoded once per shard and protocol, not once per
- * subscriber. One shard's {@link ChannelTable} with subscribers that keep what they are handed, as
- * a connection keeps a slice: every subscriber of a channel (or of a pattern) in one protocol gets
- * the same buffer, whose bytes are what the per-subscriber encoding made, and the delivery gives
- * back its own reference (no leak, no early release).
+ * subscriber, into the shard's chunks ({@link PushChunks}). One shard's {@link ChannelTable} with
+ * subscribers that keep what they are handed, as a connection keeps a slice: every subscriber of a
+ * channel (or of a pattern) in one protocol gets the same bytes, which are what the per-subscriber
+ * encoding made, one message after the other in the chunk; the table keeps only the chunk being
+ * filled (no leak, no early release).
  */
 class SharedPushTest {
 
     /** A subscriber speaking RESP3 or RESP2 that keeps a retained slice of each message, as a connection writing it does. */
     private static final class Keeping implements Subscriber {
         final boolean resp3;
-        final List<ByteBuf> shared = new ArrayList<>();
+        final List<SharedPush.Encoded> shared = new ArrayList<>();
         final List<ByteBuf> kept = new ArrayList<>();
 
         Keeping(boolean resp3) {
@@ -34,9 +35,9 @@ class SharedPushTest {
 
         @Override
         public void push(SharedPush message) {
-            ByteBuf encoded = message.encoded(resp3);
+            SharedPush.Encoded encoded = message.encoded(resp3);
             shared.add(encoded);
-            kept.add(encoded.retainedSlice());
+            kept.add(encoded.chunk().retainedSlice(encoded.index(), encoded.length()));
         }
 
         void releaseKept() {
@@ -89,14 +90,17 @@ class SharedPushTest {
         for (List<Keeping> group : List.of(channel2, channel3, pattern2, pattern3)) {
             all.addAll(group);
             for (int m = 0; m < 2; m++) {
-                ByteBuf first = group.get(0).shared.get(m);
+                SharedPush.Encoded first = group.get(0).shared.get(m);
                 for (Keeping s : group) {
                     assertThat(s.shared.get(m)).as("one encoding for the whole group, not one per subscriber").isSameAs(first);
                 }
             }
         }
-        assertThat(channel2.get(0).shared.get(0)).as("each protocol its own").isNotSameAs(channel3.get(0).shared.get(0));
-        assertThat(channel2.get(0).shared.get(0)).as("each message its own").isNotSameAs(channel2.get(0).shared.get(1));
+        assertThat(channel2.get(0).shared.get(0).chunk()).as("each protocol its own chunk").isNotSameAs(channel3.get(0).shared.get(0).chunk());
+        SharedPush.Encoded hello = channel2.get(0).shared.get(0);
+        SharedPush.Encoded again = channel2.get(0).shared.get(1);
+        assertThat(again.chunk()).as("the next message in the same chunk").isSameAs(hello.chunk());
+        assertThat(again.index()).as("right after the channel's first one, past the pattern's").isGreaterThanOrEqualTo(hello.index() + hello.length());
 
         assertThat(channel2.get(7).kept.get(1).toString(StandardCharsets.US_ASCII)).isEqualTo(encodedAlone(false, "message", "news", "again"));
         assertThat(channel3.get(7).kept.get(1).toString(StandardCharsets.US_ASCII)).isEqualTo(encodedAlone(true, "message", "news", "again"));
@@ -104,12 +108,64 @@ class SharedPushTest {
         assertThat(pattern3.get(3).kept.get(0).toString(StandardCharsets.US_ASCII)).isEqualTo(encodedAlone(true, "pmessage", "n*s", "news", "hello"));
         assertThat(pattern3.get(3).kept.get(0).getByte(0)).as("RESP3's push").isEqualTo((byte) '>');
 
-        ByteBuf one = channel3.get(0).shared.get(0);
-        assertThat(one.refCnt()).as("the delivery gave its reference back: only the 25 slices hold it").isEqualTo(25);
+        ByteBuf resp3Chunk = channel3.get(0).shared.get(0).chunk();
+        assertThat(resp3Chunk.refCnt()).as("the table's, and the 50 RESP3 subscribers' two messages each").isEqualTo(1 + 50 * 2);
         all.forEach(Keeping::releaseKept);
+        assertThat(resp3Chunk.refCnt()).as("the table's own: the chunk being filled").isEqualTo(1);
+        table.close();
         for (Keeping s : all) {
-            assertThat(s.shared).allSatisfy(b -> assertThat(b.refCnt()).as("released with the last slice").isZero());
+            assertThat(s.shared).allSatisfy(b -> assertThat(b.chunk().refCnt()).as("released with the table").isZero());
         }
+    }
+
+    /** Messages next to each other in one chunk: a subscriber's turn of one channel's messages is one slice. */
+    @Test
+    void aChannelsMessagesLieOneAfterTheOtherAndAFullChunkIsLetGo() {
+        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        Keeping a = new Keeping(false);
+        table.subscribe(a, name("ch"), false);
+        int messages = 2 * PushChunks.CHUNK_BYTES / encodedAlone(false, "message", "ch", "0123456789abcdef").length() + 1;
+        for (int i = 0; i < messages; i++) {
+            table.deliver(bytes("ch"), bytes("0123456789abcdef"), false);
+        }
+        ByteBuf firstChunk = a.shared.get(0).chunk();
+        int inFirst = 0;
+        for (int i = 1; i < messages; i++) {
+            SharedPush.Encoded previous = a.shared.get(i - 1);
+            SharedPush.Encoded next = a.shared.get(i);
+            if (next.chunk() == previous.chunk()) {
+                assertThat(next.index()).as("adjacent").isEqualTo(previous.index() + previous.length());
+            } else {
+                assertThat(next.index()).as("a new chunk starts at its beginning").isZero();
+            }
+            if (next.chunk() == firstChunk) {
+                inFirst++;
+            }
+        }
+        assertThat(inFirst).as("a chunk holds many messages").isGreaterThan(100);
+        assertThat(a.shared.get(messages - 1).chunk()).as("a full chunk is followed by a new one").isNotSameAs(firstChunk);
+        assertThat(firstChunk.refCnt()).as("let go by the table: only the subscriber's slices hold it").isEqualTo(inFirst + 1);
+        a.releaseKept();
+        assertThat(firstChunk.refCnt()).isZero();
+        table.close();
+        assertThat(a.shared.get(messages - 1).chunk().refCnt()).isZero();
+    }
+
+    @Test
+    void aMessageLargerThanAChunkHasABufferOfItsOwnHeldOnlyByItsSubscribers() {
+        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        Keeping a = new Keeping(true);
+        table.subscribe(a, name("ch"), false);
+        String large = "x".repeat(PushChunks.CHUNK_BYTES + 1);
+        table.deliver(bytes("ch"), bytes(large), false);
+        table.deliver(bytes("ch"), bytes("small"), false);
+        SharedPush.Encoded big = a.shared.get(0);
+        assertThat(big.chunk()).isNotSameAs(a.shared.get(1).chunk());
+        assertThat(big.chunk().refCnt()).as("the delivery let it go: the subscriber's slice holds it").isEqualTo(1);
+        assertThat(a.kept.get(0).toString(StandardCharsets.US_ASCII)).isEqualTo(encodedAlone(true, "message", "ch", large));
+        a.releaseKept();
+        assertThat(big.chunk().refCnt()).isZero();
+        table.close();
     }
 
     @Test
@@ -126,7 +182,8 @@ class SharedPushTest {
         assertThat(a.kept.get(0).toString(StandardCharsets.US_ASCII)).isEqualTo(encodedAlone(false, "smessage", "orders", "o1"));
         a.releaseKept();
         b.releaseKept();
-        assertThat(a.shared.get(0).refCnt()).isZero();
+        table.close();
+        assertThat(a.shared.get(0).chunk().refCnt()).isZero();
     }
 
     @Test
@@ -150,6 +207,7 @@ class SharedPushTest {
             assertThat(k.kept).hasSize(2);
             k.releaseKept();
         }
-        assertThat(stay.get(0).shared).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+        table.close();
+        assertThat(stay.get(0).shared).allSatisfy(b -> assertThat(b.chunk().refCnt()).isZero());
     }
 }

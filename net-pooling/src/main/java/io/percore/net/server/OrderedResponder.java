@@ -41,8 +41,9 @@ import java.util.function.IntSupplier;
  * <p><b>Buffers.</b> Every reply handed to {@link #reply}, {@link #replyAndClose} or
  * {@link #complete} belongs to the responder from then on: it is encoded and released
  * ({@link ReferenceCountUtil#release}), or released unwritten if the connection closed first
- * (on {@code channelInactive} it releases what is queued and the batch buffer; a reply completing
- * afterwards is released on arrival).
+ * (on {@code channelInactive} it releases what is queued, the batch buffer and a pending span's
+ * reference to a shared chunk; a reply completing afterwards is released on arrival). Shared bytes
+ * ({@link #pushShared}) stay their owner's: the responder takes a reference of its own.
  *
  * @param <R> the protocol's reply type (a Redis message, a pre-encoded response buffer, ...)
  */
@@ -87,13 +88,6 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** A batch larger than this goes to the channel early, so writability (backpressure) sees it. */
     static final int EARLY_WRITE_BYTES = 64 * 1024;
 
-    /**
-     * A shared message this large is written as a slice of the shared buffer instead of copied
-     * ({@link #pushShared}): a write of its own costs an outbound-buffer entry, a reference count
-     * and a gather-write segment, a copy of a few hundred bytes less (where they cross is not measured).
-     */
-    static final int SHARED_SLICE_BYTES = 1024;
-
     private static final IntSupplier NO_QUEUED_REQUESTS = () -> 0;
 
     private final ReplyEncoder<R> encoder;
@@ -111,6 +105,17 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     /** Replies encoded but not yet handed to the channel; null when there are none. */
     private ByteBuf batch;
+    /**
+     * Shared bytes pushed since the last write and not yet handed to the channel
+     * ({@link #pushShared}): {@code [spanStart, spanEnd)} of {@code spanChunk}, on which the span
+     * holds one reference; null when there are none. Never at the same time as {@link #batch}, so
+     * the order of the bytes is the order of the calls.
+     */
+    private ByteBuf spanChunk;
+    private int spanStart;
+    private int spanEnd;
+    /** Shared bytes did not follow on from the span since the last flush: until the next, they are copied. */
+    private boolean copyingShared;
     private boolean unflushed;
     private boolean inRead;
     private int flushHolds;
@@ -234,23 +239,29 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * {@link #push} for a message already encoded in a buffer many connections share (a pub/sub
-     * message encoded once for every subscriber of a channel): the caller keeps its reference and
-     * may release it as soon as this returns. Fewer than {@value #SHARED_SLICE_BYTES} bytes are
-     * copied into the batch (a copy costs less than a write of their own); more are written as a
-     * retained slice after the batch, no copy. Either way they count in full in this connection's
-     * {@link #pendingOutboundBytes}. Behind an outstanding reply they wait in a copy of their own.
+     * {@link #push} for a message already encoded into a buffer many connections share (a pub/sub
+     * message encoded once for every subscriber on a shard): bytes {@code [index, index + length)} of
+     * {@code chunk}, which its owner never changes or moves while it holds a reference. The bytes are
+     * not copied: consecutive pushes of adjacent bytes of one chunk (one channel's messages in one
+     * loop turn) become one span, handed to the channel as one slice at the flush, which keeps one
+     * reference to the chunk until written (a batch of replies before it is handed to the channel
+     * first). A push that does not follow on from the span (another channel's message came
+     * between, or a new chunk) is copied into the batch with the span, and so is every shared push
+     * after it until the flush, as before there were spans: a slice per piece would cost a write
+     * each. A span that would wait behind unsent output goes as a copy instead ({@link #writeSpan}),
+     * so a slow connection never keeps a chunk other connections are done with. The bytes count in
+     * full in {@link #pendingOutboundBytes}. Behind an outstanding reply they wait in a copy of their
+     * own. The caller keeps its own reference either way.
      */
-    public void pushShared(ByteBuf shared) {
+    public void pushShared(ByteBuf chunk, int index, int length) {
         assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
         if (closed || closing) {
             return;
         }
-        int length = shared.readableBytes();
         if (!slots.isEmpty()) {
             Slot slot = new Slot();
             slot.readAt = UNTIMED;
-            slot.encoded = ctx.alloc().ioBuffer(length).writeBytes(shared, shared.readerIndex(), length);
+            slot.encoded = ctx.alloc().ioBuffer(length).writeBytes(chunk, index, length);
             slot.done = true;
             slots.add(slot);
             queuedBytes += length;
@@ -259,30 +270,74 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (length < SHARED_SLICE_BYTES) {
-            ByteBuf out = batch;
-            if (out == null) {
-                out = batch = ctx.alloc().ioBuffer();
+        if (spanChunk == chunk && spanEnd == index) {
+            spanEnd += length;
+        } else if (spanChunk == null && !copyingShared) {
+            if (batch != null) {
+                ctx.write(batch, ctx.voidPromise());
+                batch = null;
             }
-            out.writeBytes(shared, shared.readerIndex(), length);
+            spanChunk = chunk.retain();
+            spanStart = index;
+            spanEnd = index + length;
+        } else {
+            // not where the span ends (another channel's message, a new chunk): a slice per piece would
+            // cost a write each, so the span and the rest of this flush's shared bytes are copied
+            copyingShared = true;
+            ByteBuf out = spanIntoBatch();
+            out.writeBytes(chunk, index, length);
             if (out.readableBytes() >= EARLY_WRITE_BYTES) {
                 batch = null;
                 ctx.write(out, ctx.voidPromise());
                 outputGrew.run();
             }
-        } else {
-            if (batch != null) {
-                ctx.write(batch, ctx.voidPromise());
-                batch = null;
-            }
-            ctx.write(shared.retainedSlice(), ctx.voidPromise());
-            if (length >= EARLY_WRITE_BYTES) {
-                outputGrew.run();
-            }
         }
         unflushed = true;
+        if (spanChunk != null && spanEnd - spanStart >= EARLY_WRITE_BYTES) {
+            writeSpan();
+            outputGrew.run();
+        }
         if (!inRead && flushHolds == 0) {
             flush();
+        }
+    }
+
+    /** The batch, with the pending span's bytes copied into it (and its reference given back) if there is one. */
+    private ByteBuf spanIntoBatch() {
+        ByteBuf out = batch;
+        if (out == null) {
+            out = batch = ctx.alloc().ioBuffer();
+        }
+        ByteBuf chunk = spanChunk;
+        if (chunk != null) {
+            spanChunk = null;
+            out.writeBytes(chunk, spanStart, spanEnd - spanStart);
+            chunk.release();
+        }
+        return out;
+    }
+
+    /**
+     * Hands the pending span to the channel: as a slice of the chunk, carrying the span's reference,
+     * when nothing flushed before is still unsent (it leaves at this flush and gives the reference
+     * back when written); else as a copy of its own, since a connection whose output
+     * waits could hold a chunk of shared bytes, counted as only its own few, for as long as it does
+     * not read.
+     */
+    private void writeSpan() {
+        ByteBuf chunk = spanChunk;
+        if (chunk == null) {
+            return;
+        }
+        spanChunk = null;
+        int length = spanEnd - spanStart;
+        io.netty.channel.ChannelOutboundBuffer unsent = ctx.channel().unsafe().outboundBuffer();
+        if (unsent == null || unsent.isEmpty()) { // nothing of an earlier flush still waits (this turn's writes may)
+            ctx.write(chunk.slice(spanStart, length), ctx.voidPromise());
+        } else {
+            ByteBuf copy = ctx.alloc().ioBuffer(length).writeBytes(chunk, spanStart, length);
+            chunk.release();
+            ctx.write(copy, ctx.voidPromise());
         }
     }
 
@@ -310,7 +365,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
      */
     public long pendingOutboundBytes() {
         io.netty.channel.ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes()) + queuedBytes;
+        return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes())
+                + (spanChunk == null ? 0 : spanEnd - spanStart) + queuedBytes;
     }
 
     /** Replies, then closes the connection once this reply is written; stops reading now. */
@@ -448,6 +504,10 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             batch.release();
             batch = null;
         }
+        if (spanChunk != null) {
+            spanChunk.release();
+            spanChunk = null;
+        }
         unflushed = false;
         unflushedRunsLength = 0;
         ctx.fireChannelInactive();
@@ -525,6 +585,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             closing = true;
             return;
         }
+        writeSpan();
         ByteBuf last = batch != null ? batch : Unpooled.EMPTY_BUFFER;
         batch = null;
         unflushed = false;
@@ -542,6 +603,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (requestMetrics != null && readAt != UNTIMED) {
             noteUnflushed(readAt);
         }
+        writeSpan();
         ByteBuf out = batch;
         if (out == null) {
             out = batch = ctx.alloc().ioBuffer();
@@ -569,6 +631,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (requestMetrics != null && readAt != UNTIMED) {
             noteUnflushed(readAt);
         }
+        writeSpan();
         if (batch == null) {
             batch = encoded; // the batch from here: later small replies join it
         } else if (encoded.readableBytes() < EARLY_WRITE_BYTES - batch.readableBytes()) {
@@ -599,6 +662,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             return;
         }
         unflushed = false;
+        writeSpan();
+        copyingShared = false;
         ByteBuf out = batch;
         if (out != null) {
             batch = null;

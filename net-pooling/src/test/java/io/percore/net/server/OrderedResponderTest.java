@@ -40,7 +40,11 @@ class OrderedResponderTest {
 
     @BeforeEach
     void open() {
-        channel = new EmbeddedChannel();
+        open(new EmbeddedChannel());
+    }
+
+    private void open(EmbeddedChannel opened) {
+        channel = opened;
         channel.config().setAllocator(allocator);
         responder = new OrderedResponder<>(MAX_PENDING, (reply, out) -> out.writeBytes(reply, reply.readerIndex(), reply.readableBytes()));
         responder.countHeldRequests(() -> queuedRequests);
@@ -250,62 +254,148 @@ class OrderedResponderTest {
     }
 
     /**
-     * A message shared by many connections: small ones are copied into the batch, large ones written
-     * as retained slices after it, in order with the replies around them; the caller's reference
-     * is untouched, each slice is released once written, and each counts in full for its connection.
+     * Bytes of a chunk many connections share (pub/sub messages encoded once per shard): adjacent
+     * pushes of one chunk go to the channel as one slice of it, no copy, in order with the replies
+     * around them; the slice holds a reference of its own until written, and every byte counts for
+     * this connection.
      */
     @Test
-    void sharedPushesAreCopiedWhenSmallAndSlicedWhenLargeInOrder() {
-        ByteBuf small = shared("s".repeat(OrderedResponder.SHARED_SLICE_BYTES - 1));
-        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES));
+    void adjacentSharedBytesGoAsOneSliceOfTheChunkInOrderWithReplies() {
+        ByteBuf chunk = shared("AAAABBBBCCCC");
         readStarted();
         responder.reply(reply("r1,"));
-        responder.pushShared(small);
-        responder.pushShared(large);
+        responder.pushShared(chunk, 0, 4);
+        responder.pushShared(chunk, 4, 4);
         responder.reply(reply(",r2"));
-        responder.pushShared(small);
-        assertThat(small.refCnt()).as("copied: the caller's reference only").isEqualTo(1);
-        assertThat(large.refCnt()).as("a slice queued in the channel").isEqualTo(2);
-        assertThat(responder.pendingOutboundBytes()).as("every byte counted, the slice's in full")
-                .isGreaterThanOrEqualTo(6L + 2 * small.readableBytes() + large.readableBytes());
+        responder.pushShared(chunk, 8, 4);
+        assertThat(chunk.refCnt()).as("the owner's, the written span's and the pending span's").isEqualTo(3);
+        assertThat(responder.pendingOutboundBytes()).as("every byte counted").isGreaterThanOrEqualTo(6L + 12);
         assertThat(flushes).isZero();
         channel.pipeline().fireChannelReadComplete();
         assertThat(flushes).as("one flush for the burst").isEqualTo(1);
-        assertThat(drainOutput()).isEqualTo("r1," + text(small) + text(large) + ",r2" + text(small));
-        assertThat(large.refCnt()).as("the written slice released").isEqualTo(1);
-        small.release();
-        large.release();
+        assertThat(channel.outboundMessages()).as("the batch, the span, the batch, the span").hasSize(4);
+        chunk.setByte(4, 'b').setByte(8, 'c'); // what was written is a view of the chunk, not a copy
+        assertThat(drainOutput()).isEqualTo("r1,AAAAbBBB,r2cCCC");
+        assertThat(chunk.refCnt()).as("the written slices gave their references back").isEqualTo(1);
+        chunk.release();
+    }
+
+    /** A span broken by other bytes would cost a write per piece: what follows is copied into the batch with it. */
+    @Test
+    void sharedBytesThatDoNotFollowOnFromTheSpanAreCopiedWithIt() {
+        ByteBuf one = shared("0123456789");
+        ByteBuf two = shared("abcdef");
+        readStarted();
+        responder.pushShared(one, 0, 2);
+        responder.pushShared(one, 2, 2);
+        assertThat(one.refCnt()).isEqualTo(2);
+        responder.pushShared(one, 6, 2);
+        assertThat(one.refCnt()).as("the span copied, its reference given back").isEqualTo(1);
+        responder.pushShared(two, 0, 3);
+        responder.pushShared(two, 3, 3);
+        assertThat(two.refCnt()).isEqualTo(1);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(channel.outboundMessages()).as("one batch").hasSize(1);
+        assertThat(drainOutput()).isEqualTo("012367abcdef");
+
+        readStarted();
+        responder.pushShared(two, 1, 2);
+        assertThat(two.refCnt()).as("the next flush starts a span again").isEqualTo(2);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(drainOutput()).isEqualTo("bc");
+        one.release();
+        two.release();
+    }
+
+    /**
+     * A connection whose earlier output still waits unsent (a subscriber that does not read) would
+     * keep the whole chunk for its few bytes: it gets a copy. Bytes written in this turn and not yet
+     * flushed do not count (they leave with the span).
+     */
+    @Test
+    void sharedBytesBehindOutputFlushedEarlierAndUnsentGoAsACopy() {
+        channel.finishAndReleaseAll();
+        java.util.concurrent.atomic.AtomicBoolean socketFull = new java.util.concurrent.atomic.AtomicBoolean(true);
+        open(new EmbeddedChannel() {
+            @Override
+            protected void doWrite(io.netty.channel.ChannelOutboundBuffer in) throws Exception {
+                if (!socketFull.get()) {
+                    super.doWrite(in);
+                }
+            }
+        });
+        ByteBuf chunk = shared("message");
+        readStarted();
+        responder.reply(reply("unsent,"));
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(channel.unsafe().outboundBuffer().isEmpty()).as("flushed, not written: the socket is full").isFalse();
+        readStarted();
+        responder.pushShared(chunk, 0, 7);
+        assertThat(chunk.refCnt()).isEqualTo(2);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(chunk.refCnt()).as("copied at the flush: the chunk is its owner's alone again").isEqualTo(1);
+        socketFull.set(false);
+        channel.flush();
+        assertThat(drainOutput()).isEqualTo("unsent,message");
+        chunk.release();
+    }
+
+    @Test
+    void aSpanReachingABatchGoesToTheChannelEarly() {
+        responder.readingWhileUnwritable();
+        int[] grew = {0};
+        responder.onOutputGrowth(() -> grew[0]++);
+        ByteBuf chunk = shared("s".repeat(OrderedResponder.EARLY_WRITE_BYTES));
+        readStarted();
+        responder.pushShared(chunk, 0, OrderedResponder.EARLY_WRITE_BYTES / 2);
+        assertThat(grew[0]).isZero();
+        responder.pushShared(chunk, OrderedResponder.EARLY_WRITE_BYTES / 2, OrderedResponder.EARLY_WRITE_BYTES / 2);
+        assertThat(grew[0]).isEqualTo(1);
+        assertThat(channel.outboundMessages()).as("handed to the channel, not flushed").isEmpty();
+        assertThat(responder.pendingOutboundBytes()).isGreaterThanOrEqualTo(OrderedResponder.EARLY_WRITE_BYTES);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(drainOutput()).hasSize(OrderedResponder.EARLY_WRITE_BYTES);
+        chunk.release();
     }
 
     @Test
     void aSharedPushBehindAnOutstandingReplyWaitsInACopyOfItsOwn() {
-        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES * 2));
+        ByteBuf chunk = shared("xxLL");
         readStarted();
         OrderedResponder.Slot first = responder.reserve();
-        responder.pushShared(large);
-        assertThat(large.refCnt()).as("copied: the shared buffer may go").isEqualTo(1);
-        assertThat(responder.pendingOutboundBytes()).isEqualTo(large.readableBytes());
-        String expected = text(large);
-        large.release();
+        responder.pushShared(chunk, 2, 2);
+        assertThat(chunk.refCnt()).as("copied: the chunk may go").isEqualTo(1);
+        assertThat(responder.pendingOutboundBytes()).isEqualTo(2);
+        chunk.release();
         responder.complete(first, reply("a"));
         channel.pipeline().fireChannelReadComplete();
-        assertThat(drainOutput()).isEqualTo("a" + expected);
+        assertThat(drainOutput()).isEqualTo("aLL");
     }
 
     @Test
-    void aClosedConnectionTakesNoSharedPushAndReleasesTheSlicesItHeld() {
-        ByteBuf large = shared("L".repeat(OrderedResponder.SHARED_SLICE_BYTES));
+    void aClosedConnectionTakesNoSharedPushAndReleasesTheSpanItHeld() {
+        ByteBuf chunk = shared("message");
         readStarted();
-        responder.pushShared(large);
-        assertThat(large.refCnt()).isEqualTo(2);
+        responder.pushShared(chunk, 0, 7);
+        assertThat(chunk.refCnt()).isEqualTo(2);
         channel.close();
-        assertThat(large.refCnt()).as("the unwritten slice released with the channel").isEqualTo(1);
-        assertThatThrownBy(channel::checkException).as("its write failed with the channel")
-                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
-        responder.pushShared(large);
-        assertThat(large.refCnt()).isEqualTo(1);
+        assertThat(chunk.refCnt()).as("the unwritten span released with the channel").isEqualTo(1);
+        responder.pushShared(chunk, 0, 7);
+        assertThat(chunk.refCnt()).isEqualTo(1);
         assertThat(channel.outboundMessages()).isEmpty();
-        large.release();
+        chunk.release();
+    }
+
+    @Test
+    void aSpanPendingWhenTheLastReplyClosesTheConnectionLeavesBeforeIt() {
+        ByteBuf chunk = shared("message,");
+        readStarted();
+        responder.pushShared(chunk, 0, 8);
+        responder.replyAndClose(reply("bye"));
+        channel.runPendingTasks();
+        assertThat(drainOutput()).isEqualTo("message,bye");
+        assertThat(chunk.refCnt()).isEqualTo(1);
+        chunk.release();
     }
 
     @Test
