@@ -2,15 +2,12 @@ package io.percore.engine;
 
 import static io.percore.engine.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.uring.IoUring;
 import io.netty.util.ReferenceCountUtil;
-import io.percore.config.EngineConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,10 +34,7 @@ class TurnInsidePollTest {
 
     @Test
     void aCallFromAnotherShardRunsInsideALongIoPoll() throws Exception {
-        assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
-        EngineConfig c = TestEngines.config();
-        c.setTransport(EngineConfig.Transport.IO_URING);
-        try (Engine engine = TestEngines.start(c, 2)) {
+        try (Engine engine = TestEngines.startOnIoUring(2)) {
             Shard shard0 = engine.shard(0);
             Channel server = TestEngines.serveOn(shard0, SlowReader::new);
             AtomicBoolean stop = new AtomicBoolean();
