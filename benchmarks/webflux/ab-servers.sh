@@ -5,15 +5,24 @@
 # request (utime+stime from /proc ÷ requests). Prints each run, then per scenario the median
 # µs per request of each server and min/median/max of its per-round ratio to the first server.
 #
+# With THREADS=1 each run also prints where the server's CPU went by thread (threads of the same name
+# summed: the serving thread, the JIT's, the VM's), in µs per request: a difference in the totals that
+# a profile of the serving thread does not show is then found in the others.
+#
 # usage: benchmarks/webflux/ab-servers.sh ROUNDS NAME:PID:PORT...
-# env:   SCENARIOS ("plain pipelined16"; also "json"), WRK_SECONDS (5), CLIENT_CPU (0)
+# env:   SCENARIOS ("plain pipelined16"; also "json"), WRK_SECONDS (5), CLIENT_CPU (0), THREADS (unset)
 set -euo pipefail
 ROUNDS=$1; shift
 SCENARIOS=${SCENARIOS:-plain pipelined16}; WRK_SECONDS=${WRK_SECONDS:-5}; CLIENT_CPU=${CLIENT_CPU:-0}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HZ=$(getconf CLK_TCK)
 RESULTS=$(mktemp)
-trap 'rm -f "$RESULTS"' EXIT
+trap 'rm -f "$RESULTS" "$RESULTS".threads-*' EXIT
+thread_ticks() { # pid: "<thread name> <utime+stime ticks>" per name, threads of one name summed
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ < "$t/comm")" "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) load: $(cut -d' ' -f1-3 /proc/loadavg) servers: $*"
 echo "round scenario server cpu_us_per_request requests"
 for round in $(seq 1 "$ROUNDS"); do
@@ -23,6 +32,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for server in "${servers[@]}"; do
       IFS=: read -r name pid port <<<"$server"
       before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      [ -n "${THREADS:-}" ] && thread_ticks "$pid" > "$RESULTS.threads-before"
       case "$scenario" in
         pipelined16) out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" -s "$ROOT/benchmarks/peers/pipeline.lua" "http://127.0.0.1:$port/" -- 16) ;;
         json) out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d"${WRK_SECONDS}s" "http://127.0.0.1:$port/json") ;;
@@ -30,7 +40,12 @@ for round in $(seq 1 "$ROUNDS"); do
       esac
       after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
       n=$(awk '/requests in/{print $1}' <<<"$out")
+      [ -n "${THREADS:-}" ] && thread_ticks "$pid" > "$RESULTS.threads-after"
       echo "$round $scenario $name $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$n" 'BEGIN{printf "%.2f", t * 1e6 / hz / n}') $n" | tee -a "$RESULTS"
+      if [ -n "${THREADS:-}" ]; then
+        join "$RESULTS.threads-before" "$RESULTS.threads-after" | awk -v hz="$HZ" -v n="$n" \
+          '$3 > $2 { printf "    %-24s %8.3f us/request\n", $1, ($3 - $2) * 1e6 / hz / n }'
+      fi
     done
   done
 done

@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.channel.uring.IoUringIoHandle;
 import java.io.IOException;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.lang.reflect.Field;
@@ -23,14 +24,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Remembers which I/O handles (sockets) are registered on a shard, so that a shard whose thread
  * is stuck in a task and must be abandoned at close can still have its sockets closed from the
- * closing thread. On a healthy shard Netty closes them itself when the loop shuts down.
+ * closing thread. On a healthy shard Netty closes them itself when the loop shuts down. It is also
+ * where a socket meets the ring: an io_uring socket is registered as a {@link HookedIoUringHandle},
+ * which tells the shard before each of its completions.
  */
 final class RegistrationTracker {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationTracker.class);
 
     private final Map<IoHandle, IoRegistration> registrations = new ConcurrentHashMap<>();
+    private final Runnable beforeIoCompletion;
     private int pruneAt = 64;
+
+    /** @param beforeIoCompletion run before each completion Netty hands to an io_uring socket of the shard */
+    RegistrationTracker(Runnable beforeIoCompletion) {
+        this.beforeIoCompletion = beforeIoCompletion;
+    }
 
     IoHandlerFactory wrap(IoHandlerFactory factory) {
         return new IoHandlerFactory() {
@@ -157,7 +166,8 @@ final class RegistrationTracker {
 
         @Override
         public IoRegistration register(IoHandle handle) throws Exception {
-            IoRegistration registration = delegate.register(handle);
+            IoRegistration registration = delegate.register(handle instanceof IoUringIoHandle
+                    ? new HookedIoUringHandle((IoUringIoHandle) handle, beforeIoCompletion) : handle);
             registrations.put(handle, registration);
             if (registrations.size() >= pruneAt) {
                 // Closed sockets leave invalid registrations behind; drop them now and then.

@@ -55,7 +55,7 @@ public final class Shard {
     private final ShardTimers timers = new ShardTimers(this);
     private final QuiescenceSignal quiescence = new QuiescenceSignal();
     private final ShardTermination termination = new ShardTermination();
-    private final RegistrationTracker tracker = new RegistrationTracker();
+    private final RegistrationTracker tracker = new RegistrationTracker(this::beforeIoCompletion);
     private final ShardThread thread;
     private long quotaNanos;
     /** Step 4's bound on Netty's own tasks ({@link LiveTuning#ioTaskBudgetNanos}). */
@@ -75,6 +75,12 @@ public final class Shard {
     private boolean polledInIdle;
     /** Netty's I/O handler is running (its handlers are on the stack): it must not be entered again. */
     private boolean inIoPoll;
+    /** The loop's own I/O poll is running (not a task's {@link #pollIoNow}): it may turn the loop between completions. */
+    private boolean loopPolling;
+    /** Completions handed to this shard's io_uring sockets in the current loop poll. */
+    private int pollCompletions;
+    /** When the current loop poll handled its first completion, or last turned the loop inside. */
+    private long pollTurnNanos;
 
     /** Shard-thread only: depth of synchronously run future continuations. */
     int notifyDepth;
@@ -270,7 +276,12 @@ public final class Shard {
         if (!inShardThread() || inIoPoll || eventLoop == null) {
             return -1;
         }
-        return pollIo(eventLoop);
+        inIoPoll = true;
+        try {
+            return eventLoop.runNow(-1);
+        } finally {
+            inIoPoll = false;
+        }
     }
 
     /**
@@ -286,17 +297,86 @@ public final class Shard {
         }
     }
 
-    /** Netty's non-blocking I/O poll, marked as running ({@link #inIoPoll}) while its handlers run. */
+    /**
+     * The loop's non-blocking I/O poll (a turn's first step, or its idle strategy's), marked as
+     * running ({@link #inIoPoll}) while its handlers run. Loop thread only, never from a task.
+     */
     int pollIo(ShardEventLoop loop) {
-        inIoPoll = true;
+        startLoopPoll();
         try {
             return loop.runNow(-1);
         } finally {
-            inIoPoll = false;
+            endLoopPoll();
         }
     }
 
-    /** Whether this shard's I/O handlers are running now (a socket handler is on the stack). Shard thread only. */
+    private void startLoopPoll() {
+        inIoPoll = true;
+        loopPolling = true;
+        pollCompletions = 0;
+    }
+
+    private void endLoopPoll() {
+        inIoPoll = false;
+        loopPolling = false;
+    }
+
+    /**
+     * Before each completion Netty hands to one of this shard's io_uring sockets
+     * ({@link HookedIoUringHandle}). Netty's io_uring handler goes on reaping and submitting for up to
+     * 128 rounds in one poll while completions keep coming: under saturation tens of milliseconds,
+     * for which messages from other shards (their calls, the answers to ours) and tasks would wait.
+     * So once a loop poll has handled completions for a task quota, the shard turns the rest of its
+     * loop between two completions: it drains its rings and foreign queue, runs tasks for a quota,
+     * flushes its outbox, and publishes the turn (the stall detector and health see a loop that
+     * turns). No socket handler is on the stack there, as in a turn; Netty's own tasks and timers
+     * still wait for the poll's end, and {@link #pollIoNow} refuses, as anywhere in the poll. The
+     * clock is read every 16 completions.
+     */
+    void beforeIoCompletion() {
+        if (!loopPolling) {
+            return;
+        }
+        int n = ++pollCompletions;
+        if (n == 1) {
+            pollTurnNanos = System.nanoTime();
+            return;
+        }
+        if ((n & 15) != 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - pollTurnNanos >= quotaNanos) {
+            turnInsidePoll(now);
+        }
+    }
+
+    /** Steps 2, 3 and 5 of a turn, run between two completions of a long loop poll. */
+    private void turnInsidePoll(long now) {
+        if (!hasLocalWork()) {
+            counters.lookedInsidePoll(now);
+            pollTurnNanos = now;
+            return;
+        }
+        loopPolling = false; // what runs here does not turn the loop again
+        try {
+            quiescence.publishBusy();
+            counters.turnInsidePoll(now);
+            drainInbound();
+            now = scheduler.runUntil(now + quotaNanos);
+            outbox.flush();
+        } finally {
+            loopPolling = true;
+        }
+        pollTurnNanos = now;
+    }
+
+    /**
+     * Whether this shard is inside Netty's I/O poll now: a socket handler is running, or a task the
+     * shard runs between two completions of a long poll ({@link #beforeIoCompletion}). Netty's handler
+     * must not be entered again there: {@link #pollIoNow} refuses, and a task that needs it hands on to
+     * a timer ({@link #schedule}), which runs outside the poll. Shard thread only.
+     */
     public boolean inIoPoll() {
         return inIoPoll;
     }
@@ -576,11 +656,11 @@ public final class Shard {
             // published before we read their queues in canBlock() are seen; later ones see
             // sleeping == true and wake us.
             long sleepStart = System.nanoTime();
-            inIoPoll = true;
+            startLoopPoll();
             try {
                 eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
             } finally {
-                inIoPoll = false;
+                endLoopPoll();
             }
             counters.slept(System.nanoTime() - sleepStart);
             polledInIdle = true;

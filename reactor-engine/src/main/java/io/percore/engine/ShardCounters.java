@@ -29,6 +29,7 @@ final class ShardCounters {
     /** Of the sleep time: CPU the thread used inside the poll, i.e. I/O handlers run there (busy, not idle). */
     private long pollIoNanos;
     private long turns;
+    private long turnsInsidePoll;
     private long windowStart;
     private long windowBusyWall;
     private long windowIdle;
@@ -51,6 +52,17 @@ final class ShardCounters {
     /** Counts a loop turn and stamps its start (what the stall detector watches). */
     void turnStarted(long now) {
         stats.publishLoopTurn(now, ++turns);
+    }
+
+    /** A turn taken between two completions of a long I/O poll ({@link Shard#beforeIoCompletion}). */
+    void turnInsidePoll(long now) {
+        turnStarted(now);
+        stats.publishTurnsInsidePoll(++turnsInsidePoll);
+    }
+
+    /** A long I/O poll looked for other work and found none: the loop is alive, its turn number unchanged. */
+    void lookedInsidePoll(long now) {
+        stats.publishLoopTurn(now, turns);
     }
 
     /** Loop turns so far: a turn number identifies one pass of the loop. */

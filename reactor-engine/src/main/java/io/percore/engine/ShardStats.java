@@ -70,6 +70,7 @@ public final class ShardStats {
     private volatile long longestStallNanos;
     private volatile long loopIterations;
     private volatile long wakeupsReceived;
+    private volatile long turnsInsidePoll;
     private volatile int pinnedCpu = -1;
     private volatile String pinningNote;
     private final AtomicLongArray groupRuntimeNanos;
@@ -188,6 +189,15 @@ public final class ShardStats {
         return wakeupsReceived;
     }
 
+    /**
+     * Loop turns (messages and tasks run) taken between two completions of an io_uring poll that had
+     * run for a task quota: how often saturating I/O would otherwise have held the loop (counted in
+     * {@link #loopIterations()} too).
+     */
+    public long turnsInsidePoll() {
+        return turnsInsidePoll;
+    }
+
     /** The CPU this shard's thread is pinned to, or -1 if unpinned. */
     public int pinnedCpu() {
         return pinnedCpu;
@@ -273,6 +283,10 @@ public final class ShardStats {
     void publishLoopTurn(long nanos, long iterations) {
         LAST_TURN.setRelease(this, nanos);
         ITERATIONS.setRelease(this, iterations);
+    }
+
+    void publishTurnsInsidePoll(long value) {
+        turnsInsidePoll = value;
     }
 
     /** Called by whichever thread wakes the shard, hence atomic. */

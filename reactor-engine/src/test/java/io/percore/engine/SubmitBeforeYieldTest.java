@@ -2,14 +2,11 @@ package io.percore.engine;
 
 import static io.percore.engine.TestEngines.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.uring.IoUring;
-import io.percore.config.EngineConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -28,10 +25,7 @@ class SubmitBeforeYieldTest {
 
     @Test
     void aReplyATaskWroteLeavesInTheIdleStepBeforeTheYield() throws Exception {
-        assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
-        EngineConfig c = TestEngines.config();
-        c.setTransport(EngineConfig.Transport.IO_URING);
-        try (Engine engine = TestEngines.start(c, 1)) {
+        try (Engine engine = TestEngines.startOnIoUring(1)) {
             Shard shard = engine.shard(0);
             CompletableFuture<ChannelHandlerContext> connected = new CompletableFuture<>();
             Channel server = TestEngines.serveOn(shard, () -> new ChannelInboundHandlerAdapter() {

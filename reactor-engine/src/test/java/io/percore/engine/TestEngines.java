@@ -35,6 +35,14 @@ final class TestEngines {
         return Engine.start(config, ShardPlacement.unpinned(shards, "test"));
     }
 
+    /** An engine on io_uring; the test is skipped where io_uring is not available. */
+    static Engine startOnIoUring(int shards) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(), "io_uring is not available here");
+        EngineConfig c = config();
+        c.setTransport(EngineConfig.Transport.IO_URING);
+        return start(c, shards);
+    }
+
     /** A TCP server on {@code shard}'s own loop (loopback, ephemeral port) whose connections run {@code handler}. */
     static io.netty.channel.Channel serveOn(Shard shard, java.util.function.Supplier<io.netty.channel.ChannelHandler> handler)
             throws InterruptedException {

@@ -3,6 +3,7 @@ package io.percore.demo.scripting;
 import io.percore.demo.shard.ShardReservation;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Shard;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -12,7 +13,9 @@ import java.util.ArrayDeque;
  * poll its sockets from inside the script ({@link io.percore.engine.Shard#pollIoNow}) with no socket
  * handler, decoder or connection of its own on the stack, and answer its clients {@code -BUSY}, as
  * Redis's {@code processEventsWhileBlocked}. Scripts that arrive while one runs are taken by the same
- * task, so a pipeline of scripts costs one hop.
+ * task, so a pipeline of scripts costs one hop. A shard may run its tasks inside a long io_uring poll
+ * (between two completions, where it cannot poll again): the task found there hands the scripts on to
+ * a timer, which runs outside the poll.
  *
  * <p>A script runs when the shard admits its transaction (none for a plain EVAL, EXEC's for one
  * inside MULTI): one that a transaction holding the shard does not admit waits, parked behind it,
@@ -46,6 +49,11 @@ final class ScriptQueue {
     }
 
     private void drain() {
+        Shard shard = Shard.current();
+        if (shard.inIoPoll()) {
+            shard.schedule(Duration.ZERO, drain);
+            return;
+        }
         scheduled = false;
         draining = true;
         try {

@@ -167,6 +167,7 @@ public final class PercoreEndpoint {
         out.put("stalls", stats.stalls());
         out.put("loopIterations", stats.loopIterations());
         out.put("wakeupsReceived", stats.wakeupsReceived());
+        out.put("turnsInsidePoll", stats.turnsInsidePoll());
         out.put("lastLoopTurnAgeMillis", Math.max(0, System.nanoTime() - stats.lastLoopTurnNanos()) / 1_000_000.0);
         return out;
     }

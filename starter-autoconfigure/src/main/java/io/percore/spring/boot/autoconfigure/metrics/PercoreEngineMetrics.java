@@ -55,6 +55,9 @@ public final class PercoreEngineMetrics implements MeterBinder {
             counter(registry, PercoreMeterNames.SHARD_LOOP_ITERATIONS, "Turns of the shard loop", stats, ShardStats::loopIterations, tags, null);
             counter(registry, PercoreMeterNames.SHARD_WAKEUPS, "Times another thread woke the shard from its I/O poll",
                     stats, ShardStats::wakeupsReceived, tags, null);
+            counter(registry, PercoreMeterNames.SHARD_TURNS_INSIDE_POLL,
+                    "Loop turns taken between two completions of an io_uring poll that had run for a task quota",
+                    stats, ShardStats::turnsInsidePoll, tags, null);
             gauge(registry, PercoreMeterNames.FOREIGN_QUEUE_LENGTH, "Tasks queued by non-shard threads and not yet picked up",
                     stats, ShardStats::foreignQueueLength, tags, null);
             gauge(registry, PercoreMeterNames.SHARD_LAST_TURN_AGE, "Time since the shard loop last started a turn or woke up",

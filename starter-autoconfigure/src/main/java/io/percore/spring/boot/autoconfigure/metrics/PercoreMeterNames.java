@@ -31,6 +31,8 @@ public final class PercoreMeterNames {
     public static final String SHARD_IDLE_TIME = "percore.shard.idle.time";
     public static final String SHARD_LOOP_ITERATIONS = "percore.shard.loop.iterations";
     public static final String SHARD_WAKEUPS = "percore.shard.wakeups";
+    /** Loop turns taken between two completions of a long io_uring poll (saturating I/O). */
+    public static final String SHARD_TURNS_INSIDE_POLL = "percore.shard.loop.turns.inside.poll";
     public static final String SHARD_LAST_TURN_AGE = "percore.shard.last.turn.age";
     public static final String TASK_LATENCY = "percore.task.latency";
 
