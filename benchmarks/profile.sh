@@ -85,13 +85,7 @@ for tool in redis-benchmark redis-cli taskset java jcmd python3 unzip curl; do
   command -v "$tool" >/dev/null || { echo "profile: '$tool' is required" >&2; exit 2; }
 done
 [ -z "$WRK_PATH" ] || command -v wrk >/dev/null || { echo "profile: 'wrk' is required" >&2; exit 2; }
-# Maven only when the local repository does not have it yet: a build may be running in this tree.
-PROFILER_JAR=${MAVEN_REPO:-$HOME/.m2/repository}/tools/profiler/async-profiler/$VERSION/async-profiler-$VERSION-linux-x64.jar
-[ -f "$PROFILER_JAR" ] || { (cd "$ROOT" && ./mvnw -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:$VERSION:jar:linux-x64" \
-  -DoutputDirectory="$WORK" -Dmdep.useBaseVersion=true); PROFILER_JAR=$(ls "$WORK"/async-profiler-*.jar); }
-unzip -q -o "$PROFILER_JAR" -d "$WORK/ap"
-LIB=$(find "$WORK/ap" -name libasyncProfiler.so | head -1)
-[ -n "$LIB" ] || { echo "profile: no libasyncProfiler.so in the async-profiler jar" >&2; exit 1; }
+LIB=$("$ROOT/benchmarks/peers/async-profiler.sh" "$VERSION" "$WORK")
 
 built_jar() { # module artifact: the module's exec jar, built if missing
   local jar; jar=$(ls "$ROOT/$1"/target/"$2"-*-exec.jar 2>/dev/null | head -1 || true)

@@ -88,10 +88,7 @@ run_scenario() { # scenario server
 # async-profiler (the serving threads' CPU per request by layer).
 profile_servers() { # name
   local out="$ROOT/benchmarks/profiles/webflux-state-$1.txt" lib s who prefix result stacks
-  (cd "$ROOT" && ./mvnw -B -q dependency:copy -Dartifact="tools.profiler:async-profiler:4.2:jar:linux-x64" \
-    -DoutputDirectory="$WORK" -Dmdep.useBaseVersion=true)
-  unzip -q -o "$WORK"/async-profiler-*.jar -d "$WORK/ap"
-  lib=$(find "$WORK/ap" -name libasyncProfiler.so | head -1)
+  lib=$("$ROOT/benchmarks/peers/async-profiler.sh" 4.2 "$WORK")
   {
     echo "# PROFILE=$1 benchmarks/run-webflux-state.sh (wrk -t2 -c64 -d${WRK_SECONDS}s per run, servers on CPUs $SERVER_CPUS)"
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), servers: stock ${SHARDS_ENTRIES[*]}, async-profiler 4.2 event=cpu interval=200us"

@@ -17,12 +17,9 @@ VERSION=${ASYNC_PROFILER_VERSION:-4.2}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HZ=$(getconf CLK_TCK)
 mkdir -p "$OUT"
-PROFILER_JAR=${MAVEN_REPO:-$HOME/.m2/repository}/tools/profiler/async-profiler/$VERSION/async-profiler-$VERSION-linux-x64.jar
-[ -f "$PROFILER_JAR" ] || (cd "$ROOT" && ./mvnw -B -q dependency:get -Dartifact="tools.profiler:async-profiler:$VERSION:jar:linux-x64")
 LIB_DIR=$(mktemp -d)
 trap 'rm -rf "$LIB_DIR"' EXIT
-(cd "$LIB_DIR" && unzip -q "$PROFILER_JAR" 'linux-x64/*')
-LIB=$(find "$LIB_DIR" -name libasyncProfiler.so | head -1)
+LIB=$("$ROOT/benchmarks/peers/async-profiler.sh" "$VERSION" "$LIB_DIR")
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) load: $(cut -d' ' -f1-3 /proc/loadavg) scenario: $SCENARIO, ${WRK_SECONDS}s, interval $INTERVAL"
 for server in "$@"; do
   IFS=: read -r name pid port <<<"$server"
