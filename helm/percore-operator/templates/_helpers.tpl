@@ -112,22 +112,27 @@ the same verbs.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "patch", "delete"]
-# Only get, only to AUTH to the pods with the password of the Secret spec.replication.authSecretName or
-# spec.cluster.authSecretName
-# names; never list or watch (RBAC cannot limit get to names chosen by users, see the operator README).
+# The pods' password (spec.auth): get, to AUTH to the pods with the Secret the spec names, or to find the
+# <name>-auth Secret the operator generates; create, to generate it once (never update: a password is not
+# rewritten); delete, the generated one only, with its PercoreService. Never list or watch (RBAC cannot limit
+# get to names chosen by users, see the operator README).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get"]
+  verbs: ["get", "create", "delete"]
 {{- end }}
 
 {{/*
-Cluster-scoped reads the sizing planner needs: node capacity and allocatable CPUs (informer), the
+Cluster-scoped reads the sizing planner needs: node capacity and allocatable CPUs (informer), what the
+pods already bound to each node request (an informer over every pod, as the scheduler counts them), the
 NodeResourceTopology objects (per-NUMA-zone free CPUs, listed per reconcile) and one CRD (to detect
 ServiceMonitor support).
 */}}
 {{- define "percore-operator.clusterReadRules" -}}
 - apiGroups: [""]
   resources: ["nodes"]
+  verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["pods"]
   verbs: ["list", "watch"]
 - apiGroups: ["topology.node.k8s.io"]
   resources: ["noderesourcetopologies"]

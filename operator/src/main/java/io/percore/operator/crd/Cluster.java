@@ -25,7 +25,7 @@ public class Cluster {
     @Pattern(Replication.SECRET_NAME_PATTERN)
     @JsonPropertyDescription("Secret (same namespace) whose key 'password' is the service's password: the pods get it as"
             + " PERCORE_REQUIREPASS and PERCORE_MASTERAUTH (the source of a slot migration AUTHs at its target with it), the"
-            + " operator reads it to AUTH when it probes pods and sends layouts. Unset: no password.")
+            + " operator reads it to AUTH when it probes pods and sends layouts. Unset: spec.auth's Secret. Kept for compatibility: prefer spec.auth.secretName.")
     private String authSecretName;
 
     public Cluster() {

@@ -24,6 +24,8 @@ public class PercoreServiceSpec {
 
     /** Kubernetes quantity: 512Mi, 2Gi, 1000000 ... */
     public static final String QUANTITY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$";
+    /** Kubernetes CPU quantity: 250m, 0.5, 1. */
+    public static final String CPU_PATTERN = "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$";
 
     @Required
     @JsonPropertyDescription("Container image of the Percore application.")
@@ -63,10 +65,17 @@ public class PercoreServiceSpec {
     @JsonPropertyDescription("auto (default): pinned when the pods get exclusive cores, otherwise overprovisioned; pinned; overprovisioned.")
     private String mode;
 
+    @Pattern(CPU_PATTERN)
+    @JsonPropertyDescription("CPU each shard requests when shards share cores (10m..1, e.g. 250m): pods are Burstable, request"
+            + " shards x cpuPerShard and may use up to shards + reservedCpus CPUs; the engine runs overprovisioned. Unset (default):"
+            + " a whole CPU per shard, Guaranteed QoS, pinned where the nodes give exclusive cores. Not with mode pinned.")
+    private String cpuPerShard;
+
     @JsonPropertyDescription("Where pods may run. The planner only considers nodes that match.")
     private Placement placement;
 
-    @JsonPropertyDescription("Application ports exposed by the container and the Service.")
+    @JsonPropertyDescription("Application ports exposed by the container and the Service. Default: [{name: redis, port: 6380}], the demo"
+            + " service's RESP port.")
     private List<ServicePort> ports;
 
     @Min(1)
@@ -86,6 +95,10 @@ public class PercoreServiceSpec {
 
     @JsonPropertyDescription("Keep the service's data on a volume claim per pod (a StatefulSet) instead of in memory only.")
     private Persistence persistence;
+
+    @JsonPropertyDescription("The service's password: on by default, from auth.secretName or from a Secret <name>-auth the operator"
+            + " generates once.")
+    private Auth auth;
 
     @JsonPropertyDescription("Redis replication: one primary and spec.replication.replicas replica pods, a Service for the primary"
             + " and one for reads, failover driven by the operator.")
@@ -119,6 +132,8 @@ public class PercoreServiceSpec {
     public Integer getReservedCpus() { return reservedCpus; }
     public void setReservedCpus(Integer reservedCpus) { this.reservedCpus = reservedCpus; }
     public String getMode() { return mode; }
+    public String getCpuPerShard() { return cpuPerShard; }
+    public void setCpuPerShard(String cpuPerShard) { this.cpuPerShard = cpuPerShard; }
     public void setMode(String mode) { this.mode = mode; }
     public Placement getPlacement() { return placement; }
     public void setPlacement(Placement placement) { this.placement = placement; }
@@ -134,6 +149,8 @@ public class PercoreServiceSpec {
     public void setMonitoring(Monitoring monitoring) { this.monitoring = monitoring; }
     public Persistence getPersistence() { return persistence; }
     public void setPersistence(Persistence persistence) { this.persistence = persistence; }
+    public Auth getAuth() { return auth; }
+    public void setAuth(Auth auth) { this.auth = auth; }
     public Replication getReplication() { return replication; }
     public void setReplication(Replication replication) { this.replication = replication; }
     public Cluster getCluster() { return cluster; }
@@ -143,9 +160,13 @@ public class PercoreServiceSpec {
     public Map<String, Object> getConfig() { return config; }
     public void setConfig(Map<String, Object> config) { this.config = config; }
 
-    /** {@link #getPorts()} or an empty list; not a JSON property. */
+    /** The port a spec without {@code ports} gets: the demo service's RESP port (its image's {@code application.yml}). */
+    public static final String DEFAULT_PORT_NAME = "redis";
+    public static final int DEFAULT_PORT = 6380;
+
+    /** {@link #getPorts()}, or the {@link #DEFAULT_PORT} when the spec has none; not a JSON property. */
     @JsonIgnore
-    public List<ServicePort> portsOrEmpty() { return ports == null ? List.of() : ports; }
+    public List<ServicePort> portsOrDefault() { return ports == null ? List.of(new ServicePort(DEFAULT_PORT_NAME, DEFAULT_PORT)) : ports; }
     /** {@link #getEnv()} or an empty map; not a JSON property. */
     @JsonIgnore
     public Map<String, String> envOrEmpty() { return env == null ? Map.of() : env; }

@@ -13,6 +13,7 @@ public class PlanStatus {
     private Integer shardsPerPod;
     private Integer totalShards;
     private Integer cpusPerPod;
+    private String cpuRequestPerPod;
     private Integer reservedCpus;
     private String memoryPerPod;
     private String mode;
@@ -27,6 +28,9 @@ public class PlanStatus {
     public void setTotalShards(Integer totalShards) { this.totalShards = totalShards; }
     public Integer getCpusPerPod() { return cpusPerPod; }
     public void setCpusPerPod(Integer cpusPerPod) { this.cpusPerPod = cpusPerPod; }
+    /** Set only when the pods request less CPU than {@code cpusPerPod} (spec.cpuPerShard: Burstable, shared cores). */
+    public String getCpuRequestPerPod() { return cpuRequestPerPod; }
+    public void setCpuRequestPerPod(String cpuRequestPerPod) { this.cpuRequestPerPod = cpuRequestPerPod; }
     public Integer getReservedCpus() { return reservedCpus; }
     public void setReservedCpus(Integer reservedCpus) { this.reservedCpus = reservedCpus; }
     public String getMemoryPerPod() { return memoryPerPod; }
@@ -48,13 +52,13 @@ public class PlanStatus {
         }
         return Objects.equals(replicas, p.replicas) && Objects.equals(shardsPerPod, p.shardsPerPod)
                 && Objects.equals(totalShards, p.totalShards) && Objects.equals(cpusPerPod, p.cpusPerPod)
-                && Objects.equals(reservedCpus, p.reservedCpus) && Objects.equals(memoryPerPod, p.memoryPerPod)
+                && Objects.equals(cpuRequestPerPod, p.cpuRequestPerPod) && Objects.equals(reservedCpus, p.reservedCpus) && Objects.equals(memoryPerPod, p.memoryPerPod)
                 && Objects.equals(mode, p.mode) && Objects.equals(eligibleNodes, p.eligibleNodes)
                 && Objects.equals(reasons, p.reasons);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(replicas, shardsPerPod, totalShards, cpusPerPod, reservedCpus, memoryPerPod, mode, eligibleNodes, reasons);
+        return Objects.hash(replicas, shardsPerPod, totalShards, cpusPerPod, cpuRequestPerPod, reservedCpus, memoryPerPod, mode, eligibleNodes, reasons);
     }
 }

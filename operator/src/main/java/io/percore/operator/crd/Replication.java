@@ -54,7 +54,7 @@ public class Replication {
     @Pattern(SECRET_NAME_PATTERN)
     @JsonPropertyDescription("Secret (same namespace) whose key 'password' is the service's password: the pods get it as"
             + " PERCORE_REQUIREPASS and PERCORE_MASTERAUTH, the operator reads it to AUTH when it probes and promotes pods."
-            + " Unset: no password.")
+            + " Unset: spec.auth's Secret. Kept for compatibility: prefer spec.auth.secretName.")
     private String authSecretName;
 
     @JsonPropertyDescription("Name of the spec.ports entry that speaks RESP (probed, replicated, and exposed by the -primary and"

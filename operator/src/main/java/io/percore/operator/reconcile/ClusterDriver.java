@@ -64,7 +64,7 @@ final class ClusterDriver {
         if (spec.getReplication() != null && spec.getReplication().getAuthSecretName() != null) {
             problems.add("spec.replication.authSecretName: with spec.cluster the pods' password is spec.cluster.authSecretName");
         }
-        if (spec.portsOrEmpty().isEmpty()) {
+        if (spec.portsOrDefault().isEmpty()) {
             problems.add("spec.ports: a cluster needs the RESP port (the first port; none is listed)");
         }
         return problems;
@@ -137,8 +137,8 @@ final class ClusterDriver {
             auth = new AuthProblem(PodPassword.MISSING_REASON, password.problem() + "; no layout is sent");
         } else if (!refused.isEmpty()) {
             auth = new AuthProblem(AUTH_REFUSED, "the pods refused the operator's "
-                    + (password.password() == null ? "connection without a password (spec.cluster.authSecretName is unset)"
-                            : "password from Secret " + PodPassword.secretName(s.getSpec()))
+                    + (password.password() == null ? "connection without a password"
+                            : "password from Secret " + PodPassword.secretName(s))
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
         return new Observation(d, pods, running, password, auth, previous);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.percore.operator.sizing.NodeShape;
 import io.percore.operator.sizing.NodeShapes;
+import io.percore.operator.sizing.PodRequests;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,10 +37,20 @@ public final class NodeInventory {
 
     /** @throws IllegalArgumentException naming a node whose percore.io labels are malformed */
     public List<NodeShape> shapes(Collection<Node> nodes) {
+        return shapes(nodes, Map.of());
+    }
+
+    /**
+     * @param podRequests what the pods bound to each node already request (by node name), subtracted from its allocatable
+     * @throws IllegalArgumentException naming a node whose percore.io labels are malformed
+     */
+    public List<NodeShape> shapes(Collection<Node> nodes, Map<String, PodRequests.Requests> podRequests) {
         Map<String, GenericKubernetesResource> topologies = topologies();
         List<NodeShape> shapes = new ArrayList<>(nodes.size());
         for (Node node : nodes) {
-            shapes.add(NodeShapes.from(node, topologies.get(node.getMetadata().getName())));
+            PodRequests.Requests taken = podRequests.getOrDefault(node.getMetadata().getName(), PodRequests.Requests.NONE);
+            shapes.add(NodeShapes.from(node, topologies.get(node.getMetadata().getName()))
+                    .withPodRequests(taken.cpuMillis(), taken.memoryBytes()));
         }
         shapes.sort((a, b) -> a.name().compareTo(b.name()));
         return shapes;

@@ -77,6 +77,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
 
     private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
+    /** How soon a service no node has room for is planned again when no pod event says room was freed. */
+    static final java.time.Duration UNSCHEDULABLE_RETRY = java.time.Duration.ofSeconds(30);
 
     private final ConfigCheck configCheck;
     private final boolean serverSideApply;
@@ -140,7 +142,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                                 : Set.of(new ResourceID(pod.getMetadata().getLabels().get(Labels.INSTANCE), pod.getMetadata().getNamespace())))
                         .build(),
                 context);
-        return List.of(nodes, pods,
+        return List.of(nodes, pods, ScheduledPods.eventSource(context),
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
@@ -216,6 +218,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             request = ReplicationSpecs.sizing(spec, request);
         }
         problems.addAll(ClusterDriver.specProblems(spec));
+        problems.addAll(PodPassword.specProblems(spec));
         List<String> tlsProblems = TlsSpecs.specProblems(spec);
         problems.addAll(tlsProblems);
         // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
@@ -262,9 +265,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         // 3. Plan; a persistent StatefulSet never gets fewer pods than it runs.
         InformerEventSource<Node, PercoreService> nodeSource =
                 (InformerEventSource<Node, PercoreService>) context.eventSourceRetriever().getEventSourceFor(Node.class, NODES);
+        InformerEventSource<Pod, PercoreService> podSource =
+                (InformerEventSource<Pod, PercoreService>) context.eventSourceRetriever().getEventSourceFor(Pod.class, ScheduledPods.NAME);
         List<NodeShape> shapes;
         try {
-            shapes = new NodeInventory(client).shapes(nodeSource.list(n -> true).toList());
+            // the service's own pods are left out: a re-plan replaces them, and their room is theirs again
+            shapes = new NodeInventory(client).shapes(nodeSource.list(n -> true).toList(),
+                    ScheduledPods.requestsByNode(podSource.list(p -> true), p -> ScheduledPods.ownedBy(p, resource)));
         } catch (IllegalArgumentException e) {
             planMeters.invalidNodes(key(resource));
             conditions.set(StatusConditions.PLANNED, false, "InvalidNodeLabels", e.getMessage())
@@ -300,13 +307,42 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             failed.setReasons(plan.reasons());
             status.setPlan(failed);
             warnOnce(events, resource, previous, "Unschedulable", message);
-            conditions.set(StatusConditions.PLANNED, false, "Unschedulable", message)
-                    .set(StatusConditions.DEGRADED, true, "Unschedulable", "no node can host a pod; nothing rolled out")
-                    .set(StatusConditions.READY, false, "Unschedulable", "no node can host a pod");
-            return finish(client, resource, previous, status, conditions);
+            // What runs keeps running: its pods the scheduler cannot place (a cordoned node) are reported, and a
+            // replicated service still fails over to a replica that runs.
+            List<PodsUnschedulable.Pending> pending = ScheduledPods.unschedulable(podSource.list(p -> true), resource);
+            String pendingMessage = pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending);
+            if (!pending.isEmpty()) {
+                warnOnceMentioned(events, resource, previous, PodsUnschedulable.REASON, PodsUnschedulable.message(pending));
+            }
+            Rollout live = stateful ? Rollout.of(liveStatefulSet)
+                    : Rollout.of(ownedOrNull(client.apps().deployments().inNamespace(namespace).withName(name).get(), uid));
+            conditions.set(StatusConditions.PLANNED, false, ScheduledPods.UNSCHEDULABLE, message)
+                    .set(StatusConditions.DEGRADED, true, ScheduledPods.UNSCHEDULABLE, "no node can host a new pod; nothing rolled out"
+                            + pendingMessage)
+                    .set(StatusConditions.READY, false, ScheduledPods.UNSCHEDULABLE, "no node can host a new pod; " + live.ready()
+                            + " pod(s) of the running workload ready" + pendingMessage);
+            status.setReadyReplicas(live.ready());
+            if (replicated && liveStatefulSet != null) {
+                ReplicationDriver.Outcome outcome = new ReplicationDriver(client, probe, podAddresses, events)
+                        .run(resource, previous.getReplication(), conditions);
+                status.setReplication(outcome.status());
+                return finish(client, resource, previous, status, conditions)
+                        .rescheduleAfter(outcome.requeue().compareTo(UNSCHEDULABLE_RETRY) < 0 ? outcome.requeue() : UNSCHEDULABLE_RETRY);
+            }
+            // room freed by a pod leaving a node re-plans at once (ScheduledPods); this covers what no pod event shows
+            return finish(client, resource, previous, status, conditions).rescheduleAfter(UNSCHEDULABLE_RETRY);
         }
 
-        // 4. Reconcile children. Degraded reasons, most pressing first.
+        // 4. Replication before the children: who is primary, failover, the roll (ReplicationPlanner). A failover must
+        //    not wait for the children's writes, each a round trip to the API server (0.7-1 s in all on a busy node).
+        //    A roll the children's new template starts is seen at the next reconcile, a second later.
+        ReplicationDriver.Outcome replicationOutcome = null;
+        if (replicated) {
+            replicationOutcome = new ReplicationDriver(client, probe, podAddresses, events).run(resource, previous.getReplication(), conditions);
+            status.setReplication(replicationOutcome.status());
+        }
+
+        // 5. Reconcile children. Degraded reasons, most pressing first.
         List<Degradation> degraded = new ArrayList<>();
         if (guarded.refusal() != null) {
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
@@ -327,6 +363,11 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         try {
+            // before the pods, which read it at start (a missing Secret holds them in CreateContainerConfigError)
+            if (PodPassword.ensureGenerated(client, resource)) {
+                events.normal(resource, "PasswordGenerated", "Secret " + PodPassword.generatedName(resource) + " created with a random"
+                        + " password (key " + Replication.PASSWORD_KEY + "): the pods require it, clients AUTH with it");
+            }
             ChildApplier.Outcome config = applier.apply(WorkloadRenderer.configMap(resource, yaml));
             ChildApplier.Outcome workload;
             if (stateful) {
@@ -372,6 +413,19 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             status.setPlan(toStatus(plan));
             return finish(client, resource, previous, status, conditions);
         }
+        if (!replicated && !clustered) {
+            // the drivers report it for replicated and clustered services (they need the password themselves)
+            PodPassword password = PodPassword.read(client, resource);
+            if (password.missing()) {
+                degraded.add(new Degradation(PodPassword.MISSING_REASON, password.problem()));
+            }
+        }
+        List<PodsUnschedulable.Pending> pending = ScheduledPods.unschedulable(podSource.list(p -> true), resource);
+        if (!pending.isEmpty()) {
+            String message = PodsUnschedulable.message(pending);
+            warnOnceMentioned(events, resource, previous, PodsUnschedulable.REASON, message);
+            degraded.add(0, new Degradation(PodsUnschedulable.REASON, message));
+        }
         if (plan.degraded()) {
             degraded.add(new Degradation(plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed",
                     plan.reasons().stream().filter(r -> r.contains("capacity") || r.contains("forced")).collect(Collectors.joining("; "))));
@@ -388,7 +442,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
         }
 
-        // 5. Status.
+        // 6. Status.
         PlanStatus planStatus = toStatus(plan);
         boolean shapeChanged = !sameShape(previous.getPlan(), planStatus);
         planMeters.feasible(key(resource), plan, shapeChanged);
@@ -404,18 +458,15 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
                 .set(StatusConditions.DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "AsExpected" : degraded.get(0).reason(),
                         degraded.stream().map(Degradation::message).collect(Collectors.joining("; ")))
-                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : "RollingOut",
-                        ready + "/" + plan.replicas() + " replicas ready");
+                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : pending.isEmpty() ? "RollingOut" : PodsUnschedulable.REASON,
+                        ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending)));
 
-        // 6. Replication: who is primary, failover, the roll (ReplicationPlanner), then look again soon.
+        // 7. Replication (run above): look again soon.
         if (replicated) {
-            ReplicationDriver.Outcome outcome = new ReplicationDriver(client, probe, podAddresses, events)
-                    .run(resource, previous.getReplication(), conditions);
-            status.setReplication(outcome.status());
-            return finish(client, resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
+            return finish(client, resource, previous, status, conditions).rescheduleAfter(replicationOutcome.requeue());
         }
         status.setReplication(null);
-        // 7. Cluster: the layout the pods hold, the next one sent, migrations waited for.
+        // 8. Cluster: the layout the pods hold, the next one sent, migrations waited for.
         if (clustered) {
             ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getConditions(), conditions);
             status.setCluster(outcome.status());
@@ -505,6 +556,14 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         }
     }
 
+    /** One warning per distinct message that the previous Degraded condition did not already carry. */
+    private static void warnOnceMentioned(PlanEvents events, PercoreService resource, PercoreServiceStatus previous, String reason, String message) {
+        var degraded = StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
+        if (degraded == null || degraded.getMessage() == null || !degraded.getMessage().contains(message)) {
+            events.warning(resource, reason, message);
+        }
+    }
+
     /** One warning per distinct degradation, not one per reconcile. */
     private static void warnOnceDegraded(PlanEvents events, PercoreService resource, PercoreServiceStatus previous, String reason, String message) {
         var degraded = StatusConditions.find(previous.getConditions(), StatusConditions.DEGRADED);
@@ -565,7 +624,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
                 named(new Service(), ns, WorkloadRenderer.primaryServiceName(resource)), named(new Service(), ns, name + "-read"),
                 named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
-                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)))) {
+                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)),
+                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.generatedName(resource)))) {
             applier.deleteOwned(child, resource.getMetadata().getUid());
         }
         return DeleteControl.defaultDelete();
@@ -604,6 +664,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         p.setShardsPerPod(plan.shardsPerPod());
         p.setTotalShards(plan.totalShards());
         p.setCpusPerPod(plan.cpusPerPod());
+        p.setCpuRequestPerPod(plan.burstable() ? Quantities.formatCpu(plan.cpuRequestMillisPerPod()) : null);
         p.setReservedCpus(plan.reservedCpus());
         p.setMemoryPerPod(Quantities.formatBytes(plan.memoryPerPodBytes()));
         p.setMode(PropertyNames.enumValue(plan.mode()));
@@ -614,12 +675,14 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
 
     private static boolean sameShape(PlanStatus a, PlanStatus b) {
         return a != null && Objects.equals(a.getReplicas(), b.getReplicas()) && Objects.equals(a.getShardsPerPod(), b.getShardsPerPod())
-                && Objects.equals(a.getCpusPerPod(), b.getCpusPerPod()) && Objects.equals(a.getMemoryPerPod(), b.getMemoryPerPod())
+                && Objects.equals(a.getCpusPerPod(), b.getCpusPerPod()) && Objects.equals(a.getCpuRequestPerPod(), b.getCpuRequestPerPod())
+                && Objects.equals(a.getMemoryPerPod(), b.getMemoryPerPod())
                 && Objects.equals(a.getMode(), b.getMode());
     }
 
     static String summary(SizingPlan plan) {
-        return plan.replicas() + " pod(s) x " + plan.shardsPerPod() + " shards (" + plan.cpusPerPod() + " CPUs, "
+        return plan.replicas() + " pod(s) x " + plan.shardsPerPod() + " shards (" + (plan.burstable()
+                ? Quantities.formatCpu(plan.cpuRequestMillisPerPod()) + " CPU, up to " : "") + plan.cpusPerPod() + " CPUs, "
                 + Quantities.formatBytes(plan.memoryPerPodBytes()) + " each), " + PropertyNames.enumValue(plan.mode());
     }
 }

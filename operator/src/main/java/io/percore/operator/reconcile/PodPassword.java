@@ -1,35 +1,132 @@
 package io.percore.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.percore.operator.crd.Auth;
 import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.Replication;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * The password the pods require, from the Secret that {@code spec.replication.authSecretName} or
- * {@code spec.cluster.authSecretName} names (key {@value Replication#PASSWORD_KEY}): the pods get it
- * from the Secret ({@link WorkloadRenderer}), the operator reads it (one {@code get}) to AUTH when it
- * speaks RESP to them. Never printed: {@link #toString()} hides it.
+ * The password the pods require ({@code spec.auth}): from the Secret the spec names (key {@value Replication#PASSWORD_KEY}),
+ * or from {@code <name>-auth}, which the operator generates once when the spec names none. The pods get it from the
+ * Secret ({@link WorkloadRenderer}); the operator reads it (one {@code get}) to AUTH when it speaks RESP to them.
+ * Never printed: {@link #toString()} hides it.
  *
- * @param password null when no Secret is named, or when {@code problem} says why it could not be read
+ * @param password null when the pods have no password, or when {@code problem} says why it could not be read
  * @param problem why a named Secret gave no password (for a condition's message), else null
  */
 record PodPassword(String password, String problem) {
 
     static final String MISSING_REASON = "AuthSecretMissing";
+    /** 24 random bytes: 192 bits, 32 characters of URL-safe base64 (no quoting needed in a shell or a URL). */
+    private static final int GENERATED_BYTES = 24;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The Secret of the spec's password, or null when the pods have none. */
-    static String secretName(PercoreServiceSpec spec) {
+    /**
+     * The Secret of the pods' password, or null when they have none ({@code auth.enabled: false}). The older fields
+     * {@code replication.authSecretName} and {@code cluster.authSecretName} still name it; {@code auth.secretName}
+     * must then agree ({@link #specProblems}).
+     */
+    static String secretName(PercoreService s) {
+        PercoreServiceSpec spec = s.getSpec();
+        String older = olderField(spec);
+        if (older != null) {
+            return older;
+        }
+        if (!Auth.enabled(spec)) {
+            return null;
+        }
+        return spec.getAuth() != null && spec.getAuth().getSecretName() != null ? spec.getAuth().getSecretName()
+                : generatedName(s);
+    }
+
+    static String generatedName(PercoreService s) {
+        return s.getMetadata().getName() + Auth.GENERATED_SUFFIX;
+    }
+
+    /** Whether the operator makes the Secret: the spec wants a password and names no Secret. */
+    static boolean generated(PercoreService s) {
+        PercoreServiceSpec spec = s.getSpec();
+        return Auth.enabled(spec) && olderField(spec) == null && (spec.getAuth() == null || spec.getAuth().getSecretName() == null);
+    }
+
+    private static String olderField(PercoreServiceSpec spec) {
         Replication replication = spec.getReplication();
-        return replication != null && !Cluster.enabled(spec) ? replication.getAuthSecretName() : Cluster.authSecretName(spec);
+        if (Cluster.enabled(spec)) {
+            return Cluster.authSecretName(spec);
+        }
+        return replication != null ? replication.getAuthSecretName() : null;
+    }
+
+    /** What no schema rule catches: two fields naming two Secrets, a disabled password with a named one or with pods that need one. */
+    static List<String> specProblems(PercoreServiceSpec spec) {
+        List<String> problems = new ArrayList<>();
+        Auth auth = spec.getAuth();
+        String older = olderField(spec);
+        String olderPath = Cluster.enabled(spec) ? "spec.cluster.authSecretName" : "spec.replication.authSecretName";
+        if (auth != null && auth.getSecretName() != null && older != null && !Objects.equals(auth.getSecretName(), older)) {
+            problems.add("spec.auth.secretName: '" + auth.getSecretName() + "' and " + olderPath + ": '" + older
+                    + "' name two Secrets for one password; set spec.auth.secretName only");
+        }
+        if (!Auth.enabled(spec)) {
+            if (auth.getSecretName() != null || older != null) {
+                problems.add("spec.auth.enabled: false with a password Secret named (" + (older != null ? olderPath : "spec.auth.secretName")
+                        + "); remove one of them");
+            }
+            if (Cluster.enabled(spec) || spec.getReplication() != null) {
+                problems.add("spec.auth.enabled: false with " + (Cluster.enabled(spec) ? "spec.cluster" : "spec.replication")
+                        + ": its pods and the operator connect to each other from other pods, which a pod without a password"
+                        + " refuses (protected mode); keep the password");
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * Creates {@code <name>-auth} with a random password when the spec wants a generated one and it does not exist yet;
+     * an existing Secret of that name is used as it is (never rewritten: the pods and their data would lose the
+     * password). Owned by the PercoreService, so it goes with it.
+     *
+     * @return whether it was created now
+     */
+    static boolean ensureGenerated(KubernetesClient client, PercoreService s) {
+        if (!generated(s)) {
+            return false;
+        }
+        String ns = s.getMetadata().getNamespace();
+        String name = generatedName(s);
+        if (client.secrets().inNamespace(ns).withName(name).get() != null) {
+            return false;
+        }
+        byte[] random = new byte[GENERATED_BYTES];
+        RANDOM.nextBytes(random);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        // data, not stringData: what a real API server stores either way, and all a mock server stores
+        Secret secret = new SecretBuilder().withMetadata(WorkloadRenderer.meta(s, name)).withType("Opaque")
+                .addToData(Replication.PASSWORD_KEY, Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8))).build();
+        try {
+            client.secrets().inNamespace(ns).resource(secret).create();
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return false; // made meanwhile (another reconcile, or the user): that one is the password
+            }
+            throw e;
+        }
     }
 
     static PodPassword read(KubernetesClient client, PercoreService s) {
-        String name = secretName(s.getSpec());
+        String name = secretName(s);
         if (name == null) {
             return new PodPassword(null, null);
         }

@@ -99,8 +99,12 @@ final class ReplicationDriver {
 
         Instant now = Instant.now();
         HostPort service = new HostPort(WorkloadRenderer.primaryServiceHost(s), port);
+        Instant unavailableSince = parse(before.getPrimaryUnavailableSince());
+        if (unavailableSince == null) {
+            unavailableSince = unreadySince(pods.values(), now);
+        }
         Decision d = ReplicationPlanner.plan(new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
-                replication.failoverAfterOrDefault(), before.getPrimary(), parse(before.getPrimaryUnavailableSince()), now, service));
+                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service));
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
 
@@ -209,6 +213,32 @@ final class ReplicationDriver {
     private void label(String ns, String pod, String value) {
         String json = "{\"metadata\":{\"labels\":{\"" + Replication.ROLE_LABEL + "\":" + (value == null ? "null" : "\"" + value + "\"") + "}}}";
         client.pods().inNamespace(ns).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), json);
+    }
+
+    /**
+     * When Kubernetes marked the labelled primary's pod unready: the failover clock starts there, not when the operator
+     * first looks (a second or two later: the event, then a reconcile). The condition's time is truncated to the second, so
+     * one second is added: the clock never starts before the pod became unready. Null when no labelled pod is unready.
+     */
+    static Instant unreadySince(java.util.Collection<Pod> pods, Instant now) {
+        for (Pod pod : pods) {
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            if (!Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)) || pod.getStatus() == null
+                    || pod.getStatus().getConditions() == null) {
+                continue;
+            }
+            for (var c : pod.getStatus().getConditions()) {
+                if ("Ready".equals(c.getType()) && "False".equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+                    try {
+                        Instant since = Instant.parse(c.getLastTransitionTime()).plusSeconds(1);
+                        return since.isBefore(now) ? since : now;
+                    } catch (java.time.format.DateTimeParseException e) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     static boolean ready(Pod pod) {

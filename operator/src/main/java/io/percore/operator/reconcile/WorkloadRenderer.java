@@ -66,6 +66,8 @@ public final class WorkloadRenderer {
     static final long DATA_FS_GROUP = 65532;
     /** A persistent pod's startup probes (every 5 s): 30 minutes to load its snapshot before liveness counts. */
     static final int PERSISTENT_STARTUP_PROBES = 360;
+    /** A pod on shared cores' startup probes (every 5 s): 5 minutes, its JVM starting on what CPU its node has spare. */
+    static final int SHARED_CORES_STARTUP_PROBES = 60;
     /** The claim template, the pod volume and so the claims' names: data-&lt;name&gt;-&lt;ordinal&gt;. */
     public static final String DATA_VOLUME = "data";
     /** The pod volume of spec.tls's Secret. */
@@ -195,7 +197,7 @@ public final class WorkloadRenderer {
      */
     public static ServicePort respPort(PercoreServiceSpec spec) {
         String wanted = spec.getReplication() == null ? null : spec.getReplication().getPortName();
-        for (ServicePort p : spec.portsOrEmpty()) {
+        for (ServicePort p : spec.portsOrDefault()) {
             if (wanted == null || wanted.equals(p.getName())) {
                 return p;
             }
@@ -256,18 +258,22 @@ public final class WorkloadRenderer {
         podAnnotations.put(Labels.CONFIG_HASH, sha256(rolloutYaml).substring(0, 16));
 
         List<ContainerPort> ports = new ArrayList<>();
-        for (ServicePort p : spec.portsOrEmpty()) {
+        for (ServicePort p : spec.portsOrDefault()) {
             ports.add(new ContainerPortBuilder().withName(p.getName()).withContainerPort(p.getPort())
                     .withProtocol(p.getProtocol() == null ? "TCP" : p.getProtocol()).build());
         }
         ports.add(new ContainerPortBuilder().withName(MANAGEMENT_PORT_NAME).withContainerPort(management).withProtocol("TCP").build());
 
-        Map<String, Quantity> resources = new LinkedHashMap<>();
-        resources.put("cpu", new Quantity(Integer.toString(plan.cpusPerPod())));
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        limits.put("cpu", new Quantity(Integer.toString(plan.cpusPerPod())));
         // Canonical, as the server stores it: "2048Mi" would be stored as "2Gi" and never match.
-        resources.put("memory", new Quantity(Quantities.canonicalBytes(plan.memoryPerPodBytes())));
-        // requests == limits with integer CPUs: Guaranteed QoS, so the static CPU manager gives exclusive cores.
-        ResourceRequirements requirements = new ResourceRequirementsBuilder().withRequests(resources).withLimits(new LinkedHashMap<>(resources)).build();
+        limits.put("memory", new Quantity(Quantities.canonicalBytes(plan.memoryPerPodBytes())));
+        // requests == limits with integer CPUs: Guaranteed QoS, so the static CPU manager gives exclusive cores. Shards on
+        // shared cores (spec.cpuPerShard) request less CPU than that limit (Burstable), never less memory: a pod that may be
+        // OOM-killed as soon as its node is short would lose its data more often than it saves room.
+        Map<String, Quantity> requests = new LinkedHashMap<>(limits);
+        requests.put("cpu", new Quantity(Quantities.formatCpu(plan.cpuRequestMillisPerPod())));
+        ResourceRequirements requirements = new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
 
         Placement placement = spec.getPlacement() == null ? new Placement() : spec.getPlacement();
         List<VolumeMount> mounts = new ArrayList<>();
@@ -303,9 +309,11 @@ public final class WorkloadRenderer {
                 .withPorts(ports)
                 .withEnv(env(s, plan, persistence))
                 .withResources(requirements)
-                // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min
-                .withStartupProbe(persistence == null ? probe("/actuator/health/liveness", management, 2, 60)
-                        : probe("/actuator/health/liveness", management, 5, PERSISTENT_STARTUP_PROBES))
+                // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min; a
+                // Burstable pod gets CPU on a busy node by its request's weight: its JVM may take minutes to start (5 min)
+                .withStartupProbe(persistence != null ? probe("/actuator/health/liveness", management, 5, PERSISTENT_STARTUP_PROBES)
+                        : plan.burstable() ? probe("/actuator/health/liveness", management, 5, SHARED_CORES_STARTUP_PROBES)
+                        : probe("/actuator/health/liveness", management, 2, 60))
                 .withLivenessProbe(probe("/actuator/health/liveness", management, 10, 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
                 .withVolumeMounts(mounts)
@@ -337,27 +345,28 @@ public final class WorkloadRenderer {
             // Every pod starts as a replica of whichever pod the primary Service selects; the operator
             // promotes one (REPLICAOF NO ONE) and labels it.
             env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + respPort(spec).getPort());
-            env.remove(Replication.REQUIREPASS_ENV);
-            env.remove(Replication.MASTERAUTH_ENV);
         }
         if (io.percore.operator.crd.Cluster.enabled(spec)) {
-            // Cluster mode; clients are sent to the addresses of the layout the operator sends (pod IPs). The password
-            // comes from spec.cluster's Secret only: the operator must know it to AUTH.
+            // Cluster mode; clients are sent to the addresses of the layout the operator sends (pod IPs).
             env.put(io.percore.operator.crd.Cluster.ENABLED_ENV, "true");
+        }
+        String authSecret = PodPassword.secretName(s);
+        if (authSecret != null) {
+            // The password comes from spec.auth's Secret only: the operator must know it to AUTH.
             env.remove(Replication.REQUIREPASS_ENV);
             env.remove(Replication.MASTERAUTH_ENV);
         }
         List<EnvVar> vars = new ArrayList<>();
-        env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
-        String authSecret = PodPassword.secretName(spec);
         if (authSecret != null) {
             // From the Secret, never in the pod spec in clear: the same password guards the pod and its link to the
-            // primary (replication) or to a migration's target (cluster).
+            // primary (replication) or to a migration's target (cluster). First, so that what a workload kind adds
+            // (the persistence contract) comes last, after everything every kind has.
             for (String name : List.of(Replication.REQUIREPASS_ENV, Replication.MASTERAUTH_ENV)) {
                 vars.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
                         .withName(authSecret).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build());
             }
         }
+        env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         return vars;
     }
 
@@ -370,7 +379,7 @@ public final class WorkloadRenderer {
         PercoreServiceSpec spec = s.getSpec();
         ServiceBuilder b = new ServiceBuilder().withMetadata(meta(s, s.getMetadata().getName()));
         List<io.fabric8.kubernetes.api.model.ServicePort> ports = new ArrayList<>();
-        for (ServicePort p : spec.portsOrEmpty()) {
+        for (ServicePort p : spec.portsOrDefault()) {
             ports.add(new ServicePortBuilder().withName(p.getName()).withPort(p.getPort()).withTargetPort(new IntOrString(p.getName()))
                     .withProtocol(p.getProtocol() == null ? "TCP" : p.getProtocol()).build());
         }

@@ -58,8 +58,7 @@ public final class ReplicationSpecs {
     public static SizingRequest sizing(PercoreServiceSpec spec, SizingRequest fromSpec) {
         int pods = 1 + spec.getReplication().getReplicas();
         Integer perPod = spec.getShardsPerPod() != null ? spec.getShardsPerPod() : spec.getShards();
-        return new SizingRequest(null, pods, perPod, fromSpec.memoryPerShardBytes(), fromSpec.memoryOverheadBytes(),
-                fromSpec.reservedCpus(), fromSpec.mode(), fromSpec.nodeSelector(), fromSpec.tolerations(), fromSpec.affinity());
+        return fromSpec.withShape(null, pods, perPod);
     }
 
     /**
@@ -68,8 +67,7 @@ public final class ReplicationSpecs {
      */
     public static SizingRequest clusterSizing(PercoreServiceSpec spec, SizingRequest fromSpec, int primaries, int shardsPerPod) {
         int pods = primaries * (1 + spec.getReplication().getReplicas());
-        return new SizingRequest(null, pods, shardsPerPod, fromSpec.memoryPerShardBytes(), fromSpec.memoryOverheadBytes(),
-                fromSpec.reservedCpus(), fromSpec.mode(), fromSpec.nodeSelector(), fromSpec.tolerations(), fromSpec.affinity());
+        return fromSpec.withShape(null, pods, shardsPerPod);
     }
 
     /**

@@ -16,6 +16,9 @@ import java.util.Map;
  * @param exclusiveCpus the kubelet runs the static CPU manager policy: Guaranteed pods with
  *                      integer CPUs get exclusive cores, so shards can be pinned
  * @param topologySource where the zones came from, for the plan's reasons
+ * @param podsCpuMillis CPU the pods already bound to the node request (other services' and workloads', as the
+ *                      scheduler counts them): what a new pod cannot have
+ * @param podsMemoryBytes memory those pods request
  */
 public record NodeShape(
         String name,
@@ -28,7 +31,9 @@ public record NodeShape(
         boolean fullPcpusOnly,
         int threadsPerCore,
         boolean exclusiveCpus,
-        String topologySource) {
+        String topologySource,
+        long podsCpuMillis,
+        long podsMemoryBytes) {
 
     public NodeShape {
         labels = Map.copyOf(labels);
@@ -39,8 +44,36 @@ public record NodeShape(
         }
     }
 
+    /** A node on which no pod requests anything yet. */
+    public NodeShape(String name, long allocatableCpuMillis, long allocatableMemoryBytes, Map<String, String> labels,
+                     List<Taint> taints, boolean unschedulable, List<NumaZone> zones, boolean fullPcpusOnly, int threadsPerCore,
+                     boolean exclusiveCpus, String topologySource) {
+        this(name, allocatableCpuMillis, allocatableMemoryBytes, labels, taints, unschedulable, zones, fullPcpusOnly, threadsPerCore,
+                exclusiveCpus, topologySource, 0, 0);
+    }
+
+    /** This node with what the pods bound to it request. */
+    public NodeShape withPodRequests(long cpuMillis, long memoryBytes) {
+        return new NodeShape(name, allocatableCpuMillis, allocatableMemoryBytes, labels, taints, unschedulable, zones, fullPcpusOnly,
+                threadsPerCore, exclusiveCpus, topologySource, cpuMillis, memoryBytes);
+    }
+
     /** Whole CPUs the node can give to pods: Guaranteed pods need integer CPUs. */
     public int allocatableWholeCpus() {
         return (int) (allocatableCpuMillis / 1000);
+    }
+
+    /** CPU not yet requested by the pods on the node. */
+    public long freeCpuMillis() {
+        return Math.max(0, allocatableCpuMillis - podsCpuMillis);
+    }
+
+    /** Whole CPUs not yet requested: what a Guaranteed pod may still get (the scheduler sums requests, in millicores). */
+    public int freeWholeCpus() {
+        return (int) (freeCpuMillis() / 1000);
+    }
+
+    public long freeMemoryBytes() {
+        return Math.max(0, allocatableMemoryBytes - podsMemoryBytes);
     }
 }

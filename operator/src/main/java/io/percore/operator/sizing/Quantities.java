@@ -22,6 +22,20 @@ public final class Quantities {
         return quantity.getNumericalAmount().multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.FLOOR).longValueExact();
     }
 
+    /** Parses a CPU quantity string ("250m", "0.5", "1"), naming {@code field} in the error. */
+    public static long cpuMillis(String value, String field) {
+        try {
+            return cpuMillis(new Quantity(value));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(field + ": '" + value + "' is not a CPU quantity (e.g. 250m, 0.5, 1)", e);
+        }
+    }
+
+    /** Millicores as the API server stores a CPU quantity: whole CPUs without a suffix ("2"), else "1500m". */
+    public static String formatCpu(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : millis + "m";
+    }
+
     /** Memory quantity ("512Mi", "2G", "1000000") in bytes, rounded down. */
     public static long bytes(Quantity quantity) {
         if (quantity == null) {

@@ -11,7 +11,10 @@ import java.util.Optional;
  * calls) so every rule is table-testable:
  *
  * <ul>
- *   <li>every pod is Guaranteed QoS: integer CPUs, requests == limits;</li>
+ *   <li>every pod is Guaranteed QoS: integer CPUs, requests == limits; unless the spec asks shards to share cores
+ *       ({@code cpuPerShard}): then pods are Burstable, request {@code shards x cpuPerShard} and are limited to
+ *       {@code shards + reservedCpus} CPUs, and the engine runs overprovisioned;</li>
+ *   <li>what the pods already bound to a node request is not free, as the scheduler counts it;</li>
  *   <li>a pod fits inside one NUMA zone (CPUs <em>and</em> memory of that zone), never straddles two;</li>
  *   <li>each pod keeps {@code reservedCpus} CPUs free of shards for the JVM's own threads;</li>
  *   <li>on nodes whose CPU manager runs with {@code full-pcpus-only}, pod CPUs are a multiple of
@@ -54,11 +57,24 @@ public final class SizingPlanner {
         if (!rejected.isEmpty()) {
             reasons.add(rejected.size() + " node(s) excluded by placement: " + abbreviate(rejected));
         }
+        List<String> busy = new ArrayList<>();
+        for (NodeShape node : candidates) {
+            if (node.podsCpuMillis() > 0 || node.podsMemoryBytes() > 0) {
+                busy.add(node.name() + ": " + Quantities.formatCpu(node.freeCpuMillis()) + " CPU and "
+                        + Quantities.formatBytes(node.freeMemoryBytes()) + " free of " + Quantities.formatCpu(node.allocatableCpuMillis())
+                        + " and " + Quantities.formatBytes(node.allocatableMemoryBytes()) + " (other pods request "
+                        + Quantities.formatCpu(node.podsCpuMillis()) + ", " + Quantities.formatBytes(node.podsMemoryBytes()) + ")");
+            }
+        }
+        if (!busy.isEmpty()) {
+            reasons.add("already requested on " + busy.size() + " node(s): " + abbreviate(busy));
+        }
 
-        // One Deployment means one pod shape; it must suit every node a pod may land on.
+        // One Deployment means one pod shape; it must suit every node a pod may land on. Pods on shared
+        // cores are not given CPUs by the CPU manager, so its whole-core rule does not apply to them.
         int cpuStep = 1;
         for (NodeShape node : candidates) {
-            if (node.fullPcpusOnly()) {
+            if (node.fullPcpusOnly() && !request.sharedCores()) {
                 cpuStep = lcm(cpuStep, node.threadsPerCore());
             }
         }
@@ -87,8 +103,8 @@ public final class SizingPlanner {
                     ? cheapestShapeFor(request.totalShards(), request, candidates, cpuStep)
                     : largestShapeFor(request.replicas(), request, candidates, cpuStep);
             if (shape == null) {
-                reasons.add("no node can host even a 1-shard pod: it needs " + podCpus(1, request, cpuStep) + " whole CPUs and "
-                        + Quantities.formatBytes(podMemory(1, request)) + " inside one NUMA node; largest zone: " + largestZone(candidates));
+                reasons.add("no node can host even a 1-shard pod: it needs " + cpuNeed(1, request, cpuStep) + " and "
+                        + Quantities.formatBytes(podMemory(1, request)) + placeNeed(request, candidates));
                 return SizingPlan.infeasible(reasons);
             }
             replicas = shape[0];
@@ -105,24 +121,32 @@ public final class SizingPlanner {
         }
 
         int cpus = podCpus(shardsPerPod, request, cpuStep);
+        long cpuRequest = podCpuRequest(shardsPerPod, request, cpuStep);
         long memory = podMemory(shardsPerPod, request);
         int reserved = cpus - shardsPerPod;
-        reasons.add("pod: " + shardsPerPod + " shards + " + reserved + " reserved CPU(s) = " + cpus + " CPUs, "
-                + Quantities.formatBytes(memory) + " (" + Quantities.formatBytes(request.memoryOverheadBytes()) + " overhead + "
-                + shardsPerPod + " x " + Quantities.formatBytes(request.memoryPerShardBytes()) + "), Guaranteed QoS");
+        String memoryParts = Quantities.formatBytes(memory) + " (" + Quantities.formatBytes(request.memoryOverheadBytes()) + " overhead + "
+                + shardsPerPod + " x " + Quantities.formatBytes(request.memoryPerShardBytes()) + ")";
+        if (request.sharedCores()) {
+            reasons.add("pod: " + shardsPerPod + " shards x " + Quantities.formatCpu(request.cpuPerShardMillis()) + " (spec.cpuPerShard) = "
+                    + Quantities.formatCpu(cpuRequest) + " CPU requested, limited to " + cpus + " CPUs (shards + " + reserved
+                    + " reserved), " + memoryParts + ", Burstable QoS: shards share cores");
+        } else {
+            reasons.add("pod: " + shardsPerPod + " shards + " + reserved + " reserved CPU(s) = " + cpus + " CPUs, " + memoryParts
+                    + ", Guaranteed QoS");
+        }
 
         List<String> eligible = new ArrayList<>();
         int capacity = 0;
         for (NodeShape node : candidates) {
-            int pods = podsFitting(node, cpus, memory);
+            int pods = podsFitting(node, request, cpus, cpuRequest, memory);
             if (pods > 0) {
                 eligible.add(node.name());
                 capacity += pods;
             }
         }
         if (eligible.isEmpty()) {
-            reasons.add("no node can host a pod of " + cpus + " CPUs and " + Quantities.formatBytes(memory)
-                    + " inside one NUMA node; largest zone: " + largestZone(candidates));
+            reasons.add("no node can host a pod of " + cpuNeed(shardsPerPod, request, cpuStep) + " and " + Quantities.formatBytes(memory)
+                    + placeNeed(request, candidates));
             return SizingPlan.infeasible(reasons);
         }
         boolean degraded = false;
@@ -134,6 +158,13 @@ public final class SizingPlanner {
 
         EngineConfig.Mode mode;
         long exclusive = candidates.stream().filter(n -> eligible.contains(n.name())).filter(NodeShape::exclusiveCpus).count();
+        if (request.sharedCores()) {
+            // SizingRequests refuses cpuPerShard with mode pinned: Burstable pods never get exclusive cores.
+            reasons.add("spec.cpuPerShard " + Quantities.formatCpu(request.cpuPerShardMillis())
+                    + ": cores are shared (Burstable pods get no exclusive CPUs), engine runs overprovisioned");
+            return new SizingPlan(true, degraded, replicas, shardsPerPod, cpus, reserved, memory, EngineConfig.Mode.OVERPROVISIONED,
+                    eligible, capacity, reasons, cpuRequest);
+        }
         switch (request.mode()) {
             case PINNED -> {
                 mode = EngineConfig.Mode.PINNED;
@@ -201,17 +232,18 @@ public final class SizingPlanner {
         boolean bestFits = false;
         long bestCost = Long.MAX_VALUE;
         int bestPlaced = -1;
-        int upper = Math.min(total, Math.min(MAX_SHARDS_PER_POD, largestZoneCpus(nodes)));
+        int upper = Math.min(total, Math.min(MAX_SHARDS_PER_POD, largestPodCpus(nodes, request)));
         for (int size = 1; size <= upper; size++) {
             int replicas = ceilDiv(total, size);
             int perPod = ceilDiv(total, replicas);
             int cpus = podCpus(perPod, request, cpuStep);
-            int pods = capacity(nodes, cpus, podMemory(perPod, request));
+            long cpuRequest = podCpuRequest(perPod, request, cpuStep);
+            int pods = capacity(nodes, request, cpus, cpuRequest, podMemory(perPod, request));
             if (pods == 0) {
                 continue;
             }
             boolean fits = pods >= replicas;
-            long cost = (long) replicas * cpus;
+            long cost = replicas * cpuRequest;
             int placed = Math.min(pods, replicas) * perPod;
             boolean better;
             if (best == null || fits != bestFits) {
@@ -240,9 +272,10 @@ public final class SizingPlanner {
     private static int[] largestShapeFor(int replicas, SizingRequest request, List<NodeShape> nodes, int cpuStep) {
         int largestFitting = 0;
         int largestAll = 0;
-        int upper = Math.min(MAX_SHARDS_PER_POD, largestZoneCpus(nodes));
+        int upper = Math.min(MAX_SHARDS_PER_POD, largestPodCpus(nodes, request));
         for (int size = 1; size <= upper; size++) {
-            int pods = capacity(nodes, podCpus(size, request, cpuStep), podMemory(size, request));
+            int pods = capacity(nodes, request, podCpus(size, request, cpuStep), podCpuRequest(size, request, cpuStep),
+                    podMemory(size, request));
             if (pods > 0) {
                 largestFitting = size;
                 if (pods >= replicas) {
@@ -256,17 +289,25 @@ public final class SizingPlanner {
         return new int[] {replicas, largestAll > 0 ? largestAll : largestFitting};
     }
 
-    private static int capacity(List<NodeShape> nodes, int cpus, long memory) {
+    private static int capacity(List<NodeShape> nodes, SizingRequest request, int cpus, long cpuRequest, long memory) {
         int pods = 0;
         for (NodeShape node : nodes) {
-            pods += podsFitting(node, cpus, memory);
+            pods += podsFitting(node, request, cpus, cpuRequest, memory);
         }
         return pods;
     }
 
-    private static int largestZoneCpus(List<NodeShape> nodes) {
+    /**
+     * The most shards a pod may have: the CPUs of the largest zone (whole, free) for Guaranteed pods; for pods on
+     * shared cores, the CPUs of the largest node (more shard threads than the node has CPUs would only queue).
+     */
+    private static int largestPodCpus(List<NodeShape> nodes, SizingRequest request) {
         int largest = 0;
         for (NodeShape node : nodes) {
+            if (request.sharedCores()) {
+                largest = Math.max(largest, Math.max(1, node.allocatableWholeCpus()));
+                continue;
+            }
             for (NumaZone zone : usableZones(node)) {
                 largest = Math.max(largest, zone.cpus());
             }
@@ -274,15 +315,44 @@ public final class SizingPlanner {
         return largest;
     }
 
+    /** The pod's CPU limit: whole CPUs, shards + reserved (requested too, unless shards share cores). */
     static int podCpus(int shards, SizingRequest request, int cpuStep) {
         return roundUp(shards + request.reservedCpus(), cpuStep);
+    }
+
+    /** The pod's CPU request in millicores. */
+    static long podCpuRequest(int shards, SizingRequest request, int cpuStep) {
+        return request.sharedCores() ? shards * request.cpuPerShardMillis() : podCpus(shards, request, cpuStep) * 1000L;
+    }
+
+    private static String cpuNeed(int shards, SizingRequest request, int cpuStep) {
+        return request.sharedCores() ? Quantities.formatCpu(podCpuRequest(shards, request, cpuStep)) + " CPU"
+                : podCpus(shards, request, cpuStep) + " CPUs";
+    }
+
+    private static String placeNeed(SizingRequest request, List<NodeShape> nodes) {
+        return request.sharedCores() ? " on one node; most free: " + mostFreeNode(nodes)
+                : " inside one NUMA node; largest zone: " + largestZone(nodes);
     }
 
     static long podMemory(int shards, SizingRequest request) {
         return request.memoryOverheadBytes() + shards * request.memoryPerShardBytes();
     }
 
-    /** Pods of this shape the node holds, each inside one zone, within the node's allocatable. */
+    /**
+     * Pods of this shape the node holds beside what its pods already request: on shared cores by their CPU request
+     * and memory; otherwise each inside one zone, with whole CPUs.
+     */
+    static int podsFitting(NodeShape node, SizingRequest request, int cpus, long cpuRequest, long memory) {
+        if (request.sharedCores()) {
+            long byCpu = cpuRequest == 0 ? Integer.MAX_VALUE : node.freeCpuMillis() / cpuRequest;
+            long byMemory = memory == 0 ? Integer.MAX_VALUE : node.freeMemoryBytes() / memory;
+            return (int) Math.min(byCpu, byMemory);
+        }
+        return podsFitting(node, cpus, memory);
+    }
+
+    /** Guaranteed pods of this shape the node holds, each inside one zone, within what the node has free. */
     static int podsFitting(NodeShape node, int cpus, long memory) {
         if (node.fullPcpusOnly() && cpus % node.threadsPerCore() != 0) {
             return 0;
@@ -293,23 +363,35 @@ public final class SizingPlanner {
             long byMemory = memory == 0 ? Integer.MAX_VALUE : zone.memoryBytes() / memory;
             pods += (int) Math.min(byCpu, byMemory);
         }
-        // Zone figures (e.g. from NodeResourceTopology) may exceed what the node advertises as allocatable.
-        int byNodeCpu = node.allocatableWholeCpus() / cpus;
-        long byNodeMemory = memory == 0 ? Integer.MAX_VALUE : node.allocatableMemoryBytes() / memory;
+        // Zone figures (e.g. from NodeResourceTopology) may exceed what the node advertises as allocatable, and the
+        // node's pods already hold part of it (in which zone the API does not say: the node's total bounds it).
+        int byNodeCpu = node.freeWholeCpus() / cpus;
+        long byNodeMemory = memory == 0 ? Integer.MAX_VALUE : node.freeMemoryBytes() / memory;
         return (int) Math.min(pods, Math.min(byNodeCpu, byNodeMemory));
     }
 
-    /** Zones capped to the node's whole allocatable CPUs and memory, rounded to whole cores under full-pcpus-only. */
+    /** Zones capped to the node's free whole CPUs and memory, rounded to whole cores under full-pcpus-only. */
     static List<NumaZone> usableZones(NodeShape node) {
         List<NumaZone> zones = new ArrayList<>();
         for (NumaZone zone : node.zones()) {
-            int cpus = Math.min(zone.cpus(), node.allocatableWholeCpus());
+            int cpus = Math.min(zone.cpus(), node.freeWholeCpus());
             if (node.fullPcpusOnly()) {
                 cpus -= cpus % node.threadsPerCore();
             }
-            zones.add(new NumaZone(zone.name(), cpus, Math.min(zone.memoryBytes(), node.allocatableMemoryBytes())));
+            zones.add(new NumaZone(zone.name(), cpus, Math.min(zone.memoryBytes(), node.freeMemoryBytes())));
         }
         return zones;
+    }
+
+    private static String mostFreeNode(List<NodeShape> nodes) {
+        NodeShape best = null;
+        for (NodeShape node : nodes) {
+            if (best == null || node.freeCpuMillis() > best.freeCpuMillis()) {
+                best = node;
+            }
+        }
+        return best == null ? "none" : best.name() + " with " + Quantities.formatCpu(best.freeCpuMillis()) + " CPU, "
+                + Quantities.formatBytes(best.freeMemoryBytes());
     }
 
     private static String largestZone(List<NodeShape> nodes) {

@@ -8,23 +8,53 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.percore.operator.config.SchemaConfigCheck;
 import io.percore.operator.reconcile.PersistenceGuard;
+import io.percore.operator.replication.ReplicationSpecs;
 import io.percore.operator.sizing.SizingRequests;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** examples/percoreservice.yaml, the one the README shows, is a spec the operator accepts as written. */
+/**
+ * The examples the README shows (and the real-node suite applies as written) are specs the operator accepts, every
+ * field known.
+ */
 class ExampleResourceTest {
 
-    @Test
-    void theExampleIsAValidSpecWithEveryFieldKnown() throws Exception {
-        JsonNode example = new YAMLMapper().readTree(Files.readString(Path.of("examples/percoreservice.yaml")));
-        // Strict: a misspelt field in the example fails here (the API server would prune it silently).
-        PercoreServiceSpec spec = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    static Stream<String> examples() throws Exception {
+        try (var files = Files.list(Path.of("examples"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    private static PercoreServiceSpec read(String file) throws Exception {
+        JsonNode example = new YAMLMapper().readTree(Files.readString(Path.of("examples", file)));
+        assertThat(example.path("kind").asText()).isEqualTo("PercoreService");
+        // Strict: a misspelt field in an example fails here (the API server would prune it silently).
+        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .treeToValue(example.get("spec"), PercoreServiceSpec.class);
-        assertThat(spec.getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everyExampleIsAValidSpecWithEveryFieldKnown(String file) throws Exception {
+        PercoreServiceSpec spec = read(file);
         assertThat(PersistenceGuard.specProblems(spec.getPersistence())).isEmpty();
-        assertThat(new SchemaConfigCheck().check(spec.configOrEmpty())).isEmpty();
+        assertThat(ReplicationSpecs.specProblems(spec)).isEmpty();
+        // as the pods will read it: with spec.tls's bundle on its servers, as the operator checks it
+        assertThat(new SchemaConfigCheck().check(io.percore.operator.config.ApplicationYaml.withTls(spec.configOrEmpty(), spec.getTls()))).isEmpty();
         SizingRequests.fromSpec(spec);
+    }
+
+    @Test
+    void theProductionExampleKeepsItsSnapshotAndTheOthersRunOnSharedCores() throws Exception {
+        assertThat(read("percoreservice.yaml").getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
+        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml")) {
+            assertThat(read(dev).getCpuPerShard()).as(dev).isEqualTo("100m");
+        }
+        assertThat(examples()).containsExactlyInAnyOrder("cluster.yaml", "percoreservice.yaml", "replicated.yaml", "small.yaml", "tls.yaml");
     }
 }

@@ -37,6 +37,8 @@ final class ClusterPods implements AutoCloseable {
     volatile String revision;
     /** The pods deleted (by the operator's roll) and recreated, in order. */
     final List<String> recreated = new CopyOnWriteArrayList<>();
+    /** The pods' password (the Secret the operator generated), for the test's own connections; null: none. */
+    volatile String password;
 
     ClusterPods(KubernetesClient client, Path dir) {
         this.client = client;
@@ -114,7 +116,7 @@ final class ClusterPods implements AutoCloseable {
     }
 
     Object call(String pod, String... args) throws IOException {
-        try (TestResp c = new TestResp(processes.get(pod).port, null)) {
+        try (TestResp c = new TestResp(processes.get(pod).port, password)) {
             return c.call(args);
         }
     }
@@ -133,8 +135,11 @@ final class ClusterPods implements AutoCloseable {
 
     /** {@code redis-cli --cluster check} from {@code pod}: every slot covered, the nodes agreeing; its output. */
     String assertClusterCheckPasses(String pod, int masters) throws Exception {
-        Process p = new ProcessBuilder("redis-cli", "--cluster", "check", "127.0.0.1:" + processes.get(pod).port)
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "check", "127.0.0.1:" + processes.get(pod).port));
+        if (password != null) {
+            command.addAll(List.of("-a", password, "--no-auth-warning"));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         assertThat(out).contains("[OK] All nodes agree about slots configuration.", "[OK] All 16384 slots covered.")

@@ -148,7 +148,7 @@ class ClusterScalingTest {
         assertClusterCheckPasses("kv-0", 3);
 
         // Keys first, so that the move takes some batches, then a client writing all along.
-        Writer writer = new Writer(processes.get("kv-0").port);
+        Writer writer = new Writer(processes.get("kv-0").port, pods.password);
         writer.preload(3000);
         Thread load = new Thread(writer);
         load.start();
@@ -320,7 +320,7 @@ class ClusterScalingTest {
             before.add(nodeId(pod));
         }
         pods.revision = "r2";
-        try (var controller = pods.recreateDeletedPods(null)) {
+        try (var controller = pods.recreateDeletedPods(pods.password)) {
             mergePatch("{\"spec\":{\"env\":{\"ROLLED\":\"yes\"}}}");
             await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0)
                     .getEnv().stream().anyMatch(e -> e.getName().equals("ROLLED")));
@@ -392,6 +392,8 @@ class ClusterScalingTest {
     private Map<String, String> writeAcknowledged(int n) throws Exception {
         Map<String, String> acknowledged = new LinkedHashMap<>();
         try (Jedis p0 = new Jedis("127.0.0.1", processes.get("kv-0").port); Jedis p2 = new Jedis("127.0.0.1", processes.get("kv-2").port)) {
+            p0.auth(pods.password);
+            p2.auth(pods.password);
             for (int i = 0; i < n; i++) {
                 String key = "k" + i;
                 try {
@@ -420,7 +422,7 @@ class ClusterScalingTest {
 
     private JedisCluster cluster(String pod) {
         return new JedisCluster(Set.of(new HostAndPort("127.0.0.1", processes.get(pod).port)),
-                DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).build(), 20, Duration.ofSeconds(60),
+                DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).password(pods.password).build(), 20, Duration.ofSeconds(60),
                 new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
     }
 
@@ -441,9 +443,9 @@ class ClusterScalingTest {
         private final JedisCluster jedis;
         private int next;
 
-        Writer(int port) {
+        Writer(int port, String password) {
             jedis = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", port)),
-                    DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).build(), 20, Duration.ofSeconds(60),
+                    DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).password(password).build(), 20, Duration.ofSeconds(60),
                     new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
         }
 
@@ -487,8 +489,17 @@ class ClusterScalingTest {
 
     // --- the test's part of Kubernetes ---
 
+    /** The pods with the password the operator generated (Secret kv-auth): a cluster's pods always have one. */
     private void startPods(int... ordinals) throws Exception {
-        pods.start(null, ordinals);
+        if (pods.password == null) {
+            pods.password = generatedPassword();
+        }
+        pods.start(pods.password, ordinals);
+    }
+
+    private String generatedPassword() {
+        var secret = await().atMost(WAIT).until(() -> client.secrets().inNamespace(NAMESPACE).withName("kv-auth").get(), x -> x != null);
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get(Replication.PASSWORD_KEY)), StandardCharsets.UTF_8);
     }
 
     private void startPods(String password, int... ordinals) throws Exception {

@@ -75,13 +75,18 @@ class ClusterSpecTest {
         SizingPlan plan = new SizingPlan(true, false, 2, 2, 3, 1, 1L << 31, EngineConfig.Mode.PINNED, List.of("node-a"), 4, List.of());
         s.getSpec().setCluster(new Cluster(true));
         assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).as("the operator could not AUTH with it")
-                .contains("OTHER=kept").noneMatch(e -> e.startsWith(Replication.REQUIREPASS_ENV) || e.startsWith(Replication.MASTERAUTH_ENV));
-        s.getSpec().getCluster().setAuthSecretName("kv-auth");
+                .contains("OTHER=kept").noneMatch(e -> e.endsWith("=typed-in-clear"));
+        assertPasswordFromSecret(s, plan, "kv-auth"); // none named: the one the operator generates
+        s.getSpec().getCluster().setAuthSecretName("kv-pw");
+        assertPasswordFromSecret(s, plan, "kv-pw");
+    }
+
+    private static void assertPasswordFromSecret(PercoreService s, SizingPlan plan, String secret) {
         var vars = WorkloadRenderer.statefulSet(s, plan, "", null).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
         assertThat(vars).filteredOn(v -> v.getName().equals(Replication.REQUIREPASS_ENV) || v.getName().equals(Replication.MASTERAUTH_ENV))
                 .hasSize(2).allSatisfy(v -> {
                     assertThat(v.getValue()).isNull();
-                    assertThat(v.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth");
+                    assertThat(v.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret);
                     assertThat(v.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(Replication.PASSWORD_KEY);
                 });
     }

@@ -599,6 +599,102 @@ class PercoreServiceReconcilerTest {
                 .endVersion().endSpec().build();
     }
 
+    /** spec.auth unset: the operator makes kv-auth once, the pods read it, a password changed by hand is kept, and it goes with the service. */
+    @Test
+    void thePasswordIsGeneratedOnceAndThePodsReadIt() {
+        PercoreService created = client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        io.fabric8.kubernetes.api.model.Secret secret = client.secrets().inNamespace(NAMESPACE).withName("kv-auth").get();
+        assertOwnedBy(secret, created);
+        String password = new String(java.util.Base64.getDecoder().decode(secret.getData().get("password")), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(password).hasSize(32).matches("[A-Za-z0-9_-]+");
+        Container c = deployment("kv").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("PERCORE_REQUIREPASS") || e.getName().equals("PERCORE_MASTERAUTH"))
+                .hasSize(2).allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth"));
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "PasswordGenerated".equals(e.getReason())));
+
+        client.secrets().inNamespace(NAMESPACE).withName("kv-auth").edit(s -> {
+            s.getData().put("password", java.util.Base64.getEncoder().encodeToString("chosen-by-hand".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return s;
+        });
+        mergePatch("kv", "{\"spec\":{\"shards\":7}}");
+        await().atMost(WAIT).until(() -> current("kv").getStatus().getObservedGeneration() == 2);
+        assertThat(client.secrets().inNamespace(NAMESPACE).withName("kv-auth").get().getData().get("password"))
+                .as("never rewritten").isEqualTo(java.util.Base64.getEncoder().encodeToString("chosen-by-hand".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        client.resource(current("kv")).delete();
+        await().atMost(WAIT).until(() -> client.secrets().inNamespace(NAMESPACE).withName("kv-auth").get() == null);
+    }
+
+    /** A spec without ports gets the demo's RESP port on the container and the Service. */
+    @Test
+    void withoutPortsTheServiceCarriesTheRedisPort() {
+        PercoreService s = TestResources.service("kv", 14);
+        s.getSpec().setPorts(null);
+        client.resource(s).create();
+        awaitCondition("kv", "Planned", "True");
+        assertThat(client.services().inNamespace(NAMESPACE).withName("kv").get().getSpec().getPorts())
+                .extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6380", "management:8081");
+        assertThat(deployment("kv").getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("redis:6380", "management:8081");
+    }
+
+    /**
+     * What the pods on a node request is not free: a plan that needs the whole of both nodes is refused while other pods
+     * hold a CPU on each, saying so, and planned as soon as they leave (a pod leaving a node re-plans at once).
+     */
+    @Test
+    void otherPodsRequestsAreCountedAndTheirLeavingReplans() {
+        for (String node : List.of("node-a", "node-b")) {
+            client.pods().inNamespace("other").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                    .withName("hog-" + node).withNamespace("other").endMetadata().withNewSpec().withNodeName(node).addNewContainer()
+                    .withName("c").withNewResources().withRequests(Map.of("cpu", new Quantity("1"))).endResources().endContainer()
+                    .endSpec().withNewStatus().withPhase("Running").endStatus().build()).create();
+        }
+        PercoreService s = TestResources.service("kv", 14);
+        s.getSpec().setReplicas(2);
+        s.getSpec().setShardsPerPod(7);
+        client.resource(s).create();
+        PercoreService refused = awaitCondition("kv", "Planned", "False");
+        assertThat(condition(refused, "Planned").getReason()).isEqualTo("Unschedulable");
+        assertThat(condition(refused, "Planned").getMessage()).contains("no node can host a pod of 8 CPUs",
+                "node-a: 7 CPU and 32768Mi free of 8 and 32768Mi (other pods request 1, 0Mi)");
+        assertThat(deployment("kv")).isNull();
+        client.pods().inNamespace("other").withName("hog-node-a").delete();
+        client.pods().inNamespace("other").withName("hog-node-b").delete();
+        // well before the 30 s retry: the deletions themselves re-plan it
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "True".equals(condition(current("kv"), "Planned").getStatus()));
+        assertThat(deployment("kv").getSpec().getReplicas()).isEqualTo(2);
+    }
+
+    /** A pod of the service the scheduler cannot place is reported in its words, with an event, until it is placed. */
+    @Test
+    void aPodTheSchedulerCannotPlaceIsReportedInItsWords() {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        var labels = new LinkedHashMap<>(deployment("kv").getSpec().getTemplate().getMetadata().getLabels());
+        client.pods().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("kv-x")
+                .withNamespace(NAMESPACE).withLabels(labels).endMetadata().withNewSpec().addNewContainer().withName("app").endContainer()
+                .endSpec().build()).create();
+        client.pods().inNamespace(NAMESPACE).withName("kv-x").editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending").addNewCondition().withType("PodScheduled")
+                    .withStatus("False").withReason("Unschedulable").withMessage("0/2 nodes are available: 2 Insufficient cpu.").endCondition().build());
+            return p;
+        });
+        PercoreService said = await().atMost(WAIT).ignoreExceptions().until(() -> current("kv"),
+                s -> "PodUnschedulable".equals(condition(s, "Degraded").getReason()));
+        assertThat(condition(said, "Degraded").getMessage()).startsWith("pod kv-x cannot be scheduled: 0/2 nodes are available: 2 Insufficient cpu.");
+        assertThat(condition(said, "Ready").getReason()).isEqualTo("PodUnschedulable");
+        await().atMost(WAIT).ignoreExceptions().until(() -> events().stream().anyMatch(e -> "PodUnschedulable".equals(e.getReason())
+                && e.getMessage().contains("kv-x") && "Warning".equals(e.getType())));
+        client.pods().inNamespace(NAMESPACE).withName("kv-x").editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewCondition().withType("PodScheduled")
+                    .withStatus("True").endCondition().build());
+            return p;
+        });
+        await().atMost(WAIT).ignoreExceptions().until(() -> "AsExpected".equals(condition(current("kv"), "Degraded").getReason()));
+    }
+
     // --- helpers ---
 
     private PercoreService awaitCondition(String name, String type, String status) {

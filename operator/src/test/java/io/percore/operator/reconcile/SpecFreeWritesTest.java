@@ -45,7 +45,11 @@ class SpecFreeWritesTest {
     void absentCollectionsStayAbsent() {
         PercoreServiceSpec spec = Serialization.unmarshal("{\"image\":\"x\"}", PercoreServiceSpec.class);
         assertThat(Serialization.asJson(spec)).isEqualTo("{\"image\":\"x\"}");
-        assertThat(spec.portsOrEmpty()).isEmpty();
+        assertThat(spec.getPorts()).isNull();
+        assertThat(spec.portsOrDefault()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("redis");
+            assertThat(p.getPort()).isEqualTo(6380);
+        });
         assertThat(spec.envOrEmpty()).isEmpty();
         assertThat(spec.configOrEmpty()).isEmpty();
     }

@@ -65,11 +65,14 @@ class WorkloadRendererTest {
     /**
      * Persistence off renders exactly the Deployment the operator rendered before persistence existed
      * (but for one deliberate fix since: the reserved-CPUs variable spelled as Spring binds it,
-     * PERCORE_ENGINE_RESERVEDCPUS).
+     * PERCORE_ENGINE_RESERVEDCPUS), for a service without a password; one with a password (the default)
+     * has the password's two variables besides ({@link #thePasswordComesFromTheGeneratedSecretUnlessOneIsNamed}).
      */
     @Test
     void withoutPersistenceTheDeploymentIsAsBefore() throws Exception {
         PercoreService s = richService();
+        s.getSpec().setAuth(new io.percore.operator.crd.Auth());
+        s.getSpec().getAuth().setEnabled(false);
         SizingPlan plan = plan(s);
         String yaml = ApplicationYaml.render(s.getSpec().configOrEmpty(), plan, WorkloadRenderer.managementPort(s.getSpec()));
         JsonNode rendered = Serialization.jsonMapper().valueToTree(WorkloadRenderer.deployment(s, plan, yaml));
@@ -77,6 +80,30 @@ class WorkloadRendererTest {
             Files.writeString(GOLDEN_DEPLOYMENT, Serialization.jsonMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rendered) + "\n");
         }
         assertThat(rendered).isEqualTo(Serialization.jsonMapper().readTree(Files.readString(GOLDEN_DEPLOYMENT)));
+    }
+
+    /** spec.auth: the pods read the password from the Secret the operator generates, or from the one the spec names; never in clear. */
+    @Test
+    void thePasswordComesFromTheGeneratedSecretUnlessOneIsNamed() {
+        PercoreService s = richService();
+        s.getSpec().setEnv(new java.util.LinkedHashMap<>(java.util.Map.of("PERCORE_REQUIREPASS", "typed-in-clear")));
+        SizingPlan plan = plan(s);
+        assertThat(passwordSecrets(WorkloadRenderer.deployment(s, plan, ""))).containsExactly("kv-auth", "kv-auth");
+        s.getSpec().setAuth(new io.percore.operator.crd.Auth());
+        s.getSpec().getAuth().setSecretName("mine");
+        assertThat(passwordSecrets(WorkloadRenderer.deployment(s, plan, ""))).containsExactly("mine", "mine");
+        assertThat(WorkloadRenderer.deployment(s, plan, "").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .noneMatch(e -> "typed-in-clear".equals(e.getValue()));
+        s.getSpec().getAuth().setSecretName(null);
+        s.getSpec().getAuth().setEnabled(false);
+        assertThat(passwordSecrets(WorkloadRenderer.deployment(s, plan, ""))).isEmpty();
+    }
+
+    /** The Secrets PERCORE_REQUIREPASS and PERCORE_MASTERAUTH are read from, in that order. */
+    private static List<String> passwordSecrets(Deployment d) {
+        return d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("PERCORE_REQUIREPASS") || e.getName().equals("PERCORE_MASTERAUTH"))
+                .filter(e -> e.getValueFrom() != null).map(e -> e.getValueFrom().getSecretKeyRef().getName()).toList();
     }
 
     /** With persistence: the Deployment's pod template plus the claim, its mount, the env contract, the grace period, the volume's group and a longer startup. */
