@@ -1,0 +1,255 @@
+package io.percore.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.percore.operator.crd.PercoreService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * What a scenario works with: the node, the installed chart, and helpers that do what a user would do with kubectl
+ * (apply a {@code PercoreService}, read its status and events, read the generated password) and with a Redis client
+ * (connect to a Service's ClusterIP: kube-proxy's rules route it from the host as from a pod).
+ */
+final class Cluster implements AutoCloseable {
+
+    /** Label of every namespace a scenario makes, so that a later run removes what an interrupted one left. */
+    static final String E2E_LABEL = "percore.io/e2e";
+
+    private final RealNode node;
+    private final OperatorChart chart;
+    private final Volumes volumes;
+
+    private Cluster(RealNode node, OperatorChart chart) {
+        this.node = node;
+        this.chart = chart;
+        this.volumes = new Volumes(node.client());
+    }
+
+    static Cluster start() {
+        RealNode node = RealNode.start();
+        removeLeftovers(node.client());
+        return new Cluster(node, OperatorChart.install(node));
+    }
+
+    /** Namespaces (and their volumes) an interrupted run left: the scenarios assume a node with nothing of theirs on it. */
+    private static void removeLeftovers(KubernetesClient client) {
+        var left = client.namespaces().withLabel(E2E_LABEL).list().getItems();
+        if (!left.isEmpty()) {
+            left.forEach(ns -> client.namespaces().resource(ns).delete());
+            await().atMost(Duration.ofMinutes(3)).until(() -> client.namespaces().withLabel(E2E_LABEL).list().getItems().isEmpty());
+            Progress.say("removed %d namespace(s) a previous run left", left.size());
+        }
+        if (client.nodes().withName(RealNode.NODE_NAME).get().getSpec().getUnschedulable() == Boolean.TRUE) {
+            client.nodes().withName(RealNode.NODE_NAME).edit(n -> {
+                n.getSpec().setUnschedulable(null);
+                return n;
+            });
+        }
+        Volumes.removeAll(client);
+    }
+
+    KubernetesClient client() {
+        return node.client();
+    }
+
+    RealNode node() {
+        return node;
+    }
+
+    OperatorChart chart() {
+        return chart;
+    }
+
+    Volumes volumes() {
+        return volumes;
+    }
+
+    /** A fresh namespace for one scenario; closing it deletes it (and what the scenario made there). */
+    TestNamespace namespace(String name) {
+        client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).addToLabels(E2E_LABEL, "true")
+                .endMetadata().build()).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client().serviceAccounts().inNamespace(name).withName("default").get() != null);
+        return new TestNamespace(this, name);
+    }
+
+    /** An example of {@code operator/examples/}, as the README shows it, in {@code namespace}. */
+    static PercoreService example(String file) {
+        Path path = RealNode.projectRoot().resolve("operator/examples").resolve(file);
+        try {
+            return Serialization.unmarshal(Files.readString(path), PercoreService.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    PercoreService create(String namespace, PercoreService service) {
+        service.getMetadata().setNamespace(namespace);
+        service.getMetadata().setResourceVersion(null);
+        return client().resources(PercoreService.class).inNamespace(namespace).resource(service).create();
+    }
+
+    PercoreService get(String namespace, String name) {
+        return client().resources(PercoreService.class).inNamespace(namespace).withName(name).get();
+    }
+
+    /** A user's edit of the spec: a JSON merge patch without resourceVersion, as {@code kubectl patch --type merge}. */
+    void patchSpec(String namespace, String name, String specJson) {
+        client().resources(PercoreService.class).inNamespace(namespace).withName(name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"spec\":" + specJson + "}");
+    }
+
+    static Condition condition(PercoreService service, String type) {
+        if (service == null || service.getStatus() == null || service.getStatus().getConditions() == null) {
+            return null;
+        }
+        return service.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    static boolean is(PercoreService service, String type, String status) {
+        Condition c = condition(service, type);
+        return c != null && status.equals(c.getStatus());
+    }
+
+    /** Waits until the service's status says Ready (every planned pod Ready and up to date) at its current generation. */
+    Duration awaitReady(String namespace, String name, Duration atMost) {
+        long began = System.nanoTime();
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+            PercoreService s = get(namespace, name);
+            Condition ready = condition(s, "Ready");
+            return ready != null && "True".equals(ready.getStatus())
+                    && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
+        });
+        return Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    PercoreService awaitStatus(String namespace, String name, Duration atMost, Predicate<PercoreService> until) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> get(namespace, name), s -> s != null && until.test(s));
+    }
+
+    List<Pod> pods(String namespace, String service) {
+        return client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", service).list().getItems().stream()
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    }
+
+    List<Event> events(String namespace, String involvedName) {
+        return client().v1().events().inNamespace(namespace).list().getItems().stream()
+                .filter(e -> involvedName.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    /** The password the pods require (the Secret the operator generated, or the one the spec names). */
+    String password(String namespace, String secretName) {
+        Secret secret = client().secrets().inNamespace(namespace).withName(secretName).get();
+        return new String(Base64.getDecoder().decode(secret.getData().get("password")), StandardCharsets.UTF_8);
+    }
+
+    /** A Service's ClusterIP and port of that name: what a client in the cluster reaches. */
+    RedisURI serviceUri(String namespace, String serviceName, String portName, String password) {
+        Service service = client().services().inNamespace(namespace).withName(serviceName).get();
+        int port = service.getSpec().getPorts().stream().filter(p -> portName.equals(p.getName())).findFirst()
+                .orElseThrow(() -> new AssertionError("Service " + serviceName + " has no port " + portName + ": " + service.getSpec().getPorts()))
+                .getPort();
+        RedisURI.Builder uri = RedisURI.builder().withHost(service.getSpec().getClusterIP()).withPort(port)
+                .withTimeout(Duration.ofSeconds(5));
+        if (password != null) {
+            uri.withPassword(password.toCharArray());
+        }
+        return uri.build();
+    }
+
+    static RedisClient redis(RedisURI uri) {
+        return RedisClient.create(uri);
+    }
+
+    static final Path DIAGNOSTICS = Path.of("target", "e2e-diagnostics");
+
+    /**
+     * Writes what a failed scenario needs to be understood: services, pods, events, operator and pod logs, of one
+     * namespace (null: every test namespace).
+     */
+    void diagnose(String test, Path dir, String namespace) {
+        try {
+            Path out = dir.resolve(test.replaceAll("[^A-Za-z0-9._-]", "_"));
+            Files.createDirectories(out);
+            StringBuilder state = new StringBuilder();
+            var namespaces = namespace == null ? client().namespaces().withLabel(E2E_LABEL).list().getItems()
+                    : List.of(client().namespaces().withName(namespace).get());
+            for (var ns : namespaces) {
+                String n = ns.getMetadata().getName();
+                state.append("### namespace ").append(n).append('\n');
+                for (PercoreService s : client().resources(PercoreService.class).inNamespace(n).list().getItems()) {
+                    state.append(Serialization.asYaml(s));
+                }
+                for (Pod p : client().pods().inNamespace(n).list().getItems()) {
+                    state.append("--- pod ").append(p.getMetadata().getName()).append(' ').append(Serialization.asYaml(p.getStatus()));
+                    Files.writeString(out.resolve("pod-" + n + "-" + p.getMetadata().getName() + ".log"), node.containerLog(p));
+                }
+                for (Event e : client().v1().events().inNamespace(n).list().getItems()) {
+                    state.append("event ").append(e.getLastTimestamp() != null ? e.getLastTimestamp()
+                            : e.getEventTime() != null ? e.getEventTime().getTime() : "-").append(' ').append(e.getInvolvedObject().getKind()).append('/').append(e.getInvolvedObject().getName())
+                            .append(' ').append(e.getType()).append(' ').append(e.getReason()).append(": ").append(e.getMessage()).append('\n');
+                }
+            }
+            state.append("### node\n").append(Serialization.asYaml(client().nodes().withName(RealNode.NODE_NAME).get().getSpec()));
+            Files.writeString(out.resolve("state.txt"), state);
+            for (Pod p : chart.pods()) {
+                Files.writeString(out.resolve("operator-" + p.getMetadata().getName() + ".log"), node.containerLog(p));
+            }
+            if (namespace == null) {
+                Progress.say("diagnostics of %s in %s", test, out);
+            }
+        } catch (IOException | RuntimeException e) {
+            Progress.say("diagnostics of %s not written: %s", test, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            chart.uninstall();
+            Volumes.removeAll(client());
+        } catch (RuntimeException e) {
+            Progress.say("chart not removed: %s", e);
+        } finally {
+            node.stop();
+        }
+    }
+
+    /**
+     * One scenario's namespace: deleted (and waited for) when closed, after its state and logs are written to
+     * target/e2e-diagnostics/&lt;namespace&gt;/ (what a failure needs, and the namespace is gone before JUnit reports it).
+     */
+    record TestNamespace(Cluster cluster, String name) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            cluster.diagnose(name, DIAGNOSTICS, name);
+            cluster.client().namespaces().withName(name).withTimeout(3, TimeUnit.MINUTES).delete();
+        }
+    }
+
+    static Map<String, String> labels(Pod pod) {
+        return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    }
+}

@@ -1,0 +1,146 @@
+package io.percore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.percore.operator.crd.ClusterStatus;
+import io.percore.operator.crd.PercoreService;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * operator/examples/cluster.yaml: three primaries whose slots the operator sets. A client with Lettuce's
+ * {@link RedisClusterClient} (following MOVED and ASK as applications' clients do) writes and reads while
+ * {@code shards} grows to four, so that a quarter of the slots moves onto a new pod, and then shrinks back, so that
+ * they move off it before it is removed: no client error, every key found with its value.
+ */
+@ExtendWith(RealNodeExtension.class)
+@Order(6)
+class ClusterIT {
+
+    static final String NAME = "kv-cluster";
+
+    @Test
+    void slotsMoveOntoANewPodAndOffItAgainUnderLoadWithNoClientError(Cluster cluster) throws Exception {
+        try (var ns = cluster.namespace("e2e-cluster")) {
+            cluster.create(ns.name(), Cluster.example("cluster.yaml"));
+            Duration ready = cluster.awaitReady(ns.name(), NAME, PlanToPodsIT.READY_WITHIN);
+            awaitLayout(cluster, ns.name(), 3);
+            Progress.say("cluster.yaml Ready and laid out in %d s", ready.toSeconds());
+
+            RedisURI seed = cluster.serviceUri(ns.name(), NAME, "redis", cluster.password(ns.name(), NAME + "-auth"));
+            RedisClusterClient client = RedisClusterClient.create(seed);
+            client.setOptions(ClusterClientOptions.builder()
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(2))
+                            .enableAllAdaptiveRefreshTriggers().build())
+                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(3)).build())
+                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(10))).build());
+            try (var connection = client.connect()) {
+                RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+                Map<String, String> written = new ConcurrentHashMap<>();
+                for (int i = 0; i < 3000; i++) {
+                    redis.set("pre:" + i, Integer.toString(i));
+                    written.put("pre:" + i, Integer.toString(i));
+                }
+                Load load = new Load(redis, written);
+                Thread thread = new Thread(load, "cluster-load");
+                thread.start();
+                try {
+                    long grow = System.nanoTime();
+                    cluster.patchSpec(ns.name(), NAME, "{\"shards\":4}");
+                    awaitLayout(cluster, ns.name(), 4);
+                    long grown = System.nanoTime() - grow;
+                    long opsGrown = load.ops.get();
+                    Progress.say("grew to 4 pods in %d s (4096 slots moved, %.0f slots/s) under %d operations, errors %s",
+                            TimeUnit.NANOSECONDS.toSeconds(grown), 4096 / (grown / 1e9), opsGrown, load.errors);
+
+                    long shrink = System.nanoTime();
+                    cluster.patchSpec(ns.name(), NAME, "{\"shards\":3}");
+                    awaitLayout(cluster, ns.name(), 3);
+                    org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3))
+                            .until(() -> cluster.pods(ns.name(), NAME).size() == 3);
+                    long shrunk = System.nanoTime() - shrink;
+                    Progress.say("shrank to 3 pods in %d s (4096 slots moved off kv-cluster-3, %.0f slots/s) under %d operations, errors %s",
+                            TimeUnit.NANOSECONDS.toSeconds(shrunk), 4096 / (shrunk / 1e9), load.ops.get() - opsGrown, load.errors);
+                    load.awaitMore(500);
+                } finally {
+                    load.running.set(false);
+                    thread.join(30_000);
+                }
+                assertThat(load.errors).as("client errors while slots moved").isEmpty();
+                List<String> missing = written.entrySet().stream().filter(e -> !e.getValue().equals(redis.get(e.getKey())))
+                        .map(Map.Entry::getKey).limit(20).toList();
+                assertThat(missing).as("of %d keys written", written.size()).isEmpty();
+                assertThat(redis.dbsize()).as("no key in two places").isEqualTo(written.size());
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /** Every slot assigned over {@code pods} pods that each own some, no migration under way, the service Ready. */
+    private static void awaitLayout(Cluster cluster, String namespace, int pods) {
+        cluster.awaitStatus(namespace, NAME, Duration.ofMinutes(6), s -> {
+            ClusterStatus c = s.getStatus() == null ? null : s.getStatus().getCluster();
+            return c != null && Integer.valueOf(16384).equals(c.getSlotsAssigned()) && c.getMigrations().isEmpty()
+                    && c.getPods().stream().filter(p -> p.getSlotCount() != null && p.getSlotCount() > 0).count() == pods
+                    && Cluster.is(s, "Ready", "True") && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
+        });
+    }
+
+    /** Writes new keys and reads old ones back, one at a time, recording every failure or wrong value. */
+    static final class Load implements Runnable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong ops = new AtomicLong();
+        final List<String> errors = new CopyOnWriteArrayList<>();
+        private final RedisAdvancedClusterCommands<String, String> redis;
+        private final Map<String, String> written;
+
+        Load(RedisAdvancedClusterCommands<String, String> redis, Map<String, String> written) {
+            this.redis = redis;
+            this.written = written;
+        }
+
+        @Override
+        public void run() {
+            int i = 0;
+            while (running.get()) {
+                String key = "w:" + i;
+                try {
+                    redis.set(key, Integer.toString(i));
+                    written.put(key, Integer.toString(i));
+                    String old = "pre:" + ThreadLocalRandom.current().nextInt(3000);
+                    String value = redis.get(old);
+                    if (!old.substring(4).equals(value)) {
+                        errors.add(old + " read " + value);
+                    }
+                } catch (RuntimeException e) {
+                    errors.add(key + ": " + e);
+                }
+                ops.addAndGet(2);
+                i++;
+            }
+        }
+
+        void awaitMore(long n) {
+            long target = ops.get() + n;
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ops.get() >= target);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.percore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.percore.operator.crd.PercoreService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Three
+ * scenarios on the one service, in order: the primary's container SIGKILLed under {@code WAIT 1} writes (failover
+ * within 10 s, nothing acknowledged lost, the old primary back as a replica); and a spec edit that changes the pods'
+ * size (rolled one pod at a time, the clients seeing at most the switchover the roll needs). A node that cannot take a
+ * pod any more: {@link NodeLossIT}.
+ */
+@ExtendWith(RealNodeExtension.class)
+@Order(5)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicationIT {
+
+    static final String NAME = "kv-ha";
+    /** The bound: a replica accepts writes again this soon after the primary's container is killed. */
+    static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
+
+    private Cluster cluster;
+    private Cluster.TestNamespace ns;
+    private String password;
+
+    @BeforeAll
+    void createTheService(Cluster cluster) {
+        this.cluster = cluster;
+        ns = cluster.namespace("e2e-replicated");
+        cluster.volumes().add(3);
+        cluster.create(ns.name(), Cluster.example("replicated.yaml"));
+        Duration ready = cluster.awaitReady(ns.name(), NAME, PlanToPodsIT.READY_WITHIN);
+        awaitReplicated();
+        password = cluster.password(ns.name(), NAME + "-auth");
+        Progress.say("replicated.yaml Ready in %d s, primary %s", ready.toSeconds(), primary().getMetadata().getName());
+    }
+
+    @AfterAll
+    void removeTheService() {
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aKilledPrimaryFailsOverWithinTenSecondsLosingNoAcknowledgedWriteAndComesBackAsAReplica() {
+        Pod old = primary();
+        long killed;
+        Map<String, String> acknowledged;
+        try (Writer writer = new Writer(primaryUri(), "failover", true)) {
+            writer.awaitAcknowledged(200, Duration.ofSeconds(60));
+            killed = System.nanoTime();
+            java.time.Instant killedAt = java.time.Instant.now();
+            cluster.node().killContainer(old);
+            // the outage the kill began (a write in flight at the kill may still have been acknowledged just after it)
+            Writer.Outage outage = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> writer.outages().stream().filter(o -> o.endedNanos() > killed).findFirst().orElse(null), o -> o != null);
+            long refused = outage.endedNanos() - killed;
+            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+            acknowledged = writer.stop();
+            Progress.say("failover: writes acknowledged by WAIT 1 again %d ms after the SIGKILL of %s (outage %s); %s",
+                    TimeUnit.NANOSECONDS.toMillis(refused), old.getMetadata().getName(), outage, timeline(killedAt));
+            assertThat(Duration.ofNanos(refused)).as("writes refused after the primary's SIGKILL").isLessThanOrEqualTo(FAILOVER_WITHIN);
+        }
+        Pod now = primary();
+        assertThat(now.getMetadata().getName()).as("a replica was promoted").isNotEqualTo(old.getMetadata().getName());
+        assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("FailedOver"));
+        assertEveryKeyOnThePrimary(acknowledged);
+        // the old primary's container restarts in its pod, is demoted, and follows the new primary (by its address or
+        // through the primary Service, which selects it now): the new primary counts it among its online replicas
+        await().atMost(PlanToPodsIT.READY_WITHIN).ignoreExceptions().untilAsserted(() -> {
+            Pod back = cluster.client().pods().inNamespace(ns.name()).withName(old.getMetadata().getName()).get();
+            assertThat(info(back)).contains("role:slave", "master_link_status:up");
+            assertThat(info(now)).contains("ip=" + back.getStatus().getPodIP() + ",port=6380,state=online");
+        });
+        awaitReplicated();
+    }
+
+    @Test
+    @Order(2)
+    void aSpecEditThatResizesThePodsRollsThemOneAtATimeKeepingEveryKey() {
+        Map<String, String> uids = cluster.pods(ns.name(), NAME).stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p.getMetadata().getUid()));
+        List<String> samples = new CopyOnWriteArrayList<>();
+        Map<String, String> acknowledged;
+        long began;
+        try (Writer writer = new Writer(primaryUri(), "roll", true); PodWatch watch = new PodWatch(cluster, ns.name(), NAME, samples)) {
+            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+            began = System.nanoTime();
+            cluster.patchSpec(ns.name(), NAME, "{\"memoryPerShard\":\"320Mi\"}");
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                List<Pod> pods = cluster.pods(ns.name(), NAME);
+                return pods.size() == 3 && pods.stream().allMatch(p -> !uids.get(p.getMetadata().getName()).equals(p.getMetadata().getUid())
+                        && ChartIT.ready(p)) && Cluster.is(cluster.get(ns.name(), NAME), "Ready", "True");
+            });
+            long rolled = System.nanoTime() - began;
+            awaitReplicated();
+            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+            acknowledged = writer.stop();
+            Progress.say("roll of 3 pods in %d s; the writer's outages: %s", TimeUnit.NANOSECONDS.toSeconds(rolled), writer.outages());
+            assertThat(writer.outages()).as("the clients see at most the one switchover the roll needs").hasSizeLessThanOrEqualTo(1);
+        }
+        assertThat(samples).as("never two pods missing or unready at once").noneMatch(s -> s.startsWith("2 down") || s.startsWith("3 down"));
+        assertThat(cluster.pods(ns.name(), NAME)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getResources().getLimits())
+                .containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("576Mi")));
+        assertEveryKeyOnThePrimary(acknowledged);
+    }
+
+    /** The service's events and its pods', in seconds after the kill. */
+    private String timeline(java.time.Instant killed) {
+        List<String> lines = new ArrayList<>();
+        for (var e : cluster.client().v1().events().inNamespace(ns.name()).list().getItems()) {
+            String at = e.getEventTime() != null ? e.getEventTime().getTime() : e.getLastTimestamp();
+            if (at == null) {
+                continue;
+            }
+            java.time.Instant when = java.time.Instant.parse(at);
+            if (!when.isBefore(killed.minusSeconds(1))) {
+                lines.add(String.format("%+.1f s %s/%s %s", Duration.between(killed, when).toMillis() / 1000.0,
+                        e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason()));
+            }
+        }
+        java.util.Collections.sort(lines);
+        return "events: " + lines;
+    }
+
+    private void awaitReplicated() {
+        cluster.awaitStatus(ns.name(), NAME, PlanToPodsIT.READY_WITHIN, s -> Cluster.is(s, "Replicated", "True"));
+    }
+
+    private Pod primary() {
+        return await().atMost(Duration.ofSeconds(60)).until(() -> cluster.pods(ns.name(), NAME).stream()
+                .filter(p -> "primary".equals(Cluster.labels(p).get("percore.io/replication-role"))).findFirst().orElse(null), p -> p != null);
+    }
+
+    private RedisURI primaryUri() {
+        return cluster.serviceUri(ns.name(), NAME + "-primary", "redis", password);
+    }
+
+    private String info(Pod pod) {
+        RedisURI uri = RedisURI.builder().withHost(pod.getStatus().getPodIP()).withPort(6380).withPassword(password.toCharArray())
+                .withTimeout(Duration.ofSeconds(3)).build();
+        try (RedisClient client = Cluster.redis(uri); var c = client.connect()) {
+            return c.sync().info("replication");
+        }
+    }
+
+    private void assertEveryKeyOnThePrimary(Map<String, String> acknowledged) {
+        try (RedisClient client = Cluster.redis(primaryUri()); var c = client.connect()) {
+            List<String> lost = new ArrayList<>();
+            acknowledged.forEach((k, v) -> {
+                if (!v.equals(c.sync().get(k))) {
+                    lost.add(k);
+                }
+            });
+            assertThat(lost).as("of %d writes acknowledged by WAIT 1", acknowledged.size()).isEmpty();
+        }
+    }
+
+    /** Samples the service's pods twice a second: "N down: ..." lines, N the pods missing or not Ready. */
+    static final class PodWatch implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        PodWatch(Cluster cluster, String namespace, String service, List<String> samples) {
+            thread = new Thread(() -> {
+                Set<String> names = Set.of(service + "-0", service + "-1", service + "-2");
+                while (running) {
+                    try {
+                        Map<String, Boolean> ready = new HashMap<>();
+                        cluster.pods(namespace, service).forEach(p -> ready.put(p.getMetadata().getName(), ChartIT.ready(p)));
+                        long down = names.stream().filter(n -> !ready.getOrDefault(n, false)).count();
+                        samples.add(down + " down: " + ready);
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        samples.add("sample failed: " + e);
+                    }
+                }
+            }, "pod-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+        }
+    }
+}
