@@ -27,8 +27,12 @@ if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
 fi
 
 stress_pid=
+sampler=
 clone=
 cleanup() {
+  if [ -n "$sampler" ]; then
+    kill "$sampler" 2>/dev/null || true
+  fi
   if [ -n "$stress_pid" ]; then
     kill -- "-$stress_pid" 2>/dev/null || true
   fi
@@ -46,7 +50,18 @@ if [ -n "${STRESS:-}" ]; then
   stress_pid=$!
 fi
 
-load() { cut -d' ' -f1-3 /proc/loadavg; }
+# The machine's load while a run goes: the 1-minute load average sampled every 15 s, as mean and peak.
+start_load() {
+  : >"$out/load-$1"
+  (while :; do cut -d' ' -f1 /proc/loadavg >>"$out/load-$1"; sleep 15; done) &
+  sampler=$!
+}
+stop_load() {
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  sampler=
+  load=$(awk '{ s += $1; if ($1 > m) m = $1 } END { if (NR) printf "load mean %.1f, peak %.1f", s / NR, m }' "$out/load-$1")
+}
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 echo "flaky report: $runs run(s) of ./mvnw -B verify $* on $head, $(nproc) CPUs${STRESS:+, stress $STRESS beside}; logs in $out"
 declare -A failed=()
@@ -57,9 +72,11 @@ for i in $(seq 1 "$runs"); do
   git -C "$clone" checkout -q --detach "$head"
   log="$out/run-$i.log"
   t0=$(date +%s)
+  start_load "$i"
   status=0
   (cd "$clone" && ./mvnw -B verify "$@") >"$log" 2>&1 || status=$?
   secs=$(( $(date +%s) - t0 ))
+  stop_load "$i"
 
   # Each failed or errored test case of every surefire and failsafe report: class.method.
   mapfile -t bad < <(find "$clone" -path '*/target/*-reports/TEST-*.xml' -print0 |
@@ -79,10 +96,10 @@ for i in $(seq 1 "$runs"); do
     find "$clone" -path '*/target/*-reports/*' \( -name 'TEST-*.xml' -o -name '*-output.txt' -o -name '*.txt' \) -print0 |
       xargs -0 -r grep -l -E '<(failure|error)[ >]|FAILURE|<<< ERROR' 2>/dev/null |
       while read -r f; do cp "$f" "$out/run-$i/"; done || true
-    echo "run $i: RED in ${secs}s (load $(load)): ${bad[*]}"
+    echo "run $i: RED in ${secs}s ($load), started $(date -u -d "@$t0" '+%H:%M UTC'): ${bad[*]}"
   else
     green=$((green + 1))
-    echo "run $i: green in ${secs}s (load $(load))"
+    echo "run $i: green in ${secs}s ($load), started $(date -u -d "@$t0" '+%H:%M UTC')"
   fi
   rm -rf "$clone"
   clone=
