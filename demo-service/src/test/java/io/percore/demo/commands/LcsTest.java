@@ -102,7 +102,7 @@ class LcsTest {
     void theTableIsBoundedAsRedisBoundsIt() throws Exception {
         String big = "x".repeat(11_586);
         try (RespTestClient r = new RespTestClient(redis.port()); RespTestClient d = new RespTestClient(demo.respPort())) {
-            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), () -> RealRedis.sameReplies(r, d, "2", new String[][] {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> RealRedis.sameReplies(r, d, "2", new String[][] {
                     c("SET", "big:x", big), c("SET", "big:y", big), c("LCS", "big:x", "big:y", "LEN"), c("LCS", "big:x", "big:y"),
                     c("LCS", "big:x", "big:y", "IDX"), c("DEL", "big:x", "big:y")}, reply -> reply));
             assertThat(d.cmd("SET", "big:x", big)).isEqualTo("OK");
