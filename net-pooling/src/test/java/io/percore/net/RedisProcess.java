@@ -70,7 +70,7 @@ public final class RedisProcess implements AutoCloseable {
     /** Sends one inline command on a fresh connection and returns the first reply line (e.g. "+PONG", "$3"). */
     public String command(String inline) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(5000);
+            s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -58,7 +58,8 @@ class TimerTest {
         // after the cancel, it has finished that run (the loop runs one thing at a time).
         await(engine.submitTo(0, () -> null));
         int after = runs.get();
-        Thread.sleep(100);
+        // five periods on, by the shard's own timers (they fire in order): a run still due would have come first
+        awaitTimer(shard, Duration.ofMillis(50));
         assertThat(runs.get()).isEqualTo(after);
         assertThat(periodic.cancel()).isFalse();
     }
@@ -68,8 +69,16 @@ class TimerTest {
         AtomicInteger ran = new AtomicInteger();
         Cancellable t = engine.shard(0).schedule(Duration.ofMillis(100), ran::incrementAndGet);
         assertThat(t.cancel()).isTrue();
-        Thread.sleep(250);
+        // a timer due after it has fired: timers fire in order, so the cancelled one would have run first
+        awaitTimer(engine.shard(0), Duration.ofMillis(150));
         assertThat(ran.get()).isZero();
+    }
+
+    /** Waits until a timer scheduled now on {@code shard}, due after {@code delay}, has fired. */
+    private static void awaitTimer(Shard shard, Duration delay) throws Exception {
+        CompletableFuture<Void> fired = new CompletableFuture<>();
+        shard.schedule(delay, () -> fired.complete(null));
+        fired.get(30, TimeUnit.SECONDS);
     }
 
     @Test

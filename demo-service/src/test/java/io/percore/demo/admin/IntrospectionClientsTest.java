@@ -160,7 +160,7 @@ class IntrospectionClientsTest {
             assertThat(seen).anySatisfy(l -> assertThat(l).contains(get1));
         } finally {
             monitor.destroy();
-            monitor.waitFor(5, TimeUnit.SECONDS);
+            monitor.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }

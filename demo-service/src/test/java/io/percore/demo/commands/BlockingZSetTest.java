@@ -385,7 +385,7 @@ class BlockingZSetTest {
             var popped = async.bzpopmin(0, key, other);
             eventually("lettuce blocked", () -> blockedClients() == 1);
             jedis.zadd(key, 2.5, "from-jedis");
-            KeyValue<String, ScoredValue<String>> kv = popped.get(5, TimeUnit.SECONDS);
+            KeyValue<String, ScoredValue<String>> kv = popped.get(30, TimeUnit.SECONDS);
             assertThat(kv.getKey()).isEqualTo(key);
             assertThat(kv.getValue().getValue()).isEqualTo("from-jedis");
             assertThat(kv.getValue().getScore()).isEqualTo(2.5);
@@ -393,7 +393,7 @@ class BlockingZSetTest {
             var many = async.bzmpop(0L, 2L, ZPopArgs.Builder.max(), other, key);
             eventually("lettuce blocked", () -> blockedClients() == 1);
             jedis.zadd(other, java.util.Map.of("a", 1.0, "b", 2.0, "c", 3.0));
-            KeyValue<String, List<ScoredValue<String>>> got = many.get(5, TimeUnit.SECONDS);
+            KeyValue<String, List<ScoredValue<String>>> got = many.get(30, TimeUnit.SECONDS);
             assertThat(got.getKey()).isEqualTo(other);
             assertThat(got.getValue()).extracting(ScoredValue::getValue).containsExactly("c", "b");
 
@@ -454,7 +454,8 @@ class BlockingZSetTest {
     }
 
     private static void eventually(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // a deadline only a hang meets: sending and blocking on 100,000 keys took more than 10 s at load 15
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what);

@@ -188,12 +188,12 @@ class PubSubTest {
                 }
             });
             sub.sync().subscribe("chat.room");
-            assertThat(jedisSubscribed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(jedisSubscribed.await(30, TimeUnit.SECONDS)).isTrue();
             try (Jedis publisher = new Jedis("127.0.0.1", demo.respPort())) {
                 assertThat(publisher.publish("chat.room", "hi")).isEqualTo(2);
             }
-            assertThat(lettuceGot.poll(5, TimeUnit.SECONDS)).isEqualTo("chat.room|hi");
-            assertThat(jedisGot.poll(5, TimeUnit.SECONDS)).isEqualTo("chat.*|chat.room|hi");
+            assertThat(lettuceGot.poll(30, TimeUnit.SECONDS)).isEqualTo("chat.room|hi");
+            assertThat(jedisGot.poll(30, TimeUnit.SECONDS)).isEqualTo("chat.*|chat.room|hi");
             // and a subscribed RESP3 connection may still run any command
             assertThat(sub.sync().ping()).isEqualTo("PONG");
         } finally {

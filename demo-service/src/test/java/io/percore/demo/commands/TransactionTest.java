@@ -157,7 +157,7 @@ class TransactionTest {
         try (Jedis j = new Jedis("127.0.0.1", demo.respPort())) {
             j.watch(demo.keyOn(0, "tx:closed"), demo.keyOn(1, "tx:closed"));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (watchedKeys() != 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }

@@ -135,13 +135,13 @@ class PrimaryLinkFaultTest {
                     c.handshake();
                     c.fullSync(ID, base, false, new byte[0]);
                     c.send(concat(one, java.util.Arrays.copyOf(two, two.length - 3)));
-                    Thread.sleep(300);
+                    c.cut();
                 },
                 c -> {
                     c.handshake();
                     c.send("+CONTINUE\r\n");
                     c.send(concat(two, multi, x));
-                    Thread.sleep(300);
+                    c.cut();
                 },
                 c -> {
                     c.handshake();
@@ -177,8 +177,8 @@ class PrimaryLinkFaultTest {
                     c.send("\n\n"); // keep-alives while the snapshot is made
                     c.send("$" + rdb.length + "\r\n");
                     c.send(java.util.Arrays.copyOf(rdb, rdb.length / 2));
-                    Thread.sleep(200);
                     cutAt[0] = System.nanoTime();
+                    c.cut();
                 },
                 c -> {
                     again[0] = System.nanoTime();
@@ -236,7 +236,9 @@ class PrimaryLinkFaultTest {
                 });
         RecordingHost host = host();
         start(host, 60);
-        waitFor(() -> primary.connections() == 2, "the link was dropped and tried again");
+        // the second PSYNC, not the second connection: the fake primary counts a connection when it accepts it,
+        // before the handshake that records the PSYNC
+        waitFor(() -> primary.psyncs.size() == 2, "the link was dropped and its PSYNC sent again");
         assertThat(host.applied).containsExactly("SET a 1");
         assertThat(primary.psyncs).containsExactly("? -1", "? -1");
     }
@@ -386,6 +388,16 @@ class PrimaryLinkFaultTest {
             while (!readAck().equals("ACK " + offset)) {
                 // the acks before it
             }
+        }
+
+        /**
+         * Cuts the stream here: everything sent so far reaches the replica, then the end of the stream, and the
+         * connection is closed once the replica closed it. A close with the replica's acks still unread would
+         * reset the connection and could throw away what the replica had not read yet.
+         */
+        void cut() throws IOException {
+            socket.shutdownOutput();
+            awaitClosed();
         }
 
         /** Reads (and drops) what the replica sends until it closes the connection. */

@@ -83,7 +83,8 @@ class ShutdownHandOffTest {
             try (TestServices demo = start(SaveRules.NONE); RespTestClient c = new RespTestClient(demo.respPort());
                  RealRedis replica = replicaOf(demo.respPort()); RespTestClient r = new RespTestClient(replica.port())) {
                 waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
-                c.cmd("CONFIG", "SET", "shutdown-timeout", "2");
+                // 5 s: room between NOW and the timeout for a loaded machine's slow stop
+                c.cmd("CONFIG", "SET", "shutdown-timeout", "5");
                 long pid = replica.process().pid();
                 signal("STOP", pid);
                 try {
@@ -94,9 +95,9 @@ class ShutdownHandOffTest {
                     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                     assertThat(answer).as("the service stopped").isNull();
                     if (mode.equals("now")) {
-                        assertThat(millis).as("NOW waits for nobody").isLessThan(1900);
+                        assertThat(millis).as("NOW waits for nobody").isLessThan(4900);
                     } else {
-                        assertThat(millis).as("it waited shutdown-timeout, then went on").isBetween(1900L, 20_000L);
+                        assertThat(millis).as("it waited shutdown-timeout, then went on").isBetween(4900L, 30_000L);
                     }
                 } finally {
                     signal("CONT", pid);
@@ -125,7 +126,7 @@ class ShutdownHandOffTest {
                         return e;
                     }
                 });
-                Thread.sleep(500);
+                waitFor(() -> "1".equals(info(c).get("blocked_clients")), "the write is held");
                 assertThat(held).as("writes are held while it waits").isNotDone();
                 assertThat(c.cmd("GET", "before")).as("reads go on").isEqualTo("1");
                 assertThat(c.cmd("SHUTDOWN", "ABORT")).isEqualTo("OK");

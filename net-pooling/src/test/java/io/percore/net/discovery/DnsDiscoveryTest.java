@@ -13,6 +13,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,9 @@ class DnsDiscoveryTest {
     @Test
     void reResolvesAndPublishesOnlyChangesAndSurvivesAFailedLookup() throws Exception {
         AtomicReference<Object> answer = new AtomicReference<>(new String[] {"10.0.0.1", "10.0.0.2"});
+        AtomicInteger lookups = new AtomicInteger();
         DnsDiscovery.Resolver resolver = host -> {
+            lookups.incrementAndGet();
             Object a = answer.get();
             if (a instanceof UnknownHostException) {
                 throw (UnknownHostException) a;
@@ -39,15 +42,18 @@ class DnsDiscoveryTest {
             assertThat(published).hasSize(1);
             assertThat(published.get(0)).extracting(Endpoint::id).containsExactly("10.0.0.1:6379", "10.0.0.2:6379");
             assertThat(published.get(0).get(0).hostName()).isEqualTo("redis.shop.svc");
-            Thread.sleep(300);
+            // bounded by lookups seen, not by time: a loaded machine may run none in a fixed pause
+            int looked = lookups.get();
+            eventually("three more lookups", Duration.ofSeconds(30), () -> lookups.get() >= looked + 3);
             assertThat(published).as("unchanged answers are not republished").hasSize(1);
 
             answer.set(new UnknownHostException("SERVFAIL"));
-            Thread.sleep(300);
+            int beforeFailures = lookups.get();
+            eventually("three failed lookups", Duration.ofSeconds(30), () -> lookups.get() >= beforeFailures + 3);
             assertThat(published).as("a failed lookup keeps the last addresses").hasSize(1);
 
             answer.set(new String[] {"10.0.0.2", "10.0.0.3"});
-            eventually("new addresses published", Duration.ofSeconds(5), () -> published.size() == 2);
+            eventually("new addresses published", Duration.ofSeconds(30), () -> published.size() == 2);
             assertThat(published.get(1)).extracting(Endpoint::id).containsExactly("10.0.0.2:6379", "10.0.0.3:6379");
         }
     }

@@ -151,7 +151,7 @@ class ConnectionPoolTest {
         }));
         // The peer goes away while the connection is idle: the next acquire must not get it.
         again.channel().close().sync();
-        eventually("close noticed", Duration.ofSeconds(5), () -> pool.metrics().connectionsClosed() == 1);
+        eventually("close noticed", Duration.ofSeconds(30), () -> pool.metrics().connectionsClosed() == 1);
         PooledConnection fresh = onShard(engine, 0, pool::acquire);
         assertThat(fresh.channel()).isNotSameAs(a.channel());
         assertThat(fresh.isUsable()).isTrue();
@@ -160,7 +160,7 @@ class ConnectionPoolTest {
             pool.close();
             return null;
         }));
-        eventually("discarded connection closed", Duration.ofSeconds(5), () -> !fresh.channel().isOpen());
+        eventually("discarded connection closed", Duration.ofSeconds(30), () -> !fresh.channel().isOpen());
     }
 
     @Test
@@ -172,7 +172,7 @@ class ConnectionPoolTest {
             return null;
         }));
         assertThat(pool.metrics().idleConnections()).isEqualTo(1);
-        eventually("idle connection evicted", Duration.ofSeconds(5), () -> pool.metrics().idleConnections() == 0
+        eventually("idle connection evicted", Duration.ofSeconds(30), () -> pool.metrics().idleConnections() == 0
                 && !a.channel().isOpen());
         TestSupport.await(engine.submitTo(1, () -> {
             pool.close();
@@ -208,7 +208,7 @@ class ConnectionPoolTest {
             a.discard();
             return null;
         }));
-        eventually("budget freed", Duration.ofSeconds(5), () -> pools.get(0).metrics().connectionsClosed() == 1);
+        eventually("budget freed", Duration.ofSeconds(30), () -> pools.get(0).metrics().connectionsClosed() == 1);
         PooledConnection b = onShard(engine, 0, pools.get(1)::acquire);
         TestSupport.await(engine.submitTo(0, () -> {
             b.release();

@@ -18,7 +18,7 @@ public final class PercoreThreads {
 
     /** Engine threads alive now that were not alive in {@code before}, waiting briefly for ones that are exiting. */
     public static Set<Thread> startedSince(Set<Thread> before) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 30_000_000_000L;
         Set<Thread> leaked;
         do {
             leaked = alive();

@@ -26,6 +26,9 @@ import reactor.core.publisher.Mono;
 @Import(ShardsWebApp.Controller.class)
 public class ShardsWebApp {
 
+    /** /slow requests the controller has begun to answer: a test waits for its requests to be in flight. */
+    static final AtomicInteger SLOW_STARTED = new AtomicInteger();
+
     /** One per shard, made on its shard: knows which shard it belongs to. */
     public record Hits(int shard, AtomicInteger count) {
     }
@@ -71,7 +74,9 @@ public class ShardsWebApp {
         /** Blocks the shard without Reactor noticing: the stall detector must. */
         @GetMapping("/sleep")
         String sleep() throws InterruptedException {
-            Thread.sleep(150);
+            // long enough for a watchdog that a loaded machine runs late to find the shard still blocked (150 ms
+            // went unseen at load 18)
+            Thread.sleep(600);
             return "slept";
         }
 
@@ -84,6 +89,7 @@ public class ShardsWebApp {
         /** Answers after {@code ms} milliseconds: in flight while the application shuts down. */
         @GetMapping("/slow")
         Mono<String> slow(@org.springframework.web.bind.annotation.RequestParam(defaultValue = "600") long ms) {
+            SLOW_STARTED.incrementAndGet();
             return Mono.delay(Duration.ofMillis(ms)).map(x -> "slow done");
         }
     }

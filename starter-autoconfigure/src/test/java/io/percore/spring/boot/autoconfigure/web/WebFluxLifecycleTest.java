@@ -49,12 +49,18 @@ class WebFluxLifecycleTest {
         // Requests on several connections (so on both shards), each answered after 4 s: longer than the
         // 3 s Reactor Netty's disposeNow() waits on its own, so only the graceful shutdown answers them.
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        int started = ShardsWebApp.SLOW_STARTED.get();
         for (int i = 0; i < 8; i++) {
             HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             inFlight.add(own.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow?ms=4000")).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        Thread.sleep(300); // all of them arrived and wait for their answer
+        // all of them arrived and wait for their answer (a fixed 300 ms let the close reset one at load 18)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (ShardsWebApp.SLOW_STARTED.get() < started + 8) {
+            assertThat(System.nanoTime()).as("8 requests in flight").isLessThan(deadline);
+            Thread.sleep(10);
+        }
         CompletableFuture<Void> closed = CompletableFuture.runAsync(context::close);
         for (CompletableFuture<HttpResponse<String>> response : inFlight) {
             HttpResponse<String> r = response.get(15, TimeUnit.SECONDS);
