@@ -209,7 +209,8 @@ class StreamParityTest {
     /** Appends, deletes and trims at random, with node limits changed as it goes: ranges and XINFO's node figures agree after each. */
     @Test
     void aRandomMixOfAppendsDeletesAndTrimsMatches() throws IOException {
-        long seed = System.nanoTime();
+        // -Dstream.parity.seed=<seed from a failure> replays one run
+        long seed = Long.getLong("stream.parity.seed", System.nanoTime());
         Random r = new Random(seed);
         List<String[]> commands = new ArrayList<>();
         commands.add(new String[] {"DEL", a});
@@ -219,7 +220,10 @@ class StreamParityTest {
             if (op == 0) {
                 commands.add(new String[] {"CONFIG", "SET", "stream-node-max-entries", Integer.toString(r.nextInt(12))});
             } else if (op == 1) {
-                commands.add(new String[] {"CONFIG", "SET", "stream-node-max-bytes", Integer.toString(r.nextInt(3) == 0 ? 0 : 60 + r.nextInt(400))});
+                // At least 128 bytes: below what a new node's first entry takes, redis-server 7.0.15 reallocates
+                // the node it has just linked and may keep a freed one in its tree (valkey-io/valkey#4705,
+                // a use-after-free); it then reports another stream than it holds, or crashes.
+                commands.add(new String[] {"CONFIG", "SET", "stream-node-max-bytes", Integer.toString(r.nextInt(3) == 0 ? 0 : 128 + r.nextInt(400))});
             } else if (op <= 9) {
                 ms += r.nextInt(3);
                 String id = r.nextInt(4) == 0 ? ms + "-*" : ms + "-" + r.nextInt(1000);
@@ -248,12 +252,17 @@ class StreamParityTest {
             }
         }
         commands.add(new String[] {"XINFO", "STREAM", a, "FULL", "COUNT", "0"});
-        commands.add(new String[] {"CONFIG", "SET", "stream-node-max-entries", "100"});
-        commands.add(new String[] {"CONFIG", "SET", "stream-node-max-bytes", "4096"});
         try {
             sameRaw(commands.toArray(String[][]::new));
         } catch (AssertionError e) {
             throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+        } finally {
+            // the other tests expect the default node limits, whatever step this run stopped at
+            for (int port : new int[] {redis.port(), demo.respPort()}) {
+                try (RespTestClient client = new RespTestClient(port)) {
+                    client.cmd("CONFIG", "SET", "stream-node-max-entries", "100", "stream-node-max-bytes", "4096");
+                }
+            }
         }
     }
 
