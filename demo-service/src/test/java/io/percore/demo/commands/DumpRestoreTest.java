@@ -398,6 +398,7 @@ class DumpRestoreTest {
      */
     @Test
     void hugeDeclaredLengthsAreRefusedAtOnceAsRedisRefusesThem() throws IOException {
+        byte[] hugeHash = bytes(0x04, 0x80, 0x7F, 0xFF, 0xFF, 0xFF, 0x01, 'f', 0x01, 'v');
         List<byte[]> bodies = List.of(
                 bytes(0x00, 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 'a', 'b'),
                 bytes(0x00, 0x81, 0x40, 0, 0, 0, 0, 0, 0, 0, 'a'),
@@ -408,7 +409,7 @@ class DumpRestoreTest {
                 bytes(0x00, 0xC4),
                 bytes(0x01, 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x01, 'a', 0x01, 'b'),
                 bytes(0x02, 0x81, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x01, 'a'),
-                bytes(0x04, 0x80, 0x7F, 0xFF, 0xFF, 0xFF, 0x01, 'f', 0x01, 'v'),
+                hugeHash,
                 bytes(0x05, 0x02, 0x01, 'a', 0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0x01, 'b', 0, 0),
                 concat(bytes(0x0B), rdbString(bytes(8, 0, 0, 0, 0, 0, 0, 0x40, 1, 0, 0, 0, 0, 0, 0, 0))),
                 concat(bytes(0x0B), rdbString(bytes(2, 0, 0, 0, 0, 0, 0, 0))),
@@ -445,7 +446,10 @@ class DumpRestoreTest {
                 long started = CpuClock.shardMillis(info);
                 Object ours = d.cmd("RESTORE", key, "0", p);
                 long millis = CpuClock.shardMillis(info) - started;
-                Object theirs = r.cmd("RESTORE", key, "0", p);
+                // A hash declaring 2^31-1 fields: redis-server 7.0.15 first allocates and zeroes a table for them (16 GB;
+                // 55 s and 10 GB resident on this machine alone, past the client's timeout when loaded), then answers
+                // this; it is not asked again. Ours refuses it before allocating anything.
+                Object theirs = body == hugeHash ? new RespTestClient.Err("ERR Bad data format") : r.cmd("RESTORE", key, "0", p);
                 assertThat(ours).as("payload %d (%s)", i - 1, hex(body)).isEqualTo(theirs);
                 assertThat(millis).as("payload %d answered at once", i - 1).isLessThan(1000);
                 if ("OK".equals(ours)) {
