@@ -1,7 +1,6 @@
 package io.percore.e2e;
 
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
 
 /** One line per step on the console (this module does not redirect test output): where a slow suite is. */
 final class Progress {
@@ -20,7 +19,7 @@ final class Progress {
     }
 
     static void say(String format, Object... args) {
-        System.out.println("[k8s " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + String.format(format, args));
+        System.out.println("[k8s " + LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + String.format(format, args));
         System.out.flush();
     }
 }

@@ -107,6 +107,10 @@ public class PercoreServiceSpec {
     @JsonPropertyDescription("Redis Cluster across the pods: slots shared out by shards, moved by the operator on a re-plan.")
     private Cluster cluster;
 
+    @JsonPropertyDescription("A running Redis to move in: the service's primary replicates from it, and on cutover the operator pauses"
+            + " the source's writes, waits until the service has them all and promotes the service.")
+    private MigrateFrom migrateFrom;
+
     @JsonPropertyDescription("TLS for the listed servers from a kubernetes.io/tls Secret (cert-manager's), mounted and rotated"
             + " without a restart.")
     private Tls tls;
@@ -155,6 +159,8 @@ public class PercoreServiceSpec {
     public void setReplication(Replication replication) { this.replication = replication; }
     public Cluster getCluster() { return cluster; }
     public void setCluster(Cluster cluster) { this.cluster = cluster; }
+    public MigrateFrom getMigrateFrom() { return migrateFrom; }
+    public void setMigrateFrom(MigrateFrom migrateFrom) { this.migrateFrom = migrateFrom; }
     public Tls getTls() { return tls; }
     public void setTls(Tls tls) { this.tls = tls; }
     public Map<String, Object> getConfig() { return config; }

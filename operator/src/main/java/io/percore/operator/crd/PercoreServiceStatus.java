@@ -16,6 +16,7 @@ public class PercoreServiceStatus {
     private Integer readyReplicas;
     private ReplicationStatus replication;
     private ClusterStatus cluster;
+    private MigrationStatus migration;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -29,6 +30,8 @@ public class PercoreServiceStatus {
     public void setReplication(ReplicationStatus replication) { this.replication = replication; }
     public ClusterStatus getCluster() { return cluster; }
     public void setCluster(ClusterStatus cluster) { this.cluster = cluster; }
+    public MigrationStatus getMigration() { return migration; }
+    public void setMigration(MigrationStatus migration) { this.migration = migration; }
 
     @Override
     public boolean equals(Object o) {
@@ -43,11 +46,12 @@ public class PercoreServiceStatus {
                 && Objects.equals(plan, other.plan)
                 && Objects.equals(readyReplicas, other.readyReplicas)
                 && Objects.equals(replication, other.replication)
-                && Objects.equals(cluster, other.cluster);
+                && Objects.equals(cluster, other.cluster)
+                && Objects.equals(migration, other.migration);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication, cluster);
+        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication, cluster, migration);
     }
 }

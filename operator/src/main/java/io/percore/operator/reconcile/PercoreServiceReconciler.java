@@ -86,6 +86,12 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     private final PlanMeters planMeters;
     private final PodReplicationProbe probe;
     private final PodAddresses podAddresses;
+    /**
+     * Cut-overs this process completed, by the PercoreService's uid: the reconcile right after one may read the
+     * informer's copy from before its status write, and a status still saying Replicating over a pod that is now a
+     * master would link that pod to the source again.
+     */
+    private final java.util.Map<String, io.percore.operator.crd.MigrationStatus> cutOver = new java.util.concurrent.ConcurrentHashMap<>();
     private final PodClusterProbe clusterProbe;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
@@ -196,6 +202,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setReadyReplicas(previous.getReadyReplicas());
         status.setReplication(previous.getReplication());
         status.setCluster(previous.getCluster());
+        status.setMigration(previous.getMigration());
 
         // 1. Validate: a bad spec or config changes nothing that runs.
         List<String> problems = new ArrayList<>();
@@ -219,6 +226,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         }
         problems.addAll(ClusterDriver.specProblems(spec));
         problems.addAll(PodPassword.specProblems(spec));
+        problems.addAll(io.percore.operator.migration.MigrationSpecs.specProblems(spec));
         List<String> tlsProblems = TlsSpecs.specProblems(spec);
         problems.addAll(tlsProblems);
         // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
@@ -341,6 +349,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             replicationOutcome = new ReplicationDriver(client, probe, podAddresses, events).run(resource, previous.getReplication(), conditions);
             status.setReplication(replicationOutcome.status());
         }
+        // A running Redis moved in: after the replication driver, which elects (or replaces) the primary it links to the source.
+        java.time.Duration migrationRequeue = migrate(client, resource, previous, plan, replicated, status, conditions, events);
 
         // 5. Reconcile children. Degraded reasons, most pressing first.
         List<Degradation> degraded = new ArrayList<>();
@@ -461,9 +471,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : pending.isEmpty() ? "RollingOut" : PodsUnschedulable.REASON,
                         ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending)));
 
-        // 7. Replication (run above): look again soon.
+        // 7. Replication and migration (run above): look again soon.
         if (replicated) {
-            return finish(client, resource, previous, status, conditions).rescheduleAfter(replicationOutcome.requeue());
+            java.time.Duration requeue = replicationOutcome.requeue();
+            if (migrationRequeue != null && migrationRequeue.compareTo(requeue) < 0) {
+                requeue = migrationRequeue;
+            }
+            return finish(client, resource, previous, status, conditions).rescheduleAfter(requeue);
         }
         status.setReplication(null);
         // 8. Cluster: the layout the pods hold, the next one sent, migrations waited for.
@@ -473,7 +487,40 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
             return finish(client, resource, previous, status, conditions).rescheduleAfter(outcome.requeue());
         }
         status.setCluster(null);
-        return finish(client, resource, previous, status, conditions);
+        UpdateControl<PercoreService> done = finish(client, resource, previous, status, conditions);
+        return migrationRequeue == null ? done : done.rescheduleAfter(migrationRequeue);
+    }
+
+    /**
+     * {@code spec.migrateFrom}: the service's one primary follows the source until the cut-over ({@link MigrationDriver}).
+     * Without it, a completed migration's record stays in the status and nothing is done.
+     *
+     * @return when to look again, or null when there is nothing to follow
+     */
+    private java.time.Duration migrate(KubernetesClient client, PercoreService resource, PercoreServiceStatus previous, SizingPlan plan,
+                                       boolean replicated, PercoreServiceStatus status, StatusConditions conditions, PlanEvents events) {
+        if (resource.getSpec().getMigrateFrom() == null) {
+            status.setMigration(previous.getMigration() != null
+                    && io.percore.operator.migration.MigrationPlanner.COMPLETED.equals(previous.getMigration().getPhase()) ? previous.getMigration() : null);
+            return null;
+        }
+        if (!replicated && plan.replicas() != 1) {
+            String why = "the service runs " + plan.replicas() + " independent pods; a migration copies into one primary: set"
+                    + " spec.replication (one primary and its replicas) or plan one pod";
+            conditions.set(MigrationDriver.CONDITION, false, "MigrationRefused", why);
+            return null;
+        }
+        io.percore.operator.crd.MigrationStatus prior = previous.getMigration();
+        io.percore.operator.crd.MigrationStatus completed = cutOver.get(resource.getMetadata().getUid());
+        if (completed != null && (prior == null || !io.percore.operator.migration.MigrationPlanner.COMPLETED.equals(prior.getPhase()))) {
+            prior = completed;
+        }
+        MigrationDriver.Outcome outcome = new MigrationDriver(client, probe, podAddresses, events).run(resource, prior, conditions);
+        status.setMigration(outcome.status());
+        if (io.percore.operator.migration.MigrationPlanner.COMPLETED.equals(outcome.status().getPhase())) {
+            cutOver.put(resource.getMetadata().getUid(), outcome.status());
+        }
+        return outcome.requeue();
     }
 
     /** One reason for Degraded=True; the first listed names the condition, the messages are joined. */
@@ -589,6 +636,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setReadyReplicas(previous.getReadyReplicas());
         status.setReplication(previous.getReplication());
         status.setCluster(previous.getCluster());
+        status.setMigration(previous.getMigration());
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
         if (!serverSideApply) {
@@ -611,6 +659,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
+        cutOver.remove(resource.getMetadata().getUid());
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {

@@ -92,6 +92,11 @@ final class ReplicationDriver {
                 }
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            if (observed != null && !observed.master() && Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL))
+                    && MigrationDriver.followsSource(s, observed.following())) {
+                // a primary moving a running Redis in follows that Redis (MigrationDriver): it is the service's primary all the same
+                observed = Observed.master(observed.offset());
+            }
             states.add(new PodState(pod.getMetadata().getName(), ordinal, ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(REVISION_LABEL)), address, observed));

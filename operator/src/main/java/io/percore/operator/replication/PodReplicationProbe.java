@@ -130,6 +130,11 @@ public class PodReplicationProbe {
      * @return the reply: String (simple or bulk), Long, or a List of those; an error reply is thrown
      */
     public Object command(HostPort pod, String password, int maxReplyBytes, String... command) throws IOException {
+        return command(pod, null, password, maxReplyBytes, command);
+    }
+
+    /** The same, authenticating as an ACL {@code user} ({@code AUTH user password}) when one is given. */
+    public Object command(HostPort pod, String user, String password, int maxReplyBytes, String... command) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(pod.host(), pod.port()), millis);
@@ -139,7 +144,7 @@ public class PodReplicationProbe {
             Reader in = new Reader(new java.io.BufferedInputStream(socket.getInputStream()), maxReplyBytes);
             long deadline = System.nanoTime() + timeout.toNanos() * 2;
             if (password != null) {
-                out.write(encode("AUTH", password));
+                out.write(user == null ? encode("AUTH", password) : encode("AUTH", user, password));
                 out.flush();
                 String auth;
                 try {

@@ -43,9 +43,17 @@ public final class ServiceProcess implements AutoCloseable {
      * reference server takes none of them).
      */
     public static ServiceProcess start(String password, Path dir, List<String> serviceArgs) throws IOException, InterruptedException {
+        return start(password, dir, serviceArgs, System.getProperty(SERVICE_JAR, ""));
+    }
+
+    /** A redis-server whatever the build's service jar: a Redis that is moved into the service (spec.migrateFrom). */
+    public static ServiceProcess startRedis(String password, Path dir) throws IOException, InterruptedException {
+        return start(password, dir, List.of(), "");
+    }
+
+    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
-        String jar = System.getProperty(SERVICE_JAR, "");
         if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
             // the build sets it to the demo's jar, made before this module in the reactor; a build of this module
             // alone (-pl operator) has none: the reference server stands in, and the log says so

@@ -32,6 +32,12 @@ public final class TestResp implements AutoCloseable {
         }
     }
 
+    /** How long a reply may take before the call throws {@link java.net.SocketTimeoutException}. */
+    public TestResp timeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     /** @return String (simple or bulk), Long, List, null; an error reply is thrown */
     public Object call(String... args) throws IOException {
         return call(toBytes(args));

@@ -1,0 +1,258 @@
+package io.percore.operator.migration;
+
+import io.percore.operator.crd.MigrateFrom;
+import io.percore.operator.crd.MigrationStatus;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to do next in a move from a running Redis ({@code spec.migrateFrom}): a pure function of what the source and the
+ * service's primary (the target) answer, the spec, the last status and the clock, as {@code ReplicationPlanner} is for
+ * failover. The glue ({@code MigrationDriver}) carries the decision out: it links the target, or runs the cut-over.
+ *
+ * <p>Phases: {@code Linking} until the target follows the source, {@code Syncing} while the full copy runs,
+ * {@code Replicating} once the link is up (the lag in bytes is the source's offset less the target's; in seconds, how
+ * long the target has trailed an offset of the source's seen earlier), {@code Completed} after the cut-over (nothing more
+ * is done: the source is left alone), {@code Refused} for a source that cannot be moved in.
+ */
+public final class MigrationPlanner {
+
+    public static final String LINKING = "Linking";
+    public static final String SYNCING = "Syncing";
+    public static final String REPLICATING = "Replicating";
+    public static final String COMPLETED = "Completed";
+    public static final String REFUSED = "Refused";
+
+    /** The lowest Redis with {@code CLIENT PAUSE ... WRITE}, which a cut-over without losses needs. */
+    static final int[] PAUSE_WRITE_SINCE = {6, 2, 0};
+    /** How often to look while migrating: the status shows the sync's progress and the lag. */
+    public static final Duration PERIOD = Duration.ofSeconds(5);
+    /** How long after a failed cut-over the next is tried: each one holds the source's writes up to its timeout. */
+    public static final Duration CUTOVER_RETRY = Duration.ofSeconds(60);
+
+    private MigrationPlanner() {
+    }
+
+    /**
+     * The source as {@code INFO} describes it.
+     *
+     * @param error why it could not be read (unreachable, refused AUTH ...), else null
+     */
+    public record SourceView(String error, String version, boolean replica, String replicaOf, boolean clusterEnabled, long offset, long keys) {
+        public static SourceView unreachable(String error) {
+            return new SourceView(error, null, false, null, false, 0, 0);
+        }
+    }
+
+    /**
+     * The service's primary (the pod that replicates from the source).
+     *
+     * @param pod        its name, null when there is none yet
+     * @param error      why it could not be read, else null
+     * @param following  the master it follows (null: it is a master)
+     * @param offset     its replication offset (slave_repl_offset while it follows the source)
+     * @param syncing    a full sync is under way (master_sync_in_progress)
+     */
+    public record TargetView(String pod, String error, HostPort following, boolean linkUp, boolean syncing, long offset,
+                             long syncRead, long syncTotal, long keys) {
+        public static TargetView missing(String why) {
+            return new TargetView(null, why, null, false, false, 0, 0, 0, 0);
+        }
+    }
+
+    public enum Action { NONE, LINK, CUTOVER }
+
+    /** A Kubernetes event to emit: Normal unless {@code warning}. */
+    public record Event(String reason, String message, boolean warning) {
+    }
+
+    /**
+     * @param status     the status to record
+     * @param action     what the glue does now
+     * @param migrated   the {@code Migrated} condition's status, reason and message
+     */
+    public record Decision(MigrationStatus status, Action action, List<Event> events, boolean migrated, String reason, String message,
+                           Duration requeue) {
+    }
+
+    public record Input(MigrateFrom spec, SourceView source, TargetView target, MigrationStatus previous, Instant now) {
+    }
+
+    public static Decision decide(Input in) {
+        MigrationStatus before = in.previous() == null ? new MigrationStatus() : in.previous();
+        MigrationStatus s = before.copy();
+        String sourceName = in.spec().getHost() + ":" + in.spec().portOrDefault();
+        List<Event> events = new ArrayList<>();
+        if (COMPLETED.equals(before.getPhase())) {
+            // Done is done: the service is the primary; the source (its writes held, then left) is not touched again.
+            s.setLagBytes(null);
+            s.setLagSeconds(null);
+            return new Decision(s, Action.NONE, events, true, "CutOver", "cut over from " + before.getSource() + " at " + before.getCutoverAt()
+                    + ": writes paused " + before.getWritesPausedMillis() + " ms", null);
+        }
+        if (s.getSource() != null && !s.getSource().equals(sourceName)) {
+            // another source: a new move
+            s = new MigrationStatus();
+        }
+        s.setSource(sourceName);
+        if (s.getStartedAt() == null) {
+            s.setStartedAt(in.now().toString());
+        }
+
+        String refusal = refusal(in.spec(), in.source());
+        if (refusal != null) {
+            s.setPhase(REFUSED);
+            s.setMessage(refusal);
+            if (!REFUSED.equals(before.getPhase()) || !refusal.equals(before.getMessage())) {
+                events.add(new Event("MigrationRefused", refusal, true));
+            }
+            return new Decision(s, Action.NONE, events, false, "MigrationRefused", refusal, PERIOD);
+        }
+        if (in.source().error() == null) {
+            s.setSourceVersion(in.source().version());
+            s.setSourceKeys(in.source().keys());
+        }
+        TargetView t = in.target();
+        if (t.pod() == null || t.error() != null) {
+            s.setPhase(s.getPhase() == null || REFUSED.equals(s.getPhase()) ? LINKING : s.getPhase());
+            String why = t.pod() == null ? t.error() : t.pod() + " did not answer: " + t.error();
+            s.setMessage("waiting for the service's primary: " + why);
+            return new Decision(s, Action.NONE, events, false, s.getPhase(), s.getMessage(), Duration.ofSeconds(1));
+        }
+        HostPort source = new HostPort(in.spec().getHost(), in.spec().portOrDefault());
+        boolean follows = source.equals(t.following());
+        s.setKeysLoaded(t.keys());
+        if (!follows) {
+            s.setPhase(LINKING);
+            s.setLinkStatus("down");
+            s.setMessage(t.pod() + " is made a replica of " + sourceName);
+            // linkStatus is first set here: before it, the move has only waited for a pod
+            events.add(new Event(before.getLinkStatus() == null ? "MigrationStarted" : "MigrationRelinked",
+                    t.pod() + " replicates from " + sourceName + (t.following() == null ? "" : " (it followed " + t.following().host()
+                            + ":" + t.following().port() + ")"), false));
+            return new Decision(s, Action.LINK, events, false, LINKING, s.getMessage(), Duration.ofSeconds(1));
+        }
+        if (!t.linkUp()) {
+            s.setPhase(t.syncing() || before.getPhase() == null || LINKING.equals(before.getPhase()) || SYNCING.equals(before.getPhase())
+                    ? SYNCING : REPLICATING);
+            s.setLinkStatus("down");
+            if (t.syncing()) {
+                s.setSyncBytesLoaded(t.syncRead());
+                s.setSyncBytesTotal(t.syncTotal());
+            }
+            if ("up".equals(before.getLinkStatus())) {
+                events.add(new Event("MigrationLinkLost", t.pod() + " lost its link to " + sourceName
+                        + (in.source().error() == null ? "" : ": " + in.source().error()), true));
+            }
+            s.setMessage(in.source().error() != null ? "source unreachable: " + in.source().error()
+                    : t.syncing() ? "full sync: " + t.syncRead() + " of " + t.syncTotal() + " bytes" : "linking to " + sourceName);
+            return new Decision(s, Action.NONE, events, false, in.source().error() != null ? "SourceUnreachable" : s.getPhase(),
+                    s.getMessage(), Duration.ofSeconds(1));
+        }
+
+        // In sync and following the source's writes.
+        boolean wasReplicating = REPLICATING.equals(before.getPhase()) && "up".equals(before.getLinkStatus());
+        if (!wasReplicating) {
+            boolean afterFullSync = before.getPhase() == null || LINKING.equals(before.getPhase()) || SYNCING.equals(before.getPhase());
+            s.setFullSyncs((s.getFullSyncs() == null ? 0 : s.getFullSyncs()) + (afterFullSync ? 1 : 0));
+            events.add(afterFullSync
+                    ? new Event("MigrationSynced", t.pod() + " holds a copy of " + sourceName + " (" + t.keys() + " keys) and follows its writes", false)
+                    : new Event("MigrationResynced", t.pod() + " follows " + sourceName + " again", false));
+        }
+        s.setPhase(REPLICATING);
+        s.setLinkStatus("up");
+        s.setSyncBytesLoaded(null);
+        s.setSyncBytesTotal(null);
+        if (in.source().error() == null) {
+            lag(s, in.source().offset(), t.offset(), in.now());
+        }
+        s.setMessage("replicating from " + sourceName + ": " + t.keys() + " keys, " + s.getLagBytes() + " bytes and " + s.getLagSeconds()
+                + " s behind");
+        if (!in.spec().cutoverRequested()) {
+            // asking again (cutover: false, then true) retries a failed cut-over at once
+            s.setCutoverFailedAt(null);
+            s.setCutoverFailure(null);
+            return new Decision(s, Action.NONE, events, false, REPLICATING, s.getMessage(), PERIOD);
+        }
+        if (s.getCutoverFailedAt() != null) {
+            Instant next = Instant.parse(s.getCutoverFailedAt()).plus(CUTOVER_RETRY);
+            if (in.now().isBefore(next)) {
+                String why = "cut-over failed at " + s.getCutoverFailedAt() + ", the source is unpaused and stays the primary: "
+                        + s.getCutoverFailure() + "; next attempt at " + next + " (or set cutover to false, then true)";
+                s.setMessage(why);
+                return new Decision(s, Action.NONE, events, false, "CutoverFailed", why, Duration.between(in.now(), next));
+            }
+        }
+        if (in.source().error() != null) {
+            return new Decision(s, Action.NONE, events, false, "SourceUnreachable", "cut-over waits: the source does not answer: "
+                    + in.source().error(), Duration.ofSeconds(1));
+        }
+        if (!atLeast(in.source().version(), PAUSE_WRITE_SINCE)) {
+            String why = "cut-over refused: the source is Redis " + in.source().version() + ", which has no CLIENT PAUSE WRITE (6.2+):"
+                    + " its writes could not be held while the service catches up, and some would be lost; upgrade the source, or move"
+                    + " your clients yourself after stopping their writes";
+            if (!why.equals(before.getMessage())) {
+                events.add(new Event("CutoverRefused", why, true));
+            }
+            s.setMessage(why);
+            return new Decision(s, Action.NONE, events, false, "CutoverRefused", why, PERIOD);
+        }
+        return new Decision(s, Action.CUTOVER, events, false, "CuttingOver", "cutting over from " + sourceName, Duration.ZERO);
+    }
+
+    /** Why this source cannot be moved in at all, or null. */
+    static String refusal(MigrateFrom spec, SourceView source) {
+        if (Boolean.TRUE.equals(spec.getTls())) {
+            return "spec.migrateFrom.tls: the service replicates over plain RESP only; a TLS source cannot be moved in yet";
+        }
+        if (source.error() != null) {
+            return null;
+        }
+        if (source.replica()) {
+            return "the source is itself a replica (of " + source.replicaOf() + "): move its primary in, which has every write";
+        }
+        if (source.clusterEnabled()) {
+            return "the source is a Redis Cluster node: only a single Redis can be moved in (a cluster's slots would each need moving"
+                    + " to the primary that owns them: operator README, Moving from Redis)";
+        }
+        return null;
+    }
+
+    /** The lag in bytes now; in seconds, how long the target has trailed the earliest source offset it has not reached. */
+    static void lag(MigrationStatus s, long sourceOffset, long targetOffset, Instant now) {
+        s.setLagBytes(Math.max(0, sourceOffset - targetOffset));
+        Long seen = s.getSourceOffsetSeen();
+        Instant seenAt = s.getSourceOffsetSeenAt() == null ? null : Instant.parse(s.getSourceOffsetSeenAt());
+        if (seen == null || seenAt == null || targetOffset >= seen) {
+            // it has reached what the source had at the last look: less than a look behind; sample the source again
+            s.setLagSeconds(0L);
+            s.setSourceOffsetSeen(sourceOffset);
+            s.setSourceOffsetSeenAt(now.toString());
+        } else {
+            s.setLagSeconds(Math.max(0, Duration.between(seenAt, now).toSeconds()));
+        }
+    }
+
+    /** "7.0.15" at least {@code since}; an unparsable version is not. */
+    static boolean atLeast(String version, int[] since) {
+        if (version == null) {
+            return false;
+        }
+        String[] parts = version.split("\\.");
+        for (int i = 0; i < since.length; i++) {
+            int v;
+            try {
+                v = i < parts.length ? Integer.parseInt(parts[i].replaceAll("[^0-9].*$", "")) : 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (v != since[i]) {
+                return v > since[i];
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,41 @@
+package io.percore.operator.migration;
+
+import io.percore.operator.crd.Cluster;
+import io.percore.operator.crd.MigrateFrom;
+import io.percore.operator.crd.PercoreServiceSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a spec with {@code migrateFrom} must satisfy that no schema rule checks. */
+public final class MigrationSpecs {
+
+    static final Duration MIN_CUTOVER_TIMEOUT = Duration.ofMillis(100);
+
+    private MigrationSpecs() {
+    }
+
+    public static List<String> specProblems(PercoreServiceSpec spec) {
+        List<String> problems = new ArrayList<>();
+        MigrateFrom m = spec.getMigrateFrom();
+        if (m == null) {
+            return problems;
+        }
+        if (m.getHost() == null || m.getHost().isBlank()) {
+            problems.add("spec.migrateFrom.host: required");
+        }
+        if (Cluster.enabled(spec)) {
+            problems.add("spec.migrateFrom with spec.cluster: a single Redis moves into a service with one primary; its keys would"
+                    + " each need moving to the primary owning their slot (move it into a service without cluster, then enable it)");
+        }
+        try {
+            Duration timeout = m.cutoverTimeoutOrDefault();
+            if (timeout.compareTo(MIN_CUTOVER_TIMEOUT) < 0 || timeout.compareTo(MigrateFrom.MAX_CUTOVER_TIMEOUT) > 0) {
+                problems.add("spec.migrateFrom.cutoverTimeout: " + m.getCutoverTimeout() + " is outside 100ms..60s");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("spec.migrateFrom.cutoverTimeout: " + e.getMessage());
+        }
+        return problems;
+    }
+}

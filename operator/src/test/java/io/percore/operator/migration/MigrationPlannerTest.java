@@ -1,0 +1,227 @@
+package io.percore.operator.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.crd.MigrateFrom;
+import io.percore.operator.crd.MigrationStatus;
+import io.percore.operator.migration.MigrationPlanner.Action;
+import io.percore.operator.migration.MigrationPlanner.Decision;
+import io.percore.operator.migration.MigrationPlanner.Event;
+import io.percore.operator.migration.MigrationPlanner.Input;
+import io.percore.operator.migration.MigrationPlanner.SourceView;
+import io.percore.operator.migration.MigrationPlanner.TargetView;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The migration's decisions as a pure function: phases, events, lag, refusals and when the cut-over runs. */
+class MigrationPlannerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
+    private static final HostPort SOURCE = new HostPort("redis.legacy", 6379);
+
+    private static MigrateFrom spec(boolean cutover) {
+        MigrateFrom m = new MigrateFrom("redis.legacy", null);
+        m.setCutover(cutover ? true : null);
+        return m;
+    }
+
+    private static SourceView source(String version, long offset) {
+        return new SourceView(null, version, false, null, false, offset, 1000);
+    }
+
+    private static TargetView following(boolean linkUp, boolean syncing, long offset) {
+        return new TargetView("kv-0", null, SOURCE, linkUp, syncing, offset, syncing ? 400 : 0, syncing ? 1000 : 0, linkUp ? 1000 : 0);
+    }
+
+    private static TargetView master() {
+        return new TargetView("kv-0", null, null, false, false, 0, 0, 0, 0);
+    }
+
+    private static Decision decide(MigrateFrom spec, SourceView s, TargetView t, MigrationStatus previous, Instant now) {
+        return MigrationPlanner.decide(new Input(spec, s, t, previous, now));
+    }
+
+    @Test
+    void aMasterPodIsLinkedThenSyncsThenReplicatesWithItsEventsOnce() {
+        Decision link = decide(spec(false), source("7.0.15", 500), master(), null, T0);
+        assertThat(link.action()).isEqualTo(Action.LINK);
+        assertThat(link.status().getPhase()).isEqualTo(MigrationPlanner.LINKING);
+        assertThat(link.status().getSource()).isEqualTo("redis.legacy:6379");
+        assertThat(link.status().getStartedAt()).isEqualTo(T0.toString());
+        assertThat(link.events()).extracting(Event::reason).containsExactly("MigrationStarted");
+
+        Decision sync = decide(spec(false), source("7.0.15", 500), following(false, true, 0), link.status(), T0.plusSeconds(1));
+        assertThat(sync.action()).isEqualTo(Action.NONE);
+        assertThat(sync.status().getPhase()).isEqualTo(MigrationPlanner.SYNCING);
+        assertThat(sync.status().getSyncBytesLoaded()).isEqualTo(400);
+        assertThat(sync.status().getSyncBytesTotal()).isEqualTo(1000);
+        assertThat(sync.events()).isEmpty();
+
+        Decision up = decide(spec(false), source("7.0.15", 500), following(true, false, 500), sync.status(), T0.plusSeconds(2));
+        assertThat(up.status().getPhase()).isEqualTo(MigrationPlanner.REPLICATING);
+        assertThat(up.status().getLinkStatus()).isEqualTo("up");
+        assertThat(up.status().getFullSyncs()).isEqualTo(1);
+        assertThat(up.status().getSyncBytesLoaded()).isNull();
+        assertThat(up.status().getLagBytes()).isZero();
+        assertThat(up.status().getKeysLoaded()).isEqualTo(1000);
+        assertThat(up.events()).extracting(Event::reason).containsExactly("MigrationSynced");
+        assertThat(up.migrated()).isFalse();
+        assertThat(up.requeue()).isEqualTo(MigrationPlanner.PERIOD);
+
+        Decision again = decide(spec(false), source("7.0.15", 600), following(true, false, 600), up.status(), T0.plusSeconds(7));
+        assertThat(again.events()).isEmpty();
+        assertThat(again.status().getFullSyncs()).isEqualTo(1);
+    }
+
+    @Test
+    void aLostLinkIsAWarningAndItsReturnAResyncEvent() {
+        MigrationStatus up = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
+                decide(spec(false), source("7.0.15", 500), following(false, true, 0),
+                        decide(spec(false), source("7.0.15", 0), master(), null, T0).status(), T0).status(), T0).status();
+        Decision lost = decide(spec(false), SourceView.unreachable("connection refused"), following(false, false, 500), up, T0.plusSeconds(5));
+        assertThat(lost.status().getPhase()).isEqualTo(MigrationPlanner.REPLICATING);
+        assertThat(lost.status().getLinkStatus()).isEqualTo("down");
+        assertThat(lost.reason()).isEqualTo("SourceUnreachable");
+        assertThat(lost.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("MigrationLinkLost");
+            assertThat(e.warning()).isTrue();
+            assertThat(e.message()).contains("connection refused");
+        });
+        Decision stillDown = decide(spec(false), SourceView.unreachable("connection refused"), following(false, false, 500), lost.status(),
+                T0.plusSeconds(6));
+        assertThat(stillDown.events()).as("one warning per loss").isEmpty();
+
+        Decision back = decide(spec(false), source("7.0.15", 900), following(true, false, 900), stillDown.status(), T0.plusSeconds(9));
+        assertThat(back.events()).extracting(Event::reason).containsExactly("MigrationResynced");
+        assertThat(back.status().getFullSyncs()).as("a partial resync is not a full one").isEqualTo(1);
+    }
+
+    @Test
+    void theLagInSecondsIsHowLongTheTargetHasTrailedAnOffsetTheSourceHadReached() {
+        MigrationStatus s = new MigrationStatus();
+        MigrationPlanner.lag(s, 1000, 1000, T0);
+        assertThat(s.getLagBytes()).isZero();
+        assertThat(s.getLagSeconds()).isZero();
+        MigrationPlanner.lag(s, 5000, 1200, T0.plusSeconds(10));
+        assertThat(s.getLagBytes()).isEqualTo(3800);
+        assertThat(s.getLagSeconds()).as("it had reached 1000, seen at T0: not behind it").isZero();
+        MigrationPlanner.lag(s, 9000, 4000, T0.plusSeconds(13));
+        assertThat(s.getLagBytes()).isEqualTo(5000);
+        assertThat(s.getLagSeconds()).as("5000 was the source's at T0+10").isEqualTo(3);
+        MigrationPlanner.lag(s, 9000, 9000, T0.plusSeconds(20));
+        assertThat(s.getLagBytes()).isZero();
+        assertThat(s.getLagSeconds()).isZero();
+    }
+
+    @Test
+    void aReplicaOrAClusterNodeOrATlsSourceIsRefusedWithItsReason() {
+        Decision replica = decide(spec(false), new SourceView(null, "7.0.15", true, "10.0.0.9:6379", false, 0, 0), master(), null, T0);
+        assertThat(replica.action()).isEqualTo(Action.NONE);
+        assertThat(replica.status().getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+        assertThat(replica.message()).contains("itself a replica (of 10.0.0.9:6379)");
+        assertThat(replica.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
+        Decision twice = decide(spec(false), new SourceView(null, "7.0.15", true, "10.0.0.9:6379", false, 0, 0), master(), replica.status(), T0);
+        assertThat(twice.events()).isEmpty();
+
+        Decision cluster = decide(spec(false), new SourceView(null, "7.0.15", false, null, true, 0, 0), master(), null, T0);
+        assertThat(cluster.status().getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+        assertThat(cluster.message()).contains("Redis Cluster node");
+
+        MigrateFrom tls = spec(false);
+        tls.setTls(true);
+        assertThat(decide(tls, source("7.0.15", 0), master(), null, T0).message()).contains("TLS source");
+
+        // refused, then the source is made a primary: the move starts
+        Decision after = decide(spec(false), source("7.0.15", 0), master(), replica.status(), T0.plusSeconds(5));
+        assertThat(after.action()).isEqualTo(Action.LINK);
+    }
+
+    @Test
+    void theCutOverRunsOnlyOnRequestWhileInSyncAndIsRefusedBefore62() {
+        MigrationStatus up = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
+                decide(spec(false), source("7.0.15", 500), following(false, true, 0), null, T0).status(), T0).status();
+        assertThat(decide(spec(false), source("7.0.15", 600), following(true, false, 600), up, T0).action()).isEqualTo(Action.NONE);
+        assertThat(decide(spec(true), source("7.0.15", 600), following(false, true, 0), up, T0).action())
+                .as("not while the link is down").isEqualTo(Action.NONE);
+        assertThat(decide(spec(true), SourceView.unreachable("timeout"), following(true, false, 600), up, T0).action())
+                .as("not while the source does not answer").isEqualTo(Action.NONE);
+        Decision cut = decide(spec(true), source("7.0.15", 600), following(true, false, 600), up, T0);
+        assertThat(cut.action()).isEqualTo(Action.CUTOVER);
+        assertThat(cut.requeue()).isEqualTo(Duration.ZERO);
+        assertThat(decide(spec(true), source("6.2.0", 600), following(true, false, 600), up, T0).action()).isEqualTo(Action.CUTOVER);
+
+        Decision old = decide(spec(true), source("6.0.20", 600), following(true, false, 600), up, T0);
+        assertThat(old.action()).isEqualTo(Action.NONE);
+        assertThat(old.reason()).isEqualTo("CutoverRefused");
+        assertThat(old.message()).contains("Redis 6.0.20", "CLIENT PAUSE WRITE");
+        assertThat(old.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
+        assertThat(decide(spec(true), source("6.0.20", 600), following(true, false, 600), old.status(), T0).events()).isEmpty();
+    }
+
+    @Test
+    void aFailedCutOverIsTriedAgainAMinuteLaterOrWhenAskedAgain() {
+        MigrationStatus failed = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
+                decide(spec(false), source("7.0.15", 500), following(false, true, 0), null, T0).status(), T0).status();
+        failed.setCutoverFailedAt(T0.toString());
+        failed.setCutoverFailure("kv-0 reached offset 1 of the source's 9 within PT0.3S");
+        Decision wait = decide(spec(true), source("7.0.15", 600), following(true, false, 600), failed, T0.plusSeconds(20));
+        assertThat(wait.action()).isEqualTo(Action.NONE);
+        assertThat(wait.reason()).isEqualTo("CutoverFailed");
+        assertThat(wait.message()).contains("offset 1 of the source's 9", "next attempt at " + T0.plus(MigrationPlanner.CUTOVER_RETRY));
+        assertThat(wait.requeue()).isEqualTo(MigrationPlanner.CUTOVER_RETRY.minusSeconds(20));
+        assertThat(decide(spec(true), source("7.0.15", 600), following(true, false, 600), failed, T0.plus(MigrationPlanner.CUTOVER_RETRY))
+                .action()).isEqualTo(Action.CUTOVER);
+
+        MigrationStatus withdrawn = decide(spec(false), source("7.0.15", 600), following(true, false, 600), failed, T0.plusSeconds(21)).status();
+        assertThat(withdrawn.getCutoverFailedAt()).isNull();
+        assertThat(decide(spec(true), source("7.0.15", 600), following(true, false, 600), withdrawn, T0.plusSeconds(22)).action())
+                .isEqualTo(Action.CUTOVER);
+    }
+
+    @Test
+    void aCompletedMoveIsLeftAloneAndAnotherSourceStartsAgain() {
+        MigrationStatus done = new MigrationStatus();
+        done.setSource("redis.legacy:6379");
+        done.setPhase(MigrationPlanner.COMPLETED);
+        done.setCutoverAt(T0.toString());
+        done.setWritesPausedMillis(120L);
+        done.setLagBytes(0L);
+        Decision d = decide(spec(true), SourceView.unreachable("gone"), master(), done, T0.plusSeconds(600));
+        assertThat(d.action()).isEqualTo(Action.NONE);
+        assertThat(d.migrated()).isTrue();
+        assertThat(d.status().getPhase()).isEqualTo(MigrationPlanner.COMPLETED);
+        assertThat(d.message()).contains("120 ms");
+        assertThat(d.requeue()).isNull();
+    }
+
+    @Test
+    void versionsCompareByTheirNumbers() {
+        assertThat(MigrationPlanner.atLeast("6.2.0", MigrationPlanner.PAUSE_WRITE_SINCE)).isTrue();
+        assertThat(MigrationPlanner.atLeast("6.10.1", MigrationPlanner.PAUSE_WRITE_SINCE)).isTrue();
+        assertThat(MigrationPlanner.atLeast("7.0.15", MigrationPlanner.PAUSE_WRITE_SINCE)).isTrue();
+        assertThat(MigrationPlanner.atLeast("6.0.20", MigrationPlanner.PAUSE_WRITE_SINCE)).isFalse();
+        assertThat(MigrationPlanner.atLeast("5.0.14", MigrationPlanner.PAUSE_WRITE_SINCE)).isFalse();
+        assertThat(MigrationPlanner.atLeast("7.2-rc1", MigrationPlanner.PAUSE_WRITE_SINCE)).isTrue();
+        assertThat(MigrationPlanner.atLeast("garbage", MigrationPlanner.PAUSE_WRITE_SINCE)).isFalse();
+        assertThat(MigrationPlanner.atLeast(null, MigrationPlanner.PAUSE_WRITE_SINCE)).isFalse();
+    }
+
+    @Test
+    void infoIsReadAsRedisWritesIt() {
+        String info = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n\r\n# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
+                + "master_repl_offset:4242\r\n\r\n# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\ndb0:keys=10,expires=2,avg_ttl=100\r\n"
+                + "db3:keys=5,expires=0,avg_ttl=0\r\n";
+        SourceView v = SourceProbe.parse(info);
+        assertThat(v.version()).isEqualTo("7.0.15");
+        assertThat(v.replica()).isFalse();
+        assertThat(v.clusterEnabled()).isFalse();
+        assertThat(v.offset()).isEqualTo(4242);
+        assertThat(v.keys()).isEqualTo(15);
+        SourceView replica = SourceProbe.parse("role:slave\r\nmaster_host:10.0.0.9\r\nmaster_port:6380\r\ncluster_enabled:1\r\n");
+        assertThat(replica.replica()).isTrue();
+        assertThat(replica.replicaOf()).isEqualTo("10.0.0.9:6380");
+        assertThat(replica.clusterEnabled()).isTrue();
+    }
+}
