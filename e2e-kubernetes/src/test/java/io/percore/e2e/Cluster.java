@@ -141,7 +141,32 @@ final class Cluster implements AutoCloseable {
             return ready != null && "True".equals(ready.getStatus())
                     && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
         });
+        // Ready pods are not yet a reachable Service: the endpoints controller, then kube-proxy, follow the pod's Ready
+        // transition, and until they have, a connection to the ClusterIP is refused (PlanToPodsIT in a CI run)
+        Duration left = atMost.minusNanos(System.nanoTime() - began);
+        await().atMost(left.isNegative() ? Duration.ofSeconds(1) : left).pollInterval(Duration.ofMillis(200)).until(() -> redisPortsAccept(namespace, name));
         return Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    /** Whether every Service of the instance with a ClusterIP takes a TCP connection on its redis port. */
+    private boolean redisPortsAccept(String namespace, String name) {
+        for (Service service : client().services().inNamespace(namespace).withLabel("app.kubernetes.io/instance", name).list().getItems()) {
+            String ip = service.getSpec().getClusterIP();
+            if (ip == null || ip.isBlank() || "None".equals(ip)) {
+                continue;
+            }
+            for (var port : service.getSpec().getPorts()) {
+                if (!"redis".equals(port.getName())) {
+                    continue;
+                }
+                try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(ip, port.getPort()), 1000);
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     PercoreService awaitStatus(String namespace, String name, Duration atMost, Predicate<PercoreService> until) {
