@@ -193,6 +193,63 @@ class MigrationTest {
     }
 
     @Test
+    void aReplicatedServiceCopiesThroughItsPrimaryWhoseReplicaFollowsItThroughTheCutOver() throws Exception {
+        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
+        closing.add(source);
+        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
+            for (int i = 0; i < 200; i++) {
+                c.call("SET", "s" + i, "v" + i);
+            }
+        }
+        PercoreService s = service(source.port, null);
+        Replication r = new Replication(1);
+        r.setAuthSecretName("kv-auth");
+        s.getSpec().setReplication(r);
+        s.getSpec().setAuth(null);
+        client.resource(s).create();
+        io.fabric8.kubernetes.api.model.apps.StatefulSet sts = await().atMost(WAIT).ignoreExceptions()
+                .until(() -> client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get(), java.util.Objects::nonNull);
+        Map<String, ServiceProcess> byPod = new LinkedHashMap<>();
+        for (int i = 0; i < sts.getSpec().getReplicas(); i++) {
+            ServiceProcess p = ServiceProcess.start(PASSWORD, dir);
+            closing.add(p);
+            byPod.put("kv-" + i, p);
+        }
+        byPod.forEach((name, p) -> createPod(name, p.port, sts.getSpec().getTemplate().getMetadata().getLabels(), sts.getSpec().getTemplate().getSpec()));
+
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            MigrationStatus m = current().getStatus().getMigration();
+            assertThat(m.getPhase()).isEqualTo(MigrationPlanner.REPLICATING);
+            assertThat(m.getLinkStatus()).isEqualTo("up");
+        });
+        String primary = current().getStatus().getReplication().getPrimary();
+        String replica = byPod.keySet().stream().filter(n -> !n.equals(primary)).findFirst().orElseThrow();
+        try (TestResp c = new TestResp(byPod.get(primary).port, PASSWORD)) {
+            assertThat(TestResp.field(c.info(), "master_port")).as("the primary follows the source").isEqualTo(Integer.toString(source.port));
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            try (TestResp c = new TestResp(byPod.get(replica).port, PASSWORD)) {
+                assertThat(TestResp.field(c.info(), "master_port")).as("its replica follows it").isEqualTo(Integer.toString(byPod.get(primary).port));
+                assertThat(c.call("GET", "s199")).as("and holds the source's keys through it").isEqualTo("v199");
+            }
+        });
+
+        mergePatch("{\"spec\":{\"migrateFrom\":{\"cutover\":true}}}");
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+                assertThat(current().getStatus().getMigration().getPhase()).isEqualTo(MigrationPlanner.COMPLETED));
+        assertThat(current().getStatus().getReplication().getPrimary()).as("no failover on the way").isEqualTo(primary);
+        try (TestResp c = new TestResp(byPod.get(primary).port, PASSWORD)) {
+            assertThat(TestResp.field(c.info(), "role")).isEqualTo("master");
+            assertThat(c.call("SET", "after", "1")).isEqualTo("OK");
+            assertThat(c.call("WAIT", "1", "30000")).as("its replica acknowledges its writes").isEqualTo(1L);
+        }
+        try (TestResp c = new TestResp(byPod.get(replica).port, PASSWORD)) {
+            assertThat(c.call("GET", "after")).isEqualTo("1");
+            assertThat(c.call("GET", "s7")).isEqualTo("v7");
+        }
+    }
+
+    @Test
     void aCutOverThatTimesOutUnpausesTheSourceWhichStaysThePrimary() throws Exception {
         ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
         closing.add(source);
@@ -340,11 +397,15 @@ class MigrationTest {
     private void createPod(String name, int port) {
         Deployment d = await().atMost(WAIT).ignoreExceptions()
                 .until(() -> client.apps().deployments().inNamespace(NAMESPACE).withName("kv").get(), java.util.Objects::nonNull);
+        createPod(name, port, d.getSpec().getTemplate().getMetadata().getLabels(), d.getSpec().getTemplate().getSpec());
+    }
+
+    private void createPod(String name, int port, Map<String, String> templateLabels, io.fabric8.kubernetes.api.model.PodSpec spec) {
         pods.put(name, port);
-        Map<String, String> labels = new LinkedHashMap<>(d.getSpec().getTemplate().getMetadata().getLabels());
+        Map<String, String> labels = new LinkedHashMap<>(templateLabels);
         client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels).endMetadata()
-                .withSpec(d.getSpec().getTemplate().getSpec()).build()).create();
+                .withSpec(spec).build()).create();
         client.pods().inNamespace(NAMESPACE).withName(name).editStatus(p -> {
             p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
