@@ -99,8 +99,7 @@ class MigrationTest {
 
     @Test
     void theServiceFollowsARealRedisRefusesWritesThenCutsOverWithoutLosingAnAcknowledgedWrite() throws Exception {
-        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
-        closing.add(source);
+        ServiceProcess source = source();
         try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
             for (int i = 0; i < 500; i++) {
                 c.call("SET", "s" + i, "v" + i);
@@ -194,8 +193,7 @@ class MigrationTest {
 
     @Test
     void aReplicatedServiceCopiesThroughItsPrimaryWhoseReplicaFollowsItThroughTheCutOver() throws Exception {
-        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
-        closing.add(source);
+        ServiceProcess source = source();
         try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
             for (int i = 0; i < 200; i++) {
                 c.call("SET", "s" + i, "v" + i);
@@ -251,8 +249,7 @@ class MigrationTest {
 
     @Test
     void aCutOverThatTimesOutUnpausesTheSourceWhichStaysThePrimary() throws Exception {
-        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
-        closing.add(source);
+        ServiceProcess source = source();
         // A replica of the source's own gives it a backlog, hence an offset (Redis counts none before its first replica).
         ServiceProcess sourceReplica = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
         closing.add(sourceReplica);
@@ -349,6 +346,13 @@ class MigrationTest {
         try (TestResp c = new TestResp(pod.port, PASSWORD)) {
             assertThat(TestResp.field(c.info(), "role")).isEqualTo("master");
         }
+    }
+
+    /** A real redis-server 7.0 with a password: the Redis moved in. */
+    private ServiceProcess source() throws IOException, InterruptedException {
+        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir);
+        closing.add(source);
+        return source;
     }
 
     /** A service asked to cut over from {@code source} at once, its pod a fake already in sync with it at offset 100. */
