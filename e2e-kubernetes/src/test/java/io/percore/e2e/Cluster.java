@@ -144,8 +144,13 @@ final class Cluster implements AutoCloseable {
         // Ready pods are not yet a reachable Service: the endpoints controller, then kube-proxy, follow the pod's Ready
         // transition, and until they have, a connection to the ClusterIP is refused (PlanToPodsIT in a CI run)
         Duration left = atMost.minusNanos(System.nanoTime() - began);
-        await().atMost(left.isNegative() ? Duration.ofSeconds(1) : left).pollInterval(Duration.ofMillis(200)).until(() -> redisPortsAccept(namespace, name));
+        awaitReachable(namespace, name, left.isNegative() ? Duration.ofSeconds(1) : left);
         return Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    /** Waits until every Service of the instance with a ClusterIP takes a TCP connection on its redis port. */
+    void awaitReachable(String namespace, String name, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> redisPortsAccept(namespace, name));
     }
 
     /** Whether every Service of the instance with a ClusterIP takes a TCP connection on its redis port. */

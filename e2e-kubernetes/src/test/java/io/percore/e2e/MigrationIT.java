@@ -94,6 +94,8 @@ class MigrationIT {
                 assertThat(m.getSourceVersion()).startsWith("7.0");
                 assertThat(m.getFullSyncs()).isEqualTo(1);
                 assertThat(cluster.events(ns.name(), NAME)).extracting(e -> e.getReason()).contains("MigrationStarted", "MigrationSynced");
+                // the status follows the pod, the Service's endpoints and kube-proxy follow its readiness
+                cluster.awaitReachable(ns.name(), NAME, PlanToPodsIT.READY_WITHIN);
                 String password = cluster.password(ns.name(), NAME + "-auth");
                 RedisURI serviceUri = cluster.serviceUri(ns.name(), NAME, "redis", password);
                 try (RedisClient service = Cluster.redis(serviceUri); var c = service.connect()) {
