@@ -2,8 +2,11 @@ package io.percore.operator.replication;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +120,11 @@ public final class ServiceProcess implements AutoCloseable {
             return launch;
         }
         launch = List.of("-jar", jar.toString());
-        try {
+        // The module's test JVMs (surefire forks) start side by side and each settles this: the lock keeps one from
+        // deleting the layout another has just made and runs its processes from.
+        Path lockFile = jar.resolveSibling(jar.getFileName() + ".cds.lock");
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = channel.lock()) {
             Path home = jar.resolveSibling(jar.getFileName() + ".cds");
             Path extracted = home.resolve(jar.getFileName());
             Path archive = home.resolve("app.jsa");
