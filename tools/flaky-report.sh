@@ -96,6 +96,10 @@ for i in $(seq 1 "$runs"); do
     find "$clone" -path '*/target/*-reports/*' \( -name 'TEST-*.xml' -o -name '*-output.txt' -o -name '*.txt' \) -print0 |
       xargs -0 -r grep -l -E '<(failure|error)[ >]|FAILURE|<<< ERROR' 2>/dev/null |
       while read -r f; do cp "$f" "$out/run-$i/"; done || true
+    # What the failed classes printed (the service's and the operator's logs): often the only account of why.
+    for t in "${bad[@]}"; do
+      find "$clone" -path '*/target/*-reports/*' -name "${t%.*}-output.txt" -exec cp {} "$out/run-$i/" \; 2>/dev/null || true
+    done
     echo "run $i: RED in ${secs}s ($load), started $(date -u -d "@$t0" '+%H:%M UTC'): ${bad[*]}"
   else
     green=$((green + 1))

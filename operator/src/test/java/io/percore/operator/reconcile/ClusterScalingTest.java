@@ -135,7 +135,7 @@ class ClusterScalingTest {
         // The first layout: every slot, a third each (equal shards), the same epoch on every pod.
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             ClusterStatus c = current().getStatus().getCluster();
-            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
             assertThat(c.getMigrations()).isEmpty();
             assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
             assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).allSatisfy(n -> assertThat(n).isBetween(5461, 5462));
@@ -165,7 +165,7 @@ class ClusterScalingTest {
             await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
                 ClusterStatus c = current().getStatus().getCluster();
                 assertThat(c.getMigrations()).isEmpty();
-                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
                 assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).containsOnly(4096);
                 assertThat(c.getPods()).hasSize(4);
                 assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
@@ -192,7 +192,7 @@ class ClusterScalingTest {
             await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
                 ClusterStatus c = current().getStatus().getCluster();
                 assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
-                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
                 assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
             });
             long before = writer.written.get();
@@ -276,7 +276,7 @@ class ClusterScalingTest {
             ClusterStatus c = current().getStatus().getCluster();
             assertThat(c.getConfigEpoch()).isGreaterThan(first);
             assertThat(primaries(c)).containsKeys("kv-1", "kv-2").doesNotContainKey("kv-0");
-            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
         });
         assertThat(info("kv-1")).contains("role:master");
         assertThat(layoutOf("kv-2")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-0").port + " replica " + replica);
@@ -335,7 +335,7 @@ class ClusterScalingTest {
                         .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
                 ClusterStatus c = current().getStatus().getCluster();
                 assertThat(primaries(c)).containsEntry("kv-1", List.of("kv-0")).containsEntry("kv-3", List.of("kv-2")).hasSize(2);
-                assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
                 assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
             });
         }
@@ -375,7 +375,7 @@ class ClusterScalingTest {
         startPods(0, 1, 2, 3);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             ClusterStatus c = current().getStatus().getCluster();
-            assertThat(c.getSlotsAssigned()).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
             assertThat(primaries(c)).containsOnlyKeys("kv-0", "kv-2");
             assertThat(primaries(c)).containsEntry("kv-0", List.of("kv-1")).containsEntry("kv-2", List.of("kv-3"));
             assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
@@ -516,6 +516,16 @@ class ClusterScalingTest {
 
     private io.fabric8.kubernetes.api.model.Condition condition(String type) {
         return PercoreServiceReconcilerTest.condition(current(), type);
+    }
+
+    /** What the operator says of the layout (its condition's reason and message): why no slot is assigned yet. */
+    private String clusterCondition() {
+        try {
+            io.fabric8.kubernetes.api.model.Condition c = condition(ClusterDriver.CONDITION);
+            return "slots assigned; " + ClusterDriver.CONDITION + " " + c.getStatus() + " " + c.getReason() + ": " + c.getMessage();
+        } catch (RuntimeException | AssertionError e) {
+            return "slots assigned; no " + ClusterDriver.CONDITION + " condition: " + e.getMessage();
+        }
     }
 
     private void mergePatch(String json) {
