@@ -27,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.percore.operator.config.ApplicationYaml;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.config.ConfigCheck.ConfigProblem;
@@ -64,6 +65,11 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = PercoreServiceReconciler.NAME, fieldManager = ChildApplier.FIELD_MANAGER,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+// A failed reconcile is retried for as long as it fails, 2 s after the first failure and at most every 30 s: the SDK's
+// default gives up after five retries (16 s) until the next event or the 5-minute resync, and a replicated or clustered
+// service whose pods send no event (a primary already down, an API server back from a hiccup) would wait that long for
+// its failover.
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 1.5, maxInterval = 30_000)
 public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService> {
 
     public static final String NAME = "percoreservice";
