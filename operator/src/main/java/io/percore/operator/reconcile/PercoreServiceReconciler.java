@@ -66,9 +66,9 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = PercoreServiceReconciler.NAME, fieldManager = ChildApplier.FIELD_MANAGER,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 // A failed reconcile is retried for as long as it fails, 2 s after the first failure and at most every 30 s: the SDK's
-// default gives up after five retries (16 s) until the next event or the 5-minute resync, and a replicated or clustered
-// service whose pods send no event (a primary already down, an API server back from a hiccup) would wait that long for
-// its failover.
+// default gives up after five retries (2, 2, 3, 4.5 and 6.75 s apart) until the next event or the 5-minute resync,
+// and a replicated or clustered service whose pods send no event (a primary already down, an API server back from a
+// hiccup) would wait that long for its failover.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 1.5, maxInterval = 30_000)
 public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService> {
 
