@@ -221,13 +221,15 @@ class ClusterModeTest {
             }
             AtomicBoolean stop = new AtomicBoolean();
             Map<String, String> duringWrites = new java.util.concurrent.ConcurrentHashMap<>();
-            AtomicLong writes = new AtomicLong();
+            AtomicLong movingSlotWrites = new AtomicLong();
             Thread writer = new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     String key = "during:" + i;
                     try {
                         sync.set(key, "d" + i);
-                        writes.incrementAndGet();
+                        if (KeyHashing.slot(key.getBytes(StandardCharsets.UTF_8)) <= 1820) {
+                            movingSlotWrites.incrementAndGet();
+                        }
                         duringWrites.put(key, "d" + i);
                         String again = "before:" + (i % 3000);
                         sync.append(again, "+");
@@ -262,16 +264,17 @@ class ClusterModeTest {
             // the control plane finalizes: the slots are the second node's, nothing migrates
             setLayout(3, layout("", THIRDS).replace("slots " + ids.get(0) + " 0-5460\n", "slots " + ids.get(0) + " 1821-5460\n")
                     .replace("slots " + ids.get(1) + " 5461-10922\n", "slots " + ids.get(1) + " 0-1820,5461-10922\n"));
-            // the writer goes on until it has met the final layout (a write to a moved slot sent on with
-            // -MOVED), however slowly a loaded machine runs it: a fixed 300 ms saw none at load 20
-            try (RespTestClient source = new RespTestClient(nodes.get(0).respPort())) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                long writesAtLayout = writes.get();
-                while (!((String) source.cmd("INFO", "errorstats")).matches("(?s).*errorstat_MOVED:count=[1-9].*")) {
-                    assertThat(System.nanoTime()).as("the writer is sent on with -MOVED within 120 s (%d writes since the final layout, %d failed; writer %s)",
-                            writes.get() - writesAtLayout, failures.get(), writer.getState()).isLessThan(deadline);
-                    Thread.sleep(50);
-                }
+            // the writer goes on until it has written to the moved slots under the final layout, however slowly a loaded
+            // machine runs it (a fixed 300 ms saw none at load 20). How it finds their owner is the client's affair: sent
+            // on with -MOVED by the source, or from its own view, which Lettuce 7 refreshes after an -ASK (its adaptive
+            // refresh, on by default) and may have read from a node already told the final layout (the source then sends
+            // no -MOVED at all: 315,397 writes and none in one run). That the source answers -MOVED is checked below.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long atLayout = movingSlotWrites.get();
+            while (movingSlotWrites.get() - atLayout < 20) {
+                assertThat(System.nanoTime()).as("the writer writes 20 keys of the moved slots within 120 s (%d written, %d failed; writer %s)",
+                        movingSlotWrites.get() - atLayout, failures.get(), writer.getState()).isLessThan(deadline);
+                Thread.sleep(50);
             }
             stop.set(true);
             writer.join(30_000);
@@ -298,8 +301,10 @@ class ClusterModeTest {
             }
             assertThat(leftOnSource).isZero();
             assertThat(onTarget).isPositive();
-            // after the move the slots are the target's: the writer was sent there with -MOVED
-            assertThat((String) source.cmd("INFO", "errorstats")).containsPattern("errorstat_MOVED:count=[1-9]");
+            // after the move the slots are the target's: a client that still sends a key of them to the source is sent on
+            String moved = keyIn(0, 1820, "moved");
+            assertThat(source.cmd("SET", moved, "v")).isEqualTo(new RespTestClient.Err(
+                    "MOVED " + KeyHashing.slot(moved.getBytes(StandardCharsets.UTF_8)) + " 127.0.0.1:" + nodes.get(1).respPort()));
         }
     }
 
