@@ -173,6 +173,23 @@ public class PercoreServiceSpec {
     /** {@link #getPorts()}, or the {@link #DEFAULT_PORT} when the spec has none; not a JSON property. */
     @JsonIgnore
     public List<ServicePort> portsOrDefault() { return ports == null ? List.of(new ServicePort(DEFAULT_PORT_NAME, DEFAULT_PORT)) : ports; }
+    /**
+     * The port that speaks RESP: {@code replication.portName}, else the first of {@link #portsOrDefault()}; not a JSON
+     * property. Here, beside the ports, because the renderer, the replication checks and the drivers all ask it.
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    @JsonIgnore
+    public ServicePort respPort() {
+        String wanted = replication == null ? null : replication.getPortName();
+        for (ServicePort p : portsOrDefault()) {
+            if (wanted == null || wanted.equals(p.getName())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException(wanted == null ? "spec.ports: replication needs the RESP port (none is listed)"
+                : "spec.replication.portName: '" + wanted + "' is not the name of a spec.ports entry");
+    }
     /** {@link #getEnv()} or an empty map; not a JSON property. */
     @JsonIgnore
     public Map<String, String> envOrEmpty() { return env == null ? Map.of() : env; }

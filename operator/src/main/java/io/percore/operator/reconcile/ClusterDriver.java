@@ -100,7 +100,7 @@ final class ClusterDriver {
         int replicas = replication == null || replication.getReplicas() == null ? 0 : replication.getReplicas();
         String ns = s.getMetadata().getNamespace();
         String name = s.getMetadata().getName();
-        int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        int port = s.getSpec().respPort().getPort();
         PodPassword password = PodPassword.read(client, s);
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();

@@ -91,7 +91,7 @@ final class MigrationDriver {
         SourceView sourceView = credentials.problem() != null ? SourceView.unreachable(credentials.problem())
                 : source.observe(sourceAddress, credentials.user(), credentials.password());
         PodPassword own = PodPassword.read(client, s);
-        int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        int port = s.getSpec().respPort().getPort();
         Pod pod = primaryPod(s);
         HostPort target = pod == null ? null : addresses.of(pod, port);
         TargetView targetView = pod == null ? TargetView.missing("no primary pod yet")

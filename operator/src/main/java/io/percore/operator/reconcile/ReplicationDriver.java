@@ -71,7 +71,7 @@ final class ReplicationDriver {
         }
         String password = secret.password();
 
-        int port = WorkloadRenderer.respPort(s.getSpec()).getPort();
+        int port = s.getSpec().respPort().getPort();
         StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
         String updateRevision = sts == null || sts.getStatus() == null ? null : sts.getStatus().getUpdateRevision();
         Map<String, Pod> pods = new LinkedHashMap<>();

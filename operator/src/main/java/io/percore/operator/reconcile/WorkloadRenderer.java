@@ -183,27 +183,11 @@ public final class WorkloadRenderer {
     }
 
     private static Service replicationService(PercoreService s, String name, Map<String, String> selector) {
-        ServicePort resp = respPort(s.getSpec());
+        ServicePort resp = s.getSpec().respPort();
         return new ServiceBuilder().withMetadata(meta(s, name)).withNewSpec().withType("ClusterIP").withSelector(selector)
                 .withPorts(new ServicePortBuilder().withName(resp.getName()).withPort(resp.getPort())
                         .withTargetPort(new IntOrString(resp.getName())).withProtocol("TCP").build())
                 .endSpec().build();
-    }
-
-    /**
-     * The spec port that speaks RESP: {@code replication.portName}, else the first port.
-     *
-     * @throws IllegalArgumentException when there is none
-     */
-    public static ServicePort respPort(PercoreServiceSpec spec) {
-        String wanted = spec.getReplication() == null ? null : spec.getReplication().getPortName();
-        for (ServicePort p : spec.portsOrDefault()) {
-            if (wanted == null || wanted.equals(p.getName())) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException(wanted == null ? "spec.ports: replication needs the RESP port (none is listed)"
-                : "spec.replication.portName: '" + wanted + "' is not the name of a spec.ports entry");
     }
 
     /**
@@ -344,7 +328,7 @@ public final class WorkloadRenderer {
         if (replication != null && !io.percore.operator.crd.Cluster.enabled(spec)) {
             // Every pod starts as a replica of whichever pod the primary Service selects; the operator
             // promotes one (REPLICAOF NO ONE) and labels it.
-            env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + respPort(spec).getPort());
+            env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + spec.respPort().getPort());
         }
         if (io.percore.operator.crd.Cluster.enabled(spec)) {
             // Cluster mode; clients are sent to the addresses of the layout the operator sends (pod IPs).

@@ -43,7 +43,7 @@ public final class ReplicationSpecs {
                     + " (leave spec.replicas unset or 1; replica pods are spec.replication.replicas)");
         }
         try {
-            io.percore.operator.reconcile.WorkloadRenderer.respPort(spec);
+            spec.respPort();
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }

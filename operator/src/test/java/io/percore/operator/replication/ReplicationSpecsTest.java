@@ -68,9 +68,9 @@ class ReplicationSpecsTest {
     void theRespPortIsTheNamedOneOrTheFirst() {
         PercoreService s = replicated(1);
         s.getSpec().setPorts(List.of(new ServicePort("http", 8080), new ServicePort("redis", 6379)));
-        assertThat(io.percore.operator.reconcile.WorkloadRenderer.respPort(s.getSpec()).getName()).isEqualTo("http");
+        assertThat(s.getSpec().respPort().getName()).isEqualTo("http");
         s.getSpec().getReplication().setPortName("redis");
-        assertThat(io.percore.operator.reconcile.WorkloadRenderer.respPort(s.getSpec()).getPort()).isEqualTo(6379);
+        assertThat(s.getSpec().respPort().getPort()).isEqualTo(6379);
     }
 
     @Test

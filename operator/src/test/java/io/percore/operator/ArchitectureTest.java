@@ -1,0 +1,87 @@
+package io.percore.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.Architectures;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's packages and the one direction of their arrows, as the README's "Code layout" lists them: pure
+ * planning at the bottom, the Kubernetes glue ({@code reconcile}) above it, the process on top. A class that imports a
+ * package on its own row or above fails here, by name.
+ */
+class ArchitectureTest {
+
+    /** From the top down; {@code ""} is {@code io.percore.operator} itself. */
+    static final List<List<String>> ROWS = List.of(
+            List.of(""),                          // the process: main, settings, leader election, the SDK's wiring
+            List.of("reconcile", "http"),         // the Kubernetes glue: observe, plan, write children and status; health and metrics
+            List.of("cluster", "migration"),      // slot layouts and their moves; moving a running Redis in
+            List.of("replication", "config"),     // who is primary, failover, the pods' RESP; spec.config checked and rendered
+            List.of("sizing"),                    // pods and shards from nodes' CPUs, memory and NUMA
+            List.of("crd"));                      // the PercoreService resource
+
+    private static final JavaClasses OPERATOR = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.percore.operator");
+
+    static LayeredArchitecture rule() {
+        LayeredArchitecture layers = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (List<String> row : ROWS) {
+            for (String name : row) {
+                layers = layers.layer(layer(name)).definedBy(name.isEmpty() ? "io.percore.operator" : "io.percore.operator." + name + "..");
+            }
+        }
+        for (int r = 0; r < ROWS.size(); r++) {
+            String[] above = ROWS.subList(0, r).stream().flatMap(List::stream).map(ArchitectureTest::layer).toArray(String[]::new);
+            for (String name : ROWS.get(r)) {
+                layers = above.length == 0 ? layers.whereLayer(layer(name)).mayNotBeAccessedByAnyLayer()
+                        : layers.whereLayer(layer(name)).mayOnlyBeAccessedByLayers(above);
+            }
+        }
+        return layers;
+    }
+
+    private static String layer(String pkg) {
+        return pkg.isEmpty() ? "operator" : pkg;
+    }
+
+    @Test
+    void arrowsBetweenPackagesPointDown() {
+        rule().check(OPERATOR);
+    }
+
+    @Test
+    void everyPackageHasItsRowAndTheReadmeListsIt() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        for (JavaClass c : OPERATOR) {
+            String pkg = c.getPackageName();
+            assertThat(ROWS.stream().flatMap(List::stream).anyMatch(name -> name.isEmpty() ? pkg.equals("io.percore.operator")
+                    : pkg.equals("io.percore.operator." + name) || pkg.startsWith("io.percore.operator." + name + ".")))
+                    .as("%s is in a package with no row in ArchitectureTest.ROWS", c.getName()).isTrue();
+        }
+        ROWS.stream().flatMap(List::stream).filter(name -> !name.isEmpty())
+                .forEach(name -> assertThat(readme).as("README.md's Code layout names package %s", name).contains("`" + name + "`"));
+    }
+
+    /** The rule bites: an arrow up, as the replication checks once had to the renderer, is reported; arrows down are not. */
+    @Test
+    void anArrowUpIsReportedAndArrowsDownAreNot() {
+        JavaClasses upward = new ClassFileImporter().importClasses(io.percore.operator.crd.UpwardArrowFixture.class,
+                io.percore.operator.reconcile.WorkloadRenderer.class);
+        String report = String.join("\n", rule().withOptionalLayers(true).evaluate(upward).getFailureReport().getDetails());
+        assertThat(report).contains("crd.UpwardArrowFixture").contains("reconcile.WorkloadRenderer");
+        JavaClasses downward = new ClassFileImporter().importClasses(io.percore.operator.reconcile.WorkloadRenderer.class,
+                io.percore.operator.replication.ReplicationSpecs.class);
+        assertThat(rule().withOptionalLayers(true).evaluate(downward).hasViolation()).isFalse();
+    }
+}
