@@ -41,8 +41,12 @@ class ReplicationIT {
     static final String NAME = "kv-ha";
     /** The bound: a replica accepts writes again this soon after the primary's container is killed. */
     static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
-    /** A client's writes acknowledged by WAIT 1 again after the kill: the failover, then the Service's routing and a reconnect. */
-    static final Duration WRITES_AGAIN_WITHIN = Duration.ofSeconds(20);
+    /**
+     * A client's writes acknowledged by WAIT 1 again after the kill: the failover, then the Service's routing (the
+     * endpoints controller and kube-proxy, on the same two cores) and a reconnect. 6.3-11.2 s on a quiet node; 21.6 s
+     * once with the flaky report and {@code stress -c 1} beside the suite (load mean 14, peak 40), the failover at +7.8 s.
+     */
+    static final Duration WRITES_AGAIN_WITHIN = Duration.ofSeconds(30);
 
     private Cluster cluster;
     private Cluster.TestNamespace ns;
@@ -73,7 +77,9 @@ class ReplicationIT {
         Pod old = primary();
         long killed;
         Map<String, String> acknowledged;
-        try (Writer writer = new Writer(primaryUri(), "failover", true)) {
+        List<Map.Entry<java.time.Instant, String>> routes = new CopyOnWriteArrayList<>();
+        try (Writer writer = new Writer(primaryUri(), "failover", true);
+             io.fabric8.kubernetes.client.Watch routing = watchRoutes(NAME + "-primary", routes)) {
             writer.awaitAcknowledged(200, Duration.ofSeconds(60));
             killed = System.nanoTime();
             java.time.Instant killedAt = java.time.Instant.now();
@@ -84,14 +90,16 @@ class ReplicationIT {
             long refused = outage.endedNanos() - killed;
             writer.awaitAcknowledged(100, Duration.ofSeconds(60));
             acknowledged = writer.stop();
+            String happened = timeline(killedAt) + "; the primary Service's ready pods: " + routes.stream()
+                    .map(r -> String.format("%+.1f s %s", Duration.between(killedAt, r.getKey()).toMillis() / 1000.0, r.getValue())).toList();
             Progress.say("failover: writes acknowledged by WAIT 1 again %d ms after the SIGKILL of %s (outage %s); %s",
-                    TimeUnit.NANOSECONDS.toMillis(refused), old.getMetadata().getName(), outage, timeline(killedAt));
+                    TimeUnit.NANOSECONDS.toMillis(refused), old.getMetadata().getName(), outage, happened);
             // the bound is on the failover: a replica promoted within 10 s of the kill (FailedOver, +8.1 s at the
             // worst seen, load 12); the client's writes follow once the Service and kube-proxy have the new label and
             // its connection retries, 6.3-11.2 s after the kill so far: that is bounded more loosely
             java.time.Instant failedOver = eventTime("FailedOver", killedAt);
             assertThat(Duration.between(killedAt, failedOver)).as("a replica promoted after the primary's SIGKILL").isLessThanOrEqualTo(FAILOVER_WITHIN);
-            assertThat(Duration.ofNanos(refused)).as("writes refused after the primary's SIGKILL").isLessThanOrEqualTo(WRITES_AGAIN_WITHIN);
+            assertThat(Duration.ofNanos(refused)).as("writes refused after the primary's SIGKILL (%s)", happened).isLessThanOrEqualTo(WRITES_AGAIN_WITHIN);
         }
         Pod now = primary();
         assertThat(now.getMetadata().getName()).as("a replica was promoted").isNotEqualTo(old.getMetadata().getName());
@@ -142,7 +150,6 @@ class ReplicationIT {
         assertEveryKeyOnThePrimary(acknowledged);
     }
 
-    /** The service's events and its pods', in seconds after the kill. */
     /** When the operator recorded the first event of this reason at or after {@code since}. */
     private java.time.Instant eventTime(String reason, java.time.Instant since) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> cluster.client().v1().events().inNamespace(ns.name()).list().getItems().stream()
@@ -152,6 +159,31 @@ class ReplicationIT {
                 .min(java.util.Comparator.naturalOrder()).orElse(null), java.util.Objects::nonNull);
     }
 
+    /**
+     * Each change of the Service's endpoints, as the pods it routes to when seen (a pod's name, or its IP when the
+     * endpoint names none): where the time between the failover and the client's first write goes.
+     */
+    private io.fabric8.kubernetes.client.Watch watchRoutes(String service, List<Map.Entry<java.time.Instant, String>> routes) {
+        return cluster.client().endpoints().inNamespace(ns.name()).withName(service).watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Endpoints endpoints) {
+                List<String> ready = new ArrayList<>();
+                for (var subset : endpoints.getSubsets() == null ? List.<io.fabric8.kubernetes.api.model.EndpointSubset>of() : endpoints.getSubsets()) {
+                    for (var address : subset.getAddresses() == null ? List.<io.fabric8.kubernetes.api.model.EndpointAddress>of() : subset.getAddresses()) {
+                        ready.add(address.getTargetRef() != null ? address.getTargetRef().getName() : address.getIp());
+                    }
+                }
+                routes.add(Map.entry(java.time.Instant.now(), action == Action.DELETED ? "deleted" : ready.toString()));
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                // closed with the test's try block, or lost: the timeline then stops there
+            }
+        });
+    }
+
+    /** The service's events, in seconds after the kill. */
     private String timeline(java.time.Instant killed) {
         List<String> lines = new ArrayList<>();
         for (var e : cluster.client().v1().events().inNamespace(ns.name()).list().getItems()) {

@@ -264,7 +264,18 @@ class TransactionTest {
                     return null;
                 }));
             }
-            Thread.sleep(3_000);
+            // at least 3 s and at least a hundred of each, however slowly a loaded machine runs them (80 reads in 3 s at a
+            // load of 14, peak 40): the invariant is checked on every read, the counts only say enough ran
+            long atLeastUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < atLeastUntil || transfers.get() <= 100 || reads.get() <= 100) {
+                assertThat(System.nanoTime()).as("a hundred transfers and reads within 120 s (%d and %d so far; %s)",
+                        transfers.get(), reads.get(), violations).isLessThan(deadline);
+                if (tasks.stream().anyMatch(Future::isDone)) {
+                    break; // one failed: its get() below says why
+                }
+                Thread.sleep(20);
+            }
             running.set(false);
             for (Future<?> task : tasks) {
                 task.get(30, TimeUnit.SECONDS);
