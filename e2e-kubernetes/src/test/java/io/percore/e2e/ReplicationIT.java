@@ -183,9 +183,9 @@ class ReplicationIT {
         });
     }
 
-    /** The service's events, in seconds after the kill. */
+    /** The namespace's events (the service's and its pods'), in seconds after the kill, in the order they happened. */
     private String timeline(java.time.Instant killed) {
-        List<String> lines = new ArrayList<>();
+        java.util.SortedMap<java.time.Instant, List<String>> lines = new java.util.TreeMap<>();
         for (var e : cluster.client().v1().events().inNamespace(ns.name()).list().getItems()) {
             String at = e.getEventTime() != null ? e.getEventTime().getTime() : e.getLastTimestamp();
             if (at == null) {
@@ -193,12 +193,11 @@ class ReplicationIT {
             }
             java.time.Instant when = java.time.Instant.parse(at);
             if (!when.isBefore(killed.minusSeconds(1))) {
-                lines.add(String.format("%+.1f s %s/%s %s", Duration.between(killed, when).toMillis() / 1000.0,
+                lines.computeIfAbsent(when, t -> new ArrayList<>()).add(String.format("%+.1f s %s/%s %s", Duration.between(killed, when).toMillis() / 1000.0,
                         e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason()));
             }
         }
-        java.util.Collections.sort(lines);
-        return "events: " + lines;
+        return "events: " + lines.values().stream().flatMap(List::stream).toList();
     }
 
     private void awaitReplicated() {
