@@ -3,6 +3,7 @@ package io.percore.demo.replication;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.percore.engine.Shard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -364,7 +365,11 @@ public final class ReplicaLink implements ReplicaEvents {
         if (state != State.ONLINE) {
             return false;
         }
-        long behind = buffer.end() - position + channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        ChannelOutboundBuffer unsent = channel.unsafe().outboundBuffer();
+        if (unsent == null) {
+            return true; // the channel closed; closed() follows on this thread and ends the link
+        }
+        long behind = buffer.end() - position + unsent.totalPendingWriteBytes();
         Replication.OutputLimit limit = replication.outputLimit();
         if (limit.hardBytes() > 0 && behind > limit.hardBytes()) {
             close("it is " + behind + " bytes behind, over the replica class's hard limit (client-output-buffer-limit replica)");
