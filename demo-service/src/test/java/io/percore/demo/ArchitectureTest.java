@@ -24,15 +24,15 @@ class ArchitectureTest {
     static final List<List<String>> ROWS = List.of(
             List.of("app"),                 // the Spring Boot application
             List.of(""),                    // the service: starts the keyspace, the server state and both servers
-            List.of("http", "network"),     // the HTTP server; the RESP server (connections, dispatch, the command table)
+            List.of("http", "network", "replay"), // the HTTP server; the RESP server (connections, dispatch, the command table); feeds run again (the AOF at start, a primary's stream)
             List.of("admin", "commands"),   // operators' commands (CLIENT, CONFIG, INFO, ...); the data commands (t_*.c, multi.c, ...)
             List.of("scripting"),           // Lua scripts: the environment, conversions, running on a shard (eval.c, script_lua.c)
             List.of("command"),             // what a command is and sees
             List.of("server", "pubsub"),    // the server's per-shard state; pub/sub's channels
             List.of("replication", "cluster"), // replicas and primaries (replication.c); this node in a cluster: slots, redirections, migrations (cluster.c)
             List.of("persistence"),         // the keyspace on disk: snapshots saved and loaded (rdb.c's server side), the append-only file
-            List.of("feed"),                // every shard's changes encoded as commands and handed to one reader (the log, the stream)
             List.of("shard"),               // the keyspace across shards: routing, reservations, waiters, the write path
+            List.of("feed"),                // what a write changed (Change), put in one serial order (GroupOrder) and encoded for one reader (the log, the stream)
             List.of("tracking"),            // client-side caching: each shard's tracking table and prefixes, delivery to tracking clients (tracking.c)
             List.of("rdb"),                 // DUMP and RDB formats
             List.of("resp"),                // the protocol: replies, numbers, doubles

@@ -1,7 +1,5 @@
 package io.percore.demo.feed;
 
-import io.percore.demo.shard.Change;
-import io.percore.demo.shard.WritePath;
 import io.percore.engine.Shard;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -14,11 +12,11 @@ import java.util.List;
  * of the shard's loop are handed to the {@link Reader} together at the end of the turn, one queue
  * operation however many writes a pipeline brought. A part of a group (a transaction, a command
  * spanning shards) is kept as a copy instead: the reader puts the group back together in the
- * transaction's order ({@link io.percore.demo.shard.GroupOrder}).
+ * transaction's order ({@link GroupOrder}).
  *
  * <p>Touched only by its shard's thread.
  */
-public final class ChangeFeed implements WritePath.ChangeListener {
+public final class ChangeFeed implements ChangeListener {
 
     /** Where a feed's records go: one reader thread for every shard's feed. */
     public interface Reader {

@@ -1,7 +1,5 @@
 package io.percore.demo.feed;
 
-import io.percore.demo.shard.Change;
-import io.percore.demo.shard.GroupOrder;
 import java.util.BitSet;
 
 /**

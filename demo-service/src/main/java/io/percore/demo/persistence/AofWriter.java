@@ -1,11 +1,10 @@
 package io.percore.demo.persistence;
 
 import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.FeedOrder;
 import io.percore.demo.feed.FeedRecord;
+import io.percore.demo.feed.GroupOrder;
 import io.percore.demo.feed.RespArgv;
-import io.percore.demo.shard.Change;
-import io.percore.demo.shard.ChangeMerge;
-import io.percore.demo.shard.GroupOrder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -73,7 +71,7 @@ final class AofWriter implements ChangeFeed.Reader {
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     /** The writer is parked until signalled (it found nothing to do); under load it naps instead and needs no signal. */
     private volatile boolean sleeping;
-    private final AtomicLongArray created;
+    private final FeedOrder feed;
     private final AtomicLongArray durable;
     private final AtomicIntegerArray wakeRequested;
     private final IntConsumer wake;
@@ -83,7 +81,6 @@ final class AofWriter implements ChangeFeed.Reader {
     private volatile long queuedSince = System.nanoTime();
     /** Every record offered before this instant is written to the file (set by the writer after each turn's write). */
     private volatile long writtenAsOf = System.nanoTime();
-    private final GroupOrder<FeedRecord> order;
     private final Thread thread;
     private volatile AofSettings.Fsync fsync;
     private final ChannelForce forcer;
@@ -97,7 +94,7 @@ final class AofWriter implements ChangeFeed.Reader {
     private boolean selectWritten;
     private final RespArgv pending = new RespArgv(1 << 16);
     private final ByteBuffer io = ByteBuffer.allocateDirect(256 << 10);
-    private final long[] released;
+    private final FeedOrder.Output appender = new Appender();
     private final long[] written;
     /** Something was written since the last force began. */
     private boolean unsynced;
@@ -126,15 +123,13 @@ final class AofWriter implements ChangeFeed.Reader {
         this.manifest = manifest;
         this.fsync = fsync;
         this.shards = shards;
-        this.created = new AtomicLongArray(shards);
+        this.feed = new FeedOrder(shards);
         this.durable = new AtomicLongArray(shards);
         this.wakeRequested = new AtomicIntegerArray(shards);
-        this.released = new long[shards];
         this.written = new long[shards];
         this.inFlightCovers = new long[shards];
         this.wake = wake;
         this.statusChanged = statusChanged;
-        this.order = new GroupOrder<>(shards);
         this.thread = new Thread(this::run, "percore-aof-writer");
         this.thread.setDaemon(true);
         this.forcer = forcer;
@@ -196,7 +191,7 @@ final class AofWriter implements ChangeFeed.Reader {
     /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
     @Override
     public void created(int shard, long seq) {
-        created.lazySet(shard, seq);
+        feed.created(shard, seq);
     }
 
     @Override
@@ -225,11 +220,7 @@ final class AofWriter implements ChangeFeed.Reader {
 
     /** Every shard's changes so far: what a reply leaving now depends on. */
     long[] createdNow() {
-        long[] now = new long[shards];
-        for (int i = 0; i < shards; i++) {
-            now[i] = created.get(i);
-        }
-        return now;
+        return feed.createdNow();
     }
 
     /** Whether every change counted in {@code target} is on the disk (fsynced). */
@@ -394,36 +385,28 @@ final class AofWriter implements ChangeFeed.Reader {
             if (r instanceof FeedRecord.Encoded e) {
                 queued.addAndGet(-e.bytes().length);
             }
-            for (List<FeedRecord> unit : order.add(r)) {
-                release(unit);
-            }
+            feed.add(r, appender);
         }
     }
 
-    /** One unit in the file's order: changes standing alone, a whole group, or a rotation. */
-    private void release(List<FeedRecord> unit) {
-        FeedRecord first = unit.get(0);
-        if (first instanceof FeedRecord.Encoded e) {
+    /** Each unit in the file's order: changes standing alone, a whole group, or a rotation. */
+    private final class Appender implements FeedOrder.Output {
+        @Override
+        public void encoded(byte[] commands) {
             select();
-            pending.append(e.bytes());
-            released[e.shard()] = e.seq();
-            return;
+            pending.append(commands);
         }
-        if (first instanceof FeedRecord.Mark) {
-            unit.forEach(r -> released[r.shard()] = r.seq());
+
+        @Override
+        public void block(List<byte[][]> commands) {
+            select();
+            pending.block(commands);
+        }
+
+        @Override
+        public void mark(long group) {
             writeOut();
             rotate();
-            return;
-        }
-        List<Change> parts = new ArrayList<>(unit.size());
-        for (FeedRecord r : unit) {
-            parts.add(((FeedRecord.Part) r).change());
-            released[r.shard()] = r.seq();
-        }
-        List<byte[][]> block = ChangeMerge.merged(parts);
-        if (!block.isEmpty()) {
-            select();
-            pending.block(block);
         }
     }
 
@@ -441,7 +424,7 @@ final class AofWriter implements ChangeFeed.Reader {
         if (length == 0) {
             // units that wrote nothing (a group's empty parts, a rotation) are as good as written,
             // and as durable as what was written before them
-            System.arraycopy(released, 0, written, 0, shards);
+            feed.releasedInto(written);
             if (!unsynced && inFlight == null && writeError == null) {
                 publishDurable(written);
             }
@@ -462,7 +445,7 @@ final class AofWriter implements ChangeFeed.Reader {
             incrSize += length;
             currentSize = baseSize + closedIncrsSize + incrSize;
             pending.clear();
-            System.arraycopy(released, 0, written, 0, shards);
+            feed.releasedInto(written);
             unsynced = true;
             writeFailedAt = 0;
             recovered();

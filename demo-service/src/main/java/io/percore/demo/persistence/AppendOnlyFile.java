@@ -1,6 +1,7 @@
 package io.percore.demo.persistence;
 
 import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;

@@ -1,6 +1,6 @@
 package io.percore.demo.replication;
 
-import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.Persistence;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -91,7 +91,7 @@ public final class PrimaryLink implements AutoCloseable {
         /** Empties the keyspace and loads {@code rdb}, the snapshot of {@code replid} at {@code offset} (blocks until loaded). */
         void loadFullSync(Path rdb, String replid, long offset) throws IOException;
 
-        /** What applies the stream (a new one for each connection that reaches the stream; see {@link io.percore.demo.network.StreamReplay}). */
+        /** What applies the stream (a new one for each connection that reaches the stream; see {@link io.percore.demo.replay.StreamReplay}). */
         CommandReplay applier();
 
         /** The exact bytes of the stream's next whole command, once handed to the applier (keep-alives and GETACKs included). */

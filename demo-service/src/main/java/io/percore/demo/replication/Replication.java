@@ -2,7 +2,7 @@ package io.percore.demo.replication;
 
 import io.netty.channel.Channel;
 import io.percore.demo.feed.ChangeFeed;
-import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.shard.Keyspace;

@@ -1,11 +1,10 @@
 package io.percore.demo.replication;
 
 import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.FeedOrder;
 import io.percore.demo.feed.FeedRecord;
+import io.percore.demo.feed.GroupOrder;
 import io.percore.demo.feed.RespArgv;
-import io.percore.demo.shard.Change;
-import io.percore.demo.shard.ChangeMerge;
-import io.percore.demo.shard.GroupOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -58,9 +56,8 @@ final class ReplicationStream implements ChangeFeed.Reader {
     }
 
     private final ReplicationBuffer buffer;
-    private final int shards;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLongArray created;
+    private final FeedOrder feed;
     private final Thread thread;
     private volatile boolean sleeping;
     private volatile long backlogSize;
@@ -71,9 +68,8 @@ final class ReplicationStream implements ChangeFeed.Reader {
     private final Readers readers;
 
     // the thread's
-    private final GroupOrder<FeedRecord> order;
     private final RespArgv pending = new RespArgv(1 << 16);
-    private final long[] released;
+    private final FeedOrder.Output appender = new Appender();
     private final List<OffsetWait> waits = new ArrayList<>();
     private final Map<Long, CompletableFuture<Long>> marks = new java.util.concurrent.ConcurrentHashMap<>();
     private long lastPingNanos = System.nanoTime();
@@ -84,13 +80,10 @@ final class ReplicationStream implements ChangeFeed.Reader {
 
     ReplicationStream(ReplicationBuffer buffer, int shards, long backlogSize, long pingPeriodNanos, Readers readers) {
         this.buffer = buffer;
-        this.shards = shards;
         this.backlogSize = backlogSize;
         this.pingPeriodNanos = pingPeriodNanos;
         this.readers = readers;
-        this.created = new AtomicLongArray(shards);
-        this.released = new long[shards];
-        this.order = new GroupOrder<>(shards);
+        this.feed = new FeedOrder(shards);
         this.thread = new Thread(this::run, "percore-replication-stream");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -100,7 +93,7 @@ final class ReplicationStream implements ChangeFeed.Reader {
 
     @Override
     public void created(int shard, long seq) {
-        created.lazySet(shard, seq);
+        feed.created(shard, seq);
     }
 
     @Override
@@ -113,11 +106,7 @@ final class ReplicationStream implements ChangeFeed.Reader {
 
     /** Every shard's changes so far: what a WAIT issued now depends on. */
     long[] createdNow() {
-        long[] now = new long[shards];
-        for (int i = 0; i < shards; i++) {
-            now[i] = created.get(i);
-        }
-        return now;
+        return feed.createdNow();
     }
 
     /** {@code then} gets the stream's end once every change counted in {@code target} is in the stream (on this thread). */
@@ -242,42 +231,34 @@ final class ReplicationStream implements ChangeFeed.Reader {
             return;
         }
         for (FeedRecord r : (List<FeedRecord>) item) {
-            for (List<FeedRecord> unit : order.add(r)) {
-                release(unit);
-            }
+            feed.add(r, appender);
         }
     }
 
-    /** One unit in the stream's order: changes standing alone, a whole group, or a full sync's point. */
-    private void release(List<FeedRecord> unit) {
-        FeedRecord first = unit.get(0);
-        if (first instanceof FeedRecord.Encoded e) {
-            pending.append(e.bytes());
-            released[e.shard()] = e.seq();
-            return;
+    /** Each unit in the stream's order: changes standing alone, a whole group, or a full sync's point. */
+    private final class Appender implements FeedOrder.Output {
+        @Override
+        public void encoded(byte[] commands) {
+            pending.append(commands);
         }
-        if (first instanceof FeedRecord.Mark m) {
-            unit.forEach(r -> released[r.shard()] = r.seq());
+
+        @Override
+        public void block(List<byte[][]> commands) {
+            pending.block(commands);
+        }
+
+        @Override
+        public void mark(long group) {
             publish();
-            CompletableFuture<Long> waiting = marks.remove(m.group());
+            CompletableFuture<Long> waiting = marks.remove(group);
             long at = buffer.end();
             pending.append(SELECT_0); // as Redis's primary selects the database again after a full sync's point
             if (waiting != null) {
                 waiting.complete(at);
             } else {
-                LOG.warn("A full sync's point arrived with nobody waiting for it (group {})", m.group());
+                LOG.warn("A full sync's point arrived with nobody waiting for it (group {})", group);
             }
             publish();
-            return;
-        }
-        List<Change> parts = new ArrayList<>(unit.size());
-        for (FeedRecord r : unit) {
-            parts.add(((FeedRecord.Part) r).change());
-            released[r.shard()] = r.seq();
-        }
-        List<byte[][]> block = ChangeMerge.merged(parts);
-        if (!block.isEmpty()) {
-            pending.block(block);
         }
     }
 
@@ -311,19 +292,11 @@ final class ReplicationStream implements ChangeFeed.Reader {
         }
         for (Iterator<OffsetWait> it = waits.iterator(); it.hasNext(); ) {
             OffsetWait w = it.next();
-            if (reached(w.target())) {
+            if (feed.released(w.target())) {
                 it.remove();
                 w.then().accept(buffer.end() + pending.length()); // what is released is in the stream once pending is appended
             }
         }
     }
 
-    private boolean reached(long[] target) {
-        for (int i = 0; i < target.length; i++) {
-            if (released[i] < target[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

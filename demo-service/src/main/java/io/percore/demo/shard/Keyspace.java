@@ -1,6 +1,9 @@
 package io.percore.demo.shard;
 
+import io.percore.demo.feed.Change;
+import io.percore.demo.feed.ChangeListener;
 import io.percore.demo.kv.KeyHashing;
+import io.percore.demo.kv.MemoryFigures;
 import io.percore.demo.tracking.ShardTracking;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.Engine;
@@ -9,7 +12,6 @@ import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import io.percore.engine.Sharded;
 import java.time.Duration;
-import io.percore.demo.kv.MemoryFigures;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -480,7 +482,7 @@ public final class Keyspace implements AutoCloseable {
      * From a thread that is not a shard: makes {@code listenerOf.apply(shard)} hear every change of
      * that shard's keys from now on, on that shard's thread (see {@link WritePath#listen}).
      */
-    public void listen(IntFunction<WritePath.ChangeListener> listenerOf) {
+    public void listen(IntFunction<ChangeListener> listenerOf) {
         states.fromOutside().invokeOnAll(state -> state.writes().listen(listenerOf.apply(state.shardId()))).join();
     }
 

@@ -1,5 +1,7 @@
 package io.percore.demo.shard;
 
+import io.percore.demo.feed.Change;
+import io.percore.demo.feed.ChangeListener;
 import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
@@ -58,15 +60,6 @@ public final class WritePath implements KeyspaceChanges {
     private static final byte[] REPLACE = ascii("REPLACE");
     private static final byte[] ABSTTL = ascii("ABSTTL");
 
-    /**
-     * Hears every change of one shard, on that shard's thread, inside the change: it must be quick
-     * and must not write. A change's arrays may be the store's own, which later commands change in
-     * place (a string APPEND or SETBIT grows): encode or copy what it keeps before it returns.
-     */
-    @FunctionalInterface
-    public interface ChangeListener {
-        void changed(Change change);
-    }
 
     /** Hears every command a client ran on this shard (Redis's feed to monitors), arguments already redacted. */
     @FunctionalInterface

@@ -118,6 +118,42 @@ class AofTest {
         }
     }
 
+    /**
+     * redis-server logs SORT ... BY ... STORE as it came, and its BY pattern reads keys it does not name,
+     * here on another shard than the sorted key's: the load must run it after every command before it
+     * on all shards (as a command spanning shards), not in its own shard's batch, or it sorts by
+     * weights not loaded yet.
+     */
+    @Test
+    void aSortWhosePatternReadsOtherShardsKeysLoadsAfterTheWritesBeforeIt() throws Exception {
+        String src;
+        String[] items = new String[3];
+        try (TestServices layout = TestServices.start(3, DemoSettings.forTests())) {
+            src = layout.keyOn(0, "src");
+            for (int i = 0; i < items.length; i++) {
+                items[i] = layout.keyOn(2, "w_" + (char) ('a' + i)).substring(2); // each weight on shard 2
+            }
+        }
+        String dst = "{" + src + "}dst";
+        Map<String, String> original;
+        Path redisDir = Files.createDirectory(dir.resolve("redis"));
+        try (RealRedis redis = RealRedis.start("--dir", redisDir.toString(), "--appendonly", "yes", "--databases", "1");
+             RespTestClient c = new RespTestClient(redis.port())) {
+            c.cmd("RPUSH", src, items[0], items[1], items[2]);
+            c.cmd("SET", "w_" + items[0], "3");
+            c.cmd("SET", "w_" + items[1], "1");
+            c.cmd("SET", "w_" + items[2], "2");
+            assertThat(c.cmd("SORT", src, "BY", "w_*", "STORE", dst)).isEqualTo(3L);
+            assertThat(c.cmd("LRANGE", dst, "0", "-1")).isEqualTo(List.of(items[1], items[2], items[0]));
+            original = KeyspaceContents.of(c);
+        }
+        copyTree(redisDir.resolve("appendonlydir"), aofDir());
+        try (TestServices demo = start(3, aof(AofSettings.Fsync.EVERYSEC));
+             RespTestClient c = new RespTestClient(demo.respPort())) {
+            assertSame(original, KeyspaceContents.of(c));
+        }
+    }
+
     @Test
     void aCrossShardTransactionIsOneBlockAndTornByACrashReplaysNotAtAll() throws Exception {
         String a;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
-import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.rdb.RdbFileReader;
 import io.percore.demo.rdb.RdbReader;
 import io.percore.demo.support.RealRedis;

@@ -3,6 +3,8 @@ package io.percore.demo.shard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
+import io.percore.demo.feed.Change;
+import io.percore.demo.feed.ChangeMerge;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;

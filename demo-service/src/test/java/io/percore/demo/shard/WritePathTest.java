@@ -3,6 +3,7 @@ package io.percore.demo.shard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.percore.demo.feed.Change;
 import io.percore.demo.kv.ValueStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
-package io.percore.demo.shard;
+package io.percore.demo.feed;
 
 import java.util.BitSet;
 import java.util.List;
 
 /**
- * One report of a shard's {@link WritePath}: a change of that shard's keys, as the commands that,
- * replayed in order against the same keys, make the same change (Redis's propagated commands), and
- * the keys it touched. Every command it holds names only keys of {@link #shard}; FLUSHALL and FLUSHDB
+ * One report of a shard's write path ({@code shard.WritePath}, through a {@link ChangeListener}): a
+ * change of that shard's keys, as the commands that, replayed in order against the same keys, make the
+ * same change (Redis's propagated commands), and the keys it touched. Every command it holds names only keys of {@link #shard}; FLUSHALL and FLUSHDB
  * stand for "every key of this shard". A change is atomic: replay all of its commands or none.
  *
  * <p>A change may be one part of a group ({@link #group} not 0): a transaction (MULTI/EXEC) or a

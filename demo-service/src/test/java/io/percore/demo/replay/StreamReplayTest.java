@@ -1,4 +1,4 @@
-package io.percore.demo.network;
+package io.percore.demo.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

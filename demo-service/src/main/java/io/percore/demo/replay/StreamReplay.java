@@ -1,9 +1,9 @@
-package io.percore.demo.network;
+package io.percore.demo.replay;
 
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.commands.TransactionCommands;
-import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
@@ -58,7 +58,6 @@ public final class StreamReplay implements CommandReplay {
     static final int MAX_PENDING = 8192;
     /** Bytes of arguments waiting for one shard before {@link #run} blocks (one larger command is let through alone). */
     static final long MAX_PENDING_BYTES = 16L << 20;
-    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD = "discard".getBytes(StandardCharsets.US_ASCII);
@@ -100,14 +99,14 @@ public final class StreamReplay implements CommandReplay {
         if (argv.length == 0) {
             return;
         }
-        if (argv.length == 1 && equalsIgnoreCase(argv[0], MULTI)) {
+        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], MULTI)) {
             if (transaction != null) {
                 throw new IllegalArgumentException("MULTI inside MULTI");
             }
             transaction = new ArrayList<>();
             return;
         }
-        if (argv.length == 1 && equalsIgnoreCase(argv[0], EXEC)) {
+        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], EXEC)) {
             if (transaction == null) {
                 throw new IllegalArgumentException("EXEC without MULTI");
             }
@@ -116,11 +115,11 @@ public final class StreamReplay implements CommandReplay {
             runTransaction(block);
             return;
         }
-        if (argv.length == 1 && equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
+        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
             transaction = null;
             return;
         }
-        CommandSpec spec = known(argv);
+        CommandSpec spec = ReplayRouting.known(commands, argv);
         if (spec == null) {
             return; // SELECT 0
         }
@@ -128,7 +127,7 @@ public final class StreamReplay implements CommandReplay {
             transaction.add(argv);
             return;
         }
-        int owner = owner(spec, argv);
+        int owner = ReplayRouting.owner(keyspace, spec, argv);
         if (owner >= 0) {
             routes[owner].add(List.<byte[][]>of(argv));
             return;
@@ -147,12 +146,12 @@ public final class StreamReplay implements CommandReplay {
         all.add(new byte[][] {MULTI.clone()});
         int owner = -2; // none yet
         for (byte[][] argv : block) {
-            CommandSpec spec = known(argv);
+            CommandSpec spec = ReplayRouting.known(commands, argv);
             if (spec == null) {
                 continue;
             }
             all.add(argv);
-            int o = owner(spec, argv);
+            int o = ReplayRouting.owner(keyspace, spec, argv);
             owner = owner == -2 || owner == o ? o : -1;
         }
         if (all.size() == 1) {
@@ -166,21 +165,6 @@ public final class StreamReplay implements CommandReplay {
         }
     }
 
-    /** The command's table entry; null for SELECT 0 (nothing to do: one database). */
-    private CommandSpec known(byte[][] argv) {
-        CommandSpec spec = commands.lookup(argv[0]);
-        if (spec == null) {
-            throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
-        }
-        if (equalsIgnoreCase(argv[0], SELECT)) {
-            if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
-                throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
-            }
-            return null;
-        }
-        return spec;
-    }
-
     /** After everything given before, on shard 0, alone; what is given next waits for it. */
     private void runAlone(List<byte[][]> argvs) {
         for (Route r : routes) {
@@ -188,34 +172,6 @@ public final class StreamReplay implements CommandReplay {
         }
         routes[0].add(argvs);
         routes[0].drain();
-    }
-
-    /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */
-    private int owner(CommandSpec spec, byte[][] argv) {
-        if (!spec.hasKeys()) {
-            return -1;
-        }
-        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
-            return -1;
-        }
-        int[] positions;
-        try {
-            positions = spec.keyIndices(argv);
-        } catch (RuntimeException e) {
-            return -1; // the command answers its own error where it runs
-        }
-        int owner = -1;
-        for (int p : positions) {
-            if (p >= argv.length) {
-                return -1;
-            }
-            int s = keyspace.shardOf(argv[p]);
-            if (owner >= 0 && s != owner) {
-                return -1;
-            }
-            owner = s;
-        }
-        return owner;
     }
 
     /** Waits until every command given so far has run. @return how many commands answered with an error since this was made */
@@ -235,18 +191,6 @@ public final class StreamReplay implements CommandReplay {
     /** How many commands answered with an error so far. */
     public long errors() {
         return errors.get();
-    }
-
-    private static boolean equalsIgnoreCase(byte[] a, byte[] lower) {
-        if (a.length != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if ((a[i] | 0x20) != lower[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static long bytesOf(List<byte[][]> argvs) {

@@ -1,15 +1,14 @@
-package io.percore.demo.network;
+package io.percore.demo.replay;
 
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.persistence.CommandReplay;
+import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardState;
 import io.percore.engine.Sharded;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ public final class FileReplay implements CommandReplay {
     private static final Logger LOG = LoggerFactory.getLogger(FileReplay.class);
     static final int BATCH = 1024;
     static final int IN_FLIGHT = 4;
-    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
 
     private final Keyspace keyspace;
     private final Sharded<ServerShard> servers;
@@ -58,17 +56,11 @@ public final class FileReplay implements CommandReplay {
 
     @Override
     public void run(byte[][] argv) {
-        CommandSpec spec = commands.lookup(argv[0]);
+        CommandSpec spec = ReplayRouting.known(commands, argv);
         if (spec == null) {
-            throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
+            return; // SELECT 0
         }
-        if (equalsIgnoreCase(argv[0], SELECT)) {
-            if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
-                throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
-            }
-            return;
-        }
-        int owner = owner(spec, argv);
+        int owner = ReplayRouting.owner(keyspace, spec, argv);
         if (owner >= 0) {
             routes.get(owner).add(argv);
             return;
@@ -79,49 +71,12 @@ public final class FileReplay implements CommandReplay {
         routes.get(0).runAlone(argv);
     }
 
-    /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */
-    private int owner(CommandSpec spec, byte[][] argv) {
-        if (!spec.hasKeys()) {
-            return -1;
-        }
-        int[] positions;
-        try {
-            positions = spec.keyIndices(argv);
-        } catch (RuntimeException e) {
-            return -1; // the command answers its own error where it runs
-        }
-        int owner = -1;
-        for (int p : positions) {
-            if (p >= argv.length) {
-                return -1;
-            }
-            int s = keyspace.shardOf(argv[p]);
-            if (owner >= 0 && s != owner) {
-                return -1;
-            }
-            owner = s;
-        }
-        return owner;
-    }
-
     @Override
     public long finish() {
         for (Route r : routes) {
             r.drain();
         }
         return errors.get();
-    }
-
-    private static boolean equalsIgnoreCase(byte[] a, byte[] lower) {
-        if (a.length != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if ((a[i] | 0x20) != lower[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The commands on their way to one shard. */

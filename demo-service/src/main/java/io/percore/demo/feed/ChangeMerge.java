@@ -1,5 +1,6 @@
-package io.percore.demo.shard;
+package io.percore.demo.feed;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +72,6 @@ public final class ChangeMerge {
         return Arrays.equals(command[0], FLUSHALL) || Arrays.equals(command[0], FLUSHDB);
     }
 
-    private static final byte[] FLUSHALL = WritePath.ascii("FLUSHALL");
-    private static final byte[] FLUSHDB = WritePath.ascii("FLUSHDB");
+    private static final byte[] FLUSHALL = "FLUSHALL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FLUSHDB = "FLUSHDB".getBytes(StandardCharsets.US_ASCII);
 }

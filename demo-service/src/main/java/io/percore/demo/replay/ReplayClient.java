@@ -1,4 +1,4 @@
-package io.percore.demo.network;
+package io.percore.demo.replay;
 
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;

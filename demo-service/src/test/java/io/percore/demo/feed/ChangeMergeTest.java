@@ -1,4 +1,4 @@
-package io.percore.demo.shard;
+package io.percore.demo.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,92 @@
+package io.percore.demo.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A reader's account of every shard's feed (the append-only file's writer, the replication
+ * stream): how many changes each shard has made ({@link #created}, set by the shards), the records
+ * put in one serial order ({@link GroupOrder}) and handed to the reader's {@link Output} unit by
+ * unit, and how many changes of each shard have been handed so far ({@link #released}). A reply that
+ * must wait for the reader compares the two.
+ *
+ * <p>{@link #created} and {@link #createdNow} from any thread; the rest from the reader's thread only.
+ */
+public final class FeedOrder {
+
+    /** Where the units go, in order (the reader's thread). */
+    public interface Output {
+        /** Changes standing alone, already encoded as the commands to replay. */
+        void encoded(byte[] commands);
+
+        /** A group's commands put back into one block in the transaction's order (never empty). */
+        void block(List<byte[][]> commands);
+
+        /** Every shard's mark of the point {@code group} (a snapshot begins there); what came before is handed already. */
+        void mark(long group);
+    }
+
+    private final AtomicLongArray created;
+    private final GroupOrder<FeedRecord> order;
+    private final long[] released;
+
+    public FeedOrder(int shards) {
+        this.created = new AtomicLongArray(shards);
+        this.order = new GroupOrder<>(shards);
+        this.released = new long[shards];
+    }
+
+    /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
+    public void created(int shard, long seq) {
+        created.lazySet(shard, seq);
+    }
+
+    /** Every shard's changes so far: what a reply leaving now depends on. */
+    public long[] createdNow() {
+        long[] now = new long[created.length()];
+        for (int i = 0; i < now.length; i++) {
+            now[i] = created.get(i);
+        }
+        return now;
+    }
+
+    /** Takes the next record of its shard and hands {@code out} every unit it releases, in order. */
+    public void add(FeedRecord record, Output out) {
+        for (List<FeedRecord> unit : order.add(record)) {
+            for (FeedRecord r : unit) {
+                released[r.shard()] = r.seq();
+            }
+            FeedRecord first = unit.get(0);
+            if (first instanceof FeedRecord.Encoded e) {
+                out.encoded(e.bytes());
+            } else if (first instanceof FeedRecord.Mark m) {
+                out.mark(m.group());
+            } else {
+                List<Change> parts = new ArrayList<>(unit.size());
+                for (FeedRecord r : unit) {
+                    parts.add(((FeedRecord.Part) r).change());
+                }
+                List<byte[][]> block = ChangeMerge.merged(parts);
+                if (!block.isEmpty()) {
+                    out.block(block);
+                }
+            }
+        }
+    }
+
+    /** Whether every change counted in {@code target} has been handed on. */
+    public boolean released(long[] target) {
+        for (int i = 0; i < target.length; i++) {
+            if (released[i] < target[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies how many changes of each shard have been handed on into {@code into}. */
+    public void releasedInto(long[] into) {
+        System.arraycopy(released, 0, into, 0, released.length);
+    }
+}

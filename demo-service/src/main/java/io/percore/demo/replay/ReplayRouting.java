@@ -1,0 +1,79 @@
+package io.percore.demo.replay;
+
+import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.shard.Keyspace;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a replayed command runs, for both replays (the append-only file's and a primary's stream):
+ * on the one shard owning every key it names, or alone when it has none, spans shards or reads keys
+ * it does not name.
+ */
+final class ReplayRouting {
+
+    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
+
+    private ReplayRouting() {
+    }
+
+    /**
+     * The command's table entry; null for SELECT 0 (nothing to do: one database).
+     *
+     * @throws IllegalArgumentException naming the command when this server does not know it, or for a SELECT of another database
+     */
+    static CommandSpec known(CommandTable commands, byte[][] argv) {
+        CommandSpec spec = commands.lookup(argv[0]);
+        if (spec == null) {
+            throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
+        }
+        if (equalsIgnoreCase(argv[0], SELECT)) {
+            if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
+                throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
+            }
+            return null;
+        }
+        return spec;
+    }
+
+    /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */
+    static int owner(Keyspace keyspace, CommandSpec spec, byte[][] argv) {
+        if (!spec.hasKeys()) {
+            return -1;
+        }
+        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
+            return -1;
+        }
+        int[] positions;
+        try {
+            positions = spec.keyIndices(argv);
+        } catch (RuntimeException e) {
+            return -1; // the command answers its own error where it runs
+        }
+        int owner = -1;
+        for (int p : positions) {
+            if (p >= argv.length) {
+                return -1;
+            }
+            int s = keyspace.shardOf(argv[p]);
+            if (owner >= 0 && s != owner) {
+                return -1;
+            }
+            owner = s;
+        }
+        return owner;
+    }
+
+    /** Whether {@code a} is {@code lower} in any case (ASCII letters). */
+    static boolean equalsIgnoreCase(byte[] a, byte[] lower) {
+        if (a.length != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if ((a[i] | 0x20) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
