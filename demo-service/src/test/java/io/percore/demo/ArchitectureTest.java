@@ -9,8 +9,15 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.Architectures;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +89,49 @@ class ArchitectureTest {
                     .as("%s is in a package with no row in ArchitectureTest.ROWS (and none in the README's picture)", c.getName())
                     .isTrue();
         }
+    }
+
+    /**
+     * The README's "Packages and their arrows" table is this rule in words: its rows name the packages
+     * of {@link #ROWS} in the same order, and a class it names in a row (a backticked simple name) is in
+     * one of that row's packages; a name written with its package or class ({@code feed.ChangeFeed},
+     * {@code ChangeFeed.Reader}) points elsewhere on purpose and is not checked.
+     */
+    @Test
+    void theReadmesPackageTableIsThisRule() throws IOException {
+        List<String> table = Files.readAllLines(Path.of("README.md")).stream()
+                .dropWhile(line -> !line.equals("### Packages and their arrows"))
+                .filter(line -> line.matches("\\| \\d+b? \\|.*"))
+                .toList();
+        Map<String, String> packageOf = new HashMap<>();
+        for (JavaClass c : DEMO) {
+            if (!c.isNestedClass() && !c.isAnonymousClass()) {
+                packageOf.put(c.getSimpleName(), c.getPackageName());
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        List<String> misplaced = new ArrayList<>();
+        for (String line : table) {
+            String[] cells = line.split("\\|");
+            List<String> packages = new ArrayList<>();
+            Matcher named = Pattern.compile("`([a-z]+)`").matcher(cells[2]);
+            while (named.find()) {
+                packages.add(named.group(1));
+            }
+            if (cells[2].contains("(the root)")) {
+                packages.add("");
+            }
+            rows.add(packages);
+            Matcher classes = Pattern.compile("`([A-Z][A-Za-z0-9]+)[`(]").matcher(cells[3]);
+            while (classes.find()) {
+                String pkg = packageOf.get(classes.group(1));
+                if (pkg != null && packages.stream().noneMatch(name -> pkg.equals(name.isEmpty() ? "io.percore.demo" : "io.percore.demo." + name))) {
+                    misplaced.add(classes.group(1) + " (in " + pkg + ", named in the row of " + packages + ")");
+                }
+            }
+        }
+        assertThat(rows).as("README.md's package table, row by row").isEqualTo(ROWS);
+        assertThat(misplaced).as("classes README.md's package table names in another package's row").isEmpty();
     }
 
     /** The rule bites: fixture classes with an upward and a sideways arrow are both reported. */
