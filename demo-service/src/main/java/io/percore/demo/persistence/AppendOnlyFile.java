@@ -314,7 +314,7 @@ final class AppendOnlyFile {
         return w == null ? null : w.writeError();
     }
 
-    void info(Persistence.InfoLines out) {
+    void info(InfoLines out) {
         AofWriter w = writer;
         long now = System.currentTimeMillis();
         long started = rewriteStartedMillis;

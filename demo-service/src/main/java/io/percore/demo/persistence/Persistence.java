@@ -60,11 +60,7 @@ public final class Persistence implements AutoCloseable {
     private volatile Cancellable cron;
     private boolean cronBusy; // shard 0's
 
-    private volatile boolean loading;
-    private volatile long loadingStartSeconds;
-    private volatile long loadingTotalBytes;
-    private volatile long lastLoadKeys;
-    private volatile long lastLoadExpired;
+    private final DataLoad load;
 
     private volatile boolean bgsaveScheduled;
     private volatile long lastSaveSeconds = System.currentTimeMillis() / 1000;
@@ -79,19 +75,9 @@ public final class Persistence implements AutoCloseable {
     /** SHUTDOWN saved already (or was told not to): the close that follows does not save again. */
     private volatile boolean shutdownDecided;
     private volatile SnapshotOrigin origin;
-    private volatile ShutdownPrelude prelude = new ShutdownPrelude() {
-        @Override
-        public void before(boolean now, java.util.function.BooleanSupplier aborted) {
-        }
-
-        @Override
-        public void abandoned() {
-        }
-    };
+    private volatile ShutdownPrelude prelude = new ShutdownPrelude() { }; // none until the service sets one
     /** A SHUTDOWN under way (its abort flag), or null. */
     private final AtomicReference<java.util.concurrent.atomic.AtomicBoolean> shuttingDown = new AtomicReference<>();
-    /** Where the snapshot loaded at start stood in a replication stream, or null. */
-    private volatile ReplicationInfo loadedReplication;
     private volatile Runnable exit = () -> { };
 
     private Persistence(Engine engine, Keyspace keyspace, PersistenceSettings settings) {
@@ -105,6 +91,8 @@ public final class Persistence implements AutoCloseable {
             return t;
         });
         this.aof = new AppendOnlyFile(engine, keyspace, settings.dir(), settings.aof(), () -> stateChanged.run());
+        this.load = new DataLoad(keyspace, aof, () -> this.settings, why -> engine.submitTo(0, () -> startRewrite(why)).join(),
+                () -> closed, () -> stateChanged.run(), this::countFromHere);
     }
 
     /**
@@ -137,25 +125,15 @@ public final class Persistence implements AutoCloseable {
                         + aofDir.toAbsolutePath() + " for the append-only file (" + e + ")", e);
             }
         }
-        // with the append-only file on and there, it is what a start loads; else the snapshot (and a first base is made of it)
-        p.loading = Files.exists(settings.snapshotFile()) || settings.aof().enabled();
         p.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD, p::cron)).join();
         return p;
     }
 
-    /**
-     * A process killed while it saved leaves its {@code temp-<pid>-<dbfilename>} behind (the snapshot
-     * itself is untouched): removed at the next start, so a crash loop cannot fill the volume with them.
-     */
+    /** A process killed while it saved leaves its temporary file behind: removed at the next start. */
     private static void removeStaleTemporaryFiles(PersistenceSettings settings) {
-        java.util.regex.Pattern temp = java.util.regex.Pattern.compile("temp-\\d+-" + java.util.regex.Pattern.quote(settings.dbfilename()));
-        try (java.util.stream.Stream<Path> files = Files.list(settings.dir())) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (temp.matcher(f.getFileName().toString()).matches()) {
-                    Files.deleteIfExists(f);
-                    LOG.info("Removed {}, left by a save that did not finish", f.toAbsolutePath());
-                }
-            }
+        try {
+            RdbFileWriter.removeLeftovers(settings.snapshotFile())
+                    .forEach(f -> LOG.info("Removed {}, left by a save that did not finish", f.toAbsolutePath()));
         } catch (IOException e) {
             LOG.warn("Could not look for unfinished saves in {}", settings.dir().toAbsolutePath(), e);
         }
@@ -200,70 +178,7 @@ public final class Persistence implements AutoCloseable {
      * @throws IllegalStateException naming the file, the offset and the reason when a file cannot be loaded
      */
     public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay) {
-        boolean fromAof = settings.aof().enabled() && aof.exists();
-        Path file = fromAof ? aof.manifestFile() : settings.snapshotFile();
-        if (!fromAof && !Files.exists(file) && !settings.aof().enabled()) {
-            loading = false;
-            stateChanged.run();
-            return;
-        }
-        loading = true;
-        loadingStartSeconds = System.currentTimeMillis() / 1000;
-        stateChanged.run();
-        long start = System.nanoTime();
-        try {
-            if (fromAof) {
-                loadingTotalBytes = folderSize(aof.dir());
-                AofLoad.Result r = aof.load(replay, zset, hash, set);
-                long keys = 0;
-                for (int i = 0; i < keyspace.shardCount(); i++) {
-                    keys += keyspace.beforeServing(i, st -> st.store().size()).join();
-                }
-                lastLoadKeys = keys;
-                LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}) into {} shards in {} ms; "
-                        + "every change is logged from now on (appendfsync {})", file.toAbsolutePath(), r.keysFromBase(), r.commands(),
-                        r.errors() > 0 ? ", " + r.errors() + " of them answered with an error" : "",
-                        r.truncatedBytes() > 0 ? ", a torn last command of " + r.truncatedBytes() + " bytes cut off" : "",
-                        keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), settings.aof().fsync().text());
-            } else {
-                if (Files.exists(file)) {
-                    loadingTotalBytes = Files.size(file);
-                    SnapshotLoad.Result r = SnapshotLoad.load(keyspace, file, zset, hash, set);
-                    lastLoadKeys = r.loaded();
-                    lastLoadExpired = r.expired();
-                    loadedReplication = r.replication();
-                    LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}{}) into {} shards in {} ms", file.toAbsolutePath(),
-                            r.loaded(), r.expired(), r.version(), r.replication() == null ? ""
-                                    : ", replication id " + r.replication().replid() + " at offset " + r.replication().offset(),
-                            keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-                }
-                if (settings.aof().enabled()) {
-                    LOG.info("Creating the append-only file in {} from the keyspace loaded ({} keys)", aof.dir().toAbsolutePath(), lastLoadKeys);
-                    CompletableFuture<Long> first = engine.submitTo(0, () -> startRewrite("the append-only file turned on at start")).join();
-                    if (first == null) {
-                        throw new IOException("a save was running at start");
-                    }
-                    first.get();
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("Cannot create the append-only file in " + aof.dir().toAbsolutePath() + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while loading " + file.toAbsolutePath(), e);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
-        }
-        for (int i = 0; i < keyspace.shardCount(); i++) {
-            int shard = i;
-            savedDirty.set(shard, keyspace.beforeServing(shard, st -> st.store().dirty()).join());
-        }
-        lastSaveSeconds = System.currentTimeMillis() / 1000;
-        loading = false;
-        stateChanged.run();
+        load.atStart(zset, hash, set, replay);
     }
 
     /**
@@ -278,58 +193,7 @@ public final class Persistence implements AutoCloseable {
      * @throws IOException when the file cannot be read or loaded (the keyspace is left empty)
      */
     public void replaceFromSnapshot(Path rdb, ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set) throws IOException {
-        loading = true;
-        loadingStartSeconds = System.currentTimeMillis() / 1000;
-        loadingTotalBytes = Files.exists(rdb) ? Files.size(rdb) : 0;
-        stateChanged.run();
-        long start = System.nanoTime();
-        try {
-            emptyEveryShard();
-            SnapshotLoad.Result r;
-            try {
-                r = SnapshotLoad.load(keyspace, rdb, zset, hash, set);
-            } catch (IOException | RuntimeException e) {
-                emptyEveryShard(); // half a snapshot is no state the primary was in
-                throw e;
-            }
-            lastLoadKeys = r.loaded();
-            lastLoadExpired = r.expired();
-            LOG.info("MASTER <-> REPLICA sync: loaded {} keys ({} expired left out, RDB version {}) into {} shards in {} ms",
-                    r.loaded(), r.expired(), r.version(), keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            if (settings.aof().enabled() && !closed) {
-                CompletableFuture<Long> rewrite = engine.submitTo(0, () -> startRewrite("a full sync from the primary")).join();
-                if (rewrite == null) {
-                    aof.scheduleRewrite(); // after the save running now
-                }
-            }
-        } finally {
-            loading = false;
-            stateChanged.run();
-        }
-    }
-
-    /** Empties every shard's store, outside the write path (see {@link #replaceFromSnapshot}). */
-    private void emptyEveryShard() {
-        for (int i = 0; i < keyspace.shardCount(); i++) {
-            keyspace.beforeServing(i, st -> {
-                st.store().flush();
-                return null;
-            }).join();
-        }
-    }
-
-    private static long folderSize(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            return 0;
-        }
+        load.replaceFromSnapshot(rdb, zset, hash, set);
     }
 
     /** The gate on shard {@code shard}'s replies while the append-only file is on (see {@link ReplyGate}). */
@@ -338,7 +202,16 @@ public final class Persistence implements AutoCloseable {
     }
 
     public boolean loading() {
-        return loading;
+        return load.loading();
+    }
+
+    /** What is in the keyspace now counts as saved (after a start's load): INFO's changes since the last save start here. */
+    private void countFromHere() {
+        for (int i = 0; i < keyspace.shardCount(); i++) {
+            int shard = i;
+            savedDirty.set(shard, keyspace.beforeServing(shard, st -> st.store().dirty()).join());
+        }
+        lastSaveSeconds = System.currentTimeMillis() / 1000;
     }
 
     /**
@@ -347,7 +220,7 @@ public final class Persistence implements AutoCloseable {
      * as Redis's, does not say).
      */
     public ReplicationInfo loadedReplication() {
-        return loadedReplication;
+        return load.loadedReplication();
     }
 
     // ------------------------------------------------------------------ saving
@@ -646,7 +519,7 @@ public final class Persistence implements AutoCloseable {
     /** Shard 0, every {@link #CRON_PERIOD}: a scheduled BGSAVE, or the save rules (Redis's serverCron). */
     private void cron() {
         PersistenceSettings s = settings;
-        if (cronBusy || running.get() != null || loading || closed) {
+        if (cronBusy || running.get() != null || load.loading() || closed) {
             return;
         }
         if (aof.rewriteScheduled() || aof.autoRewriteDue()) {
@@ -707,10 +580,12 @@ public final class Persistence implements AutoCloseable {
      */
     public interface ShutdownPrelude {
         /** Off the shards; returns once writes are held and, unless {@code now}, the replicas were waited for (or {@code aborted}). */
-        void before(boolean now, java.util.function.BooleanSupplier aborted);
+        default void before(boolean now, java.util.function.BooleanSupplier aborted) {
+        }
 
         /** The shutdown was called off (its save failed, or SHUTDOWN ABORT): writes go on. */
-        void abandoned();
+        default void abandoned() {
+        }
     }
 
     /**
@@ -798,7 +673,7 @@ public final class Persistence implements AutoCloseable {
 
     /** Whether commands are refused now: loading, or writes after a failed save ({@link #refusal}). */
     public boolean refusing() {
-        return loading || refusingWrites() || aof.writeError() != null;
+        return load.loading() || refusingWrites() || aof.writeError() != null;
     }
 
     private boolean refusingWrites() {
@@ -811,7 +686,7 @@ public final class Persistence implements AutoCloseable {
      * {@code -MISCONF} for a write (or PING, as Redis) after a failed save.
      */
     public String refusal(boolean okWhileLoading, boolean writeOrPing) {
-        if (loading && !okWhileLoading) {
+        if (load.loading() && !okWhileLoading) {
             return LOADING;
         }
         if (writeOrPing && refusingWrites()) {
@@ -833,22 +708,14 @@ public final class Persistence implements AutoCloseable {
     public void info(long changes, InfoLines out) {
         SnapshotSave save = running.get();
         long now = System.currentTimeMillis();
-        out.line("loading", loading ? 1 : 0);
-        out.line("async_loading", 0);
+        load.info(out);
         out.line("current_cow_peak", 0);
         out.line("current_cow_size", 0);
         out.line("current_cow_size_age", 0);
         out.line("current_fork_perc", "0.00");
         out.line("current_save_keys_processed", save == null ? 0 : save.keysSaved());
         out.line("current_save_keys_total", 0);
-        if (loading) {
-            out.line("loading_start_time", loadingStartSeconds);
-            out.line("loading_total_bytes", loadingTotalBytes);
-            out.line("loading_rdb_used_mem", 0);
-            out.line("loading_loaded_bytes", 0);
-            out.line("loading_loaded_perc", "0.00");
-            out.line("loading_eta_seconds", 1);
-        }
+        load.infoWhileLoading(out);
         out.line("rdb_changes_since_last_save", changes);
         out.line("rdb_bgsave_in_progress", save == null ? 0 : 1);
         out.line("rdb_last_save_time", lastSaveSeconds);
@@ -857,18 +724,11 @@ public final class Persistence implements AutoCloseable {
         out.line("rdb_current_bgsave_time_sec", save == null ? -1 : (now - save.startedAtMillis()) / 1000);
         out.line("rdb_saves", saves);
         out.line("rdb_last_cow_size", 0);
-        out.line("rdb_last_load_keys_expired", lastLoadExpired);
-        out.line("rdb_last_load_keys_loaded", lastLoadKeys);
+        load.infoLastLoad(out);
         // a shard's longest slice of the last save: wall time (what a client waited), and on the shard's CPU clock
         out.line("rdb_last_save_longest_slice_usec", lastSaveLongestSliceNanos / 1000);
         out.line("rdb_last_save_longest_slice_cpu_usec", lastSaveLongestSliceCpuNanos / 1000);
         aof.info(out);
-    }
-
-    /** Where {@link #info} writes its fields. */
-    @FunctionalInterface
-    public interface InfoLines {
-        void line(String name, Object value);
     }
 
     // ------------------------------------------------------------------ shutdown

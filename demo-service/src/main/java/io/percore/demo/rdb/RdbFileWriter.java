@@ -10,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Writes an RDB file as Redis 7.0 does (version 10, {@code rdb.c}'s {@code rdbSaveRio}): the magic,
@@ -65,6 +69,25 @@ public final class RdbFileWriter implements AutoCloseable {
     public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires)
             throws IOException {
         return create(target, createdAtSeconds, usedMemory, keys, expires, null);
+    }
+
+    /**
+     * Removes what writers of {@code target} killed while they wrote left behind (their
+     * {@code temp-<pid>-<name>}; the file itself is untouched), so a crash loop cannot fill the volume.
+     *
+     * @return the files removed
+     */
+    public static List<Path> removeLeftovers(Path target) throws IOException {
+        Pattern temp = Pattern.compile("temp-\\d+-" + Pattern.quote(target.getFileName().toString()));
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(target.toAbsolutePath().getParent())) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (temp.matcher(f.getFileName().toString()).matches() && Files.deleteIfExists(f)) {
+                    removed.add(f);
+                }
+            }
+        }
+        return removed;
     }
 
     /** ... with where the snapshot stands in a replication stream ({@code replication}, or null). */

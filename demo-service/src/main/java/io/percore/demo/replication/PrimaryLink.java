@@ -1,6 +1,7 @@
 package io.percore.demo.replication;
 
 import io.percore.demo.feed.CommandReplay;
+import io.percore.demo.persistence.InfoLines;
 import io.percore.demo.persistence.Persistence;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -336,7 +337,7 @@ public final class PrimaryLink implements AutoCloseable {
      * {@code master_link_down_since_seconds}, as Redis 7.0 writes them (the caller writes
      * {@code master_host}/{@code master_port} before, {@code slave_priority} ... after).
      */
-    public void info(Persistence.InfoLines out) {
+    public void info(InfoLines out) {
         long now = System.currentTimeMillis();
         State s = state;
         out.line("master_link_status", s == State.CONNECTED ? "up" : "down");

@@ -3,6 +3,7 @@ package io.percore.demo.replication;
 import io.netty.channel.Channel;
 import io.percore.demo.feed.ChangeFeed;
 import io.percore.demo.feed.CommandReplay;
+import io.percore.demo.persistence.InfoLines;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.shard.Keyspace;
@@ -871,7 +872,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     /** INFO replication's fields, as Redis 7.0 writes them. */
-    public void info(Persistence.InfoLines out) {
+    public void info(InfoLines out) {
         PrimaryLink l = link;
         ReplicationSettings s = settings;
         out.line("role", replica ? "slave" : "master");
