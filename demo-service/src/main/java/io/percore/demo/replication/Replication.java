@@ -11,7 +11,6 @@ import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
-import io.percore.engine.ShardPromise;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -21,12 +20,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -69,6 +66,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private final ReplicationBuffer buffer;
     private final ReplicationStream stream;
     private final List<ReplicaLink> links = new CopyOnWriteArrayList<>();
+    private final ReplicaAcks acks;
     private final ExecutorService control;
     private final Cancellable cron;
     private volatile ReplicationSettings settings;
@@ -84,14 +82,12 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     /** Every shard's feed into the stream while attached (a primary that had a replica); null before. */
     private volatile ChangeFeed[] feeds;
     private volatile PrimaryLink link;
-    private volatile boolean enoughReplicas = true;
     private volatile LayoutPrimary layoutPrimary = (host, port) -> null;
 
     // full syncs
     private final Object syncLock = new Object();
     private FullSync current;
     private final List<ReplicaLink> waitingForSnapshot = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Wait> waits = new ConcurrentLinkedQueue<>();
     private volatile long syncFull;
     private volatile long syncPartialOk;
     private volatile long syncPartialErr;
@@ -135,6 +131,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                         return !links.isEmpty();
                     }
                 });
+        this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings, () -> stateChanged.run());
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "percore-replication-control");
             t.setDaemon(true);
@@ -272,7 +269,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.settings = next.withReplicaof(now.replicaofHost(), now.replicaofPort()); // REPLICAOF's, not the start's
         stream.backlogSize(next.backlogSize());
         stream.pingPeriodNanos(TimeUnit.SECONDS.toNanos(next.pingPeriodSeconds()));
-        recomputeGoodReplicas();
+        acks.recompute();
         stateChanged.run();
     }
 
@@ -348,7 +345,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             settings = settings.withReplicaof(null, 0);
             attachFeeds();
             replica = false;
-            recomputeGoodReplicas();
+            acks.recompute();
             stateChanged.run();
             LOG.info("MASTER MODE enabled (replid {}, the former {} valid up to offset {})", replid, replid2, secondReplidOffset);
         }, control);
@@ -737,25 +734,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         synchronized (syncLock) {
             waitingForSnapshot.remove(l);
         }
-        recomputeGoodReplicas();
-        answerWaits();
+        acks.recompute();
+        acks.answerWaits();
     }
 
     // ------------------------------------------------------------------ WAIT and min-replicas
-
-    private static final class Wait {
-        final Shard shard;
-        final ShardPromise<Long> promise;
-        final int wanted;
-        volatile long offset = -1;
-        final AtomicBoolean done = new AtomicBoolean();
-
-        Wait(Shard shard, int wanted) {
-            this.shard = shard;
-            this.promise = new ShardPromise<>(shard);
-            this.wanted = wanted;
-        }
-    }
 
     /**
      * WAIT {@code numReplicas} {@code timeoutMillis} on a shard thread: how many replicas applied
@@ -763,81 +746,12 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * (0: no time limit).
      */
     public ShardFuture<Long> waitForReplicas(int numReplicas, long timeoutMillis) {
-        Wait w = new Wait(Shard.current(), numReplicas);
-        if (feeds == null) {
-            // no replica ever: nothing to wait for but the time
-            if (numReplicas <= 0) {
-                return ShardFuture.completed(0L);
-            }
-            w.offset = Long.MAX_VALUE;
-        } else {
-            stream.offsetAfter(stream.createdNow(), offset -> {
-                w.offset = offset;
-                stream.requestAcks();
-                check(w);
-            });
-        }
-        waits.add(w);
-        if (timeoutMillis > 0) {
-            w.shard.schedule(Duration.ofMillis(timeoutMillis), () -> finish(w));
-        }
-        return w.promise;
+        return acks.waitFor(numReplicas, timeoutMillis);
     }
 
     /** An ack arrived (a shard thread). */
     void acked() {
-        answerWaits();
-    }
-
-    private void answerWaits() {
-        for (Wait w : waits) {
-            check(w);
-        }
-    }
-
-    private void check(Wait w) {
-        if (w.offset >= 0 && acknowledged(w.offset) >= w.wanted) {
-            finish(w);
-        }
-    }
-
-    private void finish(Wait w) {
-        if (w.done.compareAndSet(false, true)) {
-            waits.remove(w);
-            long count = w.offset < 0 ? 0 : acknowledged(w.offset);
-            w.shard.execute(() -> w.promise.complete(count));
-        }
-    }
-
-    private long acknowledged(long offset) {
-        long n = 0;
-        for (ReplicaLink l : links) {
-            if (l.state() == ReplicaLink.State.ONLINE && l.ackOffset() >= offset) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private int goodReplicas() {
-        long now = System.currentTimeMillis();
-        long maxLag = settings.minReplicasMaxLag() * 1000L;
-        int n = 0;
-        for (ReplicaLink l : links) {
-            if (l.state() == ReplicaLink.State.ONLINE && now - l.ackMillis() <= maxLag) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private void recomputeGoodReplicas() {
-        ReplicationSettings s = settings;
-        boolean enough = s.minReplicasToWrite() == 0 || goodReplicas() >= s.minReplicasToWrite();
-        if (enough != enoughReplicas) {
-            enoughReplicas = enough;
-            stateChanged.run();
-        }
+        acks.answerWaits();
     }
 
     /** Shard 0, once a second: the replicas' keep-alives, limits and timeouts; min-replicas; full syncs that waited. */
@@ -846,7 +760,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         for (ReplicaLink l : links) {
             l.tickFromAnyThread(timeout);
         }
-        recomputeGoodReplicas();
+        acks.recompute();
         startFullSync();
     }
 
@@ -854,7 +768,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** Whether commands may be refused now ({@link #refusal}): a read-only replica, or too few good replicas. */
     public boolean refusing() {
-        return (replica && settings.replicaReadOnly()) || (!replica && !enoughReplicas);
+        return (replica && settings.replicaReadOnly()) || (!replica && !acks.enough());
     }
 
     /** The refusal of a write from a client, or null. */
@@ -865,7 +779,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (replica && settings.replicaReadOnly()) {
             return READONLY;
         }
-        if (!replica && !enoughReplicas) {
+        if (!replica && !acks.enough()) {
             return NOREPLICAS;
         }
         return null;
@@ -891,7 +805,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         List<ReplicaLink> now = new ArrayList<>(links);
         out.line("connected_slaves", now.size());
         if (!replica && s.minReplicasToWrite() > 0) {
-            out.line("min_slaves_good_slaves", goodReplicas());
+            out.line("min_slaves_good_slaves", acks.good());
         }
         long nowMillis = System.currentTimeMillis();
         for (int i = 0; i < now.size(); i++) {
