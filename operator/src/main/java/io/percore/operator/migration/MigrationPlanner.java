@@ -70,6 +70,35 @@ public final class MigrationPlanner {
     }
 
     /**
+     * The migration status to plan from: the resource's, unless this process wrote a later cut-over that the informer's
+     * copy does not show yet (the reconcile right after a cut-over may read the copy from before its status write). A
+     * completed cut-over is later than any copy not completed; a failed one is later than a copy without that failure
+     * or with an older one. Planned from the stale copy, a pod that is now a master would be linked to the source again,
+     * or a failed cut-over tried again at once, holding the source's writes a second time.
+     *
+     * @param fromResource the status the reconcile read, or null
+     * @param written      the last cut-over status this process wrote (completed or failed), or null
+     */
+    public static MigrationStatus lastStatus(MigrationStatus fromResource, MigrationStatus written) {
+        if (written == null || (fromResource != null && COMPLETED.equals(fromResource.getPhase()))) {
+            return fromResource;
+        }
+        if (COMPLETED.equals(written.getPhase())) {
+            return written;
+        }
+        if (written.getCutoverFailedAt() != null && (fromResource == null || fromResource.getCutoverFailedAt() == null
+                || Instant.parse(fromResource.getCutoverFailedAt()).isBefore(Instant.parse(written.getCutoverFailedAt())))) {
+            return written;
+        }
+        return fromResource;
+    }
+
+    /** Whether {@code status} records a cut-over ({@link #lastStatus} prefers it to an older copy): completed, or failed. */
+    public static boolean recordsCutover(MigrationStatus status) {
+        return COMPLETED.equals(status.getPhase()) || status.getCutoverFailedAt() != null;
+    }
+
+    /**
      * @param status     the status to record
      * @param action     what the glue does now
      * @param migrated   the {@code Migrated} condition's status, reason and message

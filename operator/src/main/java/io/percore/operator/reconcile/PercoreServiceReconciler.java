@@ -81,11 +81,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
     /**
-     * Cut-overs this process completed, by the PercoreService's uid: the reconcile right after one may read the
-     * informer's copy from before its status write, and a status still saying Replicating over a pod that is now a
-     * master would link that pod to the source again.
+     * The last cut-over this process tried, completed or failed, by the PercoreService's uid: the reconcile right after
+     * one may read the informer's copy from before its status write ({@code MigrationPlanner.lastStatus}).
      */
-    final java.util.Map<String, io.percore.operator.crd.MigrationStatus> cutOver = new java.util.concurrent.ConcurrentHashMap<>();
+    final java.util.Map<String, io.percore.operator.crd.MigrationStatus> cutOvers = new java.util.concurrent.ConcurrentHashMap<>();
     final PodClusterProbe clusterProbe;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
@@ -269,7 +268,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
-        cutOver.remove(resource.getMetadata().getUid());
+        cutOvers.remove(resource.getMetadata().getUid());
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {

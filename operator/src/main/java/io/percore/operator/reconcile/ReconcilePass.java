@@ -278,15 +278,13 @@ final class ReconcilePass {
             conditions.set(MigrationDriver.CONDITION, false, "MigrationRefused", why);
             return null;
         }
-        MigrationStatus prior = previous.getMigration();
-        MigrationStatus completed = owner.cutOver.get(uid);
-        if (completed != null && (prior == null || !MigrationPlanner.COMPLETED.equals(prior.getPhase()))) {
-            prior = completed;
-        }
+        MigrationStatus prior = MigrationPlanner.lastStatus(previous.getMigration(), owner.cutOvers.get(uid));
         MigrationDriver.Outcome outcome = new MigrationDriver(client, owner.probe, owner.podAddresses, events).run(resource, prior, conditions);
         status.setMigration(outcome.status());
-        if (MigrationPlanner.COMPLETED.equals(outcome.status().getPhase())) {
-            owner.cutOver.put(uid, outcome.status());
+        if (MigrationPlanner.recordsCutover(outcome.status())) {
+            owner.cutOvers.put(uid, outcome.status());
+        } else {
+            owner.cutOvers.remove(uid); // a failure called off (cutover: false): the next request may try at once
         }
         return outcome.requeue();
     }

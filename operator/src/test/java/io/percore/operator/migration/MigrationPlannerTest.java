@@ -224,4 +224,49 @@ class MigrationPlannerTest {
         assertThat(replica.replicaOf()).isEqualTo("10.0.0.9:6380");
         assertThat(replica.clusterEnabled()).isTrue();
     }
+
+    /** The reconcile right after a cut-over may read the informer's copy from before its status write. */
+    @Test
+    void aCutOverThisProcessWroteOutranksAnOlderCopyOfTheStatus() {
+        MigrationStatus replicating = status(MigrationPlanner.REPLICATING, null);
+        MigrationStatus failed = status(MigrationPlanner.REPLICATING, "2026-11-25T12:00:00Z");
+        MigrationStatus failedLater = status(MigrationPlanner.REPLICATING, "2026-11-25T12:01:05Z");
+        MigrationStatus completed = status(MigrationPlanner.COMPLETED, null);
+
+        assertThat(MigrationPlanner.lastStatus(replicating, null)).isSameAs(replicating);
+        assertThat(MigrationPlanner.lastStatus(replicating, failed)).as("a failure the copy does not show yet").isSameAs(failed);
+        assertThat(MigrationPlanner.lastStatus(null, failed)).isSameAs(failed);
+        assertThat(MigrationPlanner.lastStatus(failed, failedLater)).as("a later failure").isSameAs(failedLater);
+        assertThat(MigrationPlanner.lastStatus(failedLater, failed)).as("the copy shows a later one").isSameAs(failedLater);
+        assertThat(MigrationPlanner.lastStatus(failed, failed)).isSameAs(failed);
+        assertThat(MigrationPlanner.lastStatus(replicating, completed)).isSameAs(completed);
+        assertThat(MigrationPlanner.lastStatus(completed, failed)).isSameAs(completed);
+
+        assertThat(MigrationPlanner.recordsCutover(failed)).isTrue();
+        assertThat(MigrationPlanner.recordsCutover(completed)).isTrue();
+        assertThat(MigrationPlanner.recordsCutover(replicating)).isFalse();
+    }
+
+    /** Planned from the failure this process wrote, the stale copy does not start a second cut-over at once. */
+    @Test
+    void aFailedCutOverIsNotTriedAgainFromACopyThatDoesNotShowItYet() {
+        MigrationStatus failed = status(MigrationPlanner.REPLICATING, T0.toString());
+        failed.setCutoverFailure("the target reached offset 1, the source 500");
+        MigrationStatus stale = status(MigrationPlanner.REPLICATING, null);
+
+        Decision fromStale = decide(spec(true), source("7.0.15", 500), following(true, false, 500), stale, T0.plusSeconds(2));
+        Decision fromLast = decide(spec(true), source("7.0.15", 500), following(true, false, 500),
+                MigrationPlanner.lastStatus(stale, failed), T0.plusSeconds(2));
+        assertThat(fromStale.action()).as("what the stale copy alone would do").isEqualTo(MigrationPlanner.Action.CUTOVER);
+        assertThat(fromLast.action()).isEqualTo(MigrationPlanner.Action.NONE);
+        assertThat(fromLast.reason()).isEqualTo("CutoverFailed");
+    }
+
+    private static MigrationStatus status(String phase, String cutoverFailedAt) {
+        MigrationStatus s = new MigrationStatus();
+        s.setPhase(phase);
+        s.setSource("redis.legacy:6379");
+        s.setCutoverFailedAt(cutoverFailedAt);
+        return s;
+    }
 }
