@@ -2,19 +2,12 @@ package io.percore.demo.replication;
 
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.InfoLines;
-import io.percore.demo.persistence.Persistence;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,7 +60,6 @@ public final class PrimaryLink implements AutoCloseable {
     static final int TICK_MILLIS = 100;
     static final long FIRST_RETRY_MILLIS = 1000;
     static final long MAX_RETRY_MILLIS = 5000;
-    private static final int MARK = 40;
     private static final long CLOSE_MILLIS = 30_000;
 
     /** A primary's id and the offset of the last byte of its stream this server holds (PSYNC asks for the next). */
@@ -165,13 +157,13 @@ public final class PrimaryLink implements AutoCloseable {
 
     // INFO's, written by the link's thread
     private volatile State state = State.CONNECT;
-    private volatile long lastIoMillis;
+    /** The connection's socket, while there is one (INFO reads when the primary was last heard). */
+    private volatile PrimaryWire wire;
+    /** The full sync's snapshot while it is received (INFO's master_sync_* fields). */
+    private volatile SnapshotReceiver receiving;
     private volatile long downSinceMillis = -1;
     private volatile long offset;
     private volatile long readOffset;
-    private volatile long transferSize;
-    private volatile long transferRead;
-    private volatile long transferLastIoMillis;
     private volatile boolean everUp;
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong partialSyncs = new AtomicLong();
@@ -341,26 +333,22 @@ public final class PrimaryLink implements AutoCloseable {
         long now = System.currentTimeMillis();
         State s = state;
         out.line("master_link_status", s == State.CONNECTED ? "up" : "down");
-        out.line("master_last_io_seconds_ago", s == State.CONNECTED ? (now - lastIoMillis) / 1000 : -1);
+        PrimaryWire w = wire;
+        out.line("master_last_io_seconds_ago", s == State.CONNECTED && w != null ? (now - w.lastIoMillis()) / 1000 : -1);
         out.line("master_sync_in_progress", s == State.TRANSFER ? 1 : 0);
         out.line("slave_read_repl_offset", readOffset);
         out.line("slave_repl_offset", offset);
-        if (s == State.TRANSFER) {
-            long size = transferSize;
-            long read = transferRead;
-            out.line("master_sync_total_bytes", size);
-            out.line("master_sync_read_bytes", read);
-            out.line("master_sync_left_bytes", size - read);
-            out.line("master_sync_perc", String.format(java.util.Locale.ROOT, "%.2f", size > 0 ? read * 100.0 / size : 0.0));
-            out.line("master_sync_last_io_seconds_ago", (now - transferLastIoMillis) / 1000);
+        SnapshotReceiver r = receiving;
+        if (s == State.TRANSFER && r != null) {
+            r.info(out, now);
         }
         if (s != State.CONNECTED) {
             long since = downSinceMillis;
             out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
-            Refused r = refused;
-            if (r != null) {
+            Refused why = refused;
+            if (why != null) {
                 // not Redis's: after Redis's link fields, only while it refuses (INFO parsers skip unknown fields)
-                out.line("master_link_refused", "node=" + r.found() + ",expected=" + r.expected());
+                out.line("master_link_refused", "node=" + why.found() + ",expected=" + why.expected());
             }
         }
     }
@@ -396,6 +384,8 @@ public final class PrimaryLink implements AutoCloseable {
             } finally {
                 closeSocket();
                 socket = null;
+                wire = null;
+                receiving = null;
             }
             wasUp |= state == State.CONNECTED;
             if (state == State.CONNECTED || wasUp) {
@@ -468,7 +458,8 @@ public final class PrimaryLink implements AutoCloseable {
         s.setSoTimeout(TICK_MILLIS);
         s.setTcpNoDelay(true);
         s.setKeepAlive(true);
-        Wire wire = new Wire(s);
+        PrimaryWire wire = new PrimaryWire(s, timeoutMillis, () -> closed);
+        this.wire = wire;
         LOG.info("MASTER <-> REPLICA sync started");
         state = State.HANDSHAKE;
         handshake(wire);
@@ -483,7 +474,7 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     /** From PSYNC to the end of the connection. @return true (it reached the stream) */
-    private boolean synced(Wire wire) throws IOException {
+    private boolean synced(PrimaryWire wire) throws IOException {
         String reply = psync(wire);
         CommandReplay applier;
         if (reply.startsWith("+FULLRESYNC")) {
@@ -499,13 +490,17 @@ public final class PrimaryLink implements AutoCloseable {
             }
             cached = null; // as Redis: from here only a full sync makes the data whole
             LOG.info("Full resync from master: {}:{}", parts[1], at);
-            fullSync(wire, parts[1], at);
+            SnapshotReceiver snapshot = new SnapshotReceiver(wire);
+            receiving = snapshot;
+            state = State.TRANSFER;
+            snapshot.receive(server.tempDir(), rdb -> server.loadFullSync(rdb, parts[1], at));
+            receiving = null;
             applier = server.applier();
             cached = new Cached(parts[1], at);
             offset = at;
             readOffset = at + wire.parser.buffered();
             fullSyncs.incrementAndGet();
-            lastIoMillis = System.currentTimeMillis();
+            wire.touch();
             state = State.CONNECTED;
             everUp = true;
             server.linkUp(parts[1], at);
@@ -524,7 +519,7 @@ public final class PrimaryLink implements AutoCloseable {
             cached = new Cached(replid, offset);
             applier = server.applier();
             partialSyncs.incrementAndGet();
-            lastIoMillis = System.currentTimeMillis();
+            wire.touch();
             readOffset = offset + wire.parser.buffered();
             state = State.CONNECTED;
             everUp = true;
@@ -543,7 +538,7 @@ public final class PrimaryLink implements AutoCloseable {
 
     // ------------------------------------------------------------------ the handshake
 
-    private void handshake(Wire wire) throws IOException {
+    private void handshake(PrimaryWire wire) throws IOException {
         wire.send("PING");
         String pong = wire.line();
         if (!pong.startsWith("+") && !pong.startsWith("-NOAUTH") && !pong.startsWith("-NOPERM")
@@ -582,7 +577,7 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     /** {@code CLUSTER MYID} (after AUTH, before anything that could start a sync): is the node here the layout's primary? */
-    private void checkIdentity(Wire wire, String expected) throws IOException {
+    private void checkIdentity(PrimaryWire wire, String expected) throws IOException {
         wire.send("CLUSTER", "MYID");
         String reply = wire.line();
         if (reply.startsWith("$-")) {
@@ -618,7 +613,7 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     /** Sends PSYNC and reads its reply (newlines before it are keep-alives). */
-    private String psync(Wire wire) throws IOException {
+    private String psync(PrimaryWire wire) throws IOException {
         Cached c = cached;
         if (c != null) {
             LOG.info("Trying a partial resynchronization (request {}:{}).", c.replid(), offset + 1);
@@ -642,129 +637,6 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ the snapshot
-
-    private void fullSync(Wire wire, String replid, long at) throws IOException {
-        state = State.TRANSFER;
-        transferSize = -1;
-        transferRead = 0;
-        transferLastIoMillis = System.currentTimeMillis();
-        String header;
-        while (true) {
-            header = wire.line();
-            if (!header.isEmpty()) {
-                break;
-            }
-            transferLastIoMillis = System.currentTimeMillis(); // a keep-alive while the primary makes the snapshot
-        }
-        if (header.startsWith("-")) {
-            throw new IOException("MASTER aborted replication with an error: " + header);
-        }
-        if (!header.startsWith("$")) {
-            throw new IOException("Bad protocol from MASTER, the first byte is not '$' (we received '" + header
-                    + "'), are you sure the host and port are right?");
-        }
-        byte[] mark = null;
-        long size = -1;
-        if (header.startsWith("$EOF:") && header.length() >= 5 + MARK) {
-            mark = header.substring(5, 5 + MARK).getBytes(StandardCharsets.ISO_8859_1);
-            transferSize = 0; // unknown, as Redis reports it
-            LOG.info("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
-        } else {
-            try {
-                size = Long.parseLong(header.substring(1));
-            } catch (NumberFormatException e) {
-                throw new IOException("Bad protocol from MASTER: '" + header + "'");
-            }
-            if (size < 0) {
-                throw new IOException("Bad protocol from MASTER: '" + header + "'");
-            }
-            transferSize = size;
-            LOG.info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", size);
-        }
-        Path dir = server.tempDir();
-        Files.createDirectories(dir);
-        Path file = dir.resolve("temp-" + System.currentTimeMillis() + "." + ProcessHandle.current().pid() + "."
-                + Integer.toHexString(System.identityHashCode(this)) + ".rdb");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                if (mark == null) {
-                    receiveSized(wire, out, size);
-                } else {
-                    receiveMarked(wire, out, mark);
-                }
-            }
-            LOG.info("MASTER <-> REPLICA sync: Loading DB in memory ({} bytes)", Files.size(file));
-            try {
-                server.loadFullSync(file, replid, at);
-            } catch (IOException | RuntimeException e) {
-                cached = null;
-                throw new IOException("Failed trying to load the MASTER synchronization DB from disk: " + describe(e), e);
-            }
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("Could not delete {}", file, e);
-            }
-        }
-    }
-
-    private void receiveSized(Wire wire, OutputStream out, long size) throws IOException {
-        long left = size;
-        while (left > 0) {
-            int n = wire.parser.take(left, out::write);
-            if (n == 0) {
-                wire.fillSnapshot();
-                continue;
-            }
-            left -= n;
-            transferRead += n;
-        }
-    }
-
-    /** A diskless snapshot: everything up to the 40-byte mark; the last 40 bytes received are held back until more came. */
-    private void receiveMarked(Wire wire, OutputStream out, byte[] mark) throws IOException {
-        byte[] held = new byte[0];
-        StreamParser p = wire.parser;
-        while (true) {
-            int from = p.start();
-            int to = p.end();
-            if (to == from) {
-                wire.fillSnapshot();
-                continue;
-            }
-            byte[] joined = new byte[held.length + (to - from)];
-            System.arraycopy(held, 0, joined, 0, held.length);
-            System.arraycopy(p.buffer(), from, joined, held.length, to - from);
-            int at = indexOf(joined, mark);
-            if (at >= 0) {
-                out.write(joined, 0, at);
-                transferRead += to - from - (joined.length - at - MARK);
-                p.skip(at + MARK - held.length);
-                return;
-            }
-            int keep = Math.min(MARK - 1, joined.length);
-            out.write(joined, 0, joined.length - keep);
-            held = Arrays.copyOfRange(joined, joined.length - keep, joined.length);
-            transferRead += to - from;
-            p.skip(to - from);
-        }
-    }
-
-    private static int indexOf(byte[] data, byte[] mark) {
-        outer:
-        for (int i = 0; i + mark.length <= data.length; i++) {
-            for (int j = 0; j < mark.length; j++) {
-                if (data[i + j] != mark[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     // ------------------------------------------------------------------ the stream
 
     private static final byte[] PING = bytes("ping");
@@ -774,7 +646,7 @@ public final class PrimaryLink implements AutoCloseable {
     private static final byte[] MULTI = bytes("multi");
     private static final byte[] EXEC = bytes("exec");
 
-    private void stream(Wire wire, CommandReplay applier) throws IOException {
+    private void stream(PrimaryWire wire, CommandReplay applier) throws IOException {
         StreamParser p = wire.parser;
         List<byte[][]> block = null;
         java.io.ByteArrayOutputStream blockBytes = null;
@@ -830,7 +702,7 @@ public final class PrimaryLink implements AutoCloseable {
                 nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 sendAck(wire, applier);
             }
-            wire.fillStream();
+            wire.fill(false);
         }
     }
 
@@ -873,12 +745,12 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    private void sendAck(Wire wire, CommandReplay applier) throws IOException {
+    private void sendAck(PrimaryWire wire, CommandReplay applier) throws IOException {
         applier.finish();
         sendAck(wire);
     }
 
-    private void sendAck(Wire wire) throws IOException {
+    private void sendAck(PrimaryWire wire) throws IOException {
         wire.send("REPLCONF", "ACK", Long.toString(offset));
     }
 
@@ -896,77 +768,5 @@ public final class PrimaryLink implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** The socket, read through one {@link StreamParser} from the handshake on (what follows the snapshot stays in it). */
-    private final class Wire {
-        final StreamParser parser = new StreamParser(MAX_ARGS, MAX_BULK);
-        private final InputStream in;
-        private final OutputStream out;
-
-        Wire(Socket s) throws IOException {
-            this.in = s.getInputStream();
-            this.out = s.getOutputStream();
-            lastIoMillis = System.currentTimeMillis();
-        }
-
-        void send(String... args) throws IOException {
-            StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                sb.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
-            }
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        /** The next reply line of the handshake. */
-        String line() throws IOException {
-            while (true) {
-                String l = parser.line();
-                if (l != null) {
-                    return l;
-                }
-                fill(false);
-            }
-        }
-
-        void fillSnapshot() throws IOException {
-            fill(true);
-        }
-
-        void fillStream() throws IOException {
-            fill(false);
-        }
-
-        /** Reads what came, or waits one tick; fails when closed, at the end of the stream, or after repl-timeout of silence. */
-        private void fill(boolean snapshot) throws IOException {
-            if (closed) {
-                throw new IOException("the link is closed");
-            }
-            int n;
-            try {
-                n = parser.fill(in);
-            } catch (SocketTimeoutException e) {
-                n = 0;
-            }
-            long now = System.currentTimeMillis();
-            if (n < 0) {
-                throw new IOException("the primary closed the connection" + (parser.buffered() > 0
-                        ? " in the middle of a command (" + parser.buffered() + " bytes of it dropped)" : ""));
-            }
-            if (n > 0) {
-                lastIoMillis = now;
-                if (snapshot) {
-                    transferLastIoMillis = now;
-                }
-                return;
-            }
-            if (now - lastIoMillis > timeoutMillis) {
-                throw new IOException(snapshot ? "Timeout receiving bulk data from MASTER... If the problem persists try to set"
-                        + " the 'repl-timeout' parameter in redis.conf to a larger value."
-                        : "MASTER timeout: no data nor PING received for " + (now - lastIoMillis) / 1000 + " s");
-            }
-        }
     }
 }

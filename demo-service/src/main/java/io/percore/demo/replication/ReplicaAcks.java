@@ -1,14 +1,22 @@
 package io.percore.demo.replication;
 
+import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the replicas acknowledged, as a primary counts it (Redis's {@code waitCommand} and
@@ -16,6 +24,8 @@ import java.util.function.Supplier;
  * {@code min-replicas-to-write} to let writes through.
  */
 final class ReplicaAcks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaAcks.class);
 
     private final List<ReplicaLink> links;
     private final ReplicationStream stream;
@@ -133,5 +143,51 @@ final class ReplicaAcks {
     /** Whether {@code min-replicas-to-write} good replicas are there (always, when it is 0). */
     boolean enough() {
         return enough;
+    }
+
+    /**
+     * A primary about to stop waits, at most {@code seconds} (and while not {@code aborted}), until
+     * {@code wanted} replicas have every change made on any shard (Redis 7's {@code shutdown-timeout}).
+     * Off the shards. @return whether they have (a lagging one is logged)
+     */
+    boolean awaitBeforeShutdown(Engine engine, int wanted, int seconds, BooleanSupplier aborted, LongSupplier primaryOffset) {
+        CompletableFuture<Long> caughtUp = new CompletableFuture<>();
+        engine.submitTo(0, () -> {
+            waitFor(wanted, TimeUnit.SECONDS.toMillis(seconds)).whenComplete((n, failure) -> {
+                if (failure != null) {
+                    caughtUp.completeExceptionally(failure);
+                } else {
+                    caughtUp.complete(n);
+                }
+            });
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.SECONDS.toNanos(1);
+        while (!caughtUp.isDone() && !aborted.getAsBoolean() && System.nanoTime() < deadline) {
+            try {
+                caughtUp.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // look at the abort flag again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                LOG.warn("Waiting for the replicas failed", e.getCause());
+                return false;
+            }
+        }
+        long got = caughtUp.getNow(-1L);
+        if (got >= wanted) {
+            LOG.info("{} replicas have every write: shutting down", got);
+            return true;
+        }
+        if (!aborted.getAsBoolean()) {
+            long end = primaryOffset.getAsLong();
+            for (ReplicaLink l : links) {
+                LOG.warn("Lagging replica {}:{} reported offset {} behind master {}, lag={}, state={}", l.ip(), l.listeningPort(),
+                        l.ackOffset(), end, (System.currentTimeMillis() - l.ackMillis()) / 1000, l.state().text);
+            }
+        }
+        return false;
     }
 }

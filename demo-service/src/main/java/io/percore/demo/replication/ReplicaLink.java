@@ -65,8 +65,8 @@ public final class ReplicaLink implements ReplicaEvents {
 
     // the snapshot being sent: +FULLRESYNC first, then the file, whichever is ready first
     private boolean pointSent;
-    private Replication.SharedFile readyFile;
-    private Replication.SharedFile file;
+    private ReplicaSnapshots.SharedFile readyFile;
+    private ReplicaSnapshots.SharedFile file;
     private long fileAt;
     private long fileLeft;
     private final ByteBuffer fileChunk = ByteBuffer.allocate(CHUNK);
@@ -181,7 +181,7 @@ public final class ReplicaLink implements ReplicaEvents {
                 return;
             }
             if (readyFile != null) {
-                Replication.SharedFile f = readyFile;
+                ReplicaSnapshots.SharedFile f = readyFile;
                 readyFile = null;
                 startBulk(f);
             }
@@ -193,7 +193,7 @@ public final class ReplicaLink implements ReplicaEvents {
      * (any thread). A small snapshot can be saved before the stream reached its point: it waits for
      * {@link #snapshotPoint}, which always goes first on the wire.
      */
-    void snapshotReady(Replication.SharedFile opened) {
+    void snapshotReady(ReplicaSnapshots.SharedFile opened) {
         shard.execute(() -> {
             if (closed) {
                 opened.release();
@@ -207,7 +207,7 @@ public final class ReplicaLink implements ReplicaEvents {
         });
     }
 
-    private void startBulk(Replication.SharedFile opened) {
+    private void startBulk(ReplicaSnapshots.SharedFile opened) {
         try {
             file = opened;
             fileAt = 0;

@@ -12,7 +12,6 @@ import io.percore.engine.Engine;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -85,9 +84,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private volatile LayoutPrimary layoutPrimary = (host, port) -> null;
 
     // full syncs
-    private final Object syncLock = new Object();
-    private FullSync current;
-    private final List<ReplicaLink> waitingForSnapshot = new ArrayList<>();
+    private final ReplicaSnapshots snapshots;
     private volatile long syncFull;
     private volatile long syncPartialOk;
     private volatile long syncPartialErr;
@@ -131,6 +128,27 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                         return !links.isEmpty();
                     }
                 });
+        this.snapshots = new ReplicaSnapshots(engine, persistence, stream, shards, () -> this.settings, new ReplicaSnapshots.Source() {
+            @Override
+            public boolean chained() {
+                return replica;
+            }
+
+            @Override
+            public ChangeFeed[] feeds() {
+                return feeds;
+            }
+
+            @Override
+            public void attached(ChangeFeed[] attached) {
+                feeds = attached;
+            }
+
+            @Override
+            public String replid() {
+                return replid;
+            }
+        });
         this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings, () -> stateChanged.run());
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "percore-replication-control");
@@ -541,199 +559,15 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                         : "replication id " + askedId + " is not this server's");
         made.awaitSnapshot(buffer.end());
         links.add(made);
-        synchronized (syncLock) {
-            if (current != null && !current.fileDone && !current.diskless) {
-                current.links.add(made);
-                if (current.offset >= 0) {
-                    made.snapshotPoint(current.replid, current.offset);
-                }
-                return null;
-            }
-            waitingForSnapshot.add(made);
-        }
-        startFullSync();
+        snapshots.request(made);
         return null;
-    }
-
-    /** One snapshot for the replicas waiting for it. */
-    private static final class FullSync {
-        final List<ReplicaLink> links = new ArrayList<>();
-        final boolean diskless;
-        volatile long offset = -1;
-        volatile String replid;
-        boolean fileDone;
-
-        FullSync(boolean diskless) {
-            this.diskless = diskless;
-        }
-    }
-
-    /**
-     * On a shard thread: a snapshot for the waiting replicas, unless one is made or another save runs
-     * (the cron asks again). Diskless (repl-diskless-sync, when every waiting replica reads a streamed
-     * snapshot), it waits repl-diskless-sync-delay after the first replica asked, so that replicas
-     * asking meanwhile share it, or less once repl-diskless-sync-max-replicas wait, as Redis's.
-     */
-    private void startFullSync() {
-        FullSync sync;
-        ReplicationSettings s = settings;
-        synchronized (syncLock) {
-            if (current != null || waitingForSnapshot.isEmpty()) {
-                return;
-            }
-            boolean diskless = s.disklessSync();
-            long oldest = Long.MAX_VALUE;
-            for (ReplicaLink l : waitingForSnapshot) {
-                diskless &= l.capaEof();
-                oldest = Math.min(oldest, l.waitingSinceMillis());
-            }
-            if (diskless) {
-                long due = oldest + TimeUnit.SECONDS.toMillis(s.disklessSyncDelay()) - System.currentTimeMillis();
-                boolean enough = s.disklessSyncMaxReplicas() > 0 && waitingForSnapshot.size() >= s.disklessSyncMaxReplicas();
-                if (due > 0 && !enough) {
-                    engine.shard(0).schedule(Duration.ofMillis(due), this::startFullSync);
-                    return;
-                }
-            }
-            sync = new FullSync(diskless);
-            sync.links.addAll(waitingForSnapshot);
-            waitingForSnapshot.clear();
-            current = sync;
-        }
-        // a replica's snapshot stands at a point of its primary's stream (the link pauses there); a primary's is marked in its own
-        boolean chained = replica;
-        ChangeFeed[] attached = chained ? null : feeds != null ? feeds : new ChangeFeed[shards];
-        boolean attaching = !chained && feeds == null;
-        java.util.function.Consumer<ReplicationInfo> where = info -> {
-            if (info == null) {
-                sync.links.forEach(l -> l.snapshotFailed(new IOException("the link to this replica's primary is not at a point")));
-            } else {
-                pointReached(sync, info.replid(), info.offset());
-            }
-        };
-        Persistence.SnapshotPoint point = chained ? null : (state, group, participants) -> {
-            ChangeFeed feed = attached[state.shardId()];
-            if (feed == null) {
-                feed = new ChangeFeed(state.shardId(), stream);
-                attached[state.shardId()] = feed;
-                state.writes().listen(feed);
-            }
-            if (state.shardId() == participants.nextSetBit(0)) {
-                stream.markOffset(group).thenAccept(offset -> pointReached(sync, replid, offset));
-            }
-            feed.mark(group, participants);
-        };
-        if (sync.diskless) {
-            DisklessTransfer transfer = new DisklessTransfer(sync.links, TimeUnit.SECONDS.toMillis(s.timeoutSeconds()));
-            CompletableFuture<Long> sent = persistence.saveToStream(point, where, transfer);
-            if (sent == null) {
-                sync.links.forEach(l -> l.disklessTransfer(null));
-                synchronized (syncLock) {
-                    waitingForSnapshot.addAll(0, sync.links);
-                    current = null;
-                }
-                return;
-            }
-            if (attaching) {
-                feeds = attached;
-            }
-            LOG.info("Starting a diskless full sync for {} replicas", sync.links.size());
-            sent.whenComplete((bytes, failure) -> disklessDone(sync, transfer, failure));
-            return;
-        }
-        CompletableFuture<FileChannel> file = persistence.saveForReplication(point, where);
-        if (file == null) {
-            synchronized (syncLock) {
-                waitingForSnapshot.addAll(0, sync.links);
-                current = null;
-            }
-            return;
-        }
-        if (attaching) {
-            feeds = attached; // every shard attaches at the point; the array is complete once the save's begin is done
-        }
-        file.whenComplete((opened, failure) -> snapshotDone(sync, opened, failure));
-    }
-
-    /** The diskless snapshot was streamed whole to the replicas still there, or failed (they are cut off and ask again). */
-    private void disklessDone(FullSync sync, DisklessTransfer transfer, Throwable failure) {
-        synchronized (syncLock) {
-            sync.fileDone = true;
-            current = null;
-        }
-        if (failure != null) {
-            LOG.warn("The diskless full sync failed after {} bytes: {}", transfer.sent(), failure.getMessage());
-            sync.links.forEach(l -> l.snapshotFailed(failure));
-        } else {
-            LOG.info("The diskless full sync sent {} bytes to {} replicas", transfer.sent(), sync.links.size());
-        }
-        engine.shard(0).execute(this::startFullSync); // replicas that came meanwhile
-    }
-
-    private void pointReached(FullSync sync, String id, long offset) {
-        List<ReplicaLink> told;
-        synchronized (syncLock) {
-            sync.offset = offset;
-            sync.replid = id;
-            told = new ArrayList<>(sync.links);
-        }
-        for (ReplicaLink l : told) {
-            l.snapshotPoint(id, offset);
-        }
-    }
-
-    private void snapshotDone(FullSync sync, FileChannel opened, Throwable failure) {
-        List<ReplicaLink> sent;
-        synchronized (syncLock) {
-            sync.fileDone = true;
-            current = null;
-            sent = new ArrayList<>(sync.links);
-        }
-        if (failure != null) {
-            LOG.error("The snapshot for {} replicas failed", sent.size(), failure);
-            sent.forEach(l -> l.snapshotFailed(failure));
-        } else {
-            SharedFile shared = new SharedFile(opened, sent.size());
-            sent.forEach(l -> l.snapshotReady(shared));
-        }
-        engine.shard(0).execute(this::startFullSync); // replicas that came meanwhile
-    }
-
-    /** The snapshot's file, read by each replica at its own position, closed when the last is done. */
-    static final class SharedFile {
-        final FileChannel channel;
-        private final java.util.concurrent.atomic.AtomicInteger readers;
-
-        SharedFile(FileChannel channel, int readers) {
-            this.channel = channel;
-            this.readers = new java.util.concurrent.atomic.AtomicInteger(readers);
-            if (readers == 0) {
-                release(0);
-            }
-        }
-
-        void release() {
-            release(readers.decrementAndGet());
-        }
-
-        private void release(int left) {
-            if (left == 0) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // read-only
-                }
-            }
-        }
     }
 
     /** A replica's link closed (its shard). */
     void removed(ReplicaLink l) {
         links.remove(l);
         stream.trimSoon();
-        synchronized (syncLock) {
-            waitingForSnapshot.remove(l);
-        }
+        snapshots.removed(l);
         acks.recompute();
         acks.answerWaits();
     }
@@ -761,7 +595,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             l.tickFromAnyThread(timeout);
         }
         acks.recompute();
-        startFullSync();
+        snapshots.start();
     }
 
     // ------------------------------------------------------------------ what commands and INFO read
@@ -900,45 +734,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             return true;
         }
         LOG.info("Waiting for {} replicas before shutting down (shutdown-timeout {} s)", online, seconds);
-        int wanted = online;
-        CompletableFuture<Long> caughtUp = new CompletableFuture<>();
-        engine.submitTo(0, () -> {
-            waitForReplicas(wanted, TimeUnit.SECONDS.toMillis(seconds)).whenComplete((n, failure) -> {
-                if (failure != null) {
-                    caughtUp.completeExceptionally(failure);
-                } else {
-                    caughtUp.complete(n);
-                }
-            });
-            return null;
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.SECONDS.toNanos(1);
-        while (!caughtUp.isDone() && !aborted.getAsBoolean() && System.nanoTime() < deadline) {
-            try {
-                caughtUp.get(100, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                // look at the abort flag again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.warn("Waiting for the replicas failed", e.getCause());
-                return false;
-            }
-        }
-        long got = caughtUp.getNow(-1L);
-        if (got >= wanted) {
-            LOG.info("{} replicas have every write: shutting down", got);
-            return true;
-        }
-        if (!aborted.getAsBoolean()) {
-            long end = buffer.end();
-            for (ReplicaLink l : links) {
-                LOG.warn("Lagging replica {}:{} reported offset {} behind master {}, lag={}, state={}", l.ip(), l.listeningPort(),
-                        l.ackOffset(), end, (System.currentTimeMillis() - l.ackMillis()) / 1000, l.state().text);
-            }
-        }
-        return false;
+        return acks.awaitBeforeShutdown(engine, online, seconds, aborted, buffer::end);
     }
 
     /**

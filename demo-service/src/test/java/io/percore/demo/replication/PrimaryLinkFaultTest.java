@@ -20,7 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,13 +174,16 @@ class PrimaryLinkFaultTest {
         long[] cutAt = new long[1];
         long[] again = new long[1];
         byte[] three = cmd("SET", "c", "3");
+        int half = rdb.length / 2;
+        CountDownLatch inspected = new CountDownLatch(1);
         primary = new FakePrimary(
                 c -> {
                     c.handshake();
                     c.send("+FULLRESYNC " + ID + " 0\r\n");
                     c.send("\n\n"); // keep-alives while the snapshot is made
                     c.send("$" + rdb.length + "\r\n");
-                    c.send(java.util.Arrays.copyOf(rdb, rdb.length / 2));
+                    c.send(java.util.Arrays.copyOf(rdb, half));
+                    assertThat(inspected.await(60, TimeUnit.SECONDS)).isTrue();
                     cutAt[0] = System.nanoTime();
                     c.cut();
                 },
@@ -189,7 +196,18 @@ class PrimaryLinkFaultTest {
                 });
         RecordingHost host = host();
         start(host, 60);
+        // INFO while half the snapshot came (Redis 7.0's fields)
+        waitFor(() -> Integer.toString(half).equals(PrimaryLinkTest.linkInfo(link).get("master_sync_read_bytes")), "half the snapshot read");
+        Map<String, String> receiving = PrimaryLinkTest.linkInfo(link);
+        inspected.countDown();
+        assertThat(link.roleState()).isEqualTo("sync");
+        assertThat(receiving).containsEntry("master_link_status", "down").containsEntry("master_sync_in_progress", "1")
+                .containsEntry("master_sync_total_bytes", Integer.toString(rdb.length))
+                .containsEntry("master_sync_left_bytes", Integer.toString(rdb.length - half))
+                .containsEntry("master_sync_perc", String.format(Locale.ROOT, "%.2f", half * 100.0 / rdb.length));
+        assertThat(Long.parseLong(receiving.get("master_sync_last_io_seconds_ago"))).isBetween(0L, 60L);
         waitFor(() -> primary.connections() == 2 && link.up() && link.offset() == 40 + three.length, "the second sync");
+        assertThat(PrimaryLinkTest.linkInfo(link)).containsEntry("master_sync_in_progress", "0").doesNotContainKey("master_sync_total_bytes");
         assertThat(primary.psyncs).containsExactly("? -1", "? -1");
         assertThat((again[0] - cutAt[0]) / 1_000_000).isGreaterThanOrEqualTo(500); // the retry waited
         assertThat(host.fullSyncs).isEqualTo(1);
