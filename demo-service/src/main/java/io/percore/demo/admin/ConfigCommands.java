@@ -128,6 +128,20 @@ public final class ConfigCommands {
         return install(keyspace, servers, changes(parameters));
     }
 
+    /**
+     * The {@code percore.demo.*} keys that set CONFIG parameters, each with the parameter it sets (the
+     * table's {@code property} column): at start, and live when the application's configuration changes.
+     */
+    public static Map<String, String> properties() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+            if (p.property() != null) {
+                keys.put(p.property(), p.name());
+            }
+        }
+        return keys;
+    }
+
     /** Every parameter's value as CONFIG GET answers it from {@code values}, by its name. */
     public static Map<String, String> parameters(ConfigValues values) {
         Map<String, String> all = new LinkedHashMap<>();

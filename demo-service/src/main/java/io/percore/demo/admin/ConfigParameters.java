@@ -21,9 +21,11 @@ import io.percore.demo.server.ServerShard;
 
 /**
  * The CONFIG parameters this server has (Redis's {@code config.c} table for them): each one's
- * names, how CONFIG GET reads it from a {@link ConfigValues} and how CONFIG SET parses a new value,
+ * names, how CONFIG GET reads it from a {@link ConfigValues}, how CONFIG SET parses a new value,
  * with Redis 7.0.15's rules and error texts (numbers with their bounds, memory values with units,
- * enums). Parameters that describe something fixed here (port, bind, databases, appendonly) take
+ * enums), and the {@code percore.demo.*} key that sets it at start and live ({@code property}: the
+ * application's live configuration follows it; {@code ConfigurationTableTest} holds the README and
+ * the bound keys to it). Parameters that describe something fixed here (port, bind, databases, appendonly) take
  * their current value and refuse another one.
  */
 final class ConfigParameters {
@@ -38,12 +40,19 @@ final class ConfigParameters {
      * One parameter; {@code alias} is Redis's other name (the ziplist ones), or null. {@code live} reads
      * a value the CONFIG values do not hold (replicaof: REPLICAOF changes it), or is null; a
      * {@code hidden} one (Redis's HIDDEN_CONFIG) is answered only when asked by name, never by a pattern.
+     * {@code property} is the {@code percore.demo.*} key that sets it at start and, when the
+     * application's configuration changes, live as CONFIG SET would ({@link #setBy}); null: none does.
      */
     record Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set,
-                     Function<ServerShard, String> live, boolean hidden) {
+                     Function<ServerShard, String> live, boolean hidden, String property) {
 
         Parameter(String name, String alias, boolean sensitive, Function<ConfigValues, String> get, Setter set) {
-            this(name, alias, sensitive, get, set, null, false);
+            this(name, alias, sensitive, get, set, null, false, null);
+        }
+
+        /** This parameter, set by {@code percore.demo.<key>} at start and live. */
+        Parameter setBy(String key) {
+            return new Parameter(name, alias, sensitive, get, set, live, hidden, "percore.demo." + key);
         }
 
         /** CONFIG GET's value on {@code server}'s shard, whose copy of the values is {@code values}. */
@@ -75,7 +84,7 @@ final class ConfigParameters {
         p.add(new Parameter("maxmemory", null, false, v -> Long.toString(v.memory().processBytes()), (n, value) -> {
             long bytes = memory("maxmemory", value);
             n.memory = new MemorySettings(bytes, n.memory.policy(), n.memory.samples());
-        }));
+        }).setBy("maxmemory"));
         p.add(new Parameter("maxmemory-policy", null, false, v -> v.memory().policy().redisName(), (n, value) -> {
             MaxmemoryPolicy policy;
             try {
@@ -85,16 +94,16 @@ final class ConfigParameters {
                         + "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
             }
             n.memory = new MemorySettings(n.memory.maxmemory(), policy, n.memory.samples());
-        }));
+        }).setBy("maxmemory-policy"));
         p.add(new Parameter("maxmemory-samples", null, false, v -> Integer.toString(v.memory().samples()), (n, value) -> {
             // Redis allows up to INT_MAX; more samples only cost the shard time (README: a deliberate cap)
             long samples = signed("maxmemory-samples", value, 1, MemoryBudget.MAX_SAMPLES);
             n.memory = new MemorySettings(n.memory.maxmemory(), n.memory.policy(), (int) samples);
-        }));
+        }).setBy("maxmemory-samples"));
         p.add(new Parameter("requirepass", null, true, v -> v.requirePass() == null ? "" : v.requirePass(), (n, value) -> {
             n.requirePass = value.isEmpty() ? null : value;
             n.httpPassword = n.requirePass;
-        }));
+        }).setBy("resp.requirepass"));
         p.add(new Parameter("maxclients", null, false, v -> Long.toString(v.maxClients()), (n, value) -> {
             long clients = unsigned("maxclients", value, 1, 0xFFFFFFFFL);
             if (clients > n.from().maxClientsLimit()) {
@@ -112,7 +121,7 @@ final class ConfigParameters {
                 throw invalid("argument must be between 1048576 and " + Integer.MAX_VALUE + " inclusive");
             }
             n.protoMaxBulkLen = length;
-        }));
+        }).setBy("resp.max-bulk-length"));
         p.add(new Parameter("slowlog-log-slower-than", null, false, v -> Long.toString(v.slowlogSlowerThan()),
                 (n, value) -> n.slowlogSlowerThan = signed("slowlog-log-slower-than", value, -1, Long.MAX_VALUE)));
         p.add(new Parameter("slowlog-max-len", null, false, v -> Long.toString(v.slowlogMaxLen()),
@@ -139,7 +148,7 @@ final class ConfigParameters {
                     }
                     n.maxmemoryClients = 0; // 0%: no bound, as Redis stores it
                     n.maxmemoryClientsPercent = (int) percent;
-                }));
+                }).setBy("maxmemory-clients"));
         p.add(new Parameter("client-query-buffer-limit", null, false, v -> Long.toString(v.queryBufferLimit()), (n, value) -> {
             long limit = memory("client-query-buffer-limit", value);
             if (limit < 1024 * 1024) {
@@ -153,11 +162,11 @@ final class ConfigParameters {
                 throw invalid(KeyspaceEvents.INVALID);
             }
             n.notifyKeyspaceEvents = classes;
-        }));
+        }).setBy("notify-keyspace-events"));
         p.add(new Parameter("busy-reply-threshold", "lua-time-limit", false, v -> Long.toString(v.busyReplyThreshold()),
                 (n, value) -> n.busyReplyThreshold = signed("busy-reply-threshold", value, 0, Long.MAX_VALUE)));
         p.add(new Parameter("protected-mode", null, false, v -> v.protectedMode() ? "yes" : "no",
-                (n, value) -> n.protectedMode = yesNo("protected-mode", value)));
+                (n, value) -> n.protectedMode = yesNo("protected-mode", value)).setBy("protected-mode"));
         p.add(threshold("hash-max-listpack-entries", "hash-max-ziplist-entries", false));
         p.add(threshold("hash-max-listpack-value", "hash-max-ziplist-value", true));
         p.add(threshold("set-max-intset-entries", null, false));
@@ -196,9 +205,10 @@ final class ConfigParameters {
             } catch (IllegalArgumentException e) {
                 throw invalid(e.getMessage());
             }
-        }));
+        }).setBy("persistence.save"));
         p.add(new Parameter("stop-writes-on-bgsave-error", null, false, v -> v.persistence().stopWritesOnBgsaveError() ? "yes" : "no",
-                (n, value) -> n.persistence = n.persistence.withStopWritesOnBgsaveError(yesNo("stop-writes-on-bgsave-error", value))));
+                (n, value) -> n.persistence = n.persistence.withStopWritesOnBgsaveError(yesNo("stop-writes-on-bgsave-error", value)))
+                .setBy("persistence.stop-writes-on-bgsave-error"));
         // Redis 7.0's protected configs (enable-protected-configs no): read here, set in percore.demo.persistence.*
         p.add(protectedConfig("dir", v -> v.persistence().dir().toAbsolutePath().normalize().toString()));
         p.add(protectedConfig("dbfilename", v -> v.persistence().dbfilename()));
@@ -214,15 +224,18 @@ final class ConfigParameters {
             } catch (IllegalArgumentException e) {
                 throw invalid("argument(s) must be one of the following: always, everysec, no");
             }
-        }));
+        }).setBy("persistence.appendfsync"));
         p.add(new Parameter("auto-aof-rewrite-percentage", null, false, v -> Integer.toString(v.persistence().aof().autoRewritePercentage()),
                 (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withAutoRewrite(
-                        (int) signed("auto-aof-rewrite-percentage", value, 0, Integer.MAX_VALUE), n.persistence.aof().autoRewriteMinSize()))));
+                        (int) signed("auto-aof-rewrite-percentage", value, 0, Integer.MAX_VALUE), n.persistence.aof().autoRewriteMinSize())))
+                .setBy("persistence.auto-aof-rewrite-percentage"));
         p.add(new Parameter("auto-aof-rewrite-min-size", null, false, v -> Long.toString(v.persistence().aof().autoRewriteMinSize()),
                 (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withAutoRewrite(
-                        n.persistence.aof().autoRewritePercentage(), memory("auto-aof-rewrite-min-size", value)))));
+                        n.persistence.aof().autoRewritePercentage(), memory("auto-aof-rewrite-min-size", value))))
+                .setBy("persistence.auto-aof-rewrite-min-size"));
         p.add(new Parameter("aof-load-truncated", null, false, v -> v.persistence().aof().loadTruncated() ? "yes" : "no",
-                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withLoadTruncated(yesNo("aof-load-truncated", value)))));
+                (n, value) -> n.persistence = n.persistence.withAof(n.persistence.aof().withLoadTruncated(yesNo("aof-load-truncated", value))))
+                .setBy("persistence.aof-load-truncated"));
         p.add(immutable("appenddirname", v -> v.persistence().aof().dirname()));
         p.add(immutable("appendfilename", v -> v.persistence().aof().filename()));
         // what the log is: a base in RDB format, commands without timestamps, fsynced in one go per batch
@@ -230,54 +243,61 @@ final class ConfigParameters {
         p.add(fixed("aof-timestamp-enabled", "no"));
         // replication: live, as in Redis (replicaof itself changes through REPLICAOF)
         p.add(new Parameter("replica-read-only", "slave-read-only", false, v -> v.replication().replicaReadOnly() ? "yes" : "no",
-                (n, value) -> n.replication = n.replication.withReplicaReadOnly(yesNo("replica-read-only", value))));
+                (n, value) -> n.replication = n.replication.withReplicaReadOnly(yesNo("replica-read-only", value)))
+                .setBy("replication.replica-read-only"));
         p.add(new Parameter("repl-backlog-size", null, false, v -> Long.toString(v.replication().backlogSize()), (n, value) -> {
             long bytes = memory("repl-backlog-size", value);
             n.replication = stream(n.replication, Math.max(bytes, 16 * 1024), -1, -1, -1, -1);
-        }));
+        }).setBy("replication.repl-backlog-size"));
         p.add(new Parameter("repl-ping-replica-period", "repl-ping-slave-period", false, v -> Integer.toString(v.replication().pingPeriodSeconds()),
                 (n, value) -> n.replication = stream(n.replication, -1, (int) signed("repl-ping-replica-period", value, 1, Integer.MAX_VALUE),
-                        -1, -1, -1)));
+                        -1, -1, -1)).setBy("replication.repl-ping-replica-period"));
         p.add(new Parameter("repl-timeout", null, false, v -> Integer.toString(v.replication().timeoutSeconds()),
-                (n, value) -> n.replication = stream(n.replication, -1, -1, (int) signed("repl-timeout", value, 1, Integer.MAX_VALUE), -1, -1)));
+                (n, value) -> n.replication = stream(n.replication, -1, -1, (int) signed("repl-timeout", value, 1, Integer.MAX_VALUE), -1, -1))
+                .setBy("replication.repl-timeout"));
         p.add(new Parameter("min-replicas-to-write", "min-slaves-to-write", false, v -> Integer.toString(v.replication().minReplicasToWrite()),
                 (n, value) -> n.replication = stream(n.replication, -1, -1, -1,
-                        (int) signed("min-replicas-to-write", value, 0, Integer.MAX_VALUE), -1)));
+                        (int) signed("min-replicas-to-write", value, 0, Integer.MAX_VALUE), -1)).setBy("replication.min-replicas-to-write"));
         p.add(new Parameter("min-replicas-max-lag", "min-slaves-max-lag", false, v -> Integer.toString(v.replication().minReplicasMaxLag()),
                 (n, value) -> n.replication = stream(n.replication, -1, -1, -1, -1,
-                        (int) signed("min-replicas-max-lag", value, 0, Integer.MAX_VALUE))));
+                        (int) signed("min-replicas-max-lag", value, 0, Integer.MAX_VALUE))).setBy("replication.min-replicas-max-lag"));
         p.add(new Parameter("repl-diskless-sync", null, false, v -> v.replication().disklessSync() ? "yes" : "no",
                 (n, value) -> n.replication = n.replication.withDiskless(yesNo("repl-diskless-sync", value),
-                        n.replication.disklessSyncDelay(), n.replication.disklessSyncMaxReplicas())));
+                        n.replication.disklessSyncDelay(), n.replication.disklessSyncMaxReplicas())).setBy("replication.repl-diskless-sync"));
         p.add(new Parameter("repl-diskless-sync-delay", null, false, v -> Integer.toString(v.replication().disklessSyncDelay()),
                 (n, value) -> n.replication = n.replication.withDiskless(n.replication.disklessSync(),
-                        (int) signed("repl-diskless-sync-delay", value, 0, Integer.MAX_VALUE), n.replication.disklessSyncMaxReplicas())));
+                        (int) signed("repl-diskless-sync-delay", value, 0, Integer.MAX_VALUE), n.replication.disklessSyncMaxReplicas()))
+                .setBy("replication.repl-diskless-sync-delay"));
         p.add(new Parameter("repl-diskless-sync-max-replicas", null, false, v -> Integer.toString(v.replication().disklessSyncMaxReplicas()),
                 (n, value) -> n.replication = n.replication.withDiskless(n.replication.disklessSync(), n.replication.disklessSyncDelay(),
-                        (int) signed("repl-diskless-sync-max-replicas", value, 0, Integer.MAX_VALUE))));
+                        (int) signed("repl-diskless-sync-max-replicas", value, 0, Integer.MAX_VALUE)))
+                .setBy("replication.repl-diskless-sync-max-replicas"));
         p.add(new Parameter("shutdown-timeout", null, false, v -> Integer.toString(v.replication().shutdownTimeoutSeconds()),
-                (n, value) -> n.replication = n.replication.withShutdownTimeout((int) signed("shutdown-timeout", value, 0, Integer.MAX_VALUE))));
+                (n, value) -> n.replication = n.replication.withShutdownTimeout((int) signed("shutdown-timeout", value, 0, Integer.MAX_VALUE)))
+                .setBy("replication.shutdown-timeout"));
         p.add(new Parameter("masterauth", null, true, v -> v.replication().masterAuth() == null ? "" : v.replication().masterAuth(),
-                (n, value) -> n.replication = n.replication.withMaster(n.replication.masterUser(), value.isEmpty() ? null : value)));
+                (n, value) -> n.replication = n.replication.withMaster(n.replication.masterUser(), value.isEmpty() ? null : value))
+                .setBy("replication.masterauth"));
         p.add(new Parameter("masteruser", null, false, v -> v.replication().masterUser() == null ? "" : v.replication().masterUser(),
-                (n, value) -> n.replication = n.replication.withMaster(value.isEmpty() ? null : value, n.replication.masterAuth())));
+                (n, value) -> n.replication = n.replication.withMaster(value.isEmpty() ? null : value, n.replication.masterAuth()))
+                .setBy("replication.masteruser"));
         // Redis's replicaof: what REPLICAOF set (or the start's), "host port" or empty; changed only by REPLICAOF
         p.add(new Parameter("replicaof", "slaveof", false, v -> "", (n, value) -> {
             throw invalid("can't set immutable config");
-        }, server -> server.replication().primaryAddress(), false));
+        }, server -> server.replication().primaryAddress(), false, null));
         // Redis's hidden configs (debugging knobs its tests set): kept and reported, they change nothing here
         p.add(hidden("rdb-key-save-delay", Integer.MIN_VALUE, Integer.MAX_VALUE));
         p.add(hidden("key-load-delay", Integer.MIN_VALUE, Integer.MAX_VALUE));
         p.add(hidden("watchdog-period", 0, Integer.MAX_VALUE));
         p.add(hidden("loading-process-events-interval-bytes", 1024, Integer.MAX_VALUE));
         p.add(new Parameter("use-exit-on-panic", null, false, v -> v.thresholds().get("use-exit-on-panic") != 0 ? "yes" : "no",
-                (n, value) -> n.thresholds.put("use-exit-on-panic", yesNo("use-exit-on-panic", value) ? 1L : 0L), null, true));
+                (n, value) -> n.thresholds.put("use-exit-on-panic", yesNo("use-exit-on-panic", value) ? 1L : 0L), null, true, null));
         p.add(immutable("databases", v -> "1"));
         p.add(immutable("daemonize", v -> "no"));
         // Redis's cluster-enabled: fixed at start (percore.demo.cluster.enabled), read from the service's cluster state
         p.add(new Parameter("cluster-enabled", null, false, v -> "no", (n, value) -> {
             throw invalid("can't set immutable config");
-        }, server -> server.cluster().enabled() ? "yes" : "no", false));
+        }, server -> server.cluster().enabled() ? "yes" : "no", false, null));
         ALL = Collections.unmodifiableList(p);
     }
 
@@ -325,7 +345,7 @@ final class ConfigParameters {
 
     private static Parameter hidden(String name, long min, long max) {
         return new Parameter(name, null, false, v -> Long.toString(v.thresholds().get(name)),
-                (n, value) -> n.thresholds.put(name, signed(name, value, min, max)), null, true);
+                (n, value) -> n.thresholds.put(name, signed(name, value, min, max)), null, true, null);
     }
 
     private static Parameter immutable(String name, Function<ConfigValues, String> get) {

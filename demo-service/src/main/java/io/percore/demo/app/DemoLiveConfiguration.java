@@ -5,6 +5,7 @@ import io.percore.config.ServerConfig;
 import io.percore.config.schema.ConfigError;
 import io.percore.demo.DemoService;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.admin.ConfigCommands;
 import io.percore.spring.boot.autoconfigure.live.LiveConfigurationParticipant;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -34,34 +35,8 @@ import org.springframework.core.env.Environment;
  */
 final class DemoLiveConfiguration implements LiveConfigurationParticipant {
 
-    /** The {@code percore.demo.*} keys that are Redis CONFIG parameters, and the parameter each sets. */
-    static final Map<String, String> PARAMETERS = parameters();
-
-    private static Map<String, String> parameters() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("percore.demo.maxmemory", "maxmemory");
-        p.put("percore.demo.maxmemory-policy", "maxmemory-policy");
-        p.put("percore.demo.maxmemory-samples", "maxmemory-samples");
-        p.put("percore.demo.maxmemory-clients", "maxmemory-clients");
-        p.put("percore.demo.protected-mode", "protected-mode");
-        p.put("percore.demo.resp.requirepass", "requirepass");
-        p.put("percore.demo.resp.max-bulk-length", "proto-max-bulk-len");
-        p.put("percore.demo.persistence.save", "save");
-        p.put("percore.demo.persistence.stop-writes-on-bgsave-error", "stop-writes-on-bgsave-error");
-        p.put("percore.demo.persistence.appendfsync", "appendfsync");
-        p.put("percore.demo.persistence.auto-aof-rewrite-percentage", "auto-aof-rewrite-percentage");
-        p.put("percore.demo.persistence.auto-aof-rewrite-min-size", "auto-aof-rewrite-min-size");
-        p.put("percore.demo.persistence.aof-load-truncated", "aof-load-truncated");
-        p.put("percore.demo.replication.replica-read-only", "replica-read-only");
-        p.put("percore.demo.replication.repl-backlog-size", "repl-backlog-size");
-        p.put("percore.demo.replication.repl-ping-replica-period", "repl-ping-replica-period");
-        p.put("percore.demo.replication.repl-timeout", "repl-timeout");
-        p.put("percore.demo.replication.min-replicas-to-write", "min-replicas-to-write");
-        p.put("percore.demo.replication.min-replicas-max-lag", "min-replicas-max-lag");
-        p.put("percore.demo.replication.masteruser", "masteruser");
-        p.put("percore.demo.replication.masterauth", "masterauth");
-        return Map.copyOf(p);
-    }
+    /** The {@code percore.demo.*} keys that are Redis CONFIG parameters, and the parameter each sets (the CONFIG table's). */
+    static final Map<String, String> PARAMETERS = ConfigCommands.properties();
 
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("percore.demo");
 

@@ -91,14 +91,15 @@ class LiveConfigurationTest {
     void redisParametersApplyAsConfigSetWouldWithTheStartersSettings() throws Exception {
         assertThat(config("maxmemory")).isEqualTo(Long.toString(32L << 20));
         long before = live.count(LiveConfiguration.Outcome.APPLIED);
-        write(yaml("maxmemory: 64MB", "maxmemory-policy: allkeys-lru", "persistence.appendfsync: always")
-                .replace("stall-threshold: 25ms", "stall-threshold: 60ms"));
+        write(yaml("maxmemory: 64MB", "maxmemory-policy: allkeys-lru", "persistence.appendfsync: always",
+                "replication.repl-diskless-sync-delay: 2").replace("stall-threshold: 25ms", "stall-threshold: 60ms"));
         LiveConfiguration.Change change = awaitChange(LiveConfiguration.Outcome.APPLIED, before);
         assertThat(change.applied()).containsExactlyInAnyOrder("percore.engine.stall-threshold", "percore.demo.maxmemory",
-                "percore.demo.maxmemory-policy", "percore.demo.persistence.appendfsync");
+                "percore.demo.maxmemory-policy", "percore.demo.persistence.appendfsync", "percore.demo.replication.repl-diskless-sync-delay");
         assertThat(config("maxmemory")).isEqualTo(Long.toString(64L << 20));
         assertThat(config("maxmemory-policy")).isEqualTo("allkeys-lru");
         assertThat(config("appendfsync")).isEqualTo("always");
+        assertThat(config("repl-diskless-sync-delay")).isEqualTo("2");
         assertThat(app.getBean(Engine.class).settings().stallThreshold()).isEqualTo(Duration.ofMillis(60));
     }
 
