@@ -165,10 +165,7 @@ public final class CommandCommands {
     private static void keys(CommandContext c, byte[][] argv, boolean withFlags) {
         CommandTable table = c.commands();
         byte[][] call = java.util.Arrays.copyOfRange(argv, 2, argv.length);
-        int id = table.find(call[0]);
-        if (id >= 0 && call.length > 1 && table.hasSubcommands(id)) {
-            id = table.findSubcommand(id, call[1]);
-        }
+        int id = table.lookup(call);
         if (id < 0) {
             throw new RespError("ERR Invalid command specified");
         }
@@ -177,7 +174,7 @@ public final class CommandCommands {
             throw new RespError("ERR The command has no key arguments");
         }
         CommandSpec spec = table.spec(id);
-        if (spec.arity() > 0 ? call.length != spec.arity() : call.length < -spec.arity()) {
+        if (!table.arityFits(id, call.length)) {
             throw new RespError("ERR Invalid number of arguments specified for command");
         }
         int[] positions;

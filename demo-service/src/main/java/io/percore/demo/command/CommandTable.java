@@ -294,6 +294,31 @@ public final class CommandTable {
         return -1;
     }
 
+    /** {@link #lookup}'s answer when no command is named by the call's first argument. */
+    public static final int NO_COMMAND = -1;
+    /** {@link #lookup}'s answer when the command named has subcommands and none is named by the second argument. */
+    public static final int NO_SUBCOMMAND = -2;
+
+    /**
+     * The command a call names (Redis's {@code lookupCommand}): its first argument and, for a
+     * container with subcommands, the second; else {@link #NO_COMMAND} or {@link #NO_SUBCOMMAND}.
+     * A container called alone (its arity refuses that) is the container's id.
+     */
+    public int lookup(byte[][] argv) {
+        int id = find(argv[0]);
+        if (id >= 0 && argv.length > 1 && subcommandIds[id] != null) {
+            int sub = findSubcommand(id, argv[1]);
+            return sub >= 0 ? sub : NO_SUBCOMMAND;
+        }
+        return id;
+    }
+
+    /** Whether {@code argc} arguments (the name included) fit command {@code id}'s arity: exactly n, or at least -n. */
+    public boolean arityFits(int id, int argc) {
+        int arity = byId[id].arity();
+        return arity > 0 ? argc == arity : argc >= -arity;
+    }
+
     /** Whether command {@code id} has subcommands of its own in the table. */
     public boolean hasSubcommands(int id) {
         return subcommandIds[id] != null;

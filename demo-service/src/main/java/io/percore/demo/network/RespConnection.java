@@ -794,24 +794,20 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             local.reservation().park(this::resumeAfterHold);
             return;
         }
-        int id = commands.find(argv[0]);
-        if (id < 0) {
+        int id = commands.lookup(argv);
+        if (id == CommandTable.NO_COMMAND) {
             family = commands.unknownFamily();
             reject(-1, RespReplies.unknownCommand(argv));
             return;
         }
-        if (argv.length > 1 && commands.hasSubcommands(id)) {
-            int sub = commands.findSubcommand(id, argv[1]);
-            if (sub < 0) {
-                family = commands.familyOf(id);
-                reject(-1, RespReplies.unknownSubcommand(argv[1], RespReplies.ascii(argv[0])));
-                return;
-            }
-            id = sub;
+        if (id == CommandTable.NO_SUBCOMMAND) {
+            family = commands.familyOf(commands.find(argv[0]));
+            reject(-1, RespReplies.unknownSubcommand(argv[1], RespReplies.ascii(argv[0])));
+            return;
         }
         CommandSpec spec = commands.spec(id);
         family = commands.familyOf(id);
-        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+        if (!commands.arityFits(id, argv.length)) {
             reject(id, RespReplies.wrongArgs(commands.fullName(id)));
             return;
         }

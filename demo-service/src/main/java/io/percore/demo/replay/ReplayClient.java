@@ -100,10 +100,7 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     }
 
     private void execute(byte[][] argv) {
-        int id = commands.find(argv[0]);
-        if (id >= 0 && argv.length > 1 && commands.hasSubcommands(id)) {
-            id = commands.findSubcommand(id, argv[1]);
-        }
+        int id = commands.lookup(argv);
         if (id < 0) {
             error("unknown command or subcommand", argv);
             if (session.multi != null) {
@@ -112,7 +109,7 @@ final class ReplayClient implements CommandContext, ConnectionControl {
             return;
         }
         CommandSpec spec = commands.spec(id);
-        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+        if (!commands.arityFits(id, argv.length)) {
             error("wrong number of arguments", argv);
             if (session.multi != null) {
                 session.multi.rejectOne();

@@ -134,20 +134,12 @@ final class ScriptRun implements Watchdog.Watched {
     }
 
     boolean knowsCommand(byte[][] argv) {
-        return resolve(argv) >= 0;
-    }
-
-    private int resolve(byte[][] argv) {
-        int id = commands.find(argv[0]);
-        if (id >= 0 && argv.length > 1 && commands.hasSubcommands(id)) {
-            id = commands.findSubcommand(id, argv[1]);
-        }
-        return id;
+        return commands.lookup(argv) >= 0;
     }
 
     /** {@code redis.call}/{@code redis.pcall} of {@code argv}: the reply as Lua sees it, an error as an {@code err} table. */
     LuaValue call(byte[][] argv) {
-        int id = resolve(argv);
+        int id = commands.lookup(argv);
         if (id < 0 || commands.hasSubcommands(id)) {
             CommandSpec spec = id < 0 ? null : commands.spec(id);
             if (spec == null || argv.length < 2) {
@@ -156,7 +148,7 @@ final class ScriptRun implements Watchdog.Watched {
             }
         }
         CommandSpec spec = commands.spec(id);
-        if (spec.arity() > 0 ? argv.length != spec.arity() : argv.length < -spec.arity()) {
+        if (!commands.arityFits(id, argv.length)) {
             return ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
         }
         // the table's precomputed flags: a call's checks scan no flag lists
