@@ -134,6 +134,30 @@ class ArchitectureTest {
         assertThat(misplaced).as("classes README.md's package table names in another package's row").isEmpty();
     }
 
+    /**
+     * What a subsystem keeps on each shard, the instance of its engine {@code Sharded} service there
+     * (Seastar's {@code sharded<T>}), is named for the subsystem: {@code KeyspaceShard}, {@code ServerShard},
+     * {@code ScriptShard}, {@code PubSubShard}. Read from the sources: every {@code Sharded<T>} they write.
+     */
+    @Test
+    void aShardedServicesInstanceIsNamedSubsystemShard() throws IOException {
+        List<String> named = new ArrayList<>();
+        List<String> misnamed = new ArrayList<>();
+        try (var files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = Pattern.compile("Sharded<([A-Z][A-Za-z0-9]*)>").matcher(Files.readString(f));
+                while (m.find()) {
+                    named.add(m.group(1));
+                    if (!m.group(1).matches("[A-Z][A-Za-z]*[a-z]Shard")) {
+                        misnamed.add(m.group(1) + " in " + f.getFileName());
+                    }
+                }
+            }
+        }
+        assertThat(named).as("Sharded services the sources name").contains("KeyspaceShard", "ServerShard", "ScriptShard", "PubSubShard");
+        assertThat(misnamed).as("a Sharded service's per-shard instance not named <Subsystem>Shard").isEmpty();
+    }
+
     /** The rule bites: fixture classes with an upward and a sideways arrow are both reported. */
     @Test
     void anArrowUpOrSidewaysIsReported() {

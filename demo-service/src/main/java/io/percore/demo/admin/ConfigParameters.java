@@ -179,7 +179,7 @@ final class ConfigParameters {
                 (n, value) -> n.thresholds.put("list-max-listpack-size", signed("list-max-listpack-size", value, Integer.MIN_VALUE, Integer.MAX_VALUE))));
         p.add(new Parameter("list-compress-depth", null, false, v -> Long.toString(v.thresholds().get("list-compress-depth")),
                 (n, value) -> n.thresholds.put("list-compress-depth", signed("list-compress-depth", value, 0, Integer.MAX_VALUE))));
-        // client tracking's table: each shard keeps its part of the keys (see ShardTracking#maxKeys)
+        // client tracking's table: each shard keeps its part of the keys (see TrackingShard#maxKeys)
         p.add(threshold("tracking-table-max-keys", null, false));
         // what is fixed here: the current value is accepted (nothing changes), another is refused
         p.add(new Parameter("port", null, false, v -> Integer.toString(v.port()), (n, value) -> {

@@ -22,14 +22,14 @@ import io.percore.demo.command.CommandContext;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.pubsub.ChannelTable;
+import io.percore.demo.pubsub.PubSubShard;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.CommandStats;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.ServerShard;
-import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackingShard;
 import io.percore.engine.Sharded;
 
 /**
@@ -64,7 +64,7 @@ public final class InfoCommand {
 
     /** One shard's part of INFO, made on that shard. */
     record ShardInfo(ServerShard.Snapshot figures, CommandStats.Snapshot commands, long cpuUserNanos, long cpuSysNanos,
-                     long changesSinceSave, ShardTracking.Figures tracking) {
+                     long changesSinceSave, TrackingShard.Figures tracking) {
     }
 
     public void info(CommandContext c, byte[][] argv) {
@@ -97,7 +97,7 @@ public final class InfoCommand {
         ShardFuture<List<ScriptShard.Figures>> scripts = scripting == null || !(allSections || sections.contains("memory"))
                 ? ShardFuture.completed(List.of()) : scripting.figures();
         c.replyLater(c.keyspace().mapReduce(st -> shardInfo(servers.local()), List.<ShardInfo>of(), InfoCommand::concat)
-                .flatMap(shards -> pubsub.mapReduce(ChannelTable::names, ChannelTable.Names.NONE, ChannelTable.Names::plus)
+                .flatMap(shards -> pubsub.mapReduce(PubSubShard::names, PubSubShard.Names.NONE, PubSubShard.Names::plus)
                         .flatMap(names -> scripts.map(lua -> format(sections, allSections, shards, names, lua, config, table,
                                 persistence, replication, cluster)))));
     }
@@ -111,11 +111,11 @@ public final class InfoCommand {
                 state.data().tracking().figures()));
     }
 
-    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, ChannelTable.Names pubsub,
+    private RedisMessage format(Set<String> wanted, boolean all, List<ShardInfo> shards, PubSubShard.Names pubsub,
                                 List<ScriptShard.Figures> lua, ConfigValues config, CommandTable table, Persistence persistence,
                                 Replication replication, boolean cluster) {
         List<ServerShard.Snapshot> figures = shards.stream().map(ShardInfo::figures).toList();
-        ShardTracking.Figures tracking = shards.stream().map(ShardInfo::tracking).reduce(ShardTracking.Figures.NONE, ShardTracking.Figures::plus);
+        TrackingShard.Figures tracking = shards.stream().map(ShardInfo::tracking).reduce(TrackingShard.Figures.NONE, TrackingShard.Figures::plus);
         Sections out = new Sections(wanted, all);
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
         if (out.begin("server", "Server")) {
@@ -237,7 +237,7 @@ public final class InfoCommand {
     }
 
     private static void memory(Sections out, List<ServerShard.Snapshot> figures, List<ScriptShard.Figures> lua, ConfigValues config,
-                               Replication replication, ShardTracking.Figures tracking) {
+                               Replication replication, TrackingShard.Figures tracking) {
         // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
         // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
         // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
@@ -331,8 +331,8 @@ public final class InfoCommand {
         }
     }
 
-    private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, ChannelTable.Names pubsub,
-                              Replication replication, Persistence persistence, ShardTracking.Figures tracking) {
+    private static void stats(Sections out, List<ServerShard.Snapshot> figures, List<ShardInfo> shards, PubSubShard.Names pubsub,
+                              Replication replication, Persistence persistence, TrackingShard.Figures tracking) {
         long errors = shards.stream().mapToLong(s -> s.commands().errorReplies()).sum();
         out.line("total_connections_received", sum(figures, ServerShard.Snapshot::connectionsReceived));
         out.line("total_commands_processed", sum(figures, ServerShard.Snapshot::commands));

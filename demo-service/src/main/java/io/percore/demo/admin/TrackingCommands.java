@@ -10,7 +10,7 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.tracking.ClientTracking;
-import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackingShard;
 import io.percore.demo.tracking.TrackingReceiver;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO (Redis's {@code networking.c} for
  * client-side caching): what a client sets about its own tracking, on its shard, with Redis
- * 7.0.15's checks in its order and its error texts. The tracking itself is {@link ShardTracking}.
+ * 7.0.15's checks in its order and its error texts. The tracking itself is {@link TrackingShard}.
  */
 public final class TrackingCommands {
 
@@ -131,7 +131,7 @@ public final class TrackingCommands {
         if (me == null) {
             throw new RespError("ERR CLIENT TRACKING needs a connection to send invalidations to");
         }
-        ShardTracking here = c.local().tracking();
+        TrackingShard here = c.local().tracking();
         if (onOff.equalsIgnoreCase("on")) {
             if (!o.bcast && !o.prefixes.isEmpty()) {
                 throw new RespError("ERR PREFIX option requires BCAST mode to be enabled");

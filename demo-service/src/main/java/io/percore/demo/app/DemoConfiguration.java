@@ -4,7 +4,7 @@ import io.percore.config.PercoreConfig;
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoService;
 import io.percore.demo.DemoSettings;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Engine;
 import io.percore.spring.boot.autoconfigure.PercoreShutdownOrder;
 import io.percore.spring.boot.autoconfigure.ShutdownStep;
@@ -118,7 +118,7 @@ public class DemoConfiguration {
             if (demoService.respServer().isClosing() || demoService.httpServer().isClosing()) {
                 return Health.down().withDetail("reason", "servers are shutting down").build();
             }
-            List<ShardState.Snapshot> shards;
+            List<KeyspaceShard.Snapshot> shards;
             try {
                 shards = demoService.keyspace().snapshots(HEALTH_TIMEOUT);
             } catch (CompletionException e) {
@@ -128,7 +128,7 @@ public class DemoConfiguration {
                     .withDetail("respPort", demoService.respPort())
                     .withDetail("httpPort", demoService.httpPort())
                     .withDetail("shards", shards.size())
-                    .withDetail("keysPerShard", shards.stream().map(ShardState.Snapshot::keys).toList())
+                    .withDetail("keysPerShard", shards.stream().map(KeyspaceShard.Snapshot::keys).toList())
                     .build();
         };
     }

@@ -4,7 +4,7 @@ import io.percore.demo.kv.KeyHashing;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.rdb.DumpWriter;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Engine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -247,7 +247,7 @@ final class SlotMigrator implements AutoCloseable {
     private Batch take(int shard, BitSet slots, long cursor) {
         CompletableFuture<Batch> taken = new CompletableFuture<>();
         engine.submitTo(shard, () -> {
-            ShardState local = keyspace.local();
+            KeyspaceShard local = keyspace.local();
             Keyspace bound = keyspace.boundTo(local.nextGroupId());
             BitSet held = new BitSet();
             held.set(shard);

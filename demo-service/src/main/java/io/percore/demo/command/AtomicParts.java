@@ -4,7 +4,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -39,7 +39,7 @@ public final class AtomicParts {
      * atomically across them, and replies {@code merge} of the parts' results in shard order (a part's
      * failure, or a {@link RespError} from {@code merge}, is the reply instead).
      */
-    public static <P> void run(CommandContext c, int[][] groups, BiFunction<ShardState, int[], P> part,
+    public static <P> void run(CommandContext c, int[][] groups, BiFunction<KeyspaceShard, int[], P> part,
                                Function<List<P>, RedisMessage> merge) {
         CommandContext.PendingReply slot = c.reserve();
         Chain<P> chain = new Chain<>(c.keyspace(), groups, part);
@@ -67,7 +67,7 @@ public final class AtomicParts {
     }
 
     /** The parts' results in shard order (the shards with keys only); atomic across them as {@link #run} says. */
-    public static <P> ShardFuture<List<P>> parts(Keyspace keyspace, int[][] groups, BiFunction<ShardState, int[], P> part) {
+    public static <P> ShardFuture<List<P>> parts(Keyspace keyspace, int[][] groups, BiFunction<KeyspaceShard, int[], P> part) {
         return new Chain<>(keyspace, groups, part).start();
     }
 
@@ -77,7 +77,7 @@ public final class AtomicParts {
     private static final class Chain<P> {
         private final Keyspace keyspace;
         private final int[][] groups;
-        private final BiFunction<ShardState, int[], P> part;
+        private final BiFunction<KeyspaceShard, int[], P> part;
         private final BitSet shards = new BitSet();
         private final List<P> results = new ArrayList<>();
         /** Shards reserved and not yet released by their own hop. */
@@ -88,7 +88,7 @@ public final class AtomicParts {
         /** Every hop was sent (or run) before {@link #start} returned. */
         boolean allSent;
 
-        Chain(Keyspace keyspace, int[][] groups, BiFunction<ShardState, int[], P> part) {
+        Chain(Keyspace keyspace, int[][] groups, BiFunction<KeyspaceShard, int[], P> part) {
             this.keyspace = keyspace;
             this.groups = groups;
             this.part = part;

@@ -2,7 +2,7 @@ package io.percore.demo.command;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.demo.pubsub.PubSub;
@@ -48,7 +48,7 @@ public interface CommandContext {
     Subscriber subscriber();
 
     /** This shard's part of the keyspace: its value store, reservation and blocked clients. */
-    ShardState local();
+    KeyspaceShard local();
 
     /** What the server keeps on this shard for its operators: clients, CONFIG values, slow log, counters. */
     ServerShard server();

@@ -5,7 +5,7 @@ import io.percore.demo.kv.OutOfBudgetException;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.shard.WritePath;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.ShardFuture;
@@ -68,7 +68,7 @@ public final class OnKeyOwner implements CommandHandler {
         Keyspace keyspace = c.keyspace();
         int owner = keyspace.shardOf(argv[keyAt]);
         if (owner == c.shard().id()) {
-            ShardState local = c.local();
+            KeyspaceShard local = c.local();
             TrackedCommand tracked = keyspace.tracked();
             long now = c.nowMillis();
             RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step(), now)
@@ -99,12 +99,12 @@ public final class OnKeyOwner implements CommandHandler {
      * its write path at {@code step} of a transaction: for EXEC, which sends each shard the queued
      * commands of its keys in one message instead of one round trip each.
      */
-    public RedisMessage runHere(ShardState state, byte[][] argv, int step) {
+    public RedisMessage runHere(KeyspaceShard state, byte[][] argv, int step) {
         return execute(state, argv, step, System.currentTimeMillis());
     }
 
     /** {@link #runHere} for a tracking client's command ({@code tracked}, or null for none). */
-    public RedisMessage runHere(ShardState state, byte[][] argv, int step, TrackedCommand tracked) {
+    public RedisMessage runHere(KeyspaceShard state, byte[][] argv, int step, TrackedCommand tracked) {
         long now = System.currentTimeMillis();
         return tracked == null ? execute(state, argv, step, now) : executeTracked(state, argv, step, tracked, now);
     }
@@ -117,7 +117,7 @@ public final class OnKeyOwner implements CommandHandler {
      * the first that takes it over, not after this shard built them all; what a reply holds counts
      * as the client's until it arrives.
      */
-    private RedisMessage madeFor(ClientMemory memory, long budget, ShardState state, byte[][] argv, int step) {
+    private RedisMessage madeFor(ClientMemory memory, long budget, KeyspaceShard state, byte[][] argv, int step) {
         if (memory.closing() || (budget > 0 && memory.total() > budget)) {
             memory.markClosing();
             return CLIENT_CLOSING;
@@ -132,7 +132,7 @@ public final class OnKeyOwner implements CommandHandler {
             "ERR client closed: over its part of maxmemory-clients");
 
     /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
-    private RedisMessage executeTracked(ShardState state, byte[][] argv, int step, TrackedCommand tracked, long now) {
+    private RedisMessage executeTracked(KeyspaceShard state, byte[][] argv, int step, TrackedCommand tracked, long now) {
         return state.tracking().run(tracked, () -> execute(state, argv, step, now));
     }
 
@@ -140,7 +140,7 @@ public final class OnKeyOwner implements CommandHandler {
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no
      * other effect, its own arguments are its effect (Redis's call() propagating {@code c->argv}).
      */
-    private RedisMessage execute(ShardState state, byte[][] argv, int step, long now) {
+    private RedisMessage execute(KeyspaceShard state, byte[][] argv, int step, long now) {
         if (!writes) {
             return read(state, argv, now);
         }
@@ -164,7 +164,7 @@ public final class OnKeyOwner implements CommandHandler {
         }
     }
 
-    private RedisMessage read(ShardState state, byte[][] argv, long now) {
+    private RedisMessage read(KeyspaceShard state, byte[][] argv, long now) {
         ValueStore store = state.store();
         long dirty = store.dirty();
         try {

@@ -15,7 +15,7 @@ import java.util.Set;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.RespSession;
-import io.percore.demo.pubsub.ChannelTable;
+import io.percore.demo.pubsub.PubSubShard;
 import io.percore.demo.pubsub.Subscriptions;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.pubsub.Subscriber;
@@ -26,7 +26,7 @@ import io.percore.demo.resp.RespReplies;
 /**
  * SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, PUBLISH, SPUBLISH and
  * PUBSUB (Redis's {@code pubsub.c}). A subscription lives in the subscriber's shard's
- * {@link ChannelTable} and in its session ({@link Subscriptions}); PUBLISH reaches every shard.
+ * {@link PubSubShard} and in its session ({@link Subscriptions}); PUBLISH reaches every shard.
  */
 public final class PubSubCommands {
 
@@ -77,7 +77,7 @@ public final class PubSubCommands {
 
     private static void subscribe(CommandContext c, byte[][] argv, boolean shard) {
         Subscriptions subs = subscriptions(c);
-        ChannelTable table = c.pubsub().local();
+        PubSubShard table = c.pubsub().local();
         for (int i = 1; i < argv.length; i++) {
             ByteString channel = new ByteString(argv[i]);
             if ((shard ? subs.shardChannels : subs.channels).add(channel)) {
@@ -89,7 +89,7 @@ public final class PubSubCommands {
 
     public static void psubscribe(CommandContext c, byte[][] argv) {
         Subscriptions subs = subscriptions(c);
-        ChannelTable table = c.pubsub().local();
+        PubSubShard table = c.pubsub().local();
         for (int i = 1; i < argv.length; i++) {
             ByteString pattern = new ByteString(argv[i]);
             if (subs.patterns.add(pattern)) {
@@ -135,7 +135,7 @@ public final class PubSubCommands {
                 targets.add(new ByteString(argv[i]));
             }
         }
-        ChannelTable table = c.pubsub().local();
+        PubSubShard table = c.pubsub().local();
         for (ByteString target : targets) {
             if (mine.remove(target)) {
                 switch (kind) {
@@ -155,7 +155,7 @@ public final class PubSubCommands {
     }
 
     /** Drops every subscription of a closing (or RESET) connection from its shard's table. */
-    public static void forgetAll(RespSession session, ChannelTable table, Subscriber subscriber) {
+    public static void forgetAll(RespSession session, PubSubShard table, Subscriber subscriber) {
         Subscriptions subs = session.subscriptions;
         if (subs == null) {
             return;
@@ -256,7 +256,7 @@ public final class PubSubCommands {
                 if (argv.length != 2) {
                     throw RespReplies.wrongArgs("pubsub|numpat");
                 }
-                c.replyLater(pubsub.mapReduce(ChannelTable::patterns, new ArrayList<ByteString>(), (all, part) -> {
+                c.replyLater(pubsub.mapReduce(PubSubShard::patterns, new ArrayList<ByteString>(), (all, part) -> {
                     List<ByteString> merged = new ArrayList<>(all);
                     merged.addAll(part);
                     return merged;

@@ -470,7 +470,7 @@ public final class StringCommands {
 
     /** {@code fn} on each of {@code shards} (held by {@code bound}'s transaction), folded in shard order. */
     private static ShardFuture<RedisMessage> onEach(Keyspace bound, BitSet shards,
-                                                    java.util.function.Function<io.percore.demo.shard.ShardState, RedisMessage> fn,
+                                                    java.util.function.Function<io.percore.demo.shard.KeyspaceShard, RedisMessage> fn,
                                                     java.util.function.BinaryOperator<RedisMessage> fold) {
         List<ShardFuture<RedisMessage>> calls = new java.util.ArrayList<>();
         for (int s = shards.nextSetBit(0); s >= 0; s = shards.nextSetBit(s + 1)) {

@@ -7,7 +7,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Shard;
 import io.percore.engine.Sharded;
@@ -191,7 +191,7 @@ public final class TransactionCommands {
             c.reply(EXECABORT);
             return;
         }
-        ShardState local = c.local();
+        KeyspaceShard local = c.local();
         long tx = local.nextGroupId();
         Keyspace bound = c.keyspace().boundTo(tx);
         BitSet shards = shardsOf(multi, session.watched.all(), bound);
@@ -603,7 +603,7 @@ public final class TransactionCommands {
         }
 
         @Override
-        public ShardState local() {
+        public KeyspaceShard local() {
             return connection.local();
         }
 

@@ -18,7 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ServerShard;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
@@ -454,7 +454,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
 
-    private void onOwner(byte[] key, boolean keepAlive, java.util.function.Function<ShardState, Result> op, boolean http10) {
+    private void onOwner(byte[] key, boolean keepAlive, java.util.function.Function<KeyspaceShard, Result> op, boolean http10) {
         int owner = keyspace.shardOf(key);
         // Through the keyspace even here: a unit of the shard's write path, parked while a transaction holds the shard
         ShardFuture<Result> result = keyspace.invokeOn(owner, op);

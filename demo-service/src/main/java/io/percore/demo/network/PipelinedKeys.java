@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.net.resp.RespKeyLookahead;
 
 /**
@@ -20,13 +20,13 @@ final class PipelinedKeys implements RespKeyLookahead {
     static final int MAX_KEY_LENGTH = 128;
 
     private final Keyspace keyspace;
-    private final ShardState local;
+    private final KeyspaceShard local;
     private final ServerShard server;
     private final int[] hashes = new int[16];
     /** A key's bytes, copied out of the buffer to be hashed. */
     private final byte[] key = new byte[MAX_KEY_LENGTH];
 
-    PipelinedKeys(Keyspace keyspace, ShardState local, ServerShard server) {
+    PipelinedKeys(Keyspace keyspace, KeyspaceShard local, ServerShard server) {
         this.keyspace = keyspace;
         this.local = local;
         this.server = server;

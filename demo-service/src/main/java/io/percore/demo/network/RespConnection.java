@@ -11,7 +11,7 @@ import io.percore.demo.server.Client;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.ServerShard;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
@@ -84,7 +84,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     private ChannelHandlerContext ctx;
     private Shard shard;
-    private ShardState local;
+    private KeyspaceShard local;
     private ServerShard server;
 
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
@@ -246,7 +246,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public ShardState local() {
+    public KeyspaceShard local() {
         return local;
     }
 

@@ -6,7 +6,7 @@ import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Engine;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

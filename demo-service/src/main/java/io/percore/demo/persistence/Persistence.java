@@ -352,7 +352,7 @@ public final class Persistence implements AutoCloseable {
     /** What runs on each shard at a snapshot's point, while its transaction {@code group} holds them all. */
     @FunctionalInterface
     public interface SnapshotPoint {
-        void at(io.percore.demo.shard.ShardState state, long group, java.util.BitSet participants);
+        void at(io.percore.demo.shard.KeyspaceShard state, long group, java.util.BitSet participants);
     }
 
     /**

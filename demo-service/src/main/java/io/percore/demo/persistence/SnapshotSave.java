@@ -7,7 +7,7 @@ import io.percore.demo.rdb.RdbEntries;
 import io.percore.demo.rdb.RdbFileWriter;
 import io.percore.demo.rdb.ReplicationInfo;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.io.IOException;
@@ -173,7 +173,7 @@ final class SnapshotSave {
     }
 
     /** On each shard while the save's transaction holds them all: the snapshot starts here, its slices follow. */
-    private long[] beginOn(ShardState state, long group, BitSet every, Persistence.SnapshotPoint each) {
+    private long[] beginOn(KeyspaceShard state, long group, BitSet every, Persistence.SnapshotPoint each) {
         if (each != null) {
             each.at(state, group, every); // before the first slice is queued: what it hands over leaves first
         }

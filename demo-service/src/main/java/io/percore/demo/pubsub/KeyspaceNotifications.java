@@ -25,13 +25,13 @@ final class KeyspaceNotifications implements KeyspaceEvents.Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(KeyspaceNotifications.class);
 
     private final int shardId;
-    private final Sharded<ChannelTable> tables;
-    private final ChannelTable local;
+    private final Sharded<PubSubShard> tables;
+    private final PubSubShard local;
     private final KeyspaceInterest interest;
     /** Events another shard's ring refused (its overflow full): counted, logged on powers of two. */
     private long lost;
 
-    KeyspaceNotifications(int shardId, Sharded<ChannelTable> tables, ChannelTable local, KeyspaceInterest interest) {
+    KeyspaceNotifications(int shardId, Sharded<PubSubShard> tables, PubSubShard local, KeyspaceInterest interest) {
         this.shardId = shardId;
         this.tables = tables;
         this.local = local;

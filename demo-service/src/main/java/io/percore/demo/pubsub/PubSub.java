@@ -11,17 +11,17 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
 /**
- * Pub/sub across shards: a {@link Sharded} service with one {@link ChannelTable} per shard.
+ * Pub/sub across shards: a {@link Sharded} service with one {@link PubSubShard} per shard.
  * Subscribing changes only the subscriber's shard; publishing hands the message to every shard
  * (each delivers to its own subscribers) and sums the receivers. Calls from one shard to another
  * are FIFO, so one publisher's messages reach every subscriber in publish order.
  */
 public final class PubSub implements AutoCloseable {
 
-    private final Sharded<ChannelTable> tables;
+    private final Sharded<PubSubShard> tables;
     private final KeyspaceInterest interest;
 
-    private PubSub(Sharded<ChannelTable> tables, KeyspaceInterest interest) {
+    private PubSub(Sharded<PubSubShard> tables, KeyspaceInterest interest) {
         this.tables = tables;
         this.interest = interest;
     }
@@ -29,7 +29,7 @@ public final class PubSub implements AutoCloseable {
     /** Creates a table on every shard of {@code engine} (blocks; call off-shard). */
     public static PubSub start(Engine engine) {
         KeyspaceInterest interest = new KeyspaceInterest(engine.shardCount());
-        return new PubSub(Sharded.start(engine, id -> new ChannelTable(id, interest)), interest);
+        return new PubSub(Sharded.start(engine, id -> new PubSubShard(id, interest)), interest);
     }
 
     /**
@@ -44,7 +44,7 @@ public final class PubSub implements AutoCloseable {
     }
 
     /** This shard's table. */
-    public ChannelTable local() {
+    public PubSubShard local() {
         return tables.local();
     }
 
@@ -70,7 +70,7 @@ public final class PubSub implements AutoCloseable {
     }
 
     /** Maps every shard's table and folds the results on the calling shard (PUBSUB CHANNELS, NUMSUB, NUMPAT). */
-    public <R> ShardFuture<R> mapReduce(Function<ChannelTable, R> mapper, R identity, BinaryOperator<R> reducer) {
+    public <R> ShardFuture<R> mapReduce(Function<PubSubShard, R> mapper, R identity, BinaryOperator<R> reducer) {
         return tables.mapReduce(mapper, identity, reducer);
     }
 

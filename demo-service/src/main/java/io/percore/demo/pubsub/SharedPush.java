@@ -13,7 +13,7 @@ import java.util.List;
  * ({@link io.percore.net.server.OrderedResponder#pushShared}); each subscriber's output counts them in
  * full, as its own copy in Redis's output buffer would be.
  *
- * <p>Lives for one delivery: {@link ChannelTable} closes it once every subscriber has it, which
+ * <p>Lives for one delivery: {@link PubSubShard} closes it once every subscriber has it, which
  * releases a message larger than a chunk (slices still queued to sockets keep their bytes until
  * written). Shard-confined.
  */

@@ -1,6 +1,6 @@
 package io.percore.demo.pubsub;
 
-/** A connection subscribed to channels or patterns, on the shard where its {@link ChannelTable} lives. */
+/** A connection subscribed to channels or patterns, on the shard where its {@link PubSubShard} lives. */
 @FunctionalInterface
 public interface Subscriber {
 

@@ -8,7 +8,7 @@ import java.util.Set;
  * The channels, patterns and shard channels one connection subscribes to (Redis's
  * {@code c->pubsub_channels}, {@code c->pubsub_patterns}, {@code c->pubsub_shard_channels}), in
  * subscription order. Kept in the connection's session; the subscriber's shard's
- * {@link ChannelTable} holds the other side. Shard-confined.
+ * {@link PubSubShard} holds the other side. Shard-confined.
  */
 public final class Subscriptions {
     public final Set<ByteString> channels = new LinkedHashSet<>();

@@ -7,7 +7,7 @@ import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Sharded;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -123,7 +123,7 @@ public final class FileReplay implements CommandReplay {
         }
     }
 
-    private ReplayClient client(ShardState state) {
+    private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
             c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the append-only file", "aof");

@@ -16,7 +16,7 @@ import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
@@ -167,7 +167,7 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     }
 
     @Override
-    public ShardState local() {
+    public KeyspaceShard local() {
         return keyspace.local();
     }
 

@@ -8,7 +8,7 @@ import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Sharded;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -308,7 +308,7 @@ public final class StreamReplay implements CommandReplay {
         }
     }
 
-    private ReplayClient client(ShardState state) {
+    private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
             c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the replication stream", "primary");

@@ -395,7 +395,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * shards; blocks): a feed attached or detached there never sees a part of a transaction
      * without its other parts, which would hold the stream's order for ever.
      */
-    private void atOnePoint(java.util.function.Consumer<io.percore.demo.shard.ShardState> action) {
+    private void atOnePoint(java.util.function.Consumer<io.percore.demo.shard.KeyspaceShard> action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         engine.submitTo(0, () -> {
             long group = keyspace.local().nextGroupId();

@@ -11,7 +11,7 @@ import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.Sharded;
 
@@ -24,7 +24,7 @@ import io.percore.engine.Sharded;
 final class ScriptCommandContext implements CommandContext {
 
     private final Keyspace keyspace;
-    private final ShardState local;
+    private final KeyspaceShard local;
     private final Sharded<ServerShard> servers;
     private final PubSub pubsub;
     private final RespSettings settings;
@@ -35,7 +35,7 @@ final class ScriptCommandContext implements CommandContext {
     private RedisMessage reply;
     private boolean barrier;
 
-    ScriptCommandContext(Keyspace keyspace, ShardState local, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings,
+    ScriptCommandContext(Keyspace keyspace, KeyspaceShard local, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings,
                          CommandTable commands) {
         this.keyspace = keyspace;
         this.local = local;
@@ -91,7 +91,7 @@ final class ScriptCommandContext implements CommandContext {
     }
 
     @Override
-    public ShardState local() {
+    public KeyspaceShard local() {
         return local;
     }
 

@@ -1,7 +1,7 @@
 package io.percore.demo.scripting;
 
 import io.percore.demo.shard.ShardReservation;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,13 +30,13 @@ final class ScriptQueue {
         void run();
     }
 
-    private final ShardState state;
+    private final KeyspaceShard state;
     private final ArrayDeque<Job> waiting = new ArrayDeque<>();
     private final Runnable drain = this::drain;
     private boolean scheduled;
     private boolean draining;
 
-    ScriptQueue(ShardState state) {
+    ScriptQueue(KeyspaceShard state) {
         this.state = state;
     }
 

@@ -9,7 +9,7 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import java.util.concurrent.TimeUnit;
 import org.luaj.vm2.LuaError;
@@ -23,7 +23,7 @@ import org.luaj.vm2.LuaValue;
 final class ScriptRun implements Watchdog.Watched {
 
     private final Scripting scripting;
-    private final ShardState local;
+    private final KeyspaceShard local;
     private final CommandTable commands;
     private final ScriptCommandContext context;
     final String name;
@@ -50,7 +50,7 @@ final class ScriptRun implements Watchdog.Watched {
     /** What the script holds in its shard's Lua state, and its bound. */
     final LuaMemory memory;
 
-    ScriptRun(Scripting scripting, LuaRuntime runtime, ShardState local, CommandTable commands, ScriptCommandContext context, String name,
+    ScriptRun(Scripting scripting, LuaRuntime runtime, KeyspaceShard local, CommandTable commands, ScriptCommandContext context, String name,
               boolean evalMode, boolean readOnly, boolean allowOom, TrackedCommand trackedReads) {
         // the calling client's tracking of the script's declared keys when it remembers reads (else null): Redis 7.0
         // remembers them once the script calls a read-only command (trackingRememberKeys after EVAL), nothing for a

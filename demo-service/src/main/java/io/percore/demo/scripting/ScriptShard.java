@@ -9,7 +9,7 @@ import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardReservation;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import io.percore.engine.Sharded;
@@ -279,7 +279,7 @@ public final class ScriptShard {
      * shard's {@link ScriptQueue} (soon, in a task of its own), and the future completes with its
      * reply on this shard.
      */
-    ShardFuture<Outcome> submit(Scripting scripting, Eval e, ShardState state) {
+    ShardFuture<Outcome> submit(Scripting scripting, Eval e, KeyspaceShard state) {
         if (queue == null) {
             queue = new ScriptQueue(state);
         }
@@ -304,7 +304,7 @@ public final class ScriptShard {
     }
 
     /** Runs an EVAL, EVALSHA or FCALL here and now, on {@code state}'s shard, which owns every key it declared. */
-    private Outcome eval(Scripting scripting, Eval e, ShardState state) {
+    private Outcome eval(Scripting scripting, Eval e, KeyspaceShard state) {
         if (e.function()) {
             FunctionLibraries.Function f = functions().function(e.sha());
             if (f == null) {
@@ -355,7 +355,7 @@ public final class ScriptShard {
     }
 
     /** Whether one of the shards the script would hold is over its memory budget and cannot make room. */
-    private static boolean overBudget(Eval e, ShardState state) {
+    private static boolean overBudget(Eval e, KeyspaceShard state) {
         if (state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
             return true;
         }
@@ -367,7 +367,7 @@ public final class ScriptShard {
      * The shards whose keys the script may touch: its own, and those of its declared keys, which a
      * transaction (of its own, or the EXEC it runs in) holds for it when they are several.
      */
-    private static BitSet heldShards(Eval e, ShardState state) {
+    private static BitSet heldShards(Eval e, KeyspaceShard state) {
         if (e.hold().shards() != null) {
             return e.hold().shards();
         }
@@ -383,7 +383,7 @@ public final class ScriptShard {
     static final ErrorRedisMessage FUNCTION_NOT_FOUND = new ErrorRedisMessage("ERR Function not found");
 
     /** Redis's {@code scriptPrepareForRun} checks of a script's (or function's) flags, in its order; null when it may run. */
-    private static RedisMessage refusedByFlags(int flags, Eval e, ShardState state) {
+    private static RedisMessage refusedByFlags(int flags, Eval e, KeyspaceShard state) {
         boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
         if (!noWrites && e.readOnly()) {
             return new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command.");
@@ -440,7 +440,7 @@ public final class ScriptShard {
      * runs inside an EXEC, whose group they join.
      */
     private RedisMessage run(Scripting scripting, LuaRuntime lua, LuaClosure closure, String name, boolean evalMode, boolean readOnly,
-                             boolean allowOom, Eval e, ShardState state, LuaTable keys, LuaTable args) {
+                             boolean allowOom, Eval e, KeyspaceShard state, LuaTable keys, LuaTable args) {
         if (lua.running != null) {
             return new ErrorRedisMessage("ERR a script cannot run another script");
         }

@@ -2,7 +2,7 @@ package io.percore.demo.scripting;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.resp.RespError;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Engine;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.Sharded;
@@ -99,7 +99,7 @@ public final class Scripting implements AutoCloseable {
      * Runs {@code eval} on this shard (which owns its keys; the caller sends it here) from the
      * shard's queue of scripts; completes on this shard with its reply.
      */
-    public ShardFuture<ScriptShard.Outcome> evalHere(ScriptShard.Eval eval, ShardState state) {
+    public ShardFuture<ScriptShard.Outcome> evalHere(ScriptShard.Eval eval, KeyspaceShard state) {
         return local().submit(this, eval, state);
     }
 

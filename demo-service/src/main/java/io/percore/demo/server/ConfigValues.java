@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The values of the CONFIG parameters at one moment: immutable, so a shard can hand it to every
- * other shard. Each shard keeps its own current copy ({@code ShardState#config()}); CONFIG SET makes
+ * other shard. Each shard keeps its own current copy ({@code KeyspaceShard#config()}); CONFIG SET makes
  * the next one on shard 0, which numbers them ({@link #version()}), and every shard installs it if it
  * is newer than its own, so all shards end on the same values whatever order two CONFIG SETs from
  * different shards arrive in.
@@ -90,7 +90,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("zset-max-listpack-value", io.percore.demo.kv.ZSetValue.Limits.DEFAULT.maxValue());
         t.put("stream-node-max-entries", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxEntries());
         t.put("stream-node-max-bytes", io.percore.demo.kv.StreamValue.Limits.DEFAULT.nodeMaxBytes());
-        t.put("tracking-table-max-keys", io.percore.demo.tracking.ShardTracking.DEFAULT_MAX_KEYS);
+        t.put("tracking-table-max-keys", io.percore.demo.tracking.TrackingShard.DEFAULT_MAX_KEYS);
         t.put("hll-sparse-max-bytes", io.percore.demo.kv.HyperLogLog.DEFAULT_SPARSE_MAX_BYTES);
         // Redis's hidden configs, at Redis's defaults
         t.put("rdb-key-save-delay", 0L);

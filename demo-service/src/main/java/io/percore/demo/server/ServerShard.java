@@ -4,7 +4,7 @@ import io.percore.demo.persistence.Persistence;
 import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.tracking.TrackingReceiver;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
@@ -18,7 +18,7 @@ import java.time.Duration;
  * {@code struct redisServer}): the shard's RESP clients, its part of CLIENT PAUSE and MONITOR, its
  * slow log and command figures, its copy of the CONFIG values and its counters. An instance of the
  * server's own {@code Sharded} service: it lives on its shard's thread next to that shard's
- * {@link ShardState}, which it may read and configure directly (same thread), while other shards
+ * {@link KeyspaceShard}, which it may read and configure directly (same thread), while other shards
  * reach it only by message ({@link Sharded#invokeOn}, or through the keyspace where the work must
  * wait for a transaction holding the shard, as CONFIG SET's store settings do).
  */
@@ -42,7 +42,7 @@ public final class ServerShard implements AutoCloseable {
     private final int shardId;
     private final int shards;
     /** This shard's part of the keyspace: same thread, so read and configured directly. */
-    private final ShardState data;
+    private final KeyspaceShard data;
     private final Persistence persistence;
     private final Replication replication;
     private final Cluster cluster;
@@ -105,7 +105,7 @@ public final class ServerShard implements AutoCloseable {
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
 
-    private ServerShard(int shardId, int shards, ShardState data, Persistence persistence, Replication replication, Cluster cluster) {
+    private ServerShard(int shardId, int shards, KeyspaceShard data, Persistence persistence, Replication replication, Cluster cluster) {
         this.shardId = shardId;
         this.cluster = cluster;
         this.shards = shards;
@@ -160,7 +160,7 @@ public final class ServerShard implements AutoCloseable {
     }
 
     /** This shard's part of the keyspace (same thread). */
-    public ShardState data() {
+    public KeyspaceShard data() {
         return data;
     }
 
@@ -430,7 +430,7 @@ public final class ServerShard implements AutoCloseable {
 
     /** A copy of this shard's figures, the keyspace's with the server's, safe to hand to another shard. */
     public Snapshot snapshot() {
-        ShardState.Snapshot keys = data.snapshot();
+        KeyspaceShard.Snapshot keys = data.snapshot();
         Snapshot raw = new Snapshot(shardId, keys.keys(), keys.expires(), keys.hits(), keys.misses(), keys.expired(),
                 commandsProcessed, connectionsReceived, connectedClients,
                 rejectedConnections + (respServer == null ? 0 : respServer.connectionsRejected()),

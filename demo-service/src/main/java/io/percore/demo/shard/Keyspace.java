@@ -4,7 +4,7 @@ import io.percore.demo.feed.Change;
 import io.percore.demo.feed.ChangeListener;
 import io.percore.demo.kv.KeyHashing;
 import io.percore.demo.kv.MemoryFigures;
-import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackingShard;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
@@ -21,7 +21,7 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * The demo's keyspace: a {@link Sharded} service with one {@link ShardState} (value store and
+ * The demo's keyspace: a {@link Sharded} service with one {@link KeyspaceShard} (value store and
  * counters) per shard, and the rule that maps a key to its shard ({@link KeyHashing}). It is the
  * one way the demo crosses shards: {@link #invokeOn} and {@link #mapReduce} hand a function to
  * {@link Sharded#invokeOn}/{@link Sharded#mapReduce}, which run it on the owning shard and complete
@@ -32,13 +32,13 @@ import java.util.function.IntFunction;
 public final class Keyspace implements AutoCloseable {
 
     /**
-     * How often each shard runs the keyspace's cron ({@link ShardState}: active expiry, the memory
+     * How often each shard runs the keyspace's cron ({@link KeyspaceShard}: active expiry, the memory
      * peak), and active expiry's time budget per run (Redis: hz 10, ~25% of a tick at most).
      */
     static final Duration CRON_PERIOD = Duration.ofMillis(100);
     static final long ACTIVE_EXPIRY_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final Sharded<ShardState> states;
+    private final Sharded<KeyspaceShard> states;
     private final int shardCount;
     /** Shards with clients blocked on their keys now, shared by every view (read by every write a connection sends). */
     private final java.util.concurrent.atomic.AtomicInteger shardsWithWaiters;
@@ -53,11 +53,11 @@ public final class Keyspace implements AutoCloseable {
     /** For a view whose calls to other shards wait for their answer ({@link #waiting}): what runs meanwhile; else null. */
     private final Runnable whileWaiting;
 
-    private Keyspace(Sharded<ShardState> states) {
+    private Keyspace(Sharded<KeyspaceShard> states) {
         this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new BlockingTries(states.shardCount()), null, null);
     }
 
-    private Keyspace(Sharded<ShardState> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
+    private Keyspace(Sharded<KeyspaceShard> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
                      BlockingTries blockingTries, TrackedCommand tracked, Runnable whileWaiting) {
         this.states = states;
         this.shardCount = states.shardCount();
@@ -71,7 +71,7 @@ public final class Keyspace implements AutoCloseable {
     /**
      * This keyspace as seen by a tracking client's command: on every shard it reaches, its steps
      * count as that client's changes (NOLOOP) and the keys it read there are remembered for the
-     * client in the same step as the read (see {@link ShardTracking#begin}).
+     * client in the same step as the read (see {@link TrackingShard#begin}).
      */
     public Keyspace trackedBy(TrackedCommand command) {
         Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
@@ -150,11 +150,11 @@ public final class Keyspace implements AutoCloseable {
         return transaction;
     }
 
-    /** Creates a {@link ShardState} on every shard of {@code engine} (blocks; call off-shard). */
+    /** Creates a {@link KeyspaceShard} on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine) {
         int shards = engine.shardCount();
         Keyspace keyspace = new Keyspace(Sharded.start(engine, id -> {
-            ShardState state = new ShardState(id, shards);
+            KeyspaceShard state = new KeyspaceShard(id, shards);
             state.cron(Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD,
                     () -> state.tick(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
@@ -178,7 +178,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** The calling shard's state. @throws IllegalStateException off a shard thread */
-    public ShardState local() {
+    public KeyspaceShard local() {
         return states.local();
     }
 
@@ -186,8 +186,8 @@ public final class Keyspace implements AutoCloseable {
      * Runs {@code fn} on shard {@code target}'s state; the future completes on the calling shard
      * (inline when the caller is {@code target}). Counts the calls that cross to another shard.
      */
-    public <R> ShardFuture<R> invokeOn(int target, Function<ShardState, R> fn) {
-        ShardState caller = states.local();
+    public <R> ShardFuture<R> invokeOn(int target, Function<KeyspaceShard, R> fn) {
+        KeyspaceShard caller = states.local();
         if (caller.shardId() == target) {
             return onReserved(caller, fn, transaction, step, tracked);
         }
@@ -202,10 +202,10 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** {@link #invokeOn} for a {@link #waiting} view: the answer, here and now. */
-    private <R> ShardFuture<R> waitFor(int target, Function<ShardState, R> fn, long tx, int step, TrackedCommand tracked) {
+    private <R> ShardFuture<R> waitFor(int target, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked) {
         // what whileWaiting throws (a script killed meanwhile) goes up through the command to the script
         return Shard.current().callAndWait(target, () -> {
-            ShardState state = states.local();
+            KeyspaceShard state = states.local();
             if (!state.reservation().admits(tx)) {
                 return ShardFuture.failed(new IllegalStateException("shard " + target + " is not held by transaction " + tx));
             }
@@ -217,7 +217,7 @@ public final class Keyspace implements AutoCloseable {
      * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
      * holds that shard, when it releases it (calls parked in arrival order keep their order).
      */
-    private static <R> ShardFuture<R> onReserved(ShardState state, Function<ShardState, R> fn, long tx, int step, TrackedCommand tracked) {
+    private static <R> ShardFuture<R> onReserved(KeyspaceShard state, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
@@ -243,8 +243,8 @@ public final class Keyspace implements AutoCloseable {
         return later;
     }
 
-    /** {@code result}, once what its unit's reply waits for is done ({@link ShardState#takeReplyGate}). */
-    private static <R> ShardFuture<R> afterReplyGate(ShardState state, R result) {
+    /** {@code result}, once what its unit's reply waits for is done ({@link KeyspaceShard#takeReplyGate}). */
+    private static <R> ShardFuture<R> afterReplyGate(KeyspaceShard state, R result) {
         ShardFuture<Void> w = state.takeReplyGate();
         return w == null ? ShardFuture.completed(result) : w.map(v -> result);
     }
@@ -257,8 +257,8 @@ public final class Keyspace implements AutoCloseable {
      * the blocking one, each its own unit. Inside one unit, a transaction among them would report
      * its part at its release, before the unit reported the commands that ran before it.
      */
-    public <R> ShardFuture<R> invokeOnAsync(int target, Function<ShardState, ShardFuture<R>> fn) {
-        ShardState caller = states.local();
+    public <R> ShardFuture<R> invokeOnAsync(int target, Function<KeyspaceShard, ShardFuture<R>> fn) {
+        KeyspaceShard caller = states.local();
         if (caller.shardId() == target) {
             return onReservedAsync(caller, fn, transaction);
         }
@@ -268,7 +268,7 @@ public final class Keyspace implements AutoCloseable {
         return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx));
     }
 
-    private static <R> ShardFuture<R> onReservedAsync(ShardState state, Function<ShardState, ShardFuture<R>> fn, long tx) {
+    private static <R> ShardFuture<R> onReservedAsync(KeyspaceShard state, Function<KeyspaceShard, ShardFuture<R>> fn, long tx) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
@@ -311,7 +311,7 @@ public final class Keyspace implements AutoCloseable {
         return all;
     }
 
-    private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step, TrackedCommand tracked) {
+    private static <R> R inUnit(KeyspaceShard state, Function<KeyspaceShard, R> fn, int step, TrackedCommand tracked) {
         return tracked == null ? inUnit(state, fn, step) : state.tracking().run(tracked, () -> inUnit(state, fn, step));
     }
 
@@ -320,7 +320,7 @@ public final class Keyspace implements AutoCloseable {
      * by the effect it reports itself ({@link io.percore.demo.kv.KeyspaceChanges#propagate}); a
      * function that changes the store must report it (there are no arguments to stand for it).
      */
-    private static <R> R inUnit(ShardState state, Function<ShardState, R> fn, int step) {
+    private static <R> R inUnit(KeyspaceShard state, Function<KeyspaceShard, R> fn, int step) {
         WritePath writes = state.writes();
         writes.begin(step);
         try {
@@ -335,7 +335,7 @@ public final class Keyspace implements AutoCloseable {
      * shard: delivering invalidations reads and changes no key, and a transaction's own step may be
      * waiting for it.
      */
-    public <R> ShardFuture<R> onTrackingOf(int target, Function<ShardTracking, ShardFuture<R>> fn) {
+    public <R> ShardFuture<R> onTrackingOf(int target, Function<TrackingShard, ShardFuture<R>> fn) {
         if (states.local().shardId() == target) {
             try {
                 return fn.apply(states.local().tracking());
@@ -347,7 +347,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** Maps every shard's state on its shard, then folds the results on the calling shard in shard order. */
-    public <R> ShardFuture<R> mapReduce(Function<ShardState, R> mapper, R identity, BinaryOperator<R> reducer) {
+    public <R> ShardFuture<R> mapReduce(Function<KeyspaceShard, R> mapper, R identity, BinaryOperator<R> reducer) {
         List<ShardFuture<R>> parts = new ArrayList<>(shardCount);
         for (int i = 0; i < shardCount; i++) {
             parts.add(invokeOn(i, mapper)); // all sent before any is awaited
@@ -408,14 +408,14 @@ public final class Keyspace implements AutoCloseable {
      * blocked on keys it added served, and the future waits for that). Reserve shards in ascending
      * order, as {@link #reserve}.
      */
-    public <R> ShardFuture<R> reserveAndRun(int target, BitSet participants, boolean releaseAfter, Function<ShardState, R> fn) {
+    public <R> ShardFuture<R> reserveAndRun(int target, BitSet participants, boolean releaseAfter, Function<KeyspaceShard, R> fn) {
         requireTransaction();
         long tx = transaction;
         int atStep = step;
         TrackedCommand command = tracked;
         BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
         java.util.function.Supplier<ShardFuture<R>> here = () -> {
-            ShardState state = states.local();
+            KeyspaceShard state = states.local();
             return state.reservation().reserve(tx).flatMap(granted -> {
                 R result;
                 try {
@@ -451,7 +451,7 @@ public final class Keyspace implements AutoCloseable {
         long tx = transaction;
         BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
         java.util.function.Supplier<ShardFuture<Void>> releaseHere = () -> {
-            ShardState state = states.local();
+            KeyspaceShard state = states.local();
             state.reservation().release(tx, all);
             ShardFuture<Void> w = state.takeReplyGate(); // clients blocked on keys it added, served
             return w == null ? ShardFuture.<Void>completed(null) : w;
@@ -487,7 +487,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** From a thread that is not a shard, before anyone is served: runs {@code action} on every shard's state (blocks). */
-    public void forEachShardBeforeServing(java.util.function.Consumer<ShardState> action) {
+    public void forEachShardBeforeServing(java.util.function.Consumer<KeyspaceShard> action) {
         states.fromOutside().invokeOnAll(action).join();
     }
 
@@ -496,7 +496,7 @@ public final class Keyspace implements AutoCloseable {
      * unit of the write path and whatever transaction holds the shard: for loading a file at start,
      * before anyone else writes, whose keys are no command's change and are reported to nobody.
      */
-    public <R> java.util.concurrent.CompletableFuture<R> beforeServing(int shard, Function<ShardState, R> fn) {
+    public <R> java.util.concurrent.CompletableFuture<R> beforeServing(int shard, Function<KeyspaceShard, R> fn) {
         return states.fromOutside().invokeOn(shard, fn);
     }
 
@@ -507,7 +507,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** From a thread that is not a shard: every shard's figures (for Actuator and tests). */
-    public List<ShardState.Snapshot> snapshots() {
+    public List<KeyspaceShard.Snapshot> snapshots() {
         return snapshotsAsync().join();
     }
 
@@ -517,12 +517,12 @@ public final class Keyspace implements AutoCloseable {
      *
      * @throws java.util.concurrent.CompletionException wrapping a TimeoutException when a shard does not answer in time
      */
-    public List<ShardState.Snapshot> snapshots(java.time.Duration timeout) {
+    public List<KeyspaceShard.Snapshot> snapshots(java.time.Duration timeout) {
         return snapshotsAsync().orTimeout(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS).join();
     }
 
-    private java.util.concurrent.CompletableFuture<List<ShardState.Snapshot>> snapshotsAsync() {
-        return states.fromOutside().mapEach(ShardState::snapshot);
+    private java.util.concurrent.CompletableFuture<List<KeyspaceShard.Snapshot>> snapshotsAsync() {
+        return states.fromOutside().mapEach(KeyspaceShard::snapshot);
     }
 
     /** From a thread that is not a shard: each shard's memory figures, readable from any thread (for meters). */

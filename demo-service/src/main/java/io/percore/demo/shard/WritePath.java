@@ -7,7 +7,7 @@ import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.DumpWriter;
-import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackingShard;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Redis's {@code call()} knows it ({@code propagate}, {@code signalModifiedKey},
  * {@code signalKeyAsReady}, the feed to monitors). Whatever follows changes subscribes here and
  * nowhere else: WATCH ({@link WatchedKeyVersions}), clients blocked on keys ({@link KeyWaiters}),
- * MONITOR ({@link #monitor}), client tracking's invalidations ({@link ShardTracking}), through
+ * MONITOR ({@link #monitor}), client tracking's invalidations ({@link TrackingShard}), through
  * {@link ChangeListener}s the append-only file and replicas, and keyspace notifications through
  * {@link #notify} (Redis's notifyKeyspaceEvent, called by the commands and the store where Redis calls
  * it; one field check while they are off).
@@ -72,7 +72,7 @@ public final class WritePath implements KeyspaceChanges {
     private final ShardReservation reservation;
     private final WatchedKeyVersions watches = new WatchedKeyVersions();
     /** Redis's trackingInvalidateKey: while nothing is tracked here, one check per change. */
-    private final ShardTracking tracking;
+    private final TrackingShard tracking;
     private KeyWaiters waiters;
     /** Keys clients block on here: while 0, a value set pays this one compare for blocking. */
     private int waitedKeys;
@@ -107,7 +107,7 @@ public final class WritePath implements KeyspaceChanges {
     /** What serving the clients blocked on keys the last outermost unit (or release) added still does, or null. */
     private io.percore.engine.ShardFuture<Void> wakeups;
 
-    WritePath(int shardId, ValueStore store, ShardReservation reservation, ShardTracking tracking) {
+    WritePath(int shardId, ValueStore store, ShardReservation reservation, TrackingShard tracking) {
         this.shardId = shardId;
         this.store = store;
         this.reservation = reservation;

@@ -3,7 +3,7 @@ package io.percore.demo.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.util.ArrayList;
@@ -86,7 +86,7 @@ class BlockingListConcurrencyTest {
             List<String> duplicated = found.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
             List<String> lost = pushed.keySet().stream().filter(e -> !found.containsKey(e)).sorted().toList();
             List<String> unknown = found.keySet().stream().filter(e -> !pushed.containsKey(e)).toList();
-            long putBacks = demo.service.keyspace().snapshots().stream().mapToLong(ShardState.Snapshot::putBacks).sum();
+            long putBacks = demo.service.keyspace().snapshots().stream().mapToLong(KeyspaceShard.Snapshot::putBacks).sum();
             String summary = "pushed " + pushed.size() + ", moved " + moved.get() + ", popped and pushed back " + popped.get()
                     + ", put back by owners " + putBacks;
             assertThat(moved.get()).as(summary).isGreaterThan(1000);
@@ -95,7 +95,7 @@ class BlockingListConcurrencyTest {
             assertThat(lost).as("lost: " + summary).isEmpty();
             assertThat(duplicated).as("duplicated: " + summary).isEmpty();
             assertThat(unknown).isEmpty();
-            assertThat(demo.service.keyspace().snapshots().stream().mapToLong(ShardState.Snapshot::waitedKeys).sum()).isZero();
+            assertThat(demo.service.keyspace().snapshots().stream().mapToLong(KeyspaceShard.Snapshot::waitedKeys).sum()).isZero();
         }
     }
 

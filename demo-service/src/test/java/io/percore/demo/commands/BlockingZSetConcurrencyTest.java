@@ -3,7 +3,7 @@ package io.percore.demo.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
-import io.percore.demo.shard.ShardState;
+import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.util.ArrayList;
@@ -80,14 +80,14 @@ class BlockingZSetConcurrencyTest {
             List<String> duplicated = found.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
             List<String> lost = added.keySet().stream().filter(m -> !found.containsKey(m)).sorted().toList();
             List<String> unknown = found.keySet().stream().filter(m -> !added.containsKey(m)).toList();
-            long putBacks = demo.service.keyspace().snapshots().stream().mapToLong(ShardState.Snapshot::putBacks).sum();
+            long putBacks = demo.service.keyspace().snapshots().stream().mapToLong(KeyspaceShard.Snapshot::putBacks).sum();
             String summary = "added " + added.size() + ", popped and added back " + popped.get() + ", put back by owners " + putBacks;
             assertThat(popped.get()).as(summary).isGreaterThan(1000);
             assertThat(putBacks).as("the race this checks was provoked: " + summary).isPositive();
             assertThat(lost).as("lost: " + summary).isEmpty();
             assertThat(duplicated).as("duplicated: " + summary).isEmpty();
             assertThat(unknown).isEmpty();
-            assertThat(demo.service.keyspace().snapshots().stream().mapToLong(ShardState.Snapshot::waitedKeys).sum()).isZero();
+            assertThat(demo.service.keyspace().snapshots().stream().mapToLong(KeyspaceShard.Snapshot::waitedKeys).sum()).isZero();
         }
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 29, part 2: a published message is encoded once per shard and protocol, not once per
- * subscriber, into the shard's chunks ({@link PushChunks}). One shard's {@link ChannelTable} with
+ * subscriber, into the shard's chunks ({@link PushChunks}). One shard's {@link PubSubShard} with
  * subscribers that keep what they are handed, as a connection keeps a slice: every subscriber of a
  * channel (or of a pattern) in one protocol gets the same bytes, which are what the per-subscriber
  * encoding made, one message after the other in the chunk; the table keeps only the chunk being
@@ -68,7 +68,7 @@ class SharedPushTest {
 
     @Test
     void theSubscribersOfAChannelOrPatternShareOneEncodingPerProtocol() {
-        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        PubSubShard table = new PubSubShard(0, new KeyspaceInterest(1));
         List<Keeping> channel2 = new ArrayList<>();
         List<Keeping> channel3 = new ArrayList<>();
         List<Keeping> pattern2 = new ArrayList<>();
@@ -121,7 +121,7 @@ class SharedPushTest {
     /** Messages next to each other in one chunk: a subscriber's turn of one channel's messages is one slice. */
     @Test
     void aChannelsMessagesLieOneAfterTheOtherAndAFullChunkIsLetGo() {
-        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        PubSubShard table = new PubSubShard(0, new KeyspaceInterest(1));
         Keeping a = new Keeping(false);
         table.subscribe(a, name("ch"), false);
         int messages = 2 * PushChunks.CHUNK_BYTES / encodedAlone(false, "message", "ch", "0123456789abcdef").length() + 1;
@@ -153,7 +153,7 @@ class SharedPushTest {
 
     @Test
     void aMessageLargerThanAChunkHasABufferOfItsOwnHeldOnlyByItsSubscribers() {
-        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        PubSubShard table = new PubSubShard(0, new KeyspaceInterest(1));
         Keeping a = new Keeping(true);
         table.subscribe(a, name("ch"), false);
         String large = "x".repeat(PushChunks.CHUNK_BYTES + 1);
@@ -170,7 +170,7 @@ class SharedPushTest {
 
     @Test
     void shardMessagesAreSharedAndAChannelWithoutSubscribersEncodesNothing() {
-        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        PubSubShard table = new PubSubShard(0, new KeyspaceInterest(1));
         Keeping a = new Keeping(false);
         Keeping b = new Keeping(false);
         table.subscribe(a, name("orders"), true);
@@ -188,7 +188,7 @@ class SharedPushTest {
 
     @Test
     void aSubscriberThatLeavesDuringTheDeliveryDoesNotStopTheOthers() {
-        ChannelTable table = new ChannelTable(0, new KeyspaceInterest(1));
+        PubSubShard table = new PubSubShard(0, new KeyspaceInterest(1));
         List<Keeping> stay = new ArrayList<>();
         Subscriber[] leaving = new Subscriber[1];
         // as a subscriber cut off at its output limit unsubscribes everything while it is handed the message

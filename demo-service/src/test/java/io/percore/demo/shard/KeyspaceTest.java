@@ -25,16 +25,16 @@ class KeyspaceTest {
             if (m.getName().equals("local")) {
                 continue; // the calling shard's own state (checked below)
             }
-            assertThat(returned).as("Keyspace." + m.getName()).isNotIn(ShardState.class, ValueStore.class);
+            assertThat(returned).as("Keyspace." + m.getName()).isNotIn(KeyspaceShard.class, ValueStore.class);
             // a Snapshot is a copy, safe to hand over; the state itself is not
-            assertThat(m.getGenericReturnType().getTypeName().replace("ShardState$Snapshot", "Snapshot")).as("Keyspace." + m.getName())
-                    .doesNotContain(ShardState.class.getName()).doesNotContain(ValueStore.class.getName());
+            assertThat(m.getGenericReturnType().getTypeName().replace("KeyspaceShard$Snapshot", "Snapshot")).as("Keyspace." + m.getName())
+                    .doesNotContain(KeyspaceShard.class.getName()).doesNotContain(ValueStore.class.getName());
         }
         for (var f : Keyspace.class.getDeclaredFields()) {
             assertThat(Modifier.isPublic(f.getModifiers())).as(f.getName()).isFalse();
         }
-        for (var c : ShardState.class.getConstructors()) {
-            throw new AssertionError("ShardState is created only by the Keyspace's Sharded service, not by " + c);
+        for (var c : KeyspaceShard.class.getConstructors()) {
+            throw new AssertionError("KeyspaceShard is created only by the Keyspace's Sharded service, not by " + c);
         }
     }
 
@@ -67,11 +67,11 @@ class KeyspaceTest {
                         .thenCompose(ShardFuture::toCompletableFuture).get();
                 assertThat(keys).isEqualTo(1);
 
-                List<ShardState.Snapshot> snapshots = keyspace.snapshots();
-                assertThat(snapshots).extracting(ShardState.Snapshot::shard).containsExactly(0, 1);
-                assertThat(snapshots).extracting(ShardState.Snapshot::keys).containsExactly(1L, 0L);
+                List<KeyspaceShard.Snapshot> snapshots = keyspace.snapshots();
+                assertThat(snapshots).extracting(KeyspaceShard.Snapshot::shard).containsExactly(0, 1);
+                assertThat(snapshots).extracting(KeyspaceShard.Snapshot::keys).containsExactly(1L, 0L);
                 // shard 1 crossed to shard 0 once, then to every other shard once for mapReduce
-                assertThat(snapshots).extracting(ShardState.Snapshot::crossShardCalls).containsExactly(0L, 2L);
+                assertThat(snapshots).extracting(KeyspaceShard.Snapshot::crossShardCalls).containsExactly(0L, 2L);
             } finally {
                 keyspace.close();
             }

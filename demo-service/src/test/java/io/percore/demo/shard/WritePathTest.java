@@ -16,7 +16,7 @@ class WritePathTest {
 
     private final ValueStore store = new ValueStore();
     private final ShardReservation reservation = new ShardReservation();
-    private final WritePath writes = new WritePath(3, store, reservation, new io.percore.demo.tracking.ShardTracking(3, 4, store));
+    private final WritePath writes = new WritePath(3, store, reservation, new io.percore.demo.tracking.TrackingShard(3, 4, store));
     private final List<Change> changes = new ArrayList<>();
 
     WritePathTest() {

@@ -1,7 +1,7 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.ValueStore;
-import io.percore.demo.tracking.ShardTracking;
+import io.percore.demo.tracking.TrackingShard;
 import io.percore.engine.Cancellable;
 
 /**
@@ -12,7 +12,7 @@ import io.percore.engine.Cancellable;
  * keeps per shard for its operators (clients, CONFIG, slow log, MONITOR) is the server's own
  * service, {@code io.percore.demo.server.ServerShard}, which lives on the same thread.
  */
-public final class ShardState implements AutoCloseable {
+public final class KeyspaceShard implements AutoCloseable {
 
     private final int shardId;
     private FunctionLibraryCodes functions = FunctionLibraryCodes.NONE;
@@ -26,7 +26,7 @@ public final class ShardState implements AutoCloseable {
     /** The blocking commands of this shard's connections (home side). */
     private final BlockedClients blockedClients;
     /** Client-side caching: the keys tracking clients read here, and this shard's tracking clients. */
-    private final ShardTracking tracking;
+    private final TrackingShard tracking;
 
     /** Calls this shard's commands made to other shards' keyspaces (INFO cross_shard_calls). */
     public long crossShardCalls;
@@ -37,9 +37,9 @@ public final class ShardState implements AutoCloseable {
     /** Counters as they were at the last CONFIG RESETSTAT: snapshots report what came after. */
     private Snapshot statsBase;
 
-    ShardState(int shardId, int shards) {
+    KeyspaceShard(int shardId, int shards) {
         this.shardId = shardId;
-        this.tracking = new ShardTracking(shardId, shards, store);
+        this.tracking = new TrackingShard(shardId, shards, store);
         this.writes = new WritePath(shardId, store, reservation, tracking);
         this.keyWaiters = new KeyWaiters(store, reservation, writes);
         this.blockedClients = new BlockedClients(shardId, shards);
@@ -58,14 +58,14 @@ public final class ShardState implements AutoCloseable {
     }
 
     /** Client tracking on this shard: the tracking table of its keys, its tracking clients. */
-    public ShardTracking tracking() {
+    public TrackingShard tracking() {
         return tracking;
     }
 
     /**
      * What the reply of the unit that just ran here waits for, or null (the common case: two field
      * reads): the invalidations it caused enqueued at tracking clients of other shards
-     * ({@link ShardTracking#takeAcks}), and the clients blocked on keys it added served
+     * ({@link TrackingShard#takeAcks}), and the clients blocked on keys it added served
      * ({@link WritePath#takeWakeups}). Taken once.
      */
     public io.percore.engine.ShardFuture<Void> takeReplyGate() {

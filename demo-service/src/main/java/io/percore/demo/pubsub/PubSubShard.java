@@ -20,7 +20,7 @@ import java.util.Set;
  * table ({@link PubSub#publish}), each delivering to its own subscribers; subscribing touches only
  * the subscriber's shard. Shard-confined.
  */
-public final class ChannelTable implements AutoCloseable {
+public final class PubSubShard implements AutoCloseable {
 
     static final RedisMessage MESSAGE = bulk("message");
     static final RedisMessage PMESSAGE = bulk("pmessage");
@@ -37,7 +37,7 @@ public final class ChannelTable implements AutoCloseable {
     private final PushChunks chunks = new PushChunks();
 
     /** The table of shard {@code shardId}, which tells {@code interest} whether a keyspace event could reach it. */
-    ChannelTable(int shardId, KeyspaceInterest interest) {
+    PubSubShard(int shardId, KeyspaceInterest interest) {
         this.shardId = shardId;
         this.interest = interest;
     }

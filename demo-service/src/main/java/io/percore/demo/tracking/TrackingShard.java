@@ -51,13 +51,13 @@ import org.slf4j.LoggerFactory;
  * <p>Touched only by its shard's thread. With nothing tracked and no BCAST prefix here, a change of a
  * key costs the write path one field check ({@link #watching()}).
  */
-public final class ShardTracking {
+public final class TrackingShard {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ShardTracking.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TrackingShard.class);
 
     /** Runs {@code fn} on another shard's tracking, whatever that shard is doing (invalidations touch no key). */
     public interface Courier {
-        <R> ShardFuture<R> call(int shard, Function<ShardTracking, ShardFuture<R>> fn);
+        <R> ShardFuture<R> call(int shard, Function<TrackingShard, ShardFuture<R>> fn);
     }
 
     /** INFO's figures of one shard. */
@@ -124,7 +124,7 @@ public final class ShardTracking {
     // ------------------------------------------------------------------ home side
     private final Map<Long, TrackingReceiver> clients = new HashMap<>();
 
-    public ShardTracking(int shardId, int shards, ValueStore store) {
+    public TrackingShard(int shardId, int shards, ValueStore store) {
         if (shards > Reader.MAX_SHARDS) {
             throw new IllegalArgumentException("client tracking supports at most " + Reader.MAX_SHARDS + " shards, not " + shards);
         }
@@ -549,7 +549,7 @@ public final class ShardTracking {
         }
     }
 
-    private ShardFuture<Void> everyShard(java.util.function.Consumer<ShardTracking> action) {
+    private ShardFuture<Void> everyShard(java.util.function.Consumer<TrackingShard> action) {
         ShardFuture<Void> all = null;
         for (int s = 0; s < shards; s++) {
             all = both(all, courier.call(s, st -> {
