@@ -18,6 +18,12 @@ public final class HllString {
     private int length;
     /** The store's own string once this command changed the value; null while it only read. */
     private GrowableString own;
+    /**
+     * The byte redis-server finds right past the value, which a trailing half XZERO reads as its
+     * second byte: the string's NUL, until an edit of this command writes its opcodes past the
+     * value's new end (hllSparseSet copies them after sdsIncrLen put the NUL there).
+     */
+    private int pastEnd;
 
     private HllString(ValueStore store, byte[] key, long now, byte[] bytes, int length) {
         this.store = store;
@@ -103,7 +109,7 @@ public final class HllString {
         if (dense()) {
             return 0;
         }
-        byte[] dense = HyperLogLog.sparseToDense(bytes, length);
+        byte[] dense = HyperLogLog.sparseToDense(bytes, length, pastEnd);
         if (dense == null) {
             return -1;
         }
@@ -148,7 +154,7 @@ public final class HllString {
             } else if (HyperLogLog.isVal(op)) {
                 span = HyperLogLog.valRun(op);
             } else {
-                span = HyperLogLog.xzeroRun(b, p, end);
+                span = HyperLogLog.xzeroRun(b, p, end, pastEnd);
                 opLength = 2;
             }
             if (index <= first + span - 1) {
@@ -168,7 +174,7 @@ public final class HllString {
         if (next >= end) {
             next = -1;
         }
-        int run = zero ? HyperLogLog.zeroRun(op) : xzero ? HyperLogLog.xzeroRun(b, p, end) : HyperLogLog.valRun(op);
+        int run = zero ? HyperLogLog.zeroRun(op) : xzero ? HyperLogLog.xzeroRun(b, p, end, pastEnd) : HyperLogLog.valRun(op);
         if (!zero && !xzero) {
             if (HyperLogLog.valValue(op) >= count) {
                 return 0;
@@ -215,6 +221,7 @@ public final class HllString {
         }
         length += delta;
         System.arraycopy(seq, 0, b, p, n);
+        pastEnd = p + n > length ? seq[length - p] & 0xff : 0;
         return updatedSparse(prev);
     }
 
@@ -243,6 +250,7 @@ public final class HllString {
                     System.arraycopy(b, p + 1, b, p, end - p - 1);
                     b[end - 1] = 0;
                     end--;
+                    pastEnd = 0; // sdsIncrLen(-1) put the NUL there
                     continue;
                 }
             }

@@ -169,7 +169,16 @@ public final class HyperLogLog {
 
     /** An XZERO's run; its second byte is read as 0 past the value's end (C reads the string's NUL there). */
     static int xzeroRun(byte[] b, int at, int length) {
-        int low = at + 1 < length ? b[at + 1] & 0xff : 0;
+        return xzeroRun(b, at, length, 0);
+    }
+
+    /**
+     * An XZERO's run, its second byte read as {@code pastEnd} past the value's end: the byte C finds
+     * there, the string's NUL, or within one PFADD the last byte of an edit that wrote past the
+     * value's new end ({@link HllString}).
+     */
+    static int xzeroRun(byte[] b, int at, int length, int pastEnd) {
+        int low = at + 1 < length ? b[at + 1] & 0xff : pastEnd;
         return ((b[at] & 0x3f) << 8 | low) + 1;
     }
 
@@ -207,6 +216,10 @@ public final class HyperLogLog {
      * A value run that would pass the last register stops the walk too (Redis's "overflow" check).
      */
     private static long walkSparse(byte[] b, int length, RunVisitor each) {
+        return walkSparse(b, length, 0, each);
+    }
+
+    private static long walkSparse(byte[] b, int length, int pastEnd, RunVisitor each) {
         long index = 0;
         int at = HEADER;
         while (at < length && index <= REGISTERS) {
@@ -215,7 +228,7 @@ public final class HyperLogLog {
                 index += zeroRun(op);
                 at++;
             } else if (isXZero(op)) {
-                index += xzeroRun(b, at, length);
+                index += xzeroRun(b, at, length, pastEnd);
                 at += 2;
             } else {
                 int run = valRun(op);
@@ -237,10 +250,15 @@ public final class HyperLogLog {
 
     /** The dense form of a sparse value (header copied, encoding dense), or null when the sparse value is corrupt. */
     static byte[] sparseToDense(byte[] sparse, int length) {
+        return sparseToDense(sparse, length, 0);
+    }
+
+    /** {@link #sparseToDense(byte[], int)} with the byte past the value's end read as {@code pastEnd} ({@link #xzeroRun}). */
+    static byte[] sparseToDense(byte[] sparse, int length, int pastEnd) {
         byte[] dense = new byte[DENSE_SIZE];
         System.arraycopy(sparse, 0, dense, 0, HEADER);
         dense[ENCODING_AT] = DENSE;
-        long registers = walkSparse(sparse, length, (first, run, value) -> {
+        long registers = walkSparse(sparse, length, pastEnd, (first, run, value) -> {
             for (int i = 0; i < run; i++) {
                 denseSet(dense, first + i, value);
             }

@@ -207,6 +207,28 @@ class HyperLogLogParityTest {
         sameReplies(c.toArray(new String[0][]));
     }
 
+    /**
+     * A corrupt sparse value ending in half an XZERO (its second byte would be past the end): one PFADD
+     * splits that opcode twice. The first split's opcodes run past the value's new end, and redis-server
+     * reads the last of them as the second byte of the half XZERO it left (hllSparseSet copies the
+     * opcodes after sdsIncrLen put the NUL there), so the second split's run comes from that byte, not
+     * from a NUL (found by the flaky report fr60, seed 71744484697093 of the random test below).
+     */
+    @Test
+    void aPfaddSplittingATrailingHalfXzeroTwiceReadsWhatItsFirstSplitLeftPastTheEnd() throws IOException {
+        String key = KEYS.get("bad");
+        String sparse = hll(1, bytes(0x45, 0xff, 0x84, 0x60, 0x23, 0x80, 0x46, 0x76, 0x88, 0x26, 0x61));
+        String value = sparse.substring(0, 15) + (char) 0x80 + sparse.substring(16); // the cached cardinality stale
+        try (RespTestClient r = new RespTestClient(redis.port()).binary(); RespTestClient d = new RespTestClient(demo.respPort()).binary()) {
+            same(r, d, 0, "SET", key, value);
+            same(r, d, 0, "PFADD", key, "x931289558", "y90921050", "z1501063298");
+            same(r, d, 0, "GET", key);
+            String after = (String) d.cmd("GET", key);
+            assertThat(after.charAt(after.length() - 1)).as("the half XZERO the PFADD leaves last").isEqualTo((char) 0x4e);
+            same(r, d, 0, "DEL", key);
+        }
+    }
+
     @Test
     void randomAddsMergesAndCorruptionsAreRedises() throws IOException {
         long seed = Long.getLong("hll.seed", System.nanoTime()); // -Dhll.seed=N replays a run
@@ -269,7 +291,8 @@ class HyperLogLogParityTest {
                 if (endsInHalfAnXzero) {
                     // Redis reads a byte past the value here (an XZERO's second): the string's NUL, or, once PFADD
                     // set a register in that half opcode, the new opcodes' last byte, which hllSparseSet copies past
-                    // the new end. Memory outside the value, not its bytes: what follows is not compared.
+                    // the new end. The demo follows that within the PFADD (the GET above), not in later commands,
+                    // whose value it stores without what lay past its end: what follows is not compared.
                     continue;
                 }
                 same(r, d, seed, "PFMERGE", KEYS.get("bad0"), key);
