@@ -140,6 +140,7 @@ class DashboardQueriesTest {
             assertThat(in).as("the starter's dashboard on the class path").isNotNull();
             dashboard = JSON.readTree(in);
         }
+        pinEvaluationTime();
         List<String> empty = new ArrayList<>();
         int evaluated = 0;
         for (JsonNode panel : dashboard.path("panels")) {
@@ -184,9 +185,34 @@ class DashboardQueriesTest {
         return expr.replace("$job", ".*").replace("$instance", ".*").replace("$__rate_interval", "5s");
     }
 
+    /** When the queries are evaluated (Prometheus's {@code time}): null, now; else a moment their rate window holds two scrapes. */
+    private static String evaluatedAt;
+
+    /**
+     * Pins the queries' evaluation to a moment whose last 5 s (the rate window, {@link #fill}) hold two
+     * scrapes of the demo, as Grafana's window does on a machine that scrapes on time: on a loaded one
+     * the scrapes can fall further apart than that, and a rate over "now" finds one sample, no series.
+     * Every query then reads the same scrapes, whenever it is sent.
+     */
+    private static void pinEvaluationTime() throws IOException, InterruptedException {
+        evaluatedAt = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            JsonNode series = query("count_over_time(percore_server_request_duration_seconds_count{server=\"resp\",shard=\"0\"}[5s])")
+                    .path("data").path("result");
+            if (!series.isEmpty() && Double.parseDouble(series.get(0).path("value").get(1).asString()) >= 2) {
+                evaluatedAt = series.get(0).path("value").get(0).asString();
+                return;
+            }
+            assertThat(System.nanoTime()).as("two scrapes of the demo within 5 s: " + log()).isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
     private static JsonNode query(String promql) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort
-                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+                + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + (evaluatedAt == null ? "" : "&time=" + evaluatedAt))).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 

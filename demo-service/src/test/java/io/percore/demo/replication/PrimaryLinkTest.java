@@ -236,7 +236,9 @@ class PrimaryLinkTest {
         p.cmd("RPUSH", "list", "a", "b");
         RecordingHost host = new RecordingHost(Files.createDirectory(dir.resolve("tmp")));
         PrimaryLink link = link(redis.port(), host, 60);
-        waitFor(link::up, "the link is up");
+        // the link is up (link.up()) a moment before it tells its host (linkUp): wait for what the assertions read
+        waitFor(() -> host.count("up") == 1, "the link is up and told its host");
+        assertThat(link.up()).isTrue();
         assertThat(host.fullSyncs).isEqualTo(1);
         assertThat(host.loaded).hasSize(501).containsEntry("list", "list").containsKey("before:7");
         long syncedAt = Long.parseLong(host.events.get(0).split(" ")[2]);
@@ -336,8 +338,10 @@ class PrimaryLinkTest {
             again.destroy();
             again.waitFor(10, TimeUnit.SECONDS);
         });
-        waitFor(() -> link.up() && host.fullSyncs == 2, "the link is up again with a full sync of the new primary");
-        assertThat(host.count("up")).isEqualTo(2);
+        // the link is up (link.up()) a moment before it tells its host (linkUp): wait for the host's count
+        waitFor(() -> host.count("up") == 2, "the link is up again, told its host");
+        assertThat(link.up()).isTrue();
+        assertThat(host.fullSyncs).as("a full sync of the new primary").isEqualTo(2);
     }
 
     @Test
