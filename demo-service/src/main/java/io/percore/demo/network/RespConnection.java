@@ -811,35 +811,26 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             reject(id, RespReplies.wrongArgs(commands.fullName(id)));
             return;
         }
-        if (!session.authenticated && server.config().requirePass() != null && !spec.noAuth()) {
-            reject(id, new RespError(RespReplies.NOAUTH));
+        RespError refused = CommandAdmission.always(server, session, spec);
+        if (refused != null) {
+            reject(id, refused);
             return;
-        }
-        if (session.subscriptions != null) {
-            RespError refused = PubSubCommands.refusedWhenSubscribed(session, spec);
-            if (refused != null) {
-                reject(id, refused);
-                return;
-            }
         }
         if ((modes | server.commandHooks) != 0 && heldOrRefused(id, argv)) {
             return;
         }
         if (session.multi != null && TransactionCommands.queues(spec)) {
-            if (commands.refusedInMulti(id)) {
-                reject(id, new RespError("ERR Command not allowed inside a transaction"));
-                return;
-            }
-            if (TransactionCommands.refusedWhileQueuing(this, session.multi, argv)) {
-                reject(id, new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE));
+            if ((refused = CommandAdmission.whileQueuing(this, commands, session, id, argv)) != null) {
+                reject(id, refused);
                 return;
             }
             session.multi.queue(id, spec, argv);
             reply(TransactionCommands.QUEUED);
             return;
         }
-        if (session.multi != null && refusedForBusyScript(id, spec)) {
-            return; // EXEC (the other commands not queued are allow_busy)
+        if (session.multi != null && (refused = CommandAdmission.execWhileBusy(server, spec)) != null) {
+            reject(id, refused); // EXEC (the other commands not queued are allow_busy)
+            return;
         }
         command = id;
         commandArgv = argv;
@@ -887,20 +878,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
                 responder.replyAndClose(RespReplies.NOTHING);
             }
         }
-    }
-
-    /**
-     * Redis's processCommand while a script is busy, for EXEC, which reserves its shards and would
-     * otherwise wait behind the busy script's hold until the script ends when sent before this
-     * shard's poll heard of it: refused now (EXECABORT).
-     */
-    private boolean refusedForBusyScript(int id, CommandSpec spec) {
-        String busy = server.busyScriptNow();
-        if (busy == null || spec.flags().contains("allow_busy")) {
-            return false;
-        }
-        reject(id, new RespError(busy));
-        return true;
     }
 
     /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */
@@ -958,10 +935,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      * covers. @return whether the command was held or refused
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
-        if ((server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) != 0 && server.busyScript() != null
-                && !commands.spec(id).flags().contains("allow_busy")) {
-            // Redis's processCommand while a script is busy: only allow_busy commands (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE)
-            reject(id, new RespError(server.busyScript()));
+        RespError refused = CommandAdmission.busyScript(server, commands, id);
+        if (refused != null) {
+            reject(id, refused);
             return true;
         }
         if ((modes & TRACKING) != 0) {
@@ -977,26 +953,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if ((server.commandHooks & ServerShard.HOOK_CLUSTER) != 0 && redirected(id, argv)) {
             return true;
         }
-        if ((server.commandHooks & ServerShard.HOOK_PERSISTENCE) != 0) {
-            // Redis's processCommand: -LOADING before the data is there; -MISCONF for writes (and PING) after a failed save
-            boolean exec = session.multi != null && commands.fullName(id).equals("exec");
-            boolean write = commands.writes(id) || (exec && session.multi.mayWrite(commands)) || commands.fullName(id).equals("ping");
-            String refusal = server.persistence().refusal(commands.okWhileLoading(id), write);
-            if (refusal != null) {
-                reject(id, new RespError(refusal));
-                return true;
-            }
+        if ((refused = CommandAdmission.dataState(server, commands, session, id)) != null) {
+            reject(id, refused);
+            return true;
         }
-        if ((server.commandHooks & ServerShard.HOOK_REPLICATION) != 0) {
-            // Redis's processCommand: -READONLY on a read-only replica, -NOREPLICAS below min-replicas-to-write
-            boolean exec = session.multi != null && commands.fullName(id).equals("exec");
-            String refusal = server.replication().refusal(commands.writes(id) || (exec && session.multi.mayWrite(commands)));
-            if (refusal != null) {
-                reject(id, new RespError(refusal));
-                return true;
-            }
-        }
-        if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && server.pause().holds(mayWrite(id))) {
+        if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0
+                && server.pause().holds(CommandAdmission.mayWrite(commands, session, id, commands.mayWrite(id)))) {
             holdFirst(argv);
             barrier = true;
             modes |= PAUSED;
@@ -1048,11 +1010,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         migratingRoute = route; // execute() runs it holding its shards, so no batch moves its keys meanwhile
         return false;
-    }
-
-    /** Whether command {@code id} may write; an EXEC may if a command it would run may (Redis's may-replicate EXEC). */
-    private boolean mayWrite(int id) {
-        return commands.mayWrite(id) || (session.multi != null && commands.fullName(id).equals("exec") && session.multi.mayWrite(commands));
     }
 
     /** A command EXEC ran for this connection: counted, logged and shown to monitors as a command of its own, as in Redis. */
