@@ -1,5 +1,6 @@
 package io.percore.demo.persistence;
 
+import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
@@ -158,14 +159,6 @@ final class AofLoad {
     }
 
     private static boolean is(byte[][] argv, byte[] name) {
-        if (argv.length != 1 || argv[0].length != name.length) {
-            return false;
-        }
-        for (int i = 0; i < name.length; i++) {
-            if ((argv[0][i] | 0x20) != name[i]) {
-                return false;
-            }
-        }
-        return true;
+        return argv.length == 1 && AsciiCase.equalsIgnoreCase(argv[0], name);
     }
 }

@@ -1,5 +1,6 @@
 package io.percore.demo.replay;
 
+import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.shard.Keyspace;
@@ -27,7 +28,7 @@ final class ReplayRouting {
         if (spec == null) {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }
-        if (equalsIgnoreCase(argv[0], SELECT)) {
+        if (AsciiCase.equalsIgnoreCase(argv[0], SELECT)) {
             if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
                 throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
             }
@@ -62,18 +63,5 @@ final class ReplayRouting {
             owner = s;
         }
         return owner;
-    }
-
-    /** Whether {@code a} is {@code lower} in any case (ASCII letters). */
-    static boolean equalsIgnoreCase(byte[] a, byte[] lower) {
-        if (a.length != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if ((a[i] | 0x20) != lower[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

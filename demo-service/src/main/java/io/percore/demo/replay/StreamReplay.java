@@ -1,5 +1,6 @@
 package io.percore.demo.replay;
 
+import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.commands.TransactionCommands;
@@ -99,14 +100,14 @@ public final class StreamReplay implements CommandReplay {
         if (argv.length == 0) {
             return;
         }
-        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], MULTI)) {
+        if (argv.length == 1 && AsciiCase.equalsIgnoreCase(argv[0], MULTI)) {
             if (transaction != null) {
                 throw new IllegalArgumentException("MULTI inside MULTI");
             }
             transaction = new ArrayList<>();
             return;
         }
-        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], EXEC)) {
+        if (argv.length == 1 && AsciiCase.equalsIgnoreCase(argv[0], EXEC)) {
             if (transaction == null) {
                 throw new IllegalArgumentException("EXEC without MULTI");
             }
@@ -115,7 +116,7 @@ public final class StreamReplay implements CommandReplay {
             runTransaction(block);
             return;
         }
-        if (argv.length == 1 && ReplayRouting.equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
+        if (argv.length == 1 && AsciiCase.equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
             transaction = null;
             return;
         }

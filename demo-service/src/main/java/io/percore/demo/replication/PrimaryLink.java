@@ -1,5 +1,6 @@
 package io.percore.demo.replication;
 
+import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.InfoLines;
 import java.io.IOException;
@@ -759,14 +760,6 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     private static boolean is(byte[] a, byte[] lower) {
-        if (a.length != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if ((a[i] | 0x20) != lower[i]) {
-                return false;
-            }
-        }
-        return true;
+        return AsciiCase.equalsIgnoreCase(a, lower);
     }
 }

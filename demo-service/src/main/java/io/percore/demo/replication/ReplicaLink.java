@@ -1,5 +1,6 @@
 package io.percore.demo.replication;
 
+import io.percore.demo.resp.AsciiCase;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaLink implements ReplicaEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaLink.class);
+    private static final byte[] REPLCONF = "replconf".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACK = "ack".getBytes(StandardCharsets.US_ASCII);
     private static final int CHUNK = 64 << 10;
     private static final ByteBuf NEWLINE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'\n'}).asReadOnly());
 
@@ -413,7 +416,7 @@ public final class ReplicaLink implements ReplicaEvents {
     @Override
     public void received(byte[][] argv) {
         // a replica sends REPLCONF ACK <offset> [FACK <offset>]; anything else is not answered (Redis ignores it too)
-        if (argv.length >= 3 && equalsIgnoreCase(argv[0], "replconf") && equalsIgnoreCase(argv[1], "ack")) {
+        if (argv.length >= 3 && AsciiCase.equalsIgnoreCase(argv[0], REPLCONF) && AsciiCase.equalsIgnoreCase(argv[1], ACK)) {
             try {
                 long offset = Long.parseLong(new String(argv[2], StandardCharsets.US_ASCII));
                 if (offset > ackOffset) {
@@ -494,9 +497,5 @@ public final class ReplicaLink implements ReplicaEvents {
 
     private static ByteBuf ascii(String s) {
         return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static boolean equalsIgnoreCase(byte[] a, String b) {
-        return new String(a, StandardCharsets.US_ASCII).equalsIgnoreCase(b);
     }
 }
