@@ -56,13 +56,25 @@ class ClientMemoryTest {
                     throw new RuntimeException(e);
                 }
             });
-            // only once everything is written does the client read (the writer blocks if the server stops reading)
-            try {
-                written.get(60, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                try (RespTestClient admin = new RespTestClient(demo.respPort())) {
-                    throw new AssertionError("the writer is blocked: the server stopped reading; clients: " + admin.cmd("CLIENT", "LIST"));
+            // only once everything is written does the client read (the writer blocks if the server stops reading).
+            // "Stopped" is told from the server's own progress, not a deadline: on a loaded machine a million
+            // INCRs may take minutes, and the test fails only when 30 s go by without one more INCR run
+            // (10 minutes at most in all, so it cannot hang).
+            try (RespTestClient admin = new RespTestClient(demo.respPort())) {
+                long ran = -1;
+                for (int checks = 0; !written.isDone(); checks++) {
+                    try {
+                        written.get(30, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        long now = commandCalls(admin, "incr");
+                        if (now == ran || checks == 20) {
+                            throw new AssertionError("the writer is blocked: the server stopped reading (" + now
+                                    + " INCRs ran); clients: " + admin.cmd("CLIENT", "LIST"));
+                        }
+                        ran = now;
+                    }
                 }
+                written.get();
             }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
             long last = 0;
@@ -346,6 +358,17 @@ class ClientMemoryTest {
         } finally {
             ResourceLeakDetector.setLevel(suiteLevel);
         }
+    }
+
+    /** INFO commandstats' {@code calls} of {@code command} (0 before its first). */
+    private static long commandCalls(RespTestClient c, String command) throws IOException {
+        String prefix = "cmdstat_" + command + ":calls=";
+        for (String line : String.valueOf(c.cmd("INFO", "commandstats")).split("\r\n")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length())));
+            }
+        }
+        return 0;
     }
 
     static long infoLong(RespTestClient c, String section, String field, long missing) {

@@ -331,7 +331,8 @@ class ClusterScalingTest {
                         .withCurrentRevision("r1").build());
                 return sts;
             });
-            await().atMost(Duration.ofSeconds(300)).ignoreExceptions().untilAsserted(() -> {
+            RollProgress.awaitInOrder(pods.recreated, List.of("kv-3", "kv-1", "kv-2", "kv-0"));
+            await().atMost(RollProgress.STEP).ignoreExceptions().untilAsserted(() -> {
                 assertThat(pods.recreated).containsExactly("kv-3", "kv-1", "kv-2", "kv-0");
                 assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).hasSize(4)
                         .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));

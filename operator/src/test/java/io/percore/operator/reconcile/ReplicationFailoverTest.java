@@ -282,7 +282,8 @@ class ReplicationFailoverTest {
                     .getContainers().get(0))).containsEntry("ROLLED", "yes"));
             setUpdateRevision("r2");
 
-            await().atMost(Duration.ofSeconds(180)).ignoreExceptions().untilAsserted(() -> {
+            RollProgress.awaitInOrder(deleted, List.of("kv-2", "kv-1", "kv-0"));
+            await().atMost(RollProgress.STEP).ignoreExceptions().untilAsserted(() -> {
                 assertThat(deleted).containsExactly("kv-2", "kv-1", "kv-0");
                 assertThat(client.pods().inNamespace(NAMESPACE).list().getItems())
                         .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
