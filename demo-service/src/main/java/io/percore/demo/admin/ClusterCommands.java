@@ -6,7 +6,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.kv.KeyHashing;
-import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.KeyWalks;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -124,10 +124,10 @@ public final class ClusterCommands {
         c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> {
             List<RedisMessage> keys = new ArrayList<>();
             if (max > 0 && st.store().keysInSlot(s) > 0) {
-                List<ValueStore.SlotEntry> found = new ArrayList<>();
+                List<KeyWalks.SlotEntry> found = new ArrayList<>();
                 long cursor = 0;
                 do {
-                    cursor = st.store().scanSlots(cursor, one, max - found.size(), Integer.MAX_VALUE, System.currentTimeMillis(), found);
+                    cursor = st.store().walks().scanSlots(cursor, one, max - found.size(), Integer.MAX_VALUE, System.currentTimeMillis(), found);
                 } while (cursor != 0 && found.size() < max);
                 for (int i = 0; i < found.size() && i < max; i++) {
                     keys.add(RespReplies.bulk(found.get(i).key()));

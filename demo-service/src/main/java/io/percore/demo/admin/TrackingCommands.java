@@ -152,7 +152,7 @@ public final class TrackingCommands {
             }
             if (o.bcast) {
                 checkPrefixes(current, o.prefixes);
-                if (c.local().store().overBudget()) {
+                if (c.local().store().memory().overBudget()) {
                     return ShardFuture.completed(RespReplies.OOM_REPLY); // every shard keeps the prefixes: bounded by the memory budget
                 }
             }

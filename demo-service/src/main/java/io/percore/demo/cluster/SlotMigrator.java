@@ -1,7 +1,7 @@
 package io.percore.demo.cluster;
 
 import io.percore.demo.kv.KeyHashing;
-import io.percore.demo.kv.ValueStore;
+import io.percore.demo.kv.KeyWalks;
 import io.percore.demo.rdb.DumpWriter;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
@@ -257,11 +257,11 @@ final class SlotMigrator implements AutoCloseable {
                     return;
                 }
                 try {
-                    List<ValueStore.SlotEntry> entries = new ArrayList<>();
-                    long next = local.store().scanSlots(cursor, slots, BATCH_KEYS, BATCH_BUCKETS, System.currentTimeMillis(), entries);
+                    List<KeyWalks.SlotEntry> entries = new ArrayList<>();
+                    long next = local.store().walks().scanSlots(cursor, slots, BATCH_KEYS, BATCH_BUCKETS, System.currentTimeMillis(), entries);
                     List<Item> items = new ArrayList<>(entries.size());
                     long bytes = 0;
-                    for (ValueStore.SlotEntry e : entries) {
+                    for (KeyWalks.SlotEntry e : entries) {
                         if (bytes > BATCH_BYTES) {
                             next = cursor; // what is left of these buckets: the next batch looks again from here
                             break;

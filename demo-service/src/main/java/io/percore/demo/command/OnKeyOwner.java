@@ -149,7 +149,7 @@ public final class OnKeyOwner implements CommandHandler {
         writes.begin(step);
         try {
             // One field compare on the hot path; eviction only runs when the shard is over budget.
-            if (denyOom && store.overBudget() && !store.makeRoom(now)) {
+            if (denyOom && !store.makeRoom(now)) {
                 return RespReplies.OOM_REPLY;
             }
             return command.execute(store, argv, now);

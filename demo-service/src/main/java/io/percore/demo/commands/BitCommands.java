@@ -84,16 +84,16 @@ public final class BitCommands {
             throw new RespError(BIT_VALUE_ERROR);
         }
         int byteIndex = (int) (offset >>> 3);
-        byte[] p = ks.writableString(argv[1], byteIndex + 1, now).array();
+        byte[] p = ks.strings().writable(argv[1], byteIndex + 1, now).array();
         int mask = 1 << (7 - (int) (offset & 7));
         boolean was = (p[byteIndex] & mask) != 0;
         if (was != (on == 1)) {
             p[byteIndex] = (byte) (on == 1 ? p[byteIndex] | mask : p[byteIndex] & ~mask);
-            if (!ks.writableStringCounted()) {
+            if (!ks.strings().lastCounted()) {
                 ks.modified(argv[1]); // WATCH sees a bit that changed (creating or growing the string counted already)
             }
         }
-        if (was != (on == 1) || ks.writableStringCounted()) {
+        if (was != (on == 1) || ks.strings().lastCounted()) {
             ks.notify(KeyspaceEvents.STRING, "setbit", argv[1]);
         }
         return was ? ONE : ZERO;
@@ -340,7 +340,7 @@ public final class BitCommands {
                             }
                             return (RedisMessage) ZERO;
                         }
-                        ks.requireFits(result.length);
+                        ks.memory().requireFits(result.length);
                         // Redis stores BITOP's result as a raw string: one that is changed in place later
                         ks.set(dst, ValueType.STRING, GrowableString.own(result), ValueStore.NO_EXPIRY);
                         ks.changes().propagate(Replays.SET, dst, result); // made from other shards' strings: the result itself
@@ -475,7 +475,7 @@ public final class BitCommands {
             if (readOnlyCommand) {
                 throw new RespError("ERR BITFIELD_RO only supports the GET subcommand");
             }
-            GrowableString string = ks.writableString(argv[1], (int) (highestWrite >>> 3) + 1, now);
+            GrowableString string = ks.strings().writable(argv[1], (int) (highestWrite >>> 3) + 1, now);
             p = string.array();
             read = new StringView(p, string.length());
         }
@@ -514,10 +514,10 @@ public final class BitCommands {
                 wrote = true;
             }
         }
-        if (changed && !ks.writableStringCounted()) {
+        if (changed && !ks.strings().lastCounted()) {
             ks.modified(argv[1]);
         }
-        if (changed || (wrote && ks.writableStringCounted())) {
+        if (changed || (wrote && ks.strings().lastCounted())) {
             ks.notify(KeyspaceEvents.STRING, "setbit", argv[1]); // Redis's event for BITFIELD's writes too
         }
         return new ArrayRedisMessage(replies);

@@ -100,7 +100,7 @@ public final class DumpCommands {
         }
         RdbReader.Restored restored;
         try {
-            restored = RdbReader.read(payload, new RdbReader.Limits(maxBulk, ks::requireFits, ks.zsetLimits(), ks.hashLimits(), ks.setLimits()));
+            restored = RdbReader.read(payload, new RdbReader.Limits(maxBulk, ks.memory()::requireFits, ks.encodings().zset(), ks.encodings().hash(), ks.encodings().set()));
         } catch (BadPayloadException e) {
             throw new RespError(e.stringTooLong() ? RespReplies.STRING_TOO_LONG : BAD_DATA);
         }

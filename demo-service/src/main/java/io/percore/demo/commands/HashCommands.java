@@ -57,12 +57,12 @@ public final class HashCommands {
         for (int i = 2; i < argv.length; i += 2) {
             growth += argv[i].length + argv[i + 1].length;
         }
-        ks.requireFits(growth);
+        ks.memory().requireFits(growth);
         HashValue h = forWrite(ks, argv[1], now);
         long before = h.bytes();
         long added = 0;
         for (int i = 2; i < argv.length; i += 2) {
-            if (h.put(argv[i], argv[i + 1], ks.hashLimits())) {
+            if (h.put(argv[i], argv[i + 1], ks.encodings().hash())) {
                 added++;
             }
         }
@@ -87,10 +87,10 @@ public final class HashCommands {
         if (h != null && h.contains(argv[2])) {
             return integer(0);
         }
-        ks.requireFits((long) argv[2].length + argv[3].length);
+        ks.memory().requireFits((long) argv[2].length + argv[3].length);
         h = forWrite(ks, argv[1], now);
         long before = h.bytes();
-        h.put(argv[2], argv[3], ks.hashLimits());
+        h.put(argv[2], argv[3], ks.encodings().hash());
         ks.resized(argv[1], h.bytes() - before);
         ks.notify(KeyspaceEvents.HASH, "hset", argv[1]);
         return integer(1);
@@ -213,7 +213,7 @@ public final class HashCommands {
     private static void put(ValueStore ks, byte[] key, byte[] field, byte[] value, long now) {
         HashValue h = forWrite(ks, key, now);
         long before = h.bytes();
-        h.put(field, value, ks.hashLimits());
+        h.put(field, value, ks.encodings().hash());
         ks.resized(key, h.bytes() - before);
     }
 

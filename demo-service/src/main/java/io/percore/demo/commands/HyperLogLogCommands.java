@@ -178,7 +178,7 @@ public final class HyperLogLogCommands {
      */
     private static RedisMessage mergeInto(ValueStore ks, byte[] dst, HllSources.Merged sources, boolean reportValue) {
         long now = System.currentTimeMillis();
-        if (reportValue && ks.overBudget() && !ks.makeRoom(now)) {
+        if (reportValue && !ks.makeRoom(now)) {
             return RespReplies.OOM_REPLY;
         }
         HllString h = open(ks, dst, ks.lookupWrite(dst, ValueType.STRING, now), now);
@@ -230,7 +230,7 @@ public final class HyperLogLogCommands {
     }
 
     private static RedisMessage debug(ValueStore ks, byte[][] argv, long now) {
-        if (ks.overBudget() && !ks.makeRoom(now)) {
+        if (!ks.makeRoom(now)) {
             return RespReplies.OOM_REPLY;
         }
         byte[] key = argv[2];
@@ -283,6 +283,6 @@ public final class HyperLogLogCommands {
 
     /** PFSELFTEST: Redis's self test of the registers and the estimator, in slices on the connection's shard. */
     public static void pfselftest(CommandContext c, byte[][] argv) {
-        c.replyLater(HllSelfTestRun.start(c.shard(), c.local().store().hllSparseMaxBytes()));
+        c.replyLater(HllSelfTestRun.start(c.shard(), c.local().store().encodings().hllSparseMaxBytes()));
     }
 }

@@ -284,7 +284,7 @@ public final class KeyCommands {
         byte[] pattern = argv[1];
         c.replyLater(c.keyspace().mapReduce(st -> {
             List<byte[]> out = new ArrayList<>();
-            st.store().keys(new GlobPattern(pattern), out, System.currentTimeMillis());
+            st.store().walks().keys(new GlobPattern(pattern), out, System.currentTimeMillis());
             return out;
         }, new ArrayList<byte[]>(), (all, part) -> {
             all.addAll(part); // folded on the calling shard, in shard order
@@ -330,7 +330,7 @@ public final class KeyCommands {
         CommandContext.PendingReply slot = c.reserve();
         c.completeFrom(slot, c.keyspace().invokeOn(shard, st -> {
             List<byte[]> keys = new ArrayList<>();
-            long next = st.store().scan(tableCursor, batch, pattern, type, keys, System.currentTimeMillis());
+            long next = st.store().walks().scan(tableCursor, batch, pattern, type, keys, System.currentTimeMillis());
             long nextCursor;
             if (next != 0) {
                 nextCursor = next * shards + shard;
@@ -387,7 +387,7 @@ public final class KeyCommands {
 
     private static void tryRandom(CommandContext c, CommandContext.PendingReply slot, int start, int attempt, int shards) {
         int shard = (start + attempt) % shards;
-        c.keyspace().invokeOn(shard, st -> st.store().randomKey(System.currentTimeMillis()))
+        c.keyspace().invokeOn(shard, st -> st.store().walks().randomKey(System.currentTimeMillis()))
                 .whenComplete((key, failure) -> {
                     if (failure != null) {
                         slot.complete(RespReplies.forFailure(failure));
@@ -472,13 +472,13 @@ public final class KeyCommands {
         c.keyspace().invokeOn(srcShard, st -> st.store().exists(src, System.currentTimeMillis()))
                 .flatMap(srcExists -> !srcExists
                         ? ShardFuture.completed((RedisMessage) RespReplies.error(RespReplies.NO_SUCH_KEY))
-                        : c.keyspace().invokeOn(dstShard, st -> st.store().reserveIfAbsent(dstKey, txn, System.currentTimeMillis()))
+                        : c.keyspace().invokeOn(dstShard, st -> st.store().reservations().reserveIfAbsent(dstKey, txn, System.currentTimeMillis()))
                         .flatMap(reserved -> !reserved
                                 ? ShardFuture.completed((RedisMessage) RespReplies.integer(0))
                                 : c.keyspace().invokeOn(srcShard, st -> takeReported(st.store(), src))
                                 .flatMap(moved -> c.keyspace().invokeOn(dstShard, st -> {
                                     if (moved == null) { // expired or deleted since it was seen
-                                        st.store().releaseReserved(dstKey, txn);
+                                        st.store().reservations().release(dstKey, txn);
                                         return (RedisMessage) RespReplies.error(RespReplies.NO_SUCH_KEY);
                                     }
                                     putReported(st.store(), dst, moved);

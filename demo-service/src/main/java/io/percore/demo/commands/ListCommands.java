@@ -65,7 +65,7 @@ public final class ListCommands {
         for (int i = 2; i < argv.length; i++) {
             growth += argv[i].length;
         }
-        ks.requireFits(growth);
+        ks.memory().requireFits(growth);
         l = forWrite(ks, argv[1], now);
         long before = l.bytes();
         for (int i = 2; i < argv.length; i++) {
@@ -198,7 +198,7 @@ public final class ListCommands {
         if (index < 0 || index >= l.size()) {
             throw new RespError("ERR index out of range");
         }
-        ks.requireFits(argv[3].length);
+        ks.memory().requireFits(argv[3].length);
         long before = l.bytes();
         l.set((int) index, argv[3]);
         ks.resized(argv[1], l.bytes() - before);
@@ -217,7 +217,7 @@ public final class ListCommands {
         }
         for (int i = 0; i < l.size(); i++) {
             if (Arrays.equals(l.get(i), argv[3])) {
-                ks.requireFits(argv[4].length);
+                ks.memory().requireFits(argv[4].length);
                 long before = l.bytes();
                 l.insert(where.equals("before") ? i : i + 1, argv[4]);
                 ks.resized(argv[1], l.bytes() - before);
@@ -384,7 +384,7 @@ public final class ListCommands {
      * else null.
      */
     private static RedisMessage refusedForMemory(ValueStore ks, long now) {
-        return ks.overBudget() && !ks.makeRoom(now) ? RespReplies.OOM_REPLY : null;
+        return !ks.makeRoom(now) ? RespReplies.OOM_REPLY : null;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MutableValue;
+import io.percore.demo.kv.ObjectInfo;
 import io.percore.demo.kv.ValueStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,7 @@ public final class ObjectCommands {
     }
 
     private static RedisMessage inspect(ValueStore store, byte[] key, String sub) {
-        ValueStore.ObjectInfo info = store.inspect(key, System.currentTimeMillis());
+        ObjectInfo info = store.inspect(key, System.currentTimeMillis());
         if (info == null) {
             return NIL;
         }
@@ -98,7 +99,7 @@ public final class ObjectCommands {
     }
 
     /** Redis's name for how {@code info}'s value is held. */
-    static String encoding(ValueStore.ObjectInfo info) {
+    static String encoding(ObjectInfo info) {
         Object value = info.value();
         if (value instanceof byte[] bytes) {
             return RespNumbers.isLong(bytes) ? "int" : bytes.length <= EMBSTR_SIZE_LIMIT ? "embstr" : "raw";

@@ -45,12 +45,12 @@ public final class SetCommands {
         for (int i = 2; i < argv.length; i++) {
             growth += argv[i].length;
         }
-        ks.requireFits(growth);
+        ks.memory().requireFits(growth);
         SetValue s = forWrite(ks, argv[1], now);
         long before = s.bytes();
         long added = 0;
         for (int i = 2; i < argv.length; i++) {
-            if (s.add(argv[i], ks.setLimits())) {
+            if (s.add(argv[i], ks.encodings().set())) {
                 added++;
             }
         }
@@ -296,7 +296,7 @@ public final class SetCommands {
     }
 
     private static void combine(CommandContext c, Op op, List<byte[]> keys) {
-        SetValue.Limits limits = c.local().store().setLimits();
+        SetValue.Limits limits = c.local().store().encodings().set();
         c.replyLater(read(c.keyspace(), keys).map(sets -> members(compute(op, sets, limits).members())));
     }
 
@@ -319,7 +319,7 @@ public final class SetCommands {
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command sees the destination written
-        SetValue.Limits limits = c.local().store().setLimits();
+        SetValue.Limits limits = c.local().store().encodings().set();
         read(keyspace, keys(argv, 2)).flatMap(sets -> {
             SetValue result = compute(op, sets, limits); // this shard's now, handed over whole to the destination's
             return keyspace.invokeOn(keyspace.shardOf(dst), st -> {
@@ -332,7 +332,7 @@ public final class SetCommands {
                     }
                     return (RedisMessage) integer(0);
                 }
-                ks.requireFits(result.bytes());
+                ks.memory().requireFits(result.bytes());
                 ks.set(dst, ValueType.SET, result, ValueStore.NO_EXPIRY);
                 ks.changes().propagateValue(dst); // made from what other shards hold: replayed as the value
                 ks.notify(KeyspaceEvents.SET, event, dst);
@@ -364,7 +364,7 @@ public final class SetCommands {
             }
         }
         long max = limit;
-        SetValue.Limits limits = c.local().store().setLimits();
+        SetValue.Limits limits = c.local().store().encodings().set();
         List<byte[]> keys = new ArrayList<>();
         for (int i = 2; i < 2 + numkeys; i++) {
             keys.add(argv[i]);
@@ -412,7 +412,7 @@ public final class SetCommands {
                     SetValue s = forWrite(ks, dst, now);
                     long before = s.bytes();
                     // a member the destination already has changes nothing there: no WATCH touched (Redis: "only notify dstset when the addition is successful")
-                    if (s.add(member, ks.setLimits())) {
+                    if (s.add(member, ks.encodings().set())) {
                         ks.resized(dst, s.bytes() - before);
                         ks.changes().propagate(Replays.SADD, dst, member);
                         ks.notify(KeyspaceEvents.SET, "sadd", dst);

@@ -66,7 +66,7 @@ public final class SortCommands {
     private static void run(CommandContext c, byte[][] argv, boolean readonly) {
         // SORT may write (STORE), so like every denyoom command it is refused over maxmemory
         ValueStore local = c.local().store();
-        if (!readonly && local.overBudget() && !local.makeRoom(System.currentTimeMillis())) {
+        if (!readonly && !local.makeRoom(System.currentTimeMillis())) {
             c.reply(RespReplies.OOM_REPLY);
             return;
         }
@@ -146,14 +146,14 @@ public final class SortCommands {
                 }
                 return integer(0);
             }
-            if (ks.overBudget() && !ks.makeRoom(now)) {
+            if (!ks.makeRoom(now)) {
                 return RespReplies.OOM_REPLY;
             }
             ListValue list = new ListValue();
             for (byte[] v : values) {
                 list.addLast(v == null ? EMPTY : v);
             }
-            ks.requireFits(list.bytes());
+            ks.memory().requireFits(list.bytes());
             ks.set(dst, ValueType.LIST, list, ValueStore.NO_EXPIRY); // a new list: what wakes blocked pops
             ks.changes().propagateValue(dst); // its elements came from keys anywhere: replayed as the value
             ks.notify(KeyspaceEvents.LIST, "sortstore", dst);

@@ -26,7 +26,7 @@ public final class StreamCommands {
 
     /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
     public static RedisMessage xadd(ValueStore ks, byte[][] argv, long now) {
-        StreamTrimArgs a = StreamTrimArgs.parse(argv, true, ks.streamLimits().nodeMaxEntries());
+        StreamTrimArgs a = StreamTrimArgs.parse(argv, true, ks.encodings().stream().nodeMaxEntries());
         int fieldsAt = a.idAt + 1;
         int pairs = argv.length - fieldsAt;
         if (pairs < 2 || pairs % 2 == 1) {
@@ -44,7 +44,7 @@ public final class StreamCommands {
         for (int i = fieldsAt; i < argv.length; i++) {
             total += argv[i].length;
         }
-        ks.requireFits(total); // an entry larger than the shard's whole budget: refused before anything is made
+        ks.memory().requireFits(total); // an entry larger than the shard's whole budget: refused before anything is made
         if (s == null) {
             s = new StreamValue();
             ks.set(key, ValueType.STREAM, s, ValueStore.NO_EXPIRY);
@@ -57,7 +57,7 @@ public final class StreamCommands {
         }
         long before = s.bytes();
         StreamId id = s.append(a.id == null ? null : a.id.id(), a.id == null || a.id.seqGiven(), argv, fieldsAt, pairs / 2,
-                ks.streamLimits(), now);
+                ks.encodings().stream(), now);
         if (id == StreamValue.NOT_GREATER) {
             throw new RespError("ERR The ID specified in XADD is equal or smaller than the target stream top item");
         }
@@ -147,7 +147,7 @@ public final class StreamCommands {
 
     /** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count] */
     public static RedisMessage xtrim(ValueStore ks, byte[][] argv, long now) {
-        StreamTrimArgs a = StreamTrimArgs.parse(argv, false, ks.streamLimits().nodeMaxEntries());
+        StreamTrimArgs a = StreamTrimArgs.parse(argv, false, ks.encodings().stream().nodeMaxEntries());
         StreamValue s = ks.writeStream(argv[1], now);
         if (s == null) {
             return RespReplies.ZERO;

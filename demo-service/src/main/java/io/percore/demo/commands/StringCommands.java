@@ -229,9 +229,9 @@ public final class StringCommands {
         }
         int oldLength = old.length();
         checkStringLength((long) oldLength + argv[2].length);
-        GrowableString string = ks.writableString(argv[1], oldLength + argv[2].length, now);
+        GrowableString string = ks.strings().writable(argv[1], oldLength + argv[2].length, now);
         System.arraycopy(argv[2], 0, string.array(), oldLength, argv[2].length);
-        if (!ks.writableStringCounted()) {
+        if (!ks.strings().lastCounted()) {
             ks.modified(argv[1]); // even an empty APPEND, as Redis's (one change: a longer string counted already)
         }
         ks.notify(KeyspaceEvents.STRING, "append", argv[1]);
@@ -283,9 +283,9 @@ public final class StringCommands {
         }
         checkStringLength(offset, value.length);
         // in place: O(value) unless the string grows (amortized) or a reply holds it (one copy)
-        GrowableString string = ks.writableString(argv[1], (int) Math.max(oldLength, offset + value.length), now);
+        GrowableString string = ks.strings().writable(argv[1], (int) Math.max(oldLength, offset + value.length), now);
         System.arraycopy(value, 0, string.array(), (int) offset, value.length);
-        if (!ks.writableStringCounted()) {
+        if (!ks.strings().lastCounted()) {
             ks.modified(argv[1]); // one change, as Redis's dirty counts a SETRANGE
         }
         ks.notify(KeyspaceEvents.STRING, "setrange", argv[1]);

@@ -96,11 +96,11 @@ public final class TransactionCommands {
             return true;
         }
         long max = c.local().store().budget().maxBytes();
-        return max > 0 && c.local().store().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
+        return max > 0 && c.local().store().memory().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
     }
 
     private static boolean overMaxmemory(CommandContext c) {
-        return c.local().store().overBudget() && !c.local().store().makeRoom(System.currentTimeMillis());
+        return !c.local().store().makeRoom(System.currentTimeMillis());
     }
 
     public static void multi(CommandContext c, byte[][] argv) {

@@ -47,7 +47,7 @@ public final class ZSetCommands {
     private static ZSetValue forWrite(ValueStore ks, byte[] key, byte[] firstMember, long now) {
         ZSetValue z = ks.writeZSet(key, now);
         if (z == null) {
-            z = ZSetValue.create(ks.zsetLimits(), firstMember);
+            z = ZSetValue.create(ks.encodings().zset(), firstMember);
             ks.set(key, ValueType.ZSET, z, ValueStore.NO_EXPIRY);
         }
         return z;
@@ -148,10 +148,10 @@ public final class ZSetCommands {
             if (xx) {
                 return incr ? RespReplies.NIL : integer(0);
             }
-            ks.requireFits(growth);
+            ks.memory().requireFits(growth);
             z = forWrite(ks, argv[1], argv[at + 1], now);
         } else {
-            ks.requireFits(growth);
+            ks.memory().requireFits(growth);
         }
         long before = z.bytes();
         int added = 0;
@@ -181,7 +181,7 @@ public final class ZSetCommands {
                         updated++;
                     }
                 } else if (!xx) {
-                    z.insert(member, score, ks.zsetLimits());
+                    z.insert(member, score, ks.encodings().zset());
                     added++;
                 } else {
                     continue;
@@ -620,15 +620,15 @@ public final class ZSetCommands {
                 }
                 return integer(0);
             }
-            if (ks.overBudget() && !ks.makeRoom(now)) {
+            if (!ks.makeRoom(now)) {
                 return RespReplies.OOM_REPLY;
             }
             long growth = 0;
             for (Entry e : sorted) {
                 growth += e.member().length;
             }
-            ks.requireFits(growth);
-            ZSetValue z = ZSetValue.of(sorted, ks.zsetLimits());
+            ks.memory().requireFits(growth);
+            ZSetValue z = ZSetValue.of(sorted, ks.encodings().zset());
             ks.set(dst, ValueType.ZSET, z, ValueStore.NO_EXPIRY); // a new sorted set: what wakes blocked pops
             ks.changes().propagateValue(dst); // made from what other shards hold: replayed as the value
             ks.notify(KeyspaceEvents.ZSET, event, dst);

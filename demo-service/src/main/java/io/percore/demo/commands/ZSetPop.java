@@ -75,7 +75,7 @@ record ZSetPop(boolean max, long count) implements BlockingPop {
             if (max) {
                 java.util.Collections.reverse(ascending);
             }
-            store.set(key, ValueType.ZSET, ZSetValue.of(ascending, store.zsetLimits()), ValueStore.NO_EXPIRY);
+            store.set(key, ValueType.ZSET, ZSetValue.of(ascending, store.encodings().zset()), ValueStore.NO_EXPIRY);
             store.changes().propagate(zadd);
             store.notify(KeyspaceEvents.ZSET, "zadd", key); // the entries are back: subscribers see them return
             return;
@@ -84,7 +84,7 @@ record ZSetPop(boolean max, long count) implements BlockingPop {
         boolean added = false;
         for (Entry e : entries) {
             if (Double.isNaN(z.score(e.member()))) {
-                z.insert(e.member(), e.score(), store.zsetLimits());
+                z.insert(e.member(), e.score(), store.encodings().zset());
                 added = true;
             }
         }

@@ -58,7 +58,7 @@ public final class GrowableString implements MutableValue {
 
     /**
      * The array, valid up to {@link #length()}. Look only, and only within the current command,
-     * unless {@link ValueStore#writableString} just returned this string: then it is the store's own
+     * unless {@link StringsInPlace#writable} just returned this string: then it is the store's own
      * to change until the next {@link #share()}.
      */
     public byte[] array() {
@@ -95,7 +95,7 @@ public final class GrowableString implements MutableValue {
     /**
      * Cuts the string to {@code newLength} (at most its length), zeroing what it drops so the bytes
      * past the length stay zero: for a value whose content shrinks in place (an HLL's sparse opcodes
-     * merged). The array must be the store's own ({@link ValueStore#writableString} just returned it).
+     * merged). The array must be the store's own ({@link StringsInPlace#writable} just returned it).
      */
     void truncate(int newLength) {
         if (newLength < length) {

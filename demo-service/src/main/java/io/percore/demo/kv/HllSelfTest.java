@@ -33,7 +33,7 @@ public final class HllSelfTest {
     /** @param sparseMaxBytes the shard's {@code hll-sparse-max-bytes} (the sparse HLL follows it, as Redis's does) */
     public HllSelfTest(long sparseMaxBytes) {
         this.sparseMaxBytes = sparseMaxBytes;
-        scratch.hllSparseMaxBytes(sparseMaxBytes);
+        scratch.encodings(EncodingLimits.DEFAULT.withHllSparseMaxBytes(sparseMaxBytes));
     }
 
     /** Runs on for about {@code sliceNanos}; true when finished ({@link #failure()} says how). */

@@ -4,7 +4,7 @@ package io.percore.demo.kv;
  * A HyperLogLog stored at a key, read and changed in place by one command on its shard, as Redis's
  * {@code hllSparseSet}/{@code hllDenseSet} change the string's bytes ({@link HyperLogLog} has the
  * format). The value is read where it lies; the first change makes it the store's own to change
- * ({@link ValueStore#writableString}: copied when a reply still holds it, growth counted in the
+ * ({@link StringsInPlace#writable}: copied when a reply still holds it, growth counted in the
  * budget), so a write that changes no register touches nothing. A sparse value edits its opcodes in
  * place, as Redis does, and becomes dense (a new 12,304-byte string, TTL kept) when a register
  * outgrows the sparse form or the value would pass {@code hll-sparse-max-bytes}.
@@ -43,7 +43,7 @@ public final class HllString {
 
     /** A new empty (sparse) HLL stored at the missing {@code key}, as PFADD and PFMERGE create one. */
     public static HllString create(ValueStore store, byte[] key, long now) {
-        GrowableString g = store.writableString(key, HyperLogLog.EMPTY_SPARSE_SIZE, now);
+        GrowableString g = store.strings().writable(key, HyperLogLog.EMPTY_SPARSE_SIZE, now);
         HyperLogLog.writeEmptySparse(g.array());
         HllString h = new HllString(store, key, now, g.array(), HyperLogLog.EMPTY_SPARSE_SIZE);
         h.own = g;
@@ -113,9 +113,9 @@ public final class HllString {
         if (dense == null) {
             return -1;
         }
-        store.requireFits(dense.length);
+        store.memory().requireFits(dense.length);
         GrowableString g = GrowableString.own(dense);
-        store.replaceString(key, g);
+        store.strings().replace(key, g);
         bytes = dense;
         length = dense.length;
         own = g;
@@ -128,7 +128,7 @@ public final class HllString {
      */
     private byte[] writable(int room) {
         if (own == null || own.length() < room || own.array() != bytes) {
-            own = store.writableString(key, room, now);
+            own = store.strings().writable(key, room, now);
             bytes = own.array();
         }
         return bytes;
@@ -212,7 +212,7 @@ public final class HllString {
             }
         }
         int delta = n - (xzero ? 2 : 1);
-        if (delta > 0 && length + delta > store.hllSparseMaxBytes()) {
+        if (delta > 0 && length + delta > store.encodings().hllSparseMaxBytes()) {
             return promoteAndRaise(index, count);
         }
         b = writable(length + 3);

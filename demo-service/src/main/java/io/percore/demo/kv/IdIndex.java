@@ -32,7 +32,7 @@ final class IdIndex<V> {
         }
 
         long bytes() {
-            return 32 + ValueStore.arrayBytes(ms.length * 8) * 2 + ValueStore.arrayBytes(values.length * 4);
+            return 32 + HeapSizes.arrayBytes(ms.length * 8) * 2 + HeapSizes.arrayBytes(values.length * 4);
         }
 
         void grow(int capacity) {
@@ -63,7 +63,7 @@ final class IdIndex<V> {
     private Leaf[] leaves = new Leaf[1];
     private int leafCount;
     private int size;
-    private long bytes = ValueStore.arrayBytes(4);
+    private long bytes = HeapSizes.arrayBytes(4);
 
     int size() {
         return size;
@@ -179,9 +179,9 @@ final class IdIndex<V> {
 
     private void insertLeaf(int at, Leaf l) {
         if (leafCount == leaves.length) {
-            bytes -= ValueStore.arrayBytes(leaves.length * 4);
+            bytes -= HeapSizes.arrayBytes(leaves.length * 4);
             leaves = Arrays.copyOf(leaves, leaves.length * 2);
-            bytes += ValueStore.arrayBytes(leaves.length * 4);
+            bytes += HeapSizes.arrayBytes(leaves.length * 4);
         }
         System.arraycopy(leaves, at, leaves, at + 1, leafCount - at);
         leaves[at] = l;
@@ -194,9 +194,9 @@ final class IdIndex<V> {
         System.arraycopy(leaves, at + 1, leaves, at, leafCount - at - 1);
         leaves[--leafCount] = null;
         if (leaves.length > 8 && leafCount < leaves.length / 4) {
-            bytes -= ValueStore.arrayBytes(leaves.length * 4);
+            bytes -= HeapSizes.arrayBytes(leaves.length * 4);
             leaves = Arrays.copyOf(leaves, leaves.length / 2);
-            bytes += ValueStore.arrayBytes(leaves.length * 4);
+            bytes += HeapSizes.arrayBytes(leaves.length * 4);
         }
     }
 

@@ -5,7 +5,7 @@ package io.percore.demo.kv;
  * {@code maxmemory-samples}, with the process's {@code maxmemory} split evenly over the shards
  * (each key lives on one shard, so each shard keeps its own part; no shard waits for another).
  *
- * @param maxBytes this shard's budget in estimated bytes ({@link ValueStore#usedBytes()}); 0 = none
+ * @param maxBytes this shard's budget in estimated bytes ({@link StoreMemory#usedBytes()}); 0 = none
  * @param samples  keys sampled per eviction (Redis's default 5)
  */
 public record MemoryBudget(long maxBytes, MaxmemoryPolicy policy, int samples) {

@@ -28,6 +28,6 @@ public final class StreamConsumer {
     }
 
     long bytes() {
-        return BYTES + ValueStore.arrayBytes(name.length) + pending.bytes();
+        return BYTES + HeapSizes.arrayBytes(name.length) + pending.bytes();
     }
 }

@@ -72,7 +72,7 @@ public final class StreamGroup {
     }
 
     long bytes() {
-        long bytes = BYTES + ValueStore.arrayBytes(name.length) + pending.bytes() + pending.size() * StreamNack.BYTES;
+        long bytes = BYTES + HeapSizes.arrayBytes(name.length) + pending.bytes() + pending.size() * StreamNack.BYTES;
         for (StreamConsumer c : consumers.values()) {
             bytes += c.bytes();
         }

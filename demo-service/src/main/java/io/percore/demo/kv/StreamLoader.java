@@ -94,7 +94,7 @@ public final class StreamLoader {
     /** A group; {@code entriesRead} null for the first format (estimated from its last ID, as Redis does). */
     public StreamGroup group(byte[] name, long lastMs, long lastSeq, Long entriesRead) {
         long read = entriesRead != null ? entriesRead : stream.estimateDistance(lastMs, lastSeq);
-        charge(StreamGroup.BYTES + ValueStore.arrayBytes(name.length));
+        charge(StreamGroup.BYTES + HeapSizes.arrayBytes(name.length));
         StreamGroup g = stream.createGroup(name, new StreamId(lastMs, lastSeq), read);
         if (g == null) {
             throw new IllegalArgumentException("duplicated consumer group name");
@@ -113,7 +113,7 @@ public final class StreamLoader {
 
     /** A consumer of the group. */
     public StreamConsumer consumer(StreamGroup g, byte[] name, long seenTime) {
-        charge(StreamConsumer.BYTES + ValueStore.arrayBytes(name.length));
+        charge(StreamConsumer.BYTES + HeapSizes.arrayBytes(name.length));
         StreamConsumer c = g.createConsumer(name, seenTime);
         if (c == null) {
             throw new IllegalArgumentException("duplicate stream consumer detected");

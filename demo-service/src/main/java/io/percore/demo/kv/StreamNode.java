@@ -211,7 +211,7 @@ final class StreamNode {
 
     /** Heap of this node: the object and its array. */
     long bytes() {
-        return 16 + ValueStore.arrayBytes(lp.length);
+        return 16 + HeapSizes.arrayBytes(lp.length);
     }
 
     /** A copy sharing nothing (COPY, and a node about to change while someone reads it). */

@@ -1,10 +1,6 @@
 package io.percore.demo.kv;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -20,39 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class ValueStore {
 
-    /**
-     * Estimated bytes of one entry besides its key and value arrays: the {@code KeyTable.Entry}
-     * object (12-byte header, 7 references/ints: 40 bytes with compressed oops) plus its share of
-     * the bucket array at the table's load factor (8).
-     */
-    static final long ENTRY_OVERHEAD = 48;
-    /** A key's TTL when it has one: the {@code KeyTable.Expiry} object (a long, two references). */
-    static final long EXPIRY_BYTES = 32;
-    /** Evictions one write may trigger before it gives up and answers -OOM (CONFIG SET maxmemory may cut deep). */
-    static final int MAX_EVICTIONS_PER_WRITE = 10_000;
-    /** Redis's LFU constants: initial counter, lfu-log-factor, lfu-decay-time (minutes). */
-    static final int LFU_INIT_VAL = 5;
-    static final int LFU_LOG_FACTOR = 10;
-    static final int LFU_DECAY_MINUTES = 1;
-
-    private static final VarHandle USED_BYTES;
-    private static final VarHandle EVICTED_KEYS;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            USED_BYTES = l.findVarHandle(ValueStore.class, "usedBytes", long.class);
-            EVICTED_KEYS = l.findVarHandle(ValueStore.class, "evictedKeys", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
-
-    /** Keys sampled per active-expiry round, and the expired fraction that triggers another round (Redis's values). */
-    static final int ACTIVE_EXPIRE_SAMPLE = 20;
-    static final int ACTIVE_EXPIRE_REPEAT_PERCENT = 25;
 
     /** Not final: a FLUSHALL during a snapshot leaves the old table to the snapshot and starts a new one. */
     private KeyTable table = new KeyTable();
@@ -66,36 +30,21 @@ public final class ValueStore {
      */
     private long dirty;
 
-    /** Keys reserved by a cross-shard MSETNX between its prepare and its commit: key -> transaction id. */
-    private final Map<ByteString, Long> reservations = new HashMap<>();
+    /** Keys held by a cross-shard write between its prepare and its commit. */
+    private final KeyReservations reservations = new KeyReservations(this);
+    private final KeyWalks walks = new KeyWalks(this);
+    private final VolatileKeys volatileKeys = new VolatileKeys();
+    private final StringsInPlace strings = new StringsInPlace(this);
 
-    // entries with a TTL, as an intrusive list; activeCursor walks it round-robin
-    private KeyTable.Entry volatileHead;
-    private int volatileCount;
-    private KeyTable.Entry activeCursor;
+    /** When each type leaves its compact form (CONFIG SET): set and read on this shard only. */
+    private EncodingLimits encodings = EncodingLimits.DEFAULT;
 
-    /** When a sorted set is compact (CONFIG SET zset-max-listpack-*): set and read on this shard only. */
-    private ZSetValue.Limits zsetLimits = ZSetValue.Limits.DEFAULT;
-    /** When a hash is a listpack (CONFIG SET hash-max-listpack-*): set and read on this shard only. */
-    private HashValue.Limits hashLimits = HashValue.Limits.DEFAULT;
-    /** Redis's {@code hll-sparse-max-bytes}: past it a HyperLogLog's sparse form becomes dense. */
-    private long hllSparseMaxBytes = HyperLogLog.DEFAULT_SPARSE_MAX_BYTES;
-    /** When a set is an intset (CONFIG SET set-max-intset-entries): set and read on this shard only. */
-    private SetValue.Limits setLimits = SetValue.Limits.DEFAULT;
-    /** How large a stream's nodes grow (CONFIG SET stream-node-max-*): set and read on this shard only. */
-    private StreamValue.Limits streamLimits = StreamValue.Limits.DEFAULT;
-
-    /** Volatile: CONFIG SET replaces it on the shard, metrics threads read its maxBytes. */
-    private volatile MemoryBudget budget = MemoryBudget.unlimited();
-    /** The shard's own plain copies of what the hot path reads: no volatile read per access. */
-    private long maxBytes;
+    /** The estimated bytes of this store's keys and the budget they live within. */
+    private final StoreMemory memory = new StoreMemory();
+    /** Whether the budget's policy ranks keys by LFU: a plain copy, read on every access. */
     private boolean lfu;
-    /** Estimated bytes of every entry: written (opaque) only by the shard, readable by metrics threads. */
-    private long usedBytes;
-    private long evictedKeys;
     /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
     private int lruClock = (int) (System.currentTimeMillis() >>> 10);
-    private KeyTable.Entry evictCursor;
 
     private long keyspaceHits;
     private long keyspaceMisses;
@@ -107,14 +56,6 @@ public final class ValueStore {
      */
     private boolean expiryPaused;
 
-    /**
-     * Heap of what the shard keeps besides its keys and survives FLUSHALL (part of {@link #usedBytes},
-     * as Redis's used_memory counts it): the waiters blocked clients keep on its keys, its script cache.
-     */
-    private long keptBytes;
-    /** Heap of client tracking's table of this shard's keys and of its BCAST prefixes (part of {@link #usedBytes}). */
-    private long trackingBytes;
-    private boolean lastStringCounted;
 
     public ValueStore() {
         this(new SplittableRandom());
@@ -186,55 +127,9 @@ public final class ValueStore {
         return stored == null || stored instanceof byte[] ? (byte[]) stored : ((GrowableString) stored).exactShared();
     }
 
-    /**
-     * The string at {@code key} ready to be changed in place up to {@code newLength} bytes (APPEND,
-     * SETRANGE, SETBIT, BITFIELD): created empty when missing, a plain string turned into a
-     * {@link GrowableString} (without a copy: its first change copies), lengthened with zeros, its
-     * array the store's own until it is next shared. A length past the shard's whole budget is
-     * refused before anything is allocated; the growth is counted in the budget. Creating or
-     * lengthening the string counts as a change for WATCH (Redis's "dirty"); a change of bytes within
-     * it is the caller's to report ({@link #modified}), as SETBIT reports only a bit that changed.
-     *
-     * @throws WrongTypeException when the key holds another type
-     * @throws OutOfBudgetException when {@code newLength} is larger than the shard's budget
-     */
-    public GrowableString writableString(byte[] key, int newLength, long now) {
-        Object stored = lookupWrite(key, ValueType.STRING, now);
-        requireFits(newLength);
-        GrowableString string;
-        boolean created = stored == null;
-        if (stored instanceof GrowableString g) {
-            string = g;
-        } else {
-            string = stored == null ? GrowableString.empty() : GrowableString.adopt((byte[]) stored);
-            if (stored == null) {
-                set(key, ValueType.STRING, string, NO_EXPIRY); // one change, as Redis's dirty counts a key created by SETBIT
-            } else {
-                // the same string in another form: not a change (Redis's dbUnshareStringValue)
-                KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-                addUsed(valueBytes(string) - valueBytes(e.value));
-                e.value = string;
-            }
-        }
-        long before = string.bytes();
-        int lengthBefore = string.length();
-        long max = budget.maxBytes();
-        string.ensureLength(newLength, max > 0 ? max : Long.MAX_VALUE);
-        addUsed(string.bytes() - before);
-        lastStringCounted = created || string.length() != lengthBefore;
-        if (string.length() != lengthBefore && !created) {
-            touched(key);
-        }
-        return string;
-    }
-
-    /**
-     * Whether the last {@link #writableString} counted as a change already (it created or lengthened the
-     * string): a command that then changes bytes in it does not count again (Redis's SETBIT and BITFIELD
-     * add one to {@code dirty} for a created or grown string whose bits also changed).
-     */
-    public boolean writableStringCounted() {
-        return lastStringCounted;
+    /** APPEND, SETRANGE, SETBIT, BITFIELD and a HyperLogLog's registers change strings in place through here. */
+    public StringsInPlace strings() {
+        return strings;
     }
 
     /** The value at {@code key} changed in place without changing size (WATCH's modified key). */
@@ -288,9 +183,9 @@ public final class ValueStore {
         return e != null && !isExpired(e, now);
     }
 
-    /** True if the key exists or is reserved by a pending cross-shard MSETNX (what NX writes must respect). */
+    /** True if the key exists or is reserved by a pending cross-shard write (what NX writes must respect). */
     public boolean existsOrReserved(byte[] key, long now) {
-        return live(key, now) != null || (!reservations.isEmpty() && reservations.containsKey(new ByteString(key)));
+        return live(key, now) != null || reservations.holds(key);
     }
 
     /**
@@ -348,20 +243,20 @@ public final class ValueStore {
         if (e == null) {
             e = table.insert(key, hash, type, value);
             e.access = initialAccess();
-            addUsed(entryBytes(key, value));
-            if (keysPerSlot != null) {
-                keysPerSlot[KeyHashing.slot(key)]++;
+            addUsed(HeapSizes.entryBytes(key, value));
+            if (slotCounts != null) {
+                slotCounts.added(key);
             }
             if (notifyNew) {
                 changes.notify(KeyspaceEvents.NEW, "new", key);
             }
         } else {
-            addUsed(valueBytes(value) - valueBytes(e.value));
+            addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
             e.type = type;
             e.value = value;
         }
         setExpireAt(e, expireAt);
-        clearReservation(key);
+        reservations.end(key);
         touched(key);
         changes.valueSet(key, type);
     }
@@ -420,36 +315,6 @@ public final class ValueStore {
         return dirty;
     }
 
-    /**
-     * The waiters blocked clients keep on this store's keys grew or shrank by {@code delta} bytes:
-     * counted in {@link #usedBytes} (Redis's used_memory includes its blocking structures), so a
-     * flood of blocked keys puts the shard over budget (denyoom writes refused or keys evicted)
-     * instead of growing the heap unseen. FLUSHALL keeps them: the clients still wait.
-     */
-    public void blockingBytes(long delta) {
-        keptBytes += delta;
-        addUsed(delta);
-    }
-
-    /**
-     * The shard's script cache (the scripts' source and compiled form) grew or shrank by {@code delta}
-     * bytes: counted in {@link #usedBytes}, as Redis's used_memory counts its scripts, so a flood of
-     * SCRIPT LOADs takes its room from the keys. FLUSHALL keeps it: the scripts stay.
-     */
-    public void scriptCacheBytes(long delta) {
-        keptBytes += delta;
-        addUsed(delta);
-    }
-
-    /**
-     * Client tracking's structures on this shard grew or shrank by {@code delta} bytes: counted in
-     * {@link #usedBytes} as Redis's used_memory counts its tracking table, so they are within the budget.
-     */
-    public void trackingBytes(long delta) {
-        trackingBytes += delta;
-        addUsed(delta);
-    }
-
     /** {@link #set} of a string. */
     public void setString(byte[] key, byte[] value, long expireAt) {
         set(key, ValueType.STRING, value, expireAt);
@@ -462,24 +327,23 @@ public final class ValueStore {
             setString(key, value, NO_EXPIRY);
         } else {
             table.beforeChange(e.hash);
-            addUsed(valueBytes(value) - valueBytes(e.value));
+            addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
             e.type = ValueType.STRING;
             e.value = value;
-            clearReservation(key);
+            reservations.end(key);
             touched(key);
         }
     }
 
     /**
-     * Replaces the string of a live key by {@code value}, keeping its TTL (a HyperLogLog turned
-     * dense): counted in the budget and as a change of the key.
+     * {@code value} replaces what the live {@code key} holds, keeping its type and TTL: counted in the budget, not
+     * as a change (the caller says whether it is one).
      */
-    void replaceString(byte[] key, GrowableString value) {
+    void replaceValue(byte[] key, Object value) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         table.beforeChange(e.hash);
-        addUsed(valueBytes(value) - valueBytes(e.value));
+        addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
         e.value = value;
-        touched(key);
     }
 
     /** A value with its type and expiry, taken from one key to be put under another (RENAME). */
@@ -494,7 +358,7 @@ public final class ValueStore {
         }
         StoredValue taken = new StoredValue(e.type, e.value, e.expireAt());
         removeEntry(e);
-        clearReservation(key);
+        reservations.end(key);
         return taken;
     }
 
@@ -522,17 +386,10 @@ public final class ValueStore {
             return null;
         }
         keyspaceHits++;
-        requireFits(valueBytes(e.value));
+        memory.requireFits(HeapSizes.valueBytes(e.value));
         // A plain string is never changed in place: the copy may share it.
         Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
         return new StoredValue(e.type, copy, e.expireAt());
-    }
-
-    /**
-     * What OBJECT reports of a key: its type and value, the idle time since its last access (with an
-     * LRU or no eviction rank) and its decayed access frequency (with an LFU policy).
-     */
-    public record ObjectInfo(ValueType type, Object value, long idleMillis, int frequency) {
     }
 
     /**
@@ -541,18 +398,7 @@ public final class ValueStore {
      */
     public ObjectInfo inspect(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e == null) {
-            return null;
-        }
-        if (isExpired(e, now)) {
-            expireEntry(e);
-            return null;
-        }
-        if (lfu) {
-            return new ObjectInfo(e.type, e.value, 0, lfuDecayed(e.access, minutes(now)));
-        }
-        long idleClock = Math.max(0, (int) (now >>> 10) - e.access);
-        return new ObjectInfo(e.type, e.value, idleClock << 10, 0);
+        return e == null || expireIfDue(e, now) ? null : ObjectInfo.of(e, lfu, now);
     }
 
     /**
@@ -592,7 +438,7 @@ public final class ValueStore {
             return false;
         }
         removeEntry(e);
-        clearReservation(key);
+        reservations.end(key);
         return true;
     }
 
@@ -605,158 +451,55 @@ public final class ValueStore {
         } else {
             table.clear();
         }
-        volatileHead = null;
-        activeCursor = null;
-        evictCursor = null;
-        volatileCount = 0;
-        USED_BYTES.setOpaque(this, keptBytes + trackingBytes);
-        if (keysPerSlot != null) {
-            java.util.Arrays.fill(keysPerSlot, 0);
+        volatileKeys.clear();
+        memory.flushed();
+        if (slotCounts != null) {
+            slotCounts.clear();
         }
     }
 
     // ------------------------------------------------------------------ hash slots (cluster mode)
 
     /** Keys of each hash slot in this store, kept only in cluster mode (null otherwise: nothing to pay). */
-    private int[] keysPerSlot;
+    private SlotCounts slotCounts;
 
-    /**
-     * From now on this store counts its keys per hash slot (Redis Cluster's CLUSTER COUNTKEYSINSLOT,
-     * and what a migration has left to move): 64 KB and a CRC16 per key added or removed. Call before
-     * any key is stored (at start, before loading).
-     */
+    /** From now on this store counts its keys per hash slot ({@link SlotCounts}); call at start, before loading. */
     public void countKeysPerSlot() {
-        if (keysPerSlot == null) {
-            keysPerSlot = new int[KeyHashing.SLOTS];
-            table.forEach(e -> keysPerSlot[KeyHashing.slot(e.key)]++);
+        if (slotCounts == null) {
+            slotCounts = SlotCounts.of(table);
         }
     }
 
     /** Keys of {@code slot} here (expired ones not yet deleted included, as Redis's count); 0 unless counted. */
     public int keysInSlot(int slot) {
-        return keysPerSlot == null ? 0 : keysPerSlot[slot];
-    }
-
-    /** A key of this store and what it holds, as a migration takes it. */
-    public record SlotEntry(byte[] key, ValueType type, Object value, long expireAt) {
-    }
-
-    /**
-     * One step of a walk over the keys of {@code slots} (SCAN's cursor: a key there for the whole walk
-     * is met once): visits buckets from {@code cursor} until {@code maxKeys} keys of those slots were
-     * taken or {@code maxBuckets} buckets visited; expired keys are deleted, not taken. Returns the next
-     * cursor (0: the walk is over).
-     */
-    public long scanSlots(long cursor, java.util.BitSet slots, int maxKeys, int maxBuckets, long now, List<SlotEntry> out) {
-        int buckets = 0;
-        do {
-            cursor = table.scanBucket(cursor, e -> {
-                if (!slots.get(KeyHashing.slot(e.key))) {
-                    return;
-                }
-                if (isExpired(e, now)) {
-                    expireEntry(e);
-                } else {
-                    out.add(new SlotEntry(e.key, e.type, e.value, e.expireAt()));
-                }
-            });
-            buckets++;
-        } while (cursor != 0 && out.size() < maxKeys && buckets < maxBuckets);
-        return cursor;
+        return slotCounts == null ? 0 : slotCounts.count(slot);
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
 
     /** This shard's budget; takes effect on the next write (CONFIG SET applies it live). */
     public void budget(MemoryBudget budget) {
-        this.budget = budget;
-        this.maxBytes = budget.maxBytes();
+        memory.budget(budget);
         this.lfu = budget.policy().rank == MaxmemoryPolicy.Rank.LFU;
     }
 
     public MemoryBudget budget() {
-        return budget;
+        return memory.budget();
     }
 
-    /** The compact-encoding limits of sorted sets on this shard; takes effect on the next insert. */
-    public void zsetLimits(ZSetValue.Limits limits) {
-        this.zsetLimits = limits;
+    /** This store's used bytes, its budget's checks and what it counts beside its keys ({@link StoreMemory}). */
+    public StoreMemory memory() {
+        return memory;
     }
 
-    public ZSetValue.Limits zsetLimits() {
-        return zsetLimits;
+    /** When each type leaves its compact form on this shard; followed from the next change of a value. */
+    public void encodings(EncodingLimits limits) {
+        this.encodings = limits;
     }
 
-    /** The listpack limits of hashes on this shard; takes effect on the next write of a hash. */
-    public void hashLimits(HashValue.Limits limits) {
-        this.hashLimits = limits;
+    public EncodingLimits encodings() {
+        return encodings;
     }
-
-    public HashValue.Limits hashLimits() {
-        return hashLimits;
-    }
-
-    /** Redis's {@code hll-sparse-max-bytes} on this shard; followed from the next change of a sparse HyperLogLog. */
-    public void hllSparseMaxBytes(long bytes) {
-        this.hllSparseMaxBytes = bytes;
-    }
-
-    public long hllSparseMaxBytes() {
-        return hllSparseMaxBytes;
-    }
-
-    /** The intset limit of sets on this shard; takes effect on the next add to a set. */
-    public void setLimits(SetValue.Limits limits) {
-        this.setLimits = limits;
-    }
-
-    public SetValue.Limits setLimits() {
-        return setLimits;
-    }
-
-    /** The node limits of streams on this shard; takes effect on the next XADD. */
-    public void streamLimits(StreamValue.Limits limits) {
-        this.streamLimits = limits;
-    }
-
-    public StreamValue.Limits streamLimits() {
-        return streamLimits;
-    }
-
-    /** Estimated bytes of this shard's keys and values (Redis's {@code used_memory} for this shard); any thread. */
-    public long usedBytes() {
-        return (long) USED_BYTES.getOpaque(this);
-    }
-
-    /** Keys evicted to stay within the budget since start; any thread. */
-    public long evictedKeys() {
-        return (long) EVICTED_KEYS.getOpaque(this);
-    }
-
-    /** What other threads may read of this store's memory: figures the shard publishes for them. */
-    public MemoryFigures memoryFigures() {
-        return new MemoryFigures(this::usedBytes, () -> budget.maxBytes(), this::evictedKeys);
-    }
-
-    /**
-     * Over budget once the keys' bytes plus the store's own fixed structures
-     * ({@link #FIXED_OVERHEAD}) exceed this shard's part of maxmemory. Like Redis's used_memory,
-     * which never drops below the server's own baseline, an empty shard under {@code maxmemory 1}
-     * is over budget, so it refuses writes as redis-server does.
-     */
-    /** A script with the {@code allow-oom} flag runs here now: its writes are not refused for memory ({@link #makeRoom}). */
-    private boolean writesDespiteBudget;
-
-    public void writesDespiteBudget(boolean on) {
-        writesDespiteBudget = on;
-    }
-
-    public boolean overBudget() {
-        return maxBytes > 0 && usedBytes + FIXED_OVERHEAD > maxBytes;
-    }
-
-    /** The store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
-    static final long FIXED_OVERHEAD = 512;
 
     /**
      * Before a write that may grow memory (Redis's {@code denyoom} commands): evicts keys by the
@@ -764,84 +507,36 @@ public final class ValueStore {
      * {@code -OOM}, when the policy is noeviction or nothing more can be evicted.
      */
     public boolean makeRoom(long now) {
-        if (!overBudget() || expiryPaused) {
-            return true; // Redis's isSafeToPerformEvictions: nothing is evicted during a pause
-        }
-        if (writesDespiteBudget) {
+        // small enough to be inlined into every write: within budget is one compare (Redis's
+        // isSafeToPerformEvictions: nothing is evicted during a pause)
+        return !memory.overBudget() || expiryPaused || evictUntilWithinBudget(now);
+    }
+
+    private boolean evictUntilWithinBudget(long now) {
+        if (memory.writesDespiteBudget()) {
             return true; // a script with allow-oom: Redis neither evicts nor refuses inside it
         }
+        MemoryBudget budget = memory.budget();
         if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
             return false;
         }
-        for (int i = 0; i < MAX_EVICTIONS_PER_WRITE && overBudget(); i++) {
-            KeyTable.Entry victim = pickVictim(now);
+        for (int i = 0; i < Eviction.MAX_EVICTIONS_PER_WRITE && memory.overBudget(); i++) {
+            KeyTable.Entry victim = Eviction.pickVictim(table, volatileKeys, budget, random, now);
             if (victim == null) {
                 return false;
             }
             unlink(victim);
-            clearReservation(victim.key);
-            EVICTED_KEYS.setOpaque(this, evictedKeys + 1);
+            reservations.end(victim.key);
+            memory.evicted();
             changes.evicted(victim.key);
         }
-        return !overBudget();
-    }
-
-    /**
-     * A value the client is about to make (SETRANGE, APPEND) larger than the whole shard budget can
-     * never be stored: refused before it is allocated, so a 512 MB SETRANGE cannot take the heap.
-     *
-     * @throws OutOfBudgetException when {@code bytes} exceeds this shard's budget
-     */
-    public void requireFits(long bytes) {
-        long max = budget.maxBytes();
-        if (max > 0 && bytes > max) {
-            throw new OutOfBudgetException();
-        }
-    }
-
-    /**
-     * Samples {@code maxmemory-samples} candidates (random keys, or keys with a TTL walked
-     * round-robin for the volatile policies) and returns the one the policy ranks first:
-     * least recently used, least frequently used (Redis's decayed logarithmic counter), nearest
-     * expiry, or any. Redis keeps a pool of the best candidates across calls; a fresh sample per
-     * eviction is the same approximation with a little less precision.
-     */
-    private KeyTable.Entry pickVictim(long now) {
-        MaxmemoryPolicy policy = budget.policy();
-        int nowMinutes = minutes(now);
-        KeyTable.Entry best = null;
-        long bestRank = Long.MAX_VALUE;
-        for (int i = 0; i < budget.samples(); i++) {
-            KeyTable.Entry candidate = policy.volatileOnly ? nextVolatile() : table.random(random);
-            if (candidate == null) {
-                break;
-            }
-            long rank = switch (policy.rank) {
-                case LRU -> candidate.access;
-                case LFU -> lfuDecayed(candidate.access, nowMinutes);
-                case TTL -> candidate.expireAt();
-                default -> 0;
-            };
-            if (best == null || rank < bestRank) {
-                best = candidate;
-                bestRank = rank;
-            }
-        }
-        return best;
-    }
-
-    private KeyTable.Entry nextVolatile() {
-        KeyTable.Entry e = evictCursor != null ? evictCursor : volatileHead;
-        if (e != null) {
-            evictCursor = e.expiry.next;
-        }
-        return e;
+        return !memory.overBudget();
     }
 
     private int initialAccess() {
         // LFU's minutes from the wall clock, as its decay reads them: the LRU clock lags up to a tick
         // behind, and a minute turning in between would decay a new key's counter before its first read
-        return lfu ? minutes(System.currentTimeMillis()) << 8 | LFU_INIT_VAL : lruClock;
+        return lfu ? Eviction.minutes(System.currentTimeMillis()) << 8 | Eviction.LFU_INIT_VAL : lruClock;
     }
 
     /**
@@ -852,49 +547,15 @@ public final class ValueStore {
         int clock = (int) (now >>> 10);
         lruClock = clock;
         if (lfu) {
-            int minutes = minutes(now);
-            e.access = minutes << 8 | lfuIncrement(lfuDecayed(e.access, minutes));
+            int minutes = Eviction.minutes(now);
+            e.access = minutes << 8 | Eviction.lfuIncrement(Eviction.lfuDecayed(e.access, minutes), random);
         } else {
             e.access = clock;
         }
     }
 
-    private static int minutes(long now) {
-        return (int) ((now / 60_000) & 0xFFFF);
-    }
-
-    /** Redis's LFUDecrAndReturn: the counter less one per elapsed decay period. */
-    static int lfuDecayed(int access, int nowMinutes) {
-        int last = access >>> 8;
-        int counter = access & 0xFF;
-        int elapsed = nowMinutes >= last ? nowMinutes - last : 0xFFFF - last + nowMinutes;
-        int periods = elapsed / LFU_DECAY_MINUTES;
-        return periods > counter ? 0 : counter - periods;
-    }
-
-    /** Redis's LFULogIncr: the counter grows with probability 1 / ((counter - 5) * 10 + 1). */
-    private int lfuIncrement(int counter) {
-        if (counter == 255) {
-            return 255;
-        }
-        double base = Math.max(0, counter - LFU_INIT_VAL);
-        return random.nextDouble() < 1.0 / (base * LFU_LOG_FACTOR + 1) ? counter + 1 : counter;
-    }
-
     private void addUsed(long delta) {
-        USED_BYTES.setOpaque(this, usedBytes + delta);
-    }
-
-    static long entryBytes(byte[] key, Object value) {
-        return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
-    }
-
-    /** A byte array's heap size (16-byte header, rounded to 8); a value changed in place counts its own. */
-    static long valueBytes(Object value) {
-        if (value instanceof byte[] bytes) {
-            return arrayBytes(bytes.length);
-        }
-        return value instanceof MutableValue mutable ? mutable.bytes() : 0;
+        memory.add(delta);
     }
 
     /**
@@ -915,24 +576,15 @@ public final class ValueStore {
      */
     public void restoreAccess(byte[] key, long idleSeconds, int frequency, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e == null) {
-            return;
-        }
-        if (lfu) {
-            if (frequency >= 0) {
-                e.access = minutes(now) << 8 | Math.min(frequency, 255);
-            }
-        } else if (idleSeconds >= 0) {
-            long idleMillis = idleSeconds > now / 1000 ? now : idleSeconds * 1000;
-            // whole clock units of 1.024 s, rounded up: OBJECT IDLETIME then reads at least the seconds restored
-            e.access = (int) ((now >>> 10) - (idleMillis + 1023) / 1024);
+        if (e != null) {
+            e.access = Eviction.restoredAccess(e.access, lfu, idleSeconds, frequency, now);
         }
     }
 
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
     public long memoryUsage(byte[] key, long now) {
         KeyTable.Entry e = live(key, now);
-        return e == null ? -1 : entryBytes(e.key, e.value) + (e.expiry != null ? EXPIRY_BYTES : 0);
+        return e == null ? -1 : HeapSizes.entryBytes(e.key, e.value) + (e.expiry != null ? HeapSizes.EXPIRY_BYTES : 0);
     }
 
     /** The shard's random source (eviction samples, RANDOMKEY, HRANDFIELD). */
@@ -998,11 +650,6 @@ public final class ValueStore {
         return (HashValue) lookupWrite(key, ValueType.HASH, now);
     }
 
-    /** A byte array's heap size: a 16-byte header and the bytes, rounded up to 8. */
-    public static long arrayBytes(int length) {
-        return (16L + length + 7) & ~7L;
-    }
-
     // ------------------------------------------------------------------ snapshots
 
     /**
@@ -1025,142 +672,35 @@ public final class ValueStore {
     }
 
     public int volatileCount() {
-        return volatileCount;
+        return volatileKeys.count();
     }
 
-    /** Appends the live keys matching {@code pattern} (null matches all) to {@code out}. */
-    public void keys(GlobPattern pattern, List<byte[]> out, long now) {
-        table.forEach(e -> {
-            if (isExpired(e, now)) {
-                expireEntry(e);
-            } else if (pattern == null || pattern.matches(e.key)) {
-                out.add(e.key);
-            }
-        });
+    /** KEYS, SCAN, RANDOMKEY and a migration's slot scan over this store. */
+    public KeyWalks walks() {
+        return walks;
     }
 
-    /**
-     * One SCAN step over this shard: visits buckets from {@code cursor} until at least
-     * {@code count} keys were visited or the table is done; keeps the keys matching {@code pattern}
-     * and {@code typeName} (null matches all). Returns the next cursor (0 = done).
-     */
-    public long scan(long cursor, int count, GlobPattern pattern, String typeName, List<byte[]> out, long now) {
-        int[] visited = {0};
-        do {
-            cursor = table.scanBucket(cursor, e -> {
-                visited[0]++;
-                if (isExpired(e, now)) {
-                    expireEntry(e);
-                } else if ((pattern == null || pattern.matches(e.key)) && (typeName == null || typeName.equalsIgnoreCase(e.type.name()))) {
-                    out.add(e.key);
-                }
-            });
-        } while (cursor != 0 && visited[0] < count);
-        return cursor;
-    }
-
-    /** A random live key, or null when there is none. */
-    public byte[] randomKey(long now) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            KeyTable.Entry e = table.random(random);
-            if (e == null) {
-                return null;
-            }
-            if (!isExpired(e, now)) {
-                return e.key;
-            }
-            expireEntry(e);
-        }
-        return null;
+    /** The table as it is now (a FLUSHALL during a snapshot replaces it): for the walks, which read it step by step. */
+    KeyTable table() {
+        return table;
     }
 
     // ------------------------------------------------------------------ active expiry
 
     /**
-     * Redis's active expiry, adapted: examines {@value #ACTIVE_EXPIRE_SAMPLE} keys with a TTL
-     * (walking them round-robin from where the previous cycle stopped), deletes the expired ones,
-     * and repeats while more than {@value #ACTIVE_EXPIRE_REPEAT_PERCENT}% of a round had expired
-     * and the time budget lasts. Returns the number of keys deleted.
+     * Redis's active expiry for this store, run on the shard's timer ({@link VolatileKeys#expireCycle}):
+     * returns the number of keys deleted within about {@code budgetNanos}.
      */
     public int activeExpireCycle(long now, long budgetNanos) {
         // Redis's serverCron keeps the LRU clock current for keys created without a "now" (set()),
         // so a new key on a shard nobody read from lately is not born idle (OBJECT IDLETIME)
         lruClock = (int) (now >>> 10);
-        if (expiryPaused) {
-            return 0;
-        }
-        long deadline = System.nanoTime() + budgetNanos;
-        int removed = 0;
-        while (volatileCount > 0) {
-            int expiredThisRound = 0;
-            int sample = Math.min(ACTIVE_EXPIRE_SAMPLE, volatileCount);
-            for (int i = 0; i < sample && volatileCount > 0; i++) {
-                KeyTable.Entry e = activeCursor != null ? activeCursor : volatileHead;
-                activeCursor = e.expiry.next;
-                if (isExpired(e, now)) {
-                    expireEntry(e);
-                    expiredThisRound++;
-                }
-            }
-            removed += expiredThisRound;
-            if (expiredThisRound * 100 <= sample * ACTIVE_EXPIRE_REPEAT_PERCENT || System.nanoTime() >= deadline) {
-                break;
-            }
-        }
-        return removed;
+        return expiryPaused ? 0 : volatileKeys.expireCycle(this, now, budgetNanos);
     }
 
-    // ------------------------------------------------------------------ cross-shard MSETNX
-
-    /**
-     * Prepare step of a cross-shard MSETNX: if none of {@code keys} exists or is reserved,
-     * reserves them all for {@code txn} and returns true; otherwise changes nothing.
-     */
-    public boolean reserveIfAbsent(List<byte[]> keys, long txn, long now) {
-        for (byte[] key : keys) {
-            if (existsOrReserved(key, now)) {
-                return false;
-            }
-        }
-        for (byte[] key : keys) {
-            reservations.put(new ByteString(key), txn);
-        }
-        return true;
-    }
-
-    /**
-     * Commit step: writes each key still reserved by {@code txn}, and returns their positions in
-     * {@code keys}. A key written by someone else since the prepare lost its reservation; that write
-     * is ordered after this MSETNX, so its value stands (the same outcome as MSETNX-then-write).
-     */
-    public List<Integer> commitReserved(List<byte[]> keys, List<byte[]> values, long txn) {
-        List<Integer> written = new java.util.ArrayList<>(keys.size());
-        for (int i = 0; i < keys.size(); i++) {
-            ByteString k = new ByteString(keys.get(i));
-            Long owner = reservations.get(k);
-            if (owner != null && owner == txn) {
-                reservations.remove(k);
-                setString(keys.get(i), values.get(i), NO_EXPIRY);
-                changes.notify(KeyspaceEvents.STRING, "set", keys.get(i)); // MSETNX's event, after each key as Redis
-                written.add(i);
-            }
-        }
-        return written;
-    }
-
-    /** Abort step: drops the reservations {@code txn} still holds. */
-    public void releaseReserved(List<byte[]> keys, long txn) {
-        for (byte[] key : keys) {
-            ByteString k = new ByteString(key);
-            Long owner = reservations.get(k);
-            if (owner != null && owner == txn) {
-                reservations.remove(k);
-            }
-        }
-    }
-
-    public int reservationCount() {
-        return reservations.size();
+    /** Keys held by a cross-shard write between its prepare and its commit (RENAMENX to another shard). */
+    public KeyReservations reservations() {
+        return reservations;
     }
 
     // ------------------------------------------------------------------ statistics
@@ -1183,52 +723,22 @@ public final class ValueStore {
         return e.expiry != null && e.expiry.at <= now;
     }
 
-    private void clearReservation(byte[] key) {
-        if (!reservations.isEmpty()) {
-            reservations.remove(new ByteString(key));
-        }
-    }
-
     private void setExpireAt(KeyTable.Entry e, long expireAt) {
         if (expireAt == NO_EXPIRY) {
             unlinkVolatile(e);
         } else if (e.expiry != null) {
             e.expiry.at = expireAt;
         } else {
-            KeyTable.Expiry x = new KeyTable.Expiry(expireAt);
-            x.next = volatileHead;
-            if (volatileHead != null) {
-                volatileHead.expiry.prev = e;
-            }
-            volatileHead = e;
-            e.expiry = x;
-            volatileCount++;
-            addUsed(EXPIRY_BYTES);
+            volatileKeys.add(e, expireAt);
+            addUsed(HeapSizes.EXPIRY_BYTES);
         }
     }
 
     private void unlinkVolatile(KeyTable.Entry e) {
-        KeyTable.Expiry x = e.expiry;
-        if (x == null) {
-            return;
+        if (e.expiry != null) {
+            volatileKeys.remove(e);
+            addUsed(-HeapSizes.EXPIRY_BYTES);
         }
-        if (activeCursor == e) {
-            activeCursor = x.next;
-        }
-        if (evictCursor == e) {
-            evictCursor = x.next;
-        }
-        if (x.prev != null) {
-            x.prev.expiry.next = x.next;
-        } else {
-            volatileHead = x.next;
-        }
-        if (x.next != null) {
-            x.next.expiry.prev = x.prev;
-        }
-        e.expiry = null;
-        volatileCount--;
-        addUsed(-EXPIRY_BYTES);
     }
 
     /** A command deletes {@code e} (DEL, an emptied aggregate, RENAME's source, an expiry set in the past). */
@@ -1250,13 +760,22 @@ public final class ValueStore {
         changes.expired(e.key);
     }
 
+    /** Whether {@code e}'s TTL has passed; if so it expires ({@link #expireEntry}). For the walks and the expiry cycle. */
+    boolean expireIfDue(KeyTable.Entry e, long now) {
+        if (!isExpired(e, now)) {
+            return false;
+        }
+        expireEntry(e);
+        return true;
+    }
+
     private void unlink(KeyTable.Entry e) {
         table.beforeChange(e.hash);
         unlinkVolatile(e);
         table.remove(e);
-        addUsed(-entryBytes(e.key, e.value));
-        if (keysPerSlot != null) {
-            keysPerSlot[KeyHashing.slot(e.key)]--;
+        addUsed(-HeapSizes.entryBytes(e.key, e.value));
+        if (slotCounts != null) {
+            slotCounts.removed(e.key);
         }
         if (e.type == ValueType.STREAM) {
             changes.keyReady(e.key); // its XREADGROUP clients fail (Redis's dbGenericDelete)

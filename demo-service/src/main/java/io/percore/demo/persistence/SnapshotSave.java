@@ -185,7 +185,7 @@ final class SnapshotSave {
         part.snapshot = store.snapshot(part::entry, System.currentTimeMillis());
         dirtyAtStart.set(state.shardId(), store.dirty());
         Shard.current().execute(part::slice);
-        return new long[] {store.size(), store.volatileCount(), store.usedBytes()};
+        return new long[] {store.size(), store.volatileCount(), store.memory().usedBytes()};
     }
 
     /** One shard's side: its snapshot, its encoder, driven by slices on its thread. */

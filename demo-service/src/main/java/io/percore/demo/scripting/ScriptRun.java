@@ -65,7 +65,7 @@ final class ScriptRun implements Watchdog.Watched {
         this.evalMode = evalMode;
         this.readOnly = readOnly;
         this.allowOom = allowOom;
-        this.overBudgetAtStart = local.store().overBudget() && !local.store().makeRoom(System.currentTimeMillis());
+        this.overBudgetAtStart = !local.store().makeRoom(System.currentTimeMillis());
         long threshold = context.server().config().busyReplyThreshold();
         this.busyAfterNanos = threshold >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(threshold);
     }
@@ -288,7 +288,7 @@ final class ScriptRun implements Watchdog.Watched {
     static boolean anyOtherOverBudget(Keyspace keyspace, int here, java.util.BitSet held) {
         for (int s = held.nextSetBit(0); s >= 0; s = held.nextSetBit(s + 1)) {
             if (s != here && Boolean.TRUE.equals(keyspace.invokeOn(s,
-                    st -> st.store().overBudget() && !st.store().makeRoom(System.currentTimeMillis())).getNow())) {
+                    st -> !st.store().makeRoom(System.currentTimeMillis())).getNow())) {
                 return true;
             }
         }

@@ -227,7 +227,7 @@ public final class ScriptShard {
     /** The script cache counts in the shard's memory budget, as Redis's used_memory counts its scripts. */
     private void budget(long delta) {
         if (delta != 0) {
-            keyspace.local().store().scriptCacheBytes(delta);
+            keyspace.local().store().memory().scriptCacheBytes(delta);
         }
     }
 
@@ -356,7 +356,7 @@ public final class ScriptShard {
 
     /** Whether one of the shards the script would hold is over its memory budget and cannot make room. */
     private static boolean overBudget(Eval e, KeyspaceShard state) {
-        if (state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+        if (!state.store().makeRoom(System.currentTimeMillis())) {
             return true;
         }
         BitSet held = heldShards(e, state);
@@ -474,7 +474,7 @@ public final class ScriptShard {
         lua.watchdog.watch(run);
         run.memory.began();
         // allow-oom: its commands run over maxmemory, as Redis's (only its start was checked)
-        state.store().writesDespiteBudget(allowOom);
+        state.store().memory().writesDespiteBudget(allowOom);
         try {
             if (evalMode) {
                 lua.setGlobal(LuaRuntime.KEYS, keys);
@@ -493,7 +493,7 @@ public final class ScriptShard {
         } catch (StackOverflowError overflow) {
             return new ErrorRedisMessage("ERR Error running script " + name + ", stack overflow");
         } finally {
-            state.store().writesDespiteBudget(false);
+            state.store().memory().writesDespiteBudget(false);
             run.memory.ended();
             lua.running = null;
             lua.watchdog.stop();

@@ -143,7 +143,7 @@ public final class Scripting implements AutoCloseable {
         return keyspace.invokeOnAsync(0, zero -> {
             List<ShardFuture<Void>> others = new ArrayList<>();
             return keyspace.invokeOn(0, state -> {
-                if (denyOom && state.store().overBudget() && !state.store().makeRoom(System.currentTimeMillis())) {
+                if (denyOom && !state.store().makeRoom(System.currentTimeMillis())) {
                     return (RedisMessage) io.percore.demo.resp.RespReplies.OOM_REPLY;
                 }
                 RedisMessage reply;

@@ -173,13 +173,18 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return JvmMemory.check(memory.processBytes(), clientsBytes(), outputLimits);
     }
 
+    /** When each type leaves its compact form: the thresholds below, as one value a shard installs at once. */
+    public io.percore.demo.kv.EncodingLimits encodings() {
+        return new io.percore.demo.kv.EncodingLimits(zsetLimits(), hashLimits(), setLimits(), streamLimits(), hllSparseMaxBytes());
+    }
+
     /** The sorted sets' encoding thresholds (zset-max-listpack-entries/-value), which sorted sets follow. */
     public io.percore.demo.kv.ZSetValue.Limits zsetLimits() {
         return new io.percore.demo.kv.ZSetValue.Limits(thresholds.get("zset-max-listpack-entries"), thresholds.get("zset-max-listpack-value"));
     }
 
     /** Redis's {@code hll-sparse-max-bytes}: past it a HyperLogLog's sparse form becomes dense. */
-    public long hllSparseMaxBytes() {
+    private long hllSparseMaxBytes() {
         return thresholds.get("hll-sparse-max-bytes");
     }
 
@@ -194,7 +199,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     }
 
     /** How large streams' nodes grow (stream-node-max-entries/-bytes), which XADD follows. */
-    public io.percore.demo.kv.StreamValue.Limits streamLimits() {
+    private io.percore.demo.kv.StreamValue.Limits streamLimits() {
         return new io.percore.demo.kv.StreamValue.Limits(thresholds.get("stream-node-max-entries"), thresholds.get("stream-node-max-bytes"));
     }
 

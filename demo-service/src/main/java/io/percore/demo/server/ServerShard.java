@@ -207,26 +207,14 @@ public final class ServerShard implements AutoCloseable {
                 store.makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
             }
         }
-        if (previous == null || !previous.zsetLimits().equals(next.zsetLimits())) {
-            store.zsetLimits(next.zsetLimits());
-        }
-        if (previous == null || !previous.hashLimits().equals(next.hashLimits())) {
-            store.hashLimits(next.hashLimits());
-        }
-        if (previous == null || !previous.setLimits().equals(next.setLimits())) {
-            store.setLimits(next.setLimits());
-        }
-        if (previous == null || !previous.streamLimits().equals(next.streamLimits())) {
-            store.streamLimits(next.streamLimits());
+        if (previous == null || !previous.encodings().equals(next.encodings())) {
+            store.encodings(next.encodings());
         }
         if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
             data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
         }
         if (previous == null || previous.trackingTableMaxKeys() != next.trackingTableMaxKeys()) {
             data.tracking().maxKeys(next.trackingTableMaxKeys());
-        }
-        if (previous == null || previous.hllSparseMaxBytes() != next.hllSparseMaxBytes()) {
-            store.hllSparseMaxBytes(next.hllSparseMaxBytes());
         }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it

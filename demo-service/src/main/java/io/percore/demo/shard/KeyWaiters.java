@@ -1,6 +1,7 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.kv.ByteString;
+import io.percore.demo.kv.HeapSizes;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
@@ -30,7 +31,7 @@ import java.util.List;
  * value against a push that came in between, which Redis (one thread) never does.
  *
  * <p><b>Cost.</b> What waiters take is counted in the store's memory estimate
- * ({@link ValueStore#blockingBytes}): a key waited on costs {@link #QUEUE_BYTES} plus its bytes, each
+ * ({@link io.percore.demo.kv.StoreMemory#blockingBytes}): a key waited on costs {@link #QUEUE_BYTES} plus its bytes, each
  * client waiting on it {@link #WAITER_BYTES}, and each client with waiters here {@link #CLIENT_BYTES}
  * (heap measured on JDK 17 with compressed references: 141 bytes per key for one client blocked on a
  * million ten-byte keys, 112 per client for a million clients on one key). One command's keys are
@@ -241,7 +242,7 @@ public final class KeyWaiters {
             queue = new WaitQueue(k);
             byKey.put(k, queue);
             waitedKeysChanged();
-            bytes += QUEUE_BYTES + ValueStore.arrayBytes(key.length);
+            bytes += QUEUE_BYTES + HeapSizes.arrayBytes(key.length);
         }
         Waiter w = new Waiter(blockedId, home, pop, queue, since);
         if (pop.wakesOnDeletion()) {
@@ -269,7 +270,7 @@ public final class KeyWaiters {
         if (w.sibling == null) {
             bytes += CLIENT_BYTES;
         }
-        store.blockingBytes(bytes);
+        store.memory().blockingBytes(bytes);
     }
 
     /** The client no longer waits (served elsewhere, timed out, gone): forgets its waiters here. */
@@ -282,10 +283,10 @@ public final class KeyWaiters {
         for (; w != null; w = w.sibling) {
             bytes += WAITER_BYTES;
             if (unlink(w)) {
-                bytes += QUEUE_BYTES + ValueStore.arrayBytes(w.queue.key.bytes().length);
+                bytes += QUEUE_BYTES + HeapSizes.arrayBytes(w.queue.key.bytes().length);
             }
         }
-        store.blockingBytes(-bytes);
+        store.memory().blockingBytes(-bytes);
     }
 
     /** Takes {@code w} out of its key's queue; true when that was the key's last waiter (its queue is gone). */

@@ -527,7 +527,7 @@ public final class Keyspace implements AutoCloseable {
 
     /** From a thread that is not a shard: each shard's memory figures, readable from any thread (for meters). */
     public List<MemoryFigures> memoryFigures() {
-        return states.fromOutside().mapEach(state -> state.store().memoryFigures()).join();
+        return states.fromOutside().mapEach(state -> state.store().memory().figures()).join();
     }
 
     /** How long {@link #close()} waits for every shard to close its part. */

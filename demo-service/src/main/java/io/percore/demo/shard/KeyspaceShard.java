@@ -32,7 +32,7 @@ public final class KeyspaceShard implements AutoCloseable {
     public long crossShardCalls;
     /** EXECs coordinated from this shard: with the shard id, a transaction id unique in the process. */
     public long transactionsStarted;
-    /** The largest {@link ValueStore#usedBytes()} seen by this shard's cron and snapshots. */
+    /** The largest {@link io.percore.demo.kv.StoreMemory#usedBytes()} seen by this shard's cron and snapshots. */
     private long peakUsedBytes;
     /** Counters as they were at the last CONFIG RESETSTAT: snapshots report what came after. */
     private Snapshot statsBase;
@@ -127,7 +127,7 @@ public final class KeyspaceShard implements AutoCloseable {
             store.activeExpireCycle(nowMillis, expiryBudgetNanos);
         }
         tracking.tick();
-        peakUsedBytes = Math.max(peakUsedBytes, store.usedBytes());
+        peakUsedBytes = Math.max(peakUsedBytes, store.memory().usedBytes());
     }
 
     @Override
@@ -145,9 +145,9 @@ public final class KeyspaceShard implements AutoCloseable {
 
     /** A copy of this shard's keyspace figures, safe to hand to another shard. */
     public Snapshot snapshot() {
-        peakUsedBytes = Math.max(peakUsedBytes, store.usedBytes());
+        peakUsedBytes = Math.max(peakUsedBytes, store.memory().usedBytes());
         Snapshot raw = new Snapshot(shardId, store.size(), store.volatileCount(), store.keyspaceHits(), store.keyspaceMisses(),
-                store.expiredKeys(), crossShardCalls, store.usedBytes(), store.budget().maxBytes(), store.evictedKeys(),
+                store.expiredKeys(), crossShardCalls, store.memory().usedBytes(), store.budget().maxBytes(), store.memory().evictedKeys(),
                 peakUsedBytes, blockedClients.waitingClients(), keyWaiters.waitedKeys(), keyWaiters.putBacks());
         return statsBase == null ? raw : raw.since(statsBase);
     }

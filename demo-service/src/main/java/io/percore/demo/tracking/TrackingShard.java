@@ -634,7 +634,7 @@ public final class TrackingShard {
     private void counted() {
         long now = table.bytes() + prefixes.bytes();
         if (now != countedBytes) {
-            store.trackingBytes(now - countedBytes);
+            store.memory().trackingBytes(now - countedBytes);
             countedBytes = now;
         }
         watching = table.size() > 0 || prefixes.prefixCount() > 0;

@@ -351,10 +351,10 @@ class BitCommandsTest {
         assertThatThrownBy(() -> bits.bitfield(store, argv("BITFIELD", "b", "SET", "u8", "#" + (2 << 20), "1"), now))
                 .isInstanceOf(OutOfBudgetException.class);
         assertThat(store.size()).isZero();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
         // within the budget it is created, exactly as large as the bit needs, and counted
         bits.setbit(store, argv("SETBIT", "b", Long.toString(8L * 100_000), "1"), now);
-        assertThat(store.usedBytes()).isBetween(100_001L, 100_001L + 200);
+        assertThat(store.memory().usedBytes()).isBetween(100_001L, 100_001L + 200);
         // over a client connection: Redis's -OOM text
         try (TestServices small = TestServices.start(1, DemoSettings.forTests().withMemory(
                 new io.percore.demo.kv.MemorySettings(1 << 20, MaxmemoryPolicy.NOEVICTION, 5)));

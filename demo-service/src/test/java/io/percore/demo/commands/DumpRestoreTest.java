@@ -598,10 +598,10 @@ class DumpRestoreTest {
             }
             store.delete(b("tmp"), now);
             // the smallest budget that holds all six, less a byte: one eviction makes room
-            long budget = store.usedBytes();
+            long budget = store.memory().usedBytes();
             while (true) {
                 store.budget(new MemoryBudget(budget, policy, 64));
-                if (!store.overBudget()) {
+                if (!store.memory().overBudget()) {
                     break;
                 }
                 budget++;

@@ -3,6 +3,8 @@ package io.percore.demo.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.percore.demo.kv.EncodingLimits;
+import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MemoryBudget;
 import io.percore.demo.kv.OutOfBudgetException;
@@ -38,27 +40,27 @@ class HashCommandsTest {
         ValueStore store = new ValueStore(new SplittableRandom(1));
         long now = System.currentTimeMillis();
         HashCommands.hset(store, argv("HSET", "h", "a", "1", "b", "2"), now);
-        long two = store.usedBytes();
+        long two = store.memory().usedBytes();
         assertThat(two).isPositive();
         HashCommands.hset(store, argv("HSET", "h", "c", "3"), now);
-        assertThat(store.usedBytes()).as("a listpack grows by its bytes").isEqualTo(two + 8);
+        assertThat(store.memory().usedBytes()).as("a listpack grows by its bytes").isEqualTo(two + 8);
         HashCommands.hset(store, argv("HSET", "h", "c", "x".repeat(1000)), now);
-        long big = store.usedBytes();
+        long big = store.memory().usedBytes();
         assertThat(big).as("a 1,000-byte value counted (and the hash is a table now)").isGreaterThan(two + 1000);
         HashCommands.hset(store, argv("HSET", "h", "c", "3"), now);
-        long three = store.usedBytes();
+        long three = store.memory().usedBytes();
         assertThat(three).as("overwritten with a short value").isLessThan(big - 900);
         HashCommands.hincrby(store, argv("HINCRBY", "h", "n", "12345"), now);
         HashCommands.hincrbyfloat(store, argv("HINCRBYFLOAT", "h", "f", "1.5"), now);
         HashCommands.hdel(store, argv("HDEL", "h", "n", "f"), now);
-        assertThat(store.usedBytes()).as("back to three fields").isEqualTo(three);
+        assertThat(store.memory().usedBytes()).as("back to three fields").isEqualTo(three);
         HashCommands.hdel(store, argv("HDEL", "h", "a", "b", "c"), now);
         assertThat(store.typeOf("h".getBytes(StandardCharsets.UTF_8), now)).as("an emptied hash is no key").isNull();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
 
         HashCommands.hset(store, argv("HSET", "h2", "a", "1"), now);
         store.delete("h2".getBytes(StandardCharsets.UTF_8), now);
-        assertThat(store.usedBytes()).as("DEL of a hash").isZero();
+        assertThat(store.memory().usedBytes()).as("DEL of a hash").isZero();
     }
 
     /** Every change of a listpack hash, through its conversion to a table, is counted; emptying it returns the budget to zero. */
@@ -84,14 +86,14 @@ class HashCommandsTest {
                 case "HINCRBY" -> HashCommands.hincrby(store, a, now);
                 default -> HashCommands.hsetnx(store, a, now);
             }
-            assertThat(store.usedBytes()).as(String.join(" ", c)).isEqualTo(store.memoryUsage(key, now));
+            assertThat(store.memory().usedBytes()).as(String.join(" ", c)).isEqualTo(store.memoryUsage(key, now));
         }
         assertThat(store.readHash(key, now).encoding()).isEqualTo("hashtable");
         List<String> all = new ArrayList<>(List.of("HDEL", "h"));
         store.readHash(key, now).keys().forEach(f -> all.add(new String(f, StandardCharsets.UTF_8)));
         HashCommands.hdel(store, argv(all.toArray(String[]::new)), now);
         assertThat(store.size()).isZero();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
     }
 
     /** No path makes a listpack large: many fields in one HSET, a value grown by HINCRBYFLOAT, a long HSETNX. */
@@ -125,7 +127,9 @@ class HashCommandsTest {
         assertThat(store.readHash(b("m"), now).keys()).extracting(f -> new String(f, StandardCharsets.UTF_8))
                 .containsExactly("a", "z".repeat(65));
 
-        store.hashLimits(new io.percore.demo.kv.HashValue.Limits(4, 3));
+        EncodingLimits defaults = EncodingLimits.DEFAULT;
+        store.encodings(new EncodingLimits(defaults.zset(), new HashValue.Limits(4, 3), defaults.set(), defaults.stream(),
+                defaults.hllSparseMaxBytes()));
         HashCommands.hset(store, argv("HSET", "small", "a", "123", "b", "1"), now);
         assertThat(store.readHash(b("small"), now).encoding()).isEqualTo("listpack");
         HashCommands.hset(store, argv("HSET", "small", "c", "1234"), now);
@@ -172,7 +176,7 @@ class HashCommandsTest {
         }
         assertThatThrownBy(() -> HashCommands.hset(store, argv(args.toArray(String[]::new)), System.currentTimeMillis()))
                 .isInstanceOf(OutOfBudgetException.class);
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
         assertThat(store.size()).isZero();
     }
 
@@ -199,7 +203,7 @@ class HashCommandsTest {
             ListCommands.lpush(store, argv("LPUSH", "l", "f" + i), now);
             SetCommands.sadd(store, argv("SADD", "s", "m" + i), now);
         }
-        assertThat(store.usedBytes()).isGreaterThan(200 * 24);
+        assertThat(store.memory().usedBytes()).isGreaterThan(200 * 24);
         ListCommands.linsert(store, argv("LINSERT", "l", "BEFORE", "e50", "x".repeat(500)), now);
         ListCommands.lset(store, argv("LSET", "l", "0", "y".repeat(300)), now);
         ListCommands.ltrim(store, argv("LTRIM", "l", "10", "-10"), now);
@@ -213,7 +217,7 @@ class HashCommandsTest {
         }
         SetCommands.srem(store, argv(rest.toArray(String[]::new)), now);
         assertThat(store.size()).isZero();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
     }
 
     /**

@@ -146,19 +146,19 @@ class StringsInPlaceTest {
         long now = System.currentTimeMillis();
         byte[] key = "k".getBytes(StandardCharsets.US_ASCII);
         StringCommands.set(store, argv("SET", "k", "x".repeat(1000)), now);
-        long plain = store.usedBytes();
+        long plain = store.memory().usedBytes();
         assertThat(store.memoryUsage(key, now)).isEqualTo(plain);
         StringCommands.append(store, argv("APPEND", "k", "y"), now);
         // 1001 bytes with doubling: a 2002-byte array in a 24-byte object
-        assertThat(store.usedBytes()).isEqualTo(plain - ((16 + 1000 + 7) & ~7) + 24 + ((16 + 2002 + 7) & ~7));
-        assertThat(store.memoryUsage(key, now)).isEqualTo(store.usedBytes());
+        assertThat(store.memory().usedBytes()).isEqualTo(plain - ((16 + 1000 + 7) & ~7) + 24 + ((16 + 2002 + 7) & ~7));
+        assertThat(store.memoryUsage(key, now)).isEqualTo(store.memory().usedBytes());
         BITS.setbit(store, argv("SETBIT", "k", Long.toString(8L * 5000), "1"), now);
-        assertThat(store.usedBytes()).isEqualTo(plain - ((16 + 1000 + 7) & ~7) + 24 + ((16 + 10_002 + 7) & ~7));
+        assertThat(store.memory().usedBytes()).isEqualTo(plain - ((16 + 1000 + 7) & ~7) + 24 + ((16 + 10_002 + 7) & ~7));
         StringCommands.set(store, argv("SET", "k", "x".repeat(1000)), now);
-        assertThat(store.usedBytes()).as("SET replaces it with a plain string").isEqualTo(plain);
+        assertThat(store.memory().usedBytes()).as("SET replaces it with a plain string").isEqualTo(plain);
         BITS.bitfield(store, argv("BITFIELD", "k2", "SET", "u8", "#99", "1"), now);
         store.delete(key, now);
         store.delete("k2".getBytes(StandardCharsets.US_ASCII), now);
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
     }
 }

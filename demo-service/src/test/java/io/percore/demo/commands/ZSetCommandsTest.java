@@ -305,22 +305,22 @@ class ZSetCommandsTest {
         for (String[] c : commands) {
             RedisMessage reply = execute(store, c, now);
             assertThat(reply).as(String.join(" ", c)).isNotInstanceOf(io.netty.handler.codec.redis.ErrorRedisMessage.class);
-            assertThat(store.usedBytes()).as("after " + c[0] + ": the budget is the key's own size").isEqualTo(store.memoryUsage(key, now));
+            assertThat(store.memory().usedBytes()).as("after " + c[0] + ": the budget is the key's own size").isEqualTo(store.memoryUsage(key, now));
         }
         assertThat(store.memoryUsage(key, now)).as("270 members of 32-byte arrays and their share of tree and map")
                 .isGreaterThan(270 * 64L);
         ZSetCommands.zremrangebyrank(store, argv("ZREMRANGEBYRANK", "z", "0", "-1"), now);
         assertThat(store.typeOf(key, now)).as("an emptied sorted set is no key").isNull();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
 
         ZSetCommands.zadd(store, argv("ZADD", "z", "1", "a"), now);
         ZSetCommands.zrem(store, argv("ZREM", "z", "a"), now);
         assertThat(store.typeOf(key, now)).isNull();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
         ZSetCommands.zadd(store, argv("ZADD", "z", "1", "a"), now);
         ZSetCommands.zpopmin(store, argv("ZPOPMIN", "z", "5"), now);
         assertThat(store.size()).isZero();
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
 
         // lex ranges are only defined when every score is equal (on mixed scores the answer depends on
         // the skip list's random levels, in Redis as here): a skip list of equal scores for ZREMRANGEBYLEX
@@ -329,9 +329,9 @@ class ZSetCommandsTest {
         }
         assertThat(ZSetCommands.zremrangebylex(store, argv("ZREMRANGEBYLEX", "z", "[member-5", "(member-6"), now))
                 .isEqualTo(io.percore.demo.resp.RespReplies.integer(11));
-        assertThat(store.usedBytes()).isEqualTo(store.memoryUsage(key, now));
+        assertThat(store.memory().usedBytes()).isEqualTo(store.memoryUsage(key, now));
         ZSetCommands.zremrangebyrank(store, argv("ZREMRANGEBYRANK", "z", "0", "-1"), now);
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
     }
 
     private static RedisMessage execute(ValueStore store, String[] c, long now) {
@@ -364,7 +364,7 @@ class ZSetCommandsTest {
         }
         assertThatThrownBy(() -> ZSetCommands.zadd(store, argv(args.toArray(String[]::new)), System.currentTimeMillis()))
                 .isInstanceOf(OutOfBudgetException.class);
-        assertThat(store.usedBytes()).isZero();
+        assertThat(store.memory().usedBytes()).isZero();
         assertThat(store.size()).isZero();
     }
 

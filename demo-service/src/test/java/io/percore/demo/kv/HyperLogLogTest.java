@@ -36,7 +36,7 @@ class HyperLogLogTest {
         SplittableRandom random = new SplittableRandom(42);
         for (long limit : new long[] {0, 18, 30, 3000, 20_000, Long.MAX_VALUE}) {
             ValueStore store = new ValueStore();
-            store.hllSparseMaxBytes(limit);
+            store.encodings(EncodingLimits.DEFAULT.withHllSparseMaxBytes(limit));
             HllString sparse = HllString.create(store, KEY, 0);
             byte[] dense = emptyDense();
             int added = 0;
@@ -59,7 +59,7 @@ class HyperLogLogTest {
                     assertThat((long) sparse.length()).as("limit %d: a sparse value stays within it", limit)
                             .isLessThanOrEqualTo(Math.max(limit, HyperLogLog.EMPTY_SPARSE_SIZE));
                 }
-                assertThat(store.usedBytes()).as("the budget is the key's own size").isEqualTo(store.memoryUsage(KEY, 0));
+                assertThat(store.memory().usedBytes()).as("the budget is the key's own size").isEqualTo(store.memoryUsage(KEY, 0));
             }
             assertThat(sparse.dense()).as("limit %d: %d elements make it dense", limit, added).isEqualTo(limit < 20_000);
         }
@@ -69,10 +69,10 @@ class HyperLogLogTest {
     void theBudgetCountsThePromotionToDenseAndRefusesItWhenTooSmall() {
         ValueStore store = new ValueStore();
         HllString h = HllString.create(store, KEY, 0);
-        long sparse = store.usedBytes();
+        long sparse = store.memory().usedBytes();
         assertThat(h.toDense()).isEqualTo(1);
-        assertThat(store.usedBytes() - sparse).as("the 12 KB of registers").isGreaterThan(12_000);
-        assertThat(store.usedBytes()).isEqualTo(store.memoryUsage(KEY, 0));
+        assertThat(store.memory().usedBytes() - sparse).as("the 12 KB of registers").isGreaterThan(12_000);
+        assertThat(store.memory().usedBytes()).isEqualTo(store.memoryUsage(KEY, 0));
 
         ValueStore small = new ValueStore();
         small.budget(new MemoryBudget(8_000, MaxmemoryPolicy.NOEVICTION, 5));

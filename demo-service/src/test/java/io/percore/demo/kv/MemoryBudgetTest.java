@@ -28,33 +28,33 @@ class MemoryBudgetTest {
         byte[] v10 = new byte[10];
         byte[] v100 = new byte[100];
         s.setString(b("a"), v10, ValueStore.NO_EXPIRY);
-        long a = ValueStore.entryBytes(b("a"), v10);
-        assertThat(s.usedBytes()).isEqualTo(a).isEqualTo(48 + 24 + 32);
+        long a = HeapSizes.entryBytes(b("a"), v10);
+        assertThat(s.memory().usedBytes()).isEqualTo(a).isEqualTo(48 + 24 + 32);
         s.setString(b("a"), v100, ValueStore.NO_EXPIRY);
-        assertThat(s.usedBytes()).as("replaced value").isEqualTo(ValueStore.entryBytes(b("a"), v100));
+        assertThat(s.memory().usedBytes()).as("replaced value").isEqualTo(HeapSizes.entryBytes(b("a"), v100));
         s.setString(b("b"), v10, NOW + 1000);
-        assertThat(s.usedBytes()).as("a TTL costs its Expiry").isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10)
-                + ValueStore.EXPIRY_BYTES);
-        assertThat(s.memoryUsage(b("b"), NOW)).isEqualTo(ValueStore.entryBytes(b("b"), v10) + ValueStore.EXPIRY_BYTES);
+        assertThat(s.memory().usedBytes()).as("a TTL costs its Expiry").isEqualTo(HeapSizes.entryBytes(b("a"), v100) + HeapSizes.entryBytes(b("b"), v10)
+                + HeapSizes.EXPIRY_BYTES);
+        assertThat(s.memoryUsage(b("b"), NOW)).isEqualTo(HeapSizes.entryBytes(b("b"), v10) + HeapSizes.EXPIRY_BYTES);
         assertThat(s.expire(b("b"), NOW + 500, NOW)).isTrue();
-        assertThat(s.usedBytes()).as("a new TTL for a key that has one: the same Expiry")
-                .isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10) + ValueStore.EXPIRY_BYTES);
+        assertThat(s.memory().usedBytes()).as("a new TTL for a key that has one: the same Expiry")
+                .isEqualTo(HeapSizes.entryBytes(b("a"), v100) + HeapSizes.entryBytes(b("b"), v10) + HeapSizes.EXPIRY_BYTES);
         assertThat(s.expire(b("b"), ValueStore.NO_EXPIRY, NOW)).isTrue();
-        assertThat(s.usedBytes()).as("PERSIST").isEqualTo(ValueStore.entryBytes(b("a"), v100) + ValueStore.entryBytes(b("b"), v10));
+        assertThat(s.memory().usedBytes()).as("PERSIST").isEqualTo(HeapSizes.entryBytes(b("a"), v100) + HeapSizes.entryBytes(b("b"), v10));
         assertThat(s.expire(b("b"), NOW + 1000, NOW)).isTrue();
         assertThat(s.readString(b("b"), NOW + 2000)).as("expired on access").isNull();
-        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("a"), v100));
+        assertThat(s.memory().usedBytes()).isEqualTo(HeapSizes.entryBytes(b("a"), v100));
         s.setStringKeepTtl(b("a"), v10, NOW);
-        assertThat(s.usedBytes()).isEqualTo(a);
+        assertThat(s.memory().usedBytes()).isEqualTo(a);
         ValueStore.StoredValue taken = s.take(b("a"), NOW);
-        assertThat(s.usedBytes()).isZero();
+        assertThat(s.memory().usedBytes()).isZero();
         s.put(b("c"), taken);
-        assertThat(s.usedBytes()).isEqualTo(ValueStore.entryBytes(b("c"), v10));
+        assertThat(s.memory().usedBytes()).isEqualTo(HeapSizes.entryBytes(b("c"), v10));
         assertThat(s.delete(b("c"), NOW)).isTrue();
-        assertThat(s.usedBytes()).isZero();
+        assertThat(s.memory().usedBytes()).isZero();
         s.setString(b("d"), v10, ValueStore.NO_EXPIRY);
         s.flush();
-        assertThat(s.usedBytes()).isZero();
+        assertThat(s.memory().usedBytes()).isZero();
     }
 
     @Test
@@ -64,9 +64,9 @@ class MemoryBudgetTest {
         while (s.makeRoom(NOW)) {
             s.setString(b("k" + i++), new byte[100], ValueStore.NO_EXPIRY);
         }
-        assertThat(s.usedBytes() + ValueStore.FIXED_OVERHEAD).isGreaterThan(1000);
+        assertThat(s.memory().usedBytes() + HeapSizes.EMPTY_STORE).isGreaterThan(1000);
         assertThat(s.size()).isEqualTo(i);
-        assertThat(s.evictedKeys()).isZero();
+        assertThat(s.memory().evictedKeys()).isZero();
         s.delete(b("k0"), NOW);
         s.delete(b("k1"), NOW);
         assertThat(s.makeRoom(NOW)).isTrue();
@@ -83,8 +83,8 @@ class MemoryBudgetTest {
     @Test
     void aValueLargerThanTheWholeBudgetIsRefusedBeforeItIsMade() {
         ValueStore s = store(1 << 20, MaxmemoryPolicy.ALLKEYS_LRU);
-        s.requireFits(1 << 19);
-        assertThatThrownBy(() -> s.requireFits(536_870_912L)).isInstanceOf(OutOfBudgetException.class)
+        s.memory().requireFits(1 << 19);
+        assertThatThrownBy(() -> s.memory().requireFits(536_870_912L)).isInstanceOf(OutOfBudgetException.class)
                 .hasMessage("OOM command not allowed when used memory > 'maxmemory'.");
     }
 
@@ -103,7 +103,7 @@ class MemoryBudgetTest {
             for (int i = 0; i < 50; i++) {
                 assertThat(s.exists(b("persistent" + i), NOW)).as(policy + " never evicts a key without TTL").isTrue();
             }
-            assertThat(s.evictedKeys()).as(policy.redisName()).isPositive();
+            assertThat(s.memory().evictedKeys()).as(policy.redisName()).isPositive();
             if (policy == MaxmemoryPolicy.VOLATILE_TTL) {
                 // Every key with a TTL is a candidate in turn; the latest (furthest expiry) survive.
                 assertThat(s.exists(b("volatile199"), NOW)).isTrue();
@@ -121,7 +121,7 @@ class MemoryBudgetTest {
     void allkeysPoliciesStayWithinBudgetAndKeepWhatIsUsed() {
         for (MaxmemoryPolicy policy : new MaxmemoryPolicy[] {MaxmemoryPolicy.ALLKEYS_LRU, MaxmemoryPolicy.ALLKEYS_LFU,
                 MaxmemoryPolicy.ALLKEYS_RANDOM}) {
-            long entry = ValueStore.entryBytes(b("key00000"), new byte[100]);
+            long entry = HeapSizes.entryBytes(b("key00000"), new byte[100]);
             ValueStore s = store(entry * 100, policy);
             long now = NOW;
             // 20 hot keys read all the time, while 2,000 cold keys stream through a budget of 100 keys.
@@ -135,7 +135,7 @@ class MemoryBudgetTest {
                 }
                 assertThat(s.makeRoom(now)).isTrue();
                 s.setString(b(String.format("key%05d", i)), new byte[100], ValueStore.NO_EXPIRY);
-                assertThat(s.usedBytes()).as("over by at most the last write").isLessThanOrEqualTo(entry * 101);
+                assertThat(s.memory().usedBytes()).as("over by at most the last write").isLessThanOrEqualTo(entry * 101);
             }
             long hotLeft = 0;
             for (int h = 0; h < 20; h++) {
@@ -209,10 +209,10 @@ class MemoryBudgetTest {
                     used += s.memoryUsage(b(e.getKey()), now);
                     volatileKeys += e.getValue() != ValueStore.NO_EXPIRY ? 1 : 0;
                 }
-                s.keys(null, new java.util.ArrayList<>(), now); // KEYS drops what expired but was not read
+                s.walks().keys(null, new java.util.ArrayList<>(), now); // KEYS drops what expired but was not read
                 assertThat(s.size()).isEqualTo(model.size());
                 assertThat(s.volatileCount()).isEqualTo(volatileKeys);
-                assertThat(s.usedBytes()).isEqualTo(used);
+                assertThat(s.memory().usedBytes()).isEqualTo(used);
             }
         }
         ValueStore v = store(1, MaxmemoryPolicy.VOLATILE_TTL);
@@ -222,7 +222,7 @@ class MemoryBudgetTest {
         v.makeRoom(NOW); // a 1-byte budget: evicts every key with a TTL, and still refuses
         assertThat(v.volatileCount()).isZero();
         assertThat(v.size()).isZero();
-        assertThat(v.usedBytes()).isZero();
+        assertThat(v.memory().usedBytes()).isZero();
     }
 
     @Test
@@ -235,8 +235,8 @@ class MemoryBudgetTest {
     @Test
     void lfuCounterDecaysOnePerMinute() {
         int access = (100 << 8) | 10; // counter 10 at minute 100
-        assertThat(ValueStore.lfuDecayed(access, 100)).isEqualTo(10);
-        assertThat(ValueStore.lfuDecayed(access, 103)).isEqualTo(7);
-        assertThat(ValueStore.lfuDecayed(access, 200)).isZero();
+        assertThat(Eviction.lfuDecayed(access, 100)).isEqualTo(10);
+        assertThat(Eviction.lfuDecayed(access, 103)).isEqualTo(7);
+        assertThat(Eviction.lfuDecayed(access, 200)).isZero();
     }
 }

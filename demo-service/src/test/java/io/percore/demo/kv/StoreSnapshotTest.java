@@ -124,7 +124,7 @@ class StoreSnapshotTest {
                 store.resized(k, hash.bytes() - before);
             }
             case 3 -> {
-                GrowableString s = store.writableString(k, store.peekString(k, NOW).length + 1, NOW);
+                GrowableString s = store.strings().writable(k, store.peekString(k, NOW).length + 1, NOW);
                 s.array()[s.length() - 1] = (byte) ('a' + rnd.nextInt(26));
                 store.modified(k);
             }
@@ -135,7 +135,7 @@ class StoreSnapshotTest {
     private static Map<String, String> render(ValueStore store) {
         Map<String, String> all = new HashMap<>();
         List<byte[]> keys = new ArrayList<>();
-        store.keys(null, keys, NOW);
+        store.walks().keys(null, keys, NOW);
         for (byte[] k : keys) {
             ValueStore.StoredValue v = store.stored(k, NOW);
             all.put(new String(k, StandardCharsets.US_ASCII), render(v.type(), v.value(), v.expireAt()));

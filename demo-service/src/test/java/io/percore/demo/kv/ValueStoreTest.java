@@ -108,7 +108,7 @@ class ValueStoreTest {
         int added = 0;
         do {
             List<byte[]> out = new ArrayList<>();
-            cursor = ks.scan(cursor, 10, null, null, out, 0);
+            cursor = ks.walks().scan(cursor, 10, null, null, out, 0);
             out.forEach(k -> seen.add(new String(k, StandardCharsets.UTF_8)));
             for (int i = 0; i < 20; i++) {
                 ks.setString(b("new" + added++), b("v"), ValueStore.NO_EXPIRY); // forces resizes mid-scan
@@ -124,18 +124,18 @@ class ValueStoreTest {
         ks.setString(b("user:2"), b("a"), ValueStore.NO_EXPIRY);
         ks.setString(b("order:1"), b("a"), ValueStore.NO_EXPIRY);
         List<byte[]> keys = new ArrayList<>();
-        ks.keys(new GlobPattern(b("user:*")), keys, 0);
+        ks.walks().keys(new GlobPattern(b("user:*")), keys, 0);
         assertThat(keys).extracting(k -> new String(k, StandardCharsets.UTF_8)).containsExactlyInAnyOrder("user:1", "user:2");
     }
 
     @Test
     void randomKeyReturnsLiveKeysOnly() {
         ValueStore ks = new ValueStore(new SplittableRandom(7));
-        assertThat(ks.randomKey(0)).isNull();
+        assertThat(ks.walks().randomKey(0)).isNull();
         ks.setString(b("gone"), b("x"), 10);
         ks.setString(b("here"), b("x"), ValueStore.NO_EXPIRY);
         for (int i = 0; i < 20; i++) {
-            assertThat(ks.randomKey(100)).isEqualTo(b("here"));
+            assertThat(ks.walks().randomKey(100)).isEqualTo(b("here"));
         }
     }
 
@@ -143,21 +143,21 @@ class ValueStoreTest {
     void reservationsMakeNxWritesFailAndPlainWritesWin() {
         ValueStore ks = new ValueStore();
         ks.setString(b("taken"), b("x"), ValueStore.NO_EXPIRY);
-        assertThat(ks.reserveIfAbsent(List.of(b("a"), b("taken")), 1, 0)).isFalse();
-        assertThat(ks.reservationCount()).isZero();
+        assertThat(ks.reservations().reserveIfAbsent(List.of(b("a"), b("taken")), 1, 0)).isFalse();
+        assertThat(ks.reservations().count()).isZero();
 
-        assertThat(ks.reserveIfAbsent(List.of(b("a"), b("b")), 2, 0)).isTrue();
+        assertThat(ks.reservations().reserveIfAbsent(List.of(b("a"), b("b")), 2, 0)).isTrue();
         assertThat(ks.existsOrReserved(b("a"), 0)).isTrue();
         assertThat(ks.exists(b("a"), 0)).isFalse();
-        assertThat(ks.reserveIfAbsent(List.of(b("b")), 3, 0)).isFalse();
+        assertThat(ks.reservations().reserveIfAbsent(List.of(b("b")), 3, 0)).isFalse();
         ks.setString(b("b"), b("plain"), ValueStore.NO_EXPIRY); // a write between prepare and commit
-        ks.commitReserved(List.of(b("a"), b("b")), List.of(b("A"), b("B")), 2);
+        ks.reservations().commit(List.of(b("a"), b("b")), List.of(b("A"), b("B")), 2);
         assertThat(ks.readString(b("a"), 0)).isEqualTo(b("A"));
         assertThat(ks.readString(b("b"), 0)).isEqualTo(b("plain"));
-        assertThat(ks.reservationCount()).isZero();
+        assertThat(ks.reservations().count()).isZero();
 
-        assertThat(ks.reserveIfAbsent(List.of(b("c")), 4, 0)).isTrue();
-        ks.releaseReserved(List.of(b("c")), 4);
+        assertThat(ks.reservations().reserveIfAbsent(List.of(b("c")), 4, 0)).isTrue();
+        ks.reservations().release(List.of(b("c")), 4);
         assertThat(ks.existsOrReserved(b("c"), 0)).isFalse();
     }
 
@@ -186,10 +186,10 @@ class ValueStoreTest {
         assertThat(ks.expire(b("h"), 500, 0)).isTrue();
         assertThat(ks.expireAt(b("h"), 0)).isEqualTo(500);
         List<byte[]> strings = new ArrayList<>();
-        assertThat(ks.scan(0, 100, null, "string", strings, 0)).isZero();
+        assertThat(ks.walks().scan(0, 100, null, "string", strings, 0)).isZero();
         assertThat(strings).containsExactly(b("s"));
         List<byte[]> hashes = new ArrayList<>();
-        ks.scan(0, 100, null, "HASH", hashes, 0);
+        ks.walks().scan(0, 100, null, "HASH", hashes, 0);
         assertThat(hashes).containsExactly(b("h"));
 
         // RENAME's take/put keep the type and the expiry

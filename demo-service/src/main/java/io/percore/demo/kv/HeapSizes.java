@@ -1,0 +1,41 @@
+package io.percore.demo.kv;
+
+/**
+ * What the memory budget counts: estimates of the heap a key, its value and its TTL take (with compressed oops, as
+ * a heap under 32 GB has them). Redis's used_memory counts what its allocator hands out; these stand in for it, so
+ * maxmemory, eviction and MEMORY USAGE follow the heap the keys really hold.
+ */
+public final class HeapSizes {
+
+    /**
+     * Estimated bytes of one entry besides its key and value arrays: the {@code KeyTable.Entry}
+     * object (12-byte header, 7 references/ints: 40 bytes with compressed oops) plus its share of
+     * the bucket array at the table's load factor (8).
+     */
+    static final long ENTRY_OVERHEAD = 48;
+    /** A key's TTL when it has one: the {@code KeyTable.Expiry} object (a long, two references). */
+    static final long EXPIRY_BYTES = 32;
+    /** A store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
+    static final long EMPTY_STORE = 512;
+
+    private HeapSizes() {
+    }
+
+    /** A byte array's heap size: a 16-byte header and the bytes, rounded up to 8. */
+    public static long arrayBytes(int length) {
+        return (16L + length + 7) & ~7L;
+    }
+
+    /** One key with its value (without its TTL, {@link #EXPIRY_BYTES}). */
+    static long entryBytes(byte[] key, Object value) {
+        return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
+    }
+
+    /** A plain string's array; a value changed in place counts its own ({@link MutableValue#bytes}). */
+    static long valueBytes(Object value) {
+        if (value instanceof byte[] bytes) {
+            return arrayBytes(bytes.length);
+        }
+        return value instanceof MutableValue mutable ? mutable.bytes() : 0;
+    }
+}
