@@ -30,8 +30,8 @@ public final class ClientInfo {
             }
         }
         // and what it read and has not run yet: the decoder's buffer, commands held back or in flight
-        qbuf += c.queryBytes();
-        long omem = c.outputBytes();
+        qbuf += c.limits().queryBytes();
+        long omem = c.limits().outputBytes();
         StringBuilder b = new StringBuilder(320);
         b.append("id=").append(s.id())
                 .append(" addr=").append(c.remoteAddress())

@@ -4,11 +4,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.Client;
-import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.KeyspaceShard;
@@ -22,7 +20,6 @@ import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
 import io.percore.net.server.ShardRequestMetrics;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +39,10 @@ import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.resp.RespReplyWriter;
-import io.percore.demo.server.ClientRegistry;
 import io.percore.demo.server.CommandStats;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.MonitorFeed;
 import io.percore.demo.server.RespSettings;
-import io.percore.demo.tracking.ClientTracking;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.demo.tracking.TrackingReceiver;
 
@@ -68,7 +63,7 @@ import io.percore.demo.tracking.TrackingReceiver;
  * previous command's end, or the read burst's start), two array increments and two field checks.
  */
 public final class RespConnection extends ChannelInboundHandlerAdapter
-        implements CommandContext, Subscriber, ConnectionControl, Client, TrackingReceiver {
+        implements CommandContext, Subscriber, ConnectionControl, Client {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
@@ -87,24 +82,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private KeyspaceShard local;
     private ServerShard server;
 
-    private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
-    /** Bytes of the commands in {@link #deferred}: read, held back, not run yet (query memory). */
-    private long deferredBytes;
-    /** Bytes of the arguments of commands whose reply another shard (or a later step) gives: in flight. */
-    private long inFlightBytes;
+    /** Commands read and held back: behind a barrier, a pause or a reservation of the shard. */
+    private final HeldCommands held = new HeldCommands();
+    /** What it holds and the limits on that (output, query, MULTI): may close it. */
+    private final ClientLimits limits;
+    /** Pub/sub messages, invalidations and MONITOR lines: one flush per loop turn. */
+    private final PushOutput pushes;
     /** Stopped reading (and decoding) until the shard's requests in flight come down. */
     private boolean waitingForRequests;
-    /** Closed: what it still has in flight was handed to the shard's total as orphaned. */
-    private boolean requestsOrphaned;
-    /** What this client holds, for its shard's total and for the shards that make its replies. */
-    private final ClientMemory memory = new ClientMemory();
-    /** The client's memory as last added to its shard's total. */
-    private long reportedMemory;
-    /** Since when (ms) the output has been above its class's soft limit; 0 when it is not. */
-    private long overSoftLimitSince;
-    /** Closed for a memory limit: the rest of its pipeline is not run. */
-    private boolean closedForLimits;
-    /** The request decoder in front of this handler: its buffered bytes are query memory. */
+    /** The request decoder in front of this handler. */
     private final RespCommandDecoder decoder;
     private boolean barrier;
     /** The server drains: no more reads; a blocked command is answered as timed out. */
@@ -127,8 +113,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** CLIENT TRACKING is on: each command is prepared for the shards it reaches, and CLIENT CACHING's flag lasts one command. */
     static final int TRACKING = 128;
     private static final int MUTED = REPLY_OFF | REPLY_SKIP;
-
-    private static final ErrorRedisMessage MAX_CLIENTS = new ErrorRedisMessage("ERR max number of clients reached");
 
     private int modes;
     /** When this connection became a MONITOR: it gets the commands that ran after. */
@@ -184,8 +168,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         public void complete(RedisMessage message) {
             completed = true;
             if (inFlight > 0) {
-                inFlightBytes -= inFlight;
-                server.requestAnswered(inFlight, requestsOrphaned);
+                limits.answered(inFlight);
             }
             boolean error = count(family, message);
             if (command >= 0) {
@@ -216,7 +199,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         this.session = session;
         this.responder = responder;
         this.decoder = decoder;
-        responder.countHeldRequests(deferred::size);
+        this.limits = new ClientLimits(this, session, responder, decoder, held);
+        this.pushes = new PushOutput(this, responder, session, held, limits);
+        responder.countHeldRequests(held::size);
         responder.pauseReadingWhile(() -> waitingForRequests);
         // Reading goes on while the socket is full: the client's memory is bounded by its limits and
         // maxmemory-clients instead, so a client that writes everything before it reads is served.
@@ -279,97 +264,31 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return this;
     }
 
-    // ------------------------------------------------------------------ pub/sub delivery
+    // ------------------------------------------------------------------ pub/sub delivery, invalidations (PushOutput)
 
-    /** A flush of pushed messages (or of replies given before held commands) is scheduled for the end of this loop turn. */
-    private boolean pushFlushScheduled;
-
-    /**
-     * Writes a pub/sub message. Messages pushed in one loop turn leave in one flush (as Redis writes
-     * a client's buffer once per event loop iteration), and the subscriber's memory is checked then
-     * ({@link #checkMemory}): one that cannot keep up is disconnected past Redis's
-     * {@code client-output-buffer-limit pubsub} (hard at once, soft held for its seconds), or as the
-     * largest client when the shard's clients hold more than their part of maxmemory-clients.
-     */
-    @Override
-    public void push(RedisMessage message) {
-        if (!takesPushes()) {
-            io.netty.util.ReferenceCountUtil.release(message);
-            return;
-        }
-        holdPushFlush();
-        responder.push(message);
-        checkPushLimit();
+    /** Writes a message out of band (an invalidation): see {@link PushOutput#push(RedisMessage)}. */
+    void push(RedisMessage message) {
+        pushes.push(message);
     }
 
-    /**
-     * {@link #push(RedisMessage)} for a pub/sub message whose encoding the channel's (or pattern's)
-     * other subscribers on this shard share: the connection keeps a reference to its bytes for this
-     * session's protocol and writes them without a copy.
-     */
     @Override
     public void push(SharedPush message) {
-        if (!takesPushes()) {
-            return;
-        }
-        holdPushFlush();
-        SharedPush.Encoded bytes = message.encoded(session.resp3);
-        responder.pushShared(bytes.chunk(), bytes.index(), bytes.length());
-        checkPushLimit();
+        pushes.push(message);
     }
 
-    private boolean takesPushes() {
-        return !responder.closing() && ctx.channel().isActive() && !closedForLimits;
-    }
-
-    /** The first push (or reply before held commands) of the loop turn holds the flush to the turn's end, so they leave in one. */
-    private void holdPushFlush() {
-        if (!pushFlushScheduled && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
-            // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
-            pushFlushScheduled = true;
-            responder.holdFlush();
-            shard.execute(this::releasePushFlush);
-        }
-    }
-
-    private void checkPushLimit() {
-        long hard = server.config().outputLimits().pubsub().hardBytes();
-        if (hard > 0 && responder.pendingOutboundBytes() > hard) {
-            checkMemory(); // past the hard limit: now, not at the end of the turn
-        }
-    }
-
-    /**
-     * A pipeline's next commands wait behind this reply and will answer in this turn too (the next
-     * scripts run from the same run of their shard's script queue): the replies leave in one flush at
-     * the end of the turn, as messages pushed do, not in one flush each.
-     */
     @Override
     public void replyBeforeHeldCommands() {
-        if (!deferred.isEmpty()) {
-            holdPushFlush();
-        }
+        pushes.replyBeforeHeldCommands();
     }
 
-    /**
-     * The end of the turn in which messages were pushed (or replies came before held commands): they
-     * leave in one flush. Also run when a script on this shard goes busy, which keeps the turn from
-     * ending until the script does, so that neither the messages nor the replies after them wait for it.
-     */
     @Override
     public void releasePushFlush() {
-        if (pushFlushScheduled) {
-            pushFlushScheduled = false;
-            responder.releaseFlush();
-            checkMemory();
-        }
+        pushes.releaseFlush();
     }
 
     @Override
     public void flushPushes() {
-        if (takesPushes()) {
-            responder.flush(); // the turn's held flush (push above) finds nothing left to write
-        }
+        pushes.flushNow();
     }
 
     @Override
@@ -420,7 +339,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         this.shard = Shard.current();
         this.local = keyspace.local();
         this.server = servers.local();
+        limits.attach(server);
+        pushes.attach(server, shard);
         this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
+        this.tracking = new ConnectionTracking(this, session, commands, plainKeyspace, local, shard.id());
         if (server.persistence() != null) {
             // with the append-only file on, replies wait for what it must hold first (appendfsync always: the disk)
             responder.flushGate(server.persistence().replyGate(shard.id()));
@@ -442,21 +364,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (server.clients().size() >= ClientRegistry.shardLimit(server.config(), keyspace.shardCount())) {
-            // Redis's maxclients (CONFIG SET maxclients), each shard taking its share as with maxmemory;
+        ErrorRedisMessage refused = CommandAdmission.connection(server, keyspace.shardCount(), ctx.channel().remoteAddress());
+        if (refused != null) {
             // as in Redis the client is told, not counted as connected, and counted as rejected
             rejected = true;
             server.rejectedConnections++;
-            responder.replyAndClose(MAX_CLIENTS);
-            ctx.fireChannelActive();
-            return;
-        }
-        ConfigValues config = server.config();
-        if (config.protectedMode() && config.requirePass() == null && !ClientAddresses.loopback(ctx.channel().remoteAddress())) {
-            // Redis's protected mode (clientAcceptHandler): no password, so only the loopback interface is served
-            rejected = true;
-            server.rejectedConnections++;
-            responder.replyAndClose(DENIED);
+            responder.replyAndClose(refused);
             ctx.fireChannelActive();
             return;
         }
@@ -465,18 +378,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         server.clients().add(this);
         ctx.fireChannelActive();
     }
-
-    /** Redis 7.0's text for a client refused by protected mode. */
-    static final ErrorRedisMessage DENIED = new ErrorRedisMessage("DENIED Redis is running in protected mode because protected mode is"
-            + " enabled and no password is set for the default user. In this mode connections are only accepted from the loopback"
-            + " interface. If you want to connect from external computers to Redis you may adopt one of the following solutions:"
-            + " 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by"
-            + " connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from"
-            + " internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the"
-            + " protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then"
-            + " restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode"
-            + " no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above"
-            + " things in order for the server to start accepting connections from the outside.");
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
@@ -495,18 +396,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if ((modes & PAUSED) != 0) {
             server.pause().forget(this);
         }
-        dropHeld();
-        server.clientMemoryChanged(-reportedMemory); // its memory leaves the shard's total with it
-        orphanRequests();
-        reportedMemory = 0;
-        memory.markClosing(); // other shards stop making replies nobody will read
+        limits.left();
         session.multi = null;
         session.watched.unwatchAll(keyspace);
         PubSubCommands.forgetAll(session, pubsub.local(), this);
         local.blockedClients().disconnected(session.id()); // a blocked command of a closed connection is forgotten
         if (session.tracking != null) {
-            local.tracking().closed(this, session.tracking); // and what the shards remember of its reads
-            session.tracking = null;
+            tracking.end(true); // and what the shards remember of its reads
             trackingChanged();
         }
         ctx.fireChannelInactive();
@@ -528,7 +424,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             inBurst = true;
             lastTick = System.nanoTime(); // one clock read per burst: the first command's start
         }
-        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits) {
+        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed()) {
             return;
         }
         if (replicaEvents != null) {
@@ -542,7 +438,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (msg instanceof RespProtocolError e) {
             if (barrier) {
                 // after the commands read before it, as Redis answers them: held in line, not dropped with them
-                hold(new byte[][] {PROTOCOL_ERROR, e.replyText().getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+                held.add(new byte[][] {PROTOCOL_ERROR, e.replyText().getBytes(java.nio.charset.StandardCharsets.UTF_8)});
                 return;
             }
             protocolError(e.replyText());
@@ -550,12 +446,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         byte[][] argv = (byte[][]) msg; // RespCommandDecoder emits nothing else
         if (barrier) {
-            hold(argv);
+            held.add(argv);
             responder.checkBackpressure();
             return;
         }
         execute(argv);
-        if (inFlightBytes > 0 && server.requestsInFlightOver() && !waitingForRequests) {
+        if (limits.inFlightBytes() > 0 && server.requestsInFlightOver() && !waitingForRequests) {
             waitForRequests();
         }
     }
@@ -580,7 +476,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         waitingForRequests = false;
-        if (!ctx.channel().isActive() || closedForLimits) {
+        if (!ctx.channel().isActive() || limits.closed()) {
             return;
         }
         decoder.resume(ctx); // runs what it had read, which may make it wait again
@@ -608,141 +504,39 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     // ------------------------------------------------------------------ what the client holds (Redis's client memory)
 
-    /** A command read and held back: the end of the line. */
-    private void hold(byte[][] argv) {
-        deferred.add(argv);
-        deferredBytes += MultiState.bytesOf(argv);
+    /** What it holds and the limits on it, for {@link ClientInfo}. */
+    ClientLimits limits() {
+        return limits;
     }
 
-    /** A command that must run before those held back: the front of the line. */
-    private void holdFirst(byte[][] argv) {
-        deferred.addFirst(argv);
-        deferredBytes += MultiState.bytesOf(argv);
+    /** Accepted and still connected: its memory counts in the shard's total. */
+    boolean counted() {
+        return !rejected && ctx.channel().isActive();
     }
 
-    private byte[][] nextHeld() {
-        byte[][] argv = deferred.poll();
-        if (argv != null) {
-            deferredBytes -= MultiState.bytesOf(argv);
-        }
-        return argv;
+    /** The socket is open. */
+    boolean active() {
+        return ctx.channel().isActive();
     }
 
-    private void dropHeld() {
-        deferred.clear();
-        deferredBytes = 0;
-    }
-
-    /** Bytes of output held: encoded, in the channel, or waiting behind an earlier reply (Redis's omem). */
-    long outputBytes() {
-        return responder.pendingOutboundBytes();
-    }
-
-    /** Bytes of requests read and not run: the decoder's buffer, commands held back or in flight. */
-    long queryBytes() {
-        return decoder.bufferedBytes() + deferredBytes + inFlightBytes;
-    }
-
-    /** As {@link #queryBytes()} without what is in flight, which the shard counts itself ({@link ServerShard#requestSent}). */
-    private long heldQueryBytes() {
-        return decoder.bufferedBytes() + deferredBytes;
-    }
-
-    private long multiBytes() {
-        return session.multi == null ? 0 : session.multi.queuedBytes();
-    }
-
-    /** Redis's tot-mem: output, query, MULTI, its own objects (what other shards make for it is counted apart). */
     @Override
     public long memoryBytes() {
-        return responder.pendingOutboundBytes() + queryBytes() + multiBytes() + ClientMemory.FIXED_BYTES;
+        return limits.totalBytes();
     }
 
-    /**
-     * Redis's client limits, checked after a read burst, when the output grows by a batch, when the
-     * socket drains, and by the shard once a second: the output over its class's
-     * {@code client-output-buffer-limit} (hard at once, soft held for its seconds), the requests over
-     * {@code client-query-buffer-limit}, or another shard asking to stop making its replies, close
-     * the client with a logged reason, and what it has not run is dropped; then its figure joins the
-     * shard's total, and a shard over its part of {@code maxmemory-clients} closes its largest
-     * clients first.
-     */
     @Override
     public void checkMemory() {
-        if (rejected || !ctx.channel().isActive() || closedForLimits) {
-            return;
-        }
-        ConfigValues config = server.config();
-        long output = responder.pendingOutboundBytes();
-        long query = queryBytes();
-        RespSettings.OutputBufferLimit limit = session.subscribed() ? config.outputLimits().pubsub() : config.outputLimits().normal();
-        String over = null;
-        if (limit.hardBytes() > 0 && output > limit.hardBytes()) {
-            over = "output buffer over its hard limit (" + output + " > " + limit.hardBytes() + " bytes)";
-        } else if (limit.softBytes() > 0 && output > limit.softBytes()) {
-            long now = System.currentTimeMillis();
-            if (overSoftLimitSince == 0) {
-                overSoftLimitSince = now;
-            } else if (now - overSoftLimitSince > limit.softSeconds() * 1000L) {
-                over = "output buffer over its soft limit (" + output + " > " + limit.softBytes() + " bytes) for "
-                        + limit.softSeconds() + " s";
-            }
-        } else {
-            overSoftLimitSince = 0;
-        }
-        if (over == null && query > config.queryBufferLimit()) {
-            over = "query buffer over client-query-buffer-limit (" + query + " > " + config.queryBufferLimit() + " bytes)";
-            server.queryLimitDisconnections++;
-        } else if (over != null) {
-            if (session.subscribed()) {
-                server.pubsubClientsDisconnected++;
-            } else {
-                server.outputLimitDisconnections++;
-            }
-        } else if (memory.closing()) {
-            over = "memory over its shard's part of maxmemory-clients while another shard made its replies";
-            server.evictedClients++;
-        }
-        if (over != null) {
-            closeForLimits(over);
-            return;
-        }
-        // the shard counts what is in flight itself, exactly; the client's own figure for the other shards has it
-        long total = output + heldQueryBytes() + multiBytes() + ClientMemory.FIXED_BYTES;
-        memory.publish(total + inFlightBytes);
-        server.clientMemoryChanged(total - reportedMemory);
-        reportedMemory = total;
-        server.boundClientsMemory();
+        limits.check();
     }
 
-    /** Closes the connection for a memory limit (Redis's freeClientAsync): logged, nothing more of its pipeline runs. */
     @Override
     public void closeForLimits(String why) {
-        if (closedForLimits) {
-            return;
-        }
-        closedForLimits = true;
-        memory.markClosing();
-        LOG.warn("Closing client id={} addr={}: {}", session.id(), remoteAddress(), why);
-        dropHeld();
-        server.clientMemoryChanged(-reportedMemory); // out of the shard's total now: its buffers go with the close
-        orphanRequests();
-        reportedMemory = 0;
-        ctx.close();
+        limits.close(why);
     }
 
-    /** What it has in flight stays in the shard's total until answered, but no longer as a client's to evict. */
-    private void orphanRequests() {
-        if (!requestsOrphaned) {
-            requestsOrphaned = true;
-            server.requestsOrphaned(inFlightBytes);
-        }
-    }
-
-    /** Its figure in the shard's total with what it has in flight: what closing it would free, which eviction ranks by. */
     @Override
     public long reportedMemory() {
-        return closedForLimits ? 0 : reportedMemory + inFlightBytes; // closing: nothing more to free by closing it
+        return limits.reportedBytes();
     }
 
     @Override
@@ -752,7 +546,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public ClientMemory memory() {
-        return memory;
+        return limits.memory();
     }
 
     @Override
@@ -777,7 +571,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         server.protocolErrors++;
-        dropHeld();
+        held.drop();
         family = commands.protocolFamily();
         replyAndClose(new ErrorRedisMessage(text));
     }
@@ -788,7 +582,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (local.reservation().busy() && (server.commandHooks & ServerShard.HOOK_BUSY_SCRIPT) == 0) {
             // A transaction spanning shards or a script holds this one, or blocked clients are being served:
             // nothing else may run here until that is done.
-            holdFirst(argv);
+            held.addFirst(argv);
             barrier = true;
             heldByReservation = true;
             local.reservation().park(this::resumeAfterHold);
@@ -941,7 +735,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return true;
         }
         if ((modes & TRACKING) != 0) {
-            trackCommand(id, argv);
+            keyspace = tracking.keyspaceFor(id, argv);
         }
         if ((modes & MONITOR) != 0) {
             if (commands.touchesKeyspace(id)) {
@@ -959,7 +753,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0
                 && server.pause().holds(CommandAdmission.mayWrite(commands, session, id, commands.mayWrite(id)))) {
-            holdFirst(argv);
+            held.addFirst(argv);
             barrier = true;
             modes |= PAUSED;
             server.pause().hold(this);
@@ -969,43 +763,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return false;
     }
 
-    /**
-     * Cluster mode (Redis's getNodeByQuery in processCommand): a command whose keys another node
-     * serves is answered {@code -MOVED}/{@code -CROSSSLOT}/{@code -CLUSTERDOWN}; one with keys in
-     * slots migrating away runs alone once their presence is known ({@link #migratingRoute}).
-     * ASKING lasts one command, outside MULTI. @return whether it was refused
-     */
+    /** Cluster mode: refused or redirected ({@link CommandAdmission#clusterRoute}), else its route kept for {@link #execute}. */
     private boolean redirected(int id, byte[][] argv) {
-        migratingRoute = null; // a route set for a command refused or held after this check is not the next command's
-        String name = commands.fullName(id);
-        boolean asking = session.asking || name.equals("restore-asking");
-        if (session.multi == null && !name.equals("asking")) {
-            session.asking = false;
-        }
-        CommandSpec spec = commands.spec(id);
-        if (!spec.hasKeys() || name.equals("exec")) {
-            return false;
-        }
-        int[] keys;
-        try {
-            keys = spec.keyIndices(argv);
-        } catch (RespError e) {
-            return false; // the command answers its own error
-        }
-        if (keys.length == 0) {
-            return false;
-        }
-        Cluster.Route route = server.cluster().route(argv, keys, asking, session.readonlyReplicaReads, !commands.writes(id));
-        if (route == null) {
-            return false;
-        }
-        if (route.error() != null) {
+        Cluster.Route route = CommandAdmission.clusterRoute(server, commands, session, id, argv);
+        if (route != null && route.error() != null) {
+            migratingRoute = null; // a route set for a command refused after this check is not the next command's
             reject(id, new RespError(route.error()));
-            return true;
-        }
-        if (session.multi != null) {
-            // EXEC could not re-check where the keys are: a transaction waits until the slot has moved
-            reject(id, new RespError("TRYAGAIN Multiple keys request during rehashing of slot"));
             return true;
         }
         migratingRoute = route; // execute() runs it holding its shards, so no batch moves its keys meanwhile
@@ -1024,7 +787,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
     private void afterCommand(int id) {
         if ((modes & TRACKING) != 0) {
-            trackingAfterCommand(id);
+            tracking.afterCommand(id);
         }
         if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) == 0) {
             return;
@@ -1097,8 +860,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         commandDeferred |= carries;
         long inFlight = carries ? MultiState.bytesOf(commandArgv) : 0;
         if (inFlight > 0) {
-            inFlightBytes += inFlight;
-            server.requestSent(inFlight); // counted in the shard's total at once, exactly, until answered
+            limits.sent(inFlight);
         }
         ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0, inFlight);
         if (carries) {
@@ -1130,7 +892,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && !closedForLimits && (argv = nextHeld()) != null) {
+            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && !limits.closed() && (argv = held.next()) != null) {
                 if (argv[0] == PROTOCOL_ERROR) {
                     protocolError(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8));
                     break;
@@ -1227,16 +989,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         session.watched.unwatchAll(keyspace);
         PubSubCommands.forgetAll(session, pubsub.local(), this);
         if (session.tracking != null) {
-            local.tracking().disable(this, session.tracking);
-            session.tracking = null;
+            tracking.end(false);
             trackingChanged();
         }
     }
 
-    // ------------------------------------------------------------------ client tracking (TrackingReceiver)
+    // ------------------------------------------------------------------ client tracking
 
-    /** Invalidations this connection's running command caused: written after its reply (Redis's tracking_pending_keys). */
-    private List<RedisMessage> afterReply;
+    /** This connection as client tracking sees it. */
+    private ConnectionTracking tracking;
 
     @Override
     public void trackingChanged() {
@@ -1250,85 +1011,22 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public TrackingReceiver trackingReceiver() {
-        return this;
-    }
-
-    @Override
-    public boolean resp3() {
-        return session.resp3;
-    }
-
-    @Override
-    public ClientTracking tracking() {
-        return session.tracking;
-    }
-
-    @Override
-    public boolean closing() {
-        return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || closedForLimits || !ctx.channel().isActive();
-    }
-
-    @Override
-    public boolean runningCommand() {
-        return command >= 0;
-    }
-
-    @Override
-    public void afterReply(RedisMessage payload) {
-        if (afterReply == null) {
-            afterReply = new java.util.ArrayList<>(2);
-        }
-        afterReply.add(payload);
-    }
-
-    /**
-     * Before a tracking client's command runs: the keyspace it sees carries what the shards it
-     * reaches must know (its id under NOLOOP; for a read-only command whose keys are to be
-     * remembered, those keys and their shards), or is the plain one when there is nothing.
-     */
-    private void trackCommand(int id, byte[][] argv) {
-        TrackedCommand tracked = trackedCommand(id, argv);
-        keyspace = tracked == null ? plainKeyspace : plainKeyspace.trackedBy(tracked);
+        return tracking;
     }
 
     @Override
     public TrackedCommand trackedCommand(int id, byte[][] argv) {
-        ClientTracking t = session.tracking;
-        if (t == null || id < 0) {
-            return null;
-        }
-        byte[][] keys = null;
-        int[] owners = null;
-        if (commands.readsForTracking(id) && t.remembersReads()) {
-            int[] at;
-            try {
-                at = commands.spec(id).keyIndices(argv);
-            } catch (RespError e) {
-                at = new int[0]; // a bad key count: the command answers its own error
-            }
-            if (at.length > 0) {
-                keys = new byte[at.length][];
-                owners = new int[at.length];
-                for (int i = 0; i < at.length; i++) {
-                    keys[i] = argv[at[i]];
-                    owners[i] = plainKeyspace.shardOf(keys[i]);
-                }
-            }
-        }
-        return t.command(session.id(), shard.id(), keys, owners);
+        return tracking.trackedCommand(id, argv);
     }
 
-    /** After a tracking client's command: its deferred invalidations leave; CLIENT CACHING's flag lasts one command (or one transaction). */
-    private void trackingAfterCommand(int id) {
-        if (afterReply != null) {
-            List<RedisMessage> payloads = afterReply;
-            afterReply = null;
-            local.tracking().sendDeferred(this, payloads);
-        }
-        ClientTracking t = session.tracking;
-        if (t != null && t.caching() && session.multi == null && (id < 0 || !commands.fullName(id).startsWith("client|"))) {
-            t.caching(false);
-        }
+    /** Going: QUIT, CLIENT KILL, a limit, the socket closed. */
+    boolean closing() {
+        return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed() || !ctx.channel().isActive();
+    }
+
+    /** Whether one of its own commands is running on this shard now. */
+    boolean runningCommand() {
+        return command >= 0;
     }
 
     /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
@@ -1343,29 +1041,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         modes |= CLOSE_AFTER_REPLY;
     }
 
-    /** Writes MONITOR lines; a monitor past {@link MonitorFeed#OUTPUT_LIMIT_BYTES} of unwritten output is closed. */
     @Override
     public void monitorLines(List<MonitorFeed.Line> lines) {
-        if ((modes & MONITOR) == 0 || !ctx.channel().isActive() || closedForLimits) {
-            return;
+        if ((modes & MONITOR) != 0) {
+            pushes.monitorLines(lines, monitoringSince);
         }
-        responder.holdFlush();
-        try {
-            for (MonitorFeed.Line line : lines) {
-                if (responder.pendingOutboundBytes() > MonitorFeed.OUTPUT_LIMIT_BYTES) {
-                    // checked before every line: a monitor that does not read stops at its limit, not a burst past it
-                    server.monitorsDisconnected++;
-                    closeForLimits("MONITOR output over " + MonitorFeed.OUTPUT_LIMIT_BYTES + " bytes unread");
-                    return;
-                }
-                if (line.ranAtNanos() - monitoringSince >= 0) {
-                    responder.push(new SimpleStringRedisMessage(line.text())); // out of band: no request's latency
-                }
-            }
-        } finally {
-            responder.releaseFlush();
-        }
-        checkMemory();
     }
 
     // ------------------------------------------------------------------ read by ClientInfo and ClientRegistry
@@ -1402,7 +1082,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /** Commands read and held back (by a barrier or a pause). */
     int heldCommands() {
-        return deferred.size();
+        return held.size();
     }
 
     /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */

@@ -1,5 +1,6 @@
 package io.percore.demo.server;
 
+import io.percore.demo.tracking.TrackingReceiver;
 import java.util.List;
 
 /**
@@ -79,4 +80,7 @@ public interface Client {
 
     /** The shard's requests in flight came down: read and run what it stopped at. */
     void resumeReading();
+
+    /** This client as client tracking sees it: where the invalidations of a client redirecting to it go. */
+    TrackingReceiver trackingReceiver();
 }

@@ -5,7 +5,6 @@ import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
-import io.percore.demo.tracking.TrackingReceiver;
 import io.percore.engine.Cancellable;
 import io.percore.engine.Engine;
 import io.percore.engine.Shard;
@@ -128,7 +127,10 @@ public final class ServerShard implements AutoCloseable {
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
             // client tracking redirects invalidations to any connection of a shard, by id
-            server.data.tracking().clientsById(clientId -> server.clients.find(clientId) instanceof TrackingReceiver r ? r : null);
+            server.data.tracking().clientsById(clientId -> {
+                Client client = server.clients.find(clientId);
+                return client == null ? null : client.trackingReceiver();
+            });
             server.installConfig(initial);
             server.commandStats = new CommandStats(commands);
             server.updateCommandHooks();
