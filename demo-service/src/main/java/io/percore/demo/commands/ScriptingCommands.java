@@ -77,13 +77,14 @@ public final class ScriptingCommands {
         if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
-        if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
-            // Redis's evalCommand feeds monitors itself, first (EVAL is skip_monitor), so the script's commands come after it
-            c.local().writes().commandRan(c.remoteAddress(), argv);
+        MonitorLine line = monitorLine(c, argv);
+        try {
+            requireScripting();
+            long numkeys = RespNumbers.requireLong(argv[2]);
+            run(c, argv, bySha, false, readOnly, numkeys, held, again, line);
+        } finally {
+            feedIfNoScriptRan(line, c);
         }
-        requireScripting();
-        long numkeys = RespNumbers.requireLong(argv[2]);
-        run(c, argv, bySha, false, readOnly, numkeys, held, again);
     }
 
     /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
@@ -92,9 +93,15 @@ public final class ScriptingCommands {
         if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
-        if ((c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0) {
-            c.local().writes().commandRan(c.remoteAddress(), argv); // as EVAL: monitors see the FCALL before its commands
+        MonitorLine line = monitorLine(c, argv);
+        try {
+            fcall(c, argv, readOnly, held, again, line);
+        } finally {
+            feedIfNoScriptRan(line, c);
         }
+    }
+
+    private void fcall(CommandContext c, byte[][] argv, boolean readOnly, BitSet held, Rerun again, MonitorLine line) {
         requireScripting();
         String name = new String(argv[1], StandardCharsets.ISO_8859_1);
         FunctionLibraries.Function function = scripting.readFunctions(f -> f.function(name));
@@ -109,7 +116,7 @@ public final class ScriptingCommands {
         if (!RespNumbers.isLong(argv[2])) {
             throw new RespError("ERR Bad number of keys provided");
         }
-        run(c, argv, false, true, readOnly, RespNumbers.parseLong(argv[2]), held, again);
+        run(c, argv, false, true, readOnly, RespNumbers.parseLong(argv[2]), held, again, line);
     }
 
     public void fcall(CommandContext c, byte[][] argv) {
@@ -120,13 +127,57 @@ public final class ScriptingCommands {
         fcall(c, argv, true, null);
     }
 
+    /**
+     * The line monitors see for an EVAL or FCALL before its script's commands (Redis's evalCommand and
+     * fcallCommandGeneric feed it themselves, first; both are skip_monitor). It is fed on the shard the script runs
+     * on, where the script's commands are fed after it, so that every monitor, on whichever shard, gets the two in
+     * that order: fed on the caller's shard, it reached a monitor on the script's shard by a message that could come
+     * after the script's own lines, fed there at once (FunctionParityTest, a flaky report's run at load 5). A call
+     * that ends before any script runs (an error) is fed on the caller's shard.
+     */
+    private static final class MonitorLine {
+        private final String client;
+        private final byte[][] argv;
+        private boolean fed;
+
+        MonitorLine(String client, byte[][] argv) {
+            this.client = client;
+            this.argv = argv;
+        }
+
+        /** Feeds it from {@code shard}, the calling thread's, unless it was fed or handed over already. */
+        void feed(io.percore.demo.shard.KeyspaceShard shard) {
+            if (!fed) {
+                fed = true;
+                shard.writes().commandRan(client, argv);
+            }
+        }
+
+        /** The line for the shard the script is handed to, which feeds it there; this one feeds nothing more. */
+        MonitorLine handOver() {
+            fed = true;
+            return new MonitorLine(client, argv);
+        }
+    }
+
+    /** Null while no shard has a monitor: a call then pays one field read. */
+    private static MonitorLine monitorLine(CommandContext c, byte[][] argv) {
+        return (c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0 ? new MonitorLine(c.remoteAddress(), argv) : null;
+    }
+
+    private static void feedIfNoScriptRan(MonitorLine line, CommandContext c) {
+        if (line != null) {
+            line.feed(c.local());
+        }
+    }
+
     /** The same EVAL or FCALL run again with {@code held} held for it (by {@link #holdAndRun}). */
     private interface Rerun {
         void run(CommandContext c, byte[][] argv, BitSet held);
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean function, boolean readOnly, long numkeys,
-                     BitSet held, Rerun again) {
+                     BitSet held, Rerun again, MonitorLine line) {
         if (numkeys > argv.length - 3) {
             throw new RespError("ERR Number of keys can't be greater than number of args");
         }
@@ -181,11 +232,18 @@ public final class ScriptingCommands {
         c.beginBarrier();
         ShardFuture<ScriptShard.Outcome> ran;
         if (target == c.shard().id()) {
+            feedIfNoScriptRan(line, c);
             ran = s.evalHere(eval, c.local());
         } else {
             c.local().crossShardCalls++;
             io.percore.demo.shard.Keyspace keyspace = c.keyspace();
-            ran = c.shard().submitToAsync(target, () -> s.evalHere(eval, keyspace.local()));
+            MonitorLine there = line == null ? null : line.handOver();
+            ran = c.shard().submitToAsync(target, () -> {
+                if (there != null) {
+                    there.feed(keyspace.local());
+                }
+                return s.evalHere(eval, keyspace.local());
+            });
         }
         byte[] learnedBody = body;
         ShardFuture<RedisMessage> reply = ran.flatMap(outcome -> {

@@ -161,15 +161,81 @@ class FunctionParityTest {
         }
     }
 
+    /**
+     * Every monitor sees an FCALL before the commands its function ran, as in Redis, whichever shards the caller, the
+     * key (where the function runs) and the monitor are on: a caller and a monitor on each shard, a key on each.
+     */
     @Test
     void monitorsSeeTheFcallBeforeItsCommands() throws IOException {
-        try (RespTestClient c = new RespTestClient(demo.respPort()); RespTestClient monitor = new RespTestClient(demo.respPort())) {
-            c.cmd("FUNCTION", "LOAD", "REPLACE", lib("mon", "redis.register_function('mset1', function(keys) return redis.call('set', keys[1], 'bar') end)"));
-            assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
-            c.cmd("FCALL", "mset1", "1", "{f}foo");
-            assertThat((String) monitor.read()).contains("\"FCALL\" \"mset1\" \"1\" \"{f}foo\"");
-            assertThat((String) monitor.read()).contains("[0 lua] \"set\" \"{f}foo\" \"bar\"");
-            c.cmd("FUNCTION", "DELETE", "mon");
+        List<RespTestClient> opened = new ArrayList<>();
+        try {
+            List<RespTestClient> callers = onEachShard(opened);
+            callers.get(0).cmd("FUNCTION", "LOAD", "REPLACE",
+                    lib("mon", "redis.register_function('mset1', function(keys) return redis.call('set', keys[1], 'bar') end)"));
+            List<RespTestClient> monitors = onEachShard(opened);
+            for (RespTestClient monitor : monitors) {
+                assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            }
+            List<String> keys = List.of(keyOnShard(0), keyOnShard(1));
+            for (RespTestClient caller : callers) {
+                for (String key : keys) {
+                    caller.cmd("FCALL", "mset1", "1", key + ":" + callers.indexOf(caller));
+                }
+            }
+            for (RespTestClient monitor : monitors) {
+                List<String> lines = new ArrayList<>();
+                for (int i = 0; i < 2 * callers.size() * keys.size(); i++) {
+                    lines.add((String) monitor.read());
+                }
+                for (RespTestClient caller : callers) {
+                    for (String key : keys) {
+                        String k = key + ":" + callers.indexOf(caller);
+                        int fcall = indexOf(lines, "\"FCALL\" \"mset1\" \"1\" \"" + k + "\"");
+                        int set = indexOf(lines, "[0 lua] \"set\" \"" + k + "\" \"bar\"");
+                        assertThat(fcall).as("the FCALL of %s in %s", k, lines).isNotNegative().isLessThan(set);
+                    }
+                }
+            }
+            callers.get(0).cmd("FUNCTION", "DELETE", "mon");
+        } finally {
+            for (RespTestClient c : opened) {
+                c.close();
+            }
+        }
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A connection on each of the demo's two shards (the kernel spreads connections; CLIENT INFO's shard= tells). */
+    private static List<RespTestClient> onEachShard(List<RespTestClient> opened) throws IOException {
+        RespTestClient[] byShard = new RespTestClient[2];
+        for (int i = 0; i < 64 && (byShard[0] == null || byShard[1] == null); i++) {
+            RespTestClient c = new RespTestClient(demo.respPort());
+            opened.add(c);
+            String info = (String) c.cmd("CLIENT", "INFO");
+            int shard = Integer.parseInt(info.substring(info.indexOf(" shard=") + 7).trim());
+            if (byShard[shard] == null) {
+                byShard[shard] = c;
+            }
+        }
+        assertThat(byShard).as("connections on both shards").doesNotContainNull();
+        return List.of(byShard);
+    }
+
+    /** A key the demo keeps on {@code shard}. */
+    private static String keyOnShard(int shard) {
+        for (int i = 0; ; i++) {
+            String key = "{m" + i + "}";
+            if (demo.service.keyspace().shardOf(key.getBytes(StandardCharsets.UTF_8)) == shard) {
+                return key;
+            }
         }
     }
 
