@@ -13,7 +13,6 @@ import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
-import io.percore.demo.command.KeysByShard.Gather;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardReservation;
 import io.percore.engine.ShardFuture;

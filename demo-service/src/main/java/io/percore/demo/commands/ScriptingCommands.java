@@ -4,7 +4,6 @@ import static io.percore.demo.resp.RespReplies.OK;
 import static io.percore.demo.resp.RespReplies.bulk;
 import static io.percore.demo.resp.RespReplies.integer;
 
-import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;

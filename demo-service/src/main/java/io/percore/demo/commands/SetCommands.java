@@ -14,7 +14,6 @@ import io.percore.demo.shard.Keyspace;
 import io.percore.engine.ShardFuture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;

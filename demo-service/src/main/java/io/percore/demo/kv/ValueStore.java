@@ -1,6 +1,5 @@
 package io.percore.demo.kv;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
