@@ -120,6 +120,17 @@ public final class MonitorFeed {
         }
     }
 
+    /**
+     * Sends the lines waiting for other shards now rather than at the end of the turn: before a reply that lets a
+     * client's next command run elsewhere, so that command's line comes after them (a script run for a client of
+     * another shard). The flush already scheduled then finds nothing.
+     */
+    public void flushNow() {
+        if (flushScheduled) {
+            flush();
+        }
+    }
+
     private void flush() {
         flushScheduled = false;
         for (int s = 0; s < outgoing.length; s++) {

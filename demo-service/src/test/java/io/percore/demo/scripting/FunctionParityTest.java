@@ -162,8 +162,9 @@ class FunctionParityTest {
     }
 
     /**
-     * Every monitor sees an FCALL before the commands its function ran, as in Redis, whichever shards the caller, the
-     * key (where the function runs) and the monitor are on: a caller and a monitor on each shard, a key on each.
+     * Every monitor sees an FCALL before the commands its function ran, and those before the caller's next command,
+     * as in Redis, whichever shards the caller, the key (where the function runs) and the monitor are on: a caller
+     * and a monitor on each shard, a key on each, a GET pipelined behind each FCALL.
      */
     @Test
     void monitorsSeeTheFcallBeforeItsCommands() throws IOException {
@@ -179,12 +180,16 @@ class FunctionParityTest {
             List<String> keys = List.of(keyOnShard(0), keyOnShard(1));
             for (RespTestClient caller : callers) {
                 for (String key : keys) {
-                    caller.cmd("FCALL", "mset1", "1", key + ":" + callers.indexOf(caller));
+                    String k = key + ":" + callers.indexOf(caller);
+                    caller.send(RespTestClient.encode("FCALL", "mset1", "1", k));
+                    caller.send(RespTestClient.encode("GET", k));
+                    assertThat(caller.read()).isEqualTo("OK");
+                    assertThat(caller.read()).isEqualTo("bar");
                 }
             }
             for (RespTestClient monitor : monitors) {
                 List<String> lines = new ArrayList<>();
-                for (int i = 0; i < 2 * callers.size() * keys.size(); i++) {
+                for (int i = 0; i < 3 * callers.size() * keys.size(); i++) {
                     lines.add((String) monitor.read());
                 }
                 for (RespTestClient caller : callers) {
@@ -192,11 +197,27 @@ class FunctionParityTest {
                         String k = key + ":" + callers.indexOf(caller);
                         int fcall = indexOf(lines, "\"FCALL\" \"mset1\" \"1\" \"" + k + "\"");
                         int set = indexOf(lines, "[0 lua] \"set\" \"" + k + "\" \"bar\"");
+                        int get = indexOf(lines, "\"GET\" \"" + k + "\"");
                         assertThat(fcall).as("the FCALL of %s in %s", k, lines).isNotNegative().isLessThan(set);
+                        assertThat(set).as("the function's SET of %s, before the GET after it, in %s", k, lines).isLessThan(get);
                     }
                 }
             }
             callers.get(0).cmd("FUNCTION", "DELETE", "mon");
+            // the order is redis-server's
+            try (RespTestClient c = new RespTestClient(redis.port()); RespTestClient monitor = new RespTestClient(redis.port())) {
+                c.cmd("FUNCTION", "LOAD", "REPLACE",
+                        lib("mon", "redis.register_function('mset1', function(keys) return redis.call('set', keys[1], 'bar') end)"));
+                assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+                c.send(RespTestClient.encode("FCALL", "mset1", "1", "{m}k"));
+                c.send(RespTestClient.encode("GET", "{m}k"));
+                assertThat(c.read()).isEqualTo("OK");
+                assertThat(c.read()).isEqualTo("bar");
+                assertThat((String) monitor.read()).contains("\"FCALL\" \"mset1\" \"1\" \"{m}k\"");
+                assertThat((String) monitor.read()).contains("[0 lua] \"set\" \"{m}k\" \"bar\"");
+                assertThat((String) monitor.read()).contains("\"GET\" \"{m}k\"");
+                c.cmd("FUNCTION", "DELETE", "mon");
+            }
         } finally {
             for (RespTestClient c : opened) {
                 c.close();
