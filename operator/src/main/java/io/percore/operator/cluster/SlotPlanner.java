@@ -74,13 +74,16 @@ public final class SlotPlanner {
         BitSet free = new BitSet(SLOTS);
         free.set(0, SLOTS);
         free.andNot(seen); // nobody owns these: assigned without a move
-        Map<Integer, String> previous = new java.util.HashMap<>();
+        // who gave each handed-out slot up, indexed by slot (up to 16,384 per plan, run on every reconcile)
+        String[] previous = new String[SLOTS];
         for (Member m : members) {
             BitSet mine = current.getOrDefault(m.id(), new BitSet());
             BitSet kept = new BitSet(SLOTS);
             int keep = share.get(m.id());
-            // keep the lowest slots up to the share: what a member keeps stays in few ranges
-            for (int s = mine.nextSetBit(0); s >= 0 && kept.cardinality() < keep; s = mine.nextSetBit(s + 1)) {
+            // keep the lowest slots up to the share: what a member keeps stays in few ranges (counted here, as
+            // BitSet.cardinality() per slot made the plan quadratic in the slots)
+            int keptCount = 0;
+            for (int s = mine.nextSetBit(0); s >= 0 && keptCount < keep; s = mine.nextSetBit(s + 1), keptCount++) {
                 kept.set(s);
             }
             owners.put(m.id(), kept);
@@ -93,7 +96,7 @@ public final class SlotPlanner {
                 excess.andNot(kept);
             }
             for (int s = excess.nextSetBit(0); s >= 0; s = excess.nextSetBit(s + 1)) {
-                previous.put(s, e.getKey());
+                previous[s] = e.getKey();
             }
             handedOut.or(excess);
         }
@@ -115,7 +118,7 @@ public final class SlotPlanner {
         for (Member m : members) {
             BitSet mine = owners.get(m.id());
             for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
-                String from = previous.get(s);
+                String from = previous[s];
                 if (from != null && !from.equals(m.id())) {
                     moves.computeIfAbsent(from + "\u0000" + m.id(), k -> new Move(from, m.id(), new BitSet())).slots().set(s);
                 }
