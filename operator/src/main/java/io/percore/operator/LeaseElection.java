@@ -69,8 +69,32 @@ final class LeaseElection implements AutoCloseable {
                 && renewed.plus(Duration.ofSeconds(seconds)).isAfter(ZonedDateTime.now(renewed.getZone()));
     }
 
+    /**
+     * How long closing waits for the Lease to be released. A reachable API server answers the release in
+     * milliseconds; one that does not answer would hold the shutdown until the client's retries give up (21 s
+     * measured with nothing listening, 2026-11-27), and the Lease then simply expires for the next leader.
+     */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(3);
+
+    /**
+     * Stops competing and releases the Lease if this replica holds it, waiting at most {@link #RELEASE_WAIT}.
+     * Fabric8 releases in the thread that cancels, under the elector's lock, which a request in flight holds
+     * through all its retries: so the cancel runs in a thread of its own, and closing the client afterwards ends
+     * whatever it still waits for.
+     */
     @Override
     public void close() {
-        running.cancel(true);
+        Thread release = new Thread(() -> running.cancel(true), "percore-lease-release");
+        release.setDaemon(true);
+        release.start();
+        try {
+            release.join(RELEASE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (release.isAlive()) {
+            LOG.warn("{} stopped competing for Lease {}/{} without releasing it: the API server did not answer within {} s;"
+                    + " the Lease expires after its duration", identity, namespace, OperatorSettings.LEASE_NAME, RELEASE_WAIT.toSeconds());
+        }
     }
 }

@@ -146,7 +146,9 @@ public final class PercoreOperator implements AutoCloseable {
 
     @Override
     public void close() {
-        closing.set(true);
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         http.close();
         if (election != null) {
             election.close();

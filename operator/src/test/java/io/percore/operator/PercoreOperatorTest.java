@@ -132,6 +132,61 @@ class PercoreOperatorTest {
                 .withName(OperatorSettings.LEASE_NAME).get().getSpec().getRenewTime().isAfter(first));
     }
 
+    /** A leader that closes (SIGTERM) hands the Lease back, so the next replica need not wait for it to expire. */
+    @Test
+    void aLeaderReleasesTheLeaseWhenItCloses() throws Exception {
+        TestResources.installCrd(client);
+        PercoreOperator operator = start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                new ApiRequestRecord(true, "percore-system"), () -> { });
+        await().atMost(Duration.ofSeconds(30)).until(operator::isLeader);
+        operator.close();
+        Lease lease = client.leases().inNamespace("percore-system").withName(OperatorSettings.LEASE_NAME).get();
+        // Fabric8's release: a Lease of one second from now (the mock server keeps the holder a real server drops),
+        // which the next replica takes within a second instead of after the 3 s it was renewed for.
+        assertThat(lease.getSpec().getLeaseDurationSeconds()).as("the Lease's duration after the leader closed").isEqualTo(1);
+    }
+
+    /**
+     * An API server that accepts and never answers (a partition) does not hold the shutdown: closing waits for the
+     * Lease's release at most LeaseElection.RELEASE_WAIT, not for the elector's request and its retries (21 s in
+     * the image's test, where nothing listens and the client retries).
+     */
+    @Test
+    void closingDoesNotWaitForAnApiServerThatNeverAnswers() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                        asked.countDown();
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "silent-api-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            KubernetesClient unanswered = OperatorClient.create(new io.fabric8.kubernetes.client.ConfigBuilder(
+                    io.fabric8.kubernetes.client.Config.empty()).withMasterUrl("http://127.0.0.1:" + silent.getLocalPort())
+                    .withRequestTimeout(120_000).build());
+            try {
+                PercoreOperator operator = PercoreOperator.start(new OperatorSettings(Set.of(), true, "percore-system", "op-0", 0, false, FAST),
+                        unanswered, new SchemaConfigCheck(), () -> { });
+                assertThat(asked.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the elector asked for the Lease").isTrue();
+                // (before: close() still waited after 174 s, in the elector's release, for the request to time out)
+                assertThat(java.util.concurrent.CompletableFuture.runAsync(operator::close)).as("closing with the API server silent")
+                        .succeedsWithin(LeaseElection.RELEASE_WAIT.plusSeconds(20));
+            } finally {
+                unanswered.close();
+                for (java.net.Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     /** A leader whose Lease is taken over stops leading and leaves (exit 1 in production), never idles as a healthy pod. */
     @Test
     void aReplicaThatLosesTheLeaseLeaves() throws Exception {

@@ -212,7 +212,7 @@ public abstract class ImageChecks {
 
     @Test
     void runtimeAndApplicationAreSeparateLayers() {
-        // A new build of the application re-ships its own layers, not the 60 MB runtime.
+        // A new build of the application re-ships its own layers, not the 80 MB runtime.
         int runtimeLayer = image.file(JAVA_HOME + "/lib/modules").orElseThrow().layer();
         assertThat(image.file(applicationJar()).orElseThrow().layer()).isNotEqualTo(runtimeLayer);
         assertThat(image.file("/app/jib-classpath-file").orElseThrow().layer()).isNotEqualTo(runtimeLayer);
