@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 /** The runnable operator: health and metrics endpoints, leader election through a Lease. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class PercoreOperatorTest {
 
     KubernetesMockServer server;

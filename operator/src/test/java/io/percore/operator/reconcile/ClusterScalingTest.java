@@ -59,7 +59,7 @@ import redis.clients.jedis.exceptions.JedisMovedDataException;
  * {@code failoverAfter} its replica owns its slots at a new epoch and holds every acknowledged write, and
  * the pod restarted without its data joins as the new primary's replica.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ClusterScalingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);

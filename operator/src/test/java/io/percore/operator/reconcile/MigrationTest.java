@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a real Redis cannot play the part (an old one without {@code CLIENT PAUSE WRITE}, a replica that never catches up) a
  * {@link FakeRedis} does, and records what the operator sent it. The real-node suite runs the same move with pods.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class MigrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The real JOSDK operator loop against Fabric8's CRUD mock API server. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class PercoreServiceReconcilerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

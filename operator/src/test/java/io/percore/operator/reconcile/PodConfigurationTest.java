@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * settings that change live: the ConfigMap is updated and the pods are not rolled (the pods watch
  * the mounted file, the starter's live configuration), while any other change rolls them.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class PodConfigurationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);

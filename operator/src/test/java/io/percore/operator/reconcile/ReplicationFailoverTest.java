@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dpercore.it.serviceJar=...}) answering INFO, AUTH and REPLICAOF. The mock runs no
  * controllers: the test creates the pods the StatefulSet would and plays the kubelet (readiness).
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ReplicationFailoverTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

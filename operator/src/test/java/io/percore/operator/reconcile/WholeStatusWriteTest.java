@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * difference from the informer's copy: when that copy is not what the server holds, a difference
  * fails on a field the server lacks, as it did in ClusterScalingTest, retry after retry.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class WholeStatusWriteTest {
 
     KubernetesClient client;

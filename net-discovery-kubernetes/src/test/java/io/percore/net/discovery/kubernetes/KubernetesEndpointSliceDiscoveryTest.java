@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** EndpointSlice discovery against Fabric8's mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesEndpointSliceDiscoveryTest {
 
     static KubernetesClient client;
