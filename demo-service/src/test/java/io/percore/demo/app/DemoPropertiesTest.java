@@ -9,8 +9,8 @@ import io.percore.demo.DemoSettings;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.DemoService;
 import io.percore.spring.boot.autoconfigure.config.InvalidPercoreConfigurationException;
+import io.percore.demo.support.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
@@ -222,8 +222,6 @@ class DemoPropertiesTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return TestPorts.free();
     }
 }

@@ -12,10 +12,10 @@ import io.netty.handler.ssl.OpenSsl;
 import io.percore.demo.DemoService;
 import io.percore.net.testing.KubeletVolume;
 import io.percore.net.testing.TestPki;
+import io.percore.demo.support.TestPorts;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,9 +66,7 @@ class TlsTest {
     static void start() throws Exception {
         pki = TestPki.create(dir.resolve("pki"));
         secret = KubeletVolume.create(dir.resolve("secret"), secretOf(pki.server("first")));
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            tlsPort = probe.getLocalPort();
-        }
+        tlsPort = TestPorts.free();
         context = new SpringApplicationBuilder(DemoApplication.class).run(
                 "--percore.servers.resp.port=0", "--percore.servers.resp.ssl.bundle=redis",
                 "--percore.servers.resp.ssl.port=" + tlsPort, "--percore.servers.resp.ssl.client-auth=want",

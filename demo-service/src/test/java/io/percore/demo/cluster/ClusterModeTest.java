@@ -10,6 +10,7 @@ import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.KeyHashing;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
+import io.percore.demo.support.TestPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -311,10 +312,7 @@ class ClusterModeTest {
     @Test
     void aMigrationWhoseTargetStopsHalfwayGoesOnWhenItIsBackAndLosesNothing() throws Exception {
         // the target logs every write before answering, so what it acknowledged survives its restart
-        int targetPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            targetPort = free.getLocalPort();
-        }
+        int targetPort = TestPorts.free(); // restarted on it: not a port the system may give a connection meanwhile
         DemoSettings durable = settings.get(1).withRespPort(targetPort).withPersistence(settings.get(1).persistence()
                 .withAof(io.percore.demo.persistence.AofSettings.OFF.withEnabled(true)
                         .withFsync(io.percore.demo.persistence.AofSettings.Fsync.ALWAYS)));

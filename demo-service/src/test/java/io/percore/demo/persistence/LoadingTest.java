@@ -9,8 +9,8 @@ import io.percore.demo.rdb.RdbFileWriter;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.RespTestClient.Err;
 import io.percore.demo.support.TestServices;
+import io.percore.demo.support.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -46,10 +46,7 @@ class LoadingTest {
             file.write(chunk, 0, chunk.length);
             file.finish();
         }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = TestPorts.free();
         DemoSettings settings = DemoSettings.forTests().withRespPort(port).withPersistence(PersistenceSettings.in(dir));
         long started = System.nanoTime();
         CompletableFuture<TestServices> starting = CompletableFuture.supplyAsync(() -> TestServices.start(2, settings));

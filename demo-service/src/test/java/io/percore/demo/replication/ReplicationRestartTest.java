@@ -11,8 +11,8 @@ import io.percore.demo.support.KeyspaceContents;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
+import io.percore.demo.support.TestPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,9 +40,7 @@ class ReplicationRestartTest {
     Path dir;
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return TestPorts.free(); // the primary restarts on it: not a port the system may give a connection meanwhile
     }
 
     /** A writer of counters on both shards and commands spanning them, against {@code port}, until stopped. */
