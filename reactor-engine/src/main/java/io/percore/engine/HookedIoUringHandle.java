@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * before each completion is handed to it. Netty 4.2's io_uring handler reaps and submits for up to
  * 128 rounds in one poll while completions keep coming, so under saturation the loop would not turn
  * for tens of milliseconds; between two completions the shard may run the rest of its loop
- * ({@link Shard#beforeIoCompletion}).
+ * ({@link ShardLoop#beforeIoCompletion}).
  *
  * <p>A completion whose next read buffer cannot be had because the direct memory is spent closes this socket
  * instead of the shard: Netty's epoll and NIO reads catch that error and close the channel through its pipeline,

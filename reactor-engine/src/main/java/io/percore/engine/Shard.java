@@ -5,83 +5,52 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One core's worth of the engine: a thread that owns its sockets, timers, tasks and data, and
- * runs them all in one loop ({@link #runLoop}). Other shards reach it through the mesh rings,
+ * runs them all in one loop ({@link ShardLoop}). Other shards reach it through the mesh rings,
  * other threads through its foreign queue; nothing else touches its state. Methods only the
  * shard's own thread may call say so and assert it ({@code -ea} is on in tests).
  *
- * <p>This file is the public face and the loop; the parts, each with one job:
- * {@link GroupScheduler} (tasks by scheduling group), {@link IdleStrategy} (what to do before
+ * <p>This file is the public face; the parts, each with one job: {@link ShardLoop} (the loop and
+ * its I/O poll), {@link GroupScheduler} (tasks by scheduling group), {@link IdleStrategy} (what to do before
  * sleeping, per mode), {@link ShardCounters} (counting, published as {@link ShardStats}),
  * {@link Outbox} (sending), {@link CrossShardCalls} (this shard's calls to others and their
  * pooled messages), {@link ForeignQueue} (work from outside the engine, bounded by
  * {@link ForeignAdmission}), {@link ShardTimers} (timers and timeouts), {@link ShardThread}
  * (the thread's life around the loop: pinning, start, fatal errors, the way out),
  * {@link QuiescenceSignal} (what a draining engine may know), {@link ShardTermination} (stopping
- * and its confirmation), {@link PlannedCpu} (pinning). The loop reads the fields it touches on
- * every turn or message (queues, rings, scheduler) from here, not through a part.
+ * and its confirmation), {@link PlannedCpu} (pinning). The loop holds the fields it touches on
+ * every turn or message (queues, rings, scheduler, timing) itself, not through another part.
  */
 public final class Shard {
 
     static final Logger LOG = LoggerFactory.getLogger(Shard.class);
-
-    /** Messages taken from one inbound ring per turn, so one busy peer cannot starve the rest. */
-    private static final int DRAIN_BATCH = 1024;
-    /** Sleep while parked messages wait for room in a ring. */
-    private static final long OVERFLOW_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final Engine engine;
     private final int id;
     private final String name;
     private final SchedulingGroup[] groupDefs;
     private final ForeignQueue foreignQueue;
-    /** {@link #foreignQueue}'s queue, which the loop drains and checks every turn without a hop. */
-    private final MpscUnboundedXaddArrayQueue<Object> foreign;
     private final ShardStats stats;
     private final ShardCounters counters;
     private final GroupScheduler scheduler;
     private final IdleStrategy idleStrategy;
+    private final ShardLoop loop;
     private final CrossShardCalls calls;
     private final ShardTimers timers = new ShardTimers(this);
     private final QuiescenceSignal quiescence = new QuiescenceSignal();
     private final ShardTermination termination = new ShardTermination();
-    private final RegistrationTracker tracker = new RegistrationTracker(this::beforeIoCompletion);
     private final ShardThread thread;
-    private long quotaNanos;
-    /** Step 4's bound on Netty's own tasks ({@link LiveTuning#ioTaskBudgetNanos}). */
-    private long ioTaskBudgetNanos;
-    private long maxSleepNanos;
-    private final MessagePassingQueue.Consumer<Object> inboundConsumer = this::accept;
 
     // Set during Engine construction, before the thread starts.
     private Outbox outbox;
-    private SpscArrayQueue<Object>[] inbound;
 
     private volatile ShardEventLoop eventLoop;
-    private volatile boolean sleeping;
-    /** True while the shard is idle (spinning or asleep): the stall detector leaves it alone. */
-    private volatile boolean idle;
-    /** The blocking poll in {@link #idle} just ran: the next turn's non-blocking poll would find nothing it did not handle. */
-    private boolean polledInIdle;
-    /** Netty's I/O handler is running (its handlers are on the stack): it must not be entered again. */
-    private boolean inIoPoll;
-    /** The loop's own I/O poll is running (not a task's {@link #pollIoNow}): it may turn the loop between completions. */
-    private boolean loopPolling;
-    /** Completions handed to this shard's io_uring sockets in the current loop poll. */
-    private int pollCompletions;
-    /** When the current loop poll handled its first completion, or last turned the loop inside. */
-    private long pollTurnNanos;
-
     /** Shard-thread only: depth of synchronously run future continuations. */
     int notifyDepth;
 
@@ -96,13 +65,10 @@ public final class Shard {
         this.name = "percore-shard-" + id;
         this.groupDefs = groupDefs;
         boolean pinnedMode = engine.busyPolling();
-        this.quotaNanos = engine.settings().taskQuota().toNanos();
+        long quotaNanos = engine.settings().taskQuota().toNanos();
         long idlePollNanos = engine.settings().idlePoll().toNanos();
-        this.ioTaskBudgetNanos = LiveTuning.ioTaskBudgetNanos(quotaNanos, engine.settings().stallThreshold());
-        this.maxSleepNanos = LiveTuning.maxSleepNanos(engine.settings().stallThreshold());
         this.foreignQueue = new ForeignQueue(this, engine.settings().foreignQueueCapacity());
-        this.foreign = foreignQueue.queue;
-        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreign::size, this::isIdle);
+        this.stats = new ShardStats(id, groupDefs, transport.name(), transport.fallbackReason(), foreignQueue.queue::size, this::isIdle);
         this.counters = new ShardCounters(id, stats);
         // Overprovisioned: the OS preempts the thread at will, so competing groups are charged CPU time.
         this.scheduler = new GroupScheduler(groupDefs, quotaNanos, !pinnedMode, counters);
@@ -110,11 +76,14 @@ public final class Shard {
         this.calls = new CrossShardCalls(this, scheduler);
         this.thread = new ShardThread(this,
                 new PlannedCpu(cpu, pinnedMode ? "placement is unpinned" : "overprovisioned mode: not pinned"));
+        this.loop = new ShardLoop(this, thread, foreignQueue, stats, counters, scheduler, idleStrategy, quiescence, termination,
+                quotaNanos, LiveTuning.ioTaskBudgetNanos(quotaNanos, engine.settings().stallThreshold()),
+                LiveTuning.maxSleepNanos(engine.settings().stallThreshold()));
     }
 
     void connect(Shard[] all, CrossShardMesh mesh) {
         this.outbox = new Outbox(this, all, mesh, engine.settings().crossShardOverflowCapacity());
-        this.inbound = mesh.ringsTo(id);
+        loop.connect(outbox, mesh.ringsTo(id));
     }
 
     // ================================================================ public API
@@ -273,15 +242,7 @@ public final class Shard {
      * @return the I/O events handled, or -1 when it could not poll
      */
     public int pollIoNow() {
-        if (!inShardThread() || inIoPoll || eventLoop == null) {
-            return -1;
-        }
-        inIoPoll = true;
-        try {
-            return eventLoop.runNow(-1);
-        } finally {
-            inIoPoll = false;
-        }
+        return loop.pollIoNow();
     }
 
     /**
@@ -297,78 +258,9 @@ public final class Shard {
         }
     }
 
-    /**
-     * The loop's non-blocking I/O poll (a turn's first step, or its idle strategy's), marked as
-     * running ({@link #inIoPoll}) while its handlers run. Loop thread only, never from a task.
-     */
+    /** The loop's non-blocking I/O poll, for its idle strategy ({@link ShardLoop#pollIo}). Loop thread only. */
     int pollIo(ShardEventLoop loop) {
-        startLoopPoll();
-        try {
-            return loop.runNow(-1);
-        } finally {
-            endLoopPoll();
-        }
-    }
-
-    private void startLoopPoll() {
-        inIoPoll = true;
-        loopPolling = true;
-        pollCompletions = 0;
-    }
-
-    private void endLoopPoll() {
-        inIoPoll = false;
-        loopPolling = false;
-    }
-
-    /**
-     * Before each completion Netty hands to one of this shard's io_uring sockets
-     * ({@link HookedIoUringHandle}). Netty's io_uring handler goes on reaping and submitting for up to
-     * 128 rounds in one poll while completions keep coming: under saturation tens of milliseconds,
-     * for which messages from other shards (their calls, the answers to ours) and tasks would wait.
-     * So once a loop poll has handled completions for a task quota, the shard turns the rest of its
-     * loop between two completions: it drains its rings and foreign queue, runs tasks for a quota,
-     * flushes its outbox, and publishes the turn (the stall detector and health see a loop that
-     * turns). No socket handler is on the stack there, as in a turn; Netty's own tasks and timers
-     * still wait for the poll's end, and {@link #pollIoNow} refuses, as anywhere in the poll. The
-     * clock is read every 16 completions.
-     */
-    void beforeIoCompletion() {
-        if (!loopPolling) {
-            return;
-        }
-        int n = ++pollCompletions;
-        if (n == 1) {
-            pollTurnNanos = System.nanoTime();
-            return;
-        }
-        if ((n & 15) != 0) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - pollTurnNanos >= quotaNanos) {
-            turnInsidePoll(now);
-        }
-    }
-
-    /** Steps 2, 3 and 5 of a turn, run between two completions of a long loop poll. */
-    private void turnInsidePoll(long now) {
-        if (!hasLocalWork()) {
-            counters.lookedInsidePoll(now);
-            pollTurnNanos = now;
-            return;
-        }
-        loopPolling = false; // what runs here does not turn the loop again
-        try {
-            quiescence.publishBusy();
-            counters.turnInsidePoll(now);
-            drainInbound();
-            now = scheduler.runUntil(now + quotaNanos);
-            outbox.flush();
-        } finally {
-            loopPolling = true;
-        }
-        pollTurnNanos = now;
+        return this.loop.pollIo(loop);
     }
 
     /**
@@ -378,7 +270,7 @@ public final class Shard {
      * a timer ({@link #schedule}), which runs outside the poll. Shard thread only.
      */
     public boolean inIoPoll() {
-        return inIoPoll;
+        return loop.inIoPoll();
     }
 
     /** Runs {@code task} once after {@code delay}, on this shard. */
@@ -431,7 +323,7 @@ public final class Shard {
     }
 
     boolean isIdle() {
-        return idle;
+        return loop.isIdle();
     }
 
     boolean isTerminated() {
@@ -439,7 +331,7 @@ public final class Shard {
     }
 
     RegistrationTracker tracker() {
-        return tracker;
+        return loop.tracker;
     }
 
     /** Enqueue work that must get through while draining (future completions, internal hops). */
@@ -460,9 +352,7 @@ public final class Shard {
     /** Live configuration ({@link LiveTuning}): a new task quota, budget for Netty's tasks and longest sleep, on this thread between two turns. */
     void applyTiming(long quota, long ioTaskBudget, long maxSleep) {
         assert thread.checkCurrent();
-        scheduler.quota(quotaNanos = quota);
-        ioTaskBudgetNanos = ioTaskBudget;
-        maxSleepNanos = maxSleep;
+        loop.applyTiming(quota, ioTaskBudget, maxSleep);
     }
 
     /** Enqueue in the current group. Shard thread only. */
@@ -481,7 +371,7 @@ public final class Shard {
         assert thread.checkCurrent();
         quiescence.publishBusy();
         if (to == id) {
-            accept(message);
+            loop.accept(message);
             return true;
         }
         return outbox.sendRequest(to, message);
@@ -497,7 +387,7 @@ public final class Shard {
         assert thread.checkCurrent();
         quiescence.publishBusy();
         if (to == id) {
-            accept(message);
+            loop.accept(message);
             return;
         }
         outbox.send(to, message);
@@ -530,35 +420,19 @@ public final class Shard {
      * between publishing its work and calling this, or the shard may go to sleep unwoken.
      */
     void wakeIfSleeping() {
-        if (sleeping) {
-            stats.wakeupSent();
-            ShardEventLoop l = eventLoop;
-            if (l != null) {
-                l.wakeup();
-            }
-        }
+        loop.wakeIfSleeping();
     }
 
     /** Whether anything is queued for this shard's scheduler. Shard thread only. */
     boolean hasLocalWork() {
-        assert thread.checkCurrent();
-        if (scheduler.hasTasks() || !foreign.isEmpty()) {
-            return true;
-        }
-        SpscArrayQueue<Object>[] rings = inbound;
-        for (int i = 0; i < rings.length; i++) {
-            if (i != id && !rings[i].isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return loop.hasLocalWork();
     }
 
     // ================================================================ start and stop (see ShardThread)
 
     /** Creates the Netty loop this shard drives, on the shard's own thread, and publishes it. */
     ShardEventLoop openEventLoop() {
-        eventLoop = new ShardEventLoop(this, thread, tracker.wrap(engine.shardTransport().newHandlerFactory()));
+        eventLoop = new ShardEventLoop(this, thread, loop.tracker.wrap(engine.shardTransport().newHandlerFactory()));
         return eventLoop;
     }
 
@@ -570,106 +444,8 @@ public final class Shard {
 
     // ================================================================ the loop
 
-    /**
-     * The loop. One turn: (1) poll I/O without blocking; (2) drain inbound rings and the foreign
-     * queue (batched); (3) run tasks, by scheduling group, until the task quota is spent; (4) fire
-     * due timers and run Netty's own tasks (Reactor Netty's hand-offs), for up to a quarter of the
-     * stall threshold; (5) flush outbound messages, waking targets that sleep;
-     * (6) if idle, let the mode's idle strategy wait a little, publish quiescence, then sleep in
-     * the I/O poll until the next timer or a wakeup. Run by {@link ShardThread} only.
-     */
+    /** The loop ({@link ShardLoop#run}). Run by {@link ShardThread} only. */
     void runLoop() {
-        final ShardEventLoop loop = this.eventLoop;
-        long now = System.nanoTime();
-        counters.loopStarted(now);
-        while (!termination.requested()) {
-            final long turnStart = now;
-            counters.turnStarted(turnStart);
-            // 1. Without any socket there is nothing to poll: skip the syscall (wakeups are
-            // handled by the blocking poll in idle()). Right after the blocking poll returned,
-            // polling again finds what it just handled: skip that syscall too (what arrived since
-            // waits one turn at most).
-            if (!polledInIdle && tracker.hasRegistrations()) {
-                pollIo(loop);
-            }
-            polledInIdle = false;
-            drainInbound();                                           // 2.
-            now = scheduler.runUntil(System.nanoTime() + quotaNanos); // 3.
-            loop.runNonBlockingTasks(ioTaskBudgetNanos);              // 4.
-            boolean parkedMoved = outbox.flush();                     // 5.
-            now = System.nanoTime();
-            counters.turnEnded(turnStart, now);
-            counters.publish(now, outbox, scheduler);
-            // 6. While parked messages are moving into a full ring, retry at once instead of
-            // idling (the target is draining it right now).
-            if (!hasLocalWork()) {
-                if (parkedMoved && outbox.hasOverflow()) {
-                    Thread.yield();
-                } else {
-                    now = idle(now);
-                }
-            }
-        }
-    }
-
-    private void drainInbound() {
-        SpscArrayQueue<Object>[] rings = inbound;
-        long got = 0;
-        for (int i = 0; i < rings.length; i++) {
-            if (i != id) {
-                got += rings[i].drain(inboundConsumer, DRAIN_BATCH);
-            }
-        }
-        counters.received(got);
-        int fromOutside = foreign.drain(inboundConsumer, DRAIN_BATCH);
-        if (fromOutside != 0) {
-            foreignQueue.taken(fromOutside);
-        }
-    }
-
-    /** Places an inbound message in its group's queue. */
-    private void accept(Object message) {
-        if (message instanceof CrossShardCall) {
-            CrossShardCall c = (CrossShardCall) message;
-            scheduler.add(c.group, c);
-        } else if (message instanceof GroupTask) {
-            GroupTask g = (GroupTask) message;
-            scheduler.add(g.group, g.task);
-        } else {
-            scheduler.add(0, (Runnable) message);
-        }
-    }
-
-    private long idle(long idleStart) {
-        idle = true;
-        long handledIo = idleStrategy.beforeSleep(this, idleStart);
-        counters.spinIo(handledIo);
-        // Handlers that ran there may have sent to other shards: the next turn's flush wakes them.
-        if (handledIo == 0 && !termination.requested() && !hasLocalWork()) {
-            Thread.interrupted(); // a stale interrupt would make the poll return at once, forever
-            boolean parked = outbox.hasOverflow();
-            if (!parked) {
-                quiescence.publishQuiet(counters.turns(), outbox.sent, counters.received(), foreign.currentConsumerIndex());
-            }
-            sleeping = true;
-            // The volatile store above is followed by a StoreLoad barrier: producers that
-            // published before we read their queues in canBlock() are seen; later ones see
-            // sleeping == true and wake us.
-            long sleepStart = System.nanoTime();
-            startLoopPoll();
-            try {
-                eventLoop.run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
-            } finally {
-                endLoopPoll();
-            }
-            counters.slept(System.nanoTime() - sleepStart);
-            polledInIdle = true;
-            sleeping = false;
-            quiescence.publishBusy();
-        }
-        long now = System.nanoTime();
-        counters.idled(idleStart, now);
-        idle = false;
-        return now;
+        loop.run();
     }
 }

@@ -54,7 +54,7 @@ final class ShardCounters {
         stats.publishLoopTurn(now, ++turns);
     }
 
-    /** A turn taken between two completions of a long I/O poll ({@link Shard#beforeIoCompletion}). */
+    /** A turn taken between two completions of a long I/O poll ({@link ShardLoop#beforeIoCompletion}). */
     void turnInsidePoll(long now) {
         turnStarted(now);
         stats.publishTurnsInsidePoll(++turnsInsidePoll);

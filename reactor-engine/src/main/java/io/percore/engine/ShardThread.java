@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A shard's thread and its life around the loop: pin, open the I/O loop, run
- * {@link Shard#runLoop}, then the way out, whether the engine asked it to stop, a fatal error
+ * {@link Shard#runLoop} ({@link ShardLoop}), then the way out, whether the engine asked it to stop, a fatal error
  * ended it, or the closer gave up on it. It also tells the shard's owner-only methods whether
  * they run on it. Being a {@link FastThreadLocalThread} makes Netty's thread-locals (buffer
  * caches) fast.

@@ -51,13 +51,16 @@ class LiveTuningTest {
             next.setTaskQuota(Duration.ofMillis(2));
             next.getSchedulingGroups().get(1).setShares(400);
             await(engine.applyLiveSettings(settings(next)));
-            Field quota = Shard.class.getDeclaredField("quotaNanos");
+            Field loop = Shard.class.getDeclaredField("loop");
+            loop.setAccessible(true);
+            Field quota = ShardLoop.class.getDeclaredField("quotaNanos");
             quota.setAccessible(true);
-            Field ioTaskBudget = Shard.class.getDeclaredField("ioTaskBudgetNanos");
+            Field ioTaskBudget = ShardLoop.class.getDeclaredField("ioTaskBudgetNanos");
             ioTaskBudget.setAccessible(true);
             for (Shard shard : engine.shards()) {
-                assertThat(quota.getLong(shard)).isEqualTo(Duration.ofMillis(2).toNanos());
-                assertThat(ioTaskBudget.getLong(shard)).as("a quarter of the 25 ms stall threshold").isEqualTo(Duration.ofMillis(25).toNanos() / 4);
+                assertThat(quota.getLong(loop.get(shard))).isEqualTo(Duration.ofMillis(2).toNanos());
+                assertThat(ioTaskBudget.getLong(loop.get(shard))).as("a quarter of the 25 ms stall threshold")
+                        .isEqualTo(Duration.ofMillis(25).toNanos() / 4);
                 assertThat(await(engine.submitTo(shard.id(), () -> Shard.current().group("batch").shares()))).isEqualTo(400);
             }
             assertThat(engine.settings().taskQuota()).isEqualTo(Duration.ofMillis(2));

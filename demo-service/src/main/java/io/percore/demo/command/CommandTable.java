@@ -51,7 +51,25 @@ public final class CommandTable {
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
+    /** What MONITOR and the slow log may show of a command's arguments (Redis's {@code redactClientCommandArgument}). */
+    private final Redaction redaction;
+
+    /**
+     * A command's arguments as MONITOR and the slow log may show them: {@code argv} itself when nothing in
+     * it is secret, else a copy with the secrets replaced.
+     */
+    @FunctionalInterface
+    public interface Redaction {
+        byte[][] redacted(CommandTable commands, int id, byte[][] argv);
+    }
+
+    /** A table whose commands have no secret arguments. */
     public CommandTable(List<CommandSpec> specs) {
+        this(specs, (commands, id, argv) -> argv);
+    }
+
+    public CommandTable(List<CommandSpec> specs, Redaction redaction) {
+        this.redaction = redaction;
         List<CommandSpec> top = new ArrayList<>();
         for (CommandSpec spec : specs) {
             if (spec.name().indexOf('|') < 0) {
@@ -311,6 +329,11 @@ public final class CommandTable {
             return sub >= 0 ? sub : NO_SUBCOMMAND;
         }
         return id;
+    }
+
+    /** Command {@code id}'s {@code argv} as MONITOR and the slow log may show it (see {@link Redaction}). */
+    public byte[][] redacted(int id, byte[][] argv) {
+        return redaction.redacted(this, id, argv);
     }
 
     /** Whether {@code argc} arguments (the name included) fit command {@code id}'s arity: exactly n, or at least -n. */

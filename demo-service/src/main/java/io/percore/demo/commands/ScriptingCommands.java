@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
+import io.percore.demo.execution.AcrossShards;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -301,7 +302,7 @@ public final class ScriptingCommands {
         CommandSpec spec = c.commands().spec(c.commands().find(argv[0]));
         CommandSpec held = new CommandSpec(spec.name(), spec.arity(), spec.flags(), spec.firstKey(), spec.lastKey(), spec.step(),
                 spec.group(), spec.summary(), (ctx, a) -> again.run(ctx, a, shards), spec.keyFinder());
-        TransactionCommands.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
+        AcrossShards.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
             int shardCount = c.keyspace().shardCount();
             if (reply == ScriptShard.WIDEN && shards.cardinality() < shardCount) {
                 scripting.widened(widenedName(c, argv));

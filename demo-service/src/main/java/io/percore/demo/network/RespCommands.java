@@ -4,6 +4,7 @@ import static io.percore.demo.command.CommandHandler.keyed;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.admin.ArgvRedaction;
 import io.percore.demo.admin.ClientCommands;
 import io.percore.demo.admin.ClusterCommands;
 import io.percore.demo.admin.CommandCommands;
@@ -412,7 +413,7 @@ public final class RespCommands {
         c.add(spec("readonly", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Enables read queries for a connection to a cluster replica node.", ClusterCommands::readonly));
         c.add(spec("readwrite", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Disables read queries for a connection to a cluster replica node.", ClusterCommands::readwrite));
         c.add(spec("wait", 3, "noscript", 0, 0, 0, "keyspace", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", ReplicationCommands::waitCommand));
-        return new CommandTable(c);
+        return new CommandTable(c, ArgvRedaction::redacted);
     }
 
     private static CommandSpec spec(String name, int arity, String flags, int first, int last, int step, String group,

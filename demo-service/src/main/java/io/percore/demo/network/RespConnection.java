@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.percore.demo.admin.ArgvRedaction;
 import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
@@ -33,14 +32,14 @@ import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.commands.PubSubCommands;
 import io.percore.demo.commands.TransactionCommands;
+import io.percore.demo.execution.AcrossShards;
+import io.percore.demo.execution.CommandCall;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.pubsub.SharedPush;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.resp.RespReplyWriter;
-import io.percore.demo.server.CommandStats;
-import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.MonitorFeed;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.tracking.TrackedCommand;
@@ -131,12 +130,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private long commandStart;
     /** The running command's reply has a slot: its time and outcome are taken when the slot completes. */
     private boolean commandDeferred;
-    /** How the running command's inline reply went: {@link #SUCCEEDED}, {@link #FAILED} or {@link #REFUSED}. */
+    /** How the running command's inline reply went: one of {@link CommandCall}'s outcomes (OOM on its shard: refused). */
     private int commandOutcome;
-    private static final int SUCCEEDED = 0;
-    private static final int FAILED = 1;
-    /** Refused by the owning shard before it ran (OOM): Redis's rejected_calls, as when its processCommand refuses it. */
-    private static final int REFUSED = 2;
     /** The clock at the last interaction (a read burst, a command's end). */
     private long lastTick = System.nanoTime();
     private boolean inBurst;
@@ -173,7 +168,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             boolean error = count(family, message);
             if (command >= 0) {
                 long now = System.nanoTime();
-                finished(command, argv, now - start, outcome(error, message));
+                finished(command, argv, now - start, CommandCall.outcome(error, message));
             }
             if (muted) {
                 ReferenceCountUtil.release(message);
@@ -589,23 +584,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         int id = commands.lookup(argv);
-        if (id == CommandTable.NO_COMMAND) {
-            family = commands.unknownFamily();
-            reject(-1, RespReplies.unknownCommand(argv));
-            return;
-        }
-        if (id == CommandTable.NO_SUBCOMMAND) {
-            family = commands.familyOf(commands.find(argv[0]));
-            reject(-1, RespReplies.unknownSubcommand(argv[1], RespReplies.ascii(argv[0])));
+        RespError refused = CommandCall.refusal(commands, id, argv);
+        if (refused != null) {
+            family = id >= 0 ? commands.familyOf(id)
+                    : id == CommandTable.NO_COMMAND ? commands.unknownFamily() : commands.familyOf(commands.find(argv[0]));
+            reject(Math.max(id, -1), refused);
             return;
         }
         CommandSpec spec = commands.spec(id);
         family = commands.familyOf(id);
-        if (!commands.arityFits(id, argv.length)) {
-            reject(id, RespReplies.wrongArgs(commands.fullName(id)));
-            return;
-        }
-        RespError refused = CommandAdmission.always(server, session, spec);
+        refused = CommandAdmission.always(server, session, spec);
         if (refused != null) {
             reject(id, refused);
             return;
@@ -630,25 +618,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         commandArgv = argv;
         commandStart = lastTick;
         commandDeferred = false;
-        commandOutcome = SUCCEEDED;
+        commandOutcome = CommandCall.SUCCEEDED;
         // a write while clients are blocked somewhere may serve them: what follows on this connection sees what that did
         boolean mayWake = keyspace.anyWaiters() && commands.writes(id);
         lastSlot = null;
         try {
-            java.util.BitSet spanned;
             if (migratingRoute != null) {
                 Cluster.Route route = migratingRoute;
-                migratingRoute = null;
-                TransactionCommands.runAloneUnless(this, spec, argv, TransactionCommands.shardsOfKeys(spec, argv, keyspace),
+                migratingRoute = null; // held with its keys' shards, so no batch moves them meanwhile
+                AcrossShards.runAloneUnless(this, spec, argv, AcrossShards.shardsOfKeys(spec, argv, keyspace),
                         bound -> Cluster.refusalWhileMigrating(bound, route, argv));
-            } else if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace)) != null) {
-                String busy = server.busyScriptNow(); // it would wait behind a busy script's hold: -BUSY, as EXEC (below)
-                if (busy != null) {
-                    throw new RespError(busy);
-                }
-                TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as every Redis command
             } else {
-                spec.handler().handle(this, argv);
+                CommandCall.run(this, commands, id, spec, argv, true);
             }
         } catch (RespError e) {
             reply(e.reply());
@@ -695,32 +676,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    private static int outcome(boolean error, RedisMessage reply) {
-        return !error ? SUCCEEDED : reply == RespReplies.OOM_REPLY ? REFUSED : FAILED;
-    }
-
-    /**
-     * A command's figures once its reply is known: commandstats, the slow log when it took long
-     * enough, and MONITOR (as Redis, a command is shown once it ran: EXEC after the commands it ran).
-     */
+    /** A command's figures once its reply is known (see {@link CommandCall#report}). */
     private void finished(int id, byte[][] argv, long nanos, int outcome) {
-        CommandStats stats = server.commandStats();
-        if (outcome == REFUSED) {
-            stats.rejected(id);
-            return;
-        }
-        stats.called(id, nanos);
-        if (outcome == FAILED) {
-            stats.failed(id);
-        }
-        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            local.writes().commandRan(remoteAddress(), ArgvRedaction.redacted(commands, id, argv)); // the write path feeds MONITOR
-        }
-        if (nanos >= server.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
-            ConfigValues config = server.config();
-            server.slowLog().push(ArgvRedaction.redacted(commands, id, argv), nanos / 1000, config.slowlogSlowerThan(),
-                    config.slowlogMaxLen(), remoteAddress(), session.name);
-        }
+        CommandCall.report(server, local, commands, id, argv, nanos, outcome, remoteAddress(), session.name);
     }
 
     /**
@@ -781,7 +739,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         server.commandsProcessed++;
-        finished(id, argv, nanos, outcome(reply instanceof ErrorRedisMessage, reply));
+        finished(id, argv, nanos, CommandCall.outcome(reply instanceof ErrorRedisMessage, reply));
     }
 
     /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
@@ -832,8 +790,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void reply(RedisMessage message) {
-        if (count(family, message) && command >= 0 && commandOutcome == SUCCEEDED) {
-            commandOutcome = outcome(true, message);
+        if (count(family, message) && command >= 0 && commandOutcome == CommandCall.SUCCEEDED) {
+            commandOutcome = CommandCall.outcome(true, message);
         }
         if ((modes & MUTED) != 0) {
             ReferenceCountUtil.release(message);

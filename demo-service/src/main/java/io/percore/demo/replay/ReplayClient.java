@@ -9,6 +9,7 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.commands.TransactionCommands;
+import io.percore.demo.execution.CommandCall;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
@@ -101,32 +102,21 @@ final class ReplayClient implements CommandContext, ConnectionControl {
 
     private void execute(byte[][] argv) {
         int id = commands.lookup(argv);
-        if (id < 0) {
-            error("unknown command or subcommand", argv);
+        RespError refused = CommandCall.refusal(commands, id, argv);
+        if (refused != null) {
+            error(refused.getMessage(), argv);
             if (session.multi != null) {
                 session.multi.rejectOne();
             }
             return;
         }
         CommandSpec spec = commands.spec(id);
-        if (!commands.arityFits(id, argv.length)) {
-            error("wrong number of arguments", argv);
-            if (session.multi != null) {
-                session.multi.rejectOne();
-            }
-            return;
-        }
         if (session.multi != null && TransactionCommands.queues(spec)) {
             session.multi.queue(id, spec, argv); // no QUEUED reply: nobody reads them
             return;
         }
         try {
-            java.util.BitSet spanned;
-            if (commands.spansShards(id) && (spanned = TransactionCommands.shardsToHold(spec, argv, keyspace())) != null) {
-                TransactionCommands.runAlone(this, spec, argv, spanned); // atomic across its shards, as for clients
-            } else {
-                spec.handler().handle(this, argv);
-            }
+            CommandCall.run(this, commands, id, spec, argv, false); // a feed's command spanning shards waits for a busy script
         } catch (RespError e) {
             reply(e.reply());
         } catch (RuntimeException e) {

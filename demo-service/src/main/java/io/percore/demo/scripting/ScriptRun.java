@@ -5,6 +5,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ServerShard;
@@ -140,17 +141,11 @@ final class ScriptRun implements Watchdog.Watched {
     /** {@code redis.call}/{@code redis.pcall} of {@code argv}: the reply as Lua sees it, an error as an {@code err} table. */
     LuaValue call(byte[][] argv) {
         int id = commands.lookup(argv);
-        if (id < 0 || commands.hasSubcommands(id)) {
-            CommandSpec spec = id < 0 ? null : commands.spec(id);
-            if (spec == null || argv.length < 2) {
-                return id < 0 ? ScriptErrors.errorTable("Unknown Redis command called from script")
-                        : ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
-            }
+        if (CommandCall.refusal(commands, id, argv) != null) { // scriptCall's own words for processCommand's first refusals
+            return ScriptErrors.errorTable(id < 0 ? "Unknown Redis command called from script"
+                    : "Wrong number of args calling Redis command from script");
         }
         CommandSpec spec = commands.spec(id);
-        if (!commands.arityFits(id, argv.length)) {
-            return ScriptErrors.errorTable("Wrong number of args calling Redis command from script");
-        }
         // the table's precomputed flags: a call's checks scan no flag lists
         if (commands.refusedInScripts(id)) {
             return ScriptErrors.errorTable("This Redis command is not allowed from script");
@@ -197,13 +192,7 @@ final class ScriptRun implements Watchdog.Watched {
         if (reply == null) {
             reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
         }
-        server.commandStats().called(id, System.nanoTime() - started);
-        if (reply instanceof ErrorRedisMessage) {
-            server.commandStats().failed(id);
-        }
-        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            local.writes().commandRan("lua", argv);
-        }
+        CommandCall.reportFromScript(server, local, commands, id, argv, System.nanoTime() - started, reply instanceof ErrorRedisMessage);
         return LuaReplies.toLua(reply, resp);
     }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.network.RespCommands;
+import io.percore.demo.execution.AcrossShards;
 
 /**
  * SORT and SORT_RO against a real redis-server 7.0.15, every reply and error compared in RESP2 and
@@ -246,15 +247,15 @@ class SortCommandsTest {
         TestServices one = demo;
         MultiState multi = new MultiState();
         multi.queue(sort, args("SORT", KEYS.get("z"), "BY", "nosort", "STORE", KEYS.get("dst")));
-        BitSet held = TransactionCommands.shardsOf(multi, List.of(), one.service.keyspace());
+        BitSet held = AcrossShards.shardsOf(multi, List.of(), one.service.keyspace());
         assertThat(held.cardinality()).as("named keys on both shards").isEqualTo(2);
         MultiState patterned = new MultiState();
         patterned.queue(sortRo, args("SORT_RO", KEYS.get("z"), "GET", "o_*"));
-        assertThat(TransactionCommands.shardsOf(patterned, List.of(), one.service.keyspace()).cardinality())
+        assertThat(AcrossShards.shardsOf(patterned, List.of(), one.service.keyspace()).cardinality())
                 .as("a GET pattern holds every shard").isEqualTo(2);
         MultiState plain = new MultiState();
         plain.queue(sortRo, args("SORT_RO", KEYS.get("z"), "ALPHA"));
-        assertThat(TransactionCommands.shardsOf(plain, List.of(), one.service.keyspace()).stream().boxed().toList())
+        assertThat(AcrossShards.shardsOf(plain, List.of(), one.service.keyspace()).stream().boxed().toList())
                 .containsExactly(demo.service.keyspace().shardOf(KEYS.get("z").getBytes(StandardCharsets.UTF_8)));
     }
 

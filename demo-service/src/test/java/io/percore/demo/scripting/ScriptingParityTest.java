@@ -56,6 +56,8 @@ class ScriptingParityTest {
                 c("EVAL", "return redis.status_reply('fine')", "0"), c("EVAL", "return {ok='fine'}", "0"), c("EVAL", "return {err='bad'}", "0"),
                 c("EVAL", "return {pcall(function() error('x') end)}", "0"),
                 c("EVAL", "return redis.call('nosuch')", "0"), c("EVAL", "local t = redis.call('get')", "0"),
+                // a command with subcommands, alone: COMMAND runs (its arity allows it), CONFIG has the wrong number of args
+                c("EVAL", "return #redis.call('command') > 100", "0"), c("EVAL", "return redis.call('config')", "0"),
                 c("EVAL", "return redis.call()", "0"), c("EVAL", "return redis.call('get', {})", "0"),
                 c("EVAL", "return redis.call('eval', 'return 1', 0)", "0"),
                 c("EVAL", "return {1, 2, 3.7, 'x', {1, {2}}, nil, 5}", "0"), c("EVAL", "return {true, false}", "0"),

@@ -1,0 +1,320 @@
+package io.percore.demo.execution;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ConnectionControl;
+import io.percore.demo.command.MultiState;
+import io.percore.demo.command.OnKeyOwner;
+import io.percore.demo.command.RespSession;
+import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.resp.RespError;
+import io.percore.demo.resp.RespReplies;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
+import io.percore.demo.shard.KeyspaceShard;
+import io.percore.demo.tracking.TrackedCommand;
+import io.percore.engine.Shard;
+import io.percore.engine.Sharded;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the queued commands one after another through their handlers, each seeing the
+ * connection through this context except for the keyspace (bound to the transaction) and its
+ * replies (collected in order). The next command starts when the previous one has replied and
+ * released any barrier it raised, so commands of one transaction never overlap.
+ */
+final class ExecRun implements CommandContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExecRun.class);
+
+    private final CommandContext connection;
+    private final Keyspace bound;
+    /** The keyspace the running command sees: {@link #bound}, or its view for a tracking client's command. */
+    private Keyspace current;
+    private final List<MultiState.Queued> commands;
+    /** What each command tells the shards it reaches for client tracking; null when the client does not track. */
+    private final TrackedCommand[] tracked;
+    /** Each command's figures counted as its own (EXEC's); a command run alone is counted by its connection. */
+    private final boolean countEach;
+    private final Consumer<List<RedisMessage>> done;
+    private final RedisMessage[] replies;
+    private int index;
+    /** When the running command started: its time is reported with its reply (INFO commandstats, the slow log). */
+    private long started;
+    private boolean replied;
+    private boolean barrier;
+    private boolean running;
+
+    ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, boolean countEach,
+            TrackedCommand[] tracked, Consumer<List<RedisMessage>> done) {
+        this.countEach = countEach;
+        this.tracked = tracked;
+        this.connection = connection;
+        this.bound = bound;
+        this.current = bound;
+        this.commands = commands;
+        this.done = done;
+        this.replies = new RedisMessage[commands.size()];
+    }
+
+    void next() {
+        while (index < commands.size()) {
+            int run = singleKeyRun(index);
+            if (run >= 2) {
+                runByShard(index, run);
+                return; // continued once every shard answered
+            }
+            MultiState.Queued q = commands.get(index);
+            replied = false;
+            barrier = false;
+            running = true;
+            started = System.nanoTime();
+            bound.step(index + 1); // its changes on every shard carry its place in the transaction
+            current = tracked == null || tracked[index] == null ? bound : bound.trackedBy(tracked[index]);
+            try {
+                q.spec().handler().handle(this, q.argv());
+            } catch (RespError e) {
+                fill(e.reply());
+            } catch (RuntimeException e) {
+                LOG.warn("Command {} failed inside EXEC", q.spec().name(), e);
+                fill(RespReplies.forFailure(e));
+            } finally {
+                running = false;
+            }
+            if (!replied || barrier) {
+                return; // continued by the reply or the end of the barrier
+            }
+            index++;
+        }
+        done.accept(Arrays.asList(replies));
+    }
+
+    /** How many queued commands from {@code from} on are single-key commands (run on their key's shard alone). */
+    private int singleKeyRun(int from) {
+        int n = 0;
+        while (from + n < commands.size() && commands.get(from + n).spec().handler() instanceof OnKeyOwner) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Runs {@code n} single-key commands from {@code from}: each shard gets its commands in one
+     * message and runs them in their order (this shard runs its own at once), so a 200,000-command
+     * transaction costs one round trip per shard, not one per command. Commands on different
+     * shards touch different keys, so running each shard's in order is running them all in order.
+     * They share one step of the transaction (their changes need no order between shards).
+     */
+    private void runByShard(int from, int n) {
+        int step = from + 1;
+        bound.step(step);
+        long startedAt = System.nanoTime();
+        int shards = bound.shardCount();
+        List<List<Integer>> byShard = new ArrayList<>(shards);
+        for (int s = 0; s < shards; s++) {
+            byShard.add(null);
+        }
+        for (int i = from; i < from + n; i++) {
+            int owner = bound.shardOf(((OnKeyOwner) commands.get(i).spec().handler()).key(commands.get(i).argv()));
+            if (byShard.get(owner) == null) {
+                byShard.set(owner, new ArrayList<>());
+            }
+            byShard.get(owner).add(i);
+        }
+        int here = connection.shard().id();
+        int[] remaining = {0};
+        for (int s = 0; s < shards; s++) {
+            if (byShard.get(s) != null && s != here) {
+                remaining[0]++;
+            }
+        }
+        Runnable whenAllAnswered = () -> {
+            long nanos = (System.nanoTime() - startedAt) / n; // each command's share of the batch's time
+            for (int i = from; i < from + n; i++) {
+                MultiState.Queued q = commands.get(i);
+                connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, replies[i]);
+            }
+            index = from + n;
+            next();
+        };
+        for (int s = 0; s < shards; s++) {
+            List<Integer> mine = byShard.get(s);
+            if (mine == null || s == here) {
+                continue;
+            }
+            byte[][][] argvs = new byte[mine.size()][][];
+            OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
+            TrackedCommand[] trackedHere = new TrackedCommand[mine.size()];
+            for (int k = 0; k < argvs.length; k++) {
+                MultiState.Queued q = commands.get(mine.get(k));
+                argvs[k] = q.argv();
+                handlers[k] = (OnKeyOwner) q.spec().handler();
+                trackedHere[k] = trackedOf(mine.get(k));
+            }
+            bound.invokeOn(s, state -> {
+                RedisMessage[] out = new RedisMessage[argvs.length];
+                for (int k = 0; k < argvs.length; k++) {
+                    out[k] = handlers[k].runHere(state, argvs[k], step, trackedHere[k]);
+                }
+                return out;
+            }).whenComplete((answers, failure) -> {
+                for (int k = 0; k < mine.size(); k++) {
+                    replies[mine.get(k)] = failure == null ? answers[k] : RespReplies.forFailure(failure);
+                }
+                if (--remaining[0] == 0) {
+                    whenAllAnswered.run();
+                }
+            });
+        }
+        List<Integer> local = byShard.get(here);
+        if (local != null) {
+            for (int i : local) {
+                MultiState.Queued q = commands.get(i);
+                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step, trackedOf(i));
+            }
+        }
+        if (remaining[0] == 0) {
+            whenAllAnswered.run();
+        }
+    }
+
+    private void fill(RedisMessage reply) {
+        if (replied) {
+            return; // one reply per command
+        }
+        replies[index] = reply;
+        replied = true;
+        MultiState.Queued q = commands.get(index);
+        if (countEach) {
+            connection.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
+        }
+        resumeIfReady();
+    }
+
+    private void resumeIfReady() {
+        if (!running && replied && !barrier) {
+            index++;
+            next();
+        }
+    }
+
+    @Override
+    public Shard shard() {
+        return connection.shard();
+    }
+
+    @Override
+    public Keyspace keyspace() {
+        return current;
+    }
+
+    /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */
+    private TrackedCommand trackedOf(int i) {
+        return tracked == null ? null : tracked[i];
+    }
+
+    @Override
+    public KeyspaceShard local() {
+        return connection.local();
+    }
+
+    @Override
+    public ServerShard server() {
+        return connection.server();
+    }
+
+    @Override
+    public Sharded<ServerShard> servers() {
+        return connection.servers();
+    }
+
+    @Override
+    public io.percore.demo.server.ClientMemory memory() {
+        return connection.memory();
+    }
+
+    @Override
+    public ConnectionControl connection() {
+        return connection.connection();
+    }
+
+    @Override
+    public PubSub pubsub() {
+        return connection.pubsub();
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return connection.subscriber();
+    }
+
+    @Override
+    public RespSession session() {
+        return connection.session();
+    }
+
+    @Override
+    public RespSettings settings() {
+        return connection.settings();
+    }
+
+    @Override
+    public CommandTable commands() {
+        return connection.commands();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public String localAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public void reply(RedisMessage reply) {
+        fill(reply);
+    }
+
+    @Override
+    public void replyAndClose(RedisMessage reply) {
+        fill(reply);
+    }
+
+    @Override
+    public PendingReply reserve() {
+        return this::fill;
+    }
+
+    @Override
+    public void beginBarrier() {
+        barrier = true;
+    }
+
+    @Override
+    public boolean draining() {
+        return connection.draining();
+    }
+
+    /** Redis runs a blocking command inside a transaction as if it could not block. */
+    @Override
+    public boolean mayBlock() {
+        return false;
+    }
+
+    @Override
+    public void endBarrier() {
+        barrier = false;
+        resumeIfReady();
+    }
+}
