@@ -72,18 +72,21 @@ public final class CommandCall {
      * A client's command once its reply is known ({@code nanos} after it began): INFO commandstats and
      * errorstats' part, MONITOR, and the slow log when it took long enough; arguments that must stay secret
      * are redacted for both ({@link CommandTable#redacted}). As in Redis, a command is shown once it ran: EXEC
-     * after the commands it ran.
+     * after the commands it ran. The client's address and name are asked for only when MONITOR or the slow log
+     * shows them.
      */
     public static void report(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv, long nanos,
-                              int outcome, String client, String clientName) {
+                              int outcome, CommandContext client) {
         if (!count(server, id, nanos, outcome)) {
             return;
         }
-        monitor(server, local, commands, id, argv, client);
+        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
+            monitor(local, commands, id, argv, client.remoteAddress());
+        }
         if (nanos >= server.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
             ConfigValues config = server.config();
             server.slowLog().push(commands.redacted(id, argv), nanos / 1000, config.slowlogSlowerThan(),
-                    config.slowlogMaxLen(), client, clientName);
+                    config.slowlogMaxLen(), client.remoteAddress(), client.session().name);
         }
     }
 
@@ -94,7 +97,9 @@ public final class CommandCall {
     public static void reportFromScript(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv,
                                         long nanos, boolean failed) {
         count(server, id, nanos, failed ? FAILED : SUCCEEDED);
-        monitor(server, local, commands, id, argv, "lua");
+        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
+            monitor(local, commands, id, argv, "lua");
+        }
     }
 
     /** @return whether the command ran (a refused one counts as rejected only) */
@@ -111,9 +116,7 @@ public final class CommandCall {
         return true;
     }
 
-    private static void monitor(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client) {
-        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            local.writes().commandRan(client, commands.redacted(id, argv)); // the write path feeds MONITOR
-        }
+    private static void monitor(KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client) {
+        local.writes().commandRan(client, commands.redacted(id, argv)); // the write path feeds MONITOR
     }
 }

@@ -678,7 +678,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /** A command's figures once its reply is known (see {@link CommandCall#report}). */
     private void finished(int id, byte[][] argv, long nanos, int outcome) {
-        CommandCall.report(server, local, commands, id, argv, nanos, outcome, remoteAddress(), session.name);
+        CommandCall.report(server, local, commands, id, argv, nanos, outcome, this);
     }
 
     /**
