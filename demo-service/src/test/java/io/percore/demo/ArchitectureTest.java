@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.Architectures;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,54 +24,47 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's packages and the one direction of their arrows (the module README draws them). A
- * package may use the packages on the rows below its own, never one on its row or above: a class
- * that imports upward (or sideways) fails the build here, by its name and the dependency.
+ * The demo's layers and the one direction of their arrows (the module README draws them). A package
+ * may use the packages of its own layer and of the layers below, never one above; the packages
+ * themselves, in a layer or across, never make a circle. A class that imports upward, or closes a
+ * circle, fails the build here, by its name and the dependency.
  */
 class ArchitectureTest {
 
-    /** From the top down; {@code ""} is {@code io.percore.demo} itself (DemoService, DemoSettings). */
-    static final List<List<String>> ROWS = List.of(
-            List.of("app"),                 // the Spring Boot application
-            List.of(""),                    // the service: starts the keyspace, the server state and both servers
-            List.of("http", "network", "replay"), // the HTTP server; the RESP server (connections, dispatch, the command table); feeds run again (the AOF at start, a primary's stream)
-            List.of("admin", "commands"),   // operators' commands (CLIENT, CONFIG, INFO, ...); the data commands (t_*.c, multi.c, ...)
-            List.of("scripting"),           // Lua scripts: the environment, conversions, running on a shard (eval.c, script_lua.c)
-            List.of("execution"),           // running a command (server.c's call()): on its shard or holding several (EXEC, multi-key commands), its report
-            List.of("command"),             // what a command is and sees
-            List.of("server", "pubsub"),    // the server's per-shard state; pub/sub's channels
-            List.of("replication", "cluster"), // replicas and primaries (replication.c); this node in a cluster: slots, redirections, migrations (cluster.c)
-            List.of("persistence"),         // the keyspace on disk: snapshots saved and loaded (rdb.c's server side), the append-only file
-            List.of("shard"),               // the keyspace across shards: routing, reservations, waiters, the write path
-            List.of("feed"),                // what a write changed (Change), put in one serial order (GroupOrder) and encoded for one reader (the log, the stream)
-            List.of("tracking"),            // client-side caching: each shard's tracking table and prefixes, delivery to tracking clients (tracking.c)
-            List.of("rdb"),                 // DUMP and RDB formats
-            List.of("resp"),                // the protocol: replies, numbers, doubles
-            List.of("kv"));                 // one shard's keys and values
-
-    static LayeredArchitecture rule(String root) {
-        LayeredArchitecture layers = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
-        for (List<String> row : ROWS) {
-            for (String name : row) {
-                layers = layers.layer(layerName(name)).definedBy(name.isEmpty() ? root : root + "." + name + "..");
-            }
-        }
-        for (int r = 0; r < ROWS.size(); r++) {
-            List<String> above = new ArrayList<>();
-            for (int a = 0; a < r; a++) {
-                ROWS.get(a).forEach(name -> above.add(layerName(name)));
-            }
-            for (String name : ROWS.get(r)) {
-                layers = above.isEmpty()
-                        ? layers.whereLayer(layerName(name)).mayNotBeAccessedByAnyLayer()
-                        : layers.whereLayer(layerName(name)).mayOnlyBeAccessedByLayers(above.toArray(String[]::new));
-            }
-        }
-        return layers;
+    /** A layer: its name and its packages; {@code ""} is {@code io.percore.demo} itself (DemoService, DemoSettings). */
+    record Layer(String name, List<String> packages) {
     }
 
-    private static String layerName(String pkg) {
-        return pkg.isEmpty() ? "service" : pkg;
+    /** From the top down. */
+    static final List<Layer> LAYERS = List.of(
+            // the Spring Boot application, and the service it starts: the keyspace, the server's state, both servers
+            new Layer("application", List.of("app", "")),
+            // where commands come from: the HTTP server; the RESP server's connections; feeds run again (the AOF at start, a primary's stream)
+            new Layer("front", List.of("http", "network", "replay")),
+            // what each command does: the operators' (CONFIG, INFO, CLIENT, ...), the data types' (t_*.c, multi.c, ...), Lua's (eval.c)
+            new Layer("commands", List.of("admin", "commands", "scripting")),
+            // running a command (server.c's call(), processCommand's admission): on its shard or holding several; what a command is and sees
+            new Layer("execution", List.of("execution", "command")),
+            // the server's state per shard and its subsystems: pub/sub, replication, cluster, the keyspace on disk
+            new Layer("server", List.of("server", "pubsub", "replication", "cluster", "persistence")),
+            // the keyspace across shards and what its writes feed, client tracking, one shard's values and their formats (RDB, RESP)
+            new Layer("keyspace", List.of("shard", "feed", "tracking", "rdb", "resp", "kv")));
+
+    /** The layers, and no circle between the packages ({@code root.<package>..}). */
+    static ArchRule rule(String root) {
+        LayeredArchitecture layers = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers();
+        for (Layer layer : LAYERS) {
+            layers = layers.layer(layer.name()).definedBy(layer.packages().stream()
+                    .map(name -> name.isEmpty() ? root : root + "." + name + "..").toArray(String[]::new));
+        }
+        for (int i = 0; i < LAYERS.size(); i++) {
+            String[] above = LAYERS.subList(0, i).stream().map(Layer::name).toArray(String[]::new);
+            layers = above.length == 0
+                    ? layers.whereLayer(LAYERS.get(i).name()).mayNotBeAccessedByAnyLayer()
+                    : layers.whereLayer(LAYERS.get(i).name()).mayOnlyBeAccessedByLayers(above);
+        }
+        ArchRule circles = SlicesRuleDefinition.slices().matching(root + ".(*)..").should().beFreeOfCycles();
+        return CompositeArchRule.of(layers).and(circles);
     }
 
     private static final JavaClasses DEMO = new ClassFileImporter()
@@ -83,26 +79,26 @@ class ArchitectureTest {
     @Test
     void everyPackageHasItsRow() {
         List<String> known = new ArrayList<>();
-        ROWS.forEach(row -> row.forEach(name -> known.add(name.isEmpty() ? "io.percore.demo" : "io.percore.demo." + name)));
+        LAYERS.forEach(layer -> layer.packages().forEach(name -> known.add(name.isEmpty() ? "io.percore.demo" : "io.percore.demo." + name)));
         for (JavaClass c : DEMO) {
             String pkg = c.getPackageName();
             assertThat(known.stream().anyMatch(k -> pkg.equals(k) || pkg.startsWith(k + ".")))
-                    .as("%s is in a package with no row in ArchitectureTest.ROWS (and none in the README's picture)", c.getName())
+                    .as("%s is in a package with no layer in ArchitectureTest.LAYERS (and none in the README's table)", c.getName())
                     .isTrue();
         }
     }
 
     /**
-     * The README's "Packages and their arrows" table is this rule in words: its rows name the packages
-     * of {@link #ROWS} in the same order, and a class it names in a row (a backticked simple name) is in
-     * one of that row's packages; a name written with its package or class ({@code feed.ChangeFeed},
-     * {@code ChangeFeed.Reader}) points elsewhere on purpose and is not checked.
+     * The README's "Packages and their arrows" table is this rule in words: a row per layer, in the
+     * order of {@link #LAYERS}, naming the layer in bold and its packages; a class it names in a row (a
+     * backticked simple name) is in one of that layer's packages; a name written with its package or
+     * class ({@code feed.ChangeFeed}, {@code ChangeFeed.Reader}) points elsewhere on purpose and is not checked.
      */
     @Test
     void theReadmesPackageTableIsThisRule() throws IOException {
         List<String> table = Files.readAllLines(Path.of("README.md")).stream()
                 .dropWhile(line -> !line.equals("### Packages and their arrows"))
-                .filter(line -> line.matches("\\| \\d+[a-z]? \\|.*"))
+                .filter(line -> line.matches("\\| \\d+ \\|.*"))
                 .toList();
         Map<String, String> packageOf = new HashMap<>();
         for (JavaClass c : DEMO) {
@@ -110,10 +106,11 @@ class ArchitectureTest {
                 packageOf.put(c.getSimpleName(), c.getPackageName());
             }
         }
-        List<List<String>> rows = new ArrayList<>();
+        List<Layer> rows = new ArrayList<>();
         List<String> misplaced = new ArrayList<>();
         for (String line : table) {
             String[] cells = line.split("\\|");
+            Matcher name = Pattern.compile("\\*\\*([a-z]+)\\*\\*").matcher(cells[2]);
             List<String> packages = new ArrayList<>();
             Matcher named = Pattern.compile("`([a-z]+)`").matcher(cells[2]);
             while (named.find()) {
@@ -122,17 +119,17 @@ class ArchitectureTest {
             if (cells[2].contains("(the root)")) {
                 packages.add("");
             }
-            rows.add(packages);
+            rows.add(new Layer(name.find() ? name.group(1) : "(no name in bold)", packages));
             Matcher classes = Pattern.compile("`([A-Z][A-Za-z0-9]+)[`(]").matcher(cells[3]);
             while (classes.find()) {
                 String pkg = packageOf.get(classes.group(1));
-                if (pkg != null && packages.stream().noneMatch(name -> pkg.equals(name.isEmpty() ? "io.percore.demo" : "io.percore.demo." + name))) {
+                if (pkg != null && packages.stream().noneMatch(p -> pkg.equals(p.isEmpty() ? "io.percore.demo" : "io.percore.demo." + p))) {
                     misplaced.add(classes.group(1) + " (in " + pkg + ", named in the row of " + packages + ")");
                 }
             }
         }
-        assertThat(rows).as("README.md's package table, row by row").isEqualTo(ROWS);
-        assertThat(misplaced).as("classes README.md's package table names in another package's row").isEmpty();
+        assertThat(rows).as("README.md's package table, layer by layer").isEqualTo(LAYERS);
+        assertThat(misplaced).as("classes README.md's package table names in another layer's row").isEmpty();
     }
 
     /**
@@ -159,15 +156,22 @@ class ArchitectureTest {
         assertThat(misnamed).as("a Sharded service's per-shard instance not named <Subsystem>Shard").isEmpty();
     }
 
-    /** The rule bites: fixture classes with an upward and a sideways arrow are both reported. */
+    /**
+     * The rule bites: the fixture's value class reaching up to an operators' command (an arrow up a
+     * layer) and its two circles (shard and kv in one layer, admin and commands in another) are reported.
+     */
     @Test
-    void anArrowUpOrSidewaysIsReported() {
+    void anArrowUpOrACircleIsReported() {
         JavaClasses fixture = new ClassFileImporter().importPackages("io.percore.demo.archfixture");
         EvaluationResult result = rule("io.percore.demo.archfixture").evaluate(fixture);
         String report = String.join("\n", result.getFailureReport().getDetails());
         assertThat(result.hasViolation()).isTrue();
-        assertThat(report).contains("archfixture.kv.StoredThing").contains("archfixture.shard.Router");
-        assertThat(report).contains("archfixture.admin.ClientList").contains("archfixture.commands.Sets");
-        assertThat(report).doesNotContain("archfixture.shard.Router.route"); // shard -> kv points down: allowed
+        // an arrow up a layer is reported on a line of its own; a circle with the arrows that make it
+        List<String> arrowsUp = report.lines().filter(line -> line.startsWith("Method <")).toList();
+        assertThat(arrowsUp).isNotEmpty().allMatch(line -> line.startsWith("Method <io.percore.demo.archfixture.kv.StoredThing.caller()>"));
+        assertThat(report).contains("Cycle detected: Slice kv")
+                .contains("StoredThing.owner([B)> calls method <io.percore.demo.archfixture.shard.Router.shardOf([B)>");
+        assertThat(report).contains("Cycle detected: Slice admin")
+                .contains("Sets.clients()> calls method <io.percore.demo.archfixture.admin.ClientList.name()>");
     }
 }

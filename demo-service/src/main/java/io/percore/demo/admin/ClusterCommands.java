@@ -1,5 +1,8 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.command.RespSession;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.CommandSpec;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
@@ -156,6 +159,47 @@ public final class ClusterCommands {
 
     public static void migrations(CommandContext c, byte[][] argv) {
         c.reply(ReplyValues.encode(enabled(c).migrations()));
+    }
+
+    /** A transaction's command with keys in a slot moving away: EXEC could not re-check where the keys are. */
+    private static final Cluster.Route TRY_AGAIN_IN_MULTI = new Cluster.Route("TRYAGAIN Multiple keys request during rehashing of slot",
+            null, -1, null);
+
+    /**
+     * Admission in cluster mode (Redis's getNodeByQuery in processCommand): null when the command's keys
+     * are served here (or it has none); an error when another node serves them ({@code -MOVED},
+     * {@code -CROSSSLOT}, {@code -CLUSTERDOWN}, or {@code -TRYAGAIN} in a transaction, which waits until
+     * the slot has moved). Keys in slots migrating away leave their route in the session
+     * ({@link RespSession#migratingRoute}): whether they are still here is known once the command
+     * holds its shards. ASKING lasts one command, outside MULTI.
+     */
+    public static RespError redirection(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        RespSession session = c.session();
+        session.migratingRoute = null;
+        Cluster.Route route = route(c, session, id, spec, argv);
+        if (route != null && route.error() != null) {
+            return new RespError(route.error());
+        }
+        session.migratingRoute = route;
+        return null;
+    }
+
+    private static Cluster.Route route(CommandContext c, RespSession session, int id, CommandSpec spec, byte[][] argv) {
+        CommandTable commands = c.commands();
+        String name = commands.fullName(id);
+        boolean asking = session.asking || name.equals("restore-asking");
+        if (session.multi == null && !name.equals("asking")) {
+            session.asking = false;
+        }
+        if (!spec.hasKeys() || name.equals("exec")) {
+            return null;
+        }
+        int[] keys = spec.keyIndicesOrNull(argv);
+        if (keys == null || keys.length == 0) {
+            return null;
+        }
+        Cluster.Route route = c.server().cluster().route(argv, keys, asking, session.readonlyReplicaReads, !commands.writes(id));
+        return route != null && route.error() == null && session.multi != null ? TRY_AGAIN_IN_MULTI : route;
     }
 
     /** ASKING: the next command may use a slot importing here. */

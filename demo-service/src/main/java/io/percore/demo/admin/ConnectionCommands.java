@@ -1,12 +1,12 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.command.CommandSpec;
 import static io.percore.demo.resp.RespReplies.OK;
 import static io.percore.demo.resp.RespReplies.bulk;
 import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -24,6 +24,12 @@ public final class ConnectionCommands {
     static final String REDIS_VERSION = "7.0.15";
 
     private ConnectionCommands() {
+    }
+
+    /** Admission's authentication: {@code -NOAUTH} for every command but those flagged {@code no_auth} until the password is given. */
+    public static RespError unauthenticated(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        return !c.session().authenticated && !spec.noAuth() && c.server().config().requirePass() != null
+                ? new RespError(RespReplies.NOAUTH) : null;
     }
 
     public static void ping(CommandContext c, byte[][] argv) {

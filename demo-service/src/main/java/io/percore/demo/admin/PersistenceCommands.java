@@ -1,5 +1,8 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.execution.Admission;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.CommandSpec;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
@@ -18,6 +21,14 @@ public final class PersistenceCommands {
      * SAVE: the snapshot, replied to when the file is in place. Unlike Redis's, it does not stop the
      * server: the shards go on serving while they write (the file is the same point in time).
      */
+    /** Admission while persistence refuses: {@code -LOADING} before the data is there, {@code -MISCONF} for writes (and PING) after a failed save. */
+    public static RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        CommandTable commands = c.commands();
+        boolean write = Admission.mayWrite(commands, c.session(), id, commands.writes(id)) || commands.fullName(id).equals("ping");
+        String refusal = c.server().persistence().refusal(commands.okWhileLoading(id), write);
+        return refusal == null ? null : new RespError(refusal);
+    }
+
     public static void save(CommandContext c, byte[][] argv) {
         c.replyLater(c.server().persistence().save()
                 .handle((v, failure) -> failure == null ? (RedisMessage) RespReplies.OK : (RedisMessage) ERR));

@@ -1,5 +1,8 @@
 package io.percore.demo.admin;
 
+import io.percore.demo.execution.Admission;
+import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.CommandSpec;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
@@ -16,6 +19,13 @@ public final class ReplicationCommands {
     }
 
     /** REPLICAOF host port | NO ONE. */
+    /** Admission while replication refuses writes: {@code -READONLY} on a read-only replica, {@code -NOREPLICAS} below {@code min-replicas-to-write}. */
+    public static RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        CommandTable commands = c.commands();
+        String refusal = c.server().replication().refusal(Admission.mayWrite(commands, c.session(), id, commands.writes(id)));
+        return refusal == null ? null : new RespError(refusal);
+    }
+
     public static void replicaof(CommandContext c, byte[][] argv) {
         Replication r = c.server().replication();
         String host = RespReplies.ascii(argv[1]);

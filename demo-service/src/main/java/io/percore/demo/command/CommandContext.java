@@ -14,10 +14,11 @@ import io.percore.demo.server.ServerShard;
 import io.percore.engine.Sharded;
 
 /**
- * What a command sees of the connection that sent it: its replies (in request order), its
- * session, the shard it runs on, the keyspace and the server's per-shard state. The RESP connection
- * implements it; commands depend on this interface only, so the connection's internals can change
- * under them.
+ * What a command sees of its caller: its replies (in request order), its session and connection,
+ * and through {@link #services()} what every caller on the shard shares (the keyspace, the server's
+ * per-shard state, pub/sub, the command table). The RESP connection, a replayed feed's client, a
+ * script's {@code redis.call} and EXEC implement it; commands depend on this interface only, so the
+ * callers' internals can change under them.
  */
 public interface CommandContext {
 
@@ -26,8 +27,13 @@ public interface CommandContext {
         void complete(RedisMessage reply);
     }
 
-    /** The shard this connection (and so this command) runs on. */
-    Shard shard();
+    /** What the command reaches on its shard, the same for every caller there. */
+    ShardServices services();
+
+    /** The shard this caller (and so this command) runs on. */
+    default Shard shard() {
+        return services().shard();
+    }
 
     /**
      * The command's "now" in epoch milliseconds, for expiry and LRU: taken when it started, as
@@ -38,32 +44,49 @@ public interface CommandContext {
         return System.currentTimeMillis();
     }
 
-    /** The sharded keyspace; the one way to reach another shard's values. */
-    Keyspace keyspace();
+    /**
+     * The sharded keyspace as this caller's command sees it, the one way to reach another shard's
+     * values: a tracking client's or a transaction's view of it where they have one.
+     */
+    default Keyspace keyspace() {
+        return services().keyspace();
+    }
 
     /** Pub/sub across shards: this shard's subscriptions and publishing to every shard. */
-    PubSub pubsub();
+    default PubSub pubsub() {
+        return services().pubsub();
+    }
 
-    /** This connection as the receiver of pub/sub messages. */
+    /** This caller as the receiver of pub/sub messages. */
     Subscriber subscriber();
 
     /** This shard's part of the keyspace: its value store, reservation and blocked clients. */
-    KeyspaceShard local();
+    default KeyspaceShard local() {
+        return services().local();
+    }
 
     /** What the server keeps on this shard for its operators: clients, CONFIG values, slow log, counters. */
-    ServerShard server();
+    default ServerShard server() {
+        return services().server();
+    }
 
     /** The server's per-shard service: the way to another shard's {@link ServerShard}. */
-    Sharded<ServerShard> servers();
+    default Sharded<ServerShard> servers() {
+        return services().servers();
+    }
+
+    default RespSettings settings() {
+        return services().settings();
+    }
+
+    default CommandTable commands() {
+        return services().commands();
+    }
 
     /** What the client holds, as the shards that make its replies see it (and stop when it is over its bounds). */
     ClientMemory memory();
 
     RespSession session();
-
-    RespSettings settings();
-
-    CommandTable commands();
 
     /** The client's address, {@code host:port}. */
     String remoteAddress();

@@ -104,4 +104,16 @@ public record CommandSpec(String name, int arity, List<String> flags, int firstK
         }
         return keys;
     }
+
+    /**
+     * {@link #keyIndices}, or null when a key count in the arguments is invalid: the caller leaves
+     * the command to answer its own error where it runs.
+     */
+    public int[] keyIndicesOrNull(byte[][] argv) {
+        try {
+            return keyIndices(argv);
+        } catch (RespError e) {
+            return null;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.percore.demo.command;
 
+import io.percore.demo.cluster.Cluster;
 import java.util.concurrent.atomic.AtomicLong;
 import io.percore.demo.pubsub.Subscriptions;
 
@@ -41,6 +42,11 @@ public final class RespSession {
     public boolean asking;
     /** Cluster mode: READONLY was sent, so reads of slots this replica's primary owns are served here. */
     public boolean readonlyReplicaReads;
+    /**
+     * Cluster mode: the route of the command about to run when some of its keys' slots migrate away
+     * (cluster admission leaves it; the command runs holding its keys' shards, so no batch moves them meanwhile).
+     */
+    public Cluster.Route migratingRoute;
 
     public RespSession(boolean authenticated) {
         this.authenticated = authenticated;
@@ -104,6 +110,7 @@ public final class RespSession {
         name = null;
         asking = false;
         readonlyReplicaReads = false;
+        migratingRoute = null;
         authenticated = authenticatedWithoutPassword;
     }
 }

@@ -46,8 +46,9 @@ public final class PubSubCommands {
 
 
     /** The error a RESP2 subscriber gets for any other command, or null when {@code spec} may run. */
-    public static RespError refusedWhenSubscribed(RespSession session, CommandSpec spec) {
-        if (session.resp3 || session.subscriptions == null || session.subscriptions.isEmpty()
+    public static RespError refusedWhenSubscribed(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        RespSession session = c.session();
+        if (session.subscriptions == null || session.resp3 || session.subscriptions.isEmpty()
                 || ALLOWED_WHEN_SUBSCRIBED.contains(spec.name())) {
             return null;
         }

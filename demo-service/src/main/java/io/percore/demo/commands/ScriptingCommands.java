@@ -224,8 +224,8 @@ public final class ScriptingCommands {
         boolean free = held != null || c.keyspace().transaction() == ShardReservation.FREE;
         int shardCount = c.keyspace().shardCount();
         boolean mayWiden = free && shardCount > 1 && !c.server().cluster().enabled() && (held == null || held.cardinality() < shardCount);
-        ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, function, keys, args, readOnly, argv, c.keyspace(), c.servers(),
-                c.pubsub(), c.settings(), c.commands(), trackedReads, new ScriptShard.Hold(held, mayWiden));
+        ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, function, keys, args, readOnly, argv, c.keyspace(), c.services(),
+                trackedReads, new ScriptShard.Hold(held, mayWiden));
         Scripting s = scripting;
         // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
         CommandContext.PendingReply slot = c.reserve();
@@ -272,6 +272,26 @@ public final class ScriptingCommands {
         });
     }
 
+
+    /** Admission while a script runs past busy-reply-threshold (Redis's {@code -BUSY}): only {@code allow_busy} commands (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE). */
+    public static RespError refusedWhileBusy(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        String busy = c.server().busyScript();
+        return busy != null && !spec.flags().contains("allow_busy") ? new RespError(busy) : null;
+    }
+
+    /**
+     * Admission of an EXEC while a script is busy, which reserves its shards and would otherwise
+     * wait behind the busy script's hold until the script ends when sent before this shard's poll
+     * heard of it: refused now (Redis's EXECABORT with the -BUSY reason). The other commands MULTI
+     * does not queue are {@code allow_busy}.
+     */
+    public static RespError execWhileBusy(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        if (spec.flags().contains("allow_busy")) {
+            return null;
+        }
+        String busy = c.server().busyScriptNow();
+        return busy == null ? null : new RespError(busy);
+    }
     /**
      * An EVAL or FCALL (same arguments: name or script, numkeys, keys) whose declared keys span
      * shards, or a script that once touched keys of shards it did not declare: held as a

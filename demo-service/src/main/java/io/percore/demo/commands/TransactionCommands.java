@@ -1,5 +1,6 @@
 package io.percore.demo.commands;
 
+import io.percore.demo.kv.OutOfBudgetException;
 import static io.percore.demo.resp.RespReplies.OK;
 
 import io.netty.handler.codec.redis.ErrorRedisMessage;
@@ -52,15 +53,20 @@ public final class TransactionCommands {
     }
 
     /**
-     * Any command queued in MULTI over maxmemory is refused (queuing itself takes memory), as in
+     * Admission while queuing in MULTI: a command a transaction may not hold is refused, and any
+     * command queued over maxmemory is refused (queuing itself takes memory), as in
      * Redis's processCommand; and so is one that would make this transaction's queue with the
      * shard's keys exceed the shard's budget: queued commands are memory a client controls, and an
      * unbounded queue would end the process in OutOfMemoryError.
      */
-    public static boolean refusedWhileQueuing(CommandContext c, MultiState multi, byte[][] argv) {
-        if (overMaxmemory(c)) {
-            return true;
+    public static RespError refusedWhileQueuing(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        if (c.commands().refusedInMulti(id)) {
+            return new RespError("ERR Command not allowed inside a transaction");
         }
+        return overMaxmemory(c) || overBudgetQueued(c, c.session().multi, argv) ? new RespError(OutOfBudgetException.MESSAGE) : null;
+    }
+
+    private static boolean overBudgetQueued(CommandContext c, MultiState multi, byte[][] argv) {
         long max = c.local().store().budget().maxBytes();
         return max > 0 && c.local().store().memory().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
     }

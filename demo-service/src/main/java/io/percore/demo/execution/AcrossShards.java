@@ -101,10 +101,8 @@ public final class AcrossShards {
      * the patterns' keys in slices so that a huge one does not stop every shard.
      */
     public static BitSet shardsToHold(CommandSpec spec, byte[][] argv, Keyspace keyspace) {
-        int[] keys;
-        try {
-            keys = spec.keyIndices(argv);
-        } catch (RespError e) {
+        int[] keys = spec.keyIndicesOrNull(argv);
+        if (keys == null) {
             return null;
         }
         if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {

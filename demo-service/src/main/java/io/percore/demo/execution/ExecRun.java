@@ -2,22 +2,16 @@ package io.percore.demo.execution;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
-import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.command.RespSession;
-import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
-import io.percore.demo.server.RespSettings;
-import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.tracking.TrackedCommand;
-import io.percore.engine.Shard;
-import io.percore.engine.Sharded;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -207,8 +201,8 @@ final class ExecRun implements CommandContext {
     }
 
     @Override
-    public Shard shard() {
-        return connection.shard();
+    public ShardServices services() {
+        return connection.services();
     }
 
     @Override
@@ -222,21 +216,6 @@ final class ExecRun implements CommandContext {
     }
 
     @Override
-    public KeyspaceShard local() {
-        return connection.local();
-    }
-
-    @Override
-    public ServerShard server() {
-        return connection.server();
-    }
-
-    @Override
-    public Sharded<ServerShard> servers() {
-        return connection.servers();
-    }
-
-    @Override
     public io.percore.demo.server.ClientMemory memory() {
         return connection.memory();
     }
@@ -247,11 +226,6 @@ final class ExecRun implements CommandContext {
     }
 
     @Override
-    public PubSub pubsub() {
-        return connection.pubsub();
-    }
-
-    @Override
     public Subscriber subscriber() {
         return connection.subscriber();
     }
@@ -259,16 +233,6 @@ final class ExecRun implements CommandContext {
     @Override
     public RespSession session() {
         return connection.session();
-    }
-
-    @Override
-    public RespSettings settings() {
-        return connection.settings();
-    }
-
-    @Override
-    public CommandTable commands() {
-        return connection.commands();
     }
 
     @Override

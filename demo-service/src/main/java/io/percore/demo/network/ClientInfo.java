@@ -18,7 +18,7 @@ public final class ClientInfo {
     public static String line(RespConnection c, long nowNanos) {
         RespSession s = c.session();
         Channel channel = c.channelContext().channel();
-        byte[][] running = c.runningArgv();
+        byte[][] running = c.running().argv();
         long qbuf = 0;
         long argvMem = 0;
         if (running != null) {
@@ -56,7 +56,7 @@ public final class ClientInfo {
                 .append(" omem=").append(omem)
                 .append(" tot-mem=").append(c.memoryBytes() + argvMem)
                 .append(" events=").append(channel.config().isAutoRead() ? "r" : "").append(omem > 0 ? "w" : "")
-                .append(" cmd=").append(c.lastCommandName())
+                .append(" cmd=").append(c.running().lastName())
                 .append(" user=default")
                 .append(" redir=").append(s.tracking == null ? -1 : s.tracking.redirect())
                 .append(" resp=").append(s.resp3 ? 3 : 2)

@@ -1,5 +1,6 @@
 package io.percore.demo.network;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.server.ClientMemory;
@@ -41,6 +42,8 @@ final class ClientLimits {
     private long overSoftLimitSince;
     /** Closed for a memory limit: the rest of its pipeline is not run. */
     private boolean closed;
+    /** Stopped reading until the shard's requests in flight come down (maxmemory-clients). */
+    private boolean waitingForRequests;
 
     ClientLimits(RespConnection connection, RespSession session, OrderedResponder<RedisMessage> responder,
                  RespCommandDecoder decoder, HeldCommands held) {
@@ -78,6 +81,42 @@ final class ClientLimits {
     void answered(long bytes) {
         inFlightBytes -= bytes;
         server.requestAnswered(bytes, requestsOrphaned);
+    }
+
+    /** Stopped reading (and decoding) until the shard's requests in flight come down. */
+    boolean waitingForRequests() {
+        return waitingForRequests;
+    }
+
+    /**
+     * After a command: when this client's shard has more requests in flight to other shards than
+     * maxmemory-clients allows, some of them this client's, it decodes and reads nothing more (what
+     * it sent stays in the decoder's buffer, counted as its query buffer) until they come down. The
+     * other shards answer without the client doing anything, so this wait cannot hang a client that
+     * writes everything before it reads.
+     */
+    void waitForRequestsIfOver() {
+        if (inFlightBytes > 0 && !waitingForRequests && server.requestsInFlightOver()) {
+            waitingForRequests = true;
+            decoder.stop();
+            server.waitForRequests(connection);
+            responder.checkBackpressure();
+        }
+    }
+
+    /** The shard's requests in flight came down: it decodes what it had read (which may make it wait again), then reads. */
+    void resumeReading(ChannelHandlerContext ctx) {
+        if (!waitingForRequests) {
+            return;
+        }
+        waitingForRequests = false;
+        if (!ctx.channel().isActive() || closed) {
+            return;
+        }
+        decoder.resume(ctx);
+        if (!waitingForRequests) {
+            responder.checkBackpressure();
+        }
     }
 
     /** Bytes of output held: encoded, in the channel, or waiting behind an earlier reply (Redis's omem). */

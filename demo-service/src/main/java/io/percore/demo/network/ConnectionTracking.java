@@ -3,7 +3,6 @@ package io.percore.demo.network;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.RespSession;
-import io.percore.demo.resp.RespError;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.tracking.ClientTracking;
@@ -66,7 +65,7 @@ final class ConnectionTracking implements TrackingReceiver {
 
     @Override
     public boolean runningCommand() {
-        return connection.runningCommand();
+        return connection.running().running();
     }
 
     @Override
@@ -101,13 +100,8 @@ final class ConnectionTracking implements TrackingReceiver {
         byte[][] keys = null;
         int[] owners = null;
         if (commands.readsForTracking(id) && t.remembersReads()) {
-            int[] at;
-            try {
-                at = commands.spec(id).keyIndices(argv);
-            } catch (RespError e) {
-                at = new int[0]; // a bad key count: the command answers its own error
-            }
-            if (at.length > 0) {
+            int[] at = commands.spec(id).keyIndicesOrNull(argv); // null: a bad key count, the command answers its own error
+            if (at != null && at.length > 0) {
                 keys = new byte[at.length][];
                 owners = new int[at.length];
                 for (int i = 0; i < at.length; i++) {

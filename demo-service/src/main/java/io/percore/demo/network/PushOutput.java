@@ -5,6 +5,7 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.pubsub.SharedPush;
+import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.server.MonitorFeed;
 import io.percore.demo.server.ServerShard;
 import io.percore.engine.Shard;
@@ -16,7 +17,7 @@ import java.util.List;
  * client tracking's invalidations, MONITOR lines. Those of one loop turn leave in one flush (as Redis writes a
  * client's buffer once per event loop iteration), and the client's limits are checked then.
  */
-final class PushOutput {
+final class PushOutput implements Subscriber {
 
     private final RespConnection connection;
     private final OrderedResponder<RedisMessage> responder;
@@ -64,7 +65,8 @@ final class PushOutput {
      * other subscribers on this shard share: the connection keeps a reference to its bytes for this
      * session's protocol and writes them without a copy.
      */
-    void push(SharedPush message) {
+    @Override
+    public void push(SharedPush message) {
         if (!takesPushes()) {
             return;
         }
@@ -120,7 +122,8 @@ final class PushOutput {
     }
 
     /** Writes what was pushed now (a shard where the messages' turn would end late). */
-    void flushNow() {
+    @Override
+    public void flushPushes() {
         if (takesPushes()) {
             responder.flush(); // the turn's held flush (push above) finds nothing left to write
         }

@@ -38,6 +38,7 @@ import io.percore.demo.commands.StreamReadCommands;
 import io.percore.demo.commands.StringCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.commands.ZSetCommands;
+import io.percore.demo.execution.Admission;
 import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.RespSettings;
 import io.percore.demo.command.CommandHandler;
@@ -46,6 +47,23 @@ import io.percore.demo.command.CommandHandler;
 public final class RespCommands {
 
     private RespCommands() {
+    }
+
+    /**
+     * Whether a client's command may run now (Redis's processCommand): each subsystem's check at its
+     * stage, as the table above gives each its commands.
+     */
+    public static Admission admission() {
+        return Admission.builder()
+                .check(Admission.Stage.AUTHENTICATION, ConnectionCommands::unauthenticated)
+                .check(Admission.Stage.SUBSCRIBED, PubSubCommands::refusedWhenSubscribed)
+                .check(Admission.Stage.BUSY_SCRIPT, ScriptingCommands::refusedWhileBusy)
+                .check(Admission.Stage.CLUSTER, ClusterCommands::redirection)
+                .check(Admission.Stage.DATA, PersistenceCommands::refusal)
+                .check(Admission.Stage.REPLICA, ReplicationCommands::refusal)
+                .check(Admission.Stage.QUEUING, TransactionCommands::refusedWhileQueuing)
+                .check(Admission.Stage.IN_TRANSACTION, ScriptingCommands::execWhileBusy)
+                .build();
     }
 
     /**

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.Client;
 import io.percore.demo.server.ClientMemory;
@@ -12,13 +11,11 @@ import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
-import io.percore.engine.Sharded;
 import io.percore.net.resp.RespCommandDecoder;
 import io.percore.net.resp.RespProtocolError;
 import io.percore.net.server.DrainStarted;
 import io.percore.net.server.OrderedResponder;
 import io.percore.net.server.ServerChannelContext;
-import io.percore.net.server.ShardRequestMetrics;
 import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,21 +24,19 @@ import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.command.MultiState;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.PubSubCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.execution.AcrossShards;
+import io.percore.demo.execution.Admission;
 import io.percore.demo.execution.CommandCall;
-import io.percore.demo.pubsub.PubSub;
-import io.percore.demo.pubsub.SharedPush;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.resp.RespReplyWriter;
 import io.percore.demo.server.MonitorFeed;
-import io.percore.demo.server.RespSettings;
 import io.percore.demo.tracking.TrackedCommand;
 import io.percore.demo.tracking.TrackingReceiver;
 
@@ -62,24 +57,26 @@ import io.percore.demo.tracking.TrackingReceiver;
  * previous command's end, or the read burst's start), two array increments and two field checks.
  */
 public final class RespConnection extends ChannelInboundHandlerAdapter
-        implements CommandContext, Subscriber, ConnectionControl, Client {
+        implements CommandContext, ConnectionControl, Client {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    /** The keyspace as the running command sees it: {@link #plainKeyspace}, or a view for a tracking client's command. */
+    /** The keyspace as the running command sees it: {@code services.keyspace()}, or a view for a tracking client's command. */
     private Keyspace keyspace;
-    private final Keyspace plainKeyspace;
-    private final Sharded<ServerShard> servers;
-    private final PubSub pubsub;
+    private final ShardServices services;
+    /** The services' shard, its part of the keyspace, its server state and the command table: read by every command. */
+    private final Shard shard;
+    private final KeyspaceShard local;
+    private final ServerShard server;
     private final CommandTable commands;
-    private final RespSettings settings;
     private final RespSession session;
+    /** Whether a command may run now: the subsystems' checks (Redis's processCommand). */
+    private final Admission admission;
     private final OrderedResponder<RedisMessage> responder;
 
     private ChannelHandlerContext ctx;
-    private Shard shard;
-    private KeyspaceShard local;
-    private ServerShard server;
+    /** The client's address, once known: the slow log and MONITOR ask for it per command. */
+    private String remoteAddress;
 
     /** Commands read and held back: behind a barrier, a pause or a reservation of the shard. */
     private final HeldCommands held = new HeldCommands();
@@ -87,17 +84,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private final ClientLimits limits;
     /** Pub/sub messages, invalidations and MONITOR lines: one flush per loop turn. */
     private final PushOutput pushes;
-    /** Stopped reading (and decoding) until the shard's requests in flight come down. */
-    private boolean waitingForRequests;
     /** The request decoder in front of this handler. */
     private final RespCommandDecoder decoder;
     private boolean barrier;
     /** The server drains: no more reads; a blocked command is answered as timed out. */
     private boolean draining;
-    /** Where requests are counted (percore.server.requests); the responder records their latency. */
-    private ShardRequestMetrics requestMetrics;
-    /** Family of the command being executed, for the replies it makes (see {@link CommandTable#requestKinds()}). */
-    private int family;
+    /** The command running now and the replies it makes. */
+    private final RunningCommand running;
 
     // ------------------------------------------------------------------ what an operator sees (CLIENT LIST, stats)
 
@@ -118,86 +111,28 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private long monitoringSince;
     /** Refused at once for maxclients: never counted as a client. */
     private boolean rejected;
-    /** The id of the command running now, or -1; the last one run (CLIENT LIST's cmd). */
-    private int command = -1;
-    private int lastCommand = -1;
-    /** The reply slot the running command reserved for its own reply, if any (a write's reply may gate what follows). */
-    private ReplySlot lastSlot;
-    /** Cluster mode: the route of the command about to run when some of its keys' slots migrate away (see {@link #redirected}). */
-    private Cluster.Route migratingRoute;
-    private byte[][] commandArgv;
-    /** When the running command started: the previous command's end or the read burst's start. */
-    private long commandStart;
-    /** The running command's reply has a slot: its time and outcome are taken when the slot completes. */
-    private boolean commandDeferred;
-    /** How the running command's inline reply went: one of {@link CommandCall}'s outcomes (OOM on its shard: refused). */
-    private int commandOutcome;
     /** The clock at the last interaction (a read burst, a command's end). */
     private long lastTick = System.nanoTime();
     private boolean inBurst;
 
-    /** A reply position in the connection's output order. */
-    public final class ReplySlot extends OrderedResponder.Slot implements PendingReply {
-        private final int family = RespConnection.this.family;
-        /** The command whose figures this slot carries, or -1. */
-        private final int command;
-        private final long start;
-        private final byte[][] argv;
-        /** Written nowhere (CLIENT REPLY OFF/SKIP when it was taken), so it was never queued. */
-        private final boolean muted;
-        /** The arguments' bytes while the reply is on its way (query memory until it arrives). */
-        private final long inFlight;
-        /** The connection's next commands wait for this reply (a write that may have served blocked clients). */
-        private boolean gates;
-        private boolean completed;
-
-        private ReplySlot(int command, long start, byte[][] argv, boolean muted, long inFlight) {
-            this.command = command;
-            this.start = start;
-            this.argv = argv;
-            this.muted = muted;
-            this.inFlight = inFlight;
-        }
-
-        @Override
-        public void complete(RedisMessage message) {
-            completed = true;
-            if (inFlight > 0) {
-                limits.answered(inFlight);
-            }
-            boolean error = count(family, message);
-            if (command >= 0) {
-                long now = System.nanoTime();
-                finished(command, argv, now - start, CommandCall.outcome(error, message));
-            }
-            if (muted) {
-                ReferenceCountUtil.release(message);
-            } else {
-                responder.complete(this, message);
-            }
-            if (gates) {
-                gates = false;
-                endBarrier();
-            }
-        }
-    }
-
-    /** {@code responder} must stand right before this handler in the pipeline. */
-    RespConnection(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings, RespSession session,
-                   OrderedResponder<RedisMessage> responder, RespCommandDecoder decoder) {
-        this.keyspace = keyspace;
-        this.plainKeyspace = keyspace;
-        this.servers = servers;
-        this.pubsub = pubsub;
-        this.commands = commands;
-        this.settings = settings;
+    /** {@code responder} must stand right before this handler in the pipeline; {@code services} are this shard's. */
+    RespConnection(ShardServices services, Admission admission, RespSession session, OrderedResponder<RedisMessage> responder,
+                   RespCommandDecoder decoder) {
+        this.services = services;
+        this.admission = admission;
+        this.keyspace = services.keyspace();
+        this.shard = services.shard();
+        this.local = services.local();
+        this.server = services.server();
+        this.commands = services.commands();
         this.session = session;
         this.responder = responder;
         this.decoder = decoder;
         this.limits = new ClientLimits(this, session, responder, decoder, held);
         this.pushes = new PushOutput(this, responder, session, held, limits);
+        this.running = new RunningCommand(this, responder, limits, commands, server, local);
         responder.countHeldRequests(held::size);
-        responder.pauseReadingWhile(() -> waitingForRequests);
+        responder.pauseReadingWhile(limits::waitingForRequests);
         // Reading goes on while the socket is full: the client's memory is bounded by its limits and
         // maxmemory-clients instead, so a client that writes everything before it reads is served.
         responder.readingWhileUnwritable();
@@ -216,18 +151,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     // ------------------------------------------------------------------ CommandContext
 
     @Override
-    public Shard shard() {
-        return shard;
+    public ShardServices services() {
+        return services;
     }
 
     @Override
     public Keyspace keyspace() {
         return keyspace;
-    }
-
-    @Override
-    public KeyspaceShard local() {
-        return local;
     }
 
     /**
@@ -236,38 +166,19 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      */
     @Override
     public long nowMillis() {
-        return command >= 0 ? server.clock.millisAt(commandStart) : System.currentTimeMillis();
+        return running.running() ? server.clock.millisAt(running.start()) : System.currentTimeMillis();
     }
 
-    @Override
-    public ServerShard server() {
-        return server;
-    }
-
-    @Override
-    public Sharded<ServerShard> servers() {
-        return servers;
-    }
-
-    @Override
-    public PubSub pubsub() {
-        return pubsub;
-    }
-
+    /** Its pub/sub messages are pushed to it, in order with its replies. */
     @Override
     public Subscriber subscriber() {
-        return this;
+        return pushes;
     }
 
     // ------------------------------------------------------------------ pub/sub delivery, invalidations (PushOutput)
 
     /** Writes a message out of band (an invalidation): see {@link PushOutput#push(RedisMessage)}. */
     void push(RedisMessage message) {
-        pushes.push(message);
-    }
-
-    @Override
-    public void push(SharedPush message) {
         pushes.push(message);
     }
 
@@ -282,23 +193,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public void flushPushes() {
-        pushes.flushNow();
-    }
-
-    @Override
     public RespSession session() {
         return session;
-    }
-
-    @Override
-    public RespSettings settings() {
-        return settings;
-    }
-
-    @Override
-    public CommandTable commands() {
-        return commands;
     }
 
     @Override
@@ -308,13 +204,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             java.net.SocketAddress peer = ctx.channel().remoteAddress();
             address = String.valueOf(peer).replaceFirst("^/", "");
             if (peer != null) {
-                remoteAddress = address; // a connection's peer does not change: the slow log and MONITOR ask per command
+                remoteAddress = address; // a connection's peer does not change
             }
         }
         return address;
     }
-
-    private String remoteAddress;
 
     @Override
     public String localAddress() {
@@ -331,35 +225,19 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.shard = Shard.current();
-        this.local = keyspace.local();
-        this.server = servers.local();
         limits.attach(server);
         pushes.attach(server, shard);
-        this.requestMetrics = ServerChannelContext.of(ctx.channel()).requestMetrics();
-        this.tracking = new ConnectionTracking(this, session, commands, plainKeyspace, local, shard.id());
+        running.attach(ServerChannelContext.of(ctx.channel()).requestMetrics());
+        this.tracking = new ConnectionTracking(this, session, commands, services.keyspace(), local, shard.id());
         if (server.persistence() != null) {
             // with the append-only file on, replies wait for what it must hold first (appendfsync always: the disk)
             responder.flushGate(server.persistence().replyGate(shard.id()));
         }
     }
 
-    /**
-     * Counts one reply for percore.server.requests and, when it is an error, for INFO errorstats.
-     * @return whether it is an error
-     */
-    private boolean count(int family, RedisMessage reply) {
-        boolean error = reply instanceof ErrorRedisMessage;
-        requestMetrics.count(family, error ? 1 : 0);
-        if (error) {
-            server.commandStats().error(((ErrorRedisMessage) reply).content());
-        }
-        return error;
-    }
-
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ErrorRedisMessage refused = CommandAdmission.connection(server, keyspace.shardCount(), ctx.channel().remoteAddress());
+        ErrorRedisMessage refused = ConnectionAdmission.connection(server, keyspace.shardCount(), ctx.channel().remoteAddress());
         if (refused != null) {
             // as in Redis the client is told, not counted as connected, and counted as rejected
             rejected = true;
@@ -368,9 +246,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             ctx.fireChannelActive();
             return;
         }
-        server.connectedClients++;
-        server.connectionsReceived++;
-        server.clients().add(this);
+        server.connected(this);
         ctx.fireChannelActive();
     }
 
@@ -380,11 +256,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             ctx.fireChannelInactive();
             return;
         }
-        if (replicaEvents != null) {
-            replicaEvents.closed();
-        }
-        server.connectedClients--;
-        server.clients().remove(this);
+        server.disconnected(this);
         if ((modes & MONITOR) != 0) {
             server.monitors().remove(this);
         }
@@ -392,14 +264,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             server.pause().forget(this);
         }
         limits.left();
-        session.multi = null;
-        session.watched.unwatchAll(keyspace);
-        PubSubCommands.forgetAll(session, pubsub.local(), this);
         local.blockedClients().disconnected(session.id()); // a blocked command of a closed connection is forgotten
-        if (session.tracking != null) {
-            tracking.end(true); // and what the shards remember of its reads
-            trackingChanged();
-        }
+        forgetSessionState(true);
         ctx.fireChannelInactive();
     }
 
@@ -422,14 +288,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed()) {
             return;
         }
-        if (replicaEvents != null) {
-            if (msg instanceof RespProtocolError) {
-                ctx.close(); // a replica that sends garbage resyncs
-            } else {
-                replicaEvents.received((byte[][]) msg);
-            }
-            return;
-        }
         if (msg instanceof RespProtocolError e) {
             if (barrier) {
                 // after the commands read before it, as Redis answers them: held in line, not dropped with them
@@ -446,38 +304,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         execute(argv);
-        if (limits.inFlightBytes() > 0 && server.requestsInFlightOver() && !waitingForRequests) {
-            waitForRequests();
-        }
-    }
-
-    /**
-     * This client's shard has more requests in flight to other shards than maxmemory-clients
-     * allows, some of them this client's: it decodes and reads nothing more (what it sent stays in
-     * the decoder's buffer, counted as its query buffer) until they come down. The other shards
-     * answer without the client doing anything, so this wait cannot hang a client that writes
-     * everything before it reads.
-     */
-    private void waitForRequests() {
-        waitingForRequests = true;
-        decoder.stop();
-        server.waitForRequests(this);
-        responder.checkBackpressure();
+        limits.waitForRequestsIfOver();
     }
 
     @Override
     public void resumeReading() {
-        if (!waitingForRequests) {
-            return;
-        }
-        waitingForRequests = false;
-        if (!ctx.channel().isActive() || limits.closed()) {
-            return;
-        }
-        decoder.resume(ctx); // runs what it had read, which may make it wait again
-        if (!waitingForRequests) {
-            responder.checkBackpressure();
-        }
+        limits.resumeReading(ctx);
     }
 
     @Override
@@ -490,9 +322,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** The socket drained (or filled): the client's output changed. */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (replicaEvents != null) {
-            replicaEvents.writable();
-        }
         checkMemory();
         ctx.fireChannelWritabilityChanged();
     }
@@ -567,7 +396,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         server.protocolErrors++;
         held.drop();
-        family = commands.protocolFamily();
+        running.family = commands.protocolFamily();
         replyAndClose(new ErrorRedisMessage(text));
     }
 
@@ -586,46 +415,42 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         int id = commands.lookup(argv);
         RespError refused = CommandCall.refusal(commands, id, argv);
         if (refused != null) {
-            family = id >= 0 ? commands.familyOf(id)
+            running.family = id >= 0 ? commands.familyOf(id)
                     : id == CommandTable.NO_COMMAND ? commands.unknownFamily() : commands.familyOf(commands.find(argv[0]));
             reject(Math.max(id, -1), refused);
             return;
         }
         CommandSpec spec = commands.spec(id);
-        family = commands.familyOf(id);
-        refused = CommandAdmission.always(server, session, spec);
+        running.family = commands.familyOf(id);
+        int hooks = server.commandHooks;
+        // a MONITOR client is refused the keyspace below, and is never redirected, refused for the data's state or paused
+        refused = admission.refusal(this, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, id, spec, argv);
         if (refused != null) {
             reject(id, refused);
             return;
         }
-        if ((modes | server.commandHooks) != 0 && heldOrRefused(id, argv)) {
+        if ((modes | hooks) != 0 && heldOrRefused(id, argv)) {
             return;
         }
-        if (session.multi != null && TransactionCommands.queues(spec)) {
-            if ((refused = CommandAdmission.whileQueuing(this, commands, session, id, argv)) != null) {
-                reject(id, refused);
+        if (session.multi != null) {
+            boolean queued = TransactionCommands.queues(spec);
+            if ((refused = admission.inTransaction(this, queued, id, spec, argv)) != null) {
+                reject(id, refused); // EXEC refused so is discarded (the other commands not queued are allow_busy)
                 return;
             }
-            session.multi.queue(id, spec, argv);
-            reply(TransactionCommands.QUEUED);
-            return;
+            if (queued) {
+                session.multi.queue(id, spec, argv);
+                reply(TransactionCommands.QUEUED);
+                return;
+            }
         }
-        if (session.multi != null && (refused = CommandAdmission.execWhileBusy(server, spec)) != null) {
-            reject(id, refused); // EXEC (the other commands not queued are allow_busy)
-            return;
-        }
-        command = id;
-        commandArgv = argv;
-        commandStart = lastTick;
-        commandDeferred = false;
-        commandOutcome = CommandCall.SUCCEEDED;
+        running.begin(id, argv, lastTick);
         // a write while clients are blocked somewhere may serve them: what follows on this connection sees what that did
         boolean mayWake = keyspace.anyWaiters() && commands.writes(id);
-        lastSlot = null;
         try {
-            if (migratingRoute != null) {
-                Cluster.Route route = migratingRoute;
-                migratingRoute = null; // held with its keys' shards, so no batch moves them meanwhile
+            Cluster.Route route = session.migratingRoute;
+            if (route != null) {
+                session.migratingRoute = null; // held with its keys' shards, so no batch moves them meanwhile
                 AcrossShards.runAloneUnless(this, spec, argv, AcrossShards.shardsOfKeys(spec, argv, keyspace),
                         bound -> Cluster.refusalWhileMigrating(bound, route, argv));
             } else {
@@ -634,17 +459,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         } catch (RespError e) {
             reply(e.reply());
         }
-        if (mayWake && commandDeferred && !barrier && lastSlot != null && !lastSlot.completed) {
-            lastSlot.gates = true;
-            barrier = true;
-        }
         server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
         long now = System.nanoTime();
         lastTick = now;
-        command = -1;
-        lastCommand = id;
-        if (!commandDeferred) {
-            finished(id, argv, now - commandStart, commandOutcome);
+        if (running.end(now, mayWake && !barrier)) {
+            barrier = true;
         }
         if (modes != 0) {
             afterCommand(id);
@@ -657,10 +476,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */
     private void reject(int id, RespError error) {
+        session.migratingRoute = null; // a route left by cluster admission for a command refused after it is not the next command's
         rejectInMulti();
         if (id >= 0) {
             server.commandStats().rejected(id);
-            lastCommand = id;
+            running.refused(id);
             if (session.multi != null && commands.fullName(id).equals("exec")) {
                 // Redis's rejectCommand of an EXEC (execCommandAbort): the transaction is discarded, saying why
                 session.multi = null;
@@ -676,22 +496,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** A command's figures once its reply is known (see {@link CommandCall#report}). */
-    private void finished(int id, byte[][] argv, long nanos, int outcome) {
-        CommandCall.report(server, local, commands, id, argv, nanos, outcome, this);
-    }
-
     /**
      * The slow path when the connection or the shard has a state that changes how commands run:
-     * a MONITOR client may not touch keys (Redis: it is a replica), and a CLIENT PAUSE holds what it
-     * covers. @return whether the command was held or refused
+     * a tracking client's command sees the keyspace through its tracking, a MONITOR client may not
+     * touch keys (Redis: it is a replica), and a CLIENT PAUSE holds what it covers.
+     * @return whether the command was held or refused
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
-        RespError refused = CommandAdmission.busyScript(server, commands, id);
-        if (refused != null) {
-            reject(id, refused);
-            return true;
-        }
         if ((modes & TRACKING) != 0) {
             keyspace = tracking.keyspaceFor(id, argv);
         }
@@ -702,15 +513,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             }
             return false; // monitors, like replicas, are never paused
         }
-        if ((server.commandHooks & ServerShard.HOOK_CLUSTER) != 0 && redirected(id, argv)) {
-            return true;
-        }
-        if ((refused = CommandAdmission.dataState(server, commands, session, id)) != null) {
-            reject(id, refused);
-            return true;
-        }
         if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0
-                && server.pause().holds(CommandAdmission.mayWrite(commands, session, id, commands.mayWrite(id)))) {
+                && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id)))) {
             held.addFirst(argv);
             barrier = true;
             modes |= PAUSED;
@@ -721,40 +525,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return false;
     }
 
-    /** Cluster mode: refused or redirected ({@link CommandAdmission#clusterRoute}), else its route kept for {@link #execute}. */
-    private boolean redirected(int id, byte[][] argv) {
-        Cluster.Route route = CommandAdmission.clusterRoute(server, commands, session, id, argv);
-        if (route != null && route.error() != null) {
-            migratingRoute = null; // a route set for a command refused after this check is not the next command's
-            reject(id, new RespError(route.error()));
-            return true;
-        }
-        migratingRoute = route; // execute() runs it holding its shards, so no batch moves its keys meanwhile
-        return false;
-    }
-
-    /** A command EXEC ran for this connection: counted, logged and shown to monitors as a command of its own, as in Redis. */
+    @Override
     public void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
-        if (id < 0 && (id = commands.idOf(spec)) < 0) {
-            return;
-        }
-        server.commandsProcessed++;
-        finished(id, argv, nanos, CommandCall.outcome(reply instanceof ErrorRedisMessage, reply));
+        running.ranInTransaction(id, spec, argv, nanos, reply);
     }
 
-    /** Redis's CLIENT REPLY SKIP: it silences the reply of the one command after the CLIENT command. */
+    /** Tracking's CLIENT CACHING flag and CLIENT REPLY SKIP last one command. */
     private void afterCommand(int id) {
         if ((modes & TRACKING) != 0) {
             tracking.afterCommand(id);
         }
-        if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) == 0) {
-            return;
-        }
-        if (id < 0 || !commands.fullName(id).startsWith("client")) {
-            modes &= ~REPLY_SKIP;
-        }
-        if ((modes & REPLY_SKIP_NEXT) != 0) {
-            modes = (modes | REPLY_SKIP) & ~REPLY_SKIP_NEXT;
+        if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) != 0) {
+            modes = ReplyModes.afterCommand(modes, id >= 0 && commands.fullName(id).startsWith("client"));
         }
     }
 
@@ -790,41 +572,24 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void reply(RedisMessage message) {
-        if (count(family, message) && command >= 0 && commandOutcome == CommandCall.SUCCEEDED) {
-            commandOutcome = CommandCall.outcome(true, message);
-        }
-        if ((modes & MUTED) != 0) {
-            ReferenceCountUtil.release(message);
-            return;
-        }
-        responder.reply(message);
+        running.reply(message, (modes & MUTED) != 0);
     }
 
     @Override
     public void replyPushing(RedisMessage message) {
-        count(family, message);
+        running.count(running.family, message);
         responder.reply(message);
     }
 
     @Override
     public void replyAndClose(RedisMessage message) {
-        count(family, message);
+        running.count(running.family, message);
         responder.replyAndClose((modes & MUTED) != 0 ? RespReplies.NOTHING : message);
     }
 
     @Override
-    public ReplySlot reserve() {
-        boolean carries = command >= 0 && !commandDeferred;
-        commandDeferred |= carries;
-        long inFlight = carries ? MultiState.bytesOf(commandArgv) : 0;
-        if (inFlight > 0) {
-            limits.sent(inFlight);
-        }
-        ReplySlot slot = new ReplySlot(carries ? command : -1, commandStart, carries ? commandArgv : null, (modes & MUTED) != 0, inFlight);
-        if (carries) {
-            lastSlot = slot;
-        }
-        return slot.muted ? slot : responder.enqueue(slot);
+    public PendingReply reserve() {
+        return running.reserve((modes & MUTED) != 0);
     }
 
     @Override
@@ -892,16 +657,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void replyMode(String mode) {
-        switch (mode) {
-            case "on" -> modes &= ~(REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT);
-            case "off" -> modes |= REPLY_OFF;
-            case "skip" -> {
-                if ((modes & REPLY_OFF) == 0) {
-                    modes |= REPLY_SKIP_NEXT;
-                }
-            }
-            default -> throw new IllegalArgumentException(mode);
-        }
+        modes = ReplyModes.set(modes, mode);
     }
 
     @Override
@@ -909,21 +665,19 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         modes = on ? modes | NO_EVICT : modes & ~NO_EVICT;
     }
 
-    /** The replica whose link this connection became (PSYNC), else null. */
-    private io.percore.demo.replication.ReplicaEvents replicaEvents;
-
+    /** It became a replica's link (PSYNC): a {@link ReplicaLinkHandler} before it takes what the replica sends. */
     @Override
     public io.netty.channel.Channel becomeReplica(io.percore.demo.replication.ReplicaEvents events) {
-        if (!responder.idle() || replicaEvents != null || (modes & MONITOR) != 0) {
+        if (!responder.idle() || replica() || (modes & MONITOR) != 0) {
             return null;
         }
-        replicaEvents = events;
+        ctx.pipeline().addBefore(ctx.name(), ReplicaLinkHandler.NAME, new ReplicaLinkHandler(events, () -> lastTick = System.nanoTime()));
         return ctx.channel();
     }
 
     @Override
     public boolean replica() {
-        return replicaEvents != null;
+        return ctx.pipeline().get(ReplicaLinkHandler.NAME) != null;
     }
 
     @Override
@@ -943,11 +697,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         }
         modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
         session.reset(server.config().requirePass() == null);
+        forgetSessionState(false);
+    }
+
+    /** Its transaction, watched keys, subscriptions and tracking end ({@code closed}: it went away, RESET otherwise). */
+    private void forgetSessionState(boolean closed) {
         session.multi = null;
         session.watched.unwatchAll(keyspace);
-        PubSubCommands.forgetAll(session, pubsub.local(), this);
+        PubSubCommands.forgetAll(session, services.pubsub().local(), pushes);
         if (session.tracking != null) {
-            tracking.end(false);
+            tracking.end(closed); // and what the shards remember of its reads
             trackingChanged();
         }
     }
@@ -963,7 +722,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             modes |= TRACKING;
         } else {
             modes &= ~TRACKING;
-            keyspace = plainKeyspace;
+            keyspace = services.keyspace();
         }
     }
 
@@ -980,11 +739,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Going: QUIT, CLIENT KILL, a limit, the socket closed. */
     boolean closing() {
         return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed() || !ctx.channel().isActive();
-    }
-
-    /** Whether one of its own commands is running on this shard now. */
-    boolean runningCommand() {
-        return command >= 0;
     }
 
     /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
@@ -1019,18 +773,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Nanoseconds since the last interaction (a read, a command's end). */
     @Override
     public long idleNanos(long now) {
-        return command >= 0 ? 0 : now - lastTick;
+        return running.running() ? 0 : now - lastTick;
     }
 
-    /** Redis's cmd field: the full name of the last command run (or being run), or NULL. */
-    String lastCommandName() {
-        int id = command >= 0 ? command : lastCommand;
-        return id < 0 ? "NULL" : commands.fullName(id);
-    }
-
-    /** The command being run now, or null. */
-    byte[][] runningArgv() {
-        return command >= 0 ? commandArgv : null;
+    /** The command running now, and the last one run (CLIENT LIST's cmd). */
+    RunningCommand running() {
+        return running;
     }
 
     /** Replies with a position not yet written. */
@@ -1046,6 +794,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */
     @Override
     public boolean idleTimeoutApplies() {
-        return (modes & (MONITOR | PAUSED)) == 0 && replicaEvents == null && !session.blocked() && !session.subscribed();
+        return (modes & (MONITOR | PAUSED)) == 0 && !replica() && !session.blocked() && !session.subscribed();
     }
 }

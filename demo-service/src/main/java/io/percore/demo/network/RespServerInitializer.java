@@ -14,6 +14,8 @@ import io.percore.net.server.ServerChannelContext;
 import java.nio.charset.StandardCharsets;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.RespSession;
+import io.percore.demo.command.ShardServices;
+import io.percore.demo.execution.Admission;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.RespSettings;
@@ -36,6 +38,8 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     private final RespSettings settings;
     /** Per shard (by id), made on the shard's thread by its first connection. */
     private final PipelinedKeys[] pipelinedKeys;
+    private final ShardServices[] services;
+    private final Admission admission = RespCommands.admission();
 
     public RespServerInitializer(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands,
                                  RespSettings settings) {
@@ -45,6 +49,17 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         this.commands = commands;
         this.settings = settings;
         this.pipelinedKeys = new PipelinedKeys[keyspace.shardCount()];
+        this.services = new ShardServices[keyspace.shardCount()];
+    }
+
+    /** What this shard's connections' commands reach: one for all of them (on that shard's thread, as they are). */
+    private ShardServices services(ServerShard server) {
+        ShardServices shared = services[server.shardId()];
+        if (shared == null) {
+            shared = ShardServices.here(keyspace, servers, pubsub, commands, settings);
+            services[server.shardId()] = shared;
+        }
+        return shared;
     }
 
     /** The shard's lookahead, shared by its connections (on that shard's thread, as they are). */
@@ -79,6 +94,6 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         ch.pipeline()
                 .addLast("resp-decoder", decoder)
                 .addLast("resp-responder", responder)
-                .addLast("resp-connection", new RespConnection(keyspace, servers, pubsub, commands, settings, session, responder, decoder));
+                .addLast("resp-connection", new RespConnection(services(server), admission, session, responder, decoder));
     }
 }

@@ -2,6 +2,7 @@ package io.percore.demo.persistence;
 
 import io.percore.demo.feed.ChangeFeed;
 import io.percore.demo.feed.FeedOrder;
+import io.percore.demo.feed.FeedReaderThread;
 import io.percore.demo.feed.FeedRecord;
 import io.percore.demo.feed.GroupOrder;
 import io.percore.demo.feed.RespArgv;
@@ -14,13 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>A failed write is cut back off the file (no half command stays in it) and kept, and tried
  * again every second; meanwhile writes are refused with {@code -MISCONF} ({@link #writeError}).
  */
-final class AofWriter implements ChangeFeed.Reader {
+final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
 
     private static final Logger LOG = LoggerFactory.getLogger(AofWriter.class);
     /** Bytes waiting for the writer past which replies are held (every shard's), so a slow disk slows clients instead of filling the heap. */
@@ -62,15 +61,13 @@ final class AofWriter implements ChangeFeed.Reader {
     static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
     /** Queued bytes past which a hand-over wakes a napping writer. */
     private static final long WAKE_AT_BYTES = 1L << 20;
-    private static final Object STOP = new Object();
     private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Path dir;
     private final String filename;
     private final int shards;
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    /** The writer is parked until signalled (it found nothing to do); under load it naps instead and needs no signal. */
-    private volatile boolean sleeping;
+    /** The writer's thread and its turns; the shards' order of the records it takes. */
+    private final FeedReaderThread reader;
     private final FeedOrder feed;
     private final AtomicLongArray durable;
     private final AtomicIntegerArray wakeRequested;
@@ -81,7 +78,6 @@ final class AofWriter implements ChangeFeed.Reader {
     private volatile long queuedSince = System.nanoTime();
     /** Every record offered before this instant is written to the file (set by the writer after each turn's write). */
     private volatile long writtenAsOf = System.nanoTime();
-    private final Thread thread;
     private volatile AofSettings.Fsync fsync;
     private final ChannelForce forcer;
     private final BackgroundFsync background;
@@ -123,17 +119,16 @@ final class AofWriter implements ChangeFeed.Reader {
         this.manifest = manifest;
         this.fsync = fsync;
         this.shards = shards;
-        this.feed = new FeedOrder(shards);
+        this.reader = new FeedReaderThread("percore-aof-writer", shards, NAP_NANOS, appender, this);
+        this.feed = reader.order();
         this.durable = new AtomicLongArray(shards);
         this.wakeRequested = new AtomicIntegerArray(shards);
         this.written = new long[shards];
         this.inFlightCovers = new long[shards];
         this.wake = wake;
         this.statusChanged = statusChanged;
-        this.thread = new Thread(this::run, "percore-aof-writer");
-        this.thread.setDaemon(true);
         this.forcer = forcer;
-        this.background = new BackgroundFsync(forcer, () -> LockSupport.unpark(thread));
+        this.background = new BackgroundFsync(forcer, reader::wake);
     }
 
     /**
@@ -174,7 +169,7 @@ final class AofWriter implements ChangeFeed.Reader {
         }
         w.currentSize = w.baseSize + w.closedIncrsSize + w.incrSize;
         w.rewriteBaseSize = w.currentSize;
-        w.thread.start();
+        w.reader.start();
         return w;
     }
 
@@ -191,7 +186,7 @@ final class AofWriter implements ChangeFeed.Reader {
     /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
     @Override
     public void created(int shard, long seq) {
-        feed.created(shard, seq);
+        reader.created(shard, seq);
     }
 
     @Override
@@ -206,16 +201,12 @@ final class AofWriter implements ChangeFeed.Reader {
         if (now == bytes && bytes > 0) {
             queuedSince = System.nanoTime();
         }
-        queue.add(records);
-        if (sleeping || fsync == AofSettings.Fsync.ALWAYS || now > WAKE_AT_BYTES) {
-            LockSupport.unpark(thread);
-        }
+        reader.handOver(records, fsync == AofSettings.Fsync.ALWAYS || now > WAKE_AT_BYTES);
     }
 
     /** Runs {@code task} on the writer thread after everything offered before it was written. */
     void control(Runnable task) {
-        queue.add(task);
-        LockSupport.unpark(thread);
+        reader.control(task);
     }
 
     /** Every shard's changes so far: what a reply leaving now depends on. */
@@ -256,7 +247,7 @@ final class AofWriter implements ChangeFeed.Reader {
 
     void fsync(AofSettings.Fsync policy) {
         this.fsync = policy;
-        LockSupport.unpark(thread);
+        reader.wake();
     }
 
     AofSettings.Fsync fsync() {
@@ -295,70 +286,54 @@ final class AofWriter implements ChangeFeed.Reader {
      * @return whether everything is on the disk
      */
     boolean close(Duration bound) {
-        queue.add(STOP);
-        LockSupport.unpark(thread);
-        try {
-            thread.join(Math.max(1, bound.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !thread.isAlive() && writeError == null && pending.length() == 0;
+        return reader.stop(bound.toMillis()) && writeError == null && pending.length() == 0;
     }
 
     // ------------------------------------------------------------------ the thread
 
-    private void run() {
-        boolean stop = false;
-        try {
-            while (!stop) {
-                boolean worked = false;
-                long turnBegan = System.nanoTime();
-                for (Object item = queue.poll(); item != null; item = queue.poll()) {
-                    worked = true;
-                    if (item == STOP) {
-                        stop = true;
-                    } else {
-                        handle(item);
-                    }
-                }
-                if (stop || writeFailedAt == 0 || turnBegan - writeFailedAt >= SECOND) {
-                    writeOut();
-                }
-                if (writeError == null) {
-                    writtenAsOf = turnBegan;
-                }
-                collectFsync();
-                if (unsynced && (stop || fsync == AofSettings.Fsync.ALWAYS)) {
-                    force();
-                } else if (unsynced && fsync == AofSettings.Fsync.EVERYSEC && inFlight == null
-                        && System.nanoTime() - lastFsyncNanos >= SECOND) {
-                    startFsync();
-                }
-                wakeWaiting();
-                if (stop) {
-                    break;
-                }
-                if (worked && fsync != AofSettings.Fsync.ALWAYS) {
-                    LockSupport.parkNanos(NAP_NANOS); // more is likely on its way: take it in a batch
-                    continue;
-                }
-                sleeping = true;
-                if (queue.isEmpty()) {
-                    LockSupport.parkNanos(waitNanos());
-                }
-                sleeping = false;
-            }
-        } catch (RuntimeException | Error e) {
-            fail("the append-only file's writer stopped", e);
-        } finally {
-            awaitFsync();
-            background.close();
-            try {
-                incr.close();
-            } catch (IOException ignored) {
-                // closing after a force: nothing more to lose
-            }
+    @Override
+    public void endOfTurn(long turnBegan, boolean stopping) {
+        if (stopping || writeFailedAt == 0 || turnBegan - writeFailedAt >= SECOND) {
+            writeOut();
         }
+        if (writeError == null) {
+            writtenAsOf = turnBegan;
+        }
+        collectFsync();
+        if (unsynced && (stopping || fsync == AofSettings.Fsync.ALWAYS)) {
+            force();
+        } else if (unsynced && fsync == AofSettings.Fsync.EVERYSEC && inFlight == null
+                && System.nanoTime() - lastFsyncNanos >= SECOND) {
+            startFsync();
+        }
+        wakeWaiting();
+    }
+
+    /** With appendfsync always every hand-over wakes the writer: no nap between turns. */
+    @Override
+    public boolean napsWhenBusy() {
+        return fsync != AofSettings.Fsync.ALWAYS;
+    }
+
+    @Override
+    public void failed(Throwable e) {
+        fail("the append-only file's writer stopped", e);
+    }
+
+    @Override
+    public void ended() {
+        awaitFsync();
+        background.close();
+        try {
+            incr.close();
+        } catch (IOException ignored) {
+            // closing after a force: nothing more to lose
+        }
+    }
+
+    @Override
+    public long idleNanos() {
+        return waitNanos();
     }
 
     private long waitNanos() {
@@ -374,18 +349,15 @@ final class AofWriter implements ChangeFeed.Reader {
         return SECOND;
     }
 
-    @SuppressWarnings("unchecked")
-    private void handle(Object item) {
-        if (item instanceof Runnable task) {
-            writeOut();
-            task.run();
-            return;
-        }
-        for (FeedRecord r : (List<FeedRecord>) item) {
-            if (r instanceof FeedRecord.Encoded e) {
-                queued.addAndGet(-e.bytes().length);
-            }
-            feed.add(r, appender);
+    @Override
+    public void beforeTask() {
+        writeOut();
+    }
+
+    @Override
+    public void taken(FeedRecord r) {
+        if (r instanceof FeedRecord.Encoded e) {
+            queued.addAndGet(-e.bytes().length);
         }
     }
 

@@ -2,6 +2,7 @@ package io.percore.demo.replay;
 
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.RespSettings;
@@ -126,7 +127,7 @@ public final class FileReplay implements CommandReplay {
     private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the append-only file", "aof");
+            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the append-only file", "aof");
             clients[state.shardId()] = c;
         }
         return c;

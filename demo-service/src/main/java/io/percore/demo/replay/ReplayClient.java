@@ -8,19 +8,13 @@ import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.execution.CommandCall;
-import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ClientMemory;
-import io.percore.demo.server.RespSettings;
-import io.percore.demo.server.ServerShard;
-import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.KeyspaceShard;
-import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
-import io.percore.engine.Sharded;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -41,16 +35,12 @@ final class ReplayClient implements CommandContext, ConnectionControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayClient.class);
 
-    private final Keyspace keyspace;
-    private final Sharded<ServerShard> servers;
-    private final PubSub pubsub;
+    private final ShardServices services;
     private final CommandTable commands;
-    private final RespSettings settings;
     private final AtomicLong errors;
     /** What the commands come from, for the log ("the append-only file"); and as an address ("aof"). */
     private final String source;
     private final String address;
-    private final Shard shard = Shard.current();
     private final RespSession session = new RespSession(true);
     private final ClientMemory memory = new ClientMemory();
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
@@ -58,13 +48,10 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     private int outstanding;
     private CompletableFuture<Void> idle;
 
-    ReplayClient(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings,
-                 AtomicLong errors, String source, String address) {
-        this.keyspace = keyspace;
-        this.servers = servers;
-        this.pubsub = pubsub;
-        this.commands = commands;
-        this.settings = settings;
+    /** {@code services} are those of the shard whose thread makes and uses this client. */
+    ReplayClient(ShardServices services, AtomicLong errors, String source, String address) {
+        this.services = services;
+        this.commands = services.commands();
         this.errors = errors;
         this.source = source;
         this.address = address;
@@ -137,38 +124,13 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     // ------------------------------------------------------------------ CommandContext
 
     @Override
-    public Shard shard() {
-        return shard;
-    }
-
-    @Override
-    public Keyspace keyspace() {
-        return keyspace;
-    }
-
-    @Override
-    public PubSub pubsub() {
-        return pubsub;
+    public ShardServices services() {
+        return services;
     }
 
     @Override
     public Subscriber subscriber() {
         return message -> { }; // nothing to write to: the delivery releases the message
-    }
-
-    @Override
-    public KeyspaceShard local() {
-        return keyspace.local();
-    }
-
-    @Override
-    public ServerShard server() {
-        return servers.local();
-    }
-
-    @Override
-    public Sharded<ServerShard> servers() {
-        return servers;
     }
 
     @Override
@@ -179,16 +141,6 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     @Override
     public RespSession session() {
         return session;
-    }
-
-    @Override
-    public RespSettings settings() {
-        return settings;
-    }
-
-    @Override
-    public CommandTable commands() {
-        return commands;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.percore.demo.replay;
 import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.pubsub.PubSub;
@@ -312,7 +313,7 @@ public final class StreamReplay implements CommandReplay {
     private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new ReplayClient(keyspace, servers, pubsub, commands, settings, errors, "the replication stream", "primary");
+            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the replication stream", "primary");
             clients[state.shardId()] = c;
         }
         return c;

@@ -2,6 +2,7 @@ package io.percore.demo.replication;
 
 import io.percore.demo.feed.ChangeFeed;
 import io.percore.demo.feed.FeedOrder;
+import io.percore.demo.feed.FeedReaderThread;
 import io.percore.demo.feed.FeedRecord;
 import io.percore.demo.feed.GroupOrder;
 import io.percore.demo.feed.RespArgv;
@@ -11,9 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@code REPLCONF GETACK *} while a WAIT waits; and it answers, for WAIT, where in the stream
  * every change made before a point is ({@link #offsetAfter}).
  */
-final class ReplicationStream implements ChangeFeed.Reader {
+final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Turns {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationStream.class);
     /** Under load the thread takes the shards' hand-overs once per nap instead of being woken for each. */
@@ -41,7 +40,6 @@ final class ReplicationStream implements ChangeFeed.Reader {
     private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETACK = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final Object STOP = new Object();
 
     /** Where the stream's readers are told that more is there (the replicas' links). */
     interface Readers {
@@ -56,10 +54,9 @@ final class ReplicationStream implements ChangeFeed.Reader {
     }
 
     private final ReplicationBuffer buffer;
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** The stream's thread and its turns; the shards' order of the records it takes. */
+    private final FeedReaderThread reader;
     private final FeedOrder feed;
-    private final Thread thread;
-    private volatile boolean sleeping;
     private volatile long backlogSize;
     private volatile long pingPeriodNanos;
     private volatile boolean getAckWanted;
@@ -83,25 +80,21 @@ final class ReplicationStream implements ChangeFeed.Reader {
         this.backlogSize = backlogSize;
         this.pingPeriodNanos = pingPeriodNanos;
         this.readers = readers;
-        this.feed = new FeedOrder(shards);
-        this.thread = new Thread(this::run, "percore-replication-stream");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.reader = new FeedReaderThread("percore-replication-stream", shards, NAP_NANOS, appender, this);
+        this.feed = reader.order();
+        reader.start();
     }
 
     // ------------------------------------------------------------------ from the shards
 
     @Override
     public void created(int shard, long seq) {
-        feed.created(shard, seq);
+        reader.created(shard, seq);
     }
 
     @Override
     public void offer(List<FeedRecord> records) {
-        queue.add(records);
-        if (sleeping) {
-            LockSupport.unpark(thread);
-        }
+        reader.handOver(records, false);
     }
 
     /** Every shard's changes so far: what a WAIT issued now depends on. */
@@ -122,15 +115,15 @@ final class ReplicationStream implements ChangeFeed.Reader {
     /** Asks the replicas for their offsets at the next turn (a WAIT waits). */
     void requestAcks() {
         getAckWanted = true;
-        LockSupport.unpark(thread);
+        reader.wake();
     }
 
     /** Wakes the thread (an ack arrived that a WAIT may wait for). */
     void poke() {
-        LockSupport.unpark(thread);
+        reader.wake();
     }
 
-    /** Whether the stream is this server's own (a primary's) or a copy of its primary's. Stream thread (in {@link #run}). */
+    /** Whether the stream is this server's own (a primary's) or a copy of its primary's. On the stream's thread. */
     void ownStream(boolean own) {
         this.ownStream = own;
     }
@@ -164,75 +157,45 @@ final class ReplicationStream implements ChangeFeed.Reader {
     }
 
     private void control(Runnable task) {
-        queue.add(task);
-        LockSupport.unpark(thread);
+        reader.control(task);
     }
 
     /** Stops after appending what was handed over; waits at most {@code millis}. */
     void close(long millis) {
-        queue.add(STOP);
-        LockSupport.unpark(thread);
-        try {
-            thread.join(Math.max(1, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.stop(millis);
     }
 
     // ------------------------------------------------------------------ the thread
 
-    private void run() {
-        try {
-            boolean stop = false;
-            while (!stop) {
-                boolean worked = false;
-                for (Object item = queue.poll(); item != null; item = queue.poll()) {
-                    worked = true;
-                    if (item == STOP) {
-                        stop = true;
-                    } else {
-                        handle(item);
-                    }
-                }
-                answerWaits(); // before GETACK: a WAIT's question goes out in this turn
-                long now = System.nanoTime();
-                if (ownStream && readers.any() && now - lastPingNanos >= pingPeriodNanos) {
-                    lastPingNanos = now;
-                    pending.append(PING);
-                }
-                if (getAckWanted && ownStream && readers.any()) {
-                    getAckWanted = false;
-                    pending.append(GETACK);
-                }
-                publish();
-                if (stop) {
-                    break;
-                }
-                if (worked) {
-                    LockSupport.parkNanos(NAP_NANOS); // more is likely on its way: take it in a batch
-                    continue;
-                }
-                sleeping = true;
-                if (queue.isEmpty() && !getAckWanted) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-                }
-                sleeping = false;
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.error("The replication stream stopped; replicas will need a full sync", e);
+    @Override
+    public void endOfTurn(long turnBegan, boolean stopping) {
+        answerWaits(); // before GETACK: a WAIT's question goes out in this turn
+        long now = System.nanoTime();
+        if (ownStream && readers.any() && now - lastPingNanos >= pingPeriodNanos) {
+            lastPingNanos = now;
+            pending.append(PING);
         }
+        if (getAckWanted && ownStream && readers.any()) {
+            getAckWanted = false;
+            pending.append(GETACK);
+        }
+        publish();
     }
 
-    @SuppressWarnings("unchecked")
-    private void handle(Object item) {
-        if (item instanceof Runnable task) {
-            publish();
-            task.run();
-            return;
-        }
-        for (FeedRecord r : (List<FeedRecord>) item) {
-            feed.add(r, appender);
-        }
+    /** A GETACK asked for meanwhile goes out at once; else the next hand-over, task or ping period wakes it. */
+    @Override
+    public long idleNanos() {
+        return getAckWanted ? 0 : TimeUnit.MILLISECONDS.toNanos(100);
+    }
+
+    @Override
+    public void failed(Throwable e) {
+        LOG.error("The replication stream stopped; replicas will need a full sync", e);
+    }
+
+    @Override
+    public void beforeTask() {
+        publish();
     }
 
     /** Each unit in the stream's order: changes standing alone, a whole group, or a full sync's point. */

@@ -2,18 +2,12 @@ package io.percore.demo.scripting;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
-import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
-import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.server.ClientMemory;
-import io.percore.demo.server.RespSettings;
-import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
-import io.percore.demo.shard.KeyspaceShard;
-import io.percore.engine.Shard;
-import io.percore.engine.Sharded;
 
 /**
  * What a command called by a script sees (Redis's script client): the shard the script runs on,
@@ -24,25 +18,17 @@ import io.percore.engine.Sharded;
 final class ScriptCommandContext implements CommandContext {
 
     private final Keyspace keyspace;
-    private final KeyspaceShard local;
-    private final Sharded<ServerShard> servers;
-    private final PubSub pubsub;
-    private final RespSettings settings;
-    private final CommandTable commands;
+    private final ShardServices services;
     /** Made when a command asks for them, which most that scripts call never do (a session takes an id and reads two clocks). */
     private RespSession session;
     private ClientMemory memory;
     private RedisMessage reply;
     private boolean barrier;
 
-    ScriptCommandContext(Keyspace keyspace, KeyspaceShard local, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings,
-                         CommandTable commands) {
+    /** {@code keyspace} is bound to the script's hold; {@code services} are those of the shard the script runs on. */
+    ScriptCommandContext(Keyspace keyspace, ShardServices services) {
         this.keyspace = keyspace;
-        this.local = local;
-        this.servers = servers;
-        this.pubsub = pubsub;
-        this.settings = settings;
-        this.commands = commands;
+        this.services = services;
     }
 
     void begin() {
@@ -56,8 +42,8 @@ final class ScriptCommandContext implements CommandContext {
     }
 
     @Override
-    public Shard shard() {
-        return Shard.current();
+    public ShardServices services() {
+        return services;
     }
 
     /** The keyspace the script's read commands run against when its keys are to be tracked (made once per script), else null. */
@@ -81,28 +67,8 @@ final class ScriptCommandContext implements CommandContext {
     }
 
     @Override
-    public PubSub pubsub() {
-        return pubsub;
-    }
-
-    @Override
     public Subscriber subscriber() {
         throw new IllegalStateException("a script cannot subscribe");
-    }
-
-    @Override
-    public KeyspaceShard local() {
-        return local;
-    }
-
-    @Override
-    public ServerShard server() {
-        return servers.local();
-    }
-
-    @Override
-    public Sharded<ServerShard> servers() {
-        return servers;
     }
 
     @Override
@@ -119,16 +85,6 @@ final class ScriptCommandContext implements CommandContext {
             session = new RespSession(true);
         }
         return session;
-    }
-
-    @Override
-    public RespSettings settings() {
-        return settings;
-    }
-
-    @Override
-    public CommandTable commands() {
-        return commands;
     }
 
     @Override

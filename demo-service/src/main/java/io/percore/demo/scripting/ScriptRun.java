@@ -213,10 +213,8 @@ final class ScriptRun implements Watchdog.Watched {
             }
             return null;
         }
-        int[] keys;
-        try {
-            keys = spec.keyIndices(argv);
-        } catch (RespError e) {
+        int[] keys = spec.keyIndicesOrNull(argv);
+        if (keys == null) {
             return null; // the command answers its own error
         }
         if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv) && !holdsEveryShard(keyspace)) {

@@ -2,17 +2,13 @@ package io.percore.demo.scripting;
 
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.percore.demo.command.CommandTable;
-import io.percore.demo.pubsub.PubSub;
+import io.percore.demo.command.ShardServices;
 import io.percore.demo.resp.RespError;
-import io.percore.demo.server.RespSettings;
-import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.ShardReservation;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
-import io.percore.engine.Sharded;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -243,10 +239,11 @@ public final class ScriptShard {
 
     /**
      * Everything an EVAL, EVALSHA or FCALL ({@code function}: {@code sha} is then the function's
-     * name) brings to the shard its keys live on; {@code command} is the caller's, for FUNCTION STATS.
+     * name) brings to the shard its keys live on; {@code command} is the caller's, for FUNCTION STATS;
+     * {@code keyspace} is the caller's view of it and {@code services} those of the caller's shard.
      */
     public record Eval(byte[] body, String sha, boolean function, byte[][] keys, byte[][] args, boolean readOnly, byte[][] command,
-                       Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, RespSettings settings, CommandTable commands,
+                       Keyspace keyspace, ShardServices services,
                        io.percore.demo.tracking.TrackedCommand trackedReads, Hold hold) {
     }
 
@@ -399,7 +396,7 @@ public final class ScriptShard {
 
     /** Whether this primary has fewer good replicas than {@code min-replicas-to-write} asks (Redis refuses a script that may write). */
     static boolean fewerReplicasThanWanted(Eval e) {
-        io.percore.demo.replication.Replication replication = e.servers().local().replication();
+        io.percore.demo.replication.Replication replication = e.services().servers().local().replication();
         return replication != null && io.percore.demo.replication.Replication.NOREPLICAS.equals(replication.refusal(true));
     }
 
@@ -466,8 +463,8 @@ public final class ScriptShard {
                 }
             });
         }
-        ScriptCommandContext context = new ScriptCommandContext(keyspace, state, e.servers(), e.pubsub(), e.settings(), e.commands());
-        ScriptRun run = new ScriptRun(scripting, lua, state, e.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
+        ScriptCommandContext context = new ScriptCommandContext(keyspace, e.services().onCurrentShard());
+        ScriptRun run = new ScriptRun(scripting, lua, state, context.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
         run.holding(held, e.hold().mayWiden());
         run.command = e.command();
         lua.running = run;

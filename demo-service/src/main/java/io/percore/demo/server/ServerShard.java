@@ -170,6 +170,19 @@ public final class ServerShard implements AutoCloseable {
         return clients;
     }
 
+    /** A client connected and was accepted: counted (INFO connected_clients, total_connections_received) and listed. */
+    public void connected(Client client) {
+        connectedClients++;
+        connectionsReceived++;
+        clients.add(client);
+    }
+
+    /** An accepted client went away. */
+    public void disconnected(Client client) {
+        connectedClients--;
+        clients.remove(client);
+    }
+
     public ClientPause pause() {
         return pause;
     }
