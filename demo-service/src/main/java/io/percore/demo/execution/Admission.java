@@ -76,6 +76,7 @@ public final class Admission {
         return new Builder();
     }
 
+    private final Map<Stage, List<Check>> registered;
     /** The checks before a command runs or is queued, and the hook bits of each: parallel arrays, no iterator per command. */
     private final Check[] before;
     private final int[] beforeHooks;
@@ -83,6 +84,8 @@ public final class Admission {
     private final Check[] inTransaction;
 
     private Admission(Map<Stage, List<Check>> checks) {
+        this.registered = new EnumMap<>(Stage.class);
+        checks.forEach((stage, list) -> registered.put(stage, List.copyOf(list)));
         List<Check> b = new ArrayList<>();
         List<Integer> hooks = new ArrayList<>();
         for (Stage stage : Stage.values()) {
@@ -129,6 +132,11 @@ public final class Admission {
             }
         }
         return null;
+    }
+
+    /** How many checks are registered at {@code stage}. */
+    public int checksAt(Stage stage) {
+        return registered.getOrDefault(stage, List.of()).size();
     }
 
     /**
