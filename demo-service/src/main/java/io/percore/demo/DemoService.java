@@ -9,7 +9,7 @@ import io.percore.demo.replay.FileReplay;
 import io.percore.demo.replay.StreamReplay;
 import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.shard.Keyspace;

@@ -41,8 +41,8 @@ class ArchitectureTest {
             new Layer("application", List.of("app", "")),
             // where commands come from: the HTTP server; the RESP server's connections; feeds run again (the AOF at start, a primary's stream)
             new Layer("front", List.of("http", "network", "replay")),
-            // what each command does: the operators' (CONFIG, INFO, CLIENT, ...), the data types' (t_*.c, multi.c, ...), Lua's (eval.c)
-            new Layer("commands", List.of("admin", "commands", "scripting")),
+            // what each command does: the table of them; the operators' (CONFIG, INFO, CLIENT, ...), the data types' (t_*.c, multi.c, ...), Lua's (eval.c)
+            new Layer("commands", List.of("table", "admin", "commands", "scripting")),
             // running a command (server.c's call(), processCommand's admission): on its shard or holding several; what a command is and sees
             new Layer("execution", List.of("execution", "command")),
             // the server's state per shard and its subsystems: pub/sub, replication, cluster, the keyspace on disk

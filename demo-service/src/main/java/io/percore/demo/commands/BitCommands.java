@@ -335,7 +335,7 @@ public final class BitCommands {
                         }
                         if (result.length == 0) {
                             if (ks.delete(dst, now)) {
-                                ks.changes().propagate(Replays.del(dst));
+                                ks.changes().propagate(Effects.del(dst));
                                 ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                             }
                             return (RedisMessage) ZERO;
@@ -343,7 +343,7 @@ public final class BitCommands {
                         ks.memory().requireFits(result.length);
                         // Redis stores BITOP's result as a raw string: one that is changed in place later
                         ks.set(dst, ValueType.STRING, GrowableString.own(result), ValueStore.NO_EXPIRY);
-                        ks.changes().propagate(Replays.SET, dst, result); // made from other shards' strings: the result itself
+                        ks.changes().propagate(Effects.SET, dst, result); // made from other shards' strings: the result itself
                         ks.notify(KeyspaceEvents.STRING, "set", dst);
                         return (RedisMessage) integer(result.length);
                     });

@@ -205,7 +205,7 @@ public final class HashCommands {
             throw new RespError("ERR increment would produce NaN or Infinity");
         }
         put(ks, argv[1], argv[2], result, now);
-        ks.changes().propagate(Replays.HSET, argv[1], argv[2], result); // as Redis: the sum, not the increment
+        ks.changes().propagate(Effects.HSET, argv[1], argv[2], result); // as Redis: the sum, not the increment
         ks.notify(KeyspaceEvents.HASH, "hincrbyfloat", argv[1]);
         return bulk(result);
     }

@@ -122,12 +122,12 @@ public final class KeyCommands {
         }
         if (when <= now) {
             ks.delete(argv[1], now);
-            ks.changes().propagate(Replays.del(argv[1])); // Redis propagates a deletion, not the expiry
+            ks.changes().propagate(Effects.del(argv[1])); // Redis propagates a deletion, not the expiry
             ks.notify(KeyspaceEvents.GENERIC, "del", argv[1]);
             return ONE;
         }
         ks.expire(argv[1], when, now);
-        ks.changes().propagate(Replays.pexpireat(argv[1], when)); // every form as its absolute time, as Redis
+        ks.changes().propagate(Effects.pexpireat(argv[1], when)); // every form as its absolute time, as Redis
         ks.notify(KeyspaceEvents.GENERIC, "expire", argv[1]);
         return ONE;
     }
@@ -215,7 +215,7 @@ public final class KeyCommands {
             }
             if (deletes && n > 0) {
                 if (hit != null) {
-                    st.store().changes().propagate(Replays.withItems(Replays.DEL, hit.get(0), hit.subList(1, hit.size())));
+                    st.store().changes().propagate(Effects.withItems(Effects.DEL, hit.get(0), hit.subList(1, hit.size())));
                 } else {
                     st.store().changes().propagated();
                 }
@@ -240,7 +240,7 @@ public final class KeyCommands {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
-        byte[] name = RespReplies.ascii(argv[0]).equalsIgnoreCase("flushall") ? Replays.FLUSHALL : Replays.FLUSHDB;
+        byte[] name = RespReplies.ascii(argv[0]).equalsIgnoreCase("flushall") ? Effects.FLUSHALL : Effects.FLUSHDB;
         Keyspace keyspace = c.keyspace();
         if (keyspace.transaction() != ShardReservation.FREE) {
             // run by EXEC, whose transaction holds every shard already (a command without keys reserves them all)
@@ -258,7 +258,7 @@ public final class KeyCommands {
         io.percore.demo.persistence.Persistence persistence = c.server().persistence();
         bound.reserveInOrder(every).flatMap(held -> flushEach(bound, name)).whenComplete((reply, failure) -> {
             bound.releaseAll(every);
-            if (failure == null && name == Replays.FLUSHALL) {
+            if (failure == null && name == Effects.FLUSHALL) {
                 // with save rules the empty keyspace is saved before the reply, as Redis's FLUSHALL does
                 persistence.saveAfterFlush().whenComplete((v, e) -> {
                     slot.complete(reply);
@@ -574,7 +574,7 @@ public final class KeyCommands {
     private static ValueStore.StoredValue takeReported(ValueStore ks, byte[] src) {
         ValueStore.StoredValue taken = ks.take(src, System.currentTimeMillis());
         if (taken != null) {
-            ks.changes().propagate(Replays.del(src));
+            ks.changes().propagate(Effects.del(src));
             ks.notify(KeyspaceEvents.GENERIC, "rename_from", src);
         }
         return taken;
@@ -587,7 +587,7 @@ public final class KeyCommands {
         ks.notify(KeyspaceEvents.GENERIC, "rename_to", dst);
     }
 
-    private static final byte[] RENAME = Replays.ascii("RENAME");
+    private static final byte[] RENAME = Effects.ascii("RENAME");
 
     /** MEMORY USAGE key [SAMPLES count]: the memory budget's estimate of the key in bytes, nil when absent. */
     public static void memoryUsage(CommandContext c, byte[][] argv) {

@@ -345,13 +345,13 @@ public final class ListCommands {
     /** {@link #pushOne}, reported as the push ({@code LPUSH dst element} or {@code RPUSH}): LMOVE's second half. */
     static void pushOneReported(ValueStore ks, byte[] key, byte[] element, boolean left) {
         pushOne(ks, key, element, left);
-        ks.changes().propagate(left ? Replays.LPUSH : Replays.RPUSH, key, element);
+        ks.changes().propagate(left ? Effects.LPUSH : Effects.RPUSH, key, element);
         ks.notify(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
     }
 
     /** {@code LPOP key} or {@code RPOP key}: a move's or a blocked pop's first half, one element. */
     static byte[][] popOne(byte[] key, boolean left) {
-        return new byte[][] {left ? Replays.LPOP : Replays.RPOP, key};
+        return new byte[][] {left ? Effects.LPOP : Effects.RPOP, key};
     }
 
     /** RPOPLPUSH source destination: LMOVE source destination RIGHT LEFT. */

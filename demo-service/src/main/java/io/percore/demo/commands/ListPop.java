@@ -50,7 +50,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
                 elements[i] = left ? l.removeFirst() : l.removeLast();
             }
             taken = elements;
-            store.changes().propagate(left ? Replays.LPOP : Replays.RPOP, key, Replays.number(elements.length));
+            store.changes().propagate(left ? Effects.LPOP : Effects.RPOP, key, Effects.number(elements.length));
         }
         store.resized(key, l.bytes() - before);
         ListCommands.popped(store, key, l, left, now); // what Redis notifies when it serves a blocked pop
@@ -67,7 +67,7 @@ record ListPop(boolean left, long count) implements BlockingPop {
         ListValue l = ListCommands.forWrite(store, key, now);
         long before = l.bytes();
         byte[][] push = new byte[elements.length + 2][];
-        push[0] = left ? Replays.LPUSH : Replays.RPUSH;
+        push[0] = left ? Effects.LPUSH : Effects.RPUSH;
         push[1] = key;
         for (int i = elements.length - 1; i >= 0; i--) { // the last one popped goes back first
             if (left) {

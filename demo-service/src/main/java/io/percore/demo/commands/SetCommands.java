@@ -132,11 +132,11 @@ public final class SetCommands {
         ks.resized(argv[1], s.bytes() - before);
         ks.notify(KeyspaceEvents.SET, "spop", argv[1]);
         if (deleteIfEmpty(ks, argv[1], s, now)) {
-            ks.changes().propagate(Replays.del(argv[1])); // the whole set went, as Redis propagates it
+            ks.changes().propagate(Effects.del(argv[1])); // the whole set went, as Redis propagates it
         } else {
             // the members it picked, in batches as Redis's spopWithCountCommand propagates them
-            for (int from = 0; from < picked.size(); from += Replays.BATCH) {
-                ks.changes().propagate(Replays.withItems(Replays.SREM, argv[1], picked.subList(from, Math.min(picked.size(), from + Replays.BATCH))));
+            for (int from = 0; from < picked.size(); from += Effects.BATCH) {
+                ks.changes().propagate(Effects.withItems(Effects.SREM, argv[1], picked.subList(from, Math.min(picked.size(), from + Effects.BATCH))));
             }
         }
         return count < 0 ? bulk(picked.get(0)) : members(picked);
@@ -326,7 +326,7 @@ public final class SetCommands {
                 long now = System.currentTimeMillis();
                 if (result.size() == 0) {
                     if (ks.delete(dst, now)) {
-                        ks.changes().propagate(Replays.del(dst));
+                        ks.changes().propagate(Effects.del(dst));
                         ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                     }
                     return (RedisMessage) integer(0);
@@ -401,7 +401,7 @@ public final class SetCommands {
             ks.resized(src, s.bytes() - before);
             ks.notify(KeyspaceEvents.SET, "srem", src);
             deleteIfEmpty(ks, src, s, now);
-            ks.changes().propagate(Replays.SREM, src, member); // each half of the move on its own shard's keys
+            ks.changes().propagate(Effects.SREM, src, member); // each half of the move on its own shard's keys
             return true;
         })).flatMap(moved -> !moved || java.util.Arrays.equals(src, dst)
                 ? ShardFuture.completed((RedisMessage) integer(moved ? 1 : 0))
@@ -413,7 +413,7 @@ public final class SetCommands {
                     // a member the destination already has changes nothing there: no WATCH touched (Redis: "only notify dstset when the addition is successful")
                     if (s.add(member, ks.encodings().set())) {
                         ks.resized(dst, s.bytes() - before);
-                        ks.changes().propagate(Replays.SADD, dst, member);
+                        ks.changes().propagate(Effects.SADD, dst, member);
                         ks.notify(KeyspaceEvents.SET, "sadd", dst);
                     }
                     return (RedisMessage) integer(1);

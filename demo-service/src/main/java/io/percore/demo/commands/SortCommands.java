@@ -141,7 +141,7 @@ public final class SortCommands {
             long now = System.currentTimeMillis();
             if (values.length == 0) {
                 if (ks.delete(dst, now)) {
-                    ks.changes().propagate(Replays.del(dst));
+                    ks.changes().propagate(Effects.del(dst));
                     ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                 }
                 return integer(0);

@@ -123,7 +123,7 @@ public final class StringCommands {
             if ((flags & (EX | PX | EXAT)) != 0) {
                 // a relative expiry made absolute (Redis rewrites EX/PX as PXAT); without one the
                 // arguments replay as they are (NX/XX decided the same way on the same keys)
-                Replays.report(ks, () -> Replays.set(argv[1], argv[2], expireAt, ValueStore.NO_EXPIRY));
+                Effects.report(ks, () -> Effects.set(argv[1], argv[2], expireAt, ValueStore.NO_EXPIRY));
             }
             if (expireArg != null) {
                 ks.notify(KeyspaceEvents.GENERIC, "expire", argv[1]);
@@ -156,7 +156,7 @@ public final class StringCommands {
     /** SETEX, PSETEX: SET with an absolute expiry, replayed as such; its events are SET's. */
     private static void setWithExpiry(ValueStore ks, byte[] key, byte[] value, long at) {
         ks.setString(key, value, at);
-        ks.changes().propagate(Replays.set(key, value, at, ValueStore.NO_EXPIRY));
+        ks.changes().propagate(Effects.set(key, value, at, ValueStore.NO_EXPIRY));
         ks.notify(KeyspaceEvents.STRING, "set", key);
         ks.notify(KeyspaceEvents.GENERIC, "expire", key);
     }
@@ -210,7 +210,7 @@ public final class StringCommands {
         if (expireArg != null) {
             ks.expire(argv[1], at, now);
             // an absolute time in the past deleted the key (Redis propagates DEL); else the absolute expiry
-            ks.changes().propagate(at <= now ? Replays.del(argv[1]) : Replays.pexpireat(argv[1], at));
+            ks.changes().propagate(at <= now ? Effects.del(argv[1]) : Effects.pexpireat(argv[1], at));
             ks.notify(KeyspaceEvents.GENERIC, at <= now ? "del" : "expire", argv[1]);
         } else if ((flags & PERSIST) != 0 && ks.expireAt(argv[1], now) != ValueStore.NO_EXPIRY) {
             ks.expire(argv[1], ValueStore.NO_EXPIRY, now); // PERSIST key, when it had a TTL (the store counts a change only then)
@@ -338,7 +338,7 @@ public final class StringCommands {
             throw new RespError("ERR increment would produce NaN or Infinity");
         }
         ks.setStringKeepTtl(argv[1], result, now);
-        ks.changes().propagate(Replays.setKeepTtl(argv[1], result)); // as Redis: the sum, not the increment
+        ks.changes().propagate(Effects.setKeepTtl(argv[1], result)); // as Redis: the sum, not the increment
         ks.notify(KeyspaceEvents.STRING, "incrbyfloat", argv[1]);
         return bulk(result);
     }
@@ -390,7 +390,7 @@ public final class StringCommands {
             List<byte[]> keys = KeysByShard.pick(argv, indices, 0);
             List<byte[]> values = KeysByShard.pick(argv, indices, 1);
             setEach(st.store(), keys, values);
-            st.store().changes().propagate(Replays.mset(keys, values)); // this shard's keys only
+            st.store().changes().propagate(Effects.mset(keys, values)); // this shard's keys only
             return null;
         }, parts -> OK);
     }
@@ -419,7 +419,7 @@ public final class StringCommands {
                 }
                 List<byte[]> values = KeysByShard.pick(argv, indices, 1);
                 setEach(st.store(), keys, values);
-                st.store().changes().propagate(Replays.mset(keys, values));
+                st.store().changes().propagate(Effects.mset(keys, values));
                 return RespReplies.ONE;
             }, parts -> parts.get(0));
             return;
@@ -458,7 +458,7 @@ public final class StringCommands {
                     List<byte[]> keys = KeysByShard.pick(argv, groups[st.shardId()], 0);
                     List<byte[]> values = KeysByShard.pick(argv, groups[st.shardId()], 1);
                     setEach(st.store(), keys, values);
-                    st.store().changes().propagate(Replays.mset(keys, values));
+                    st.store().changes().propagate(Effects.mset(keys, values));
                     return verdict;
                 }, (a, b) -> a))
                 .whenComplete((verdict, failure) -> (own ? bound.releaseAll(shards) : ShardFuture.<Void>completed(null))

@@ -342,8 +342,8 @@ public final class ZSetCommands {
         // skip list, ours on score order): reported as the members it removed, which any replica removes alike.
         List<byte[]> members = from <= to ? z.range(from, to, false).stream().map(Entry::member).toList() : List.of();
         RedisMessage reply = removeRange(ks, argv[1], z, from, to, "zremrangebylex", now);
-        for (int i = 0; i < members.size(); i += Replays.BATCH) {
-            ks.changes().propagate(Replays.withItems(Replays.ZREM, argv[1], members.subList(i, Math.min(members.size(), i + Replays.BATCH))));
+        for (int i = 0; i < members.size(); i += Effects.BATCH) {
+            ks.changes().propagate(Effects.withItems(Effects.ZREM, argv[1], members.subList(i, Math.min(members.size(), i + Effects.BATCH))));
         }
         return reply;
     }
@@ -407,7 +407,7 @@ public final class ZSetCommands {
         ks.resized(key, z.bytes() - before);
         ks.notify(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key);
         dropIfEmpty(ks, key, z, now);
-        ks.changes().propagate(Replays.withItems(Replays.ZREM, key, popped.stream().map(Entry::member).toList()));
+        ks.changes().propagate(Effects.withItems(Effects.ZREM, key, popped.stream().map(Entry::member).toList()));
         return popped;
     }
 
@@ -615,7 +615,7 @@ public final class ZSetCommands {
             long now = System.currentTimeMillis();
             if (sorted.isEmpty()) {
                 if (ks.delete(dst, now)) {
-                    ks.changes().propagate(Replays.del(dst));
+                    ks.changes().propagate(Effects.del(dst));
                     ks.notify(KeyspaceEvents.GENERIC, "del", dst);
                 }
                 return integer(0);

@@ -63,9 +63,9 @@ record ZSetPop(boolean max, long count) implements BlockingPop {
         ZSetValue z = store.writeZSet(key, now);
         // ZADD NX: absent members come back with their old score, a member added since keeps its own
         byte[][] zadd = new byte[3 + 2 * entries.size()][];
-        zadd[0] = Replays.ZADD;
+        zadd[0] = Effects.ZADD;
         zadd[1] = key;
-        zadd[2] = Replays.NX;
+        zadd[2] = Effects.NX;
         for (int i = 0; i < entries.size(); i++) {
             zadd[3 + 2 * i] = RespDoubles.format(entries.get(i).score());
             zadd[4 + 2 * i] = entries.get(i).member();

@@ -9,7 +9,7 @@ import io.percore.demo.server.ServerShard;
 /**
  * Whether a client may connect (Redis's {@code clientAcceptHandler}): maxclients, then protected
  * mode. Whether its commands may run is {@code execution.Admission}'s, with the checks the
- * subsystems register ({@link RespCommands#admission()}).
+ * subsystems register ({@code table.RespCommands.admission()}).
  */
 final class ConnectionAdmission {
 

@@ -16,6 +16,7 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.execution.Admission;
+import io.percore.demo.table.RespCommands;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.RespSettings;

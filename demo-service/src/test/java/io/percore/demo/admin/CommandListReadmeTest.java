@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 
 /**
  * Issue 13: the demo README's list of supported commands is the command table's, group by group, so

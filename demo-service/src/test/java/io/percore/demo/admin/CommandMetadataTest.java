@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.percore.demo.command.CommandMetadata;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.Resp3Text;
 

@@ -14,7 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 
 /**
  * Issue 14, COMMAND GETKEYS and GETKEYSANDFLAGS: for a call of every command of the table that has

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.MultiState;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 import io.percore.demo.execution.AcrossShards;
 
 /**

@@ -3,7 +3,7 @@ package io.percore.demo.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.execution.Admission.Stage;
-import io.percore.demo.network.RespCommands;
+import io.percore.demo.table.RespCommands;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ServerShard;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import java.util.List;
  * computed value spelled out, a part of a command that spans shards. Reported through the store's
  * {@link io.percore.demo.kv.KeyspaceChanges#propagate}.
  */
-final class Replays {
+final class Effects {
 
     static final byte[] DEL = ascii("DEL");
     static final byte[] SET = ascii("SET");
@@ -36,7 +36,7 @@ final class Replays {
     /** Redis's batch when it spells out a random pop (SPOP with a count): 1,024 members per command. */
     static final int BATCH = 1024;
 
-    private Replays() {
+    private Effects() {
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.percore.demo.network;
+package io.percore.demo.table;
 
 import static io.percore.demo.command.CommandHandler.keyed;
 
