@@ -240,15 +240,6 @@ public final class DemoService implements AutoCloseable {
                 .withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses());
     }
 
-    /**
-     * Every CONFIG parameter as {@code CONFIG GET} would answer it on a server started with
-     * {@code settings} (on this service's shard count): what the Spring app's live configuration
-     * compares to learn which parameters a change of {@code percore.demo.*} sets.
-     */
-    public Map<String, String> configParameters(DemoSettings settings) {
-        return ConfigCommands.parameters(startingValues(settings, keyspace.shardCount()));
-    }
-
     /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */
     private static void stopWithin(Sharded<?> service, java.time.Duration timeout) {
         try {

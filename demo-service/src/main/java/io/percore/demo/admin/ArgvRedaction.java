@@ -47,7 +47,7 @@ public final class ArgvRedaction {
             case "config|set" -> {
                 byte[][] out = argv;
                 for (int i = 2; i + 1 < argv.length; i += 2) {
-                    ConfigParameters.Parameter p = ConfigParameters.lookup(RespReplies.ascii(argv[i]));
+                    ConfigParameter<?> p = ConfigParameters.lookup(RespReplies.ascii(argv[i]));
                     if (p != null && p.sensitive()) {
                         out = out == argv ? argv.clone() : out;
                         out[i + 1] = REDACTED;

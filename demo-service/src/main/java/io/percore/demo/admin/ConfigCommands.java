@@ -54,14 +54,14 @@ public final class ConfigCommands {
         for (int i = 2; i < argv.length; i++) {
             String name = RespReplies.ascii(argv[i]);
             if (name.indexOf('[') < 0 && name.indexOf('*') < 0 && name.indexOf('?') < 0) {
-                ConfigParameters.Parameter p = ConfigParameters.lookup(name);
+                ConfigParameter<?> p = ConfigParameters.lookup(name);
                 if (p != null && !matched.containsKey(name)) {
                     matched.put(name, p.value(values, server));
                 }
                 continue;
             }
             GlobPattern pattern = new GlobPattern(name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1)); // nocase: names are lower case
-            for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+            for (ConfigParameter<?> p : ConfigParameters.all()) {
                 if (p.hidden()) {
                     continue; // Redis's hidden configs: only by their name
                 }
@@ -85,12 +85,12 @@ public final class ConfigCommands {
             "client-output-buffer-limit");
 
     /** A parameter (named as asked) and the text of its new value. */
-    private record Change(ConfigParameters.Parameter parameter, String asked, String value) {
+    private record Change(ConfigParameter<?> parameter, String asked, String value) {
 
         void applyTo(ConfigValues.Builder next) {
             try {
-                parameter.set().set(next, value);
-            } catch (ConfigParameters.Invalid e) {
+                parameter.set(next, value);
+            } catch (ConfigType.Invalid e) {
                 throw ConfigParameters.failed(parameter.nameFor(asked), e.getMessage());
             }
         }
@@ -134,7 +134,7 @@ public final class ConfigCommands {
      */
     public static Map<String, String> properties() {
         Map<String, String> keys = new LinkedHashMap<>();
-        for (ConfigParameters.Parameter p : ConfigParameters.all()) {
+        for (ConfigParameter<?> p : ConfigParameters.all()) {
             if (p.property() != null) {
                 keys.put(p.property(), p.name());
             }
@@ -142,13 +142,56 @@ public final class ConfigCommands {
         return keys;
     }
 
-    /** Every parameter's value as CONFIG GET answers it from {@code values}, by its name. */
-    public static Map<String, String> parameters(ConfigValues values) {
-        Map<String, String> all = new LinkedHashMap<>();
-        for (ConfigParameters.Parameter p : ConfigParameters.all()) {
-            all.put(p.name(), p.get().apply(values));
+    /**
+     * The values a server starts with: {@code base} with each {@code percore.demo.*} key's text (the
+     * table's {@code property} column) read and put in as CONFIG SET reads and puts it.
+     *
+     * @throws IllegalArgumentException naming the first key whose text CONFIG SET would refuse
+     */
+    public static ConfigValues startValues(ConfigValues base, Map<String, String> textsByKey) {
+        ConfigValues.Builder next = base.next();
+        textsByKey.forEach((key, text) -> {
+            String why = setAtStart(next, key, text);
+            if (why != null) {
+                throw new IllegalArgumentException(key + "=" + text + ": " + why);
+            }
+        });
+        return next.build();
+    }
+
+    /**
+     * What CONFIG SET would say to each key's text on its own (a server's defaults beneath it), by key;
+     * empty when it would take them all. The start's validation of {@code percore.demo.*}.
+     */
+    public static Map<String, String> refusals(Map<String, String> textsByKey) {
+        Map<String, String> refused = new LinkedHashMap<>();
+        ConfigValues defaults = ConfigParameters.defaults();
+        textsByKey.forEach((key, text) -> {
+            String why = setAtStart(defaults.next(), key, text);
+            if (why != null) {
+                refused.put(key, why);
+            }
+        });
+        return refused;
+    }
+
+    /** Puts {@code key}'s {@code text} into {@code next}: null, or CONFIG SET's reason to refuse it. */
+    private static String setAtStart(ConfigValues.Builder next, String key, String text) {
+        ConfigParameter<?> p = ConfigParameters.setBy(key);
+        if (p == null) {
+            throw new IllegalArgumentException(key + " sets no CONFIG parameter");
         }
-        return all;
+        try {
+            p.set(next, text);
+            return null;
+        } catch (ConfigType.Invalid e) {
+            return "CONFIG SET " + p.name() + " refuses it: " + e.getMessage();
+        }
+    }
+
+    /** The README's table of the CONFIG parameters, from the table itself (see {@code ConfigParameters#markdown}). */
+    public static String markdown() {
+        return ConfigParameters.markdown();
     }
 
     private static List<Change> changes(Map<String, String> parameters) {
@@ -158,13 +201,16 @@ public final class ConfigCommands {
     }
 
     private static Change change(List<Change> earlier, String name, String value) {
-        ConfigParameters.Parameter p = ConfigParameters.lookup(name);
+        ConfigParameter<?> p = ConfigParameters.lookup(name);
         if (p == null) {
             throw new RespError("ERR Unknown option or number of arguments for CONFIG SET - '" + RespReplies.sanitize(name) + "'");
         }
-        if (p.name().equals("databases") || p.name().equals("cluster-enabled") || p.name().equals("daemonize")
-                || p.name().equals("replicaof")) {
+        // Redis refuses these by name, before any value is read
+        if (p.change() == ConfigParameter.Change.IMMUTABLE) {
             throw ConfigParameters.failed(name, "can't set immutable config");
+        }
+        if (p.change() == ConfigParameter.Change.PROTECTED) {
+            throw ConfigParameters.failed(name, "can't set protected config");
         }
         for (Change e : earlier) {
             if (e.parameter() == p) {

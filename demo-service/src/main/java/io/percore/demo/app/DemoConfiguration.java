@@ -53,12 +53,8 @@ public class DemoConfiguration {
      */
     @Bean
     public LiveConfigurationParticipant demoLiveConfiguration(DemoService demoService, PercoreConfig percore, DemoProperties properties,
-                                                              Environment environment, ObjectProvider<SslBundles> bundles,
-                                                              ObjectProvider<jakarta.validation.Validator> validator) {
-        ServerConfig resp = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.RESP_SERVER), ServerConfig::new);
-        ServerConfig http = Objects.requireNonNullElseGet(percore.getServers().get(DemoService.HTTP_SERVER), ServerConfig::new);
-        DemoSettings started = properties.toSettings(resp, http).withTls(RespTls.of(resp, bundles.getIfAvailable()));
-        return new DemoLiveConfiguration(demoService, percore, started, environment,
+                                                              Environment environment, ObjectProvider<jakarta.validation.Validator> validator) {
+        return new DemoLiveConfiguration(demoService, percore, properties, environment,
                 validator.getIfAvailable(() -> jakarta.validation.Validation.buildDefaultValidatorFactory().getValidator()));
     }
 

@@ -4,7 +4,6 @@ import io.percore.config.PercoreConfig;
 import io.percore.config.ServerConfig;
 import io.percore.config.schema.ConfigError;
 import io.percore.demo.DemoService;
-import io.percore.demo.DemoSettings;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.spring.boot.autoconfigure.live.LiveConfigurationParticipant;
 import jakarta.validation.ConstraintViolation;
@@ -23,6 +22,8 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.validation.BeanPropertyBindingResult;
+import org.springframework.validation.FieldError;
 
 /**
  * The demo's {@code percore.demo.*} in the starter's live configuration: a key that is one of
@@ -43,14 +44,15 @@ final class DemoLiveConfiguration implements LiveConfigurationParticipant {
     private final DemoService service;
     private final PercoreConfig percore;
     private final Validator validator;
-    private DemoSettings applied;
+    /** The CONFIG parameters' texts of the keys applied last ({@link DemoProperties#configTexts()}). */
+    private Map<String, String> appliedTexts;
     private Map<String, String> appliedKeys;
 
-    DemoLiveConfiguration(DemoService service, PercoreConfig percore, DemoSettings started, Environment startedWith, Validator validator) {
+    DemoLiveConfiguration(DemoService service, PercoreConfig percore, DemoProperties started, Environment startedWith, Validator validator) {
         this.service = service;
         this.percore = percore;
         this.validator = validator;
-        this.applied = started;
+        this.appliedTexts = started.configTexts();
         this.appliedKeys = keys(startedWith);
     }
 
@@ -87,21 +89,27 @@ final class DemoLiveConfiguration implements LiveConfigurationParticipant {
         }
         List<ConfigError> errors = new ArrayList<>();
         for (ConstraintViolation<DemoProperties> v : validator.validate(properties)) {
-            String key = "percore.demo." + v.getPropertyPath().toString().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+            String key = key(v.getPropertyPath().toString());
             String rule = v.getConstraintDescriptor().getAnnotation().annotationType().getSimpleName();
             errors.add(new ConfigError(key, String.valueOf(v.getInvalidValue()), rule, key + ": " + v.getMessage() + " (" + rule + ")", null));
+        }
+        // the keys that are CONFIG parameters, read by the CONFIG table as at start
+        BeanPropertyBindingResult table = new BeanPropertyBindingResult(properties, "percore.demo");
+        properties.validate(properties, table);
+        for (FieldError f : table.getFieldErrors()) {
+            String key = key(f.getField());
+            errors.add(new ConfigError(key, keys.get(key), "redis-config", key + ": " + f.getDefaultMessage() + " (redis-config)", null));
         }
         if (!errors.isEmpty()) {
             return Proposal.refused(errors);
         }
-        DemoSettings wanted;
         try {
-            wanted = properties.toSettings(server(DemoService.RESP_SERVER), server(DemoService.HTTP_SERVER)).withTls(applied.tls());
+            properties.toSettings(server(DemoService.RESP_SERVER), server(DemoService.HTTP_SERVER));
         } catch (IllegalArgumentException e) {
             return Proposal.refused(List.of(new ConfigError("percore.demo", null, "binding", e.getMessage(), null)));
         }
-        Map<String, String> before = service.configParameters(applied);
-        Map<String, String> after = service.configParameters(wanted);
+        Map<String, String> before = appliedTexts;
+        Map<String, String> after = properties.configTexts();
         Map<String, String> set = new LinkedHashMap<>();
         List<String> live = new ArrayList<>();
         List<String> restart = new ArrayList<>();
@@ -111,8 +119,8 @@ final class DemoLiveConfiguration implements LiveConfigurationParticipant {
                 restart.add(key);
             } else {
                 live.add(key);
-                if (!Objects.equals(before.get(parameter), after.get(parameter))) {
-                    set.put(parameter, after.get(parameter));
+                if (!Objects.equals(before.get(key), after.get(key))) {
+                    set.put(parameter, after.get(key));
                 }
             }
         }
@@ -125,9 +133,14 @@ final class DemoLiveConfiguration implements LiveConfigurationParticipant {
             if (!set.isEmpty()) {
                 service.setConfig(set);
             }
-            applied = wanted;
+            appliedTexts = after;
             appliedKeys = keys;
         });
+    }
+
+    /** The key of the bean's {@code path}: {@code replication.replTimeout} is {@code percore.demo.replication.repl-timeout}. */
+    private static String key(String path) {
+        return "percore.demo." + path.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 
     private ServerConfig server(String name) {

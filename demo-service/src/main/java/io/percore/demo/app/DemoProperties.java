@@ -2,6 +2,8 @@ package io.percore.demo.app;
 
 import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
+import io.percore.demo.admin.ConfigCommands;
+import io.percore.demo.server.ConfigValues;
 import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.AofSettings;
@@ -9,8 +11,6 @@ import io.percore.demo.persistence.PersistenceSettings;
 import io.percore.demo.persistence.SaveRules;
 import io.percore.demo.server.ClientSettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
-import io.percore.demo.kv.MemoryBudget;
-import jakarta.validation.constraints.Max;
 import org.springframework.util.unit.DataSize;
 import io.percore.demo.http.HttpSettings;
 import io.percore.demo.server.RespSettings;
@@ -18,9 +18,15 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.beans.BeanWrapper;
+import org.springframework.beans.BeanWrapperImpl;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -30,10 +36,13 @@ import org.springframework.validation.annotation.Validated;
  * {@code percore.*} key), so each setting and each default lives in one place. The demo owns this
  * namespace (the starter leaves keys under a prefix of an application's
  * {@code @ConfigurationProperties} bean to it), so unknown keys and bad values are rejected here.
+ * The keys that are Redis CONFIG parameters ({@code maxmemory}, {@code persistence.save}, ...) are
+ * checked and read by the CONFIG table ({@link ConfigCommands#properties()}): this bean is their
+ * {@link Validator}, with CONFIG SET's bounds and reasons; the others by the annotations here.
  */
 @ConfigurationProperties(prefix = "percore.demo", ignoreUnknownFields = false)
 @Validated
-public class DemoProperties {
+public class DemoProperties implements Validator {
 
     /** The defaults of the limits below: the RESP server's own. */
     private static final RespSettings RESP_DEFAULTS = RespSettings.defaults();
@@ -69,19 +78,79 @@ public class DemoProperties {
         return http;
     }
 
-    /** The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits from here. */
+    /**
+     * The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits
+     * from here. The keys that are Redis CONFIG parameters are read by the CONFIG table, as CONFIG SET
+     * reads them ({@link #configTexts()}): one reading, one set of bounds and error texts, at start and live.
+     *
+     * @throws IllegalArgumentException naming a key whose value the table refuses
+     */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
-        String password = resp.requirepass == null || resp.requirepass.isEmpty() ? null : resp.requirepass; // PERCORE_REQUIREPASS unset
-        RespSettings respSettings = new RespSettings(password, resp.maxBulkLength, resp.maxArrayLength,
-                resp.maxInlineLength);
+        ConfigValues start = ConfigCommands.startValues(ConfigValues.initial(0, "", Long.MAX_VALUE, MemorySettings.defaults(),
+                RespSettings.defaults(), null, 0).withPersistence(persistence.fixedSettings()), configTexts());
+        String password = start.requirePass();
+        RespSettings respSettings = new RespSettings(password, (int) start.protoMaxBulkLen(), resp.maxArrayLength, resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
                 httpServer.getBindAddress(), httpServer.getPort(),
                 new HttpSettings(http.maxBodySize, password, http.requestHeaderTimeout, http.bodyReadTimeout),
-                httpServer.getIdleTimeout(),
-                respServer.getMaxConnectionsPerShard(), new MemorySettings(maxmemory.toBytes(), maxmemoryPolicy, maxmemorySamples),
-                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : maxmemoryClients.toBytes(), protectedMode,
-                        notifyKeyspaceEvents),
-                persistence.toSettings(), replication.toSettings()).withCluster(cluster.toSettings());
+                httpServer.getIdleTimeout(), respServer.getMaxConnectionsPerShard(), start.memory(),
+                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : start.maxmemoryClients(), start.protectedMode(),
+                        KeyspaceEvents.format(start.notifyKeyspaceEvents())),
+                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings());
+    }
+
+    /**
+     * The text of each {@code percore.demo.*} key that is a CONFIG parameter (the table's {@code property}
+     * column), as CONFIG SET would be given it: sizes in bytes, booleans yes/no, the policy by Redis's name;
+     * an unset key is its start default (maxmemory-clients: this JVM's; save: the mode's rules).
+     */
+    public Map<String, String> configTexts() {
+        BeanWrapper bean = new BeanWrapperImpl(this);
+        Map<String, String> texts = new LinkedHashMap<>();
+        for (String key : ConfigCommands.properties().keySet()) {
+            Object value = bean.getPropertyValue(beanPath(key));
+            texts.put(key, value == null ? unsetText(key) : value instanceof DataSize size ? Long.toString(size.toBytes())
+                    : value instanceof Boolean on ? (on ? "yes" : "no")
+                    : value instanceof MaxmemoryPolicy policy ? policy.redisName() : value.toString());
+        }
+        return texts;
+    }
+
+    private String unsetText(String key) {
+        return switch (key) {
+            case "percore.demo.maxmemory-clients" -> Long.toString(io.percore.demo.server.JvmMemory.defaultMaxmemoryClients());
+            case "percore.demo.persistence.save" -> persistence.defaultSaveRules().text();
+            default -> "";
+        };
+    }
+
+    /** {@code percore.demo.replication.repl-timeout} is the bean's {@code replication.replTimeout}. */
+    static String beanPath(String key) {
+        String[] parts = key.substring("percore.demo.".length()).split("\\.");
+        StringBuilder path = new StringBuilder();
+        for (String part : parts) {
+            if (path.length() > 0) {
+                path.append('.');
+            }
+            String[] words = part.split("-");
+            path.append(words[0]);
+            for (int i = 1; i < words.length; i++) {
+                path.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+            }
+        }
+        return path.toString();
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return DemoProperties.class.isAssignableFrom(type);
+    }
+
+    /** The keys that are CONFIG parameters, checked by the CONFIG table: the bounds and Redis's text CONFIG SET gives. */
+    @Override
+    public void validate(Object target, Errors errors) {
+        Map<String, String> refused = ConfigCommands.refusals(((DemoProperties) target).configTexts());
+        refused.forEach((key, why) -> errors.rejectValue(beanPath(key), "redis-config", why));
     }
 
     /**
@@ -99,7 +168,6 @@ public class DemoProperties {
      * x, e, t, m, d, n, A); empty: none. CONFIG SET changes it live.
      */
     @NotNull
-    @jakarta.validation.constraints.Pattern(regexp = "[Ag$lshzxeKEtmdn]*", message = KeyspaceEvents.INVALID)
     private String notifyKeyspaceEvents = "";
 
     public String getNotifyKeyspaceEvents() {
@@ -135,9 +203,7 @@ public class DemoProperties {
     /** What a shard does over its budget: noeviction (writes get -OOM) or an eviction policy. */
     @NotNull
     private MaxmemoryPolicy maxmemoryPolicy = MaxmemoryPolicy.NOEVICTION;
-    /** Keys sampled per eviction (Redis's maxmemory-samples). */
-    @Min(1)
-    @Max(MemoryBudget.MAX_SAMPLES)
+    /** Keys sampled per eviction (Redis's maxmemory-samples, 1 to 64). */
     private int maxmemorySamples = 5;
 
     public DataSize getMaxmemory() {
@@ -168,8 +234,7 @@ public class DemoProperties {
     public static class Resp {
         /** Password for AUTH / HELLO AUTH, and for the HTTP server's /kv API (Bearer or Basic); empty means none. */
         private String requirepass;
-        /** Largest bulk string a client may send (Redis's proto-max-bulk-len). */
-        @Min(1)
+        /** Largest bulk string a client may send (Redis's proto-max-bulk-len, 1 MB to 2 GB - 1). */
         private int maxBulkLength = RESP_DEFAULTS.maxBulkLength();
         /** Most arguments in one command. */
         @Min(1)
@@ -281,47 +346,36 @@ public class DemoProperties {
         @NotNull
         private DataSize replBacklogSize = DataSize.ofBytes(io.percore.demo.replication.ReplicationSettings.DEFAULT_BACKLOG);
         /** How often a primary writes PING into its stream (Redis's repl-ping-replica-period). */
-        @Min(1)
         private int replPingReplicaPeriod = 10;
         /** A link silent for this long is cut, on both sides (Redis's repl-timeout, seconds). */
-        @Min(1)
         private int replTimeout = 60;
         /** Writes are refused with -NOREPLICAS unless this many replicas are good (Redis's min-replicas-to-write; 0: never). */
-        @Min(0)
         private int minReplicasToWrite;
         /** A replica is good while its last ack is at most this many seconds old (Redis's min-replicas-max-lag). */
-        @Min(0)
         private int minReplicasMaxLag = 10;
         /** A full sync's snapshot goes straight to the replicas' sockets, never through a file (Redis's repl-diskless-sync). */
         private boolean replDisklessSync = true;
         /** Seconds a diskless full sync waits for more replicas to share it (Redis's repl-diskless-sync-delay). */
-        @Min(0)
         private int replDisklessSyncDelay = 5;
         /** A diskless full sync starts before its delay once this many replicas wait (Redis's repl-diskless-sync-max-replicas; 0: only the delay). */
-        @Min(0)
         private int replDisklessSyncMaxReplicas;
         /** Seconds a shutdown waits for the replicas to have every write, writes paused meanwhile (Redis's shutdown-timeout). */
-        @Min(0)
         private int shutdownTimeout = 10;
 
-        io.percore.demo.replication.ReplicationSettings toSettings() {
-            String host = null;
-            int port = 0;
-            if (replicaof != null && !replicaof.isBlank()) {
-                String[] parts = replicaof.trim().split("\\s+");
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": expected \"<host> <port>\"");
-                }
-                host = parts[0];
-                try {
-                    port = Integer.parseInt(parts[1]);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": the port is not a number");
-                }
+        /** {@code live} (the CONFIG table's reading of the keys above) with the primary {@code replicaof} names. */
+        io.percore.demo.replication.ReplicationSettings withReplicaof(io.percore.demo.replication.ReplicationSettings live) {
+            if (replicaof == null || replicaof.isBlank()) {
+                return live;
             }
-            return new io.percore.demo.replication.ReplicationSettings(host, port, blankToNull(masteruser), blankToNull(masterauth),
-                    replicaReadOnly, replBacklogSize.toBytes(), replPingReplicaPeriod, replTimeout, minReplicasToWrite, minReplicasMaxLag,
-                    replDisklessSync, replDisklessSyncDelay, replDisklessSyncMaxReplicas, shutdownTimeout);
+            String[] parts = replicaof.trim().split("\\s+");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": expected \"<host> <port>\"");
+            }
+            try {
+                return live.withReplicaof(parts[0], Integer.parseInt(parts[1]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("percore.demo.replication.replicaof=" + replicaof + ": the port is not a number");
+            }
         }
 
         private static String blankToNull(String s) {
@@ -483,7 +537,6 @@ public class DemoProperties {
         @NotNull
         private String appendfilename = AofSettings.DEFAULT_FILENAME;
         /** Growth in percent over the size after the last rewrite that rewrites the log on its own; 0 never (Redis's auto-aof-rewrite-percentage). */
-        @Min(0)
         private int autoAofRewritePercentage = 100;
         /** No automatic rewrite of a log smaller than this (Redis's auto-aof-rewrite-min-size). */
         @NotNull
@@ -491,20 +544,26 @@ public class DemoProperties {
         /** A last command torn by a crash is dropped (and the file cut there) instead of stopping the start (Redis's aof-load-truncated). */
         private boolean aofLoadTruncated = true;
 
-        PersistenceSettings toSettings() {
-            SaveRules rules = save != null ? SaveRules.parse(save) : mode == Mode.SNAPSHOT ? SaveRules.REDIS_DEFAULT : SaveRules.NONE;
-            AofSettings aof = new AofSettings(mode == Mode.AOF, AofSettings.Fsync.parse(appendfsync), appenddirname, appendfilename,
-                    autoAofRewritePercentage, autoAofRewriteMinSize.toBytes(), aofLoadTruncated);
-            return new PersistenceSettings(java.nio.file.Path.of(dir), dbfilename, rules, stopWritesOnBgsaveError, finalSaveTimeout, aof);
+        /**
+         * Where the files are and what the mode makes of them; the CONFIG table puts the rest in (save,
+         * appendfsync, the rewrite's thresholds ...), read from the keys above.
+         */
+        PersistenceSettings fixedSettings() {
+            AofSettings aof = new AofSettings(mode == Mode.AOF, AofSettings.Fsync.EVERYSEC, appenddirname, appendfilename, 100,
+                    AofSettings.DEFAULT_MIN_SIZE, true);
+            return new PersistenceSettings(java.nio.file.Path.of(dir), dbfilename, defaultSaveRules(), true, finalSaveTimeout, aof);
+        }
+
+        /** The save rules when {@code save} is unset: Redis's with mode snapshot, none otherwise. */
+        SaveRules defaultSaveRules() {
+            return mode == Mode.SNAPSHOT ? SaveRules.REDIS_DEFAULT : SaveRules.NONE;
         }
 
         public String getAppendfsync() {
             return appendfsync;
         }
 
-        /** @throws IllegalArgumentException for anything but always, everysec or no */
         public void setAppendfsync(String appendfsync) {
-            AofSettings.Fsync.parse(appendfsync);
             this.appendfsync = appendfsync;
         }
 
@@ -580,11 +639,7 @@ public class DemoProperties {
             return save;
         }
 
-        /** @throws IllegalArgumentException when it is not pairs of non-negative integers */
         public void setSave(String save) {
-            if (save != null) {
-                SaveRules.parse(save);
-            }
             this.save = save;
         }
 

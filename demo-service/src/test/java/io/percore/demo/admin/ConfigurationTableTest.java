@@ -3,10 +3,7 @@ package io.percore.demo.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.percore.demo.kv.MaxmemoryPolicy;
-import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.server.ConfigValues;
-import io.percore.demo.server.RespSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +18,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The demo's configuration is one table seen from four places, and they agree: the CONFIG parameters
- * with the {@code percore.demo.*} key that sets each ({@link ConfigParameters}, its {@code property}
- * column), the keys {@code percore.demo.*} binds (the configuration processor's metadata, generated
- * from {@code DemoProperties}), the README's table of keys, and the README's list of the keys that
- * change while the application runs.
+ * The demo's configuration is one table seen from five places, and they agree: the CONFIG table
+ * ({@link ConfigParameters}: its rows, with the {@code percore.demo.*} key that sets each), the keys
+ * {@code percore.demo.*} binds (the configuration processor's metadata, generated from
+ * {@code DemoProperties}) and their defaults, the README's table of keys, its list of the keys that
+ * change while the application runs, and its table of CONFIG parameters (the table's own rendering).
  */
 class ConfigurationTableTest {
 
@@ -106,20 +103,62 @@ class ConfigurationTableTest {
      */
     @Test
     void aKeyNamedAfterAParameterSetsItLiveUnlessConfigSetCannotChangeIt() throws IOException {
-        ConfigValues values = ConfigValues.initial(6379, "127.0.0.1", 10_000, new MemorySettings(0, MaxmemoryPolicy.NOEVICTION, 5),
-                RespSettings.defaults(), null, 0);
         List<String> fixed = new ArrayList<>();
         for (String key : boundKeys()) {
-            ConfigParameters.Parameter p = ConfigParameters.lookup(key.substring(key.lastIndexOf('.') + 1));
+            ConfigParameter<?> p = ConfigParameters.lookup(key.substring(key.lastIndexOf('.') + 1));
             if (p == null || key.equals(p.property())) {
                 continue;
             }
-            assertThatThrownBy(() -> p.set().set(values.next(), "another"))
-                    .as("%s is named after CONFIG's %s, which CONFIG SET changes: the table should say %s sets it", key, p.name(), key)
-                    .hasMessageContaining("can't set");
+            assertThat(p.change()).as("%s is named after CONFIG's %s, which CONFIG SET changes: the table should say %s sets it", key, p.name(), key)
+                    .isIn(ConfigParameter.Change.PROTECTED, ConfigParameter.Change.IMMUTABLE);
+            assertThatThrownBy(() -> p.set(ConfigParameters.defaults().next(), "another")).hasMessageContaining("can't set");
             fixed.add(p.name());
         }
         assertThat(fixed).as("the keys of parameters fixed at start").containsExactlyInAnyOrder("dir", "dbfilename", "appenddirname",
                 "appendfilename", "replicaof");
+    }
+
+    /** The README's table of CONFIG parameters is the table's own rendering ({@link ConfigParameters#markdown()}). */
+    @Test
+    void theReadmesParameterTableIsTheConfigTable() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String start = "<!-- the CONFIG table: ConfigParameters.markdown() -->\n";
+        int from = readme.indexOf(start);
+        int to = readme.indexOf("<!-- end of the CONFIG table -->", from);
+        assertThat(from).as("README.md has the CONFIG table's markers").isNotNegative();
+        assertThat(to).isGreaterThan(from);
+        assertThat(readme.substring(from + start.length(), to)).as("README.md's CONFIG table; paste the expected text between the markers")
+                .isEqualTo(ConfigParameters.markdown());
+    }
+
+    /**
+     * The start's values come from the table: every key the table names is a property of
+     * {@code DemoProperties}, and its defaults, read as CONFIG SET reads them, are the table's defaults
+     * (what a server started with nothing set answers).
+     */
+    @Test
+    void thePropertiesDefaultsAreTheTablesDefaults() {
+        ConfigValues defaults = ConfigParameters.defaults();
+        java.util.Map<String, String> texts = new io.percore.demo.app.DemoProperties().configTexts();
+        assertThat(texts.keySet()).containsExactlyElementsOf(ConfigCommands.properties().keySet());
+        ConfigValues started = ConfigCommands.startValues(defaults, texts);
+        for (String key : texts.keySet()) {
+            ConfigParameter<?> p = ConfigParameters.setBy(key);
+            assertThat(p.get().apply(started)).as("%s's default against the table's %s", key, p.name()).isEqualTo(p.get().apply(defaults));
+        }
+    }
+
+    /** A value the table refuses is refused at start, naming the key, with the reason CONFIG SET gives. */
+    @Test
+    void theStartRefusesWhatConfigSetRefusesWithItsReason() {
+        assertThat(ConfigCommands.refusals(java.util.Map.of("percore.demo.maxmemory-samples", "65", "percore.demo.maxmemory-policy", "allkeys-lru",
+                "percore.demo.persistence.save", "60", "percore.demo.resp.max-bulk-length", "1000")))
+                .containsOnlyKeys("percore.demo.maxmemory-samples", "percore.demo.persistence.save", "percore.demo.resp.max-bulk-length")
+                .containsEntry("percore.demo.maxmemory-samples", "CONFIG SET maxmemory-samples refuses it: argument must be between 1 and 64 inclusive")
+                .containsEntry("percore.demo.resp.max-bulk-length",
+                        "CONFIG SET proto-max-bulk-len refuses it: argument must be between 1048576 and 2147483647 inclusive");
+        assertThatThrownBy(() -> ConfigCommands.startValues(ConfigParameters.defaults(), java.util.Map.of("percore.demo.replication.repl-timeout", "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("percore.demo.replication.repl-timeout=0: CONFIG SET repl-timeout refuses it: argument must be between 1 and 2147483647 inclusive");
     }
 }

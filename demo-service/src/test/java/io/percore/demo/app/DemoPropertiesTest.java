@@ -111,10 +111,11 @@ class DemoPropertiesTest {
         assertThat(claim.resolve("appendonlydir/appendonly.aof.manifest")).as("the log, on the claim").exists();
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.servers.resp.port=0", "--percore.servers.http.port=0",
                 "--PERCORE_DATA_DIR=" + claim, "--PERCORE_PERSISTENCE=aof", "--percore.demo.persistence.appendfsync=sometimes").close())
-                .hasStackTraceContaining("percore.demo.persistence").hasStackTraceContaining("appendfsync must be always, everysec or no");
+                .hasStackTraceContaining("field 'persistence.appendfsync': rejected value [sometimes]")
+                .hasStackTraceContaining("CONFIG SET appendfsync refuses it: argument(s) must be one of the following: always, everysec, no");
         assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.persistence.save=60").close())
-                .hasStackTraceContaining("percore.demo.persistence").hasStackTraceContaining("property save")
-                .hasStackTraceContaining("Invalid save parameters");
+                .hasStackTraceContaining("field 'persistence.save': rejected value [60]")
+                .hasStackTraceContaining("CONFIG SET save refuses it: Invalid save parameters");
     }
 
     @Test
@@ -156,6 +157,24 @@ class DemoPropertiesTest {
                 .hasStackTraceContaining("Binding validation errors on percore.demo")
                 .hasStackTraceContaining("field 'resp.maxInlineLength': rejected value [0]")
                 .hasStackTraceContaining("must be greater than or equal to 1");
+    }
+
+    /**
+     * The keys that are CONFIG parameters are read by the CONFIG table at start, as CONFIG SET reads them:
+     * a value it refuses stops the start, naming the key and value, with CONFIG SET's reason.
+     */
+    @Test
+    void aValueConfigSetRefusesStopsTheStartWithItsReason() {
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.maxmemory-samples=65").close())
+                .hasStackTraceContaining("Binding validation errors on percore.demo")
+                .hasStackTraceContaining("field 'maxmemorySamples': rejected value [65]")
+                .hasStackTraceContaining("CONFIG SET maxmemory-samples refuses it: argument must be between 1 and 64 inclusive");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.max-bulk-length=1000",
+                "--percore.demo.persistence.appendfsync=sometimes").close())
+                .hasStackTraceContaining("field 'resp.maxBulkLength': rejected value [1000]")
+                .hasStackTraceContaining("CONFIG SET proto-max-bulk-len refuses it: argument must be between 1048576 and 2147483647 inclusive")
+                .hasStackTraceContaining("field 'persistence.appendfsync': rejected value [sometimes]")
+                .hasStackTraceContaining("argument(s) must be one of the following: always, everysec, no");
     }
 
     /** Issue 27: notify-keyspace-events at start, in Redis's letters; a bad letter stops the start with Redis's error. */

@@ -124,6 +124,18 @@ class LiveConfigurationTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("percore.demo.maxmemory-policy", "sometimes"));
         assertThat(config("maxmemory-policy")).isEqualTo("allkeys-lru");
 
+        // a value the CONFIG table refuses on its own: the same reason as at start and from CONFIG SET
+        before = live.count(LiveConfiguration.Outcome.REFUSED);
+        write(yaml("maxmemory: 64MB", "maxmemory-policy: allkeys-lru", "maxmemory-samples: 65", "persistence.appendfsync: always"));
+        change = awaitChange(LiveConfiguration.Outcome.REFUSED, before);
+        assertThat(change.refused()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("percore.demo.maxmemory-samples");
+            assertThat(e.value()).isEqualTo("65");
+            assertThat(e.rule()).isEqualTo("redis-config");
+            assertThat(e.message()).contains("CONFIG SET maxmemory-samples refuses it: argument must be between 1 and 64 inclusive");
+        });
+        assertThat(config("maxmemory-samples")).isEqualTo("5");
+
         before = live.count(LiveConfiguration.Outcome.REFUSED);
         write(yaml("maxmemory: 64MB", "maxmemory-polcy: allkeys-lru", "persistence.appendfsync: always"));
         change = awaitChange(LiveConfiguration.Outcome.REFUSED, before);
