@@ -50,20 +50,13 @@ done
 
 work=$(mktemp -d /tmp/percore-aof-XXXX)
 pid= ; dir=
-alive() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$s" ] && [ "$s" != Z ]; }
-stop_server() { # SIGTERM (both servers shut down cleanly: redis fsyncs its AOF), SIGKILL after 90 s; then reaped
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 900); do alive "$pid" || break; sleep 0.1; done
-  if alive "$pid"; then echo "run-aof: server $pid still running 90 s after SIGTERM, killing it" >&2; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-  pid=
-}
+# shellcheck source=lib/processes.sh
+source benchmarks/lib/processes.sh
+stop_server() { stop_pid "$pid" 90 run-aof; pid=; }
 cleanup() { stop_server; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 ticks() { awk '{print $14 + $15, $16 + $17}' "/proc/$1/stat"; }   # own utime+stime, reaped children's
 info_field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
 fail() { echo "run-aof: $*" >&2; echo "--- last lines of $log:" >&2; tail -n 30 "$log" >&2 || true; exit 1; }

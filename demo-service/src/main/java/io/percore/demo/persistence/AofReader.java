@@ -1,6 +1,7 @@
 package io.percore.demo.persistence;
 
-import java.io.BufferedInputStream;
+import io.percore.demo.resp.CommandStreamParser;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -8,10 +9,11 @@ import java.nio.file.Path;
 
 /**
  * Reads the commands of an append-only file (RESP arrays of bulk strings, as Redis's
- * {@code loadSingleAppendOnlyFile} does), one at a time, knowing the offset of each. A file that
- * ends in the middle of a command is {@link Truncated} (a crash tore the last write); anything
- * else that is not a command is {@link Corrupt}. Every length is checked against what is left of
- * the file before anything is allocated for it.
+ * {@code loadSingleAppendOnlyFile} does) through the {@link CommandStreamParser} a replica reads its
+ * primary's stream with, one at a time, knowing the offset of each. A file that ends in the middle
+ * of a command is {@link Truncated} (a crash tore the last write); anything else that is not a
+ * command (an empty line or an empty array too) is {@link Corrupt}. What a command needs is checked
+ * against what is left of the file before the buffer grows for it.
  */
 final class AofReader implements AutoCloseable {
 
@@ -34,11 +36,40 @@ final class AofReader implements AutoCloseable {
 
     private final InputStream in;
     private final long size;
+    private final CommandStreamParser parser = new CommandStreamParser(Integer.MAX_VALUE, MAX_ARGUMENT);
     private long offset;
 
     AofReader(Path file) throws IOException {
         this.size = Files.size(file);
-        this.in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        this.in = upTo(Files.newInputStream(file), size);
+    }
+
+    /**
+     * The file's bytes up to the size it had when opened: what a device would go on giving (a log
+     * linked to {@code /dev/full} reads as endless zeros) or a file still growing is not read.
+     */
+    private static InputStream upTo(InputStream in, long size) {
+        return new FilterInputStream(in) {
+            private long left = size;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
     }
 
     /** Where the next command begins (the end of the last one read). */
@@ -52,86 +83,30 @@ final class AofReader implements AutoCloseable {
 
     /** The next command, or null at the end of the file. */
     byte[][] next() throws IOException {
-        if (offset == size) {
-            return null;
-        }
-        int first = read();
-        if (first != '*') {
-            throw new Corrupt("expected '*' (a command), found " + describe(first));
-        }
-        long argc = number();
-        if (argc < 1) {
-            throw new Corrupt("a command of " + argc + " arguments");
-        }
-        if (argc > (size - offset) / 4) {
-            // every argument takes at least "$0\r\n\r\n": the file cannot hold them
-            throw new Truncated("a command of " + argc + " arguments past the end of the file");
-        }
-        byte[][] argv = new byte[(int) argc][];
-        for (int i = 0; i < argc; i++) {
-            int dollar = read();
-            if (dollar != '$') {
-                throw new Corrupt("expected '$' (an argument), found " + describe(dollar));
-            }
-            long len = number();
-            if (len < 0 || len > MAX_ARGUMENT) {
-                throw new Corrupt("an argument of " + len + " bytes");
-            }
-            if (len + 2 > size - offset) {
-                throw new Truncated("an argument of " + len + " bytes past the end of the file");
-            }
-            byte[] arg = in.readNBytes((int) len);
-            offset += arg.length;
-            if (arg.length != len) {
-                throw new Truncated("the file ends inside an argument");
-            }
-            if (read() != '\r' || read() != '\n') {
-                throw new Corrupt("an argument not followed by CRLF");
-            }
-            argv[i] = arg;
-        }
-        return argv;
-    }
-
-    private int read() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new Truncated("the file ends inside a command");
-        }
-        offset++;
-        return b;
-    }
-
-    /** Digits up to CRLF. */
-    private long number() throws IOException {
-        long n = 0;
-        boolean negative = false;
-        int digits = 0;
         while (true) {
-            int b = read();
-            if (b == '\r') {
-                if (read() != '\n') {
-                    throw new Corrupt("a length not ended by CRLF");
+            CommandStreamParser.Parsed command;
+            try {
+                command = parser.next();
+            } catch (CommandStreamParser.Corrupt e) {
+                throw new Corrupt(e.getMessage());
+            }
+            if (command != null) {
+                offset += command.length();
+                if (command.argv() == null) {
+                    throw new Corrupt("an empty line or an empty array, not a command");
                 }
-                if (digits == 0) {
-                    throw new Corrupt("an empty length");
+                return command.argv();
+            }
+            if (parser.needed() > size - offset) {
+                throw new Truncated("a command of at least " + parser.needed() + " bytes, " + (size - offset) + " left in the file");
+            }
+            if (parser.fill(in) < 0) {
+                if (parser.buffered() == 0) {
+                    return null;
                 }
-                return negative ? -n : n;
+                throw new Truncated("the file ends inside a command");
             }
-            if (b == '-' && digits == 0 && !negative) {
-                negative = true;
-                continue;
-            }
-            if (b < '0' || b > '9' || digits >= 18) {
-                throw new Corrupt("a length with " + describe(b) + " in it");
-            }
-            n = n * 10 + (b - '0');
-            digits++;
         }
-    }
-
-    private static String describe(int b) {
-        return b >= 32 && b < 127 ? "'" + (char) b + "'" : String.format("byte 0x%02x", b);
     }
 
     @Override

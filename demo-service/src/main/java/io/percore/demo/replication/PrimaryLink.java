@@ -1,5 +1,6 @@
 package io.percore.demo.replication;
 
+import io.percore.demo.resp.CommandStreamParser;
 import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.InfoLines;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       file in {@link Host#tempDir()} and loaded by {@link Host#loadFullSync} (blocking); newlines
  *       before it are the primary's keep-alives. {@code +CONTINUE [<replid>]}: the data is kept and
  *       the stream continues at the offset (under the new id, after a failover);</li>
- *   <li>the stream: whole commands only ({@link StreamParser}), each handed to the
+ *   <li>the stream: whole commands only ({@link CommandStreamParser}), each handed to the
  *       {@link Host#applier()} in order and then to {@link Host#streamed} with its exact bytes; the
  *       offset is the end of the last whole command handed; a {@code MULTI ... EXEC} block is
  *       handed whole once its EXEC came, and until then the offset stays before its MULTI (Redis's
@@ -365,7 +366,7 @@ public final class PrimaryLink implements AutoCloseable {
             } catch (NotTheLayoutsPrimary e) {
                 // logged once per node met (checkIdentity); no fault of the link: the control plane resolves it
                 LOG.debug("Not syncing: {}", e.getMessage());
-            } catch (StreamParser.Corrupt e) {
+            } catch (CommandStreamParser.Corrupt e) {
                 errors.incrementAndGet();
                 if (!closed) {
                     LOG.warn("MASTER {}:{} sent a corrupt replication stream: {}. Dropping the link and discarding the cached"
@@ -648,12 +649,12 @@ public final class PrimaryLink implements AutoCloseable {
     private static final byte[] EXEC = bytes("exec");
 
     private void stream(PrimaryWire wire, CommandReplay applier) throws IOException {
-        StreamParser p = wire.parser;
+        CommandStreamParser p = wire.parser;
         List<byte[][]> block = null;
         java.io.ByteArrayOutputStream blockBytes = null;
         long nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (!closed) {
-            StreamParser.Parsed c;
+            CommandStreamParser.Parsed c;
             while ((c = p.next()) != null) {
                 byte[] buf = p.buffer();
                 byte[][] argv = c.argv();
@@ -663,7 +664,7 @@ public final class PrimaryLink implements AutoCloseable {
                         continue;
                     }
                     if (argv.length == 1 && is(argv[0], MULTI)) {
-                        throw new StreamParser.Corrupt("MULTI inside MULTI");
+                        throw new CommandStreamParser.Corrupt("MULTI inside MULTI");
                     }
                     if (argv.length == 1 && is(argv[0], EXEC)) {
                         handBlock(applier, block);
@@ -708,14 +709,14 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     /** SELECT 0: nothing to do (one database); SELECT of another: a corrupt stream for this server. */
-    private static boolean isSelectZero(byte[][] argv) throws StreamParser.Corrupt {
+    private static boolean isSelectZero(byte[][] argv) throws CommandStreamParser.Corrupt {
         checkSelect(argv);
         return is(argv[0], SELECT);
     }
 
-    private static void checkSelect(byte[][] argv) throws StreamParser.Corrupt {
+    private static void checkSelect(byte[][] argv) throws CommandStreamParser.Corrupt {
         if (is(argv[0], SELECT) && (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.ISO_8859_1)))) {
-            throw new StreamParser.Corrupt("the primary selected database "
+            throw new CommandStreamParser.Corrupt("the primary selected database "
                     + (argv.length > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1) : "?")
                     + ": this server has only database 0 (replicate a primary that uses only database 0)");
         }

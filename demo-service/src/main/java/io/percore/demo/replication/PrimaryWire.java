@@ -1,5 +1,6 @@
 package io.percore.demo.replication;
 
+import io.percore.demo.resp.CommandStreamParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,13 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * A replica's socket to its primary, read through one {@link StreamParser} from the handshake on (what
+ * A replica's socket to its primary, read through one {@link CommandStreamParser} from the handshake on (what
  * follows the snapshot stays in it). A read waits one tick at most ({@link PrimaryLink#TICK_MILLIS}), so
  * the link's thread sends its ack, sees that it was closed and keeps {@code repl-timeout}'s clock.
  */
 final class PrimaryWire {
 
-    final StreamParser parser = new StreamParser(PrimaryLink.MAX_ARGS, PrimaryLink.MAX_BULK);
+    final CommandStreamParser parser = new CommandStreamParser(PrimaryLink.MAX_ARGS, PrimaryLink.MAX_BULK);
     private final InputStream in;
     private final OutputStream out;
     private final long timeoutMillis;

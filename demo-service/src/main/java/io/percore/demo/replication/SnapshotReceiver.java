@@ -1,5 +1,6 @@
 package io.percore.demo.replication;
 
+import io.percore.demo.resp.CommandStreamParser;
 import io.percore.demo.persistence.InfoLines;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -134,7 +135,7 @@ final class SnapshotReceiver {
     /** A diskless snapshot: everything up to the 40-byte mark; the last 40 bytes received are held back until more came. */
     private void receiveMarked(OutputStream out, byte[] mark) throws IOException {
         byte[] held = new byte[0];
-        StreamParser p = wire.parser;
+        CommandStreamParser p = wire.parser;
         while (true) {
             int from = p.start();
             int to = p.end();

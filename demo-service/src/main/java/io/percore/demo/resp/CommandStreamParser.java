@@ -1,36 +1,39 @@
-package io.percore.demo.replication;
+package io.percore.demo.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Reads a primary's replication stream out of the bytes the link received: RESP arrays of bulk
- * strings, one whole command at a time (never half of one), each with its exact place in the
- * bytes, so the link can count the offset and keep the bytes verbatim. As Redis's
- * {@code processMultibulkBuffer} for the master client: an empty line ({@code \n} or
- * {@code \r\n}, a keep-alive) and an empty array ({@code *0}, {@code *-1}) are nothing to run but
- * count in the offset; anything else that is not an array of bulk strings is a corrupt stream
- * (a primary never sends inline commands); bounds: {@code maxArgs} elements, {@code maxBulk}
- * bytes per element, 64 KB for a length line.
+ * Reads commands out of a stream of bytes: RESP arrays of bulk strings, one whole command at a time
+ * (never half of one), each with its exact place in the bytes, as Redis's {@code processMultibulkBuffer}
+ * for the master client and its {@code loadSingleAppendOnlyFile}. Its two readers: a replica's link
+ * to its primary (which counts the offset and keeps the bytes verbatim, and reads the handshake's
+ * lines and the snapshot's raw bytes out of the same buffer) and the append-only file's reader
+ * (which tells a file torn by a crash from a corrupt one by what is left of the file). An empty line
+ * ({@code \n} or {@code \r\n}, a keep-alive) and an empty array ({@code *0}, {@code *-1}) are
+ * returned as nothing to run, with their length (the stream counts them in its offset; the file calls
+ * them corrupt); anything else that is not an array of bulk strings is {@link Corrupt} (no inline
+ * commands); bounds: {@code maxArgs} elements, {@code maxBulk} bytes per element, 64 KB for a line,
+ * a whole command within one buffer (2 GB).
  *
  * <p>The parse is resumable: what was read of a command stays parsed while its last bytes are
  * awaited, so a command arriving in many small reads is not read again from its start each time.
- * One thread (the link's).
+ * One thread.
  */
-final class StreamParser {
+public final class CommandStreamParser {
 
-    /** What the stream held that is not a stream: the link is dropped. */
-    static final class Corrupt extends java.io.IOException {
-        Corrupt(String message) {
+    /** What the bytes held that is not a command. */
+    public static final class Corrupt extends java.io.IOException {
+        public Corrupt(String message) {
             super(message);
         }
     }
 
     /** One whole command (or keep-alive: {@code argv} null), at {@code buffer()[from, from + length)} until the next {@link #fill}. */
-    record Parsed(byte[][] argv, int from, int length) {
+    public record Parsed(byte[][] argv, int from, int length) {
     }
 
-    static final int MAX_LINE = 64 * 1024;
+    public static final int MAX_LINE = 64 * 1024;
     private static final int INITIAL = 64 * 1024;
     private static final int SHRINK_ABOVE = 1 << 20;
 
@@ -44,25 +47,25 @@ final class StreamParser {
     private byte[][] argv;
     private int argi;
     private int scan;
-    /** Bytes the command being read needs in the buffer at least (from {@link #start}). */
+    /** Bytes the command being read needs in the buffer at least (from {@link #start}): never more than it takes. */
     private long need;
 
-    StreamParser(int maxArgs, long maxBulk) {
+    public CommandStreamParser(int maxArgs, long maxBulk) {
         this.maxArgs = maxArgs;
         this.maxBulk = maxBulk;
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return buf;
     }
 
     /** Bytes received and not yet returned as whole commands. */
-    int buffered() {
+    public int buffered() {
         return end - start;
     }
 
     /** Adds bytes received (the handshake's reader hands over what followed the snapshot). */
-    void add(byte[] bytes, int off, int len) {
+    public void add(byte[] bytes, int off, int len) {
         makeRoom(len);
         System.arraycopy(bytes, off, buf, end, len);
         end += len;
@@ -72,7 +75,7 @@ final class StreamParser {
      * Reads more from {@code in} into the buffer (at most what fits, growing it for a command that
      * needs more). @return the bytes read, -1 at the end of the stream
      */
-    int fill(java.io.InputStream in) throws java.io.IOException {
+    public int fill(java.io.InputStream in) throws java.io.IOException {
         makeRoom((int) Math.max(4096, Math.min(Integer.MAX_VALUE - 16, need - (end - start))));
         int n = in.read(buf, end, buf.length - end);
         if (n > 0) {
@@ -106,7 +109,7 @@ final class StreamParser {
     }
 
     /** The handshake's next reply line without its {@code \r\n} (or {@code \n}), or null when it has not all come. */
-    String line() throws Corrupt {
+    public String line() throws Corrupt {
         for (int i = start; i < end; i++) {
             if (buf[i] == '\n') {
                 int to = i > start && buf[i - 1] == '\r' ? i - 1 : i;
@@ -122,7 +125,7 @@ final class StreamParser {
     }
 
     /** Takes up to {@code max} raw bytes of what was received (a snapshot's), writing them to {@code out}. @return how many */
-    int take(long max, RawSink out) throws java.io.IOException {
+    public int take(long max, RawSink out) throws java.io.IOException {
         int n = (int) Math.min(max, end - start);
         if (n > 0) {
             out.write(buf, start, n);
@@ -132,17 +135,17 @@ final class StreamParser {
     }
 
     /** Where the received bytes not yet taken begin in {@link #buffer()}. */
-    int start() {
+    public int start() {
         return start;
     }
 
     /** Where they end. */
-    int end() {
+    public int end() {
         return end;
     }
 
     /** Drops the first {@code n} bytes received (taken by the caller from {@link #buffer()}). */
-    void skip(int n) {
+    public void skip(int n) {
         start += n;
         if (start == end) {
             start = end = 0;
@@ -150,12 +153,12 @@ final class StreamParser {
     }
 
     /** Where {@link #take} writes. */
-    interface RawSink {
+    public interface RawSink {
         void write(byte[] bytes, int off, int len) throws java.io.IOException;
     }
 
     /** The next whole command, or null when its bytes have not all come. @throws Corrupt for bytes that are not a command */
-    Parsed next() throws Corrupt {
+    public Parsed next() throws Corrupt {
         if (argc < 0) {
             if (end - start < 1) {
                 return null;
@@ -174,7 +177,7 @@ final class StreamParser {
                 throw new Corrupt("a bare carriage return in the stream");
             }
             if (first != '*') {
-                throw new Corrupt("expected '*', got " + printable(first) + " (inline protocol from the primary: its stream is corrupt)");
+                throw new Corrupt("expected '*' (a command), got " + printable(first));
             }
             int lineEnd = crlf(start + 1);
             if (lineEnd < 0) {
@@ -210,7 +213,7 @@ final class StreamParser {
                 if (end - pos > 32) {
                     throw new Corrupt("too big bulk count string");
                 }
-                need = scan + 34L;
+                need = end - start + 1L; // its length line has not all come: one byte more at least
                 return null;
             }
             long len = number(pos + 1, lineEnd, "invalid bulk length");
@@ -242,6 +245,14 @@ final class StreamParser {
         argi = 0;
         scan = 0;
         return consume(done, length);
+    }
+
+    /**
+     * Bytes the command being read needs from its first, at least (never more than it takes): more than
+     * what is left of a file means the file ends inside it.
+     */
+    public long needed() {
+        return need;
     }
 
     private Parsed consume(byte[][] done, int length) {
