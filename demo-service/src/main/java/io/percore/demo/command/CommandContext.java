@@ -14,8 +14,8 @@ import io.percore.demo.server.ServerShard;
 import io.percore.engine.Sharded;
 
 /**
- * What a command sees of its caller: its replies (in request order), its session and connection,
- * and through {@link #services()} what every caller on the shard shares (the keyspace, the server's
+ * What a command sees of its caller: its replies (in request order), through {@link #caller()} who
+ * it runs for (the client's session, memory and connection), and through {@link #services()} what every caller on the shard shares (the keyspace, the server's
  * per-shard state, pub/sub, the command table). The RESP connection, a replayed feed's client, a
  * script's {@code redis.call} and EXEC implement it; commands depend on this interface only, so the
  * callers' internals can change under them.
@@ -29,6 +29,9 @@ public interface CommandContext {
 
     /** What the command reaches on its shard, the same for every caller there. */
     ShardServices services();
+
+    /** Who the command runs for: the client's session, memory, addresses and connection. */
+    Caller caller();
 
     /** The shard this caller (and so this command) runs on. */
     default Shard shard() {
@@ -58,7 +61,9 @@ public interface CommandContext {
     }
 
     /** This caller as the receiver of pub/sub messages. */
-    Subscriber subscriber();
+    default Subscriber subscriber() {
+        return caller().subscriber();
+    }
 
     /** This shard's part of the keyspace: its value store, reservation and blocked clients. */
     default KeyspaceShard local() {
@@ -84,18 +89,28 @@ public interface CommandContext {
     }
 
     /** What the client holds, as the shards that make its replies see it (and stop when it is over its bounds). */
-    ClientMemory memory();
+    default ClientMemory memory() {
+        return caller().memory();
+    }
 
-    RespSession session();
+    default RespSession session() {
+        return caller().session();
+    }
 
     /** The client's address, {@code host:port}. */
-    String remoteAddress();
+    default String remoteAddress() {
+        return caller().remoteAddress();
+    }
 
     /** This server's address of the connection, {@code host:port}. */
-    String localAddress();
+    default String localAddress() {
+        return caller().localAddress();
+    }
 
     /** The connection's own state, for CLIENT, MONITOR and RESET. */
-    ConnectionControl connection();
+    default ConnectionControl connection() {
+        return caller().connection();
+    }
 
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     void reply(RedisMessage reply);
@@ -114,11 +129,10 @@ public interface CommandContext {
     /** Takes the next position in the reply order. */
     PendingReply reserve();
 
-    /**
-     * The server is draining (graceful shutdown): a command that would wait for an event (BLPOP)
-     * answers as if its timeout had passed instead of holding the shutdown.
-     */
-    boolean draining();
+    /** See {@link Caller#draining()}. */
+    default boolean draining() {
+        return caller().draining();
+    }
 
     /**
      * Whether a blocking command may wait here: false for the commands EXEC runs (Redis's

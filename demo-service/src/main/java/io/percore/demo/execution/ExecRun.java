@@ -1,13 +1,11 @@
 package io.percore.demo.execution;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
-import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.OnKeyOwner;
-import io.percore.demo.command.RespSession;
 import io.percore.demo.command.ShardServices;
-import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
@@ -205,6 +203,12 @@ final class ExecRun implements CommandContext {
         return connection.services();
     }
 
+    /** The queued commands run for the client that sent EXEC. */
+    @Override
+    public Caller caller() {
+        return connection.caller();
+    }
+
     @Override
     public Keyspace keyspace() {
         return current;
@@ -213,36 +217,6 @@ final class ExecRun implements CommandContext {
     /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */
     private TrackedCommand trackedOf(int i) {
         return tracked == null ? null : tracked[i];
-    }
-
-    @Override
-    public io.percore.demo.server.ClientMemory memory() {
-        return connection.memory();
-    }
-
-    @Override
-    public ConnectionControl connection() {
-        return connection.connection();
-    }
-
-    @Override
-    public Subscriber subscriber() {
-        return connection.subscriber();
-    }
-
-    @Override
-    public RespSession session() {
-        return connection.session();
-    }
-
-    @Override
-    public String remoteAddress() {
-        return connection.remoteAddress();
-    }
-
-    @Override
-    public String localAddress() {
-        return connection.localAddress();
     }
 
     @Override
@@ -263,11 +237,6 @@ final class ExecRun implements CommandContext {
     @Override
     public void beginBarrier() {
         barrier = true;
-    }
-
-    @Override
-    public boolean draining() {
-        return connection.draining();
     }
 
     /** Redis runs a blocking command inside a transaction as if it could not block. */

@@ -6,6 +6,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.Client;
+import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.server.ClientMemory;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.KeyspaceShard;
@@ -21,6 +22,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.percore.demo.cluster.Cluster;
+import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
@@ -57,7 +59,7 @@ import io.percore.demo.tracking.TrackingReceiver;
  * previous command's end, or the read burst's start), two array increments and two field checks.
  */
 public final class RespConnection extends ChannelInboundHandlerAdapter
-        implements CommandContext, ConnectionControl, Client {
+        implements CommandContext, Caller, ConnectionControl, Client {
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
@@ -148,11 +150,17 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return new OrderedResponder<>(maxPendingReplies, (reply, out) -> RespReplyWriter.write(reply, out, session.resp3));
     }
 
-    // ------------------------------------------------------------------ CommandContext
+    // ------------------------------------------------------------------ CommandContext, Caller
 
     @Override
     public ShardServices services() {
         return services;
+    }
+
+    /** Who its commands run for: itself. */
+    @Override
+    public Caller caller() {
+        return this;
     }
 
     @Override
@@ -160,10 +168,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return keyspace;
     }
 
-    /**
-     * From the start of the command running now, read for its latency anyway; a continuation run
-     * after its command returned (a reservation granted later) reads the clock.
-     */
+    /** From the start of the command running now (read for its latency anyway); a continuation after it returned reads the clock. */
     @Override
     public long nowMillis() {
         return running.running() ? server.clock.millisAt(running.start()) : System.currentTimeMillis();
@@ -199,20 +204,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public String remoteAddress() {
-        String address = remoteAddress;
-        if (address == null) {
-            java.net.SocketAddress peer = ctx.channel().remoteAddress();
-            address = String.valueOf(peer).replaceFirst("^/", "");
-            if (peer != null) {
-                remoteAddress = address; // a connection's peer does not change
-            }
+        if (remoteAddress == null && ctx.channel().remoteAddress() != null) {
+            remoteAddress = ClientAddresses.text(ctx.channel().remoteAddress()); // a connection's peer does not change
         }
-        return address;
+        return remoteAddress != null ? remoteAddress : ClientAddresses.text(null);
     }
 
     @Override
     public String localAddress() {
-        return String.valueOf(ctx.channel().localAddress()).replaceFirst("^/", "");
+        return ClientAddresses.text(ctx.channel().localAddress());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.percore.demo.replay;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.util.ReferenceCountUtil;
+import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * rest of the batch; a MULTI queues what follows until EXEC, as a connection's does. Made and
  * used on its shard's thread.
  */
-final class ReplayClient implements CommandContext, ConnectionControl {
+final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayClient.class);
 
@@ -126,6 +127,12 @@ final class ReplayClient implements CommandContext, ConnectionControl {
     @Override
     public ShardServices services() {
         return services;
+    }
+
+    /** Who its commands run for: itself. */
+    @Override
+    public Caller caller() {
+        return this;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.percore.demo.scripting;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
@@ -15,7 +16,7 @@ import io.percore.demo.shard.Keyspace;
  * at once, since {@code redis.call} returns it to Lua. Blocking commands answer as if no key had
  * data ({@code CLIENT_DENY_BLOCKING}).
  */
-final class ScriptCommandContext implements CommandContext {
+final class ScriptCommandContext implements CommandContext, Caller {
 
     private final Keyspace keyspace;
     private final ShardServices services;
@@ -44,6 +45,12 @@ final class ScriptCommandContext implements CommandContext {
     @Override
     public ShardServices services() {
         return services;
+    }
+
+    /** Who its commands run for: itself. */
+    @Override
+    public Caller caller() {
+        return this;
     }
 
     /** The keyspace the script's read commands run against when its keys are to be tracked (made once per script), else null. */

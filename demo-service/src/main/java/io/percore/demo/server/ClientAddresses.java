@@ -20,6 +20,11 @@ public final class ClientAddresses {
         return address != null; // a domain socket: local by nature
     }
 
+    /** {@code host:port}, as CLIENT LIST and the slow log show an address. */
+    public static String text(SocketAddress address) {
+        return String.valueOf(address).replaceFirst("^/", "");
+    }
+
     /** Whether a listener bound to {@code bindAddress} is reachable only over the loopback interface. */
     public static boolean loopbackOnly(String bindAddress) {
         try {
