@@ -189,11 +189,6 @@ public final class ConfigCommands {
         }
     }
 
-    /** The README's table of the CONFIG parameters, from the table itself (see {@code ConfigParameters#markdown}). */
-    public static String markdown() {
-        return ConfigParameters.markdown();
-    }
-
     private static List<Change> changes(Map<String, String> parameters) {
         List<Change> changes = new ArrayList<>();
         parameters.forEach((name, value) -> changes.add(change(changes, name, value)));
