@@ -159,13 +159,23 @@ public final class ConfigCommands {
         return next.build();
     }
 
+    /** The values of a server started with nothing set (the table's defaults), to start from. */
+    public static ConfigValues defaults() {
+        return ConfigParameters.defaults();
+    }
+
+    /** CONFIG GET's text, in {@code values}, of the parameter {@code percore.demo.*} key {@code key} sets. */
+    public static String value(ConfigValues values, String key) {
+        return row(key).get().apply(values);
+    }
+
     /**
      * What CONFIG SET would say to each key's text on its own (a server's defaults beneath it), by key;
      * empty when it would take them all. The start's validation of {@code percore.demo.*}.
      */
     public static Map<String, String> refusals(Map<String, String> textsByKey) {
         Map<String, String> refused = new LinkedHashMap<>();
-        ConfigValues defaults = ConfigParameters.defaults();
+        ConfigValues defaults = defaults();
         textsByKey.forEach((key, text) -> {
             String why = setAtStart(defaults.next(), key, text);
             if (why != null) {
@@ -177,16 +187,21 @@ public final class ConfigCommands {
 
     /** Puts {@code key}'s {@code text} into {@code next}: null, or CONFIG SET's reason to refuse it. */
     private static String setAtStart(ConfigValues.Builder next, String key, String text) {
-        ConfigParameter<?> p = ConfigParameters.setBy(key);
-        if (p == null) {
-            throw new IllegalArgumentException(key + " sets no CONFIG parameter");
-        }
+        ConfigParameter<?> p = row(key);
         try {
             p.set(next, text);
             return null;
         } catch (ConfigType.Invalid e) {
             return "CONFIG SET " + p.name() + " refuses it: " + e.getMessage();
         }
+    }
+
+    private static ConfigParameter<?> row(String key) {
+        ConfigParameter<?> p = ConfigParameters.setBy(key);
+        if (p == null) {
+            throw new IllegalArgumentException(key + " sets no CONFIG parameter");
+        }
+        return p;
     }
 
     private static List<Change> changes(Map<String, String> parameters) {

@@ -5,7 +5,6 @@ import io.percore.demo.DemoSettings;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.kv.KeyspaceEvents;
-import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.AofSettings;
 import io.percore.demo.persistence.PersistenceSettings;
 import io.percore.demo.persistence.SaveRules;
@@ -86,8 +85,7 @@ public class DemoProperties implements Validator {
      * @throws IllegalArgumentException naming a key whose value the table refuses
      */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
-        ConfigValues start = ConfigCommands.startValues(ConfigValues.initial(0, "", Long.MAX_VALUE, MemorySettings.defaults(),
-                RespSettings.defaults(), null, 0).withPersistence(persistence.fixedSettings()), configTexts());
+        ConfigValues start = ConfigCommands.startValues(startBase(), configTexts());
         String password = start.requirePass();
         RespSettings respSettings = new RespSettings(password, (int) start.protoMaxBulkLen(), resp.maxArrayLength, resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
@@ -102,26 +100,24 @@ public class DemoProperties implements Validator {
     /**
      * The text of each {@code percore.demo.*} key that is a CONFIG parameter (the table's {@code property}
      * column), as CONFIG SET would be given it: sizes in bytes, booleans yes/no, the policy by Redis's name;
-     * an unset key is its start default (maxmemory-clients: this JVM's; save: the mode's rules).
+     * an unset key is the value its parameter starts with (maxmemory-clients: this JVM's; save: the mode's rules).
      */
     public Map<String, String> configTexts() {
+        ConfigValues base = startBase();
         BeanWrapper bean = new BeanWrapperImpl(this);
         Map<String, String> texts = new LinkedHashMap<>();
         for (String key : ConfigCommands.properties().keySet()) {
             Object value = bean.getPropertyValue(beanPath(key));
-            texts.put(key, value == null ? unsetText(key) : value instanceof DataSize size ? Long.toString(size.toBytes())
+            texts.put(key, value == null ? ConfigCommands.value(base, key) : value instanceof DataSize size ? Long.toString(size.toBytes())
                     : value instanceof Boolean on ? (on ? "yes" : "no")
                     : value instanceof MaxmemoryPolicy policy ? policy.redisName() : value.toString());
         }
         return texts;
     }
 
-    private String unsetText(String key) {
-        return switch (key) {
-            case "percore.demo.maxmemory-clients" -> Long.toString(io.percore.demo.server.JvmMemory.defaultMaxmemoryClients());
-            case "percore.demo.persistence.save" -> persistence.defaultSaveRules().text();
-            default -> "";
-        };
+    /** The values a server starts with before the keys here are read: the CONFIG table's defaults, the files where this says. */
+    private ConfigValues startBase() {
+        return ConfigCommands.defaults().withPersistence(persistence.fixedSettings());
     }
 
     /** {@code percore.demo.replication.repl-timeout} is the bean's {@code replication.replTimeout}. */

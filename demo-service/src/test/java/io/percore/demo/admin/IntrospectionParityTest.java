@@ -127,6 +127,11 @@ class IntrospectionParityTest {
                 new String[] {"CONFIG", "SET", "appendonly", "maybe"},
                 new String[] {"CONFIG", "SET", "daemonize", "yes"},
                 new String[] {"CONFIG", "SET", "databases", "1"},
+                // protected and immutable parameters are refused by name, before any value is read
+                new String[] {"CONFIG", "SET", "maxmemory", "bad", "dir", "x"},
+                new String[] {"CONFIG", "SET", "databases", "2", "dir", "x"},
+                new String[] {"CONFIG", "SET", "appenddirname", "x", "maxmemory", "bad"},
+                new String[] {"CONFIG", "SET", "dir", "x", "dir", "y"},
                 new String[] {"CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"},
                 new String[] {"CONFIG", "SET", "nosuch", "1", "timeout", "x"},
                 new String[] {"CONFIG", "SET", "timeout", "x", "nosuch", "1"},
