@@ -94,6 +94,14 @@ public final class ConfigCommands {
                 throw ConfigParameters.failed(parameter.nameFor(asked), e.getMessage());
             }
         }
+
+        void keptIn(ConfigValues current) {
+            try {
+                parameter.keepsItsValue(current, value);
+            } catch (ConfigType.Invalid e) {
+                throw ConfigParameters.failed(parameter.nameFor(asked), e.getMessage());
+            }
+        }
     }
 
     /** CONFIG SET parameter value [parameter value ...]: all or nothing, on every shard. */
@@ -190,6 +198,7 @@ public final class ConfigCommands {
         ConfigParameter<?> p = row(key);
         try {
             p.set(next, text);
+            p.keepsItsValue(next.from(), text);
             return null;
         } catch (ConfigType.Invalid e) {
             return "CONFIG SET " + p.name() + " refuses it: " + e.getMessage();
@@ -235,6 +244,10 @@ public final class ConfigCommands {
         ConfigValues.Builder check = values.next();
         for (Change change : changes) {
             change.applyTo(check);
+        }
+        // then what cannot change here, as Redis's apply step after every value is read
+        for (Change change : changes) {
+            change.keptIn(values);
         }
         // The new values together must fit this JVM (maxmemory within its heap, clients bounded):
         // refused, naming the first memory parameter set, as Redis names the argument it blames

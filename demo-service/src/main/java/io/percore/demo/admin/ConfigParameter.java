@@ -94,20 +94,29 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     }
 
     /**
-     * Reads {@code text} and puts it into {@code next}, as CONFIG SET does.
+     * Reads {@code text} and puts it into {@code next}, as CONFIG SET does (a fixed one is only read here:
+     * see {@link #keepsItsValue}).
      *
      * @throws ConfigType.Invalid with Redis's reason
      */
     void set(ConfigValues.Builder next, String text) {
         switch (change) {
             case LIVE -> apply.accept(next, type.read(text));
-            case FIXED -> {
-                if (!type.read(text).equals(type.read(get.apply(next.from())))) {
-                    throw ConfigType.invalid(reason);
-                }
-            }
+            case FIXED -> type.read(text);
             case PROTECTED -> throw ConfigType.invalid("can't set protected config");
             case IMMUTABLE -> throw ConfigType.invalid("can't set immutable config");
+        }
+    }
+
+    /**
+     * A fixed parameter given another value than its own in {@code current} is refused with its reason, once
+     * every value of the CONFIG SET has been read: Redis's apply step, where its port fails to listen.
+     *
+     * @throws ConfigType.Invalid with the reason
+     */
+    void keepsItsValue(ConfigValues current, String text) {
+        if (change == Change.FIXED && !type.read(text).equals(type.read(get.apply(current)))) {
+            throw ConfigType.invalid(reason);
         }
     }
 

@@ -132,6 +132,8 @@ class IntrospectionParityTest {
                 new String[] {"CONFIG", "SET", "databases", "2", "dir", "x"},
                 new String[] {"CONFIG", "SET", "appenddirname", "x", "maxmemory", "bad"},
                 new String[] {"CONFIG", "SET", "dir", "x", "dir", "y"},
+                // a value that cannot be read is named before a fixed parameter's other value (Redis: its apply step)
+                new String[] {"CONFIG", "SET", "port", "1", "maxmemory", "bad"},
                 new String[] {"CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"},
                 new String[] {"CONFIG", "SET", "nosuch", "1", "timeout", "x"},
                 new String[] {"CONFIG", "SET", "timeout", "x", "nosuch", "1"},
