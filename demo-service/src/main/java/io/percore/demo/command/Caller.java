@@ -21,6 +21,11 @@ public interface Caller {
     /** The client's address, {@code host:port}. */
     String remoteAddress();
 
+    /** How the slow log names the client's address: {@link #remoteAddress()}, or Redis's {@code ?:0} for a script's client. */
+    default String slowlogAddress() {
+        return remoteAddress();
+    }
+
     /** This server's address of the connection, {@code host:port}. */
     String localAddress();
 

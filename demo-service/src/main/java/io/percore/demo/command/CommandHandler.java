@@ -20,6 +20,29 @@ public interface CommandHandler {
         return new AtomicOnItsOwn(handler);
     }
 
+    /**
+     * {@code handler}, whose calls may or may not write by their arguments ({@code mayWrite}): Redis's
+     * {@code getCommandFlags} for EVAL, EVALSHA and FCALL, whose script's shebang or function's flags say it
+     * (a {@code no-writes} script is not held by CLIENT PAUSE WRITE).
+     */
+    static CommandHandler writingByCall(CommandHandler handler, WritesByCall.Test mayWrite) {
+        return new WritesByCall(handler, mayWrite);
+    }
+
+    /** See {@link #writingByCall}. */
+    record WritesByCall(CommandHandler handler, Test mayWrite) implements CommandHandler {
+        /** Whether a call with {@code argv} from {@code c} may write. */
+        @FunctionalInterface
+        public interface Test {
+            boolean mayWrite(CommandContext c, byte[][] argv);
+        }
+
+        @Override
+        public void handle(CommandContext context, byte[][] argv) {
+            handler.handle(context, argv);
+        }
+    }
+
     /** See {@link #atomicOnItsOwn}. */
     record AtomicOnItsOwn(CommandHandler handler) implements CommandHandler {
         @Override

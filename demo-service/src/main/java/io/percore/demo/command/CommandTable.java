@@ -48,6 +48,8 @@ public final class CommandTable {
     private static final int SPANS_SHARDS = 256;
     private static final int NO_SCRIPT = 512;
     private static final int DENY_OOM = 1024;
+    /** Whether a call may write depends on its arguments ({@link CommandHandler.WritesByCall}). */
+    private static final int WRITES_BY_CALL = 2048;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -88,7 +90,8 @@ public final class CommandTable {
         this.traits = new int[byId.length];
         for (int id = 0; id < byId.length; id++) {
             CommandSpec spec = byId[id];
-            traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0);
+            traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0)
+                    | (spec.handler() instanceof CommandHandler.WritesByCall ? WRITES_BY_CALL : 0);
             String name = spec.name().toLowerCase(Locale.ROOT);
             if (READ_ONLY_SCRIPTS.contains(name)) {
                 traits[id] &= ~TRACKED_READ; // Redis's call(): a read-only script's own commands are tracked, not its keys
@@ -175,6 +178,15 @@ public final class CommandTable {
     /** Whether command {@code id} may change data (write or may_replicate): what CLIENT PAUSE WRITE holds. */
     public boolean mayWrite(int id) {
         return (traits[id] & MAY_WRITE) != 0;
+    }
+
+    /**
+     * Whether this call of command {@code id} may change data (Redis's {@code getCommandFlags}): its
+     * {@link #mayWrite(int) flags}, or for EVAL, EVALSHA and FCALL what their script or function declares.
+     */
+    public boolean mayWrite(int id, CommandContext c, byte[][] argv) {
+        return (traits[id] & WRITES_BY_CALL) != 0 ? ((CommandHandler.WritesByCall) byId[id].handler()).mayWrite().mayWrite(c, argv)
+                : (traits[id] & MAY_WRITE) != 0;
     }
 
     /** Whether command {@code id} runs while the keyspace is loading (Redis's loading flag). */

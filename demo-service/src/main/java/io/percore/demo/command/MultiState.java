@@ -14,6 +14,9 @@ public final class MultiState {
     public record Queued(int id, CommandSpec spec, byte[][] argv) {
     }
 
+    /** Whether a queued call may write (Redis's {@code mstate.cmd_flags}): CLIENT PAUSE WRITE holds such an EXEC. */
+    private boolean mayWrite;
+
     /** Heap bytes a queued command's arguments cost besides their contents (arrays, the record). */
     static final long PER_COMMAND_OVERHEAD = 48;
     static final long PER_ARGUMENT_OVERHEAD = 24;
@@ -22,13 +25,10 @@ public final class MultiState {
     private boolean rejectedWhileQueuing;
     private long queuedBytes;
 
-    /** Queues a command whose table id is not known (-1: it is looked up when EXEC counts it). */
-    public void queue(CommandSpec spec, byte[][] argv) {
-        queue(-1, spec, argv);
-    }
-
-    public void queue(int id, CommandSpec spec, byte[][] argv) {
+    /** Queues command {@code id}; {@code mayWrite}: this call of it may write ({@link CommandTable#mayWrite(int, CommandContext, byte[][])}). */
+    public void queue(int id, CommandSpec spec, byte[][] argv, boolean mayWrite) {
         commands.add(new Queued(id, spec, argv));
+        this.mayWrite |= mayWrite;
         queuedBytes += bytesOf(argv);
     }
 
@@ -58,14 +58,8 @@ public final class MultiState {
         return commands;
     }
 
-    /** Whether a queued command may write (CLIENT PAUSE WRITE holds such an EXEC, as Redis's may-replicate check). */
-    public boolean mayWrite(CommandTable table) {
-        for (Queued q : commands) {
-            int id = q.id() >= 0 ? q.id() : table.idOf(q.spec());
-            if (id >= 0 && table.mayWrite(id)) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether a queued call may write (CLIENT PAUSE WRITE holds such an EXEC, as Redis's may-replicate check). */
+    public boolean mayWrite() {
+        return mayWrite;
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.execution.AcrossShards;
+import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -85,6 +86,26 @@ public final class ScriptingCommands {
         } finally {
             feedIfNoScriptRan(line, c);
         }
+    }
+
+    /** Whether this EVAL may write (Redis's {@code evalGetCommandFlags}): see {@link Scripting#evalMayWrite}. */
+    public boolean evalMayWrite(CommandContext c, byte[][] argv) {
+        return scripting == null || scripting.evalMayWrite(argv[1], null); // its shebang says what the cached copy would
+    }
+
+    /** Whether this EVALSHA may write: its cached script's flags, or EVAL's own when it is not cached. */
+    public boolean evalshaMayWrite(CommandContext c, byte[][] argv) {
+        return scripting == null || scripting.evalMayWrite(null, new String(argv[1], StandardCharsets.ISO_8859_1));
+    }
+
+    /** Whether this FCALL may write (Redis's {@code fcallGetCommandFlags}): unless its function is {@code no-writes}. */
+    public boolean fcallMayWrite(CommandContext c, byte[][] argv) {
+        if (scripting == null) {
+            return true;
+        }
+        String name = new String(argv[1], StandardCharsets.ISO_8859_1);
+        FunctionLibraries.Function function = scripting.readFunctions(f -> f.function(name));
+        return function == null || function.mayWrite();
     }
 
     /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
@@ -319,7 +340,7 @@ public final class ScriptingCommands {
      * on a shard not held, before any effect) runs again holding every shard.
      */
     private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again) {
-        CommandSpec spec = c.commands().spec(c.commands().find(argv[0]));
+        CommandSpec spec = CommandCall.lookup(c.commands(), argv);
         CommandSpec held = new CommandSpec(spec.name(), spec.arity(), spec.flags(), spec.firstKey(), spec.lastKey(), spec.step(),
                 spec.group(), spec.summary(), (ctx, a) -> again.run(ctx, a, shards), spec.keyFinder());
         AcrossShards.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {

@@ -144,6 +144,6 @@ public final class Admission {
      * {@code may-replicate}); an EXEC may when a command it would run may (Redis's may-replicate EXEC).
      */
     public static boolean mayWrite(CommandTable commands, RespSession session, int id, boolean itself) {
-        return itself || (session.multi != null && commands.fullName(id).equals("exec") && session.multi.mayWrite(commands));
+        return itself || (session.multi != null && commands.fullName(id).equals("exec") && session.multi.mayWrite());
     }
 }

@@ -1,9 +1,11 @@
 package io.percore.demo.execution;
 
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.RespSession;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.CommandStats;
@@ -13,13 +15,13 @@ import io.percore.demo.shard.KeyspaceShard;
 import java.util.BitSet;
 
 /**
- * Redis's {@code call()}: the steps every way into the command table takes the same way. A client's
- * connection, the append-only file and a primary's stream replayed, a script's {@code redis.call} and
- * EXEC's queue each look a command up and check its arguments ({@link #refusal}), run it on its
- * shard or holding every shard its keys are on ({@link #run}), and report it once its reply is known
- * to INFO's command figures, MONITOR and the slow log ({@link #report}). What differs stays with the
- * caller: a connection's admission checks and reply order, a replay's missing replies, a script's
- * Lua errors, EXEC's steps.
+ * Redis's {@code call()} with the part of {@code processCommand} that applies to each caller: the one way
+ * into the command table. A client's connection, a script's {@code redis.call}, EXEC's queue and a
+ * replayed feed each hand it the command with their {@link CallPolicy}; here the command is looked up
+ * (the only lookup of a call in the server), refused by the lookup or by the checks the policy applies,
+ * counted when refused, kept by the caller or run (on its shard, or holding every shard its keys are on),
+ * and once its reply is known reported to INFO's command figures, MONITOR and the slow log
+ * ({@link #report}). What differs between callers is their policy, nothing else.
  */
 public final class CommandCall {
 
@@ -32,10 +34,71 @@ public final class CommandCall {
     }
 
     /**
-     * What {@code processCommand} answers before anything else: an unknown command or subcommand, or the
-     * wrong number of arguments; null when {@code id} ({@link CommandTable#lookup} of {@code argv}) may run.
+     * Looks command {@code argv} up, refuses it when {@code policy} says so, and runs it unless the caller
+     * keeps it for later.
+     *
+     * @return the command's id when it ran or was kept, or -1 when it was refused
      */
-    public static RespError refusal(CommandTable commands, int id, byte[][] argv) {
+    public static int call(CallPolicy policy, CommandContext c, byte[][] argv) {
+        CommandTable commands = c.commands();
+        int id = commands.lookup(argv);
+        if (id < 0 || !commands.arityFits(id, argv.length)) {
+            refuse(policy, c, id, argv, policy.lookupRefusal(commands, id, argv));
+            return -1;
+        }
+        return callLookedUp(policy, c, id, commands.spec(id), argv);
+    }
+
+    /**
+     * {@link #call} for command {@code id} the same caller looked up through {@link #call} before (a command
+     * queued in MULTI, run at EXEC): the policy's checks, then the command.
+     *
+     * @return {@code id} when it ran or was kept, -1 when it was refused
+     */
+    public static int callLookedUp(CallPolicy policy, CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        RespError refused = policy.refusal(c, id, spec, argv);
+        if (refused != null) {
+            refuse(policy, c, id, argv, refused);
+            return -1;
+        }
+        if (policy.keeps(c, id, spec, argv)) {
+            return id;
+        }
+        policy.begin(c, id, argv);
+        try {
+            run(c, id, spec, argv, policy.run());
+        } catch (RespError e) {
+            c.reply(e.reply());
+        }
+        policy.ran(c, id, argv);
+        return id;
+    }
+
+    /**
+     * The command {@code argv} names, for a caller that must place it before it is called (a replay routes it
+     * to its keys' shard): its subcommand's row, or its container's when the subcommand is unknown (the call
+     * then refuses it where it runs); null when no command has that name.
+     */
+    public static CommandSpec lookup(CommandTable commands, byte[][] argv) {
+        int id = commands.lookup(argv);
+        if (id == CommandTable.NO_SUBCOMMAND) {
+            id = commands.find(argv[0]);
+        }
+        return id < 0 ? null : commands.spec(id);
+    }
+
+    private static void refuse(CallPolicy policy, CommandContext c, int id, byte[][] argv, RespError error) {
+        if (id >= 0 && policy.countsRejected()) {
+            c.server().commandStats().rejected(id);
+        }
+        policy.refused(c, id, argv, error);
+    }
+
+    /**
+     * Redis's refusals of the lookup ({@code commandCheckExistence}, {@code commandCheckArity}): an unknown
+     * command or subcommand, or the wrong number of arguments for {@code id}; null when {@code id} fits.
+     */
+    public static RespError lookupRefusal(CommandTable commands, int id, byte[][] argv) {
         if (id >= 0) {
             return commands.arityFits(id, argv.length) ? null : RespReplies.wrongArgs(commands.fullName(id));
         }
@@ -44,18 +107,33 @@ public final class CommandCall {
     }
 
     /**
-     * Runs command {@code id} for {@code c}: on this shard through its handler, or, when its keys lie on
-     * several shards ({@link CommandTable#spansShards}), as a transaction of its own holding them all
-     * ({@link AcrossShards#runAlone}), atomic as every Redis command. A client's such command is refused
-     * {@code -BUSY} while a script is busy ({@code busyRefuses}), as EXEC is: it would wait behind the
-     * script's hold; a replayed one waits. A {@link RespError} thrown is the command's error reply.
+     * Runs command {@code id} for {@code c} as {@code how} says: through its handler, or, when its keys lie on
+     * several shards ({@link CommandTable#spansShards}) and the caller does not hold them already, as a
+     * transaction of its own holding them all ({@link AcrossShards#runAlone}), atomic as every Redis command.
+     * A client's command whose keys' slots are migrating (cluster admission left the route in its session)
+     * runs holding its keys' shards, so that no slot batch moves them meanwhile. A {@link RespError} thrown is
+     * the command's error reply.
      */
-    public static void run(CommandContext c, CommandTable commands, int id, CommandSpec spec, byte[][] argv, boolean busyRefuses) {
+    private static void run(CommandContext c, int id, CommandSpec spec, byte[][] argv, CallPolicy.Run how) {
+        if (how == CallPolicy.Run.HELD) {
+            spec.handler().handle(c, argv);
+            return;
+        }
+        if (how == CallPolicy.Run.ALONE_UNLESS_BUSY) {
+            RespSession session = c.session();
+            Cluster.Route route = session.migratingRoute;
+            if (route != null) {
+                session.migratingRoute = null;
+                AcrossShards.runAloneUnless(c, spec, argv, AcrossShards.shardsOfKeys(spec, argv, c.keyspace()),
+                        bound -> Cluster.refusalWhileMigrating(bound, route, argv));
+                return;
+            }
+        }
         BitSet spanned;
-        if (commands.spansShards(id) && (spanned = AcrossShards.shardsToHold(spec, argv, c.keyspace())) != null) {
-            String busy = busyRefuses ? c.server().busyScriptNow() : null;
+        if (c.commands().spansShards(id) && (spanned = AcrossShards.shardsToHold(spec, argv, c.keyspace())) != null) {
+            String busy = how == CallPolicy.Run.ALONE_UNLESS_BUSY ? c.server().busyScriptNow() : null;
             if (busy != null) {
-                throw new RespError(busy);
+                throw new RespError(busy); // it would wait behind the script's hold: -BUSY, as EXEC
             }
             AcrossShards.runAlone(c, spec, argv, spanned);
         } else {
@@ -69,36 +147,27 @@ public final class CommandCall {
     }
 
     /**
-     * A client's command once its reply is known ({@code nanos} after it began): INFO commandstats and
-     * errorstats' part, MONITOR, and the slow log when it took long enough; arguments that must stay secret
-     * are redacted for both ({@link CommandTable#redacted}). As in Redis, a command is shown once it ran: EXEC
-     * after the commands it ran. The client's address and name are asked for only when MONITOR or the slow log
-     * shows them.
+     * A command once its reply is known ({@code nanos} after it began): INFO commandstats and errorstats'
+     * part, MONITOR, and the slow log when it took long enough; arguments that must stay secret are
+     * redacted for both ({@link CommandTable#redacted}). As in Redis, a command is shown once it ran: EXEC
+     * after the commands it ran, a script's commands before its EVAL's reply. {@code client} is who MONITOR
+     * and the slow log name (a script's commands: the script's client, {@code lua} to monitors and
+     * {@code ?:0} to the slow log, as Redis shows its script client); its address and name are asked for
+     * only when one of them shows it.
      */
-    public static void report(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv, long nanos,
-                              int outcome, CommandContext client) {
+    public static void report(CommandContext client, int id, byte[][] argv, long nanos, int outcome) {
+        ServerShard server = client.server();
         if (!count(server, id, nanos, outcome)) {
             return;
         }
+        CommandTable commands = client.commands();
         if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            monitor(local, commands, id, argv, client.remoteAddress());
+            monitor(client.local(), commands, id, argv, client.remoteAddress());
         }
         if (nanos >= server.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
             ConfigValues config = server.config();
             server.slowLog().push(commands.redacted(id, argv), nanos / 1000, config.slowlogSlowerThan(),
-                    config.slowlogMaxLen(), client.remoteAddress(), client.session().name);
-        }
-    }
-
-    /**
-     * A command a script called, once it answered: INFO commandstats and MONITOR, shown from the script's
-     * client {@code lua}. Not the slow log, which has the script's own command.
-     */
-    public static void reportFromScript(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv,
-                                        long nanos, boolean failed) {
-        count(server, id, nanos, failed ? FAILED : SUCCEEDED);
-        if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            monitor(local, commands, id, argv, "lua");
+                    config.slowlogMaxLen(), client.caller().slowlogAddress(), client.session().name);
         }
     }
 

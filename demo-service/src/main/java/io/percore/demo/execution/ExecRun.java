@@ -3,6 +3,7 @@ package io.percore.demo.execution;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
+import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.command.ShardServices;
@@ -68,13 +69,8 @@ final class ExecRun implements CommandContext {
             replied = false;
             barrier = false;
             running = true;
-            started = System.nanoTime();
-            bound.step(index + 1); // its changes on every shard carry its place in the transaction
-            current = tracked == null || tracked[index] == null ? bound : bound.trackedBy(tracked[index]);
             try {
-                q.spec().handler().handle(this, q.argv());
-            } catch (RespError e) {
-                fill(e.reply());
+                CommandCall.callLookedUp(policy, this, q.id(), q.spec(), q.argv());
             } catch (RuntimeException e) {
                 LOG.warn("Command {} failed inside EXEC", q.spec().name(), e);
                 fill(RespReplies.forFailure(e));
@@ -88,6 +84,40 @@ final class ExecRun implements CommandContext {
         }
         done.accept(Arrays.asList(replies));
     }
+
+    /**
+     * EXEC's way through {@link CommandCall} for the commands it runs: they were admitted when queued, so only
+     * the ACL is checked again (it may have changed since), a refusal is the command's reply in EXEC's array
+     * (not a rejected call), and each runs by its handler, the transaction holding its shards.
+     */
+    private final CallPolicy policy = new CallPolicy() {
+        @Override
+        public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            return null;
+        }
+
+        @Override
+        public boolean countsRejected() {
+            return false;
+        }
+
+        @Override
+        public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
+            fill(error.reply());
+        }
+
+        @Override
+        public Run run() {
+            return Run.HELD;
+        }
+
+        @Override
+        public void begin(CommandContext c, int id, byte[][] argv) {
+            started = System.nanoTime();
+            bound.step(index + 1); // its changes on every shard carry its place in the transaction
+            current = tracked == null || tracked[index] == null ? bound : bound.trackedBy(tracked[index]);
+        }
+    };
 
     /** How many queued commands from {@code from} on are single-key commands (run on their key's shard alone). */
     private int singleKeyRun(int from) {

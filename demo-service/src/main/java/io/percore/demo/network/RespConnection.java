@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
@@ -31,8 +30,8 @@ import io.percore.demo.command.RespSession;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.PubSubCommands;
 import io.percore.demo.commands.TransactionCommands;
-import io.percore.demo.execution.AcrossShards;
 import io.percore.demo.execution.Admission;
+import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.pubsub.Subscriber;
 import io.percore.demo.resp.RespError;
@@ -412,74 +411,96 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             local.reservation().park(this::resumeAfterHold);
             return;
         }
-        int id = commands.lookup(argv);
-        RespError refused = CommandCall.refusal(commands, id, argv);
-        if (refused != null) {
+        CommandCall.call(policy, this, argv);
+    }
+
+    /** This connection's way through {@link CommandCall}: a client's checks, its pause, MULTI's queue, its replies' order. */
+    private final CallPolicy policy = new ClientPolicy();
+
+    private final class ClientPolicy implements CallPolicy {
+        /** The running command is a write while clients are blocked somewhere: it may serve them, and what follows waits for its reply. */
+        private boolean mayWake;
+
+        /** processCommand's checks for a client: the subsystems' admission, MONITOR's rule, MULTI's. */
+        @Override
+        public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            running.family = commands.familyOf(id);
+            int hooks = server.commandHooks;
+            // a MONITOR client is refused the keyspace, and is never redirected, refused for the data's state or paused
+            RespError refused = admission.refusal(c, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, id, spec, argv);
+            if (refused == null && (modes & MONITOR) != 0 && commands.touchesKeyspace(id)) {
+                refused = new RespError("ERR Replica can't interact with the keyspace"); // Redis: a monitor is a replica
+            }
+            if (refused == null && session.multi != null) {
+                refused = admission.inTransaction(c, TransactionCommands.queues(spec), id, spec, argv);
+            }
+            return refused;
+        }
+
+        @Override
+        public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
             running.family = id >= 0 ? commands.familyOf(id)
                     : id == CommandTable.NO_COMMAND ? commands.unknownFamily() : commands.familyOf(commands.find(argv[0]));
-            reject(Math.max(id, -1), refused);
-            return;
+            reject(id, error);
         }
-        CommandSpec spec = commands.spec(id);
-        running.family = commands.familyOf(id);
-        int hooks = server.commandHooks;
-        // a MONITOR client is refused the keyspace below, and is never redirected, refused for the data's state or paused
-        refused = admission.refusal(this, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, id, spec, argv);
-        if (refused != null) {
-            reject(id, refused);
-            return;
-        }
-        if ((modes | hooks) != 0 && heldOrRefused(id, argv)) {
-            return;
-        }
-        if (session.multi != null) {
-            boolean queued = TransactionCommands.queues(spec);
-            if ((refused = admission.inTransaction(this, queued, id, spec, argv)) != null) {
-                reject(id, refused); // EXEC refused so is discarded (the other commands not queued are allow_busy)
-                return;
+
+        /** A CLIENT PAUSE holds what it covers (never a monitor's); MULTI queues what it does not run at once. */
+        @Override
+        public boolean keeps(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            if ((modes & TRACKING) != 0) {
+                keyspace = tracking.keyspaceFor(id, argv); // a tracking client's command sees the keyspace through its tracking
             }
-            if (queued) {
-                session.multi.queue(id, spec, argv);
+            if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && (modes & MONITOR) == 0
+                    && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id, c, argv)))) {
+                held.addFirst(argv);
+                barrier = true;
+                modes |= PAUSED;
+                server.pause().hold(RespConnection.this);
+                responder.checkBackpressure();
+                return true;
+            }
+            if (session.multi != null && TransactionCommands.queues(spec)) {
+                session.multi.queue(id, spec, argv, commands.mayWrite(id, c, argv));
                 reply(TransactionCommands.QUEUED);
-                return;
+                return true;
             }
+            return false;
         }
-        running.begin(id, argv, lastTick);
-        // a write while clients are blocked somewhere may serve them: what follows on this connection sees what that did
-        boolean mayWake = keyspace.anyWaiters() && commands.writes(id);
-        try {
-            Cluster.Route route = session.migratingRoute;
-            if (route != null) {
-                session.migratingRoute = null; // held with its keys' shards, so no batch moves them meanwhile
-                AcrossShards.runAloneUnless(this, spec, argv, AcrossShards.shardsOfKeys(spec, argv, keyspace),
-                        bound -> Cluster.refusalWhileMigrating(bound, route, argv));
-            } else {
-                CommandCall.run(this, commands, id, spec, argv, true);
+
+        @Override
+        public Run run() {
+            return Run.ALONE_UNLESS_BUSY;
+        }
+
+        @Override
+        public void begin(CommandContext c, int id, byte[][] argv) {
+            running.begin(id, argv, lastTick);
+            mayWake = keyspace.anyWaiters() && commands.writes(id);
+        }
+
+        @Override
+        public void ran(CommandContext c, int id, byte[][] argv) {
+            server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
+            long now = System.nanoTime();
+            lastTick = now;
+            if (running.end(now, mayWake && !barrier)) {
+                barrier = true;
             }
-        } catch (RespError e) {
-            reply(e.reply());
-        }
-        server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
-        long now = System.nanoTime();
-        lastTick = now;
-        if (running.end(now, mayWake && !barrier)) {
-            barrier = true;
-        }
-        if (modes != 0) {
-            afterCommand(id);
-            if ((modes & CLOSE_AFTER_REPLY) != 0 && !responder.closing()) {
-                // CLIENT KILL matched this connection: it closes once every reply before this point is written
-                responder.replyAndClose(RespReplies.NOTHING);
+            if (modes != 0) {
+                afterCommand(id);
+                if ((modes & CLOSE_AFTER_REPLY) != 0 && !responder.closing()) {
+                    // CLIENT KILL matched this connection: it closes once every reply before this point is written
+                    responder.replyAndClose(RespReplies.NOTHING);
+                }
             }
         }
     }
 
-    /** A command refused before it ran: Redis's rejected_calls (and the error in errorstats); an open MULTI will abort. */
+    /** A command refused before it ran (counted as rejected already); an open MULTI will abort, a refused EXEC discards it. */
     private void reject(int id, RespError error) {
         session.migratingRoute = null; // a route left by cluster admission for a command refused after it is not the next command's
         rejectInMulti();
         if (id >= 0) {
-            server.commandStats().rejected(id);
             running.refused(id);
             if (session.multi != null && commands.fullName(id).equals("exec")) {
                 // Redis's rejectCommand of an EXEC (execCommandAbort): the transaction is discarded, saying why
@@ -494,35 +515,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (modes != 0) {
             afterCommand(id);
         }
-    }
-
-    /**
-     * The slow path when the connection or the shard has a state that changes how commands run:
-     * a tracking client's command sees the keyspace through its tracking, a MONITOR client may not
-     * touch keys (Redis: it is a replica), and a CLIENT PAUSE holds what it covers.
-     * @return whether the command was held or refused
-     */
-    private boolean heldOrRefused(int id, byte[][] argv) {
-        if ((modes & TRACKING) != 0) {
-            keyspace = tracking.keyspaceFor(id, argv);
-        }
-        if ((modes & MONITOR) != 0) {
-            if (commands.touchesKeyspace(id)) {
-                reject(id, new RespError("ERR Replica can't interact with the keyspace"));
-                return true;
-            }
-            return false; // monitors, like replicas, are never paused
-        }
-        if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0
-                && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id)))) {
-            held.addFirst(argv);
-            barrier = true;
-            modes |= PAUSED;
-            server.pause().hold(this);
-            responder.checkBackpressure();
-            return true;
-        }
-        return false;
     }
 
     @Override

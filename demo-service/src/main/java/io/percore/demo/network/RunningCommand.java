@@ -8,6 +8,7 @@ import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.execution.CommandCall;
+import io.percore.demo.resp.CountedError;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.net.server.OrderedResponder;
@@ -193,24 +194,27 @@ final class RunningCommand {
      * @return whether it is an error
      */
     boolean count(int family, RedisMessage reply) {
-        boolean error = reply instanceof ErrorRedisMessage;
+        boolean error = CountedError.isError(reply);
         requestMetrics.count(family, error ? 1 : 0);
-        if (error) {
-            server.commandStats().error(((ErrorRedisMessage) reply).content());
+        if (reply instanceof ErrorRedisMessage e) {
+            server.commandStats().error(e.content()); // a CountedError was counted where it arose
         }
         return error;
     }
 
     /** A command EXEC ran for this connection: counted, logged and shown to monitors as a command of its own, as in Redis. */
     void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
-        if (id < 0 && (id = commands.idOf(spec)) < 0) {
+        if (id < 0) {
             return;
         }
         server.commandsProcessed++;
-        report(id, argv, nanos, CommandCall.outcome(reply instanceof ErrorRedisMessage, reply));
+        if (reply instanceof ErrorRedisMessage e) {
+            server.commandStats().error(e.content()); // counted as Redis's afterErrorReply does, inside EXEC's reply too
+        }
+        report(id, argv, nanos, CommandCall.outcome(CountedError.isError(reply), reply));
     }
 
     private void report(int id, byte[][] argv, long nanos, int outcome) {
-        CommandCall.report(server, local, commands, id, argv, nanos, outcome, connection);
+        CommandCall.report(connection, id, argv, nanos, outcome);
     }
 }

@@ -6,13 +6,14 @@ import io.netty.util.ReferenceCountUtil;
 import io.percore.demo.command.Caller;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
-import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.TransactionCommands;
+import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.pubsub.Subscriber;
+import io.percore.demo.resp.CountedError;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ClientMemory;
 import io.percore.engine.ShardFuture;
@@ -37,7 +38,6 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayClient.class);
 
     private final ShardServices services;
-    private final CommandTable commands;
     private final AtomicLong errors;
     /** What the commands come from, for the log ("the append-only file"); and as an address ("aof"). */
     private final String source;
@@ -52,7 +52,6 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     /** {@code services} are those of the shard whose thread makes and uses this client. */
     ReplayClient(ShardServices services, AtomicLong errors, String source, String address) {
         this.services = services;
-        this.commands = services.commands();
         this.errors = errors;
         this.source = source;
         this.address = address;
@@ -89,24 +88,8 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     }
 
     private void execute(byte[][] argv) {
-        int id = commands.lookup(argv);
-        RespError refused = CommandCall.refusal(commands, id, argv);
-        if (refused != null) {
-            error(refused.getMessage(), argv);
-            if (session.multi != null) {
-                session.multi.rejectOne();
-            }
-            return;
-        }
-        CommandSpec spec = commands.spec(id);
-        if (session.multi != null && TransactionCommands.queues(spec)) {
-            session.multi.queue(id, spec, argv); // no QUEUED reply: nobody reads them
-            return;
-        }
         try {
-            CommandCall.run(this, commands, id, spec, argv, false); // a feed's command spanning shards waits for a busy script
-        } catch (RespError e) {
-            reply(e.reply());
+            CommandCall.call(POLICY, this, argv);
         } catch (RuntimeException e) {
             long n = errors.incrementAndGet();
             if (n <= 10) {
@@ -114,6 +97,42 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
             }
         }
     }
+
+    /**
+     * A feed's way through {@link CommandCall}: obeyed without processCommand's checks (authentication, ACL,
+     * the server's state: Redis's {@code mustObeyClient}), a refusal logged, MULTI's commands queued without
+     * a reply, and a command spanning shards waiting for a busy script rather than refused.
+     */
+    private static final CallPolicy POLICY = new CallPolicy() {
+        @Override
+        public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            return null;
+        }
+
+        @Override
+        public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
+            ReplayClient client = (ReplayClient) c;
+            client.error(error.getMessage(), argv);
+            if (client.session.multi != null) {
+                client.session.multi.rejectOne();
+            }
+        }
+
+        @Override
+        public boolean keeps(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            RespSession session = c.session();
+            if (session.multi != null && TransactionCommands.queues(spec)) {
+                session.multi.queue(id, spec, argv, false); // no QUEUED reply: nobody reads them
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public Run run() {
+            return Run.ALONE_WAITING;
+        }
+    };
 
     private void error(String text, byte[][] argv) {
         long n = errors.incrementAndGet();
@@ -178,7 +197,9 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     /** An error, or EXEC's array holding errors (a command of a transaction failed). */
     private void countErrors(RedisMessage reply) {
-        if (reply instanceof ErrorRedisMessage e) {
+        if (reply instanceof CountedError counted) {
+            countErrors(counted.error());
+        } else if (reply instanceof ErrorRedisMessage e) {
             long n = errors.incrementAndGet();
             if (n <= 10) {
                 LOG.warn("A command of {} answered an error: {}", source, e.content());

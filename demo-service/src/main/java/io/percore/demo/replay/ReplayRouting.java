@@ -2,6 +2,7 @@ package io.percore.demo.replay;
 
 import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
+import io.percore.demo.execution.CommandCall;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.shard.Keyspace;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ final class ReplayRouting {
      * @throws IllegalArgumentException naming the command when this server does not know it, or for a SELECT of another database
      */
     static CommandSpec known(CommandTable commands, byte[][] argv) {
-        CommandSpec spec = commands.lookup(argv[0]);
+        CommandSpec spec = CommandCall.lookup(commands, argv);
         if (spec == null) {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }

@@ -97,6 +97,8 @@ public final class Resp3Text {
             line(out, "+" + simple.content());
         } else if (message instanceof ErrorRedisMessage error) {
             line(out, "-" + error.content());
+        } else if (message instanceof CountedError counted) {
+            line(out, "-" + counted.error().content());
         } else if (message instanceof IntegerRedisMessage integer) {
             line(out, ":" + integer.value());
         } else if (message instanceof BulkReply bulk) {

@@ -79,6 +79,8 @@ public final class RespReplyWriter {
             writeLine('+', simple.content(), out);
         } else if (message instanceof ErrorRedisMessage error) {
             writeLine('-', error.content(), out);
+        } else if (message instanceof CountedError counted) {
+            writeLine('-', counted.error().content(), out);
         } else if (message instanceof BulkArrayReply bulks) {
             writeBulks(bulks, out, resp3);
         } else if (message instanceof ScoredMembersReply scored) {

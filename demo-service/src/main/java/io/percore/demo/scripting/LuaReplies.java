@@ -3,6 +3,7 @@ package io.percore.demo.scripting;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.percore.demo.resp.CountedError;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
@@ -41,6 +42,11 @@ final class LuaReplies {
     static final LuaString STRING = LuaString.valueOf("string");
     static final LuaString SOURCE = LuaString.valueOf("source");
     static final LuaString LINE = LuaString.valueOf("line");
+    /**
+     * Set in the error table of a call that failed or was refused, whose error was counted then (Redis's
+     * field of that name): the script's reply made of that table is a {@link CountedError}.
+     */
+    static final LuaString IGNORE_ERROR_STATS = LuaString.valueOf("ignore_error_stats_update");
 
     /** Lua's stack of C calls allows about this much nesting; deeper replies end the conversion, as Redis's stack check. */
     private static final int MAX_DEPTH = 1000;
@@ -160,6 +166,11 @@ final class LuaReplies {
         return t;
     }
 
+    /** {@code error} made of error table {@code t}: a {@link CountedError} when its call counted it already. */
+    static RedisMessage counted(LuaValue t, ErrorRedisMessage error) {
+        return t.istable() && t.rawget(IGNORE_ERROR_STATS).toboolean() ? new CountedError(error) : error;
+    }
+
     static LuaTable single(LuaValue key, LuaValue value) {
         LuaTable t = new LuaTable(0, 1);
         t.rawset(key, value);
@@ -216,7 +227,7 @@ final class LuaReplies {
     private static RedisMessage tableToReply(LuaTable t, int resp, int depth) {
         LuaValue err = t.rawget(ERR);
         if (err.type() == LuaValue.TSTRING) {
-            return new ErrorRedisMessage(ScriptErrors.oneLine(err.tojstring()));
+            return counted(t, new ErrorRedisMessage(ScriptErrors.oneLine(err.tojstring())));
         }
         LuaValue ok = t.rawget(OK);
         if (ok.type() == LuaValue.TSTRING) {

@@ -99,6 +99,12 @@ final class ScriptCommandContext implements CommandContext, Caller {
         return "lua";
     }
 
+    /** Redis's script client has no connection: the slow log shows its address as {@code ?:0}. */
+    @Override
+    public String slowlogAddress() {
+        return "?:0";
+    }
+
     @Override
     public String localAddress() {
         return "lua";

@@ -1,6 +1,7 @@
 package io.percore.demo.scripting;
 
 import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 
@@ -14,7 +15,7 @@ final class ScriptErrorReplies {
     private ScriptErrorReplies() {
     }
 
-    static ErrorRedisMessage of(LuaError e, String name) {
+    static RedisMessage of(LuaError e, String name) {
         LuaValue v = ScriptErrors.valueOf(e);
         String message;
         if (v.istable() && v.rawget(LuaReplies.ERR).isstring()) {
@@ -28,7 +29,7 @@ final class ScriptErrorReplies {
         if (v.istable() && v.rawget(LuaReplies.LINE).isstring() && v.rawget(LuaReplies.SOURCE).isstring()) {
             position = new String[] {v.rawget(LuaReplies.SOURCE).tojstring(), v.rawget(LuaReplies.LINE).tojstring()};
         }
-        return at(message, name, position);
+        return LuaReplies.counted(v, at(message, name, position));
     }
 
     /** {@code message} (with its code) raised at {@code position} ({@code {source, line}}, or null) of script {@code name}. */

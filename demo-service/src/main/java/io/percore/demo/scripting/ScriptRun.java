@@ -3,8 +3,10 @@ package io.percore.demo.scripting;
 import io.percore.demo.tracking.TrackedCommand;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
@@ -14,6 +16,7 @@ import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
 import java.util.concurrent.TimeUnit;
 import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
 /**
@@ -135,65 +138,111 @@ final class ScriptRun implements Watchdog.Watched {
     }
 
     boolean knowsCommand(byte[][] argv) {
-        return commands.lookup(argv) >= 0;
+        return CommandCall.lookup(commands, argv) != null;
     }
 
-    /** {@code redis.call}/{@code redis.pcall} of {@code argv}: the reply as Lua sees it, an error as an {@code err} table. */
+    /** The error table the last call's refusal made (set by {@link #refused}). */
+    private LuaTable refusal;
+    /** When the running call began, for its figures. */
+    private long callStarted;
+
+    /**
+     * {@code redis.call}/{@code redis.pcall} of {@code argv} (Redis's {@code scriptCall}): the reply as Lua sees
+     * it, an error as an {@code err} table. Through {@link CommandCall} with this run as its policy; a call that
+     * failed or was refused counts its error in INFO errorstats now, and its table says so, so that the script's
+     * reply does not count it again.
+     */
     LuaValue call(byte[][] argv) {
-        int id = commands.lookup(argv);
-        if (CommandCall.refusal(commands, id, argv) != null) { // scriptCall's own words for processCommand's first refusals
-            return ScriptErrors.errorTable(id < 0 ? "Unknown Redis command called from script"
-                    : "Wrong number of args calling Redis command from script");
+        refusal = null;
+        int id = CommandCall.call(policy, context, argv);
+        if (id < 0) {
+            return refusal;
         }
-        CommandSpec spec = commands.spec(id);
-        // the table's precomputed flags: a call's checks scan no flag lists
+        RedisMessage reply = context.reply();
+        if (reply == null) {
+            reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
+        }
+        boolean failed = reply instanceof ErrorRedisMessage;
+        if (failed) {
+            context.server().commandStats().error(((ErrorRedisMessage) reply).content());
+        }
+        CommandCall.report(context, id, argv, System.nanoTime() - callStarted, failed ? CommandCall.FAILED : CommandCall.SUCCEEDED);
+        LuaValue value = LuaReplies.toLua(reply, resp);
+        if (failed) {
+            value.rawset(LuaReplies.IGNORE_ERROR_STATS, LuaValue.TRUE);
+        }
+        return value;
+    }
+
+    /** A script's way through {@link CommandCall}: Redis's {@code scriptCall} checks and words, its shards held already. */
+    private final CallPolicy policy = new CallPolicy() {
+        @Override
+        public RespError lookupRefusal(CommandTable commands, int id, byte[][] argv) {
+            return new RespError(id < 0 ? "ERR Unknown Redis command called from script"
+                    : "ERR Wrong number of args calling Redis command from script");
+        }
+
+        @Override
+        public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+            return ScriptRun.this.refusal(id, spec, argv);
+        }
+
+        @Override
+        public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
+            context.server().commandStats().error(error.getMessage()); // Redis's afterErrorReply in scriptCall
+            refusal = ScriptErrors.errorTable("-" + error.getMessage());
+            refusal.rawset(LuaReplies.IGNORE_ERROR_STATS, LuaValue.TRUE);
+        }
+
+        @Override
+        public Run run() {
+            return Run.HELD;
+        }
+
+        @Override
+        public void begin(CommandContext c, int id, byte[][] argv) {
+            if (commands.writes(id)) {
+                dirty = true;
+            }
+            if (commands.mayWrite(id)) { // a write, PUBLISH, ...
+                hadEffects = true;
+            }
+            callStarted = System.nanoTime();
+            context.begin();
+            context.tracking(commands.readsForTracking(id));
+        }
+
+        @Override
+        public void ran(CommandContext c, int id, byte[][] argv) {
+            context.tracking(false);
+        }
+    };
+
+    /** {@code scriptCall}'s checks after the lookup's, in Redis's order (the table's precomputed flags: no flag lists scanned). */
+    private RespError refusal(int id, CommandSpec spec, byte[][] argv) {
         if (commands.refusedInScripts(id)) {
-            return ScriptErrors.errorTable("This Redis command is not allowed from script");
+            return new RespError("ERR This Redis command is not allowed from script");
         }
-        boolean writes = commands.writes(id);
         if (readOnly && commands.mayWrite(id)) {
-            return ScriptErrors.errorTable("Write commands are not allowed from read-only scripts.");
+            return new RespError("ERR Write commands are not allowed from read-only scripts.");
         }
-        if (writes && noReplicasRefusal()) {
-            return ScriptErrors.errorTable("-" + io.percore.demo.replication.Replication.NOREPLICAS); // scriptVerifyWriteCommandAllow
+        if (commands.writes(id) && noReplicasRefusal()) {
+            return new RespError(io.percore.demo.replication.Replication.NOREPLICAS); // scriptVerifyWriteCommandAllow
         }
         if (!allowOom && !dirty && commands.deniedOverBudget(id) && overBudgetAtStart()) {
-            return ScriptErrors.errorTable("-" + io.percore.demo.kv.OutOfBudgetException.MESSAGE);
+            return new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
-        String refusal = keysRefusal(spec, argv);
-        if (refusal != null) {
-            if (refusal == ON_UNHELD_SHARD && mayWiden) {
+        String refused = keysRefusal(spec, argv);
+        if (refused != null) {
+            if (refused == ON_UNHELD_SHARD && mayWiden) {
                 if (!hadEffects) {
                     throw new ScriptWidening(); // nothing it did so far shows: it runs again, holding every shard
                 }
                 scripting.widened(Scripting.widenedName(!evalMode, name)); // refused now, its next calls hold every shard
             }
-            return ScriptErrors.errorTable(refusal);
+            return new RespError("ERR " + refused);
         }
-        if (writes) {
-            dirty = true;
-        }
-        if (commands.mayWrite(id)) { // a write, PUBLISH, ...
-            hadEffects = true;
-        }
-        ServerShard server = context.server();
-        long started = System.nanoTime();
-        context.begin();
-        RedisMessage reply;
-        try {
-            context.tracking(commands.readsForTracking(id));
-            spec.handler().handle(context, argv);
-            reply = context.reply();
-        } catch (RespError e) {
-            reply = e.reply();
-        } finally {
-            context.tracking(false);
-        }
-        if (reply == null) {
-            reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
-        }
-        CommandCall.reportFromScript(server, local, commands, id, argv, System.nanoTime() - started, reply instanceof ErrorRedisMessage);
-        return LuaReplies.toLua(reply, resp);
+        return null;
     }
 
     /**

@@ -154,6 +154,12 @@ public final class ScriptShard {
         environmentBytes = -1;
     }
 
+    /** The flags of cached script {@code sha} ({@code Scripts}' bits), or -1 when this shard does not have it. */
+    int flagsOf(String sha) {
+        Script s = lookup(sha);
+        return s == null ? -1 : s.flags();
+    }
+
     private Script lookup(String sha) {
         Script s = loadedScripts.get(sha);
         return s != null ? s : evalScripts.get(sha);

@@ -306,6 +306,26 @@ public final class Scripting implements AutoCloseable {
     }
 
     /** The SHA1 a script is known by (EVALSHA, SCRIPT EXISTS): lower-case hex. */
+    /**
+     * Whether an EVAL of {@code body} (or, {@code body} null, an EVALSHA of {@code sha}) may write, as Redis's
+     * {@code evalGetCommandFlags} decides for CLIENT PAUSE WRITE and MULTI: a script with a shebang writes
+     * unless it declares {@code no-writes}; one without (or one this shard does not know) may, as EVAL's flags say.
+     */
+    public boolean evalMayWrite(byte[] body, String sha) {
+        int flags = -1;
+        if (sha != null && sha.length() == 40) {
+            flags = local().flagsOf(sha.toLowerCase(java.util.Locale.ROOT));
+        }
+        if (flags < 0 && body != null) {
+            try {
+                flags = Scripts.shebangFlags(body);
+            } catch (io.percore.demo.resp.RespError bad) {
+                return true; // it will be refused as it runs
+            }
+        }
+        return flags < 0 || (flags & Scripts.EVAL_COMPAT) != 0 || (flags & Scripts.NO_WRITES) == 0;
+    }
+
     public static String sha1hex(byte[] body) {
         return Scripts.sha1hex(body);
     }

@@ -312,15 +312,15 @@ public final class RespCommands {
         c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Restores all libraries from a payload.", scripts::functionRestore));
         c.add(spec("function|help", 2, "loading,stale", 0, 0, 0, "scripting", "Returns helpful text about the different subcommands.", scripts::functionHelp));
         c.add(spec("eval", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a server-side Lua script.", scripts::eval).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a server-side Lua script.", CommandHandler.writingByCall(scripts::eval, scripts::evalMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("evalsha", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a server-side Lua script by SHA1 digest.", scripts::evalsha).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a server-side Lua script by SHA1 digest.", CommandHandler.writingByCall(scripts::evalsha, scripts::evalshaMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("eval_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
                 "Executes a read-only server-side Lua script.", scripts::evalRo).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("evalsha_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
                 "Executes a read-only server-side Lua script by SHA1 digest.", scripts::evalshaRo).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("fcall", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Invokes a function.", scripts::fcall).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Invokes a function.", CommandHandler.writingByCall(scripts::fcall, scripts::fcallMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("fcall_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
                 "Invokes a read-only function.", scripts::fcallRo).withKeys(CommandSpec.KeyFinder.counted(2)));
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "A container for Lua scripts management commands.", CommandTable::dispatchedBySubcommand));

@@ -246,15 +246,15 @@ class SortCommandsTest {
 
         TestServices one = demo;
         MultiState multi = new MultiState();
-        multi.queue(sort, args("SORT", KEYS.get("z"), "BY", "nosort", "STORE", KEYS.get("dst")));
+        multi.queue(-1, sort, args("SORT", KEYS.get("z"), "BY", "nosort", "STORE", KEYS.get("dst")), true);
         BitSet held = AcrossShards.shardsOf(multi, List.of(), one.service.keyspace());
         assertThat(held.cardinality()).as("named keys on both shards").isEqualTo(2);
         MultiState patterned = new MultiState();
-        patterned.queue(sortRo, args("SORT_RO", KEYS.get("z"), "GET", "o_*"));
+        patterned.queue(-1, sortRo, args("SORT_RO", KEYS.get("z"), "GET", "o_*"), false);
         assertThat(AcrossShards.shardsOf(patterned, List.of(), one.service.keyspace()).cardinality())
                 .as("a GET pattern holds every shard").isEqualTo(2);
         MultiState plain = new MultiState();
-        plain.queue(sortRo, args("SORT_RO", KEYS.get("z"), "ALPHA"));
+        plain.queue(-1, sortRo, args("SORT_RO", KEYS.get("z"), "ALPHA"), false);
         assertThat(AcrossShards.shardsOf(plain, List.of(), one.service.keyspace()).stream().boxed().toList())
                 .containsExactly(demo.service.keyspace().shardOf(KEYS.get("z").getBytes(StandardCharsets.UTF_8)));
     }
