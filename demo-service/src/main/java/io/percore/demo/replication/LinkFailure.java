@@ -4,6 +4,7 @@ import io.percore.demo.resp.CommandStreamParser;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 
@@ -53,6 +54,8 @@ final class LinkFailure extends IOException {
         } else if (e instanceof ConnectException || e instanceof NoRouteToHostException || e instanceof SocketTimeoutException) {
             // only the connect throws these: every read waits one tick and counts repl-timeout itself (PrimaryWire)
             text = "cannot connect to " + host + ":" + port + ": " + message(e);
+        } else if (e instanceof SocketException) {
+            text = "the connection to the primary failed: " + message(e); // reset, broken pipe ...
         } else if (e instanceof CommandStreamParser.Corrupt) {
             text = (streaming ? "the replication stream cannot be applied here: " : "the primary's reply cannot be read: ") + message(e);
         } else {

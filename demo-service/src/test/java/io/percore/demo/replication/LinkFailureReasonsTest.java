@@ -266,6 +266,24 @@ class LinkFailureReasonsTest {
     }
 
     @Test
+    void theSystemsErrorsAndAStreamThatCannotBeAppliedAreNamed() {
+        assertThat(LinkFailure.reasonOf(new java.net.UnknownHostException("redis.legacy"), "redis.legacy", 6379, false))
+                .isEqualTo("cannot resolve redis.legacy");
+        assertThat(LinkFailure.reasonOf(new java.net.SocketTimeoutException("Connect timed out"), "10.0.0.9", 6379, false))
+                .isEqualTo("cannot connect to 10.0.0.9:6379: Connect timed out");
+        assertThat(LinkFailure.reasonOf(new java.net.NoRouteToHostException("No route to host"), "10.0.0.9", 6379, false))
+                .isEqualTo("cannot connect to 10.0.0.9:6379: No route to host");
+        assertThat(LinkFailure.reasonOf(new java.net.SocketException("Connection reset"), "10.0.0.9", 6379, true))
+                .isEqualTo("the connection to the primary failed: Connection reset");
+        assertThat(LinkFailure.reasonOf(new io.percore.demo.resp.CommandStreamParser.Corrupt("invalid bulk length -7"), "h", 1, true))
+                .isEqualTo("the replication stream cannot be applied here: invalid bulk length -7");
+        assertThat(LinkFailure.reasonOf(new io.percore.demo.resp.CommandStreamParser.Corrupt("a reply line longer than 65536 bytes"), "h", 1,
+                false)).isEqualTo("the primary's reply cannot be read: a reply line longer than 65536 bytes");
+        assertThat(LinkFailure.reasonOf(new LinkFailure("log text 1234", "the reason"), "h", 1, false)).isEqualTo("the reason");
+        assertThat(LinkFailure.reasonOf(new IOException(), "h", 1, false)).isEqualTo("IOException");
+    }
+
+    @Test
     void aReasonIsOneBoundedLineThatInfoParsersReadAsOneValue() {
         assertThat(LinkFailure.clean("-ERR a\r\nb\u0000c")).isEqualTo("-ERR a  b c");
         assertThat(LinkFailure.clean("x".repeat(5000))).hasSize(LinkFailure.MAX_REASON);
