@@ -47,6 +47,8 @@ public final class MigrationPlanner {
     static final int[] NEWER_RDB_SINCE = {7, 1, 0};
     /** Redis's {@code databases} default, and the service's (its {@code percore.demo.resp.databases}). */
     public static final int DEFAULT_DATABASES = 16;
+    /** How many modules or databases a refusal names. */
+    static final int LISTED = 5;
 
     /** The lowest Redis with {@code CLIENT PAUSE ... WRITE}, which a cut-over without losses needs. */
     static final int[] PAUSE_WRITE_SINCE = {6, 2, 0};
@@ -346,7 +348,7 @@ public final class MigrationPlanner {
                     + " to the primary that owns them: operator README, Moving from Redis)";
         }
         if (!source.modules().isEmpty()) {
-            return "the source runs modules (" + String.join(", ", source.modules()) + "): the service runs none, so the keys of their types"
+            return "the source runs modules (" + some(source.modules()) + "): the service runs none, so the keys of their types"
                     + " and the data they keep in the copy cannot be loaded; move those keys out and unload the modules (MODULE UNLOAD)"
                     + " first, or keep that data in Redis";
         }
@@ -359,12 +361,18 @@ public final class MigrationPlanner {
         if (!beyond.isEmpty()) {
             List<String> which = new ArrayList<>();
             beyond.forEach((db, keys) -> which.add(db + " (" + keys + " keys)"));
-            return "the source has keys in database" + (which.size() > 1 ? "s " : " ") + String.join(", ", which) + "; the service holds "
+            return "the source has keys in database" + (which.size() > 1 ? "s " : " ") + some(which) + "; the service holds "
                     + (databases == 1 ? "database 0 only" : databases + " databases, 0 to " + (databases - 1)) + ": move those keys to a"
                     + " lower database on the source (MOVE, SWAPDB) first" + (databases == 1 ? "" : ", or give the service more databases"
                     + " (env PERCORE_DEMO_RESP_DATABASES)");
         }
         return null;
+    }
+
+    /** The first few of {@code items} (the source's INFO names them: a status message stays short), and how many more. */
+    static String some(List<String> items) {
+        int shown = Math.min(items.size(), LISTED);
+        return String.join(", ", items.subList(0, shown)) + (items.size() > shown ? " and " + (items.size() - shown) + " more" : "");
     }
 
     /** The lag in bytes now; in seconds, how long the target has trailed the earliest source offset it has not reached. */

@@ -251,6 +251,17 @@ class MigrationPlannerTest {
                 .message()).contains("keys in databases 3 (1 keys), 17 (2 keys)", "2 databases, 0 to 1");
         assertThat(MigrationPlanner.decide(new Input(spec(false), three, masterWith(16), null, T0, 1)).action())
                 .as("the pod's answer over the configuration, either way").isEqualTo(Action.LINK);
+
+        // a source that names many: the first few, and how many more
+        java.util.Map<Integer, Long> many = new java.util.TreeMap<>();
+        for (int db = 16; db < 116; db++) {
+            many.put(db, 1L);
+        }
+        assertThat(decide(spec(false), withKeysIn(many), master(), null, T0).message())
+                .contains("databases 16 (1 keys), 17 (1 keys), 18 (1 keys), 19 (1 keys), 20 (1 keys) and 95 more;");
+        java.util.List<String> modules = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "m" + i).toList();
+        assertThat(decide(spec(false), new SourceView(null, "7.0.15", false, null, false, 0, 0, null, modules), master(), null, T0).message())
+                .contains("runs modules (m0, m1, m2, m3, m4 and 35 more)");
     }
 
     @Test
