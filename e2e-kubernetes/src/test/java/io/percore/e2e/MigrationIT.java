@@ -39,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * holding 100,000 keys of every type, some with a TTL, and a client writing to it throughout. The service of
  * {@code operator/examples/migrate.yaml} follows it, serving reads and refusing writes, then cuts over on request:
  * every acknowledged write is in the service with its last value, the source's writes were paused at most 1 s, and
- * every key compares equal (type, value, TTL).
+ * every key compares equal (type, value, TTL). And a source the service cannot take is refused at once, with its reason
+ * (issue 68).
  */
 @ExtendWith(RealNodeExtension.class)
 @Order(8)
@@ -140,6 +141,84 @@ class MigrationIT {
                 try (var c = sourceClient.connect()) {
                     assertThat(c.sync().info("replication")).as("the source is left a primary").contains("role:master");
                 }
+            }
+        } finally {
+            source.destroyForcibly();
+            source.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** How soon a source the service cannot take is refused, with its reason in the status and an event (issue 68). */
+    static final Duration REFUSED_WITHIN = Duration.ofSeconds(30);
+
+    /**
+     * Issue 68: a source the service cannot take (here keys in database 20 of a redis-server with 32 databases: beyond the
+     * service's, 16 by default) is refused before any copy, the reason in {@code status.migration} and the {@code Migrated}
+     * condition and a Warning event within 30 s of the create; the pod is never linked and the source never asked for a
+     * copy. Before, the pod's full sync failed every 5 s for as long as one watched, the status saying "Syncing".
+     */
+    @Test
+    void aSourceTheServiceCannotTakeIsRefusedWithTheReasonInTheStatusAndAnEvent(Cluster cluster) throws Exception {
+        Path dir = Files.createTempDirectory("e2e-migrate-refused");
+        int port = freePort();
+        Process source = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", RealNode.GATEWAY + " 127.0.0.1",
+                "--requirepass", SOURCE_PASSWORD, "--save", "", "--appendonly", "no", "--databases", "32", "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        RedisURI sourceUri = RedisURI.builder().withHost("127.0.0.1").withPort(port).withPassword(SOURCE_PASSWORD.toCharArray())
+                .withTimeout(Duration.ofSeconds(10)).build();
+        try (var ns = cluster.namespace("e2e-migrate-refused"); RedisClient sourceClient = Cluster.redis(sourceUri)) {
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                try (var c = sourceClient.connect()) {
+                    return "PONG".equals(c.sync().ping());
+                }
+            });
+            try (var c = sourceClient.connect()) {
+                for (int i = 0; i < 100; i++) {
+                    c.sync().set("zero:" + i, "v" + i);
+                }
+                c.sync().select(20);
+                for (int i = 0; i < 200; i++) {
+                    c.sync().set("twenty:" + i, "v" + i);
+                }
+            }
+            cluster.client().secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("legacy-redis-auth")
+                    .endMetadata().addToData("password", Base64.getEncoder().encodeToString(SOURCE_PASSWORD.getBytes(StandardCharsets.UTF_8)))
+                    .build()).create();
+            PercoreService s = Cluster.example("migrate.yaml");
+            s.getSpec().getMigrateFrom().setHost(RealNode.GATEWAY);
+            s.getSpec().getMigrateFrom().setPort(port);
+            long created = System.nanoTime();
+            cluster.create(ns.name(), s);
+
+            PercoreService refused = cluster.awaitStatus(ns.name(), NAME, REFUSED_WITHIN, p -> p.getStatus() != null
+                    && p.getStatus().getMigration() != null && "Refused".equals(p.getStatus().getMigration().getPhase())
+                    && cluster.events(ns.name(), NAME).stream().anyMatch(e -> "MigrationRefused".equals(e.getReason())));
+            long after = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - created);
+            MigrationStatus m = refused.getStatus().getMigration();
+            assertThat(m.getMessage()).contains("keys in database 20 (200 keys)");
+            assertThat(Cluster.is(refused, "Migrated", "False")).isTrue();
+            assertThat(Cluster.condition(refused, "Migrated").getReason()).isEqualTo("MigrationRefused");
+            assertThat(Cluster.condition(refused, "Migrated").getMessage()).contains("database 20");
+            // one per refusal text: a second once the pod answers CONFIG GET databases, if its count is not the configured one
+            assertThat(cluster.events(ns.name(), NAME)).filteredOn(e -> "MigrationRefused".equals(e.getReason())).isNotEmpty()
+                    .allSatisfy(e -> {
+                        assertThat(e.getType()).isEqualTo("Warning");
+                        assertThat(e.getMessage()).contains("database 20");
+                    });
+            Progress.say("migration: a source with keys in database 20 refused %d ms after the PercoreService was created: %s", after,
+                    m.getMessage());
+
+            // the pod comes up and is left alone: a master holding nothing, and the source was never asked for a copy
+            cluster.awaitReady(ns.name(), NAME, PlanToPodsIT.READY_WITHIN);
+            String password = cluster.password(ns.name(), NAME + "-auth");
+            try (RedisClient service = Cluster.redis(cluster.serviceUri(ns.name(), NAME, "redis", password)); var c = service.connect()) {
+                assertThat(c.sync().info("replication")).contains("role:master");
+                assertThat(c.sync().dbsize()).isZero();
+            }
+            assertThat(cluster.get(ns.name(), NAME).getStatus().getMigration().getPhase()).as("still refused once the pod is up")
+                    .isEqualTo("Refused");
+            try (var c = sourceClient.connect()) {
+                assertThat(c.sync().info("stats")).as("no copy asked of the source").contains("sync_full:0");
             }
         } finally {
             source.destroyForcibly();

@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * then 2 s, 4 s, 5 s, 5 s ... (reset once a link came up). The primary's id and the offset are kept
  * for a partial resync, except after a {@code +FULLRESYNC} (the next try asks for a full one, as
  * Redis's {@code replicationDiscardCachedMaster}) and after a corrupt stream (as Redis, which does
- * not cache a master closed for a protocol error: the same bytes would come again).
- * {@link #close()} stops it, once the applier ran what it was handed.
+ * not cache a master closed for a protocol error: the same bytes would come again). Each failed try's reason
+ * ({@link LinkFailure}: a primary's snapshot this server cannot load, a refused AUTH or PSYNC, the primary's
+ * {@code maxclients}, a timeout ...) and how many failed in a row are INFO replication's {@code master_link_last_error},
+ * {@code master_link_last_error_since} and {@code master_link_failed_attempts} until the link is up again
+ * ({@link LinkFailures}). {@link #close()} stops it, once the applier ran what it was handed.
  */
 public final class PrimaryLink implements AutoCloseable {
 
@@ -173,6 +176,8 @@ public final class PrimaryLink implements AutoCloseable {
     /** Non-null since a try met another node than the layout's primary, until one meets it (or no layout names one). */
     private volatile Refused refused;
     private final AtomicLong refusals = new AtomicLong();
+    /** The tries that failed since the link was last up, and why the last one did (INFO's master_link_last_error ...). */
+    private final LinkFailures failures = new LinkFailures();
     /** The node last logged as refused (logged once per node met). */
     private String refusedLogged;
 
@@ -352,7 +357,13 @@ public final class PrimaryLink implements AutoCloseable {
                 // not Redis's: after Redis's link fields, only while it refuses (INFO parsers skip unknown fields)
                 out.line("master_link_refused", "node=" + why.found() + ",expected=" + why.expected());
             }
+            failures.info(out); // not Redis's either: why the tries fail, while they do
         }
+    }
+
+    /** The tries that failed in a row since the link was last up, and why the last one did; null while none did. */
+    LinkFailures.Run failures() {
+        return failures.current();
     }
 
     // ------------------------------------------------------------------ the link's thread
@@ -369,6 +380,7 @@ public final class PrimaryLink implements AutoCloseable {
             } catch (CommandStreamParser.Corrupt e) {
                 errors.incrementAndGet();
                 if (!closed) {
+                    failures.failed(LinkFailure.reasonOf(e, host, port, state == State.CONNECTED), System.currentTimeMillis());
                     LOG.warn("MASTER {}:{} sent a corrupt replication stream: {}. Dropping the link and discarding the cached"
                             + " primary (a full sync follows)", host, port, e.getMessage());
                 }
@@ -378,6 +390,7 @@ public final class PrimaryLink implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 errors.incrementAndGet();
                 if (!closed) {
+                    failures.failed(LinkFailure.reasonOf(e, host, port, state == State.CONNECTED), System.currentTimeMillis());
                     LOG.warn("Link with MASTER {}:{} lost or failed: {}", host, port, describe(e));
                     if (e instanceof RuntimeException) {
                         LOG.debug("The link's failure", e);
@@ -482,13 +495,13 @@ public final class PrimaryLink implements AutoCloseable {
         if (reply.startsWith("+FULLRESYNC")) {
             String[] parts = reply.split(" ");
             if (parts.length != 3 || parts[1].length() != 40) {
-                throw new IOException("Master replied with wrong +FULLRESYNC syntax: " + reply);
+                throw new LinkFailure("Master replied with wrong +FULLRESYNC syntax: " + reply, WRONG_FULLRESYNC);
             }
             long at;
             try {
                 at = Long.parseLong(parts[2]);
             } catch (NumberFormatException e) {
-                throw new IOException("Master replied with wrong +FULLRESYNC syntax: " + reply);
+                throw new LinkFailure("Master replied with wrong +FULLRESYNC syntax: " + reply, WRONG_FULLRESYNC);
             }
             cached = null; // as Redis: from here only a full sync makes the data whole
             LOG.info("Full resync from master: {}:{}", parts[1], at);
@@ -505,6 +518,7 @@ public final class PrimaryLink implements AutoCloseable {
             wire.touch();
             state = State.CONNECTED;
             everUp = true;
+            failures.linkUp();
             server.linkUp(parts[1], at);
             sendAck(wire); // a diskless primary puts the replica online on its first ack
             LOG.info("MASTER <-> REPLICA sync: Finished with success");
@@ -512,7 +526,8 @@ public final class PrimaryLink implements AutoCloseable {
             String id = reply.length() > "+CONTINUE".length() ? reply.substring("+CONTINUE".length()).trim() : "";
             Cached was = cached;
             if (!id.isEmpty() && id.length() != 40) {
-                throw new IOException("Master replied with wrong +CONTINUE syntax: " + reply);
+                throw new LinkFailure("Master replied with wrong +CONTINUE syntax: " + reply, "bad protocol from the primary: its +CONTINUE"
+                        + " cannot be read");
             }
             String replid = id.isEmpty() ? was.replid() : id;
             if (!id.isEmpty() && !id.equals(was.replid())) {
@@ -525,6 +540,7 @@ public final class PrimaryLink implements AutoCloseable {
             readOffset = offset + wire.parser.buffered();
             state = State.CONNECTED;
             everUp = true;
+            failures.linkUp();
             server.linkUp(replid, offset);
             LOG.info("Successful partial resynchronization with master: continuing from offset {}", offset + 1);
         } else {
@@ -538,6 +554,8 @@ public final class PrimaryLink implements AutoCloseable {
         return true;
     }
 
+    private static final String WRONG_FULLRESYNC = "bad protocol from the primary: its +FULLRESYNC cannot be read";
+
     // ------------------------------------------------------------------ the handshake
 
     private void handshake(PrimaryWire wire) throws IOException {
@@ -545,7 +563,8 @@ public final class PrimaryLink implements AutoCloseable {
         String pong = wire.line();
         if (!pong.startsWith("+") && !pong.startsWith("-NOAUTH") && !pong.startsWith("-NOPERM")
                 && !pong.startsWith("-ERR operation not permitted")) {
-            throw new IOException("Error reply to PING from master: '" + pong + "'");
+            // its maxclients (-ERR max number of clients reached), protected mode (-DENIED), -LOADING ...
+            throw new LinkFailure("Error reply to PING from master: '" + pong + "'", "the primary refused the connection: " + pong);
         }
         String auth = server.masterAuth();
         if (auth != null) {
@@ -557,7 +576,7 @@ public final class PrimaryLink implements AutoCloseable {
             }
             String ok = wire.line();
             if (ok.startsWith("-")) {
-                throw new IOException("Unable to AUTH to MASTER: " + ok);
+                throw new LinkFailure("Unable to AUTH to MASTER: " + ok, "the primary refused AUTH: " + ok);
             }
         }
         String expected = server.layoutPrimaryAt(host, port);
@@ -630,12 +649,15 @@ public final class PrimaryLink implements AutoCloseable {
                 continue;
             }
             if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
-                throw new IOException("Master is currently unable to PSYNC but should be in the future: " + reply);
+                throw new LinkFailure("Master is currently unable to PSYNC but should be in the future: " + reply,
+                        "the primary cannot sync now: " + reply);
             }
             if (reply.startsWith("+FULLRESYNC") || (reply.startsWith("+CONTINUE") && c != null)) {
                 return reply;
             }
-            throw new IOException("Unexpected reply to PSYNC from master: " + reply);
+            // -NOAUTH (no masterauth), -NOPERM (a masteruser without PSYNC), a replica whose own link is down ...
+            throw new LinkFailure("Unexpected reply to PSYNC from master: " + reply, reply.startsWith("-")
+                    ? "the primary refused PSYNC: " + reply : "bad protocol from the primary: PSYNC answered " + reply);
         }
     }
 

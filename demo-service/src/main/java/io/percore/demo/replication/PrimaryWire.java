@@ -79,17 +79,21 @@ final class PrimaryWire {
         }
         long now = System.currentTimeMillis();
         if (n < 0) {
-            throw new IOException("the primary closed the connection" + (parser.buffered() > 0
-                    ? " in the middle of a command (" + parser.buffered() + " bytes of it dropped)" : ""));
+            throw new LinkFailure("the primary closed the connection" + (parser.buffered() > 0
+                    ? " in the middle of a command (" + parser.buffered() + " bytes of it dropped)" : ""),
+                    snapshot ? "the primary closed the connection during the full sync" : "the primary closed the connection");
         }
         if (n > 0) {
             lastIoMillis = now;
             return;
         }
         if (now - lastIoMillis > timeoutMillis) {
-            throw new IOException(snapshot ? "Timeout receiving bulk data from MASTER... If the problem persists try to set"
-                    + " the 'repl-timeout' parameter in redis.conf to a larger value."
-                    : "MASTER timeout: no data nor PING received for " + (now - lastIoMillis) / 1000 + " s");
+            long seconds = timeoutMillis / 1000;
+            throw snapshot ? new LinkFailure("Timeout receiving bulk data from MASTER... If the problem persists try to set"
+                    + " the 'repl-timeout' parameter in redis.conf to a larger value.",
+                    "the full sync stalled: nothing received from the primary for " + seconds + " s (repl-timeout)")
+                    : new LinkFailure("MASTER timeout: no data nor PING received for " + (now - lastIoMillis) / 1000 + " s",
+                    "nothing received from the primary for " + seconds + " s (repl-timeout)");
         }
     }
 }

@@ -24,6 +24,7 @@ final class SnapshotReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
     private static final int MARK = 40;
+    private static final String BAD_LENGTH = "bad protocol from the primary: the length of its full sync cannot be read";
 
     /** Loads the received snapshot (blocks until loaded). */
     @FunctionalInterface
@@ -51,11 +52,12 @@ final class SnapshotReceiver {
             }
         }
         if (header.startsWith("-")) {
-            throw new IOException("MASTER aborted replication with an error: " + header);
+            // e.g. -ERR BGSAVE failed, replication can't continue
+            throw new LinkFailure("MASTER aborted replication with an error: " + header, "the primary aborted the full sync: " + header);
         }
         if (!header.startsWith("$")) {
-            throw new IOException("Bad protocol from MASTER, the first byte is not '$' (we received '" + header
-                    + "'), are you sure the host and port are right?");
+            throw new LinkFailure("Bad protocol from MASTER, the first byte is not '$' (we received '" + header
+                    + "'), are you sure the host and port are right?", "bad protocol from the primary: its full sync does not begin with '$'");
         }
         byte[] mark = null;
         long length = -1;
@@ -67,10 +69,10 @@ final class SnapshotReceiver {
             try {
                 length = Long.parseLong(header.substring(1));
             } catch (NumberFormatException e) {
-                throw new IOException("Bad protocol from MASTER: '" + header + "'");
+                throw new LinkFailure("Bad protocol from MASTER: '" + header + "'", BAD_LENGTH);
             }
             if (length < 0) {
-                throw new IOException("Bad protocol from MASTER: '" + header + "'");
+                throw new LinkFailure("Bad protocol from MASTER: '" + header + "'", BAD_LENGTH);
             }
             size = length;
             LOG.info("MASTER <-> REPLICA sync: receiving {} bytes from master to disk", length);
@@ -90,9 +92,9 @@ final class SnapshotReceiver {
             try {
                 loader.load(file);
             } catch (IOException | RuntimeException e) {
-                String m = e.getMessage();
-                throw new IOException("Failed trying to load the MASTER synchronization DB from disk: "
-                        + (m == null ? e.getClass().getSimpleName() : m), e);
+                String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new LinkFailure("Failed trying to load the MASTER synchronization DB from disk: " + m,
+                        "the primary's snapshot cannot be loaded here: " + withoutFile(m, file), e);
             }
         } finally {
             try {
@@ -101,6 +103,18 @@ final class SnapshotReceiver {
                 LOG.warn("Could not delete {}", file, e);
             }
         }
+    }
+
+    /**
+     * A load's reason without the temporary file's name and the offset in it ({@code <file> at offset <n>: }), which
+     * change from one try to the next while the reason does not.
+     */
+    static String withoutFile(String message, Path file) {
+        String name = file.toString();
+        if (!message.startsWith(name)) {
+            return message;
+        }
+        return message.substring(name.length()).replaceFirst("^ at offset [0-9]+", "").replaceFirst("^: ", "");
     }
 
     /** INFO's {@code master_sync_*} lines while the snapshot is received (Redis 7.0's). */

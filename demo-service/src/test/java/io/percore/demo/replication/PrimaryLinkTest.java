@@ -78,6 +78,7 @@ class PrimaryLinkTest {
         volatile int acksAsked;
         volatile PrimaryLink.Cached cached;
         volatile String masterAuth;
+        volatile String masterUser;
         /** The id the layout gives the primary at the link's address, or null (no layout names one there). */
         volatile String layoutPrimary;
 
@@ -150,7 +151,7 @@ class PrimaryLinkTest {
 
         @Override
         public String masterUser() {
-            return null;
+            return masterUser;
         }
 
         @Override

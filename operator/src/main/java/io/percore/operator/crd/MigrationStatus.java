@@ -8,7 +8,8 @@ import java.util.Objects;
  * is being made a replica of the source), {@code Syncing} (the full copy is under way: bytes and keys loaded),
  * {@code Replicating} (in sync, following the source's writes: the lag in bytes and seconds), {@code Completed} (cut
  * over: the service is the primary and the source is left alone), {@code Refused} (the source cannot be moved in:
- * the message says why).
+ * the message says why), {@code Failing} (the pod's link to the source fails try after try: {@code linkError} says why,
+ * as the pod's {@code INFO replication} does).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MigrationStatus {
@@ -31,6 +32,9 @@ public class MigrationStatus {
     private Long writesPausedMillis;
     private String cutoverFailedAt;
     private String cutoverFailure;
+    private String linkError;
+    private String linkErrorSince;
+    private Long linkFailures;
     private String message;
 
     public String getSource() { return source; }
@@ -72,6 +76,15 @@ public class MigrationStatus {
     public void setCutoverFailedAt(String cutoverFailedAt) { this.cutoverFailedAt = cutoverFailedAt; }
     public String getCutoverFailure() { return cutoverFailure; }
     public void setCutoverFailure(String cutoverFailure) { this.cutoverFailure = cutoverFailure; }
+    /** Why the pod's last try to link or sync failed, while its tries fail (its INFO's {@code master_link_last_error}). */
+    public String getLinkError() { return linkError; }
+    public void setLinkError(String linkError) { this.linkError = linkError; }
+    /** Since when the tries fail for {@link #getLinkError()}'s reason. */
+    public String getLinkErrorSince() { return linkErrorSince; }
+    public void setLinkErrorSince(String linkErrorSince) { this.linkErrorSince = linkErrorSince; }
+    /** How many tries failed in a row (whatever their reasons). */
+    public Long getLinkFailures() { return linkFailures; }
+    public void setLinkFailures(Long linkFailures) { this.linkFailures = linkFailures; }
     public String getMessage() { return message; }
     public void setMessage(String message) { this.message = message; }
 
@@ -95,6 +108,9 @@ public class MigrationStatus {
         c.writesPausedMillis = writesPausedMillis;
         c.cutoverFailedAt = cutoverFailedAt;
         c.cutoverFailure = cutoverFailure;
+        c.linkError = linkError;
+        c.linkErrorSince = linkErrorSince;
+        c.linkFailures = linkFailures;
         c.message = message;
         return c;
     }
@@ -115,13 +131,15 @@ public class MigrationStatus {
                 && Objects.equals(sourceOffsetSeenAt, m.sourceOffsetSeenAt) && Objects.equals(fullSyncs, m.fullSyncs)
                 && Objects.equals(startedAt, m.startedAt) && Objects.equals(cutoverAt, m.cutoverAt)
                 && Objects.equals(writesPausedMillis, m.writesPausedMillis) && Objects.equals(cutoverFailedAt, m.cutoverFailedAt)
-                && Objects.equals(cutoverFailure, m.cutoverFailure) && Objects.equals(message, m.message);
+                && Objects.equals(cutoverFailure, m.cutoverFailure) && Objects.equals(linkError, m.linkError)
+                && Objects.equals(linkErrorSince, m.linkErrorSince) && Objects.equals(linkFailures, m.linkFailures)
+                && Objects.equals(message, m.message);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(source, phase, linkStatus, sourceVersion, sourceKeys, keysLoaded, syncBytesLoaded, syncBytesTotal, lagBytes,
                 lagSeconds, sourceOffsetSeen, sourceOffsetSeenAt, fullSyncs, startedAt, cutoverAt, writesPausedMillis, cutoverFailedAt,
-                cutoverFailure, message);
+                cutoverFailure, linkError, linkErrorSince, linkFailures, message);
     }
 }

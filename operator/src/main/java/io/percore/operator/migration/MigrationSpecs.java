@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a spec with {@code migrateFrom} must satisfy that no schema rule checks. */
+/** What a spec with {@code migrateFrom} must satisfy that no schema rule checks, and what the planner reads of the spec. */
 public final class MigrationSpecs {
 
     static final Duration MIN_CUTOVER_TIMEOUT = Duration.ofMillis(100);
+    /** The service's {@code percore.demo.resp.databases} in Spring's environment spelling, as {@code spec.env} gives it to the pods. */
+    public static final String DATABASES_ENV = "PERCORE_DEMO_RESP_DATABASES";
 
     private MigrationSpecs() {
     }
@@ -37,5 +39,20 @@ public final class MigrationSpecs {
             problems.add("spec.migrateFrom.cutoverTimeout: " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * The databases the service's pods are configured with: {@value #DATABASES_ENV} of {@code spec.env} (what the operator
+     * renders into their environment), else {@link MigrationPlanner#DEFAULT_DATABASES}. A value that is not a positive
+     * number is the pod's to refuse; the check counts the default meanwhile.
+     */
+    public static int databases(PercoreServiceSpec spec) {
+        String value = spec.envOrEmpty().get(DATABASES_ENV);
+        try {
+            int n = value == null ? 0 : Integer.parseInt(value.trim());
+            return n > 0 ? n : MigrationPlanner.DEFAULT_DATABASES;
+        } catch (NumberFormatException e) {
+            return MigrationPlanner.DEFAULT_DATABASES;
+        }
     }
 }

@@ -21,7 +21,7 @@ public final class SourceProbe {
         this.connection = connection;
     }
 
-    /** The source's server, replication, cluster and keyspace sections; a failure is the view's error. */
+    /** The source's {@code INFO} (its server, replication, modules, cluster and keyspace sections); a failure is the view's error. */
     public MigrationPlanner.SourceView observe(HostPort source, String user, String password) {
         try {
             Object reply = connection.command(source, user, password, MAX_INFO_BYTES, "INFO");
@@ -59,11 +59,16 @@ public final class SourceProbe {
         return view.offset();
     }
 
+    /**
+     * The view of an {@code INFO} reply (its default sections: server, replication, modules, cluster, keyspace ...):
+     * what the planner refuses a source for is all here, so the operator asks nothing else.
+     */
     static MigrationPlanner.SourceView parse(String info) {
         Map<String, String> fields = InfoFields.of(info);
         boolean replica = "slave".equals(fields.get("role"));
         String replicaOf = replica ? fields.get("master_host") + ":" + fields.get("master_port") : null;
         return new MigrationPlanner.SourceView(null, fields.get("redis_version"), replica, replicaOf, "1".equals(fields.get("cluster_enabled")),
-                InfoFields.number(fields.get("master_repl_offset")), InfoFields.keys(info));
+                InfoFields.number(fields.get("master_repl_offset")), InfoFields.keys(info), InfoFields.keysByDatabase(info),
+                InfoFields.modules(info));
     }
 }

@@ -12,6 +12,8 @@ import io.percore.operator.migration.MigrationPlanner;
 import io.percore.operator.migration.MigrationPlanner.Decision;
 import io.percore.operator.migration.MigrationPlanner.SourceView;
 import io.percore.operator.migration.MigrationPlanner.TargetView;
+import io.percore.operator.migration.MigrationSpecs;
+import io.percore.operator.migration.TargetInfo;
 import io.percore.operator.migration.SourceProbe;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodReplicationProbe;
@@ -98,7 +100,8 @@ final class MigrationDriver {
                 : target == null ? TargetView.missing(pod.getMetadata().getName() + " has no address yet")
                 : observe(pod.getMetadata().getName(), target, own.password());
 
-        Decision d = MigrationPlanner.decide(new MigrationPlanner.Input(spec, sourceView, targetView, previous, Instant.now()));
+        Decision d = MigrationPlanner.decide(new MigrationPlanner.Input(spec, sourceView, targetView, previous, Instant.now(),
+                MigrationSpecs.databases(s.getSpec())));
         d.events().forEach(e -> {
             if (e.warning()) {
                 events.warning(s, e.reason(), e.message());
@@ -171,9 +174,18 @@ final class MigrationDriver {
             long offset = InfoFields.number(following != null ? f.get("slave_repl_offset") : f.get("master_repl_offset"));
             return new TargetView(pod, null, following, "up".equals(f.get("master_link_status")), "1".equals(f.get("master_sync_in_progress")),
                     offset, InfoFields.number(f.get("master_sync_read_bytes")),
-                    InfoFields.number(f.get("master_sync_total_bytes")), keys);
+                    InfoFields.number(f.get("master_sync_total_bytes")), keys, TargetInfo.linkFailure(f), databases(target, password));
         } catch (IOException e) {
             return new TargetView(pod, e.getMessage(), null, false, false, 0, 0, 0, 0);
+        }
+    }
+
+    /** The pod's {@code CONFIG GET databases}, or null when it does not say (an error, not a number). */
+    private Integer databases(HostPort target, String password) {
+        try {
+            return TargetInfo.configValue(probe.command(target, password, 1024, "CONFIG", "GET", "databases"));
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -8,6 +8,7 @@ import io.percore.operator.migration.MigrationPlanner.Action;
 import io.percore.operator.migration.MigrationPlanner.Decision;
 import io.percore.operator.migration.MigrationPlanner.Event;
 import io.percore.operator.migration.MigrationPlanner.Input;
+import io.percore.operator.migration.MigrationPlanner.LinkFailure;
 import io.percore.operator.migration.MigrationPlanner.SourceView;
 import io.percore.operator.migration.MigrationPlanner.TargetView;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -42,6 +43,24 @@ class MigrationPlannerTest {
     private static Decision decide(MigrateFrom spec, SourceView s, TargetView t, MigrationStatus previous, Instant now) {
         return MigrationPlanner.decide(new Input(spec, s, t, previous, now));
     }
+
+    /** Following the source, its link down, its tries failing for {@code reason} since T0. */
+    private static TargetView failing(String reason, long attempts, boolean syncing) {
+        return new TargetView("kv-0", null, SOURCE, false, syncing, 0, syncing ? 400 : 0, syncing ? 1000 : 0, 0,
+                new LinkFailure(reason, T0, attempts), null);
+    }
+
+    /** A master pod that says how many databases it holds. */
+    private static TargetView masterWith(int databases) {
+        return new TargetView("kv-0", null, null, false, false, 0, 0, 0, 0, null, databases);
+    }
+
+    private static SourceView withKeysIn(java.util.Map<Integer, Long> byDatabase) {
+        return new SourceView(null, "7.0.15", false, null, false, 0, byDatabase.values().stream().mapToLong(Long::longValue).sum(),
+                new java.util.TreeMap<>(byDatabase), null);
+    }
+
+    private static final String DATABASE_3 = "the primary's snapshot cannot be loaded here: keys of database 3: this server has one database, 0";
 
     @Test
     void aMasterPodIsLinkedThenSyncsThenReplicatesWithItsEventsOnce() {
@@ -96,6 +115,153 @@ class MigrationPlannerTest {
         Decision back = decide(spec(false), source("7.0.15", 900), following(true, false, 900), stillDown.status(), T0.plusSeconds(9));
         assertThat(back.events()).extracting(Event::reason).containsExactly("MigrationResynced");
         assertThat(back.status().getFullSyncs()).as("a partial resync is not a full one").isEqualTo(1);
+    }
+
+    /** The issue: a full sync failing every 5 s showed "Syncing, linking to ..." and raised nothing. */
+    @Test
+    void aFailingSyncIsShownAtOnceWithThePodsReasonAndOneWarningPerReason() {
+        MigrationStatus linked = decide(spec(false), source("7.0.15", 500), master(), null, T0).status();
+
+        Decision first = decide(spec(false), source("7.0.15", 500), failing(DATABASE_3, 1, false), linked, T0.plusSeconds(2));
+        assertThat(first.action()).isEqualTo(Action.NONE);
+        assertThat(first.status().getPhase()).isEqualTo(MigrationPlanner.FAILING);
+        assertThat(first.status().getLinkStatus()).isEqualTo("down");
+        assertThat(first.status().getLinkError()).isEqualTo(DATABASE_3);
+        assertThat(first.status().getLinkErrorSince()).isEqualTo(T0.toString());
+        assertThat(first.status().getLinkFailures()).isEqualTo(1);
+        assertThat(first.migrated()).isFalse();
+        assertThat(first.reason()).as("the Migrated condition's reason").isEqualTo(MigrationPlanner.SYNC_FAILED);
+        assertThat(first.message()).contains("kv-0 cannot replicate from redis.legacy:6379: " + DATABASE_3, "1 tries failed",
+                "since " + T0);
+        assertThat(first.status().getMessage()).isEqualTo(first.message());
+        assertThat(first.events()).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo(MigrationPlanner.SYNC_FAILED);
+            assertThat(e.warning()).isTrue();
+            assertThat(e.message()).contains(DATABASE_3);
+        });
+
+        // retries: the same reason, more attempts (a new try copying meanwhile): no new event
+        Decision retry = decide(spec(false), source("7.0.15", 500), failing(DATABASE_3, 7, true), first.status(), T0.plusSeconds(30));
+        assertThat(retry.events()).isEmpty();
+        assertThat(retry.status().getPhase()).isEqualTo(MigrationPlanner.FAILING);
+        assertThat(retry.status().getLinkFailures()).isEqualTo(7);
+        assertThat(retry.status().getSyncBytesLoaded()).isEqualTo(400);
+        assertThat(retry.message()).contains("7 tries failed", "a new try is copying: 400 of 1000 bytes");
+        Decision again = decide(spec(false), source("7.0.15", 500), failing(DATABASE_3, 8, false), retry.status(), T0.plusSeconds(35));
+        assertThat(again.events()).isEmpty();
+
+        // another reason: one more event
+        String wrongpass = "the primary refused AUTH: -WRONGPASS invalid username-password pair or user is disabled.";
+        Decision other = decide(spec(false), source("7.0.15", 500), failing(wrongpass, 9, false), again.status(), T0.plusSeconds(40));
+        assertThat(other.events()).singleElement().satisfies(e -> assertThat(e.message()).contains(wrongpass));
+        assertThat(other.status().getLinkError()).isEqualTo(wrongpass);
+        assertThat(decide(spec(false), source("7.0.15", 500), failing(wrongpass, 10, false), other.status(), T0.plusSeconds(45)).events())
+                .isEmpty();
+
+        // the source unreachable by the operator too: both said
+        Decision both = decide(spec(false), SourceView.unreachable("connection refused"), failing(wrongpass, 11, false), other.status(),
+                T0.plusSeconds(50));
+        assertThat(both.status().getPhase()).isEqualTo(MigrationPlanner.FAILING);
+        assertThat(both.message()).contains(wrongpass, "the source does not answer the operator either: connection refused");
+
+        // fixed: the copy is made, the first one
+        Decision up = decide(spec(false), source("7.0.15", 500), following(true, false, 500), both.status(), T0.plusSeconds(60));
+        assertThat(up.status().getPhase()).isEqualTo(MigrationPlanner.REPLICATING);
+        assertThat(up.events()).extracting(Event::reason).containsExactly("MigrationSynced");
+        assertThat(up.status().getFullSyncs()).isEqualTo(1);
+        assertThat(up.status().getLinkError()).isNull();
+        assertThat(up.status().getLinkErrorSince()).isNull();
+        assertThat(up.status().getLinkFailures()).isNull();
+    }
+
+    @Test
+    void aLostLinkWhoseTriesFailIsOneWarningThatSaysWhyThenTheReturnIsAResync() {
+        MigrationStatus up = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
+                decide(spec(false), source("7.0.15", 500), following(false, true, 0), null, T0).status(), T0).status();
+        String refused = "cannot connect to redis.legacy:6379: Connection refused";
+        Decision lost = decide(spec(false), source("7.0.15", 500), failing(refused, 1, false), up, T0.plusSeconds(5));
+        assertThat(lost.status().getPhase()).isEqualTo(MigrationPlanner.FAILING);
+        assertThat(lost.events()).as("the loss says why; no second warning for the same").singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("MigrationLinkLost");
+            assertThat(e.message()).contains(refused);
+        });
+        assertThat(decide(spec(false), source("7.0.15", 500), failing(refused, 2, false), lost.status(), T0.plusSeconds(7)).events()).isEmpty();
+
+        Decision back = decide(spec(false), source("7.0.15", 900), following(true, false, 900), lost.status(), T0.plusSeconds(9));
+        assertThat(back.events()).extracting(Event::reason).containsExactly("MigrationResynced");
+        assertThat(back.status().getFullSyncs()).as("the copy was made before the loss").isEqualTo(1);
+        assertThat(back.status().getLinkError()).isNull();
+    }
+
+    @Test
+    void aPodWithoutTheFieldsIsSeenAsBefore() {
+        // redis-server as the target, or a service before them: Syncing/linking as before, no Failing
+        MigrationStatus linked = decide(spec(false), source("7.0.15", 500), master(), null, T0).status();
+        Decision d = decide(spec(false), source("7.0.15", 500), following(false, false, 0), linked, T0.plusSeconds(1));
+        assertThat(d.status().getPhase()).isEqualTo(MigrationPlanner.SYNCING);
+        assertThat(d.status().getLinkError()).isNull();
+        assertThat(d.events()).isEmpty();
+    }
+
+    @Test
+    void aSourceWithModulesIsRefusedBeforeTheCopy() {
+        SourceView modules = new SourceView(null, "7.0.15", false, null, false, 0, 10, null, java.util.List.of("ReJSON", "search"));
+        Decision d = decide(spec(false), modules, master(), null, T0);
+        assertThat(d.action()).as("never linked").isEqualTo(Action.NONE);
+        assertThat(d.status().getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+        assertThat(d.reason()).isEqualTo("MigrationRefused");
+        assertThat(d.message()).contains("runs modules (ReJSON, search)", "MODULE UNLOAD");
+        assertThat(d.events()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo("MigrationRefused"));
+        assertThat(decide(spec(false), modules, master(), d.status(), T0.plusSeconds(5)).events()).as("once").isEmpty();
+    }
+
+    @Test
+    void aSourceWritingANewerRdbFormatIsRefusedBeforeTheCopy() {
+        for (String version : new String[] {"7.2.4", "7.4.0", "8.0.2", "7.1.240"}) {
+            Decision d = decide(spec(false), source(version, 0), master(), null, T0);
+            assertThat(d.status().getPhase()).as(version).isEqualTo(MigrationPlanner.REFUSED);
+            assertThat(d.message()).contains("Redis " + version, "newer RDB format", "reads 1 to 10");
+            assertThat(d.action()).isEqualTo(Action.NONE);
+        }
+        for (String version : new String[] {"7.0.15", "6.2.14", "5.0.14", "3.2.12"}) {
+            assertThat(decide(spec(false), source(version, 0), master(), null, T0).action()).as(version).isEqualTo(Action.LINK);
+        }
+    }
+
+    @Test
+    void keysInADatabaseTheServiceDoesNotHoldAreRefusedBeforeTheCopy() {
+        SourceView twenty = withKeysIn(java.util.Map.of(0, 10L, 20, 100L));
+        Decision d = decide(spec(false), twenty, master(), null, T0);
+        assertThat(d.status().getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+        assertThat(d.message()).contains("keys in database 20 (100 keys)", "16 databases, 0 to 15", "PERCORE_DEMO_RESP_DATABASES");
+        assertThat(d.action()).isEqualTo(Action.NONE);
+        assertThat(d.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
+        assertThat(decide(spec(false), twenty, master(), d.status(), T0.plusSeconds(5)).events()).as("once").isEmpty();
+
+        // configured with more (the pods' environment): taken
+        assertThat(MigrationPlanner.decide(new Input(spec(false), twenty, master(), null, T0, 32)).action()).isEqualTo(Action.LINK);
+        // database 3 fits 16 ...
+        SourceView three = withKeysIn(java.util.Map.of(3, 100L));
+        assertThat(decide(spec(false), three, master(), null, T0).action()).isEqualTo(Action.LINK);
+        // ... but not a pod that says it holds one: its answer counts over the configuration
+        Decision one = MigrationPlanner.decide(new Input(spec(false), three, masterWith(1), null, T0, 16));
+        assertThat(one.status().getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+        assertThat(one.message()).contains("keys in database 3 (100 keys)", "database 0 only").doesNotContain("PERCORE_DEMO_RESP_DATABASES");
+        assertThat(MigrationPlanner.decide(new Input(spec(false), withKeysIn(java.util.Map.of(3, 1L, 17, 2L)), masterWith(2), null, T0, 16))
+                .message()).contains("keys in databases 3 (1 keys), 17 (2 keys)", "2 databases, 0 to 1");
+        assertThat(MigrationPlanner.decide(new Input(spec(false), three, masterWith(16), null, T0, 1)).action())
+                .as("the pod's answer over the configuration, either way").isEqualTo(Action.LINK);
+
+        // a source that names many: the first few, and how many more
+        java.util.Map<Integer, Long> many = new java.util.TreeMap<>();
+        for (int db = 16; db < 116; db++) {
+            many.put(db, 1L);
+        }
+        assertThat(decide(spec(false), withKeysIn(many), master(), null, T0).message())
+                .contains("databases 16 (1 keys), 17 (1 keys), 18 (1 keys), 19 (1 keys), 20 (1 keys) and 95 more;");
+        java.util.List<String> modules = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "m" + i).toList();
+        assertThat(decide(spec(false), new SourceView(null, "7.0.15", false, null, false, 0, 0, null, modules), master(), null, T0).message())
+                .contains("runs modules (m0, m1, m2, m3, m4 and 35 more)");
     }
 
     @Test
@@ -219,6 +385,11 @@ class MigrationPlannerTest {
         assertThat(v.clusterEnabled()).isFalse();
         assertThat(v.offset()).isEqualTo(4242);
         assertThat(v.keys()).isEqualTo(15);
+        assertThat(v.keysByDatabase()).containsExactly(java.util.Map.entry(0, 10L), java.util.Map.entry(3, 5L));
+        assertThat(v.modules()).isEmpty();
+        SourceView modules = SourceProbe.parse("# Modules\r\nmodule:name=ReJSON,ver=20007,api=1,filters=0,usedby=[search],using=[],options=[]\r\n"
+                + "module:name=search,ver=20613,api=1,filters=0,usedby=[],using=[ReJSON],options=[handle-io-errors]\r\n\r\n# Keyspace\r\n");
+        assertThat(modules.modules()).containsExactly("ReJSON", "search");
         SourceView replica = SourceProbe.parse("role:slave\r\nmaster_host:10.0.0.9\r\nmaster_port:6380\r\ncluster_enabled:1\r\n");
         assertThat(replica.replica()).isTrue();
         assertThat(replica.replicaOf()).isEqualTo("10.0.0.9:6380");

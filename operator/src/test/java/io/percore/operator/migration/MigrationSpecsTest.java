@@ -35,6 +35,20 @@ class MigrationSpecsTest {
     }
 
     @Test
+    void theServicesDatabasesAreWhatItsEnvironmentSaysElseSixteen() {
+        PercoreServiceSpec spec = spec(null);
+        assertThat(MigrationSpecs.databases(spec)).isEqualTo(16);
+        spec.setEnv(java.util.Map.of(MigrationSpecs.DATABASES_ENV, "32"));
+        assertThat(MigrationSpecs.databases(spec)).isEqualTo(32);
+        spec.setEnv(java.util.Map.of(MigrationSpecs.DATABASES_ENV, " 4 "));
+        assertThat(MigrationSpecs.databases(spec)).isEqualTo(4);
+        for (String bad : new String[] {"0", "-3", "many", ""}) {
+            spec.setEnv(java.util.Map.of(MigrationSpecs.DATABASES_ENV, bad));
+            assertThat(MigrationSpecs.databases(spec)).as(bad).isEqualTo(16);
+        }
+    }
+
+    @Test
     void noMigrationNoProblem() {
         assertThat(MigrationSpecs.specProblems(new PercoreServiceSpec())).isEmpty();
     }

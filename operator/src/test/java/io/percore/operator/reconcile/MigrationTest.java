@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -346,6 +347,91 @@ class MigrationTest {
         try (TestResp c = new TestResp(pod.port, PASSWORD)) {
             assertThat(TestResp.field(c.info(), "role")).isEqualTo("master");
         }
+    }
+
+    /** Issue 68: what the service cannot hold is refused before any copy, with the reason in the status and an event, at once. */
+    @Test
+    void aSourceWithKeysInADatabaseTheServiceDoesNotHoldIsRefusedBeforeTheCopy() throws Exception {
+        // 32 databases there, keys in 20: beyond the service's (its CONFIG GET databases, else 16)
+        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir, "--databases", "32");
+        closing.add(source);
+        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
+            for (int i = 0; i < 100; i++) {
+                c.call("SET", "zero" + i, "v");
+            }
+            c.call("SELECT", "20");
+            for (int i = 0; i < 100; i++) {
+                c.call("SET", "twenty" + i, "v");
+            }
+        }
+        client.resource(service(source.port, null)).create();
+        ServiceProcess pod = ServiceProcess.start(PASSWORD, dir);
+        closing.add(pod);
+        createPod("kv-0", pod.port);
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            MigrationStatus m = current().getStatus().getMigration();
+            assertThat(m.getPhase()).isEqualTo(MigrationPlanner.REFUSED);
+            assertThat(m.getMessage()).contains("keys in database 20 (100 keys)");
+            Condition migrated = condition(MigrationDriver.CONDITION);
+            assertThat(migrated.getStatus()).isEqualTo("False");
+            assertThat(migrated.getReason()).isEqualTo("MigrationRefused");
+            assertThat(migrated.getMessage()).contains("database 20");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("MigrationRefused") && e.getType().equals("Warning")
+                    && e.getMessage().contains("database 20"));
+        });
+        try (TestResp c = new TestResp(pod.port, PASSWORD)) {
+            assertThat(TestResp.field(c.info(), "role")).as("the pod was never linked").isEqualTo("master");
+        }
+        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
+            assertThat(TestResp.field(String.valueOf(c.call("INFO", "stats")), "sync_full")).as("no copy was asked of the source").isEqualTo("0");
+        }
+    }
+
+    /**
+     * What only the pod can tell (the source lets the operator's user run INFO, not PSYNC): its link's reason in the status
+     * at once, {@code Failing}, the {@code Migrated} condition, and one Warning event however many tries fail.
+     */
+    @Test
+    void aPodWhoseLinkFailsSaysWhyAtOnceWithOneEvent() throws Exception {
+        Assumptions.assumeTrue(ServiceProcess.service(), "needs the demo service's jar (-D" + ServiceProcess.SERVICE_JAR
+                + "): redis-server does not say why its link fails");
+        ServiceProcess source = source();
+        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
+            c.call("SET", "k", "v");
+            assertThat(c.call("ACL", "SETUSER", "mover", "on", ">mover-pw", "~*", "&*", "+@all", "-psync", "-sync")).isEqualTo("OK");
+        }
+        client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName("mover-auth").withNamespace(NAMESPACE)
+                .endMetadata().addToData(Replication.PASSWORD_KEY, base64("mover-pw")).addToData("username", base64("mover")).build()).create();
+        PercoreService s = service(source.port, null);
+        s.getSpec().getMigrateFrom().setAuthSecretName("mover-auth");
+        client.resource(s).create();
+        ServiceProcess pod = ServiceProcess.start(PASSWORD, dir);
+        closing.add(pod);
+        createPod("kv-0", pod.port);
+
+        String noperm = "the primary refused PSYNC: -NOPERM this user has no permissions to run the 'psync' command";
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            MigrationStatus m = current().getStatus().getMigration();
+            assertThat(m.getPhase()).isEqualTo(MigrationPlanner.FAILING);
+            assertThat(m.getLinkError()).isEqualTo(noperm);
+            assertThat(m.getLinkErrorSince()).isNotNull();
+            assertThat(m.getLinkFailures()).isPositive();
+            Condition migrated = condition(MigrationDriver.CONDITION);
+            assertThat(migrated.getReason()).isEqualTo(MigrationPlanner.SYNC_FAILED);
+            assertThat(migrated.getMessage()).contains(noperm);
+            assertThat(events()).anyMatch(e -> e.getReason().equals(MigrationPlanner.SYNC_FAILED) && e.getType().equals("Warning")
+                    && e.getMessage().contains(noperm));
+        });
+        long seen = current().getStatus().getMigration().getLinkFailures();
+        await().atMost(WAIT).until(() -> current().getStatus().getMigration().getLinkFailures() >= seen + 2);
+        assertThat(events().stream().filter(e -> e.getReason().equals(MigrationPlanner.SYNC_FAILED)).count())
+                .as("one event for the reason, not one per try").isEqualTo(1);
+        assertThat(current().getStatus().getMigration().getLinkError()).isEqualTo(noperm);
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A real redis-server 7.0 with a password: the Redis moved in. */

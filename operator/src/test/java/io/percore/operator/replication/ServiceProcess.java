@@ -49,12 +49,20 @@ public final class ServiceProcess implements AutoCloseable {
         return start(password, dir, serviceArgs, System.getProperty(SERVICE_JAR, ""));
     }
 
-    /** A redis-server whatever the build's service jar: a Redis that is moved into the service (spec.migrateFrom). */
-    public static ServiceProcess startRedis(String password, Path dir) throws IOException, InterruptedException {
-        return start(password, dir, List.of(), "");
+    /**
+     * A redis-server whatever the build's service jar: a Redis that is moved into the service (spec.migrateFrom), with
+     * {@code redisArgs} added to its command line ({@code --databases 32} ...).
+     */
+    public static ServiceProcess startRedis(String password, Path dir, String... redisArgs) throws IOException, InterruptedException {
+        return start(password, dir, List.of(), "", List.of(redisArgs));
     }
 
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
+        return start(password, dir, serviceArgs, jar, List.of());
+    }
+
+    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, List<String> redisArgs)
+            throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
@@ -81,6 +89,7 @@ public final class ServiceProcess implements AutoCloseable {
             if (password != null) {
                 command.addAll(List.of("--requirepass", password, "--masterauth", password));
             }
+            command.addAll(redisArgs);
         }
         Path log = Files.createTempFile(dir, "server-" + port + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
