@@ -14,6 +14,7 @@ import io.percore.operator.migration.MigrationPlanner.SourceView;
 import io.percore.operator.migration.MigrationPlanner.TargetView;
 import io.percore.operator.migration.SourceProbe;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
@@ -180,7 +181,7 @@ final class MigrationDriver {
     private void link(HostPort target, String own, HostPort sourceAddress, Credentials credentials) throws IOException {
         probe.command(target, own, 1024, "CONFIG", "SET", "masteruser", credentials.user() == null ? "" : credentials.user());
         probe.command(target, own, 1024, "CONFIG", "SET", "masterauth", credentials.password() == null ? "" : credentials.password());
-        probe.replicaOf(target, own, sourceAddress);
+        probe.replicaOf(target, PodAuth.password(own), sourceAddress);
     }
 
     record CutoverResult(String error, Long pausedMillis) {
@@ -207,7 +208,7 @@ final class MigrationDriver {
                 Thread.sleep(10);
                 reached = offsetOf(target, own);
             }
-            probe.promote(target, own);
+            probe.promote(target, PodAuth.password(own));
         } catch (IOException | RuntimeException e) {
             return unpaused(sourceAddress, c, began, e.getMessage());
         } catch (InterruptedException e) {
@@ -239,7 +240,7 @@ final class MigrationDriver {
     }
 
     private long offsetOf(HostPort target, String own) throws IOException {
-        return probe.info(target, own).offset();
+        return probe.info(target, PodAuth.password(own)).offset();
     }
 
     record Credentials(String user, String password, String problem) {
