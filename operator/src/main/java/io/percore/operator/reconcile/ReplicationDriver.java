@@ -70,7 +70,7 @@ final class ReplicationDriver {
             conditions.set(CONDITION, false, PodPassword.MISSING_REASON, secret.problem());
             return new Outcome(before, ReplicationPlanner.PERIOD);
         }
-        PodAuth password = PodAuth.password(secret.password());
+        PodAuth password = secret.auth();
 
         int port = s.getSpec().respPort().getPort();
         StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
