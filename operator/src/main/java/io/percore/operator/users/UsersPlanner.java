@@ -226,10 +226,10 @@ public final class UsersPlanner {
     /**
      * Whether the pod template reads the users from the aclfile (and a replica links as {@value OperatorUsers#REPLICA}).
      * Once it does, it keeps doing so. A new service does. A running one whose pods predate it switches only once every
-     * ready pod has shown it has ACLs ({@code ACL LIST} answered, and by then the operator's users applied to it live): an
-     * image without ACLs would refuse the aclfile's setting at start, and a replica started with the new template must
-     * find its user on the primary it links to. Until then the template stays as it was, and the operator uses the default
-     * user's password wherever its own user is refused.
+     * ready pod has shown it has ACLs ({@code ACL LIST} answered, and by then the operator's users applied to it live): a
+     * replica started with the new template links as the replicas' user, which its primary must know, and an image
+     * without ACLs knows no user (it ignores the aclfile's setting). Until then the template stays as it was, and the
+     * operator uses the default user's password wherever its own user is refused.
      */
     public static boolean aclFileInTemplate(boolean liveHasIt, boolean workloadExists, AclSupport support) {
         return liveHasIt || !workloadExists || support == AclSupport.ALL;
