@@ -52,6 +52,8 @@ final class UsersDriver {
     private final PodAcl acl;
     private final PodAddresses addresses;
     private final PlanEvents events;
+    /** The Secrets read in this reconcile, by name (empty: there is none). */
+    private final Map<String, Optional<Map<String, byte[]>>> read = new HashMap<>();
 
     UsersDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events) {
         this.client = client;
@@ -223,8 +225,6 @@ final class UsersDriver {
     }
 
     /** A Secret's data decoded, by key; null when there is no such Secret. Each Secret is read once per reconcile. */
-    private final Map<String, Optional<Map<String, byte[]>>> read = new HashMap<>();
-
     private Map<String, byte[]> secretData(PercoreService s, String name) {
         return read.computeIfAbsent(name, n -> {
             Secret secret = client.secrets().inNamespace(s.getMetadata().getNamespace()).withName(n).get();
