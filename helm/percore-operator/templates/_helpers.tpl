@@ -112,13 +112,15 @@ the same verbs.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "patch", "delete"]
-# The pods' password (spec.auth): get, to AUTH to the pods with the Secret the spec names, or to find the
-# <name>-auth Secret the operator generates; create, to generate it once (never update: a password is not
-# rewritten); delete, the generated one only, with its PercoreService. Never list or watch (RBAC cannot limit
-# get to names chosen by users, see the operator README).
+# Secrets (operator README, "Users"): get, the pods' password (spec.auth) and the users' Secrets (spec.users), read
+# fresh when a service is reconciled; list/watch, so a changed user Secret reaches the pods at once (the informer keeps
+# each Secret's name and version, never its data; RBAC cannot narrow a watch to names users choose); create, the
+# Secrets the operator generates once (<name>-auth, <name>-operator, <name>-replica: a password is never rewritten)
+# and <name>-users, the pods' aclfile; update, <name>-users only, when the users change; delete, the operator's own,
+# with their PercoreService.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
 {{- end }}
 
 {{/*

@@ -25,7 +25,7 @@ class ArchitectureTest {
     static final List<List<String>> ROWS = List.of(
             List.of(""),                          // the process: main, settings, leader election, the SDK's wiring
             List.of("reconcile", "http"),         // the Kubernetes glue: observe, plan, write children and status; health and metrics
-            List.of("cluster", "migration"),      // slot layouts and their moves; moving a running Redis in
+            List.of("cluster", "migration", "users"), // slot layouts and their moves; moving a running Redis in; ACL users
             List.of("replication", "config"),     // who is primary, failover, the pods' RESP; spec.config checked and rendered
             List.of("sizing"),                    // pods and shards from nodes' CPUs, memory and NUMA
             List.of("crd"));                      // the PercoreService resource

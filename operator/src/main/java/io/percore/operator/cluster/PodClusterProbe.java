@@ -2,6 +2,7 @@ package io.percore.operator.cluster;
 
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.PodReplicationProbe.ProbeException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -14,7 +15,7 @@ import java.util.List;
  * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
  * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), {@code INFO replication} (with replicas),
  * {@code CLUSTER SETLAYOUT} and {@code REPLICAOF},
- * each after {@code AUTH} when the pods have a password ({@code spec.cluster.authSecretName}): a refusal is an
+ * each after {@code AUTH} when the pods have a password ({@link PodAuth}: the operator's user, else the pods' password): a refusal is an
  * {@link io.percore.operator.replication.PodReplicationProbe.AuthRefusedException} carrying the pod's reply.
  * A pod is not trusted: every answer is
  * checked for the shape the service's contract gives, and a layout reply is bounded at
@@ -37,19 +38,19 @@ public class PodClusterProbe {
     }
 
     /** What the pod holds now. */
-    public Observed observe(HostPort pod, String password) throws IOException {
-        return observe(pod, password, false);
+    public Observed observe(HostPort pod, PodAuth auth) throws IOException {
+        return observe(pod, auth, false);
     }
 
     /** What the pod holds now, and with {@code replication} its role and offset ({@code INFO replication}). */
-    public Observed observe(HostPort pod, String password, boolean replication) throws IOException {
-        Object id = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "CLUSTER", "MYID");
+    public Observed observe(HostPort pod, PodAuth auth, boolean replication) throws IOException {
+        Object id = resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "MYID");
         if (!(id instanceof String nodeId) || !nodeId.matches("[0-9a-f]{40}")) {
             throw new ProbeException("CLUSTER MYID: not a node id");
         }
-        Object info = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "INFO", "server");
+        Object info = resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "INFO", "server");
         int shards = shards(info);
-        Object layout = resp.command(pod, password, MAX_LAYOUT_BYTES, "CLUSTER", "GETLAYOUT");
+        Object layout = resp.command(pod, auth, MAX_LAYOUT_BYTES, "CLUSTER", "GETLAYOUT");
         if (!(layout instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof Long epoch)
                 || !(pair.get(1) instanceof String text) || epoch < 0) {
             throw new ProbeException("CLUSTER GETLAYOUT: not [epoch, text]");
@@ -60,33 +61,33 @@ public class PodClusterProbe {
         } catch (IllegalArgumentException e) {
             throw new ProbeException("CLUSTER GETLAYOUT: " + e.getMessage());
         }
-        Object migrations = resp.command(pod, password, MAX_LAYOUT_BYTES, "CLUSTER", "MIGRATIONS");
-        Object keys = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "DBSIZE");
+        Object migrations = resp.command(pod, auth, MAX_LAYOUT_BYTES, "CLUSTER", "MIGRATIONS");
+        Object keys = resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "DBSIZE");
         if (!(keys instanceof Long count) || count < 0) {
             throw new ProbeException("DBSIZE: not a count");
         }
-        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, password) : null);
+        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null);
     }
 
     /** {@code REPLICAOF NO ONE}: a replica made the primary of its group keeps its data. */
-    public void promote(HostPort pod, String password) throws IOException {
-        resp.promote(pod, password);
+    public void promote(HostPort pod, PodAuth auth) throws IOException {
+        resp.promote(pod, auth);
     }
 
     /** A switchover's wait: until {@code replica} has the offset {@code primary} has now (bounded by {@code within}). */
-    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, String password, java.time.Duration within)
+    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, PodAuth auth, java.time.Duration within)
             throws IOException {
-        resp.awaitOffset(primary, replica, replicaName, password, within);
+        resp.awaitOffset(primary, replica, replicaName, auth, within);
     }
 
     /** {@code REPLICAOF <primary>}: the pod replaces its data with a copy of the primary's. */
-    public void replicaOf(HostPort pod, String password, HostPort primary) throws IOException {
-        resp.replicaOf(pod, password, primary);
+    public void replicaOf(HostPort pod, PodAuth auth, HostPort primary) throws IOException {
+        resp.replicaOf(pod, auth, primary);
     }
 
     /** {@code CLUSTER SETLAYOUT <epoch> <text>}; an error reply (a stale epoch, a refused layout) is thrown. */
-    public void setLayout(HostPort pod, String password, Layout layout) throws IOException {
-        Object reply = resp.command(pod, password, MAX_SMALL_REPLY_BYTES, "CLUSTER", "SETLAYOUT", Long.toString(layout.epoch()), layout.text());
+    public void setLayout(HostPort pod, PodAuth auth, Layout layout) throws IOException {
+        Object reply = resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "SETLAYOUT", Long.toString(layout.epoch()), layout.text());
         if (!"OK".equals(reply)) {
             throw new ProbeException("CLUSTER SETLAYOUT: unexpected reply");
         }

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,11 @@ public class PercoreServiceSpec {
             + " generates once.")
     private Auth auth;
 
+    @Size(max = 64)
+    @JsonPropertyDescription("Redis ACL users from Secrets, applied to the running pods without a restart and read by new pods at start."
+            + " The application's default user keeps spec.auth's password; the operator and the replicas have users of their own.")
+    private List<User> users;
+
     @JsonPropertyDescription("Redis replication: one primary and spec.replication.replicas replica pods, a Service for the primary"
             + " and one for reads, failover driven by the operator.")
     private Replication replication;
@@ -155,6 +161,8 @@ public class PercoreServiceSpec {
     public void setPersistence(Persistence persistence) { this.persistence = persistence; }
     public Auth getAuth() { return auth; }
     public void setAuth(Auth auth) { this.auth = auth; }
+    public List<User> getUsers() { return users; }
+    public void setUsers(List<User> users) { this.users = users; }
     public Replication getReplication() { return replication; }
     public void setReplication(Replication replication) { this.replication = replication; }
     public Cluster getCluster() { return cluster; }
@@ -190,6 +198,9 @@ public class PercoreServiceSpec {
         throw new IllegalArgumentException(wanted == null ? "spec.ports: replication needs the RESP port (none is listed)"
                 : "spec.replication.portName: '" + wanted + "' is not the name of a spec.ports entry");
     }
+    /** {@link #getUsers()} or an empty list; not a JSON property. */
+    @JsonIgnore
+    public List<User> usersOrEmpty() { return users == null ? List.of() : users; }
     /** {@link #getEnv()} or an empty map; not a JSON property. */
     @JsonIgnore
     public Map<String, String> envOrEmpty() { return env == null ? Map.of() : env; }

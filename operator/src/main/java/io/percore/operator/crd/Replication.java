@@ -28,6 +28,8 @@ public class Replication {
     public static final String REPLICAOF_ENV = "PERCORE_REPLICAOF";
     public static final String REQUIREPASS_ENV = "PERCORE_REQUIREPASS";
     public static final String MASTERAUTH_ENV = "PERCORE_MASTERAUTH";
+    /** The user a replica authenticates as at its primary (the demo's {@code percore.demo.replication.masteruser}, Redis's {@code masteruser}). */
+    public static final String MASTERUSER_ENV = "PERCORE_DEMO_REPLICATION_MASTERUSER";
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";
 

@@ -15,6 +15,7 @@ import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.users.OperatorUsers;
 import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
@@ -116,7 +117,7 @@ final class ClusterDriver {
             boolean ready = ReplicationDriver.ready(pod);
             if (address != null && ready && !password.missing()) {
                 try {
-                    observed = probe.observe(address, password.password(), replicas > 0);
+                    observed = probe.observe(address, password.auth(), replicas > 0);
                 } catch (AuthRefusedException e) {
                     refused.add(pod.getMetadata().getName() + ": " + e.getMessage());
                     LOG.info("{}/{}: cluster probe at {}: {}", ns, pod.getMetadata().getName(), address, e.getMessage());
@@ -138,7 +139,8 @@ final class ClusterDriver {
         } else if (!refused.isEmpty()) {
             auth = new AuthProblem(AUTH_REFUSED, "the pods refused the operator's "
                     + (password.password() == null ? "connection without a password"
-                            : "password from Secret " + PodPassword.secretName(s))
+                            : (password.operatorPassword() == null ? "" : "user " + OperatorUsers.OPERATOR + " and its fallback, the ")
+                            + "password from Secret " + PodPassword.secretName(s))
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
         return new Observation(d, pods, running, password, auth, previous);
@@ -183,7 +185,7 @@ final class ClusterDriver {
     private String promote(Observation o, Decision d, String ns) {
         for (String pod : d.links().promote()) {
             try {
-                probe.promote(o.pods().get(pod).address(), o.password().password());
+                probe.promote(o.pods().get(pod).address(), o.password().auth());
             } catch (IOException e) {
                 LOG.info("{}/{}: REPLICAOF NO ONE failed: {}", ns, pod, e.toString());
                 return pod + ": " + e.getMessage();
@@ -200,7 +202,7 @@ final class ClusterDriver {
      */
     private String awaitSwitchover(Observation o, io.percore.operator.cluster.ClusterRoll.Step step, String ns) {
         try {
-            probe.awaitOffset(o.pods().get(step.from()).address(), o.pods().get(step.to()).address(), step.to(), o.password().password(),
+            probe.awaitOffset(o.pods().get(step.from()).address(), o.pods().get(step.to()).address(), step.to(), o.password().auth(),
                     ReplicationDriver.SWITCHOVER_CATCH_UP);
             return null;
         } catch (IOException e) {
@@ -214,7 +216,7 @@ final class ClusterDriver {
         List<String> failed = new ArrayList<>();
         d.links().follow().forEach((pod, primary) -> {
             try {
-                probe.replicaOf(o.pods().get(pod).address(), o.password().password(), primary);
+                probe.replicaOf(o.pods().get(pod).address(), o.password().auth(), primary);
             } catch (IOException e) {
                 LOG.info("{}/{}: REPLICAOF {} failed: {}", ns, pod, primary, e.toString());
                 failed.add(pod + ": " + e.getMessage());
@@ -263,7 +265,7 @@ final class ClusterDriver {
                     break; // a target did not take it: the sources must not start (the next reconcile sends it again)
                 }
                 try {
-                    probe.setLayout(o.pods().get(pod).address(), o.password().password(), d.send());
+                    probe.setLayout(o.pods().get(pod).address(), o.password().auth(), d.send());
                     sent++;
                 } catch (IOException e) {
                     refused.add(pod + ": " + e.getMessage());

@@ -16,6 +16,7 @@ import io.percore.operator.migration.MigrationSpecs;
 import io.percore.operator.migration.TargetInfo;
 import io.percore.operator.migration.SourceProbe;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
@@ -32,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * Kubernetes and RESP glue around {@link MigrationPlanner} ({@code spec.migrateFrom}): finds the service's primary (the
  * pod labelled primary with replication, the one pod without), asks the source and that pod where they stand, and
  * carries the decision out: links the pod to the source ({@code CONFIG SET masterauth}, {@code REPLICAOF}), or runs the
- * cut-over. The cut-over, in one reconcile, bounded by {@code cutoverTimeout}:
+ * cut-over. On the pod it speaks as the operator's own user, except for the two {@code CONFIG SET}s of the link, which
+ * only the default user may send (Redis 7.0 cannot grant {@code CONFIG SET} for one parameter). The cut-over, in one reconcile, bounded by {@code cutoverTimeout}:
  * <ol>
  *   <li>{@code CLIENT PAUSE <timeout + 2 s> WRITE} on the source (should the operator die here, the source unpauses
  *       itself);</li>
  *   <li>the source's offset, then the pod's until it has reached it;</li>
- *   <li>{@code REPLICAOF NO ONE} on the pod (its own password back as its masterauth): the service is the primary, and its
+ *   <li>{@code REPLICAOF NO ONE} on the pod (its own link to a primary back as its masteruser and masterauth): the service is the primary, and its
  *       primary Service, which selects that pod, takes writes;</li>
  *   <li>the source's writes held a minute longer ({@code CLIENT PAUSE 60000 WRITE}): a client still pointed at it
  *       times out instead of writing where nobody reads.</li>
@@ -59,13 +61,16 @@ final class MigrationDriver {
     private final SourceProbe source;
     private final PodAddresses addresses;
     private final PlanEvents events;
+    private final ReplicaLink podLink;
 
-    MigrationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events) {
+    /** @param podLink the pods' own masteruser and masterauth, given back to the pod after the cut-over */
+    MigrationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, ReplicaLink podLink) {
         this.client = client;
         this.probe = probe;
         this.source = new SourceProbe(probe);
         this.addresses = addresses;
         this.events = events;
+        this.podLink = podLink;
     }
 
     record Outcome(MigrationStatus status, Duration requeue) {
@@ -98,7 +103,7 @@ final class MigrationDriver {
         HostPort target = pod == null ? null : addresses.of(pod, port);
         TargetView targetView = pod == null ? TargetView.missing("no primary pod yet")
                 : target == null ? TargetView.missing(pod.getMetadata().getName() + " has no address yet")
-                : observe(pod.getMetadata().getName(), target, own.password());
+                : observe(pod.getMetadata().getName(), target, own);
 
         Decision d = MigrationPlanner.decide(new MigrationPlanner.Input(spec, sourceView, targetView, previous, Instant.now(),
                 MigrationSpecs.databases(s.getSpec())));
@@ -115,14 +120,14 @@ final class MigrationDriver {
         String message = d.message();
         if (d.action() == MigrationPlanner.Action.LINK) {
             try {
-                link(target, own.password(), sourceAddress, credentials);
+                link(target, own, sourceAddress, credentials);
             } catch (IOException e) {
                 message = "linking " + targetView.pod() + " to " + status.getSource() + " failed: " + e.getMessage() + "; retrying";
                 reason = "LinkFailed";
                 status.setMessage(message);
             }
         } else if (d.action() == MigrationPlanner.Action.CUTOVER) {
-            CutoverResult result = cutover(s, spec, sourceAddress, credentials, target, own.password(), targetView.pod());
+            CutoverResult result = cutover(s, spec, sourceAddress, credentials, target, own, targetView.pod());
             status.setWritesPausedMillis(result.pausedMillis());
             if (result.error() == null) {
                 status.setPhase(MigrationPlanner.COMPLETED);
@@ -163,7 +168,8 @@ final class MigrationDriver {
         return pods.size() == 1 ? pods.get(0) : null;
     }
 
-    private TargetView observe(String pod, HostPort target, String password) {
+    private TargetView observe(String pod, HostPort target, PodPassword own) {
+        PodAuth password = own.auth();
         try {
             Object reply = probe.command(target, password, 64 * 1024, "INFO", "replication");
             Object keyspace = probe.command(target, password, 64 * 1024, "INFO", "keyspace");
@@ -174,31 +180,35 @@ final class MigrationDriver {
             long offset = InfoFields.number(following != null ? f.get("slave_repl_offset") : f.get("master_repl_offset"));
             return new TargetView(pod, null, following, "up".equals(f.get("master_link_status")), "1".equals(f.get("master_sync_in_progress")),
                     offset, InfoFields.number(f.get("master_sync_read_bytes")),
-                    InfoFields.number(f.get("master_sync_total_bytes")), keys, TargetInfo.linkFailure(f), databases(target, password));
+                    InfoFields.number(f.get("master_sync_total_bytes")), keys, TargetInfo.linkFailure(f), databases(target, own));
         } catch (IOException e) {
             return new TargetView(pod, e.getMessage(), null, false, false, 0, 0, 0, 0);
         }
     }
 
-    /** The pod's {@code CONFIG GET databases}, or null when it does not say (an error, not a number). */
-    private Integer databases(HostPort target, String password) {
+    /**
+     * The pod's {@code CONFIG GET databases}, or null when it does not say (an error, not a number). Asked as the
+     * default user: the operator's own user has no CONFIG (CONFIG GET would show every password), as the link's
+     * CONFIG SET below.
+     */
+    private Integer databases(HostPort target, PodPassword own) {
         try {
-            return TargetInfo.configValue(probe.command(target, password, 1024, "CONFIG", "GET", "databases"));
+            return TargetInfo.configValue(probe.command(target, own.asDefault(), 1024, "CONFIG", "GET", "databases"));
         } catch (IOException e) {
             return null;
         }
     }
 
-    private void link(HostPort target, String own, HostPort sourceAddress, Credentials credentials) throws IOException {
-        probe.command(target, own, 1024, "CONFIG", "SET", "masteruser", credentials.user() == null ? "" : credentials.user());
-        probe.command(target, own, 1024, "CONFIG", "SET", "masterauth", credentials.password() == null ? "" : credentials.password());
-        probe.replicaOf(target, own, sourceAddress);
+    private void link(HostPort target, PodPassword own, HostPort sourceAddress, Credentials credentials) throws IOException {
+        probe.command(target, own.asDefault(), 1024, "CONFIG", "SET", "masteruser", credentials.user() == null ? "" : credentials.user());
+        probe.command(target, own.asDefault(), 1024, "CONFIG", "SET", "masterauth", credentials.password() == null ? "" : credentials.password());
+        probe.replicaOf(target, own.auth(), sourceAddress);
     }
 
     record CutoverResult(String error, Long pausedMillis) {
     }
 
-    private CutoverResult cutover(PercoreService s, MigrateFrom spec, HostPort sourceAddress, Credentials c, HostPort target, String own,
+    private CutoverResult cutover(PercoreService s, MigrateFrom spec, HostPort sourceAddress, Credentials c, HostPort target, PodPassword own,
                                   String pod) {
         Duration timeout = spec.cutoverTimeoutOrDefault();
         long began = System.nanoTime();
@@ -211,15 +221,15 @@ final class MigrationDriver {
         try {
             long wanted = source.offset(sourceAddress, c.user(), c.password());
             long deadline = began + timeout.toNanos();
-            long reached = offsetOf(target, own);
+            long reached = offsetOf(target, own.auth());
             while (reached < wanted) {
                 if (System.nanoTime() > deadline) {
                     throw new IOException(pod + " reached offset " + reached + " of the source's " + wanted + " within " + timeout);
                 }
                 Thread.sleep(10);
-                reached = offsetOf(target, own);
+                reached = offsetOf(target, own.auth());
             }
-            probe.promote(target, own);
+            probe.promote(target, own.auth());
         } catch (IOException | RuntimeException e) {
             return unpaused(sourceAddress, c, began, e.getMessage());
         } catch (InterruptedException e) {
@@ -228,8 +238,8 @@ final class MigrationDriver {
         }
         long paused = (System.nanoTime() - began) / 1_000_000;
         try {
-            probe.command(target, own, 1024, "CONFIG", "SET", "masteruser", "");
-            probe.command(target, own, 1024, "CONFIG", "SET", "masterauth", own == null ? "" : own);
+            probe.command(target, own.asDefault(), 1024, "CONFIG", "SET", "masteruser", podLink.user() == null ? "" : podLink.user());
+            probe.command(target, own.asDefault(), 1024, "CONFIG", "SET", "masterauth", podLink.password() == null ? "" : podLink.password());
         } catch (IOException e) {
             LOG.warn("{}: masterauth of {} not restored after the cut-over: {}", s.getMetadata().getName(), pod, e.getMessage());
         }
@@ -250,7 +260,7 @@ final class MigrationDriver {
         return new CutoverResult(why, (System.nanoTime() - began) / 1_000_000);
     }
 
-    private long offsetOf(HostPort target, String own) throws IOException {
+    private long offsetOf(HostPort target, PodAuth own) throws IOException {
         return probe.info(target, own).offset();
     }
 

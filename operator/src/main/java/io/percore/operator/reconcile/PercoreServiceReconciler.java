@@ -141,7 +141,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                                 : Set.of(new ResourceID(pod.getMetadata().getLabels().get(Labels.INSTANCE), pod.getMetadata().getNamespace())))
                         .build(),
                 context);
-        return List.of(nodes, pods, ScheduledPods.eventSource(context),
+        return List.of(nodes, pods, ScheduledPods.eventSource(context), UserSecrets.eventSource(context),
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
@@ -283,7 +283,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 named(new Service(), ns, WorkloadRenderer.primaryServiceName(resource)), named(new Service(), ns, name + "-read"),
                 named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
                 named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.generatedName(resource)))) {
+                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.generatedName(resource)),
+                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.operatorSecretName(resource)),
+                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.replicaSecretName(resource)),
+                named(new io.fabric8.kubernetes.api.model.Secret(), ns, WorkloadRenderer.usersSecretName(resource)))) {
             applier.deleteOwned(child, resource.getMetadata().getUid());
         }
         return DeleteControl.defaultDelete();

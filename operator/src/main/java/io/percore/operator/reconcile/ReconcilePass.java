@@ -21,6 +21,7 @@ import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PlanStatus;
 import io.percore.operator.crd.Replication;
+import io.percore.operator.crd.User;
 import io.percore.operator.migration.MigrationPlanner;
 import io.percore.operator.migration.MigrationSpecs;
 import io.percore.operator.replication.ReplicationSpecs;
@@ -29,6 +30,8 @@ import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingRequest;
 import io.percore.operator.sizing.SizingRequests;
+import io.percore.operator.users.OperatorUsers;
+import io.percore.operator.users.UsersPlanner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +41,7 @@ import java.util.stream.Collectors;
 
 /**
  * One reconcile of one {@link PercoreService}, as the steps {@link #run()} names: validate, guard the data, plan, replicate
- * and migrate, write the children, report. Each step either ends the reconcile (a refusal, an unschedulable plan, a
+ * and migrate, apply the users, write the children, report. Each step either ends the reconcile (a refusal, an unschedulable plan, a
  * conflict: its status is written and nothing after it runs) or hands on to the next; what a step learns is kept
  * here for the steps after it. A pass lives for one call: the reconciler holds what outlives it.
  */
@@ -74,6 +77,8 @@ final class ReconcilePass {
     // replicate and migrate
     private ReplicationDriver.Outcome replicationOutcome;
     private Duration migrationRequeue;
+    // apply the users
+    private UsersDriver.Outcome users = UsersDriver.Outcome.NONE;
     // write the children
     private ClusterDriver clusterDriver;
     private ClusterDriver.Observation clusterView;
@@ -106,6 +111,7 @@ final class ReconcilePass {
                 .or(this::guardData)
                 .or(this::makePlan)
                 .or(this::replicateAndMigrate)
+                .or(this::applyUsers)
                 .or(this::writeChildren)
                 .orElseGet(this::report);
     }
@@ -279,7 +285,8 @@ final class ReconcilePass {
             return null;
         }
         MigrationStatus prior = MigrationPlanner.lastStatus(previous.getMigration(), owner.cutOvers.get(uid));
-        MigrationDriver.Outcome outcome = new MigrationDriver(client, owner.probe, owner.podAddresses, events).run(resource, prior, conditions);
+        MigrationDriver.Outcome outcome = new MigrationDriver(client, owner.probe, owner.podAddresses, events, podLink())
+                .run(resource, prior, conditions);
         status.setMigration(outcome.status());
         if (MigrationPlanner.recordsCutover(outcome.status())) {
             owner.cutOvers.put(uid, outcome.status());
@@ -289,7 +296,33 @@ final class ReconcilePass {
         return outcome.requeue();
     }
 
-    /** 5. The children, and the reasons for Degraded, most pressing first. Ends the reconcile on a foreign child. */
+    /**
+     * The link to a primary the pods' template gives them (what a migration gives its pod back after the cut-over): the
+     * replicas' user once the live template has it, the default user's password before.
+     */
+    private ReplicaLink podLink() {
+        if (liveStatefulSet != null && replicated && templateHas(liveStatefulSet.getSpec().getTemplate(), Replication.MASTERUSER_ENV)) {
+            return new ReplicaLink(OperatorUsers.REPLICA, PodPassword.readPassword(client, resource, PodPassword.replicaSecretName(resource)));
+        }
+        return new ReplicaLink(null, PodPassword.read(client, resource).password());
+    }
+
+    /**
+     * 5. The users ({@code spec.users} and the operator's own), applied live to the running pods; the aclfile the pods read
+     * at start is written with the children. After replication, whose failover must not wait on the pods' ACLs. Never ends
+     * the reconcile.
+     */
+    private Optional<UpdateControl<PercoreService>> applyUsers() {
+        // before the pods, which read it at start (a missing Secret holds them in CreateContainerConfigError)
+        if (PodPassword.ensureGenerated(client, resource)) {
+            events.normal(resource, "PasswordGenerated", "Secret " + PodPassword.generatedName(resource) + " created with a random"
+                    + " password (key " + Replication.PASSWORD_KEY + "): the pods require it, clients AUTH with it");
+        }
+        users = new UsersDriver(client, owner.probe, owner.podAddresses, events).run(resource, previous.getConditions(), conditions);
+        return Optional.empty();
+    }
+
+    /** 6. The children, and the reasons for Degraded, most pressing first. Ends the reconcile on a foreign child. */
     private Optional<UpdateControl<PercoreService>> writeChildren() {
         if (guarded.refusal() != null) {
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
@@ -308,11 +341,18 @@ final class ReconcilePass {
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         try {
-            // before the pods, which read it at start (a missing Secret holds them in CreateContainerConfigError)
-            if (PodPassword.ensureGenerated(client, resource)) {
-                events.normal(resource, "PasswordGenerated", "Secret " + PodPassword.generatedName(resource) + " created with a random"
-                        + " password (key " + Replication.PASSWORD_KEY + "): the pods require it, clients AUTH with it");
+            // before the pods, which read it at start (a missing volume's Secret holds them in ContainerCreating)
+            if (users.usersSecret() != null) {
+                applier.apply(users.usersSecret());
+            } else if (!io.percore.operator.crd.Auth.enabled(spec)) {
+                applier.deleteOwned(PercoreServiceReconciler.named(new io.fabric8.kubernetes.api.model.Secret(), namespace,
+                        WorkloadRenderer.usersSecretName(resource)), uid);
             }
+            Deployment liveDeployment = ownedOrNull(client.apps().deployments().inNamespace(namespace).withName(name).get());
+            PodAccess access = PodAccess.of(resource, UsersPlanner.aclFileInTemplate(
+                    templateHas(liveStatefulSet == null ? null : liveStatefulSet.getSpec().getTemplate(), User.ACLFILE_ENV)
+                            || templateHas(liveDeployment == null ? null : liveDeployment.getSpec().getTemplate(), User.ACLFILE_ENV),
+                    liveStatefulSet != null || liveDeployment != null, users.support()));
             ChildApplier.Outcome config = applier.apply(WorkloadRenderer.configMap(resource, yaml));
             ChildApplier.Outcome workload;
             if (stateful) {
@@ -324,7 +364,7 @@ final class ReconcilePass {
                     }
                     claimToRender = claim.claim();
                 }
-                workload = applier.apply(WorkloadRenderer.statefulSet(resource, rendered, rolloutYaml, claimToRender));
+                workload = applier.apply(WorkloadRenderer.statefulSet(resource, rendered, rolloutYaml, claimToRender, access));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
                 if (applier.deleteOwned(PercoreServiceReconciler.named(new Deployment(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
@@ -332,7 +372,7 @@ final class ReconcilePass {
                             : " (replication: stable pod names, the operator rolls the pods)"));
                 }
             } else {
-                workload = applier.apply(WorkloadRenderer.deployment(resource, plan, rolloutYaml));
+                workload = applier.apply(WorkloadRenderer.deployment(resource, plan, rolloutYaml, access));
                 // Only a StatefulSet without claims gets here (PersistenceGuard refuses to replace one with data).
                 if (liveStatefulSet != null && applier.deleteOwned(PercoreServiceReconciler.named(new StatefulSet(), namespace, name), uid)) {
                     events.normal(resource, "WorkloadReplaced", "StatefulSet " + name + " (no volume claims) replaced by Deployment " + name);
@@ -390,7 +430,7 @@ final class ReconcilePass {
     }
 
     /**
-     * 6. The status: the plan, the rollout, the conditions. Then the drivers' next look: replication and migration (run
+     * 7. The status: the plan, the rollout, the conditions. Then the drivers' next look: replication and migration (run
      * above) soon; a cluster's layout the pods hold, the next one sent, migrations waited for.
      */
     private UpdateControl<PercoreService> report() {
@@ -427,7 +467,12 @@ final class ReconcilePass {
         }
         status.setCluster(null);
         UpdateControl<PercoreService> done = finish();
-        return migrationRequeue == null ? done : done.rescheduleAfter(migrationRequeue);
+        Duration requeue = migrationRequeue;
+        if (users.retry() && (requeue == null || requeue.compareTo(UsersDriver.RETRY) > 0)) {
+            // a ready pod the operator could not reach: no event says when it can (replication and cluster look often anyway)
+            requeue = UsersDriver.RETRY;
+        }
+        return requeue == null ? done : done.rescheduleAfter(requeue);
     }
 
     /** The spec is not applied: Planned and Ready false, Degraded true, for one reason; what runs is left as it is. */
@@ -449,6 +494,13 @@ final class ReconcilePass {
     /** A live child only counts when this PercoreService owns it; another's object of the same name is not ours to guard. */
     private <T extends HasMetadata> T ownedOrNull(T live) {
         return live != null && ChildApplier.ownedBy(live, uid) ? live : null;
+    }
+
+    /** Whether a live pod template's container has the environment variable {@code name}. */
+    private static boolean templateHas(io.fabric8.kubernetes.api.model.PodTemplateSpec template, String name) {
+        return template != null && template.getSpec() != null && template.getSpec().getContainers() != null
+                && template.getSpec().getContainers().stream().anyMatch(c -> c.getEnv() != null
+                        && c.getEnv().stream().anyMatch(e -> name.equals(e.getName())));
     }
 
     private static int replicasOf(StatefulSet statefulSet) {

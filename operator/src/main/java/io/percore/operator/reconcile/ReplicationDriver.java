@@ -9,6 +9,7 @@ import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ReplicationStatus;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
@@ -69,7 +70,7 @@ final class ReplicationDriver {
             conditions.set(CONDITION, false, PodPassword.MISSING_REASON, secret.problem());
             return new Outcome(before, ReplicationPlanner.PERIOD);
         }
-        String password = secret.password();
+        PodAuth password = secret.auth();
 
         int port = s.getSpec().respPort().getPort();
         StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
@@ -185,7 +186,7 @@ final class ReplicationDriver {
      *
      * @return null when done, else why it was given up (the old primary is labelled again)
      */
-    private String switchover(PercoreService s, ReplicationPlanner.Switchover sw, Map<String, HostPort> address, String password) {
+    private String switchover(PercoreService s, ReplicationPlanner.Switchover sw, Map<String, HostPort> address, PodAuth password) {
         String ns = s.getMetadata().getNamespace();
         HostPort from = address.get(sw.from());
         HostPort to = address.get(sw.to());

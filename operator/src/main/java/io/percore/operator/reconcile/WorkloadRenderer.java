@@ -41,6 +41,9 @@ import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ServicePort;
 import io.percore.operator.crd.Tls;
+import io.percore.operator.crd.User;
+import io.percore.operator.users.AclRecord;
+import io.percore.operator.users.OperatorUsers;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingRequests;
@@ -72,6 +75,9 @@ public final class WorkloadRenderer {
     public static final String DATA_VOLUME = "data";
     /** The pod volume of spec.tls's Secret. */
     public static final String TLS_VOLUME = "tls";
+    /** The pod volume of the aclfile (Secret {@code <name>-users}). */
+    public static final String USERS_VOLUME = "users";
+    static final String USERS_SUFFIX = "-users";
     public static final String MANAGEMENT_PORT_NAME = "management";
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
@@ -100,6 +106,11 @@ public final class WorkloadRenderer {
      *                    only those settings updates the ConfigMap and rolls nothing
      */
     public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml) {
+        return deployment(s, plan, rolloutYaml, PodAccess.wanted(s));
+    }
+
+    /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
+    public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml, PodAccess access) {
         // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
         boolean roomToSurge = plan.podCapacity() > plan.replicas();
         return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
@@ -109,7 +120,7 @@ public final class WorkloadRenderer {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
                 .endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(s, plan, rolloutYaml, null))
+                .withTemplate(podTemplate(s, plan, rolloutYaml, null, access))
                 .endSpec()
                 .build();
     }
@@ -131,9 +142,14 @@ public final class WorkloadRenderer {
      * @param claim the claim template to render: from the spec, or the live one when it may not change
      */
     public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim) {
+        return statefulSet(s, plan, rolloutYaml, claim, PodAccess.wanted(s));
+    }
+
+    /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim, PodAccess access) {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
-        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence);
+        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence, access);
         // With replicas (a cluster's too) the operator rolls the pods itself: a pod is deleted only once its group
         // is in sync, a primary only after a switchover; a cluster without replicas has nothing to wait for.
         boolean replicated = Replication.enabled(s.getSpec());
@@ -232,7 +248,8 @@ public final class WorkloadRenderer {
     }
 
     /** @param persistence null: no data volume (the Deployment) */
-    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String rolloutYaml, Persistence persistence) {
+    private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String rolloutYaml, Persistence persistence,
+                                               PodAccess access) {
         PercoreServiceSpec spec = s.getSpec();
         int management = managementPort(spec);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
@@ -270,6 +287,10 @@ public final class WorkloadRenderer {
             // the whole directory, never a subPath: only then does the kubelet swap in a renewed Secret's files
             mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(Tls.MOUNT).withReadOnly(true).build());
         }
+        if (access.aclFile()) {
+            // the directory, never a subPath: a pod started after a change reads the current users
+            mounts.add(new VolumeMountBuilder().withName(USERS_VOLUME).withMountPath(User.ACL_MOUNT).withReadOnly(true).build());
+        }
 
         Map<String, String> podLabels = Labels.common(s);
         if (Replication.enabled(spec)) {
@@ -291,7 +312,7 @@ public final class WorkloadRenderer {
                 .withImage(spec.getImage())
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withPorts(ports)
-                .withEnv(env(s, plan, persistence))
+                .withEnv(env(s, plan, persistence, access))
                 .withResources(requirements)
                 // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min; a
                 // Burstable pod gets CPU on a busy node by its request's weight: its JVM may take minutes to start (5 min)
@@ -305,11 +326,15 @@ public final class WorkloadRenderer {
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
                 .addAllToVolumes(tls == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
                         .withNewSecret().withSecretName(tls.getSecretName()).endSecret().build()))
+                .addAllToVolumes(!access.aclFile() ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                        .withName(USERS_VOLUME).withNewSecret().withSecretName(usersSecretName(s))
+                        // the aclfile only: the record beside it (AclRecord) is the operator's
+                        .addNewItem().withKey(User.ACL_FILE).withPath(User.ACL_FILE).endItem().endSecret().build()))
                 .endSpec()
                 .build();
     }
 
-    private static List<EnvVar> env(PercoreService s, SizingPlan plan, Persistence persistence) {
+    private static List<EnvVar> env(PercoreService s, SizingPlan plan, Persistence persistence, PodAccess access) {
         PercoreServiceSpec spec = s.getSpec();
         Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
         // CPU count, heap, direct memory from the plan, and exit on OutOfMemoryError (JvmOptions).
@@ -339,19 +364,51 @@ public final class WorkloadRenderer {
             // The password comes from spec.auth's Secret only: the operator must know it to AUTH.
             env.remove(Replication.REQUIREPASS_ENV);
             env.remove(Replication.MASTERAUTH_ENV);
+            env.remove(Replication.MASTERUSER_ENV);
+            env.remove(User.ACLFILE_ENV);
         }
         List<EnvVar> vars = new ArrayList<>();
         if (authSecret != null) {
-            // From the Secret, never in the pod spec in clear: the same password guards the pod and its link to the
-            // primary (replication) or to a migration's target (cluster). First, so that what a workload kind adds
-            // (the persistence contract) comes last, after everything every kind has.
-            for (String name : List.of(Replication.REQUIREPASS_ENV, Replication.MASTERAUTH_ENV)) {
-                vars.add(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                        .withName(authSecret).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build());
+            // From the Secrets, never in the pod spec in clear: the default user's password guards the pod (with the
+            // aclfile: for a pod that reads no aclfile) and, without a user of the replicas' own, its link to the primary
+            // (replication) or to a migration's target (cluster). First, so that what a workload kind adds (the persistence
+            // contract) comes last, after everything every kind has.
+            vars.add(secretVar(Replication.REQUIREPASS_ENV, authSecret));
+            vars.add(secretVar(Replication.MASTERAUTH_ENV, access.replicaUser() ? PodPassword.replicaSecretName(s) : authSecret));
+            if (access.replicaUser()) {
+                vars.add(new EnvVar(Replication.MASTERUSER_ENV, OperatorUsers.REPLICA, null));
+            }
+            if (access.aclFile()) {
+                vars.add(new EnvVar(User.ACLFILE_ENV, User.ACL_MOUNT + User.ACL_FILE, null));
             }
         }
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         return vars;
+    }
+
+    private static EnvVar secretVar(String name, String secret) {
+        return new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+                .withName(secret).withKey(Replication.PASSWORD_KEY).endSecretKeyRef().endValueFrom().build();
+    }
+
+    public static String usersSecretName(PercoreService s) {
+        return s.getMetadata().getName() + USERS_SUFFIX;
+    }
+
+    /**
+     * The operator's Secret {@code <name>-users}: the aclfile the pods read at start (key {@value User#ACL_FILE}: the users
+     * as {@code #<sha256>} hashes, never a password in clear) and the record of what the pods took ({@link AclRecord#KEY}).
+     * A Secret, not a ConfigMap: a short password's hash is as good as the password.
+     */
+    public static io.fabric8.kubernetes.api.model.Secret usersSecret(PercoreService s, String aclFile, String record) {
+        return new io.fabric8.kubernetes.api.model.SecretBuilder().withMetadata(meta(s, usersSecretName(s))).withType("Opaque")
+                .addToData(User.ACL_FILE, base64(aclFile))
+                .addToData(AclRecord.KEY, base64(record))
+                .build();
+    }
+
+    private static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Probe probe(String path, int port, int period, int failures) {

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The operator's only conversation with a pod: RESP over a plain socket, one connection per call,
- * {@code AUTH} when a password is set, then {@code INFO replication} or {@code REPLICAOF}. A pod is
+ * {@code AUTH} when a password is set ({@link PodAuth}: the operator's own ACL user, the default user's password
+ * when the pod does not know that user yet), then {@code INFO replication} or {@code REPLICAOF}. A pod is
  * not trusted: connect and read time out, and a reply longer than {@link #MAX_REPLY_BYTES} or not
  * RESP is an error, never an allocation the pod chose.
  */
@@ -53,24 +54,34 @@ public class PodReplicationProbe {
         }
     }
 
-    /** An error reply; {@link #code()} is its first word ({@code ERR}, {@code NOAUTH} ...). */
-    static final class ErrorReplyException extends ProbeException {
+    /** An error reply; {@link #code()} is its first word ({@code ERR}, {@code NOAUTH} ...), {@link #reply()} the whole of it. */
+    public static final class ErrorReplyException extends ProbeException {
+        /** Enough for Redis's longest error texts (an ACL SETUSER modifier is quoted whole); a pod's reply is bounded anyway. */
+        static final int MAX_REPLY_CHARS = 600;
         private final String code;
+        private final String reply;
 
         ErrorReplyException(String error) {
             super("error reply: " + abbreviate(error));
             int space = error.indexOf(' ');
             this.code = space < 0 ? error : error.substring(0, space);
+            String clean = error.replaceAll("[^\\x20-\\x7e]", "?");
+            this.reply = clean.length() > MAX_REPLY_CHARS ? clean.substring(0, MAX_REPLY_CHARS - 3) + "..." : clean;
         }
 
-        String code() {
+        public String code() {
             return code;
+        }
+
+        /** The pod's error text as it sent it (non-printable characters as '?', at most {@value #MAX_REPLY_CHARS}). */
+        public String reply() {
+            return reply;
         }
     }
 
     /** {@code INFO replication}, parsed. */
-    public Observed info(HostPort pod, String password) throws IOException {
-        return parseInfo(call(pod, password, "INFO", "replication"));
+    public Observed info(HostPort pod, PodAuth auth) throws IOException {
+        return parseInfo(call(pod, auth, "INFO", "replication"));
     }
 
     /**
@@ -80,11 +91,11 @@ public class PodReplicationProbe {
      * @param replicaName how errors name the replica
      * @throws IOException when it has not within {@code within}, or a pod does not answer
      */
-    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, String password, java.time.Duration within)
+    public void awaitOffset(HostPort primary, HostPort replica, String replicaName, PodAuth auth, java.time.Duration within)
             throws IOException {
-        long target = info(primary, password).offset();
+        long target = info(primary, auth).offset();
         long deadline = System.nanoTime() + within.toNanos();
-        long reached = info(replica, password).offset();
+        long reached = info(replica, auth).offset();
         while (reached < target) {
             if (System.nanoTime() > deadline) {
                 throw new ProbeException(replicaName + " reached offset " + reached + " of " + target + " within " + within);
@@ -95,18 +106,18 @@ public class PodReplicationProbe {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("switchover interrupted");
             }
-            reached = info(replica, password).offset();
+            reached = info(replica, auth).offset();
         }
     }
 
     /** {@code REPLICAOF NO ONE}: the pod becomes a primary, keeping its data and continuing its offsets. */
-    public void promote(HostPort pod, String password) throws IOException {
-        expectOk(call(pod, password, "REPLICAOF", "NO", "ONE"));
+    public void promote(HostPort pod, PodAuth auth) throws IOException {
+        expectOk(call(pod, auth, "REPLICAOF", "NO", "ONE"));
     }
 
     /** {@code REPLICAOF <host> <port>}. */
-    public void replicaOf(HostPort pod, String password, HostPort primary) throws IOException {
-        expectOk(call(pod, password, "REPLICAOF", primary.host(), Integer.toString(primary.port())));
+    public void replicaOf(HostPort pod, PodAuth auth, HostPort primary) throws IOException {
+        expectOk(call(pod, auth, "REPLICAOF", primary.host(), Integer.toString(primary.port())));
     }
 
     private static void expectOk(String reply) throws ProbeException {
@@ -115,8 +126,8 @@ public class PodReplicationProbe {
         }
     }
 
-    private String call(HostPort pod, String password, String... command) throws IOException {
-        Object reply = command(pod, password, MAX_REPLY_BYTES, command);
+    private String call(HostPort pod, PodAuth auth, String... command) throws IOException {
+        Object reply = command(pod, auth, MAX_REPLY_BYTES, command);
         if (!(reply instanceof String text)) {
             throw new ProbeException("unexpected reply type: " + (reply == null ? "null" : reply.getClass().getSimpleName()));
         }
@@ -130,11 +141,19 @@ public class PodReplicationProbe {
      * @return the reply: String (simple or bulk), Long, or a List of those; an error reply is thrown
      */
     public Object command(HostPort pod, String password, int maxReplyBytes, String... command) throws IOException {
-        return command(pod, null, password, maxReplyBytes, command);
+        return command(pod, PodAuth.password(password), maxReplyBytes, command);
     }
 
     /** The same, authenticating as an ACL {@code user} ({@code AUTH user password}) when one is given. */
     public Object command(HostPort pod, String user, String password, int maxReplyBytes, String... command) throws IOException {
+        return command(pod, new PodAuth(user, password, null), maxReplyBytes, command);
+    }
+
+    /**
+     * The same with {@code auth}: its user first and, when the pod refuses it and {@code auth} has a fallback, the default
+     * user's password on the same connection (Redis keeps a connection open after a refused AUTH).
+     */
+    public Object command(HostPort pod, PodAuth auth, int maxReplyBytes, String... command) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(pod.host(), pod.port()), millis);
@@ -143,19 +162,18 @@ public class PodReplicationProbe {
             OutputStream out = socket.getOutputStream();
             Reader in = new Reader(new java.io.BufferedInputStream(socket.getInputStream()), maxReplyBytes);
             long deadline = System.nanoTime() + timeout.toNanos() * 2;
-            if (password != null) {
-                out.write(user == null ? encode("AUTH", password) : encode("AUTH", user, password));
-                out.flush();
-                String auth;
+            if (auth.password() != null) {
                 try {
-                    auth = in.reply(deadline);
-                } catch (ErrorReplyException e) {
-                    throw new AuthRefusedException("AUTH refused: " + e.getMessage());
-                } catch (ProbeException e) {
-                    throw new ProbeException("AUTH: " + e.getMessage());
-                }
-                if (!"OK".equals(auth)) {
-                    throw new ProbeException("AUTH: unexpected reply " + abbreviate(auth));
+                    authenticate(out, in, deadline, auth.user(), auth.password());
+                } catch (AuthRefusedException refused) {
+                    if (auth.fallback() == null) {
+                        throw refused;
+                    }
+                    try {
+                        authenticate(out, in, deadline, null, auth.fallback());
+                    } catch (AuthRefusedException alsoRefused) {
+                        throw new AuthRefusedException(refused.getMessage() + "; as default: " + alsoRefused.getMessage());
+                    }
                 }
             }
             out.write(encode(command));
@@ -164,10 +182,26 @@ public class PodReplicationProbe {
                 return in.value(deadline);
             } catch (ErrorReplyException e) {
                 if (e.code().equals("NOAUTH")) {
-                    throw new AuthRefusedException((password == null ? "no password given, the pod wants one: " : "") + e.getMessage());
+                    throw new AuthRefusedException((auth.password() == null ? "no password given, the pod wants one: " : "") + e.getMessage());
                 }
                 throw e;
             }
+        }
+    }
+
+    private static void authenticate(OutputStream out, Reader in, long deadline, String user, String password) throws IOException {
+        out.write(user == null ? encode("AUTH", password) : encode("AUTH", user, password));
+        out.flush();
+        String reply;
+        try {
+            reply = in.reply(deadline);
+        } catch (ErrorReplyException e) {
+            throw new AuthRefusedException("AUTH refused: " + e.getMessage());
+        } catch (ProbeException e) {
+            throw new ProbeException("AUTH: " + e.getMessage());
+        }
+        if (!"OK".equals(reply)) {
+            throw new ProbeException("AUTH: unexpected reply " + abbreviate(reply));
         }
     }
 

@@ -3,6 +3,7 @@ package io.percore.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.PodReplicationProbe.ProbeException;
@@ -87,7 +88,7 @@ class PodClusterProbeTest {
     @Test
     void readsTheContractsReplies() throws Exception {
         try (FakePod pod = new FakePod(PodClusterProbeTest::wellBehaved)) {
-            ClusterPlanner.Observed o = probe.observe(pod.address(), null);
+            ClusterPlanner.Observed o = probe.observe(pod.address(), PodAuth.NONE);
             assertThat(o.nodeId()).isEqualTo(ID);
             assertThat(o.shards()).isEqualTo(4);
             assertThat(o.keys()).isEqualTo(12);
@@ -110,7 +111,7 @@ class PodClusterProbeTest {
                 c -> c.equals("CLUSTER MIGRATIONS") ? "*1\r\n*2\r\n:1\r\n:2\r\n" : wellBehaved(c),
                 c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c))) {
             try (FakePod pod = new FakePod(bad)) {
-                assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class);
+                assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class);
             }
         }
     }
@@ -118,14 +119,14 @@ class PodClusterProbeTest {
     @Test
     void aHugeOrEndlessReplyIsRefusedNotAllocated() throws Exception {
         try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? "*2000000000\r\n" : wellBehaved(c))) {
-            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+            assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
         }
         try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:1\r\n$2000000000\r\n" : wellBehaved(c))) {
-            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+            assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
         }
         String endless = "+" + "x".repeat(PodClusterProbe.MAX_LAYOUT_BYTES + 10) + "\r\n";
         try (FakePod pod = new FakePod(c -> c.equals("CLUSTER GETLAYOUT") ? endless : wellBehaved(c))) {
-            assertThatThrownBy(() -> probe.observe(pod.address(), null)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
+            assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class).hasMessageContaining("exceeds");
         }
     }
 
@@ -140,17 +141,17 @@ class PodClusterProbeTest {
         String wrong = "wrong-pw-2b88";
         try (ServiceProcess pod = ServiceProcess.start(password, dir, List.of("--percore.demo.cluster.enabled=true"))) {
             HostPort address = new HostPort("127.0.0.1", pod.port);
-            ClusterPlanner.Observed o = probe.observe(address, password);
+            ClusterPlanner.Observed o = probe.observe(address, PodAuth.password(password));
             assertThat(o.layout().epoch()).isZero();
             Layout one = Layout.parse(1, "node " + o.nodeId() + " 127.0.0.1 " + pod.port + " primary\nslots " + o.nodeId() + " 0-16383");
-            probe.setLayout(address, password, one);
-            assertThat(probe.observe(address, password).layout().assignedSlots()).isEqualTo(16384);
+            probe.setLayout(address, PodAuth.password(password), one);
+            assertThat(probe.observe(address, PodAuth.password(password)).layout().assignedSlots()).isEqualTo(16384);
 
-            assertThatThrownBy(() -> probe.observe(address, wrong)).isInstanceOf(AuthRefusedException.class)
+            assertThatThrownBy(() -> probe.observe(address, PodAuth.password(wrong))).isInstanceOf(AuthRefusedException.class)
                     .hasMessageContaining("AUTH refused").hasMessageContaining("WRONGPASS").message().doesNotContain(wrong);
-            assertThatThrownBy(() -> probe.setLayout(address, wrong, Layout.parse(2, one.text()))).isInstanceOf(AuthRefusedException.class);
-            assertThatThrownBy(() -> probe.observe(address, null)).isInstanceOf(AuthRefusedException.class).hasMessageContaining("NOAUTH");
-            assertThat(probe.observe(address, password).layout().epoch()).as("nothing refused was applied").isEqualTo(1);
+            assertThatThrownBy(() -> probe.setLayout(address, PodAuth.password(wrong), Layout.parse(2, one.text()))).isInstanceOf(AuthRefusedException.class);
+            assertThatThrownBy(() -> probe.observe(address, PodAuth.NONE)).isInstanceOf(AuthRefusedException.class).hasMessageContaining("NOAUTH");
+            assertThat(probe.observe(address, PodAuth.password(password)).layout().epoch()).as("nothing refused was applied").isEqualTo(1);
         }
     }
 
@@ -159,7 +160,7 @@ class PodClusterProbeTest {
         try (FakePod pod = new FakePod(c -> c.startsWith("AUTH")
                 ? "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n"
                 : wellBehaved(c))) {
-            assertThatThrownBy(() -> probe.observe(pod.address(), "unneeded-pw")).isInstanceOf(AuthRefusedException.class)
+            assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.password("unneeded-pw"))).isInstanceOf(AuthRefusedException.class)
                     .hasMessageContaining("without any password").message().doesNotContain("unneeded-pw");
         }
     }
@@ -168,7 +169,7 @@ class PodClusterProbeTest {
     void aRefusedLayoutIsAnError() throws Exception {
         try (FakePod pod = new FakePod(c -> c.startsWith("CLUSTER SETLAYOUT") ? "-ERR stale layout epoch 2: this node is at 5\r\n" : wellBehaved(c))) {
             Layout l = Layout.parse(2, "node " + ID + " 10.0.0.1 6379 primary");
-            assertThatThrownBy(() -> probe.setLayout(pod.address(), null, l)).isInstanceOf(ProbeException.class).hasMessageContaining("stale");
+            assertThatThrownBy(() -> probe.setLayout(pod.address(), PodAuth.NONE, l)).isInstanceOf(ProbeException.class).hasMessageContaining("stale");
         }
     }
 }

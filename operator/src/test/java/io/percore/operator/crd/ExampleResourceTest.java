@@ -47,15 +47,17 @@ class ExampleResourceTest {
         // as the pods will read it: with spec.tls's bundle on its servers, as the operator checks it
         assertThat(new SchemaConfigCheck().check(io.percore.operator.config.ApplicationYaml.withTls(spec.configOrEmpty(), spec.getTls()))).isEmpty();
         assertThat(io.percore.operator.migration.MigrationSpecs.specProblems(spec)).isEmpty();
+        assertThat(io.percore.operator.users.UserSpecs.specProblems(spec.usersOrEmpty(), java.util.Set.of())).isEmpty();
         SizingRequests.fromSpec(spec);
     }
 
     @Test
     void theProductionExampleKeepsItsSnapshotAndTheOthersRunOnSharedCores() throws Exception {
         assertThat(read("percoreservice.yaml").getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
-        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml", "migrate.yaml")) {
+        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml", "migrate.yaml", "users.yaml")) {
             assertThat(read(dev).getCpuPerShard()).as(dev).isEqualTo("100m");
         }
-        assertThat(examples()).containsExactlyInAnyOrder("cluster.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml", "small.yaml", "tls.yaml");
+        assertThat(examples()).containsExactlyInAnyOrder("cluster.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml", "small.yaml", "tls.yaml",
+                "users.yaml");
     }
 }

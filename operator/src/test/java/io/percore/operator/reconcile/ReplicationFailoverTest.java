@@ -132,12 +132,15 @@ class ReplicationFailoverTest {
         Container app = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(env(app)).containsEntry(Replication.REPLICAOF_ENV, "kv-primary." + NAMESPACE + ".svc 6379")
                 .containsEntry("PERCORE_ENGINE_SHARDS", "2");
+        // the pods' password from kv-auth; a replica's link as the replicas' own user, its password from kv-replica
         assertThat(app.getEnv()).filteredOn(e -> e.getName().equals(Replication.REQUIREPASS_ENV) || e.getName().equals(Replication.MASTERAUTH_ENV))
                 .hasSize(2).allSatisfy(e -> {
                     assertThat(e.getValue()).isNull();
-                    assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth");
+                    assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                            .isEqualTo(e.getName().equals(Replication.REQUIREPASS_ENV) ? "kv-auth" : "kv-replica");
                     assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
                 });
+        assertThat(env(app)).containsEntry(Replication.MASTERUSER_ENV, "percore-replica");
         Service primaryService = client.services().inNamespace(NAMESPACE).withName("kv-primary").get();
         assertThat(primaryService.getSpec().getSelector()).containsEntry(Replication.ROLE_LABEL, Replication.PRIMARY);
         assertThat(primaryService.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379");

@@ -122,7 +122,8 @@ class WorkloadRendererTest {
                 .withNewSecurityContext().withFsGroup(65532L).withFsGroupChangePolicy("OnRootMismatch").endSecurityContext()
                 .editFirstContainer()
                 .addToEnv(new EnvVar("PERCORE_DATA_DIR", "/data", null), new EnvVar("PERCORE_PERSISTENCE", "snapshot", null))
-                .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount()
+                // after the ConfigMap's, where it was before the aclfile's came
+                .addToVolumeMounts(1, new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("data").withMountPath("/data").build())
                 // loading a large snapshot comes before the first answer: 30 minutes of startup probes, not 2
                 .editStartupProbe().withPeriodSeconds(5).withFailureThreshold(360).endStartupProbe()
                 .endContainer().endSpec().build();
@@ -158,6 +159,61 @@ class WorkloadRendererTest {
                 .filteredOn(e -> e.getName().startsWith("PERCORE_DATA_DIR") || e.getName().equals("PERCORE_PERSISTENCE"))
                 .extracting(e -> e.getName() + "=" + e.getValue()).containsExactly("PERCORE_DATA_DIR=/data", "PERCORE_PERSISTENCE=aof");
         assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getStorageClassName()).isEqualTo("fast");
+    }
+
+    /**
+     * With a password the pods read their users from the aclfile (Secret {@code <name>-users}, mounted whole and read-only,
+     * the aclfile only), replicas link as {@code percore-replica} with {@code <name>-replica}'s password, a cluster's as the
+     * default user; the legacy template (pods whose image has not shown ACLs) is the one before users.
+     */
+    @Test
+    void theAclFileAndTheReplicasUserAreRenderedAndTheLegacyTemplateIsAsBefore() {
+        PercoreService s = TestResources.service("kv", 2);
+        SizingPlan plan = plan(s);
+        var pod = WorkloadRenderer.deployment(s, plan, "x").getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getEnv()).extracting(EnvVar::getName)
+                .startsWith("PERCORE_REQUIREPASS", "PERCORE_MASTERAUTH", "PERCORE_DEMO_RESP_ACLFILE").doesNotContain("PERCORE_DEMO_REPLICATION_MASTERUSER");
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> m.getName().equals("users")).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getMountPath()).isEqualTo("/etc/percore-users/");
+                    assertThat(m.getSubPath()).as("a subPath is never refreshed by the kubelet").isNull();
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("users")).singleElement().satisfies(v -> {
+            assertThat(v.getSecret().getSecretName()).isEqualTo("kv-users");
+            assertThat(v.getSecret().getItems()).extracting(i -> i.getKey() + "->" + i.getPath()).containsExactly("users.acl->users.acl");
+        });
+        var legacy = WorkloadRenderer.deployment(s, plan, "x", PodAccess.LEGACY).getSpec().getTemplate().getSpec();
+        assertThat(legacy.getContainers().get(0).getEnv()).extracting(EnvVar::getName).doesNotContain("PERCORE_DEMO_RESP_ACLFILE");
+        assertThat(legacy.getVolumes()).noneMatch(v -> v.getName().equals("users"));
+
+        s.getSpec().setReplication(new io.percore.operator.crd.Replication(1));
+        var replicated = WorkloadRenderer.statefulSet(s, plan, "x", null).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(replicated.getEnv()).filteredOn(e -> e.getName().equals("PERCORE_MASTERAUTH")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-replica"));
+        assertThat(replicated.getEnv()).anyMatch(e -> e.getName().equals("PERCORE_DEMO_REPLICATION_MASTERUSER") && e.getValue().equals("percore-replica"));
+        var legacyReplicated = WorkloadRenderer.statefulSet(s, plan, "x", null, PodAccess.LEGACY).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(legacyReplicated.getEnv()).filteredOn(e -> e.getName().equals("PERCORE_MASTERAUTH")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth"));
+        assertThat(legacyReplicated.getEnv()).noneMatch(e -> e.getName().equals("PERCORE_DEMO_REPLICATION_MASTERUSER"));
+
+        // a cluster's replicas and slot moves authenticate with masterauth alone: the default user's password
+        io.percore.operator.crd.Cluster cluster = new io.percore.operator.crd.Cluster();
+        cluster.setEnabled(true);
+        s.getSpec().setCluster(cluster);
+        var clustered = WorkloadRenderer.statefulSet(s, plan, "x", null).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(clustered.getEnv()).filteredOn(e -> e.getName().equals("PERCORE_MASTERAUTH")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kv-auth"));
+        assertThat(clustered.getEnv()).anyMatch(e -> e.getName().equals("PERCORE_DEMO_RESP_ACLFILE"))
+                .noneMatch(e -> e.getName().equals("PERCORE_DEMO_REPLICATION_MASTERUSER"));
+
+        // a user's env of these names does not override the contract
+        s.getSpec().setCluster(null);
+        s.getSpec().setEnv(new LinkedHashMap<>(Map.of("PERCORE_DEMO_RESP_ACLFILE", "/tmp/mine.acl", "PERCORE_DEMO_REPLICATION_MASTERUSER", "root")));
+        var overridden = WorkloadRenderer.statefulSet(s, plan, "x", null).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(overridden.getEnv()).filteredOn(e -> e.getName().startsWith("PERCORE_DEMO_")).extracting(e -> e.getName() + "=" + e.getValue())
+                .contains("PERCORE_DEMO_RESP_ACLFILE=/etc/percore-users/users.acl", "PERCORE_DEMO_REPLICATION_MASTERUSER=percore-replica")
+                .doesNotContain("PERCORE_DEMO_RESP_ACLFILE=/tmp/mine.acl", "PERCORE_DEMO_REPLICATION_MASTERUSER=root");
     }
 
     @Test

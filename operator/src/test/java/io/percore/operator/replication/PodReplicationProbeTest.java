@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The operator's RESP probe against real servers, and against hostile ones. */
 class PodReplicationProbeTest {
 
-    private static final String PASSWORD = "s3cret";
+    private static final String PASSWORD_TEXT = "s3cret";
+    private static final PodAuth PASSWORD = PodAuth.password(PASSWORD_TEXT);
     private final PodReplicationProbe probe = new PodReplicationProbe(Duration.ofSeconds(2));
 
     @TempDir
@@ -30,14 +31,14 @@ class PodReplicationProbeTest {
 
     @Test
     void readsRolesAndOffsetsAndMovesAReplicaBetweenPrimaries() throws Exception {
-        try (ServiceProcess a = ServiceProcess.start(PASSWORD, dir); ServiceProcess b = ServiceProcess.start(PASSWORD, dir)) {
+        try (ServiceProcess a = ServiceProcess.start(PASSWORD_TEXT, dir); ServiceProcess b = ServiceProcess.start(PASSWORD_TEXT, dir)) {
             HostPort pa = new HostPort("127.0.0.1", a.port);
             HostPort pb = new HostPort("127.0.0.1", b.port);
             assertThat(probe.info(pa, PASSWORD).master()).isTrue();
 
             probe.replicaOf(pb, PASSWORD, pa);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe.info(pb, PASSWORD).linkUp()).isTrue());
-            try (TestResp client = new TestResp(a.port, PASSWORD)) {
+            try (TestResp client = new TestResp(a.port, PASSWORD_TEXT)) {
                 client.call("SET", "k", "v");
                 assertThat(client.call("WAIT", "1", "10000")).isEqualTo(1L);
             }
@@ -51,7 +52,7 @@ class PodReplicationProbeTest {
             Observed promoted = probe.info(pb, PASSWORD);
             assertThat(promoted.master()).isTrue();
             assertThat(promoted.offset()).as("a promoted replica continues the offsets").isGreaterThanOrEqualTo(replica.offset());
-            try (TestResp client = new TestResp(b.port, PASSWORD)) {
+            try (TestResp client = new TestResp(b.port, PASSWORD_TEXT)) {
                 assertThat(client.call("GET", "k")).isEqualTo("v");
             }
 
@@ -63,10 +64,10 @@ class PodReplicationProbeTest {
 
     @Test
     void aWrongOrMissingPasswordIsAnError() throws Exception {
-        try (ServiceProcess a = ServiceProcess.start(PASSWORD, dir)) {
+        try (ServiceProcess a = ServiceProcess.start(PASSWORD_TEXT, dir)) {
             HostPort pa = new HostPort("127.0.0.1", a.port);
-            assertThatThrownBy(() -> probe.info(pa, "wrong")).isInstanceOf(ProbeException.class).hasMessageContaining("AUTH refused");
-            assertThatThrownBy(() -> probe.info(pa, null)).isInstanceOf(ProbeException.class).hasMessageContaining("NOAUTH");
+            assertThatThrownBy(() -> probe.info(pa, PodAuth.password("wrong"))).isInstanceOf(ProbeException.class).hasMessageContaining("AUTH refused");
+            assertThatThrownBy(() -> probe.info(pa, PodAuth.NONE)).isInstanceOf(ProbeException.class).hasMessageContaining("NOAUTH");
         }
     }
 
@@ -74,7 +75,7 @@ class PodReplicationProbeTest {
     void hostilePodsCannotMakeTheProbeAllocateOrWait() throws Exception {
         // A bulk length of a gigabyte: refused before reading.
         hostile(out -> write(out, "$1000000000\r\n"), port ->
-                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), PodAuth.NONE))
                         .isInstanceOf(ProbeException.class).hasMessageContaining("exceeds"));
         // An endless line: cut at the bound.
         hostile(out -> {
@@ -88,20 +89,20 @@ class PodReplicationProbeTest {
                     return;
                 }
             }
-        }, port -> assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+        }, port -> assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), PodAuth.NONE))
                 .isInstanceOf(ProbeException.class).hasMessageContaining("exceeds"));
         // Silence: the read times out.
         hostile(out -> sleep(), port -> {
             long start = System.nanoTime();
-            assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null)).isInstanceOf(SocketTimeoutException.class);
+            assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), PodAuth.NONE)).isInstanceOf(SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         });
         // Not RESP.
         hostile(out -> write(out, "HTTP/1.1 400 Bad Request\r\n"), port ->
-                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null)).isInstanceOf(ProbeException.class));
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), PodAuth.NONE)).isInstanceOf(ProbeException.class));
         // INFO without a role.
         hostile(out -> write(out, "$9\r\nhello:you\r\n"), port ->
-                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), null))
+                assertThatThrownBy(() -> probe.info(new HostPort("127.0.0.1", port), PodAuth.NONE))
                         .isInstanceOf(ProbeException.class).hasMessageContaining("role"));
     }
 

@@ -57,6 +57,18 @@ public final class ServiceProcess implements AutoCloseable {
         return start(password, dir, List.of(), "", List.of(redisArgs));
     }
 
+    /**
+     * A redis-server with {@code args} of its own (an {@code --aclfile}, a {@code --masteruser}), ready once {@code user}
+     * (null: the default user) answers PING with {@code password}: what the rendered template and aclfile give a pod.
+     */
+    public static ServiceProcess startRedis(Path dir, List<String> args, String user, String password) throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir.toString()));
+        command.addAll(args);
+        return started(port, command, dir, user, password, Duration.ofSeconds(20));
+    }
+
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
         return start(password, dir, serviceArgs, jar, List.of());
     }
@@ -91,13 +103,18 @@ public final class ServiceProcess implements AutoCloseable {
             }
             command.addAll(redisArgs);
         }
+        // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
+        return started(port, command, dir, null, password, Duration.ofSeconds(jar.isBlank() ? 20 : 300));
+    }
+
+    private static ServiceProcess started(int port, List<String> command, Path dir, String user, String password, Duration bound)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile(dir, "server-" + port + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServiceProcess server = new ServiceProcess(port, process, log);
-        // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
-        long deadline = System.nanoTime() + Duration.ofSeconds(jar.isBlank() ? 20 : 300).toNanos();
+        long deadline = System.nanoTime() + bound.toNanos();
         while (true) {
-            try (TestResp c = new TestResp(port, password)) {
+            try (TestResp c = new TestResp(port, user, password)) {
                 c.call("PING");
                 return server;
             } catch (IOException e) {
@@ -203,7 +220,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log);
     }
 

@@ -19,13 +19,18 @@ public final class TestResp implements AutoCloseable {
     private final InputStream in;
 
     public TestResp(int port, String password) throws IOException {
+        this(port, null, password);
+    }
+
+    /** Authenticated as the ACL {@code user} ({@code AUTH user password}) when one is given. */
+    public TestResp(int port, String user, String password) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(15_000);
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream());
         if (password != null) {
-            Object ok = call("AUTH", password);
+            Object ok = user == null ? call("AUTH", password) : call("AUTH", user, password);
             if (!"OK".equals(ok)) {
                 throw new IOException("AUTH: " + ok);
             }
