@@ -95,7 +95,9 @@ public final class ConnectionCommands {
         AccessControl acl = c.server().acl();
         UserIdentity who = acl.users().authenticate(user, password);
         if (who == null) {
-            acl.logFailedLogin(user, RespReplies.ascii(command), c.session().inMulti() ? Denial.Context.MULTI : Denial.Context.TOPLEVEL,
+            // Redis's context is its CLIENT_MULTI flag, still set while EXEC runs what it queued (where blocking is denied)
+            boolean inTransaction = c.session().inMulti() || !c.mayBlock();
+            acl.logFailedLogin(user, RespReplies.ascii(command), inTransaction ? Denial.Context.MULTI : Denial.Context.TOPLEVEL,
                     c.connection().info());
             return false;
         }
@@ -137,7 +139,7 @@ public final class ConnectionCommands {
         }
         if (!c.session().authenticated) {
             throw new RespError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
                     + "protocol version at the same time");
         }
         if (version != -1) {
