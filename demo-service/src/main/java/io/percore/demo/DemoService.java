@@ -244,7 +244,7 @@ public final class DemoService implements AutoCloseable {
      */
     private static AccessControl accessControl(ConfigValues initial, CommandTable commands, DemoSettings settings) {
         AccessControl acl = new AccessControl(new AclCatalog(CommandMetadata.redis7(), commands),
-                String.valueOf(initial.value(AccessControl.ACLFILE)));
+                String.valueOf(initial.value(AccessControl.ACLFILE)), settings.persistence().dir());
         acl.configure(initial::value);
         acl.users().defaultPassword(initial.requirePass());
         List<List<String>> users = new java.util.ArrayList<>();

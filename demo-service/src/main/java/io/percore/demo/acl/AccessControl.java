@@ -26,12 +26,16 @@ public final class AccessControl {
     private final String fileName;
     private volatile boolean allChannelsByDefault;
 
-    /** ACLs over {@code catalog} with only the default user, reading and writing the ACL file {@code aclfile} ("" for none). */
-    public AccessControl(CommandCatalog catalog, String aclfile) {
+    /**
+     * ACLs over {@code catalog} with only the default user, reading and writing the ACL file {@code aclfile}
+     * ("" for none): a relative path is under {@code dir}, the data directory, as Redis's is under its
+     * working directory, which its {@code dir} sets.
+     */
+    public AccessControl(CommandCatalog catalog, String aclfile, Path dir) {
         this.catalog = catalog;
         this.users = new UserRegistry(catalog);
         this.fileName = aclfile == null ? "" : aclfile;
-        this.file = this.fileName.isEmpty() ? null : Path.of(this.fileName);
+        this.file = this.fileName.isEmpty() ? null : dir.resolve(this.fileName);
     }
 
     public CommandCatalog catalog() {
