@@ -26,6 +26,9 @@ final class SelectorDraft {
     private String[][] firstArgs;
     private final List<Selector.KeyPattern> patterns;
     private final List<Selector.ChannelPattern> channels;
+    /** Where each pattern's text is in {@link #patterns} and {@link #channels}: a pattern added again is found at once, not by a scan. */
+    private final java.util.Map<String, Integer> patternIndex = new java.util.HashMap<>();
+    private final java.util.Set<String> channelIndex = new java.util.HashSet<>();
 
     /** A new selector (Redis's {@code ACLCreateSelector}): nothing allowed, all channels when {@code acl-pubsub-default} says so. */
     SelectorDraft(CommandCatalog catalog, boolean root, boolean allChannelsByDefault) {
@@ -49,6 +52,12 @@ final class SelectorDraft {
         this.firstArgs = from.firstArgs == null ? null : from.firstArgs.clone(); // rows are replaced, never changed in place
         this.patterns = new ArrayList<>(List.of(from.patterns));
         this.channels = new ArrayList<>(List.of(from.channels));
+        for (int i = 0; i < patterns.size(); i++) {
+            patternIndex.put(patterns.get(i).pattern(), i);
+        }
+        for (Selector.ChannelPattern c : channels) {
+            channelIndex.add(c.pattern());
+        }
     }
 
     /**
@@ -80,15 +89,19 @@ final class SelectorDraft {
         if (c.equalsIgnoreCase("allkeys") || c.equalsIgnoreCase("~*")) {
             allKeys = true;
             patterns.clear();
+            patternIndex.clear();
         } else if (c.equalsIgnoreCase("resetkeys")) {
             allKeys = false;
             patterns.clear();
+            patternIndex.clear();
         } else if (c.equalsIgnoreCase("allchannels") || c.equalsIgnoreCase("&*")) {
             allChannels = true;
             channels.clear();
+            channelIndex.clear();
         } else if (c.equalsIgnoreCase("resetchannels")) {
             allChannels = false;
             channels.clear();
+            channelIndex.clear();
         } else if (c.equalsIgnoreCase("allcommands") || c.equalsIgnoreCase("+@all")) {
             Arrays.fill(allowed, -1L);
             allCommands = true;
@@ -111,7 +124,7 @@ final class SelectorDraft {
             if (Bytes.hasSpaces(pattern)) {
                 throw new RuleError(RuleError.Kind.SYNTAX);
             }
-            if (channels.stream().noneMatch(p -> p.pattern().equals(pattern))) {
+            if (channelIndex.add(pattern)) {
                 channels.add(new Selector.ChannelPattern(pattern));
             }
             allChannels = false;
@@ -165,15 +178,14 @@ final class SelectorDraft {
         if (Bytes.hasSpaces(pattern)) {
             throw new RuleError(RuleError.Kind.SYNTAX);
         }
-        for (int i = 0; i < patterns.size(); i++) {
-            Selector.KeyPattern p = patterns.get(i);
-            if (p.pattern().equals(pattern)) {
-                patterns.set(i, new Selector.KeyPattern(pattern, p.permissions() | permissions, p.glob()));
-                allKeys = false;
-                return;
-            }
+        Integer at = patternIndex.get(pattern);
+        if (at != null) {
+            Selector.KeyPattern p = patterns.get(at);
+            patterns.set(at, new Selector.KeyPattern(pattern, p.permissions() | permissions, p.glob()));
+        } else {
+            patternIndex.put(pattern, patterns.size());
+            patterns.add(new Selector.KeyPattern(pattern, permissions));
         }
-        patterns.add(new Selector.KeyPattern(pattern, permissions));
         allKeys = false;
     }
 
