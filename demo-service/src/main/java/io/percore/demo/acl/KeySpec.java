@@ -55,6 +55,17 @@ public record KeySpec(int flags, int begin, int index, String keyword, int start
         return 0;
     }
 
+    /** The names of {@code flags}' bits, in Redis's order (COMMAND GETKEYSANDFLAGS). */
+    public static java.util.List<String> names(int flags) {
+        java.util.List<String> out = new java.util.ArrayList<>(4);
+        for (int i = 0; i < NAMES.length; i++) {
+            if ((flags & (1 << i)) != 0) {
+                out.add(NAMES[i]);
+            }
+        }
+        return out;
+    }
+
     /** A spec whose keys cannot be found from the arguments (SORT's BY, GET and STORE). */
     public static KeySpec unknown(int flags) {
         return new KeySpec(flags, UNKNOWN, 0, null, 0, UNKNOWN, 0, 0, 0, 0, 0);

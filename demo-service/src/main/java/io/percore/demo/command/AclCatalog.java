@@ -137,13 +137,18 @@ public final class AclCatalog implements CommandCatalog {
         for (String category : texts(c.get(6))) {
             categories.add(category.substring(1));
         }
+        return new Draft(id, name, parent, AclCategory.bits(categories), flags.contains("no_auth"),
+                (int) ((IntegerRedisMessage) c.get(1)).value(), keySearch(info), CHANNELS.getOrDefault(name, AclCommand.ChannelUse.NONE));
+    }
+
+    /** How the keys of a command with this recorded COMMAND INFO entry are found: its key specs compiled, and Redis's own finder. */
+    static KeySearch keySearch(ArrayRedisMessage info) {
+        List<RedisMessage> c = info.children();
         List<KeySpec> specs = new ArrayList<>();
         for (RedisMessage spec : CommandMetadata.members(c.get(8))) {
             specs.add(compile(spec));
         }
-        KeySearch keys = new KeySearch(specs.toArray(new KeySpec[0]), FINDERS.getOrDefault(name, KeySearch.Finder.NONE));
-        return new Draft(id, name, parent, AclCategory.bits(categories), flags.contains("no_auth"),
-                (int) ((IntegerRedisMessage) c.get(1)).value(), keys, CHANNELS.getOrDefault(name, AclCommand.ChannelUse.NONE));
+        return new KeySearch(specs.toArray(new KeySpec[0]), FINDERS.getOrDefault(Resp3Text.text(c.get(0)), KeySearch.Finder.NONE));
     }
 
     /** A recorded key specification as numbers (see {@link KeySpec}). */
