@@ -415,6 +415,34 @@ class AclParityTest {
         }
     }
 
+    /** The slow log shows no secret: ACL SETUSER's user and rules, AUTH's and HELLO AUTH's user and password are redacted. */
+    @Test
+    void theSlowLogRedactsWhatRedisRedacts() throws IOException {
+        String[][] calls = {c("ACL", "SETUSER", "sl", "on", ">secret", "+@all"), c("AUTH", "sl", "secret"), c("AUTH", "secret"),
+                c("HELLO", "2", "AUTH", "sl", "secret", "SETNAME", "n"), c("ACL", "GETUSER", "sl"), c("CONFIG", "SET", "requirepass", "")};
+        List<Object> logged = new ArrayList<>();
+        for (int port : new int[] {redis.port(), demo.respPort()}) {
+            try (RespTestClient admin = new RespTestClient(port); RespTestClient client = new RespTestClient(port)) {
+                admin.cmd("CONFIG", "SET", "slowlog-log-slower-than", "0");
+                admin.cmd("SLOWLOG", "RESET");
+                for (String[] call : calls) {
+                    client.cmd(call);
+                }
+                admin.cmd("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+                List<Object> args = new ArrayList<>();
+                for (Object entry : (List<Object>) admin.cmd("SLOWLOG", "GET", "-1")) {
+                    Object arguments = ((List<Object>) entry).get(3);
+                    if (!((List<Object>) arguments).get(0).toString().equalsIgnoreCase("config")) {
+                        args.add(arguments);
+                    }
+                }
+                logged.add(args);
+            }
+        }
+        assertThat(logged.get(1)).isEqualTo(logged.get(0));
+        assertThat(logged.get(1).toString()).doesNotContain("secret").contains("(redacted)");
+    }
+
     @Test
     void logEntriesOfFailedLoginsGroupedAndBounded() throws IOException {
         try (Both b = new Both()) {
