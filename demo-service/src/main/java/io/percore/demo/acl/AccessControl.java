@@ -4,11 +4,24 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Redis's ACLs for the whole server, one instance every shard reads: the users ({@link UserRegistry}),
- * the ACL LOG, the catalog of commands the rules speak of, the ACL file and {@code acl-pubsub-default}.
- * The entry point of the command path is {@link #check(User, int, byte[][])}: the command table's id
- * and the call's arguments in, null or the {@link Denial} out; the caller logs a refusal with
- * {@link #log} and answers the {@link Denial}'s text for its context.
+ * Redis's ACLs for the whole server, one instance every shard reads ({@code ServerShard#acl()}): the users
+ * ({@link UserRegistry}), the ACL LOG, the catalog of commands the rules speak of, the ACL file and
+ * {@code acl-pubsub-default}. The entry point of the command path is {@link #check(User, int, byte[][])}:
+ * the command table's id and the call's arguments in, null or the {@link Denial} out; the caller logs a
+ * refusal with {@link #log} and answers the {@link Denial}'s text for its context, as Redis's
+ * {@code processCommand}, {@code execCommand} and {@code scriptCall} do:
+ *
+ * <pre>{@code
+ * UserIdentity who = session.user;                       // null: a replayed file or stream, never checked
+ * if (who != null) {
+ *     User user = who.current();                         // the user's rules now (ACL SETUSER applies to the next command)
+ *     Denial denial = acl.check(user, id, argv);         // the default user: one field test
+ *     if (denial != null) {
+ *         acl.log(denial, user.name(), Denial.Context.TOPLEVEL, connection.info()); // MULTI while queuing or in EXEC, LUA in redis.call
+ *         refuse(denial.topLevelError());                // execError() in EXEC's recheck, scriptError() for redis.call
+ *     }
+ * }
+ * }</pre>
  */
 public final class AccessControl {
 
