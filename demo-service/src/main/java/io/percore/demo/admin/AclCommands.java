@@ -1,7 +1,6 @@
 package io.percore.demo.admin;
 
 import static io.percore.demo.resp.RespReplies.OK;
-import static io.percore.demo.resp.RespReplies.bulk;
 import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.RedisMessage;
@@ -49,6 +48,14 @@ public final class AclCommands {
 
     private static String text(byte[] arg) {
         return RespReplies.ascii(arg);
+    }
+
+    /**
+     * A bulk reply of an ACL text: names, rules, patterns and log entries are binary (Redis's sds), held one
+     * char per byte, so they go back byte for byte.
+     */
+    private static RedisMessage bulk(String text) {
+        return RespReplies.bulk(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     /** ACL SETUSER username [rule ...]: all rules or none; a subscriber of the user whose channels went is closed. */

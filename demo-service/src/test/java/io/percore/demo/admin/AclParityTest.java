@@ -121,6 +121,16 @@ class AclParityTest {
                 c("ACL", "GETUSER", "nosuch"));
     }
 
+    /** Names, passwords and patterns are bytes (Redis's sds): sent and answered byte for byte. */
+    @Test
+    void binaryNamesAndPatterns() throws IOException {
+        String name = "us\u00e9r\u00ff";
+        String[][] commands = {c("ACL", "SETUSER", name, "on", ">p\u00e4ss", "~k\u00e9y*", "%R~\u0080", "&ch\u00ff", "+@all"),
+                c("ACL", "GETUSER", name), c("ACL", "LIST"), c("ACL", "USERS"), c("ACL", "DRYRUN", name, "get", "k\u00e9y1"),
+                c("ACL", "DRYRUN", name, "set", "\u0080", "v"), c("AUTH", name, "p\u00e4ss"), c("ACL", "WHOAMI"), c("AUTH", "default", "x")};
+        redis.inBothProtocols(demo.respPort(), true, (r, d, proto) -> RealRedis.sameReplies(r, d, proto, commands, AclReplies::normalized));
+    }
+
     /** Every rule Redis refuses, refused with its text, and the user as it was (ACL SETUSER is all its rules or none). */
     @Test
     void malformedRulesAreRefusedWithRedisTextsAndChangeNothing() throws IOException {
