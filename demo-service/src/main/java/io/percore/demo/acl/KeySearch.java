@@ -6,15 +6,33 @@ package io.percore.demo.acl;
  * names keys and none has variable flags), else, or when the specs do not fit the call (a bad count,
  * an incomplete spec), by the command's own finder ({@link Finder}, Redis's {@code getkeys_proc}).
  * Compiled once per command; finding writes positions and flags into an int array the caller keeps,
- * so a call allocates nothing.
- *
- * @param specs  the key specifications, in Redis's order
- * @param finder the command's own finder, or {@link Finder#NONE}
+ * so a call allocates nothing. Made with the key specifications, in Redis's order, and the command's own
+ * finder, or {@link Finder#NONE}.
  */
-public record KeySearch(KeySpec[] specs, Finder finder) {
+public final class KeySearch {
 
     /** A command without keys. */
     public static final KeySearch NONE = new KeySearch(new KeySpec[0], Finder.NONE);
+
+    private final KeySpec[] specs;
+    private final Finder finder;
+    /** Redis's {@code doesCommandHaveKeys}. */
+    private final boolean hasKeys;
+    /** Some spec names keys and none has variable flags: the specs are asked first (else only the finder). */
+    private final boolean bySpecsFirst;
+
+    public KeySearch(KeySpec[] specs, Finder finder) {
+        this.specs = specs.clone();
+        this.finder = finder;
+        boolean reliable = false;
+        boolean variable = false;
+        for (KeySpec spec : specs) {
+            reliable |= (spec.flags() & KeySpec.NOT_KEY) == 0;
+            variable |= (spec.flags() & KeySpec.VARIABLE_FLAGS) != 0;
+        }
+        this.bySpecsFirst = reliable && !variable;
+        this.hasKeys = finder != Finder.NONE || reliable;
+    }
 
     /**
      * Redis's {@code getkeys_proc}s: the commands whose keys the specs cannot always find. Their keys
@@ -34,15 +52,7 @@ public record KeySearch(KeySpec[] specs, Finder finder) {
 
     /** Redis's {@code doesCommandHaveKeys}: a finder of its own, or a spec that names keys. */
     public boolean hasKeys() {
-        if (finder != Finder.NONE) {
-            return true;
-        }
-        for (KeySpec spec : specs) {
-            if ((spec.flags() & KeySpec.NOT_KEY) == 0) {
-                return true;
-            }
-        }
-        return false;
+        return hasKeys;
     }
 
     /**
@@ -52,13 +62,7 @@ public record KeySearch(KeySpec[] specs, Finder finder) {
      * @return the number of keys, and the array holding them ({@link Found})
      */
     public int find(byte[][] argv, Found out) {
-        boolean reliable = false;
-        boolean variable = false;
-        for (KeySpec spec : specs) {
-            reliable |= (spec.flags() & KeySpec.NOT_KEY) == 0;
-            variable |= (spec.flags() & KeySpec.VARIABLE_FLAGS) != 0;
-        }
-        if (reliable && !variable) {
+        if (bySpecsFirst) {
             int n = bySpecs(argv, out);
             if (n >= 0) {
                 return n;
