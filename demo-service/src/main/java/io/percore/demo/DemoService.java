@@ -2,6 +2,9 @@ package io.percore.demo;
 
 import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
+import io.percore.demo.acl.AccessControl;
+import io.percore.demo.command.AclCatalog;
+import io.percore.demo.command.CommandMetadata;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.pubsub.PubSub;
@@ -109,7 +112,8 @@ public final class DemoService implements AutoCloseable {
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
             scripting = Scripting.start(engine, keyspace);
             CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength(), scripting);
-            ConfigValues initial = startingValues(settings, engine.shardCount());
+            ConfigValues initial = ConfigCommands.startValues(startingValues(settings, engine.shardCount()), parameters(settings));
+            AccessControl acl = accessControl(initial, commands, settings);
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
@@ -135,7 +139,7 @@ public final class DemoService implements AutoCloseable {
                             keyspace, engine, () -> replicated.settings().masterAuth())
                     : Cluster.disabled();
             replication.layoutPrimary(cluster::layoutPrimaryAt); // a replica syncs only from the node the layout names there
-            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size());
+            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size(), acl);
             serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;
             Runnable hooksChanged = () -> {
@@ -229,6 +233,33 @@ public final class DemoService implements AutoCloseable {
         if (here != null) {
             here.wakeTargetsNow();
         }
+    }
+
+    /**
+     * The ACLs a server starts with (Redis's {@code ACLLoadUsersAtStartup}): over Redis 7.0.15's commands
+     * and this table's, the CONFIG values' ACL parameters, {@code requirepass} as the default user's password,
+     * then the users declared in the configuration or the ACL file's.
+     *
+     * @throws IllegalArgumentException with Redis's text when a declaration or the file is refused
+     */
+    private static AccessControl accessControl(ConfigValues initial, CommandTable commands, DemoSettings settings) {
+        AccessControl acl = new AccessControl(new AclCatalog(CommandMetadata.redis7(), commands),
+                String.valueOf(initial.value(AccessControl.ACLFILE)), settings.persistence().dir());
+        acl.configure(initial::value);
+        acl.users().defaultPassword(initial.requirePass());
+        List<List<String>> users = new java.util.ArrayList<>();
+        for (List<String> line : settings.redisConf()) {
+            if (line.size() >= 2 && line.get(0).equalsIgnoreCase("user")) {
+                users.add(line.subList(1, line.size()));
+            }
+        }
+        acl.loadAtStart(users);
+        return acl;
+    }
+
+    /** The redis.conf lines of {@code settings} that set CONFIG parameters (every one but the users'). */
+    private static List<List<String>> parameters(DemoSettings settings) {
+        return settings.redisConf().stream().filter(line -> line.isEmpty() || !line.get(0).equalsIgnoreCase("user")).toList();
     }
 
     private static ConfigValues startingValues(DemoSettings settings, int shards) {

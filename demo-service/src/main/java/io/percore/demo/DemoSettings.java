@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where the demo listens and its limits. The Spring app takes the listeners from the starter's
@@ -25,12 +26,28 @@ import java.nio.file.Path;
  * @param replication whose replica this is at start, and the replication settings
  * @param tls    the RESP server's TLS as CONFIG reports it (the listener itself is the starter's)
  * @param cluster cluster mode (Redis's cluster-enabled), this node's id and the address it announces
+ * @param redisConf lines of a redis.conf, each already split into its words, read at start after everything above:
+ *                a CONFIG parameter by Redis's name and its value ({@code acllog-max-len 5}: read by the CONFIG
+ *                table's row, immutable ones included, as redis-server reads its file), or a user's declaration
+ *                ({@code user alice on >pw ~* +@all}). The parameters that are their row alone are set only here.
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
                            int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           ClusterSettings cluster) {
+                           ClusterSettings cluster, List<List<String>> redisConf) {
+
+    public DemoSettings {
+        redisConf = List.copyOf(redisConf.stream().map(List::copyOf).toList());
+    }
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
+                        PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls, ClusterSettings cluster) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, List.of());
+    }
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -81,52 +98,65 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     public DemoSettings withTls(TlsSettings tls) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withReplication(ReplicationSettings replication) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withPersistence(PersistenceSettings persistence) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients, persistence, replication);
+                httpIdleTimeout, max, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+    }
+
+    /** These settings with one more redis.conf line (see {@link #redisConf}): {@code withConfig("acllog-max-len", "5")}. */
+    public DemoSettings withConfig(String... words) {
+        List<List<String>> lines = new java.util.ArrayList<>(redisConf);
+        lines.add(List.of(words));
+        return withRedisConf(lines);
+    }
+
+    /** These settings with {@code lines} as their redis.conf lines. */
+    public DemoSettings withRedisConf(List<List<String>> lines) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, lines);
     }
 
     public DemoSettings withCluster(ClusterSettings cluster) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
     }
 }

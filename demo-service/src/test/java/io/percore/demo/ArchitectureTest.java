@@ -45,8 +45,8 @@ class ArchitectureTest {
             new Layer("commands", List.of("table", "admin", "commands", "scripting")),
             // running a command (server.c's call(), processCommand's admission): on its shard or holding several; what a command is and sees
             new Layer("execution", List.of("execution", "command")),
-            // the server's state per shard and its subsystems: pub/sub, replication, cluster, the keyspace on disk
-            new Layer("server", List.of("server", "pubsub", "replication", "cluster", "persistence")),
+            // the server's state per shard and its subsystems: its users, pub/sub, replication, cluster, the keyspace on disk
+            new Layer("server", List.of("server", "acl", "pubsub", "replication", "cluster", "persistence")),
             // the keyspace across shards and what its writes feed, client tracking, one shard's values and their formats (RDB, RESP)
             new Layer("keyspace", List.of("shard", "feed", "tracking", "rdb", "resp", "kv")));
 

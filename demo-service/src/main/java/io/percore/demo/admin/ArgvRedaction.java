@@ -6,8 +6,8 @@ import io.percore.demo.resp.RespReplies;
 
 /**
  * Redis's {@code redactClientCommandArgument}: the arguments MONITOR and the slow log must not
- * show, replaced by {@code (redacted)}: AUTH's user and password, HELLO's AUTH pair, and the value
- * of a sensitive CONFIG SET parameter (requirepass).
+ * show, replaced by {@code (redacted)}: AUTH's user and password, HELLO's AUTH pair, ACL SETUSER's user
+ * and rules (passwords among them), and the value of a sensitive CONFIG SET parameter (requirepass).
  */
 public final class ArgvRedaction {
 
@@ -41,6 +41,13 @@ public final class ArgvRedaction {
                     } else {
                         break;
                     }
+                }
+                return out;
+            }
+            case "acl|setuser" -> {
+                byte[][] out = argv.clone();
+                for (int i = 2; i < out.length; i++) {
+                    out[i] = REDACTED;
                 }
                 return out;
             }

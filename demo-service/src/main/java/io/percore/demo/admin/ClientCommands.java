@@ -233,7 +233,7 @@ public final class ClientCommands {
         String laddr = null;
         String type = ClientFilter.ANY_TYPE;
         Set<Long> ids = null;
-        String user = null;
+        io.percore.demo.acl.UserIdentity user = null;
         long maxAge = 0;
         boolean skipMe = true;
         if (oldForm) {
@@ -264,10 +264,10 @@ public final class ClientCommands {
                     case "addr" -> addr = value;
                     case "laddr" -> laddr = value;
                     case "user" -> {
-                        if (!value.equals("default")) {
+                        user = c.server().acl().users().users().find(value);
+                        if (user == null) {
                             throw new RespError("ERR No such user '" + RespReplies.sanitize(value) + "'");
                         }
-                        user = value;
                     }
                     case "skipme" -> {
                         if (value.equalsIgnoreCase("yes")) {
@@ -378,6 +378,9 @@ public final class ClientCommands {
     /** RESET: the connection as if new (see {@link ConnectionControl#reset()}); replies +RESET. */
     public static void reset(CommandContext c, byte[][] argv) {
         c.connection().reset();
+        // Redis's clientSetDefaultAuth: the default user, logged in when it is on and nopass
+        io.percore.demo.acl.UserRegistry users = c.server().acl().users();
+        c.session().loggedIn(users.defaultUser(), !users.authRequired());
         c.reply(new SimpleStringRedisMessage("RESET"));
     }
 

@@ -137,10 +137,25 @@ public final class ConfigCommands {
     }
 
     /**
-     * The {@code percore.demo.*} keys that set CONFIG parameters, each with the parameter it sets (the
-     * table's {@code property} column): at start, and live when the application's configuration changes.
+     * The {@code percore.demo.*} keys that set CONFIG parameters CONFIG SET changes, each with the parameter
+     * it sets (the table's {@code property} column): at start, and live when the application's configuration
+     * changes.
      */
     public static Map<String, String> properties() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (ConfigParameter<?> p : ConfigParameters.all()) {
+            if (p.property() != null && p.change() != ConfigParameter.Change.IMMUTABLE) {
+                keys.put(p.property(), p.name());
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Every {@code percore.demo.*} key that sets a CONFIG parameter, with the parameter it sets: those of
+     * {@link #properties()} and those read at start only (an immutable parameter, as {@code aclfile}).
+     */
+    public static Map<String, String> startProperties() {
         Map<String, String> keys = new LinkedHashMap<>();
         for (ConfigParameter<?> p : ConfigParameters.all()) {
             if (p.property() != null) {
@@ -157,7 +172,7 @@ public final class ConfigCommands {
      * @throws IllegalArgumentException naming the first key whose text CONFIG SET would refuse
      */
     public static ConfigValues startValues(ConfigValues base, Map<String, String> textsByKey) {
-        ConfigValues.Builder next = base.next();
+        ConfigValues.Builder next = ConfigParameters.withInitialValues(base).next();
         textsByKey.forEach((key, text) -> {
             String why = setAtStart(next, key, text);
             if (why != null) {
@@ -165,6 +180,44 @@ public final class ConfigCommands {
             }
         });
         return next.build();
+    }
+
+    /**
+     * The values a server starts with: {@code base} with the configuration's parameters given by Redis's
+     * names, as redis.conf's lines give them ({@code acllog-max-len 5}), each read by its row as the start
+     * reads it. Every parameter kept by name starts at its row's value unless one of these sets it.
+     *
+     * @throws IllegalArgumentException for a name that is no parameter or a value its row refuses, in Redis's words
+     */
+    public static ConfigValues startValues(ConfigValues base, List<List<String>> parameters) {
+        ConfigValues.Builder next = ConfigParameters.withInitialValues(base).next();
+        for (List<String> line : parameters) {
+            ConfigParameter<?> p = line.size() == 2 ? ConfigParameters.lookup(line.get(0)) : null;
+            if (p == null) {
+                throw new IllegalArgumentException("Bad directive or wrong number of arguments: " + String.join(" ", line));
+            }
+            try {
+                p.start(next, line.get(1));
+            } catch (ConfigType.Invalid e) {
+                throw new IllegalArgumentException(p.name() + " " + line.get(1) + ": " + e.getMessage());
+            }
+        }
+        return next.build();
+    }
+
+    /**
+     * The parameters of {@code textsByKey} (texts by {@code percore.demo.*} key) that are kept by name,
+     * as redis.conf lines: what the start reads into the values for those with no field of their own.
+     */
+    public static List<List<String>> keptParameters(Map<String, String> textsByKey) {
+        List<List<String>> lines = new ArrayList<>();
+        textsByKey.forEach((key, text) -> {
+            ConfigParameter<?> p = ConfigParameters.setBy(key);
+            if (p != null && p.initial() != null) {
+                lines.add(List.of(p.name(), text));
+            }
+        });
+        return lines;
     }
 
     /** The values of a server started with nothing set (the table's defaults), to start from. */
@@ -197,7 +250,7 @@ public final class ConfigCommands {
     private static String setAtStart(ConfigValues.Builder next, String key, String text) {
         ConfigParameter<?> p = row(key);
         try {
-            p.set(next, text);
+            p.start(next, text);
             p.keepsItsValue(next.from(), text);
             return null;
         } catch (ConfigType.Invalid e) {

@@ -21,10 +21,11 @@ import java.util.function.Function;
  * @param apply    puts a read value into the next values; may throw {@link ConfigType.Invalid} for what the type cannot say
  * @param reason   why another value is refused, for {@link Change#FIXED}
  * @param defaultNote the table's default where it depends on the machine or the listener (half the max heap ...), or null
+ * @param initial  for a parameter kept by name ({@link #kept}), the text of the value it starts with; null for the others
  */
 record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change change, String property, boolean sensitive,
                           boolean hidden, Function<ConfigValues, String> get, Function<ServerShard, String> live,
-                          BiConsumer<ConfigValues.Builder, T> apply, String reason, String defaultNote) {
+                          BiConsumer<ConfigValues.Builder, T> apply, String reason, String defaultNote, String initial) {
 
     /** Whether and how a parameter changes (Redis's IMMUTABLE_CONFIG, PROTECTED_CONFIG, and this server's fixed ones). */
     enum Change {
@@ -51,46 +52,58 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     /** A parameter CONFIG SET changes, read as {@code type} and put into the values by {@code apply}. */
     static <T> ConfigParameter<T> live(String name, ConfigType<T> type, Function<ConfigValues, String> get,
                                        BiConsumer<ConfigValues.Builder, T> apply) {
-        return new ConfigParameter<>(name, null, type, Change.LIVE, null, false, false, get, null, apply, null, null);
+        return new ConfigParameter<>(name, null, type, Change.LIVE, null, false, false, get, null, apply, null, null, null);
     }
 
     /** A parameter this server has one value for: that one is accepted, another refused with {@code reason}. */
     static <T> ConfigParameter<T> fixed(String name, ConfigType<T> type, Function<ConfigValues, String> get, String reason) {
-        return new ConfigParameter<>(name, null, type, Change.FIXED, null, false, false, get, null, (n, v) -> { }, reason, null);
+        return new ConfigParameter<>(name, null, type, Change.FIXED, null, false, false, get, null, (n, v) -> { }, reason, null, null);
     }
 
     /** A parameter CONFIG SET refuses as Redis refuses a protected ({@code dir}) or immutable one. */
     static ConfigParameter<String> unchangeable(String name, String what, Change change, Function<ConfigValues, String> get) {
         return new ConfigParameter<>(name, null, ConfigType.text(what), change, null, false, false, get, null, (n, v) -> { },
-                null, null);
+                null, null, null);
+    }
+
+    /**
+     * A parameter that needs nothing but its row: its value is kept by name in the values
+     * ({@link ConfigValues#value}), read as {@code type} from {@code initial} at start unless configured, and
+     * shown by {@code format}. The subsystem that uses it reads it there when values are installed.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> ConfigParameter<T> kept(String name, ConfigType<T> type, Change change, String initial, Function<T, String> format) {
+        return new ConfigParameter<>(name, null, type, change, null, false, false,
+                v -> v.value(name) == null ? initial : format.apply((T) v.value(name)), null,
+                (n, value) -> n.byName.put(name, value), null, null, initial);
     }
 
     ConfigParameter<T> alias(String other) {
-        return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply, reason, defaultNote);
+        return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply, reason, defaultNote, initial);
     }
 
     /** This parameter, set by {@code percore.demo.<key>} at start and live. */
     ConfigParameter<T> setBy(String key) {
         return new ConfigParameter<>(name, alias, type, change, "percore.demo." + key, sensitive, hidden, get, live, apply, reason,
-                defaultNote);
+                defaultNote, initial);
     }
 
     ConfigParameter<T> markSensitive() {
-        return new ConfigParameter<>(name, alias, type, change, property, true, hidden, get, live, apply, reason, defaultNote);
+        return new ConfigParameter<>(name, alias, type, change, property, true, hidden, get, live, apply, reason, defaultNote, initial);
     }
 
     ConfigParameter<T> markHidden() {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, true, get, live, apply, reason, defaultNote);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, true, get, live, apply, reason, defaultNote, initial);
     }
 
     /** CONFIG GET reads {@code from} the server's shard instead of the values. */
     ConfigParameter<T> readFrom(Function<ServerShard, String> from) {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, from, apply, reason, defaultNote);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, from, apply, reason, defaultNote, initial);
     }
 
     /** The table's default is {@code note} (it depends on the machine or the listener). */
     ConfigParameter<T> defaultIs(String note) {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply, reason, note);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply, reason, note, initial);
     }
 
     /**
@@ -105,6 +118,20 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
             case FIXED -> type.read(text);
             case PROTECTED -> throw ConfigType.invalid("can't set protected config");
             case IMMUTABLE -> throw ConfigType.invalid("can't set immutable config");
+        }
+    }
+
+    /**
+     * Reads {@code text} and puts it into {@code next} as the start does (the configuration's value, or a
+     * kept parameter's initial one): as CONFIG SET, except that an immutable parameter takes it too.
+     *
+     * @throws ConfigType.Invalid with Redis's reason
+     */
+    void start(ConfigValues.Builder next, String text) {
+        if (change == Change.IMMUTABLE) {
+            apply.accept(next, type.read(text));
+        } else {
+            set(next, text);
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * The CONFIG table (Redis's {@code config.c} {@code standardConfig[]}): the rows of each subsystem,
  * {@link MemoryParameters}, {@link ServerParameters}, {@link EncodingParameters},
- * {@link PersistenceParameters} and {@link ReplicationParameters}, in one list. From it come CONFIG
+ * {@link PersistenceParameters}, {@link ReplicationParameters} and {@link AclParameters}, in one list. From it come CONFIG
  * GET and SET ({@link ConfigCommands}), the start's values of the {@code percore.demo.*} keys that
  * are parameters (read by the same types, with the same bounds and error texts, as CONFIG SET reads
  * them), their live changes, and the README's table of parameters ({@link #markdown()},
@@ -28,6 +28,7 @@ final class ConfigParameters {
         all.addAll(EncodingParameters.rows());
         all.addAll(PersistenceParameters.rows());
         all.addAll(ReplicationParameters.rows());
+        all.addAll(AclParameters.rows());
         ALL = Collections.unmodifiableList(all);
     }
 
@@ -64,7 +65,18 @@ final class ConfigParameters {
 
     /** The values of a server started with nothing set: Redis's defaults, this JVM's memory, a listener on 6379. */
     static ConfigValues defaults() {
-        return ConfigValues.initial(6379, "127.0.0.1", 10_000, MemorySettings.defaults(), RespSettings.defaults(), null, 0);
+        return withInitialValues(ConfigValues.initial(6379, "127.0.0.1", 10_000, MemorySettings.defaults(), RespSettings.defaults(), null, 0));
+    }
+
+    /** {@code values} with each parameter kept by name ({@link ConfigParameter#kept}) at the value it starts with. */
+    static ConfigValues withInitialValues(ConfigValues values) {
+        ConfigValues.Builder next = values.next();
+        for (ConfigParameter<?> p : ALL) {
+            if (p.initial() != null && values.value(p.name()) == null) {
+                p.start(next, p.initial());
+            }
+        }
+        return next.build();
     }
 
     /**

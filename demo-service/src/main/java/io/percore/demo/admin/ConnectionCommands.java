@@ -8,9 +8,12 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.acl.AccessControl;
+import io.percore.demo.acl.Denial;
+import io.percore.demo.acl.UserIdentity;
+import io.percore.demo.acl.UserRegistry;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.resp.Resp3Replies;
@@ -26,9 +29,12 @@ public final class ConnectionCommands {
     private ConnectionCommands() {
     }
 
-    /** Admission's authentication: {@code -NOAUTH} for every command but those flagged {@code no_auth} until the password is given. */
+    /**
+     * Admission's authentication (Redis's {@code authRequired}): {@code -NOAUTH} for every command but those
+     * flagged {@code no_auth} from a connection not logged in, unless the default user is on and {@code nopass}.
+     */
     public static RespError unauthenticated(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-        return !c.session().authenticated && !spec.noAuth() && c.server().config().requirePass() != null
+        return !c.session().authenticated && !spec.noAuth() && c.server().acl().users().authRequired()
                 ? new RespError(RespReplies.NOAUTH) : null;
     }
 
@@ -61,30 +67,42 @@ public final class ConnectionCommands {
         c.reply(OK);
     }
 
+    /**
+     * AUTH [username] password (Redis's {@code authCommand}): logs the connection in as the user, or, for a
+     * wrong pair or a user that is off, answers {@code -WRONGPASS} and adds the failure to the ACL LOG.
+     */
     public static void auth(CommandContext c, byte[][] argv) {
         if (argv.length > 3) {
             throw new RespError(RespReplies.SYNTAX_ERROR);
         }
-        String password = c.server().config().requirePass();
-        if (password == null && argv.length == 2) {
+        if (argv.length == 2 && c.server().acl().users().defaultUser().current().nopass()) {
             throw new RespError("ERR AUTH <password> called without any password configured for the default user. "
                     + "Are you sure your configuration is correct?");
         }
-        byte[] user = argv.length == 3 ? argv[1] : "default".getBytes(StandardCharsets.US_ASCII);
-        if (!checkCredentials(c, user, argv[argv.length - 1])) {
+        String user = argv.length == 3 ? RespReplies.ascii(argv[1]) : UserRegistry.DEFAULT;
+        if (!logIn(c, user, argv[argv.length - 1], argv[0])) {
             throw new RespError(RespReplies.WRONGPASS);
         }
-        c.session().authenticated = true;
         c.reply(OK);
     }
 
-    /** The only user is {@code default}; without requirepass it takes any password (Redis's nopass). */
-    private static boolean checkCredentials(CommandContext c, byte[] user, byte[] password) {
-        if (!"default".equals(new String(user, StandardCharsets.UTF_8))) {
+    /**
+     * Redis's {@code ACLAuthenticateUser}: the connection logged in as {@code user} when {@code password} is
+     * one of its own (or it is {@code nopass}) and it is on; otherwise an {@code auth} entry in the ACL LOG,
+     * naming the command ({@code command}, as sent) and the user tried.
+     */
+    private static boolean logIn(CommandContext c, String user, byte[] password, byte[] command) {
+        AccessControl acl = c.server().acl();
+        UserIdentity who = acl.users().authenticate(user, password);
+        if (who == null) {
+            // Redis's context is its CLIENT_MULTI flag, still set while EXEC runs what it queued (where blocking is denied)
+            boolean inTransaction = c.session().inMulti() || !c.mayBlock();
+            acl.logFailedLogin(user, RespReplies.ascii(command), inTransaction ? Denial.Context.MULTI : Denial.Context.TOPLEVEL,
+                    c.connection().info());
             return false;
         }
-        String expected = c.server().config().requirePass();
-        return expected == null || MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), password);
+        c.session().loggedIn(who, true);
+        return true;
     }
 
     /**
@@ -103,35 +121,26 @@ public final class ConnectionCommands {
                 throw new RespError("NOPROTO unsupported protocol version");
             }
         }
-        byte[] authUser = null;
-        byte[] authPass = null;
-        byte[] setName = null;
+        // each option acts as it is read, as in Redis: a login stays when a later option is wrong
         for (int j = 2; j < argv.length; j++) {
             int moreArgs = argv.length - 1 - j;
             String opt = RespReplies.ascii(argv[j]);
             if (opt.equalsIgnoreCase("AUTH") && moreArgs >= 2) {
-                authUser = argv[j + 1];
-                authPass = argv[j + 2];
+                if (!logIn(c, RespReplies.ascii(argv[j + 1]), argv[j + 2], argv[0])) {
+                    throw new RespError(RespReplies.WRONGPASS);
+                }
                 j += 2;
             } else if (opt.equalsIgnoreCase("SETNAME") && moreArgs >= 1) {
-                setName = argv[++j];
+                byte[] name = argv[++j];
+                c.session().name = name.length == 0 ? null : ClientCommands.validName(name);
             } else {
                 throw new RespError("ERR Syntax error in HELLO option '" + RespReplies.sanitize(opt) + "'");
             }
         }
-        if (authUser != null) {
-            if (!checkCredentials(c, authUser, authPass)) {
-                throw new RespError(RespReplies.WRONGPASS);
-            }
-            c.session().authenticated = true;
-        }
-        if (!c.session().authenticated && c.server().config().requirePass() != null) {
+        if (!c.session().authenticated) {
             throw new RespError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-                    + "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
                     + "protocol version at the same time");
-        }
-        if (setName != null) {
-            c.session().name = setName.length == 0 ? null : ClientCommands.validName(setName);
         }
         if (version != -1) {
             c.session().resp3 = version == 3;

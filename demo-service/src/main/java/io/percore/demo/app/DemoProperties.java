@@ -16,6 +16,7 @@ import io.percore.demo.server.RespSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,7 +86,8 @@ public class DemoProperties implements Validator {
      * @throws IllegalArgumentException naming a key whose value the table refuses
      */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
-        ConfigValues start = ConfigCommands.startValues(startBase(), configTexts());
+        Map<String, String> texts = configTexts();
+        ConfigValues start = ConfigCommands.startValues(startBase(), texts);
         String password = start.requirePass();
         RespSettings respSettings = new RespSettings(password, (int) start.protoMaxBulkLen(), resp.maxArrayLength, resp.maxInlineLength);
         return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
@@ -94,7 +96,32 @@ public class DemoProperties implements Validator {
                 httpServer.getIdleTimeout(), respServer.getMaxConnectionsPerShard(), start.memory(),
                 new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : start.maxmemoryClients(), start.protectedMode(),
                         KeyspaceEvents.format(start.notifyKeyspaceEvents())),
-                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings());
+                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings())
+                .withRedisConf(redisConf(texts));
+    }
+
+    /**
+     * What the service reads as redis.conf lines: the parameters that are their CONFIG table row alone
+     * (the ACL ones), and a {@code user} line per {@code percore.demo.resp.users} entry, split as Redis splits
+     * a configuration line ({@code sdssplitargs}: quotes for a password with spaces).
+     *
+     * @throws IllegalArgumentException naming an entry with unbalanced quotes
+     */
+    private java.util.List<java.util.List<String>> redisConf(Map<String, String> texts) {
+        java.util.List<java.util.List<String>> lines = new java.util.ArrayList<>(ConfigCommands.keptParameters(texts));
+        for (int i = 0; i < resp.users.size(); i++) {
+            java.util.List<String> line = new java.util.ArrayList<>();
+            line.add("user");
+            try {
+                for (byte[] word : io.percore.net.resp.InlineCommandSplitter.split(resp.users.get(i).getBytes(StandardCharsets.UTF_8))) {
+                    line.add(new String(word, StandardCharsets.ISO_8859_1));
+                }
+            } catch (io.percore.net.resp.RespProtocolError e) {
+                throw new IllegalArgumentException("percore.demo.resp.users[" + i + "]: unbalanced quotes");
+            }
+            lines.add(line);
+        }
+        return lines;
     }
 
     /**
@@ -106,7 +133,7 @@ public class DemoProperties implements Validator {
         ConfigValues base = startBase();
         BeanWrapper bean = new BeanWrapperImpl(this);
         Map<String, String> texts = new LinkedHashMap<>();
-        for (String key : ConfigCommands.properties().keySet()) {
+        for (String key : ConfigCommands.startProperties().keySet()) {
             Object value = bean.getPropertyValue(beanPath(key));
             texts.put(key, value == null ? ConfigCommands.value(base, key) : value instanceof DataSize size ? Long.toString(size.toBytes())
                     : value instanceof Boolean on ? (on ? "yes" : "no")
@@ -238,6 +265,53 @@ public class DemoProperties implements Validator {
         /** Longest inline command line. */
         @Min(1)
         private int maxInlineLength = RESP_DEFAULTS.maxInlineLength();
+        /**
+         * Redis's aclfile: the users are read from this file at start (a bad line stops the start, naming it),
+         * by ACL LOAD, and written by ACL SAVE; unset: no file. Not together with {@code users}.
+         */
+        private String aclfile;
+        /** Redis's acllog-max-len: the most entries the ACL LOG keeps (unset: 128). */
+        private Long acllogMaxLen;
+        /** Redis's acl-pubsub-default: allchannels or resetchannels, what new users and selectors may do with channels (unset: resetchannels). */
+        private String aclPubsubDefault;
+        /**
+         * Users declared at start, each a Redis {@code user} line without the word {@code user}
+         * ({@code "app on >secret ~app:* +@all -@dangerous"}); a declaration of {@code default} replaces the
+         * default user's rules. Not together with {@code aclfile}.
+         */
+        private java.util.List<String> users = new java.util.ArrayList<>();
+
+        public String getAclfile() {
+            return aclfile;
+        }
+
+        public void setAclfile(String aclfile) {
+            this.aclfile = aclfile;
+        }
+
+        public Long getAcllogMaxLen() {
+            return acllogMaxLen;
+        }
+
+        public void setAcllogMaxLen(Long acllogMaxLen) {
+            this.acllogMaxLen = acllogMaxLen;
+        }
+
+        public String getAclPubsubDefault() {
+            return aclPubsubDefault;
+        }
+
+        public void setAclPubsubDefault(String aclPubsubDefault) {
+            this.aclPubsubDefault = aclPubsubDefault;
+        }
+
+        public java.util.List<String> getUsers() {
+            return users;
+        }
+
+        public void setUsers(java.util.List<String> users) {
+            this.users = users;
+        }
 
         public String getRequirepass() {
             return requirepass;

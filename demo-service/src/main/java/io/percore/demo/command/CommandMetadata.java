@@ -36,6 +36,8 @@ public final class CommandMetadata {
 
     /** name (lower case) → COMMAND INFO entry; includes subcommands ({@code client|list}). */
     private final Map<String, ArrayRedisMessage> infos = new HashMap<>();
+    /** The top-level COMMAND INFO entries in the recording's order (the ACL catalog's order). */
+    private final List<ArrayRedisMessage> topLevel = new ArrayList<>();
     /** name (lower case) → COMMAND DOCS map (as its key/value list); includes subcommands. */
     private final Map<String, List<RedisMessage>> docs = new HashMap<>();
 
@@ -44,6 +46,7 @@ public final class CommandMetadata {
         for (int i = 0; i < items.size(); i += 2) {
             List<RedisMessage> infoAndDocs = ((ArrayRedisMessage) items.get(i + 1)).children();
             addInfo((ArrayRedisMessage) infoAndDocs.get(0));
+            topLevel.add((ArrayRedisMessage) infoAndDocs.get(0));
             addDocs(Resp3Text.text(items.get(i)), (Resp3Replies.MapReply) infoAndDocs.get(1));
         }
     }
@@ -89,6 +92,11 @@ public final class CommandMetadata {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
+    }
+
+    /** Redis's commands (not their subcommands), as recorded: each COMMAND INFO entry with its subcommands'. */
+    List<ArrayRedisMessage> recordedTopLevel() {
+        return topLevel;
     }
 
     /** Whether Redis has a command (or subcommand, {@code client|list}) of that full name. */

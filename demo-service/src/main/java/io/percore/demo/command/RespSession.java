@@ -13,6 +13,12 @@ public final class RespSession {
     private final long createdMillis = System.currentTimeMillis();
     private final long createdNanos = System.nanoTime();
     public boolean authenticated;
+    /**
+     * Who it is logged in as (Redis's {@code client->user}): the default user until AUTH or HELLO AUTH,
+     * and again after RESET; its current rules are what each command is checked against. Null for a
+     * client that is no connection (a replayed file or stream), which Redis's check lets run anything.
+     */
+    public io.percore.demo.acl.UserIdentity user;
     public String name;
     public String libName;
     public String libVersion;
@@ -102,6 +108,15 @@ public final class RespSession {
     /** Whether it is subscribed to anything (Redis's CLIENT_PUBSUB flag: CLIENT LIST's P, the pubsub client type). */
     public boolean subscribed() {
         return subscriptions != null && !subscriptions.isEmpty();
+    }
+
+    /**
+     * Logged in as {@code user} now (AUTH, HELLO AUTH), or, with {@code authenticated} false, back to the
+     * default user as a new connection is (RESET: Redis's {@code clientSetDefaultAuth}).
+     */
+    public void loggedIn(io.percore.demo.acl.UserIdentity user, boolean authenticated) {
+        this.user = user;
+        this.authenticated = authenticated;
     }
 
     /** What RESET clears of the session itself: RESP2, no name, authentication as for a new connection. */

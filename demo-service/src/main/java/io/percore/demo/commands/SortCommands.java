@@ -70,7 +70,9 @@ public final class SortCommands {
             c.reply(RespReplies.OOM_REPLY);
             return;
         }
-        SortQuery q = SortQuery.parse(argv, readonly);
+        io.percore.demo.acl.UserIdentity who = c.session().user;
+        SortQuery q = SortQuery.parse(argv, readonly,
+                c.server().acl().readsEveryKey(who == null ? null : who.current(), readonly ? "sort_ro" : "sort", argv));
         Keyspace keyspace = c.keyspace();
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier(); // the connection's next command runs after this one, as in Redis

@@ -39,8 +39,11 @@ final class SortQuery {
         this.gets = gets;
     }
 
-    /** @throws RespError for a syntax error or a LIMIT that is not an integer */
-    static SortQuery parse(byte[][] argv, boolean readonly) {
+    /**
+     * @param readsEveryKey whether the user may read every key with this call: BY with a pattern and GET are refused otherwise (ACLs)
+     * @throws RespError for a syntax error, a LIMIT that is not an integer, or BY or GET the user may not use
+     */
+    static SortQuery parse(byte[][] argv, boolean readonly, boolean readsEveryKey) {
         boolean desc = false;
         boolean alpha = false;
         long limitStart = 0;
@@ -68,8 +71,13 @@ final class SortQuery {
                 by = SortPattern.of(argv[++j]);
                 if (!SortPattern.hasStar(argv[j])) {
                     dontSort = true;
+                } else if (!readsEveryKey) {
+                    throw new RespError("ERR BY option of SORT denied due to insufficient ACL permissions.");
                 }
             } else if (opt.equalsIgnoreCase("get") && left >= 1) {
+                if (!readsEveryKey) {
+                    throw new RespError("ERR GET option of SORT denied due to insufficient ACL permissions.");
+                }
                 gets.add(SortPattern.of(argv[++j]));
             } else {
                 throw new RespError(RespReplies.SYNTAX_ERROR);

@@ -57,7 +57,7 @@ public final class ClientInfo {
                 .append(" tot-mem=").append(c.memoryBytes() + argvMem)
                 .append(" events=").append(channel.config().isAutoRead() ? "r" : "").append(omem > 0 ? "w" : "")
                 .append(" cmd=").append(c.running().lastName())
-                .append(" user=default")
+                .append(" user=").append(s.user == null ? "(superuser)" : s.user.name())
                 .append(" redir=").append(s.tracking == null ? -1 : s.tracking.redirect())
                 .append(" resp=").append(s.resp3 ? 3 : 2)
                 .append(" lib-name=").append(s.libName == null ? "" : s.libName)

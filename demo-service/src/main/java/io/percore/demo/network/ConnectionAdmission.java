@@ -33,14 +33,14 @@ final class ConnectionAdmission {
     /**
      * Whether a new connection may stay (Redis's {@code clientAcceptHandler}): the error it is told before it is
      * closed, or null. Redis's maxclients (CONFIG SET maxclients), each shard taking its share as with maxmemory;
-     * protected mode: no password, so only the loopback interface is served.
+     * protected mode: the default user needs no password ({@code nopass}), so only the loopback interface is served.
      */
     static ErrorRedisMessage connection(ServerShard server, int shards, java.net.SocketAddress peer) {
         if (server.clients().size() >= ClientRegistry.shardLimit(server.config(), shards)) {
             return MAX_CLIENTS;
         }
         ConfigValues config = server.config();
-        if (config.protectedMode() && config.requirePass() == null && !ClientAddresses.loopback(peer)) {
+        if (config.protectedMode() && server.acl().users().defaultUser().current().nopass() && !ClientAddresses.loopback(peer)) {
             return DENIED;
         }
         return null;

@@ -648,6 +648,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public io.percore.demo.acl.UserIdentity user() {
+        return session.user;
+    }
+
+    @Override
+    public io.percore.demo.pubsub.Subscriptions subscriptions() {
+        return session.subscriptions;
+    }
+
+    @Override
     public void replyMode(String mode) {
         modes = ReplyModes.set(modes, mode);
     }

@@ -79,18 +79,21 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
     }
 
     /**
-     * Runs on the shard owning the connection: the password and proto-max-bulk-len are that shard's
-     * current CONFIG values (CONFIG SET changes them for the connections that follow).
+     * Runs on the shard owning the connection: proto-max-bulk-len is that shard's current CONFIG value
+     * (CONFIG SET changes it for the connections that follow); the connection starts as the default user.
      */
     @Override
     protected void initChannel(Channel ch) {
         ServerShard server = servers.local();
         ConfigValues config = server.config();
-        RespSession session = new RespSession(config.requirePass() == null);
+        // Redis's clientSetDefaultAuth: the default user, logged in already when it is on and nopass
+        io.percore.demo.acl.UserRegistry users = server.acl().users();
+        RespSession session = new RespSession(!users.authRequired());
+        session.user = users.defaultUser();
         OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
         RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
                 settings.maxArrayLength(), settings.maxInlineLength());
-        RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && server.config().requirePass() != null)
+        RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && users.authRequired())
                 .lookahead(pipelinedKeys(server));
         ch.pipeline()
                 .addLast("resp-decoder", decoder)

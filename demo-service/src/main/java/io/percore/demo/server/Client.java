@@ -1,5 +1,7 @@
 package io.percore.demo.server;
 
+import io.percore.demo.acl.UserIdentity;
+import io.percore.demo.pubsub.Subscriptions;
 import io.percore.demo.tracking.TrackingReceiver;
 import java.util.List;
 
@@ -25,6 +27,12 @@ public interface Client {
 
     /** Whether it subscribes to anything (Redis's pubsub client type). */
     boolean subscribed();
+
+    /** Who it is logged in as (Redis's {@code client->user}): CLIENT LIST's user, CLIENT KILL USER, ACL DELUSER. */
+    UserIdentity user();
+
+    /** What it subscribes to, or null (ACL SETUSER closes a subscriber whose channels were taken away). */
+    Subscriptions subscriptions();
 
     /** Whether it is a replica's link (PSYNC; Redis's replica client type, flag S). */
     boolean replica();

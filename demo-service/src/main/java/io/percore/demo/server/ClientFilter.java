@@ -1,5 +1,6 @@
 package io.percore.demo.server;
 
+import io.percore.demo.acl.UserIdentity;
 import java.util.Locale;
 import java.util.Set;
 
@@ -10,9 +11,10 @@ import java.util.Set;
  *
  * @param type     {@link #ANY_TYPE}, normal, pubsub, master or slave (replica)
  * @param ids      the ids, or null for any
+ * @param user     only clients logged in as this user (the identity: a user deleted and created again is another), or null
  * @param maxAge   only clients connected for more than this many seconds (CLIENT KILL MAXAGE, Redis 7.4); 0 = any
  */
-public record ClientFilter(String type, Set<Long> ids, String addr, String laddr, String user, long maxAge) {
+public record ClientFilter(String type, Set<Long> ids, String addr, String laddr, UserIdentity user, long maxAge) {
 
     public static final String ANY_TYPE = null;
 
@@ -44,7 +46,7 @@ public record ClientFilter(String type, Set<Long> ids, String addr, String laddr
         if (ids != null && !ids.contains(c.id())) {
             return false;
         }
-        if (user != null && !user.equals("default")) {
+        if (user != null && c.user() != user) {
             return false;
         }
         return maxAge <= 0 || (nowNanos - c.createdNanos()) / 1_000_000_000L > maxAge;

@@ -1,5 +1,8 @@
 package io.percore.demo.server;
 
+import io.percore.demo.acl.ChannelGrant;
+import io.percore.demo.acl.UserIdentity;
+import io.percore.demo.pubsub.Subscriptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +88,53 @@ public final class ClientRegistry {
             killed++;
         }
         return killed;
+    }
+
+    /**
+     * ACL SETUSER took channels away from {@code user} (Redis's {@code ACLKillPubsubClientsIfNeeded}):
+     * closes its subscribers on this shard that subscribe to a channel, shard channel or pattern
+     * {@code kept} no longer allows; the caller ({@code callerId}), when it is one, after its reply.
+     * @return how many
+     */
+    public int closeRevokedSubscribers(UserIdentity user, ChannelGrant kept, long callerId) {
+        int closed = 0;
+        for (Client c : new ArrayList<>(byId.values())) {
+            Subscriptions s = c.subscriptions();
+            if (c.user() != user || c.replica() || s == null || s.isEmpty()) {
+                continue;
+            }
+            boolean revoked = s.patterns.stream().anyMatch(p -> !kept.allowsPattern(p.bytes()))
+                    || s.channels.stream().anyMatch(ch -> !kept.allowsChannel(ch.bytes()))
+                    || s.shardChannels.stream().anyMatch(ch -> !kept.allowsChannel(ch.bytes()));
+            if (revoked) {
+                close(c, callerId);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * The users of {@code ended} were deleted (ACL DELUSER) or replaced (ACL LOAD): their clients on this
+     * shard close, the caller ({@code callerId}) after its reply, as Redis frees them. @return how many
+     */
+    public int closeClientsOf(java.util.Collection<UserIdentity> ended, long callerId) {
+        int closed = 0;
+        for (Client c : new ArrayList<>(byId.values())) {
+            if (c.user() != null && ended.contains(c.user())) {
+                close(c, callerId);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    private static void close(Client c, long callerId) {
+        if (c.id() == callerId) {
+            c.killAfterReply();
+        } else {
+            c.kill();
+        }
     }
 
     /** Redis's clientsCronHandleTimeout: closes clients idle for {@code timeoutNanos} or more. @return how many */

@@ -39,13 +39,16 @@ import java.util.Map;
  * @param notifyKeyspaceEvents the keyspace event classes published ({@code io.percore.demo.kv.KeyspaceEvents})
  * @param busyReplyThreshold Redis's busy-reply-threshold (lua-time-limit), in milliseconds: a script running longer
  *                        makes the server answer -BUSY; 0 never
+ * @param byName          the values of the parameters that need no field of their own, by Redis's name
+ *                        ({@code admin.ConfigParameter.kept}: the row is all there is of them, its default included);
+ *                        the subsystem that uses one reads it here when the values are installed ({@link #value})
  */
 public record ConfigValues(long version, int port, String bind, long maxClientsLimit, MemorySettings memory, String requirePass,
                            String httpPassword, long maxClients, long protoMaxBulkLen, long slowlogSlowerThan, long slowlogMaxLen,
                            long timeout, Map<String, Long> thresholds, OutputLimits outputLimits, long maxmemoryClients,
                            int maxmemoryClientsPercent, long queryBufferLimit, boolean protectedMode,
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           int notifyKeyspaceEvents, long busyReplyThreshold) {
+                           int notifyKeyspaceEvents, long busyReplyThreshold, Map<String, Object> byName) {
 
     /** Redis's default busy-reply-threshold: 5 seconds. */
     public static final long DEFAULT_BUSY_REPLY_THRESHOLD = 5000;
@@ -103,6 +106,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
     public ConfigValues {
         thresholds = Collections.unmodifiableMap(new LinkedHashMap<>(thresholds));
+        byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
         if (requirePass != null && requirePass.isEmpty()) {
             requirePass = null;
         }
@@ -126,35 +130,43 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
                 maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
                 OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0, DEFAULT_BUSY_REPLY_THRESHOLD);
+                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0, DEFAULT_BUSY_REPLY_THRESHOLD, Map.of());
     }
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
     }
 
     /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
     public ConfigValues withTls(TlsSettings tls) {
         return new ConfigValues(version, tls.plainPortOf(port), bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients,
                 protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients,
-                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold);
+                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
     }
 
     /** These values with {@code notify-keyspace-events} as configured at start. */
     public ConfigValues withNotifyKeyspaceEvents(int classes) {
         return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
                 slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, classes, busyReplyThreshold);
+                queryBufferLimit, protectedMode, persistence, replication, tls, classes, busyReplyThreshold, byName);
+    }
+
+    /**
+     * The value of parameter {@code name} among those kept by name ({@link #byName}): a {@code Long}, a
+     * {@code Boolean} or a {@code String} as its row reads it; null for a name that is none of them.
+     */
+    public Object value(String name) {
+        return byName.get(name);
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */
@@ -239,6 +251,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         public ReplicationSettings replication;
         public int notifyKeyspaceEvents;
         public long busyReplyThreshold;
+        /** See {@link ConfigValues#byName}. */
+        public final Map<String, Object> byName;
 
         private Builder(ConfigValues from) {
             this.from = from;
@@ -260,6 +274,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             replication = from.replication;
             notifyKeyspaceEvents = from.notifyKeyspaceEvents;
             busyReplyThreshold = from.busyReplyThreshold;
+            byName = new LinkedHashMap<>(from.byName);
         }
 
         public ConfigValues from() {
@@ -270,7 +285,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
                     maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls,
-                    notifyKeyspaceEvents, busyReplyThreshold);
+                    notifyKeyspaceEvents, busyReplyThreshold, byName);
         }
     }
 }

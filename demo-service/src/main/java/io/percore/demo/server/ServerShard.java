@@ -1,5 +1,6 @@
 package io.percore.demo.server;
 
+import io.percore.demo.acl.AccessControl;
 import io.percore.demo.persistence.Persistence;
 import io.percore.demo.cluster.Cluster;
 import io.percore.demo.replication.Replication;
@@ -45,6 +46,8 @@ public final class ServerShard implements AutoCloseable {
     private final Persistence persistence;
     private final Replication replication;
     private final Cluster cluster;
+    /** The server's users, ACL LOG and ACL parameters: one for every shard. */
+    private final AccessControl acl;
     private final ClientRegistry clients = new ClientRegistry();
     private final ClientPause pause = new ClientPause(this::pauseChanged);
     private final SlowLog slowLog = new SlowLog();
@@ -104,8 +107,10 @@ public final class ServerShard implements AutoCloseable {
     private Snapshot statsBase;
     private final OpsSampler ops = new OpsSampler();
 
-    private ServerShard(int shardId, int shards, KeyspaceShard data, Persistence persistence, Replication replication, Cluster cluster) {
+    private ServerShard(int shardId, int shards, KeyspaceShard data, Persistence persistence, Replication replication, Cluster cluster,
+                        AccessControl acl) {
         this.shardId = shardId;
+        this.acl = acl;
         this.cluster = cluster;
         this.shards = shards;
         this.data = data;
@@ -117,13 +122,13 @@ public final class ServerShard implements AutoCloseable {
     /**
      * Creates the server's part on every shard of {@code engine} next to {@code keyspace}'s, with
      * {@code initial} CONFIG values and command figures sized for a table of {@code commands} ids
-     * (blocks; call off-shard).
+     * (blocks; call off-shard), with {@code acl} the server's users.
      */
     public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, Replication replication,
-                                             Cluster cluster, ConfigValues initial, int commands) {
+                                             Cluster cluster, ConfigValues initial, int commands, AccessControl acl) {
         int shards = engine.shardCount();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
-            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster);
+            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster, acl);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
             // client tracking redirects invalidations to any connection of a shard, by id
@@ -164,6 +169,11 @@ public final class ServerShard implements AutoCloseable {
     /** This shard's part of the keyspace (same thread). */
     public KeyspaceShard data() {
         return data;
+    }
+
+    /** The server's users, the ACL LOG and the permission check (the same instance on every shard). */
+    public AccessControl acl() {
+        return acl;
     }
 
     public ClientRegistry clients() {
@@ -233,6 +243,13 @@ public final class ServerShard implements AutoCloseable {
         }
         if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
             persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
+        }
+        if (shardId == 0 && previous != null) {
+            // the ACLs are one for the server: shard 0's values set them, as the persistence's and replication's
+            acl.configure(next::value);
+            if (!java.util.Objects.equals(previous.requirePass(), next.requirePass())) {
+                acl.users().defaultPassword(next.requirePass()); // Redis's requirepass: the default user's password
+            }
         }
         if (shardId == 0 && previous != null && !previous.replication().equals(next.replication())) {
             replication.settings(next.replication());

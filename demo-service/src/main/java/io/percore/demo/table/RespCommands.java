@@ -4,6 +4,7 @@ import static io.percore.demo.command.CommandHandler.keyed;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.percore.demo.admin.AclCommands;
 import io.percore.demo.admin.ArgvRedaction;
 import io.percore.demo.admin.ClientCommands;
 import io.percore.demo.admin.ClusterCommands;
@@ -127,6 +128,21 @@ public final class RespCommands {
         c.add(spec("config|set", -4, "admin,noscript,loading,stale", 0, 0, 0, "server", "Sets configuration parameters in-flight.", ConfigCommands::set));
         c.add(spec("config|resetstat", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Resets the server's statistics.", ConfigCommands::resetstat));
         c.add(spec("config|rewrite", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Persists the effective configuration to file (refused: there is no config file).", ConfigCommands::rewrite));
+        // ACLs (acl.c)
+        c.add(spec("acl", -2, "", 0, 0, 0, "server", "A container for Access List Control commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("acl|cat", -2, "noscript,loading,stale", 0, 0, 0, "server", "Lists the ACL categories, or the commands inside a category.", AclCommands::cat));
+        c.add(spec("acl|deluser", -3, "admin,noscript,loading,stale", 0, 0, 0, "server", "Deletes ACL users, and terminates their connections.", AclCommands::deluser));
+        c.add(spec("acl|dryrun", -4, "admin,noscript,loading,stale", 0, 0, 0, "server", "Simulates the execution of a command by a user, without executing the command.", AclCommands::dryrun));
+        c.add(spec("acl|genpass", -2, "noscript,loading,stale", 0, 0, 0, "server", "Generates a pseudorandom, secure password that can be used to identify ACL users.", AclCommands::genpass));
+        c.add(spec("acl|getuser", 3, "admin,noscript,loading,stale", 0, 0, 0, "server", "Lists the ACL rules of a user.", AclCommands::getuser));
+        c.add(spec("acl|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", AclCommands::help));
+        c.add(spec("acl|list", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Dumps the effective rules in ACL file format.", AclCommands::list));
+        c.add(spec("acl|load", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Reloads the rules from the configured ACL file.", AclCommands::load));
+        c.add(spec("acl|log", -2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Lists recent security events generated due to ACL rules.", AclCommands::log));
+        c.add(spec("acl|save", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Saves the effective ACL rules in the configured ACL file.", AclCommands::save));
+        c.add(spec("acl|setuser", -3, "admin,noscript,loading,stale", 0, 0, 0, "server", "Creates and modifies an ACL user and its rules.", AclCommands::setuser));
+        c.add(spec("acl|users", 2, "admin,noscript,loading,stale", 0, 0, 0, "server", "Lists all ACL users.", AclCommands::users));
+        c.add(spec("acl|whoami", 2, "noscript,loading,stale", 0, 0, 0, "server", "Returns the authenticated username of the current connection.", AclCommands::whoami));
         c.add(spec("slowlog", -2, "", 0, 0, 0, "server", "A container for slow log commands.", CommandTable::dispatchedBySubcommand));
         c.add(spec("slowlog|help", 2, "loading,stale", 0, 0, 0, "server", "Show helpful text about the different subcommands", SlowLogCommands::help));
         c.add(spec("slowlog|get", -2, "admin,loading,stale", 0, 0, 0, "server", "Returns the slow log's entries.", SlowLogCommands::get));

@@ -91,6 +91,8 @@ class ConfigurationTableTest {
 
     @Test
     void everyKeyThatSetsAParameterIsBoundAndTheReadmeListsExactlyThoseAsLive() throws IOException {
+        assertThat(ConfigCommands.startProperties().keySet()).as("keys the CONFIG table names, those read at start only included")
+                .isSubsetOf(boundKeys()).contains("percore.demo.resp.aclfile");
         Set<String> live = new TreeSet<>(ConfigCommands.properties().keySet());
         assertThat(live).as("keys the CONFIG table names").isSubsetOf(boundKeys()).hasSizeGreaterThan(20);
         assertThat(readmeLiveKeys()).as("README.md's \"Changed while running\" list").containsExactlyElementsOf(live);
@@ -140,7 +142,7 @@ class ConfigurationTableTest {
     void thePropertiesDefaultsAreTheTablesDefaults() {
         ConfigValues defaults = ConfigParameters.defaults();
         java.util.Map<String, String> texts = new io.percore.demo.app.DemoProperties().configTexts();
-        assertThat(texts.keySet()).containsExactlyElementsOf(ConfigCommands.properties().keySet());
+        assertThat(texts.keySet()).containsExactlyElementsOf(ConfigCommands.startProperties().keySet());
         ConfigValues started = ConfigCommands.startValues(defaults, texts);
         for (String key : texts.keySet()) {
             ConfigParameter<?> p = ConfigParameters.setBy(key);

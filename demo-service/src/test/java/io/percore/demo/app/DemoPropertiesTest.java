@@ -191,6 +191,49 @@ class DemoPropertiesTest {
                 .hasStackTraceContaining("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
     }
 
+    /**
+     * Issue 67: users declared in {@code percore.demo.resp.users} (Redis's {@code user} lines) and the ACL
+     * parameters, each its CONFIG table row, from the application's configuration; a bad rule or value stops
+     * the start with Redis's text.
+     */
+    @Test
+    void usersAndAclParametersStartAsConfigured() throws Exception {
+        int respPort = freePort();
+        try (ConfigurableApplicationContext context = app().run("--percore.servers.resp.port=" + respPort, "--percore.servers.http.port=0",
+                "--percore.engine.shards=2", "--percore.demo.resp.users[0]=app on >\"se cret\" ~app:* +@all -@dangerous",
+                "--percore.demo.resp.users[1]=default on >admin ~* &* +@all", "--percore.demo.resp.acllog-max-len=5",
+                "--percore.demo.resp.acl-pubsub-default=allchannels");
+             io.percore.demo.support.RespTestClient c = new io.percore.demo.support.RespTestClient(respPort)) {
+            assertThat(c.cmd("PING")).isEqualTo(new io.percore.demo.support.RespTestClient.Err("NOAUTH Authentication required."));
+            assertThat(c.cmd("AUTH", "app", "se cret")).isEqualTo("OK");
+            assertThat(c.cmd("ACL", "WHOAMI")).isEqualTo("app");
+            assertThat(c.cmd("AUTH", "admin")).isEqualTo("OK");
+            assertThat(c.cmd("ACL", "LIST")).isEqualTo(java.util.List.of(
+                    "user app on #" + sha256("se cret") + " ~app:* &* +@all -@dangerous",
+                    "user default on sanitize-payload #" + sha256("admin") + " ~* &* +@all")); // declared again: reset first, as Redis
+            assertThat(c.cmd("CONFIG", "GET", "acllog-max-len")).isEqualTo(java.util.List.of("acllog-max-len", "5"));
+            assertThat(c.cmd("CONFIG", "GET", "acl-pubsub-default")).isEqualTo(java.util.List.of("acl-pubsub-default", "allchannels"));
+            assertThat(c.cmd("CONFIG", "GET", "aclfile")).isEqualTo(java.util.List.of("aclfile", ""));
+        }
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.users[0]=app on +nosuch").close())
+                .hasStackTraceContaining("Error loading ACL rule '+nosuch' for the user named 'app': Unknown command or category name in ACL");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.users[0]=app on \"unbalanced").close())
+                .hasStackTraceContaining("percore.demo.resp.users[0]: unbalanced quotes");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.users[0]=app on",
+                "--percore.demo.resp.aclfile=users.acl").close())
+                .hasStackTraceContaining("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.acl-pubsub-default=some").close())
+                .hasStackTraceContaining("field 'resp.aclPubsubDefault': rejected value [some]")
+                .hasStackTraceContaining("CONFIG SET acl-pubsub-default refuses it: argument(s) must be one of the following: allchannels, resetchannels");
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.acllog-max-len=-1").close())
+                .hasStackTraceContaining("CONFIG SET acllog-max-len refuses it: argument must be between 0 and 9223372036854775807 inclusive");
+    }
+
+    private static String sha256(String password) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** Issue 12, row 10: a duration too long to mean anything is refused, naming the key, value and bound. */
     @Test
     void httpReadTimeoutsAreBounded() {

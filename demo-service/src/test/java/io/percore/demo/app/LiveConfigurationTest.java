@@ -92,10 +92,19 @@ class LiveConfigurationTest {
         assertThat(config("maxmemory")).isEqualTo(Long.toString(32L << 20));
         long before = live.count(LiveConfiguration.Outcome.APPLIED);
         write(yaml("maxmemory: 64MB", "maxmemory-policy: allkeys-lru", "persistence.appendfsync: always",
-                "replication.repl-diskless-sync-delay: 2").replace("stall-threshold: 25ms", "stall-threshold: 60ms"));
+                "replication.repl-diskless-sync-delay: 2", "resp.acllog-max-len: 7", "resp.acl-pubsub-default: allchannels")
+                .replace("stall-threshold: 25ms", "stall-threshold: 60ms"));
         LiveConfiguration.Change change = awaitChange(LiveConfiguration.Outcome.APPLIED, before);
         assertThat(change.applied()).containsExactlyInAnyOrder("percore.engine.stall-threshold", "percore.demo.maxmemory",
-                "percore.demo.maxmemory-policy", "percore.demo.persistence.appendfsync", "percore.demo.replication.repl-diskless-sync-delay");
+                "percore.demo.maxmemory-policy", "percore.demo.persistence.appendfsync", "percore.demo.replication.repl-diskless-sync-delay",
+                "percore.demo.resp.acllog-max-len", "percore.demo.resp.acl-pubsub-default");
+        assertThat(config("acllog-max-len")).isEqualTo("7");
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            // the ACLs took the new acl-pubsub-default: a new user may use every channel
+            assertThat(c.cmd("ACL", "SETUSER", "live-user")).isEqualTo("OK");
+            assertThat(c.cmd("ACL", "LIST")).asList().contains("user live-user off &* -@all");
+            assertThat(c.cmd("ACL", "DELUSER", "live-user")).isEqualTo(1L);
+        }
         assertThat(config("maxmemory")).isEqualTo(Long.toString(64L << 20));
         assertThat(config("maxmemory-policy")).isEqualTo("allkeys-lru");
         assertThat(config("appendfsync")).isEqualTo("always");
@@ -149,9 +158,11 @@ class LiveConfigurationTest {
     void aKeyThatIsNoRedisParameterNeedsARestart() throws Exception {
         long before = live.count(LiveConfiguration.Outcome.RESTART_REQUIRED);
         write(yaml("maxmemory: 64MB", "maxmemory-policy: volatile-ttl", "persistence.appendfsync: always", "persistence.dbfilename: other.rdb",
-                "http.max-body-size: 4096"));
+                "http.max-body-size: 4096", "resp.aclfile: users.acl"));
         LiveConfiguration.Change change = awaitChange(LiveConfiguration.Outcome.RESTART_REQUIRED, before);
-        assertThat(change.restartRequired()).containsExactlyInAnyOrder("percore.demo.persistence.dbfilename", "percore.demo.http.max-body-size");
+        assertThat(change.restartRequired()).containsExactlyInAnyOrder("percore.demo.persistence.dbfilename", "percore.demo.http.max-body-size",
+                "percore.demo.resp.aclfile");
+        assertThat(config("aclfile")).as("read at start only, as Redis's").isEqualTo("");
         assertThat(change.applied()).contains("percore.demo.maxmemory-policy");
         assertThat(config("maxmemory-policy")).isEqualTo("volatile-ttl");
         assertThat(config("dbfilename")).isEqualTo("dump.rdb");

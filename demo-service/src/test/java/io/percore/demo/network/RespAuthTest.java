@@ -35,7 +35,7 @@ class RespAuthTest {
             assertThat(c.cmd("PING")).isEqualTo(new Err("NOAUTH Authentication required."));
             assertThat(c.cmd("nosuch")).isEqualTo(new Err("ERR unknown command 'nosuch', with args beginning with: "));
             assertThat(c.cmd("HELLO", "2")).isEqualTo(new Err("NOAUTH HELLO must be called with the client already authenticated, "
-                    + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+                    + "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
                     + "RESP protocol version at the same time"));
             assertThat(c.cmd("AUTH", "wrong")).isEqualTo(new Err("WRONGPASS invalid username-password pair or user is disabled."));
             assertThat(c.cmd("AUTH", "other", "s3cret")).isEqualTo(new Err("WRONGPASS invalid username-password pair or user is disabled."));
