@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark, a real
+# The tests run against the real thing: a real redis-server, redis-cli and redis-benchmark, redis-py, a real
 # Prometheus that evaluates the dashboard's queries (demo-service's DashboardQueriesTest), and curl
 # as an HTTPS client (demo-service's TlsTest; redis-cli --tls is Debian's redis-tools).
 # `./mvnw verify` calls this first (root pom, phase validate; skipped with -DskipTests): when the
@@ -12,6 +12,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 { command -v redis-cli >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1; } || need+=(redis-tools)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# redis-py, from Debian's package for Debian's python3 (demo-service's AclClientsTest runs /usr/bin/python3)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' >/dev/null 2>&1; } || need+=(python3-redis)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 fix="apt-get install -y ${need[*]}   (or skip the tests: ./mvnw install -DskipTests)"

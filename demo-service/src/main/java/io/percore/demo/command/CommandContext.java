@@ -189,4 +189,11 @@ public interface CommandContext {
      */
     default void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
     }
+
+    /**
+     * EXEC refused one of its queued commands ({@code error}: the ACL changed since it was queued): not a call, its
+     * error counted for this connection, as Redis's {@code execCommand} answers it.
+     */
+    default void refusedInTransaction(RedisMessage error) {
+    }
 }

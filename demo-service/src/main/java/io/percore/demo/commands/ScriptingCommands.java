@@ -8,6 +8,7 @@ import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
+import io.percore.demo.execution.AclChecks;
 import io.percore.demo.execution.AcrossShards;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.Resp3Replies;
@@ -246,7 +247,7 @@ public final class ScriptingCommands {
         int shardCount = c.keyspace().shardCount();
         boolean mayWiden = free && shardCount > 1 && !c.server().cluster().enabled() && (held == null || held.cardinality() < shardCount);
         ScriptShard.Eval eval = new ScriptShard.Eval(body, sha, function, keys, args, readOnly, argv, c.keyspace(), c.services(),
-                trackedReads, new ScriptShard.Hold(held, mayWiden));
+                trackedReads, new ScriptShard.Hold(held, mayWiden), AclChecks.ScriptCaller.of(c));
         Scripting s = scripting;
         // the script runs later, from its shard's queue of scripts: the connection's next commands wait for its reply
         CommandContext.PendingReply slot = c.reserve();

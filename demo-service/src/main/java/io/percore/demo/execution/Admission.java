@@ -33,6 +33,8 @@ public final class Admission {
     public enum Stage {
         /** {@code -NOAUTH} before the password (authentication). */
         AUTHENTICATION(0, false),
+        /** {@code -NOPERM} for a command, key or channel the client's user may not use (ACL). */
+        ACL(0, false),
         /** A RESP2 connection that subscribed runs only the pub/sub commands (pub/sub). */
         SUBSCRIBED(0, false),
         /** {@code -BUSY} while a script runs past busy-reply-threshold (scripting). */

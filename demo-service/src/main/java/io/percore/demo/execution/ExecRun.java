@@ -93,7 +93,7 @@ final class ExecRun implements CommandContext {
     private final CallPolicy policy = new CallPolicy() {
         @Override
         public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-            return null;
+            return AclChecks.queued(c, id, argv);
         }
 
         @Override
@@ -103,7 +103,10 @@ final class ExecRun implements CommandContext {
 
         @Override
         public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
-            fill(error.reply());
+            connection.refusedInTransaction(error.reply());
+            replies[index] = error.reply();
+            replied = true;
+            resumeIfReady();
         }
 
         @Override
@@ -133,7 +136,9 @@ final class ExecRun implements CommandContext {
      * message and runs them in their order (this shard runs its own at once), so a 200,000-command
      * transaction costs one round trip per shard, not one per command. Commands on different
      * shards touch different keys, so running each shard's in order is running them all in order.
-     * They share one step of the transaction (their changes need no order between shards).
+     * They share one step of the transaction (their changes need no order between shards). Each is first
+     * checked as {@link #policy} checks one run alone (the ACL again): a refused one answers its error and is
+     * not sent.
      */
     private void runByShard(int from, int n) {
         int step = from + 1;
@@ -144,8 +149,19 @@ final class ExecRun implements CommandContext {
         for (int s = 0; s < shards; s++) {
             byShard.add(null);
         }
+        boolean[] refused = null;
         for (int i = from; i < from + n; i++) {
-            int owner = bound.shardOf(((OnKeyOwner) commands.get(i).spec().handler()).key(commands.get(i).argv()));
+            MultiState.Queued q = commands.get(i);
+            RespError refusal = policy.refusal(this, q.id(), q.spec(), q.argv());
+            if (refusal != null) {
+                if (refused == null) {
+                    refused = new boolean[n];
+                }
+                refused[i - from] = true;
+                replies[i] = refusal.reply();
+                continue;
+            }
+            int owner = bound.shardOf(((OnKeyOwner) q.spec().handler()).key(q.argv()));
             if (byShard.get(owner) == null) {
                 byShard.set(owner, new ArrayList<>());
             }
@@ -158,11 +174,16 @@ final class ExecRun implements CommandContext {
                 remaining[0]++;
             }
         }
+        boolean[] notRun = refused;
         Runnable whenAllAnswered = () -> {
             long nanos = (System.nanoTime() - startedAt) / n; // each command's share of the batch's time
             for (int i = from; i < from + n; i++) {
                 MultiState.Queued q = commands.get(i);
-                connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, replies[i]);
+                if (notRun != null && notRun[i - from]) {
+                    connection.refusedInTransaction(replies[i]);
+                } else {
+                    connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, replies[i]);
+                }
             }
             index = from + n;
             next();

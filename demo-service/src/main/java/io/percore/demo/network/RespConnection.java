@@ -522,6 +522,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         running.ranInTransaction(id, spec, argv, nanos, reply);
     }
 
+    @Override
+    public void refusedInTransaction(RedisMessage error) {
+        if (error instanceof ErrorRedisMessage e) {
+            server.commandStats().error(e.content());
+        }
+    }
+
     /** Tracking's CLIENT CACHING flag and CLIENT REPLY SKIP last one command. */
     private void afterCommand(int id) {
         if ((modes & TRACKING) != 0) {

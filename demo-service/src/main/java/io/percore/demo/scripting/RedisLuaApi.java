@@ -250,10 +250,11 @@ final class RedisLuaApi {
                         ? ScriptErrors.errorTable("Please specify at least one argument for this redis lib call")
                         : ScriptErrors.errorTable("Lua redis lib command arguments must be strings or integers"));
             }
-            if (!run.knowsCommand(argv)) {
+            Boolean allowed = run.allows(argv);
+            if (allowed == null) {
                 throw new LuaError(ScriptErrors.errorTable("Invalid command passed to redis.acl_check_cmd()"));
             }
-            return TRUE; // one user, "default", allowed everything (no ACL rules here)
+            return valueOf(allowed);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.execution.AclChecks;
 import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.RespError;
@@ -41,6 +42,8 @@ final class ScriptRun implements Watchdog.Watched {
     private long lastPollNanos;
     /** Whether the shard was over its memory budget when the script began (Redis's {@code pre_command_oom_state}). */
     private final boolean overBudgetAtStart;
+    /** Who the script runs for, as its calls are checked against the ACL (null: a replayed feed's, allowed everything). */
+    AclChecks.ScriptCaller caller;
     /** The command that runs the script (FUNCTION STATS shows it). */
     byte[][] command;
     int resp = 2;
@@ -137,8 +140,13 @@ final class ScriptRun implements Watchdog.Watched {
         }
     }
 
-    boolean knowsCommand(byte[][] argv) {
-        return CommandCall.lookup(commands, argv) != null;
+    /**
+     * {@code redis.acl_check_cmd}: whether the script's caller may run {@code argv}; null when no command has its
+     * name (without an arity check, as Redis's).
+     */
+    Boolean allows(byte[][] argv) {
+        int id = commands.lookup(argv); // Redis's lookupCommand: an unknown subcommand is no command
+        return id < 0 ? null : AclChecks.allows(context, caller, id, argv);
     }
 
     /** The error table the last call's refusal made (set by {@link #refused}). */
@@ -222,6 +230,10 @@ final class ScriptRun implements Watchdog.Watched {
     private RespError refusal(int id, CommandSpec spec, byte[][] argv) {
         if (commands.refusedInScripts(id)) {
             return new RespError("ERR This Redis command is not allowed from script");
+        }
+        RespError denied = AclChecks.script(context, caller, id, argv);
+        if (denied != null) {
+            return denied;
         }
         if (readOnly && commands.mayWrite(id)) {
             return new RespError("ERR Write commands are not allowed from read-only scripts.");

@@ -1,5 +1,6 @@
 package io.percore.demo.scripting;
 
+import io.percore.demo.execution.AclChecks;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.ShardServices;
@@ -250,7 +251,7 @@ public final class ScriptShard {
      */
     public record Eval(byte[] body, String sha, boolean function, byte[][] keys, byte[][] args, boolean readOnly, byte[][] command,
                        Keyspace keyspace, ShardServices services,
-                       io.percore.demo.tracking.TrackedCommand trackedReads, Hold hold) {
+                       io.percore.demo.tracking.TrackedCommand trackedReads, Hold hold, AclChecks.ScriptCaller caller) {
     }
 
     /**
@@ -472,6 +473,7 @@ public final class ScriptShard {
         ScriptCommandContext context = new ScriptCommandContext(keyspace, e.services().onCurrentShard());
         ScriptRun run = new ScriptRun(scripting, lua, state, context.commands(), context, name, evalMode, readOnly, allowOom, e.trackedReads());
         run.holding(held, e.hold().mayWiden());
+        run.caller = e.caller();
         run.command = e.command();
         lua.running = run;
         lua.watchdog.watch(run);

@@ -39,6 +39,7 @@ import io.percore.demo.commands.StreamReadCommands;
 import io.percore.demo.commands.StringCommands;
 import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.commands.ZSetCommands;
+import io.percore.demo.execution.AclChecks;
 import io.percore.demo.execution.Admission;
 import io.percore.demo.scripting.Scripting;
 import io.percore.demo.server.RespSettings;
@@ -57,6 +58,7 @@ public final class RespCommands {
     public static Admission admission() {
         return Admission.builder()
                 .check(Admission.Stage.AUTHENTICATION, ConnectionCommands::unauthenticated)
+                .check(Admission.Stage.ACL, AclChecks::client)
                 .check(Admission.Stage.SUBSCRIBED, PubSubCommands::refusedWhenSubscribed)
                 .check(Admission.Stage.BUSY_SCRIPT, ScriptingCommands::refusedWhileBusy)
                 .check(Admission.Stage.CLUSTER, ClusterCommands::redirection)
