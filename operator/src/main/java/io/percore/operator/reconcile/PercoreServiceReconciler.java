@@ -80,11 +80,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final PlanMeters planMeters;
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
-    /**
-     * The last cut-over this process tried, completed or failed, by the PercoreService's uid: the reconcile right after
-     * one may read the informer's copy from before its status write ({@code MigrationPlanner.lastStatus}).
-     */
-    final java.util.Map<String, io.percore.operator.crd.MigrationStatus> cutOvers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
+    final ScenarioMemory memory = new ScenarioMemory();
     final PodClusterProbe clusterProbe;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
@@ -179,7 +176,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 .collect(Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
-    /** The steps of one reconcile are {@link ReconcilePass}'s: validate, guard the data, plan, replicate, write, report. */
+    /** The steps of one reconcile are {@link ReconcilePass}'s: validate, guard the data, plan, the scenarios' look at the pods, write, report. */
     @Override
     public UpdateControl<PercoreService> reconcile(PercoreService resource, Context<PercoreService> context) {
         return new ReconcilePass(this, resource, context).run();
@@ -243,9 +240,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setObservedGeneration(previous.getObservedGeneration());
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
-        status.setReplication(previous.getReplication());
-        status.setCluster(previous.getCluster());
-        status.setMigration(previous.getMigration());
+        Scenarios.ALL.forEach(scenario -> scenario.carryStatus(previous, status));
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
         if (!serverSideApply) {
@@ -268,7 +263,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
-        cutOvers.remove(resource.getMetadata().getUid());
+        Scenarios.ALL.forEach(scenario -> scenario.forget(resource, memory));
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {
@@ -278,15 +273,12 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String name = resource.getMetadata().getName();
         // The StatefulSet's claims are not deleted: its retention policy keeps them (Retain), so the
         // data outlives the PercoreService and a new one of the same name finds it again.
-        for (HasMetadata child : List.<HasMetadata>of(
+        List<HasMetadata> children = new java.util.ArrayList<>(List.of(
                 named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
-                named(new Service(), ns, WorkloadRenderer.primaryServiceName(resource)), named(new Service(), ns, name + "-read"),
                 named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
-                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.generatedName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.operatorSecretName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.replicaSecretName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, WorkloadRenderer.usersSecretName(resource)))) {
+                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource))));
+        Scenarios.ALL.forEach(scenario -> children.addAll(scenario.children(resource)));
+        for (HasMetadata child : children) {
             applier.deleteOwned(child, resource.getMetadata().getUid());
         }
         return DeleteControl.defaultDelete();

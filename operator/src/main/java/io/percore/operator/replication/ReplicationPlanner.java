@@ -40,6 +40,8 @@ public final class ReplicationPlanner {
 
     /** How often to look again while replication is on and nothing is due sooner. */
     public static final Duration PERIOD = Duration.ofSeconds(5);
+    /** How long a switchover (of replication, or of a cluster's group) waits for the chosen replica to reach the old primary's offset. */
+    public static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(10);
 
     private ReplicationPlanner() {
     }
