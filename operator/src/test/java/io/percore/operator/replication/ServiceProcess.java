@@ -51,10 +51,27 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** A redis-server whatever the build's service jar: a Redis that is moved into the service (spec.migrateFrom). */
     public static ServiceProcess startRedis(String password, Path dir) throws IOException, InterruptedException {
-        return start(password, dir, List.of(), "");
+        return start(password, dir, List.of(), "", null);
+    }
+
+    /**
+     * The demo service's jar whatever the build says (it must be built), with its data directory {@code dataDir}: a pod
+     * that loads what is there at start (a restored snapshot).
+     */
+    public static ServiceProcess startServiceOn(String password, Path dataDir) throws IOException, InterruptedException {
+        String jar = System.getProperty(SERVICE_JAR, "");
+        if (!service()) {
+            throw new IllegalStateException("no demo service jar at '" + jar + "': ./mvnw -o -q -pl demo-service package -DskipTests");
+        }
+        return start(password, dataDir.getParent(), List.of(), jar, dataDir);
     }
 
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
+        return start(password, dir, serviceArgs, jar, null);
+    }
+
+    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, Path dataDir)
+            throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
         if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
@@ -68,7 +85,8 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(JVM);
             command.addAll(launch(Path.of(jar)));
             command.addAll(List.of("--percore.servers.resp.port=" + port, "--percore.servers.http.port=0", "--management.server.port=0",
-                    "--percore.engine.shards=2", "--percore.demo.persistence.dir=" + Files.createDirectories(dir.resolve("data-" + port)),
+                    "--percore.engine.shards=2", "--percore.demo.persistence.dir="
+                            + Files.createDirectories(dataDir != null ? dataDir : dir.resolve("data-" + port)),
                     "--percore.demo.replication.repl-diskless-sync-delay=0")); // as the reference server below
             command.addAll(serviceArgs);
             if (password != null) {
