@@ -25,7 +25,7 @@ import java.util.Map;
  *       (in flight + 1) parts</td><td>16Mi</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_PARTS_IN_FLIGHT}</td><td>parts sent at once (1 to 16)</td><td>2</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_MAX_SIZE}</td><td>the largest snapshot taken; also raises the part size so that
- *       10,000 parts hold it</td><td>1Ti</td></tr>
+ *       10,000 parts hold it</td><td>150Gi</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_CONNECT_TIMEOUT}, {@code PERCORE_BACKUP_STALL_TIMEOUT},
  *       {@code PERCORE_BACKUP_START_TIMEOUT}</td><td>to connect to a source; the longest silence of a source; the
  *       longest wait for its snapshot to begin (keep-alives do not extend it)</td><td>10s, 60s, 10m</td></tr>
@@ -41,6 +41,8 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
                              Duration connectTimeout, Duration stallTimeout, Duration startTimeout, Retention retention) {
 
     static final int DEFAULT_PART = 16 << 20;
+    /** The largest snapshot taken by default: 10,000 parts of 16 MiB hold it (S3's limit on parts). */
+    static final long DEFAULT_MAX = 150L << 30;
 
     /** The settings, or {@link Failure#INVALID_SETTINGS} naming every problem. */
     public static BackupSettings fromEnv(Map<String, String> environment) throws BackupException {
@@ -67,7 +69,7 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
         } else if (!BackupNames.ID.matcher(id).matches()) {
             env.problem("PERCORE_BACKUP_ID=" + id + ": a DNS label (a-z, 0-9, '-', at most 63)");
         }
-        long maxBytes = env.size("PERCORE_BACKUP_MAX_SIZE", 1L << 40, 1, 50L << 40);
+        long maxBytes = env.size("PERCORE_BACKUP_MAX_SIZE", DEFAULT_MAX, 1, 50L << 40);
         long part = env.size("PERCORE_BACKUP_PART_SIZE", DEFAULT_PART, MultipartUpload.MIN_PART, 5L << 30);
         // S3 takes at most 10,000 parts: the part grows with the largest snapshot allowed, in whole MiB
         long needed = ((maxBytes + MultipartUpload.MAX_PARTS - 1) / MultipartUpload.MAX_PARTS + (1 << 20) - 1) >> 20 << 20;

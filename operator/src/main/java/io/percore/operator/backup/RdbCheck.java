@@ -219,12 +219,12 @@ public final class RdbCheck {
         switch (type) {
             case 0, 9, 10, 11, 12, 13, 16, 17 -> skipString(); // a string, or a ziplist/listpack/intset/zipmap blob
             case 1, 2, 14 -> { // list or set of strings; quicklist of ziplists
-                for (long n = readLength(); n > 0; n--) {
+                for (long n = readCount(); n > 0; n--) {
                     skipString();
                 }
             }
             case 3 -> { // zset, scores as strings
-                for (long n = readLength(); n > 0; n--) {
+                for (long n = readCount(); n > 0; n--) {
                     skipString();
                     int len = readU8();
                     if (len < 253) {
@@ -233,13 +233,13 @@ public final class RdbCheck {
                 }
             }
             case 4 -> { // hash
-                for (long n = readLength(); n > 0; n--) {
+                for (long n = readCount(); n > 0; n--) {
                     skipString();
                     skipString();
                 }
             }
             case 5 -> { // zset, binary scores
-                for (long n = readLength(); n > 0; n--) {
+                for (long n = readCount(); n > 0; n--) {
                     skipString();
                     skip(8);
                 }
@@ -250,7 +250,7 @@ public final class RdbCheck {
                 skipModuleValue();
             }
             case 18 -> { // quicklist 2: a container kind per node
-                for (long n = readLength(); n > 0; n--) {
+                for (long n = readCount(); n > 0; n--) {
                     long container = readLength();
                     if (container != 1 && container != 2) {
                         throw corrupt("a quicklist node of container kind " + container);
@@ -264,7 +264,7 @@ public final class RdbCheck {
     }
 
     private void skipStream(boolean v2) throws IOException {
-        for (long n = readLength(); n > 0; n--) {
+        for (long n = readCount(); n > 0; n--) {
             skipString(); // the node's master id
             skipString(); // its listpack
         }
@@ -276,21 +276,21 @@ public final class RdbCheck {
                 readLength();
             }
         }
-        for (long groups = readLength(); groups > 0; groups--) {
+        for (long groups = readCount(); groups > 0; groups--) {
             skipString(); // name
             readLength(); // last delivered id
             readLength();
             if (v2) {
                 readLength(); // entries read
             }
-            for (long pel = readLength(); pel > 0; pel--) {
+            for (long pel = readCount(); pel > 0; pel--) {
                 skip(16 + 8); // id, delivery time
                 readLength(); // delivery count
             }
-            for (long consumers = readLength(); consumers > 0; consumers--) {
+            for (long consumers = readCount(); consumers > 0; consumers--) {
                 skipString(); // name
                 skip(8); // seen time
-                for (long pel = readLength(); pel > 0; pel--) {
+                for (long pel = readCount(); pel > 0; pel--) {
                     skip(16);
                 }
             }
@@ -356,7 +356,7 @@ public final class RdbCheck {
                 }
             }
         }
-        if (len > MAX_KEPT_AUX) {
+        if (len < 0 || len > MAX_KEPT_AUX) {
             skip(len);
             return null;
         }
@@ -367,6 +367,16 @@ public final class RdbCheck {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
+    /** A number of elements: one of 2^63 or more cannot be (nor counted down). */
+    private long readCount() throws IOException {
+        long n = readLength();
+        if (n < 0) {
+            throw corrupt("a count of 2^63 or more");
+        }
+        return n;
+    }
+
+    /** A length or a number (stream ids and counters use all 64 bits: a group's unknown entries-read is 2^64-1). */
     private long readLength() throws IOException {
         long len = readLengthOrEncoding();
         if (encoded) {
@@ -402,9 +412,6 @@ public final class RdbCheck {
                     for (int i = 0; i < 8; i++) {
                         v = v << 8 | readU8();
                     }
-                    if (v < 0) {
-                        throw corrupt("a length of 2^63 or more");
-                    }
                 } else {
                     throw corrupt(String.format("a length of unknown form 0x%02x", b));
                 }
@@ -421,6 +428,9 @@ public final class RdbCheck {
     }
 
     private void skip(long n) throws IOException {
+        if (n < 0) {
+            throw corrupt("a length of 2^63 or more");
+        }
         while (n > 0) {
             if (pos == limit && !fill()) {
                 throw truncated();

@@ -181,6 +181,8 @@ final class ReplicationSnapshot implements Closeable {
         final SourceAddress source;
         final Duration stall;
         long delivered;
+        /** Bytes taken from the socket (a marked payload holds the last 39 back until more come). */
+        long received;
 
         SourceStream(InputStream in, SourceAddress source, Duration stall) {
             this.in = in;
@@ -193,12 +195,13 @@ final class ReplicationSnapshot implements Closeable {
             try {
                 n = in.read(b, off, len);
             } catch (IOException e) {
-                throw new BackupIOException(classify(e, source, "after " + delivered + " bytes of the snapshot", stall));
+                throw new BackupIOException(classify(e, source, "after " + received + " bytes of the snapshot", stall));
             }
             if (n < 0) {
                 throw new BackupIOException(Failure.SOURCE_CLOSED, "the source " + source + " closed the connection after "
-                        + delivered + " bytes of the snapshot, before its end", null);
+                        + received + " bytes of the snapshot, before its end", null);
             }
+            received += n;
             return n;
         }
 

@@ -17,19 +17,19 @@ public record SourceAddress(String host, int port) {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {
-            throw new IllegalArgumentException("'" + text + "' is not host:port");
+            throw new IllegalArgumentException("'" + t + "' is not host:port");
         }
         String host = t.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.contains(":")) {
-            throw new IllegalArgumentException("'" + text + "': write an IPv6 address as [address]:port");
+            throw new IllegalArgumentException("'" + t + "': write an IPv6 address as [address]:port");
         }
         int port;
         try {
             port = Integer.parseInt(t.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': the port is not a number");
+            throw new IllegalArgumentException("'" + t + "': the port is not a number");
         }
         return new SourceAddress(host, port);
     }
