@@ -8,20 +8,21 @@
 #             is loaded with the data set (redis-cli --pipe of SET key:%012d <VALUE_SIZE bytes>): "small" KEYS (100,000)
 #             of VALUE_SIZE (100) bytes, "big" BIG_KEYS (1,000,000) of BIG_VALUE (1,000) bytes, about 1 GB of RDB
 #   client    a client pinned to CLIENT_CPU (SCHED_FIFO when allowed, so that the backup's JVM and S3Proxy beside it on
-#             that CPU do not delay it) sends SET bench:w:<i> one at a time, each after the last reply, and records each
-#             round trip; p99 and max over the BASELINE (3) seconds before the backup, and over the backup
-#   backup    BackupMain (its own JVM, pinned to TOOL_CPU with S3Proxy) from the server to S3Proxy: its wall time, and
-#             its throughput = snapshot bytes / its durationMillis (from its start to the snapshot complete in the store:
-#             the source's INFO, the handshake, the snapshot, the upload, not the JVM's start)
-#   restore   RestoreMain of the latest backup into an empty directory: bytes / its durationMillis (download, RDB and
-#             SHA-256 checks, fsync, rename)
+#             that CPU do not delay it) sends SET bench:w:<i> every INTERVAL_US (1000 µs; paced, so that it leaves that
+#             CPU to them), each after the last reply, and records each round trip; p99 and max over the BASELINE (3)
+#             seconds before the backup, and over the backup
+#   backup    BackupMain (its own JVM, pinned to TOOL_CPU with S3Proxy) from the server to S3Proxy: its wall time (JVM
+#             and SDK start included), and its throughput = snapshot bytes / its transferMillis (from PSYNC to the
+#             object complete in the store: the source's snapshot, the RDB check and SHA-256, the parts' upload)
+#   restore   RestoreMain of the latest backup into an empty directory: bytes / its transferMillis (from the GET to the
+#             file in place: download, RDB and SHA-256 checks, fsync, rename)
 #
 # min / median / max of each figure per data set and kind at the end, and of the per-round ratios svc / redis.
 #
 # Before: ./mvnw -o -q -pl demo-service,operator package -DskipTests   (the demo's jar; the operator's jar and target/lib)
 # usage:  benchmarks/run-backup.sh
 # env:    ROUNDS (3), SETS ("small big"), KINDS ("redis svc"), KEYS (100000), VALUE_SIZE (100), BIG_KEYS (1000000),
-#         BIG_VALUE (1000), BASELINE (3 s), PART_SIZE (16Mi), PARTS_IN_FLIGHT (2), SVC_HEAP ("-Xms1g -Xmx4g"),
+#         BIG_VALUE (1000), BASELINE (3 s), INTERVAL_US (1000), PART_SIZE (16Mi), PARTS_IN_FLIGHT (2), SVC_HEAP ("-Xms1g -Xmx4g"),
 #         TOOL_HEAP ("-Xmx512m": the backup's and restore's JVMs, as a Job's memory limit would hold them),
 #         JAR (the demo's exec jar), OPERATOR_JAR (operator/target/percore-operator-0.1.0-SNAPSHOT.jar, beside its lib/),
 #         S3PROXY_JAR (operator/target/s3proxy/..., else ~/.m2's), CLIENT_PRIO ("chrt -f 10"; empty: an ordinary process),
@@ -37,6 +38,7 @@ value_size=${VALUE_SIZE:-100}
 big_keys=${BIG_KEYS:-1000000}
 big_value=${BIG_VALUE:-1000}
 baseline=${BASELINE:-3}
+interval_us=${INTERVAL_US:-1000}
 part_size=${PART_SIZE:-16Mi}
 parts_in_flight=${PARTS_IN_FLIGHT:-2}
 svc_heap=${SVC_HEAP:--Xms1g -Xmx4g}
@@ -96,7 +98,8 @@ cat >"$helper" <<'PY'
 import json, os, socket, statistics, sys, time, signal
 
 def gen(n, size, path):   # SET key:%012d <size bytes>, RESP, for redis-cli --pipe
-    value = (b"v" * size)
+    import base64
+    value = base64.b64encode(os.urandom(size))[:size]   # no run LZF could shorten: the RDB is as large as the data
     with open(path, "wb") as f:
         for i in range(n):
             k = b"key:%012d" % i
@@ -107,8 +110,10 @@ def on_term(*_):
     global stop
     stop = True
 
-def client(port, path):   # SET bench:w:<i> one at a time; "end_ns latency_ns" per reply
+def client(port, path, interval_us):   # SET bench:w:<i> every interval_us (each after the last reply); "end_ns latency_ns"
     signal.signal(signal.SIGTERM, on_term)
+    interval = interval_us * 1000
+    due = time.time_ns()
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     out = open(path, "w", buffering=1 << 16)
@@ -116,6 +121,10 @@ def client(port, path):   # SET bench:w:<i> one at a time; "end_ns latency_ns" p
     buf = b""
     while not stop:
         k = b"bench:w:%d" % i
+        now = time.time_ns()
+        if now < due:
+            time.sleep((due - now) / 1e9)
+        due += interval
         t0 = time.time_ns()
         s.sendall(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\n1\r\n" % (len(k), k))
         while b"\r\n" not in buf:
@@ -184,7 +193,7 @@ if __name__ == "__main__":
     if cmd == "gen":
         gen(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
     elif cmd == "client":
-        client(int(sys.argv[2]), sys.argv[3])
+        client(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
     elif cmd == "window":
         print(window(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
     elif cmd == "field":
@@ -245,7 +254,7 @@ s3env=(PERCORE_S3_ENDPOINT="http://127.0.0.1:$s3port" PERCORE_S3_BUCKET=backups 
        PERCORE_S3_ACCESS_KEY_ID=bench PERCORE_S3_SECRET_ACCESS_KEY=bench-secret PERCORE_BACKUP_NAMESPACE=bench)
 
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds sets=\"$sets\" kinds=\"$kinds\" keys=$keys x $value_size B, big=$big_keys x $big_value B" \
-  "part=$part_size x $parts_in_flight server_cpu=$server_cpu client_cpu=$client_cpu tool_cpu=$tool_cpu" \
+  "part=$part_size x $parts_in_flight interval=${interval_us}us server_cpu=$server_cpu client_cpu=$client_cpu tool_cpu=$tool_cpu" \
   "client_prio=\"${client_prio:-none}\" load: $(cut -d' ' -f1-3 /proc/loadavg)"
 results="$work/results"
 echo "# round set kind bytes keys backup_ms backup_wall_ms backup_mbs restore_ms restore_mbs p99_before max_before n_before p99_during max_during n_during" >"$results"
@@ -263,7 +272,7 @@ for set in $sets; do
       [ "$(redis-cli -p "$port" dbsize)" = "$n" ] || fail "$kind holds $(redis-cli -p "$port" dbsize) keys, not $n"
       lat="$work/lat-$kind-$set-$round"
       # shellcheck disable=SC2086
-      taskset -c "$client_cpu" $client_prio python3 "$helper" client "$port" "$lat" &
+      taskset -c "$client_cpu" $client_prio python3 "$helper" client "$port" "$lat" "$interval_us" &
       cpid=$!; pids+=("$cpid")
       sleep "$baseline"
       t0=$(now_ns)
@@ -275,12 +284,12 @@ for set in $sets; do
       sleep 1
       stop_pid "$cpid"
       bytes=$(python3 "$helper" field "$line" bytes); bkeys=$(python3 "$helper" field "$line" keys)
-      bms=$(python3 "$helper" field "$line" durationMillis)
+      bms=$(python3 "$helper" field "$line" transferMillis)
       rdir=$(mktemp -d "$work/restore-XXXX")
       rline=$(env "${s3env[@]}" PERCORE_BACKUP_SERVICE="$kind-$set" PERCORE_DATA_DIR="$rdir" PERCORE_TERMINATION_LOG="$work/termination" \
         taskset -c "$tool_cpu" java $tool_heap -cp "$tool_cp" io.percore.operator.backup.RestoreMain 2>"$work/restore.err" | tail -1) \
         || fail "restore of $kind failed: $rline $(tail -5 "$work/restore.err")"
-      rms=$(python3 "$helper" field "$rline" durationMillis)
+      rms=$(python3 "$helper" field "$rline" transferMillis)
       [ "$(python3 "$helper" field "$rline" keys)" = "$bkeys" ] || fail "restored $(python3 "$helper" field "$rline" keys) keys, backed up $bkeys"
       before=$(python3 "$helper" window "$lat" $((t0 - baseline * 1000000000)) "$t0")
       during=$(python3 "$helper" window "$lat" "$t0" "$t1")

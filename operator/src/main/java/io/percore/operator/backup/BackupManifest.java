@@ -29,11 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
  * @param startedAt      when the backup began (ISO-8601, UTC)
  * @param completedAt    when its snapshot was complete in the store
  * @param durationMillis from the start to the snapshot's completion
+ * @param transferMillis from the request for the snapshot to its completion in the store (the start's connections to the
+ *                       store and the sources not included): what the snapshot's size is divided by for a throughput
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BackupManifest(int format, String object, long bytes, String sha256, long keys, long keysWithExpiry, int rdbVersion,
                              String namespace, String service, String id, Source source, String startedAt, String completedAt,
-                             long durationMillis) {
+                             long durationMillis, long transferMillis) {
 
     /** The largest manifest read back: a few hundred bytes are written. */
     static final int MAX_BYTES = 64 * 1024;

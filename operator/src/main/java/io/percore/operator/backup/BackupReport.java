@@ -24,6 +24,7 @@ public record BackupReport(String uri, BackupManifest manifest, String why, int 
         m.put("keys", manifest.keys());
         m.put("sha256", manifest.sha256());
         m.put("durationMillis", manifest.durationMillis());
+        m.put("transferMillis", manifest.transferMillis());
         m.put("startedAt", manifest.startedAt());
         m.put("source", manifest.source().address());
         m.put("sourceRole", manifest.source().role());

@@ -60,6 +60,7 @@ public final class BackupRun {
 
     private static BackupManifest transfer(BackupSettings s, ObjectStore store, SourceState source, String key, Instant started, long t0,
                                            Clock clock) throws BackupException {
+        long transferStart = System.nanoTime();
         ReplicationSnapshot snapshot = ReplicationSnapshot.open(source.address(), s.sourceOptions());
         MultipartUpload upload = null;
         try {
@@ -89,7 +90,8 @@ public final class BackupRun {
             Instant completed = clock.instant();
             return new BackupManifest(1, key, summary.bytes(), summary.sha256(), summary.keys(), summary.keysWithExpiry(), summary.version(),
                     s.namespace(), s.service(), s.id(), new BackupManifest.Source(source.address().toString(), source.role(), snapshot.replid(),
-                    snapshot.offset(), source.version()), started.toString(), completed.toString(), (System.nanoTime() - t0) / 1_000_000);
+                    snapshot.offset(), source.version()), started.toString(), completed.toString(), (System.nanoTime() - t0) / 1_000_000,
+                    (System.nanoTime() - transferStart) / 1_000_000);
         } finally {
             snapshot.close();
             if (upload != null) {

@@ -71,9 +71,9 @@ final class ReplicationSnapshot implements Closeable {
         }
         // A server without them answers an error and sends a sized payload, as to redis-cli: not fatal.
         c.send("REPLCONF", "capa", "eof");
-        String capa = c.reply();
+        String capa = String.valueOf(c.reply());
         c.send("REPLCONF", "rdb-only", "1");
-        String rdbOnly = c.reply();
+        String rdbOnly = String.valueOf(c.reply());
         if (capa.startsWith("-NOAUTH") || rdbOnly.startsWith("-NOAUTH")) {
             throw new BackupException(Failure.SOURCE_REFUSED, "the source " + source + " needs a password: " + RespConnection.shorten(capa));
         }

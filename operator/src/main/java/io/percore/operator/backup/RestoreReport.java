@@ -17,13 +17,14 @@ import java.util.Map;
  *                       {@code rdb} (an object without manifest: its RDB structure and CRC-64 only)
  * @param file           the snapshot file written
  * @param durationMillis from the start to the file in place
+ * @param transferMillis from the download's request to the file in place (the store's listing and manifest not included)
  * @param message        why nothing was restored, when skipped
  */
 public record RestoreReport(boolean restored, String uri, String key, long bytes, long keys, String sha256, String verifiedAgainst,
-                            String file, long durationMillis, String message) {
+                            String file, long durationMillis, long transferMillis, String message) {
 
     static RestoreReport skipped(String message) {
-        return new RestoreReport(false, null, null, 0, 0, null, null, null, 0, message);
+        return new RestoreReport(false, null, null, 0, 0, null, null, null, 0, 0, message);
     }
 
     /** The termination message's line. */
@@ -43,6 +44,7 @@ public record RestoreReport(boolean restored, String uri, String key, long bytes
         m.put("verifiedAgainst", verifiedAgainst);
         m.put("file", file);
         m.put("durationMillis", durationMillis);
+        m.put("transferMillis", transferMillis);
         return TerminationMessage.line(m);
     }
 }

@@ -81,6 +81,7 @@ public final class RestoreRun {
     private static RestoreReport download(ObjectStore store, String key, BackupManifest manifest, Path dir, Path target, boolean overwrite,
                                           long t0) throws BackupException {
         String uri = store.settings().uri(key);
+        long transferStart = System.nanoTime();
         Path temp = dir.resolve(TEMP_PREFIX + BackupSettings.randomId() + ".rdb");
         boolean placed = false;
         try (ObjectStore.Download d = store.get(key)) {
@@ -118,7 +119,7 @@ public final class RestoreRun {
             long millis = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("Restored {}: {} bytes, {} keys into {} in {} ms", uri, summary.bytes(), summary.keys(), target, millis);
             return new RestoreReport(true, uri, key, summary.bytes(), summary.keys(), summary.sha256(), manifest == null ? "rdb" : "manifest",
-                    target.toString(), millis, null);
+                    target.toString(), millis, (System.nanoTime() - transferStart) / 1_000_000, null);
         } catch (IOException e) {
             throw new BackupException(Failure.STORAGE_UNREACHABLE, "closing the download of " + uri + " failed: " + e, e);
         } finally {

@@ -108,7 +108,8 @@ class BackupRestoreTest {
             assertThat(manifest.service()).isEqualTo("kv");
             assertThat(manifest.source().role()).isEqualTo("master");
             assertThat(manifest.source().offset()).isNotNegative();
-            assertThat(manifest.durationMillis()).isPositive();
+            assertThat(manifest.durationMillis()).isPositive().isGreaterThanOrEqualTo(manifest.transferMillis());
+            assertThat(manifest.transferMillis()).isPositive();
             assertThat(metadata).containsEntry("percore-source", "127.0.0.1:" + source.port).containsEntry("percore-source-role", "master")
                     .containsEntry("percore-source-offset", Long.toString(manifest.source().offset()))
                     .containsEntry("percore-source-replid", manifest.source().replid())

@@ -65,7 +65,7 @@ class RestoreFailureTest {
         String key = BackupNames.dataKey("p/ns1/" + service + "/", Instant.parse(manifest.startedAt()), manifest.id());
         BackupManifest m = changeManifest.apply(new BackupManifest(1, key, manifest.bytes(), manifest.sha256(), manifest.keys(),
                 manifest.keysWithExpiry(), manifest.rdbVersion(), "ns1", service, manifest.id(), manifest.source(), manifest.startedAt(),
-                manifest.completedAt(), manifest.durationMillis()));
+                manifest.completedAt(), manifest.durationMillis(), manifest.transferMillis()));
         try (ObjectStore store = ObjectStore.open(s3.settings(bucket, "p"))) {
             store.put(key, data.apply(rdb.clone()), "application/octet-stream", Map.of());
             if (m != null) {
@@ -114,11 +114,11 @@ class RestoreFailureTest {
         assertThat((String) refused(env("cut", dir.resolve("d2")), "TruncatedSnapshot").get("message"))
                 .contains("has " + (rdb.length - 1000) + " bytes, its manifest says " + rdb.length);
         copy("sha", b -> b, m -> new BackupManifest(1, m.object(), m.bytes(), "0".repeat(64), m.keys(), m.keysWithExpiry(), m.rdbVersion(),
-                m.namespace(), m.service(), m.id(), m.source(), m.startedAt(), m.completedAt(), m.durationMillis()));
+                m.namespace(), m.service(), m.id(), m.source(), m.startedAt(), m.completedAt(), m.durationMillis(), m.transferMillis()));
         assertThat((String) refused(env("sha", dir.resolve("d3")), "ChecksumMismatch").get("message"))
                 .contains("has SHA-256 " + manifest.sha256() + ", its manifest says 000");
         copy("keys", b -> b, m -> new BackupManifest(1, m.object(), m.bytes(), m.sha256(), m.keys() + 1, m.keysWithExpiry(), m.rdbVersion(),
-                m.namespace(), m.service(), m.id(), m.source(), m.startedAt(), m.completedAt(), m.durationMillis()));
+                m.namespace(), m.service(), m.id(), m.source(), m.startedAt(), m.completedAt(), m.durationMillis(), m.transferMillis()));
         assertThat((String) refused(env("keys", dir.resolve("d4")), "SizeMismatch").get("message")).contains("holds 3000 keys, its manifest says 3001");
     }
 
