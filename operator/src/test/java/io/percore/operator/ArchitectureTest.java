@@ -1,5 +1,6 @@
 package io.percore.operator;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -28,7 +29,7 @@ class ArchitectureTest {
     static final List<List<String>> ROWS = List.of(
             List.of(""),                          // the process: main, settings, leader election, the SDK's wiring
             List.of("reconcile", "http"),         // the Kubernetes glue: observe, plan, write children and status; health and metrics
-            List.of("cluster", "migration", "users"), // slot layouts and their moves; moving a running Redis in; ACL users
+            List.of("cluster", "migration", "users", "backup"), // slot layouts and their moves; moving a running Redis in; ACL users; backups' data path
             List.of("replication", "config"),     // who is primary, failover, the pods' RESP; spec.config checked and rendered
             List.of("sizing"),                    // pods and shards from nodes' CPUs, memory and NUMA
             List.of("crd"));                      // the PercoreService resource
@@ -148,6 +149,20 @@ class ArchitectureTest {
             }
         }
         return null;
+    }
+
+    /**
+     * The backup and restore programs run in Jobs and init containers from plain settings: nothing of Kubernetes'
+     * clients or the SDK's reconcile loop in their package, and the object store's SDK nowhere else.
+     */
+    @Test
+    void theBackupPackageKnowsNoKubernetesAndAloneKnowsS3() {
+        noClasses().that().resideInAPackage("io.percore.operator.backup..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "io.javaoperatorsdk..")
+                .check(OPERATOR);
+        noClasses().that().resideOutsideOfPackage("io.percore.operator.backup..")
+                .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..")
+                .check(OPERATOR);
     }
 
     /** The rule bites: an arrow up, as the replication checks once had to the renderer, is reported; arrows down are not. */

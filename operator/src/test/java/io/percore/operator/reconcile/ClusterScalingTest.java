@@ -239,11 +239,15 @@ class ClusterScalingTest {
             assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
         });
 
-        // The Secret changes but the pod keeps its password (a pod reads its env once): the pod refuses the operator.
-        client.secrets().inNamespace(NAMESPACE).withName("kv-auth").edit(secret -> {
-            secret.getData().put(Replication.PASSWORD_KEY, base64(wrong));
-            return secret;
-        });
+        // The Secrets change but the pod keeps its passwords (a pod reads its env and its users once; the operator's own
+        // user, given to an ACL pod live, is its first try and the default password its fallback): the pod refuses both.
+        await().atMost(WAIT).ignoreExceptions().until(() -> client.secrets().inNamespace(NAMESPACE).withName("kv-operator").get() != null);
+        for (String secretName : List.of("kv-auth", "kv-operator")) {
+            client.secrets().inNamespace(NAMESPACE).withName(secretName).edit(secret -> {
+                secret.getData().put(Replication.PASSWORD_KEY, base64(wrong));
+                return secret;
+            });
+        }
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             var c = condition(ClusterDriver.CONDITION);
             assertThat(c.getStatus()).isEqualTo("False");

@@ -54,7 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code redisArgs} added to its command line ({@code --databases 32} ...).
      */
     public static ServiceProcess startRedis(String password, Path dir, String... redisArgs) throws IOException, InterruptedException {
-        return start(password, dir, List.of(), "", List.of(redisArgs));
+        return start(password, dir, List.of(), "", null, List.of(redisArgs));
     }
 
     /**
@@ -69,11 +69,23 @@ public final class ServiceProcess implements AutoCloseable {
         return started(port, command, dir, user, password, Duration.ofSeconds(20));
     }
 
-    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
-        return start(password, dir, serviceArgs, jar, List.of());
+    /**
+     * The demo service's jar whatever the build says (it must be built), with its data directory {@code dataDir}: a pod
+     * that loads what is there at start (a restored snapshot).
+     */
+    public static ServiceProcess startServiceOn(String password, Path dataDir) throws IOException, InterruptedException {
+        String jar = System.getProperty(SERVICE_JAR, "");
+        if (!service()) {
+            throw new IllegalStateException("no demo service jar at '" + jar + "': ./mvnw -o -q -pl demo-service package -DskipTests");
+        }
+        return start(password, dataDir.getParent(), List.of(), jar, dataDir, List.of());
     }
 
-    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, List<String> redisArgs)
+    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
+        return start(password, dir, serviceArgs, jar, null, List.of());
+    }
+
+    private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, Path dataDir, List<String> redisArgs)
             throws IOException, InterruptedException {
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -88,7 +100,8 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(JVM);
             command.addAll(launch(Path.of(jar)));
             command.addAll(List.of("--percore.servers.resp.port=" + port, "--percore.servers.http.port=0", "--management.server.port=0",
-                    "--percore.engine.shards=2", "--percore.demo.persistence.dir=" + Files.createDirectories(dir.resolve("data-" + port)),
+                    "--percore.engine.shards=2", "--percore.demo.persistence.dir="
+                            + Files.createDirectories(dataDir != null ? dataDir : dir.resolve("data-" + port)),
                     "--percore.demo.replication.repl-diskless-sync-delay=0")); // as the reference server below
             command.addAll(serviceArgs);
             if (password != null) {

@@ -27,8 +27,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Sandbox {
 
-    /** What runs: argv, environment, user, working directory, as a runtime reads them from the config. */
-    public record Spec(List<String> argv, Map<String, String> env, int uid, int gid, String workingDir, boolean readOnlyRoot) {
+    /**
+     * What runs: argv, environment, user, working directory, as a runtime reads them from the config; with
+     * {@code hostNetwork} in the host's network namespace (a pod's {@code hostNetwork: true}), so that it reaches servers
+     * the test started on 127.0.0.1, else in a fresh loopback-only one.
+     */
+    public record Spec(List<String> argv, Map<String, String> env, int uid, int gid, String workingDir, boolean readOnlyRoot, boolean hostNetwork) {
 
         public Spec {
             argv = List.copyOf(argv);
@@ -41,22 +45,26 @@ public final class Sandbox {
             String[] ids = user.split(":");
             String dir = image.containerConfig().path("WorkingDir").asText("");
             return new Spec(image.command(), image.env(), Integer.parseInt(ids[0]), Integer.parseInt(ids.length > 1 ? ids[1] : ids[0]),
-                    dir.isEmpty() ? "/" : dir, false);
+                    dir.isEmpty() ? "/" : dir, false, false);
         }
 
         public Spec withArgv(List<String> newArgv) {
-            return new Spec(newArgv, env, uid, gid, workingDir, readOnlyRoot);
+            return new Spec(newArgv, env, uid, gid, workingDir, readOnlyRoot, hostNetwork);
         }
 
         /** The image's environment with these added or replaced (a pod's env does the same). */
         public Spec withEnv(Map<String, String> more) {
             Map<String, String> merged = new LinkedHashMap<>(env);
             merged.putAll(more);
-            return new Spec(argv, merged, uid, gid, workingDir, readOnlyRoot);
+            return new Spec(argv, merged, uid, gid, workingDir, readOnlyRoot, hostNetwork);
         }
 
         public Spec withReadOnlyRoot() {
-            return new Spec(argv, env, uid, gid, workingDir, true);
+            return new Spec(argv, env, uid, gid, workingDir, true, hostNetwork);
+        }
+
+        public Spec withHostNetwork() {
+            return new Spec(argv, env, uid, gid, workingDir, readOnlyRoot, true);
         }
     }
 
@@ -127,8 +135,11 @@ public final class Sandbox {
         StringBuilder env = new StringBuilder();
         spec.env().forEach((k, v) -> env.append(k).append('=').append(v).append('\0'));
         Files.writeString(envFile, env, StandardCharsets.UTF_8);
-        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--net", "--pid", "--fork", "--kill-child",
-                "bash", script.toString(), rootfs.toString(), spec.readOnlyRoot() ? "1" : "0", spec.workingDir(),
+        List<String> command = new ArrayList<>(List.of("unshare", "--mount"));
+        if (!spec.hostNetwork()) {
+            command.add("--net");
+        }
+        command.addAll(List.of("--pid", "--fork", "--kill-child", "bash", script.toString(), rootfs.toString(), spec.readOnlyRoot() ? "1" : "0", spec.workingDir(),
                 Integer.toString(spec.uid()), Integer.toString(spec.gid()), envFile.toString(), "--"));
         command.addAll(spec.argv());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -2,7 +2,8 @@
 # Runs a command from an image's extracted root file system as a container runtime would, with no
 # runtime: Sandbox starts this under `unshare --mount --net --pid --fork --kill-child`, so every
 # mount below is private to this run and disappears with it, the network is a fresh loopback-only
-# one (the image's default ports cannot collide with anything on the host) and the command is
+# one (the image's default ports cannot collide with anything on the host; without --net, for a
+# Spec with hostNetwork, the host's, whose loopback is left as it is) and the command is
 # PID 1. Here: loopback up, /proc, a minimal /dev, /sys read-only, optionally a read-only root with
 # a tmpfs /tmp (the chart's operator pod), then the command with the image's user, working
 # directory and environment only.
@@ -17,7 +18,10 @@ unshare_bin=$(command -v unshare)
 "$unshare_bin" --help | grep -q -- '--wd' || { echo "sandbox.sh: util-linux 2.38+ needed (unshare --root/--wd)" >&2; exit 125; }
 command -v ip >/dev/null || { echo "sandbox.sh: 'ip' (iproute2) needed to bring the loopback interface up" >&2; exit 125; }
 
-ip link set lo up
+# a fresh network namespace's loopback is down; the host's (hostNetwork) is up and stays untouched
+if ip -o link show lo | grep -q 'state DOWN'; then
+  ip link set lo up
+fi
 if [ "$read_only" = 1 ]; then
   mount --bind "$root" "$root"
   mount -o remount,bind,ro "$root"

@@ -1,0 +1,149 @@
+package io.percore.operator.backup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/**
+ * A real S3 API server for the tests: S3Proxy (its jar with every dependency, copied by the build) as a child JVM,
+ * SigV4 authentication on ({@code aws-v2-or-v4}, one identity and its credential, so a wrong key is refused as AWS
+ * refuses it), storing objects in a temporary directory ({@code filesystem-nio2}). One per test JVM, started at first
+ * use and stopped when the JVM exits: each start costs a JVM's start.
+ */
+final class S3ProxyProcess {
+
+    static final String JAR = "percore.it.s3proxyJar";
+    static final String IDENTITY = "percore-test";
+    static final String CREDENTIAL = "percore-test-secret-0123456789";
+
+    private static S3ProxyProcess shared;
+
+    final int port;
+    final Path store;
+    private final Process process;
+    private final Path log;
+
+    private S3ProxyProcess(int port, Path store, Process process, Path log) {
+        this.port = port;
+        this.store = store;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The test JVM's S3Proxy, started on first use. */
+    static synchronized S3ProxyProcess shared() throws IOException, InterruptedException {
+        if (shared == null || !shared.process.isAlive()) {
+            shared = start(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+            S3ProxyProcess s = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(s.process::destroyForcibly));
+        }
+        return shared;
+    }
+
+    static S3ProxyProcess start(List<String> jvmOptions) throws IOException, InterruptedException {
+        String jar = System.getProperty(JAR, "");
+        if (jar.isBlank() || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("no S3Proxy jar at '" + jar + "' (-D" + JAR + "): the build copies it (execution copy-s3proxy)");
+        }
+        Path dir = Files.createTempDirectory("s3proxy-");
+        Path store = Files.createDirectories(dir.resolve("store"));
+        int port = freePort();
+        Path properties = dir.resolve("s3proxy.properties");
+        Files.writeString(properties, String.join("\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + port,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + IDENTITY,
+                "s3proxy.credential=" + CREDENTIAL,
+                "jclouds.provider=filesystem-nio2",
+                "jclouds.filesystem.basedir=" + store,
+                "jclouds.identity=" + IDENTITY,
+                "jclouds.credential=" + CREDENTIAL, ""));
+        Path log = dir.resolve("s3proxy.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar, "--properties", properties.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos(); // a bound on a hung start, not a timing
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                break;
+            } catch (IOException e) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new IOException("S3Proxy did not start on port " + port + ": " + Files.readString(log), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+        return new S3ProxyProcess(port, store, p, log);
+    }
+
+    /** The store's settings with the right credentials, for {@code bucket} and {@code prefix}. */
+    StorageSettings settings(String bucket, String prefix) {
+        return new StorageSettings(URI.create("http://127.0.0.1:" + port), "us-east-1", bucket, prefix, true, IDENTITY, CREDENTIAL, null, null,
+                Duration.ofSeconds(5), Duration.ofSeconds(60));
+    }
+
+    /** The environment variables of those settings, as a Job would carry them. */
+    java.util.Map<String, String> env(String bucket, String prefix) {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("PERCORE_S3_ENDPOINT", "http://127.0.0.1:" + port);
+        env.put("PERCORE_S3_REGION", "us-east-1");
+        env.put("PERCORE_S3_BUCKET", bucket);
+        env.put("PERCORE_S3_PREFIX", prefix);
+        env.put("PERCORE_S3_PATH_STYLE", "true");
+        env.put("PERCORE_S3_ACCESS_KEY_ID", IDENTITY);
+        env.put("PERCORE_S3_SECRET_ACCESS_KEY", CREDENTIAL);
+        return env;
+    }
+
+    /** A new bucket of a unique name. */
+    String bucket(String stem) throws BackupException {
+        String name = stem + "-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        try (ObjectStore store = ObjectStore.open(settings(name, ""))) {
+            try {
+                store.s3.createBucket(b -> b.bucket(name));
+            } catch (BucketAlreadyOwnedByYouException e) {
+                // fine
+            }
+        }
+        return name;
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    void stop() {
+        process.destroyForcibly();
+    }
+
+    /**
+     * A port of 32000-32767 that nothing holds now: S3Proxy must be told its port before it starts, and below 32768
+     * the system hands none to outgoing connections (its ephemeral range), so nothing takes it meanwhile.
+     */
+    private static int freePort() throws IOException {
+        int start = ThreadLocalRandom.current().nextInt(768);
+        for (int i = 0; i < 768; i++) {
+            int port = 32000 + (start + i) % 768;
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // the next
+            }
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
