@@ -29,8 +29,8 @@ class ArchitectureTest {
     static final List<List<String>> ROWS = List.of(
             List.of(""),                          // the process: main, settings, leader election, the SDK's wiring
             List.of("reconcile", "http"),         // the Kubernetes glue: observe, plan, write children and status; health and metrics
-            List.of("cluster", "migration", "users", "backup"), // slot layouts and their moves; moving a running Redis in; ACL users; backups' data path
-            List.of("replication", "config"),     // who is primary, failover, the pods' RESP; spec.config checked and rendered
+            List.of("cluster", "migration", "users", "backupplan"), // slot layouts and their moves; moving a running Redis in; ACL users; when backups run and what they said
+            List.of("replication", "config", "backup"), // who is primary, failover, the pods' RESP; spec.config checked and rendered; backups' data path
             List.of("sizing"),                    // pods and shards from nodes' CPUs, memory and NUMA
             List.of("crd"));                      // the PercoreService resource
 
@@ -109,7 +109,7 @@ class ArchitectureTest {
                 prefixes.add(c.getSimpleName().substring(0, c.getSimpleName().length() - "Scenario".length()));
             }
         }
-        assertThat(prefixes).as("the scenarios found").contains("Replication", "Migration", "Users", "Cluster");
+        assertThat(prefixes).as("the scenarios found").contains("Replication", "Migration", "Users", "Cluster", "Backup");
         Map<String, String> familyOf = new LinkedHashMap<>();
         for (JavaClass c : classes) {
             if (c.getPackageName().equals(pkg)) {

@@ -51,8 +51,12 @@ import org.slf4j.LoggerFactory;
  * Any node change re-plans every PercoreService (nodes are few and plans are cheap); a periodic
  * resync picks up NodeResourceTopology changes.
  */
+// Not generation-aware: a change of the spec reconciles (its generation), and so does one of a scenario's annotations (a
+// backup requested), which changes no generation; the status the operator writes does not (ResourceUpdateFilter).
 @ControllerConfiguration(name = PercoreServiceReconciler.NAME, fieldManager = ChildApplier.FIELD_MANAGER,
-        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES),
+        generationAwareEventProcessing = false,
+        informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(onUpdateFilter = ResourceUpdateFilter.class))
 // A failed reconcile is retried for as long as it fails, 2 s after the first failure and at most every 30 s: the SDK's
 // default gives up after five retries (2, 2, 3, 4.5 and 6.75 s apart) until the next event or the 5-minute resync,
 // and a replicated or clustered service whose pods send no event (a primary already down, an API server back from a
@@ -80,6 +84,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final PlanMeters planMeters;
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
+    final String operatorImage;
     /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
     final ScenarioMemory memory = new ScenarioMemory();
     final PodClusterProbe clusterProbe;
@@ -100,6 +105,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
      */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
                                     PodReplicationProbe probe, PodAddresses podAddresses) {
+        this(configCheck, serverSideApply, planMeters, probe, podAddresses, WorkloadRenderer.DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image: what its backup Jobs and restore init containers run */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
+                                    PodReplicationProbe probe, PodAddresses podAddresses, String operatorImage) {
+        this.operatorImage = operatorImage;
         this.configCheck = configCheck;
         this.serverSideApply = serverSideApply;
         this.planMeters = planMeters;
@@ -138,12 +150,17 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                                 : Set.of(new ResourceID(pod.getMetadata().getLabels().get(Labels.INSTANCE), pod.getMetadata().getNamespace())))
                         .build(),
                 context);
-        return List.of(nodes, pods, ScheduledPods.eventSource(context), UserSecrets.eventSource(context),
+        List<EventSource<?, PercoreService>> sources = new java.util.ArrayList<>(List.of(nodes, pods, ScheduledPods.eventSource(context),
+                UserSecrets.eventSource(context),
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
                 children(context, Service.class, SERVICES),
-                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS));
+                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS)));
+        // what the scenarios write besides the workload (a backup's Job: its end reconciles at once)
+        Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream()).distinct()
+                .forEach(kind -> sources.add(children(context, kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s")));
+        return sources;
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, PercoreService> children(

@@ -252,13 +252,13 @@ final class ReconcilePass {
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         StatefulSet liveStatefulSet = shared.liveStatefulSet();
+        WorkloadShape workload = new WorkloadShape(plan);
         try {
-            WorkloadShape workload = new WorkloadShape(plan);
             for (Scenario.Run run : runs) {
                 run.beforeWorkload(applier, workload);
             }
             ChildApplier.Outcome config = applier.apply(WorkloadRenderer.configMap(resource, yaml));
-            ChildApplier.Outcome written;
+            ChildApplier.Outcome workloadWritten;
             if (stateful) {
                 WorkloadRenderer.DataClaim claimToRender = null;
                 if (persistent) {
@@ -268,7 +268,8 @@ final class ReconcilePass {
                     }
                     claimToRender = claim.claim();
                 }
-                written = applier.apply(WorkloadRenderer.statefulSet(resource, workload.rendered(), rolloutYaml, claimToRender, workload.access()));
+                workloadWritten = applier.apply(WorkloadRenderer.statefulSet(resource, workload.rendered(), rolloutYaml, claimToRender, workload.access(),
+                        owner.operatorImage));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
                 if (applier.deleteOwned(PercoreServiceReconciler.named(new Deployment(), namespace(), name()), uid())) {
                     events.normal(resource, "WorkloadReplaced", "Deployment " + name() + " replaced by StatefulSet " + name()
@@ -276,13 +277,13 @@ final class ReconcilePass {
                             : " (replication: stable pod names, the operator rolls the pods)"));
                 }
             } else {
-                written = applier.apply(WorkloadRenderer.deployment(resource, workload.rendered(), rolloutYaml, workload.access()));
+                workloadWritten = applier.apply(WorkloadRenderer.deployment(resource, workload.rendered(), rolloutYaml, workload.access(), owner.operatorImage));
                 // Only a StatefulSet without claims gets here (PersistenceGuard refuses to replace one with data).
                 if (liveStatefulSet != null && applier.deleteOwned(PercoreServiceReconciler.named(new StatefulSet(), namespace(), name()), uid())) {
                     events.normal(resource, "WorkloadReplaced", "StatefulSet " + name() + " (no volume claims) replaced by Deployment " + name());
                 }
             }
-            if (config == ChildApplier.Outcome.UPDATED && written == ChildApplier.Outcome.UNCHANGED) {
+            if (config == ChildApplier.Outcome.UPDATED && workloadWritten == ChildApplier.Outcome.UNCHANGED) {
                 events.normal(resource, "ConfigChangedLive", "spec.config changed only settings that change live: the pods apply the"
                         + " new ConfigMap " + WorkloadRenderer.configMapName(resource) + " without a restart");
             }
@@ -298,6 +299,8 @@ final class ReconcilePass {
             status.setPlan(toStatus(plan));
             return Optional.of(finish());
         }
+        shared.workload(workload);
+        shared.degradations().forEach(d -> degraded.add(new Degradation(d.reason(), d.message())));
         if (Scenarios.ALL.stream().noneMatch(s -> s.reportsPodPassword(spec))) {
             // a scenario that talks to the pods reports it in its own condition (it needs the password itself)
             PodPassword password = PodPassword.read(client, resource);
@@ -349,8 +352,10 @@ final class ReconcilePass {
         conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
                 .set(StatusConditions.DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "AsExpected" : degraded.get(0).reason(),
                         degraded.stream().map(Degradation::message).collect(Collectors.joining("; ")))
-                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : pending.isEmpty() ? "RollingOut" : PodsUnschedulable.REASON,
-                        ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending)));
+                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : !pending.isEmpty() ? PodsUnschedulable.REASON
+                        : shared.degradations().isEmpty() ? "RollingOut" : shared.degradations().get(0).reason(),
+                        ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending))
+                                + (shared.degradations().isEmpty() ? "" : "; " + shared.degradations().get(0).message()));
 
         for (int i = 0; i < runs.size(); i++) {
             if (Scenarios.ALL.get(i).actsAfterChildren()) {

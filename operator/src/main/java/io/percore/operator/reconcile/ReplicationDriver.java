@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ReplicationStatus;
+import io.percore.operator.crd.RestoreFrom;
 import io.percore.operator.migration.MigrationSpecs;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodAuth;
@@ -122,8 +123,10 @@ final class ReplicationDriver {
         if (unavailableSince == null) {
             unavailableSince = unreadySince(pods.values(), now);
         }
+        // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
+        String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         Decision d = ReplicationPlanner.plan(new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
-                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service));
+                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn));
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
         return new Observation(before, secret, updateRevision, address, d);

@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One thing a PercoreService may ask for beyond pods of a planned size (replication, moving a Redis in, users, a cluster),
+ * One thing a PercoreService may ask for beyond pods of a planned size (replication, moving a Redis in, users, a cluster,
+ * backups),
  * in one shape: what it adds to the spec's checks, the sizing and the pods' template, and in each reconcile what it sees of
  * the pods ({@link Run#observe}), what it does ({@link Run#act}) and what it reports ({@link Run#report}). {@link Scenarios}
  * lists them in the order a reconcile runs them; {@link ReconcilePass} names none of them, and none names another
@@ -73,6 +74,16 @@ interface Scenario {
     /** The children it may have written besides the workload, deleted with the service. */
     default List<HasMetadata> children(PercoreService s) {
         return List.of();
+    }
+
+    /** The kinds of children it writes besides the workload that the operator watches (their changes reconcile at once). */
+    default List<Class<? extends HasMetadata>> watchedChildren() {
+        return List.of();
+    }
+
+    /** Annotations of the PercoreService whose change reconciles at once (the spec's do; metadata's does not by itself). */
+    default java.util.Set<String> triggerAnnotations() {
+        return java.util.Set.of();
     }
 
     /** What it forgets of a service being deleted. */

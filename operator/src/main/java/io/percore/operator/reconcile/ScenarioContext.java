@@ -9,6 +9,7 @@ import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.sizing.SizingPlan;
+import java.util.List;
 
 /**
  * What one reconcile gives its scenarios, and all they share: the resource as read and its last status, the status and
@@ -26,6 +27,8 @@ final class ScenarioContext {
     private final StatusConditions conditions;
     private StatefulSet liveStatefulSet;
     private SizingPlan plan;
+    private WorkloadShape workload;
+    private final List<Reason> degradations = new java.util.ArrayList<>();
 
     ScenarioContext(PercoreServiceReconciler owner, PercoreService resource, KubernetesClient client, PlanEvents events,
                     PercoreServiceStatus previous, PercoreServiceStatus status, StatusConditions conditions) {
@@ -82,6 +85,41 @@ final class ScenarioContext {
 
     ScenarioMemory memory() {
         return owner.memory;
+    }
+
+    /** The operator's meters (its /metrics). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return owner.planMeters.registry();
+    }
+
+    /** The operator's own image: what its Jobs and init containers run. */
+    String operatorImage() {
+        return owner.operatorImage;
+    }
+
+    /** The workload as written, once the children are (null before): how the pods authenticate. */
+    WorkloadShape workload() {
+        return workload;
+    }
+
+    void workload(WorkloadShape workload) {
+        this.workload = workload;
+    }
+
+    /**
+     * A reason the service is not as asked, said by a scenario before the children are written: Degraded=True, and
+     * Ready=False with it while the pods are not all ready (a restore refused: the pod does not start).
+     */
+    void degrade(String reason, String message) {
+        degradations.add(new Reason(reason, message));
+    }
+
+    List<Reason> degradations() {
+        return degradations;
+    }
+
+    /** A condition's reason and message. */
+    record Reason(String reason, String message) {
     }
 
     /** The service's StatefulSet as read fresh at the start of the reconcile (null: none the service owns). */

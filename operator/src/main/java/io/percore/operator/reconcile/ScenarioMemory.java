@@ -16,4 +16,9 @@ final class ScenarioMemory {
     <T> T of(Class<T> kind, Supplier<T> make) {
         return kind.cast(kept.computeIfAbsent(kind, k -> make.get()));
     }
+
+    /** What is kept of that kind, or null when nothing was made yet. */
+    <T> T peek(Class<T> kind) {
+        return kind.cast(kept.get(kind));
+    }
 }

@@ -98,16 +98,21 @@ final class UsersDriver {
             return null;
         }
         boolean replicaUser = PodAccess.replicaUser(s);
-        for (String made : generate(s, replicaUser)) {
+        boolean backupUser = io.percore.operator.crd.Backup.enabled(s.getSpec());
+        for (String made : generate(s, replicaUser, backupUser)) {
             events.normal(s, "PasswordGenerated", "Secret " + made + " created with a random password: " + (made.equals(PodPassword.operatorSecretName(s))
                     ? "the operator authenticates to the pods with it as " + OperatorUsers.OPERATOR + " (the pods have only its hash)"
+                    : made.equals(PodPassword.backupSecretName(s)) ? "the backup Jobs read the pods with it as " + OperatorUsers.BACKUP
                     : "the replicas authenticate to their primary with it as " + OperatorUsers.REPLICA));
         }
         PodPassword passwords = PodPassword.read(client, s);
         String replicaPassword = replicaUser ? PodPassword.readPassword(client, s, PodPassword.replicaSecretName(s)) : null;
-        if (passwords.missing() || passwords.operatorPassword() == null || replicaUser && replicaPassword == null) {
+        String backupPassword = backupUser ? PodPassword.readPassword(client, s, PodPassword.backupSecretName(s)) : null;
+        if (passwords.missing() || passwords.operatorPassword() == null || replicaUser && replicaPassword == null
+                || backupUser && backupPassword == null) {
             String why = passwords.missing() ? passwords.problem() : "Secret " + (passwords.operatorPassword() == null
-                    ? PodPassword.operatorSecretName(s) : PodPassword.replicaSecretName(s)) + " with key password not found";
+                    ? PodPassword.operatorSecretName(s) : replicaUser && replicaPassword == null ? PodPassword.replicaSecretName(s)
+                    : PodPassword.backupSecretName(s)) + " with key password not found";
             return new Observation(why, passwords, null, null, null, null, null, null);
         }
         boolean cluster = io.percore.operator.crd.Cluster.enabled(s.getSpec());
@@ -115,6 +120,9 @@ final class UsersDriver {
         live.add(OperatorUsers.operator(hash(passwords.operatorPassword()), cluster));
         if (replicaUser) {
             live.add(OperatorUsers.replica(hash(replicaPassword)));
+        }
+        if (backupUser) {
+            live.add(OperatorUsers.backup(hash(backupPassword)));
         }
         UserSpecs.Desired desired = UserSpecs.desired(s.getSpec().usersOrEmpty(), operatorSecrets(s), name -> secretData(s, name));
         live.addAll(desired.users());
@@ -182,17 +190,24 @@ final class UsersDriver {
 
     /** The Secrets the operator makes for {@code s}: no {@code spec.users} entry may name one. */
     static Set<String> operatorSecrets(PercoreService s) {
-        return Set.of(WorkloadRenderer.usersSecretName(s), PodPassword.operatorSecretName(s), PodPassword.replicaSecretName(s));
+        return Set.of(WorkloadRenderer.usersSecretName(s), PodPassword.operatorSecretName(s), PodPassword.replicaSecretName(s),
+                PodPassword.backupSecretName(s));
     }
 
-    /** The operator's own Secrets it makes once: its user's, and the replicas' when they link with a user of their own. */
-    private List<String> generate(PercoreService s, boolean replicaUser) {
+    /**
+     * The operator's own Secrets it makes once: its user's, the replicas' when they link with a user of their own, the
+     * backups' when the spec has them.
+     */
+    private List<String> generate(PercoreService s, boolean replicaUser, boolean backupUser) {
         List<String> made = new ArrayList<>();
         if (PodPassword.ensure(client, s, PodPassword.operatorSecretName(s), OperatorUsers.OPERATOR)) {
             made.add(PodPassword.operatorSecretName(s));
         }
         if (replicaUser && PodPassword.ensure(client, s, PodPassword.replicaSecretName(s), OperatorUsers.REPLICA)) {
             made.add(PodPassword.replicaSecretName(s));
+        }
+        if (backupUser && PodPassword.ensure(client, s, PodPassword.backupSecretName(s), OperatorUsers.BACKUP)) {
+            made.add(PodPassword.backupSecretName(s));
         }
         return made;
     }

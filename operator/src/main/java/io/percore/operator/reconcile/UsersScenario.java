@@ -33,6 +33,7 @@ final class UsersScenario implements Scenario {
         return List.of(PercoreServiceReconciler.named(new Secret(), ns, PodPassword.generatedName(s)),
                 PercoreServiceReconciler.named(new Secret(), ns, PodPassword.operatorSecretName(s)),
                 PercoreServiceReconciler.named(new Secret(), ns, PodPassword.replicaSecretName(s)),
+                PercoreServiceReconciler.named(new Secret(), ns, PodPassword.backupSecretName(s)),
                 PercoreServiceReconciler.named(new Secret(), ns, WorkloadRenderer.usersSecretName(s)));
     }
 

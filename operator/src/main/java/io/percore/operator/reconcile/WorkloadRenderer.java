@@ -82,6 +82,8 @@ public final class WorkloadRenderer {
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
     public static final String SERVICE_MONITOR_KIND = "ServiceMonitor";
+    /** The operator's image when none is configured ({@code PERCORE_OPERATOR_IMAGE}): the image the build makes. */
+    public static final String DEFAULT_OPERATOR_IMAGE = "percore/percore-operator:0.1.0-SNAPSHOT";
 
     private WorkloadRenderer() {
     }
@@ -111,6 +113,11 @@ public final class WorkloadRenderer {
 
     /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
     public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml, PodAccess access) {
+        return deployment(s, plan, rolloutYaml, access, DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image, which the pods' init containers run (a restore) */
+    public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml, PodAccess access, String operatorImage) {
         // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
         boolean roomToSurge = plan.podCapacity() > plan.replicas();
         return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
@@ -120,7 +127,7 @@ public final class WorkloadRenderer {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
                 .endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(s, plan, rolloutYaml, null, access, PodShape.of(s)))
+                .withTemplate(podTemplate(s, plan, rolloutYaml, null, access, PodShape.of(s, plan, operatorImage)))
                 .endSpec()
                 .build();
     }
@@ -147,9 +154,15 @@ public final class WorkloadRenderer {
 
     /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
     public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim, PodAccess access) {
+        return statefulSet(s, plan, rolloutYaml, claim, access, DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image, which the pods' init containers run (a restore) */
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim, PodAccess access,
+                                          String operatorImage) {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
-        PodShape shape = PodShape.of(s);
+        PodShape shape = PodShape.of(s, plan, operatorImage);
         PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence, access, shape);
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
@@ -323,6 +336,7 @@ public final class WorkloadRenderer {
                 .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
                 .withVolumeMounts(mounts)
                 .endContainer()
+                .withInitContainers(shape.initContainers().isEmpty() ? null : shape.initContainers())
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
                 .addAllToVolumes(tls == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
                         .withNewSecret().withSecretName(tls.getSecretName()).endSecret().build()))
