@@ -51,6 +51,7 @@ public final class RestoreOutcomes {
             s.setBytes(number(line.get("bytes")));
             s.setKeys(number(line.get("keys")));
             s.setVerifiedAgainst(text(line.get("verifiedAgainst")));
+            s.setDurationMillis(number(line.get("durationMillis")));
             s.setCompletedAt(now.toString());
         } else if ("Skipped".equals(outcome)) {
             s.setPhase(SKIPPED);

@@ -18,6 +18,7 @@ public class RestoreStatus {
     private Long bytes;
     private Long keys;
     private String verifiedAgainst;
+    private Long durationMillis;
     private String completedAt;
     private String reason;
     private String message;
@@ -34,6 +35,8 @@ public class RestoreStatus {
     public void setKeys(Long keys) { this.keys = keys; }
     public String getVerifiedAgainst() { return verifiedAgainst; }
     public void setVerifiedAgainst(String verifiedAgainst) { this.verifiedAgainst = verifiedAgainst; }
+    public Long getDurationMillis() { return durationMillis; }
+    public void setDurationMillis(Long durationMillis) { this.durationMillis = durationMillis; }
     public String getCompletedAt() { return completedAt; }
     public void setCompletedAt(String completedAt) { this.completedAt = completedAt; }
     public String getReason() { return reason; }
@@ -51,11 +54,12 @@ public class RestoreStatus {
         }
         return Objects.equals(phase, r.phase) && Objects.equals(pod, r.pod) && Objects.equals(object, r.object)
                 && Objects.equals(bytes, r.bytes) && Objects.equals(keys, r.keys) && Objects.equals(verifiedAgainst, r.verifiedAgainst)
+                && Objects.equals(durationMillis, r.durationMillis)
                 && Objects.equals(completedAt, r.completedAt) && Objects.equals(reason, r.reason) && Objects.equals(message, r.message);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(phase, pod, object, bytes, keys, verifiedAgainst, completedAt, reason, message);
+        return Objects.hash(phase, pod, object, bytes, keys, verifiedAgainst, durationMillis, completedAt, reason, message);
     }
 }
