@@ -171,7 +171,8 @@ final class BackupScenario implements Scenario {
                 status = r.status();
             }
             Cron cron = backup.getSchedule() == null ? null : Cron.parse(backup.getSchedule());
-            String request = s.getMetadata().getAnnotations() == null ? null : s.getMetadata().getAnnotations().get(Backup.REQUEST_ANNOTATION);
+            String request = requestKey(s.getMetadata().getAnnotations() == null ? null
+                    : s.getMetadata().getAnnotations().get(Backup.REQUEST_ANNOTATION));
             BackupSchedule.Decision d = BackupSchedule.decide(new BackupSchedule.Input(cron, backup.suspended(),
                     BackupOutcomes.parse(status.getSince()), BackupOutcomes.parse(status.getLastScheduled()), request, status.getLastRequest(),
                     status.getRunning() != null, now));
@@ -360,6 +361,17 @@ final class BackupScenario implements Scenario {
                     context.events().normal(s, e.reason(), e.message());
                 }
             }
+        }
+
+        /**
+         * The request as the status keeps it: the annotation's value, or past 128 characters its SHA-256 (an annotation may
+         * hold 256 KiB; the status keeps what tells one request from the next, not the text).
+         */
+        static String requestKey(String value) {
+            if (value == null || value.length() <= 128) {
+                return value;
+            }
+            return "sha256:" + WorkloadRenderer.sha256(value);
         }
 
         private static String destination(BackupDestination d) {

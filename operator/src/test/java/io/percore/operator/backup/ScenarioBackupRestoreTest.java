@@ -127,6 +127,14 @@ class ScenarioBackupRestoreTest {
                 assertThat(files.toList()).as("the replica copies from the primary: nothing restored").isEmpty();
             }
 
+            // an init container without its pod's name would have no pod restore: refused, not an empty service
+            Map<String, String> nameless = new HashMap<>(RenderedBackups.restoreEnv(restored, plan, "kv2-0", secrets));
+            nameless.remove("POD_NAME");
+            nameless.put("PERCORE_DATA_DIR", replicaData.toString());
+            nameless.put("PERCORE_TERMINATION_LOG", dir.resolve("nameless-log").toString());
+            assertThat(PodRestoreMain.run(nameless)).isEqualTo(2);
+            assertThat(Files.readString(dir.resolve("nameless-log"))).contains("InvalidSettings", "needs POD_NAME");
+
             Path data = Files.createDirectories(dir.resolve("kv2-0"));
             long r0 = System.nanoTime();
             RestoreStatus status = restore(restored, plan, "kv2-0", data, secrets);

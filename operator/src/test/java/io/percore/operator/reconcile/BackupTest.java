@@ -241,6 +241,10 @@ class BackupTest {
         assertThat(jobs()).isEmpty();
         assertThat(warnings(BackupOutcomes.FAILED)).singleElement().asString().contains("Secret s3");
         secret("s3", Map.of(BackupDestination.ACCESS_KEY_ID_KEY, "AK", BackupDestination.SECRET_ACCESS_KEY_KEY, "SK"));
+        String huge = "x".repeat(100_000);
+        request("kv", huge);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(current("kv").getStatus().getBackups()
+                .getLastRequest()).as("a long request is kept as its hash").startsWith("sha256:").hasSize(71));
         request("kv", "two");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(current("kv").getStatus().getBackups().getLastFailed().getMessage())
                 .contains("no ready pod of the service to read from"));
