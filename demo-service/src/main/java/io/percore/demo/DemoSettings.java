@@ -25,12 +25,30 @@ import java.nio.file.Path;
  * @param replication whose replica this is at start, and the replication settings
  * @param tls    the RESP server's TLS as CONFIG reports it (the listener itself is the starter's)
  * @param cluster cluster mode (Redis's cluster-enabled), this node's id and the address it announces
+ * @param databases Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), fixed at start
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
                            int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           ClusterSettings cluster) {
+                           ClusterSettings cluster, int databases) {
+
+    public DemoSettings {
+        if (databases < 1) {
+            throw new IllegalArgumentException("databases must be at least 1, got " + databases);
+        }
+    }
+
+    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
+                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
+                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
+                        PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls, ClusterSettings cluster) {
+        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
+                maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, DEFAULT_DATABASES);
+    }
+
+    /** Redis's default {@code databases}. */
+    public static final int DEFAULT_DATABASES = 16;
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -81,52 +99,58 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     public DemoSettings withTls(TlsSettings tls) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withReplication(ReplicationSettings replication) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withPersistence(PersistenceSettings persistence) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients, persistence, replication);
+                httpIdleTimeout, max, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
+    }
+
+    /** Redis's {@code databases} at start. */
+    public DemoSettings withDatabases(int databases) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 
     public DemoSettings withCluster(ClusterSettings cluster) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, databases);
     }
 }

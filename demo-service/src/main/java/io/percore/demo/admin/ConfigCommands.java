@@ -151,6 +151,21 @@ public final class ConfigCommands {
     }
 
     /**
+     * The {@code percore.demo.*} keys a change of the application's configuration applies live (as CONFIG SET),
+     * by the parameter each sets: {@link #properties()} but those set at start only ({@code databases}), whose
+     * change needs a restart, as the parameter's in Redis.
+     */
+    public static Map<String, String> liveProperties() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (ConfigParameter<?> p : ConfigParameters.all()) {
+            if (p.property() != null && p.change() != ConfigParameter.Change.IMMUTABLE) {
+                keys.put(p.property(), p.name());
+            }
+        }
+        return keys;
+    }
+
+    /**
      * The values a server starts with: {@code base} with each {@code percore.demo.*} key's text (the
      * table's {@code property} column) read and put in as CONFIG SET reads and puts it.
      *
@@ -197,7 +212,7 @@ public final class ConfigCommands {
     private static String setAtStart(ConfigValues.Builder next, String key, String text) {
         ConfigParameter<?> p = row(key);
         try {
-            p.set(next, text);
+            p.setAtStart(next, text);
             p.keepsItsValue(next.from(), text);
             return null;
         } catch (ConfigType.Invalid e) {

@@ -65,6 +65,15 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
                 null, null);
     }
 
+    /**
+     * A parameter set at start only (Redis's IMMUTABLE_CONFIG with a value of its own): its {@code percore.demo.*}
+     * key is read as CONFIG SET reads a value, and CONFIG SET refuses it as Redis refuses an immutable config.
+     */
+    static <T> ConfigParameter<T> atStart(String name, ConfigType<T> type, Function<ConfigValues, String> get,
+                                          BiConsumer<ConfigValues.Builder, T> apply) {
+        return new ConfigParameter<>(name, null, type, Change.IMMUTABLE, null, false, false, get, null, apply, null, null);
+    }
+
     ConfigParameter<T> alias(String other) {
         return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply, reason, defaultNote);
     }
@@ -105,6 +114,20 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
             case FIXED -> type.read(text);
             case PROTECTED -> throw ConfigType.invalid("can't set protected config");
             case IMMUTABLE -> throw ConfigType.invalid("can't set immutable config");
+        }
+    }
+
+    /**
+     * {@link #set} of the start's value, from the {@code percore.demo.*} key that sets it: a parameter set at start
+     * only ({@link #atStart}) takes it here, as Redis reads an immutable config from its file.
+     *
+     * @throws ConfigType.Invalid with Redis's reason
+     */
+    void setAtStart(ConfigValues.Builder next, String text) {
+        if (change == Change.IMMUTABLE && property != null) {
+            apply.accept(next, type.read(text));
+        } else {
+            set(next, text);
         }
     }
 

@@ -53,14 +53,6 @@ public final class ConnectionCommands {
         c.replyAndClose(OK);
     }
 
-    public static void select(CommandContext c, byte[][] argv) {
-        long db = RespNumbers.requireLong(argv[1]);
-        if (db != 0) {
-            throw new RespError("ERR DB index is out of range");
-        }
-        c.reply(OK);
-    }
-
     public static void auth(CommandContext c, byte[][] argv) {
         if (argv.length > 3) {
             throw new RespError(RespReplies.SYNTAX_ERROR);

@@ -94,7 +94,8 @@ public class DemoProperties implements Validator {
                 httpServer.getIdleTimeout(), respServer.getMaxConnectionsPerShard(), start.memory(),
                 new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : start.maxmemoryClients(), start.protectedMode(),
                         KeyspaceEvents.format(start.notifyKeyspaceEvents())),
-                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings());
+                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings())
+                .withDatabases(start.databases());
     }
 
     /**
@@ -238,6 +239,16 @@ public class DemoProperties implements Validator {
         /** Longest inline command line. */
         @Min(1)
         private int maxInlineLength = RESP_DEFAULTS.maxInlineLength();
+        /** Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), 1 to 2147483647, at start only. */
+        private int databases = DemoSettings.DEFAULT_DATABASES;
+
+        public int getDatabases() {
+            return databases;
+        }
+
+        public void setDatabases(int databases) {
+            this.databases = databases;
+        }
 
         public String getRequirepass() {
             return requirepass;

@@ -81,7 +81,7 @@ public final class CommandCall {
             return;
         }
         if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            monitor(local, commands, id, argv, client.remoteAddress());
+            monitor(local, commands, id, argv, client.remoteAddress(), client.keyspace().db());
         }
         if (nanos >= server.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
             ConfigValues config = server.config();
@@ -95,10 +95,10 @@ public final class CommandCall {
      * client {@code lua}. Not the slow log, which has the script's own command.
      */
     public static void reportFromScript(ServerShard server, KeyspaceShard local, CommandTable commands, int id, byte[][] argv,
-                                        long nanos, boolean failed) {
+                                        long nanos, boolean failed, int db) {
         count(server, id, nanos, failed ? FAILED : SUCCEEDED);
         if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            monitor(local, commands, id, argv, "lua");
+            monitor(local, commands, id, argv, "lua", db);
         }
     }
 
@@ -116,7 +116,7 @@ public final class CommandCall {
         return true;
     }
 
-    private static void monitor(KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client) {
-        local.writes().commandRan(client, commands.redacted(id, argv)); // the write path feeds MONITOR
+    private static void monitor(KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client, int db) {
+        local.writes().commandRan(client, db, commands.redacted(id, argv)); // the write path feeds MONITOR
     }
 }

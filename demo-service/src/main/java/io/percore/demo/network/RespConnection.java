@@ -63,8 +63,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    /** The keyspace as the running command sees it: {@code services.keyspace()}, or a view for a tracking client's command. */
+    /** The keyspace as the running command sees it: {@link #selected}, or its view for a tracking client's command. */
     private Keyspace keyspace;
+    /** The keyspace bound to the database the connection selected (SELECT; {@code services.keyspace()} for database 0). */
+    private Keyspace selected;
     private final ShardServices services;
     /** The services' shard, its part of the keyspace, its server state and the command table: read by every command. */
     private final Shard shard;
@@ -123,6 +125,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         this.services = services;
         this.admission = admission;
         this.keyspace = services.keyspace();
+        this.selected = keyspace;
         this.shard = services.shard();
         this.local = services.local();
         this.server = services.server();
@@ -166,6 +169,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public Keyspace keyspace() {
         return keyspace;
+    }
+
+    @Override
+    public void select(int db) {
+        session.db = db;
+        selected = services.keyspace().database(db);
+        keyspace = selected; // a tracking client's next command makes its view of it (heldOrRefused)
     }
 
     /** From the start of the command running now (read for its latency anyway); a continuation after it returned reads the clock. */
@@ -504,7 +514,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
      */
     private boolean heldOrRefused(int id, byte[][] argv) {
         if ((modes & TRACKING) != 0) {
-            keyspace = tracking.keyspaceFor(id, argv);
+            keyspace = tracking.keyspaceFor(selected, id, argv);
         }
         if ((modes & MONITOR) != 0) {
             if (commands.touchesKeyspace(id)) {
@@ -698,6 +708,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
         session.reset(server.config().requirePass() == null);
         forgetSessionState(false);
+        select(0); // as Redis's RESET: database 0 again
     }
 
     /** Its transaction, watched keys, subscriptions and tracking end ({@code closed}: it went away, RESET otherwise). */
@@ -722,7 +733,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             modes |= TRACKING;
         } else {
             modes &= ~TRACKING;
-            keyspace = services.keyspace();
+            keyspace = selected;
         }
     }
 

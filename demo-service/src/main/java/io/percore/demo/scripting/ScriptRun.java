@@ -192,7 +192,8 @@ final class ScriptRun implements Watchdog.Watched {
         if (reply == null) {
             reply = new ErrorRedisMessage("ERR this command needs other shards and cannot run inside a script here");
         }
-        CommandCall.reportFromScript(server, local, commands, id, argv, System.nanoTime() - started, reply instanceof ErrorRedisMessage);
+        CommandCall.reportFromScript(server, local, commands, id, argv, System.nanoTime() - started, reply instanceof ErrorRedisMessage,
+                context.keyspace().db());
         return LuaReplies.toLua(reply, resp);
     }
 
