@@ -354,7 +354,11 @@ public final class TrackingShard {
     }
 
     private ShardFuture<Void> deliverAt(int home, List<Invalidation> list) {
-        return quiet(courier.call(home, t -> t.received(list)));
+        return quiet(courier.call(home, t -> {
+            ShardFuture<Void> forwarded = t.received(list);
+            // nothing passed on (the common case) is done at once: a cross-shard call's task must return a future
+            return forwarded != null ? forwarded : ShardFuture.completed(null);
+        }));
     }
 
     /** Changes whose maker did not wait for their deliveries (an expiry, an HTTP write): sent at the end of the turn all the same. */
