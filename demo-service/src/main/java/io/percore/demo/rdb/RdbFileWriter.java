@@ -161,7 +161,7 @@ public final class RdbFileWriter implements AutoCloseable {
 
     /**
      * The function libraries' entries ({@link FunctionPayload#entries}): after the auxiliary fields,
-     * before database 0, as Redis's {@code rdbSaveFunctions}.
+     * before the first database, as Redis's {@code rdbSaveFunctions}.
      */
     public void functions(java.util.List<byte[]> codes) throws IOException {
         if (selected >= 0) {

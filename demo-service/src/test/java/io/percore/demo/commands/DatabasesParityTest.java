@@ -402,6 +402,36 @@ class DatabasesParityTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void monitorShowsEachCommandsDatabase(int shards) throws Exception {
+        TestServices demo = demo(shards);
+        List<List<String>> seen = new ArrayList<>();
+        for (int port : new int[] {redis.port(), demo.respPort()}) {
+            try (RespTestClient m = new RespTestClient(port); RespTestClient c = new RespTestClient(port)) {
+                assertThat(m.cmd("MONITOR")).isEqualTo("OK");
+                c.cmd("SELECT", "3");
+                c.cmd("SET", "{m}k", "v");
+                c.cmd("EVAL", "redis.call('select', 15); return redis.call('set', KEYS[1], 'w')", "1", "{m}k");
+                c.cmd("MULTI");
+                c.cmd("SELECT", "7");
+                c.cmd("GET", "{m}k");
+                c.cmd("EXEC");
+                c.cmd("PING", "end");
+                List<String> lines = new ArrayList<>();
+                String line;
+                do {
+                    line = (String) m.read();
+                    // the database and the command, without the time and the client's address
+                    lines.add(line.replaceFirst("^\\d+\\.\\d+ \\[(\\d+) \\S+] ", "[$1] "));
+                } while (!line.contains("\"end\""));
+                seen.add(lines);
+            }
+        }
+        assertThat(seen.get(1)).as("MONITOR's lines, their databases").isEqualTo(seen.get(0));
+        assertThat(seen.get(0)).contains("[3] \"SET\" \"{m}k\" \"v\"", "[15] \"set\" \"{m}k\" \"w\"", "[7] \"GET\" \"{m}k\"");
+    }
+
     @Test
     void clusterModeHasDatabase0Only(@TempDir Path dir) throws Exception {
         Path redisDir = Files.createDirectory(dir.resolve("redis"));
