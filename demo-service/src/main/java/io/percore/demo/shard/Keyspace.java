@@ -199,7 +199,7 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /** Redis's default {@code databases}. */
-    public static final int DEFAULT_DATABASES = 16;
+    private static final int DEFAULT_DATABASES = 16;
 
     /** Creates a {@link KeyspaceShard} of {@code databases} databases on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine, int databases) {
