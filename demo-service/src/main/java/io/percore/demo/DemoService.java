@@ -98,7 +98,7 @@ public final class DemoService implements AutoCloseable {
      * loaded; call off the shard threads.
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
-        Keyspace keyspace = Keyspace.start(engine);
+        Keyspace keyspace = Keyspace.start(engine, settings.databases());
         PubSub pubsub = PubSub.start(engine, keyspace);
         Persistence persistence = null;
         Replication replication = null;
@@ -268,7 +268,7 @@ public final class DemoService implements AutoCloseable {
                         settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
                         settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
                 .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication())
-                .withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses());
+                .withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses()).withDatabases(settings.databases());
     }
 
     /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */

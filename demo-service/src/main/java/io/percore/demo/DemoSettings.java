@@ -30,15 +30,19 @@ import java.util.List;
  *                a CONFIG parameter by Redis's name and its value ({@code acllog-max-len 5}: read by the CONFIG
  *                table's row, immutable ones included, as redis-server reads its file), or a user's declaration
  *                ({@code user alice on >pw ~* +@all}). The parameters that are their row alone are set only here.
+ * @param databases Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), fixed at start
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
                            int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           ClusterSettings cluster, List<List<String>> redisConf) {
+                           ClusterSettings cluster, List<List<String>> redisConf, int databases) {
 
     public DemoSettings {
         redisConf = List.copyOf(redisConf.stream().map(List::copyOf).toList());
+        if (databases < 1) {
+            throw new IllegalArgumentException("databases must be at least 1, got " + databases);
+        }
     }
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
@@ -46,8 +50,11 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                         int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
                         PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls, ClusterSettings cluster) {
         this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, List.of());
+                maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, List.of(), DEFAULT_DATABASES);
     }
+
+    /** Redis's default {@code databases}. */
+    public static final int DEFAULT_DATABASES = 16;
 
     public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                         String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
@@ -98,48 +105,54 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
 
     public DemoSettings withTls(TlsSettings tls) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withReplication(ReplicationSettings replication) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withPersistence(PersistenceSettings persistence) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, max, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withMemory(MemorySettings memory) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withClients(ClientSettings clients) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+    }
+
+    /** Redis's {@code databases} at start. */
+    public DemoSettings withDatabases(int databases) {
+        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 
     /** These settings with one more redis.conf line (see {@link #redisConf}): {@code withConfig("acllog-max-len", "5")}. */
@@ -152,11 +165,11 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
     /** These settings with {@code lines} as their redis.conf lines. */
     public DemoSettings withRedisConf(List<List<String>> lines) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, lines);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, lines, databases);
     }
 
     public DemoSettings withCluster(ClusterSettings cluster) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf);
+                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
     }
 }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * holding 100,000 keys of every type, some with a TTL, and a client writing to it throughout. The service of
  * {@code operator/examples/migrate.yaml} follows it, serving reads and refusing writes, then cuts over on request:
  * every acknowledged write is in the service with its last value, the source's writes were paused at most 1 s, and
- * every key compares equal (type, value, TTL). And a source the service cannot take is refused at once, with its reason
+ * every key compares equal (type, value, TTL), in database 0 and in databases 3 and 15 (one writer selecting databases 0, 3 and 15 in turn). And a source the service cannot take is refused at once, with its reason
  * (issue 68).
  */
 @ExtendWith(RealNodeExtension.class)
@@ -48,6 +48,9 @@ class MigrationIT {
 
     static final String NAME = "kv";
     static final int KEYS = 100_000;
+    /** Besides database 0's keys, keys in these databases of the source (issue 68: a Redis that uses SELECT moves in too). */
+    static final int[] OTHER_DATABASES = {3, 15};
+    static final int KEYS_PER_OTHER_DATABASE = 2_000;
     /** The issue's bound on the source's write pause during the cut-over. */
     static final Duration PAUSE_AT_MOST = Duration.ofSeconds(1);
     private static final String SOURCE_PASSWORD = "legacy-Redis-pw";
@@ -72,6 +75,12 @@ class MigrationIT {
             try (var c = sourceClient.connect()) {
                 load(c);
                 assertThat(c.sync().dbsize()).isEqualTo(KEYS);
+                for (int db : OTHER_DATABASES) {
+                    c.sync().select(db);
+                    loadDatabase(c, db);
+                    assertThat(c.sync().dbsize()).isEqualTo(KEYS_PER_OTHER_DATABASE);
+                }
+                c.sync().select(0);
             }
             Progress.say("migration: %d keys of six types loaded into redis-server on %s:%d in %d ms", KEYS, RealNode.GATEWAY, port,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loadBegan));
@@ -79,7 +88,8 @@ class MigrationIT {
             cluster.client().secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("legacy-redis-auth")
                     .endMetadata().addToData("password", Base64.getEncoder().encodeToString(SOURCE_PASSWORD.getBytes(StandardCharsets.UTF_8)))
                     .build()).create();
-            try (Writer writer = new Writer(sourceUri, "mig", false)) {
+            // database 0's writer, and one selecting databases 0, 3 and 15 in turn (a SELECT before each of its writes)
+            try (Writer writer = new Writer(sourceUri, "mig", false); Writer selecting = new Writer(sourceUri, "migdb", false, 0, 3, 15)) {
                 writer.awaitAcknowledged(100, Duration.ofSeconds(30));
                 PercoreService s = Cluster.example("migrate.yaml");
                 MigrateFrom from = s.getSpec().getMigrateFrom();
@@ -115,6 +125,7 @@ class MigrationIT {
                 PercoreService done = cluster.awaitStatus(ns.name(), NAME, Duration.ofSeconds(60), p -> p.getStatus().getMigration() != null
                         && "Completed".equals(p.getStatus().getMigration().getPhase()));
                 Map<String, String> acknowledged = writer.stop();
+                Map<String, String> acknowledgedSelecting = selecting.stop();
                 long paused = done.getStatus().getMigration().getWritesPausedMillis();
                 Progress.say("migration: cut over, the source's writes paused %d ms (bound %d ms); %d writes acknowledged by the source, outages %s",
                         paused, PAUSE_AT_MOST.toMillis(), acknowledged.size(), writer.outages());
@@ -132,9 +143,27 @@ class MigrationIT {
                     });
                     assertThat(lost).as("acknowledged by the source, missing or changed in the service").isEmpty();
                     try (var sourceConnection = sourceClient.connect()) {
-                        long compared = compareEveryKey(sourceConnection, c);
-                        Progress.say("migration: %d keys compared (type, value, TTL), %d acknowledged writes all there", compared,
-                                acknowledged.size());
+                        long compared = compareEveryKey(sourceConnection, c, KEYS);
+                        int elsewhere = 0;
+                        for (int db : new int[] {0, 3, 15}) {
+                            sourceConnection.sync().select(db);
+                            c.sync().select(db);
+                            Map<String, String> acked = Writer.inDatabase(acknowledgedSelecting, db);
+                            assertThat(acked).as("the selecting writer's writes to database %d", db).isNotEmpty();
+                            acked.forEach((k, v) -> {
+                                if (!v.equals(c.sync().get(k))) {
+                                    lost.add(db + ":" + k);
+                                }
+                            });
+                            if (db != 0) {
+                                compared += compareEveryKey(sourceConnection, c, KEYS_PER_OTHER_DATABASE);
+                            }
+                            elsewhere += acked.size();
+                        }
+                        c.sync().select(0);
+                        assertThat(lost).as("acknowledged by the source in databases 0, 3 and 15, missing or changed in the service").isEmpty();
+                        Progress.say("migration: %d keys compared in databases 0, 3 and 15 (type, value, TTL), %d writes and %d of a writer"
+                                + " selecting databases acknowledged, all there in their databases", compared, acknowledged.size(), elsewhere);
                     }
                     assertThat(c.sync().set("mine", "1")).as("the service takes writes").isEqualTo("OK");
                 }
@@ -265,6 +294,25 @@ class MigrationIT {
         }
     }
 
+    /** Strings and hashes in database {@code db} (selected on {@code connection}), every fifth with a TTL. */
+    private static void loadDatabase(StatefulRedisConnection<String, String> connection, int db) {
+        RedisAsyncCommands<String, String> a = connection.async();
+        connection.setAutoFlushCommands(false);
+        try {
+            List<RedisFuture<?>> batch = new ArrayList<>();
+            for (int i = 0; i < KEYS_PER_OTHER_DATABASE; i++) {
+                String key = (i % 2 == 0 ? "s:" : "h:") + i;
+                batch.add(i % 2 == 0 ? a.set(key, "db" + db + "-" + i) : a.hset(key, Map.of("db", Integer.toString(db), "i", Integer.toString(i))));
+                if (i % 5 == 0) {
+                    batch.add(a.pexpire(key, 3_600_000L + i));
+                }
+            }
+            flush(connection, batch);
+        } finally {
+            connection.setAutoFlushCommands(true);
+        }
+    }
+
     private static String key(int i) {
         return switch (i % 6) {
             case 0 -> "s:" + i;
@@ -292,7 +340,8 @@ class MigrationIT {
      * Every key of the source (SCAN) read on both sides as its type reads it, with its TTL: equal types and values,
      * a TTL on both or neither, within a minute of each other (they were read seconds apart). Returns how many.
      */
-    private static long compareEveryKey(StatefulRedisConnection<String, String> source, StatefulRedisConnection<String, String> target) {
+    private static long compareEveryKey(StatefulRedisConnection<String, String> source, StatefulRedisConnection<String, String> target,
+                                        int atLeast) {
         List<String> keys = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         do {
@@ -300,7 +349,7 @@ class MigrationIT {
             keys.addAll(page.getKeys());
             cursor = page;
         } while (!cursor.isFinished());
-        assertThat(keys).hasSizeGreaterThanOrEqualTo(KEYS);
+        assertThat(keys).hasSizeGreaterThanOrEqualTo(atLeast);
         List<String> differences = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += 1000) {
             List<String> part = keys.subList(from, Math.min(keys.size(), from + 1000));

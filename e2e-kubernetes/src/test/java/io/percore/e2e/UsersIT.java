@@ -96,10 +96,12 @@ class UsersIT {
                     assertThat(after.get(i).getMetadata().getUid()).as("the same pod: nothing rolled").isEqualTo(before.get(i).getMetadata().getUid());
                     assertThat(after.get(i).getStatus().getContainerStatuses().get(0).getRestartCount()).as("no restart").isZero();
                 }
-                assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> {
-                    assertThat(e.getReason()).isEqualTo("UsersChanged");
-                    assertThat(e.getMessage()).contains("set report").doesNotContain("app");
-                });
+                // the operator records the change once the pod took it, which may be after report's write already went
+                await().atMost(APPLIED_WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                        assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> {
+                            assertThat(e.getReason()).isEqualTo("UsersChanged");
+                            assertThat(e.getMessage()).contains("set report").doesNotContain("app");
+                        }));
             }
         }
     }

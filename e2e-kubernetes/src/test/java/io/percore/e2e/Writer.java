@@ -50,9 +50,20 @@ final class Writer implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong();
     private final Thread thread;
+    /** The databases it writes to in turn, each write after a SELECT (empty: the URI's, without SELECT). */
+    private final int[] databases;
 
     /** @param waitForReplica count a write as acknowledged only when {@code WAIT 1} says a replica has it */
     Writer(RedisURI uri, String prefix, boolean waitForReplica) {
+        this(uri, prefix, waitForReplica, new int[0]);
+    }
+
+    /**
+     * A writer selecting {@code databases} in turn, a SELECT before each write (a Redis that uses SELECT, issue 68): an
+     * acknowledged write is recorded as {@code <db>/<key>} (see {@link #inDatabase}).
+     */
+    Writer(RedisURI uri, String prefix, boolean waitForReplica, int... databases) {
+        this.databases = databases.clone();
         this.client = RedisClient.create(uri);
         // a command that cannot be sent fails at once instead of waiting in a queue for the link to come back:
         // what the outage measures is how long the service refused writes, not Lettuce's queue
@@ -77,10 +88,14 @@ final class Writer implements AutoCloseable {
         while (running.get()) {
             String key = prefix + ":" + i;
             String value = Long.toString(i);
+            int db = databases.length == 0 ? -1 : databases[(int) (i % databases.length)];
             attempts.incrementAndGet();
             try {
                 if (connection == null) {
                     connection = client.connect();
+                }
+                if (db >= 0) {
+                    connection.sync().select(db);
                 }
                 connection.sync().set(key, value);
                 if (failures > 0 && accepted == 0) {
@@ -89,7 +104,7 @@ final class Writer implements AutoCloseable {
                 if (waitForReplica && connection.sync().waitForReplication(1, 2000) < 1) {
                     throw new IllegalStateException("WAIT 1 answered 0: no replica has " + key);
                 }
-                acknowledged.put(key, value);
+                acknowledged.put(db >= 0 ? db + "/" + key : key, value);
                 long now = System.nanoTime();
                 lastAckNanos.set(now);
                 if (failures > 0) {
@@ -117,6 +132,18 @@ final class Writer implements AutoCloseable {
         if (connection != null) {
             connection.close();
         }
+    }
+
+    /** The writes of {@code acknowledged} (a writer selecting databases) made in database {@code db}, by key. */
+    static Map<String, String> inDatabase(Map<String, String> acknowledged, int db) {
+        Map<String, String> out = new java.util.HashMap<>();
+        String prefix = db + "/";
+        acknowledged.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
     }
 
     /** Waits until {@code n} more writes have been acknowledged since the call. */

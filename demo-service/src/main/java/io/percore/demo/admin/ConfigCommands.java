@@ -139,7 +139,8 @@ public final class ConfigCommands {
     /**
      * The {@code percore.demo.*} keys that set CONFIG parameters CONFIG SET changes, each with the parameter
      * it sets (the table's {@code property} column): at start, and live when the application's configuration
-     * changes.
+     * changes. Not those set at start only ({@code aclfile}, {@code databases}: see {@link #startProperties()}),
+     * whose change needs a restart, as the parameter's in Redis.
      */
     public static Map<String, String> properties() {
         Map<String, String> keys = new LinkedHashMap<>();

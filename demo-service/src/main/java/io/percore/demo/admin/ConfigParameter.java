@@ -78,6 +78,15 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
                 (n, value) -> n.byName.put(name, value), null, null, initial);
     }
 
+    /**
+     * A parameter set at start only (Redis's IMMUTABLE_CONFIG with a value of its own): its {@code percore.demo.*}
+     * key is read as CONFIG SET reads a value, and CONFIG SET refuses it as Redis refuses an immutable config.
+     */
+    static <T> ConfigParameter<T> atStart(String name, ConfigType<T> type, Function<ConfigValues, String> get,
+                                          BiConsumer<ConfigValues.Builder, T> apply) {
+        return new ConfigParameter<>(name, null, type, Change.IMMUTABLE, null, false, false, get, null, apply, null, null, null);
+    }
+
     ConfigParameter<T> alias(String other) {
         return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply, reason, defaultNote, initial);
     }

@@ -59,14 +59,6 @@ public final class ConnectionCommands {
         c.replyAndClose(OK);
     }
 
-    public static void select(CommandContext c, byte[][] argv) {
-        long db = RespNumbers.requireLong(argv[1]);
-        if (db != 0) {
-            throw new RespError("ERR DB index is out of range");
-        }
-        c.reply(OK);
-    }
-
     /**
      * AUTH [username] password (Redis's {@code authCommand}): logs the connection in as the user, or, for a
      * wrong pair or a user that is off, answers {@code -WRONGPASS} and adds the failure to the ACL LOG.

@@ -224,16 +224,34 @@ public final class InfoCommand {
             out.line("cluster_enabled", cluster ? 1 : 0);
         }
         if (out.begin("keyspace", "Keyspace")) {
-            long keys = sum(figures, ServerShard.Snapshot::keys);
-            long expires = sum(figures, ServerShard.Snapshot::expires);
-            if (keys > 0 || expires > 0) {
-                out.line("db0", "keys=" + keys + ",expires=" + expires + ",avg_ttl=0");
-            }
+            keyspaceLines(out, figures);
             for (ServerShard.Snapshot s : figures) {
                 out.line("shard_" + s.shard(), "keys=" + s.keys() + ",expires=" + s.expires());
             }
         }
         return new Resp3Replies.VerbatimReply("txt", out.text());
+    }
+
+    /**
+     * A line per database with keys, in index order, as Redis's {@code db<n>:keys=..,expires=..,avg_ttl=..}:
+     * the shards' keys and keys with a TTL summed, avg_ttl their estimates weighed by each shard's keys with a TTL.
+     */
+    private static void keyspaceLines(Sections out, List<ServerShard.Snapshot> figures) {
+        java.util.TreeMap<Long, double[]> byDb = new java.util.TreeMap<>(); // keys, expires, avg_ttl x expires
+        for (ServerShard.Snapshot s : figures) {
+            for (long[] d : s.databases()) {
+                double[] sum = byDb.computeIfAbsent(d[0], db -> new double[3]);
+                sum[0] += d[1];
+                sum[1] += d[2];
+                sum[2] += (double) d[3] * d[2];
+            }
+        }
+        byDb.forEach((db, sum) -> {
+            if (sum[0] > 0 || sum[1] > 0) {
+                out.line("db" + db, "keys=" + (long) sum[0] + ",expires=" + (long) sum[1] + ",avg_ttl="
+                        + (sum[1] == 0 ? 0 : (long) (sum[2] / sum[1])));
+            }
+        });
     }
 
     private static void memory(Sections out, List<ServerShard.Snapshot> figures, List<ScriptShard.Figures> lua, ConfigValues config,

@@ -60,7 +60,8 @@ final class ServerParameters {
                 tls("tls-protocols", "protocol names", v -> v.tls().protocols()),
                 tls("tls-ciphers", "cipher list", v -> v.tls().ciphers()),
                 tls("tls-ciphersuites", "cipher suites", v -> v.tls().ciphersuites()),
-                ConfigParameter.unchangeable("databases", "integer", ConfigParameter.Change.IMMUTABLE, v -> "1"),
+                ConfigParameter.atStart("databases", ConfigType.signed(1, Integer.MAX_VALUE), v -> Integer.toString(v.databases()),
+                        (n, count) -> n.thresholds.put("databases", count)).setBy("resp.databases"),
                 ConfigParameter.unchangeable("daemonize", "yes / no", ConfigParameter.Change.IMMUTABLE, v -> "no"),
                 // Redis's cluster-enabled: fixed at start (percore.demo.cluster.enabled), read from the service's cluster state
                 ConfigParameter.unchangeable("cluster-enabled", "yes / no", ConfigParameter.Change.IMMUTABLE, v -> "no")

@@ -30,13 +30,13 @@ import org.springframework.validation.FieldError;
  * Redis's CONFIG parameters ({@code maxmemory}, {@code maxmemory-policy}, {@code requirepass},
  * {@code save}, {@code appendfsync} ...) changes live exactly as {@code CONFIG SET} would change it,
  * with CONFIG SET's checks and error text; every other key (the persistence mode and files, the
- * protocol's array and inline limits, the HTTP limits, {@code replicaof}) needs a restart. The new
+ * protocol's array and inline limits, the HTTP limits, {@code replicaof}, {@code databases}) needs a restart. The new
  * properties are bound and validated as at start first (unknown keys and bad values refuse the
  * change, naming the key).
  */
 final class DemoLiveConfiguration implements LiveConfigurationParticipant {
 
-    /** The {@code percore.demo.*} keys that are Redis CONFIG parameters, and the parameter each sets (the CONFIG table's). */
+    /** The {@code percore.demo.*} keys that set Redis CONFIG parameters live, and the parameter each sets (the CONFIG table's). */
     static final Map<String, String> PARAMETERS = ConfigCommands.properties();
 
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("percore.demo");

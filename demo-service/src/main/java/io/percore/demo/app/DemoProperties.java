@@ -97,7 +97,7 @@ public class DemoProperties implements Validator {
                 new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : start.maxmemoryClients(), start.protectedMode(),
                         KeyspaceEvents.format(start.notifyKeyspaceEvents())),
                 start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings())
-                .withRedisConf(redisConf(texts));
+                .withRedisConf(redisConf(texts)).withDatabases(start.databases());
     }
 
     /**
@@ -311,6 +311,17 @@ public class DemoProperties implements Validator {
 
         public void setUsers(java.util.List<String> users) {
             this.users = users;
+        }
+
+        /** Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), 1 to 2147483647, at start only. */
+        private int databases = DemoSettings.DEFAULT_DATABASES;
+
+        public int getDatabases() {
+            return databases;
+        }
+
+        public void setDatabases(int databases) {
+            this.databases = databases;
         }
 
         public String getRequirepass() {

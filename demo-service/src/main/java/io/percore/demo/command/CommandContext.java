@@ -112,6 +112,14 @@ public interface CommandContext {
         return caller().connection();
     }
 
+    /**
+     * SELECT: the caller's commands from now on run against database {@code db}, which the command
+     * checked (a connection's selection lasts until the next SELECT or RESET; a script's ends with it).
+     */
+    default void select(int db) {
+        throw new UnsupportedOperationException("SELECT for " + getClass().getSimpleName());
+    }
+
     /** Replies now if nothing is outstanding before it, otherwise queues it in order. */
     void reply(RedisMessage reply);
 

@@ -16,7 +16,8 @@ import io.percore.demo.server.ClientMemory;
 /**
  * Runs a single-key command on the shard owning its key ({@code argv[1]}, a subcommand's {@code argv[2]}): inline when that is this shard
  * (the hot path: no allocation beyond the command's reply), else through {@link Keyspace#invokeOn},
- * the reply taking its place in the connection's order.
+ * the reply taking its place in the connection's order. It runs against the store of the database its
+ * caller's keyspace view is bound to ({@link Keyspace#db()}): one array read on the hot path.
  */
 public final class OnKeyOwner implements CommandHandler {
 
@@ -71,8 +72,8 @@ public final class OnKeyOwner implements CommandHandler {
             KeyspaceShard local = c.local();
             TrackedCommand tracked = keyspace.tracked();
             long now = c.nowMillis();
-            RedisMessage reply = tracked == null ? execute(local, argv, keyspace.step(), now)
-                    : executeTracked(local, argv, keyspace.step(), tracked, now);
+            RedisMessage reply = tracked == null ? execute(local, keyspace.db(), argv, keyspace.step(), now)
+                    : executeTracked(local, keyspace.db(), argv, keyspace.step(), tracked, now);
             ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
             if (gate == null || c.answersAtOnce()) {
                 // a script's redis.call is answered at once: the deliveries still go, but its EVAL's reply does not wait for them
@@ -83,10 +84,11 @@ public final class OnKeyOwner implements CommandHandler {
             return;
         }
         int step = keyspace.step();
+        int db = keyspace.db();
         ClientMemory memory = c.memory();
         long budget = c.server().config().clientsBytesPerShard(keyspace.shardCount());
         CommandContext.PendingReply slot = c.reserve();
-        keyspace.invokeOn(owner, state -> madeFor(memory, budget, state, argv, step)).whenComplete((reply, failure) -> {
+        keyspace.invokeOn(owner, state -> madeFor(memory, budget, state, db, argv, step)).whenComplete((reply, failure) -> {
             if (reply != null) {
                 memory.addElsewhere(-RespReplies.heldBytes(reply)); // arrived: the connection's own output from here
             }
@@ -95,18 +97,14 @@ public final class OnKeyOwner implements CommandHandler {
     }
 
     /**
-     * Runs the command now on {@code state}'s shard, which must own its key, as a unit of
-     * its write path at {@code step} of a transaction: for EXEC, which sends each shard the queued
-     * commands of its keys in one message instead of one round trip each.
+     * Runs the command now on {@code state}'s shard, which must own its key, against database {@code db},
+     * as a unit of its write path at {@code step} of a transaction, for a tracking client's command
+     * ({@code tracked}, or null for none): for EXEC, which sends each shard the queued commands of its
+     * keys in one message instead of one round trip each.
      */
-    public RedisMessage runHere(KeyspaceShard state, byte[][] argv, int step) {
-        return execute(state, argv, step, System.currentTimeMillis());
-    }
-
-    /** {@link #runHere} for a tracking client's command ({@code tracked}, or null for none). */
-    public RedisMessage runHere(KeyspaceShard state, byte[][] argv, int step, TrackedCommand tracked) {
+    public RedisMessage runHere(KeyspaceShard state, int db, byte[][] argv, int step, TrackedCommand tracked) {
         long now = System.currentTimeMillis();
-        return tracked == null ? execute(state, argv, step, now) : executeTracked(state, argv, step, tracked, now);
+        return tracked == null ? execute(state, db, argv, step, now) : executeTracked(state, db, argv, step, tracked, now);
     }
 
     /**
@@ -117,12 +115,12 @@ public final class OnKeyOwner implements CommandHandler {
      * the first that takes it over, not after this shard built them all; what a reply holds counts
      * as the client's until it arrives.
      */
-    private RedisMessage madeFor(ClientMemory memory, long budget, KeyspaceShard state, byte[][] argv, int step) {
+    private RedisMessage madeFor(ClientMemory memory, long budget, KeyspaceShard state, int db, byte[][] argv, int step) {
         if (memory.closing() || (budget > 0 && memory.total() > budget)) {
             memory.markClosing();
             return CLIENT_CLOSING;
         }
-        RedisMessage reply = execute(state, argv, step, System.currentTimeMillis());
+        RedisMessage reply = execute(state, db, argv, step, System.currentTimeMillis());
         memory.addElsewhere(RespReplies.heldBytes(reply));
         return reply;
     }
@@ -132,19 +130,19 @@ public final class OnKeyOwner implements CommandHandler {
             "ERR client closed: over its part of maxmemory-clients");
 
     /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
-    private RedisMessage executeTracked(KeyspaceShard state, byte[][] argv, int step, TrackedCommand tracked, long now) {
-        return state.tracking().run(tracked, () -> execute(state, argv, step, now));
+    private RedisMessage executeTracked(KeyspaceShard state, int db, byte[][] argv, int step, TrackedCommand tracked, long now) {
+        return state.tracking().run(tracked, () -> execute(state, db, argv, step, now));
     }
 
     /**
      * Runs the command as a unit of the owner's write path: if it changed the store and reported no
      * other effect, its own arguments are its effect (Redis's call() propagating {@code c->argv}).
      */
-    private RedisMessage execute(KeyspaceShard state, byte[][] argv, int step, long now) {
+    private RedisMessage execute(KeyspaceShard state, int db, byte[][] argv, int step, long now) {
         if (!writes) {
-            return read(state, argv, now);
+            return read(state.store(db), state, argv, now);
         }
-        ValueStore store = state.store();
+        ValueStore store = state.store(db);
         WritePath writes = state.writes();
         writes.begin(step);
         try {
@@ -160,12 +158,11 @@ public final class OnKeyOwner implements CommandHandler {
         } finally {
             // reports the change, then serves clients blocked on a list it created: after the
             // reply's value was made, before the shard's next command
-            writes.end(argv);
+            writes.end(db, argv);
         }
     }
 
-    private RedisMessage read(KeyspaceShard state, byte[][] argv, long now) {
-        ValueStore store = state.store();
+    private RedisMessage read(ValueStore store, KeyspaceShard state, byte[][] argv, long now) {
         long dirty = store.dirty();
         try {
             return command.execute(store, argv, now);

@@ -24,6 +24,8 @@ public final class RespSession {
     public String libVersion;
     /** The connection said {@code HELLO 3}: replies are written in RESP3. */
     public boolean resp3;
+    /** The database SELECT chose (Redis's {@code c->db->id}): CLIENT LIST's {@code db=}. */
+    public int db;
     /** Commands queued since MULTI, or null outside a transaction: the one check per command. */
     public MultiState multi;
     /** Channels, patterns and shard channels this connection subscribes to; null while it has none. */

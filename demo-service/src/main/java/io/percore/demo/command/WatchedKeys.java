@@ -11,15 +11,16 @@ import java.util.List;
  */
 public final class WatchedKeys {
 
-    /** A watched key, its owning shard and its version at WATCH. */
-    public record Watch(byte[] key, int shard, long version) {
+    /** A watched key of database {@code db}, its owning shard and its version at WATCH. */
+    public record Watch(byte[] key, int db, int shard, long version) {
     }
 
     private final List<Watch> watches = new ArrayList<>();
 
-    public boolean contains(byte[] key) {
+    /** Whether {@code key} of database {@code db} is watched (the same name in another database is another key). */
+    public boolean contains(int db, byte[] key) {
         for (Watch w : watches) {
-            if (Arrays.equals(w.key, key)) {
+            if (w.db == db && Arrays.equals(w.key, key)) {
                 return true;
             }
         }
@@ -58,8 +59,9 @@ public final class WatchedKeys {
     public static void unwatch(Keyspace keyspace, List<Watch> watches) {
         for (Watch w : watches) {
             byte[] key = w.key;
+            int db = w.db;
             keyspace.invokeOn(w.shard, st -> {
-                st.writes().unwatch(key);
+                st.writes().database(db).unwatch(key);
                 return null;
             });
         }

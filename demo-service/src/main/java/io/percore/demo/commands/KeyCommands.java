@@ -271,10 +271,18 @@ public final class KeyCommands {
         });
     }
 
+    /** FLUSHALL: every database of every shard; FLUSHDB: the selected one (the view's), on every shard. */
     private static ShardFuture<RedisMessage> flushEach(Keyspace keyspace, byte[] name) {
+        boolean all = name == Effects.FLUSHALL;
         return keyspace.mapReduce(st -> {
-            st.store().flush();
-            st.store().changes().propagate(new byte[][] {name}); // this shard's keys: one group, one FLUSHALL merged
+            if (all) {
+                st.flushAll();
+            } else {
+                st.flushDb(st.store().id());
+            }
+            // this shard's keys, reported in the selected database (Redis's forced propagation: also when empty):
+            // one group, one FLUSHALL merged
+            st.store().changes().propagate(new byte[][] {name});
             return (RedisMessage) OK;
         }, (RedisMessage) OK, (a, b) -> OK);
     }
@@ -490,49 +498,49 @@ public final class KeyCommands {
     }
 
     /**
-     * COPY source destination [DB 0] [REPLACE]: the value with its type and TTL, deep-copied (a later
-     * change to either key does not reach the other). Same shard: one step there. Across shards: the
-     * copy is made on the source's shard, then stored on the destination's if it is absent (or with
-     * REPLACE), behind this connection's barrier. One database: DB 0 is this one, any other index
-     * gets redis-server's error for a database it does not have.
+     * COPY source destination [DB destination-db] [REPLACE]: the value with its type and TTL, deep-copied (a
+     * later change to either key does not reach the other), into the selected database or {@code DB}'s.
+     * Same shard: one step there. Across shards: the copy is made on the source's shard, then stored on
+     * the destination's if it is absent (or with REPLACE), behind this connection's barrier.
      */
     public static void copy(CommandContext c, byte[][] argv) {
         boolean replace = false;
+        Keyspace keyspace = c.keyspace();
+        int srcDb = keyspace.db();
+        int dstDb = srcDb;
         for (int j = 3; j < argv.length; j++) {
             String opt = RespReplies.ascii(argv[j]);
             if (opt.equalsIgnoreCase("replace")) {
                 replace = true;
             } else if (opt.equalsIgnoreCase("db") && j + 1 < argv.length) {
-                long db = RespNumbers.requireLong(argv[++j]);
-                if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-                    throw new RespError("ERR value is out of range, value must between -2147483648 and 2147483647");
-                }
-                if (db != 0) {
-                    throw new RespError("ERR DB index is out of range");
-                }
+                dstDb = DatabaseCommands.existing(keyspace, DatabaseCommands.index(argv[++j]));
             } else {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
+        if ((srcDb != 0 || dstDb != 0) && c.server().cluster().enabled()) {
+            throw new RespError("ERR Copying to another database is not allowed in cluster mode");
+        }
         byte[] src = argv[1];
         byte[] dst = argv[2];
-        if (java.util.Arrays.equals(src, dst)) {
-            throw new RespError("ERR source and destination objects are the same");
+        if (srcDb == dstDb && java.util.Arrays.equals(src, dst)) {
+            throw new RespError(DatabaseCommands.SAME_OBJECT);
         }
         boolean overwrite = replace;
-        Keyspace keyspace = c.keyspace();
+        int toDb = dstDb;
         int srcShard = keyspace.shardOf(src);
         int dstShard = keyspace.shardOf(dst);
         if (srcShard == dstShard) {
             c.replyLater(keyspace.invokeOn(srcShard, st -> {
                 long now = System.currentTimeMillis();
                 ValueStore ks = st.store();
-                if (!overwrite && ks.existsOrReserved(dst, now)) {
+                ValueStore to = st.store(toDb);
+                if (!overwrite && to.existsOrReserved(dst, now)) {
                     ks.lookupAny(src, now, true); // read first, as Redis reads it (its statistics, its keymiss)
                     return ZERO; // the same reply whether the source exists or not: answered before copying
                 }
                 ValueStore.StoredValue copy = ks.copyOf(src, now);
-                return copy == null ? ZERO : storeCopy(ks, dst, copy, overwrite, now);
+                return copy == null ? ZERO : storeCopy(to, dst, copy, overwrite, now);
             }));
             return;
         }
@@ -541,7 +549,7 @@ public final class KeyCommands {
         keyspace.invokeOn(srcShard, st -> st.store().copyOf(src, System.currentTimeMillis()))
                 .flatMap(copy -> copy == null
                         ? ShardFuture.completed((RedisMessage) ZERO)
-                        : keyspace.invokeOn(dstShard, st -> storeCopy(st.store(), dst, copy, overwrite, System.currentTimeMillis())))
+                        : keyspace.invokeOn(dstShard, st -> storeCopy(st.store(toDb), dst, copy, overwrite, System.currentTimeMillis())))
                 .whenComplete((reply, failure) -> {
                     slot.complete(failure == null ? reply : RespReplies.forFailure(failure));
                     c.endBarrier();

@@ -56,7 +56,7 @@ record ListMove(boolean fromLeft, byte[] destination, boolean toLeft) implements
                 .handle((pushed, failure) -> failure == null
                         ? ShardFuture.completed((RedisMessage) RespReplies.bulk(element))
                         : keyspace.invokeOn(keyspace.shardOf(key), st -> {
-                            st.keyWaiters().putBack(key, this, taken);
+                            st.keyWaiters().putBack(st.store(), key, this, taken);
                             return (RedisMessage) RespReplies.forFailure(failure);
                         }))
                 .flatMap(f -> f);

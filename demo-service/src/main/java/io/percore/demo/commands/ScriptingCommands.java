@@ -160,10 +160,13 @@ public final class ScriptingCommands {
     private static final class MonitorLine {
         private final String client;
         private final byte[][] argv;
+        /** The client's database when it sent the script. */
+        private final int db;
         private boolean fed;
 
-        MonitorLine(String client, byte[][] argv) {
+        MonitorLine(String client, int db, byte[][] argv) {
             this.client = client;
+            this.db = db;
             this.argv = argv;
         }
 
@@ -171,20 +174,21 @@ public final class ScriptingCommands {
         void feed(io.percore.demo.shard.KeyspaceShard shard) {
             if (!fed) {
                 fed = true;
-                shard.writes().commandRan(client, argv);
+                shard.writes().commandRan(client, db, argv);
             }
         }
 
         /** The line for the shard the script is handed to, which feeds it there; this one feeds nothing more. */
         MonitorLine handOver() {
             fed = true;
-            return new MonitorLine(client, argv);
+            return new MonitorLine(client, db, argv);
         }
     }
 
     /** Null while no shard has a monitor: a call then pays one field read. */
     private static MonitorLine monitorLine(CommandContext c, byte[][] argv) {
-        return (c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0 ? new MonitorLine(c.remoteAddress(), argv) : null;
+        return (c.server().commandHooks & ServerShard.HOOK_MONITOR) != 0 ? new MonitorLine(c.remoteAddress(), c.keyspace().db(), argv)
+                : null;
     }
 
     private static void feedIfNoScriptRan(MonitorLine line, CommandContext c) {

@@ -106,14 +106,16 @@ public final class TransactionCommands {
             throw new RespError("ERR WATCH inside MULTI is not allowed");
         }
         Keyspace keyspace = c.keyspace();
+        int db = keyspace.db(); // a key of the database selected now (Redis's c->db)
         List<ShardFuture<WatchedKeys.Watch>> parts = new ArrayList<>();
         for (int i = 1; i < argv.length; i++) {
             byte[] key = argv[i];
-            if (session.watched.contains(key) || containsEarlier(argv, i)) {
+            if (session.watched.contains(db, key) || containsEarlier(argv, i)) {
                 continue;
             }
             int owner = keyspace.shardOf(key);
-            parts.add(keyspace.invokeOn(owner, st -> new WatchedKeys.Watch(key, owner, st.writes().watch(key, System.currentTimeMillis()))));
+            parts.add(keyspace.invokeOn(owner, st -> new WatchedKeys.Watch(key, db, owner,
+                    st.writes().database(db).watch(key, System.currentTimeMillis()))));
         }
         CommandContext.PendingReply slot = c.reserve();
         ShardFuture<List<WatchedKeys.Watch>> all = ShardFuture.completed(new ArrayList<>());

@@ -265,7 +265,7 @@ public final class AcrossShards {
         ShardFuture<Boolean> changed = ShardFuture.completed(false);
         for (WatchedKeys.Watch w : watches) {
             ShardFuture<Boolean> one = bound.invokeOn(w.shard(),
-                    st -> st.writes().watchedKeyChanged(w.key(), w.version(), System.currentTimeMillis()));
+                    st -> st.writes().database(w.db()).watchedKeyChanged(w.key(), w.version(), System.currentTimeMillis()));
             changed = changed.flatMap(sofar -> one.map(c -> sofar || c));
         }
         return changed;

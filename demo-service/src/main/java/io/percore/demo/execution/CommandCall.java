@@ -162,7 +162,7 @@ public final class CommandCall {
         }
         CommandTable commands = client.commands();
         if ((server.commandHooks & ServerShard.HOOK_MONITOR) != 0 && !commands.skipsMonitor(id)) {
-            monitor(client.local(), commands, id, argv, client.remoteAddress());
+            monitor(client.local(), commands, id, argv, client.remoteAddress(), client.keyspace().db());
         }
         if (nanos >= server.slowlogThresholdNanos && !commands.skipsSlowlog(id)) {
             ConfigValues config = server.config();
@@ -185,7 +185,7 @@ public final class CommandCall {
         return true;
     }
 
-    private static void monitor(KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client) {
-        local.writes().commandRan(client, commands.redacted(id, argv)); // the write path feeds MONITOR
+    private static void monitor(KeyspaceShard local, CommandTable commands, int id, byte[][] argv, String client, int db) {
+        local.writes().commandRan(client, db, commands.redacted(id, argv)); // the write path feeds MONITOR
     }
 }

@@ -29,7 +29,8 @@ final class ExecRun implements CommandContext {
     private static final Logger LOG = LoggerFactory.getLogger(ExecRun.class);
 
     private final CommandContext connection;
-    private final Keyspace bound;
+    /** The transaction's keyspace, bound to the database selected now (a queued SELECT changes it). */
+    private Keyspace bound;
     /** The keyspace the running command sees: {@link #bound}, or its view for a tracking client's command. */
     private Keyspace current;
     private final List<MultiState.Queued> commands;
@@ -143,6 +144,7 @@ final class ExecRun implements CommandContext {
     private void runByShard(int from, int n) {
         int step = from + 1;
         bound.step(step);
+        int db = bound.db(); // a run holds no SELECT (not a single-key command): one database for all of it
         long startedAt = System.nanoTime();
         int shards = bound.shardCount();
         List<List<Integer>> byShard = new ArrayList<>(shards);
@@ -205,7 +207,7 @@ final class ExecRun implements CommandContext {
             bound.invokeOn(s, state -> {
                 RedisMessage[] out = new RedisMessage[argvs.length];
                 for (int k = 0; k < argvs.length; k++) {
-                    out[k] = handlers[k].runHere(state, argvs[k], step, trackedHere[k]);
+                    out[k] = handlers[k].runHere(state, db, argvs[k], step, trackedHere[k]);
                 }
                 return out;
             }).whenComplete((answers, failure) -> {
@@ -221,7 +223,7 @@ final class ExecRun implements CommandContext {
         if (local != null) {
             for (int i : local) {
                 MultiState.Queued q = commands.get(i);
-                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), q.argv(), step, trackedOf(i));
+                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), db, q.argv(), step, trackedOf(i));
             }
         }
         if (remaining[0] == 0) {
@@ -263,6 +265,14 @@ final class ExecRun implements CommandContext {
     @Override
     public Keyspace keyspace() {
         return current;
+    }
+
+    /** A queued SELECT: the commands after it run against that database, and so does the client after EXEC (Redis's c->db). */
+    @Override
+    public void select(int db) {
+        connection.select(db);
+        bound = bound.database(db);
+        current = bound;
     }
 
     /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */

@@ -23,11 +23,18 @@ import java.util.List;
  * @param participants the shards reporting a part of {@link #group} (null when it is 0)
  * @param commands     what to replay, in order (each an argv: name first)
  * @param steps        per command, its step in the group (null when {@link #group} is 0)
+ * @param dbs          per command, the database it runs in (Redis's {@code SELECT}ed one); null when every command
+ *                     runs in database 0, the common case, which costs no array
  * @param keys         the keys the change touched, in the order they changed (repeats possible)
  * @param cause        what made it: the lower-case name of the command that ran, {@code expired} or {@code evicted}
  */
-public record Change(int shard, long group, BitSet participants, List<byte[][]> commands, int[] steps, List<byte[]> keys,
-                     String cause) implements GroupOrder.Part {
+public record Change(int shard, long group, BitSet participants, List<byte[][]> commands, int[] steps, int[] dbs,
+                     List<byte[]> keys, String cause) implements GroupOrder.Part {
+
+    /** The database command {@code i} runs in. */
+    public int db(int i) {
+        return dbs == null ? 0 : dbs[i];
+    }
 
     /** Whether this is a part of a group (a transaction or a command spanning shards). */
     public boolean grouped() {
@@ -47,6 +54,6 @@ public record Change(int shard, long group, BitSet participants, List<byte[][]> 
             }
             own.add(c);
         }
-        return new Change(shard, group, participants, own, steps, List.of(), cause);
+        return new Change(shard, group, participants, own, steps, dbs, List.of(), cause);
     }
 }

@@ -30,6 +30,9 @@ public final class ChangeFeed implements ChangeListener {
     private final int shard;
     private final Reader reader;
     private final RespArgv encoded = new RespArgv(4096);
+    /** The database of the first change in {@link #encoded}, and the one its bytes leave selected. */
+    private int encodedFirstDb;
+    private int encodedDb;
     private List<FeedRecord> turn = new ArrayList<>();
     private long seq;
     private boolean handOffScheduled;
@@ -47,7 +50,11 @@ public final class ChangeFeed implements ChangeListener {
             turn.add(new FeedRecord.Part(++seq, change.copy()));
         } else {
             ++seq;
-            encoded.block(change.commands());
+            if (encoded.length() == 0) {
+                encodedFirstDb = change.db(0);
+                encodedDb = encodedFirstDb; // the reader selects it before these bytes when its stream is elsewhere
+            }
+            encodedDb = encoded.block(change.commands(), change.dbs(), encodedDb);
         }
         reader.created(shard, seq);
         scheduleHandOff();
@@ -63,7 +70,7 @@ public final class ChangeFeed implements ChangeListener {
 
     private void closeEncoded() {
         if (encoded.length() > 0) {
-            turn.add(new FeedRecord.Encoded(shard, seq, encoded.take()));
+            turn.add(new FeedRecord.Encoded(shard, seq, encoded.take(), encodedFirstDb, encodedDb));
         }
     }
 

@@ -27,11 +27,12 @@ public final class ChangeMerge {
      * block the commands to apply together (a transaction's in its order), often none, sometimes
      * several (a group that waited releases what queued behind it).
      */
-    public List<List<byte[][]>> add(Change change) {
-        List<List<byte[][]>> out = new ArrayList<>();
+    public List<Block> add(Change change) {
+        List<Block> out = new ArrayList<>();
         for (List<Change> unit : order.add(change)) {
-            List<byte[][]> block = unit.get(0).grouped() ? merged(unit) : unit.get(0).commands();
-            if (!block.isEmpty()) {
+            Change first = unit.get(0);
+            Block block = first.grouped() ? merged(unit) : new Block(first.commands(), first.dbs());
+            if (!block.commands().isEmpty()) {
                 out.add(block);
             }
         }
@@ -43,35 +44,46 @@ public final class ChangeMerge {
         return order.waiting();
     }
 
-    /** A group's parts (every participant's, see {@link GroupOrder}) made one block, in the transaction's order. */
-    public static List<byte[][]> merged(List<Change> parts) {
-        record Entry(int step, byte[][] command) {
+    /**
+     * A group's parts (every participant's, see {@link GroupOrder}) made one block, in the transaction's
+     * order, each command in its database.
+     */
+    public static Block merged(List<Change> parts) {
+        record Entry(int step, byte[][] command, int db) {
         }
         List<Entry> entries = new ArrayList<>();
+        boolean leftDb0 = false;
         for (Change part : parts) {
             for (int i = 0; i < part.commands().size(); i++) {
-                entries.add(new Entry(part.steps()[i], part.commands().get(i)));
+                entries.add(new Entry(part.steps()[i], part.commands().get(i), part.db(i)));
+                leftDb0 |= part.db(i) != 0;
             }
         }
         entries.sort((a, b) -> Integer.compare(a.step(), b.step())); // stable: a shard's commands of one step keep their order
         List<byte[][]> block = new ArrayList<>(entries.size());
-        int flushedAtStep = Integer.MIN_VALUE;
+        int[] dbs = leftDb0 ? new int[entries.size()] : null;
+        int wholeAtStep = Integer.MIN_VALUE;
         for (Entry e : entries) {
             if (wholeKeyspace(e.command())) {
-                if (e.step() == flushedAtStep) {
-                    continue; // every participant reports its own keys flushed: one FLUSHALL for them all
+                if (e.step() == wholeAtStep) {
+                    continue; // every participant reports its own keys flushed (or swapped): one command for them all
                 }
-                flushedAtStep = e.step();
+                wholeAtStep = e.step();
+            }
+            if (dbs != null) {
+                dbs[block.size()] = e.db();
             }
             block.add(e.command());
         }
-        return block;
+        return new Block(block, dbs == null ? null : Arrays.copyOf(dbs, block.size()));
     }
 
+    /** FLUSHALL, FLUSHDB and SWAPDB: every participant reports its own keys, one command stands for them all. */
     private static boolean wholeKeyspace(byte[][] command) {
-        return Arrays.equals(command[0], FLUSHALL) || Arrays.equals(command[0], FLUSHDB);
+        return Arrays.equals(command[0], FLUSHALL) || Arrays.equals(command[0], FLUSHDB) || Arrays.equals(command[0], SWAPDB);
     }
 
     private static final byte[] FLUSHALL = "FLUSHALL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FLUSHDB = "FLUSHDB".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SWAPDB = "SWAPDB".getBytes(StandardCharsets.US_ASCII);
 }

@@ -17,11 +17,14 @@ public final class FeedOrder {
 
     /** Where the units go, in order (the reader's thread). */
     public interface Output {
-        /** Changes standing alone, already encoded as the commands to replay. */
-        void encoded(byte[] commands);
+        /**
+         * Changes standing alone, already encoded as the commands to replay: the first in {@code firstDb}
+         * (the output selects it first when its stream is in another), leaving {@code lastDb} selected.
+         */
+        void encoded(byte[] commands, int firstDb, int lastDb);
 
-        /** A group's commands put back into one block in the transaction's order (never empty). */
-        void block(List<byte[][]> commands);
+        /** A group's commands put back into one block in the transaction's order (never empty), each in its database. */
+        void block(Block commands);
 
         /** Every shard's mark of the point {@code group} (a snapshot begins there); what came before is handed already. */
         void mark(long group);
@@ -59,7 +62,7 @@ public final class FeedOrder {
             }
             FeedRecord first = unit.get(0);
             if (first instanceof FeedRecord.Encoded e) {
-                out.encoded(e.bytes());
+                out.encoded(e.bytes(), e.firstDb(), e.lastDb());
             } else if (first instanceof FeedRecord.Mark m) {
                 out.mark(m.group());
             } else {
@@ -67,8 +70,8 @@ public final class FeedOrder {
                 for (FeedRecord r : unit) {
                     parts.add(((FeedRecord.Part) r).change());
                 }
-                List<byte[][]> block = ChangeMerge.merged(parts);
-                if (!block.isEmpty()) {
+                Block block = ChangeMerge.merged(parts);
+                if (!block.commands().isEmpty()) {
                     out.block(block);
                 }
             }

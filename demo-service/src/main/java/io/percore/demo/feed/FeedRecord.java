@@ -11,8 +11,12 @@ public sealed interface FeedRecord extends GroupOrder.Part {
     /** The shard's count of changes up to and including this record's (what a reply waiting for the reader waits for). */
     long seq();
 
-    /** Changes that stand alone, already encoded as the commands to replay (a change of several wrapped in MULTI/EXEC). */
-    record Encoded(int shard, long seq, byte[] bytes) implements FeedRecord {
+    /**
+     * Changes that stand alone, already encoded as the commands to replay (a change of several wrapped in
+     * MULTI/EXEC): the first runs in database {@code firstDb} (the reader selects it first when its stream is
+     * in another), the bytes select each later change's database themselves, and leave {@code lastDb} selected.
+     */
+    record Encoded(int shard, long seq, byte[] bytes, int firstDb, int lastDb) implements FeedRecord {
         @Override
         public long group() {
             return 0;

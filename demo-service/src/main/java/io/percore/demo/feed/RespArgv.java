@@ -8,6 +8,7 @@ public final class RespArgv {
 
     private static final byte[][] MULTI = {"MULTI".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
     private static final byte[][] EXEC = {"EXEC".getBytes(java.nio.charset.StandardCharsets.US_ASCII)};
+    private static final byte[] SELECT = "SELECT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private static final int SHRINK_ABOVE = 1 << 20;
 
@@ -38,6 +39,44 @@ public final class RespArgv {
 
     public void clear() {
         length = 0;
+    }
+
+    /**
+     * A block of commands in their databases ({@code dbs}: per command, null for all in database 0), the
+     * stream having selected {@code current} before it (-1: none yet): {@code SELECT} before the first
+     * command when it runs in another database, and between two commands of different databases (inside
+     * MULTI ... EXEC for several, as Redis's feed selects inside a transaction). Returns the database
+     * selected after it. Database 0 after database 0 costs one compare.
+     */
+    public int block(List<byte[][]> commands, int[] dbs, int current) {
+        int first = dbs == null ? 0 : dbs[0];
+        if (first != current) {
+            select(first);
+        }
+        if (dbs == null) {
+            block(commands);
+            return 0;
+        }
+        if (commands.size() == 1) {
+            command(commands.get(0));
+            return first;
+        }
+        command(MULTI);
+        int selected = first;
+        for (int i = 0; i < commands.size(); i++) {
+            if (dbs[i] != selected) {
+                selected = dbs[i];
+                select(selected);
+            }
+            command(commands.get(i));
+        }
+        command(EXEC);
+        return selected;
+    }
+
+    /** {@code SELECT db}, as Redis writes it before the commands of another database. */
+    public void select(int db) {
+        command(new byte[][] {SELECT, Integer.toString(db).getBytes(java.nio.charset.StandardCharsets.US_ASCII)});
     }
 
     /** A block of commands that replay together: one as it is, several inside MULTI ... EXEC. */

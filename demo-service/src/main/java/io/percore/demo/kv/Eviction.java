@@ -37,18 +37,27 @@ final class Eviction {
             if (candidate == null) {
                 break;
             }
-            long rank = switch (policy.rank) {
-                case LRU -> candidate.access;
-                case LFU -> lfuDecayed(candidate.access, nowMinutes);
-                case TTL -> candidate.expireAt();
-                default -> 0;
-            };
+            long rank = rank(candidate, policy, nowMinutes);
             if (best == null || rank < bestRank) {
                 best = candidate;
                 bestRank = rank;
             }
         }
         return best;
+    }
+
+    /** How soon the policy takes {@code e}: the lower, the sooner (its LRU clock, decayed LFU counter or expiry; 0 for random). */
+    static long rankAt(KeyTable.Entry e, MaxmemoryPolicy policy, long now) {
+        return rank(e, policy, minutes(now));
+    }
+
+    private static long rank(KeyTable.Entry e, MaxmemoryPolicy policy, int nowMinutes) {
+        return switch (policy.rank) {
+            case LRU -> e.access;
+            case LFU -> lfuDecayed(e.access, nowMinutes);
+            case TTL -> e.expireAt();
+            default -> 0;
+        };
     }
 
     /**

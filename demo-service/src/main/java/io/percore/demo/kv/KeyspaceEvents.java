@@ -116,10 +116,11 @@ public final class KeyspaceEvents {
     /**
      * Where a shard's write path hands the events whose class is on: called on the key's shard, in
      * the order the events happen there, inside the change (it must not change the keyspace).
-     * {@code kinds} says which messages to send: {@link #KEYSPACE}, {@link #KEYEVENT} or both.
+     * {@code kinds} says which messages to send: {@link #KEYSPACE}, {@link #KEYEVENT} or both;
+     * {@code db} is the database of the key (the channels' {@code @<db>}).
      */
     @FunctionalInterface
     public interface Publisher {
-        void publish(int kinds, String event, byte[] key);
+        void publish(int kinds, String event, byte[] key, int db);
     }
 }

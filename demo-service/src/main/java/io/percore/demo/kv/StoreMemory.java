@@ -86,7 +86,7 @@ public final class StoreMemory {
         kept(delta);
     }
 
-    private void kept(long delta) {
+    void kept(long delta) {
         keptBytes += delta;
         add(delta);
     }
@@ -138,10 +138,5 @@ public final class StoreMemory {
 
     void evicted() {
         EVICTED_KEYS.setOpaque(this, evictedKeys + 1);
-    }
-
-    /** Every key was deleted (FLUSHALL): what the shard keeps beside them stays counted. */
-    void flushed() {
-        USED_BYTES.setOpaque(this, keptBytes);
     }
 }

@@ -3,8 +3,9 @@ package io.percore.demo.kv;
 import java.util.SplittableRandom;
 
 /**
- * The values one shard owns (Redis's {@code db.c} for one shard): keys mapped to typed values
- * ({@link ValueType}) with optional expiry. Touched only by its shard's thread, so nothing here is
+ * One database of the values one shard owns (Redis's {@code redisDb} and {@code db.c}, for one shard's
+ * keys): keys mapped to typed values ({@link ValueType}) with optional expiry. The shard's databases
+ * share their memory budget, counters and random source ({@link Databases}). Touched only by its shard's thread, so nothing here is
  * synchronized. Expiry is lazy (a key found expired on access is deleted) plus active
  * ({@link #activeExpireCycle}, run on the shard's timer).
  *
@@ -17,37 +18,35 @@ public final class ValueStore {
 
     public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
 
-    /** Not final: a FLUSHALL during a snapshot leaves the old table to the snapshot and starts a new one. */
+    /** Not final: a FLUSHALL during a snapshot leaves the old table to the snapshot and starts a new one; SWAPDB swaps it. */
     private KeyTable table = new KeyTable();
+    /** What this shard's databases share: the budget, the counters, the random source. */
+    private final Databases shared;
+    /** This database's index (Redis's {@code db->id}). */
+    private final int id;
     private final SplittableRandom random;
 
     /** Where every change is reported: the shard's write path ({@link KeyspaceChanges#NONE} for a store on its own). */
     private KeyspaceChanges changes = KeyspaceChanges.NONE;
-    /**
-     * Changes made by commands since start (Redis's {@code server.dirty}): a command whose run moved
-     * it changed something. Expiry and eviction do not count: they are the store's own changes.
-     */
-    private long dirty;
 
     /** Keys held by a cross-shard write between its prepare and its commit. */
     private final KeyReservations reservations = new KeyReservations(this);
     private final KeyWalks walks = new KeyWalks(this);
-    private final VolatileKeys volatileKeys = new VolatileKeys();
+    /** Not final: SWAPDB swaps it with the table. */
+    private VolatileKeys volatileKeys = new VolatileKeys();
     private final StringsInPlace strings = new StringsInPlace(this);
 
     /** When each type leaves its compact form (CONFIG SET): set and read on this shard only. */
     private EncodingLimits encodings = EncodingLimits.DEFAULT;
 
-    /** The estimated bytes of this store's keys and the budget they live within. */
-    private final StoreMemory memory = new StoreMemory();
+    /** The estimated bytes of the shard's keys and the budget they live within (every database's). */
+    private final StoreMemory memory;
+    /** This database's part of {@link StoreMemory#usedBytes()}: its keys and values (FLUSHDB gives it back). */
+    private long bytes;
     /** Whether the budget's policy ranks keys by LFU: a plain copy, read on every access. */
     private boolean lfu;
     /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
     private int lruClock = (int) (System.currentTimeMillis() >>> 10);
-
-    private long keyspaceHits;
-    private long keyspaceMisses;
-    private long expiredKeys;
 
     /**
      * CLIENT PAUSE is on: the keys stay as they are (Redis's {@code checkClientPauseTimeoutAndReturnIfPaused}
@@ -56,12 +55,32 @@ public final class ValueStore {
     private boolean expiryPaused;
 
 
+    /** A store on its own: the one database of a shard of one database. */
     public ValueStore() {
         this(new SplittableRandom());
     }
 
     public ValueStore(SplittableRandom random) {
-        this.random = random;
+        this(new Databases(1, random), 0);
+        shared.adopt(this);
+    }
+
+    /** Database {@code id} of {@code shared}'s shard (made by {@link Databases#get}). */
+    ValueStore(Databases shared, int id) {
+        this.shared = shared;
+        this.id = id;
+        this.memory = shared.memory;
+        this.random = shared.random;
+    }
+
+    /** This database's index (Redis's {@code db->id}). */
+    public int id() {
+        return id;
+    }
+
+    /** This shard's databases, this one among them. */
+    public Databases databases() {
+        return shared;
     }
 
     // ------------------------------------------------------------------ lookups
@@ -96,7 +115,7 @@ public final class ValueStore {
             return null;
         }
         if (countStats) {
-            keyspaceHits++;
+            shared.keyspaceHits++;
         } else {
             table.beforeChange(e.hash); // a value looked up to be written is changed in place next
         }
@@ -168,7 +187,7 @@ public final class ValueStore {
             missed(key);
             return false;
         }
-        keyspaceHits++;
+        shared.keyspaceHits++;
         return true;
     }
 
@@ -180,6 +199,11 @@ public final class ValueStore {
     public boolean holds(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         return e != null && !isExpired(e, now);
+    }
+
+    /** Whether {@code key} is in the table, expired or not, with no side effect (SWAPDB's watched keys). */
+    public boolean present(byte[] key) {
+        return table.find(key, KeyTable.hash(key)) != null;
     }
 
     /** True if the key exists or is reserved by a pending cross-shard write (what NX writes must respect). */
@@ -296,7 +320,7 @@ public final class ValueStore {
      * lookupKey for a read without LOOKUP_NONOTIFY). For a command that looks a key up on its own.
      */
     public void missed(byte[] key) {
-        keyspaceMisses++;
+        shared.keyspaceMisses++;
         changes.notify(KeyspaceEvents.KEY_MISS, "keymiss", key);
     }
 
@@ -309,9 +333,9 @@ public final class ValueStore {
         this.expiryPaused = paused;
     }
 
-    /** Changes made by commands since start (Redis's {@code server.dirty}; not expiry or eviction). */
+    /** Changes made by commands on any database of the shard since start (Redis's {@code server.dirty}; not expiry or eviction). */
     public long dirty() {
-        return dirty;
+        return shared.dirty;
     }
 
     /** {@link #set} of a string. */
@@ -384,7 +408,7 @@ public final class ValueStore {
             missed(key);
             return null;
         }
-        keyspaceHits++;
+        shared.keyspaceHits++;
         memory.requireFits(HeapSizes.valueBytes(e.value));
         // A plain string is never changed in place: the copy may share it.
         Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
@@ -441,17 +465,18 @@ public final class ValueStore {
         return true;
     }
 
-    /** Deletes every key; each counts as a change (Redis's {@code server.dirty += removed}). */
+    /** Deletes every key of this database; each counts as a change (Redis's {@code server.dirty += removed}). */
     public void flush() {
         changes.flushing(); // WATCH touches the watched keys that exist now (Redis's touchAllWatchedKeysInDb)
-        dirty += table.size();
+        shared.dirty += table.size();
         if (table.snapshot != null) {
             table = new KeyTable(); // the snapshot keeps the old one, unchanged from here
         } else {
             table.clear();
         }
         volatileKeys.clear();
-        memory.flushed();
+        memory.add(-bytes);
+        bytes = 0;
         if (slotCounts != null) {
             slotCounts.clear();
         }
@@ -520,16 +545,46 @@ public final class ValueStore {
             return false;
         }
         for (int i = 0; i < Eviction.MAX_EVICTIONS_PER_WRITE && memory.overBudget(); i++) {
-            KeyTable.Entry victim = Eviction.pickVictim(table, volatileKeys, budget, random, now);
+            Databases.Victim victim = shared.pickVictim(budget, now);
             if (victim == null) {
                 return false;
             }
-            unlink(victim);
-            reservations.end(victim.key);
-            memory.evicted();
-            changes.evicted(victim.key);
+            victim.store().evict(victim.entry());
         }
         return !memory.overBudget();
+    }
+
+    /** This database's best candidate for eviction ({@link Eviction#pickVictim}), or null when it has none the policy may take. */
+    Databases.Victim victim(MemoryBudget budget, long now) {
+        if (table.size() == 0) {
+            return null;
+        }
+        KeyTable.Entry e = Eviction.pickVictim(table, volatileKeys, budget, random, now);
+        return e == null ? null : new Databases.Victim(this, e, Eviction.rankAt(e, budget.policy(), now));
+    }
+
+    private void evict(KeyTable.Entry victim) {
+        unlink(victim);
+        reservations.end(victim.key);
+        memory.evicted();
+        changes.evicted(victim.key);
+    }
+
+    /**
+     * SWAPDB: this database and {@code other} exchange their keys, expiries and the walks' cursors over
+     * them (Redis's {@code dbSwapDatabases} swaps {@code dict}, {@code expires} and their cursors); what
+     * clients wait on, watch and reserve stays with each index.
+     */
+    void swapContents(ValueStore other) {
+        KeyTable t = table;
+        table = other.table;
+        other.table = t;
+        VolatileKeys v = volatileKeys;
+        volatileKeys = other.volatileKeys;
+        other.volatileKeys = v;
+        long b = bytes;
+        bytes = other.bytes;
+        other.bytes = b;
     }
 
     private int initialAccess() {
@@ -554,7 +609,13 @@ public final class ValueStore {
     }
 
     private void addUsed(long delta) {
+        bytes += delta;
         memory.add(delta);
+    }
+
+    /** The estimated bytes of this database's keys and values (its part of {@code used_memory}). */
+    public long usedBytes() {
+        return bytes;
     }
 
     /**
@@ -674,6 +735,11 @@ public final class ValueStore {
         return volatileKeys.count();
     }
 
+    /** Redis's {@code avg_ttl} of this database: the expiry cycle's running estimate of its keys' TTL left, in ms. */
+    public long avgTtl() {
+        return volatileKeys.avgTtl();
+    }
+
     /** KEYS, SCAN, RANDOMKEY and a migration's slot scan over this store. */
     public KeyWalks walks() {
         return walks;
@@ -705,15 +771,15 @@ public final class ValueStore {
     // ------------------------------------------------------------------ statistics
 
     public long keyspaceHits() {
-        return keyspaceHits;
+        return shared.keyspaceHits;
     }
 
     public long keyspaceMisses() {
-        return keyspaceMisses;
+        return shared.keyspaceMisses;
     }
 
     public long expiredKeys() {
-        return expiredKeys;
+        return shared.expiredKeys;
     }
 
     // ------------------------------------------------------------------ internals
@@ -755,7 +821,7 @@ public final class ValueStore {
             return;
         }
         unlink(e);
-        expiredKeys++;
+        shared.expiredKeys++;
         changes.expired(e.key);
     }
 
@@ -783,7 +849,7 @@ public final class ValueStore {
 
     /** A command changed {@code key} (Redis's {@code signalModifiedKey} and {@code server.dirty++}). */
     private void touched(byte[] key) {
-        dirty++;
+        shared.dirty++;
         changes.modified(key);
     }
 }

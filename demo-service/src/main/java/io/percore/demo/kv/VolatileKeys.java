@@ -16,6 +16,13 @@ final class VolatileKeys {
     private int count;
     private KeyTable.Entry activeCursor;
     private KeyTable.Entry evictCursor;
+    /** Redis's {@code db->avg_ttl}: a running estimate of the TTL left, from the expiry cycle's samples (INFO keyspace). */
+    private long avgTtl;
+
+    /** The running estimate of the TTL left of these keys, in ms (Redis's {@code avg_ttl}); 0 when none has a TTL. */
+    long avgTtl() {
+        return avgTtl;
+    }
 
     int count() {
         return count;
@@ -60,6 +67,7 @@ final class VolatileKeys {
         activeCursor = null;
         evictCursor = null;
         count = 0;
+        avgTtl = 0;
     }
 
     /** The next candidate of a volatile eviction policy's sample, or null when no key has a TTL. */
@@ -80,15 +88,33 @@ final class VolatileKeys {
     int expireCycle(ValueStore store, long now, long budgetNanos) {
         long deadline = System.nanoTime() + budgetNanos;
         int removed = 0;
+        if (count == 0) {
+            avgTtl = 0;
+        }
         while (count > 0) {
             int expiredThisRound = 0;
             int sample = Math.min(ACTIVE_EXPIRE_SAMPLE, count);
+            long ttlSum = 0;
+            int ttlSamples = 0;
             for (int i = 0; i < sample && count > 0; i++) {
                 KeyTable.Entry e = activeCursor != null ? activeCursor : head;
                 activeCursor = e.expiry.next;
+                long ttl = e.expiry.at - now;
                 if (store.expireIfDue(e, now)) {
                     expiredThisRound++;
                 }
+                if (ttl > 0) { // the TTL of keys not expired yet, as Redis averages it
+                    ttlSum += ttl;
+                    ttlSamples++;
+                }
+            }
+            if (ttlSamples > 0) {
+                // Redis's running average: the estimate so far weighs 98 %, this round's 2 %
+                long avg = ttlSum / ttlSamples;
+                if (avgTtl == 0) {
+                    avgTtl = avg;
+                }
+                avgTtl = (avgTtl / 50) * 49 + (avg / 50);
             }
             removed += expiredThisRound;
             if (expiredThisRound * 100 <= sample * ACTIVE_EXPIRE_REPEAT_PERCENT || System.nanoTime() >= deadline) {

@@ -41,7 +41,7 @@ public final class ClientInfo {
                 .append(" age=").append((nowNanos - s.createdNanos()) / 1_000_000_000L)
                 .append(" idle=").append(c.idleNanos(nowNanos) / 1_000_000_000L)
                 .append(" flags=").append(flags(c))
-                .append(" db=0")
+                .append(" db=").append(s.db)
                 .append(" sub=").append(s.channels())
                 .append(" psub=").append(s.patterns())
                 .append(" ssub=").append(s.shardChannels())

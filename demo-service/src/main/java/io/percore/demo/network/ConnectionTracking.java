@@ -82,13 +82,13 @@ final class ConnectionTracking implements TrackingReceiver {
     }
 
     /**
-     * Before a tracking client's command runs: the keyspace it sees carries what the shards it
-     * reaches must know (its id under NOLOOP; for a read-only command whose keys are to be
+     * Before a tracking client's command runs: the keyspace it sees ({@code selected}: its database's)
+     * carries what the shards it reaches must know (its id under NOLOOP; for a read-only command whose keys are to be
      * remembered, those keys and their shards), or is the plain one when there is nothing.
      */
-    Keyspace keyspaceFor(int id, byte[][] argv) {
+    Keyspace keyspaceFor(Keyspace selected, int id, byte[][] argv) {
         TrackedCommand tracked = trackedCommand(id, argv);
-        return tracked == null ? plainKeyspace : plainKeyspace.trackedBy(tracked);
+        return tracked == null ? selected : selected.trackedBy(tracked);
     }
 
     /** See {@link io.percore.demo.command.ConnectionControl#trackedCommand}. */

@@ -62,8 +62,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    /** The keyspace as the running command sees it: {@code services.keyspace()}, or a view for a tracking client's command. */
+    /** The keyspace as the running command sees it: {@link #selected}, or its view for a tracking client's command. */
     private Keyspace keyspace;
+    /** The keyspace bound to the database the connection selected (SELECT; {@code services.keyspace()} for database 0). */
+    private Keyspace selected;
     private final ShardServices services;
     /** The services' shard, its part of the keyspace, its server state and the command table: read by every command. */
     private final Shard shard;
@@ -122,6 +124,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         this.services = services;
         this.admission = admission;
         this.keyspace = services.keyspace();
+        this.selected = keyspace;
         this.shard = services.shard();
         this.local = services.local();
         this.server = services.server();
@@ -165,6 +168,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public Keyspace keyspace() {
         return keyspace;
+    }
+
+    @Override
+    public void select(int db) {
+        session.db = db;
+        selected = services.keyspace().database(db);
+        keyspace = selected; // a tracking client's next command makes its view of it (ClientPolicy.keeps)
     }
 
     /** From the start of the command running now (read for its latency anyway); a continuation after it returned reads the clock. */
@@ -448,7 +458,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         @Override
         public boolean keeps(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
             if ((modes & TRACKING) != 0) {
-                keyspace = tracking.keyspaceFor(id, argv); // a tracking client's command sees the keyspace through its tracking
+                keyspace = tracking.keyspaceFor(selected, id, argv); // a tracking client's command sees the keyspace through its tracking
             }
             if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && (modes & MONITOR) == 0
                     && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id, c, argv)))) {
@@ -707,6 +717,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
         session.reset(server.config().requirePass() == null);
         forgetSessionState(false);
+        select(0); // as Redis's RESET: database 0 again
     }
 
     /** Its transaction, watched keys, subscriptions and tracking end ({@code closed}: it went away, RESET otherwise). */
@@ -731,7 +742,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             modes |= TRACKING;
         } else {
             modes &= ~TRACKING;
-            keyspace = services.keyspace();
+            keyspace = selected;
         }
     }
 

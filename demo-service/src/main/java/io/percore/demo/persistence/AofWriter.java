@@ -1,6 +1,7 @@
 package io.percore.demo.persistence;
 
 import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.Block;
 import io.percore.demo.feed.FeedOrder;
 import io.percore.demo.feed.FeedReaderThread;
 import io.percore.demo.feed.FeedRecord;
@@ -61,7 +62,6 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
     /** Queued bytes past which a hand-over wakes a napping writer. */
     private static final long WAKE_AT_BYTES = 1L << 20;
-    private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Path dir;
     private final String filename;
@@ -87,7 +87,8 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     private long incrSize;
     private long closedIncrsSize;
     private long baseSize;
-    private boolean selectWritten;
+    /** The database the file's commands so far leave selected; -1 at a new file (Redis's {@code aof_selected_db}). */
+    private int selectedDb = -1;
     private final RespArgv pending = new RespArgv(1 << 16);
     private final ByteBuffer io = ByteBuffer.allocateDirect(256 << 10);
     private final FeedOrder.Output appender = new Appender();
@@ -364,15 +365,17 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     /** Each unit in the file's order: changes standing alone, a whole group, or a rotation. */
     private final class Appender implements FeedOrder.Output {
         @Override
-        public void encoded(byte[] commands) {
-            select();
+        public void encoded(byte[] commands, int firstDb, int lastDb) {
+            if (selectedDb != firstDb) {
+                pending.select(firstDb);
+            }
             pending.append(commands);
+            selectedDb = lastDb;
         }
 
         @Override
-        public void block(List<byte[][]> commands) {
-            select();
-            pending.block(commands);
+        public void block(Block commands) {
+            selectedDb = pending.block(commands.commands(), commands.dbs(), selectedDb);
         }
 
         @Override
@@ -382,13 +385,6 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
         }
     }
 
-    /** A file's commands begin with SELECT 0, as Redis writes them (its loader needs no state from an earlier file). */
-    private void select() {
-        if (!selectWritten) {
-            selectWritten = true;
-            pending.append(SELECT_0);
-        }
-    }
 
     /** Appends what is pending; on a failure cuts the file back to where it was and keeps it all for the next try. */
     private void writeOut() {
@@ -537,7 +533,7 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
             closedIncrsSize += incrSize;
             incr = opened;
             incrSize = 0;
-            selectWritten = false;
+            selectedDb = -1; // a file's commands begin with SELECT, as Redis writes them (its loader needs no state from an earlier file)
             manifest = next;
             rotatedTo = next.lastIncr().seq();
         } catch (IOException e) {

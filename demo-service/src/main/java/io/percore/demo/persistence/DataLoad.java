@@ -77,7 +77,7 @@ final class DataLoad {
                 AofLoad.Result r = aof.load(replay, zset, hash, set);
                 long keys = 0;
                 for (int i = 0; i < keyspace.shardCount(); i++) {
-                    keys += keyspace.beforeServing(i, st -> st.store().size()).join();
+                    keys += keyspace.beforeServing(i, st -> st.databases().keys()).join();
                 }
                 lastLoadKeys = keys;
                 LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}) into {} shards in {} ms; "
@@ -162,7 +162,7 @@ final class DataLoad {
     private void emptyEveryShard() {
         for (int i = 0; i < keyspace.shardCount(); i++) {
             keyspace.beforeServing(i, st -> {
-                st.store().flush();
+                st.flushAll();
                 return null;
             }).join();
         }

@@ -402,7 +402,7 @@ public final class Persistence implements AutoCloseable {
     public CompletableFuture<Long> saveToStream(SnapshotPoint point, java.util.function.Consumer<ReplicationInfo> where,
                                                 java.io.OutputStream sink) {
         SnapshotSave save = new SnapshotSave(keyspace,
-                (created, used, keys, expires, replication) -> RdbFileWriter.toStream(sink, created, used, keys, expires, replication),
+                (created, used, sizes, replication) -> RdbFileWriter.toStream(sink, created, used, sizes, replication),
                 writer, point, false);
         if (!running.compareAndSet(null, save)) {
             return null;

@@ -34,7 +34,7 @@ final class SnapshotLoad {
     record Result(long loaded, long expired, int version, io.percore.demo.rdb.ReplicationInfo replication) {
     }
 
-    private record Key(byte[] key, RdbReader.Restored value, long expireAt) {
+    private record Key(int db, byte[] key, RdbReader.Restored value, long expireAt) {
     }
 
     private SnapshotLoad() {
@@ -53,14 +53,19 @@ final class SnapshotLoad {
         // a value is as large as the file lets it be: the file's own size was bounded by the heap already
         RdbReader.Limits limits = new RdbReader.Limits(Long.MAX_VALUE, bytes -> { }, zset, hash, set);
         List<byte[]> functions = new ArrayList<>();
-        RdbFileReader.Summary summary = RdbFileReader.read(file, limits, new RdbFileReader.Entries() {
+        RdbFileReader.Summary summary = RdbFileReader.read(file, limits, keyspace.databases(), new RdbFileReader.Entries() {
             @Override
             public void entry(byte[] key, RdbReader.Restored value, long expireAt) {
+                entry(0, key, value, expireAt);
+            }
+
+            @Override
+            public void entry(int db, byte[] key, RdbReader.Restored value, long expireAt) {
                 if (expireAt >= 0 && expireAt <= now) {
                     expired[0]++;
                     return;
                 }
-                routes.get(keyspace.shardOf(key)).add(new Key(key, value, expireAt));
+                routes.get(keyspace.shardOf(key)).add(new Key(db, key, value, expireAt));
             }
 
             @Override
@@ -118,12 +123,14 @@ final class SnapshotLoad {
             List<Key> keys = batch;
             batch = new ArrayList<>(BATCH);
             inFlight.addLast(keyspace.beforeServing(shard, st -> {
-                ValueStore store = st.store();
-                int before = store.size();
+                int added = 0;
                 for (Key k : keys) {
+                    ValueStore store = st.store(k.db());
+                    int before = store.size();
                     store.load(k.key(), k.value().type(), k.value().value(), k.expireAt() < 0 ? ValueStore.NO_EXPIRY : k.expireAt());
+                    added += store.size() - before;
                 }
-                return store.size() - before;
+                return added;
             }));
         }
 

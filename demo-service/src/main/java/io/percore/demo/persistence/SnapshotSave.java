@@ -28,7 +28,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * ascending order, as EXEC does) while each starts its {@link StoreSnapshot}, so no transaction is
  * half in the file. Then each shard hands its keys over in slices of {@link #SLICE_NANOS} between
  * its other work, encoding them ({@link RdbEntries}) on its own thread, and one writer thread
- * appends the chunks to the file, so a shard never waits for the disk. While more than
+ * appends the chunks to the file, so a shard never waits for the disk. Each chunk holds keys of one
+ * database; the writer puts {@code SELECTDB} (and that database's {@code RESIZEDB}, its keys over every
+ * shard) before a chunk of another database than the last one's, as Redis's file selects each database
+ * before its keys (a shard goes through its databases in order, so a database's keys mostly follow each
+ * other; a key changed meanwhile in another database is a chunk of that database). While more than
  * {@link #MAX_QUEUED_BYTES} wait for the writer, the shards pause their slices (a key changed
  * meanwhile is still encoded first: that is bounded by the write rate). When every shard is done
  * the writer ends the file, fsyncs and renames it ({@link RdbFileWriter#finish}). The same save can go
@@ -48,11 +52,11 @@ final class SnapshotSave {
     /** Where a save's bytes go: a file put in place at the end, or a stream (a diskless full sync's sockets). */
     @FunctionalInterface
     interface Target {
-        RdbFileWriter open(long createdAtSeconds, long usedMemory, long keys, long expires, ReplicationInfo replication)
+        RdbFileWriter open(long createdAtSeconds, long usedMemory, RdbFileWriter.Sizes sizes, ReplicationInfo replication)
                 throws IOException;
 
         static Target file(Path path) {
-            return (created, used, keys, expires, replication) -> RdbFileWriter.create(path, created, used, keys, expires, replication);
+            return (created, used, sizes, replication) -> RdbFileWriter.create(path, created, used, sizes, replication);
         }
     }
 
@@ -83,7 +87,11 @@ final class SnapshotSave {
 
     // the writer thread's
     private RdbFileWriter file;
-    private final List<byte[]> early = new ArrayList<>();
+    private final List<Chunk> early = new ArrayList<>();
+
+    /** Whole keys of database {@code db}, encoded by a shard. */
+    private record Chunk(int db, byte[] bytes) {
+    }
     private int shardsDone;
 
     SnapshotSave(Keyspace keyspace, Target target, Executor writer) {
@@ -150,8 +158,8 @@ final class SnapshotSave {
         Keyspace bound = keyspace.boundTo(group);
         BitSet every = new BitSet();
         every.set(0, shards);
-        ShardFuture<long[]> sizes = bound.reserveInOrder(every)
-                .flatMap(held -> bound.mapReduce(state -> beginOn(state, group, every, each), new long[3], SnapshotSave::plus));
+        ShardFuture<Sizes> sizes = bound.reserveInOrder(every)
+                .flatMap(held -> bound.<Sizes>mapReduce(state -> beginOn(state, group, every, each), new Sizes(), Sizes::plus));
         sizes.whenComplete((total, err) -> {
             bound.releaseAll(every);
             if (err != null) {
@@ -164,44 +172,71 @@ final class SnapshotSave {
             long now = System.currentTimeMillis();
             // a stream's offset at the point is known a little later (its thread reaches the point): the header waits for it
             replication.handle((where, e) -> e == null ? where : null)
-                    .thenAccept(where -> writer.execute(() -> create(total[0], total[1], total[2], now / 1000, where)));
+                    .thenAccept(where -> writer.execute(() -> create(total.byDb, total.usedMemory, now / 1000, where)));
         });
     }
 
-    private static long[] plus(long[] a, long[] b) {
-        return new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
+    /** The shards' keys and keys with a TTL per database at the point, and their memory (the header's); folded on one shard. */
+    private static final class Sizes {
+        final RdbFileWriter.Sizes byDb = new RdbFileWriter.Sizes();
+        long usedMemory;
+
+        Sizes plus(Sizes other) {
+            byDb.add(other.byDb);
+            usedMemory += other.usedMemory;
+            return this;
+        }
     }
 
     /** On each shard while the save's transaction holds them all: the snapshot starts here, its slices follow. */
-    private long[] beginOn(KeyspaceShard state, long group, BitSet every, Persistence.SnapshotPoint each) {
+    private Sizes beginOn(KeyspaceShard state, long group, BitSet every, Persistence.SnapshotPoint each) {
         if (each != null) {
             each.at(state, group, every); // before the first slice is queued: what it hands over leaves first
         }
         if (state.shardId() == 0) {
             functions = state.functions().codes();
         }
-        ValueStore store = state.store();
         Part part = new Part(state.shardId());
-        part.snapshot = store.snapshot(part::entry, System.currentTimeMillis());
-        dirtyAtStart.set(state.shardId(), store.dirty());
+        Sizes sizes = new Sizes();
+        long now = System.currentTimeMillis();
+        List<StoreSnapshot> snapshots = new ArrayList<>();
+        for (ValueStore store : state.databases().made()) {
+            if (store.size() == 0) {
+                continue; // nothing of it can be in the snapshot (Redis's file leaves empty databases out)
+            }
+            int db = store.id();
+            snapshots.add(store.snapshot((key, type, value, expireAt) -> part.entry(db, key, type, value, expireAt), now));
+            sizes.byDb.add(db, store.size(), store.volatileCount());
+        }
+        part.snapshots = snapshots.toArray(new StoreSnapshot[0]);
+        dirtyAtStart.set(state.shardId(), state.databases().dirty());
         Shard.current().execute(part::slice);
-        return new long[] {store.size(), store.volatileCount(), store.memory().usedBytes()};
+        sizes.usedMemory = state.databases().memory().usedBytes();
+        return sizes;
     }
 
-    /** One shard's side: its snapshot, its encoder, driven by slices on its thread. */
+    /** One shard's side: its databases' snapshots, its encoder, driven by slices on its thread. */
     private final class Part {
         private final int shard;
         private final RdbEntries entries = new RdbEntries();
-        StoreSnapshot snapshot;
+        /** The database of the keys in {@link #entries}. */
+        private int entriesDb;
+        /** Its databases' snapshots, in index order; the slices step them one after the other. */
+        StoreSnapshot[] snapshots;
+        private int stepping;
 
         Part(int shard) {
             this.shard = shard;
         }
 
-        /** A key handed over by a slice or by a change about to be made: encoded now, never failing the change. */
-        void entry(byte[] key, ValueType type, Object value, long expireAt) {
+        /** A key of database {@code db} handed over by a slice or by a change about to be made: encoded now, never failing the change. */
+        void entry(int db, byte[] key, ValueType type, Object value, long expireAt) {
             if (failure != null) {
                 return;
+            }
+            if (db != entriesDb) {
+                handOver(); // a chunk holds one database's keys
+                entriesDb = db;
             }
             try {
                 entries.entry(key, type, value, expireAt);
@@ -216,7 +251,9 @@ final class SnapshotSave {
 
         void slice() {
             if (failure != null) {
-                snapshot.abort();
+                for (StoreSnapshot snapshot : snapshots) {
+                    snapshot.abort();
+                }
                 finished();
                 return;
             }
@@ -226,7 +263,11 @@ final class SnapshotSave {
             }
             long start = System.nanoTime();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
-            boolean over = snapshot.step(SLICE_NANOS);
+            long deadline = start + SLICE_NANOS;
+            while (stepping < snapshots.length && snapshots[stepping].step(Math.max(0, deadline - System.nanoTime()))) {
+                stepping++;
+            }
+            boolean over = stepping == snapshots.length;
             handOver();
             longestSlice.accumulateAndGet(System.nanoTime() - start, Math::max);
             longestSliceCpu.accumulateAndGet(THREADS.getCurrentThreadCpuTime() - cpuStart, Math::max);
@@ -241,30 +282,32 @@ final class SnapshotSave {
             if (entries.size() == 0) {
                 return;
             }
-            byte[] chunk = entries.take();
-            queued.addAndGet(chunk.length);
+            Chunk chunk = new Chunk(entriesDb, entries.take());
+            queued.addAndGet(chunk.bytes().length);
             writer.execute(() -> write(chunk));
         }
 
         private void finished() {
             handOver();
-            keysSaved.addAndGet(snapshot.keys());
+            for (StoreSnapshot snapshot : snapshots) {
+                keysSaved.addAndGet(snapshot.keys());
+            }
             writer.execute(SnapshotSave.this::shardDone);
         }
     }
 
     // ------------------------------------------------------------------ the writer thread
 
-    private void create(long keys, long expires, long usedMemory, long nowSeconds, ReplicationInfo where) {
+    private void create(RdbFileWriter.Sizes sizes, long usedMemory, long nowSeconds, ReplicationInfo where) {
         if (failure != null) {
             closeFile();
             return;
         }
         try {
-            file = target.open(nowSeconds, usedMemory, keys, expires, where);
+            file = target.open(nowSeconds, usedMemory, sizes, where);
             file.functions(functions);
-            for (byte[] chunk : early) {
-                file.write(chunk, 0, chunk.length);
+            for (Chunk chunk : early) {
+                file.write(chunk.db(), chunk.bytes(), 0, chunk.bytes().length);
             }
         } catch (IOException | RuntimeException e) {
             fail(e);
@@ -276,8 +319,8 @@ final class SnapshotSave {
         finishIfDone();
     }
 
-    private void write(byte[] chunk) {
-        queued.addAndGet(-chunk.length);
+    private void write(Chunk chunk) {
+        queued.addAndGet(-chunk.bytes().length);
         if (failure != null) {
             return;
         }
@@ -286,7 +329,7 @@ final class SnapshotSave {
             return;
         }
         try {
-            file.write(chunk, 0, chunk.length);
+            file.write(chunk.db(), chunk.bytes(), 0, chunk.bytes().length);
         } catch (IOException | RuntimeException e) {
             fail(e);
             closeFile();

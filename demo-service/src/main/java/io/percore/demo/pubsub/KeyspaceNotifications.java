@@ -39,13 +39,13 @@ final class KeyspaceNotifications implements KeyspaceEvents.Publisher {
     }
 
     @Override
-    public void publish(int kinds, String event, byte[] key) {
+    public void publish(int kinds, String event, byte[] key, int db) {
         byte[] name = event.getBytes(StandardCharsets.US_ASCII);
-        local.deliverKeyspaceEvent(kinds, name, key);
+        local.deliverKeyspaceEvent(kinds, name, key, db);
         for (int shard = 0; shard < tables.shardCount(); shard++) {
             if (shard != shardId && interest.listens(shard)) {
                 tables.invokeOn(shard, t -> {
-                    t.deliverKeyspaceEvent(kinds, name, key);
+                    t.deliverKeyspaceEvent(kinds, name, key, db);
                     return null;
                 }).whenComplete((ok, failure) -> {
                     if (failure != null) {

@@ -184,15 +184,15 @@ public final class PubSubShard implements AutoCloseable {
      * one writes it out at once (see {@link Subscriber#flushPushes}). A shard where no subscription
      * could get it pays two checks.
      */
-    void deliverKeyspaceEvent(int kinds, byte[] event, byte[] key) {
+    void deliverKeyspaceEvent(int kinds, byte[] event, byte[] key, int db) {
         if (keyspaceChannels == 0 && patterns.isEmpty()) {
             return;
         }
         if ((kinds & KeyspaceEvents.KEYSPACE) != 0) {
-            deliver(concat(KEYSPACE_PREFIX, key), event, false, toFlush);
+            deliver(concat(prefix(KEYSPACE_PREFIXES, "__keyspace@", db), key), event, false, toFlush);
         }
         if ((kinds & KeyspaceEvents.KEYEVENT) != 0) {
-            deliver(concat(KEYEVENT_PREFIX, event), key, false, toFlush);
+            deliver(concat(prefix(KEYEVENT_PREFIXES, "__keyevent@", db), event), key, false, toFlush);
         }
         if (toFlush.isEmpty()) {
             return;
@@ -204,8 +204,22 @@ public final class PubSubShard implements AutoCloseable {
         }
     }
 
-    static final byte[] KEYSPACE_PREFIX = "__keyspace@0__:".getBytes(StandardCharsets.US_ASCII);
-    static final byte[] KEYEVENT_PREFIX = "__keyevent@0__:".getBytes(StandardCharsets.US_ASCII);
+    /** The channels' prefixes of the first databases, {@code __keyspace@<db>__:} and {@code __keyevent@<db>__:}, made once. */
+    private static final byte[][] KEYSPACE_PREFIXES = prefixes("__keyspace@");
+    private static final byte[][] KEYEVENT_PREFIXES = prefixes("__keyevent@");
+
+    private static byte[][] prefixes(String start) {
+        byte[][] all = new byte[16][];
+        for (int db = 0; db < all.length; db++) {
+            all[db] = (start + db + "__:").getBytes(StandardCharsets.US_ASCII);
+        }
+        return all;
+    }
+
+    /** Redis's {@code __keyspace@<db>__:} (or keyevent) channel prefix of database {@code db}. */
+    private static byte[] prefix(byte[][] made, String start, int db) {
+        return db < made.length ? made[db] : (start + db + "__:").getBytes(StandardCharsets.US_ASCII);
+    }
 
     /** Subscribers that got a keyspace event not written out yet (one event's worth). */
     private final Set<Subscriber> toFlush = new LinkedHashSet<>();

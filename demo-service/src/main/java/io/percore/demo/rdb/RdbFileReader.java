@@ -7,11 +7,11 @@ import java.nio.file.Path;
 
 /**
  * Reads an RDB file written by redis-server (versions 1 to 10, so 7.0's) or by this server
- * ({@link RdbFileWriter}): every key of database 0 with its value and expiry, handed to
+ * ({@link RdbFileWriter}): every key of every database with its value and expiry, handed to
  * {@link Entries} in file order, so the caller routes each key to the shard that owns it now
  * (whatever the shard count was when it was written). Auxiliary fields and the LRU/LFU hints are
  * skipped, as a Redis without the matching policy does; function libraries are handed over as their
- * code. What this server cannot hold (another database, module data) stops the load with the reason, rather than
+ * code. What this server cannot hold (a database past its {@code databases}, module data) stops the load with the reason, rather than
  * dropping data silently. The CRC-64 at the end is checked when the writer computed one.
  *
  * <p>A {@link BadPayloadException} from here names the file, the offset and the reason.
@@ -22,6 +22,11 @@ public final class RdbFileReader {
     public interface Entries {
         /** {@code expireAtMs} below 0 for none. */
         void entry(byte[] key, RdbReader.Restored value, long expireAtMs);
+
+        /** A key of database {@code db}; a reader of one database (read with {@code databases} 1) gets only database 0's. */
+        default void entry(int db, byte[] key, RdbReader.Restored value, long expireAtMs) {
+            entry(key, value, expireAtMs);
+        }
 
         /**
          * A function library's code ({@code RDB_OPCODE_FUNCTION2}), in file order, before the keys; a
@@ -45,16 +50,25 @@ public final class RdbFileReader {
      * array's limit).
      */
     public static Summary read(Path file, RdbReader.Limits limits, Entries entries) throws IOException {
+        return read(file, limits, 1, entries);
+    }
+
+    /** {@link #read(Path, RdbReader.Limits, Entries)} for a server of {@code databases} databases: a key of another is refused. */
+    public static Summary read(Path file, RdbReader.Limits limits, int databases, Entries entries) throws IOException {
         long size = Files.size(file);
         long most = Math.min(Integer.MAX_VALUE - 8, Runtime.getRuntime().maxMemory() / 4);
         if (size > most) {
             throw new BadPayloadException(file + ": " + size + " bytes, more than this JVM can load from one file (" + most
                     + " bytes: a quarter of the max heap); raise -Xmx");
         }
-        return read(file.toString(), Files.readAllBytes(file), limits, entries);
+        return read(file.toString(), Files.readAllBytes(file), limits, databases, entries);
     }
 
     static Summary read(String name, byte[] bytes, RdbReader.Limits limits, Entries entries) {
+        return read(name, bytes, limits, 1, entries);
+    }
+
+    static Summary read(String name, byte[] bytes, RdbReader.Limits limits, int databases, Entries entries) {
         RdbReader in = RdbReader.over(bytes, 0, limits);
         int at = 0;
         try {
@@ -71,7 +85,8 @@ public final class RdbFileReader {
             long expireAt = -1;
             String replid = null;
             long replOffset = -1;
-            boolean replStreamDb = false;
+            long replStreamDb = -1;
+            int db = 0;
             while (true) {
                 at = in.position();
                 int type = in.nextByte();
@@ -81,8 +96,8 @@ public final class RdbFileReader {
                             verifyChecksum(bytes, in.position(), in);
                         }
                         ReplicationInfo replication = null;
-                        if (replid != null && replid.length() == 40 && replOffset >= 0 && replStreamDb) {
-                            replication = new ReplicationInfo(replid, replOffset);
+                        if (replid != null && replid.length() == 40 && replOffset >= 0 && replStreamDb >= 0 && replStreamDb < databases) {
+                            replication = new ReplicationInfo(replid, replOffset, (int) replStreamDb);
                         }
                         return new Summary(version, keys, expires, replication);
                     }
@@ -93,17 +108,18 @@ public final class RdbFileReader {
                         switch (field) {
                             case "repl-id" -> replid = new String(value, StandardCharsets.ISO_8859_1);
                             case "repl-offset" -> replOffset = number(value);
-                            case "repl-stream-db" -> replStreamDb = number(value) == 0;
+                            case "repl-stream-db" -> replStreamDb = number(value);
                             default -> {
                                 // the others (redis-ver, ctime, used-mem, aof-base, lua scripts...) change nothing here
                             }
                         }
                     }
                     case RdbFileWriter.OPCODE_SELECTDB -> {
-                        long db = in.nextLength();
-                        if (db != 0) {
-                            throw new BadPayloadException("keys of database " + db + ": this server has one database, 0");
+                        long selected = in.nextLength();
+                        if (selected < 0 || selected >= databases) {
+                            throw new BadPayloadException(databasesRefusal("keys of database " + Long.toUnsignedString(selected), databases));
                         }
+                        db = (int) selected;
                     }
                     case RdbFileWriter.OPCODE_RESIZEDB -> {
                         in.nextLength();
@@ -120,7 +136,7 @@ public final class RdbFileReader {
                     default -> {
                         byte[] key = in.nextString();
                         RdbReader.Restored value = in.nextObject(type);
-                        entries.entry(key, value, expireAt);
+                        entries.entry(db, key, value, expireAt);
                         keys++;
                         if (expireAt >= 0) {
                             expires++;
@@ -132,6 +148,14 @@ public final class RdbFileReader {
         } catch (BadPayloadException e) {
             throw new BadPayloadException(name + " at offset " + at + ": " + e.getMessage(), e.stringTooLong());
         }
+    }
+
+    /**
+     * Why something of a database this server does not have is refused: {@code what} (e.g. "keys of database 20"),
+     * then how many it has ("this server has 16 databases, 0 to 15"; with one, "this server has one database, 0").
+     */
+    public static String databasesRefusal(String what, int databases) {
+        return what + ": this server has " + (databases == 1 ? "one database, 0" : databases + " databases, 0 to " + (databases - 1));
     }
 
     private static long number(byte[] text) {

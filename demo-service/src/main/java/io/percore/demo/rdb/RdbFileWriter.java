@@ -17,13 +17,14 @@ import java.util.stream.Stream;
 
 /**
  * Writes an RDB file as Redis 7.0 does (version 10, {@code rdb.c}'s {@code rdbSaveRio}): the magic,
- * auxiliary fields, database 0 with its sizes, each key (its expiry in milliseconds, the value's
+ * auxiliary fields, each database with keys selected ({@code SELECTDB}) and sized ({@code RESIZEDB})
+ * before its keys, each key (its expiry in milliseconds, the value's
  * type, the key, the value in the plain types {@link DumpWriter} writes), the end marker and the
  * CRC-64 of everything before it. So {@code redis-check-rdb} accepts it and redis-server loads it.
  *
  * <p>The shards encode their keys into {@link RdbEntries} on their own threads and hand over whole
- * chunks; one writer thread appends them here in any order (each chunk is whole keys, and a file's
- * keys may come in any order). The file is written under a temporary name and only {@link #finish}
+ * chunks; one writer thread appends them here in any order (each chunk is whole keys of one database, and a
+ * file's keys may come in any order: a chunk of another database than the last one's selects its own). The file is written under a temporary name and only {@link #finish}
  * fsyncs it and renames it over the target, so a crash or a failure while saving never replaces the
  * last good file with a torn one (Redis's temp-PID.rdb). The same bytes can go to a stream instead
  * ({@link #toStream}: a diskless full sync). Not thread-safe: one thread writes.
@@ -50,10 +51,35 @@ public final class RdbFileWriter implements AutoCloseable {
     private final FileChannel channel;
     private final CrcOutput out;
     private boolean finished;
-    /** Database 0's sizes, written before its first key (after the function libraries, as Redis orders them). */
-    private long keys;
-    private long expires;
-    private boolean databaseStarted;
+    /** Each database's sizes, written when it is first selected (after the function libraries, as Redis orders them). */
+    private Sizes sizes;
+    /** The database selected last ({@code SELECTDB}); -1 before any. */
+    private int selected = -1;
+    /** The databases sized so far ({@code RESIZEDB} once each). */
+    private final java.util.Set<Integer> sized = new java.util.HashSet<>();
+
+    /** Keys and keys with a TTL per database, over every shard: what each database's {@code RESIZEDB} says. */
+    public static final class Sizes {
+        private final java.util.TreeMap<Integer, long[]> byDb = new java.util.TreeMap<>();
+
+        /** {@code keys} more keys of database {@code db}, {@code expires} of them with a TTL. */
+        public Sizes add(int db, long keys, long expires) {
+            long[] s = byDb.computeIfAbsent(db, d -> new long[2]);
+            s[0] += keys;
+            s[1] += expires;
+            return this;
+        }
+
+        /** {@code other}'s sizes added to these. */
+        public Sizes add(Sizes other) {
+            other.byDb.forEach((db, s) -> add(db, s[0], s[1]));
+            return this;
+        }
+
+        long[] of(int db) {
+            return byDb.getOrDefault(db, new long[2]);
+        }
+    }
 
     private RdbFileWriter(Path target, Path temp, FileChannel channel, OutputStream sink) {
         this.target = target;
@@ -68,7 +94,7 @@ public final class RdbFileWriter implements AutoCloseable {
      */
     public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires)
             throws IOException {
-        return create(target, createdAtSeconds, usedMemory, keys, expires, null);
+        return create(target, createdAtSeconds, usedMemory, new Sizes().add(0, keys, expires), null);
     }
 
     /**
@@ -90,15 +116,15 @@ public final class RdbFileWriter implements AutoCloseable {
         return removed;
     }
 
-    /** ... with where the snapshot stands in a replication stream ({@code replication}, or null). */
-    public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, long keys, long expires,
+    /** ... with each database's sizes and where the snapshot stands in a replication stream ({@code replication}, or null). */
+    public static RdbFileWriter create(Path target, long createdAtSeconds, long usedMemory, Sizes sizes,
                                        ReplicationInfo replication) throws IOException {
         Path temp = target.resolveSibling("temp-" + ProcessHandle.current().pid() + "-" + target.getFileName());
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         RdbFileWriter w = new RdbFileWriter(target, temp, channel, Channels.newOutputStream(channel));
         try {
-            w.header(createdAtSeconds, usedMemory, keys, expires, replication);
+            w.header(createdAtSeconds, usedMemory, sizes, replication);
         } catch (IOException | RuntimeException e) {
             w.close();
             throw e;
@@ -110,14 +136,14 @@ public final class RdbFileWriter implements AutoCloseable {
      * The same format written to {@code sink} rather than a file (a diskless full sync: the bytes go
      * to the replicas' sockets): {@link #finish} ends it and closes {@code sink}; nothing is renamed or forced.
      */
-    public static RdbFileWriter toStream(OutputStream sink, long createdAtSeconds, long usedMemory, long keys, long expires,
+    public static RdbFileWriter toStream(OutputStream sink, long createdAtSeconds, long usedMemory, Sizes sizes,
                                          ReplicationInfo replication) throws IOException {
         RdbFileWriter w = new RdbFileWriter(null, null, null, sink);
-        w.header(createdAtSeconds, usedMemory, keys, expires, replication);
+        w.header(createdAtSeconds, usedMemory, sizes, replication);
         return w;
     }
 
-    private void header(long createdAtSeconds, long usedMemory, long keys, long expires, ReplicationInfo replication)
+    private void header(long createdAtSeconds, long usedMemory, Sizes sizes, ReplicationInfo replication)
             throws IOException {
         out.write(MAGIC);
         aux(out, "redis-ver", REDIS_VERSION);
@@ -125,47 +151,57 @@ public final class RdbFileWriter implements AutoCloseable {
         aux(out, "ctime", Long.toString(createdAtSeconds));
         aux(out, "used-mem", Long.toString(usedMemory));
         if (replication != null) {
-            aux(out, "repl-stream-db", "0");
+            aux(out, "repl-stream-db", Integer.toString(replication.streamDb()));
             aux(out, "repl-id", replication.replid());
             aux(out, "repl-offset", Long.toString(replication.offset()));
         }
         aux(out, "aof-base", "0");
-        this.keys = keys;
-        this.expires = expires;
+        this.sizes = sizes;
     }
 
     /**
      * The function libraries' entries ({@link FunctionPayload#entries}): after the auxiliary fields,
-     * before database 0, as Redis's {@code rdbSaveFunctions}.
+     * before the first database, as Redis's {@code rdbSaveFunctions}.
      */
     public void functions(java.util.List<byte[]> codes) throws IOException {
-        if (databaseStarted) {
+        if (selected >= 0) {
             throw new IllegalStateException("function libraries come before the keys");
         }
         out.write(FunctionPayload.entries(codes));
     }
 
-    private void startDatabase() throws IOException {
-        if (databaseStarted) {
+    /** {@code SELECTDB db} unless it is selected, with its {@code RESIZEDB} the first time. */
+    private void select(int db) throws IOException {
+        if (selected == db) {
             return;
         }
-        databaseStarted = true;
+        selected = db;
         out.write(OPCODE_SELECTDB);
-        out.write(length(0));
-        out.write(OPCODE_RESIZEDB);
-        out.write(length(keys));
-        out.write(length(expires));
+        out.write(length(db));
+        if (sized.add(db)) {
+            long[] s = sizes.of(db);
+            out.write(OPCODE_RESIZEDB);
+            out.write(length(s[0]));
+            out.write(length(s[1]));
+        }
     }
 
-    /** Appends whole keys a shard encoded ({@link RdbEntries#take}). */
+    /** Appends whole keys of database 0 a shard encoded ({@link RdbEntries#take}). */
     public void write(byte[] chunk, int offset, int length) throws IOException {
-        startDatabase();
+        write(0, chunk, offset, length);
+    }
+
+    /** Appends whole keys of database {@code db} a shard encoded ({@link RdbEntries#take}). */
+    public void write(int db, byte[] chunk, int offset, int length) throws IOException {
+        select(db);
         out.write(chunk, offset, length);
     }
 
     /** Ends the file (EOF, CRC-64), fsyncs it, renames it over the target and fsyncs the directory. Returns its size. */
     public long finish() throws IOException {
-        startDatabase();
+        if (selected < 0) {
+            select(0); // an empty keyspace: database 0, sized 0, as this server has always written it
+        }
         out.write(OPCODE_EOF);
         long crc = out.crc;
         for (int i = 0; i < 8; i++) {

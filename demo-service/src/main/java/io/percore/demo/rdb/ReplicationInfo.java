@@ -8,7 +8,12 @@ package io.percore.demo.rdb;
  * @param replid the stream's replication id (40 hex digits)
  * @param offset the offset of the stream's last byte whose effects the snapshot holds, and none after
  */
-public record ReplicationInfo(String replid, long offset) {
+public record ReplicationInfo(String replid, long offset, int streamDb) {
+
+    /** Where a stream stands that selects its database again before its next command (a primary's after a full sync's point). */
+    public ReplicationInfo(String replid, long offset) {
+        this(replid, offset, 0);
+    }
 
     public ReplicationInfo {
         if (replid == null || replid.length() != 40) {

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * each shard running its batches in parallel with the others and with the reading; a command
  * whose keys span shards under the shard count of this start (a file written by another count,
  * or by redis-server) or that names none (FLUSHALL) waits for everything before it and runs
- * alone. So every key sees its commands in file order.
+ * alone. So every key sees its commands in file order. The file's SELECTs change the database the
+ * commands after them run in: each shard's client is sent the SELECT before its next command of another
+ * database than its last one's.
  */
 public final class FileReplay implements CommandReplay {
 
@@ -42,6 +44,8 @@ public final class FileReplay implements CommandReplay {
     /** One client per shard, made and used on that shard's thread. */
     private final ReplayClient[] clients;
     private final AtomicLong errors = new AtomicLong();
+    /** The database the file selected last (0 until it selects one). */
+    private int selected;
 
     public FileReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
@@ -58,8 +62,10 @@ public final class FileReplay implements CommandReplay {
     @Override
     public void run(byte[][] argv) {
         CommandSpec spec = ReplayRouting.known(commands, argv);
-        if (spec == null) {
-            return; // SELECT 0
+        int db = ReplayRouting.selected(argv, keyspace.databases());
+        if (db >= 0) {
+            selected = db; // sent to a shard with its next command
+            return;
         }
         int owner = ReplayRouting.owner(keyspace, spec, argv);
         if (owner >= 0) {
@@ -85,12 +91,15 @@ public final class FileReplay implements CommandReplay {
         private final int shard;
         private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         private List<byte[][]> batch = new ArrayList<>(BATCH);
+        /** The database this shard's client was told last. */
+        private int told;
 
         Route(int shard) {
             this.shard = shard;
         }
 
         void add(byte[][] argv) {
+            follow();
             batch.add(argv);
             if (batch.size() == BATCH) {
                 send();
@@ -106,8 +115,20 @@ public final class FileReplay implements CommandReplay {
             inFlight.addLast(onShard(commands));
         }
 
+        /** The file's database, sent ahead of the next command when this shard's client is in another. */
+        private void follow() {
+            if (told != selected) {
+                told = selected;
+                batch.add(ReplayRouting.select(selected));
+            }
+        }
+
         void runAlone(byte[][] argv) {
-            onShard(List.<byte[][]>of(argv)).join();
+            follow();
+            List<byte[][]> commands = batch;
+            batch = new ArrayList<>(BATCH);
+            commands.add(argv);
+            onShard(commands).join();
         }
 
         private CompletableFuture<Void> onShard(List<byte[][]> commands) {

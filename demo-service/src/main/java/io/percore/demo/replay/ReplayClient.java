@@ -45,6 +45,8 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     private final RespSession session = new RespSession(true);
     private final ClientMemory memory = new ClientMemory();
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    /** The keyspace bound to the database the feed selected (its SELECTs run here as a client's). */
+    private io.percore.demo.shard.Keyspace keyspace;
     private boolean barrier;
     private int outstanding;
     private CompletableFuture<Void> idle;
@@ -52,6 +54,7 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     /** {@code services} are those of the shard whose thread makes and uses this client. */
     ReplayClient(ShardServices services, AtomicLong errors, String source, String address) {
         this.services = services;
+        this.keyspace = services.keyspace();
         this.errors = errors;
         this.source = source;
         this.address = address;
@@ -152,6 +155,18 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     @Override
     public Caller caller() {
         return this;
+    }
+
+    @Override
+    public io.percore.demo.shard.Keyspace keyspace() {
+        return keyspace;
+    }
+
+    /** The feed's SELECT: what follows runs against that database. */
+    @Override
+    public void select(int db) {
+        session.db = db;
+        keyspace = services.keyspace().database(db);
     }
 
     @Override

@@ -20,22 +20,43 @@ final class ReplayRouting {
     }
 
     /**
-     * The command's table entry; null for SELECT 0 (nothing to do: one database).
+     * The command's table entry.
      *
-     * @throws IllegalArgumentException naming the command when this server does not know it, or for a SELECT of another database
+     * @throws IllegalArgumentException naming the command when this server does not know it
      */
     static CommandSpec known(CommandTable commands, byte[][] argv) {
         CommandSpec spec = CommandCall.lookup(commands, argv);
         if (spec == null) {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }
-        if (AsciiCase.equalsIgnoreCase(argv[0], SELECT)) {
-            if (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.US_ASCII))) {
-                throw new IllegalArgumentException("SELECT of a database other than 0 (this server has one)");
-            }
-            return null;
-        }
         return spec;
+    }
+
+    /**
+     * The database a {@code SELECT} of the feed selects, or -1 when {@code argv} is no SELECT.
+     *
+     * @throws IllegalArgumentException for a SELECT of a database this server does not have (nothing is applied)
+     */
+    static int selected(byte[][] argv, int databases) {
+        if (!AsciiCase.equalsIgnoreCase(argv[0], SELECT)) {
+            return -1;
+        }
+        String index = argv.length == 2 ? new String(argv[1], StandardCharsets.US_ASCII) : "?";
+        long db;
+        try {
+            db = argv.length == 2 ? Long.parseLong(index) : -1;
+        } catch (NumberFormatException e) {
+            db = -1;
+        }
+        if (db < 0 || db >= databases) {
+            throw new IllegalArgumentException(io.percore.demo.rdb.RdbFileReader.databasesRefusal("SELECT of database " + index, databases));
+        }
+        return (int) db;
+    }
+
+    /** The feed's {@code SELECT db}, as a client sends it. */
+    static byte[][] select(int db) {
+        return new byte[][] {SELECT.clone(), Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
     }
 
     /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */

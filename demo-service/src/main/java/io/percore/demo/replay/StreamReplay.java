@@ -75,6 +75,8 @@ public final class StreamReplay implements CommandReplay {
     private final AtomicLong errors = new AtomicLong();
     /** The commands given since MULTI (the link's thread), or null outside a transaction. */
     private List<byte[][]> transaction;
+    /** The database the stream selected last (the link's thread); a shard's client is told it with its next command. */
+    private int selected;
 
     public StreamReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings) {
         this.keyspace = keyspace;
@@ -94,7 +96,7 @@ public final class StreamReplay implements CommandReplay {
      * the same keys run in the order given. MULTI ... EXEC is gathered and applied whole at EXEC.
      *
      * @throws IllegalArgumentException naming the command when this server does not know it, or for
-     *                                  {@code SELECT} of a database other than 0 (nothing is applied)
+     *                                  {@code SELECT} of a database this server does not have (nothing is applied)
      */
     @Override
     public void run(byte[][] argv) {
@@ -122,19 +124,21 @@ public final class StreamReplay implements CommandReplay {
             return;
         }
         CommandSpec spec = ReplayRouting.known(commands, argv);
-        if (spec == null) {
-            return; // SELECT 0
-        }
+        int db = ReplayRouting.selected(argv, keyspace.databases());
         if (transaction != null) {
-            transaction.add(argv);
+            transaction.add(argv); // a SELECT too: it runs in its place at EXEC, and the commands after it there
+            return;
+        }
+        if (db >= 0) {
+            selected = db; // told to a shard with its next command
             return;
         }
         int owner = ReplayRouting.owner(keyspace, spec, argv);
         if (owner >= 0) {
-            routes[owner].add(List.<byte[][]>of(argv));
+            routes[owner].add(List.<byte[][]>of(argv), selected, selected);
             return;
         }
-        runAlone(List.<byte[][]>of(argv));
+        runAlone(List.<byte[][]>of(argv), selected, selected);
     }
 
     /**
@@ -147,32 +151,40 @@ public final class StreamReplay implements CommandReplay {
         List<byte[][]> all = new ArrayList<>(block.size() + 2);
         all.add(new byte[][] {MULTI.clone()});
         int owner = -2; // none yet
+        int at = selected;
+        int after = selected;
         for (byte[][] argv : block) {
             CommandSpec spec = ReplayRouting.known(commands, argv);
-            if (spec == null) {
-                continue;
+            int db = ReplayRouting.selected(argv, keyspace.databases());
+            if (db >= 0) {
+                after = db;
+                if (all.size() == 1) {
+                    at = db; // before the first command: selected ahead of the MULTI
+                    continue;
+                }
             }
             all.add(argv);
-            int o = ReplayRouting.owner(keyspace, spec, argv);
+            int o = db >= 0 ? -1 : ReplayRouting.owner(keyspace, spec, argv); // a SELECT between commands: the client, alone
             owner = owner == -2 || owner == o ? o : -1;
         }
+        selected = after;
         if (all.size() == 1) {
             return; // an empty transaction changes nothing
         }
         all.add(new byte[][] {EXEC.clone()});
         if (owner >= 0) {
-            routes[owner].add(all);
+            routes[owner].add(all, at, after);
         } else {
-            runAlone(all);
+            runAlone(all, at, after);
         }
     }
 
     /** After everything given before, on shard 0, alone; what is given next waits for it. */
-    private void runAlone(List<byte[][]> argvs) {
+    private void runAlone(List<byte[][]> argvs, int db, int after) {
         for (Route r : routes) {
             r.drain();
         }
-        routes[0].add(argvs);
+        routes[0].add(argvs, db, after);
         routes[0].drain();
     }
 
@@ -214,6 +226,8 @@ public final class StreamReplay implements CommandReplay {
         private final int shard;
         private final ArrayDeque<byte[][]> pending = new ArrayDeque<>();
         private long pendingBytes;
+        /** The database this shard's client was told last (the link's thread). */
+        private int told;
         /** A batch is running (or the shard was asked to take one). */
         private boolean active;
         private Throwable failure;
@@ -222,8 +236,23 @@ public final class StreamReplay implements CommandReplay {
             this.shard = shard;
         }
 
+        /**
+         * Adds {@code argvs}, to run in database {@code db} (a SELECT first when this shard's client is in
+         * another), which leave the client in {@code after} (a transaction that selected).
+         */
+        void add(List<byte[][]> argvs, int db, int after) {
+            if (told != db) {
+                List<byte[][]> selecting = new ArrayList<>(argvs.size() + 1);
+                selecting.add(ReplayRouting.select(db));
+                selecting.addAll(argvs);
+                argvs = selecting;
+            }
+            told = after;
+            add(argvs);
+        }
+
         /** Adds {@code argvs} in order (a transaction's are added together); blocks while the shard is too far behind. */
-        void add(List<byte[][]> argvs) {
+        private void add(List<byte[][]> argvs) {
             long bytes = bytesOf(argvs);
             boolean start;
             synchronized (this) {

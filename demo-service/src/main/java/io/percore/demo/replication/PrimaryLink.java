@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       handed whole once its EXEC came, and until then the offset stays before its MULTI (Redis's
  *       {@code CLIENT_MULTI} master client); {@code PING} counts and applies nothing;
  *       {@code REPLCONF GETACK} is answered at once with the offset before it (Redis updates the
- *       offset after a command ran); {@code SELECT} of a database other than 0 drops the link;</li>
+ *       offset after a command ran); {@code SELECT} changes the database of the commands after it, kept
+ *       across a partial resync (Redis's cached master keeps its {@code db}); {@code SELECT} of a database
+ *       this server does not have drops the link;</li>
  *   <li>{@code REPLCONF ACK <offset>} once a second and on GETACK, each after the applier ran
  *       everything handed ({@link CommandReplay#finish()}), so what is acknowledged is applied.</li>
  * </ol>
@@ -67,8 +69,15 @@ public final class PrimaryLink implements AutoCloseable {
     static final long MAX_RETRY_MILLIS = 5000;
     private static final long CLOSE_MILLIS = 30_000;
 
-    /** A primary's id and the offset of the last byte of its stream this server holds (PSYNC asks for the next). */
-    public record Cached(String replid, long offset) {
+    /**
+     * A primary's id, the offset of the last byte of its stream this server holds (PSYNC asks for the next),
+     * and the database the stream selected up to there (Redis's cached master's {@code db}).
+     */
+    public record Cached(String replid, long offset, int db) {
+
+        public Cached(String replid, long offset) {
+            this(replid, offset, 0);
+        }
     }
 
     /** What runs where the stream stands still (see {@link #atPoint}). */
@@ -103,6 +112,11 @@ public final class PrimaryLink implements AutoCloseable {
 
         /** The port this server's clients use (REPLCONF listening-port). */
         int listeningPort();
+
+        /** This server's {@code databases}: a stream selecting another is refused. */
+        default int databases() {
+            return 1;
+        }
 
         /** masteruser, or null. */
         String masterUser();
@@ -184,6 +198,8 @@ public final class PrimaryLink implements AutoCloseable {
     // the link's thread's; changed only while it is applying, or under pointLock
     /** The primary to continue; null: none (a full sync). */
     private Cached cached;
+    /** The database the stream handed so far selected (what a partial resync's new applier is told first). */
+    private int streamDb;
     private boolean askedHost;
 
     // snapshots that want to stand at one offset of the stream
@@ -281,7 +297,7 @@ public final class PrimaryLink implements AutoCloseable {
                 pointWanted = true;
                 return;
             }
-            task.at(cached == null ? null : new Cached(cached.replid(), offset));
+            task.at(cached == null ? null : new Cached(cached.replid(), offset, streamDb));
         }
     }
 
@@ -294,7 +310,7 @@ public final class PrimaryLink implements AutoCloseable {
             points.clear();
             pointWanted = false;
         }
-        Cached where = cached == null ? null : new Cached(cached.replid(), offset);
+        Cached where = cached == null ? null : new Cached(cached.replid(), offset, streamDb);
         for (AtPoint p : now) {
             runPoint(p, where);
         }
@@ -312,7 +328,7 @@ public final class PrimaryLink implements AutoCloseable {
     private void stopApplying() {
         synchronized (pointLock) {
             applying = false;
-            Cached where = cached == null ? null : new Cached(cached.replid(), offset);
+            Cached where = cached == null ? null : new Cached(cached.replid(), offset, streamDb);
             for (AtPoint p : points) {
                 runPoint(p, where);
             }
@@ -459,6 +475,7 @@ public final class PrimaryLink implements AutoCloseable {
                 if (cached != null) {
                     offset = cached.offset();
                     readOffset = cached.offset();
+                    streamDb = cached.db();
                 }
             }
         }
@@ -512,6 +529,7 @@ public final class PrimaryLink implements AutoCloseable {
             receiving = null;
             applier = server.applier();
             cached = new Cached(parts[1], at);
+            streamDb = 0; // the primary selects again before its next command (Redis's slaveseldb -1 at a full sync)
             offset = at;
             readOffset = at + wire.parser.buffered();
             fullSyncs.incrementAndGet();
@@ -533,8 +551,11 @@ public final class PrimaryLink implements AutoCloseable {
             if (!id.isEmpty() && !id.equals(was.replid())) {
                 LOG.info("Master replication ID changed to {}", id);
             }
-            cached = new Cached(replid, offset);
+            cached = new Cached(replid, offset, streamDb);
             applier = server.applier();
+            if (streamDb != 0) {
+                hand(applier, select(streamDb)); // the stream goes on in the database it had selected
+            }
             partialSyncs.incrementAndGet();
             wire.touch();
             readOffset = offset + wire.parser.buffered();
@@ -674,6 +695,7 @@ public final class PrimaryLink implements AutoCloseable {
         CommandStreamParser p = wire.parser;
         List<byte[][]> block = null;
         java.io.ByteArrayOutputStream blockBytes = null;
+        int blockDb = -1; // the last SELECT of the block arriving, once it is handed
         long nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (!closed) {
             CommandStreamParser.Parsed c;
@@ -690,6 +712,10 @@ public final class PrimaryLink implements AutoCloseable {
                     }
                     if (argv.length == 1 && is(argv[0], EXEC)) {
                         handBlock(applier, block);
+                        if (blockDb >= 0) {
+                            streamDb = blockDb;
+                            blockDb = -1;
+                        }
                         byte[] all = blockBytes.toByteArray();
                         offset += all.length;
                         server.streamed(all, 0, all.length);
@@ -697,9 +723,11 @@ public final class PrimaryLink implements AutoCloseable {
                         blockBytes = null;
                         continue;
                     }
-                    if (!isSelectZero(argv)) {
-                        block.add(argv);
+                    int db = selected(argv);
+                    if (db >= 0) {
+                        blockDb = db;
                     }
+                    block.add(argv);
                     continue;
                 }
                 if (argv != null && argv.length == 1 && is(argv[0], MULTI)) {
@@ -712,7 +740,11 @@ public final class PrimaryLink implements AutoCloseable {
                     applier.finish();
                     wire.send("REPLCONF", "ACK", Long.toString(offset)); // the offset before the GETACK, as Redis's
                     nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                } else if (argv != null && !(is(argv[0], PING) || is(argv[0], REPLCONF) || isSelectZero(argv))) {
+                } else if (argv != null && !(is(argv[0], PING) || is(argv[0], REPLCONF))) {
+                    int db = selected(argv);
+                    if (db >= 0) {
+                        streamDb = db;
+                    }
                     hand(applier, argv);
                 }
                 offset += c.length();
@@ -730,18 +762,33 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    /** SELECT 0: nothing to do (one database); SELECT of another: a corrupt stream for this server. */
-    private static boolean isSelectZero(byte[][] argv) throws CommandStreamParser.Corrupt {
-        checkSelect(argv);
-        return is(argv[0], SELECT);
+    /**
+     * The database a SELECT of the stream selects for what follows (kept for a partial resync), or -1 for another
+     * command; one this server does not have (past its {@code databases}) is a stream it cannot apply, refused with
+     * the reason.
+     */
+    private int selected(byte[][] argv) throws CommandStreamParser.Corrupt {
+        if (!is(argv[0], SELECT)) {
+            return -1;
+        }
+        String index = argv.length == 2 ? new String(argv[1], StandardCharsets.ISO_8859_1) : "?";
+        long db;
+        try {
+            db = argv.length == 2 ? Long.parseLong(index) : -1;
+        } catch (NumberFormatException e) {
+            db = -1;
+        }
+        int databases = server.databases();
+        if (db < 0 || db >= databases) {
+            throw new CommandStreamParser.Corrupt("the primary selected database " + index + ": this server has "
+                    + (databases == 1 ? "only database 0" : databases + " databases, 0 to " + (databases - 1))
+                    + " (start it with percore.demo.resp.databases above " + index + ")");
+        }
+        return (int) db;
     }
 
-    private static void checkSelect(byte[][] argv) throws CommandStreamParser.Corrupt {
-        if (is(argv[0], SELECT) && (argv.length != 2 || !"0".equals(new String(argv[1], StandardCharsets.ISO_8859_1)))) {
-            throw new CommandStreamParser.Corrupt("the primary selected database "
-                    + (argv.length > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1) : "?")
-                    + ": this server has only database 0 (replicate a primary that uses only database 0)");
-        }
+    private static byte[][] select(int db) {
+        return new byte[][] {bytes("SELECT"), Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
     }
 
     private void hand(CommandReplay applier, byte[][] argv) {

@@ -202,6 +202,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         ReplicationInfo loaded = persistence.loadedReplication();
         if (loaded != null) {
             if (s.replicaofHost() != null) {
+                loadedStreamDb = loaded.streamDb();
                 stream.run(() -> {
                     replid = loaded.replid();
                     buffer.reset(loaded.offset());
@@ -241,7 +242,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             Thread t = new Thread(() -> l.atPoint(at -> {
                 try {
                     start.start(null).join();
-                    where.complete(at == null ? null : new ReplicationInfo(at.replid(), at.offset()));
+                    where.complete(at == null ? null : new ReplicationInfo(at.replid(), at.offset(), at.db()));
                 } catch (RuntimeException e) {
                     where.complete(null);
                 }
@@ -490,6 +491,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     @Override
+    public int databases() {
+        return keyspace.databases();
+    }
+
+    @Override
     public int listeningPort() {
         return listeningPort;
     }
@@ -517,8 +523,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     @Override
     public PrimaryLink.Cached cachedPrimary() {
-        return new PrimaryLink.Cached(replid, buffer.end());
+        return new PrimaryLink.Cached(replid, buffer.end(), loadedStreamDb);
     }
+
+    /** The database the stream had selected where the snapshot loaded at start stands (its {@code repl-stream-db}). */
+    private volatile int loadedStreamDb;
 
     // ------------------------------------------------------------------ this server as a primary: PSYNC
 

@@ -1,6 +1,7 @@
 package io.percore.demo.replication;
 
 import io.percore.demo.feed.ChangeFeed;
+import io.percore.demo.feed.Block;
 import io.percore.demo.feed.FeedOrder;
 import io.percore.demo.feed.FeedReaderThread;
 import io.percore.demo.feed.FeedRecord;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * changes of different shards outside groups are in the order the thread met them (nothing
  * observable orders them: they touch different keys).
  *
- * <p>It also writes what Redis's primary adds to its stream: {@code SELECT 0} where a full sync
- * begins, {@code PING} every {@code repl-ping-replica-period} while replicas are attached, and
+ * <p>It also writes what Redis's primary adds to its stream: {@code SELECT} before the first
+ * command after a full sync's point and before a command of another database than the last one's
+ * (Redis's {@code slaveseldb}), {@code PING} every {@code repl-ping-replica-period} while replicas are attached, and
  * {@code REPLCONF GETACK *} while a WAIT waits; and it answers, for WAIT, where in the stream
  * every change made before a point is ({@link #offsetAfter}).
  */
@@ -37,7 +39,6 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationStream.class);
     /** Under load the thread takes the shards' hand-overs once per nap instead of being woken for each. */
     static final long NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
-    private static final byte[] SELECT_0 = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETACK = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -66,6 +67,8 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
 
     // the thread's
     private final RespArgv pending = new RespArgv(1 << 16);
+    /** The database the stream's commands so far leave selected; -1: the next command selects its own (Redis's {@code slaveseldb}). */
+    private int selectedDb = -1;
     private final FeedOrder.Output appender = new Appender();
     private final List<OffsetWait> waits = new ArrayList<>();
     private final Map<Long, CompletableFuture<Long>> marks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -153,7 +156,10 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
 
     /** Appends a primary's stream as it came (this server is a replica: its offsets continue the primary's). */
     void verbatim(byte[] bytes) {
-        control(() -> pending.append(bytes));
+        control(() -> {
+            pending.append(bytes);
+            selectedDb = -1; // the primary's SELECTs are in there: once promoted, this server's first command selects its own
+        });
     }
 
     private void control(Runnable task) {
@@ -201,13 +207,17 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     /** Each unit in the stream's order: changes standing alone, a whole group, or a full sync's point. */
     private final class Appender implements FeedOrder.Output {
         @Override
-        public void encoded(byte[] commands) {
+        public void encoded(byte[] commands, int firstDb, int lastDb) {
+            if (selectedDb != firstDb) {
+                pending.select(firstDb);
+            }
             pending.append(commands);
+            selectedDb = lastDb;
         }
 
         @Override
-        public void block(List<byte[][]> commands) {
-            pending.block(commands);
+        public void block(Block commands) {
+            selectedDb = pending.block(commands.commands(), commands.dbs(), selectedDb);
         }
 
         @Override
@@ -215,7 +225,7 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
             publish();
             CompletableFuture<Long> waiting = marks.remove(group);
             long at = buffer.end();
-            pending.append(SELECT_0); // as Redis's primary selects the database again after a full sync's point
+            selectedDb = -1; // as Redis's primary selects the database again after a full sync's point
             if (waiting != null) {
                 waiting.complete(at);
             } else {

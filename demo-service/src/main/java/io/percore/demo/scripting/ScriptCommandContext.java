@@ -18,7 +18,8 @@ import io.percore.demo.shard.Keyspace;
  */
 final class ScriptCommandContext implements CommandContext, Caller {
 
-    private final Keyspace keyspace;
+    /** The script's keyspace, bound to the database it selected (its caller's at first). */
+    private Keyspace keyspace;
     private final ShardServices services;
     /** Made when a command asks for them, which most that scripts call never do (a session takes an id and reads two clocks). */
     private RespSession session;
@@ -71,6 +72,16 @@ final class ScriptCommandContext implements CommandContext, Caller {
     @Override
     public Keyspace keyspace() {
         return tracking ? trackingReads : keyspace;
+    }
+
+    /** A script's SELECT: its own later calls run there; its caller's database stays as it was (Redis 7.0). */
+    @Override
+    public void select(int db) {
+        keyspace = keyspace.database(db);
+        if (trackingReads != null) {
+            trackingReads = trackingReads.database(db);
+        }
+        session().db = db;
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param timeout         seconds after which an idle client is closed; 0: never
  * @param thresholds      values kept and reported by canonical name: the encoding thresholds (sorted sets, hashes and
  *                        sets follow theirs) and Redis's hidden debugging configs (rdb-key-save-delay, ...), which change nothing here, and {@code tracking-table-max-keys}
+ *                        and {@code databases} (fixed at start)
  * @param outputLimits    Redis's client-output-buffer-limit for its three classes
  * @param maxmemoryClients Redis 7's maxmemory-clients: bytes all clients together may hold (0: no such bound), or
  *                        with {@code maxmemoryClientsPercent} not 0, that percent of maxmemory
@@ -101,6 +102,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("watchdog-period", 0L);
         t.put("loading-process-events-interval-bytes", 2L * 1024 * 1024);
         t.put("use-exit-on-panic", 0L);
+        // Redis's databases: fixed at start (percore.demo.resp.databases), kept here by name as the others
+        t.put("databases", 16L);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -167,6 +170,20 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
      */
     public Object value(String name) {
         return byName.get(name);
+    }
+
+    /** These values with Redis's {@code databases} as the keyspace started with it. */
+    public ConfigValues withDatabases(int databases) {
+        Map<String, Long> t = new LinkedHashMap<>(thresholds);
+        t.put("databases", (long) databases);
+        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
+                slowlogSlowerThan, slowlogMaxLen, timeout, t, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
+                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
+    }
+
+    /** Redis's {@code databases}: how many numbered databases there are (fixed at start). */
+    public int databases() {
+        return thresholds.get("databases").intValue();
     }
 
     /** What all clients together may hold now, in bytes (the percent form follows maxmemory); 0: no such bound. */

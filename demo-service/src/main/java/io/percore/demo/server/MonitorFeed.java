@@ -99,8 +99,8 @@ public final class MonitorFeed {
      * Feeds one executed command to every monitor: at once to this shard's, and to the others'
      * at the end of this turn. {@code argv} is already redacted where Redis redacts.
      */
-    public void feed(String clientAddress, byte[][] argv, Shard shard) {
-        Line line = new Line(line(clientAddress, argv), System.nanoTime());
+    public void feed(String clientAddress, int db, byte[][] argv, Shard shard) {
+        Line line = new Line(line(clientAddress, db, argv), System.nanoTime());
         for (int s = 0; s < shardsWithMonitors.length; s++) {
             if (!shardsWithMonitors[s]) {
                 continue;
@@ -161,13 +161,13 @@ public final class MonitorFeed {
     }
 
     /** Redis's monitor line without the leading {@code +} and the CRLF: {@code 1339518083.107412 [0 127.0.0.1:60866] "keys" "*"}. */
-    static String line(String clientAddress, byte[][] argv) {
+    static String line(String clientAddress, int db, byte[][] argv) {
         java.time.Instant now = java.time.Instant.now();
         StringBuilder out = new StringBuilder(32 + 16 * argv.length);
         out.append(now.getEpochSecond()).append('.');
         String micros = Integer.toString(now.getNano() / 1000);
         out.append("000000", 0, 6 - micros.length()).append(micros);
-        out.append(" [0 ").append(clientAddress).append("] ");
+        out.append(" [").append(db).append(' ').append(clientAddress).append("] ");
         for (int j = 0; j < argv.length; j++) {
             repr(argv[j], out);
             if (j != argv.length - 1) {

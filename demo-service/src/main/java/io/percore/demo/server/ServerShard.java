@@ -130,7 +130,7 @@ public final class ServerShard implements AutoCloseable {
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
             ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster, acl);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
-            server.data.writes().monitor((client, argv) -> server.monitors.feed(client, argv, Shard.current()));
+            server.data.writes().monitor((client, db, argv) -> server.monitors.feed(client, db, argv, Shard.current()));
             // client tracking redirects invalidations to any connection of a shard, by id
             server.data.tracking().clientsById(clientId -> {
                 Client client = server.clients.find(clientId);
@@ -225,15 +225,15 @@ public final class ServerShard implements AutoCloseable {
         }
         ConfigValues previous = config;
         config = next;
-        var store = data.store();
+        var databases = data.databases();
         if (previous == null || !previous.memory().equals(next.memory())) {
-            store.budget(next.memory().perShard(shards));
+            databases.budget(next.memory().perShard(shards));
             if (previous != null) {
-                store.makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
+                data.store(0).makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
             }
         }
         if (previous == null || !previous.encodings().equals(next.encodings())) {
-            store.encodings(next.encodings());
+            databases.encodings(next.encodings());
         }
         if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
             data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
@@ -267,9 +267,9 @@ public final class ServerShard implements AutoCloseable {
     private void pauseChanged() {
         updateCommandHooks();
         boolean paused = pause.mode() != ClientPause.OFF;
-        data.store().pauseExpiry(paused);
+        data.databases().pauseExpiry(paused);
         if (!paused && !data.reservation().held()) {
-            data.store().makeRoom(System.currentTimeMillis()); // what the pause kept from being evicted goes now
+            data.store(0).makeRoom(System.currentTimeMillis()); // what the pause kept from being evicted goes now (from any database)
         }
     }
 
@@ -459,7 +459,7 @@ public final class ServerShard implements AutoCloseable {
                 respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(),
                 pause.heldConnections() + keys.blockedClients(), idleClosed,
                 pubsubClientsDisconnected + monitorsDisconnected + outputLimitDisconnections, keys.waitedKeys(), keys.putBacks(),
-                clientsMemory, evictedClients, queryLimitDisconnections);
+                clientsMemory, evictedClients, queryLimitDisconnections, keys.databases());
         return statsBase == null ? raw : raw.since(statsBase);
     }
 
@@ -469,7 +469,8 @@ public final class ServerShard implements AutoCloseable {
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
                            long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long opsPerSecond,
                            long blockedClients, long idleClosed, long outputLimitDisconnections, long waitedKeys,
-                           long putBacks, long clientsMemory, long evictedClients, long queryLimitDisconnections) {
+                           long putBacks, long clientsMemory, long evictedClients, long queryLimitDisconnections,
+                           long[][] databases) {
 
         /** The server's counters less {@code base}'s (the keyspace's figures come already net of theirs). */
         Snapshot since(Snapshot base) {
@@ -481,7 +482,7 @@ public final class ServerShard implements AutoCloseable {
                     netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, opsPerSecond, blockedClients,
                     idleClosed - base.idleClosed, outputLimitDisconnections - base.outputLimitDisconnections, waitedKeys,
                     putBacks, clientsMemory, evictedClients - base.evictedClients,
-                    queryLimitDisconnections - base.queryLimitDisconnections);
+                    queryLimitDisconnections - base.queryLimitDisconnections, databases);
         }
     }
 

@@ -255,7 +255,7 @@ public final class BlockedClients {
         BlockingPop pop = b.pop;
         boolean mayBlock = b.mayBlock;
         long since = b.since;
-        b.keyspace.forWaiters().invokeOn(sk.shard(), st -> st.keyWaiters().attempt(id, home, since, sk.keys(), sk.indexes(), from,
+        b.keyspace.forWaiters().invokeOn(sk.shard(), st -> st.keyWaiters().attempt(st.store(), id, home, since, sk.keys(), sk.indexes(), from,
                         limit, pop, mayBlock))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
@@ -268,7 +268,7 @@ public final class BlockedClients {
                     } else if (b.done) {
                         // served by a key it waited on while this step ran: what it took goes back
                         b.keyspace.invokeOn(sk.shard(), st -> {
-                            st.keyWaiters().putBack(outcome.key(), pop, outcome.taken());
+                            st.keyWaiters().putBack(st.store(), outcome.key(), pop, outcome.taken());
                             return null;
                         });
                     } else {

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The owner side of blocking (Redis's {@code db->blocking_keys} and {@code ready_keys}): on the
- * shard owning some keys, the clients waiting for each key, first blocked first served, wherever
+ * shard owning some keys, the clients waiting for each key of each database, first blocked first served, wherever
  * those clients are connected. Their own shards keep the rest ({@link BlockedClients}).
  *
  * <p><b>No lost wakeup.</b> A step of a client's first try ({@link #attempt}) checks its keys here
@@ -75,9 +75,16 @@ public final class KeyWaiters {
         }
     }
 
-    /** The clients waiting for one key, oldest first. */
+    /** A waited key: the database it is in and its name. */
+    private record WaitKey(int db, ByteString key) {
+    }
+
+    /** The clients waiting for one key of one database, oldest first. */
     private static final class WaitQueue {
+        final WaitKey id;
         final ByteString key;
+        /** The database the key is in. */
+        final ValueStore store;
         Waiter head;
         Waiter tail;
         /** Signalled and not served yet (Redis's db->ready_keys: a key is queued once). */
@@ -85,8 +92,10 @@ public final class KeyWaiters {
         /** Waiters offered the key even when it is gone ({@link BlockingPop#wakesOnDeletion}): while 0, a missing key serves nobody. */
         int wakeOnDeletion;
 
-        WaitQueue(ByteString key) {
-            this.key = key;
+        WaitQueue(WaitKey id, ValueStore store) {
+            this.id = id;
+            this.key = id.key();
+            this.store = store;
         }
     }
 
@@ -109,16 +118,17 @@ public final class KeyWaiters {
         }
     }
 
-    /** Something taken for a client, on its way to the client's shard. */
-    private record Delivery(Waiter waiter, byte[] key, Object taken, WrongTypeException refused) {
+    /** Something taken for a client from {@code store}'s {@code key}, on its way to the client's shard. */
+    private record Delivery(Waiter waiter, ValueStore store, byte[] key, Object taken, WrongTypeException refused) {
     }
 
-    private final ValueStore store;
+    /** The shard's memory: what waiters take is counted in it. */
+    private final io.percore.demo.kv.StoreMemory memory;
     /** Tells the write path how many keys are waited on (its one compare per value set) and runs pops as units of it. */
     private final WritePath writes;
     /** While a transaction holds the shard, serving waits for its end (Redis serves after EXEC). */
     private final ShardReservation reservation;
-    private final HashMap<ByteString, WaitQueue> byKey = new HashMap<>();
+    private final HashMap<WaitKey, WaitQueue> byKey = new HashMap<>();
     /** Each waiting client's first waiter here (the rest by {@link Waiter#sibling}), by blocked id. */
     private final HashMap<Long, Waiter> byClient = new HashMap<>();
     private final ArrayDeque<WaitQueue> ready = new ArrayDeque<>();
@@ -142,8 +152,8 @@ public final class KeyWaiters {
     /** Whether this shard counts itself among the keyspace's shards with waiters. */
     private boolean anyWaited;
 
-    KeyWaiters(ValueStore store, ShardReservation reservation, WritePath writes) {
-        this.store = store;
+    KeyWaiters(io.percore.demo.kv.StoreMemory memory, ShardReservation reservation, WritePath writes) {
+        this.memory = memory;
         this.reservation = reservation;
         this.writes = writes;
         writes.waiters(this);
@@ -190,23 +200,23 @@ public final class KeyWaiters {
      *
      * @throws WrongTypeException when the deciding key (or BLMOVE's destination here) holds another type
      */
-    public Outcome attempt(long blockedId, int home, long since, List<byte[]> keys, int[] indexes, int from, int limit,
-                           BlockingPop pop, boolean mayBlock) {
+    public Outcome attempt(ValueStore store, long blockedId, int home, long since, List<byte[]> keys, int[] indexes, int from,
+                           int limit, BlockingPop pop, boolean mayBlock) {
         long now = System.currentTimeMillis();
         for (int i = from; i < keys.size(); i++) {
             byte[] key = keys.get(i);
             ValueType type = store.typeOf(key, now);
             if (!pop.ready(store, key, type, now)) {
                 if (mayBlock) {
-                    enqueue(blockedId, home, pop, key, since);
+                    enqueue(store, blockedId, home, pop, key, since);
                 }
                 continue;
             }
-            if (mayBlock && type == pop.type() && (reservation.serving() || awaitsServing(key, pop.type()))) {
+            if (mayBlock && type == pop.type() && (reservation.serving() || awaitsServing(store, key, pop.type()))) {
                 // clients are being served here, or wait for this data: it is served in the order they blocked,
                 // and this client takes its place among them rather than overtaking them
-                enqueue(blockedId, home, pop, key, since);
-                markReady(byKey.get(new ByteString(key)));
+                enqueue(store, blockedId, home, pop, key, since);
+                markReady(byKey.get(idOf(store, key)));
                 continue;
             }
             if (indexes[i] >= limit) {
@@ -220,8 +230,8 @@ public final class KeyWaiters {
     }
 
     /** Whether {@code key} has clients waiting for data of {@code type} here (then data there is theirs first). */
-    private boolean awaitsServing(byte[] key, ValueType type) {
-        WaitQueue q = byKey.get(new ByteString(key));
+    private boolean awaitsServing(ValueStore store, byte[] key, ValueType type) {
+        WaitQueue q = byKey.get(idOf(store, key));
         if (q == null) {
             return false;
         }
@@ -234,12 +244,16 @@ public final class KeyWaiters {
         return false;
     }
 
-    private void enqueue(long blockedId, int home, BlockingPop pop, byte[] key, long since) {
-        ByteString k = new ByteString(key);
+    private static WaitKey idOf(ValueStore store, byte[] key) {
+        return new WaitKey(store.id(), new ByteString(key));
+    }
+
+    private void enqueue(ValueStore store, long blockedId, int home, BlockingPop pop, byte[] key, long since) {
+        WaitKey k = idOf(store, key);
         WaitQueue queue = byKey.get(k);
         long bytes = WAITER_BYTES;
         if (queue == null) {
-            queue = new WaitQueue(k);
+            queue = new WaitQueue(k, store);
             byKey.put(k, queue);
             waitedKeysChanged();
             bytes += QUEUE_BYTES + HeapSizes.arrayBytes(key.length);
@@ -270,7 +284,7 @@ public final class KeyWaiters {
         if (w.sibling == null) {
             bytes += CLIENT_BYTES;
         }
-        store.memory().blockingBytes(bytes);
+        memory.blockingBytes(bytes);
     }
 
     /** The client no longer waits (served elsewhere, timed out, gone): forgets its waiters here. */
@@ -286,7 +300,7 @@ public final class KeyWaiters {
                 bytes += QUEUE_BYTES + HeapSizes.arrayBytes(w.queue.key.bytes().length);
             }
         }
-        store.memory().blockingBytes(-bytes);
+        memory.blockingBytes(-bytes);
     }
 
     /** Takes {@code w} out of its key's queue; true when that was the key's last waiter (its queue is gone). */
@@ -308,7 +322,7 @@ public final class KeyWaiters {
             q.wakeOnDeletion--;
         }
         if (q.head == null) {
-            byKey.remove(q.key);
+            byKey.remove(q.id);
             waitedKeysChanged();
             return true;
         }
@@ -316,8 +330,8 @@ public final class KeyWaiters {
     }
 
     /** From the write path, inside a write: {@code key} was given a value. Serving waits until the command is over. */
-    void keyAdded(byte[] key, ValueType type) {
-        WaitQueue q = byKey.get(new ByteString(key));
+    void keyAdded(ValueStore store, byte[] key, ValueType type) {
+        WaitQueue q = byKey.get(idOf(store, key));
         if (q != null) {
             markReady(q);
         }
@@ -438,7 +452,7 @@ public final class KeyWaiters {
         serving = true;
         try {
             for (WaitQueue q : round) {
-                if (byKey.get(q.key) == q) {
+                if (byKey.get(q.id) == q) {
                     serve(q, now, deliveries);
                 }
             }
@@ -469,6 +483,7 @@ public final class KeyWaiters {
     /** While the key has data of a waiter's type, takes for the oldest such waiter. */
     private void serve(WaitQueue q, long now, List<Delivery> deliveries) {
         byte[] key = q.key.bytes();
+        ValueStore store = q.store;
         Waiter w = q.head;
         while (w != null) {
             Waiter next = w.next;
@@ -485,15 +500,15 @@ public final class KeyWaiters {
                     // Redis answers WRONGTYPE to this client (BLMOVE's destination here holds
                     // another type), takes nothing and serves the next one.
                     withdraw(w.blockedId);
-                    deliveries.add(new Delivery(w, key, null, refused));
+                    deliveries.add(new Delivery(w, store, key, null, refused));
                     w = next;
                     continue;
                 } finally {
-                    writes.end(null); // the pop reported its effect (BlockingPop.take)
+                    writes.end(); // the pop reported its effect (BlockingPop.take)
                 }
                 if (taken != null) {
                     withdraw(w.blockedId); // a client is served once: its other keys here stop waiting now
-                    deliveries.add(new Delivery(w, key, taken, null));
+                    deliveries.add(new Delivery(w, store, key, taken, null));
                 } // nothing for this one (a list gone: the next turn returns; a stream read past the end keeps waiting)
             }
             w = next; // waiters of another type (a zset pop on a key now holding a list) keep waiting
@@ -505,12 +520,29 @@ public final class KeyWaiters {
      * on are signalled, so their XREADGROUP clients fail once the flush is over (Redis's
      * scanDatabaseForDeletedStreams); nothing else wakes.
      */
-    void flushing() {
+    void flushing(ValueStore store) {
         long now = System.currentTimeMillis();
         for (WaitQueue q : byKey.values()) {
+            if (q.store != store) {
+                continue;
+            }
             ValueStore.StoredValue v = store.stored(q.key.bytes(), now);
             if (v != null && v.type() == ValueType.STREAM && q.wakeOnDeletion > 0) {
-                keyAdded(q.key.bytes(), ValueType.STREAM);
+                markReady(q);
+            }
+        }
+    }
+
+    /**
+     * From the write path: SWAPDB gave {@code store} another database's keys (Redis's
+     * {@code scanDatabaseForReadyKeys} and {@code scanDatabaseForDeletedStreams}): each key clients wait on
+     * in it that now holds a value is served, and the XREADGROUP clients of a stream that went fail.
+     */
+    void swapped(ValueStore store) {
+        long now = System.currentTimeMillis();
+        for (WaitQueue q : new ArrayList<>(byKey.values())) {
+            if (q.store == store && (q.wakeOnDeletion > 0 || store.typeOf(q.key.bytes(), now) != null)) {
+                markReady(q);
             }
         }
     }
@@ -533,16 +565,17 @@ public final class KeyWaiters {
         byte[] key = d.key;
         Object taken = d.taken;
         BlockingPop pop = w.pop;
+        ValueStore store = d.store;
         try {
             ShardFuture<Boolean> served = keyspace.invokeOnAsync(w.home, st -> st.blockedClients().serve(blockedId, key, taken));
             return served.handle((accepted, failure) -> {
                 if (failure != null || !accepted) {
-                    putBackOutsideTransactions(key, pop, taken);
+                    putBackOutsideTransactions(store, key, pop, taken);
                 }
                 return null;
             });
         } catch (RuntimeException closing) {
-            putBack(key, pop, taken); // the keyspace is stopping: nobody to give it to
+            putBack(store, key, pop, taken); // the keyspace is stopping: nobody to give it to
             return ShardFuture.completed(null);
         }
     }
@@ -552,11 +585,11 @@ public final class KeyWaiters {
      * transaction holds this shard it waits for the transaction's end, which sees its keys change
      * only by its own commands.
      */
-    private void putBackOutsideTransactions(byte[] key, BlockingPop pop, Object taken) {
+    private void putBackOutsideTransactions(ValueStore store, byte[] key, BlockingPop pop, Object taken) {
         if (reservation.busy()) {
-            reservation.park(() -> putBack(key, pop, taken));
+            reservation.park(() -> putBack(store, key, pop, taken));
         } else {
-            putBack(key, pop, taken);
+            putBack(store, key, pop, taken);
         }
     }
 
@@ -564,16 +597,16 @@ public final class KeyWaiters {
      * Puts back what was taken for a client that was no longer waiting (or whose BLMOVE could not
      * push), and serves the next waiter of that key.
      */
-    public void putBack(byte[] key, BlockingPop pop, Object taken) {
+    public void putBack(ValueStore store, byte[] key, BlockingPop pop, Object taken) {
         putBacks++;
         writes.begin(0); // a change of its own, reported by the pop (BlockingPop.putBack)
         try {
             pop.putBack(store, key, taken, System.currentTimeMillis());
             if (store.typeOf(key, System.currentTimeMillis()) == pop.type()) {
-                keyAdded(key, pop.type()); // a put-back into an existing key is no "add": signal it here
+                keyAdded(store, key, pop.type()); // a put-back into an existing key is no "add": signal it here
             }
         } finally {
-            writes.end(null); // serves the next waiter, as after any write
+            writes.end(); // serves the next waiter, as after any write
         }
     }
 }

@@ -28,6 +28,12 @@ import java.util.function.IntFunction;
  * on the calling one; no method returns another shard's state. A call to the calling shard runs
  * inline, and calls between one pair of shards are delivered in order (the mesh's rings are FIFO),
  * which keeps a pipelined connection's writes and reads of a key in order.
+ *
+ * <p><b>Databases.</b> A view is bound to one numbered database ({@link #database}, {@link #db()}): every
+ * call it makes selects that database on the shard it runs on for the call's run
+ * ({@link KeyspaceShard#select}), so a function reads {@link KeyspaceShard#store()} and gets the
+ * caller's database, as a Redis command reads {@code c->db}. A connection keeps the view of the database
+ * it selected, so database 0, and any other, costs a call one int carried and compared.
  */
 public final class Keyspace implements AutoCloseable {
 
@@ -40,6 +46,10 @@ public final class Keyspace implements AutoCloseable {
 
     private final Sharded<KeyspaceShard> states;
     private final int shardCount;
+    /** How many databases every shard has (Redis's {@code databases}). */
+    private final int databases;
+    /** The database this view's calls run against. */
+    private final int db;
     /** Shards with clients blocked on their keys now, shared by every view (read by every write a connection sends). */
     private final java.util.concurrent.atomic.AtomicInteger shardsWithWaiters;
     /** Blocking commands whose first try has begun and not ended, on any shard (shared by every view). */
@@ -53,14 +63,18 @@ public final class Keyspace implements AutoCloseable {
     /** For a view whose calls to other shards wait for their answer ({@link #waiting}): what runs meanwhile; else null. */
     private final Runnable whileWaiting;
 
-    private Keyspace(Sharded<KeyspaceShard> states) {
-        this(states, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(), new BlockingTries(states.shardCount()), null, null);
+    private Keyspace(Sharded<KeyspaceShard> states, int databases) {
+        this(states, databases, 0, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(),
+                new BlockingTries(states.shardCount()), null, null);
     }
 
-    private Keyspace(Sharded<KeyspaceShard> states, long transaction, java.util.concurrent.atomic.AtomicInteger shardsWithWaiters,
-                     BlockingTries blockingTries, TrackedCommand tracked, Runnable whileWaiting) {
+    private Keyspace(Sharded<KeyspaceShard> states, int databases, int db, long transaction,
+                     java.util.concurrent.atomic.AtomicInteger shardsWithWaiters, BlockingTries blockingTries, TrackedCommand tracked,
+                     Runnable whileWaiting) {
         this.states = states;
         this.shardCount = states.shardCount();
+        this.databases = databases;
+        this.db = db;
         this.transaction = transaction;
         this.shardsWithWaiters = shardsWithWaiters;
         this.blockingTries = blockingTries;
@@ -74,7 +88,7 @@ public final class Keyspace implements AutoCloseable {
      * client in the same step as the read (see {@link TrackingShard#begin}).
      */
     public Keyspace trackedBy(TrackedCommand command) {
-        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
+        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
         view.step = step;
         return view;
     }
@@ -91,7 +105,7 @@ public final class Keyspace implements AutoCloseable {
      */
     public Keyspace waiting(Runnable whileWaiting) {
         requireTransaction();
-        Keyspace view = new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
+        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
         view.step = step;
         return view;
     }
@@ -107,7 +121,35 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, transaction, shardsWithWaiters, blockingTries, tracked, null);
+        return new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, null);
+    }
+
+    /**
+     * This view for database {@code db} (SELECT): the same transaction, tracking and waiting, its calls
+     * run against that database. This view itself when it is already that database's.
+     *
+     * @throws IllegalArgumentException for an index outside 0..{@link #databases()}-1 (callers answer Redis's error first)
+     */
+    public Keyspace database(int db) {
+        if (db == this.db) {
+            return this;
+        }
+        if (db < 0 || db >= databases) {
+            throw new IllegalArgumentException("database " + db + " of " + databases);
+        }
+        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
+        view.step = step;
+        return view;
+    }
+
+    /** The database this view's calls run against (Redis's {@code c->db->id}). */
+    public int db() {
+        return db;
+    }
+
+    /** How many databases there are (Redis's {@code databases}). */
+    public int databases() {
+        return databases;
     }
 
     /**
@@ -115,7 +157,8 @@ public final class Keyspace implements AutoCloseable {
      * that the command takes its turn among them (see {@link KeyWaiters}).
      */
     public Keyspace forWaiters() {
-        return transaction == ShardReservation.FREE ? new Keyspace(states, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked, null) : this;
+        return transaction == ShardReservation.FREE
+                ? new Keyspace(states, databases, db, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked, null) : this;
     }
 
     /**
@@ -150,15 +193,23 @@ public final class Keyspace implements AutoCloseable {
         return transaction;
     }
 
-    /** Creates a {@link KeyspaceShard} on every shard of {@code engine} (blocks; call off-shard). */
+    /** Creates a {@link KeyspaceShard} of 16 databases on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine) {
+        return start(engine, DEFAULT_DATABASES);
+    }
+
+    /** Redis's default {@code databases}. */
+    private static final int DEFAULT_DATABASES = 16;
+
+    /** Creates a {@link KeyspaceShard} of {@code databases} databases on every shard of {@code engine} (blocks; call off-shard). */
+    public static Keyspace start(Engine engine, int databases) {
         int shards = engine.shardCount();
         Keyspace keyspace = new Keyspace(Sharded.start(engine, id -> {
-            KeyspaceShard state = new KeyspaceShard(id, shards);
+            KeyspaceShard state = new KeyspaceShard(id, shards, databases);
             state.cron(Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD,
                     () -> state.tick(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
-        }));
+        }), databases);
         // Blocked clients cross shards through the keyspace, which exists only now.
         keyspace.states.fromOutside().invokeOnAll(state -> state.keyspace(keyspace)).join();
         return keyspace;
@@ -189,27 +240,28 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> invokeOn(int target, Function<KeyspaceShard, R> fn) {
         KeyspaceShard caller = states.local();
         if (caller.shardId() == target) {
-            return onReserved(caller, fn, transaction, step, tracked);
+            return onReserved(caller, fn, transaction, step, tracked, db);
         }
         caller.crossShardCalls++;
         long tx = transaction;
         int atStep = step;
         TrackedCommand command = tracked;
+        int inDb = db;
         if (whileWaiting != null) {
-            return waitFor(target, fn, tx, atStep, command);
+            return waitFor(target, fn, tx, atStep, command, inDb);
         }
-        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep, command));
+        return Shard.current().submitToAsync(target, () -> onReserved(states.local(), fn, tx, atStep, command, inDb));
     }
 
     /** {@link #invokeOn} for a {@link #waiting} view: the answer, here and now. */
-    private <R> ShardFuture<R> waitFor(int target, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked) {
+    private <R> ShardFuture<R> waitFor(int target, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked, int db) {
         // what whileWaiting throws (a script killed meanwhile) goes up through the command to the script
         return Shard.current().callAndWait(target, () -> {
             KeyspaceShard state = states.local();
             if (!state.reservation().admits(tx)) {
                 return ShardFuture.failed(new IllegalStateException("shard " + target + " is not held by transaction " + tx));
             }
-            return ShardFuture.completed(inUnit(state, fn, step, tracked)); // its reply gate is the release's
+            return ShardFuture.completed(inUnit(state, fn, step, tracked, db)); // its reply gate is the release's
         }, whileWaiting);
     }
 
@@ -217,11 +269,12 @@ public final class Keyspace implements AutoCloseable {
      * Runs {@code fn} on {@code state}'s shard now, or, while a transaction other than {@code tx}
      * holds that shard, when it releases it (calls parked in arrival order keep their order).
      */
-    private static <R> ShardFuture<R> onReserved(KeyspaceShard state, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked) {
+    private static <R> ShardFuture<R> onReserved(KeyspaceShard state, Function<KeyspaceShard, R> fn, long tx, int step, TrackedCommand tracked,
+                                                 int db) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
             try {
-                return afterReplyGate(state, inUnit(state, fn, step, tracked));
+                return afterReplyGate(state, inUnit(state, fn, step, tracked, db));
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
             }
@@ -229,7 +282,7 @@ public final class Keyspace implements AutoCloseable {
         ShardPromise<R> later = new ShardPromise<>();
         reservation.park(() -> {
             try {
-                afterReplyGate(state, inUnit(state, fn, step, tracked)).whenComplete((r, failure) -> {
+                afterReplyGate(state, inUnit(state, fn, step, tracked, db)).whenComplete((r, failure) -> {
                     if (failure != null) {
                         later.fail(failure);
                     } else {
@@ -260,25 +313,29 @@ public final class Keyspace implements AutoCloseable {
     public <R> ShardFuture<R> invokeOnAsync(int target, Function<KeyspaceShard, ShardFuture<R>> fn) {
         KeyspaceShard caller = states.local();
         if (caller.shardId() == target) {
-            return onReservedAsync(caller, fn, transaction);
+            return onReservedAsync(caller, fn, transaction, db);
         }
         caller.crossShardCalls++;
         long tx = transaction;
+        int inDb = db;
         // the future fn makes is the target's: it completes there, and comes back as this call's result
-        return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx));
+        return Shard.current().submitToAsync(target, () -> onReservedAsync(states.local(), fn, tx, inDb));
     }
 
-    private static <R> ShardFuture<R> onReservedAsync(KeyspaceShard state, Function<KeyspaceShard, ShardFuture<R>> fn, long tx) {
+    private static <R> ShardFuture<R> onReservedAsync(KeyspaceShard state, Function<KeyspaceShard, ShardFuture<R>> fn, long tx, int db) {
         ShardReservation reservation = state.reservation();
         if (reservation.admits(tx)) {
+            int before = state.select(db);
             try {
                 return fn.apply(state);
             } catch (RuntimeException e) {
                 return ShardFuture.failed(e);
+            } finally {
+                state.select(before);
             }
         }
         ShardPromise<R> later = new ShardPromise<>();
-        reservation.park(() -> onReservedAsync(state, fn, tx).whenComplete((r, failure) -> {
+        reservation.park(() -> onReservedAsync(state, fn, tx, db).whenComplete((r, failure) -> {
             if (failure != null) {
                 later.fail(failure);
             } else {
@@ -311,8 +368,13 @@ public final class Keyspace implements AutoCloseable {
         return all;
     }
 
-    private static <R> R inUnit(KeyspaceShard state, Function<KeyspaceShard, R> fn, int step, TrackedCommand tracked) {
-        return tracked == null ? inUnit(state, fn, step) : state.tracking().run(tracked, () -> inUnit(state, fn, step));
+    private static <R> R inUnit(KeyspaceShard state, Function<KeyspaceShard, R> fn, int step, TrackedCommand tracked, int db) {
+        int before = state.select(db);
+        try {
+            return tracked == null ? inUnit(state, fn, step) : state.tracking().run(tracked, () -> inUnit(state, fn, step));
+        } finally {
+            state.select(before);
+        }
     }
 
     /**
@@ -326,7 +388,7 @@ public final class Keyspace implements AutoCloseable {
         try {
             return fn.apply(state);
         } finally {
-            writes.end(null);
+            writes.end();
         }
     }
 
@@ -413,13 +475,14 @@ public final class Keyspace implements AutoCloseable {
         long tx = transaction;
         int atStep = step;
         TrackedCommand command = tracked;
+        int inDb = db;
         BitSet all = (BitSet) participants.clone(); // crosses shards: a copy nobody changes
         java.util.function.Supplier<ShardFuture<R>> here = () -> {
             KeyspaceShard state = states.local();
             return state.reservation().reserve(tx).flatMap(granted -> {
                 R result;
                 try {
-                    result = inUnit(state, fn, atStep, command);
+                    result = inUnit(state, fn, atStep, command, inDb);
                 } catch (RuntimeException e) {
                     if (releaseAfter) {
                         state.reservation().release(tx, all);

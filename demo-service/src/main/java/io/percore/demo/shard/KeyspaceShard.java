@@ -1,22 +1,29 @@
 package io.percore.demo.shard;
 
+import io.percore.demo.kv.Databases;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.tracking.TrackingShard;
 import io.percore.engine.Cancellable;
 
 /**
- * One shard's part of the keyspace: its value store, the reservation a cross-shard transaction
+ * One shard's part of the keyspace: its numbered databases ({@link Databases}), the reservation a cross-shard transaction
  * takes on it, the clients blocked on its keys and the blocking commands of its connections; the
  * instance of the {@link Keyspace}'s {@code Sharded} service on that shard. Read and written only on
  * that shard's thread; other shards send it work through {@link Keyspace#invokeOn}. What the server
  * keeps per shard for its operators (clients, CONFIG, slow log, MONITOR) is the server's own
  * service, {@code io.percore.demo.server.ServerShard}, which lives on the same thread.
+ *
+ * <p><b>The selected database.</b> A keyspace call runs against the database its caller selected
+ * ({@link Keyspace#db()}): the call selects it here for its run ({@link #select}), so {@link #store()}
+ * is that database's store, as Redis's commands read {@code c->db}. Outside a call it is database 0.
  */
 public final class KeyspaceShard implements AutoCloseable {
 
     private final int shardId;
     private FunctionLibraryCodes functions = FunctionLibraryCodes.NONE;
-    private final ValueStore store = new ValueStore();
+    private final Databases databases;
+    /** The database the running keyspace call works on (see {@link #select}); database 0 outside calls. */
+    private ValueStore selected;
     private final ShardReservation reservation = new ShardReservation();
     /** Where every change of this shard's keys is reported (the one write path). */
     private final WritePath writes;
@@ -37,11 +44,13 @@ public final class KeyspaceShard implements AutoCloseable {
     /** Counters as they were at the last CONFIG RESETSTAT: snapshots report what came after. */
     private Snapshot statsBase;
 
-    KeyspaceShard(int shardId, int shards) {
+    KeyspaceShard(int shardId, int shards, int databases) {
         this.shardId = shardId;
-        this.tracking = new TrackingShard(shardId, shards, store);
-        this.writes = new WritePath(shardId, store, reservation, tracking);
-        this.keyWaiters = new KeyWaiters(store, reservation, writes);
+        this.databases = new Databases(databases);
+        this.tracking = new TrackingShard(shardId, shards, this.databases.memory());
+        this.writes = new WritePath(shardId, this.databases, reservation, tracking);
+        this.keyWaiters = new KeyWaiters(this.databases.memory(), reservation, writes);
+        this.selected = this.databases.get(0);
         this.blockedClients = new BlockedClients(shardId, shards);
         reservation.onRelease(writes::released);
     }
@@ -98,8 +107,45 @@ public final class KeyspaceShard implements AutoCloseable {
         return shardId;
     }
 
+    /** The store of the database the running keyspace call selected (database 0 outside calls). */
     public ValueStore store() {
-        return store;
+        return selected;
+    }
+
+    /** Database {@code db}'s store (made if it was never used). */
+    public ValueStore store(int db) {
+        return databases.get(db);
+    }
+
+    /** Every database of this shard and what they share (memory, counters, settings). */
+    public Databases databases() {
+        return databases;
+    }
+
+    /**
+     * Selects database {@code db} for what runs now on this shard and returns the one selected before
+     * (a call restores it when it ends: calls nest, a cross-database command's parts select their own).
+     */
+    int select(int db) {
+        int before = selected.id();
+        if (before != db) {
+            selected = databases.get(db);
+        }
+        return before;
+    }
+
+    /** FLUSHALL on this shard: every database emptied; tracking clients told once. */
+    public void flushAll() {
+        for (ValueStore store : databases.made()) {
+            store.flush();
+        }
+        writes.flushed();
+    }
+
+    /** FLUSHDB of database {@code db} on this shard; tracking clients told once, as by Redis. */
+    public void flushDb(int db) {
+        databases.get(db).flush();
+        writes.flushed();
     }
 
     /**
@@ -124,10 +170,10 @@ public final class KeyspaceShard implements AutoCloseable {
         if (!reservation.held()) {
             // A transaction holding the shard sees its keys change only by its own commands (Redis
             // runs no expiry cycle inside EXEC); its replay would otherwise see a DEL in its middle.
-            store.activeExpireCycle(nowMillis, expiryBudgetNanos);
+            databases.activeExpireCycle(nowMillis, expiryBudgetNanos);
         }
         tracking.tick();
-        peakUsedBytes = Math.max(peakUsedBytes, store.memory().usedBytes());
+        peakUsedBytes = Math.max(peakUsedBytes, databases.memory().usedBytes());
     }
 
     @Override
@@ -145,23 +191,38 @@ public final class KeyspaceShard implements AutoCloseable {
 
     /** A copy of this shard's keyspace figures, safe to hand to another shard. */
     public Snapshot snapshot() {
-        peakUsedBytes = Math.max(peakUsedBytes, store.memory().usedBytes());
-        Snapshot raw = new Snapshot(shardId, store.size(), store.volatileCount(), store.keyspaceHits(), store.keyspaceMisses(),
-                store.expiredKeys(), crossShardCalls, store.memory().usedBytes(), store.budget().maxBytes(), store.memory().evictedKeys(),
-                peakUsedBytes, blockedClients.waitingClients(), keyWaiters.waitedKeys(), keyWaiters.putBacks());
+        peakUsedBytes = Math.max(peakUsedBytes, databases.memory().usedBytes());
+        Snapshot raw = new Snapshot(shardId, databases.keys(), databases.volatileKeys(), databases.keyspaceHits(),
+                databases.keyspaceMisses(), databases.expiredKeys(), crossShardCalls, databases.memory().usedBytes(),
+                databases.budget().maxBytes(), databases.memory().evictedKeys(), peakUsedBytes, blockedClients.waitingClients(),
+                keyWaiters.waitedKeys(), keyWaiters.putBacks(), dbFigures());
         return statsBase == null ? raw : raw.since(statsBase);
     }
 
-    /** One shard's keyspace figures (INFO keyspace, memory and stats; Actuator). */
+    /** Each database of this shard with keys: its index, keys, keys with a TTL, and its avg_ttl (INFO keyspace). */
+    private long[][] dbFigures() {
+        java.util.List<long[]> out = new java.util.ArrayList<>();
+        for (ValueStore store : databases.made()) {
+            if (store.size() > 0) {
+                out.add(new long[] {store.id(), store.size(), store.volatileCount(), store.avgTtl()});
+            }
+        }
+        return out.toArray(new long[0][]);
+    }
+
+    /**
+     * One shard's keyspace figures (INFO keyspace, memory and stats; Actuator); {@code databases} holds, for
+     * each database of the shard with keys, {index, keys, keys with a TTL, Redis's avg_ttl estimate in ms}.
+     */
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long crossShardCalls,
                            long usedMemory, long maxMemory, long evicted, long peakMemory, long blockedClients, long waitedKeys,
-                           long putBacks) {
+                           long putBacks, long[][] databases) {
 
         /** The counters less {@code base}'s (gauges such as keys, memory and clients stay as they are). */
         Snapshot since(Snapshot base) {
             return new Snapshot(shard, keys, expires, hits - base.hits, misses - base.misses, expired - base.expired,
                     crossShardCalls - base.crossShardCalls, usedMemory, maxMemory, evicted - base.evicted, peakMemory,
-                    blockedClients, waitedKeys, putBacks - base.putBacks);
+                    blockedClients, waitedKeys, putBacks - base.putBacks, databases);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The keys of one shard that connections WATCH (Redis's {@code db->watched_keys}), each with how
+ * The keys of one database of one shard that connections WATCH (Redis's {@code db->watched_keys}), each with how
  * many connections watch it and a version that every change of the key moves (written, deleted,
  * expired, evicted, flushed). It hears of changes from the shard's {@link WritePath}; EXEC compares
  * a watched key's version with the one its WATCH saw. Null map while nothing is watched, so a
@@ -77,6 +77,22 @@ final class WatchedKeyVersions {
         if (watched != null) {
             for (Map.Entry<ByteString, Watched> w : watched.entrySet()) {
                 if (store.holds(w.getKey().bytes(), now)) {
+                    w.getValue().version++;
+                }
+            }
+        }
+    }
+
+    /**
+     * SWAPDB is about to give this database {@code replacedWith}'s keys (Redis's {@code touchAllWatchedKeysInDb}):
+     * a watched key changes when it is in this database now (expired or not: it goes) or is live in the other
+     * (it comes); a key live in neither stays as it was.
+     */
+    void swapping(ValueStore emptied, ValueStore replacedWith, long now) {
+        if (watched != null) {
+            for (Map.Entry<ByteString, Watched> w : watched.entrySet()) {
+                byte[] key = w.getKey().bytes();
+                if (emptied.present(key) || replacedWith.holds(key, now)) {
                     w.getValue().version++;
                 }
             }

@@ -2,6 +2,7 @@ package io.percore.demo.shard;
 
 import io.percore.demo.feed.Change;
 import io.percore.demo.feed.ChangeListener;
+import io.percore.demo.kv.Databases;
 import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.KeyspaceEvents;
 import io.percore.demo.kv.ValueStore;
@@ -44,11 +45,16 @@ import org.slf4j.LoggerFactory;
  * work runs here; its changes are kept and reported as one change when it releases the shard, a
  * part of the transaction's group, each command with its step in the transaction (see {@link Change}).
  *
+ * <p><b>Databases.</b> Each numbered database's store reports to its own {@link Database} (what it
+ * changed and where: WATCH's versions are per database, as Redis's {@code db->watched_keys}, and so are
+ * the keys clients block on); every change is reported with its database ({@link Change#dbs}), so a
+ * stream made of the changes selects it before its commands.
+ *
  * <p>Touched only by its shard's thread. With nobody listening a write costs two field reads and
  * compares at the end of its unit, and a change of a key one null check (WATCH) and one compare
  * (blocked clients).
  */
-public final class WritePath implements KeyspaceChanges {
+public final class WritePath {
 
     private static final Logger LOG = LoggerFactory.getLogger(WritePath.class);
 
@@ -64,13 +70,14 @@ public final class WritePath implements KeyspaceChanges {
     /** Hears every command a client ran on this shard (Redis's feed to monitors), arguments already redacted. */
     @FunctionalInterface
     public interface CommandMonitor {
-        void ran(String clientAddress, byte[][] argv);
+        /** {@code db}: the client's database once it ran (Redis's {@code c->db->id}: SELECT 3 shows as of database 3). */
+        void ran(String clientAddress, int db, byte[][] argv);
     }
 
     private final int shardId;
-    private final ValueStore store;
+    /** The shard's databases: their shared change count ({@link Databases#dirty()}) tells a unit whether it wrote. */
+    private final Databases databases;
     private final ShardReservation reservation;
-    private final WatchedKeyVersions watches = new WatchedKeyVersions();
     /** Redis's trackingInvalidateKey: while nothing is tracked here, one check per change. */
     private final TrackingShard tracking;
     private KeyWaiters waiters;
@@ -91,13 +98,18 @@ public final class WritePath implements KeyspaceChanges {
     private long reports;
     private int step;
     private String cause;
-    /** What the open unit reported, kept only while someone listens. */
+    /** What the open unit reported, kept only while someone listens, each command with its database. */
     private final List<byte[][]> commands = new ArrayList<>();
+    private int[] commandDbs = new int[8];
+    /** Whether a command of the open unit runs in a database other than 0 (then its change carries {@link Change#dbs}). */
+    private boolean unitLeftDb0;
     private final List<byte[]> keys = new ArrayList<>();
 
-    // the transaction holding the shard: its commands so far, each with its step
+    // the transaction holding the shard: its commands so far, each with its step and database
     private final List<byte[][]> held = new ArrayList<>();
     private int[] heldSteps = new int[8];
+    private int[] heldDbs = new int[8];
+    private boolean heldLeftDb0;
     private final List<byte[]> heldKeys = new ArrayList<>();
 
     /** Units that changed the store and reported no effect (a defect of the command). */
@@ -107,12 +119,22 @@ public final class WritePath implements KeyspaceChanges {
     /** What serving the clients blocked on keys the last outermost unit (or release) added still does, or null. */
     private io.percore.engine.ShardFuture<Void> wakeups;
 
-    WritePath(int shardId, ValueStore store, ShardReservation reservation, TrackingShard tracking) {
+    WritePath(int shardId, Databases databases, ShardReservation reservation, TrackingShard tracking) {
         this.shardId = shardId;
-        this.store = store;
+        this.databases = databases;
         this.reservation = reservation;
         this.tracking = tracking;
-        store.changes(this);
+        databases.onMade(this::attach);
+    }
+
+    /** A database's store was made: it reports to its own {@link Database} from now on. */
+    private void attach(ValueStore store) {
+        store.changes(new Database(store.id(), store));
+    }
+
+    /** Database {@code db}'s side of the write path (its store made if it was not): what its store reports to. */
+    public Database database(int db) {
+        return (Database) databases.get(db).changes();
     }
 
     void waiters(KeyWaiters waiters) {
@@ -150,10 +172,10 @@ public final class WritePath implements KeyspaceChanges {
         notifyClasses = notifications == null ? 0 : KeyspaceEvents.published(classes);
     }
 
-    /** A client ran {@code argv} on this shard (shown to monitors once it ran, as Redis's call() does). */
-    public void commandRan(String clientAddress, byte[][] argv) {
+    /** A client in database {@code db} ran {@code argv} on this shard (shown to monitors once it ran, as Redis's call() does). */
+    public void commandRan(String clientAddress, int db, byte[][] argv) {
         if (monitor != null) {
-            monitor.ran(clientAddress, argv);
+            monitor.ran(clientAddress, db, argv);
         }
     }
 
@@ -165,7 +187,7 @@ public final class WritePath implements KeyspaceChanges {
             dirtyAt = Arrays.copyOf(dirtyAt, depth * 2);
             reportsAt = Arrays.copyOf(reportsAt, depth * 2);
         }
-        dirtyAt[depth] = store.dirty();
+        dirtyAt[depth] = databases.dirty();
         reportsAt[depth] = reports;
         if (depth == 0) {
             this.step = step;
@@ -177,19 +199,20 @@ public final class WritePath implements KeyspaceChanges {
 
     /**
      * Closes the unit {@link #begin} opened. If it changed the store and reported no effect, its
-     * effect is {@code command} (the command's own arguments: {@code null} when there are none to
-     * stand for it, which makes such a unit a defect). The outermost unit's end reports the change
+     * effect is {@code command} in database {@code commandDb} (the command's own arguments, run in the
+     * database the client selected; {@code null} when there are none to stand for it, which makes such
+     * a unit a defect). The outermost unit's end reports the change
      * and serves the clients blocked on keys it added (Redis's handleClientsBlockedOnKeys after a
      * command), before the shard runs anything else.
      */
-    public void end(byte[][] command) {
+    public void end(int commandDb, byte[][] command) {
         int d = --depth;
-        if (store.dirty() != dirtyAt[d] && reports == reportsAt[d]) {
+        if (databases.dirty() != dirtyAt[d] && reports == reportsAt[d]) {
             if (command != null) {
                 if (cause == null && d == 0 && listeners.length != 0) {
                     cause = causeOf(command[0]);
                 }
-                propagate(command);
+                propagate(commandDb, command);
             } else {
                 unreported();
             }
@@ -201,6 +224,11 @@ public final class WritePath implements KeyspaceChanges {
                 addedWhileTrying = false;
             }
         }
+    }
+
+    /** Closes a unit whose work reports its own effects (there are no arguments to stand for it): see {@link #end(int, byte[][])}. */
+    public void end() {
+        end(0, null);
     }
 
     /**
@@ -221,7 +249,7 @@ public final class WritePath implements KeyspaceChanges {
      * unreported write is. One compare.
      */
     public void readDone(long dirtyBefore) {
-        if (store.dirty() != dirtyBefore) {
+        if (databases.dirty() != dirtyBefore) {
             unreported();
         }
     }
@@ -248,57 +276,145 @@ public final class WritePath implements KeyspaceChanges {
         }
     }
 
-    // ------------------------------------------------------------------ KeyspaceChanges: from the store
+    // ------------------------------------------------------------------ one database's reports
 
-    @Override
-    public void modified(byte[] key) {
-        watches.modified(key);
-        if (tracking.watching()) {
-            tracking.modified(key);
+    /**
+     * One database's side of the write path: what its store and the commands running on it report
+     * ({@link KeyspaceChanges}), with the database they happened in, and the keys connections WATCH in it.
+     */
+    public final class Database implements KeyspaceChanges {
+
+        private final int db;
+        private final ValueStore store;
+        /** The keys of this database connections WATCH (Redis's {@code db->watched_keys}). */
+        private final WatchedKeyVersions watches = new WatchedKeyVersions();
+
+        private Database(int db, ValueStore store) {
+            this.db = db;
+            this.store = store;
         }
-        if (listeners.length != 0) {
-            (reservation.held() ? heldKeys : keys).add(key);
+
+        /** Its index. */
+        public int db() {
+            return db;
+        }
+
+        @Override
+        public void modified(byte[] key) {
+            watches.modified(key);
+            if (tracking.watching()) {
+                tracking.modified(key); // Redis's tracking table is by key name, whatever the database
+            }
+            if (listeners.length != 0) {
+                (reservation.held() ? heldKeys : keys).add(key);
+            }
+        }
+
+        @Override
+        public void valueSet(byte[] key, ValueType type) {
+            if (waitedKeys != 0) {
+                waiters.keyAdded(store, key, type);
+            } else if (waiters != null && waiters.triesInFlight()) {
+                addedWhileTrying = true; // a blocking command on its way here may be after it: served in its turn
+            }
+        }
+
+        @Override
+        public void keyReady(byte[] key) {
+            if (waitedKeys != 0) {
+                waiters.keyAdded(store, key, ValueType.STREAM);
+            }
+        }
+
+        @Override
+        public void expired(byte[] key) {
+            storeDeleted(this, key, "expired");
+            notify(KeyspaceEvents.EXPIRED, "expired", key);
+        }
+
+        @Override
+        public void evicted(byte[] key) {
+            storeDeleted(this, key, "evicted");
+            notify(KeyspaceEvents.EVICTED, "evicted", key);
+        }
+
+        @Override
+        public void notify(int type, String event, byte[] key) {
+            if ((notifyClasses & type) != 0) {
+                notifications.publish(notifyClasses & (KeyspaceEvents.KEYSPACE | KeyspaceEvents.KEYEVENT), event, key, db);
+            }
+        }
+
+        @Override
+        public void flushing() {
+            watches.flushing(store, System.currentTimeMillis());
+            if (waitedKeys != 0) {
+                waiters.flushing(store); // the streams clients wait on go: their XREADGROUP clients fail
+            }
+            // tracking clients hear of it once per FLUSHALL or FLUSHDB, whatever it emptied: see flushed()
+        }
+
+        @Override
+        public void propagate(byte[]... command) {
+            WritePath.this.propagate(db, command);
+        }
+
+        @Override
+        public boolean followed() {
+            return listeners.length != 0;
+        }
+
+        @Override
+        public void propagated() {
+            reports++;
+        }
+
+        @Override
+        public void propagateValue(byte[] key) {
+            if (listeners.length == 0) {
+                reports++;
+                return;
+            }
+            ValueStore.StoredValue stored = store.stored(key, System.currentTimeMillis());
+            if (stored == null) {
+                propagate(DEL, key);
+                return;
+            }
+            // a string changed in place (GrowableString) is written from its own array, without a copy
+            byte[] payload = DumpWriter.dump(stored.type(), stored.value());
+            long ttl = stored.expireAt() == ValueStore.NO_EXPIRY ? 0 : stored.expireAt();
+            propagate(RESTORE, key, ascii(Long.toString(ttl)), payload, REPLACE, ABSTTL);
+        }
+
+        // -------------------------------------------------------------- WATCH
+
+        /** WATCH of {@code key} by one connection: its version now (see {@link WatchedKeyVersions}). */
+        public long watch(byte[] key, long now) {
+            return watches.watch(store, key, now);
+        }
+
+        /** Whether {@code key}, watched at {@code version}, changed since. */
+        public boolean watchedKeyChanged(byte[] key, long version, long now) {
+            return watches.changedSince(store, key, version, now);
+        }
+
+        /** One connection stops watching {@code key}. */
+        public void unwatch(byte[] key) {
+            watches.unwatch(key);
         }
     }
 
-    @Override
-    public void valueSet(byte[] key, ValueType type) {
-        if (waitedKeys != 0) {
-            waiters.keyAdded(key, type);
-        } else if (waiters != null && waiters.triesInFlight()) {
-            addedWhileTrying = true; // a blocking command on its way here may be after it: served in its turn
-        }
+    /**
+     * A FLUSHALL or FLUSHDB emptied this shard's databases (each store's {@code flush}): every tracking
+     * client is told to drop its whole cache, once (Redis's {@code trackingInvalidateKeysOnFlush}).
+     */
+    public void flushed() {
+        tracking.flushed();
     }
 
-    @Override
-    public void keyReady(byte[] key) {
-        if (waitedKeys != 0) {
-            waiters.keyAdded(key, ValueType.STREAM);
-        }
-    }
-
-    @Override
-    public void expired(byte[] key) {
-        storeDeleted(key, "expired");
-        notify(KeyspaceEvents.EXPIRED, "expired", key);
-    }
-
-    @Override
-    public void evicted(byte[] key) {
-        storeDeleted(key, "evicted");
-        notify(KeyspaceEvents.EVICTED, "evicted", key);
-    }
-
-    @Override
-    public void notify(int type, String event, byte[] key) {
-        if ((notifyClasses & type) != 0) {
-            notifications.publish(notifyClasses & (KeyspaceEvents.KEYSPACE | KeyspaceEvents.KEYEVENT), event, key);
-        }
-    }
-
-    /** The store deleted {@code key} on its own: reported at once as {@code DEL key}, after what the unit reported before it. */
-    private void storeDeleted(byte[] key, String why) {
-        watches.modified(key);
+    /** The store of database {@code d} deleted {@code key} on its own: reported at once as {@code DEL key}, after what the unit reported before it. */
+    private void storeDeleted(Database d, byte[] key, String why) {
+        d.watches.modified(key);
         if (tracking.watching()) {
             tracking.removedByStore(key);
         }
@@ -307,69 +423,62 @@ public final class WritePath implements KeyspaceChanges {
         }
         byte[][] del = {DEL, key};
         if (reservation.held()) {
-            hold(del, key);
+            hold(d.db, del, key);
             return;
         }
         flushUnit();
-        emit(new Change(shardId, 0, null, List.<byte[][]>of(del), null, List.of(key), why));
+        emit(new Change(shardId, 0, null, List.<byte[][]>of(del), null, d.db == 0 ? null : new int[] {d.db}, List.of(key), why));
     }
 
-    @Override
-    public void flushing() {
-        watches.flushing(store, System.currentTimeMillis());
-        if (waitedKeys != 0) {
-            waiters.flushing(); // the streams clients wait on go: their XREADGROUP clients fail
-        }
-        tracking.flushed();
-    }
-
-    // ------------------------------------------------------------------ KeyspaceChanges: from commands
-
-    @Override
-    public void propagate(byte[]... command) {
+    /** A command's effect in database {@code db} (see {@link KeyspaceChanges#propagate}). */
+    private void propagate(int db, byte[][] command) {
         reports++;
         if (listeners.length == 0) {
             return;
         }
         if (reservation.held()) {
-            hold(command, null);
+            hold(db, command, null);
         } else {
+            int n = commands.size();
+            if (n == commandDbs.length) {
+                commandDbs = Arrays.copyOf(commandDbs, n * 2);
+            }
+            commandDbs[n] = db;
+            unitLeftDb0 |= db != 0;
             commands.add(command);
         }
     }
 
-    @Override
-    public boolean followed() {
-        return listeners.length != 0;
-    }
-
-    @Override
-    public void propagated() {
-        reports++;
-    }
-
-    @Override
-    public void propagateValue(byte[] key) {
-        if (listeners.length == 0) {
-            reports++;
+    /**
+     * SWAPDB of {@code a} and {@code b} on this shard, as Redis's {@code dbSwapDatabases}: a watched key of
+     * either database that exists in it or in the other changes (Redis's {@code touchAllWatchedKeysInDb}),
+     * the stores swap their keys, then the keys clients block on in either database are served where they
+     * now have data, and XREADGROUP clients whose stream went fail.
+     */
+    public void swap(int a, int b) {
+        if (a == b) {
             return;
         }
-        ValueStore.StoredValue stored = store.stored(key, System.currentTimeMillis());
-        if (stored == null) {
-            propagate(DEL, key);
-            return;
+        Database da = database(a);
+        Database db = database(b);
+        long now = System.currentTimeMillis();
+        da.watches.swapping(da.store, db.store, now);
+        db.watches.swapping(db.store, da.store, now);
+        databases.swap(a, b); // tracking clients are told nothing, as by Redis (its tracking table is by key name)
+        if (waitedKeys != 0) {
+            waiters.swapped(da.store);
+            waiters.swapped(db.store);
         }
-        // a string changed in place (GrowableString) is written from its own array, without a copy
-        byte[] payload = DumpWriter.dump(stored.type(), stored.value());
-        long ttl = stored.expireAt() == ValueStore.NO_EXPIRY ? 0 : stored.expireAt();
-        propagate(RESTORE, key, ascii(Long.toString(ttl)), payload, REPLACE, ABSTTL);
     }
 
-    private void hold(byte[][] command, byte[] key) {
+    private void hold(int db, byte[][] command, byte[] key) {
         if (held.size() == heldSteps.length) {
             heldSteps = Arrays.copyOf(heldSteps, held.size() * 2);
+            heldDbs = Arrays.copyOf(heldDbs, held.size() * 2);
         }
         heldSteps[held.size()] = step;
+        heldDbs[held.size()] = db;
+        heldLeftDb0 |= db != 0;
         held.add(command);
         if (key != null) {
             heldKeys.add(key);
@@ -383,9 +492,11 @@ public final class WritePath implements KeyspaceChanges {
         }
         List<byte[][]> made = List.copyOf(commands);
         List<byte[]> touched = List.copyOf(keys);
+        int[] dbs = unitLeftDb0 ? Arrays.copyOf(commandDbs, made.size()) : null;
         commands.clear();
         keys.clear();
-        emit(new Change(shardId, 0, null, made, null, touched, cause != null ? cause : causeOf(made.get(0)[0])));
+        unitLeftDb0 = false;
+        emit(new Change(shardId, 0, null, made, null, dbs, touched, cause != null ? cause : causeOf(made.get(0)[0])));
     }
 
     private void emit(Change change) {
@@ -405,9 +516,10 @@ public final class WritePath implements KeyspaceChanges {
         if (listeners.length != 0 && (!held.isEmpty() || (participants != null && participants.cardinality() > 1))) {
             BitSet parts = participants != null ? (BitSet) participants.clone() : bitOf(shardId);
             emit(new Change(shardId, group, parts, List.copyOf(held), Arrays.copyOf(heldSteps, held.size()),
-                    List.copyOf(heldKeys), "exec"));
+                    heldLeftDb0 ? Arrays.copyOf(heldDbs, held.size()) : null, List.copyOf(heldKeys), "exec"));
         }
         held.clear();
+        heldLeftDb0 = false;
         heldKeys.clear();
         wakeups = null;
         if (waitedKeys != 0 || addedWhileTrying) {
@@ -423,24 +535,13 @@ public final class WritePath implements KeyspaceChanges {
 
     // ------------------------------------------------------------------ WATCH
 
-    /** WATCH of {@code key} by one connection: its version now (see {@link WatchedKeyVersions}). */
-    public long watch(byte[] key, long now) {
-        return watches.watch(store, key, now);
-    }
-
-    /** Whether {@code key}, watched at {@code version}, changed since. */
-    public boolean watchedKeyChanged(byte[] key, long version, long now) {
-        return watches.changedSince(store, key, version, now);
-    }
-
-    /** One connection stops watching {@code key}. */
-    public void unwatch(byte[] key) {
-        watches.unwatch(key);
-    }
-
-    /** Keys watched on this shard. */
+    /** Keys watched on this shard, in every database. */
     public int watchedKeys() {
-        return watches.size();
+        int n = 0;
+        for (ValueStore store : databases.made()) {
+            n += ((Database) store.changes()).watches.size();
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -21,6 +21,7 @@ import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.commands.BitCommands;
+import io.percore.demo.commands.DatabaseCommands;
 import io.percore.demo.commands.DumpCommands;
 import io.percore.demo.commands.GeoCommands;
 import io.percore.demo.commands.HyperLogLogCommands;
@@ -113,7 +114,7 @@ public final class RespCommands {
         c.add(spec("client|getredir", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns the client ID to which the connection's tracking notifications are redirected.", TrackingCommands::getredir));
         c.add(spec("client|trackinginfo", 2, "noscript,loading,stale", 0, 0, 0, "connection", "Returns information about server-assisted client-side caching for the connection.", TrackingCommands::trackinginfo));
         c.add(spec("client|setinfo", -4, "noscript,loading,stale", 0, 0, 0, "connection", "Sets information specific to the client or connection (Redis 7.2).", ClientCommands::setinfo));
-        c.add(spec("select", 2, "loading,stale,fast", 0, 0, 0, "connection", "Changes the selected database (only 0 exists).", ConnectionCommands::select));
+        c.add(spec("select", 2, "loading,stale,fast", 0, 0, 0, "connection", "Changes the selected database.", DatabaseCommands::select));
         // server (server.c, config.c, slowlog.c)
         c.add(spec("command", -1, "loading,stale", 0, 0, 0, "server", "Returns detailed information about all commands.", CommandCommands::all));
         c.add(spec("command|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", CommandCommands::help));
@@ -167,6 +168,7 @@ public final class RespCommands {
         c.add(spec("dbsize", 1, "readonly,fast", 0, 0, 0, "server", "Returns the number of keys in the database.", KeyCommands::dbsize));
         c.add(spec("flushdb", -1, "write", 0, 0, 0, "server", "Removes all keys from the database.", KeyCommands::flush));
         c.add(spec("flushall", -1, "write", 0, 0, 0, "server", "Removes all keys from all databases.", KeyCommands::flush));
+        c.add(spec("swapdb", 3, "write,fast", 0, 0, 0, "server", "Swaps two Redis databases.", DatabaseCommands::swapdb));
         // hashes (t_hash.c)
         c.add(spec("hset", -4, "write,denyoom,fast", 1, 1, 1, "hash", "Creates or modifies the value of a field in a hash.", keyed(HashCommands::hset)));
         c.add(spec("hmset", -4, "write,denyoom,fast", 1, 1, 1, "hash", "Sets the values of multiple fields.", keyed(HashCommands::hmset)));
@@ -421,6 +423,7 @@ public final class RespCommands {
         c.add(spec("copy", -3, "write,denyoom", 1, 2, 1, "keyspace", "Copies the value of a key to a new key.", KeyCommands::copy));
         c.add(spec("object", -2, "", 0, 0, 0, "keyspace", "A container for object introspection commands (ENCODING, FREQ, IDLETIME, REFCOUNT).", ObjectCommands::object));
         c.add(spec("randomkey", 1, "readonly", 0, 0, 0, "keyspace", "Returns a random key name from the database.", KeyCommands::randomkey));
+        c.add(spec("move", 3, "write,fast", 1, 1, 1, "keyspace", "Moves a key to another database.", DatabaseCommands.MOVE));
         // SORT (sort.c): the sorted key on its shard, pattern keys on theirs, the sort on the connection's
         c.add(spec("sort", -2, "write,denyoom,movablekeys", 1, 1, 1, "keyspace", "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", SortCommands::sort)
                 .withKeys(SortCommands.SORT_KEYS));

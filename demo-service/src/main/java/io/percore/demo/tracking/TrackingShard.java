@@ -2,7 +2,6 @@ package io.percore.demo.tracking;
 
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.kv.ByteString;
-import io.percore.demo.kv.ValueStore;
 import io.percore.demo.resp.BulkArrayReply;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespReplies;
@@ -92,7 +91,8 @@ public final class TrackingShard {
 
     private final int shardId;
     private final int shards;
-    private final ValueStore store;
+    /** The shard's memory: the tracking table is counted in it. */
+    private final io.percore.demo.kv.StoreMemory memory;
     private Courier courier;
     private LongFunction<TrackingReceiver> clientsById = id -> null;
 
@@ -124,13 +124,13 @@ public final class TrackingShard {
     // ------------------------------------------------------------------ home side
     private final Map<Long, TrackingReceiver> clients = new HashMap<>();
 
-    public TrackingShard(int shardId, int shards, ValueStore store) {
+    public TrackingShard(int shardId, int shards, io.percore.demo.kv.StoreMemory memory) {
         if (shards > Reader.MAX_SHARDS) {
             throw new IllegalArgumentException("client tracking supports at most " + Reader.MAX_SHARDS + " shards, not " + shards);
         }
         this.shardId = shardId;
         this.shards = shards;
-        this.store = store;
+        this.memory = memory;
         this.outbox = new ArrayList<>(java.util.Collections.nCopies(shards, null));
         maxKeys(DEFAULT_MAX_KEYS);
     }
@@ -354,7 +354,11 @@ public final class TrackingShard {
     }
 
     private ShardFuture<Void> deliverAt(int home, List<Invalidation> list) {
-        return quiet(courier.call(home, t -> t.received(list)));
+        return quiet(courier.call(home, t -> {
+            ShardFuture<Void> forwarded = t.received(list);
+            // nothing passed on (the common case) is done at once: a cross-shard call's task must return a future
+            return forwarded != null ? forwarded : ShardFuture.completed(null);
+        }));
     }
 
     /** Changes whose maker did not wait for their deliveries (an expiry, an HTTP write): sent at the end of the turn all the same. */
@@ -634,7 +638,7 @@ public final class TrackingShard {
     private void counted() {
         long now = table.bytes() + prefixes.bytes();
         if (now != countedBytes) {
-            store.memory().trackingBytes(now - countedBytes);
+            memory.trackingBytes(now - countedBytes);
             countedBytes = now;
         }
         watching = table.size() > 0 || prefixes.prefixCount() > 0;

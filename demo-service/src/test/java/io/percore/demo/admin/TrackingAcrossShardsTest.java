@@ -144,6 +144,10 @@ class TrackingAcrossShardsTest {
                     assertThat(pushesBeforePong(t)).as("round %d, key %s", round, key).containsExactly(invalidate(key));
                 }
             }
+            // every delivery to another shard's client was acknowledged as delivered (none counted lost)
+            long lost = demo.engine.submitTo(0, () -> demo.service.keyspace().mapReduce(st -> st.tracking().lostDeliveries(), 0L,
+                    Long::sum)).thenCompose(f -> f.toCompletableFuture()).get();
+            assertThat(lost).as("invalidation deliveries counted lost").isZero();
         } finally {
             for (RespTestClient c : trackers) {
                 c.close();

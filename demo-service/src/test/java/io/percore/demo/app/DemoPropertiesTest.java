@@ -234,6 +234,25 @@ class DemoPropertiesTest {
                 .digest(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Issue 68: Redis's {@code databases} at start ({@code percore.demo.resp.databases}), read with Redis's bounds and
+     * error; the service has that many (SELECT of the last works, past it Redis's error), and CONFIG GET says so.
+     */
+    @Test
+    void databasesStartsAsConfiguredWithinRedisBounds() throws Exception {
+        int respPort = freePort();
+        try (ConfigurableApplicationContext context = app().run("--percore.servers.resp.port=" + respPort, "--percore.servers.http.port=0",
+                "--percore.engine.shards=2", "--percore.demo.resp.databases=4");
+             io.percore.demo.support.RespTestClient c = new io.percore.demo.support.RespTestClient(respPort)) {
+            assertThat(c.cmd("CONFIG", "GET", "databases")).isEqualTo(java.util.List.of("databases", "4"));
+            assertThat(c.cmd("SELECT", "3")).isEqualTo("OK");
+            assertThat(c.cmd("SELECT", "4")).isEqualTo(new io.percore.demo.support.RespTestClient.Err("ERR DB index is out of range"));
+        }
+        assertThatThrownBy(() -> app().run("--percore.engine.shards=1", "--percore.demo.resp.databases=0").close())
+                .hasStackTraceContaining("field 'resp.databases': rejected value [0]")
+                .hasStackTraceContaining("CONFIG SET databases refuses it: argument must be between 1 and 2147483647 inclusive");
+    }
+
     /** Issue 12, row 10: a duration too long to mean anything is refused, naming the key, value and bound. */
     @Test
     void httpReadTimeoutsAreBounded() {

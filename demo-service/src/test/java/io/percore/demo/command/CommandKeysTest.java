@@ -42,7 +42,7 @@ class CommandKeysTest {
             {"LREM", "l", "0", "x"}, {"LTRIM", "l", "0", "1"}, {"LPOS", "l", "x"}, {"RPOPLPUSH", "a", "b"}, {"LMOVE", "a", "b", "LEFT", "RIGHT"},
             {"LMPOP", "2", "a", "b", "LEFT"}, {"LMPOP", "1", "a", "RIGHT", "COUNT", "2"}, {"BLPOP", "a", "b", "0"}, {"BRPOP", "a", "1.5"},
             {"BLMOVE", "a", "b", "LEFT", "RIGHT", "0"}, {"BRPOPLPUSH", "a", "b", "0"}, {"BLMPOP", "0", "2", "a", "b", "RIGHT"},
-            {"WATCH", "a", "b"},
+            {"WATCH", "a", "b"}, {"MOVE", "k", "1"},
             {"ZADD", "z", "1", "m"}, {"ZINCRBY", "z", "1", "m"}, {"ZREM", "z", "m"}, {"ZCARD", "z"}, {"ZCOUNT", "z", "0", "1"},
             {"ZLEXCOUNT", "z", "-", "+"}, {"ZSCORE", "z", "m"}, {"ZMSCORE", "z", "m"}, {"ZRANK", "z", "m"}, {"ZREVRANK", "z", "m"},
             {"ZRANGE", "z", "0", "-1"}, {"ZRANGESTORE", "d", "z", "0", "-1"}, {"ZRANGEBYSCORE", "z", "0", "1"}, {"ZREVRANGEBYSCORE", "z", "1", "0"},

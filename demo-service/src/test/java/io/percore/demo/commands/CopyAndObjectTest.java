@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13: COPY (Redis's {@code db.c}) and OBJECT (its {@code object.c}), compared with a
- * redis-server 7.0.15 started with {@code --databases 1} (one database, as the demo): replies and
- * errors in RESP2 and RESP3, DB 0 and a database that does not exist; COPY between shards keeping type
+ * redis-server 7.0.15 (16 databases, as the demo): replies and errors in RESP2 and RESP3, DB 0, another
+ * database (issue 68: the copy is there, not in the selected one) and one that does not exist; COPY between shards keeping type
  * and TTL, deep (a change to either key does not reach the other); OBJECT's encodings for the
  * representations the demo chose, and FREQ/IDLETIME under the policies that track them.
  */
@@ -28,7 +28,7 @@ class CopyAndObjectTest {
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RealRedis.start("--databases", "1");
+        redis = RealRedis.start();
         demo = TestServices.start(2, DemoSettings.forTests());
     }
 
@@ -60,7 +60,9 @@ class CopyAndObjectTest {
                 c("COPY", "a", "b", "DB", "16"), c("COPY", "a", "a", "DB", "1"), c("COPY", "a", "b", "DB", "x"), c("COPY", "a", "b", "DB"),
                 c("COPY", "a", "b", "DB", "99999999999"), c("COPY", "a", "b", "DB", "-2147483649"), c("COPY", "a", "b", "DB", "2147483647"),
                 c("COPY", "a", "b", "foo"), c("COPY", "a", "b", "REPLACE", "foo"), c("COPY", "a", "b", "DB", "x", "foo"), c("COPY", "a"),
-                c("SELECT", "1"), c("SELECT", "0"),
+                c("SELECT", "1"), c("GET", "b"), c("EXISTS", "a"), c("COPY", "b", "b", "DB", "0"), c("COPY", "b", "b", "DB", "1"),
+                c("SELECT", "0"), c("COPY", "a", "b", "DB", "1"), c("COPY", "a", "b", "DB", "1", "REPLACE"),
+                c("SELECT", "1"), c("GET", "b"), c("SELECT", "0"),
                 c("SET", "e", "v", "EX", "100"), c("COPY", "e", "e2"), c("TTL", "e2"), c("COPY", "e", "a", "REPLACE"), c("TTL", "a"),
                 c("SET", "p", "v"), c("COPY", "p", "a", "REPLACE"), c("TTL", "a"),
                 c("RPUSH", "l", "1", "2", "3"), c("COPY", "l", "l2"), c("RPUSH", "l2", "4"), c("LRANGE", "l", "0", "-1"),
@@ -133,7 +135,13 @@ class CopyAndObjectTest {
                 assertThat(c.cmd("LRANGE", other, "0", "-1")).isEqualTo(List.of("a", "b"));
                 assertThat(c.cmd("COPY", tag + "missing", other, "REPLACE")).isEqualTo(0L);
                 assertThat(c.cmd("TYPE", other)).isEqualTo("list");
-                assertThat(c.cmd("COPY", str, other, "DB", "1", "REPLACE")).isEqualTo(new Err("ERR DB index is out of range"));
+                assertThat(c.cmd("COPY", str, other, "DB", "16", "REPLACE")).isEqualTo(new Err("ERR DB index is out of range"));
+                // into another database, across shards: there, with its TTL; the selected one keeps what it had
+                assertThat(c.cmd("COPY", str, other, "DB", "1", "REPLACE")).isEqualTo(1L);
+                assertThat(c.cmd("TYPE", other)).isEqualTo("list");
+                assertThat(c.cmd("SELECT", "1")).isEqualTo("OK");
+                assertThat(c.cmd("GET", other)).isEqualTo("value");
+                assertThat(c.cmd("SELECT", "0")).isEqualTo("OK");
             }
         }
     }

@@ -29,7 +29,7 @@ class ChangeMergeTest {
         assertThat(text(merge.add(alone(2, "SET c 1")))).containsExactly("SET c 1");
         // shard 1 reports a write from before the transaction held it, then its part (step 2)
         assertThat(text(merge.add(alone(1, "SET b 0")))).containsExactly("SET b 0");
-        List<List<byte[][]>> released = merge.add(part(1, 7, shards(0, 1), new int[] {2}, "SET b 1"));
+        List<Block> released = merge.add(part(1, 7, shards(0, 1), new int[] {2}, "SET b 1"));
         assertThat(released).hasSize(2);
         assertThat(text(released.get(0))).as("one block, in the transaction's order").containsExactly("SET a 1", "SET b 1", "INCR a");
         assertThat(text(released.get(1))).containsExactly("SET a 9");
@@ -47,7 +47,7 @@ class ChangeMergeTest {
     void everyParticipantsFlushallIsOneFlushall() {
         ChangeMerge merge = new ChangeMerge(2);
         merge.add(part(0, 3, shards(0, 1), new int[] {1, 2, 3}, "SET a 1", "FLUSHALL", "SET a 2"));
-        List<List<byte[][]>> released = merge.add(part(1, 3, shards(0, 1), new int[] {2, 3}, "FLUSHALL", "SET b 2"));
+        List<Block> released = merge.add(part(1, 3, shards(0, 1), new int[] {2, 3}, "FLUSHALL", "SET b 2"));
         assertThat(text(released.get(0))).containsExactly("SET a 1", "FLUSHALL", "SET a 2", "SET b 2");
     }
 
@@ -57,14 +57,33 @@ class ChangeMergeTest {
         merge.add(part(1, 1, shards(0, 1), new int[] {1}, "SET b first"));
         merge.add(part(1, 2, shards(0, 1), new int[] {1}, "SET b second"));
         assertThat(merge.add(part(0, 1, shards(0, 1), new int[] {1}, "SET a first"))).hasSize(1);
-        List<List<byte[][]>> last = merge.add(part(0, 2, shards(0, 1), new int[] {1}, "SET a second"));
+        List<Block> last = merge.add(part(0, 2, shards(0, 1), new int[] {1}, "SET a second"));
         assertThat(text(last.get(0))).containsExactly("SET a second", "SET b second");
+    }
+
+    @Test
+    void aGroupsCommandsKeepTheirDatabasesAndOneSwapdbStandsForEveryParticipants() {
+        ChangeMerge merge = new ChangeMerge(2);
+        merge.add(new Change(0, 4, shards(0, 1), List.of(argv("SET a 1"), argv("SWAPDB 0 3"), argv("SET a 2")), new int[] {1, 2, 3},
+                new int[] {3, 0, 0}, List.of(), "exec"));
+        List<Block> released = merge.add(new Change(1, 4, shards(0, 1), List.of(argv("SWAPDB 0 3"), argv("SET b 2")), new int[] {2, 3},
+                new int[] {0, 15}, List.of(), "exec"));
+        assertThat(text(released.get(0))).containsExactly("SET a 1", "SWAPDB 0 3", "SET a 2", "SET b 2");
+        assertThat(released.get(0).dbs()).containsExactly(3, 0, 0, 15);
+    }
+
+    @Test
+    void aChangeOfDatabase0AloneCarriesNoDatabases() {
+        ChangeMerge merge = new ChangeMerge(1);
+        assertThat(merge.add(alone(0, "SET a 1")).get(0).dbs()).isNull();
+        assertThat(merge.add(new Change(0, 0, null, List.<byte[][]>of(argv("SET a 1")), null, new int[] {7}, List.of(), "set"))
+                .get(0).db(0)).isEqualTo(7);
     }
 
     // ------------------------------------------------------------------ helpers
 
     private static Change alone(int shard, String command) {
-        return new Change(shard, 0, null, List.<byte[][]>of(argv(command)), null, List.of(), "test");
+        return new Change(shard, 0, null, List.<byte[][]>of(argv(command)), null, null, List.of(), "test");
     }
 
     private static Change part(int shard, long group, BitSet participants, int[] steps, String... commands) {
@@ -72,7 +91,7 @@ class ChangeMergeTest {
         for (String c : commands) {
             argvs.add(argv(c));
         }
-        return new Change(shard, group, participants, argvs, steps, List.of(), "exec");
+        return new Change(shard, group, participants, argvs, steps, null, List.of(), "exec");
     }
 
     private static BitSet shards(int... ids) {
@@ -92,10 +111,16 @@ class ChangeMergeTest {
         return argv;
     }
 
+    private static List<String> text(Block block) {
+        return text(block.commands());
+    }
+
     private static List<String> text(List<?> blocks) {
         List<String> out = new ArrayList<>();
         for (Object item : blocks) {
-            if (item instanceof byte[][] argv) {
+            if (item instanceof Block block) {
+                out.addAll(text(block.commands()));
+            } else if (item instanceof byte[][] argv) {
                 List<String> words = new ArrayList<>();
                 for (byte[] a : argv) {
                     words.add(new String(a, StandardCharsets.US_ASCII));

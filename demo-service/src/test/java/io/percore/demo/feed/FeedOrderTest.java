@@ -14,14 +14,14 @@ class FeedOrderTest {
     private final List<String> out = new ArrayList<>();
     private final FeedOrder.Output recorder = new FeedOrder.Output() {
         @Override
-        public void encoded(byte[] commands) {
+        public void encoded(byte[] commands, int firstDb, int lastDb) {
             out.add("encoded " + new String(commands, StandardCharsets.US_ASCII));
         }
 
         @Override
-        public void block(List<byte[][]> commands) {
+        public void block(Block commands) {
             List<String> text = new ArrayList<>();
-            commands.forEach(argv -> text.add(new String(argv[0], StandardCharsets.US_ASCII)));
+            commands.commands().forEach(argv -> text.add(new String(argv[0], StandardCharsets.US_ASCII)));
             out.add("block " + text);
         }
 
@@ -38,7 +38,7 @@ class FeedOrderTest {
         feed.created(1, 1);
         assertThat(feed.createdNow()).containsExactly(2, 1);
 
-        feed.add(new FeedRecord.Encoded(0, 1, ascii("SET")), recorder);
+        feed.add(new FeedRecord.Encoded(0, 1, ascii("SET"), 0, 0), recorder);
         feed.add(new FeedRecord.Part(2, part(0, 9, "INCR")), recorder);
         assertThat(out).containsExactly("encoded SET");
         assertThat(feed.released(new long[] {1, 0})).isTrue();
@@ -56,7 +56,7 @@ class FeedOrderTest {
     void everyShardsMarkIsOneMarkAfterWhatCameBeforeIt() {
         FeedOrder feed = new FeedOrder(2);
         feed.add(new FeedRecord.Mark(1, 1, 4, both()), recorder);
-        feed.add(new FeedRecord.Encoded(0, 1, ascii("SET")), recorder);
+        feed.add(new FeedRecord.Encoded(0, 1, ascii("SET"), 0, 0), recorder);
         assertThat(out).containsExactly("encoded SET");
         feed.add(new FeedRecord.Mark(0, 2, 4, both()), recorder);
         assertThat(out).containsExactly("encoded SET", "mark 4");
@@ -66,15 +66,15 @@ class FeedOrderTest {
     @Test
     void aGroupThatChangedNothingIsHandedAsNothingButCounts() {
         FeedOrder feed = new FeedOrder(2);
-        feed.add(new FeedRecord.Part(1, new Change(0, 3, both(), List.of(), new int[0], List.of(), "exec")), recorder);
-        feed.add(new FeedRecord.Part(1, new Change(1, 3, both(), List.of(), new int[0], List.of(), "exec")), recorder);
+        feed.add(new FeedRecord.Part(1, new Change(0, 3, both(), List.of(), new int[0], null, List.of(), "exec")), recorder);
+        feed.add(new FeedRecord.Part(1, new Change(1, 3, both(), List.of(), new int[0], null, List.of(), "exec")), recorder);
         assertThat(out).isEmpty();
         assertThat(feed.released(new long[] {1, 1})).isTrue();
     }
 
     private static Change part(int shard, long group, String command) {
         return new Change(shard, group, both(), List.<byte[][]>of(new byte[][] {ascii(command), ascii("k" + shard)}),
-                new int[] {shard + 1}, List.of(), command.toLowerCase());
+                new int[] {shard + 1}, null, List.of(), command.toLowerCase());
     }
 
     private static BitSet both() {

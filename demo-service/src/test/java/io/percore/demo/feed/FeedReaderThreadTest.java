@@ -18,12 +18,12 @@ class FeedReaderThreadTest {
 
     private final FeedOrder.Output output = new FeedOrder.Output() {
         @Override
-        public void encoded(byte[] commands) {
+        public void encoded(byte[] commands, int firstDb, int lastDb) {
             events.add("record " + new String(commands, StandardCharsets.US_ASCII));
         }
 
         @Override
-        public void block(List<byte[][]> commands) {
+        public void block(Block commands) {
             events.add("block");
         }
 
@@ -71,7 +71,7 @@ class FeedReaderThreadTest {
     }
 
     private static FeedRecord.Encoded record(int shard, long seq, String text) {
-        return new FeedRecord.Encoded(shard, seq, text.getBytes(StandardCharsets.US_ASCII));
+        return new FeedRecord.Encoded(shard, seq, text.getBytes(StandardCharsets.US_ASCII), 0, 0);
     }
 
     @Test

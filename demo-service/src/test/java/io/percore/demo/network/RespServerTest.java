@@ -57,7 +57,9 @@ class RespServerTest {
             assertThat(c.cmd("GET")).isEqualTo(new Err("ERR wrong number of arguments for 'get' command"));
             assertThat(c.cmd("SET", "a", "b", "c")).isEqualTo(new Err("ERR syntax error"));
             assertThat(c.cmd("SELECT", "0")).isEqualTo("OK");
-            assertThat(c.cmd("SELECT", "1")).isEqualTo(new Err("ERR DB index is out of range"));
+            assertThat(c.cmd("SELECT", "16")).isEqualTo(new Err("ERR DB index is out of range"));
+            assertThat(c.cmd("SELECT", "15")).isEqualTo("OK");
+            assertThat(c.cmd("SELECT", "0")).isEqualTo("OK");
             assertThat(c.cmd("CLIENT", "SETNAME", "me")).isEqualTo("OK");
             assertThat(c.cmd("CLIENT", "GETNAME")).isEqualTo("me");
             assertThat(c.cmd("CLIENT", "ID")).isInstanceOf(Long.class);

@@ -51,13 +51,13 @@ class AofWriterFsyncTest {
     @Test
     void writesGoOnWhileAnEverysecFsyncIsInFlightAndItMakesDurableOnlyWhatCameBefore() throws Exception {
         writer = open(slowDisk);
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).as("the once-a-second fsync began").isTrue();
         long sizeAtFsync = writer.currentSize();
         assertThat(sizeAtFsync).isPositive();
 
         for (long seq = 2; seq <= 100; seq++) {
-            writer.offer(List.of(new FeedRecord.Encoded(0, seq, SET)));
+            writer.offer(List.of(new FeedRecord.Encoded(0, seq, SET, 0, 0)));
         }
         Path incr = dir.resolve(writer.manifest().lastIncr().name());
         long expected = sizeAtFsync + 99L * SET.length;
@@ -88,7 +88,7 @@ class AofWriterFsyncTest {
             }
             slowDisk.force(channel);
         });
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         awaitTrue(() -> writer.writeError() != null, "the fsync's error surfaced");
         assertThat(writer.writeError()).contains("the disk is gone");
         assertThat(writer.reached(new long[] {1})).isFalse();
@@ -102,9 +102,9 @@ class AofWriterFsyncTest {
     @Test
     void closingWaitsForTheFsyncInFlightThenForcesEverything() throws Exception {
         writer = open(slowDisk);
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
-        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET, 0, 0)));
         awaitTrue(() -> writer.currentSize() > SET.length, "the second write is written");
 
         assertThat(writer.close(Duration.ofMillis(200))).as("not closed while the fsync is held").isFalse();
@@ -118,14 +118,14 @@ class AofWriterFsyncTest {
     @Test
     void aRotationWaitsForTheFsyncInFlightBeforeItClosesTheFile() throws Exception {
         writer = open(slowDisk);
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
         String before = writer.manifest().lastIncr().name();
         long oneFile = writer.currentSize();
         BitSet alone = new BitSet();
         alone.set(0);
         writer.offer(List.of(new FeedRecord.Mark(0, 2, 1, alone)));
-        writer.offer(List.of(new FeedRecord.Encoded(0, 3, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 3, SET, 0, 0)));
         Thread.sleep(200);
         assertThat(writer.manifest().lastIncr().name()).as("no rotation while the fsync is in flight").isEqualTo(before);
 
@@ -154,7 +154,7 @@ class AofWriterFsyncTest {
         AtomicInteger woken = new AtomicInteger();
         writer = AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.EVERYSEC, 1, shard -> woken.incrementAndGet(),
                 () -> { }, false, ChannelForce.DISK);
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         awaitTrue(() -> writer.bufferLength() == 0 && writer.currentSize() > 0, "the first write");
         long firstSize = writer.currentSize();
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AofWriter.MAX_LAG_NANOS) + 100);
@@ -170,7 +170,7 @@ class AofWriterFsyncTest {
             }
         });
         long offeredAt = System.nanoTime();
-        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET, 0, 0)));
         assertThat(writer.behind()).as("just offered").isFalse();
         awaitTrue(writer::behind, "held once the record waited past the bound");
         assertThat(System.nanoTime() - offeredAt).isGreaterThanOrEqualTo(AofWriter.MAX_LAG_NANOS);
@@ -188,7 +188,7 @@ class AofWriterFsyncTest {
         // the incremental file on a device where every write fails with ENOSPC (a full disk)
         Files.createSymbolicLink(dir.resolve("appendonly.aof.1.incr.aof"), Path.of("/dev/full"));
         writer = open(ChannelForce.DISK);
-        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET)));
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
         awaitTrue(() -> writer.writeError() != null, "the write's error surfaced");
         Thread writerThread = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("percore-aof-writer") && t.isAlive()).findFirst().orElseThrow();

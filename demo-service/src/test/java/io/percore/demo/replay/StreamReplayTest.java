@@ -196,8 +196,8 @@ class StreamReplayTest {
         assertThat(replay.finish()).isEqualTo(3);
         assertThatThrownBy(() -> replay.run(argv("NOSUCHCOMMAND", "a"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("NOSUCHCOMMAND");
-        assertThatThrownBy(() -> replay.run(argv("SELECT", "1"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("SELECT");
+        assertThatThrownBy(() -> replay.run(argv("SELECT", "16"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SELECT of database 16: this server has 16 databases, 0 to 15");
         replay.run(argv("SELECT", "0"));
         assertThat(replay.finish()).isEqualTo(3);
         try (RespTestClient c = new RespTestClient(demo.respPort())) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link PrimaryLink} against a fake primary that scripts each connection: a corrupt stream, a
  * stream cut in the middle of a command or of a MULTI block, a link cut in the middle of the
  * snapshot, a diskless snapshot with the stream right behind its mark, a silent primary, a
- * SELECT of another database. Nothing of a command not wholly received is ever applied, the
+ * SELECT of a database the server does not have, the selected database across a partial resync. Nothing of a command not wholly received is ever applied, the
  * offsets asked for in PSYNC are the ends of whole commands (before an unfinished MULTI), and
  * the link comes back after a delay.
  */
@@ -243,7 +243,7 @@ class PrimaryLinkFaultTest {
     }
 
     @Test
-    void aSelectOfAnotherDatabaseDropsTheLink() throws Exception {
+    void aSelectOfADatabaseTheServerDoesNotHaveDropsTheLink() throws Exception {
         primary = new FakePrimary(
                 c -> {
                     c.handshake();
@@ -259,8 +259,52 @@ class PrimaryLinkFaultTest {
         // the second PSYNC, not the second connection: the fake primary counts a connection when it accepts it,
         // before the handshake that records the PSYNC
         waitFor(() -> primary.psyncs.size() == 2, "the link was dropped and its PSYNC sent again");
-        assertThat(host.applied).containsExactly("SET a 1");
+        assertThat(host.applied).containsExactly("SELECT 0", "SET a 1");
         assertThat(primary.psyncs).containsExactly("? -1", "? -1");
+    }
+
+    /**
+     * The stream's database is the link's, not a connection's: after a partial resync the primary goes on
+     * without a SELECT (its replica keeps the database, as Redis's cached master), so the new applier is told
+     * the database first; a SELECT inside a transaction counts once the transaction is handed.
+     */
+    @Test
+    void thePrimarysSelectedDatabaseOutlivesAPartialResync() throws Exception {
+        byte[] select3 = cmd("SELECT", "3");
+        byte[] one = cmd("SET", "a", "1");
+        byte[] block = concat(cmd("MULTI"), cmd("SET", "x", "1"), cmd("SELECT", "15"), cmd("SET", "y", "2"), cmd("EXEC"));
+        byte[] two = cmd("SET", "b", "2");
+        long base = 10;
+        long afterOne = base + select3.length + one.length;
+        long afterBlock = afterOne + block.length;
+        primary = new FakePrimary(
+                c -> {
+                    c.handshake();
+                    c.fullSync(ID, base, false, new byte[0]);
+                    c.send(concat(select3, one, java.util.Arrays.copyOf(block, block.length - 4))); // the block cut before its end
+                    c.cut();
+                },
+                c -> {
+                    c.handshake();
+                    c.send("+CONTINUE\r\n");
+                    c.send(block);
+                    c.cut();
+                },
+                c -> {
+                    c.handshake();
+                    c.send("+CONTINUE\r\n");
+                    c.send(two);
+                    c.awaitAck(afterBlock + two.length);
+                    c.awaitClosed();
+                });
+        RecordingHost host = host();
+        host.databases = 16;
+        start(host, 60);
+        waitFor(() -> host.applied.contains("SET b 2"), "the third connection's command was applied");
+        assertThat(primary.psyncs).containsExactly("? -1", ID + " " + (afterOne + 1), ID + " " + (afterBlock + 1));
+        assertThat(host.applied).containsExactly("SELECT 3", "SET a 1",
+                "SELECT 3", "MULTI", "SET x 1", "SELECT 15", "SET y 2", "EXEC",
+                "SELECT 15", "SET b 2");
     }
 
     // ------------------------------------------------------------------ the fake primary

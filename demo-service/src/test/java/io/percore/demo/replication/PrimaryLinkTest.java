@@ -81,6 +81,13 @@ class PrimaryLinkTest {
         volatile String masterUser;
         /** The id the layout gives the primary at the link's address, or null (no layout names one there). */
         volatile String layoutPrimary;
+        /** The server's {@code databases}. */
+        volatile int databases = 1;
+
+        @Override
+        public int databases() {
+            return databases;
+        }
 
         RecordingHost(Path tmp) {
             this.tmp = tmp;

@@ -3,6 +3,7 @@ package io.percore.demo.shard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
+import io.percore.demo.feed.Block;
 import io.percore.demo.feed.Change;
 import io.percore.demo.feed.ChangeMerge;
 import io.percore.demo.support.RealRedis;
@@ -32,9 +33,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The write path's judge: a long random mix of every write command of every type, from several
  * clients at once, in and out of MULTI, on keys of both shards, with blocked clients served and
- * keys expiring, is recorded as the shards' changes ({@link WritePath}); the changes, merged into
- * one stream ({@link ChangeMerge}), are replayed into fresh servers (the demo with 1, 2 and 3
- * shards, and a real redis-server); every key of every one then equals the original's: type,
+ * keys expiring, in databases 0, 3 and 15 (clients SELECT in and out of MULTI; MOVE, COPY ... DB and
+ * SWAPDB cross them), is recorded as the shards' changes ({@link WritePath}); the changes, merged into
+ * one stream ({@link ChangeMerge}, each command in its database), are replayed into fresh servers
+ * (the demo with 1, 2 and 3 shards, and a real redis-server), selecting each command's database as
+ * the stream says; every key of every database of every one then equals the original's: type,
  * absolute expiry, contents, and for the demo the DUMP payload byte for byte.
  */
 class WritePathReplayTest {
@@ -51,6 +54,8 @@ class WritePathReplayTest {
     private static final int SHARDS = 2;
     private static final int WRITERS = 3;
     private static final int COMMANDS_PER_WRITER = 1500;
+    /** The databases the mix writes to: the first, one between, the last of Redis's 16. */
+    static final String[] DATABASES = {"0", "3", "15"};
 
     @Test
     void replayingTheChangesOfARandomMixMakesTheSameKeyspace() throws Exception {
@@ -70,7 +75,7 @@ class WritePathReplayTest {
             try (RespTestClient c = new RespTestClient(original.respPort())) {
                 c.cmd("KEYS", "*");
             }
-            List<List<byte[][]>> stream = mergeWhenQuiet(recorded);
+            List<Block> stream = mergeWhenQuiet(recorded);
             assertThat(stream).as("the mix changed something").hasSizeGreaterThan(1000);
             long unreported = original.engine.submitTo(0, () -> original.service.keyspace().mapReduce(
                     st -> st.writes().unreportedWrites(), 0L, Long::sum)).thenCompose(f -> f.toCompletableFuture()).get();
@@ -79,11 +84,20 @@ class WritePathReplayTest {
             long spanning = all.stream().filter(c -> c.grouped() && c.participants().cardinality() > 1).count();
             long expired = all.stream().filter(c -> c.cause().equals("expired")).count();
             Set<String> replayed = new TreeSet<>();
-            stream.forEach(block -> block.forEach(argv -> replayed.add(new String(argv[0], StandardCharsets.US_ASCII).toLowerCase())));
-            System.out.printf("%d changes, %d blocks, %d transaction parts spanning shards, %d expiries; replayed as %s%n",
-                    all.size(), stream.size(), spanning, expired, replayed);
+            stream.forEach(block -> block.commands().forEach(argv -> replayed.add(new String(argv[0], StandardCharsets.US_ASCII).toLowerCase())));
+            Set<Integer> databases = new TreeSet<>();
+            stream.forEach(block -> {
+                for (int i = 0; i < block.commands().size(); i++) {
+                    databases.add(block.db(i));
+                }
+            });
+            System.out.printf("%d changes, %d blocks, %d transaction parts spanning shards, %d expiries, databases %s; replayed as %s%n",
+                    all.size(), stream.size(), spanning, expired, databases, replayed);
             assertThat(spanning).as("transactions across shards were reported as parts of one group").isPositive();
             assertThat(expired).as("keys expired during the mix").isPositive();
+            assertThat(databases).as("the changes were reported in the databases they happened in").contains(0, 3, 15);
+            assertThat(stream).as("a block holds commands of several databases (a transaction that selected, COPY ... DB)")
+                    .anyMatch(b -> b.dbs() != null && java.util.Arrays.stream(b.dbs()).distinct().count() > 1);
 
             dumpForDiagnosis(recorded, stream, seed);
             Map<String, Key> expected = snapshot(original.respPort());
@@ -97,7 +111,7 @@ class WritePathReplayTest {
                     assertThat(libraries(replica.respPort())).as(shards + "-shard demo's function libraries").isEqualTo(libraries);
                 }
             }
-            try (RealRedis redis = RealRedis.start("--databases", "1")) {
+            try (RealRedis redis = RealRedis.start()) {
                 smallStreamNodes(redis.port());
                 replay(stream, redis.port());
                 assertSameKeyspace(expected, snapshot(redis.port()), false, "redis-server");
@@ -173,7 +187,7 @@ class WritePathReplayTest {
                     }
                 }
             }
-            List<List<byte[][]>> stream = mergeWhenQuiet(recorded);
+            List<Block> stream = mergeWhenQuiet(recorded);
             try (TestServices replica = TestServices.start(1, DemoSettings.forTests());
                  RespTestClient c = new RespTestClient(replica.respPort())) {
                 replay(stream, replica.respPort());
@@ -183,7 +197,7 @@ class WritePathReplayTest {
                         outOfOrder.add(s);
                     }
                 }
-                assertThat(outOfOrder).as("keys replayed from %s", stream.stream().map(WritePathReplayTest::text).toList()).isEmpty();
+                assertThat(outOfOrder).as("keys replayed from %s", stream.stream().map(b -> text(b.commands())).toList()).isEmpty();
             }
         }
     }
@@ -277,14 +291,14 @@ class WritePathReplayTest {
 
     private static Change copy(Change c) {
         List<byte[][]> commands = c.commands().stream().map(argv -> Arrays.stream(argv).map(byte[]::clone).toArray(byte[][]::new)).toList();
-        return new Change(c.shard(), c.group(), c.participants(), commands, c.steps(), List.copyOf(c.keys()), c.cause());
+        return new Change(c.shard(), c.group(), c.participants(), commands, c.steps(), c.dbs(), List.copyOf(c.keys()), c.cause());
     }
 
     /**
      * The recorded changes merged into one stream, once nothing new has arrived for a while and no
      * group waits for a part (a transaction's release reaches its shards after its reply).
      */
-    static List<List<byte[][]>> mergeWhenQuiet(List<ConcurrentLinkedQueue<Change>> recorded) throws InterruptedException {
+    static List<Block> mergeWhenQuiet(List<ConcurrentLinkedQueue<Change>> recorded) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         int lastSize = -1;
         long quietSince = System.nanoTime();
@@ -294,7 +308,7 @@ class WritePathReplayTest {
                 lastSize = size;
                 quietSince = System.nanoTime();
             }
-            List<List<byte[][]>> stream = new ArrayList<>();
+            List<Block> stream = new ArrayList<>();
             ChangeMerge merge = new ChangeMerge(recorded.size());
             for (int s = 0; s < recorded.size(); s++) {
                 for (Change c : recorded.get(s)) {
@@ -311,18 +325,20 @@ class WritePathReplayTest {
     }
 
     /** What was recorded and replayed, in target/, for when a replay differs (the assertion names the key). */
-    private static void dumpForDiagnosis(List<ConcurrentLinkedQueue<Change>> recorded, List<List<byte[][]>> stream, long seed)
+    private static void dumpForDiagnosis(List<ConcurrentLinkedQueue<Change>> recorded, List<Block> stream, long seed)
             throws java.io.IOException {
         StringBuilder out = new StringBuilder();
         for (int s = 0; s < recorded.size(); s++) {
             out.append("== shard ").append(s).append('\n');
             for (Change c : recorded.get(s)) {
                 out.append(c.grouped() ? "group " + c.group() + " " + c.participants() + " steps " + Arrays.toString(c.steps()) : "alone")
-                        .append(" [").append(c.cause()).append("] ").append(text(c.commands())).append('\n');
+                        .append(" [").append(c.cause()).append("] ").append(c.dbs() == null ? "" : "dbs " + Arrays.toString(c.dbs()) + " ")
+                        .append(text(c.commands())).append('\n');
             }
         }
         out.append("== stream\n");
-        stream.forEach(block -> out.append(text(block)).append('\n'));
+        stream.forEach(block -> out.append(block.dbs() == null ? "" : "dbs " + Arrays.toString(block.dbs()) + " ")
+                .append(text(block.commands())).append('\n'));
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "write-path-replay-" + seed + ".txt"), out);
     }
 
@@ -337,26 +353,44 @@ class WritePathReplayTest {
      */
     static final long REPLAY_SHIFT_MILLIS = 3_600_000;
 
-    /** Sends the stream to a fresh server, each block of several commands as MULTI/EXEC; no reply may be an error. */
-    private static void replay(List<List<byte[][]>> stream, int port) throws Exception {
+    /**
+     * Sends the stream to a fresh server, each block of several commands as MULTI/EXEC, each command in its
+     * database (a SELECT where the stream's database changes, as a replica's link gets it); no reply may be
+     * an error.
+     */
+    private static void replay(List<Block> stream, int port) throws Exception {
         try (RespTestClient c = new RespTestClient(port).binary()) {
             int sent = 0;
             List<String> what = new ArrayList<>();
             java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
-            for (List<byte[][]> block : stream) {
-                if (block.size() > 1) {
+            int selected = -1;
+            for (Block block : stream) {
+                List<byte[][]> commands = block.commands();
+                if (block.db(0) != selected) {
+                    selected = block.db(0);
+                    batch.writeBytes(encode(select(selected)));
+                    what.add("SELECT " + selected);
+                    sent++;
+                }
+                if (commands.size() > 1) {
                     batch.writeBytes(encode(new byte[][] {"MULTI".getBytes(StandardCharsets.US_ASCII)}));
                     what.add("MULTI");
                     sent++;
                 }
-                for (byte[][] argv : block) {
-                    batch.writeBytes(encode(shifted(argv)));
-                    what.add(text(argv));
+                for (int i = 0; i < commands.size(); i++) {
+                    if (block.db(i) != selected) {
+                        selected = block.db(i);
+                        batch.writeBytes(encode(select(selected)));
+                        what.add("SELECT " + selected);
+                        sent++;
+                    }
+                    batch.writeBytes(encode(shifted(commands.get(i))));
+                    what.add(text(commands.get(i)));
                     sent++;
                 }
-                if (block.size() > 1) {
+                if (commands.size() > 1) {
                     batch.writeBytes(encode(new byte[][] {"EXEC".getBytes(StandardCharsets.US_ASCII)}));
-                    what.add("EXEC of [" + text(block) + "]");
+                    what.add("EXEC of [" + text(commands) + "]");
                     sent++;
                 }
             }
@@ -397,6 +431,14 @@ class WritePathReplayTest {
         return copy;
     }
 
+    private static String pick(Random r, String[] from) {
+        return from[r.nextInt(from.length)];
+    }
+
+    private static byte[][] select(int db) {
+        return new byte[][] {"SELECT".getBytes(StandardCharsets.US_ASCII), Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
+    }
+
     private static byte[] encode(byte[][] argv) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.writeBytes(("*" + argv.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -424,9 +466,19 @@ class WritePathReplayTest {
     record Key(String type, long expireAt, Object contents, String dump) {
     }
 
+    /** Every key of the mix's databases, by {@code <db>:<name>}. */
     private static Map<String, Key> snapshot(int port) throws Exception {
         Map<String, Key> keys = new LinkedHashMap<>();
+        for (String db : DATABASES) {
+            keys.putAll(snapshot(port, db));
+        }
+        return keys;
+    }
+
+    private static Map<String, Key> snapshot(int port, String db) throws Exception {
+        Map<String, Key> keys = new LinkedHashMap<>();
         try (RespTestClient c = new RespTestClient(port).binary()) {
+            assertThat(c.cmd("SELECT", db)).isEqualTo("OK");
             @SuppressWarnings("unchecked")
             List<Object> names = (List<Object>) c.cmd("KEYS", "*");
             for (Object n : new TreeSet<>(names.stream().map(String::valueOf).toList())) {
@@ -442,7 +494,7 @@ class WritePathReplayTest {
                     case "stream" -> withoutSeenTimes(c.cmd("XINFO", "STREAM", key, "FULL", "COUNT", "0"));
                     default -> throw new AssertionError("type " + type + " of " + key);
                 };
-                keys.put(key, new Key(type, expireAt, contents, String.valueOf(c.cmd("DUMP", key))));
+                keys.put(db + ":" + key, new Key(type, expireAt, contents, String.valueOf(c.cmd("DUMP", key))));
             }
         }
         return keys;
@@ -573,12 +625,18 @@ class WritePathReplayTest {
             while (done < COMMANDS_PER_WRITER) {
                 List<String[]> batch = new ArrayList<>();
                 for (int i = 0; i < 20 && done < COMMANDS_PER_WRITER; i++) {
+                    if (r.nextInt(10) == 0) {
+                        batch.add(new String[] {"SELECT", pick(r, DATABASES)}); // the client's database from now on
+                    }
                     if (r.nextInt(8) == 0) {
                         if (r.nextBoolean()) {
                             batch.add(new String[] {"WATCH", mix.anyKey(r)});
                         }
                         batch.add(new String[] {"MULTI"});
                         for (int n = 1 + r.nextInt(5); n > 0; n--) {
+                            if (r.nextInt(4) == 0) {
+                                batch.add(new String[] {"SELECT", pick(r, DATABASES)}); // queued: the rest of the transaction, and after
+                            }
                             batch.add(mix.next(r, done < COMMANDS_PER_WRITER / 2));
                             done++;
                         }
@@ -621,6 +679,9 @@ class WritePathReplayTest {
     private static void blocker(int port, Mix mix, Random r) throws Exception {
         try (RespTestClient c = new RespTestClient(port).binary()) {
             for (int i = 0; i < 150; i++) {
+                if (r.nextInt(4) == 0) {
+                    assertThat(c.cmd("SELECT", pick(r, DATABASES))).isEqualTo("OK");
+                }
                 String[] command = mix.blocking(r);
                 noInternalError(c.cmd(command), command);
             }
@@ -718,6 +779,9 @@ class WritePathReplayTest {
             if ((cmd[0].equals("FLUSHALL") || cmd[0].equals("FLUSHDB")) && (!mayFlush || r.nextInt(20) != 0)) {
                 return next(r, mayFlush);
             }
+            if (cmd[0].equals("SWAPDB") && r.nextInt(4) != 0) {
+                return next(r, mayFlush); // swapping whole databases: now and then
+            }
             return cmd;
         }
 
@@ -812,7 +876,13 @@ class WritePathReplayTest {
             gen("persist", r -> new String[] {"PERSIST", anyKey(r)});
             gen("rename", r -> new String[] {"RENAME", anyKey(r), anyKey(r)});
             gen("renamenx", r -> new String[] {"RENAMENX", anyKey(r), anyKey(r)});
-            gen("copy", r -> r.nextBoolean() ? new String[] {"COPY", anyKey(r), anyKey(r)} : new String[] {"COPY", anyKey(r), anyKey(r), "REPLACE"});
+            gen("copy", r -> switch (r.nextInt(3)) {
+                case 0 -> new String[] {"COPY", anyKey(r), anyKey(r)};
+                case 1 -> new String[] {"COPY", anyKey(r), anyKey(r), "REPLACE"};
+                default -> new String[] {"COPY", anyKey(r), anyKey(r), "DB", WritePathReplayTest.pick(r, DATABASES), "REPLACE"};
+            });
+            gen("move", r -> new String[] {"MOVE", anyKey(r), WritePathReplayTest.pick(r, DATABASES)});
+            gen("swapdb", r -> new String[] {"SWAPDB", WritePathReplayTest.pick(r, DATABASES), WritePathReplayTest.pick(r, DATABASES)});
             gen("restore", r -> new String[] {"RESTORE", anyKey(r), r.nextBoolean() ? "0" : ttlMillis(r), pick(r, payloads), "REPLACE"});
             gen("restore-asking", r -> new String[] {"RESTORE-ASKING", anyKey(r), r.nextBoolean() ? "0" : ttlMillis(r), pick(r, payloads), "REPLACE"});
             gen("sort", r -> switch (r.nextInt(3)) {

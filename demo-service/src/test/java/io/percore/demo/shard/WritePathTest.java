@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 /** The write path's rules on one shard, without a server: units, effects, the store's own deletions, transactions. */
 class WritePathTest {
 
-    private final ValueStore store = new ValueStore();
+    private final io.percore.demo.kv.Databases databases = new io.percore.demo.kv.Databases(16);
     private final ShardReservation reservation = new ShardReservation();
-    private final WritePath writes = new WritePath(3, store, reservation, new io.percore.demo.tracking.TrackingShard(3, 4, store));
+    private final WritePath writes = new WritePath(3, databases, reservation, new io.percore.demo.tracking.TrackingShard(3, 4, databases.memory()));
+    private final ValueStore store = databases.get(0);
     private final List<Change> changes = new ArrayList<>();
 
     WritePathTest() {
@@ -29,7 +30,7 @@ class WritePathTest {
         writes.begin(0);
         store.setString(b("k"), b("v"), ValueStore.NO_EXPIRY);
         assertThat(changes).as("nothing before the unit ends").isEmpty();
-        writes.end(argv("SET k v"));
+        writes.end(0, argv("SET k v"));
         assertThat(changes).hasSize(1);
         Change c = changes.get(0);
         assertThat(c.shard()).isEqualTo(3);
@@ -43,8 +44,8 @@ class WritePathTest {
     void anEffectTheCommandReportsReplacesItsArguments() {
         writes.begin(0);
         store.setString(b("k"), b("v"), 123_456_789L);
-        writes.propagate(argv("SET k v PXAT 123456789"));
-        writes.end(argv("SETEX k 10 v"));
+        writes.database(0).propagate(argv("SET k v PXAT 123456789"));
+        writes.end(0, argv("SETEX k 10 v"));
         assertThat(changes).hasSize(1);
         assertThat(text(changes.get(0))).containsExactly("SET k v PXAT 123456789");
     }
@@ -53,7 +54,7 @@ class WritePathTest {
     void aUnitThatChangedNothingReportsNothing() {
         writes.begin(0);
         store.exists(b("missing"), System.currentTimeMillis());
-        writes.end(argv("GET missing"));
+        writes.end(0, argv("GET missing"));
         assertThat(changes).isEmpty();
     }
 
@@ -62,11 +63,11 @@ class WritePathTest {
         writes.begin(0);
         writes.begin(0);
         store.setString(b("a"), b("1"), ValueStore.NO_EXPIRY);
-        writes.end(argv("SET a 1"));
+        writes.end(0, argv("SET a 1"));
         assertThat(changes).isEmpty();
         store.setString(b("b"), b("2"), ValueStore.NO_EXPIRY);
-        writes.propagate(argv("SET b 2"));
-        writes.end(null);
+        writes.database(0).propagate(argv("SET b 2"));
+        writes.end();
         assertThat(changes).hasSize(1);
         assertThat(text(changes.get(0))).containsExactly("SET a 1", "SET b 2");
     }
@@ -76,7 +77,7 @@ class WritePathTest {
         assertThat(WritePath.STRICT).as("the build runs the tests strict").isTrue();
         writes.begin(0);
         store.setString(b("k"), b("v"), ValueStore.NO_EXPIRY);
-        assertThatThrownBy(() -> writes.end(null)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> writes.end()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("reported no effect");
         assertThat(writes.unreportedWrites()).isEqualTo(1);
     }
@@ -86,11 +87,11 @@ class WritePathTest {
         long now = System.currentTimeMillis();
         writes.begin(0);
         store.setString(b("old"), b("v"), now + 5);
-        writes.end(argv("SET old v PXAT " + (now + 5)));
+        writes.end(0, argv("SET old v PXAT " + (now + 5)));
         writes.begin(0);
         store.setString(b("other"), b("1"), ValueStore.NO_EXPIRY);
         store.exists(b("old"), now + 10); // found expired: deleted by the store
-        writes.end(argv("SET other 1"));
+        writes.end(0, argv("SET other 1"));
         // before the command's own effect: the command saw the key gone (GET old, then SET old, replays right)
         assertThat(changes).extracting(WritePathTest::text).containsExactly(
                 List.of("SET old v PXAT " + (now + 5)), List.of("DEL old"), List.of("SET other 1"));
@@ -103,10 +104,10 @@ class WritePathTest {
         reservation.reserve(tx);
         writes.begin(1);
         store.setString(b("a"), b("1"), ValueStore.NO_EXPIRY);
-        writes.end(argv("SET a 1"));
+        writes.end(0, argv("SET a 1"));
         writes.begin(3);
         store.setString(b("a"), b("2"), ValueStore.NO_EXPIRY);
-        writes.end(argv("SET a 2"));
+        writes.end(0, argv("SET a 2"));
         assertThat(changes).as("held until the release").isEmpty();
         BitSet participants = new BitSet();
         participants.set(3);
@@ -140,13 +141,13 @@ class WritePathTest {
     @Test
     void watchedKeysSeeEveryChangeTheStoreReports() {
         long now = System.currentTimeMillis();
-        long version = writes.watch(b("w"), now);
-        assertThat(writes.watchedKeyChanged(b("w"), version, now)).isFalse();
+        long version = writes.database(0).watch(b("w"), now);
+        assertThat(writes.database(0).watchedKeyChanged(b("w"), version, now)).isFalse();
         writes.begin(0);
         store.setString(b("w"), b("v"), ValueStore.NO_EXPIRY);
-        writes.end(argv("SET w v"));
-        assertThat(writes.watchedKeyChanged(b("w"), version, now)).isTrue();
-        writes.unwatch(b("w"));
+        writes.end(0, argv("SET w v"));
+        assertThat(writes.database(0).watchedKeyChanged(b("w"), version, now)).isTrue();
+        writes.database(0).unwatch(b("w"));
         assertThat(writes.watchedKeys()).isZero();
     }
 

@@ -70,6 +70,40 @@ public final class KeyspaceContents {
         c.cmd("XGROUP", "CREATE", "x:empty", "g", "$", "MKSTREAM");
     }
 
+    /** The databases the tests of issue 68 fill: the first, one between and the last of Redis's 16. */
+    public static final String[] DATABASES = {"0", "3", "15"};
+
+    /**
+     * Each of {@link #DATABASES} filled: database 0 with {@link #fillEveryType}, the others with keys of their
+     * own (a name in two databases, different values; a TTL; a list, a hash), as redis-server or the service holds them.
+     */
+    public static void fillDatabases(RespTestClient c) throws IOException {
+        c.cmd("SELECT", "0");
+        fillEveryType(c);
+        for (String db : new String[] {"3", "15"}) {
+            c.cmd("SELECT", db);
+            c.cmd("SET", "s:raw", "database " + db); // the same name as database 0's, another key
+            c.cmd("SET", "only:" + db, "v" + db, "EX", "3600");
+            c.cmd("RPUSH", "l:" + db, "a", "b", db);
+            c.cmd("HSET", "h:" + db, "f", db);
+            for (int i = 0; i < 200; i++) {
+                c.cmd("SET", "many:" + db + ":" + i, Integer.toString(i));
+            }
+        }
+        c.cmd("SELECT", "0");
+    }
+
+    /** {@link #of} of each of {@link #DATABASES}, by {@code <db>:<key>}; the client is left in database 0. */
+    public static Map<String, String> ofDatabases(RespTestClient c) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (String db : DATABASES) {
+            c.cmd("SELECT", db);
+            of(c).forEach((key, value) -> out.put(db + ":" + key, value));
+        }
+        c.cmd("SELECT", "0");
+        return out;
+    }
+
     /** The keyspace as text: type, value (sets and hashes sorted) and whether it expires, and roughly when. */
     public static Map<String, String> of(RespTestClient c) throws IOException {
         Map<String, String> out = new TreeMap<>();
