@@ -121,6 +121,12 @@ the same verbs.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
+# Backups (spec.backup): each backup is a Job the operator creates (one at a time), reads back (get: its status;
+# its pod's termination message through the pods rule above) and watches (list/watch: its end reconciles at once). No
+# update or delete: a finished Job goes by its TTL, and with its PercoreService by owner reference.
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create"]
 {{- end }}
 
 {{/*

@@ -49,7 +49,7 @@ class ChartRenderingTest {
             } else {
                 GenericKubernetesResource custom = StrictKubernetesModel.toGeneric(doc);
                 assertThat(custom.getApiVersion() + " " + custom.getKind())
-                        .isIn("monitoring.coreos.com/v1 ServiceMonitor", "percore.io/v1alpha1 PercoreService");
+                        .isIn("monitoring.coreos.com/v1 ServiceMonitor", "monitoring.coreos.com/v1 PrometheusRule", "percore.io/v1alpha1 PercoreService");
             }
         }
     }
@@ -215,9 +215,31 @@ class ChartRenderingTest {
     void optionalExtrasAppearOnlyWhenEnabled() {
         Set<String> kindsByDefault = kinds(ChartUnderTest.renderDefaults());
         Set<String> kindsWithEverything = kinds(ChartUnderTest.renderWith("all-features.yaml"));
-        assertThat(kindsByDefault).doesNotContain("ServiceMonitor", "ConfigMap", "PercoreService");
-        assertThat(kindsWithEverything).contains("ServiceMonitor", "ConfigMap", "PercoreService");
+        assertThat(kindsByDefault).doesNotContain("ServiceMonitor", "PrometheusRule", "ConfigMap", "PercoreService");
+        assertThat(kindsWithEverything).contains("ServiceMonitor", "PrometheusRule", "ConfigMap", "PercoreService");
         assertThat(ChartUnderTest.renderWithYaml(dir, "metrics: {service: {enabled: false}}").ofKind("Service")).isEmpty();
+    }
+
+    /** "No backup for a day" is one rule on the operator's own metric, with the bound from the values. */
+    @Test
+    void thePrometheusRuleAlertsWhenAServiceHadNoBackupForTheBound() {
+        JsonNode rule = ChartUnderTest.renderWith("all-features.yaml").single("PrometheusRule", FULLNAME);
+        assertThat(rule.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus-stack");
+        JsonNode alert = rule.at("/spec/groups/0/rules/0");
+        assertThat(alert.path("alert").asText()).isEqualTo("PercoreNoRecentBackup");
+        assertThat(alert.path("expr").asText()).isEqualTo("time() - percore_backup_last_success_timestamp_seconds > 43200");
+        assertThat(alert.at("/annotations/summary").asText()).contains("{{ $labels.namespace }}/{{ $labels.name }}");
+        assertThat(rule.at("/spec/groups/0/rules/1/expr").asText()).isEqualTo("increase(percore_backup_failures_total[1h]) > 0");
+    }
+
+    @Test
+    void theOperatorTellsItsJobsAndInitContainersItsOwnImage() {
+        var env = deployment(ChartUnderTest.renderDefaults()).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        String image = deployment(ChartUnderTest.renderDefaults()).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        assertThat(env).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("PERCORE_OPERATOR_IMAGE");
+            assertThat(e.getValue()).isEqualTo(image);
+        });
     }
 
     @Test

@@ -46,6 +46,7 @@ class NotesTest {
         assertThat(notes)
                 .contains("get pcs percore-example")
                 .contains("ServiceMonitor " + ChartUnderTest.FULLNAME)
+                .contains("PrometheusRule " + ChartUnderTest.FULLNAME)
                 .contains("grafana_dashboard=1")
                 .contains("namespace monitoring");
         assertThat(notes("namespaced.yaml")).contains("these namespaces: team-a, team-b");

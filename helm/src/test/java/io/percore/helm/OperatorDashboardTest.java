@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The operator's own Grafana dashboard (issue 15): leadership, reconciliations, failures, latency,
  * queue, events, JVM. Every metric it queries is one the operator really exports: the operator's
  * suite scrapes its {@code /metrics} after reconciling and deleting a PercoreService
- * ({@code operator/target/operator-metrics.txt}, written by PercoreOperatorTest).
+ * ({@code operator/target/operator-metrics.txt}, written by PercoreOperatorTest), and while one has backups
+ * ({@code operator-backup-metrics.txt}, written by BackupTest).
  */
 class OperatorDashboardTest {
 
@@ -27,7 +28,7 @@ class OperatorDashboardTest {
      * lacks them; their names are JOSDK 5.2's {@code MicrometerMetrics} ("reconciliations.failed").
      */
     private static final Set<String> ON_FAILURE_ONLY = Set.of("operator_sdk_reconciliations_failed_total");
-    private static final Pattern METRIC = Pattern.compile("\\b((?:operator_sdk|percore_operator|jvm|process)_[a-z_]+)\\b");
+    private static final Pattern METRIC = Pattern.compile("\\b((?:operator_sdk|percore_operator|percore_backup|jvm|process)_[a-z_]+)\\b");
 
     private final ObjectMapper json = new ObjectMapper();
 
@@ -40,9 +41,14 @@ class OperatorDashboardTest {
                 .resolveSibling("operator-metrics.txt");
         assertThat(scrape).as("the operator's scrape; build with the operator (./mvnw -pl operator,helm -am verify)").exists();
         Set<String> names = new TreeSet<>();
-        for (String line : Files.readAllLines(scrape)) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                names.add(line.split("[{ ]", 2)[0]);
+        // the backups' series exist while a service has spec.backup: the operator's BackupTest scrapes them then
+        Path backups = scrape.resolveSibling("operator-backup-metrics.txt");
+        assertThat(backups).as("the backups' scrape; build with the operator (./mvnw -pl operator,helm -am verify)").exists();
+        for (Path file : java.util.List.of(scrape, backups)) {
+            for (String line : Files.readAllLines(file)) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    names.add(line.split("[{ ]", 2)[0]);
+                }
             }
         }
         return names;
@@ -58,6 +64,7 @@ class OperatorDashboardTest {
                 queried.add(m.group(1));
             }
         }
+        assertThat(queried).contains("percore_backup_last_success_timestamp_seconds", "percore_backup_failures_total");
         assertThat(queried).contains("percore_operator_leader", "operator_sdk_reconciliations_started_total",
                 "operator_sdk_reconciliations_failed_total", "operator_sdk_controllers_execution_reconcile_seconds_bucket");
         for (String metric : queried) {

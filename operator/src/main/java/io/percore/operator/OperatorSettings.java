@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  * @param httpPort         {@code PERCORE_HTTP_PORT}: health and metrics port, default 8080 (0 = any free port)
  * @param serverSideApply  {@code PERCORE_SERVER_SIDE_APPLY}: write status, finalizer and children with server-side apply, default true
  * @param leaseTimings     leader-election timings (not configurable from the environment)
+ * @param operatorImage    {@code PERCORE_OPERATOR_IMAGE}: the operator's own image, which its backup Jobs and restore init
+ *                         containers run (the chart sets it to the image it deploys)
  */
 public record OperatorSettings(
         Set<String> watchNamespaces,
@@ -27,7 +29,8 @@ public record OperatorSettings(
         String identity,
         int httpPort,
         boolean serverSideApply,
-        LeaseTimings leaseTimings) {
+        LeaseTimings leaseTimings,
+        String operatorImage) {
 
     /** Lease timings: how long a lease lasts, how long the leader keeps trying to renew, how often candidates retry. */
     public record LeaseTimings(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
@@ -37,6 +40,12 @@ public record OperatorSettings(
     public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String leaseNamespace, String identity,
                             int httpPort, boolean serverSideApply) {
         this(watchNamespaces, leaderElection, leaseNamespace, identity, httpPort, serverSideApply, LeaseTimings.DEFAULT);
+    }
+
+    public OperatorSettings(Set<String> watchNamespaces, boolean leaderElection, String leaseNamespace, String identity,
+                            int httpPort, boolean serverSideApply, LeaseTimings leaseTimings) {
+        this(watchNamespaces, leaderElection, leaseNamespace, identity, httpPort, serverSideApply, leaseTimings,
+                io.percore.operator.reconcile.WorkloadRenderer.DEFAULT_OPERATOR_IMAGE);
     }
 
     public static final String LEASE_NAME = "percore-operator-leader";
@@ -60,7 +69,10 @@ public record OperatorSettings(
                 blankToNull(env.get("POD_NAMESPACE")),
                 blankToNull(env.get("POD_NAME")),
                 port(env.get("PERCORE_HTTP_PORT")),
-                bool(env, "PERCORE_SERVER_SIDE_APPLY", true));
+                bool(env, "PERCORE_SERVER_SIDE_APPLY", true),
+                LeaseTimings.DEFAULT,
+                blankToNull(env.get("PERCORE_OPERATOR_IMAGE")) == null ? io.percore.operator.reconcile.WorkloadRenderer.DEFAULT_OPERATOR_IMAGE
+                        : env.get("PERCORE_OPERATOR_IMAGE").trim());
     }
 
     private static boolean bool(Map<String, String> env, String key, boolean fallback) {

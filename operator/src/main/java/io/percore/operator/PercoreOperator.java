@@ -59,7 +59,7 @@ public final class PercoreOperator implements AutoCloseable {
                     }
                 }));
         operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry),
-                new PodReplicationProbe(), podAddresses), c -> {
+                new PodReplicationProbe(), podAddresses, settings.operatorImage()), c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

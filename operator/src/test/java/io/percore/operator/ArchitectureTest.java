@@ -12,7 +12,10 @@ import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +29,8 @@ class ArchitectureTest {
     static final List<List<String>> ROWS = List.of(
             List.of(""),                          // the process: main, settings, leader election, the SDK's wiring
             List.of("reconcile", "http"),         // the Kubernetes glue: observe, plan, write children and status; health and metrics
-            List.of("cluster", "migration", "users", "backup"), // slot layouts and their moves; moving a running Redis in; ACL users; backups' data path
-            List.of("replication", "config"),     // who is primary, failover, the pods' RESP; spec.config checked and rendered
+            List.of("cluster", "migration", "users", "backupplan"), // slot layouts and their moves; moving a running Redis in; ACL users; when backups run and what they said
+            List.of("replication", "config", "backup"), // who is primary, failover, the pods' RESP; spec.config checked and rendered; backups' data path
             List.of("sizing"),                    // pods and shards from nodes' CPUs, memory and NUMA
             List.of("crd"));                      // the PercoreService resource
 
@@ -72,6 +75,80 @@ class ArchitectureTest {
         }
         ROWS.stream().flatMap(List::stream).filter(name -> !name.isEmpty())
                 .forEach(name -> assertThat(readme).as("README.md's Code layout names package %s", name).contains("`" + name + "`"));
+    }
+
+    /**
+     * The operator's scenarios (replication, migration, users, cluster) know none of each other: a scenario is the class
+     * implementing {@code reconcile.Scenario} and the classes of {@code reconcile} named with its prefix (ReplicationScenario,
+     * ReplicationDriver), and only those and {@code Scenarios}, the one list of them, use its classes. So the reconcile's
+     * steps ({@code ReconcilePass}), the renderer and the reconciler reach a scenario only through the list, and a new one is
+     * a class and a line there.
+     */
+    @Test
+    void scenariosKnowNoneOfEachOtherAndOnlyTheirListNamesThem() {
+        assertThat(scenarioViolations(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.percore.operator.reconcile"))).isEmpty();
+    }
+
+    /** The rule bites: a scenario using another's driver, and a step naming a scenario, are reported. */
+    @Test
+    void aScenarioThatUsesAnothersClassesIsReported() {
+        JavaClasses classes = new ClassFileImporter().importPackages("io.percore.operator.reconcile");
+        assertThat(scenarioViolations(classes)).anyMatch(v -> v.startsWith("io.percore.operator.reconcile.FixtureScenario")
+                && v.contains("io.percore.operator.reconcile.ReplicationDriver"));
+    }
+
+    /** Each use of a scenario's class from outside it (and outside {@code Scenarios}), as "from -> to". */
+    static List<String> scenarioViolations(JavaClasses classes) {
+        String pkg = "io.percore.operator.reconcile";
+        JavaClass scenario = classes.get(pkg + ".Scenario");
+        List<String> prefixes = new ArrayList<>();
+        for (JavaClass c : classes) {
+            if (c.getPackageName().equals(pkg) && !c.isInterface() && c.isAssignableTo(scenario.getName()) && c.getSimpleName().endsWith("Scenario")
+                    && !c.getSimpleName().equals("Scenario")) {
+                prefixes.add(c.getSimpleName().substring(0, c.getSimpleName().length() - "Scenario".length()));
+            }
+        }
+        assertThat(prefixes).as("the scenarios found").contains("Replication", "Migration", "Users", "Cluster", "Backup");
+        Map<String, String> familyOf = new LinkedHashMap<>();
+        for (JavaClass c : classes) {
+            if (c.getPackageName().equals(pkg)) {
+                familyOf.put(c.getName(), family(topLevel(c).getSimpleName(), prefixes));
+            }
+        }
+        List<String> violations = new ArrayList<>();
+        for (JavaClass c : classes) {
+            if (!c.getPackageName().equals(pkg) || topLevel(c).getSimpleName().equals("Scenarios")) {
+                continue;
+            }
+            String from = familyOf.get(c.getName());
+            c.getDirectDependenciesFromSelf().forEach(d -> {
+                String to = familyOf.get(d.getTargetClass().getName());
+                if (to != null && !to.equals(from)) {
+                    violations.add(c.getName() + " -> " + d.getTargetClass().getName());
+                }
+            });
+        }
+        return violations.stream().distinct().toList();
+    }
+
+    private static JavaClass topLevel(JavaClass c) {
+        JavaClass top = c;
+        while (top.getEnclosingClass().isPresent()) {
+            top = top.getEnclosingClass().get();
+        }
+        return top;
+    }
+
+    /** The scenario prefix a class's name starts with (followed by a capital: "Replication" names ReplicationDriver), else null. */
+    private static String family(String simpleName, List<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (simpleName.startsWith(prefix) && simpleName.length() > prefix.length()
+                    && Character.isUpperCase(simpleName.charAt(prefix.length()))) {
+                return prefix;
+            }
+        }
+        return null;
     }
 
     /**

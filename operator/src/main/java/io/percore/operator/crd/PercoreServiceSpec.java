@@ -117,6 +117,16 @@ public class PercoreServiceSpec {
             + " the source's writes, waits until the service has them all and promotes the service.")
     private MigrateFrom migrateFrom;
 
+    @JsonPropertyDescription("Backups of the service's data to object storage (any S3 API): on a cron schedule and on request (annotation"
+            + " percore.io/backup-requested), one at a time, each a Job reading a snapshot from a replica in sync (else the primary)"
+            + " while the pods keep serving; status.backups, events and metrics say how they went.")
+    private Backup backup;
+
+    @JsonPropertyDescription("Start a new service with a backup's data: the primary's pod restores it onto its volume before the server"
+            + " starts (replicas copy it from the primary). Needs spec.persistence. A corrupt or truncated object is refused: the pod"
+            + " does not start and status.restore says why.")
+    private RestoreFrom restoreFrom;
+
     @JsonPropertyDescription("TLS for the listed servers from a kubernetes.io/tls Secret (cert-manager's), mounted and rotated"
             + " without a restart.")
     private Tls tls;
@@ -169,6 +179,10 @@ public class PercoreServiceSpec {
     public void setCluster(Cluster cluster) { this.cluster = cluster; }
     public MigrateFrom getMigrateFrom() { return migrateFrom; }
     public void setMigrateFrom(MigrateFrom migrateFrom) { this.migrateFrom = migrateFrom; }
+    public Backup getBackup() { return backup; }
+    public void setBackup(Backup backup) { this.backup = backup; }
+    public RestoreFrom getRestoreFrom() { return restoreFrom; }
+    public void setRestoreFrom(RestoreFrom restoreFrom) { this.restoreFrom = restoreFrom; }
     public Tls getTls() { return tls; }
     public void setTls(Tls tls) { this.tls = tls; }
     public Map<String, Object> getConfig() { return config; }

@@ -17,6 +17,8 @@ public class PercoreServiceStatus {
     private ReplicationStatus replication;
     private ClusterStatus cluster;
     private MigrationStatus migration;
+    private BackupsStatus backups;
+    private RestoreStatus restore;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -32,6 +34,10 @@ public class PercoreServiceStatus {
     public void setCluster(ClusterStatus cluster) { this.cluster = cluster; }
     public MigrationStatus getMigration() { return migration; }
     public void setMigration(MigrationStatus migration) { this.migration = migration; }
+    public BackupsStatus getBackups() { return backups; }
+    public void setBackups(BackupsStatus backups) { this.backups = backups; }
+    public RestoreStatus getRestore() { return restore; }
+    public void setRestore(RestoreStatus restore) { this.restore = restore; }
 
     @Override
     public boolean equals(Object o) {
@@ -47,11 +53,13 @@ public class PercoreServiceStatus {
                 && Objects.equals(readyReplicas, other.readyReplicas)
                 && Objects.equals(replication, other.replication)
                 && Objects.equals(cluster, other.cluster)
-                && Objects.equals(migration, other.migration);
+                && Objects.equals(migration, other.migration)
+                && Objects.equals(backups, other.backups)
+                && Objects.equals(restore, other.restore);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication, cluster, migration);
+        return Objects.hash(observedGeneration, conditions, plan, readyReplicas, replication, cluster, migration, backups, restore);
     }
 }

@@ -2,7 +2,10 @@ package io.percore.operator.migration;
 
 import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.MigrateFrom;
+import io.percore.operator.crd.MigrationStatus;
+import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,17 @@ public final class MigrationSpecs {
             problems.add("spec.migrateFrom.cutoverTimeout: " + e.getMessage());
         }
         return problems;
+    }
+
+    /**
+     * Whether a primary that follows {@code following} is the service's primary as a migration has it: it follows the
+     * source of a {@code spec.migrateFrom} not yet cut over. The replication planner counts it as a primary.
+     */
+    public static boolean followsSource(PercoreService s, HostPort following) {
+        MigrateFrom m = s.getSpec().getMigrateFrom();
+        MigrationStatus status = s.getStatus() == null ? null : s.getStatus().getMigration();
+        return m != null && following != null && !(status != null && MigrationPlanner.COMPLETED.equals(status.getPhase()))
+                && following.equals(new HostPort(m.getHost(), m.portOrDefault()));
     }
 
     /**

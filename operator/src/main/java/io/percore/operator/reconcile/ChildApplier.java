@@ -153,6 +153,11 @@ public final class ChildApplier {
         }
     }
 
+    /** A live child, when the resource of {@code ownerUid} owns it; another's object of the same name is not ours to read as ours. */
+    static <T extends HasMetadata> T ownedOrNull(T live, String ownerUid) {
+        return live != null && ownedBy(live, ownerUid) ? live : null;
+    }
+
     static boolean ownedBy(HasMetadata object, String ownerUid) {
         return object.getMetadata().getOwnerReferences() != null
                 && object.getMetadata().getOwnerReferences().stream().anyMatch(o -> ownerUid.equals(o.getUid()));

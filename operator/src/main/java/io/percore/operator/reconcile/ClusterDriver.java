@@ -108,13 +108,13 @@ final class ClusterDriver {
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
-            Integer ordinal = ReplicationDriver.ordinal(name, pod.getMetadata().getName());
+            Integer ordinal = Pods.ordinal(name, pod.getMetadata().getName());
             if (ordinal == null || pod.getMetadata().getDeletionTimestamp() != null) {
                 continue;
             }
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
-            boolean ready = ReplicationDriver.ready(pod);
+            boolean ready = Pods.ready(pod);
             if (address != null && ready && !password.missing()) {
                 try {
                     observed = probe.observe(address, password.auth(), replicas > 0);
@@ -126,7 +126,7 @@ final class ClusterDriver {
                 }
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-            boolean updated = updateRevision == null || updateRevision.equals(labels.get(ReplicationDriver.REVISION_LABEL));
+            boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
             pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated));
         }
         long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
@@ -196,14 +196,14 @@ final class ClusterDriver {
 
     /**
      * The switchover's wait, before the failover's promotion: until the replica taking over has the offset its primary
-     * has now (bounded by {@link ReplicationDriver#SWITCHOVER_CATCH_UP}).
+     * has now (bounded by {@code ReplicationPlanner.SWITCHOVER_CATCH_UP}).
      *
      * @return why it was given up, or null
      */
     private String awaitSwitchover(Observation o, io.percore.operator.cluster.ClusterRoll.Step step, String ns) {
         try {
             probe.awaitOffset(o.pods().get(step.from()).address(), o.pods().get(step.to()).address(), step.to(), o.password().auth(),
-                    ReplicationDriver.SWITCHOVER_CATCH_UP);
+                    io.percore.operator.replication.ReplicationPlanner.SWITCHOVER_CATCH_UP);
             return null;
         } catch (IOException e) {
             LOG.info("{}/{}: switchover to {} given up: {}", ns, step.from(), step.to(), e.toString());

@@ -76,22 +76,27 @@ final class MigrationDriver {
     record Outcome(MigrationStatus status, Duration requeue) {
     }
 
-    /** Whether a labelled primary that follows {@code following} is the service's primary as a migration has it. */
-    static boolean followsSource(PercoreService s, HostPort following) {
-        MigrateFrom m = s.getSpec().getMigrateFrom();
-        MigrationStatus status = s.getStatus() == null ? null : s.getStatus().getMigration();
-        return m != null && following != null && !(status != null && MigrationPlanner.COMPLETED.equals(status.getPhase()))
-                && following.equals(new HostPort(m.getHost(), m.portOrDefault()));
+    /**
+     * What the source and the service's primary said, and what the planner decided of it.
+     *
+     * @param done a completed migration: nothing was asked, nothing is done
+     */
+    record Observation(Decision decision, boolean done, Credentials credentials, HostPort sourceAddress, PodPassword own,
+                       HostPort target, TargetView targetView) {
     }
 
     Outcome run(PercoreService s, MigrationStatus previous, StatusConditions conditions) {
+        return act(s, observe(s, previous), conditions);
+    }
+
+    /** Asks the source and the pod the source is copied into where they stand, and the planner what to do. */
+    Observation observe(PercoreService s, MigrationStatus previous) {
         MigrateFrom spec = s.getSpec().getMigrateFrom();
         if (previous != null && MigrationPlanner.COMPLETED.equals(previous.getPhase())) {
             // done: neither the source nor the pod is asked anything again
             Decision d = MigrationPlanner.decide(new MigrationPlanner.Input(spec, SourceView.unreachable("not asked"), TargetView.missing("not asked"),
                     previous, Instant.now()));
-            conditions.set(CONDITION, true, d.reason(), d.message());
-            return new Outcome(d.status(), null);
+            return new Observation(d, true, null, null, null, null, null);
         }
         Credentials credentials = credentials(s, spec);
         HostPort sourceAddress = new HostPort(spec.getHost(), spec.portOrDefault());
@@ -107,6 +112,22 @@ final class MigrationDriver {
 
         Decision d = MigrationPlanner.decide(new MigrationPlanner.Input(spec, sourceView, targetView, previous, Instant.now(),
                 MigrationSpecs.databases(s.getSpec())));
+        return new Observation(d, false, credentials, sourceAddress, own, target, targetView);
+    }
+
+    /** Carries the decision out (the link, or the cut-over), with its events and the condition. */
+    Outcome act(PercoreService s, Observation o, StatusConditions conditions) {
+        Decision d = o.decision();
+        if (o.done()) {
+            conditions.set(CONDITION, true, d.reason(), d.message());
+            return new Outcome(d.status(), null);
+        }
+        MigrateFrom spec = s.getSpec().getMigrateFrom();
+        Credentials credentials = o.credentials();
+        HostPort sourceAddress = o.sourceAddress();
+        PodPassword own = o.own();
+        HostPort target = o.target();
+        TargetView targetView = o.targetView();
         d.events().forEach(e -> {
             if (e.warning()) {
                 events.warning(s, e.reason(), e.message());

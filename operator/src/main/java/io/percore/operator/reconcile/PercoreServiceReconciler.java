@@ -51,8 +51,12 @@ import org.slf4j.LoggerFactory;
  * Any node change re-plans every PercoreService (nodes are few and plans are cheap); a periodic
  * resync picks up NodeResourceTopology changes.
  */
+// Not generation-aware: a change of the spec reconciles (its generation), and so does one of a scenario's annotations (a
+// backup requested), which changes no generation; the status the operator writes does not (ResourceUpdateFilter).
 @ControllerConfiguration(name = PercoreServiceReconciler.NAME, fieldManager = ChildApplier.FIELD_MANAGER,
-        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES),
+        generationAwareEventProcessing = false,
+        informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(onUpdateFilter = ResourceUpdateFilter.class))
 // A failed reconcile is retried for as long as it fails, 2 s after the first failure and at most every 30 s: the SDK's
 // default gives up after five retries (2, 2, 3, 4.5 and 6.75 s apart) until the next event or the 5-minute resync,
 // and a replicated or clustered service whose pods send no event (a primary already down, an API server back from a
@@ -80,11 +84,9 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final PlanMeters planMeters;
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
-    /**
-     * The last cut-over this process tried, completed or failed, by the PercoreService's uid: the reconcile right after
-     * one may read the informer's copy from before its status write ({@code MigrationPlanner.lastStatus}).
-     */
-    final java.util.Map<String, io.percore.operator.crd.MigrationStatus> cutOvers = new java.util.concurrent.ConcurrentHashMap<>();
+    final String operatorImage;
+    /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
+    final ScenarioMemory memory = new ScenarioMemory();
     final PodClusterProbe clusterProbe;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
@@ -103,6 +105,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
      */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
                                     PodReplicationProbe probe, PodAddresses podAddresses) {
+        this(configCheck, serverSideApply, planMeters, probe, podAddresses, WorkloadRenderer.DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image: what its backup Jobs and restore init containers run */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
+                                    PodReplicationProbe probe, PodAddresses podAddresses, String operatorImage) {
+        this.operatorImage = operatorImage;
         this.configCheck = configCheck;
         this.serverSideApply = serverSideApply;
         this.planMeters = planMeters;
@@ -141,12 +150,17 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                                 : Set.of(new ResourceID(pod.getMetadata().getLabels().get(Labels.INSTANCE), pod.getMetadata().getNamespace())))
                         .build(),
                 context);
-        return List.of(nodes, pods, ScheduledPods.eventSource(context), UserSecrets.eventSource(context),
+        List<EventSource<?, PercoreService>> sources = new java.util.ArrayList<>(List.of(nodes, pods, ScheduledPods.eventSource(context),
+                UserSecrets.eventSource(context),
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
                 children(context, Service.class, SERVICES),
-                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS));
+                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS)));
+        // what the scenarios write besides the workload (a backup's Job: its end reconciles at once)
+        Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream()).distinct()
+                .forEach(kind -> sources.add(children(context, kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s")));
+        return sources;
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, PercoreService> children(
@@ -179,7 +193,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 .collect(Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue));
     }
 
-    /** The steps of one reconcile are {@link ReconcilePass}'s: validate, guard the data, plan, replicate, write, report. */
+    /** The steps of one reconcile are {@link ReconcilePass}'s: validate, guard the data, plan, the scenarios' look at the pods, write, report. */
     @Override
     public UpdateControl<PercoreService> reconcile(PercoreService resource, Context<PercoreService> context) {
         return new ReconcilePass(this, resource, context).run();
@@ -243,9 +257,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         status.setObservedGeneration(previous.getObservedGeneration());
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
-        status.setReplication(previous.getReplication());
-        status.setCluster(previous.getCluster());
-        status.setMigration(previous.getMigration());
+        Scenarios.ALL.forEach(scenario -> scenario.carryStatus(previous, status));
         status.setConditions(conditions.build());
         LOG.warn("reconcile of {}/{} failed: {}", resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
         if (!serverSideApply) {
@@ -268,7 +280,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
-        cutOvers.remove(resource.getMetadata().getUid());
+        Scenarios.ALL.forEach(scenario -> scenario.forget(resource, memory));
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);
         if (serviceMonitorCrdExists(client, resource)) {
@@ -278,15 +290,12 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         String name = resource.getMetadata().getName();
         // The StatefulSet's claims are not deleted: its retention policy keeps them (Retain), so the
         // data outlives the PercoreService and a new one of the same name finds it again.
-        for (HasMetadata child : List.<HasMetadata>of(
+        List<HasMetadata> children = new java.util.ArrayList<>(List.of(
                 named(new PodDisruptionBudget(), ns, name), named(new Service(), ns, name),
-                named(new Service(), ns, WorkloadRenderer.primaryServiceName(resource)), named(new Service(), ns, name + "-read"),
                 named(new Deployment(), ns, name), named(new StatefulSet(), ns, name),
-                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.generatedName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.operatorSecretName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, PodPassword.replicaSecretName(resource)),
-                named(new io.fabric8.kubernetes.api.model.Secret(), ns, WorkloadRenderer.usersSecretName(resource)))) {
+                named(new ConfigMap(), ns, WorkloadRenderer.configMapName(resource))));
+        Scenarios.ALL.forEach(scenario -> children.addAll(scenario.children(resource)));
+        for (HasMetadata child : children) {
             applier.deleteOwned(child, resource.getMetadata().getUid());
         }
         return DeleteControl.defaultDelete();

@@ -20,6 +20,7 @@ public final class PlanMeters {
     public static final String PLANNED_SHARDS = "percore.operator.planned.shards";
     public static final String PLANNED_REPLICAS = "percore.operator.planned.replicas";
 
+    private final MeterRegistry registry;
     private final Counter planned;
     private final Counter degraded;
     private final Counter unschedulable;
@@ -29,6 +30,7 @@ public final class PlanMeters {
     private final Map<String, SizingPlan> current = new ConcurrentHashMap<>();
 
     public PlanMeters(MeterRegistry registry) {
+        this.registry = registry;
         planned = outcome(registry, "planned");
         degraded = outcome(registry, "degraded");
         unschedulable = outcome(registry, "unschedulable");
@@ -47,6 +49,11 @@ public final class PlanMeters {
                 .description("Sizing plans made, by outcome (planned, degraded: fewer pods or pinning not guaranteed, "
                         + "unschedulable: no node fits a pod, invalid_node_labels)")
                 .register(registry);
+    }
+
+    /** Where the operator's meters are: the scenarios register theirs there too (the backups'). */
+    MeterRegistry registry() {
+        return registry;
     }
 
     void feasible(String service, SizingPlan plan, boolean shapeChanged) {

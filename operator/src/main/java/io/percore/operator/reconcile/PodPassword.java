@@ -37,6 +37,8 @@ record PodPassword(String password, String problem, String operatorPassword) {
     static final String OPERATOR_SUFFIX = "-operator";
     /** The replicas' user's Secret: {@code <name>-replica}, read by the pods as their masterauth. */
     static final String REPLICA_SUFFIX = "-replica";
+    /** The backups' user's Secret: {@code <name>-backup}, read by a backup Job. */
+    static final String BACKUP_SUFFIX = "-backup";
     static final String USERNAME_KEY = "username";
     /** 24 random bytes: 192 bits, 32 characters of URL-safe base64 (no quoting needed in a shell or a URL). */
     private static final int GENERATED_BYTES = 24;
@@ -123,6 +125,10 @@ record PodPassword(String password, String problem, String operatorPassword) {
 
     static String replicaSecretName(PercoreService s) {
         return s.getMetadata().getName() + REPLICA_SUFFIX;
+    }
+
+    static String backupSecretName(PercoreService s) {
+        return s.getMetadata().getName() + BACKUP_SUFFIX;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.percore.operator.reconcile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,25 +12,16 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.percore.config.PropertyNames;
 import io.percore.operator.config.ApplicationYaml;
 import io.percore.operator.config.ConfigCheck.ConfigProblem;
-import io.percore.operator.crd.Cluster;
-import io.percore.operator.crd.MigrationStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PlanStatus;
-import io.percore.operator.crd.Replication;
-import io.percore.operator.crd.User;
-import io.percore.operator.migration.MigrationPlanner;
-import io.percore.operator.migration.MigrationSpecs;
-import io.percore.operator.replication.ReplicationSpecs;
 import io.percore.operator.sizing.NodeShape;
 import io.percore.operator.sizing.Quantities;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingRequest;
 import io.percore.operator.sizing.SizingRequests;
-import io.percore.operator.users.OperatorUsers;
-import io.percore.operator.users.UsersPlanner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,78 +30,63 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * One reconcile of one {@link PercoreService}, as the steps {@link #run()} names: validate, guard the data, plan, replicate
- * and migrate, apply the users, write the children, report. Each step either ends the reconcile (a refusal, an unschedulable plan, a
- * conflict: its status is written and nothing after it runs) or hands on to the next; what a step learns is kept
- * here for the steps after it. A pass lives for one call: the reconciler holds what outlives it.
+ * One reconcile of one {@link PercoreService}, as the steps {@link #run()} names: validate, guard the data, plan, the
+ * scenarios' look at the pods, write the children, report. Each step either ends the reconcile (a refusal, an
+ * unschedulable plan, a conflict: its status is written and nothing after it runs) or hands on to the next. What the
+ * service asks beyond pods of a planned size is its {@link Scenarios}' (replication, migration, users, cluster): each
+ * step asks each of them in turn, and what one learns is its own {@link Scenario.Run}'s; what the steps share is the
+ * {@link ScenarioContext}. A pass lives for one call: the reconciler holds what outlives it.
  */
 final class ReconcilePass {
 
     private final PercoreServiceReconciler owner;
-    private final PercoreService resource;
     private final Context<PercoreService> context;
+    private final ScenarioContext shared;
+    // aliases of what the shared context holds, for the steps' own use
+    private final PercoreService resource;
     private final KubernetesClient client;
     private final PlanEvents events;
     private final PercoreServiceStatus previous;
-    private final long generation;
+    private final PercoreServiceStatus status;
     private final StatusConditions conditions;
     private final PercoreServiceSpec spec;
-    /** What is written at the end: starts as what the previous status said of what this pass may not reach. */
-    private final PercoreServiceStatus status = new PercoreServiceStatus();
-    private final String namespace;
-    private final String name;
-    private final String uid;
+    private final long generation;
 
-    // validate
+    // what each step hands on
     private SizingRequest request;
-    private boolean clustered;
-    private boolean replicated;
-    // guard the data
     private boolean persistent;
     private boolean stateful;
-    private StatefulSet liveStatefulSet;
-    // plan
     private InformerEventSource<Pod, PercoreService> scheduledPods;
     private SizingPlan plan;
     private PersistenceGuard.Guarded guarded;
-    // replicate and migrate
-    private ReplicationDriver.Outcome replicationOutcome;
-    private Duration migrationRequeue;
-    // apply the users
-    private UsersDriver.Outcome users = UsersDriver.Outcome.NONE;
-    // write the children
-    private ClusterDriver clusterDriver;
-    private ClusterDriver.Observation clusterView;
+    private List<Scenario.Run> runs = List.of();
     private final List<Degradation> degraded = new ArrayList<>();
     private List<PodsUnschedulable.Pending> pending;
 
     ReconcilePass(PercoreServiceReconciler owner, PercoreService resource, Context<PercoreService> context) {
         this.owner = owner;
-        this.resource = resource;
         this.context = context;
+        this.resource = resource;
         this.client = context.getClient();
         this.events = new PlanEvents(client);
         this.previous = resource.getStatus() == null ? new PercoreServiceStatus() : resource.getStatus();
         this.generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
         this.conditions = new StatusConditions(previous.getConditions(), generation);
         this.spec = resource.getSpec() == null ? new PercoreServiceSpec() : resource.getSpec();
-        this.namespace = resource.getMetadata().getNamespace();
-        this.name = resource.getMetadata().getName();
-        this.uid = resource.getMetadata().getUid();
+        // what is written at the end starts as what the previous status said of what this pass may not reach
+        this.status = new PercoreServiceStatus();
         status.setObservedGeneration(generation);
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
-        status.setReplication(previous.getReplication());
-        status.setCluster(previous.getCluster());
-        status.setMigration(previous.getMigration());
+        Scenarios.ALL.forEach(scenario -> scenario.carryStatus(previous, status));
+        this.shared = new ScenarioContext(owner, resource, client, events, previous, status, conditions);
     }
 
     UpdateControl<PercoreService> run() {
         return validate()
                 .or(this::guardData)
                 .or(this::makePlan)
-                .or(this::replicateAndMigrate)
-                .or(this::applyUsers)
+                .or(this::observeAndAct)
                 .or(this::writeChildren)
                 .orElseGet(this::report);
     }
@@ -128,17 +103,13 @@ final class ReconcilePass {
             problems.add(e.getMessage());
         }
         problems.addAll(PersistenceGuard.specProblems(spec.getPersistence()));
-        clustered = Cluster.enabled(spec);
-        // with a cluster, replication is the cluster's (replicas per primary, driven by ClusterDriver)
-        replicated = Replication.enabled(spec) && !clustered;
-        List<String> replicationProblems = ReplicationSpecs.specProblems(spec);
-        problems.addAll(replicationProblems);
-        if (replicated && request != null && replicationProblems.isEmpty()) {
-            request = ReplicationSpecs.sizing(spec, request);
+        for (Scenario scenario : Scenarios.ALL) {
+            List<String> own = scenario.specProblems(spec);
+            problems.addAll(own);
+            if (request != null && own.isEmpty()) {
+                request = scenario.sizing(spec, request);
+            }
         }
-        problems.addAll(ClusterDriver.specProblems(spec));
-        problems.addAll(PodPassword.specProblems(spec));
-        problems.addAll(MigrationSpecs.specProblems(spec));
         List<String> tlsProblems = TlsSpecs.specProblems(spec);
         problems.addAll(tlsProblems);
         // as the pods will read it: with spec.tls's bundle on its servers (their ssl.port needs one)
@@ -160,19 +131,22 @@ final class ReconcilePass {
      */
     private Optional<UpdateControl<PercoreService>> guardData() {
         persistent = Persistence.enabled(spec);
-        // A StatefulSet when data is kept on claims, when replicated (stable pod names, OnDelete rolls),
-        // and in a cluster (stable pod names; scale-in removes the highest ordinals, drained first).
-        stateful = persistent || replicated || clustered;
-        liveStatefulSet = ownedOrNull(client.apps().statefulSets().inNamespace(namespace).withName(name).get());
-        String removalRefusal = PersistenceGuard.removalRefusal(resource, liveStatefulSet);
-        String enableRefusal = ReplicationSpecs.enableRefusal(resource, liveStatefulSet);
-        if (removalRefusal == null && enableRefusal != null) {
-            warnOnce(ReplicationSpecs.ENABLE_REFUSED, enableRefusal);
-            return refuse(ReplicationSpecs.ENABLE_REFUSED, enableRefusal, enableRefusal);
-        }
+        // A StatefulSet when data is kept on claims, or when a scenario's pods need stable names (replication's OnDelete
+        // rolls, a cluster's drained scale-in).
+        stateful = persistent || Scenarios.ALL.stream().anyMatch(s -> s.needsStatefulSet(spec));
+        StatefulSet live = ChildApplier.ownedOrNull(client.apps().statefulSets().inNamespace(namespace()).withName(name()).get(), uid());
+        shared.liveStatefulSet(live);
+        String removalRefusal = PersistenceGuard.removalRefusal(resource, live);
         if (removalRefusal != null) {
             warnOnce(PersistenceGuard.REMOVAL_REFUSED, removalRefusal);
             return refuse(PersistenceGuard.REMOVAL_REFUSED, removalRefusal, removalRefusal);
+        }
+        for (Scenario scenario : Scenarios.ALL) {
+            Scenario.Refusal refusal = scenario.refusal(resource, live);
+            if (refusal != null) {
+                warnOnce(refusal.reason(), refusal.message());
+                return refuse(refusal.reason(), refusal.message(), refusal.message());
+            }
         }
         return Optional.empty();
     }
@@ -197,11 +171,10 @@ final class ReconcilePass {
             return Optional.of(finish());
         }
         SizingRequest sized = request;
+        StatefulSet live = shared.liveStatefulSet();
+        boolean guardReplicas = persistent && live != null && Scenarios.ALL.stream().noneMatch(s -> s.keepsDataOnScaleDown(spec));
         guarded = PersistenceGuard.guardScaleDown(resource, owner.planner.plan(request, shapes),
-                // replicas of one primary hold copies: fewer of them orphan no data
-                // in a cluster their slots are moved off them first (ClusterDriver)
-                persistent && !replicated && !clustered && liveStatefulSet != null ? replicasOf(liveStatefulSet) : null,
-                replicas -> owner.planner.plan(sized.withReplicas(replicas), shapes));
+                guardReplicas ? Pods.replicasOf(live) : null, replicas -> owner.planner.plan(sized.withReplicas(replicas), shapes));
         if (guarded.refusal() != null) {
             warnOnceDegraded(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal());
         }
@@ -209,11 +182,18 @@ final class ReconcilePass {
             return refuse(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal(), guarded.refusal());
         }
         plan = guarded.plan();
-        if (clustered && Replication.enabled(spec) && plan.feasible()) {
-            // the plan's pods are the cluster's primaries: each gets its replica pods, of the same shape
-            plan = owner.planner.plan(ReplicationSpecs.clusterSizing(spec, request, plan.replicas(), plan.shardsPerPod()), shapes);
+        for (Scenario scenario : Scenarios.ALL) {
+            SizingRequest resized = plan.feasible() ? scenario.resized(spec, request, plan) : null;
+            if (resized != null) {
+                plan = owner.planner.plan(resized, shapes);
+            }
         }
-        return plan.feasible() ? Optional.empty() : Optional.of(unschedulable());
+        runs = Scenarios.ALL.stream().map(s -> s.start(shared)).toList();
+        if (!plan.feasible()) {
+            return Optional.of(unschedulable());
+        }
+        shared.plan(plan);
+        return Optional.empty();
     }
 
     /** 3b. No node has room for the plan: nothing is rolled out, and what runs keeps running. */
@@ -231,130 +211,54 @@ final class ReconcilePass {
         if (!stuck.isEmpty()) {
             warnOnceMentioned(PodsUnschedulable.REASON, PodsUnschedulable.message(stuck));
         }
-        Rollout live = stateful ? Rollout.of(liveStatefulSet)
-                : Rollout.of(ownedOrNull(client.apps().deployments().inNamespace(namespace).withName(name).get()));
+        Rollout live = stateful ? Rollout.of(shared.liveStatefulSet())
+                : Rollout.of(ChildApplier.ownedOrNull(client.apps().deployments().inNamespace(namespace()).withName(name()).get(), uid()));
         conditions.set(StatusConditions.PLANNED, false, ScheduledPods.UNSCHEDULABLE, message)
                 .set(StatusConditions.DEGRADED, true, ScheduledPods.UNSCHEDULABLE, "no node can host a new pod; nothing rolled out"
                         + pendingMessage)
                 .set(StatusConditions.READY, false, ScheduledPods.UNSCHEDULABLE, "no node can host a new pod; " + live.ready()
                         + " pod(s) of the running workload ready" + pendingMessage);
         status.setReadyReplicas(live.ready());
-        if (replicated && liveStatefulSet != null) {
-            ReplicationDriver.Outcome outcome = new ReplicationDriver(client, owner.probe, owner.podAddresses, events)
-                    .run(resource, previous.getReplication(), conditions);
-            status.setReplication(outcome.status());
-            return finish().rescheduleAfter(outcome.requeue().compareTo(PercoreServiceReconciler.UNSCHEDULABLE_RETRY) < 0
-                    ? outcome.requeue() : PercoreServiceReconciler.UNSCHEDULABLE_RETRY);
-        }
         // room freed by a pod leaving a node re-plans at once (ScheduledPods); this covers what no pod event shows
-        return finish().rescheduleAfter(PercoreServiceReconciler.UNSCHEDULABLE_RETRY);
+        Duration requeue = PercoreServiceReconciler.UNSCHEDULABLE_RETRY;
+        for (Scenario.Run run : runs) {
+            requeue = sooner(requeue, run.unschedulable());
+        }
+        return finish().rescheduleAfter(requeue);
     }
 
     /**
-     * 4. Replication before the children: who is primary, failover, the roll (ReplicationPlanner). A failover must not
-     * wait for the children's writes, each a round trip to the API server (0.7-1 s in all on a busy node). A roll the
-     * children's new template starts is seen at the next reconcile, a second later. Then a running Redis moved in
-     * (spec.migrateFrom): after the replication driver, which elects (or replaces) the primary it links to the source.
-     * Never ends the reconcile.
+     * 4. Before the children, each scenario in turn: what it sees of the pods, and what it does unless it waits for the
+     * children (a cluster's layout goes to the pods the StatefulSet keeps). A failover must not wait for the children's
+     * writes, each a round trip to the API server (0.7-1 s in all on a busy node); a roll the children's new template
+     * starts is seen at the next reconcile, a second later. Never ends the reconcile.
      */
-    private Optional<UpdateControl<PercoreService>> replicateAndMigrate() {
-        if (replicated) {
-            replicationOutcome = new ReplicationDriver(client, owner.probe, owner.podAddresses, events).run(resource, previous.getReplication(), conditions);
-            status.setReplication(replicationOutcome.status());
+    private Optional<UpdateControl<PercoreService>> observeAndAct() {
+        for (int i = 0; i < runs.size(); i++) {
+            runs.get(i).observe();
+            if (!Scenarios.ALL.get(i).actsAfterChildren()) {
+                runs.get(i).act();
+            }
         }
-        migrationRequeue = migrate();
         return Optional.empty();
     }
 
-    /**
-     * {@code spec.migrateFrom}: the service's one primary follows the source until the cut-over ({@link MigrationDriver}).
-     * Without it, a completed migration's record stays in the status and nothing is done.
-     *
-     * @return when to look again, or null when there is nothing to follow
-     */
-    private Duration migrate() {
-        if (resource.getSpec().getMigrateFrom() == null) {
-            status.setMigration(previous.getMigration() != null
-                    && MigrationPlanner.COMPLETED.equals(previous.getMigration().getPhase()) ? previous.getMigration() : null);
-            return null;
-        }
-        if (!replicated && plan.replicas() != 1) {
-            String why = "the service runs " + plan.replicas() + " independent pods; a migration copies into one primary: set"
-                    + " spec.replication (one primary and its replicas) or plan one pod";
-            conditions.set(MigrationDriver.CONDITION, false, "MigrationRefused", why);
-            return null;
-        }
-        MigrationStatus prior = MigrationPlanner.lastStatus(previous.getMigration(), owner.cutOvers.get(uid));
-        MigrationDriver.Outcome outcome = new MigrationDriver(client, owner.probe, owner.podAddresses, events, podLink())
-                .run(resource, prior, conditions);
-        status.setMigration(outcome.status());
-        if (MigrationPlanner.recordsCutover(outcome.status())) {
-            owner.cutOvers.put(uid, outcome.status());
-        } else {
-            owner.cutOvers.remove(uid); // a failure called off (cutover: false): the next request may try at once
-        }
-        return outcome.requeue();
-    }
-
-    /**
-     * The link to a primary the pods' template gives them (what a migration gives its pod back after the cut-over): the
-     * replicas' user once the live template has it, the default user's password before.
-     */
-    private ReplicaLink podLink() {
-        if (liveStatefulSet != null && replicated && templateHas(liveStatefulSet.getSpec().getTemplate(), Replication.MASTERUSER_ENV)) {
-            return new ReplicaLink(OperatorUsers.REPLICA, PodPassword.readPassword(client, resource, PodPassword.replicaSecretName(resource)));
-        }
-        return new ReplicaLink(null, PodPassword.read(client, resource).password());
-    }
-
-    /**
-     * 5. The users ({@code spec.users} and the operator's own), applied live to the running pods; the aclfile the pods read
-     * at start is written with the children. After replication, whose failover must not wait on the pods' ACLs. Never ends
-     * the reconcile.
-     */
-    private Optional<UpdateControl<PercoreService>> applyUsers() {
-        // before the pods, which read it at start (a missing Secret holds them in CreateContainerConfigError)
-        if (PodPassword.ensureGenerated(client, resource)) {
-            events.normal(resource, "PasswordGenerated", "Secret " + PodPassword.generatedName(resource) + " created with a random"
-                    + " password (key " + Replication.PASSWORD_KEY + "): the pods require it, clients AUTH with it");
-        }
-        users = new UsersDriver(client, owner.probe, owner.podAddresses, events).run(resource, previous.getConditions(), conditions);
-        return Optional.empty();
-    }
-
-    /** 6. The children, and the reasons for Degraded, most pressing first. Ends the reconcile on a foreign child. */
+    /** 5. The children, and the reasons for Degraded, most pressing first. Ends the reconcile on a foreign child. */
     private Optional<UpdateControl<PercoreService>> writeChildren() {
         if (guarded.refusal() != null) {
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
         }
-        // A cluster's pods above the plan keep running until they own no slot (the driver moves them off).
-        SizingPlan rendered = plan;
-        if (clustered) {
-            clusterDriver = new ClusterDriver(client, owner.clusterProbe, owner.podAddresses, events);
-            clusterView = clusterDriver.observe(resource, plan.replicas(),
-                    liveStatefulSet == null ? 0 : replicasOf(liveStatefulSet), previous.getCluster());
-            if (clusterView.decision().podsToKeep() > plan.replicas()) {
-                rendered = plan.withReplicas(clusterView.decision().podsToKeep());
-            }
-        }
         ChildApplier applier = new ChildApplier(client, owner.serverSideApply);
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
+        StatefulSet liveStatefulSet = shared.liveStatefulSet();
+        WorkloadShape workload = new WorkloadShape(plan);
         try {
-            // before the pods, which read it at start (a missing volume's Secret holds them in ContainerCreating)
-            if (users.usersSecret() != null) {
-                applier.apply(users.usersSecret());
-            } else if (!io.percore.operator.crd.Auth.enabled(spec)) {
-                applier.deleteOwned(PercoreServiceReconciler.named(new io.fabric8.kubernetes.api.model.Secret(), namespace,
-                        WorkloadRenderer.usersSecretName(resource)), uid);
+            for (Scenario.Run run : runs) {
+                run.beforeWorkload(applier, workload);
             }
-            Deployment liveDeployment = ownedOrNull(client.apps().deployments().inNamespace(namespace).withName(name).get());
-            PodAccess access = PodAccess.of(resource, UsersPlanner.aclFileInTemplate(
-                    templateHas(liveStatefulSet == null ? null : liveStatefulSet.getSpec().getTemplate(), User.ACLFILE_ENV)
-                            || templateHas(liveDeployment == null ? null : liveDeployment.getSpec().getTemplate(), User.ACLFILE_ENV),
-                    liveStatefulSet != null || liveDeployment != null, users.support()));
             ChildApplier.Outcome config = applier.apply(WorkloadRenderer.configMap(resource, yaml));
-            ChildApplier.Outcome workload;
+            ChildApplier.Outcome workloadWritten;
             if (stateful) {
                 WorkloadRenderer.DataClaim claimToRender = null;
                 if (persistent) {
@@ -364,31 +268,28 @@ final class ReconcilePass {
                     }
                     claimToRender = claim.claim();
                 }
-                workload = applier.apply(WorkloadRenderer.statefulSet(resource, rendered, rolloutYaml, claimToRender, access));
+                workloadWritten = applier.apply(WorkloadRenderer.statefulSet(resource, workload.rendered(), rolloutYaml, claimToRender, workload.access(),
+                        owner.operatorImage));
                 // The StatefulSet is written first: if it cannot be (a foreign one of that name), the Deployment keeps serving.
-                if (applier.deleteOwned(PercoreServiceReconciler.named(new Deployment(), namespace, name), uid)) {
-                    events.normal(resource, "WorkloadReplaced", "Deployment " + name + " replaced by StatefulSet " + name
+                if (applier.deleteOwned(PercoreServiceReconciler.named(new Deployment(), namespace(), name()), uid())) {
+                    events.normal(resource, "WorkloadReplaced", "Deployment " + name() + " replaced by StatefulSet " + name()
                             + (persistent ? " (persistence " + spec.getPersistence().getMode() + "; one volume claim per pod)"
                             : " (replication: stable pod names, the operator rolls the pods)"));
                 }
             } else {
-                workload = applier.apply(WorkloadRenderer.deployment(resource, plan, rolloutYaml, access));
+                workloadWritten = applier.apply(WorkloadRenderer.deployment(resource, workload.rendered(), rolloutYaml, workload.access(), owner.operatorImage));
                 // Only a StatefulSet without claims gets here (PersistenceGuard refuses to replace one with data).
-                if (liveStatefulSet != null && applier.deleteOwned(PercoreServiceReconciler.named(new StatefulSet(), namespace, name), uid)) {
-                    events.normal(resource, "WorkloadReplaced", "StatefulSet " + name + " (no volume claims) replaced by Deployment " + name);
+                if (liveStatefulSet != null && applier.deleteOwned(PercoreServiceReconciler.named(new StatefulSet(), namespace(), name()), uid())) {
+                    events.normal(resource, "WorkloadReplaced", "StatefulSet " + name() + " (no volume claims) replaced by Deployment " + name());
                 }
             }
-            if (config == ChildApplier.Outcome.UPDATED && workload == ChildApplier.Outcome.UNCHANGED) {
+            if (config == ChildApplier.Outcome.UPDATED && workloadWritten == ChildApplier.Outcome.UNCHANGED) {
                 events.normal(resource, "ConfigChangedLive", "spec.config changed only settings that change live: the pods apply the"
                         + " new ConfigMap " + WorkloadRenderer.configMapName(resource) + " without a restart");
             }
             applier.apply(WorkloadRenderer.service(resource));
-            if (replicated) {
-                applier.apply(WorkloadRenderer.primaryService(resource));
-                applier.apply(WorkloadRenderer.readService(resource));
-            } else if (previous.getReplication() != null) {
-                applier.deleteOwned(PercoreServiceReconciler.named(new Service(), namespace, WorkloadRenderer.primaryServiceName(resource)), uid);
-                applier.deleteOwned(PercoreServiceReconciler.named(new Service(), namespace, name + "-read"), uid);
+            for (Scenario.Run run : runs) {
+                run.afterWorkload(applier);
             }
             applier.apply(WorkloadRenderer.podDisruptionBudget(resource));
         } catch (ChildApplier.ChildConflictException e) {
@@ -398,8 +299,10 @@ final class ReconcilePass {
             status.setPlan(toStatus(plan));
             return Optional.of(finish());
         }
-        if (!replicated && !clustered) {
-            // the drivers report it for replicated and clustered services (they need the password themselves)
+        shared.workload(workload);
+        shared.degradations().forEach(d -> degraded.add(new Degradation(d.reason(), d.message())));
+        if (Scenarios.ALL.stream().noneMatch(s -> s.reportsPodPassword(spec))) {
+            // a scenario that talks to the pods reports it in its own condition (it needs the password itself)
             PodPassword password = PodPassword.read(client, resource);
             if (password.missing()) {
                 degraded.add(new Degradation(PodPassword.MISSING_REASON, password.problem()));
@@ -430,8 +333,8 @@ final class ReconcilePass {
     }
 
     /**
-     * 7. The status: the plan, the rollout, the conditions. Then the drivers' next look: replication and migration (run
-     * above) soon; a cluster's layout the pods hold, the next one sent, migrations waited for.
+     * 6. The status: the plan, the rollout, the conditions; then what the scenarios do once the children are written (a
+     * cluster's layout sent, migrations waited for), their parts of the status, and the soonest of their next looks.
      */
     private UpdateControl<PercoreService> report() {
         PlanStatus planStatus = toStatus(plan);
@@ -441,38 +344,34 @@ final class ReconcilePass {
             events.normal(resource, previous.getPlan() == null || previous.getPlan().getReplicas() == null ? "Planned" : "PlanChanged", summary(plan));
         }
         status.setPlan(planStatus);
-        Rollout rollout = stateful ? Rollout.of(client.apps().statefulSets().inNamespace(namespace).withName(name).get())
-                : Rollout.of(client.apps().deployments().inNamespace(namespace).withName(name).get());
+        Rollout rollout = stateful ? Rollout.of(client.apps().statefulSets().inNamespace(namespace()).withName(name()).get())
+                : Rollout.of(client.apps().deployments().inNamespace(namespace()).withName(name()).get());
         int ready = rollout.ready();
         status.setReadyReplicas(ready);
         boolean allReady = ready >= plan.replicas() && rollout.updated() >= plan.replicas();
         conditions.set(StatusConditions.PLANNED, true, "Planned", summary(plan))
                 .set(StatusConditions.DEGRADED, !degraded.isEmpty(), degraded.isEmpty() ? "AsExpected" : degraded.get(0).reason(),
                         degraded.stream().map(Degradation::message).collect(Collectors.joining("; ")))
-                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : pending.isEmpty() ? "RollingOut" : PodsUnschedulable.REASON,
-                        ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending)));
+                .set(StatusConditions.READY, allReady, allReady ? "AllReplicasReady" : !pending.isEmpty() ? PodsUnschedulable.REASON
+                        : shared.degradations().isEmpty() ? "RollingOut" : shared.degradations().get(0).reason(),
+                        ready + "/" + plan.replicas() + " replicas ready" + (pending.isEmpty() ? "" : "; " + PodsUnschedulable.message(pending))
+                                + (shared.degradations().isEmpty() ? "" : "; " + shared.degradations().get(0).message()));
 
-        if (replicated) {
-            Duration requeue = replicationOutcome.requeue();
-            if (migrationRequeue != null && migrationRequeue.compareTo(requeue) < 0) {
-                requeue = migrationRequeue;
+        for (int i = 0; i < runs.size(); i++) {
+            if (Scenarios.ALL.get(i).actsAfterChildren()) {
+                runs.get(i).act();
             }
-            return finish().rescheduleAfter(requeue);
         }
-        status.setReplication(null);
-        if (clustered) {
-            ClusterDriver.Outcome outcome = clusterDriver.act(resource, clusterView, previous.getConditions(), conditions);
-            status.setCluster(outcome.status());
-            return finish().rescheduleAfter(outcome.requeue());
+        Duration requeue = null;
+        for (Scenario.Run run : runs) {
+            requeue = sooner(requeue, run.report());
         }
-        status.setCluster(null);
         UpdateControl<PercoreService> done = finish();
-        Duration requeue = migrationRequeue;
-        if (users.retry() && (requeue == null || requeue.compareTo(UsersDriver.RETRY) > 0)) {
-            // a ready pod the operator could not reach: no event says when it can (replication and cluster look often anyway)
-            requeue = UsersDriver.RETRY;
-        }
         return requeue == null ? done : done.rescheduleAfter(requeue);
+    }
+
+    private static Duration sooner(Duration a, Duration b) {
+        return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The spec is not applied: Planned and Ready false, Degraded true, for one reason; what runs is left as it is. */
@@ -488,24 +387,19 @@ final class ReconcilePass {
     }
 
     private String key() {
-        return namespace + "/" + name;
+        return namespace() + "/" + name();
     }
 
-    /** A live child only counts when this PercoreService owns it; another's object of the same name is not ours to guard. */
-    private <T extends HasMetadata> T ownedOrNull(T live) {
-        return live != null && ChildApplier.ownedBy(live, uid) ? live : null;
+    private String namespace() {
+        return resource.getMetadata().getNamespace();
     }
 
-    /** Whether a live pod template's container has the environment variable {@code name}. */
-    private static boolean templateHas(io.fabric8.kubernetes.api.model.PodTemplateSpec template, String name) {
-        return template != null && template.getSpec() != null && template.getSpec().getContainers() != null
-                && template.getSpec().getContainers().stream().anyMatch(c -> c.getEnv() != null
-                        && c.getEnv().stream().anyMatch(e -> name.equals(e.getName())));
+    private String name() {
+        return resource.getMetadata().getName();
     }
 
-    private static int replicasOf(StatefulSet statefulSet) {
-        // The API server defaults an unset replicas to 1.
-        return statefulSet.getSpec() == null || statefulSet.getSpec().getReplicas() == null ? 1 : statefulSet.getSpec().getReplicas();
+    private String uid() {
+        return resource.getMetadata().getUid();
     }
 
     /** One warning per distinct problem, not one per reconcile. */

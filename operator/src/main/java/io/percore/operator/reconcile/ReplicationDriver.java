@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ReplicationStatus;
+import io.percore.operator.crd.RestoreFrom;
+import io.percore.operator.migration.MigrationSpecs;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
@@ -36,10 +38,6 @@ import org.slf4j.LoggerFactory;
 final class ReplicationDriver {
 
     static final String CONDITION = "Replicated";
-    /** The Kubernetes StatefulSet controller's pod label naming the revision a pod runs. */
-    static final String REVISION_LABEL = "controller-revision-hash";
-    /** How long a switchover waits for the chosen replica to reach the old primary's offset before it gives up. */
-    static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
 
@@ -59,7 +57,24 @@ final class ReplicationDriver {
     record Outcome(ReplicationStatus status, Duration requeue) {
     }
 
+    /**
+     * What the pods said and what the planner decided of it.
+     *
+     * @param before         the status shown last
+     * @param password       what the operator AUTHs with; {@code missing()}: nothing was asked, the decision is null
+     * @param updateRevision the StatefulSet's update revision (null: none yet)
+     * @param address        each pod's address (null: none yet)
+     */
+    record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
+                       Decision decision) {
+    }
+
     Outcome run(PercoreService s, ReplicationStatus previous, StatusConditions conditions) {
+        return act(s, observe(s, previous), conditions);
+    }
+
+    /** Lists the pods (fresh), asks each {@code INFO replication}, and the planner what to do. */
+    Observation observe(PercoreService s, ReplicationStatus previous) {
         String ns = s.getMetadata().getNamespace();
         String name = s.getMetadata().getName();
         Replication replication = s.getSpec().getReplication();
@@ -67,8 +82,7 @@ final class ReplicationDriver {
 
         PodPassword secret = PodPassword.read(client, s);
         if (secret.missing()) {
-            conditions.set(CONDITION, false, PodPassword.MISSING_REASON, secret.problem());
-            return new Outcome(before, ReplicationPlanner.PERIOD);
+            return new Observation(before, secret, null, Map.of(), null);
         }
         PodAuth password = secret.auth();
 
@@ -78,7 +92,7 @@ final class ReplicationDriver {
         Map<String, Pod> pods = new LinkedHashMap<>();
         List<PodState> states = new ArrayList<>();
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
-            Integer ordinal = ordinal(name, pod.getMetadata().getName());
+            Integer ordinal = Pods.ordinal(name, pod.getMetadata().getName());
             if (ordinal == null) {
                 continue;
             }
@@ -94,13 +108,13 @@ final class ReplicationDriver {
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             if (observed != null && !observed.master() && Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL))
-                    && MigrationDriver.followsSource(s, observed.following())) {
-                // a primary moving a running Redis in follows that Redis (MigrationDriver): it is the service's primary all the same
+                    && MigrationSpecs.followsSource(s, observed.following())) {
+                // a primary moving a running Redis in follows that Redis (spec.migrateFrom): it is the service's primary all the same
                 observed = Observed.master(observed.offset());
             }
-            states.add(new PodState(pod.getMetadata().getName(), ordinal, ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
+            states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
-                    updateRevision == null || updateRevision.equals(labels.get(REVISION_LABEL)), address, observed));
+                    updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed));
         }
 
         Instant now = Instant.now();
@@ -109,10 +123,30 @@ final class ReplicationDriver {
         if (unavailableSince == null) {
             unavailableSince = unreadySince(pods.values(), now);
         }
+        // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
+        String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         Decision d = ReplicationPlanner.plan(new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
-                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service));
+                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn));
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
+        return new Observation(before, secret, updateRevision, address, d);
+    }
+
+    /**
+     * Carries out the decision in a safe order — unlabel (fence) before anything else, promote before labelling, label
+     * before repointing — each step an event, and sets the condition.
+     */
+    Outcome act(PercoreService s, Observation o, StatusConditions conditions) {
+        String ns = s.getMetadata().getNamespace();
+        ReplicationStatus before = o.before();
+        if (o.password().missing()) {
+            conditions.set(CONDITION, false, PodPassword.MISSING_REASON, o.password().problem());
+            return new Outcome(before, ReplicationPlanner.PERIOD);
+        }
+        PodAuth password = o.password().auth();
+        Decision d = o.decision();
+        Map<String, HostPort> address = o.address();
+        String updateRevision = o.updateRevision();
 
         Instant since = d.unavailableSince();
         String primary = d.primary() != null ? d.primary() : before.getPrimary();
@@ -195,7 +229,7 @@ final class ReplicationDriver {
             for (String other : sw.others()) {
                 probe.replicaOf(address.get(other), password, to);
             }
-            probe.awaitOffset(from, to, sw.to(), password, SWITCHOVER_CATCH_UP);
+            probe.awaitOffset(from, to, sw.to(), password, ReplicationPlanner.SWITCHOVER_CATCH_UP);
             probe.promote(to, password);
         } catch (IOException e) {
             label(ns, sw.from(), Replication.PRIMARY);
@@ -245,24 +279,6 @@ final class ReplicationDriver {
             }
         }
         return null;
-    }
-
-    static boolean ready(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    /** kv-3 of StatefulSet kv → 3; null for a pod that is not one of its ordinals. */
-    static Integer ordinal(String statefulSet, String pod) {
-        String prefix = statefulSet + "-";
-        if (!pod.startsWith(prefix)) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(pod.substring(prefix.length()));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static Instant parse(String instant) {

@@ -74,30 +74,55 @@ final class UsersDriver {
     /** How soon users are tried again on a ready pod that did not answer. */
     static final java.time.Duration RETRY = java.time.Duration.ofSeconds(30);
 
+    /**
+     * The users wanted and what each ready pod has.
+     *
+     * @param missing why the users cannot be applied (a Secret the operator needs is not there), else null: then nothing
+     *                else was read
+     */
+    record Observation(String missing, PodPassword passwords, List<AclUser> live, UserSpecs.Desired desired,
+                       Map<String, HostPort> address, List<PodUsers> observed, UsersPlanner.Input input, UsersPlanner.Plan plan) {
+    }
+
     /** Without a password there are no users (and no {@value UsersPlanner#CONDITION}): the pods keep protected mode. */
     Outcome run(PercoreService s, List<Condition> previousConditions, StatusConditions conditions) {
+        return act(s, observe(s), previousConditions, conditions);
+    }
+
+    /**
+     * Makes the Secrets the operator's users need (once: its own, the replicas'), reads the users wanted, and asks every
+     * ready pod its users ({@code ACL LIST}). Null without a password: there are no users.
+     */
+    Observation observe(PercoreService s) {
         if (!Auth.enabled(s.getSpec())) {
-            return Outcome.NONE;
+            return null;
         }
         boolean replicaUser = PodAccess.replicaUser(s);
-        for (String made : generate(s, replicaUser)) {
+        boolean backupUser = io.percore.operator.crd.Backup.enabled(s.getSpec());
+        for (String made : generate(s, replicaUser, backupUser)) {
             events.normal(s, "PasswordGenerated", "Secret " + made + " created with a random password: " + (made.equals(PodPassword.operatorSecretName(s))
                     ? "the operator authenticates to the pods with it as " + OperatorUsers.OPERATOR + " (the pods have only its hash)"
+                    : made.equals(PodPassword.backupSecretName(s)) ? "the backup Jobs read the pods with it as " + OperatorUsers.BACKUP
                     : "the replicas authenticate to their primary with it as " + OperatorUsers.REPLICA));
         }
         PodPassword passwords = PodPassword.read(client, s);
         String replicaPassword = replicaUser ? PodPassword.readPassword(client, s, PodPassword.replicaSecretName(s)) : null;
-        if (passwords.missing() || passwords.operatorPassword() == null || replicaUser && replicaPassword == null) {
+        String backupPassword = backupUser ? PodPassword.readPassword(client, s, PodPassword.backupSecretName(s)) : null;
+        if (passwords.missing() || passwords.operatorPassword() == null || replicaUser && replicaPassword == null
+                || backupUser && backupPassword == null) {
             String why = passwords.missing() ? passwords.problem() : "Secret " + (passwords.operatorPassword() == null
-                    ? PodPassword.operatorSecretName(s) : PodPassword.replicaSecretName(s)) + " with key password not found";
-            conditions.set(UsersPlanner.CONDITION, false, PodPassword.MISSING_REASON, why + "; the users are not applied");
-            return Outcome.NONE;
+                    ? PodPassword.operatorSecretName(s) : replicaUser && replicaPassword == null ? PodPassword.replicaSecretName(s)
+                    : PodPassword.backupSecretName(s)) + " with key password not found";
+            return new Observation(why, passwords, null, null, null, null, null, null);
         }
         boolean cluster = io.percore.operator.crd.Cluster.enabled(s.getSpec());
         List<AclUser> live = new ArrayList<>();
         live.add(OperatorUsers.operator(hash(passwords.operatorPassword()), cluster));
         if (replicaUser) {
             live.add(OperatorUsers.replica(hash(replicaPassword)));
+        }
+        if (backupUser) {
+            live.add(OperatorUsers.backup(hash(backupPassword)));
         }
         UserSpecs.Desired desired = UserSpecs.desired(s.getSpec().usersOrEmpty(), operatorSecrets(s), name -> secretData(s, name));
         live.addAll(desired.users());
@@ -118,7 +143,28 @@ final class UsersDriver {
             observed.add(list(name, at, passwords.auth()));
         }
         UsersPlanner.Input input = new UsersPlanner.Input(live, desired.refused(), record, observed);
-        UsersPlanner.Plan plan = UsersPlanner.plan(input);
+        return new Observation(null, passwords, live, desired, address, observed, input, UsersPlanner.plan(input));
+    }
+
+    /**
+     * Sends the plan's {@code ACL SETUSER}/{@code ACL DELUSER}, pod after pod, reads the users back, and gives the
+     * condition, its events and the aclfile the pods read at start.
+     */
+    Outcome act(PercoreService s, Observation o, List<Condition> previousConditions, StatusConditions conditions) {
+        if (o == null) {
+            return Outcome.NONE;
+        }
+        if (o.missing() != null) {
+            conditions.set(UsersPlanner.CONDITION, false, PodPassword.MISSING_REASON, o.missing() + "; the users are not applied");
+            return Outcome.NONE;
+        }
+        PodPassword passwords = o.passwords();
+        List<AclUser> live = o.live();
+        UserSpecs.Desired desired = o.desired();
+        Map<String, HostPort> address = o.address();
+        List<PodUsers> observed = o.observed();
+        UsersPlanner.Input input = o.input();
+        UsersPlanner.Plan plan = o.plan();
         List<UsersPlanner.Sent> sent = send(plan, address, passwords);
         UsersPlanner.Report report = UsersPlanner.report(input, sent, desired.problems(), desired.reason(), desired.users().size());
 
@@ -144,17 +190,24 @@ final class UsersDriver {
 
     /** The Secrets the operator makes for {@code s}: no {@code spec.users} entry may name one. */
     static Set<String> operatorSecrets(PercoreService s) {
-        return Set.of(WorkloadRenderer.usersSecretName(s), PodPassword.operatorSecretName(s), PodPassword.replicaSecretName(s));
+        return Set.of(WorkloadRenderer.usersSecretName(s), PodPassword.operatorSecretName(s), PodPassword.replicaSecretName(s),
+                PodPassword.backupSecretName(s));
     }
 
-    /** The operator's own Secrets it makes once: its user's, and the replicas' when they link with a user of their own. */
-    private List<String> generate(PercoreService s, boolean replicaUser) {
+    /**
+     * The operator's own Secrets it makes once: its user's, the replicas' when they link with a user of their own, the
+     * backups' when the spec has them.
+     */
+    private List<String> generate(PercoreService s, boolean replicaUser, boolean backupUser) {
         List<String> made = new ArrayList<>();
         if (PodPassword.ensure(client, s, PodPassword.operatorSecretName(s), OperatorUsers.OPERATOR)) {
             made.add(PodPassword.operatorSecretName(s));
         }
         if (replicaUser && PodPassword.ensure(client, s, PodPassword.replicaSecretName(s), OperatorUsers.REPLICA)) {
             made.add(PodPassword.replicaSecretName(s));
+        }
+        if (backupUser && PodPassword.ensure(client, s, PodPassword.backupSecretName(s), OperatorUsers.BACKUP)) {
+            made.add(PodPassword.backupSecretName(s));
         }
         return made;
     }
@@ -218,8 +271,8 @@ final class UsersDriver {
     private List<Pod> readyPods(PercoreService s) {
         String name = s.getMetadata().getName();
         return client.pods().inNamespace(s.getMetadata().getNamespace()).withLabels(Labels.selector(s)).list().getItems().stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && ReplicationDriver.ready(p))
-                .sorted(Comparator.comparing((Pod p) -> Optional.ofNullable(ReplicationDriver.ordinal(name, p.getMetadata().getName()))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && Pods.ready(p))
+                .sorted(Comparator.comparing((Pod p) -> Optional.ofNullable(Pods.ordinal(name, p.getMetadata().getName()))
                         .orElse(Integer.MAX_VALUE)).thenComparing(p -> p.getMetadata().getName()))
                 .toList();
     }

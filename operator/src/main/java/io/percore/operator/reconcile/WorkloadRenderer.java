@@ -82,6 +82,8 @@ public final class WorkloadRenderer {
     public static final String PROMETHEUS_PATH = "/actuator/prometheus";
     public static final String SERVICE_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
     public static final String SERVICE_MONITOR_KIND = "ServiceMonitor";
+    /** The operator's image when none is configured ({@code PERCORE_OPERATOR_IMAGE}): the image the build makes. */
+    public static final String DEFAULT_OPERATOR_IMAGE = "percore/percore-operator:0.1.0-SNAPSHOT";
 
     private WorkloadRenderer() {
     }
@@ -111,6 +113,11 @@ public final class WorkloadRenderer {
 
     /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
     public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml, PodAccess access) {
+        return deployment(s, plan, rolloutYaml, access, DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image, which the pods' init containers run (a restore) */
+    public static Deployment deployment(PercoreService s, SizingPlan plan, String rolloutYaml, PodAccess access, String operatorImage) {
         // No spare pod slot in the pool: surging would leave the new pod Pending, so replace in place.
         boolean roomToSurge = plan.podCapacity() > plan.replicas();
         return new DeploymentBuilder().withMetadata(meta(s, s.getMetadata().getName()))
@@ -120,7 +127,7 @@ public final class WorkloadRenderer {
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(roomToSurge ? 1 : 0)).withMaxUnavailable(new IntOrString(roomToSurge ? 0 : 1))
                 .endRollingUpdate().endStrategy()
-                .withTemplate(podTemplate(s, plan, rolloutYaml, null, access))
+                .withTemplate(podTemplate(s, plan, rolloutYaml, null, access, PodShape.of(s, plan, operatorImage)))
                 .endSpec()
                 .build();
     }
@@ -147,19 +154,23 @@ public final class WorkloadRenderer {
 
     /** @param access how the pods authenticate (the aclfile, the replicas' user), {@link PodAccess} */
     public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim, PodAccess access) {
+        return statefulSet(s, plan, rolloutYaml, claim, access, DEFAULT_OPERATOR_IMAGE);
+    }
+
+    /** @param operatorImage the operator's own image, which the pods' init containers run (a restore) */
+    public static StatefulSet statefulSet(PercoreService s, SizingPlan plan, String rolloutYaml, DataClaim claim, PodAccess access,
+                                          String operatorImage) {
         boolean keepsData = Persistence.enabled(s.getSpec());
         Persistence persistence = keepsData ? s.getSpec().getPersistence() : null;
-        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence, access);
-        // With replicas (a cluster's too) the operator rolls the pods itself: a pod is deleted only once its group
-        // is in sync, a primary only after a switchover; a cluster without replicas has nothing to wait for.
-        boolean replicated = Replication.enabled(s.getSpec());
+        PodShape shape = PodShape.of(s, plan, operatorImage);
+        PodTemplateSpec template = podTemplate(s, plan, rolloutYaml, persistence, access, shape);
         var spec = new StatefulSetBuilder().withMetadata(meta(s, s.getMetadata().getName()))
                 .withNewSpec()
                 .withReplicas(plan.replicas())
                 .withNewSelector().withMatchLabels(Labels.selector(s)).endSelector()
                 .withServiceName(s.getMetadata().getName())
                 .withPodManagementPolicy("Parallel")
-                .withNewUpdateStrategy().withType(replicated ? "OnDelete" : "RollingUpdate").endUpdateStrategy()
+                .withNewUpdateStrategy().withType(shape.isRolledByOperator() ? "OnDelete" : "RollingUpdate").endUpdateStrategy()
                 .withTemplate(template);
         if (keepsData) {
             PersistentVolumeClaim claimTemplate = new PersistentVolumeClaimBuilder()
@@ -186,7 +197,11 @@ public final class WorkloadRenderer {
 
     /** The Service for reads: every ready pod, primary and replicas. */
     public static Service readService(PercoreService s) {
-        return replicationService(s, s.getMetadata().getName() + "-read", Labels.selector(s));
+        return replicationService(s, readServiceName(s), Labels.selector(s));
+    }
+
+    public static String readServiceName(PercoreService s) {
+        return s.getMetadata().getName() + "-read";
     }
 
     public static String primaryServiceName(PercoreService s) {
@@ -249,7 +264,7 @@ public final class WorkloadRenderer {
 
     /** @param persistence null: no data volume (the Deployment) */
     private static PodTemplateSpec podTemplate(PercoreService s, SizingPlan plan, String rolloutYaml, Persistence persistence,
-                                               PodAccess access) {
+                                               PodAccess access, PodShape shape) {
         PercoreServiceSpec spec = s.getSpec();
         int management = managementPort(spec);
         Map<String, String> podAnnotations = new LinkedHashMap<>();
@@ -293,9 +308,7 @@ public final class WorkloadRenderer {
         }
 
         Map<String, String> podLabels = Labels.common(s);
-        if (Replication.enabled(spec)) {
-            podLabels.put(Replication.REPLICATED_LABEL, "true");
-        }
+        podLabels.putAll(shape.labels());
         return new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
@@ -312,7 +325,7 @@ public final class WorkloadRenderer {
                 .withImage(spec.getImage())
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .withPorts(ports)
-                .withEnv(env(s, plan, persistence, access))
+                .withEnv(env(s, plan, persistence, access, shape))
                 .withResources(requirements)
                 // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min; a
                 // Burstable pod gets CPU on a busy node by its request's weight: its JVM may take minutes to start (5 min)
@@ -323,6 +336,7 @@ public final class WorkloadRenderer {
                 .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
                 .withVolumeMounts(mounts)
                 .endContainer()
+                .withInitContainers(shape.initContainers().isEmpty() ? null : shape.initContainers())
                 .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
                 .addAllToVolumes(tls == null ? List.of() : List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
                         .withNewSecret().withSecretName(tls.getSecretName()).endSecret().build()))
@@ -334,7 +348,7 @@ public final class WorkloadRenderer {
                 .build();
     }
 
-    private static List<EnvVar> env(PercoreService s, SizingPlan plan, Persistence persistence, PodAccess access) {
+    private static List<EnvVar> env(PercoreService s, SizingPlan plan, Persistence persistence, PodAccess access, PodShape shape) {
         PercoreServiceSpec spec = s.getSpec();
         Map<String, String> env = new LinkedHashMap<>(spec.envOrEmpty());
         // CPU count, heap, direct memory from the plan, and exit on OutOfMemoryError (JvmOptions).
@@ -349,16 +363,8 @@ public final class WorkloadRenderer {
             env.put(Persistence.DATA_DIR_ENV, Persistence.DATA_DIR);
             env.put(Persistence.MODE_ENV, persistence.modeOrNone());
         }
-        Replication replication = spec.getReplication();
-        if (replication != null && !io.percore.operator.crd.Cluster.enabled(spec)) {
-            // Every pod starts as a replica of whichever pod the primary Service selects; the operator
-            // promotes one (REPLICAOF NO ONE) and labels it.
-            env.put(Replication.REPLICAOF_ENV, primaryServiceHost(s) + " " + spec.respPort().getPort());
-        }
-        if (io.percore.operator.crd.Cluster.enabled(spec)) {
-            // Cluster mode; clients are sent to the addresses of the layout the operator sends (pod IPs).
-            env.put(io.percore.operator.crd.Cluster.ENABLED_ENV, "true");
-        }
+        // What the scenarios ask of every pod (replication: whom to follow at start; cluster: cluster mode).
+        env.putAll(shape.env());
         String authSecret = PodPassword.secretName(s);
         if (authSecret != null) {
             // The password comes from spec.auth's Secret only: the operator must know it to AUTH.

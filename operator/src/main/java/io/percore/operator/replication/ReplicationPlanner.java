@@ -40,6 +40,8 @@ public final class ReplicationPlanner {
 
     /** How often to look again while replication is on and nothing is due sooner. */
     public static final Duration PERIOD = Duration.ofSeconds(5);
+    /** How long a switchover (of replication, or of a cluster's group) waits for the chosen replica to reach the old primary's offset. */
+    public static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(10);
 
     private ReplicationPlanner() {
     }
@@ -90,11 +92,18 @@ public final class ReplicationPlanner {
      * @param lastPrimary     the primary the status records (null: never had one, i.e. bootstrap)
      * @param unavailableSince since when the status has seen no available primary (null: it had one)
      * @param primaryService  the primary Service's host and RESP port (what pods start following)
+     * @param bootstrapOn     the pod that must be the first primary (the one a restore puts the data on: the others start
+     *                        empty and copy from it), else null: the first primary is elected as any
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
-                        Instant unavailableSince, Instant now, HostPort primaryService) {
+                        Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, null);
         }
     }
 
@@ -140,22 +149,29 @@ public final class ReplicationPlanner {
         // No available primary: fail over once the clock says so.
         Instant since = in.unavailableSince() == null ? in.now() : in.unavailableSince();
         Instant deadline = since.plus(in.failoverAfter());
+        boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
+        // a restored service's first primary is the pod the data was restored on: any other starts empty
+        boolean pinned = bootstrap && in.bootstrapOn() != null;
         List<PodState> candidates = in.pods().stream()
-                .filter(p -> !p.terminating() && p.ready() && p.reachable())
+                .filter(p -> !p.terminating() && p.ready() && p.reachable() && (!pinned || p.name().equals(in.bootstrapOn())))
                 .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed()
                         .thenComparingInt(PodState::ordinal))
                 .toList();
-        boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
         boolean allReady = in.pods().size() >= in.wantedPods()
                 && in.pods().stream().allMatch(p -> p.ready() && !p.terminating() && p.reachable());
         String lost = primary != null ? "primary " + primary.name() + " is " + why(primary)
                 : in.lastPrimary() != null ? "primary " + in.lastPrimary() + " is gone (no pod carries the primary label)"
                 : "no primary yet";
+        if (candidates.isEmpty() && pinned) {
+            return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "Bootstrapping",
+                    "no primary yet; waiting for " + in.bootstrapOn() + ", which restores the service's data, to be ready (its replicas"
+                            + " copy the data from it)", PERIOD);
+        }
         if (candidates.isEmpty()) {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "NoCandidate",
                     lost + " since " + since + "; no ready, reachable pod to promote", PERIOD);
         }
-        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady);
+        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned;
         if (!due) {
             Duration left = Duration.between(in.now(), deadline);
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, primary == null ? null : primary.name(), since, false,

@@ -19,6 +19,9 @@ import java.util.Set;
  *       that may change users may give itself anything, so the operator changes users as {@value #DEFAULT}.</li>
  *   <li>{@value #REPLICA}: a replica's link to its primary, as Redis documents it and the demo's
  *       {@code PrimaryLink} sends it: {@code PING}, {@code REPLCONF}, {@code PSYNC} ({@code AUTH} needs no right).</li>
+ *   <li>{@value #BACKUP}: a backup Job (with {@code spec.backup}), as the data path sends it: {@code INFO} (server and
+ *       replication: which pod to read, a replica in sync first), {@code REPLCONF} ({@code capa eof}, {@code rdb-only}) and
+ *       {@code PSYNC} (the snapshot). No key: it reads the data only as a replica's full sync does.</li>
  * </ul>
  */
 public final class OperatorUsers {
@@ -26,8 +29,9 @@ public final class OperatorUsers {
     public static final String DEFAULT = "default";
     public static final String OPERATOR = "percore-operator";
     public static final String REPLICA = "percore-replica";
+    public static final String BACKUP = "percore-backup";
     /** Names no {@code spec.users} entry may take. */
-    public static final Set<String> RESERVED = Set.of(DEFAULT, OPERATOR, REPLICA);
+    public static final Set<String> RESERVED = Set.of(DEFAULT, OPERATOR, REPLICA, BACKUP);
 
     private OperatorUsers() {
     }
@@ -50,6 +54,10 @@ public final class OperatorUsers {
             rules.addAll(List.of("+cluster", "+dbsize"));
         }
         return AclUser.of(OPERATOR, List.of(passwordHash), rules);
+    }
+
+    public static AclUser backup(String passwordHash) {
+        return AclUser.of(BACKUP, List.of(passwordHash), List.of("+info", "+psync", "+replconf"));
     }
 
     public static AclUser replica(String passwordHash) {

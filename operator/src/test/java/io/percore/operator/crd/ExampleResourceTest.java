@@ -48,16 +48,20 @@ class ExampleResourceTest {
         assertThat(new SchemaConfigCheck().check(io.percore.operator.config.ApplicationYaml.withTls(spec.configOrEmpty(), spec.getTls()))).isEmpty();
         assertThat(io.percore.operator.migration.MigrationSpecs.specProblems(spec)).isEmpty();
         assertThat(io.percore.operator.users.UserSpecs.specProblems(spec.usersOrEmpty(), java.util.Set.of())).isEmpty();
+        assertThat(io.percore.operator.backupplan.BackupSpecs.specProblems(spec)).isEmpty();
         SizingRequests.fromSpec(spec);
     }
 
     @Test
     void theProductionExampleKeepsItsSnapshotAndTheOthersRunOnSharedCores() throws Exception {
         assertThat(read("percoreservice.yaml").getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
-        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml", "migrate.yaml", "users.yaml")) {
+        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml", "migrate.yaml", "users.yaml", "backup.yaml",
+                "restore.yaml")) {
             assertThat(read(dev).getCpuPerShard()).as(dev).isEqualTo("100m");
         }
-        assertThat(examples()).containsExactlyInAnyOrder("cluster.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml", "small.yaml", "tls.yaml",
-                "users.yaml");
+        assertThat(examples()).containsExactlyInAnyOrder("backup.yaml", "cluster.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml",
+                "restore.yaml", "small.yaml", "tls.yaml", "users.yaml");
+        assertThat(read("backup.yaml").getBackup().getDestination().getCredentialsSecretName())
+                .isEqualTo(read("restore.yaml").getRestoreFrom().getDestination().getCredentialsSecretName());
     }
 }

@@ -71,7 +71,7 @@ final class ClusterPods implements AutoCloseable {
             String name = "kv-" + ordinal;
             Map<String, String> labels = new java.util.LinkedHashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
             if (revision != null) {
-                labels.put(ReplicationDriver.REVISION_LABEL, revision);
+                labels.put(Pods.REVISION_LABEL, revision);
             }
             client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
                     .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels)

@@ -339,7 +339,7 @@ class ClusterScalingTest {
             await().atMost(RollProgress.STEP).ignoreExceptions().untilAsserted(() -> {
                 assertThat(pods.recreated).containsExactly("kv-3", "kv-1", "kv-2", "kv-0");
                 assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).hasSize(4)
-                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
+                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(Pods.REVISION_LABEL, "r2"));
                 ClusterStatus c = current().getStatus().getCluster();
                 assertThat(primaries(c)).containsEntry("kv-1", List.of("kv-0")).containsEntry("kv-3", List.of("kv-2")).hasSize(2);
                 assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);

@@ -289,7 +289,7 @@ class ReplicationFailoverTest {
             await().atMost(RollProgress.STEP).ignoreExceptions().untilAsserted(() -> {
                 assertThat(deleted).containsExactly("kv-2", "kv-1", "kv-0");
                 assertThat(client.pods().inNamespace(NAMESPACE).list().getItems())
-                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(ReplicationDriver.REVISION_LABEL, "r2"));
+                        .allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry(Pods.REVISION_LABEL, "r2"));
                 List<String> primary = labelled();
                 assertThat(primary).hasSize(1).isSubsetOf("kv-1", "kv-2");
                 for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
@@ -361,7 +361,7 @@ class ReplicationFailoverTest {
     /** A pod as the StatefulSet controller and the kubelet would make it: the template's labels, the revision, ready. */
     private void createPod(StatefulSet sts, String name, String revision) {
         Map<String, String> labels = new LinkedHashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels());
-        labels.put(ReplicationDriver.REVISION_LABEL, revision);
+        labels.put(Pods.REVISION_LABEL, revision);
         client.pods().inNamespace(NAMESPACE).resource(new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(NAMESPACE).withLabels(labels).endMetadata()
                 .withSpec(sts.getSpec().getTemplate().getSpec())

@@ -143,6 +143,29 @@ class ReplicationPlannerTest {
         assertThat(plan(null, null, T0, pod(0), pod(1), pod(2).unreachable()).kind()).isEqualTo(Kind.WAIT);
     }
 
+    /**
+     * A restored service (spec.restoreFrom): the data is on kv-0 only, so kv-0 is the first primary whatever the others'
+     * offsets and however long it takes to restore: elected as soon as it is ready, never one of the empty pods before.
+     */
+    @Test
+    void aRestoredServiceBootstrapsOnTheRestoringPodOnly() {
+        List<PodState> restoring = List.of(pod(0).unready().state(), pod(1).master(900).state(), pod(2).master(5).state());
+        Decision waiting = ReplicationPlanner.plan(new Input(restoring, 3, AFTER, null, T0, T0.plus(AFTER.multipliedBy(10)), SERVICE, "kv-0"));
+        assertThat(waiting.kind()).as("past failoverAfter, kv-1 and kv-2 ready: still no primary").isEqualTo(Kind.WAIT);
+        assertThat(waiting.promote()).isNull();
+        assertThat(waiting.message()).contains("waiting for kv-0, which restores the service's data");
+        List<PodState> restored = List.of(pod(0).master(0).state(), pod(1).master(900).unready().state(), pod(2).master(5).state());
+        Decision elected = ReplicationPlanner.plan(new Input(restored, 3, AFTER, null, null, T0, SERVICE, "kv-0"));
+        assertThat(elected.kind()).as("at once, not waiting for kv-1").isEqualTo(Kind.BOOTSTRAP);
+        assertThat(elected.promote()).as("not the highest offset: the data").isEqualTo("kv-0");
+        assertThat(elected.repoint()).contains("kv-2");
+        // once it had a primary, a failover is one as any
+        List<PodState> later = List.of(pod(0).primary(100).unready().state(), pod(1).replicaOf(0, 100).state(), pod(2).replicaOf(0, 90).state());
+        Decision failover = ReplicationPlanner.plan(new Input(later, 3, AFTER, "kv-0", T0, T0.plus(AFTER), SERVICE, "kv-0"));
+        assertThat(failover.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(failover.promote()).isEqualTo("kv-1");
+    }
+
     // --- steady state and convergence ---
 
     @Test

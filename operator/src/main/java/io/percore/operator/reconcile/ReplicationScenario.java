@@ -1,0 +1,153 @@
+package io.percore.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.percore.operator.crd.Cluster;
+import io.percore.operator.crd.PercoreService;
+import io.percore.operator.crd.PercoreServiceSpec;
+import io.percore.operator.crd.PercoreServiceStatus;
+import io.percore.operator.crd.Replication;
+import io.percore.operator.replication.ReplicationSpecs;
+import io.percore.operator.sizing.SizingRequest;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code spec.replication} without a cluster: one primary and its replicas on a StatefulSet, the primary and read
+ * Services, failover, rolls and switchovers ({@code ReplicationPlanner} decides, {@link ReplicationDriver} talks to the
+ * pods). It acts before the children: a failover does not wait for their writes. A cluster's replicas are the cluster's.
+ */
+final class ReplicationScenario implements Scenario {
+
+    static boolean replicated(PercoreServiceSpec spec) {
+        return Replication.enabled(spec) && !Cluster.enabled(spec);
+    }
+
+    @Override
+    public List<String> specProblems(PercoreServiceSpec spec) {
+        return ReplicationSpecs.specProblems(spec);
+    }
+
+    @Override
+    public SizingRequest sizing(PercoreServiceSpec spec, SizingRequest request) {
+        return replicated(spec) ? ReplicationSpecs.sizing(spec, request) : request;
+    }
+
+    @Override
+    public Refusal refusal(PercoreService s, StatefulSet live) {
+        String refusal = ReplicationSpecs.enableRefusal(s, live);
+        return refusal == null ? null : new Refusal(ReplicationSpecs.ENABLE_REFUSED, refusal);
+    }
+
+    @Override
+    public boolean needsStatefulSet(PercoreServiceSpec spec) {
+        return replicated(spec);
+    }
+
+    /** Replicas hold copies of one data set: fewer of them orphan no data. */
+    @Override
+    public boolean keepsDataOnScaleDown(PercoreServiceSpec spec) {
+        return replicated(spec);
+    }
+
+    /** Every pod starts as a replica of whichever pod the primary Service selects; the operator promotes one and labels it. */
+    @Override
+    public void shapePods(PercoreService s, PodShape pod) {
+        if (replicated(s.getSpec())) {
+            pod.label(Replication.REPLICATED_LABEL, "true").rolledByOperator();
+            pod.env(Replication.REPLICAOF_ENV, WorkloadRenderer.primaryServiceHost(s) + " " + s.getSpec().respPort().getPort());
+        }
+    }
+
+    @Override
+    public boolean reportsPodPassword(PercoreServiceSpec spec) {
+        return replicated(spec);
+    }
+
+    @Override
+    public List<HasMetadata> children(PercoreService s) {
+        return services(s);
+    }
+
+    /** The primary and read Services, by name. */
+    private static List<HasMetadata> services(PercoreService s) {
+        String ns = s.getMetadata().getNamespace();
+        return List.of(PercoreServiceReconciler.named(new Service(), ns, WorkloadRenderer.primaryServiceName(s)),
+                PercoreServiceReconciler.named(new Service(), ns, WorkloadRenderer.readServiceName(s)));
+    }
+
+    @Override
+    public void carryStatus(PercoreServiceStatus previous, PercoreServiceStatus next) {
+        next.setReplication(previous.getReplication());
+    }
+
+    @Override
+    public Scenario.Run start(ScenarioContext context) {
+        return new Run(context);
+    }
+
+    private static final class Run implements Scenario.Run {
+
+        private final ScenarioContext context;
+        private final boolean replicated;
+        private final ReplicationDriver driver;
+        private ReplicationDriver.Observation observation;
+        private ReplicationDriver.Outcome outcome;
+
+        Run(ScenarioContext context) {
+            this.context = context;
+            this.replicated = replicated(context.spec());
+            this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events());
+        }
+
+        /** What runs keeps running: a replica that runs is still promoted when the primary is lost. */
+        @Override
+        public Duration unschedulable() {
+            if (!replicated || context.liveStatefulSet() == null) {
+                return null;
+            }
+            observe();
+            act();
+            return outcome.requeue();
+        }
+
+        @Override
+        public void observe() {
+            if (replicated) {
+                observation = driver.observe(context.resource(), context.previous().getReplication());
+            }
+        }
+
+        @Override
+        public void act() {
+            if (replicated) {
+                outcome = driver.act(context.resource(), observation, context.conditions());
+                context.status().setReplication(outcome.status());
+            }
+        }
+
+        @Override
+        public void afterWorkload(ChildApplier applier) {
+            PercoreService s = context.resource();
+            if (replicated) {
+                applier.apply(WorkloadRenderer.primaryService(s));
+                applier.apply(WorkloadRenderer.readService(s));
+            } else if (context.previous().getReplication() != null) {
+                String uid = s.getMetadata().getUid();
+                for (HasMetadata service : services(s)) {
+                    applier.deleteOwned(service, uid);
+                }
+            }
+        }
+
+        @Override
+        public Duration report() {
+            if (replicated) {
+                return outcome.requeue();
+            }
+            context.status().setReplication(null);
+            return null;
+        }
+    }
+}
