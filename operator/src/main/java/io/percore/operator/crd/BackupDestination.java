@@ -3,6 +3,7 @@ package io.percore.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 
 /**
@@ -48,7 +49,8 @@ public class BackupDestination {
             + " encrypt refuses, and the backup fails rather than store in clear.")
     private String serverSideEncryption;
 
-    @Pattern("^[A-Za-z0-9:/_-]{1,2048}$")
+    @Pattern("^[A-Za-z0-9:/_-]+$")
+    @Size(max = 2048)
     @JsonPropertyDescription("With aws:kms: the key. Unset: the store's default key.")
     private String kmsKeyId;
 

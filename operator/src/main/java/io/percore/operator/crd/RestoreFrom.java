@@ -3,6 +3,7 @@ package io.percore.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 
 /**
@@ -22,7 +23,8 @@ public class RestoreFrom {
     @JsonPropertyDescription("Where the backup is: the destination the backups were written to.")
     private BackupDestination destination;
 
-    @Pattern("^(latest|[^\\s]{1,1024})$")
+    @Pattern("^(latest|[^\\s]+)$")
+    @Size(max = 1024)
     @JsonPropertyDescription("The backup: its key (namespace/service/<time>-<id>.rdb under the prefix), s3://bucket/key, or latest: the"
             + " newest complete backup of 'service' in 'namespace'. Default latest.")
     private String object;

@@ -183,6 +183,35 @@ class GeneratedCrdTest {
     }
 
     /**
+     * The API server compiles every pattern with Go's RE2, which refuses a repeat count above 1000, lookarounds and
+     * backreferences that Java (and the fabric8 mock) accept: the CRD is then refused whole (a real node found
+     * {@code {1,2048}}). A length bound is {@code maxLength}, not a repeat count.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPatternIsOneTheApiServersRegexEngineCompiles() throws Exception {
+        Map<String, Object> crd = Serialization.unmarshal(
+                Files.readString(Path.of("target/classes/META-INF/fabric8/percoreservices.percore.io-v1.yml")), Map.class);
+        List<String> patterns = new ArrayList<>();
+        findKey(crd, "pattern", "", patterns);
+        assertThat(patterns).isNotEmpty();
+        java.util.regex.Pattern repeat = java.util.regex.Pattern.compile("(?<!\\\\)\\{(\\d+)(?:,(\\d*))?}");
+        List<String> refused = new ArrayList<>();
+        for (String found : patterns) {
+            java.util.regex.Matcher m = repeat.matcher(found);
+            while (m.find()) {
+                if (Long.parseLong(m.group(1)) > 1000 || (m.group(2) != null && !m.group(2).isEmpty() && Long.parseLong(m.group(2)) > 1000)) {
+                    refused.add(found);
+                }
+            }
+            if (found.matches(".*\\(\\?<?[=!].*") || found.matches(".*(?<!\\\\)\\\\[1-9].*")) {
+                refused.add(found);
+            }
+        }
+        assertThat(refused).as("patterns RE2 refuses").isEmpty();
+    }
+
+    /**
      * A real API server drops what serialises as empty (priority: 0, false flags, empty lists and
      * maps); a CRD carrying any never equals its stored form and every server-side re-apply conflicts.
      */
