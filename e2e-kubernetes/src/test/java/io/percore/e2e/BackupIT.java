@@ -64,6 +64,7 @@ class BackupIT {
             cluster.client().secrets().inNamespace(ns.name()).resource(new SecretBuilder().withNewMetadata().withName("kv-s3").endMetadata()
                     .addToData(BackupDestination.ACCESS_KEY_ID_KEY, base64(IDENTITY))
                     .addToData(BackupDestination.SECRET_ACCESS_KEY_KEY, base64(CREDENTIAL)).build()).create();
+            cluster.volumes().add(2);
             PercoreService s = Cluster.example("backup.yaml");
             s.getSpec().getBackup().setSchedule("* * * * *");
             s.getSpec().getBackup().getDestination().setEndpoint("http://" + RealNode.GATEWAY + ":" + port);
@@ -116,6 +117,7 @@ class BackupIT {
             await().atMost(Duration.ofMinutes(2)).until(() -> cluster.client().persistentVolumeClaims().inNamespace(ns.name())
                     .withLabel("app.kubernetes.io/instance", NAME).list().getItems().isEmpty());
 
+            cluster.volumes().add(2); // the first service's volumes are Retain: released, not bound again
             PercoreService r = Cluster.example("restore.yaml");
             r.getSpec().getRestoreFrom().getDestination().setEndpoint("http://" + RealNode.GATEWAY + ":" + port);
             long created = System.nanoTime();
