@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.crd.PercoreService;
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.cluster.PodClusterProbe;
@@ -132,7 +133,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                         .withWatchAllNamespaces()
                         .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
                                 .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                        .withOnUpdateFilter(PercoreServiceReconciler::sizingRelevantChange)
+                        .withOnUpdateFilter(PercoreServiceReconciler::relevantNodeChange)
                         .build(),
                 context);
         // Every kind the operator owns is watched, so a child deleted or edited by hand is put back
@@ -175,8 +176,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     }
 
     /** Heartbeats and condition flaps do not change a plan; allocatable, labels, taints and cordons do. */
-    static boolean sizingRelevantChange(Node now, Node before) {
-        return !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
+    /** A change that re-plans (the node's sizing facts) or that a failover acts on at once (its readiness: a primary lost with it). */
+    static boolean relevantNodeChange(Node now, Node before) {
+        return PodLoss.nodeReady(now) != PodLoss.nodeReady(before)
+                || !Objects.equals(now.getMetadata().getLabels(), before.getMetadata().getLabels())
                 || !Objects.equals(percoreAnnotations(now), percoreAnnotations(before))
                 || !Objects.equals(now.getSpec(), before.getSpec())
                 || !Objects.equals(now.getStatus() == null ? null : now.getStatus().getAllocatable(),

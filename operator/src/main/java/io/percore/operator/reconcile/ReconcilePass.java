@@ -161,7 +161,9 @@ final class ReconcilePass {
         List<NodeShape> shapes;
         try {
             // the service's own pods are left out: a re-plan replaces them, and their room is theirs again
-            shapes = new NodeInventory(client).shapes(nodeSource.list(n -> true).toList(),
+            List<Node> nodes = nodeSource.list(n -> true).toList();
+            shared.nodes(nodes);
+            shapes = new NodeInventory(client).shapes(nodes,
                     ScheduledPods.requestsByNode(scheduledPods.list(p -> true), p -> ScheduledPods.ownedBy(p, resource)));
         } catch (IllegalArgumentException e) {
             owner.planMeters.invalidNodes(key());

@@ -1,5 +1,6 @@
 package io.percore.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,6 +13,7 @@ import io.percore.operator.crd.RestoreFrom;
 import io.percore.operator.migration.MigrationSpecs;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodAuth;
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
@@ -45,12 +47,15 @@ final class ReplicationDriver {
     private final PodReplicationProbe probe;
     private final PodAddresses addresses;
     private final PlanEvents events;
+    /** The nodes by name (the informer's): a pod on a node NotReady is lost now. */
+    private final Map<String, Node> nodes;
 
-    ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events) {
+    ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, Map<String, Node> nodes) {
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
         this.events = events;
+        this.nodes = nodes;
     }
 
     /** @param requeue when to reconcile again at the latest */
@@ -114,7 +119,9 @@ final class ReplicationDriver {
             }
             states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
-                    updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed));
+                    updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
+                    PodLoss.reason(pod, pod.getSpec() == null || pod.getSpec().getNodeName() == null ? null
+                            : nodes.get(pod.getSpec().getNodeName()), WorkloadRenderer.CONTAINER)));
         }
 
         Instant now = Instant.now();
@@ -232,6 +239,12 @@ final class ReplicationDriver {
             probe.awaitOffset(from, to, sw.to(), password, ReplicationPlanner.SWITCHOVER_CATCH_UP);
             probe.promote(to, password);
         } catch (IOException e) {
+            if (sw.leaving()) {
+                // its pod is going: the next reconcile promotes the best candidate once the old one stops answering
+                String why = "switchover from " + sw.from() + " (being deleted) to " + sw.to() + " given up: " + e.getMessage();
+                events.warning(s, "SwitchoverAborted", why);
+                return why;
+            }
             label(ns, sw.from(), Replication.PRIMARY);
             String why = "switchover from " + sw.from() + " to " + sw.to() + " given up, " + sw.from() + " stays primary: " + e.getMessage();
             events.warning(s, "SwitchoverAborted", why);
@@ -245,7 +258,7 @@ final class ReplicationDriver {
             LOG.info("{}/{}: demoting the old primary failed: {}", ns, sw.from(), e.toString());
         }
         events.normal(s, "SwitchedOver", sw.to() + " promoted at the offset of " + sw.from() + " and labelled primary; "
-                + sw.from() + " now replicates it and is rolled next");
+                + sw.from() + (sw.leaving() ? " was being deleted" : " now replicates it and is rolled next"));
         return null;
     }
 

@@ -98,7 +98,7 @@ final class ReplicationScenario implements Scenario {
         Run(ScenarioContext context) {
             this.context = context;
             this.replicated = replicated(context.spec());
-            this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events());
+            this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes());
         }
 
         /** What runs keeps running: a replica that runs is still promoted when the primary is lost. */

@@ -29,6 +29,7 @@ final class ScenarioContext {
     private SizingPlan plan;
     private WorkloadShape workload;
     private final List<Reason> degradations = new java.util.ArrayList<>();
+    private java.util.Map<String, io.fabric8.kubernetes.api.model.Node> nodes = java.util.Map.of();
 
     ScenarioContext(PercoreServiceReconciler owner, PercoreService resource, KubernetesClient client, PlanEvents events,
                     PercoreServiceStatus previous, PercoreServiceStatus status, StatusConditions conditions) {
@@ -128,6 +129,17 @@ final class ScenarioContext {
     }
 
     /** The feasible sizing plan (null before it is made, or when no node has room for it). */
+    /** The cluster's nodes by name, as the operator's node informer has them (what a failover reads of a pod's node). */
+    java.util.Map<String, io.fabric8.kubernetes.api.model.Node> nodes() {
+        return nodes;
+    }
+
+    void nodes(java.util.Collection<io.fabric8.kubernetes.api.model.Node> all) {
+        java.util.Map<String, io.fabric8.kubernetes.api.model.Node> byName = new java.util.HashMap<>();
+        all.forEach(n -> byName.put(n.getMetadata().getName(), n));
+        this.nodes = byName;
+    }
+
     SizingPlan plan() {
         return plan;
     }

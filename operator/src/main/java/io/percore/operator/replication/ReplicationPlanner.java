@@ -80,9 +80,25 @@ public final class ReplicationPlanner {
      * @param observed  what it answered; null when it could not be reached
      */
     public record PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary,
-                           boolean updated, HostPort address, Observed observed) {
+                           boolean updated, HostPort address, Observed observed, String lost) {
+        public PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary, boolean updated,
+                        HostPort address, Observed observed) {
+            this(name, ordinal, ready, terminating, labelledPrimary, updated, address, observed, null);
+        }
+
         boolean reachable() {
             return observed != null && address != null;
+        }
+
+        /**
+         * Why its process is known gone now (Kubernetes' word, {@link PodLoss}, or a pod being deleted that no longer
+         * answers), else null: a primary lost now is failed over at once, not after {@code failoverAfter}.
+         */
+        String knownLost() {
+            if (lost != null) {
+                return lost;
+            }
+            return terminating && !reachable() ? "being deleted and no longer answering" : null;
         }
     }
 
@@ -107,8 +123,14 @@ public final class ReplicationPlanner {
         }
     }
 
-    /** A controlled change of primary for the roll: see the reconciler for the steps. */
-    public record Switchover(String from, String to, List<String> others) {
+    /**
+     * A controlled change of primary: see the reconciler for the steps. {@code leaving}: the old primary's pod is being
+     * deleted (a drain, an eviction, {@code kubectl delete}), so a switchover given up does not give it the label back.
+     */
+    public record Switchover(String from, String to, List<String> others, boolean leaving) {
+        public Switchover(String from, String to, List<String> others) {
+            this(from, to, others, false);
+        }
     }
 
     public enum Kind { STEADY, WAIT, BOOTSTRAP, FAILOVER, REPOINT, ROLL, SWITCHOVER }
@@ -145,15 +167,34 @@ public final class ReplicationPlanner {
         if (primary != null && available(primary)) {
             return withPrimary(in, primary, fence);
         }
+        if (primary != null && primary.terminating() && primary.knownLost() == null && primary.reachable() && primary.observed().master()) {
+            // a planned stop: the primary still answers while its pod is deleted; hand over to the linked replica with
+            // the highest offset at once, at the old primary's offset (nothing acknowledged by WAIT lost)
+            PodState leaving = primary;
+            Optional<PodState> to = in.pods().stream()
+                    .filter(p -> p != leaving && !p.terminating() && p.knownLost() == null && p.reachable()
+                            && follows(p, leaving, in.primaryService()) && p.observed().linkUp())
+                    .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed().thenComparingInt(PodState::ordinal))
+                    .findFirst();
+            if (to.isPresent()) {
+                List<String> others = in.pods().stream().filter(p -> p != leaving && p != to.get() && !p.terminating() && p.reachable())
+                        .map(PodState::name).toList();
+                return new Decision(Kind.SWITCHOVER, fence, null, List.of(), new Switchover(leaving.name(), to.get().name(), others, true),
+                        null, to.get().name(), null, false, "SwitchingOver", "primary " + leaving.name() + " is being deleted: switching over to "
+                                + to.get().name() + ", the linked replica with the highest offset", Duration.ofSeconds(1));
+            }
+        }
 
         // No available primary: fail over once the clock says so.
+        PodState lostPrimary = primary;
         Instant since = in.unavailableSince() == null ? in.now() : in.unavailableSince();
         Instant deadline = since.plus(in.failoverAfter());
         boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
         // a restored service's first primary is the pod the data was restored on: any other starts empty
         boolean pinned = bootstrap && in.bootstrapOn() != null;
         List<PodState> candidates = in.pods().stream()
-                .filter(p -> !p.terminating() && p.ready() && p.reachable() && (!pinned || p.name().equals(in.bootstrapOn())))
+                .filter(p -> !p.terminating() && p.knownLost() == null && p.reachable() && (p.ready() || heldData(p, lostPrimary, in.primaryService()))
+                        && (!pinned || p.name().equals(in.bootstrapOn())))
                 .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed()
                         .thenComparingInt(PodState::ordinal))
                 .toList();
@@ -171,7 +212,9 @@ public final class ReplicationPlanner {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "NoCandidate",
                     lost + " since " + since + "; no ready, reachable pod to promote", PERIOD);
         }
-        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned;
+        // Kubernetes already knows the primary's process is gone: no window to wait for it to recover
+        String knownLost = primary != null ? primary.knownLost() : lastPrimaryLost(in);
+        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned || knownLost != null;
         if (!due) {
             Duration left = Duration.between(in.now(), deadline);
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, primary == null ? null : primary.name(), since, false,
@@ -244,10 +287,38 @@ public final class ReplicationPlanner {
     }
 
     static boolean available(PodState p) {
-        return !p.terminating() && p.ready() && (p.observed() == null || p.observed().master());
+        return !p.terminating() && p.knownLost() == null && p.ready() && (p.observed() == null || p.observed().master());
+    }
+
+    /**
+     * With no pod labelled (a planned stop's handover given up unlabels it): the recorded primary's pod gone, being
+     * deleted or known lost is a loss now.
+     */
+    private static String lastPrimaryLost(Input in) {
+        if (in.lastPrimary() == null) {
+            return null;
+        }
+        Optional<PodState> last = in.pods().stream().filter(p -> p.name().equals(in.lastPrimary())).findFirst();
+        if (last.isEmpty()) {
+            return "its pod is gone";
+        }
+        return last.get().terminating() ? "being deleted" : last.get().knownLost();
+    }
+
+    /**
+     * A replica that held the lost primary's data (an offset) and is unready because its link to that primary is down
+     * (the service reports such a replica not ready, so that the read Services skip it): still a candidate. One unready
+     * with its link up (loading, stuck) is not.
+     */
+    private static boolean heldData(PodState p, PodState primary, HostPort primaryService) {
+        return p.observed() != null && !p.observed().master() && !p.observed().linkUp() && p.observed().offset() > 0
+                && (primary == null || follows(p, primary, primaryService));
     }
 
     private static String why(PodState p) {
+        if (p.knownLost() != null) {
+            return "lost: " + p.knownLost();
+        }
         if (p.terminating()) {
             return "terminating";
         }

@@ -5,7 +5,7 @@ final class FixtureScenario implements Scenario {
 
     @Override
     public Scenario.Run start(ScenarioContext context) {
-        new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events());
+        new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes());
         return new Scenario.Run() {
         };
     }

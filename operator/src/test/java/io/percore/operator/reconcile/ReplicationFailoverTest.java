@@ -330,6 +330,56 @@ class ReplicationFailoverTest {
         return client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").get();
     }
 
+    /**
+     * Issue 69: the kubelet reports the primary's container terminated: promoted at once, long before failoverAfter
+     * (two minutes here), with every write WAIT acknowledged on the new primary.
+     */
+    @Test
+    void aPrimaryWhoseContainerTheKubeletReportsTerminatedIsFailedOverAtOnce() throws Exception {
+        PercoreService s = replicated();
+        Duration failoverAfter = Duration.ofMinutes(2);
+        s.getSpec().getReplication().setFailoverAfter(failoverAfter.toSeconds() + "s");
+        client.resource(s).create();
+        StatefulSet sts = awaitStatefulSet();
+        createPods(sts, "r1", 3);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-0");
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+        List<String> acknowledged = new ArrayList<>();
+        try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
+            for (int i = 0; i < 50; i++) {
+                c.call("SET", "k" + i, "v" + i);
+                assertThat((Long) c.call("WAIT", "1", "10000")).isGreaterThanOrEqualTo(1L);
+                acknowledged.add("k" + i);
+            }
+        }
+        processes.get("kv-0").kill();
+        Instant killed = Instant.now();
+        client.pods().inNamespace(NAMESPACE).withName("kv-0").editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPodIP("127.0.0.1").withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus("False").withLastTransitionTime(killed.toString()).endCondition()
+                    .addNewContainerStatus().withName(WorkloadRenderer.CONTAINER).withReady(false).withRestartCount(0).withNewState()
+                    .withNewTerminated().withExitCode(137).withReason("Error").withFinishedAt(killed.toString()).endTerminated().endState()
+                    .endContainerStatus().build());
+            return p;
+        });
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(labelled()).containsExactly("kv-1"));
+        Duration took = Duration.between(killed, Instant.now());
+        assertThat(took).as("promoted on the kubelet's word, not after failoverAfter").isLessThan(failoverAfter);
+        assertThat(role("kv-1")).isEqualTo("master");
+        try (TestResp c = new TestResp(processes.get("kv-1").port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
+            }
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertFollows("kv-2", "kv-1");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("its container terminated"));
+        });
+    }
+
     private void setUpdateRevision(String revision) {
         client.apps().statefulSets().inNamespace(NAMESPACE).withName("kv").editStatus(s -> {
             s.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReplicas(3).withUpdateRevision(revision)

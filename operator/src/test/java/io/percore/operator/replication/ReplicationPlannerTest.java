@@ -37,6 +37,7 @@ class ReplicationPlannerTest {
         boolean labelled;
         boolean updated = true;
         Observed observed;
+        String lost;
 
         Pod(int ordinal) {
             this.ordinal = ordinal;
@@ -84,13 +85,19 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        Pod lost(String why) {
+            lost = why;
+            ready = false;
+            return this;
+        }
+
         Pod outdated() {
             updated = false;
             return this;
         }
 
         PodState state() {
-            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed);
+            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed, lost);
         }
     }
 
@@ -292,6 +299,110 @@ class ReplicationPlannerTest {
                 pod(2).replicaOf(0, 10));
         assertThat(terminating.promote()).isEqualTo("kv-2");
         assertThat(terminating.repoint()).doesNotContain("kv-1");
+    }
+
+    // --- what Kubernetes already knows (issue 69) ---
+
+    @Test
+    void aPrimaryWhoseContainerIsKnownDeadIsFailedOverAtOnceNotAfterFailoverAfter() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).lost("its container terminated (Error, exit code 137)").unreachable(),
+                pod(1).replicaOf(0, 90).linkDown(), pod(2).replicaOf(0, 100).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.fence()).containsExactly("kv-0");
+        assertThat(d.promote()).as("the highest offset: a write WAIT 1 acknowledged is on it").isEqualTo("kv-2");
+        assertThat(d.message()).contains("lost: its container terminated");
+    }
+
+    @Test
+    void aHungPrimaryKubernetesKnowsNothingAboutStillWaitsFailoverAfter() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 100).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.WAIT);
+        assertThat(d.reason()).isEqualTo("PrimaryUnavailable");
+    }
+
+    @Test
+    void aPrimaryOnANodeNotReadyIsLostEvenWhileItsPodStillSaysReady() {
+        Pod primary = pod(0).primary(100);
+        primary.lost = "its node n1 is NotReady";
+        Decision d = plan("kv-0", null, T0, primary, pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).isEqualTo("kv-1");
+        // a replica on that node is no candidate
+        Pod replicaThere = pod(1).replicaOf(0, 100);
+        replicaThere.lost = "its node n1 is NotReady";
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("its node n1 is NotReady"), replicaThere, pod(2).replicaOf(0, 50))
+                .promote()).isEqualTo("kv-2");
+    }
+
+    @Test
+    void theReplicaUnreadyBecauseItsLinkToTheDeadPrimaryIsDownIsStillACandidate() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).lost("its container terminated (exit code 1)").unreachable(),
+                pod(1).replicaOf(0, 100).linkDown().unready());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).isEqualTo("kv-1");
+        // never synced (offset 0): no data to serve
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(), pod(1).replicaOf(0, 0).linkDown().unready()).promote())
+                .isNull();
+        // a restarted replica is lost itself
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(),
+                pod(1).replicaOf(0, 100).linkDown().lost("its container restarted")).promote()).isNull();
+    }
+
+    /** The primary restarted before the operator looked: running again, as an empty replica of the primary Service. */
+    @Test
+    void aPrimaryThatRestartedBeforeThePromotionIsFencedAndTheReplicaPromoted() {
+        Pod restarted = pod(0).labelled().lost("its container restarted (restart 1)");
+        restarted.observed = Observed.replica(0, SERVICE, false);
+        Decision d = plan("kv-0", null, T0, restarted, pod(1).replicaOf(0, 100).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.fence()).containsExactly("kv-0");
+        assertThat(d.promote()).isEqualTo("kv-1");
+        assertThat(d.repoint()).containsExactly("kv-0");
+    }
+
+    /** Both pods restarted: nothing holds the data in memory; no candidate rather than an empty primary. */
+    @Test
+    void bothPodsRestartedPromotesNoEmptyReplica() {
+        Pod primary = pod(0).labelled().lost("its container restarted");
+        primary.observed = Observed.replica(0, SERVICE, false);
+        Pod replica = pod(1).lost("its container restarted");
+        replica.observed = Observed.replica(0, SERVICE, false);
+        Decision d = plan("kv-0", null, T0, primary, replica);
+        assertThat(d.promote()).isNull();
+        assertThat(d.reason()).isEqualTo("NoCandidate");
+    }
+
+    /** The operator restarted mid-failover: kv-1 promoted, not yet labelled; the old primary still labelled and lost. */
+    @Test
+    void anOperatorRestartedMidFailoverKeepsOnePrimary() {
+        Decision d = plan("kv-0", T0, T0.plusSeconds(1), pod(0).primary(100).lost("its container terminated").unreachable(),
+                pod(1).master(100), pod(2).replicaOf(0, 90).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).as("the promoted one again, not a second primary").isEqualTo("kv-1");
+        assertThat(d.repoint()).containsExactly("kv-2");
+        assertThat(d.fence()).containsExactly("kv-0");
+    }
+
+    @Test
+    void aPrimaryBeingDeletedThatStillAnswersIsSwitchedOverAtOnce() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).terminating(), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 99).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.SWITCHOVER);
+        assertThat(d.switchover().from()).isEqualTo("kv-0");
+        assertThat(d.switchover().to()).as("the linked replica").isEqualTo("kv-1");
+        assertThat(d.switchover().others()).containsExactly("kv-2");
+        assertThat(d.switchover().leaving()).isTrue();
+        assertThat(d.primary()).isEqualTo("kv-1");
+    }
+
+    @Test
+    void aPrimaryBeingDeletedThatNoLongerAnswersIsFailedOverAtOnce() {
+        Decision d = plan("kv-0", null, T0, pod(0).primary(100).terminating().unreachable(), pod(1).replicaOf(0, 100).linkDown());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).isEqualTo("kv-1");
+        // its handover given up, it lost the label: the recorded primary being deleted is a loss now all the same
+        Decision unlabelled = plan("kv-0", null, T0, pod(0).master(100).terminating(), pod(1).replicaOf(0, 100).linkDown());
+        assertThat(unlabelled.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(unlabelled.promote()).isEqualTo("kv-1");
     }
 
     @Test

@@ -1,0 +1,93 @@
+package io.percore.operator.replication;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * What Kubernetes already knows about a pod's process being gone, read from the pod's and its node's status: the
+ * kubelet reports a container's exit within a second, where the readiness probe needs its failure threshold and the
+ * operator's {@code failoverAfter} a whole window. A process that only stopped answering (hung, partitioned) is not
+ * known lost here: that stays {@code failoverAfter}'s to judge.
+ */
+public final class PodLoss {
+
+    /** A restart this long before the pod went unready is the cause of it (the two times are truncated to the second). */
+    static final Duration RESTART_BEFORE_UNREADY = Duration.ofSeconds(5);
+
+    private PodLoss() {
+    }
+
+    /**
+     * @param pod       the pod as the API server has it
+     * @param node      its node (null: not scheduled, or not known to the operator)
+     * @param container the service's container
+     * @return why the pod's process is known gone, or null when nothing says so
+     */
+    public static String reason(Pod pod, Node node, String container) {
+        if (node != null && !nodeReady(node)) {
+            return "its node " + node.getMetadata().getName() + " is NotReady";
+        }
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        ContainerStatus c = pod.getStatus().getContainerStatuses().stream().filter(s -> container.equals(s.getName())).findFirst().orElse(null);
+        if (c == null || c.getState() == null) {
+            return null;
+        }
+        if (c.getState().getTerminated() != null) {
+            var t = c.getState().getTerminated();
+            return "its container terminated (" + describe(t.getReason(), t.getExitCode()) + ")";
+        }
+        var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
+        if (c.getState().getWaiting() != null && last != null) {
+            return "its container is waiting to restart (" + c.getState().getWaiting().getReason() + ") after it terminated ("
+                    + describe(last.getReason(), last.getExitCode()) + ")";
+        }
+        if (c.getState().getRunning() != null && last != null && !Boolean.TRUE.equals(c.getReady())) {
+            // restarted and not ready again: a new process, which lost what the old one held in memory and its role
+            Instant finished = parse(last.getFinishedAt());
+            Instant unready = unreadySince(pod);
+            if (finished != null && (unready == null || !finished.isBefore(unready.minus(RESTART_BEFORE_UNREADY)))) {
+                return "its container restarted (restart " + c.getRestartCount() + ", it terminated " + describe(last.getReason(), last.getExitCode())
+                        + " at " + last.getFinishedAt() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** The node's Ready condition is True, or it has none (nothing says otherwise). */
+    public static boolean nodeReady(Node node) {
+        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+            return true;
+        }
+        return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                .allMatch(c -> "True".equals(c.getStatus()));
+    }
+
+    private static Instant unreadySince(Pod pod) {
+        if (pod.getStatus().getConditions() == null) {
+            return null;
+        }
+        return pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()))
+                .map(c -> parse(c.getLastTransitionTime())).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private static String describe(String reason, Integer exitCode) {
+        return (reason == null ? "" : reason + ", ") + "exit code " + exitCode;
+    }
+
+    private static Instant parse(String time) {
+        if (time == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}
