@@ -7,6 +7,7 @@ import io.percore.demo.resp.RespDoubles;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.ClientAddresses;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -79,7 +80,7 @@ public final class DebugCommands {
             sleep(argv[2]);
             c.reply(RespReplies.OK);
         } else if (argv.length == 3 && sub.equals("log")) {
-            LOG.warn("DEBUG LOG: {}", RespReplies.ascii(argv[2]));
+            LOG.warn("DEBUG LOG: {}", logged(argv[2]));
             c.reply(RespReplies.OK);
         } else {
             throw syntaxError(argv);
@@ -103,6 +104,18 @@ public final class DebugCommands {
             LockSupport.parkNanos(nanos - slept);
         }
     }
+
+    /**
+     * DEBUG LOG's message as it is logged: cut where Redis's {@code serverLog} cuts its line (1,023 bytes with the
+     * prefix, never a copy of a bulk string of megabytes) and on one line (a client may not forge log lines).
+     */
+    static String logged(byte[] message) {
+        int n = Math.min(message.length, LOG_MESSAGE_MAX);
+        return RespReplies.sanitize(new String(message, 0, n, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Redis's LOG_MAX_LEN (1024) less its terminating NUL and the prefix {@code DEBUG LOG: }. */
+    static final int LOG_MESSAGE_MAX = 1024 - 1 - "DEBUG LOG: ".length();
 
     /** Redis's {@code addReplySubcommandSyntaxError}. */
     private static RespError syntaxError(byte[][] argv) {
