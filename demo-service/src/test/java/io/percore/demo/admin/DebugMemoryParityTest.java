@@ -1,6 +1,7 @@
 package io.percore.demo.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.HeapSizes;
@@ -8,7 +9,14 @@ import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -147,6 +155,50 @@ class DebugMemoryParityTest {
         try (RespTestClient d = new RespTestClient(demoLocal.respPort())) {
             assertThat(d.cmd("CONFIG", "GET", "enable-debug-command")).isEqualTo(List.of("enable-debug-command", "local"));
         }
+    }
+
+    /**
+     * {@code local} judged by the peer's address, end to end: a server bound beyond loopback (protected mode off)
+     * refuses DEBUG to a client connecting from this machine's own non-loopback address and runs it from 127.0.0.1.
+     */
+    @Test
+    void localRefusesDebugToAClientFromAnotherAddress() throws Exception {
+        InetAddress external = nonLoopbackAddress();
+        assumeTrue(external != null, "this machine has no non-loopback IPv4 address to connect from");
+        DemoSettings base = DemoSettings.forTests();
+        DemoSettings everywhere = new DemoSettings("0.0.0.0", 0, base.resp(), base.respIdleTimeout(), "0.0.0.0", 0, base.http(),
+                base.httpIdleTimeout(), base.maxConnectionsPerShard(), base.memory(), base.clients()).withConfig("enable-debug-command", "local");
+        try (TestServices demo = TestServices.start(1, everywhere); RespTestClient local = new RespTestClient(demo.respPort())) {
+            assertThat(local.cmd("CONFIG", "SET", "protected-mode", "no")).isEqualTo("OK");
+            assertThat(local.cmd("DEBUG", "SLEEP", "0")).isEqualTo("OK");
+            try (Socket s = new Socket(external, demo.respPort())) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(RespTestClient.encode("DEBUG", "HELP"));
+                InputStream in = s.getInputStream();
+                StringBuilder line = new StringBuilder();
+                for (int ch; (ch = in.read()) >= 0 && ch != '\r'; ) {
+                    line.append((char) ch);
+                }
+                assertThat(line.toString()).isEqualTo("-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+                        + "you can run it from a local connection, otherwise you need to set this option in the configuration file, "
+                        + "and then restart the server.");
+            }
+        }
+    }
+
+    /** An address of this machine that is not loopback (connecting to it comes from it), or null. */
+    private static InetAddress nonLoopbackAddress() throws SocketException {
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                if (address instanceof Inet4Address && !address.isLinkLocalAddress()) {
+                    return address;
+                }
+            }
+        }
+        return null;
     }
 
     @Test
