@@ -256,18 +256,16 @@ public final class InfoCommand {
 
     private static void memory(Sections out, List<ServerShard.Snapshot> figures, List<ScriptShard.Figures> lua, ConfigValues config,
                                Replication replication, TrackingShard.Figures tracking) {
-        // used_memory is the keyspace's estimate (keys, values, per-entry overhead: used_memory_dataset,
-        // the figure maxmemory is enforced on) and what clients hold (mem_clients_normal, bounded by
-        // maxmemory-clients), as Redis's counts both; the JVM's own figures are the allocator's lines.
-        long dataset = sum(figures, ServerShard.Snapshot::usedMemory);
-        long clients = sum(figures, ServerShard.Snapshot::clientsMemory);
-        long used = dataset + clients;
-        long peak = Math.max(used, sum(figures, ServerShard.Snapshot::peakMemory));
+        // the figures MEMORY STATS reads too: used_memory is the keyspace's estimate (used_memory_dataset, the figure
+        // maxmemory bounds), what clients hold (mem_clients_normal, bounded by maxmemory-clients), the replication
+        // buffer and the scripts' caches; the JVM's own figures are the allocator's lines
+        MemoryOverhead mh = MemoryOverhead.of(figures, lua, replication);
+        long used = mh.totalAllocated();
+        long dataset = mh.keyspace();
+        long peak = mh.peakAllocated();
         long max = sum(figures, ServerShard.Snapshot::maxMemory);
-        long rss = ProcessMemory.residentBytes();
-        Runtime jvm = Runtime.getRuntime();
-        long heapUsed = jvm.totalMemory() - jvm.freeMemory();
-        long system = ProcessMemory.totalSystemBytes();
+        long rss = mh.residentBytes();
+        long system = MemoryOverhead.totalSystemBytes();
         out.line("used_memory", used);
         out.line("used_memory_human", human(used));
         out.line("used_memory_rss", rss);
@@ -275,12 +273,12 @@ public final class InfoCommand {
         out.line("used_memory_peak", peak);
         out.line("used_memory_peak_human", human(peak));
         out.line("used_memory_peak_perc", percent(used, peak));
-        out.line("used_memory_overhead", clients);
-        out.line("used_memory_startup", 0);
+        out.line("used_memory_overhead", mh.overheadTotal());
+        out.line("used_memory_startup", MemoryOverhead.STARTUP_ALLOCATED);
         out.line("used_memory_dataset", dataset);
         out.line("used_memory_dataset_perc", percent(dataset, used));
-        out.line("allocator_allocated", heapUsed);
-        out.line("allocator_active", jvm.totalMemory());
+        out.line("allocator_allocated", mh.allocatorAllocated());
+        out.line("allocator_active", mh.allocatorActive());
         out.line("allocator_resident", rss);
         out.line("total_system_memory", system);
         out.line("total_system_memory_human", human(system));
@@ -317,19 +315,19 @@ public final class InfoCommand {
         out.line("maxmemory", max);
         out.line("maxmemory_human", human(max));
         out.line("maxmemory_policy", config.memory().policy().redisName());
-        out.line("allocator_frag_ratio", ratio(jvm.totalMemory(), heapUsed));
-        out.line("allocator_frag_bytes", Math.max(0, jvm.totalMemory() - heapUsed));
-        out.line("allocator_rss_ratio", ratio(rss, jvm.totalMemory()));
-        out.line("allocator_rss_bytes", rss - jvm.totalMemory());
-        out.line("rss_overhead_ratio", "1.00");
-        out.line("rss_overhead_bytes", 0);
-        out.line("mem_fragmentation_ratio", ratio(rss, used));
-        out.line("mem_fragmentation_bytes", rss - used);
+        out.line("allocator_frag_ratio", ratio(mh.allocatorFragmentation()));
+        out.line("allocator_frag_bytes", mh.allocatorFragmentationBytes());
+        out.line("allocator_rss_ratio", ratio(mh.allocatorRss()));
+        out.line("allocator_rss_bytes", mh.allocatorRssBytes());
+        out.line("rss_overhead_ratio", ratio(mh.rssOverhead()));
+        out.line("rss_overhead_bytes", mh.rssOverheadBytes());
+        out.line("mem_fragmentation_ratio", ratio(mh.fragmentation()));
+        out.line("mem_fragmentation_bytes", mh.fragmentationBytes());
         out.line("mem_not_counted_for_evict", 0);
-        out.line("mem_replication_backlog", Math.min(replication.bufferBytes(), replication.settings().backlogSize()));
+        out.line("mem_replication_backlog", mh.replicationBacklog());
         out.line("mem_total_replication_buffers", replication.bufferBytes());
-        out.line("mem_clients_slaves", 0);
-        out.line("mem_clients_normal", clients);
+        out.line("mem_clients_slaves", mh.clientsSlaves());
+        out.line("mem_clients_normal", mh.clientsNormal());
         out.line("mem_cluster_links", 0);
         out.line("mem_aof_buffer", 0);
         out.line("mem_allocator", "jvm");
@@ -338,7 +336,7 @@ public final class InfoCommand {
         out.line("lazyfreed_objects", 0);
         out.line("maxmemory_samples", config.memory().samples());
         out.line("maxmemory_clients", config.clientsBytes());
-        out.line("jvm_heap_max", jvm.maxMemory());
+        out.line("jvm_heap_max", Runtime.getRuntime().maxMemory());
         out.line("mem_tracking_table", tracking.bytes()); // client tracking's keys and prefixes, part of used_memory_dataset
         if (!lua.isEmpty()) {
             out.line("lua_heap_limit_per_shard", lua.get(0).heapLimit());
@@ -478,8 +476,9 @@ public final class InfoCommand {
         return String.format(Locale.ROOT, "%.2f%%", whole == 0 ? 0.0 : 100.0 * part / whole);
     }
 
-    private static String ratio(long a, long b) {
-        return String.format(Locale.ROOT, "%.2f", b == 0 ? 0.0 : (double) a / b);
+    /** Redis's {@code %.2f} of a ratio (an infinite one, of a figure over nothing, as C prints it). */
+    private static String ratio(float r) {
+        return Float.isInfinite(r) ? "inf" : String.format(Locale.ROOT, "%.2f", r);
     }
 
     /** Redis's bytesToHuman: B, K, M, G, T, P with two decimals. */
@@ -521,26 +520,6 @@ public final class InfoCommand {
                 long total = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
                 return new long[] {Math.max(0, total), 0};
             }
-        }
-    }
-
-    /** The process's resident memory and the machine's, where the platform tells. */
-    static final class ProcessMemory {
-        private ProcessMemory() {
-        }
-
-        static long residentBytes() {
-            try {
-                String[] statm = Files.readString(Path.of("/proc/self/statm")).trim().split(" ");
-                return Long.parseLong(statm[1]) * 4096;
-            } catch (IOException | RuntimeException e) {
-                return Runtime.getRuntime().totalMemory();
-            }
-        }
-
-        static long totalSystemBytes() {
-            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
         }
     }
 }

@@ -62,6 +62,9 @@ final class ServerParameters {
                 tls("tls-ciphersuites", "cipher suites", v -> v.tls().ciphersuites()),
                 ConfigParameter.atStart("databases", ConfigType.signed(1, Integer.MAX_VALUE), v -> Integer.toString(v.databases()),
                         (n, count) -> n.thresholds.put("databases", count)).setBy("resp.databases"),
+                // Redis 7's protected command DEBUG: who may run it, at start only (no, yes, local: from 127.0.0.1 or ::1)
+                ConfigParameter.kept(DebugCommands.ENABLE_DEBUG_COMMAND, ConfigType.oneOf("no, yes, local", DebugCommands.Allowed::named),
+                        ConfigParameter.Change.IMMUTABLE, "no", DebugCommands.Allowed::text).setBy("resp.enable-debug-command"),
                 ConfigParameter.unchangeable("daemonize", "yes / no", ConfigParameter.Change.IMMUTABLE, v -> "no"),
                 // Redis's cluster-enabled: fixed at start (percore.demo.cluster.enabled), read from the service's cluster state
                 ConfigParameter.unchangeable("cluster-enabled", "yes / no", ConfigParameter.Change.IMMUTABLE, v -> "no")

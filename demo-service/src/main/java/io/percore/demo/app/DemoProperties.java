@@ -275,6 +275,20 @@ public class DemoProperties implements Validator {
         /** Redis's acl-pubsub-default: allchannels or resetchannels, what new users and selectors may do with channels (unset: resetchannels). */
         private String aclPubsubDefault;
         /**
+         * Redis's enable-debug-command: who may run DEBUG, {@code no} (unset), {@code yes}, or {@code local} (a client
+         * at 127.0.0.1 or ::1); at start only.
+         */
+        private String enableDebugCommand;
+
+        public String getEnableDebugCommand() {
+            return enableDebugCommand;
+        }
+
+        public void setEnableDebugCommand(String enableDebugCommand) {
+            this.enableDebugCommand = enableDebugCommand;
+        }
+
+        /**
          * Users declared at start, each a Redis {@code user} line without the word {@code user}
          * ({@code "app on >secret ~app:* +@all -@dangerous"}); a declaration of {@code default} replaces the
          * default user's rules. Not together with {@code aclfile}.

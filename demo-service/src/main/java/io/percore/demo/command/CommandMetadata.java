@@ -228,7 +228,7 @@ public final class CommandMetadata {
         CommandSpec spec = table.spec(id);
         List<RedisMessage> flags = new ArrayList<>();
         for (String flag : spec.flags()) {
-            if (flag.equals("may_replicate")) {
+            if (flag.equals("may_replicate") || flag.equals("protected")) {
                 continue; // hidden by COMMAND INFO, as in Redis
             }
             flags.add(new SimpleStringRedisMessage(flag));

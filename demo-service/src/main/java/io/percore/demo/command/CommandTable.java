@@ -50,6 +50,8 @@ public final class CommandTable {
     private static final int DENY_OOM = 1024;
     /** Whether a call may write depends on its arguments ({@link CommandHandler.WritesByCall}). */
     private static final int WRITES_BY_CALL = 2048;
+    /** Redis's CMD_PROTECTED (DEBUG): refused unless its enable-... configuration allows the client. */
+    private static final int PROTECTED = 4096;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -157,6 +159,9 @@ public final class CommandTable {
         if (flags.contains("denyoom")) {
             t |= DENY_OOM;
         }
+        if (flags.contains("protected")) {
+            t |= PROTECTED;
+        }
         return t;
     }
 
@@ -210,6 +215,14 @@ public final class CommandTable {
     /** Whether a script may not call command {@code id} (Redis's noscript flag). */
     public boolean refusedInScripts(int id) {
         return (traits[id] & NO_SCRIPT) != 0;
+    }
+
+    /**
+     * Whether command {@code id} is one Redis 7 marks protected (DEBUG): refused unless the configuration
+     * allows it for the client ({@code enable-debug-command}). COMMAND INFO hides the flag, as Redis's does.
+     */
+    public boolean isProtected(int id) {
+        return (traits[id] & PROTECTED) != 0;
     }
 
     /** Whether command {@code id} is refused over maxmemory (Redis's denyoom flag). */

@@ -6,6 +6,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
+import io.percore.demo.kv.ListValue;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import io.percore.demo.kv.MutableValue;
 import io.percore.demo.kv.ObjectInfo;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import io.percore.demo.command.CommandContext;
+import io.percore.demo.rdb.QuicklistLayout;
+import io.percore.demo.rdb.SavedLength;
 import io.percore.demo.resp.RespNumbers;
 import io.percore.demo.resp.RespReplies;
 
@@ -94,8 +97,69 @@ public final class ObjectCommands {
             case "idletime" -> policy.isLfu()
                     ? RespReplies.error("ERR An LFU maxmemory policy is selected, idle time not tracked." + POLICY_NOTE)
                     : integer(info.idleMillis() / 1000);
-            default -> integer(sharedInteger(info.value(), policy) ? Integer.MAX_VALUE : 1);
+            default -> integer(refcount(info.value(), policy));
         };
+    }
+
+    /**
+     * DEBUG OBJECT key (Redis's {@code debug.c}), on the key's shard, without counting as an access: the
+     * value's identity, REFCOUNT, ENCODING, the length it serializes to ({@link SavedLength}), its LRU clock
+     * and idle seconds, and for a list the quicklist Redis would hold it in ({@link QuicklistLayout}), with
+     * {@code list-max-listpack-size} as configured. A missing key is {@code ERR no such key}.
+     */
+    public static void debugObject(CommandContext c, byte[] key) {
+        long listFill = c.server().config().thresholds().get(LIST_FILL);
+        c.replyLater(c.keyspace().invokeOn(c.keyspace().shardOf(key), st -> describe(st.store(), key, listFill)));
+    }
+
+    /** Redis's name of the lists' fill factor ({@code ql->fill}). */
+    private static final String LIST_FILL = "list-max-listpack-size";
+
+    private static RedisMessage describe(ValueStore store, byte[] key, long listFill) {
+        long now = System.currentTimeMillis();
+        ObjectInfo info = store.inspect(key, now);
+        if (info == null) {
+            return RespReplies.error(RespReplies.NO_SUCH_KEY);
+        }
+        MaxmemoryPolicy policy = store.budget().policy();
+        Object value = info.value();
+        String encoding = encoding(info);
+        QuicklistLayout quicklist = value instanceof ListValue list ? QuicklistLayout.of(list, listFill) : null;
+        long serialized = quicklist != null ? quicklist.serialized() : SavedLength.of(info.type(), value, encoding, listFill);
+        // an address as %p prints one: this server's objects have an identity, not an address
+        StringBuilder line = new StringBuilder(192).append("Value at:0x").append(Integer.toHexString(System.identityHashCode(value)))
+                .append(" refcount:").append(refcount(value, policy))
+                .append(" encoding:").append(encoding)
+                .append(" serializedlength:").append(serialized)
+                .append(" lru:").append(lruField(info, policy, now))
+                .append(" lru_seconds_idle:").append(info.idleMillis() / 1000);
+        if (quicklist != null) {
+            line.append(" ql_nodes:").append(quicklist.nodes())
+                    .append(" ql_avg_node:").append(String.format(Locale.ROOT, "%.2f", quicklist.averageNode(((ListValue) value).size())))
+                    .append(" ql_listpack_max:").append(quicklist.fill())
+                    .append(" ql_compressed:0") // list-compress-depth is kept, not applied: no node is compressed
+                    .append(" ql_uncompressed_size:").append(quicklist.bytes());
+        }
+        return new SimpleStringRedisMessage(line.toString());
+    }
+
+    /**
+     * Redis's 24 bits of {@code robj.lru}: the LRU clock (seconds) of the last access, or with an LFU policy
+     * the minutes of the last decrement above the 8-bit counter.
+     */
+    private static long lruField(ObjectInfo info, MaxmemoryPolicy policy, long now) {
+        if (policy.isLfu()) {
+            return ((now / 60_000) & 0xFFFF) << 8 | info.frequency();
+        }
+        return ((now - info.idleMillis()) / 1000) & LRU_CLOCK_MAX;
+    }
+
+    /** Redis's {@code LRU_CLOCK_MAX}. */
+    private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
+
+    /** OBJECT REFCOUNT: {@code INT_MAX} for one of Redis's shared integers, else 1. */
+    private static int refcount(Object value, MaxmemoryPolicy policy) {
+        return sharedInteger(value, policy) ? Integer.MAX_VALUE : 1;
     }
 
     /** Redis's name for how {@code info}'s value is held. */

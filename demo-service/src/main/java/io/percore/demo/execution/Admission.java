@@ -31,6 +31,8 @@ public final class Admission {
 
     /** Where a check stands, in the order they are asked, and the hook bit that arms it (0: every command). */
     public enum Stage {
+        /** A protected command (DEBUG) the configuration does not allow this client, asked before authentication as Redis's. */
+        PROTECTED(0, false),
         /** {@code -NOAUTH} before the password (authentication). */
         AUTHENTICATION(0, false),
         /** {@code -NOPERM} for a command, key or channel the client's user may not use (ACL). */

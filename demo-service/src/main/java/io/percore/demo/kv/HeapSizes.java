@@ -28,6 +28,16 @@ public final class HeapSizes {
     private HeapSizes() {
     }
 
+    /** What {@code keys} keys cost the budget beyond their key and value arrays (MEMORY STATS' main hash table). */
+    public static long keysOverhead(long keys) {
+        return keys * ENTRY_OVERHEAD;
+    }
+
+    /** What {@code expires} TTLs cost the budget (MEMORY STATS' expires hash table). */
+    public static long expiriesOverhead(long expires) {
+        return expires * EXPIRY_BYTES;
+    }
+
     /** A byte array's heap size: a 16-byte header and the bytes, rounded up to 8. */
     public static long arrayBytes(int length) {
         return (16L + length + 7) & ~7L;

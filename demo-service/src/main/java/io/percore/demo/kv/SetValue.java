@@ -54,6 +54,11 @@ public final class SetValue implements MutableValue {
         return ints != null ? "intset" : "hashtable";
     }
 
+    /** The width of each member while the set is an intset (2, 4 or 8 bytes, Redis's {@code encoding}), else 0. */
+    public int intsetWidth() {
+        return ints != null ? width : 0;
+    }
+
     /** The same members (their arrays are never changed in place, so they are shared). */
     @Override
     public SetValue copy() {

@@ -697,6 +697,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         return out;
     }
 
+    /** How many replicas are connected ({@code connected_slaves}). */
+    public int replicaCount() {
+        return links.size();
+    }
+
     /** INFO memory's {@code mem_total_replication_buffers}: the stream's bytes held for the backlog and the replicas. */
     public long bufferBytes() {
         return buffer.held();

@@ -11,7 +11,9 @@ import io.percore.demo.admin.ClusterCommands;
 import io.percore.demo.admin.CommandCommands;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.admin.ConnectionCommands;
+import io.percore.demo.admin.DebugCommands;
 import io.percore.demo.admin.InfoCommand;
+import io.percore.demo.admin.MemoryCommands;
 import io.percore.demo.admin.PersistenceCommands;
 import io.percore.demo.admin.ReplicationCommands;
 import io.percore.demo.admin.ServerCommands;
@@ -58,6 +60,7 @@ public final class RespCommands {
      */
     public static Admission admission() {
         return Admission.builder()
+                .check(Admission.Stage.PROTECTED, DebugCommands::refusal)
                 .check(Admission.Stage.AUTHENTICATION, ConnectionCommands::unauthenticated)
                 .check(Admission.Stage.ACL, AclChecks::client)
                 .check(Admission.Stage.SUBSCRIBED, PubSubCommands::refusedWhenSubscribed)
@@ -87,6 +90,7 @@ public final class RespCommands {
     /** ... running scripts through {@code scripting} (null: a table read for its metadata only). */
     public static CommandTable table(int port, int maxBulkLength, Scripting scripting) {
         InfoCommand server = new InfoCommand(port, scripting);
+        MemoryCommands memory = new MemoryCommands(scripting);
         BitCommands bits = new BitCommands(maxBulkLength);
         List<CommandSpec> c = new ArrayList<>();
         // connection (networking.c)
@@ -153,6 +157,8 @@ public final class RespCommands {
         c.add(spec("slowlog|reset", 2, "admin,loading,stale", 0, 0, 0, "server", "Clears all entries from the slow log.", SlowLogCommands::reset));
         c.add(spec("monitor", 1, "admin,noscript,loading,stale", 0, 0, 0, "server", "Listens for all requests received by the server in real-time.", ClientCommands::monitor));
         c.add(spec("time", 1, "loading,stale,fast", 0, 0, 0, "server", "Returns the server time.", ServerCommands::time));
+        // debug.c: protected (refused unless enable-debug-command allows the client; COMMAND INFO hides the flag, as Redis's)
+        c.add(spec("debug", -2, "admin,noscript,loading,stale,protected", 0, 0, 0, "server", "A container for debugging commands (HELP, OBJECT, SLEEP, LOG here).", DebugCommands::debug));
         c.add(spec("save", 1, "admin,noscript,no_async_loading,no_multi", 0, 0, 0, "server", "Synchronously saves the database(s) to disk.", PersistenceCommands::save));
         c.add(spec("bgsave", -1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously saves the database(s) to disk.", PersistenceCommands::bgsave));
         c.add(spec("bgrewriteaof", 1, "admin,noscript,no_async_loading", 0, 0, 0, "server", "Asynchronously rewrites the append-only file to disk.", PersistenceCommands::bgrewriteaof));
@@ -418,6 +424,11 @@ public final class RespCommands {
         c.add(spec("scan", -2, "readonly", 0, 0, 0, "keyspace", "Iterates over the key names in the database.", KeyCommands::scan));
         c.add(spec("rename", 3, "write", 1, 2, 1, "keyspace", "Renames a key and overwrites the destination.", KeyCommands::rename));
         c.add(spec("memory", -2, "", 0, 0, 0, "server", "A container for memory diagnostics commands.", CommandTable::dispatchedBySubcommand));
+        c.add(spec("memory|doctor", 2, "", 0, 0, 0, "server", "Outputs a memory problems report.", memory::doctor));
+        c.add(spec("memory|help", 2, "loading,stale", 0, 0, 0, "server", "Returns helpful text about the different subcommands.", MemoryCommands::help));
+        c.add(spec("memory|malloc-stats", 2, "", 0, 0, 0, "server", "Returns the allocator statistics (none for a JVM, as Redis without jemalloc).", MemoryCommands::mallocStats));
+        c.add(spec("memory|purge", 2, "", 0, 0, 0, "server", "Asks the allocator to release memory (nothing to release here).", MemoryCommands::purge));
+        c.add(spec("memory|stats", 2, "", 0, 0, 0, "server", "Returns details about memory usage.", memory::stats));
         c.add(spec("memory|usage", -3, "readonly", 2, 2, 1, "server", "Estimates the memory usage of a key (the memory budget's estimate).", KeyCommands::memoryUsage));
         c.add(spec("renamenx", 3, "write,fast", 1, 2, 1, "keyspace", "Renames a key only when the target key name doesn't exist.", KeyCommands::renamenx));
         c.add(spec("copy", -3, "write,denyoom", 1, 2, 1, "keyspace", "Copies the value of a key to a new key.", KeyCommands::copy));

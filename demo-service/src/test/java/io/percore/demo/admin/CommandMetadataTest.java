@@ -94,8 +94,9 @@ class CommandMetadataTest {
             assertThat(info).as("Redis 7.0.15 has " + name).isNotNull();
             List<RedisMessage> c = info.children();
             assertThat(spec.arity()).as(name + " arity").isEqualTo(((io.netty.handler.codec.redis.IntegerRedisMessage) c.get(1)).value());
-            // may_replicate is a flag COMMAND INFO hides on purpose (Redis's addReplyFlagsForCommand); CLIENT PAUSE WRITE reads it
-            assertThat(spec.flags().stream().filter(f -> !f.equals("may_replicate")).toList()).as(name + " flags")
+            // may_replicate and protected are flags COMMAND INFO hides on purpose (Redis's addReplyFlagsForCommand); CLIENT
+            // PAUSE WRITE reads the one, enable-debug-command guards the other
+            assertThat(spec.flags().stream().filter(f -> !f.equals("may_replicate") && !f.equals("protected")).toList()).as(name + " flags")
                     .containsExactlyInAnyOrderElementsOf(metadata.flags(name));
             assertThat(new long[] {spec.firstKey(), spec.lastKey(), spec.step()}).as(name + " key positions").containsExactly(
                     ((io.netty.handler.codec.redis.IntegerRedisMessage) c.get(3)).value(),
@@ -103,7 +104,8 @@ class CommandMetadataTest {
                     ((io.netty.handler.codec.redis.IntegerRedisMessage) c.get(5)).value());
             checked.add(name);
         }
-        assertThat(checked).contains("get", "set", "mset", "client|list", "config|set", "memory|usage", "sintercard");
+        assertThat(checked).contains("get", "set", "mset", "client|list", "config|set", "memory|usage", "sintercard", "debug", "memory|stats");
+        assertThat(TABLE.spec(TABLE.find("debug".getBytes(StandardCharsets.US_ASCII))).flags()).contains("protected");
     }
 
     /**

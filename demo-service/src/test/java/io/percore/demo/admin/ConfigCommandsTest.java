@@ -100,7 +100,8 @@ class ConfigCommandsTest {
             assertThat(before).containsKeys("maxmemory", "requirepass", "timeout", "maxclients", "proto-max-bulk-len",
                     "slowlog-log-slower-than", "slowlog-max-len", "save", "appendonly");
             for (Map.Entry<String, String> e : before.entrySet()) {
-                if (List.of("databases", "cluster-enabled", "daemonize", "appenddirname", "appendfilename", "replicaof", "slaveof", "aclfile")
+                if (List.of("databases", "cluster-enabled", "daemonize", "appenddirname", "appendfilename", "replicaof", "slaveof", "aclfile",
+                        "enable-debug-command")
                         .contains(e.getKey())) {
                     assertThat(c.cmd("CONFIG", "SET", e.getKey(), e.getValue())).isEqualTo(new Err(
                             "ERR CONFIG SET failed (possibly related to argument '" + e.getKey() + "') - can't set immutable config"));

@@ -163,5 +163,10 @@ class ConfigurationTableTest {
         assertThatThrownBy(() -> ConfigCommands.startValues(ConfigParameters.defaults(), java.util.Map.of("percore.demo.replication.repl-timeout", "0")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("percore.demo.replication.repl-timeout=0: CONFIG SET repl-timeout refuses it: argument must be between 1 and 2147483647 inclusive");
+        // a start-only enum (DEBUG's guard): Redis's enum error, any case of a name accepted
+        assertThat(ConfigCommands.refusals(java.util.Map.of("percore.demo.resp.enable-debug-command", "maybe")))
+                .containsExactly(java.util.Map.entry("percore.demo.resp.enable-debug-command",
+                        "CONFIG SET enable-debug-command refuses it: argument(s) must be one of the following: no, yes, local"));
+        assertThat(ConfigCommands.refusals(java.util.Map.of("percore.demo.resp.enable-debug-command", "LOCAL"))).isEmpty();
     }
 }
