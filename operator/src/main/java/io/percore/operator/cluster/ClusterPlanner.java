@@ -72,9 +72,13 @@ public final class ClusterPlanner {
      * @param observed null when it did not answer
      * @param updated  runs the StatefulSet's update revision (the roll deletes the others, {@link ClusterRoll})
      */
-    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated) {
+    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost) {
+        public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated) {
+            this(name, ordinal, ready, address, observed, updated, null);
+        }
+
         public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed) {
-            this(name, ordinal, ready, address, observed, true);
+            this(name, ordinal, ready, address, observed, true, null);
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.Set;
  *     none joins the primary lacking a replica first, and only once every primary has its replicas is it
  *     made a primary of new slots (which the slot plan then gives it);</li>
  * <li><b>failover</b> ({@link #failovers}): a primary not available for {@code failoverAfter} (or gone for
- *     good: its pod answers with another node id) is replaced by its replica with the highest acknowledged
+ *     good: its pod answers with another node id; or its process known gone now: {@code PodLoss}) is replaced by its replica with the highest acknowledged
  *     offset (the lowest ordinal on a tie), as {@code ReplicationPlanner} chooses: a new epoch gives it the
  *     primary's slots and migrations, the other replicas and the old primary follow it;</li>
  * <li><b>links</b> ({@link #links}): each replica of the layout in force that does not follow its
@@ -111,10 +111,12 @@ public final class ReplicaGroups {
             boolean gone = live == null && (everyPodAnswers || recorded != null && recorded.observed() != null);
             Instant from = clock.unavailableSince().getOrDefault(primary, clock.now());
             boolean late = !clock.now().isBefore(from.plus(clock.after()));
+            // Kubernetes already reports its process gone (ReplicationPlanner's rule): no window to wait for it
+            boolean lostNow = recorded != null && recorded.lost() != null;
             PodView best = null;
             for (String r : replicas) {
                 PodView c = byId.get(r);
-                if (c != null && c.ready() && c.address() != null && (best == null || offset(c) > offset(best))) {
+                if (c != null && c.lost() == null && (c.ready() || heldData(c)) && c.address() != null && (best == null || offset(c) > offset(best))) {
                     best = c; // pods come in ordinal order: a tie keeps the lower one
                 }
             }
@@ -124,7 +126,7 @@ public final class ReplicaGroups {
                 String pod = clock.podOfNode().get(r);
                 replicaSilent |= byId.get(r) == null && pods.stream().anyMatch(p -> p.name().equals(pod) && p.ready() && p.observed() == null);
             }
-            if ((gone && !replicaSilent || late) && best != null) {
+            if ((gone && !replicaSilent || late || lostNow) && best != null) {
                 due.add(new Failover(primary, best.observed().nodeId()));
             } else {
                 since.put(primary, from);
@@ -133,6 +135,12 @@ public final class ReplicaGroups {
             }
         }
         return new Failovers(due, since, waiting);
+    }
+
+    /** A replica unready only because its link to its lost primary is down, holding an offset: still a candidate. */
+    private static boolean heldData(PodView p) {
+        ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
+        return r != null && !r.master() && !r.linkUp() && r.offset() > 0;
     }
 
     private static String name(Clock clock, String id) {

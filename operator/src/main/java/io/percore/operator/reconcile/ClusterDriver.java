@@ -15,6 +15,7 @@ import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
 import io.percore.operator.replication.PodAddresses;
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.users.OperatorUsers;
 import io.percore.operator.replication.PodReplicationProbe.AuthRefusedException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -48,8 +49,12 @@ final class ClusterDriver {
     private final PodClusterProbe probe;
     private final PodAddresses addresses;
     private final PlanEvents events;
+    /** The nodes by name (the informer's): a pod on a node NotReady is lost now. */
+    private final Map<String, io.fabric8.kubernetes.api.model.Node> nodes;
 
-    ClusterDriver(KubernetesClient client, PodClusterProbe probe, PodAddresses addresses, PlanEvents events) {
+    ClusterDriver(KubernetesClient client, PodClusterProbe probe, PodAddresses addresses, PlanEvents events,
+                  Map<String, io.fabric8.kubernetes.api.model.Node> nodes) {
+        this.nodes = nodes;
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
@@ -115,7 +120,10 @@ final class ClusterDriver {
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
             boolean ready = Pods.ready(pod);
-            if (address != null && ready && !password.missing()) {
+            String lost = PodLoss.reason(pod, pod.getSpec() == null || pod.getSpec().getNodeName() == null ? null
+                    : nodes.get(pod.getSpec().getNodeName()), WorkloadRenderer.CONTAINER);
+            // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down
+            if (address != null && (ready || lost == null && hasRunningContainer(pod)) && !password.missing()) {
                 try {
                     observed = probe.observe(address, password.auth(), replicas > 0);
                 } catch (AuthRefusedException e) {
@@ -127,7 +135,7 @@ final class ClusterDriver {
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
-            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated));
+            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost));
         }
         long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
@@ -391,5 +399,10 @@ final class ClusterDriver {
     private static String name(Map<String, PodView> byId, String id) {
         PodView p = byId.get(id);
         return p == null ? id : p.name();
+    }
+
+    private static boolean hasRunningContainer(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null && pod.getStatus().getContainerStatuses().stream()
+                .anyMatch(c -> WorkloadRenderer.CONTAINER.equals(c.getName()) && c.getState() != null && c.getState().getRunning() != null);
     }
 }

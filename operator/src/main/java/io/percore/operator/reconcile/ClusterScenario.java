@@ -86,7 +86,7 @@ final class ClusterScenario implements Scenario {
         Run(ScenarioContext context) {
             this.context = context;
             this.clustered = Cluster.enabled(context.spec());
-            this.driver = new ClusterDriver(context.client(), context.clusterProbe(), context.addresses(), context.events());
+            this.driver = new ClusterDriver(context.client(), context.clusterProbe(), context.addresses(), context.events(), context.nodes());
         }
 
         @Override

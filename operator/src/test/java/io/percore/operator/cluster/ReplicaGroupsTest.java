@@ -142,6 +142,27 @@ class ReplicaGroupsTest {
         assertThat(back.links().follow()).containsExactly(Map.entry("kv-0", address(1)));
     }
 
+    /** Issue 69: the kubelet reports the primary's container dead: its replica takes over at once, unready or not. */
+    @Test
+    void aPrimaryKnownLostIsReplacedAtOnceEvenByAReplicaUnreadyForItsLinkDown() {
+        Layout l = twoGroups();
+        PodView lost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)");
+        PodView linkDown = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(100, address(0), false)));
+        Decision d = decide(4, 1, T0, Map.of(), podOfNode(4), lost, linkDown, primary(2, l), replica(3, l, 2, 100));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.reason()).isEqualTo("FailedOver");
+        assertThat(d.links().promote()).containsExactly("kv-1");
+        assertThat(d.send().slotsOf(id(1))).isEqualTo(l.slotsOf(id(0)));
+
+        // a replica known lost itself is no candidate; one that never synced (offset 0) neither
+        PodView replicaLost = new PodView("kv-1", 1, false, address(1), linkDown.observed(), true, "its container restarted");
+        assertThat(decide(4, 1, T0, Map.of(), podOfNode(4), lost, replicaLost, primary(2, l), replica(3, l, 2, 100)).links().promote()).isEmpty();
+        PodView empty = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)));
+        assertThat(decide(4, 1, T0, Map.of(), podOfNode(4), lost, empty, primary(2, l), replica(3, l, 2, 100)).links().promote()).isEmpty();
+    }
+
     @Test
     void theReplicaWithTheHighestOffsetIsPromotedNotTheLowestOrdinal() {
         Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
