@@ -26,10 +26,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Three
+ * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Four
  * scenarios on the one service, in order: the primary's container SIGKILLed under {@code WAIT 1} writes (failover
- * within 10 s, nothing acknowledged lost, the old primary back as a replica); and a spec edit that changes the pods'
- * size (rolled one pod at a time, the clients seeing at most the switchover the roll needs). A node that cannot take a
+ * within 10 s, nothing acknowledged lost, the old primary back as a replica); a spec edit that changes the pods'
+ * size (rolled one pod at a time, the clients seeing at most the switchover the roll needs); the primary's pod
+ * deleted (a planned stop: handed over); a replica's container SIGKILLed (the writes go on). A node that cannot take a
  * pod any more: {@link NodeLossIT}.
  */
 @ExtendWith(RealNodeExtension.class)
@@ -148,6 +149,62 @@ class ReplicationIT {
         assertThat(cluster.pods(ns.name(), NAME)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getResources().getLimits())
                 .containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("576Mi")));
         assertEveryKeyOnThePrimary(acknowledged);
+    }
+
+    /**
+     * Issue 69, a planned stop: the primary's pod deleted (a drain, an eviction, {@code kubectl delete}) under {@code WAIT 1}
+     * writes on one long-lived connection through the primary Service. The operator switches over to the linked replica
+     * at once while the old primary holds writes from its SIGTERM: the longest gap between two acknowledged writes, 0 lost.
+     */
+    @Test
+    @Order(3)
+    void thePrimarysPodDeletedHandsOverWithNothingAcknowledgedLost() {
+        Pod old = primary();
+        Map<String, String> acknowledged;
+        try (Writer writer = new Writer(primaryUri(), "stop", true)) {
+            writer.awaitAcknowledged(200, Duration.ofSeconds(60));
+            long deleted = System.nanoTime();
+            java.time.Instant deletedAt = java.time.Instant.now();
+            cluster.client().pods().inNamespace(ns.name()).resource(old).delete();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> primary() != null
+                    && !primary().getMetadata().getUid().equals(old.getMetadata().getUid()));
+            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+            acknowledged = writer.stop();
+            Duration longest = writer.outages().stream().filter(o -> o.endedNanos() > deleted).map(Writer.Outage::length)
+                    .max(java.util.Comparator.naturalOrder()).orElse(Duration.ZERO);
+            Progress.say("planned stop: %s deleted, the longest gap between acknowledged writes %d ms, primary now %s; outages %s; %s",
+                    old.getMetadata().getName(), longest.toMillis(), primary().getMetadata().getName(), writer.outages(), timeline(deletedAt));
+            assertThat(longest).as("writes acknowledged again after the primary's pod was deleted").isLessThanOrEqualTo(WRITES_AGAIN_WITHIN);
+        }
+        assertEveryKeyOnThePrimary(acknowledged);
+        awaitReplicated();
+    }
+
+    /** Issue 69: a replica's container SIGKILLed: writes acknowledged by WAIT 1 go on (the other replica has them), 0 lost. */
+    @Test
+    @Order(4)
+    void aReplicasContainerKilledDoesNotStopTheWrites() {
+        Pod replica = await().atMost(Duration.ofSeconds(60)).until(() -> cluster.pods(ns.name(), NAME).stream()
+                .filter(p -> !"primary".equals(Cluster.labels(p).get("percore.io/replication-role"))).findFirst().orElse(null), p -> p != null);
+        Map<String, String> acknowledged;
+        try (Writer writer = new Writer(primaryUri(), "replica-kill", true)) {
+            writer.awaitAcknowledged(200, Duration.ofSeconds(60));
+            long killed = System.nanoTime();
+            cluster.node().killContainer(replica);
+            await().atMost(PlanToPodsIT.READY_WITHIN).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Pod back = cluster.client().pods().inNamespace(ns.name()).withName(replica.getMetadata().getName()).get();
+                return back != null && ChartIT.ready(back) && back.getStatus().getContainerStatuses().get(0).getRestartCount() > 0;
+            });
+            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+            acknowledged = writer.stop();
+            Duration longest = writer.outages().stream().filter(o -> o.endedNanos() > killed).map(Writer.Outage::length)
+                    .max(java.util.Comparator.naturalOrder()).orElse(Duration.ZERO);
+            Progress.say("replica %s SIGKILLed: the longest gap between acknowledged writes %d ms; outages %s",
+                    replica.getMetadata().getName(), longest.toMillis(), writer.outages());
+            assertThat(longest).as("a replica's crash does not stop the primary's writes").isLessThanOrEqualTo(WRITES_AGAIN_WITHIN);
+        }
+        assertEveryKeyOnThePrimary(acknowledged);
+        awaitReplicated();
     }
 
     /** When the operator recorded the first event of this reason at or after {@code since}. */
