@@ -341,9 +341,14 @@ public final class BitCommands {
                             return (RedisMessage) ZERO;
                         }
                         ks.memory().requireFits(result.length);
-                        // Redis stores BITOP's result as a raw string: one that is changed in place later
-                        ks.set(dst, ValueType.STRING, GrowableString.own(result), ValueStore.NO_EXPIRY);
-                        ks.changes().propagate(Effects.SET, dst, result); // made from other shards' strings: the result itself
+                        // Redis stores BITOP's result as a raw string: one that is changed in place later. Its effect
+                        // (made from other shards' strings: the result itself) holds the same array until the unit or the
+                        // transaction ends: a SETBIT or BITFIELD after it in a MULTI or a script would change the SET
+                        // too, and replayed after it count twice. Followed, the string is shared: its first change copies.
+                        boolean followed = ks.changes().followed();
+                        ks.set(dst, ValueType.STRING, followed ? GrowableString.adopt(result) : GrowableString.own(result),
+                                ValueStore.NO_EXPIRY);
+                        ks.changes().propagate(Effects.SET, dst, result);
                         ks.notify(KeyspaceEvents.STRING, "set", dst);
                         return (RedisMessage) integer(result.length);
                     });

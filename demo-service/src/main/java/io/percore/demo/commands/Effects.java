@@ -27,6 +27,9 @@ final class Effects {
     static final byte[] RPUSH = ascii("RPUSH");
     static final byte[] LPOP = ascii("LPOP");
     static final byte[] RPOP = ascii("RPOP");
+    static final byte[] LMOVE = ascii("LMOVE");
+    static final byte[] LEFT = ascii("LEFT");
+    static final byte[] RIGHT = ascii("RIGHT");
     static final byte[] ZADD = ascii("ZADD");
     static final byte[] ZREM = ascii("ZREM");
     static final byte[] NX = ascii("NX");
@@ -37,6 +40,11 @@ final class Effects {
     static final int BATCH = 1024;
 
     private Effects() {
+    }
+
+    /** {@code LMOVE key key LEFT|RIGHT LEFT|RIGHT}: a list rotated onto itself. */
+    static byte[][] lmove(byte[] key, boolean fromLeft, boolean toLeft) {
+        return new byte[][] {LMOVE, key, key, fromLeft ? LEFT : RIGHT, toLeft ? LEFT : RIGHT};
     }
 
     /**

@@ -428,8 +428,16 @@ public final class ListCommands {
                 long before = l.bytes();
                 byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
                 ks.resized(src, l.bytes() - before);
-                ks.changes().propagate(popOne(src, fromLeft));
-                pushOneReported(ks, dst, e, toLeft); // onto the same list when src is dst: never empty in between
+                if (java.util.Arrays.equals(src, dst)) {
+                    // a rotation, never empty in between: replayed as a pop then a push it would empty a list of one
+                    // element, deleting the key and its time to live; reported as itself, as Redis propagates LMOVE
+                    ks.changes().propagate(Effects.lmove(src, fromLeft, toLeft));
+                    pushOne(ks, dst, e, toLeft);
+                    ks.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+                } else {
+                    ks.changes().propagate(popOne(src, fromLeft));
+                    pushOneReported(ks, dst, e, toLeft);
+                }
                 popped(ks, src, l, fromLeft, now);
                 return bulk(e);
             });

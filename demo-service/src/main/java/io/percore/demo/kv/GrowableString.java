@@ -42,12 +42,12 @@ public final class GrowableString implements MutableValue {
         return new GrowableString(EMPTY, 0, false);
     }
 
-    /** A string holding {@code bytes} itself, which a reply may hold: the first change copies it. */
+    /** A string holding {@code bytes} itself, which a reply or a reported effect (BITOP's SET) may hold: the first change copies it. */
     public static GrowableString adopt(byte[] bytes) {
         return new GrowableString(bytes, bytes.length, true);
     }
 
-    /** A string made of a fresh array nobody else holds (BITOP's result), without spare capacity. */
+    /** A string made of a fresh array nobody else holds (BITOP's result while no one follows the changes), without spare capacity. */
     public static GrowableString own(byte[] bytes) {
         return new GrowableString(bytes, bytes.length, false);
     }

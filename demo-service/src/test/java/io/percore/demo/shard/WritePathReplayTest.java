@@ -214,6 +214,99 @@ class WritePathReplayTest {
         throw new AssertionError("no connection landed on shard " + shard);
     }
 
+    /**
+     * BITOP's effect is {@code SET dst <result>}; a transaction or a script reports its effects when it
+     * ends, so a SETBIT or BITFIELD on the destination later in it must not change the result the SET
+     * holds (it was the string's own array: the BITFIELD INCRBY replayed after it then counted twice;
+     * seen as a bitmap that differed on the replicas of the random mix). Replayed on the demo and on
+     * redis-server, the destination is what it was on the original.
+     */
+    @Test
+    void aBitopResultChangedLaterInItsTransactionOrScriptReplaysAsItWasMade() throws Exception {
+        try (TestServices demo = TestServices.start(SHARDS, DemoSettings.forTests());
+             RespTestClient c = new RespTestClient(demo.respPort()).binary()) {
+            List<ConcurrentLinkedQueue<Change>> recorded = record(demo);
+            List<String> destinations = new ArrayList<>();
+            for (int srcShard = 0; srcShard < SHARDS; srcShard++) {
+                for (int dstShard = 0; dstShard < SHARDS; dstShard++) {
+                    String src = demo.keyOn(srcShard, "bitop:" + srcShard + dstShard + ":src");
+                    String inMulti = demo.keyOn(dstShard, "bitop:" + srcShard + dstShard + ":multi");
+                    String inScript = demo.keyOn(dstShard, "bitop:" + srcShard + dstShard + ":script");
+                    destinations.add(inMulti);
+                    destinations.add(inScript);
+                    assertThat(c.cmd("SETBIT", src, "7", "1")).isEqualTo(0L); // "\x01"
+                    assertThat(c.cmd("MULTI")).isEqualTo("OK");
+                    for (String[] queued : new String[][] {{"BITOP", "OR", inMulti, src}, {"BITFIELD", inMulti, "INCRBY", "u8", "0", "1"},
+                        {"SETBIT", inMulti, "0", "1"}}) {
+                        assertThat(c.cmd(queued)).isEqualTo("QUEUED");
+                    }
+                    assertThat(c.cmd("EXEC")).isEqualTo(List.of(1L, List.of(2L), 0L));
+                    assertThat(c.cmd("EVAL", "redis.call('BITOP', 'OR', KEYS[2], KEYS[1])"
+                            + " redis.call('SETBIT', KEYS[2], 0, 1) return redis.call('BITFIELD', KEYS[2], 'INCRBY', 'u8', 0, 1)",
+                            "2", src, inScript)).isEqualTo(List.of(130L));
+                    assertThat(c.cmd("GET", inMulti)).isEqualTo("\u0082");
+                    assertThat(c.cmd("GET", inScript)).isEqualTo("\u0082");
+                }
+            }
+            List<Block> stream = mergeWhenQuiet(recorded);
+            List<String> bitopEffects = new ArrayList<>();
+            stream.forEach(block -> block.commands().stream()
+                    .filter(argv -> new String(argv[0], StandardCharsets.US_ASCII).equals("SET")
+                            && destinations.contains(new String(argv[1], StandardCharsets.ISO_8859_1)))
+                    .forEach(argv -> bitopEffects.add(new String(argv[1], StandardCharsets.ISO_8859_1) + " " + java.util.HexFormat.of().formatHex(argv[2]))));
+            assertThat(bitopEffects).as("BITOP's effects: its result as BITOP made it, before the writes after it")
+                    .hasSize(destinations.size()).allMatch(effect -> effect.endsWith(" 01"));
+            Map<String, Key> expected = snapshot(demo.respPort());
+            try (TestServices replica = TestServices.start(1, DemoSettings.forTests())) {
+                replay(stream, replica.respPort());
+                assertSameKeyspace(expected, snapshot(replica.respPort()), true, "1-shard demo");
+            }
+            try (RealRedis redis = RealRedis.start()) {
+                replay(stream, redis.port());
+                assertSameKeyspace(expected, snapshot(redis.port()), false, "redis-server");
+            }
+            assertThat(expected.keySet()).as("the destinations are compared").containsAll(destinations.stream().map(k -> "0:" + k).toList());
+        }
+    }
+
+    /**
+     * LMOVE and RPOPLPUSH of a list onto itself rotate it, never empty in between (Redis pushes before it
+     * checks the source's length): replayed, a list of one element keeps its time to live (a pop then a
+     * push deleted the key and made a new one without it; seen as an expiry lost on the replicas of the
+     * random mix, seed 215643256026701).
+     */
+    @Test
+    void aListMovedOntoItselfKeepsItsTimeToLiveReplayed() throws Exception {
+        try (TestServices demo = TestServices.start(SHARDS, DemoSettings.forTests());
+             RespTestClient c = new RespTestClient(demo.respPort())) {
+            List<ConcurrentLinkedQueue<Change>> recorded = record(demo);
+            for (int shard = 0; shard < SHARDS; shard++) {
+                String one = demo.keyOn(shard, "rotate:one:");
+                String two = demo.keyOn(shard, "rotate:two:");
+                c.cmd("RPUSH", one, "a");
+                c.cmd("RPUSH", two, "a", "b");
+                for (String k : new String[] {one, two}) {
+                    assertThat(c.cmd("PEXPIRE", k, "600000")).isEqualTo(1L);
+                    assertThat(c.cmd("LMOVE", k, k, "RIGHT", "LEFT")).isNotNull();
+                    assertThat(c.cmd("RPOPLPUSH", k, k)).isNotNull();
+                    assertThat(c.cmd("LMOVE", k, k, "LEFT", "RIGHT")).isNotNull();
+                }
+                assertThat(c.cmd("LRANGE", two, "0", "-1")).isEqualTo(List.of("b", "a"));
+            }
+            List<Block> stream = mergeWhenQuiet(recorded);
+            Map<String, Key> expected = snapshot(demo.respPort());
+            assertThat(expected.values()).as("the lists keep their time to live").hasSize(2 * SHARDS).allMatch(k -> k.expireAt() > 0);
+            try (TestServices replica = TestServices.start(1, DemoSettings.forTests())) {
+                replay(stream, replica.respPort());
+                assertSameKeyspace(expected, snapshot(replica.respPort()), true, "1-shard demo");
+            }
+            try (RealRedis redis = RealRedis.start()) {
+                replay(stream, redis.port());
+                assertSameKeyspace(expected, snapshot(redis.port()), false, "redis-server");
+            }
+        }
+    }
+
     /** Writes that change nothing report nothing (Redis's server.dirty unmoved). */
     @Test
     void aWriteThatChangesNothingReportsNothing() throws Exception {
