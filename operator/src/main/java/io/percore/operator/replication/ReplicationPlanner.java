@@ -193,13 +193,14 @@ public final class ReplicationPlanner {
         // a restored service's first primary is the pod the data was restored on: any other starts empty
         boolean pinned = bootstrap && in.bootstrapOn() != null;
         List<PodState> candidates = in.pods().stream()
-                .filter(p -> !p.terminating() && p.knownLost() == null && p.reachable() && (p.ready() || heldData(p, lostPrimary, in.primaryService()))
+                .filter(p -> !p.terminating() && p.knownLost() == null && p.reachable()
+                        && (p.ready() || (bootstrap ? waitingForLink(p) : heldData(p, lostPrimary, in.primaryService())))
                         && (!pinned || p.name().equals(in.bootstrapOn())))
                 .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed()
                         .thenComparingInt(PodState::ordinal))
                 .toList();
         boolean allReady = in.pods().size() >= in.wantedPods()
-                && in.pods().stream().allMatch(p -> p.ready() && !p.terminating() && p.reachable());
+                && in.pods().stream().allMatch(p -> (p.ready() || waitingForLink(p)) && !p.terminating() && p.knownLost() == null && p.reachable());
         String lost = primary != null ? "primary " + primary.name() + " is " + why(primary)
                 : in.lastPrimary() != null ? "primary " + in.lastPrimary() + " is gone (no pod carries the primary label)"
                 : "no primary yet";
@@ -311,8 +312,15 @@ public final class ReplicationPlanner {
      * with its link up (loading, stuck) is not.
      */
     private static boolean heldData(PodState p, PodState primary, HostPort primaryService) {
-        return p.observed() != null && !p.observed().master() && !p.observed().linkUp() && p.observed().offset() > 0
-                && (primary == null || follows(p, primary, primaryService));
+        return waitingForLink(p) && p.observed().offset() > 0 && (primary == null || follows(p, primary, primaryService));
+    }
+
+    /**
+     * A replica whose link is down answers, so its process runs: the service reports it not ready only so that the read
+     * Services skip it (at bootstrap every pod is one, following the primary Service that selects no pod yet).
+     */
+    private static boolean waitingForLink(PodState p) {
+        return p.observed() != null && !p.observed().master() && !p.observed().linkUp();
     }
 
     private static String why(PodState p) {

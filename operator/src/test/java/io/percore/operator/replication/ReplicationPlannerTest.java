@@ -125,6 +125,25 @@ class ReplicationPlannerTest {
         assertThat(d.primary()).isEqualTo("kv-0");
     }
 
+    /**
+     * The service reports a replica whose link is down not ready (issue 69: the read Services skip it); at bootstrap
+     * every pod is one, following the primary Service that selects nothing yet: still elected at once.
+     */
+    @Test
+    void bootstrapElectsAmongPodsUnreadyOnlyBecauseTheirLinkIsDown() {
+        Pod[] waiting = new Pod[3];
+        for (int i = 0; i < 3; i++) {
+            waiting[i] = pod(i).unready();
+            waiting[i].observed = Observed.replica(0, SERVICE, false);
+        }
+        Decision d = plan(null, null, T0, waiting);
+        assertThat(d.kind()).isEqualTo(Kind.BOOTSTRAP);
+        assertThat(d.promote()).isEqualTo("kv-0");
+        // one unready with its link up (loading, stuck) is waited for
+        waiting[2].observed = Observed.replica(0, SERVICE, true);
+        assertThat(plan(null, null, T0, waiting).kind()).isEqualTo(Kind.WAIT);
+    }
+
     @Test
     void bootstrapPromotesTheHighestOffset() {
         Decision d = plan(null, null, T0, pod(0).master(10), pod(1).master(0), pod(2).master(500));
