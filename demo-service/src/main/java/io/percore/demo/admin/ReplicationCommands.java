@@ -71,8 +71,20 @@ public final class ReplicationCommands {
             c.reply(new io.netty.handler.codec.redis.SimpleStringRedisMessage("OK Already connected to specified master"));
             return;
         }
-        c.replyLater(ShardFuture.fromStage(r.replicaOf(host, (int) p)).map(v -> (RedisMessage) RespReplies.OK));
+        boolean demoted = !r.isReplica();
+        long caller = c.connection().id();
+        c.replyLater(ShardFuture.fromStage(r.replicaOf(host, (int) p))
+                .flatMap(v -> demoted ? c.servers().mapReduce(st -> st.clients().closeClientsButReplicas(caller), 0, Integer::sum)
+                        : ShardFuture.completed(0))
+                .map(closed -> {
+                    if (demoted) {
+                        LOG.info("Demoted to a replica of {}:{}: closed {} client connections (they reconnect to the new primary)", host, p, closed);
+                    }
+                    return (RedisMessage) RespReplies.OK;
+                }));
     }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationCommands.class);
 
     /** ROLE. */
     public static void role(CommandContext c, byte[][] argv) {
