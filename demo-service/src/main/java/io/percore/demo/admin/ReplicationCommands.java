@@ -18,13 +18,33 @@ public final class ReplicationCommands {
     private ReplicationCommands() {
     }
 
-    /** REPLICAOF host port | NO ONE. */
-    /** Admission while replication refuses writes: {@code -READONLY} on a read-only replica, {@code -NOREPLICAS} below {@code min-replicas-to-write}. */
+    /**
+     * Admission while replication refuses: {@code -READONLY} on a read-only replica, {@code -NOREPLICAS} below
+     * {@code min-replicas-to-write}, {@code -MASTERDOWN} on a replica without its link and replica-serve-stale-data no.
+     */
     public static RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
         CommandTable commands = c.commands();
-        String refusal = c.server().replication().refusal(Admission.mayWrite(commands, c.session(), id, commands.writes(id)));
+        String refusal = c.server().replication().refusal(Admission.mayWrite(commands, c.session(), id, commands.writes(id)),
+                okWhileStale(commands, c.session(), id));
         return refusal == null ? null : new RespError(refusal);
     }
+
+    /** Redis's {@code is_denystale_command} negated: the command's own stale flag, and an EXEC's only when every queued command has it. */
+    private static boolean okWhileStale(CommandTable commands, io.percore.demo.command.RespSession session, int id) {
+        if (!commands.okWhileStale(id)) {
+            return false;
+        }
+        if (session.multi != null && commands.fullName(id).equals("exec")) {
+            for (io.percore.demo.command.MultiState.Queued q : session.multi.commands()) {
+                if (!commands.okWhileStale(q.id())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** REPLICAOF host port | NO ONE. */
 
     public static void replicaof(CommandContext c, byte[][] argv) {
         Replication r = c.server().replication();
@@ -51,8 +71,20 @@ public final class ReplicationCommands {
             c.reply(new io.netty.handler.codec.redis.SimpleStringRedisMessage("OK Already connected to specified master"));
             return;
         }
-        c.replyLater(ShardFuture.fromStage(r.replicaOf(host, (int) p)).map(v -> (RedisMessage) RespReplies.OK));
+        boolean demoted = !r.isReplica();
+        long caller = c.connection().id();
+        c.replyLater(ShardFuture.fromStage(r.replicaOf(host, (int) p))
+                .flatMap(v -> demoted ? c.servers().mapReduce(st -> st.clients().closeClientsButReplicas(caller), 0, Integer::sum)
+                        : ShardFuture.completed(0))
+                .map(closed -> {
+                    if (demoted) {
+                        LOG.info("Demoted to a replica of {}:{}: closed {} client connections (they reconnect to the new primary)", host, p, closed);
+                    }
+                    return (RedisMessage) RespReplies.OK;
+                }));
     }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicationCommands.class);
 
     /** ROLE. */
     public static void role(CommandContext c, byte[][] argv) {

@@ -22,6 +22,9 @@ final class ReplicationParameters {
                 ConfigParameter.live("replica-read-only", ConfigType.YES_NO, v -> yesNo(v.replication().replicaReadOnly()),
                         (n, on) -> n.replication = n.replication.withReplicaReadOnly(on)).alias("slave-read-only")
                         .setBy("replication.replica-read-only"),
+                ConfigParameter.live("replica-serve-stale-data", ConfigType.YES_NO, v -> yesNo(v.replication().serveStaleData()),
+                        (n, on) -> n.replication = n.replication.withServeStaleData(on)).alias("slave-serve-stale-data")
+                        .setBy("replication.replica-serve-stale-data"),
                 ConfigParameter.live("repl-backlog-size", ConfigType.memory(0, Long.MAX_VALUE), v -> Long.toString(v.replication().backlogSize()),
                         (n, bytes) -> n.replication = stream(n.replication, Math.max(bytes, 16 * 1024), -1, -1, -1, -1))
                         .setBy("replication.repl-backlog-size"),

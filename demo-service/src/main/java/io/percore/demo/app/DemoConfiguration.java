@@ -129,6 +129,22 @@ public class DemoConfiguration {
         };
     }
 
+    /**
+     * {@code replication}, a member of the readiness group: OUT_OF_SERVICE while this server is a replica whose link to
+     * its primary is not up (down, or loading a full sync), so the kubelet takes it out of the Services that spread
+     * reads until it has its primary's data; UP for a primary and a replica that streams. application.yml makes it a
+     * member of the readiness group; liveness does not include it: a replica waiting for its primary is not broken.
+     */
+    @Bean
+    public HealthIndicator replicationHealthIndicator(DemoService demoService) {
+        return () -> {
+            io.percore.demo.replication.Replication replication = demoService.replication();
+            String why = replication.unservedBecause();
+            Health.Builder health = why == null ? Health.up() : Health.outOfService().withDetail("reason", why);
+            return health.withDetail("role", replication.isReplica() ? "replica" : "primary").build();
+        };
+    }
+
     /** Per-shard memory meters of the keyspace's budget (see {@link DemoMemoryMeters}). */
     @Bean
     public MeterBinder demoMemoryMeters(DemoService demoService) {

@@ -456,6 +456,11 @@ public class DemoProperties implements Validator {
         private int replDisklessSyncMaxReplicas;
         /** Seconds a shutdown waits for the replicas to have every write, writes paused meanwhile (Redis's shutdown-timeout). */
         private int shutdownTimeout = 10;
+        /**
+         * A replica whose link to its primary is not up answers from the data it has (Redis's replica-serve-stale-data);
+         * false: -MASTERDOWN to every command Redis refuses then (reads included).
+         */
+        private boolean replicaServeStaleData = true;
 
         /** {@code live} (the CONFIG table's reading of the keys above) with the primary {@code replicaof} names. */
         io.percore.demo.replication.ReplicationSettings withReplicaof(io.percore.demo.replication.ReplicationSettings live) {
@@ -579,6 +584,14 @@ public class DemoProperties implements Validator {
 
         public void setShutdownTimeout(int shutdownTimeout) {
             this.shutdownTimeout = shutdownTimeout;
+        }
+
+        public boolean isReplicaServeStaleData() {
+            return replicaServeStaleData;
+        }
+
+        public void setReplicaServeStaleData(boolean replicaServeStaleData) {
+            this.replicaServeStaleData = replicaServeStaleData;
         }
     }
 

@@ -52,6 +52,8 @@ public final class CommandTable {
     private static final int WRITES_BY_CALL = 2048;
     /** Redis's CMD_PROTECTED (DEBUG): refused unless its enable-... configuration allows the client. */
     private static final int PROTECTED = 4096;
+    /** Answered by a replica whose link is down while replica-serve-stale-data is no (Redis's CMD_STALE). */
+    private static final int OK_STALE = 8192;
     /** The command groups, in table order: the "family" of percore.server.requests. */
     private final String[] groups;
 
@@ -144,6 +146,9 @@ public final class CommandTable {
         if (flags.contains("loading")) {
             t |= OK_LOADING;
         }
+        if (flags.contains("stale")) {
+            t |= OK_STALE;
+        }
         if (flags.contains("write")) {
             t |= WRITE;
         }
@@ -197,6 +202,11 @@ public final class CommandTable {
     /** Whether command {@code id} runs while the keyspace is loading (Redis's loading flag). */
     public boolean okWhileLoading(int id) {
         return (traits[id] & OK_LOADING) != 0;
+    }
+
+    /** Whether a replica whose link is down runs command {@code id} while replica-serve-stale-data is no (its {@code stale} flag). */
+    public boolean okWhileStale(int id) {
+        return (traits[id] & OK_STALE) != 0;
     }
 
     /** Whether command {@code id} is refused inside MULTI (Redis's no_multi flag: SAVE, SHUTDOWN). */

@@ -273,6 +273,11 @@ public final class PrimaryLink implements AutoCloseable {
         return state == State.CONNECTED;
     }
 
+    /** Whether a full sync's snapshot is being received or loaded now. */
+    public boolean syncing() {
+        return state == State.TRANSFER;
+    }
+
     /** The offset of the last byte of the stream handed to the applier (Redis's {@code slave_repl_offset}). */
     public long offset() {
         return offset;

@@ -51,6 +51,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final String READONLY = "READONLY You can't write against a read only replica.";
     public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+    public static final String MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
     /** Redis's {@code client-output-buffer-limit} of the replica class. */
     public record OutputLimit(long hardBytes, long softBytes, long softSeconds) {
@@ -609,23 +610,72 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     // ------------------------------------------------------------------ what commands and INFO read
 
-    /** Whether commands may be refused now ({@link #refusal}): a read-only replica, or too few good replicas. */
+    /**
+     * Whether commands may be refused now ({@link #refusal}): a read-only replica, a replica whose link is not up
+     * while {@code replica-serve-stale-data} is no, or too few good replicas.
+     */
     public boolean refusing() {
-        return (replica && settings.replicaReadOnly()) || (!replica && !acks.enough());
+        return (replica && (settings.replicaReadOnly() || (!settings.serveStaleData() && !linkUp())))
+                || (!replica && !acks.enough());
     }
 
-    /** The refusal of a write from a client, or null. */
-    public String refusal(boolean write) {
-        if (!write) {
-            return null;
-        }
-        if (replica && settings.replicaReadOnly()) {
-            return READONLY;
-        }
-        if (!replica && !acks.enough()) {
+    /**
+     * The refusal of a command from a client, or null: {@code write} whether it may write, {@code staleOk} whether a
+     * replica without its link answers it all the same (Redis's {@code stale} flag). In Redis's order: -NOREPLICAS,
+     * -READONLY, then -MASTERDOWN.
+     */
+    public String refusal(boolean write, boolean staleOk) {
+        if (write && !replica && !acks.enough()) {
             return NOREPLICAS;
         }
+        if (!replica) {
+            return null;
+        }
+        ReplicationSettings s = settings;
+        if (write && s.replicaReadOnly()) {
+            return READONLY;
+        }
+        if (!staleOk && !s.serveStaleData() && !linkUp()) {
+            return MASTERDOWN;
+        }
         return null;
+    }
+
+    /** The refusal of a write from a client, or null (a caller that runs only keyspace commands: scripts). */
+    public String refusal(boolean write) {
+        return refusal(write, true);
+    }
+
+    /**
+     * Why this server should not be sent reads now, or null when it may: a replica whose link to its primary is not up
+     * holds the data of some past moment (none at all before its first sync), so the Services that spread reads leave
+     * it out until its link streams again (the readiness a kubelet asks; INFO replication's link fields say the same).
+     */
+    public String unservedBecause() {
+        if (!replica) {
+            return null;
+        }
+        PrimaryLink l = link;
+        ReplicationSettings s = settings;
+        String primary = s.replicaofHost() + ":" + s.replicaofPort();
+        if (l == null) {
+            return "a replica of " + primary + " whose link is not started";
+        }
+        if (l.up()) {
+            return null;
+        }
+        if (l.syncing()) {
+            return "a replica loading a full sync from " + primary + " (master_sync_in_progress:1)";
+        }
+        LinkFailures.Run failing = l.failures();
+        return "a replica whose link to " + primary + " is down (" + l.roleState() + ")"
+                + (failing == null ? "" : ": " + failing.reason());
+    }
+
+    /** Whether this server, a replica, streams from its primary now. */
+    private boolean linkUp() {
+        PrimaryLink l = link;
+        return l != null && l.up();
     }
 
     /** INFO replication's fields, as Redis 7.0 writes them. */

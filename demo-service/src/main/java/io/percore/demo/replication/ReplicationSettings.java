@@ -18,16 +18,18 @@ package io.percore.demo.replication;
  * @param disklessSyncDelay      seconds a diskless sync waits for more replicas to share it (Redis's {@code repl-diskless-sync-delay})
  * @param disklessSyncMaxReplicas a diskless sync starts before its delay once this many replicas wait (0: only the delay counts)
  * @param shutdownTimeoutSeconds how long a shutdown waits for the replicas to have every write (Redis's {@code shutdown-timeout})
+ * @param serveStaleData         a replica whose link is not up answers from the data it has (Redis's
+ *                               {@code replica-serve-stale-data}, yes by default); no: {@code -MASTERDOWN} to what Redis refuses then
  */
 public record ReplicationSettings(String replicaofHost, int replicaofPort, String masterUser, String masterAuth,
                                   boolean replicaReadOnly, long backlogSize, int pingPeriodSeconds, int timeoutSeconds,
                                   int minReplicasToWrite, int minReplicasMaxLag, boolean disklessSync, int disklessSyncDelay,
-                                  int disklessSyncMaxReplicas, int shutdownTimeoutSeconds) {
+                                  int disklessSyncMaxReplicas, int shutdownTimeoutSeconds, boolean serveStaleData) {
 
     public static final long DEFAULT_BACKLOG = 1L << 20;
 
     public static ReplicationSettings defaults() {
-        return new ReplicationSettings(null, 0, null, null, true, DEFAULT_BACKLOG, 10, 60, 0, 10, true, 5, 0, 10);
+        return new ReplicationSettings(null, 0, null, null, true, DEFAULT_BACKLOG, 10, 60, 0, 10, true, 5, 0, 10, true);
     }
 
     public ReplicationSettings {
@@ -52,36 +54,42 @@ public record ReplicationSettings(String replicaofHost, int replicaofPort, Strin
     public ReplicationSettings withReplicaof(String host, int port) {
         return new ReplicationSettings(host, port, masterUser, masterAuth, replicaReadOnly, backlogSize, pingPeriodSeconds,
                 timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, disklessSync, disklessSyncDelay, disklessSyncMaxReplicas,
-                shutdownTimeoutSeconds);
+                shutdownTimeoutSeconds, serveStaleData);
     }
 
     public ReplicationSettings withMaster(String user, String auth) {
         return new ReplicationSettings(replicaofHost, replicaofPort, user, auth, replicaReadOnly, backlogSize, pingPeriodSeconds,
                 timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, disklessSync, disklessSyncDelay, disklessSyncMaxReplicas,
-                shutdownTimeoutSeconds);
+                shutdownTimeoutSeconds, serveStaleData);
     }
 
     public ReplicationSettings withReplicaReadOnly(boolean readOnly) {
         return new ReplicationSettings(replicaofHost, replicaofPort, masterUser, masterAuth, readOnly, backlogSize, pingPeriodSeconds,
                 timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, disklessSync, disklessSyncDelay, disklessSyncMaxReplicas,
-                shutdownTimeoutSeconds);
+                shutdownTimeoutSeconds, serveStaleData);
     }
 
     /** The primary's side: backlog, PING period, timeout (also the replica's), min-replicas. */
     public ReplicationSettings withStream(long backlog, int pingPeriod, int timeout, int minReplicas, int maxLag) {
         return new ReplicationSettings(replicaofHost, replicaofPort, masterUser, masterAuth, replicaReadOnly, backlog, pingPeriod,
-                timeout, minReplicas, maxLag, disklessSync, disklessSyncDelay, disklessSyncMaxReplicas, shutdownTimeoutSeconds);
+                timeout, minReplicas, maxLag, disklessSync, disklessSyncDelay, disklessSyncMaxReplicas, shutdownTimeoutSeconds, serveStaleData);
     }
 
     public ReplicationSettings withDiskless(boolean diskless, int delaySeconds, int maxReplicas) {
         return new ReplicationSettings(replicaofHost, replicaofPort, masterUser, masterAuth, replicaReadOnly, backlogSize,
                 pingPeriodSeconds, timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, diskless, delaySeconds, maxReplicas,
-                shutdownTimeoutSeconds);
+                shutdownTimeoutSeconds, serveStaleData);
     }
 
     public ReplicationSettings withShutdownTimeout(int seconds) {
         return new ReplicationSettings(replicaofHost, replicaofPort, masterUser, masterAuth, replicaReadOnly, backlogSize,
                 pingPeriodSeconds, timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, disklessSync, disklessSyncDelay,
-                disklessSyncMaxReplicas, seconds);
+                disklessSyncMaxReplicas, seconds, serveStaleData);
+    }
+
+    public ReplicationSettings withServeStaleData(boolean serve) {
+        return new ReplicationSettings(replicaofHost, replicaofPort, masterUser, masterAuth, replicaReadOnly, backlogSize,
+                pingPeriodSeconds, timeoutSeconds, minReplicasToWrite, minReplicasMaxLag, disklessSync, disklessSyncDelay,
+                disklessSyncMaxReplicas, shutdownTimeoutSeconds, serve);
     }
 }

@@ -346,7 +346,7 @@ public final class ScriptShard {
         int flags = script.flags();
         boolean compat = (flags & Scripts.EVAL_COMPAT) != 0;
         boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
-        RedisMessage refused = compat ? null : refusedByFlags(flags, e, state);
+        RedisMessage refused = compat ? (runningStale(e) ? MASTERDOWN : null) : refusedByFlags(flags, e, state);
         if (refused != null) {
             return new Outcome(refused, learned);
         }
@@ -388,6 +388,13 @@ public final class ScriptShard {
 
     /** Redis's {@code scriptPrepareForRun} checks of a script's (or function's) flags, in its order; null when it may run. */
     private static RedisMessage refusedByFlags(int flags, Eval e, KeyspaceShard state) {
+        if ((flags & Scripts.NO_WRITES) == 0 && readOnlyReplica(e)) {
+            return READONLY; // processCommand's, before the script's own checks: the flags make the call a write
+        }
+        if ((flags & Scripts.ALLOW_STALE) == 0 && runningStale(e)) {
+            return new ErrorRedisMessage("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag"
+                    + " is not set on the script.");
+        }
         boolean noWrites = (flags & Scripts.NO_WRITES) != 0;
         if (!noWrites && e.readOnly()) {
             return new ErrorRedisMessage("ERR Can not execute a script with write flag using *_ro command.");
@@ -399,6 +406,22 @@ public final class ScriptShard {
             return new ErrorRedisMessage("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
         }
         return null;
+    }
+
+    static final ErrorRedisMessage MASTERDOWN = new ErrorRedisMessage(io.percore.demo.replication.Replication.MASTERDOWN);
+
+    static final ErrorRedisMessage READONLY = new ErrorRedisMessage(io.percore.demo.replication.Replication.READONLY);
+
+    /** Whether this server is a read-only replica (a script that may write is refused as a write command is). */
+    static boolean readOnlyReplica(Eval e) {
+        io.percore.demo.replication.Replication replication = e.services().servers().local().replication();
+        return replication != null && io.percore.demo.replication.Replication.READONLY.equals(replication.refusal(true, true));
+    }
+
+    /** Whether this server is a replica without its link while replica-serve-stale-data is no (Redis's {@code running_stale}). */
+    static boolean runningStale(Eval e) {
+        io.percore.demo.replication.Replication replication = e.services().servers().local().replication();
+        return replication != null && io.percore.demo.replication.Replication.MASTERDOWN.equals(replication.refusal(false, false));
     }
 
     /** Whether this primary has fewer good replicas than {@code min-replicas-to-write} asks (Redis refuses a script that may write). */

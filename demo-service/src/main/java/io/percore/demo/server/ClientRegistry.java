@@ -129,6 +129,22 @@ public final class ClientRegistry {
         return closed;
     }
 
+    /**
+     * A primary demoted by REPLICAOF closes its clients on this shard (every one but the replicas' links and the caller,
+     * whose reply must arrive), so that a client connected through the primary's Service sees its connection closed and
+     * reconnects, to the new primary, at once, instead of meeting -READONLY or a silence. @return how many
+     */
+    public int closeClientsButReplicas(long callerId) {
+        int closed = 0;
+        for (Client c : new ArrayList<>(byId.values())) {
+            if (!c.replica() && c.id() != callerId) {
+                c.kill();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     private static void close(Client c, long callerId) {
         if (c.id() == callerId) {
             c.killAfterReply();

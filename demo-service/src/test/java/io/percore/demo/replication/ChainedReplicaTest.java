@@ -27,7 +27,15 @@ class ChainedReplicaTest {
     Path dir;
 
     private TestServices service(String name, int primaryPort) throws Exception {
-        DemoSettings settings = DemoSettings.forTests().withPersistence(PersistenceSettings.in(Files.createDirectories(dir.resolve(name))));
+        return service(name, primaryPort, false);
+    }
+
+    private TestServices service(String name, int primaryPort, boolean aof) throws Exception {
+        PersistenceSettings persistence = PersistenceSettings.in(Files.createDirectories(dir.resolve(name)));
+        if (aof) {
+            persistence = persistence.withAof(io.percore.demo.persistence.AofSettings.OFF.withEnabled(true));
+        }
+        DemoSettings settings = DemoSettings.forTests().withPersistence(persistence);
         if (primaryPort > 0) {
             settings = settings.withReplication(settings.replication().withReplicaof("127.0.0.1", primaryPort));
         }
@@ -75,6 +83,102 @@ class ChainedReplicaTest {
                     assertThat(KeyspaceContents.of(l)).isEqualTo(KeyspaceContents.of(m));
                     assertThat(KeyspaceContents.of(l2)).isEqualTo(KeyspaceContents.of(m));
                     assertThat(info(m)).as("no full sync after the promotion").containsEntry("sync_full", "2");
+                }
+            }
+        }
+    }
+
+    /**
+     * A migration's shape: the service's primary follows a redis-server (the source), and the service's own replica
+     * follows that primary. The replica links and streams while its primary is still a replica itself (Redis's
+     * sub-replicas do), not only after the cut-over.
+     */
+    @Test
+    void aReplicaOfAReplicaOfARedisServerLinksAndStreamsBeforeTheCutOver() throws Exception {
+        try (RealRedis source = RealRedis.start("--dir", Files.createDirectories(dir.resolve("source")).toString());
+             RespTestClient s = new RespTestClient(source.port())) {
+            for (int i = 0; i < 1000; i++) {
+                s.cmd("SET", "before:" + i, "v" + i);
+            }
+            s.cmd("SELECT", "3");
+            s.cmd("SET", "in3", "three");
+            s.cmd("SELECT", "0");
+            // as the operator sets a migration up: the service's primary with its replica linked, then told to follow the source
+            try (TestServices middle = service("middle", 0, true); RespTestClient m = new RespTestClient(middle.respPort());
+                 TestServices leaf = service("leaf", middle.respPort(), true); RespTestClient l = new RespTestClient(leaf.respPort())) {
+                waitFor(() -> "up".equals(info(l).get("master_link_status")), "the service's replica links to its primary");
+                m.cmd("REPLICAOF", "127.0.0.1", Integer.toString(source.port()));
+                waitFor(() -> "up".equals(info(m).get("master_link_status")), "the service's primary follows the source");
+                waitFor(() -> "up".equals(info(l).get("master_link_status")) && "1000".equals(String.valueOf(ReplicationPrimaryTest.cmd(l, "DBSIZE"))),
+                        "the service's replica links to its primary again, and has the source's keys");
+                {
+                    for (int i = 0; i < 500; i++) {
+                        s.cmd("INCR", "n");
+                        s.cmd("SET", "during:" + i, "v" + i);
+                    }
+                    String end = info(s).get("master_repl_offset");
+                    waitFor(() -> end.equals(info(m).get("master_repl_offset")) && end.equals(info(l).get("master_repl_offset")),
+                            "the stream reaches the sub-replica (the same offsets all down the chain)");
+                    assertThat(KeyspaceContents.of(l)).isEqualTo(KeyspaceContents.of(s));
+                    assertThat(l.cmd("GET", "n")).isEqualTo("500");
+                    l.cmd("SELECT", "3");
+                    assertThat(l.cmd("GET", "in3")).isEqualTo("three");
+                    l.cmd("SELECT", "0");
+                    assertThat(info(l).get("master_replid")).isEqualTo(info(s).get("master_replid"));
+
+                    m.cmd("REPLICAOF", "NO", "ONE"); // the cut-over: the sub-replica continues under its primary's new id
+                    String newId = info(m).get("master_replid");
+                    waitFor(() -> newId.equals(info(l).get("master_replid")), "the sub-replica takes the new id");
+                    m.cmd("SET", "after", "cut-over");
+                    assertThat(m.cmd("WAIT", "1", "30000")).isEqualTo(1L);
+                    assertThat(l.cmd("GET", "after")).isEqualTo("cut-over");
+                }
+            }
+        }
+    }
+
+    /**
+     * The same under load, as the migration that showed the bug: a source of 100,000 keys written to while the
+     * service's primary syncs from it; the service's replica must end up with the source's keys, not only those written
+     * after its own link came up.
+     */
+    @Test
+    void aSubReplicaHasEveryKeyOfALargeSourceWrittenToDuringTheSync() throws Exception {
+        try (RealRedis source = RealRedis.start("--dir", Files.createDirectories(dir.resolve("source")).toString());
+             RespTestClient s = new RespTestClient(source.port())) {
+            s.cmd("DEBUG", "POPULATE", "100000", "key", "20");
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try (RespTestClient w = new RespTestClient(source.port())) {
+                    for (long i = 0; !stop.get(); i++) {
+                        w.cmd("SET", "w:" + i % 5000, "value-" + i);
+                    }
+                } catch (Exception e) {
+                    failed.set(e);
+                }
+            }, "chained-writer");
+            try (TestServices middle = service("middle", 0, true); RespTestClient m = new RespTestClient(middle.respPort());
+                 TestServices leaf = service("leaf", middle.respPort(), true); RespTestClient l = new RespTestClient(leaf.respPort())) {
+                waitFor(() -> "up".equals(info(l).get("master_link_status")), "the service's replica links to its primary");
+                writer.start();
+                m.cmd("REPLICAOF", "127.0.0.1", Integer.toString(source.port()));
+                waitFor(() -> "up".equals(info(m).get("master_link_status")), "the service's primary follows the source");
+                waitFor(() -> "up".equals(info(l).get("master_link_status")), "the service's replica links again");
+                stop.set(true);
+                writer.join();
+                assertThat(failed.get()).isNull();
+                String end = info(s).get("master_repl_offset");
+                waitFor(() -> end.equals(info(m).get("master_repl_offset")) && end.equals(info(l).get("master_repl_offset")),
+                        "the stream reaches the sub-replica");
+                Object dbsize = s.cmd("DBSIZE");
+                assertThat(m.cmd("DBSIZE")).isEqualTo(dbsize);
+                assertThat(l.cmd("DBSIZE")).isEqualTo(dbsize);
+                assertThat(KeyspaceContents.of(l)).isEqualTo(KeyspaceContents.of(s));
+            } finally {
+                stop.set(true);
+                if (writer.isAlive()) {
+                    writer.join();
                 }
             }
         }

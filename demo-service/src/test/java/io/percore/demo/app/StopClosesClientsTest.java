@@ -1,0 +1,68 @@
+package io.percore.demo.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.percore.demo.support.AppProcess;
+import io.percore.demo.support.RespTestClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * Issue 69, clients reconnect at once: on SIGTERM (a pod deleted, drained or rolled) the service closes its clients'
+ * connections itself, idle ones when the servers' drain begins and a blocked BLPOP with its timeout answer, within the
+ * shutdown's bound, so a client learns at once that it must reconnect (through the Service, to the next primary)
+ * rather than wait on a connection to a process that is gone.
+ */
+class StopClosesClientsTest {
+
+    @Test
+    void sigtermClosesLettuceJedisAndBlockedClientsAndTheProcessEnds() throws Exception {
+        try (AppProcess app = AppProcess.start(2, List.of())) {
+            RedisClient lettuce = RedisClient.create(RedisURI.create("127.0.0.1", app.respPort()));
+            lettuce.setOptions(ClientOptions.builder().autoReconnect(false).build());
+            CountDownLatch lettuceClosed = new CountDownLatch(1);
+            lettuce.getResources().eventBus().get().subscribe(e -> {
+                if (e instanceof DisconnectedEvent) {
+                    lettuceClosed.countDown();
+                }
+            });
+            try (StatefulRedisConnection<String, String> connection = lettuce.connect();
+                 Jedis jedis = new Jedis("127.0.0.1", app.respPort(), 120_000);
+                 RespTestClient blocked = new RespTestClient(app.respPort())) {
+                assertThat(connection.sync().set("k", "v")).isEqualTo("OK");
+                assertThat(jedis.get("k")).isEqualTo("v");
+                blocked.send(RespTestClient.encode("BLPOP", "list", "0"));
+                try (RespTestClient probe = new RespTestClient(app.respPort())) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!String.valueOf(probe.cmd("INFO", "clients")).contains("blocked_clients:1")) {
+                        assertThat(System.nanoTime()).as("the BLPOP blocks").isLessThan(deadline);
+                        Thread.sleep(20);
+                    }
+                }
+
+                app.terminate();
+                assertThat(lettuceClosed.await(60, TimeUnit.SECONDS)).as("Lettuce sees its connection closed").isTrue();
+                assertThat(blocked.read()).as("the blocked client is answered as timed out").isNull();
+                assertThat(blocked.closedByServer()).isTrue();
+                // Jedis's socket timeout is 120 s: its call fails long before, the connection closed by the service
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> jedis.get("k")).isInstanceOf(JedisConnectionException.class);
+                assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(60);
+                assertThat(app.waitFor(90)).as("the process ends within the shutdown's bound").isTrue();
+            } finally {
+                lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
+}
