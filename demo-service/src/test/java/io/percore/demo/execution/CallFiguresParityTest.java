@@ -128,6 +128,9 @@ class CallFiguresParityTest {
                 List<Object> shown = new ArrayList<>();
                 for (Object entry : (List<?>) c.cmd("SLOWLOG", "GET", "10")) {
                     List<?> e = (List<?>) entry;
+                    if (String.valueOf(((List<?>) e.get(3)).get(0)).equalsIgnoreCase("CONFIG")) {
+                        continue; // the CONFIG SET that raises the threshold again is itself logged when it took 10 ms (a loaded machine)
+                    }
                     String address = (String) e.get(4);
                     shown.add(List.of(e.get(3), address.equals("?:0") ? address : "client", e.get(5)));
                 }
