@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * for appends), whose length is its header's total. Reading assumes a listpack that was built here
  * or checked by {@link StreamNode#validate}: nothing here re-checks bounds.
  */
-final class Listpacks {
+public final class Listpacks {
 
     static final int HEADER = 6;
     static final int EOF = 0xFF;
@@ -291,7 +291,7 @@ final class Listpacks {
     // ------------------------------------------------------------------ writing
 
     /** Bytes {@code s} takes as an element, back length included (lpEncodeGetType). */
-    static int sizeOf(byte[] s) {
+    public static int sizeOf(byte[] s) {
         if (isCanonicalLong(s, 0, s.length)) {
             return sizeOfInteger(parseCanonicalLong(s, 0, s.length));
         }
@@ -300,7 +300,7 @@ final class Listpacks {
     }
 
     /** Bytes the integer {@code v} takes as an element, back length included. */
-    static int sizeOfInteger(long v) {
+    public static int sizeOfInteger(long v) {
         int encoded;
         if (v >= 0 && v <= 127) {
             encoded = 1;

@@ -1,6 +1,6 @@
 package io.percore.demo.rdb;
 
-import io.percore.demo.resp.RespNumbers;
+import io.percore.demo.kv.Listpacks;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -114,33 +114,11 @@ final class Listpack {
 
     /**
      * Bytes {@code s} takes as an entry of a listpack, its back length included, as Redis's {@code lpAppend}
-     * stores it: as an integer when it is one in its canonical decimal form ({@code lpStringToInt64}).
+     * stores it: as an integer when it is one in its canonical decimal form ({@code lpStringToInt64}). The rule is the
+     * keyspace's own ({@link Listpacks}), which sizes its compact values with it.
      */
     static long entryBytes(byte[] s) {
-        if (RespNumbers.isLong(s)) {
-            return integerEntryBytes(RespNumbers.parseLong(s));
-        }
-        long encoded = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5L + s.length;
-        return encoded + backlenBytes(encoded);
-    }
-
-    /** Bytes the integer {@code v} takes as an entry, back length included (lpEncodeIntegerGetType). */
-    static long integerEntryBytes(long v) {
-        int encoded;
-        if (v >= 0 && v <= 127) {
-            encoded = 1;
-        } else if (v >= -4096 && v <= 4095) {
-            encoded = 2;
-        } else if (v >= -32768 && v <= 32767) {
-            encoded = 3;
-        } else if (v >= -8388608 && v <= 8388607) {
-            encoded = 4;
-        } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
-            encoded = 5;
-        } else {
-            encoded = 9;
-        }
-        return encoded + 1;
+        return Listpacks.sizeOf(s);
     }
 
     /** The bytes of an empty listpack: its header and its end byte. */
