@@ -161,7 +161,7 @@ public final class DemoService implements AutoCloseable {
                     HttpServerInitializer.requestKinds());
             ConfigValues start = initial;
             persistence.load(start.zsetLimits(), start.hashLimits(), start.setLimits(),
-                    new FileReplay(keyspace, servers, pubsub, commands, settings.resp()));
+                    new FileReplay(keyspace, servers, pubsub, commands, settings.resp()), replication::takeUpLoadedPosition);
             Scripting scripts = scripting;
             // A shard busy in Lua tells the others by message the moment its script passes busy-reply-threshold and
             // again when it ends (then -BUSY, as Redis), waking those asleep at once; a command that would wait for

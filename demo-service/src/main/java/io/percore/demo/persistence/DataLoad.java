@@ -59,10 +59,11 @@ final class DataLoad {
     }
 
     /** {@link Persistence#load}: the append-only file's files, or the snapshot (then the file's first base). */
-    void atStart(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay) {
+    void atStart(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay, Runnable beforeServing) {
         boolean fromAof = settings.get().aof().enabled() && aof.exists();
         Path file = fromAof ? aof.manifestFile() : settings.get().snapshotFile();
         if (!fromAof && !Files.exists(file) && !settings.get().aof().enabled()) {
+            beforeServing.run();
             loading = false;
             stateChanged.run();
             return;
@@ -118,6 +119,7 @@ final class DataLoad {
             throw new IllegalStateException("Cannot load " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
         loaded.run();
+        beforeServing.run(); // still -LOADING: nothing is answered before it is done
         loading = false;
         stateChanged.run();
     }

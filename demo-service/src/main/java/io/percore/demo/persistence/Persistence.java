@@ -173,12 +173,14 @@ public final class Persistence implements AutoCloseable {
      * started): with the append-only file on and present, its base and incremental files (the
      * commands run through {@code replay}); otherwise the snapshot file if there is one, and then,
      * with the append-only file on, its first base is written from what was loaded before anyone
-     * writes. Until it returns, commands get {@code -LOADING}.
+     * writes. Until it returns, commands get {@code -LOADING}: {@code beforeServing} runs last, once
+     * the keyspace is there and before any command is answered (the replication's position in the
+     * stream, which a replica's PSYNC must find in place).
      *
      * @throws IllegalStateException naming the file, the offset and the reason when a file cannot be loaded
      */
-    public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay) {
-        load.atStart(zset, hash, set, replay);
+    public void load(ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set, CommandReplay replay, Runnable beforeServing) {
+        load.atStart(zset, hash, set, replay, beforeServing);
     }
 
     /**

@@ -192,35 +192,45 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     /**
-     * Takes up where the snapshot loaded at start stood in a stream (Redis's {@code loadDataFromDisk}),
-     * then starts replicating {@code replicaof} when the settings name one (after the servers listen
-     * and the keyspace is loaded). A replica asks its primary to continue after the snapshot's offset;
-     * a primary keeps the snapshot's id as its second one, valid up to that offset, and keeps a
-     * backlog from there, so its replicas continue (after a clean restart: they had everything).
+     * Takes up where the snapshot loaded at start stood in a stream (Redis's {@code loadDataFromDisk}):
+     * a replica's link will ask its primary to continue after the snapshot's offset; a primary keeps
+     * the snapshot's id as its second one, valid up to that offset, and keeps a backlog from there, so
+     * its replicas continue (after a clean restart: they had everything). Runs while the load still
+     * answers {@code -LOADING} ({@link Persistence#load}'s {@code beforeServing}), as Redis restores it
+     * before it answers anything: a replica's PSYNC answered before this ran would be told
+     * {@code +FULLRESYNC} (no stream yet, nor the former id), and drop everything it had for a full sync.
+     */
+    public void takeUpLoadedPosition() {
+        ReplicationInfo loaded = persistence.loadedReplication();
+        if (loaded == null) {
+            return;
+        }
+        if (settings.replicaofHost() != null) {
+            loadedStreamDb = loaded.streamDb();
+            stream.run(() -> {
+                replid = loaded.replid();
+                buffer.reset(loaded.offset());
+            }).join();
+            LOG.info("The snapshot loaded stands at offset {} of {}: the link asks to continue from there",
+                    loaded.offset(), loaded.replid());
+        } else {
+            stream.run(() -> {
+                replid2 = loaded.replid();
+                secondReplidOffset = loaded.offset() + 1;
+                buffer.reset(loaded.offset());
+            }).join();
+            attachFeeds();
+            LOG.info("The snapshot loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
+                    loaded.offset(), loaded.replid(), replid);
+        }
+    }
+
+    /**
+     * Starts replicating {@code replicaof} when the settings name one (after the servers listen, the
+     * keyspace is loaded and {@link #takeUpLoadedPosition} placed it in the stream).
      */
     public void startLink() {
         ReplicationSettings s = settings;
-        ReplicationInfo loaded = persistence.loadedReplication();
-        if (loaded != null) {
-            if (s.replicaofHost() != null) {
-                loadedStreamDb = loaded.streamDb();
-                stream.run(() -> {
-                    replid = loaded.replid();
-                    buffer.reset(loaded.offset());
-                }).join();
-                LOG.info("The snapshot loaded stands at offset {} of {}: the link asks to continue from there",
-                        loaded.offset(), loaded.replid());
-            } else {
-                stream.run(() -> {
-                    replid2 = loaded.replid();
-                    secondReplidOffset = loaded.offset() + 1;
-                    buffer.reset(loaded.offset());
-                }).join();
-                attachFeeds();
-                LOG.info("The snapshot loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
-                        loaded.offset(), loaded.replid(), replid);
-            }
-        }
         if (s.replicaofHost() != null) {
             replicaOf(s.replicaofHost(), s.replicaofPort()).join();
         }

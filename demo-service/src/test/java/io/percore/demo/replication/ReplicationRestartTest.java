@@ -210,4 +210,73 @@ class ReplicationRestartTest {
             }
         }
     }
+
+    /**
+     * A replica asking while its primary restarts is told {@code -LOADING} (as Redis answers it then) until the
+     * primary stands where its snapshot does, and then continues: the snapshot's position was once taken up
+     * after the loaded primary answered commands, and a PSYNC in that moment (a loaded machine's replica
+     * reconnecting) was told {@code +FULLRESYNC}, dropping everything the replica had. This replica asks
+     * again at once after each answer, from the moment the port listens (during the load of 50,000 keys), so
+     * it asks in that moment if there is one.
+     */
+    @Test
+    void aReplicaAskingWhileItsPrimaryRestartsIsToldToWaitNeverToSyncInFull() throws Exception {
+        int port = freePort();
+        Path primaryData = Files.createDirectories(dir.resolve("primary"));
+        DemoSettings settings = DemoSettings.forTests().withRespPort(port)
+                .withPersistence(PersistenceSettings.in(primaryData).withSave(SaveRules.parse("3600 1")));
+        String replid;
+        long offset;
+        try (RealRedis replica = RealRedis.start("--dir", Files.createDirectories(dir.resolve("redis")).toString(),
+                "--replicaof", "127.0.0.1", Integer.toString(port), "--repl-timeout", "60");
+             RespTestClient r = new RespTestClient(replica.port())) {
+            try (TestServices primary = TestServices.start(2, settings); RespTestClient p = new RespTestClient(port)) {
+                waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
+                for (int batch = 0; batch < 50; batch++) { // 50,000 keys: a load long enough that the PSYNCs below begin during it
+                    List<String> mset = new ArrayList<>(List.of("MSET"));
+                    for (int i = 0; i < 1000; i++) {
+                        mset.add("k:" + batch + ":" + i);
+                        mset.add("v" + i);
+                    }
+                    p.cmd(mset.toArray(String[]::new));
+                }
+                primary.service.handOffToReplicas(); // its replica has every write, the final save stands where it does
+            }
+            Map<String, String> held = info(r);
+            replid = held.get("master_replid");
+            offset = Long.parseLong(held.get("master_repl_offset"));
+        } // stopped: only the PSYNCs below ask the restarted primary
+        java.util.concurrent.CompletableFuture<TestServices> starting =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> TestServices.start(2, settings));
+        TestServices primary = null;
+        try {
+            long loadingAnswers = 0;
+            Object answer = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (answer == null) {
+                assertThat(System.nanoTime()).as("the restarted primary listens within 60 s").isLessThan(deadline);
+                try (RespTestClient c = new RespTestClient(port)) {
+                    while (true) {
+                        Object reply = c.cmd("PSYNC", replid, Long.toString(offset + 1));
+                        if (!(reply instanceof RespTestClient.Err e && e.text().startsWith("LOADING "))) {
+                            answer = reply;
+                            break;
+                        }
+                        loadingAnswers++;
+                    }
+                } catch (java.net.ConnectException notYetListening) {
+                    Thread.sleep(1);
+                }
+            }
+            primary = starting.join();
+            assertThat(loadingAnswers).as("PSYNCs asked while it loaded").isPositive();
+            assertThat(answer).as("PSYNC %s %d after %d -LOADING answers", replid, offset + 1, loadingAnswers)
+                    .asString().startsWith("CONTINUE ");
+            try (RespTestClient p = new RespTestClient(port)) {
+                assertThat(info(p)).containsEntry("sync_full", "0").containsEntry("sync_partial_ok", "1");
+            }
+        } finally {
+            (primary != null ? primary : starting.join()).close();
+        }
+    }
 }
