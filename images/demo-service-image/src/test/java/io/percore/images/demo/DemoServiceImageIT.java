@@ -101,6 +101,13 @@ class DemoServiceImageIT extends ImageChecks {
             Files.createDirectories(target.getParent());
             Files.writeString(target, file.getValue());
         }
+        for (Map.Entry<String, String> file : rendered.secretFiles().entrySet()) {
+            Path target = s.rootfs().resolve(file.getKey().substring(1));
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, file.getValue());
+        }
+        assertThat(rendered.secretFiles()).as("the operator mounts its aclfile").isNotEmpty();
+        String pw = rendered.password();
         Map<String, String> env = new java.util.LinkedHashMap<>(rendered.env());
         // What the kubelet puts in every pod; Spring Boot then serves the liveness/readiness probes.
         env.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
@@ -108,8 +115,9 @@ class DemoServiceImageIT extends ImageChecks {
         Sandbox.Spec spec = Sandbox.Spec.of(image).withEnv(env);
         Path log = s.rootfs().resolveSibling("demo-service.log");
         try (Sandbox.Running demo = s.start(spec, log)) {
-            await(demo, Duration.ofSeconds(180), "PING on " + resp, () -> demo.resp(resp, "PING").equals("+PONG"));
-            assertThat(demo.resp(resp, "SET image-test ok")).isEqualTo("+OK");
+            await(demo, Duration.ofSeconds(180), "PING on " + resp, () -> demo.resp(resp, pw, "PING").equals("+PONG"));
+            assertThat(demo.resp(resp, "PING")).as("the password required").startsWith("-NOAUTH");
+            assertThat(demo.resp(resp, pw, "SET image-test ok")).isEqualTo("+OK");
             int management = WorkloadRenderer.DEFAULT_MANAGEMENT_PORT;
             await(demo, Duration.ofSeconds(60), "the liveness probe on " + management,
                     () -> demo.httpGet(management, "/actuator/health/liveness").startsWith("HTTP/1.1 200"));
@@ -135,9 +143,9 @@ class DemoServiceImageIT extends ImageChecks {
         }
         Path again = s.rootfs().resolveSibling("demo-service-restart.log");
         try (Sandbox.Running demo = s.start(spec, again)) {
-            await(demo, Duration.ofSeconds(180), "PING after the restart", () -> demo.resp(resp, "PING").equals("+PONG"));
-            assertThat(demo.resp(resp, "EXISTS image-test")).as("the key saved at SIGTERM, loaded again").isEqualTo(":1");
-            assertThat(demo.resp(resp, "STRLEN image-test")).isEqualTo(":2");
+            await(demo, Duration.ofSeconds(180), "PING after the restart", () -> demo.resp(resp, pw, "PING").equals("+PONG"));
+            assertThat(demo.resp(resp, pw, "EXISTS image-test")).as("the key saved at SIGTERM, loaded again").isEqualTo(":1");
+            assertThat(demo.resp(resp, pw, "STRLEN image-test")).isEqualTo(":2");
             assertThat(demo.stop(Duration.ofSeconds(90))).isIn(0, 143);
         }
     }

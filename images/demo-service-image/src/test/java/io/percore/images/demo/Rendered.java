@@ -10,12 +10,18 @@ import io.percore.operator.config.ApplicationYaml;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
+import io.percore.operator.crd.Replication;
 import io.percore.operator.crd.ServicePort;
+import io.percore.operator.crd.User;
 import io.percore.operator.reconcile.WorkloadRenderer;
 import io.percore.operator.sizing.NodeShapes;
 import io.percore.operator.sizing.SizingPlan;
 import io.percore.operator.sizing.SizingPlanner;
 import io.percore.operator.sizing.SizingRequests;
+import io.percore.operator.users.AclRecord;
+import io.percore.operator.users.AclUser;
+import io.percore.operator.users.OperatorUsers;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +32,10 @@ import java.util.Map;
  * its JVM options, and the ConfigMap's files. Whatever the operator changes there, the image test
  * runs the demo with.
  */
-record Rendered(Map<String, String> env, Map<String, String> configFiles, int shards) {
+record Rendered(Map<String, String> env, Map<String, String> configFiles, Map<String, String> secretFiles, String password, int shards) {
+
+    /** The service's password, as the operator's generated Secret would hold it. */
+    static final String PASSWORD = "image-test-password";
 
     /** 2 shards on a 4-CPU node without exclusive cores, snapshots on a claim. */
     static Rendered persistentService(int respPort) {
@@ -53,6 +62,15 @@ record Rendered(Map<String, String> env, Map<String, String> configFiles, int sh
                 env.put(v.getName(), v.getValue()); // a valueFrom (the pod's name, its limits) has no value outside a pod
             }
         }
-        return new Rendered(env, WorkloadRenderer.configMap(service, yaml).getData(), plan.shardsPerPod());
+        // what the Secrets give the pod: its password (a secretKeyRef) and, where the template mounts it, the operator's
+        // aclfile with the default user and the operator's own users, rendered by the operator's code
+        env.put(Replication.REQUIREPASS_ENV, PASSWORD);
+        Map<String, String> secretFiles = new LinkedHashMap<>();
+        if (env.containsKey(User.ACLFILE_ENV)) {
+            String hash = AclUser.passwordHash(PASSWORD.getBytes(StandardCharsets.UTF_8));
+            secretFiles.put(env.get(User.ACLFILE_ENV), AclRecord.EMPTY.aclFile(OperatorUsers.defaultUser(hash),
+                    List.of(OperatorUsers.operator(hash, false), OperatorUsers.replica(hash), OperatorUsers.backup(hash)), java.util.Set.of()));
+        }
+        return new Rendered(env, WorkloadRenderer.configMap(service, yaml).getData(), secretFiles, PASSWORD, plan.shardsPerPod());
     }
 }

@@ -226,6 +226,19 @@ public final class Sandbox {
             return r.exitCode() == 0 ? r.output() : "";
         }
 
+        /**
+         * As {@link #resp(int, String)}, on a connection that first sends {@code AUTH <password>} (a server that requires
+         * one): the first line of the command's own reply.
+         */
+        public String resp(int port, String password, String inlineCommand) throws IOException, InterruptedException {
+            Result r = inNetwork("exec 3<>/dev/tcp/127.0.0.1/" + port + " || exit 1\n"
+                    + "printf '%s\\r\\n' 'AUTH " + password.replace("'", "") + "' >&3\n"
+                    + "IFS= read -r -t 10 auth <&3 || true\n"
+                    + "printf '%s\\r\\n' '" + inlineCommand.replace("'", "") + "' >&3\n"
+                    + "IFS= read -r -t 10 line <&3 || true\nprintf '%s' \"${line%$'\\r'}\"", Duration.ofSeconds(15));
+            return r.exitCode() == 0 ? r.output() : "";
+        }
+
         /** An HTTP/1.0 GET on 127.0.0.1: status line, headers and body; empty if nothing answers. */
         public String httpGet(int port, String path) throws IOException, InterruptedException {
             Result r = inNetwork("exec 3<>/dev/tcp/127.0.0.1/" + port + " || exit 1\n"
