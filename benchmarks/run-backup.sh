@@ -30,6 +30,7 @@
 set -euo pipefail
 caller_pwd=$PWD
 cd "$(dirname "$0")/.."
+. benchmarks/lib/processes.sh   # alive, stop_pid, free_port
 rounds=${ROUNDS:-3}
 sets=${SETS:-small big}
 kinds=${KINDS:-redis svc}
@@ -71,24 +72,14 @@ if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; work=$(mktemp -d "$WORK/percore-ba
 pids=()
 started=
 log=
-alive() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$s" ] && [ "$s" != Z ]; }
 forget() { local p keep=(); for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done; pids=("${keep[@]}"); }
-stop_pid() { # pid: SIGTERM, SIGKILL after 60 s, reaped
-  local p=$1
-  [ -n "$p" ] || return 0
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 1 600); do alive "$p" || break; sleep 0.1; done
-  if alive "$p"; then echo "run-backup: $p still running 60 s after SIGTERM, killing it" >&2; kill -KILL "$p" 2>/dev/null || true; fi
-  { wait "$p"; } 2>/dev/null || true
-  forget "$p"
-}
+stop_tracked() { stop_pid "$1" 60 run-backup; forget "$1"; }   # SIGTERM, SIGKILL after 60 s, reaped, forgotten
 stop_all() { local p; for p in "${pids[@]}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do [ -n "$p" ] && stop_pid "$p"; done; pids=(); }
+  for p in "${pids[@]}"; do [ -n "$p" ] && stop_pid "$p" 60 run-backup; done; pids=(); }
 cleanup() { stop_all; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 info_field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v f="$3" '$1 == f {print $2}'; }
 fail() { echo "run-backup: $*" >&2; if [ -n "$log" ]; then echo "--- last lines of $log:" >&2; tail -n 30 "$log" >&2 || true; fi; exit 1; }
 now_ns() { date +%s%N; }
@@ -282,7 +273,7 @@ for set in $sets; do
         || fail "backup of $kind failed: $line $(tail -5 "$work/backup.err")"
       t1=$(now_ns)
       sleep 1
-      stop_pid "$cpid"
+      stop_tracked "$cpid"
       bytes=$(python3 "$helper" field "$line" bytes); bkeys=$(python3 "$helper" field "$line" keys)
       bms=$(python3 "$helper" field "$line" transferMillis)
       rdir=$(mktemp -d "$work/restore-XXXX")
@@ -296,7 +287,7 @@ for set in $sets; do
       row=$(python3 -c "b=$bytes; print('%s %s %s %d %s %s %d %.1f %s %.1f' % ('$round', '$set', '$kind', b, '$bkeys', '$bms', ($t1 - $t0) // 1000000, b / 1e6 / ($bms / 1000), '$rms', b / 1e6 / ($rms / 1000)))")
       echo "$row $before $during" >>"$results"
       echo "  $row $before $during"
-      stop_pid "$spid"
+      stop_tracked "$spid"
       rm -rf "$rdir" "$work/s3/store/backups/bench" "$lat"
     done
     order=("${order[@]:1}" "${order[0]}")
