@@ -120,10 +120,9 @@ final class ClusterDriver {
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
             boolean ready = Pods.ready(pod);
-            String lost = PodLoss.reason(pod, pod.getSpec() == null || pod.getSpec().getNodeName() == null ? null
-                    : nodes.get(pod.getSpec().getNodeName()), WorkloadRenderer.CONTAINER);
+            String lost = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
             // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down
-            if (address != null && (ready || lost == null && hasRunningContainer(pod)) && !password.missing()) {
+            if (address != null && (ready || lost == null && PodLoss.running(pod, WorkloadRenderer.CONTAINER)) && !password.missing()) {
                 try {
                     observed = probe.observe(address, password.auth(), replicas > 0);
                 } catch (AuthRefusedException e) {
@@ -399,10 +398,5 @@ final class ClusterDriver {
     private static String name(Map<String, PodView> byId, String id) {
         PodView p = byId.get(id);
         return p == null ? id : p.name();
-    }
-
-    private static boolean hasRunningContainer(Pod pod) {
-        return pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null && pod.getStatus().getContainerStatuses().stream()
-                .anyMatch(c -> WorkloadRenderer.CONTAINER.equals(c.getName()) && c.getState() != null && c.getState().getRunning() != null);
     }
 }

@@ -120,8 +120,7 @@ final class ReplicationDriver {
             states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
-                    PodLoss.reason(pod, pod.getSpec() == null || pod.getSpec().getNodeName() == null ? null
-                            : nodes.get(pod.getSpec().getNodeName()), WorkloadRenderer.CONTAINER)));
+                    PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER)));
         }
 
         Instant now = Instant.now();

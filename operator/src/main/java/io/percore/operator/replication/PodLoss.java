@@ -27,14 +27,30 @@ public final class PodLoss {
      * @param container the service's container
      * @return why the pod's process is known gone, or null when nothing says so
      */
+    /** As {@link #reason(Pod, Node, String)}, its node looked up by name in {@code nodes} (the operator's node informer's). */
+    public static String reasonAmong(Pod pod, java.util.Map<String, Node> nodes, String container) {
+        String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        return reason(pod, nodeName == null ? null : nodes.get(nodeName), container);
+    }
+
+    /** Whether the pod's {@code container} runs now (its process may answer even while the pod is not ready). */
+    public static boolean running(Pod pod, String container) {
+        ContainerStatus c = status(pod, container);
+        return c != null && c.getState() != null && c.getState().getRunning() != null;
+    }
+
+    private static ContainerStatus status(Pod pod, String container) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getContainerStatuses().stream().filter(s -> container.equals(s.getName())).findFirst().orElse(null);
+    }
+
     public static String reason(Pod pod, Node node, String container) {
         if (node != null && !nodeReady(node)) {
             return "its node " + node.getMetadata().getName() + " is NotReady";
         }
-        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-            return null;
-        }
-        ContainerStatus c = pod.getStatus().getContainerStatuses().stream().filter(s -> container.equals(s.getName())).findFirst().orElse(null);
+        ContainerStatus c = status(pod, container);
         if (c == null || c.getState() == null) {
             return null;
         }
