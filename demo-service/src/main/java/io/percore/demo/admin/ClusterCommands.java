@@ -7,6 +7,7 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.cluster.Cluster;
+import io.percore.demo.cluster.ClusterLayout;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.kv.KeyHashing;
 import io.percore.demo.kv.KeyWalks;
@@ -21,8 +22,8 @@ import java.util.List;
 /**
  * CLUSTER and the connection commands of cluster mode (Redis's {@code cluster.c}): what a cluster
  * client reads (SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT), ASKING,
- * READONLY and READWRITE, and what a control plane sends (SETLAYOUT, GETLAYOUT, MIGRATIONS: the
- * service's own, as it has no gossip; see the demo README's "Cluster").
+ * READONLY and READWRITE, and what a control plane sends (SETLAYOUT, GETLAYOUT, HELDSLOTS, MIGRATIONS:
+ * the service's own, as it has no gossip; see the demo README's "Cluster").
  */
 public final class ClusterCommands {
 
@@ -63,6 +64,8 @@ public final class ClusterCommands {
                 "    Set the nodes, their slots and migrations (a control plane's; newest epoch wins).",
                 "GETLAYOUT",
                 "    Return the layout's epoch and text.",
+                "HELDSLOTS",
+                "    Return the slots this node holds keys of, as ranges (whether it serves them or not).",
                 "MIGRATIONS",
                 "    Return the migrations of slots away from this node and their progress."));
     }
@@ -155,6 +158,21 @@ public final class ClusterCommands {
         Cluster cluster = enabled(c);
         var layout = cluster.layout();
         c.reply(new ArrayRedisMessage(List.of(new IntegerRedisMessage(layout.epoch()), RespReplies.bulk(layout.text()))));
+    }
+
+    /**
+     * CLUSTER HELDSLOTS: the slots of which this node holds at least one key, owned by it or not, as one
+     * bulk string of layout ranges ({@code 0-5460,6000}; empty for none). A cluster restored from a backup
+     * has its keys before any layout: its control plane's first layout gives each node the slots it holds.
+     * Read from each shard's per-slot counts (no walk over the keys), so a key past its expiry counts until
+     * it is deleted (by an access or the expiry cycle), as in COUNTKEYSINSLOT and DBSIZE.
+     */
+    public static void heldslots(CommandContext c, byte[][] argv) {
+        enabled(c);
+        c.replyLater(c.keyspace().mapReduce(st -> st.store(0).heldSlots(), new BitSet(), (held, more) -> {
+            held.or(more);
+            return held;
+        }).map(held -> RespReplies.bulk(ClusterLayout.rangesText(held))));
     }
 
     public static void migrations(CommandContext c, byte[][] argv) {

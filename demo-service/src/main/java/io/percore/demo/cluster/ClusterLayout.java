@@ -325,6 +325,23 @@ public final class ClusterLayout {
         return out;
     }
 
+    /** The slots of {@code slots} as the text form writes ranges ({@code 0-5460,10923}), adjacent slots in one range; "" for none. */
+    public static String rangesText(java.util.BitSet slots) {
+        StringBuilder sb = new StringBuilder();
+        for (int s = slots.nextSetBit(0); s >= 0; ) {
+            int end = slots.nextClearBit(s) - 1;
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(s);
+            if (end > s) {
+                sb.append('-').append(end);
+            }
+            s = slots.nextSetBit(end + 1);
+        }
+        return sb.toString();
+    }
+
     /** Ranges as the text form writes them: {@code 0-5460,10923}. */
     public static String rangesText(List<int[]> ranges) {
         StringBuilder sb = new StringBuilder();

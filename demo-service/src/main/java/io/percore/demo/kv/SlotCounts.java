@@ -30,4 +30,13 @@ final class SlotCounts {
     int count(int slot) {
         return keys[slot];
     }
+
+    /** Sets in {@code into} every slot with a key here. */
+    void addHeldTo(java.util.BitSet into) {
+        for (int s = 0; s < keys.length; s++) {
+            if (keys[s] > 0) {
+                into.set(s);
+            }
+        }
+    }
 }

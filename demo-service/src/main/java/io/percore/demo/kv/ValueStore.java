@@ -499,6 +499,15 @@ public final class ValueStore {
         return slotCounts == null ? 0 : slotCounts.count(slot);
     }
 
+    /** The slots with at least one key here, counted as {@link #keysInSlot} counts; none unless counted. */
+    public java.util.BitSet heldSlots() {
+        java.util.BitSet held = new java.util.BitSet(KeyHashing.SLOTS);
+        if (slotCounts != null) {
+            slotCounts.addHeldTo(held);
+        }
+        return held;
+    }
+
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
 
     /** This shard's budget; takes effect on the next write (CONFIG SET applies it live). */

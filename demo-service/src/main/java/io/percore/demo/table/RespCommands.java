@@ -458,6 +458,7 @@ public final class RespCommands {
         c.add(spec("cluster|getkeysinslot", 4, "stale", 0, 0, 0, "cluster", "Return local key names in the specified hash slot.", ClusterCommands::getkeysinslot));
         c.add(spec("cluster|setlayout", 4, "admin,noscript,stale", 0, 0, 0, "cluster", "Sets the nodes, their slots and migrations at an epoch (the control plane's; Percore's own).", ClusterCommands::setlayout));
         c.add(spec("cluster|getlayout", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the layout's epoch and text (Percore's own).", ClusterCommands::getlayout));
+        c.add(spec("cluster|heldslots", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the hash slots this node holds keys of, as ranges, whether it serves them or not (Percore's own).", ClusterCommands::heldslots));
         c.add(spec("cluster|migrations", 2, "admin,noscript,stale", 0, 0, 0, "cluster", "Returns the migrations of slots away from this node (Percore's own).", ClusterCommands::migrations));
         c.add(spec("asking", 1, "fast", 0, 0, 0, "cluster", "Sent by cluster clients after an -ASK redirect.", ClusterCommands::asking));
         c.add(spec("readonly", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Enables read queries for a connection to a cluster replica node.", ClusterCommands::readonly));
