@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One service's backups as a listing shows them (pure): the complete ones (a snapshot and its manifest, newest
- * first), the incomplete ones (a snapshot without its manifest: a run that died between the two writes; a manifest
- * without its snapshot: one deleted by hand), and the keys under the prefix that are not ours, which nothing here
- * ever touches.
+ * One service's backups as a listing shows them (pure): the complete ones (a manifest and its snapshot, or a cluster's
+ * snapshots, newest first), the incomplete ones (snapshots without their manifest: a run that died before its last
+ * write; a manifest without snapshot: one deleted by hand), and the keys under the prefix that are not ours, which
+ * nothing here ever touches. Whether a cluster's backup has every group the manifest names is the manifest's to say
+ * (restore reads it); the listing alone says whether it has a manifest and snapshots.
  */
 public final class BackupCatalog {
 
@@ -21,16 +22,36 @@ public final class BackupCatalog {
      *
      * @param time        when it began (from its name)
      * @param id          its id (from its name)
-     * @param dataKey     its snapshot's key
      * @param manifestKey its manifest's key
-     * @param hasData     whether the snapshot is listed
+     * @param dataKeys    its snapshots' keys as listed: one, or a cluster's groups in group order
      * @param hasManifest whether the manifest is listed
-     * @param size        the snapshot's size, -1 when not listed
+     * @param size        its snapshots' size in all, -1 when none is listed
+     * @param cluster     a cluster's backup (its snapshots are groups')
      */
-    public record Backup(Instant time, String id, String dataKey, String manifestKey, boolean hasData, boolean hasManifest, long size) {
+    public record Backup(Instant time, String id, String manifestKey, List<String> dataKeys, boolean hasManifest, long size,
+                         boolean cluster) {
+
+        public boolean hasData() {
+            return !dataKeys.isEmpty();
+        }
 
         public boolean complete() {
-            return hasData && hasManifest;
+            return hasData() && hasManifest;
+        }
+
+        /** The key a backup is named by: its snapshot's, or a cluster's manifest (which names its groups' snapshots). */
+        public String key() {
+            return cluster ? manifestKey : BackupNames.dataKeyOf(manifestKey);
+        }
+
+        /** Every key of it, the manifest first: the order deletion takes, so a stopped deletion leaves no manifest naming gone objects. */
+        public List<String> keys() {
+            List<String> all = new ArrayList<>();
+            if (hasManifest) {
+                all.add(manifestKey);
+            }
+            all.addAll(dataKeys);
+            return all;
         }
     }
 
@@ -48,28 +69,63 @@ public final class BackupCatalog {
 
     /** The backups among {@code listing} (keys outside {@code servicePrefix} are ignored). */
     public static BackupCatalog of(String servicePrefix, List<StoredObject> listing) {
-        Map<String, Backup> byBase = new LinkedHashMap<>();
+        Map<String, Parts> byManifest = new LinkedHashMap<>();
         List<String> foreign = new ArrayList<>();
         for (StoredObject o : listing) {
             if (!o.key().startsWith(servicePrefix)) {
                 continue;
             }
-            Optional<BackupNames.Name> name = BackupNames.parse(servicePrefix, o.key());
-            if (name.isEmpty()) {
+            Optional<BackupNames.Name> parsed = BackupNames.parse(servicePrefix, o.key());
+            if (parsed.isEmpty()) {
                 foreign.add(o.key());
                 continue;
             }
-            String dataKey = name.get().manifest() ? BackupNames.dataKeyOf(o.key()) : o.key();
-            Backup seen = byBase.get(dataKey);
-            boolean data = (seen != null && seen.hasData()) || !name.get().manifest();
-            boolean manifest = (seen != null && seen.hasManifest()) || name.get().manifest();
-            long size = name.get().manifest() ? (seen == null ? -1 : seen.size()) : o.size();
-            byBase.put(dataKey, new Backup(name.get().time(), name.get().id(), dataKey, BackupNames.manifestKey(dataKey), data, manifest, size));
+            BackupNames.Name name = parsed.get();
+            Parts parts = byManifest.computeIfAbsent(BackupNames.manifestKey(servicePrefix, name), k -> new Parts(name));
+            if (name.manifest()) {
+                parts.manifest = true;
+            } else if (name.group() < 0) {
+                parts.single = o;
+            } else {
+                parts.groups.put(name.group(), o);
+            }
         }
+        List<Backup> all = new ArrayList<>();
+        byManifest.forEach((manifestKey, parts) -> all.addAll(parts.backups(manifestKey)));
         Comparator<Backup> newestFirst = Comparator.comparing(Backup::time).thenComparing(Backup::id).reversed();
-        List<Backup> complete = byBase.values().stream().filter(Backup::complete).sorted(newestFirst).toList();
-        List<Backup> incomplete = byBase.values().stream().filter(b -> !b.complete()).sorted(newestFirst).toList();
+        List<Backup> complete = all.stream().filter(Backup::complete).sorted(newestFirst).toList();
+        List<Backup> incomplete = all.stream().filter(b -> !b.complete()).sorted(newestFirst).toList();
         return new BackupCatalog(servicePrefix, complete, incomplete, List.copyOf(foreign));
+    }
+
+    /** What a listing holds of one backup's name. */
+    private static final class Parts {
+        final BackupNames.Name name;
+        boolean manifest;
+        StoredObject single;
+        final java.util.TreeMap<Integer, StoredObject> groups = new java.util.TreeMap<>();
+
+        Parts(BackupNames.Name name) {
+            this.name = name;
+        }
+
+        /**
+         * One backup; two when one name has both a snapshot of one data set and groups' snapshots (not written by one
+         * run: an id is a Job's): the groups are then incomplete, without a manifest of their own.
+         */
+        List<Backup> backups(String manifestKey) {
+            List<String> groupKeys = groups.values().stream().map(StoredObject::key).toList();
+            long groupSize = groups.isEmpty() ? -1 : groups.values().stream().mapToLong(StoredObject::size).sum();
+            if (single != null && !groups.isEmpty()) {
+                return List.of(new Backup(name.time(), name.id(), manifestKey, List.of(single.key()), manifest, single.size(), false),
+                        new Backup(name.time(), name.id(), manifestKey, groupKeys, false, groupSize, true));
+            }
+            if (single != null || groups.isEmpty()) {
+                return List.of(new Backup(name.time(), name.id(), manifestKey, single == null ? List.of() : List.of(single.key()), manifest,
+                        single == null ? -1 : single.size(), false));
+            }
+            return List.of(new Backup(name.time(), name.id(), manifestKey, groupKeys, manifest, groupSize, true));
+        }
     }
 
     public String servicePrefix() {

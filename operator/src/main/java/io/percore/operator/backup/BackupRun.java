@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * could not be kept), the sources asked what they are and one chosen ({@link SourceChooser}), its snapshot read
  * through the replication protocol ({@link ReplicationSnapshot}) and, in the same pass, checked as a complete RDB and
  * hashed ({@link RdbCheck}) and uploaded in parts ({@link MultipartUpload}); then the manifest, which makes it a
- * complete backup; then retention, when asked. A failure anywhere aborts the upload: no object, no manifest.
+ * complete backup; then retention, when asked. A failure anywhere aborts the upload: no object, no manifest. A
+ * cluster's backup does this per group (a primary's slots) and writes one manifest for all of them last.
  */
 public final class BackupRun {
 
@@ -32,18 +33,25 @@ public final class BackupRun {
         try (ObjectStore store = ObjectStore.open(s.storage())) {
             String prefix = BackupNames.servicePrefix(s.storage().prefix(), s.namespace(), s.service());
             store.list(prefix, 1);
-            List<SourceState> states = new ArrayList<>();
-            for (SourceAddress a : s.sources()) {
-                states.add(SourceProbe.probe(a, s.sourceOptions()));
+            String dataKey = BackupNames.dataKey(prefix, started, s.id());
+            String manifestKey = BackupNames.manifestKey(dataKey);
+            String key;
+            BackupManifest manifest;
+            String why;
+            if (s.cluster()) {
+                key = manifestKey; // what names a cluster's backup: its groups' snapshots are listed in it
+                manifest = cluster(s, store, prefix, started, t0, clock);
+                why = "each group's replica in sync, else its primary";
+            } else {
+                SourceChooser.Choice choice = choose(s, s.sources());
+                LOG.info("Backing up {}/{} from {}: {}", s.namespace(), s.service(), choice.source().describe(), choice.why());
+                key = dataKey;
+                manifest = transfer(s, store, choice.source(), key, started, t0, clock);
+                why = choice.why();
             }
-            SourceChooser.Choice choice = SourceChooser.choose(states);
-            SourceState source = choice.source();
-            LOG.info("Backing up {}/{} from {}: {}", s.namespace(), s.service(), source.describe(), choice.why());
-            String key = BackupNames.dataKey(prefix, started, s.id());
-            BackupManifest manifest = transfer(s, store, source, key, started, t0, clock);
-            store.put(BackupNames.manifestKey(key), manifest.toJson(), "application/json", Map.of());
-            LOG.info("Backed up {} bytes, {} keys to {} in {} ms (sha256 {})", manifest.bytes(), manifest.keys(), s.storage().uri(key),
-                    manifest.durationMillis(), manifest.sha256());
+            store.put(manifestKey, manifest.toJson(), "application/json", Map.of());
+            LOG.info("Backed up {} bytes, {} keys to {} in {} ms{}", manifest.bytes(), manifest.keys(), s.storage().uri(key),
+                    manifest.durationMillis(), manifest.cluster() ? " (" + manifest.groups().size() + " groups)" : " (sha256 " + manifest.sha256() + ")");
             int deleted = 0;
             String retentionError = null;
             if (s.retention() != null) {
@@ -54,8 +62,62 @@ public final class BackupRun {
                     LOG.warn("Retention failed, the backup stands: {}", e.getMessage());
                 }
             }
-            return new BackupReport(s.storage().uri(key), manifest, choice.why(), deleted, retentionError);
+            return new BackupReport(s.storage().uri(key), manifest, why, deleted, retentionError);
         }
+    }
+
+    private static SourceChooser.Choice choose(BackupSettings s, List<SourceAddress> sources) throws BackupException {
+        List<SourceState> states = new ArrayList<>();
+        for (SourceAddress a : sources) {
+            states.add(SourceProbe.probe(a, s.sourceOptions()));
+        }
+        return SourceChooser.choose(states);
+    }
+
+    /**
+     * A cluster's backup: each group's snapshot in turn (each from that group's replica in sync, else its primary: a
+     * point in time per primary, as Redis Cluster's own backups are), then one manifest naming them all. A group that
+     * fails fails the backup: the groups already stored are deleted (a backup is every group or none; retention would
+     * remove them later anyway, as a dead run's).
+     */
+    private static BackupManifest cluster(BackupSettings s, ObjectStore store, String prefix, Instant started, long t0, Clock clock)
+            throws BackupException {
+        List<BackupManifest.Group> groups = new ArrayList<>();
+        List<String> stored = new ArrayList<>();
+        long transferStart = System.nanoTime();
+        try {
+            for (int i = 0; i < s.groups().size(); i++) {
+                String slots = s.slots().isEmpty() ? "" : s.slots().get(i);
+                String what = "group " + i + (slots.isEmpty() ? "" : " (slots " + RespConnection.shorten(slots) + ")");
+                SourceChooser.Choice choice;
+                BackupManifest one;
+                String key = BackupNames.groupKey(prefix, started, s.id(), i);
+                try {
+                    choice = choose(s, s.groups().get(i));
+                    LOG.info("Backing up {}/{} {} from {}: {}", s.namespace(), s.service(), what, choice.source().describe(), choice.why());
+                    one = transfer(s, store, choice.source(), key, started, t0, clock);
+                } catch (BackupException e) {
+                    throw new BackupException(e.failure(), what + ": " + e.getMessage(), e);
+                }
+                stored.add(key);
+                groups.add(new BackupManifest.Group(i, slots, key, one.bytes(), one.sha256(), one.keys(), one.keysWithExpiry(),
+                        one.rdbVersion(), one.source(), one.transferMillis()));
+            }
+        } catch (BackupException e) {
+            for (String key : stored) {
+                try {
+                    store.delete(key);
+                } catch (BackupException d) {
+                    LOG.warn("Could not delete {} of the failed backup (retention removes it later): {}", key, d.getMessage());
+                }
+            }
+            throw e;
+        }
+        Instant completed = clock.instant();
+        return new BackupManifest(BackupManifest.CLUSTER, null, groups.stream().mapToLong(BackupManifest.Group::bytes).sum(), null,
+                groups.stream().mapToLong(BackupManifest.Group::keys).sum(), groups.stream().mapToLong(BackupManifest.Group::keysWithExpiry).sum(),
+                0, s.namespace(), s.service(), s.id(), null, started.toString(), completed.toString(), (System.nanoTime() - t0) / 1_000_000,
+                (System.nanoTime() - transferStart) / 1_000_000, List.copyOf(groups));
     }
 
     private static BackupManifest transfer(BackupSettings s, ObjectStore store, SourceState source, String key, Instant started, long t0,

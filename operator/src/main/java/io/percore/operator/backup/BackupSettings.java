@@ -14,7 +14,10 @@ import java.util.Map;
  *   <caption>settings</caption>
  *   <tr><th>variable</th><th>meaning</th><th>default</th></tr>
  *   <tr><td>{@code PERCORE_BACKUP_SOURCES}</td><td>{@code host:port} of the pods to read from, comma-separated: a
- *       replica in sync is read when there is one, else the primary</td><td>required</td></tr>
+ *       replica in sync is read when there is one, else the primary. A cluster's groups (a primary and its replicas)
+ *       are separated by {@code ;}: one snapshot per group, one manifest for all</td><td>required</td></tr>
+ *   <tr><td>{@code PERCORE_BACKUP_SLOTS}</td><td>a cluster's groups' slots ({@code 0-5460;5461-10922;...}), one per group
+ *       in the sources' order, for the manifest</td><td>none</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_PASSWORD}, {@code PERCORE_BACKUP_USERNAME}</td><td>AUTH to the sources (from the
  *       service's Secret)</td><td>none</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_NAMESPACE}, {@code PERCORE_BACKUP_SERVICE}</td><td>whose backup: the folder under
@@ -36,7 +39,7 @@ import java.util.Map;
  *       when it exists</td></tr>
  * </table>
  */
-public record BackupSettings(List<SourceAddress> sources, String username, String password, String namespace, String service,
+public record BackupSettings(List<List<SourceAddress>> groups, List<String> slots, String username, String password, String namespace, String service,
                              String id, StorageSettings storage, int partSize, int partsInFlight, long maxBytes,
                              Duration connectTimeout, Duration stallTimeout, Duration startTimeout, Retention retention) {
 
@@ -47,17 +50,43 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
     /** The settings, or {@link Failure#INVALID_SETTINGS} naming every problem. */
     public static BackupSettings fromEnv(Map<String, String> environment) throws BackupException {
         Env env = new Env(environment);
-        List<SourceAddress> sources = new ArrayList<>();
-        String list = env.required("PERCORE_BACKUP_SOURCES", "host:port of the pods to read from, comma-separated");
+        List<List<SourceAddress>> groups = new ArrayList<>();
+        String list = env.required("PERCORE_BACKUP_SOURCES", "host:port of the pods to read from, comma-separated (a cluster's groups"
+                + " separated by ';')");
         if (list != null) {
-            for (String s : list.split(",")) {
-                if (s.isBlank()) {
-                    continue;
+            String[] parts = list.split(";", -1);
+            if (parts.length > BackupNames.MAX_GROUPS) {
+                env.problem("PERCORE_BACKUP_SOURCES: " + parts.length + " groups, at most " + BackupNames.MAX_GROUPS);
+                parts = new String[0];
+            }
+            for (String group : parts) {
+                List<SourceAddress> sources = new ArrayList<>();
+                for (String a : group.split(",")) {
+                    if (a.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        sources.add(SourceAddress.parse(a));
+                    } catch (IllegalArgumentException e) {
+                        env.problem("PERCORE_BACKUP_SOURCES: " + e.getMessage());
+                    }
                 }
-                try {
-                    sources.add(SourceAddress.parse(s));
-                } catch (IllegalArgumentException e) {
-                    env.problem("PERCORE_BACKUP_SOURCES: " + e.getMessage());
+                if (sources.isEmpty() && parts.length > 1) {
+                    env.problem("PERCORE_BACKUP_SOURCES: group " + groups.size() + " names no source");
+                }
+                groups.add(List.copyOf(sources));
+            }
+        }
+        List<String> slots = List.of();
+        String slotList = env.optional("PERCORE_BACKUP_SLOTS");
+        if (slotList != null) {
+            slots = List.of(slotList.split(";", -1));
+            if (slots.size() != groups.size()) {
+                env.problem("PERCORE_BACKUP_SLOTS: " + slots.size() + " groups' slots for " + groups.size() + " groups of sources");
+            }
+            for (String ranges : slots) {
+                if (!ranges.matches("[0-9,-]{0,200000}")) {
+                    env.problem("PERCORE_BACKUP_SLOTS: '" + RespConnection.shorten(ranges) + "' is not slot ranges (0-5460,5462)");
                 }
             }
         }
@@ -78,7 +107,7 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
         Integer keep = env.integer("PERCORE_BACKUP_KEEP", null, 1, 100_000);
         Duration maxAge = env.duration("PERCORE_BACKUP_MAX_AGE", null);
         StorageSettings storage = env.storage();
-        BackupSettings s = new BackupSettings(sources, env.optional("PERCORE_BACKUP_USERNAME"), env.secret("PERCORE_BACKUP_PASSWORD"),
+        BackupSettings s = new BackupSettings(groups, slots, env.optional("PERCORE_BACKUP_USERNAME"), env.secret("PERCORE_BACKUP_PASSWORD"),
                 namespace, service, id, storage, (int) part, inFlight, maxBytes,
                 env.duration("PERCORE_BACKUP_CONNECT_TIMEOUT", Duration.ofSeconds(10)),
                 env.duration("PERCORE_BACKUP_STALL_TIMEOUT", Duration.ofSeconds(60)),
@@ -94,6 +123,16 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
         return Path.of(p == null || p.isBlank() ? "/dev/termination-log" : p);
     }
 
+    /** The sources of a backup of one data set (the first group's). */
+    public List<SourceAddress> sources() {
+        return groups.isEmpty() ? List.of() : groups.get(0);
+    }
+
+    /** Several groups: a cluster's backup, one snapshot per group. */
+    public boolean cluster() {
+        return groups.size() > 1;
+    }
+
     ReplicationSnapshot.Options sourceOptions() {
         return new ReplicationSnapshot.Options(username, password, connectTimeout, stallTimeout, startTimeout, maxBytes);
     }
@@ -101,7 +140,7 @@ public record BackupSettings(List<SourceAddress> sources, String username, Strin
     /** Without the password. */
     @Override
     public String toString() {
-        return "BackupSettings[sources=" + sources + ", username=" + username + ", password=" + (password == null ? "none" : "(set)")
+        return "BackupSettings[groups=" + groups + ", slots=" + slots + ", username=" + username + ", password=" + (password == null ? "none" : "(set)")
                 + ", namespace=" + namespace + ", service=" + service + ", id=" + id + ", storage=" + storage + ", partSize=" + partSize
                 + ", partsInFlight=" + partsInFlight + ", maxBytes=" + maxBytes + ", retention=" + retention + "]";
     }

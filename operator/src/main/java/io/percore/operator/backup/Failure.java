@@ -37,6 +37,8 @@ public enum Failure {
     NO_SUCH_BUCKET("NoSuchBucket"),
     /** The object named does not exist. */
     NO_SUCH_OBJECT("NoSuchObject"),
+    /** The backup's shape does not fit the service restored into: a cluster's groups and its primaries differ in number. */
+    LAYOUT_MISMATCH("LayoutMismatch"),
     /** No complete backup exists under the destination. */
     NO_BACKUP("NoBackup"),
     /** The object store answered with another error. */

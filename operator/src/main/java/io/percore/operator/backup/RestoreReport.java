@@ -19,12 +19,25 @@ import java.util.Map;
  * @param durationMillis from the start to the file in place
  * @param transferMillis from the download's request to the file in place (the store's listing and manifest not included)
  * @param message        why nothing was restored, when skipped
+ * @param group          a cluster's group restored, else null
+ * @param backup         {@code s3://bucket/key} of the cluster's backup (its manifest) the group is of, else null
  */
 public record RestoreReport(boolean restored, String uri, String key, long bytes, long keys, String sha256, String verifiedAgainst,
-                            String file, long durationMillis, long transferMillis, String message) {
+                            String file, long durationMillis, long transferMillis, String message, Integer group, String backup) {
+
+    public RestoreReport(boolean restored, String uri, String key, long bytes, long keys, String sha256, String verifiedAgainst,
+                         String file, long durationMillis, long transferMillis, String message) {
+        this(restored, uri, key, bytes, keys, sha256, verifiedAgainst, file, durationMillis, transferMillis, message, null, null);
+    }
 
     static RestoreReport skipped(String message) {
         return new RestoreReport(false, null, null, 0, 0, null, null, null, 0, 0, message);
+    }
+
+    /** This restore as group {@code group} of the cluster's backup {@code backup}. */
+    RestoreReport ofGroup(int group, String backup) {
+        return new RestoreReport(restored, uri, key, bytes, keys, sha256, verifiedAgainst, file, durationMillis, transferMillis, message, group,
+                backup);
     }
 
     /** The termination message's line. */
@@ -45,6 +58,10 @@ public record RestoreReport(boolean restored, String uri, String key, long bytes
         m.put("file", file);
         m.put("durationMillis", durationMillis);
         m.put("transferMillis", transferMillis);
+        if (group != null) {
+            m.put("group", group);
+            m.put("backup", backup);
+        }
         return TerminationMessage.line(m);
     }
 }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * renamed to {@code <dir>/<dbfilename>}, the file the service loads at start. A check that fails, a full disk, a
  * broken download: the temporary file is deleted and the directory is as it was (a fresh pod then starts empty).
  * A directory that already holds data is left alone unless told to overwrite: the init container runs at every start
- * of the pod, and only the first may restore.
+ * of the pod, and only the first may restore. A cluster's pod restores its group of a cluster's backup (the manifest
+ * names one snapshot per group, checked against what the manifest says of it); the backup must have as many groups as
+ * the cluster has primaries.
  */
 public final class RestoreRun {
 
@@ -63,18 +65,47 @@ public final class RestoreRun {
                 BackupCatalog.Backup latest = catalog.latest().orElseThrow(() -> new BackupException(Failure.NO_BACKUP,
                         "no complete backup under " + s.storage().uri(prefix) + (catalog.incomplete().isEmpty() ? ""
                                 : " (" + catalog.incomplete().size() + " incomplete: a snapshot without its manifest or the reverse)")));
-                key = latest.dataKey();
+                key = latest.key();
                 manifest = BackupManifest.fromJson(store.read(latest.manifestKey(), BackupManifest.MAX_BYTES), s.storage().uri(latest.manifestKey()));
+            } else if (s.object().endsWith(".json")) {
+                key = s.object();
+                manifest = BackupManifest.fromJson(store.read(key, BackupManifest.MAX_BYTES), s.storage().uri(key));
             } else {
                 key = s.object();
                 manifest = manifestOf(store, key);
             }
-            if (manifest != null && !manifest.object().equals(key)) {
-                throw new BackupException(Failure.CORRUPT_SNAPSHOT, "the manifest beside " + s.storage().uri(key) + " names another object: "
+            String backup = s.storage().uri(key);
+            Integer group = null;
+            if (manifest != null && manifest.cluster()) {
+                int have = manifest.groups().size();
+                if (s.group() == null) {
+                    throw new BackupException(Failure.LAYOUT_MISMATCH, backup + " is a cluster's backup of " + have + " groups (one per"
+                            + " primary): restore it into a cluster (spec.cluster) of " + have + " primaries");
+                }
+                if (have != s.groups()) {
+                    throw new BackupException(Failure.LAYOUT_MISMATCH, backup + " has " + have + " groups (a cluster of " + have
+                            + " primaries), this cluster has " + s.groups() + " primaries: plan " + have);
+                }
+                group = s.group();
+                manifest = manifest.group(group);
+                String folder = key.substring(0, key.lastIndexOf('/') + 1);
+                if (!manifest.object().startsWith(folder) || BackupNames.parse(folder, manifest.object()).isEmpty()) {
+                    throw new BackupException(Failure.CORRUPT_SNAPSHOT, "the manifest " + backup + " names " + manifest.object()
+                            + " for group " + group + ", not a backup's snapshot beside it");
+                }
+                key = manifest.object();
+            } else if (s.group() != null && s.group() > 0) {
+                LOG.info("{} holds one data set: the cluster's first primary restores it", backup);
+                return RestoreReport.skipped(backup + " holds one data set, which the cluster's first primary restores; the layout then"
+                        + " moves this pod's share of the slots, with their keys, from it to this pod");
+            } else if (manifest != null && !manifest.object().equals(key)) {
+                throw new BackupException(Failure.CORRUPT_SNAPSHOT, "the manifest beside " + backup + " names another object: "
                         + manifest.object());
             }
-            LOG.info("Restoring {} into {}{}", s.storage().uri(key), target, manifest == null ? " (no manifest: checked as an RDB only)" : "");
-            return download(store, key, manifest, dir, target, s.overwrite(), t0);
+            LOG.info("Restoring {}{} into {}{}", s.storage().uri(key), group == null ? "" : " (group " + group + " of " + backup + ")", target,
+                    manifest == null ? " (no manifest: checked as an RDB only)" : "");
+            RestoreReport report = download(store, key, manifest, dir, target, s.overwrite(), t0);
+            return group == null ? report : report.ofGroup(group, backup);
         }
     }
 

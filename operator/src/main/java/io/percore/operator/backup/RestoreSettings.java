@@ -18,11 +18,19 @@ import java.util.Map;
  *       {@code dbfilename})</td><td>{@code dump.rdb}</td></tr>
  *   <tr><td>{@code PERCORE_RESTORE_OVERWRITE}</td><td>replace a snapshot already there; without it a directory that
  *       holds data is left alone (the init container runs at every start of the pod: only the first restores)</td><td>false</td></tr>
+ *   <tr><td>{@code PERCORE_RESTORE_GROUP}, {@code PERCORE_RESTORE_GROUPS}</td><td>a cluster's pod: which group of a
+ *       cluster's backup it restores (from 0), and how many primaries the cluster has (the backup must have as many
+ *       groups); a backup of one data set is restored by group 0 only</td><td>none: not a cluster's pod</td></tr>
  *   <tr><td>{@code PERCORE_S3_*}, {@code PERCORE_TERMINATION_LOG}</td><td>as for the backup</td><td></td></tr>
  * </table>
  */
 public record RestoreSettings(StorageSettings storage, String object, String namespace, String service, Path dataDir, String dbFilename,
-                              boolean overwrite) {
+                              boolean overwrite, Integer group, Integer groups) {
+
+    public RestoreSettings(StorageSettings storage, String object, String namespace, String service, Path dataDir, String dbFilename,
+                           boolean overwrite) {
+        this(storage, object, namespace, service, dataDir, dbFilename, overwrite, null, null);
+    }
 
     /** The settings, or {@link Failure#INVALID_SETTINGS} naming every problem. */
     public static RestoreSettings fromEnv(Map<String, String> environment) throws BackupException {
@@ -52,8 +60,15 @@ public record RestoreSettings(StorageSettings storage, String object, String nam
             env.problem("PERCORE_RESTORE_DBFILENAME=" + file + ": a file name, as the service's dbfilename");
         }
         boolean overwrite = env.bool("PERCORE_RESTORE_OVERWRITE", false);
+        Integer groups = env.integer("PERCORE_RESTORE_GROUPS", null, 1, BackupNames.MAX_GROUPS);
+        Integer group = env.integer("PERCORE_RESTORE_GROUP", null, 0, BackupNames.MAX_GROUPS - 1);
+        if ((group == null) != (groups == null)) {
+            env.problem("PERCORE_RESTORE_GROUP and PERCORE_RESTORE_GROUPS: both (a cluster's pod) or neither");
+        } else if (group != null && group >= groups) {
+            env.problem("PERCORE_RESTORE_GROUP=" + group + ": groups are 0 to " + (groups - 1));
+        }
         env.check();
         return new RestoreSettings(storage, object, namespace, service, Path.of(dir == null ? "/data" : dir), file == null ? "dump.rdb" : file,
-                overwrite);
+                overwrite, group, groups);
     }
 }

@@ -12,9 +12,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>Complete backups, newest first: the {@code i}-th (from 0) is kept while {@code i < keep} or it is younger than
- *       {@code maxAge} (each rule alone when only it is given); otherwise its manifest is deleted, then its snapshot
- *       (in that order: a run stopped between the two leaves an incomplete backup, which restore never picks, not a
- *       manifest naming a missing snapshot).</li>
+ *       {@code maxAge} (each rule alone when only it is given); otherwise its manifest is deleted, then its snapshots
+ *       (a cluster's: one per group; in that order: a run stopped between them leaves an incomplete backup, which
+ *       restore never picks, not a manifest naming a missing snapshot).</li>
  *   <li>Incomplete ones (a snapshot whose manifest never came, a manifest whose snapshot is gone) are deleted once
  *       older than the newest complete backup and than {@link #INCOMPLETE_GRACE}: a multipart object appears only at
  *       its completion and its manifest follows within a second, so an incomplete one that old is a run that died;
@@ -29,8 +29,8 @@ public final class RetentionPlanner {
     /**
      * The keys to delete, in order, and why.
      *
-     * @param delete the keys, each a manifest before its snapshot
-     * @param kept   the complete backups' snapshot keys that stay, newest first
+     * @param delete the keys, each backup's manifest before its snapshots
+     * @param kept   the complete backups' keys ({@link BackupCatalog.Backup#key()}) that stay, newest first
      * @param why    one line per backup deleted
      */
     public record Plan(List<String> delete, List<String> kept, List<String> why) {
@@ -53,12 +53,11 @@ public final class RetentionPlanner {
             boolean byCount = rule.keep() != null && i < rule.keep();
             boolean byAge = rule.maxAge() != null && b.time().isAfter(now.minus(rule.maxAge()));
             if (i == 0 || byCount || byAge) {
-                kept.add(b.dataKey());
+                kept.add(b.key());
                 continue;
             }
-            delete.add(b.manifestKey());
-            delete.add(b.dataKey());
-            why.add(b.dataKey() + ": " + (rule.keep() != null ? "beyond the " + rule.keep() + " newest" : "")
+            delete.addAll(b.keys());
+            why.add(b.key() + ": " + (rule.keep() != null ? "beyond the " + rule.keep() + " newest" : "")
                     + (rule.keep() != null && rule.maxAge() != null ? " and " : "")
                     + (rule.maxAge() != null ? "older than " + rule.maxAge() : ""));
         }
@@ -66,13 +65,8 @@ public final class RetentionPlanner {
             Instant newest = complete.get(0).time();
             for (BackupCatalog.Backup b : catalog.incomplete()) {
                 if (b.time().isBefore(newest) && b.time().isBefore(now.minus(INCOMPLETE_GRACE))) {
-                    if (b.hasManifest()) {
-                        delete.add(b.manifestKey());
-                    }
-                    if (b.hasData()) {
-                        delete.add(b.dataKey());
-                    }
-                    why.add(b.dataKey() + ": incomplete (" + (b.hasData() ? "no manifest" : "no snapshot") + ") and older than the newest backup");
+                    delete.addAll(b.keys());
+                    why.add(b.key() + ": incomplete (" + (b.hasData() ? "no manifest" : "no snapshot") + ") and older than the newest backup");
                 }
             }
         }

@@ -4,7 +4,6 @@ import io.percore.operator.crd.Auth;
 import io.percore.operator.crd.Backup;
 import io.percore.operator.crd.BackupDestination;
 import io.percore.operator.crd.BackupRetention;
-import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.RestoreFrom;
@@ -54,9 +53,6 @@ public final class BackupSpecs {
                 problems.add("spec.backup with spec.auth.enabled: false: the backup reads the pods from another pod, which a pod"
                         + " without a password refuses (protected mode); keep the password");
             }
-            if (Cluster.enabled(spec)) {
-                problems.add("spec.backup with spec.cluster: a cluster's backup (one object per primary) is not built yet");
-            }
         }
         RestoreFrom restore = spec.getRestoreFrom();
         if (restore != null) {
@@ -69,9 +65,6 @@ public final class BackupSpecs {
             if (object != null && !object.equals(RestoreFrom.LATEST) && object.startsWith("s3://") && restore.getDestination() != null
                     && restore.getDestination().getBucket() != null && !object.startsWith("s3://" + restore.getDestination().getBucket() + "/")) {
                 problems.add("spec.restoreFrom.object: '" + object + "' is not in the bucket " + restore.getDestination().getBucket());
-            }
-            if (Cluster.enabled(spec)) {
-                problems.add("spec.restoreFrom with spec.cluster: a cluster's restore (one object per primary) is not built yet");
             }
         }
         return problems;

@@ -53,10 +53,16 @@ public final class ClusterPlanner {
 
     /**
      * What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away,
-     * and its replication role and offset ({@code INFO replication}; null: not asked).
+     * its replication role and offset ({@code INFO replication}; null: not asked), and before any layout the slots of
+     * the keys it holds ({@code CLUSTER HELDSLOTS}; null: not asked or not known).
      */
     public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
-                           ReplicationPlanner.Observed replication) {
+                           ReplicationPlanner.Observed replication, BitSet heldSlots) {
+        public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
+                        ReplicationPlanner.Observed replication) {
+            this(nodeId, shards, keys, layout, migrations, replication, null);
+        }
+
         public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations) {
             this(nodeId, shards, keys, layout, migrations, null);
         }
@@ -271,9 +277,14 @@ public final class ClusterPlanner {
                 }
             }
             if (holding.size() > 1) {
+                Decision restored = holdersKeepTheirSlots(in, pods, current, byId, keep, groups, holding);
+                if (restored != null) {
+                    return restored;
+                }
                 return new Decision(Kind.CONFLICT, null, List.of(), 0, current, keep, List.of(), "KeysOnSeveralPods",
-                        String.join(", ", holding) + " hold keys before any layout: each would keep only the keys of its own"
-                                + " slots; move the data to one pod (or flush the others) first", PERIOD);
+                        String.join(", ", holding) + " hold keys before any layout in the same slots (or slots they cannot"
+                                + " tell): each would keep only the keys of its own slots; move the data to one pod (or flush the"
+                                + " others) first", PERIOD);
             }
             if (holding.size() == 1) {
                 PodView holder = byOrdinalName(pods, holding.get(0));
@@ -356,6 +367,50 @@ public final class ClusterPlanner {
         String what = describe(current, wanted, moves, lost, byId);
         return new Decision(Kind.APPLY, wanted, to, targets.size(), current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating",
                 what, BUSY);
+    }
+
+    /**
+     * The first layout of pods that hold keys in slots apart (each restored from its group of a cluster's backup): each
+     * holder, a primary, is given the slots of its keys; the slots no one holds go where the plan puts them (nothing
+     * to move); a later epoch evens out the shares by migration, as any re-plan. Null when the holders' slots are not
+     * known, overlap, or a holder is not among the primaries (more holders than primaries).
+     */
+    private static Decision holdersKeepTheirSlots(Input in, List<PodView> pods, Layout current, Map<String, PodView> byId, int keep,
+                                                  ReplicaGroups.Assignment groups, List<String> holding) {
+        Map<String, BitSet> owners = new LinkedHashMap<>();
+        BitSet held = new BitSet(SlotPlanner.SLOTS);
+        for (String name : holding) {
+            PodView p = byOrdinalName(pods, name);
+            BitSet slots = p.observed().heldSlots();
+            if (slots == null || slots.intersects(held) || !groups.primaries().contains(p.observed().nodeId())
+                    || slots.length() > SlotPlanner.SLOTS) {
+                return null;
+            }
+            owners.put(p.observed().nodeId(), (BitSet) slots.clone());
+            held.or(slots);
+        }
+        List<SlotPlanner.Member> members = new ArrayList<>();
+        for (String id : groups.primaries()) {
+            members.add(new SlotPlanner.Member(id, byId.get(id).observed().shards()));
+        }
+        SlotPlanner.Plan plan = SlotPlanner.plan(members, owners);
+        Map<String, BitSet> first = new LinkedHashMap<>();
+        for (String id : groups.primaries()) {
+            BitSet mine = owners.containsKey(id) ? (BitSet) owners.get(id).clone() : new BitSet();
+            BitSet unheld = (BitSet) plan.owners().getOrDefault(id, new BitSet()).clone();
+            unheld.andNot(held);
+            mine.or(unheld);
+            first.put(id, mine);
+        }
+        Map<String, HostPort> nodes = new LinkedHashMap<>();
+        groups.primaries().forEach(id -> nodes.put(id, byId.get(id).address()));
+        groups.replicaOf().keySet().forEach(id -> nodes.put(id, byId.get(id).address()));
+        Layout layout = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, first, List.of(), groups.replicaOf());
+        List<String> to = new ArrayList<>();
+        nodes.keySet().forEach(id -> to.add(byId.get(id).name()));
+        return new Decision(Kind.APPLY, layout, to, 0, current, keep, List.of(), "LayoutApplied", "epoch " + layout.epoch()
+                + ": first layout, " + String.join(", ", holding) + " keep the slots of the keys they hold (" + held.cardinality()
+                + " slots, apart); the next epochs even out the shares", BUSY);
     }
 
     private static PodView byOrdinalName(List<PodView> pods, String name) {

@@ -8,12 +8,14 @@ import io.percore.operator.replication.PodReplicationProbe.ProbeException;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
  * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
  * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
- * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout), {@code INFO replication} (with replicas),
+ * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout) and {@code CLUSTER HELDSLOTS} (their slots),
+ * {@code INFO replication} (with replicas),
  * {@code CLUSTER SETLAYOUT} and {@code REPLICAOF},
  * each after {@code AUTH} when the pods have a password ({@link PodAuth}: the operator's user, else the pods' password): a refusal is an
  * {@link io.percore.operator.replication.PodReplicationProbe.AuthRefusedException} carrying the pod's reply.
@@ -66,7 +68,33 @@ public class PodClusterProbe {
         if (!(keys instanceof Long count) || count < 0) {
             throw new ProbeException("DBSIZE: not a count");
         }
-        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null);
+        BitSet heldSlots = held.epoch() == 0 && count > 0 ? heldSlots(pod, auth) : null;
+        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null, heldSlots);
+    }
+
+    /**
+     * {@code CLUSTER HELDSLOTS}: the slots of the keys a pod holds before any layout (a pod restored from a cluster's
+     * backup holds its group's); null when the pod does not know the command (an older image: its keys' slots stay
+     * unknown, and keys on several pods are refused as before).
+     */
+    private BitSet heldSlots(HostPort pod, PodAuth auth) throws IOException {
+        Object reply;
+        try {
+            reply = resp.command(pod, auth, MAX_LAYOUT_BYTES, "CLUSTER", "HELDSLOTS");
+        } catch (PodReplicationProbe.ErrorReplyException e) {
+            if (e.getMessage().contains("unknown subcommand")) {
+                return null;
+            }
+            throw e; // -LOADING and the like: the pod is asked again at the next look
+        }
+        if (!(reply instanceof String ranges)) {
+            throw new ProbeException("CLUSTER HELDSLOTS: not a bulk string");
+        }
+        try {
+            return ranges.isEmpty() ? new BitSet() : Layout.parseRanges(ranges);
+        } catch (IllegalArgumentException e) {
+            throw new ProbeException("CLUSTER HELDSLOTS: " + e.getMessage());
+        }
     }
 
     /** {@code REPLICAOF NO ONE}: a replica made the primary of its group keeps its data. */

@@ -247,6 +247,12 @@ public final class ReplicaGroups {
         int wanted = wantedPrimaries(members, replicas);
         for (PodView p : free) {
             String id = p.observed().nodeId();
+            if (current.epoch() == 0 && p.observed().keys() > 0 && primaries.size() < wanted) {
+                // before any layout a pod with keys (restored, or persistent before cluster mode) is a primary: as a
+                // replica its sync would wipe them
+                primaries.add(id);
+                continue;
+            }
             String lacking = null;
             for (String primary : primaries) {
                 int n = count.getOrDefault(primary, 0);

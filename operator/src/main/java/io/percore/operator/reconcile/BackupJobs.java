@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.percore.operator.backupplan.BackupSpecs;
 import io.percore.operator.crd.Backup;
 import io.percore.operator.crd.BackupDestination;
+import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Persistence;
 import io.percore.operator.crd.Replication;
@@ -60,15 +61,25 @@ final class BackupJobs {
         return (head + "-backup-" + STAMP.format(now)).toLowerCase(Locale.ROOT);
     }
 
+    /** A backup of one data set: one group of sources. */
+    static Job job(PercoreService s, String name, String image, List<String> sources, boolean backupUser) {
+        return job(s, name, image, List.of(sources), List.of(), backupUser);
+    }
+
     /**
-     * @param sources    the pods to read from ({@code host:port}): a replica in sync is read when there is one, else the primary
+     * @param groups     the pods to read from ({@code host:port}), one group per data set (a cluster's primaries, each with its
+     *                   replicas): in each a replica in sync is read when there is one, else the primary
+     * @param slots      a cluster's groups' slots, in the groups' order (empty: one data set)
      * @param backupUser the pods have the backup's own user ({@value OperatorUsers#BACKUP}); else the default user's password
      */
-    static Job job(PercoreService s, String name, String image, List<String> sources, boolean backupUser) {
+    static Job job(PercoreService s, String name, String image, List<List<String>> groups, List<String> slots, boolean backupUser) {
         Backup backup = s.getSpec().getBackup();
         Map<String, String> plain = new LinkedHashMap<>(BackupSpecs.storageEnv(backup.getDestination()));
         plain.putAll(BackupSpecs.backupEnv(s.getMetadata().getNamespace(), s.getMetadata().getName(), name, backup.getRetention()));
-        plain.put("PERCORE_BACKUP_SOURCES", String.join(",", sources));
+        plain.put("PERCORE_BACKUP_SOURCES", String.join(";", groups.stream().map(g -> String.join(",", g)).toList()));
+        if (!slots.isEmpty()) {
+            plain.put("PERCORE_BACKUP_SLOTS", String.join(";", slots));
+        }
         if (backupUser) {
             plain.put("PERCORE_BACKUP_USERNAME", OperatorUsers.BACKUP);
         }
@@ -114,15 +125,21 @@ final class BackupJobs {
 
     /**
      * The init container that restores {@code spec.restoreFrom} onto the pod's volume before the server starts, on the
-     * service's first pod only (the primary a replicated service elects first; its replicas copy the data from it). Its
-     * resources stay within the pod's: the pod keeps its QoS class and the plan its room.
+     * service's first pod only (the primary a replicated service elects first; its replicas copy the data from it), or in
+     * a cluster on its first pods, one per primary, each restoring its group of a cluster's backup (the first layout makes
+     * the pods that hold keys primaries and gives each the slots it holds). Its resources stay within the pod's: the pod
+     * keeps its QoS class and the plan its room.
      */
     static Container restoreContainer(PercoreService s, SizingPlan plan, String image) {
         RestoreFrom restore = s.getSpec().getRestoreFrom();
         String name = s.getMetadata().getName();
         Map<String, String> plain = new LinkedHashMap<>(BackupSpecs.storageEnv(restore.getDestination()));
         plain.putAll(BackupSpecs.restoreEnv(restore, s.getMetadata().getNamespace(), name, Persistence.DATA_DIR));
-        plain.put("PERCORE_RESTORE_POD", restorePod(s));
+        if (Cluster.enabled(s.getSpec())) {
+            plain.put("PERCORE_RESTORE_PODS", String.join(",", restorePods(s, plan.replicas())));
+        } else {
+            plain.put("PERCORE_RESTORE_POD", restorePod(s));
+        }
         plain.put("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
         List<EnvVar> env = vars(plain);
         env.add(new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef()
@@ -143,6 +160,21 @@ final class BackupJobs {
                 .withVolumeMounts(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(WorkloadRenderer.DATA_VOLUME)
                         .withMountPath(Persistence.DATA_DIR).build())
                 .build();
+    }
+
+    /**
+     * A cluster's restoring pods: the first {@code members / (1 + replicas)} ordinals, one per primary; the cluster
+     * planner's first layout makes the pods that hold keys its primaries.
+     */
+    static List<String> restorePods(PercoreService s, int members) {
+        Replication r = s.getSpec().getReplication();
+        int replicas = r == null || r.getReplicas() == null ? 0 : r.getReplicas(); // as the cluster driver counts them
+        int primaries = Math.max(1, members / (1 + replicas));
+        List<String> pods = new ArrayList<>();
+        for (int i = 0; i < primaries; i++) {
+            pods.add(s.getMetadata().getName() + "-" + i);
+        }
+        return pods;
     }
 
     /** The pod that restores: ordinal 0, the first primary (ReplicationPlanner elects it first when the spec restores). */

@@ -11,11 +11,14 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.percore.operator.backupplan.BackupOutcomes;
 import io.percore.operator.backupplan.BackupSchedule;
 import io.percore.operator.backupplan.BackupSpecs;
+import io.percore.operator.backupplan.ClusterBackupSources;
 import io.percore.operator.backupplan.Cron;
 import io.percore.operator.backupplan.RestoreOutcomes;
 import io.percore.operator.crd.Backup;
 import io.percore.operator.crd.BackupDestination;
 import io.percore.operator.crd.BackupsStatus;
+import io.percore.operator.crd.Cluster;
+import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
@@ -206,9 +209,26 @@ final class BackupScenario implements Scenario {
         /** A Job for a backup now, or the reason none could start (a failure like any: the next time tries again). */
         private BackupsStatus startBackup(BackupsStatus status, String trigger, Instant now, BackupMeters meters) {
             String why = cannotStart();
-            List<String> sources = why == null ? sources() : List.of();
-            if (why == null && sources.isEmpty()) {
-                why = "no ready pod of the service to read from";
+            List<List<String>> groups = List.of();
+            List<String> slots = List.of();
+            String from = null;
+            if (why == null && Cluster.enabled(context.spec())) {
+                ClusterStatus cluster = context.status().getCluster() != null ? context.status().getCluster() : context.previous().getCluster();
+                ClusterBackupSources.Result r = ClusterBackupSources.plan(cluster, readyAddresses());
+                why = r.notNow();
+                if (why == null) {
+                    groups = r.groups().groups();
+                    slots = r.groups().slots();
+                    from = groups.size() + " groups (" + String.join("; ", r.groups().pods().stream().map(g -> String.join(", ", g)).toList()) + ")";
+                }
+            } else if (why == null) {
+                List<String> sources = List.copyOf(readyAddresses().values());
+                if (sources.isEmpty()) {
+                    why = "no ready pod of the service to read from";
+                } else {
+                    groups = List.of(sources);
+                    from = String.join(", ", sources);
+                }
             }
             if (why != null) {
                 BackupOutcomes.Result r = BackupOutcomes.notStarted(status, trigger, BackupOutcomes.NOT_STARTED, why, now);
@@ -218,7 +238,7 @@ final class BackupScenario implements Scenario {
             }
             String jobName = BackupJobs.jobName(s, now);
             boolean backupUser = context.workload() != null && context.workload().access().aclFile();
-            Job job = BackupJobs.job(s, jobName, context.operatorImage(), sources, backupUser);
+            Job job = BackupJobs.job(s, jobName, context.operatorImage(), groups, slots, backupUser);
             try {
                 context.client().batch().v1().jobs().inNamespace(ns).resource(job).create();
             } catch (KubernetesClientException e) {
@@ -229,7 +249,7 @@ final class BackupScenario implements Scenario {
             }
             status.setRunning(BackupOutcomes.started(jobName, trigger, now));
             context.events().normal(s, BackupOutcomes.STARTED, "Job " + jobName + " backs up " + name + " (" + trigger + ") to "
-                    + destination(context.spec().getBackup().getDestination()) + " from " + String.join(", ", sources));
+                    + destination(context.spec().getBackup().getDestination()) + " from " + from);
             return status;
         }
 
@@ -237,7 +257,7 @@ final class BackupScenario implements Scenario {
         private String cannotStart() {
             PercoreServiceSpec spec = context.spec();
             int pods = context.plan() == null ? 0 : context.plan().replicas();
-            if (!Replication.enabled(spec) && pods > 1) {
+            if (!Replication.enabled(spec) && !Cluster.enabled(spec) && pods > 1) {
                 return "the service runs " + pods + " independent pods, each with its own data; a backup reads one data set: set"
                         + " spec.replication (one primary and its replicas) or plan one pod";
             }
@@ -253,20 +273,19 @@ final class BackupScenario implements Scenario {
             return null;
         }
 
-        /** The ready pods' addresses, in ordinal order: the backup program reads a replica in sync, else the primary. */
-        private List<String> sources() {
+        /** The ready pods' addresses ({@code host:port}) by pod name, in name order. */
+        private Map<String, String> readyAddresses() {
             int port = context.spec().respPort().getPort();
-            List<String> sources = new ArrayList<>();
+            Map<String, String> ready = new java.util.TreeMap<>();
             context.client().pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems().stream()
                     .filter(p -> p.getMetadata().getDeletionTimestamp() == null && Pods.ready(p))
-                    .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                     .forEach(p -> {
                         HostPort at = context.addresses().of(p, port);
                         if (at != null) {
-                            sources.add(at.host().contains(":") ? "[" + at.host() + "]:" + at.port() : at.host() + ":" + at.port());
+                            ready.put(p.getMetadata().getName(), at.host().contains(":") ? "[" + at.host() + "]:" + at.port() : at.host() + ":" + at.port());
                         }
                     });
-            return sources;
+            return ready;
         }
 
         /** The running backup's Job: its state, when it ended, its container's termination line. */
@@ -305,14 +324,20 @@ final class BackupScenario implements Scenario {
             RestoreOutcomes.Observed observed = RestoreOutcomes.Observed.NO_POD;
             boolean done = previous != null && (RestoreOutcomes.RESTORED.equals(previous.getPhase())
                     || RestoreOutcomes.SKIPPED.equals(previous.getPhase()));
+            List<RestoreOutcomes.Observed> all = new ArrayList<>();
             if (!done) {
-                Pod pod = context.client().pods().inNamespace(ns).withName(BackupJobs.restorePod(s)).get();
-                observed = observeRestore(pod);
+                List<String> restoring = Cluster.enabled(context.spec()) && context.plan() != null
+                        ? BackupJobs.restorePods(s, context.plan().replicas()) : List.of(BackupJobs.restorePod(s));
+                for (String pod : restoring) {
+                    all.add(observeRestore(context.client().pods().inNamespace(ns).withName(pod).get()));
+                }
+            } else {
+                all.add(observed);
             }
             String wanted = from.objectOrLatest().equals(RestoreFrom.LATEST) ? "the latest backup of "
                     + (from.getNamespace() == null ? ns : from.getNamespace()) + "/" + (from.getService() == null ? name : from.getService())
                     : from.getObject();
-            RestoreOutcomes.Result r = RestoreOutcomes.read(previous, observed, wanted, Instant.now());
+            RestoreOutcomes.Result r = RestoreOutcomes.read(previous, all, wanted, Instant.now());
             context.status().setRestore(r.status());
             var before = StatusConditions.find(context.previous().getConditions(), RestoreOutcomes.CONDITION);
             boolean newMessage = before == null || !r.reason().equals(before.getReason()) || !r.message().equals(before.getMessage());

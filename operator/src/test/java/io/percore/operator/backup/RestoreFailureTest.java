@@ -53,7 +53,7 @@ class RestoreFailureTest {
         try (ObjectStore store = ObjectStore.open(s3.settings(bucket, "p"))) {
             BackupCatalog.Backup b = BackupCatalog.of("p/ns1/kv/", store.list("p/ns1/kv/", 10)).latest().orElseThrow();
             manifest = BackupManifest.fromJson(store.read(b.manifestKey(), 65536), "test");
-            try (ObjectStore.Download d = store.get(b.dataKey())) {
+            try (ObjectStore.Download d = store.get(b.key())) {
                 rdb = d.stream().readAllBytes();
             }
         }

@@ -28,13 +28,70 @@ class RetentionPlannerTest {
         String key = BackupNames.dataKey(PREFIX, Instant.parse("2026-01-02T03:04:05.006Z"), "job-1");
         assertThat(key).isEqualTo("backups/ns1/kv/20260102T030405.006Z-job-1.rdb");
         assertThat(BackupNames.manifestKey(key)).isEqualTo("backups/ns1/kv/20260102T030405.006Z-job-1.json");
-        assertThat(BackupNames.parse(PREFIX, key)).hasValue(new BackupNames.Name(Instant.parse("2026-01-02T03:04:05.006Z"), "job-1", false));
+        assertThat(BackupNames.parse(PREFIX, key)).hasValue(new BackupNames.Name(Instant.parse("2026-01-02T03:04:05.006Z"), "job-1", false, -1));
         assertThat(BackupNames.dataKey(PREFIX, Instant.parse("2026-01-02T03:04:05.006Z"), "a"))
                 .isLessThan(BackupNames.dataKey(PREFIX, Instant.parse("2026-01-02T03:04:05.007Z"), "a"));
         assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv/sub/20260102T030405.006Z-job-1.rdb")).isEmpty();
         assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv/my-notes.rdb")).isEmpty();
         assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv-2/20260102T030405.006Z-job-1.rdb")).isEmpty();
         assertThatThrownBy(() -> BackupNames.dataKey(PREFIX, NOW, "Not_A_Label")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A cluster's complete backup of {@code groups} groups begun {@code hoursAgo} hours before NOW. */
+    static List<StoredObject> clusterBackup(String prefix, int hoursAgo, String id, int groups) {
+        Instant t = NOW.minus(Duration.ofHours(hoursAgo));
+        List<StoredObject> objects = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            objects.add(new StoredObject(BackupNames.groupKey(prefix, t, id, g), 100, NOW));
+        }
+        objects.add(new StoredObject(BackupNames.manifestKey(BackupNames.dataKey(prefix, t, id)), 10, NOW));
+        return objects;
+    }
+
+    @Test
+    void aClustersGroupsAreNamedBesideTheirOneManifest() {
+        Instant t = Instant.parse("2026-01-02T03:04:05.006Z");
+        String g2 = BackupNames.groupKey(PREFIX, t, "job-1", 2);
+        assertThat(g2).isEqualTo("backups/ns1/kv/20260102T030405.006Z-job-1.2.rdb");
+        assertThat(BackupNames.parse(PREFIX, g2)).hasValue(new BackupNames.Name(t, "job-1", false, 2));
+        assertThat(BackupNames.manifestKey(PREFIX, BackupNames.parse(PREFIX, g2).orElseThrow()))
+                .isEqualTo("backups/ns1/kv/20260102T030405.006Z-job-1.json");
+        assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv/20260102T030405.006Z-job-1.2.json")).as("one manifest per backup").isEmpty();
+        assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv/20260102T030405.006Z-job-1.01.rdb")).as("no leading zero").isEmpty();
+        assertThat(BackupNames.parse(PREFIX, "backups/ns1/kv/20260102T030405.006Z-job-1.99999.rdb")).isEmpty();
+        assertThatThrownBy(() -> BackupNames.groupKey(PREFIX, t, "job-1", BackupNames.MAX_GROUPS)).isInstanceOf(IllegalArgumentException.class);
+
+        List<StoredObject> listing = new ArrayList<>(clusterBackup(PREFIX, 4, "a", 3));
+        listing.addAll(backup(PREFIX, 3, "b"));
+        List<StoredObject> dead = clusterBackup(PREFIX, 2, "c", 3);
+        listing.addAll(dead.subList(0, 2)); // two groups stored, then the run died: no manifest
+        BackupCatalog c = BackupCatalog.of(PREFIX, listing);
+        assertThat(c.complete()).extracting(BackupCatalog.Backup::id).containsExactly("b", "a");
+        BackupCatalog.Backup a = c.complete().get(1);
+        assertThat(a.cluster()).isTrue();
+        assertThat(a.key()).as("a cluster's backup is named by its manifest").endsWith("-a.json");
+        assertThat(a.dataKeys()).hasSize(3).allMatch(k -> k.matches(".*-a\\.[0-2]\\.rdb"));
+        assertThat(a.size()).isEqualTo(300);
+        assertThat(a.keys()).first().isEqualTo(a.manifestKey());
+        assertThat(c.complete().get(0).key()).endsWith("-b.rdb");
+        assertThat(c.incomplete()).singleElement().satisfies(b -> assertThat(b.dataKeys()).hasSize(2));
+        assertThat(c.foreign()).isEmpty();
+    }
+
+    @Test
+    void retentionDeletesAClustersManifestThenEveryGroupAndADeadRunsGroups() {
+        List<StoredObject> listing = new ArrayList<>();
+        listing.addAll(clusterBackup(PREFIX, 30, "old", 3));
+        listing.addAll(clusterBackup(PREFIX, 20, "mid", 3));
+        listing.addAll(clusterBackup(PREFIX, 25, "dead", 3).subList(0, 2));
+        listing.addAll(clusterBackup(PREFIX, 1, "new", 3));
+        RetentionPlanner.Plan plan = RetentionPlanner.plan(PREFIX, listing, new Retention(2, null), NOW);
+        assertThat(plan.kept()).hasSize(2).allMatch(k -> k.endsWith("-new.json") || k.endsWith("-mid.json"));
+        List<String> old = plan.delete().stream().filter(k -> k.contains("-old.")).toList();
+        assertThat(old).hasSize(4);
+        assertThat(old.get(0)).as("the manifest before its groups").endsWith("-old.json");
+        assertThat(plan.delete().stream().filter(k -> k.contains("-dead.")).toList()).hasSize(2).allMatch(k -> k.endsWith(".rdb"));
+        assertThat(plan.delete()).noneMatch(k -> k.contains("-new.") || k.contains("-mid."));
     }
 
     @Test

@@ -100,4 +100,42 @@ class SettingsTest {
                 .hasMessageContaining("PERCORE_RESTORE_DBFILENAME=../dump.rdb");
         assertThatThrownBy(() -> RestoreSettings.fromEnv(Map.of("PERCORE_S3_BUCKET", "b"))).hasMessageContaining("PERCORE_BACKUP_NAMESPACE is required");
     }
+
+    @Test
+    void aClustersGroupsAndTheirSlots() throws BackupException {
+        Map<String, String> env = backupEnv();
+        assertThat(BackupSettings.fromEnv(env).cluster()).isFalse();
+        env.put("PERCORE_BACKUP_SOURCES", "kv-0:6379,kv-1:6379;kv-2:6379,kv-3:6379;kv-4:6379");
+        env.put("PERCORE_BACKUP_SLOTS", "0-5460;5461-10922;10923-16383");
+        BackupSettings s = BackupSettings.fromEnv(env);
+        assertThat(s.cluster()).isTrue();
+        assertThat(s.groups()).hasSize(3);
+        assertThat(s.groups().get(1)).containsExactly(new SourceAddress("kv-2", 6379), new SourceAddress("kv-3", 6379));
+        assertThat(s.slots()).containsExactly("0-5460", "5461-10922", "10923-16383");
+        env.put("PERCORE_BACKUP_SOURCES", "kv-0:6379;;kv-4:6379");
+        env.put("PERCORE_BACKUP_SLOTS", "0-5460;5461-10922");
+        assertThatThrownBy(() -> BackupSettings.fromEnv(env)).hasMessageContaining("group 1 names no source")
+                .hasMessageContaining("2 groups' slots for 3 groups");
+        env.put("PERCORE_BACKUP_SOURCES", "kv-0:6379;kv-4:6379");
+        env.put("PERCORE_BACKUP_SLOTS", "0-5460;x");
+        assertThatThrownBy(() -> BackupSettings.fromEnv(env)).hasMessageContaining("'x' is not slot ranges");
+    }
+
+    @Test
+    void aClustersPodRestoresOneGroup() throws BackupException {
+        Map<String, String> env = new HashMap<>();
+        env.put("PERCORE_S3_BUCKET", "backups");
+        env.put("PERCORE_BACKUP_NAMESPACE", "ns1");
+        env.put("PERCORE_BACKUP_SERVICE", "kv");
+        assertThat(RestoreSettings.fromEnv(env).group()).isNull();
+        env.put("PERCORE_RESTORE_GROUP", "2");
+        env.put("PERCORE_RESTORE_GROUPS", "3");
+        RestoreSettings s = RestoreSettings.fromEnv(env);
+        assertThat(s.group()).isEqualTo(2);
+        assertThat(s.groups()).isEqualTo(3);
+        env.put("PERCORE_RESTORE_GROUP", "3");
+        assertThatThrownBy(() -> RestoreSettings.fromEnv(env)).hasMessageContaining("groups are 0 to 2");
+        env.remove("PERCORE_RESTORE_GROUPS");
+        assertThatThrownBy(() -> RestoreSettings.fromEnv(env)).hasMessageContaining("both (a cluster's pod) or neither");
+    }
 }

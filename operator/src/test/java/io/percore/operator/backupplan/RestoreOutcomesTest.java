@@ -65,4 +65,37 @@ class RestoreOutcomesTest {
         assertThat(RestoreOutcomes.read(failed, new Observed("kv2-0", true, null, null), "latest", NOW).status().getPhase())
                 .isEqualTo(RestoreOutcomes.RESTORING);
     }
+
+    private static String groupLine(int group, long keys) {
+        return "{\"outcome\":\"Restored\",\"object\":\"s3://b/default/kv/x." + group + ".rdb\",\"key\":\"default/kv/x." + group + ".rdb\","
+                + "\"bytes\":10,\"keys\":" + keys + ",\"sha256\":\"ab\",\"verifiedAgainst\":\"manifest\",\"file\":\"/data/dump.rdb\","
+                + "\"durationMillis\":" + (100 * (group + 1)) + ",\"transferMillis\":50,\"group\":" + group + ",\"backup\":\"s3://b/default/kv/x.json\"}";
+    }
+
+    @Test
+    void aClustersPodsAreOneRestoreDoneWhenEveryPodIsAndFailedWhenOneIs() {
+        Observed kv0 = new Observed("kv2-0", false, groupLine(0, 100), 0);
+        Observed kv1Running = new Observed("kv2-1", true, null, null);
+        Observed kv2 = new Observed("kv2-2", false, groupLine(2, 300), 0);
+        RestoreOutcomes.Result partway = RestoreOutcomes.read(null, java.util.List.of(kv0, kv1Running, kv2), "latest", NOW);
+        assertThat(partway.status().getPhase()).isEqualTo(RestoreOutcomes.RESTORING);
+        assertThat(partway.message()).startsWith("2 of 3 pods restored").contains("kv2-1 is restoring latest");
+        assertThat(partway.conditionStatus()).isFalse();
+
+        Observed kv1 = new Observed("kv2-1", false, groupLine(1, 200), 0);
+        RestoreOutcomes.Result done = RestoreOutcomes.read(partway.status(), java.util.List.of(kv0, kv1, kv2), "latest", NOW);
+        assertThat(done.status().getPhase()).isEqualTo(RestoreOutcomes.RESTORED);
+        assertThat(done.status().getObject()).as("the cluster's backup, not one group's snapshot").isEqualTo("s3://b/default/kv/x.json");
+        assertThat(done.status().getKeys()).isEqualTo(600L);
+        assertThat(done.status().getBytes()).isEqualTo(30L);
+        assertThat(done.status().getDurationMillis()).as("the pods restore at once: the longest").isEqualTo(300L);
+        assertThat(done.message()).contains("kv2-0, kv2-1, kv2-2 restored s3://b/default/kv/x.json: 600 keys");
+
+        Observed kv1Refused = new Observed("kv2-1", false, TerminationMessage.failed(Failure.LAYOUT_MISMATCH,
+                "s3://b/default/kv/x.json has 2 groups (a cluster of 2 primaries), this cluster has 3 primaries: plan 2"), 1);
+        RestoreOutcomes.Result failed = RestoreOutcomes.read(null, java.util.List.of(kv0, kv1Refused, kv2), "latest", NOW);
+        assertThat(failed.status().getPhase()).isEqualTo(RestoreOutcomes.FAILED);
+        assertThat(failed.reason()).isEqualTo(RestoreOutcomes.RESTORE_FAILED);
+        assertThat(failed.message()).contains("kv2-1 refused the restore, LayoutMismatch").contains("plan 2");
+    }
 }

@@ -234,6 +234,62 @@ class ClusterPlannerTest {
         assertThat(next.send().migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isEqualTo(2 * 5461);
     }
 
+    /** A pod before any layout holding keys in {@code ranges} (as CLUSTER HELDSLOTS says), with replication asked when {@code replicas}. */
+    static PodView holding(int ordinal, String ranges, boolean replicas) {
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(id(ordinal), 2, 100, Layout.EMPTY, List.of(),
+                replicas ? io.percore.operator.replication.ReplicationPlanner.Observed.master(0) : null, Layout.parseRanges(ranges)));
+    }
+
+    static PodView empty(int ordinal, boolean replicas) {
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(id(ordinal), 2, 0, Layout.EMPTY, List.of(),
+                replicas ? io.percore.operator.replication.ReplicationPlanner.Observed.master(0) : null, new java.util.BitSet()));
+    }
+
+    @Test
+    void podsRestoredFromAClustersGroupsKeepTheSlotsOfTheirKeysInTheFirstLayout() {
+        // three groups of a backup, keys in most slots of each range (slots 100-199 and 16000-16383 hold none)
+        Decision d = decide(3, 3, 0, holding(0, "0-99,200-5460", false), holding(1, "5461-10922", false), holding(2, "10923-15999", false));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.reason()).isEqualTo("LayoutApplied");
+        Layout one = d.send();
+        assertThat(one.migrating()).as("nothing moves: every key is where its slot is").isEmpty();
+        assertThat(one.slotsOf(id(0)).get(0, 5461)).isEqualTo(Layout.parseRanges("0-99,200-5460"));
+        assertThat(one.slotsOf(id(1))).isEqualTo(Layout.parseRanges("5461-10922"));
+        assertThat(one.slotsOf(id(2)).get(10923, 16000)).isEqualTo(Layout.parseRanges("10923-15999").get(10923, 16000));
+        assertThat(one.assignedSlots()).as("the slots no one holds are handed out at once").isEqualTo(SlotPlanner.SLOTS);
+        assertThat(d.message()).contains("kv-0, kv-1, kv-2 keep the slots of the keys they hold");
+        // and the holders stay where they are: the next epoch plans from them like any layout
+        Decision next = decide(3, 3, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one));
+        assertThat(next.send() == null ? List.of() : next.send().migrating()).allSatisfy(m ->
+                assertThat(((SlotPlanner.Move) m).slots().cardinality()).isLessThan(200));
+    }
+
+    @Test
+    void restoredHoldersAreTheGroupsPrimariesAndTheEmptyPodsTheirReplicas() {
+        // a cluster of 2 primaries with a replica each; the restore put the groups on kv-0 and kv-1
+        Decision d = ClusterPlanner.decide(new Input(List.of(holding(0, "0-8191", true), holding(1, "8192-16383", true), empty(2, true),
+                empty(3, true)), 4, 4, 0, 1, ReplicaGroups.Clock.NONE));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        Layout one = d.send();
+        assertThat(one.primaries()).containsExactlyInAnyOrder(id(0), id(1));
+        assertThat(one.replicaOf()).containsOnlyKeys(id(2), id(3));
+        assertThat(one.slotsOf(id(0))).isEqualTo(Layout.parseRanges("0-8191"));
+        assertThat(one.slotsOf(id(1))).isEqualTo(Layout.parseRanges("8192-16383"));
+    }
+
+    @Test
+    void holdersWhoseSlotsOverlapOrAreUnknownAreRefused() {
+        Decision overlap = decide(3, 3, 0, holding(0, "0-6000", false), holding(1, "5461-10922", false), empty(2, false));
+        assertThat(overlap.kind()).isEqualTo(Kind.CONFLICT);
+        assertThat(overlap.reason()).isEqualTo("KeysOnSeveralPods");
+        PodView unknown = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 5, Layout.EMPTY, List.of()));
+        assertThat(decide(3, 3, 0, holding(0, "0-99", false), unknown, empty(2, false)).reason()).isEqualTo("KeysOnSeveralPods");
+        // more holders than primaries: one would be a replica and lose its keys
+        Decision tooMany = ClusterPlanner.decide(new Input(List.of(holding(0, "0-99", true), holding(1, "100-199", true),
+                holding(2, "200-299", true), empty(3, true)), 4, 4, 0, 1, ReplicaGroups.Clock.NONE));
+        assertThat(tooMany.reason()).isEqualTo("KeysOnSeveralPods");
+    }
+
     @Test
     void keysOnSeveralPodsBeforeAnyLayoutAreRefused() {
         PodView a = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 10, Layout.EMPTY, List.of()));

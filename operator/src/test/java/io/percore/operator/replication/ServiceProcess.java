@@ -254,7 +254,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** {@code -Dpercore.it.ports=7200-7299}: the servers' ports from that range (a machine shared with others), else any free one. */
     static final String PORTS = "percore.it.ports";
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         String range = System.getProperty(PORTS, "");
         if (range.isBlank()) {
             try (ServerSocket s = new ServerSocket(0)) {
