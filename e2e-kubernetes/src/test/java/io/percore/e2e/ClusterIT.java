@@ -96,7 +96,12 @@ class ClusterIT {
 
     /** Every slot assigned over {@code pods} pods that each own some, no migration under way, the service Ready. */
     private static void awaitLayout(Cluster cluster, String namespace, int pods) {
-        cluster.awaitStatus(namespace, NAME, Duration.ofMinutes(6), s -> {
+        awaitLayout(cluster, namespace, NAME, pods);
+    }
+
+    /** Every slot assigned to {@code pods} primaries, nothing moving, the service Ready at its generation. */
+    static void awaitLayout(Cluster cluster, String namespace, String name, int pods) {
+        cluster.awaitStatus(namespace, name, Duration.ofMinutes(6), s -> {
             ClusterStatus c = s.getStatus() == null ? null : s.getStatus().getCluster();
             return c != null && Integer.valueOf(16384).equals(c.getSlotsAssigned()) && c.getMigrations().isEmpty()
                     && c.getPods().stream().filter(p -> p.getSlotCount() != null && p.getSlotCount() > 0).count() == pods
