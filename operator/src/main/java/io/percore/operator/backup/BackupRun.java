@@ -75,49 +75,76 @@ public final class BackupRun {
     }
 
     /**
-     * A cluster's backup: each group's snapshot in turn (each from that group's replica in sync, else its primary: a
-     * point in time per primary, as Redis Cluster's own backups are), then one manifest naming them all. A group that
-     * fails fails the backup: the groups already stored are deleted (a backup is every group or none; retention would
-     * remove them later anyway, as a dead run's).
+     * A cluster's backup: the groups' snapshots, {@code groupsInFlight} at once (each from that group's replica in sync,
+     * else its primary: a point in time per primary, as Redis Cluster's own backups are, and read together they are
+     * close in time), then one manifest naming them all. A group that fails fails the backup: the others run to their
+     * end (each bounded by its own timeouts), and the groups stored are deleted (a backup is every group or none;
+     * retention would remove them later anyway, as a dead run's).
      */
     private static BackupManifest cluster(BackupSettings s, ObjectStore store, String prefix, Instant started, long t0, Clock clock)
             throws BackupException {
-        List<BackupManifest.Group> groups = new ArrayList<>();
-        List<String> stored = new ArrayList<>();
+        int n = s.groups().size();
         long transferStart = System.nanoTime();
+        List<java.util.concurrent.Future<BackupManifest.Group>> results = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(n, s.groupsInFlight()), r -> {
+            Thread t = new Thread(r, "backup-group");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            for (int i = 0; i < s.groups().size(); i++) {
-                String slots = s.slots().isEmpty() ? "" : s.slots().get(i);
-                String what = "group " + i + (slots.isEmpty() ? "" : " (slots " + RespConnection.shorten(slots) + ")");
-                SourceChooser.Choice choice;
-                BackupManifest one;
-                String key = BackupNames.groupKey(prefix, started, s.id(), i);
-                try {
-                    choice = choose(s, s.groups().get(i));
-                    LOG.info("Backing up {}/{} {} from {}: {}", s.namespace(), s.service(), what, choice.source().describe(), choice.why());
-                    one = transfer(s, store, choice.source(), key, started, t0, clock);
-                } catch (BackupException e) {
-                    throw new BackupException(e.failure(), what + ": " + e.getMessage(), e);
-                }
-                stored.add(key);
-                groups.add(new BackupManifest.Group(i, slots, key, one.bytes(), one.sha256(), one.keys(), one.keysWithExpiry(),
-                        one.rdbVersion(), one.source(), one.transferMillis()));
+            for (int i = 0; i < n; i++) {
+                int group = i;
+                results.add(pool.submit(() -> group(s, store, prefix, started, t0, clock, group)));
             }
-        } catch (BackupException e) {
-            for (String key : stored) {
+        } finally {
+            pool.shutdown();
+        }
+        List<BackupManifest.Group> groups = new ArrayList<>();
+        BackupException failed = null;
+        for (java.util.concurrent.Future<BackupManifest.Group> f : results) {
+            try {
+                groups.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                BackupException cause = e.getCause() instanceof BackupException b ? b
+                        : new BackupException(Failure.INTERNAL, e.getCause().toString(), e.getCause());
+                failed = failed == null ? cause : failed;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = failed == null ? new BackupException(Failure.INTERNAL, "interrupted", e) : failed;
+            }
+        }
+        if (failed != null) {
+            for (BackupManifest.Group g : groups) {
                 try {
-                    store.delete(key);
+                    store.delete(g.object());
                 } catch (BackupException d) {
-                    LOG.warn("Could not delete {} of the failed backup (retention removes it later): {}", key, d.getMessage());
+                    LOG.warn("Could not delete {} of the failed backup (retention removes it later): {}", g.object(), d.getMessage());
                 }
             }
-            throw e;
+            throw failed;
         }
         Instant completed = clock.instant();
         return new BackupManifest(BackupManifest.CLUSTER, null, groups.stream().mapToLong(BackupManifest.Group::bytes).sum(), null,
                 groups.stream().mapToLong(BackupManifest.Group::keys).sum(), groups.stream().mapToLong(BackupManifest.Group::keysWithExpiry).sum(),
                 0, s.namespace(), s.service(), s.id(), null, started.toString(), completed.toString(), (System.nanoTime() - t0) / 1_000_000,
                 (System.nanoTime() - transferStart) / 1_000_000, List.copyOf(groups));
+    }
+
+    /** Group {@code i}'s snapshot, its failure named by the group and its slots. */
+    private static BackupManifest.Group group(BackupSettings s, ObjectStore store, String prefix, Instant started, long t0, Clock clock, int i)
+            throws BackupException {
+        String slots = s.slots().isEmpty() ? "" : s.slots().get(i);
+        String what = "group " + i + (slots.isEmpty() ? "" : " (slots " + RespConnection.shorten(slots) + ")");
+        String key = BackupNames.groupKey(prefix, started, s.id(), i);
+        try {
+            SourceChooser.Choice choice = choose(s, s.groups().get(i));
+            LOG.info("Backing up {}/{} {} from {}: {}", s.namespace(), s.service(), what, choice.source().describe(), choice.why());
+            BackupManifest one = transfer(s, store, choice.source(), key, started, t0, clock);
+            return new BackupManifest.Group(i, slots, key, one.bytes(), one.sha256(), one.keys(), one.keysWithExpiry(), one.rdbVersion(),
+                    one.source(), one.transferMillis());
+        } catch (BackupException e) {
+            throw new BackupException(e.failure(), what + ": " + e.getMessage(), e);
+        }
     }
 
     private static BackupManifest transfer(BackupSettings s, ObjectStore store, SourceState source, String key, Instant started, long t0,

@@ -27,6 +27,8 @@ import java.util.Map;
  *   <tr><td>{@code PERCORE_BACKUP_PART_SIZE}</td><td>the upload's part size (5Mi to 5Gi); memory held is at most
  *       (in flight + 1) parts</td><td>16Mi</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_PARTS_IN_FLIGHT}</td><td>parts sent at once (1 to 16)</td><td>2</td></tr>
+ *   <tr><td>{@code PERCORE_BACKUP_GROUPS_IN_FLIGHT}</td><td>a cluster's groups read at once (1 to 16); memory held is
+ *       that many times the parts' above</td><td>3</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_MAX_SIZE}</td><td>the largest snapshot taken; also raises the part size so that
  *       10,000 parts hold it</td><td>150Gi</td></tr>
  *   <tr><td>{@code PERCORE_BACKUP_CONNECT_TIMEOUT}, {@code PERCORE_BACKUP_STALL_TIMEOUT},
@@ -41,7 +43,11 @@ import java.util.Map;
  */
 public record BackupSettings(List<List<SourceAddress>> groups, List<String> slots, String username, String password, String namespace, String service,
                              String id, StorageSettings storage, int partSize, int partsInFlight, long maxBytes,
-                             Duration connectTimeout, Duration stallTimeout, Duration startTimeout, Retention retention) {
+                             Duration connectTimeout, Duration stallTimeout, Duration startTimeout, Retention retention,
+                             int groupsInFlight) {
+
+    /** How many of a cluster's groups are read at once by default: each holds (parts in flight + 1) parts of memory. */
+    static final int DEFAULT_GROUPS_IN_FLIGHT = 3;
 
     static final int DEFAULT_PART = 16 << 20;
     /** The largest snapshot taken by default: 10,000 parts of 16 MiB hold it (S3's limit on parts). */
@@ -112,7 +118,8 @@ public record BackupSettings(List<List<SourceAddress>> groups, List<String> slot
                 env.duration("PERCORE_BACKUP_CONNECT_TIMEOUT", Duration.ofSeconds(10)),
                 env.duration("PERCORE_BACKUP_STALL_TIMEOUT", Duration.ofSeconds(60)),
                 env.duration("PERCORE_BACKUP_START_TIMEOUT", Duration.ofMinutes(10)),
-                keep == null && maxAge == null ? null : new Retention(keep, maxAge));
+                keep == null && maxAge == null ? null : new Retention(keep, maxAge),
+                env.integer("PERCORE_BACKUP_GROUPS_IN_FLIGHT", DEFAULT_GROUPS_IN_FLIGHT, 1, 16));
         env.check();
         return s;
     }
@@ -142,7 +149,8 @@ public record BackupSettings(List<List<SourceAddress>> groups, List<String> slot
     public String toString() {
         return "BackupSettings[groups=" + groups + ", slots=" + slots + ", username=" + username + ", password=" + (password == null ? "none" : "(set)")
                 + ", namespace=" + namespace + ", service=" + service + ", id=" + id + ", storage=" + storage + ", partSize=" + partSize
-                + ", partsInFlight=" + partsInFlight + ", maxBytes=" + maxBytes + ", retention=" + retention + "]";
+                + ", partsInFlight=" + partsInFlight + ", groupsInFlight=" + groupsInFlight + ", maxBytes=" + maxBytes + ", retention=" + retention
+                + "]";
     }
 
     static String randomId() {

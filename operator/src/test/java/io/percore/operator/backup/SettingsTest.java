@@ -112,6 +112,7 @@ class SettingsTest {
         assertThat(s.groups()).hasSize(3);
         assertThat(s.groups().get(1)).containsExactly(new SourceAddress("kv-2", 6379), new SourceAddress("kv-3", 6379));
         assertThat(s.slots()).containsExactly("0-5460", "5461-10922", "10923-16383");
+        assertThat(s.groupsInFlight()).isEqualTo(3);
         env.put("PERCORE_BACKUP_SOURCES", "kv-0:6379;;kv-4:6379");
         env.put("PERCORE_BACKUP_SLOTS", "0-5460;5461-10922");
         assertThatThrownBy(() -> BackupSettings.fromEnv(env)).hasMessageContaining("group 1 names no source")
