@@ -89,6 +89,12 @@ the same verbs.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
+# endpointslices: the primary Service of a replicated service has no selector; the operator writes its one
+# EndpointSlice in the step that moves the primary label (a failover is one change to kube-proxy, not two), and
+# lists the Service's slices to delete one the endpoint controller left from when it had a selector.
+- apiGroups: ["discovery.k8s.io"]
+  resources: ["endpointslices"]
+  verbs: ["get", "list", "create", "update", "delete"]
 # statefulsets: the workload when spec.persistence keeps data on volume claims. No rule for
 # persistentvolumeclaims: the StatefulSet controller creates the claims, and the operator never
 # reads or deletes one, so it cannot lose the data even by mistake.

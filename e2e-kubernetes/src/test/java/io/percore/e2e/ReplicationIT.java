@@ -105,6 +105,15 @@ class ReplicationIT {
         }
         Pod now = primary();
         assertThat(now.getMetadata().getName()).as("a replica was promoted").isNotEqualTo(old.getMetadata().getName());
+        // kube-proxy routes the primary Service by the operator's one EndpointSlice: the new primary, nothing else
+        assertThat(cluster.client().discovery().v1().endpointSlices().inNamespace(ns.name())
+                .withLabel("kubernetes.io/service-name", NAME + "-primary").list().getItems()).singleElement().satisfies(slice -> {
+                    assertThat(slice.getMetadata().getLabels()).containsEntry("endpointslice.kubernetes.io/managed-by", "percore.io/operator");
+                    assertThat(slice.getEndpoints()).singleElement().satisfies(e -> {
+                        assertThat(e.getTargetRef().getName()).isEqualTo(now.getMetadata().getName());
+                        assertThat(e.getAddresses()).containsExactly(now.getStatus().getPodIP());
+                    });
+                });
         assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("FailedOver"));
         assertEveryKeyOnThePrimary(acknowledged);
         // the old primary's container restarts in its pod, is demoted, and follows the new primary (by its address or
@@ -221,17 +230,22 @@ class ReplicationIT {
      * Each change of the Service's endpoints, as the pods it routes to when seen (a pod's name, or its IP when the
      * endpoint names none): where the time between the failover and the client's first write goes.
      */
+    /** The primary Service's ready endpoints as kube-proxy reads them (its EndpointSlices), each change with its time. */
     private io.fabric8.kubernetes.client.Watch watchRoutes(String service, List<Map.Entry<java.time.Instant, String>> routes) {
-        return cluster.client().endpoints().inNamespace(ns.name()).withName(service).watch(new io.fabric8.kubernetes.client.Watcher<>() {
+        return cluster.client().discovery().v1().endpointSlices().inNamespace(ns.name()).withLabel("kubernetes.io/service-name", service)
+                .watch(new io.fabric8.kubernetes.client.Watcher<>() {
             @Override
-            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Endpoints endpoints) {
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice) {
                 List<String> ready = new ArrayList<>();
-                for (var subset : endpoints.getSubsets() == null ? List.<io.fabric8.kubernetes.api.model.EndpointSubset>of() : endpoints.getSubsets()) {
-                    for (var address : subset.getAddresses() == null ? List.<io.fabric8.kubernetes.api.model.EndpointAddress>of() : subset.getAddresses()) {
-                        ready.add(address.getTargetRef() != null ? address.getTargetRef().getName() : address.getIp());
+                if (action != Action.DELETED && slice.getEndpoints() != null) {
+                    for (var e : slice.getEndpoints()) {
+                        if (e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady())) {
+                            ready.add(e.getTargetRef() != null ? e.getTargetRef().getName() : String.join(",", e.getAddresses()));
+                        }
                     }
                 }
-                routes.add(Map.entry(java.time.Instant.now(), action == Action.DELETED ? "deleted" : ready.toString()));
+                routes.add(Map.entry(java.time.Instant.now(), (action == Action.DELETED ? "deleted " : "") + slice.getMetadata().getName()
+                        + " " + ready));
             }
 
             @Override

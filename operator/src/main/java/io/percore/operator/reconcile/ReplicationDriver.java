@@ -49,13 +49,17 @@ final class ReplicationDriver {
     private final PlanEvents events;
     /** The nodes by name (the informer's): a pod on a node NotReady is lost now. */
     private final Map<String, Node> nodes;
+    /** Writes the primary Service's EndpointSlice. */
+    private final ChildApplier applier;
 
-    ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, Map<String, Node> nodes) {
+    ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, Map<String, Node> nodes,
+                      ChildApplier applier) {
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
         this.events = events;
         this.nodes = nodes;
+        this.applier = applier;
     }
 
     /** @param requeue when to reconcile again at the latest */
@@ -71,7 +75,10 @@ final class ReplicationDriver {
      * @param address        each pod's address (null: none yet)
      */
     record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
-                       Decision decision) {
+                       Decision decision, java.util.Set<String> serving) {
+        Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
+            this(before, password, updateRevision, address, decision, java.util.Set.of());
+        }
     }
 
     Outcome run(PercoreService s, ReplicationStatus previous, StatusConditions conditions) {
@@ -135,7 +142,9 @@ final class ReplicationDriver {
                 replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn));
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
-        return new Observation(before, secret, updateRevision, address, d);
+        java.util.Set<String> serving = new java.util.HashSet<>();
+        states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
+        return new Observation(before, secret, updateRevision, address, d, serving);
     }
 
     /**
@@ -173,6 +182,7 @@ final class ReplicationDriver {
                 String why = "REPLICAOF NO ONE on " + d.promote() + " failed: " + e.getMessage() + "; retrying";
                 events.warning(s, "PromotionFailed", why);
                 conditions.set(CONDITION, false, "PromotionFailed", why);
+                publishPrimary(s, o.serving());
                 return new Outcome(new ReplicationStatus(before.getPrimary(), format(since)), Duration.ofSeconds(1));
             }
             label(ns, d.promote(), Replication.PRIMARY);
@@ -214,8 +224,33 @@ final class ReplicationDriver {
             events.normal(s, "PodRolled", "deleted " + d.delete() + " so the StatefulSet recreates it at revision " + updateRevision
                     + " (" + d.message() + ")");
         }
+        java.util.Set<String> serving = new java.util.HashSet<>(o.serving());
+        if (d.promote() != null) {
+            serving.add(d.promote()); // answered REPLICAOF NO ONE just now: its readiness still says what it was as a replica
+        }
+        if (d.switchover() != null && !"SwitchoverAborted".equals(reason)) {
+            serving.add(d.switchover().to());
+        }
+        publishPrimary(s, serving);
         conditions.set(CONDITION, healthy, reason, message);
         return new Outcome(new ReplicationStatus(primary, format(since)), requeue);
+    }
+
+    /**
+     * The primary Service's EndpointSlice as the labels stand after this step: the one pod labelled primary (none while
+     * two are, which the next step reduces to one, or none is). One write for a failover: the old primary out, the new
+     * one in ({@link PrimaryEndpoints}); nothing when it already says so.
+     *
+     * @param serving pods that answered as a primary in this step (or were promoted in it): their endpoint is ready even
+     *                while the kubelet's readiness still says what the pod was as a replica (unready while its link to the
+     *                lost primary was down), which it says again only at its next probe
+     */
+    private void publishPrimary(PercoreService s, java.util.Set<String> serving) {
+        Map<String, String> selector = Labels.selector(s);
+        selector.put(Replication.ROLE_LABEL, Replication.PRIMARY);
+        List<Pod> labelled = client.pods().inNamespace(s.getMetadata().getNamespace()).withLabels(selector).list().getItems();
+        Pod primary = labelled.size() == 1 ? labelled.get(0) : null;
+        applier.apply(PrimaryEndpoints.render(s, primary, primary != null && serving.contains(primary.getMetadata().getName())));
     }
 
     /**

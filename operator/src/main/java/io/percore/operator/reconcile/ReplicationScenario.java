@@ -3,6 +3,7 @@ package io.percore.operator.reconcile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.percore.operator.crd.Cluster;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.PercoreServiceSpec;
@@ -12,6 +13,7 @@ import io.percore.operator.replication.ReplicationSpecs;
 import io.percore.operator.sizing.SizingRequest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code spec.replication} without a cluster: one primary and its replicas on a StatefulSet, the primary and read
@@ -70,11 +72,12 @@ final class ReplicationScenario implements Scenario {
         return services(s);
     }
 
-    /** The primary and read Services, by name. */
+    /** The primary and read Services and the primary's EndpointSlice, by name. */
     private static List<HasMetadata> services(PercoreService s) {
         String ns = s.getMetadata().getNamespace();
         return List.of(PercoreServiceReconciler.named(new Service(), ns, WorkloadRenderer.primaryServiceName(s)),
-                PercoreServiceReconciler.named(new Service(), ns, WorkloadRenderer.readServiceName(s)));
+                PercoreServiceReconciler.named(new Service(), ns, WorkloadRenderer.readServiceName(s)),
+                PercoreServiceReconciler.named(new EndpointSlice(), ns, PrimaryEndpoints.name(s)));
     }
 
     @Override
@@ -98,7 +101,8 @@ final class ReplicationScenario implements Scenario {
         Run(ScenarioContext context) {
             this.context = context;
             this.replicated = replicated(context.spec());
-            this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes());
+            this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
+                    context.applier());
         }
 
         /** What runs keeps running: a replica that runs is still promoted when the primary is lost. */
@@ -132,11 +136,36 @@ final class ReplicationScenario implements Scenario {
             PercoreService s = context.resource();
             if (replicated) {
                 applier.apply(WorkloadRenderer.primaryService(s));
+                dropPrimarySelector(s);
                 applier.apply(WorkloadRenderer.readService(s));
             } else if (context.previous().getReplication() != null) {
                 String uid = s.getMetadata().getUid();
                 for (HasMetadata service : services(s)) {
                     applier.deleteOwned(service, uid);
+                }
+            }
+        }
+
+        /**
+         * A primary Service written before its EndpointSlice was the operator's still selects the primary label: an apply
+         * keeps a field it does not name (update mode compares only what it writes), so the selector is removed here.
+         * The endpoint controller then leaves the Service's slices alone, and its last one would stay beside the
+         * operator's (kube-proxy routes to both): every slice of the primary Service that is not the operator's is
+         * deleted.
+         */
+        private void dropPrimarySelector(PercoreService s) {
+            String ns = s.getMetadata().getNamespace();
+            var services = context.client().services().inNamespace(ns);
+            Service live = services.withName(WorkloadRenderer.primaryServiceName(s)).get();
+            if (live != null && live.getSpec() != null && live.getSpec().getSelector() != null && !live.getSpec().getSelector().isEmpty()) {
+                live.getSpec().setSelector(null);
+                services.resource(live).update();
+            }
+            var slices = context.client().discovery().v1().endpointSlices().inNamespace(ns);
+            for (EndpointSlice slice : slices.withLabel("kubernetes.io/service-name", WorkloadRenderer.primaryServiceName(s)).list().getItems()) {
+                Map<String, String> labels = slice.getMetadata().getLabels();
+                if (!PrimaryEndpoints.MANAGED_BY.equals(labels.get("endpointslice.kubernetes.io/managed-by"))) {
+                    slices.resource(slice).delete();
                 }
             }
         }

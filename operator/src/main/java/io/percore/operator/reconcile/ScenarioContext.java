@@ -84,6 +84,11 @@ final class ScenarioContext {
         return owner.podAddresses;
     }
 
+    /** Writes children as the reconcile does (server-side apply, or read-modify-update). */
+    ChildApplier applier() {
+        return new ChildApplier(client, owner.serverSideApply);
+    }
+
     ScenarioMemory memory() {
         return owner.memory;
     }

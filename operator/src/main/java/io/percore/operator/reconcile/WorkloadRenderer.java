@@ -188,11 +188,13 @@ public final class WorkloadRenderer {
         return spec.endSpec().build();
     }
 
-    /** The Service clients write to: the pod labelled primary only (RESP port, no management port: not scraped twice). */
+    /**
+     * The Service clients write to: the pod labelled primary only (RESP port, no management port: not scraped twice).
+     * No selector: its one EndpointSlice is the operator's ({@link PrimaryEndpoints}), written in the step that moves
+     * the primary label.
+     */
     public static Service primaryService(PercoreService s) {
-        Map<String, String> selector = Labels.selector(s);
-        selector.put(Replication.ROLE_LABEL, Replication.PRIMARY);
-        return replicationService(s, primaryServiceName(s), selector);
+        return replicationService(s, primaryServiceName(s), null);
     }
 
     /** The Service for reads: every ready pod, primary and replicas. */

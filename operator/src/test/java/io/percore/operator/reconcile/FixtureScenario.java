@@ -5,7 +5,8 @@ final class FixtureScenario implements Scenario {
 
     @Override
     public Scenario.Run start(ScenarioContext context) {
-        new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes());
+        new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
+                context.applier());
         return new Scenario.Run() {
         };
     }

@@ -122,6 +122,37 @@ class ReplicationFailoverTest {
         return s;
     }
 
+    /**
+     * A primary Service from before the operator wrote its EndpointSlice: its selector goes, and the slice the endpoint
+     * controller made for it too (kube-proxy would route to it beside the operator's); other slices are left alone.
+     */
+    @Test
+    void aPrimaryServiceThatSelectedTheLabelLosesItsSelectorAndTheControllersSlice() {
+        client.resource(replicated()).create();
+        // the Service as an operator before this one wrote it: selecting the primary label
+        Service written = await().atMost(WAIT).until(() -> client.services().inNamespace(NAMESPACE).withName("kv-primary").get(),
+                java.util.Objects::nonNull);
+        written.getSpec().setSelector(Map.of("app.kubernetes.io/instance", "kv", Replication.ROLE_LABEL, Replication.PRIMARY));
+        client.services().inNamespace(NAMESPACE).resource(written).update();
+        io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice stale = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                .withNewMetadata().withName("kv-primary-x7k2p").withNamespace(NAMESPACE)
+                .addToLabels("kubernetes.io/service-name", "kv-primary")
+                .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io").endMetadata()
+                .withAddressType("IPv4").addNewEndpoint().withAddresses("10.0.0.9").endEndpoint().build();
+        io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice other = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                .withNewMetadata().withName("kv-read-a1b2c").withNamespace(NAMESPACE)
+                .addToLabels("kubernetes.io/service-name", "kv-read")
+                .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io").endMetadata()
+                .withAddressType("IPv4").build();
+        client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(stale).create();
+        client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).resource(other).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get().getSpec().getSelector()).isNullOrEmpty();
+            assertThat(client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-primary-x7k2p").get()).isNull();
+        });
+        assertThat(client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-read-a1b2c").get()).isNotNull();
+    }
+
     @Test
     void bootstrapThenAFailoverPromotesTheHighestOffsetNotBeforeFailoverAfterAndKeepsWritesAcknowledgedWithWait() throws Exception {
         client.resource(replicated()).create();
@@ -142,7 +173,7 @@ class ReplicationFailoverTest {
                 });
         assertThat(env(app)).containsEntry(Replication.MASTERUSER_ENV, "percore-replica");
         Service primaryService = client.services().inNamespace(NAMESPACE).withName("kv-primary").get();
-        assertThat(primaryService.getSpec().getSelector()).containsEntry(Replication.ROLE_LABEL, Replication.PRIMARY);
+        assertThat(primaryService.getSpec().getSelector()).as("its EndpointSlice is the operator's").isNullOrEmpty();
         assertThat(primaryService.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379");
         Service read = client.services().inNamespace(NAMESPACE).withName("kv-read").get();
         assertThat(read.getSpec().getSelector()).doesNotContainKey(Replication.ROLE_LABEL);
@@ -152,6 +183,7 @@ class ReplicationFailoverTest {
         // Bootstrap: equal (zero) offsets, so kv-0; the others follow it.
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             assertThat(labelled()).containsExactly("kv-0");
+            assertThat(primaryEndpoints()).containsExactly("kv-0 ready");
             assertFollows("kv-1", "kv-0");
             assertFollows("kv-2", "kv-0");
         });
@@ -202,6 +234,11 @@ class ReplicationFailoverTest {
         assertThat(role("kv-1")).isEqualTo("slave");
 
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(labelled()).containsExactly("kv-2"));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(primaryEndpoints()).containsExactly("kv-2 ready"));
+        var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-primary").get();
+        assertThat(slice.getMetadata().getLabels()).containsEntry("kubernetes.io/service-name", "kv-primary")
+                .containsEntry("endpointslice.kubernetes.io/managed-by", "percore.io/operator");
+        assertThat(slice.getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379");
         assertThat(Duration.between(unready, Instant.now())).isGreaterThanOrEqualTo(FAILOVER_AFTER);
         assertThat(role("kv-2")).isEqualTo("master");
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertFollows("kv-1", "kv-2"));
@@ -228,6 +265,7 @@ class ReplicationFailoverTest {
         createPods(sts, "r1", 3);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             assertThat(labelled()).containsExactly("kv-0");
+            assertThat(primaryEndpoints()).containsExactly("kv-0 ready");
             assertFollows("kv-1", "kv-0");
             assertFollows("kv-2", "kv-0");
         });
@@ -344,6 +382,7 @@ class ReplicationFailoverTest {
         createPods(sts, "r1", 3);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             assertThat(labelled()).containsExactly("kv-0");
+            assertThat(primaryEndpoints()).containsExactly("kv-0 ready");
             assertFollows("kv-1", "kv-0");
             assertFollows("kv-2", "kv-0");
         });
@@ -425,6 +464,13 @@ class ReplicationFailoverTest {
                     .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().build());
             return p;
         });
+    }
+
+    /** The primary Service's EndpointSlice: each endpoint's pod and whether it is ready. */
+    private List<String> primaryEndpoints() {
+        var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-primary").get();
+        return slice == null ? List.of() : slice.getEndpoints().stream()
+                .map(e -> e.getTargetRef().getName() + (Boolean.TRUE.equals(e.getConditions().getReady()) ? " ready" : " unready")).toList();
     }
 
     private List<String> labelled() {
