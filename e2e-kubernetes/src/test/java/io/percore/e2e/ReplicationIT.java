@@ -108,7 +108,7 @@ class ReplicationIT {
         // kube-proxy routes the primary Service by the operator's one EndpointSlice: the new primary, nothing else
         assertThat(cluster.client().discovery().v1().endpointSlices().inNamespace(ns.name())
                 .withLabel("kubernetes.io/service-name", NAME + "-primary").list().getItems()).singleElement().satisfies(slice -> {
-                    assertThat(slice.getMetadata().getLabels()).containsEntry("endpointslice.kubernetes.io/managed-by", "percore.io/operator");
+                    assertThat(slice.getMetadata().getLabels()).containsEntry("endpointslice.kubernetes.io/managed-by", "operator.percore.io");
                     assertThat(slice.getEndpoints()).singleElement().satisfies(e -> {
                         assertThat(e.getTargetRef().getName()).isEqualTo(now.getMetadata().getName());
                         assertThat(e.getAddresses()).containsExactly(now.getStatus().getPodIP());

@@ -22,8 +22,11 @@ import java.util.Map;
  */
 final class PrimaryEndpoints {
 
-    /** The EndpointSlice's {@code endpointslice.kubernetes.io/managed-by}: not the endpoint controller's, so it leaves it alone. */
-    static final String MANAGED_BY = "percore.io/operator";
+    /**
+     * The EndpointSlice's {@code endpointslice.kubernetes.io/managed-by}: not the endpoint controller's, so it leaves it
+     * alone (a label value: no '/', unlike the annotation-style names).
+     */
+    static final String MANAGED_BY = "operator.percore.io";
 
     private PrimaryEndpoints() {
     }

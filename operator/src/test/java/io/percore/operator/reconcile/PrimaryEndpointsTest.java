@@ -31,7 +31,9 @@ class PrimaryEndpointsTest {
         EndpointSlice slice = PrimaryEndpoints.render(service(), pod("10.0.0.7", true, false));
         assertThat(slice.getMetadata().getName()).isEqualTo("kv-primary");
         assertThat(slice.getMetadata().getLabels()).containsEntry("kubernetes.io/service-name", "kv-primary")
-                .containsEntry("endpointslice.kubernetes.io/managed-by", "percore.io/operator");
+                .containsEntry("endpointslice.kubernetes.io/managed-by", "operator.percore.io");
+        assertThat(slice.getMetadata().getLabels().values()).as("label values as the API server takes them (no '/': the mock does not check)")
+                .allMatch(v -> v.length() <= 63 && v.matches("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?"));
         assertThat(slice.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getKind()).isEqualTo("PercoreService"));
         assertThat(slice.getAddressType()).isEqualTo("IPv4");
         assertThat(slice.getEndpoints()).singleElement().satisfies(e -> {

@@ -237,7 +237,7 @@ class ReplicationFailoverTest {
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(primaryEndpoints()).containsExactly("kv-2 ready"));
         var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-primary").get();
         assertThat(slice.getMetadata().getLabels()).containsEntry("kubernetes.io/service-name", "kv-primary")
-                .containsEntry("endpointslice.kubernetes.io/managed-by", "percore.io/operator");
+                .containsEntry("endpointslice.kubernetes.io/managed-by", "operator.percore.io");
         assertThat(slice.getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("redis:6379");
         assertThat(Duration.between(unready, Instant.now())).isGreaterThanOrEqualTo(FAILOVER_AFTER);
         assertThat(role("kv-2")).isEqualTo("master");
