@@ -44,9 +44,10 @@ class ReplicationIT {
     static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
     /**
      * A client's writes acknowledged by WAIT 1 again after the kill: the failover, then the Service's routing (the
-     * endpoints controller and kube-proxy, on the same two cores) and a reconnect. 1.3-2.7 s since the operator acts on
-     * the kubelet's report (issue 69; 6.3-11.2 s before, 21.6 s once under {@code stress -c 1} at load 14-40): the bound
-     * is for a loaded machine, the figures are printed.
+     * operator's EndpointSlice and kube-proxy, on the same two cores) and a reconnect. 1.3-2.7 s since the operator acts on
+     * the kubelet's report (issue 69; 6.3-11.2 s before, 21.6 s once under {@code stress -c 1} at load 14-40), about a second
+     * of it kube-proxy's minimum sync period (1.2 s with {@code --iptables-min-sync-period=0s}): the bound is for a loaded
+     * machine, the figures are printed.
      */
     static final Duration WRITES_AGAIN_WITHIN = Duration.ofSeconds(30);
 
