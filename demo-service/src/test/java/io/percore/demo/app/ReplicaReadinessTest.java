@@ -3,6 +3,7 @@ package io.percore.demo.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoService;
+import io.percore.demo.support.FullSyncHold;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import java.net.URI;
@@ -27,30 +28,31 @@ class ReplicaReadinessTest {
 
     @Test
     void aReplicaIsReadyOnlyWhileItsLinkStreams() throws Exception {
-        // the primary's snapshot is slow to make (20 ms a key, through a file): its replica is in the full sync for seconds
-        RealRedis primary = RealRedis.start("--repl-diskless-sync", "no", "--rdb-key-save-delay", "20000");
-        try (RespTestClient p = new RespTestClient(primary.port())) {
+        // the replica's link goes through a relay that holds the primary's snapshot until this test has seen the replica
+        // loading it: the order is this test's, whatever the time the app takes to start on a loaded machine
+        try (RealRedis primary = RealRedis.start("--repl-diskless-sync", "no"); FullSyncHold hold = FullSyncHold.to(primary.port());
+             RespTestClient p = new RespTestClient(primary.port())) {
+            String address = "127.0.0.1:" + hold.port();
             p.cmd("SET", "k", "v");
-            for (int i = 0; i < 300; i++) {
-                p.cmd("SET", "filler:" + i, "x");
-            }
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DemoApplication.class).run(
                     "--percore.servers.resp.port=0", "--percore.servers.http.port=0", "--management.server.port=0",
                     "--percore.engine.shards=2", "--percore.engine.mode=overprovisioned",
-                    "--percore.demo.replication.replicaof=127.0.0.1 " + primary.port())) {
+                    "--percore.demo.replication.replicaof=127.0.0.1 " + hold.port())) {
                 String management = context.getEnvironment().getProperty("local.management.port");
                 int port = Integer.parseInt(management != null ? management : context.getEnvironment().getProperty("local.server.port"));
                 DemoService service = context.getBean(DemoService.class);
 
                 HttpResponse<String> syncing = awaitReadiness(port, r -> r.body().contains("loading a full sync"));
+                assertThat(hold.holding()).as("seen while its snapshot is held").isTrue();
                 assertThat(syncing.statusCode()).isEqualTo(503);
-                assertThat(syncing.body()).contains("OUT_OF_SERVICE").contains("127.0.0.1:" + primary.port())
+                assertThat(syncing.body()).contains("OUT_OF_SERVICE").contains(address)
                         .contains("\"percore\"").as("the starter's shards stay in the group");
                 assertThat(get(port, "/actuator/health/liveness").statusCode()).as("a replica waiting for its primary is alive").isEqualTo(200);
                 try (RespTestClient r = new RespTestClient(service.respPort())) {
                     assertThat(String.valueOf(r.cmd("INFO", "replication"))).contains("master_sync_in_progress:1");
                     assertThat(r.cmd("GET", "k")).as("nothing loaded yet: why it must not be sent reads").isNull();
                 }
+                hold.release();
 
                 HttpResponse<String> streaming = awaitReadiness(port, r -> r.statusCode() == 200);
                 assertThat(streaming.body()).contains("\"replication\"").contains("UP");
@@ -60,20 +62,18 @@ class ReplicaReadinessTest {
 
                 primary.close(); // the primary dies: the replica's data is of a past moment now
                 HttpResponse<String> down = awaitReadiness(port, r -> r.statusCode() == 503);
-                assertThat(down.body()).contains("a replica whose link to 127.0.0.1:" + primary.port() + " is down");
+                assertThat(down.body()).contains("a replica whose link to " + address + " is down");
+                hold.close(); // and nothing listens at its address any more
                 // the reason follows the tries: the primary closed the link, then nothing listens there
-                awaitReadiness(port, r -> r.statusCode() == 503 && r.body().contains("cannot connect to 127.0.0.1:" + primary.port()));
+                awaitReadiness(port, r -> r.statusCode() == 503 && r.body().contains("cannot connect to " + address));
                 assertThat(get(port, "/actuator/health/liveness").statusCode()).isEqualTo(200);
                 try (RespTestClient r = new RespTestClient(service.respPort())) {
                     String info = String.valueOf(r.cmd("INFO", "replication"));
-                    assertThat(info).contains("master_link_status:down").contains("master_link_last_error:cannot connect to 127.0.0.1:"
-                            + primary.port());
+                    assertThat(info).contains("master_link_status:down").contains("master_link_last_error:cannot connect to " + address);
                     r.cmd("REPLICAOF", "NO", "ONE"); // promoted: a primary serves what it has
                 }
                 assertThat(awaitReadiness(port, r -> r.statusCode() == 200).body()).contains("\"role\":\"primary\"");
             }
-        } finally {
-            primary.close();
         }
     }
 
