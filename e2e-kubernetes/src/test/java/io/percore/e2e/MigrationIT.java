@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (issue 68).
  */
 @ExtendWith(RealNodeExtension.class)
+@Isolated // its writer runs at full speed against the host's redis-server: beside ClusterIT's slot moves on the same two
+          // cores the pod fell 16 MB / 20 s behind it and the cut-over could not finish (CI, 2026-11-28 00:57)
 @Order(8)
 class MigrationIT {
 
@@ -122,7 +125,8 @@ class MigrationIT {
                         lagging.getStatus().getMigration().getLagSeconds());
 
                 cluster.patchSpec(ns.name(), NAME, "{\"migrateFrom\":{\"cutover\":true}}");
-                PercoreService done = cluster.awaitStatus(ns.name(), NAME, Duration.ofSeconds(60), p -> p.getStatus().getMigration() != null
+                // the cut-over waits while the pod is more than cutoverTimeout behind (CutoverWaiting), then holds the writes
+                PercoreService done = cluster.awaitStatus(ns.name(), NAME, Duration.ofMinutes(3), p -> p.getStatus().getMigration() != null
                         && "Completed".equals(p.getStatus().getMigration().getPhase()));
                 Map<String, String> acknowledged = writer.stop();
                 Map<String, String> acknowledgedSelecting = selecting.stop();

@@ -301,6 +301,15 @@ public final class MigrationPlanner {
             s.setMessage(why);
             return new Decision(s, Action.NONE, events, false, "CutoverRefused", why, PERIOD);
         }
+        Duration timeout = in.spec().cutoverTimeoutOrDefault();
+        if (s.getLagSeconds() != null && s.getLagSeconds() >= Math.max(1, timeout.toSeconds())) {
+            // the cut-over holds the source's writes until the service has caught up, at most cutoverTimeout: this far behind
+            // it would hold them that long for nothing and fail (then wait CUTOVER_RETRY); it waits for the lag instead
+            String why = "cut-over waits: " + t.pod() + " is " + s.getLagBytes() + " bytes and " + s.getLagSeconds() + " s behind " + sourceName
+                    + "; the source's writes are paused once it is less than cutoverTimeout (" + timeout.toSeconds() + " s) behind";
+            s.setMessage(why);
+            return new Decision(s, Action.NONE, events, false, "CutoverWaiting", why, Duration.ofSeconds(1));
+        }
         return new Decision(s, Action.CUTOVER, events, false, "CuttingOver", "cutting over from " + sourceName, Duration.ZERO);
     }
 

@@ -326,6 +326,26 @@ class MigrationPlannerTest {
         assertThat(decide(spec(true), source("6.0.20", 600), following(true, false, 600), old.status(), T0).events()).isEmpty();
     }
 
+    /**
+     * A service seconds behind the source: pausing the source's writes would hold them the whole cutoverTimeout for a
+     * cut-over that fails (and is then retried a minute later); it waits for the lag, and cuts over once it is small.
+     */
+    @Test
+    void aCutOverWaitsWhileTheServiceIsMoreThanCutoverTimeoutBehind() {
+        MigrationStatus up = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
+                decide(spec(false), source("7.0.15", 500), following(false, true, 0), null, T0).status(), T0).status();
+        // the source moves on to 9,000; the service stays at 600 for 7 s (looks at T0 and T0 + 7 s)
+        MigrationStatus behind = decide(spec(false), source("7.0.15", 9000), following(true, false, 600), up, T0).status();
+        Decision waiting = decide(spec(true), source("7.0.15", 9500), following(true, false, 900), behind, T0.plusSeconds(7));
+        assertThat(waiting.action()).isEqualTo(Action.NONE);
+        assertThat(waiting.reason()).isEqualTo("CutoverWaiting");
+        assertThat(waiting.message()).contains("8600 bytes and 7 s behind", "less than cutoverTimeout (5 s) behind");
+        assertThat(waiting.requeue()).isEqualTo(Duration.ofSeconds(1));
+        // caught up: at once
+        Decision cut = decide(spec(true), source("7.0.15", 9600), following(true, false, 9600), waiting.status(), T0.plusSeconds(8));
+        assertThat(cut.action()).isEqualTo(Action.CUTOVER);
+    }
+
     @Test
     void aFailedCutOverIsTriedAgainAMinuteLaterOrWhenAskedAgain() {
         MigrationStatus failed = decide(spec(false), source("7.0.15", 500), following(true, false, 500),
