@@ -4,13 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -27,34 +22,24 @@ public final class FullSyncHold implements AutoCloseable {
     /** The longest line the primary sends before its PSYNC reply (+PONG, +OK, errors); past it the relay just copies. */
     private static final int HANDSHAKE_LINE_BOUND = 4096;
 
-    private final int port;
-    private final int primary;
-    private final ServerSocket listener;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final TcpRelay relay;
     private final CountDownLatch released = new CountDownLatch(1);
     private final CountDownLatch held = new CountDownLatch(1);
 
-    private FullSyncHold(int port, int primary) throws IOException {
-        this.port = port;
-        this.primary = primary;
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-        this.listener = s;
+    private FullSyncHold(int port, int primary) {
+        this.relay = new TcpRelay("full-sync-hold", port, () -> primary, TcpRelay::copy, this::holdingTheSnapshot);
     }
 
     /** A relay on a free port of {@link TestPorts} to the primary listening on {@code primary}. */
     public static FullSyncHold to(int primary) throws IOException {
         FullSyncHold hold = new FullSyncHold(TestPorts.free(), primary);
-        Thread acceptor = new Thread(hold::acceptLoop, "full-sync-hold-accept-" + hold.port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        hold.relay.listen();
         return hold;
     }
 
     /** The port the replica is pointed at (its primary, as the replica sees it). */
     public int port() {
-        return port;
+        return relay.port();
     }
 
     /** Whether a full sync has reached the hold (its {@code +FULLRESYNC} passed, the snapshot not). */
@@ -67,109 +52,41 @@ public final class FullSyncHold implements AutoCloseable {
         released.countDown();
     }
 
-    private void acceptLoop() {
-        while (true) {
-            Socket replica;
-            try {
-                replica = listener.accept();
-            } catch (IOException closed) {
-                return;
-            }
-            Socket server = new Socket();
-            sockets.add(replica);
-            sockets.add(server);
-            try {
-                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), primary), 10_000);
-            } catch (IOException unreachable) {
-                closePair(replica, server);
-                continue;
-            }
-            start(() -> copy(replica, server), "up");
-            start(() -> holdingTheSnapshot(server, replica), "down");
-        }
-    }
-
-    private void start(Runnable pump, String direction) {
-        Thread t = new Thread(pump, "full-sync-hold-" + direction + "-" + port);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /** The replica's side to the primary, as it comes. */
-    private void copy(Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException closed) {
-            // either side gone: close the pair
-        } finally {
-            closePair(from, to);
-        }
-    }
-
     /** The primary's side to the replica: its lines up to and including {@code +FULLRESYNC}, then, once released, the rest. */
-    private void holdingTheSnapshot(Socket from, Socket to) {
+    private void holdingTheSnapshot(Socket from, Socket to) throws IOException, InterruptedException {
         byte[] buffer = new byte[16 * 1024];
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean passing = released.getCount() == 0;
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                int rest = 0;
-                for (int i = 0; i < n && !passing; i++) {
-                    line.write(buffer[i]);
-                    if (buffer[i] != '\n' && line.size() < HANDSHAKE_LINE_BOUND) {
-                        continue;
-                    }
-                    String text = line.toString(StandardCharsets.US_ASCII);
-                    line.reset();
-                    if (text.startsWith("+FULLRESYNC")) {
-                        held.countDown(); // before the replica can read it: whoever sees the replica in its full sync sees it held
-                        out.write(buffer, 0, i + 1);
-                        out.flush();
-                        released.await();
-                        rest = i + 1;
-                        passing = true;
-                    } else if (text.startsWith("+CONTINUE") || !text.endsWith("\n")) {
-                        passing = true; // a partial resync, or not a handshake: nothing to hold
-                    }
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            int rest = 0;
+            for (int i = 0; i < n && !passing; i++) {
+                line.write(buffer[i]);
+                if (buffer[i] != '\n' && line.size() < HANDSHAKE_LINE_BOUND) {
+                    continue;
                 }
-                out.write(buffer, rest, n - rest);
+                String text = line.toString(StandardCharsets.US_ASCII);
+                line.reset();
+                if (text.startsWith("+FULLRESYNC")) {
+                    held.countDown(); // before the replica can read it: whoever sees the replica in its full sync sees it held
+                    out.write(buffer, 0, i + 1);
+                    out.flush();
+                    released.await();
+                    rest = i + 1;
+                    passing = true;
+                } else if (text.startsWith("+CONTINUE") || !text.endsWith("\n")) {
+                    passing = true; // a partial resync, or not a handshake: nothing to hold
+                }
             }
-        } catch (IOException | InterruptedException closed) {
-            // either side gone: close the pair
-        } finally {
-            closePair(from, to);
-        }
-    }
-
-    private void closePair(Socket a, Socket b) {
-        closeQuietly(a);
-        closeQuietly(b);
-        sockets.remove(a);
-        sockets.remove(b);
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            out.write(buffer, rest, n - rest);
         }
     }
 
     /** The address goes away: a connect is refused, and the connections through it are closed. */
     @Override
     public void close() throws IOException {
-        listener.close();
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
+        relay.closeAll();
         released.countDown(); // a pump still holding ends on its closed socket
     }
 }

@@ -3,12 +3,7 @@ package io.percore.demo.support;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Kubernetes Service between a client and the server it selects, for the tests of what a client sees in a failover:
@@ -19,16 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServiceProxy implements AutoCloseable {
 
-    private final int port;
     private volatile int target;
-    private volatile ServerSocket listener;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final TcpRelay relay;
     private final Object gate = new Object();
     private boolean stalled; // guarded by gate
 
     private ServiceProxy(int port, int target) {
-        this.port = port;
         this.target = target;
+        this.relay = new TcpRelay("service-proxy", port, () -> this.target, this::pump, this::pump);
     }
 
     /** A proxy on a free port of {@link TestPorts} to the server on {@code target}. */
@@ -39,7 +32,7 @@ public final class ServiceProxy implements AutoCloseable {
     }
 
     public int port() {
-        return port;
+        return relay.port();
     }
 
     /** New connections go to {@code target}; those made before stay with theirs. */
@@ -64,87 +57,26 @@ public final class ServiceProxy implements AutoCloseable {
 
     /** Closes every connection and stops listening: a connect is refused until {@link #accept()}. */
     public void refuse() throws IOException {
-        ServerSocket current = listener;
-        if (current != null) {
-            current.close();
-        }
-        for (Socket s : sockets) {
-            closeQuietly(s);
-        }
+        relay.closeAll();
     }
 
     /** Listens on its port (again). */
     public void accept() throws IOException {
-        ServerSocket next = new ServerSocket();
-        next.setReuseAddress(true);
-        next.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-        listener = next;
-        Thread acceptor = new Thread(() -> acceptLoop(next), "service-proxy-accept-" + port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+        relay.listen();
     }
 
-    private void acceptLoop(ServerSocket on) {
-        while (true) {
-            Socket client;
-            try {
-                client = on.accept();
-            } catch (IOException closed) {
-                return;
-            }
-            Socket server = new Socket();
-            sockets.add(client);
-            sockets.add(server);
-            try {
-                server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 10_000);
-            } catch (IOException unreachable) {
-                closePair(client, server);
-                continue;
-            }
-            start(client, server, "up");
-            start(server, client, "down");
-        }
-    }
-
-    private void start(Socket from, Socket to, String direction) {
-        Thread pump = new Thread(() -> pump(from, to), "service-proxy-" + direction + "-" + port);
-        pump.setDaemon(true);
-        pump.start();
-    }
-
-    /** Copies {@code from} to {@code to} until either closes, then closes both (a half-close is not forwarded). */
-    private void pump(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to}, waiting while stalled. */
+    private void pump(Socket from, Socket to) throws IOException, InterruptedException {
         byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                synchronized (gate) {
-                    while (stalled) {
-                        gate.wait();
-                    }
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            synchronized (gate) {
+                while (stalled) {
+                    gate.wait();
                 }
-                out.write(buffer, 0, n);
             }
-        } catch (IOException | InterruptedException closed) {
-            // either side gone: close the pair
-        } finally {
-            closePair(from, to);
-        }
-    }
-
-    private void closePair(Socket a, Socket b) {
-        closeQuietly(a);
-        closeQuietly(b);
-        sockets.remove(a);
-        sockets.remove(b);
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            out.write(buffer, 0, n);
         }
     }
 
