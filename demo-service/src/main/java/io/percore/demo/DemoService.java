@@ -387,6 +387,40 @@ public final class DemoService implements AutoCloseable {
         }
     }
 
+    /** How long a primary demoted during its stop's handover keeps its process (and so its pod's address) after it closes. */
+    public static final java.time.Duration HANDOVER_LINGER = java.time.Duration.ofSeconds(1);
+
+    /**
+     * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
+     * bound}, for an operator to promote a replica and demote this one ({@code REPLICAOF}, which closes its clients), so
+     * that the handover happens while it still answers the operator. Once demoted it closes ({@link #close()}: nothing
+     * listens any more) and keeps its process for {@link #HANDOVER_LINGER}: a client that the Service still routes to it
+     * until its next update is refused at once by the pod's kernel, and retries, instead of sending into an address
+     * that no longer exists and waiting out its connect timeout. Off the shards.
+     *
+     * @return whether it was demoted within the bound
+     */
+    public boolean awaitHandover(java.time.Duration bound) {
+        if (bound.isZero() || closed.get() || !writesHeld.get()) {
+            return false;
+        }
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            while (!replication.isReplica()) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(10);
+            }
+            close();
+            Thread.sleep(HANDOVER_LINGER.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return replication.isReplica();
+        }
+    }
+
     /** A shutdown called off: the writes {@link #holdWrites} held run. */
     public void resumeWrites() {
         writesHeld.set(false);

@@ -256,6 +256,10 @@ class ReplicationIT {
         });
     }
 
+    private static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
+
     /** The namespace's events (the service's and its pods'), in seconds after the kill, in the order they happened. */
     private String timeline(java.time.Instant killed) {
         java.util.SortedMap<java.time.Instant, List<String>> lines = new java.util.TreeMap<>();
@@ -266,8 +270,11 @@ class ReplicationIT {
             }
             java.time.Instant when = java.time.Instant.parse(at);
             if (!when.isBefore(killed.minusSeconds(1))) {
-                lines.computeIfAbsent(when, t -> new ArrayList<>()).add(String.format("%+.1f s %s/%s %s", Duration.between(killed, when).toMillis() / 1000.0,
-                        e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason()));
+                // the operator's own events with their text: what it saw and why it waited, where it did
+                boolean operators = "PercoreService".equals(e.getInvolvedObject().getKind()) && e.getMessage() != null;
+                lines.computeIfAbsent(when, t -> new ArrayList<>()).add(String.format("%+.1f s %s/%s %s%s", Duration.between(killed, when).toMillis() / 1000.0,
+                        e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason(),
+                        operators ? " (" + abbreviate(e.getMessage(), 300) + ")" : ""));
             }
         }
         return "events: " + lines.values().stream().flatMap(List::stream).toList();

@@ -29,6 +29,7 @@ public final class PercoreOperator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PercoreOperator.class);
 
     private final Operator operator;
+    private final PercoreServiceReconciler reconciler;
     private final OperatorHttpServer http;
     private final PrometheusMeterRegistry registry;
     private final AtomicBoolean leader = new AtomicBoolean();
@@ -58,8 +59,9 @@ public final class PercoreOperator implements AutoCloseable {
                         LOG.error("informer stopped: {}", ex.toString());
                     }
                 }));
-        operator.register(new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry),
-                new PodReplicationProbe(), podAddresses, settings.operatorImage()), c -> {
+        this.reconciler = new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry),
+                new PodReplicationProbe(), podAddresses, settings.operatorImage());
+        operator.register(reconciler, c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {
@@ -154,6 +156,7 @@ public final class PercoreOperator implements AutoCloseable {
             election.close();
         }
         operator.stop();
+        reconciler.close();
         registry.close();
     }
 

@@ -74,7 +74,7 @@ public class DemoConfiguration {
      * {@link PercoreShutdownOrder#SERVERS}.
      */
     @Bean
-    public SmartLifecycle demoReplicaHandOffLifecycle(DemoService demoService) {
+    public SmartLifecycle demoReplicaHandOffLifecycle(DemoService demoService, DemoProperties properties) {
         return new SmartLifecycle() {
             private volatile boolean running;
 
@@ -87,6 +87,8 @@ public class DemoConfiguration {
             public void stop() {
                 running = false;
                 demoService.handOffToReplicas();
+                // an operator that manages the pods hands over while this primary still answers it (shutdown-handover)
+                demoService.awaitHandover(properties.getReplication().getShutdownHandover());
             }
 
             @Override

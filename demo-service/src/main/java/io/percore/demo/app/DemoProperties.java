@@ -457,6 +457,15 @@ public class DemoProperties implements Validator {
         /** Seconds a shutdown waits for the replicas to have every write, writes paused meanwhile (Redis's shutdown-timeout). */
         private int shutdownTimeout = 10;
         /**
+         * How long a primary stopping with replicas (SIGTERM), its writes held and its replicas caught up, waits for an
+         * operator to promote one of them and demote it ({@code REPLICAOF}) before it closes; once demoted it
+         * closes and keeps its process for {@link io.percore.demo.DemoService#HANDOVER_LINGER}, so that connections still
+         * routed to it are refused at once until the Service routes to the new primary. 0 (the default): it closes at once.
+         */
+        @NotNull
+        @DurationMax(minutes = 1)
+        private Duration shutdownHandover = Duration.ZERO;
+        /**
          * A replica whose link to its primary is not up answers from the data it has (Redis's replica-serve-stale-data);
          * false: -MASTERDOWN to every command Redis refuses then (reads included).
          */
@@ -580,6 +589,14 @@ public class DemoProperties implements Validator {
 
         public int getShutdownTimeout() {
             return shutdownTimeout;
+        }
+
+        public Duration getShutdownHandover() {
+            return shutdownHandover;
+        }
+
+        public void setShutdownHandover(Duration shutdownHandover) {
+            this.shutdownHandover = shutdownHandover;
         }
 
         public void setShutdownTimeout(int shutdownTimeout) {

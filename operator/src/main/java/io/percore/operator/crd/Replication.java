@@ -30,6 +30,13 @@ public class Replication {
     public static final String MASTERAUTH_ENV = "PERCORE_MASTERAUTH";
     /** The user a replica authenticates as at its primary (the demo's {@code percore.demo.replication.masteruser}, Redis's {@code masteruser}). */
     public static final String MASTERUSER_ENV = "PERCORE_DEMO_REPLICATION_MASTERUSER";
+    /**
+     * How long a stopping primary waits, writes held, for the operator's handover (the service's
+     * {@code percore.demo.replication.shutdown-handover}): the switchover runs while it still answers.
+     */
+    public static final String SHUTDOWN_HANDOVER_ENV = "PERCORE_DEMO_REPLICATION_SHUTDOWN_HANDOVER";
+    /** Inside the default termination grace period (30 s) with the service's shutdown-timeout (10 s) and final save. */
+    public static final String SHUTDOWN_HANDOVER = "3s";
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";
 

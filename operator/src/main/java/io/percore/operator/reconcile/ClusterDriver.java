@@ -51,10 +51,13 @@ final class ClusterDriver {
     private final PlanEvents events;
     /** The nodes by name (the informer's): a pod on a node NotReady is lost now. */
     private final Map<String, io.fabric8.kubernetes.api.model.Node> nodes;
+    /** Holds a connection to each group's primary (with replicas), so that one's process exiting reconciles at once. */
+    private final io.percore.operator.replication.PrimaryConnectionWatch watch;
 
     ClusterDriver(KubernetesClient client, PodClusterProbe probe, PodAddresses addresses, PlanEvents events,
-                  Map<String, io.fabric8.kubernetes.api.model.Node> nodes) {
+                  Map<String, io.fabric8.kubernetes.api.model.Node> nodes, io.percore.operator.replication.PrimaryConnectionWatch watch) {
         this.nodes = nodes;
+        this.watch = watch;
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
@@ -128,6 +131,11 @@ final class ClusterDriver {
                 } catch (AuthRefusedException e) {
                     refused.add(pod.getMetadata().getName() + ": " + e.getMessage());
                     LOG.info("{}/{}: cluster probe at {}: {}", ns, pod.getMetadata().getName(), address, e.getMessage());
+                } catch (java.net.ConnectException e) {
+                    if (ready && lost == null) {
+                        // Ready, yet nothing listens: its process exited since its last probe (ReplicationDriver's rule)
+                        lost = "refusing connections on " + address + " (its process exited; the kubelet has not reported it yet)";
+                    }
                 } catch (IOException e) {
                     LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
                 }
@@ -321,12 +329,31 @@ final class ClusterDriver {
                     + o.running() + " to " + d.podsToKeep());
         }
         conditions.set(CONDITION, d.healthy() && inForce.assignedSlots() == SlotPlanner.SLOTS, reason, message);
+        watchPrimaries(s, o, inForce);
         long shown = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
         if (o.authProblem() != null && inForce.epoch() < shown) {
             // the pods still serve the layout last seen; what they could not be asked is not "no layout"
             return new Outcome(o.previous(), d.requeue());
         }
         return new Outcome(status(inForce, d, o), d.requeue());
+    }
+
+    /**
+     * With replicas, each group's primary that answered is watched on one idle connection ({@link
+     * io.percore.operator.replication.PrimaryConnectionWatch}): its process exiting reconciles at once. Without replicas
+     * there is no one to promote, and nothing is watched.
+     */
+    private void watchPrimaries(PercoreService s, Observation o, Layout inForce) {
+        Map<String, HostPort> primaries = new LinkedHashMap<>();
+        if (!inForce.replicaOf().isEmpty() && !o.password().missing()) {
+            java.util.Set<String> ids = new java.util.HashSet<>(inForce.primaries());
+            for (PodView p : o.pods().values()) {
+                if (p.observed() != null && p.lost() == null && p.address() != null && ids.contains(p.observed().nodeId())) {
+                    primaries.put(p.name(), p.address());
+                }
+            }
+        }
+        watch.watchOnly(PercoreServiceReconciler.key(s), primaries, o.password().missing() ? null : o.password().auth());
     }
 
     /** A warning event, unless the last status's condition says the same already (not one every second). */

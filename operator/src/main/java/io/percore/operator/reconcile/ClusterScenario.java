@@ -86,7 +86,8 @@ final class ClusterScenario implements Scenario {
         Run(ScenarioContext context) {
             this.context = context;
             this.clustered = Cluster.enabled(context.spec());
-            this.driver = new ClusterDriver(context.client(), context.clusterProbe(), context.addresses(), context.events(), context.nodes());
+            this.driver = new ClusterDriver(context.client(), context.clusterProbe(), context.addresses(), context.events(), context.nodes(),
+                    context.primaryWatch());
         }
 
         @Override

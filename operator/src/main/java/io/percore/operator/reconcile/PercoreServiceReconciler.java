@@ -26,6 +26,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.percore.operator.replication.PrimaryConnectionWatch;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.percore.operator.config.ConfigCheck;
 import io.percore.operator.crd.PercoreService;
@@ -63,7 +65,7 @@ import org.slf4j.LoggerFactory;
 // and a replicated or clustered service whose pods send no event (a primary already down, an API server back from a
 // hiccup) would wait that long for its failover.
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 1.5, maxInterval = 30_000)
-public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService> {
+public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cleaner<PercoreService>, AutoCloseable {
 
     public static final String NAME = "percoreservice";
     static final String NODES = "nodes";
@@ -73,6 +75,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     static final String SERVICES = "services";
     static final String DISRUPTION_BUDGETS = "poddisruptionbudgets";
     static final String PODS = "pods";
+    static final String PRIMARY_CONNECTIONS = "primary-connections";
     static final String SERVICE_MONITOR_CRD = "servicemonitors.monitoring.coreos.com";
 
     private static final Logger LOG = LoggerFactory.getLogger(PercoreServiceReconciler.class);
@@ -89,6 +92,10 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
     final ScenarioMemory memory = new ScenarioMemory();
     final PodClusterProbe clusterProbe;
+    /** Reconciles a service at once when its primary's connection closes (its process exited): see {@link PrimaryConnectionWatch}. */
+    private final SimpleInboundEventSource<PercoreService> primaryClosed = new SimpleInboundEventSource<>(PRIMARY_CONNECTIONS);
+    /** The replicated services' primaries, each watched on one idle connection. */
+    final PrimaryConnectionWatch primaryWatch;
 
     /** @param serverSideApply write children with server-side apply (else read-modify-update) */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply) {
@@ -119,9 +126,19 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
         this.probe = probe;
         this.podAddresses = podAddresses;
         this.clusterProbe = new PodClusterProbe(probe);
+        this.primaryWatch = new PrimaryConnectionWatch(probe, key -> {
+            int slash = key.indexOf('/');
+            primaryClosed.propagateEvent(new ResourceID(key.substring(slash + 1), key.substring(0, slash)));
+        });
     }
 
-    private static String key(PercoreService resource) {
+    /** Ends the watches of the primaries' connections (the operator stops). */
+    @Override
+    public void close() {
+        primaryWatch.close();
+    }
+
+    static String key(PercoreService resource) {
         return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     }
 
@@ -152,7 +169,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                         .build(),
                 context);
         List<EventSource<?, PercoreService>> sources = new java.util.ArrayList<>(List.of(nodes, pods, ScheduledPods.eventSource(context),
-                UserSecrets.eventSource(context),
+                UserSecrets.eventSource(context), primaryClosed,
                 children(context, Deployment.class, DEPLOYMENTS),
                 children(context, StatefulSet.class, STATEFUL_SETS),
                 children(context, ConfigMap.class, CONFIG_MAPS),
@@ -283,6 +300,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     @Override
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
+        primaryWatch.forget(key(resource));
         Scenarios.ALL.forEach(scenario -> scenario.forget(resource, memory));
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);

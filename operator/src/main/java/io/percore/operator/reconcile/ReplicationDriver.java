@@ -15,6 +15,7 @@ import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.PrimaryConnectionWatch;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class ReplicationDriver {
 
     static final String CONDITION = "Replicated";
+    /** How soon a planned stop's handover given up is looked at again: the pod is going, its writes held since SIGTERM. */
+    static final Duration LEAVING_RETRY = Duration.ofMillis(200);
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationDriver.class);
 
@@ -51,9 +54,12 @@ final class ReplicationDriver {
     private final Map<String, Node> nodes;
     /** Writes the primary Service's EndpointSlice. */
     private final ChildApplier applier;
+    /** Holds a connection to the primary that answered, so that its process exiting reconciles at once. */
+    private final PrimaryConnectionWatch watch;
 
     ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, Map<String, Node> nodes,
-                      ChildApplier applier) {
+                      ChildApplier applier, PrimaryConnectionWatch watch) {
+        this.watch = watch;
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
@@ -111,9 +117,12 @@ final class ReplicationDriver {
             pods.put(pod.getMetadata().getName(), pod);
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
+            boolean refused = false;
             if (address != null) {
                 try {
                     observed = probe.info(address, password);
+                } catch (java.net.ConnectException e) {
+                    refused = true;
                 } catch (IOException e) {
                     LOG.debug("{}/{}: INFO replication at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
                 }
@@ -127,7 +136,7 @@ final class ReplicationDriver {
             states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
-                    PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER)));
+                    lost(pod, refused, address)));
         }
 
         Instant now = Instant.now();
@@ -145,6 +154,20 @@ final class ReplicationDriver {
         java.util.Set<String> serving = new java.util.HashSet<>();
         states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
         return new Observation(before, secret, updateRevision, address, d, serving);
+    }
+
+    /**
+     * Why the pod's process is known gone: Kubernetes' word ({@link PodLoss}), else its port refusing connections while the
+     * pod is still Ready (its process exited after its last probe and the kubelet has not noticed yet: the pod's kernel
+     * answers the connection with a reset, which no partition and no hung process does; those only time out, and stay
+     * {@code failoverAfter}'s to judge).
+     */
+    private String lost(Pod pod, boolean refused, HostPort address) {
+        String reason = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
+        if (reason == null && refused && Pods.ready(pod)) {
+            return "refusing connections on " + address + " (its process exited; the kubelet has not reported it yet)";
+        }
+        return reason;
     }
 
     /**
@@ -217,6 +240,10 @@ final class ReplicationDriver {
                 healthy = false;
                 reason = "SwitchoverAborted";
                 message = result;
+                if (d.switchover().leaving()) {
+                    // its pod is going and the service holds writes from its SIGTERM: the next look fails over, soon
+                    requeue = LEAVING_RETRY;
+                }
             }
         }
         if (d.delete() != null) {
@@ -232,8 +259,19 @@ final class ReplicationDriver {
             serving.add(d.switchover().to());
         }
         publishPrimary(s, serving);
+        watchPrimary(s, primary, serving, address, password);
         conditions.set(CONDITION, healthy, reason, message);
         return new Outcome(new ReplicationStatus(primary, format(since)), requeue);
+    }
+
+    /**
+     * Holds a connection to the primary that answers (or was promoted) now, so that its process exiting reconciles at once
+     * ({@link PrimaryConnectionWatch}); no primary answering, no watch.
+     */
+    private void watchPrimary(PercoreService s, String primary, java.util.Set<String> serving, Map<String, HostPort> address, PodAuth password) {
+        String key = PercoreServiceReconciler.key(s);
+        HostPort at = primary == null ? null : address.get(primary);
+        watch.watchOnly(key, at != null && serving.contains(primary) ? Map.of(primary, at) : Map.of(), password);
     }
 
     /**
@@ -285,6 +323,8 @@ final class ReplicationDriver {
             return why;
         }
         label(ns, sw.to(), Replication.PRIMARY);
+        // routed to the new primary before the old one, demoted, closes its clients (a stopping one then exits)
+        publishPrimary(s, java.util.Set.of(sw.to()));
         try {
             probe.replicaOf(from, password, to);
         } catch (IOException e) {

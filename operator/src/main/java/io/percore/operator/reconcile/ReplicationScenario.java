@@ -59,6 +59,7 @@ final class ReplicationScenario implements Scenario {
         if (replicated(s.getSpec())) {
             pod.label(Replication.REPLICATED_LABEL, "true").rolledByOperator();
             pod.env(Replication.REPLICAOF_ENV, WorkloadRenderer.primaryServiceHost(s) + " " + s.getSpec().respPort().getPort());
+            pod.env(Replication.SHUTDOWN_HANDOVER_ENV, Replication.SHUTDOWN_HANDOVER);
         }
     }
 
@@ -102,7 +103,7 @@ final class ReplicationScenario implements Scenario {
             this.context = context;
             this.replicated = replicated(context.spec());
             this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
-                    context.applier());
+                    context.applier(), context.primaryWatch());
         }
 
         /** What runs keeps running: a replica that runs is still promoted when the primary is lost. */
@@ -139,6 +140,7 @@ final class ReplicationScenario implements Scenario {
                 dropPrimarySelector(s);
                 applier.apply(WorkloadRenderer.readService(s));
             } else if (context.previous().getReplication() != null) {
+                context.primaryWatch().forget(PercoreServiceReconciler.key(s));
                 String uid = s.getMetadata().getUid();
                 for (HasMetadata service : services(s)) {
                     applier.deleteOwned(service, uid);

@@ -8,6 +8,7 @@ import io.percore.operator.crd.PercoreServiceSpec;
 import io.percore.operator.crd.PercoreServiceStatus;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.PrimaryConnectionWatch;
 import io.percore.operator.sizing.SizingPlan;
 import java.util.List;
 
@@ -82,6 +83,11 @@ final class ScenarioContext {
 
     PodAddresses addresses() {
         return owner.podAddresses;
+    }
+
+    /** The replicated services' primaries, each watched on one idle connection. */
+    PrimaryConnectionWatch primaryWatch() {
+        return owner.primaryWatch;
     }
 
     /** Writes children as the reconcile does (server-side apply, or read-modify-update). */

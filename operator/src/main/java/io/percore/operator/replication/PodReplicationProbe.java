@@ -154,15 +154,44 @@ public class PodReplicationProbe {
      * user's password on the same connection (Redis keeps a connection open after a refused AUTH).
      */
     public Object command(HostPort pod, PodAuth auth, int maxReplyBytes, String... command) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos() * 2;
+        try (Socket socket = open(pod, auth, deadline)) {
+            OutputStream out = socket.getOutputStream();
+            Reader in = new Reader(new java.io.BufferedInputStream(socket.getInputStream()), maxReplyBytes);
+            out.write(encode(command));
+            out.flush();
+            try {
+                return in.value(deadline);
+            } catch (ErrorReplyException e) {
+                if (e.code().equals("NOAUTH")) {
+                    throw new AuthRefusedException((auth.password() == null ? "no password given, the pod wants one: " : "") + e.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A connection to the pod, authenticated with {@code auth} as {@link #command(HostPort, PodAuth, int, String...)} does
+     * (connect and each read bounded by the timeout): the caller's to close.
+     *
+     * @throws java.net.ConnectException when the pod refuses the connection (nothing listens on its port)
+     */
+    public Socket open(HostPort pod, PodAuth auth) throws IOException {
+        return open(pod, auth, System.nanoTime() + timeout.toNanos() * 2);
+    }
+
+    private Socket open(HostPort pod, PodAuth auth, long deadline) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
-        try (Socket socket = new Socket()) {
+        Socket socket = new Socket();
+        try {
             socket.connect(new InetSocketAddress(pod.host(), pod.port()), millis);
             socket.setSoTimeout(millis);
             socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
-            Reader in = new Reader(new java.io.BufferedInputStream(socket.getInputStream()), maxReplyBytes);
-            long deadline = System.nanoTime() + timeout.toNanos() * 2;
             if (auth.password() != null) {
+                OutputStream out = socket.getOutputStream();
+                // unbuffered: nothing the pod sends after the AUTH reply may be read ahead into a buffer the caller never sees
+                Reader in = new Reader(socket.getInputStream(), MAX_REPLY_BYTES);
                 try {
                     authenticate(out, in, deadline, auth.user(), auth.password());
                 } catch (AuthRefusedException refused) {
@@ -176,16 +205,10 @@ public class PodReplicationProbe {
                     }
                 }
             }
-            out.write(encode(command));
-            out.flush();
-            try {
-                return in.value(deadline);
-            } catch (ErrorReplyException e) {
-                if (e.code().equals("NOAUTH")) {
-                    throw new AuthRefusedException((auth.password() == null ? "no password given, the pod wants one: " : "") + e.getMessage());
-                }
-                throw e;
-            }
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 

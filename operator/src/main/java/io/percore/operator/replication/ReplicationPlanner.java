@@ -201,8 +201,11 @@ public final class ReplicationPlanner {
                 .toList();
         boolean allReady = in.pods().size() >= in.wantedPods()
                 && in.pods().stream().allMatch(p -> (p.ready() || waitingForLink(p)) && !p.terminating() && p.knownLost() == null && p.reachable());
+        // Kubernetes (or the pod's own port) already says the primary's process is gone: no window to wait for it to recover
+        String knownLost = primary != null ? primary.knownLost() : lastPrimaryLost(in);
         String lost = primary != null ? "primary " + primary.name() + " is " + why(primary)
-                : in.lastPrimary() != null ? "primary " + in.lastPrimary() + " is gone (no pod carries the primary label)"
+                : in.lastPrimary() != null ? "primary " + in.lastPrimary() + " is gone (no pod carries the primary label"
+                        + (knownLost == null ? "" : "; " + knownLost) + ")"
                 : "no primary yet";
         if (candidates.isEmpty() && pinned) {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "Bootstrapping",
@@ -213,8 +216,6 @@ public final class ReplicationPlanner {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "NoCandidate",
                     lost + " since " + since + "; no ready, reachable pod to promote", PERIOD);
         }
-        // Kubernetes already knows the primary's process is gone: no window to wait for it to recover
-        String knownLost = primary != null ? primary.knownLost() : lastPrimaryLost(in);
         boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned || knownLost != null;
         if (!due) {
             Duration left = Duration.between(in.now(), deadline);
@@ -293,7 +294,8 @@ public final class ReplicationPlanner {
 
     /**
      * With no pod labelled (a planned stop's handover given up unlabels it): the recorded primary's pod gone, being
-     * deleted or known lost is a loss now.
+     * deleted or known lost is a loss now; so is a pod of its name that is not it any more (the StatefulSet recreated it:
+     * unready and not answering yet, or answering as a replica, as a new pod starts).
      */
     private static String lastPrimaryLost(Input in) {
         if (in.lastPrimary() == null) {
@@ -303,7 +305,17 @@ public final class ReplicationPlanner {
         if (last.isEmpty()) {
             return "its pod is gone";
         }
-        return last.get().terminating() ? "being deleted" : last.get().knownLost();
+        PodState p = last.get();
+        if (p.terminating()) {
+            return "being deleted";
+        }
+        if (p.knownLost() != null) {
+            return p.knownLost();
+        }
+        if (!p.ready() && !p.reachable() || p.reachable() && !p.observed().master()) {
+            return "its pod was replaced (" + (p.reachable() ? "the new one answers as a replica" : "the new one is not ready") + ")";
+        }
+        return null;
     }
 
     /**

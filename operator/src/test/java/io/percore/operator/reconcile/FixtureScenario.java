@@ -6,7 +6,7 @@ final class FixtureScenario implements Scenario {
     @Override
     public Scenario.Run start(ScenarioContext context) {
         new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
-                context.applier());
+                context.applier(), context.primaryWatch());
         return new Scenario.Run() {
         };
     }

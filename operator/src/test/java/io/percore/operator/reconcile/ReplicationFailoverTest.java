@@ -214,6 +214,10 @@ class ReplicationFailoverTest {
                 acknowledged.add("big" + i);
             }
         }
+        // The kubelet marks the primary's pod unready, then its process is gone (a pod still Ready whose port refuses is
+        // lost at once: aPrimaryWhoseProcessExits...); nothing is promoted before failoverAfter.
+        Instant unready = Instant.now();
+        setReady("kv-0", false);
         processes.get("kv-0").kill();
         processes.get("kv-1").resume();
         long[] lagging = new long[1];
@@ -225,9 +229,6 @@ class ReplicationFailoverTest {
         });
         assertThat(lagging[0]).as("kv-1 lags kv-2: the lowest ordinal is not the right choice").isLessThan(offset("kv-2"));
 
-        // The kubelet marks the primary's pod unready; nothing is promoted before failoverAfter.
-        Instant unready = Instant.now();
-        setReady("kv-0", false);
         Thread.sleep(1500);
         assertThat(labelled()).containsExactly("kv-0");
         assertThat(role("kv-2")).isEqualTo("slave");
@@ -374,26 +375,8 @@ class ReplicationFailoverTest {
      */
     @Test
     void aPrimaryWhoseContainerTheKubeletReportsTerminatedIsFailedOverAtOnce() throws Exception {
-        PercoreService s = replicated();
         Duration failoverAfter = Duration.ofMinutes(2);
-        s.getSpec().getReplication().setFailoverAfter(failoverAfter.toSeconds() + "s");
-        client.resource(s).create();
-        StatefulSet sts = awaitStatefulSet();
-        createPods(sts, "r1", 3);
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            assertThat(labelled()).containsExactly("kv-0");
-            assertThat(primaryEndpoints()).containsExactly("kv-0 ready");
-            assertFollows("kv-1", "kv-0");
-            assertFollows("kv-2", "kv-0");
-        });
-        List<String> acknowledged = new ArrayList<>();
-        try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
-            for (int i = 0; i < 50; i++) {
-                c.call("SET", "k" + i, "v" + i);
-                assertThat((Long) c.call("WAIT", "1", "10000")).isGreaterThanOrEqualTo(1L);
-                acknowledged.add("k" + i);
-            }
-        }
+        List<String> acknowledged = bootstrapAndWrite(failoverAfter);
         processes.get("kv-0").kill();
         Instant killed = Instant.now();
         client.pods().inNamespace(NAMESPACE).withName("kv-0").editStatus(p -> {
@@ -417,6 +400,72 @@ class ReplicationFailoverTest {
             assertFollows("kv-2", "kv-1");
             assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("its container terminated"));
         });
+    }
+
+    /**
+     * Issue 69: the primary's process exits while its pod is still Ready (the kubelet has not noticed yet): the operator's
+     * connection to it closes, its port refuses, and it is failed over at once, long before failoverAfter (two minutes
+     * here) and without the kubelet's word, with every write WAIT acknowledged on the new primary.
+     */
+    @Test
+    void aPrimaryWhoseProcessExitsIsFailedOverBeforeTheKubeletSaysSo() throws Exception {
+        Duration failoverAfter = Duration.ofMinutes(2);
+        List<String> acknowledged = bootstrapAndWrite(failoverAfter);
+        // the operator holds a connection to the primary it found: the one that tells it first
+        await().atMost(WAIT).until(() -> clientNames("kv-0").size() > 0);
+        Instant killed = Instant.now();
+        processes.get("kv-0").kill();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-1");
+            assertThat(primaryEndpoints()).containsExactly("kv-1 ready");
+        });
+        Duration took = Duration.between(killed, Instant.now());
+        System.out.printf("primary's process killed, its pod still Ready: kv-1 promoted and the primary Service's slice written %d ms later%n",
+                took.toMillis());
+        assertThat(took).as("promoted on the refused connection, not after failoverAfter").isLessThan(failoverAfter);
+        assertThat(role("kv-1")).isEqualTo("master");
+        try (TestResp c = new TestResp(processes.get("kv-1").port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
+            }
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertFollows("kv-2", "kv-1");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("refusing connections"));
+            assertThat(clientNames("kv-1")).as("the new primary watched in turn").isNotEmpty();
+        });
+    }
+
+    /** Three pods with kv-0 elected primary and its replicas following; 50 keys written, each acknowledged by WAIT 1. */
+    private List<String> bootstrapAndWrite(Duration failoverAfter) throws Exception {
+        PercoreService s = replicated();
+        s.getSpec().getReplication().setFailoverAfter(failoverAfter.toSeconds() + "s");
+        client.resource(s).create();
+        StatefulSet sts = awaitStatefulSet();
+        createPods(sts, "r1", 3);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-0");
+            assertThat(primaryEndpoints()).containsExactly("kv-0 ready");
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+        List<String> acknowledged = new ArrayList<>();
+        try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
+            for (int i = 0; i < 50; i++) {
+                c.call("SET", "k" + i, "v" + i);
+                assertThat((Long) c.call("WAIT", "1", "10000")).isGreaterThanOrEqualTo(1L);
+                acknowledged.add("k" + i);
+            }
+        }
+        return acknowledged;
+    }
+
+    /** The connections the operator's watch holds to a pod's process (CLIENT LIST, the operator's idle ones: cmd=auth). */
+    private List<String> clientNames(String pod) throws Exception {
+        try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
+            String list = (String) c.call("CLIENT", "LIST");
+            return java.util.Arrays.stream(list.split("\n")).filter(l -> l.contains("cmd=auth")).toList();
+        }
     }
 
     private void setUpdateRevision(String revision) {

@@ -285,16 +285,22 @@ class ReplicationPlannerTest {
     }
 
     @Test
-    void aDeletedPrimaryIsFailedOverAfterFailoverAfterToo() {
-        // The StatefulSet recreated kv-0 without the label and without data.
-        Decision waiting = plan("kv-0", null, T0, pod(0).replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
+    void aDeletedPrimaryRecreatedByTheStatefulSetIsFailedOverAtOnce() {
+        // The StatefulSet recreated kv-0 without the label and without data: its pod of that name is not the primary any
+        // more, whether the new one answers already (as a replica) or is not ready yet
+        Decision answering = plan("kv-0", null, T0, pod(0).replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
                 pod(2).replicaOf(0, 70).linkDown());
-        assertThat(waiting.kind()).as("not a bootstrap: the status remembers a primary").isEqualTo(Kind.WAIT);
-        Decision due = plan("kv-0", T0, T0.plus(AFTER), pod(0).replicaOf(0, 0).linkDown(), pod(1).replicaOf(0, 70).linkDown(),
+        assertThat(answering.kind()).as("not a bootstrap: the status remembers a primary; not after failoverAfter").isEqualTo(Kind.FAILOVER);
+        assertThat(answering.promote()).isEqualTo("kv-1");
+        assertThat(answering.fence()).isEmpty();
+        assertThat(answering.message()).contains("replaced");
+        Decision starting = plan("kv-0", null, T0, pod(0).unready().unreachable(), pod(1).replicaOf(0, 70).linkDown(),
                 pod(2).replicaOf(0, 70).linkDown());
-        assertThat(due.kind()).isEqualTo(Kind.FAILOVER);
-        assertThat(due.promote()).isEqualTo("kv-1");
-        assertThat(due.fence()).isEmpty();
+        assertThat(starting.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(starting.promote()).isEqualTo("kv-1");
+        // a primary that only lost its label (a hand edit) and still answers as one is not lost: failoverAfter judges it
+        Decision unlabelled = plan("kv-0", null, T0, pod(0).master(100), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
+        assertThat(unlabelled.kind()).isEqualTo(Kind.WAIT);
     }
 
     @Test
@@ -505,7 +511,9 @@ class ReplicationPlannerTest {
                     }
                 }
                 assertThat(labelledAfter).as("mask %s at %s: %s", Integer.toBinaryString(mask), now, d).hasSizeLessThanOrEqualTo(1);
-                if (d.promote() != null) {
+                // none labelled and kv-0 (the primary recorded) answering as a replica: its pod was replaced, a loss now
+                boolean replaced = java.util.Arrays.stream(pods).noneMatch(p -> p.labelled) && (mask >> 2 & 1) != 0;
+                if (d.promote() != null && !replaced) {
                     assertThat(now).as("never before the deadline").isEqualTo(T0.plus(AFTER));
                 }
             }
