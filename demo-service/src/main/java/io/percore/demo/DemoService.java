@@ -11,6 +11,7 @@ import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.replay.FileReplay;
 import io.percore.demo.replay.StreamReplay;
 import io.percore.demo.cluster.Cluster;
+import io.percore.demo.replication.HandoverRelay;
 import io.percore.demo.replication.Replication;
 import io.percore.demo.table.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * application starts it on the starter's engine and server registry; tests start it directly.
  */
 public final class DemoService implements AutoCloseable {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DemoService.class);
 
     private final Keyspace keyspace;
     private final Persistence persistence;
@@ -387,16 +390,19 @@ public final class DemoService implements AutoCloseable {
         }
     }
 
-    /** How long a primary demoted during its stop's handover keeps its process (and so its pod's address) after it closes. */
-    public static final java.time.Duration HANDOVER_LINGER = java.time.Duration.ofSeconds(1);
+    /**
+     * How long a primary demoted during its stop's handover relays its RESP port to the new primary after it closes: past
+     * kube-proxy's next turn (at most two changes a second), after which the Service routes to the new primary itself.
+     */
+    public static final java.time.Duration HANDOVER_LINGER = java.time.Duration.ofSeconds(2);
 
     /**
      * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
      * bound}, for an operator to promote a replica and demote this one ({@code REPLICAOF}, which closes its clients), so
-     * that the handover happens while it still answers the operator. Once demoted it closes ({@link #close()}: nothing
-     * listens any more) and keeps its process for {@link #HANDOVER_LINGER}: a client that the Service still routes to it
-     * until its next update is refused at once by the pod's kernel, and retries, instead of sending into an address
-     * that no longer exists and waiting out its connect timeout. Off the shards.
+     * that the handover happens while it still answers the operator. Once demoted it closes ({@link #close()}) and, for
+     * {@link #HANDOVER_LINGER}, relays its RESP port to its new primary ({@link HandoverRelay}): a client that the Service
+     * still routes here until kube-proxy's next update reaches the new primary instead of an address about to vanish.
+     * Off the shards.
      *
      * @return whether it was demoted within the bound
      */
@@ -412,8 +418,26 @@ public final class DemoService implements AutoCloseable {
                 }
                 Thread.sleep(10);
             }
+            int port = respPort();
+            io.percore.demo.replication.ReplicationSettings now = replication.settings();
             close();
-            Thread.sleep(HANDOVER_LINGER.toMillis());
+            HandoverRelay relay = null;
+            if (now.replicaofHost() != null) {
+                try {
+                    relay = HandoverRelay.open(port, now.replicaofHost(), now.replicaofPort());
+                } catch (java.io.IOException e) {
+                    LOG.warn("Not relaying port {} to the new primary {}:{}: {}", port, now.replicaofHost(), now.replicaofPort(), e.toString());
+                }
+            }
+            try {
+                Thread.sleep(HANDOVER_LINGER.toMillis());
+            } finally {
+                if (relay != null) {
+                    relay.close();
+                    LOG.info("Handed over to {}:{}: {} connection(s) relayed there while the Service still routed here",
+                            now.replicaofHost(), now.replicaofPort(), relay.relayed());
+                }
+            }
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

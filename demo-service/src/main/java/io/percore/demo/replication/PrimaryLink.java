@@ -67,6 +67,14 @@ public final class PrimaryLink implements AutoCloseable {
     static final int TICK_MILLIS = 100;
     static final long FIRST_RETRY_MILLIS = 1000;
     static final long MAX_RETRY_MILLIS = 5000;
+    /**
+     * A link that was up and dropped tries again this soon (then as any failed attempt): its primary was promoted (it
+     * drops its replicas, which resync partially under its new id, as Redis's) or demoted, and a write waiting in
+     * {@code WAIT} there waits for this replica. Redis's replica reconnects at its next cron tick, up to a second later.
+     */
+    static final long RETRY_AFTER_UP_MILLIS = 50;
+    /** A link up this long is steady: its drop is retried at once even right after another quick retry. */
+    static final long STEADY_UP_MILLIS = 500;
     private static final long CLOSE_MILLIS = 30_000;
 
     /**
@@ -171,6 +179,9 @@ public final class PrimaryLink implements AutoCloseable {
     private final long timeoutMillis;
     private final Thread thread;
     private final Object sleeping = new Object();
+    /** When the link last came up, and whether its last drop was retried at once (its thread's). */
+    private long upSinceNanos;
+    private boolean retriedQuickly;
     private volatile boolean closed;
     private volatile Socket socket;
 
@@ -441,9 +452,18 @@ public final class PrimaryLink implements AutoCloseable {
             if (closed) {
                 break;
             }
-            LOG.info("Retrying the link to MASTER {}:{} in {} ms", host, port, retry);
-            sleep(retry);
-            retry = Math.min(MAX_RETRY_MILLIS, retry * 2);
+            // a link that keeps dropping soon after it comes up (a primary that drops it after each sync) is no handover:
+            // after one quick try it waits as a failed attempt does (a switchover drops a replica it chained moments
+            // before: that first drop is retried at once)
+            boolean steady = System.nanoTime() - upSinceNanos >= TimeUnit.MILLISECONDS.toNanos(STEADY_UP_MILLIS);
+            boolean handedOver = wasUp && (steady || !retriedQuickly);
+            retriedQuickly = handedOver;
+            long wait = handedOver ? RETRY_AFTER_UP_MILLIS : retry;
+            LOG.info("Retrying the link to MASTER {}:{} in {} ms", host, port, wait);
+            sleep(wait);
+            if (!handedOver) {
+                retry = Math.min(MAX_RETRY_MILLIS, retry * 2);
+            }
         }
         state = State.CLOSED;
     }
@@ -540,6 +560,7 @@ public final class PrimaryLink implements AutoCloseable {
             fullSyncs.incrementAndGet();
             wire.touch();
             state = State.CONNECTED;
+            upSinceNanos = System.nanoTime();
             everUp = true;
             failures.linkUp();
             server.linkUp(parts[1], at);
@@ -565,6 +586,7 @@ public final class PrimaryLink implements AutoCloseable {
             wire.touch();
             readOffset = offset + wire.parser.buffered();
             state = State.CONNECTED;
+            upSinceNanos = System.nanoTime();
             everUp = true;
             failures.linkUp();
             server.linkUp(replid, offset);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 69, a planned stop with an operator: a primary with {@code shutdown-handover} that gets SIGTERM holds its writes
- * and keeps answering until it is demoted ({@code REPLICAOF}, the operator's switchover), then closes (its port refuses)
- * while its process stays a moment, so that a client still routed to it is refused at once rather than lost.
+ * and keeps answering until it is demoted ({@code REPLICAOF}, the operator's switchover), then closes and, for a moment,
+ * relays its port to the new primary, so that a client still routed to it reaches the new primary; then it ends.
  */
 class StopHandsOverTest {
 
@@ -41,12 +41,31 @@ class StopHandsOverTest {
                     operator.cmd("REPLICAOF", "127.0.0.1", String.valueOf(replica.respPort()));
                 }
                 long demoted = System.nanoTime();
+                // a client the Service still sends to the old pod reaches the new primary through it, AUTH and all
+                String through = null;
+                while (through == null && !primary.waitFor(0)) {
+                    through = throughOldPort(primary.respPort());
+                }
+                assertThat(through).as("a connection to the old primary's port, relayed").contains("role:master")
+                        .contains("tcp_port:" + replica.respPort());
                 assertThat(primary.waitFor(60)).as("it ends once demoted, within its bound").isTrue();
                 assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - demoted)).as("not the 30 s bound").isLessThan(25);
                 assertThat(refused(primary.respPort())).as("nothing listens after it").isTrue();
+                assertThat(primary.output()).contains("connection(s) relayed there while the Service still routed here");
                 assertThat(r.cmd("GET", "k")).isEqualTo("v");
                 assertThat(String.valueOf(r.cmd("INFO", "replication"))).contains("role:master");
             }
+        }
+    }
+
+    /** INFO server and replication through the old primary's port, or null while nothing answers there as the new primary. */
+    private static String throughOldPort(int port) throws InterruptedException {
+        try (RespTestClient c = new RespTestClient(port)) {
+            String info = String.valueOf(c.cmd("INFO"));
+            return info.contains("role:master") ? info : null;
+        } catch (IOException | RuntimeException e) {
+            Thread.sleep(10);
+            return null;
         }
     }
 

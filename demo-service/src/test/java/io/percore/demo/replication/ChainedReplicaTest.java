@@ -74,10 +74,29 @@ class ChainedReplicaTest {
                     waitFor(() -> "broken".equals(ReplicationPrimaryTest.cmd(l, "GET", "while")), "the leaf continues");
                     assertThat(info(m)).containsEntry("sync_partial_ok", "1").containsEntry("sync_full", "2");
 
-                    m.cmd("REPLICAOF", "NO", "ONE"); // the middle is promoted: its replicas continue under its new id
-                    String newId = info(m).get("master_replid");
-                    waitFor(() -> newId.equals(info(l).get("master_replid")) && newId.equals(info(l2).get("master_replid")),
-                            "the leaves take the new id");
+                    // the service leaf, dropped by its promoted primary, tries again at once, not a retry period later
+                    ch.qos.logback.classic.Logger linkLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PrimaryLink.class);
+                    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> retries =
+                            new ch.qos.logback.core.read.ListAppender<>();
+                    retries.start();
+                    ch.qos.logback.classic.Level level = linkLog.getLevel();
+                    linkLog.setLevel(ch.qos.logback.classic.Level.INFO);
+                    linkLog.addAppender(retries);
+                    try {
+                        long promoted = System.nanoTime();
+                        m.cmd("REPLICAOF", "NO", "ONE"); // the middle is promoted: its replicas continue under its new id
+                        String newId = info(m).get("master_replid");
+                        waitFor(() -> newId.equals(info(l2).get("master_replid")), "the service leaf takes the new id");
+                        System.out.printf("the service leaf continued under the promoted primary's id %d ms after REPLICAOF NO ONE%n",
+                                (System.nanoTime() - promoted) / 1_000_000);
+                        waitFor(() -> newId.equals(info(l).get("master_replid")), "the redis leaf takes the new id");
+                        assertThat(retries.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                                .anyMatch(text -> text.startsWith("Retrying the link to MASTER 127.0.0.1:" + middle.respPort() + " in "
+                                        + PrimaryLink.RETRY_AFTER_UP_MILLIS + " ms"));
+                    } finally {
+                        linkLog.detachAppender(retries);
+                        linkLog.setLevel(level);
+                    }
                     m.cmd("SET", "after", "promotion");
                     assertThat(m.cmd("WAIT", "2", "10000")).isEqualTo(2L);
                     assertThat(KeyspaceContents.of(l)).isEqualTo(KeyspaceContents.of(m));

@@ -466,8 +466,14 @@ public final class ClusterPlanner {
             b.append("; ").append(byId.get(m.from()).name()).append(" → ").append(byId.get(m.to()).name()).append(' ')
                     .append(SlotPlanner.rangesText(m.slots())).append(" (").append(m.slots().cardinality()).append(" slots)");
         }
-        if (!lost.isEmpty()) {
-            b.append("; lost node(s) ").append(String.join(", ", lost)).append(": their slots handed out without their keys");
+        // a lost replica (a pod restarted without its data after a failover made it one) held no slot: only dropped
+        List<String> owning = lost.stream().filter(current::holds).toList();
+        List<String> replicas = lost.stream().filter(id -> !current.holds(id)).toList();
+        if (!owning.isEmpty()) {
+            b.append("; lost node(s) ").append(String.join(", ", owning)).append(": their slots handed out without their keys");
+        }
+        if (!replicas.isEmpty()) {
+            b.append("; node(s) ").append(String.join(", ", replicas)).append(" on no pod any more dropped (they held no slot)");
         }
         return b.toString();
     }

@@ -104,8 +104,9 @@ public final class ReplicaGroups {
                     recorded = p;
                 }
             }
-            if (live == null && recorded != null && recorded.ready() && recorded.address() != null && recorded.observed() == null) {
-                continue; // Ready, but the operator cannot reach it: available on Kubernetes' word
+            if (live == null && recorded != null && recorded.ready() && recorded.address() != null && recorded.observed() == null
+                    && recorded.lost() == null) {
+                continue; // Ready, but the operator cannot reach it (a timeout, not a refused port): available on Kubernetes' word
             }
             // gone for good: its pod came back with another id (no persistence), or every pod answers and none is it
             boolean gone = live == null && (everyPodAnswers || recorded != null && recorded.observed() != null);

@@ -302,8 +302,9 @@ final class ClusterDriver {
             } else if (d.kind() == ClusterPlanner.Kind.APPLY) {
                 events.normal(s, d.send().migrating().isEmpty() ? "LayoutApplied" : "MigrationStarted", d.message());
             }
-            if (!d.lost().isEmpty() && d.kind() == ClusterPlanner.Kind.APPLY) {
-                events.warning(s, "NodeLost", "node(s) " + String.join(", ", d.lost()) + " of epoch " + d.current().epoch()
+            List<String> slotsLost = d.lost().stream().filter(d.current()::holds).toList();
+            if (!slotsLost.isEmpty() && d.kind() == ClusterPlanner.Kind.APPLY) {
+                events.warning(s, "NodeLost", "node(s) " + String.join(", ", slotsLost) + " of epoch " + d.current().epoch()
                         + " are on no pod any more (a pod restarted without its data): their slots were handed out again, without their keys");
             }
         }

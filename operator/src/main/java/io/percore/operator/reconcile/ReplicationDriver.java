@@ -304,6 +304,14 @@ final class ReplicationDriver {
         HostPort from = address.get(sw.from());
         HostPort to = address.get(sw.to());
         label(ns, sw.from(), null);
+        if (sw.leaving()) {
+            // Its pod is being deleted: the endpoint controller has just changed the other Services, and kube-proxy applies
+            // at most two changes a second. Routed to the replica now, before the catch-up and the promotion, the primary
+            // Service's change can share kube-proxy's turn with those: a client reconnecting meanwhile gets -READONLY from
+            // it (nothing is lost: the old primary holds its writes until it is demoted, and closes their connections then).
+            label(ns, sw.to(), Replication.PRIMARY);
+            publishPrimary(s, java.util.Set.of(sw.to()));
+        }
         try {
             for (String other : sw.others()) {
                 probe.replicaOf(address.get(other), password, to);
@@ -312,7 +320,9 @@ final class ReplicationDriver {
             probe.promote(to, password);
         } catch (IOException e) {
             if (sw.leaving()) {
-                // its pod is going: the next reconcile promotes the best candidate once the old one stops answering
+                // its pod is going: the next reconcile promotes the best candidate once the old one stops answering (with no
+                // pod labelled, the recorded primary being deleted is a loss now, not after failoverAfter)
+                label(ns, sw.to(), null);
                 String why = "switchover from " + sw.from() + " (being deleted) to " + sw.to() + " given up: " + e.getMessage();
                 events.warning(s, "SwitchoverAborted", why);
                 return why;

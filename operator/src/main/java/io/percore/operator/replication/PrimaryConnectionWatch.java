@@ -13,22 +13,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One idle, authenticated connection from the operator to each replicated service's primary, so that the primary's
- * process exiting is known in milliseconds: its kernel closes the connection at once (a SIGKILL, an OOM kill, a crash,
- * the end of a SIGTERM), where the kubelet notices the container's exit at its next relist (up to a second) and the
- * API server then tells the operator. A closed connection only asks for a look ({@code onClosed} with the service's
+ * One idle, authenticated connection from the operator to each replicated service's primary (to each group's primary
+ * in a cluster with replicas), so that a primary's process exiting is known in milliseconds: its kernel closes the
+ * connection at once (a SIGKILL, an OOM kill, a crash, the end of a SIGTERM), where the kubelet notices the container's
+ * exit at its next relist (up to a second) and the API server then tells the operator. A closed connection only asks for a look ({@code onClosed} with the service's
  * key: the reconciler's event); what is lost is still decided there, from what the pods answer ({@code ConnectException}:
  * nothing listens on the primary's port any more) and what Kubernetes says.
  *
- * <p>A thread per watched primary (a daemon, named after the service), blocked on a read that only the peer's close,
- * a reset, or {@link #forget} ends. After a close it reconnects, once the connection before it lived long enough
- * ({@link #QUIET}) or after a pause that doubles up to {@link #MAX_PAUSE} (a primary that closes every connection asks
- * for a reconcile at most that often); a connection that cannot be made ends the watch, which the next reconcile that
- * finds a primary answering starts again (a first connection that fails asks for no reconcile: none loops).
+ * <p>A thread per watched primary (a daemon, named after the service and pod), blocked on a read that only the peer's
+ * close, a reset, or the watch's end ({@link #watchOnly} without it, {@link #forget}) ends. After a close it connects
+ * again after a pause: {@link #FIRST_PAUSE} when the connection had lived {@link #QUIET}, else twice the last pause up
+ * to {@link #MAX_PAUSE} (a primary that closes every connection asks for a reconcile at most that often); a connection
+ * that cannot be made ends the watch, which the next reconcile that finds the primary answering starts again (a first
+ * connection that fails asks for no reconcile: nothing loops). The operator's own demotion of a primary closes its
+ * connection too: one more look, which finds nothing to do.
  */
 public final class PrimaryConnectionWatch implements AutoCloseable {
 
-    /** A connection that lived this long was not refused in a loop: the next close reconnects at once. */
+    /** A connection that lived this long was no loop of closes: the next pause is the first again. */
     static final Duration QUIET = Duration.ofSeconds(5);
     static final Duration FIRST_PAUSE = Duration.ofMillis(100);
     static final Duration MAX_PAUSE = Duration.ofSeconds(5);

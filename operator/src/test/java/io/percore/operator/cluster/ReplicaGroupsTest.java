@@ -163,6 +163,26 @@ class ReplicaGroupsTest {
         assertThat(decide(4, 1, T0, Map.of(), podOfNode(4), lost, empty, primary(2, l), replica(3, l, 2, 100)).links().promote()).isEmpty();
     }
 
+    /**
+     * Issue 69: the primary's pod still says Ready but its port refuses (its process exited before the kubelet noticed):
+     * replaced at once; Ready and merely unreachable (a timeout) it stays available on Kubernetes' word.
+     */
+    @Test
+    void aReadyPrimaryWhosePortRefusesIsReplacedAtOnceOneThatTimesOutIsNot() {
+        Layout l = twoGroups();
+        PodView refusing = new PodView("kv-0", 0, true, address(0), null, true, "refusing connections on " + address(0));
+        PodView linked = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(100, address(0), true)));
+        Decision d = decide(4, 1, T0, Map.of(), podOfNode(4), refusing, linked, primary(2, l), replica(3, l, 2, 100));
+        assertThat(d.reason()).isEqualTo("FailedOver");
+        assertThat(d.links().promote()).containsExactly("kv-1");
+
+        PodView silent = new PodView("kv-0", 0, true, address(0), null, true, null);
+        Decision waits = decide(4, 1, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(4), silent, linked, primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(waits.links().promote()).as("Ready and unreachable: available on Kubernetes' word").isEmpty();
+    }
+
     @Test
     void theReplicaWithTheHighestOffsetIsPromotedNotTheLowestOrdinal() {
         Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
@@ -209,6 +229,9 @@ class ReplicaGroupsTest {
         assertThat(next.migrating()).as("no slot moves onto a replica").isEmpty();
         assertThat(next.slotsOf(id(1))).isEqualTo(l.slotsOf(id(0)));
         assertThat(rejoin.links().follow()).containsEntry("kv-0", address(1));
+        // the old id was a replica in the failover's epoch: dropped, not reported as slots handed out without their keys
+        assertThat(rejoin.lost()).containsExactly(id(0));
+        assertThat(rejoin.message()).doesNotContain("without their keys").contains(id(0) + " on no pod any more dropped");
     }
 
     @Test

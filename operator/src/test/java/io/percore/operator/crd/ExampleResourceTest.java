@@ -55,11 +55,11 @@ class ExampleResourceTest {
     @Test
     void theProductionExampleKeepsItsSnapshotAndTheOthersRunOnSharedCores() throws Exception {
         assertThat(read("percoreservice.yaml").getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
-        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "tls.yaml", "migrate.yaml", "users.yaml", "backup.yaml",
+        for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "cluster-replicated.yaml", "tls.yaml", "migrate.yaml", "users.yaml", "backup.yaml",
                 "restore.yaml")) {
             assertThat(read(dev).getCpuPerShard()).as(dev).isEqualTo("100m");
         }
-        assertThat(examples()).containsExactlyInAnyOrder("backup.yaml", "cluster.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml",
+        assertThat(examples()).containsExactlyInAnyOrder("backup.yaml", "cluster.yaml", "cluster-replicated.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml",
                 "restore.yaml", "small.yaml", "tls.yaml", "users.yaml");
         assertThat(read("backup.yaml").getBackup().getDestination().getCredentialsSecretName())
                 .isEqualTo(read("restore.yaml").getRestoreFrom().getDestination().getCredentialsSecretName());

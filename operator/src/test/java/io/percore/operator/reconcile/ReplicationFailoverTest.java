@@ -436,6 +436,40 @@ class ReplicationFailoverTest {
         });
     }
 
+    /**
+     * Issue 69, a planned stop: the primary's pod is being deleted (a finalizer holds it here, as the kubelet's grace
+     * period does) and its process still answers: a linked replica is switched over to at once at the old primary's
+     * offset, the primary Service routed to it, and the old primary demoted under it.
+     */
+    @Test
+    void aPrimaryWhosePodIsBeingDeletedIsSwitchedOverWhileItStillAnswers() throws Exception {
+        List<String> acknowledged = bootstrapAndWrite(Duration.ofMinutes(2));
+        client.pods().inNamespace(NAMESPACE).withName("kv-0").edit(p -> {
+            p.getMetadata().setFinalizers(List.of("test.percore.io/hold"));
+            return p;
+        });
+        client.pods().inNamespace(NAMESPACE).withName("kv-0").delete();
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("kv-0").get().getMetadata().getDeletionTimestamp() != null);
+        String[] now = new String[1];
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).hasSize(1).doesNotContain("kv-0");
+            now[0] = labelled().get(0);
+            assertThat(primaryEndpoints()).containsExactly(now[0] + " ready");
+            assertThat(role(now[0])).isEqualTo("master");
+            assertFollows("kv-0", now[0]);
+            assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains("was being deleted"));
+        });
+        try (TestResp c = new TestResp(processes.get(now[0]).port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
+            }
+        }
+        client.pods().inNamespace(NAMESPACE).withName("kv-0").edit(p -> {
+            p.getMetadata().setFinalizers(List.of());
+            return p;
+        });
+    }
+
     /** Three pods with kv-0 elected primary and its replicas following; 50 keys written, each acknowledged by WAIT 1. */
     private List<String> bootstrapAndWrite(Duration failoverAfter) throws Exception {
         PercoreService s = replicated();
