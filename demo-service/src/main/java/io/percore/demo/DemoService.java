@@ -399,9 +399,10 @@ public final class DemoService implements AutoCloseable {
     /**
      * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
      * bound}, for an operator to promote a replica and demote this one ({@code REPLICAOF}, which closes its clients), so
-     * that the handover happens while it still answers the operator. Once demoted it closes ({@link #close()}) and, for
-     * {@link #HANDOVER_LINGER}, relays its RESP port to its new primary ({@link HandoverRelay}): a client that the Service
-     * still routes here until kube-proxy's next update reaches the new primary instead of an address about to vanish.
+     * that the handover happens while it still answers the operator. Once demoted its servers close and, while the rest of
+     * {@link #close()} runs (the final save) and for at least {@link #HANDOVER_LINGER}, it relays its RESP port to its new
+     * primary ({@link HandoverRelay}): a client that the Service still routes here until kube-proxy's next update reaches
+     * the new primary instead of a refused port or an address about to vanish.
      * Off the shards.
      *
      * @return whether it was demoted within the bound
@@ -420,7 +421,8 @@ public final class DemoService implements AutoCloseable {
             }
             int port = respPort();
             io.percore.demo.replication.ReplicationSettings now = replication.settings();
-            close();
+            long relayUntil = System.nanoTime() + HANDOVER_LINGER.toNanos();
+            closeServers(); // the port free for the relay at once: the final save (close's next steps) can take a while
             HandoverRelay relay = null;
             if (now.replicaofHost() != null) {
                 try {
@@ -430,7 +432,11 @@ public final class DemoService implements AutoCloseable {
                 }
             }
             try {
-                Thread.sleep(HANDOVER_LINGER.toMillis());
+                close();
+                long left = relayUntil - System.nanoTime();
+                if (left > 0) {
+                    Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left));
+                }
             } finally {
                 if (relay != null) {
                     relay.close();
@@ -442,6 +448,16 @@ public final class DemoService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return replication.isReplica();
+        }
+    }
+
+    /** {@link #close}'s first step, also the handover's: nothing listens any more. Later calls do nothing. */
+    private void closeServers() {
+        scripting.killAll(); // a script running now ends at its next check, so no shard holds the stop
+        try {
+            http.close();
+        } finally {
+            resp.close();
         }
     }
 
@@ -466,24 +482,19 @@ public final class DemoService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        scripting.killAll(); // a script running now ends at its next check, so no shard holds the stop
         try {
-            http.close();
+            closeServers();
         } finally {
             try {
-                resp.close();
+                cluster.close(); // no batch of keys half moved: a held batch ends (moved or not) before the shards stop
+                replication.closeLink(); // a replica's final save holds what it acknowledged, and says where that is
+                persistence.close(finalSave, persistence.settings().finalSaveTimeout());
+                replication.close();
+                stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
+                stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
+                pubsub.close();
             } finally {
-                try {
-                    cluster.close(); // no batch of keys half moved: a held batch ends (moved or not) before the shards stop
-                    replication.closeLink(); // a replica's final save holds what it acknowledged, and says where that is
-                    persistence.close(finalSave, persistence.settings().finalSaveTimeout());
-                    replication.close();
-                    stopWithin(servers, SERVER_STATE_CLOSE_TIMEOUT);
-                    stopWithin(scripting.shards(), SERVER_STATE_CLOSE_TIMEOUT);
-                    pubsub.close();
-                } finally {
-                    keyspace.close();
-                }
+                keyspace.close();
             }
         }
     }

@@ -346,11 +346,7 @@ class ReplicationFailoverTest {
         }
         String primary = labelled().get(0);
         assertThat(acknowledged).as("writes went on during the roll").hasSizeGreaterThan(10);
-        try (TestResp c = new TestResp(processes.get(primary).port, PASSWORD)) {
-            for (String key : acknowledged) {
-                assertThat(c.call("EXISTS", key)).as("%s acknowledged with WAIT 1", key).isEqualTo(1L);
-            }
-        }
+        assertHoldsEvery(primary, acknowledged);
         assertThat(events()).filteredOn(e -> e.getReason().equals("PodRolled")).hasSize(3);
         assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains(primary));
     }
@@ -391,11 +387,7 @@ class ReplicationFailoverTest {
         Duration took = Duration.between(killed, Instant.now());
         assertThat(took).as("promoted on the kubelet's word, not after failoverAfter").isLessThan(failoverAfter);
         assertThat(role("kv-1")).isEqualTo("master");
-        try (TestResp c = new TestResp(processes.get("kv-1").port, PASSWORD)) {
-            for (String key : acknowledged) {
-                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
-            }
-        }
+        assertHoldsEvery("kv-1", acknowledged);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             assertFollows("kv-2", "kv-1");
             assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("its container terminated"));
@@ -424,11 +416,7 @@ class ReplicationFailoverTest {
                 took.toMillis());
         assertThat(took).as("promoted on the refused connection, not after failoverAfter").isLessThan(failoverAfter);
         assertThat(role("kv-1")).isEqualTo("master");
-        try (TestResp c = new TestResp(processes.get("kv-1").port, PASSWORD)) {
-            for (String key : acknowledged) {
-                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
-            }
-        }
+        assertHoldsEvery("kv-1", acknowledged);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             assertFollows("kv-2", "kv-1");
             assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("refusing connections"));
@@ -459,15 +447,20 @@ class ReplicationFailoverTest {
             assertFollows("kv-0", now[0]);
             assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains("was being deleted"));
         });
-        try (TestResp c = new TestResp(processes.get(now[0]).port, PASSWORD)) {
-            for (String key : acknowledged) {
-                assertThat(c.call("EXISTS", key)).as(key).isEqualTo(1L);
-            }
-        }
+        assertHoldsEvery(now[0], acknowledged);
         client.pods().inNamespace(NAMESPACE).withName("kv-0").edit(p -> {
             p.getMetadata().setFinalizers(List.of());
             return p;
         });
+    }
+
+    /** Every key of {@code acknowledged} (each a write WAIT 1 acknowledged) is on {@code pod}. */
+    private void assertHoldsEvery(String pod, List<String> acknowledged) throws Exception {
+        try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
+            for (String key : acknowledged) {
+                assertThat(c.call("EXISTS", key)).as("%s acknowledged with WAIT 1, on %s", key, pod).isEqualTo(1L);
+            }
+        }
     }
 
     /** Three pods with kv-0 elected primary and its replicas following; 50 keys written, each acknowledged by WAIT 1. */
