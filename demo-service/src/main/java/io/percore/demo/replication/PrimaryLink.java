@@ -68,9 +68,10 @@ public final class PrimaryLink implements AutoCloseable {
     static final long FIRST_RETRY_MILLIS = 1000;
     static final long MAX_RETRY_MILLIS = 5000;
     /**
-     * A link that was up and dropped tries again this soon (then as any failed attempt): its primary was promoted (it
-     * drops its replicas, which resync partially under its new id, as Redis's) or demoted, and a write waiting in
-     * {@code WAIT} there waits for this replica. Redis's replica reconnects at its next cron tick, up to a second later.
+     * A link that was up and dropped, or whose first try failed before any full sync, tries again this soon (then as any failed attempt): its
+     * primary was promoted (it drops its replicas, which resync partially under its new id, as Redis's) or demoted, and a
+     * write waiting in {@code WAIT} there waits for this replica. Redis's replica reconnects at its next cron tick, up to a
+     * second later.
      */
     static final long RETRY_AFTER_UP_MILLIS = 50;
     /** A link up this long is steady: its drop is retried at once even right after another quick retry. */
@@ -182,6 +183,8 @@ public final class PrimaryLink implements AutoCloseable {
     /** When the link last came up, and whether its last drop was retried at once (its thread's). */
     private long upSinceNanos;
     private boolean retriedQuickly;
+    private boolean triedBefore;
+    private boolean fullSyncBegun;
     private volatile boolean closed;
     private volatile Socket socket;
 
@@ -456,7 +459,11 @@ public final class PrimaryLink implements AutoCloseable {
             // after one quick try it waits as a failed attempt does (a switchover drops a replica it chained moments
             // before: that first drop is retried at once)
             boolean steady = System.nanoTime() - upSinceNanos >= TimeUnit.MILLISECONDS.toNanos(STEADY_UP_MILLIS);
-            boolean handedOver = wasUp && (steady || !retriedQuickly);
+            // the first try of a link cut short as well: a switchover chains a replica to the next primary and promotes
+            // that one moments later, which drops the replica mid-handshake; not one cut in a full sync (costly to repeat)
+            boolean firstTry = !triedBefore && !fullSyncBegun;
+            triedBefore = true;
+            boolean handedOver = (wasUp || firstTry) && (steady || !retriedQuickly);
             retriedQuickly = handedOver;
             long wait = handedOver ? RETRY_AFTER_UP_MILLIS : retry;
             LOG.info("Retrying the link to MASTER {}:{} in {} ms", host, port, wait);
@@ -546,6 +553,7 @@ public final class PrimaryLink implements AutoCloseable {
                 throw new LinkFailure("Master replied with wrong +FULLRESYNC syntax: " + reply, WRONG_FULLRESYNC);
             }
             cached = null; // as Redis: from here only a full sync makes the data whole
+            fullSyncBegun = true;
             LOG.info("Full resync from master: {}:{}", parts[1], at);
             SnapshotReceiver snapshot = new SnapshotReceiver(wire);
             receiving = snapshot;

@@ -12,6 +12,7 @@ import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,36 @@ class ChainedReplicaTest {
                     assertThat(info(m)).as("no full sync after the promotion").containsEntry("sync_full", "2");
                 }
             }
+        }
+    }
+
+    /**
+     * A link whose first try fails (a switchover chains a replica to the next primary and promotes it moments later, which
+     * drops the replica mid-handshake) tries again at once, then at the usual pace.
+     */
+    @Test
+    void aLinksFirstFailedTryIsRetriedAtOnceThenAtTheUsualPace() throws Exception {
+        int nothing;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            nothing = free.getLocalPort();
+        }
+        ch.qos.logback.classic.Logger linkLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(PrimaryLink.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> retries = new ch.qos.logback.core.read.ListAppender<>();
+        retries.start();
+        ch.qos.logback.classic.Level level = linkLog.getLevel();
+        linkLog.setLevel(ch.qos.logback.classic.Level.INFO);
+        linkLog.addAppender(retries);
+        try (TestServices replica = service("replica", nothing)) {
+            java.util.function.Supplier<List<String>> said = () -> retries.list.stream()
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .filter(text -> text.startsWith("Retrying the link to MASTER 127.0.0.1:" + nothing)).toList();
+            waitFor(() -> said.get().size() >= 2, "two retries");
+            assertThat(said.get().subList(0, 2)).containsExactly(
+                    "Retrying the link to MASTER 127.0.0.1:" + nothing + " in " + PrimaryLink.RETRY_AFTER_UP_MILLIS + " ms",
+                    "Retrying the link to MASTER 127.0.0.1:" + nothing + " in " + PrimaryLink.FIRST_RETRY_MILLIS + " ms");
+        } finally {
+            linkLog.detachAppender(retries);
+            linkLog.setLevel(level);
         }
     }
 
