@@ -44,7 +44,7 @@ class ReplicationIT {
     static final Duration FAILOVER_WITHIN = Duration.ofSeconds(10);
     /**
      * A client's writes acknowledged by WAIT 1 again after the kill: the failover, then the Service's routing (the
-     * operator's EndpointSlice and kube-proxy, on the same two cores) and a reconnect. 0.41-2.1 s (median 0.57) since the operator acts
+     * operator's EndpointSlice and kube-proxy, on the same two cores) and a reconnect. 0.41-2.1 s (median 0.49) since the operator acts
      * on the primary's refused port (issue 69; 1.3-2.7 s on the kubelet's report, 6.3-11.2 s after failoverAfter, 21.6 s once
      * under {@code stress -c 1} at load 14-40): the bound is for a loaded machine, the figures are printed.
      */
