@@ -285,6 +285,7 @@ class AclParityTest {
     /** Named connections to redis-server and to the demo, driven step by step, each reply compared. */
     private static final class Both implements AutoCloseable {
         private final Map<String, RespTestClient[]> connections = new HashMap<>();
+        private final Set<String> closedByServers = new java.util.HashSet<>();
 
         private RespTestClient[] connection(String name) throws IOException {
             RespTestClient[] pair = connections.get(name);
@@ -309,6 +310,34 @@ class AclParityTest {
             RespTestClient[] pair = connection(name);
             assertThat(pair[0].closedByServer()).as("redis-server closed %s", name).isTrue();
             assertThat(pair[1].closedByServer()).as("the demo closed %s", name).isTrue();
+            closedByServers.add(name);
+        }
+
+        /**
+         * Waits until each server lists exactly the connections still open here. A connection closed by the client
+         * (an earlier test's, {@link #fresh}'s) leaves its server's list only once the server has read the close,
+         * a moment later on either server; CLIENT LIST compared before that differs by a line.
+         */
+        void settled() throws IOException {
+            RespTestClient[] admin = connection("admin");
+            long open = connections.size() - closedByServers.size();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            for (int server = 0; server < 2; server++) {
+                while (true) {
+                    String list = (String) admin[server].cmd("CLIENT", "LIST");
+                    if (list.lines().count() == open) {
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("%s still lists closed connections:%n%s",
+                            server == 0 ? "redis-server" : "the demo", list).isLessThan(deadline);
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                }
+            }
         }
 
         @Override
@@ -333,6 +362,7 @@ class AclParityTest {
             b.step("bob", "AUTH", "bob", "pw");
             b.step("bob", "ACL", "WHOAMI");
             b.step("bob", "CLIENT", "SETNAME", "bobconn");
+            b.settled();
             b.step("admin", "CLIENT", "LIST");
             b.step("bob", "CLIENT", "INFO");
             b.step("admin", "CLIENT", "KILL", "USER", "nosuch");
@@ -371,6 +401,7 @@ class AclParityTest {
             b.step("u3", "AUTH", "using", "pw");
             b.step("admin", "ACL", "DELUSER", "using", "nosuch", "using");
             b.closed("u3");
+            b.settled();
             b.step("admin", "CLIENT", "LIST", "TYPE", "pubsub");
         }
     }
@@ -385,6 +416,7 @@ class AclParityTest {
             b.step("kept2", "PSUBSCRIBE", "bar:*");
             b.step("admin", "ACL", "SETUSER", "ps", "&baz", "&zoo:*");
             b.step("admin", "ACL", "SETUSER", "ps", "allchannels");
+            b.settled();
             b.step("admin", "CLIENT", "LIST", "TYPE", "pubsub");
             b.step("gone", "AUTH", "ps", "x");
             b.step("gone", "SSUBSCRIBE", "orders");
@@ -396,6 +428,7 @@ class AclParityTest {
             b.step("kept", "PING");
             b.step("admin", "ACL", "SETUSER", "ps", "resetchannels");
             b.closed("kept");
+            b.settled();
             b.step("admin", "CLIENT", "LIST", "TYPE", "pubsub");
         }
     }
