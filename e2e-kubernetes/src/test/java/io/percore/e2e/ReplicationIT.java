@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Four
  * scenarios on the one service, in order: the primary's container SIGKILLed under {@code WAIT 1} writes (failover
  * within 10 s, nothing acknowledged lost, the old primary back as a replica); a spec edit that changes the pods'
- * size (rolled one pod at a time, the clients seeing at most the switchover the roll needs); the primary's pod
+ * size (rolled one pod at a time, the primary last as a planned stop: the clients see only its hand-over); the primary's pod
  * deleted (a planned stop: handed over); a replica's container SIGKILLed (the writes go on). A node that cannot take a
  * pod any more: {@link NodeLossIT}.
  */
@@ -148,17 +148,25 @@ class ReplicationIT {
             awaitReplicated();
             writer.awaitAcknowledged(100, Duration.ofSeconds(60));
             acknowledged = writer.stop();
-            // what happened around the longest outage: where the time of the roll's switchover goes
+            // what happened around the longest outage: where the time of the primary's hand-over goes
             String around = writer.outages().stream().max(java.util.Comparator.comparing(Writer.Outage::length))
                     .map(o -> beganAt.plusNanos(o.beganNanos() - began))
                     .map(at -> "around the longest, from its start: " + timeline(at, at.plusSeconds(5))).orElse("");
-            Progress.say("roll of 3 pods in %d s; the writer's outages: %s; %s", TimeUnit.NANOSECONDS.toSeconds(rolled), writer.outages(), around);
+            java.time.Instant primaryDeleted = eventTime("PodRolled", "deleting primary", beganAt);
+            Progress.say("roll of 3 pods in %d s; the writer's outages: %s, beginning %s s after the primary's deletion; %s",
+                    TimeUnit.NANOSECONDS.toSeconds(rolled), writer.outages(), writer.outages().stream()
+                            .map(o -> String.format("%+.2f", Duration.between(primaryDeleted, beganAt.plusNanos(o.beganNanos() - began)).toMillis() / 1000.0))
+                            .toList(), around);
             // A single write whose SET was taken but whose WAIT 1 found no replica within 2 s (a replica slowed by a
             // loaded node mid-roll: seen once in a CI dry run) is not a refusal of writes; every other outage is counted.
             List<Writer.Outage> refusals = writer.outages().stream()
                     .filter(o -> !(o.failures() == 1 && o.firstError().contains("WAIT 1 answered 0"))).toList();
-            assertThat(refusals).as("the clients see at most the one switchover the roll needs (all outages: %s)", writer.outages())
-                    .hasSizeLessThanOrEqualTo(1);
+            // The roll's last step deletes the primary, which hands over as it stops: the one outage the roll needs. A
+            // client that kube-proxy sent to the old pod meanwhile was relayed to the new primary and is disconnected
+            // when the relay ends, 2 s later: a second blip of that same stop. The replicas' rolls cost nothing.
+            assertThat(refusals).as("the clients see only the primary's planned stop, deleted at %s (all outages: %s)", primaryDeleted,
+                    writer.outages()).hasSizeLessThanOrEqualTo(2).allSatisfy(o -> assertThat(beganAt.plusNanos(o.beganNanos() - began))
+                            .isBetween(primaryDeleted.minusSeconds(1), primaryDeleted.plusSeconds(8)));
         }
         assertThat(samples).as("never two pods missing or unready at once").noneMatch(s -> s.startsWith("2 down") || s.startsWith("3 down"));
         assertThat(cluster.pods(ns.name(), NAME)).allSatisfy(p -> assertThat(p.getSpec().getContainers().get(0).getResources().getLimits())
@@ -229,8 +237,13 @@ class ReplicationIT {
 
     /** When the operator recorded the first event of this reason at or after {@code since}. */
     private java.time.Instant eventTime(String reason, java.time.Instant since) {
+        return eventTime(reason, "", since);
+    }
+
+    /** The same, of an event whose message contains {@code part}. */
+    private java.time.Instant eventTime(String reason, String part, java.time.Instant since) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> cluster.client().v1().events().inNamespace(ns.name()).list().getItems().stream()
-                .filter(e -> reason.equals(e.getReason()))
+                .filter(e -> reason.equals(e.getReason()) && e.getMessage() != null && e.getMessage().contains(part))
                 .map(e -> e.getEventTime() != null ? e.getEventTime().getTime() : e.getLastTimestamp())
                 .filter(java.util.Objects::nonNull).map(java.time.Instant::parse).filter(t -> !t.isBefore(since.minusSeconds(1)))
                 .min(java.util.Comparator.naturalOrder()).orElse(null), java.util.Objects::nonNull);

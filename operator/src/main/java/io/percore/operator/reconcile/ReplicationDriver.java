@@ -240,10 +240,8 @@ final class ReplicationDriver {
                 healthy = false;
                 reason = "SwitchoverAborted";
                 message = result;
-                if (d.switchover().leaving()) {
-                    // its pod is going and the service holds writes from its SIGTERM: the next look fails over, soon
-                    requeue = LEAVING_RETRY;
-                }
+                // its pod is going and the service holds writes from its SIGTERM: the next look fails over, soon
+                requeue = LEAVING_RETRY;
             }
         }
         if (d.delete() != null) {
@@ -292,26 +290,26 @@ final class ReplicationDriver {
     }
 
     /**
-     * The roll's change of primary, with no write acknowledged by WAIT 1 lost: unlabel the old primary
-     * (no new connections), chain the other replicas to the new one (from then on the old primary's
-     * only direct replica is the new one, so WAIT 1 there means "on the new one"), wait until the new
-     * one has the old one's offset, promote it, label it, demote the old one under it.
+     * The hand-over of a primary whose pod is being deleted (a drain, an eviction, the roll's last step, {@code kubectl
+     * delete}), with no write acknowledged by WAIT 1 lost: unlabel it, label the chosen replica and route the primary
+     * Service to it, chain the other replicas to it (from then on the old primary's only direct replica is the chosen one,
+     * so WAIT 1 there means "on the chosen one"), wait until the chosen one has the old one's offset, promote it, demote
+     * the old one under it (which, stopping, then closes and relays its port to the new primary).
      *
-     * @return null when done, else why it was given up (the old primary is labelled again)
+     * @return null when done, else why it was given up (no pod is labelled then: the next look promotes the best
+     *         candidate once the old one stops answering)
      */
     private String switchover(PercoreService s, ReplicationPlanner.Switchover sw, Map<String, HostPort> address, PodAuth password) {
         String ns = s.getMetadata().getNamespace();
         HostPort from = address.get(sw.from());
         HostPort to = address.get(sw.to());
         label(ns, sw.from(), null);
-        if (sw.leaving()) {
-            // Its pod is being deleted: the endpoint controller has just changed the other Services, and kube-proxy applies
-            // at most two changes a second. Routed to the replica now, before the catch-up and the promotion, the primary
-            // Service's change can share kube-proxy's turn with those: a client reconnecting meanwhile gets -READONLY from
-            // it (nothing is lost: the old primary holds its writes until it is demoted, and closes their connections then).
-            label(ns, sw.to(), Replication.PRIMARY);
-            publishPrimary(s, java.util.Set.of(sw.to()));
-        }
+        // The endpoint controller has just changed the other Services for the deleted pod, and kube-proxy applies at most
+        // two changes a second. Routed to the replica now, before the catch-up and the promotion, the primary Service's
+        // change can share kube-proxy's turn with those: a client reconnecting meanwhile gets -READONLY from it (nothing is
+        // lost: the old primary holds its writes until it is demoted, and closes their connections then).
+        label(ns, sw.to(), Replication.PRIMARY);
+        publishPrimary(s, java.util.Set.of(sw.to()));
         try {
             for (String other : sw.others()) {
                 probe.replicaOf(address.get(other), password, to);
@@ -319,30 +317,20 @@ final class ReplicationDriver {
             probe.awaitOffset(from, to, sw.to(), password, ReplicationPlanner.SWITCHOVER_CATCH_UP);
             probe.promote(to, password);
         } catch (IOException e) {
-            if (sw.leaving()) {
-                // its pod is going: the next reconcile promotes the best candidate once the old one stops answering (with no
-                // pod labelled, the recorded primary being deleted is a loss now, not after failoverAfter)
-                label(ns, sw.to(), null);
-                String why = "switchover from " + sw.from() + " (being deleted) to " + sw.to() + " given up: " + e.getMessage();
-                events.warning(s, "SwitchoverAborted", why);
-                return why;
-            }
-            label(ns, sw.from(), Replication.PRIMARY);
-            String why = "switchover from " + sw.from() + " to " + sw.to() + " given up, " + sw.from() + " stays primary: " + e.getMessage();
+            // with no pod labelled, the recorded primary being deleted is a loss as soon as it stops answering
+            label(ns, sw.to(), null);
+            String why = "switchover from " + sw.from() + " (being deleted) to " + sw.to() + " given up: " + e.getMessage();
             events.warning(s, "SwitchoverAborted", why);
             return why;
         }
-        label(ns, sw.to(), Replication.PRIMARY);
-        // routed to the new primary before the old one, demoted, closes its clients (a stopping one then exits)
-        publishPrimary(s, java.util.Set.of(sw.to()));
         try {
             probe.replicaOf(from, password, to);
         } catch (IOException e) {
-            // It is unlabelled; the next reconcile repoints it (or the roll replaces it).
+            // It is unlabelled and going; were it to stay, the next reconcile repoints it.
             LOG.info("{}/{}: demoting the old primary failed: {}", ns, sw.from(), e.toString());
         }
         events.normal(s, "SwitchedOver", sw.to() + " promoted at the offset of " + sw.from() + " and labelled primary; "
-                + sw.from() + (sw.leaving() ? " was being deleted" : " now replicates it and is rolled next"));
+                + sw.from() + " was being deleted");
         return null;
     }
 

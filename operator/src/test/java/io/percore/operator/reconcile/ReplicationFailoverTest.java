@@ -259,7 +259,7 @@ class ReplicationFailoverTest {
     }
 
     @Test
-    void aReplanRollsTheReplicasFirstThenSwitchesOverThenRollsTheOldPrimaryWithoutLosingAWaitedWrite() throws Exception {
+    void aReplanRollsTheReplicasFirstThenThePrimaryWhichHandsOverAsItStopsWithoutLosingAWaitedWrite() throws Exception {
         client.resource(replicated()).create();
         StatefulSet sts = awaitStatefulSet();
         setUpdateRevision("r1");
@@ -271,21 +271,41 @@ class ReplicationFailoverTest {
             assertFollows("kv-2", "kv-0");
         });
 
-        // The StatefulSet controller's part: a deleted pod comes back at the update revision, empty.
+        // The kubelet's part: a pod being deleted stops within its grace period (a finalizer holds it meanwhile); a primary
+        // waits to be demoted first, as the service does with shutdown-handover (3 s, as the operator sets it). The
+        // StatefulSet controller's part: a deleted pod comes back at the update revision, empty.
+        for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+            holdWhileStopping(pod);
+        }
         List<String> deleted = new CopyOnWriteArrayList<>();
+        java.util.Set<String> stopping = ConcurrentHashMap.newKeySet();
         ExecutorService controller = Executors.newSingleThreadExecutor();
         Watch watch = client.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {
+                String name = pod.getMetadata().getName();
+                if (action == Action.MODIFIED && pod.getMetadata().getDeletionTimestamp() != null && stopping.add(pod.getMetadata().getUid())) {
+                    controller.submit(() -> {
+                        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                        while (System.nanoTime() < deadline && !"slave".equals(roleOrNull(name))) {
+                            Thread.sleep(20);
+                        }
+                        processes.get(name).kill();
+                        client.pods().inNamespace(NAMESPACE).withName(name).edit(p -> {
+                            p.getMetadata().setFinalizers(List.of());
+                            return p;
+                        });
+                        return null;
+                    });
+                }
                 if (action == Action.DELETED) {
-                    String name = pod.getMetadata().getName();
                     deleted.add(name);
                     controller.submit(() -> {
-                        processes.get(name).kill();
                         ServiceProcess fresh = ServiceProcess.start(PASSWORD, dir);
                         all.add(fresh);
                         processes.put(name, fresh);
                         createPod(statefulSet(), name, "r2");
+                        holdWhileStopping(name);
                         return null;
                     });
                 }
@@ -348,7 +368,25 @@ class ReplicationFailoverTest {
         assertThat(acknowledged).as("writes went on during the roll").hasSizeGreaterThan(10);
         assertHoldsEvery(primary, acknowledged);
         assertThat(events()).filteredOn(e -> e.getReason().equals("PodRolled")).hasSize(3);
-        assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains(primary));
+        assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains(primary)
+                && e.getMessage().contains("kv-0 was being deleted"));
+        assertThat(events()).noneMatch(e -> e.getReason().equals("FailedOver") || e.getReason().equals("SwitchoverAborted"));
+    }
+
+    /** A finalizer that holds a deleted pod while the test, as the kubelet, stops its process. */
+    private void holdWhileStopping(String pod) {
+        client.pods().inNamespace(NAMESPACE).withName(pod).edit(p -> {
+            p.getMetadata().setFinalizers(List.of("test.percore.io/kubelet"));
+            return p;
+        });
+    }
+
+    private String roleOrNull(String pod) {
+        try {
+            return role(pod);
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     // --- the test's part of Kubernetes ---

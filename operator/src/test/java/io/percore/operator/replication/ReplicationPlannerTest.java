@@ -415,7 +415,6 @@ class ReplicationPlannerTest {
         assertThat(d.switchover().from()).isEqualTo("kv-0");
         assertThat(d.switchover().to()).as("the linked replica").isEqualTo("kv-1");
         assertThat(d.switchover().others()).containsExactly("kv-2");
-        assertThat(d.switchover().leaving()).isTrue();
         assertThat(d.primary()).isEqualTo("kv-1");
     }
 
@@ -457,17 +456,30 @@ class ReplicationPlannerTest {
     }
 
     @Test
-    void whenOnlyThePrimaryIsOutdatedTheRollSwitchesOverToTheMostCaughtUpReplica() {
+    void whenOnlyThePrimaryIsOutdatedTheRollDeletesItSoThatItHandsOverAsItStops() {
         Decision d = plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 90), pod(2).replicaOf(0, 100));
-        assertThat(d.kind()).isEqualTo(Kind.SWITCHOVER);
-        assertThat(d.switchover().from()).isEqualTo("kv-0");
-        assertThat(d.switchover().to()).isEqualTo("kv-2");
-        assertThat(d.switchover().others()).containsExactly("kv-1");
-        assertThat(d.delete()).as("the primary is never deleted while it is primary").isNull();
+        assertThat(d.kind()).isEqualTo(Kind.ROLL);
+        assertThat(d.reason()).isEqualTo("RollingPrimary");
+        assertThat(d.delete()).isEqualTo("kv-0");
+        assertThat(d.switchover()).as("the hand-over is the planned stop's, once its pod is being deleted").isNull();
+        assertThat(d.fence()).isEmpty();
+
+        // the next look: the primary's pod is being deleted and still answers: the planned stop's hand-over
+        Decision next = plan("kv-0", null, T0, pod(0).primary(100).outdated().terminating(), pod(1).replicaOf(0, 90),
+                pod(2).replicaOf(0, 100));
+        assertThat(next.kind()).isEqualTo(Kind.SWITCHOVER);
+        assertThat(next.switchover().to()).as("the most caught-up replica").isEqualTo("kv-2");
+        assertThat(next.switchover().others()).containsExactly("kv-1");
+
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).outdated(), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 0).linkDown())
+                .delete()).as("a replica still syncing").isNull();
+        Decision alone = plan(1, "kv-0", null, T0, pod(0).primary(100).outdated());
+        assertThat(alone.delete()).as("no replica to hand over to").isNull();
+        assertThat(alone.reason()).isEqualTo("PrimaryOutdated");
     }
 
     @Test
-    void theOldPrimaryIsRolledAfterTheSwitchoverAsAnyOutdatedReplica() {
+    void anOutdatedReplicaIsRolledWhicheverPodIsPrimary() {
         Decision d = plan("kv-2", null, T0, pod(0).replicaOf(2, 100).outdated(), pod(1).replicaOf(2, 100), pod(2).primary(100));
         assertThat(d.kind()).isEqualTo(Kind.ROLL);
         assertThat(d.delete()).isEqualTo("kv-0");
