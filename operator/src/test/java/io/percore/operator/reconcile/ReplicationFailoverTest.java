@@ -272,8 +272,9 @@ class ReplicationFailoverTest {
         });
 
         // The kubelet's part: a pod being deleted stops within its grace period (a finalizer holds it meanwhile); a primary
-        // waits to be demoted first, as the service does with shutdown-handover (3 s, as the operator sets it). The
-        // StatefulSet controller's part: a deleted pod comes back at the update revision, empty.
+        // waits to be demoted first, as the service does with shutdown-handover (3 s as the operator sets it; 30 s here, a
+        // bound on a hung hand-over on a loaded machine, not a timing). The StatefulSet controller's part: a deleted pod
+        // comes back at the update revision, empty.
         for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
             holdWhileStopping(pod);
         }
@@ -286,7 +287,7 @@ class ReplicationFailoverTest {
                 String name = pod.getMetadata().getName();
                 if (action == Action.MODIFIED && pod.getMetadata().getDeletionTimestamp() != null && stopping.add(pod.getMetadata().getUid())) {
                     controller.submit(() -> {
-                        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                         while (System.nanoTime() < deadline && !"slave".equals(roleOrNull(name))) {
                             Thread.sleep(20);
                         }
