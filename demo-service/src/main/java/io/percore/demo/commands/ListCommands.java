@@ -350,6 +350,18 @@ public final class ListCommands {
     }
 
     /** {@code LPOP key} or {@code RPOP key}: a move's or a blocked pop's first half, one element. */
+    /**
+     * LMOVE (served or not) onto its own list: {@code element}, just removed from the {@code fromLeft} end, pushed back at
+     * the {@code toLeft} end before the pop is finished ({@link #popped}), so the list is never empty in between and keeps
+     * its key and time to live (Redis pushes before it removes). Reported as itself, as Redis propagates LMOVE: replayed
+     * as a pop then a push it would empty a list of one element, deleting the key and its time to live.
+     */
+    static void rotated(ValueStore ks, byte[] key, byte[] element, boolean fromLeft, boolean toLeft) {
+        ks.changes().propagate(Effects.lmove(key, fromLeft, toLeft));
+        pushOne(ks, key, element, toLeft);
+        ks.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", key);
+    }
+
     static byte[][] popOne(byte[] key, boolean left) {
         return new byte[][] {left ? Effects.LPOP : Effects.RPOP, key};
     }
@@ -429,11 +441,7 @@ public final class ListCommands {
                 byte[] e = fromLeft ? l.removeFirst() : l.removeLast();
                 ks.resized(src, l.bytes() - before);
                 if (java.util.Arrays.equals(src, dst)) {
-                    // a rotation, never empty in between: replayed as a pop then a push it would empty a list of one
-                    // element, deleting the key and its time to live; reported as itself, as Redis propagates LMOVE
-                    ks.changes().propagate(Effects.lmove(src, fromLeft, toLeft));
-                    pushOne(ks, dst, e, toLeft);
-                    ks.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", dst);
+                    rotated(ks, src, e, fromLeft, toLeft);
                 } else {
                     ks.changes().propagate(popOne(src, fromLeft));
                     pushOneReported(ks, dst, e, toLeft);

@@ -231,6 +231,32 @@ class BlockingListParityTest {
         }
     }
 
+    /**
+     * A blocked BLMOVE (or BRPOPLPUSH) whose destination is its source, served by a transaction that pushed one element
+     * and set a time to live: a rotation, as Redis serves it (the push before the pop's removal), so the list is never
+     * empty in between and keeps its key, its element and its time to live.
+     */
+    @Test
+    void aServedMoveOntoItsOwnListKeepsTheKeysTimeToLive() throws IOException {
+        for (String[] blocking : new String[][] {{"BLMOVE", "rot", "rot", "LEFT", "RIGHT", "0"}, {"BRPOPLPUSH", "rot", "rot", "0"}}) {
+            for (int port : new int[] {redis.port(), demo.respPort()}) {
+                try (RespTestClient waiter = new RespTestClient(port); RespTestClient c = new RespTestClient(port)) {
+                    c.cmd("DEL", "rot");
+                    waiter.send(RespTestClient.encode(blocking));
+                    awaitBlocked(c, 1);
+                    c.cmd("MULTI");
+                    c.cmd("RPUSH", "rot", "only");
+                    c.cmd("PEXPIRE", "rot", "100000");
+                    assertThat(c.cmd("EXEC")).isEqualTo(List.of(1L, 1L));
+                    String on = blocking[0] + " on port " + port;
+                    assertThat(waiter.read()).as(on).isEqualTo("only");
+                    assertThat(c.cmd("LRANGE", "rot", "0", "-1")).as(on).isEqualTo(List.of("only"));
+                    assertThat((Long) c.cmd("PTTL", "rot")).as(on + ": the time to live kept").isGreaterThan(50_000L);
+                }
+            }
+        }
+    }
+
     private static void awaitBlocked(RespTestClient c, int n) throws IOException {
         long deadline = System.currentTimeMillis() + 10_000;
         while (!c.cmd("INFO", "clients").toString().contains("blocked_clients:" + n) && System.currentTimeMillis() < deadline) {
