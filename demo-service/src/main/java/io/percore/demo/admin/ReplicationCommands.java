@@ -99,15 +99,18 @@ public final class ReplicationCommands {
         } catch (NumberFormatException e) {
             throw new RespError("ERR value is not an integer or out of range");
         }
-        sync(c, RespReplies.ascii(argv[1]), offset);
+        sync(c, RespReplies.ascii(argv[1]), offset, false);
     }
 
-    /** SYNC: the old protocol's full sync (no offsets: the replica cannot resync partially). */
+    /**
+     * SYNC: the old protocol's full sync (no offsets: the replica cannot resync partially), as {@code redis-cli --rdb} and
+     * {@code --replica} ask: the snapshot without a {@code +FULLRESYNC} line, then the stream, and no acks expected.
+     */
     public static void syncCommand(CommandContext c, byte[][] argv) {
-        sync(c, "?", -1);
+        sync(c, "?", -1, true);
     }
 
-    private static void sync(CommandContext c, String replid, long offset) {
+    private static void sync(CommandContext c, String replid, long offset, boolean preSync) {
         if (c.connection().replica()) {
             return; // as Redis: a replica asking again is ignored
         }
@@ -115,8 +118,9 @@ public final class ReplicationCommands {
             throw new RespError("ERR Command not allowed inside a transaction");
         }
         String ip = c.session().replicaIpAddress != null ? c.session().replicaIpAddress : hostOf(c.remoteAddress());
-        String error = c.server().replication().psync(events -> c.connection().becomeReplica(events), c.connection().id(), ip,
-                c.session().replicaListeningPort, c.session().replicaCapaEof, replid, offset);
+        var asked = new io.percore.demo.replication.SyncRequest(c.connection().id(), ip, c.session().replicaListeningPort,
+                c.session().replicaCapaEof, preSync, c.session().replicaRdbOnly);
+        String error = c.server().replication().psync(events -> c.connection().becomeReplica(events), asked, replid, offset);
         if (error != null) {
             throw new RespError(error);
         }
@@ -151,7 +155,19 @@ public final class ReplicationCommands {
                         c.session().replicaCapaEof = true; // it can take a diskless full sync
                     }
                 }
-                case "rdb-only", "rdb-filter-only" -> { } // redis-cli --rdb's: it gets the whole snapshot and the stream
+                case "rdb-only" -> {
+                    long only;
+                    try {
+                        only = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        throw new RespError("ERR value is not an integer or out of range");
+                    }
+                    if (only < 0 || only > 1) {
+                        throw new RespError("ERR value is out of range, value must between 0 and 1");
+                    }
+                    c.session().replicaRdbOnly = only == 1; // redis-cli --rdb's: the snapshot alone, then disconnected
+                }
+                case "rdb-filter-only" -> { } // redis-cli --functions-rdb's and --replica's: it gets the whole snapshot
                 case "ack", "getack" -> {
                     c.reply(RespReplies.NOTHING); // only a replica's link sends these; answered by nothing, as in Redis
                     return;

@@ -45,6 +45,8 @@ public final class RespSession {
     public String replicaIpAddress;
     /** REPLCONF capa eof: the replica reads a snapshot streamed between EOF marks (a diskless full sync). */
     public boolean replicaCapaEof;
+    /** REPLCONF rdb-only 1: it wants the snapshot alone and is disconnected once it is sent (redis-cli --rdb). */
+    public boolean replicaRdbOnly;
 
     /** Cluster mode: ASKING was sent, so the next command may use a slot importing here (Redis's CLIENT_ASKING). */
     public boolean asking;

@@ -54,6 +54,10 @@ public final class ReplicaLink implements ReplicaEvents {
     private final int listeningPort;
     /** It said REPLCONF capa eof: it can take a diskless full sync. */
     private final boolean capaEof;
+    /** It asked with SYNC: no +FULLRESYNC line, no acks expected (Redis's CLIENT_PRE_PSYNC). */
+    private final boolean preSync;
+    /** REPLCONF rdb-only 1: disconnected once its snapshot is sent (Redis's CLIENT_REPL_RDBONLY). */
+    private final boolean rdbOnly;
     private volatile long waitingSinceMillis;
     private final AtomicBoolean armed = new AtomicBoolean();
     private final Runnable sendTask = this::send;
@@ -83,14 +87,16 @@ public final class ReplicaLink implements ReplicaEvents {
     /** The snapshot's end mark, when the snapshot was whole before the stream reached its point (sent after it). */
     private byte[] disklessEndEarly;
 
-    ReplicaLink(Replication replication, ReplicationBuffer buffer, long clientId, String ip, int listeningPort, boolean capaEof) {
-        this.capaEof = capaEof;
+    ReplicaLink(Replication replication, ReplicationBuffer buffer, SyncRequest asked) {
+        this.capaEof = asked.capaEof();
+        this.preSync = asked.preSync();
+        this.rdbOnly = asked.rdbOnly();
         this.replication = replication;
         this.buffer = buffer;
         this.shard = Shard.current();
-        this.clientId = clientId;
-        this.ip = ip;
-        this.listeningPort = listeningPort;
+        this.clientId = asked.clientId();
+        this.ip = asked.ip();
+        this.listeningPort = asked.listeningPort();
     }
 
     /** The connection it took over (set once, on its shard, before anything is sent). */
@@ -168,7 +174,10 @@ public final class ReplicaLink implements ReplicaEvents {
             }
             position = offset;
             pointSent = true;
-            channel.writeAndFlush(ascii("+FULLRESYNC " + replid + " " + offset + "\r\n"));
+            if (!preSync) {
+                // as Redis: a SYNC's reply is the snapshot alone (redis-cli --rdb would read this line as its length)
+                channel.writeAndFlush(ascii("+FULLRESYNC " + replid + " " + offset + "\r\n"));
+            }
             DisklessTransfer t = transfer;
             if (t != null) {
                 state = State.SEND_BULK;
@@ -276,6 +285,10 @@ public final class ReplicaLink implements ReplicaEvents {
 
     private void endDiskless(byte[] mark) {
         channel.writeAndFlush(Unpooled.wrappedBuffer(mark));
+        if (rdbOnly) {
+            snapshotSentAlone();
+            return;
+        }
         disklessAwaitingAck = true;
         LOG.info("Streamed RDB transfer with replica {}:{} succeeded: waiting for REPLCONF ACK from replica to enable streaming",
                 ip, listeningPort);
@@ -358,9 +371,23 @@ public final class ReplicaLink implements ReplicaEvents {
         }
         file.release();
         file = null;
+        if (rdbOnly) {
+            snapshotSentAlone();
+            return false;
+        }
         state = State.ONLINE;
         LOG.info("Replica {}:{} has its snapshot; the stream follows from {}", ip, listeningPort, position);
         return true;
+    }
+
+    /**
+     * An rdb-only replica has its snapshot: disconnected once the socket took every byte of it (Redis's "RDB transfer
+     * completed, rdb only replica should be disconnected asap"); nothing of the stream follows.
+     */
+    private void snapshotSentAlone() {
+        LOG.info("Snapshot sent to the rdb-only replica {}:{} (client id {}): disconnecting it", ip, listeningPort, clientId);
+        closed();
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
     /** Redis's output limit for replicas, on what it has not been sent yet. @return whether it was cut off */
@@ -402,7 +429,8 @@ public final class ReplicaLink implements ReplicaEvents {
             channel.writeAndFlush(NEWLINE.duplicate()); // as Redis's primary: the replica's timeout does not fire while it waits
             return;
         }
-        if (state == State.ONLINE && System.currentTimeMillis() - ackMillis > timeoutMillis) {
+        // as Redis: a replica that asked with SYNC sends no acks, so only its socket's limits cut it off
+        if (state == State.ONLINE && !preSync && System.currentTimeMillis() - ackMillis > timeoutMillis) {
             close("no REPLCONF ACK for " + timeoutMillis / 1000 + " s (repl-timeout)");
             return;
         }

@@ -547,13 +547,14 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * {@code takeOver} turns the connection into the replica's link (null when it cannot: replies
      * are still outstanding). @return null when the connection is a replica's link now, else the error to answer
      */
-    public String psync(Function<ReplicaEvents, Channel> takeOver, long clientId, String ip, int port, boolean capaEof,
-                        String askedId, long askedOffset) {
+    public String psync(Function<ReplicaEvents, Channel> takeOver, SyncRequest asked, String askedId, long askedOffset) {
         PrimaryLink upstream = link;
         if (replica && (upstream == null || !upstream.up())) {
             return "NOMASTERLINK Can't SYNC while not connected with my master";
         }
-        ReplicaLink made = new ReplicaLink(this, buffer, clientId, ip, port, capaEof);
+        ReplicaLink made = new ReplicaLink(this, buffer, asked);
+        String ip = asked.ip();
+        int port = asked.listeningPort();
         Channel channel = takeOver.apply(made);
         if (channel == null) {
             return "ERR PSYNC with replies outstanding on the connection";

@@ -25,7 +25,7 @@ class ReplicaLinkTest {
             engine.submitTo(0, () -> {
                 EmbeddedChannel connection = new EmbeddedChannel();
                 connection.close();
-                ReplicaLink link = new ReplicaLink(null, new ReplicationBuffer(0), 7, "127.0.0.1", 6380, true);
+                ReplicaLink link = new ReplicaLink(null, new ReplicationBuffer(0), new SyncRequest(7, "127.0.0.1", 6380, true, false, false));
                 link.channel(connection);
 
                 assertThatCode(() -> link.continueFrom(1, "8f7e6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c")).doesNotThrowAnyException();
