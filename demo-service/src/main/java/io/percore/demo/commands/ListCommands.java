@@ -349,7 +349,6 @@ public final class ListCommands {
         ks.notify(KeyspaceEvents.LIST, left ? "lpush" : "rpush", key);
     }
 
-    /** {@code LPOP key} or {@code RPOP key}: a move's or a blocked pop's first half, one element. */
     /**
      * LMOVE (served or not) onto its own list: {@code element}, just removed from the {@code fromLeft} end, pushed back at
      * the {@code toLeft} end before the pop is finished ({@link #popped}), so the list is never empty in between and keeps
@@ -362,6 +361,7 @@ public final class ListCommands {
         ks.notify(KeyspaceEvents.LIST, toLeft ? "lpush" : "rpush", key);
     }
 
+    /** {@code LPOP key} or {@code RPOP key}: a move's or a blocked pop's first half, one element. */
     static byte[][] popOne(byte[] key, boolean left) {
         return new byte[][] {left ? Effects.LPOP : Effects.RPOP, key};
     }
