@@ -48,6 +48,25 @@ final class Dataset {
         }
     }
 
+    /**
+     * The offset, at or after {@code from}, of a byte of a string value's text ({@code value-<i>-...}) in a snapshot of
+     * this data set: flipped, the file keeps its shape (no length or opcode changes) and only its checksums tell, so a
+     * check of it must call it corrupt, never truncated (a flip at a fixed offset lands on a length byte now and then).
+     */
+    static int valueTextAt(byte[] rdb, int from) {
+        byte[] text = "value-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        outer:
+        for (int i = from; i <= rdb.length - text.length; i++) {
+            for (int j = 0; j < text.length; j++) {
+                if (rdb[i + j] != text[j]) {
+                    continue outer;
+                }
+            }
+            return i + 2;
+        }
+        throw new AssertionError("no string value's text after byte " + from + " of " + rdb.length);
+    }
+
     private static void assertNoErrors(List<Object> replies) {
         assertThat(replies).noneMatch(r -> r instanceof RespPipe.RespError);
     }
