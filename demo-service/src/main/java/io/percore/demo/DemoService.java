@@ -394,13 +394,13 @@ public final class DemoService implements AutoCloseable {
      * How long a primary demoted during its stop's handover relays its RESP port to the new primary after it closes: past
      * kube-proxy's next turn (at most two changes a second), after which the Service routes to the new primary itself.
      */
-    public static final java.time.Duration HANDOVER_LINGER = java.time.Duration.ofSeconds(2);
+    public static final java.time.Duration HANDOVER_RELAY = java.time.Duration.ofSeconds(2);
 
     /**
      * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
      * bound}, for an operator to promote a replica and demote this one ({@code REPLICAOF}, which closes its clients), so
      * that the handover happens while it still answers the operator. Once demoted its servers close and, while the rest of
-     * {@link #close()} runs (the final save) and for at least {@link #HANDOVER_LINGER}, it relays its RESP port to its new
+     * {@link #close()} runs (the final save) and for at least {@link #HANDOVER_RELAY}, it relays its RESP port to its new
      * primary ({@link HandoverRelay}): a client that the Service still routes here until kube-proxy's next update reaches
      * the new primary instead of a refused port or an address about to vanish.
      * Off the shards.
@@ -421,7 +421,7 @@ public final class DemoService implements AutoCloseable {
             }
             int port = respPort();
             io.percore.demo.replication.ReplicationSettings now = replication.settings();
-            long relayUntil = System.nanoTime() + HANDOVER_LINGER.toNanos();
+            long relayUntil = System.nanoTime() + HANDOVER_RELAY.toNanos();
             closeServers(); // the port free for the relay at once: the final save (close's next steps) can take a while
             HandoverRelay relay = null;
             if (now.replicaofHost() != null) {

@@ -459,8 +459,8 @@ public class DemoProperties implements Validator {
         /**
          * How long a primary stopping with replicas (SIGTERM), its writes held and its replicas caught up, waits for an
          * operator to promote one of them and demote it ({@code REPLICAOF}) before it closes; once demoted it
-         * closes and keeps its process for {@link io.percore.demo.DemoService#HANDOVER_LINGER}, so that connections still
-         * routed to it are refused at once until the Service routes to the new primary. 0 (the default): it closes at once.
+         * closes and relays its RESP port to the new primary for {@link io.percore.demo.DemoService#HANDOVER_RELAY}, so that
+         * connections a Service still routes to it reach the new primary. 0 (the default): it closes at once.
          */
         @NotNull
         @DurationMax(minutes = 1)

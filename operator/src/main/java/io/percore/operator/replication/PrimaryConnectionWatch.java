@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * One idle, authenticated connection from the operator to each replicated service's primary (to each group's primary
  * in a cluster with replicas), so that a primary's process exiting is known in milliseconds: its kernel closes the
  * connection at once (a SIGKILL, an OOM kill, a crash, the end of a SIGTERM), where the kubelet notices the container's
- * exit at its next relist (up to a second) and the API server then tells the operator. A closed connection only asks for a look ({@code onClosed} with the service's
- * key: the reconciler's event); what is lost is still decided there, from what the pods answer ({@code ConnectException}:
- * nothing listens on the primary's port any more) and what Kubernetes says.
+ * exit at its next relist (up to a second) and the API server then tells the operator. A closed connection only asks
+ * for a look ({@code onClosed} with the service's key: the reconciler's event); what is lost is still decided there,
+ * from what the pods answer ({@code ConnectException}: nothing listens on the primary's port any more) and what
+ * Kubernetes says.
  *
  * <p>A thread per watched primary (a daemon, named after the service and pod), blocked on a read that only the peer's
  * close, a reset, or the watch's end ({@link #watchOnly} without it, {@link #forget}) ends. After a close it connects
