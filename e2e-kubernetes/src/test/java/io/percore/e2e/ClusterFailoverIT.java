@@ -62,8 +62,11 @@ class ClusterFailoverIT {
                         assertThat(info(pod(cluster, ns.name(), p.getPod()), password)).contains("master_link_status:up");
                     }
                 }
+                // a group whose replica the status names by its pod (a node that did not answer on a look is named by id)
                 return c.getPods().stream().filter(p -> p.getSlotCount() != null && p.getSlotCount() > 0
-                        && p.getReplicas() != null && p.getReplicas().size() == 1).findFirst().orElse(null);
+                        && p.getReplicas() != null && p.getReplicas().size() == 1
+                        && c.getPods().stream().anyMatch(r -> p.getReplicas().get(0).equals(r.getPod()) && p.getPod().equals(r.getReplicaOf())))
+                        .findFirst().orElse(null);
             }, p -> p != null);
             String replicaName = victim.getReplicas().get(0);
             Progress.say("cluster-replicated.yaml Ready in %d s: primary %s (%s) with replica %s", ready.toSeconds(), victim.getPod(),

@@ -365,8 +365,11 @@ final class ClusterDriver {
         }
     }
 
-    /** The layout in force as the status shows it: the epoch, coverage, each pod's slots, the migrations and how far they are. */
-    private static ClusterStatus status(Layout layout, Decision d, Observation o) {
+    /**
+     * The layout in force as the status shows it: the epoch, coverage, each pod's slots, the migrations and how far they are.
+     * Nodes are named by their pods; a node that did not answer this time by the pod the last status showed it on.
+     */
+    static ClusterStatus status(Layout layout, Decision d, Observation o) {
         Map<String, PodView> byId = new LinkedHashMap<>();
         o.pods().values().forEach(p -> {
             if (p.observed() != null) {
@@ -384,12 +387,12 @@ final class ClusterDriver {
             p.setNodeId(id);
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
-                p.setReplicaOf(name(byId, primary));
+                p.setReplicaOf(name(byId, o, primary));
             } else {
                 p.setSlots(SlotPlanner.rangesText(layout.slotsOf(id)));
                 p.setSlotCount(layout.slotsOf(id).cardinality());
                 if (!layout.replicaOf().isEmpty()) {
-                    p.setReplicas(layout.replicasOf(id).stream().map(r -> name(byId, r)).toList());
+                    p.setReplicas(layout.replicasOf(id).stream().map(r -> name(byId, o, r)).toList());
                 }
             }
             status.getPods().add(p);
@@ -403,8 +406,8 @@ final class ClusterDriver {
         });
         for (SlotPlanner.Move m : layout.migrating()) {
             ClusterStatus.Migration mig = new ClusterStatus.Migration();
-            mig.setFrom(name(byId, m.from()));
-            mig.setTo(name(byId, m.to()));
+            mig.setFrom(name(byId, o, m.from()));
+            mig.setTo(name(byId, o, m.to()));
             mig.setSlots(SlotPlanner.rangesText(m.slots()));
             Progress progress = null;
             PodView source = byId.get(m.from());
@@ -423,8 +426,13 @@ final class ClusterDriver {
         return status;
     }
 
-    private static String name(Map<String, PodView> byId, String id) {
+    /** Node {@code id}'s pod: the one it answered on, else the one the last status showed it on, else (never seen) the id. */
+    private static String name(Map<String, PodView> byId, Observation o, String id) {
         PodView p = byId.get(id);
-        return p == null ? id : p.name();
+        if (p != null) {
+            return p.name();
+        }
+        String previous = o.previousPodOf(id);
+        return previous == null ? id : previous;
     }
 }

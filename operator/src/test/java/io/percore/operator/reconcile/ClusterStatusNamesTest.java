@@ -1,0 +1,72 @@
+package io.percore.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.cluster.ClusterPlanner;
+import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.cluster.Layout;
+import io.percore.operator.cluster.ReplicaGroups;
+import io.percore.operator.crd.ClusterStatus;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The cluster status names nodes by their pods, also for a moment in which a node does not answer. */
+class ClusterStatusNamesTest {
+
+    private static final Layout LAYOUT = new Layout(3,
+            Map.of("id-a", new HostPort("10.0.0.1", 6380), "id-b", new HostPort("10.0.0.2", 6380), "id-r", new HostPort("10.0.0.3", 6380)),
+            Map.of("id-a", range(0, 8192), "id-b", range(8192, 16384)), List.of(), Map.of("id-r", "id-a"));
+
+    @Test
+    void aReplicaThatDidNotAnswerThisTimeIsStillNamedByItsPod() {
+        Map<String, PodView> all = pods("kv-0", "id-a", "kv-1", "id-b", "kv-2", "id-r");
+        ClusterStatus first = ClusterDriver.status(LAYOUT, decision(), observation(all, null));
+        assertThat(replicasOf(first, "kv-0")).containsExactly("kv-2");
+
+        // kv-2 timed out on this look (a loaded node): the status shown last says which pod node id-r is on
+        Map<String, PodView> silent = new LinkedHashMap<>(all);
+        silent.put("kv-2", new PodView("kv-2", 2, true, new HostPort("10.0.0.3", 6380), null));
+        ClusterStatus next = ClusterDriver.status(LAYOUT, decision(), observation(silent, first));
+        assertThat(replicasOf(next, "kv-0")).as("not the node id").containsExactly("kv-2");
+        assertThat(next.getPods()).filteredOn(p -> "id-r".equals(p.getNodeId())).singleElement().satisfies(p -> {
+            assertThat(p.getPod()).isEqualTo("kv-2");
+            assertThat(p.getReplicaOf()).isEqualTo("kv-0");
+        });
+
+        // never seen on any pod: the id is all there is to show
+        ClusterStatus unknown = ClusterDriver.status(LAYOUT, decision(), observation(silent, null));
+        assertThat(replicasOf(unknown, "kv-0")).containsExactly("id-r");
+    }
+
+    private static List<String> replicasOf(ClusterStatus status, String pod) {
+        return status.getPods().stream().filter(p -> pod.equals(p.getPod())).findFirst().orElseThrow().getReplicas();
+    }
+
+    private static Map<String, PodView> pods(String... podAndId) {
+        Map<String, PodView> pods = new LinkedHashMap<>();
+        for (int i = 0; i < podAndId.length; i += 2) {
+            var observed = new ClusterPlanner.Observed(podAndId[i + 1], 1, 0, LAYOUT, List.of(), null);
+            pods.put(podAndId[i], new PodView(podAndId[i], i / 2, true, LAYOUT.nodes().get(podAndId[i + 1]), observed));
+        }
+        return pods;
+    }
+
+    private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous) {
+        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous);
+    }
+
+    private static ClusterPlanner.Decision decision() {
+        return new ClusterPlanner.Decision(ClusterPlanner.Kind.CONVERGE, null, List.of(), 0, LAYOUT, 3, List.of(), "Converged", "", null,
+                ReplicaGroups.Links.NONE, Map.of(), null);
+    }
+
+    private static BitSet range(int from, int to) {
+        BitSet b = new BitSet();
+        b.set(from, to);
+        return b;
+    }
+}
