@@ -399,16 +399,19 @@ public final class DemoService implements AutoCloseable {
     /**
      * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
      * bound}, for an operator to promote a replica and demote this one ({@code REPLICAOF}, which closes its clients), so
-     * that the handover happens while it still answers the operator. Once demoted its servers close and, while the rest of
-     * {@link #close()} runs (the final save) and for at least {@link #HANDOVER_RELAY}, it relays its RESP port to its new
-     * primary ({@link HandoverRelay}): a client that the Service still routes here until kube-proxy's next update reaches
-     * the new primary instead of a refused port or an address about to vanish.
+     * that the handover happens while it still answers the operator. Once demoted its RESP listeners close and, while its
+     * servers drain, the rest of {@link #close()} runs (the final save) and for at least {@link #HANDOVER_RELAY}, it relays
+     * its RESP port to its new primary ({@link HandoverRelay}): a client that the Service still routes here until
+     * kube-proxy's next update reaches the new primary instead of a refused port or an address about to vanish. A primary
+     * demoted less than {@code bound} before this step (the operator was quicker than the SIGTERM) relays the same way.
      * Off the shards.
      *
      * @return whether it was demoted within the bound
      */
     public boolean awaitHandover(java.time.Duration bound) {
-        if (bound.isZero() || closed.get() || !writesHeld.get()) {
+        // demoted before its stop held the writes: the operator can act on the pod's deletion before the kubelet's SIGTERM
+        // reaches this step, and the Service still routes here for a moment all the same
+        if (bound.isZero() || closed.get() || !(writesHeld.get() || replication.demotedWithin(bound))) {
             return false;
         }
         long deadline = System.nanoTime() + bound.toNanos();
@@ -422,7 +425,9 @@ public final class DemoService implements AutoCloseable {
             int port = respPort();
             io.percore.demo.replication.ReplicationSettings now = replication.settings();
             long relayUntil = System.nanoTime() + HANDOVER_RELAY.toNanos();
-            closeServers(); // the port free for the relay at once: the final save (close's next steps) can take a while
+            // the port free for the relay at once: not after the servers' drain (a slow reader holds it up to the
+            // graceful-shutdown-timeout) nor the final save (close's next steps), during which it would refuse
+            stopListening();
             HandoverRelay relay = null;
             if (now.replicaofHost() != null) {
                 try {
@@ -432,6 +437,7 @@ public final class DemoService implements AutoCloseable {
                 }
             }
             try {
+                closeServers();
                 close();
                 long left = relayUntil - System.nanoTime();
                 if (left > 0) {
@@ -450,6 +456,19 @@ public final class DemoService implements AutoCloseable {
             return replication.isReplica();
         }
     }
+
+    /** The RESP server's listeners closed (its port free), its connections left to {@link #closeServers}'s drain. Bounded. */
+    private void stopListening() {
+        try {
+            resp.stopListening().get(LISTENERS_CLOSE_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("The RESP listeners did not close within {}: {}", LISTENERS_CLOSE_BOUND, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final java.time.Duration LISTENERS_CLOSE_BOUND = java.time.Duration.ofSeconds(5);
 
     /** {@link #close}'s first step, also the handover's: nothing listens any more. Later calls do nothing. */
     private void closeServers() {

@@ -76,6 +76,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     // the role and the ids
     private volatile boolean replica;
+    /** Set once a primary is made a replica (with the time in {@link #demotedAtNanos}); a promotion clears it. */
+    private volatile boolean demoted;
+    private volatile long demotedAtNanos;
     private volatile String replid = newId();
     private volatile String replid2 = NO_ID;
     private volatile long secondReplidOffset = -1;
@@ -319,6 +322,14 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     /**
+     * Whether a primary was made a replica by REPLICAOF (an operator's switchover) less than {@code within} ago; a server
+     * that started as one, or was promoted since, was not.
+     */
+    public boolean demotedWithin(java.time.Duration within) {
+        return replica && demoted && System.nanoTime() - demotedAtNanos < within.toNanos();
+    }
+
+    /**
      * REPLICAOF host port: from now on a replica of that primary (writes refused while
      * {@code replica-read-only}); this server's replicas are let go (they resync with it later).
      * Completes once the link is started (not synced: INFO says when).
@@ -337,6 +348,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 old.close();
             }
             if (!wasReplica) {
+                demotedAtNanos = System.nanoTime();
+                demoted = true;
                 detachFeeds();
                 // from here the stream holds only what the primary sends, so the offsets stay the primary's
                 stream.run(() -> stream.ownStream(false)).join();
@@ -375,6 +388,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             settings = settings.withReplicaof(null, 0);
             attachFeeds();
             replica = false;
+            demoted = false;
             acks.recompute();
             stateChanged.run();
             LOG.info("MASTER MODE enabled (replid {}, the former {} valid up to offset {})", replid, replid2, secondReplidOffset);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,78 @@ class StopHandsOverTest {
                 assertThat(String.valueOf(r.cmd("INFO", "replication"))).contains("role:master");
             }
         }
+    }
+
+    /**
+     * The operator can act on the pod's deletion before the kubelet's SIGTERM reaches the service's handover step (or
+     * before it holds the writes): a primary demoted shortly before it stops relays its port to the new primary all the
+     * same, instead of closing it to refusals while the Service still routes here.
+     */
+    @Test
+    void aPrimaryDemotedBeforeItsStopBeganStillRelaysItsPort() throws Exception {
+        try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s")) {
+            try (AppProcess replica = AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+                 RespTestClient p = new RespTestClient(primary.respPort());
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                awaitContains(r, "master_link_status:up");
+                assertThat(p.cmd("SET", "k", "v")).isEqualTo("OK");
+                assertThat(p.cmd("WAIT", "1", "30000")).isEqualTo(1L);
+                assertThat(r.cmd("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
+                assertThat(p.cmd("REPLICAOF", "127.0.0.1", String.valueOf(replica.respPort()))).isEqualTo("OK");
+
+                primary.terminate();
+                String through = awaitRelayed(primary, Duration.ofSeconds(30));
+                assertThat(through).as("a connection to the demoted primary's port, relayed as it stops").contains("role:master")
+                        .contains("tcp_port:" + replica.respPort());
+                assertThat(primary.waitFor(60)).isTrue();
+                assertThat(primary.output()).contains("connection(s) relayed there while the Service still routed here");
+            }
+        }
+    }
+
+    /**
+     * A slow reader on the demoted primary (here the operator's own connection, which the demotion leaves open, with a
+     * 32 MB reply it does not read) holds its servers' drain up to their graceful-shutdown-timeout. The relay takes the
+     * port as soon as the servers stop listening, not after the drain: a client routed to the old pod meanwhile reaches the
+     * new primary instead of a refused port, whose reconnect back-off would stretch the outage.
+     */
+    @Test
+    void aSlowReaderHoldingTheDrainDoesNotKeepThePortFromTheRelay() throws Exception {
+        try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s",
+                "--percore.servers.resp.graceful-shutdown-timeout=60s")) {
+            try (AppProcess replica = AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+                 RespTestClient p = new RespTestClient(primary.respPort());
+                 RespTestClient r = new RespTestClient(replica.respPort());
+                 Socket operator = new Socket()) {
+                awaitContains(r, "master_link_status:up");
+                String megabyte = "x".repeat(1 << 20);
+                for (int i = 0; i < 32; i++) {
+                    p.cmd("APPEND", "big", megabyte);
+                }
+                assertThat(p.cmd("WAIT", "1", "30000")).isEqualTo(1L);
+                operator.setReceiveBufferSize(4096);
+                operator.connect(new InetSocketAddress("127.0.0.1", primary.respPort()));
+                primary.terminate();
+                assertThat(r.cmd("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
+                operator.getOutputStream().write(RespTestClient.encode("REPLICAOF", "127.0.0.1", String.valueOf(replica.respPort())));
+                operator.getOutputStream().write(RespTestClient.encode("GET", "big"));
+                operator.getOutputStream().flush();
+                String through = awaitRelayed(primary, Duration.ofSeconds(20));
+                assertThat(through).as(() -> "relayed while a slow reader holds the old primary's drain; its log:\n" + primary.output())
+                        .contains("role:master").contains("tcp_port:" + replica.respPort());
+            }
+            assertThat(primary.waitFor(90)).isTrue();
+        }
+    }
+
+    /** The first answer as the new primary through the old primary's port, or null if none came within {@code bound}. */
+    private static String awaitRelayed(AppProcess primary, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        String through = null;
+        while (through == null && System.nanoTime() < deadline && !primary.waitFor(0)) {
+            through = throughOldPort(primary.respPort());
+        }
+        return through;
     }
 
     /** INFO server and replication through the old primary's port, or null while nothing answers there as the new primary. */

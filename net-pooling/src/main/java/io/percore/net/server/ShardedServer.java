@@ -65,6 +65,8 @@ public final class ShardedServer implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final AtomicBoolean stoppedListening = new AtomicBoolean();
+    private final CompletableFuture<Void> unbound = new CompletableFuture<>();
     private AcceptMode acceptMode;
     /** The port of {@code port}: plain text, or TLS when the server has TLS on its port itself. */
     private InetSocketAddress localAddress;
@@ -316,13 +318,7 @@ public final class ShardedServer implements AutoCloseable {
         if (!closing.compareAndSet(false, true)) {
             return terminated;
         }
-        List<CompletableFuture<Void>> steps = new ArrayList<>();
-        for (Channel ch : serverChannels) {
-            CompletableFuture<Void> unbound = new CompletableFuture<>();
-            ch.close().addListener(f -> unbound.complete(null));
-            steps.add(unbound);
-        }
-        CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+        stopListening().whenComplete((v, e) -> {
             List<CompletableFuture<Void>> drains = new ArrayList<>();
             for (ShardListener l : listeners) {
                 l.shard.execute(() -> l.beginDrain(timeout));
@@ -332,6 +328,25 @@ public final class ShardedServer implements AutoCloseable {
                     .whenComplete((v2, e2) -> terminated.complete(null));
         });
         return terminated;
+    }
+
+    /**
+     * Graceful shutdown's first step on its own: stops accepting, and completes once every listener is closed, so that the
+     * port is free for another listener while the open connections go on (a slow reader can hold the drain for the whole
+     * graceful-shutdown-timeout). Connections are left as they are until {@link #shutdownGracefully}. Later calls return
+     * the same future.
+     */
+    public CompletableFuture<Void> stopListening() {
+        if (stoppedListening.compareAndSet(false, true)) {
+            List<CompletableFuture<Void>> steps = new ArrayList<>();
+            for (Channel ch : serverChannels) {
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                ch.close().addListener(f -> closed.complete(null));
+                steps.add(closed);
+            }
+            CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> unbound.complete(null));
+        }
+        return unbound;
     }
 
     /** Graceful shutdown, waiting for it (at most the configured timeout plus a margin). */

@@ -339,6 +339,29 @@ class ShardedServerTest {
     }
 
     /**
+     * Graceful shutdown's first step alone frees the port for another listener (a stopping server's relay) while the open
+     * connections are served on; the shutdown then drains them.
+     */
+    @Test
+    void stopListeningFreesThePortAndLeavesTheConnectionsServed() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().port(0).build(), lineServer());
+        int port = server.port();
+        Socket open = connect(server);
+        assertThat(exchange(open, "echo before")).startsWith("before");
+        TestSupport.await(server.stopListening());
+        assertThat(server.stopListening()).as("once").isDone();
+        try (java.net.ServerSocket next = new java.net.ServerSocket()) {
+            next.setReuseAddress(true);
+            next.bind(new java.net.InetSocketAddress(port));
+            assertThat(exchange(open, "echo after")).as("still served").startsWith("after");
+            assertThat(server.connectionsOpen()).isEqualTo(1);
+        }
+        TestSupport.await(server.shutdownGracefully(Duration.ofSeconds(20)));
+        assertThat(open.getInputStream().read()).as("drained").isEqualTo(-1);
+        open.close();
+    }
+
+    /**
      * A request that waits for an event (a blocking pop, a long poll) hears {@link DrainStarted}
      * and is answered then: the drain finishes at once instead of at its timeout.
      */
