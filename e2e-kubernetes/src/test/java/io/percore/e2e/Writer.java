@@ -29,17 +29,20 @@ final class Writer implements AutoCloseable {
      * @param acceptedNanos when the service first took a write again (SET answered OK), before a replica acknowledged
      *                      one too ({@code WAIT 1}); the end of the outage without WAIT
      */
-    record Outage(long beganNanos, long endedNanos, long acceptedNanos, int failures, String firstError) {
+    record Outage(long beganNanos, long endedNanos, long acceptedNanos, int failures, String firstError, List<String> laterErrors) {
         Duration length() {
             return Duration.ofNanos(endedNanos - beganNanos);
         }
 
         @Override
         public String toString() {
-            return String.format("%.1f s, writes taken again after %.1f s (%d failed writes, first: %s)", (endedNanos - beganNanos) / 1e9,
-                    (acceptedNanos - beganNanos) / 1e9, failures, firstError);
+            return String.format("%.1f s, writes taken again after %.1f s (%d failed writes, first: %s%s)", (endedNanos - beganNanos) / 1e9,
+                    (acceptedNanos - beganNanos) / 1e9, failures, firstError, laterErrors.isEmpty() ? "" : "; then " + laterErrors);
         }
     }
+
+    /** The distinct errors after an outage's first, as few as tell what happened. */
+    private static final int MAX_LATER_ERRORS = 3;
 
     private final RedisClient client;
     private final String prefix;
@@ -85,6 +88,7 @@ final class Writer implements AutoCloseable {
         long accepted = 0;
         int failures = 0;
         String firstError = null;
+        java.util.Set<String> laterErrors = new java.util.LinkedHashSet<>();
         while (running.get()) {
             String key = prefix + ":" + i;
             String value = Long.toString(i);
@@ -108,16 +112,19 @@ final class Writer implements AutoCloseable {
                 long now = System.nanoTime();
                 lastAckNanos.set(now);
                 if (failures > 0) {
-                    outages.add(new Outage(outageBegan, now, accepted == 0 ? now : accepted, failures, firstError));
+                    outages.add(new Outage(outageBegan, now, accepted == 0 ? now : accepted, failures, firstError, List.copyOf(laterErrors)));
                     accepted = 0;
                     failures = 0;
                     firstError = null;
+                    laterErrors.clear();
                 }
                 i++;
             } catch (RuntimeException e) {
                 if (failures++ == 0) {
                     outageBegan = System.nanoTime();
                     firstError = e.toString();
+                } else if (laterErrors.size() < MAX_LATER_ERRORS && !e.toString().equals(firstError)) {
+                    laterErrors.add(e.toString());
                 }
                 if (connection != null) {
                     // a new connection goes where the Service points now; an old one stays with the pod it reached

@@ -314,6 +314,7 @@ final class ReplicationDriver {
             for (String other : sw.others()) {
                 probe.replicaOf(address.get(other), password, to);
             }
+            pauseWrites(s, sw, from, password);
             probe.awaitOffset(from, to, sw.to(), password, ReplicationPlanner.SWITCHOVER_CATCH_UP);
             probe.promote(to, password);
         } catch (IOException e) {
@@ -333,6 +334,25 @@ final class ReplicationDriver {
                 + sw.from() + " was being deleted");
         return null;
     }
+
+    /**
+     * The old primary's writes held before its offset is read, so that the promoted one has every write it took: the
+     * operator can see the pod's deletion before the kubelet's SIGTERM reaches the service, which holds them itself from
+     * then on. Held past the catch-up's bound, never lifted here: the pod is going, and its clients' writes held meanwhile
+     * are sent again by their clients when its connections close (Lettuce's default), or get {@code -READONLY} once the
+     * pause ends on the demoted pod. A pod that refuses the pause (an older {@code percore-operator} user without {@code
+     * +client|pause}) is switched over without it, as before.
+     */
+    private void pauseWrites(PercoreService s, ReplicationPlanner.Switchover sw, HostPort from, PodAuth password) throws IOException {
+        try {
+            probe.pauseWrites(from, password, ReplicationPlanner.SWITCHOVER_CATCH_UP.plus(SWITCHOVER_PAUSE_MARGIN));
+        } catch (PodReplicationProbe.ErrorReplyException e) {
+            LOG.info("{}/{}: writes not paused for the switchover: {}", s.getMetadata().getNamespace(), sw.from(), e.reply());
+        }
+    }
+
+    /** Beyond the catch-up's bound: the promotion and the demotion after it. */
+    static final Duration SWITCHOVER_PAUSE_MARGIN = Duration.ofSeconds(5);
 
     /** Sets ({@code value}) or removes (null) the primary label with a JSON merge patch. */
     private void label(String ns, String pod, String value) {

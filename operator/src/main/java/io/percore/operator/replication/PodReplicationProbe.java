@@ -110,6 +110,15 @@ public class PodReplicationProbe {
         }
     }
 
+    /**
+     * {@code CLIENT PAUSE <ms> WRITE}: the pod holds its clients' writes (not {@code INFO} nor {@code REPLICAOF}) until the
+     * time is up, so that the offset a switchover reads next is its last (Redis 7's {@code FAILOVER} pauses the same way).
+     * A pause already on keeps the later end (a stopping primary holds its writes until it ends).
+     */
+    public void pauseWrites(HostPort pod, PodAuth auth, Duration forAtMost) throws IOException {
+        expectOk(call(pod, auth, "CLIENT", "PAUSE", Long.toString(forAtMost.toMillis()), "WRITE"));
+    }
+
     /** {@code REPLICAOF NO ONE}: the pod becomes a primary, keeping its data and continuing its offsets. */
     public void promote(HostPort pod, PodAuth auth) throws IOException {
         expectOk(call(pod, auth, "REPLICAOF", "NO", "ONE"));

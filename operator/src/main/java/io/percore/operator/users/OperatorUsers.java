@@ -49,7 +49,7 @@ public final class OperatorUsers {
 
     /** @param cluster the pods form a Redis Cluster (the operator lays out its slots) */
     public static AclUser operator(String passwordHash, boolean cluster) {
-        List<String> rules = new ArrayList<>(List.of("+info", "+replicaof", "+acl|list"));
+        List<String> rules = new ArrayList<>(List.of("+info", "+replicaof", "+acl|list", "+client|pause"));
         if (cluster) {
             rules.addAll(List.of("+cluster", "+dbsize"));
         }

@@ -469,7 +469,10 @@ class ReplicationFailoverTest {
     /**
      * Issue 69, a planned stop: the primary's pod is being deleted (a finalizer holds it here, as the kubelet's grace
      * period does) and its process still answers: a linked replica is switched over to at once at the old primary's
-     * offset, the primary Service routed to it, and the old primary demoted under it.
+     * offset, the primary Service routed to it, and the old primary demoted under it. Its process gets no SIGTERM here
+     * (the operator can be quicker than the kubelet), so nothing but the operator's {@code CLIENT PAUSE WRITE} holds its
+     * writes before it reads the offset to catch up to: a client writing without WAIT all along loses none it was
+     * answered OK for (without the pause, those taken between the promotion and the demotion were).
      */
     @Test
     void aPrimaryWhosePodIsBeingDeletedIsSwitchedOverWhileItStillAnswers() throws Exception {
@@ -478,6 +481,21 @@ class ReplicationFailoverTest {
             p.getMetadata().setFinalizers(List.of("test.percore.io/hold"));
             return p;
         });
+        List<String> answeredOk = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread writer = new Thread(() -> {
+            try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
+                for (int i = 0; ; i++) {
+                    if (!"OK".equals(c.call("SET", "plain" + i, "v" + i))) {
+                        return;
+                    }
+                    answeredOk.add("plain" + i);
+                }
+            } catch (Exception e) {
+                // closed by the demotion, or refused: the writes end here
+            }
+        }, "plain-writer");
+        writer.start();
+        await().atMost(WAIT).until(() -> answeredOk.size() >= 100);
         client.pods().inNamespace(NAMESPACE).withName("kv-0").delete();
         await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("kv-0").get().getMetadata().getDeletionTimestamp() != null);
         String[] now = new String[1];
@@ -490,6 +508,9 @@ class ReplicationFailoverTest {
             assertThat(events()).anyMatch(e -> e.getReason().equals("SwitchedOver") && e.getMessage().contains("was being deleted"));
         });
         assertHoldsEvery(now[0], acknowledged);
+        writer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(writer.isAlive()).as("the plain writer ended with the demotion").isFalse();
+        assertHoldsEvery(now[0], answeredOk, "answered OK by the old primary");
         client.pods().inNamespace(NAMESPACE).withName("kv-0").edit(p -> {
             p.getMetadata().setFinalizers(List.of());
             return p;
@@ -498,9 +519,13 @@ class ReplicationFailoverTest {
 
     /** Every key of {@code acknowledged} (each a write WAIT 1 acknowledged) is on {@code pod}. */
     private void assertHoldsEvery(String pod, List<String> acknowledged) throws Exception {
+        assertHoldsEvery(pod, acknowledged, "acknowledged with WAIT 1");
+    }
+
+    private void assertHoldsEvery(String pod, List<String> keys, String how) throws Exception {
         try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
-            for (String key : acknowledged) {
-                assertThat(c.call("EXISTS", key)).as("%s acknowledged with WAIT 1, on %s", key, pod).isEqualTo(1L);
+            for (String key : keys) {
+                assertThat(c.call("EXISTS", key)).as("%s %s, on %s", key, how, pod).isEqualTo(1L);
             }
         }
     }
