@@ -102,6 +102,16 @@ public class PodClusterProbe {
         resp.promote(pod, auth);
     }
 
+    /** {@code CLIENT PAUSE <ms> WRITE}: a switchover's old primary holds its writes (see {@link PodReplicationProbe#pauseWrites}). */
+    public void pauseWrites(HostPort pod, PodAuth auth, java.time.Duration forAtMost) throws IOException {
+        resp.pauseWrites(pod, auth, forAtMost);
+    }
+
+    /** {@code CLIENT UNPAUSE}: once the new layout is sent, the held writes run into it (a {@code -MOVED} to the new primary). */
+    public void unpauseWrites(HostPort pod, PodAuth auth) throws IOException {
+        resp.unpauseWrites(pod, auth);
+    }
+
     /** A switchover's wait: until {@code replica} has the offset {@code primary} has now (bounded by {@code within}). */
     public void awaitOffset(HostPort primary, HostPort replica, String replicaName, PodAuth auth, java.time.Duration within)
             throws IOException {

@@ -240,8 +240,44 @@ final class ClusterDriver {
         return failed;
     }
 
-    /** @param before the conditions of the last status (a warning already given is not repeated every second) */
+    /**
+     * A switchover's old primary holds its writes from before its offset is read (Redis's manual {@code CLUSTER FAILOVER}
+     * pauses the same way): a write it took between the promotion and its new layout would be lost. Released once the step
+     * is done, the layout sent (the held writes then get {@code -MOVED} to the new primary), or given up (it stays primary).
+     *
+     * @param before the conditions of the last status (a warning already given is not repeated every second)
+     */
     Outcome act(PercoreService s, Observation o, List<io.fabric8.kubernetes.api.model.Condition> before, StatusConditions conditions) {
+        Decision d = o.decision();
+        HostPort paused = d.roll() != null && d.roll().switchover() && o.authProblem() == null
+                ? pauseWrites(o, d.roll(), s.getMetadata().getNamespace()) : null;
+        try {
+            return step(s, o, before, conditions);
+        } finally {
+            if (paused != null) {
+                try {
+                    probe.unpauseWrites(paused, o.password().auth());
+                } catch (IOException e) {
+                    // its pause ends on its own, at most SWITCHOVER_PAUSE after it began
+                    LOG.info("{}/{}: CLIENT UNPAUSE failed: {}", s.getMetadata().getNamespace(), d.roll().from(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** The address whose writes were paused, or null (a pod without {@code +client|pause} for the operator: as before). */
+    private HostPort pauseWrites(Observation o, io.percore.operator.cluster.ClusterRoll.Step step, String ns) {
+        HostPort from = o.pods().get(step.from()).address();
+        try {
+            probe.pauseWrites(from, o.password().auth(), io.percore.operator.replication.ReplicationPlanner.SWITCHOVER_PAUSE);
+            return from;
+        } catch (IOException e) {
+            LOG.info("{}/{}: writes not paused for the switchover to {}: {}", ns, step.from(), step.to(), e.toString());
+            return null;
+        }
+    }
+
+    private Outcome step(PercoreService s, Observation o, List<io.fabric8.kubernetes.api.model.Condition> before, StatusConditions conditions) {
         Decision d = o.decision();
         String ns = s.getMetadata().getNamespace();
         Layout inForce = d.current();

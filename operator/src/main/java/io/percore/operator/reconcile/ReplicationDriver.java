@@ -345,14 +345,11 @@ final class ReplicationDriver {
      */
     private void pauseWrites(PercoreService s, ReplicationPlanner.Switchover sw, HostPort from, PodAuth password) throws IOException {
         try {
-            probe.pauseWrites(from, password, ReplicationPlanner.SWITCHOVER_CATCH_UP.plus(SWITCHOVER_PAUSE_MARGIN));
+            probe.pauseWrites(from, password, ReplicationPlanner.SWITCHOVER_PAUSE);
         } catch (PodReplicationProbe.ErrorReplyException e) {
             LOG.info("{}/{}: writes not paused for the switchover: {}", s.getMetadata().getNamespace(), sw.from(), e.reply());
         }
     }
-
-    /** Beyond the catch-up's bound: the promotion and the demotion after it. */
-    static final Duration SWITCHOVER_PAUSE_MARGIN = Duration.ofSeconds(5);
 
     /** Sets ({@code value}) or removes (null) the primary label with a JSON merge patch. */
     private void label(String ns, String pod, String value) {

@@ -119,6 +119,11 @@ public class PodReplicationProbe {
         expectOk(call(pod, auth, "CLIENT", "PAUSE", Long.toString(forAtMost.toMillis()), "WRITE"));
     }
 
+    /** {@code CLIENT UNPAUSE}: the writes {@link #pauseWrites} held run (or are redirected, by a layout sent meanwhile). */
+    public void unpauseWrites(HostPort pod, PodAuth auth) throws IOException {
+        expectOk(call(pod, auth, "CLIENT", "UNPAUSE"));
+    }
+
     /** {@code REPLICAOF NO ONE}: the pod becomes a primary, keeping its data and continuing its offsets. */
     public void promote(HostPort pod, PodAuth auth) throws IOException {
         expectOk(call(pod, auth, "REPLICAOF", "NO", "ONE"));

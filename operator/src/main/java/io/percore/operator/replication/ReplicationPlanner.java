@@ -44,6 +44,8 @@ public final class ReplicationPlanner {
     public static final Duration PERIOD = Duration.ofSeconds(5);
     /** How long a switchover (of replication, or of a cluster's group) waits for the chosen replica to reach the old primary's offset. */
     public static final Duration SWITCHOVER_CATCH_UP = Duration.ofSeconds(10);
+    /** How long a switchover pauses the old primary's writes at most: the catch-up's bound, then 5 s for the steps after it. */
+    public static final Duration SWITCHOVER_PAUSE = SWITCHOVER_CATCH_UP.plus(Duration.ofSeconds(5));
 
     private ReplicationPlanner() {
     }

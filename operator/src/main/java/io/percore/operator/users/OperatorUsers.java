@@ -51,7 +51,7 @@ public final class OperatorUsers {
     public static AclUser operator(String passwordHash, boolean cluster) {
         List<String> rules = new ArrayList<>(List.of("+info", "+replicaof", "+acl|list", "+client|pause"));
         if (cluster) {
-            rules.addAll(List.of("+cluster", "+dbsize"));
+            rules.addAll(List.of("+cluster", "+dbsize", "+client|unpause"));
         }
         return AclUser.of(OPERATOR, List.of(passwordHash), rules);
     }

@@ -315,12 +315,35 @@ class ClusterScalingTest {
      * A template change under OnDelete, without persistence: the operator deletes kv-3 and kv-1 (replicas, highest
      * ordinal first, each once its group is in sync), then switches kv-2's group over to kv-3 and deletes kv-2, then
      * kv-0's to kv-1 and deletes kv-0; each pod comes back empty with a new id and rejoins as a replica. Every write
-     * acknowledged by WAIT 1 before the roll is there afterwards.
+     * acknowledged by WAIT 1 before the roll is there afterwards, and so is every write a cluster client was answered OK
+     * for during it, without WAIT: a switchover pauses the old primary's writes until its new layout redirects them
+     * (without the pause, those taken between the promotion and the layout were lost).
      */
     @Test
     void aTemplateChangeRollsTheGroupsOneAtATimeAndEveryAcknowledgedWriteSurvives() throws Exception {
         startTwoGroups();
         Map<String, String> acknowledged = writeAcknowledged(400);
+        Map<String, String> answeredOk = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try (JedisCluster plain = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", processes.get("kv-0").port)),
+                    DefaultJedisClientConfig.builder().socketTimeoutMillis(5_000).password(pods.password).build(), 5, Duration.ofSeconds(5),
+                    new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>())) {
+                for (int i = 0; writing.get(); i++) {
+                    try {
+                        if ("OK".equals(plain.set("plain:" + i, "v" + i))) {
+                            answeredOk.put("plain:" + i, "v" + i);
+                        }
+                    } catch (RuntimeException e) {
+                        Thread.sleep(20); // a pod rolled away under it: that write is not counted
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "plain-cluster-writer");
+        writer.setDaemon(true);
+        writer.start();
         Set<String> before = new java.util.HashSet<>();
         for (String pod : List.of("kv-0", "kv-1", "kv-2", "kv-3")) {
             before.add(nodeId(pod));
@@ -355,8 +378,12 @@ class ClusterScalingTest {
         assertThat(events()).filteredOn(e -> e.getReason().equals("PodRolled")).hasSize(4);
         assertThat(events()).noneMatch(e -> e.getReason().equals("FailedOver"));
         assertThat(pods.assertClusterCheckPasses("kv-0", 2)).contains("1 slaves");
+        writing.set(false);
+        writer.join(30_000);
+        assertThat(answeredOk).as("writes answered OK during the roll").hasSizeGreaterThan(100);
         try (JedisCluster cluster = cluster("kv-0")) {
             acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+            answeredOk.forEach((k, v) -> assertThat(cluster.get(k)).as("%s answered OK during the roll", k).isEqualTo(v));
         }
     }
 

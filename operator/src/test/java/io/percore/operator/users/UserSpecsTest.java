@@ -128,7 +128,7 @@ class UserSpecsTest {
     void theOperatorsUsersHaveOnlyWhatItSends() {
         assertThat(OperatorUsers.operator(SHA_PW, false).rules()).containsExactly("reset", "on", "#" + SHA_PW, "+info", "+replicaof", "+acl|list",
                 "+client|pause");
-        assertThat(OperatorUsers.operator(SHA_PW, true).rules()).endsWith("+cluster", "+dbsize");
+        assertThat(OperatorUsers.operator(SHA_PW, true).rules()).endsWith("+cluster", "+dbsize", "+client|unpause");
         assertThat(OperatorUsers.replica(SHA_PW).rules()).containsExactly("reset", "on", "#" + SHA_PW, "+psync", "+replconf", "+ping");
         assertThat(OperatorUsers.defaultUser(SHA_PW).fileLine()).isEqualTo("user default reset on #" + SHA_PW + " ~* &* +@all");
         assertThat(OperatorUsers.operator(SHA_PW, false).toString()).doesNotContain(SHA_PW);
