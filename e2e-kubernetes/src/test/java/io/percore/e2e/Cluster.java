@@ -212,6 +212,27 @@ final class Cluster implements AutoCloseable {
         return RedisClient.create(uri);
     }
 
+    /**
+     * Where a Service sends its connections now, for an assertion's message when a connection through it fails: its
+     * ports, its EndpointSlices' addresses (ready or not) and the namespace's pods with their addresses and ports.
+     */
+    String routing(String namespace, String serviceName) {
+        StringBuilder out = new StringBuilder();
+        Service service = client().services().inNamespace(namespace).withName(serviceName).get();
+        out.append("Service ").append(serviceName).append(service == null ? " missing" : " " + service.getSpec().getClusterIP() + " "
+                + service.getSpec().getPorts().stream().map(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getValue()).toList());
+        client().discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", serviceName).list().getItems()
+                .forEach(slice -> out.append("; slice ").append(slice.getMetadata().getName()).append(" ")
+                        .append(slice.getPorts().stream().map(p -> p.getName() + ":" + p.getPort()).toList()).append(" ")
+                        .append(slice.getEndpoints().stream().map(e -> e.getAddresses() + (e.getTargetRef() == null ? "" : " " + e.getTargetRef().getName())
+                                + " ready=" + (e.getConditions() == null ? null : e.getConditions().getReady())).toList()));
+        client().pods().inNamespace(namespace).list().getItems().forEach(p -> out.append("; pod ").append(p.getMetadata().getName()).append(" ")
+                .append(p.getStatus().getPodIP()).append(" ").append(p.getStatus().getPhase()).append(" deleting=")
+                .append(p.getMetadata().getDeletionTimestamp() != null).append(" ports ").append(p.getSpec().getContainers().stream()
+                        .flatMap(c -> c.getPorts().stream()).map(cp -> cp.getName() + ":" + cp.getContainerPort()).toList()));
+        return out.toString();
+    }
+
     static final Path DIAGNOSTICS = Path.of("target", "e2e-diagnostics");
 
     /**

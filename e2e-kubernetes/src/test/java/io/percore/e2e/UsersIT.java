@@ -149,7 +149,7 @@ class UsersIT {
                     done.getStatus().getMigration().getWritesPausedMillis());
             cluster.awaitReachable(ns.name(), NAME, PlanToPodsIT.READY_WITHIN);
             try (RedisClient service = Cluster.redis(cluster.serviceUri(ns.name(), NAME, "redis", cluster.password(ns.name(), NAME + "-auth")));
-                 var c = service.connect(); var src = sourceClient.connect()) {
+                 var c = connect(service, () -> cluster.routing(ns.name(), NAME)); var src = sourceClient.connect()) {
                 assertThat(c.sync().get("late")).isEqualTo("1");
                 assertThat(c.sync().dbsize()).isEqualTo(1001L);
                 assertThat(src.sync().aclLog()).as("nothing the operator or the pod sent was refused by the source").isEmpty();
@@ -179,6 +179,19 @@ class UsersIT {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /**
+     * A connection, or an error that says where the Service routed it: once in a CI run the connection right after the
+     * cut-over read a reply beginning with 'H' (no RESP server's), which the state at that moment has to explain.
+     */
+    private static io.lettuce.core.api.StatefulRedisConnection<String, String> connect(RedisClient client,
+                                                                                  java.util.function.Supplier<String> routing) {
+        try {
+            return client.connect();
+        } catch (io.lettuce.core.RedisConnectionException e) {
+            throw new AssertionError("connecting through the Service failed; " + routing.get(), e);
         }
     }
 }
