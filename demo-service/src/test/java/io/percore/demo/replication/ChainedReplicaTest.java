@@ -91,7 +91,7 @@ class ChainedReplicaTest {
                         System.out.printf("the service leaf continued under the promoted primary's id %d ms after REPLICAOF NO ONE%n",
                                 (System.nanoTime() - promoted) / 1_000_000);
                         waitFor(() -> newId.equals(info(l).get("master_replid")), "the redis leaf takes the new id");
-                        assertThat(retries.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                        assertThat(logged(retries))
                                 .anyMatch(text -> text.startsWith("Retrying the link to MASTER 127.0.0.1:" + middle.respPort() + " in "
                                         + PrimaryLink.RETRY_AFTER_UP_MILLIS + " ms"));
                     } finally {
@@ -125,8 +125,7 @@ class ChainedReplicaTest {
         linkLog.setLevel(ch.qos.logback.classic.Level.INFO);
         linkLog.addAppender(retries);
         try (TestServices replica = service("replica", nothing)) {
-            java.util.function.Supplier<List<String>> said = () -> retries.list.stream()
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            java.util.function.Supplier<List<String>> said = () -> logged(retries).stream()
                     .filter(text -> text.startsWith("Retrying the link to MASTER 127.0.0.1:" + nothing)).toList();
             waitFor(() -> said.get().size() >= 2, "two retries");
             assertThat(said.get().subList(0, 2)).containsExactly(
@@ -231,6 +230,16 @@ class ChainedReplicaTest {
                     writer.join();
                 }
             }
+        }
+    }
+
+    /**
+     * The appender's messages so far: a copy taken under the appender's lock, which its {@code doAppend} holds while the
+     * link's thread adds to the list (iterating the list itself races that: a ConcurrentModificationException in CI).
+     */
+    private static List<String> logged(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
+        synchronized (appender) {
+            return appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
         }
     }
 }
