@@ -249,28 +249,47 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Ports handed out from {@value #PORTS} (when set): each once, so two processes starting side by side never share one. */
+    /** Ports handed out of this JVM's slice, each once, so two processes starting side by side never share one. */
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic.AtomicInteger();
-    /** {@code -Dpercore.it.ports=7200-7299}: the servers' ports from that range (a machine shared with others), else any free one. */
+    /** {@code -Dpercore.it.ports=7200-7299}: the servers' ports from that range (a machine shared with others). */
     static final String PORTS = "percore.it.ports";
+    /**
+     * Below the range the system hands out for outgoing connections and {@code bind(0)} (Linux: 32768-60999), and apart
+     * from demo-service's tests' (20000-29999): a port from {@code bind(0)} could be taken by an outgoing connection
+     * between this check and the server's bind (a CI run failed on "Address already in use" that way).
+     */
+    static final String DEFAULT_PORTS = "16000-19999";
 
+    /**
+     * A port nothing listens on now, of this JVM's slice of {@value #PORTS} (else {@value #DEFAULT_PORTS}): the surefire
+     * JVMs a module runs side by side ({@code test.fork} of {@code test.forks}) each take their own slice.
+     */
     public static int freePort() throws IOException {
         String range = System.getProperty(PORTS, "");
-        if (range.isBlank()) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                return s.getLocalPort();
-            }
-        }
-        int first = Integer.parseInt(range.substring(0, range.indexOf('-')));
-        int last = Integer.parseInt(range.substring(range.indexOf('-') + 1));
-        NEXT_PORT.compareAndSet(0, first);
-        for (int port = NEXT_PORT.getAndIncrement(); port <= last; port = NEXT_PORT.getAndIncrement()) {
-            try (ServerSocket s = new ServerSocket(port)) {
+        String[] ends = (range.isBlank() ? DEFAULT_PORTS : range).trim().split("-");
+        int first = Integer.parseInt(ends[0].trim());
+        int last = Integer.parseInt(ends[ends.length - 1].trim());
+        int forks = Math.max(1, number("test.forks"));
+        int fork = Math.floorMod(number("test.fork") - 1, forks);
+        int size = Math.max(1, (last - first + 1) / forks);
+        int from = first + fork * size;
+        for (int i = 0; i < size; i++) {
+            int port = from + Math.floorMod(NEXT_PORT.getAndIncrement(), size);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("0.0.0.0"))) {
                 return s.getLocalPort();
             } catch (IOException inUse) {
                 // taken by someone else: the next one
             }
         }
-        throw new IOException("no free port left in " + PORTS + "=" + range);
+        throw new IOException("no free port left in " + from + "-" + (from + size - 1) + " (" + PORTS + "=" + range + ")");
+    }
+
+    /** A surefire fork property (set by the build), 1 without it. */
+    private static int number(String property) {
+        try {
+            return Integer.parseInt(System.getProperty(property, "1").trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 }
