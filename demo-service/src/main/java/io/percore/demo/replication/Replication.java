@@ -76,9 +76,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     // the role and the ids
     private volatile boolean replica;
-    /** Set once a primary is made a replica (with the time in {@link #demotedAtNanos}); a promotion clears it. */
-    private volatile boolean demoted;
-    private volatile long demotedAtNanos;
+    /** When a primary was made a replica ({@link System#nanoTime}), else {@link #NOT_DEMOTED}; a promotion clears it. */
+    private volatile long demotedAtNanos = NOT_DEMOTED;
+    private static final long NOT_DEMOTED = Long.MIN_VALUE;
     private volatile String replid = newId();
     private volatile String replid2 = NO_ID;
     private volatile long secondReplidOffset = -1;
@@ -334,7 +334,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * that started as one, or was promoted since, was not.
      */
     public boolean demotedWithin(java.time.Duration within) {
-        return replica && demoted && System.nanoTime() - demotedAtNanos < within.toNanos();
+        long at = demotedAtNanos;
+        return replica && at != NOT_DEMOTED && System.nanoTime() - at < within.toNanos();
     }
 
     /**
@@ -357,7 +358,6 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             }
             if (!wasReplica) {
                 demotedAtNanos = System.nanoTime();
-                demoted = true;
                 detachFeeds();
                 // from here the stream holds only what the primary sends, so the offsets stay the primary's
                 stream.run(() -> stream.ownStream(false)).join();
@@ -396,7 +396,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             settings = settings.withReplicaof(null, 0);
             attachFeeds();
             replica = false;
-            demoted = false;
+            demotedAtNanos = NOT_DEMOTED;
             acks.recompute();
             stateChanged.run();
             LOG.info("MASTER MODE enabled (replid {}, the former {} valid up to offset {})", replid, replid2, secondReplidOffset);

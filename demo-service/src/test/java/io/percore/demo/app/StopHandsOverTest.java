@@ -23,7 +23,7 @@ class StopHandsOverTest {
     @Test
     void aStoppingPrimaryWaitsToBeDemotedThenRefusesAndEnds() throws Exception {
         try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s")) {
-            try (AppProcess replica = AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+            try (AppProcess replica = replicaOf(primary);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 awaitContains(r, "master_link_status:up");
@@ -43,10 +43,7 @@ class StopHandsOverTest {
                 }
                 long demoted = System.nanoTime();
                 // a client the Service still sends to the old pod reaches the new primary through it, AUTH and all
-                String through = null;
-                while (through == null && !primary.waitFor(0)) {
-                    through = throughOldPort(primary.respPort());
-                }
+                String through = awaitRelayed(primary, Duration.ofSeconds(60));
                 assertThat(through).as("a connection to the old primary's port, relayed").contains("role:master")
                         .contains("tcp_port:" + replica.respPort());
                 assertThat(primary.waitFor(60)).as("it ends once demoted, within its bound").isTrue();
@@ -67,7 +64,7 @@ class StopHandsOverTest {
     @Test
     void aPrimaryDemotedBeforeItsStopBeganStillRelaysItsPort() throws Exception {
         try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s")) {
-            try (AppProcess replica = AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+            try (AppProcess replica = replicaOf(primary);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 awaitContains(r, "master_link_status:up");
@@ -96,7 +93,7 @@ class StopHandsOverTest {
     void aSlowReaderHoldingTheDrainDoesNotKeepThePortFromTheRelay() throws Exception {
         try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s",
                 "--percore.servers.resp.graceful-shutdown-timeout=60s")) {
-            try (AppProcess replica = AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+            try (AppProcess replica = replicaOf(primary);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort());
                  Socket operator = new Socket()) {
@@ -109,6 +106,12 @@ class StopHandsOverTest {
                 operator.setReceiveBufferSize(4096);
                 operator.connect(new InetSocketAddress("127.0.0.1", primary.respPort()));
                 primary.terminate();
+                // its writes held, waiting for the operator: promoted earlier, its replica gone, it would just close
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!primary.output().contains("Waiting for 1 replicas before shutting down")) {
+                    assertThat(System.nanoTime()).as("the stopping primary holds its writes").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
                 assertThat(r.cmd("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
                 operator.getOutputStream().write(RespTestClient.encode("REPLICAOF", "127.0.0.1", String.valueOf(replica.respPort())));
                 operator.getOutputStream().write(RespTestClient.encode("GET", "big"));
@@ -119,6 +122,11 @@ class StopHandsOverTest {
             }
             assertThat(primary.waitFor(90)).isTrue();
         }
+    }
+
+    /** A replica of {@code primary}, two shards. */
+    private static AppProcess replicaOf(AppProcess primary) throws Exception {
+        return AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
     }
 
     /** The first answer as the new primary through the old primary's port, or null if none came within {@code bound}. */
