@@ -36,7 +36,7 @@ public class ServerConfig {
     @LiveChange
     private int maxConnectionsPerShard = 10_000;
 
-    @PropertyDescription("A connection with no traffic for this long is closed. 0 disables the timeout. A changed value applies to connections accepted after the change.")
+    @PropertyDescription("A connection on which nothing moves for this long is closed: no bytes read, none written or still leaving for the peer, no request of its still being answered. 0 disables the timeout. A changed value applies to connections accepted after the change.")
     @NotNull
     @DurationMax("1d")
     @LiveChange

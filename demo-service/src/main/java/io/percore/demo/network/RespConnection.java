@@ -116,6 +116,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private boolean rejected;
     /** The clock at the last interaction (a read burst, a command's end). */
     private long lastTick = System.nanoTime();
+    /** When the socket was last seen taking some of its unsent output (at a memory check), and how much was unsent then. */
+    private long outputMovedAt = lastTick;
+    private long unsentAtLastCheck;
     private boolean inBurst;
 
     /** {@code responder} must stand right before this handler in the pipeline; {@code services} are this shard's. */
@@ -359,6 +362,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void checkMemory() {
+        long unsent = limits.outputBytes();
+        if (unsent < unsentAtLastCheck) {
+            outputMovedAt = System.nanoTime(); // the socket took some of its output: an interaction, as Redis's writes are
+        }
+        unsentAtLastCheck = unsent;
         limits.check();
     }
 
@@ -790,10 +798,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return modes;
     }
 
-    /** Nanoseconds since the last interaction (a read, a command's end). */
+    /** Nanoseconds since the last interaction (a read, a command's end, output taken by the socket). */
     @Override
     public long idleNanos(long now) {
-        return running.running() ? 0 : now - lastTick;
+        return running.running() ? 0 : now - Math.max(lastTick, outputMovedAt);
     }
 
     /** The command running now, and the last one run (CLIENT LIST's cmd). */

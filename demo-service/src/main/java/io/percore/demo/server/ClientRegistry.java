@@ -173,13 +173,14 @@ public final class ClientRegistry {
     }
 
     /**
-     * Redis 7's client eviction for one shard: while its clients hold more than {@code budget}
-     * (their last reported figures add up to {@code total}), closes the one holding the most (not
-     * those with CLIENT NO-EVICT ON). @return how many were closed
+     * Redis 7's client eviction on one shard: while its clients hold more than {@code target} (their
+     * last reported figures add up to {@code total}), closes the one holding the most (not those with
+     * CLIENT NO-EVICT ON); {@code budget} (maxmemory-clients) and {@code elsewhere} (what the other
+     * shards' clients hold) are for the log. @return how many were closed
      */
-    public int evictLargest(long total, long budget) {
+    public int evictLargest(long total, long target, long budget, long elsewhere) {
         int evicted = 0;
-        while (total > budget) {
+        while (total > target) {
             Client largest = null;
             for (Client c : byId.values()) {
                 if (!c.noEvict() && (largest == null || c.reportedMemory() > largest.reportedMemory())) {
@@ -190,10 +191,10 @@ public final class ClientRegistry {
                 return evicted; // nobody holds anything worth closing for
             }
             long holds = largest.reportedMemory();
-            total -= holds;
             // closing takes its figure out of the shard's total at once (the close itself comes later)
-            largest.closeForLimits("the shard's clients hold more than its part of maxmemory-clients (" + budget
-                    + " bytes) and this one holds the most (" + holds + ")");
+            largest.closeForLimits("clients hold more than maxmemory-clients (" + budget + " bytes: " + total + " on this shard, "
+                    + elsewhere + " on the others) and this one holds the most on its shard (" + holds + ")");
+            total -= holds;
             evicted++;
         }
         return evicted;

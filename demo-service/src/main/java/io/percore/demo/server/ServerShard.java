@@ -88,10 +88,13 @@ public final class ServerShard implements AutoCloseable {
     public long outputLimitDisconnections;
     /** Clients closed for client-query-buffer-limit. */
     public long queryLimitDisconnections;
-    /** Clients closed to bring the shard's clients within their part of maxmemory-clients (Redis's evicted_clients). */
+    /** Clients closed to bring all clients within maxmemory-clients (Redis's evicted_clients). */
     public long evictedClients;
     /** What this shard's clients hold, their last reported figures added up (INFO mem_clients_normal). */
     private long clientsMemory;
+    /** What all shards' clients hold, and the part of it this shard last added ({@link #clientsMemory} as it was then). */
+    private final ClientsMemoryPool clientsPool;
+    private long clientsPublished;
     /**
      * Bytes of commands this shard's clients sent to other shards that have not answered yet (their
      * arguments live until then), exact at every send and answer, whether or not their client is
@@ -108,8 +111,9 @@ public final class ServerShard implements AutoCloseable {
     private final OpsSampler ops = new OpsSampler();
 
     private ServerShard(int shardId, int shards, KeyspaceShard data, Persistence persistence, Replication replication, Cluster cluster,
-                        AccessControl acl) {
+                        AccessControl acl, ClientsMemoryPool clientsPool) {
         this.shardId = shardId;
+        this.clientsPool = clientsPool;
         this.acl = acl;
         this.cluster = cluster;
         this.shards = shards;
@@ -127,8 +131,9 @@ public final class ServerShard implements AutoCloseable {
     public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, Replication replication,
                                              Cluster cluster, ConfigValues initial, int commands, AccessControl acl) {
         int shards = engine.shardCount();
+        ClientsMemoryPool clientsPool = new ClientsMemoryPool();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
-            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster, acl);
+            ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster, acl, clientsPool);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
             server.data.writes().monitor((client, db, argv) -> server.monitors.feed(client, db, argv, Shard.current()));
             // client tracking redirects invalidations to any connection of a shard, by id
@@ -337,6 +342,16 @@ public final class ServerShard implements AutoCloseable {
     /** A client's memory figure changed by {@code delta} bytes. */
     public void clientMemoryChanged(long delta) {
         clientsMemory += delta;
+        publishClientsMemory();
+    }
+
+    /** Tells the other shards (the pool) once this shard's figure has moved by a step since it last did. */
+    private void publishClientsMemory() {
+        long moved = clientsMemory - clientsPublished;
+        if (moved >= ClientsMemoryPool.STEP || moved <= -ClientsMemoryPool.STEP) {
+            clientsPool.add(moved);
+            clientsPublished = clientsMemory;
+        }
     }
 
     /** What this shard's clients hold now, as last reported. */
@@ -345,16 +360,22 @@ public final class ServerShard implements AutoCloseable {
     }
 
     /**
-     * Closes the largest clients while this shard's clients hold more than its part of
-     * maxmemory-clients (Redis 7's client eviction; each shard bounds its own, as with maxmemory).
-     * One compare when they are within it. What closed clients still have in flight does not count
-     * here: closing more clients would not free it sooner.
+     * Redis 7's client eviction: while all clients together hold more than maxmemory-clients, a shard
+     * whose own clients hold more than their even part closes its largest ones, down to what the
+     * other shards leave (never below its even part: a shard over its part closes its own, so the
+     * clients closed are the largest, wherever they are). One compare while this shard's clients are
+     * within their even part; the others' figures as they last published them (within a step each).
+     * What closed clients still have in flight does not count: closing more clients would not free it sooner.
      */
     public void boundClientsMemory() {
-        long budget = config.clientsBytesPerShard(shards);
+        long budget = config.clientsBytes();
         long held = clientsMemory - orphanedInFlight;
-        if (budget > 0 && held > budget) {
-            evictedClients += clients.evictLargest(held, budget);
+        long evenPart = budget / shards;
+        if (budget > 0 && held > evenPart) {
+            long elsewhere = clientsPool.total() - clientsPublished;
+            if (held + elsewhere > budget) {
+                evictedClients += clients.evictLargest(held, Math.max(evenPart, budget - elsewhere), budget, elsewhere);
+            }
         }
     }
 
@@ -362,6 +383,7 @@ public final class ServerShard implements AutoCloseable {
     public void requestSent(long bytes) {
         requestsInFlight += bytes;
         clientsMemory += bytes;
+        publishClientsMemory();
     }
 
     /**
@@ -372,6 +394,7 @@ public final class ServerShard implements AutoCloseable {
     public void requestAnswered(long bytes, boolean orphaned) {
         requestsInFlight -= bytes;
         clientsMemory -= bytes;
+        publishClientsMemory();
         if (orphaned) {
             orphanedInFlight -= bytes;
         }
@@ -424,11 +447,12 @@ public final class ServerShard implements AutoCloseable {
      */
     private void tick(long nowMillis) {
         ops.sample(commandsProcessed, nowMillis);
+        if (ops.secondElapsed()) {
+            // first: output that drained since the last look is an interaction the idle timeout must see
+            clients.checkMemory(); // output that drained, soft limits that expired, clients that grew quietly
+        }
         if (config != null && config.timeout() > 0 && ops.secondElapsed()) {
             idleClosed += clients.closeIdle(config.timeout() * 1_000_000_000L, System.nanoTime());
-        }
-        if (ops.secondElapsed()) {
-            clients.checkMemory(); // output that drained, soft limits that expired, clients that grew quietly
         }
     }
 

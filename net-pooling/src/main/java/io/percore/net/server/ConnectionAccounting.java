@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * First handler of every server connection: counts bytes in and out, closes the connection on
  * the idle timeout, and during a graceful drain closes it once its responses have left.
  *
+ * <p>A connection is idle only when nothing moves either way for the whole timeout: no bytes read,
+ * none written by the handlers, none of its unsent output taken by the socket (a client reading a
+ * long response slowly is not idle), and no request read that the server has not answered yet (a
+ * server that paused reading, or whose answer is still being made, is not waiting on the client).
+ *
  * <p>Nothing here allocates per message. Bytes out are counted when {@code write} is called
  * (the size is known then), so the caller's promise passes through untouched and a
  * {@code voidPromise()} stays void: no promise, no listener per write. Write completions are
@@ -31,6 +36,8 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
     private final long idleNanos;
     private ChannelHandlerContext ctx;
     private long lastActivityNanos;
+    /** The unsent output at the last idle check: if it changed since, the socket took some of it. */
+    private long unsentAtLastCheck;
     /** Inside a read batch: a connection that is being read from is not idle. */
     private boolean reading;
     private Future<?> idleTimer;
@@ -139,7 +146,18 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
         if (idleTimer == null || !ctx.channel().isOpen()) {
             return;
         }
-        long remaining = reading ? idleNanos : idleNanos - (System.nanoTime() - lastActivityNanos);
+        long now = System.nanoTime();
+        long unsent = unsentBytes();
+        if (reading || unsent != unsentAtLastCheck || context.owesReplies()) {
+            lastActivityNanos = now;
+        } else {
+            long sentAgo = TcpSendClock.millisSinceDataSent(ctx.channel()); // what the kernel still sends of earlier writes
+            if (sentAgo >= 0) {
+                lastActivityNanos = Math.max(lastActivityNanos, now - sentAgo * 1_000_000L);
+            }
+        }
+        unsentAtLastCheck = unsent;
+        long remaining = idleNanos - (now - lastActivityNanos);
         if (remaining <= 0) {
             idleTimer = null;
             listener.metrics.idleClosed.increment();
@@ -147,6 +165,11 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
             return;
         }
         idleTimer = ctx.executor().schedule(idleCheck, remaining, TimeUnit.NANOSECONDS);
+    }
+
+    private long unsentBytes() {
+        io.netty.channel.ChannelOutboundBuffer unsent = ctx.channel().unsafe().outboundBuffer();
+        return unsent == null ? 0 : unsent.totalPendingWriteBytes();
     }
 
     private static long sizeOf(Object msg) {

@@ -26,6 +26,13 @@ import java.util.function.IntSupplier;
  * its own (released if the connection closes), so what waits is bytes the protocol can count, not
  * the protocol's reply objects.
  *
+ * <p>While the socket has not taken what an earlier flush gave it (a client that writes a whole
+ * pipeline before it reads any reply), a flush does not hand the channel one more small buffer:
+ * each would wait as an entry of its own, about a hundred bytes of bookkeeping and a pooled
+ * buffer for a reply of ten. The replies gather in the batch instead, which goes to the channel
+ * when the socket has caught up (or when it reaches {@value #EARLY_WRITE_BYTES} bytes), so what a
+ * client's unread output holds stays close to its bytes on the wire.
+ *
  * <p>It is a pipeline handler of its own, placed right before the protocol's handler, so it sees
  * the read bursts, writability changes and the close without the protocol forwarding them:
  *
@@ -117,6 +124,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** Shared bytes did not follow on from the span since the last flush: until the next, they are copied. */
     private boolean copyingShared;
     private boolean unflushed;
+    /**
+     * The socket had not taken an earlier flush's bytes when the last flush came: the batch waits
+     * until an empty write placed behind them completes ({@link #socketCaughtUp}).
+     */
+    private boolean behindSocket;
+    /** The listener of that empty write: made once per connection, the first time it falls behind. */
+    private io.netty.channel.ChannelFutureListener caughtUp;
     private boolean inRead;
     private int flushHolds;
     private FlushGate gate;
@@ -272,7 +286,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         }
         if (spanChunk == chunk && spanEnd == index) {
             spanEnd += length;
-        } else if (spanChunk == null && !copyingShared) {
+        } else if (spanChunk == null && !copyingShared && !behindSocket) {
             if (batch != null) {
                 ctx.write(batch, ctx.voidPromise());
                 batch = null;
@@ -282,7 +296,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             spanEnd = index + length;
         } else {
             // not where the span ends (another channel's message, a new chunk): a slice per piece would
-            // cost a write each, so the span and the rest of this flush's shared bytes are copied
+            // cost a write each, so the span and the rest of this flush's shared bytes are copied (and all
+            // of them while the socket is behind: the batch waits for it anyway)
             copyingShared = true;
             ByteBuf out = spanIntoBatch();
             out.writeBytes(chunk, index, length);
@@ -329,16 +344,18 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (chunk == null) {
             return;
         }
-        spanChunk = null;
-        int length = spanEnd - spanStart;
-        io.netty.channel.ChannelOutboundBuffer unsent = ctx.channel().unsafe().outboundBuffer();
-        if (unsent == null || unsent.isEmpty()) { // nothing of an earlier flush still waits (this turn's writes may)
-            ctx.write(chunk.slice(spanStart, length), ctx.voidPromise());
+        if (!behindSocket && !earlierFlushUnsent()) { // this turn's writes may still wait: they leave with it
+            spanChunk = null;
+            ctx.write(chunk.slice(spanStart, spanEnd - spanStart), ctx.voidPromise());
         } else {
-            ByteBuf copy = ctx.alloc().ioBuffer(length).writeBytes(chunk, spanStart, length);
-            chunk.release();
-            ctx.write(copy, ctx.voidPromise());
+            spanIntoBatch(); // a copy, in the batch: the chunk is its owner's alone again
         }
+    }
+
+    /** Whether bytes of an earlier flush still wait for the socket (this turn's writes, not flushed yet, do not count). */
+    private boolean earlierFlushUnsent() {
+        io.netty.channel.ChannelOutboundBuffer unsent = ctx.channel().unsafe().outboundBuffer();
+        return unsent != null && !unsent.isEmpty();
     }
 
     /** Encodes a reply that must wait for an earlier one into its slot's own buffer, and releases it. */
@@ -537,8 +554,10 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
                 || (!readWhileUnwritable && !ctx.channel().isWritable()) || readingHeld.getAsBoolean();
         if (overloaded && !readingPaused) {
             readingPaused = true;
-            flush(); // the client may be waiting for these before it reads more
             ctx.channel().config().setAutoRead(false);
+            // after the pause, not before: the flush can drain the channel, whose writability event
+            // comes back here and resumes reading; a pause set after it would never be lifted
+            flush(); // the client may be waiting for these before it reads more
         } else if (!overloaded && readingPaused) {
             readingPaused = false;
             ctx.channel().config().setAutoRead(true);
@@ -661,6 +680,20 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             gateWaiting = true;
             return;
         }
+        if (behindSocket || earlierFlushUnsent()) {
+            // the socket has not taken the last flush: these bytes would wait behind it as one more entry
+            // each flush; they stay in the batch (shared bytes copied into it), and an empty write behind
+            // that output says when it has left
+            if (!behindSocket) {
+                behindSocket = true;
+                if (caughtUp == null) {
+                    caughtUp = f -> socketCaughtUp();
+                }
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(caughtUp);
+            }
+            writeSpan();
+            return;
+        }
         unflushed = false;
         writeSpan();
         copyingShared = false;
@@ -671,6 +704,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         }
         ctx.flush();
         recordFlushedLatencies();
+    }
+
+    /** The output flushed before the batch waited has left (or the connection closed): the batch goes now. */
+    private void socketCaughtUp() {
+        behindSocket = false;
+        if (!closed && ctx.channel().isActive() && flushHolds == 0 && !inRead) {
+            flush(); // a closed channel releases the batch in channelInactive
+        }
     }
 
     private void gateOpened() {

@@ -105,6 +105,14 @@ public final class ServerChannelContext {
         return responder != null ? responder.hasUnansweredRequests() : readSinceLastWrite;
     }
 
+    /**
+     * Whether the server owes the connection an answer to a request it read: the idle timeout does
+     * not run out on a client the server keeps waiting. Known with a responder or a request tracker.
+     */
+    boolean owesReplies() {
+        return inFlight > 0 || (responder != null && responder.hasUnansweredRequests());
+    }
+
     void attachResponder(OrderedResponder<?> responder) {
         this.responder = responder;
     }

@@ -52,7 +52,7 @@ class ShardedServerTest {
         engine.close();
     }
 
-    /** Line protocol: "echo X" answers "X [shard N]" at once; "slow X" answers after 400 ms. */
+    /** Line protocol: "echo X" answers "X [shard N]" at once; "slow X" answers after 400 ms; "big N" answers N bytes in one write. */
     private ChannelInitializer<SocketChannel> lineServer() {
         return new ChannelInitializer<>() {
             @Override
@@ -65,7 +65,12 @@ class ShardedServerTest {
                                 record(ctx);
                                 String line = msg.toString(StandardCharsets.UTF_8);
                                 String reply = line.substring(5) + " [shard " + Shard.current().id() + "]\n";
-                                if (line.startsWith("slow ")) {
+                                if (line.startsWith("big ")) {
+                                    int n = Integer.parseInt(line.substring(4));
+                                    ByteBuf big = ctx.alloc().buffer(n);
+                                    big.writeZero(n - 1).writeByte('\n');
+                                    ctx.writeAndFlush(big);
+                                } else if (line.startsWith("slow ")) {
                                     Shard.current().schedule(Duration.ofMillis(400), () -> {
                                         record(ctx);
                                         ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), reply));
@@ -291,6 +296,51 @@ class ShardedServerTest {
             assertThat(s.getInputStream().read()).as("closed once idle").isEqualTo(-1);
             eventually("idle close counted", Duration.ofSeconds(30),
                     () -> server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum() == 1);
+        } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * Idle means nothing moves either way: a client still reading a long response (written in one
+     * go, most of it waiting in the server for the socket) is not idle, whatever the time since that
+     * write; once everything has left and nothing else comes, it is.
+     */
+    @Test
+    void aClientStillReadingALongResponseIsNotIdle() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofSeconds(2)).build(), lineServer());
+        int size = 16 << 20;
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(32 * 1024); // the kernel holds little of it: most waits in the server
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(("big " + size + "\n").getBytes(StandardCharsets.UTF_8));
+            java.io.InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            long read = 0;
+            int chunks = 0;
+            while (read < size) {
+                int n = in.read(buf);
+                assertThat(n).as("closed after %d of %d bytes, while they were still being read", read, size).isPositive();
+                read += n;
+                if (++chunks % 4 == 0) {
+                    Thread.sleep(50); // about 5 MB/s: three seconds, longer than the idle timeout
+                }
+            }
+            assertThat(server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum()).isZero();
+            assertThat(in.read()).as("closed once idle").isEqualTo(-1);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** A request the server is still answering is not the client's silence: the idle timeout waits for the answer. */
+    @Test
+    void aRequestStillBeingAnsweredIsNotIdle() throws Exception {
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofMillis(300)).build(), lineServer());
+        try (Socket s = connect(server)) {
+            assertThat(exchange(s, "slow answer")).as("answered after 400 ms, past the idle timeout").startsWith("answer [shard ");
+            assertThat(s.getInputStream().read()).as("closed once idle").isEqualTo(-1);
         } finally {
             server.close();
         }
