@@ -22,6 +22,17 @@ public class Replication {
     /** The pod label the operator moves to the current primary; the {@code <name>-primary} Service selects it. */
     public static final String ROLE_LABEL = "percore.io/replication-role";
     public static final String PRIMARY = "primary";
+    /**
+     * The role label's value on a pod the operator is promoting, written before its {@code REPLICAOF NO ONE}: an operator
+     * stopped between the promotion and the primary label finds, when it starts again, which master is its own doing (a
+     * master in a history it never saw serve), not a fenced old primary back from a freeze. Routes nothing.
+     */
+    public static final String PROMOTING = "promoting";
+    /**
+     * The replication id the primary started when the operator promoted it, written on its pod with its label: the
+     * history a failover compares offsets in, kept with the primary itself (the status may not have recorded it yet).
+     */
+    public static final String HISTORY_ANNOTATION = "percore.io/replication-history";
     /** On the pod template of a replicated StatefulSet: the pods the operator watches and probes. */
     public static final String REPLICATED_LABEL = "percore.io/replicated";
 

@@ -5,15 +5,23 @@ import java.util.Objects;
 
 /**
  * What the operator remembers about replication between reconciles (and across its own restarts):
- * which pod it made primary, and since when no primary has been available (the failover clock).
+ * which pod it made primary, since when no primary has been available (the failover clock), and the
+ * replication id of the last primary seen serving (the history whose offsets a failover compares).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ReplicationStatus {
 
     private String primary;
     private String primaryUnavailableSince;
+    private String history;
 
     public ReplicationStatus() {
+    }
+
+    public ReplicationStatus(String primary, String primaryUnavailableSince, String history) {
+        this.primary = primary;
+        this.primaryUnavailableSince = primaryUnavailableSince;
+        this.history = history;
     }
 
     public ReplicationStatus(String primary, String primaryUnavailableSince) {
@@ -25,15 +33,18 @@ public class ReplicationStatus {
     public void setPrimary(String primary) { this.primary = primary; }
     public String getPrimaryUnavailableSince() { return primaryUnavailableSince; }
     public void setPrimaryUnavailableSince(String primaryUnavailableSince) { this.primaryUnavailableSince = primaryUnavailableSince; }
+    /** The {@code master_replid} of the last primary seen serving: pods in this history (or that moved on from it) go first. */
+    public String getHistory() { return history; }
+    public void setHistory(String history) { this.history = history; }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ReplicationStatus other && Objects.equals(primary, other.primary)
-                && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince);
+                && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince) && Objects.equals(history, other.history);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(primary, primaryUnavailableSince);
+        return Objects.hash(primary, primaryUnavailableSince, history);
     }
 }

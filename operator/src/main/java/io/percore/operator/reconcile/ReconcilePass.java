@@ -303,6 +303,12 @@ final class ReconcilePass {
         }
         shared.workload(workload);
         shared.degradations().forEach(d -> degraded.add(new Degradation(d.reason(), d.message())));
+        for (int i = 0; i < runs.size(); i++) {
+            String[] why = Scenarios.ALL.get(i).actsAfterChildren() ? null : runs.get(i).degradation();
+            if (why != null) {
+                degraded.add(0, new Degradation(why[0], why[1]));
+            }
+        }
         if (Scenarios.ALL.stream().noneMatch(s -> s.reportsPodPassword(spec))) {
             // a scenario that talks to the pods reports it in its own condition (it needs the password itself)
             PodPassword password = PodPassword.read(client, resource);

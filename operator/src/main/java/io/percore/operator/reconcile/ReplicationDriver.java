@@ -68,8 +68,14 @@ final class ReplicationDriver {
         this.applier = applier;
     }
 
-    /** @param requeue when to reconcile again at the latest */
-    record Outcome(ReplicationStatus status, Duration requeue) {
+    /**
+     * @param requeue   when to reconcile again at the latest
+     * @param noPrimary why no primary serves, after there was one (null: one does, or none was ever elected)
+     */
+    record Outcome(ReplicationStatus status, Duration requeue, String noPrimary) {
+        Outcome(ReplicationStatus status, Duration requeue) {
+            this(status, requeue, null);
+        }
     }
 
     /**
@@ -81,9 +87,9 @@ final class ReplicationDriver {
      * @param address        each pod's address (null: none yet)
      */
     record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
-                       Decision decision, java.util.Set<String> serving) {
+                       Decision decision, java.util.Set<String> serving, String history) {
         Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
-            this(before, password, updateRevision, address, decision, java.util.Set.of());
+            this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory());
         }
     }
 
@@ -124,19 +130,20 @@ final class ReplicationDriver {
                 } catch (java.net.ConnectException e) {
                     refused = true;
                 } catch (IOException e) {
-                    LOG.debug("{}/{}: INFO replication at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
+                    LOG.debug("{}/{}: INFO at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
                 }
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             if (observed != null && !observed.master() && Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL))
                     && MigrationSpecs.followsSource(s, observed.following())) {
                 // a primary moving a running Redis in follows that Redis (spec.migrateFrom): it is the service's primary all the same
-                observed = Observed.master(observed.offset());
+                observed = Observed.master(observed.offset()).withKeys(observed.keys());
             }
             states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
-                    lost(pod, refused, address)));
+                    lost(pod, refused, address), Replication.PROMOTING.equals(labels.get(Replication.ROLE_LABEL)),
+                    pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(Replication.HISTORY_ANNOTATION)));
         }
 
         Instant now = Instant.now();
@@ -147,13 +154,17 @@ final class ReplicationDriver {
         }
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
-        Decision d = ReplicationPlanner.plan(new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
-                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn));
+        ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
+                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
+                io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory());
+        Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
         java.util.Set<String> serving = new java.util.HashSet<>();
         states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
-        return new Observation(before, secret, updateRevision, address, d, serving);
+        // the history a later failover compares offsets in: the one the primary serves in now, if it is told
+        String history = ReplicationPlanner.servingHistory(input, d);
+        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory());
     }
 
     /**
@@ -188,6 +199,7 @@ final class ReplicationDriver {
 
         Instant since = d.unavailableSince();
         String primary = d.primary() != null ? d.primary() : before.getPrimary();
+        String history = o.history();
         boolean healthy = d.healthy();
         String reason = d.reason();
         String message = d.message();
@@ -199,6 +211,7 @@ final class ReplicationDriver {
                     + " before " + (d.promote() != null ? "promoting " + d.promote() : "anything else") + ": " + d.message());
         }
         if (d.promote() != null) {
+            label(ns, d.promote(), Replication.PROMOTING); // an operator stopped before the primary label knows it as its own
             try {
                 probe.promote(address.get(d.promote()), password);
             } catch (IOException e) {
@@ -206,9 +219,11 @@ final class ReplicationDriver {
                 events.warning(s, "PromotionFailed", why);
                 conditions.set(CONDITION, false, "PromotionFailed", why);
                 publishPrimary(s, o.serving());
-                return new Outcome(new ReplicationStatus(before.getPrimary(), format(since)), Duration.ofSeconds(1));
+                return new Outcome(new ReplicationStatus(before.getPrimary(), format(since), history), Duration.ofSeconds(1));
             }
-            label(ns, d.promote(), Replication.PRIMARY);
+            String promoted = promotedHistory(d.promote(), address.get(d.promote()), password, null);
+            labelPrimary(ns, d.promote(), promoted);
+            history = promoted != null ? promoted : history;
             if (d.kind() == ReplicationPlanner.Kind.BOOTSTRAP) {
                 events.normal(s, "PrimaryElected", d.message());
             } else {
@@ -235,7 +250,13 @@ final class ReplicationDriver {
         }
         if (d.switchover() != null) {
             String result = switchover(s, d.switchover(), address, password);
-            if (result != null) {
+            if (result == null) {
+                String promoted = promotedHistory(d.switchover().to(), address.get(d.switchover().to()), password, null);
+                if (promoted != null) {
+                    labelPrimary(ns, d.switchover().to(), promoted);
+                    history = promoted;
+                }
+            } else {
                 primary = d.switchover().from();
                 healthy = false;
                 reason = "SwitchoverAborted";
@@ -259,7 +280,23 @@ final class ReplicationDriver {
         publishPrimary(s, serving);
         watchPrimary(s, primary, serving, address, password);
         conditions.set(CONDITION, healthy, reason, message);
-        return new Outcome(new ReplicationStatus(primary, format(since)), requeue);
+        boolean noPrimary = d.kind() == ReplicationPlanner.Kind.WAIT && before.getPrimary() != null && d.promote() == null;
+        return new Outcome(new ReplicationStatus(primary, format(since), history), requeue, noPrimary ? reason + ": " + message : null);
+    }
+
+    /**
+     * The history the promoted pod starts ({@code REPLICAOF NO ONE} gives it a new replication id): recorded at once, so that
+     * a failover before the operator sees it serve compares offsets in it, not in the one before (a pod frozen through the
+     * promotion holds a higher offset of that one). {@code otherwise} when it does not answer.
+     */
+    private String promotedHistory(String pod, HostPort at, PodAuth password, String otherwise) {
+        try {
+            String replid = probe.info(at, password).replid();
+            return replid != null ? replid : otherwise;
+        } catch (IOException e) {
+            LOG.info("{}: INFO after its promotion failed: {}", pod, e.toString());
+            return otherwise;
+        }
     }
 
     /**
@@ -349,6 +386,13 @@ final class ReplicationDriver {
         } catch (PodReplicationProbe.ErrorReplyException e) {
             LOG.info("{}/{}: writes not paused for the switchover: {}", s.getMetadata().getNamespace(), sw.from(), e.reply());
         }
+    }
+
+    /** Labels a promoted pod primary and writes the history it started beside the label (null: not known), in one patch. */
+    private void labelPrimary(String ns, String pod, String history) {
+        String json = "{\"metadata\":{\"labels\":{\"" + Replication.ROLE_LABEL + "\":\"" + Replication.PRIMARY + "\"}"
+                + (history == null ? "" : ",\"annotations\":{\"" + Replication.HISTORY_ANNOTATION + "\":\"" + history + "\"}") + "}}";
+        client.pods().inNamespace(ns).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), json);
     }
 
     /** Sets ({@code value}) or removes (null) the primary label with a JSON merge patch. */

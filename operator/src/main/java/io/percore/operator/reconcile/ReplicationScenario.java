@@ -172,6 +172,12 @@ final class ReplicationScenario implements Scenario {
             }
         }
 
+        /** No primary serves (after there was one): the writes have nowhere to go, whatever the pods' readiness says. */
+        @Override
+        public String[] degradation() {
+            return replicated && outcome != null && outcome.noPrimary() != null ? new String[] {"NoPrimary", outcome.noPrimary()} : null;
+        }
+
         @Override
         public Duration report() {
             if (replicated) {

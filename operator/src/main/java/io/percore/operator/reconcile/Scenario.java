@@ -135,5 +135,13 @@ interface Scenario {
         default Duration report() {
             return null;
         }
+
+        /**
+         * Why the service is degraded by what it found, as {@code {reason, message}}, or null: asked after {@link #act} for a
+         * scenario that acts before the children, so that condition {@code Degraded} says what the scenario's own does.
+         */
+        default String[] degradation() {
+            return null;
+        }
     }
 }

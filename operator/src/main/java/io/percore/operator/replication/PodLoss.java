@@ -15,6 +15,9 @@ import java.time.format.DateTimeParseException;
  */
 public final class PodLoss {
 
+    /** How a restart's reason begins: the process was replaced, and the new one may answer (with what its files held). */
+    public static final String RESTARTED = "its container restarted";
+
     /** A restart this long before the pod went unready is the cause of it (the two times are truncated to the second). */
     static final Duration RESTART_BEFORE_UNREADY = Duration.ofSeconds(5);
 
@@ -68,7 +71,7 @@ public final class PodLoss {
             Instant finished = parse(last.getFinishedAt());
             Instant unready = unreadySince(pod);
             if (finished != null && (unready == null || !finished.isBefore(unready.minus(RESTART_BEFORE_UNREADY)))) {
-                return "its container restarted (restart " + c.getRestartCount() + ", it terminated " + describe(last.getReason(), last.getExitCode())
+                return RESTARTED + " (restart " + c.getRestartCount() + ", it terminated " + describe(last.getReason(), last.getExitCode())
                         + " at " + last.getFinishedAt() + ")";
             }
         }

@@ -79,9 +79,13 @@ public class PodReplicationProbe {
         }
     }
 
-    /** {@code INFO replication}, parsed. */
+    /**
+     * {@code INFO replication keyspace persistence}, parsed: the role, offsets and link, and the keys it holds.
+     *
+     * @throws ProbeException also while the pod still loads its files ({@code loading:1}): what it holds is not known yet
+     */
     public Observed info(HostPort pod, PodAuth auth) throws IOException {
-        return parseInfo(call(pod, auth, "INFO", "replication"));
+        return parseInfo(call(pod, auth, "INFO", "replication", "keyspace", "persistence"));
     }
 
     /**
@@ -381,9 +385,15 @@ public class PodReplicationProbe {
                 fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
             }
         }
+        if ("1".equals(fields.get("loading"))) {
+            throw new ProbeException("still loading its data (loading:1)");
+        }
+        long keys = fields.containsKey("loading") ? keys(fields) : Observed.UNKNOWN_KEYS; // no persistence section: it did not say
+        String replid = replid(fields.get("master_replid"));
+        String replid2 = replid(fields.get("master_replid2"));
         String role = fields.get("role");
         if ("master".equals(role)) {
-            return Observed.master(number(fields, "master_repl_offset"));
+            return Observed.master(number(fields, "master_repl_offset")).withKeys(keys).withHistory(replid, replid2);
         }
         if ("slave".equals(role)) {
             String host = fields.get("master_host");
@@ -396,9 +406,32 @@ public class PodReplicationProbe {
                     throw new ProbeException("malformed master_port: " + abbreviate(port));
                 }
             }
-            return Observed.replica(number(fields, "slave_repl_offset"), following, "up".equals(fields.get("master_link_status")));
+            return Observed.replica(number(fields, "slave_repl_offset"), following, "up".equals(fields.get("master_link_status")))
+                    .withKeys(keys).withHistory(replid, replid2);
         }
         throw new ProbeException("INFO replication without role:master|slave");
+    }
+
+    /** A replication id as INFO says it; none (Redis writes forty zeros) or not one is null. */
+    private static String replid(String value) {
+        return value == null || !value.matches("[0-9a-f]{40}") || value.matches("0{40}") ? null : value;
+    }
+
+    /** The keys of INFO keyspace's {@code db<n>:keys=<n>,expires=...} lines, summed (none: 0). */
+    private static long keys(Map<String, String> fields) throws ProbeException {
+        long keys = 0;
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (e.getKey().matches("db\\d+") && e.getValue().startsWith("keys=")) {
+                int comma = e.getValue().indexOf(',');
+                String n = comma < 0 ? e.getValue().substring(5) : e.getValue().substring(5, comma);
+                try {
+                    keys += Long.parseLong(n);
+                } catch (NumberFormatException ex) {
+                    throw new ProbeException("malformed " + e.getKey() + ": " + abbreviate(e.getValue()));
+                }
+            }
+        }
+        return keys;
     }
 
     private static long number(Map<String, String> fields, String key) throws ProbeException {

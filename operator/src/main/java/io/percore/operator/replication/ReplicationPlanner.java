@@ -23,10 +23,28 @@ import java.util.Optional;
  *       longer holds the data). A pod the operator cannot reach but Kubernetes calls ready is
  *       available: the operator fails over on Kubernetes' word, not on its own network's.</li>
  *   <li><b>Failover.</b> No available primary since {@code since} (kept in the status across
- *       reconciles and operator restarts): at {@code since + failoverAfter} the ready, reachable pod
- *       with the highest replication offset is promoted (lowest ordinal on a tie), every labelled pod
- *       is unlabelled first, every other reachable pod is repointed at the new primary. Bootstrap (no
- *       primary ever recorded) does not wait once every wanted pod is ready.</li>
+ *       reconciles and operator restarts): at {@code since + failoverAfter} (at once when Kubernetes
+ *       says the primary's process is gone, unless another pod is silent: it may hold the writes the
+ *       last WAIT acknowledged) the pod that answers with the newest data is promoted, every labelled pod is unlabelled first, every other reachable pod
+ *       is repointed at the new primary. Bootstrap (no primary ever recorded) does not wait once every
+ *       wanted pod is ready.</li>
+ *   <li><b>Candidates</b> are the pods that answer: ready ones, and replicas whose link is down (the
+ *       service calls those unready only so that reads skip them; an unready one whose link is up is
+ *       stuck or loading, and no candidate; readiness must never keep the
+ *       election that would make them ready from happening: both pods restarted from their files are
+ *       both such replicas). A pod whose container restarted is one too once its new process answers
+ *       (it holds what its files held). Ranked by replication offset, then holding data, then the
+ *       recorded primary first, then the lowest ordinal (Redis's rule for choosing a replica, with the
+ *       offsets as loaded from the files: an append-only file says none, so pods restarted from theirs
+ *       tie and the last primary, whose file has every write it took, goes first). Offsets compare only
+ *       within one history: the pods whose replication id is the last primary's seen serving (the
+ *       status's {@code history}), or who moved on from it, go before any other (a replica frozen or cut
+ *       off through a failover holds a higher offset of an older history, whose writes the newer one
+ *       has gone past); a master the operator was promoting ({@code percore.io/replication-role=promoting})
+ *       goes first of all (it stopped between the promotion and the label). A pod known empty
+ *       is never promoted while another holds data, nor while a pod that may hold some (missing, not
+ *       answering, still loading, being deleted) could still come back: the service waits for it
+ *       ({@code WaitingForData}).</li>
  *   <li><b>Converge.</b> With an available primary, every reachable other pod that is a master or
  *       follows someone else is repointed at it (a fenced old primary that comes back loses the
  *       writes it took alone, as in Redis).</li>
@@ -59,20 +77,55 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * What one pod answered to {@code INFO replication}.
+     * What one pod answered to {@code INFO replication keyspace}.
      *
      * @param master     role:master
      * @param offset     master_repl_offset of a master, slave_repl_offset of a replica
      * @param following  master_host/master_port of a replica (null for a master)
      * @param linkUp     master_link_status:up (a replica in sync with its primary)
+     * @param keys       the keys it holds in all its databases, {@link #UNKNOWN_KEYS} when it did not say
+     * @param replid     master_replid: the history its offset counts in (a replica takes its primary's); null: not said
+     * @param replid2    master_replid2: the history it moved on from (a promoted pod's former one); null: none
      */
-    public record Observed(boolean master, long offset, HostPort following, boolean linkUp) {
+    public record Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys, String replid, String replid2) {
+        public static final long UNKNOWN_KEYS = -1;
+
+        public Observed(boolean master, long offset, HostPort following, boolean linkUp) {
+            this(master, offset, following, linkUp, UNKNOWN_KEYS, null, null);
+        }
+
+        public Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys) {
+            this(master, offset, following, linkUp, keys, null, null);
+        }
+
         public static Observed master(long offset) {
             return new Observed(true, offset, null, false);
         }
 
         public static Observed replica(long offset, HostPort following, boolean linkUp) {
             return new Observed(false, offset, following, linkUp);
+        }
+
+        public Observed withKeys(long keys) {
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2);
+        }
+
+        public Observed withHistory(String replid, String replid2) {
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2);
+        }
+
+        /**
+         * Its offset counts in {@code history}. Not one that moved on from it (replid2): a history moves on only when the
+         * operator promotes, and the promoted pod's new one is recorded then (the status, the annotation beside its label),
+         * while a master that was fenced and is chosen again keeps its id and reopens its history past where others left it.
+         */
+        boolean continues(String history) {
+            return history != null && history.equals(replid);
+        }
+
+        /** Known to hold no key (a pod that did not say may hold some). */
+        boolean empty() {
+            return keys == 0;
         }
     }
 
@@ -84,7 +137,13 @@ public final class ReplicationPlanner {
      * @param observed  what it answered; null when it could not be reached
      */
     public record PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary,
-                           boolean updated, HostPort address, Observed observed, String lost) {
+                           boolean updated, HostPort address, Observed observed, String lost, boolean labelledPromoting,
+                           String history) {
+        public PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary, boolean updated,
+                        HostPort address, Observed observed, String lost) {
+            this(name, ordinal, ready, terminating, labelledPrimary, updated, address, observed, lost, false, null);
+        }
+
         public PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary, boolean updated,
                         HostPort address, Observed observed) {
             this(name, ordinal, ready, terminating, labelledPrimary, updated, address, observed, null);
@@ -104,6 +163,19 @@ public final class ReplicationPlanner {
             }
             return terminating && !reachable() ? "being deleted and no longer answering" : null;
         }
+
+        /**
+         * May be promoted: answers, is not being deleted, and its process is not known gone, unless the process known
+         * gone is the one before a restart and the new one answers (it lost its memory and role, not its files).
+         */
+        boolean electable() {
+            return !terminating && reachable() && (knownLost() == null || lost.startsWith(PodLoss.RESTARTED));
+        }
+
+        /** Might hold keys: anything but a pod that answers and says it holds none. */
+        boolean mayHoldData() {
+            return !reachable() || !observed.empty();
+        }
     }
 
     /**
@@ -114,11 +186,19 @@ public final class ReplicationPlanner {
      * @param primaryService  the primary Service's host and RESP port (what pods start following)
      * @param bootstrapOn     the pod that must be the first primary (the one a restore puts the data on: the others start
      *                        empty and copy from it), else null: the first primary is elected as any
+     * @param keepsFiles      the pods keep their data on claims (spec.persistence): a pod being deleted comes back with it
+     * @param history         the replication id of the last primary seen serving (the status's), else null
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
-                        Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn) {
+                        Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn, boolean keepsFiles,
+                        String history) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService, String bootstrapOn) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, bootstrapOn, false, null);
         }
 
         public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
@@ -187,19 +267,41 @@ public final class ReplicationPlanner {
         }
 
         // No available primary: fail over once the clock says so.
-        PodState lostPrimary = primary;
+        String history = lastHistory(in, primary);
         Instant since = in.unavailableSince() == null ? in.now() : in.unavailableSince();
         Instant deadline = since.plus(in.failoverAfter());
         boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
         // a restored service's first primary is the pod the data was restored on: any other starts empty
         boolean pinned = bootstrap && in.bootstrapOn() != null;
+        String recorded = primary != null ? primary.name() : in.lastPrimary();
+        Comparator<PodState> newestFirst = Comparator.comparing((PodState p) -> !promotedSince(p))
+                .thenComparing((PodState p) -> !p.observed().continues(history))
+                .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
+                .thenComparing((PodState p) -> p.observed().empty())
+                .thenComparing((PodState p) -> !p.name().equals(recorded))
+                .thenComparingInt(PodState::ordinal);
         List<PodState> candidates = in.pods().stream()
-                .filter(p -> !p.terminating() && p.knownLost() == null && p.reachable()
-                        && (p.ready() || (bootstrap ? waitingForLink(p) : heldData(p, lostPrimary, in.primaryService())))
+                .filter(p -> (bootstrap ? !p.terminating() && p.knownLost() == null && p.reachable() && (p.ready() || waitingForLink(p))
+                        : p.electable() && (p.ready() || waitingForLink(p)))
                         && (!pinned || p.name().equals(in.bootstrapOn())))
-                .sorted(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed()
-                        .thenComparingInt(PodState::ordinal))
+                .sorted(newestFirst)
                 .toList();
+        if (!bootstrap && candidates.stream().anyMatch(p -> !p.observed().empty())) {
+            candidates = candidates.stream().filter(p -> !p.observed().empty()).toList(); // never an empty pod while another holds data
+        }
+        List<String> mayHoldData = new ArrayList<>();
+        if (!bootstrap && !candidates.isEmpty() && candidates.get(0).observed().empty()) {
+            // every candidate is empty: one is elected only when no pod that may hold data can come back to hold it
+            List<PodState> chosen = candidates;
+            in.pods().stream().filter(p -> !chosen.contains(p) && p.mayHoldData()).forEach(p -> mayHoldData.add(p.name()
+                    + (p.terminating() ? " (being deleted)" : !p.reachable() ? " (not answering)" : "")));
+            for (int ordinal = 0; ordinal < in.wantedPods(); ordinal++) {
+                int o = ordinal;
+                if (in.pods().stream().noneMatch(p -> p.ordinal() == o)) {
+                    mayHoldData.add("pod " + ordinal + " (missing)");
+                }
+            }
+        }
         boolean allReady = in.pods().size() >= in.wantedPods()
                 && in.pods().stream().allMatch(p -> (p.ready() || waitingForLink(p)) && !p.terminating() && p.knownLost() == null && p.reachable());
         // Kubernetes (or the pod's own port) already says the primary's process is gone: no window to wait for it to recover
@@ -215,15 +317,35 @@ public final class ReplicationPlanner {
         }
         if (candidates.isEmpty()) {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "NoCandidate",
-                    lost + " since " + since + "; no ready, reachable pod to promote", PERIOD);
+                    lost + " since " + since + "; no pod answers that could be promoted", PERIOD);
         }
-        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned || knownLost != null;
+        if (in.keepsFiles() && !candidates.isEmpty()) {
+            // a pod being deleted comes back with its claim: one that holds newer data than the best candidate is waited for
+            // (seconds: the StatefulSet creates it again at once), not overwritten by a full sync from a primary behind it
+            PodState best = candidates.get(0);
+            in.pods().stream().filter(p -> p.terminating() && p.reachable() && !p.observed().empty() && newestFirst.compare(p, best) < 0)
+                    .forEach(p -> mayHoldData.add(p.name() + " (being deleted, with newer data than " + best.name()
+                            + "; it comes back with its claim)"));
+        }
+        if (!mayHoldData.isEmpty()) {
+            return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "WaitingForData",
+                    lost + " since " + since + "; waiting for " + String.join(", ", mayHoldData) + ", which may hold newer data than the"
+                            + " pods that answer (" + candidates.stream().map(p -> p.name() + " offset " + p.observed().offset() + ", "
+                            + p.observed().keys() + " keys").reduce((a, b) -> a + "; " + b).orElse("") + ")", PERIOD);
+        }
+        // a pod that does not answer and is not known gone (cut off, frozen) may be the one that acknowledged the last writes:
+        // the primary known lost does not spare the window then (promoted without it, what it alone holds would be lost)
+        List<String> silent = in.pods().stream().filter(p -> !p.terminating() && !p.reachable() && p.knownLost() == null
+                && !p.name().equals(recorded)).map(PodState::name).toList();
+        boolean due = !in.now().isBefore(deadline) || (bootstrap && allReady) || pinned || knownLost != null && silent.isEmpty();
         if (!due) {
             Duration left = Duration.between(in.now(), deadline);
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, primary == null ? null : primary.name(), since, false,
                     bootstrap ? "Bootstrapping" : "PrimaryUnavailable",
                     lost + " since " + since + "; " + (bootstrap ? "electing" : "failing over") + " at " + deadline
-                            + " unless it recovers (failoverAfter " + in.failoverAfter() + ")", min(left, PERIOD));
+                            + " unless it recovers (failoverAfter " + in.failoverAfter() + ")"
+                            + (knownLost != null && !silent.isEmpty() ? "; not at once: " + String.join(", ", silent)
+                            + " does not answer and may hold the newest writes" : ""), min(left, PERIOD));
         }
         PodState chosen = candidates.get(0);
         for (PodState p : labelled) {
@@ -231,17 +353,47 @@ public final class ReplicationPlanner {
                 fence.add(p.name());
             }
         }
+        for (PodState p : in.pods()) {
+            if (p != chosen && p.labelledPromoting() && !fence.contains(p.name())) {
+                fence.add(p.name()); // a promotion given up (its pod went silent): not the newest any more once another is
+            }
+        }
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != chosen && !p.terminating() && p.reachable())
                 .map(PodState::name).toList();
-        String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()).reduce((a, b) -> a + ", " + b).orElse("");
+        String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()
+                + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")).reduce((a, b) -> a + ", " + b).orElse("");
         return new Decision(bootstrap ? Kind.BOOTSTRAP : Kind.FAILOVER, fence, chosen.name(), repoint, null, null, chosen.name(), since,
                 false, bootstrap ? "Bootstrapping" : "FailingOver",
                 (bootstrap ? "electing " : lost + " since " + since + "; promoting ") + chosen.name()
-                        + ", the highest replication offset of the ready pods (" + offsets + ")", Duration.ZERO);
+                        + ", the newest data of the pods that answer (replication offsets " + offsets + ")", Duration.ZERO);
+    }
+
+    /**
+     * The history the primary of {@code d} serves in, to record, or null to keep the recorded one: its replication id when it
+     * answers, else (Ready on Kubernetes' word, out of the operator's reach) that of a replica linked to its address, which
+     * took its primary's. Null while {@code d} changes the primary (the driver reads the promoted pod's own after its promotion).
+     */
+    public static String servingHistory(Input in, Decision d) {
+        if (d.promote() != null || d.switchover() != null || d.primary() == null) {
+            return null;
+        }
+        PodState primary = in.pods().stream().filter(p -> p.name().equals(d.primary()) && p.labelledPrimary()).findFirst().orElse(null);
+        if (primary == null) {
+            return null;
+        }
+        if (primary.reachable() && primary.observed().master() && primary.lost() == null) {
+            return primary.observed().replid();
+        }
+        // by its address, not the Service's name: a replica thawed after a freeze may still call a link up that the Service's
+        // name no longer leads to
+        return in.pods().stream().filter(p -> p != primary && p.reachable() && !p.observed().master() && p.observed().linkUp()
+                && primary.address() != null && primary.address().equals(p.observed().following()) && p.observed().replid() != null)
+                .map(p -> p.observed().replid()).findFirst().orElse(null);
     }
 
     private static Decision withPrimary(Input in, PodState primary, List<String> fence) {
+        in.pods().stream().filter(p -> p.labelledPromoting() && !fence.contains(p.name())).forEach(p -> fence.add(p.name()));
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != primary && !p.terminating() && p.reachable() && !follows(p, primary, in.primaryService()))
                 .map(PodState::name).toList();
@@ -318,12 +470,27 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * A replica that held the lost primary's data (an offset) and is unready because its link to that primary is down
-     * (the service reports such a replica not ready, so that the read Services skip it): still a candidate. One unready
-     * with its link up (loading, stuck) is not.
+     * The history offsets compare in: the one the labelled primary was promoted into (the annotation beside its label), else
+     * the one the recorded primary's pod says it is in with an offset (its snapshot's, after a restart), else the status's. The status can
+     * name the primary without its history: it is written once a look ends, and one may end with the primary out of reach.
      */
-    private static boolean heldData(PodState p, PodState primary, HostPort primaryService) {
-        return waitingForLink(p) && p.observed().offset() > 0 && (primary == null || follows(p, primary, primaryService));
+    private static String lastHistory(Input in, PodState labelled) {
+        if (labelled != null && labelled.history() != null) {
+            return labelled.history();
+        }
+        // with an offset: one restarted from an append-only file starts a history of its own, which says nothing
+        return in.pods().stream().filter(p -> p.name().equals(in.lastPrimary()) && p.reachable() && p.observed().replid() != null
+                        && p.observed().offset() > 0)
+                .map(p -> p.observed().replid()).findFirst().orElse(in.history());
+    }
+
+    /**
+     * A master the operator was promoting (its role label says so) and did not get to label: the newest of all (it was
+     * chosen as such, and has taken no write since: nothing routes to it), whatever history it started, for an
+     * append-only file's restart gives a pod a history no one recorded.
+     */
+    private static boolean promotedSince(PodState p) {
+        return p.labelledPromoting() && p.observed().master();
     }
 
     /**

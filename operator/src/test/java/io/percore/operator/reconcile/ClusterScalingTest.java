@@ -388,6 +388,43 @@ class ClusterScalingTest {
     }
 
     /** kv-0 primary of kv-1, kv-2 of kv-3, the replicas linked; the epoch of that layout. */
+    /**
+     * Issue 74's cold start in cluster mode: every pod of a group (kv-0, the primary, and kv-1, its replica) restarted at
+     * once from their append-only files, as a node reboot does; their node ids and layouts come back from their files.
+     * The group is whole again (a primary owning its slots, its replica linked), and every write acknowledged by WAIT 1
+     * before is there.
+     */
+    @Test
+    void aWholeGroupRestartedFromItsFilesAtOnceIsWholeAgainWithEveryAcknowledgedWrite() throws Exception {
+        pods.persistent = true;
+        long first = startTwoGroups();
+        Map<String, String> acknowledged = writeAcknowledged(400);
+        String primaryId = nodeId("kv-0");
+        String replicaId = nodeId("kv-1");
+
+        pods.restartOnTheirClaims(pods.password, 0, 1);
+        assertThat(nodeId("kv-0")).as("its id from its files").isEqualTo(primaryId);
+        assertThat(nodeId("kv-1")).isEqualTo(replicaId);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            pods.probeReadiness("kv-0"); // the kubelet's probes, as often as this await looks
+            pods.probeReadiness("kv-1");
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(primaries(c)).hasSize(2).containsEntry("kv-2", List.of("kv-3"));
+            assertThat(primaries(c)).satisfiesAnyOf(m -> assertThat(m).containsEntry("kv-0", List.of("kv-1")),
+                    m -> assertThat(m).containsEntry("kv-1", List.of("kv-0")));
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        String group = primaries(current().getStatus().getCluster()).containsKey("kv-0") ? "kv-0" : "kv-1";
+        String other = group.equals("kv-0") ? "kv-1" : "kv-0";
+        assertThat(info(other)).contains("role:slave", "master_port:" + processes.get(group).port, "master_link_status:up");
+        assertThat(current().getStatus().getCluster().getConfigEpoch()).isGreaterThanOrEqualTo(first);
+        assertThat(pods.assertClusterCheckPasses("kv-2", 2)).contains("1 slaves");
+        try (JedisCluster cluster = cluster("kv-2")) {
+            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+        }
+    }
+
     private long startTwoGroups() throws Exception {
         PercoreService s = TestResources.service("kv", 4);
         s.getSpec().setReplicas(2);

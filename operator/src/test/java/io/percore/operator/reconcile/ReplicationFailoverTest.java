@@ -554,6 +554,92 @@ class ReplicationFailoverTest {
         return acknowledged;
     }
 
+    /**
+     * Issue 74's cold start: every pod deleted at once (a node reboot, {@code kubectl delete pods -l ...}) on a service that
+     * keeps an append-only file. The new pods' processes load their files and come back as replicas of the primary
+     * Service (which routes nowhere now), their links down, so not Ready, with no offset (an append-only file says none).
+     * Only a Ready pod could be promoted, and only a promoted one makes them Ready: the service stayed down for good
+     * ({@code NoCandidate}, while {@code Degraded} said False). Now the recorded primary is elected (the offsets tie), the
+     * others follow it, and every write acknowledged before is there.
+     */
+    @Test
+    void everyPodDeletedAtOnceComesBackFromItsFilesWithAPrimaryAndEveryAcknowledgedWrite() throws Exception {
+        PercoreService s = replicated();
+        s.getSpec().getReplication().setFailoverAfter("120s"); // the election must not wait for the clock
+        client.resource(s).create();
+        StatefulSet sts = awaitStatefulSet();
+        List<String> aof = List.of("--percore.demo.persistence.mode=aof", "--percore.demo.persistence.appendfsync=always");
+        createPods(sts, "r1", 3, aof);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).containsExactly("kv-0");
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+        List<String> acknowledged = new ArrayList<>();
+        try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
+            for (int i = 0; i < 200; i++) {
+                c.call("SET", "cold" + i, "v" + i);
+                assertThat((Long) c.call("WAIT", "2", "10000")).as("on both replicas, in their files").isEqualTo(2L);
+                acknowledged.add("cold" + i);
+            }
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(current().getStatus().getReplication().getHistory())
+                .as("the history the primary serves in, recorded").isNotNull());
+
+        // every pod deleted at once: the processes gone, the pods made again (no label), each process started on its files
+        Map<String, Path> data = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            ServiceProcess old = processes.remove("kv-" + i);
+            data.put("kv-" + i, old.dataDir(dir));
+            old.kill();
+        }
+        for (int i = 0; i < 3; i++) {
+            client.pods().inNamespace(NAMESPACE).withName("kv-" + i).withGracePeriod(0).delete();
+        }
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).list().getItems().isEmpty());
+        for (int i = 0; i < 3; i++) {
+            createPod(sts, "kv-" + i, "r1");
+            setReady("kv-" + i, false);
+        }
+        List<String> replicaOfTheService = new ArrayList<>(aof);
+        replicaOfTheService.add("--percore.demo.replication.replicaof=kv-primary." + NAMESPACE + ".svc 6379");
+        ExecutorService starter = Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<ServiceProcess>> starting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path on = data.get("kv-" + i);
+                starting.add(starter.submit(() -> ServiceProcess.startServiceOn(PASSWORD, on, replicaOfTheService)));
+            }
+            for (int i = 0; i < 3; i++) {
+                ServiceProcess p = starting.get(i).get();
+                all.add(p);
+                processes.put("kv-" + i, p);
+            }
+        } finally {
+            starter.shutdown();
+        }
+        assertThat(role("kv-0")).as("back from its file as a replica of the primary Service").isEqualTo("slave");
+
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(labelled()).as("the recorded primary, elected: the offsets tie").containsExactly("kv-0");
+            assertThat(role("kv-0")).isEqualTo("master");
+        });
+        setReady("kv-0", true); // the kubelet's next probe: a primary is ready
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertFollows("kv-1", "kv-0");
+            assertFollows("kv-2", "kv-0");
+        });
+        setReady("kv-1", true);
+        setReady("kv-2", true);
+        assertHoldsEvery("kv-0", acknowledged);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            PercoreService now = current();
+            assertThat(PercoreServiceReconcilerTest.condition(now, ReplicationDriver.CONDITION).getStatus()).isEqualTo("True");
+            assertThat(PercoreServiceReconcilerTest.condition(now, "Degraded").getStatus()).isEqualTo("False");
+            assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("promoting kv-0"));
+        });
+    }
+
     /** The connections the operator's watch holds to a pod's process (CLIENT LIST, the operator's idle ones: cmd=auth). */
     private List<String> clientNames(String pod) throws Exception {
         try (TestResp c = new TestResp(processes.get(pod).port, PASSWORD)) {
@@ -571,11 +657,15 @@ class ReplicationFailoverTest {
     }
 
     private void createPods(StatefulSet sts, String revision, int count) throws Exception {
+        createPods(sts, revision, count, List.of());
+    }
+
+    private void createPods(StatefulSet sts, String revision, int count, List<String> serviceArgs) throws Exception {
         List<java.util.concurrent.Future<ServiceProcess>> starting = new ArrayList<>();
         ExecutorService starter = Executors.newFixedThreadPool(count); // a JVM each: started side by side
         try {
             for (int i = 0; i < count; i++) {
-                starting.add(starter.submit(() -> ServiceProcess.start(PASSWORD, dir)));
+                starting.add(starter.submit(() -> ServiceProcess.start(PASSWORD, dir, serviceArgs)));
             }
             for (int i = 0; i < count; i++) {
                 ServiceProcess p = starting.get(i).get();

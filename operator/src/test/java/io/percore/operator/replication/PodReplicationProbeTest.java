@@ -35,9 +35,11 @@ class PodReplicationProbeTest {
             HostPort pa = new HostPort("127.0.0.1", a.port);
             HostPort pb = new HostPort("127.0.0.1", b.port);
             assertThat(probe.info(pa, PASSWORD).master()).isTrue();
+            assertThat(probe.info(pa, PASSWORD).keys()).as("a pod says what it holds: nothing yet").isZero();
 
             probe.replicaOf(pb, PASSWORD, pa);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe.info(pb, PASSWORD).linkUp()).isTrue());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(ProbeException.class) // loading:1 while it syncs
+                    .untilAsserted(() -> assertThat(probe.info(pb, PASSWORD).linkUp()).isTrue());
             try (TestResp client = new TestResp(a.port, PASSWORD_TEXT)) {
                 client.call("SET", "k", "v");
                 assertThat(client.call("WAIT", "1", "10000")).isEqualTo(1L);
@@ -47,6 +49,7 @@ class PodReplicationProbeTest {
             assertThat(replica.following()).isEqualTo(pa);
             assertThat(replica.linkUp()).isTrue();
             assertThat(replica.offset()).isPositive().isLessThanOrEqualTo(probe.info(pa, PASSWORD).offset());
+            assertThat(replica.keys()).as("the key it replicated").isEqualTo(1);
 
             probe.promote(pb, PASSWORD);
             Observed promoted = probe.info(pb, PASSWORD);
@@ -58,7 +61,8 @@ class PodReplicationProbeTest {
 
             // The old primary follows the new one and resyncs from it.
             probe.replicaOf(pa, PASSWORD, pb);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe.info(pa, PASSWORD).linkUp()).isTrue());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(ProbeException.class)
+                    .untilAsserted(() -> assertThat(probe.info(pa, PASSWORD).linkUp()).isTrue());
         }
     }
 
@@ -115,6 +119,22 @@ class PodReplicationProbeTest {
         assertThat(PodReplicationProbe.parseInfo("# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
                 + "slave0:ip=10.1.2.4,port=6379,state=online,offset=99,lag=0\r\nmaster_repl_offset:100\r\n"))
                 .isEqualTo(Observed.master(100));
+    }
+
+    /** The keys of every database, summed; a pod still loading its files has not answered what it holds. */
+    @Test
+    void parsesTheKeysAndRefusesAPodStillLoading() throws Exception {
+        String replication = "# Replication\r\nrole:slave\r\nmaster_host:kv-primary\r\nmaster_port:6379\r\nmaster_link_status:down\r\n"
+                + "slave_repl_offset:0\r\n";
+        Observed o = PodReplicationProbe.parseInfo(replication + "# Keyspace\r\ndb0:keys=91500,expires=3,avg_ttl=0\r\n"
+                + "db3:keys=7,expires=0,avg_ttl=0\r\n# Persistence\r\nloading:0\r\n");
+        assertThat(o.keys()).isEqualTo(91_507);
+        assertThat(PodReplicationProbe.parseInfo(replication + "# Keyspace\r\n# Persistence\r\nloading:0\r\n").keys())
+                .as("an empty keyspace section: none").isZero();
+        assertThat(PodReplicationProbe.parseInfo(replication).keys()).as("no persistence section: it did not say")
+                .isEqualTo(Observed.UNKNOWN_KEYS);
+        assertThatThrownBy(() -> PodReplicationProbe.parseInfo(replication + "# Persistence\r\nloading:1\r\n"))
+                .isInstanceOf(ProbeException.class).hasMessageContaining("loading");
     }
 
     private interface PortCheck {

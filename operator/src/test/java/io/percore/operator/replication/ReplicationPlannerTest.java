@@ -61,7 +61,19 @@ class ReplicationPlannerTest {
         }
 
         Pod linkDown() {
-            observed = Observed.replica(observed.offset(), observed.following(), false);
+            observed = Observed.replica(observed.offset(), observed.following(), false).withKeys(observed.keys());
+            return this;
+        }
+
+        /** Came back from its files (or without them) as a replica of the primary Service, its link down, holding {@code keys}. */
+        Pod restartedAsReplica(long offset, long keys) {
+            observed = Observed.replica(offset, SERVICE, false).withKeys(keys);
+            ready = false;
+            return this;
+        }
+
+        Pod keys(long keys) {
+            observed = observed.withKeys(keys);
             return this;
         }
 
@@ -365,12 +377,18 @@ class ReplicationPlannerTest {
                 pod(1).replicaOf(0, 100).linkDown().unready());
         assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
         assertThat(d.promote()).isEqualTo("kv-1");
-        // never synced (offset 0): no data to serve
-        assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(), pod(1).replicaOf(0, 0).linkDown().unready()).promote())
-                .isNull();
-        // a restarted replica is lost itself
+        // never synced (no key): nothing to serve while the lost primary, which may hold data, may come back
+        Decision empty = plan(2, "kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(),
+                pod(1).replicaOf(0, 0).linkDown().unready().keys(0));
+        assertThat(empty.promote()).isNull();
+        assertThat(empty.reason()).isEqualTo("WaitingForData");
+        assertThat(empty.message()).contains("kv-0 (not answering)");
+        // a replica whose container restarted and answers again holds what its files held: a candidate
         assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(),
-                pod(1).replicaOf(0, 100).linkDown().lost("its container restarted")).promote()).isNull();
+                pod(1).replicaOf(0, 100).linkDown().lost(PodLoss.RESTARTED + " (restart 1)")).promote()).isEqualTo("kv-1");
+        // one whose container is down (not answering) or on a node NotReady is not
+        assertThat(plan("kv-0", null, T0, pod(0).primary(100).lost("x").unreachable(),
+                pod(1).replicaOf(0, 100).linkDown().lost("its node n1 is NotReady")).promote()).isNull();
     }
 
     /** The primary restarted before the operator looked: running again, as an empty replica of the primary Service. */
@@ -385,16 +403,44 @@ class ReplicationPlannerTest {
         assertThat(d.repoint()).containsExactly("kv-0");
     }
 
-    /** Both pods restarted: nothing holds the data in memory; no candidate rather than an empty primary. */
+    /**
+     * Issue 74's cold start: both pods deleted at once (a node reboot, {@code kubectl delete pods -l ...}). The new pods
+     * come back from their append-only files as replicas of the primary Service (which routes nowhere), their links down,
+     * so not Ready, with no offset (an append-only file does not say one). This was a circle no one left (NoCandidate:
+     * only a Ready pod could be promoted, and only a promoted one makes them Ready). Now the pod with the newest data of
+     * those that answer is elected: on a tie, the recorded primary, whose file has every write it took.
+     */
     @Test
-    void bothPodsRestartedPromotesNoEmptyReplica() {
-        Pod primary = pod(0).labelled().lost("its container restarted");
-        primary.observed = Observed.replica(0, SERVICE, false);
-        Pod replica = pod(1).lost("its container restarted");
-        replica.observed = Observed.replica(0, SERVICE, false);
-        Decision d = plan("kv-0", null, T0, primary, replica);
+    void bothPodsRecreatedFromTheirFilesElectTheRecordedPrimary() {
+        Decision d = plan(2, "kv-1", null, T0, pod(0).restartedAsReplica(0, 91_500), pod(1).restartedAsReplica(0, 91_500));
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).as("the recorded primary first on a tie").isEqualTo("kv-1");
+        assertThat(d.repoint()).containsExactly("kv-0");
+        // snapshots say where they stood: the newest wins
+        assertThat(plan(2, "kv-1", null, T0, pod(0).restartedAsReplica(5000, 91_500), pod(1).restartedAsReplica(4000, 91_000)).promote())
+                .isEqualTo("kv-0");
+        // the same with their containers killed rather than their pods deleted: labels kept, both restarted
+        Decision killed = plan(2, "kv-0", null, T0, pod(0).labelled().restartedAsReplica(0, 2000).lost(PodLoss.RESTARTED + " (restart 1)"),
+                pod(1).restartedAsReplica(0, 2000).lost(PodLoss.RESTARTED + " (restart 1)"));
+        assertThat(killed.promote()).isEqualTo("kv-0");
+        assertThat(killed.fence()).containsExactly("kv-0");
+    }
+
+    /** Never a pod that came back empty while another holds data: the one with data, whatever the record says. */
+    @Test
+    void aColdStartNeverElectsAnEmptyPodWhileAnotherHoldsData() {
+        assertThat(plan(2, "kv-0", null, T0, pod(0).restartedAsReplica(0, 0), pod(1).restartedAsReplica(0, 2000)).promote()).isEqualTo("kv-1");
+        // nor while the pod that may hold it does not answer yet (loading, starting): it waits for it
+        Decision d = plan(2, "kv-0", null, T0, pod(0).restartedAsReplica(0, 0).unreachable(), pod(1).restartedAsReplica(0, 0));
         assertThat(d.promote()).isNull();
-        assertThat(d.reason()).isEqualTo("NoCandidate");
+        assertThat(d.reason()).isEqualTo("WaitingForData");
+        assertThat(plan(3, "kv-0", null, T0, pod(0).restartedAsReplica(0, 0), pod(1).restartedAsReplica(0, 0)).reason())
+                .as("a wanted pod not created yet may come back with its claim").isEqualTo("WaitingForData");
+        // every pod answers and none holds data (no persistence): one is elected, the recorded primary first
+        assertThat(plan(2, "kv-1", null, T0, pod(0).restartedAsReplica(0, 0), pod(1).restartedAsReplica(0, 0)).promote()).isEqualTo("kv-1");
+        // pods that did not say what they hold may hold data
+        assertThat(plan(2, "kv-1", null, T0, pod(0).restartedAsReplica(0, Observed.UNKNOWN_KEYS), pod(1).restartedAsReplica(0, 0)).promote())
+                .isEqualTo("kv-0");
     }
 
     /** The operator restarted mid-failover: kv-1 promoted, not yet labelled; the old primary still labelled and lost. */

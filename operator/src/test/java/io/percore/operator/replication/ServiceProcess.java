@@ -81,6 +81,23 @@ public final class ServiceProcess implements AutoCloseable {
         return start(password, dataDir.getParent(), List.of(), jar, dataDir, List.of());
     }
 
+    /**
+     * The demo service's jar on {@code dataDir} with {@code serviceArgs}: a pod started again on its volume (what its files
+     * hold), e.g. as a replica of the primary Service.
+     */
+    public static ServiceProcess startServiceOn(String password, Path dataDir, List<String> serviceArgs) throws IOException, InterruptedException {
+        if (!service()) {
+            throw new IllegalStateException("no demo service jar at '" + System.getProperty(SERVICE_JAR, "")
+                    + "': ./mvnw -o -q -pl demo-service package -DskipTests");
+        }
+        return start(password, dataDir.getParent(), serviceArgs, System.getProperty(SERVICE_JAR, ""), dataDir, List.of());
+    }
+
+    /** Where the demo service's process started by {@link #start(String, Path, List)} in {@code dir} keeps its files. */
+    public Path dataDir(Path dir) {
+        return dir.resolve("data-" + port);
+    }
+
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar) throws IOException, InterruptedException {
         return start(password, dir, serviceArgs, jar, null, List.of());
     }

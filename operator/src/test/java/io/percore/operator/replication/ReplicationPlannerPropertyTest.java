@@ -1,0 +1,711 @@
+package io.percore.operator.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.percore.operator.replication.ReplicationPlanner.Decision;
+import io.percore.operator.replication.ReplicationPlanner.HostPort;
+import io.percore.operator.replication.ReplicationPlanner.Kind;
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import io.percore.operator.replication.ReplicationPlanner.PodState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replication planner driven through random sequences of faults against a simulated service: pods killed, deleted
+ * (one, all at once), frozen and thawed, cut off from the operator or from everyone, restarted with or without their
+ * files (none, snapshots, an append-only file, which says no offset), rolled to a new template, the operator stopping in
+ * the middle of carrying out a decision, a client writing through the primary Service and counting a write acknowledged
+ * once a linked replica has it (WAIT 1). After every reconcile:
+ * <ul>
+ *   <li><b>one primary</b>: never two pods labelled primary (the Service's only way in), never a promotion beside another
+ *       labelled pod;</li>
+ *   <li><b>no acknowledged write dropped by a choice</b>: a promoted pod holds every acknowledged write that any pod which
+ *       answered the operator with a known offset held (what a restart took from memory is the restart's loss, and what a
+ *       pod being deleted without files holds goes with it, not by the operator's choice);</li>
+ *   <li><b>never an empty primary while data exists</b>: a pod with no key is promoted only when no pod holds any, in
+ *       memory or in its files;</li>
+ *   <li><b>healthy means served</b>: a decision that calls replication healthy has exactly one labelled pod, a running,
+ *       ready primary, every replica linked to it;</li>
+ *   <li><b>liveness</b>: once the faults stop (every pod back, running, reachable), the service is whole again (one
+ *       labelled, ready primary, every replica linked, healthy) within a bounded number of reconciles.</li>
+ * </ul>
+ * Plain seeded generators (as {@code SlotPlannerPropertyTest}): {@code -Dpercore.seed=N} replays a run, and a failing run is
+ * shrunk (faults taken out while it still fails) before it is reported, with its trace.
+ */
+class ReplicationPlannerPropertyTest {
+
+    private static final int RUNS = Integer.getInteger("percore.runs", 400);
+    private static final int FAULT_STEPS = 60;
+    /** Reconciles the service may take to be whole again once the faults stop. */
+    private static final int SETTLE_WITHIN = 25;
+    private static final Duration FAILOVER_AFTER = Duration.ofSeconds(3);
+    private static final HostPort SERVICE = new HostPort("kv-primary.ns.svc", 6379);
+
+    enum Persistence { NONE, SNAPSHOT, APPEND_ONLY }
+
+    enum Fault { WRITE, KILL, DELETE, DELETE_ALL, FREEZE, PARTITION_OPERATOR, PARTITION_ALL, ROLL, OPERATOR_STOPS_MIDWAY, TICK }
+
+    /** One step's fault, with every choice it makes, so that a run replays from its list alone. */
+    record Step(Fault fault, int pod, int length, int mask) {
+        @Override
+        public String toString() {
+            return fault + (fault == Fault.TICK || fault == Fault.DELETE_ALL || fault == Fault.ROLL ? "" : "(kv-" + pod
+                    + (length > 0 ? ", " + length + " s" : "") + (fault == Fault.WRITE || fault == Fault.OPERATOR_STOPS_MIDWAY ? ", " + mask : "")
+                    + ")");
+        }
+    }
+
+    @Test
+    void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {
+        long base = Long.getLong("percore.seed", 20261128L);
+        for (int run = 0; run < RUNS; run++) {
+            long seed = base + run;
+            Random rnd = new Random(seed);
+            int pods = 2 + rnd.nextInt(2);
+            Persistence persistence = Persistence.values()[rnd.nextInt(3)];
+            List<Step> steps = randomSteps(rnd, pods);
+            String failure = new Sim(pods, persistence).run(steps, false);
+            if (failure != null) {
+                List<Step> shrunk = shrink(pods, persistence, steps);
+                String trace = new Sim(pods, persistence).run(shrunk, true);
+                throw new AssertionError("seed " + seed + " (" + pods + " pods, " + persistence + "): " + failure
+                        + "\nshrunk to " + shrunk.size() + " steps: " + shrunk + "\n" + trace);
+            }
+        }
+    }
+
+    /** The cold start, and its siblings: every pod deleted at once, whatever each holds, comes back whole. */
+    @Test
+    void everyPodDeletedAtOnceComesBackWholeWithEveryAcknowledgedWrite() {
+        for (Persistence persistence : Persistence.values()) {
+            for (int pods = 2; pods <= 3; pods++) {
+                List<Step> steps = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    steps.add(new Step(Fault.WRITE, 0, 0, 0b111));
+                    steps.add(new Step(Fault.TICK, 0, 0, 0));
+                }
+                steps.add(new Step(Fault.DELETE_ALL, 0, 0, 0));
+                Sim sim = new Sim(pods, persistence);
+                assertThat(sim.run(steps, false)).as("%s pods, %s", pods, persistence).isNull();
+                if (persistence == Persistence.APPEND_ONLY) {
+                    assertThat(sim.primaryData()).as("every acknowledged write, from the files").containsAll(sim.acked);
+                }
+            }
+        }
+    }
+
+    private static List<Step> randomSteps(Random rnd, int pods) {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < FAULT_STEPS; i++) {
+            int roll = rnd.nextInt(100);
+            Fault f = roll < 35 ? Fault.WRITE : roll < 55 ? Fault.TICK : roll < 63 ? Fault.KILL : roll < 69 ? Fault.DELETE
+                    : roll < 72 ? Fault.DELETE_ALL : roll < 79 ? Fault.FREEZE : roll < 85 ? Fault.PARTITION_OPERATOR
+                    : roll < 89 ? Fault.PARTITION_ALL : roll < 92 ? Fault.ROLL : Fault.OPERATOR_STOPS_MIDWAY;
+            steps.add(new Step(f, rnd.nextInt(pods), 1 + rnd.nextInt(8), rnd.nextInt(8)));
+        }
+        return steps;
+    }
+
+    /** Takes faults out, one at a time, while the run still fails: the shortest story that still breaks it. */
+    private static List<Step> shrink(int pods, Persistence persistence, List<Step> steps) {
+        List<Step> current = new ArrayList<>(steps);
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (int i = current.size() - 1; i >= 0; i--) {
+                List<Step> fewer = new ArrayList<>(current);
+                fewer.remove(i);
+                if (new Sim(pods, persistence).run(fewer, false) != null) {
+                    current = fewer;
+                    progress = true;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** A pod of the simulated StatefulSet: its pod object, its process, what it holds in memory and in its files. */
+    private static final class SimPod {
+        final int ordinal;
+        final String name;
+        int generation;
+        boolean exists = true;
+        boolean terminating;
+        int terminatingFor;
+        boolean labelled;
+        /** The role label says promoting: the operator wrote it before its REPLICAOF NO ONE. */
+        boolean promoting;
+        /** The history annotation the operator wrote with its primary label. */
+        String historyNote;
+        boolean updated = true;
+        /** 0: no process (container down or pod being created); 1: loading its files; 2: running. */
+        int process = 2;
+        int downFor;
+        int frozenFor;
+        int frozenSince;
+        int partitionedFor;
+        boolean partitionedFromAll;
+        int restarts;
+        boolean restartedNotReadyYet;
+        boolean master;
+        HostPort following;
+        boolean linkUp;
+        boolean offsetKnown = true;
+        List<Integer> memory = new ArrayList<>();
+        List<Integer> files = new ArrayList<>();
+        /** master_replid and master_replid2: the history its offset counts in, and the one it moved on from. */
+        String replid;
+        String replid2;
+        /** The replication id a snapshot of it stands in. */
+        String filesReplid;
+
+        SimPod(int ordinal) {
+            this.ordinal = ordinal;
+            this.name = "kv-" + ordinal;
+        }
+
+        HostPort address() {
+            return exists ? new HostPort("10.0." + generation + "." + ordinal, 6379) : null; // kept across container restarts
+        }
+
+        boolean running() {
+            return exists && process == 2 && frozenFor == 0;
+        }
+
+        boolean answersOperator() {
+            return running() && partitionedFor == 0;
+        }
+
+        /** The kubelet's readiness (it probes from the node: a partition does not hide the pod from it); a frozen pod stays ready two probes. */
+        boolean ready() {
+            if (!exists || process != 2) {
+                return false;
+            }
+            if (frozenFor > 0 && frozenSince >= 2) {
+                return false;
+            }
+            return master || linkUp;
+        }
+
+        String lost() {
+            if (exists && process == 0 && downFor > 0 && !terminating) {
+                return "its container terminated (exit code 137)";
+            }
+            if (restartedNotReadyYet && exists && process == 2) {
+                return PodLoss.RESTARTED + " (restart " + restarts + ")";
+            }
+            return null;
+        }
+
+        long offset() {
+            return offsetKnown ? memory.size() : 0;
+        }
+    }
+
+    /** The world and the operator's record, stepping one fault and one reconcile at a time. */
+    private static final class Sim {
+        final Persistence persistence;
+        final List<SimPod> pods = new ArrayList<>();
+        final Set<Integer> acked = new HashSet<>();
+        /** Acknowledged writes a promotion went on without when no pod that answered held them: lost to the faults. */
+        final Set<Integer> forfeited = new HashSet<>();
+        final Set<Integer> written = new HashSet<>();
+        final StringBuilder trace = new StringBuilder();
+        boolean tracing;
+        String lastPrimary;
+        Instant unavailableSince;
+        String history;
+        /** The promoted pod's new replication id, which the driver reads right after labelling it. */
+        String promotedHistory;
+        int nextReplid = 1;
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        int nextWrite = 1;
+        int midwayMask = -1;
+
+        Sim(int n, Persistence persistence) {
+            this.persistence = persistence;
+            for (int i = 0; i < n; i++) {
+                SimPod p = new SimPod(i);
+                p.replid = newReplid();
+                p.master = false;
+                p.following = SERVICE; // pods start as replicas of the primary Service, which selects no pod yet
+                pods.add(p);
+            }
+        }
+
+        String newReplid() {
+            return "history-" + nextReplid++;
+        }
+
+        List<Integer> primaryData() {
+            return pods.stream().filter(p -> p.labelled && p.master).findFirst().map(p -> p.memory).orElse(List.of());
+        }
+
+        /** Runs the steps, then a calm phase; returns the first property broken (with the trace when asked), or null. */
+        String run(List<Step> steps, boolean withTrace) {
+            this.tracing = withTrace;
+            String broken = play(steps);
+            return broken != null && withTrace ? broken + "\ntrace:\n" + trace : broken;
+        }
+
+        private String play(List<Step> steps) {
+            {
+                for (int i = 0; i < 12; i++) { // the service comes up
+                    String broken = reconcile();
+                    if (broken != null) {
+                        return "bootstrap: " + broken;
+                    }
+                    tick();
+                }
+                for (Step s : steps) {
+                    apply(s);
+                    String broken = reconcile();
+                    if (broken != null) {
+                        return "after " + s + ": " + broken;
+                    }
+                    tick();
+                }
+                heal();
+                for (int i = 0; i < SETTLE_WITHIN; i++) {
+                    String broken = reconcile();
+                    if (broken != null) {
+                        return "while settling: " + broken;
+                    }
+                    tick();
+                    if (whole()) {
+                        return null;
+                    }
+                }
+                return "not whole " + SETTLE_WITHIN + " reconciles after the faults stopped: " + describe();
+            }
+        }
+
+        private void log(String line) {
+            if (tracing) {
+                trace.append("  t=").append(now.getEpochSecond() % 100_000).append(' ').append(line).append('\n');
+            }
+        }
+
+        // ------------------------------------------------------------------ faults
+
+        void apply(Step s) {
+            SimPod p = pods.get(s.pod());
+            log("fault " + s);
+            switch (s.fault()) {
+                case WRITE -> write(s.mask());
+                case KILL -> kill(p);
+                case DELETE -> delete(p);
+                case DELETE_ALL -> pods.forEach(this::delete);
+                case FREEZE -> {
+                    if (p.running()) {
+                        p.frozenFor = 20 + s.length();
+                        p.frozenSince = 0;
+                    }
+                }
+                case PARTITION_OPERATOR -> p.partitionedFor = s.length();
+                case PARTITION_ALL -> {
+                    p.partitionedFor = s.length();
+                    p.partitionedFromAll = true;
+                }
+                case ROLL -> pods.forEach(q -> q.updated = false);
+                case OPERATOR_STOPS_MIDWAY -> midwayMask = s.mask();
+                case TICK -> {
+                }
+            }
+        }
+
+        /** A client's write through the primary Service: acknowledged (WAIT 1) once a linked replica holds it. */
+        void write(int mask) {
+            SimPod primary = serving();
+            if (primary == null || !primary.running() || primary.partitionedFromAll) {
+                return;
+            }
+            int w = nextWrite++;
+            primary.memory.add(w);
+            written.add(w);
+            boolean ack = false;
+            for (SimPod r : pods) {
+                if (r != primary && linkedTo(r, primary) && (mask >> r.ordinal & 1) != 0) {
+                    r.memory.add(w);
+                    ack = true;
+                }
+            }
+            if (ack) {
+                acked.add(w);
+            }
+        }
+
+        /** The pod the primary Service routes to: the one labelled primary, if it is the only one. */
+        SimPod serving() {
+            List<SimPod> labelled = pods.stream().filter(p -> p.labelled && p.exists).toList();
+            return labelled.size() == 1 && labelled.get(0).master ? labelled.get(0) : null;
+        }
+
+        boolean linkedTo(SimPod r, SimPod primary) {
+            return r.running() && !r.master && r.linkUp && primary.address() != null
+                    && (primary.address().equals(r.following) || SERVICE.equals(r.following) && primary == serving())
+                    && !r.partitionedFromAll;
+        }
+
+        void kill(SimPod p) {
+            if (!p.exists || p.process == 0) {
+                return;
+            }
+            p.process = 0;
+            p.downFor = 2;
+            p.frozenFor = 0;
+            p.linkUp = false;
+        }
+
+        void delete(SimPod p) {
+            if (p.exists && !p.terminating) {
+                p.terminating = true;
+                p.terminatingFor = p.running() ? 2 : 0; // a planned stop: it answers a little longer, then its process ends
+            }
+        }
+
+        /** A process starts again: what its files hold, as a replica of the primary Service (the container's configuration). */
+        void start(SimPod p) {
+            p.process = 2;
+            p.master = false;
+            p.following = SERVICE;
+            p.linkUp = false;
+            p.frozenFor = 0;
+            p.replid = newReplid();
+            p.replid2 = null;
+            switch (persistence) {
+                case NONE -> {
+                    p.memory = new ArrayList<>();
+                    p.offsetKnown = true;
+                }
+                case SNAPSHOT -> {
+                    p.memory = new ArrayList<>(p.files);
+                    p.offsetKnown = true;
+                    if (p.filesReplid != null) {
+                        p.replid = p.filesReplid; // the snapshot says where it stood
+                    }
+                }
+                case APPEND_ONLY -> {
+                    p.memory = new ArrayList<>(p.files);
+                    p.offsetKnown = p.memory.isEmpty(); // the file says no offset: 0 with data
+                }
+            }
+        }
+
+        /** One second passes: processes come and go, links form and sync, files are written, faults run out. */
+        void tick() {
+            now = now.plusSeconds(1);
+            for (SimPod p : pods) {
+                if (p.terminating) {
+                    if (p.terminatingFor > 0) {
+                        p.terminatingFor--;
+                    } else {
+                        // gone; the StatefulSet creates it again (same claim, a new address)
+                        p.terminating = false;
+                        p.labelled = false;
+                        p.promoting = false;
+                        p.historyNote = null;
+                        p.updated = true;
+                        p.generation++;
+                        p.process = 1;
+                        p.frozenFor = 0;
+                        p.partitionedFor = 0;
+                        p.partitionedFromAll = false;
+                        p.restartedNotReadyYet = false;
+                        p.linkUp = false;
+                        continue;
+                    }
+                }
+                if (p.exists && p.process == 0 && --p.downFor <= 0) {
+                    p.restarts++;
+                    p.restartedNotReadyYet = true;
+                    p.process = 1;
+                } else if (p.exists && p.process == 1) {
+                    start(p);
+                }
+                if (p.frozenFor > 0) {
+                    p.frozenFor--;
+                    p.frozenSince++;
+                }
+                if (p.partitionedFor > 0 && --p.partitionedFor == 0) {
+                    p.partitionedFromAll = false;
+                }
+            }
+            for (SimPod r : pods) {
+                if (!r.running() || r.master || r.partitionedFromAll) {
+                    if (!r.running() && !(r.exists && r.frozenFor > 0)) {
+                        r.linkUp = false;
+                    }
+                    continue;
+                }
+                SimPod target = null;
+                for (SimPod q : pods) {
+                    if (q != r && q.running() && q.master && !q.partitionedFromAll
+                            && (q.address().equals(r.following) || SERVICE.equals(r.following) && q == serving())) {
+                        target = q;
+                    }
+                }
+                if (target == null) {
+                    r.linkUp = false;
+                } else {
+                    r.memory = new ArrayList<>(target.memory); // a sync: partial or full, it has the primary's data now
+                    r.offsetKnown = true;
+                    r.linkUp = true;
+                    if (!target.replid.equals(r.replid)) {
+                        r.replid2 = r.replid;
+                        r.replid = target.replid;
+                    }
+                }
+            }
+            for (SimPod p : pods) {
+                if (p.ready()) {
+                    p.restartedNotReadyYet = false;
+                }
+                if (p.running() && persistence != Persistence.NONE) {
+                    p.files = new ArrayList<>(p.memory); // fsync (everysec) or a save: this model writes it each second
+                    p.filesReplid = p.replid;
+                }
+            }
+        }
+
+        void heal() {
+            for (SimPod p : pods) {
+                p.frozenFor = 0;
+                p.partitionedFor = 0;
+                p.partitionedFromAll = false;
+            }
+            log("faults stop");
+        }
+
+        // ------------------------------------------------------------------ the operator
+
+        /** One reconcile: what the operator sees, the planner's decision, carried out as the driver does. */
+        String reconcile() {
+            List<PodState> states = new ArrayList<>();
+            for (SimPod p : pods) {
+                if (!p.exists) {
+                    continue;
+                }
+                Observed o = null;
+                if (p.answersOperator()) {
+                    o = p.master ? Observed.master(p.offset()) : Observed.replica(p.offset(), p.following, p.linkUp);
+                    o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2);
+                }
+                states.add(new PodState(p.name, p.ordinal, p.ready(), p.terminating, p.labelled, p.updated, p.address(), o, p.lost(),
+                        p.promoting, p.historyNote));
+            }
+            ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
+                    unavailableSince, now, SERVICE, null, persistence != Persistence.NONE, history);
+            Decision d = ReplicationPlanner.plan(input);
+            log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
+            String broken = check(d, states);
+            if (broken != null) {
+                return broken + "\n  decision " + d + "\n  world " + describe();
+            }
+            int mask = midwayMask;
+            midwayMask = -1;
+            String serving = ReplicationPlanner.servingHistory(input, d); // as the driver records it
+            String historyNow = serving != null ? serving : history;
+            promotedHistory = null;
+            if (carryOut(d, mask)) {
+                history = promotedHistory != null ? promotedHistory : historyNow;
+            }
+            return checkOnePrimary();
+        }
+
+        /**
+         * The driver's order: fence, promote, label, repoint, switchover, delete; {@code stopAfter} >= 0 stops the operator
+         * midway. @return whether it got to write its status
+         */
+        boolean carryOut(Decision d, int stopAfter) {
+            int stepsDone = 0;
+            int limit = stopAfter < 0 ? Integer.MAX_VALUE : stopAfter % 4;
+            for (String f : d.fence()) {
+                pod(f).labelled = false;
+                pod(f).promoting = false;
+            }
+            if (stepsDone++ >= limit) {
+                log("operator stopped after fencing");
+                return false;
+            }
+            String primary = d.primary() != null ? d.primary() : lastPrimary;
+            Instant since = d.unavailableSince();
+            if (d.promote() != null) {
+                SimPod p = pod(d.promote());
+                p.promoting = !p.labelled;
+                if (!p.answersOperator()) {
+                    return false; // REPLICAOF NO ONE failed: retried next time, status unchanged
+                }
+                if (!p.master) {
+                    p.replid2 = p.replid;
+                    p.replid = newReplid();
+                }
+                p.master = true;
+                p.following = null;
+                p.linkUp = false;
+                p.offsetKnown = true;
+                if (stepsDone++ >= limit) {
+                    log("operator stopped after promoting");
+                    return false;
+                }
+                p.labelled = true;
+                p.promoting = false;
+                p.historyNote = p.replid;
+                promotedHistory = p.replid;
+                since = null;
+            }
+            if (stepsDone++ >= limit) {
+                log("operator stopped before repointing");
+                return false;
+            }
+            SimPod target = primary == null ? null : pod(primary);
+            if (target != null && target.address() != null) {
+                for (String r : d.repoint()) {
+                    SimPod q = pod(r);
+                    if (q.answersOperator()) {
+                        q.master = false;
+                        q.following = target.address();
+                        q.linkUp = false;
+                    }
+                }
+            }
+            if (d.switchover() != null) {
+                if (!switchover(d.switchover())) {
+                    primary = d.switchover().from();
+                }
+            }
+            if (d.delete() != null) {
+                delete(pod(d.delete()));
+            }
+            lastPrimary = primary;
+            unavailableSince = since;
+            return true;
+        }
+
+        boolean switchover(ReplicationPlanner.Switchover sw) {
+            SimPod from = pod(sw.from());
+            SimPod to = pod(sw.to());
+            boolean caughtUp = from.answersOperator() && to.answersOperator() && linkedTo(to, from);
+            from.labelled = false;
+            to.labelled = true;
+            for (String o : sw.others()) {
+                SimPod q = pod(o);
+                if (q.answersOperator() && to.address() != null) {
+                    q.master = false;
+                    q.following = to.address();
+                    q.linkUp = false;
+                }
+            }
+            if (!caughtUp) {
+                to.labelled = false; // given up: no pod labelled, the next look fails over
+                return false;
+            }
+            to.memory = new ArrayList<>(from.memory); // caught up at the old primary's offset, its writes paused
+            to.replid2 = to.replid;
+            to.replid = newReplid();
+            promotedHistory = to.replid;
+            to.historyNote = to.replid;
+            to.master = true;
+            to.following = null;
+            from.master = false;
+            from.following = to.address();
+            from.linkUp = false;
+            return true;
+        }
+
+        SimPod pod(String name) {
+            return pods.stream().filter(p -> p.name.equals(name)).findFirst().orElseThrow();
+        }
+
+        // ------------------------------------------------------------------ the properties
+
+        String check(Decision d, List<PodState> seen) {
+            if (d.promote() != null) {
+                SimPod chosen = pod(d.promote());
+                for (SimPod p : pods) {
+                    if (p != chosen && p.labelled && !d.fence().contains(p.name)) {
+                        return "promoted " + chosen.name + " while " + p.name + " stays labelled";
+                    }
+                }
+                for (PodState s : seen) {
+                    SimPod p = pod(s.name());
+                    if (s.observed() == null || p == chosen || !p.offsetKnown || p.terminating && persistence == Persistence.NONE) {
+                        continue; // a pod being deleted without files loses what it holds with its process, whatever is chosen
+                    }
+                    for (int w : p.memory) {
+                        if (acked.contains(w) && !forfeited.contains(w) && !chosen.memory.contains(w)) {
+                            return "promoted " + chosen.name + " without acknowledged write " + w + ", which " + p.name
+                                    + " (answering, offset " + p.offset() + ") held";
+                        }
+                    }
+                }
+                for (int w : acked) {
+                    if (!chosen.memory.contains(w)) {
+                        forfeited.add(w); // its holders were silent past the window, restarted or gone: the faults' loss
+                    }
+                }
+                if (chosen.memory.isEmpty()) {
+                    for (SimPod p : pods) {
+                        if (p.exists && (!p.memory.isEmpty() || !p.files.isEmpty())) {
+                            return "promoted " + chosen.name + ", which holds nothing, while " + p.name + " holds data";
+                        }
+                    }
+                }
+            }
+            if (d.healthy()) {
+                List<SimPod> labelled = pods.stream().filter(p -> p.labelled && !d.fence().contains(p.name)).toList();
+                if (labelled.size() != 1) {
+                    return "healthy with " + labelled.size() + " pods labelled";
+                }
+                SimPod primary = labelled.get(0);
+                if (!primary.master || !primary.ready() || primary.terminating) {
+                    return "healthy while the labelled pod " + primary.name + " does not serve";
+                }
+            }
+            return null;
+        }
+
+        String checkOnePrimary() {
+            long labelled = pods.stream().filter(p -> p.exists && p.labelled).count();
+            return labelled > 1 ? "two pods labelled primary: " + describe() : null;
+        }
+
+        boolean whole() {
+            SimPod primary = serving();
+            if (primary == null || !primary.ready()) {
+                return false;
+            }
+            for (SimPod p : pods) {
+                if (p != primary && !(p.exists && p.running() && linkedTo(p, primary))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        String describe() {
+            StringBuilder b = new StringBuilder();
+            for (SimPod p : pods) {
+                b.append(p.name).append('{').append(!p.exists ? "gone" : p.process == 0 ? "down" : p.process == 1 ? "loading"
+                        : p.frozenFor > 0 ? "frozen" : "up");
+                if (p.terminating) {
+                    b.append(",deleting");
+                }
+                if (p.partitionedFor > 0) {
+                    b.append(p.partitionedFromAll ? ",cut-off" : ",cut-from-operator");
+                }
+                b.append(p.labelled ? ",LABEL" : "").append(p.promoting ? ",PROMOTING" : "")
+                        .append(p.master ? ",master" : ",replica" + (p.linkUp ? "+link" : "-link")).append(',').append(p.replid)
+                        .append(p.ready() ? ",ready" : "").append(",keys=").append(p.memory.size())
+                        .append(",files=").append(p.files.size()).append(p.offsetKnown ? "" : ",offset?").append("} ");
+            }
+            return b + "acked=" + acked.size() + " lastPrimary=" + lastPrimary;
+        }
+    }
+}
