@@ -48,6 +48,13 @@ public class Replication {
     public static final String SHUTDOWN_HANDOVER_ENV = "PERCORE_DEMO_REPLICATION_SHUTDOWN_HANDOVER";
     /** Inside the default termination grace period (30 s) with the service's shutdown-timeout (10 s) and final save. */
     public static final String SHUTDOWN_HANDOVER = "3s";
+    /**
+     * A primary takes writes only while a replica has acknowledged its stream within {@code min-replicas-max-lag} (10 s):
+     * one frozen or cut off through a failover refuses them when it comes back ({@code -NOREPLICAS}) instead of taking
+     * writes beside the new primary until it is demoted. {@code spec.env} may set it (0: off).
+     */
+    public static final String MIN_REPLICAS_TO_WRITE_ENV = "PERCORE_DEMO_REPLICATION_MIN_REPLICAS_TO_WRITE";
+
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";
 

@@ -162,7 +162,9 @@ class ReplicationFailoverTest {
         assertThat(sts.getSpec().getVolumeClaimTemplates()).as("no persistence: no claims").isNullOrEmpty();
         Container app = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(env(app)).containsEntry(Replication.REPLICAOF_ENV, "kv-primary." + NAMESPACE + ".svc 6379")
-                .containsEntry("PERCORE_ENGINE_SHARDS", "2");
+                .containsEntry("PERCORE_ENGINE_SHARDS", "2")
+                .as("a primary cut off or frozen through a failover refuses writes when it comes back")
+                .containsEntry(Replication.MIN_REPLICAS_TO_WRITE_ENV, "1");
         // the pods' password from kv-auth; a replica's link as the replicas' own user, its password from kv-replica
         assertThat(app.getEnv()).filteredOn(e -> e.getName().equals(Replication.REQUIREPASS_ENV) || e.getName().equals(Replication.MASTERAUTH_ENV))
                 .hasSize(2).allSatisfy(e -> {

@@ -1,0 +1,405 @@
+package io.percore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.percore.operator.crd.PercoreService;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 74's campaign: random faults in a row, each alone or with a second, against a replicated service
+ * ({@code operator/examples/replicated.yaml}: a primary, two replicas, append-only files on claims), with a checker. A
+ * client writes {@code SET} + {@code WAIT 1} through {@code <name>-primary}; a watcher asks every pod its role four times
+ * a second and tries a write on each master (a pod that takes it is a primary accepting writes). Fault kinds: a
+ * container SIGKILLed (the primary, a replica), a pod deleted (one, every one at once), a process frozen 20-25 s (its
+ * cgroup frozen, as a hung JVM or a long GC) and thawed, the operator's leader pod deleted (alone, or in the same second
+ * as the primary's SIGKILL), a pod cut off (its network namespace drops what comes from the operator, from the other
+ * pods, or from both) for 15 s and healed. After each: writes acknowledged again and the service whole again (every pod
+ * Ready, one primary, Replicated True) within a bound; at the end every acknowledged write is on the primary and no two
+ * pods took writes as primaries at once. A table per fault kind is printed.
+ *
+ * <p>Seeded: {@code -Dpercore.campaign.seed=N} replays a schedule, {@code -Dpercore.campaign.faults=N} sets its length:
+ * every kind once in the build (in the seed's order), then kinds drawn at random (the operator README's long campaign).
+ */
+@ExtendWith(RealNodeExtension.class)
+@Order(9)
+class FaultCampaignIT {
+
+    static final String NAME = "kv-campaign";
+    /** The build's campaign: every kind once, in the seed's order; a longer one draws each fault at random. */
+    private static final int FAULTS = Integer.getInteger("percore.campaign.faults", Kind.values().length);
+    private static final long SEED = Long.getLong("percore.campaign.seed", 20261128L);
+    /** Whole again within this after the fault ends (a freeze's thaw, a partition's heal): the operator, a resync, a restart. */
+    private static final Duration WHOLE_WITHIN = Duration.ofSeconds(180);
+
+    enum Kind {
+        KILL_PRIMARY, KILL_REPLICA, DELETE_POD, DELETE_ALL, FREEZE, OPERATOR_DELETED, OPERATOR_AND_PRIMARY,
+        CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF
+    }
+
+    /**
+     * What one fault cost: the longest run of refused writes it caused (0: none), and how long from its start until the
+     * service was whole again.
+     */
+    record Cost(Kind kind, String target, double refusedSeconds, double wholeAgainSeconds) {
+    }
+
+    private Cluster cluster;
+    private String namespace;
+    private String password;
+
+    @Test
+    void randomFaultsInARowLoseNoAcknowledgedWriteNeverMakeTwoPrimariesAndAlwaysRecover(Cluster cluster) throws Exception {
+        this.cluster = cluster;
+        Random rnd = new Random(SEED);
+        Progress.say("campaign: seed %d, %d faults (-Dpercore.campaign.seed=%d replays it)", SEED, FAULTS, SEED);
+        try (var ns = cluster.namespace("e2e-campaign")) {
+            namespace = ns.name();
+            cluster.volumes().add(3);
+            PercoreService s = Cluster.example("replicated.yaml");
+            s.getMetadata().setName(NAME);
+            cluster.create(namespace, s);
+            cluster.awaitReady(namespace, NAME, PlanToPodsIT.READY_WITHIN);
+            password = cluster.password(namespace, NAME + "-auth");
+            awaitWhole(Duration.ofSeconds(120));
+            List<Cost> costs = new ArrayList<>();
+            Map<String, String> acknowledged;
+            try (Writer writer = new Writer(primaryUri(), "campaign", true); Watcher watcher = new Watcher()) {
+                writer.awaitAcknowledged(100, Duration.ofSeconds(60));
+                List<Kind> everyKind = new ArrayList<>(List.of(Kind.values()));
+                java.util.Collections.shuffle(everyKind, rnd);
+                for (int i = 0; i < FAULTS; i++) {
+                    Kind kind = i < everyKind.size() ? everyKind.get(i) : Kind.values()[rnd.nextInt(Kind.values().length)];
+                    Map<String, String> before = writer.acknowledged();
+                    Cost cost = inject(i, kind, rnd, writer);
+                    costs.add(cost);
+                    List<String> lostNow = lostOf(before);
+                    assertThat(lostNow).as("fault %d (%s on %s, seed %d): writes acknowledged by WAIT 1 before it, missing after it",
+                            i + 1, kind, cost.target(), SEED).isEmpty();
+                    Progress.say("campaign %d/%d %s on %s: writes refused %.1f s at most, whole again after %.1f s; two primaries so far %d ms",
+                            i + 1, FAULTS, kind, cost.target(), cost.refusedSeconds(), cost.wholeAgainSeconds(), watcher.splitMillis());
+                }
+                acknowledged = writer.stop();
+                List<String> lost = lostOf(acknowledged);
+                Progress.say("campaign: %s", table(costs, lost.size(), watcher));
+                assertThat(lost).as("of %d writes acknowledged by WAIT 1 (seed %d)", acknowledged.size(), SEED).isEmpty();
+                assertThat(watcher.splits()).as("moments two pods took writes as primaries (seed %d)", SEED).isEmpty();
+            }
+        }
+    }
+
+    /** One fault (and its heal), then the wait for writes and for the whole service. */
+    private Cost inject(int i, Kind kind, Random rnd, Writer writer) throws Exception {
+        List<Pod> pods = cluster.pods(namespace, NAME);
+        Pod primary = pods.stream().filter(FaultCampaignIT::labelledPrimary).findFirst().orElseThrow();
+        List<Pod> replicas = pods.stream().filter(p -> !labelledPrimary(p)).toList();
+        Pod any = pods.get(rnd.nextInt(pods.size()));
+        long began = System.nanoTime();
+        String target;
+        Map<String, String> uids = new LinkedHashMap<>();
+        Map<String, Integer> restarts = new LinkedHashMap<>();
+        pods.forEach(p -> {
+            uids.put(name(p), p.getMetadata().getUid());
+            restarts.put(name(p), p.getStatus().getContainerStatuses().get(0).getRestartCount());
+        });
+        List<String> gone = new ArrayList<>(); // pods whose container or pod the fault ends: seen go before the wait for whole
+        switch (kind) {
+            case KILL_PRIMARY -> {
+                target = name(primary);
+                gone.add(target);
+                cluster.node().killContainer(primary);
+            }
+            case KILL_REPLICA -> {
+                Pod replica = replicas.get(rnd.nextInt(replicas.size()));
+                target = name(replica);
+                gone.add(target);
+                cluster.node().killContainer(replica);
+            }
+            case DELETE_POD -> {
+                target = name(any);
+                gone.add(target);
+                cluster.client().pods().inNamespace(namespace).withName(name(any)).delete();
+            }
+            case DELETE_ALL -> {
+                target = "every pod";
+                pods.forEach(p -> gone.add(name(p)));
+                cluster.client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", NAME).delete();
+            }
+            case FREEZE -> {
+                target = name(any) + (labelledPrimary(any) ? " (primary)" : "");
+                String task = containerId(any);
+                cluster.node().ctr("tasks", "pause", task);
+                try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(20 + rnd.nextInt(6)));
+                } finally {
+                    cluster.node().ctr("tasks", "resume", task);
+                }
+            }
+            case OPERATOR_DELETED -> {
+                target = "the operator's leader";
+                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
+            }
+            case OPERATOR_AND_PRIMARY -> {
+                target = "the operator's leader and " + name(primary);
+                gone.add(name(primary));
+                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
+                cluster.node().killContainer(primary);
+            }
+            case CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF -> {
+                target = name(any) + (labelledPrimary(any) ? " (primary)" : "");
+                List<String> from = new ArrayList<>();
+                if (kind != Kind.CUT_FROM_PODS) {
+                    cluster.chart().pods().forEach(p -> from.add(p.getStatus().getPodIP()));
+                }
+                if (kind != Kind.CUT_FROM_OPERATOR) {
+                    pods.stream().filter(p -> p != any).forEach(p -> from.add(p.getStatus().getPodIP()));
+                }
+                cut(any, from);
+                try {
+                    Thread.sleep(15_000);
+                } finally {
+                    heal(any);
+                }
+            }
+            default -> throw new IllegalStateException(kind.toString());
+        }
+        // the fault seen to take effect (the kubelet reports the container restarted, the pod replaced) before whole is asked
+        org.awaitility.Awaitility.await().atMost(WHOLE_WITHIN).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> gone.stream()
+                .allMatch(n -> {
+                    Pod p = cluster.client().pods().inNamespace(namespace).withName(n).get();
+                    return p == null || !p.getMetadata().getUid().equals(uids.get(n))
+                            || p.getStatus().getContainerStatuses().get(0).getRestartCount() > restarts.get(n);
+                }));
+        try {
+            awaitWhole(WHOLE_WITHIN);
+            writer.awaitAcknowledged(20, WHOLE_WITHIN);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("fault " + (i + 1) + " (" + kind + " on " + target + ", seed " + SEED + "): not whole again within "
+                    + WHOLE_WITHIN + ": " + state(), e);
+        }
+        double whole = seconds(began, System.nanoTime());
+        double refused = writer.outages().stream().filter(o -> o.endedNanos() > began).mapToDouble(o -> o.length().toNanos() / 1e9).max().orElse(0);
+        return new Cost(kind, target, refused, whole);
+    }
+
+    /** Every pod Ready, exactly one labelled primary answering as a master, Replicated True. */
+    private void awaitWhole(Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            List<Pod> pods = cluster.pods(namespace, NAME);
+            if (pods.size() != 3 || !pods.stream().allMatch(ChartIT::ready) || pods.stream().filter(FaultCampaignIT::labelledPrimary).count() != 1) {
+                return false;
+            }
+            Pod primary = pods.stream().filter(FaultCampaignIT::labelledPrimary).findFirst().orElseThrow();
+            return role(primary).equals("master") && Cluster.is(cluster.get(namespace, NAME), "Replicated", "True");
+        });
+    }
+
+    private String state() {
+        StringBuilder out = new StringBuilder();
+        for (Pod p : cluster.pods(namespace, NAME)) {
+            out.append(name(p)).append(ChartIT.ready(p) ? " Ready" : " unready").append(labelledPrimary(p) ? " labelled" : "");
+            try {
+                out.append(" role ").append(role(p));
+            } catch (RuntimeException e) {
+                out.append(" (no answer)");
+            }
+            out.append("; ");
+        }
+        PercoreService s = cluster.get(namespace, NAME);
+        var replicated = Cluster.condition(s, "Replicated");
+        return out + "Replicated " + (replicated == null ? "-" : replicated.getStatus() + " " + replicated.getReason() + ": " + replicated.getMessage());
+    }
+
+    /** Drops what comes to the pod from {@code from} (and what it sends there), inside its network namespace. */
+    private void cut(Pod pod, List<String> from) {
+        String pid = taskPid(pod);
+        for (String ip : from) {
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", pid, "-n", "iptables", "-I", "INPUT", "-s", ip, "-j", "DROP");
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", pid, "-n", "iptables", "-I", "OUTPUT", "-d", ip, "-j", "DROP");
+        }
+    }
+
+    private void heal(Pod pod) {
+        try {
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", taskPid(pod), "-n", "iptables", "-F");
+        } catch (RuntimeException e) {
+            Progress.say("campaign: heal of %s: %s (its pod may be gone, and its network namespace with it)", name(pod), e.getMessage());
+        }
+    }
+
+    /** The pid of the pod's container's task (its network namespace is the pod's). */
+    private String taskPid(Pod pod) {
+        String id = containerId(cluster.client().pods().inNamespace(namespace).withName(name(pod)).get());
+        for (String line : cluster.node().ctr("tasks", "ls").lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].equals(id)) {
+                return f[1];
+            }
+        }
+        throw new IllegalStateException("no task for " + name(pod) + " (" + id + ")");
+    }
+
+    private static String containerId(Pod pod) {
+        String id = pod.getStatus().getContainerStatuses().get(0).getContainerID();
+        return id.substring(id.indexOf("://") + 3);
+    }
+
+    /** The keys of {@code acknowledged} the primary does not hold with their value (read in pipelined batches). */
+    private List<String> lostOf(Map<String, String> acknowledged) {
+        try (RedisClient client = Cluster.redis(primaryUri()); var c = client.connect()) {
+            List<String> lost = new ArrayList<>();
+            List<Map.Entry<String, String>> entries = new ArrayList<>(acknowledged.entrySet());
+            for (int from = 0; from < entries.size(); from += 1000) {
+                List<Map.Entry<String, String>> batch = entries.subList(from, Math.min(entries.size(), from + 1000));
+                List<io.lettuce.core.RedisFuture<String>> gets = batch.stream().map(e -> c.async().get(e.getKey())).toList();
+                for (int i = 0; i < batch.size(); i++) {
+                    String value;
+                    try {
+                        value = gets.get(i).get(30, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("reading " + batch.get(i).getKey() + " back", e);
+                    }
+                    if (!batch.get(i).getValue().equals(value)) {
+                        lost.add(batch.get(i).getKey());
+                    }
+                }
+            }
+            return lost;
+        }
+    }
+
+    private String table(List<Cost> costs, int lost, Watcher watcher) {
+        Map<Kind, List<Cost>> byKind = new TreeMap<>();
+        costs.forEach(c -> byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c));
+        StringBuilder out = new StringBuilder("seed " + SEED + ", " + costs.size() + " faults, " + lost + " acknowledged writes lost, "
+                + watcher.splitMillis() + " ms with two primaries taking writes\n");
+        out.append(String.format("  %-22s %5s  %-22s  %-22s%n", "fault", "count", "writes refused min/med/max", "whole again min/med/max"));
+        byKind.forEach((kind, list) -> out.append(String.format("  %-22s %5d  %-22s  %-22s%n", kind, list.size(),
+                spread(list.stream().map(Cost::refusedSeconds).toList()), spread(list.stream().map(Cost::wholeAgainSeconds).toList()))));
+        return out.toString();
+    }
+
+    private static String spread(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return String.format("%.1f / %.1f / %.1f s", sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+    }
+
+    private static double seconds(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e9;
+    }
+
+    private static boolean labelledPrimary(Pod p) {
+        return "primary".equals(Cluster.labels(p).get("percore.io/replication-role"));
+    }
+
+    private static String name(Pod p) {
+        return p.getMetadata().getName();
+    }
+
+    private RedisURI primaryUri() {
+        return cluster.serviceUri(namespace, NAME + "-primary", "redis", password);
+    }
+
+    private RedisURI podUri(Pod pod) {
+        return RedisURI.builder().withHost(pod.getStatus().getPodIP()).withPort(6380).withPassword(password.toCharArray())
+                .withTimeout(Duration.ofSeconds(1)).build();
+    }
+
+    private String role(Pod pod) {
+        try (RedisClient client = Cluster.redis(podUri(pod)); var c = client.connect()) {
+            String info = c.sync().info("replication");
+            return info.contains("role:master") ? "master" : "slave";
+        }
+    }
+
+    /**
+     * Four times a second: every pod asked its role, and each master a write to a key of its own ({@code SET
+     * campaign-probe:<pod>}): two that take it at once are two primaries accepting writes.
+     */
+    private final class Watcher implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean running = true;
+        private final AtomicLong splitMillis = new AtomicLong();
+        private final List<String> splits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, RedisClient> clients = new LinkedHashMap<>();
+
+        Watcher() {
+            thread = new Thread(this::watch, "campaign-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void watch() {
+            long last = System.nanoTime();
+            while (running) {
+                List<String> takingWrites = new ArrayList<>();
+                try {
+                    for (Pod p : cluster.pods(namespace, NAME)) {
+                        if (p.getStatus() == null || p.getStatus().getPodIP() == null) {
+                            continue;
+                        }
+                        try {
+                            RedisClient client = clients.computeIfAbsent(name(p) + "@" + p.getStatus().getPodIP(), k -> Cluster.redis(podUri(p)));
+                            try (var c = client.connect()) {
+                                if (c.sync().info("replication").contains("role:master")) {
+                                    c.sync().set("campaign-probe:" + name(p), Instant.now().toString());
+                                    takingWrites.add(name(p));
+                                }
+                            }
+                        } catch (RuntimeException e) {
+                            // not answering, or refusing the write (READONLY, NOREPLICAS, MISCONF): not taking writes
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    // the API server's list failed this time
+                }
+                long now = System.nanoTime();
+                if (takingWrites.size() > 1) {
+                    splitMillis.addAndGet(TimeUnit.NANOSECONDS.toMillis(now - last));
+                    splits.add(Instant.now() + " " + takingWrites);
+                }
+                last = now;
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long splitMillis() {
+            return splitMillis.get();
+        }
+
+        List<String> splits() {
+            return List.copyOf(splits);
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            clients.values().forEach(c -> c.shutdown(Duration.ZERO, Duration.ofSeconds(1)));
+        }
+    }
+}
