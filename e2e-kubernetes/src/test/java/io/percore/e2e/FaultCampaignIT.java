@@ -56,7 +56,7 @@ class FaultCampaignIT {
      * What one fault cost: the longest run of refused writes it caused (0: none), and how long from its start until the
      * service was whole again.
      */
-    record Cost(Kind kind, String target, double refusedSeconds, double wholeAgainSeconds) {
+    record Cost(String kind, String target, double refusedSeconds, double wholeAgainSeconds) {
     }
 
     private Cluster cluster;
@@ -84,15 +84,17 @@ class FaultCampaignIT {
                 List<Kind> everyKind = new ArrayList<>(List.of(Kind.values()));
                 java.util.Collections.shuffle(everyKind, rnd);
                 for (int i = 0; i < FAULTS; i++) {
-                    Kind kind = i < everyKind.size() ? everyKind.get(i) : Kind.values()[rnd.nextInt(Kind.values().length)];
+                    // every kind alone first; then each step one kind, or (one in three) two begun in the same second
+                    List<Kind> kinds = i < everyKind.size() ? List.of(everyKind.get(i))
+                            : rnd.nextInt(3) == 0 ? List.of(randomKind(rnd), randomKind(rnd)) : List.of(randomKind(rnd));
                     Map<String, String> before = writer.acknowledged();
-                    Cost cost = inject(i, kind, rnd, writer);
+                    Cost cost = inject(i, kinds, rnd, writer);
                     costs.add(cost);
                     List<String> lostNow = lostOf(before);
                     assertThat(lostNow).as("fault %d (%s on %s, seed %d): writes acknowledged by WAIT 1 before it, missing after it",
-                            i + 1, kind, cost.target(), SEED).isEmpty();
+                            i + 1, cost.kind(), cost.target(), SEED).isEmpty();
                     Progress.say("campaign %d/%d %s on %s: writes refused %.1f s at most, whole again after %.1f s; two primaries so far %d ms",
-                            i + 1, FAULTS, kind, cost.target(), cost.refusedSeconds(), cost.wholeAgainSeconds(), watcher.splitMillis());
+                            i + 1, FAULTS, cost.kind(), cost.target(), cost.refusedSeconds(), cost.wholeAgainSeconds(), watcher.splitMillis());
                 }
                 acknowledged = writer.stop();
                 List<String> lost = lostOf(acknowledged);
@@ -103,81 +105,35 @@ class FaultCampaignIT {
         }
     }
 
-    /** One fault (and its heal), then the wait for writes and for the whole service. */
-    private Cost inject(int i, Kind kind, Random rnd, Writer writer) throws Exception {
+    /** A fault begun: what it hit, how long it holds before its heal, and the heal (a thaw, a partition's end; or nothing). */
+    private record Started(String target, Duration hold, Runnable heal) {
+    }
+
+    /** One step: its faults begun in the same second (one, or a pair), held, healed, then the wait for writes and the whole. */
+    private Cost inject(int i, List<Kind> kinds, Random rnd, Writer writer) throws Exception {
         List<Pod> pods = cluster.pods(namespace, NAME);
-        Pod primary = pods.stream().filter(FaultCampaignIT::labelledPrimary).findFirst().orElseThrow();
-        List<Pod> replicas = pods.stream().filter(p -> !labelledPrimary(p)).toList();
-        Pod any = pods.get(rnd.nextInt(pods.size()));
         long began = System.nanoTime();
-        String target;
         Map<String, String> uids = new LinkedHashMap<>();
         Map<String, Integer> restarts = new LinkedHashMap<>();
         pods.forEach(p -> {
             uids.put(name(p), p.getMetadata().getUid());
             restarts.put(name(p), p.getStatus().getContainerStatuses().get(0).getRestartCount());
         });
-        List<String> gone = new ArrayList<>(); // pods whose container or pod the fault ends: seen go before the wait for whole
-        switch (kind) {
-            case KILL_PRIMARY -> {
-                target = name(primary);
-                gone.add(target);
-                cluster.node().killContainer(primary);
-            }
-            case KILL_REPLICA -> {
-                Pod replica = replicas.get(rnd.nextInt(replicas.size()));
-                target = name(replica);
-                gone.add(target);
-                cluster.node().killContainer(replica);
-            }
-            case DELETE_POD -> {
-                target = name(any);
-                gone.add(target);
-                cluster.client().pods().inNamespace(namespace).withName(name(any)).delete();
-            }
-            case DELETE_ALL -> {
-                target = "every pod";
-                pods.forEach(p -> gone.add(name(p)));
-                cluster.client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", NAME).delete();
-            }
-            case FREEZE -> {
-                target = name(any) + (labelledPrimary(any) ? " (primary)" : "");
-                String task = containerId(any);
-                cluster.node().ctr("tasks", "pause", task);
-                try {
-                    Thread.sleep(TimeUnit.SECONDS.toMillis(20 + rnd.nextInt(6)));
-                } finally {
-                    cluster.node().ctr("tasks", "resume", task);
-                }
-            }
-            case OPERATOR_DELETED -> {
-                target = "the operator's leader";
-                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
-            }
-            case OPERATOR_AND_PRIMARY -> {
-                target = "the operator's leader and " + name(primary);
-                gone.add(name(primary));
-                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
-                cluster.node().killContainer(primary);
-            }
-            case CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF -> {
-                target = name(any) + (labelledPrimary(any) ? " (primary)" : "");
-                List<String> from = new ArrayList<>();
-                if (kind != Kind.CUT_FROM_PODS) {
-                    cluster.chart().pods().forEach(p -> from.add(p.getStatus().getPodIP()));
-                }
-                if (kind != Kind.CUT_FROM_OPERATOR) {
-                    pods.stream().filter(p -> p != any).forEach(p -> from.add(p.getStatus().getPodIP()));
-                }
-                cut(any, from);
-                try {
-                    Thread.sleep(15_000);
-                } finally {
-                    heal(any);
-                }
-            }
-            default -> throw new IllegalStateException(kind.toString());
+        List<String> gone = new ArrayList<>(); // pods whose container or pod the faults end: seen go before the wait for whole
+        List<Started> started = new ArrayList<>();
+        for (Kind kind : kinds) {
+            started.add(begin(kind, pods, rnd, gone));
         }
+        Duration hold = started.stream().map(Started::hold).max(Comparator.naturalOrder()).orElse(Duration.ZERO);
+        try {
+            Thread.sleep(hold.toMillis());
+        } finally {
+            for (int k = started.size() - 1; k >= 0; k--) {
+                started.get(k).heal().run();
+            }
+        }
+        String kind = kinds.stream().map(Kind::toString).reduce((a, b) -> a + "+" + b).orElse("");
+        String target = started.stream().map(Started::target).reduce((a, b) -> a + " + " + b).orElse("");
         // the fault seen to take effect (the kubelet reports the container restarted, the pod replaced) before whole is asked
         org.awaitility.Awaitility.await().atMost(WHOLE_WITHIN).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> gone.stream()
                 .allMatch(n -> {
@@ -195,6 +151,71 @@ class FaultCampaignIT {
         double whole = seconds(began, System.nanoTime());
         double refused = writer.outages().stream().filter(o -> o.endedNanos() > began).mapToDouble(o -> o.length().toNanos() / 1e9).max().orElse(0);
         return new Cost(kind, target, refused, whole);
+    }
+
+    /** Begins one fault on the service's pods (as they are now). */
+    private Started begin(Kind kind, List<Pod> pods, Random rnd, List<String> gone) {
+        Pod primary = pods.stream().filter(FaultCampaignIT::labelledPrimary).findFirst().orElseThrow();
+        List<Pod> replicas = pods.stream().filter(p -> !labelledPrimary(p)).toList();
+        Pod any = pods.get(rnd.nextInt(pods.size()));
+        String which = name(any) + (labelledPrimary(any) ? " (primary)" : "");
+        switch (kind) {
+            case KILL_PRIMARY -> {
+                gone.add(name(primary));
+                cluster.node().killContainer(primary);
+                return new Started("SIGKILL " + name(primary) + " (primary)", Duration.ZERO, () -> { });
+            }
+            case KILL_REPLICA -> {
+                Pod replica = replicas.get(rnd.nextInt(replicas.size()));
+                gone.add(name(replica));
+                cluster.node().killContainer(replica);
+                return new Started("SIGKILL " + name(replica), Duration.ZERO, () -> { });
+            }
+            case DELETE_POD -> {
+                gone.add(name(any));
+                cluster.client().pods().inNamespace(namespace).withName(name(any)).delete();
+                return new Started("delete " + which, Duration.ZERO, () -> { });
+            }
+            case DELETE_ALL -> {
+                pods.forEach(p -> gone.add(name(p)));
+                cluster.client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", NAME).delete();
+                return new Started("delete every pod", Duration.ZERO, () -> { });
+            }
+            case FREEZE -> {
+                String task = containerId(any);
+                cluster.node().ctr("tasks", "pause", task);
+                return new Started("freeze " + which, Duration.ofSeconds(20 + rnd.nextInt(6)), () -> {
+                    try {
+                        cluster.node().ctr("tasks", "resume", task);
+                    } catch (RuntimeException e) {
+                        Progress.say("campaign: thaw of %s: %s (its container or pod is gone)", name(any), e.getMessage());
+                    }
+                });
+            }
+            case OPERATOR_DELETED -> {
+                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
+                return new Started("delete the operator's leader", Duration.ZERO, () -> { });
+            }
+            case OPERATOR_AND_PRIMARY -> {
+                gone.add(name(primary));
+                cluster.client().pods().inNamespace(OperatorChart.NAMESPACE).withName(cluster.chart().leader()).delete();
+                cluster.node().killContainer(primary);
+                return new Started("delete the operator's leader and SIGKILL " + name(primary) + " (primary)", Duration.ZERO, () -> { });
+            }
+            case CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF -> {
+                List<String> from = new ArrayList<>();
+                if (kind != Kind.CUT_FROM_PODS) {
+                    cluster.chart().pods().forEach(p -> from.add(p.getStatus().getPodIP()));
+                }
+                if (kind != Kind.CUT_FROM_OPERATOR) {
+                    pods.stream().filter(p -> p != any).forEach(p -> from.add(p.getStatus().getPodIP()));
+                }
+                cut(any, from);
+                return new Started(kind.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + which,
+                        Duration.ofSeconds(15), () -> heal(any));
+            }
+            default -> throw new IllegalStateException(kind.toString());
+        }
     }
 
     /** Every pod Ready, exactly one labelled primary answering as a master, Replicated True. */
@@ -223,6 +244,10 @@ class FaultCampaignIT {
         PercoreService s = cluster.get(namespace, NAME);
         var replicated = Cluster.condition(s, "Replicated");
         return out + "Replicated " + (replicated == null ? "-" : replicated.getStatus() + " " + replicated.getReason() + ": " + replicated.getMessage());
+    }
+
+    private static Kind randomKind(Random rnd) {
+        return Kind.values()[rnd.nextInt(Kind.values().length)];
     }
 
     /** Drops what comes to the pod from {@code from} (and what it sends there), inside its network namespace. */
@@ -284,7 +309,7 @@ class FaultCampaignIT {
     }
 
     private String table(List<Cost> costs, int lost, Watcher watcher) {
-        Map<Kind, List<Cost>> byKind = new TreeMap<>();
+        Map<String, List<Cost>> byKind = new TreeMap<>();
         costs.forEach(c -> byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c));
         StringBuilder out = new StringBuilder("seed " + SEED + ", " + costs.size() + " faults, " + lost + " acknowledged writes lost, "
                 + watcher.splitMillis() + " ms with two primaries taking writes\n");

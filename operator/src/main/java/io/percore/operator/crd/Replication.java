@@ -51,7 +51,9 @@ public class Replication {
     /**
      * A primary takes writes only while a replica has acknowledged its stream within {@code min-replicas-max-lag} (10 s):
      * one frozen or cut off through a failover refuses them when it comes back ({@code -NOREPLICAS}) instead of taking
-     * writes beside the new primary until it is demoted. {@code spec.env} may set it (0: off).
+     * writes beside the new primary until it is demoted. Set with two replicas or more (one down leaves another to
+     * acknowledge); with one, a primary whose replica is gone keeps taking writes (availability), unless {@code spec.env}
+     * sets it, which may also set 0.
      */
     public static final String MIN_REPLICAS_TO_WRITE_ENV = "PERCORE_DEMO_REPLICATION_MIN_REPLICAS_TO_WRITE";
 

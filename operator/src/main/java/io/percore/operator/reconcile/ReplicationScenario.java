@@ -60,7 +60,9 @@ final class ReplicationScenario implements Scenario {
             pod.label(Replication.REPLICATED_LABEL, "true").rolledByOperator();
             pod.env(Replication.REPLICAOF_ENV, WorkloadRenderer.primaryServiceHost(s) + " " + s.getSpec().respPort().getPort());
             pod.env(Replication.SHUTDOWN_HANDOVER_ENV, Replication.SHUTDOWN_HANDOVER);
-            if (s.getSpec().getEnv() == null || !s.getSpec().getEnv().containsKey(Replication.MIN_REPLICAS_TO_WRITE_ENV)) {
+            Integer replicas = s.getSpec().getReplication().getReplicas();
+            if (replicas != null && replicas >= 2
+                    && (s.getSpec().getEnv() == null || !s.getSpec().getEnv().containsKey(Replication.MIN_REPLICAS_TO_WRITE_ENV))) {
                 pod.env(Replication.MIN_REPLICAS_TO_WRITE_ENV, "1"); // no two primaries taking writes: see the constant
             }
         }

@@ -603,6 +603,12 @@ class ReplicationFailoverTest {
             createPod(sts, "kv-" + i, "r1");
             setReady("kv-" + i, false);
         }
+        // nothing answers yet: no primary serves, and the conditions say so (Degraded said False, AsExpected, before)
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            var degraded = PercoreServiceReconcilerTest.condition(current(), "Degraded");
+            assertThat(degraded.getStatus()).isEqualTo("True");
+            assertThat(degraded.getReason()).isEqualTo("NoPrimary");
+        });
         List<String> replicaOfTheService = new ArrayList<>(aof);
         replicaOfTheService.add("--percore.demo.replication.replicaof=kv-primary." + NAMESPACE + ".svc 6379");
         ExecutorService starter = Executors.newFixedThreadPool(3);
