@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * time, each acknowledged or not ({@code WAIT 1}: only once a replica has it too). It remembers every acknowledged
  * key, and the outages it saw: runs of failed writes, with when they began and ended, so a scenario can say how long
  * writes were refused and how many times.
+ *
+ * <p>It writes at most {@link #DEFAULT_WRITES_PER_SECOND} a second, as an application's steady load does: unpaced, a
+ * writer without WAIT ran at 10,000 a second on a quiet machine and filled the examples' keyspace (half of a 192 MiB
+ * heap) within a scenario of minutes, so its writes were refused {@code -OOM} and the scenario failed on the machine's
+ * speed (BackupIT on CI).
  */
 final class Writer implements AutoCloseable {
 
@@ -41,6 +46,9 @@ final class Writer implements AutoCloseable {
         }
     }
 
+    /** Fine enough to time an outage to the millisecond, and a million keys only after a quarter of an hour. */
+    static final int DEFAULT_WRITES_PER_SECOND = 1000;
+
     /** The distinct errors after an outage's first, as few as tell what happened. */
     private static final int MAX_LATER_ERRORS = 3;
 
@@ -52,9 +60,12 @@ final class Writer implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong();
+    /** The run of failed writes going on now, if any: what a wait that timed out reports. */
+    private volatile String failing = "";
     private final Thread thread;
     /** The databases it writes to in turn, each write after a SELECT (empty: the URI's, without SELECT). */
     private final int[] databases;
+    private final long nanosPerWrite;
 
     /** @param waitForReplica count a write as acknowledged only when {@code WAIT 1} says a replica has it */
     Writer(RedisURI uri, String prefix, boolean waitForReplica) {
@@ -66,7 +77,20 @@ final class Writer implements AutoCloseable {
      * acknowledged write is recorded as {@code <db>/<key>} (see {@link #inDatabase}).
      */
     Writer(RedisURI uri, String prefix, boolean waitForReplica, int... databases) {
-        this.databases = databases.clone();
+        this(uri, prefix, waitForReplica, DEFAULT_WRITES_PER_SECOND, databases.clone());
+    }
+
+    /** A writer of at most {@code writesPerSecond} writes a second (one that runs longer than most, or on a smaller keyspace). */
+    static Writer paced(RedisURI uri, String prefix, boolean waitForReplica, int writesPerSecond) {
+        return new Writer(uri, prefix, waitForReplica, writesPerSecond, new int[0]);
+    }
+
+    private Writer(RedisURI uri, String prefix, boolean waitForReplica, int writesPerSecond, int[] databases) {
+        if (writesPerSecond <= 0) {
+            throw new IllegalArgumentException("writesPerSecond " + writesPerSecond);
+        }
+        this.nanosPerWrite = 1_000_000_000L / writesPerSecond;
+        this.databases = databases;
         this.client = RedisClient.create(uri);
         // a command that cannot be sent fails at once instead of waiting in a queue for the link to come back:
         // what the outage measures is how long the service refused writes, not Lettuce's queue
@@ -89,7 +113,14 @@ final class Writer implements AutoCloseable {
         int failures = 0;
         String firstError = null;
         java.util.Set<String> laterErrors = new java.util.LinkedHashSet<>();
+        long nextWrite = System.nanoTime();
         while (running.get()) {
+            long early = nextWrite - System.nanoTime();
+            if (early > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(early);
+            }
+            // a write late (a slow reply) does not make the next ones come in a burst
+            nextWrite = Math.max(nextWrite, System.nanoTime() - nanosPerWrite) + nanosPerWrite;
             String key = prefix + ":" + i;
             String value = Long.toString(i);
             int db = databases.length == 0 ? -1 : databases[(int) (i % databases.length)];
@@ -112,6 +143,7 @@ final class Writer implements AutoCloseable {
                 long now = System.nanoTime();
                 lastAckNanos.set(now);
                 if (failures > 0) {
+                    failing = "";
                     outages.add(new Outage(outageBegan, now, accepted == 0 ? now : accepted, failures, firstError, List.copyOf(laterErrors)));
                     accepted = 0;
                     failures = 0;
@@ -126,6 +158,8 @@ final class Writer implements AutoCloseable {
                 } else if (laterErrors.size() < MAX_LATER_ERRORS && !e.toString().equals(firstError)) {
                     laterErrors.add(e.toString());
                 }
+                failing = String.format("failing for %.1f s (%d failed writes, first: %s%s)", (System.nanoTime() - outageBegan) / 1e9,
+                        failures, firstError, laterErrors.isEmpty() ? "" : "; then " + laterErrors);
                 if (connection != null) {
                     // a new connection goes where the Service points now; an old one stays with the pod it reached
                     // (kube-proxy keeps an established flow), which after a failover is a replica answering READONLY
@@ -156,7 +190,15 @@ final class Writer implements AutoCloseable {
     /** Waits until {@code n} more writes have been acknowledged since the call. */
     void awaitAcknowledged(int n, Duration atMost) {
         long target = acknowledged.size() + n;
-        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> acknowledged.size() >= target);
+        long attemptsBefore = attempts.get();
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> acknowledged.size() >= target);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // what the writer saw is what explains it: a failure on CI has no other trace of it
+            throw new AssertionError(String.format("%d of %d writes acknowledged within %s (%d attempts); %s; outages before: %s",
+                    n - (target - acknowledged.size()), n, atMost, attempts.get() - attemptsBefore,
+                    failing.isEmpty() ? "no write failing now" : failing, outages), e);
+        }
     }
 
     Map<String, String> acknowledged() {
