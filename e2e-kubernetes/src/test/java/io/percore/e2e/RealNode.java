@@ -133,6 +133,34 @@ final class RealNode {
         ctr("tasks", "kill", "--signal", "SIGKILL", id.substring(id.indexOf("://") + 3));
     }
 
+    /**
+     * The kubelet stopped (SIGTERM, as {@code systemctl restart kubelet} begins): the pods keep running, nothing probes
+     * them, restarts a container or reports their status until {@link #startKubelet}.
+     */
+    void stopKubelet() {
+        Path pidFile = run.resolve("kubelet.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroy();
+                try {
+                    p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no kubelet pid in " + pidFile, e);
+        }
+    }
+
+    /** The kubelet started again by node.sh (which starts what is not running), once the node reports Ready. */
+    void startKubelet() {
+        Map<String, String> env = Map.of("K8S_RUN", run.toString(), "KUBECONFIG_OUT", kubeconfig.toString(),
+                "K8S_BIN", run.getParent().resolve("bin").toString());
+        exec(env, Duration.ofMinutes(3), "bash", home.resolve("node.sh").toString(), "up");
+    }
+
     String ctr(String... args) {
         List<String> command = new ArrayList<>(List.of("ctr", "--address", CONTAINERD_SOCKET, "-n", "k8s.io"));
         command.addAll(List.of(args));

@@ -26,13 +26,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Five
+ * operator/examples/replicated.yaml: a primary and two replicas, each with its append-only file on a claim. Three
  * scenarios on the one service, in order: the primary's container SIGKILLed under {@code WAIT 1} writes (failover
- * within 10 s, nothing acknowledged lost, the old primary back as a replica); a spec edit that changes the pods'
- * size (rolled one pod at a time, the primary last as a planned stop: the clients see only its hand-over); the primary's pod
- * deleted (a planned stop: handed over); a replica's container SIGKILLed (the writes go on); every pod deleted at once
- * (a cold start from the files: a primary elected among pods none of which is Ready). A node that cannot take a pod any
- * more: {@link NodeLossIT}.
+ * within 10 s, nothing acknowledged lost, the old primary back as a replica, the primary Service's one EndpointSlice
+ * naming the new primary); a spec edit that changes the pods' size (rolled one pod at a time, the primary last as a
+ * planned stop: the clients see only its hand-over); the primary's pod deleted (a planned stop: handed over, its port
+ * watched). A replica's crash and every pod deleted at once (the cold start) are faults of {@link FaultCampaignIT}, which
+ * checks what this class did for them; a node that cannot take a pod any more: {@link NodeLossIT}.
  */
 @ExtendWith(RealNodeExtension.class)
 @Order(5)
@@ -213,70 +213,6 @@ class ReplicationIT {
         }
         assertEveryKeyOnThePrimary(acknowledged);
         awaitReplicated();
-    }
-
-    /** Issue 69: a replica's container SIGKILLed: writes acknowledged by WAIT 1 go on (the other replica has them), 0 lost. */
-    @Test
-    @Order(4)
-    void aReplicasContainerKilledDoesNotStopTheWrites() {
-        Pod replica = await().atMost(Duration.ofSeconds(60)).until(() -> cluster.pods(ns.name(), NAME).stream()
-                .filter(p -> !"primary".equals(Cluster.labels(p).get("percore.io/replication-role"))).findFirst().orElse(null), p -> p != null);
-        Map<String, String> acknowledged;
-        try (Writer writer = new Writer(primaryUri(), "replica-kill", true)) {
-            writer.awaitAcknowledged(200, Duration.ofSeconds(60));
-            long killed = System.nanoTime();
-            cluster.node().killContainer(replica);
-            await().atMost(PlanToPodsIT.READY_WITHIN).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                Pod back = cluster.client().pods().inNamespace(ns.name()).withName(replica.getMetadata().getName()).get();
-                return back != null && ChartIT.ready(back) && back.getStatus().getContainerStatuses().get(0).getRestartCount() > 0;
-            });
-            writer.awaitAcknowledged(100, Duration.ofSeconds(60));
-            acknowledged = writer.stop();
-            Duration longest = writer.outages().stream().filter(o -> o.endedNanos() > killed).map(Writer.Outage::length)
-                    .max(java.util.Comparator.naturalOrder()).orElse(Duration.ZERO);
-            Progress.say("replica %s SIGKILLed: the longest gap between acknowledged writes %d ms; outages %s",
-                    replica.getMetadata().getName(), longest.toMillis(), writer.outages());
-            assertThat(longest).as("a replica's crash does not stop the primary's writes").isLessThanOrEqualTo(WRITES_AGAIN_WITHIN);
-        }
-        assertEveryKeyOnThePrimary(acknowledged);
-        awaitReplicated();
-    }
-
-    /**
-     * Issue 74's cold start: every pod deleted at once (a node reboot, {@code kubectl delete pods -l ...}). The new pods
-     * come back from their append-only files as replicas of the primary Service, which routes nowhere, their links down,
-     * so none is Ready; the operator used to promote only a Ready pod, and the service stayed down for good
-     * ({@code NoCandidate}). Now one is elected from the pods that answer, the service is whole again (one primary, every
-     * pod Ready, {@code Replicated} True, {@code Degraded} False) and nothing acknowledged by {@code WAIT 1} is lost.
-     */
-    @Test
-    @Order(5)
-    void everyPodDeletedAtOnceComesBackWholeFromItsFiles() {
-        Map<String, String> acknowledged;
-        long deleted;
-        java.time.Instant deletedAt;
-        try (Writer writer = new Writer(primaryUri(), "cold-start", true)) {
-            writer.awaitAcknowledged(200, Duration.ofSeconds(60));
-            Set<String> uids = new java.util.HashSet<>();
-            cluster.pods(ns.name(), NAME).forEach(p -> uids.add(p.getMetadata().getUid()));
-            deleted = System.nanoTime();
-            deletedAt = java.time.Instant.now();
-            cluster.client().pods().inNamespace(ns.name()).withLabel("app.kubernetes.io/instance", NAME).delete();
-            await().atMost(PlanToPodsIT.READY_WITHIN).pollInterval(Duration.ofSeconds(1)).until(() -> cluster.pods(ns.name(), NAME).stream()
-                    .filter(p -> !uids.contains(p.getMetadata().getUid()) && ChartIT.ready(p)).count() == 3);
-            writer.awaitAcknowledged(100, PlanToPodsIT.READY_WITHIN);
-            acknowledged = writer.stop();
-            Duration longest = writer.outages().stream().filter(o -> o.endedNanos() > deleted).map(Writer.Outage::length)
-                    .max(java.util.Comparator.naturalOrder()).orElse(Duration.ZERO);
-            Progress.say("every pod deleted at once: whole again (3 new pods Ready, writes acknowledged by WAIT 1) after %d s,"
-                    + " the longest outage %d ms; %s", Duration.between(deletedAt, java.time.Instant.now()).toSeconds(), longest.toMillis(),
-                    timeline(deletedAt));
-        }
-        awaitReplicated();
-        assertThat(cluster.client().resources(PercoreService.class).inNamespace(ns.name()).withName(NAME).get())
-                .satisfies(s -> assertThat(Cluster.is(s, "Degraded", "False")).as("Degraded False once whole").isTrue());
-        assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> assertThat(e.getReason()).isIn("FailedOver", "PrimaryElected"));
-        assertEveryKeyOnThePrimary(acknowledged);
     }
 
     /** When the operator recorded the first event of this reason at or after {@code since}. */

@@ -33,6 +33,12 @@ public class Replication {
      * history a failover compares offsets in, kept with the primary itself (the status may not have recorded it yet).
      */
     public static final String HISTORY_ANNOTATION = "percore.io/replication-history";
+    /**
+     * When the operator labelled the pod primary, written with the label: a pod unready since before then was elected
+     * unready (a cold start), and its readiness does not start a failover clock until the kubelet has seen it since
+     * ({@code ReplicationPlanner.primaryUnreadySince}).
+     */
+    public static final String PRIMARY_SINCE_ANNOTATION = "percore.io/primary-since";
     /** On the pod template of a replicated StatefulSet: the pods the operator watches and probes. */
     public static final String REPLICATED_LABEL = "percore.io/replicated";
 

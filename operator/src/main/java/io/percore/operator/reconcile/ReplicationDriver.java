@@ -139,7 +139,9 @@ final class ReplicationDriver {
                 // a primary moving a running Redis in follows that Redis (spec.migrateFrom): it is the service's primary all the same
                 observed = Observed.master(observed.offset()).withKeys(observed.keys());
             }
-            states.add(new PodState(pod.getMetadata().getName(), ordinal, Pods.ready(pod), pod.getMetadata().getDeletionTimestamp() != null,
+            boolean ready = ReplicationPlanner.readiness(Pods.ready(pod), PodLoss.unreadyAt(pod), PodLoss.labelledPrimaryAt(pod),
+                    observed != null && observed.master());
+            states.add(new PodState(pod.getMetadata().getName(), ordinal, ready, pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
                     lost(pod, refused, address), Replication.PROMOTING.equals(labels.get(Replication.ROLE_LABEL)),
@@ -148,10 +150,9 @@ final class ReplicationDriver {
 
         Instant now = Instant.now();
         HostPort service = new HostPort(WorkloadRenderer.primaryServiceHost(s), port);
-        Instant unavailableSince = parse(before.getPrimaryUnavailableSince());
-        if (unavailableSince == null) {
-            unavailableSince = unreadySince(pods.values(), now);
-        }
+        String labelled = states.stream().filter(PodState::labelledPrimary).map(PodState::name).findFirst().orElse(null);
+        Instant unavailableSince = ReplicationPlanner.failoverClock(parse(before.getPrimaryUnavailableSince()), before.getPrimary(),
+                labelled, labelled == null ? null : PodLoss.labelledPrimaryAt(pods.get(labelled)), unreadySince(pods.values(), now));
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
@@ -345,7 +346,7 @@ final class ReplicationDriver {
         // two changes a second. Routed to the replica now, before the catch-up and the promotion, the primary Service's
         // change can share kube-proxy's turn with those: a client reconnecting meanwhile gets -READONLY from it (nothing is
         // lost: the old primary holds its writes until it is demoted, and closes their connections then).
-        label(ns, sw.to(), Replication.PRIMARY);
+        labelPrimary(ns, sw.to(), null);
         publishPrimary(s, java.util.Set.of(sw.to()));
         try {
             for (String other : sw.others()) {
@@ -391,7 +392,8 @@ final class ReplicationDriver {
     /** Labels a promoted pod primary and writes the history it started beside the label (null: not known), in one patch. */
     private void labelPrimary(String ns, String pod, String history) {
         String json = "{\"metadata\":{\"labels\":{\"" + Replication.ROLE_LABEL + "\":\"" + Replication.PRIMARY + "\"}"
-                + (history == null ? "" : ",\"annotations\":{\"" + Replication.HISTORY_ANNOTATION + "\":\"" + history + "\"}") + "}}";
+                + ",\"annotations\":{\"" + Replication.PRIMARY_SINCE_ANNOTATION + "\":\"" + Instant.now() + "\""
+                + (history == null ? "" : ",\"" + Replication.HISTORY_ANNOTATION + "\":\"" + history + "\"") + "}}}";
         client.pods().inNamespace(ns).withName(pod).patch(PatchContext.of(PatchType.JSON_MERGE), json);
     }
 
@@ -404,7 +406,8 @@ final class ReplicationDriver {
     /**
      * When Kubernetes marked the labelled primary's pod unready: the failover clock starts there, not when the operator
      * first looks (a second or two later: the event, then a reconcile). The condition's time is truncated to the second, so
-     * one second is added: the clock never starts before the pod became unready. Null when no labelled pod is unready.
+     * one second is added: the clock never starts before the pod became unready. Null when no labelled pod is unready, or
+     * when it has been unready since before the operator made it primary ({@link Replication#PRIMARY_SINCE_ANNOTATION}).
      */
     static Instant unreadySince(java.util.Collection<Pod> pods, Instant now) {
         for (Pod pod : pods) {
@@ -416,8 +419,8 @@ final class ReplicationDriver {
             for (var c : pod.getStatus().getConditions()) {
                 if ("Ready".equals(c.getType()) && "False".equals(c.getStatus()) && c.getLastTransitionTime() != null) {
                     try {
-                        Instant since = Instant.parse(c.getLastTransitionTime()).plusSeconds(1);
-                        return since.isBefore(now) ? since : now;
+                        Instant unready = Instant.parse(c.getLastTransitionTime()).plusSeconds(1);
+                        return ReplicationPlanner.primaryUnreadySince(unready, PodLoss.labelledPrimaryAt(pod), now);
                     } catch (java.time.format.DateTimeParseException e) {
                         return null;
                     }

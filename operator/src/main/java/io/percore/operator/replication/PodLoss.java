@@ -70,12 +70,29 @@ public final class PodLoss {
             // restarted and not ready again: a new process, which lost what the old one held in memory and its role
             Instant finished = parse(last.getFinishedAt());
             Instant unready = unreadySince(pod);
+            Instant elected = labelledPrimaryAt(pod);
+            if (elected != null && finished != null && elected.isAfter(finished)) {
+                return null; // made primary after its restart: the operator's choice, ready at the kubelet's next probe
+            }
             if (finished != null && (unready == null || !finished.isBefore(unready.minus(RESTART_BEFORE_UNREADY)))) {
                 return RESTARTED + " (restart " + c.getRestartCount() + ", it terminated " + describe(last.getReason(), last.getExitCode())
                         + " at " + last.getFinishedAt() + ")";
             }
         }
         return null;
+    }
+
+    /**
+     * When the operator made the pod primary ({@link io.percore.operator.crd.Replication#PRIMARY_SINCE_ANNOTATION}, written
+     * with the primary label), or null: not labelled primary, not written (an older operator), or a value it did not write.
+     */
+    public static Instant labelledPrimaryAt(Pod pod) {
+        if (pod.getMetadata() == null || pod.getMetadata().getLabels() == null || !io.percore.operator.crd.Replication.PRIMARY
+                .equals(pod.getMetadata().getLabels().get(io.percore.operator.crd.Replication.ROLE_LABEL))) {
+            return null;
+        }
+        var annotations = pod.getMetadata().getAnnotations();
+        return annotations == null ? null : parse(annotations.get(io.percore.operator.crd.Replication.PRIMARY_SINCE_ANNOTATION));
     }
 
     /** The node's Ready condition is True, or it has none (nothing says otherwise). */
@@ -85,6 +102,15 @@ public final class PodLoss {
         }
         return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
                 .allMatch(c -> "True".equals(c.getStatus()));
+    }
+
+    /**
+     * When the pod's Ready condition turned False, no earlier than it did (the API truncates it to the second: plus one),
+     * or null while it is Ready or says nothing.
+     */
+    public static Instant unreadyAt(Pod pod) {
+        Instant since = pod.getStatus() == null ? null : unreadySince(pod);
+        return since == null ? null : since.plusSeconds(1);
     }
 
     private static Instant unreadySince(Pod pod) {

@@ -70,6 +70,29 @@ class PodLossTest {
         assertThat(PodLoss.reason(readyAgain, node("True"), APP)).isNull();
     }
 
+    /**
+     * A restarted container the operator made primary since (a cold start elects among restarted pods, none Ready until one
+     * is primary) is its choice, not a loss: counted as one, the next look failed it over to a pod with less data before
+     * the kubelet's next probe saw it ready (ReplicationPlannerPropertyTest, seed 843). Labelled before its restart, it is.
+     */
+    @Test
+    void aRestartedContainerMadePrimarySinceIsNotLost() {
+        Pod elected = pod(new ContainerStatusBuilder().withReady(false).withRestartCount(1).withNewState().withNewRunning()
+                .withStartedAt("2026-01-01T00:01:01Z").endRunning().endState().withNewLastState().withNewTerminated().withExitCode(137)
+                .withReason("Error").withFinishedAt("2026-01-01T00:01:00Z").endTerminated().endLastState(), "False", "2026-01-01T00:01:00Z");
+        elected.getMetadata().setLabels(new java.util.HashMap<>(java.util.Map.of(io.percore.operator.crd.Replication.ROLE_LABEL,
+                io.percore.operator.crd.Replication.PRIMARY)));
+        elected.getMetadata().setAnnotations(new java.util.HashMap<>(java.util.Map.of(
+                io.percore.operator.crd.Replication.PRIMARY_SINCE_ANNOTATION, "2026-01-01T00:01:09Z")));
+        assertThat(PodLoss.reason(elected, node("True"), APP)).isNull();
+        elected.getMetadata().getAnnotations().put(io.percore.operator.crd.Replication.PRIMARY_SINCE_ANNOTATION, "2026-01-01T00:00:30Z");
+        assertThat(PodLoss.reason(elected, node("True"), APP)).startsWith("its container restarted (restart 1");
+        // the annotation without the label (a fenced pod): a restart is a loss
+        elected.getMetadata().getAnnotations().put(io.percore.operator.crd.Replication.PRIMARY_SINCE_ANNOTATION, "2026-01-01T00:01:09Z");
+        elected.getMetadata().getLabels().clear();
+        assertThat(PodLoss.reason(elected, node("True"), APP)).startsWith("its container restarted (restart 1");
+    }
+
     /** Unready for another reason (hung: a probe failing) long after an old restart: only failoverAfter judges that. */
     @Test
     void anOldRestartDoesNotMakeALaterUnreadinessALoss() {

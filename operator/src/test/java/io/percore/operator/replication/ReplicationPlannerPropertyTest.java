@@ -32,6 +32,9 @@ import org.junit.jupiter.api.Test;
  *       memory or in its files;</li>
  *   <li><b>healthy means served</b>: a decision that calls replication healthy has exactly one labelled pod, a running,
  *       ready primary, every replica linked to it;</li>
+ *   <li><b>no flapping</b>: a pod made primary that answers as a master and is not known lost is not replaced within
+ *       failoverAfter of its election (the kubelet sees a pod elected unready, in a cold start, ready only at its next
+ *       probe: the driver's clock, the labelled pod's readiness, starts no earlier than its label);</li>
  *   <li><b>liveness</b>: once the faults stop (every pod back, running, reachable), the service is whole again (one
  *       labelled, ready primary, every replica linked, healthy) within a bounded number of reconciles.</li>
  * </ul>
@@ -66,7 +69,7 @@ class ReplicationPlannerPropertyTest {
         long base = Long.getLong("percore.seed", 20261128L);
         for (int run = 0; run < RUNS; run++) {
             long seed = base + run;
-            Random rnd = new Random(seed);
+            Random rnd = new Random(seed * 0x9E3779B97F4A7C15L); // consecutive seeds draw alike first numbers: spread them
             int pods = 2 + rnd.nextInt(2);
             Persistence persistence = Persistence.values()[rnd.nextInt(3)];
             List<Step> steps = randomSteps(rnd, pods);
@@ -143,6 +146,14 @@ class ReplicationPlannerPropertyTest {
         boolean promoting;
         /** The history annotation the operator wrote with its primary label. */
         String historyNote;
+        /** When the operator labelled it primary (the annotation written with the label). */
+        Instant labelledAt;
+        /** Reconciles before the kubelet's next readiness probe sees a change that makes it ready (it probes every few seconds). */
+        int readyLag;
+        boolean wasReady;
+        boolean wasReadyInItself;
+        /** When its Ready condition last turned false (the pod's creation for a new one). */
+        Instant unreadyAt;
         boolean updated = true;
         /** 0: no process (container down or pod being created); 1: loading its files; 2: running. */
         int process = 2;
@@ -153,6 +164,8 @@ class ReplicationPlannerPropertyTest {
         boolean partitionedFromAll;
         int restarts;
         boolean restartedNotReadyYet;
+        /** When its container last restarted (made primary after it, the restart is no loss: PodLoss). */
+        Instant restartedAt = Instant.EPOCH;
         boolean master;
         HostPort following;
         boolean linkUp;
@@ -184,6 +197,11 @@ class ReplicationPlannerPropertyTest {
 
         /** The kubelet's readiness (it probes from the node: a partition does not hide the pod from it); a frozen pod stays ready two probes. */
         boolean ready() {
+            return readyInItself() && readyLag == 0;
+        }
+
+        /** What its readiness endpoint answers now (the kubelet learns it at its next probe: {@link #readyLag}). */
+        boolean readyInItself() {
             if (!exists || process != 2) {
                 return false;
             }
@@ -197,7 +215,7 @@ class ReplicationPlannerPropertyTest {
             if (exists && process == 0 && downFor > 0 && !terminating) {
                 return "its container terminated (exit code 137)";
             }
-            if (restartedNotReadyYet && exists && process == 2) {
+            if (restartedNotReadyYet && exists && process == 2 && !(labelled && labelledAt != null && labelledAt.isAfter(restartedAt))) {
                 return PodLoss.RESTARTED + " (restart " + restarts + ")";
             }
             return null;
@@ -235,6 +253,7 @@ class ReplicationPlannerPropertyTest {
                 p.replid = newReplid();
                 p.master = false;
                 p.following = SERVICE; // pods start as replicas of the primary Service, which selects no pod yet
+                p.unreadyAt = now;
                 pods.add(p);
             }
         }
@@ -419,12 +438,17 @@ class ReplicationPlannerPropertyTest {
                         p.partitionedFromAll = false;
                         p.restartedNotReadyYet = false;
                         p.linkUp = false;
+                        p.readyLag = 0;
+                        p.wasReady = false;
+                        p.wasReadyInItself = false;
+                        p.unreadyAt = now; // a new pod is created unready
                         continue;
                     }
                 }
                 if (p.exists && p.process == 0 && --p.downFor <= 0) {
                     p.restarts++;
                     p.restartedNotReadyYet = true;
+                    p.restartedAt = now;
                     p.process = 1;
                 } else if (p.exists && p.process == 1) {
                     start(p);
@@ -432,6 +456,9 @@ class ReplicationPlannerPropertyTest {
                 if (p.frozenFor > 0) {
                     p.frozenFor--;
                     p.frozenSince++;
+                }
+                if (p.readyLag > 0) {
+                    p.readyLag--;
                 }
                 if (p.partitionedFor > 0 && --p.partitionedFor == 0) {
                     p.partitionedFromAll = false;
@@ -464,7 +491,18 @@ class ReplicationPlannerPropertyTest {
                 }
             }
             for (SimPod p : pods) {
-                if (p.ready()) {
+                boolean inItself = p.readyInItself();
+                if (inItself && !p.wasReadyInItself) {
+                    // the kubelet's next probe: every 5 s, after a startup probe as slow; 2-5 s here, varied by the pod's history
+                    p.readyLag = 2 + (p.generation + p.ordinal + p.restarts) % 4;
+                }
+                p.wasReadyInItself = inItself;
+                boolean ready = p.ready();
+                if (!ready && p.wasReady) {
+                    p.unreadyAt = now;
+                }
+                p.wasReady = ready;
+                if (ready) {
                     p.restartedNotReadyYet = false;
                 }
                 if (p.running() && persistence != Persistence.NONE) {
@@ -497,11 +535,23 @@ class ReplicationPlannerPropertyTest {
                     o = p.master ? Observed.master(p.offset()) : Observed.replica(p.offset(), p.following, p.linkUp);
                     o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2);
                 }
-                states.add(new PodState(p.name, p.ordinal, p.ready(), p.terminating, p.labelled, p.updated, p.address(), o, p.lost(),
+                states.add(new PodState(p.name, p.ordinal, effectivelyReady(p), p.terminating, p.labelled, p.updated, p.address(), o, p.lost(),
                         p.promoting, p.historyNote));
             }
+            // the driver's clock while the status holds none: the labelled pod's readiness (ReplicationDriver.unreadySince)
+            String labelled = null;
+            Instant labelledAt = null;
+            Instant labelledUnready = null;
+            for (SimPod p : pods) {
+                if (labelled == null && p.exists && p.labelled) {
+                    labelled = p.name;
+                    labelledAt = p.labelledAt;
+                    labelledUnready = p.ready() || p.unreadyAt == null ? null : ReplicationPlanner.primaryUnreadySince(p.unreadyAt, p.labelledAt, now);
+                }
+            }
+            Instant clock = ReplicationPlanner.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
-                    unavailableSince, now, SERVICE, null, persistence != Persistence.NONE, history);
+                    clock, now, SERVICE, null, persistence != Persistence.NONE, history);
             Decision d = ReplicationPlanner.plan(input);
             log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
             String broken = check(d, states);
@@ -555,6 +605,7 @@ class ReplicationPlannerPropertyTest {
                     return false;
                 }
                 p.labelled = true;
+                p.labelledAt = now;
                 p.promoting = false;
                 p.historyNote = p.replid;
                 promotedHistory = p.replid;
@@ -594,6 +645,7 @@ class ReplicationPlannerPropertyTest {
             boolean caughtUp = from.answersOperator() && to.answersOperator() && linkedTo(to, from);
             from.labelled = false;
             to.labelled = true;
+            to.labelledAt = now;
             for (String o : sw.others()) {
                 SimPod q = pod(o);
                 if (q.answersOperator() && to.address() != null) {
@@ -632,6 +684,11 @@ class ReplicationPlannerPropertyTest {
                     if (p != chosen && p.labelled && !d.fence().contains(p.name)) {
                         return "promoted " + chosen.name + " while " + p.name + " stays labelled";
                     }
+                    if (p != chosen && p.labelled && p.labelledAt != null && now.isBefore(p.labelledAt.plus(FAILOVER_AFTER))
+                            && p.master && p.answersOperator() && p.lost() == null && !p.terminating) {
+                        return "promoted " + chosen.name + " " + Duration.between(p.labelledAt, now).toSeconds() + " s after "
+                                + p.name + " was made primary, which answers as a master and is not lost (a flap)";
+                    }
                 }
                 for (PodState s : seen) {
                     SimPod p = pod(s.name());
@@ -664,11 +721,17 @@ class ReplicationPlannerPropertyTest {
                     return "healthy with " + labelled.size() + " pods labelled";
                 }
                 SimPod primary = labelled.get(0);
-                if (!primary.master || !primary.ready() || primary.terminating) {
+                if (!primary.master || !effectivelyReady(primary) || primary.terminating) {
                     return "healthy while the labelled pod " + primary.name + " does not serve";
                 }
             }
             return null;
+        }
+
+        /** The readiness the driver gives the planner (ReplicationDriver: ReplicationPlanner.readiness). */
+        boolean effectivelyReady(SimPod p) {
+            return ReplicationPlanner.readiness(p.ready(), p.ready() ? null : p.unreadyAt, p.labelled ? p.labelledAt : null,
+                    p.master && p.answersOperator());
         }
 
         String checkOnePrimary() {

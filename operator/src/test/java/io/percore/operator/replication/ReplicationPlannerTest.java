@@ -325,8 +325,8 @@ class ReplicationPlannerTest {
     }
 
     @Test
-    void unreadyUnreachableAndTerminatingPodsAreNoCandidates() {
-        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unready(),
+    void unreachableAndTerminatingPodsAreNoCandidates() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unreachable(),
                 pod(2).replicaOf(0, 98).unreachable());
         assertThat(d.promote()).isNull();
         assertThat(d.reason()).isEqualTo("NoCandidate");
@@ -336,6 +336,19 @@ class ReplicationPlannerTest {
                 pod(2).replicaOf(0, 10));
         assertThat(terminating.promote()).isEqualTo("kv-2");
         assertThat(terminating.repoint()).doesNotContain("kv-1");
+    }
+
+    /**
+     * A replica that answers with its link up is unready only until the kubelet's next probe (seconds under load, after a
+     * cold start's election): a candidate, ranked by its data like any; passed over for one whose link was down, what it
+     * had acknowledged was lost (the campaign on the real node).
+     */
+    @Test
+    void aLinkedReplicaTheKubeletHasNotSeenReadyYetIsACandidate() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unready(),
+                pod(2).replicaOf(0, 0).linkDown().unready());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).isEqualTo("kv-1");
     }
 
     // --- what Kubernetes already knows (issue 69) ---
