@@ -127,8 +127,17 @@ public final class ReplicaGroups {
                 String pod = clock.podOfNode().get(r);
                 replicaSilent |= byId.get(r) == null && pods.stream().anyMatch(p -> p.name().equals(pod) && p.ready() && p.observed() == null);
             }
-            if ((gone && !replicaSilent || late || lostNow) && best != null) {
+            // never an empty replica while the primary may come back with its files (ReplicationPlanner's WaitingForData): its
+            // pod being deleted (left out of the view), restarting, not answering; one answering under another id has none
+            boolean mayComeBackWithData = live == null && (recorded == null || recorded.observed() == null);
+            // empty: no key and no offset (restarted or new, never synced): a synced replica with no key had an empty primary
+            boolean emptyBest = best != null && best.observed().keys() == 0 && offset(best) <= 0;
+            if ((gone && !replicaSilent || late || lostNow) && best != null && !(emptyBest && mayComeBackWithData)) {
                 due.add(new Failover(primary, best.observed().nodeId()));
+            } else if (best != null && emptyBest && mayComeBackWithData) {
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " is unavailable and its replica " + best.name() + " holds nothing: waiting for it"
+                        + " to come back, with what its files hold");
             } else {
                 since.put(primary, from);
                 waiting.add(name(clock, primary) + (best == null ? " is unavailable and none of its replicas is Ready"
@@ -186,7 +195,9 @@ public final class ReplicaGroups {
 
     /** The failover decision: promote first, the promoted replicas take the layout first, then every other pod that answers. */
     static Decision failoverDecision(Layout current, List<Failover> due, long epoch, Map<String, PodView> byId, int keep) {
-        Layout next = failedOver(current, due, epoch);
+        Layout failed = failedOver(current, due, epoch);
+        // at the new epoch, the nodes where they answer now: an old address would send clients and replicas nowhere
+        Layout next = new Layout(failed.epoch(), answeringAt(failed, byId), failed.owners(), failed.migrating(), failed.replicaOf());
         List<String> promote = new ArrayList<>();
         Set<String> to = new LinkedHashSet<>();
         StringBuilder what = new StringBuilder("epoch ").append(epoch).append(": failover");
@@ -294,7 +305,7 @@ public final class ReplicaGroups {
         }
         inForce.replicaOf().forEach((replica, primary) -> {
             PodView r = byId.get(replica);
-            HostPort at = inForce.nodes().get(primary);
+            HostPort at = addressOf(primary, inForce, byId);
             if (r == null || r.observed().replication() == null || at == null || byId.get(primary) == null) {
                 return; // a primary that does not answer is not followed: it may be the one a failover replaces
             }
@@ -306,6 +317,23 @@ public final class ReplicaGroups {
             }
         });
         return new Links(promote, follow, notLinked, lacking);
+    }
+
+    /**
+     * Where a node answers now, else where the layout last put it. Pods deleted together come back at new addresses under
+     * their node ids (their files keep them); a layout carries the new ones only once every pod is Ready, and a replica is
+     * Ready only once linked: told the old address, none ever was, and the cluster waited for its pods for good.
+     */
+    static HostPort addressOf(String node, Layout layout, Map<String, PodView> byId) {
+        PodView p = byId.get(node);
+        return p != null && p.address() != null ? p.address() : layout.nodes().get(node);
+    }
+
+    /** The layout's nodes at the addresses they answer at now ({@link #addressOf}). */
+    static Map<String, HostPort> answeringAt(Layout layout, Map<String, PodView> byId) {
+        Map<String, HostPort> nodes = new LinkedHashMap<>();
+        layout.nodes().keySet().forEach(id -> nodes.put(id, addressOf(id, layout, byId)));
+        return nodes;
     }
 
     /** {@code d} with the replication links of the layout it leaves in force, and a steady state qualified by them. */

@@ -183,6 +183,60 @@ class ReplicaGroupsTest {
         assertThat(waits.links().promote()).as("Ready and unreachable: available on Kubernetes' word").isEmpty();
     }
 
+    /**
+     * Issue 74, every pod deleted at once: the pods come back at new addresses under their node ids, and the layout in force
+     * still names the old ones (a layout takes the new ones only once every pod is Ready, and a replica is Ready only once
+     * linked). The replicas are told the address their primary answers at now, and a failover's epoch carries the current
+     * addresses: told the old ones, no replica ever linked and the cluster waited for its pods for good
+     * (ClusterFailoverPropertyTest, seeds 20261201 and 20261204).
+     */
+    @Test
+    void replicasFollowTheAddressTheirPrimaryAnswersAtNowNotTheOneTheLayoutLastNamed() {
+        Layout l = twoGroups();
+        ReplicationPlanner.HostPort moved = new ReplicationPlanner.HostPort("10.0.9.0", 6379);
+        PodView primaryMoved = new PodView("kv-0", 0, true, moved, new Observed(id(0), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.master(100)));
+        PodView waiting = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(100, address(0), false)));
+        ReplicaGroups.Links links = ReplicaGroups.links(l, Map.of(id(0), primaryMoved, id(1), waiting), 1);
+        assertThat(links.follow()).containsExactly(Map.entry("kv-1", moved));
+
+        // a failover's epoch names where each node answers now
+        PodView lost = new PodView("kv-2", 2, false, address(2), null, true, "its container terminated (Error, exit code 137)");
+        ReplicationPlanner.HostPort replicaMoved = new ReplicationPlanner.HostPort("10.0.9.3", 6379);
+        PodView linkDown = new PodView("kv-3", 3, false, replicaMoved, new Observed(id(3), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(100, address(2), false)));
+        Decision d = decide(4, 1, T0, Map.of(), podOfNode(4), primaryMoved, replica(1, l, 0, 100), lost, linkDown);
+        assertThat(d.reason()).isEqualTo("FailedOver");
+        assertThat(d.send().nodes()).containsEntry(id(0), moved).containsEntry(id(3), replicaMoved);
+    }
+
+    /**
+     * Issue 74: a primary that does not answer (its pod being deleted, restarting) may come back with its files; its
+     * replica that holds nothing (no key, never synced: restarted or new) is not promoted meanwhile, past failoverAfter or
+     * known lost: promoted, the primary would come back as its replica and lose its data in the full sync
+     * (ClusterFailoverPropertyTest, seed 20261203). A replica that synced is promoted as before.
+     */
+    @Test
+    void anEmptyReplicaIsNotPromotedWhileItsPrimaryMayComeBackWithItsData() {
+        Layout l = twoGroups();
+        PodView lost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)");
+        PodView empty = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)));
+        Decision waits = decide(4, 1, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(4), lost, ready(empty), primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(waits.links().promote()).isEmpty();
+        assertThat(waits.message()).contains("holds nothing: waiting for it to come back");
+
+        Decision synced = decide(4, 1, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(4), lost, replica(1, l, 0, 100),
+                primary(2, l), replica(3, l, 2, 100));
+        assertThat(synced.links().promote()).containsExactly("kv-1");
+    }
+
+    private static PodView ready(PodView p) {
+        return new PodView(p.name(), p.ordinal(), true, p.address(), p.observed(), p.updated(), p.lost());
+    }
+
     @Test
     void theReplicaWithTheHighestOffsetIsPromotedNotTheLowestOrdinal() {
         Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
