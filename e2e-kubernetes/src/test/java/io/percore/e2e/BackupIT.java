@@ -235,14 +235,10 @@ class BackupIT {
             }
 
             long requested = System.nanoTime();
+            // a merge patch: an edit carries the resourceVersion it read, and the operator writing the status meanwhile made it 409
             cluster.client().resources(PercoreService.class).inNamespace(ns.name()).withName(name)
-                    .edit(p -> {
-                        Map<String, String> annotations = new java.util.HashMap<>(p.getMetadata().getAnnotations() == null ? Map.of()
-                                : p.getMetadata().getAnnotations());
-                        annotations.put(Backup.REQUEST_ANNOTATION, "e2e-1");
-                        p.getMetadata().setAnnotations(annotations);
-                        return p;
-                    });
+                    .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"annotations\":{\"" + Backup.REQUEST_ANNOTATION + "\":\"e2e-1\"}}}");
             PercoreService backedUp = cluster.awaitStatus(ns.name(), name, Duration.ofMinutes(4), p -> p.getStatus().getBackups() != null
                     && (p.getStatus().getBackups().getLastSuccessful() != null || p.getStatus().getBackups().getLastFailed() != null));
             assertThat(backedUp.getStatus().getBackups().getLastFailed()).as("no failed backup").isNull();

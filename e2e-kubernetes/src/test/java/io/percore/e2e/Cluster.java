@@ -61,12 +61,18 @@ final class Cluster implements AutoCloseable {
             Progress.say("removed %d namespace(s) a previous run left", left.size());
         }
         if (client.nodes().withName(RealNode.NODE_NAME).get().getSpec().getUnschedulable() == Boolean.TRUE) {
-            client.nodes().withName(RealNode.NODE_NAME).edit(n -> {
-                n.getSpec().setUnschedulable(null);
-                return n;
-            });
+            setUnschedulable(client, false);
         }
         Volumes.removeAll(client);
+    }
+
+    /**
+     * Cordons or uncordons the node with a merge patch: an edit carries the resourceVersion it read, which the kubelet's
+     * status updates change every few seconds (409 Conflict).
+     */
+    static void setUnschedulable(KubernetesClient client, boolean on) {
+        client.nodes().withName(RealNode.NODE_NAME).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"unschedulable\":" + (on ? "true" : "null") + "}}");
     }
 
     KubernetesClient client() {
@@ -181,6 +187,29 @@ final class Cluster implements AutoCloseable {
     List<Pod> pods(String namespace, String service) {
         return client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", service).list().getItems().stream()
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+    }
+
+    /**
+     * The namespace's events (the service's and its pods') from a second before {@code since} until {@code until}, in seconds
+     * after {@code since}, in the order they happened; the operator's own with their text (what it saw, why it waited).
+     */
+    String timeline(String namespace, java.time.Instant since, java.time.Instant until) {
+        java.util.SortedMap<java.time.Instant, List<String>> lines = new java.util.TreeMap<>();
+        for (Event e : client().v1().events().inNamespace(namespace).list().getItems()) {
+            String at = e.getEventTime() != null ? e.getEventTime().getTime() : e.getLastTimestamp();
+            if (at == null) {
+                continue;
+            }
+            java.time.Instant when = java.time.Instant.parse(at);
+            if (!when.isBefore(since.minusSeconds(1)) && when.isBefore(until)) {
+                boolean operators = "PercoreService".equals(e.getInvolvedObject().getKind()) && e.getMessage() != null;
+                String message = operators && e.getMessage().length() > 300 ? e.getMessage().substring(0, 297) + "..." : e.getMessage();
+                lines.computeIfAbsent(when, t -> new java.util.ArrayList<>()).add(String.format("%+.1f s %s/%s %s%s",
+                        java.time.Duration.between(since, when).toMillis() / 1000.0, e.getInvolvedObject().getKind(),
+                        e.getInvolvedObject().getName(), e.getReason(), operators ? " (" + message + ")" : ""));
+            }
+        }
+        return "events: " + lines.values().stream().flatMap(List::stream).toList();
     }
 
     List<Event> events(String namespace, String involvedName) {

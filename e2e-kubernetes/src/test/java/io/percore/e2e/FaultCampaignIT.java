@@ -49,6 +49,8 @@ class FaultCampaignIT {
     private static final long SEED = Long.getLong("percore.campaign.seed", 20261128L);
     /** Whole again within this after the fault ends (a freeze's thaw, a partition's heal): the operator, a resync, a restart. */
     private static final Duration WHOLE_WITHIN = Duration.ofSeconds(180);
+    /** Whole again later than this: the events meanwhile are printed (a cold start takes 40-60 s on the loaded node). */
+    private static final double SLOW_WHOLE_SECONDS = 75;
 
     enum Kind {
         KILL_PRIMARY, KILL_REPLICA, DELETE_POD, DELETE_ALL, FREEZE, OPERATOR_DELETED, OPERATOR_AND_PRIMARY,
@@ -153,6 +155,10 @@ class FaultCampaignIT {
                     + WHOLE_WITHIN + ": " + state(), e);
         }
         double whole = seconds(began, System.nanoTime());
+        if (whole > SLOW_WHOLE_SECONDS) {
+            // a figure to explain: what the operator and the kubelet did meanwhile
+            Progress.say("campaign %d: whole again only after %.1f s; %s", i + 1, whole, cluster.timeline(namespace, beganAt, Instant.now()));
+        }
         double refused = writer.outages().stream().filter(o -> o.endedNanos() > began).mapToDouble(o -> o.length().toNanos() / 1e9).max().orElse(0);
         String fault = "fault " + (i + 1) + " (" + kind + " on " + target + ", seed " + SEED + ")";
         if (kinds.equals(List.of(Kind.KILL_REPLICA))) {

@@ -100,9 +100,6 @@ class NodeLossIT {
     }
 
     private static void cordon(Cluster cluster, boolean on) {
-        cluster.client().nodes().withName(RealNode.NODE_NAME).edit(n -> {
-            n.getSpec().setUnschedulable(on ? Boolean.TRUE : null);
-            return n;
-        });
+        Cluster.setUnschedulable(cluster.client(), on);
     }
 }

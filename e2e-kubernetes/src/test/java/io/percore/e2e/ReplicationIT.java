@@ -258,33 +258,14 @@ class ReplicationIT {
         });
     }
 
-    private static String abbreviate(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
-    }
-
     /** The namespace's events (the service's and its pods'), in seconds after the kill, in the order they happened. */
     private String timeline(java.time.Instant killed) {
-        return timeline(killed, java.time.Instant.MAX);
+        return cluster.timeline(ns.name(), killed, java.time.Instant.MAX);
     }
 
     /** The same, only what happened before {@code until}. */
     private String timeline(java.time.Instant killed, java.time.Instant until) {
-        java.util.SortedMap<java.time.Instant, List<String>> lines = new java.util.TreeMap<>();
-        for (var e : cluster.client().v1().events().inNamespace(ns.name()).list().getItems()) {
-            String at = e.getEventTime() != null ? e.getEventTime().getTime() : e.getLastTimestamp();
-            if (at == null) {
-                continue;
-            }
-            java.time.Instant when = java.time.Instant.parse(at);
-            if (!when.isBefore(killed.minusSeconds(1)) && when.isBefore(until)) {
-                // the operator's own events with their text: what it saw and why it waited, where it did
-                boolean operators = "PercoreService".equals(e.getInvolvedObject().getKind()) && e.getMessage() != null;
-                lines.computeIfAbsent(when, t -> new ArrayList<>()).add(String.format("%+.1f s %s/%s %s%s", Duration.between(killed, when).toMillis() / 1000.0,
-                        e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason(),
-                        operators ? " (" + abbreviate(e.getMessage(), 300) + ")" : ""));
-            }
-        }
-        return "events: " + lines.values().stream().flatMap(List::stream).toList();
+        return cluster.timeline(ns.name(), killed, until);
     }
 
     private void awaitReplicated() {

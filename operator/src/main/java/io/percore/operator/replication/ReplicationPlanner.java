@@ -490,8 +490,17 @@ public final class ReplicationPlanner {
                 .thenComparingInt(PodState::ordinal);
     }
 
+    /**
+     * Not being deleted, not known lost, and serving as a master on the operator's word (it answers so), else on
+     * Kubernetes' (Ready while the operator cannot reach it: a timeout is the operator's network, not the pod). Unready
+     * while it answers as a master is no outage: a master's readiness is its application's lifecycle, and the kubelet
+     * resets it when it restarts (every pod unready until probed again) or has not probed it since its election. Failed
+     * over on that, a serving primary lost what its replicas had acknowledged since the last offsets were read (the
+     * campaign's kubelet restart: 39 acknowledged writes).
+     */
     static boolean available(PodState p) {
-        return !p.terminating() && p.knownLost() == null && p.ready() && (p.observed() == null || p.observed().master());
+        return !p.terminating() && p.knownLost() == null
+                && (p.observed() != null ? p.observed().master() : p.ready());
     }
 
     /**

@@ -198,7 +198,7 @@ class ReplicationPlannerTest {
         assertThat(elected.promote()).as("not the highest offset: the data").isEqualTo("kv-0");
         assertThat(elected.repoint()).contains("kv-2");
         // once it had a primary, a failover is one as any
-        List<PodState> later = List.of(pod(0).primary(100).unready().state(), pod(1).replicaOf(0, 100).state(), pod(2).replicaOf(0, 90).state());
+        List<PodState> later = List.of(pod(0).primary(100).unready().unreachable().state(), pod(1).replicaOf(0, 100).state(), pod(2).replicaOf(0, 90).state());
         Decision failover = ReplicationPlanner.plan(new Input(later, 3, AFTER, "kv-0", T0, T0.plus(AFTER), SERVICE, "kv-0"));
         assertThat(failover.kind()).isEqualTo(Kind.FAILOVER);
         assertThat(failover.promote()).isEqualTo("kv-1");
@@ -269,8 +269,8 @@ class ReplicationPlannerTest {
     // --- failover ---
 
     @Test
-    void anUnreadyPrimaryIsNotFailedOverBeforeFailoverAfter() {
-        Decision first = plan("kv-0", null, T0, pod(0).primary(100).unready(), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
+    void anUnreadyPrimaryOutOfReachIsNotFailedOverBeforeFailoverAfter() {
+        Decision first = plan("kv-0", null, T0, pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 100), pod(2).replicaOf(0, 100));
         assertThat(first.kind()).isEqualTo(Kind.WAIT);
         assertThat(first.promote()).isNull();
         assertThat(first.fence()).isEmpty();
@@ -278,21 +278,36 @@ class ReplicationPlannerTest {
         assertThat(first.reason()).isEqualTo("PrimaryUnavailable");
         assertThat(first.requeue()).isLessThanOrEqualTo(ReplicationPlanner.PERIOD);
 
-        Decision almost = plan("kv-0", T0, T0.plus(AFTER).minusMillis(1), pod(0).primary(100).unready(), pod(1).replicaOf(0, 100),
+        Decision almost = plan("kv-0", T0, T0.plus(AFTER).minusMillis(1), pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 100),
                 pod(2).replicaOf(0, 100));
         assertThat(almost.promote()).isNull();
         assertThat(almost.unavailableSince()).isEqualTo(T0);
         assertThat(almost.requeue()).isEqualTo(Duration.ofMillis(1));
     }
 
+    /**
+     * A master's readiness is its application's lifecycle and the kubelet's view of it: a kubelet that restarts marks every
+     * pod unready until it probes again, and one elected in a cold start is unready until its next probe. Answering as a
+     * master, it serves: failed over on its readiness, what its replicas had acknowledged since the offsets were read was
+     * lost (the campaign's kubelet restart: 39 writes).
+     */
+    @Test
+    void anUnreadyPrimaryThatAnswersAsAMasterIsNotFailedOver() {
+        Decision d = plan("kv-0", T0, T0.plus(AFTER).plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 100).unready(),
+                pod(2).replicaOf(0, 100).unready());
+        assertThat(d.promote()).isNull();
+        assertThat(d.fence()).isEmpty();
+        assertThat(d.unavailableSince()).isNull();
+    }
+
     @Test
     void failoverPromotesTheHighestReplicationOffsetAndFencesTheOldPrimaryFirst() {
-        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 80).linkDown(),
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 80).linkDown(),
                 pod(2).replicaOf(0, 95).linkDown());
         assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
         assertThat(d.fence()).containsExactly("kv-0");
         assertThat(d.promote()).as("highest offset beats the lower ordinal").isEqualTo("kv-2");
-        assertThat(d.repoint()).containsExactly("kv-0", "kv-1");
+        assertThat(d.repoint()).as("the pods that answer").containsExactly("kv-1");
         assertThat(d.message()).contains("kv-1=80").contains("kv-2=95");
     }
 
@@ -326,13 +341,13 @@ class ReplicationPlannerTest {
 
     @Test
     void unreachableAndTerminatingPodsAreNoCandidates() {
-        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unreachable(),
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 99).unreachable(),
                 pod(2).replicaOf(0, 98).unreachable());
         assertThat(d.promote()).isNull();
         assertThat(d.reason()).isEqualTo("NoCandidate");
         assertThat(d.unavailableSince()).isEqualTo(T0);
 
-        Decision terminating = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).terminating(),
+        Decision terminating = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 99).terminating(),
                 pod(2).replicaOf(0, 10));
         assertThat(terminating.promote()).isEqualTo("kv-2");
         assertThat(terminating.repoint()).doesNotContain("kv-1");
@@ -345,7 +360,7 @@ class ReplicationPlannerTest {
      */
     @Test
     void aLinkedReplicaTheKubeletHasNotSeenReadyYetIsACandidate() {
-        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready(), pod(1).replicaOf(0, 99).unready(),
+        Decision d = plan("kv-0", T0, T0.plus(AFTER), pod(0).primary(100).unready().unreachable(), pod(1).replicaOf(0, 99).unready(),
                 pod(2).replicaOf(0, 0).linkDown().unready());
         assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
         assertThat(d.promote()).isEqualTo("kv-1");
