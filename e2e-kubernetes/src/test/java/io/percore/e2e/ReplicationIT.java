@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.percore.operator.crd.PercoreService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
