@@ -212,6 +212,37 @@ final class Cluster implements AutoCloseable {
         return "events: " + lines.values().stream().flatMap(List::stream).toList();
     }
 
+    /**
+     * Each pod of {@code service} as a line: name, uid, IP, phase, Ready, restarts and why the last container ended
+     * (what a wait that timed out must say: a pod replaced or restarted behind the test's back).
+     */
+    String podStates(String namespace, String service) {
+        List<String> states = new java.util.ArrayList<>();
+        for (Pod p : pods(namespace, service)) {
+            var status = p.getStatus();
+            String ready = status.getConditions() == null ? "?" : status.getConditions().stream()
+                    .filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus()).findFirst().orElse("?");
+            StringBuilder line = new StringBuilder(p.getMetadata().getName()).append(" uid ")
+                    .append(p.getMetadata().getUid(), 0, 8).append(" ip ").append(status.getPodIP()).append(' ')
+                    .append(status.getPhase()).append(" ready ").append(ready);
+            if (p.getMetadata().getDeletionTimestamp() != null) {
+                line.append(" deleting");
+            }
+            if (status.getContainerStatuses() != null) {
+                for (var c : status.getContainerStatuses()) {
+                    line.append(' ').append(c.getName()).append(" restarts ").append(c.getRestartCount());
+                    var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
+                    if (last != null) {
+                        line.append(" (last ended ").append(last.getFinishedAt()).append(": ").append(last.getReason())
+                                .append(", exit ").append(last.getExitCode()).append(')');
+                    }
+                }
+            }
+            states.add(line.toString());
+        }
+        return "pods: " + states;
+    }
+
     List<Event> events(String namespace, String involvedName) {
         return client().v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(e -> involvedName.equals(e.getInvolvedObject().getName())).toList();

@@ -46,7 +46,8 @@ class TlsAndLiveConfigIT {
     static final String NAME = "kv-tls";
     /** The kubelet's volume refresh: its sync period (1 min) plus its cache; with room for a loaded machine. */
     static final Duration VOLUME_REFRESH_WITHIN = Duration.ofMinutes(3);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
 
     @TempDir
     Path dir;
@@ -71,18 +72,22 @@ class TlsAndLiveConfigIT {
                     .getSpec().getTemplate().getMetadata().getAnnotations().get("percore.io/config-hash");
 
             long changed = System.nanoTime();
+            java.time.Instant changedAt = java.time.Instant.now();
             Certificates.Issued renewed = pki.issue("renewed");
             cluster.client().secrets().inNamespace(ns.name()).resource(tlsSecret(renewed, pki)).update();
             cluster.patchSpec(ns.name(), NAME, "{\"config\":{\"engine\":{\"stall-threshold\":\"40ms\"}}}");
 
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.client().configMaps().inNamespace(ns.name())
                     .withName(NAME + "-config").get().getData().get("application.yml").contains("40ms"));
-            await().atMost(VOLUME_REFRESH_WITHIN).pollInterval(Duration.ofSeconds(2)).ignoreExceptions().until(() ->
-                    handshake(service.getSpec().getClusterIP(), 6381, pki, password).getSerialNumber().equals(renewed.serial()));
+            Explained wait = new Explained(cluster, ns.name(), changedAt);
+            wait.until("the renewed certificate served through the Service", () -> handshake(service.getSpec().getClusterIP(), 6381,
+                    pki, password).getSerialNumber(), renewed.serial()::equals);
             long certificateSeconds = RealNode.seconds(changed);
-            JsonNode reload = await().atMost(VOLUME_REFRESH_WITHIN).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
-                    .until(() -> percoreEndpoint(pod).path("configReload").path("lastChange"),
-                            c -> c.path("applied").toString().contains("stall-threshold"));
+            // the pod as it is now: its address, and whether it is still the one the change was made to
+            JsonNode reload = wait.until("the live setting applied in pod " + pod.getMetadata().getName(),
+                    () -> percoreEndpoint(cluster.client().pods().inNamespace(ns.name()).withName(pod.getMetadata().getName()).get())
+                            .path("configReload").path("lastChange"),
+                    c -> c.path("applied").toString().contains("stall-threshold"));
             Progress.say("renewed certificate served %d s and live setting applied %d s after the change (%s)", certificateSeconds,
                     RealNode.seconds(changed), reload);
             assertThat(reload.path("outcome").asText()).isEqualTo("applied");
@@ -95,6 +100,32 @@ class TlsAndLiveConfigIT {
             assertThat(cluster.client().apps().deployments().inNamespace(ns.name()).withName(NAME).get()
                     .getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("percore.io/config-hash", hashBefore);
             assertThat(cluster.events(ns.name(), NAME)).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigChangedLive"));
+        }
+    }
+
+    /**
+     * A wait for the kubelet's refresh that says, when it times out, what it last saw and what the pods and the namespace's
+     * events were: a pod replaced or restarted meanwhile fails here with its reason, not as a bare timeout.
+     */
+    private record Explained(Cluster cluster, String namespace, java.time.Instant since) {
+        <T> T until(String what, java.util.concurrent.Callable<T> probe, java.util.function.Predicate<T> done) {
+            var last = new java.util.concurrent.atomic.AtomicReference<Object>("nothing yet");
+            try {
+                return await().atMost(VOLUME_REFRESH_WITHIN).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                    try {
+                        T seen = probe.call();
+                        last.set(seen);
+                        return seen;
+                    } catch (Exception e) {
+                        last.set(e);
+                        return null;
+                    }
+                }, seen -> seen != null && done.test(seen));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(what + ": not within " + VOLUME_REFRESH_WITHIN.toSeconds() + " s; last seen: " + last.get()
+                        + "; " + cluster.podStates(namespace, NAME) + "; "
+                        + cluster.timeline(namespace, since, java.time.Instant.now()), e);
+            }
         }
     }
 
@@ -141,10 +172,17 @@ class TlsAndLiveConfigIT {
         }
     }
 
+    /** @param pod null when it is gone */
     private static JsonNode percoreEndpoint(Pod pod) throws IOException, InterruptedException {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + pod.getStatus().getPodIP() + ":8081/actuator/percore"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return Serialization.jsonMapper().readTree(body);
+        if (pod == null) {
+            throw new IllegalStateException("the pod is gone");
+        }
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + pod.getStatus().getPodIP()
+                + ":8081/actuator/percore")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        return Serialization.jsonMapper().readTree(response.body());
     }
 
     /** A CA and the server certificates it issues, made with openssl. */

@@ -281,12 +281,22 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         ctx.fireChannelInactive();
     }
 
-    /** The server begins its graceful drain: a command blocked on keys is answered now, as timed out. */
+    /**
+     * The server begins its graceful drain: a command blocked on keys is answered now, as timed out, and so is a WAIT (what
+     * the replicas acknowledged so far). Commands a pause holds never run (the shutdown's hold, or a CLIENT PAUSE that
+     * outlasts the server): as Redis's exit does, the connection closes once the replies owed before them have left, not
+     * at the end of the drain's timeout.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == DrainStarted.INSTANCE) {
             draining = true;
             local.blockedClients().expireNow(session.id());
+            server.replication().answerWaitsNow();
+            if ((modes & PAUSED) != 0 && !responder.closing()) {
+                held.drop();
+                responder.replyAndClose(RespReplies.NOTHING);
+            }
         }
         ctx.fireUserEventTriggered(event);
     }

@@ -35,6 +35,8 @@ final class ReplicaAcks {
     private final Runnable stateChanged;
     private final ConcurrentLinkedQueue<Wait> waits = new ConcurrentLinkedQueue<>();
     private volatile boolean enough = true;
+    /** The server stops: no WAIT waits any more ({@link #answerAllNow}). */
+    private volatile boolean stopping;
 
     ReplicaAcks(List<ReplicaLink> links, ReplicationStream stream, BooleanSupplier streaming, Supplier<ReplicationSettings> settings,
                 Runnable stateChanged) {
@@ -72,18 +74,37 @@ final class ReplicaAcks {
                 return ShardFuture.completed(0L);
             }
             w.offset = Long.MAX_VALUE;
+            waits.add(w);
         } else {
+            // listed before its offset is known: an offset known at once may finish it here, and a finished wait must not
+            // be added after its removal
+            waits.add(w);
             stream.offsetAfter(stream.createdNow(), offset -> {
                 w.offset = offset;
                 stream.requestAcks();
                 check(w);
+                if (stopping) {
+                    finish(w);
+                }
             });
         }
-        waits.add(w);
-        if (timeoutMillis > 0) {
+        if (stopping && w.offset >= 0) {
+            finish(w);
+        }
+        if (timeoutMillis > 0 && !w.done.get()) {
             w.shard.schedule(Duration.ofMillis(timeoutMillis), () -> finish(w));
         }
         return w.promise;
+    }
+
+    /** The server stops: every WAIT is answered with what is acknowledged now, and later ones at once. Any thread. */
+    void answerAllNow() {
+        stopping = true;
+        for (Wait w : waits) {
+            if (w.offset >= 0) {
+                finish(w);
+            } // a WAIT whose offset is not known yet is answered when it is (waitFor)
+        }
     }
 
     /** An ack arrived or a replica left (a shard thread): answers the WAITs it satisfies. */

@@ -626,6 +626,14 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         return acks.waitFor(numReplicas, timeoutMillis);
     }
 
+    /**
+     * The server stops (its drain began): every WAIT is answered now with what the replicas acknowledged, as at its timeout,
+     * and a WAIT run from now on does not wait. Any thread; once.
+     */
+    public void answerWaitsNow() {
+        acks.answerAllNow();
+    }
+
     /** An ack arrived (a shard thread). */
     void acked() {
         acks.answerWaits();

@@ -65,4 +65,36 @@ class StopClosesClientsTest {
             }
         }
     }
+
+    /**
+     * What a stop does not wait for: a WAIT for replicas that are not there is answered with what they acknowledged (0),
+     * and writes a CLIENT PAUSE holds never run: their connection closes unanswered, as Redis's exit closes it. Before,
+     * each held the servers' drain for its whole timeout (67.5 s): a primary whose replicas vanished with it (every pod of
+     * the service deleted) held its clients' writes for the shutdown and went on until the kubelet's SIGKILL.
+     */
+    @Test
+    void sigtermAnswersAWaitAndClosesWritesAPauseHoldsWithoutWaitingForTheDrainsTimeout() throws Exception {
+        try (AppProcess app = AppProcess.start(2, List.of());
+             RespTestClient waiting = new RespTestClient(app.respPort());
+             RespTestClient admin = new RespTestClient(app.respPort());
+             RespTestClient held = new RespTestClient(app.respPort())) {
+            waiting.send(RespTestClient.encode("WAIT", "1", "0"));
+            assertThat(admin.cmd("CLIENT", "PAUSE", "600000", "WRITE")).isEqualTo("OK");
+            held.send(RespTestClient.encode("SET", "k", "v"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(String.valueOf(admin.cmd("CLIENT", "LIST")).contains("cmd=wait")
+                    && String.valueOf(admin.cmd("INFO", "clients")).contains("blocked_clients:1"))) {
+                assertThat(System.nanoTime()).as("the WAIT waits and the SET is held").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+
+            long t0 = System.nanoTime();
+            app.terminate();
+            assertThat(waiting.read()).as("the WAIT is answered: no replica acknowledged").isEqualTo(0L);
+            assertThat(held.closedByServer()).as("the held write's connection closes unanswered").isTrue();
+            // the drain's timeout is 67.5 s: a loaded machine's stop takes seconds
+            assertThat(app.waitFor(40)).as("the process ends without waiting for the drain's timeout").isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(40);
+        }
+    }
 }
