@@ -117,7 +117,7 @@ public final class ReplicaGroups {
             PodView best = null;
             for (String r : replicas) {
                 PodView c = byId.get(r);
-                if (c != null && c.lost() == null && (c.ready() || heldData(c)) && c.address() != null && (best == null || offset(c) > offset(best))) {
+                if (c != null && c.lost() == null && (c.ready() || heldData(c) || gone && answersAsReplica(c)) && c.address() != null && (best == null || offset(c) > offset(best))) {
                     best = c; // pods come in ordinal order: a tie keeps the lower one
                 }
             }
@@ -140,7 +140,7 @@ public final class ReplicaGroups {
                         + " to come back, with what its files hold");
             } else {
                 since.put(primary, from);
-                waiting.add(name(clock, primary) + (best == null ? " is unavailable and none of its replicas is Ready"
+                waiting.add(name(clock, primary) + (best == null ? " is unavailable and none of its replicas answers"
                         : " is unavailable since " + from + "; its replica takes over at " + from.plus(clock.after())));
             }
         }
@@ -151,6 +151,17 @@ public final class ReplicaGroups {
     private static boolean heldData(PodView p) {
         ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
         return r != null && !r.master() && !r.linkUp() && r.offset() > 0;
+    }
+
+    /**
+     * Once its primary is gone for good (back under another id: its data went with it), any replica that answers is a
+     * candidate, whatever its readiness or offset: a replica is Ready only while linked, so requiring it left a group whose
+     * primary came back empty with no candidate for good (the cluster property test, one primary deleted without
+     * persistence). While the primary may come back with its data, an unsynced replica is not promoted over it.
+     */
+    private static boolean answersAsReplica(PodView p) {
+        ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
+        return r != null && !r.master();
     }
 
     private static String name(Clock clock, String id) {

@@ -88,6 +88,17 @@ final class ClusterDriver {
      */
     record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
                        ClusterStatus previous) {
+        /** As this, with {@code epoch} recorded in the status before it was sent ({@link #recordEpoch}). */
+        Observation recording(long epoch) {
+            ClusterStatus recorded = new ClusterStatus();
+            if (previous != null) {
+                recorded.setPods(previous.getPods());
+                recorded.setPrimariesUnavailable(previous.getPrimariesUnavailable());
+            }
+            recorded.setConfigEpoch(epoch);
+            return new Observation(decision, pods, running, password, authProblem, recorded);
+        }
+
         /** The pod the last status showed node {@code id} on (null: none). */
         String previousPodOf(String id) {
             return podOfNode(previous).get(id);
@@ -307,6 +318,18 @@ final class ClusterDriver {
         // the replicas' links are those of the layout sent: not followed while its leading pods (a promoted replica) lack it,
         // or a replica promoted without its layout and its old primary could each be told to follow the other
         boolean linksInForce = true;
+        long recorded = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
+        if (d.send() != null && d.send().epoch() > recorded && o.authProblem() == null) {
+            String unrecorded = recordEpoch(s, d.send().epoch());
+            if (unrecorded != null) {
+                reason = "EpochNotRecorded";
+                message = "epoch " + d.send().epoch() + " not sent: the status could not record it first (" + unrecorded + ")";
+                warnOnce(s, before, reason, message);
+                conditions.set(CONDITION, false, reason, message);
+                return new Outcome(status(inForce, d, o), ClusterPlanner.BUSY);
+            }
+            o = o.recording(d.send().epoch());
+        }
         if (d.send() != null) {
             List<String> refused = new ArrayList<>();
             int sent = 0;
@@ -393,6 +416,24 @@ final class ClusterDriver {
         watch.watchOnly(PercoreServiceReconciler.key(s), primaries, o.password().missing() ? null : o.password().auth());
     }
 
+    /**
+     * Records a new epoch in the status before any pod is sent it (a write-ahead): an operator stopped after sending it,
+     * whose pods holding it then do not answer, would otherwise send that epoch again with another layout, and two pods
+     * would hold different layouts at one epoch (ClusterFailoverPropertyTest). Null when recorded, else why not.
+     */
+    private String recordEpoch(PercoreService s, long epoch) {
+        try {
+            client.resources(PercoreService.class).inNamespace(s.getMetadata().getNamespace()).withName(s.getMetadata().getName())
+                    .subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            "{\"status\":{\"cluster\":{\"configEpoch\":" + epoch + "}}}");
+            return null;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            LOG.info("{}/{}: epoch {} not recorded: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), epoch, e.toString());
+            return e.getMessage();
+        }
+    }
+
     /** A warning event, unless the last status's condition says the same already (not one every second). */
     private void warnOnce(PercoreService s, List<io.fabric8.kubernetes.api.model.Condition> before, String reason, String message) {
         var last = StatusConditions.find(before, CONDITION);
@@ -413,7 +454,10 @@ final class ClusterDriver {
             }
         });
         ClusterStatus status = new ClusterStatus();
-        status.setConfigEpoch(layout.epoch());
+        // never lowered, as Redis's currentEpoch: the pods that hold the newest epoch may not answer this time (deleted,
+        // frozen), and a floor taken from those that do would let the next layout reuse an epoch they hold with another text
+        long recorded = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
+        status.setConfigEpoch(Math.max(layout.epoch(), recorded));
         status.setSlotsAssigned(layout.assignedSlots());
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();

@@ -261,7 +261,7 @@ class ReplicaGroupsTest {
         Decision noReplica = decide(4, 1, T0.plusSeconds(3600), Map.of(id(0), T0), podOfNode(4), down(0), down(1), primary(2, l),
                 replica(3, l, 2, 100));
         assertThat(noReplica.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
-        assertThat(noReplica.message()).contains("none of its replicas is Ready");
+        assertThat(noReplica.message()).contains("none of its replicas answers");
     }
 
     @Test
@@ -286,6 +286,23 @@ class ReplicaGroupsTest {
         // the old id was a replica in the failover's epoch: dropped, not reported as slots handed out without their keys
         assertThat(rejoin.lost()).containsExactly(id(0));
         assertThat(rejoin.message()).doesNotContain("without their keys").contains(id(0) + " on no pod any more dropped");
+    }
+
+    /**
+     * Without persistence, a primary deleted comes back empty under another id and its replica, Ready only while linked,
+     * is not Ready: it answers as a replica, so it is promoted (it holds all there is). Requiring Ready left the group
+     * without a primary for good (ClusterFailoverPropertyTest, shrunk to one DELETE).
+     */
+    @Test
+    void anUnreadyReplicaOfAPrimaryGoneForGoodIsPromotedEvenWithNothingInIt() {
+        Layout l = twoGroups();
+        PodView restarted = pod(0, String.format("%040x", 0xfff), Layout.EMPTY, null, 0);
+        PodView unlinked = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)));
+        Decision d = decide(4, 1, T0, Map.of(), podOfNode(4), restarted, unlinked, primary(2, l), replica(3, l, 2, 100));
+        assertThat(d.kind()).isEqualTo(Kind.APPLY);
+        assertThat(d.links().promote()).containsExactly("kv-1");
+        assertThat(d.send().slotsOf(id(1))).isEqualTo(l.slotsOf(id(0)));
     }
 
     @Test

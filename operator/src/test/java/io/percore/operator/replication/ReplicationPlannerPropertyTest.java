@@ -2,6 +2,7 @@ package io.percore.operator.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.percore.operator.FaultSequence;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import io.percore.operator.replication.ReplicationPlanner.Kind;
@@ -119,20 +120,7 @@ class ReplicationPlannerPropertyTest {
 
     /** Takes faults out, one at a time, while the run still fails: the shortest story that still breaks it. */
     private static List<Step> shrink(int pods, Persistence persistence, List<Step> steps) {
-        List<Step> current = new ArrayList<>(steps);
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (int i = current.size() - 1; i >= 0; i--) {
-                List<Step> fewer = new ArrayList<>(current);
-                fewer.remove(i);
-                if (new Sim(pods, persistence).run(fewer, false) != null) {
-                    current = fewer;
-                    progress = true;
-                }
-            }
-        }
-        return current;
+        return FaultSequence.shrink(steps, fewer -> new Sim(pods, persistence).run(fewer, false) != null);
     }
 
     /** A pod of the simulated StatefulSet: its pod object, its process, what it holds in memory and in its files. */
@@ -229,15 +217,13 @@ class ReplicationPlannerPropertyTest {
     }
 
     /** The world and the operator's record, stepping one fault and one reconcile at a time. */
-    private static final class Sim {
+    private static final class Sim extends FaultSequence<Step> {
         final Persistence persistence;
         final List<SimPod> pods = new ArrayList<>();
         final Set<Integer> acked = new HashSet<>();
         /** Acknowledged writes a promotion went on without when no pod that answered held them: lost to the faults. */
         final Set<Integer> forfeited = new HashSet<>();
         final Set<Integer> written = new HashSet<>();
-        final StringBuilder trace = new StringBuilder();
-        boolean tracing;
         String lastPrimary;
         Instant unavailableSince;
         String history;
@@ -249,6 +235,7 @@ class ReplicationPlannerPropertyTest {
         int midwayMask = -1;
 
         Sim(int n, Persistence persistence) {
+            super(SETTLE_WITHIN);
             this.persistence = persistence;
             for (int i = 0; i < n; i++) {
                 SimPod p = new SimPod(i);
@@ -268,54 +255,24 @@ class ReplicationPlannerPropertyTest {
             return pods.stream().filter(p -> p.labelled && p.master).findFirst().map(p -> p.memory).orElse(List.of());
         }
 
-        /** Runs the steps, then a calm phase; returns the first property broken (with the trace when asked), or null. */
-        String run(List<Step> steps, boolean withTrace) {
-            this.tracing = withTrace;
-            String broken = play(steps);
-            return broken != null && withTrace ? broken + "\ntrace:\n" + trace : broken;
+        @Override
+        protected boolean settled() {
+            return whole();
         }
 
-        private String play(List<Step> steps) {
-            {
-                for (int i = 0; i < 12; i++) { // the service comes up
-                    String broken = reconcile();
-                    if (broken != null) {
-                        return "bootstrap: " + broken;
-                    }
-                    tick();
-                }
-                for (Step s : steps) {
-                    apply(s);
-                    String broken = reconcile();
-                    if (broken != null) {
-                        return "after " + s + ": " + broken;
-                    }
-                    tick();
-                }
-                heal();
-                for (int i = 0; i < SETTLE_WITHIN; i++) {
-                    String broken = reconcile();
-                    if (broken != null) {
-                        return "while settling: " + broken;
-                    }
-                    tick();
-                    if (whole()) {
-                        return null;
-                    }
-                }
-                return "not whole " + SETTLE_WITHIN + " reconciles after the faults stopped: " + describe();
-            }
+        @Override
+        protected String notSettled(int reconciles) {
+            return "not whole " + reconciles + " reconciles after the faults stopped: " + describe();
         }
 
         private void log(String line) {
-            if (tracing) {
-                trace.append("  t=").append(now.getEpochSecond() % 100_000).append(' ').append(line).append('\n');
-            }
+            log("t=" + now.getEpochSecond() % 100_000, line);
         }
 
         // ------------------------------------------------------------------ faults
 
-        void apply(Step s) {
+        @Override
+        protected void apply(Step s) {
             SimPod p = pods.get(s.pod());
             log("fault " + s);
             switch (s.fault()) {
@@ -425,7 +382,8 @@ class ReplicationPlannerPropertyTest {
         }
 
         /** One second passes: processes come and go, links form and sync, files are written, faults run out. */
-        void tick() {
+        @Override
+        protected void tick() {
             now = now.plusSeconds(1);
             for (SimPod p : pods) {
                 if (p.terminating) {
@@ -519,7 +477,8 @@ class ReplicationPlannerPropertyTest {
             }
         }
 
-        void heal() {
+        @Override
+        protected void heal() {
             for (SimPod p : pods) {
                 p.frozenFor = 0;
                 p.partitionedFor = 0;
@@ -531,7 +490,8 @@ class ReplicationPlannerPropertyTest {
         // ------------------------------------------------------------------ the operator
 
         /** One reconcile: what the operator sees, the planner's decision, carried out as the driver does. */
-        String reconcile() {
+        @Override
+        protected String reconcile() {
             List<PodState> states = new ArrayList<>();
             for (SimPod p : pods) {
                 if (!p.exists) {
