@@ -7,6 +7,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.percore.operator.crd.PercoreService;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -206,6 +208,7 @@ class FaultCampaignIT {
             case DELETE_ALL -> {
                 pods.forEach(p -> gone.add(name(p)));
                 cluster.client().pods().inNamespace(namespace).withLabel("app.kubernetes.io/instance", NAME).delete();
+                dumpThreadsIfStillStopping(primary, Duration.ofSeconds(60));
                 return new Started("delete every pod", Duration.ZERO, () -> { });
             }
             case FREEZE -> {
@@ -306,6 +309,37 @@ class FaultCampaignIT {
         } catch (RuntimeException e) {
             Progress.say("campaign: heal of %s: %s (its pod may be gone, and its network namespace with it)", name(pod), e.getMessage());
         }
+    }
+
+    /**
+     * A JVM should stop within seconds of its SIGTERM (its shutdown-timeout, the drain of what it owes): one still running
+     * {@code after} it is asked for its threads (SIGQUIT), and its log with them is kept in the diagnostics, what a stop
+     * that runs on to the kubelet's SIGKILL needs (an open find of issue 74: every pod deleted at once, the old primary's
+     * pod takes the whole 120 s grace).
+     */
+    private void dumpThreadsIfStillStopping(Pod pod, Duration after) {
+        String uid = pod.getMetadata().getUid();
+        String task = containerId(pod);
+        Thread dump = new Thread(() -> {
+            try {
+                Thread.sleep(after.toMillis());
+                Pod now = cluster.client().pods().inNamespace(namespace).withName(name(pod)).get();
+                if (now == null || !uid.equals(now.getMetadata().getUid())) {
+                    return; // stopped in time
+                }
+                cluster.node().ctr("tasks", "kill", "--signal", "SIGQUIT", task);
+                Thread.sleep(2000);
+                String log = cluster.client().pods().inNamespace(namespace).withName(name(pod)).tailingLines(2000).getLog();
+                Path file = Cluster.DIAGNOSTICS.resolve("campaign-" + name(pod) + "-still-stopping-" + Instant.now().getEpochSecond() + ".log");
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, log);
+                Progress.say("campaign: %s still stopping %d s after its SIGTERM: its threads in %s", name(pod), after.toSeconds(), file);
+            } catch (Exception e) {
+                Progress.say("campaign: no thread dump of %s: %s", name(pod), e);
+            }
+        }, "campaign-thread-dump");
+        dump.setDaemon(true);
+        dump.start();
     }
 
     /** The pid of the pod's container's task (its network namespace is the pod's). */

@@ -145,7 +145,8 @@ final class ReplicationDriver {
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
                     lost(pod, refused, address), Replication.PROMOTING.equals(labels.get(Replication.ROLE_LABEL)),
-                    pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(Replication.HISTORY_ANNOTATION)));
+                    pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(Replication.HISTORY_ANNOTATION),
+                    observed == null && Pods.starting(pod, Instant.now())));
         }
 
         Instant now = Instant.now();

@@ -502,8 +502,9 @@ class ReplicationPlannerPropertyTest {
                     o = p.master ? Observed.master(p.offset()) : Observed.replica(p.offset(), p.following, p.linkUp);
                     o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2);
                 }
+                // Pods.starting: its container being created or loading its files, not yet answering
                 states.add(new PodState(p.name, p.ordinal, effectivelyReady(p), p.terminating, p.labelled, p.updated, p.address(), o, p.lost(),
-                        p.promoting, p.historyNote));
+                        p.promoting, p.historyNote, o == null && p.exists && !p.terminating && p.process < 2 && p.frozenFor == 0));
             }
             // the driver's clock while the status holds none: the labelled pod's readiness (ReplicationDriver.unreadySince)
             String labelled = null;

@@ -38,6 +38,7 @@ class ReplicationPlannerTest {
         boolean updated = true;
         Observed observed;
         String lost;
+        boolean starting;
 
         Pod(int ordinal) {
             this.ordinal = ordinal;
@@ -108,8 +109,17 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        /** Its container being created or just started: no answer yet. */
+        Pod starting() {
+            starting = true;
+            ready = false;
+            observed = null;
+            return this;
+        }
+
         PodState state() {
-            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed, lost);
+            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed, lost, false, null,
+                    starting);
         }
     }
 
@@ -123,6 +133,44 @@ class ReplicationPlannerTest {
             states.add(p.state());
         }
         return ReplicationPlanner.plan(new Input(states, wanted, AFTER, lastPrimary, since, now, SERVICE));
+    }
+
+    private static Decision planWithFiles(String lastPrimary, Instant since, Instant now, Pod... pods) {
+        List<PodState> states = new ArrayList<>();
+        for (Pod p : pods) {
+            states.add(p.state());
+        }
+        return ReplicationPlanner.plan(new Input(states, pods.length, AFTER, lastPrimary, since, now, SERVICE, null, true, null));
+    }
+
+    /**
+     * Every pod deleted at once (FaultCampaignIT on the real node): the replica that answered first was promoted at the
+     * deadline with 9,593 of the writes while the other, still loading its append-only file, held 15,871, which a full sync
+     * from the new primary then dropped (acknowledged writes lost). A replica starting with its files is waited for past
+     * the deadline; once both answer with no offset (an append-only file keeps none), the one holding more keys is chosen.
+     */
+    @Test
+    void aReplicaStillStartingWithItsFilesIsWaitedForAndTheOneHoldingMoreKeysIsPromoted() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        Decision waiting = planWithFiles("kv-0", T0, late, pod(0).lost("being deleted").terminating().unreachable(),
+                pod(1).restartedAsReplica(0, 9_593), pod(2).starting());
+        assertThat(waiting.promote()).as("past the deadline, kv-2 still starting").isNull();
+        assertThat(waiting.reason()).isEqualTo("WaitingForData");
+        assertThat(waiting.message()).contains("kv-2 (starting, with its files)");
+
+        Decision both = planWithFiles("kv-0", T0, late, pod(0).lost("being deleted").terminating().unreachable(),
+                pod(1).restartedAsReplica(0, 9_593), pod(2).restartedAsReplica(0, 15_871));
+        assertThat(both.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(both.promote()).as("offsets alike: more keys, not the lower ordinal").isEqualTo("kv-2");
+
+        // without files a restarted pod comes back empty: nothing to wait for past the deadline
+        Decision noFiles = plan(3, "kv-0", T0, late, pod(0).lost("being deleted").terminating().unreachable(),
+                pod(1).restartedAsReplica(0, 9_593), pod(2).starting());
+        assertThat(noFiles.promote()).isEqualTo("kv-1");
+        // nor for the old primary restarting: what it alone holds no replica acknowledged
+        Decision oldPrimary = planWithFiles("kv-0", T0, late, pod(0).starting(), pod(1).replicaOf(0, 500).linkDown().unready(),
+                pod(2).replicaOf(0, 400).linkDown().unready());
+        assertThat(oldPrimary.promote()).isEqualTo("kv-1");
     }
 
     // --- bootstrap ---
