@@ -18,6 +18,7 @@ fi
 module=$1 test=$2 runs=$3
 cd "$(dirname "$0")/.."
 out=${OUT:-$(mktemp -d /tmp/repeat-test.XXXXXX)}
+mkdir -p "$out"
 ./mvnw -B -q -pl "$module" -am package -DskipTests
 
 load=${STRESS-"-c 2"}
