@@ -155,7 +155,7 @@ final class ClusterDriver {
             boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
             pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost));
         }
-        long floor = previous == null || previous.getConfigEpoch() == null ? 0 : previous.getConfigEpoch();
+        long floor = recordedEpoch(previous);
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
                 : new ReplicaGroups.Clock(replication.failoverAfterOrDefault(), Instant.now(), unavailableSince(previous), podOfNode(previous));
         Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor, replicas, clock));
@@ -318,7 +318,7 @@ final class ClusterDriver {
         // the replicas' links are those of the layout sent: not followed while its leading pods (a promoted replica) lack it,
         // or a replica promoted without its layout and its old primary could each be told to follow the other
         boolean linksInForce = true;
-        long recorded = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
+        long recorded = recordedEpoch(o.previous());
         if (d.send() != null && d.send().epoch() > recorded && o.authProblem() == null) {
             String unrecorded = recordEpoch(s, d.send().epoch());
             if (unrecorded != null) {
@@ -390,7 +390,7 @@ final class ClusterDriver {
         }
         conditions.set(CONDITION, d.healthy() && inForce.assignedSlots() == SlotPlanner.SLOTS, reason, message);
         watchPrimaries(s, o, inForce);
-        long shown = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
+        long shown = recordedEpoch(o.previous());
         if (o.authProblem() != null && inForce.epoch() < shown) {
             // the pods still serve the layout last seen; what they could not be asked is not "no layout"
             return new Outcome(o.previous(), d.requeue());
@@ -434,6 +434,11 @@ final class ClusterDriver {
         }
     }
 
+    /** The epoch the status records: the floor of every layout sent next (0: none yet). */
+    private static long recordedEpoch(ClusterStatus status) {
+        return status == null || status.getConfigEpoch() == null ? 0 : status.getConfigEpoch();
+    }
+
     /** A warning event, unless the last status's condition says the same already (not one every second). */
     private void warnOnce(PercoreService s, List<io.fabric8.kubernetes.api.model.Condition> before, String reason, String message) {
         var last = StatusConditions.find(before, CONDITION);
@@ -456,8 +461,7 @@ final class ClusterDriver {
         ClusterStatus status = new ClusterStatus();
         // never lowered, as Redis's currentEpoch: the pods that hold the newest epoch may not answer this time (deleted,
         // frozen), and a floor taken from those that do would let the next layout reuse an epoch they hold with another text
-        long recorded = o.previous() == null || o.previous().getConfigEpoch() == null ? 0 : o.previous().getConfigEpoch();
-        status.setConfigEpoch(Math.max(layout.epoch(), recorded));
+        status.setConfigEpoch(Math.max(layout.epoch(), recordedEpoch(o.previous())));
         status.setSlotsAssigned(layout.assignedSlots());
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
