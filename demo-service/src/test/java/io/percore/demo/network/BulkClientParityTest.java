@@ -15,6 +15,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,8 +58,8 @@ class BulkClientParityTest {
 
     @Test
     void aRawClientWritingAMillionCommandsBeforeReadingGetsEveryReplyFromBoth() throws Exception {
-        writeEverythingThenRead("redis-server", redis.port());
-        writeEverythingThenRead("percore", demo.respPort());
+        writeEverythingThenRead("redis-server", redis.port(), null);
+        writeEverythingThenRead("percore", demo.respPort(), demo);
         assertThat(demo.alive()).isTrue();
         try (RespTestClient c = new RespTestClient(demo.respPort())) {
             assertThat(ClientMemoryTest.infoLong(c, "stats", "evicted_clients", -1)).as("clients closed for memory").isZero();
@@ -70,8 +72,11 @@ class BulkClientParityTest {
         assertThat(redisPyPipeline(demo.respPort())).as("redis-py against percore").isEqualTo("replies " + COMMANDS);
     }
 
-    /** Writes every INCR (the keys in turn) and only then reads: reply i must be i/4 + 1. */
-    private static void writeEverythingThenRead(String server, int port) throws Exception {
+    /**
+     * Writes every INCR (the keys in turn) and only then reads: reply i must be i/4 + 1. A server that
+     * stops reading fails it with what it says of its clients (and, for the demo, its threads and log).
+     */
+    private static void writeEverythingThenRead(String server, int port, DemoProcess process) throws Exception {
         try (Socket socket = connectOnShardZero(port); RespTestClient admin = new RespTestClient(port)) {
             admin.cmd("DEL", KEYS[0], KEYS[1], KEYS[2], KEYS[3]);
             socket.setSoTimeout(120_000);
@@ -79,11 +84,13 @@ class BulkClientParityTest {
             for (int k = 0; k < KEYS.length; k++) {
                 commands[k] = RespTestClient.encode("INCR", KEYS[k]);
             }
+            AtomicInteger sent = new AtomicInteger();
             CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
                 try {
                     OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
                     for (int i = 0; i < COMMANDS; i++) {
                         out.write(commands[i & 3]);
+                        sent.lazySet(i + 1);
                     }
                     out.flush();
                 } catch (IOException e) {
@@ -91,7 +98,12 @@ class BulkClientParityTest {
                 }
             });
             // the client reads nothing until everything is written; a server that stopped reading fails it here
-            written.get(300, TimeUnit.SECONDS);
+            try {
+                written.get(300, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError(server + " stopped reading: " + sent.get() + " of " + COMMANDS
+                        + " commands written in 300 s\n" + whatTheServerSays(admin, process), e);
+            }
             InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
             for (int i = 0; i < COMMANDS; i++) {
                 String line = ClientMemoryTest.readLine(in);
@@ -100,6 +112,21 @@ class BulkClientParityTest {
                 }
             }
         }
+    }
+
+    private static String whatTheServerSays(RespTestClient admin, DemoProcess process) {
+        StringBuilder said = new StringBuilder();
+        for (String[] command : new String[][] {{"CLIENT", "LIST"}, {"INFO", "clients"}, {"INFO", "stats"}, {"INFO", "memory"}}) {
+            try {
+                said.append(String.join(" ", command)).append(":\n").append(admin.cmd(command)).append('\n');
+            } catch (IOException | RuntimeException e) {
+                said.append(String.join(" ", command)).append(" failed: ").append(e).append('\n');
+            }
+        }
+        if (process != null) {
+            said.append("its threads:\n").append(process.threadDump()).append("its log:\n").append(process.output());
+        }
+        return said.toString();
     }
 
     /** A connection on the demo's shard 0 (the kernel spreads them; CLIENT INFO says where), or any for redis-server. */

@@ -59,6 +59,18 @@ public final class DemoProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Its threads' stacks now (jcmd Thread.print), for a test that found it stuck. */
+    public String threadDump() {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return jcmd.waitFor(30, TimeUnit.SECONDS) ? dump : dump + "\n(jcmd still running after 30 s)";
+        } catch (IOException | InterruptedException e) {
+            return "no thread dump: " + e;
+        }
+    }
+
     /** What the process printed so far (its log). */
     public String output() {
         return output.text();
