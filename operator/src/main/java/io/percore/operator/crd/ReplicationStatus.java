@@ -14,6 +14,8 @@ public class ReplicationStatus {
     private String primary;
     private String primaryUnavailableSince;
     private String history;
+    private String promoting;
+    private String promotingFrom;
 
     public ReplicationStatus() {
     }
@@ -36,15 +38,26 @@ public class ReplicationStatus {
     /** The {@code master_replid} of the last primary seen serving: pods in this history (or that moved on from it) go first. */
     public String getHistory() { return history; }
     public void setHistory(String history) { this.history = history; }
+    /**
+     * The pod the operator is promoting, written before it tells the pod (a write-ahead), with the history it promotes it
+     * from ({@link #getPromotingFrom}): an operator stopped after the promotion and before recording the new history
+     * leaves a pod whose replication id nothing records; while the history is still that one, this pod's offset counts in
+     * it (it moved on from it). Inert once another history is recorded.
+     */
+    public String getPromoting() { return promoting; }
+    public void setPromoting(String promoting) { this.promoting = promoting; }
+    public String getPromotingFrom() { return promotingFrom; }
+    public void setPromotingFrom(String promotingFrom) { this.promotingFrom = promotingFrom; }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ReplicationStatus other && Objects.equals(primary, other.primary)
-                && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince) && Objects.equals(history, other.history);
+                && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince) && Objects.equals(history, other.history)
+                && Objects.equals(promoting, other.promoting) && Objects.equals(promotingFrom, other.promotingFrom);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(primary, primaryUnavailableSince, history);
+        return Objects.hash(primary, primaryUnavailableSince, history, promoting, promotingFrom);
     }
 }

@@ -41,7 +41,9 @@ import java.util.Optional;
  *       status's {@code history}), or who moved on from it, go before any other (a replica frozen or cut
  *       off through a failover holds a higher offset of an older history, whose writes the newer one
  *       has gone past); a master the operator was promoting ({@code percore.io/replication-role=promoting})
- *       goes first of all (it stopped between the promotion and the label). A pod known empty
+ *       goes first of all (it stopped between the promotion and the label); the pod the status says was being promoted
+ *       from the recorded history ({@code status.replication.promoting}, written before the promotion) counts in that
+ *       history whatever its id, since a pod recreated after it was promoted has lost that label. A pod known empty
  *       is never promoted while another holds data, nor while a pod that may hold some (missing, not
  *       answering, still loading, being deleted) could still come back: the service waits for it
  *       ({@code WaitingForData}).</li>
@@ -198,9 +200,26 @@ public final class ReplicationPlanner {
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
                         Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn, boolean keepsFiles,
-                        String history) {
+                        String history, String promoting, String promotingFrom) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService, String bootstrapOn, boolean keepsFiles, String history) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, bootstrapOn, keepsFiles, history, null, null);
+        }
+
+        /**
+         * The pod the status says was being promoted from the history still recorded: the operator stopped before it
+         * recorded the new one (the pod, recreated since, no longer carries the label that says so), so that pod's offset
+         * counts in the recorded history, whatever replication id it has now. Only with an offset: one loaded from an
+         * append-only file says none, and its data is what the file kept, not a place in that history (ranked as before by
+         * offsets, then keys: ReplicationPlannerPropertyTest, seed 903746).
+         */
+        boolean promotedFromRecorded(PodState p) {
+            return promoting != null && promoting.equals(p.name()) && promotingFrom != null && promotingFrom.equals(history)
+                    && p.observed() != null && p.observed().offset() > 0;
         }
 
         public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
@@ -282,7 +301,7 @@ public final class ReplicationPlanner {
         boolean pinned = bootstrap && in.bootstrapOn() != null;
         String recorded = primary != null ? primary.name() : in.lastPrimary();
         Comparator<PodState> newestFirst = Comparator.comparing((PodState p) -> !promotedSince(p))
-                .thenComparing((PodState p) -> !p.observed().continues(history))
+                .thenComparing((PodState p) -> !(p.observed().continues(history) || in.promotedFromRecorded(p)))
                 .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
                 .thenComparing((PodState p) -> p.observed().empty())
                 // offsets alike (an append-only file keeps none: every pod loaded from one says 0), the pod holding more keys
@@ -293,7 +312,7 @@ public final class ReplicationPlanner {
         // next probe (elected in a cold start), and passed over for a pod with less data before
         List<PodState> candidates = in.pods().stream()
                 .filter(p -> (bootstrap ? !p.terminating() && p.knownLost() == null && p.reachable() && (p.ready() || waitingForLink(p))
-                        : p.electable() && (p.ready() || answersAsReplica(p) || promotedSince(p)))
+                        : p.electable() && (p.ready() || answersAsReplica(p) || promotedSince(p) || answersAsOtherMaster(p, recorded)))
                         && (!pinned || p.name().equals(in.bootstrapOn())))
                 .sorted(newestFirst)
                 .toList();
@@ -345,6 +364,17 @@ public final class ReplicationPlanner {
             // old primary: what it alone holds was never acknowledged by a replica
             in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating() && p.knownLost() == null
                     && !p.name().equals(recorded)).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
+        }
+        if (!bootstrap && !candidates.isEmpty() && history != null) {
+            // a master of another history (an old primary, fenced, thawed) would reopen its own and drop the recorded one's
+            // writes, which a pod that does not answer now may hold: that pod is waited for, not overwritten
+            // (ReplicationPlannerPropertyTest, seed 1700132: the old primary promoted while the one that took over was frozen)
+            PodState best = candidates.get(0);
+            if (best.observed().master() && !best.observed().continues(history) && !in.promotedFromRecorded(best) && !promotedSince(best)) {
+                in.pods().stream().filter(p -> !p.terminating() && !p.reachable() && p.knownLost() == null)
+                        .forEach(p -> mayHoldData.add(p.name() + " (not answering; it may hold history " + history + ", which "
+                                + best.name() + ", a master of another, would drop)"));
+            }
         }
         if (!mayHoldData.isEmpty()) {
             return new Decision(Kind.WAIT, fence, null, List.of(), null, null, null, since, false, "WaitingForData",
@@ -568,6 +598,17 @@ public final class ReplicationPlanner {
      */
     private static boolean promotedSince(PodState p) {
         return p.labelledPromoting() && p.observed().master();
+    }
+
+    /**
+     * A master that answers and is not the primary being failed over: an old primary thawed or reconnected after a failover
+     * (fenced, unlabelled), which may hold writes the last WAIT acknowledged that the pods promoted since never got. Its
+     * own readiness endpoint says ready (a master is); the kubelet says so at its next probe, seconds later. Passed over
+     * meanwhile, a ready pod with less of that history was promoted and the newer writes were dropped by its full sync
+     * (ReplicationPlannerPropertyTest, seed 102558). The primary being failed over is not one: it is the pod found unavailable.
+     */
+    private static boolean answersAsOtherMaster(PodState p, String recorded) {
+        return p.observed() != null && p.observed().master() && !p.name().equals(recorded);
     }
 
     /**

@@ -155,6 +155,29 @@ class ReplicationFailoverTest {
 
     @Test
     void bootstrapThenAFailoverPromotesTheHighestOffsetNotBeforeFailoverAfterAndKeepsWritesAcknowledgedWithWait() throws Exception {
+        // every promotion the status announced before the pod was told (the write-ahead of ReplicationDriver.recordPromoting)
+        List<String> announced = new CopyOnWriteArrayList<>();
+        Watch statuses = client.resources(PercoreService.class).inNamespace(NAMESPACE).withName("kv").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, PercoreService s) {
+                var r = s.getStatus() == null ? null : s.getStatus().getReplication();
+                if (r != null && r.getPromoting() != null && !announced.contains(r.getPromoting() + " from " + r.getPromotingFrom())) {
+                    announced.add(r.getPromoting() + " from " + r.getPromotingFrom());
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        try {
+            bootstrapThenAFailover(announced);
+        } finally {
+            statuses.close();
+        }
+    }
+
+    private void bootstrapThenAFailover(List<String> announced) throws Exception {
         client.resource(replicated()).create();
         StatefulSet sts = awaitStatefulSet();
         assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
@@ -216,6 +239,9 @@ class ReplicationFailoverTest {
                 acknowledged.add("big" + i);
             }
         }
+        String historyBefore = current().getStatus().getReplication().getHistory();
+        assertThat(historyBefore).as("the history kv-0 serves in, recorded").isNotNull();
+        assertThat(announced).as("the bootstrap's promotion, announced before kv-0 was told").contains("kv-0 from null");
         // The kubelet marks the primary's pod unready, then its process is gone (a pod still Ready whose port refuses is
         // lost at once: aPrimaryWhoseProcessExits...); nothing is promoted before failoverAfter.
         Instant unready = Instant.now();
@@ -258,6 +284,8 @@ class ReplicationFailoverTest {
             assertThat(events()).anyMatch(e -> e.getReason().equals("PrimaryFenced") && e.getMessage().contains("kv-0"));
             assertThat(events()).anyMatch(e -> e.getReason().equals("ReplicasRepointed") && e.getMessage().contains("kv-1"));
         });
+        assertThat(announced).as("the failover's promotion, announced with the history it moves on from")
+                .contains("kv-2 from " + historyBefore);
     }
 
     @Test

@@ -227,6 +227,9 @@ class ReplicationPlannerPropertyTest {
         String lastPrimary;
         Instant unavailableSince;
         String history;
+        /** status.replication.promoting and promotingFrom: written before the promotion (ReplicationDriver.recordPromoting). */
+        String promoting;
+        String promotingFrom;
         /** The promoted pod's new replication id, which the driver reads right after labelling it. */
         String promotedHistory;
         int nextReplid = 1;
@@ -519,7 +522,7 @@ class ReplicationPlannerPropertyTest {
             }
             Instant clock = ReplicationPlanner.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
-                    clock, now, SERVICE, null, persistence != Persistence.NONE, history);
+                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom);
             Decision d = ReplicationPlanner.plan(input);
             log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
             String broken = check(d, states);
@@ -555,6 +558,8 @@ class ReplicationPlannerPropertyTest {
             String primary = d.primary() != null ? d.primary() : lastPrimary;
             Instant since = d.unavailableSince();
             if (d.promote() != null) {
+                promoting = d.promote(); // the write-ahead: in the status before the pod is told
+                promotingFrom = history;
                 SimPod p = pod(d.promote());
                 p.promoting = !p.labelled;
                 if (!p.answersOperator()) {

@@ -78,6 +78,12 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        /** Its offset counts in replication id {@code replid} (master_replid), moved on from none. */
+        Pod history(String replid) {
+            observed = observed.withHistory(replid, null);
+            return this;
+        }
+
         Pod unready() {
             ready = false;
             return this;
@@ -171,6 +177,77 @@ class ReplicationPlannerTest {
         Decision oldPrimary = planWithFiles("kv-0", T0, late, pod(0).starting(), pod(1).replicaOf(0, 500).linkDown().unready(),
                 pod(2).replicaOf(0, 400).linkDown().unready());
         assertThat(oldPrimary.promote()).isEqualTo("kv-1");
+    }
+
+    /**
+     * An old primary thawed after a failover answers as a master, unlabelled, holding the writes its replicas
+     * acknowledged since; the kubelet calls it ready only at its next probe. Passed over meanwhile, a ready pod with
+     * less of that history was promoted and the newer writes were lost (ReplicationPlannerPropertyTest, seed 102558).
+     * The primary being failed over is no such candidate: it is the pod found unavailable.
+     */
+    @Test
+    void anOldPrimaryAnsweringAsAMasterIsACandidateBeforeTheKubeletSaysItIsReady() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        Decision d = plan(3, "kv-1", T0, late, pod(0).master(1).keys(1).history("h4"), pod(1).restartedAsReplica(0, 0),
+                pod(2).master(2).keys(2).history("h6").unready());
+        assertThat(d.kind()).isEqualTo(Kind.FAILOVER);
+        assertThat(d.promote()).as("kv-2 holds the newer writes; only the kubelet has not seen it ready yet").isEqualTo("kv-2");
+
+        // the recorded primary, fenced (unlabelled) and answering as a master again, unready: the pod found unavailable, and
+        // what it alone holds no replica acknowledged; not re-promoted on its own word before the kubelet's
+        Decision fencedPrimary = plan(3, "kv-0", T0, late, pod(0).master(9).keys(9).unready(), pod(1).replicaOf(0, 8).keys(8).linkDown().unready(),
+                pod(2).replicaOf(0, 7).keys(7).linkDown().unready());
+        assertThat(fencedPrimary.promote()).as("%s", fencedPrimary).isEqualTo("kv-1");
+    }
+
+    /**
+     * kv-1 took over from kv-0 (a new history, recorded) and froze; kv-0, the old primary, thaws and answers as a master of
+     * the older history. Promoted, it reopens that history and drops what kv-1's replicas acknowledged since: while a pod
+     * that may hold the recorded history does not answer, the service waits for it (seed 1700132). A candidate that
+     * continues the recorded history is promoted past the deadline as before.
+     */
+    @Test
+    void anOldPrimaryOfAnEarlierHistoryIsNotPromotedWhileAPodThatMayHoldTheRecordedOneIsSilent() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        List<PodState> states = List.of(pod(0).master(2).keys(2).history("h4").unready().state(),
+                pod(1).primary(3).keys(3).unready().unreachable().state(), pod(2).unready().unreachable().state());
+        Decision d = ReplicationPlanner.plan(new Input(states, 3, AFTER, "kv-1", T0, late, SERVICE, null, false, "h5"));
+        assertThat(d.promote()).as("%s", d).isNull();
+        assertThat(d.reason()).isEqualTo("WaitingForData");
+        assertThat(d.message()).contains("kv-1 (not answering; it may hold history h5");
+
+        List<PodState> withReplica = List.of(pod(0).master(2).keys(2).history("h4").unready().state(),
+                pod(1).primary(3).keys(3).unready().unreachable().state(), pod(2).replicaOf(1, 3).keys(3).history("h5").linkDown().unready().state());
+        Decision replica = ReplicationPlanner.plan(new Input(withReplica, 3, AFTER, "kv-1", T0, late, SERVICE, null, false, "h5"));
+        assertThat(replica.promote()).as("the replica in the recorded history: %s", replica).isEqualTo("kv-2");
+    }
+
+    /**
+     * The operator promoted kv-0 and stopped before its status recorded the new history; kv-0's pod was then recreated
+     * (its promoting label gone with it) and came back from its files under that unrecorded replication id. It holds
+     * the acknowledged write kv-1 lacks: the status's write-ahead ({@code promoting} kv-0 from the recorded history)
+     * counts its offset in that history. Without it, kv-1, the only pod in the recorded history, went first
+     * (ReplicationPlannerPropertyTest, seed 101243).
+     */
+    @Test
+    void aPodPromotedByAnOperatorStoppedBeforeItsStatusCountsInTheHistoryItWasPromotedFrom() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        List<PodState> states = List.of(pod(0).restartedAsReplica(2, 2).history("h8").state(),
+                pod(1).restartedAsReplica(1, 1).history("h4").state());
+        Decision written = ReplicationPlanner.plan(new Input(states, 2, AFTER, "kv-1", T0, late, SERVICE, null, true, "h4", "kv-0", "h4"));
+        assertThat(written.promote()).isEqualTo("kv-0");
+
+        Decision unwritten = ReplicationPlanner.plan(new Input(states, 2, AFTER, "kv-1", T0, late, SERVICE, null, true, "h4"));
+        assertThat(unwritten.promote()).as("what the planner can tell without the write-ahead").isEqualTo("kv-1");
+
+        Decision stale = ReplicationPlanner.plan(new Input(states, 2, AFTER, "kv-1", T0, late, SERVICE, null, true, "h4", "kv-0", "h2"));
+        assertThat(stale.promote()).as("a promotion from a history no longer recorded says nothing").isEqualTo("kv-1");
+
+        // recreated again and loaded from an append-only file (no offset): what its file kept, not a place in that history
+        List<PodState> fromAof = List.of(pod(0).restartedAsReplica(5, 5).history("h7").state(),
+                pod(1).restartedAsReplica(0, 4).history("h9").state());
+        Decision aof = ReplicationPlanner.plan(new Input(fromAof, 2, AFTER, "kv-1", T0, late, SERVICE, null, true, "h4", "kv-1", "h4"));
+        assertThat(aof.promote()).as("seed 903746").isEqualTo("kv-0");
     }
 
     // --- bootstrap ---
