@@ -4,11 +4,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.percore.demo.replication.ReplicaEvents;
 import io.percore.net.resp.RespProtocolError;
+import io.percore.net.server.DrainStarted;
 
 /**
  * The handler a connection puts before itself when it becomes a replica's link (PSYNC): what the
  * replica sends from then on (REPLCONF ACK) goes to the replication, not to the command table; the
- * socket draining and the close are told to the replication too, then passed on to the connection.
+ * socket draining, the server's stop and the close are told to the replication too, then passed on to the connection.
  */
 final class ReplicaLinkHandler extends ChannelInboundHandlerAdapter {
 
@@ -37,6 +38,14 @@ final class ReplicaLinkHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         events.writable();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == DrainStarted.INSTANCE) {
+            events.serverStopping();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -14,4 +14,10 @@ public interface ReplicaEvents {
 
     /** The connection closed. */
     void closed();
+
+    /**
+     * The server began to stop (its servers' drain): the replica had {@code shutdown-timeout} to take the stream, and a
+     * replica that reads no more would hold the drain until {@code repl-timeout}. On the connection's thread.
+     */
+    void serverStopping();
 }

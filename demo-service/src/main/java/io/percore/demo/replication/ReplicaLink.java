@@ -472,6 +472,17 @@ public final class ReplicaLink implements ReplicaEvents {
         }
     }
 
+    /**
+     * Closed as Redis's replicas are when it exits: what a stopping primary owes its replica is the stream up to the
+     * stop, which {@code shutdown-timeout} gave it time to take (the writes held meanwhile). Left open, its unread output
+     * held the servers' drain: every pod deleted at once, the replica stopping too read nothing, and the old primary's
+     * stop ran a minute (repl-timeout) past its SIGTERM on the real node (FaultCampaignIT's thread dump).
+     */
+    @Override
+    public void serverStopping() {
+        close("the server is shutting down");
+    }
+
     @Override
     public void closed() {
         if (closed) {

@@ -97,4 +97,38 @@ class StopClosesClientsTest {
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(40);
         }
     }
+
+    /**
+     * A replica that reads nothing more (itself stopping: every pod of the service deleted at once) leaves the stream it
+     * is owed unread. Its link is closed when the servers' drain begins, as Redis drops its replicas when it exits:
+     * before, that output held the drain until repl-timeout, and the old primary's stop ran a minute past its SIGTERM
+     * on the real node (FaultCampaignIT's thread dump).
+     */
+    @Test
+    void sigtermDoesNotWaitForAReplicaThatReadsNothingMore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        // its final save goes to a directory of its own, not the working directory
+        try (AppProcess app = AppProcess.start(2, List.of(), "--percore.demo.persistence.dir=" + data);
+             RespTestClient writer = new RespTestClient(app.respPort());
+             java.net.Socket replica = new java.net.Socket()) {
+            String value = "v".repeat(64 * 1024);
+            for (int i = 0; i < 160; i++) { // 10 MB: far more than the sockets between them hold
+                assertThat(writer.cmd("SET", "big:" + i, value)).isEqualTo("OK");
+            }
+            replica.setReceiveBufferSize(16 * 1024);
+            replica.connect(new java.net.InetSocketAddress("127.0.0.1", app.respPort()));
+            replica.getOutputStream().write(RespTestClient.encode("PSYNC", "?", "-1"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!String.valueOf(writer.cmd("INFO", "replication")).contains("connected_slaves:1")) {
+                assertThat(System.nanoTime()).as("the replica's sync begins").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+
+            long t0 = System.nanoTime();
+            app.terminate();
+            // repl-timeout is 60 s and the drain's timeout 67.5 s: a loaded machine's stop takes seconds
+            assertThat(app.waitFor(40)).as("the process ends without waiting for the replica:\n%s", app.output()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(40);
+            assertThat(app.output()).contains("the server is shutting down");
+        }
+    }
 }
