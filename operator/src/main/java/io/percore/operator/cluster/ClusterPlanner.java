@@ -178,10 +178,32 @@ public final class ClusterPlanner {
         // A primary unavailable too long is replaced by its replica before anything else: the pods that are
         // missing or silent (the primary among them) must not hold its slots' clients back.
         ReplicaGroups.Failovers failovers = ReplicaGroups.failovers(in, pods, current, byId);
+        List<String> silent = pods.stream().filter(p -> p.observed() == null && p.lost() == null).map(PodView::name).toList();
+        if (in.epochFloor() > current.epoch() && !silent.isEmpty()) {
+            // A layout newer than any an answering pod holds was sent (the status records its epoch) and only pods that do not
+            // answer may hold it: a plan from the older one would undo what it did (a failover from it promoted a replica of a
+            // primary that layout had already replaced, empty, while the pod holding the group's data was frozen:
+            // ClusterFailoverPropertyTest, seed 20261727). Nothing is sent until they answer, or are known gone.
+            return new Decision(Kind.WAIT_FOR_PODS, null, List.of(), 0, current, keep, List.of(), "WaitingForPods",
+                    "the status records epoch " + in.epochFloor() + ", newer than any layout the pods that answer hold (epoch "
+                            + current.epoch() + "): waiting for " + String.join(", ", silent) + ", which may hold it",
+                    BUSY, ReplicaGroups.Links.NONE, failovers.unavailableSince(), null);
+        }
         Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
                 : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
         Decision linked = ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
         return ClusterRoll.next(linked, pods, byId, Math.max(current.epoch(), in.epochFloor()) + 1);
+    }
+
+    /**
+     * A replica that answers with its link down: the service calls it unready only so that reads skip it (stale), and
+     * only the layout and the links sent next can give it a primary to follow again. Waited for, it never was: a replica
+     * left following the address of a pod gone with its primary kept every layout from being sent (the cluster's form of
+     * the circle issue 74 opened with; ClusterFailoverPropertyTest, seeds 20263120 and 20265044).
+     */
+    private static boolean waitingForLink(PodView p) {
+        ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
+        return r != null && !r.master() && !r.linkUp();
     }
 
     private static Decision planSlots(Input in, List<PodView> pods, Layout current, Map<String, PodView> byId, int keep) {
@@ -194,7 +216,7 @@ public final class ClusterPlanner {
             PodView p = byOrdinal.get(i);
             if (p == null) {
                 waiting.add("pod " + i + " does not exist yet");
-            } else if (!p.ready() || p.address() == null) {
+            } else if ((!p.ready() && !waitingForLink(p)) || p.address() == null) {
                 waiting.add(p.name() + " is not Ready");
             } else if (p.observed() == null) {
                 waiting.add(p.name() + " does not answer");

@@ -49,9 +49,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Its finds, each fixed at its cause: an epoch reused with another layout (the status lowered its epoch when the pods
  * holding the newest did not answer; an operator stopped between sending an epoch and recording it) and a group whose
- * primary came back empty under another id left with no candidate (its replicas, unlinked, not Ready). Open, found by a
- * sweep past the build's 400 seeds ({@code -Dpercore.seed=20261727 -Dpercore.runs=1}): a failover planned from an older
- * layout while the pods that hold the newest are frozen promotes a replica of a primary that layout already replaced.
+ * primary came back empty under another id left with no candidate (its replicas, unlinked, not Ready); found by sweeps
+ * past the build's 400 seeds: a failover planned from a layout older than the recorded epoch while the pods holding the
+ * newest were frozen (seed 20261727), and a replica following a gone pod's address, unready, that kept every layout
+ * from being sent (20263120, 20265044). Open: {@code -Dpercore.seed=20268365 -Dpercore.runs=1} (snapshots: a promoted
+ * pod without a write a replica that answers held).
  */
 class ClusterFailoverPropertyTest {
 

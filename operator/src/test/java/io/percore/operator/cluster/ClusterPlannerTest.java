@@ -42,6 +42,46 @@ class ClusterPlannerTest {
         return decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 4, Layout.EMPTY));
     }
 
+    /**
+     * The status records epoch 2, and the pods that answer hold epoch 1: the layout at 2 was sent and only the pod that
+     * does not answer may hold it. A plan from epoch 1 would undo it (a failover from it promoted a replica of a primary
+     * epoch 2 had already replaced, empty: ClusterFailoverPropertyTest, seed 20261727): nothing is sent until that pod
+     * answers, or is known gone.
+     */
+    @Test
+    void nothingIsPlannedFromALayoutOlderThanTheRecordedEpochWhileAPodThatMayHoldItIsSilent() {
+        Layout first = bootstrap().send();
+        PodView silent = new PodView("kv-2", 2, false, address(2), null, true, null);
+        Decision d = decide(3, 3, 2, pod(0, 2, first), pod(1, 2, first), silent);
+        assertThat(d.kind()).isEqualTo(Kind.WAIT_FOR_PODS);
+        assertThat(d.send()).isNull();
+        assertThat(d.message()).contains("records epoch 2", "epoch 1", "waiting for kv-2");
+
+        PodView gone = new PodView("kv-2", 2, false, address(2), null, true, "its pod was deleted");
+        assertThat(decide(3, 3, 2, pod(0, 2, first), pod(1, 2, first), gone).message()).as("a pod known gone is not waited for")
+                .doesNotContain("records epoch 2");
+        assertThat(decide(3, 3, 1, pod(0, 2, first), pod(1, 2, first), silent).message()).as("the recorded epoch is held")
+                .doesNotContain("records epoch");
+    }
+
+    /**
+     * A replica that answers with its link down (following the address of a pod gone with its primary) is unready only so
+     * that reads skip it, and only the layout and links sent next give it a primary again: waiting for it to be Ready
+     * kept every layout from being sent for good (ClusterFailoverPropertyTest, seeds 20263120 and 20265044).
+     */
+    @Test
+    void aReplicaUnreadyOnlyBecauseItsLinkIsDownDoesNotHoldTheLayoutBack() {
+        Layout first = bootstrap().send();
+        PodView unlinked = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 4, 0, first, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.replica(0, new HostPort("10.0.0.99", 6379), false)), true, null);
+        Decision d = decide(3, 3, 1, pod(0, 2, first), pod(1, 2, first), unlinked);
+        assertThat(d.message()).doesNotContain("kv-2 is not Ready");
+
+        PodView unready = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 4, first, List.of()), true, null);
+        assertThat(decide(3, 3, 1, pod(0, 2, first), pod(1, 2, first), unready).message()).as("any other unready pod is waited for")
+                .contains("kv-2 is not Ready");
+    }
+
     @Test
     void freshPodsGetAFirstLayoutInProportionToTheirShardsWithNothingToMove() {
         Decision d = bootstrap();
