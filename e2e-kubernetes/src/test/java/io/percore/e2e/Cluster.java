@@ -240,7 +240,60 @@ final class Cluster implements AutoCloseable {
             }
             states.add(line.toString());
         }
-        return "pods: " + states;
+        return "pods: " + states + templateChanges(namespace, service);
+    }
+
+    /**
+     * When {@code service}'s Deployment has more than one ReplicaSet (its pod template changed), the lines that differ
+     * between the oldest template and each later one (what a roll nobody asked for changed); empty otherwise.
+     */
+    String templateChanges(String namespace, String service) {
+        List<io.fabric8.kubernetes.api.model.apps.ReplicaSet> sets = client().apps().replicaSets().inNamespace(namespace)
+                .withLabel("app.kubernetes.io/instance", service).list().getItems().stream()
+                .sorted(Comparator.comparing(r -> Integer.parseInt(r.getMetadata().getAnnotations()
+                        .getOrDefault("deployment.kubernetes.io/revision", "0"))))
+                .toList();
+        if (sets.size() < 2) {
+            return "";
+        }
+        StringBuilder changes = new StringBuilder("; pod templates changed:");
+        List<String> first = templateLines(sets.get(0));
+        for (io.fabric8.kubernetes.api.model.apps.ReplicaSet later : sets.subList(1, sets.size())) {
+            List<String> lines = templateLines(later);
+            changes.append(" [").append(sets.get(0).getMetadata().getName()).append(" -> ").append(later.getMetadata().getName())
+                    .append(" (revision ").append(later.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"))
+                    .append(", created ").append(later.getMetadata().getCreationTimestamp()).append("): ");
+            first.stream().filter(l -> !lines.contains(l)).limit(20).forEach(l -> changes.append("-").append(l.strip()).append(" | "));
+            lines.stream().filter(l -> !first.contains(l)).limit(20).forEach(l -> changes.append("+").append(l.strip()).append(" | "));
+            changes.append(']');
+        }
+        return changes.toString();
+    }
+
+    /** The revision of {@code name}'s StatefulSet its pods are updated to (a hash of its pod template). */
+    String statefulSetRevision(String namespace, String name) {
+        var set = client().apps().statefulSets().inNamespace(namespace).withName(name).get();
+        return set == null || set.getStatus() == null ? null : set.getStatus().getUpdateRevision();
+    }
+
+    /** The lines that differ between two of a StatefulSet's ControllerRevisions (its pod template then and now). */
+    String revisionChanges(String namespace, String from, String to) {
+        List<String> before = revisionLines(namespace, from);
+        List<String> after = revisionLines(namespace, to);
+        StringBuilder changes = new StringBuilder(from + " -> " + to + ": ");
+        before.stream().filter(l -> !after.contains(l)).limit(20).forEach(l -> changes.append("-").append(l.strip()).append(" | "));
+        after.stream().filter(l -> !before.contains(l)).limit(20).forEach(l -> changes.append("+").append(l.strip()).append(" | "));
+        return changes.toString();
+    }
+
+    private List<String> revisionLines(String namespace, String revision) {
+        var found = client().apps().controllerRevisions().inNamespace(namespace).withName(revision).get();
+        return found == null ? List.of("(revision " + revision + " not found)") : Serialization.asYaml(found.getData()).lines().toList();
+    }
+
+    private static List<String> templateLines(io.fabric8.kubernetes.api.model.apps.ReplicaSet set) {
+        return Serialization.asYaml(set.getSpec().getTemplate()).lines()
+                .filter(l -> !l.contains("pod-template-hash")).toList();
     }
 
     List<Event> events(String namespace, String involvedName) {

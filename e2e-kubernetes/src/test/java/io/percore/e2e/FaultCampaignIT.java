@@ -72,6 +72,8 @@ class FaultCampaignIT {
 
     private Cluster cluster;
     private String namespace;
+    /** The pods' template when the campaign began: nothing in it changes the spec, so no fault may change the template. */
+    private String revision;
     private String password;
 
     @Test
@@ -88,6 +90,7 @@ class FaultCampaignIT {
             cluster.awaitReady(namespace, NAME, PlanToPodsIT.READY_WITHIN);
             password = cluster.password(namespace, NAME + "-auth");
             awaitWhole(Duration.ofSeconds(120));
+            revision = cluster.statefulSetRevision(namespace, NAME);
             List<Cost> costs = new ArrayList<>();
             Map<String, String> acknowledged;
             try (Writer writer = new Writer(primaryUri(), "campaign", true); Watcher watcher = new Watcher()) {
@@ -161,6 +164,13 @@ class FaultCampaignIT {
                     + WHOLE_WITHIN + ": " + state(), e);
         }
         double whole = seconds(began, System.nanoTime());
+        String now = cluster.statefulSetRevision(namespace, NAME);
+        if (!revision.equals(now)) {
+            // a roll nobody asked for (an operator stopping, or starting, rendered another template): issue 74's find
+            throw new AssertionError("fault " + (i + 1) + " (" + kind + " on " + target + ", seed " + SEED + "): the pods' template changed"
+                    + " with no change of the spec: " + cluster.revisionChanges(namespace, revision, now) + "; "
+                    + cluster.timeline(namespace, beganAt, Instant.now()));
+        }
         if (whole > SLOW_WHOLE_SECONDS) {
             // a figure to explain: what the operator and the kubelet did meanwhile
             Progress.say("campaign %d: whole again only after %.1f s; %s", i + 1, whole, cluster.timeline(namespace, beganAt, Instant.now()));
