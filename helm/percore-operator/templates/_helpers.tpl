@@ -107,9 +107,10 @@ the same verbs.
 - apiGroups: ["monitoring.coreos.com"]
   resources: ["servicemonitors"]
   verbs: ["get", "create", "update", "delete"]
+# Events on the PercoreServices; the same event again within minutes is counted on the first (get, patch), as client-go does.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "get", "patch"]
 # Replication (spec.replication): the pods of a replicated StatefulSet are watched (list/watch: a
 # primary gone or unready starts the failover clock) and listed fresh before each decision; patch
 # moves the percore.io/replication-role label (fence, promote; the client reads the pod first: get);

@@ -86,6 +86,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final boolean serverSideApply;
     final SizingPlanner planner = new SizingPlanner();
     final PlanMeters planMeters;
+    /** The events its reconciles wrote lately: the same one again is counted, not written anew. */
+    final PlanEvents.Recent recentEvents = new PlanEvents.Recent();
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
     final String operatorImage;

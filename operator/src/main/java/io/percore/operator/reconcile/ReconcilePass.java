@@ -68,7 +68,7 @@ final class ReconcilePass {
         this.context = context;
         this.resource = resource;
         this.client = context.getClient();
-        this.events = new PlanEvents(client);
+        this.events = new PlanEvents(client, owner.recentEvents);
         this.previous = resource.getStatus() == null ? new PercoreServiceStatus() : resource.getStatus();
         this.generation = resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration();
         this.conditions = new StatusConditions(previous.getConditions(), generation);
