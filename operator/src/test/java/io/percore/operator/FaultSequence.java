@@ -107,4 +107,13 @@ public abstract class FaultSequence<S> {
         }
         return current;
     }
+
+    /**
+     * The seeds a property test runs: {@code runs} from {@code base} (the build's range, or a sweep's with
+     * {@code -Dpercore.seed} and {@code -Dpercore.runs}), then each seed in {@code found} (past that range, whose runs
+     * found a defect, each fixed: replayed by every build).
+     */
+    public static java.util.stream.LongStream seeds(long base, int runs, long... found) {
+        return java.util.stream.LongStream.concat(java.util.stream.LongStream.range(base, base + runs), java.util.Arrays.stream(found));
+    }
 }

@@ -191,7 +191,15 @@ public final class ClusterPlanner {
         }
         Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
                 : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
-        Decision linked = ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
+        // Links follow a layout: with nothing sent, the current one, unless the status records a newer epoch than any
+        // answering pod holds and a pod does not answer (lost or silent: it may come back holding the newer one): that
+        // layout's roles may be undone already, and a promotion by it chose, against what the newer one did, a pod
+        // without the group's acknowledged writes (seed 20268365). Once every pod answers, the current one's links again
+        // (an epoch recorded and never sent: seed 20261260)
+        Decision linked = d.send() == null && in.epochFloor() > current.epoch() && pods.stream().anyMatch(p -> p.observed() == null)
+                ? new Decision(d.kind(), d.send(), d.sendTo(), d.leading(), d.current(), d.podsToKeep(), d.lost(), d.reason(), d.message(),
+                        d.requeue(), ReplicaGroups.Links.NONE, failovers.unavailableSince(), d.roll())
+                : ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());
         return ClusterRoll.next(linked, pods, byId, Math.max(current.epoch(), in.epochFloor()) + 1);
     }
 

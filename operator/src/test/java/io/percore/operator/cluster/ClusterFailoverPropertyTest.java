@@ -52,8 +52,9 @@ import org.junit.jupiter.api.Test;
  * primary came back empty under another id left with no candidate (its replicas, unlinked, not Ready); found by sweeps
  * past the build's 400 seeds: a failover planned from a layout older than the recorded epoch while the pods holding the
  * newest were frozen (seed 20261727), and a replica following a gone pod's address, unready, that kept every layout
- * from being sent (20263120, 20265044). Open: {@code -Dpercore.seed=20268365 -Dpercore.runs=1} (snapshots: a promoted
- * pod without a write a replica that answers held).
+ * from being sent (20263120, 20265044), and links taken from that older layout while a pod that may hold the newer
+ * one was down (20268365: it promoted a pod without a write a replica that answered held). Each such seed is replayed
+ * by every build ({@link #FOUND}).
  */
 class ClusterFailoverPropertyTest {
 
@@ -89,24 +90,27 @@ class ClusterFailoverPropertyTest {
         }
     }
 
+    /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
+    private static final long[] FOUND = {20261727L, 20263120L, 20265044L, 20268365L};
+
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {
-        long base = Long.getLong("percore.seed", 20261201L);
-        for (int run = 0; run < RUNS; run++) {
-            long seed = base + run;
-            Random rnd = new Random(seed * 0x9E3779B97F4A7C15L); // consecutive seeds would draw the same first choices
-            int groups = 2 + rnd.nextInt(2);
-            int replicas = 1 + rnd.nextInt(2);
-            Persistence persistence = Persistence.values()[rnd.nextInt(3)];
-            List<Step> steps = randomSteps(rnd, groups * (1 + replicas));
-            Sim sim = new Sim(groups, replicas, persistence);
-            String failure = sim.run(steps, false);
-            if (failure != null) {
-                List<Step> shrunk = shrink(groups, replicas, persistence, steps, sim.property);
-                String trace = new Sim(groups, replicas, persistence).run(shrunk, true);
-                throw new AssertionError("seed " + seed + " (" + groups + " groups of 1+" + replicas + ", " + persistence + "): " + failure
-                        + "\nshrunk to " + shrunk.size() + " steps: " + shrunk + "\n" + trace);
-            }
+        FaultSequence.seeds(Long.getLong("percore.seed", 20261201L), RUNS, FOUND).forEach(this::runSeed);
+    }
+
+    private void runSeed(long seed) {
+        Random rnd = new Random(seed * 0x9E3779B97F4A7C15L); // consecutive seeds would draw the same first choices
+        int groups = 2 + rnd.nextInt(2);
+        int replicas = 1 + rnd.nextInt(2);
+        Persistence persistence = Persistence.values()[rnd.nextInt(3)];
+        List<Step> steps = randomSteps(rnd, groups * (1 + replicas));
+        Sim sim = new Sim(groups, replicas, persistence);
+        String failure = sim.run(steps, false);
+        if (failure != null) {
+            List<Step> shrunk = shrink(groups, replicas, persistence, steps, sim.property);
+            String trace = new Sim(groups, replicas, persistence).run(shrunk, true);
+            throw new AssertionError("seed " + seed + " (" + groups + " groups of 1+" + replicas + ", " + persistence + "): " + failure
+                    + "\nshrunk to " + shrunk.size() + " steps: " + shrunk + "\n" + trace);
         }
     }
 
