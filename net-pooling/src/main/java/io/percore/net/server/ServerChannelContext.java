@@ -105,6 +105,26 @@ public final class ServerChannelContext {
         return responder != null ? responder.hasUnansweredRequests() : readSinceLastWrite;
     }
 
+    /** Why the connection still holds a drain (for the drain's report): what it owes, what is still being written. */
+    String busyReason() {
+        StringBuilder why = new StringBuilder();
+        if (inFlight > 0) {
+            why.append(inFlight).append(" request(s) in flight; ");
+        }
+        if (pendingWrites > 0) {
+            why.append(pendingWrites).append(" write(s) not taken by the socket; ");
+        }
+        if (responder != null && responder.hasUnansweredRequests()) {
+            why.append(responder.pendingReplies()).append(" reply(ies) owed; ");
+        }
+        if (responder != null) {
+            why.append(responder.pendingOutboundBytes()).append(" bytes of output held");
+        } else if (readSinceLastWrite) {
+            why.append("bytes read since its last write");
+        }
+        return why.toString();
+    }
+
     /**
      * Whether the server owes the connection an answer to a request it read: the idle timeout does
      * not run out on a client the server keeps waiting. Known with a responder or a request tracker.

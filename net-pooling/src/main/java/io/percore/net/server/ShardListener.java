@@ -14,6 +14,7 @@ import io.percore.engine.Shard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  * here runs on the shard's thread, so it needs no synchronisation.
  */
 final class ShardListener {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardListener.class);
 
     final ShardedServer server;
     final Shard shard;
@@ -158,6 +161,26 @@ final class ShardListener {
                 ch.close();
             }
         });
+        // a drain that is not done after a tenth of its bound says who holds it (a peer that reads nothing more, a reply
+        // waiting for an event): what a stop that runs to its bound, or to the kubelet's SIGKILL, has to explain
+        drainReport = shard.schedule(timeout.dividedBy(10), this::reportDrain);
+    }
+
+    private Cancellable drainReport;
+
+    private void reportDrain() {
+        if (connections.isEmpty()) {
+            return;
+        }
+        List<String> held = new ArrayList<>();
+        for (Channel ch : connections) {
+            ServerChannelContext context = ch.attr(ServerChannelContext.KEY).get();
+            held.add(ch.remoteAddress() + (context == null ? "" : " (" + context.busyReason() + ")"));
+            if (held.size() == 20) {
+                break;
+            }
+        }
+        LOG.warn("Server {} on shard {}: {} connection(s) still hold its drain: {}", server.options().name(), shard.id(), connections.size(), held);
     }
 
     /**
@@ -201,6 +224,9 @@ final class ShardListener {
     private void finishDrain() {
         if (forceCloseTimer != null) {
             forceCloseTimer.cancel();
+        }
+        if (drainReport != null) {
+            drainReport.cancel();
         }
         drained.complete(null);
     }

@@ -455,8 +455,13 @@ class ShardedServerTest {
         }
     }
 
+    /** The drain still held after a tenth of its bound says who holds it: what a stop that runs to its bound has to explain. */
     @Test
-    void gracefulShutdownForceClosesAfterTheTimeout() throws Exception {
+    void gracefulShutdownForceClosesAfterTheTimeoutAndSaysWhoHeldIt() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ShardListener.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
         ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().build(), lineServer());
         try (Socket s = connect(server)) {
             // A request that never completes (no newline) keeps the connection busy.
@@ -468,6 +473,14 @@ class ShardedServerTest {
             TestSupport.await(server.shutdownGracefully(Duration.ofMillis(300)));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
             assertThat(s.getInputStream().read()).isEqualTo(-1);
+            List<String> said;
+            synchronized (log.list) { // the shard's thread appends
+                said = log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            }
+            assertThat(said).anySatisfy(m -> assertThat(m).contains("1 connection(s) still hold its drain", "" + s.getLocalPort(),
+                    "bytes read since its last write"));
+        } finally {
+            logger.detachAppender(log);
         }
     }
 
