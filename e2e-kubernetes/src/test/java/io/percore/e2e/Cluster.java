@@ -159,7 +159,12 @@ final class Cluster implements AutoCloseable {
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> redisPortsAccept(namespace, name));
     }
 
-    /** Whether every Service of the instance with a ClusterIP takes a TCP connection on its redis port. */
+    /**
+     * Whether every Service of the instance with a ClusterIP answers RESP on its redis port (a PING's reply, {@code +PONG} or
+     * {@code -NOAUTH}). Not only a TCP connection: once in two CI runs the first connection after a migration's cut-over
+     * read an HTTP reply there ('H', UsersIT), kube-proxy routing the Service's redis port elsewhere for a moment; what
+     * the port said is printed when it is not RESP.
+     */
     private boolean redisPortsAccept(String namespace, String name) {
         for (Service service : client().services().inNamespace(namespace).withLabel("app.kubernetes.io/instance", name).list().getItems()) {
             String ip = service.getSpec().getClusterIP();
@@ -172,6 +177,16 @@ final class Cluster implements AutoCloseable {
                 }
                 try (java.net.Socket socket = new java.net.Socket()) {
                     socket.connect(new java.net.InetSocketAddress(ip, port.getPort()), 1000);
+                    socket.setSoTimeout(2000);
+                    socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                    byte[] said = new byte[64];
+                    int n = socket.getInputStream().read(said);
+                    if (n <= 0 || (said[0] != '+' && said[0] != '-')) {
+                        Progress.say("%s/%s: %s:%d answered a PING with %s, not RESP (%s)", namespace, name, ip, port.getPort(),
+                                n <= 0 ? "nothing" : "'" + new String(said, 0, n, StandardCharsets.US_ASCII).replaceAll("[\\r\\n]+", " ").strip() + "'",
+                                routing(namespace, name));
+                        return false;
+                    }
                 } catch (IOException e) {
                     return false;
                 }
