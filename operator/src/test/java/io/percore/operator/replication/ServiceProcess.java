@@ -292,6 +292,9 @@ public final class ServiceProcess implements AutoCloseable {
         int from = first + fork * size;
         for (int i = 0; i < size; i++) {
             int port = from + Math.floorMod(NEXT_PORT.getAndIncrement(), size);
+            if (!reserve(port)) {
+                continue; // handed out by another JVM
+            }
             try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("0.0.0.0"))) {
                 return s.getLocalPort();
             } catch (IOException inUse) {
@@ -299,6 +302,37 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IOException("no free port left in " + from + "-" + (from + size - 1) + " (" + PORTS + "=" + range + ")");
+    }
+
+    /** The lock of each port this JVM handed out, held for its life (released by the OS when it exits). */
+    private static final List<java.nio.channels.FileChannel> RESERVED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Takes {@code port} for this JVM, or false when another JVM has: a file lock per port, under the temporary directory.
+     * The slices of {@code test.fork} alone did not keep the surefire JVMs apart: surefire numbered a module's two forks 1
+     * and 3 (a CI run), both took the same slice, and a demo process failed to bind a port the other JVM's check had
+     * just seen free ("Address already in use", ClusterScalingTest).
+     */
+    private static boolean reserve(int port) {
+        try {
+            Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "percore-test-ports"));
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(port + ".lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                return false;
+            }
+            RESERVED.add(channel);
+            return true;
+        } catch (IOException e) {
+            return true; // no lock to take here: the bind check alone, as before
+        }
     }
 
     /** A surefire fork property (set by the build), 1 without it. */
