@@ -37,7 +37,7 @@ public final class PlanEvents {
         static final Duration WINDOW = Duration.ofMinutes(10);
         private static final int MAX = 1024;
 
-        private record Written(String name, String namespace, int count, String first, Instant at) {
+        private record Written(String name, int count, Instant at) {
         }
 
         private final Map<String, Written> byKey = new LinkedHashMap<>(64, 0.75f, true) {
@@ -86,7 +86,7 @@ public final class PlanEvents {
             try {
                 client.v1().events().inNamespace(namespace).withName(seen.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"count\":" + (seen.count() + 1) + ",\"lastTimestamp\":\"" + now + "\"}");
-                recent.put(key, new Recent.Written(seen.name(), namespace, seen.count() + 1, seen.first(), at));
+                recent.put(key, new Recent.Written(seen.name(), seen.count() + 1, at));
                 return;
             } catch (KubernetesClientException e) {
                 // gone (events expire) or refused: written anew below
@@ -107,7 +107,7 @@ public final class PlanEvents {
                 .build();
         try {
             client.v1().events().inNamespace(namespace).resource(event).create();
-            recent.put(key, new Recent.Written(event.getMetadata().getName(), namespace, 1, now, at));
+            recent.put(key, new Recent.Written(event.getMetadata().getName(), 1, at));
         } catch (KubernetesClientException e) {
             // An event that cannot be written must never fail a reconcile.
             LOG.warn("cannot record event {} on {}/{}: {}", reason, namespace, name, e.getMessage());
