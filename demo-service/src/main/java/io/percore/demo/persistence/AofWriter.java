@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed write is cut back off the file (no half command stays in it) and kept, and tried
  * again every second; meanwhile writes are refused with {@code -MISCONF} ({@link #writeError}).
+ * With {@code always} a failed write or fsync ends the process instead, as Redis's does.
  */
 final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
 
@@ -425,7 +426,27 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
             } catch (IOException again) {
                 LOG.error("Could not cut {} back to {} bytes after a failed write", manifest.lastIncr().name(), before, again);
             }
+            if (fsync == AofSettings.Fsync.ALWAYS) {
+                exit("Can't recover from AOF write error when the AOF fsync policy is 'always'", e);
+            }
             fail("writing " + length + " bytes to " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath(), e);
+        }
+    }
+
+    /**
+     * As Redis does with {@code appendfsync always} ({@code flushAppendOnlyFile}): a write or fsync of the file that
+     * fails ends the process at once (no shutdown hooks: a stop would save or hand over through the same full disk).
+     * Staying up would hold every reply behind writes that cannot become durable, the server answering nothing and
+     * still Ready, a primary stuck until someone frees the disk; gone, its replicas take over (the operator promotes
+     * one at once, as for any crash) and the pod restarts once there is room. The writes whose replies were held were
+     * never acknowledged. With everysec or no the file is tried again every second and writes are refused with
+     * {@code -MISCONF} meanwhile, as Redis does.
+     */
+    private static void exit(String why, Throwable e) {
+        try {
+            LOG.error("{}: {}. Exiting...", why, e.toString());
+        } finally {
+            Runtime.getRuntime().halt(1);
         }
     }
 
@@ -492,6 +513,9 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     }
 
     private void failedToForce(Throwable e) {
+        if (fsync == AofSettings.Fsync.ALWAYS) {
+            exit("Can't persist AOF for fsync error when the AOF fsync policy is 'always'", e);
+        }
         fail("forcing " + dir.resolve(manifest.lastIncr().name()).toAbsolutePath() + " to the disk", e);
     }
 

@@ -112,6 +112,39 @@ class ProcessKillTest {
         assertThat(counts[1]).as("lost of %d acknowledged writes at %d a second", counts[0], counts[2]).isLessThanOrEqualTo(counts[2]);
     }
 
+    /**
+     * Redis's rule for a full disk under {@code appendfsync always}: the write the file refuses ends the process (exit 1,
+     * its replicas take over), never acknowledged. Before, the server stayed up holding every reply behind the write
+     * that could not become durable: a primary answering nothing, still Ready, until someone freed the disk (issue 74's
+     * campaign, its claim filled on the real node).
+     */
+    @Test
+    void withAppendfsyncAlwaysAWriteTheDiskRefusesEndsTheProcessUnacknowledged() throws Exception {
+        String[] options = {"--percore.demo.persistence.dir=" + dir, "--percore.demo.persistence.mode=aof",
+            "--percore.demo.persistence.appendfsync=always"};
+        Path incr = dir.resolve("appendonlydir/appendonly.aof.1.incr.aof");
+        try (AppProcess app = AppProcess.start(1, JVM, options)) {
+            assertThat(incr).as("the log made at the start").exists();
+            app.terminate();
+            assertThat(app.waitFor(60)).as("stopped").isTrue();
+        }
+        // the incremental file on a device where every write fails with ENOSPC (a full disk)
+        Files.delete(incr);
+        Files.createSymbolicLink(incr, Path.of("/dev/full"));
+        try (AppProcess app = AppProcess.start(1, JVM, options); RespTestClient c = new RespTestClient(app.respPort())) {
+            assertThat(c.cmd("GET", "k")).as("a read before any write").isNull();
+            Object reply;
+            try {
+                reply = c.cmd("SET", "k", "v");
+            } catch (java.io.IOException closed) {
+                reply = closed.toString();
+            }
+            assertThat(reply).as("the write's reply").isNotEqualTo("OK");
+            assertThat(app.waitFor(30)).as("the process ended: " + app.output()).isTrue();
+            assertThat(app.output()).contains("Can't recover from AOF write error when the AOF fsync policy is 'always'", "[exit 1]");
+        }
+    }
+
     /** Pipelined writes until 100,000 are acknowledged, SIGKILL, restart: {acknowledged, lost, writes per second}. */
     private long[] killUnderWritesAndCountLost(String fsync) throws Exception {
         AtomicLong acked = new AtomicLong();
