@@ -2,6 +2,7 @@ package io.percore.e2e;
 
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 
@@ -37,8 +39,21 @@ final class Volumes {
         add(count, CLASS);
     }
 
+    /**
+     * {@code count} more volumes of the default class, each a file system of its own of {@code mebibytes} (ext4 on a
+     * sparse file, loop-mounted): a disk that fills in a moment without filling the node's, the fault campaign's full
+     * claim. Not tmpfs: its pages would count as the pod's memory.
+     */
+    void addSmall(int count, int mebibytes) {
+        add(count, CLASS, mebibytes);
+    }
+
     /** {@code count} more volumes of {@code storageClass}, made with the class if it is new. */
-    synchronized void add(int count, String storageClass) {
+    void add(int count, String storageClass) {
+        add(count, storageClass, 0);
+    }
+
+    private synchronized void add(int count, String storageClass, int ownFileSystemMebibytes) {
         var sc = new StorageClassBuilder().withNewMetadata().withName(storageClass).addToLabels(LABEL, "true").endMetadata()
                 .withProvisioner("kubernetes.io/no-provisioner").withVolumeBindingMode("WaitForFirstConsumer").withReclaimPolicy("Retain");
         if (CLASS.equals(storageClass)) {
@@ -50,6 +65,15 @@ final class Volumes {
             Path dir = ROOT.resolve(name);
             try {
                 Files.createDirectories(dir);
+                if (ownFileSystemMebibytes > 0) {
+                    Path image = ROOT.resolve(name + ".img");
+                    try (var file = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+                        file.setLength(ownFileSystemMebibytes * 1024L * 1024L);
+                    }
+                    RealNode.exec(Map.of(), Duration.ofSeconds(60), "mkfs.ext4", "-q", "-F", image.toString());
+                    // discard: what a filler frees goes back to the node's disk, not only to the file system
+                    RealNode.exec(Map.of(), Duration.ofSeconds(60), "mount", "-o", "loop,discard", image.toString(), dir.toString());
+                }
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -62,10 +86,30 @@ final class Volumes {
         }
     }
 
-    /** Every volume and class of the suite, and the volumes' directories. */
+    /** The directory on the node that holds the volume bound to the pod's claim {@code volume} (its spec's volume name). */
+    static Path directoryOf(KubernetesClient client, Pod pod, String volume) {
+        String claim = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(volume) && v.getPersistentVolumeClaim() != null)
+                .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst()
+                .orElseThrow(() -> new IllegalStateException(pod.getMetadata().getName() + " has no claim " + volume));
+        String pv = client.persistentVolumeClaims().inNamespace(pod.getMetadata().getNamespace()).withName(claim).get().getSpec().getVolumeName();
+        return ROOT.resolve(pv);
+    }
+
+    /** Every volume and class of the suite, and the volumes' directories (a file system under them unmounted first). */
     static void removeAll(KubernetesClient client) {
         client.persistentVolumes().withLabel(LABEL).delete();
         client.storage().v1().storageClasses().withLabel(LABEL).delete();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 1 && f[1].startsWith(ROOT + "/")) {
+                    // lazily: a pod still stopping may hold it; the loop device goes when the last user lets go
+                    RealNode.exec(Map.of(), Duration.ofSeconds(20), "umount", "-l", f[1]);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         try (var files = Files.exists(ROOT) ? Files.walk(ROOT) : java.util.stream.Stream.<Path>empty()) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -2,16 +2,26 @@ package io.percore.e2e;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,7 +62,7 @@ final class Writer implements AutoCloseable {
     /** The distinct errors after an outage's first, as few as tell what happened. */
     private static final int MAX_LATER_ERRORS = 3;
 
-    private final RedisClient client;
+    private final Target target;
     private final String prefix;
     private final boolean waitForReplica;
     private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -86,18 +96,25 @@ final class Writer implements AutoCloseable {
     }
 
     private Writer(RedisURI uri, String prefix, boolean waitForReplica, int writesPerSecond, int[] databases) {
+        this(new ServiceTarget(uri), prefix, waitForReplica, writesPerSecond, databases);
+    }
+
+    /**
+     * A writer to a cluster-mode service, as a cluster client writes: each key's {@code SET} and {@code WAIT 1} to the
+     * node that Lettuce's topology says owns its slot (on that node's connection, both in one flush, so the WAIT counts
+     * that SET).
+     */
+    static Writer onCluster(RedisURI seed, String prefix, int writesPerSecond) {
+        return new Writer(new ClusterTarget(seed), prefix, true, writesPerSecond, new int[0]);
+    }
+
+    private Writer(Target target, String prefix, boolean waitForReplica, int writesPerSecond, int[] databases) {
         if (writesPerSecond <= 0) {
             throw new IllegalArgumentException("writesPerSecond " + writesPerSecond);
         }
         this.nanosPerWrite = 1_000_000_000L / writesPerSecond;
         this.databases = databases;
-        this.client = RedisClient.create(uri);
-        // a command that cannot be sent fails at once instead of waiting in a queue for the link to come back:
-        // what the outage measures is how long the service refused writes, not Lettuce's queue
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3))).build());
+        this.target = target;
         this.prefix = prefix;
         this.waitForReplica = waitForReplica;
         this.thread = new Thread(this::run, "writer-" + prefix);
@@ -106,7 +123,6 @@ final class Writer implements AutoCloseable {
     }
 
     private void run() {
-        StatefulRedisConnection<String, String> connection = null;
         long i = 0;
         long outageBegan = 0;
         long accepted = 0;
@@ -126,18 +142,9 @@ final class Writer implements AutoCloseable {
             int db = databases.length == 0 ? -1 : databases[(int) (i % databases.length)];
             attempts.incrementAndGet();
             try {
-                if (connection == null) {
-                    connection = client.connect();
-                }
-                if (db >= 0) {
-                    connection.sync().select(db);
-                }
-                connection.sync().set(key, value);
+                target.write(key, value, db, waitForReplica);
                 if (failures > 0 && accepted == 0) {
                     accepted = System.nanoTime();
-                }
-                if (waitForReplica && connection.sync().waitForReplication(1, 2000) < 1) {
-                    throw new IllegalStateException("WAIT 1 answered 0: no replica has " + key);
                 }
                 acknowledged.put(db >= 0 ? db + "/" + key : key, value);
                 long now = System.nanoTime();
@@ -158,21 +165,186 @@ final class Writer implements AutoCloseable {
                 } else if (laterErrors.size() < MAX_LATER_ERRORS && !e.toString().equals(firstError)) {
                     laterErrors.add(e.toString());
                 }
+                if (e instanceof Refused refused && refused.taken && accepted == 0) {
+                    accepted = System.nanoTime(); // the SET was taken; only WAIT found no replica
+                }
                 failing = String.format("failing for %.1f s (%d failed writes, first: %s%s)", (System.nanoTime() - outageBegan) / 1e9,
                         failures, firstError, laterErrors.isEmpty() ? "" : "; then " + laterErrors);
-                if (connection != null) {
-                    // a new connection goes where the Service points now; an old one stays with the pod it reached
-                    // (kube-proxy keeps an established flow), which after a failover is a replica answering READONLY
-                    connection.closeAsync();
-                    connection = null;
-                }
+                target.reset();
                 i++;   // never rewrite a key whose write may have been applied: its value says which write it was
                 sleep(100);
             }
         }
-        if (connection != null) {
-            connection.close();
+        target.close();
+    }
+
+    /** A write whose {@code SET} was taken ({@code taken}) or not, but not acknowledged. */
+    static final class Refused extends IllegalStateException {
+        final boolean taken;
+
+        Refused(String message, boolean taken) {
+            super(message);
+            this.taken = taken;
         }
+    }
+
+    /** Where the writes go: one write at a time, and a fresh start after one failed. */
+    private interface Target {
+        /**
+         * {@code SET key value} (after {@code SELECT db} when {@code db >= 0}), then {@code WAIT 1} if asked; returns
+         * when acknowledged, throws otherwise ({@link Refused} once the SET was taken).
+         */
+        void write(String key, String value, int db, boolean waitForReplica);
+
+        /** After a failure: the next write goes where the service points now. */
+        void reset();
+
+        void close();
+    }
+
+    /** Through one Service's address, as an application's client does. */
+    private static final class ServiceTarget implements Target {
+        private final RedisClient client;
+        private StatefulRedisConnection<String, String> connection;
+
+        ServiceTarget(RedisURI uri) {
+            this.client = RedisClient.create(uri);
+            // a command that cannot be sent fails at once instead of waiting in a queue for the link to come back:
+            // what the outage measures is how long the service refused writes, not Lettuce's queue
+            client.setOptions(ClientOptions.builder().autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3))).build());
+        }
+
+        @Override
+        public void write(String key, String value, int db, boolean waitForReplica) {
+            if (connection == null) {
+                connection = client.connect();
+            }
+            if (db >= 0) {
+                connection.sync().select(db);
+            }
+            connection.sync().set(key, value);
+            if (waitForReplica && connection.sync().waitForReplication(1, 2000) < 1) {
+                throw new Refused("WAIT 1 answered 0: no replica has " + key, true);
+            }
+        }
+
+        @Override
+        public void reset() {
+            if (connection != null) {
+                // a new connection goes where the Service points now; an old one stays with the pod it reached
+                // (kube-proxy keeps an established flow), which after a failover is a replica answering READONLY
+                connection.closeAsync();
+                connection = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                connection.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /** Through a cluster client: each key to its slot's owner as the client's topology has it. */
+    private static final class ClusterTarget implements Target {
+        private final RedisClusterClient client;
+        private StatefulRedisClusterConnection<String, String> connection;
+
+        ClusterTarget(RedisURI seed) {
+            this.client = clusterClient(seed);
+        }
+
+        @Override
+        public void write(String key, String value, int db, boolean waitForReplica) {
+            if (connection == null) {
+                connection = client.connect();
+            }
+            RedisClusterNode node = connection.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
+            if (node == null) {
+                throw new IllegalStateException("no node owns slot " + SlotHash.getSlot(key) + " in the client's topology");
+            }
+            StatefulRedisConnection<String, String> c = connection.getConnection(node.getNodeId());
+            RedisFuture<String> set;
+            RedisFuture<Long> wait;
+            synchronized (c) {
+                c.setAutoFlushCommands(false);
+                try {
+                    set = c.async().set(key, value);
+                    wait = c.async().waitForReplication(1, 2000);
+                    c.flushCommands();
+                } finally {
+                    c.setAutoFlushCommands(true);
+                }
+            }
+            try {
+                set.get(5, TimeUnit.SECONDS);
+                if (wait.get(5, TimeUnit.SECONDS) < 1) {
+                    throw new Refused("WAIT 1 answered 0 at " + node.getUri() + ": no replica has " + key, true);
+                }
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(key + " at " + node.getUri() + ": " + e.getCause(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException(key + " at " + node.getUri() + ": no answer in 5 s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void reset() {
+            if (connection != null) {
+                // the topology asked again now, not at the next periodic refresh
+                client.refreshPartitions();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (connection != null) {
+                connection.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /** The keys of {@code acknowledged} that {@code get} does not answer with their value (asked in pipelined batches). */
+    static List<String> lost(Map<String, String> acknowledged, java.util.function.Function<String, io.lettuce.core.RedisFuture<String>> get) {
+        List<String> lost = new ArrayList<>();
+        List<Map.Entry<String, String>> entries = new ArrayList<>(acknowledged.entrySet());
+        for (int from = 0; from < entries.size(); from += 1000) {
+            List<Map.Entry<String, String>> batch = entries.subList(from, Math.min(entries.size(), from + 1000));
+            List<io.lettuce.core.RedisFuture<String>> gets = batch.stream().map(e -> get.apply(e.getKey())).toList();
+            for (int i = 0; i < batch.size(); i++) {
+                String value;
+                try {
+                    value = gets.get(i).get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("reading " + batch.get(i).getKey() + " back", e);
+                }
+                if (!batch.get(i).getValue().equals(value)) {
+                    lost.add(batch.get(i).getKey());
+                }
+            }
+        }
+        return lost;
+    }
+
+    /** A cluster client that fails a command for a node it cannot reach at once and follows a moved slot within a second. */
+    static RedisClusterClient clusterClient(RedisURI seed) {
+        RedisClusterClient client = RedisClusterClient.create(seed);
+        client.setOptions(ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(Duration.ofSeconds(1))
+                        .enableAllAdaptiveRefreshTriggers().adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1)).build())
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3))).build());
+        return client;
     }
 
     /** The writes of {@code acknowledged} (a writer selecting databases) made in database {@code db}, by key. */
@@ -231,7 +403,6 @@ final class Writer implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
     private static void sleep(long millis) {
