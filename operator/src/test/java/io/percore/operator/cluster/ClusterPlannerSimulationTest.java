@@ -387,11 +387,13 @@ class ClusterPlannerSimulationTest {
                 }
             }
             for (GroupPod p : pods) {
-                // a replica copies whatever runs at the address it follows (a primary restarted there empty, too)
+                // a replica copies what runs at the address it follows if it is the node its layout names as its primary
+                // (the service asks CLUSTER MYID before a sync: a primary restarted there empty under a new id is not
+                // followed; a model that copied it lost the keys of a migration's target, seed 20261204)
                 int ordinal = p.following == null ? -1 : Integer.parseInt(p.following.host().substring("10.0.0.".length()));
                 if (p.downFor == 0 && ordinal >= 0 && ordinal < pods.size()) {
                     GroupPod at = pods.get(ordinal);
-                    if (at.downFor == 0) {
+                    if (at.downFor == 0 && at.id.equals(p.held.replicaOf().get(p.id))) {
                         p.dataOf = at.dataOf;
                     }
                 }
@@ -413,6 +415,9 @@ class ClusterPlannerSimulationTest {
             Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, running, floor, replicas,
                     new ReplicaGroups.Clock(after, now, since, podOfNode)));
             since = new HashMap<>(d.unavailableSince());
+            if (TRACE) {
+                trace(ctx + " step " + step + " members " + members + " running " + running + " floor " + floor, pods, d);
+            }
             if (d.reason().equals("FailedOver")) {
                 // the replica promoted has its primary's keys whenever any of its replicas had them
                 for (String name : d.links().promote()) {
@@ -472,7 +477,7 @@ class ClusterPlannerSimulationTest {
                 GroupPod primary = pods.get(Integer.parseInt(at.host().substring("10.0.0.".length())));
                 if (r.downFor == 0) {
                     r.following = at;
-                    if (primary.downFor == 0) {
+                    if (primary.downFor == 0 && primary.id.equals(r.held.replicaOf().get(r.id))) {
                         r.dataOf = primary.dataOf; // a full sync
                     }
                 }
@@ -525,6 +530,26 @@ class ClusterPlannerSimulationTest {
         }
         l.replicaOf().forEach((replica, primary) ->
                 assertThat(byId.get(replica).following).as(ctx + ": a replica follows its group's primary").isEqualTo(l.nodes().get(primary)));
+    }
+
+    /** {@code -Dpercore.trace=true}: every step's pods and decision printed, to read a failing seed's schedule. */
+    private static final boolean TRACE = Boolean.getBoolean("percore.trace");
+
+    private static void trace(String head, List<GroupPod> pods, Decision d) {
+        StringBuilder t = new StringBuilder(head + "\n");
+        for (int i = 0; i < pods.size(); i++) {
+            GroupPod p = pods.get(i);
+            t.append("  kv-").append(i).append(" id ").append(p.id.substring(36)).append(" data ").append(p.dataOf.substring(36))
+                    .append(p.downFor > 0 ? " DOWN" + p.downFor : "").append(p.silent ? " silent" : "")
+                    .append(" following ").append(p.following).append(" held e").append(p.held.epoch())
+                    .append(" owners ").append(p.held.owners().keySet().stream().map(x -> x.substring(36)).toList())
+                    .append(" replicaOf ").append(p.held.replicaOf()).append('\n');
+        }
+        t.append("  -> ").append(d.kind()).append(' ').append(d.reason()).append(": ").append(d.message())
+                .append(" send ").append(d.send() == null ? "-" : "e" + d.send().epoch() + " owners " + d.send().owners().keySet()
+                        + " replicaOf " + d.send().replicaOf())
+                .append(" promote ").append(d.links().promote()).append(" follow ").append(d.links().follow()).append('\n');
+        System.out.print(t);
     }
 
     /**
