@@ -299,8 +299,13 @@ final class Writer implements AutoCloseable {
         @Override
         public void reset() {
             if (connection != null) {
-                // the topology asked again now, not at the next periodic refresh
-                client.refreshPartitions();
+                // the topology asked again now, not at the next periodic refresh; none to be had while every node is
+                // down (the writer's thread must not end on it: it tries again after the next failed write)
+                try {
+                    client.refreshPartitions();
+                } catch (RuntimeException e) {
+                    // the next write fails and says why
+                }
             }
         }
 
