@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The layout changes only by {@link #apply}, with an epoch: an older one never replaces a newer
  * one. Read by every shard (a volatile reference); applied on whatever thread the command ran on.
+ *
+ * <p>A layout read back from {@code nodes.conf} at a start is not served until the control plane
+ * confirms it (sends it again, or a newer one): keyed commands get {@code -CLUSTERDOWN} and CLUSTER
+ * INFO says {@code cluster_state:fail} meanwhile. A primary restarted while its replica was promoted
+ * in its place would otherwise take writes for slots it no longer owns, beside their new owner, until
+ * the control plane reached it (6-10 s on the real node, issue 74's cluster-mode campaign). Redis
+ * holds a restarted master out for {@code CLUSTER_WRITABLE_DELAY} (2 s) for the same reason, time for
+ * its gossip to bring the news; here the news comes only from the control plane, so it waits for it.
  */
 public final class Cluster implements AutoCloseable {
 
@@ -41,6 +49,8 @@ public final class Cluster implements AutoCloseable {
     private final Path configFile;
     private final Object applying = new Object();
     private volatile ClusterLayout layout = ClusterLayout.EMPTY;
+    /** False while the layout is the one {@code nodes.conf} gave at the start and no control plane has confirmed it. */
+    private volatile boolean confirmed = true;
     private final SlotMigrator migrator;
 
     private Cluster(ClusterSettings settings, String myId, String announceIp, int announcePort, Path configFile,
@@ -102,9 +112,11 @@ public final class Cluster implements AutoCloseable {
         int port = settings.announcePort() > 0 ? settings.announcePort() : respPort;
         Cluster c = new Cluster(settings, id, ip, port, file, keyspace, engine, auth);
         c.layout = kept;
+        c.confirmed = kept.epoch() == 0;
         c.save();
         keyspace.forEachShardBeforeServing(state -> state.store().countKeysPerSlot());
-        LOG.info("Cluster mode: node {} at {}:{}, layout epoch {}", id, ip, port == 0 ? "(its RESP port)" : port, kept.epoch());
+        LOG.info("Cluster mode: node {} at {}:{}, layout epoch {}{}", id, ip, port == 0 ? "(its RESP port)" : port, kept.epoch(),
+                c.confirmed ? "" : " (from nodes.conf: its slots are served once the control plane confirms it)");
         return c;
     }
 
@@ -137,6 +149,11 @@ public final class Cluster implements AutoCloseable {
 
     public ClusterLayout layout() {
         return layout;
+    }
+
+    /** Whether the layout is served: not one read back from {@code nodes.conf} that no control plane has confirmed yet. */
+    public boolean confirmed() {
+        return confirmed;
     }
 
     /**
@@ -181,9 +198,18 @@ public final class Cluster implements AutoCloseable {
                 return "ERR stale layout epoch " + epoch + ": this node is at " + now.epoch();
             }
             if (epoch == now.epoch()) {
-                return next.text().equals(now.text()) ? null : "ERR layout epoch " + epoch + " already holds another layout";
+                if (!next.text().equals(now.text())) {
+                    return "ERR layout epoch " + epoch + " already holds another layout";
+                }
+                if (!confirmed) {
+                    confirmed = true;
+                    LOG.info("Cluster layout epoch {} confirmed by the control plane: its slots are served", epoch);
+                    migrator.layoutChanged();
+                }
+                return null;
             }
             layout = next;
+            confirmed = true;
             save();
         }
         LOG.info("Cluster layout epoch {} applied: {} nodes, {} slots assigned", epoch, next.nodes().size(), next.assignedSlots());
@@ -268,8 +294,10 @@ public final class Cluster implements AutoCloseable {
                 elsewhereSlot = slot;
             }
         }
-        if (l.assignedSlots() < KeyHashing.SLOTS) {
-            return DOWN; // Redis's cluster-require-full-coverage yes: keys are served only while every slot is
+        if (l.assignedSlots() < KeyHashing.SLOTS || !confirmed) {
+            // Redis's cluster-require-full-coverage yes: keys are served only while every slot is; and a layout kept
+            // from before a restart only once confirmed (see the class comment)
+            return DOWN;
         }
         if (elsewhere != null) {
             if (here || severalSlots) {
@@ -458,7 +486,7 @@ public final class Cluster implements AutoCloseable {
                 size++;
             }
         }
-        return "cluster_state:" + (assigned == KeyHashing.SLOTS ? "ok" : "fail") + "\r\n"
+        return "cluster_state:" + (assigned == KeyHashing.SLOTS && confirmed ? "ok" : "fail") + "\r\n"
                 + "cluster_slots_assigned:" + assigned + "\r\n"
                 + "cluster_slots_ok:" + assigned + "\r\n"
                 + "cluster_slots_pfail:0\r\n"

@@ -129,7 +129,8 @@ final class SlotMigrator implements AutoCloseable {
         while (!closed) {
             changed = false;
             ClusterLayout l = cluster.layout();
-            Map<String, BitSet> plan = plan(l);
+            // a layout read back at the start moves nothing until it is confirmed: it may be one the control plane replaced
+            Map<String, BitSet> plan = cluster.confirmed() ? plan(l) : Map.of();
             progress.keySet().retainAll(plan.keySet());
             boolean work = false;
             for (Map.Entry<String, BitSet> e : plan.entrySet()) {

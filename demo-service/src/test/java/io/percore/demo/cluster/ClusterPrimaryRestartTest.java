@@ -216,6 +216,10 @@ class ClusterPrimaryRestartTest {
         waitFor(() -> dbsize(restarted) == KEYS, "the restarted primary loaded its snapshot");
         waitFor(() -> replicationInfo(replica).contains("master_link_status:up"), "the replica follows it again:\n" + replica.output());
         try (RespTestClient c = new RespTestClient(restarted.respPort())) {
+            // its layout, read back from nodes.conf, is served once the control plane sends it again
+            assertThat(c.cmd("SET", "after", "restart")).isEqualTo(new RespTestClient.Err("CLUSTERDOWN The cluster is down"));
+            setLayout(1, layoutLine(pair.primaryId(), restarted, "primary") + layoutLine(pair.replicaId(), replica, "replica " + pair.primaryId())
+                    + "slots " + pair.primaryId() + " " + ALL_SLOTS, restarted);
             assertThat(c.cmd("SET", "after", "restart")).isEqualTo("OK");
             assertThat(c.cmd("WAIT", "1", "30000")).as("the replica acknowledges the restarted primary's writes").isEqualTo(1L);
         }

@@ -54,10 +54,16 @@ public final class ClusterPlanner {
     /**
      * What a pod answered: its node id, its shard count, its keys (DBSIZE), the layout it holds, its migrations away,
      * its replication role and offset ({@code INFO replication}; null: not asked), and before any layout the slots of
-     * the keys it holds ({@code CLUSTER HELDSLOTS}; null: not asked or not known).
+     * the keys it holds ({@code CLUSTER HELDSLOTS}; null: not asked or not known), and whether it serves the layout it
+     * holds ({@code false}: read back from its files at a start, not served until it is sent again).
      */
     public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
-                           ReplicationPlanner.Observed replication, BitSet heldSlots) {
+                           ReplicationPlanner.Observed replication, BitSet heldSlots, boolean layoutConfirmed) {
+        public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
+                        ReplicationPlanner.Observed replication, BitSet heldSlots) {
+            this(nodeId, shards, keys, layout, migrations, replication, heldSlots, true);
+        }
+
         public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
                         ReplicationPlanner.Observed replication) {
             this(nodeId, shards, keys, layout, migrations, replication, null);
@@ -251,7 +257,8 @@ public final class ClusterPlanner {
                         p.name() + " holds another layout at epoch " + current.epoch() + " than the others: someone else sets layouts",
                         PERIOD);
             }
-            if (held.epoch() < current.epoch()) {
+            if (held.epoch() < current.epoch() || !p.observed().layoutConfirmed()) {
+                // behind, or back from its files with the current layout that it serves only once it is sent again
                 behind.add(p.name());
             }
         }

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * The operator's cluster conversation with a pod, over {@link PodReplicationProbe}'s bounded RESP
- * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT},
+ * calls: {@code CLUSTER MYID}, {@code INFO server} (its {@code shards}), {@code CLUSTER GETLAYOUT}, {@code CLUSTER INFO}
+ * (whether it serves that layout),
  * {@code CLUSTER MIGRATIONS}, {@code DBSIZE} (keys held before any layout) and {@code CLUSTER HELDSLOTS} (their slots),
  * {@code INFO replication} (with replicas),
  * {@code CLUSTER SETLAYOUT} and {@code REPLICAOF},
@@ -69,7 +70,24 @@ public class PodClusterProbe {
             throw new ProbeException("DBSIZE: not a count");
         }
         BitSet heldSlots = held.epoch() == 0 && count > 0 ? heldSlots(pod, auth) : null;
-        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null, heldSlots);
+        boolean confirmed = held.assignedSlots() < SlotPlanner.SLOTS || !clusterStateFail(resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "INFO"));
+        return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null, heldSlots,
+                confirmed);
+    }
+
+    /**
+     * {@code CLUSTER INFO}'s {@code cluster_state}: {@code fail} with every slot assigned is a layout read back from the
+     * pod's files at a start, which it serves once it is sent again.
+     */
+    private static boolean clusterStateFail(Object info) throws ProbeException {
+        if (info instanceof String text) {
+            for (String line : text.split("\r?\n")) {
+                if (line.startsWith("cluster_state:")) {
+                    return line.substring("cluster_state:".length()).trim().equals("fail");
+                }
+            }
+        }
+        throw new ProbeException("CLUSTER INFO without cluster_state");
     }
 
     /**

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  *       sync from a primary that came back with less dropped, is the restart's loss);</li>
  *   <li><b>never an empty pod promoted</b> while a pod of that group holds data of its slots, in memory or in its files;</li>
  *   <li><b>liveness</b>: once the faults stop (every pod back, running, reachable), within a bounded number of reconciles
- *       every slot has one answering primary, every group its replicas linked, and the decision is {@code STEADY}.</li>
+ *       every slot has one answering primary, every group its replicas linked, every pod serving its layout (one back
+ *       from its files serves it only once the operator sends it again), and the decision is {@code STEADY}.</li>
  * </ul>
  * Simplified: clients write where the newest layout a pod holds sends them, an offset counts writes; left out: rolls
  * ({@code ClusterRoll}'s own simulation) and partitions beyond the operator's. Plain seeded generators: {@code -Dpercore.seed=N -Dpercore.runs=N} replay runs, a failing run is
@@ -182,6 +183,11 @@ class ClusterFailoverPropertyTest {
         /** The claim's: nodes.conf (node id and layout) and the data files; empty without persistence. */
         String claimNodeId;
         Layout heldFile = Layout.EMPTY;
+        /**
+         * Serves its layout: false once started with one from its files, until a layout is sent to it (the service's rule:
+         * a primary back from its files after its replica took its slots would otherwise serve them beside it).
+         */
+        boolean confirmed = true;
         List<Integer> files = new ArrayList<>();
 
         SimPod(int ordinal) {
@@ -424,6 +430,7 @@ class ClusterFailoverPropertyTest {
             } else {
                 p.nodeId = p.claimNodeId;
                 p.held = p.heldFile;
+                p.confirmed = p.held.epoch() == 0;
                 p.memory = new ArrayList<>(p.files);
                 p.offsetKnown = persistence == Persistence.SNAPSHOT || p.memory.isEmpty(); // an append-only file says no offset
             }
@@ -537,7 +544,9 @@ class ClusterFailoverPropertyTest {
                     ReplicationPlanner.Observed repl = p.master ? ReplicationPlanner.Observed.master(p.offset())
                             : ReplicationPlanner.Observed.replica(p.offset(), p.following, p.linkUp);
                     // no HELDSLOTS: here no pod holds keys before any layout (the probe asks only then)
-                    o = new Observed(p.nodeId, SHARDS, p.memory.size(), p.held, progress(p), repl);
+                    // the probe's reading of CLUSTER INFO: cluster_state fail with every slot assigned is a layout not served yet
+                    o = new Observed(p.nodeId, SHARDS, p.memory.size(), p.held, progress(p), repl, null,
+                            p.confirmed || p.held.assignedSlots() < SlotPlanner.SLOTS);
                 }
                 views.add(new PodView(p.name, p.ordinal, ready, p.address(), o, true, lost));
             }
@@ -658,6 +667,7 @@ class ClusterFailoverPropertyTest {
                 return false;
             }
             p.held = l;
+            p.confirmed = true;
             if (persistence != Persistence.NONE) {
                 p.heldFile = l; // nodes.conf
             }
@@ -771,7 +781,8 @@ class ClusterFailoverPropertyTest {
                 return false;
             }
             for (SimPod p : pods) {
-                if (p.terminating || !p.answersOperator() || p.held.epoch() != l.epoch()) {
+                // a pod back from its files serves nothing until the operator confirms its layout: liveness needs that too
+                if (p.terminating || !p.answersOperator() || p.held.epoch() != l.epoch() || !p.confirmed) {
                     return false;
                 }
             }

@@ -133,6 +133,20 @@ class ClusterPlannerTest {
         assertThat(d.sendTo()).containsExactly("kv-1");
     }
 
+    /**
+     * A pod back from its files holds the current layout but does not serve it until it is sent again (a primary
+     * restarted while its replica took its slots would take writes beside it): it is sent the layout it holds.
+     */
+    @Test
+    void aPodServingNotTheLayoutItReadBackIsSentItAgain() {
+        Layout l = bootstrap().send();
+        PodView restarted = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 0, l, List.of(), null, null, false));
+        Decision d = decide(3, 3, 1, pod(0, 2, l), restarted, pod(2, 4, l));
+        assertThat(d.kind()).isEqualTo(Kind.CONVERGE);
+        assertThat(d.send()).isSameAs(l);
+        assertThat(d.sendTo()).containsExactly("kv-1");
+    }
+
     @Test
     void twoLayoutsAtOneEpochAreAConflictAndNothingIsSent() {
         Layout one = bootstrap().send();

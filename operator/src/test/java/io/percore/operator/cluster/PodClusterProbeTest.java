@@ -79,6 +79,7 @@ class PodClusterProbeTest {
             case "CLUSTER GETLAYOUT" -> "*2\r\n:3\r\n" + bulk("node " + ID + " 10.0.0.1 6379 primary\nslots " + ID + " 0-16383");
             case "CLUSTER MIGRATIONS" -> "*1\r\n*5\r\n" + bulk(ID) + bulk("0-99,200") + ":7\r\n:0\r\n" + bulk("done");
             case "DBSIZE" -> ":12\r\n";
+            case "CLUSTER INFO" -> bulk("cluster_state:ok\r\ncluster_slots_assigned:16384\r\n");
             default -> "-ERR unknown\r\n";
         };
     }
@@ -98,6 +99,12 @@ class PodClusterProbeTest {
                 assertThat(p.done()).isTrue();
                 assertThat(p.slots().cardinality()).isEqualTo(101);
             });
+            assertThat(o.layoutConfirmed()).isTrue();
+        }
+        // every slot assigned and cluster_state:fail: the layout read back from its files, not served until sent again
+        try (FakePod pod = new FakePod(c -> c.equals("CLUSTER INFO") ? bulk("cluster_state:fail\r\ncluster_slots_assigned:16384\r\n")
+                : wellBehaved(c))) {
+            assertThat(probe.observe(pod.address(), PodAuth.NONE).layoutConfirmed()).isFalse();
         }
     }
 
@@ -109,7 +116,8 @@ class PodClusterProbeTest {
                 c -> c.equals("CLUSTER GETLAYOUT") ? "*2\r\n:3\r\n" + bulk("node x 10.0.0.1 6379 replica") : wellBehaved(c),
                 c -> c.equals("CLUSTER GETLAYOUT") ? "*1\r\n:3\r\n" : wellBehaved(c),
                 c -> c.equals("CLUSTER MIGRATIONS") ? "*1\r\n*2\r\n:1\r\n:2\r\n" : wellBehaved(c),
-                c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c))) {
+                c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c),
+                c -> c.equals("CLUSTER INFO") ? bulk("cluster_known_nodes:1\r\n") : wellBehaved(c))) {
             try (FakePod pod = new FakePod(bad)) {
                 assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class);
             }
