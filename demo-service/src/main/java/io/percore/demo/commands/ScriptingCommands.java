@@ -264,17 +264,13 @@ public final class ScriptingCommands {
             c.local().crossShardCalls++;
             io.percore.demo.shard.Keyspace keyspace = c.keyspace();
             MonitorLine there = line == null ? null : line.handOver();
-            io.percore.engine.Sharded<ServerShard> servers = c.servers();
             ran = c.shard().submitToAsync(target, () -> {
                 if (there == null) {
                     return s.evalHere(eval, keyspace.local());
                 }
                 there.feed(keyspace.local());
-                // the script's lines leave for the caller's shard before its reply, so the caller's next command comes after them
-                return s.evalHere(eval, keyspace.local()).map(outcome -> {
-                    servers.local().monitors().flushNow();
-                    return outcome;
-                });
+                // the script's lines leave for the caller's shard as they are made, before its reply (MonitorFeed)
+                return s.evalHere(eval, keyspace.local());
             });
         }
         byte[] learnedBody = body;

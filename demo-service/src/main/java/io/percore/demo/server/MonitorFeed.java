@@ -1,7 +1,6 @@
 package io.percore.demo.server;
 
 import io.percore.engine.Sharded;
-import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,8 +10,12 @@ import java.util.List;
  * One shard's part of MONITOR (Redis's {@code replicationFeedMonitors}): the MONITOR clients
  * connected to this shard, which shards have any (this shard's copy, kept by messages from each
  * shard when its first monitor arrives or its last leaves), and the lines this shard's commands
- * produce for the others, sent once per turn of the shard's loop as one message per shard. With no
- * monitor anywhere, {@link #active()} is false and a command pays that one field read.
+ * produce for the others, each sent as it is made, so that it travels ahead of the command's reply
+ * (messages between two shards keep their order) and every command the client sends after that
+ * reply is seen after it. Lines held to the end of the loop's turn went out behind the reply: a
+ * client's next command, run on the monitor's shard, showed before the last one (DatabasesParityTest
+ * in a loaded build). With no monitor anywhere, {@link #active()} is false and a command pays that
+ * one field read; with one, a message per command per other shard with monitors, as MONITOR's cost.
  *
  * <p>A monitor that does not read cannot make the server hold its lines without bound: past
  * {@link #OUTPUT_LIMIT_BYTES} of unwritten output it is disconnected (Redis puts monitors in the
@@ -29,20 +32,15 @@ public final class MonitorFeed {
     private final List<Client> monitors = new ArrayList<>();
     private final boolean[] shardsWithMonitors;
     private int shardsWithMonitorsCount;
-    /** Lines waiting to go to each shard at the end of this turn; null when none. */
-    private final List<Line>[] outgoing;
-    private boolean flushScheduled;
     /** The last announcement that this shard has monitors: a MONITOR reply waits for it. */
     private ShardFuture<Void> announced = ShardFuture.completed(null);
     /** The server's per-shard service, through which lines and announcements reach the other shards. */
     private Sharded<ServerShard> servers;
 
-    @SuppressWarnings("unchecked")
     public MonitorFeed(int shardId, int shards, Runnable onChange) {
         this.shardId = shardId;
         this.onChange = onChange;
         this.shardsWithMonitors = new boolean[shards];
-        this.outgoing = new List[shards];
     }
 
     /** Whether some shard has a MONITOR client: the one check a command makes. */
@@ -96,51 +94,22 @@ public final class MonitorFeed {
     }
 
     /**
-     * Feeds one executed command to every monitor: at once to this shard's, and to the others'
-     * at the end of this turn. {@code argv} is already redacted where Redis redacts.
+     * Feeds one executed command to every monitor: this shard's at once, the others' by a message
+     * sent now, ahead of the command's reply. {@code argv} is already redacted where Redis redacts.
      */
-    public void feed(String clientAddress, int db, byte[][] argv, Shard shard) {
+    public void feed(String clientAddress, int db, byte[][] argv) {
         Line line = new Line(line(clientAddress, db, argv), System.nanoTime());
+        List<Line> one = List.of(line);
         for (int s = 0; s < shardsWithMonitors.length; s++) {
             if (!shardsWithMonitors[s]) {
                 continue;
             }
             if (s == shardId) {
-                deliver(List.of(line));
+                deliver(one);
                 continue;
             }
-            if (outgoing[s] == null) {
-                outgoing[s] = new ArrayList<>();
-            }
-            outgoing[s].add(line);
-            if (!flushScheduled) {
-                flushScheduled = true;
-                shard.execute(this::flush);
-            }
-        }
-    }
-
-    /**
-     * Sends the lines waiting for other shards now rather than at the end of the turn: before a reply that lets a
-     * client's next command run elsewhere, so that command's line comes after them (a script run for a client of
-     * another shard). The flush already scheduled then finds nothing.
-     */
-    public void flushNow() {
-        if (flushScheduled) {
-            flush();
-        }
-    }
-
-    private void flush() {
-        flushScheduled = false;
-        for (int s = 0; s < outgoing.length; s++) {
-            List<Line> lines = outgoing[s];
-            if (lines == null) {
-                continue;
-            }
-            outgoing[s] = null;
             servers.invokeOn(s, state -> {
-                state.monitors().deliver(lines);
+                state.monitors().deliver(one);
                 return null;
             });
         }

@@ -135,7 +135,7 @@ public final class ServerShard implements AutoCloseable {
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
             ServerShard server = new ServerShard(id, shards, keyspace.local(), persistence, replication, cluster, acl, clientsPool);
             // MONITOR hears the commands run on this shard from its write path, as Redis's call() feeds monitors
-            server.data.writes().monitor((client, db, argv) -> server.monitors.feed(client, db, argv, Shard.current()));
+            server.data.writes().monitor((client, db, argv) -> server.monitors.feed(client, db, argv));
             // client tracking redirects invalidations to any connection of a shard, by id
             server.data.tracking().clientsById(clientId -> {
                 Client client = server.clients.find(clientId);
