@@ -157,7 +157,7 @@ final class ReplicationDriver {
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
-                replication.failoverAfterOrDefault(), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
+                ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
                 io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom());
         Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();

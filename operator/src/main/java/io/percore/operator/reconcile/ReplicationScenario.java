@@ -26,6 +26,36 @@ final class ReplicationScenario implements Scenario {
         return Replication.enabled(spec) && !Cluster.enabled(spec);
     }
 
+    /**
+     * Whether the primary stops taking writes by itself once its replicas' acknowledgements are {@code min-replicas-max-lag}
+     * old: the operator sets {@code min-replicas-to-write 1} with two replicas or more; {@code spec.env} may set another.
+     */
+    static boolean primaryFencesItself(PercoreServiceSpec spec) {
+        String set = spec.getEnv() == null ? null : spec.getEnv().get(Replication.MIN_REPLICAS_TO_WRITE_ENV);
+        if (set == null) {
+            Integer replicas = spec.getReplication() == null ? null : spec.getReplication().getReplicas();
+            return replicated(spec) && replicas != null && replicas >= 2;
+        }
+        try {
+            return Integer.parseInt(set.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * How long a primary that may still run (cut off, frozen, unready: not known gone) is given before a replica is
+     * promoted: {@code failoverAfter}, and with a primary that fences itself at least until it has (its replicas'
+     * acknowledgements {@link Replication#MIN_REPLICAS_MAX_LAG} old, and a second): promoted sooner, it took writes beside
+     * the new one (issue 74's long campaign: a primary cut off from the operator and its replicas, 7.1 s). A primary known
+     * gone (its container terminated, its port refusing) is failed over at once, as before.
+     */
+    static java.time.Duration failoverDelay(PercoreServiceSpec spec) {
+        java.time.Duration after = spec.getReplication().failoverAfterOrDefault();
+        java.time.Duration fenced = Replication.MIN_REPLICAS_MAX_LAG.plusSeconds(1);
+        return primaryFencesItself(spec) && after.compareTo(fenced) < 0 ? fenced : after;
+    }
+
     @Override
     public List<String> specProblems(PercoreServiceSpec spec) {
         return ReplicationSpecs.specProblems(spec);
