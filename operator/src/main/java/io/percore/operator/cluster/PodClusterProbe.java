@@ -70,7 +70,9 @@ public class PodClusterProbe {
             throw new ProbeException("DBSIZE: not a count");
         }
         BitSet heldSlots = held.epoch() == 0 && count > 0 ? heldSlots(pod, auth) : null;
-        boolean confirmed = held.assignedSlots() < SlotPlanner.SLOTS || !clusterStateFail(resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "INFO"));
+        // asked only of a pod holding a whole layout: one without does not serve its keys anyway
+        boolean confirmed = held.assignedSlots() < SlotPlanner.SLOTS
+                || !clusterStateFail(resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "INFO"));
         return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null, heldSlots,
                 confirmed);
     }

@@ -33,14 +33,20 @@ final class ReplicationScenario implements Scenario {
     static boolean primaryFencesItself(PercoreServiceSpec spec) {
         String set = spec.getEnv() == null ? null : spec.getEnv().get(Replication.MIN_REPLICAS_TO_WRITE_ENV);
         if (set == null) {
-            Integer replicas = spec.getReplication() == null ? null : spec.getReplication().getReplicas();
-            return replicated(spec) && replicas != null && replicas >= 2;
+            return setsMinReplicasToWrite(spec);
         }
         try {
             return Integer.parseInt(set.trim()) > 0;
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /** The operator sets {@code min-replicas-to-write 1}: two replicas or more, and {@code spec.env} does not set it. */
+    private static boolean setsMinReplicasToWrite(PercoreServiceSpec spec) {
+        Integer replicas = spec.getReplication() == null ? null : spec.getReplication().getReplicas();
+        return replicated(spec) && replicas != null && replicas >= 2
+                && (spec.getEnv() == null || !spec.getEnv().containsKey(Replication.MIN_REPLICAS_TO_WRITE_ENV));
     }
 
     /**
@@ -90,9 +96,7 @@ final class ReplicationScenario implements Scenario {
             pod.label(Replication.REPLICATED_LABEL, "true").rolledByOperator();
             pod.env(Replication.REPLICAOF_ENV, WorkloadRenderer.primaryServiceHost(s) + " " + s.getSpec().respPort().getPort());
             pod.env(Replication.SHUTDOWN_HANDOVER_ENV, Replication.SHUTDOWN_HANDOVER);
-            Integer replicas = s.getSpec().getReplication().getReplicas();
-            if (replicas != null && replicas >= 2
-                    && (s.getSpec().getEnv() == null || !s.getSpec().getEnv().containsKey(Replication.MIN_REPLICAS_TO_WRITE_ENV))) {
+            if (setsMinReplicasToWrite(s.getSpec())) {
                 pod.env(Replication.MIN_REPLICAS_TO_WRITE_ENV, "1"); // no two primaries taking writes: see the constant
             }
         }
