@@ -34,7 +34,12 @@ final class ReplicaAcks {
     private final Supplier<ReplicationSettings> settings;
     private final Runnable stateChanged;
     private final ConcurrentLinkedQueue<Wait> waits = new ConcurrentLinkedQueue<>();
-    private volatile boolean enough = true;
+    /** What {@link #recompute} last found, to tell the listener when it turned. */
+    private boolean lastFound = true;
+    /** Writes pass until this moment ({@link System#nanoTime}) with {@code min-replicas-to-write}. */
+    private volatile long enoughUntil = System.nanoTime();
+    static final long PROOF_INTERVAL_MILLIS = 100;
+    private final java.util.concurrent.atomic.AtomicLong lastProofNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
     /** The server stops: no WAIT waits any more ({@link #answerAllNow}). */
     private volatile boolean stopping;
 
@@ -138,32 +143,88 @@ final class ReplicaAcks {
         return n;
     }
 
-    /** Online replicas that acknowledged within {@code min-replicas-max-lag} (INFO's {@code min_slaves_good_slaves}). */
+    /**
+     * Online replicas whose last ack is proven at most {@code min-replicas-max-lag} old (INFO's
+     * {@code min_slaves_good_slaves}): dated by the stream bytes it covers ({@link OffsetClock}), not by when it
+     * arrived, so acks that waited in a socket while this server was frozen or cut off do not count as fresh.
+     */
     int good() {
-        long now = System.currentTimeMillis();
-        long maxLag = settings.get().minReplicasMaxLag() * 1000L;
+        long now = System.nanoTime();
+        long maxLag = TimeUnit.SECONDS.toNanos(settings.get().minReplicasMaxLag());
         int n = 0;
         for (ReplicaLink l : links) {
-            if (l.state() == ReplicaLink.State.ONLINE && now - l.ackMillis() <= maxLag) {
+            long sent = l.state() == ReplicaLink.State.ONLINE ? stream.sentAfter(l.ackOffset()) : OffsetClock.UNKNOWN;
+            if (sent != OffsetClock.UNKNOWN && now - sent <= maxLag) {
                 n++;
             }
         }
         return n;
     }
 
-    /** Counts the good replicas again (once a second, and when one came or left); says when writes turn refused or allowed. */
-    void recompute() {
+    /**
+     * Works out again until when the good replicas let writes through (once a second, on each ack, when one came or
+     * left, when the settings changed): the {@code min-replicas-to-write}-th freshest proven ack plus
+     * {@code min-replicas-max-lag}. Writes check that moment against the clock ({@link #enough}), so a server that did
+     * not run for a while (frozen, descheduled, a long pause) refuses them on its first instruction after, without
+     * waiting for this to run again. Synchronized: a count made before a replica left must not be written after one
+     * made since.
+     */
+    synchronized void recompute() {
         ReplicationSettings s = settings.get();
-        boolean now = s.minReplicasToWrite() == 0 || good() >= s.minReplicasToWrite();
-        if (now != enough) {
-            enough = now;
+        int wanted = s.minReplicasToWrite();
+        long now = System.nanoTime();
+        long until = now;
+        if (wanted > 0) {
+            long[] sent = new long[links.size()];
+            int n = 0;
+            for (ReplicaLink l : links) {
+                long at = l.state() == ReplicaLink.State.ONLINE ? stream.sentAfter(l.ackOffset()) : OffsetClock.UNKNOWN;
+                if (at != OffsetClock.UNKNOWN && n < sent.length) {
+                    sent[n++] = at;
+                }
+            }
+            if (n >= wanted) {
+                java.util.Arrays.sort(sent, 0, n);
+                until = sent[n - wanted] + TimeUnit.SECONDS.toNanos(s.minReplicasMaxLag());
+            }
+        }
+        enoughUntil = until;
+        boolean enoughNow = enough();
+        if (enoughNow != lastFound) {
+            lastFound = enoughNow;
             stateChanged.run();
         }
     }
 
-    /** Whether {@code min-replicas-to-write} good replicas are there (always, when it is 0). */
+    /**
+     * An ack arrived: counts again, and while writes are refused asks the replicas for an ack that proves itself at
+     * once (a replica just synced, or this server back from a pause, acks what it had before), at most every
+     * {@value #PROOF_INTERVAL_MILLIS} ms: an answer that does not suffice (a replica short of the number) must not
+     * ask again at the round trip's rate.
+     */
+    void acked() {
+        recompute();
+        answerWaits();
+        if (settings.get().minReplicasToWrite() > 0 && !enough()) {
+            long now = System.nanoTime();
+            long last = lastProofNanos.get();
+            if (now - last >= TimeUnit.MILLISECONDS.toNanos(PROOF_INTERVAL_MILLIS) && lastProofNanos.compareAndSet(last, now)) {
+                stream.requestProof();
+            }
+        }
+    }
+
+    /** Once a second (shard 0): with {@code min-replicas-to-write}, the replicas prove again that they follow this stream. */
+    void cron() {
+        if (settings.get().minReplicasToWrite() > 0) {
+            stream.requestProof();
+        }
+        recompute();
+    }
+
+    /** Whether {@code min-replicas-to-write} good replicas are there (always, when it is 0), by the clock now. */
     boolean enough() {
-        return enough;
+        return settings.get().minReplicasToWrite() == 0 || System.nanoTime() - enoughUntil < 0;
     }
 
     /**

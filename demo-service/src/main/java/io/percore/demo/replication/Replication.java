@@ -636,7 +636,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** An ack arrived (a shard thread). */
     void acked() {
-        acks.answerWaits();
+        acks.acked();
     }
 
     /** Shard 0, once a second: the replicas' keep-alives, limits and timeouts; min-replicas; full syncs that waited. */
@@ -645,7 +645,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         for (ReplicaLink l : links) {
             l.tickFromAnyThread(timeout);
         }
-        acks.recompute();
+        acks.cron();
         snapshots.start();
     }
 
@@ -653,11 +653,12 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /**
      * Whether commands may be refused now ({@link #refusal}): a read-only replica, a replica whose link is not up
-     * while {@code replica-serve-stale-data} is no, or too few good replicas.
+     * while {@code replica-serve-stale-data} is no, or a primary with {@code min-replicas-to-write}: its good
+     * replicas expire by the clock, so every write asks ({@link ReplicaAcks#enough}), not a flag set once a second.
      */
     public boolean refusing() {
         return (replica && (settings.replicaReadOnly() || (!settings.serveStaleData() && !linkUp())))
-                || (!replica && !acks.enough());
+                || (!replica && settings.minReplicasToWrite() > 0);
     }
 
     /**

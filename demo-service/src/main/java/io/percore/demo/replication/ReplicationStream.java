@@ -61,6 +61,9 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     private volatile long backlogSize;
     private volatile long pingPeriodNanos;
     private volatile boolean getAckWanted;
+    /** A PING and a GETACK asked for: the answer acknowledges the PING, which proves when it was sent ({@link OffsetClock}). */
+    private volatile boolean proofWanted;
+    private final OffsetClock clock = new OffsetClock();
     /** This server's own stream (a primary): it writes PINGs and GETACKs; a replica's stream is its primary's, byte for byte. */
     private boolean ownStream = true;
     private final Readers readers;
@@ -119,6 +122,20 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     void requestAcks() {
         getAckWanted = true;
         reader.wake();
+    }
+
+    /**
+     * Asks the replicas, at the next turn, for an ack that proves it was sent from now on: a PING and a GETACK, whose
+     * answer (the offset before the GETACK, as Redis's) covers the PING.
+     */
+    void requestProof() {
+        proofWanted = true;
+        reader.wake();
+    }
+
+    /** When the bytes an ack covers were published: the ack was sent after that ({@link OffsetClock#UNKNOWN}: no proof). */
+    long sentAfter(long ackOffset) {
+        return clock.sentAfter(ackOffset);
     }
 
     /** Wakes the thread (an ack arrived that a WAIT may wait for). */
@@ -181,6 +198,12 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
             lastPingNanos = now;
             pending.append(PING);
         }
+        if (proofWanted && ownStream && readers.any()) {
+            proofWanted = false;
+            getAckWanted = true;
+            lastPingNanos = now;
+            pending.append(PING);
+        }
         if (getAckWanted && ownStream && readers.any()) {
             getAckWanted = false;
             pending.append(GETACK);
@@ -191,7 +214,7 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     /** A GETACK asked for meanwhile goes out at once; else the next hand-over, task or ping period wakes it. */
     @Override
     public long idleNanos() {
-        return getAckWanted ? 0 : TimeUnit.MILLISECONDS.toNanos(100);
+        return getAckWanted || proofWanted ? 0 : TimeUnit.MILLISECONDS.toNanos(100);
     }
 
     @Override
@@ -240,6 +263,7 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
         if (pending.length() == 0) {
             return;
         }
+        clock.publishing(System.nanoTime(), buffer.end());
         buffer.append(pending.array(), 0, pending.length());
         pending.clear();
         trim();

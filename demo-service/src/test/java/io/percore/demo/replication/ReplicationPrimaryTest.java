@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoSettings;
 import io.percore.demo.persistence.PersistenceSettings;
+import io.percore.demo.support.DemoProcess;
 import io.percore.demo.support.KeyspaceContents;
+import io.percore.demo.support.PartitionedLink;
 import io.percore.demo.support.RealRedis;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
@@ -128,6 +130,50 @@ class ReplicationPrimaryTest {
                 waitFor(() -> String.valueOf(cmd(c, "SET", "k", "v4")).startsWith("Err[text=NOREPLICAS"), "two are needed now");
             }
         }
+    }
+
+    /**
+     * Issue 74: a primary frozen (SIGSTOP) longer than {@code min-replicas-max-lag}, its replica cut off meanwhile, reads
+     * on its thaw the acks that waited for it. They date from before the freeze, however late they arrive: the first
+     * write after the thaw is refused, and the replica is not counted good when its old acks have been read (dated by
+     * arrival, as Redis does, it was at once, and the thawed primary took writes beside the primary that replaced it: 1.2
+     * s on the real node). Once the link carries the stream again, the replica's acks prove themselves and writes pass.
+     */
+    @Test
+    void aThawedPrimaryDoesNotCountAcksThatWaitedForItAsFresh() throws Exception {
+        try (DemoProcess primary = DemoProcess.start(2); RespTestClient c = new RespTestClient(primary.respPort());
+             PartitionedLink link = PartitionedLink.to(primary.respPort());
+             RealRedis replica = replicaOf(link.port()); RespTestClient r = new RespTestClient(replica.port())) {
+            c.cmd("CONFIG", "SET", "min-replicas-max-lag", "2");
+            c.cmd("CONFIG", "SET", "min-replicas-to-write", "1");
+            waitFor(() -> "OK".equals(cmd(c, "SET", "k", "before")), "a good replica lets writes through");
+            signal("STOP", primary.pid());
+            try {
+                link.partition();
+                long heldBefore = link.heldToPrimary();
+                // the replica acks once a second what it has: three of them, all older than the lag allows by the last
+                waitFor(() -> link.heldToPrimary() >= heldBefore + 3 * "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n".length(),
+                        "the replica's acks wait in the partition");
+                link.healToPrimary(); // into the frozen primary's socket: read on its thaw, as if they had just come
+            } finally {
+                signal("CONT", primary.pid());
+            }
+            assertThat(String.valueOf(cmd(c, "SET", "k", "thawed"))).as("the first write after the thaw").startsWith("Err[text=NOREPLICAS");
+            waitFor(() -> lagOf(info(c)) <= 1, "the thawed primary has read the replica's old acks");
+            Map<String, String> thawed = info(c);
+            assertThat(thawed).as("old acks read late").containsEntry("min_slaves_good_slaves", "0");
+            assertThat(String.valueOf(cmd(c, "SET", "k", "thawed"))).startsWith("Err[text=NOREPLICAS");
+            link.heal();
+            waitFor(() -> "OK".equals(cmd(c, "SET", "k", "healed")), "the replica's fresh acks let writes through again");
+            assertThat(c.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+            assertThat(r.cmd("GET", "k")).isEqualTo("healed");
+        }
+    }
+
+    private static long lagOf(Map<String, String> info) {
+        String slave = info.getOrDefault("slave0", "");
+        int at = slave.indexOf("lag=");
+        return at < 0 ? Long.MAX_VALUE : Long.parseLong(slave.substring(at + 4).split(",")[0]);
     }
 
     @Test

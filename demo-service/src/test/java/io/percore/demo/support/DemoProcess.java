@@ -55,6 +55,11 @@ public final class DemoProcess implements AutoCloseable {
         return respPort;
     }
 
+    /** Its process id (a test sends it signals: SIGSTOP as a frozen pod, SIGCONT as its thaw). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
