@@ -64,6 +64,8 @@ public class Replication {
     public static final String MIN_REPLICAS_TO_WRITE_ENV = "PERCORE_DEMO_REPLICATION_MIN_REPLICAS_TO_WRITE";
     /** The service's {@code min-replicas-max-lag} (Redis's default): how old its replicas' acknowledgements may be. */
     public static final Duration MIN_REPLICAS_MAX_LAG = Duration.ofSeconds(10);
+    /** {@code spec.env}'s other setting of it, in seconds, which the failover's fence then waits for instead. */
+    public static final String MIN_REPLICAS_MAX_LAG_ENV = "PERCORE_DEMO_REPLICATION_MIN_REPLICAS_MAX_LAG";
 
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";

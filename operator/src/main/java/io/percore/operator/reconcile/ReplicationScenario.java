@@ -52,14 +52,33 @@ final class ReplicationScenario implements Scenario {
     /**
      * How long a primary that may still run (cut off, frozen, unready: not known gone) is given before a replica is
      * promoted: {@code failoverAfter}, and with a primary that fences itself at least until it has (its replicas'
-     * acknowledgements {@link Replication#MIN_REPLICAS_MAX_LAG} old, and a second): promoted sooner, it took writes beside
-     * the new one (issue 74's long campaign: a primary cut off from the operator and its replicas, 7.1 s). A primary known
-     * gone (its container terminated, its port refusing) is failed over at once, as before.
+     * acknowledgements {@code min-replicas-max-lag} old, and a second): promoted sooner, it took writes beside the new
+     * one (issue 74's long campaign: a primary cut off from the operator and its replicas, 7.1 s). A primary known gone
+     * (its container terminated, its port refusing) is failed over at once, as before.
      */
     static java.time.Duration failoverDelay(PercoreServiceSpec spec) {
         java.time.Duration after = spec.getReplication().failoverAfterOrDefault();
-        java.time.Duration fenced = Replication.MIN_REPLICAS_MAX_LAG.plusSeconds(1);
+        java.time.Duration fenced = minReplicasMaxLag(spec).plusSeconds(1);
         return primaryFencesItself(spec) && after.compareTo(fenced) < 0 ? fenced : after;
+    }
+
+    /**
+     * The pods' {@code min-replicas-max-lag}: Redis's 10 s unless {@code spec.env} sets another. One it cannot read is
+     * read as the service reads it, which refuses to start: the fence then stands at the default.
+     */
+    static java.time.Duration minReplicasMaxLag(PercoreServiceSpec spec) {
+        String set = spec.getEnv() == null ? null : spec.getEnv().get(Replication.MIN_REPLICAS_MAX_LAG_ENV);
+        if (set != null) {
+            try {
+                long seconds = Long.parseLong(set.trim());
+                if (seconds >= 0) {
+                    return java.time.Duration.ofSeconds(seconds);
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+        }
+        return Replication.MIN_REPLICAS_MAX_LAG;
     }
 
     @Override

@@ -39,6 +39,19 @@ class FailoverDelayTest {
     }
 
     @Test
+    void aMaxLagSetInTheEnvMovesTheFence() {
+        // the service's min-replicas-max-lag from spec.env: its fence is that, and a second
+        assertThat(ReplicationScenario.failoverDelay(service(2, "3s", Map.of(Replication.MIN_REPLICAS_MAX_LAG_ENV, "30")).getSpec()))
+                .isEqualTo(Duration.ofSeconds(31));
+        assertThat(ReplicationScenario.failoverDelay(service(2, "3s", Map.of(Replication.MIN_REPLICAS_MAX_LAG_ENV, " 1 ")).getSpec()))
+                .as("a shorter lag: failoverAfter stands").isEqualTo(Duration.ofSeconds(3));
+        assertThat(ReplicationScenario.failoverDelay(service(2, "3s", Map.of(Replication.MIN_REPLICAS_MAX_LAG_ENV, "soon")).getSpec()))
+                .as("unreadable: the default's fence").isEqualTo(Duration.ofSeconds(11));
+        assertThat(ReplicationScenario.failoverDelay(service(1, "3s", Map.of(Replication.MIN_REPLICAS_MAX_LAG_ENV, "30")).getSpec()))
+                .as("no fence set: the lag does not matter").isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void withoutTheFenceFailoverAfterAlone() {
         // one replica: availability first, as the operator README says (a primary whose replica is gone keeps taking writes)
         assertThat(ReplicationScenario.failoverDelay(service(1, "3s", null).getSpec())).isEqualTo(Duration.ofSeconds(3));
