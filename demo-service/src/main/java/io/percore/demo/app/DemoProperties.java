@@ -385,9 +385,23 @@ public class DemoProperties implements Validator {
         private String announceIp;
         /** The port clients are redirected to; 0: the RESP port. */
         private int announcePort;
+        /**
+         * After the node did not run for this long (frozen, stopped), its layout is served again only once the control plane
+         * confirms it (-CLUSTERDOWN meanwhile); 0: never. The operator sets half its failoverAfter.
+         */
+        private Duration confirmLayoutAfterPause = Duration.ZERO;
 
         io.percore.demo.cluster.ClusterSettings toSettings() {
-            return new io.percore.demo.cluster.ClusterSettings(enabled, Replication.blankToNull(nodeId), Replication.blankToNull(announceIp), announcePort);
+            return new io.percore.demo.cluster.ClusterSettings(enabled, Replication.blankToNull(nodeId), Replication.blankToNull(announceIp),
+                    announcePort, confirmLayoutAfterPause);
+        }
+
+        public Duration getConfirmLayoutAfterPause() {
+            return confirmLayoutAfterPause;
+        }
+
+        public void setConfirmLayoutAfterPause(Duration confirmLayoutAfterPause) {
+            this.confirmLayoutAfterPause = confirmLayoutAfterPause;
         }
 
         public boolean isEnabled() {

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * the control plane reached it (6-10 s on the real node, issue 74's cluster-mode campaign). Redis
  * holds a restarted master out for {@code CLUSTER_WRITABLE_DELAY} (2 s) for the same reason, time for
  * its gossip to bring the news; here the news comes only from the control plane, so it waits for it.
+ * So does, with {@code percore.demo.cluster.confirm-layout-after-pause}, a node that did not run for
+ * that long ({@link PauseWatch}): frozen and thawed, it may have been failed over meanwhile.
  */
 public final class Cluster implements AutoCloseable {
 
@@ -52,6 +54,7 @@ public final class Cluster implements AutoCloseable {
     /** False while the layout is the one {@code nodes.conf} gave at the start and no control plane has confirmed it. */
     private volatile boolean confirmed = true;
     private final SlotMigrator migrator;
+    private final PauseWatch pauses;
 
     private Cluster(ClusterSettings settings, String myId, String announceIp, int announcePort, Path configFile,
                     Keyspace keyspace, Engine engine, Supplier<String> auth) {
@@ -61,6 +64,7 @@ public final class Cluster implements AutoCloseable {
         this.announcePort = announcePort;
         this.configFile = configFile;
         this.migrator = settings.enabled() ? new SlotMigrator(this, keyspace, engine, auth) : null;
+        this.pauses = new PauseWatch(settings.confirmLayoutAfterPause());
     }
 
     /**
@@ -115,8 +119,10 @@ public final class Cluster implements AutoCloseable {
         c.confirmed = kept.epoch() == 0;
         c.save();
         keyspace.forEachShardBeforeServing(state -> state.store().countKeysPerSlot());
-        LOG.info("Cluster mode: node {} at {}:{}, layout epoch {}{}", id, ip, port == 0 ? "(its RESP port)" : port, kept.epoch(),
-                c.confirmed ? "" : " (from nodes.conf: its slots are served once the control plane confirms it)");
+        LOG.info("Cluster mode: node {} at {}:{}, layout epoch {}{}{}", id, ip, port == 0 ? "(its RESP port)" : port, kept.epoch(),
+                c.confirmed ? "" : " (from nodes.conf: its slots are served once the control plane confirms it)",
+                settings.confirmLayoutAfterPause().isZero() ? ""
+                        : "; after a pause of " + settings.confirmLayoutAfterPause().toMillis() + " ms the layout waits for the control plane again");
         return c;
     }
 
@@ -154,6 +160,33 @@ public final class Cluster implements AutoCloseable {
     /** Whether the layout is served: not one read back from {@code nodes.conf} that no control plane has confirmed yet. */
     public boolean confirmed() {
         return confirmed;
+    }
+
+    /** A shard's cron ({@code serverCron}): the process runs; a pause since the last beat puts the layout in doubt. */
+    public void beat() {
+        if (pauses.on()) {
+            long now = System.nanoTime();
+            doubtAfterPause(now); // before the beat: a command on another shard must not see the beat and not the doubt
+            pauses.beat(now);
+        }
+    }
+
+    /** Whether the process paused past the bound: then the layout waits for the control plane again. */
+    private boolean doubtAfterPause(long now) {
+        long paused = pauses.pausedFor(now);
+        if (paused == 0) {
+            return false;
+        }
+        synchronized (applying) {
+            if (confirmed && layout.epoch() > 0) {
+                confirmed = false;
+                LOG.warn("This node did not run for {} ms (frozen, stopped or every shard stuck): the control plane may have given "
+                        + "its slots to another node meanwhile; layout epoch {} is served again once it confirms it", paused / 1_000_000,
+                        layout.epoch());
+                migrator.layoutChanged();
+            }
+        }
+        return true;
     }
 
     /**
@@ -294,7 +327,7 @@ public final class Cluster implements AutoCloseable {
                 elsewhereSlot = slot;
             }
         }
-        if (l.assignedSlots() < KeyHashing.SLOTS || !confirmed) {
+        if (l.assignedSlots() < KeyHashing.SLOTS || !confirmed || (pauses.on() && doubtAfterPause(System.nanoTime()))) {
             // Redis's cluster-require-full-coverage yes: keys are served only while every slot is; and a layout kept
             // from before a restart only once confirmed (see the class comment)
             return DOWN;
@@ -478,6 +511,9 @@ public final class Cluster implements AutoCloseable {
 
     /** CLUSTER INFO's lines. */
     public String infoText() {
+        if (pauses.on()) {
+            doubtAfterPause(System.nanoTime()); // the operator asks this first after a thaw: it must not read "ok" then
+        }
         ClusterLayout l = layout;
         int assigned = l.assignedSlots();
         int size = 0;

@@ -446,6 +446,9 @@ public final class ServerShard implements AutoCloseable {
      * sample and (once a second) closing clients idle past {@code timeout}.
      */
     private void tick(long nowMillis) {
+        if (cluster.enabled()) {
+            cluster.beat();
+        }
         ops.sample(commandsProcessed, nowMillis);
         if (ops.secondElapsed()) {
             // first: output that drained since the last look is an interaction the idle timeout must see

@@ -16,6 +16,13 @@ public class Cluster {
 
     /** The service's {@code percore.demo.cluster.enabled}, in Spring's environment spelling. */
     public static final String ENABLED_ENV = "PERCORE_DEMO_CLUSTER_ENABLED";
+    /**
+     * The service's {@code percore.demo.cluster.confirm-layout-after-pause}: a pod that did not run for this long (frozen,
+     * stopped) serves its layout again only once the operator sends it again, since a replica may have taken its slots
+     * meanwhile. With replicas the operator sets half of {@code failoverAfter}: no failover can have happened in a shorter
+     * pause, which then changes nothing.
+     */
+    public static final String CONFIRM_LAYOUT_AFTER_PAUSE_ENV = "PERCORE_DEMO_CLUSTER_CONFIRM_LAYOUT_AFTER_PAUSE";
 
     @Required
     @JsonPropertyDescription("Run the pods as one Redis Cluster: slots shared out in proportion to each pod's shards, moved onto"

@@ -50,6 +50,9 @@ final class ClusterScenario implements Scenario {
             if (Replication.enabled(s.getSpec())) {
                 // with replicas the operator rolls the pods (ClusterRoll): a pod is deleted only once its group is in sync
                 pod.label(Replication.REPLICATED_LABEL, "true").rolledByOperator();
+                // a primary frozen through its failover must not take writes for the slots its replica took (issue 74)
+                pod.env(Cluster.CONFIRM_LAYOUT_AFTER_PAUSE_ENV,
+                        s.getSpec().getReplication().failoverAfterOrDefault().dividedBy(2).toMillis() + "ms");
             }
             pod.env(Cluster.ENABLED_ENV, "true");
         }

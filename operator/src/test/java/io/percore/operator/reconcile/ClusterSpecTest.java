@@ -39,7 +39,8 @@ class ClusterSpecTest {
         SizingPlan plan = new SizingPlan(true, false, 2, 2, 3, 1, 1L << 31, EngineConfig.Mode.PINNED, List.of("node-a"), 4, List.of());
         assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).doesNotContain(Cluster.ENABLED_ENV + "=true");
         s.getSpec().setCluster(new Cluster(true));
-        assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).contains(Cluster.ENABLED_ENV + "=true");
+        assertThat(env(WorkloadRenderer.statefulSet(s, plan, "", null))).contains(Cluster.ENABLED_ENV + "=true")
+                .as("no replica to fail over to: no pause to doubt the layout after").noneMatch(e -> e.startsWith(Cluster.CONFIRM_LAYOUT_AFTER_PAUSE_ENV));
         assertThat(WorkloadRenderer.statefulSet(s, plan.withReplicas(3), "", null).getSpec().getReplicas())
                 .as("a pod still holding slots is kept").isEqualTo(3);
     }
@@ -54,6 +55,8 @@ class ClusterSpecTest {
         var sts = WorkloadRenderer.statefulSet(s, plan, "", null);
         assertThat(env(sts)).as("the operator's REPLICAOF, per the layout, says whom to follow")
                 .noneMatch(e -> e.startsWith(Replication.REPLICAOF_ENV)).contains(Cluster.ENABLED_ENV + "=true");
+        assertThat(env(sts)).as("a pod frozen through half of failoverAfter (10 s) waits for its layout again")
+                .contains(Cluster.CONFIRM_LAYOUT_AFTER_PAUSE_ENV + "=5000ms");
         assertThat(sts.getSpec().getUpdateStrategy().getType()).as("the operator rolls it, group by group").isEqualTo("OnDelete");
         assertThat(sts.getSpec().getUpdateStrategy().getRollingUpdate()).isNull();
         s.getSpec().setReplication(null);
