@@ -87,7 +87,7 @@ final class ClusterDriver {
      * @param previous the status shown last (kept while the pods cannot be asked for want of a password)
      */
     record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
-                       ClusterStatus previous) {
+                       ClusterStatus previous, Map<String, HostPort> leaving) {
         /** As this, with {@code epoch} recorded in the status before it was sent ({@link #recordEpoch}). */
         Observation recording(long epoch) {
             ClusterStatus recorded = new ClusterStatus();
@@ -96,7 +96,7 @@ final class ClusterDriver {
                 recorded.setPrimariesUnavailable(previous.getPrimariesUnavailable());
             }
             recorded.setConfigEpoch(epoch);
-            return new Observation(decision, pods, running, password, authProblem, recorded);
+            return new Observation(decision, pods, running, password, authProblem, recorded, leaving);
         }
 
         /** The pod the last status showed node {@code id} on (null: none). */
@@ -124,11 +124,20 @@ final class ClusterDriver {
         PodPassword password = PodPassword.read(client, s);
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
+        Map<String, HostPort> leaving = new LinkedHashMap<>();
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
             Integer ordinal = Pods.ordinal(name, pod.getMetadata().getName());
-            if (ordinal == null || pod.getMetadata().getDeletionTimestamp() != null) {
+            if (ordinal == null) {
+                continue;
+            }
+            if (pod.getMetadata().getDeletionTimestamp() != null) {
+                // no member of the plan, but maybe still serving in its grace period: told the layouts sent meanwhile
+                HostPort address = addresses.of(pod, port);
+                if (address != null && (Pods.ready(pod) || PodLoss.running(pod, WorkloadRenderer.CONTAINER))) {
+                    leaving.put(pod.getMetadata().getName(), address);
+                }
                 continue;
             }
             HostPort address = addresses.of(pod, port);
@@ -169,7 +178,7 @@ final class ClusterDriver {
                             + "password from Secret " + PodPassword.secretName(s))
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
-        return new Observation(d, pods, running, password, auth, previous);
+        return new Observation(d, pods, running, password, auth, previous, leaving);
     }
 
     private String updateRevision(String ns, String name) {
@@ -276,6 +285,23 @@ final class ClusterDriver {
         }
     }
 
+    /**
+     * Sends the layout to the pods being deleted that still run (their termination grace): a primary whose pod is
+     * deleted keeps serving its slots until its process ends, and once its replica took them it would take writes for them
+     * beside it (0.4 s in issue 74's cluster-mode campaign). Its node is in the layout (a replica of the group), so it takes
+     * it and redirects them ({@code -MOVED}). After the pods of the plan: its slots' new owner must know them first. Best
+     * effort: one that does not answer is ending anyway.
+     */
+    private void tellLeaving(Observation o, Decision d, String ns) {
+        for (Map.Entry<String, HostPort> pod : o.leaving().entrySet()) {
+            try {
+                probe.setLayout(pod.getValue(), o.password().auth(), d.send());
+            } catch (IOException e) {
+                LOG.debug("{}/{}: CLUSTER SETLAYOUT {} to the leaving pod failed: {}", ns, pod.getKey(), d.send().epoch(), e.toString());
+            }
+        }
+    }
+
     /** The address whose writes were paused, or null (a pod without {@code +client|pause} for the operator: as before). */
     private HostPort pauseWrites(Observation o, io.percore.operator.cluster.ClusterRoll.Step step, String ns) {
         HostPort from = o.pods().get(step.from()).address();
@@ -348,6 +374,7 @@ final class ClusterDriver {
             }
             if (sent > 0) {
                 inForce = d.send();
+                tellLeaving(o, d, ns);
             }
             linksInForce = sent > 0 && sent >= d.leading();
             if (!refused.isEmpty()) {

@@ -71,7 +71,7 @@ class ClusterStatusNamesTest {
     }
 
     private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous) {
-        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous);
+        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous, Map.of());
     }
 
     private static ClusterPlanner.Decision decision() {
