@@ -32,10 +32,7 @@ final class ReplicaAcks {
     /** Whether the shards feed the stream (a primary that had a replica): else no WAIT has an offset to wait for. */
     private final BooleanSupplier streaming;
     private final Supplier<ReplicationSettings> settings;
-    private final Runnable stateChanged;
     private final ConcurrentLinkedQueue<Wait> waits = new ConcurrentLinkedQueue<>();
-    /** What {@link #recompute} last found, to tell the listener when it turned. */
-    private boolean lastFound = true;
     /** Writes pass until this moment ({@link System#nanoTime}) with {@code min-replicas-to-write}. */
     private volatile long enoughUntil = System.nanoTime();
     static final long PROOF_INTERVAL_MILLIS = 100;
@@ -43,13 +40,11 @@ final class ReplicaAcks {
     /** The server stops: no WAIT waits any more ({@link #answerAllNow}). */
     private volatile boolean stopping;
 
-    ReplicaAcks(List<ReplicaLink> links, ReplicationStream stream, BooleanSupplier streaming, Supplier<ReplicationSettings> settings,
-                Runnable stateChanged) {
+    ReplicaAcks(List<ReplicaLink> links, ReplicationStream stream, BooleanSupplier streaming, Supplier<ReplicationSettings> settings) {
         this.links = links;
         this.stream = stream;
         this.streaming = streaming;
         this.settings = settings;
-        this.stateChanged = stateChanged;
     }
 
     private static final class Wait {
@@ -188,12 +183,7 @@ final class ReplicaAcks {
                 until = sent[n - wanted] + TimeUnit.SECONDS.toNanos(s.minReplicasMaxLag());
             }
         }
-        enoughUntil = until;
-        boolean enoughNow = enough();
-        if (enoughNow != lastFound) {
-            lastFound = enoughNow;
-            stateChanged.run();
-        }
+        enoughUntil = until; // no listener: writes read it against the clock (Replication#refusing keeps their check on)
     }
 
     /**

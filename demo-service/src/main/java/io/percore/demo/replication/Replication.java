@@ -153,7 +153,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 return replid;
             }
         });
-        this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings, () -> stateChanged.run());
+        this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "percore-replication-control");
             t.setDaemon(true);
