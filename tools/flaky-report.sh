@@ -4,7 +4,7 @@
 # of runs it failed in. A flaky test is a defect: this finds them all at once instead of one red CI run
 # at a time.
 #
-#   tools/flaky-report.sh N [MAVEN ARGS...]     e.g. tools/flaky-report.sh 5 -Dk8s.skip
+#   tools/flaky-report.sh N [MAVEN ARGS...]     e.g. tools/flaky-report.sh 5 -Dtests.forkCount=1
 #
 # MAVEN ARGS go to every `./mvnw -B verify` as they are. STRESS="-c 1" runs `stress $STRESS` beside the
 # runs (the loaded machine the suite must pass on; Debian: apt-get install -y stress). Each run's log and
