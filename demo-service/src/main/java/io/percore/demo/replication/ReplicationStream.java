@@ -211,10 +211,15 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
         publish();
     }
 
-    /** A GETACK asked for meanwhile goes out at once; else the next hand-over, task or ping period wakes it. */
+    /**
+     * A GETACK asked for meanwhile goes out at once; else the next hand-over, task or ping period wakes it. One that
+     * cannot go out (no replica attached, or a replica's copy of its primary's stream) waits for the ping period like
+     * the rest: taken as urgent, it turned the thread without a pause, a CPU spent on every replica and on a primary
+     * whose replicas were gone while min-replicas-to-write asked for proof each second.
+     */
     @Override
     public long idleNanos() {
-        return getAckWanted || proofWanted ? 0 : TimeUnit.MILLISECONDS.toNanos(100);
+        return (getAckWanted || proofWanted) && ownStream && readers.any() ? 0 : TimeUnit.MILLISECONDS.toNanos(100);
     }
 
     @Override
