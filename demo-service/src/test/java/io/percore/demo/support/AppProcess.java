@@ -4,14 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The Spring Boot application ({@code DemoApplication}) in a JVM of its own, started as a user runs
- * it (the test class path stands for the jar): for what only a real process shows, SIGTERM and
+ * it (the test class path stands for the jar, {@link ChildJvm}): for what only a real process shows, SIGTERM and
  * SIGKILL. Listens on free ports; {@code args} add {@code --key=value} properties.
  */
 public final class AppProcess implements AutoCloseable {
@@ -42,16 +40,12 @@ public final class AppProcess implements AutoCloseable {
     /** ... on {@code ports} (a node restarted in place). */
     public static AppProcess start(Ports ports, int shards, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         int resp = ports.resp();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-XX:+ExitOnOutOfMemoryError");
+        List<String> command = ChildJvm.command();
         // Started over and over to be killed: C2's compile threads and G1's start-up are a second or two of each start on
         // two cores, and no test of it measures throughput against a fixed figure (ProcessKillTest's loss bound is the
         // rate it measured in the same process). The caller's options come after and win.
-        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(ChildJvm.OPTIONS);
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
         command.add("io.percore.demo.app.DemoApplication");
         command.add("--percore.servers.resp.port=" + resp);
         command.add("--percore.servers.http.port=" + ports.http());

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,11 +27,8 @@ public final class DemoProcess implements AutoCloseable {
 
     /** Starts {@code shards} shards in a JVM with {@code jvmOptions} (such as {@code -Xmx64m}); returns once it listens. */
     public static DemoProcess start(int shards, String... jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = ChildJvm.command();
         command.addAll(List.of(jvmOptions));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
         command.add(DemoProcess.class.getName());
         command.add(Integer.toString(shards));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
