@@ -38,7 +38,7 @@ public final class PercoreOperator implements AutoCloseable {
     private final LeaseElection election;
 
     private PercoreOperator(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
-                            Runnable onLostLeadership, PodAddresses podAddresses) throws IOException {
+                            Runnable onLostLeadership, PodAddresses podAddresses, java.time.Clock clock) throws IOException {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -60,7 +60,7 @@ public final class PercoreOperator implements AutoCloseable {
                     }
                 }));
         this.reconciler = new PercoreServiceReconciler(configCheck, settings.serverSideApply(), new PlanMeters(registry),
-                new PodReplicationProbe(), podAddresses, settings.operatorImage());
+                new PodReplicationProbe(), podAddresses, settings.operatorImage(), clock);
         operator.register(reconciler, c -> {
             if (settings.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
@@ -105,13 +105,19 @@ public final class PercoreOperator implements AutoCloseable {
     /** @param onLostLeadership what a replica does when it stops leading (tests observe it instead of exiting) */
     public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
                                         Runnable onLostLeadership) throws IOException {
-        return new PercoreOperator(settings, client, configCheck, onLostLeadership, PodAddresses.POD_IP);
+        return new PercoreOperator(settings, client, configCheck, onLostLeadership, PodAddresses.POD_IP, java.time.Clock.systemUTC());
     }
 
     /** @param podAddresses where replicated services' pods are reached (tests: local processes instead of pod IPs) */
     public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
                                         Runnable onLostLeadership, PodAddresses podAddresses) throws IOException {
-        return new PercoreOperator(settings, client, configCheck, onLostLeadership, podAddresses);
+        return start(settings, client, configCheck, onLostLeadership, podAddresses, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock what the backup schedule reads as now (tests move it instead of waiting for the next minute) */
+    public static PercoreOperator start(OperatorSettings settings, KubernetesClient client, ConfigCheck configCheck,
+                                        Runnable onLostLeadership, PodAddresses podAddresses, java.time.Clock clock) throws IOException {
+        return new PercoreOperator(settings, client, configCheck, onLostLeadership, podAddresses, clock);
     }
 
     /** Live while no informer has died. */

@@ -159,7 +159,7 @@ final class BackupScenario implements Scenario {
                 written.remove(s.getMetadata().getUid());
                 return;
             }
-            Instant now = Instant.now();
+            Instant now = context.now();
             BackupsStatus last = last();
             BackupsStatus status = last == null ? new BackupsStatus() : last.copy();
             if (status.getSince() == null) {
@@ -337,7 +337,7 @@ final class BackupScenario implements Scenario {
             String wanted = from.objectOrLatest().equals(RestoreFrom.LATEST) ? "the latest backup of "
                     + (from.getNamespace() == null ? ns : from.getNamespace()) + "/" + (from.getService() == null ? name : from.getService())
                     : from.getObject();
-            RestoreOutcomes.Result r = RestoreOutcomes.read(previous, all, wanted, Instant.now());
+            RestoreOutcomes.Result r = RestoreOutcomes.read(previous, all, wanted, context.now());
             context.status().setRestore(r.status());
             var before = StatusConditions.find(context.previous().getConditions(), RestoreOutcomes.CONDITION);
             boolean newMessage = before == null || !r.reason().equals(before.getReason()) || !r.message().equals(before.getMessage());

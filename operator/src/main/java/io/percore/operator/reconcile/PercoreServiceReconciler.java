@@ -91,6 +91,8 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final PodReplicationProbe probe;
     final PodAddresses podAddresses;
     final String operatorImage;
+    /** The time the scenarios' schedules read (a backup's next minute): the system's, a test's own to move. */
+    final java.time.Clock clock;
     /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
     final ScenarioMemory memory = new ScenarioMemory();
     final PodClusterProbe clusterProbe;
@@ -121,6 +123,13 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     /** @param operatorImage the operator's own image: what its backup Jobs and restore init containers run */
     public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
                                     PodReplicationProbe probe, PodAddresses podAddresses, String operatorImage) {
+        this(configCheck, serverSideApply, planMeters, probe, podAddresses, operatorImage, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock what the backup schedule reads as now (tests move it instead of waiting a minute) */
+    public PercoreServiceReconciler(ConfigCheck configCheck, boolean serverSideApply, PlanMeters planMeters,
+                                    PodReplicationProbe probe, PodAddresses podAddresses, String operatorImage, java.time.Clock clock) {
+        this.clock = clock;
         this.operatorImage = operatorImage;
         this.configCheck = configCheck;
         this.serverSideApply = serverSideApply;

@@ -104,6 +104,11 @@ final class ScenarioContext {
         return owner.planMeters.registry();
     }
 
+    /** Now, as the operator's schedules read it. */
+    java.time.Instant now() {
+        return owner.clock.instant();
+    }
+
     /** The operator's own image: what its Jobs and init containers run. */
     String operatorImage() {
         return owner.operatorImage;
