@@ -53,9 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's replication driver on Fabric8's mock API server, with every "pod" a real server
- * process on 127.0.0.1 ({@link ServiceProcess}: redis-server 7.0, or the demo's jar with
- * {@code -Dpercore.it.serviceJar=...}) answering INFO, AUTH and REPLICAOF. The mock runs no
- * controllers: the test creates the pods the StatefulSet would and plays the kubelet (readiness).
+ * process on 127.0.0.1 answering INFO, AUTH, REPLICAOF and WAIT: redis-server 7.0, the contract's reference, which starts in
+ * milliseconds where a JVM takes seconds of CPU; the cold start's pods are the demo's processes (what a pod loads from its
+ * files and how it comes back is the demo's own). The mock runs no controllers: the test creates the pods the StatefulSet
+ * would and plays the kubelet (readiness). The same scenarios with the demo's images: e2e-kubernetes (ReplicationIT,
+ * FaultCampaignIT).
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class ReplicationFailoverTest {
@@ -334,7 +336,7 @@ class ReplicationFailoverTest {
                 if (action == Action.DELETED) {
                     deleted.add(name);
                     controller.submit(() -> {
-                        ServiceProcess fresh = ServiceProcess.start(PASSWORD, dir);
+                        ServiceProcess fresh = ServiceProcess.startRedis(PASSWORD, dir);
                         all.add(fresh);
                         processes.put(name, fresh);
                         createPod(statefulSet(), name, "r2");
@@ -508,12 +510,14 @@ class ReplicationFailoverTest {
      */
     @Test
     void aPrimaryWhosePodIsBeingDeletedIsSwitchedOverWhileItStillAnswers() throws Exception {
+        demoPods = true; // its writer's end is the demo's: a demoted primary closes its clients (redis-server keeps them paused)
         List<String> acknowledged = bootstrapAndWrite(Duration.ofMinutes(2));
         client.pods().inNamespace(NAMESPACE).withName("kv-0").edit(p -> {
             p.getMetadata().setFinalizers(List.of("test.percore.io/hold"));
             return p;
         });
-        List<String> answeredOk = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // appended to as fast as the server answers (a copy-on-write list's copies made the writer the test's bottleneck)
+        List<String> answeredOk = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread writer = new Thread(() -> {
             try (TestResp c = new TestResp(processes.get("kv-0").port, PASSWORD)) {
                 for (int i = 0; ; i++) {
@@ -694,16 +698,20 @@ class ReplicationFailoverTest {
         });
     }
 
+    /** The pods are the demo's processes (a test of what the demo does), not redis-server's. */
+    private boolean demoPods;
+
     private void createPods(StatefulSet sts, String revision, int count) throws Exception {
         createPods(sts, revision, count, List.of());
     }
 
     private void createPods(StatefulSet sts, String revision, int count, List<String> serviceArgs) throws Exception {
         List<java.util.concurrent.Future<ServiceProcess>> starting = new ArrayList<>();
-        ExecutorService starter = Executors.newFixedThreadPool(count); // a JVM each: started side by side
+        ExecutorService starter = Executors.newFixedThreadPool(count); // the demo's: a JVM each, started side by side
         try {
             for (int i = 0; i < count; i++) {
-                starting.add(starter.submit(() -> ServiceProcess.start(PASSWORD, dir, serviceArgs)));
+                starting.add(starter.submit(() -> serviceArgs.isEmpty() && !demoPods ? ServiceProcess.startRedis(PASSWORD, dir)
+                        : ServiceProcess.start(PASSWORD, dir, serviceArgs)));
             }
             for (int i = 0; i < count; i++) {
                 ServiceProcess p = starting.get(i).get();
