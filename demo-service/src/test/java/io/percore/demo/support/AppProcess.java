@@ -52,6 +52,11 @@ public final class AppProcess implements AutoCloseable {
         command.add("--management.server.port=" + ports.management());
         command.add("--percore.engine.shards=" + shards);
         command.add("--percore.engine.idle-poll=0s");
+        if (java.util.Arrays.stream(args).noneMatch(a -> a.startsWith("--percore.demo.replication.repl-diskless-sync-delay="))) {
+            // as DemoSettings.forTests(): a replica's full sync starts at once, not after Redis's 5 s wait for others to share
+            // it (a test of that wait sets its own; a property given twice would be read as both values, comma-joined)
+            command.add("--percore.demo.replication.repl-diskless-sync-delay=0");
+        }
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         AppProcess app = new AppProcess(process, resp);
