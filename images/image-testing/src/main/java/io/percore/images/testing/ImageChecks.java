@@ -242,6 +242,16 @@ public abstract class ImageChecks {
                 "user.dir = " + expectedWorkingDir());
     }
 
+    /** The JDK's classes come from the runtime's class data archive: -Xshare:on refuses to start without one. */
+    @Test
+    void itsJavaMapsTheRuntimesClassDataArchive() throws Exception {
+        assertThat(image.content(JAVA_HOME + "/lib/server/classes.jsa")).as("jlink --generate-cds-archive").isNotEmpty();
+        Sandbox.Result r = sandbox().run(Sandbox.Spec.of(image).withArgv(List.of("java", "-Xshare:on", "-Xlog:cds=info", "-version")),
+                Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).as("the archive mapped").contains("Opened archive " + JAVA_HOME + "/lib/server/classes.jsa");
+    }
+
     @Test
     void jvmDefaultsApplyAndJavaToolOptionsOverrideThem() throws Exception {
         Sandbox s = sandbox();
