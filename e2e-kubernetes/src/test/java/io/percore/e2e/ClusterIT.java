@@ -58,7 +58,7 @@ class ClusterIT {
                     redis.set("pre:" + i, Integer.toString(i));
                     written.put("pre:" + i, Integer.toString(i));
                 }
-                Load load = new Load(redis, written);
+                Load load = new Load(redis, written, () -> connection.getPartitions().toString());
                 Thread thread = new Thread(load, "cluster-load");
                 thread.start();
                 try {
@@ -116,10 +116,12 @@ class ClusterIT {
         final List<String> errors = new CopyOnWriteArrayList<>();
         private final RedisAdvancedClusterCommands<String, String> redis;
         private final Map<String, String> written;
+        private final java.util.function.Supplier<String> topology;
 
-        Load(RedisAdvancedClusterCommands<String, String> redis, Map<String, String> written) {
+        Load(RedisAdvancedClusterCommands<String, String> redis, Map<String, String> written, java.util.function.Supplier<String> topology) {
             this.redis = redis;
             this.written = written;
+            this.topology = topology;
         }
 
         @Override
@@ -136,6 +138,12 @@ class ClusterIT {
                         errors.add(old + " read " + value);
                     }
                 } catch (RuntimeException e) {
+                    if (errors.isEmpty()) {
+                        // Whose close it was (Lettuce's own, as on a topology change, or the server's) is only in the stack.
+                        var trace = new java.io.StringWriter();
+                        e.printStackTrace(new java.io.PrintWriter(trace));
+                        Progress.say("first client error at %s: %s; the client's topology then: %s", key, trace, topology.get());
+                    }
                     errors.add(key + ": " + e);
                 }
                 ops.addAndGet(2);
