@@ -32,8 +32,10 @@ public final class RealRedis implements AutoCloseable {
     /** ... with more configuration, e.g. {@code "--databases", "1"} for a single-database server like the demo. */
     public static RealRedis start(String... options) throws Exception {
         int port = TestPorts.free();
+        // a replica's full sync starts at once, not after the 5 s Redis waits for other replicas to share it (as
+        // DemoSettings.forTests()); options given after it win, as in a redis.conf
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no"));
+                "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0"));
         if (!List.of(options).contains("--dir")) {
             // its own directory: a replica's or a disk-based sync's dump.rdb never lands in the build's working directory,
             // where the next redis-server would load it
