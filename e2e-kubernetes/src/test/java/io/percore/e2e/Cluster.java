@@ -361,6 +361,11 @@ final class Cluster implements AutoCloseable {
         return out.toString();
     }
 
+    /** What the pod's containers printed, as the kubelet keeps it. */
+    String containerLog(Pod pod) {
+        return node.containerLog(pod);
+    }
+
     static final Path DIAGNOSTICS = Path.of("target", "e2e-diagnostics");
 
     /**

@@ -52,6 +52,8 @@ class PlanToPodsIT {
             Pod pod = cluster.pods(ns.name(), "kv").get(0);
             assertThat(pod.getStatus().getQosClass()).isEqualTo("Burstable");
             assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests()).containsEntry("cpu", new Quantity("100m"));
+            // the image's class data archive mapped in the pod (else the JVM says so once and starts without it)
+            assertThat(cluster.containerLog(pod)).contains("Started DemoApplication").doesNotContain("Unable to use shared archive");
 
             Secret secret = cluster.client().secrets().inNamespace(ns.name()).withName("kv-auth").get();
             assertThat(secret).as("the generated password Secret").isNotNull();

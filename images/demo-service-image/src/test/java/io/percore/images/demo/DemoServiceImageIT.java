@@ -31,6 +31,24 @@ class DemoServiceImageIT extends ImageChecks {
         return "io.percore.demo.app.DemoApplication";
     }
 
+    /** The application's class data archive (README.md), made by the build's training run. */
+    @Override
+    protected List<String> jvmFlags() {
+        return List.of("-XX:SharedArchiveFile=/app/app.jsa");
+    }
+
+    /**
+     * The archive the build's training run made maps on the image's class path as the image carries it (its jars' sizes
+     * and times): -Xshare:on refuses to start with an archive it cannot use.
+     */
+    @Test
+    void itsJavaMapsTheApplicationsClassDataArchive() throws Exception {
+        Sandbox.Result r = sandbox().run(Sandbox.Spec.of(image).withArgv(List.of("java", "-Xshare:on",
+                "-XX:SharedArchiveFile=/app/app.jsa", "-Xlog:cds=info", "-cp", "@/app/jib-classpath-file", "-version")), Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("Opened archive /app/app.jsa");
+    }
+
     @Override
     protected String applicationJar() {
         return "/app/libs/percore-demo-service-" + VERSION + ".jar";
@@ -75,11 +93,12 @@ class DemoServiceImageIT extends ImageChecks {
 
     @Test
     void containerConfigurationListensOnEveryInterface() throws IOException {
-        Map<String, Object> yml = new Yaml().load(text("/app/resources/config/application.yml"));
+        // the module's own jar (Jib's packaged mode: a class data archive takes jars only), first on the class path
+        Map<String, Object> yml = yamlInJar("/app/classpath/percore-demo-service-image-" + VERSION + ".jar", "config/application.yml");
         assertThat(path(yml, "server", "address")).isEqualTo("0.0.0.0");
         assertThat(path(yml, "percore", "servers", "resp", "bind-address")).isEqualTo("0.0.0.0");
         assertThat(path(yml, "percore", "servers", "http", "bind-address")).isEqualTo("0.0.0.0");
-        assertThat(text("/app/jib-classpath-file")).startsWith("/app/resources:");
+        assertThat(text("/app/jib-classpath-file")).startsWith("/app/classpath/*:");
     }
 
     /**
@@ -129,6 +148,8 @@ class DemoServiceImageIT extends ImageChecks {
             assertThat(sockets).as("every listener on every interface").allMatch(a -> a.startsWith("0.0.0.0:") || a.startsWith("[::]:"));
             // the plan's shard count applied (PERCORE_ENGINE_SHARDS); Netty's native transport loaded (its .so needs libdl and librt)
             assertThat(demo.log()).containsPattern("Percore engine started: " + rendered.shards() + " shards, transport (epoll|io_uring)");
+            // the entrypoint's archive, with the operator's JAVA_TOOL_OPTIONS, mapped (else the JVM says so and goes on without)
+            assertThat(demo.log()).doesNotContain("Unable to use shared archive");
 
             int exit = demo.stop(Duration.ofSeconds(90));
             assertThat(exit).as(tail(demo.log())).isIn(0, 143);  // 143: the JVM's exit after SIGTERM and its shutdown hooks
@@ -151,15 +172,19 @@ class DemoServiceImageIT extends ImageChecks {
     }
 
     private Map<String, Object> demoApplicationYml() throws IOException {
-        Entry jar = image.file(applicationJar()).orElseThrow();
+        return yamlInJar(applicationJar(), "application.yml");
+    }
+
+    private Map<String, Object> yamlInJar(String jarPath, String name) throws IOException {
+        Entry jar = image.file(jarPath).orElseThrow();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(image.content(jar.path())))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                if (e.getName().equals("application.yml")) {
+                if (e.getName().equals(name)) {
                     return new Yaml().load(zip);
                 }
             }
         }
-        throw new IOException("no application.yml in " + applicationJar());
+        throw new IOException("no " + name + " in " + jarPath);
     }
 
     @SuppressWarnings("unchecked")

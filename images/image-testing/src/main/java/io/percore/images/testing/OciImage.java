@@ -257,6 +257,8 @@ public final class OciImage {
                             }
                             continue;
                         }
+                        // as a runtime unpacks it: a class data archive made from this tree checks its jars' times
+                        java.nio.file.attribute.FileTime mtime = java.nio.file.attribute.FileTime.from(e.getModTime().toInstant());
                         int mode = e.getMode() & 07777;
                         int uid = (int) e.getLongUserId();
                         int gid = (int) e.getLongGroupId();
@@ -267,6 +269,7 @@ public final class OciImage {
                                     Files.setAttribute(target, "unix:gid", gid);
                                 }
                                 Files.setAttribute(target, "unix:mode", mode);  // after chown, which clears setuid
+                                Files.setLastModifiedTime(target, mtime);
                             } catch (IOException ex) {
                                 throw new UncheckedIOException(ex);
                             }

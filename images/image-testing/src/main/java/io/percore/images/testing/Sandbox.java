@@ -151,7 +151,7 @@ public final class Sandbox {
         deleteTree(rootfs);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
