@@ -59,6 +59,11 @@ class AclFileParityTest {
         public void close() throws Exception {
             demo.close();
             redis.close();
+            for (Path dir : List.of(redisDir, demoDir)) {  // the files they saved, gone with them (not left in /tmp)
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
         }
     }
 
