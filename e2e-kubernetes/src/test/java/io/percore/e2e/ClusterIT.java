@@ -35,6 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClusterIT {
 
     static final String NAME = "kv-cluster";
+    /** The pods' RESP port (the container's; the Service's is 6379). */
+    private static final int POD_PORT = 6380;
 
     @Test
     void slotsMoveOntoANewPodAndOffItAgainUnderLoadWithNoClientError(Cluster cluster) throws Exception {
@@ -87,10 +89,60 @@ class ClusterIT {
                 List<String> missing = written.entrySet().stream().filter(e -> !e.getValue().equals(redis.get(e.getKey())))
                         .map(Map.Entry::getKey).limit(20).toList();
                 assertThat(missing).as("of %d keys written", written.size()).isEmpty();
-                assertThat(redis.dbsize()).as("no key in two places").isEqualTo(written.size());
+                // Counted on each pod, not by the client's DBSIZE (a sum over the nodes of its topology view, which
+                // counts a node twice when the view lists it twice): every key on exactly the pod owning its slot.
+                String password = cluster.password(ns.name(), NAME + "-auth");
+                List<PodKeys> pods = cluster.pods(ns.name(), NAME).stream().map(p -> PodKeys.of(p, password)).toList();
+                assertThat(pods).as("keys on a pod that does not own their slot (the client's view: %s)",
+                        connection.getPartitions()).allSatisfy(p -> assertThat(p.misplaced).as(p.toString()).isEmpty());
+                assertThat(pods.stream().mapToLong(p -> p.keys).sum()).as("no key in two places: %s; the client's DBSIZE %d over %s; %s",
+                        pods, redis.dbsize(), connection.getPartitions(), cluster.podStates(ns.name(), NAME)).isEqualTo(written.size());
             } finally {
                 client.shutdown();
             }
+        }
+    }
+
+    /** The POD_PORT of a pod: its node id, how many keys it holds, and up to 10 of them in slots it does not own. */
+    record PodKeys(String pod, String id, long keys, List<String> misplaced, String nodes) {
+
+        static PodKeys of(io.fabric8.kubernetes.api.model.Pod pod, String password) {
+            RedisURI uri = RedisURI.builder().withHost(pod.getStatus().getPodIP()).withPort(POD_PORT)
+                    .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build();
+            try (io.lettuce.core.RedisClient client = Cluster.redis(uri); var c = client.connect()) {
+                var sync = c.sync();
+                String id = sync.clusterMyId();
+                String nodes = sync.clusterNodes();
+                java.util.BitSet owned = new java.util.BitSet(16384);
+                nodes.lines().filter(l -> l.contains("myself")).findFirst().ifPresent(l -> {
+                    for (String part : l.split(" ")) {
+                        if (part.matches("\\d+(-\\d+)?")) {
+                            String[] r = part.split("-");
+                            owned.set(Integer.parseInt(r[0]), Integer.parseInt(r[r.length - 1]) + 1);
+                        }
+                    }
+                });
+                List<String> misplaced = new java.util.ArrayList<>();
+                long keys = 0;
+                io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+                do {
+                    var page = sync.scan(cursor, io.lettuce.core.ScanArgs.Builder.limit(1000));
+                    for (String key : page.getKeys()) {
+                        keys++;
+                        if (!owned.get(io.lettuce.core.cluster.SlotHash.getSlot(key)) && misplaced.size() < 10) {
+                            misplaced.add(key);
+                        }
+                    }
+                    cursor = page;
+                } while (!cursor.isFinished());
+                return new PodKeys(pod.getMetadata().getName(), id, keys, misplaced, nodes);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return pod + " (" + id + ") " + keys + " keys, in slots it does not own " + misplaced + ", CLUSTER NODES "
+                    + nodes.lines().toList();
         }
     }
 
