@@ -395,8 +395,8 @@ public final class InfoCommand {
         out.line("unexpected_error_replies", sum(figures, ServerShard.Snapshot::unexpectedErrors));
         out.line("total_error_replies", errors);
         out.line("dump_payload_sanitizations", 0);
-        out.line("total_reads_processed", 0);
-        out.line("total_writes_processed", 0);
+        out.line("total_reads_processed", sum(figures, ServerShard.Snapshot::netReads));
+        out.line("total_writes_processed", sum(figures, ServerShard.Snapshot::netWrites));
         out.line("io_threaded_reads_processed", 0);
         out.line("io_threaded_writes_processed", 0);
         out.line("reply_buffer_shrinks", 0);

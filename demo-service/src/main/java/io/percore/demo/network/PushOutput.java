@@ -109,6 +109,21 @@ final class PushOutput implements Subscriber {
     }
 
     /**
+     * A reply made after its command's read (another shard's, a later step's): it leaves with the turn's other
+     * replies in one flush at the end of the turn, not in a write of its own. A pipeline's replies from another shard
+     * arrive a batch at a time; flushed one batch after another they reached the client as many small segments, and a
+     * client that sends everything before it reads (a bulk loader, redis-py's pipeline) filled its receive buffer
+     * with them before the window it had advertised: its kernel dropped a segment inside that window, then every
+     * later one from the server (out of its window, now zero), acknowledgements included, while the server, which had
+     * read everything, waited for data the client could not send (BulkClientParityTest stuck for good, seen in CI
+     * and reproduced; docs/test-times.md). Redis writes a client's replies once per event-loop turn too
+     * ({@code handleClientsWithPendingWrites}).
+     */
+    void replyAfterItsRead() {
+        holdFlush();
+    }
+
+    /**
      * The end of the turn in which messages were pushed (or replies came before held commands): they
      * leave in one flush. Also run when a script on this shard goes busy, which keeps the turn from
      * ending until the script does, so that neither the messages nor the replies after them wait for it.

@@ -204,6 +204,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         pushes.replyBeforeHeldCommands();
     }
 
+    /** A reply made after its command's read (another shard's, a later step's): it leaves at the end of the turn. */
+    void replyAfterItsRead() {
+        pushes.replyAfterItsRead();
+    }
+
     @Override
     public void releasePushFlush() {
         pushes.releaseFlush();

@@ -97,6 +97,7 @@ final class RunningCommand {
             if (muted) {
                 ReferenceCountUtil.release(message);
             } else {
+                connection.replyAfterItsRead(); // first: its flush waits for the turn's end
                 responder.complete(this, message);
             }
             if (gates) {

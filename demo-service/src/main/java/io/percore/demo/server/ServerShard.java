@@ -483,7 +483,8 @@ public final class ServerShard implements AutoCloseable {
                 rejectedConnections + (respServer == null ? 0 : respServer.connectionsRejected()),
                 protocolErrors, unexpectedErrors, keys.crossShardCalls(), httpRequests, keys.usedMemory(), keys.maxMemory(),
                 keys.evicted(), keys.peakMemory(), respServer == null ? 0 : respServer.bytesIn(),
-                respServer == null ? 0 : respServer.bytesOut(), ops.perSecond(),
+                respServer == null ? 0 : respServer.bytesOut(), respServer == null ? 0 : respServer.reads(),
+                respServer == null ? 0 : respServer.flushes(), ops.perSecond(),
                 pause.heldConnections() + keys.blockedClients(), idleClosed,
                 pubsubClientsDisconnected + monitorsDisconnected + outputLimitDisconnections, keys.waitedKeys(), keys.putBacks(),
                 clientsMemory, evictedClients, queryLimitDisconnections, keys.databases());
@@ -494,7 +495,8 @@ public final class ServerShard implements AutoCloseable {
     public record Snapshot(int shard, long keys, long expires, long hits, long misses, long expired, long commands,
                            long connectionsReceived, long connectedClients, long rejectedConnections, long protocolErrors,
                            long unexpectedErrors, long crossShardCalls, long httpRequests, long usedMemory, long maxMemory,
-                           long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long opsPerSecond,
+                           long evicted, long peakMemory, long netInputBytes, long netOutputBytes, long netReads,
+                           long netWrites, long opsPerSecond,
                            long blockedClients, long idleClosed, long outputLimitDisconnections, long waitedKeys,
                            long putBacks, long clientsMemory, long evictedClients, long queryLimitDisconnections,
                            long[][] databases) {
@@ -506,7 +508,8 @@ public final class ServerShard implements AutoCloseable {
                     rejectedConnections - base.rejectedConnections, protocolErrors - base.protocolErrors,
                     unexpectedErrors - base.unexpectedErrors, crossShardCalls,
                     httpRequests - base.httpRequests, usedMemory, maxMemory, evicted, peakMemory,
-                    netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, opsPerSecond, blockedClients,
+                    netInputBytes - base.netInputBytes, netOutputBytes - base.netOutputBytes, netReads - base.netReads,
+                    netWrites - base.netWrites, opsPerSecond, blockedClients,
                     idleClosed - base.idleClosed, outputLimitDisconnections - base.outputLimitDisconnections, waitedKeys,
                     putBacks, clientsMemory, evictedClients - base.evictedClients,
                     queryLimitDisconnections - base.queryLimitDisconnections, databases);

@@ -68,6 +68,7 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf) {
             listener.metrics.bytesIn.add(((ByteBuf) msg).readableBytes());
+            listener.metrics.reads.increment();
         }
         reading = true;
         context.onRead();
@@ -81,6 +82,12 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
         }
         reading = false;
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        listener.metrics.flushes.increment();
+        ctx.flush();
     }
 
     /**

@@ -14,6 +14,8 @@ public final class ShardServerMetrics {
     final ShardCounter rejected = new ShardCounter();
     final ShardCounter bytesIn = new ShardCounter();
     final ShardCounter bytesOut = new ShardCounter();
+    final ShardCounter reads = new ShardCounter();
+    final ShardCounter flushes = new ShardCounter();
     final ShardCounter idleClosed = new ShardCounter();
     final ShardCounter requestsTooLarge = new ShardCounter();
     final ShardCounter acceptFailures = new ShardCounter();
@@ -55,6 +57,16 @@ public final class ShardServerMetrics {
 
     public long bytesOut() {
         return bytesOut.get();
+    }
+
+    /** Reads that brought bytes (Redis's total_reads_processed). */
+    public long reads() {
+        return reads.get();
+    }
+
+    /** Flushes to the sockets (Redis's total_writes_processed: a write event, whatever it carries). */
+    public long flushes() {
+        return flushes.get();
     }
 
     /** Connections closed by the idle timeout. */
