@@ -458,14 +458,14 @@ class ReplicationFailoverTest {
                     .endContainerStatus().build());
             return p;
         });
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(labelled()).containsExactly("kv-1"));
+        String promoted = awaitPromotedReplica();
         Duration took = Duration.between(killed, Instant.now());
         processes.get("kv-0").kill();
         assertThat(took).as("promoted on the kubelet's word, not after failoverAfter").isLessThan(failoverAfter);
-        assertThat(role("kv-1")).isEqualTo("master");
-        assertHoldsEvery("kv-1", acknowledged);
+        assertThat(role(promoted)).isEqualTo("master");
+        assertHoldsEvery(promoted, acknowledged);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            assertFollows("kv-2", "kv-1");
+            assertFollows(otherReplica(promoted), promoted);
             assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("its container terminated"));
         });
     }
@@ -483,20 +483,18 @@ class ReplicationFailoverTest {
         await().atMost(WAIT).until(() -> clientNames("kv-0").size() > 0);
         Instant killed = Instant.now();
         processes.get("kv-0").kill();
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            assertThat(labelled()).containsExactly("kv-1");
-            assertThat(primaryEndpoints()).containsExactly("kv-1 ready");
-        });
+        String promoted = awaitPromotedReplica();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(primaryEndpoints()).containsExactly(promoted + " ready"));
         Duration took = Duration.between(killed, Instant.now());
-        System.out.printf("primary's process killed, its pod still Ready: kv-1 promoted and the primary Service's slice written %d ms later%n",
-                took.toMillis());
+        System.out.printf("primary's process killed, its pod still Ready: %s promoted and the primary Service's slice written %d ms later%n",
+                promoted, took.toMillis());
         assertThat(took).as("promoted on the refused connection, not after failoverAfter").isLessThan(failoverAfter);
-        assertThat(role("kv-1")).isEqualTo("master");
-        assertHoldsEvery("kv-1", acknowledged);
+        assertThat(role(promoted)).isEqualTo("master");
+        assertHoldsEvery(promoted, acknowledged);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            assertFollows("kv-2", "kv-1");
+            assertFollows(otherReplica(promoted), promoted);
             assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("refusing connections"));
-            assertThat(clientNames("kv-1")).as("the new primary watched in turn").isNotEmpty();
+            assertThat(clientNames(promoted)).as("the new primary watched in turn").isNotEmpty();
         });
     }
 
@@ -750,6 +748,23 @@ class ReplicationFailoverTest {
         var slice = client.discovery().v1().endpointSlices().inNamespace(NAMESPACE).withName("kv-primary").get();
         return slice == null ? List.of() : slice.getEndpoints().stream()
                 .map(e -> e.getTargetRef().getName() + (Boolean.TRUE.equals(e.getConditions().getReady()) ? " ready" : " unready")).toList();
+    }
+
+    /**
+     * The replica labelled primary after kv-0's loss: kv-1 or kv-2, whichever holds the newest data (the planner's rule,
+     * ReplicationPlannerTest's subject). Not always the same one: redis-server's primary sends a PING into the stream every
+     * {@code repl-ping-replica-period}, and one that reached one replica and not yet the other when the primary stopped
+     * makes that one's offset the higher (a CI run, 2026-11-29: kv-2, where the test expected kv-1).
+     */
+    private String awaitPromotedReplica() {
+        return await().atMost(WAIT).ignoreExceptions().until(() -> {
+            List<String> now = labelled();
+            return now.size() == 1 && !now.get(0).equals("kv-0") ? now.get(0) : null;
+        }, p -> p != null);
+    }
+
+    private static String otherReplica(String promoted) {
+        return promoted.equals("kv-1") ? "kv-2" : "kv-1";
     }
 
     private List<String> labelled() {
