@@ -28,6 +28,8 @@ final class PushOutput implements Subscriber {
     private Shard shard;
     /** A flush of pushed messages (or of replies given before held commands) is scheduled for the end of this loop turn. */
     private boolean flushScheduled;
+    /** The turn's end, made once: a reply from another shard schedules it on the hot path, once a turn. */
+    private final Runnable releaseAtTurnEnd = this::releaseFlush;
 
     PushOutput(RespConnection connection, OrderedResponder<RedisMessage> responder, RespSession session, HeldCommands held,
                ClientLimits limits) {
@@ -86,7 +88,7 @@ final class PushOutput implements Subscriber {
             // (a busy script's shard runs no task until the script ends: there each message is flushed as it comes)
             flushScheduled = true;
             responder.holdFlush();
-            shard.execute(this::releaseFlush);
+            shard.execute(releaseAtTurnEnd);
         }
     }
 
