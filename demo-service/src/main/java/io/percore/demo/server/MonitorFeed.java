@@ -1,9 +1,11 @@
 package io.percore.demo.server;
 
+import io.percore.engine.Shard;
 import io.percore.engine.Sharded;
 import io.percore.engine.ShardFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -16,6 +18,15 @@ import java.util.List;
  * client's next command, run on the monitor's shard, showed before the last one (DatabasesParityTest
  * in a loaded build). With no monitor anywhere, {@link #active()} is false and a command pays that
  * one field read; with one, a message per command per other shard with monitors, as MONITOR's cost.
+ *
+ * <p>The monitor's shard writes what arrives in one turn in the order the commands ran, not in the
+ * order it read its rings (one per sending shard, read in the shards' order): a client's SET run on
+ * one shard and its next command's lines from another, both waiting while this shard was busy,
+ * showed the second before the first (17 of 400 loops of DatabasesParityTest's commands under
+ * {@code stress -c 3}). Lines are sorted by when they ran ({@link System#nanoTime}, one clock for every
+ * thread) and written by a task queued behind the turn's messages. What stays possible: a sending shard
+ * descheduled between giving a command's reply to the client's shard and its line to this one, for
+ * longer than the client takes to send and run its next command: that line then arrives a turn late.
  *
  * <p>A monitor that does not read cannot make the server hold its lines without bound: past
  * {@link #OUTPUT_LIMIT_BYTES} of unwritten output it is disconnected (Redis puts monitors in the
@@ -30,6 +41,9 @@ public final class MonitorFeed {
     /** Runs when {@link #active()} may have changed (the shard's command hooks follow it). */
     private final Runnable onChange;
     private final List<Client> monitors = new ArrayList<>();
+    /** Lines that arrived this turn, written in the order their commands ran by {@link #writePending}. */
+    private final List<Line> pending = new ArrayList<>();
+    private final Runnable writePending = this::writePending;
     private final boolean[] shardsWithMonitors;
     private int shardsWithMonitorsCount;
     /** The last announcement that this shard has monitors: a MONITOR reply waits for it. */
@@ -122,12 +136,27 @@ public final class MonitorFeed {
     public record Line(String text, long ranAtNanos) {
     }
 
-    /** Writes {@code lines} to every monitor of this shard. */
+    /**
+     * Takes {@code lines} for this shard's monitors: the first of a turn queues their writing behind the messages this
+     * turn has taken in, whose lines join them.
+     */
     void deliver(List<Line> lines) {
+        if (pending.isEmpty()) {
+            Shard.current().execute(writePending);
+        }
+        pending.addAll(lines);
+    }
+
+    private void writePending() {
+        List<Line> lines = new ArrayList<>(pending);
+        pending.clear();
+        lines.sort(BY_TIME_RUN); // stable: lines of the same instant keep the order they arrived in
         for (Client monitor : new ArrayList<>(monitors)) {
             monitor.monitorLines(lines);
         }
     }
+
+    private static final Comparator<Line> BY_TIME_RUN = (a, b) -> Long.compare(a.ranAtNanos() - b.ranAtNanos(), 0);
 
     /** Redis's monitor line without the leading {@code +} and the CRLF: {@code 1339518083.107412 [0 127.0.0.1:60866] "keys" "*"}. */
     static String line(String clientAddress, int db, byte[][] argv) {

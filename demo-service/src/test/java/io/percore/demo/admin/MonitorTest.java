@@ -12,6 +12,9 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,6 +145,42 @@ class MonitorTest {
     }
 
     /** Redis's introspection unit "MONITOR can log commands issued by the scripting engine": the EVAL first, then its commands. */
+    /**
+     * A monitor's shard reads the rings from the other shards in the shards' order, and what a busy turn left in them all
+     * arrives at once: the lines are written in the order their commands ran. A command is shown by its client's shard, a
+     * script by the shard it runs on: here shard 2 shows a line, then shard 1 one, while the monitor's shard 0 is held
+     * busy. Ring 1 is read before ring 2, and the later line came out first (DatabasesParityTest's MONITOR case: a
+     * client's SET shown after its next command, a script run on another shard, 17 loops in 400 under load).
+     */
+    @Test
+    void linesFromSeveralShardsWaitingTogetherAreWrittenInTheOrderTheyWereMade() throws Exception {
+        try (TestServices three = TestServices.start(3, DemoSettings.forTests());
+             RespTestClient monitor = three.clientOn(0)) {
+            assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch shown = new CountDownLatch(1);
+            CompletableFuture<Boolean> held = three.engine.submitTo(0, () -> {
+                busy.countDown();
+                return shown.await(30, TimeUnit.SECONDS); // the monitor's shard busy until both lines wait for it
+            });
+            assertThat(busy.await(30, TimeUnit.SECONDS)).isTrue();
+            var servers = three.service.servers().fromOutside();
+            servers.invokeOn(2, s -> {
+                s.monitors().feed("c", 0, new byte[][] {"SET".getBytes(), "first".getBytes()});
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+            servers.invokeOn(1, s -> {
+                s.monitors().feed("c", 0, new byte[][] {"SET".getBytes(), "second".getBytes()});
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+            Thread.sleep(100); // both shards' messages out (each at the end of its turn) before shard 0 reads again
+            shown.countDown();
+            assertThat(held.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(List.of((String) monitor.read(), (String) monitor.read()))
+                    .satisfiesExactly(l -> assertThat(l).endsWith("[0 c] \"SET\" \"first\""), l -> assertThat(l).endsWith("[0 c] \"SET\" \"second\""));
+        }
+    }
+
     @Test
     void aScriptIsShownBeforeTheCommandsItCalls() throws Exception {
         List<RespTestClient> opened = new ArrayList<>();
