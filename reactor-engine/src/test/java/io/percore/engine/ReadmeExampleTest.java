@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The "Without Spring" example of the top-level README, kept compiling and true. */
+/** The "Without Spring" example of docs/getting-started/spring-boot.md, kept compiling and true. */
 class ReadmeExampleTest {
 
     @Test

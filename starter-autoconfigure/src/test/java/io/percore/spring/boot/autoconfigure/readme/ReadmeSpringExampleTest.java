@@ -18,9 +18,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Spring example of the top-level README.md, compiled and run: {@link Caches} and
- * {@link CacheReader} are the README's code, imports included. If this test has to change, the
- * README changes with it.
+ * The Spring example of the documentation site's docs/getting-started/spring-boot.md, compiled and run: {@link Caches} and
+ * {@link CacheReader} are the page's code, imports included. If this test has to change, the
+ * page changes with it.
  */
 class ReadmeSpringExampleTest {
 
