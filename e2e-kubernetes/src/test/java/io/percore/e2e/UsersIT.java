@@ -111,7 +111,7 @@ class UsersIT {
         Path dir = Files.createTempDirectory("e2e-users-source");
         int port = freePort();
         String sourceDefault = "source-default-pw";
-        // the minimum (operator README, "Moving from Redis"): INFO and CLIENT PAUSE/UNPAUSE for the operator, PSYNC and
+        // the minimum (docs/how-to/moving-from-redis.md): INFO and CLIENT PAUSE/UNPAUSE for the operator, PSYNC and
         // REPLCONF for the pod's link; the source's default user is not used
         Process source = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", RealNode.GATEWAY + " 127.0.0.1",
                 "--requirepass", sourceDefault, "--user", "migrator", "on", ">migrator-pw", "+info", "+client|pause", "+client|unpause",

@@ -354,7 +354,7 @@ public final class MigrationPlanner {
         }
         if (source.clusterEnabled()) {
             return "the source is a Redis Cluster node: only a single Redis can be moved in (a cluster's slots would each need moving"
-                    + " to the primary that owns them: operator README, Moving from Redis)";
+                    + " to the primary that owns them: docs/how-to/moving-from-redis.md)";
         }
         if (!source.modules().isEmpty()) {
             return "the source runs modules (" + some(source.modules()) + "): the service runs none, so the keys of their types"

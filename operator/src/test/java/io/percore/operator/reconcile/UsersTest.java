@@ -335,7 +335,7 @@ class UsersTest {
     @Test
     void aMigrationFromASourceWhoseUserHasOnlyWhatItNeeds() throws Exception {
         String sourceDefault = "source-default-pw";
-        // the minimum (operator/README.md "Moving from Redis"): INFO and CLIENT PAUSE/UNPAUSE for the operator,
+        // the minimum (docs/how-to/moving-from-redis.md): INFO and CLIENT PAUSE/UNPAUSE for the operator,
         // PSYNC and REPLCONF for the pod's link
         ServiceProcess source = ServiceProcess.startRedis(dir, List.of("--requirepass", sourceDefault, "--user", "migrator", "on", ">mig-pw",
                 "+info", "+client|pause", "+client|unpause", "+psync", "+replconf"), null, sourceDefault);
