@@ -18,7 +18,7 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The starter README's WebFlux example: handlers on the shards, a {@code Sharded<T>} reached
+ * The example of docs/how-to/webflux-on-the-shards.md: handlers on the shards, a {@code Sharded<T>} reached
  * locally. {@code /} and {@code /json} touch no shard state, so the same application also runs
  * on Spring Boot's own server ({@code percore.web.enabled=false}) for benchmarks/run-webflux.sh.
  * {@code /ws/feed} is a WebSocket that gets every message {@code POST /broadcast} publishes (the
