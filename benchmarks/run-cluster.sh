@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Redis Cluster through cluster clients (issue 31, part 5), demo processes on 127.0.0.1 laid out with
-# CLUSTER SETLAYOUT as the operator does (demo README, "Cluster"):
+# CLUSTER SETLAYOUT as the operator does (docs/reference/service-cluster.md):
 #  cpu:       the servers' CPU µs per request (utime+stime summed over a cluster's processes, /proc/PID/stat),
 #             one node holding all 16,384 slots vs three nodes holding a third each, through redis-benchmark
 #             (`--cluster` for three: it refuses a cluster of one node, where a cluster client sends what a plain

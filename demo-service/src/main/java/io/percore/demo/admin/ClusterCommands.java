@@ -23,7 +23,7 @@ import java.util.List;
  * CLUSTER and the connection commands of cluster mode (Redis's {@code cluster.c}): what a cluster
  * client reads (SLOTS, SHARDS, NODES, INFO, MYID, KEYSLOT, COUNTKEYSINSLOT, GETKEYSINSLOT), ASKING,
  * READONLY and READWRITE, and what a control plane sends (SETLAYOUT, GETLAYOUT, HELDSLOTS, MIGRATIONS:
- * the service's own, as it has no gossip; see the demo README's "Cluster").
+ * the service's own, as it has no gossip; see docs/reference/service-cluster.md).
  */
 public final class ClusterCommands {
 

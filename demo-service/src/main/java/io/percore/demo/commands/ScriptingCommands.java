@@ -42,7 +42,7 @@ import java.util.Locale;
  * are held as a transaction holds them and the script runs on the first one's shard; a script that
  * touches another shard's key before any effect runs again holding every shard. SCRIPT
  * LOAD/EXISTS/FLUSH/KILL and FUNCTION's subcommands. The rule for keys, and what a script may not
- * do here, are in the demo README's "Scripting".
+ * do here, are in docs/reference/service-scripting.md.
  */
 public final class ScriptingCommands {
 

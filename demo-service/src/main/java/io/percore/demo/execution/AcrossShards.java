@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * shard parks all other keyspace work until it is released. With every shard held, the commands run in
  * order through their own handlers against a keyspace bound to the transaction (whose calls the held
  * shards admit), their replies are collected, and the shards are released. No other command can observe
- * or touch the keys half way. Ascending order makes a cycle of waits impossible; see the demo README's
- * "Transactions".
+ * or touch the keys half way. Ascending order makes a cycle of waits impossible; see
+ * docs/design/demo-service.md, "Transactions".
  */
 public final class AcrossShards {
 

@@ -210,7 +210,7 @@ final class RedisLuaApi {
     /**
      * {@code redis.set_repl(flags)}: checked as Redis checks it, and recorded; every write a script
      * makes still goes through the one write path to the append-only file and the replicas alike
-     * (README, "Scripting": a replica that misses some of a primary's writes is not offered).
+     * (docs/reference/service-scripting.md: a replica that misses some of a primary's writes is not offered).
      */
     private static final class SetRepl extends VarArgFunction {
         private final LuaRuntime runtime;

@@ -13,7 +13,7 @@ import java.util.BitSet;
  * for the shard queue in the same line, so neither overtakes the other.
  *
  * <p>Transactions reserve their shards in ascending shard order and never wait for a lower shard
- * while holding a higher one, so no cycle of waits can form (see the demo README's "Transactions").
+ * while holding a higher one, so no cycle of waits can form (see docs/design/demo-service.md, "Transactions").
  * Owned by its shard's thread; nothing here is synchronized.
  */
 public final class ShardReservation {

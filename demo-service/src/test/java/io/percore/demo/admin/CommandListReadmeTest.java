@@ -17,11 +17,13 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.table.RespCommands;
 
 /**
- * Issue 13: the demo README's list of supported commands is the command table's, group by group, so
+ * Issue 13: the command reference's list of supported commands (docs/reference/commands.md) is the command table's, group by group, so
  * it cannot fall behind it; a container lists its subcommands. On a mismatch the message holds the block to paste.
  */
 class CommandListReadmeTest {
 
+    /** The documentation site's command reference, which lists them. */
+    static final Path PAGE = Path.of("../docs/reference/commands.md");
     private static final String START = "<!-- commands:start (generated from the command table; CommandListReadmeTest keeps it in sync) -->";
     private static final String END = "<!-- commands:end -->";
 
@@ -46,11 +48,11 @@ class CommandListReadmeTest {
 
     @Test
     void theReadmeListsEveryCommandOfTheTable() throws IOException {
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        String readme = Files.readString(PAGE, StandardCharsets.UTF_8);
         int from = readme.indexOf(START);
         int to = readme.indexOf(END);
-        assertThat(from).as("demo-service/README.md has the generated command list; paste:%n%s", render()).isNotNegative();
-        assertThat(readme.substring(from, to + END.length())).as("the README's command list is out of date; paste:%n%s", render())
+        assertThat(from).as("docs/reference/commands.md has the generated command list; paste:%n%s", render()).isNotNegative();
+        assertThat(readme.substring(from, to + END.length())).as("docs/reference/commands.md's command list is out of date; paste:%n%s", render())
                 .isEqualTo(render());
     }
 }

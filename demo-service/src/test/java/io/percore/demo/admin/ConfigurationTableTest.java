@@ -21,10 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The demo's configuration is one table seen from five places, and they agree: the CONFIG table
  * ({@link ConfigParameters}: its rows, with the {@code percore.demo.*} key that sets each), the keys
  * {@code percore.demo.*} binds (the configuration processor's metadata, generated from
- * {@code DemoProperties}) and their defaults, the README's table of keys, its list of the keys that
+ * {@code DemoProperties}) and their defaults, the reference page's table of keys (docs/reference/demo-service-properties.md), its list of the keys that
  * change while the application runs, and its table of CONFIG parameters (the table's own rendering).
  */
 class ConfigurationTableTest {
+
+    /** The documentation site's page of the demo's properties and CONFIG parameters. */
+    private static final Path PAGE = Path.of("../docs/reference/demo-service-properties.md");
 
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
@@ -41,12 +44,12 @@ class ConfigurationTableTest {
     }
 
     /**
-     * The {@code percore.demo.*} keys the README's configuration table names in its first column: a row
+     * The {@code percore.demo.*} keys the reference page's configuration table names in its first column: a row
      * may name several, the later ones relative to the first's parent ({@code `percore.demo.a.x` / `y`}).
      */
     private static Set<String> readmeTableKeys() throws IOException {
         Set<String> keys = new TreeSet<>();
-        for (String line : Files.readAllLines(Path.of("README.md"))) {
+        for (String line : Files.readAllLines(PAGE)) {
             if (!line.startsWith("| `percore.demo.")) {
                 continue;
             }
@@ -66,9 +69,9 @@ class ConfigurationTableTest {
         return keys;
     }
 
-    /** The keys the README's "Changed while running" paragraph lists as set live. */
+    /** The keys the reference page's "Changed while running" paragraph lists as set live. */
     private static Set<String> readmeLiveKeys() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(PAGE);
         int from = readme.indexOf("**Changed while running.**");
         int to = readme.indexOf("Every other `percore.demo.*` key", from);
         assertThat(from).isNotNegative();
@@ -85,7 +88,7 @@ class ConfigurationTableTest {
 
     @Test
     void theReadmesTableNamesEveryKeyThePropertiesBindAndNoOther() throws IOException {
-        assertThat(readmeTableKeys()).as("README.md's configuration table against the generated metadata")
+        assertThat(readmeTableKeys()).as(PAGE + "'s configuration table against the generated metadata")
                 .containsExactlyElementsOf(boundKeys());
     }
 
@@ -96,7 +99,7 @@ class ConfigurationTableTest {
         Set<String> live = new TreeSet<>(ConfigCommands.properties().keySet());
         assertThat(live).as("keys the CONFIG table names, set live").isSubsetOf(boundKeys()).hasSizeGreaterThan(20)
                 .doesNotContain("percore.demo.resp.aclfile", "percore.demo.resp.databases"); // at start only, as Redis's
-        assertThat(readmeLiveKeys()).as("README.md's \"Changed while running\" list").containsExactlyElementsOf(live);
+        assertThat(readmeLiveKeys()).as(PAGE + "'s \"Changed while running\" list").containsExactlyElementsOf(live);
     }
 
     /**
@@ -121,16 +124,16 @@ class ConfigurationTableTest {
                 "appendfilename", "replicaof");
     }
 
-    /** The README's table of CONFIG parameters is the table's own rendering ({@link ConfigParameters#markdown()}). */
+    /** The reference page's table of CONFIG parameters is the table's own rendering ({@link ConfigParameters#markdown()}). */
     @Test
     void theReadmesParameterTableIsTheConfigTable() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(PAGE);
         String start = "<!-- the CONFIG table: ConfigParameters.markdown() -->\n";
         int from = readme.indexOf(start);
         int to = readme.indexOf("<!-- end of the CONFIG table -->", from);
-        assertThat(from).as("README.md has the CONFIG table's markers").isNotNegative();
+        assertThat(from).as(PAGE + " has the CONFIG table's markers").isNotNegative();
         assertThat(to).isGreaterThan(from);
-        assertThat(readme.substring(from + start.length(), to)).as("README.md's CONFIG table; paste the expected text between the markers")
+        assertThat(readme.substring(from + start.length(), to)).as(PAGE + "'s CONFIG table; paste the expected text between the markers")
                 .isEqualTo(ConfigParameters.markdown());
     }
 

@@ -312,7 +312,7 @@ class SnapshotTest {
                 {"MSET", "m1", "1", "m2", "2", "m3", "3"}, {"DEL", "m1", "m2", "nothing"}, {"INCR", "s"}, {"APPEND", "s", "x"},
                 {"SETRANGE", "s", "1", "yz"}, {"SETRANGE", "s", "0", "q"}, {"SETRANGE", "new", "2", "x"},
                 {"EXPIRE", "m3", "100"}, {"PERSIST", "m3"}, {"GET", "s"}, {"FLUSHALL"}};
-        // (the aggregates differ: README, "Known differences")
+        // (the aggregates differ: docs/reference/differences-from-redis.md)
         try (RealRedis redis = RealRedis.start("--save", "");
              RespTestClient r = new RespTestClient(redis.port());
              TestServices demo = start(2, PersistenceSettings.in(dir));

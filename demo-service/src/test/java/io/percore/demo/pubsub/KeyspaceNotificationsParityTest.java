@@ -316,7 +316,7 @@ class KeyspaceNotificationsParityTest {
      * Redis queues a keyspace event to its subscribers before the reply of the write that caused it and
      * writes both in the same event-loop iteration. Here a subscriber on the writer's shard or on the
      * key's has it written to its socket before the reply leaves, so a client that has the reply finds
-     * the message there (README, "Keyspace notifications"), with one exception the io_uring transport
+     * the message there (docs/design/demo-service.md, "Keyspace notifications"), with one exception the io_uring transport
      * makes: its socket writes are submitted at the shard's next I/O step, so a subscriber on the key's
      * shard, when the writer is on another one, may get it after the reply, a loop turn later. With
      * epoll, whose writes are made at once, it holds there too.

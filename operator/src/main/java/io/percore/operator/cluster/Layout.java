@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * A cluster layout as {@code CLUSTER SETLAYOUT} takes it and {@code CLUSTER GETLAYOUT} gives it (the
- * demo README's "Cluster"): the nodes (primaries and their replicas) and the address clients are
+ * docs/reference/service-cluster.md): the nodes (primaries and their replicas) and the address clients are
  * sent to, each primary's slots, and the slots moving from one primary to another. The operator's
  * own reading of the text: it imports nothing of the service.
  *
