@@ -12,8 +12,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -230,6 +233,29 @@ class ChartRenderingTest {
         assertThat(alert.path("expr").asText()).isEqualTo("time() - percore_backup_last_success_timestamp_seconds > 43200");
         assertThat(alert.at("/annotations/summary").asText()).contains("{{ $labels.namespace }}/{{ $labels.name }}");
         assertThat(rule.at("/spec/groups/0/rules/1/expr").asText()).isEqualTo("increase(percore_backup_failures_total[1h]) > 0");
+    }
+
+    /**
+     * Every alert the chart ships has its runbook: a section of docs/operations/alerts.md named after it (the id MkDocs
+     * gives its heading), in the annotation runbook always and in runbook_url under the site's published address.
+     */
+    @Test
+    void everyAlertNamesItsRunbookWhichTheOperationsPageHas() throws Exception {
+        String page = Files.readString(Path.of("../docs/operations/alerts.md"));
+        List<JsonNode> alerts = new ArrayList<>();
+        ChartUnderTest.renderWith("all-features.yaml").single("PrometheusRule", FULLNAME).at("/spec/groups")
+                .forEach(group -> group.path("rules").forEach(alerts::add));
+        assertThat(alerts).isNotEmpty().allSatisfy(alert -> {
+            String name = alert.path("alert").asText();
+            String anchor = name.toLowerCase(Locale.ROOT);
+            assertThat(page).as("docs/operations/alerts.md's section for %s", name).contains("\n## " + name + "\n");
+            assertThat(alert.at("/annotations/runbook").asText()).isEqualTo("docs/operations/alerts.md#" + anchor);
+            assertThat(alert.at("/annotations/runbook_url").asText())
+                    .isEqualTo("https://docs.example.com/percore/operations/alerts.html#" + anchor);
+        });
+        JsonNode byDefault = ChartUnderTest.renderWithYaml(dir, "metrics: {prometheusRule: {enabled: true}}").single("PrometheusRule", FULLNAME);
+        assertThat(byDefault.at("/spec/groups/0/rules/0/annotations/runbook").asText()).isNotBlank();
+        assertThat(byDefault.at("/spec/groups/0/rules/0/annotations").has("runbook_url")).as("no site address, no runbook_url").isFalse();
     }
 
     @Test
