@@ -62,11 +62,12 @@ public final class ServiceProcess implements AutoCloseable {
      * (null: the default user) answers PING with {@code password}: what the rendered template and aclfile give a pod.
      */
     public static ServiceProcess startRedis(Path dir, List<String> args, String user, String password) throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir.toString()));
-        command.addAll(args);
-        return started(port, command, dir, user, password, Duration.ofSeconds(20));
+        return started(port -> {
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save",
+                    "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--dir", dir.toString()));
+            command.addAll(args);
+            return command;
+        }, dir, user, password, Duration.ofSeconds(20));
     }
 
     /**
@@ -104,14 +105,21 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, Path dataDir, List<String> redisArgs)
             throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> command = new ArrayList<>();
         if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
             // the build sets it to the demo's jar, made before this module in the reactor; a build of this module
             // alone (-pl operator) has none: the reference server stands in, and the log says so
             System.err.println("ServiceProcess: no service jar at " + jar + ", using redis-server");
             jar = "";
         }
+        String server = jar;
+        // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
+        return started(port -> command(port, password, dir, serviceArgs, server, dataDir, redisArgs), dir, null, password,
+                Duration.ofSeconds(jar.isBlank() ? 20 : 300));
+    }
+
+    private static List<String> command(int port, String password, Path dir, List<String> serviceArgs, String jar, Path dataDir,
+                                        List<String> redisArgs) throws IOException {
+        List<String> command = new ArrayList<>();
         if (!jar.isBlank()) {
             command.add(java());
             command.addAll(JVM);
@@ -133,26 +141,47 @@ public final class ServiceProcess implements AutoCloseable {
             }
             command.addAll(redisArgs);
         }
-        // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
-        return started(port, command, dir, null, password, Duration.ofSeconds(jar.isBlank() ? 20 : 300));
+        return command;
     }
 
-    private static ServiceProcess started(int port, List<String> command, Path dir, String user, String password, Duration bound)
+    /** The command line of a server on {@code port}. */
+    interface CommandFor {
+        List<String> on(int port) throws IOException;
+    }
+
+    /** Starts attempts this many times on a new port each when the last one was taken. */
+    private static final int BIND_ATTEMPTS = 3;
+
+    /**
+     * Starts the server {@code commandFor} gives on a free port and waits until it answers. A port seen free can be taken
+     * before the server binds it (a CI-like run under load: "bind: Address already in use", whose holder was gone by the
+     * time the failure was read); as Redis's own test suite does, the start is then tried again on another port.
+     */
+    static ServiceProcess started(CommandFor commandFor, Path dir, String user, String password, Duration bound)
             throws IOException, InterruptedException {
-        Path log = Files.createTempFile(dir, "server-" + port + "-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess server = new ServiceProcess(port, process, log);
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (true) {
-            try (TestResp c = new TestResp(port, user, password)) {
-                c.call("PING");
-                return server;
-            } catch (IOException e) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Path log = Files.createTempFile(dir, "server-" + port + "-", ".log");
+            Process process = new ProcessBuilder(commandFor.on(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ServiceProcess server = new ServiceProcess(port, process, log);
+            long deadline = System.nanoTime() + bound.toNanos();
+            while (true) {
+                try (TestResp c = new TestResp(port, user, password)) {
+                    c.call("PING");
+                    return server;
+                } catch (IOException e) {
+                    if (process.isAlive() && System.nanoTime() <= deadline) {
+                        Thread.sleep(100);
+                        continue;
+                    }
                     process.destroyForcibly();
-                    throw new IOException("server on port " + port + " did not start: " + Files.readString(log), e);
+                    String output = Files.readString(log);
+                    if (attempt < BIND_ATTEMPTS && output.contains("Address already in use")) {
+                        System.err.println("ServiceProcess: port " + port + " was taken before the server bound it; another port");
+                        break;
+                    }
+                    throw new IOException("server on port " + port + " did not start: " + output, e);
                 }
-                Thread.sleep(100);
             }
         }
     }
