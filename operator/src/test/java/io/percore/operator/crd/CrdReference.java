@@ -13,7 +13,7 @@ import java.util.Map;
 final class CrdReference {
 
     static final String PAGE = "docs/reference/percoreservice.md";
-    static final String REGENERATE = "Regenerate it: ./mvnw -pl operator test -Dtest=CrdReferenceTest -Dpercore.docs.regenerate=true";
+    static final String REGENERATE = "Regenerate it: ./mvnw -pl operator test -Dtest=CrdReferenceTest -Ddocs.regenerate=true";
 
     private CrdReference() {
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The documentation site's PercoreService reference is the CRD's: a field added, removed or described anew without the
- * page fails here. {@code -Dpercore.docs.regenerate=true} writes the page instead.
+ * page fails here. {@code -Ddocs.regenerate=true} writes the page instead.
  */
 class CrdReferenceTest {
 
@@ -22,7 +22,7 @@ class CrdReferenceTest {
     void theReferencePageIsTheGeneratedCrds() throws Exception {
         Map<String, Object> crd = Serialization.unmarshal(Files.readString(Path.of("target/classes/" + TestResources.CRD_RESOURCE)), Map.class);
         String page = CrdReference.render(crd);
-        if (Boolean.getBoolean("percore.docs.regenerate")) {
+        if (Boolean.getBoolean("docs.regenerate")) {
             Files.createDirectories(PAGE.getParent());
             Files.writeString(PAGE, page);
         }
