@@ -6,15 +6,11 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.percore.engine.Engine;
 import io.percore.net.client.UpstreamClient;
 import io.percore.net.server.RequestKinds;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
+import io.percore.spring.boot.autoconfigure.net.Echo;
 import io.percore.spring.boot.autoconfigure.net.LineEchoServer;
 import io.percore.spring.boot.autoconfigure.net.LineProtocol;
 import io.percore.spring.boot.autoconfigure.net.PercoreNetAutoConfiguration;
@@ -69,7 +65,7 @@ class MetricsReferenceTest {
                             "percore.clients.backend.endpoints[0]=" + peer.endpoint(), "spring.lifecycle.timeout-per-shutdown-phase=5s")
                     .run(context -> {
                         RequestKinds kinds = RequestKinds.of("verb", java.util.List.of("get", "set"), "outcome", java.util.List.of("ok", "error"));
-                        context.getBean(ShardedServerRegistry.class).start("echo", echo(), kinds);
+                        context.getBean(ShardedServerRegistry.class).start("echo", Echo.initializer(), kinds);
                         // a client's pool and endpoint meters come with its first request on each shard
                         UpstreamClient<String, String> backend = context.getBean(UpstreamClientRegistry.class).client("backend", new LineProtocol());
                         Engine engine = context.getBean(Engine.class);
@@ -156,19 +152,5 @@ class MetricsReferenceTest {
     }
 
     private record Row(Meter.Type type, String unit, String description, String prometheus, Set<String> tags) {
-    }
-
-    private static ChannelInitializer<SocketChannel> echo() {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ctx.writeAndFlush((ByteBuf) msg);
-                    }
-                });
-            }
-        };
     }
 }

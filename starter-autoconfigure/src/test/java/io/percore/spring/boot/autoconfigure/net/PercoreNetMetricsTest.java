@@ -75,7 +75,7 @@ class PercoreNetMetricsTest {
             registryRef[0] = registry;
             assertThat(registry.find(PercoreMeterNames.SERVER_CONNECTIONS_OPEN).meters()).isEmpty();
 
-            ShardedServer server = context.getBean(ShardedServerRegistry.class).start("echo", echo());
+            ShardedServer server = context.getBean(ShardedServerRegistry.class).start("echo", Echo.initializer());
             assertThat(registry.find(PercoreMeterNames.SERVER_CONNECTIONS_OPEN).tag("server", "echo").gauges())
                     .extracting(g -> g.getId().getTag("shard")).containsExactlyInAnyOrder("0", "1");
 
@@ -160,7 +160,7 @@ class PercoreNetMetricsTest {
     void aBinderCreatedLateSeesServersAlreadyStartedAndCloseRemovesItsMeters() {
         runner.run(context -> {
             ShardedServerRegistry servers = context.getBean(ShardedServerRegistry.class);
-            servers.start("echo", echo());
+            servers.start("echo", Echo.initializer());
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ShardedServerMeters meters = new ShardedServerMeters(servers);
             meters.bindTo(registry);
@@ -306,20 +306,6 @@ class PercoreNetMetricsTest {
             assertThat(System.nanoTime()).as("timed out waiting for: " + what).isLessThan(deadline);
             Thread.sleep(10);
         }
-    }
-
-    private static ChannelInitializer<SocketChannel> echo() {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        ctx.writeAndFlush((ByteBuf) msg);
-                    }
-                });
-            }
-        };
     }
 
     /** A discovery the test moves by hand. */
