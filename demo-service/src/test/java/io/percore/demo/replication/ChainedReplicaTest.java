@@ -62,9 +62,14 @@ class ChainedReplicaTest {
                         p.cmd("MSET", primary.keyOn(0, "a"), "x" + i, primary.keyOn(1, "b"), "y" + i);
                     }
                     Object expected = KeyspaceContents.of(p);
-                    String end = info(p).get("master_repl_offset");
-                    waitFor(() -> end.equals(info(l).get("master_repl_offset")) && end.equals(info(l2).get("master_repl_offset")),
-                            "the leaves reach the primary's offset (the same offsets all down the chain)");
+                    long end = Long.parseLong(info(p).get("master_repl_offset"));
+                    // the same offset all down the chain, at or past the writes': the primary's PING (every
+                    // repl-ping-replica-period) may move it on before a loaded chain has passed the writes down
+                    waitFor(() -> {
+                        String leafOffset = info(l).get("master_repl_offset");
+                        return Long.parseLong(leafOffset) >= end && leafOffset.equals(info(l2).get("master_repl_offset"))
+                                && leafOffset.equals(info(m).get("master_repl_offset")) && leafOffset.equals(info(p).get("master_repl_offset"));
+                    }, "the leaves reach the primary's offset (the same offsets all down the chain)");
                     assertThat(KeyspaceContents.of(m)).isEqualTo(expected);
                     assertThat(KeyspaceContents.of(l)).isEqualTo(expected);
                     assertThat(KeyspaceContents.of(l2)).isEqualTo(expected);
