@@ -101,7 +101,7 @@ class IntrospectionEdgesParityTest {
     /**
      * maxmemory-clients as Redis reads it. Not compared: 0 and 0% (no bound), which the demo accepts only
      * while every client class has a hard output limit, percents that with maxmemory would not fit the
-     * heap (README, "Memory"), and the defaults (Redis: 0).
+     * heap (docs/reference/service-memory-and-limits.md), and the defaults (Redis: 0).
      */
     @Test
     void maxmemoryClientsTakesMemoryOrPercentAndRollsBackWithTheRest() throws Exception {
