@@ -35,7 +35,7 @@ public final class ConfigurationDocWriter {
         out.append("  and list each CPU once; `ring-capacity` is a power of two; a client needs `endpoints` with static or dns\n");
         out.append("  discovery and `discovery.service-name` with kubernetes discovery; a health-check `timeout` is shorter than its `interval`.\n");
         out.append("- **Changes live**: a running application takes a new value of these keys when its configuration file changes,\n");
-        out.append("  through the same validator (the starter's README, \"Live configuration\"); a change of any other key needs a restart.\n");
+        out.append("  through the same validator ([Live configuration in an app](how-to/live-configuration-in-an-app.md)); a change of any other key needs a restart.\n");
         out.append("\nThe machine-readable form is the JSON Schema `").append(PercoreConfigSchema.RESOURCE)
                 .append("` in the `percore-config-schema` jar\n(checked in as `config-schema/src/main/schema/percore-config.schema.json`).\n");
         section(out, "percore", schema);
