@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The table "Where the time goes, per request" (benchmarks/README.md) from the summaries profile-rows.sh
+"""The table "Where the time goes, per request" (benchmarks/results/resp-cpu.md) from the summaries profile-rows.sh
 wrote: one column per row, one line per category (percent of the server's CPU samples), then the CPU
 and the bytes allocated per request.
 

@@ -36,7 +36,7 @@ final class LiveTuning {
      * task quota. Cut at the task quota, a burst of hand-offs (a 16-deep HTTP pipeline on 64
      * connections is ~1,000 of them) was answered in slices of ~500 µs, each followed by an I/O poll
      * that sent what the slice wrote: three times the submissions of Netty's own loop (which runs its
-     * tasks for up to a second), each waking the peer for fewer replies (benchmarks/README.md,
+     * tasks for up to a second), each waking the peer for fewer replies (benchmarks/results/webflux.md,
      * issue 29's WebFlux profile). A quarter of the threshold keeps the longest such step well
      * inside what the stall detector reports.
      */

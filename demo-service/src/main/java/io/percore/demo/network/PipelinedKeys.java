@@ -11,8 +11,8 @@ import io.percore.net.resp.RespKeyLookahead;
  * A shard's pipelined batches: of the keys a batch's commands start with, those this shard owns are
  * brought into the cache together ({@link ValueStore#prefetch}) before the first command runs. With
  * 100,000 keys a GET or SET otherwise waits for about three cache misses of its own (bucket, entry,
- * key) one after the other: measured in benchmarks/README.md ("Pipelined keys"). One per shard,
- * shared by its connections: used only on the shard's thread, within one call.
+ * key) one after the other: measured in benchmarks/results/resp-cpu.md ("A pipelined batch's keys, looked up
+ * together"). One per shard, shared by its connections: used only on the shard's thread, within one call.
  */
 final class PipelinedKeys implements RespKeyLookahead {
 

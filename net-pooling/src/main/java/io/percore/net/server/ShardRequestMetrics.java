@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Latencies go into fixed buckets ({@link #BUCKET_BOUNDS_NANOS}) rather than a Micrometer
  * {@code Timer}: the Timer's record (adders, a time-window max that reads the wall clock, a
  * histogram of atomics) costs several times this per request, which the one-CPU RESP benchmark
- * shows (benchmarks/README.md, "Request metrics").
+ * shows (benchmarks/results/early.md, "Request metrics and utilization").
  */
 public final class ShardRequestMetrics {
 
