@@ -1,6 +1,7 @@
 """Checks every link of the built documentation site: each relative href or src of every page leads to a file that
 exists (a page, an asset, or a file of the checkout a page links to), and each #anchor into a page names an id that
-page has. Links to other sites are not followed (the site is built and read offline).
+page has. Links to other sites are not followed (the site is built and read offline). And every page renders the
+site's navigation and its search box, and the search index holds every page.
 
     python3 tools/docs-site/check_links.py [SITE_DIR]     (default: target/site)
 
@@ -63,8 +64,36 @@ def main():
                 broken.append("%s: %s (no id %s in %s)" % (where, link, parts.fragment, os.path.relpath(target, site)))
     for line in broken:
         print("broken link: " + line)
-    print("check_links: %d pages, %d links checked, %d broken" % (len(pages), checked, len(broken)))
-    return 1 if broken else 0
+    unrendered = rendered(site, pages)
+    for line in unrendered:
+        print("page: " + line)
+    print("check_links: %d pages, %d links checked, %d broken; %d pages without their navigation, search box or index entry"
+          % (len(pages), checked, len(broken), len(unrendered)))
+    return 1 if broken or unrendered else 0
+
+
+def rendered(site, pages):
+    """Each page with the primary navigation and the search box; each in the search index."""
+    import json
+    problems = []
+    index = os.path.join(site, "search", "search_index.json")
+    if not os.path.exists(index):
+        return ["search/search_index.json: missing (the search plugin did not run)"]
+    with open(index, encoding="utf-8") as f:
+        indexed = {d["location"].split("#")[0] for d in json.load(f)["docs"]}
+    for path in sorted(pages):
+        where = os.path.relpath(path, site)
+        if where == "404.html":
+            continue
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        if "md-nav--primary" not in html:
+            problems.append("%s: no navigation" % where)
+        if 'data-md-component="search"' not in html:
+            problems.append("%s: no search box" % where)
+        if where.replace(os.sep, "/") not in indexed and not (where == "index.html" and "" in indexed):
+            problems.append("%s: not in the search index" % where)
+    return problems
 
 
 if __name__ == "__main__":
