@@ -7,6 +7,7 @@ site's navigation and its search box, and the search index holds every page.
 
 Exit status 1, with every broken link listed, when one is broken.
 """
+import json
 import os
 import sys
 from html.parser import HTMLParser
@@ -74,7 +75,6 @@ def main():
 
 def rendered(site, pages):
     """Each page with the primary navigation and the search box; each in the search index."""
-    import json
     problems = []
     index = os.path.join(site, "search", "search_index.json")
     if not os.path.exists(index):
