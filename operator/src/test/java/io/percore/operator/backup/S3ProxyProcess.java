@@ -1,9 +1,7 @@
 package io.percore.operator.backup;
 
+import io.percore.operator.replication.ServiceProcess;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +54,7 @@ final class S3ProxyProcess {
         }
         Path dir = Files.createTempDirectory("s3proxy-");
         Path store = Files.createDirectories(dir.resolve("store"));
-        int port = freePort();
+        int port = ServiceProcess.freePort(); // reserved for this JVM: no server of the tests is handed it too
         Path properties = dir.resolve("s3proxy.properties");
         Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -73,17 +71,16 @@ final class S3ProxyProcess {
         command.addAll(List.of("-jar", jar, "--properties", properties.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos(); // a bound on a hung start, not a timing
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                break;
-            } catch (IOException e) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IOException("S3Proxy did not start on port " + port + ": " + Files.readString(log), e);
-                }
-                Thread.sleep(100);
+        // Its own log says it listens: a connection that succeeds proves only that something holds the port (a
+        // redis-server handed the same port answers HTTP by closing: "Unexpected end of file from server").
+        String listening = "Started ServerConnector@";
+        String address = "{127.0.0.1:" + port + "}";
+        while (!Files.readString(log).lines().anyMatch(l -> l.contains(listening) && l.contains(address))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IOException("S3Proxy did not start on port " + port + ": " + Files.readString(log));
             }
+            Thread.sleep(50);
         }
         return new S3ProxyProcess(port, store, p, log);
     }
@@ -126,24 +123,5 @@ final class S3ProxyProcess {
 
     void stop() {
         process.destroyForcibly();
-    }
-
-    /**
-     * A port of 32000-32767 that nothing holds now: S3Proxy must be told its port before it starts, and below 32768
-     * the system hands none to outgoing connections (its ephemeral range), so nothing takes it meanwhile.
-     */
-    private static int freePort() throws IOException {
-        int start = ThreadLocalRandom.current().nextInt(768);
-        for (int i = 0; i < 768; i++) {
-            int port = 32000 + (start + i) % 768;
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // the next
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

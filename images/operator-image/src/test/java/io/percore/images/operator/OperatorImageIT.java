@@ -99,8 +99,8 @@ class OperatorImageIT extends ImageChecks {
         deleteTree(work);
         Path store = Files.createDirectories(work.resolve("store"));
         Files.createDirectories(store.resolve("backups")); // a bucket of S3Proxy's filesystem store is a directory
-        int s3Port = freePort();
-        int redisPort = freePort();
+        int s3Port = freePort(-1);
+        int redisPort = freePort(s3Port); // not the same: a redis-server on S3Proxy's port answers HTTP by closing
         Files.writeString(work.resolve("s3proxy.properties"), String.join("\n", "s3proxy.endpoint=http://127.0.0.1:" + s3Port,
                 "s3proxy.authorization=aws-v2-or-v4", "s3proxy.identity=image-test", "s3proxy.credential=image-test-secret",
                 "jclouds.provider=filesystem-nio2", "jclouds.filesystem.basedir=" + store, "jclouds.identity=image-test",
@@ -112,7 +112,7 @@ class OperatorImageIT extends ImageChecks {
                 "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes", "--dir", work.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
         try {
-            awaitPort(s3Port, s3);
+            awaitS3Proxy(s3Port, s3, work.resolve("s3proxy.log"));
             awaitPort(redisPort, redis);
             Process seed = new ProcessBuilder("redis-cli", "-p", Integer.toString(redisPort), "debug", "populate", "5000", "key", "100")
                     .redirectErrorStream(true).start();
@@ -165,17 +165,39 @@ class OperatorImageIT extends ImageChecks {
         }
     }
 
-    /** A port of 32000-32767, below the system's ephemeral range: the servers are told theirs before they start. */
-    private static int freePort() throws IOException {
-        int start = ThreadLocalRandom.current().nextInt(768);
-        for (int i = 0; i < 768; i++) {
-            try (ServerSocket socket = new ServerSocket(32000 + (start + i) % 768, 1, InetAddress.getLoopbackAddress())) {
+    /**
+     * S3Proxy's own log says it listens on {@code port}: a connection that succeeds proves only that something holds it
+     * (a CI run's backup met "Unexpected end of file from server" four times: what answers HTTP that way is a redis-server).
+     */
+    private static void awaitS3Proxy(int port, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos(); // a bound on a hung start
+        String address = "{127.0.0.1:" + port + "}";
+        while (!Files.readString(log).lines().anyMatch(l -> l.contains("Started ServerConnector@") && l.contains(address))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException("S3Proxy did not start on " + port + ": " + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * A port of 16000-19999 other than {@code not}: below the system's ephemeral range (32768-60999), so no outgoing
+     * connection takes it meanwhile, and below Kubernetes' NodePorts; the servers are told theirs before they start.
+     */
+    private static int freePort(int not) throws IOException {
+        int start = ThreadLocalRandom.current().nextInt(4000);
+        for (int i = 0; i < 4000; i++) {
+            int port = 16000 + (start + i) % 4000;
+            if (port == not) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 return socket.getLocalPort();
             } catch (IOException taken) {
                 // the next
             }
         }
-        throw new IOException("no free port in 32000-32767");
+        throw new IOException("no free port in 16000-19999");
     }
 
     private static void deleteTree(Path root) throws IOException {
