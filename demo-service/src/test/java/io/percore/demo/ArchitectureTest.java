@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's layers and the one direction of their arrows (the module README draws them). A package
+ * The demo's layers and the one direction of their arrows (docs/design/demo-service-code.md draws them). A package
  * may use the packages of its own layer and of the layers below, never one above; the packages
  * themselves, in a layer or across, never make a circle. A class that imports upward, or closes a
  * circle, fails the build here, by its name and the dependency.
@@ -83,20 +83,20 @@ class ArchitectureTest {
         for (JavaClass c : DEMO) {
             String pkg = c.getPackageName();
             assertThat(known.stream().anyMatch(k -> pkg.equals(k) || pkg.startsWith(k + ".")))
-                    .as("%s is in a package with no layer in ArchitectureTest.LAYERS (and none in the README's table)", c.getName())
+                    .as("%s is in a package with no layer in ArchitectureTest.LAYERS (and none in docs/design/demo-service-code.md's table)", c.getName())
                     .isTrue();
         }
     }
 
     /**
-     * The README's "Packages and their arrows" table is this rule in words: a row per layer, in the
+     * docs/design/demo-service-code.md's "Packages and their arrows" table is this rule in words: a row per layer, in the
      * order of {@link #LAYERS}, naming the layer in bold and its packages; a class it names in a row (a
      * backticked simple name) is in one of that layer's packages; a name written with its package or
      * class ({@code feed.ChangeFeed}, {@code ChangeFeed.Reader}) points elsewhere on purpose and is not checked.
      */
     @Test
     void theReadmesPackageTableIsThisRule() throws IOException {
-        List<String> table = Files.readAllLines(Path.of("README.md")).stream()
+        List<String> table = Files.readAllLines(Path.of("../docs/design/demo-service-code.md")).stream()
                 .dropWhile(line -> !line.equals("### Packages and their arrows"))
                 .filter(line -> line.matches("\\| \\d+ \\|.*"))
                 .toList();
@@ -128,8 +128,8 @@ class ArchitectureTest {
                 }
             }
         }
-        assertThat(rows).as("README.md's package table, layer by layer").isEqualTo(LAYERS);
-        assertThat(misplaced).as("classes README.md's package table names in another layer's row").isEmpty();
+        assertThat(rows).as("docs/design/demo-service-code.md's package table, layer by layer").isEqualTo(LAYERS);
+        assertThat(misplaced).as("classes docs/design/demo-service-code.md's package table names in another layer's row").isEmpty();
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's packages and the one direction of their arrows, as the README's "Code layout" lists them: pure
+ * The operator's packages and the one direction of their arrows, as docs/design/operator-code.md's "Code layout" lists them: pure
  * planning at the bottom, the Kubernetes glue ({@code reconcile}) above it, the process on top. A class that imports a
  * package on its own row or above fails here, by name.
  */
@@ -66,7 +66,7 @@ class ArchitectureTest {
 
     @Test
     void everyPackageHasItsRowAndTheReadmeListsIt() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("../docs/design/operator-code.md"));
         for (JavaClass c : OPERATOR) {
             String pkg = c.getPackageName();
             assertThat(ROWS.stream().flatMap(List::stream).anyMatch(name -> name.isEmpty() ? pkg.equals("io.percore.operator")
@@ -74,7 +74,7 @@ class ArchitectureTest {
                     .as("%s is in a package with no row in ArchitectureTest.ROWS", c.getName()).isTrue();
         }
         ROWS.stream().flatMap(List::stream).filter(name -> !name.isEmpty())
-                .forEach(name -> assertThat(readme).as("README.md's Code layout names package %s", name).contains("`" + name + "`"));
+                .forEach(name -> assertThat(readme).as("docs/design/operator-code.md's Code layout names package %s", name).contains("`" + name + "`"));
     }
 
     /**
