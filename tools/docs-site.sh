@@ -18,3 +18,4 @@ if ! command -v mkdocs >/dev/null || ! /usr/bin/python3 -c 'import material, pym
 fi
 mkdocs build --strict --clean --quiet
 /usr/bin/python3 tools/docs-site/check_links.py target/site
+/usr/bin/python3 tools/docs-site/check_shell_blocks.py   # the names the getting-started and how-to commands use

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The examples the README shows (and the real-node suite applies as written) are specs the operator accepts, every
- * field known.
+ * The examples the documentation site shows (pymdownx.snippets includes these files; the real-node suite applies most of
+ * them as written) are specs the operator accepts, every field known.
  */
 class ExampleResourceTest {
 
@@ -56,12 +56,23 @@ class ExampleResourceTest {
     void theProductionExampleKeepsItsSnapshotAndTheOthersRunOnSharedCores() throws Exception {
         assertThat(read("percoreservice.yaml").getPersistence().getMode()).isEqualTo(Persistence.SNAPSHOT);
         for (String dev : List.of("small.yaml", "replicated.yaml", "cluster.yaml", "cluster-replicated.yaml", "tls.yaml", "migrate.yaml", "users.yaml", "backup.yaml",
-                "restore.yaml")) {
+                "restore.yaml", "cluster-backup.yaml", "cluster-restore.yaml")) {
             assertThat(read(dev).getCpuPerShard()).as(dev).isEqualTo("100m");
         }
+        // the pages' field-by-field examples (getting started, replication, cluster): whole CPUs, as a production spec
+        for (String pinned : List.of("pinned.yaml", "replicated-with-password.yaml", "cluster-with-password.yaml")) {
+            assertThat(read(pinned).getCpuPerShard()).as(pinned).isNull();
+        }
         assertThat(examples()).containsExactlyInAnyOrder("backup.yaml", "cluster.yaml", "cluster-replicated.yaml", "migrate.yaml", "percoreservice.yaml", "replicated.yaml",
-                "restore.yaml", "small.yaml", "tls.yaml", "users.yaml");
+                "restore.yaml", "small.yaml", "tls.yaml", "users.yaml", "pinned.yaml", "replicated-with-password.yaml", "cluster-with-password.yaml",
+                "cluster-backup.yaml", "cluster-restore.yaml");
         assertThat(read("backup.yaml").getBackup().getDestination().getCredentialsSecretName())
                 .isEqualTo(read("restore.yaml").getRestoreFrom().getDestination().getCredentialsSecretName());
+        // the cluster's restore reads the cluster's backups, into as many primaries
+        PercoreServiceSpec clusterBackup = read("cluster-backup.yaml");
+        PercoreServiceSpec clusterRestore = read("cluster-restore.yaml");
+        assertThat(clusterRestore.getRestoreFrom().getDestination().getBucket()).isEqualTo(clusterBackup.getBackup().getDestination().getBucket());
+        assertThat(clusterRestore.getRestoreFrom().getDestination().getPrefix()).isEqualTo(clusterBackup.getBackup().getDestination().getPrefix());
+        assertThat(clusterRestore.getShards()).isEqualTo(clusterBackup.getShards());
     }
 }
