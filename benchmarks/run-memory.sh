@@ -20,6 +20,8 @@
 # usage: benchmarks/run-memory.sh                  (all datasets: about 1 minute)
 # env:   DATASETS ("strings hashes zsets sets") STRINGS (1000000) HASHES (100000) ZSETS (100000) SETS (100000) FIELDS (10)
 #        DEMO_HEAP (2g) DEMO_MAXMEMORY (1GB; Spring DataSize: 1GB, 1536MB or bytes) PERCORE_JAR (as run-peers.sh) SERVER_CPU (1) CLIENT_CPU (0)
+#        RESULT_DIR (benchmarks/target/results): where the run's result file goes, run-memory-<UTC start>.json in the
+#        format of benchmarks/results/README.md (copy it to benchmarks/results/ to publish it); nothing is printed
 set -euo pipefail
 
 DATASETS=${DATASETS:-strings hashes zsets sets}
@@ -136,7 +138,9 @@ probe_zadd() {
   if [[ "$reply" == *"unknown command"* ]]; then echo "$reply"; fi
 }
 
-echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), jar $(basename "$JAR")"
+START="$(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+echo "== $START, $COMMIT, jar $(basename "$JAR")"
 echo "== datasets: $DATASETS; strings $STRINGS, hashes $HASHES x $FIELDS fields, zsets $ZSETS x $FIELDS members, sets $SETS x $FIELDS integers; demo -Xmx$DEMO_HEAP maxmemory $DEMO_MAXMEMORY"
 RESULTS="$WORK/results.txt"; : > "$RESULTS"
 for d in $DATASETS; do
@@ -173,3 +177,11 @@ echo
 echo "== bytes per key (loaded minus empty, / keys); ratio = demo / redis-server $(redis-server --version | awk '{print $3}')"
 printf '%-8s %9s %14s %14s %12s %12s %14s\n' dataset keys demo_heap/key demo_est/key redis/key heap/redis estimate/redis
 awk '{ printf "%-8s %9d %14.1f %14.1f %12.1f %12.2f %14.2f\n", $1, $2, $3 / $2, $4 / $2, $5 / $2, $3 / $5, $4 / $5 }' "$RESULTS"
+
+# the same figures as a result file (benchmarks/results/README.md); a failure to write it is said, not fatal
+END="$(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+RESULT_DIR=${RESULT_DIR:-$ROOT/benchmarks/target/results}
+RESULT_FILE="$RESULT_DIR/run-memory-$(tr -d ':-' <<<"${START%%,*}").json"
+python3 "$ROOT/benchmarks/peers/memory_result_file.py" "$RESULT_FILE" "$RESULTS" --start "$START" --end "$END" --cpus "$(nproc)" \
+  --commit "$COMMIT" --redis "redis-server $(redis-server --version | awk '{print $3}' | sed 's/^v=//')" --jar "$(basename "$JAR")" \
+  --fields "$FIELDS" -- "$@" || echo "run-memory: could not write the result file $RESULT_FILE" >&2

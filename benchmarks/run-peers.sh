@@ -24,6 +24,8 @@
 #        scenarios, for a machine whose users share out port ranges)
 #        WRK_SECONDS (5) WRK_TIMEOUT (2s, wrk's default) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
 #        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
+#        RESULT_DIR (benchmarks/target/results): where the run's result file goes, run-peers-<UTC start>.json in the
+#        format of benchmarks/results/README.md (copy it to benchmarks/results/ to publish it); nothing is printed
 # A RESP scenario whose command a server answers with "unknown command" (ZADD before sorted sets)
 # is skipped with a message; the others run.
 set -euo pipefail
@@ -363,6 +365,16 @@ echo "(peers: redis-server $(redis-server --version | awk '{print $3}') for resp
 echo " Percore: one pinned shard on CPU $SERVER_CPU$(selected pubsub-100-2shards && echo ", pubsub-100-2shards two unpinned overprovisioned shards"); load on CPU $CLIENT_CPU;"
 echo " JVM options: ${SERVER_JVM_OPTS:-none (Netty's and Spring Boot's defaults)})"
 echo "== started $COMMAND_START; ended $COMMAND_END"
+# the same figures as a result file (benchmarks/results/README.md); a failure to write it is said, not fatal
+RESULT_DIR=${RESULT_DIR:-$ROOT/benchmarks/target/results}
+RESULT_FILE="$RESULT_DIR/run-peers-$(tr -d ':-' <<<"${COMMAND_START%%,*}").json"
+python3 "$ROOT/benchmarks/peers/result_file.py" "$RESULT_FILE" "$WHEN" <(printf '%s\n' "${ISSUE_ROWS[@]}") "$RESULTS" \
+  --start "$COMMAND_START" --end "$COMMAND_END" --cpus "$(nproc)" --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+  --redis "redis-server $(redis-server --version | awk '{print $3}' | sed 's/^v=//')" \
+  --nginx "nginx$([ "$HTTP_SELECTED" = 1 ] && echo " $("$NGINX" -v 2>&1 | awk -F/ '{print $2}')")" \
+  --peers "Percore: one pinned shard on CPU $SERVER_CPU$(selected pubsub-100-2shards && echo ", pubsub-100-2shards two unpinned overprovisioned shards"); load on CPU $CLIENT_CPU; JVM options: ${SERVER_JVM_OPTS:-none (Netty's and Spring Boot's defaults)}." \
+  "${FAILED[@]/#/--failed=}" -- "$@" \
+  || echo "run-peers: could not write the result file $RESULT_FILE" >&2
 if [ "${#FAILED[@]}" -gt 0 ]; then
   printf '== not measured in full: %s\n' "${FAILED[@]}" >&2
   exit 1
