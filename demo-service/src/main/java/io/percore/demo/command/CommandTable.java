@@ -240,7 +240,6 @@ public final class CommandTable {
         return (traits[id] & DENY_OOM) != 0;
     }
 
-    /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */
     /**
      * Whether command {@code id} must hold the shards of its keys while it runs when they are several
      * (a transaction of its own, as EXEC's): its keys may lie on several shards, it does not make itself
@@ -257,6 +256,7 @@ public final class CommandTable {
                 && !spec.flags().contains("blocking") && !spec.flags().contains("no_multi") && !"scripting".equals(spec.group());
     }
 
+    /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */
     public boolean writes(int id) {
         return (traits[id] & WRITE) != 0;
     }

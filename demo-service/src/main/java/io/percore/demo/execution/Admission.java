@@ -19,7 +19,7 @@ import java.util.Map;
  * names is set, so a command on a server in none of those states is asked the always-asked stages
  * only. What holds a command instead of refusing it (CLIENT PAUSE, a shard reserved by a transaction
  * or script) and the connection's own modes (MONITOR, tracking) stay with the connection; the
- * command table's own refusals (unknown command, arity) are {@link CommandCall#refusal}'s.
+ * command table's own refusals (unknown command, arity) are {@link CommandCall#lookupRefusal}'s.
  */
 public final class Admission {
 

@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * One reconcile of one {@link PercoreService}, as the steps {@link #run()} names: validate, guard the data, plan, the
  * scenarios' look at the pods, write the children, report. Each step either ends the reconcile (a refusal, an
  * unschedulable plan, a conflict: its status is written and nothing after it runs) or hands on to the next. What the
- * service asks beyond pods of a planned size is its {@link Scenarios}' (replication, migration, users, cluster): each
+ * service asks beyond pods of a planned size is its {@link Scenarios}' (replication, migration, users, cluster, backups): each
  * step asks each of them in turn, and what one learns is its own {@link Scenario.Run}'s; what the steps share is the
  * {@link ScenarioContext}. A pass lives for one call: the reconciler holds what outlives it.
  */
