@@ -3,7 +3,10 @@ package io.percore.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.config.schema.PercoreConfigSchema;
+import io.percore.spring.boot.autoconfigure.metadata.ConfigurationMetadataWriter;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,9 +76,15 @@ class ConfigurationMetadataTest {
         }
     }
 
+    /**
+     * The file beside the starter's classes, not the first of that name on the class path: the tests' own
+     * {@code @ConfigurationProperties} (the how-to's {@code Shop}) give target/test-classes one too, found first.
+     */
     private static JsonNode metadata() throws Exception {
-        try (InputStream in = ConfigurationMetadataTest.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            assertThat(in).as("META-INF/spring-configuration-metadata.json in target/classes").isNotNull();
+        Path classes = Path.of(ConfigurationMetadataWriter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path file = classes.resolve("META-INF/spring-configuration-metadata.json");
+        assertThat(file).as("META-INF/spring-configuration-metadata.json in target/classes").isRegularFile();
+        try (InputStream in = Files.newInputStream(file)) {
             return JSON.readTree(in);
         }
     }

@@ -120,9 +120,9 @@ class PercoreApplicationNamespacesTest {
 
     /*
      * The annotated classes below are local classes: annotation processors never see local
-     * classes, so these test-only @ConfigurationProperties do not end up in a test-classes
-     * META-INF/spring-configuration-metadata.json that would shadow the starter's own (which
-     * ConfigurationMetadataTest reads from the class path).
+     * classes, so these test-only @ConfigurationProperties stay out of the test-classes
+     * META-INF/spring-configuration-metadata.json (which the how-to's top-level readme.Shop makes;
+     * ConfigurationMetadataTest reads the starter's own file beside its classes).
      */
 
     /** What the tests read back from the application's properties bean. */
