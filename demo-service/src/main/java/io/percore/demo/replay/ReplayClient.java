@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * logged, naming {@code source}); a command that holds the ones after it (a barrier) holds the
  * rest of the batch; a MULTI queues what follows until EXEC, as a connection's does. Made and
  * used on its shard's thread.
+ *
+ * <p>A primary's stream is reported as a client's commands are (INFO commandstats, errorstats and
+ * {@code total_commands_processed}, MONITOR, the slow log): Redis runs its master client's commands
+ * through {@code call()}. The append-only file is not: Redis loads it with the commands' procedures
+ * alone, outside {@code call()}.
  */
 final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
@@ -45,15 +50,25 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     private final RespSession session = new RespSession(true);
     private final ClientMemory memory = new ClientMemory();
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    /** Whether its commands are reported ({@link CommandCall#report}): a primary's stream's are, a file's are not. */
+    private final boolean reports;
+    /** The command running now, until its reply (or the slot reserved for it) is known: -1 when none is reported. */
+    private int runningId = -1;
+    private byte[][] runningArgv;
+    private long runningSince;
     /** The keyspace bound to the database the feed selected (its SELECTs run here as a client's). */
     private io.percore.demo.shard.Keyspace keyspace;
     private boolean barrier;
     private int outstanding;
     private CompletableFuture<Void> idle;
 
-    /** {@code services} are those of the shard whose thread makes and uses this client. */
-    ReplayClient(ShardServices services, AtomicLong errors, String source, String address) {
+    /**
+     * {@code services} are those of the shard whose thread makes and uses this client; {@code reports}: whether its
+     * commands count and show as a client's do.
+     */
+    ReplayClient(ShardServices services, AtomicLong errors, String source, String address, boolean reports) {
         this.services = services;
+        this.reports = reports;
         this.keyspace = services.keyspace();
         this.errors = errors;
         this.source = source;
@@ -135,7 +150,39 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
         public Run run() {
             return Run.ALONE_WAITING;
         }
+
+        @Override
+        public void begin(CommandContext c, int id, byte[][] argv) {
+            ReplayClient client = (ReplayClient) c;
+            if (client.reports) {
+                client.runningId = id;
+                client.runningArgv = argv;
+                client.runningSince = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void ran(CommandContext c, int id, byte[][] argv) {
+            ((ReplayClient) c).runningId = -1; // answered, or its slot carries it
+        }
     };
+
+    /** Command {@code id}, which took {@code nanos}, answered {@code reply}: counted and shown as a client's command is. */
+    private void report(int id, byte[][] argv, long nanos, RedisMessage reply) {
+        services.server().commandsProcessed++;
+        if (reply instanceof ErrorRedisMessage e) {
+            services.server().commandStats().error(e.content()); // a CountedError was counted where it arose
+        }
+        CommandCall.report(this, id, argv, nanos, CommandCall.outcome(CountedError.isError(reply), reply));
+    }
+
+    /** A command EXEC ran for the feed: counted and shown as a command of its own, as a client's. */
+    @Override
+    public void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
+        if (reports && id >= 0) {
+            report(id, argv, nanos, reply);
+        }
+    }
 
     private void error(String text, byte[][] argv) {
         long n = errors.incrementAndGet();
@@ -206,6 +253,16 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     @Override
     public void reply(RedisMessage reply) {
+        if (runningId >= 0) {
+            int id = runningId;
+            runningId = -1;
+            report(id, runningArgv, System.nanoTime() - runningSince, reply);
+        }
+        answered(reply);
+    }
+
+    /** Nobody reads a reply: its errors are counted and logged, and it is released. */
+    private void answered(RedisMessage reply) {
         countErrors(reply);
         ReferenceCountUtil.release(reply);
     }
@@ -234,9 +291,16 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     @Override
     public PendingReply reserve() {
         outstanding++;
+        int id = runningId;
+        byte[][] argv = runningArgv;
+        long since = runningSince;
+        runningId = -1; // reported when the slot completes
         return message -> {
             outstanding--;
-            reply(message);
+            if (id >= 0) {
+                report(id, argv, System.nanoTime() - since, message);
+            }
+            answered(message); // not reply(): another command may be running now
             checkIdle();
         };
     }

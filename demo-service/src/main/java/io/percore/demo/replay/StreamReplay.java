@@ -342,7 +342,7 @@ public final class StreamReplay implements CommandReplay {
     private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the replication stream", "primary");
+            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the replication stream", "primary", true);
             clients[state.shardId()] = c;
         }
         return c;
