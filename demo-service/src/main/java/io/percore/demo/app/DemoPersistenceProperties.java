@@ -63,7 +63,10 @@ public class DemoPersistenceProperties {
     /** No automatic rewrite of a log smaller than this (Redis's auto-aof-rewrite-min-size). */
     @NotNull
     private DataSize autoAofRewriteMinSize = DataSize.ofBytes(AofSettings.DEFAULT_MIN_SIZE);
-    /** A last command torn by a crash is dropped (and the file cut there) instead of stopping the start (Redis's aof-load-truncated). */
+    /**
+     * A last command torn by a crash (cut short, or cut short then zeros) is dropped (and the file cut there) instead of
+     * stopping the start (Redis's aof-load-truncated).
+     */
     private boolean aofLoadTruncated = true;
 
     /**

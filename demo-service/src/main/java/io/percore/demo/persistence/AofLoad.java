@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Faults, as Redis's: a file that ends inside a command (or an open MULTI) is a torn last write
  * when it is the last file and {@code aof-load-truncated} is yes: it is loaded up to its last
- * whole command and cut there, so what is appended next follows a whole command; otherwise, and
+ * whole command and cut there, so what is appended next follows a whole command; so is a last command
+ * cut short and then zeros to the end ({@link #tornThenZeros}, where Redis stops); otherwise, and
  * for bytes that are not commands, the start stops, naming the file, the offset and the reason.
  */
 final class AofLoad {
@@ -66,6 +67,45 @@ final class AofLoad {
         }
         long errors = replay.finish();
         return new Result(keys, commands, errors, truncated);
+    }
+
+    /**
+     * Whether the file's bytes from {@code from} (where its last command begins) to {@code size} are that command cut short
+     * and then only zeros: seen after a SIGKILL under writes with {@code appendfsync always} (ProcessKillTest, CI on a 6.18
+     * kernel, ext4: the last 5 bytes of a page zero, the file's size at the page's end), and what a power loss leaves on
+     * filesystems that extend a file before its data is on the disk. Redis calls it a bad format and refuses to start; a
+     * pod would restart into the same refusal for good. Nothing acknowledged is in it: a reply waits for its write (and,
+     * with {@code always}, its fsync), and the write it was part of never ended. Anything else (a byte not zero after the
+     * first zero, a cut command that is not a prefix of one) stays a bad format.
+     */
+    static boolean tornThenZeros(Path file, long from, long size) throws IOException {
+        long firstZero = -1;
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            in.skipNBytes(from);
+            for (long at = from; at < size; at++) {
+                int b = in.read();
+                if (b < 0) {
+                    return false;
+                }
+                if (b == 0 && firstZero < 0) {
+                    firstZero = at;
+                } else if (b != 0 && firstZero >= 0) {
+                    return false;
+                }
+            }
+        }
+        if (firstZero < 0) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(from);
+            AofReader cut = new AofReader(in, firstZero - from);
+            return cut.next() == null; // nothing before the zeros: the write cut at a command's start
+        } catch (AofReader.Truncated e) {
+            return true;
+        } catch (AofReader.Corrupt e) {
+            return false;
+        }
     }
 
     private static Path existing(Path dir, AofManifest.AofFile f) throws IOException {
@@ -144,6 +184,17 @@ final class AofLoad {
                 }
                 return new Replayed(commands, size - cutAt);
             } catch (AofReader.Corrupt e) {
+                long cutAt = queued != null ? multiAt : validUpTo;
+                if (last && loadTruncated && tornThenZeros(file, at, reader.size())) {
+                    LOG.warn("!!! Warning: the AOF file {} ends with a command cut short and then zeros (from offset {} to its end,"
+                            + " {} bytes): what a write cut off by a crash can leave. AOF loaded anyway because aof-load-truncated is"
+                            + " enabled, and the file is cut there", file.toAbsolutePath(), cutAt, reader.size() - cutAt);
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        ch.truncate(cutAt);
+                        ch.force(true);
+                    }
+                    return new Replayed(commands, reader.size() - cutAt);
+                }
                 throw new IOException("Bad file format reading the append only file " + file.toAbsolutePath() + " at offset "
                         + at + " (byte " + reader.offset() + "): " + e.getMessage() + " (redis-check-aof --fix can cut the file before it, losing what follows)", e);
             }

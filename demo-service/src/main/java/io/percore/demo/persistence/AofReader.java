@@ -40,8 +40,13 @@ final class AofReader implements AutoCloseable {
     private long offset;
 
     AofReader(Path file) throws IOException {
-        this.size = Files.size(file);
-        this.in = upTo(Files.newInputStream(file), size);
+        this(Files.newInputStream(file), Files.size(file));
+    }
+
+    /** The commands of {@code size} bytes of {@code in}. */
+    AofReader(InputStream in, long size) {
+        this.size = size;
+        this.in = upTo(in, size);
     }
 
     /**

@@ -197,6 +197,40 @@ class AofTest {
         }
     }
 
+    /**
+     * A write cut off by a crash can leave its command cut short and then zeros to the end of the file (seen after a
+     * SIGKILL under writes: ProcessKillTest in CI); with aof-load-truncated (the default) that tail is cut as a torn
+     * command is, and every key before it loads. A byte other than zero after the zeros is still a bad format.
+     */
+    @Test
+    void aCommandCutShortThenZerosAtTheEndIsCutLikeATornCommand() throws Exception {
+        try (TestServices demo = start(2, aof(AofSettings.Fsync.ALWAYS));
+             RespTestClient c = new RespTestClient(demo.respPort())) {
+            for (int i = 0; i < 50; i++) {
+                c.cmd("SET", "key:" + i, "v" + i);
+            }
+        }
+        Path incr = aofDir().resolve("appendonly.aof.1.incr.aof");
+        byte[] whole = Files.readAllBytes(incr);
+        byte[] torn = "*3\r\n$3\r\nSET\r\n$6\r\nkey:50\r\n$3\r\nv5".getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = java.util.Arrays.copyOf(torn, torn.length + 5); // the cut command, then five zeros
+        Files.write(incr, tail, java.nio.file.StandardOpenOption.APPEND);
+        try (TestServices demo = start(2, aof(AofSettings.Fsync.ALWAYS));
+             RespTestClient c = new RespTestClient(demo.respPort())) {
+            assertThat(c.cmd("DBSIZE")).isEqualTo(50L);
+            assertThat(c.cmd("GET", "key:49")).isEqualTo("v49");
+        }
+        assertThat(Files.size(incr)).as("cut where the torn command began, then written on").isGreaterThanOrEqualTo(whole.length);
+        assertThat(java.util.Arrays.copyOf(Files.readAllBytes(incr), whole.length)).isEqualTo(whole);
+
+        byte[] garbage = java.util.Arrays.copyOf(torn, torn.length + 6);
+        garbage[garbage.length - 1] = 'x'; // a byte after the zeros: not what a cut write leaves
+        long size = Files.size(incr);
+        Files.write(incr, garbage, java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> start(2, aof(AofSettings.Fsync.ALWAYS))).hasMessageContaining("Bad file format")
+                .hasMessageContaining("at offset " + size);
+    }
+
     @Test
     void corruptBytesOrAMissingFileStopTheStartNamingFileAndOffset() throws Exception {
         try (TestServices demo = start(2, aof(AofSettings.Fsync.EVERYSEC));

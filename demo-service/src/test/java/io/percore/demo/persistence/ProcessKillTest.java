@@ -166,8 +166,10 @@ class ProcessKillTest {
         Process check = new ProcessBuilder("redis-check-aof", dir.resolve("appendonlydir/appendonly.aof.manifest").toString())
                 .redirectErrorStream(true).start();
         String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        // a torn last command is what a kill may leave: --fix would cut it, the service's start does
-        assertThat(check.waitFor() == 0 || report.contains("truncated")).as(report).isTrue();
+        // a torn last command is what a kill may leave: --fix would cut it, the service's start does; so is a command cut
+        // short and then zeros to the end (seen once in CI, on a 6.18 kernel: redis-check-aof calls it not valid, the
+        // service's start cuts it as a torn command, AofTest)
+        assertThat(check.waitFor() == 0 || report.contains("truncated") || zeroTail(report)).as(report).isTrue();
         long lost = 0;
         try (AppProcess app = AppProcess.start(2, JVM, options);
              RespTestClient c = new RespTestClient(app.respPort())) {
@@ -187,6 +189,20 @@ class ProcessKillTest {
         }
         System.out.printf("ProcessKillTest appendfsync %s: %d acknowledged, %d lost, %d writes a second%n", fsync, ackedAtKill, lost, perSecond);
         return new long[] {ackedAtKill, lost, perSecond};
+    }
+
+    /** Whether redis-check-aof stopped at the last file's tail of zeros after a cut command (what AofLoad.tornThenZeros cuts). */
+    private boolean zeroTail(String report) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("filename=(\\S+\\.incr\\.aof), size=(\\d+), ok_up_to=(\\d+)").matcher(report);
+        String file = null;
+        long size = 0;
+        long okUpTo = 0;
+        while (m.find()) { // the last incr file's line
+            file = m.group(1);
+            size = Long.parseLong(m.group(2));
+            okUpTo = Long.parseLong(m.group(3));
+        }
+        return file != null && AofLoad.tornThenZeros(dir.resolve("appendonlydir").resolve(file), okUpTo, size);
     }
 
     /** Writes {@code prefix<n>} = {@code v<n>} in pipelined batches until the connection ends or it is interrupted; {@code acked} counts the replies read. */
