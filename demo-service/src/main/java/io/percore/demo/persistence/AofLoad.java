@@ -108,6 +108,14 @@ final class AofLoad {
         }
     }
 
+    /** Cuts {@code file} at {@code at}, on the disk before anything is appended after it. */
+    private static void cut(Path file, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(at);
+            ch.force(true);
+        }
+    }
+
     private static Path existing(Path dir, AofManifest.AofFile f) throws IOException {
         Path p = dir.resolve(f.name());
         if (!Files.exists(p) || Files.isDirectory(p)) {
@@ -178,10 +186,7 @@ final class AofLoad {
                 LOG.warn("!!! Warning: short read while loading the AOF file {}!!! The last {} bytes (from offset {}) are not a whole"
                         + " command{}: AOF loaded anyway because aof-load-truncated is enabled, and the file is cut there",
                         file.toAbsolutePath(), size - cutAt, cutAt, queued != null ? " (an unfinished MULTI ... EXEC)" : "");
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.truncate(cutAt);
-                    ch.force(true);
-                }
+                cut(file, cutAt);
                 return new Replayed(commands, size - cutAt);
             } catch (AofReader.Corrupt e) {
                 long cutAt = queued != null ? multiAt : validUpTo;
@@ -189,10 +194,7 @@ final class AofLoad {
                     LOG.warn("!!! Warning: the AOF file {} ends with a command cut short and then zeros (from offset {} to its end,"
                             + " {} bytes): what a write cut off by a crash can leave. AOF loaded anyway because aof-load-truncated is"
                             + " enabled, and the file is cut there", file.toAbsolutePath(), cutAt, reader.size() - cutAt);
-                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        ch.truncate(cutAt);
-                        ch.force(true);
-                    }
+                    cut(file, cutAt);
                     return new Replayed(commands, reader.size() - cutAt);
                 }
                 throw new IOException("Bad file format reading the append only file " + file.toAbsolutePath() + " at offset "
