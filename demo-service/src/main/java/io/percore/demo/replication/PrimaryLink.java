@@ -151,17 +151,6 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    /** Thrown when the node at the link's address is not the layout's primary: no sync, tried again later. */
-    static final class NotTheLayoutsPrimary extends IOException {
-        NotTheLayoutsPrimary(String why) {
-            super(why);
-        }
-    }
-
-    /** The last try found another node than the layout's primary at the link's address (INFO's {@code master_link_refused}). */
-    private record Refused(String found, String expected) {
-    }
-
     /** Redis's replication states as ROLE names them. */
     enum State {
         CONNECT("connect"), CONNECTING("connecting"), HANDSHAKE("handshake"), TRANSFER("sync"), CONNECTED("connected"),
@@ -201,13 +190,10 @@ public final class PrimaryLink implements AutoCloseable {
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong partialSyncs = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
-    /** Non-null since a try met another node than the layout's primary, until one meets it (or no layout names one). */
-    private volatile Refused refused;
-    private final AtomicLong refusals = new AtomicLong();
+    /** What the link says to the primary before PSYNC, and whether the node there is the layout's primary. */
+    private final PrimaryHandshake handshake;
     /** The tries that failed since the link was last up, and why the last one did (INFO's master_link_last_error ...). */
     private final LinkFailures failures = new LinkFailures();
-    /** The node last logged as refused (logged once per node met). */
-    private String refusedLogged;
 
     // the link's thread's; changed only while it is applying, or under pointLock
     /** The primary to continue; null: none (a full sync). */
@@ -228,6 +214,7 @@ public final class PrimaryLink implements AutoCloseable {
         this.host = host;
         this.port = port;
         this.server = server;
+        this.handshake = new PrimaryHandshake(host, port, server);
         this.timeoutMillis = TimeUnit.SECONDS.toMillis(Math.max(1, timeoutSeconds));
         this.thread = new Thread(this::loop, "percore-replica-link-" + host + ":" + port);
         this.thread.setDaemon(true);
@@ -358,7 +345,7 @@ public final class PrimaryLink implements AutoCloseable {
 
     /** How many tries met another node than the layout's primary at the link's address (and did not sync). */
     long refusals() {
-        return refusals.get();
+        return handshake.refusals();
     }
 
     /** How many full syncs and partial resyncs this link made, and how many links dropped on a fault. */
@@ -387,11 +374,7 @@ public final class PrimaryLink implements AutoCloseable {
         if (s != State.CONNECTED) {
             long since = downSinceMillis;
             out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
-            Refused why = refused;
-            if (why != null) {
-                // not Redis's: after Redis's link fields, only while it refuses (INFO parsers skip unknown fields)
-                out.line("master_link_refused", "node=" + why.found() + ",expected=" + why.expected());
-            }
+            handshake.info(out);
             failures.info(out); // not Redis's either: why the tries fail, while they do
         }
     }
@@ -409,7 +392,7 @@ public final class PrimaryLink implements AutoCloseable {
             boolean wasUp = false;
             try {
                 wasUp = connectOnce();
-            } catch (NotTheLayoutsPrimary e) {
+            } catch (PrimaryHandshake.NotTheLayoutsPrimary e) {
                 // logged once per node met (checkIdentity); no fault of the link: the control plane resolves it
                 LOG.debug("Not syncing: {}", e.getMessage());
             } catch (CommandStreamParser.Corrupt e) {
@@ -526,7 +509,7 @@ public final class PrimaryLink implements AutoCloseable {
         this.wire = wire;
         LOG.info("MASTER <-> REPLICA sync started");
         state = State.HANDSHAKE;
-        handshake(wire);
+        handshake.run(wire);
         synchronized (pointLock) {
             applying = true;
         }
@@ -612,82 +595,7 @@ public final class PrimaryLink implements AutoCloseable {
 
     private static final String WRONG_FULLRESYNC = "bad protocol from the primary: its +FULLRESYNC cannot be read";
 
-    // ------------------------------------------------------------------ the handshake
-
-    private void handshake(PrimaryWire wire) throws IOException {
-        wire.send("PING");
-        String pong = wire.line();
-        if (!pong.startsWith("+") && !pong.startsWith("-NOAUTH") && !pong.startsWith("-NOPERM")
-                && !pong.startsWith("-ERR operation not permitted")) {
-            // its maxclients (-ERR max number of clients reached), protected mode (-DENIED), -LOADING ...
-            throw new LinkFailure("Error reply to PING from master: '" + pong + "'", "the primary refused the connection: " + pong);
-        }
-        String auth = server.masterAuth();
-        if (auth != null) {
-            String user = server.masterUser();
-            if (user != null) {
-                wire.send("AUTH", user, auth);
-            } else {
-                wire.send("AUTH", auth);
-            }
-            String ok = wire.line();
-            if (ok.startsWith("-")) {
-                throw new LinkFailure("Unable to AUTH to MASTER: " + ok, "the primary refused AUTH: " + ok);
-            }
-        }
-        String expected = server.layoutPrimaryAt(host, port);
-        if (expected != null) {
-            checkIdentity(wire, expected);
-        } else {
-            refused = null;
-        }
-        wire.send("REPLCONF", "listening-port", Integer.toString(server.listeningPort()));
-        String portReply = wire.line();
-        if (portReply.startsWith("-")) {
-            LOG.info("(Non critical) Master does not understand REPLCONF listening-port: {}", portReply);
-        }
-        wire.send("REPLCONF", "capa", "eof", "capa", "psync2");
-        String capa = wire.line();
-        if (capa.startsWith("-")) {
-            LOG.info("(Non critical) Master does not understand REPLCONF capa: {}", capa);
-        }
-    }
-
-    /** {@code CLUSTER MYID} (after AUTH, before anything that could start a sync): is the node here the layout's primary? */
-    private void checkIdentity(PrimaryWire wire, String expected) throws IOException {
-        wire.send("CLUSTER", "MYID");
-        String reply = wire.line();
-        if (reply.startsWith("$-")) {
-            reply = ""; // a nil bulk: no id, and no line after it to wait for
-        } else if (reply.startsWith("$")) {
-            reply = wire.line();
-        } else if (reply.startsWith("+")) {
-            reply = reply.substring(1);
-        }
-        PrimaryIdentity.Verdict v = PrimaryIdentity.judge(expected, reply);
-        switch (v.kind()) {
-            case SAME -> {
-                if (refused != null) {
-                    LOG.info("MASTER {}:{} is node {}, the layout's primary: syncing", host, port, expected);
-                }
-                refused = null;
-                refusedLogged = null;
-            }
-            case NOT_NOW -> throw new IOException("Error reply to CLUSTER MYID from master: '-" + v.found() + "'");
-            case OTHER -> {
-                String why = PrimaryIdentity.refusal(host + ":" + port, expected, v);
-                String found = v.found().startsWith("ERR") ? "none" : v.found();
-                refused = new Refused(found, expected);
-                refusals.incrementAndGet();
-                if (!v.found().equals(refusedLogged)) {
-                    refusedLogged = v.found();
-                    LOG.warn("Not syncing with MASTER: {}", why);
-                }
-                throw new NotTheLayoutsPrimary(why);
-            }
-            default -> throw new IllegalStateException(v.kind().toString());
-        }
-    }
+    // ------------------------------------------------------------------ PSYNC
 
     /** Sends PSYNC and reads its reply (newlines before it are keep-alives). */
     private String psync(PrimaryWire wire) throws IOException {
