@@ -46,10 +46,6 @@ public interface FatalErrorHandler {
     }
 
     /**
-     * If {@code t} is fatal: marks the calling shard's loop to stop and report it (so it holds
-     * even where a library such as Netty catches and logs what we rethrow), then rethrows it.
-     */
-    /**
      * For code that catches throwables on a shard where the engine cannot see them (a Netty
      * handler's {@code exceptionCaught}): if {@code t} is fatal, the calling shard's loop stops and
      * the engine's handler runs, as if a task had thrown it. Returns whether it was fatal.
@@ -67,6 +63,10 @@ public interface FatalErrorHandler {
         return false;
     }
 
+    /**
+     * If {@code t} is fatal: marks the calling shard's loop to stop and report it (so it holds
+     * even where a library such as Netty catches and logs what we rethrow), then rethrows it.
+     */
     static void rethrowIfFatal(Throwable t) {
         if (isFatal(t)) {
             Shard s = Shard.currentOrNull();

@@ -36,7 +36,7 @@ final class HookedIoUringHandle implements IoUringIoHandle {
         try {
             handle.handle(registration, ioEvent);
         } catch (OutOfMemoryError e) {
-            if (!directMemorySpent(e)) {
+            if (!DirectMemory.spent(e)) {
                 throw e;
             }
             LOG.warn("Closing {}: no direct memory for its next read ({})", handle, e.getMessage());
@@ -46,13 +46,6 @@ final class HookedIoUringHandle implements IoUringIoHandle {
                 LOG.warn("Closing {} failed", handle, closing);
             }
         }
-    }
-
-    /** The JDK's "Cannot reserve N bytes of direct buffer memory", Netty's own counter's error, or an older JDK's text. */
-    static boolean directMemorySpent(OutOfMemoryError e) {
-        String message = e.getMessage();
-        return e instanceof io.netty.util.internal.OutOfDirectMemoryError
-                || message != null && (message.contains("direct buffer memory") || message.contains("Direct buffer memory"));
     }
 
     @Override

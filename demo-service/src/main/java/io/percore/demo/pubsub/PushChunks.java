@@ -42,6 +42,7 @@ final class PushChunks implements AutoCloseable {
             ByteBuf chunk = chunks[p];
             if (chunk == null || chunk.capacity() - chunk.writerIndex() < length) {
                 if (chunk != null) {
+                    chunks[p] = null; // not kept if the next one cannot be had: close() would release it again
                     chunk.release();
                 }
                 // its capacity is its most: writing never reallocates bytes a slice may be sending

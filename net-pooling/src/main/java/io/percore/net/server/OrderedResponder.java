@@ -6,8 +6,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.percore.engine.DirectMemory;
 import java.util.ArrayDeque;
 import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes one connection's replies in request order, whatever order they complete in, for any
@@ -50,11 +53,16 @@ import java.util.function.IntSupplier;
  * ({@link ReferenceCountUtil#release}), or released unwritten if the connection closed first
  * (on {@code channelInactive} it releases what is queued, the batch buffer and a pending span's
  * reference to a shared chunk; a reply completing afterwards is released on arrival). Shared bytes
- * ({@link #pushShared}) stay their owner's: the responder takes a reference of its own.
+ * ({@link #pushShared}) stay their owner's: the responder takes a reference of its own. A buffer the
+ * direct memory cannot give (every client's output and the allocator's chunks hold it all) closes this
+ * connection, whatever thread of work wrote the reply: its buffers go back and the shard serves on
+ * ({@link DirectMemory}).
  *
  * @param <R> the protocol's reply type (a Redis message, a pre-encoded response buffer, ...)
  */
 public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedResponder.class);
 
     /** Writes a reply's bytes into the batch buffer. Must not release the reply (the responder does). */
     @FunctionalInterface
@@ -215,15 +223,19 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** Writes {@code reply} now if nothing is outstanding before it, otherwise queues it in order. */
     public void reply(R reply) {
         assert ctx.executor().inEventLoop() : "OrderedResponder used off its event loop";
-        if (slots.isEmpty()) {
-            emit(reply, burstStart);
-            if (!inRead && flushHolds == 0) {
-                flush();
+        try {
+            if (slots.isEmpty()) {
+                emit(reply, burstStart);
+                if (!inRead && flushHolds == 0) {
+                    flush();
+                }
+            } else {
+                Slot slot = enqueue(new Slot());
+                encodeAhead(slot, reply);
+                slot.done = true;
             }
-        } else {
-            Slot slot = enqueue(new Slot());
-            encodeAhead(slot, reply);
-            slot.done = true;
+        } catch (OutOfMemoryError e) {
+            closeWithoutDirectMemory(e);
         }
     }
 
@@ -238,17 +250,21 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(message);
             return;
         }
-        if (slots.isEmpty()) {
-            emit(message, UNTIMED);
-            if (!inRead && flushHolds == 0) {
-                flush();
+        try {
+            if (slots.isEmpty()) {
+                emit(message, UNTIMED);
+                if (!inRead && flushHolds == 0) {
+                    flush();
+                }
+            } else {
+                Slot slot = new Slot();
+                slot.readAt = UNTIMED;
+                encodeAhead(slot, message);
+                slot.done = true;
+                slots.add(slot);
             }
-        } else {
-            Slot slot = new Slot();
-            slot.readAt = UNTIMED;
-            encodeAhead(slot, message);
-            slot.done = true;
-            slots.add(slot);
+        } catch (OutOfMemoryError e) {
+            closeWithoutDirectMemory(e);
         }
     }
 
@@ -272,6 +288,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (closed || closing) {
             return;
         }
+        try {
+            pushSharedNow(chunk, index, length);
+        } catch (OutOfMemoryError e) {
+            closeWithoutDirectMemory(e);
+        }
+    }
+
+    private void pushSharedNow(ByteBuf chunk, int index, int length) {
         if (!slots.isEmpty()) {
             Slot slot = new Slot();
             slot.readAt = UNTIMED;
@@ -360,11 +384,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
 
     /** Encodes a reply that must wait for an earlier one into its slot's own buffer, and releases it. */
     private void encodeAhead(Slot slot, R reply) {
-        ByteBuf out = ctx.alloc().ioBuffer();
+        ByteBuf out = null;
         try {
+            out = ctx.alloc().ioBuffer();
             encoder.encode(reply, out);
-        } catch (RuntimeException e) {
-            out.release();
+        } catch (RuntimeException | Error e) {
+            if (out != null) {
+                out.release();
+            }
             throw e;
         } finally {
             ReferenceCountUtil.release(reply);
@@ -422,13 +449,17 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(reply);
             return;
         }
-        if (slots.peek() == slot) {
-            slot.reply = reply;
-        } else {
-            encodeAhead(slot, reply); // an earlier reply is still outstanding
+        try {
+            if (slots.peek() == slot) {
+                slot.reply = reply;
+            } else {
+                encodeAhead(slot, reply); // an earlier reply is still outstanding
+            }
+            slot.done = true;
+            drain();
+        } catch (OutOfMemoryError e) {
+            closeWithoutDirectMemory(e);
         }
-        slot.done = true;
-        drain();
     }
 
     /** Whether no reply is outstanding, so the next one would be written at once. */
@@ -622,12 +653,13 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (requestMetrics != null && readAt != UNTIMED) {
             noteUnflushed(readAt);
         }
-        writeSpan();
-        ByteBuf out = batch;
-        if (out == null) {
-            out = batch = ctx.alloc().ioBuffer();
-        }
+        ByteBuf out;
         try {
+            writeSpan();
+            out = batch;
+            if (out == null) {
+                out = batch = ctx.alloc().ioBuffer();
+            }
             encoder.encode(reply, out);
         } finally {
             ReferenceCountUtil.release(reply);
@@ -676,6 +708,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         if (!unflushed || gateWaiting) {
             return;
         }
+        try {
+            flushNow();
+        } catch (OutOfMemoryError e) {
+            closeWithoutDirectMemory(e);
+        }
+    }
+
+    private void flushNow() {
         if (gate != null && !gate.open(gateOpenedTask)) {
             gateWaiting = true;
             return;
@@ -721,10 +761,31 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         }
         if (closeWhenGateOpens) {
             closeWhenGateOpens = false;
-            writeLastAndClose();
+            try {
+                writeLastAndClose();
+            } catch (OutOfMemoryError e) {
+                closeWithoutDirectMemory(e);
+            }
         } else if (flushHolds == 0 && !inRead) {
             flush();
         }
+    }
+
+    /**
+     * No direct memory for this connection's output: it closes (its replies may stand half encoded in the
+     * batch, which must not be sent) and {@code channelInactive} gives back what it held. Any other
+     * {@code OutOfMemoryError} is the JVM's own and goes on up to the shard.
+     */
+    private void closeWithoutDirectMemory(OutOfMemoryError e) {
+        if (!DirectMemory.spent(e)) {
+            throw e;
+        }
+        if (!closed) {
+            LOG.warn("Closing {}: no direct memory for its replies ({})", ctx.channel(), e.getMessage());
+        }
+        closed = true;
+        closing = true;
+        ctx.close();
     }
 
     private void noteUnflushed(long readAt) {

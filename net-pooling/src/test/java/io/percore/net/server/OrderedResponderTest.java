@@ -462,6 +462,52 @@ class OrderedResponderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
     }
 
+    /** The JDK's words when Netty's pool cannot have one more chunk (SmallHeapTest's flood, 2026-11-29). */
+    private static final String DIRECT_MEMORY_SPENT = "Cannot reserve 131072 bytes of direct buffer memory (allocated: 67059762, limit: 67108864)";
+
+    @Test
+    void aLateReplyWithoutDirectMemoryClosesItsConnectionInsteadOfThrowingIntoTheShard() {
+        readStarted();
+        OrderedResponder.Slot first = responder.reserve();
+        OrderedResponder.Slot second = responder.reserve();
+        channel.pipeline().fireChannelReadComplete();
+        allocator.failing = new OutOfMemoryError(DIRECT_MEMORY_SPENT);
+
+        // another shard answers, outside any read: this ran in a cross-shard call's completion and halted the process
+        responder.complete(second, reply("2")); // behind the first: its own buffer
+        assertThat(channel.isOpen()).isFalse();
+        responder.complete(first, reply("1")); // after the close: released on arrival
+        responder.push(reply("message"));
+        assertThat(drainOutput()).isEmpty();
+    }
+
+    @Test
+    void theHeadReplyWithoutDirectMemoryForTheBatchClosesItsConnection() {
+        readStarted();
+        OrderedResponder.Slot first = responder.reserve();
+        channel.pipeline().fireChannelReadComplete();
+        allocator.failing = new OutOfMemoryError(DIRECT_MEMORY_SPENT);
+
+        responder.complete(first, reply("1"));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(drainOutput()).isEmpty();
+    }
+
+    @Test
+    void aHeapOutOfMemoryErrorIsTheJvmsAndGoesOnUpToTheShard() {
+        readStarted();
+        OrderedResponder.Slot first = responder.reserve();
+        OrderedResponder.Slot second = responder.reserve();
+        channel.pipeline().fireChannelReadComplete();
+        allocator.failing = new OutOfMemoryError("Java heap space");
+
+        assertThatThrownBy(() -> responder.complete(second, reply("2"))).isInstanceOf(OutOfMemoryError.class)
+                .hasMessage("Java heap space");
+        assertThat(channel.isOpen()).isTrue();
+        allocator.failing = null;
+        responder.complete(first, reply("1"));
+    }
+
     /** Opens the responder again on a channel whose socket takes nothing while the flag it returns is set (set at first). */
     private java.util.concurrent.atomic.AtomicBoolean reopenBehindAFullSocket() {
         channel.finishAndReleaseAll();
@@ -511,6 +557,8 @@ class OrderedResponderTest {
     /** Hands out unpooled heap buffers and remembers each, so a test can check they were all released. */
     private static final class RecordingAllocator extends AbstractByteBufAllocator {
         final List<ByteBuf> allocated = new ArrayList<>();
+        /** Thrown by every allocation while set: a spent direct memory, or a spent heap. */
+        OutOfMemoryError failing;
 
         RecordingAllocator() {
             super(false);
@@ -518,6 +566,9 @@ class OrderedResponderTest {
 
         @Override
         protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            if (failing != null) {
+                throw failing;
+            }
             ByteBuf buf = new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, initialCapacity, maxCapacity);
             allocated.add(buf);
             return buf;
