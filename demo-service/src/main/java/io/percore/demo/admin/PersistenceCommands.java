@@ -21,11 +21,19 @@ public final class PersistenceCommands {
      * SAVE: the snapshot, replied to when the file is in place. Unlike Redis's, it does not stop the
      * server: the shards go on serving while they write (the file is the same point in time).
      */
-    /** Admission while persistence refuses: {@code -LOADING} before the data is there, {@code -MISCONF} for writes (and PING) after a failed save. */
-    public static RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+    /** Admission after a failed save or append-only write: {@code -MISCONF} for writes (and PING). */
+    public static RespError writeRefusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
         CommandTable commands = c.commands();
         boolean write = Admission.mayWrite(commands, c.session(), id, commands.writes(id)) || commands.fullName(id).equals("ping");
-        String refusal = c.server().persistence().refusal(commands.okWhileLoading(id), write);
+        return error(c.server().persistence().writeRefusal(write));
+    }
+
+    /** Admission before the data is there: {@code -LOADING} for a command without the {@code loading} flag. */
+    public static RespError loadingRefusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        return error(c.server().persistence().loadingRefusal(c.commands().okWhileLoading(id)));
+    }
+
+    private static RespError error(String refusal) {
         return refusal == null ? null : new RespError(refusal);
     }
 

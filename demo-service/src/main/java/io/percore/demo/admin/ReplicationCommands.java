@@ -18,14 +18,18 @@ public final class ReplicationCommands {
     private ReplicationCommands() {
     }
 
-    /**
-     * Admission while replication refuses: {@code -READONLY} on a read-only replica, {@code -NOREPLICAS} below
-     * {@code min-replicas-to-write}, {@code -MASTERDOWN} on a replica without its link and replica-serve-stale-data no.
-     */
-    public static RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+    /** Admission of writes: {@code -NOREPLICAS} below {@code min-replicas-to-write}, {@code -READONLY} on a read-only replica. */
+    public static RespError writeRefusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
         CommandTable commands = c.commands();
-        String refusal = c.server().replication().refusal(Admission.mayWrite(commands, c.session(), id, commands.writes(id)),
-                okWhileStale(commands, c.session(), id));
+        return error(c.server().replication().writeRefusal(Admission.mayWrite(commands, c.session(), id, commands.writes(id))));
+    }
+
+    /** Admission on a replica without its link and replica-serve-stale-data no: {@code -MASTERDOWN}. */
+    public static RespError staleRefusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        return error(c.server().replication().staleRefusal(okWhileStale(c.commands(), c.session(), id)));
+    }
+
+    private static RespError error(String refusal) {
         return refusal == null ? null : new RespError(refusal);
     }
 

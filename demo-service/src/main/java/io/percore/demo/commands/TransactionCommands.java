@@ -52,19 +52,22 @@ public final class TransactionCommands {
         return spec.flags().contains("denyoom") && overMaxmemory(c);
     }
 
+    /** Admission in MULTI: a command a transaction may not hold (Redis's {@code no-multi} flag). */
+    public static RespError refusedInMulti(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
+        return c.commands().refusedInMulti(id) ? NOT_IN_A_TRANSACTION : null;
+    }
+
     /**
-     * Admission while queuing in MULTI: a command a transaction may not hold is refused, and any
-     * command queued over maxmemory is refused (queuing itself takes memory), as in
-     * Redis's processCommand; and so is one that would make this transaction's queue with the
-     * shard's keys exceed the shard's budget: queued commands are memory a client controls, and an
-     * unbounded queue would end the process in OutOfMemoryError.
+     * Admission of a command MULTI would queue: refused over maxmemory (queuing itself takes memory), as in
+     * Redis's processCommand, and when it would make this transaction's queue with the shard's keys exceed the
+     * shard's budget: queued commands are memory a client controls, and an unbounded queue would end the process
+     * in OutOfMemoryError.
      */
-    public static RespError refusedWhileQueuing(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-        if (c.commands().refusedInMulti(id)) {
-            return new RespError("ERR Command not allowed inside a transaction");
-        }
+    public static RespError refusedForMemoryWhileQueuing(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
         return overMaxmemory(c) || overBudgetQueued(c, c.session().multi, argv) ? new RespError(OutOfBudgetException.MESSAGE) : null;
     }
+
+    private static final RespError NOT_IN_A_TRANSACTION = new RespError("ERR Command not allowed inside a transaction");
 
     private static boolean overBudgetQueued(CommandContext c, MultiState multi, byte[][] argv) {
         long max = c.local().store().budget().maxBytes();

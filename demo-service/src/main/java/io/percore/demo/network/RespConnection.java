@@ -459,13 +459,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
             running.family = commands.familyOf(id);
             int hooks = server.commandHooks;
+            int multi = session.multi == null ? Admission.NOT_IN_MULTI : TransactionCommands.queues(spec) ? Admission.QUEUED
+                    : Admission.RUN_IN_MULTI;
             // a MONITOR client is refused the keyspace, and is never redirected, refused for the data's state or paused
-            RespError refused = admission.refusal(c, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, id, spec, argv);
+            RespError refused = admission.refusal(c, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, multi, id,
+                    spec, argv);
             if (refused == null && (modes & MONITOR) != 0 && commands.touchesKeyspace(id)) {
                 refused = new RespError("ERR Replica can't interact with the keyspace"); // Redis: a monitor is a replica
-            }
-            if (refused == null && session.multi != null) {
-                refused = admission.inTransaction(c, TransactionCommands.queues(spec), id, spec, argv);
             }
             return refused;
         }

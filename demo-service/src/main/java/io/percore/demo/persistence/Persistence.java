@@ -683,14 +683,13 @@ public final class Persistence implements AutoCloseable {
         return !lastBgsaveOk && s.stopWritesOnBgsaveError() && !s.save().isEmpty();
     }
 
-    /**
-     * The error for a command now, or null: {@code -LOADING} for one not allowed while loading,
-     * {@code -MISCONF} for a write (or PING, as Redis) after a failed save.
-     */
-    public String refusal(boolean okWhileLoading, boolean writeOrPing) {
-        if (load.loading() && !okWhileLoading) {
-            return LOADING;
-        }
+    /** {@code -LOADING} for a command not allowed while the data is loading, or null. */
+    public String loadingRefusal(boolean okWhileLoading) {
+        return load.loading() && !okWhileLoading ? LOADING : null;
+    }
+
+    /** {@code -MISCONF} for a write (or PING, as Redis) after a failed save or append-only write, or null. */
+    public String writeRefusal(boolean writeOrPing) {
         if (writeOrPing && refusingWrites()) {
             return MISCONF;
         }

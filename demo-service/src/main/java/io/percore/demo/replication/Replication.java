@@ -667,20 +667,24 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * -READONLY, then -MASTERDOWN.
      */
     public String refusal(boolean write, boolean staleOk) {
-        if (write && !replica && !acks.enough()) {
-            return NOREPLICAS;
-        }
-        if (!replica) {
+        String refused = writeRefusal(write);
+        return refused != null ? refused : staleRefusal(staleOk);
+    }
+
+    /** {@code -NOREPLICAS} for a write below min-replicas-to-write, {@code -READONLY} for one on a read-only replica, or null. */
+    public String writeRefusal(boolean write) {
+        if (!write) {
             return null;
         }
-        ReplicationSettings s = settings;
-        if (write && s.replicaReadOnly()) {
-            return READONLY;
+        if (!replica) {
+            return acks.enough() ? null : NOREPLICAS;
         }
-        if (!staleOk && !s.serveStaleData() && !linkUp()) {
-            return MASTERDOWN;
-        }
-        return null;
+        return settings.replicaReadOnly() ? READONLY : null;
+    }
+
+    /** {@code -MASTERDOWN} on a replica whose link is not up, with replica-serve-stale-data no, for a command not {@code staleOk}; or null. */
+    public String staleRefusal(boolean staleOk) {
+        return replica && !staleOk && !settings.serveStaleData() && !linkUp() ? MASTERDOWN : null;
     }
 
     /** The refusal of a write from a client, or null (a caller that runs only keyspace commands: scripts). */

@@ -62,14 +62,17 @@ public final class RespCommands {
         return Admission.builder()
                 .check(Admission.Stage.PROTECTED, DebugCommands::refusal)
                 .check(Admission.Stage.AUTHENTICATION, ConnectionCommands::unauthenticated)
+                .check(Admission.Stage.NO_MULTI, TransactionCommands::refusedInMulti)
                 .check(Admission.Stage.ACL, AclChecks::client)
-                .check(Admission.Stage.SUBSCRIBED, PubSubCommands::refusedWhenSubscribed)
-                .check(Admission.Stage.BUSY_SCRIPT, ScriptingCommands::refusedWhileBusy)
                 .check(Admission.Stage.CLUSTER, ClusterCommands::redirection)
-                .check(Admission.Stage.DATA, PersistenceCommands::refusal)
-                .check(Admission.Stage.REPLICA, ReplicationCommands::refusal)
-                .check(Admission.Stage.QUEUING, TransactionCommands::refusedWhileQueuing)
-                .check(Admission.Stage.IN_TRANSACTION, ScriptingCommands::execWhileBusy)
+                .check(Admission.Stage.QUEUED_OVER_MEMORY, TransactionCommands::refusedForMemoryWhileQueuing)
+                .check(Admission.Stage.WRITE_ERRORS, PersistenceCommands::writeRefusal)
+                .check(Admission.Stage.REPLICA_WRITES, ReplicationCommands::writeRefusal)
+                .check(Admission.Stage.SUBSCRIBED, PubSubCommands::refusedWhenSubscribed)
+                .check(Admission.Stage.STALE, ReplicationCommands::staleRefusal)
+                .check(Admission.Stage.LOADING, PersistenceCommands::loadingRefusal)
+                .check(Admission.Stage.BUSY_SCRIPT, ScriptingCommands::refusedWhileBusy)
+                .check(Admission.Stage.EXEC_WHILE_BUSY, ScriptingCommands::execWhileBusy)
                 .build();
     }
 

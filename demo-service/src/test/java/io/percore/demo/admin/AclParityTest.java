@@ -158,6 +158,20 @@ class AclParityTest {
         same(commands.toArray(new String[0][]));
     }
 
+    /**
+     * Two refusals at once, answered as processCommand orders them: SAVE may not run in MULTI, and this user may not run
+     * it; redis-server says the first (its no-multi check comes before the ACL), logs no denial, and aborts the EXEC.
+     */
+    @Test
+    void aNoMultiCommandTheUserMayNotRunIsRefusedAsNoMultiBeforeTheAcl() throws IOException {
+        same(c("ACL", "SETUSER", "saver", "on", "nopass", "~*", "&*", "+@all", "-save"),
+                c("AUTH", "saver", "any"),
+                c("MULTI"),
+                c("SAVE"),
+                c("EXEC"),
+                c("ACL", "LOG"));
+    }
+
     @Test
     void dryrunIsTheCheckOfCommandsKeysChannelsAndSelectors() throws IOException {
         List<String[]> commands = new ArrayList<>(List.of(
