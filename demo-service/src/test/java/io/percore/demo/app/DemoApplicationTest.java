@@ -249,6 +249,72 @@ class DemoApplicationTest {
         assertThat(delta(before, after, "percore_server_request_duration_seconds_sum\\{[^}]*server=\"resp\"[^}]*}")).isPositive();
     }
 
+    /**
+     * Issue 76, snippets that run: every command of docs/getting-started/laptop.md's try-it block, as written there, with
+     * the page's ports made this run's (6380, 8080, 8081) and curl told to fail on an HTTP error ({@code --fail}); a
+     * command that listens for ever ({@code subscribe}) is stopped after its confirmation. Each must succeed, and the page's
+     * claims hold: the value set is read back, the transaction answers both increments, the health is UP.
+     */
+    @Test
+    void theLaptopPagesCommandsRunAsWritten() throws Exception {
+        List<String> lines = laptopPageCommands();
+        assertThat(lines).as("the laptop page's redis-cli and curl lines").hasSizeGreaterThanOrEqualTo(10);
+        run("redis-cli", "-p", Integer.toString(respPort), "del", "greeting", "user:1", "board", "jobs", "a", "b");
+        // the two that wait (blpop's 5 s, subscribe until stopped) start first, beside the others: the page's order is
+        // kept for the rest, and the transcript is in the page's order
+        List<Process> started = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        for (String line : lines) {
+            commands.add(line.replace("-p 6380", "-p " + respPort).replace("localhost:8080", "localhost:" + httpPort)
+                    .replace("localhost:8081", "localhost:" + managementPort).replace("curl ", "curl -sS --fail "));
+            started.add(null);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (int i = 0; i < lines.size(); i++) {
+                boolean waits = lines.get(i).contains(" blpop ") || lines.get(i).contains(" subscribe ");
+                if (waits == (pass == 0)) {
+                    boolean listens = lines.get(i).contains(" subscribe ");
+                    started.set(i, new ProcessBuilder("timeout", listens ? "3" : "30", "bash", "-c", commands.get(i))
+                            .redirectErrorStream(true).start());
+                    if (!waits) {
+                        started.get(i).waitFor(60, TimeUnit.SECONDS);
+                    }
+                }
+            }
+        }
+        StringBuilder transcript = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            Process p = started.get(i);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            transcript.append("$ ").append(commands.get(i)).append('\n').append(out);
+            if (lines.get(i).contains(" subscribe ")) {
+                assertThat(out).as(transcript.toString()).contains("subscribe").contains("news");
+                assertThat(p.exitValue()).as("stopped by timeout after its confirmation:%n%s", transcript).isEqualTo(124);
+            } else {
+                assertThat(p.exitValue()).as("%s", transcript).isZero();
+            }
+        }
+        assertThat(transcript.toString()).as("the page's claims")
+                .containsPattern("get greeting\n(?s:.*?)hello")
+                .contains("QUEUED\nQUEUED\n5\n-5\n")
+                .contains("\"status\":\"UP\"");
+    }
+
+    /** The redis-cli, printf and curl lines of the laptop page's fenced blocks, their comments as bash reads them. */
+    private static List<String> laptopPageCommands() throws IOException {
+        List<String> commands = new ArrayList<>();
+        boolean inBlock = false;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("../docs/getting-started/laptop.md"))) {
+            if (line.startsWith("```")) {
+                inBlock = !inBlock;
+            } else if (inBlock && (line.startsWith("redis-cli ") || line.startsWith("printf ") || line.startsWith("curl "))) {
+                commands.add(line);
+            }
+        }
+        return commands;
+    }
+
     /** The sum over every series matching {@code series} (a regex for name and labels) in {@code after}, less in {@code before}. */
     private static double delta(String before, String after, String series) {
         return sum(after, series) - sum(before, series);
