@@ -157,17 +157,10 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     private boolean stoppedReading;
     /** The server connection's context, when the channel was accepted by a ShardedServer. */
     private ServerChannelContext serverContext;
-    /** Where reply latencies go (the server's, this shard's); null outside a ShardedServer. */
-    private ShardRequestMetrics requestMetrics;
+    /** The replies written since the last flush, whose latency ends at it; null outside a ShardedServer (no metrics). */
+    private UnflushedLatencies latencies;
     /** When the current (or last) read burst began; 0 without request metrics. */
     private long burstStart;
-    /**
-     * Read times of the replies written since the last flush (their latency ends at the flush), as
-     * runs of (read time, replies): the replies of one burst share its read time, so a burst of
-     * thousands of pipelined requests takes one run.
-     */
-    private long[] unflushedRuns;
-    private int unflushedRunsLength;
 
     /**
      * @param maxPendingReplies outstanding replies at which reading pauses ({@link ServerOptions#maxPendingReplies()})
@@ -485,7 +478,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         serverContext = ctx.channel().attr(ServerChannelContext.KEY).get();
         if (serverContext != null) {
             serverContext.attachResponder(this);
-            requestMetrics = serverContext.requestMetrics();
+            ShardRequestMetrics metrics = serverContext.requestMetrics();
+            latencies = metrics == null ? null : new UnflushedLatencies(metrics);
         }
     }
 
@@ -510,7 +504,7 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
     /** Replies made while a read burst is under way wait for its end to be flushed. */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!inRead && requestMetrics != null) {
+        if (!inRead && latencies != null) {
             burstStart = System.nanoTime(); // one clock read per burst, not per request
         }
         inRead = true;
@@ -557,7 +551,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             spanChunk = null;
         }
         unflushed = false;
-        unflushedRunsLength = 0;
+        if (latencies != null) {
+            latencies.clear();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -641,7 +637,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         unflushed = false;
         closing = true;
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        recordFlushedLatencies();
+        if (latencies != null) {
+            latencies.flushed();
+        }
     }
 
     /** Encodes {@code reply} into the batch buffer and releases it, as an encoder would. */
@@ -650,8 +648,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(reply);
             return;
         }
-        if (requestMetrics != null && readAt != UNTIMED) {
-            noteUnflushed(readAt);
+        if (latencies != null && readAt != UNTIMED) {
+            latencies.replyWritten(readAt);
         }
         ByteBuf out;
         try {
@@ -679,8 +677,8 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             encoded.release();
             return;
         }
-        if (requestMetrics != null && readAt != UNTIMED) {
-            noteUnflushed(readAt);
+        if (latencies != null && readAt != UNTIMED) {
+            latencies.replyWritten(readAt);
         }
         writeSpan();
         if (batch == null) {
@@ -743,7 +741,9 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
             ctx.write(out, ctx.voidPromise());
         }
         ctx.flush();
-        recordFlushedLatencies();
+        if (latencies != null) {
+            latencies.flushed();
+        }
     }
 
     /** The output flushed before the batch waited has left (or the connection closed): the batch goes now. */
@@ -786,34 +786,5 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         closed = true;
         closing = true;
         ctx.close();
-    }
-
-    private void noteUnflushed(long readAt) {
-        int n = unflushedRunsLength;
-        if (n > 0 && unflushedRuns[n - 2] == readAt) {
-            unflushedRuns[n - 1]++;
-            return;
-        }
-        if (unflushedRuns == null) {
-            unflushedRuns = new long[8];
-        } else if (n == unflushedRuns.length) {
-            unflushedRuns = java.util.Arrays.copyOf(unflushedRuns, n * 2);
-        }
-        unflushedRuns[n] = readAt;
-        unflushedRuns[n + 1] = 1;
-        unflushedRunsLength = n + 2;
-    }
-
-    /** The replies just flushed have left the server: each one's latency ends now. */
-    private void recordFlushedLatencies() {
-        int n = unflushedRunsLength;
-        if (n == 0) {
-            return;
-        }
-        unflushedRunsLength = 0;
-        long now = System.nanoTime();
-        for (int i = 0; i < n; i += 2) {
-            requestMetrics.recordLatency(now - unflushedRuns[i], unflushedRuns[i + 1]);
-        }
     }
 }
