@@ -98,6 +98,8 @@ class FaultCampaignIT {
     /** The pods' template when the campaign began: nothing in it changes the spec, so no fault may change the template. */
     private String revision;
     private String password;
+    /** The threads waiting to ask a slow-stopping pod for its threads: stopped when the campaign ends. */
+    private final List<Thread> dumps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void randomFaultsInARowLoseNoAcknowledgedWriteNeverMakeTwoPrimariesAndAlwaysRecover(Cluster cluster) throws Exception {
@@ -105,7 +107,7 @@ class FaultCampaignIT {
         Random rnd = new Random(SEED);
         Progress.say("campaign: seed %d, %d faults on a %s service (-Dpercore.campaign.seed=%d replays it)", SEED, FAULTS,
                 CLUSTER_MODE ? "cluster-mode" : "replicated", SEED);
-        try (var ns = cluster.namespace("e2e-campaign")) {
+        try (var ns = cluster.namespace("e2e-campaign"); AutoCloseable stopDumps = () -> dumps.forEach(Thread::interrupt)) {
             namespace = ns.name();
             cluster.volumes().addSmall(PODS, CLAIM_MEBIBYTES);
             PercoreService s = CLUSTER_MODE ? ClusterColdStartIT.persistent(Cluster.example("cluster-replicated.yaml"))
@@ -508,11 +510,14 @@ class FaultCampaignIT {
                 Files.writeString(file, text);
                 Progress.say("campaign: %s still stopping %d s after its SIGTERM (task %s): its log in %s", name(pod), after.toSeconds(),
                         taskState.replaceAll("\\s+", " "), file);
+            } catch (InterruptedException e) {
+                // the campaign ended before the pod was due: nothing to ask
             } catch (Exception e) {
                 Progress.say("campaign: no thread dump of %s: %s", name(pod), e);
             }
         }, "campaign-thread-dump");
         dump.setDaemon(true);
+        dumps.add(dump);
         dump.start();
     }
 
