@@ -43,6 +43,13 @@ final class ClusterPods implements AutoCloseable {
     volatile boolean persistent;
     /** Pod name → its data directory (a claim's): what a process started again for the pod loads. */
     final Map<String, Path> claims = new ConcurrentHashMap<>();
+    /** Empty processes started ahead of the pods that will take them ({@link #startAhead}), the oldest first. */
+    private final java.util.Queue<Spare> ahead = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ExecutorService aheadStarter = Executors.newSingleThreadExecutor();
+    private volatile boolean closed;
+
+    private record Spare(String password, Future<ServiceProcess> process) {
+    }
 
     ClusterPods(KubernetesClient client, Path dir) {
         this.client = client;
@@ -61,8 +68,9 @@ final class ClusterPods implements AutoCloseable {
         try {
             for (int i = 0; i < ordinals.length; i++) {
                 Path claim = claims.get("kv-" + ordinals[i]);
-                starting.add(starter.submit(() -> claim != null ? ServiceProcess.startServiceOn(password, claim, args())
-                        : ServiceProcess.start(password, dir, args())));
+                Spare spare = claim == null ? takeSpare(password) : null;
+                starting.add(spare != null ? spare.process() : starter.submit(() -> claim != null
+                        ? ServiceProcess.startServiceOn(password, claim, args()) : ServiceProcess.start(password, dir, args())));
             }
             for (int i = 0; i < ordinals.length; i++) {
                 ServiceProcess p = starting.get(i).get();
@@ -87,6 +95,22 @@ final class ClusterPods implements AutoCloseable {
                     .endMetadata().withSpec(sts.getSpec().getTemplate().getSpec()).build()).create();
             setReady(name, true);
         }
+    }
+
+    /**
+     * Starts {@code n} empty processes in the background, one after another, for pods the test creates later (without a
+     * claim, with {@code password}): a JVM's start is seconds of CPU, and a pod created later need not wait for its own
+     * after it is created. An empty process started earlier is what one started then would be: a new node id, no keys.
+     */
+    void startAhead(String password, int n) {
+        for (int i = 0; i < n; i++) {
+            ahead.add(new Spare(password, aheadStarter.submit(() -> closed ? null : ServiceProcess.start(password, dir, args()))));
+        }
+    }
+
+    private Spare takeSpare(String password) {
+        Spare spare = ahead.peek();
+        return spare != null && java.util.Objects.equals(spare.password(), password) && ahead.remove(spare) ? spare : null;
     }
 
     private List<String> args() {
@@ -201,6 +225,18 @@ final class ClusterPods implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closed = true; // the spares not started yet are not (a start under way is waited for, then ended)
+        aheadStarter.shutdown();
+        for (Spare spare : ahead) {
+            try {
+                ServiceProcess p = spare.process().get();
+                if (p != null) {
+                    p.close();
+                }
+            } catch (java.util.concurrent.ExecutionException notStarted) {
+                // nothing runs
+            }
+        }
         for (ServiceProcess p : all) {
             p.close();
         }

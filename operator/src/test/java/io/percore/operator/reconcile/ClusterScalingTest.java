@@ -43,11 +43,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * The operator as a Redis Cluster's control plane, on Fabric8's mock API server, with every "pod" a
@@ -135,6 +138,7 @@ class ClusterScalingTest {
                 .contains(org.assertj.core.groups.Tuple.tuple(Cluster.ENABLED_ENV, "true"));
 
         startPods(0, 1, 2);
+        pods.startAhead(pods.password, 1); // kv-3's, while the first layout is made
         // The first layout: every slot, a third each (equal shards), the same epoch on every pod.
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             ClusterStatus c = current().getStatus().getCluster();
@@ -271,7 +275,7 @@ class ClusterScalingTest {
 
     @Test
     void twoPrimariesGetAReplicaEachAndAKilledPrimarysReplicaTakesOverWithEveryAcknowledgedWrite() throws Exception {
-        long first = startTwoGroups();
+        long first = startTwoGroups(1);
         Map<String, String> acknowledged = writeAcknowledged(400);
 
         // kv-0 dies (SIGKILL) while its pod still says Ready (the kubelet has not noticed: in this mock it never does): the
@@ -289,7 +293,7 @@ class ClusterScalingTest {
         assertThat(layoutOf("kv-2")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-0").port + " replica " + replica);
         assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("kv-1"));
         try (JedisCluster cluster = cluster("kv-2")) {
-            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
             cluster.set("after-failover", "yes");
             assertThat(cluster.get("after-failover")).isEqualTo("yes");
         }
@@ -308,7 +312,7 @@ class ClusterScalingTest {
         assertThat(info("kv-0")).contains("role:slave", "master_port:" + processes.get("kv-1").port, "master_link_status:up");
         assertThat(pods.assertClusterCheckPasses("kv-0", 2)).contains("1 slaves");
         try (JedisCluster cluster = cluster("kv-0")) {
-            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
         }
 
         // Issue 74: kv-2's pod is being deleted while its process still serves (its termination grace): kv-3 takes its slots,
@@ -355,7 +359,7 @@ class ClusterScalingTest {
      */
     @Test
     void aTemplateChangeRollsTheGroupsOneAtATimeAndEveryAcknowledgedWriteSurvives() throws Exception {
-        startTwoGroups();
+        startTwoGroups(4);
         Map<String, String> acknowledged = writeAcknowledged(400);
         Map<String, String> answeredOk = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -416,12 +420,11 @@ class ClusterScalingTest {
         writer.join(30_000);
         assertThat(answeredOk).as("writes answered OK during the roll").hasSizeGreaterThan(100);
         try (JedisCluster cluster = cluster("kv-0")) {
-            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
-            answeredOk.forEach((k, v) -> assertThat(cluster.get(k)).as("%s answered OK during the roll", k).isEqualTo(v));
+            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
+            assertThat(notAsWritten(cluster, answeredOk)).as("writes answered OK during the roll lost").isEmpty();
         }
     }
 
-    /** kv-0 primary of kv-1, kv-2 of kv-3, the replicas linked; the epoch of that layout. */
     /**
      * Issue 74's cold start in cluster mode: every pod of a group (kv-0, the primary, and kv-1, its replica) restarted at
      * once from their append-only files, as a node reboot does; their node ids and layouts come back from their files.
@@ -431,7 +434,7 @@ class ClusterScalingTest {
     @Test
     void aWholeGroupRestartedFromItsFilesAtOnceIsWholeAgainWithEveryAcknowledgedWrite() throws Exception {
         pods.persistent = true;
-        long first = startTwoGroups();
+        long first = startTwoGroups(0);
         Map<String, String> acknowledged = writeAcknowledged(400);
         String primaryId = nodeId("kv-0");
         String replicaId = nodeId("kv-1");
@@ -455,11 +458,17 @@ class ClusterScalingTest {
         assertThat(current().getStatus().getCluster().getConfigEpoch()).isGreaterThanOrEqualTo(first);
         assertThat(pods.assertClusterCheckPasses("kv-2", 2)).contains("1 slaves");
         try (JedisCluster cluster = cluster("kv-2")) {
-            acknowledged.forEach((k, v) -> assertThat(cluster.get(k)).as(k).isEqualTo(v));
+            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
         }
     }
 
-    private long startTwoGroups() throws Exception {
+    /**
+     * kv-0 primary of kv-1, kv-2 of kv-3, the replicas linked; the epoch of that layout.
+     *
+     * @param recreated how many pods the test recreates later without their data: their processes start ahead, while this
+     *                  layout is made
+     */
+    private long startTwoGroups(int recreated) throws Exception {
         PercoreService s = TestResources.service("kv", 4);
         s.getSpec().setReplicas(2);
         s.getSpec().setShardsPerPod(2);
@@ -478,6 +487,7 @@ class ClusterScalingTest {
         assertThat(client.services().inNamespace(NAMESPACE).withName("kv-primary").get()).as("no single primary Service").isNull();
 
         startPods(0, 1, 2, 3);
+        pods.startAhead(pods.password, recreated);
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             ClusterStatus c = current().getStatus().getCluster();
             assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
@@ -523,6 +533,31 @@ class ClusterScalingTest {
             }
         }
         return out;
+    }
+
+    /**
+     * What {@code cluster} holds of the keys of {@code written} that it does not hold as written (null: no such key). Read in
+     * a pipeline per node: a GET at a time was 11 s for the 100,000 keys a roll's writer is answered OK for.
+     */
+    private static Map<String, String> notAsWritten(JedisCluster cluster, Map<String, String> written) {
+        Map<String, Response<String>> read = new LinkedHashMap<>();
+        try (ClusterPipeline pipeline = cluster.pipelined()) {
+            written.keySet().forEach(key -> read.put(key, pipeline.get(key)));
+            pipeline.sync();
+        }
+        Map<String, String> wrong = new java.util.TreeMap<>();
+        read.forEach((key, response) -> {
+            String value;
+            try {
+                value = response.get();
+            } catch (JedisRedirectionException moved) {
+                value = cluster.get(key); // its slot moved since the client last read the layout: follows the redirection
+            }
+            if (!written.get(key).equals(value)) {
+                wrong.put(key, value);
+            }
+        });
+        return wrong;
     }
 
     private JedisCluster cluster(String pod) {
@@ -581,13 +616,15 @@ class ClusterScalingTest {
         }
 
         void verify() {
+            Map<String, String> written = new LinkedHashMap<>();
+            for (int i = 0; i < next; i++) {
+                written.put("k" + i, "v" + i);
+            }
+            for (int i = 0; i < counters.length; i++) {
+                written.put("c" + i, Long.toString(counters[i]));
+            }
             try (jedis) {
-                for (int i = 0; i < next; i++) {
-                    assertThat(jedis.get("k" + i)).as("k" + i).isEqualTo("v" + i);
-                }
-                for (int i = 0; i < counters.length; i++) {
-                    assertThat(jedis.get("c" + i)).as("c" + i).isEqualTo(Long.toString(counters[i]));
-                }
+                assertThat(notAsWritten(jedis, written)).as("writes lost or counted wrong").isEmpty();
             }
         }
     }
