@@ -134,7 +134,7 @@ public final class DemoService implements AutoCloseable {
             ConfigValues limits = initial;
             Persistence persisted = persistence;
             replication = Replication.start(engine, keyspace, persistence, settings.replication(),
-                    () -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp()),
+                    primaryPeer -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp(), primaryPeer),
                     rdb -> persisted.replaceFromSnapshot(rdb, limits.zsetLimits(), limits.hashLimits(), limits.setLimits()));
             Replication replicated = replication;
             cluster = settings.cluster().enabled()

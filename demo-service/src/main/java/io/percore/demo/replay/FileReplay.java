@@ -148,7 +148,7 @@ public final class FileReplay implements CommandReplay {
     private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the append-only file", "aof", false);
+            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the append-only file", "aof", "aof:0", false);
             clients[state.shardId()] = c;
         }
         return c;

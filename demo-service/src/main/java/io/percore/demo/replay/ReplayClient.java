@@ -44,9 +44,11 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     private final ShardServices services;
     private final AtomicLong errors;
-    /** What the commands come from, for the log ("the append-only file"); and as an address ("aof"). */
+    /** What the commands come from, for the log ("the append-only file"). */
     private final String source;
-    private final String address;
+    /** Its name in CLIENT INFO ("aof", "primary") and its address ({@code ip:port} of a primary, as Redis's master client). */
+    private final String name;
+    private final String peer;
     private final RespSession session = new RespSession(true);
     private final ClientMemory memory = new ClientMemory();
     private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
@@ -66,13 +68,14 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
      * {@code services} are those of the shard whose thread makes and uses this client; {@code reports}: whether its
      * commands count and show as a client's do.
      */
-    ReplayClient(ShardServices services, AtomicLong errors, String source, String address, boolean reports) {
+    ReplayClient(ShardServices services, AtomicLong errors, String source, String name, String peer, boolean reports) {
         this.services = services;
         this.reports = reports;
         this.keyspace = services.keyspace();
         this.errors = errors;
         this.source = source;
-        this.address = address;
+        this.name = name;
+        this.peer = peer;
     }
 
     /** Runs {@code batch} in order; completes when every command of it has answered. */
@@ -233,7 +236,7 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     @Override
     public String remoteAddress() {
-        return address + ":0";
+        return peer;
     }
 
     @Override
@@ -243,7 +246,7 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     @Override
     public String localAddress() {
-        return address + ":0";
+        return peer;
     }
 
     @Override
@@ -338,7 +341,7 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
 
     @Override
     public String info() {
-        return "id=0 addr=" + address + ":0 name=" + address;
+        return "id=0 addr=" + peer + " name=" + name;
     }
 
     @Override

@@ -69,6 +69,8 @@ public final class StreamReplay implements CommandReplay {
     private final PubSub pubsub;
     private final CommandTable commands;
     private final RespSettings settings;
+    /** The primary's {@code ip:port} as the link's socket has it: the address its commands show in MONITOR. */
+    private final String primaryPeer;
     private final Route[] routes;
     /** One client per shard, made and used on that shard's thread. */
     private final ReplayClient[] clients;
@@ -78,7 +80,9 @@ public final class StreamReplay implements CommandReplay {
     /** The database the stream selected last (the link's thread); a shard's client is told it with its next command. */
     private int selected;
 
-    public StreamReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings) {
+    public StreamReplay(Keyspace keyspace, Sharded<ServerShard> servers, PubSub pubsub, CommandTable commands, RespSettings settings,
+                        String primaryPeer) {
+        this.primaryPeer = primaryPeer;
         this.keyspace = keyspace;
         this.servers = servers;
         this.pubsub = pubsub;
@@ -342,7 +346,7 @@ public final class StreamReplay implements CommandReplay {
     private ReplayClient client(KeyspaceShard state) {
         ReplayClient c = clients[state.shardId()];
         if (c == null) {
-            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the replication stream", "primary", true);
+            c = new ReplayClient(ShardServices.here(keyspace, servers, pubsub, commands, settings), errors, "the replication stream", "primary", primaryPeer, true);
             clients[state.shardId()] = c;
         }
         return c;

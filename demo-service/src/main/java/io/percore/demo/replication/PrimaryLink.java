@@ -107,8 +107,12 @@ public final class PrimaryLink implements AutoCloseable {
         /** Empties the keyspace and loads {@code rdb}, the snapshot of {@code replid} at {@code offset} (blocks until loaded). */
         void loadFullSync(Path rdb, String replid, long offset) throws IOException;
 
-        /** What applies the stream (a new one for each connection that reaches the stream; see {@link io.percore.demo.replay.StreamReplay}). */
-        CommandReplay applier();
+        /**
+         * What applies the stream (a new one for each connection that reaches the stream; see
+         * {@link io.percore.demo.replay.StreamReplay}), its commands shown as from {@code primaryPeer}: the primary's
+         * address as this link's socket has it ({@code ip:port}, Redis's peer id of its master client, in MONITOR).
+         */
+        CommandReplay applier(String primaryPeer);
 
         /** The exact bytes of the stream's next whole command, once handed to the applier (keep-alives and GETACKs included). */
         void streamed(byte[] bytes, int off, int len);
@@ -254,6 +258,12 @@ public final class PrimaryLink implements AutoCloseable {
             }
         }
         state = State.CLOSED;
+    }
+
+    /** The primary as this link's socket is connected to it: {@code ip:port}. */
+    private String peerId() {
+        Socket s = socket;
+        return s == null || s.getInetAddress() == null ? host + ":" + port : s.getInetAddress().getHostAddress() + ":" + s.getPort();
     }
 
     private void closeSocket() {
@@ -543,7 +553,7 @@ public final class PrimaryLink implements AutoCloseable {
             state = State.TRANSFER;
             snapshot.receive(server.tempDir(), rdb -> server.loadFullSync(rdb, parts[1], at));
             receiving = null;
-            applier = server.applier();
+            applier = server.applier(peerId());
             cached = new Cached(parts[1], at);
             streamDb = 0; // the primary selects again before its next command (Redis's slaveseldb -1 at a full sync)
             offset = at;
@@ -569,7 +579,7 @@ public final class PrimaryLink implements AutoCloseable {
                 LOG.info("Master replication ID changed to {}", id);
             }
             cached = new Cached(replid, offset, streamDb);
-            applier = server.applier();
+            applier = server.applier(peerId());
             if (streamDb != 0) {
                 hand(applier, select(streamDb)); // the stream goes on in the database it had selected
             }

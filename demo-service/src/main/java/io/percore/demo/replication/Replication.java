@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private final Engine engine;
     private final Keyspace keyspace;
     private final Persistence persistence;
-    private final Supplier<CommandReplay> applierFactory;
+    private final Function<String, CommandReplay> applierFactory;
     private final SnapshotLoader loader;
     private final int shards;
     private final ReplicationBuffer buffer;
@@ -100,7 +99,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     private Replication(Engine engine, Keyspace keyspace, Persistence persistence, ReplicationSettings settings,
-                        Supplier<CommandReplay> applierFactory, SnapshotLoader loader) {
+                        Function<String, CommandReplay> applierFactory, SnapshotLoader loader) {
         this.loader = loader;
         this.engine = engine;
         this.keyspace = keyspace;
@@ -176,7 +175,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * primary's stream (the RESP server's {@code StreamReplay}); {@code loader} loads its snapshot.
      */
     public static Replication start(Engine engine, Keyspace keyspace, Persistence persistence, ReplicationSettings settings,
-                                    Supplier<CommandReplay> applierFactory, SnapshotLoader loader) {
+                                    Function<String, CommandReplay> applierFactory, SnapshotLoader loader) {
         return new Replication(engine, keyspace, persistence, settings, applierFactory, loader);
     }
 
@@ -494,8 +493,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     @Override
-    public CommandReplay applier() {
-        return applierFactory.get();
+    public CommandReplay applier(String primaryPeer) {
+        return applierFactory.apply(primaryPeer);
     }
 
     @Override

@@ -36,7 +36,7 @@ class StreamReplayTest {
     @BeforeEach
     void start() {
         demo = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
-        replay = (StreamReplay) demo.service.replication().applier();
+        replay = (StreamReplay) demo.service.replication().applier("127.0.0.1:6379");
     }
 
     @AfterEach

@@ -113,7 +113,7 @@ class PrimaryLinkTest {
         }
 
         @Override
-        public CommandReplay applier() {
+        public CommandReplay applier(String primaryPeer) {
             return new CommandReplay() {
                 @Override
                 public void run(byte[][] argv) {

@@ -37,6 +37,8 @@ class ReplicaCommandStatsTest {
             // opened once it is a replica: the demotion closes the connections it had (they reconnect to the new primary)
             RespTestClient monitor = new RespTestClient(demo.respPort());
             assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            RespTestClient redisMonitor = new RespTestClient(redisReplica.port());
+            assertThat(redisMonitor.cmd("MONITOR")).isEqualTo("OK");
 
             for (int i = 0; i < 5; i++) {
                 p.cmd("SET", "k" + i, "v" + i);
@@ -61,14 +63,29 @@ class ReplicaCommandStatsTest {
             assertThat(Long.parseLong(info(d).get("total_commands_processed")))
                     .as("the stream's commands in total_commands_processed").isGreaterThanOrEqualTo(10);
 
-            // MONITOR on the replica shows what the stream applied (its own INFO between them); a read times out, failing
-            String line;
-            do {
-                line = (String) monitor.read();
-            } while (!line.contains("\"k0\""));
+            // MONITOR on the replica shows what the stream applied (its own INFO between them), from the primary's address as
+            // redis-server's replica shows it ([db ip:port] of its master client); a read times out, failing
+            String line = firstLineWith(monitor, "\"k0\"");
+            String redisLine = firstLineWith(redisMonitor, "\"k0\"");
             assertThat(line).endsWith("\"SET\" \"k0\" \"v0\"");
+            assertThat(client(line)).as("the client of %s (redis-server's replica: %s)", line, redisLine).isEqualTo(client(redisLine))
+                    .isEqualTo("0 127.0.0.1:" + primary.port());
             monitor.close();
+            redisMonitor.close();
         }
+    }
+
+    private static String firstLineWith(RespTestClient monitor, String text) throws Exception {
+        String line;
+        do {
+            line = (String) monitor.read();
+        } while (!line.contains(text));
+        return line;
+    }
+
+    /** A MONITOR line's {@code [db client]}. */
+    private static String client(String line) {
+        return line.substring(line.indexOf('[') + 1, line.indexOf(']'));
     }
 
     /** INFO commandstats' {@code calls} per command name. */
