@@ -13,10 +13,8 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,8 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
-    private static final String NO_ID = "0000000000000000000000000000000000000000";
-    private static final SecureRandom RANDOM = new SecureRandom();
     public static final String READONLY = "READONLY You can't write against a read only replica.";
     public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
     public static final String MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
@@ -78,9 +74,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     /** When a primary was made a replica ({@link System#nanoTime}), else {@link #NOT_DEMOTED}; a promotion clears it. */
     private volatile long demotedAtNanos = NOT_DEMOTED;
     private static final long NOT_DEMOTED = Long.MIN_VALUE;
-    private volatile String replid = newId();
-    private volatile String replid2 = NO_ID;
-    private volatile long secondReplidOffset = -1;
+    private volatile ReplicationIds ids = ReplicationIds.fresh();
     /** Every shard's feed into the stream while attached (a primary that had a replica); null before. */
     private volatile ChangeFeed[] feeds;
     private volatile PrimaryLink link;
@@ -149,7 +143,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
             @Override
             public String replid() {
-                return replid;
+                return ids.replid();
             }
         });
         this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings);
@@ -217,20 +211,19 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (settings.replicaofHost() != null) {
             loadedStreamDb = loaded.streamDb();
             stream.run(() -> {
-                replid = loaded.replid();
+                ids = ReplicationIds.following(loaded.replid());
                 buffer.reset(loaded.offset());
             }).join();
             LOG.info("The snapshot loaded stands at offset {} of {}: the link asks to continue from there",
                     loaded.offset(), loaded.replid());
         } else {
             stream.run(() -> {
-                replid2 = loaded.replid();
-                secondReplidOffset = loaded.offset() + 1;
+                ids = new ReplicationIds(ids.replid(), loaded.replid(), loaded.offset() + 1);
                 buffer.reset(loaded.offset());
             }).join();
             attachFeeds();
             LOG.info("The snapshot loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
-                    loaded.offset(), loaded.replid(), replid);
+                    loaded.offset(), loaded.replid(), ids.replid());
         }
     }
 
@@ -288,7 +281,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             }
             if (state.shardId() == participants.nextSetBit(0)) {
                 // completed on the stream's thread, where the ids change: the id read is the mark's
-                stream.markOffset(group).thenAccept(at -> where.complete(new ReplicationInfo(replid, at)));
+                stream.markOffset(group).thenAccept(at -> where.complete(new ReplicationInfo(ids.replid(), at)));
             }
             attached[state.shardId()].mark(group, participants);
         }).whenComplete((v, failure) -> {
@@ -387,9 +380,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             // they continue at once with a partial resync under the new id
             dropReplicasAndWait("this replica became a primary");
             stream.run(() -> {
-                replid2 = replid;
-                secondReplidOffset = buffer.end() + 1;
-                replid = newId();
+                ids = ids.shiftedTo(ReplicationIds.newId(), buffer.end() + 1);
                 stream.ownStream(true);
             }).join();
             settings = settings.withReplicaof(null, 0);
@@ -398,7 +389,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             demotedAtNanos = NOT_DEMOTED;
             acks.recompute();
             stateChanged.run();
-            LOG.info("MASTER MODE enabled (replid {}, the former {} valid up to offset {})", replid, replid2, secondReplidOffset);
+            ReplicationIds now = ids;
+            LOG.info("MASTER MODE enabled (replid {}, the former {} valid up to offset {})", now.replid(), now.replid2(),
+                    now.secondReplidOffset());
         }, control);
     }
 
@@ -486,9 +479,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         loader.load(rdb);
         stream.run(() -> {
             buffer.reset(offset);
-            replid = primaryReplid;
-            replid2 = NO_ID;
-            secondReplidOffset = -1;
+            ids = ReplicationIds.following(primaryReplid);
         }).join();
     }
 
@@ -504,15 +495,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     @Override
     public void linkUp(String primaryReplid, long offset) {
-        if (!primaryReplid.equals(replid)) {
+        if (!primaryReplid.equals(ids.replid())) {
             // as Redis: this server's replicas learn the new id with a (partial) resync; they go before any byte under it
             dropReplicasAndWait("the primary's replication id changed");
             // +CONTINUE with a new id (the primary was promoted): the old one stays valid up to here
-            stream.run(() -> {
-                replid2 = replid;
-                secondReplidOffset = offset + 1;
-                replid = primaryReplid;
-            }).join();
+            stream.run(() -> ids = ids.shiftedTo(primaryReplid, offset + 1)).join();
         }
         stateChanged.run();
     }
@@ -555,7 +542,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     @Override
     public PrimaryLink.Cached cachedPrimary() {
-        return new PrimaryLink.Cached(replid, buffer.end(), loadedStreamDb);
+        return new PrimaryLink.Cached(ids.replid(), buffer.end(), loadedStreamDb);
     }
 
     /** The database the stream had selected where the snapshot loaded at start stands (its {@code repl-stream-db}). */
@@ -582,14 +569,15 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         }
         made.channel(channel);
         long from = askedOffset - 1;
-        boolean ours = askedId.equals(replid) || (askedId.equals(replid2) && askedOffset <= secondReplidOffset);
+        ReplicationIds history = ids;
+        boolean ours = history.continues(askedId, askedOffset);
         // a replica's stream is its primary's, byte for byte: its own replicas continue in it as in the primary's
         if ((feeds != null || replica) && ours && buffer.holds(from)) {
             links.add(made);
             syncPartialOk++;
             LOG.info("Partial resynchronization request from {}:{} accepted: sending {} bytes of backlog from offset {}",
                     ip, port, buffer.end() - from, askedOffset);
-            made.continueFrom(from, replid);
+            made.continueFrom(from, history.replid());
             return null;
         }
         if (!"?".equals(askedId)) {
@@ -752,10 +740,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                     + Math.max(0, r.ackOffset()) + ",lag=" + (nowMillis - r.ackMillis()) / 1000);
         }
         out.line("master_failover_state", "no-failover");
-        out.line("master_replid", replid);
-        out.line("master_replid2", replid2);
+        ReplicationIds history = ids;
+        out.line("master_replid", history.replid());
+        out.line("master_replid2", history.replid2());
         out.line("master_repl_offset", replica && l != null ? l.offset() : buffer.end());
-        out.line("second_repl_offset", secondReplidOffset);
+        out.line("second_repl_offset", history.secondReplidOffset());
         boolean active = feeds != null || replica;
         long end = buffer.end();
         long histlen = Math.min(end - buffer.start(), s.backlogSize()); // the rest is held for replicas behind it, as Redis's buffers
@@ -808,7 +797,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     public String replid() {
-        return replid;
+        return ids.replid();
     }
 
     // ------------------------------------------------------------------ closing
@@ -869,11 +858,5 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         }
         stream.close(2000);
         control.shutdownNow();
-    }
-
-    private static String newId() {
-        byte[] b = new byte[20];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
     }
 }
