@@ -22,17 +22,19 @@ class StopHandsOverTest {
 
     @Test
     void aStoppingPrimaryWaitsToBeDemotedThenRefusesAndEnds() throws Exception {
-        try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s")) {
-            try (AppProcess replica = replicaOf(primary);
+        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s");
+        try (AppProcess primary = nodes.get(0)) {
+            try (AppProcess replica = nodes.get(1);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
-                awaitContains(r, "master_link_status:up");
+                follow(r, primary);
                 assertThat(p.cmd("SET", "k", "v")).isEqualTo("OK");
                 assertThat(p.cmd("WAIT", "1", "30000")).isEqualTo(1L);
 
                 primary.terminate();
-                // far longer than a primary without a handover takes to close (milliseconds once its replica has its writes)
-                Thread.sleep(2_000);
+                // its replica has every write: a primary without a handover closes from here on, in milliseconds, and the
+                // relay below (which only a primary demoted while it waits opens) never comes
+                primary.awaitOutput("1 replicas have every write", Duration.ofSeconds(60));
                 try (RespTestClient operator = new RespTestClient(primary.respPort())) {
                     assertThat(String.valueOf(operator.cmd("INFO", "replication"))).as("still answering the operator, writes held")
                             .contains("role:master");
@@ -63,11 +65,12 @@ class StopHandsOverTest {
      */
     @Test
     void aPrimaryDemotedBeforeItsStopBeganStillRelaysItsPort() throws Exception {
-        try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s")) {
-            try (AppProcess replica = replicaOf(primary);
+        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s");
+        try (AppProcess primary = nodes.get(0)) {
+            try (AppProcess replica = nodes.get(1);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
-                awaitContains(r, "master_link_status:up");
+                follow(r, primary);
                 assertThat(p.cmd("SET", "k", "v")).isEqualTo("OK");
                 assertThat(p.cmd("WAIT", "1", "30000")).isEqualTo(1L);
                 assertThat(r.cmd("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
@@ -91,13 +94,14 @@ class StopHandsOverTest {
      */
     @Test
     void aSlowReaderHoldingTheDrainDoesNotKeepThePortFromTheRelay() throws Exception {
-        try (AppProcess primary = AppProcess.start(2, List.of(), "--percore.demo.replication.shutdown-handover=30s",
-                "--percore.servers.resp.graceful-shutdown-timeout=60s")) {
-            try (AppProcess replica = replicaOf(primary);
+        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s",
+                "--percore.servers.resp.graceful-shutdown-timeout=60s");
+        try (AppProcess primary = nodes.get(0)) {
+            try (AppProcess replica = nodes.get(1);
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort());
                  Socket operator = new Socket()) {
-                awaitContains(r, "master_link_status:up");
+                follow(r, primary);
                 String megabyte = "x".repeat(1 << 20);
                 for (int i = 0; i < 32; i++) {
                     p.cmd("APPEND", "big", megabyte);
@@ -106,12 +110,10 @@ class StopHandsOverTest {
                 operator.setReceiveBufferSize(4096);
                 operator.connect(new InetSocketAddress("127.0.0.1", primary.respPort()));
                 primary.terminate();
-                // its writes held, waiting for the operator: promoted earlier, its replica gone, it would just close
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!primary.output().contains("Waiting for 1 replicas before shutting down")) {
-                    assertThat(System.nanoTime()).as("the stopping primary holds its writes").isLessThan(deadline);
-                    Thread.sleep(20);
-                }
+                // its writes held, waiting for the operator: promoted earlier, its replica gone, it would just close. Not
+                // before its replica acknowledged them: promoted sooner, the replica acknowledges nothing more, and the
+                // stop waits out its shutdown-timeout (10 s) before the handover
+                primary.awaitOutput("1 replicas have every write", Duration.ofSeconds(60));
                 assertThat(r.cmd("REPLICAOF", "NO", "ONE")).isEqualTo("OK");
                 operator.getOutputStream().write(RespTestClient.encode("REPLICAOF", "127.0.0.1", String.valueOf(replica.respPort())));
                 operator.getOutputStream().write(RespTestClient.encode("GET", "big"));
@@ -124,9 +126,18 @@ class StopHandsOverTest {
         }
     }
 
-    /** A replica of {@code primary}, two shards. */
-    private static AppProcess replicaOf(AppProcess primary) throws Exception {
-        return AppProcess.start(2, List.of(), "--percore.demo.replication.replicaof=127.0.0.1 " + primary.respPort());
+    /**
+     * A primary with {@code primaryArgs} and a replica-to-be, two shards each, started side by side: the replica is linked
+     * by {@link #follow} once both answer, not configured with the primary's port, which would have it start after.
+     */
+    private static List<AppProcess> primaryAndReplica(String... primaryArgs) throws Exception {
+        return AppProcess.startTogether(() -> AppProcess.start(2, List.of(), primaryArgs), () -> AppProcess.start(2, List.of()));
+    }
+
+    /** {@code replica} made {@code primary}'s replica, as the operator links one, and synced. */
+    private static void follow(RespTestClient replica, AppProcess primary) throws Exception {
+        assertThat(replica.cmd("REPLICAOF", "127.0.0.1", String.valueOf(primary.respPort()))).isEqualTo("OK");
+        awaitContains(replica, "master_link_status:up");
     }
 
     /** The first answer as the new primary through the old primary's port, or null if none came within {@code bound}. */

@@ -46,11 +46,15 @@ class ClusterPrimaryRestartTest {
     }
 
     private AppProcess node(AppProcess.Ports ports, Path data, String... more) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--percore.demo.cluster.enabled=true", "--percore.demo.persistence.dir=" + data));
-        args.addAll(List.of(more));
-        AppProcess p = AppProcess.start(ports, 2, JVM, args.toArray(String[]::new));
+        AppProcess p = start(ports, data, more);
         processes.add(p);
         return p;
+    }
+
+    private static AppProcess start(AppProcess.Ports ports, Path data, String... more) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--percore.demo.cluster.enabled=true", "--percore.demo.persistence.dir=" + data));
+        args.addAll(List.of(more));
+        return AppProcess.start(ports, 2, JVM, args.toArray(String[]::new));
     }
 
     private static Object call(AppProcess node, String... args) throws IOException {
@@ -114,8 +118,13 @@ class ClusterPrimaryRestartTest {
 
     private Pair pairWithKeys(Path primaryData, String... primaryOptions) throws Exception {
         AppProcess.Ports primaryPorts = AppProcess.Ports.free();
-        AppProcess primary = node(primaryPorts, primaryData, primaryOptions);
-        AppProcess replica = node(AppProcess.Ports.free(), Files.createDirectory(dir.resolve("replica")));
+        Path replicaData = Files.createDirectory(dir.resolve("replica"));
+        // side by side: the replica is linked below, by REPLICAOF, once both answer
+        List<AppProcess> pair = AppProcess.startTogether(() -> start(primaryPorts, primaryData, primaryOptions),
+                () -> start(AppProcess.Ports.free(), replicaData));
+        processes.addAll(pair);
+        AppProcess primary = pair.get(0);
+        AppProcess replica = pair.get(1);
         String primaryId = (String) call(primary, "CLUSTER", "MYID");
         String replicaId = (String) call(replica, "CLUSTER", "MYID");
         assertThat(call(replica, "REPLICAOF", "127.0.0.1", Integer.toString(primary.respPort()))).isEqualTo("OK");

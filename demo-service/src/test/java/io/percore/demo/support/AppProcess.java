@@ -4,7 +4,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,6 +83,53 @@ public final class AppProcess implements AutoCloseable {
         throw new IOException("the app did not listen within a minute:\n" + app.output());
     }
 
+    /** One start of the app, to run beside others ({@link #startTogether}). */
+    @FunctionalInterface
+    public interface Start {
+        AppProcess start() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code starts} side by side; their apps in the same order. A start is mostly one thread loading classes and
+     * wiring Spring's context, so a second one on the other core costs a test little more than the first: a test that
+     * needs two nodes before its subject begins need not wait for them in turn. When one start fails the apps the others
+     * started are stopped, and its failure thrown.
+     */
+    public static List<AppProcess> startTogether(Start... starts) throws IOException, InterruptedException {
+        List<CompletableFuture<AppProcess>> started = new ArrayList<>();
+        for (Start start : starts) {
+            started.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start.start();
+                } catch (IOException | InterruptedException e) {
+                    throw new CompletionException(e);
+                }
+            }, r -> new Thread(r, "app-process-start").start()));
+        }
+        List<AppProcess> apps = new ArrayList<>();
+        Throwable failed = null;
+        for (CompletableFuture<AppProcess> f : started) {
+            try {
+                apps.add(f.join());
+            } catch (CompletionException e) {
+                failed = failed == null ? e.getCause() : failed;
+            }
+        }
+        if (failed != null) {
+            for (AppProcess app : apps) {
+                app.close();
+            }
+            if (failed instanceof IOException io) {
+                throw io;
+            }
+            if (failed instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IllegalStateException(failed);
+        }
+        return apps;
+    }
+
     private static int freePort() throws IOException {
         return TestPorts.free();
     }
@@ -89,6 +140,27 @@ public final class AppProcess implements AutoCloseable {
 
     public String output() {
         return output.text() + (process.isAlive() ? "" : "[exit " + process.exitValue() + "]\n");
+    }
+
+    /**
+     * Waits until it has printed {@code text} (a log line: the step of its stop or start a test needs it at); fails when it
+     * ends first or after {@code bound}, with what it printed.
+     */
+    public void awaitOutput(String text, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!output.text().contains(text)) {
+            if (!process.isAlive()) {
+                output.awaitEnd(10_000);
+                if (output.text().contains(text)) {
+                    return;
+                }
+                throw new AssertionError("it ended without printing \"" + text + "\":\n" + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + text + "\" in its output within " + bound + ":\n" + output());
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** SIGTERM, as Kubernetes stops a pod (through the handle: Process.destroy would also close the output we read). */
