@@ -220,26 +220,26 @@ final class ReplicaAcks {
     /**
      * A primary about to stop waits, at most {@code seconds} (and while not {@code aborted}), until
      * {@code wanted} replicas have every change made on any shard (Redis 7's {@code shutdown-timeout}).
+     * A replica that leaves meanwhile (promoted, closed, gone) is not waited for, as Redis's
+     * {@code isReadyToShutdown} asks only the replicas still there: with none left it stops at once.
      * Off the shards. @return whether they have (a lagging one is logged)
      */
     boolean awaitBeforeShutdown(Engine engine, int wanted, int seconds, BooleanSupplier aborted, LongSupplier primaryOffset) {
-        CompletableFuture<Long> caughtUp = new CompletableFuture<>();
-        engine.submitTo(0, () -> {
-            waitFor(wanted, TimeUnit.SECONDS.toMillis(seconds)).whenComplete((n, failure) -> {
-                if (failure != null) {
-                    caughtUp.completeExceptionally(failure);
-                } else {
-                    caughtUp.complete(n);
-                }
-            });
-            return null;
-        });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.SECONDS.toNanos(1);
+        CompletableFuture<Long> caughtUp = caughtUp(engine, wanted, TimeUnit.SECONDS.toMillis(seconds));
         while (!caughtUp.isDone() && !aborted.getAsBoolean() && System.nanoTime() < deadline) {
             try {
                 caughtUp.get(100, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                // look at the abort flag again
+                int linked = online();
+                if (linked < wanted) {
+                    if (linked == 0) {
+                        LOG.info("No replica left to wait for: shutting down");
+                        return true;
+                    }
+                    wanted = linked; // those still there, for what is left of the time
+                    caughtUp = caughtUp(engine, wanted, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -261,5 +261,32 @@ final class ReplicaAcks {
             }
         }
         return false;
+    }
+
+    /** A WAIT for {@code wanted} replicas, on shard 0, as a future off the shards. */
+    private CompletableFuture<Long> caughtUp(Engine engine, int wanted, long timeoutMillis) {
+        CompletableFuture<Long> caughtUp = new CompletableFuture<>();
+        engine.submitTo(0, () -> {
+            waitFor(wanted, timeoutMillis).whenComplete((n, failure) -> {
+                if (failure != null) {
+                    caughtUp.completeExceptionally(failure);
+                } else {
+                    caughtUp.complete(n);
+                }
+            });
+            return null;
+        });
+        return caughtUp;
+    }
+
+    /** The replicas sent the stream now (not those waiting for or loading a full sync). */
+    int online() {
+        int online = 0;
+        for (ReplicaLink l : links) {
+            if (l.state() == ReplicaLink.State.ONLINE) {
+                online++;
+            }
+        }
+        return online;
     }
 }

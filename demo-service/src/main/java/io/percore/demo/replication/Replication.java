@@ -804,13 +804,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** Replicas that are sent the stream now (not those waiting for or loading a full sync). */
     public int onlineReplicas() {
-        int online = 0;
-        for (ReplicaLink l : links) {
-            if (l.state() == ReplicaLink.State.ONLINE) {
-                online++;
-            }
-        }
-        return online;
+        return acks.online();
     }
 
     /** Whether a shutdown would wait for replicas: a primary with replicas online and a shutdown-timeout. */

@@ -77,6 +77,48 @@ class ShutdownHandOffTest {
         }
     }
 
+    /**
+     * A replica that goes while the shutdown waits for it (killed here; promoted and closing its link in a handover) is not
+     * waited for: redis-server's isReadyToShutdown asks only the replicas still there, and stops at once with none left.
+     * Both primaries, redis-server's and the demo's, with a 60 s shutdown-timeout, must stop within a few seconds of it.
+     */
+    @Test
+    void aReplicaThatLeavesWhileTheShutdownWaitsIsNotWaitedFor() throws Exception {
+        try (RealRedis redisPrimary = RealRedis.start("--save", "", "--repl-diskless-sync-delay", "0");
+             TestServices demo = start(SaveRules.NONE)) {
+            for (int port : new int[] {redisPrimary.port(), demo.respPort()}) {
+                String primary = port == demo.respPort() ? "the demo" : "redis-server";
+                try (RespTestClient c = new RespTestClient(port); RespTestClient w = new RespTestClient(port);
+                     RealRedis replica = replicaOf(port); RespTestClient r = new RespTestClient(replica.port())) {
+                    waitFor(() -> "up".equals(info(r).get("master_link_status")), "the replica's link comes up");
+                    c.cmd("CONFIG", "SET", "shutdown-timeout", "60");
+                    long pid = replica.process().pid();
+                    signal("STOP", pid); // it lags: the shutdown waits for it
+                    c.cmd("SET", "k", "v");
+                    CompletableFuture<Object> shutdown = shutdown(port, "NOSAVE");
+                    CompletableFuture.runAsync(() -> {
+                        try {
+                            while (true) {
+                                w.cmd("SET", "during", "1"); // answered until the shutdown holds writes, then held until it ends
+                            }
+                        } catch (IOException e) {
+                            // the primary went
+                        }
+                    });
+                    // redis-server counts the SHUTDOWN's own client blocked too
+                    waitFor(() -> Integer.parseInt(info(c).getOrDefault("blocked_clients", "0")) >= 1,
+                            primary + "'s shutdown holds writes, waiting");
+                    assertThat(shutdown).as("%s waits for its lagging replica", primary).isNotDone();
+                    long left = System.nanoTime();
+                    signal("KILL", pid);
+                    assertThat(shutdown.get(30, TimeUnit.SECONDS)).as("%s stopped", primary).isNull();
+                    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left))
+                            .as("%s stopped once its only replica was gone, not at its 60 s shutdown-timeout", primary).isLessThan(15_000);
+                }
+            }
+        }
+    }
+
     @Test
     void shutdownGoesOnAfterShutdownTimeoutAndNowDoesNotWaitAtAll() throws Exception {
         for (String mode : new String[] {"timeout", "now"}) {
