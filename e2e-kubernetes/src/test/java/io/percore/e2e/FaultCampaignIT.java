@@ -49,8 +49,10 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @ExtendWith(RealNodeExtension.class)
 @Order(9)
-// its faults hit every scenario on the node, not only its own: the operator's leader deleted, the kubelet stopped. Beside
-// it, TlsAndLiveConfigIT saw its Deployment rolled by a stopping operator and rolled back by the next (an open find)
+// its faults hit every scenario on the node, not only its own: the operator's leader deleted, the kubelet stopped (the
+// others' bounds, as MigrationIT's 1 s pause of writes, assume a control plane that stays). Beside it, TlsAndLiveConfigIT
+// once saw its Deployment rolled at a change of leader and rolled back at the next: each operator wrote the TLS bundle's
+// keystore in its JVM's order of a Map.of, so the config hash differed (fixed; ApplicationYamlOrderTest)
 @Isolated
 class FaultCampaignIT {
 

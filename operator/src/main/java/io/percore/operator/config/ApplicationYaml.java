@@ -59,6 +59,20 @@ public final class ApplicationYaml {
      * {@code ssl.bundle} of each listed server pointing at it.
      */
     public static String render(Map<String, Object> percoreSection, SizingPlan plan, int managementPort, Tls tls) {
+        try {
+            return YAML.writeValueAsString(tree(percoreSection, plan, managementPort, tls));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render application.yml", e);
+        }
+    }
+
+    /**
+     * What {@link #render(Map, SizingPlan, int, Tls)} writes, before it is written. Every map in it with more than one
+     * entry keeps its insertion order ({@link LinkedHashMap}): the text is the same in every JVM, and so is the pod
+     * template's hash of it. A {@code Map.of} of two entries iterates in an order drawn at each JVM's start, so two
+     * operators rendered two texts and each new leader rolled the pods of a TLS service to its own.
+     */
+    static Map<String, Object> tree(Map<String, Object> percoreSection, SizingPlan plan, int managementPort, Tls tls) {
         Map<String, Object> percore = withTls(percoreSection, tls);
         child(percore, ENGINE).putAll(plannedEngine(plan));
 
@@ -77,11 +91,7 @@ public final class ApplicationYaml {
         management.put("endpoint", Map.of("health", Map.of("probes", Map.of("enabled", true))));
         management.put("endpoints", Map.of("web", Map.of("exposure", Map.of("include", "health,info,prometheus,percore"))));
         root.put("management", management);
-        try {
-            return YAML.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot render application.yml", e);
-        }
+        return root;
     }
 
     /**
@@ -139,8 +149,10 @@ public final class ApplicationYaml {
     private static Map<String, Object> pemBundle(boolean trustStore) {
         Map<String, Object> bundle = new LinkedHashMap<>();
         bundle.put("reload-on-update", true);
-        bundle.put("keystore", Map.of("certificate", "file:" + Tls.MOUNT + Tls.CERTIFICATE_KEY,
-                "private-key", "file:" + Tls.MOUNT + Tls.PRIVATE_KEY_KEY));
+        Map<String, Object> keystore = new LinkedHashMap<>();
+        keystore.put("certificate", "file:" + Tls.MOUNT + Tls.CERTIFICATE_KEY);
+        keystore.put("private-key", "file:" + Tls.MOUNT + Tls.PRIVATE_KEY_KEY);
+        bundle.put("keystore", keystore);
         if (trustStore) {
             bundle.put("truststore", Map.of("certificate", "file:" + Tls.MOUNT + Tls.CA_KEY));
         }
