@@ -682,27 +682,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     /**
      * Why this server should not be sent reads now, or null when it may: a replica whose link to its primary is not up
      * holds the data of some past moment (none at all before its first sync), so the Services that spread reads leave
-     * it out until its link streams again (the readiness a kubelet asks; INFO replication's link fields say the same).
+     * it out until its link streams again (the readiness a kubelet asks; INFO replication's link fields say the same:
+     * {@link ReplicationReport}).
      */
     public String unservedBecause() {
-        if (!replica) {
-            return null;
-        }
-        PrimaryLink l = link;
-        ReplicationSettings s = settings;
-        String primary = s.replicaofHost() + ":" + s.replicaofPort();
-        if (l == null) {
-            return "a replica of " + primary + " whose link is not started";
-        }
-        if (l.up()) {
-            return null;
-        }
-        if (l.syncing()) {
-            return "a replica loading a full sync from " + primary + " (master_sync_in_progress:1)";
-        }
-        LinkFailures.Run failing = l.failures();
-        return "a replica whose link to " + primary + " is down (" + l.roleState() + ")"
-                + (failing == null ? "" : ": " + failing.reason());
+        return replica ? ReplicationReport.unservedBecause(moment()) : null;
     }
 
     /** Whether this server, a replica, streams from its primary now. */
@@ -711,47 +695,19 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         return l != null && l.up();
     }
 
-    /** INFO replication's fields, as Redis 7.0 writes them. */
+    /** INFO replication's fields, as Redis 7.0 writes them ({@link ReplicationReport}). */
     public void info(InfoLines out) {
-        PrimaryLink l = link;
+        ReplicationReport.info(moment(), out);
+    }
+
+    /** The state INFO and ROLE report, read once. */
+    private ReplicationReport.Moment moment() {
+        boolean isReplica = replica;
         ReplicationSettings s = settings;
-        out.line("role", replica ? "slave" : "master");
-        if (replica) {
-            out.line("master_host", s.replicaofHost());
-            out.line("master_port", s.replicaofPort());
-            if (l != null) {
-                l.info(out);
-            } else {
-                out.line("master_link_status", "down");
-            }
-            out.line("slave_priority", 100);
-            out.line("slave_read_only", s.replicaReadOnly() ? 1 : 0);
-            out.line("replica_announced", 1);
-        }
-        List<ReplicaLink> now = new ArrayList<>(links);
-        out.line("connected_slaves", now.size());
-        if (!replica && s.minReplicasToWrite() > 0) {
-            out.line("min_slaves_good_slaves", acks.good());
-        }
-        long nowMillis = System.currentTimeMillis();
-        for (int i = 0; i < now.size(); i++) {
-            ReplicaLink r = now.get(i);
-            out.line("slave" + i, "ip=" + r.ip() + ",port=" + r.listeningPort() + ",state=" + r.state().text + ",offset="
-                    + Math.max(0, r.ackOffset()) + ",lag=" + (nowMillis - r.ackMillis()) / 1000);
-        }
-        out.line("master_failover_state", "no-failover");
-        ReplicationIds history = ids;
-        out.line("master_replid", history.replid());
-        out.line("master_replid2", history.replid2());
-        out.line("master_repl_offset", replica && l != null ? l.offset() : buffer.end());
-        out.line("second_repl_offset", history.secondReplidOffset());
-        boolean active = feeds != null || replica;
-        long end = buffer.end();
-        long histlen = Math.min(end - buffer.start(), s.backlogSize()); // the rest is held for replicas behind it, as Redis's buffers
-        out.line("repl_backlog_active", active ? 1 : 0);
-        out.line("repl_backlog_size", s.backlogSize());
-        out.line("repl_backlog_first_byte_offset", active ? end - histlen + 1 : 0);
-        out.line("repl_backlog_histlen", active ? histlen : 0);
+        // the good replicas are counted only where INFO shows them, as before (a clock read per online replica)
+        int good = !isReplica && s.minReplicasToWrite() > 0 ? acks.good() : 0;
+        return new ReplicationReport.Moment(isReplica, s, link, List.copyOf(links), good, ids, feeds != null || isReplica,
+                buffer.start(), buffer.end());
     }
 
     /** INFO stats' replication counters: sync_full, sync_partial_ok, sync_partial_err. */
@@ -759,26 +715,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         return new long[] {syncFull, syncPartialOk, syncPartialErr};
     }
 
-    /** ROLE's reply, as plain values (the command encodes them). */
+    /** ROLE's reply, as plain values (the command encodes them; {@link ReplicationReport}). */
     public List<Object> role() {
-        List<Object> out = new ArrayList<>();
-        if (replica) {
-            PrimaryLink l = link;
-            out.add("slave");
-            out.add(settings.replicaofHost());
-            out.add((long) settings.replicaofPort());
-            out.add(l != null ? l.roleState() : "connect");
-            out.add(l != null ? l.offset() : -1L);
-            return out;
-        }
-        out.add("master");
-        out.add(buffer.end());
-        List<Object> replicas = new ArrayList<>();
-        for (ReplicaLink r : links) {
-            replicas.add(List.of(r.ip(), Long.toString(r.listeningPort()), Long.toString(Math.max(0, r.ackOffset()))));
-        }
-        out.add(replicas);
-        return out;
+        return ReplicationReport.role(moment());
     }
 
     /** How many replicas are connected ({@code connected_slaves}). */
