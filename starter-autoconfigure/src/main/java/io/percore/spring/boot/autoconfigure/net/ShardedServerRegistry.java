@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,10 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
     private final InFlightDrain drain;
     private final ServerTlsContexts tls;
     private final RegistrationListeners<ShardedServer> listeners = new RegistrationListeners<>("server");
+    /** Counted down when the servers close: the end of the thread that keeps the JVM up while they listen. */
+    private final CountDownLatch serversClosed = new CountDownLatch(1);
+    /** Guarded by the registry's lock ({@link #register}). */
+    private boolean keepingAlive;
 
     /** @param drain the next shutdown step, which lets the stopped servers' requests finish, then closes them */
     public ShardedServerRegistry(Engine engine, PercoreConfig config, InFlightDrain drain) {
@@ -94,10 +99,36 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
             options = tls.forServer(name).map(options::withTls).orElse(options);
             ShardedServer server = ShardedServer.start(engine, options, initializer, requestKinds);
             started.put(name, server);
+            keepAlive();
             listeners.started(name, server);
             return server;
         });
     }
+
+    /**
+     * The shards' threads are daemons, so an application whose only servers are these (no servlet or reactive web server:
+     * {@code spring.main.web-application-type=none}, or no web starter) would end as soon as its context had started. As
+     * Spring Boot's own web servers do (Tomcat's await thread, Reactor Netty's), one non-daemon thread waits while the
+     * servers listen; it ends when they close at their shutdown step.
+     */
+    private void keepAlive() {
+        if (keepingAlive) {
+            return;
+        }
+        keepingAlive = true;
+        Thread await = new Thread(() -> {
+            try {
+                serversClosed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, KEEP_ALIVE_THREAD);
+        await.setDaemon(false);
+        await.start();
+    }
+
+    /** The name of the non-daemon thread that keeps the JVM up while the servers listen. */
+    static final String KEEP_ALIVE_THREAD = "percore-servers";
 
     /**
      * The live configuration's new server settings: each started server takes what changes live
@@ -146,6 +177,7 @@ public final class ShardedServerRegistry extends ManagedRegistry<ShardedServer> 
      */
     @Override
     protected void close(List<Map.Entry<String, ShardedServer>> taken) {
+        serversClosed.countDown();
         for (Map.Entry<String, ShardedServer> entry : taken) {
             String name = entry.getKey();
             ShardedServer server = entry.getValue();
