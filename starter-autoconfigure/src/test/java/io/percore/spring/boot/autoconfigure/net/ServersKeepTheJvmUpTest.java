@@ -6,7 +6,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.percore.net.server.ShardedServer;
 import io.percore.spring.boot.autoconfigure.PercoreAutoConfiguration;
-import java.util.Optional;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -28,9 +30,13 @@ class ServersKeepTheJvmUpTest {
     @Test
     void aNonDaemonThreadWaitsWhileTheServersListenAndEndsWhenTheyClose() throws Exception {
         Thread[] await = new Thread[1];
+        Set<Thread> before = keepAlive();
         runner.withUserConfiguration(OneServer.class).run(context -> {
             assertThat(context).hasNotFailed();
-            await[0] = keepAlive().orElseThrow(() -> new AssertionError("no thread keeps the JVM up while the server listens"));
+            Set<Thread> now = keepAlive();
+            now.removeAll(before);
+            assertThat(now).as("the thread that keeps the JVM up while the server listens").hasSize(1);
+            await[0] = now.iterator().next();
             assertThat(await[0].isDaemon()).isFalse();
             assertThat(await[0].isAlive()).isTrue();
         });
@@ -40,15 +46,18 @@ class ServersKeepTheJvmUpTest {
 
     @Test
     void withoutAStartedServerNothingKeepsTheJvmUp() {
+        Set<Thread> before = keepAlive();
         runner.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(keepAlive()).isEmpty();
+            assertThat(keepAlive()).isEqualTo(before);
         });
     }
 
-    private static Optional<Thread> keepAlive() {
+    /** The live threads of that name (another test class's application may still be closing in this JVM). */
+    private static Set<Thread> keepAlive() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals(ShardedServerRegistry.KEEP_ALIVE_THREAD) && t.isAlive()).findFirst();
+                .filter(t -> t.getName().equals(ShardedServerRegistry.KEEP_ALIVE_THREAD) && t.isAlive())
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     @ChannelHandler.Sharable
