@@ -79,7 +79,9 @@ class FaultCampaignIT {
 
     enum Kind {
         KILL_PRIMARY, KILL_REPLICA, DELETE_POD, DELETE_ALL, FREEZE, OPERATOR_DELETED, OPERATOR_AND_PRIMARY,
-        CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF, KUBELET_RESTART, FILL_CLAIM
+        CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF, KUBELET_RESTART, FILL_CLAIM,
+        /** Every pod's process SIGKILLed at once (a power loss): each restarts in its pod from its files, none primary. */
+        KILL_ALL
     }
 
     /**
@@ -213,7 +215,7 @@ class FaultCampaignIT {
             assertThat(refused).as("%s: writes refused (s) after a replica's crash", fault)
                     .isLessThanOrEqualTo(ReplicationIT.WRITES_AGAIN_WITHIN.toSeconds());
         }
-        if (kinds.equals(List.of(Kind.DELETE_ALL)) && !CLUSTER_MODE) {
+        if ((kinds.equals(List.of(Kind.DELETE_ALL)) || kinds.equals(List.of(Kind.KILL_ALL))) && !CLUSTER_MODE) {
             // issue 74's cold start: no pod Ready and none primary, one elected among those that answer
             Instant since = beganAt.minusSeconds(1);
             assertThat(cluster.events(namespace, NAME)).as("%s: the election's event", fault).anySatisfy(e -> {
@@ -237,7 +239,7 @@ class FaultCampaignIT {
             cluster.node().killContainer(pod);
             return "";
         } catch (RuntimeException e) {
-            return " (not running: " + e.getMessage().strip().lines().reduce((a, b) -> b).orElse("") + ")";
+            return " (not running: " + String.valueOf(e.getMessage()).strip().lines().reduce((a, b) -> b).orElse("") + ")";
         }
     }
 
@@ -270,13 +272,22 @@ class FaultCampaignIT {
                 dumpThreadsIfStillStopping(primary, Duration.ofSeconds(60));
                 return new Started("delete every pod", Duration.ZERO, () -> { });
             }
+            case KILL_ALL -> {
+                // the same cold start as DELETE_ALL without a graceful stop: the pods stay, their containers restart
+                StringBuilder killed = new StringBuilder("SIGKILL every pod");
+                pods.forEach(p -> {
+                    gone.add(name(p));
+                    killed.append(kill(p));
+                });
+                return new Started(killed.toString(), Duration.ZERO, () -> { });
+            }
             case FREEZE -> {
                 String task = containerId(any);
                 try {
                     cluster.node().ctr("tasks", "pause", task);
                 } catch (RuntimeException e) {
                     // the pair's other fault ended this container a moment ago (a SIGKILL, a deletion): nothing to freeze
-                    return new Started("freeze " + which + " (not running: " + e.getMessage().strip().lines().reduce((a, b) -> b).orElse("")
+                    return new Started("freeze " + which + " (not running: " + String.valueOf(e.getMessage()).strip().lines().reduce((a, b) -> b).orElse("")
                             + ")", Duration.ZERO, () -> { });
                 }
                 return new Started("freeze " + which, Duration.ofSeconds(20 + rnd.nextInt(6)), () -> {
@@ -314,7 +325,7 @@ class FaultCampaignIT {
             case CUT_FROM_OPERATOR, CUT_FROM_PODS, CUT_OFF -> {
                 List<String> from = new ArrayList<>();
                 if (kind != Kind.CUT_FROM_PODS) {
-                    cluster.chart().pods().forEach(p -> from.add(p.getStatus().getPodIP()));
+                    from.addAll(operatorIps());
                 }
                 if (kind != Kind.CUT_FROM_OPERATOR) {
                     pods.stream().filter(p -> p != any).forEach(p -> from.add(p.getStatus().getPodIP()));
@@ -325,7 +336,7 @@ class FaultCampaignIT {
                     // the pair's other fault ended this container a moment ago: no network namespace left to cut
                     heal(any);
                     return new Started(kind.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + which + " (not running: "
-                            + e.getMessage().strip().lines().reduce((a, b) -> b).orElse("") + ")", Duration.ZERO, () -> { });
+                            + String.valueOf(e.getMessage()).strip().lines().reduce((a, b) -> b).orElse("") + ")", Duration.ZERO, () -> { });
                 }
                 return new Started(kind.toString().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + which,
                         Duration.ofSeconds(15), () -> heal(any));
@@ -459,6 +470,16 @@ class FaultCampaignIT {
     }
 
     /** Drops what comes to the pod from {@code from} (and what it sends there), inside its network namespace. */
+    /**
+     * The operator's pods' addresses, once each has one: right after its leader was deleted (the step before, or the
+     * pair's other fault) the replacement pod has none yet, and a cut from the operator must cut it off too.
+     */
+    private List<String> operatorIps() {
+        return org.awaitility.Awaitility.await("every operator pod has an address").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> cluster.chart().pods().stream().map(p -> p.getStatus().getPodIP()).toList(),
+                        ips -> !ips.isEmpty() && ips.stream().allMatch(ip -> ip != null && !ip.isEmpty()));
+    }
+
     private void cut(Pod pod, List<String> from) {
         String pid = taskPid(pod);
         for (String ip : from) {
