@@ -190,7 +190,7 @@ public final class ServiceProcess implements AutoCloseable {
     /**
      * The pods' Actuator (two Tomcats: the app's and the management port's) is not what these tests ask of a pod: the
      * operator speaks RESP to it, and the pods' readiness is the test's to set. Without them a start takes about 2.4 s
-     * of CPU instead of 3.0 (five starts each, 2026-11-30), and the operator's tests start about eighty.
+     * of CPU instead of 3.0 (three starts each, 2026-11-30), and the operator's tests start about eighty.
      */
     private static final String NO_SERVLET = "--spring.main.web-application-type=none";
     /** How the demo's JVMs are launched, settled by the first start: see {@link #launch}. */
