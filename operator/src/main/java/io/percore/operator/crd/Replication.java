@@ -67,6 +67,19 @@ public class Replication {
     /** {@code spec.env}'s other setting of it, in seconds, which the failover's fence then waits for instead. */
     public static final String MIN_REPLICAS_MAX_LAG_ENV = "PERCORE_DEMO_REPLICATION_MIN_REPLICAS_MAX_LAG";
 
+    /**
+     * How long a primary's diskless full sync waits for more replicas to share it ({@code repl-diskless-sync-delay}): the
+     * operator's pods wait 1 s, not Redis's 5. Redis waits to serve several replicas from one fork; a Percore primary makes no
+     * fork, and in a managed service a replica asks alone (it restarted, was failed over from or rejoined after a cut): each
+     * such rejoin, and with it the service's whole again, took 5 s longer. A service's replicas asking together (created,
+     * every pod restarted) still share one snapshot: the sync starts once all of them wait
+     * ({@value #DISKLESS_SYNC_MAX_REPLICAS_ENV}: {@code spec.replication.replicas}). {@code spec.env} may set either.
+     */
+    public static final String DISKLESS_SYNC_DELAY_ENV = "PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_DELAY";
+    public static final String DISKLESS_SYNC_DELAY_SECONDS = "1";
+    /** A diskless full sync starts before its delay once this many replicas wait ({@code repl-diskless-sync-max-replicas}). */
+    public static final String DISKLESS_SYNC_MAX_REPLICAS_ENV = "PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_MAX_REPLICAS";
+
     /** The key of the password in the Secret named by {@code authSecretName}. */
     public static final String PASSWORD_KEY = "password";
 

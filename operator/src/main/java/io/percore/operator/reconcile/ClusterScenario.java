@@ -53,6 +53,7 @@ final class ClusterScenario implements Scenario {
                 // a primary frozen through its failover must not take writes for the slots its replica took (issue 74)
                 pod.env(Cluster.CONFIRM_LAYOUT_AFTER_PAUSE_ENV,
                         s.getSpec().getReplication().failoverAfterOrDefault().dividedBy(2).toMillis() + "ms");
+                ReplicationSpecs.fullSyncEnv(s.getSpec()).forEach(pod::env);
             }
             pod.env(Cluster.ENABLED_ENV, "true");
         }

@@ -118,6 +118,7 @@ final class ReplicationScenario implements Scenario {
             if (setsMinReplicasToWrite(s.getSpec())) {
                 pod.env(Replication.MIN_REPLICAS_TO_WRITE_ENV, "1"); // no two primaries taking writes: see the constant
             }
+            ReplicationSpecs.fullSyncEnv(s.getSpec()).forEach(pod::env);
         }
     }
 

@@ -67,10 +67,18 @@ public final class WorkloadRenderer {
     public static final String CONFIG_MOUNT = "/etc/percore/";
     /** The group a persistent pod's volume is given: the user of the images the build makes (images/README.md). */
     static final long DATA_FS_GROUP = 65532;
-    /** A persistent pod's startup probes (every 5 s): 30 minutes to load its snapshot before liveness counts. */
-    static final int PERSISTENT_STARTUP_PROBES = 360;
-    /** A pod on shared cores' startup probes (every 5 s): 5 minutes, its JVM starting on what CPU its node has spare. */
-    static final int SHARED_CORES_STARTUP_PROBES = 60;
+    /**
+     * Startup probes every second: a pod that has started is seen within a second, not up to five later (its readiness
+     * probes begin only then; every restart and rejoin waited for it). The probes fail fast (connection refused) until the
+     * pod listens, and stop at the first success.
+     */
+    static final int STARTUP_PROBE_PERIOD_SECONDS = 1;
+    /** A persistent pod's startup probes: 30 minutes to load its snapshot before liveness counts. */
+    static final int PERSISTENT_STARTUP_PROBES = 1800;
+    /** A pod on shared cores' startup probes: 5 minutes, its JVM starting on what CPU its node has spare. */
+    static final int SHARED_CORES_STARTUP_PROBES = 300;
+    /** Any other pod's startup probes: 2 minutes. */
+    static final int STARTUP_PROBES = 120;
     /** The claim template, the pod volume and so the claims' names: data-&lt;name&gt;-&lt;ordinal&gt;. */
     public static final String DATA_VOLUME = "data";
     /** The pod volume of spec.tls's Secret. */
@@ -331,9 +339,8 @@ public final class WorkloadRenderer {
                 .withResources(requirements)
                 // a persistent pod loads its snapshot before it answers: allow for a large one (30 min), not 2 min; a
                 // Burstable pod gets CPU on a busy node by its request's weight: its JVM may take minutes to start (5 min)
-                .withStartupProbe(persistence != null ? probe("/actuator/health/liveness", management, 5, PERSISTENT_STARTUP_PROBES)
-                        : plan.burstable() ? probe("/actuator/health/liveness", management, 5, SHARED_CORES_STARTUP_PROBES)
-                        : probe("/actuator/health/liveness", management, 2, 60))
+                .withStartupProbe(probe("/actuator/health/liveness", management, STARTUP_PROBE_PERIOD_SECONDS,
+                        persistence != null ? PERSISTENT_STARTUP_PROBES : plan.burstable() ? SHARED_CORES_STARTUP_PROBES : STARTUP_PROBES))
                 .withLivenessProbe(probe("/actuator/health/liveness", management, 10, 3))
                 .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
                 .withVolumeMounts(mounts)

@@ -7,7 +7,9 @@ import io.percore.operator.crd.Replication;
 import io.percore.operator.sizing.SizingRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What a replicated spec must satisfy, and how it is sized: pure, like {@code PersistenceGuard}. */
 public final class ReplicationSpecs {
@@ -93,6 +95,24 @@ public final class ReplicationSpecs {
     }
 
     /** Whether a live StatefulSet was rendered for replication (its pod template carries the label). */
+    /**
+     * A replica's full sync starts within a second of its asking, at once when every replica of its primary asks
+     * (see {@link Replication#DISKLESS_SYNC_DELAY_ENV}): the variables a replicated service's pods get, a cluster's groups
+     * too, but those {@code spec.env} sets (the pods then take the user's).
+     */
+    public static Map<String, String> fullSyncEnv(PercoreServiceSpec spec) {
+        Map<String, String> set = spec.getEnv() == null ? Map.of() : spec.getEnv();
+        Map<String, String> env = new LinkedHashMap<>();
+        if (!set.containsKey(Replication.DISKLESS_SYNC_DELAY_ENV)) {
+            env.put(Replication.DISKLESS_SYNC_DELAY_ENV, Replication.DISKLESS_SYNC_DELAY_SECONDS);
+        }
+        Integer replicas = spec.getReplication().getReplicas();
+        if (!set.containsKey(Replication.DISKLESS_SYNC_MAX_REPLICAS_ENV) && replicas != null && replicas > 0) {
+            env.put(Replication.DISKLESS_SYNC_MAX_REPLICAS_ENV, replicas.toString());
+        }
+        return env;
+    }
+
     public static boolean replicated(StatefulSet live) {
         return live.getSpec() != null && live.getSpec().getTemplate() != null && live.getSpec().getTemplate().getMetadata() != null
                 && live.getSpec().getTemplate().getMetadata().getLabels() != null

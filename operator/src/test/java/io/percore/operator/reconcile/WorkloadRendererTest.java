@@ -64,8 +64,9 @@ class WorkloadRendererTest {
 
     /**
      * Persistence off renders exactly the Deployment the operator rendered before persistence existed
-     * (but for one deliberate fix since: the reserved-CPUs variable spelled as Spring binds it,
-     * PERCORE_ENGINE_RESERVEDCPUS), for a service without a password; one with a password (the default)
+     * (but for two deliberate changes since: the reserved-CPUs variable spelled as Spring binds it,
+     * PERCORE_ENGINE_RESERVEDCPUS, and startup probes every second, 120 of them, instead of every 2 s, 60 of them),
+     * for a service without a password; one with a password (the default)
      * has the password's two variables besides ({@link #thePasswordComesFromTheGeneratedSecretUnlessOneIsNamed}).
      */
     @Test
@@ -125,7 +126,7 @@ class WorkloadRendererTest {
                 // after the ConfigMap's, where it was before the aclfile's came
                 .addToVolumeMounts(1, new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("data").withMountPath("/data").build())
                 // loading a large snapshot comes before the first answer: 30 minutes of startup probes, not 2
-                .editStartupProbe().withPeriodSeconds(5).withFailureThreshold(360).endStartupProbe()
+                .editStartupProbe().withFailureThreshold(1800).endStartupProbe()
                 .endContainer().endSpec().build();
         assertThat(sts.getSpec().getTemplate()).isEqualTo(expected);
         assertThat(sts.getMetadata()).isEqualTo(deployment.getMetadata());
@@ -222,6 +223,38 @@ class WorkloadRendererTest {
         // ... which a user may turn off (availability over it: a primary with its replicas gone takes writes alone)
         s.getSpec().setEnv(new LinkedHashMap<>(Map.of(io.percore.operator.crd.Replication.MIN_REPLICAS_TO_WRITE_ENV, "0")));
         assertThat(minReplicasToWrite(s, plan)).containsExactly("0");
+    }
+
+    /**
+     * A replica's full sync starts within a second of its asking (not Redis's 5: every rejoin waited for it), and at once
+     * when each replica of its primary asks; a cluster's groups the same; what spec.env sets stays; no replication, none.
+     */
+    @Test
+    void aReplicasFullSyncStartsWithinASecondAndAtOnceWhenEveryReplicaAsks() {
+        PercoreService s = TestResources.service("kv", 1);
+        SizingPlan plan = plan(s);
+        assertThat(fullSyncEnv(s, plan)).as("not replicated").isEmpty();
+        s.getSpec().setReplication(new io.percore.operator.crd.Replication(2));
+        assertThat(fullSyncEnv(s, plan)).containsExactly("PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_DELAY=1",
+                "PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_MAX_REPLICAS=2");
+        io.percore.operator.crd.Cluster cluster = new io.percore.operator.crd.Cluster();
+        cluster.setEnabled(true);
+        s.getSpec().setCluster(cluster);
+        s.getSpec().getReplication().setReplicas(1);
+        assertThat(fullSyncEnv(s, plan)).as("a cluster's groups").containsExactly("PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_DELAY=1",
+                "PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_MAX_REPLICAS=1");
+        s.getSpec().setCluster(null);
+        s.getSpec().setEnv(new LinkedHashMap<>(Map.of("PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_DELAY", "5")));
+        assertThat(fullSyncEnv(s, plan)).as("the user's delay").containsExactly("PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_DELAY=5",
+                "PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC_MAX_REPLICAS=1");
+    }
+
+    private static List<String> fullSyncEnv(PercoreService s, SizingPlan plan) {
+        var container = s.getSpec().getReplication() == null
+                ? WorkloadRenderer.deployment(s, plan, "x").getSpec().getTemplate().getSpec().getContainers().get(0)
+                : WorkloadRenderer.statefulSet(s, plan, "x", null).getSpec().getTemplate().getSpec().getContainers().get(0);
+        return container.getEnv().stream().filter(e -> e.getName().startsWith("PERCORE_DEMO_REPLICATION_REPL_DISKLESS_SYNC"))
+                .map(e -> e.getName() + "=" + e.getValue()).toList();
     }
 
     private static List<String> minReplicasToWrite(PercoreService s, SizingPlan plan) {
