@@ -106,7 +106,7 @@ public final class InfoCommand {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
         long user = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadUserTime() : 0;
-        long changes = state.persistence().changesSinceSave(state.shardId(), state.data().store().dirty());
+        long changes = state.persistence().changesSinceSave(state.shardId(), state.data().databases().dirty());
         return List.of(new ShardInfo(state.snapshot(), state.commandStats().snapshot(), user, Math.max(0, cpu - user), changes,
                 state.data().tracking().figures()));
     }

@@ -163,7 +163,7 @@ public final class OnKeyOwner implements CommandHandler {
     }
 
     private RedisMessage read(ValueStore store, KeyspaceShard state, byte[][] argv, long now) {
-        long dirty = store.dirty();
+        long dirty = state.databases().dirty();
         try {
             return command.execute(store, argv, now);
         } catch (RespError e) {

@@ -220,9 +220,9 @@ public final class HyperLogLogCommands {
         byte[] key = argv[2];
         c.replyLater(c.keyspace().invokeOn(c.keyspace().shardOf(key), st -> {
             ValueStore ks = st.store();
-            long dirty = ks.dirty();
+            long dirty = st.databases().dirty();
             RedisMessage reply = debug(ks, argv, System.currentTimeMillis());
-            if (ks.dirty() != dirty) {
+            if (st.databases().dirty() != dirty) {
                 ks.changes().propagate(argv);
             }
             return reply;

@@ -76,7 +76,7 @@ public final class StreamCommands {
                 changes.propagated();
             }
         }
-        ks.signalReady(key); // clients blocked on the stream read the new entry (Redis's signalKeyAsReady)
+        ks.changes().keyReady(key); // clients blocked on the stream read the new entry (Redis's signalKeyAsReady)
         return RespReplies.bulk(idBytes);
     }
 

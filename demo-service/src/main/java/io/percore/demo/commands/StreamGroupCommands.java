@@ -142,7 +142,7 @@ public final class StreamGroupCommands {
         s.destroyGroup(argv[3]);
         ks.resized(argv[2], s.bytes() - before);
         ks.notify(KeyspaceEvents.STREAM, "xgroup-destroy", argv[2]);
-        ks.signalReady(argv[2]);
+        ks.changes().keyReady(argv[2]); // its XREADGROUP clients fail (a stream created, replaced or deleted signals itself)
         return RespReplies.ONE;
     }
 

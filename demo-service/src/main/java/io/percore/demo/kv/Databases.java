@@ -33,6 +33,8 @@ public final class Databases {
 
     final StoreMemory memory = new StoreMemory();
     final SplittableRandom random;
+    /** Each key's use, as eviction ranks it: one clock for every database. */
+    final AccessClock clock;
     /** Redis's {@code server.dirty}: changes made by commands on any database since start. */
     long dirty;
     long keyspaceHits;
@@ -59,6 +61,7 @@ public final class Databases {
         this.count = count;
         this.byIndex = new ValueStore[Math.min(count, DIRECT)];
         this.random = random;
+        this.clock = new AccessClock(random);
     }
 
     /** How many databases there are (Redis's {@code databases}). */
@@ -246,6 +249,29 @@ public final class Databases {
         }
         expiryCursor = (expiryCursor + 1) % dbs.length;
         return expired;
+    }
+
+    /**
+     * Before a write that may grow memory, over the budget (Redis's {@code performEvictions}): evicts keys by the policy,
+     * the best candidate of every database first, until the shard is within its budget. False when the policy is
+     * noeviction or nothing more may go: the write answers {@code -OOM} ({@link ValueStore#makeRoom}).
+     */
+    boolean evictUntilWithinBudget(long now) {
+        if (memory.writesDespiteBudget()) {
+            return true; // a script with allow-oom: Redis neither evicts nor refuses inside it
+        }
+        MemoryBudget budget = memory.budget();
+        if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
+            return false;
+        }
+        for (int i = 0; i < Eviction.MAX_EVICTIONS_PER_WRITE && memory.overBudget(); i++) {
+            Victim victim = pickVictim(budget, now);
+            if (victim == null) {
+                return false;
+            }
+            victim.store().evict(victim.entry());
+        }
+        return !memory.overBudget();
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * One database of the values one shard owns (Redis's {@code redisDb} and {@code db.c}, for one shard's
  * keys): keys mapped to typed values ({@link ValueType}) with optional expiry. The shard's databases
- * share their memory budget, counters and random source ({@link Databases}). Touched only by its shard's thread, so nothing here is
+ * share their memory budget and its eviction, the counters INFO reads, the random source and the record of each key's
+ * use ({@link Databases}, {@link AccessClock}). Touched only by its shard's thread, so nothing here is
  * synchronized. Expiry is lazy (a key found expired on access is deleted) plus active
  * ({@link #activeExpireCycle}, run on the shard's timer).
  *
@@ -43,10 +44,8 @@ public final class ValueStore {
     private final StoreMemory memory;
     /** This database's part of {@link StoreMemory#usedBytes()}: its keys and values (FLUSHDB gives it back). */
     private long bytes;
-    /** Whether the budget's policy ranks keys by LFU: a plain copy, read on every access. */
-    private boolean lfu;
-    /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
-    private int lruClock = (int) (System.currentTimeMillis() >>> 10);
+    /** The shard's record of each key's use, by which eviction ranks keys. */
+    private final AccessClock clock;
 
     /**
      * CLIENT PAUSE is on: the keys stay as they are (Redis's {@code checkClientPauseTimeoutAndReturnIfPaused}
@@ -71,6 +70,7 @@ public final class ValueStore {
         this.id = id;
         this.memory = shared.memory;
         this.random = shared.random;
+        this.clock = shared.clock;
     }
 
     /** This database's index (Redis's {@code db->id}). */
@@ -231,7 +231,7 @@ public final class ValueStore {
                 expireEntry(e);
                 return null;
             }
-            touch(e, now);
+            clock.touch(e, now);
         }
         return e;
     }
@@ -265,7 +265,7 @@ public final class ValueStore {
         }
         if (e == null) {
             e = table.insert(key, hash, type, value);
-            e.access = initialAccess();
+            e.access = clock.initial();
             addUsed(HeapSizes.entryBytes(key, value));
             if (slotCounts != null) {
                 slotCounts.added(key);
@@ -331,11 +331,6 @@ public final class ValueStore {
      */
     public void pauseExpiry(boolean paused) {
         this.expiryPaused = paused;
-    }
-
-    /** Changes made by commands on any database of the shard since start (Redis's {@code server.dirty}; not expiry or eviction). */
-    public long dirty() {
-        return shared.dirty;
     }
 
     /** {@link #set} of a string. */
@@ -421,7 +416,7 @@ public final class ValueStore {
      */
     public ObjectInfo inspect(byte[] key, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        return e == null || expireIfDue(e, now) ? null : ObjectInfo.of(e, lfu, now);
+        return e == null || expireIfDue(e, now) ? null : ObjectInfo.of(e, clock.lfu(), now);
     }
 
     /**
@@ -513,7 +508,7 @@ public final class ValueStore {
     /** This shard's budget; takes effect on the next write (CONFIG SET applies it live). */
     public void budget(MemoryBudget budget) {
         memory.budget(budget);
-        this.lfu = budget.policy().rank == MaxmemoryPolicy.Rank.LFU;
+        clock.rankBy(budget.policy());
     }
 
     public MemoryBudget budget() {
@@ -542,25 +537,7 @@ public final class ValueStore {
     public boolean makeRoom(long now) {
         // small enough to be inlined into every write: within budget is one compare (Redis's
         // isSafeToPerformEvictions: nothing is evicted during a pause)
-        return !memory.overBudget() || expiryPaused || evictUntilWithinBudget(now);
-    }
-
-    private boolean evictUntilWithinBudget(long now) {
-        if (memory.writesDespiteBudget()) {
-            return true; // a script with allow-oom: Redis neither evicts nor refuses inside it
-        }
-        MemoryBudget budget = memory.budget();
-        if (budget.policy() == MaxmemoryPolicy.NOEVICTION) {
-            return false;
-        }
-        for (int i = 0; i < Eviction.MAX_EVICTIONS_PER_WRITE && memory.overBudget(); i++) {
-            Databases.Victim victim = shared.pickVictim(budget, now);
-            if (victim == null) {
-                return false;
-            }
-            victim.store().evict(victim.entry());
-        }
-        return !memory.overBudget();
+        return !memory.overBudget() || expiryPaused || shared.evictUntilWithinBudget(now);
     }
 
     /** This database's best candidate for eviction ({@link Eviction#pickVictim}), or null when it has none the policy may take. */
@@ -572,7 +549,8 @@ public final class ValueStore {
         return e == null ? null : new Databases.Victim(this, e, Eviction.rankAt(e, budget.policy(), now));
     }
 
-    private void evict(KeyTable.Entry victim) {
+    /** Eviction took {@code victim} ({@link Databases#evictUntilWithinBudget}). */
+    void evict(KeyTable.Entry victim) {
         unlink(victim);
         reservations.end(victim.key);
         memory.evicted();
@@ -594,27 +572,6 @@ public final class ValueStore {
         long b = bytes;
         bytes = other.bytes;
         other.bytes = b;
-    }
-
-    private int initialAccess() {
-        // LFU's minutes from the wall clock, as its decay reads them: the LRU clock lags up to a tick
-        // behind, and a minute turning in between would decay a new key's counter before its first read
-        return lfu ? Eviction.minutes(System.currentTimeMillis()) << 8 | Eviction.LFU_INIT_VAL : lruClock;
-    }
-
-    /**
-     * Records an access for the eviction rank: the LRU clock (a shift, not a division: units of
-     * 1.024 s, Redis's own resolution is 1 s) or Redis's LFU counter. Two plain stores per access.
-     */
-    private void touch(KeyTable.Entry e, long now) {
-        int clock = (int) (now >>> 10);
-        lruClock = clock;
-        if (lfu) {
-            int minutes = Eviction.minutes(now);
-            e.access = minutes << 8 | Eviction.lfuIncrement(Eviction.lfuDecayed(e.access, minutes), random);
-        } else {
-            e.access = clock;
-        }
     }
 
     private void addUsed(long delta) {
@@ -646,7 +603,7 @@ public final class ValueStore {
     public void restoreAccess(byte[] key, long idleSeconds, int frequency, long now) {
         KeyTable.Entry e = table.find(key, KeyTable.hash(key));
         if (e != null) {
-            e.access = Eviction.restoredAccess(e.access, lfu, idleSeconds, frequency, now);
+            clock.restore(e, idleSeconds, frequency, now);
         }
     }
 
@@ -706,14 +663,6 @@ public final class ValueStore {
         return (StreamValue) lookupWrite(key, ValueType.STREAM, now);
     }
 
-    /**
-     * Clients blocked on {@code key} may be served or failed now (Redis's signalKeyAsReady): XADD to
-     * a stream that exists, XGROUP DESTROY. A stream created, replaced or deleted signals itself.
-     */
-    public void signalReady(byte[] key) {
-        changes.keyReady(key);
-    }
-
     /** {@link #lookupWrite} for a hash. @throws WrongTypeException when the key holds another type */
     public HashValue writeHash(byte[] key, long now) {
         return (HashValue) lookupWrite(key, ValueType.HASH, now);
@@ -766,29 +715,13 @@ public final class ValueStore {
      * returns the number of keys deleted within about {@code budgetNanos}.
      */
     public int activeExpireCycle(long now, long budgetNanos) {
-        // Redis's serverCron keeps the LRU clock current for keys created without a "now" (set()),
-        // so a new key on a shard nobody read from lately is not born idle (OBJECT IDLETIME)
-        lruClock = (int) (now >>> 10);
+        clock.tick(now);
         return expiryPaused ? 0 : volatileKeys.expireCycle(this, now, budgetNanos);
     }
 
     /** Keys held by a cross-shard write between its prepare and its commit (RENAMENX to another shard). */
     public KeyReservations reservations() {
         return reservations;
-    }
-
-    // ------------------------------------------------------------------ statistics
-
-    public long keyspaceHits() {
-        return shared.keyspaceHits;
-    }
-
-    public long keyspaceMisses() {
-        return shared.keyspaceMisses;
-    }
-
-    public long expiredKeys() {
-        return shared.expiredKeys;
     }
 
     // ------------------------------------------------------------------ internals

@@ -211,7 +211,7 @@ public final class Persistence implements AutoCloseable {
     private void countFromHere() {
         for (int i = 0; i < keyspace.shardCount(); i++) {
             int shard = i;
-            savedDirty.set(shard, keyspace.beforeServing(shard, st -> st.store().dirty()).join());
+            savedDirty.set(shard, keyspace.beforeServing(shard, st -> st.databases().dirty()).join());
         }
         lastSaveSeconds = System.currentTimeMillis() / 1000;
     }
@@ -540,7 +540,7 @@ public final class Persistence implements AutoCloseable {
             return;
         }
         cronBusy = true;
-        keyspace.mapReduce(st -> st.store().dirty() - savedDirty.get(st.shardId()), 0L, Long::sum).whenComplete((changes, err) -> {
+        keyspace.mapReduce(st -> st.databases().dirty() - savedDirty.get(st.shardId()), 0L, Long::sum).whenComplete((changes, err) -> {
             cronBusy = false;
             long elapsed = System.currentTimeMillis() / 1000 - lastSaveSeconds;
             if (err == null && !closed && settings.save().due(changes, elapsed)) {

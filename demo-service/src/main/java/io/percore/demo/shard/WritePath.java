@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Units.</b> A command's work on this shard runs as a unit ({@link #begin}/{@link #end}: a
  * single-key command on its key's shard, each part of a multi-key command, a blocked client's pop);
  * units nest, and the outermost one's end reports the unit's change once. As Redis's
- * {@code call()}, a unit whose command changed the store ({@link ValueStore#dirty()} moved) reports
+ * {@code call()}, a unit whose command changed the store ({@link Databases#dirty()} moved) reports
  * the command's own arguments as its effect, unless the command reported another effect
  * ({@link #propagate}: a relative expiry as an absolute one, SPOP as SREM, a part of a command that
  * spans shards as the commands on this shard's keys). A unit that changed the store and reported
@@ -245,7 +245,7 @@ public final class WritePath {
 
     /**
      * A command that runs without a unit because it only reads is over; {@code dirtyBefore} was
-     * {@link ValueStore#dirty()} when it began. A read that changed the store is a defect, as an
+     * {@link Databases#dirty()} when it began. A read that changed the store is a defect, as an
      * unreported write is. One compare.
      */
     public void readDone(long dirtyBefore) {

@@ -65,10 +65,10 @@ class ValueStoreTest {
         assertThat(ks.readString(b("a"), 500)).isEqualTo(b("1"));
         assertThat(ks.readString(b("t"), 999)).isEqualTo(b("2"));
         assertThat(ks.readString(b("t"), 1_000)).isNull();
-        assertThat(ks.expiredKeys()).isEqualTo(1);
+        assertThat(ks.databases().expiredKeys()).isEqualTo(1);
         assertThat(ks.size()).isEqualTo(1);
-        assertThat(ks.keyspaceHits()).isEqualTo(2);
-        assertThat(ks.keyspaceMisses()).isEqualTo(1);
+        assertThat(ks.databases().keyspaceHits()).isEqualTo(2);
+        assertThat(ks.databases().keyspaceMisses()).isEqualTo(1);
         assertThat(ks.delete(b("a"), 0)).isTrue();
         assertThat(ks.delete(b("a"), 0)).isFalse();
         assertThat(ks.size()).isZero();
@@ -175,8 +175,8 @@ class ValueStoreTest {
         assertThatThrownBy(() -> ks.lookupRead(b("s"), hash, 0)).isInstanceOf(WrongTypeException.class);
         assertThat(ks.lookupWrite(b("h"), hash, 0)).isNotNull();
         assertThat(ks.lookupRead(b("missing"), hash, 0)).isNull();
-        assertThat(ks.keyspaceHits()).isEqualTo(2);
-        assertThat(ks.keyspaceMisses()).isEqualTo(1);
+        assertThat(ks.databases().keyspaceHits()).isEqualTo(2);
+        assertThat(ks.databases().keyspaceMisses()).isEqualTo(1);
 
         // untyped operations see every type
         assertThat(ks.typeOf(b("h"), 0)).isSameAs(hash);
