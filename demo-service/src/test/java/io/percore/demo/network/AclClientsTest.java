@@ -82,6 +82,21 @@ class AclClientsTest {
         }
     }
 
+    /**
+     * Lettuce's refused handshake, as the server words it. Lettuce races itself there: its {@code RedisHandshakeHandler.fail}
+     * closes the channel before it completes the handshake with the server's error, and the {@code channelInactive} that
+     * close fires may complete it first with "Connection closed prematurely" (CI's run on a5d62fe, 2026-11-30 about 09:00 UTC, against
+     * redis-server; the race is the client's, either server may meet it). That outcome says nothing of the server: the
+     * connection is tried again (a few times at most), and the server's own refusal is what is compared.
+     */
+    private static String refusedConnect(Supplier<Object> connect) {
+        String outcome = outcome(connect);
+        for (int i = 0; i < 4 && outcome.equals("error RedisConnectionException: Connection closed prematurely"); i++) {
+            outcome = outcome(connect);
+        }
+        return outcome;
+    }
+
     @Test
     void lettuceInBothProtocols() {
         for (ProtocolVersion protocol : List.of(ProtocolVersion.RESP3, ProtocolVersion.RESP2)) {
@@ -103,7 +118,7 @@ class AclClientsTest {
                     }
                     RedisURI wrong = RedisURI.builder().withHost("127.0.0.1").withPort(port).withAuthentication(USER, "wrong")
                             .withTimeout(Duration.ofSeconds(30)).build();
-                    steps.add(outcome(() -> client.connect(wrong)));
+                    steps.add(refusedConnect(() -> client.connect(wrong)));
                 } finally {
                     client.shutdown(Duration.ZERO, Duration.ofSeconds(5));
                 }
