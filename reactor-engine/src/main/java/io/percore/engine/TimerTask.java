@@ -30,6 +30,10 @@ final class TimerTask implements Runnable, Cancellable {
         }
     }
 
+    boolean isCancelled() {
+        return cancelled;
+    }
+
     @Override
     public boolean cancel() {
         if (cancelled) {

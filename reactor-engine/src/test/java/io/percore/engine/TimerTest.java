@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,6 +65,44 @@ class TimerTest {
         awaitTimer(shard, Duration.ofMillis(50));
         assertThat(runs.get()).isEqualTo(after);
         assertThat(periodic.cancel()).isFalse();
+    }
+
+    /**
+     * The crons of a shard (fixed rate, first run one period away) fire in one wakeup: one scheduled 7 ms after the
+     * first, on the shard, and one from another thread run in the loop turns the first runs in, from their first run on.
+     * Each still runs until it is cancelled, a throwing one included, and the others go on without it.
+     */
+    @Test
+    void fixedRateTimersOfOnePeriodFireInOneWakeup() throws Exception {
+        Shard shard = engine.shard(0);
+        Duration period = Duration.ofMillis(20);
+        List<Set<Long>> turns = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+        CountDownLatch rounds = new CountDownLatch(12);
+        java.util.function.IntFunction<Runnable> recorder = i -> () -> {
+            turns.get(i).add(shard.stats().loopIterations()); // published once per turn: equal within one
+            rounds.countDown();
+            if (i == 2 && turns.get(i).size() == 1) {
+                throw new IllegalStateException("one bad run");
+            }
+        };
+        Cancellable first = await(engine.submitTo(0, () -> shard.scheduleAtFixedRate(period, period, recorder.apply(0))));
+        CompletableFuture<Cancellable> second = new CompletableFuture<>();
+        shard.schedule(Duration.ofMillis(7), () -> second.complete(shard.scheduleAtFixedRate(period, period, recorder.apply(1))));
+        Cancellable third = shard.scheduleAtFixedRate(period, period, recorder.apply(2));
+        assertThat(rounds.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.get(30, TimeUnit.SECONDS).cancel()).isTrue();
+        assertThat(third.cancel()).isTrue();
+        await(engine.submitTo(0, () -> null)); // a run in flight has finished
+        Set<Long> firstTurns = Set.copyOf(turns.get(0));
+        assertThat(turns.get(1)).as("the second timer's runs").isNotEmpty().isSubsetOf(firstTurns);
+        assertThat(turns.get(2)).as("the third timer's runs").hasSizeGreaterThan(1).isSubsetOf(firstTurns);
+
+        int secondRuns = turns.get(1).size();
+        int before = turns.get(0).size();
+        awaitTimer(shard, Duration.ofMillis(70));
+        assertThat(turns.get(0).size()).as("the first goes on alone").isGreaterThan(before);
+        assertThat(turns.get(1)).as("a cancelled one runs no more").hasSize(secondRuns);
+        assertThat(first.cancel()).isTrue();
     }
 
     @Test
