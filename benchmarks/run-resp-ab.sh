@@ -35,11 +35,14 @@ for ((r = 1; r <= rounds; r++)); do
     jar=${spec%+acl}; auth=()
     if [ -n "${PORT_BASE:-}" ]; then port=$PORT_BASE; http=$((PORT_BASE + 1)); mgmt=$((PORT_BASE + 2))
     else port=$(free_port); http=$(free_port); mgmt=$(free_port); fi
+    # a data directory of its own: a dump.rdb left in the working directory would be loaded (and -LOADING refuse the load)
+    data=$(mktemp -d)
     taskset -c 1 env -u PERCORE_JAR java -Xms256m -Xmx512m -Dio.netty.leakDetection.level=disabled -jar "$jar" \
       --percore.servers.resp.port="$port" --percore.servers.http.port="$http" --management.server.port="$mgmt" \
-      --percore.engine.shards="$shards" --percore.engine.mode="$mode" --percore.engine.idle-poll=0s >/dev/null 2>&1 &
+      --percore.engine.shards="$shards" --percore.engine.mode="$mode" --percore.engine.idle-poll=0s \
+      --percore.demo.persistence.dir="$data" >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 1 240); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.25; done
+    for _ in $(seq 1 240); do [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && break; sleep 0.25; done
     if [ "$spec" != "$jar" ]; then
       # shellcheck disable=SC2086  # the rules are words
       redis-cli -p "$port" ACL SETUSER bench on '>bench' $acl_rules >/dev/null
@@ -53,6 +56,7 @@ for ((r = 1; r <= rounds; r++)); do
       echo "$r $(basename "$spec") $t $(awk -v t=$((after - before)) -v hz="$clk" -v n="$requests" 'BEGIN{printf "%.3f", t*1e6/hz/n}')"
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    rm -rf "$data"
   done
 done
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) done, load: $(cut -d' ' -f1-3 /proc/loadavg)"
