@@ -435,12 +435,13 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
-     * One scenario's namespace: deleted (and waited for) when closed, after its state and logs are written to
+     * One scenario's namespace: deleted when closed, after its state and logs are written to
      * target/e2e-diagnostics/&lt;namespace&gt;/ (what a failure needs, and the namespace is gone before JUnit reports it).
-     * Its pods get 2 s to stop instead of their grace period: the scenario is over, and a replicated primary's graceful
-     * stop waits for a handover its deleted service never makes, then for replicas stopping beside it (10 s and more,
-     * which every scenario's teardown waited out, and the isolated ones one after another). Graceful stops are what the
-     * scenarios and the campaign test, not a namespace's deletion.
+     * What the next scenarios need back is the node's room, so the close waits for the namespace's pods to be gone, not
+     * for the namespace (the namespace controller took 10 s for each, its pods gone or not), and its pods get 2 s to
+     * stop instead of their grace period: the scenario is over, and a replicated primary's graceful stop waits for a
+     * handover its deleted service never makes. Graceful stops are what the scenarios and the campaign test, not a
+     * namespace's deletion.
      */
     record TestNamespace(Cluster cluster, String name) implements AutoCloseable {
 
@@ -451,8 +452,9 @@ final class Cluster implements AutoCloseable {
             // the namespace first: once it terminates, no controller can make a pod in it again
             cluster.client().namespaces().withName(name).delete();
             cluster.client().pods().inNamespace(name).withGracePeriod(2).delete();
-            cluster.client().namespaces().withName(name).waitUntilCondition(java.util.Objects::isNull, 3, TimeUnit.MINUTES);
-            Progress.say("namespace %s deleted in %d s", name, RealNode.seconds(start));
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> cluster.client().pods().inNamespace(name).list().getItems().isEmpty());
+            Progress.say("namespace %s deleted, its pods gone in %d s", name, RealNode.seconds(start));
         }
     }
 
