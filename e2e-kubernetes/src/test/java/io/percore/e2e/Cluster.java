@@ -425,6 +425,10 @@ final class Cluster implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // the scenarios' namespaces finish deleting while the operator still runs: their PercoreServices' finalizer
+            // is its to remove, and a namespace left terminating without it stays so in etcd, for the next run to meet
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> client().namespaces().withLabel(E2E_LABEL).list().getItems().isEmpty());
             chart.uninstall();
             Volumes.removeAll(client());
         } catch (RuntimeException e) {
@@ -438,7 +442,8 @@ final class Cluster implements AutoCloseable {
      * One scenario's namespace: deleted when closed, after its state and logs are written to
      * target/e2e-diagnostics/&lt;namespace&gt;/ (what a failure needs, and the namespace is gone before JUnit reports it).
      * What the next scenarios need back is the node's room, so the close waits for the namespace's pods to be gone, not
-     * for the namespace (the namespace controller took 10 s for each, its pods gone or not), and its pods get 2 s to
+     * for the namespace (the namespace controller took 10 s for each, its pods gone or not; the suite's end waits for
+     * them all, before the operator that removes their services' finalizer goes), and its pods get 2 s to
      * stop instead of their grace period: the scenario is over, and a replicated primary's graceful stop waits for a
      * handover its deleted service never makes. Graceful stops are what the scenarios and the campaign test, not a
      * namespace's deletion.
