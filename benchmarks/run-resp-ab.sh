@@ -30,6 +30,8 @@ clk=$(getconf CLK_TCK)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rounds=$rounds requests=$requests tests=\"$tests\" shards=$shards pipeline=$pipeline load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "round jar command cpu_us_per_request"
+# a failed step (set -e) must not leave a server running beside the next measurements
+trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "${data:-}"' EXIT
 for ((r = 1; r <= rounds; r++)); do
   for spec in "$@"; do
     jar=${spec%+acl}; auth=()
