@@ -148,12 +148,15 @@ class ReplicationPrimaryTest {
             c.cmd("CONFIG", "SET", "min-replicas-to-write", "1");
             waitFor(() -> "OK".equals(cmd(c, "SET", "k", "before")), "a good replica lets writes through");
             signal("STOP", primary.pid());
+            long frozenAt = System.nanoTime();
             try {
                 link.partition();
                 long heldBefore = link.heldToPrimary();
-                // the replica acks once a second what it has: three of them, all older than the lag allows by the last
-                waitFor(() -> link.heldToPrimary() >= heldBefore + 3 * "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n".length(),
-                        "the replica's acks wait in the partition");
+                // the replica acks once a second what it has, and at once a GETACK the primary sent just before its freeze:
+                // three acks may wait after only a second, so the freeze is also timed past the lag (2 s) with a margin,
+                // else the acks read on the thaw are fresh enough and the write passes rightly
+                waitFor(() -> link.heldToPrimary() >= heldBefore + 3 * "*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n".length()
+                        && System.nanoTime() - frozenAt > TimeUnit.SECONDS.toNanos(3), "the replica's acks wait in the partition");
                 link.healToPrimary(); // into the frozen primary's socket: read on its thaw, as if they had just come
             } finally {
                 signal("CONT", primary.pid());
