@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The engine settings that change while it runs (config-schema's {@code x-live}), handed to the
  * parts that use them: the scheduling groups' shares (one volatile field each, read by every shard
  * when it charges a slice), the stall detector's threshold, and each shard's task quota, budget for Netty's tasks
- * and longest sleep (plain fields of the loop, so each shard takes them on its own thread between two
+ * (plain fields of the loop, so each shard takes them on its own thread between two
  * turns).
  */
 final class LiveTuning {
@@ -23,11 +22,6 @@ final class LiveTuning {
     private static final Logger LOG = LoggerFactory.getLogger(LiveTuning.class);
 
     private LiveTuning() {
-    }
-
-    /** A shard wakes at least once per stall threshold, so its last-turn time stays fresh when idle. */
-    static long maxSleepNanos(Duration stallThreshold) {
-        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), stallThreshold.toNanos());
     }
 
     /**
@@ -61,11 +55,10 @@ final class LiveTuning {
         detector.threshold(next.stallThreshold());
         long quota = next.taskQuota().toNanos();
         long ioTaskBudget = ioTaskBudgetNanos(quota, next.stallThreshold());
-        long maxSleep = maxSleepNanos(next.stallThreshold());
         List<CompletableFuture<Void>> applied = new ArrayList<>();
         for (Shard shard : engine.shards()) {
             applied.add(engine.submitTo(shard.id(), () -> {
-                shard.applyTiming(quota, ioTaskBudget, maxSleep);
+                shard.applyTiming(quota, ioTaskBudget);
                 return null;
             }));
         }

@@ -237,7 +237,7 @@ final class StallDetector implements Runnable {
         }
         if (current[id] == null) {
             current[id] = new Stall(turnStart, thresholdNanos, idle, idle ? now - stalledFor : turnStart);
-            stats.stallDetected();
+            stats.stallDetected(current[id].began);
         }
         Stall s = current[id];
         if (stalledFor >= s.nextReportNanos) {
