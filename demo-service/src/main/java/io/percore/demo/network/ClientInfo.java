@@ -68,13 +68,13 @@ public final class ClientInfo {
 
     /** Redis's flag letters, in its order; N for none. */
     static String flags(RespConnection c) {
-        int modes = c.modes();
+        ClientFlags flags = c.flags();
         RespSession s = c.session();
         StringBuilder f = new StringBuilder(4);
         if (c.replica()) {
             f.append('S');
         }
-        if ((modes & RespConnection.MONITOR) != 0) {
+        if (flags.monitoring()) {
             f.append('O');
         }
         if (s.subscribed()) {
@@ -83,7 +83,7 @@ public final class ClientInfo {
         if (s.multi != null) {
             f.append('x');
         }
-        if ((modes & RespConnection.PAUSED) != 0 || s.blocked) {
+        if (flags.paused() || s.blocked) {
             f.append('b');
         }
         if (s.tracking != null) {
@@ -95,10 +95,10 @@ public final class ClientInfo {
                 f.append('B');
             }
         }
-        if ((modes & RespConnection.CLOSE_AFTER_REPLY) != 0) {
+        if (flags.closeAfterReply()) {
             f.append('c');
         }
-        if ((modes & RespConnection.NO_EVICT) != 0) {
+        if (flags.noEvict()) {
             f.append('e');
         }
         return f.length() == 0 ? "N" : f.toString();

@@ -12,6 +12,19 @@ final class HeldCommands {
     private final ArrayDeque<byte[][]> commands = new ArrayDeque<>();
     private long bytes;
 
+    /** Marks a held protocol error (compared by identity: no command's name is this array). */
+    private static final byte[] PROTOCOL_ERROR = new byte[0];
+
+    /** A protocol error read behind held commands: answered in its place in line, as Redis answers it, not dropped with them. */
+    void addProtocolError(String replyText) {
+        add(new byte[][] {PROTOCOL_ERROR, replyText.getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+    }
+
+    /** The text of the protocol error {@code held} stands for, or null when it is a command. */
+    static String protocolError(byte[][] held) {
+        return held[0] == PROTOCOL_ERROR ? new String(held[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+
     /** A command read and held back: the end of the line. */
     void add(byte[][] argv) {
         commands.add(argv);

@@ -97,29 +97,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     // ------------------------------------------------------------------ what an operator sees (CLIENT LIST, stats)
 
-    /** Bits of {@link #modes}: the connection's states that change how its commands run (zero for almost every connection). */
-    static final int MONITOR = 1;
-    static final int REPLY_OFF = 2;
-    static final int REPLY_SKIP_NEXT = 4;
-    static final int REPLY_SKIP = 8;
-    static final int NO_EVICT = 16;
-    static final int CLOSE_AFTER_REPLY = 32;
-    static final int PAUSED = 64;
-    /** CLIENT TRACKING is on: each command is prepared for the shards it reaches, and CLIENT CACHING's flag lasts one command. */
-    static final int TRACKING = 128;
-    private static final int MUTED = REPLY_OFF | REPLY_SKIP;
-
-    private int modes;
-    /** When this connection became a MONITOR: it gets the commands that ran after. */
-    private long monitoringSince;
+    /** Its monitor, reply, eviction, pause and tracking states (Redis's client flags): zero for almost every connection. */
+    private final ClientFlags flags = new ClientFlags();
     /** Refused at once for maxclients: never counted as a client. */
     private boolean rejected;
-    /** The clock at the last interaction (a read burst, a command's end). */
-    private long lastTick = System.nanoTime();
-    /** When the socket was last seen taking some of its unsent output (at a memory check), and how much was unsent then. */
-    private long outputMovedAt = lastTick;
-    private long unsentAtLastCheck;
-    private boolean inBurst;
+    /** When it last interacted: CLIENT LIST's idle, the timeout, the next command's start. */
+    private final ClientActivity activity = new ClientActivity();
 
     /** {@code responder} must stand right before this handler in the pipeline; {@code services} are this shard's. */
     RespConnection(ShardServices services, Admission admission, RespSession session, OrderedResponder<RedisMessage> responder,
@@ -144,15 +127,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         // maxmemory-clients instead, so a client that writes everything before it reads is served.
         responder.readingWhileUnwritable();
         responder.onOutputGrowth(this::checkMemory);
-    }
-
-    /**
-     * The responder for a RESP connection: replies are encoded by {@link RespReplyWriter} in the
-     * protocol the session speaks when each reply is written (HELLO switches it for the replies
-     * that follow, its own included).
-     */
-    static OrderedResponder<RedisMessage> responder(int maxPendingReplies, RespSession session) {
-        return new OrderedResponder<>(maxPendingReplies, (reply, out) -> RespReplyWriter.write(reply, out, session.resp3));
     }
 
     // ------------------------------------------------------------------ CommandContext, Caller
@@ -274,10 +248,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         server.disconnected(this);
-        if ((modes & MONITOR) != 0) {
+        if (flags.monitoring()) {
             server.monitors().remove(this);
         }
-        if ((modes & PAUSED) != 0) {
+        if (flags.paused()) {
             server.pause().forget(this);
         }
         limits.left();
@@ -298,7 +272,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             draining = true;
             local.blockedClients().expireNow(session.id());
             server.replication().answerWaitsNow();
-            if ((modes & PAUSED) != 0 && !responder.closing()) {
+            if (flags.paused() && !responder.closing()) {
                 held.drop();
                 responder.replyAndClose(RespReplies.NOTHING);
             }
@@ -308,17 +282,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!inBurst) {
-            inBurst = true;
-            lastTick = System.nanoTime(); // one clock read per burst: the first command's start
-        }
-        if (responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed()) {
+        activity.read();
+        if (responder.closing() || flags.closeAfterReply() || limits.closed()) {
             return;
         }
         if (msg instanceof RespProtocolError e) {
             if (barrier) {
                 // after the commands read before it, as Redis answers them: held in line, not dropped with them
-                held.add(new byte[][] {PROTOCOL_ERROR, e.replyText().getBytes(java.nio.charset.StandardCharsets.UTF_8)});
+                held.addProtocolError(e.replyText());
                 return;
             }
             protocolError(e.replyText());
@@ -341,7 +312,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        inBurst = false;
+        activity.readComplete();
         ctx.fireChannelReadComplete();
         checkMemory(); // once per read burst: what it read, ran and answered
     }
@@ -377,11 +348,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void checkMemory() {
-        long unsent = limits.outputBytes();
-        if (unsent < unsentAtLastCheck) {
-            outputMovedAt = System.nanoTime(); // the socket took some of its output: an interaction, as Redis's writes are
-        }
-        unsentAtLastCheck = unsent;
+        activity.unsentOutput(limits.outputBytes());
         limits.check();
     }
 
@@ -397,7 +364,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public boolean noEvict() {
-        return (modes & NO_EVICT) != 0;
+        return flags.noEvict();
     }
 
     @Override
@@ -418,9 +385,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             ctx.close();
         }
     }
-
-    /** Marks a held protocol error (compared by identity: no command's name is this array). */
-    private static final byte[] PROTOCOL_ERROR = new byte[0];
 
     private void protocolError(String text) {
         if (responder.closing()) {
@@ -462,9 +426,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             int multi = session.multi == null ? Admission.NOT_IN_MULTI : TransactionCommands.queues(spec) ? Admission.QUEUED
                     : Admission.RUN_IN_MULTI;
             // a MONITOR client is refused the keyspace, and is never redirected, refused for the data's state or paused
-            RespError refused = admission.refusal(c, (modes & MONITOR) == 0 ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, multi, id,
+            RespError refused = admission.refusal(c, !flags.monitoring() ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, multi, id,
                     spec, argv);
-            if (refused == null && (modes & MONITOR) != 0 && commands.touchesKeyspace(id)) {
+            if (refused == null && flags.monitoring() && commands.touchesKeyspace(id)) {
                 refused = new RespError("ERR Replica can't interact with the keyspace"); // Redis: a monitor is a replica
             }
             return refused;
@@ -480,14 +444,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         /** A CLIENT PAUSE holds what it covers (never a monitor's); MULTI queues what it does not run at once. */
         @Override
         public boolean keeps(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-            if ((modes & TRACKING) != 0) {
+            if (flags.tracking()) {
                 keyspace = tracking.keyspaceFor(selected, id, argv); // a tracking client's command sees the keyspace through its tracking
             }
-            if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && (modes & MONITOR) == 0
+            if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && !flags.monitoring()
                     && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id, c, argv)))) {
                 held.addFirst(argv);
                 barrier = true;
-                modes |= PAUSED;
+                flags.paused(true);
                 server.pause().hold(RespConnection.this);
                 responder.checkBackpressure();
                 return true;
@@ -507,7 +471,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
         @Override
         public void begin(CommandContext c, int id, byte[][] argv) {
-            running.begin(id, argv, lastTick);
+            running.begin(id, argv, activity.last());
             mayWake = keyspace.anyWaiters() && commands.writes(id);
         }
 
@@ -515,13 +479,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         public void ran(CommandContext c, int id, byte[][] argv) {
             server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
             long now = System.nanoTime();
-            lastTick = now;
+            activity.at(now);
             if (running.end(now, mayWake && !barrier)) {
                 barrier = true;
             }
-            if (modes != 0) {
+            if (flags.any()) {
                 afterCommand(id);
-                if ((modes & CLOSE_AFTER_REPLY) != 0 && !responder.closing()) {
+                if (flags.closeAfterReply() && !responder.closing()) {
                     // CLIENT KILL matched this connection: it closes once every reply before this point is written
                     responder.replyAndClose(RespReplies.NOTHING);
                 }
@@ -544,8 +508,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             }
         }
         reply(error.reply());
-        lastTick = System.nanoTime();
-        if (modes != 0) {
+        activity.now();
+        if (flags.any()) {
             afterCommand(id);
         }
     }
@@ -564,11 +528,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /** Tracking's CLIENT CACHING flag and CLIENT REPLY SKIP last one command. */
     private void afterCommand(int id) {
-        if ((modes & TRACKING) != 0) {
+        if (flags.tracking()) {
             tracking.afterCommand(id);
         }
-        if ((modes & (REPLY_SKIP | REPLY_SKIP_NEXT)) != 0) {
-            modes = ReplyModes.afterCommand(modes, id >= 0 && commands.fullName(id).startsWith("client"));
+        if (flags.skipping()) {
+            flags.afterCommand(id >= 0 && commands.fullName(id).startsWith("client"));
         }
     }
 
@@ -586,9 +550,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** The pause is over: the held command and those after it run, in order. */
     @Override
     public void resumeAfterPause() {
-        modes &= ~PAUSED;
+        flags.paused(false);
         if (ctx.channel().isActive()) {
-            lastTick = System.nanoTime();
+            activity.now();
             endBarrier();
         }
     }
@@ -604,7 +568,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void reply(RedisMessage message) {
-        running.reply(message, (modes & MUTED) != 0);
+        running.reply(message, flags.muted());
     }
 
     @Override
@@ -616,12 +580,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public void replyAndClose(RedisMessage message) {
         running.count(running.family, message);
-        responder.replyAndClose((modes & MUTED) != 0 ? RespReplies.NOTHING : message);
+        responder.replyAndClose(flags.muted() ? RespReplies.NOTHING : message);
     }
 
     @Override
     public PendingReply reserve() {
-        return running.reserve((modes & MUTED) != 0);
+        return running.reserve(flags.muted());
     }
 
     @Override
@@ -639,17 +603,18 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Releases the barrier and runs the commands that waited, in order, their replies in one flush. */
     @Override
     public void endBarrier() {
-        if ((modes & PAUSED) != 0) {
+        if (flags.paused()) {
             return; // a pause holds the commands after it; it releases them when it ends
         }
         barrier = false;
-        lastTick = System.nanoTime(); // the held commands start now, not when they were read
+        activity.now(); // the held commands start now, not when they were read
         responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !responder.closing() && (modes & CLOSE_AFTER_REPLY) == 0 && !limits.closed() && (argv = held.next()) != null) {
-                if (argv[0] == PROTOCOL_ERROR) {
-                    protocolError(new String(argv[1], java.nio.charset.StandardCharsets.UTF_8));
+            while (!barrier && !responder.closing() && !flags.closeAfterReply() && !limits.closed() && (argv = held.next()) != null) {
+                String error = HeldCommands.protocolError(argv);
+                if (error != null) {
+                    protocolError(error);
                     break;
                 }
                 execute(argv);
@@ -699,21 +664,21 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void replyMode(String mode) {
-        modes = ReplyModes.set(modes, mode);
+        flags.replyMode(mode);
     }
 
     @Override
     public void noEvict(boolean on) {
-        modes = on ? modes | NO_EVICT : modes & ~NO_EVICT;
+        flags.noEvict(on);
     }
 
     /** It became a replica's link (PSYNC): a {@link ReplicaLinkHandler} before it takes what the replica sends. */
     @Override
     public io.netty.channel.Channel becomeReplica(io.percore.demo.replication.ReplicaEvents events) {
-        if (!responder.idle() || replica() || (modes & MONITOR) != 0) {
+        if (!responder.idle() || replica() || flags.monitoring()) {
             return null;
         }
-        ctx.pipeline().addBefore(ctx.name(), ReplicaLinkHandler.NAME, new ReplicaLinkHandler(events, () -> lastTick = System.nanoTime()));
+        ctx.pipeline().addBefore(ctx.name(), ReplicaLinkHandler.NAME, new ReplicaLinkHandler(events, activity::now));
         return ctx.channel();
     }
 
@@ -724,20 +689,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public ShardFuture<Void> monitor() {
-        if ((modes & MONITOR) != 0) {
-            return null;
-        }
-        modes |= MONITOR;
-        monitoringSince = System.nanoTime();
-        return server.monitors().add(this);
+        return flags.startMonitoring(System.nanoTime()) ? server.monitors().add(this) : null;
     }
 
     @Override
     public void reset() {
-        if ((modes & MONITOR) != 0) {
+        if (flags.monitoring()) {
             server.monitors().remove(this);
         }
-        modes &= ~(MONITOR | REPLY_OFF | REPLY_SKIP | REPLY_SKIP_NEXT | NO_EVICT);
+        flags.reset();
         session.reset(server.config().requirePass() == null);
         forgetSessionState(false);
         select(0); // as Redis's RESET: database 0 again
@@ -762,9 +722,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public void trackingChanged() {
         if (session.tracking != null) {
-            modes |= TRACKING;
+            flags.tracking(true);
         } else {
-            modes &= ~TRACKING;
+            flags.tracking(false);
             keyspace = selected;
         }
     }
@@ -781,7 +741,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     /** Going: QUIT, CLIENT KILL, a limit, the socket closed. */
     boolean closing() {
-        return responder.closing() || (modes & CLOSE_AFTER_REPLY) != 0 || limits.closed() || !ctx.channel().isActive();
+        return responder.closing() || flags.closeAfterReply() || limits.closed() || !ctx.channel().isActive();
     }
 
     /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
@@ -793,13 +753,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** This connection sent the CLIENT KILL that matched it: it closes once that reply is written. */
     @Override
     public void killAfterReply() {
-        modes |= CLOSE_AFTER_REPLY;
+        flags.closeAfterReply(true);
     }
 
     @Override
     public void monitorLines(List<MonitorFeed.Line> lines) {
-        if ((modes & MONITOR) != 0) {
-            pushes.monitorLines(lines, monitoringSince);
+        if (flags.monitoring()) {
+            pushes.monitorLines(lines, flags.monitoringSince());
         }
     }
 
@@ -809,14 +769,14 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return ctx;
     }
 
-    int modes() {
-        return modes;
+    ClientFlags flags() {
+        return flags;
     }
 
     /** Nanoseconds since the last interaction (a read, a command's end, output taken by the socket). */
     @Override
     public long idleNanos(long now) {
-        return running.running() ? 0 : now - Math.max(lastTick, outputMovedAt);
+        return running.running() ? 0 : activity.idleNanos(now);
     }
 
     /** The command running now, and the last one run (CLIENT LIST's cmd). */
@@ -829,14 +789,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return responder.pendingReplies();
     }
 
-    /** Commands read and held back (by a barrier or a pause). */
-    int heldCommands() {
-        return held.size();
-    }
-
     /** Whether the idle timeout may close it: not a monitor, not held by a pause (Redis spares replicas and blocked clients). */
     @Override
     public boolean idleTimeoutApplies() {
-        return (modes & (MONITOR | PAUSED)) == 0 && !replica() && !session.blocked() && !session.subscribed();
+        return !flags.monitoring() && !flags.paused() && !replica() && !session.blocked() && !session.subscribed();
     }
 }

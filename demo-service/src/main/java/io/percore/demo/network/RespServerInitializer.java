@@ -20,6 +20,7 @@ import io.percore.demo.table.RespCommands;
 import io.percore.demo.pubsub.PubSub;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.RespSettings;
+import io.percore.demo.resp.RespReplyWriter;
 
 /**
  * The RESP pipeline of one connection: {@link RespCommandDecoder} (bytes → commands, with every
@@ -82,6 +83,15 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
      * Runs on the shard owning the connection: proto-max-bulk-len is that shard's current CONFIG value
      * (CONFIG SET changes it for the connections that follow); the connection starts as the default user.
      */
+    /**
+     * The responder for a RESP connection: replies are encoded by {@link RespReplyWriter} in the
+     * protocol the session speaks when each reply is written (HELLO switches it for the replies
+     * that follow, its own included).
+     */
+    static OrderedResponder<RedisMessage> responder(int maxPendingReplies, RespSession session) {
+        return new OrderedResponder<>(maxPendingReplies, (reply, out) -> RespReplyWriter.write(reply, out, session.resp3));
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         ServerShard server = servers.local();
@@ -90,7 +100,7 @@ public final class RespServerInitializer extends ChannelInitializer<Channel> imp
         io.percore.demo.acl.UserRegistry users = server.acl().users();
         RespSession session = new RespSession(!users.authRequired());
         session.user = users.defaultUser();
-        OrderedResponder<RedisMessage> responder = RespConnection.responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
+        OrderedResponder<RedisMessage> responder = responder(ServerChannelContext.of(ch).options().maxPendingReplies(), session);
         RespDecoderLimits limits = new RespDecoderLimits((int) Math.min(config.protoMaxBulkLen(), Integer.MAX_VALUE),
                 settings.maxArrayLength(), settings.maxInlineLength());
         RespCommandDecoder decoder = new RespCommandDecoder(limits, () -> !session.authenticated() && users.authRequired())
