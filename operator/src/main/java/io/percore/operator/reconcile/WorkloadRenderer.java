@@ -73,14 +73,6 @@ public final class WorkloadRenderer {
      * pod listens, and stop at the first success.
      */
     static final int STARTUP_PROBE_PERIOD_SECONDS = 1;
-    /**
-     * Readiness asked every second: a pod that became ready (started, its replica's link streaming again after a
-     * restart, a sync or a failover) is back in its Services and counted Ready within a second, not up to five later
-     * (a roll waits for it pod by pod). Fifteen failures in a row take it out, as three every five seconds did: a
-     * moment's pause (a collection, a busy node) does not flap it.
-     */
-    static final int READINESS_PROBE_PERIOD_SECONDS = 1;
-    static final int READINESS_PROBE_FAILURES = 15;
     /** A persistent pod's startup probes: 30 minutes to load its snapshot before liveness counts. */
     static final int PERSISTENT_STARTUP_PROBES = 1800;
     /** A pod on shared cores' startup probes: 5 minutes, its JVM starting on what CPU its node has spare. */
@@ -350,7 +342,7 @@ public final class WorkloadRenderer {
                 .withStartupProbe(probe("/actuator/health/liveness", management, STARTUP_PROBE_PERIOD_SECONDS,
                         persistence != null ? PERSISTENT_STARTUP_PROBES : plan.burstable() ? SHARED_CORES_STARTUP_PROBES : STARTUP_PROBES))
                 .withLivenessProbe(probe("/actuator/health/liveness", management, 10, 3))
-                .withReadinessProbe(probe("/actuator/health/readiness", management, READINESS_PROBE_PERIOD_SECONDS, READINESS_PROBE_FAILURES))
+                .withReadinessProbe(probe("/actuator/health/readiness", management, 5, 3))
                 .withVolumeMounts(mounts)
                 .endContainer()
                 .withInitContainers(shape.initContainers().isEmpty() ? null : shape.initContainers())
