@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * The engine settings that change while it runs (config-schema's {@code x-live}), handed to the
  * parts that use them: the scheduling groups' shares (one volatile field each, read by every shard
  * when it charges a slice), the stall detector's threshold, and each shard's task quota, budget for Netty's tasks
- * (plain fields of the loop, so each shard takes them on its own thread between two
+ * and longest sleep (plain fields of the loop, so each shard takes them on its own thread between two
  * turns).
  */
 final class LiveTuning {
@@ -22,6 +23,11 @@ final class LiveTuning {
     private static final Logger LOG = LoggerFactory.getLogger(LiveTuning.class);
 
     private LiveTuning() {
+    }
+
+    /** A shard wakes at least once per stall threshold, so its last-turn time stays fresh when idle. */
+    static long maxSleepNanos(Duration stallThreshold) {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(1), stallThreshold.toNanos());
     }
 
     /**
@@ -55,10 +61,11 @@ final class LiveTuning {
         detector.threshold(next.stallThreshold());
         long quota = next.taskQuota().toNanos();
         long ioTaskBudget = ioTaskBudgetNanos(quota, next.stallThreshold());
+        long maxSleep = maxSleepNanos(next.stallThreshold());
         List<CompletableFuture<Void>> applied = new ArrayList<>();
         for (Shard shard : engine.shards()) {
             applied.add(engine.submitTo(shard.id(), () -> {
-                shard.applyTiming(quota, ioTaskBudget);
+                shard.applyTiming(quota, ioTaskBudget, maxSleep);
                 return null;
             }));
         }

@@ -77,7 +77,8 @@ public final class Shard {
         this.thread = new ShardThread(this,
                 new PlannedCpu(cpu, pinnedMode ? "placement is unpinned" : "overprovisioned mode: not pinned"));
         this.loop = new ShardLoop(this, thread, foreignQueue, stats, counters, scheduler, idleStrategy, quiescence, termination,
-                quotaNanos, LiveTuning.ioTaskBudgetNanos(quotaNanos, engine.settings().stallThreshold()));
+                quotaNanos, LiveTuning.ioTaskBudgetNanos(quotaNanos, engine.settings().stallThreshold()),
+                LiveTuning.maxSleepNanos(engine.settings().stallThreshold()));
     }
 
     void connect(Shard[] all, CrossShardMesh mesh) {
@@ -348,10 +349,10 @@ public final class Shard {
         foreignQueue.offerUnrefusable(task);
     }
 
-    /** Live configuration ({@link LiveTuning}): a new task quota and budget for Netty's tasks, on this thread between two turns. */
-    void applyTiming(long quota, long ioTaskBudget) {
+    /** Live configuration ({@link LiveTuning}): a new task quota, budget for Netty's tasks and longest sleep, on this thread between two turns. */
+    void applyTiming(long quota, long ioTaskBudget, long maxSleep) {
         assert thread.checkCurrent();
-        loop.applyTiming(quota, ioTaskBudget);
+        loop.applyTiming(quota, ioTaskBudget, maxSleep);
     }
 
     /** Enqueue in the current group. Shard thread only. */

@@ -17,14 +17,6 @@ final class ShardLoop {
     private static final int DRAIN_BATCH = 1024;
     /** Sleep while parked messages wait for room in a ring. */
     private static final long OVERFLOW_RETRY_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    /**
-     * The longest sleep of an idle shard with no timer due: work, a message and a timer wake it anyway, so this only
-     * keeps its published counters (busy and idle time, utilization) at most a second old for a scrape. It was the
-     * stall threshold (25 ms) so that the last turn's time stayed fresh for the health check: 40 wakeups a second of
-     * every idle shard; the health check now asks whether the shard waits for work or is stalled
-     * ({@link ShardStats#turnAgeNanos}).
-     */
-    static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Shard shard;
     private final int id;
@@ -43,6 +35,7 @@ final class ShardLoop {
     private long quotaNanos;
     /** Step 4's bound on Netty's own tasks ({@link LiveTuning#ioTaskBudgetNanos}). */
     private long ioTaskBudgetNanos;
+    private long maxSleepNanos;
 
     // Set during Engine construction, before the thread starts.
     private Outbox outbox;
@@ -64,7 +57,7 @@ final class ShardLoop {
 
     ShardLoop(Shard shard, ShardThread thread, ForeignQueue foreignQueue, ShardStats stats, ShardCounters counters,
               GroupScheduler scheduler, IdleStrategy idleStrategy, QuiescenceSignal quiescence, ShardTermination termination,
-              long quotaNanos, long ioTaskBudgetNanos) {
+              long quotaNanos, long ioTaskBudgetNanos, long maxSleepNanos) {
         this.shard = shard;
         this.id = shard.id();
         this.thread = thread;
@@ -78,6 +71,7 @@ final class ShardLoop {
         this.termination = termination;
         this.quotaNanos = quotaNanos;
         this.ioTaskBudgetNanos = ioTaskBudgetNanos;
+        this.maxSleepNanos = maxSleepNanos;
     }
 
     void connect(Outbox outbox, SpscArrayQueue<Object>[] inbound) {
@@ -86,9 +80,10 @@ final class ShardLoop {
     }
 
     /** Live configuration ({@link LiveTuning}): see {@link Shard#applyTiming}. */
-    void applyTiming(long quota, long ioTaskBudget) {
+    void applyTiming(long quota, long ioTaskBudget, long maxSleep) {
         scheduler.quota(quotaNanos = quota);
         ioTaskBudgetNanos = ioTaskBudget;
+        maxSleepNanos = maxSleep;
     }
 
     boolean isIdle() {
@@ -305,7 +300,7 @@ final class ShardLoop {
             long sleepStart = System.nanoTime();
             startLoopPoll();
             try {
-                shard.eventLoop().run(parked ? OVERFLOW_RETRY_NANOS : MAX_SLEEP_NANOS, -1);
+                shard.eventLoop().run(parked ? OVERFLOW_RETRY_NANOS : maxSleepNanos, -1);
             } finally {
                 endLoopPoll();
             }

@@ -64,9 +64,6 @@ public final class ShardStats {
     private volatile long messagesOverflowed;
     private volatile long timersFired;
     private volatile long stalls;
-    /** When the stall in progress began ({@link System#nanoTime}), or {@link #NO_STALL}; the stall detector writes it. */
-    private volatile long stallBeganNanos = NO_STALL;
-    private static final long NO_STALL = Long.MIN_VALUE;
     private volatile long lastLoopTurnNanos;
     private volatile long lastTurnEndNanos;
     private volatile long stallNanos;
@@ -183,21 +180,6 @@ public final class ShardStats {
         return lastLoopTurnNanos;
     }
 
-    /**
-     * How long the shard has been unable to take new work at {@code nowNanos}: 0 while it waits for work (an idle
-     * shard sleeps until work, a message or a timer wakes it, up to a second with none), the time its current turn has
-     * run while busy, and a stall's length once the stall detector saw one (a handler that hogs or blocks the
-     * shard inside its I/O poll, where the loop cannot stamp a turn, included). What a health check compares to its
-     * limit.
-     */
-    public long turnAgeNanos(long nowNanos) {
-        long stallBegan = stallBeganNanos;
-        if (stallBegan != NO_STALL) {
-            return Math.max(0, nowNanos - stallBegan);
-        }
-        return idle.getAsBoolean() ? 0 : Math.max(0, nowNanos - lastLoopTurnNanos);
-    }
-
     public long loopIterations() {
         return loopIterations;
     }
@@ -282,7 +264,6 @@ public final class ShardStats {
 
     /** Stall detector thread only: a stall is over, {@code nanos} long. */
     void stallEnded(long nanos) {
-        stallBeganNanos = NO_STALL;
         stallNanos = stallNanos + nanos;
         if (nanos > longestStallNanos) {
             longestStallNanos = nanos;
@@ -323,9 +304,8 @@ public final class ShardStats {
         pinningNote = note;
     }
 
-    /** Stall detector thread only: a stall that began at {@code beganNanos} reached the threshold. */
-    void stallDetected(long beganNanos) {
-        stallBeganNanos = beganNanos;
+    /** Stall detector thread only. */
+    void stallDetected() {
         STALLS.setRelease(this, stalls + 1);
     }
 

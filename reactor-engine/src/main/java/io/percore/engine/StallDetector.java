@@ -237,7 +237,7 @@ final class StallDetector implements Runnable {
         }
         if (current[id] == null) {
             current[id] = new Stall(turnStart, thresholdNanos, idle, idle ? now - stalledFor : turnStart);
-            stats.stallDetected(current[id].began);
+            stats.stallDetected();
         }
         Stall s = current[id];
         if (stalledFor >= s.nextReportNanos) {

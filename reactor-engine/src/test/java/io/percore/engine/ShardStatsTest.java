@@ -32,15 +32,17 @@ class ShardStatsTest {
             assertThat(s0.pinningNote()).contains("overprovisioned");
             assertThat(s0.transport()).isEqualTo(engine.transport());
 
-            // An idle shard sleeps until work, a message or a timer wakes it, and at most a second: not once per stall
-            // threshold (40 ms here), which was 25 needless wakeups a second. A loaded machine only makes it wake less.
+            // An idle shard sleeps but still turns its loop at least once per stall threshold,
+            // which is what a health check watches (the time of the last turn). Judged on the
+            // average gap over ten idle turns, not on one sample: on a loaded host a single
+            // wakeup can come hundreds of ms late.
             CrossShardMeshTest.awaitStat(s0::idleNanos, 1);
             long it = s0.loopIterations();
-            Thread.sleep(400);
-            assertThat(s0.loopIterations() - it).as("loop turns of an idle shard in 400 ms").isLessThanOrEqualTo(2);
-            // ... and still wakes to publish its counters without work: its idle time moves on for a scrape
-            long idleBefore = s0.idleNanos();
-            CrossShardMeshTest.awaitStat(s0::idleNanos, idleBefore + TimeUnit.MILLISECONDS.toNanos(500));
+            long t0 = System.nanoTime();
+            CrossShardMeshTest.awaitStat(s0::loopIterations, it + 10);
+            long perTurn = (System.nanoTime() - t0) / (s0.loopIterations() - it);
+            assertThat(perTurn).as("average gap between idle loop turns").isLessThan(TimeUnit.MILLISECONDS.toNanos(40) * 10);
+            assertThat(s0.lastLoopTurnNanos()).as("last loop turn published").isGreaterThan(t0);
         }
     }
 

@@ -238,13 +238,6 @@ class StallReportTest {
             try (Socket client = new Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
                 client.getOutputStream().write(1);
                 client.getOutputStream().flush();
-                // inside the poll the shard counts as idle: only the detector's stall tells a health check it is stuck
-                long seenStuck = 0;
-                for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); seenStuck == 0 && System.nanoTime() < deadline; ) {
-                    seenStuck = shard.stats().turnAgeNanos(System.nanoTime()) >= TimeUnit.MILLISECONDS.toNanos(THRESHOLD_MS) ? 1 : 0;
-                    Thread.sleep(5);
-                }
-                assertThat(seenStuck).as("the turn age reaches the threshold while the handler blocks the poll").isEqualTo(1);
                 // counted from the watchdog's first look that found the thread blocked: a loaded machine runs
                 // that look late (207 of 300 ms seen at load 12), so the block is long enough to leave room for it
                 assertThat(awaitStallEnded(r, 0, 400)).isBetween(400L, 5_000L);

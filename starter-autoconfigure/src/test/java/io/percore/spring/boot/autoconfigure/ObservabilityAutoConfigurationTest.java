@@ -126,23 +126,6 @@ class ObservabilityAutoConfigurationTest {
         });
     }
 
-    /**
-     * An idle shard sleeps until work or a timer wakes it (up to a second), far past a limit of 4 × 5 ms: it waits for work,
-     * it is not stuck. Judged by the last turn's age, as the indicator once did, it would read DOWN most of the time.
-     */
-    @Test
-    void anIdleShardIsUpHoweverLongItSleeps() {
-        runner.withPropertyValues("percore.engine.stall-threshold=5ms", "management.health.percore.stall-multiplier=4").run(context -> {
-            PercoreHealthIndicator indicator = context.getBean(PercoreHealthIndicator.class);
-            Engine engine = context.getBean(Engine.class);
-            awaitTrue(() -> System.nanoTime() - engine.shard(0).stats().lastLoopTurnNanos() > TimeUnit.MILLISECONDS.toNanos(100));
-            for (int i = 0; i < 20; i++) {
-                assertThat(indicator.health().getStatus()).as("health of an idle engine").isEqualTo(Status.UP);
-                Thread.sleep(10);
-            }
-        });
-    }
-
     @Test
     void healthIsDownOnceTheEngineStopped() {
         runner.run(context -> {

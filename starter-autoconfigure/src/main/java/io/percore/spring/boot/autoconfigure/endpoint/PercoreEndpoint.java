@@ -168,10 +168,7 @@ public final class PercoreEndpoint {
         out.put("loopIterations", stats.loopIterations());
         out.put("wakeupsReceived", stats.wakeupsReceived());
         out.put("turnsInsidePoll", stats.turnsInsidePoll());
-        long now = System.nanoTime();
-        // since the loop last turned or woke (an idle shard sleeps up to a second), and how long it has been kept from work
-        out.put("lastLoopTurnAgeMillis", Math.max(0, now - stats.lastLoopTurnNanos()) / 1_000_000.0);
-        out.put("turnAgeMillis", stats.turnAgeNanos(now) / 1_000_000.0);
+        out.put("lastLoopTurnAgeMillis", Math.max(0, System.nanoTime() - stats.lastLoopTurnNanos()) / 1_000_000.0);
         return out;
     }
 }

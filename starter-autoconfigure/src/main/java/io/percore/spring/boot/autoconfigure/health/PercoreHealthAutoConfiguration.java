@@ -47,7 +47,7 @@ public final class PercoreHealthAutoConfiguration {
     }
 
     /**
-     * The indicator in the {@code liveness} group too: a shard kept from new work for
+     * The indicator in the {@code liveness} group too: a shard that has not turned for
      * {@code stall-threshold × stall-multiplier} makes liveness DOWN, so Kubernetes restarts a
      * pod whose shard stays stuck (after the probe's failure threshold; a passing stall does not).
      */

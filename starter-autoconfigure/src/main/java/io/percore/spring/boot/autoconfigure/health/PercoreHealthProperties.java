@@ -11,8 +11,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class PercoreHealthProperties {
 
     /**
-     * A shard is reported DOWN when a turn of its loop, or a stall inside its I/O poll, has kept it from new work for
-     * this many times percore.engine.stall-threshold. A shard that waits for work is never down, however long it sleeps.
+     * A shard is reported DOWN when its loop has not turned for this many times
+     * percore.engine.stall-threshold. Idle shards wake at least once per stall threshold, so a
+     * healthy shard's last turn is never much older than that.
      */
     private int stallMultiplier = 10;
 
