@@ -81,7 +81,7 @@ final class ClientFlags {
     }
 
     void noEvict(boolean on) {
-        bits = on ? bits | NO_EVICT : bits & ~NO_EVICT;
+        set(NO_EVICT, on);
     }
 
     /** CLIENT KILL matched it from its own connection: it closes once the replies before that point are written. */
@@ -90,7 +90,7 @@ final class ClientFlags {
     }
 
     void closeAfterReply(boolean on) {
-        bits = on ? bits | CLOSE_AFTER_REPLY : bits & ~CLOSE_AFTER_REPLY;
+        set(CLOSE_AFTER_REPLY, on);
     }
 
     /** A CLIENT PAUSE holds its commands. */
@@ -99,7 +99,7 @@ final class ClientFlags {
     }
 
     void paused(boolean on) {
-        bits = on ? bits | PAUSED : bits & ~PAUSED;
+        set(PAUSED, on);
     }
 
     boolean tracking() {
@@ -107,7 +107,11 @@ final class ClientFlags {
     }
 
     void tracking(boolean on) {
-        bits = on ? bits | TRACKING : bits & ~TRACKING;
+        set(TRACKING, on);
+    }
+
+    private void set(int flag, boolean on) {
+        bits = on ? bits | flag : bits & ~flag;
     }
 
     /** RESET: no longer a monitor, replies on, evictable (as Redis's {@code clearClientConnectionState}). */
