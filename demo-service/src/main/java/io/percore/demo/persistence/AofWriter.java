@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -72,6 +73,9 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     private final FeedOrder feed;
     private final AtomicLongArray durable;
     private final AtomicIntegerArray wakeRequested;
+    /** Threads off the shards waiting for the end of a turn ({@link #awaitSafeAsReplies}): notified on it. */
+    private final Object turnEnded = new Object();
+    private final AtomicInteger waitingOffShards = new AtomicInteger();
     private final IntConsumer wake;
     private final Runnable statusChanged;
     private final AtomicLong queued = new AtomicLong();
@@ -245,6 +249,42 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
      */
     void wakeMe(int shard) {
         wakeRequested.set(shard, 1);
+    }
+
+    /**
+     * Off the shards: waits, at most {@code boundNanos}, until every change any shard has made so far is as safe in the
+     * file as the changes behind a reply leaving now ({@link ReplyGate}'s rule: durable with {@code always}; else the
+     * writer not behind). A replica's {@code REPLCONF ACK} is such a reply, to its primary: Redis writes (and with
+     * {@code always} forces) its log before the ack leaves, so a write that {@code WAIT} counted survives every process
+     * killed at once in the files of the replica that acknowledged it. A writer whose writes fail ({@code -MISCONF}, with
+     * everysec or no) does not hold it: Redis's replica acks then too. @return whether they are
+     */
+    boolean awaitSafeAsReplies(long boundNanos) {
+        long[] target = fsync == AofSettings.Fsync.ALWAYS ? createdNow() : null;
+        long deadline = System.nanoTime() + boundNanos;
+        waitingOffShards.incrementAndGet();
+        try {
+            synchronized (turnEnded) {
+                while (!safeAsReplies(target)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    // notified at each turn's end; the cap only bounds a notify that raced this thread's first look
+                    turnEnded.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
+                }
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            waitingOffShards.decrementAndGet();
+        }
+    }
+
+    private boolean safeAsReplies(long[] target) {
+        return target != null ? reached(target) : !behind() || writeError != null;
     }
 
     void fsync(AofSettings.Fsync policy) {
@@ -528,6 +568,11 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     }
 
     private void wakeWaiting() {
+        if (waitingOffShards.get() > 0) {
+            synchronized (turnEnded) {
+                turnEnded.notifyAll();
+            }
+        }
         boolean caughtUp = !behind();
         for (int i = 0; i < shards; i++) {
             if (wakeRequested.get(i) != 0 && (caughtUp || fsync == AofSettings.Fsync.ALWAYS) && wakeRequested.getAndSet(i, 0) != 0) {

@@ -203,6 +203,16 @@ public final class Persistence implements AutoCloseable {
         return aof.gate(shard);
     }
 
+    /**
+     * Off the shards, before a replica's {@code REPLCONF ACK}: waits, at most {@code bound}, until every change made so far
+     * is as safe in the append-only file as a reply's changes are when it leaves (at once without the file). @return
+     * whether they are (else the ack waits for a later turn)
+     */
+    public boolean awaitSafeAsReplies(Duration bound) {
+        AofWriter w = aof.writer();
+        return w == null || w.awaitSafeAsReplies(bound.toNanos());
+    }
+
     public boolean loading() {
         return load.loading();
     }

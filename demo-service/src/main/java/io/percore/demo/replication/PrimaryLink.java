@@ -123,6 +123,14 @@ public final class PrimaryLink implements AutoCloseable {
         /** The link that was up went down (it is being tried again). */
         void linkDown();
 
+        /**
+         * Waits, briefly, until what the applier ran is as safe in this server's files (its append-only file) as the
+         * changes behind a client's reply are when it leaves. @return whether it is: the ack waits otherwise
+         */
+        default boolean appliedIsLogged() {
+            return true;
+        }
+
         /** The port this server's clients use (REPLCONF listening-port). */
         int listeningPort();
 
@@ -690,9 +698,8 @@ public final class PrimaryLink implements AutoCloseable {
                     continue;
                 }
                 if (argv != null && argv.length >= 2 && is(argv[0], REPLCONF) && is(argv[1], GETACK)) {
-                    applier.finish();
-                    wire.send("REPLCONF", "ACK", Long.toString(offset)); // the offset before the GETACK, as Redis's
-                    nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    // the offset before the GETACK, as Redis's; not yet if this server's files do not hold it (the next turn's)
+                    nextAck = sendAck(wire, applier) ? System.nanoTime() + TimeUnit.SECONDS.toNanos(1) : System.nanoTime();
                 } else if (argv != null && !(is(argv[0], PING) || is(argv[0], REPLCONF))) {
                     int db = selected(argv);
                     if (db >= 0) {
@@ -708,8 +715,7 @@ public final class PrimaryLink implements AutoCloseable {
                 servePoints(applier); // a transaction still arriving is not handed yet: the offset stands before its MULTI
             }
             if (System.nanoTime() - nextAck >= 0) {
-                nextAck = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                sendAck(wire, applier);
+                nextAck = sendAck(wire, applier) ? System.nanoTime() + TimeUnit.SECONDS.toNanos(1) : System.nanoTime();
             }
             wire.fill(false);
         }
@@ -769,9 +775,19 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    private void sendAck(PrimaryWire wire, CommandReplay applier) throws IOException {
+    /**
+     * Acks what the applier ran, once this server's files hold it as they hold a reply's changes (Redis writes its log
+     * before the ack leaves): a write that WAIT counted must survive every process killed at once, in the files of the
+     * replica that acknowledged it (the operator's cold start elects among the pods' files). @return whether it was sent
+     * (else it is tried again at the link's next turn)
+     */
+    private boolean sendAck(PrimaryWire wire, CommandReplay applier) throws IOException {
         applier.finish();
+        if (!server.appliedIsLogged()) {
+            return false;
+        }
         sendAck(wire);
+        return true;
     }
 
     private void sendAck(PrimaryWire wire) throws IOException {

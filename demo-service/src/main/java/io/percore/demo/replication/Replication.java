@@ -483,6 +483,14 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         }).join();
     }
 
+    /** At most a tick of the link's (it reads the stream again between tries): a slow disk delays acks, not the stream. */
+    private static final Duration ACK_LOG_WAIT = Duration.ofMillis(PrimaryLink.TICK_MILLIS);
+
+    @Override
+    public boolean appliedIsLogged() {
+        return persistence.awaitSafeAsReplies(ACK_LOG_WAIT);
+    }
+
     @Override
     public CommandReplay applier(String primaryPeer) {
         return applierFactory.apply(primaryPeer);

@@ -136,6 +136,32 @@ class AofWriterFsyncTest {
         assertThat(writer.reached(new long[] {2})).as("the rotation forced the old file").isTrue();
     }
 
+    @Test
+    void aReplicasAckWaitsUntilWhatItAppliedIsForcedWithAlwaysAndOnlyWrittenWithEverysec() throws Exception {
+        writer = AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.ALWAYS, 1, shard -> { }, () -> { }, false,
+                slowDisk);
+        assertThat(writer.awaitSafeAsReplies(0)).as("nothing changed: nothing to wait for").isTrue();
+        writer.created(0, 1);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
+        assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).as("the force began").isTrue();
+        long began = System.nanoTime();
+        assertThat(writer.awaitSafeAsReplies(TimeUnit.MILLISECONDS.toNanos(200))).as("not while the force is held").isFalse();
+        assertThat(System.nanoTime() - began).as("waited its bound").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        java.util.concurrent.CompletableFuture<Boolean> waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> writer.awaitSafeAsReplies(TimeUnit.SECONDS.toNanos(30)));
+        Thread.sleep(50);
+        assertThat(waiting).as("still waiting for the force").isNotDone();
+        allowed.release();
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).as("let go by the force's end").isTrue();
+
+        // everysec: written is enough, as a reply's changes are (Redis's ack leaves after its write(2), before the fsync)
+        writer.fsync(AofSettings.Fsync.EVERYSEC);
+        writer.created(0, 2);
+        writer.offer(List.of(new FeedRecord.Encoded(0, 2, SET, 0, 0)));
+        assertThat(writer.awaitSafeAsReplies(TimeUnit.SECONDS.toNanos(30))).isTrue();
+        assertThat(writer.reached(new long[] {2})).as("not forced yet").isFalse();
+    }
+
     private AofWriter open(ChannelForce force) throws IOException {
         return AofWriter.open(dir, "appendonly.aof", AofManifest.EMPTY, AofSettings.Fsync.EVERYSEC, 1, shard -> { }, () -> { }, false,
                 force);

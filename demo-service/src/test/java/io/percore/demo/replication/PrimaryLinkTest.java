@@ -83,6 +83,13 @@ class PrimaryLinkTest {
         volatile String layoutPrimary;
         /** The server's {@code databases}. */
         volatile int databases = 1;
+        /** Whether the server's files hold what the applier ran (false: its append-only file behind, a slow disk). */
+        volatile boolean logged = true;
+
+        @Override
+        public boolean appliedIsLogged() {
+            return logged;
+        }
 
         @Override
         public int databases() {
@@ -293,6 +300,25 @@ class PrimaryLinkTest {
     @Test
     void aDisklessFullSyncThenTheStream() throws Exception {
         fullSyncThenStream("yes");
+    }
+
+    @Test
+    void anAckWaitsUntilTheReplicasFilesHoldWhatItApplied() throws Exception {
+        RealRedis redis = redis("--repl-diskless-sync", "no", "--dir", dir.toString());
+        RespTestClient p = new RespTestClient(redis.port());
+        toClose.add(p);
+        RecordingHost host = new RecordingHost(Files.createDirectory(dir.resolve("tmp")));
+        PrimaryLink link = link(redis.port(), host, 60);
+        waitFor(() -> host.count("up") == 1, "the link is up");
+        waitFor(() -> onlineAt(p, primaryOffset(p)), "the primary sees the replica online at its offset");
+
+        host.logged = false; // applied, not yet in the replica's append-only file: a kill of every process would lose it
+        p.cmd("SET", "k", "v");
+        assertThat(p.cmd("WAIT", "1", "1500")).as("WAIT counts no replica whose files lack the write").isEqualTo(0L);
+        assertThat(host.appliedMatching("SET k v")).as("the replica applied it").hasSize(1);
+        host.logged = true;
+        assertThat(p.cmd("WAIT", "1", "5000")).as("acked once its files hold it").isEqualTo(1L);
+        assertThat(link.up()).isTrue();
     }
 
     @Test

@@ -361,7 +361,8 @@ public final class ReplicationPlanner {
             // a replica restarting from its files may hold writes that WAIT acknowledged and the pods that answer lack (every
             // pod deleted at once: the one that answered first, promoted at the deadline, had 9,593 of the 15,871 commands the
             // other was loading): it is waited for past the deadline while it starts, not overwritten by a full sync. Not the
-            // old primary: what it alone holds was never acknowledged by a replica
+            // old primary: what it alone holds was never acknowledged by a replica (a replica acks only what its own files
+            // hold, PrimaryLink#sendAck: a write that WAIT counted is in the files of a pod other than the old primary)
             in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating() && p.knownLost() == null
                     && !p.name().equals(recorded)).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
         }
