@@ -382,6 +382,11 @@ final class Cluster implements AutoCloseable {
 
     static final Path DIAGNOSTICS = Path.of("target", "e2e-diagnostics");
 
+    /** The logs of {@code namespace}'s pods kept so far under its diagnostics ({@link RealNode#keepLogs}). */
+    void keepLogs(String namespace) {
+        node.keepLogs(namespace, DIAGNOSTICS.resolve(namespace).resolve("kept-logs"));
+    }
+
     /**
      * Writes what a failed scenario needs to be understood: services, pods, events, operator and pod logs, of one
      * namespace (null: every test namespace).

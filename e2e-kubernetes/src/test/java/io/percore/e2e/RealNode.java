@@ -182,6 +182,27 @@ final class RealNode {
         return out.toString();
     }
 
+    /**
+     * Copies the logs of every pod of {@code namespace} the kubelet still holds into {@code dir} (a directory per pod and
+     * uid, files replaced by their newer selves): called before each fault, it keeps the logs of pods and containers a
+     * later fault replaces, which the kubelet drops with them.
+     */
+    void keepLogs(String namespace, Path dir) {
+        try (var pods = Files.list(Path.of("/var/log/pods"))) {
+            for (Path pod : pods.filter(d -> d.getFileName().toString().startsWith(namespace + "_")).toList()) {
+                try (var files = Files.walk(pod)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        Path to = dir.resolve(pod.getFileName().toString()).resolve(pod.relativize(f).toString());
+                        Files.createDirectories(to.getParent());
+                        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            Progress.say("logs of %s not kept: %s", namespace, e); // a pod's directory removed while read: the next call has it
+        }
+    }
+
     /** Stops what this run started; a node that was already running is left as it was found. */
     void stop() {
         Progress.say("suite done; load %s", Progress.load());

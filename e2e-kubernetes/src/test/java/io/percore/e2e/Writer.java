@@ -66,6 +66,8 @@ final class Writer implements AutoCloseable {
     private final String prefix;
     private final boolean waitForReplica;
     private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    /** When each write was acknowledged (epoch millis): what a lost one is compared with, the faults' times. */
+    private final Map<String, Long> acknowledgedAtMillis = new ConcurrentHashMap<>();
     private final List<Outage> outages = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong attempts = new AtomicLong();
@@ -147,6 +149,7 @@ final class Writer implements AutoCloseable {
                     accepted = System.nanoTime();
                 }
                 acknowledged.put(db >= 0 ? db + "/" + key : key, value);
+                acknowledgedAtMillis.put(db >= 0 ? db + "/" + key : key, System.currentTimeMillis());
                 long now = System.nanoTime();
                 lastAckNanos.set(now);
                 if (failures > 0) {
@@ -380,6 +383,12 @@ final class Writer implements AutoCloseable {
 
     Map<String, String> acknowledged() {
         return Map.copyOf(acknowledged);
+    }
+
+    /** When {@code key}'s write was acknowledged, or null if it was not. */
+    java.time.Instant acknowledgedAt(String key) {
+        Long at = acknowledgedAtMillis.get(key);
+        return at == null ? null : java.time.Instant.ofEpochMilli(at);
     }
 
     List<Outage> outages() {
