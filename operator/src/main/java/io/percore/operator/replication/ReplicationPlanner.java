@@ -363,7 +363,10 @@ public final class ReplicationPlanner {
             // other was loading): it is waited for past the deadline while it starts, not overwritten by a full sync. Not the
             // old primary: what it alone holds was never acknowledged by a replica (a replica acks only what its own files
             // hold, PrimaryLink#sendAck: a write that WAIT counted is in the files of a pod other than the old primary)
-            in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating() && p.knownLost() == null
+            // A container restarted in its pod (every process killed at once: a power loss, the campaign's KILL_ALL) is such a
+            // replica too: its old process is known lost, the new one loads the same files (the CI campaign of 2026-11-30
+            // elected the first replica to answer, 43,280 keys, over the other still loading the writes it had acknowledged)
+            in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating() && (p.knownLost() == null || restarted(p))
                     && !p.name().equals(recorded)).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
         }
         if (!bootstrap && !candidates.isEmpty() && history != null) {
@@ -627,6 +630,11 @@ public final class ReplicationPlanner {
      */
     private static boolean answersAsReplica(PodState p) {
         return p.observed() != null && !p.observed().master();
+    }
+
+    /** Its container restarted in the pod: the process before is gone, its files stay (what the new one loads). */
+    private static boolean restarted(PodState p) {
+        return p.lost() != null && p.lost().startsWith(PodLoss.RESTARTED);
     }
 
     private static String why(PodState p) {

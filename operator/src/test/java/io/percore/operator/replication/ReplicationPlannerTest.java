@@ -180,6 +180,28 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * Every pod's process SIGKILLed at once (FaultCampaignIT's KILL_ALL in CI, 2026-11-30): the containers restart in their
+     * pods, so Kubernetes reports each old process lost ("its container restarted"), yet each new one loads the same files.
+     * The replica that answered first was promoted with 43,280 keys while the other, still loading, held the writes it had
+     * acknowledged; a full sync from the new primary dropped them (67 acknowledged writes lost). A restarted replica still
+     * starting is waited for as a new pod with its claim is.
+     */
+    @Test
+    void aReplicaWhoseContainerRestartedAndStillLoadsItsFilesIsWaitedFor() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String restarted = PodLoss.RESTARTED + " (restart 1, it terminated Error, exit code 137 at 2026-11-30T15:54:03Z)";
+        Decision waiting = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 43_280).lost(restarted),
+                pod(1).labelled().starting().lost(restarted), pod(2).starting().lost(restarted));
+        assertThat(waiting.promote()).as("kv-2, restarted, still loads the writes it acknowledged").isNull();
+        assertThat(waiting.reason()).isEqualTo("WaitingForData");
+        assertThat(waiting.message()).contains("kv-2 (starting, with its files)").doesNotContain("kv-1 (starting");
+
+        Decision both = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 43_280).lost(restarted),
+                pod(1).labelled().starting().lost(restarted), pod(2).restartedAsReplica(0, 43_350).lost(restarted));
+        assertThat(both.promote()).as("once it answers: the one holding more keys").isEqualTo("kv-2");
+    }
+
+    /**
      * An old primary thawed after a failover answers as a master, unlabelled, holding the writes its replicas
      * acknowledged since; the kubelet calls it ready only at its next probe. Passed over meanwhile, a ready pod with
      * less of that history was promoted and the newer writes were lost (ReplicationPlannerPropertyTest, seed 102558).
