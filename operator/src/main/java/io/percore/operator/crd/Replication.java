@@ -52,8 +52,14 @@ public class Replication {
      * {@code percore.demo.replication.shutdown-handover}): the switchover runs while it still answers.
      */
     public static final String SHUTDOWN_HANDOVER_ENV = "PERCORE_DEMO_REPLICATION_SHUTDOWN_HANDOVER";
-    /** Inside the default termination grace period (30 s) with the service's shutdown-timeout (10 s) and final save. */
-    public static final String SHUTDOWN_HANDOVER = "3s";
+    /**
+     * Inside the default termination grace period (30 s) with the service's shutdown-timeout (10 s) and final save. Long
+     * enough for an operator slowed by a loaded node: at 3 s a roll's primary gave up 3.6 s after its deletion, before the
+     * operator's next look, and was failed over instead of switched over (an outage of 9 s, not 0.3; ReplicationIT in CI).
+     * The wait ends when the switchover comes; it runs its length only when no operator acts, and then no failover comes
+     * sooner either.
+     */
+    public static final String SHUTDOWN_HANDOVER = "10s";
     /**
      * A primary takes writes only while a replica has acknowledged its stream within {@code min-replicas-max-lag} (10 s):
      * one frozen or cut off through a failover refuses them when it comes back ({@code -NOREPLICAS}) instead of taking

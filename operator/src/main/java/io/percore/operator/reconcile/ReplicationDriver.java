@@ -114,25 +114,25 @@ final class ReplicationDriver {
         StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName(name).get();
         String updateRevision = sts == null || sts.getStatus() == null ? null : sts.getStatus().getUpdateRevision();
         Map<String, Pod> pods = new LinkedHashMap<>();
-        List<PodState> states = new ArrayList<>();
+        Map<String, HostPort> reachAt = new LinkedHashMap<>();
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
-            Integer ordinal = Pods.ordinal(name, pod.getMetadata().getName());
-            if (ordinal == null) {
+            if (Pods.ordinal(name, pod.getMetadata().getName()) == null) {
                 continue;
             }
             pods.put(pod.getMetadata().getName(), pod);
             HostPort address = addresses.of(pod, port);
-            Observed observed = null;
-            boolean refused = false;
             if (address != null) {
-                try {
-                    observed = probe.info(address, password);
-                } catch (java.net.ConnectException e) {
-                    refused = true;
-                } catch (IOException e) {
-                    LOG.debug("{}/{}: INFO at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
-                }
+                reachAt.put(pod.getMetadata().getName(), address);
             }
+        }
+        Map<String, PodProbes.Answer> answers = PodProbes.ask(probe, reachAt, password, ns);
+        List<PodState> states = new ArrayList<>();
+        for (Pod pod : pods.values()) {
+            int ordinal = Pods.ordinal(name, pod.getMetadata().getName());
+            HostPort address = reachAt.get(pod.getMetadata().getName());
+            PodProbes.Answer answer = answers.get(pod.getMetadata().getName());
+            Observed observed = answer == null ? null : answer.observed();
+            boolean refused = answer != null && answer.refused();
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             if (observed != null && !observed.master() && Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL))
                     && MigrationSpecs.followsSource(s, observed.following())) {

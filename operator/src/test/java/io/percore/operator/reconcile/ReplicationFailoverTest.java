@@ -306,7 +306,7 @@ class ReplicationFailoverTest {
         });
 
         // The kubelet's part: a pod being deleted stops within its grace period (a finalizer holds it meanwhile); a primary
-        // waits to be demoted first, as the service does with shutdown-handover (3 s as the operator sets it; 30 s here, a
+        // waits to be demoted first, as the service does with shutdown-handover (10 s as the operator sets it; 30 s here, a
         // bound on a hung hand-over on a loaded machine, not a timing). The StatefulSet controller's part: a deleted pod
         // comes back at the update revision, empty.
         for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
