@@ -52,15 +52,19 @@ class ReplicationPlannerPropertyTest {
     private static final Duration FAILOVER_AFTER = Duration.ofSeconds(3);
     private static final HostPort SERVICE = new HostPort("kv-primary.ns.svc", 6379);
 
-    enum Persistence { NONE, SNAPSHOT, APPEND_ONLY }
+    /**
+     * What a pod keeps: nothing, snapshots, an append-only file written each second ({@code everysec}), or one written
+     * before each reply and each replica's ack ({@code appendfsync always}: what a replica acknowledged is in its file).
+     */
+    enum Persistence { NONE, SNAPSHOT, APPEND_ONLY, APPEND_ONLY_ALWAYS }
 
-    enum Fault { WRITE, KILL, DELETE, DELETE_ALL, FREEZE, PARTITION_OPERATOR, PARTITION_ALL, ROLL, OPERATOR_STOPS_MIDWAY, KUBELET_RESTART, TICK }
+    enum Fault { WRITE, KILL, KILL_ALL, DELETE, DELETE_ALL, FREEZE, PARTITION_OPERATOR, PARTITION_ALL, ROLL, OPERATOR_STOPS_MIDWAY, KUBELET_RESTART, TICK }
 
     /** One step's fault, with every choice it makes, so that a run replays from its list alone. */
     record Step(Fault fault, int pod, int length, int mask) {
         @Override
         public String toString() {
-            return fault + (fault == Fault.TICK || fault == Fault.DELETE_ALL || fault == Fault.ROLL || fault == Fault.KUBELET_RESTART ? "" : "(kv-" + pod
+            return fault + (fault == Fault.TICK || fault == Fault.DELETE_ALL || fault == Fault.KILL_ALL || fault == Fault.ROLL || fault == Fault.KUBELET_RESTART ? "" : "(kv-" + pod
                     + (length > 0 ? ", " + length + " s" : "") + (fault == Fault.WRITE || fault == Fault.OPERATOR_STOPS_MIDWAY ? ", " + mask : "")
                     + ")");
         }
@@ -78,6 +82,9 @@ class ReplicationPlannerPropertyTest {
         Random rnd = new Random(seed * 0x9E3779B97F4A7C15L); // consecutive seeds draw alike first numbers: spread them
         int pods = 2 + rnd.nextInt(2);
         Persistence persistence = Persistence.values()[rnd.nextInt(3)];
+        if (persistence == Persistence.APPEND_ONLY && new Random(seed).nextBoolean()) {
+            persistence = Persistence.APPEND_ONLY_ALWAYS; // drawn beside rnd: a seed's schedule stays what it was
+        }
         List<Step> steps = randomSteps(rnd, pods);
         String failure = new Sim(pods, persistence).run(steps, false);
         if (failure != null) {
@@ -101,7 +108,7 @@ class ReplicationPlannerPropertyTest {
                 steps.add(new Step(Fault.DELETE_ALL, 0, 0, 0));
                 Sim sim = new Sim(pods, persistence);
                 assertThat(sim.run(steps, false)).as("%s pods, %s", pods, persistence).isNull();
-                if (persistence == Persistence.APPEND_ONLY) {
+                if (persistence == Persistence.APPEND_ONLY || persistence == Persistence.APPEND_ONLY_ALWAYS) {
                     assertThat(sim.primaryData()).as("every acknowledged write, from the files").containsAll(sim.acked);
                 }
             }
@@ -113,7 +120,7 @@ class ReplicationPlannerPropertyTest {
         for (int i = 0; i < FAULT_STEPS; i++) {
             int roll = rnd.nextInt(100);
             Fault f = roll < 35 ? Fault.WRITE : roll < 55 ? Fault.TICK : roll < 63 ? Fault.KILL : roll < 69 ? Fault.DELETE
-                    : roll < 72 ? Fault.DELETE_ALL : roll < 79 ? Fault.FREEZE : roll < 85 ? Fault.PARTITION_OPERATOR
+                    : roll < 70 ? Fault.DELETE_ALL : roll < 72 ? Fault.KILL_ALL : roll < 79 ? Fault.FREEZE : roll < 85 ? Fault.PARTITION_OPERATOR
                     : roll < 89 ? Fault.PARTITION_ALL : roll < 92 ? Fault.ROLL : roll < 97 ? Fault.OPERATOR_STOPS_MIDWAY
                     : Fault.KUBELET_RESTART;
             steps.add(new Step(f, rnd.nextInt(pods), 1 + rnd.nextInt(8), rnd.nextInt(8)));
@@ -156,6 +163,8 @@ class ReplicationPlannerPropertyTest {
         int partitionedFor;
         boolean partitionedFromAll;
         int restarts;
+        /** Ticks its restarted process still loads its files. */
+        int loadFor;
         boolean restartedNotReadyYet;
         /** When its container last restarted (made primary after it, the restart is no loss: PodLoss). */
         Instant restartedAt = Instant.EPOCH;
@@ -208,7 +217,8 @@ class ReplicationPlannerPropertyTest {
             if (exists && process == 0 && downFor > 0 && !terminating) {
                 return "its container terminated (exit code 137)";
             }
-            if (restartedNotReadyYet && exists && process == 2 && !(labelled && labelledAt != null && labelledAt.isAfter(restartedAt))) {
+            // its container runs again (loading or serving) and is not ready: PodLoss's restart
+            if (restartedNotReadyYet && exists && process >= 1 && !(labelled && labelledAt != null && labelledAt.isAfter(restartedAt))) {
                 return PodLoss.RESTARTED + " (restart " + restarts + ")";
             }
             return null;
@@ -284,6 +294,7 @@ class ReplicationPlannerPropertyTest {
             switch (s.fault()) {
                 case WRITE -> write(s.mask());
                 case KILL -> kill(p);
+                case KILL_ALL -> pods.forEach(this::kill);
                 case DELETE -> delete(p);
                 case DELETE_ALL -> pods.forEach(this::delete);
                 case FREEZE -> {
@@ -318,10 +329,17 @@ class ReplicationPlannerPropertyTest {
             int w = nextWrite++;
             primary.memory.add(w);
             written.add(w);
+            boolean always = persistence == Persistence.APPEND_ONLY_ALWAYS;
+            if (always) {
+                primary.files.add(w); // its reply waits for its file
+            }
             boolean ack = false;
             for (SimPod r : pods) {
                 if (r != primary && linkedTo(r, primary) && (mask >> r.ordinal & 1) != 0) {
                     r.memory.add(w);
+                    if (always) {
+                        r.files.add(w); // its ack waits for its file (PrimaryLink#sendAck)
+                    }
                     ack = true;
                 }
             }
@@ -380,7 +398,7 @@ class ReplicationPlannerPropertyTest {
                         p.replid = p.filesReplid; // the snapshot says where it stood
                     }
                 }
-                case APPEND_ONLY -> {
+                case APPEND_ONLY, APPEND_ONLY_ALWAYS -> {
                     p.memory = new ArrayList<>(p.files);
                     p.offsetKnown = p.memory.isEmpty(); // the file says no offset: 0 with data
                 }
@@ -421,7 +439,9 @@ class ReplicationPlannerPropertyTest {
                     p.restartedNotReadyYet = true;
                     p.restartedAt = now;
                     p.process = 1;
-                } else if (p.exists && p.process == 1) {
+                    // pods load their files in their own time (a bigger file, a JVM given less CPU): one answers first
+                    p.loadFor = persistence == Persistence.APPEND_ONLY_ALWAYS ? (p.ordinal + p.restarts) % 3 : 0;
+                } else if (p.exists && p.process == 1 && --p.loadFor < 0) {
                     start(p);
                 }
                 if (p.frozenFor > 0) {
@@ -674,6 +694,22 @@ class ReplicationPlannerPropertyTest {
                         if (acked.contains(w) && !forfeited.contains(w) && !chosen.memory.contains(w)) {
                             return "promoted " + chosen.name + " without acknowledged write " + w + ", which " + p.name
                                     + " (answering, offset " + p.offset() + ") held";
+                        }
+                    }
+                }
+                if (persistence == Persistence.APPEND_ONLY_ALWAYS) {
+                    // what a replica acknowledged is in its file: a replica restarting with it is waited for, not passed over
+                    // (the old primary is not: what it alone holds, no replica acknowledged)
+                    String recorded = seen.stream().filter(PodState::labelledPrimary).map(PodState::name).findFirst().orElse(lastPrimary);
+                    for (SimPod p : pods) {
+                        if (p == chosen || !p.exists || p.terminating || p.process != 1 || p.name.equals(recorded)) {
+                            continue;
+                        }
+                        for (int w : p.files) {
+                            if (acked.contains(w) && !forfeited.contains(w) && !chosen.memory.contains(w)) {
+                                return "promoted " + chosen.name + " without acknowledged write " + w + ", in the file " + p.name
+                                        + " was loading";
+                            }
                         }
                     }
                 }
