@@ -83,12 +83,33 @@ final class ReconcilePass {
     }
 
     UpdateControl<PercoreService> run() {
-        return validate()
-                .or(this::guardData)
-                .or(this::makePlan)
-                .or(this::observeAndAct)
-                .or(this::writeChildren)
-                .orElseGet(this::report);
+        long began = System.nanoTime();
+        UpdateControl<PercoreService> done = timed("validate", this::validate)
+                .or(() -> timed("guard", this::guardData))
+                .or(() -> timed("plan", this::makePlan))
+                .or(() -> timed("observe and act", this::observeAndAct))
+                .or(() -> timed("write", this::writeChildren))
+                .orElseGet(() -> timed("report", () -> Optional.of(report())).orElseThrow());
+        long tookMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        if (tookMillis >= SLOW_PASS_MILLIS) {
+            // a failover, a switchover and a planned stop's hand-over all wait for the next pass: where a slow one goes
+            LOG.info("reconcile of {}/{} took {} ms: {}", namespace(), name(), tookMillis, stepMillis);
+        }
+        return done;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReconcilePass.class);
+    /** A pass this long is logged with its steps' times. */
+    static final long SLOW_PASS_MILLIS = 2000;
+    private final java.util.Map<String, Long> stepMillis = new java.util.LinkedHashMap<>();
+
+    private <T> Optional<T> timed(String step, java.util.function.Supplier<Optional<T>> run) {
+        long began = System.nanoTime();
+        try {
+            return run.get();
+        } finally {
+            stepMillis.put(step, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        }
     }
 
     /** 1. A bad spec or config changes nothing that runs. */
