@@ -589,7 +589,7 @@ public final class PrimaryLink implements AutoCloseable {
             cached = new Cached(replid, offset, streamDb);
             applier = server.applier(peerId());
             if (streamDb != 0) {
-                hand(applier, select(streamDb)); // the stream goes on in the database it had selected
+                hand(applier, StreamDatabase.select(streamDb)); // the stream goes on in the database it had selected
             }
             partialSyncs.incrementAndGet();
             wire.touch();
@@ -648,7 +648,6 @@ public final class PrimaryLink implements AutoCloseable {
     private static final byte[] PING = bytes("ping");
     private static final byte[] REPLCONF = bytes("replconf");
     private static final byte[] GETACK = bytes("getack");
-    private static final byte[] SELECT = bytes("select");
     private static final byte[] MULTI = bytes("multi");
     private static final byte[] EXEC = bytes("exec");
 
@@ -684,7 +683,7 @@ public final class PrimaryLink implements AutoCloseable {
                         blockBytes = null;
                         continue;
                     }
-                    int db = selected(argv);
+                    int db = StreamDatabase.selected(argv, server.databases());
                     if (db >= 0) {
                         blockDb = db;
                     }
@@ -701,7 +700,7 @@ public final class PrimaryLink implements AutoCloseable {
                     // the offset before the GETACK, as Redis's; not yet if this server's files do not hold it (the next turn's)
                     nextAck = sendAck(wire, applier) ? System.nanoTime() + TimeUnit.SECONDS.toNanos(1) : System.nanoTime();
                 } else if (argv != null && !(is(argv[0], PING) || is(argv[0], REPLCONF))) {
-                    int db = selected(argv);
+                    int db = StreamDatabase.selected(argv, server.databases());
                     if (db >= 0) {
                         streamDb = db;
                     }
@@ -719,35 +718,6 @@ public final class PrimaryLink implements AutoCloseable {
             }
             wire.fill(false);
         }
-    }
-
-    /**
-     * The database a SELECT of the stream selects for what follows (kept for a partial resync), or -1 for another
-     * command; one this server does not have (past its {@code databases}) is a stream it cannot apply, refused with
-     * the reason.
-     */
-    private int selected(byte[][] argv) throws CommandStreamParser.Corrupt {
-        if (!is(argv[0], SELECT)) {
-            return -1;
-        }
-        String index = argv.length == 2 ? new String(argv[1], StandardCharsets.ISO_8859_1) : "?";
-        long db;
-        try {
-            db = argv.length == 2 ? Long.parseLong(index) : -1;
-        } catch (NumberFormatException e) {
-            db = -1;
-        }
-        int databases = server.databases();
-        if (db < 0 || db >= databases) {
-            throw new CommandStreamParser.Corrupt("the primary selected database " + index + ": this server has "
-                    + (databases == 1 ? "only database 0" : databases + " databases, 0 to " + (databases - 1))
-                    + " (start it with percore.demo.resp.databases above " + index + ")");
-        }
-        return (int) db;
-    }
-
-    private static byte[][] select(int db) {
-        return new byte[][] {bytes("SELECT"), Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
     }
 
     private void hand(CommandReplay applier, byte[][] argv) {
