@@ -16,6 +16,7 @@ import io.percore.demo.replication.Replication;
 import io.percore.demo.table.RespCommands;
 import io.percore.demo.network.RespServerInitializer;
 import io.percore.demo.persistence.Persistence;
+import io.percore.demo.persistence.ShutdownPrelude;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.server.ClientAddresses;
 import io.percore.demo.scripting.Scripting;
@@ -180,7 +181,7 @@ public final class DemoService implements AutoCloseable {
             cluster.startMigrations(resp.port()); // after the load: a slot counted empty before it would be finalized too soon
             DemoService service = new DemoService(keyspace, persistence, replication, cluster, servers, pubsub, scripting, resp, http);
             persistence.onShutdownCommand(service::close); // the Spring app exits the process instead (onShutdownCommand)
-            persistence.shutdownPrelude(new Persistence.ShutdownPrelude() {
+            persistence.shutdownPrelude(new ShutdownPrelude() {
                 @Override
                 public void before(boolean now, java.util.function.BooleanSupplier aborted) {
                     service.holdWrites(!now, aborted);

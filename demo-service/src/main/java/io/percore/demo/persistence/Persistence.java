@@ -72,13 +72,8 @@ public final class Persistence implements AutoCloseable {
     private volatile long saves;
     private final java.util.concurrent.atomic.AtomicLong snapshotsBegun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
-    /** SHUTDOWN saved already (or was told not to): the close that follows does not save again. */
-    private volatile boolean shutdownDecided;
     private volatile SnapshotOrigin origin;
-    private volatile ShutdownPrelude prelude = new ShutdownPrelude() { }; // none until the service sets one
-    /** A SHUTDOWN under way (its abort flag), or null. */
-    private final AtomicReference<java.util.concurrent.atomic.AtomicBoolean> shuttingDown = new AtomicReference<>();
-    private volatile Runnable exit = () -> { };
+    private final ShutdownCommand shutdown = new ShutdownCommand();
 
     private Persistence(Engine engine, Keyspace keyspace, PersistenceSettings settings) {
         this.engine = engine;
@@ -582,22 +577,7 @@ public final class Persistence implements AutoCloseable {
 
     /** What SHUTDOWN does once it saved (or was told not to): stops the service, and the process with it where there is one. */
     public void onShutdownCommand(Runnable exit) {
-        this.exit = exit;
-    }
-
-    /**
-     * What a shutdown does before its final save: the service holds writes, so nothing is
-     * acknowledged that the save does not hold, and a primary waits for its replicas (Redis 7's
-     * {@code shutdown-timeout}).
-     */
-    public interface ShutdownPrelude {
-        /** Off the shards; returns once writes are held and, unless {@code now}, the replicas were waited for (or {@code aborted}). */
-        default void before(boolean now, java.util.function.BooleanSupplier aborted) {
-        }
-
-        /** The shutdown was called off (its save failed, or SHUTDOWN ABORT): writes go on. */
-        default void abandoned() {
-        }
+        shutdown.exit(exit);
     }
 
     /**
@@ -610,7 +590,7 @@ public final class Persistence implements AutoCloseable {
 
     /** Sets what a SHUTDOWN does before it saves. */
     public void shutdownPrelude(ShutdownPrelude prelude) {
-        this.prelude = prelude;
+        shutdown.prelude(prelude);
     }
 
     /**
@@ -622,45 +602,12 @@ public final class Persistence implements AutoCloseable {
      */
     public ShardFuture<Boolean> shutdown(boolean save, boolean nosave, boolean force, boolean now) {
         boolean saving = save || (!nosave && !settings.save().isEmpty());
-        java.util.concurrent.atomic.AtomicBoolean aborted = new java.util.concurrent.atomic.AtomicBoolean();
-        if (!shuttingDown.compareAndSet(null, aborted)) {
-            throw new RespError("ERR Errors trying to SHUTDOWN. Check logs.");
-        }
-        ShutdownPrelude p = prelude;
-        CompletableFuture<Boolean> outcome = CompletableFuture.runAsync(() -> p.before(now, aborted::get), Persistence::shutdownThread)
-                .thenCompose(v -> aborted.get() ? CompletableFuture.completedFuture(false)
-                        : !saving ? CompletableFuture.completedFuture(true) : finalSave())
-                .handle((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.error("SHUTDOWN failed", failure);
-                    }
-                    boolean stopping = failure == null && !aborted.get() && (ok || force);
-                    if (!stopping) {
-                        if (aborted.get()) {
-                            LOG.warn("SHUTDOWN ABORT: the shutdown is called off; writes go on");
-                        } else {
-                            LOG.error("SHUTDOWN: the final save failed; the service stays up (SHUTDOWN NOSAVE or FORCE stops it without)");
-                        }
-                        shuttingDown.set(null);
-                        p.abandoned();
-                        return false;
-                    }
-                    LOG.info("SHUTDOWN{}: stopping the service", saving ? " after the final save" : " without saving");
-                    shutdownDecided = true;
-                    shutdownThread(exit);
-                    return true;
-                });
-        return ShardFuture.fromStage(outcome);
+        return ShardFuture.fromStage(shutdown.run(saving, force, now, this::finalSave));
     }
 
     /** SHUTDOWN ABORT: calls off a SHUTDOWN that waits for its replicas. @return whether one was waiting */
     public boolean abortShutdown() {
-        java.util.concurrent.atomic.AtomicBoolean waiting = shuttingDown.get();
-        if (waiting == null || shutdownDecided) {
-            return false;
-        }
-        waiting.set(true);
-        return true;
+        return shutdown.abort();
     }
 
     /** Off the shards: waits for a save running now, then saves. @return whether the save succeeded */
@@ -669,11 +616,6 @@ public final class Persistence implements AutoCloseable {
         CompletableFuture<Object> free = before == null ? CompletableFuture.completedFuture(null) : before.done().handle((r, e) -> null);
         return free.thenCompose(v -> engine.submitTo(0, () -> startSave("SHUTDOWN")))
                 .thenCompose(last -> last == null ? CompletableFuture.completedFuture(false) : last.handle((r, e) -> e == null));
-    }
-
-    private static void shutdownThread(Runnable task) {
-        Thread t = new Thread(task, "percore-shutdown");
-        t.start();
     }
 
     // ------------------------------------------------------------------ what commands and INFO read
@@ -772,7 +714,7 @@ public final class Persistence implements AutoCloseable {
             if (!aof.stop(Duration.ofNanos(remaining(deadline)))) {
                 ok = false;
             }
-            if (finalSave && !shutdownDecided) {
+            if (finalSave && !shutdown.decided()) {
                 LOG.info("Saving the final snapshot before shutdown");
                 CompletableFuture<SnapshotSave.Result> last = engine.submitTo(0, () -> startSave("shutdown"))
                         .get(remaining(deadline), TimeUnit.NANOSECONDS);
