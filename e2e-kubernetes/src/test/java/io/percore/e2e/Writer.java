@@ -229,7 +229,17 @@ final class Writer implements AutoCloseable {
                 connection.sync().select(db);
             }
             connection.sync().set(key, value);
-            if (waitForReplica && connection.sync().waitForReplication(1, 2000) < 1) {
+            if (!waitForReplica) {
+                return;
+            }
+            long replicas;
+            try {
+                replicas = connection.sync().waitForReplication(1, 2000);
+            } catch (RuntimeException e) {
+                // which step failed tells a slow primary (its SET) from a slow acknowledgement (WAIT's reply past its 2 s)
+                throw new Refused("WAIT 1 failed after the SET was taken: " + e, true);
+            }
+            if (replicas < 1) {
                 throw new Refused("WAIT 1 answered 0: no replica has " + key, true);
             }
         }
