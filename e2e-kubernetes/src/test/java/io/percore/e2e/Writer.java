@@ -181,7 +181,7 @@ final class Writer implements AutoCloseable {
         target.close();
     }
 
-    /** A write whose {@code SET} was taken ({@code taken}) or not, but not acknowledged. */
+    /** A write not acknowledged; {@code taken}: the service took it and answered, only no replica had it in time (WAIT answered 0). */
     static final class Refused extends IllegalStateException {
         final boolean taken;
 
@@ -236,8 +236,9 @@ final class Writer implements AutoCloseable {
             try {
                 replicas = connection.sync().waitForReplication(1, 2000);
             } catch (RuntimeException e) {
-                // which step failed tells a slow primary (its SET) from a slow acknowledgement (WAIT's reply past its 2 s)
-                throw new Refused("WAIT 1 failed after the SET was taken: " + e, true);
+                // which step failed tells a slow primary (its SET) from a slow acknowledgement (WAIT's reply past its 2 s);
+                // not counted as taken: a WAIT cut off (a reset, a timeout) says nothing of writes being taken now
+                throw new Refused("WAIT 1 failed after the SET was taken: " + e, false);
             }
             if (replicas < 1) {
                 throw new Refused("WAIT 1 answered 0: no replica has " + key, true);
