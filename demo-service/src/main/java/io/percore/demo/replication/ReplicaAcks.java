@@ -5,7 +5,6 @@ import io.percore.engine.Shard;
 import io.percore.engine.ShardFuture;
 import io.percore.engine.ShardPromise;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +26,7 @@ final class ReplicaAcks {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaAcks.class);
 
-    private final List<ReplicaLink> links;
+    private final ReplicaLinks links;
     private final ReplicationStream stream;
     /** Whether the shards feed the stream (a primary that had a replica): else no WAIT has an offset to wait for. */
     private final BooleanSupplier streaming;
@@ -40,7 +39,7 @@ final class ReplicaAcks {
     /** The server stops: no WAIT waits any more ({@link #answerAllNow}). */
     private volatile boolean stopping;
 
-    ReplicaAcks(List<ReplicaLink> links, ReplicationStream stream, BooleanSupplier streaming, Supplier<ReplicationSettings> settings) {
+    ReplicaAcks(ReplicaLinks links, ReplicationStream stream, BooleanSupplier streaming, Supplier<ReplicationSettings> settings) {
         this.links = links;
         this.stream = stream;
         this.streaming = streaming;

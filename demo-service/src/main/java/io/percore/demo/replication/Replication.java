@@ -14,10 +14,8 @@ import io.percore.engine.ShardFuture;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +58,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private final int shards;
     private final ReplicationBuffer buffer;
     private final ReplicationStream stream;
-    private final List<ReplicaLink> links = new CopyOnWriteArrayList<>();
+    private final ReplicaLinks links = new ReplicaLinks();
     private final ReplicaAcks acks;
     private final ExecutorService control;
     private final Cancellable cron;
@@ -102,29 +100,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.applierFactory = applierFactory;
         this.shards = keyspace.shardCount();
         this.buffer = new ReplicationBuffer(0);
-        this.stream = new ReplicationStream(buffer, shards, settings.backlogSize(), TimeUnit.SECONDS.toNanos(settings.pingPeriodSeconds()),
-                new ReplicationStream.Readers() {
-                    @Override
-                    public void appended() {
-                        for (ReplicaLink l : links) {
-                            l.appended();
-                        }
-                    }
-
-                    @Override
-                    public long needed() {
-                        long min = Long.MAX_VALUE;
-                        for (ReplicaLink l : links) {
-                            min = Math.min(min, l.needed());
-                        }
-                        return min;
-                    }
-
-                    @Override
-                    public boolean any() {
-                        return !links.isEmpty();
-                    }
-                });
+        this.stream = new ReplicationStream(buffer, shards, settings.backlogSize(), TimeUnit.SECONDS.toNanos(settings.pingPeriodSeconds()), links);
         this.snapshots = new ReplicaSnapshots(engine, persistence, stream, shards, () -> this.settings, new ReplicaSnapshots.Source() {
             @Override
             public boolean chained() {
@@ -354,7 +330,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 // from here the stream holds only what the primary sends, so the offsets stay the primary's
                 stream.run(() -> stream.ownStream(false)).join();
             }
-            dropReplicas("this server became a replica of " + host + ":" + port);
+            links.closeAll("this server became a replica of " + host + ":" + port);
             PrimaryLink made = new PrimaryLink(host, port, this, settings.timeoutSeconds());
             link = made;
             LOG.info("Connecting to MASTER {}:{}", host, port);
@@ -378,7 +354,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             }
             // as Redis: its replicas go before the id shifts, so none is sent a byte of the new id's stream as the old's;
             // they continue at once with a partial resync under the new id
-            dropReplicasAndWait("this replica became a primary");
+            links.closeAllAndWait("this replica became a primary");
             stream.run(() -> {
                 ids = ids.shiftedTo(ReplicationIds.newId(), buffer.end() + 1);
                 stream.ownStream(true);
@@ -446,26 +422,6 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         done.join();
     }
 
-    private void dropReplicasAndWait(String why) {
-        List<CompletableFuture<Void>> closing = new ArrayList<>();
-        for (ReplicaLink l : links) {
-            closing.add(l.closeAndWait(why));
-        }
-        try {
-            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("Replicas did not close within 10 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void dropReplicas(String why) {
-        for (ReplicaLink l : links) {
-            l.closeFromAnyThread(why);
-        }
-    }
-
     // ------------------------------------------------------------------ PrimaryLink.Host: this server as a replica
 
     @Override
@@ -475,7 +431,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     @Override
     public void loadFullSync(Path rdb, String primaryReplid, long offset) throws IOException {
-        dropReplicas("this replica is loading a full sync from its primary"); // as Redis: they resync with the new data
+        links.closeAll("this replica is loading a full sync from its primary"); // as Redis: they resync with the new data
         loader.load(rdb);
         stream.run(() -> {
             buffer.reset(offset);
@@ -505,7 +461,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public void linkUp(String primaryReplid, long offset) {
         if (!primaryReplid.equals(ids.replid())) {
             // as Redis: this server's replicas learn the new id with a (partial) resync; they go before any byte under it
-            dropReplicasAndWait("the primary's replication id changed");
+            links.closeAllAndWait("the primary's replication id changed");
             // +CONTINUE with a new id (the primary was promoted): the old one stays valid up to here
             stream.run(() -> ids = ids.shiftedTo(primaryReplid, offset + 1)).join();
         }
@@ -637,9 +593,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     /** Shard 0, once a second: the replicas' keep-alives, limits and timeouts; min-replicas; full syncs that waited. */
     private void cron() {
         long timeout = settings.timeoutSeconds() * 1000L;
-        for (ReplicaLink l : links) {
-            l.tickFromAnyThread(timeout);
-        }
+        links.tick(timeout);
         acks.cron();
         snapshots.start();
     }
@@ -714,7 +668,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         ReplicationSettings s = settings;
         // the good replicas are counted only where INFO shows them, as before (a clock read per online replica)
         int good = !isReplica && s.minReplicasToWrite() > 0 ? acks.good() : 0;
-        return new ReplicationReport.Moment(isReplica, s, link, List.copyOf(links), good, ids, feeds != null || isReplica,
+        return new ReplicationReport.Moment(isReplica, s, link, links.now(), good, ids, feeds != null || isReplica,
                 buffer.start(), buffer.end());
     }
 
@@ -794,9 +748,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (l != null) {
             l.close();
         }
-        for (ReplicaLink r : links) {
-            r.closeFromAnyThread("the server is shutting down");
-        }
+        links.closeAll("the server is shutting down");
         stream.close(2000);
         control.shutdownNow();
     }
