@@ -392,10 +392,16 @@ public final class DemoService implements AutoCloseable {
     }
 
     /**
-     * How long a primary demoted during its stop's handover relays its RESP port to the new primary after it closes: past
-     * kube-proxy's next turn (at most two changes a second), after which the Service routes to the new primary itself.
+     * How long a primary demoted during its stop's handover relays its RESP port to the new primary after it closes, at
+     * least: past kube-proxy's next turn (at most two changes a second), after which the Service routes to the new primary
+     * itself; then for as long as clients still use the relay, until they leave it unused for as long again.
      */
     public static final java.time.Duration HANDOVER_RELAY = java.time.Duration.ofSeconds(2);
+    /**
+     * The longest a stopping primary relays: kube-proxy on a loaded node moved the primary Service 16 s after the
+     * switchover (CI, 2026-11-30: clients refused by the old pod's closed port from the relay's 2 s end until then).
+     */
+    public static final java.time.Duration HANDOVER_RELAY_MAX = java.time.Duration.ofSeconds(15);
 
     /**
      * SIGTERM's second step, after {@link #handOffToReplicas}, for a primary whose writes it held: waits, at most {@code
@@ -425,7 +431,8 @@ public final class DemoService implements AutoCloseable {
             }
             int port = respPort();
             io.percore.demo.replication.ReplicationSettings now = replication.settings();
-            long relayUntil = System.nanoTime() + HANDOVER_RELAY.toNanos();
+            long relayFrom = System.nanoTime();
+            long relayUntil = relayFrom + HANDOVER_RELAY.toNanos();
             // the port free for the relay at once: not after the servers' drain (a slow reader holds it up to the
             // graceful-shutdown-timeout) nor the final save (close's next steps), during which it would refuse
             stopListening();
@@ -443,6 +450,9 @@ public final class DemoService implements AutoCloseable {
                 long left = relayUntil - System.nanoTime();
                 if (left > 0) {
                     Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left));
+                }
+                if (relay != null) {
+                    relay.awaitUnused(HANDOVER_RELAY, relayFrom + HANDOVER_RELAY_MAX.toNanos());
                 }
             } finally {
                 if (relay != null) {

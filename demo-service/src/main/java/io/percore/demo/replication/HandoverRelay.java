@@ -37,6 +37,8 @@ public final class HandoverRelay implements AutoCloseable {
     private final AtomicInteger relayed = new AtomicInteger();
     private final int maxConnections;
     private volatile boolean closed;
+    /** When a connection last arrived or a byte last went through, either way ({@link System#nanoTime()}). */
+    private volatile long lastUsedNanos = System.nanoTime();
 
     private HandoverRelay(ServerSocket server, InetSocketAddress target, int maxConnections) {
         this.server = server;
@@ -74,6 +76,27 @@ public final class HandoverRelay implements AutoCloseable {
         return relayed.get();
     }
 
+    /**
+     * Waits until nobody has used the relay for {@code quiet} (no connection arrived, no byte went through either way),
+     * or until {@code deadlineNanos} ({@link System#nanoTime()}), whichever comes first. A client still relayed, or one
+     * that the Service still sends here, keeps it open: kube-proxy's turn is not known here, only that clients still come.
+     *
+     * @return whether it went unused for {@code quiet}
+     */
+    public boolean awaitUnused(java.time.Duration quiet, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            long now = System.nanoTime();
+            long idle = now - lastUsedNanos;
+            if (idle >= quiet.toNanos()) {
+                return true;
+            }
+            if (now >= deadlineNanos) {
+                return false;
+            }
+            Thread.sleep(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(Math.min(quiet.toNanos() - idle, deadlineNanos - now))));
+        }
+    }
+
     private void accept() {
         while (!closed) {
             Socket client;
@@ -82,6 +105,7 @@ public final class HandoverRelay implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
+            lastUsedNanos = System.nanoTime();
             if (pairs.incrementAndGet() > maxConnections) {
                 pairs.decrementAndGet();
                 closeQuietly(client);
@@ -105,10 +129,10 @@ public final class HandoverRelay implements AutoCloseable {
             client.setTcpNoDelay(true);
             upstream.setTcpNoDelay(true);
             relayed.incrementAndGet();
-            Thread back = new Thread(() -> pump(upstream, client), "handover-relay-reply");
+            Thread back = new Thread(() -> pump(upstream, client, this), "handover-relay-reply");
             back.setDaemon(true);
             back.start();
-            pump(client, upstream);
+            pump(client, upstream, this);
             back.join(CONNECT_TIMEOUT_MILLIS);
         } catch (IOException e) {
             LOG.debug("Relaying to the new primary {} failed: {}", target, e.toString());
@@ -124,7 +148,7 @@ public final class HandoverRelay implements AutoCloseable {
     }
 
     /** Copies until either side ends, then closes both (the other direction's pump ends with them). */
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to, HandoverRelay relay) {
         byte[] buffer = new byte[16 * 1024];
         try {
             InputStream in = from.getInputStream();
@@ -132,6 +156,7 @@ public final class HandoverRelay implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
+                relay.lastUsedNanos = System.nanoTime();
             }
         } catch (IOException e) {
             // one side closed or reset

@@ -37,6 +37,48 @@ class HandoverRelayTest {
         }
     }
 
+    /**
+     * A stopping primary relays while clients still use the relay (kube-proxy on a loaded node moved the primary Service 16 s
+     * after the switchover, in CI), and stops once they leave it unused: a client relayed and writing keeps it open, its
+     * last byte starts the quiet time.
+     */
+    @Test
+    void staysOpenWhileAClientUsesItAndSaysWhenItWentUnused() throws Exception {
+        try (Echo upstream = new Echo(); ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = free.getLocalPort();
+            free.close();
+            java.time.Duration quiet = java.time.Duration.ofSeconds(3);
+            try (HandoverRelay relay = HandoverRelay.open(port, "127.0.0.1", upstream.port()); Socket client = new Socket("127.0.0.1", port)) {
+                // in use all along: the deadline ends the wait, not quiet
+                java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                java.util.concurrent.atomic.AtomicLong lastSent = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = new Thread(() -> {
+                    try {
+                        while (writing.get()) {
+                            lastSent.set(System.nanoTime()); // the relay's last use is after this, when it carries the request
+                            echo(client, "SET k v");
+                            Thread.sleep(50);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // the test ends it
+                    }
+                });
+                writer.start();
+                assertThat(relay.awaitUnused(quiet, System.nanoTime() + java.time.Duration.ofSeconds(1).toNanos()))
+                        .as("a client writing through it keeps it in use").isFalse();
+                // the client stops: unused once quiet has passed since its last byte, not before
+                Thread.sleep(500);
+                writing.set(false);
+                writer.join(30_000);
+                long stopped = lastSent.get();
+                assertThat(relay.awaitUnused(quiet, System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos())).isTrue();
+                assertThat(System.nanoTime() - stopped).as("not unused before quiet passed since the last byte")
+                        .isGreaterThanOrEqualTo(quiet.toNanos());
+                assertThat(relay.relayed()).isEqualTo(1);
+            }
+        }
+    }
+
     private static String echo(Socket s, String text) throws IOException {
         s.setSoTimeout(30_000);
         s.getOutputStream().write((text + "\n").getBytes());
