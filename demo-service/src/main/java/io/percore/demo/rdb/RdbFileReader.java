@@ -117,7 +117,7 @@ public final class RdbFileReader {
                     case RdbFileWriter.OPCODE_SELECTDB -> {
                         long selected = in.nextLength();
                         if (selected < 0 || selected >= databases) {
-                            throw new BadPayloadException(databasesRefusal("keys of database " + Long.toUnsignedString(selected), databases));
+                            throw new BadPayloadException(io.percore.demo.resp.SelectedDatabase.refusal("keys of database " + Long.toUnsignedString(selected), databases));
                         }
                         db = (int) selected;
                     }
@@ -150,13 +150,6 @@ public final class RdbFileReader {
         }
     }
 
-    /**
-     * Why something of a database this server does not have is refused: {@code what} (e.g. "keys of database 20"),
-     * then how many it has ("this server has 16 databases, 0 to 15"; with one, "this server has one database, 0").
-     */
-    public static String databasesRefusal(String what, int databases) {
-        return what + ": this server has " + (databases == 1 ? "one database, 0" : databases + " databases, 0 to " + (databases - 1));
-    }
 
     private static long number(byte[] text) {
         try {

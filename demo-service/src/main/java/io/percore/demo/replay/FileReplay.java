@@ -1,5 +1,6 @@
 package io.percore.demo.replay;
 
+import io.percore.demo.resp.SelectedDatabase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ShardServices;
@@ -62,7 +63,7 @@ public final class FileReplay implements CommandReplay {
     @Override
     public void run(byte[][] argv) {
         CommandSpec spec = ReplayRouting.known(commands, argv);
-        int db = ReplayRouting.selected(argv, keyspace.databases());
+        int db = SelectedDatabase.selected(argv, keyspace.databases());
         if (db >= 0) {
             selected = db; // sent to a shard with its next command
             return;
@@ -119,7 +120,7 @@ public final class FileReplay implements CommandReplay {
         private void follow() {
             if (told != selected) {
                 told = selected;
-                batch.add(ReplayRouting.select(selected));
+                batch.add(SelectedDatabase.command(selected));
             }
         }
 

@@ -1,6 +1,5 @@
 package io.percore.demo.replay;
 
-import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.command.CommandTable;
@@ -13,8 +12,6 @@ import java.nio.charset.StandardCharsets;
  * it does not name.
  */
 final class ReplayRouting {
-
-    private static final byte[] SELECT = "select".getBytes(StandardCharsets.US_ASCII);
 
     private ReplayRouting() {
     }
@@ -30,33 +27,6 @@ final class ReplayRouting {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }
         return spec;
-    }
-
-    /**
-     * The database a {@code SELECT} of the feed selects, or -1 when {@code argv} is no SELECT.
-     *
-     * @throws IllegalArgumentException for a SELECT of a database this server does not have (nothing is applied)
-     */
-    static int selected(byte[][] argv, int databases) {
-        if (!AsciiCase.equalsIgnoreCase(argv[0], SELECT)) {
-            return -1;
-        }
-        String index = argv.length == 2 ? new String(argv[1], StandardCharsets.US_ASCII) : "?";
-        long db;
-        try {
-            db = argv.length == 2 ? Long.parseLong(index) : -1;
-        } catch (NumberFormatException e) {
-            db = -1;
-        }
-        if (db < 0 || db >= databases) {
-            throw new IllegalArgumentException(io.percore.demo.rdb.RdbFileReader.databasesRefusal("SELECT of database " + index, databases));
-        }
-        return (int) db;
-    }
-
-    /** The feed's {@code SELECT db}, as a client sends it. */
-    static byte[][] select(int db) {
-        return new byte[][] {SELECT.clone(), Integer.toString(db).getBytes(StandardCharsets.US_ASCII)};
     }
 
     /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */

@@ -1,5 +1,6 @@
 package io.percore.demo.replay;
 
+import io.percore.demo.resp.SelectedDatabase;
 import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
@@ -128,7 +129,7 @@ public final class StreamReplay implements CommandReplay {
             return;
         }
         CommandSpec spec = ReplayRouting.known(commands, argv);
-        int db = ReplayRouting.selected(argv, keyspace.databases());
+        int db = SelectedDatabase.selected(argv, keyspace.databases());
         if (transaction != null) {
             transaction.add(argv); // a SELECT too: it runs in its place at EXEC, and the commands after it there
             return;
@@ -159,7 +160,7 @@ public final class StreamReplay implements CommandReplay {
         int after = selected;
         for (byte[][] argv : block) {
             CommandSpec spec = ReplayRouting.known(commands, argv);
-            int db = ReplayRouting.selected(argv, keyspace.databases());
+            int db = SelectedDatabase.selected(argv, keyspace.databases());
             if (db >= 0) {
                 after = db;
                 if (all.size() == 1) {
@@ -247,7 +248,7 @@ public final class StreamReplay implements CommandReplay {
         void add(List<byte[][]> argvs, int db, int after) {
             if (told != db) {
                 List<byte[][]> selecting = new ArrayList<>(argvs.size() + 1);
-                selecting.add(ReplayRouting.select(db));
+                selecting.add(SelectedDatabase.command(db));
                 selecting.addAll(argvs);
                 argvs = selecting;
             }

@@ -1,6 +1,7 @@
 package io.percore.demo.replication;
 
 import io.percore.demo.resp.CommandStreamParser;
+import io.percore.demo.resp.SelectedDatabase;
 import io.percore.demo.resp.AsciiCase;
 import io.percore.demo.feed.CommandReplay;
 import io.percore.demo.persistence.InfoLines;
@@ -589,7 +590,7 @@ public final class PrimaryLink implements AutoCloseable {
             cached = new Cached(replid, offset, streamDb);
             applier = server.applier(peerId());
             if (streamDb != 0) {
-                hand(applier, StreamDatabase.select(streamDb)); // the stream goes on in the database it had selected
+                hand(applier, SelectedDatabase.command(streamDb)); // the stream goes on in the database it had selected
             }
             partialSyncs.incrementAndGet();
             wire.touch();
