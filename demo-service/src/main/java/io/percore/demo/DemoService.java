@@ -432,7 +432,6 @@ public final class DemoService implements AutoCloseable {
             int port = respPort();
             io.percore.demo.replication.ReplicationSettings now = replication.settings();
             long relayFrom = System.nanoTime();
-            long relayUntil = relayFrom + HANDOVER_RELAY.toNanos();
             // the port free for the relay at once: not after the servers' drain (a slow reader holds it up to the
             // graceful-shutdown-timeout) nor the final save (close's next steps), during which it would refuse
             stopListening();
@@ -447,11 +446,8 @@ public final class DemoService implements AutoCloseable {
             try {
                 closeServers();
                 close();
-                long left = relayUntil - System.nanoTime();
-                if (left > 0) {
-                    Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left));
-                }
                 if (relay != null) {
+                    // at least HANDOVER_RELAY from its opening (it counts as used then), longer while clients use it
                     relay.awaitUnused(HANDOVER_RELAY, relayFrom + HANDOVER_RELAY_MAX.toNanos());
                 }
             } finally {

@@ -37,7 +37,7 @@ public final class HandoverRelay implements AutoCloseable {
     private final AtomicInteger relayed = new AtomicInteger();
     private final int maxConnections;
     private volatile boolean closed;
-    /** When a connection last arrived or a byte last went through, either way ({@link System#nanoTime()}). */
+    /** When a connection last arrived or a byte last went through, either way, at first its opening ({@link System#nanoTime()}). */
     private volatile long lastUsedNanos = System.nanoTime();
 
     private HandoverRelay(ServerSocket server, InetSocketAddress target, int maxConnections) {
