@@ -166,7 +166,7 @@ class ReplicationIT {
                             .map(o -> String.format("%+.2f", Duration.between(primaryDeleted, beganAt.plusNanos(o.beganNanos() - began)).toMillis() / 1000.0))
                             .toList(), writer.outages().stream().map(o -> CpuWaits.seconds(cpuWaitBefore(primaryWaits, o))).toList(),
                     COMMAND_TIMEOUT.toSeconds(), CpuWaits.seconds(primaryWaits.worstWindowNanos(COMMAND_TIMEOUT.toNanos(), PRIMARY_PATH)),
-                    COMMAND_TIMEOUT.toSeconds(), around, oldPort.between(primaryDeleted, primaryDeleted.minusSeconds(1), primaryDeleted.plusSeconds(8)));
+                    COMMAND_TIMEOUT.toSeconds(), around, oldPort.between(primaryDeleted, primaryDeleted.minusSeconds(1), primaryDeleted.plus(PRIMARY_STOP_WITHIN)));
             // Not refusals of writes, each a single write on a loaded node, the next one taken: a SET taken whose WAIT 1
             // found no replica within 2 s (a replica slowed mid-roll: seen once in a CI dry run), and a reply later than
             // the client's 3 s timeout while the primary's shard or file writer waited a second or more of those 3 s for a
