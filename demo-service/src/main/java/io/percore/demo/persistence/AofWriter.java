@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
 
     private static final Logger LOG = LoggerFactory.getLogger(AofWriter.class);
+    /** An fsync this long or longer is logged: a disk that slow is what a client waiting on a write should find there. */
+    static final Duration SLOW_FSYNC = Duration.ofSeconds(1);
     /** Bytes waiting for the writer past which replies are held (every shard's), so a slow disk slows clients instead of filling the heap. */
     static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
@@ -133,8 +135,8 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
         this.inFlightCovers = new long[shards];
         this.wake = wake;
         this.statusChanged = statusChanged;
-        this.forcer = forcer;
-        this.background = new BackgroundFsync(forcer, reader::wake);
+        this.forcer = ChannelForce.reportingSlow(forcer, SLOW_FSYNC, this::slowFsync);
+        this.background = new BackgroundFsync(this.forcer, reader::wake);
     }
 
     /**
@@ -511,6 +513,17 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
         lastFsyncNanos = System.nanoTime();
         fsyncPending = true;
         inFlight = background.force(incr);
+    }
+
+    /** A force took {@link #SLOW_FSYNC} or longer (the writer's or the fsync thread). */
+    private void slowFsync(long millis) {
+        if (fsync == AofSettings.Fsync.ALWAYS) {
+            LOG.warn("Fsync of the append-only file took {} ms (disk is busy?): with appendfsync always, the replies to the writes it covers waited as long",
+                    millis);
+        } else {
+            LOG.warn("Fsync of the append-only file took {} ms (disk is busy?): the writes went on meanwhile (appendfsync {})", millis,
+                    fsync.name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     /** Takes the in-flight force's outcome if it has ended: publishes what was written before it began, or its error. */

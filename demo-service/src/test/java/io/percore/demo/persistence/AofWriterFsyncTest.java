@@ -226,4 +226,34 @@ class AofWriterFsyncTest {
         assertThat(cpu).as("the writer's CPU over 2 s of a full disk, ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(writer.writeError()).as("still failing").isNotNull();
     }
+
+    @Test
+    void anFsyncOfASecondOrMoreIsLoggedWithWhatItHeld() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AofWriter.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            writer = open(slowDisk);
+            writer.offer(List.of(new FeedRecord.Encoded(0, 1, SET, 0, 0)));
+            assertThat(entered.tryAcquire(30, TimeUnit.SECONDS)).as("the once-a-second fsync began").isTrue();
+            Thread.sleep(AofWriter.SLOW_FSYNC.toMillis());
+            allowed.release();
+            awaitTrue(() -> writer.reached(new long[] {1}), "the slow fsync ended");
+            awaitTrue(() -> messages(logged).stream().anyMatch(m -> m.startsWith("Fsync of the append-only file took ")),
+                    "the slow fsync logged");
+            assertThat(messages(logged)).filteredOn(m -> m.startsWith("Fsync of the append-only file took ")).singleElement().asString()
+                    .contains("(disk is busy?)", "appendfsync everysec")
+                    .satisfies(m -> assertThat(Long.parseLong(m.replaceAll("^Fsync of the append-only file took (\\d+) ms.*$", "$1")))
+                            .isGreaterThanOrEqualTo(AofWriter.SLOW_FSYNC.toMillis()));
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static List<String> messages(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
+        synchronized (appender) { // the writer's threads append while the test reads
+            return appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
 }
