@@ -388,6 +388,43 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
+     * The warnings and errors a pod logged between two instants, as kept so far ({@link #keepLogs}): its stalls
+     * ({@code StallDetector}), slow fsyncs, lost links. Dated by the node's CRI timestamp of each line.
+     */
+    List<String> keptWarnings(String namespace, Pod pod, java.time.Instant from, java.time.Instant to) {
+        Path dir = DIAGNOSTICS.resolve(namespace).resolve("kept-logs")
+                .resolve(namespace + "_" + pod.getMetadata().getName() + "_" + pod.getMetadata().getUid());
+        List<String> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                for (String line : Files.readAllLines(f)) {
+                    int space = line.indexOf(' ');
+                    if (space < 0 || !(line.contains(" WARN ") || line.contains(" ERROR "))) {
+                        continue;
+                    }
+                    java.time.Instant at;
+                    try {
+                        at = java.time.Instant.parse(line.substring(0, space));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        continue;
+                    }
+                    if (!at.isBefore(from) && !at.isAfter(to)) {
+                        // "<time> stdout F <the application's line>": the application's line, which has its own time
+                        String[] parts = line.split(" ", 4);
+                        out.add(parts.length == 4 ? parts[3] : line);
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            out.add("(kept logs not read: " + e + ")");
+        }
+        return out;
+    }
+
+    /**
      * Writes what a failed scenario needs to be understood: services, pods, events, operator and pod logs, of one
      * namespace (null: every test namespace).
      */

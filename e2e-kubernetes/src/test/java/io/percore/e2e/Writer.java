@@ -59,6 +59,20 @@ final class Writer implements AutoCloseable {
     /** Fine enough to time an outage to the millisecond, and a million keys only after a quarter of an hour. */
     static final int DEFAULT_WRITES_PER_SECOND = 1000;
 
+    /** An acknowledged write that took this long or longer is listed ({@link #slowWrites}): slow, not refused. */
+    static final Duration SLOW = Duration.ofSeconds(1);
+
+    /** The client's timeout unless said otherwise: a write not answered within it is a failed write. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+
+    /** An acknowledged write (its SET and WAIT) that took at least {@link #SLOW}: when it began and how long it took. */
+    record SlowWrite(long beganNanos, long nanos) {
+        @Override
+        public String toString() {
+            return String.format("%.1f s", nanos / 1e9);
+        }
+    }
+
     /** The distinct errors after an outage's first, as few as tell what happened. */
     private static final int MAX_LATER_ERRORS = 3;
 
@@ -69,6 +83,7 @@ final class Writer implements AutoCloseable {
     /** When each write was acknowledged (epoch millis): what a lost one is compared with, the faults' times. */
     private final Map<String, Long> acknowledgedAtMillis = new ConcurrentHashMap<>();
     private final List<Outage> outages = new CopyOnWriteArrayList<>();
+    private final List<SlowWrite> slowWrites = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong();
@@ -97,8 +112,16 @@ final class Writer implements AutoCloseable {
         return new Writer(uri, prefix, waitForReplica, writesPerSecond, new int[0]);
     }
 
+    /**
+     * A writer whose client waits {@code timeout} for each reply: a scenario that counts refusals, not slow replies, on a
+     * loaded node (a reply seconds late is listed in {@link #slowWrites}).
+     */
+    static Writer withTimeout(RedisURI uri, String prefix, boolean waitForReplica, Duration timeout) {
+        return new Writer(new ServiceTarget(uri, timeout), prefix, waitForReplica, DEFAULT_WRITES_PER_SECOND, new int[0]);
+    }
+
     private Writer(RedisURI uri, String prefix, boolean waitForReplica, int writesPerSecond, int[] databases) {
-        this(new ServiceTarget(uri), prefix, waitForReplica, writesPerSecond, databases);
+        this(new ServiceTarget(uri, DEFAULT_TIMEOUT), prefix, waitForReplica, writesPerSecond, databases);
     }
 
     /**
@@ -143,8 +166,13 @@ final class Writer implements AutoCloseable {
             String value = Long.toString(i);
             int db = databases.length == 0 ? -1 : databases[(int) (i % databases.length)];
             attempts.incrementAndGet();
+            long began = System.nanoTime();
             try {
                 target.write(key, value, db, waitForReplica);
+                long took = System.nanoTime() - began;
+                if (took >= SLOW.toNanos()) {
+                    slowWrites.add(new SlowWrite(began, took));
+                }
                 if (failures > 0 && accepted == 0) {
                     accepted = System.nanoTime();
                 }
@@ -210,14 +238,14 @@ final class Writer implements AutoCloseable {
         private final RedisClient client;
         private StatefulRedisConnection<String, String> connection;
 
-        ServiceTarget(RedisURI uri) {
+        ServiceTarget(RedisURI uri, Duration timeout) {
             this.client = RedisClient.create(uri);
             // a command that cannot be sent fails at once instead of waiting in a queue for the link to come back:
             // what the outage measures is how long the service refused writes, not Lettuce's queue
             client.setOptions(ClientOptions.builder().autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
-                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(3))).build());
+                    .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
         }
 
         @Override
@@ -404,6 +432,11 @@ final class Writer implements AutoCloseable {
 
     List<Outage> outages() {
         return new ArrayList<>(outages);
+    }
+
+    /** The acknowledged writes that took {@link #SLOW} or longer, in order. */
+    List<SlowWrite> slowWrites() {
+        return new ArrayList<>(slowWrites);
     }
 
     long lastAcknowledgedNanos() {
