@@ -102,6 +102,13 @@ class ScenarioBackupRestoreTest {
             outcome = TerminationMessage.parse(line);
             written = ((Number) outcome.get("keys")).longValue() - KEYS;
             assertThat(written).as("the writer's keys in the snapshot").isBetween(ackedBefore, ackedAfter + 1);
+            assertThat(outcome).containsEntry("outcome", "Succeeded").containsEntry("sourceRole", "master")
+                    .containsEntry("sourceVersion", "7.0.15");
+            try (ObjectStore store = ObjectStore.open(s3.settings(bucket, ""))) {
+                // a demo-written object: its manifest and metadata as a redis-server's (BackupRestoreTest)
+                BackupRestoreTest.assertManifest(store, outcome, KEYS + written, (KEYS + 6) / 7, "127.0.0.1:" + demo.port,
+                        TestResources.NAMESPACE, "kv");
+            }
 
             // the operator reads the Job's line into the status
             BackupsStatus running = new BackupsStatus();
