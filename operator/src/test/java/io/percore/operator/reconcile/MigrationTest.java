@@ -349,45 +349,6 @@ class MigrationTest {
         }
     }
 
-    /** Issue 68: what the service cannot hold is refused before any copy, with the reason in the status and an event, at once. */
-    @Test
-    void aSourceWithKeysInADatabaseTheServiceDoesNotHoldIsRefusedBeforeTheCopy() throws Exception {
-        // 32 databases there, keys in 20: beyond the service's (its CONFIG GET databases, else 16)
-        ServiceProcess source = ServiceProcess.startRedis(SOURCE_PASSWORD, dir, "--databases", "32");
-        closing.add(source);
-        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
-            for (int i = 0; i < 100; i++) {
-                c.call("SET", "zero" + i, "v");
-            }
-            c.call("SELECT", "20");
-            for (int i = 0; i < 100; i++) {
-                c.call("SET", "twenty" + i, "v");
-            }
-        }
-        client.resource(service(source.port, null)).create();
-        ServiceProcess pod = ServiceProcess.start(PASSWORD, dir);
-        closing.add(pod);
-        createPod("kv-0", pod.port);
-
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-            MigrationStatus m = current().getStatus().getMigration();
-            assertThat(m.getPhase()).isEqualTo(MigrationPlanner.REFUSED);
-            assertThat(m.getMessage()).contains("keys in database 20 (100 keys)");
-            Condition migrated = condition(MigrationDriver.CONDITION);
-            assertThat(migrated.getStatus()).isEqualTo("False");
-            assertThat(migrated.getReason()).isEqualTo("MigrationRefused");
-            assertThat(migrated.getMessage()).contains("database 20");
-            assertThat(events()).anyMatch(e -> e.getReason().equals("MigrationRefused") && e.getType().equals("Warning")
-                    && e.getMessage().contains("database 20"));
-        });
-        try (TestResp c = new TestResp(pod.port, PASSWORD)) {
-            assertThat(TestResp.field(c.info(), "role")).as("the pod was never linked").isEqualTo("master");
-        }
-        try (TestResp c = new TestResp(source.port, SOURCE_PASSWORD)) {
-            assertThat(TestResp.field(String.valueOf(c.call("INFO", "stats")), "sync_full")).as("no copy was asked of the source").isEqualTo("0");
-        }
-    }
-
     /**
      * What only the pod can tell (the source lets the operator's user run INFO, not PSYNC): its link's reason in the status
      * at once, {@code Failing}, the {@code Migrated} condition, and one Warning event however many tries fail.
