@@ -311,8 +311,17 @@ final class ReplicationDriver {
         publishPrimary(s, serving);
         watchPrimary(s, primary, serving, address, password);
         conditions.set(CONDITION, healthy, reason, message);
-        boolean noPrimary = d.kind() == ReplicationPlanner.Kind.WAIT && before.getPrimary() != null && d.promote() == null;
-        return new Outcome(new ReplicationStatus(primary, format(since), history), requeue, noPrimary ? reason + ": " + message : null);
+        return new Outcome(new ReplicationStatus(primary, format(since), history), requeue, noPrimary(d, before.getPrimary(), reason, message));
+    }
+
+    /**
+     * Why no primary serves when the planner waits without promoting after there was one ({@code primaryBefore}): the
+     * {@code Degraded} condition's {@code NoPrimary}, whatever the pods' readiness says (every pod restarted at once, each
+     * back from its files as an unready replica, said {@code AsExpected}). Null while one serves, or none was ever elected.
+     */
+    static String noPrimary(ReplicationPlanner.Decision d, String primaryBefore, String reason, String message) {
+        boolean none = d.kind() == ReplicationPlanner.Kind.WAIT && primaryBefore != null && d.promote() == null;
+        return none ? reason + ": " + message : null;
     }
 
     /**
