@@ -43,6 +43,7 @@ class ClusterColdStartIT {
             ClusterIT.awaitLayout(cluster, ns.name(), NAME, 2);
             awaitGroupsLinked(cluster, ns.name());
             Map<String, String> ids = nodeIds(cluster, ns.name());
+            long epoch = cluster.get(ns.name(), NAME).getStatus().getCluster().getConfigEpoch();
             String password = cluster.password(ns.name(), NAME + "-auth");
             Progress.say("cluster cold start: %s Ready in %d s, node ids %s", NAME, ready.toSeconds(), ids);
 
@@ -67,6 +68,12 @@ class ClusterColdStartIT {
             }
             Map<String, String> after = nodeIds(cluster, ns.name());
             assertThat(after).as("each pod back from its files with its node id").isEqualTo(ids);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                PercoreService back = cluster.get(ns.name(), NAME);
+                assertThat(Cluster.is(back, "Clustered", "True")).as("Clustered: %s", Cluster.condition(back, "Clustered")).isTrue();
+                assertThat(back.getStatus().getCluster().getConfigEpoch()).as("the layout's epoch, never lowered by the restart")
+                        .isGreaterThanOrEqualTo(epoch);
+            });
             RedisClusterClient client = Writer.clusterClient(cluster.serviceUri(ns.name(), NAME, "redis", password));
             try (var connection = client.connect()) {
                 assertThat(Writer.lost(acknowledged, connection.async()::get)).as("of %d writes acknowledged by WAIT 1", acknowledged.size())

@@ -68,6 +68,7 @@ class ClusterIT {
                     cluster.patchSpec(ns.name(), NAME, "{\"shards\":4}");
                     awaitLayout(cluster, ns.name(), 4);
                     long grown = System.nanoTime() - grow;
+                    awaitEveryPodAtTheStatusEpoch(cluster, ns.name());
                     long opsGrown = load.ops.get();
                     Progress.say("grew to 4 pods in %d s (4096 slots moved, %.0f slots/s) under %d operations, errors %s",
                             TimeUnit.NANOSECONDS.toSeconds(grown), 4096 / (grown / 1e9), opsGrown, load.errors);
@@ -78,6 +79,7 @@ class ClusterIT {
                     org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3))
                             .until(() -> cluster.pods(ns.name(), NAME).size() == 3);
                     long shrunk = System.nanoTime() - shrink;
+                    awaitEveryPodAtTheStatusEpoch(cluster, ns.name());
                     Progress.say("shrank to 3 pods in %d s (4096 slots moved off kv-cluster-3, %.0f slots/s) under %d operations, errors %s",
                             TimeUnit.NANOSECONDS.toSeconds(shrunk), 4096 / (shrunk / 1e9), load.ops.get() - opsGrown, load.errors);
                     load.awaitMore(500);
@@ -86,6 +88,9 @@ class ClusterIT {
                     thread.join(30_000);
                 }
                 assertThat(load.errors).as("client errors while slots moved").isEmpty();
+                load.countersInto(written); // each INCR counted: a counter's value is how many it answered
+                assertThat(cluster.events(ns.name(), NAME)).extracting(e -> e.getReason()).as("the operator's events")
+                        .contains("MigrationStarted", "PodsDrained");
                 List<String> missing = written.entrySet().stream().filter(e -> !e.getValue().equals(redis.get(e.getKey())))
                         .map(Map.Entry::getKey).limit(20).toList();
                 assertThat(missing).as("of %d keys written", written.size()).isEmpty();
@@ -151,13 +156,37 @@ class ClusterIT {
         awaitLayout(cluster, namespace, NAME, pods);
     }
 
-    /** Every slot assigned to {@code pods} primaries, nothing moving, the service Ready at its generation. */
+    /** Every slot assigned to {@code pods} primaries, nothing moving, the service Clustered and Ready at its generation. */
     static void awaitLayout(Cluster cluster, String namespace, String name, int pods) {
         cluster.awaitStatus(namespace, name, Duration.ofMinutes(6), s -> {
             ClusterStatus c = s.getStatus() == null ? null : s.getStatus().getCluster();
             return c != null && Integer.valueOf(16384).equals(c.getSlotsAssigned()) && c.getMigrations().isEmpty()
                     && c.getPods().stream().filter(p -> p.getSlotCount() != null && p.getSlotCount() > 0).count() == pods
-                    && Cluster.is(s, "Ready", "True") && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
+                    && Cluster.is(s, "Clustered", "True") && Cluster.is(s, "Ready", "True")
+                    && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration());
+        });
+    }
+
+    /**
+     * Every pod serves the layout of the status's epoch (its {@code CLUSTER GETLAYOUT}): a moved slot is finalised on
+     * each pod, not only on those it left and joined.
+     */
+    private static void awaitEveryPodAtTheStatusEpoch(Cluster cluster, String namespace) {
+        String password = cluster.password(namespace, NAME + "-auth");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            long epoch = cluster.get(namespace, NAME).getStatus().getCluster().getConfigEpoch();
+            Map<String, Long> epochs = new java.util.TreeMap<>();
+            for (var pod : cluster.pods(namespace, NAME)) {
+                RedisURI uri = RedisURI.builder().withHost(pod.getStatus().getPodIP()).withPort(POD_PORT)
+                        .withPassword(password.toCharArray()).withTimeout(Duration.ofSeconds(10)).build();
+                try (io.lettuce.core.RedisClient client = Cluster.redis(uri); var c = client.connect()) {
+                    List<Object> layout = c.sync().dispatch(io.lettuce.core.protocol.CommandType.CLUSTER,
+                            new io.lettuce.core.output.NestedMultiOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                            new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("GETLAYOUT"));
+                    epochs.put(pod.getMetadata().getName(), (Long) layout.get(0));
+                }
+            }
+            assertThat(epochs.values()).as("each pod's layout epoch %s, the status's %d", epochs, epoch).containsOnly(epoch);
         });
     }
 
@@ -176,6 +205,9 @@ class ClusterIT {
             this.topology = topology;
         }
 
+        /** Counters c0..c49, one incremented every tenth write: an INCR applied twice, or lost, as slots move shows. */
+        private final long[] counters = new long[50];
+
         @Override
         public void run() {
             int i = 0;
@@ -184,6 +216,11 @@ class ClusterIT {
                 try {
                     redis.set(key, Integer.toString(i));
                     written.put(key, Integer.toString(i));
+                    if (i % 10 == 0) {
+                        int c = (i / 10) % counters.length;
+                        redis.incr("c" + c);
+                        counters[c]++;
+                    }
                     String old = "pre:" + ThreadLocalRandom.current().nextInt(3000);
                     String value = redis.get(old);
                     if (!old.substring(4).equals(value)) {
@@ -200,6 +237,15 @@ class ClusterIT {
                 }
                 ops.addAndGet(2);
                 i++;
+            }
+        }
+
+        /** The counters' values as they must read now (the load stopped): into {@code written}, to be read back with the keys. */
+        void countersInto(Map<String, String> written) {
+            for (int c = 0; c < counters.length; c++) {
+                if (counters[c] > 0) {
+                    written.put("c" + c, Long.toString(counters[c]));
+                }
             }
         }
 

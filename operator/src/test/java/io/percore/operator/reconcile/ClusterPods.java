@@ -39,10 +39,6 @@ final class ClusterPods implements AutoCloseable {
     final List<String> recreated = new CopyOnWriteArrayList<>();
     /** The pods' password (the Secret the operator generated), for the test's own connections; null: none. */
     volatile String password;
-    /** The processes keep an append-only file (appendfsync always) in a data directory of their pod's, as on a claim. */
-    volatile boolean persistent;
-    /** Pod name → its data directory (a claim's): what a process started again for the pod loads. */
-    final Map<String, Path> claims = new ConcurrentHashMap<>();
     /** Empty processes started ahead of the pods that will take them ({@link #startAhead}), the oldest first. */
     private final java.util.Queue<Spare> ahead = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ExecutorService aheadStarter = Executors.newSingleThreadExecutor();
@@ -67,18 +63,13 @@ final class ClusterPods implements AutoCloseable {
         List<Future<ServiceProcess>> starting = new ArrayList<>();
         try {
             for (int i = 0; i < ordinals.length; i++) {
-                Path claim = claims.get("kv-" + ordinals[i]);
-                Spare spare = claim == null ? takeSpare(password) : null;
-                starting.add(spare != null ? spare.process() : starter.submit(() -> claim != null
-                        ? ServiceProcess.startServiceOn(password, claim, args()) : ServiceProcess.start(password, dir, args())));
+                Spare spare = takeSpare(password);
+                starting.add(spare != null ? spare.process() : starter.submit(() -> ServiceProcess.start(password, dir, args())));
             }
             for (int i = 0; i < ordinals.length; i++) {
                 ServiceProcess p = starting.get(i).get();
                 all.add(p);
                 processes.put("kv-" + ordinals[i], p);
-                if (persistent) {
-                    claims.putIfAbsent("kv-" + ordinals[i], p.dataDir(dir));
-                }
             }
         } finally {
             starter.shutdown();
@@ -114,46 +105,7 @@ final class ClusterPods implements AutoCloseable {
     }
 
     private List<String> args() {
-        return persistent ? List.of("--percore.demo.cluster.enabled=true", "--percore.demo.persistence.mode=aof",
-                "--percore.demo.persistence.appendfsync=always") : List.of("--percore.demo.cluster.enabled=true");
-    }
-
-    /**
-     * Every process of {@code ordinals} SIGKILLed at once and its pod unready, then started again on its claim (same node
-     * id, its files), the pod still unready: the kubelet's part of a node reboot for those pods.
-     */
-    void restartOnTheirClaims(String password, int... ordinals) throws Exception {
-        for (int ordinal : ordinals) {
-            processes.remove("kv-" + ordinal).kill();
-            setReady("kv-" + ordinal, false);
-        }
-        ExecutorService starter = Executors.newFixedThreadPool(ordinals.length);
-        List<Future<ServiceProcess>> starting = new ArrayList<>();
-        try {
-            for (int ordinal : ordinals) {
-                Path claim = claims.get("kv-" + ordinal);
-                starting.add(starter.submit(() -> ServiceProcess.startServiceOn(password, claim, args())));
-            }
-            for (int i = 0; i < ordinals.length; i++) {
-                ServiceProcess p = starting.get(i).get();
-                all.add(p);
-                processes.put("kv-" + ordinals[i], p);
-            }
-        } finally {
-            starter.shutdown();
-        }
-    }
-
-    /** The kubelet's readiness probe once: a pod is Ready while its process answers as a primary or as a replica linked to one. */
-    void probeReadiness(String pod) {
-        String info;
-        try {
-            info = (String) call(pod, "INFO", "replication");
-        } catch (IOException e) {
-            setReady(pod, false);
-            return;
-        }
-        setReady(pod, info.contains("role:master") || info.contains("master_link_status:up"));
+        return List.of("--percore.demo.cluster.enabled=true");
     }
 
     /**
