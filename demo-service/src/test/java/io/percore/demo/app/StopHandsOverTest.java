@@ -3,8 +3,10 @@ package io.percore.demo.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.percore.demo.DemoService;
+import io.percore.demo.DemoSettings;
 import io.percore.demo.support.AppProcess;
 import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestServices;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -23,9 +25,8 @@ class StopHandsOverTest {
 
     @Test
     void aStoppingPrimaryWaitsToBeDemotedThenRefusesAndEnds() throws Exception {
-        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s");
-        try (AppProcess primary = nodes.get(0)) {
-            try (AppProcess replica = nodes.get(1);
+        try (AppProcess primary = primary("--percore.demo.replication.shutdown-handover=30s")) {
+            try (TestServices replica = replica();
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 follow(r, primary);
@@ -48,7 +49,7 @@ class StopHandsOverTest {
                 // a client the Service still sends to the old pod reaches the new primary through it, AUTH and all
                 String through = awaitRelayed(primary, Duration.ofSeconds(60));
                 assertThat(through).as("a connection to the old primary's port, relayed").contains("role:master")
-                        .contains("tcp_port:" + replica.respPort());
+                        .contains(runIdOf(r));
                 // a client that keeps writing through it is served past the relay's first 2 s: kube-proxy on a loaded node
                 // moved a Service 16 s after the switchover (CI); before, the relay closed at 2 s whatever came through
                 try (RespTestClient relayed = new RespTestClient(primary.respPort())) {
@@ -75,9 +76,8 @@ class StopHandsOverTest {
      */
     @Test
     void aPrimaryDemotedBeforeItsStopBeganStillRelaysItsPort() throws Exception {
-        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s");
-        try (AppProcess primary = nodes.get(0)) {
-            try (AppProcess replica = nodes.get(1);
+        try (AppProcess primary = primary("--percore.demo.replication.shutdown-handover=30s")) {
+            try (TestServices replica = replica();
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 follow(r, primary);
@@ -89,7 +89,7 @@ class StopHandsOverTest {
                 primary.terminate();
                 String through = awaitRelayed(primary, Duration.ofSeconds(30));
                 assertThat(through).as("a connection to the demoted primary's port, relayed as it stops").contains("role:master")
-                        .contains("tcp_port:" + replica.respPort());
+                        .contains(runIdOf(r));
                 assertThat(primary.waitFor(60)).isTrue();
                 assertThat(primary.output()).contains("connection(s) relayed there while the Service still routed here");
             }
@@ -104,10 +104,9 @@ class StopHandsOverTest {
      */
     @Test
     void aSlowReaderHoldingTheDrainDoesNotKeepThePortFromTheRelay() throws Exception {
-        List<AppProcess> nodes = primaryAndReplica("--percore.demo.replication.shutdown-handover=30s",
-                "--percore.servers.resp.graceful-shutdown-timeout=60s");
-        try (AppProcess primary = nodes.get(0)) {
-            try (AppProcess replica = nodes.get(1);
+        try (AppProcess primary = primary("--percore.demo.replication.shutdown-handover=30s",
+                "--percore.servers.resp.graceful-shutdown-timeout=60s")) {
+            try (TestServices replica = replica();
                  RespTestClient p = new RespTestClient(primary.respPort());
                  RespTestClient r = new RespTestClient(replica.respPort());
                  Socket operator = new Socket()) {
@@ -130,18 +129,28 @@ class StopHandsOverTest {
                 operator.getOutputStream().flush();
                 String through = awaitRelayed(primary, Duration.ofSeconds(20));
                 assertThat(through).as(() -> "relayed while a slow reader holds the old primary's drain; its log:\n" + primary.output())
-                        .contains("role:master").contains("tcp_port:" + replica.respPort());
+                        .contains("role:master").contains(runIdOf(r));
             }
             assertThat(primary.waitFor(90)).isTrue();
         }
     }
 
+    /** The primary that gets SIGTERM: an app of its own, two shards. */
+    private static AppProcess primary(String... args) throws Exception {
+        return AppProcess.start(2, List.of(), args);
+    }
+
     /**
-     * A primary with {@code primaryArgs} and a replica-to-be, two shards each, started side by side: the replica is linked
-     * by {@link #follow} once both answer, not configured with the primary's port, which would have it start after.
+     * The replica-to-be, in this JVM: only the primary's stop is the subject; the replica syncs, is promoted and answers
+     * what the relay brings it, the same code as an app's (a JVM of its own cost seconds of CPU each time).
      */
-    private static List<AppProcess> primaryAndReplica(String... primaryArgs) throws Exception {
-        return AppProcess.startTogether(() -> AppProcess.start(2, List.of(), primaryArgs), () -> AppProcess.start(2, List.of()));
+    private static TestServices replica() {
+        return TestServices.start(2, DemoSettings.forTests());
+    }
+
+    /** The server's {@code run_id} line: which process answered, whichever port it listens on. */
+    private static String runIdOf(RespTestClient server) throws IOException {
+        return String.valueOf(server.cmd("INFO", "server")).lines().filter(l -> l.startsWith("run_id:")).findFirst().orElseThrow();
     }
 
     /** {@code replica} made {@code primary}'s replica, as the operator links one, and synced. */

@@ -2,6 +2,7 @@ package io.percore.demo.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.percore.demo.DemoSettings;
 import io.percore.demo.kv.HashValue;
 import io.percore.demo.kv.SetValue;
 import io.percore.demo.kv.ZSetValue;
@@ -9,6 +10,7 @@ import io.percore.demo.rdb.RdbFileReader;
 import io.percore.demo.rdb.RdbReader;
 import io.percore.demo.support.AppProcess;
 import io.percore.demo.support.RespTestClient;
+import io.percore.demo.support.TestServices;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,10 +125,10 @@ class ProcessKillTest {
         String[] options = {"--percore.demo.persistence.dir=" + dir, "--percore.demo.persistence.mode=aof",
             "--percore.demo.persistence.appendfsync=always"};
         Path incr = dir.resolve("appendonlydir/appendonly.aof.1.incr.aof");
-        try (AppProcess app = AppProcess.start(1, JVM, options)) {
+        // the files a first start makes (the same code in this JVM: only the refused write's exit needs a process of its own)
+        try (TestServices first = TestServices.start(1, DemoSettings.forTests().withPersistence(
+                PersistenceSettings.in(dir).withAof(AofSettings.OFF.withEnabled(true).withFsync(AofSettings.Fsync.ALWAYS))))) {
             assertThat(incr).as("the log made at the start").exists();
-            app.terminate();
-            assertThat(app.waitFor(60)).as("stopped").isTrue();
         }
         // the incremental file on a device where every write fails with ENOSPC (a full disk)
         Files.delete(incr);
