@@ -88,7 +88,8 @@ class ProcessKillTest {
         Process check = new ProcessBuilder("redis-check-rdb", dir.resolve("dump.rdb").toString()).redirectErrorStream(true).start();
         String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor()).as(report).isZero();
-        try (AppProcess app = AppProcess.start(2, JVM, "--percore.demo.persistence.dir=" + dir);
+        // loaded by a fresh start in this JVM: the same loading code, without a JVM's start (the kill is what needs a process)
+        try (TestServices app = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
              RespTestClient c = new RespTestClient(app.respPort())) {
             for (long n = 0; n < before.get(); n += 997) {
                 assertThat(c.cmd("GET", "before:" + n)).as("before:%d", n).isEqualTo("v" + n);
@@ -173,7 +174,9 @@ class ProcessKillTest {
         // service's start cuts it as a torn command, AofTest)
         assertThat(check.waitFor() == 0 || report.contains("truncated") || zeroTail(report)).as(report).isTrue();
         long lost = 0;
-        try (AppProcess app = AppProcess.start(2, JVM, options);
+        AofSettings.Fsync policy = "always".equals(fsync) ? AofSettings.Fsync.ALWAYS : AofSettings.Fsync.EVERYSEC;
+        try (TestServices app = TestServices.start(2, DemoSettings.forTests().withPersistence(
+                PersistenceSettings.in(dir).withAof(AofSettings.OFF.withEnabled(true).withFsync(policy))));
              RespTestClient c = new RespTestClient(app.respPort())) {
             for (long n = 0; n < ackedAtKill; n += 1000) {
                 Object[] keys = new Object[(int) Math.min(1000, ackedAtKill - n) + 1];
