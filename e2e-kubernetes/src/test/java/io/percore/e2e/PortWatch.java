@@ -13,16 +13,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a pod's RESP port answers over time, from the test's side (the pod's own address, not a Service): every 50 ms a
- * new connection sends {@code AUTH} and {@code INFO replication}, and what came back is named ("master 1a2b3c" with the
- * first characters of its replication id, which tell the old primary from the new one behind a relay; "slave",
- * "refused", "timeout", "closed", an error's first word). Runs of one answer are kept as intervals: for a scenario to
- * print what a stopping primary's port did while clients were routed to it (demoted, relayed to the new primary,
- * refusing).
+ * What a pod's RESP port answers over time, from the test's side (the pod's own address, not a Service): every
+ * {@value #EVERY_MILLIS} ms a new connection sends {@code AUTH} and {@code INFO replication}, and what came back is named
+ * ("master 1a2b3c" with the first characters of its replication id, which tell the old primary from the new one behind a
+ * relay; "slave", "refused", "timeout", "closed", an error's first word). Runs of one answer are kept as intervals: for a
+ * scenario to print what a stopping primary's port did while clients were routed to it (demoted, relayed to the new
+ * primary, refusing).
+ *
+ * <p>Once another primary has answered through the port for a second (the stopping primary's relay), it asks only every
+ * {@link #AFTER_RELAY}: longer than the relay's quiet period ({@code DemoService.HANDOVER_RELAY}, 2 s), so that the
+ * watcher is not the client that keeps the relay open. At 50 ms it was: every relay it watched lasted its 15 s maximum.
  */
 final class PortWatch implements AutoCloseable {
 
-    private static final Duration EVERY = Duration.ofMillis(50);
+    private static final long EVERY_MILLIS = 250;
+    private static final Duration EVERY = Duration.ofMillis(EVERY_MILLIS);
+    /** Between two looks once the relay was seen: more than its quiet period. */
+    static final Duration AFTER_RELAY = Duration.ofMillis(2500);
+    /** How long the relay's answer is watched at the first pace before the watcher steps back. */
+    private static final Duration RELAY_SEEN = Duration.ofSeconds(1);
     private static final int TIMEOUT_MILLIS = 300;
 
     private record Run(String answer, Instant from, Instant to) {
@@ -46,9 +55,16 @@ final class PortWatch implements AutoCloseable {
     }
 
     private void run() {
+        String first = null;
+        Instant relaySeen = null;
         while (running) {
             String answer = ask();
             Instant now = Instant.now();
+            if (first == null && answer.startsWith("master ")) {
+                first = answer;
+            } else if (first != null && relaySeen == null && answer.startsWith("master ") && !answer.equals(first)) {
+                relaySeen = now;
+            }
             synchronized (runs) {
                 Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
                 if (last != null && last.answer().equals(answer)) {
@@ -57,8 +73,9 @@ final class PortWatch implements AutoCloseable {
                     runs.add(new Run(answer, now, now));
                 }
             }
+            boolean stepBack = relaySeen != null && Duration.between(relaySeen, now).compareTo(RELAY_SEEN) >= 0;
             try {
-                Thread.sleep(EVERY.toMillis());
+                Thread.sleep((stepBack ? AFTER_RELAY : EVERY).toMillis());
             } catch (InterruptedException e) {
                 return;
             }
