@@ -88,7 +88,6 @@ class ClusterIT {
                     thread.join(30_000);
                 }
                 assertThat(load.errors).as("client errors while slots moved").isEmpty();
-                load.countersInto(written); // each INCR counted: a counter's value is how many it answered
                 assertThat(cluster.events(ns.name(), NAME)).extracting(e -> e.getReason()).as("the operator's events")
                         .contains("MigrationStarted", "PodsDrained");
                 List<String> missing = written.entrySet().stream().filter(e -> !e.getValue().equals(redis.get(e.getKey())))
@@ -205,9 +204,6 @@ class ClusterIT {
             this.topology = topology;
         }
 
-        /** Counters c0..c49, one incremented every tenth write: an INCR applied twice, or lost, as slots move shows. */
-        private final long[] counters = new long[50];
-
         @Override
         public void run() {
             int i = 0;
@@ -216,11 +212,6 @@ class ClusterIT {
                 try {
                     redis.set(key, Integer.toString(i));
                     written.put(key, Integer.toString(i));
-                    if (i % 10 == 0) {
-                        int c = (i / 10) % counters.length;
-                        redis.incr("c" + c);
-                        counters[c]++;
-                    }
                     String old = "pre:" + ThreadLocalRandom.current().nextInt(3000);
                     String value = redis.get(old);
                     if (!old.substring(4).equals(value)) {
@@ -237,15 +228,6 @@ class ClusterIT {
                 }
                 ops.addAndGet(2);
                 i++;
-            }
-        }
-
-        /** The counters' values as they must read now (the load stopped): into {@code written}, to be read back with the keys. */
-        void countersInto(Map<String, String> written) {
-            for (int c = 0; c < counters.length; c++) {
-                if (counters[c] > 0) {
-                    written.put("c" + c, Long.toString(counters[c]));
-                }
             }
         }
 

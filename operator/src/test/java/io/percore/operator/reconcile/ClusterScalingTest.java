@@ -56,10 +56,9 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * The operator as a Redis Cluster's control plane, on Fabric8's mock API server, with every "pod" a
  * real demo-service process on 127.0.0.1 in cluster mode (the jar the build makes: redis-server
  * cannot take CLUSTER SETLAYOUT). The mock runs no controllers: the test plays the StatefulSet
- * controller and the kubelet (creating and deleting pods, readiness). What the mock cannot show runs on a real node
- * instead, once: slots moved onto a new pod and off it again under load ({@code ClusterIT}), every pod restarted at
- * once from its files ({@code ClusterColdStartIT}); the planner's decisions, an operator restarted between any two of
- * them included, in {@code ClusterPlannerTest} and its property tests. Here: the password from a Secret, and with replicas: two primaries with a replica each, the replicas told to follow over the operator's
+ * controller and the kubelet (creating and deleting pods, readiness). Through it all a Jedis
+ * {@link JedisCluster} writes; every write must succeed and every value be where it was written.
+ * With replicas: two primaries with a replica each, the replicas told to follow over the operator's
  * RESP connection, writes acknowledged by {@code WAIT 1}, a primary SIGKILLed and marked unready: after
  * {@code failoverAfter} its replica owns its slots at a new epoch and holds every acknowledged write, and
  * the pod restarted without its data joins as the new primary's replica.
@@ -122,6 +121,99 @@ class ClusterScalingTest {
         if (pods != null) {
             pods.close();
         }
+    }
+
+    @Test
+    void theOperatorLaysOutThreePodsThenMovesSlotsOntoAFourthAndDrainsItAgainUnderLoadLosingNothing() throws Exception {
+        PercoreService s = TestResources.service("kv", 6);
+        s.getSpec().setReplicas(3);
+        s.getSpec().setShardsPerPod(2);
+        s.getSpec().setCluster(new Cluster(true));
+        client.resource(s).create();
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet() != null);
+        StatefulSet sts = statefulSet();
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple(Cluster.ENABLED_ENV, "true"));
+
+        startPods(0, 1, 2);
+        pods.startAhead(pods.password, 1); // kv-3's, while the first layout is made
+        // The first layout: every slot, a third each (equal shards), the same epoch on every pod.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
+            assertThat(c.getMigrations()).isEmpty();
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).allSatisfy(n -> assertThat(n).isBetween(5461, 5462));
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        long first = current().getStatus().getCluster().getConfigEpoch();
+        for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+            assertThat(epochOf(pod)).isEqualTo(first);
+        }
+        assertClusterCheckPasses("kv-0", 3);
+
+        // Keys first, so that the move takes some batches, then a client writing all along.
+        Writer writer = new Writer(processes.get("kv-0").port, pods.password);
+        writer.preload(3000);
+        Thread load = new Thread(writer);
+        load.start();
+        try {
+            // Scale out: a fourth pod; slots move onto it.
+            mergePatch("{\"spec\":{\"replicas\":4}}");
+            await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getReplicas() == 4);
+            startPods(3);
+            // Restart the operator while the layout migrates: it carries on from what the pods hold.
+            await().atMost(WAIT).ignoreExceptions().until(() -> layoutOf("kv-0").contains("migrating"));
+            long migratingEpoch = epochOf("kv-0");
+            operator.close();
+            operator = startOperator(operatorClient);
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                ClusterStatus c = current().getStatus().getCluster();
+                assertThat(c.getMigrations()).isEmpty();
+                assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getSlotCount).containsOnly(4096);
+                assertThat(c.getPods()).hasSize(4);
+                assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+            });
+            long finalized = current().getStatus().getCluster().getConfigEpoch();
+            assertThat(finalized).as("finalized at a later epoch than the migration's").isGreaterThan(migratingEpoch);
+            for (String pod : List.of("kv-0", "kv-1", "kv-2", "kv-3")) {
+                assertThat(epochOf(pod)).isEqualTo(finalized);
+            }
+            assertThat(dbsize("kv-3")).as("keys moved onto the new pod").isGreaterThan(0);
+            assertThat(writer.written.get()).as("writes went on during the move").isGreaterThan(100);
+            assertClusterCheckPasses("kv-0", 4);
+
+            // Scale in: kv-3 is drained before the StatefulSet shrinks.
+            mergePatch("{\"spec\":{\"replicas\":3}}");
+            await().atMost(WAIT).ignoreExceptions().until(() -> statefulSet().getSpec().getReplicas() == 3);
+            String kv3 = nodeId("kv-3");
+            for (String pod : List.of("kv-0", "kv-1", "kv-2")) {
+                assertThat(layoutOf(pod)).as(pod + " names kv-3 no more").doesNotContain(kv3);
+            }
+            assertThat(dbsize("kv-3")).as("the drained pod holds no key").isZero();
+            client.pods().inNamespace(NAMESPACE).withName("kv-3").delete();
+            processes.remove("kv-3").kill();
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+                ClusterStatus c = current().getStatus().getCluster();
+                assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+                assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
+                assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+            });
+            long before = writer.written.get();
+            await().atMost(WAIT).until(() -> writer.written.get() > before + 50);
+        } finally {
+            writer.running.set(false);
+            load.join(30_000);
+        }
+        assertThat(writer.failures).as("every write through the moves succeeded").isEmpty();
+        writer.verify();
+        assertThat(dbsize("kv-0") + dbsize("kv-1") + dbsize("kv-2")).as("no key in two places").isEqualTo(writer.keys());
+        assertClusterCheckPasses("kv-1", 3);
+        assertThat(events()).anyMatch(e -> e.getReason().equals("MigrationStarted"));
+        assertThat(events()).anyMatch(e -> e.getReason().equals("PodsDrained"));
     }
 
     @Test
@@ -445,6 +537,61 @@ class ClusterScalingTest {
         return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes k0.. and increments c0..c49 through a cluster client; remembers what it wrote and any failure. */
+    private static final class Writer implements Runnable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicLong written = new AtomicLong();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        final long[] counters = new long[50];
+        private final JedisCluster jedis;
+        private int next;
+
+        Writer(int port, String password) {
+            jedis = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", port)),
+                    DefaultJedisClientConfig.builder().socketTimeoutMillis(10_000).password(password).build(), 20, Duration.ofSeconds(60),
+                    new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
+        }
+
+        void preload(int n) {
+            for (; next < n; next++) {
+                jedis.set("k" + next, "v" + next);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (running.get()) {
+                try {
+                    jedis.set("k" + next, "v" + next);
+                    jedis.incr("c" + (next % counters.length));
+                    counters[next % counters.length]++;
+                    next++;
+                    written.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failures.add("write " + next + ": " + e);
+                    next++;
+                }
+            }
+        }
+
+        int keys() {
+            return next + counters.length;
+        }
+
+        void verify() {
+            Map<String, String> written = new LinkedHashMap<>();
+            for (int i = 0; i < next; i++) {
+                written.put("k" + i, "v" + i);
+            }
+            for (int i = 0; i < counters.length; i++) {
+                written.put("c" + i, Long.toString(counters[i]));
+            }
+            try (jedis) {
+                assertThat(notAsWritten(jedis, written)).as("writes lost or counted wrong").isEmpty();
+            }
+        }
+    }
+
     // --- the test's part of Kubernetes ---
 
     /** The pods with the password the operator generated (Secret kv-auth): a cluster's pods always have one. */
@@ -504,6 +651,10 @@ class ClusterScalingTest {
 
     private String nodeId(String pod) throws IOException {
         return pods.nodeId(pod);
+    }
+
+    private long dbsize(String pod) throws IOException {
+        return (Long) pods.call(pod, "DBSIZE");
     }
 
     /** {@code redis-cli --cluster check}: every slot covered, the nodes agreeing, no open slot. */
