@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks the names the getting-started and how-to pages' command blocks use (issue 76, "snippets that run").
 
-Their resources and configuration are snippets of files the tests load (pymdownx.snippets); their shell commands
-cannot all run in a test (kubectl against a cluster, helm, redis-cli against a server), so this reads each fenced block
-of docs/getting-started/*.md and docs/how-to/*.md that is a shell block (bash, sh, shell, console) or unlabelled, and
-fails when one names:
+Their resources and configuration are snippets of files the tests load (pymdownx.snippets); of their shell commands,
+the laptop page's run against the started application (DemoApplicationTest) and the Kubernetes and upgrade pages' on
+the real node (the e2e suite's PageCommands); the others cannot all run in a test (a bucket's credentials, a source
+Redis to edit in), so this reads each fenced block of docs/getting-started/*.md and docs/how-to/*.md that is a shell
+block (bash, sh, shell, console) or unlabelled, and fails when one names:
 
 - a path of the repository that does not exist: a word starting with `./` or with a top-level entry of the checkout
   followed by `/` (`operator/examples/small.yaml`, `./helm/percore-operator`, `tools/x.sh`, `demo-service/run.sh`),

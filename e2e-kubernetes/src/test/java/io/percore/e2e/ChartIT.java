@@ -70,6 +70,21 @@ class ChartIT {
                 .satisfies(m -> assertThat(m.values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(1.0)));
     }
 
+    @Test
+    void theUpgradePagesCommandsUpgradeTheReleaseInPlace(Cluster cluster) {
+        var deployments = cluster.client().apps().deployments().inNamespace(OperatorChart.NAMESPACE).withName(OperatorChart.FULLNAME);
+        long generation = deployments.get().getMetadata().getGeneration();
+        String revision = com.marcnuri.helm.Helm.list().withKubeConfig(cluster.node().kubeconfig()).withNamespace(OperatorChart.NAMESPACE)
+                .call().stream().filter(r -> OperatorChart.RELEASE.equals(r.getName())).findFirst().orElseThrow().getRevision();
+        // the page's block as written: the CRD applied server-side, then helm upgrade of the same chart
+        String printed = PageCommands.run(cluster.node(), PageCommands.block(OperatorChart.UPGRADING, 0), null);
+        assertThat(printed).contains("customresourcedefinition.apiextensions.k8s.io/percoreservices.percore.io serverside-applied")
+                .contains("release percore revision " + (Integer.parseInt(revision) + 1) + " deployed");
+        // the same chart again changes nothing the operator's pods run: no roll
+        assertThat(deployments.get().getMetadata().getGeneration()).as("the Deployment's generation").isEqualTo(generation);
+        await().atMost(Duration.ofMinutes(2)).until(() -> cluster.chart().pods().stream().filter(ChartIT::ready).count() == 2);
+    }
+
     static boolean ready(Pod pod) {
         return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));

@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator as a user installs it: the chart from {@code helm/percore-operator}, installed by real Helm
- * (helm-java) into a namespace that enforces the restricted Pod Security Standard.
+ * The operator as a user installs it: the chart from {@code helm/percore-operator}, installed by the commands of the
+ * getting-started page as written ({@link PageCommands}: helm through helm-java) into a namespace that enforces the
+ * restricted Pod Security Standard.
  */
 final class OperatorChart {
 
@@ -21,6 +22,10 @@ final class OperatorChart {
     static final String RELEASE = "percore";
     static final String FULLNAME = "percore-percore-operator";
     static final String LEASE = "percore-operator-leader";
+    /** The page whose first block installs the chart (the suite runs it as written: {@link PageCommands}). */
+    static final String GETTING_STARTED = "getting-started/kubernetes.md";
+    /** The page whose first block upgrades the CRD and the release ({@link ChartIT} runs it whole). */
+    static final String UPGRADING = "how-to/upgrading-the-operator.md";
 
     private final RealNode node;
 
@@ -32,7 +37,6 @@ final class OperatorChart {
     static OperatorChart install(RealNode node) {
         long began = System.nanoTime();
         KubernetesClient client = node.client();
-        Helm helm = new Helm(chartDir());
         boolean leftOver = Helm.list().withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call().stream()
                 .anyMatch(r -> RELEASE.equals(r.getName()));
         if (leftOver) {
@@ -42,24 +46,19 @@ final class OperatorChart {
                 .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted",
                         "pod-security.kubernetes.io/enforce-version", "latest"))
                 .endMetadata().build()).serverSideApply();
-        // Helm installs crds/ only where the CRD is absent: the chart README's upgrade step makes it the chart's
-        applyCrd(client);
-        Release release = helm.install().withName(RELEASE).withNamespace(NAMESPACE).withKubeConfig(node.kubeconfig())
-                .waitReady().withTimeout(300).call();
+        // Helm installs crds/ only where the CRD is absent (a run before this one left it): the upgrade page's first
+        // command makes the checkout's the one in force
+        PageCommands.run(node, PageCommands.block(UPGRADING, 0).subList(0, 1), null);
+        // as the getting-started page says to (its first block: helm install, then kubectl get crd), not a copy of it
+        PageCommands.run(node, PageCommands.block(GETTING_STARTED, 0), null);
+        client.apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).waitUntilCondition(d -> d != null && d.getStatus() != null
+                && d.getSpec().getReplicas().equals(d.getStatus().getReadyReplicas()), 300, TimeUnit.SECONDS);
+        Release release = Helm.list().withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call().stream()
+                .filter(r -> RELEASE.equals(r.getName())).findFirst().orElseThrow();
         OperatorChart chart = new OperatorChart(node);
         Progress.say("chart %s (%s) %s in %d s, %d operator pods Ready", release.getChart(), release.getAppVersion(),
                 release.getStatus(), RealNode.seconds(began), chart.pods().size());
         return chart;
-    }
-
-    /** {@code kubectl apply --server-side --force-conflicts --field-manager=percore-crd -f helm/percore-operator/crds/}. */
-    private static void applyCrd(KubernetesClient client) {
-        try (var in = java.nio.file.Files.newInputStream(chartDir().resolve("crds/percoreservices.percore.io-v1.yml"))) {
-            var crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-            client.resource(crd).fieldManager("percore-crd").forceConflicts().serverSideApply();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     static Path chartDir() {
