@@ -124,7 +124,9 @@ class MigrationIT {
                         TimeUnit.NANOSECONDS.toSeconds(synced), m.getKeysLoaded(), lagging.getStatus().getMigration().getLagBytes(),
                         lagging.getStatus().getMigration().getLagSeconds());
 
-                cluster.patchSpec(ns.name(), NAME, "{\"migrateFrom\":{\"cutover\":true}}");
+                // the how-to page's cut-over block as written (kubectl patch, kubectl wait for Migrated, the pause read back)
+                String printed = PageCommands.run(cluster.node(), PageCommands.block("how-to/moving-from-redis.md", 1), ns.name());
+                assertThat(printed).contains("percoreservice.percore.io/kv patched").contains("condition met");
                 // the cut-over waits while the pod is more than cutoverTimeout behind (CutoverWaiting), then holds the writes
                 PercoreService done = cluster.awaitStatus(ns.name(), NAME, Duration.ofMinutes(3), p -> p.getStatus().getMigration() != null
                         && "Completed".equals(p.getStatus().getMigration().getPhase()));
