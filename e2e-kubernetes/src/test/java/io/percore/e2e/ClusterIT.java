@@ -60,7 +60,8 @@ class ClusterIT {
                     redis.set("pre:" + i, Integer.toString(i));
                     written.put("pre:" + i, Integer.toString(i));
                 }
-                Load load = new Load(redis, written, () -> connection.getPartitions().toString());
+                ClientEvents events = ClientEvents.of(client);
+                Load load = new Load(redis, written, () -> connection.getPartitions().toString(), events);
                 Thread thread = new Thread(load, "cluster-load");
                 thread.start();
                 try {
@@ -70,8 +71,9 @@ class ClusterIT {
                     long grown = System.nanoTime() - grow;
                     awaitEveryPodAtTheStatusEpoch(cluster, ns.name());
                     long opsGrown = load.ops.get();
-                    Progress.say("grew to 4 pods in %d s (4096 slots moved, %.0f slots/s) under %d operations, errors %s",
-                            TimeUnit.NANOSECONDS.toSeconds(grown), 4096 / (grown / 1e9), opsGrown, load.errors);
+                    Progress.say("grew to 4 pods in %d s (4096 slots moved, %.0f slots/s) under %d operations, errors %s; "
+                            + "the client's topology changed %d times", TimeUnit.NANOSECONDS.toSeconds(grown), 4096 / (grown / 1e9), opsGrown,
+                            load.errors, events.topologyChanges());
 
                     long shrink = System.nanoTime();
                     cluster.patchSpec(ns.name(), NAME, "{\"shards\":3}");
@@ -197,11 +199,14 @@ class ClusterIT {
         private final RedisAdvancedClusterCommands<String, String> redis;
         private final Map<String, String> written;
         private final java.util.function.Supplier<String> topology;
+        private final ClientEvents events;
 
-        Load(RedisAdvancedClusterCommands<String, String> redis, Map<String, String> written, java.util.function.Supplier<String> topology) {
+        Load(RedisAdvancedClusterCommands<String, String> redis, Map<String, String> written, java.util.function.Supplier<String> topology,
+                ClientEvents events) {
             this.redis = redis;
             this.written = written;
             this.topology = topology;
+            this.events = events;
         }
 
         @Override
@@ -219,10 +224,13 @@ class ClusterIT {
                     }
                 } catch (RuntimeException e) {
                     if (errors.isEmpty()) {
-                        // Whose close it was (Lettuce's own, as on a topology change, or the server's) is only in the stack.
+                        // Whose close it was is in the stack: "Connection closed" from DefaultEndpoint.notifyDrainQueuedCommands is
+                        // the client's own (its endpoint closed, as when a refreshed topology no longer lists the node; one the
+                        // server closes is reconnected and the command sent again); the events say which change it was.
                         var trace = new java.io.StringWriter();
                         e.printStackTrace(new java.io.PrintWriter(trace));
-                        Progress.say("first client error at %s: %s; the client's topology then: %s", key, trace, topology.get());
+                        Progress.say("first client error at %s: %s; the client's topology then: %s; its last events: %s", key, trace,
+                                topology.get(), events.last());
                     }
                     errors.add(key + ": " + e);
                 }
