@@ -36,15 +36,20 @@ class OperatorDashboardTest {
         return json.readTree(ChartUnderTest.read(ChartUnderTest.DIR.resolve("operator-dashboards").resolve(FILE)));
     }
 
-    private static Set<String> exported() throws IOException {
+    /** The operator's two scrapes: after reconciling and deleting a PercoreService, and while one has backups. */
+    static java.util.List<Path> scrapes() {
         Path scrape = Path.of(System.getProperty("percore.api-requests.dir", "../operator/target/api-requests"))
                 .resolveSibling("operator-metrics.txt");
         assertThat(scrape).as("the operator's scrape; build with the operator (./mvnw -pl operator,helm -am verify)").exists();
-        Set<String> names = new TreeSet<>();
         // the backups' series exist while a service has spec.backup: the operator's BackupTest scrapes them then
         Path backups = scrape.resolveSibling("operator-backup-metrics.txt");
         assertThat(backups).as("the backups' scrape; build with the operator (./mvnw -pl operator,helm -am verify)").exists();
-        for (Path file : java.util.List.of(scrape, backups)) {
+        return java.util.List.of(scrape, backups);
+    }
+
+    private static Set<String> exported() throws IOException {
+        Set<String> names = new TreeSet<>();
+        for (Path file : scrapes()) {
             for (String line : Files.readAllLines(file)) {
                 if (!line.startsWith("#") && !line.isBlank()) {
                     names.add(line.split("[{ ]", 2)[0]);

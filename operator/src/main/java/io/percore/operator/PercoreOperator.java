@@ -44,7 +44,8 @@ public final class PercoreOperator implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        registry.gauge("percore_operator_leader", leader, l -> l.get() ? 1 : 0);
+        io.micrometer.core.instrument.Gauge.builder("percore_operator_leader", leader, l -> l.get() ? 1 : 0)
+                .description("1 on the operator pod that holds the Lease and reconciles, 0 on a standby").register(registry);
 
         this.operator = new Operator(o -> o.withKubernetesClient(client)
                 .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
