@@ -74,8 +74,7 @@ class ChartIT {
     void theUpgradePagesCommandsUpgradeTheReleaseInPlace(Cluster cluster) {
         var deployments = cluster.client().apps().deployments().inNamespace(OperatorChart.NAMESPACE).withName(OperatorChart.FULLNAME);
         long generation = deployments.get().getMetadata().getGeneration();
-        String revision = com.marcnuri.helm.Helm.list().withKubeConfig(cluster.node().kubeconfig()).withNamespace(OperatorChart.NAMESPACE)
-                .call().stream().filter(r -> OperatorChart.RELEASE.equals(r.getName())).findFirst().orElseThrow().getRevision();
+        String revision = OperatorChart.release(cluster.node()).getRevision();
         // the page's block as written: the CRD applied server-side, then helm upgrade of the same chart
         String printed = PageCommands.run(cluster.node(), PageCommands.block(OperatorChart.UPGRADING, 0), null);
         assertThat(printed).contains("customresourcedefinition.apiextensions.k8s.io/percoreservices.percore.io serverside-applied")

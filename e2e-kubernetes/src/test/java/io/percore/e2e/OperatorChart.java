@@ -37,9 +37,7 @@ final class OperatorChart {
     static OperatorChart install(RealNode node) {
         long began = System.nanoTime();
         KubernetesClient client = node.client();
-        boolean leftOver = Helm.list().withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call().stream()
-                .anyMatch(r -> RELEASE.equals(r.getName()));
-        if (leftOver) {
+        if (release(node) != null) { // a previous run's
             Helm.uninstall(RELEASE).withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call();
         }
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
@@ -53,12 +51,17 @@ final class OperatorChart {
         PageCommands.run(node, PageCommands.block(GETTING_STARTED, 0), null);
         client.apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).waitUntilCondition(d -> d != null && d.getStatus() != null
                 && d.getSpec().getReplicas().equals(d.getStatus().getReadyReplicas()), 300, TimeUnit.SECONDS);
-        Release release = Helm.list().withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call().stream()
-                .filter(r -> RELEASE.equals(r.getName())).findFirst().orElseThrow();
+        Release release = release(node);
         OperatorChart chart = new OperatorChart(node);
         Progress.say("chart %s (%s) %s in %d s, %d operator pods Ready", release.getChart(), release.getAppVersion(),
                 release.getStatus(), RealNode.seconds(began), chart.pods().size());
         return chart;
+    }
+
+    /** The installed release as Helm lists it, or null. */
+    static Release release(RealNode node) {
+        return Helm.list().withKubeConfig(node.kubeconfig()).withNamespace(NAMESPACE).call().stream()
+                .filter(r -> RELEASE.equals(r.getName())).findFirst().orElse(null);
     }
 
     static Path chartDir() {

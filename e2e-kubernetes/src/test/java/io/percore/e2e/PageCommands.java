@@ -22,7 +22,7 @@ final class PageCommands {
     private PageCommands() {
     }
 
-    /** The commands of the {@code n}th (from 0) {@code bash} block of a page under docs/: comments dropped, continuations joined. */
+    /** The commands of the {@code n}th (from 0) {@code bash} block of a page under docs/: comment lines dropped, continuations joined. */
     static List<String> block(String page, int n) {
         Path file = RealNode.projectRoot().resolve("docs").resolve(page);
         List<String> lines;
@@ -46,9 +46,8 @@ final class PageCommands {
             if (!inside) {
                 continue;
             }
-            String code = line.strip();
-            int comment = code.indexOf(" #");
-            code = code.startsWith("#") ? "" : comment >= 0 ? code.substring(0, comment).strip() : code;
+            // a whole-line comment is no command; a trailing one bash drops itself (helm's are dropped in helm())
+            String code = line.strip().startsWith("#") ? "" : line.strip();
             if (code.endsWith("\\")) {
                 pending.append(code, 0, code.length() - 1).append(' ');
             } else if (!code.isEmpty() || !pending.isEmpty()) {
@@ -70,7 +69,8 @@ final class PageCommands {
             out.append("$ ").append(command).append('\n');
             try {
                 if (command.startsWith("helm ")) {
-                    out.append(helm(kubeconfig, words(command.substring(5)))).append('\n');
+                    int comment = command.indexOf(" #");
+                    out.append(helm(kubeconfig, words(command.substring(5, comment < 0 ? command.length() : comment)))).append('\n');
                 } else {
                     out.append(RealNode.exec(Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(3), "bash", "-c",
                             "cd " + RealNode.projectRoot() + " && " + command));

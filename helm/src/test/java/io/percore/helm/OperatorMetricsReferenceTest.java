@@ -97,7 +97,7 @@ class OperatorMetricsReferenceTest {
      * reconcile, which a healthy test run may or may not meet (a conflict retried), so the page names them in its text.
      */
     private static boolean ours(String name) {
-        return name.startsWith("percore_") || name.startsWith("operator_sdk_") && !name.contains("_failed") && !name.contains("_failure");
+        return name.startsWith("percore_") || (name.startsWith("operator_sdk_") && !name.contains("_failed") && !name.contains("_failure"));
     }
 
     /** The family a sample belongs to: its own name, or a histogram's {@code _bucket}, {@code _count} and {@code _sum}. */

@@ -61,7 +61,8 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * With replicas: two primaries with a replica each, the replicas told to follow over the operator's
  * RESP connection, writes acknowledged by {@code WAIT 1}, a primary SIGKILLed and marked unready: after
  * {@code failoverAfter} its replica owns its slots at a new epoch and holds every acknowledged write, and
- * the pod restarted without its data joins as the new primary's replica.
+ * the pod restarted without its data joins as the new primary's replica. Every pod restarted at once from its files
+ * runs on the real node ({@code ClusterColdStartIT}) and in the planner's tests ({@code ClusterPlannerTest}).
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class ClusterScalingTest {
