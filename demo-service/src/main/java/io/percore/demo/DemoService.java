@@ -3,7 +3,6 @@ package io.percore.demo;
 import io.netty.channel.ChannelHandler;
 import io.percore.demo.http.HttpServerInitializer;
 import io.percore.demo.acl.AccessControl;
-import io.percore.demo.command.AclCatalog;
 import io.percore.demo.command.CommandMetadata;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.server.ConfigValues;
@@ -247,7 +246,7 @@ public final class DemoService implements AutoCloseable {
      * @throws IllegalArgumentException with Redis's text when a declaration or the file is refused
      */
     private static AccessControl accessControl(ConfigValues initial, CommandTable commands, DemoSettings settings) {
-        AccessControl acl = new AccessControl(new AclCatalog(CommandMetadata.redis7(), commands),
+        AccessControl acl = new AccessControl(commands,
                 String.valueOf(initial.value(AccessControl.ACLFILE)), settings.persistence().dir());
         acl.configure(initial::value);
         acl.users().defaultPassword(initial.requirePass());

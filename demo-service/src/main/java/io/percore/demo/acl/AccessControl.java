@@ -99,7 +99,7 @@ public final class AccessControl {
         if (user.unrestricted()) {
             return null;
         }
-        return AccessCheck.check(user, catalog.command(catalog.ofTableCommand(tableId)), argv);
+        return AccessCheck.check(user, catalog.command(tableId), argv);
     }
 
     /**
@@ -108,7 +108,7 @@ public final class AccessControl {
      * is no connection ({@code user} null: a replayed file or stream) may.
      */
     public boolean readsEveryKey(User user, String fullName, byte[][] argv) {
-        return user == null || AccessCheck.readsEveryKey(user, catalog.command(catalog.find(fullName)), argv);
+        return user == null || AccessCheck.readsEveryKey(user, catalog.command(catalog.named(fullName)), argv);
     }
 
     /**

@@ -3,8 +3,8 @@ package io.percore.demo.acl;
 /**
  * The commands ACL rules speak of: Redis 7.0.15's whole command set with its categories and
  * subcommands (so {@code +debug} or {@code -@dangerous} mean what they mean in Redis even for commands
- * this server lacks), plus this server's own commands, and how the command table's ids map onto it.
- * Implemented where the command table is ({@code command}), so this package needs nothing above it.
+ * this server lacks), plus this server's own commands, under the command registry's ids. Implemented by the
+ * registry ({@code command.CommandTable}), so this package needs nothing above it.
  * Immutable: every shard reads it.
  */
 public interface CommandCatalog {
@@ -19,20 +19,11 @@ public interface CommandCatalog {
     int[] topLevel();
 
     /** The id of the command whose full name is {@code fullName} ({@code get}, {@code config|get}; any case), or -1. */
-    int find(String fullName);
-
-    /** The id in this catalog of the command table's command {@code tableId}. */
-    int ofTableCommand(int tableId);
+    int named(String fullName);
 
     /**
      * The command a call names (Redis's {@code lookupCommand}): its first argument and, for a
-     * container, the second; -1 when there is none.
+     * container, the second; -1 when there is none. A command this server does not run is found too.
      */
-    default int lookup(byte[][] argv) {
-        int base = find(Bytes.text(argv[0]));
-        if (base < 0 || argv.length == 1 || !command(base).container()) {
-            return base;
-        }
-        return find(command(base).fullName() + "|" + Bytes.text(argv[1]));
-    }
+    int lookupAny(byte[][] argv);
 }

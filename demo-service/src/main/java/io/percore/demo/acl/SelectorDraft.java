@@ -213,7 +213,7 @@ final class SelectorDraft {
 
     /** Redis's {@code ACLLookupCommand}: by full name, at most one level of subcommands. */
     private AclCommand byName(String name) {
-        int id = catalog.find(name);
+        int id = catalog.named(name);
         if (id < 0) {
             throw new RuleError(RuleError.Kind.UNKNOWN_COMMAND);
         }

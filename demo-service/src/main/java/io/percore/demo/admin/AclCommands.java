@@ -256,7 +256,7 @@ public final class AclCommands {
             throw new RespError(RespReplies.sanitize("ERR User '" + cString(text(argv[2])) + "' not found"));
         }
         byte[][] call = Arrays.copyOfRange(argv, 3, argv.length);
-        int id = acl.catalog().lookup(call);
+        int id = acl.catalog().lookupAny(call);
         if (id < 0) {
             throw new RespError(RespReplies.sanitize("ERR Command '" + cString(text(argv[3])) + "' not found"));
         }

@@ -5,6 +5,7 @@ import static io.percore.demo.resp.RespReplies.integer;
 
 import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.percore.demo.acl.AclCategory;
 import io.percore.demo.kv.GlobPattern;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,27 +84,31 @@ public final class CommandCommands {
                 throw new RespError(RespReplies.SYNTAX_ERROR);
             }
         }
-        CommandMetadata metadata = CommandMetadata.redis7();
         GlobPattern pattern = "pattern".equals(filter)
                 ? new GlobPattern(arg.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1)) : null;
-        String category = "aclcat".equals(filter) ? arg.toLowerCase(Locale.ROOT) : null;
+        // an unknown category lists nothing, as Redis's
+        AclCategory category = "aclcat".equals(filter) ? AclCategory.named(arg) : null;
+        if ("aclcat".equals(filter) && category == null) {
+            c.reply(ArrayRedisMessage.EMPTY_INSTANCE);
+            return;
+        }
         List<RedisMessage> names = new ArrayList<>();
         for (CommandSpec spec : table.all()) {
             int id = table.idOf(spec);
-            addListed(table, metadata, id, filter, pattern, category, names);
+            addListed(table, id, filter, pattern, category, names);
             for (CommandSpec sub : table.subcommands(spec)) {
-                addListed(table, metadata, table.idOf(sub), filter, pattern, category, names);
+                addListed(table, table.idOf(sub), filter, pattern, category, names);
             }
         }
         c.reply(RespReplies.array(names));
     }
 
-    private static void addListed(CommandTable table, CommandMetadata metadata, int id, String filter, GlobPattern pattern,
-                                  String category, List<RedisMessage> names) {
+    private static void addListed(CommandTable table, int id, String filter, GlobPattern pattern,
+                                  AclCategory category, List<RedisMessage> names) {
         String name = table.fullName(id);
         boolean listed = filter == null
                 || (pattern != null && pattern.matches(name.getBytes(StandardCharsets.US_ASCII)))
-                || (category != null && metadata.aclCategories(table, id).contains(category));
+                || (category != null && (table.command(id).categories() & category.bit()) != 0);
         // FILTERBY MODULE: no command here comes from a module
         if (listed) {
             names.add(bulk(name));
@@ -121,7 +126,7 @@ public final class CommandCommands {
             }
         }
         for (int i = 2; i < argv.length; i++) {
-            int id = byFullName(table, argv[i]);
+            int id = table.runningNamed(argv[i]);
             out.add(id < 0 ? ArrayRedisMessage.NULL_INSTANCE : metadata.info(table, id));
         }
         c.reply(RespReplies.array(out));
@@ -140,7 +145,7 @@ public final class CommandCommands {
             }
         }
         for (int i = 2; i < argv.length; i++) {
-            int id = byFullName(table, argv[i]);
+            int id = table.runningNamed(argv[i]);
             if (id >= 0) {
                 out.add(bulk(table.fullName(id)));
                 out.add(metadata.docs(table, id));
@@ -169,8 +174,7 @@ public final class CommandCommands {
         if (id < 0) {
             throw new RespError("ERR Invalid command specified");
         }
-        CommandMetadata metadata = CommandMetadata.redis7();
-        if (!CommandKeys.hasKeys(metadata, table, id)) {
+        if (!CommandKeys.hasKeys(table, id)) {
             throw new RespError("ERR The command has no key arguments");
         }
         CommandSpec spec = table.spec(id);
@@ -183,7 +187,7 @@ public final class CommandCommands {
         } catch (RespError e) {
             positions = null;
         }
-        List<CommandKeys.Key> specified = CommandKeys.keys(metadata, table.fullName(id), call);
+        List<CommandKeys.Key> specified = CommandKeys.keys(table, id, call);
         if (positions == null || positions.length == 0) {
             if (spec.flags().contains("no_mandatory_keys")) {
                 c.reply(ArrayRedisMessage.EMPTY_INSTANCE);
@@ -215,19 +219,5 @@ public final class CommandCommands {
             }
         }
         return List.of();
-    }
-
-    /** Redis's lookupCommandBySds: {@code name} or {@code container|sub}, any case; -1 when unknown. */
-    static int byFullName(CommandTable table, byte[] fullName) {
-        String name = new String(fullName, StandardCharsets.ISO_8859_1);
-        int bar = name.indexOf('|');
-        if (bar < 0) {
-            return table.find(fullName);
-        }
-        if (name.indexOf('|', bar + 1) >= 0) {
-            return -1;
-        }
-        int container = table.find(name.substring(0, bar).getBytes(StandardCharsets.ISO_8859_1));
-        return container < 0 ? -1 : table.findSubcommand(container, name.substring(bar + 1).getBytes(StandardCharsets.ISO_8859_1));
     }
 }

@@ -1,11 +1,9 @@
 package io.percore.demo.command;
 
-import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.percore.demo.acl.KeySearch;
 import io.percore.demo.acl.KeySpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The access flags of a call's keys, from Redis 7.0.15's key specifications ({@link CommandMetadata}),
@@ -22,32 +20,20 @@ public final class CommandKeys {
     public record Key(int position, List<String> flags) {
     }
 
-    /** The recorded key specs compiled once per command. */
-    private static final ConcurrentHashMap<String, KeySearch> COMPILED = new ConcurrentHashMap<>();
-
     private CommandKeys() {
     }
 
-    private static KeySearch search(CommandMetadata metadata, String fullName) {
-        ArrayRedisMessage info = metadata.recordedInfo(fullName);
-        return info == null ? null : COMPILED.computeIfAbsent(fullName, name -> AclCatalog.keySearch(info));
-    }
-
     /**
-     * Whether Redis's {@code doesCommandHaveKeys} holds: a finder of its own or a key spec not marked
-     * {@code not_key}; for a command Redis does not have, whether the table knows where its keys are.
+     * Whether Redis's {@code doesCommandHaveKeys} holds for command {@code id}: a finder of its own or a key spec not
+     * marked {@code not_key} (for a command Redis does not have, its row's key positions as one range).
      */
-    public static boolean hasKeys(CommandMetadata metadata, CommandTable table, int id) {
-        KeySearch search = search(metadata, table.fullName(id));
-        return search == null ? table.spec(id).hasKeys() : search.hasKeys();
+    public static boolean hasKeys(CommandTable table, int id) {
+        return table.command(id).keys().hasKeys();
     }
 
-    /** The keys of {@code argv} (a whole call, its name first) with their flags; empty for a command Redis does not have. */
-    public static List<Key> keys(CommandMetadata metadata, String fullName, byte[][] argv) {
-        KeySearch search = search(metadata, fullName);
-        if (search == null) {
-            return List.of();
-        }
+    /** The keys of {@code argv} (a whole call of command {@code id}, its name first) with their flags. */
+    public static List<Key> keys(CommandTable table, int id, byte[][] argv) {
+        KeySearch search = table.command(id).keys();
         KeySearch.Found found = new KeySearch.Found();
         int n = search.find(argv, found);
         List<Key> keys = new ArrayList<>(n);

@@ -12,8 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
+import io.percore.demo.acl.AclCategory;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.Resp3Text;
 import io.percore.demo.resp.RespReplies;
@@ -187,28 +186,20 @@ public final class CommandMetadata {
         return new Resp3Replies.MapReply(out);
     }
 
-    /** Command {@code id}'s ACL categories without the {@code @} ({@code read}, {@code string}, ...). */
-    public Set<String> aclCategories(CommandTable table, int id) {
-        ArrayRedisMessage recorded = infos.get(table.fullName(id));
-        if (recorded == null) {
-            return Set.of(table.spec(id).group());
-        }
-        Set<String> out = new java.util.LinkedHashSet<>();
-        for (RedisMessage category : members(recorded.children().get(6))) {
-            out.add(Resp3Text.text(category).substring(1));
-        }
-        return out;
+    /** The group COMMAND DOCS gives Redis's command {@code fullName} ({@code string}, {@code server}, ...), or "". */
+    String recordedGroup(String fullName) {
+        return docText(fullName, "group");
     }
 
-    /** Whether some command of Redis's has ACL category {@code name} (without the {@code @}). */
-    boolean isAclCategory(String name) {
-        Predicate<RedisMessage> named = m -> Resp3Text.text(m).equalsIgnoreCase("@" + name);
-        for (ArrayRedisMessage info : infos.values()) {
-            if (members(info.children().get(6)).stream().anyMatch(named)) {
-                return true;
-            }
-        }
-        return false;
+    /** The summary COMMAND DOCS gives Redis's command {@code fullName}, or "". */
+    String recordedSummary(String fullName) {
+        return docText(fullName, "summary");
+    }
+
+    private String docText(String fullName, String field) {
+        List<RedisMessage> entry = docs.get(fullName.toLowerCase(Locale.ROOT));
+        RedisMessage value = entry == null ? null : field(entry, field);
+        return value == null ? "" : Resp3Text.text(value);
     }
 
     /** Redis's COMMAND INFO flags of {@code fullName} ({@code write}, {@code denyoom}, ...), or null. */
@@ -240,10 +231,21 @@ public final class CommandMetadata {
                 RespReplies.integer(spec.firstKey()),
                 RespReplies.integer(spec.lastKey()),
                 RespReplies.integer(spec.step()),
-                new Resp3Replies.SetReply(List.of(new SimpleStringRedisMessage("@" + spec.group()))),
+                new Resp3Replies.SetReply(categories(table.command(id).categories())),
                 new Resp3Replies.SetReply(List.of()),
                 new Resp3Replies.SetReply(List.of()),
                 new Resp3Replies.SetReply(List.of())));
+    }
+
+    /** Categories as COMMAND INFO gives them: {@code @name} in Redis's order. */
+    private static List<RedisMessage> categories(long bits) {
+        List<RedisMessage> out = new ArrayList<>();
+        for (AclCategory category : AclCategory.values()) {
+            if ((bits & category.bit()) != 0) {
+                out.add(new SimpleStringRedisMessage("@" + category.redisName()));
+            }
+        }
+        return out;
     }
 
     /**

@@ -7,11 +7,17 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import io.percore.demo.acl.AclCommand;
+import io.percore.demo.acl.CommandCatalog;
 import io.percore.demo.resp.RespReplies;
 
 /**
- * The command registry. Lookup hashes the name's bytes case-insensitively into an
- * open-addressing table, so finding a command allocates nothing.
+ * The command registry, the one list of commands: every command Redis 7.0.15 has and this server's own, each row with
+ * its name, arity, flags, key positions, ACL categories and key specs as Redis gives them ({@link CommandRows}), and its
+ * handler when this server runs it. COMMAND, ACL ({@link CommandCatalog}), key extraction, tracking and scripting read
+ * it. Lookup ({@link #find}, {@link #lookup(byte[][])}) finds only the commands this server runs: it hashes the name's
+ * bytes case-insensitively into an open-addressing table, so finding a command allocates nothing.
  *
  * <p>Every command has an id, its index in the table ({@link #find}, {@link #spec(int)}): per-shard
  * figures (INFO commandstats) are arrays indexed by it, so counting a call is an array increment.
@@ -20,17 +26,25 @@ import io.percore.demo.resp.RespReplies;
  * ({@link #findSubcommand}), with its own arity, flags, handler and figures, as Redis 7's
  * {@code lookupCommand} does. A container without such rows dispatches by itself.
  */
-public final class CommandTable {
+public final class CommandTable implements CommandCatalog {
 
     private final CommandSpec[] slots;
     private final byte[][] names;
     private final int[] slotIds;
-    /** Top-level commands, in table order. */
+    /** The top-level commands this server runs, in the code's order (COMMAND's). */
     private final List<CommandSpec> all;
-    /** Every row (commands and subcommands), by id. */
+    /** Every row (commands and subcommands, run here or not), by id. */
     private final CommandSpec[] byId;
+    /** Per id, whether this server runs the command. */
+    private final boolean[] runs;
+    /** Per id, the row as ACL rules see it (categories, key specs, channels). */
+    private final AclCommand[] acl;
+    /** Every top-level command, run here or not, in the registry's order. */
+    private final int[] topLevel;
+    /** Every row's full name (lower case) to its id. */
+    private final Map<String, Integer> byName;
     private final String[] fullNames;
-    /** Ids of each container's subcommands; null for a command without them. */
+    /** Ids of each container's subcommands this server runs; null for a command without them. */
     private final int[][] subcommandIds;
     private final int[] families;
     /** Per id, bits of what the flags mean for running it ({@link #SKIP_MONITOR}, ...). */
@@ -69,15 +83,16 @@ public final class CommandTable {
         byte[][] redacted(CommandTable commands, int id, byte[][] argv);
     }
 
-    /** A table whose commands have no secret arguments. */
-    public CommandTable(List<CommandSpec> specs) {
-        this(specs, (commands, id, argv) -> argv);
-    }
-
-    public CommandTable(List<CommandSpec> specs, Redaction redaction) {
+    /**
+     * The registry of {@code code}'s rows (the commands this server runs, containers before their subcommands) joined with
+     * what Redis 7.0.15 publishes about every command ({@code redis}): see {@link CommandRows} for the order and what a
+     * row carries. {@code redaction} says what MONITOR and the slow log may show of a call.
+     */
+    public CommandTable(List<CommandSpec> code, CommandMetadata redis, Redaction redaction) {
         this.redaction = redaction;
+        CommandRows rows = new CommandRows(code, redis);
         List<CommandSpec> top = new ArrayList<>();
-        for (CommandSpec spec : specs) {
+        for (CommandSpec spec : code) {
             if (spec.name().indexOf('|') < 0) {
                 top.add(spec);
             }
@@ -86,27 +101,33 @@ public final class CommandTable {
         this.slots = new CommandSpec[capacity];
         this.names = new byte[capacity][];
         this.slotIds = new int[capacity];
-        this.byId = specs.toArray(new CommandSpec[0]);
+        this.byId = rows.specs;
+        this.runs = rows.runs;
+        this.acl = rows.acl;
+        this.topLevel = rows.topLevel;
+        this.byName = Map.copyOf(rows.byName);
         this.fullNames = new String[byId.length];
         this.subcommandIds = new int[byId.length][];
-        this.groups = specs.stream().map(CommandSpec::group).distinct().toArray(String[]::new);
+        this.groups = code.stream().map(CommandSpec::group).distinct().toArray(String[]::new);
         this.families = new int[byId.length];
         this.traits = new int[byId.length];
         for (int id = 0; id < byId.length; id++) {
             CommandSpec spec = byId[id];
             traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0)
                     | (spec.handler() instanceof CommandHandler.WritesByCall ? WRITES_BY_CALL : 0);
-            String name = spec.name().toLowerCase(Locale.ROOT);
+            String name = acl[id].fullName();
             if (READ_ONLY_SCRIPTS.contains(name)) {
                 traits[id] &= ~TRACKED_READ; // Redis's call(): a read-only script's own commands are tracked, not its keys
             }
             fullNames[id] = name;
             families[id] = indexOfGroup(spec.group());
-            int bar = name.indexOf('|');
-            if (bar >= 0) {
-                int container = find(name.substring(0, bar).getBytes(StandardCharsets.US_ASCII));
-                if (container < 0 || bar == name.length() - 1 || name.indexOf('|', bar + 1) >= 0) {
-                    throw new IllegalArgumentException("Subcommand " + spec.name() + " needs its container in the table before it");
+            if (!runs[id]) {
+                continue; // known to ACL rules, COMMAND and lookups never find it: an unknown command to a client
+            }
+            int container = acl[id].parent();
+            if (container >= 0) {
+                if (!runs[container]) {
+                    throw new IllegalArgumentException("Subcommand " + name + " needs its container in the table before it");
                 }
                 int[] subs = subcommandIds[container];
                 subs = subs == null ? new int[1] : Arrays.copyOf(subs, subs.length + 1);
@@ -117,14 +138,23 @@ public final class CommandTable {
             byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
             int i = hash(bytes) & (capacity - 1);
             while (slots[i] != null) {
-                if (Arrays.equals(names[i], bytes)) {
-                    throw new IllegalArgumentException("Duplicate command " + spec.name());
-                }
                 i = (i + 1) & (capacity - 1);
             }
             slots[i] = spec;
             names[i] = bytes;
             slotIds[i] = id;
+        }
+        // a container's subcommands in the code's order (HELP first, as the code lists them), not the recording's
+        Map<String, Integer> codeOrder = new java.util.HashMap<>();
+        for (CommandSpec spec : code) {
+            codeOrder.put(spec.name().toLowerCase(Locale.ROOT), codeOrder.size());
+        }
+        for (int[] subs : subcommandIds) {
+            if (subs != null) {
+                int[] ordered = Arrays.stream(subs).boxed().sorted(java.util.Comparator.comparing(sub -> codeOrder.get(fullNames[sub])))
+                        .mapToInt(Integer::intValue).toArray();
+                System.arraycopy(ordered, 0, subs, 0, subs.length);
+            }
         }
         this.all = Collections.unmodifiableList(top);
     }
@@ -366,6 +396,42 @@ public final class CommandTable {
         return id;
     }
 
+    /**
+     * The row a call names, for a caller that must place it before it is called (a replay routes it to its keys'
+     * shard): its subcommand's, or its container's when the subcommand is unknown (the call then refuses it where it
+     * runs); -1 when this server runs no command of that name.
+     */
+    public int lookupForRouting(byte[][] argv) {
+        int id = lookup(argv);
+        return id == NO_SUBCOMMAND ? find(argv[0]) : id;
+    }
+
+    /**
+     * The family ({@link #requestKinds()}) a call is counted in: its command's, its container's for an unknown
+     * subcommand, {@code unknown} for an unknown command; {@code lookedUp} is what {@link #lookup(byte[][])} gave it.
+     */
+    public int familyOfCall(int lookedUp, byte[][] argv) {
+        return lookedUp >= 0 ? families[lookedUp] : lookedUp == NO_COMMAND ? unknownFamily() : families[find(argv[0])];
+    }
+
+    /**
+     * The command this server runs whose full name is {@code fullName} ({@code get}, {@code config|get}; any case:
+     * Redis's {@code lookupCommandBySds}, which COMMAND INFO and DOCS use), or -1.
+     */
+    public int runningNamed(byte[] fullName) {
+        int id = named(new String(fullName, StandardCharsets.ISO_8859_1));
+        return id >= 0 && runs[id] ? id : -1;
+    }
+
+    @Override
+    public int lookupAny(byte[][] argv) {
+        int base = named(new String(argv[0], StandardCharsets.ISO_8859_1));
+        if (base < 0 || argv.length == 1 || !acl[base].container()) {
+            return base;
+        }
+        return named(acl[base].fullName() + "|" + new String(argv[1], StandardCharsets.ISO_8859_1));
+    }
+
     /** Command {@code id}'s {@code argv} as MONITOR and the slow log may show it (see {@link Redaction}). */
     public byte[][] redacted(int id, byte[][] argv) {
         return redaction.redacted(this, id, argv);
@@ -417,12 +483,35 @@ public final class CommandTable {
         return byId[id];
     }
 
+    /** Whether this server runs command {@code id} (else the registry knows it only as Redis's, for ACL rules). */
+    public boolean runs(int id) {
+        return runs[id];
+    }
+
+    /** Command {@code id} as ACL rules see it: its categories, how its keys are found, its channels. */
+    @Override
+    public AclCommand command(int id) {
+        return acl[id];
+    }
+
+    @Override
+    public int[] topLevel() {
+        return topLevel;
+    }
+
+    @Override
+    public int named(String fullName) {
+        Integer id = byName.get(fullName.toLowerCase(Locale.ROOT));
+        return id == null ? -1 : id;
+    }
+
     /** Redis's full name of command {@code id}: {@code get}, {@code client|list}. */
     public String fullName(int id) {
         return fullNames[id];
     }
 
-    /** How many ids there are (commands and subcommands): the size of per-command arrays. */
+    /** How many ids there are (commands and subcommands, run here or not): the size of per-command arrays. */
+    @Override
     public int size() {
         return byId.length;
     }

@@ -10,7 +10,6 @@ import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.execution.AclChecks;
 import io.percore.demo.execution.AcrossShards;
-import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -341,9 +340,9 @@ public final class ScriptingCommands {
      * on a shard not held, before any effect) runs again holding every shard.
      */
     private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again) {
-        CommandSpec spec = CommandCall.lookup(c.commands(), argv);
-        CommandSpec held = new CommandSpec(spec.name(), spec.arity(), spec.flags(), spec.firstKey(), spec.lastKey(), spec.step(),
-                spec.group(), spec.summary(), (ctx, a) -> again.run(ctx, a, shards), spec.keyFinder());
+        // the transaction's one step: this script run again holding the shards (a step of its own, not a row of the registry)
+        CommandSpec held = new CommandSpec(new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT), -1, List.of(),
+                0, 0, 0, "scripting", "", (ctx, a) -> again.run(ctx, a, shards));
         AcrossShards.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
             int shardCount = c.keyspace().shardCount();
             if (reply == ScriptShard.WIDEN && shards.cardinality() < shardCount) {

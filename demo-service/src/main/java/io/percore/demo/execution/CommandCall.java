@@ -74,19 +74,6 @@ public final class CommandCall {
         return id;
     }
 
-    /**
-     * The command {@code argv} names, for a caller that must place it before it is called (a replay routes it
-     * to its keys' shard): its subcommand's row, or its container's when the subcommand is unknown (the call
-     * then refuses it where it runs); null when no command has that name.
-     */
-    public static CommandSpec lookup(CommandTable commands, byte[][] argv) {
-        int id = commands.lookup(argv);
-        if (id == CommandTable.NO_SUBCOMMAND) {
-            id = commands.find(argv[0]);
-        }
-        return id < 0 ? null : commands.spec(id);
-    }
-
     private static void refuse(CallPolicy policy, CommandContext c, int id, byte[][] argv, RespError error) {
         if (id >= 0 && policy.countsRejected()) {
             c.server().commandStats().rejected(id);

@@ -436,8 +436,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
         @Override
         public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
-            running.family = id >= 0 ? commands.familyOf(id)
-                    : id == CommandTable.NO_COMMAND ? commands.unknownFamily() : commands.familyOf(commands.find(argv[0]));
+            running.family = commands.familyOfCall(id, argv);
             reject(id, error);
         }
 

@@ -1,7 +1,6 @@
 package io.percore.demo.replay;
 
 import io.percore.demo.command.CommandSpec;
-import io.percore.demo.execution.CommandCall;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.shard.Keyspace;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +21,11 @@ final class ReplayRouting {
      * @throws IllegalArgumentException naming the command when this server does not know it
      */
     static CommandSpec known(CommandTable commands, byte[][] argv) {
-        CommandSpec spec = CommandCall.lookup(commands, argv);
-        if (spec == null) {
+        int id = commands.lookupForRouting(argv);
+        if (id < 0) {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }
-        return spec;
+        return commands.spec(id);
     }
 
     /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */

@@ -20,6 +20,7 @@ import io.percore.demo.admin.ServerCommands;
 import io.percore.demo.admin.SlowLogCommands;
 import io.percore.demo.admin.TrackingCommands;
 import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandMetadata;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.commands.BitCommands;
@@ -467,7 +468,7 @@ public final class RespCommands {
         c.add(spec("readonly", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Enables read queries for a connection to a cluster replica node.", ClusterCommands::readonly));
         c.add(spec("readwrite", 1, "loading,stale,fast", 0, 0, 0, "cluster", "Disables read queries for a connection to a cluster replica node.", ClusterCommands::readwrite));
         c.add(spec("wait", 3, "noscript", 0, 0, 0, "keyspace", "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", ReplicationCommands::waitCommand));
-        return new CommandTable(c, ArgvRedaction::redacted);
+        return new CommandTable(c, CommandMetadata.redis7(), ArgvRedaction::redacted);
     }
 
     private static CommandSpec spec(String name, int arity, String flags, int first, int last, int step, String group,

@@ -50,14 +50,14 @@ class AccessCheckTest {
         allowed(none, "auth", "x");
         allowed(none, "hello", "3");
         refused(none, Denial.Reason.COMMAND, "ping", "ping");
-        // every command of the table maps onto the catalog, and +@all allows them all, this server's own commands included
+        // +@all allows every command of the registry, this server's own included
         User all = user("a", "+@all", "~*");
         for (int id = 0; id < TABLE.size(); id++) {
-            AclCommand cmd = CATALOG.command(CATALOG.ofTableCommand(id));
-            assertThat(cmd.fullName()).isEqualTo(TABLE.fullName(id));
+            AclCommand cmd = CATALOG.command(id);
+            assertThat(cmd.id()).isEqualTo(id);
             assertThat(all.root().allows(cmd.id())).as(cmd.fullName()).isTrue();
         }
-        assertThat(user("d", "+@all", "-@dangerous").root().allows(CATALOG.find("cluster|setlayout"))).as("this server's admin commands are dangerous")
+        assertThat(user("d", "+@all", "-@dangerous").root().allows(CATALOG.named("cluster|setlayout"))).as("this server's admin commands are dangerous")
                 .isFalse();
     }
 

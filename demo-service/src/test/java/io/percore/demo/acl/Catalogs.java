@@ -1,7 +1,5 @@
 package io.percore.demo.acl;
 
-import io.percore.demo.command.AclCatalog;
-import io.percore.demo.command.CommandMetadata;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.table.RespCommands;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +10,7 @@ import java.util.List;
 final class Catalogs {
 
     static final CommandTable TABLE = RespCommands.table(6380);
-    static final CommandCatalog CATALOG = new AclCatalog(CommandMetadata.redis7(), TABLE);
+    static final CommandCatalog CATALOG = TABLE;
 
     private Catalogs() {
     }
@@ -29,7 +27,7 @@ final class Catalogs {
     /** The check of {@code args} for {@code user}, the command looked up as Redis's lookupCommand does. */
     static Denial check(User user, String... args) {
         byte[][] argv = argv(args);
-        int id = CATALOG.lookup(argv);
+        int id = CATALOG.lookupAny(argv);
         if (id < 0) {
             throw new IllegalArgumentException("no command " + args[0]);
         }

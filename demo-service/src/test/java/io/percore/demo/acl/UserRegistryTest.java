@@ -103,7 +103,7 @@ class UserRegistryTest {
                 if (getKey != null && check(u, "set", getKey, "v") == null) {
                     sets++;
                 }
-                if (gets > 1 || (getKey != null && sets == 0 && u.root().allows(CATALOG.find("set")))) {
+                if (gets > 1 || (getKey != null && sets == 0 && u.root().allows(CATALOG.named("set")))) {
                     torn.set(u.description());
                 }
             }

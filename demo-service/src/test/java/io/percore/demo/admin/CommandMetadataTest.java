@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -87,7 +88,7 @@ class CommandMetadataTest {
         for (int id = 0; id < TABLE.size(); id++) {
             String name = TABLE.fullName(id);
             CommandSpec spec = TABLE.spec(id);
-            if (NOT_IN_REDIS_7_0.contains(name)) {
+            if (!TABLE.runs(id) || NOT_IN_REDIS_7_0.contains(name)) {
                 continue; // Redis 7.2's CLIENT SETINFO, the cluster control plane's own (README)
             }
             ArrayRedisMessage info = metadata.recordedInfo(name);
@@ -158,7 +159,7 @@ class CommandMetadataTest {
         redis.inBothProtocols(demo.respPort(), (r, d, proto) -> {
             for (int id = 0; id < TABLE.size(); id++) {
                 String name = TABLE.fullName(id);
-                if (NOT_IN_REDIS_7_0.contains(name)) {
+                if (!TABLE.runs(id) || NOT_IN_REDIS_7_0.contains(name)) {
                     continue;
                 }
                 Object ours = ((List<?>) d.cmd("COMMAND", "INFO", name)).get(0);
@@ -199,6 +200,31 @@ class CommandMetadataTest {
         }
     }
 
+    /**
+     * One registry: the categories COMMAND INFO gives a command are those ACL CAT lists it under, for every command the demo
+     * runs, its own included (which once showed their group, {@code @cluster}, to COMMAND and Redis's categories to ACL).
+     */
+    @Test
+    void commandInfoGivesEveryCommandTheCategoriesAclRulesUse() throws IOException {
+        try (RespTestClient d = new RespTestClient(demo.respPort())) {
+            Map<String, Set<String>> byAcl = new HashMap<>();
+            for (String category : strings(d.cmd("ACL", "CAT"))) {
+                for (String name : strings(d.cmd("ACL", "CAT", category))) {
+                    byAcl.computeIfAbsent(name, n -> new HashSet<>()).add("@" + category);
+                }
+            }
+            for (String name : strings(d.cmd("COMMAND", "LIST"))) {
+                List<?> info = (List<?>) ((List<?>) d.cmd("COMMAND", "INFO", name)).get(0);
+                assertThat(new HashSet<>((List<?>) info.get(6))).as("COMMAND INFO %s's categories", name)
+                        .isEqualTo(byAcl.getOrDefault(name, Set.of()));
+            }
+            assertThat(strings(((List<?>) ((List<?>) d.cmd("COMMAND", "INFO", "cluster|setlayout")).get(0)).get(6)))
+                    .as("an admin command of the control plane's, as Redis's CLUSTER SETSLOT").containsExactly("@admin", "@slow", "@dangerous");
+            assertThat(strings(((List<?>) ((List<?>) d.cmd("COMMAND", "INFO", "client|setinfo")).get(0)).get(6)))
+                    .as("Redis 7.2's CLIENT SETINFO").containsExactly("@slow", "@connection");
+        }
+    }
+
     @Test
     void commandListFiltersAsRedisForTheDemosCommands() throws IOException {
         try (RespTestClient d = new RespTestClient(demo.respPort()); RespTestClient r = new RespTestClient(redis.port())) {
@@ -212,6 +238,10 @@ class CommandMetadataTest {
                 }
                 if (filter[1].equals("*get*")) {
                     theirs.add("cluster|getlayout"); // the control plane's
+                }
+                if (filter[1].equals("dangerous")) {
+                    // the control plane's, admin commands as Redis's CLUSTER SETSLOT: @admin @slow @dangerous
+                    theirs.addAll(List.of("cluster|setlayout", "cluster|getlayout", "cluster|heldslots", "cluster|migrations"));
                 }
                 assertThat(strings(d.cmd("COMMAND", "LIST", "FILTERBY", filter[0], filter[1]))).as(String.join(" ", filter))
                         .containsExactlyInAnyOrderElementsOf(theirs).isNotEmpty();

@@ -5,26 +5,27 @@ import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.acl.AclCategory;
 import io.percore.demo.acl.AclCommand;
-import io.percore.demo.acl.CommandCatalog;
 import io.percore.demo.acl.KeySearch;
 import io.percore.demo.acl.KeySpec;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.Resp3Text;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The commands ACL rules speak of ({@link CommandCatalog}): Redis 7.0.15's whole set as its COMMAND
- * INFO was recorded ({@link CommandMetadata#redis7()}: names, subcommands, ACL categories, arity, key
- * specifications compiled to numbers), in the recording's order, then this server's own commands
- * Redis 7.0.15 does not have (CLIENT SETINFO, CLUSTER SETLAYOUT ...), whose categories come from their
- * flags and group as Redis derives a command's implicit ones. Every id of the command table maps to
- * one of them. Built once; immutable.
+ * The registry's rows ({@link CommandTable}): every command ACL rules speak of, each once, with what Redis 7.0.15
+ * publishes about it and the handler this server runs it with. Redis's whole set as its COMMAND INFO was recorded
+ * ({@link CommandMetadata#redis7()}: names, subcommands, ACL categories, arity, key specifications compiled to
+ * numbers), in the recording's order (the order ACL GETUSER describes rules in, as Redis's), then this server's own
+ * commands Redis 7.0.15 does not have (CLIENT SETINFO, CLUSTER SETLAYOUT ...), whose categories come from their flags
+ * and group as Redis's {@code setImplicitACLCategories} derives them. A Redis command this server does not run has a
+ * row too (so {@code +module|load} or {@code -@dangerous} mean what they mean in Redis), with no handler.
  */
-public final class AclCatalog implements CommandCatalog {
+final class CommandRows {
 
     /** Redis's {@code getkeys_proc}s by command ({@code db.c}): where the key specs cannot always find the keys. */
     private static final Map<String, KeySearch.Finder> FINDERS = Map.ofEntries(
@@ -50,21 +51,33 @@ public final class AclCatalog implements CommandCatalog {
             "subscribe", AclCommand.ChannelUse.SUBSCRIBE, "ssubscribe", AclCommand.ChannelUse.SUBSCRIBE,
             "psubscribe", AclCommand.ChannelUse.PATTERN_SUBSCRIBE);
 
-    private final AclCommand[] commands;
-    private final int[] topLevel;
-    private final Map<String, Integer> byName = new HashMap<>();
-    private final int[] ofTable;
+    /** Every row by id: the code's, or a stand-in with no handler for a Redis command this server does not run. */
+    final CommandSpec[] specs;
+    /** Per id, whether this server runs the command (its row has a handler). */
+    final boolean[] runs;
+    /** Per id, the row as ACL rules see it. */
+    final AclCommand[] acl;
+    /** The commands of their own (not subcommands), in the registry's order. */
+    final int[] topLevel;
+    /** Full name (lower case) to id, for every row. */
+    final Map<String, Integer> byName = new HashMap<>();
 
-    /** The catalog of Redis 7.0.15's commands and {@code table}'s own. */
-    public AclCatalog(CommandMetadata metadata, CommandTable table) {
+    /** Redis 7.0.15's rows from {@code metadata}, each with its handler from {@code code} when it has one, then {@code code}'s own. */
+    CommandRows(List<CommandSpec> code, CommandMetadata metadata) {
+        Map<String, CommandSpec> handlers = new LinkedHashMap<>();
+        for (CommandSpec spec : code) {
+            if (handlers.put(spec.name().toLowerCase(Locale.ROOT), spec) != null) {
+                throw new IllegalArgumentException("Duplicate command " + spec.name());
+            }
+        }
         List<Draft> drafts = new ArrayList<>();
         List<Integer> tops = new ArrayList<>();
         for (ArrayRedisMessage info : metadata.recordedTopLevel()) {
             int id = drafts.size();
             tops.add(id);
-            drafts.add(recorded(info, id, -1));
+            drafts.add(recorded(info, id, -1, handlers, metadata));
             for (RedisMessage sub : CommandMetadata.members(info.children().get(9))) {
-                Draft d = recorded((ArrayRedisMessage) sub, drafts.size(), id);
+                Draft d = recorded((ArrayRedisMessage) sub, drafts.size(), id, handlers, metadata);
                 drafts.get(id).subcommands.add(d.id);
                 drafts.add(d);
             }
@@ -72,20 +85,16 @@ public final class AclCatalog implements CommandCatalog {
         for (Draft d : drafts) {
             byName.put(d.name, d.id);
         }
-        // this server's own commands, as module commands are to Redis: after Redis's
-        for (int tableId = 0; tableId < table.size(); tableId++) {
-            String name = table.fullName(tableId);
-            if (byName.containsKey(name)) {
-                continue;
-            }
+        // this server's own commands, as module commands are to Redis: after Redis's, in the code's order
+        for (CommandSpec spec : handlers.values()) {
+            String name = spec.name().toLowerCase(Locale.ROOT);
             int bar = name.indexOf('|');
             Integer container = bar < 0 ? null : byName.get(name.substring(0, bar));
-            if (bar >= 0 && container == null) {
-                throw new IllegalStateException("subcommand " + name + " of a container the catalog does not have");
+            if (bar >= 0 && (container == null || bar == name.length() - 1 || name.indexOf('|', bar + 1) >= 0)) {
+                throw new IllegalArgumentException("Subcommand " + spec.name() + " needs its container in the table before it");
             }
-            CommandSpec spec = table.spec(tableId);
             Draft d = new Draft(drafts.size(), name, container == null ? -1 : container, implicitCategories(spec), spec.noAuth(),
-                    spec.arity(), ranged(spec), AclCommand.ChannelUse.NONE);
+                    spec.arity(), ranged(spec), AclCommand.ChannelUse.NONE, spec, true);
             drafts.add(d);
             byName.put(name, d.id);
             if (container == null) {
@@ -94,16 +103,16 @@ public final class AclCatalog implements CommandCatalog {
                 drafts.get(container).subcommands.add(d.id);
             }
         }
-        this.commands = new AclCommand[drafts.size()];
+        this.specs = new CommandSpec[drafts.size()];
+        this.runs = new boolean[drafts.size()];
+        this.acl = new AclCommand[drafts.size()];
         for (Draft d : drafts) {
-            commands[d.id] = new AclCommand(d.id, d.name, d.parent, d.subcommands.stream().mapToInt(Integer::intValue).toArray(),
+            specs[d.id] = d.spec;
+            runs[d.id] = d.runs;
+            acl[d.id] = new AclCommand(d.id, d.name, d.parent, d.subcommands.stream().mapToInt(Integer::intValue).toArray(),
                     d.categories, d.noAuth, d.arity, d.keys, d.channels);
         }
         this.topLevel = tops.stream().mapToInt(Integer::intValue).toArray();
-        this.ofTable = new int[table.size()];
-        for (int tableId = 0; tableId < table.size(); tableId++) {
-            ofTable[tableId] = byName.get(table.fullName(tableId));
-        }
     }
 
     private static final class Draft {
@@ -115,9 +124,12 @@ public final class AclCatalog implements CommandCatalog {
         final int arity;
         final KeySearch keys;
         final AclCommand.ChannelUse channels;
+        final CommandSpec spec;
+        final boolean runs;
         final List<Integer> subcommands = new ArrayList<>();
 
-        Draft(int id, String name, int parent, long categories, boolean noAuth, int arity, KeySearch keys, AclCommand.ChannelUse channels) {
+        Draft(int id, String name, int parent, long categories, boolean noAuth, int arity, KeySearch keys, AclCommand.ChannelUse channels,
+              CommandSpec spec, boolean runs) {
             this.id = id;
             this.name = name;
             this.parent = parent;
@@ -126,10 +138,13 @@ public final class AclCatalog implements CommandCatalog {
             this.arity = arity;
             this.keys = keys;
             this.channels = channels;
+            this.spec = spec;
+            this.runs = runs;
         }
     }
 
-    private static Draft recorded(ArrayRedisMessage info, int id, int parent) {
+    /** A recorded Redis command, with the code's row of that name taken out of {@code handlers} (or a stand-in without a handler). */
+    private static Draft recorded(ArrayRedisMessage info, int id, int parent, Map<String, CommandSpec> handlers, CommandMetadata metadata) {
         List<RedisMessage> c = info.children();
         String name = Resp3Text.text(c.get(0));
         List<String> flags = texts(c.get(2));
@@ -137,8 +152,15 @@ public final class AclCatalog implements CommandCatalog {
         for (String category : texts(c.get(6))) {
             categories.add(category.substring(1));
         }
-        return new Draft(id, name, parent, AclCategory.bits(categories), flags.contains("no_auth"),
-                (int) ((IntegerRedisMessage) c.get(1)).value(), keySearch(info), CHANNELS.getOrDefault(name, AclCommand.ChannelUse.NONE));
+        int arity = (int) ((IntegerRedisMessage) c.get(1)).value();
+        CommandSpec spec = handlers.remove(name);
+        boolean runs = spec != null;
+        if (spec == null) {
+            spec = new CommandSpec(name, arity, flags, number(c.get(3)), number(c.get(4)), number(c.get(5)), metadata.recordedGroup(name),
+                    metadata.recordedSummary(name), null);
+        }
+        return new Draft(id, name, parent, AclCategory.bits(categories), flags.contains("no_auth"), arity, keySearch(info),
+                CHANNELS.getOrDefault(name, AclCommand.ChannelUse.NONE), spec, runs);
     }
 
     /** How the keys of a command with this recorded COMMAND INFO entry are found: its key specs compiled, and Redis's own finder. */
@@ -226,46 +248,6 @@ public final class AclCatalog implements CommandCatalog {
         return bits;
     }
 
-    @Override
-    public int size() {
-        return commands.length;
-    }
-
-    @Override
-    public AclCommand command(int id) {
-        return commands[id];
-    }
-
-    @Override
-    public int[] topLevel() {
-        return topLevel;
-    }
-
-    @Override
-    public int find(String fullName) {
-        Integer id = byName.get(lowerAscii(fullName));
-        return id == null ? -1 : id;
-    }
-
-    @Override
-    public int ofTableCommand(int tableId) {
-        return ofTable[tableId];
-    }
-
-    private static String lowerAscii(String s) {
-        StringBuilder out = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                if (out == null) {
-                    out = new StringBuilder(s);
-                }
-                out.setCharAt(i, (char) (c + 32));
-            }
-        }
-        return out == null ? s : out.toString();
-    }
-
     private static List<RedisMessage> map(RedisMessage message) {
         return ((Resp3Replies.MapReply) message).keysAndValues();
     }
@@ -279,6 +261,10 @@ public final class AclCatalog implements CommandCatalog {
     }
 
     private static int number(List<RedisMessage> map, String key) {
-        return (int) ((IntegerRedisMessage) CommandMetadata.field(map, key)).value();
+        return number(CommandMetadata.field(map, key));
+    }
+
+    private static int number(RedisMessage integer) {
+        return (int) ((IntegerRedisMessage) integer).value();
     }
 }
