@@ -35,8 +35,7 @@ class OneDoorTest {
             .importPackages("io.percore.demo");
 
     /** The registry's methods that find a command by its name or a call's arguments. */
-    private static final Set<String> RESOLVING = Set.of("lookup", "find", "findSubcommand", "named", "lookupAny", "lookupForRouting",
-            "runningNamed");
+    private static final Set<String> RESOLVING = Set.of("lookup", "find", "findSubcommand", "named", "lookupAny", "runningNamed");
 
     /** Who may resolve a command, each with its reason: a class, or a package ending in {@code ..}. */
     static final Map<String, String> MAY_RESOLVE = Map.of(
@@ -47,7 +46,7 @@ class OneDoorTest {
             "io.percore.demo.acl..", "ACL rules name commands (+get, -config|set), SORT's check names SORT",
             "io.percore.demo.scripting.ScriptRun", "redis.acl_check_cmd: its arguments are a call",
             "io.percore.demo.replay.ReplayRouting",
-            "a replayed command is placed on its keys' shard before the call (whose lookup on that shard is the second)");
+            "a replayed command's one lookup, where the feed is read: it places the command on its keys' shard, whose call takes it");
 
     /** Who may run a handler, each with its reason. */
     static final Map<String, String> MAY_RUN = Map.of(

@@ -397,16 +397,6 @@ public final class CommandTable implements CommandCatalog {
     }
 
     /**
-     * The row a call names, for a caller that must place it before it is called (a replay routes it to its keys'
-     * shard): its subcommand's, or its container's when the subcommand is unknown (the call then refuses it where it
-     * runs); -1 when this server runs no command of that name.
-     */
-    public int lookupForRouting(byte[][] argv) {
-        int id = lookup(argv);
-        return id == NO_SUBCOMMAND ? find(argv[0]) : id;
-    }
-
-    /**
      * The family ({@link #requestKinds()}) a call is counted in: its command's, its container's for an unknown
      * subcommand, {@code unknown} for an unknown command; {@code lookedUp} is what {@link #lookup(byte[][])} gave it.
      */

@@ -40,8 +40,17 @@ public final class CommandCall {
      * @return the command's id when it ran or was kept, or -1 when it was refused
      */
     public static int call(CallPolicy policy, CommandContext c, byte[][] argv) {
+        return call(policy, c, c.commands().lookup(argv), argv);
+    }
+
+    /**
+     * {@link #call} of a command the caller found in the registry where it read it ({@link CommandTable#lookup(byte[][])}'s
+     * answer {@code lookedUp}, an id or a negative refusal): a replayed feed, which places a command on its keys' shard
+     * by that lookup before the call.
+     */
+    public static int call(CallPolicy policy, CommandContext c, int lookedUp, byte[][] argv) {
         CommandTable commands = c.commands();
-        int id = commands.lookup(argv);
+        int id = lookedUp;
         if (id < 0 || !commands.arityFits(id, argv.length)) {
             refuse(policy, c, id, argv, policy.lookupRefusal(commands, id, argv));
             return -1;

@@ -1,7 +1,6 @@
 package io.percore.demo.replay;
 
 import io.percore.demo.resp.SelectedDatabase;
-import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.feed.CommandReplay;
@@ -62,21 +61,21 @@ public final class FileReplay implements CommandReplay {
 
     @Override
     public void run(byte[][] argv) {
-        CommandSpec spec = ReplayRouting.known(commands, argv);
+        Replayed command = ReplayRouting.known(commands, argv);
         int db = SelectedDatabase.selected(argv, keyspace.databases());
         if (db >= 0) {
             selected = db; // sent to a shard with its next command
             return;
         }
-        int owner = ReplayRouting.owner(keyspace, spec, argv);
+        int owner = ReplayRouting.owner(keyspace, commands, command);
         if (owner >= 0) {
-            routes.get(owner).add(argv);
+            routes.get(owner).add(command);
             return;
         }
         for (Route r : routes) {
             r.drain();
         }
-        routes.get(0).runAlone(argv);
+        routes.get(0).runAlone(command);
     }
 
     @Override
@@ -91,7 +90,7 @@ public final class FileReplay implements CommandReplay {
     private final class Route {
         private final int shard;
         private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
-        private List<byte[][]> batch = new ArrayList<>(BATCH);
+        private List<Replayed> batch = new ArrayList<>(BATCH);
         /** The database this shard's client was told last. */
         private int told;
 
@@ -99,9 +98,9 @@ public final class FileReplay implements CommandReplay {
             this.shard = shard;
         }
 
-        void add(byte[][] argv) {
+        void add(Replayed command) {
             follow();
-            batch.add(argv);
+            batch.add(command);
             if (batch.size() == BATCH) {
                 send();
             }
@@ -111,29 +110,29 @@ public final class FileReplay implements CommandReplay {
             if (inFlight.size() >= IN_FLIGHT) {
                 inFlight.removeFirst().join();
             }
-            List<byte[][]> commands = batch;
+            List<Replayed> sent = batch;
             batch = new ArrayList<>(BATCH);
-            inFlight.addLast(onShard(commands));
+            inFlight.addLast(onShard(sent));
         }
 
         /** The file's database, sent ahead of the next command when this shard's client is in another. */
         private void follow() {
             if (told != selected) {
                 told = selected;
-                batch.add(SelectedDatabase.command(selected));
+                batch.add(ReplayRouting.known(commands, SelectedDatabase.command(selected)));
             }
         }
 
-        void runAlone(byte[][] argv) {
+        void runAlone(Replayed command) {
             follow();
-            List<byte[][]> commands = batch;
+            List<Replayed> sent = batch;
             batch = new ArrayList<>(BATCH);
-            commands.add(argv);
-            onShard(commands).join();
+            sent.add(command);
+            onShard(sent).join();
         }
 
-        private CompletableFuture<Void> onShard(List<byte[][]> commands) {
-            return keyspace.beforeServing(shard, st -> client(st).runAll(commands)).thenCompose(f -> f);
+        private CompletableFuture<Void> onShard(List<Replayed> sent) {
+            return keyspace.beforeServing(shard, st -> client(st).runAll(sent)).thenCompose(f -> f);
         }
 
         void drain() {

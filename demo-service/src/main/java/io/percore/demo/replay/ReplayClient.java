@@ -51,7 +51,7 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     private final String peer;
     private final RespSession session = new RespSession(true);
     private final ClientMemory memory = new ClientMemory();
-    private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
+    private final ArrayDeque<Replayed> deferred = new ArrayDeque<>();
     /** Whether its commands are reported ({@link CommandCall#report}): a primary's stream's are, a file's are not. */
     private final boolean reports;
     /** The command running now, until its reply (or the slot reserved for it) is known: -1 when none is reported. */
@@ -79,12 +79,12 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
     }
 
     /** Runs {@code batch} in order; completes when every command of it has answered. */
-    CompletableFuture<Void> runAll(List<byte[][]> batch) {
-        for (byte[][] argv : batch) {
+    CompletableFuture<Void> runAll(List<Replayed> batch) {
+        for (Replayed command : batch) {
             if (barrier) {
-                deferred.add(argv);
+                deferred.add(command);
             } else {
-                execute(argv);
+                execute(command);
             }
         }
         return whenIdle();
@@ -108,13 +108,13 @@ final class ReplayClient implements CommandContext, Caller, ConnectionControl {
         }
     }
 
-    private void execute(byte[][] argv) {
+    private void execute(Replayed command) {
         try {
-            CommandCall.call(POLICY, this, argv);
+            CommandCall.call(POLICY, this, command.id(), command.argv());
         } catch (RuntimeException e) {
             long n = errors.incrementAndGet();
             if (n <= 10) {
-                LOG.warn("A command of {} failed: {}", source, new String(argv[0], StandardCharsets.UTF_8), e);
+                LOG.warn("A command of {} failed: {}", source, new String(command.argv()[0], StandardCharsets.UTF_8), e);
             }
         }
     }

@@ -16,20 +16,25 @@ final class ReplayRouting {
     }
 
     /**
-     * The command's table entry.
+     * The command as the registry finds it: the one lookup of a replayed command.
      *
      * @throws IllegalArgumentException naming the command when this server does not know it
      */
-    static CommandSpec known(CommandTable commands, byte[][] argv) {
-        int id = commands.lookupForRouting(argv);
-        if (id < 0) {
+    static Replayed known(CommandTable commands, byte[][] argv) {
+        int id = commands.lookup(argv);
+        if (id == CommandTable.NO_COMMAND) {
             throw new IllegalArgumentException("Unknown command '" + new String(argv[0], StandardCharsets.UTF_8) + "'");
         }
-        return commands.spec(id);
+        return new Replayed(id, argv);
     }
 
-    /** The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the arguments). */
-    static int owner(Keyspace keyspace, CommandSpec spec, byte[][] argv) {
+    /**
+     * The one shard owning every key of the call, or -1 (no keys, keys on several shards, keys not found from the
+     * arguments). An unknown subcommand is placed by its container's row: it is refused where it runs.
+     */
+    static int owner(Keyspace keyspace, CommandTable commands, Replayed command) {
+        byte[][] argv = command.argv();
+        CommandSpec spec = commands.spec(command.id() >= 0 ? command.id() : commands.find(argv[0]));
         if (!spec.hasKeys()) {
             return -1;
         }

@@ -2,7 +2,6 @@ package io.percore.demo.replay;
 
 import io.percore.demo.resp.SelectedDatabase;
 import io.percore.demo.resp.AsciiCase;
-import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.TransactionCommands;
@@ -77,7 +76,7 @@ public final class StreamReplay implements CommandReplay {
     private final ReplayClient[] clients;
     private final AtomicLong errors = new AtomicLong();
     /** The commands given since MULTI (the link's thread), or null outside a transaction. */
-    private List<byte[][]> transaction;
+    private List<Replayed> transaction;
     /** The database the stream selected last (the link's thread); a shard's client is told it with its next command. */
     private int selected;
 
@@ -119,31 +118,31 @@ public final class StreamReplay implements CommandReplay {
             if (transaction == null) {
                 throw new IllegalArgumentException("EXEC without MULTI");
             }
-            List<byte[][]> block = transaction;
+            List<Replayed> block = transaction;
             transaction = null;
-            runTransaction(block);
+            runTransactionOf(block);
             return;
         }
         if (argv.length == 1 && AsciiCase.equalsIgnoreCase(argv[0], DISCARD) && transaction != null) {
             transaction = null;
             return;
         }
-        CommandSpec spec = ReplayRouting.known(commands, argv);
+        Replayed command = ReplayRouting.known(commands, argv);
         int db = SelectedDatabase.selected(argv, keyspace.databases());
         if (transaction != null) {
-            transaction.add(argv); // a SELECT too: it runs in its place at EXEC, and the commands after it there
+            transaction.add(command); // a SELECT too: it runs in its place at EXEC, and the commands after it there
             return;
         }
         if (db >= 0) {
             selected = db; // told to a shard with its next command
             return;
         }
-        int owner = ReplayRouting.owner(keyspace, spec, argv);
+        int owner = ReplayRouting.owner(keyspace, commands, command);
         if (owner >= 0) {
-            routes[owner].add(List.<byte[][]>of(argv), selected, selected);
+            routes[owner].add(List.of(command), selected, selected);
             return;
         }
-        runAlone(List.<byte[][]>of(argv), selected, selected);
+        runAlone(List.of(command), selected, selected);
     }
 
     /**
@@ -153,13 +152,21 @@ public final class StreamReplay implements CommandReplay {
      * @throws IllegalArgumentException naming a command this server does not know (nothing of the block is applied)
      */
     public void runTransaction(List<byte[][]> block) {
-        List<byte[][]> all = new ArrayList<>(block.size() + 2);
-        all.add(new byte[][] {MULTI.clone()});
+        List<Replayed> known = new ArrayList<>(block.size());
+        for (byte[][] argv : block) {
+            known.add(ReplayRouting.known(commands, argv));
+        }
+        runTransactionOf(known);
+    }
+
+    private void runTransactionOf(List<Replayed> block) {
+        List<Replayed> all = new ArrayList<>(block.size() + 2);
+        all.add(ReplayRouting.known(commands, new byte[][] {MULTI.clone()}));
         int owner = -2; // none yet
         int at = selected;
         int after = selected;
-        for (byte[][] argv : block) {
-            CommandSpec spec = ReplayRouting.known(commands, argv);
+        for (Replayed command : block) {
+            byte[][] argv = command.argv();
             int db = SelectedDatabase.selected(argv, keyspace.databases());
             if (db >= 0) {
                 after = db;
@@ -168,15 +175,15 @@ public final class StreamReplay implements CommandReplay {
                     continue;
                 }
             }
-            all.add(argv);
-            int o = db >= 0 ? -1 : ReplayRouting.owner(keyspace, spec, argv); // a SELECT between commands: the client, alone
+            all.add(command);
+            int o = db >= 0 ? -1 : ReplayRouting.owner(keyspace, commands, command); // a SELECT between commands: the client, alone
             owner = owner == -2 || owner == o ? o : -1;
         }
         selected = after;
         if (all.size() == 1) {
             return; // an empty transaction changes nothing
         }
-        all.add(new byte[][] {EXEC.clone()});
+        all.add(ReplayRouting.known(commands, new byte[][] {EXEC.clone()}));
         if (owner >= 0) {
             routes[owner].add(all, at, after);
         } else {
@@ -185,7 +192,7 @@ public final class StreamReplay implements CommandReplay {
     }
 
     /** After everything given before, on shard 0, alone; what is given next waits for it. */
-    private void runAlone(List<byte[][]> argvs, int db, int after) {
+    private void runAlone(List<Replayed> argvs, int db, int after) {
         for (Route r : routes) {
             r.drain();
         }
@@ -212,10 +219,10 @@ public final class StreamReplay implements CommandReplay {
         return errors.get();
     }
 
-    private static long bytesOf(List<byte[][]> argvs) {
+    private static long bytesOf(List<Replayed> argvs) {
         long n = 0;
-        for (byte[][] argv : argvs) {
-            for (byte[] a : argv) {
+        for (Replayed command : argvs) {
+            for (byte[] a : command.argv()) {
                 n += a.length + 16;
             }
         }
@@ -229,7 +236,7 @@ public final class StreamReplay implements CommandReplay {
      */
     private final class Route {
         private final int shard;
-        private final ArrayDeque<byte[][]> pending = new ArrayDeque<>();
+        private final ArrayDeque<Replayed> pending = new ArrayDeque<>();
         private long pendingBytes;
         /** The database this shard's client was told last (the link's thread). */
         private int told;
@@ -245,10 +252,10 @@ public final class StreamReplay implements CommandReplay {
          * Adds {@code argvs}, to run in database {@code db} (a SELECT first when this shard's client is in
          * another), which leave the client in {@code after} (a transaction that selected).
          */
-        void add(List<byte[][]> argvs, int db, int after) {
+        void add(List<Replayed> argvs, int db, int after) {
             if (told != db) {
-                List<byte[][]> selecting = new ArrayList<>(argvs.size() + 1);
-                selecting.add(SelectedDatabase.command(db));
+                List<Replayed> selecting = new ArrayList<>(argvs.size() + 1);
+                selecting.add(ReplayRouting.known(commands, SelectedDatabase.command(db)));
                 selecting.addAll(argvs);
                 argvs = selecting;
             }
@@ -257,7 +264,7 @@ public final class StreamReplay implements CommandReplay {
         }
 
         /** Adds {@code argvs} in order (a transaction's are added together); blocks while the shard is too far behind. */
-        private void add(List<byte[][]> argvs) {
+        private void add(List<Replayed> argvs) {
             long bytes = bytesOf(argvs);
             boolean start;
             synchronized (this) {
@@ -294,7 +301,7 @@ public final class StreamReplay implements CommandReplay {
         /** On the shard: runs batches until none is waiting, or until one waits for replies (continued when they came). */
         private void pump(ReplayClient client) {
             while (true) {
-                List<byte[][]> batch;
+                List<Replayed> batch;
                 synchronized (this) {
                     if (pending.isEmpty()) {
                         active = false;
