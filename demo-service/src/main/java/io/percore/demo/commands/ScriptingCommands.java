@@ -57,28 +57,31 @@ public final class ScriptingCommands {
     // ------------------------------------------------------------------ EVAL, EVALSHA, EVAL_RO, EVALSHA_RO
 
     public void eval(CommandContext c, byte[][] argv) {
-        eval(c, argv, false, false, null);
+        eval(c, argv, false, false, null, false);
     }
 
     public void evalsha(CommandContext c, byte[][] argv) {
-        eval(c, argv, true, false, null);
+        eval(c, argv, true, false, null, false);
     }
 
     public void evalRo(CommandContext c, byte[][] argv) {
-        eval(c, argv, false, true, null);
+        eval(c, argv, false, true, null, false);
     }
 
     public void evalshaRo(CommandContext c, byte[][] argv) {
-        eval(c, argv, true, true, null);
+        eval(c, argv, true, true, null, false);
     }
 
-    /** @param held the shards the script's own transaction holds for it ({@link #holdAndRun}), or null */
-    private void eval(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly, BitSet held) {
-        Rerun again = (ctx, a, shards) -> eval(ctx, a, bySha, readOnly, shards);
+    /**
+     * @param held  the shards the script's own transaction holds for it ({@link #holdAndRun}), or null
+     * @param shown whether monitors saw this call already: a run again after one that widened ({@link MonitorLine})
+     */
+    private void eval(CommandContext c, byte[][] argv, boolean bySha, boolean readOnly, BitSet held, boolean shown) {
+        Rerun again = (ctx, a, shards, seen) -> eval(ctx, a, bySha, readOnly, shards, seen);
         if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
-        MonitorLine line = monitorLine(c, argv);
+        MonitorLine line = shown ? null : monitorLine(c, argv);
         try {
             requireScripting();
             long numkeys = RespNumbers.requireLong(argv[2]);
@@ -109,12 +112,12 @@ public final class ScriptingCommands {
     }
 
     /** FCALL and FCALL_RO: the function is looked up first (Redis's fcallCommandGeneric), then its keys. */
-    private void fcall(CommandContext c, byte[][] argv, boolean readOnly, BitSet held) {
-        Rerun again = (ctx, a, shards) -> fcall(ctx, a, readOnly, shards);
+    private void fcall(CommandContext c, byte[][] argv, boolean readOnly, BitSet held, boolean shown) {
+        Rerun again = (ctx, a, shards, seen) -> fcall(ctx, a, readOnly, shards, seen);
         if (held == null && ranAloneAcrossShards(c, argv, again)) {
             return;
         }
-        MonitorLine line = monitorLine(c, argv);
+        MonitorLine line = shown ? null : monitorLine(c, argv);
         try {
             fcall(c, argv, readOnly, held, again, line);
         } finally {
@@ -141,11 +144,11 @@ public final class ScriptingCommands {
     }
 
     public void fcall(CommandContext c, byte[][] argv) {
-        fcall(c, argv, false, null);
+        fcall(c, argv, false, null, false);
     }
 
     public void fcallRo(CommandContext c, byte[][] argv) {
-        fcall(c, argv, true, null);
+        fcall(c, argv, true, null, false);
     }
 
     /**
@@ -196,9 +199,12 @@ public final class ScriptingCommands {
         }
     }
 
-    /** The same EVAL or FCALL run again with {@code held} held for it (by {@link #holdAndRun}). */
+    /**
+     * The same EVAL or FCALL run again with {@code held} held for it (by {@link #holdAndRun}); {@code shown}: its line was
+     * fed to monitors by a run that widened (it ended before any effect, its script having started), so not again.
+     */
     private interface Rerun {
-        void run(CommandContext c, byte[][] argv, BitSet held);
+        void run(CommandContext c, byte[][] argv, BitSet held, boolean shown);
     }
 
     private void run(CommandContext c, byte[][] argv, boolean bySha, boolean function, boolean readOnly, long numkeys,
@@ -284,7 +290,7 @@ public final class ScriptingCommands {
         reply.whenComplete((message, failure) -> {
             if (failure == null && message == ScriptShard.WIDEN && held == null) {
                 s.widened(widenedAs);
-                holdAndRun(c, argv, everyShard(shardCount), slot, again);
+                holdAndRun(c, argv, everyShard(shardCount), slot, again, true);
                 return;
             }
             c.replyBeforeHeldCommands();
@@ -329,7 +335,7 @@ public final class ScriptingCommands {
         }
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
-        holdAndRun(c, argv, spanned, slot, again);
+        holdAndRun(c, argv, spanned, slot, again, false);
         return true;
     }
 
@@ -339,15 +345,15 @@ public final class ScriptingCommands {
      * connection's barrier when answered. A run that ended with {@link ScriptShard#WIDEN} (a key
      * on a shard not held, before any effect) runs again holding every shard.
      */
-    private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again) {
+    private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again, boolean shown) {
         // the transaction's one step: this script run again holding the shards (a step of its own, not a row of the registry)
         CommandSpec held = new CommandSpec(new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT), -1, List.of(),
-                0, 0, 0, "scripting", "", (ctx, a) -> again.run(ctx, a, shards));
+                0, 0, 0, "scripting", "", (ctx, a) -> again.run(ctx, a, shards, shown));
         AcrossShards.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
             int shardCount = c.keyspace().shardCount();
             if (reply == ScriptShard.WIDEN && shards.cardinality() < shardCount) {
                 scripting.widened(widenedName(c, argv));
-                holdAndRun(c, argv, everyShard(shardCount), slot, again);
+                holdAndRun(c, argv, everyShard(shardCount), slot, again, true);
                 return;
             }
             slot.complete(reply);

@@ -225,6 +225,59 @@ class FunctionParityTest {
         }
     }
 
+    /**
+     * A function that writes a key it did not declare, on a shard the call does not hold, runs again holding every shard
+     * (it widens, before any effect); monitors still see its FCALL once, then its SET, as Redis's introspection unit
+     * "MONITOR can log commands issued by functions" asks (a widened call once showed its FCALL twice). Each caller's
+     * shard with a key on each shard, a new function each, so that every combination is a function's first call.
+     */
+    @Test
+    void monitorsSeeAWidenedFcallOnce() throws IOException {
+        List<RespTestClient> opened = new ArrayList<>();
+        try {
+            List<RespTestClient> callers = onEachShard(opened);
+            List<String[]> calls = new ArrayList<>(); // function, key
+            for (int caller = 0; caller < 2; caller++) {
+                for (int shard = 0; shard < 2; shard++) {
+                    String function = "undeclared" + caller + shard;
+                    String key = keyOnShard(shard) + ":w" + caller;
+                    callers.get(0).cmd("FUNCTION", "LOAD", "REPLACE", lib("wide" + caller + shard,
+                            "redis.register_function('" + function + "', function() return redis.call('set', '" + key + "', 'bar') end)"));
+                    calls.add(new String[] {function, key});
+                }
+            }
+            List<RespTestClient> monitors = onEachShard(opened);
+            for (RespTestClient monitor : monitors) {
+                assertThat(monitor.cmd("MONITOR")).isEqualTo("OK");
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                assertThat(callers.get(i / 2).cmd("FCALL", calls.get(i)[0], "0")).isEqualTo("OK");
+            }
+            assertThat(callers.get(0).cmd("ECHO", "end")).isEqualTo("end");
+            for (RespTestClient monitor : monitors) {
+                List<String> lines = new ArrayList<>();
+                while (lines.isEmpty() || !lines.get(lines.size() - 1).contains("\"ECHO\" \"end\"")) {
+                    lines.add((String) monitor.read());
+                }
+                assertThat(lines).as("one FCALL and one SET a call, then the ECHO").hasSize(2 * calls.size() + 1);
+                for (String[] call : calls) {
+                    int fcall = indexOf(lines, "\"FCALL\" \"" + call[0] + "\" \"0\"");
+                    int set = indexOf(lines, "[0 lua] \"set\" \"" + call[1] + "\" \"bar\"");
+                    assertThat(fcall).as("the FCALL of %s in %s", call[0], lines).isNotNegative().isLessThan(set);
+                }
+            }
+            for (int caller = 0; caller < 2; caller++) {
+                for (int shard = 0; shard < 2; shard++) {
+                    callers.get(0).cmd("FUNCTION", "DELETE", "wide" + caller + shard);
+                }
+            }
+        } finally {
+            for (RespTestClient c : opened) {
+                c.close();
+            }
+        }
+    }
+
     private static int indexOf(List<String> lines, String part) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(part)) {
