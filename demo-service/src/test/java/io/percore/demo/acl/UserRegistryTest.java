@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The users as every shard sees them: changes published whole (copy on write), read without a lock from
@@ -146,7 +147,7 @@ class UserRegistryTest {
     }
 
     @Test
-    void theFileIsAllOrNothingAndItsProblemsNamed() throws Exception {
+    void theFileIsAllOrNothingAndItsProblemsNamed(@TempDir Path dir) throws Exception {
         assertThat(AclFile.parse("user a on nopass ~* +@all\r\n\n  \nuser b off\n", "f", CATALOG, false))
                 .extracting(User::name).containsExactly("a", "b");
         assertThatThrownBy(() -> AclFile.parse("user a on (~x +get\nuser a on\n", "f", CATALOG, false)).isInstanceOf(AclFile.Invalid.class)
@@ -159,7 +160,6 @@ class UserRegistryTest {
                         + "category name in ACL. WARNING: ACL errors detected, no change to the previously active ACL rules was performed");
         assertThat(AclFile.parse("user a on\0user b on\n", "f", CATALOG, false)).as("read as one C string").extracting(User::name)
                 .containsExactly("a");
-        Path dir = Files.createTempDirectory("aclfile-");
         Path huge = dir.resolve("huge.acl");
         try (var out = Files.newOutputStream(huge)) {
             byte[] line = ("user x" + " ~k".repeat(1000) + "\n").getBytes();

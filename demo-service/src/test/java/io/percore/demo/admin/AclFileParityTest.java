@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 67, the ACL file and the users declared at start, beside redis-server 7.0.15 started with the
@@ -168,8 +169,7 @@ class AclFileParityTest {
     }
 
     @Test
-    void aBadFileOrDeclarationRefusesTheStartWithRedisText() throws Exception {
-        Path dir = Files.createTempDirectory("acl-start-");
+    void aBadFileOrDeclarationRefusesTheStartWithRedisText(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("users.acl"), "user alice on\nuser bob on +nosuch\nfoo\n");
         DemoSettings inDir = DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir));
         String ours = demoRefuses(inDir.withConfig("aclfile", "users.acl"));

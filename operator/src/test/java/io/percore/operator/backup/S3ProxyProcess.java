@@ -29,12 +29,15 @@ final class S3ProxyProcess {
     final Path store;
     private final Process process;
     private final Path log;
+    /** Its directory (store, properties, log): removed once it stopped, as its objects take tens of MB a test JVM. */
+    private final Path dir;
 
-    private S3ProxyProcess(int port, Path store, Process process, Path log) {
+    private S3ProxyProcess(int port, Path store, Process process, Path log, Path dir) {
         this.port = port;
         this.store = store;
         this.process = process;
         this.log = log;
+        this.dir = dir;
     }
 
     /** The test JVM's S3Proxy, started on first use. */
@@ -42,7 +45,7 @@ final class S3ProxyProcess {
         if (shared == null || !shared.process.isAlive()) {
             shared = start(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
             S3ProxyProcess s = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(s.process::destroyForcibly));
+            Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
         }
         return shared;
     }
@@ -82,7 +85,7 @@ final class S3ProxyProcess {
             }
             Thread.sleep(50);
         }
-        return new S3ProxyProcess(port, store, p, log);
+        return new S3ProxyProcess(port, store, p, log, dir);
     }
 
     /** The store's settings with the right credentials, for {@code bucket} and {@code prefix}. */
@@ -121,7 +124,20 @@ final class S3ProxyProcess {
         return Files.readString(log);
     }
 
+    /** Stops it and removes its directory. */
     void stop() {
         process.destroyForcibly();
+        try {
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            // a file still held: left for the system's temporary directory cleaner
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
