@@ -124,16 +124,8 @@ public final class CommandTable implements CommandCatalog {
             if (!runs[id]) {
                 continue; // known to ACL rules, COMMAND and lookups never find it: an unknown command to a client
             }
-            int container = acl[id].parent();
-            if (container >= 0) {
-                if (!runs[container]) {
-                    throw new IllegalArgumentException("Subcommand " + name + " needs its container in the table before it");
-                }
-                int[] subs = subcommandIds[container];
-                subs = subs == null ? new int[1] : Arrays.copyOf(subs, subs.length + 1);
-                subs[subs.length - 1] = id;
-                subcommandIds[container] = subs;
-                continue;
+            if (acl[id].parent() >= 0) {
+                continue; // a subcommand: its container dispatches to it (below)
             }
             byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
             int i = hash(bytes) & (capacity - 1);
@@ -145,16 +137,19 @@ public final class CommandTable implements CommandCatalog {
             slotIds[i] = id;
         }
         // a container's subcommands in the code's order (HELP first, as the code lists them), not the recording's
-        Map<String, Integer> codeOrder = new java.util.HashMap<>();
         for (CommandSpec spec : code) {
-            codeOrder.put(spec.name().toLowerCase(Locale.ROOT), codeOrder.size());
-        }
-        for (int[] subs : subcommandIds) {
-            if (subs != null) {
-                int[] ordered = Arrays.stream(subs).boxed().sorted(java.util.Comparator.comparing(sub -> codeOrder.get(fullNames[sub])))
-                        .mapToInt(Integer::intValue).toArray();
-                System.arraycopy(ordered, 0, subs, 0, subs.length);
+            int id = byName.get(spec.name().toLowerCase(Locale.ROOT));
+            int container = acl[id].parent();
+            if (container < 0) {
+                continue;
             }
+            if (!runs[container]) {
+                throw new IllegalArgumentException("Subcommand " + spec.name() + " needs its container in the table before it");
+            }
+            int[] subs = subcommandIds[container];
+            subs = subs == null ? new int[1] : Arrays.copyOf(subs, subs.length + 1);
+            subs[subs.length - 1] = id;
+            subcommandIds[container] = subs;
         }
         this.all = Collections.unmodifiableList(top);
     }
