@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one-node Kubernetes of {@code ../shared/k8s} (its README), brought up once per run: control plane, the node
- * (containerd, kubelet, kube-proxy, scheduler) and cluster DNS, with the images this build made loaded into it.
+ * (containerd, kubelet, kube-proxy, scheduler) and cluster DNS (fed from watches while the suite runs: {@link ClusterDns}),
+ * with the images this build made loaded into it.
  * A node that already runs (a developer's) is reused and left running; one this run started is stopped at its end.
  *
  * <p>Everything the suite does to pods goes through the API, as a user's tools would, except what Kubernetes has no
@@ -39,6 +40,7 @@ final class RealNode {
     private final Path kubeconfig;
     private final boolean startedHere;
     private final KubernetesClient client;
+    private final ClusterDns dns;
 
     private RealNode(Path home, Path run, Path kubeconfig, boolean startedHere) {
         this.home = home;
@@ -46,6 +48,7 @@ final class RealNode {
         this.kubeconfig = kubeconfig;
         this.startedHere = startedHere;
         this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig))).build();
+        this.dns = ClusterDns.start(client, run);
     }
 
     /** Why the suite cannot run on this machine, or null when it can. */
@@ -206,13 +209,16 @@ final class RealNode {
     /** Stops what this run started; a node that was already running is left as it was found. */
     void stop() {
         Progress.say("suite done; load %s", Progress.load());
+        dns.close();
         client.close();
+        Map<String, String> env = Map.of("K8S_RUN", run.toString(), "KUBECONFIG_OUT", kubeconfig.toString());
+        exec(env, Duration.ofMinutes(1), "bash", home.resolve("dns.sh").toString(), "down");
         if (!startedHere || Boolean.getBoolean("percore.k8s.keep")) {
+            // the shared script's own DNS again (its polling loop), for whoever uses the node next
+            exec(env, Duration.ofMinutes(1), "bash", home.resolve("dns.sh").toString(), "up");
             Progress.say("node left running (%s)", startedHere ? "-Dpercore.k8s.keep" : "it ran before this suite");
             return;
         }
-        Map<String, String> env = Map.of("K8S_RUN", run.toString(), "KUBECONFIG_OUT", kubeconfig.toString());
-        exec(env, Duration.ofMinutes(1), "bash", home.resolve("dns.sh").toString(), "down");
         exec(env, Duration.ofMinutes(2), "bash", home.resolve("node.sh").toString(), "down");
         exec(env, Duration.ofMinutes(1), "bash", home.resolve("up.sh").toString(), "down");
         Progress.say("node stopped");
