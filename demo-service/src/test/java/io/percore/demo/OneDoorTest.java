@@ -51,9 +51,7 @@ class OneDoorTest {
     /** Who may run a handler, each with its reason. */
     static final Map<String, String> MAY_RUN = Map.of(
             "io.percore.demo.command..", "a handler's own parts (OnKeyOwner's handle runs its runHere)",
-            "io.percore.demo.execution.CommandCall", "the door",
-            "io.percore.demo.execution.ExecRun",
-            "EXEC's run of single-key commands, each admitted by EXEC's policy first, sent to their shards in one message per shard");
+            "io.percore.demo.execution.CommandCall", "the door (EXEC's run of single-key commands too: callEachOnItsShard)");
 
     static ArchRule onlyTheseResolve(Map<String, String> allowed) {
         DescribedPredicate<JavaCall<?>> resolving = DescribedPredicate.describe("resolve a command by its name",

@@ -5,14 +5,20 @@ import io.percore.demo.cluster.Cluster;
 import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
+import io.percore.demo.command.MultiState;
+import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.server.CommandStats;
 import io.percore.demo.server.ConfigValues;
 import io.percore.demo.server.ServerShard;
+import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
+import io.percore.demo.tracking.TrackedCommand;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * Redis's {@code call()} with the part of {@code processCommand} that applies to each caller: the one way
@@ -81,6 +87,107 @@ public final class CommandCall {
         }
         policy.ran(c, id, argv);
         return id;
+    }
+
+    /** The end of {@link #callEachOnItsShard}: every command's reply in order, and which of them were refusals. */
+    @FunctionalInterface
+    public interface EachAnswered {
+        /**
+         * @param refused   which commands the policy refused (their reply is the refusal's error); null when none was
+         * @param nanosEach each run command's share of the run's time
+         */
+        void answered(RedisMessage[] replies, boolean[] refused, long nanosEach);
+    }
+
+    /**
+     * {@link #callLookedUp} for a run of single-key commands ({@link OnKeyOwner}) a caller holding every shard runs
+     * together (EXEC's queue): each is admitted by {@code policy.refusal} as one call is, a refusal counted as the policy
+     * says and answered in its place among the replies (the caller reports it with the others, in order, instead of
+     * {@link CallPolicy#refused}); the admitted ones run on their keys' shards in their order, each shard's in one message
+     * and this shard's at once, so a 200,000-command transaction costs one round trip per shard, not one per command.
+     * Commands on different shards touch different keys: running each shard's in order is running them all in order. They
+     * share the caller's step ({@code bound}'s) and database; {@code tracked} is what each tells the shards it reaches for
+     * client tracking (null: the client does not track). {@code done} runs on this shard once every shard answered.
+     */
+    public static void callEachOnItsShard(CallPolicy policy, CommandContext c, Keyspace bound, List<MultiState.Queued> run,
+            TrackedCommand[] tracked, EachAnswered done) {
+        int n = run.size();
+        int step = bound.step();
+        int db = bound.db();
+        long startedAt = System.nanoTime();
+        RedisMessage[] replies = new RedisMessage[n];
+        boolean[] refused = null;
+        List<List<Integer>> byShard = new ArrayList<>(bound.shardCount());
+        for (int s = 0; s < bound.shardCount(); s++) {
+            byShard.add(null);
+        }
+        for (int i = 0; i < n; i++) {
+            MultiState.Queued q = run.get(i);
+            RespError refusal = policy.refusal(c, q.id(), q.spec(), q.argv());
+            if (refusal != null) {
+                if (policy.countsRejected()) {
+                    c.server().commandStats().rejected(q.id());
+                }
+                refused = refused == null ? new boolean[n] : refused;
+                refused[i] = true;
+                replies[i] = refusal.reply();
+                continue;
+            }
+            int owner = bound.shardOf(((OnKeyOwner) q.spec().handler()).key(q.argv()));
+            if (byShard.get(owner) == null) {
+                byShard.set(owner, new ArrayList<>());
+            }
+            byShard.get(owner).add(i);
+        }
+        int here = c.shard().id();
+        int[] remaining = {0};
+        for (int s = 0; s < byShard.size(); s++) {
+            if (byShard.get(s) != null && s != here) {
+                remaining[0]++;
+            }
+        }
+        boolean[] notRun = refused;
+        Runnable whenAllAnswered = () -> done.answered(replies, notRun, (System.nanoTime() - startedAt) / n);
+        for (int s = 0; s < byShard.size(); s++) {
+            List<Integer> mine = byShard.get(s);
+            if (mine == null || s == here) {
+                continue;
+            }
+            byte[][][] argvs = new byte[mine.size()][][];
+            OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
+            TrackedCommand[] trackedThere = new TrackedCommand[mine.size()];
+            for (int k = 0; k < argvs.length; k++) {
+                MultiState.Queued q = run.get(mine.get(k));
+                argvs[k] = q.argv();
+                handlers[k] = (OnKeyOwner) q.spec().handler();
+                trackedThere[k] = tracked == null ? null : tracked[mine.get(k)];
+            }
+            bound.invokeOn(s, state -> {
+                RedisMessage[] out = new RedisMessage[argvs.length];
+                for (int k = 0; k < argvs.length; k++) {
+                    out[k] = handlers[k].runHere(state, db, argvs[k], step, trackedThere[k]);
+                }
+                return out;
+            }).whenComplete((answers, failure) -> {
+                for (int k = 0; k < mine.size(); k++) {
+                    replies[mine.get(k)] = failure == null ? answers[k] : RespReplies.forFailure(failure);
+                }
+                if (--remaining[0] == 0) {
+                    whenAllAnswered.run();
+                }
+            });
+        }
+        List<Integer> local = byShard.get(here);
+        if (local != null) {
+            for (int i : local) {
+                MultiState.Queued q = run.get(i);
+                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(c.local(), db, q.argv(), step,
+                        tracked == null ? null : tracked[i]);
+            }
+        }
+        if (remaining[0] == 0) {
+            whenAllAnswered.run();
+        }
     }
 
     private static void refuse(CallPolicy policy, CommandContext c, int id, byte[][] argv, RespError error) {

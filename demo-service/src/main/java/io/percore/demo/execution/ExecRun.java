@@ -11,7 +11,6 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.tracking.TrackedCommand;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -133,102 +132,27 @@ final class ExecRun implements CommandContext {
     }
 
     /**
-     * Runs {@code n} single-key commands from {@code from}: each shard gets its commands in one
-     * message and runs them in their order (this shard runs its own at once), so a 200,000-command
-     * transaction costs one round trip per shard, not one per command. Commands on different
-     * shards touch different keys, so running each shard's in order is running them all in order.
-     * They share one step of the transaction (their changes need no order between shards). Each is first
-     * checked as {@link #policy} checks one run alone (the ACL again): a refused one answers its error and is
-     * not sent.
+     * Runs {@code n} single-key commands from {@code from} through the door's run for them
+     * ({@link CommandCall#callEachOnItsShard}: each shard gets its commands in one message), admitted by {@link #policy}
+     * as one run alone is. They share one step of the transaction (their changes need no order between shards); each is
+     * counted and shown as EXEC's others are, in their order, a refused one with its error.
      */
     private void runByShard(int from, int n) {
-        int step = from + 1;
-        bound.step(step);
-        int db = bound.db(); // a run holds no SELECT (not a single-key command): one database for all of it
-        long startedAt = System.nanoTime();
-        int shards = bound.shardCount();
-        List<List<Integer>> byShard = new ArrayList<>(shards);
-        for (int s = 0; s < shards; s++) {
-            byShard.add(null);
-        }
-        boolean[] refused = null;
-        for (int i = from; i < from + n; i++) {
-            MultiState.Queued q = commands.get(i);
-            RespError refusal = policy.refusal(this, q.id(), q.spec(), q.argv());
-            if (refusal != null) {
-                if (refused == null) {
-                    refused = new boolean[n];
-                }
-                refused[i - from] = true;
-                replies[i] = refusal.reply();
-                continue;
-            }
-            int owner = bound.shardOf(((OnKeyOwner) q.spec().handler()).key(q.argv()));
-            if (byShard.get(owner) == null) {
-                byShard.set(owner, new ArrayList<>());
-            }
-            byShard.get(owner).add(i);
-        }
-        int here = connection.shard().id();
-        int[] remaining = {0};
-        for (int s = 0; s < shards; s++) {
-            if (byShard.get(s) != null && s != here) {
-                remaining[0]++;
-            }
-        }
-        boolean[] notRun = refused;
-        Runnable whenAllAnswered = () -> {
-            long nanos = (System.nanoTime() - startedAt) / n; // each command's share of the batch's time
-            for (int i = from; i < from + n; i++) {
-                MultiState.Queued q = commands.get(i);
-                if (notRun != null && notRun[i - from]) {
-                    connection.refusedInTransaction(replies[i]);
+        bound.step(from + 1);
+        TrackedCommand[] trackedHere = tracked == null ? null : Arrays.copyOfRange(tracked, from, from + n);
+        CommandCall.callEachOnItsShard(policy, this, bound, commands.subList(from, from + n), trackedHere, (answers, refused, nanos) -> {
+            for (int k = 0; k < n; k++) {
+                MultiState.Queued q = commands.get(from + k);
+                replies[from + k] = answers[k];
+                if (refused != null && refused[k]) {
+                    connection.refusedInTransaction(answers[k]);
                 } else {
-                    connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, replies[i]);
+                    connection.ranInTransaction(q.id(), q.spec(), q.argv(), nanos, answers[k]);
                 }
             }
             index = from + n;
             next();
-        };
-        for (int s = 0; s < shards; s++) {
-            List<Integer> mine = byShard.get(s);
-            if (mine == null || s == here) {
-                continue;
-            }
-            byte[][][] argvs = new byte[mine.size()][][];
-            OnKeyOwner[] handlers = new OnKeyOwner[mine.size()];
-            TrackedCommand[] trackedHere = new TrackedCommand[mine.size()];
-            for (int k = 0; k < argvs.length; k++) {
-                MultiState.Queued q = commands.get(mine.get(k));
-                argvs[k] = q.argv();
-                handlers[k] = (OnKeyOwner) q.spec().handler();
-                trackedHere[k] = trackedOf(mine.get(k));
-            }
-            bound.invokeOn(s, state -> {
-                RedisMessage[] out = new RedisMessage[argvs.length];
-                for (int k = 0; k < argvs.length; k++) {
-                    out[k] = handlers[k].runHere(state, db, argvs[k], step, trackedHere[k]);
-                }
-                return out;
-            }).whenComplete((answers, failure) -> {
-                for (int k = 0; k < mine.size(); k++) {
-                    replies[mine.get(k)] = failure == null ? answers[k] : RespReplies.forFailure(failure);
-                }
-                if (--remaining[0] == 0) {
-                    whenAllAnswered.run();
-                }
-            });
-        }
-        List<Integer> local = byShard.get(here);
-        if (local != null) {
-            for (int i : local) {
-                MultiState.Queued q = commands.get(i);
-                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(connection.local(), db, q.argv(), step, trackedOf(i));
-            }
-        }
-        if (remaining[0] == 0) {
-            whenAllAnswered.run();
-        }
+        });
     }
 
     private void fill(RedisMessage reply) {
@@ -273,11 +197,6 @@ final class ExecRun implements CommandContext {
         connection.select(db);
         bound = bound.database(db);
         current = bound;
-    }
-
-    /** What queued command {@code i} tells the shards it reaches: a tracking client's reads inside EXEC are remembered, as Redis's call() does. */
-    private TrackedCommand trackedOf(int i) {
-        return tracked == null ? null : tracked[i];
     }
 
     @Override

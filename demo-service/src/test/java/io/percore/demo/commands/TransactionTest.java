@@ -113,6 +113,49 @@ class TransactionTest {
         });
     }
 
+    /**
+     * EXEC's run of single-key commands (one message per shard) admits each as a command run alone is: a user's rules
+     * changed after queueing refuse the commands they no longer allow, each answering its -NOPERM in its place while the
+     * others run, and the refusals count in neither rejected_calls nor calls (Redis's execCommand only answers them).
+     */
+    @Test
+    void aRunOfSingleKeyCommandsRefusesInPlaceWhatTheUsersChangedRulesNoLongerAllow() throws Exception {
+        String allowed = demo.keyOn(0, "acl:ok");
+        String also = demo.keyOn(1, "acl:ok2");
+        String denied = demo.keyOn(1, "acl:no");
+        for (String proto : List.of("2", "3")) {
+            try (RespTestClient rAdmin = new RespTestClient(redis.port()); RespTestClient dAdmin = new RespTestClient(demo.respPort());
+                 RespTestClient r = new RespTestClient(redis.port()); RespTestClient d = new RespTestClient(demo.respPort())) {
+                String[][] setup = {c("ACL", "SETUSER", "tx", "on", ">pw", "+@all", "~acl:*"), c("CONFIG", "RESETSTAT")};
+                RealRedis.sameReplies(rAdmin, dAdmin, proto, setup, x -> x);
+                assertThat(r.cmd("HELLO", proto, "AUTH", "tx", "pw")).isNotInstanceOf(RespTestClient.Err.class);
+                assertThat(d.cmd("HELLO", proto, "AUTH", "tx", "pw")).isNotInstanceOf(RespTestClient.Err.class);
+                String[][] queue = {c("MULTI"), c("SET", allowed, "1"), c("SET", denied, "2"), c("INCR", also), c("GET", denied),
+                        c("GET", allowed)};
+                RealRedis.sameReplies(r, d, proto, queue, x -> x);
+                String[][] narrow = {c("ACL", "SETUSER", "tx", "resetkeys", "~acl:ok*")};
+                RealRedis.sameReplies(rAdmin, dAdmin, proto, narrow, x -> x);
+                RealRedis.sameReplies(r, d, proto, new String[][] {c("EXEC")}, x -> x);
+                RealRedis.sameReplies(rAdmin, dAdmin, proto, new String[][] {c("GET", denied), c("GET", allowed), c("GET", also)}, x -> x);
+                Object redisStats = rAdmin.cmd("INFO", "commandstats");
+                Object demoStats = dAdmin.cmd("INFO", "commandstats");
+                assertThat(statsOf(demoStats, "set")).isEqualTo(statsOf(redisStats, "set")).contains("calls=1,").contains("rejected_calls=0,");
+                assertThat(statsOf(demoStats, "get")).isEqualTo(statsOf(redisStats, "get")).contains("rejected_calls=0,");
+                assertThat(statsOf(demoStats, "exec")).isEqualTo(statsOf(redisStats, "exec"));
+                rAdmin.cmd("ACL", "DELUSER", "tx");
+                dAdmin.cmd("ACL", "DELUSER", "tx");
+                rAdmin.cmd("DEL", allowed, also);
+                dAdmin.cmd("DEL", allowed, also);
+            }
+        }
+    }
+
+    /** A command's INFO commandstats line without its times (usec, usec_per_call), which no two servers share. */
+    private static String statsOf(Object info, String command) {
+        String line = info.toString().lines().filter(l -> l.startsWith("cmdstat_" + command + ":")).findFirst().orElse("");
+        return line.replaceAll("usec=[0-9]+,usec_per_call=[0-9.]+,", "");
+    }
+
     @Test
     void aTransactionCannotQueueMoreThanItsShardsBudget() throws Exception {
         MemorySettings memory = new MemorySettings(4 << 20, MaxmemoryPolicy.NOEVICTION, 5);
