@@ -138,30 +138,31 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
     /** These values with {@code persistence} as configured at start. */
     public ConfigValues withPersistence(PersistenceSettings persistence) {
-        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
-                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
+        Builder b = next();
+        b.persistence = persistence;
+        return b.build(version);
     }
 
     /** These values with {@code replication} as configured at start. */
     public ConfigValues withReplication(ReplicationSettings replication) {
-        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
-                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
+        Builder b = next();
+        b.replication = replication;
+        return b.build(version);
     }
 
     /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
     public ConfigValues withTls(TlsSettings tls) {
-        return new ConfigValues(version, tls.plainPortOf(port), bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients,
-                protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients,
-                maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
+        Builder b = next();
+        b.port = tls.plainPortOf(port);
+        b.tls = tls;
+        return b.build(version);
     }
 
     /** These values with {@code notify-keyspace-events} as configured at start. */
     public ConfigValues withNotifyKeyspaceEvents(int classes) {
-        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
-                slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, classes, busyReplyThreshold, byName);
+        Builder b = next();
+        b.notifyKeyspaceEvents = classes;
+        return b.build(version);
     }
 
     /**
@@ -174,11 +175,9 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
     /** These values with Redis's {@code databases} as the keyspace started with it. */
     public ConfigValues withDatabases(int databases) {
-        Map<String, Long> t = new LinkedHashMap<>(thresholds);
-        t.put("databases", (long) databases);
-        return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword, maxClients, protoMaxBulkLen,
-                slowlogSlowerThan, slowlogMaxLen, timeout, t, outputLimits, maxmemoryClients, maxmemoryClientsPercent,
-                queryBufferLimit, protectedMode, persistence, replication, tls, notifyKeyspaceEvents, busyReplyThreshold, byName);
+        Builder b = next();
+        b.thresholds.put("databases", (long) databases);
+        return b.build(version);
     }
 
     /** Redis's {@code databases}: how many numbered databases there are (fixed at start). */
@@ -250,6 +249,9 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** The values CONFIG SET is changing, validated one by one before any is applied. */
     public static final class Builder {
         private final ConfigValues from;
+        /** What only the start sets (the listener's port as TLS leaves it, TLS itself): CONFIG SET keeps them. */
+        private int port;
+        private TlsSettings tls;
         public MemorySettings memory;
         public String requirePass;
         public String httpPassword;
@@ -273,6 +275,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
 
         private Builder(ConfigValues from) {
             this.from = from;
+            port = from.port;
+            tls = from.tls;
             memory = from.memory;
             requirePass = from.requirePass;
             httpPassword = from.httpPassword;
@@ -299,9 +303,14 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         }
 
         public ConfigValues build() {
-            return new ConfigValues(from.version + 1, from.port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
+            return build(from.version + 1);
+        }
+
+        /** These values at {@code version} (a start's {@code with...} keeps its version; CONFIG SET's next one is one more). */
+        private ConfigValues build(long version) {
+            return new ConfigValues(version, port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
-                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, from.tls,
+                    maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls,
                     notifyKeyspaceEvents, busyReplyThreshold, byName);
         }
     }
