@@ -18,20 +18,35 @@ public final class KeySearch {
     private final Finder finder;
     /** Redis's {@code doesCommandHaveKeys}. */
     private final boolean hasKeys;
+    /** {@link #hasKeys} counting the specs marked {@code not_key} too (a shard channel). */
+    private final boolean hasKeysWithNotKeys;
     /** Some spec names keys and none has variable flags: the specs are asked first (else only the finder). */
     private final boolean bySpecsFirst;
+    /** {@link #bySpecsFirst} counting the specs marked {@code not_key} too. */
+    private final boolean bySpecsFirstWithNotKeys;
+    /** Whether a call may name more than one key: a finder that may, a spec that finds several, or several specs. */
+    private final boolean mayFindSeveral;
 
     public KeySearch(KeySpec[] specs, Finder finder) {
         this.specs = specs.clone();
         this.finder = finder;
         boolean reliable = false;
+        boolean any = false;
         boolean variable = false;
+        int naming = 0;
+        boolean several = finder != Finder.NONE && finder != Finder.SET && finder != Finder.BITFIELD && finder != Finder.SORT_RO;
         for (KeySpec spec : specs) {
             reliable |= (spec.flags() & KeySpec.NOT_KEY) == 0;
             variable |= (spec.flags() & KeySpec.VARIABLE_FLAGS) != 0;
+            any = true;
+            naming++;
+            several |= spec.find() == KeySpec.FIND_KEYNUM || (spec.find() == KeySpec.FIND_RANGE && spec.lastKey() != 0);
         }
         this.bySpecsFirst = reliable && !variable;
+        this.bySpecsFirstWithNotKeys = any && !variable;
         this.hasKeys = finder != Finder.NONE || reliable;
+        this.hasKeysWithNotKeys = finder != Finder.NONE || any;
+        this.mayFindSeveral = several || naming > 1;
     }
 
     /**
@@ -56,14 +71,32 @@ public final class KeySearch {
     }
 
     /**
+     * {@link #hasKeys}, with {@code includeNotKeys} counting the specs marked {@code not_key} (Redis's
+     * {@code GET_KEYSPEC_INCLUDE_NOT_KEYS}): a shard channel, which places a call on a shard and a slot as a key does.
+     */
+    public boolean hasKeys(boolean includeNotKeys) {
+        return includeNotKeys ? hasKeysWithNotKeys : hasKeys;
+    }
+
+    /** Whether a call may name more than one key (or shard channel): a command whose keys may lie on several shards. */
+    public boolean mayFindSeveral() {
+        return mayFindSeveral;
+    }
+
+    /**
      * The keys of {@code argv} (a whole call, its name first): their positions at {@code out[2i]} and
      * flags at {@code out[2i + 1]}, {@code out} grown as needed.
      *
      * @return the number of keys, and the array holding them ({@link Found})
      */
     public int find(byte[][] argv, Found out) {
-        if (bySpecsFirst) {
-            int n = bySpecs(argv, out);
+        return find(argv, out, false);
+    }
+
+    /** {@link #find}, with {@code includeNotKeys} finding the arguments of specs marked {@code not_key} too ({@link #hasKeys(boolean)}). */
+    public int find(byte[][] argv, Found out, boolean includeNotKeys) {
+        if (includeNotKeys ? bySpecsFirstWithNotKeys : bySpecsFirst) {
+            int n = bySpecs(argv, out, includeNotKeys);
             if (n >= 0) {
                 return n;
             }
@@ -95,11 +128,11 @@ public final class KeySearch {
     }
 
     /** Redis's {@code getKeysUsingKeySpecs}: -1 when a spec does not fit the call (the finder decides then). */
-    private int bySpecs(byte[][] argv, Found out) {
+    private int bySpecs(byte[][] argv, Found out, boolean includeNotKeys) {
         int argc = argv.length;
         int n = 0;
         for (KeySpec spec : specs) {
-            if ((spec.flags() & KeySpec.NOT_KEY) != 0) {
+            if ((spec.flags() & KeySpec.NOT_KEY) != 0 && !includeNotKeys) {
                 continue;
             }
             int first = 0;

@@ -209,11 +209,11 @@ public final class ClusterCommands {
         if (session.multi == null && !name.equals("asking")) {
             session.asking = false;
         }
-        if (!spec.hasKeys() || name.equals("exec")) {
+        if (!commands.namesKeys(id) || name.equals("exec")) {
             return null;
         }
-        int[] keys = spec.keyIndicesOrNull(argv);
-        if (keys == null || keys.length == 0) {
+        int[] keys = commands.keyPositions(id, argv);
+        if (keys.length == 0) {
             return null;
         }
         Cluster.Route route = c.server().cluster().route(argv, keys, asking, session.readonlyReplicaReads, !commands.writes(id));

@@ -164,8 +164,7 @@ public final class CommandCommands {
 
     /**
      * COMMAND GETKEYS / GETKEYSANDFLAGS command [arg ...] (Redis's getKeysSubcommandImpl): where the
-     * call's keys are, as the command table finds them ({@link CommandSpec#keyIndices}, what
-     * transactions reserve shards by), with their flags from Redis's key specifications.
+     * call's keys are as Redis's key specifications find them ({@link CommandKeys}), with their flags.
      */
     private static void keys(CommandContext c, byte[][] argv, boolean withFlags) {
         CommandTable table = c.commands();
@@ -181,43 +180,26 @@ public final class CommandCommands {
         if (!table.arityFits(id, call.length)) {
             throw new RespError("ERR Invalid number of arguments specified for command");
         }
-        int[] positions;
-        try {
-            positions = spec.keyIndices(call);
-        } catch (RespError e) {
-            positions = null;
-        }
         List<CommandKeys.Key> specified = CommandKeys.keys(table, id, call);
-        if (positions == null || positions.length == 0) {
+        if (specified.isEmpty()) {
             if (spec.flags().contains("no_mandatory_keys")) {
                 c.reply(ArrayRedisMessage.EMPTY_INSTANCE);
                 return;
             }
             throw new RespError("ERR Invalid arguments specified for command");
         }
-        List<RedisMessage> out = new ArrayList<>(positions.length);
-        for (int position : positions) {
+        List<RedisMessage> out = new ArrayList<>(specified.size());
+        for (CommandKeys.Key key : specified) {
             if (!withFlags) {
-                out.add(bulk(call[position]));
+                out.add(bulk(call[key.position()]));
                 continue;
             }
             List<RedisMessage> flags = new ArrayList<>();
-            for (String flag : flagsAt(specified, position)) {
+            for (String flag : key.flags()) {
                 flags.add(new io.netty.handler.codec.redis.SimpleStringRedisMessage(flag));
             }
-            out.add(new ArrayRedisMessage(List.of(bulk(call[position]), new Resp3Replies.SetReply(flags))));
+            out.add(new ArrayRedisMessage(List.of(bulk(call[key.position()]), new Resp3Replies.SetReply(flags))));
         }
         c.reply(RespReplies.array(out));
-    }
-
-    private static List<String> flagsAt(List<CommandKeys.Key> specified, int position) {
-        if (specified != null) {
-            for (CommandKeys.Key key : specified) {
-                if (key.position() == position) {
-                    return key.flags();
-                }
-            }
-        }
-        return List.of();
     }
 }

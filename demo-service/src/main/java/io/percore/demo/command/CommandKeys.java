@@ -10,9 +10,9 @@ import java.util.List;
  * as Redis's {@code getKeysFromCommandWithSpecs} finds them: the specs (begin_search by index or keyword,
  * find_keys by range or keynum) compiled once per command into numbers ({@link KeySearch}, what the ACL
  * check finds keys by), and Redis's own finders where the specs cannot say (SET with GET, BITFIELD that
- * only reads, SORT's STORE anywhere, a count the specs cannot read). COMMAND GETKEYS lists the positions
- * the command table finds ({@link CommandSpec#keyIndices}); COMMAND GETKEYSANDFLAGS adds these flags, and
- * {@code CommandKeysTest} checks that both ways agree on where the keys are.
+ * only reads, SORT's STORE anywhere, a count the specs cannot read). COMMAND GETKEYS lists these keys, COMMAND
+ * GETKEYSANDFLAGS adds their flags; the same search, shard channels added, is what places a call on its shards
+ * ({@link CommandTable#keyPositions}).
  */
 public final class CommandKeys {
 

@@ -1,5 +1,7 @@
 package io.percore.demo.command;
 
+import io.percore.demo.acl.KeySearch;
+
 import io.percore.net.server.RequestKinds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -113,7 +115,7 @@ public final class CommandTable implements CommandCatalog {
         this.traits = new int[byId.length];
         for (int id = 0; id < byId.length; id++) {
             CommandSpec spec = byId[id];
-            traits[id] = traits(spec.flags()) | (spansShards(spec) ? SPANS_SHARDS : 0)
+            traits[id] = traits(spec.flags()) | (spansShards(spec, acl[id].keys()) ? SPANS_SHARDS : 0)
                     | (spec.handler() instanceof CommandHandler.WritesByCall ? WRITES_BY_CALL : 0);
             String name = acl[id].fullName();
             if (READ_ONLY_SCRIPTS.contains(name)) {
@@ -275,10 +277,43 @@ public final class CommandTable implements CommandCatalog {
         return (traits[id] & SPANS_SHARDS) != 0;
     }
 
-    private static boolean spansShards(CommandSpec spec) {
-        boolean severalKeys = spec.keyFinder() != null || (spec.firstKey() > 0 && (spec.lastKey() < 0 || spec.lastKey() > spec.firstKey()));
-        return severalKeys && !(spec.handler() instanceof OnKeyOwner) && !(spec.handler() instanceof CommandHandler.AtomicOnItsOwn)
+    private static boolean spansShards(CommandSpec spec, KeySearch keys) {
+        return keys.mayFindSeveral() && !(spec.handler() instanceof OnKeyOwner) && !(spec.handler() instanceof CommandHandler.AtomicOnItsOwn)
                 && !spec.flags().contains("blocking") && !spec.flags().contains("no_multi") && !"scripting".equals(spec.group());
+    }
+
+    /**
+     * Where the keys of {@code argv} (a whole call of command {@code id}, its name first) are, in the order Redis's key
+     * specifications find them ({@link KeySearch}): what places a call on its shards, and in cluster mode on its slot.
+     * A shard channel counts as a key here (SPUBLISH's, SSUBSCRIBE's: Redis's {@code GET_KEYSPEC_INCLUDE_NOT_KEYS}), since it
+     * places a call as a key does. Empty when the command names none, or when its arguments do not locate them (a bad key
+     * count, the wrong number of arguments: the command answers its own error where it runs).
+     */
+    public int[] keyPositions(int id, byte[][] argv) {
+        if (!arityFits(id, argv.length)) {
+            return new int[0]; // refused where it runs; the specs read arguments that arity guarantees
+        }
+        KeySearch.Found found = new KeySearch.Found();
+        int n = acl[id].keys().find(argv, found, true);
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = found.position(i);
+        }
+        return positions;
+    }
+
+    /** Whether command {@code id} names keys (or shard channels) in its arguments: {@link #keyPositions} may find some. */
+    public boolean namesKeys(int id) {
+        return acl[id].keys().hasKeys(true);
+    }
+
+    /**
+     * Whether this call of command {@code id} reaches keys its arguments do not name where {@link #keyPositions} finds
+     * them (SORT's BY and GET patterns, a GEORADIUS with several destinations): who holds its keys' shards holds them all.
+     */
+    public boolean reachesUnnamedKeys(int id, byte[][] argv) {
+        CommandSpec.UnnamedKeys unnamed = byId[id].unnamedKeys();
+        return unnamed != null && unnamed.reachedBy(argv);
     }
 
     /** Whether command {@code id} writes (Redis's write flag): what -MISCONF refuses after a failed save. */

@@ -21,7 +21,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -258,39 +257,20 @@ public final class GeoCommands {
     }
 
     /**
-     * GEORADIUS's and GEORADIUSBYMEMBER's keys as Redis's key specs find them: the source, and the
-     * argument after the first STORE and after the first STOREDIST from {@code startFrom} on. A call
-     * naming several destinations (the last one wins) holds every shard in a transaction.
+     * GEORADIUS's and GEORADIUSBYMEMBER's calls naming several destinations from {@code startFrom} on (STORE and
+     * STOREDIST, or either twice): the key specifications find the first of each, the command writes the last one, so a
+     * transaction holding such a call holds every shard.
      */
-    public static CommandSpec.KeyFinder radiusKeys(int startFrom) {
-        return new CommandSpec.KeyFinder() {
-            @Override
-            public int[] keyIndices(byte[][] argv) {
-                int[] keys = new int[3];
-                int n = 0;
-                keys[n++] = 1;
-                for (String keyword : new String[] {"store", "storedist"}) {
-                    for (int i = startFrom; i < argv.length - 1; i++) {
-                        if (RespReplies.ascii(argv[i]).equalsIgnoreCase(keyword)) {
-                            keys[n++] = i + 1;
-                            break;
-                        }
-                    }
+    public static CommandSpec.UnnamedKeys severalDestinations(int startFrom) {
+        return argv -> {
+            int destinations = 0;
+            for (int i = startFrom; i < argv.length - 1; i++) {
+                String a = RespReplies.ascii(argv[i]);
+                if (a.equalsIgnoreCase("store") || a.equalsIgnoreCase("storedist")) {
+                    destinations++;
                 }
-                return Arrays.copyOf(keys, n);
             }
-
-            @Override
-            public boolean readsUnnamedKeys(byte[][] argv) {
-                int destinations = 0;
-                for (int i = startFrom; i < argv.length - 1; i++) {
-                    String a = RespReplies.ascii(argv[i]);
-                    if (a.equalsIgnoreCase("store") || a.equalsIgnoreCase("storedist")) {
-                        destinations++;
-                    }
-                }
-                return destinations > 1;
-            }
+            return destinations > 1;
         };
     }
 }

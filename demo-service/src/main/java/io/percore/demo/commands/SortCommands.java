@@ -47,21 +47,8 @@ public final class SortCommands {
         run(c, argv, true);
     }
 
-    /** SORT's keys for COMMAND and transactions: the sorted key, the STORE destination, and whether patterns name others. */
-    public static final CommandSpec.KeyFinder SORT_KEYS = new Keys(false);
-    public static final CommandSpec.KeyFinder SORT_RO_KEYS = new Keys(true);
-
-    private record Keys(boolean readonly) implements CommandSpec.KeyFinder {
-        @Override
-        public int[] keyIndices(byte[][] argv) {
-            return SortQuery.keyIndices(argv, readonly);
-        }
-
-        @Override
-        public boolean readsUnnamedKeys(byte[][] argv) {
-            return SortQuery.readsPatternKeys(argv);
-        }
-    }
+    /** SORT's and SORT_RO's calls whose BY or GET patterns name keys: keys no argument names (see {@link CommandSpec.UnnamedKeys}). */
+    public static final CommandSpec.UnnamedKeys PATTERN_KEYS = SortQuery::readsPatternKeys;
 
     private static void run(CommandContext c, byte[][] argv, boolean readonly) {
         // SORT may write (STORE), so like every denyoom command it is refused over maxmemory

@@ -86,27 +86,6 @@ final class SortQuery {
         return new SortQuery(argv[1], desc, alpha, limitStart, limitCount, store, by, dontSort, gets);
     }
 
-    /**
-     * Redis's {@code sortGetKeys}/{@code sortROGetKeys}: the sorted key, and for SORT the key after
-     * the last STORE (found by skipping LIMIT's two arguments and BY's and GET's one).
-     */
-    static int[] keyIndices(byte[][] argv, boolean readonly) {
-        int store = -1;
-        if (!readonly) {
-            for (int i = 2; i < argv.length; i++) {
-                String opt = RespReplies.ascii(argv[i]);
-                if (opt.equalsIgnoreCase("limit")) {
-                    i += 2;
-                } else if (opt.equalsIgnoreCase("get") || opt.equalsIgnoreCase("by")) {
-                    i += 1;
-                } else if (opt.equalsIgnoreCase("store") && i + 1 < argv.length) {
-                    store = i + 1;
-                }
-            }
-        }
-        return store < 0 ? new int[] {1} : new int[] {1, store};
-    }
-
     /** Whether a BY or GET pattern of the call may name keys (has a {@code *}): keys no argument names. */
     static boolean readsPatternKeys(byte[][] argv) {
         for (int i = 2; i + 1 < argv.length; i++) {

@@ -4,7 +4,6 @@ import io.netty.handler.codec.redis.ArrayRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.percore.demo.command.AtomicParts;
 import io.percore.demo.command.CommandContext;
-import io.percore.demo.command.CommandSpec;
 import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.StreamGroup;
 import io.percore.demo.kv.StreamId;
@@ -45,36 +44,6 @@ import java.util.function.Function;
 public final class StreamReadCommands {
 
     private StreamReadCommands() {
-    }
-
-    /**
-     * Where XREAD's keys are, as Redis's key specifications find them (COMMAND GETKEYS, and the
-     * shards a transaction holds): the first STREAMS from argument 1 on (not the last argument), then
-     * the first half of what follows it.
-     */
-    public static final CommandSpec.KeyFinder XREAD_KEYS = keysAfterStreams(1);
-
-    /** XREADGROUP's: the same, the search starting at argument 4 (past GROUP group consumer). */
-    public static final CommandSpec.KeyFinder XREADGROUP_KEYS = keysAfterStreams(4);
-
-    private static CommandSpec.KeyFinder keysAfterStreams(int startFrom) {
-        return argv -> {
-            int first = 0;
-            for (int i = startFrom; i < argv.length - 1; i++) {
-                if ("streams".equalsIgnoreCase(StreamIds.cString(argv[i]))) {
-                    first = i + 1;
-                    break;
-                }
-            }
-            if (first == 0) {
-                return new int[0];
-            }
-            int[] keys = new int[(argv.length - first) / 2];
-            for (int k = 0; k < keys.length; k++) {
-                keys[k] = first + k;
-            }
-            return keys;
-        };
     }
 
     /** XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...] */

@@ -9,7 +9,6 @@ import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.WatchedKeys;
-import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.tracking.TrackedCommand;
@@ -59,7 +58,7 @@ public final class AcrossShards {
         RespSession session = c.session();
         long tx = c.local().nextGroupId();
         Keyspace bound = c.keyspace().boundTo(tx);
-        BitSet shards = shardsOf(multi, session.watched.all(), bound);
+        BitSet shards = shardsOf(c.commands(), multi, session.watched.all(), bound);
         // Unwatched only once checked, or the owner would forget the version EXEC compares with.
         List<WatchedKeys.Watch> watches = session.watched.takeAll();
 
@@ -100,12 +99,9 @@ public final class AcrossShards {
      * is invalid (it answers its own error), or it is a SORT with patterns and no STORE, which reads
      * the patterns' keys in slices so that a huge one does not stop every shard.
      */
-    public static BitSet shardsToHold(CommandSpec spec, byte[][] argv, Keyspace keyspace) {
-        int[] keys = spec.keyIndicesOrNull(argv);
-        if (keys == null) {
-            return null;
-        }
-        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
+    public static BitSet shardsToHold(CommandTable commands, int id, byte[][] argv, Keyspace keyspace) {
+        int[] keys = commands.keyPositions(id, argv);
+        if (commands.reachesUnnamedKeys(id, argv)) {
             if (keys.length < 2) {
                 return null; // SORT ... BY/GET without STORE reads its patterns' keys in slices (see SortCommands)
             }
@@ -128,7 +124,7 @@ public final class AcrossShards {
                 shards.set(s);
             }
         }
-        if (shards == null && READ_IN_BATCHES.contains(spec.name())) {
+        if (shards == null && READ_IN_BATCHES.contains(commands.fullName(id))) {
             shards = new BitSet();
             shards.set(first); // its batches are separate steps: held, so no other command comes between two
         }
@@ -195,15 +191,11 @@ public final class AcrossShards {
         c.endBarrier();
     }
 
-    /** The shards owning the keys {@code argv} names (none for a keyless command or bad arguments). */
-    public static BitSet shardsOfKeys(CommandSpec spec, byte[][] argv, Keyspace keyspace) {
+    /** The shards owning the keys {@code argv} names (none for a keyless command or bad arguments: it answers its own error). */
+    public static BitSet shardsOfKeys(CommandTable commands, int id, byte[][] argv, Keyspace keyspace) {
         BitSet shards = new BitSet(keyspace.shardCount());
-        try {
-            for (int k : spec.keyIndices(argv)) {
-                shards.set(keyspace.shardOf(argv[k]));
-            }
-        } catch (RespError e) {
-            // the command answers its own error
+        for (int k : commands.keyPositions(id, argv)) {
+            shards.set(keyspace.shardOf(argv[k]));
         }
         return shards;
     }
@@ -229,25 +221,23 @@ public final class AcrossShards {
     }
 
     /** The shards a transaction must hold: the owners of its commands' and watched keys, or all for keyless keyspace commands. */
-    public static BitSet shardsOf(MultiState multi, List<WatchedKeys.Watch> watched, Keyspace keyspace) {
+    public static BitSet shardsOf(CommandTable commands, MultiState multi, List<WatchedKeys.Watch> watched, Keyspace keyspace) {
         BitSet shards = new BitSet(keyspace.shardCount());
         for (MultiState.Queued q : multi.commands()) {
             CommandSpec spec = q.spec();
-            if (!spec.hasKeys()) {
+            if (!commands.namesKeys(q.id())) {
                 if (!NO_KEYSPACE.contains(spec.name())) {
                     shards.set(0, keyspace.shardCount());
                 }
                 continue;
             }
-            if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(q.argv())) {
+            if (commands.reachesUnnamedKeys(q.id(), q.argv())) {
                 shards.set(0, keyspace.shardCount()); // SORT ... BY/GET pattern: its keys are known only as it runs
                 continue;
             }
-            int[] keys;
-            try {
-                keys = spec.keyIndices(q.argv());
-            } catch (RespError e) {
-                // the command will answer its own error; hold everything rather than guess
+            int[] keys = commands.keyPositions(q.id(), q.argv());
+            if (keys.length == 0) {
+                // its arguments do not locate its keys: it will answer its own error; hold everything rather than guess
                 shards.set(0, keyspace.shardCount());
                 continue;
             }

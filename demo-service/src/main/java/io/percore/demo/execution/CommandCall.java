@@ -227,13 +227,13 @@ public final class CommandCall {
             Cluster.Route route = session.migratingRoute;
             if (route != null) {
                 session.migratingRoute = null;
-                AcrossShards.runAloneUnless(c, spec, argv, AcrossShards.shardsOfKeys(spec, argv, c.keyspace()),
+                AcrossShards.runAloneUnless(c, spec, argv, AcrossShards.shardsOfKeys(c.commands(), id, argv, c.keyspace()),
                         bound -> Cluster.refusalWhileMigrating(bound, route, argv));
                 return;
             }
         }
         BitSet spanned;
-        if (c.commands().spansShards(id) && (spanned = AcrossShards.shardsToHold(spec, argv, c.keyspace())) != null) {
+        if (c.commands().spansShards(id) && (spanned = AcrossShards.shardsToHold(c.commands(), id, argv, c.keyspace())) != null) {
             String busy = how == CallPolicy.Run.ALONE_UNLESS_BUSY ? c.server().busyScriptNow() : null;
             if (busy != null) {
                 throw new RespError(busy); // it would wait behind the script's hold: -BUSY, as EXEC

@@ -100,8 +100,8 @@ final class ConnectionTracking implements TrackingReceiver {
         byte[][] keys = null;
         int[] owners = null;
         if (commands.readsForTracking(id) && t.remembersReads()) {
-            int[] at = commands.spec(id).keyIndicesOrNull(argv); // null: a bad key count, the command answers its own error
-            if (at != null && at.length > 0) {
+            int[] at = commands.keyPositions(id, argv); // none for a bad key count: the command answers its own error
+            if (at.length > 0) {
                 keys = new byte[at.length][];
                 owners = new int[at.length];
                 for (int i = 0; i < at.length; i++) {

@@ -1,6 +1,5 @@
 package io.percore.demo.replay;
 
-import io.percore.demo.command.CommandSpec;
 import io.percore.demo.command.CommandTable;
 import io.percore.demo.shard.Keyspace;
 import java.nio.charset.StandardCharsets;
@@ -34,19 +33,11 @@ final class ReplayRouting {
      */
     static int owner(Keyspace keyspace, CommandTable commands, Replayed command) {
         byte[][] argv = command.argv();
-        CommandSpec spec = commands.spec(command.id() >= 0 ? command.id() : commands.find(argv[0]));
-        if (!spec.hasKeys()) {
+        int id = command.id() >= 0 ? command.id() : commands.find(argv[0]);
+        if (!commands.namesKeys(id) || commands.reachesUnnamedKeys(id, argv)) {
             return -1;
         }
-        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv)) {
-            return -1;
-        }
-        int[] positions;
-        try {
-            positions = spec.keyIndices(argv);
-        } catch (RuntimeException e) {
-            return -1; // the command answers its own error where it runs
-        }
+        int[] positions = commands.keyPositions(id, argv); // none for a bad key count: it answers its own error where it runs
         int owner = -1;
         for (int p : positions) {
             if (p >= argv.length) {

@@ -244,7 +244,7 @@ final class ScriptRun implements Watchdog.Watched {
         if (!allowOom && !dirty && commands.deniedOverBudget(id) && overBudgetAtStart()) {
             return new RespError(io.percore.demo.kv.OutOfBudgetException.MESSAGE);
         }
-        String refused = keysRefusal(spec, argv);
+        String refused = keysRefusal(id, spec, argv);
         if (refused != null) {
             if (refused == ON_UNHELD_SHARD && mayWiden) {
                 if (!hadEffects) {
@@ -263,25 +263,22 @@ final class ScriptRun implements Watchdog.Watched {
      * widened; a command without keys that needs every shard (DBSIZE, KEYS, FLUSHALL, ...) needs
      * them all held.
      */
-    private String keysRefusal(CommandSpec spec, byte[][] argv) {
+    private String keysRefusal(int id, CommandSpec spec, byte[][] argv) {
         Keyspace keyspace = context.keyspace();
         int here = local.shardId();
-        if (!spec.hasKeys()) {
+        if (!commands.namesKeys(id)) {
             // DBSIZE, KEYS, SCAN, RANDOMKEY, FLUSHALL...: every shard's keys (PUBLISH reaches every shard by itself)
-            boolean everyShard = commands.touchesKeyspace(commands.idOf(spec)) && !spec.flags().contains("pubsub");
+            boolean everyShard = commands.touchesKeyspace(id) && !spec.flags().contains("pubsub");
             if (everyShard && !holdsEveryShard(keyspace)) {
                 return ON_UNHELD_SHARD;
             }
             return null;
         }
-        int[] keys = spec.keyIndicesOrNull(argv);
-        if (keys == null) {
-            return null; // the command answers its own error
-        }
-        if (spec.keyFinder() != null && spec.keyFinder().readsUnnamedKeys(argv) && !holdsEveryShard(keyspace)) {
+        if (commands.reachesUnnamedKeys(id, argv) && !holdsEveryShard(keyspace)) {
             return ON_UNHELD_SHARD; // SORT ... BY/GET patterns: keys of any shard
         }
-        for (int k : keys) {
+        // none for a bad key count: the command answers its own error
+        for (int k : commands.keyPositions(id, argv)) {
             int owner = keyspace.shardOf(argv[k]);
             if (owner != here && (held == null || !held.get(owner))) {
                 return ON_UNHELD_SHARD;

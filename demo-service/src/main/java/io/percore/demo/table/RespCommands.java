@@ -212,8 +212,7 @@ public final class RespCommands {
         c.add(spec("sinterstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the intersect of multiple sets in a key.", SetCommands::sinterstore));
         c.add(spec("sunionstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the union of multiple sets in a key.", SetCommands::sunionstore));
         c.add(spec("sdiffstore", -3, "write,denyoom", 1, -1, 1, "set", "Stores the difference of multiple sets in a key.", SetCommands::sdiffstore));
-        c.add(spec("sintercard", -3, "readonly,movablekeys", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("sintercard", -3, "readonly,movablekeys", 0, 0, 0, "set", "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard));
         c.add(spec("smove", 4, "write,fast", 1, 2, 1, "set", "Moves a member from one set to another.", SetCommands::smove));
         // lists (t_list.c), the blocking forms with blocked.c
         c.add(spec("lpush", -3, "write,denyoom,fast", 1, 1, 1, "list", "Prepends one or more elements to a list. Creates the key if it doesn't exist.", keyed(ListCommands::lpush)));
@@ -232,14 +231,12 @@ public final class RespCommands {
         c.add(spec("lpos", -3, "readonly", 1, 1, 1, "list", "Returns the index of matching elements in a list.", keyed(ListCommands::lpos)));
         c.add(spec("rpoplpush", 3, "write,denyoom", 1, 2, 1, "list", "Returns the last element of a list after removing and pushing it to another list.", ListCommands::rpoplpush));
         c.add(spec("lmove", 5, "write,denyoom", 1, 2, 1, "list", "Returns an element after popping it from one list and pushing it to another.", ListCommands::lmove));
-        c.add(spec("lmpop", -4, "write,movablekeys", 0, 0, 0, "list", "Pop elements from a list", ListCommands::lmpop)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("lmpop", -4, "write,movablekeys", 0, 0, 0, "list", "Pop elements from a list", ListCommands::lmpop));
         c.add(spec("blpop", -3, "write,noscript,blocking", 1, -2, 1, "list", "Remove and get the first element in a list, or block until one is available", ListCommands::blpop));
         c.add(spec("brpop", -3, "write,noscript,blocking", 1, -2, 1, "list", "Remove and get the last element in a list, or block until one is available", ListCommands::brpop));
         c.add(spec("blmove", 6, "write,denyoom,noscript,blocking", 1, 2, 1, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", ListCommands::blmove));
         c.add(spec("brpoplpush", 4, "write,denyoom,noscript,blocking", 1, 2, 1, "list", "Pop an element from a list, push it to another list and return it; or block until one is available", ListCommands::brpoplpush));
-        c.add(spec("blmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "list", "Pop elements from a list, or block until one is available", ListCommands::blmpop)
-                .withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("blmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "list", "Pop elements from a list, or block until one is available", ListCommands::blmpop));
         // transactions (multi.c): atomic across shards, see TransactionCommands
         c.add(spec("multi", 1, "noscript,loading,stale,fast,allow_busy", 0, 0, 0, "transactions", "Starts a transaction.", TransactionCommands::multi));
         c.add(spec("exec", 1, "noscript,loading,stale,skip_slowlog", 0, 0, 0, "transactions", "Executes all commands in a transaction.", TransactionCommands::exec));
@@ -276,29 +273,20 @@ public final class RespCommands {
         c.add(spec("zrevrange", -4, "readonly", 1, 1, 1, "sorted-set", "Returns members in a sorted set within a range of indexes in reverse order.", keyed(ZSetCommands::zrevrange)));
         c.add(spec("zpopmin", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmin)));
         c.add(spec("zpopmax", -2, "write,fast", 1, 1, 1, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", keyed(ZSetCommands::zpopmax)));
-        c.add(spec("zmpop", -4, "write,movablekeys", 0, 0, 0, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", ZSetCommands::zmpop)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zmpop", -4, "write,movablekeys", 0, 0, 0, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", ZSetCommands::zmpop));
         c.add(spec("bzpopmin", -3, "write,noscript,blocking,fast", 1, -2, 1, "sorted-set", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", ZSetCommands::bzpopmin));
         c.add(spec("bzpopmax", -3, "write,noscript,blocking,fast", 1, -2, 1, "sorted-set", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", ZSetCommands::bzpopmax));
-        c.add(spec("bzmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "sorted-set", "Remove and return members with scores in a sorted set or block until one is available", ZSetCommands::bzmpop)
-                .withKeys(CommandSpec.KeyFinder.counted(2)));
+        c.add(spec("bzmpop", -5, "write,blocking,movablekeys", 0, 0, 0, "sorted-set", "Remove and return members with scores in a sorted set or block until one is available", ZSetCommands::bzmpop));
         c.add(spec("zremrangebyrank", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyrank)));
         c.add(spec("zremrangebyscore", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebyscore)));
         c.add(spec("zremrangebylex", 4, "write", 1, 1, 1, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", keyed(ZSetCommands::zremrangebylex)));
-        c.add(spec("zunion", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the union of multiple sorted sets.", ZSetCommands::zunion)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
-        c.add(spec("zinter", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the intersect of multiple sorted sets.", ZSetCommands::zinter)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
-        c.add(spec("zdiff", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the difference between multiple sorted sets.", ZSetCommands::zdiff)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
-        c.add(spec("zunionstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the union of multiple sorted sets in a key.", ZSetCommands::zunionstore)
-                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
-        c.add(spec("zinterstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the intersect of multiple sorted sets in a key.", ZSetCommands::zinterstore)
-                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
-        c.add(spec("zdiffstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the difference of multiple sorted sets in a key.", ZSetCommands::zdiffstore)
-                .withKeys(CommandSpec.KeyFinder.counted(2, 1)));
-        c.add(spec("zintercard", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the number of members of the intersect of multiple sorted sets.", ZSetCommands::zintercard)
-                .withKeys(CommandSpec.KeyFinder.counted(1)));
+        c.add(spec("zunion", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the union of multiple sorted sets.", ZSetCommands::zunion));
+        c.add(spec("zinter", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the intersect of multiple sorted sets.", ZSetCommands::zinter));
+        c.add(spec("zdiff", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the difference between multiple sorted sets.", ZSetCommands::zdiff));
+        c.add(spec("zunionstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the union of multiple sorted sets in a key.", ZSetCommands::zunionstore));
+        c.add(spec("zinterstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the intersect of multiple sorted sets in a key.", ZSetCommands::zinterstore));
+        c.add(spec("zdiffstore", -4, "write,denyoom,movablekeys", 1, 1, 1, "sorted-set", "Stores the difference of multiple sorted sets in a key.", ZSetCommands::zdiffstore));
+        c.add(spec("zintercard", -3, "readonly,movablekeys", 0, 0, 0, "sorted-set", "Returns the number of members of the intersect of multiple sorted sets.", ZSetCommands::zintercard));
         c.add(spec("zrandmember", -2, "readonly", 1, 1, 1, "sorted-set", "Returns one or more random members from a sorted set.", keyed(ZSetCommands::zrandmember)));
         c.add(spec("zscan", -3, "readonly", 1, 1, 1, "sorted-set", "Iterates over members and scores of a sorted set.", keyed(ZSetCommands::zscan)));
         // streams (t_stream.c)
@@ -309,10 +297,8 @@ public final class RespCommands {
         c.add(spec("xdel", -3, "write,fast", 1, 1, 1, "stream", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", keyed(StreamCommands::xdel)));
         c.add(spec("xtrim", -4, "write", 1, 1, 1, "stream", "Trims the stream to (approximately if '~' is passed) a certain size", keyed(StreamCommands::xtrim)));
         c.add(spec("xsetid", -3, "write,denyoom,fast", 1, 1, 1, "stream", "An internal command for replicating stream values", keyed(StreamCommands::xsetid)));
-        c.add(spec("xread", -4, "readonly,blocking,movablekeys", 0, 0, 0, "stream", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", StreamReadCommands::xread)
-                .withKeys(StreamReadCommands.XREAD_KEYS));
-        c.add(spec("xreadgroup", -7, "write,blocking,movablekeys", 0, 0, 0, "stream", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", StreamReadCommands::xreadgroup)
-                .withKeys(StreamReadCommands.XREADGROUP_KEYS));
+        c.add(spec("xread", -4, "readonly,blocking,movablekeys", 0, 0, 0, "stream", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", StreamReadCommands::xread));
+        c.add(spec("xreadgroup", -7, "write,blocking,movablekeys", 0, 0, 0, "stream", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", StreamReadCommands::xreadgroup));
         c.add(spec("xack", -4, "write,fast", 1, 1, 1, "stream", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", keyed(StreamGroupCommands::xack)));
         c.add(spec("xpending", -3, "readonly", 1, 1, 1, "stream", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", keyed(StreamGroupCommands::xpending)));
         c.add(spec("xclaim", -6, "write,fast", 1, 1, 1, "stream", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", keyed(StreamGroupCommands::xclaim)));
@@ -342,17 +328,17 @@ public final class RespCommands {
         c.add(spec("function|restore", -3, "write,denyoom,noscript", 0, 0, 0, "scripting", "Restores all libraries from a payload.", scripts::functionRestore));
         c.add(spec("function|help", 2, "loading,stale", 0, 0, 0, "scripting", "Returns helpful text about the different subcommands.", scripts::functionHelp));
         c.add(spec("eval", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a server-side Lua script.", CommandHandler.writingByCall(scripts::eval, scripts::evalMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a server-side Lua script.", CommandHandler.writingByCall(scripts::eval, scripts::evalMayWrite)));
         c.add(spec("evalsha", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a server-side Lua script by SHA1 digest.", CommandHandler.writingByCall(scripts::evalsha, scripts::evalshaMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a server-side Lua script by SHA1 digest.", CommandHandler.writingByCall(scripts::evalsha, scripts::evalshaMayWrite)));
         c.add(spec("eval_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a read-only server-side Lua script.", scripts::evalRo).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a read-only server-side Lua script.", scripts::evalRo));
         c.add(spec("evalsha_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Executes a read-only server-side Lua script by SHA1 digest.", scripts::evalshaRo).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Executes a read-only server-side Lua script by SHA1 digest.", scripts::evalshaRo));
         c.add(spec("fcall", -3, "noscript,stale,skip_monitor,may_replicate,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Invokes a function.", CommandHandler.writingByCall(scripts::fcall, scripts::fcallMayWrite)).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Invokes a function.", CommandHandler.writingByCall(scripts::fcall, scripts::fcallMayWrite)));
         c.add(spec("fcall_ro", -3, "readonly,noscript,stale,skip_monitor,no_mandatory_keys,movablekeys", 0, 0, 0, "scripting",
-                "Invokes a read-only function.", scripts::fcallRo).withKeys(CommandSpec.KeyFinder.counted(2)));
+                "Invokes a read-only function.", scripts::fcallRo));
         c.add(spec("script", -2, "", 0, 0, 0, "scripting", "A container for Lua scripts management commands.", CommandTable::dispatchedBySubcommand));
         c.add(spec("script|debug", 3, "noscript", 0, 0, 0, "scripting", "Not supported: the Lua debugger.", scripts::scriptDebug));
         c.add(spec("script|exists", -3, "noscript", 0, 0, 0, "scripting", "Determines whether server-side Lua scripts exist in the script cache.", scripts::scriptExists));
@@ -398,10 +384,10 @@ public final class RespCommands {
         c.add(spec("geosearch", -7, "readonly", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", keyed(GeoCommands::geosearch)));
         c.add(spec("geosearchstore", -8, "write,denyoom", 1, 2, 1, "geo", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", GeoCommands::geosearchstore));
         c.add(spec("georadius", -6, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", GeoCommands.GEORADIUS)
-                .withKeys(GeoCommands.radiusKeys(6)));
+                .withUnnamedKeys(GeoCommands.severalDestinations(6)));
         c.add(spec("georadius_ro", -6, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUS", keyed(GeoCommands::georadiusRo)));
         c.add(spec("georadiusbymember", -5, "write,denyoom,movablekeys", 1, 1, 1, "geo", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", GeoCommands.GEORADIUSBYMEMBER)
-                .withKeys(GeoCommands.radiusKeys(5)));
+                .withUnnamedKeys(GeoCommands.severalDestinations(5)));
         c.add(spec("georadiusbymember_ro", -5, "readonly", 1, 1, 1, "geo", "A read-only variant for GEORADIUSBYMEMBER", keyed(GeoCommands::georadiusbymemberRo)));
         // HyperLogLog (hyperloglog.c): strings in Redis's HLL format
         c.add(spec("pfadd", -2, "write,denyoom,fast", 1, 1, 1, "hyperloglog", "Adds the specified elements to the specified HyperLogLog.", keyed(HyperLogLogCommands::pfadd)));
@@ -441,9 +427,9 @@ public final class RespCommands {
         c.add(spec("move", 3, "write,fast", 1, 1, 1, "keyspace", "Moves a key to another database.", DatabaseCommands.MOVE));
         // SORT (sort.c): the sorted key on its shard, pattern keys on theirs, the sort on the connection's
         c.add(spec("sort", -2, "write,denyoom,movablekeys", 1, 1, 1, "keyspace", "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.", SortCommands::sort)
-                .withKeys(SortCommands.SORT_KEYS));
+                .withUnnamedKeys(SortCommands.PATTERN_KEYS));
         c.add(spec("sort_ro", -2, "readonly,movablekeys", 1, 1, 1, "keyspace", "Returns the sorted elements of a list, a set, or a sorted set.", SortCommands::sortRo)
-                .withKeys(SortCommands.SORT_RO_KEYS));
+                .withUnnamedKeys(SortCommands.PATTERN_KEYS));
         // DUMP and RESTORE (cluster.c), in Redis's DUMP format
         c.add(spec("dump", 2, "readonly", 1, 1, 1, "keyspace", "Returns a serialized representation of the value stored at a key.", keyed(DumpCommands::dump)));
         c.add(spec("restore", -4, "write,denyoom", 1, 1, 1, "keyspace", "Creates a key from the serialized representation of a value.", DumpCommands::restore));

@@ -116,6 +116,10 @@ class ClusterModeTest {
                     .isEqualTo(new RespTestClient.Err("MOVED " + secondSlot + " 127.0.0.1:" + nodes.get(1).respPort()));
             assertThat(c.cmd("MSET", onFirst, "1", onSecond, "2"))
                     .isEqualTo(new RespTestClient.Err("CROSSSLOT Keys in request don't hash to the same slot"));
+            // a shard channel is placed by its slot as a key is (SPUBLISH's spec is not_key: placed all the same)
+            assertThat(c.cmd("SPUBLISH", onFirst, "m")).isEqualTo(0L);
+            assertThat(c.cmd("SPUBLISH", onSecond, "m"))
+                    .isEqualTo(new RespTestClient.Err("MOVED " + secondSlot + " 127.0.0.1:" + nodes.get(1).respPort()));
             // keys of several slots of this node: served (wider than Redis: one node, even across its shards)
             String otherOnFirst = keyIn(100, 5460, "other");
             assertThat(c.cmd("MSET", onFirst, "1", otherOnFirst, "2")).isEqualTo("OK");

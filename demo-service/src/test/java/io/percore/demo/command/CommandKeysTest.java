@@ -18,9 +18,9 @@ import io.percore.demo.table.RespCommands;
 
 /**
  * Issue 14, COMMAND GETKEYS and GETKEYSANDFLAGS: for a call of every command of the table that has
- * keys, the same keys and flags as redis-server's (RESP2 and RESP3), with its errors; and the command
- * table's key positions (what transactions reserve shards by, {@link CommandSpec#keyIndices}) are
- * those of Redis's key specifications ({@link CommandKeys}) for each of these calls.
+ * keys, the same keys and flags as redis-server's (RESP2 and RESP3), with its errors; and the registry's
+ * placing positions (what transactions, cluster routing, tracking and scripts go by,
+ * {@link CommandTable#keyPositions}) are those keys, shard channels added.
  */
 class CommandKeysTest {
 
@@ -147,18 +147,33 @@ class CommandKeysTest {
     }
 
     @Test
-    void theTablesKeyPositionsAreThoseOfRedisesKeySpecs() {
+    void theRegistryPlacesACallByItsKeysAndItsShardChannelsAndNeverThrows() {
         for (String[] call : CALLS) {
-            byte[][] argv = Arrays.stream(call).map(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toArray(byte[][]::new);
-            int id = TABLE.find(argv[0]);
-            if (argv.length > 1 && TABLE.hasSubcommands(id)) {
-                id = TABLE.findSubcommand(id, argv[1]);
-            }
-            int[] table = TABLE.spec(id).keyIndices(argv);
+            byte[][] argv = argv(call);
+            int id = TABLE.lookup(argv);
             List<CommandKeys.Key> specs = CommandKeys.keys(TABLE, id, argv);
-            assertThat(specs).as(String.join(" ", call)).isNotNull();
-            assertThat(Arrays.stream(table).boxed().toList()).as(String.join(" ", call))
+            assertThat(Arrays.stream(TABLE.keyPositions(id, argv)).boxed().toList()).as(String.join(" ", call))
                     .isEqualTo(specs.stream().map(CommandKeys.Key::position).toList());
+            assertThat(TABLE.namesKeys(id)).as(String.join(" ", call)).isTrue();
         }
+        // a shard channel places a call on its shard (and slot) as a key does, though COMMAND GETKEYS lists no key for it
+        for (String[] call : new String[][] {{"SPUBLISH", "ch", "m"}, {"SSUBSCRIBE", "a", "b"}, {"SUNSUBSCRIBE", "a", "b", "c"}}) {
+            int id = TABLE.lookup(argv(call));
+            assertThat(CommandKeys.keys(TABLE, id, argv(call))).as(String.join(" ", call)).isEmpty();
+            assertThat(TABLE.namesKeys(id)).isTrue();
+            assertThat(TABLE.keyPositions(id, argv(call))).as(String.join(" ", call))
+                    .containsExactly(java.util.stream.IntStream.range(1, call[0].equals("SPUBLISH") ? 2 : call.length).toArray());
+        }
+        // what does not locate its keys places nothing: the command answers its own error where it runs
+        for (String[] call : new String[][] {{"ZUNIONSTORE", "d", "5", "a"}, {"EVAL", "return 1", "x", "k"}, {"SINTERCARD", "0", "a"},
+                {"XREAD", "COUNT", "1", "a", "0"}, {"ZUNIONSTORE", "d"}, {"GET"}, {"LMPOP"}}) {
+            int id = TABLE.find(argv(call)[0]);
+            assertThat(TABLE.keyPositions(id, argv(call))).as(String.join(" ", call)).isEmpty();
+        }
+        assertThat(TABLE.namesKeys(TABLE.find(argv("PING")[0]))).isFalse();
+    }
+
+    private static byte[][] argv(String... call) {
+        return Arrays.stream(call).map(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toArray(byte[][]::new);
     }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.percore.demo.command.CommandSpec;
+import io.percore.demo.command.CommandTable;
 import io.percore.demo.command.MultiState;
 import io.percore.demo.table.RespCommands;
 import io.percore.demo.execution.AcrossShards;
@@ -231,31 +231,32 @@ class SortCommandsTest {
     }
 
     @Test
-    void theKeyFinderNamesTheSortedKeyAndTheLastStoreAndMakesPatternsHoldEveryShard() {
-        CommandSpec sort = RespCommands.table(0).lookup("sort".getBytes(StandardCharsets.US_ASCII));
-        CommandSpec sortRo = RespCommands.table(0).lookup("sort_ro".getBytes(StandardCharsets.US_ASCII));
-        assertThat(sort.keyIndices(args("SORT", "abc", "STORE", "def"))).containsExactly(1, 3);
-        assertThat(sort.keyIndices(args("SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"))).containsExactly(1, 7);
-        assertThat(sort.keyIndices(args("SORT", "abc", "BY", "store", "GET", "store", "LIMIT", "store", "store", "ALPHA"))).containsExactly(1);
-        assertThat(sort.keyIndices(args("SORT", "abc", "STORE"))).containsExactly(1);
-        assertThat(sortRo.keyIndices(args("SORT_RO", "abc", "STORE", "def"))).containsExactly(1);
+    void theRegistryFindsTheSortedKeyAndTheLastStoreAndPatternsHoldEveryShard() {
+        CommandTable table = RespCommands.table(0);
+        int sort = table.find("sort".getBytes(StandardCharsets.US_ASCII));
+        int sortRo = table.find("sort_ro".getBytes(StandardCharsets.US_ASCII));
+        assertThat(table.keyPositions(sort, args("SORT", "abc", "STORE", "def"))).containsExactly(1, 3);
+        assertThat(table.keyPositions(sort, args("SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"))).containsExactly(1, 7);
+        assertThat(table.keyPositions(sort, args("SORT", "abc", "BY", "store", "GET", "store", "LIMIT", "store", "store", "ALPHA"))).containsExactly(1);
+        assertThat(table.keyPositions(sort, args("SORT", "abc", "STORE"))).containsExactly(1);
+        assertThat(table.keyPositions(sortRo, args("SORT_RO", "abc", "STORE", "def"))).containsExactly(1);
 
-        assertThat(sort.keyFinder().readsUnnamedKeys(args("SORT", "abc", "BY", "nosort", "GET", "#", "STORE", "d"))).isFalse();
-        assertThat(sort.keyFinder().readsUnnamedKeys(args("SORT", "abc", "BY", "w_*"))).isTrue();
-        assertThat(sortRo.keyFinder().readsUnnamedKeys(args("SORT_RO", "abc", "LIMIT", "0", "1", "GET", "o_*->f"))).isTrue();
+        assertThat(table.reachesUnnamedKeys(sort, args("SORT", "abc", "BY", "nosort", "GET", "#", "STORE", "d"))).isFalse();
+        assertThat(table.reachesUnnamedKeys(sort, args("SORT", "abc", "BY", "w_*"))).isTrue();
+        assertThat(table.reachesUnnamedKeys(sortRo, args("SORT_RO", "abc", "LIMIT", "0", "1", "GET", "o_*->f"))).isTrue();
 
         TestServices one = demo;
         MultiState multi = new MultiState();
-        multi.queue(-1, sort, args("SORT", KEYS.get("z"), "BY", "nosort", "STORE", KEYS.get("dst")), true);
-        BitSet held = AcrossShards.shardsOf(multi, List.of(), one.service.keyspace());
+        multi.queue(sort, table.spec(sort), args("SORT", KEYS.get("z"), "BY", "nosort", "STORE", KEYS.get("dst")), true);
+        BitSet held = AcrossShards.shardsOf(table, multi, List.of(), one.service.keyspace());
         assertThat(held.cardinality()).as("named keys on both shards").isEqualTo(2);
         MultiState patterned = new MultiState();
-        patterned.queue(-1, sortRo, args("SORT_RO", KEYS.get("z"), "GET", "o_*"), false);
-        assertThat(AcrossShards.shardsOf(patterned, List.of(), one.service.keyspace()).cardinality())
+        patterned.queue(sortRo, table.spec(sortRo), args("SORT_RO", KEYS.get("z"), "GET", "o_*"), false);
+        assertThat(AcrossShards.shardsOf(table, patterned, List.of(), one.service.keyspace()).cardinality())
                 .as("a GET pattern holds every shard").isEqualTo(2);
         MultiState plain = new MultiState();
-        plain.queue(-1, sortRo, args("SORT_RO", KEYS.get("z"), "ALPHA"), false);
-        assertThat(AcrossShards.shardsOf(plain, List.of(), one.service.keyspace()).stream().boxed().toList())
+        plain.queue(sortRo, table.spec(sortRo), args("SORT_RO", KEYS.get("z"), "ALPHA"), false);
+        assertThat(AcrossShards.shardsOf(table, plain, List.of(), one.service.keyspace()).stream().boxed().toList())
                 .containsExactly(demo.service.keyspace().shardOf(KEYS.get("z").getBytes(StandardCharsets.UTF_8)));
     }
 
