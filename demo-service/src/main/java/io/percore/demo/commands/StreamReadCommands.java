@@ -9,7 +9,6 @@ import io.percore.demo.kv.StreamGroup;
 import io.percore.demo.kv.StreamId;
 import io.percore.demo.kv.StreamValue;
 import io.percore.demo.kv.ValueStore;
-import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
 import io.percore.demo.resp.Resp3Replies;
 import io.percore.demo.resp.RespError;

@@ -11,7 +11,6 @@ import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
-import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.engine.Shard;
