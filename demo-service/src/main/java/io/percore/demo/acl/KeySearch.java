@@ -31,21 +31,19 @@ public final class KeySearch {
         this.specs = specs.clone();
         this.finder = finder;
         boolean reliable = false;
-        boolean any = false;
         boolean variable = false;
         int naming = 0;
         boolean several = finder != Finder.NONE && finder != Finder.SET && finder != Finder.BITFIELD && finder != Finder.SORT_RO;
         for (KeySpec spec : specs) {
             reliable |= (spec.flags() & KeySpec.NOT_KEY) == 0;
             variable |= (spec.flags() & KeySpec.VARIABLE_FLAGS) != 0;
-            any = true;
             naming++;
             several |= spec.find() == KeySpec.FIND_KEYNUM || (spec.find() == KeySpec.FIND_RANGE && spec.lastKey() != 0);
         }
         this.bySpecsFirst = reliable && !variable;
-        this.bySpecsFirstWithNotKeys = any && !variable;
+        this.bySpecsFirstWithNotKeys = naming > 0 && !variable;
         this.hasKeys = finder != Finder.NONE || reliable;
-        this.hasKeysWithNotKeys = finder != Finder.NONE || any;
+        this.hasKeysWithNotKeys = finder != Finder.NONE || naming > 0;
         this.mayFindSeveral = several || naming > 1;
     }
 
@@ -106,7 +104,16 @@ public final class KeySearch {
 
     /** Where found keys go: pairs of position and flags, grown as a call needs. */
     public static final class Found {
-        int[] keys = new int[32];
+        int[] keys;
+
+        public Found() {
+            this(16);
+        }
+
+        /** Room for {@code keys} keys before it grows (a call of {@code n} arguments has fewer than {@code n} keys). */
+        public Found(int keys) {
+            this.keys = new int[2 * Math.max(1, keys)];
+        }
 
         /** The position of key {@code i}. */
         public int position(int i) {

@@ -293,7 +293,7 @@ public final class CommandTable implements CommandCatalog {
         if (!arityFits(id, argv.length)) {
             return new int[0]; // refused where it runs; the specs read arguments that arity guarantees
         }
-        KeySearch.Found found = new KeySearch.Found();
+        KeySearch.Found found = new KeySearch.Found(argv.length); // room for every argument as a key: no growing
         int n = acl[id].keys().find(argv, found, true);
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) {

@@ -125,9 +125,7 @@ public final class CommandCall {
             MultiState.Queued q = run.get(i);
             RespError refusal = policy.refusal(c, q.id(), q.spec(), q.argv());
             if (refusal != null) {
-                if (policy.countsRejected()) {
-                    c.server().commandStats().rejected(q.id());
-                }
+                countRefusal(policy, c, q.id());
                 refused = refused == null ? new boolean[n] : refused;
                 refused[i] = true;
                 replies[i] = refusal.reply();
@@ -191,10 +189,15 @@ public final class CommandCall {
     }
 
     private static void refuse(CallPolicy policy, CommandContext c, int id, byte[][] argv, RespError error) {
+        countRefusal(policy, c, id);
+        policy.refused(c, id, argv, error);
+    }
+
+    /** A refused command's count in INFO commandstats' {@code rejected_calls}, where the caller's policy counts one. */
+    private static void countRefusal(CallPolicy policy, CommandContext c, int id) {
         if (id >= 0 && policy.countsRejected()) {
             c.server().commandStats().rejected(id);
         }
-        policy.refused(c, id, argv, error);
     }
 
     /**
