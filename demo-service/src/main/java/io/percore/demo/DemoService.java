@@ -101,7 +101,7 @@ public final class DemoService implements AutoCloseable {
      * loaded; call off the shard threads.
      */
     public static DemoService start(Engine engine, DemoSettings settings, ServerLauncher launcher) {
-        Keyspace keyspace = Keyspace.start(engine, settings.databases());
+        Keyspace keyspace = Keyspace.start(engine, settings.config().databases());
         PubSub pubsub = PubSub.start(engine, keyspace);
         Persistence persistence = null;
         Replication replication = null;
@@ -111,16 +111,16 @@ public final class DemoService implements AutoCloseable {
         ShardedServer resp = null;
         ShardedServer http = null;
         try {
-            persistence = Persistence.start(engine, keyspace, settings.persistence());
             // CONFIG GET port / INFO report the configured port; with port 0 (tests) the chosen one is not known yet.
+            ConfigValues initial = startValues(settings, engine.shardCount());
+            persistence = Persistence.start(engine, keyspace, initial.persistence());
             scripting = Scripting.start(engine, keyspace);
-            CommandTable commands = RespCommands.table(settings.respPort(), settings.resp().maxBulkLength(), scripting);
-            ConfigValues initial = ConfigCommands.startValues(startingValues(settings, engine.shardCount()), parameters(settings));
+            CommandTable commands = RespCommands.table(settings.respPort(), (int) initial.protoMaxBulkLen(), scripting);
             AccessControl acl = accessControl(initial, commands, settings);
             String unfit = initial.jvmFit();
             if (unfit != null) {
                 // a budget this JVM cannot hold would end in OutOfMemoryError under load: refuse it now, naming it
-                throw new IllegalArgumentException("percore.demo.maxmemory=" + settings.memory().maxmemory()
+                throw new IllegalArgumentException("percore.demo.maxmemory=" + initial.memory().maxmemory()
                         + ", percore.demo.maxmemory-clients=" + initial.clientsBytes() + ": " + unfit);
             }
             if (initial.protectedMode() && initial.requirePass() == null && !ClientAddresses.loopbackOnly(settings.respBindAddress())) {
@@ -133,12 +133,12 @@ public final class DemoService implements AutoCloseable {
             Sharded<ServerShard>[] serversLater = new Sharded[1]; // the stream's applier needs the servers, made after replication
             ConfigValues limits = initial;
             Persistence persisted = persistence;
-            replication = Replication.start(engine, keyspace, persistence, settings.replication(),
+            replication = Replication.start(engine, keyspace, persistence, initial.replication(),
                     primaryPeer -> new StreamReplay(keyspace, serversLater[0], pubsub, commands, settings.resp(), primaryPeer),
                     rdb -> persisted.replaceFromSnapshot(rdb, limits.zsetLimits(), limits.hashLimits(), limits.setLimits()));
             Replication replicated = replication;
             cluster = settings.cluster().enabled()
-                    ? Cluster.start(settings.cluster(), settings.persistence().dir(), settings.respBindAddress(), settings.respPort(),
+                    ? Cluster.start(settings.cluster(), initial.persistence().dir(), settings.respBindAddress(), settings.respPort(),
                             keyspace, engine, () -> replicated.settings().masterAuth())
                     : Cluster.disabled();
             replication.layoutPrimary(cluster::layoutPrimaryAt); // a replica syncs only from the node the layout names there
@@ -220,7 +220,6 @@ public final class DemoService implements AutoCloseable {
         }
     }
 
-    /** The CONFIG values a server with {@code settings} starts with, on {@code shards} shards. */
     /**
      * On the busy script's shard: every shard's server takes the busy state as it is when the message
      * runs there (so a late "busy" after the script ended still leaves it not busy). Shards full of
@@ -247,31 +246,27 @@ public final class DemoService implements AutoCloseable {
      */
     private static AccessControl accessControl(ConfigValues initial, CommandTable commands, DemoSettings settings) {
         AccessControl acl = new AccessControl(commands,
-                String.valueOf(initial.value(AccessControl.ACLFILE)), settings.persistence().dir());
+                String.valueOf(initial.value(AccessControl.ACLFILE)), initial.persistence().dir());
         acl.configure(initial::value);
         acl.users().defaultPassword(initial.requirePass());
-        List<List<String>> users = new java.util.ArrayList<>();
-        for (List<String> line : settings.redisConf()) {
-            if (line.size() >= 2 && line.get(0).equalsIgnoreCase("user")) {
-                users.add(line.subList(1, line.size()));
-            }
-        }
-        acl.loadAtStart(users);
+        acl.loadAtStart(settings.users());
         return acl;
     }
 
-    /** The redis.conf lines of {@code settings} that set CONFIG parameters (every one but the users'). */
-    private static List<List<String>> parameters(DemoSettings settings) {
-        return settings.redisConf().stream().filter(line -> line.isEmpty() || !line.get(0).equalsIgnoreCase("user")).toList();
-    }
-
-    private static ConfigValues startingValues(DemoSettings settings, int shards) {
-        long maxClients = (long) settings.maxConnectionsPerShard() * shards;
-        return ConfigValues.initial(settings.respPort(), settings.respBindAddress(), maxClients, settings.memory(),
-                        settings.resp(), settings.http().password(), settings.respIdleTimeout().toSeconds(),
-                        settings.clients().resolvedMaxmemoryClients(), settings.clients().protectedMode())
-                .withPersistence(settings.persistence()).withTls(settings.tls()).withReplication(settings.replication())
-                .withNotifyKeyspaceEvents(settings.clients().notifyKeyspaceEventClasses()).withDatabases(settings.databases());
+    /**
+     * The CONFIG values the shards start with: those of {@code settings}, read once, on its listeners ({@code shards}
+     * of them take maxclients' ceiling). A maxclients above that ceiling is lowered to it, as Redis lowers it to what
+     * its file descriptors allow, and said.
+     */
+    private static ConfigValues startValues(DemoSettings settings, int shards) {
+        long listenersTake = (long) settings.maxConnectionsPerShard() * shards;
+        ConfigValues configured = settings.config();
+        if (configured.maxClients() != ConfigValues.MAX_CLIENTS && configured.maxClients() > listenersTake) {
+            org.slf4j.LoggerFactory.getLogger(DemoService.class).warn("maxclients {} is more than the RESP listeners take"
+                    + " (percore.servers.resp.max-connections-per-shard {} x {} shards): lowered to {}", configured.maxClients(),
+                    settings.maxConnectionsPerShard(), shards, listenersTake);
+        }
+        return configured.listening(settings.respPort(), settings.respBindAddress(), listenersTake);
     }
 
     /** Stops {@code service} on every shard, waiting at most {@code timeout} (a stuck shard must not hang the stop). */

@@ -1,88 +1,41 @@
 package io.percore.demo;
 
+import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.cluster.ClusterSettings;
 import io.percore.demo.http.HttpSettings;
-import io.percore.demo.server.ClientSettings;
-import io.percore.demo.server.RespSettings;
-import io.percore.demo.server.TlsSettings;
-import java.time.Duration;
 import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.persistence.PersistenceSettings;
 import io.percore.demo.replication.ReplicationSettings;
+import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.RespSettings;
+import io.percore.demo.server.TlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the demo listens and its limits. The Spring app takes the listeners from the starter's
- * {@code percore.servers.resp|http.*} and the limits from {@code percore.demo.*}.
+ * What a demo service starts with: where it listens (the starter's {@code percore.servers.resp|http.*}), the bounds no
+ * CONFIG parameter has, and the CONFIG parameters' values, read once through the CONFIG table's rows
+ * ({@code percore.demo.*}'s keys as CONFIG SET reads them, redis.conf lines by Redis's names). The service installs
+ * those values on every shard as they are, adding only what its listeners know ({@link ConfigValues#listening}).
  *
- * @param http   the HTTP server's limits, timeouts and password
- * @param memory the keyspace's memory budget (maxmemory, policy)
- * @param clients what bounds the clients' memory and who may connect
- * @param persistence where the keyspace is saved and loaded from, and when
- * @param replication whose replica this is at start, and the replication settings
- * @param tls    the RESP server's TLS as CONFIG reports it (the listener itself is the starter's)
+ * @param resp   the RESP decoder's bounds that are no CONFIG parameter
+ * @param http   the HTTP server's limits and timeouts
+ * @param config the CONFIG parameters' values at start: memory, clients, files, replication, TLS, databases, ...
  * @param cluster cluster mode (Redis's cluster-enabled), this node's id and the address it announces
- * @param redisConf lines of a redis.conf, each already split into its words, read at start after everything above:
- *                a CONFIG parameter by Redis's name and its value ({@code acllog-max-len 5}: read by the CONFIG
- *                table's row, immutable ones included, as redis-server reads its file), or a user's declaration
- *                ({@code user alice on >pw ~* +@all}). The parameters that are their row alone are set only here.
- * @param databases Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), fixed at start
+ * @param users  the users declared at start, each a redis.conf {@code user} line's words after {@code user}
+ *               ({@code alice on >pw ~* +@all}), loaded after the ACL parameters
  */
 public record DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
                            String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                           int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
-                           PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
-                           ClusterSettings cluster, List<List<String>> redisConf, int databases) {
+                           int maxConnectionsPerShard, ConfigValues config, ClusterSettings cluster, List<List<String>> users) {
 
     public DemoSettings {
-        redisConf = List.copyOf(redisConf.stream().map(List::copyOf).toList());
-        if (databases < 1) {
-            throw new IllegalArgumentException("databases must be at least 1, got " + databases);
-        }
-    }
-
-    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
-                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
-                        PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls, ClusterSettings cluster) {
-        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, List.of(), DEFAULT_DATABASES);
-    }
-
-    /** Redis's default {@code databases}. */
-    public static final int DEFAULT_DATABASES = 16;
-
-    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
-                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients,
-                        PersistenceSettings persistence, ReplicationSettings replication) {
-        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, clients, persistence, replication, TlsSettings.NONE, ClusterSettings.disabled());
-    }
-
-    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
-                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients, PersistenceSettings persistence) {
-        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, clients, persistence, ReplicationSettings.defaults());
-    }
-
-    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
-                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                        int maxConnectionsPerShard, MemorySettings memory, ClientSettings clients) {
-        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, clients, PersistenceSettings.defaults());
-    }
-
-    public DemoSettings(String respBindAddress, int respPort, RespSettings resp, Duration respIdleTimeout,
-                        String httpBindAddress, int httpPort, HttpSettings http, Duration httpIdleTimeout,
-                        int maxConnectionsPerShard, MemorySettings memory) {
-        this(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http, httpIdleTimeout,
-                maxConnectionsPerShard, memory, ClientSettings.defaults());
+        users = List.copyOf(users.stream().map(List::copyOf).toList());
     }
 
     /**
@@ -98,78 +51,115 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
             throw new UncheckedIOException(e);
         }
         dir.toFile().deleteOnExit();
+        ConfigValues config = ConfigCommands.defaults().with(b -> {
+            b.persistence = PersistenceSettings.in(dir);
+            b.replication = ReplicationSettings.defaults().withDiskless(true, 0, 0);
+        });
         return new DemoSettings("127.0.0.1", 0, RespSettings.defaults(), Duration.ZERO, "127.0.0.1", 0, HttpSettings.defaults(),
-                Duration.ofSeconds(60), 10_000, MemorySettings.defaults(), ClientSettings.defaults(), PersistenceSettings.in(dir))
-                .withReplication(ReplicationSettings.defaults().withDiskless(true, 0, 0));
+                Duration.ofSeconds(60), 10_000, config, ClusterSettings.disabled(), List.of());
     }
 
-    public DemoSettings withTls(TlsSettings tls) {
+    public MemorySettings memory() {
+        return config.memory();
+    }
+
+    public PersistenceSettings persistence() {
+        return config.persistence();
+    }
+
+    public ReplicationSettings replication() {
+        return config.replication();
+    }
+
+    /** Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), fixed at start. */
+    public int databases() {
+        return config.databases();
+    }
+
+    /** These settings with the CONFIG values {@code config}. */
+    public DemoSettings withConfigValues(ConfigValues config) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
+    }
+
+    /** The RESP server's TLS as CONFIG reports it (the listener itself is the starter's). */
+    public DemoSettings withTls(TlsSettings tls) {
+        return withConfigValues(config.with(b -> b.tls(tls)));
     }
 
     public DemoSettings withReplication(ReplicationSettings replication) {
-        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+        return withConfigValues(config.with(b -> b.replication = replication));
     }
 
     public DemoSettings withPersistence(PersistenceSettings persistence) {
-        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+        return withConfigValues(config.with(b -> b.persistence = persistence));
+    }
+
+    public DemoSettings withMemory(MemorySettings memory) {
+        return withConfigValues(config.with(b -> b.memory = memory));
+    }
+
+    /** Redis's {@code databases} at start. */
+    public DemoSettings withDatabases(int databases) {
+        return withConfigValues(config.with(b -> b.databases(databases)));
+    }
+
+    /** The HTTP {@code /kv} API's password alone (CONFIG's {@code requirepass} sets both the RESP and the HTTP one). */
+    public DemoSettings withHttpPassword(String password) {
+        return withConfigValues(config.with(b -> b.httpPassword = password));
     }
 
     public DemoSettings withResp(RespSettings resp) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }
 
     /** The RESP port that {@code CONFIG GET port} and {@code INFO} report. */
     public DemoSettings withRespPort(int port) {
         return new DemoSettings(respBindAddress, port, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
+    }
+
+    /** Both listeners on {@code address}. */
+    public DemoSettings withBindAddress(String address) {
+        return new DemoSettings(address, respPort, resp, respIdleTimeout, address, httpPort, http,
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }
 
     public DemoSettings withMaxConnectionsPerShard(int max) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, max, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
-    }
-
-    public DemoSettings withMemory(MemorySettings memory) {
-        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
-    }
-
-    public DemoSettings withClients(ClientSettings clients) {
-        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, max, config, cluster, users);
     }
 
     public DemoSettings withHttp(HttpSettings http) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }
 
-    /** Redis's {@code databases} at start. */
-    public DemoSettings withDatabases(int databases) {
-        return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
-    }
-
-    /** These settings with one more redis.conf line (see {@link #redisConf}): {@code withConfig("acllog-max-len", "5")}. */
+    /**
+     * These settings with one more redis.conf line: a CONFIG parameter by Redis's name and its value
+     * ({@code withConfig("acllog-max-len", "5")}, read by its row as the start reads it, immutable ones included), or a
+     * user's declaration ({@code withConfig("user", "alice", "on", ">pw")}).
+     *
+     * @throws IllegalArgumentException for a name that is no parameter or a value its row refuses, in Redis's words
+     */
     public DemoSettings withConfig(String... words) {
-        List<List<String>> lines = new java.util.ArrayList<>(redisConf);
-        lines.add(List.of(words));
-        return withRedisConf(lines);
+        if (words.length >= 2 && words[0].equalsIgnoreCase("user")) {
+            List<List<String>> more = new ArrayList<>(users);
+            more.add(List.of(words).subList(1, words.length));
+            return withUsers(more);
+        }
+        return withConfigValues(ConfigCommands.startValues(config, List.of(List.of(words))));
     }
 
-    /** These settings with {@code lines} as their redis.conf lines. */
-    public DemoSettings withRedisConf(List<List<String>> lines) {
+    /** These settings with {@code users} declared at start (see {@link #users}). */
+    public DemoSettings withUsers(List<List<String>> users) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, lines, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }
 
     public DemoSettings withCluster(ClusterSettings cluster) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
-                httpIdleTimeout, maxConnectionsPerShard, memory, clients, persistence, replication, tls, cluster, redisConf, databases);
+                httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }
 }

@@ -1,9 +1,7 @@
 package io.percore.demo.admin;
 
-import io.percore.demo.kv.MemorySettings;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ConfigValues;
-import io.percore.demo.server.RespSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -63,9 +61,9 @@ final class ConfigParameters {
         return new RespError("ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + why);
     }
 
-    /** The values of a server started with nothing set: Redis's defaults, this JVM's memory, a listener on 6379. */
+    /** The values of a server started with nothing set: Redis's defaults, this JVM's memory, every kept parameter at its row's value. */
     static ConfigValues defaults() {
-        return withInitialValues(ConfigValues.initial(6379, "127.0.0.1", 10_000, MemorySettings.defaults(), RespSettings.defaults(), null, 0));
+        return withInitialValues(ConfigValues.defaults());
     }
 
     /** {@code values} with each parameter kept by name ({@link ConfigParameter#kept}) at the value it starts with. */

@@ -4,11 +4,6 @@ import io.percore.config.ServerConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.admin.ConfigCommands;
 import io.percore.demo.server.ConfigValues;
-import io.percore.demo.kv.KeyspaceEvents;
-import io.percore.demo.persistence.AofSettings;
-import io.percore.demo.persistence.PersistenceSettings;
-import io.percore.demo.persistence.SaveRules;
-import io.percore.demo.server.ClientSettings;
 import io.percore.demo.kv.MaxmemoryPolicy;
 import org.springframework.util.unit.DataSize;
 import io.percore.demo.http.HttpSettings;
@@ -82,39 +77,36 @@ public class DemoProperties implements Validator {
     }
 
     /**
-     * The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, limits
-     * from here. The keys that are Redis CONFIG parameters are read by the CONFIG table, as CONFIG SET
-     * reads them ({@link #configTexts()}): one reading, one set of bounds and error texts, at start and live.
+     * The demo's settings: listeners from the starter's {@code respServer} and {@code httpServer}, the CONFIG
+     * parameters' values from here. The keys that are Redis CONFIG parameters are read by the CONFIG table, as CONFIG
+     * SET reads them ({@link #configTexts()}): one reading, one set of bounds and error texts, at start and live; the
+     * service installs the values so read.
      *
      * @throws IllegalArgumentException naming a key whose value the table refuses
      */
     public DemoSettings toSettings(ServerConfig respServer, ServerConfig httpServer) {
-        Map<String, String> texts = configTexts();
-        ConfigValues start = ConfigCommands.startValues(startBase(), texts);
-        String password = start.requirePass();
-        RespSettings respSettings = new RespSettings(password, (int) start.protoMaxBulkLen(), resp.getMaxArrayLength(), resp.getMaxInlineLength());
-        return new DemoSettings(respServer.getBindAddress(), respServer.getPort(), respSettings, respServer.getIdleTimeout(),
+        ConfigValues read = ConfigCommands.startValues(startBase(), configTexts());
+        ConfigValues start = read.with(b -> {
+            b.replication = replication.withReplicaof(read.replication());
+            b.timeout = respServer.getIdleTimeout().toSeconds(); // Redis's timeout is the RESP listener's idle timeout
+        });
+        return new DemoSettings(respServer.getBindAddress(), respServer.getPort(),
+                new RespSettings(resp.getMaxArrayLength(), resp.getMaxInlineLength()), respServer.getIdleTimeout(),
                 httpServer.getBindAddress(), httpServer.getPort(),
-                new HttpSettings(http.getMaxBodySize(), password, http.getRequestHeaderTimeout(), http.getBodyReadTimeout()),
-                httpServer.getIdleTimeout(), respServer.getMaxConnectionsPerShard(), start.memory(),
-                new ClientSettings(maxmemoryClients == null ? ClientSettings.DEFAULT : start.maxmemoryClients(), start.protectedMode(),
-                        KeyspaceEvents.format(start.notifyKeyspaceEvents())),
-                start.persistence(), replication.withReplicaof(start.replication())).withCluster(cluster.toSettings())
-                .withRedisConf(redisConf(texts)).withDatabases(start.databases());
+                new HttpSettings(http.getMaxBodySize(), http.getRequestHeaderTimeout(), http.getBodyReadTimeout()),
+                httpServer.getIdleTimeout(), respServer.getMaxConnectionsPerShard(), start, cluster.toSettings(), users());
     }
 
     /**
-     * What the service reads as redis.conf lines: the parameters that are their CONFIG table row alone
-     * (the ACL ones), and a {@code user} line per {@code percore.demo.resp.getUsers()} entry, split as Redis splits
-     * a configuration line ({@code sdssplitargs}: quotes for a password with spaces).
+     * A {@code user} declaration per {@code percore.demo.resp.users} entry (its words after {@code user}), split as
+     * Redis splits a configuration line ({@code sdssplitargs}: quotes for a password with spaces).
      *
      * @throws IllegalArgumentException naming an entry with unbalanced quotes
      */
-    private java.util.List<java.util.List<String>> redisConf(Map<String, String> texts) {
-        java.util.List<java.util.List<String>> lines = new java.util.ArrayList<>(ConfigCommands.keptParameters(texts));
+    private java.util.List<java.util.List<String>> users() {
+        java.util.List<java.util.List<String>> lines = new java.util.ArrayList<>();
         for (int i = 0; i < resp.getUsers().size(); i++) {
             java.util.List<String> line = new java.util.ArrayList<>();
-            line.add("user");
             try {
                 for (byte[] word : io.percore.net.resp.InlineCommandSplitter.split(resp.getUsers().get(i).getBytes(StandardCharsets.UTF_8))) {
                     line.add(new String(word, StandardCharsets.ISO_8859_1));
@@ -147,7 +139,7 @@ public class DemoProperties implements Validator {
 
     /** The values a server starts with before the keys here are read: the CONFIG table's defaults, the files where this says. */
     private ConfigValues startBase() {
-        return ConfigCommands.defaults().withPersistence(persistence.fixedSettings());
+        return ConfigCommands.defaults().with(b -> b.persistence = persistence.fixedSettings());
     }
 
     /** {@code percore.demo.replication.repl-timeout} is the bean's {@code replication.replTimeout}. */

@@ -1,7 +1,6 @@
 package io.percore.demo.app;
 
 import io.percore.demo.server.RespSettings;
-import io.percore.demo.DemoSettings;
 import jakarta.validation.constraints.Min;
 
 /** The Redis-compatible server ({@code percore.servers.resp} says where it listens). */
@@ -13,7 +12,7 @@ public class DemoRespProperties {
     /** Password for AUTH / HELLO AUTH, and for the HTTP server's /kv API (Bearer or Basic); empty means none. */
     private String requirepass;
     /** Largest bulk string a client may send (Redis's proto-max-bulk-len, 1 MB to 2 GB - 1). */
-    private int maxBulkLength = RESP_DEFAULTS.maxBulkLength();
+    private int maxBulkLength = RespSettings.REDIS_MAX_BULK_LENGTH;
     /** Most arguments in one command. */
     @Min(1)
     private int maxArrayLength = RESP_DEFAULTS.maxArrayLength();
@@ -83,7 +82,7 @@ public class DemoRespProperties {
     }
 
     /** Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), 1 to 2147483647, at start only. */
-    private int databases = DemoSettings.DEFAULT_DATABASES;
+    private int databases = io.percore.demo.server.ConfigValues.DEFAULT_DATABASES;
 
     public int getDatabases() {
         return databases;

@@ -55,7 +55,7 @@ public final class DumpCommands {
      * in the payload are bounded by this connection's proto-max-bulk-len.
      */
     public static void restore(CommandContext c, byte[][] argv) {
-        long maxBulk = c.settings().maxBulkLength();
+        long maxBulk = c.server().config().protoMaxBulkLen();
         new OnKeyOwner((ks, args, now) -> restore(ks, args, now, maxBulk)).denyingOom().handle(c, argv);
     }
 

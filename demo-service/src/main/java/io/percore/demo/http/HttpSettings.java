@@ -1,18 +1,16 @@
 package io.percore.demo.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The HTTP server's limits and credentials ({@code percore.demo.http.*}; the password is the RESP
- * server's {@code percore.demo.resp.requirepass}, so one secret guards both ports).
+ * The HTTP server's limits ({@code percore.demo.http.*}). Its password is the CONFIG values' (the RESP server's
+ * {@code requirepass} sets it, so one secret guards both ports).
  *
  * @param maxBodySize          largest {@code PUT /kv/{key}} body, declared or chunked; larger gets 413
- * @param password             when not null, every {@code /kv} request needs it (Bearer or Basic); else 401
  * @param requestHeaderTimeout from a request's first byte to the end of its header block; then 408 and close
  * @param bodyReadTimeout      from the end of the headers to the end of the body; then 408 and close
  */
-public record HttpSettings(int maxBodySize, String password, Duration requestHeaderTimeout, Duration bodyReadTimeout) {
+public record HttpSettings(int maxBodySize, Duration requestHeaderTimeout, Duration bodyReadTimeout) {
 
     /** Largest {@code PUT /kv/{key}} body unless configured otherwise: 1 MiB. */
     public static final int DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
@@ -28,9 +26,6 @@ public record HttpSettings(int maxBodySize, String password, Duration requestHea
         }
         checkTimeout("percore.demo.http.request-header-timeout", requestHeaderTimeout);
         checkTimeout("percore.demo.http.body-read-timeout", bodyReadTimeout);
-        if (password != null && password.isEmpty()) {
-            password = null;
-        }
     }
 
     private static void checkTimeout(String key, Duration timeout) {
@@ -41,23 +36,14 @@ public record HttpSettings(int maxBodySize, String password, Duration requestHea
     }
 
     public static HttpSettings defaults() {
-        return new HttpSettings(DEFAULT_MAX_BODY_SIZE, null, DEFAULT_REQUEST_HEADER_TIMEOUT, DEFAULT_BODY_READ_TIMEOUT);
+        return new HttpSettings(DEFAULT_MAX_BODY_SIZE, DEFAULT_REQUEST_HEADER_TIMEOUT, DEFAULT_BODY_READ_TIMEOUT);
     }
 
     public HttpSettings withMaxBodySize(int size) {
-        return new HttpSettings(size, password, requestHeaderTimeout, bodyReadTimeout);
-    }
-
-    public HttpSettings withPassword(String password) {
-        return new HttpSettings(maxBodySize, password, requestHeaderTimeout, bodyReadTimeout);
+        return new HttpSettings(size, requestHeaderTimeout, bodyReadTimeout);
     }
 
     public HttpSettings withTimeouts(Duration requestHeader, Duration bodyRead) {
-        return new HttpSettings(maxBodySize, password, requestHeader, bodyRead);
-    }
-
-    /** The password's bytes, or null; a new array each call: take it once per server, not per connection. */
-    byte[] passwordBytes() {
-        return password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+        return new HttpSettings(maxBodySize, requestHeader, bodyRead);
     }
 }

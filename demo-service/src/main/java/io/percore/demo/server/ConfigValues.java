@@ -51,6 +51,9 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
                            PersistenceSettings persistence, ReplicationSettings replication, TlsSettings tls,
                            int notifyKeyspaceEvents, long busyReplyThreshold, Map<String, Object> byName) {
 
+    /** Redis's default {@code databases}. */
+    public static final int DEFAULT_DATABASES = 16;
+
     /** Redis's default busy-reply-threshold: 5 seconds. */
     public static final long DEFAULT_BUSY_REPLY_THRESHOLD = 5000;
 
@@ -103,7 +106,7 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         t.put("loading-process-events-interval-bytes", 2L * 1024 * 1024);
         t.put("use-exit-on-panic", 0L);
         // Redis's databases: fixed at start (percore.demo.resp.databases), kept here by name as the others
-        t.put("databases", 16L);
+        t.put("databases", (long) DEFAULT_DATABASES);
         DEFAULT_THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
@@ -119,49 +122,43 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     }
 
     /**
-     * The values a server starts with: its listener, limits (maxclients: what the listeners take) and password; Redis's defaults for the
-     * slow log (10 ms, 128 entries) and the encoding thresholds.
+     * Maxclients before the listeners are known, and the most CONFIG takes: as many clients as the listeners take
+     * ({@link #listening}).
      */
-    public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
-                                       String httpPassword, long timeoutSeconds) {
-        return initial(port, bind, maxClientsLimit, memory, resp, httpPassword, timeoutSeconds, JvmMemory.defaultMaxmemoryClients(), true);
+    public static final long MAX_CLIENTS = 0xFFFFFFFFL;
+
+    /**
+     * The values of a server started with nothing set, before its listeners are known: Redis 7.0.15's defaults (the
+     * slow log's 10 ms and 128 entries, the encoding thresholds, a 512 MB bulk, no password, no files), this JVM's
+     * memory. The start reads its configuration into these through the CONFIG table's rows, then {@link #listening}
+     * adds what only the listeners know.
+     */
+    public static ConfigValues defaults() {
+        return new ConfigValues(0, 6379, "127.0.0.1", MAX_CLIENTS, MemorySettings.defaults(), null, null, MAX_CLIENTS,
+                RespSettings.REDIS_MAX_BULK_LENGTH, 10_000, 128, 0, DEFAULT_THRESHOLDS,
+                OutputLimits.defaults(RespSettings.OutputBufferLimit.PUBSUB_DEFAULT), JvmMemory.defaultMaxmemoryClients(), 0,
+                DEFAULT_QUERY_BUFFER_LIMIT, true, PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE,
+                0, DEFAULT_BUSY_REPLY_THRESHOLD, Map.of());
     }
 
-    /** ... with {@code maxmemory-clients} (bytes) and {@code protected-mode} as configured. */
-    public static ConfigValues initial(int port, String bind, long maxClientsLimit, MemorySettings memory, RespSettings resp,
-                                       String httpPassword, long timeoutSeconds, long maxmemoryClients, boolean protectedMode) {
-        return new ConfigValues(0, port, bind, maxClientsLimit, memory, resp.requirePass(), httpPassword,
-                maxClientsLimit, resp.maxBulkLength(), 10_000, 128, timeoutSeconds, DEFAULT_THRESHOLDS,
-                OutputLimits.defaults(resp.pubsubLimit()), maxmemoryClients, 0, DEFAULT_QUERY_BUFFER_LIMIT, protectedMode,
-                PersistenceSettings.defaults(), ReplicationSettings.defaults(), TlsSettings.NONE, 0, DEFAULT_BUSY_REPLY_THRESHOLD, Map.of());
-    }
-
-    /** These values with {@code persistence} as configured at start. */
-    public ConfigValues withPersistence(PersistenceSettings persistence) {
-        Builder b = next();
-        b.persistence = persistence;
-        return b.build(version);
-    }
-
-    /** These values with {@code replication} as configured at start. */
-    public ConfigValues withReplication(ReplicationSettings replication) {
-        Builder b = next();
-        b.replication = replication;
-        return b.build(version);
-    }
-
-    /** These values with the RESP server's {@code tls} (its port then reads 0 when it speaks TLS only, as Redis's). */
-    public ConfigValues withTls(TlsSettings tls) {
+    /**
+     * These values on the RESP listener at {@code bind}:{@code port} whose shards take {@code maxClientsLimit} clients
+     * together: CONFIG's {@code port} (0 when it speaks TLS only, as Redis's) and {@code bind}, and maxclients' ceiling,
+     * to which a larger maxclients is lowered (Redis lowers it to what its file descriptors allow).
+     */
+    public ConfigValues listening(int port, String bind, long maxClientsLimit) {
         Builder b = next();
         b.port = tls.plainPortOf(port);
-        b.tls = tls;
+        b.bind = bind;
+        b.maxClientsLimit = maxClientsLimit;
+        b.maxClients = Math.min(maxClients, maxClientsLimit);
         return b.build(version);
     }
 
-    /** These values with {@code notify-keyspace-events} as configured at start. */
-    public ConfigValues withNotifyKeyspaceEvents(int classes) {
+    /** These values with {@code change} made to them, at the same version: a start's setting, not a CONFIG SET. */
+    public ConfigValues with(java.util.function.Consumer<Builder> change) {
         Builder b = next();
-        b.notifyKeyspaceEvents = classes;
+        change.accept(b);
         return b.build(version);
     }
 
@@ -171,13 +168,6 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
      */
     public Object value(String name) {
         return byName.get(name);
-    }
-
-    /** These values with Redis's {@code databases} as the keyspace started with it. */
-    public ConfigValues withDatabases(int databases) {
-        Builder b = next();
-        b.thresholds.put("databases", (long) databases);
-        return b.build(version);
     }
 
     /** Redis's {@code databases}: how many numbered databases there are (fixed at start). */
@@ -249,8 +239,10 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
     /** The values CONFIG SET is changing, validated one by one before any is applied. */
     public static final class Builder {
         private final ConfigValues from;
-        /** What only the start sets (the listener's port as TLS leaves it, TLS itself): CONFIG SET keeps them. */
+        /** What only the start sets (the listener, TLS): CONFIG SET keeps them. */
         private int port;
+        private String bind;
+        private long maxClientsLimit;
         private TlsSettings tls;
         public MemorySettings memory;
         public String requirePass;
@@ -276,6 +268,8 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
         private Builder(ConfigValues from) {
             this.from = from;
             port = from.port;
+            bind = from.bind;
+            maxClientsLimit = from.maxClientsLimit;
             tls = from.tls;
             memory = from.memory;
             requirePass = from.requirePass;
@@ -302,13 +296,25 @@ public record ConfigValues(long version, int port, String bind, long maxClientsL
             return from;
         }
 
+        /** The RESP server's TLS, set at start only (the listener itself is the starter's). */
+        public Builder tls(TlsSettings tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Redis's {@code databases}, fixed at start. */
+        public Builder databases(int databases) {
+            thresholds.put("databases", (long) databases);
+            return this;
+        }
+
         public ConfigValues build() {
             return build(from.version + 1);
         }
 
         /** These values at {@code version} (a start's {@code with...} keeps its version; CONFIG SET's next one is one more). */
         private ConfigValues build(long version) {
-            return new ConfigValues(version, port, from.bind, from.maxClientsLimit, memory, requirePass, httpPassword,
+            return new ConfigValues(version, port, bind, maxClientsLimit, memory, requirePass, httpPassword,
                     maxClients, protoMaxBulkLen, slowlogSlowerThan, slowlogMaxLen, timeout, thresholds, outputLimits,
                     maxmemoryClients, maxmemoryClientsPercent, queryBufferLimit, protectedMode, persistence, replication, tls,
                     notifyKeyspaceEvents, busyReplyThreshold, byName);

@@ -3,16 +3,15 @@ package io.percore.demo.server;
 import io.percore.net.resp.RespDecoderLimits;
 
 /**
- * Limits and security of the RESP server.
+ * The RESP server's bounds that are no CONFIG parameter: how large a request's header may make the decoder reserve.
+ * The largest bulk string, the password and the output limits are the CONFIG table's rows ({@code proto-max-bulk-len},
+ * {@code requirepass}, {@code client-output-buffer-limit}), read from the shard's values where they act.
  *
- * @param requirePass      password every connection must AUTH with before other commands, or null for none
- * @param maxBulkLength    largest bulk string a client may send (Redis's proto-max-bulk-len, default 512 MB)
  * @param maxArrayLength   most elements in one command (Redis accepts up to 2^31; we default to 1M to bound the
  *                         memory a header alone makes us reserve)
  * @param maxInlineLength  longest inline command line (Redis: 64 KB)
  */
-public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength,
-                           OutputBufferLimit pubsubLimit) {
+public record RespSettings(int maxArrayLength, int maxInlineLength) {
 
     public static final int REDIS_MAX_BULK_LENGTH = RespDecoderLimits.REDIS_MAX_BULK_LENGTH;
 
@@ -33,17 +32,7 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
         }
     }
 
-    public RespSettings(String requirePass, int maxBulkLength, int maxArrayLength, int maxInlineLength) {
-        this(requirePass, maxBulkLength, maxArrayLength, maxInlineLength, OutputBufferLimit.PUBSUB_DEFAULT);
-    }
-
     public RespSettings {
-        if (requirePass != null && requirePass.isEmpty()) {
-            requirePass = null;
-        }
-        if (maxBulkLength < 1 || maxBulkLength > REDIS_MAX_BULK_LENGTH) {
-            throw new IllegalArgumentException("percore.demo.resp.max-bulk-length must be between 1 and " + REDIS_MAX_BULK_LENGTH + ", got " + maxBulkLength);
-        }
         if (maxArrayLength < 1) {
             throw new IllegalArgumentException("percore.demo.resp.max-array-length must be positive, got " + maxArrayLength);
         }
@@ -52,20 +41,7 @@ public record RespSettings(String requirePass, int maxBulkLength, int maxArrayLe
         }
     }
 
-    /** The limits the request decoder enforces. */
-    public RespDecoderLimits decoderLimits() {
-        return new RespDecoderLimits(maxBulkLength, maxArrayLength, maxInlineLength);
-    }
-
     public static RespSettings defaults() {
-        return new RespSettings(null, REDIS_MAX_BULK_LENGTH, 1024 * 1024, 64 * 1024);
-    }
-
-    public RespSettings withRequirePass(String password) {
-        return new RespSettings(password, maxBulkLength, maxArrayLength, maxInlineLength, pubsubLimit);
-    }
-
-    public RespSettings withPubsubLimit(OutputBufferLimit limit) {
-        return new RespSettings(requirePass, maxBulkLength, maxArrayLength, maxInlineLength, limit);
+        return new RespSettings(1024 * 1024, 64 * 1024);
     }
 }

@@ -165,9 +165,7 @@ class DebugMemoryParityTest {
     void localRefusesDebugToAClientFromAnotherAddress() throws Exception {
         InetAddress external = nonLoopbackAddress();
         assumeTrue(external != null, "this machine has no non-loopback IPv4 address to connect from");
-        DemoSettings base = DemoSettings.forTests();
-        DemoSettings everywhere = new DemoSettings("0.0.0.0", 0, base.resp(), base.respIdleTimeout(), "0.0.0.0", 0, base.http(),
-                base.httpIdleTimeout(), base.maxConnectionsPerShard(), base.memory(), base.clients()).withConfig("enable-debug-command", "local");
+        DemoSettings everywhere = DemoSettings.forTests().withBindAddress("0.0.0.0").withConfig("enable-debug-command", "local");
         try (TestServices demo = TestServices.start(1, everywhere); RespTestClient local = new RespTestClient(demo.respPort())) {
             assertThat(local.cmd("CONFIG", "SET", "protected-mode", "no")).isEqualTo("OK");
             assertThat(local.cmd("DEBUG", "SLEEP", "0")).isEqualTo("OK");

@@ -59,6 +59,26 @@ class MaxClientsTest {
         }
     }
 
+    /**
+     * maxclients starts at what the listeners take (max-connections-per-shard x shards), a lower one configured is kept,
+     * and a higher one is lowered to it, as Redis lowers it to what its file descriptors allow.
+     */
+    @Test
+    void maxclientsStartsAtWhatTheListenersTakeAndAHigherOneIsLoweredToIt() throws Exception {
+        try (RespTestClient c = new RespTestClient(services.respPort())) {
+            assertThat(c.cmd("CONFIG", "GET", "maxclients")).isEqualTo(List.of("maxclients", "2"));
+        }
+        DemoSettings three = DemoSettings.forTests().withMaxConnectionsPerShard(3);
+        for (String[] configured : new String[][] {{"100", "6"}, {"4", "4"}}) {
+            try (TestServices two = TestServices.start(2, three.withConfig("maxclients", configured[0]));
+                 RespTestClient c = new RespTestClient(two.respPort())) {
+                assertThat(c.cmd("CONFIG", "GET", "maxclients")).as("maxclients %s on two shards of 3", configured[0])
+                        .isEqualTo(List.of("maxclients", configured[1]));
+                assertThat(String.valueOf(c.cmd("CONFIG", "SET", "maxclients", "7"))).contains("this server's listeners take at most 6");
+            }
+        }
+    }
+
     @Test
     void httpOverTheLimitGets503ThenEof() throws Exception {
         try (Socket a = new Socket("127.0.0.1", services.httpPort()); Socket b = new Socket("127.0.0.1", services.httpPort())) {

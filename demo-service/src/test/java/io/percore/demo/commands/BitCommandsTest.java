@@ -318,7 +318,7 @@ class BitCommandsTest {
     @Test
     void bitOffsetsStopAtProtoMaxBulkLen() throws Exception {
         int oneMb = 1 << 20;
-        try (TestServices small = TestServices.start(1, DemoSettings.forTests().withResp(new RespSettings(null, oneMb, 1 << 20, 1 << 16)));
+        try (TestServices small = TestServices.start(1, DemoSettings.forTests().withConfig("proto-max-bulk-len", Integer.toString(oneMb)));
              RespTestClient r = new RespTestClient(redis.port()); RespTestClient d = new RespTestClient(small.respPort())) {
             Object old = ((List<?>) r.cmd("CONFIG", "GET", "proto-max-bulk-len")).get(1);
             assertThat(r.cmd("CONFIG", "SET", "proto-max-bulk-len", Integer.toString(oneMb))).isEqualTo("OK");

@@ -352,7 +352,7 @@ class BlockingZSetTest {
     @Test
     void theKeysOneCommandWaitsOnAreBoundedByTheArgumentCount() throws IOException {
         int limit = 1000;
-        RespSettings resp = new RespSettings(null, RespSettings.defaults().maxBulkLength(), limit, RespSettings.defaults().maxInlineLength());
+        RespSettings resp = new RespSettings(limit, RespSettings.defaults().maxInlineLength());
         try (TestServices own = TestServices.start(2, DemoSettings.forTests().withResp(resp));
              RespTestClient c = new RespTestClient(own.respPort()); RespTestClient other = new RespTestClient(own.respPort())) {
             String[] argv = new String[limit];

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import io.percore.demo.resp.RespReplies;
-import io.percore.demo.server.RespSettings;
 
 /**
  * DUMP and RESTORE against a real redis-server 7.0.15: what redis-server DUMPs, for every type and
@@ -554,7 +553,7 @@ class DumpRestoreTest {
             assertThat(d.cmd("EXISTS", "k")).isEqualTo(0L);
         }
         try (TestServices tight = TestServices.start(1, DemoSettings.forTests()
-                .withResp(new RespSettings(null, 1 << 20, 1024 * 1024, 64 * 1024)));
+                .withConfig("proto-max-bulk-len", "1mb"));
              RespTestClient d = new RespTestClient(tight.respPort()).binary()) {
             assertThat(d.cmd("RESTORE", "k", "0", latin1(big))).isEqualTo(new RespTestClient.Err(RespReplies.STRING_TOO_LONG));
             assertThat(d.cmd("PING")).isEqualTo("PONG");

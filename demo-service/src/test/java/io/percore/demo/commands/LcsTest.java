@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.percore.demo.server.RespSettings;
 
 /**
  * Issue 13: LCS (Redis's {@code t_string.c} lcsCommand) compared with redis-server 7.0.15: its
@@ -124,7 +123,7 @@ class LcsTest {
 
             Object old = ((List<?>) r.cmd("CONFIG", "GET", "proto-max-bulk-len")).get(1);
             assertThat(r.cmd("CONFIG", "SET", "proto-max-bulk-len", "1048576")).isEqualTo("OK");
-            try (TestServices small = TestServices.start(1, DemoSettings.forTests().withResp(new RespSettings(null, 1 << 20, 1 << 20, 1 << 16)));
+            try (TestServices small = TestServices.start(1, DemoSettings.forTests().withConfig("proto-max-bulk-len", "1mb"));
                  RespTestClient s = new RespTestClient(small.respPort())) {
                 // (511 + 1)² × 4 = 1,048,576 bytes: at the limit; 512 characters: over it
                 RealRedis.sameReplies(r, s, "2", new String[][] {

@@ -32,7 +32,7 @@ class HttpHardeningTest {
         HttpSettings fastTimeouts = HttpSettings.defaults().withMaxBodySize(1000)
                 .withTimeouts(Duration.ofMillis(600), Duration.ofMillis(600));
         open = TestServices.start(1, DemoSettings.forTests().withHttp(fastTimeouts));
-        guarded = TestServices.start(1, DemoSettings.forTests().withHttp(HttpSettings.defaults().withPassword(PASSWORD)));
+        guarded = TestServices.start(1, DemoSettings.forTests().withHttpPassword(PASSWORD));
     }
 
     @AfterAll

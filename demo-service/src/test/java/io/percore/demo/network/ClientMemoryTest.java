@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
 import io.percore.demo.DemoSettings;
-import io.percore.demo.server.ClientSettings;
 import io.percore.demo.support.RespTestClient;
 import io.percore.demo.support.TestServices;
 import java.io.BufferedInputStream;
@@ -39,7 +38,7 @@ class ClientMemoryTest {
     @Test
     void subscribersThatNeverReadAreClosedBeforeClientsHoldTooMuch() throws Exception {
         long budget = 16 * MB;
-        DemoSettings settings = DemoSettings.forTests().withClients(new ClientSettings(budget, true));
+        DemoSettings settings = DemoSettings.forTests().withConfig("maxmemory-clients", Long.toString(budget));
         try (TestServices demo = TestServices.start(2, settings); RespTestClient publisher = new RespTestClient(demo.respPort())) {
             List<Socket> subscribers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -80,7 +79,7 @@ class ClientMemoryTest {
     @Test
     void aClientThatNeverReadsLargeRangesFromAnotherShardIsClosed() throws Exception {
         long budget = 16 * MB;
-        DemoSettings settings = DemoSettings.forTests().withClients(new ClientSettings(budget, true));
+        DemoSettings settings = DemoSettings.forTests().withConfig("maxmemory-clients", Long.toString(budget));
         try (TestServices demo = TestServices.start(2, settings); RespTestClient admin = new RespTestClient(demo.respPort())) {
             String big = demo.keyOn(1, "lr:big");
             for (int from = 0; from < 200_000; from += 10_000) {
@@ -107,7 +106,7 @@ class ClientMemoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"HGETALL", "SMEMBERS", "ZRANGE"})
     void aClientThatNeverReadsLargeHashesSetsOrScoredRangesFromAnotherShardIsClosed(String command) throws Exception {
-        DemoSettings settings = DemoSettings.forTests().withClients(new ClientSettings(16 * MB, true));
+        DemoSettings settings = DemoSettings.forTests().withConfig("maxmemory-clients", Long.toString(16 * MB));
         try (TestServices demo = TestServices.start(2, settings); RespTestClient admin = new RespTestClient(demo.respPort())) {
             String big = demo.keyOn(1, "agg:big");
             String fill = switch (command) {

@@ -33,9 +33,7 @@ class ProtectedModeTest {
     void clientsFromAnotherAddressAreDeniedUntilProtectedModeIsOffOrAPasswordIsSet() throws Exception {
         InetAddress external = nonLoopbackAddress().orElse(null);
         assumeTrue(external != null, "this machine has no non-loopback IPv4 address to connect from");
-        DemoSettings base = DemoSettings.forTests();
-        DemoSettings everywhere = new DemoSettings("0.0.0.0", 0, base.resp(), base.respIdleTimeout(), "0.0.0.0", 0, base.http(),
-                base.httpIdleTimeout(), base.maxConnectionsPerShard(), base.memory(), base.clients());
+        DemoSettings everywhere = DemoSettings.forTests().withBindAddress("0.0.0.0");
         HttpClient http = HttpClient.newHttpClient();
         try (TestServices demo = TestServices.start(2, everywhere); RespTestClient local = new RespTestClient(demo.respPort())) {
             assertThat(local.cmd("SET", "pm:k", "v")).isEqualTo("OK");

@@ -19,8 +19,7 @@ class RespAuthTest {
 
     @BeforeAll
     static void start() {
-        DemoSettings settings = DemoSettings.forTests();
-        services = TestServices.start(2, settings.withResp(settings.resp().withRequirePass("s3cret")));
+        services = TestServices.start(2, DemoSettings.forTests().withConfig("requirepass", "s3cret"));
     }
 
     @AfterAll
