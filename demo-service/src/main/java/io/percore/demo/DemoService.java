@@ -424,17 +424,17 @@ public final class DemoService implements AutoCloseable {
                 Thread.sleep(10);
             }
             int port = respPort();
-            io.percore.demo.replication.ReplicationSettings now = replication.settings();
+            io.percore.demo.replication.ReplicationRole now = replication.role();
             long relayFrom = System.nanoTime();
             // the port free for the relay at once: not after the servers' drain (a slow reader holds it up to the
             // graceful-shutdown-timeout) nor the final save (close's next steps), during which it would refuse
             stopListening();
             HandoverRelay relay = null;
-            if (now.replicaofHost() != null) {
+            if (now.replica()) {
                 try {
-                    relay = HandoverRelay.open(port, now.replicaofHost(), now.replicaofPort());
+                    relay = HandoverRelay.open(port, now.primaryHost(), now.primaryPort());
                 } catch (java.io.IOException e) {
-                    LOG.warn("Not relaying port {} to the new primary {}:{}: {}", port, now.replicaofHost(), now.replicaofPort(), e.toString());
+                    LOG.warn("Not relaying port {} to the new primary {}:{}: {}", port, now.primaryHost(), now.primaryPort(), e.toString());
                 }
             }
             try {
@@ -448,7 +448,7 @@ public final class DemoService implements AutoCloseable {
                 if (relay != null) {
                     relay.close();
                     LOG.info("Handed over to {}:{}: {} connection(s) relayed there while the Service still routed here",
-                            now.replicaofHost(), now.replicaofPort(), relay.relayed());
+                            now.primaryHost(), now.primaryPort(), relay.relayed());
                 }
             }
             return true;

@@ -70,7 +70,7 @@ public final class ReplicationCommands {
         if (p < 0 || p > 65535) {
             throw new RespError("ERR Invalid master port");
         }
-        boolean already = r.isReplica() && host.equalsIgnoreCase(r.settings().replicaofHost()) && p == r.settings().replicaofPort();
+        boolean already = r.role().follows(host, (int) p);
         if (already) {
             c.reply(new io.netty.handler.codec.redis.SimpleStringRedisMessage("OK Already connected to specified master"));
             return;
@@ -92,7 +92,7 @@ public final class ReplicationCommands {
 
     /** ROLE. */
     public static void role(CommandContext c, byte[][] argv) {
-        c.reply(ReplyValues.encode(c.server().replication().role()));
+        c.reply(ReplyValues.encode(c.server().replication().roleReply()));
     }
 
     /** PSYNC replid offset: a replica asks for the stream (partially from its offset, or with a full sync). */

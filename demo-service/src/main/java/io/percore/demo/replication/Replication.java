@@ -68,10 +68,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private volatile int listeningPort;
 
     // the role and the ids
-    private volatile boolean replica;
-    /** When a primary was made a replica ({@link System#nanoTime}), else {@link #NOT_DEMOTED}; a promotion clears it. */
-    private volatile long demotedAtNanos = NOT_DEMOTED;
-    private static final long NOT_DEMOTED = Long.MIN_VALUE;
+    private volatile ReplicationRole role;
     private volatile ReplicationIds ids = ReplicationIds.fresh();
     /** Every shard's feed into the stream while attached (a primary that had a replica); null before. */
     private volatile ChangeFeed[] feeds;
@@ -96,7 +93,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.engine = engine;
         this.keyspace = keyspace;
         this.persistence = persistence;
-        this.settings = settings;
+        this.settings = settings.withReplicaof(null, 0); // the start's replicaof is the role's, and REPLICAOF changes only that
+        this.role = ReplicationRole.atStart(settings.replicaofHost(), settings.replicaofPort());
         this.applierFactory = applierFactory;
         this.shards = keyspace.shardCount();
         this.buffer = new ReplicationBuffer(0);
@@ -104,7 +102,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.snapshots = new ReplicaSnapshots(engine, persistence, stream, shards, () -> this.settings, new ReplicaSnapshots.Source() {
             @Override
             public boolean chained() {
-                return replica;
+                return role.replica();
             }
 
             @Override
@@ -130,12 +128,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         });
         this.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::cron)).join();
         persistence.origin(this::snapshotAt);
-        if (settings.replicaofHost() != null) {
+        if (role.replica()) {
             // a replica from its first command, as Redis with replicaof in its configuration: the shards' command hooks
-            // are made from this state when the servers start (ServerShard.start), whereas startLink's change reaches
+            // are made from this role when the servers start (ServerShard.start), whereas startLink's change reaches
             // them a moment later (a GET answered by a replica with replica-serve-stale-data no failed a CI run)
             stream.run(() -> stream.ownStream(false)).join();
-            replica = true;
         }
     }
 
@@ -184,7 +181,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (loaded == null) {
             return;
         }
-        if (settings.replicaofHost() != null) {
+        if (role.replica()) {
             loadedStreamDb = loaded.streamDb();
             stream.run(() -> {
                 ids = ReplicationIds.following(loaded.replid());
@@ -209,9 +206,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * replica from its start (its link down until then).
      */
     public void startLink() {
-        ReplicationSettings s = settings;
-        if (s.replicaofHost() != null) {
-            replicaOf(s.replicaofHost(), s.replicaofPort()).join();
+        ReplicationRole r = role;
+        if (r.replica()) {
+            replicaOf(r.primaryHost(), r.primaryPort()).join();
         }
     }
 
@@ -227,6 +224,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private CompletableFuture<ReplicationInfo> snapshotAt(Persistence.SnapshotOrigin.Start start) {
         CompletableFuture<ReplicationInfo> where = new CompletableFuture<>();
         PrimaryLink l = link;
+        boolean replica = role.replica();
         if (replica && l != null) {
             // off the shards: the link's thread, or this one while the link applies nothing, waits for the point
             Thread t = new Thread(() -> l.atPoint(at -> {
@@ -274,8 +272,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** CONFIG SET of a replication setting (not replicaof: that is {@link #replicaOf}). */
     public void settings(ReplicationSettings next) {
-        ReplicationSettings now = settings;
-        this.settings = next.withReplicaof(now.replicaofHost(), now.replicaofPort()); // REPLICAOF's, not the start's
+        this.settings = next.withReplicaof(null, 0); // the primary replicated is the role's
         stream.backlogSize(next.backlogSize());
         stream.pingPeriodNanos(TimeUnit.SECONDS.toNanos(next.pingPeriodSeconds()));
         acks.recompute();
@@ -293,8 +290,13 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     // ------------------------------------------------------------------ the role
 
+    /** This server's role now: a primary, or a replica of which primary since when. */
+    public ReplicationRole role() {
+        return role;
+    }
+
     public boolean isReplica() {
-        return replica;
+        return role.replica();
     }
 
     /**
@@ -302,8 +304,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * that started as one, or was promoted since, was not.
      */
     public boolean demotedWithin(java.time.Duration within) {
-        long at = demotedAtNanos;
-        return replica && at != NOT_DEMOTED && System.nanoTime() - at < within.toNanos();
+        return role.demotedWithin(within, System.nanoTime());
     }
 
     /**
@@ -317,15 +318,13 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             if (old != null && old.host().equals(host) && old.port() == port) {
                 return; // as Redis: already connected to it
             }
-            boolean wasReplica = replica;
-            replica = true;
-            settings = settings.withReplicaof(host, port);
+            boolean wasReplica = role.replica();
+            role = role.replicaOf(host, port, System.nanoTime());
             stateChanged.run();
             if (old != null) {
                 old.close();
             }
             if (!wasReplica) {
-                demotedAtNanos = System.nanoTime();
                 detachFeeds();
                 // from here the stream holds only what the primary sends, so the offsets stay the primary's
                 stream.run(() -> stream.ownStream(false)).join();
@@ -345,7 +344,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public CompletableFuture<Void> promote() {
         return CompletableFuture.runAsync(() -> {
             PrimaryLink old = link;
-            if (!replica) {
+            if (!role.replica()) {
                 return;
             }
             if (old != null) {
@@ -359,10 +358,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 ids = ids.shiftedTo(ReplicationIds.newId(), buffer.end() + 1);
                 stream.ownStream(true);
             }).join();
-            settings = settings.withReplicaof(null, 0);
             attachFeeds();
-            replica = false;
-            demotedAtNanos = NOT_DEMOTED;
+            role = ReplicationRole.PRIMARY;
             acks.recompute();
             stateChanged.run();
             ReplicationIds now = ids;
@@ -490,8 +487,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** CONFIG GET replicaof: the primary this server replicates, {@code "host port"}, or empty for a primary. */
     public String primaryAddress() {
-        ReplicationSettings s = settings;
-        return s.replicaofHost() == null ? "" : s.replicaofHost() + " " + s.replicaofPort();
+        return role.replicaofText();
     }
 
     @Override
@@ -521,7 +517,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      */
     public String psync(Function<ReplicaEvents, Channel> takeOver, SyncRequest asked, String askedId, long askedOffset) {
         PrimaryLink upstream = link;
-        if (replica && (upstream == null || !upstream.up())) {
+        if (role.replica() && (upstream == null || !upstream.up())) {
             return "NOMASTERLINK Can't SYNC while not connected with my master";
         }
         ReplicaLink made = new ReplicaLink(this, buffer, asked);
@@ -536,7 +532,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         ReplicationIds history = ids;
         boolean ours = history.continues(askedId, askedOffset);
         // a replica's stream is its primary's, byte for byte: its own replicas continue in it as in the primary's
-        if ((feeds != null || replica) && ours && buffer.holds(from)) {
+        if ((feeds != null || role.replica()) && ours && buffer.holds(from)) {
             links.add(made);
             syncPartialOk++;
             LOG.info("Partial resynchronization request from {}:{} accepted: sending {} bytes of backlog from offset {}",
@@ -606,6 +602,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * replicas expire by the clock, so every write asks ({@link ReplicaAcks#enough}), not a flag set once a second.
      */
     public boolean refusing() {
+        boolean replica = role.replica();
         return (replica && (settings.replicaReadOnly() || (!settings.serveStaleData() && !linkUp())))
                 || (!replica && settings.minReplicasToWrite() > 0);
     }
@@ -625,7 +622,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (!write) {
             return null;
         }
-        if (!replica) {
+        if (!role.replica()) {
             return acks.enough() ? null : NOREPLICAS;
         }
         return settings.replicaReadOnly() ? READONLY : null;
@@ -633,7 +630,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** {@code -MASTERDOWN} on a replica whose link is not up, with replica-serve-stale-data no, for a command not {@code staleOk}; or null. */
     public String staleRefusal(boolean staleOk) {
-        return replica && !staleOk && !settings.serveStaleData() && !linkUp() ? MASTERDOWN : null;
+        return !staleOk && role.replica() && !settings.serveStaleData() && !linkUp() ? MASTERDOWN : null;
     }
 
     /** The refusal of a write from a client, or null (a caller that runs only keyspace commands: scripts). */
@@ -648,7 +645,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * {@link ReplicationReport}).
      */
     public String unservedBecause() {
-        return replica ? ReplicationReport.unservedBecause(moment()) : null;
+        return role.replica() ? ReplicationReport.unservedBecause(moment()) : null;
     }
 
     /** Whether this server, a replica, streams from its primary now. */
@@ -664,11 +661,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** The state INFO and ROLE report, read once. */
     private ReplicationReport.Moment moment() {
-        boolean isReplica = replica;
+        ReplicationRole r = role;
         ReplicationSettings s = settings;
         // the good replicas are counted only where INFO shows them, as before (a clock read per online replica)
-        int good = !isReplica && s.minReplicasToWrite() > 0 ? acks.good() : 0;
-        return new ReplicationReport.Moment(isReplica, s, link, links.now(), good, ids, feeds != null || isReplica,
+        int good = !r.replica() && s.minReplicasToWrite() > 0 ? acks.good() : 0;
+        return new ReplicationReport.Moment(r, s, link, links.now(), good, ids, feeds != null || r.replica(),
                 buffer.start(), buffer.end());
     }
 
@@ -678,7 +675,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     /** ROLE's reply, as plain values (the command encodes them; {@link ReplicationReport}). */
-    public List<Object> role() {
+    public List<Object> roleReply() {
         return ReplicationReport.role(moment());
     }
 
@@ -710,7 +707,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** Whether a shutdown would wait for replicas: a primary with replicas online and a shutdown-timeout. */
     public boolean shutdownWaitsForReplicas() {
-        return !replica && feeds != null && settings.shutdownTimeoutSeconds() > 0 && onlineReplicas() > 0;
+        return !role.replica() && feeds != null && settings.shutdownTimeoutSeconds() > 0 && onlineReplicas() > 0;
     }
 
     /**
@@ -723,7 +720,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public boolean awaitReplicasBeforeShutdown(java.util.function.BooleanSupplier aborted) {
         int seconds = settings.shutdownTimeoutSeconds();
         int online = onlineReplicas();
-        if (replica || feeds == null || online == 0 || seconds == 0) {
+        if (role.replica() || feeds == null || online == 0 || seconds == 0) {
             return true;
         }
         LOG.info("Waiting for {} replicas before shutting down (shutdown-timeout {} s)", online, seconds);

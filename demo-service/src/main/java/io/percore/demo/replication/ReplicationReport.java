@@ -13,6 +13,7 @@ final class ReplicationReport {
 
     /**
      * The replication's state at one moment.
+     * @param role this server's role
      * @param link the link to the primary, null when there is none
      * @param replicas the replicas' links as they were
      * @param goodReplicas those that acknowledged within min-replicas-max-lag ({@code min_slaves_good_slaves})
@@ -20,7 +21,7 @@ final class ReplicationReport {
      * @param streamStart the first offset the buffer holds
      * @param streamEnd the stream's end ({@code master_repl_offset} of a primary)
      */
-    record Moment(boolean replica, ReplicationSettings settings, PrimaryLink link, List<ReplicaLink> replicas, int goodReplicas,
+    record Moment(ReplicationRole role, ReplicationSettings settings, PrimaryLink link, List<ReplicaLink> replicas, int goodReplicas,
                   ReplicationIds ids, boolean backlogActive, long streamStart, long streamEnd) {
     }
 
@@ -31,10 +32,11 @@ final class ReplicationReport {
     static void info(Moment m, InfoLines out) {
         ReplicationSettings s = m.settings();
         PrimaryLink l = m.link();
-        out.line("role", m.replica() ? "slave" : "master");
-        if (m.replica()) {
-            out.line("master_host", s.replicaofHost());
-            out.line("master_port", s.replicaofPort());
+        boolean replica = m.role().replica();
+        out.line("role", replica ? "slave" : "master");
+        if (replica) {
+            out.line("master_host", m.role().primaryHost());
+            out.line("master_port", m.role().primaryPort());
             if (l != null) {
                 l.info(out);
             } else {
@@ -46,7 +48,7 @@ final class ReplicationReport {
         }
         List<ReplicaLink> now = m.replicas();
         out.line("connected_slaves", now.size());
-        if (!m.replica() && s.minReplicasToWrite() > 0) {
+        if (!replica && s.minReplicasToWrite() > 0) {
             out.line("min_slaves_good_slaves", m.goodReplicas());
         }
         long nowMillis = System.currentTimeMillis();
@@ -60,7 +62,7 @@ final class ReplicationReport {
         long end = m.streamEnd();
         out.line("master_replid", history.replid());
         out.line("master_replid2", history.replid2());
-        out.line("master_repl_offset", m.replica() && l != null ? l.offset() : end);
+        out.line("master_repl_offset", replica && l != null ? l.offset() : end);
         out.line("second_repl_offset", history.secondReplidOffset());
         boolean active = m.backlogActive();
         long histlen = Math.min(end - m.streamStart(), s.backlogSize()); // the rest is held for replicas behind it, as Redis's buffers
@@ -73,11 +75,11 @@ final class ReplicationReport {
     /** ROLE's reply, as plain values (the command encodes them). */
     static List<Object> role(Moment m) {
         List<Object> out = new ArrayList<>();
-        if (m.replica()) {
+        if (m.role().replica()) {
             PrimaryLink l = m.link();
             out.add("slave");
-            out.add(m.settings().replicaofHost());
-            out.add((long) m.settings().replicaofPort());
+            out.add(m.role().primaryHost());
+            out.add((long) m.role().primaryPort());
             out.add(l != null ? l.roleState() : "connect");
             out.add(l != null ? l.offset() : -1L);
             return out;
@@ -95,8 +97,7 @@ final class ReplicationReport {
     /** Why a replica should not be sent reads now ({@link Replication#unservedBecause}), or null when its link streams. */
     static String unservedBecause(Moment m) {
         PrimaryLink l = m.link();
-        ReplicationSettings s = m.settings();
-        String primary = s.replicaofHost() + ":" + s.replicaofPort();
+        String primary = m.role().primaryHost() + ":" + m.role().primaryPort();
         if (l == null) {
             return "a replica of " + primary + " whose link is not started";
         }

@@ -126,9 +126,8 @@ class DemoPropertiesTest {
                 "--percore.demo.replication.min-replicas-to-write=1")) {
             DemoService service = context.getBean(DemoService.class);
             var settings = service.replication().settings();
-            assertThat(service.replication().isReplica()).isTrue();
-            assertThat(settings.replicaofHost()).isEqualTo("127.0.0.1");
-            assertThat(settings.replicaofPort()).isEqualTo(1);
+            assertThat(service.replication().role().follows("127.0.0.1", 1)).as("a replica of 127.0.0.1:1").isTrue();
+            assertThat(service.replication().demotedWithin(java.time.Duration.ofDays(1))).as("started as a replica").isFalse();
             assertThat(settings.masterAuth()).isEqualTo("upstream");
             assertThat(settings.backlogSize()).isEqualTo(4L << 20);
             assertThat(settings.minReplicasToWrite()).isEqualTo(1);
