@@ -142,7 +142,8 @@ public final class DemoService implements AutoCloseable {
                             keyspace, engine, () -> replicated.settings().masterAuth())
                     : Cluster.disabled();
             replication.layoutPrimary(cluster::layoutPrimaryAt); // a replica syncs only from the node the layout names there
-            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, commands.size(), acl);
+            servers = ServerShard.start(engine, keyspace, persistence, replication, cluster, initial, ConfigCommands.applier(),
+                    commands.size(), acl);
             serversLater[0] = servers;
             Sharded<ServerShard> serverShards = servers;
             Runnable hooksChanged = () -> {

@@ -221,6 +221,11 @@ public final class ConfigCommands {
         return lines;
     }
 
+    /** What a shard does when it takes new values: the rows' apply functions ({@link ConfigApply}). */
+    public static io.percore.demo.server.ConfigApplier applier() {
+        return ConfigParameters::apply;
+    }
+
     /** The values of a server started with nothing set (the table's defaults), to start from. */
     public static ConfigValues defaults() {
         return ConfigParameters.defaults();

@@ -22,10 +22,13 @@ import java.util.function.Function;
  * @param reason   why another value is refused, for {@link Change#FIXED}
  * @param defaultNote the table's default where it depends on the machine or the listener (half the max heap ...), or null
  * @param initial  for a parameter kept by name ({@link #kept}), the text of the value it starts with; null for the others
+ * @param applied  what its change does on each shard once the shard holds the new values (Redis's apply function), or
+ *                 null: what reads it reads it from the values when it needs it
  */
 record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change change, String property, boolean sensitive,
                           boolean hidden, Function<ConfigValues, String> get, Function<ServerShard, String> live,
-                          BiConsumer<ConfigValues.Builder, T> apply, String reason, String defaultNote, String initial) {
+                          BiConsumer<ConfigValues.Builder, T> apply, String reason, String defaultNote, String initial,
+                          ConfigApply applied) {
 
     /** Whether and how a parameter changes (Redis's IMMUTABLE_CONFIG, PROTECTED_CONFIG, and this server's fixed ones). */
     enum Change {
@@ -52,18 +55,19 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     /** A parameter CONFIG SET changes, read as {@code type} and put into the values by {@code apply}. */
     static <T> ConfigParameter<T> live(String name, ConfigType<T> type, Function<ConfigValues, String> get,
                                        BiConsumer<ConfigValues.Builder, T> apply) {
-        return new ConfigParameter<>(name, null, type, Change.LIVE, null, false, false, get, null, apply, null, null, null);
+        return new ConfigParameter<>(name, null, type, Change.LIVE, null, false, false, get, null, apply, null, null, null, null);
     }
 
     /** A parameter this server has one value for: that one is accepted, another refused with {@code reason}. */
     static <T> ConfigParameter<T> fixed(String name, ConfigType<T> type, Function<ConfigValues, String> get, String reason) {
-        return new ConfigParameter<>(name, null, type, Change.FIXED, null, false, false, get, null, (n, v) -> { }, reason, null, null);
+        return new ConfigParameter<>(name, null, type, Change.FIXED, null, false, false, get, null, (n, v) -> { },
+                reason, null, null, null);
     }
 
     /** A parameter CONFIG SET refuses as Redis refuses a protected ({@code dir}) or immutable one. */
     static ConfigParameter<String> unchangeable(String name, String what, Change change, Function<ConfigValues, String> get) {
         return new ConfigParameter<>(name, null, ConfigType.text(what), change, null, false, false, get, null, (n, v) -> { },
-                null, null, null);
+                null, null, null, null);
     }
 
     /**
@@ -75,7 +79,7 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     static <T> ConfigParameter<T> kept(String name, ConfigType<T> type, Change change, String initial, Function<T, String> format) {
         return new ConfigParameter<>(name, null, type, change, null, false, false,
                 v -> v.value(name) == null ? initial : format.apply((T) v.value(name)), null,
-                (n, value) -> n.byName.put(name, value), null, null, initial);
+                (n, value) -> n.byName.put(name, value), null, null, initial, null);
     }
 
     /**
@@ -84,35 +88,49 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
      */
     static <T> ConfigParameter<T> atStart(String name, ConfigType<T> type, Function<ConfigValues, String> get,
                                           BiConsumer<ConfigValues.Builder, T> apply) {
-        return new ConfigParameter<>(name, null, type, Change.IMMUTABLE, null, false, false, get, null, apply, null, null, null);
+        return new ConfigParameter<>(name, null, type, Change.IMMUTABLE, null, false, false, get, null, apply, null, null, null,
+                null);
     }
 
     ConfigParameter<T> alias(String other) {
-        return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply, reason, defaultNote, initial);
+        return new ConfigParameter<>(name, other, type, change, property, sensitive, hidden, get, live, apply,
+                reason, defaultNote, initial, applied);
     }
 
     /** This parameter, set by {@code percore.demo.<key>} at start and live. */
     ConfigParameter<T> setBy(String key) {
-        return new ConfigParameter<>(name, alias, type, change, "percore.demo." + key, sensitive, hidden, get, live, apply, reason,
-                defaultNote, initial);
+        return new ConfigParameter<>(name, alias, type, change, "percore.demo." + key, sensitive, hidden, get, live, apply,
+                reason,
+                defaultNote, initial, applied);
     }
 
     ConfigParameter<T> markSensitive() {
-        return new ConfigParameter<>(name, alias, type, change, property, true, hidden, get, live, apply, reason, defaultNote, initial);
+        return new ConfigParameter<>(name, alias, type, change, property, true, hidden, get, live, apply,
+                reason, defaultNote, initial, applied);
+    }
+
+    /** This parameter's change does {@code what} on each shard (see {@link ConfigApply}). */
+    ConfigParameter<T> appliedBy(ConfigApply what) {
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply,
+                reason, defaultNote,
+                initial, what);
     }
 
     ConfigParameter<T> markHidden() {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, true, get, live, apply, reason, defaultNote, initial);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, true, get, live, apply,
+                reason, defaultNote, initial, applied);
     }
 
     /** CONFIG GET reads {@code from} the server's shard instead of the values. */
     ConfigParameter<T> readFrom(Function<ServerShard, String> from) {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, from, apply, reason, defaultNote, initial);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, from, apply,
+                reason, defaultNote, initial, applied);
     }
 
     /** The table's default is {@code note} (it depends on the machine or the listener). */
     ConfigParameter<T> defaultIs(String note) {
-        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply, reason, note, initial);
+        return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply,
+                reason, note, initial, applied);
     }
 
     /**

@@ -2,8 +2,10 @@ package io.percore.demo.admin;
 
 import io.percore.demo.resp.RespError;
 import io.percore.demo.server.ConfigValues;
+import io.percore.demo.server.ServerShard;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -24,9 +26,10 @@ final class ConfigParameters {
         all.addAll(MemoryParameters.rows());
         all.addAll(ServerParameters.rows());
         all.addAll(EncodingParameters.rows());
-        all.addAll(PersistenceParameters.rows());
-        all.addAll(ReplicationParameters.rows());
-        all.addAll(AclParameters.rows());
+        // one subsystem each, for the service: any of its rows changed, it takes its settings anew
+        all.addAll(appliedBy(PersistenceParameters.rows(), ConfigApply.PERSISTENCE));
+        all.addAll(appliedBy(ReplicationParameters.rows(), ConfigApply.REPLICATION));
+        all.addAll(appliedBy(AclParameters.rows(), ConfigApply.ACL));
         ALL = Collections.unmodifiableList(all);
     }
 
@@ -35,6 +38,30 @@ final class ConfigParameters {
 
     static List<ConfigParameter<?>> all() {
         return ALL;
+    }
+
+    private static List<ConfigParameter<?>> appliedBy(List<ConfigParameter<?>> rows, ConfigApply what) {
+        return rows.stream().<ConfigParameter<?>>map(p -> p.appliedBy(what)).toList();
+    }
+
+    /**
+     * The rows' apply functions on {@code shard}, which holds {@code next} now: at its first values ({@code previous}
+     * null) those that run at start, then those of the rows whose value differs from {@code previous}, each once.
+     */
+    static void apply(ServerShard shard, ConfigValues previous, ConfigValues next) {
+        EnumSet<ConfigApply> due = EnumSet.noneOf(ConfigApply.class);
+        for (ConfigParameter<?> p : ALL) {
+            ConfigApply what = p.applied();
+            if (what != null && !due.contains(what)
+                    && (previous == null ? what.atStart() : !p.get().apply(previous).equals(p.get().apply(next)))) {
+                due.add(what);
+            }
+        }
+        for (ConfigApply what : due) {
+            if (what.runsOn(shard)) {
+                what.run(shard, previous, next);
+            }
+        }
     }
 
     /** The parameter named {@code name} (any case, either name), or null. */

@@ -33,6 +33,7 @@ final class EncodingParameters {
     }
 
     private static ConfigParameter<Long> kept(String name, ConfigType<Long> type) {
-        return ConfigParameter.live(name, type, v -> Long.toString(v.thresholds().get(name)), (n, value) -> n.thresholds.put(name, value));
+        return ConfigParameter.live(name, type, v -> Long.toString(v.thresholds().get(name)), (n, value) -> n.thresholds.put(name, value))
+                .appliedBy(name.equals("tracking-table-max-keys") ? ConfigApply.TRACKING_TABLE : ConfigApply.ENCODINGS);
     }
 }

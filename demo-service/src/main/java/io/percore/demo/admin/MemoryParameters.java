@@ -29,16 +29,16 @@ final class MemoryParameters {
         return List.of(
                 ConfigParameter.live("maxmemory", ConfigType.memory(0, Long.MAX_VALUE), v -> Long.toString(v.memory().processBytes()),
                                 (n, bytes) -> n.memory = new MemorySettings(bytes, n.memory.policy(), n.memory.samples()))
-                        .setBy("maxmemory").defaultIs("0: half the max heap"),
+                        .setBy("maxmemory").defaultIs("0: half the max heap").appliedBy(ConfigApply.BUDGET),
                 ConfigParameter.live("maxmemory-policy", ConfigType.oneOf("volatile-lru, volatile-lfu, volatile-random, volatile-ttl, "
                                 + "allkeys-lru, allkeys-lfu, allkeys-random, noeviction", MaxmemoryPolicy::fromRedisName),
                         v -> v.memory().policy().redisName(),
                         (n, policy) -> n.memory = new MemorySettings(n.memory.maxmemory(), policy, n.memory.samples()))
-                        .setBy("maxmemory-policy"),
+                        .setBy("maxmemory-policy").appliedBy(ConfigApply.BUDGET),
                 // Redis allows up to INT_MAX; more samples only cost the shard time (README: a deliberate cap)
                 ConfigParameter.live("maxmemory-samples", ConfigType.signed(1, MemoryBudget.MAX_SAMPLES), v -> Integer.toString(v.memory().samples()),
                                 (n, samples) -> n.memory = new MemorySettings(n.memory.maxmemory(), n.memory.policy(), samples.intValue()))
-                        .setBy("maxmemory-samples"),
+                        .setBy("maxmemory-samples").appliedBy(ConfigApply.BUDGET),
                 ConfigParameter.live("maxmemory-clients", ConfigType.of("memory, or N% of maxmemory", MemoryParameters::clientsBound),
                                 v -> v.maxmemoryClientsPercent() > 0 ? v.maxmemoryClientsPercent() + "%" : Long.toString(v.maxmemoryClients()),
                                 (n, bound) -> {
@@ -47,7 +47,8 @@ final class MemoryParameters {
                                 })
                         .setBy("maxmemory-clients").defaultIs("an eighth of the max heap"),
                 ConfigParameter.live("client-output-buffer-limit", ConfigType.of("class hard soft seconds, repeated (classes normal, replica, pubsub)",
-                        MemoryParameters::outputLimits), v -> v.outputLimits().text(), (n, limits) -> n.outputLimits = merged(n.outputLimits, limits)),
+                        MemoryParameters::outputLimits), v -> v.outputLimits().text(), (n, limits) -> n.outputLimits = merged(n.outputLimits, limits))
+                        .appliedBy(ConfigApply.REPLICA_OUTPUT),
                 ConfigParameter.live("client-query-buffer-limit", ConfigType.memory(1024 * 1024, Long.MAX_VALUE),
                         v -> Long.toString(v.queryBufferLimit()), (n, limit) -> n.queryBufferLimit = limit));
     }

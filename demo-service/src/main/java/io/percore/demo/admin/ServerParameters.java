@@ -23,14 +23,14 @@ final class ServerParameters {
                         (n, value) -> {
                             n.requirePass = value.isEmpty() ? null : value;
                             n.httpPassword = n.requirePass;
-                        }).markSensitive().setBy("resp.requirepass"),
+                        }).markSensitive().setBy("resp.requirepass").appliedBy(ConfigApply.PASSWORD),
                 ConfigParameter.live("maxclients", ConfigType.unsigned(1, 0xFFFFFFFFL), v -> Long.toString(v.maxClients()), (n, clients) -> {
                     if (clients > n.from().maxClientsLimit()) {
                         throw invalid("this server's listeners take at most " + n.from().maxClientsLimit()
                                 + " clients (percore.servers.resp.max-connections-per-shard x shards)");
                     }
                     n.maxClients = clients;
-                }).defaultIs("what the listeners take: percore.servers.resp.max-connections-per-shard x shards"),
+                }).defaultIs("what the listeners take: percore.servers.resp.max-connections-per-shard x shards (a larger one configured is lowered to it)"),
                 ConfigParameter.live("timeout", ConfigType.signed(0, Integer.MAX_VALUE), v -> Long.toString(v.timeout()),
                         (n, seconds) -> n.timeout = seconds).defaultIs("percore.servers.resp.idle-timeout, in seconds (0)"),
                 // Redis's bounds are 1mb..LLONG_MAX; this server's decoder holds a bulk in one array, so 2 GB - 1 at most
@@ -39,12 +39,13 @@ final class ServerParameters {
                 ConfigParameter.live("protected-mode", ConfigType.YES_NO, v -> yesNo(v.protectedMode()), (n, on) -> n.protectedMode = on)
                         .setBy("protected-mode"),
                 ConfigParameter.live("slowlog-log-slower-than", ConfigType.signed(-1, Long.MAX_VALUE), v -> Long.toString(v.slowlogSlowerThan()),
-                        (n, micros) -> n.slowlogSlowerThan = micros),
+                        (n, micros) -> n.slowlogSlowerThan = micros).appliedBy(ConfigApply.SLOW_LOG),
                 ConfigParameter.live("slowlog-max-len", ConfigType.unsigned(0, Long.MAX_VALUE), v -> Long.toString(v.slowlogMaxLen()),
-                        (n, entries) -> n.slowlogMaxLen = entries),
+                        (n, entries) -> n.slowlogMaxLen = entries).appliedBy(ConfigApply.SLOW_LOG),
                 ConfigParameter.live("notify-keyspace-events", ConfigType.of("Redis's event letters (K E g $ l s h z x e t m d n A)",
                                 ServerParameters::eventClasses), v -> KeyspaceEvents.format(v.notifyKeyspaceEvents()),
-                        (n, classes) -> n.notifyKeyspaceEvents = classes).setBy("notify-keyspace-events"),
+                        (n, classes) -> n.notifyKeyspaceEvents = classes).setBy("notify-keyspace-events")
+                        .appliedBy(ConfigApply.KEYSPACE_EVENTS),
                 ConfigParameter.live("busy-reply-threshold", ConfigType.signed(0, Long.MAX_VALUE), v -> Long.toString(v.busyReplyThreshold()),
                         (n, millis) -> n.busyReplyThreshold = millis).alias("lua-time-limit"),
                 // what is fixed here: the current value is accepted (nothing changes), another is refused

@@ -129,7 +129,8 @@ public final class ServerShard implements AutoCloseable {
      * (blocks; call off-shard), with {@code acl} the server's users.
      */
     public static Sharded<ServerShard> start(Engine engine, Keyspace keyspace, Persistence persistence, Replication replication,
-                                             Cluster cluster, ConfigValues initial, int commands, AccessControl acl) {
+                                             Cluster cluster, ConfigValues initial, ConfigApplier applier, int commands,
+                                             AccessControl acl) {
         int shards = engine.shardCount();
         ClientsMemoryPool clientsPool = new ClientsMemoryPool();
         Sharded<ServerShard> servers = Sharded.start(engine, id -> {
@@ -141,6 +142,7 @@ public final class ServerShard implements AutoCloseable {
                 Client client = server.clients.find(clientId);
                 return client == null ? null : client.trackingReceiver();
             });
+            server.applier = applier;
             server.installConfig(initial);
             server.commandStats = new CommandStats(commands);
             server.updateCommandHooks();
@@ -219,10 +221,13 @@ public final class ServerShard implements AutoCloseable {
         return config;
     }
 
+    /** What the CONFIG table's rows do when this shard takes new values. */
+    private ConfigApplier applier;
+
     /**
-     * Installs {@code next} if it is newer than this shard's copy (see {@link ConfigValues}): the
-     * store's memory budget and encoding limits and the slow log follow it at once; connections read
-     * the rest when they need it.
+     * Installs {@code next} if it is newer than this shard's copy (see {@link ConfigValues}), then runs the apply
+     * functions of the parameters it changes ({@link ConfigApplier}): the store's budget and encodings, the slow log,
+     * ... follow at once; connections read the rest when they need it.
      */
     public void installConfig(ConfigValues next) {
         if (config != null && next.version() <= config.version()) {
@@ -230,42 +235,19 @@ public final class ServerShard implements AutoCloseable {
         }
         ConfigValues previous = config;
         config = next;
-        var databases = data.databases();
-        if (previous == null || !previous.memory().equals(next.memory())) {
-            databases.budget(next.memory().perShard(shards));
-            if (previous != null) {
-                data.store(0).makeRoom(System.currentTimeMillis()); // Redis evicts at once on a smaller maxmemory, not at the next write
-            }
-        }
-        if (previous == null || !previous.encodings().equals(next.encodings())) {
-            databases.encodings(next.encodings());
-        }
-        if (previous == null || previous.notifyKeyspaceEvents() != next.notifyKeyspaceEvents()) {
-            data.writes().notifyKeyspaceEvents(next.notifyKeyspaceEvents());
-        }
-        if (previous == null || previous.trackingTableMaxKeys() != next.trackingTableMaxKeys()) {
-            data.tracking().maxKeys(next.trackingTableMaxKeys());
-        }
-        if (shardId == 0 && previous != null && !previous.persistence().equals(next.persistence())) {
-            persistence.settings(next.persistence()); // one copy for the service: shard 0 installs it
-        }
-        if (shardId == 0 && previous != null) {
-            // the ACLs are one for the server: shard 0's values set them, as the persistence's and replication's
-            acl.configure(next::value);
-            if (!java.util.Objects.equals(previous.requirePass(), next.requirePass())) {
-                acl.users().defaultPassword(next.requirePass()); // Redis's requirepass: the default user's password
-            }
-        }
-        if (shardId == 0 && previous != null && !previous.replication().equals(next.replication())) {
-            replication.settings(next.replication());
-        }
-        if (shardId == 0 && (previous == null || !previous.outputLimits().replica().equals(next.outputLimits().replica()))) {
-            RespSettings.OutputBufferLimit r = next.outputLimits().replica();
-            replication.outputLimit(new Replication.OutputLimit(r.hardBytes(), r.softBytes(), r.softSeconds()));
-        }
-        slowlogThresholdNanos = next.slowlogSlowerThan() < 0 ? Long.MAX_VALUE
-                : next.slowlogSlowerThan() > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : next.slowlogSlowerThan() * 1000;
-        slowLog.trim(next.slowlogMaxLen());
+        applier.apply(this, previous, next);
+    }
+
+    /** The shard count the service runs on: each shard's part of maxmemory and maxmemory-clients is this share. */
+    public int shardCount() {
+        return shards;
+    }
+
+    /** Redis's slowlog-log-slower-than (microseconds; negative: off) and slowlog-max-len on this shard. */
+    public void slowLog(long slowerThanMicros, long maxLen) {
+        slowlogThresholdNanos = slowerThanMicros < 0 ? Long.MAX_VALUE
+                : slowerThanMicros > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE - 1 : slowerThanMicros * 1000;
+        slowLog.trim(maxLen);
     }
 
     /** A pause began or ended: commands look at it, and keys neither expire nor are evicted while it lasts (Redis 7). */
