@@ -206,21 +206,6 @@ public final class ConfigCommands {
         return next.build();
     }
 
-    /**
-     * The parameters of {@code textsByKey} (texts by {@code percore.demo.*} key) that are kept by name,
-     * as redis.conf lines: what the start reads into the values for those with no field of their own.
-     */
-    public static List<List<String>> keptParameters(Map<String, String> textsByKey) {
-        List<List<String>> lines = new ArrayList<>();
-        textsByKey.forEach((key, text) -> {
-            ConfigParameter<?> p = ConfigParameters.setBy(key);
-            if (p != null && p.initial() != null) {
-                lines.add(List.of(p.name(), text));
-            }
-        });
-        return lines;
-    }
-
     /** What a shard does when it takes new values: the rows' apply functions ({@link ConfigApply}). */
     public static io.percore.demo.server.ConfigApplier applier() {
         return ConfigParameters::apply;
