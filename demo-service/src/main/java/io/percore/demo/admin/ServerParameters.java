@@ -30,7 +30,7 @@ final class ServerParameters {
                                 + " clients (percore.servers.resp.max-connections-per-shard x shards)");
                     }
                     n.maxClients = clients;
-                }).defaultIs("what the listeners take: percore.servers.resp.max-connections-per-shard x shards (a larger one configured is lowered to it)"),
+                }).defaultIs("what the listeners take: percore.servers.resp.max-connections-per-shard x shards"),
                 ConfigParameter.live("timeout", ConfigType.signed(0, Integer.MAX_VALUE), v -> Long.toString(v.timeout()),
                         (n, seconds) -> n.timeout = seconds).defaultIs("percore.servers.resp.idle-timeout, in seconds (0)"),
                 // Redis's bounds are 1mb..LLONG_MAX; this server's decoder holds a bulk in one array, so 2 GB - 1 at most
