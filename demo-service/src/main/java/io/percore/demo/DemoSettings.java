@@ -59,21 +59,12 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
                 Duration.ofSeconds(60), 10_000, config, ClusterSettings.disabled(), List.of());
     }
 
-    public MemorySettings memory() {
-        return config.memory();
-    }
-
     public PersistenceSettings persistence() {
         return config.persistence();
     }
 
     public ReplicationSettings replication() {
         return config.replication();
-    }
-
-    /** Redis's {@code databases}: how many numbered databases (SELECT 0..n-1), fixed at start. */
-    public int databases() {
-        return config.databases();
     }
 
     /** These settings with the CONFIG values {@code config}. */
@@ -153,7 +144,7 @@ public record DemoSettings(String respBindAddress, int respPort, RespSettings re
     }
 
     /** These settings with {@code users} declared at start (see {@link #users}). */
-    public DemoSettings withUsers(List<List<String>> users) {
+    private DemoSettings withUsers(List<List<String>> users) {
         return new DemoSettings(respBindAddress, respPort, resp, respIdleTimeout, httpBindAddress, httpPort, http,
                 httpIdleTimeout, maxConnectionsPerShard, config, cluster, users);
     }

@@ -100,8 +100,7 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     /** This parameter, set by {@code percore.demo.<key>} at start and live. */
     ConfigParameter<T> setBy(String key) {
         return new ConfigParameter<>(name, alias, type, change, "percore.demo." + key, sensitive, hidden, get, live, apply,
-                reason,
-                defaultNote, initial, applied);
+                reason, defaultNote, initial, applied);
     }
 
     ConfigParameter<T> markSensitive() {
@@ -112,8 +111,7 @@ record ConfigParameter<T>(String name, String alias, ConfigType<T> type, Change 
     /** This parameter's change does {@code what} on each shard (see {@link ConfigApply}). */
     ConfigParameter<T> appliedBy(ConfigApply what) {
         return new ConfigParameter<>(name, alias, type, change, property, sensitive, hidden, get, live, apply,
-                reason, defaultNote,
-                initial, what);
+                reason, defaultNote, initial, what);
     }
 
     ConfigParameter<T> markHidden() {
