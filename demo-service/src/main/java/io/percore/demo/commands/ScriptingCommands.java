@@ -346,10 +346,7 @@ public final class ScriptingCommands {
      * on a shard not held, before any effect) runs again holding every shard.
      */
     private void holdAndRun(CommandContext c, byte[][] argv, BitSet shards, CommandContext.PendingReply slot, Rerun again, boolean shown) {
-        // the transaction's one step: this script run again holding the shards (a step of its own, not a row of the registry)
-        CommandSpec held = new CommandSpec(new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT), -1, List.of(),
-                0, 0, 0, "scripting", "", (ctx, a) -> again.run(ctx, a, shards, shown));
-        AcrossShards.runAloneThen(c, held, argv, shards, bound -> ShardFuture.completed(null), reply -> {
+        AcrossShards.runAloneThen(c, "a script", shards, held -> again.run(held, argv, shards, shown), reply -> {
             int shardCount = c.keyspace().shardCount();
             if (reply == ScriptShard.WIDEN && shards.cardinality() < shardCount) {
                 scripting.widened(widenedName(c, argv));

@@ -135,28 +135,44 @@ public final class AcrossShards {
     private static final Set<String> READ_IN_BATCHES = Set.of("pfcount", "pfmerge");
 
     /**
-     * Runs a command whose keys lie on several shards atomically, as Redis runs every command: a
-     * transaction of its own holds those shards ({@code shards}, reserved in ascending order as EXEC
-     * reserves them) while the command's own handler runs against the transaction's keyspace, so no
-     * other command sees half of it; its changes reach the append-only file and replicas as one
-     * MULTI ... EXEC. The reply is the command's; the connection's later commands wait for it.
+     * What runs once a caller's shards are held, against {@code held}: the transaction's keyspace, and the
+     * caller's connection otherwise (its reply is the run's). The door's run of a command's handler
+     * ({@link CommandCall}), or a script run again holding the shards it reached for (ScriptingCommands): a step
+     * of its own, not a command of the registry.
      */
-    public static void runAlone(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards) {
-        runAloneUnless(c, spec, argv, shards, NOTHING_REFUSED);
+    @FunctionalInterface
+    public interface HeldStep {
+        void run(CommandContext held);
+    }
+
+    /**
+     * Runs {@code step} (a command whose keys lie on several shards, named {@code what}) atomically, as Redis
+     * runs every command: a transaction of its own holds those shards ({@code shards}, reserved in ascending
+     * order as EXEC reserves them) while the step runs against the transaction's keyspace, so no other command
+     * sees half of it; its changes reach the append-only file and replicas as one MULTI ... EXEC. The reply is
+     * the step's; the connection's later commands wait for it.
+     */
+    static void runAlone(CommandContext c, String what, BitSet shards, HeldStep step) {
+        runAloneUnless(c, what, shards, NOTHING_REFUSED, step);
     }
 
     private static final Function<Keyspace, ShardFuture<String>> NOTHING_REFUSED = bound -> ShardFuture.completed(null);
 
     /**
      * As {@link #runAlone}, but once its shards are held {@code refusal} decides first: a non-null
-     * error text is the reply instead and the command does not run (cluster mode: keys of a slot
+     * error text is the reply instead and the step does not run (cluster mode: keys of a slot
      * migrating away, whose presence can change only while their shard is not held).
      */
-    public static void runAloneUnless(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards,
-                                      Function<Keyspace, ShardFuture<String>> refusal) {
+    static void runAloneUnless(CommandContext c, String what, BitSet shards, Function<Keyspace, ShardFuture<String>> refusal,
+                               HeldStep step) {
         CommandContext.PendingReply slot = c.reserve();
         c.beginBarrier();
-        runAloneThen(c, spec, argv, shards, refusal, reply -> answer(c, slot, reply));
+        runAloneThen(c, what, shards, refusal, step, reply -> answer(c, slot, reply));
+    }
+
+    /** As {@link #runAlone}, for a caller that reserved the reply and holds the connection's barrier itself. */
+    public static void runAloneThen(CommandContext c, String what, BitSet shards, HeldStep step, Consumer<RedisMessage> then) {
+        runAloneThen(c, what, shards, NOTHING_REFUSED, step, then);
     }
 
     /**
@@ -164,13 +180,13 @@ public final class AcrossShards {
      * barrier itself: {@code then} gets the reply once the shards are released (a script that must
      * run again holding more shards, see ScriptingCommands).
      */
-    public static void runAloneThen(CommandContext c, CommandSpec spec, byte[][] argv, BitSet shards,
-                                    Function<Keyspace, ShardFuture<String>> refusal, Consumer<RedisMessage> then) {
+    private static void runAloneThen(CommandContext c, String what, BitSet shards, Function<Keyspace, ShardFuture<String>> refusal,
+                                     HeldStep step, Consumer<RedisMessage> then) {
         long tx = c.local().nextGroupId();
         Keyspace bound = c.keyspace().boundTo(tx);
         bound.reserveInOrder(shards).whenComplete((held, failure) -> {
             if (failure != null) {
-                LOG.warn("{} could not reserve its shards {}", spec.name(), shards, failure);
+                LOG.warn("{} could not reserve its shards {}", what, shards, failure);
                 finish(c, bound, shards, List.of(), then, RespReplies.forFailure(failure));
                 return;
             }
@@ -180,8 +196,7 @@ public final class AcrossShards {
                             checkFailure != null ? RespReplies.forFailure(checkFailure) : new ErrorRedisMessage(error));
                     return;
                 }
-                new ExecRun(c, bound, List.of(new MultiState.Queued(-1, spec, argv)), false, null,
-                        replies -> finish(c, bound, shards, List.of(), then, replies.get(0))).next();
+                ExecRun.step(c, bound, what, step, reply -> finish(c, bound, shards, List.of(), then, reply)).next();
             });
         });
     }

@@ -230,8 +230,8 @@ public final class CommandCall {
             Cluster.Route route = session.migratingRoute;
             if (route != null) {
                 session.migratingRoute = null;
-                AcrossShards.runAloneUnless(c, spec, argv, AcrossShards.shardsOfKeys(c.commands(), id, argv, c.keyspace()),
-                        bound -> Cluster.refusalWhileMigrating(bound, route, argv));
+                AcrossShards.runAloneUnless(c, spec.name(), AcrossShards.shardsOfKeys(c.commands(), id, argv, c.keyspace()),
+                        bound -> Cluster.refusalWhileMigrating(bound, route, argv), held -> spec.handler().handle(held, argv));
                 return;
             }
         }
@@ -241,7 +241,7 @@ public final class CommandCall {
             if (busy != null) {
                 throw new RespError(busy); // it would wait behind the script's hold: -BUSY, as EXEC
             }
-            AcrossShards.runAlone(c, spec, argv, spanned);
+            AcrossShards.runAlone(c, spec.name(), spanned, held -> spec.handler().handle(held, argv));
         } else {
             spec.handler().handle(c, argv);
         }

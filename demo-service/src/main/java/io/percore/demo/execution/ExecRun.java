@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Runs the queued commands one after another through their handlers, each seeing the
  * connection through this context except for the keyspace (bound to the transaction) and its
  * replies (collected in order). The next command starts when the previous one has replied and
- * released any barrier it raised, so commands of one transaction never overlap.
+ * released any barrier it raised, so commands of one transaction never overlap. A command whose keys
+ * span shards, or a script run again, runs here the same way as a step of its own ({@link AcrossShards#runAlone}).
  */
 final class ExecRun implements CommandContext {
 
@@ -33,6 +34,9 @@ final class ExecRun implements CommandContext {
     /** The keyspace the running command sees: {@link #bound}, or its view for a tracking client's command. */
     private Keyspace current;
     private final List<MultiState.Queued> commands;
+    /** A caller's one step instead of a queue (a command alone across shards, a script run again), named for the log; else null. */
+    private final AcrossShards.HeldStep step;
+    private final String stepName;
     /** What each command tells the shards it reaches for client tracking; null when the client does not track. */
     private final TrackedCommand[] tracked;
     /** Each command's figures counted as its own (EXEC's); a command run alone is counted by its connection. */
@@ -54,25 +58,58 @@ final class ExecRun implements CommandContext {
         this.bound = bound;
         this.current = bound;
         this.commands = commands;
+        this.step = null;
+        this.stepName = null;
         this.done = done;
         this.replies = new RedisMessage[commands.size()];
     }
 
+    private ExecRun(CommandContext connection, Keyspace bound, String stepName, AcrossShards.HeldStep step,
+                    Consumer<List<RedisMessage>> done) {
+        this.countEach = false; // the step is counted by its caller's call
+        this.tracked = null;
+        this.connection = connection;
+        this.bound = bound;
+        this.current = bound;
+        this.commands = List.of();
+        this.step = step;
+        this.stepName = stepName;
+        this.done = done;
+        this.replies = new RedisMessage[1];
+    }
+
+    /** A run of {@code step} alone, holding the shards {@code bound} holds; {@code done} gets its reply. */
+    static ExecRun step(CommandContext connection, Keyspace bound, String name, AcrossShards.HeldStep step, Consumer<RedisMessage> done) {
+        return new ExecRun(connection, bound, name, step, replies -> done.accept(replies.get(0)));
+    }
+
     void next() {
-        while (index < commands.size()) {
-            int run = singleKeyRun(index);
+        int size = step == null ? commands.size() : 1;
+        while (index < size) {
+            int run = step == null ? singleKeyRun(index) : 0;
             if (run >= 2) {
                 runByShard(index, run);
                 return; // continued once every shard answered
             }
-            MultiState.Queued q = commands.get(index);
             replied = false;
             barrier = false;
             running = true;
             try {
-                CommandCall.callLookedUp(policy, this, q.id(), q.spec(), q.argv());
+                if (step == null) {
+                    MultiState.Queued q = commands.get(index);
+                    CommandCall.callLookedUp(policy, this, q.id(), q.spec(), q.argv());
+                } else {
+                    bound.step(1);
+                    step.run(this);
+                }
+            } catch (RespError e) {
+                fill(e.reply());
             } catch (RuntimeException e) {
-                LOG.warn("Command {} failed inside EXEC", q.spec().name(), e);
+                if (step == null) {
+                    LOG.warn("Command {} failed inside EXEC", commands.get(index).spec().name(), e);
+                } else {
+                    LOG.warn("{} failed holding its shards", stepName, e);
+                }
                 fill(RespReplies.forFailure(e));
             } finally {
                 running = false;
@@ -161,8 +198,8 @@ final class ExecRun implements CommandContext {
         }
         replies[index] = reply;
         replied = true;
-        MultiState.Queued q = commands.get(index);
         if (countEach) {
+            MultiState.Queued q = commands.get(index);
             connection.ranInTransaction(q.id(), q.spec(), q.argv(), System.nanoTime() - started, reply);
         }
         resumeIfReady();
