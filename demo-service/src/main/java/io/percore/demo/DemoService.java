@@ -115,7 +115,7 @@ public final class DemoService implements AutoCloseable {
             ConfigValues initial = startValues(settings, engine.shardCount());
             persistence = Persistence.start(engine, keyspace, initial.persistence());
             scripting = Scripting.start(engine, keyspace);
-            CommandTable commands = RespCommands.table(settings.respPort(), (int) initial.protoMaxBulkLen(), scripting);
+            CommandTable commands = RespCommands.table(settings.respPort(), scripting);
             AccessControl acl = accessControl(initial, commands, settings);
             String unfit = initial.jvmFit();
             if (unfit != null) {

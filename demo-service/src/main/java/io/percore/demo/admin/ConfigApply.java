@@ -32,6 +32,13 @@ enum ConfigApply {
             shard.data().databases().encodings(next.encodings());
         }
     },
+    /** proto-max-bulk-len: the longest string a write may make (APPEND, SETRANGE, the bit commands' offsets). */
+    STRING_LENGTH(true, false) {
+        @Override
+        void run(ServerShard shard, ConfigValues previous, ConfigValues next) {
+            shard.data().databases().maxStringLength(next.protoMaxBulkLen());
+        }
+    },
     KEYSPACE_EVENTS(true, false) {
         @Override
         void run(ServerShard shard, ConfigValues previous, ConfigValues next) {

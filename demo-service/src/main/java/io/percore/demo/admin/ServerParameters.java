@@ -35,7 +35,7 @@ final class ServerParameters {
                         (n, seconds) -> n.timeout = seconds).defaultIs("percore.servers.resp.idle-timeout, in seconds (0)"),
                 // Redis's bounds are 1mb..LLONG_MAX; this server's decoder holds a bulk in one array, so 2 GB - 1 at most
                 ConfigParameter.live("proto-max-bulk-len", ConfigType.memory(1024 * 1024, Integer.MAX_VALUE), v -> Long.toString(v.protoMaxBulkLen()),
-                        (n, length) -> n.protoMaxBulkLen = length).setBy("resp.max-bulk-length"),
+                        (n, length) -> n.protoMaxBulkLen = length).setBy("resp.max-bulk-length").appliedBy(ConfigApply.STRING_LENGTH),
                 ConfigParameter.live("protected-mode", ConfigType.YES_NO, v -> yesNo(v.protectedMode()), (n, on) -> n.protectedMode = on)
                         .setBy("protected-mode"),
                 ConfigParameter.live("slowlog-log-slower-than", ConfigType.signed(-1, Long.MAX_VALUE), v -> Long.toString(v.slowlogSlowerThan()),

@@ -72,8 +72,9 @@ public final class OnKeyOwner implements CommandHandler {
             KeyspaceShard local = c.local();
             TrackedCommand tracked = keyspace.tracked();
             long now = c.nowMillis();
-            RedisMessage reply = tracked == null ? execute(local, keyspace.db(), argv, keyspace.step(), now)
-                    : executeTracked(local, keyspace.db(), argv, keyspace.step(), tracked, now);
+            RedisMessage reply = tracked != null ? executeTracked(local, keyspace.db(), argv, keyspace.step(), tracked, now)
+                    : writes && c.obeysWithoutLimits() ? executeObeyed(local, keyspace.db(), argv, keyspace.step(), now)
+                    : execute(local, keyspace.db(), argv, keyspace.step(), now);
             ShardFuture<Void> gate = local.takeReplyGate(); // null unless it told other shards' tracking clients or served blocked clients
             if (gate == null || c.answersAtOnce()) {
                 // a script's redis.call is answered at once: the deliveries still go, but its EVAL's reply does not wait for them
@@ -85,10 +86,11 @@ public final class OnKeyOwner implements CommandHandler {
         }
         int step = keyspace.step();
         int db = keyspace.db();
+        boolean obeys = writes && c.obeysWithoutLimits();
         ClientMemory memory = c.memory();
         long budget = c.server().config().clientsBytesPerShard(keyspace.shardCount());
         CommandContext.PendingReply slot = c.reserve();
-        keyspace.invokeOn(owner, state -> madeFor(memory, budget, state, db, argv, step)).whenComplete((reply, failure) -> {
+        keyspace.invokeOn(owner, state -> madeFor(memory, budget, state, db, argv, step, obeys)).whenComplete((reply, failure) -> {
             if (reply != null) {
                 memory.addElsewhere(-RespReplies.heldBytes(reply)); // arrived: the connection's own output from here
             }
@@ -99,12 +101,14 @@ public final class OnKeyOwner implements CommandHandler {
     /**
      * Runs the command now on {@code state}'s shard, which must own its key, against database {@code db},
      * as a unit of its write path at {@code step} of a transaction, for a tracking client's command
-     * ({@code tracked}, or null for none): for EXEC, which sends each shard the queued commands of its
-     * keys in one message instead of one round trip each.
+     * ({@code tracked}, or null for none), for a caller that must be obeyed or not ({@code obeys}: a replayed feed's
+     * transaction): for EXEC, which sends each shard the queued commands of its keys in one message instead of one
+     * round trip each.
      */
-    public RedisMessage runHere(KeyspaceShard state, int db, byte[][] argv, int step, TrackedCommand tracked) {
+    public RedisMessage runHere(KeyspaceShard state, int db, byte[][] argv, int step, TrackedCommand tracked, boolean obeys) {
         long now = System.currentTimeMillis();
-        return tracked == null ? execute(state, db, argv, step, now) : executeTracked(state, db, argv, step, tracked, now);
+        return tracked != null ? executeTracked(state, db, argv, step, tracked, now)
+                : obeys && writes ? executeObeyed(state, db, argv, step, now) : execute(state, db, argv, step, now);
     }
 
     /**
@@ -115,12 +119,13 @@ public final class OnKeyOwner implements CommandHandler {
      * the first that takes it over, not after this shard built them all; what a reply holds counts
      * as the client's until it arrives.
      */
-    private RedisMessage madeFor(ClientMemory memory, long budget, KeyspaceShard state, int db, byte[][] argv, int step) {
+    private RedisMessage madeFor(ClientMemory memory, long budget, KeyspaceShard state, int db, byte[][] argv, int step, boolean obeys) {
         if (memory.closing() || (budget > 0 && memory.total() > budget)) {
             memory.markClosing();
             return CLIENT_CLOSING;
         }
-        RedisMessage reply = execute(state, db, argv, step, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        RedisMessage reply = obeys ? executeObeyed(state, db, argv, step, now) : execute(state, db, argv, step, now);
         memory.addElsewhere(RespReplies.heldBytes(reply));
         return reply;
     }
@@ -132,6 +137,20 @@ public final class OnKeyOwner implements CommandHandler {
     /** {@link #execute} for a tracking client's command: its change is its own (NOLOOP), a read's key is remembered for it. */
     private RedisMessage executeTracked(KeyspaceShard state, int db, byte[][] argv, int step, TrackedCommand tracked, long now) {
         return state.tracking().run(tracked, () -> execute(state, db, argv, step, now));
+    }
+
+    /**
+     * {@link #execute} for a write of a source that must be obeyed (a replayed feed: Redis's {@code mustObeyClient}):
+     * not bounded by proto-max-bulk-len. Apart from {@link #execute}, whose size the JIT inlines on a client's path.
+     */
+    private RedisMessage executeObeyed(KeyspaceShard state, int db, byte[][] argv, int step, long now) {
+        io.percore.demo.kv.Databases databases = state.databases();
+        databases.obeying(true);
+        try {
+            return execute(state, db, argv, step, now);
+        } finally {
+            databases.obeying(false);
+        }
     }
 
     /**

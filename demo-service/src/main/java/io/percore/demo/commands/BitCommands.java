@@ -42,20 +42,13 @@ public final class BitCommands {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    /** {@code proto-max-bulk-len}: no bit offset may address a byte at or past it. */
-    private final long maxBulkLength;
-
-    public BitCommands(int maxBulkLength) {
-        this.maxBulkLength = maxBulkLength;
-    }
-
     // ------------------------------------------------------------------ argument parsing
 
     /**
-     * Redis's {@code getBitOffsetFromArgument}: a non-negative integer whose byte is below
-     * {@code proto-max-bulk-len}; with {@code hash} (BITFIELD) {@code #n} means n times the type's width.
+     * Redis's {@code getBitOffsetFromArgument}: a non-negative integer whose byte is below the live
+     * {@code proto-max-bulk-len} ({@link io.percore.demo.kv.Databases#stringLengthLimit}); with {@code hash} (BITFIELD) {@code #n} means n times the type's width.
      */
-    long bitOffset(byte[] arg, boolean hash, int bits) {
+    long bitOffset(ValueStore ks, byte[] arg, boolean hash, int bits) {
         boolean useHash = hash && bits > 0 && arg.length > 0 && arg[0] == '#';
         byte[] digits = useHash ? java.util.Arrays.copyOfRange(arg, 1, arg.length) : arg;
         if (!RespNumbers.isLong(digits)) {
@@ -65,7 +58,7 @@ public final class BitCommands {
         if (useHash) {
             offset *= bits; // wraps as Redis's C does; a wrapped offset is negative or out of range below
         }
-        if (offset < 0 || (offset >> 3) >= maxBulkLength) {
+        if (offset < 0 || (offset >> 3) >= ks.databases().stringLengthLimit()) {
             throw new RespError(BIT_OFFSET_ERROR);
         }
         return offset;
@@ -75,7 +68,7 @@ public final class BitCommands {
 
     /** SETBIT key offset 0|1: the bit's previous value; grows the string with zeros to reach it. */
     public RedisMessage setbit(ValueStore ks, byte[][] argv, long now) {
-        long offset = bitOffset(argv[2], false, 0);
+        long offset = bitOffset(ks, argv[2], false, 0);
         if (!RespNumbers.isLong(argv[3])) {
             throw new RespError(BIT_VALUE_ERROR);
         }
@@ -101,7 +94,7 @@ public final class BitCommands {
 
     /** GETBIT key offset: 0 past the end of the string or for a missing key. */
     public RedisMessage getbit(ValueStore ks, byte[][] argv, long now) {
-        long offset = bitOffset(argv[2], false, 0);
+        long offset = bitOffset(ks, argv[2], false, 0);
         StringView v = StringView.of(ks.lookupRead(argv[1], ValueType.STRING, now));
         long byteIndex = offset >>> 3;
         if (v == null || byteIndex >= v.length()) {
@@ -462,7 +455,7 @@ public final class BitCommands {
             byte[] type = argv[j + 1];
             boolean signed = fieldSigned(type);
             int bits = fieldBits(type, signed);
-            long offset = bitOffset(argv[j + 2], true, bits);
+            long offset = bitOffset(ks, argv[j + 2], true, bits);
             long value = 0;
             if (opcode != GET) {
                 readOnly = false;

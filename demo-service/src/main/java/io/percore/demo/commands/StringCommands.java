@@ -45,9 +45,6 @@ import io.percore.demo.resp.RespReplies;
  */
 public final class StringCommands {
 
-    /** Redis's default {@code proto-max-bulk-len}: the largest string a command may build. */
-    public static final long MAX_STRING_LENGTH = 512L * 1024 * 1024;
-
 
     private static final int NX = 1;
     private static final int XX = 1 << 1;
@@ -228,7 +225,7 @@ public final class StringCommands {
             return integer(argv[2].length);
         }
         int oldLength = old.length();
-        checkStringLength((long) oldLength + argv[2].length);
+        checkStringLength(ks, oldLength, argv[2].length);
         GrowableString string = ks.strings().writable(argv[1], oldLength + argv[2].length, now);
         System.arraycopy(argv[2], 0, string.array(), oldLength, argv[2].length);
         if (!ks.strings().lastCounted()) {
@@ -281,7 +278,7 @@ public final class StringCommands {
         if (value.length == 0) {
             return old == null ? ZERO : integer(oldLength); // nothing written, nothing created
         }
-        checkStringLength(offset, value.length);
+        checkStringLength(ks, offset, value.length);
         // in place: O(value) unless the string grows (amortized) or a reply holds it (one copy)
         GrowableString string = ks.strings().writable(argv[1], (int) Math.max(oldLength, offset + value.length), now);
         System.arraycopy(value, 0, string.array(), (int) offset, value.length);
@@ -669,15 +666,13 @@ public final class StringCommands {
         return v.copy();
     }
 
-    private static void checkStringLength(long length) {
-        if (length > MAX_STRING_LENGTH) {
-            throw new RespError(RespReplies.STRING_TOO_LONG);
-        }
-    }
-
-    /** {@code offset + length} checked without overflow: SETRANGE's offset may be any long a client sends. */
-    private static void checkStringLength(long offset, int length) {
-        if (offset > MAX_STRING_LENGTH - length) {
+    /**
+     * Redis's {@code checkStringLength}: {@code offset + length} (an APPEND's old length, a SETRANGE's offset) within
+     * the live proto-max-bulk-len ({@link io.percore.demo.kv.Databases#stringLengthLimit}), checked without overflow:
+     * SETRANGE's offset may be any long a client sends.
+     */
+    private static void checkStringLength(ValueStore ks, long offset, int length) {
+        if (offset > ks.databases().stringLengthLimit() - length) {
             throw new RespError(RespReplies.STRING_TOO_LONG);
         }
     }

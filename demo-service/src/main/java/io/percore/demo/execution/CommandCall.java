@@ -138,6 +138,7 @@ public final class CommandCall {
             byShard.get(owner).add(i);
         }
         int here = c.shard().id();
+        boolean obeys = c.obeysWithoutLimits();
         int[] remaining = {0};
         for (int s = 0; s < byShard.size(); s++) {
             if (byShard.get(s) != null && s != here) {
@@ -163,7 +164,7 @@ public final class CommandCall {
             bound.invokeOn(s, state -> {
                 RedisMessage[] out = new RedisMessage[argvs.length];
                 for (int k = 0; k < argvs.length; k++) {
-                    out[k] = handlers[k].runHere(state, db, argvs[k], step, trackedThere[k]);
+                    out[k] = handlers[k].runHere(state, db, argvs[k], step, trackedThere[k], obeys);
                 }
                 return out;
             }).whenComplete((answers, failure) -> {
@@ -180,7 +181,7 @@ public final class CommandCall {
             for (int i : local) {
                 MultiState.Queued q = run.get(i);
                 replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(c.local(), db, q.argv(), step,
-                        tracked == null ? null : tracked[i]);
+                        tracked == null ? null : tracked[i], obeys);
             }
         }
         if (remaining[0] == 0) {

@@ -217,6 +217,12 @@ final class ExecRun implements CommandContext {
         return connection.services();
     }
 
+    /** A replayed feed's transaction is obeyed as its other commands are. */
+    @Override
+    public boolean obeysWithoutLimits() {
+        return connection.obeysWithoutLimits();
+    }
+
     /** The queued commands run for the client that sent EXEC. */
     @Override
     public Caller caller() {

@@ -43,6 +43,10 @@ public final class Databases {
 
     private MemoryBudget budget = MemoryBudget.unlimited();
     private EncodingLimits encodings = EncodingLimits.DEFAULT;
+    /** Redis's {@code proto-max-bulk-len} as the strings' writes see it (512 MB unless configured). */
+    private long maxStringLength = 512L * 1024 * 1024;
+    /** A replayed feed's command is running: Redis's {@code mustObeyClient}, whose strings have no bound of their own. */
+    private boolean obeying;
     private boolean expiryPaused;
     /** The database the random eviction policies try first next time (Redis's {@code next_db}). */
     private int randomCursor;
@@ -212,6 +216,27 @@ public final class Databases {
 
     public EncodingLimits encodings() {
         return encodings;
+    }
+
+    /** CONFIG SET proto-max-bulk-len: the longest string a client's APPEND, SETRANGE or bit write may make from now on. */
+    public void maxStringLength(long bytes) {
+        this.maxStringLength = bytes;
+    }
+
+    /**
+     * While a command of a replayed feed (the append-only file, a primary's stream) runs: obeyed whatever the bound, as
+     * Redis's {@code checkStringLength} and {@code getBitOffsetFromArgument} skip it for {@code mustObeyClient}.
+     */
+    public void obeying(boolean on) {
+        this.obeying = on;
+    }
+
+    /**
+     * The longest string a write may make now (Redis's {@code proto-max-bulk-len}, checked by APPEND, SETRANGE, SETBIT
+     * and BITFIELD): the configured bound, or for a replayed feed's command only what one array holds.
+     */
+    public long stringLengthLimit() {
+        return obeying ? GrowableString.MAX_ARRAY : Math.min(maxStringLength, GrowableString.MAX_ARRAY);
     }
 
     /** CLIENT PAUSE WRITE or ALL on this shard: no key of any database expires or is evicted meanwhile. */

@@ -23,7 +23,7 @@ public final class GrowableString implements MutableValue {
     static final long OVERHEAD = 24;
     /** Past this length spare capacity grows by this much instead of doubling (Redis's {@code SDS_MAX_PREALLOC}). */
     static final int MAX_PREALLOC = 1 << 20;
-    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private static final byte[] EMPTY = new byte[0];
 
     private byte[] bytes;

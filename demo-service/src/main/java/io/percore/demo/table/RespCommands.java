@@ -46,7 +46,6 @@ import io.percore.demo.commands.ZSetCommands;
 import io.percore.demo.execution.AclChecks;
 import io.percore.demo.execution.Admission;
 import io.percore.demo.scripting.Scripting;
-import io.percore.demo.server.RespSettings;
 import io.percore.demo.command.CommandHandler;
 
 /** The commands this server implements, with Redis 7's arity, flags and key positions. */
@@ -83,19 +82,14 @@ public final class RespCommands {
      * key positions are Redis 7.0.15's ({@code CommandMetadataTest} checks every row against them).
      */
     public static CommandTable table(int port) {
-        return table(port, RespSettings.REDIS_MAX_BULK_LENGTH);
-    }
-
-    /** ... with {@code proto-max-bulk-len} as configured at start, which bounds bit offsets. */
-    public static CommandTable table(int port, int maxBulkLength) {
-        return table(port, maxBulkLength, null);
+        return table(port, null);
     }
 
     /** ... running scripts through {@code scripting} (null: a table read for its metadata only). */
-    public static CommandTable table(int port, int maxBulkLength, Scripting scripting) {
+    public static CommandTable table(int port, Scripting scripting) {
         InfoCommand server = new InfoCommand(port, scripting);
         MemoryCommands memory = new MemoryCommands(scripting);
-        BitCommands bits = new BitCommands(maxBulkLength);
+        BitCommands bits = new BitCommands();
         List<CommandSpec> c = new ArrayList<>();
         // connection (networking.c)
         c.add(spec("ping", -1, "fast", 0, 0, 0, "connection", "Returns the server's liveliness response.", ConnectionCommands::ping));

@@ -19,7 +19,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.percore.demo.server.RespSettings;
 
 /**
  * Issue 13: the bit commands (SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD, BITFIELD_RO) sent to
@@ -342,7 +341,7 @@ class BitCommandsTest {
     /** A bit offset the whole shard budget could not hold is refused before the bitmap is allocated. */
     @Test
     void aBitmapLargerThanTheShardBudgetIsRefusedBeforeAllocation() throws IOException {
-        BitCommands bits = new BitCommands(RespSettings.REDIS_MAX_BULK_LENGTH);
+        BitCommands bits = new BitCommands();
         ValueStore store = new ValueStore(new SplittableRandom(1));
         store.budget(new MemoryBudget(1 << 20, MaxmemoryPolicy.NOEVICTION, 5));
         long now = System.currentTimeMillis();

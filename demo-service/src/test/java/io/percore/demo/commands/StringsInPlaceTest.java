@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import io.percore.demo.resp.BulkReply;
 import io.percore.demo.resp.RespReplies;
-import io.percore.demo.server.RespSettings;
 
 /**
  * Issue 13: strings changed in place (APPEND, SETRANGE, SETBIT, BITFIELD). A reply that took the
@@ -27,7 +26,7 @@ import io.percore.demo.server.RespSettings;
  */
 class StringsInPlaceTest {
 
-    private static final BitCommands BITS = new BitCommands(RespSettings.REDIS_MAX_BULK_LENGTH);
+    private static final BitCommands BITS = new BitCommands();
 
     private static byte[][] argv(String... args) {
         byte[][] out = new byte[args.length][];
