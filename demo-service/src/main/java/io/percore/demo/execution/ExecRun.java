@@ -11,6 +11,7 @@ import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.tracking.TrackedCommand;
+import io.percore.engine.FatalErrorHandler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -104,7 +105,12 @@ final class ExecRun implements CommandContext {
                 }
             } catch (RespError e) {
                 fill(e.reply());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                if (FatalErrorHandler.isFatal(e)) {
+                    throw e; // the JVM itself is in trouble: the engine halts the process (no zombie)
+                }
+                // an Error of the command's own code (AssertionError, LinkageError) is its reply as an exception is: left
+                // to the reservation's future, it would end in a stage nobody reads and the shards would stay held
                 if (step == null) {
                     LOG.warn("Command {} failed inside EXEC", commands.get(index).spec().name(), e);
                 } else {
