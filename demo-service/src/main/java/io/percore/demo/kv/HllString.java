@@ -215,7 +215,9 @@ public final class HllString {
         if (delta > 0 && length + delta > store.encodings().hllSparseMaxBytes()) {
             return promoteAndRaise(index, count);
         }
-        b = writable(length + 3);
+        // Redis makes room for 3 (XZERO split into XZERO-VAL-XZERO); a corrupt value ending in an XZERO's first byte takes
+        // one more, the sequence's last byte written past the new end as Redis writes it into its allocation
+        b = writable(length + 4);
         if (delta != 0 && next != -1) {
             System.arraycopy(b, next, b, next + delta, end - next);
         }
