@@ -8,8 +8,8 @@
 #   tools/test-cpu.sh MODULE [TEST [TOP]]   e.g. tools/test-cpu.sh demo-service   or   tools/test-cpu.sh operator 'Cluster*'
 #
 # TEST is surefire's -Dtest (default: every class); TOP the rows printed (default 30). The module is packaged first with
-# what it needs (-am, no tests; the operator's tests also run the demo's jar). A child still running when its class ends
-# (not reaped) is counted nowhere.
+# what it needs (-am; the operator's tests also run the demo's jar), then only its classes run. A child still running
+# when its class ends (not reaped) is counted nowhere.
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -21,24 +21,32 @@ cd "$(dirname "$0")/.."
 out=$(mktemp -d /tmp/test-cpu.XXXXXX)
 modules=$module
 [ "$module" = operator ] && modules=demo-service,operator
-./mvnw -B -q -pl "$modules" -am package -DskipTests
+# Everything in reactor invocations (-am), so that nothing has to be installed in ~/.m2 (an old install there is what
+# a -pl run without -am would read). First: packaged without tests, each module's test class path written.
+./mvnw -B -q -pl "$modules" -am package -DskipTests dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/test-cpu.cp > "$out/package.log" 2>&1 || { echo "packaging failed: $out/package.log" >&2; exit 1; }
 
-# The listener compiles against the JUnit Platform of the module's tests and the launcher of the same version (surefire's).
-./mvnw -B -q -pl "$module" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/test.cp" >/dev/null
-engine=$(tr ':' '\n' < "$out/test.cp" | grep '/junit-platform-engine-' | head -1)
+# The listener compiles against the module's JUnit Platform and the launcher of the same version (surefire's).
+engine=$(tr ':' '\n' < "$module/target/test-cpu.cp" | grep '/junit-platform-engine-' | head -1)
 version=$(basename "$engine" .jar); version=${version#junit-platform-engine-}
 ./mvnw -B -q dependency:get -Dartifact=org.junit.platform:junit-platform-launcher:"$version" >/dev/null
 launcher=~/.m2/repository/org/junit/platform/junit-platform-launcher/$version/junit-platform-launcher-$version.jar
 mkdir -p "$out/classes/META-INF/services"
-javac -nowarn -d "$out/classes" -cp "$(cat "$out/test.cp"):$launcher" tools/test-cpu/ClassCpuListener.java 2>/dev/null
+javac -nowarn -d "$out/classes" -cp "$(cat "$module/target/test-cpu.cp"):$launcher" tools/test-cpu/ClassCpuListener.java 2>/dev/null
 echo io.percore.tools.testcpu.ClassCpuListener > "$out/classes/META-INF/services/org.junit.platform.launcher.TestExecutionListener"
 
-args=(-B -pl "$module" surefire:test -Dtests.forkCount=1 -Dmaven.test.additionalClasspath="$out/classes"
-  "-Dtests.jvmOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dtest.cpu.out=$out/classes.txt")
-[ -n "$test" ] && args+=(-Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false)
+# Then the same reactor again with only this module's classes selected (by default every class under its test
+# sources' package: the modules it needs have tests of their own packages, which this leaves out).
+if [ -z "$test" ]; then
+  package=$(cd "$module/src/test/java" && find . -name '*Test.java' | sed 's#^\./##; s#/[^/]*$##' |
+    awk 'NR == 1 { p = $0 } { while (index($0 "/", p "/") != 1) sub(/\/?[^\/]*$/, "", p) } END { print p }')
+  test="$package/**/*Test"
+fi
 start=$(date +%s)
 status=0
-./mvnw "${args[@]}" > "$out/maven.log" 2>&1 || status=$?
+./mvnw -B -pl "$modules" -am package -Dtests.forkCount=1 -Dmaven.test.additionalClasspath="$out/classes" \
+  "-Dtests.jvmOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dtest.cpu.out=$out/classes.txt" \
+  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false > "$out/maven.log" 2>&1 || status=$?
 [ -s "$out/classes.txt" ] || { echo "no class ran: $out/maven.log" >&2; exit 1; }
 
 tck=$(getconf CLK_TCK)
