@@ -16,6 +16,7 @@ import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
 import io.percore.demo.tracking.TrackedCommand;
+import io.percore.engine.FatalErrorHandler;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -180,8 +181,17 @@ public final class CommandCall {
         if (local != null) {
             for (int i : local) {
                 MultiState.Queued q = run.get(i);
-                replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(c.local(), db, q.argv(), step,
-                        tracked == null ? null : tracked[i], obeys);
+                try {
+                    replies[i] = ((OnKeyOwner) q.spec().handler()).runHere(c.local(), db, q.argv(), step,
+                            tracked == null ? null : tracked[i], obeys);
+                } catch (RuntimeException | Error e) {
+                    if (FatalErrorHandler.isFatal(e)) {
+                        throw e; // the JVM itself is in trouble: the engine halts the process
+                    }
+                    // its reply, as the other shards' failures are theirs: thrown on, it would leave the caller (EXEC,
+                    // holding the shards) before the other shards' answers continue it, and the shards held for ever
+                    replies[i] = RespReplies.forFailure(e);
+                }
             }
         }
         if (remaining[0] == 0) {
