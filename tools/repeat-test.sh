@@ -41,7 +41,7 @@ for i in $(seq 1 "$runs"); do
   touch "$out/started-$i"
   if ./mvnw -B -q -pl "$modules" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false > "$out/run-$i.log" 2>&1; then
     # a run whose every test skipped (a prerequisite missing) says nothing about flakiness: not counted green
-    counts=$(find "$module"/target/surefire-reports -name '*.txt' -newer "$out/started-$i" -exec grep -ho 'Tests run: [0-9]*, Failures: [0-9]*, Errors: [0-9]*, Skipped: [0-9]*' {} + |
+    counts=$({ find "$module"/target/surefire-reports -name '*.txt' -newer "$out/started-$i" -exec grep -ho 'Tests run: [0-9]*, Failures: [0-9]*, Errors: [0-9]*, Skipped: [0-9]*' {} + || true; } |
       awk -F'[:,] *' '{ run += $2; skipped += $8 } END { print run + 0, skipped + 0 }')
     if [ "${counts% *}" -gt 0 ] && [ "${counts% *}" -gt "${counts#* }" ]; then
       echo "run $i/$runs: green in $(( $(date +%s) - started )) s"

@@ -52,7 +52,7 @@ status=0
 tck=$(getconf CLK_TCK)
 echo "CPU seconds per test class, $module, one fork ($(date -u +%FT%TZ), $(( $(date +%s) - start )) s; load $(cut -d' ' -f1-3 /proc/loadavg)):"
 echo "   total    own  children    wall  class"
-awk -v t="$tck" '{ printf "%8.1f %6.1f %9.1f %7.1f  %s\n", ($1 + $2) / t, $1 / t, $2 / t, $3 / 100, $4 }' "$out/classes.txt" | sort -rn | head -"$top"
+awk -v t="$tck" '{ printf "%8.1f %6.1f %9.1f %7.1f  %s\n", ($1 + $2) / t, $1 / t, $2 / t, $3 / 100, $4 }' "$out/classes.txt" | sort -rn | sed -n "1,${top}p"
 awk -v t="$tck" '{ o += $1; c += $2; w += $3 } END { printf "%8.1f %6.1f %9.1f %7.1f  (%d classes)\n", (o + c) / t, o / t, c / t, w / 100, NR }' "$out/classes.txt"
 grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$out/maven.log" | tail -1
 echo "rows: $out/classes.txt; Maven's output: $out/maven.log"
