@@ -164,18 +164,6 @@ public final class PrimaryLink implements AutoCloseable {
         }
     }
 
-    /** Redis's replication states as ROLE names them. */
-    enum State {
-        CONNECT("connect"), CONNECTING("connecting"), HANDSHAKE("handshake"), TRANSFER("sync"), CONNECTED("connected"),
-        CLOSED("connect");
-
-        final String text;
-
-        State(String text) {
-            this.text = text;
-        }
-    }
-
     private final String host;
     private final int port;
     private final Host server;
@@ -190,8 +178,10 @@ public final class PrimaryLink implements AutoCloseable {
     private volatile boolean closed;
     private volatile Socket socket;
 
+    /** Where the link's phase is kept (the replication's role in the service), written by the link's thread. */
+    private final LinkPhases phases;
+
     // INFO's, written by the link's thread
-    private volatile State state = State.CONNECT;
     /** The connection's socket, while there is one (INFO reads when the primary was last heard). */
     private volatile PrimaryWire wire;
     /** The full sync's snapshot while it is received (INFO's master_sync_* fields). */
@@ -222,9 +212,13 @@ public final class PrimaryLink implements AutoCloseable {
     private final List<AtPoint> points = new ArrayList<>();
     private volatile boolean pointWanted;
 
-    /** A link to {@code host}:{@code port} for {@code server}; {@code timeoutSeconds} is {@code repl-timeout}. Call {@link #start()}. */
-    public PrimaryLink(String host, int port, Host server, int timeoutSeconds) {
+    /**
+     * A link to {@code host}:{@code port} for {@code server}, its phase kept in {@code phases}; {@code timeoutSeconds} is
+     * {@code repl-timeout}. Call {@link #start()}.
+     */
+    public PrimaryLink(String host, int port, Host server, int timeoutSeconds, LinkPhases phases) {
         this.host = host;
+        this.phases = phases;
         this.port = port;
         this.server = server;
         this.handshake = new PrimaryHandshake(host, port, server);
@@ -266,7 +260,7 @@ public final class PrimaryLink implements AutoCloseable {
                 LOG.warn("The link to MASTER {}:{} did not stop within {} ms", host, port, CLOSE_MILLIS);
             }
         }
-        state = State.CLOSED;
+        phases.set(LinkPhase.CONNECT);
     }
 
     /** The primary as this link's socket is connected to it: {@code ip:port}. */
@@ -288,14 +282,9 @@ public final class PrimaryLink implements AutoCloseable {
 
     // ------------------------------------------------------------------ what INFO and ROLE read
 
-    /** Whether the link is up (streaming). */
+    /** Whether the link is up (streaming): its phase, as where it is kept says. */
     public boolean up() {
-        return state == State.CONNECTED;
-    }
-
-    /** Whether a full sync's snapshot is being received or loaded now. */
-    public boolean syncing() {
-        return state == State.TRANSFER;
+        return phases.get() == LinkPhase.CONNECTED;
     }
 
     /** The offset of the last byte of the stream handed to the applier (Redis's {@code slave_repl_offset}). */
@@ -303,9 +292,14 @@ public final class PrimaryLink implements AutoCloseable {
         return offset;
     }
 
+    /** The link's phase, as where it is kept says. */
+    LinkPhase phase() {
+        return phases.get();
+    }
+
     /** ROLE's state: connect, connecting, handshake, sync, connected. */
     public String roleState() {
-        return state.text;
+        return phases.get().text();
     }
 
     /**
@@ -373,24 +367,23 @@ public final class PrimaryLink implements AutoCloseable {
     }
 
     /**
-     * INFO replication's lines of the link, from {@code master_link_status} to
-     * {@code master_link_down_since_seconds}, as Redis 7.0 writes them (the caller writes
+     * INFO replication's lines of the link at phase {@code s} (the role's, read once by the caller), from
+     * {@code master_link_status} to {@code master_link_down_since_seconds}, as Redis 7.0 writes them (the caller writes
      * {@code master_host}/{@code master_port} before, {@code slave_priority} ... after).
      */
-    public void info(InfoLines out) {
+    public void info(InfoLines out, LinkPhase s) {
         long now = System.currentTimeMillis();
-        State s = state;
-        out.line("master_link_status", s == State.CONNECTED ? "up" : "down");
+        out.line("master_link_status", s == LinkPhase.CONNECTED ? "up" : "down");
         PrimaryWire w = wire;
-        out.line("master_last_io_seconds_ago", s == State.CONNECTED && w != null ? (now - w.lastIoMillis()) / 1000 : -1);
-        out.line("master_sync_in_progress", s == State.TRANSFER ? 1 : 0);
+        out.line("master_last_io_seconds_ago", s == LinkPhase.CONNECTED && w != null ? (now - w.lastIoMillis()) / 1000 : -1);
+        out.line("master_sync_in_progress", s == LinkPhase.SYNC ? 1 : 0);
         out.line("slave_read_repl_offset", readOffset);
         out.line("slave_repl_offset", offset);
         SnapshotReceiver r = receiving;
-        if (s == State.TRANSFER && r != null) {
+        if (s == LinkPhase.SYNC && r != null) {
             r.info(out, now);
         }
-        if (s != State.CONNECTED) {
+        if (s != LinkPhase.CONNECTED) {
             long since = downSinceMillis;
             out.line("master_link_down_since_seconds", since < 0 ? -1 : (now - since) / 1000);
             handshake.info(out);
@@ -417,7 +410,7 @@ public final class PrimaryLink implements AutoCloseable {
             } catch (CommandStreamParser.Corrupt e) {
                 errors.incrementAndGet();
                 if (!closed) {
-                    failures.failed(LinkFailure.reasonOf(e, host, port, state == State.CONNECTED), System.currentTimeMillis());
+                    failures.failed(LinkFailure.reasonOf(e, host, port, phases.get() == LinkPhase.CONNECTED), System.currentTimeMillis());
                     LOG.warn("MASTER {}:{} sent a corrupt replication stream: {}. Dropping the link and discarding the cached"
                             + " primary (a full sync follows)", host, port, e.getMessage());
                 }
@@ -427,7 +420,7 @@ public final class PrimaryLink implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 errors.incrementAndGet();
                 if (!closed) {
-                    failures.failed(LinkFailure.reasonOf(e, host, port, state == State.CONNECTED), System.currentTimeMillis());
+                    failures.failed(LinkFailure.reasonOf(e, host, port, phases.get() == LinkPhase.CONNECTED), System.currentTimeMillis());
                     LOG.warn("Link with MASTER {}:{} lost or failed: {}", host, port, describe(e));
                     if (e instanceof RuntimeException) {
                         LOG.debug("The link's failure", e);
@@ -439,17 +432,15 @@ public final class PrimaryLink implements AutoCloseable {
                 wire = null;
                 receiving = null;
             }
-            wasUp |= state == State.CONNECTED;
-            if (state == State.CONNECTED || wasUp) {
+            wasUp |= phases.get() == LinkPhase.CONNECTED;
+            phases.set(LinkPhase.CONNECT);
+            if (wasUp) {
                 downSinceMillis = System.currentTimeMillis();
-                state = closed ? State.CLOSED : State.CONNECT;
                 try {
                     server.linkDown();
                 } catch (RuntimeException e) {
                     LOG.warn("linkDown failed", e);
                 }
-            } else {
-                state = closed ? State.CLOSED : State.CONNECT;
             }
             if (wasUp) {
                 retry = FIRST_RETRY_MILLIS;
@@ -474,7 +465,7 @@ public final class PrimaryLink implements AutoCloseable {
                 retry = Math.min(MAX_RETRY_MILLIS, retry * 2);
             }
         }
-        state = State.CLOSED;
+        phases.set(LinkPhase.CONNECT);
     }
 
     private static String describe(Throwable e) {
@@ -513,7 +504,7 @@ public final class PrimaryLink implements AutoCloseable {
                 }
             }
         }
-        state = State.CONNECTING;
+        phases.set(LinkPhase.CONNECTING);
         LOG.info("Connecting to MASTER {}:{}", host, port);
         Socket s = new Socket();
         socket = s;
@@ -527,7 +518,7 @@ public final class PrimaryLink implements AutoCloseable {
         PrimaryWire wire = new PrimaryWire(s, timeoutMillis, () -> closed);
         this.wire = wire;
         LOG.info("MASTER <-> REPLICA sync started");
-        state = State.HANDSHAKE;
+        phases.set(LinkPhase.HANDSHAKE);
         handshake.run(wire);
         synchronized (pointLock) {
             applying = true;
@@ -559,7 +550,7 @@ public final class PrimaryLink implements AutoCloseable {
             LOG.info("Full resync from master: {}:{}", parts[1], at);
             SnapshotReceiver snapshot = new SnapshotReceiver(wire);
             receiving = snapshot;
-            state = State.TRANSFER;
+            phases.set(LinkPhase.SYNC);
             snapshot.receive(server.tempDir(), rdb -> server.loadFullSync(rdb, parts[1], at));
             receiving = null;
             applier = server.applier(peerId());
@@ -569,7 +560,7 @@ public final class PrimaryLink implements AutoCloseable {
             readOffset = at + wire.parser.buffered();
             fullSyncs.incrementAndGet();
             wire.touch();
-            state = State.CONNECTED;
+            phases.set(LinkPhase.CONNECTED);
             upSinceNanos = System.nanoTime();
             everUp = true;
             failures.linkUp();
@@ -595,7 +586,7 @@ public final class PrimaryLink implements AutoCloseable {
             partialSyncs.incrementAndGet();
             wire.touch();
             readOffset = offset + wire.parser.buffered();
-            state = State.CONNECTED;
+            phases.set(LinkPhase.CONNECTED);
             upSinceNanos = System.nanoTime();
             everUp = true;
             failures.linkUp();

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private volatile int listeningPort;
 
     // the role and the ids
-    private volatile ReplicationRole role;
+    /** The role, and a replica's link's phase: changed by REPLICAOF on the control thread and by that link's thread. */
+    private final AtomicReference<ReplicationRole> role;
     private volatile ReplicationIds ids = ReplicationIds.fresh();
     /** Every shard's feed into the stream while attached (a primary that had a replica); null before. */
     private volatile ChangeFeed[] feeds;
@@ -94,7 +96,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.keyspace = keyspace;
         this.persistence = persistence;
         this.settings = settings.withReplicaof(null, 0); // the start's replicaof is the role's, and REPLICAOF changes only that
-        this.role = ReplicationRole.atStart(settings.replicaofHost(), settings.replicaofPort());
+        this.role = new AtomicReference<>(ReplicationRole.atStart(settings.replicaofHost(), settings.replicaofPort()));
         this.applierFactory = applierFactory;
         this.shards = keyspace.shardCount();
         this.buffer = new ReplicationBuffer(0);
@@ -102,7 +104,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         this.snapshots = new ReplicaSnapshots(engine, persistence, stream, shards, () -> this.settings, new ReplicaSnapshots.Source() {
             @Override
             public boolean chained() {
-                return role.replica();
+                return role().replica();
             }
 
             @Override
@@ -128,7 +130,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         });
         this.cron = engine.submitTo(0, () -> Shard.current().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), this::cron)).join();
         persistence.origin(this::snapshotAt);
-        if (role.replica()) {
+        if (role().replica()) {
             // a replica from its first command, as Redis with replicaof in its configuration: the shards' command hooks
             // are made from this role when the servers start (ServerShard.start), whereas startLink's change reaches
             // them a moment later (a GET answered by a replica with replica-serve-stale-data no failed a CI run)
@@ -181,7 +183,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (loaded == null) {
             return;
         }
-        if (role.replica()) {
+        if (role().replica()) {
             loadedStreamDb = loaded.streamDb();
             stream.run(() -> {
                 ids = ReplicationIds.following(loaded.replid());
@@ -206,7 +208,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * replica from its start (its link down until then).
      */
     public void startLink() {
-        ReplicationRole r = role;
+        ReplicationRole r = role.get();
         if (r.replica()) {
             replicaOf(r.primaryHost(), r.primaryPort()).join();
         }
@@ -224,7 +226,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private CompletableFuture<ReplicationInfo> snapshotAt(Persistence.SnapshotOrigin.Start start) {
         CompletableFuture<ReplicationInfo> where = new CompletableFuture<>();
         PrimaryLink l = link;
-        boolean replica = role.replica();
+        boolean replica = role().replica();
         if (replica && l != null) {
             // off the shards: the link's thread, or this one while the link applies nothing, waits for the point
             Thread t = new Thread(() -> l.atPoint(at -> {
@@ -292,11 +294,11 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** This server's role now: a primary, or a replica of which primary since when. */
     public ReplicationRole role() {
-        return role;
+        return role.get();
     }
 
     public boolean isReplica() {
-        return role.replica();
+        return role().replica();
     }
 
     /**
@@ -304,7 +306,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * that started as one, or was promoted since, was not.
      */
     public boolean demotedWithin(java.time.Duration within) {
-        return role.demotedWithin(within, System.nanoTime());
+        return role().demotedWithin(within, System.nanoTime());
     }
 
     /**
@@ -318,8 +320,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             if (old != null && old.host().equals(host) && old.port() == port) {
                 return; // as Redis: already connected to it
             }
-            boolean wasReplica = role.replica();
-            role = role.replicaOf(host, port, System.nanoTime());
+            boolean wasReplica = role().replica();
+            ReplicationRole next = role.updateAndGet(r -> r.replicaOf(host, port, System.nanoTime()));
             stateChanged.run();
             if (old != null) {
                 old.close();
@@ -330,11 +332,30 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 stream.run(() -> stream.ownStream(false)).join();
             }
             links.closeAll("this server became a replica of " + host + ":" + port);
-            PrimaryLink made = new PrimaryLink(host, port, this, settings.timeoutSeconds());
+            PrimaryLink made = new PrimaryLink(host, port, this, settings.timeoutSeconds(), phasesOf(next.generation()));
             link = made;
             LOG.info("Connecting to MASTER {}:{}", host, port);
             made.start();
         }, control);
+    }
+
+    /**
+     * Where the link made for the role of {@code generation} keeps its phase: in the role while it is that link's, and
+     * nowhere once a later REPLICAOF or a promotion replaced it (it reads as not connected then).
+     */
+    private LinkPhases phasesOf(long generation) {
+        return new LinkPhases() {
+            @Override
+            public LinkPhase get() {
+                ReplicationRole r = role.get();
+                return r.generation() == generation && r.replica() ? r.link() : LinkPhase.CONNECT;
+            }
+
+            @Override
+            public void set(LinkPhase now) {
+                role.updateAndGet(r -> r.linked(generation, now));
+            }
+        };
     }
 
     /**
@@ -344,7 +365,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public CompletableFuture<Void> promote() {
         return CompletableFuture.runAsync(() -> {
             PrimaryLink old = link;
-            if (!role.replica()) {
+            if (!role().replica()) {
                 return;
             }
             if (old != null) {
@@ -359,7 +380,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 stream.ownStream(true);
             }).join();
             attachFeeds();
-            role = ReplicationRole.PRIMARY;
+            role.updateAndGet(ReplicationRole::promoted);
             acks.recompute();
             stateChanged.run();
             ReplicationIds now = ids;
@@ -487,7 +508,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** CONFIG GET replicaof: the primary this server replicates, {@code "host port"}, or empty for a primary. */
     public String primaryAddress() {
-        return role.replicaofText();
+        return role().replicaofText();
     }
 
     @Override
@@ -516,8 +537,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * are still outstanding). @return null when the connection is a replica's link now, else the error to answer
      */
     public String psync(Function<ReplicaEvents, Channel> takeOver, SyncRequest asked, String askedId, long askedOffset) {
-        PrimaryLink upstream = link;
-        if (role.replica() && (upstream == null || !upstream.up())) {
+        ReplicationRole now = role();
+        if (now.replica() && !now.streaming()) {
             return "NOMASTERLINK Can't SYNC while not connected with my master";
         }
         ReplicaLink made = new ReplicaLink(this, buffer, asked);
@@ -532,7 +553,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         ReplicationIds history = ids;
         boolean ours = history.continues(askedId, askedOffset);
         // a replica's stream is its primary's, byte for byte: its own replicas continue in it as in the primary's
-        if ((feeds != null || role.replica()) && ours && buffer.holds(from)) {
+        if ((feeds != null || role().replica()) && ours && buffer.holds(from)) {
             links.add(made);
             syncPartialOk++;
             LOG.info("Partial resynchronization request from {}:{} accepted: sending {} bytes of backlog from offset {}",
@@ -602,7 +623,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * replicas expire by the clock, so every write asks ({@link ReplicaAcks#enough}), not a flag set once a second.
      */
     public boolean refusing() {
-        boolean replica = role.replica();
+        boolean replica = role().replica();
         return (replica && (settings.replicaReadOnly() || (!settings.serveStaleData() && !linkUp())))
                 || (!replica && settings.minReplicasToWrite() > 0);
     }
@@ -622,7 +643,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         if (!write) {
             return null;
         }
-        if (!role.replica()) {
+        if (!role().replica()) {
             return acks.enough() ? null : NOREPLICAS;
         }
         return settings.replicaReadOnly() ? READONLY : null;
@@ -630,7 +651,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** {@code -MASTERDOWN} on a replica whose link is not up, with replica-serve-stale-data no, for a command not {@code staleOk}; or null. */
     public String staleRefusal(boolean staleOk) {
-        return !staleOk && role.replica() && !settings.serveStaleData() && !linkUp() ? MASTERDOWN : null;
+        return !staleOk && role().replica() && !settings.serveStaleData() && !linkUp() ? MASTERDOWN : null;
     }
 
     /** The refusal of a write from a client, or null (a caller that runs only keyspace commands: scripts). */
@@ -645,13 +666,12 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
      * {@link ReplicationReport}).
      */
     public String unservedBecause() {
-        return role.replica() ? ReplicationReport.unservedBecause(moment()) : null;
+        return role().replica() ? ReplicationReport.unservedBecause(moment()) : null;
     }
 
     /** Whether this server, a replica, streams from its primary now. */
     private boolean linkUp() {
-        PrimaryLink l = link;
-        return l != null && l.up();
+        return role().streaming();
     }
 
     /** INFO replication's fields, as Redis 7.0 writes them ({@link ReplicationReport}). */
@@ -661,7 +681,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** The state INFO and ROLE report, read once. */
     private ReplicationReport.Moment moment() {
-        ReplicationRole r = role;
+        ReplicationRole r = role.get();
         ReplicationSettings s = settings;
         // the good replicas are counted only where INFO shows them, as before (a clock read per online replica)
         int good = !r.replica() && s.minReplicasToWrite() > 0 ? acks.good() : 0;
@@ -707,7 +727,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /** Whether a shutdown would wait for replicas: a primary with replicas online and a shutdown-timeout. */
     public boolean shutdownWaitsForReplicas() {
-        return !role.replica() && feeds != null && settings.shutdownTimeoutSeconds() > 0 && onlineReplicas() > 0;
+        return !role().replica() && feeds != null && settings.shutdownTimeoutSeconds() > 0 && onlineReplicas() > 0;
     }
 
     /**
@@ -720,7 +740,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     public boolean awaitReplicasBeforeShutdown(java.util.function.BooleanSupplier aborted) {
         int seconds = settings.shutdownTimeoutSeconds();
         int online = onlineReplicas();
-        if (role.replica() || feeds == null || online == 0 || seconds == 0) {
+        if (role().replica() || feeds == null || online == 0 || seconds == 0) {
             return true;
         }
         LOG.info("Waiting for {} replicas before shutting down (shutdown-timeout {} s)", online, seconds);

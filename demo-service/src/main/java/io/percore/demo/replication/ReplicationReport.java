@@ -13,8 +13,8 @@ final class ReplicationReport {
 
     /**
      * The replication's state at one moment.
-     * @param role this server's role
-     * @param link the link to the primary, null when there is none
+     * @param role this server's role, with where a replica's link stands
+     * @param link the link to the primary, null when there is none (its offsets, its connection, its failures)
      * @param replicas the replicas' links as they were
      * @param goodReplicas those that acknowledged within min-replicas-max-lag ({@code min_slaves_good_slaves})
      * @param backlogActive whether the stream is kept (a primary with feeds attached, or a replica)
@@ -38,7 +38,7 @@ final class ReplicationReport {
             out.line("master_host", m.role().primaryHost());
             out.line("master_port", m.role().primaryPort());
             if (l != null) {
-                l.info(out);
+                l.info(out, m.role().link());
             } else {
                 out.line("master_link_status", "down");
             }
@@ -80,7 +80,7 @@ final class ReplicationReport {
             out.add("slave");
             out.add(m.role().primaryHost());
             out.add((long) m.role().primaryPort());
-            out.add(l != null ? l.roleState() : "connect");
+            out.add(m.role().link().text());
             out.add(l != null ? l.offset() : -1L);
             return out;
         }
@@ -101,14 +101,14 @@ final class ReplicationReport {
         if (l == null) {
             return "a replica of " + primary + " whose link is not started";
         }
-        if (l.up()) {
+        if (m.role().streaming()) {
             return null;
         }
-        if (l.syncing()) {
+        if (m.role().syncing()) {
             return "a replica loading a full sync from " + primary + " (master_sync_in_progress:1)";
         }
         LinkFailures.Run failing = l.failures();
-        return "a replica whose link to " + primary + " is down (" + l.roleState() + ")"
+        return "a replica whose link to " + primary + " is down (" + m.role().link().text() + ")"
                 + (failing == null ? "" : ": " + failing.reason());
     }
 }

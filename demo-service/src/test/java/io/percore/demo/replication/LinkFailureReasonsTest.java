@@ -58,7 +58,7 @@ class LinkFailureReasonsTest {
     }
 
     private PrimaryLink link(int port, RecordingHost host, int timeoutSeconds) {
-        PrimaryLink l = closing(new PrimaryLink("127.0.0.1", port, host, timeoutSeconds));
+        PrimaryLink l = closing(new PrimaryLink("127.0.0.1", port, host, timeoutSeconds, LinkPhases.standalone()));
         l.start();
         return l;
     }

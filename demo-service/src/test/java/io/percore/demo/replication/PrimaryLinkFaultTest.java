@@ -77,7 +77,7 @@ class PrimaryLinkFaultTest {
     }
 
     private PrimaryLink start(RecordingHost host, int timeoutSeconds) {
-        link = new PrimaryLink("127.0.0.1", primary.port(), host, timeoutSeconds);
+        link = new PrimaryLink("127.0.0.1", primary.port(), host, timeoutSeconds, LinkPhases.standalone());
         link.start();
         return link;
     }

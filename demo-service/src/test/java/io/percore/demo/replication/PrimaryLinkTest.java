@@ -59,7 +59,7 @@ class PrimaryLinkTest {
     }
 
     private PrimaryLink link(int port, RecordingHost host, int timeoutSeconds) {
-        PrimaryLink l = new PrimaryLink("127.0.0.1", port, host, timeoutSeconds);
+        PrimaryLink l = new PrimaryLink("127.0.0.1", port, host, timeoutSeconds, LinkPhases.standalone());
         toClose.add(l);
         l.start();
         return l;
@@ -229,7 +229,7 @@ class PrimaryLinkTest {
 
     static Map<String, String> linkInfo(PrimaryLink l) {
         Map<String, String> out = new HashMap<>();
-        l.info((name, value) -> out.put(name, String.valueOf(value)));
+        l.info((name, value) -> out.put(name, String.valueOf(value)), l.phase());
         return out;
     }
 
