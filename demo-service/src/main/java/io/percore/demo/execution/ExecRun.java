@@ -53,35 +53,28 @@ final class ExecRun implements CommandContext {
 
     ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, boolean countEach,
             TrackedCommand[] tracked, Consumer<List<RedisMessage>> done) {
+        this(connection, bound, commands, countEach, tracked, null, null, done);
+    }
+
+    /** A run of {@code commands}, or of {@code step} alone when it is not null (then commands is empty and one reply is made). */
+    private ExecRun(CommandContext connection, Keyspace bound, List<MultiState.Queued> commands, boolean countEach,
+                    TrackedCommand[] tracked, String stepName, AcrossShards.HeldStep step, Consumer<List<RedisMessage>> done) {
         this.countEach = countEach;
         this.tracked = tracked;
         this.connection = connection;
         this.bound = bound;
         this.current = bound;
         this.commands = commands;
-        this.step = null;
-        this.stepName = null;
-        this.done = done;
-        this.replies = new RedisMessage[commands.size()];
-    }
-
-    private ExecRun(CommandContext connection, Keyspace bound, String stepName, AcrossShards.HeldStep step,
-                    Consumer<List<RedisMessage>> done) {
-        this.countEach = false; // the step is counted by its caller's call
-        this.tracked = null;
-        this.connection = connection;
-        this.bound = bound;
-        this.current = bound;
-        this.commands = List.of();
         this.step = step;
         this.stepName = stepName;
         this.done = done;
-        this.replies = new RedisMessage[1];
+        this.replies = new RedisMessage[step == null ? commands.size() : 1];
     }
 
     /** A run of {@code step} alone, holding the shards {@code bound} holds; {@code done} gets its reply. */
     static ExecRun step(CommandContext connection, Keyspace bound, String name, AcrossShards.HeldStep step, Consumer<RedisMessage> done) {
-        return new ExecRun(connection, bound, name, step, replies -> done.accept(replies.get(0)));
+        // the step is counted by its caller's call, not as a transaction's command
+        return new ExecRun(connection, bound, List.of(), false, null, name, step, replies -> done.accept(replies.get(0)));
     }
 
     void next() {

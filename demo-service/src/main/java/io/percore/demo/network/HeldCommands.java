@@ -11,6 +11,8 @@ final class HeldCommands {
 
     private final ArrayDeque<byte[][]> commands = new ArrayDeque<>();
     private long bytes;
+    /** What is read waits in line: a command waits for other shards or for data, a pause or the shard's reservation holds. */
+    private boolean barrier;
 
     /** Marks a held protocol error (compared by identity: no command's name is this array). */
     private static final byte[] PROTOCOL_ERROR = new byte[0];
@@ -23,6 +25,21 @@ final class HeldCommands {
     /** The text of the protocol error {@code held} stands for, or null when it is a command. */
     static String protocolError(byte[][] held) {
         return held[0] == PROTOCOL_ERROR ? new String(held[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+
+    /** Whether what is read waits in line now. */
+    boolean barrier() {
+        return barrier;
+    }
+
+    /** From now on what is read waits in line. */
+    void raiseBarrier() {
+        barrier = true;
+    }
+
+    /** What waits in line may run again (the caller runs it). */
+    void lowerBarrier() {
+        barrier = false;
     }
 
     /** A command read and held back: the end of the line. */

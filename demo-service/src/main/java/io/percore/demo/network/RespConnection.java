@@ -29,12 +29,9 @@ import io.percore.demo.command.ConnectionControl;
 import io.percore.demo.command.RespSession;
 import io.percore.demo.command.ShardServices;
 import io.percore.demo.commands.PubSubCommands;
-import io.percore.demo.commands.TransactionCommands;
 import io.percore.demo.execution.Admission;
-import io.percore.demo.execution.CallPolicy;
 import io.percore.demo.execution.CommandCall;
 import io.percore.demo.pubsub.Subscriber;
-import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespReplies;
 import io.percore.demo.resp.RespReplyWriter;
 import io.percore.demo.server.MonitorFeed;
@@ -62,10 +59,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
-    /** The keyspace as the running command sees it: {@link #selected}, or its view for a tracking client's command. */
-    private Keyspace keyspace;
-    /** The keyspace bound to the database the connection selected (SELECT; {@code services.keyspace()} for database 0). */
-    private Keyspace selected;
+    /** The database it selected, as its running command sees it. */
+    private final ClientKeyspace keyspace;
     private final ShardServices services;
     /** The services' shard, its part of the keyspace, its server state and the command table: read by every command. */
     private final Shard shard;
@@ -73,8 +68,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private final ServerShard server;
     private final CommandTable commands;
     private final RespSession session;
-    /** Whether a command may run now: the subsystems' checks (Redis's processCommand). */
-    private final Admission admission;
     private final OrderedResponder<RedisMessage> responder;
 
     private ChannelHandlerContext ctx;
@@ -89,7 +82,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private final PushOutput pushes;
     /** The request decoder in front of this handler. */
     private final RespCommandDecoder decoder;
-    private boolean barrier;
     /** The server drains: no more reads; a blocked command is answered as timed out. */
     private boolean draining;
     /** The command running now and the replies it makes. */
@@ -108,9 +100,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     RespConnection(ShardServices services, Admission admission, RespSession session, OrderedResponder<RedisMessage> responder,
                    RespCommandDecoder decoder) {
         this.services = services;
-        this.admission = admission;
-        this.keyspace = services.keyspace();
-        this.selected = keyspace;
+        this.keyspace = new ClientKeyspace(services.keyspace());
         this.shard = services.shard();
         this.local = services.local();
         this.server = services.server();
@@ -121,6 +111,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         this.limits = new ClientLimits(this, session, responder, decoder, held);
         this.pushes = new PushOutput(this, responder, session, held, limits);
         this.running = new RunningCommand(this, responder, limits, commands, server, local);
+        this.policy = new ClientCallPolicy(this, server, commands, admission, session, flags, activity, running, held, keyspace, responder);
         responder.countHeldRequests(held::size);
         responder.pauseReadingWhile(limits::waitingForRequests);
         // Reading goes on while the socket is full: the client's memory is bounded by its limits and
@@ -144,14 +135,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public Keyspace keyspace() {
-        return keyspace;
+        return keyspace.seen();
     }
 
     @Override
     public void select(int db) {
         session.db = db;
-        selected = services.keyspace().database(db);
-        keyspace = selected; // a tracking client's next command makes its view of it (ClientPolicy.keeps)
+        keyspace.select(db);
     }
 
     /** From the start of the command running now (read for its latency anyway); a continuation after it returned reads the clock. */
@@ -220,6 +210,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         pushes.attach(server, shard);
         running.attach(ServerChannelContext.of(ctx.channel()).requestMetrics());
         this.tracking = new ConnectionTracking(this, session, commands, services.keyspace(), local, shard.id());
+        policy.tracking(tracking);
         if (server.persistence() != null) {
             // with the append-only file on, replies wait for what it must hold first (appendfsync always: the disk)
             responder.flushGate(server.persistence().replyGate(shard.id()));
@@ -228,7 +219,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ErrorRedisMessage refused = ConnectionAdmission.connection(server, keyspace.shardCount(), ctx.channel().remoteAddress());
+        ErrorRedisMessage refused = ConnectionAdmission.connection(server, services.keyspace().shardCount(), ctx.channel().remoteAddress());
         if (refused != null) {
             // as in Redis the client is told, not counted as connected, and counted as rejected
             rejected = true;
@@ -287,7 +278,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         if (msg instanceof RespProtocolError e) {
-            if (barrier) {
+            if (held.barrier()) {
                 // after the commands read before it, as Redis answers them: held in line, not dropped with them
                 held.addProtocolError(e.replyText());
                 return;
@@ -296,7 +287,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         byte[][] argv = (byte[][]) msg; // RespCommandDecoder emits nothing else
-        if (barrier) {
+        if (held.barrier()) {
             held.add(argv);
             responder.checkBackpressure();
             return;
@@ -403,7 +394,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             // A transaction spanning shards or a script holds this one, or blocked clients are being served:
             // nothing else may run here until that is done.
             held.addFirst(argv);
-            barrier = true;
+            held.raiseBarrier();
             heldByReservation = true;
             local.reservation().park(this::resumeAfterHold);
             return;
@@ -412,106 +403,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     }
 
     /** This connection's way through {@link CommandCall}: a client's checks, its pause, MULTI's queue, its replies' order. */
-    private final CallPolicy policy = new ClientPolicy();
-
-    private final class ClientPolicy implements CallPolicy {
-        /** The running command is a write while clients are blocked somewhere: it may serve them, and what follows waits for its reply. */
-        private boolean mayWake;
-
-        /** processCommand's checks for a client: the subsystems' admission, MONITOR's rule, MULTI's. */
-        @Override
-        public RespError refusal(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-            running.family = commands.familyOf(id);
-            int hooks = server.commandHooks;
-            int multi = session.multi == null ? Admission.NOT_IN_MULTI : TransactionCommands.queues(spec) ? Admission.QUEUED
-                    : Admission.RUN_IN_MULTI;
-            // a MONITOR client is refused the keyspace, and is never redirected, refused for the data's state or paused
-            RespError refused = admission.refusal(c, !flags.monitoring() ? hooks : hooks & ServerShard.HOOK_BUSY_SCRIPT, multi, id,
-                    spec, argv);
-            if (refused == null && flags.monitoring() && commands.touchesKeyspace(id)) {
-                refused = new RespError("ERR Replica can't interact with the keyspace"); // Redis: a monitor is a replica
-            }
-            return refused;
-        }
-
-        @Override
-        public void refused(CommandContext c, int id, byte[][] argv, RespError error) {
-            running.family = commands.familyOfCall(id, argv);
-            reject(id, error);
-        }
-
-        /** A CLIENT PAUSE holds what it covers (never a monitor's); MULTI queues what it does not run at once. */
-        @Override
-        public boolean keeps(CommandContext c, int id, CommandSpec spec, byte[][] argv) {
-            if (flags.tracking()) {
-                keyspace = tracking.keyspaceFor(selected, id, argv); // a tracking client's command sees the keyspace through its tracking
-            }
-            if ((server.commandHooks & ServerShard.HOOK_PAUSE) != 0 && !flags.monitoring()
-                    && server.pause().holds(Admission.mayWrite(commands, session, id, commands.mayWrite(id, c, argv)))) {
-                held.addFirst(argv);
-                barrier = true;
-                flags.paused(true);
-                server.pause().hold(RespConnection.this);
-                responder.checkBackpressure();
-                return true;
-            }
-            if (session.multi != null && TransactionCommands.queues(spec)) {
-                session.multi.queue(id, spec, argv, commands.mayWrite(id, c, argv));
-                reply(TransactionCommands.QUEUED);
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public Run run() {
-            return Run.ALONE_UNLESS_BUSY;
-        }
-
-        @Override
-        public void begin(CommandContext c, int id, byte[][] argv) {
-            running.begin(id, argv, activity.last());
-            mayWake = keyspace.anyWaiters() && commands.writes(id);
-        }
-
-        @Override
-        public void ran(CommandContext c, int id, byte[][] argv) {
-            server.commandsProcessed++; // after it ran, so INFO does not count itself (as Redis's call())
-            long now = System.nanoTime();
-            activity.at(now);
-            if (running.end(now, mayWake && !barrier)) {
-                barrier = true;
-            }
-            if (flags.any()) {
-                afterCommand(id);
-                if (flags.closeAfterReply() && !responder.closing()) {
-                    // CLIENT KILL matched this connection: it closes once every reply before this point is written
-                    responder.replyAndClose(RespReplies.NOTHING);
-                }
-            }
-        }
-    }
-
-    /** A command refused before it ran (counted as rejected already); an open MULTI will abort, a refused EXEC discards it. */
-    private void reject(int id, RespError error) {
-        session.migratingRoute = null; // a route left by cluster admission for a command refused after it is not the next command's
-        rejectInMulti();
-        if (id >= 0) {
-            running.refused(id);
-            if (session.multi != null && commands.fullName(id).equals("exec")) {
-                // Redis's rejectCommand of an EXEC (execCommandAbort): the transaction is discarded, saying why
-                session.multi = null;
-                session.watched.unwatchAll(keyspace);
-                String why = error.getMessage();
-                error = new RespError("EXECABORT Transaction discarded because of: " + (why.startsWith("-") ? why.substring(1) : why));
-            }
-        }
-        reply(error.reply());
-        activity.now();
-        if (flags.any()) {
-            afterCommand(id);
-        }
-    }
+    private final ClientCallPolicy policy;
 
     @Override
     public void ranInTransaction(int id, CommandSpec spec, byte[][] argv, long nanos, RedisMessage reply) {
@@ -522,16 +414,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     public void refusedInTransaction(RedisMessage error) {
         if (error instanceof ErrorRedisMessage e) {
             server.commandStats().error(e.content());
-        }
-    }
-
-    /** Tracking's CLIENT CACHING flag and CLIENT REPLY SKIP last one command. */
-    private void afterCommand(int id) {
-        if (flags.tracking()) {
-            tracking.afterCommand(id);
-        }
-        if (flags.skipping()) {
-            flags.afterCommand(id >= 0 && commands.fullName(id).startsWith("client"));
         }
     }
 
@@ -553,13 +435,6 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (ctx.channel().isActive()) {
             activity.now();
             endBarrier();
-        }
-    }
-
-    /** Redis's flagTransaction: a command refused while queuing makes the EXEC that follows abort. */
-    private void rejectInMulti() {
-        if (session.multi != null) {
-            session.multi.rejectOne();
         }
     }
 
@@ -596,7 +471,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void beginBarrier() {
-        barrier = true;
+        held.raiseBarrier();
     }
 
     /** Releases the barrier and runs the commands that waited, in order, their replies in one flush. */
@@ -605,12 +480,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         if (flags.paused()) {
             return; // a pause holds the commands after it; it releases them when it ends
         }
-        barrier = false;
+        held.lowerBarrier();
         activity.now(); // the held commands start now, not when they were read
         responder.holdFlush();
         try {
             byte[][] argv;
-            while (!barrier && !responder.closing() && !flags.closeAfterReply() && !limits.closed() && (argv = held.next()) != null) {
+            while (!held.barrier() && !responder.closing() && !flags.closeAfterReply() && !limits.closed() && (argv = held.next()) != null) {
                 String error = HeldCommands.protocolError(argv);
                 if (error != null) {
                     protocolError(error);
@@ -705,7 +580,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     /** Its transaction, watched keys, subscriptions and tracking end ({@code closed}: it went away, RESET otherwise). */
     private void forgetSessionState(boolean closed) {
         session.multi = null;
-        session.watched.unwatchAll(keyspace);
+        session.watched.unwatchAll(keyspace.seen());
         PubSubCommands.forgetAll(session, services.pubsub().local(), pushes);
         if (session.tracking != null) {
             tracking.end(closed); // and what the shards remember of its reads
@@ -724,7 +599,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             flags.tracking(true);
         } else {
             flags.tracking(false);
-            keyspace = selected;
+            keyspace.untracked();
         }
     }
 
