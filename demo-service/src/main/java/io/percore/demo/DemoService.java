@@ -416,27 +416,22 @@ public final class DemoService implements AutoCloseable {
         if (bound.isZero() || closed.get() || !(writesHeld.get() || replication.demotedWithin(bound))) {
             return false;
         }
-        long deadline = System.nanoTime() + bound.toNanos();
         try {
-            while (!replication.isReplica()) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                Thread.sleep(10);
+            io.percore.demo.replication.ReplicationRole now = replication.awaitRole(io.percore.demo.replication.ReplicationRole::replica,
+                    System.nanoTime() + bound.toNanos());
+            if (now == null) {
+                return false;
             }
             int port = respPort();
-            io.percore.demo.replication.ReplicationRole now = replication.role();
             long relayFrom = System.nanoTime();
             // the port free for the relay at once: not after the servers' drain (a slow reader holds it up to the
             // graceful-shutdown-timeout) nor the final save (close's next steps), during which it would refuse
             stopListening();
             HandoverRelay relay = null;
-            if (now.replica()) {
-                try {
-                    relay = HandoverRelay.open(port, now.primaryHost(), now.primaryPort());
-                } catch (java.io.IOException e) {
-                    LOG.warn("Not relaying port {} to the new primary {}:{}: {}", port, now.primaryHost(), now.primaryPort(), e.toString());
-                }
+            try {
+                relay = HandoverRelay.open(port, now.primaryHost(), now.primaryPort());
+            } catch (java.io.IOException e) {
+                LOG.warn("Not relaying port {} to the new primary {}:{}: {}", port, now.primaryHost(), now.primaryPort(), e.toString());
             }
             try {
                 closeServers();

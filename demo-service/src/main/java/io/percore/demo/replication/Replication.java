@@ -71,6 +71,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     // the role and the ids
     /** The role, and a replica's link's phase: changed by REPLICAOF on the control thread and by that link's thread. */
     private final AtomicReference<ReplicationRole> role;
+    /** Notified after every change of the role: what waits for one ({@link #awaitRole}). */
+    private final Object roleChanged = new Object();
     private volatile ReplicationIds ids = ReplicationIds.fresh();
     /** Every shard's feed into the stream while attached (a primary that had a replica); null before. */
     private volatile ChangeFeed[] feeds;
@@ -321,7 +323,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 return; // as Redis: already connected to it
             }
             boolean wasReplica = role().replica();
-            ReplicationRole next = role.updateAndGet(r -> r.replicaOf(host, port, System.nanoTime()));
+            ReplicationRole next = changeRole(r -> r.replicaOf(host, port, System.nanoTime()));
             stateChanged.run();
             if (old != null) {
                 old.close();
@@ -339,6 +341,32 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         }, control);
     }
 
+    private ReplicationRole changeRole(java.util.function.UnaryOperator<ReplicationRole> change) {
+        ReplicationRole next = role.updateAndGet(change);
+        synchronized (roleChanged) {
+            roleChanged.notifyAll();
+        }
+        return next;
+    }
+
+    /**
+     * Waits until the role is one {@code wanted} accepts, at most until {@code deadlineNanos} ({@link System#nanoTime}): a
+     * stopping primary waiting for the operator's REPLICAOF. Off the shards. @return that role, or null at the deadline
+     */
+    public ReplicationRole awaitRole(java.util.function.Predicate<ReplicationRole> wanted, long deadlineNanos) throws InterruptedException {
+        synchronized (roleChanged) {
+            ReplicationRole now;
+            while (!wanted.test(now = role.get())) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(roleChanged, left);
+            }
+            return now;
+        }
+    }
+
     /**
      * Where the link made for the role of {@code generation} keeps its phase: in the role while it is that link's, and
      * nowhere once a later REPLICAOF or a promotion replaced it (it reads as not connected then).
@@ -353,7 +381,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
             @Override
             public void set(LinkPhase now) {
-                role.updateAndGet(r -> r.linked(generation, now));
+                changeRole(r -> r.linked(generation, now));
             }
         };
     }
@@ -380,7 +408,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 stream.ownStream(true);
             }).join();
             attachFeeds();
-            role.updateAndGet(ReplicationRole::promoted);
+            changeRole(ReplicationRole::promoted);
             acks.recompute();
             stateChanged.run();
             ReplicationIds now = ids;

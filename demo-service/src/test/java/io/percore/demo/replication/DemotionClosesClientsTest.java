@@ -79,4 +79,31 @@ class DemotionClosesClientsTest {
             assertThat(reader.cmd("CLIENT", "ID")).as("only a demotion closes clients").isEqualTo(id);
         }
     }
+
+    /**
+     * A stopping primary waits for the operator's REPLICAOF ({@code DemoService.awaitHandover}): the wait ends at the change
+     * of role itself, not at a poll's next beat or the deadline, and a primary that stays one is waited for until then.
+     */
+    @Test
+    void aWaitForAReplicaRoleEndsAtTheReplicaofThatMakesOneAndOtherwiseAtItsDeadline() throws Exception {
+        try (TestServices next = TestServices.start(1, DemoSettings.forTests());
+             TestServices old = TestServices.start(1, DemoSettings.forTests())) {
+            Replication r = old.service.replication();
+            long began = System.nanoTime();
+            assertThat(r.awaitRole(ReplicationRole::replica, began + TimeUnit.MILLISECONDS.toNanos(200))).as("a primary stays one").isNull();
+            assertThat(System.nanoTime() - began).as("until the deadline").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+
+            java.util.concurrent.CompletableFuture<ReplicationRole> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return r.awaitRole(ReplicationRole::replica, System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            r.replicaOf("127.0.0.1", next.respPort()).join();
+            // far below the wait's own 120 s: only the change's notice ends it this soon
+            ReplicationRole seen = waiting.get(30, TimeUnit.SECONDS);
+            assertThat(seen.follows("127.0.0.1", next.respPort())).isTrue();
+        }
+    }
 }
