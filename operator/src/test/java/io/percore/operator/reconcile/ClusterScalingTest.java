@@ -274,82 +274,6 @@ class ClusterScalingTest {
         assertThat(said).doesNotContain(password).doesNotContain(wrong);
     }
 
-    @Test
-    void twoPrimariesGetAReplicaEachAndAKilledPrimarysReplicaTakesOverWithEveryAcknowledgedWrite() throws Exception {
-        long first = startTwoGroups(1);
-        Map<String, String> acknowledged = writeAcknowledged(400);
-
-        // kv-0 dies (SIGKILL) while its pod still says Ready (the kubelet has not noticed: in this mock it never does): the
-        // operator's connection to it closes, its port refuses, and kv-1 owns its slots, without Kubernetes' word.
-        String oldPrimary = nodeId("kv-0");
-        String replica = nodeId("kv-1");
-        processes.get("kv-0").kill();
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            ClusterStatus c = current().getStatus().getCluster();
-            assertThat(c.getConfigEpoch()).isGreaterThan(first);
-            assertThat(primaries(c)).containsKeys("kv-1", "kv-2").doesNotContainKey("kv-0");
-            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
-        });
-        assertThat(info("kv-1")).contains("role:master");
-        assertThat(layoutOf("kv-2")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-0").port + " replica " + replica);
-        assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("kv-1"));
-        try (JedisCluster cluster = cluster("kv-2")) {
-            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
-            cluster.set("after-failover", "yes");
-            assertThat(cluster.get("after-failover")).isEqualTo("yes");
-        }
-
-        // The pod comes back without its data (a new node id): it joins as the replica of the group lacking one.
-        processes.remove("kv-0");
-        client.pods().inNamespace(NAMESPACE).withName("kv-0").delete();
-        await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("kv-0").get() == null);
-        startPods(0);
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            ClusterStatus c = current().getStatus().getCluster();
-            assertThat(primaries(c)).containsEntry("kv-1", List.of("kv-0")).containsEntry("kv-2", List.of("kv-3"));
-            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getNodeId).doesNotContain(oldPrimary);
-            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
-        });
-        assertThat(info("kv-0")).contains("role:slave", "master_port:" + processes.get("kv-1").port, "master_link_status:up");
-        assertThat(pods.assertClusterCheckPasses("kv-0", 2)).contains("1 slaves");
-        try (JedisCluster cluster = cluster("kv-0")) {
-            assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
-        }
-
-        // Issue 74: kv-2's pod is being deleted while its process still serves (its termination grace): kv-3 takes its slots,
-        // and kv-2 is sent that layout too, so it redirects their writes (-MOVED to kv-3) instead of taking them beside kv-3
-        // until its process ends. It was sent nothing: a pod with a deletion timestamp was not looked at (0.4 s of two
-        // primaries in the cluster-mode campaign on the real node).
-        String onKv2 = null;
-        for (int i = 0; onKv2 == null; i++) {
-            try {
-                pods.call("kv-2", "SET", "leaving:" + i, "before");
-                onKv2 = "leaving:" + i;
-                assertThat(pods.call("kv-2", "WAIT", "1", "10000")).as("kv-3 has it").isEqualTo(1L);
-            } catch (IOException moved) {
-                assertThat(moved).hasMessageContaining("MOVED");
-            }
-        }
-        long beforeLeaving = current().getStatus().getCluster().getConfigEpoch();
-        // deleted, held by a finalizer as a kubelet holds it through the grace period
-        client.pods().inNamespace(NAMESPACE).withName("kv-2").edit(p -> {
-            p.getMetadata().setFinalizers(List.of("percore.io/test-grace-period"));
-            return p;
-        });
-        client.pods().inNamespace(NAMESPACE).withName("kv-2").delete();
-        assertThat(client.pods().inNamespace(NAMESPACE).withName("kv-2").get().getMetadata().getDeletionTimestamp()).isNotNull();
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            ClusterStatus c = current().getStatus().getCluster();
-            assertThat(c.getConfigEpoch()).as(this::clusterCondition).isGreaterThan(beforeLeaving);
-            assertThat(primaries(c)).containsKey("kv-3").doesNotContainKey("kv-2");
-            assertThat(epochOf("kv-2")).as("the leaving pod's layout").isEqualTo(c.getConfigEpoch());
-        });
-        String key = onKv2;
-        assertThatThrownBy(() -> pods.call("kv-2", "SET", key, "beside kv-3")).as("a write for a slot kv-3 took")
-                .hasMessageContaining("MOVED").hasMessageContaining(":" + processes.get("kv-3").port);
-        assertThat(pods.call("kv-3", "GET", key)).isEqualTo("before");
-    }
-
     /**
      * A template change under OnDelete, without persistence: the operator deletes kv-3 and kv-1 (replicas, highest
      * ordinal first, each once its group is in sync), then switches kv-2's group over to kv-3 and deletes kv-2, then
@@ -357,11 +281,15 @@ class ClusterScalingTest {
      * acknowledged by WAIT 1 before the roll is there afterwards, and so is every write a cluster client was answered OK
      * for during it, without WAIT: a switchover pauses the old primary's writes until its new layout redirects them
      * (without the pause, those taken between the promotion and the layout were lost).
+     *
+     * <p>Then, on the rolled cluster (kv-1 primary of kv-0, kv-3 of kv-2: the same processes, not a second cluster's
+     * start), a failover: kv-1 is SIGKILLed and kv-0 owns its slots; kv-1 comes back without its data and follows kv-0;
+     * kv-3's pod is deleted while its process still serves and redirects what kv-2 took from it.
      */
     @Test
-    void aTemplateChangeRollsTheGroupsOneAtATimeAndEveryAcknowledgedWriteSurvives() throws Exception {
-        startTwoGroups(4);
-        Map<String, String> acknowledged = writeAcknowledged(400);
+    void aTemplateChangeRollsTheGroupsOneAtATimeThenAKilledPrimarysReplicaTakesOverAndEveryAcknowledgedWriteSurvives() throws Exception {
+        startTwoGroups(5); // four pods recreated by the roll, then the killed primary's
+        Map<String, String> acknowledged = writeAcknowledged("kv-0", "kv-2", "k", 400);
         Map<String, String> answeredOk = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread writer = new Thread(() -> {
@@ -424,6 +352,81 @@ class ClusterScalingTest {
             assertThat(notAsWritten(cluster, acknowledged)).as("acknowledged writes lost").isEmpty();
             assertThat(notAsWritten(cluster, answeredOk)).as("writes answered OK during the roll lost").isEmpty();
         }
+
+        // --- the failover, on the rolled cluster ---
+        long first = current().getStatus().getCluster().getConfigEpoch();
+        Map<String, String> acknowledgedThen = writeAcknowledged("kv-1", "kv-3", "failover:", 400);
+
+        // kv-1 dies (SIGKILL) while its pod still says Ready (the kubelet has not noticed: in this mock it never does): the
+        // operator's connection to it closes, its port refuses, and kv-0 owns its slots, without Kubernetes' word.
+        String oldPrimary = nodeId("kv-1");
+        String replica = nodeId("kv-0");
+        processes.get("kv-1").kill();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getConfigEpoch()).isGreaterThan(first);
+            assertThat(primaries(c)).containsKeys("kv-0", "kv-3").doesNotContainKey("kv-1");
+            assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
+        });
+        assertThat(info("kv-0")).contains("role:master");
+        assertThat(layoutOf("kv-3")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-1").port + " replica " + replica);
+        assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("kv-0"));
+        try (JedisCluster cluster = cluster("kv-3")) {
+            assertThat(notAsWritten(cluster, acknowledgedThen)).as("acknowledged writes lost").isEmpty();
+            cluster.set("after-failover", "yes");
+            assertThat(cluster.get("after-failover")).isEqualTo("yes");
+        }
+
+        // The pod comes back without its data (a new node id): it joins as the replica of the group lacking one.
+        processes.remove("kv-1");
+        client.pods().inNamespace(NAMESPACE).withName("kv-1").delete();
+        await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("kv-1").get() == null);
+        startPods(1);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(primaries(c)).containsEntry("kv-0", List.of("kv-1")).containsEntry("kv-3", List.of("kv-2"));
+            assertThat(c.getPods()).extracting(ClusterStatus.PodSlots::getNodeId).doesNotContain(oldPrimary);
+            assertThat(condition(ClusterDriver.CONDITION).getStatus()).isEqualTo("True");
+        });
+        assertThat(info("kv-1")).contains("role:slave", "master_port:" + processes.get("kv-0").port, "master_link_status:up");
+        assertThat(pods.assertClusterCheckPasses("kv-1", 2)).contains("1 slaves");
+        try (JedisCluster cluster = cluster("kv-1")) {
+            assertThat(notAsWritten(cluster, acknowledgedThen)).as("acknowledged writes lost").isEmpty();
+            assertThat(notAsWritten(cluster, acknowledged)).as("writes acknowledged before the roll lost").isEmpty();
+        }
+
+        // Issue 74: kv-3's pod is being deleted while its process still serves (its termination grace): kv-2 takes its slots,
+        // and kv-3 is sent that layout too, so it redirects their writes (-MOVED to kv-2) instead of taking them beside kv-2
+        // until its process ends. It was sent nothing: a pod with a deletion timestamp was not looked at (0.4 s of two
+        // primaries in the cluster-mode campaign on the real node).
+        String onLeaving = null;
+        for (int i = 0; onLeaving == null; i++) {
+            try {
+                pods.call("kv-3", "SET", "leaving:" + i, "before");
+                onLeaving = "leaving:" + i;
+                assertThat(pods.call("kv-3", "WAIT", "1", "10000")).as("kv-2 has it").isEqualTo(1L);
+            } catch (IOException moved) {
+                assertThat(moved).hasMessageContaining("MOVED");
+            }
+        }
+        long beforeLeaving = current().getStatus().getCluster().getConfigEpoch();
+        // deleted, held by a finalizer as a kubelet holds it through the grace period
+        client.pods().inNamespace(NAMESPACE).withName("kv-3").edit(p -> {
+            p.getMetadata().setFinalizers(List.of("percore.io/test-grace-period"));
+            return p;
+        });
+        client.pods().inNamespace(NAMESPACE).withName("kv-3").delete();
+        assertThat(client.pods().inNamespace(NAMESPACE).withName("kv-3").get().getMetadata().getDeletionTimestamp()).isNotNull();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getConfigEpoch()).as(this::clusterCondition).isGreaterThan(beforeLeaving);
+            assertThat(primaries(c)).containsKey("kv-2").doesNotContainKey("kv-3");
+            assertThat(epochOf("kv-3")).as("the leaving pod's layout").isEqualTo(c.getConfigEpoch());
+        });
+        String key = onLeaving;
+        assertThatThrownBy(() -> pods.call("kv-3", "SET", key, "beside kv-2")).as("a write for a slot kv-2 took")
+                .hasMessageContaining("MOVED").hasMessageContaining(":" + processes.get("kv-2").port);
+        assertThat(pods.call("kv-2", "GET", key)).isEqualTo("before");
     }
 
     /**
@@ -467,23 +470,23 @@ class ClusterScalingTest {
         return first;
     }
 
-    /** {@code n} keys written through the primaries, each primary's acknowledged by its replica (WAIT 1). */
-    private Map<String, String> writeAcknowledged(int n) throws Exception {
+    /** {@code n} keys named {@code prefix}0.. written through the primaries {@code a} and {@code b}, each's acknowledged by its replica (WAIT 1). */
+    private Map<String, String> writeAcknowledged(String a, String b, String prefix, int n) throws Exception {
         Map<String, String> acknowledged = new LinkedHashMap<>();
-        try (Jedis p0 = new Jedis("127.0.0.1", processes.get("kv-0").port); Jedis p2 = new Jedis("127.0.0.1", processes.get("kv-2").port)) {
-            p0.auth(pods.password);
-            p2.auth(pods.password);
+        try (Jedis pa = new Jedis("127.0.0.1", processes.get(a).port); Jedis pb = new Jedis("127.0.0.1", processes.get(b).port)) {
+            pa.auth(pods.password);
+            pb.auth(pods.password);
             for (int i = 0; i < n; i++) {
-                String key = "k" + i;
+                String key = prefix + i;
                 try {
-                    p0.set(key, "v" + i);
+                    pa.set(key, "v" + i);
                 } catch (JedisMovedDataException moved) {
-                    p2.set(key, "v" + i);
+                    pb.set(key, "v" + i);
                 }
                 acknowledged.put(key, "v" + i);
             }
-            assertThat(p0.waitReplicas(1, 10_000)).isEqualTo(1);
-            assertThat(p2.waitReplicas(1, 10_000)).isEqualTo(1);
+            assertThat(pa.waitReplicas(1, 10_000)).isEqualTo(1);
+            assertThat(pb.waitReplicas(1, 10_000)).isEqualTo(1);
         }
         return acknowledged;
     }
