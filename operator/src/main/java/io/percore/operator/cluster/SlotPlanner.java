@@ -70,61 +70,68 @@ public final class SlotPlanner {
             }
             seen.or(e.getValue());
         }
+        // Every step works on ranges of slots, not slot by slot: the planner runs on every reconcile (and thousands of
+        // times in the planners' simulations), and per-slot loops over 16,384 slots were most of its time.
         Map<String, BitSet> owners = new LinkedHashMap<>();
         BitSet free = new BitSet(SLOTS);
         free.set(0, SLOTS);
         free.andNot(seen); // nobody owns these: assigned without a move
-        // who gave each handed-out slot up, indexed by slot (up to 16,384 per plan, run on every reconcile)
-        String[] previous = new String[SLOTS];
         for (Member m : members) {
-            BitSet mine = current.getOrDefault(m.id(), new BitSet());
-            BitSet kept = new BitSet(SLOTS);
-            int keep = share.get(m.id());
-            // keep the lowest slots up to the share: what a member keeps stays in few ranges (counted here, as
-            // BitSet.cardinality() per slot made the plan quadratic in the slots)
-            int keptCount = 0;
-            for (int s = mine.nextSetBit(0); s >= 0 && keptCount < keep; s = mine.nextSetBit(s + 1), keptCount++) {
-                kept.set(s);
-            }
-            owners.put(m.id(), kept);
+            // keep the lowest slots up to the share: what a member keeps stays in few ranges
+            owners.put(m.id(), lowest(current.getOrDefault(m.id(), new BitSet()), share.get(m.id())));
         }
-        BitSet handedOut = new BitSet(SLOTS);
+        // what each current owner gives up (its slots past what it keeps; all of them for one that leaves)
+        Map<String, BitSet> excess = new LinkedHashMap<>();
+        BitSet pool = (BitSet) free.clone();
         for (Map.Entry<String, BitSet> e : current.entrySet()) {
-            BitSet excess = (BitSet) e.getValue().clone();
+            BitSet given = (BitSet) e.getValue().clone();
             BitSet kept = owners.get(e.getKey());
             if (kept != null) {
-                excess.andNot(kept);
+                given.andNot(kept);
             }
-            for (int s = excess.nextSetBit(0); s >= 0; s = excess.nextSetBit(s + 1)) {
-                previous[s] = e.getKey();
+            if (!given.isEmpty()) {
+                excess.put(e.getKey(), given);
+                pool.or(given);
             }
-            handedOut.or(excess);
         }
-        BitSet pool = (BitSet) handedOut.clone();
-        pool.or(free);
         // members short of their share take from the pool in slot order, largest deficit first
         List<Member> order = new ArrayList<>(members);
         order.sort(Comparator.comparingInt((Member m) -> owners.get(m.id()).cardinality() - share.get(m.id())).thenComparing(Member::id));
-        int next = pool.nextSetBit(0);
         for (Member m : order) {
             BitSet mine = owners.get(m.id());
-            int missing = share.get(m.id()) - mine.cardinality();
-            for (int i = 0; i < missing; i++) {
-                mine.set(next);
-                next = pool.nextSetBit(next + 1);
-            }
+            BitSet taken = lowest(pool, share.get(m.id()) - mine.cardinality());
+            mine.or(taken);
+            pool.andNot(taken);
         }
+        // a move per (giver, taker), a taker's moves in the order of their first slot
         Map<String, Move> moves = new LinkedHashMap<>();
         for (Member m : members) {
             BitSet mine = owners.get(m.id());
-            for (int s = mine.nextSetBit(0); s >= 0; s = mine.nextSetBit(s + 1)) {
-                String from = previous[s];
-                if (from != null && !from.equals(m.id())) {
-                    moves.computeIfAbsent(from + "\u0000" + m.id(), k -> new Move(from, m.id(), new BitSet())).slots().set(s);
+            List<Move> mineMoves = new ArrayList<>();
+            excess.forEach((from, given) -> {
+                if (!from.equals(m.id()) && given.intersects(mine)) {
+                    BitSet moved = (BitSet) given.clone();
+                    moved.and(mine);
+                    mineMoves.add(new Move(from, m.id(), moved));
                 }
-            }
+            });
+            mineMoves.sort(Comparator.comparingInt(mv -> mv.slots().nextSetBit(0)));
+            mineMoves.forEach(mv -> moves.put(mv.from() + "\u0000" + mv.to(), mv));
         }
         return new Plan(owners, List.copyOf(moves.values()));
+    }
+
+    /** The lowest {@code count} slots of {@code slots} (all of them when it has fewer), range by range. */
+    private static BitSet lowest(BitSet slots, int count) {
+        BitSet out = new BitSet(SLOTS);
+        int left = count;
+        for (int s = slots.nextSetBit(0); s >= 0 && left > 0; s = slots.nextSetBit(s)) {
+            int end = Math.min(slots.nextClearBit(s), s + left);
+            out.set(s, end);
+            left -= end - s;
+            s = end;
+        }
+        return out;
     }
 
     /** Each member's number of slots: proportional to its shards, largest remainders rounded up, ties by id. */
