@@ -103,8 +103,8 @@ public final class SlotPlanner {
             mine.or(taken);
             pool.andNot(taken);
         }
-        // a move per (giver, taker), a taker's moves in the order of their first slot
-        Map<String, Move> moves = new LinkedHashMap<>();
+        // a move per (giver, taker), the takers in the members' order, a taker's moves in the order of their first slot
+        List<Move> moves = new ArrayList<>();
         for (Member m : members) {
             BitSet mine = owners.get(m.id());
             List<Move> mineMoves = new ArrayList<>();
@@ -116,9 +116,9 @@ public final class SlotPlanner {
                 }
             });
             mineMoves.sort(Comparator.comparingInt(mv -> mv.slots().nextSetBit(0)));
-            mineMoves.forEach(mv -> moves.put(mv.from() + "\u0000" + mv.to(), mv));
+            moves.addAll(mineMoves);
         }
-        return new Plan(owners, List.copyOf(moves.values()));
+        return new Plan(owners, List.copyOf(moves));
     }
 
     /** The lowest {@code count} slots of {@code slots} (all of them when it has fewer), range by range. */
