@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /**
  * How a shard records each use of a key, by which eviction ranks its keys (Redis's evict.c: {@code LRU_CLOCK},
  * {@code updateLFU}, {@code objectSetLRUOrLFU}): the LRU clock, or under an LFU policy the logarithmic counter with its
- * decay, kept in each entry's {@code access}. One per shard, its databases sharing it as Redis's databases share the
+ * decay, kept in each key's access row of its {@code KeyTable}. One per shard, its databases sharing it as Redis's databases share the
  * server's clock. Touched by its shard's thread only.
  */
 final class AccessClock {
@@ -14,7 +14,7 @@ final class AccessClock {
     /** Whether the budget's policy ranks keys by LFU: a plain field, read on every access. */
     private boolean lfu;
     /** The LRU clock (units of 1.024 s) as of the last access or timer tick, for entries written without a "now". */
-    private int lruClock = (int) (System.currentTimeMillis() >>> 10);
+    private int lruClock = Eviction.lruClock(System.currentTimeMillis());
 
     AccessClock(SplittableRandom random) {
         this.random = random;
@@ -40,14 +40,14 @@ final class AccessClock {
      * Records an access: the LRU clock (a shift, not a division: units of 1.024 s, Redis's own resolution is 1 s) or
      * Redis's LFU counter. Two plain stores per access.
      */
-    void touch(KeyTable.Entry e, long now) {
-        int clock = (int) (now >>> 10);
+    void touch(KeyTable table, int e, long now) {
+        int clock = Eviction.lruClock(now);
         lruClock = clock;
         if (lfu) {
             int minutes = Eviction.minutes(now);
-            e.access = minutes << 8 | Eviction.lfuIncrement(Eviction.lfuDecayed(e.access, minutes), random);
+            table.access(e, minutes << 8 | Eviction.lfuIncrement(Eviction.lfuDecayed(table.access(e), minutes), random));
         } else {
-            e.access = clock;
+            table.access(e, clock);
         }
     }
 
@@ -56,11 +56,11 @@ final class AccessClock {
      * on a shard nobody read from lately is not born idle (OBJECT IDLETIME).
      */
     void tick(long now) {
-        lruClock = (int) (now >>> 10);
+        lruClock = Eviction.lruClock(now);
     }
 
     /** RESTORE's IDLETIME and FREQ ({@link ValueStore#restoreAccess}). */
-    void restore(KeyTable.Entry e, long idleSeconds, int frequency, long now) {
-        e.access = Eviction.restoredAccess(e.access, lfu, idleSeconds, frequency, now);
+    void restore(KeyTable table, int e, long idleSeconds, int frequency, long now) {
+        table.access(e, Eviction.restoredAccess(table.access(e), lfu, idleSeconds, frequency, now));
     }
 }

@@ -330,7 +330,7 @@ public final class Databases {
         return best;
     }
 
-    /** A candidate for eviction: the database it is in, its entry, and its rank (the lower, the sooner it goes). */
-    record Victim(ValueStore store, KeyTable.Entry entry, long rank) {
+    /** A candidate for eviction: the database it is in, its key's id there, and its rank (the lower, the sooner it goes). */
+    record Victim(ValueStore store, int entry, long rank) {
     }
 }

@@ -5,7 +5,7 @@ import java.util.SplittableRandom;
 /**
  * Redis's {@code evict.c} for one store: which key goes when the shard is over its budget, and the access rank the
  * policies compare (the LRU clock, or the LFU counter with its decay). The store keeps the rank of each entry in
- * {@code KeyTable.Entry.access} and calls here; the budget's bookkeeping stays in {@link ValueStore}, on its hot path.
+ * each key's access row of its {@code KeyTable} and calls here; the budget's bookkeeping stays in {@link ValueStore}, on its hot path.
  */
 final class Eviction {
 
@@ -26,19 +26,20 @@ final class Eviction {
      * expiry, or any. Redis keeps a pool of the best candidates across calls; a fresh sample per
      * eviction is the same approximation with a little less precision.
      */
-    static KeyTable.Entry pickVictim(KeyTable table, VolatileKeys volatileKeys, MemoryBudget budget, SplittableRandom random,
+    static int pickVictim(KeyTable table, VolatileKeys volatileKeys, MemoryBudget budget, SplittableRandom random,
                                      long now) {
         MaxmemoryPolicy policy = budget.policy();
         int nowMinutes = minutes(now);
-        KeyTable.Entry best = null;
+        int nowClock = lruClock(now);
+        int best = KeyTable.NONE;
         long bestRank = Long.MAX_VALUE;
         for (int i = 0; i < budget.samples(); i++) {
-            KeyTable.Entry candidate = policy.volatileOnly ? volatileKeys.nextForEviction() : table.random(random);
-            if (candidate == null) {
+            int candidate = policy.volatileOnly ? volatileKeys.nextForEviction(table) : table.random(random);
+            if (candidate == KeyTable.NONE) {
                 break;
             }
-            long rank = rank(candidate, policy, nowMinutes);
-            if (best == null || rank < bestRank) {
+            long rank = rank(table, candidate, policy, nowMinutes, nowClock);
+            if (best == KeyTable.NONE || rank < bestRank) {
                 best = candidate;
                 bestRank = rank;
             }
@@ -47,15 +48,15 @@ final class Eviction {
     }
 
     /** How soon the policy takes {@code e}: the lower, the sooner (its LRU clock, decayed LFU counter or expiry; 0 for random). */
-    static long rankAt(KeyTable.Entry e, MaxmemoryPolicy policy, long now) {
-        return rank(e, policy, minutes(now));
+    static long rankAt(KeyTable table, int e, MaxmemoryPolicy policy, long now) {
+        return rank(table, e, policy, minutes(now), lruClock(now));
     }
 
-    private static long rank(KeyTable.Entry e, MaxmemoryPolicy policy, int nowMinutes) {
+    private static long rank(KeyTable table, int e, MaxmemoryPolicy policy, int nowMinutes, int nowClock) {
         return switch (policy.rank) {
-            case LRU -> e.access;
-            case LFU -> lfuDecayed(e.access, nowMinutes);
-            case TTL -> e.expireAt();
+            case LRU -> -lruIdle(table.access(e), nowClock);
+            case LFU -> lfuDecayed(table.access(e), nowMinutes);
+            case TTL -> table.expireAt(e);
             default -> 0;
         };
     }
@@ -74,7 +75,22 @@ final class Eviction {
         }
         long idleMillis = idleSeconds > now / 1000 ? now : idleSeconds * 1000;
         // whole clock units of 1.024 s, rounded up: OBJECT IDLETIME then reads at least the seconds restored
-        return (int) ((now >>> 10) - (idleMillis + 1023) / 1024);
+        return (int) ((now >>> 10) - (idleMillis + 1023) / 1024) & KeyTable.ACCESS;
+    }
+
+    /** The LRU clock at {@code now}: units of 1.024 s (a shift, not a division), 24 bits as a key's access rank keeps it. */
+    static int lruClock(long now) {
+        return (int) (now >>> 10) & KeyTable.ACCESS;
+    }
+
+    /**
+     * The clock units since a key's last access {@code access} by the LRU clock {@code nowClock}, across the 24-bit
+     * clock's wrap (Redis's {@code estimateObjectIdleTime}); an access stamped after {@code nowClock} (a command's
+     * "now" a moment behind another's) is 0, so idle times run to 99 days, half the clock's round.
+     */
+    static long lruIdle(int access, int nowClock) {
+        int idle = (nowClock - access) & KeyTable.ACCESS;
+        return idle > KeyTable.ACCESS >>> 1 ? 0 : idle;
     }
 
     /** The LFU clock: minutes, 16 bits, as Redis's LFUGetTimeInMinutes. */

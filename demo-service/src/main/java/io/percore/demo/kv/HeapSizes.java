@@ -8,13 +8,16 @@ package io.percore.demo.kv;
 public final class HeapSizes {
 
     /**
-     * Estimated bytes of one entry besides its key and value arrays: the {@code KeyTable.Entry}
-     * object (12-byte header, 7 references/ints: 40 bytes with compressed oops) plus its share of
-     * the bucket array at the table's load factor (8).
+     * Estimated bytes of one key besides its key and value arrays: its row in the {@code KeyTable} (hash, chain, key
+     * and value references and the type byte over the access rank, 4 bytes each: 20), its share of the bucket array (4
+     * to 8 bytes at the table's load factor) and of the last page's spare rows.
      */
-    static final long ENTRY_OVERHEAD = 48;
-    /** A key's TTL when it has one: the {@code KeyTable.Expiry} object (a long, two references). */
-    static final long EXPIRY_BYTES = 32;
+    static final long ENTRY_OVERHEAD = 28;
+    /**
+     * A key's TTL when it has one: the {@code KeyTable.Expiry} object (a long and two ids: 32 bytes) and its place in
+     * the table's map of TTLs by id (an int and a reference at a load factor of one half: 16).
+     */
+    static final long EXPIRY_BYTES = 48;
     /** A store's own structures (table header, initial bucket array, lists): what an empty shard uses. */
     static final long EMPTY_STORE = 512;
     /**
@@ -43,8 +46,11 @@ public final class HeapSizes {
         return (16L + length + 7) & ~7L;
     }
 
-    /** One key with its value (without its TTL, {@link #EXPIRY_BYTES}). */
+    /** One key with its value (without its TTL, {@link #EXPIRY_BYTES}); a small string is kept with its key in one array. */
     static long entryBytes(byte[] key, Object value) {
+        if (KeyTable.embeds(key.length, ValueType.STRING, value)) {
+            return ENTRY_OVERHEAD + arrayBytes(KeyTable.recordLength(key.length, ((byte[]) value).length));
+        }
         return ENTRY_OVERHEAD + arrayBytes(key.length) + valueBytes(value);
     }
 

@@ -22,9 +22,11 @@ public final class KeyWalks {
 
     /** Appends the live keys matching {@code pattern} (null matches all) to {@code out}. */
     public void keys(GlobPattern pattern, List<byte[]> out, long now) {
-        store.table().forEach(e -> {
-            if (!store.expireIfDue(e, now) && (pattern == null || pattern.matches(e.key))) {
-                out.add(e.key);
+        KeyTable table = store.table();
+        table.forEach(e -> {
+            byte[] key = table.key(e);
+            if (!store.expireIfDue(e, now) && (pattern == null || pattern.matches(key))) {
+                out.add(key);
             }
         });
     }
@@ -40,9 +42,11 @@ public final class KeyWalks {
         do {
             cursor = table.scanBucket(cursor, e -> {
                 visited[0]++;
-                if (!store.expireIfDue(e, now) && (pattern == null || pattern.matches(e.key))
-                        && (typeName == null || typeName.equalsIgnoreCase(e.type.name()))) {
-                    out.add(e.key);
+                byte[] key = table.key(e);
+                ValueType type = table.type(e);
+                if (!store.expireIfDue(e, now) && (pattern == null || pattern.matches(key))
+                        && (typeName == null || typeName.equalsIgnoreCase(type.name()))) {
+                    out.add(key);
                 }
             });
         } while (cursor != 0 && visited[0] < count);
@@ -53,12 +57,13 @@ public final class KeyWalks {
     public byte[] randomKey(long now) {
         KeyTable table = store.table();
         for (int attempt = 0; attempt < 100; attempt++) {
-            KeyTable.Entry e = table.random(store.random());
-            if (e == null) {
+            int e = table.random(store.random());
+            if (e == KeyTable.NONE) {
                 return null;
             }
+            byte[] key = table.key(e);
             if (!store.expireIfDue(e, now)) {
-                return e.key;
+                return key;
             }
         }
         return null;
@@ -75,8 +80,8 @@ public final class KeyWalks {
         int buckets = 0;
         do {
             cursor = table.scanBucket(cursor, e -> {
-                if (slots.get(KeyHashing.slot(e.key)) && !store.expireIfDue(e, now)) {
-                    out.add(new SlotEntry(e.key, e.type, e.value, e.expireAt()));
+                if (slots.get(KeyHashing.slot(table.key(e))) && !store.expireIfDue(e, now)) {
+                    out.add(new SlotEntry(table.key(e), table.type(e), table.value(e), table.expireAt(e)));
                 }
             });
             buckets++;

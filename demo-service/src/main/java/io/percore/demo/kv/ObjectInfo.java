@@ -6,12 +6,12 @@ package io.percore.demo.kv;
  */
 public record ObjectInfo(ValueType type, Object value, long idleMillis, int frequency) {
 
-    /** {@code e} as OBJECT reads it at {@code now}, its access rank being an LFU counter or the LRU clock. */
-    static ObjectInfo of(KeyTable.Entry e, boolean lfu, long now) {
+    /** Key {@code e} of {@code table} as OBJECT reads it at {@code now}, its access rank being an LFU counter or the LRU clock. */
+    static ObjectInfo of(KeyTable table, int e, boolean lfu, long now) {
         if (lfu) {
-            return new ObjectInfo(e.type, e.value, 0, Eviction.lfuDecayed(e.access, Eviction.minutes(now)));
+            return new ObjectInfo(table.type(e), table.value(e), 0, Eviction.lfuDecayed(table.access(e), Eviction.minutes(now)));
         }
-        long idleClock = Math.max(0, (int) (now >>> 10) - e.access);
-        return new ObjectInfo(e.type, e.value, idleClock << 10, 0);
+        long idleClock = Eviction.lruIdle(table.access(e), Eviction.lruClock(now));
+        return new ObjectInfo(table.type(e), table.value(e), idleClock << 10, 0);
     }
 }

@@ -11,7 +11,7 @@ final class SlotCounts {
     /** The counts of what {@code table} holds now. */
     static SlotCounts of(KeyTable table) {
         SlotCounts counts = new SlotCounts();
-        table.forEach(e -> counts.added(e.key));
+        table.forEach(e -> counts.added(table.key(e)));
         return counts;
     }
 

@@ -87,17 +87,19 @@ public final class StoreSnapshot {
             return;
         }
         saved[word] |= bit;
-        for (KeyTable.Entry e = table.buckets[index]; e != null; e = e.next) {
-            long expireAt = e.expireAt();
-            if (expireAt != KeyTable.Entry.NO_EXPIRY) {
-                if (expireAt <= startedAt) {
-                    continue;
-                }
-                expires++;
+        table.forEachInBucket(index, this::save);
+    }
+
+    private void save(int id) {
+        long expireAt = table.expireAt(id);
+        if (expireAt != KeyTable.NO_EXPIRY) {
+            if (expireAt <= startedAt) {
+                return;
             }
-            keys++;
-            sink.entry(e.key, e.type, e.value, expireAt);
+            expires++;
         }
+        keys++;
+        sink.entry(table.key(id), table.type(id), table.value(id), expireAt);
     }
 
     /** The table doubles from {@code from} buckets to {@code to}: bucket i's bit goes to i and i + from. */

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  */
 public final class ValueStore {
 
-    public static final long NO_EXPIRY = KeyTable.Entry.NO_EXPIRY;
+    public static final long NO_EXPIRY = KeyTable.NO_EXPIRY;
 
     /** Not final: a FLUSHALL during a snapshot leaves the old table to the snapshot and starts a new one; SWAPDB swaps it. */
     private KeyTable table = new KeyTable();
@@ -107,8 +107,8 @@ public final class ValueStore {
 
     /** The only type check of the store: every typed read goes through here. */
     private Object lookup(byte[] key, ValueType type, long now, boolean countStats) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             if (countStats) {
                 missed(key);
             }
@@ -117,12 +117,12 @@ public final class ValueStore {
         if (countStats) {
             shared.keyspaceHits++;
         } else {
-            table.beforeChange(e.hash); // a value looked up to be written is changed in place next
+            table.beforeChange(table.hash(e)); // a value looked up to be written is changed in place next
         }
-        if (e.type != type) {
+        if (!table.holds(e, type)) {
             throw new WrongTypeException();
         }
-        return e.value;
+        return table.value(e);
     }
 
     /**
@@ -157,24 +157,24 @@ public final class ValueStore {
 
     /** The type of a live key, or null when it is missing (TYPE). */
     public ValueType typeOf(byte[] key, long now) {
-        KeyTable.Entry e = peek(key, now);
-        return e == null ? null : e.type;
+        int e = peek(key, now);
+        return e == KeyTable.NONE ? null : table.type(e);
     }
 
     /** Expiry of a live key (epoch ms or {@link #NO_EXPIRY}); {@code Long.MIN_VALUE} when the key is missing. */
     public long expireAt(byte[] key, long now) {
-        KeyTable.Entry e = peek(key, now);
-        return e == null ? Long.MIN_VALUE : e.expireAt();
+        int e = peek(key, now);
+        return e == KeyTable.NONE ? Long.MIN_VALUE : table.expireAt(e);
     }
 
     /** Whether the key is live, without counting as an access (Redis's EXISTS uses LOOKUP_NOTOUCH). */
     public boolean exists(byte[] key, long now) {
-        return peek(key, now) != null;
+        return peek(key, now) != KeyTable.NONE;
     }
 
     /** TOUCH: whether the key is live, counting as an access (its LRU/LFU rank). */
     public boolean touchKey(byte[] key, long now) {
-        return live(key, now) != null;
+        return live(key, now) != KeyTable.NONE;
     }
 
     /**
@@ -183,7 +183,7 @@ public final class ValueStore {
      * a keyspace hit or miss, a miss with its {@code keymiss} event.
      */
     public boolean lookupAny(byte[] key, long now, boolean touch) {
-        if ((touch ? live(key, now) : peek(key, now)) == null) {
+        if ((touch ? live(key, now) : peek(key, now)) == KeyTable.NONE) {
             missed(key);
             return false;
         }
@@ -197,41 +197,41 @@ public final class ValueStore {
      * does when a FLUSHALL is about to delete everything).
      */
     public boolean holds(byte[] key, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        return e != null && !isExpired(e, now);
+        int e = table.find(key, KeyTable.hash(key));
+        return e != KeyTable.NONE && !isExpired(e, now);
     }
 
     /** Whether {@code key} is in the table, expired or not, with no side effect (SWAPDB's watched keys). */
     public boolean present(byte[] key) {
-        return table.find(key, KeyTable.hash(key)) != null;
+        return table.find(key, KeyTable.hash(key)) != KeyTable.NONE;
     }
 
     /** True if the key exists or is reserved by a pending cross-shard write (what NX writes must respect). */
     public boolean existsOrReserved(byte[] key, long now) {
-        return live(key, now) != null || reservations.holds(key);
+        return live(key, now) != KeyTable.NONE || reservations.holds(key);
     }
 
     /**
      * A live entry without recording an access (Redis's LOOKUP_NOTOUCH: TYPE, TTL, EXISTS and OBJECT
      * must not change the eviction rank they report or that a later OBJECT IDLETIME reads).
      */
-    private KeyTable.Entry peek(byte[] key, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e != null && e.expiry != null && e.expiry.at <= now) {
+    private int peek(byte[] key, long now) {
+        int e = table.find(key, KeyTable.hash(key));
+        if (e != KeyTable.NONE && table.expiredAt(e, now)) {
             expireEntry(e);
-            return null;
+            return KeyTable.NONE;
         }
         return e;
     }
 
-    private KeyTable.Entry live(byte[] key, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e != null) {
-            if (e.expiry != null && e.expiry.at <= now) {
+    private int live(byte[] key, long now) {
+        int e = table.find(key, KeyTable.hash(key));
+        if (e != KeyTable.NONE) {
+            if (table.expiredAt(e, now)) {
                 expireEntry(e);
-                return null;
+                return KeyTable.NONE;
             }
-            clock.touch(e, now);
+            clock.touch(table, e, now);
         }
         return e;
     }
@@ -257,16 +257,16 @@ public final class ValueStore {
     private void store(byte[] key, ValueType type, Object value, long expireAt, boolean notifyNew) {
         int hash = KeyTable.hash(key);
         table.beforeChange(hash);
-        KeyTable.Entry e = table.find(key, hash);
-        if (e != null && e.expiry != null && e.expiry.at <= System.currentTimeMillis() && !expiryPaused) {
+        int e = table.find(key, hash);
+        if (e != KeyTable.NONE && table.expiredAt(e, System.currentTimeMillis()) && !expiryPaused) {
             // as Redis's lookupKeyWrite before its dbAdd: the old key expires (its event, its DEL), then a new one is made
             expireEntry(e);
-            e = null;
+            e = KeyTable.NONE;
         }
-        if (e == null) {
+        if (e == KeyTable.NONE) {
             e = table.insert(key, hash, type, value);
-            e.access = clock.initial();
-            addUsed(HeapSizes.entryBytes(key, value));
+            table.access(e, clock.initial());
+            addUsed(HeapSizes.ENTRY_OVERHEAD + table.dataBytes(e));
             if (slotCounts != null) {
                 slotCounts.added(key);
             }
@@ -274,9 +274,7 @@ public final class ValueStore {
                 changes.notify(KeyspaceEvents.NEW, "new", key);
             }
         } else {
-            addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
-            e.type = type;
-            e.value = value;
+            replace(e, type, value);
         }
         setExpireAt(e, expireAt);
         reservations.end(key);
@@ -340,14 +338,12 @@ public final class ValueStore {
 
     /** Replaces the value of {@code key} with a string, keeping its TTL if it has a live one. */
     public void setStringKeepTtl(byte[] key, byte[] value, long now) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             setString(key, value, NO_EXPIRY);
         } else {
-            table.beforeChange(e.hash);
-            addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
-            e.type = ValueType.STRING;
-            e.value = value;
+            table.beforeChange(table.hash(e));
+            replace(e, ValueType.STRING, value);
             reservations.end(key);
             touched(key);
         }
@@ -358,10 +354,16 @@ public final class ValueStore {
      * as a change (the caller says whether it is one).
      */
     void replaceValue(byte[] key, Object value) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        table.beforeChange(e.hash);
-        addUsed(HeapSizes.valueBytes(value) - HeapSizes.valueBytes(e.value));
-        e.value = value;
+        int e = table.find(key, KeyTable.hash(key));
+        table.beforeChange(table.hash(e));
+        replace(e, table.type(e), value);
+    }
+
+    /** Key {@code e} holds {@code value} of {@code type} from now on, the budget counting the change in size. */
+    private void replace(int e, ValueType type, Object value) {
+        long before = table.dataBytes(e);
+        table.value(e, type, value);
+        addUsed(table.dataBytes(e) - before);
     }
 
     /** A value with its type and expiry, taken from one key to be put under another (RENAME). */
@@ -370,11 +372,11 @@ public final class ValueStore {
 
     /** Removes a live key and returns what it held, or null when it is missing. */
     public StoredValue take(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             return null;
         }
-        StoredValue taken = new StoredValue(e.type, e.value, e.expireAt());
+        StoredValue taken = new StoredValue(table.type(e), table.value(e), table.expireAt(e));
         removeEntry(e);
         reservations.end(key);
         return taken;
@@ -386,8 +388,8 @@ public final class ValueStore {
      * {@link KeyspaceChanges#propagateValue}). The value is the store's own: read it, do not keep it.
      */
     public StoredValue stored(byte[] key, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        return e == null || isExpired(e, now) ? null : new StoredValue(e.type, e.value, e.expireAt());
+        int e = table.find(key, KeyTable.hash(key));
+        return e == KeyTable.NONE || isExpired(e, now) ? null : new StoredValue(table.type(e), table.value(e), table.expireAt(e));
     }
 
     /**
@@ -398,16 +400,17 @@ public final class ValueStore {
      * @throws OutOfBudgetException when the copy could not fit any shard
      */
     public StoredValue copyOf(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             missed(key);
             return null;
         }
         shared.keyspaceHits++;
-        memory.requireFits(HeapSizes.valueBytes(e.value));
+        memory.requireFits(HeapSizes.valueBytes(table.value(e)));
         // A plain string is never changed in place: the copy may share it.
-        Object copy = e.value instanceof byte[] ? e.value : ((MutableValue) e.value).copy();
-        return new StoredValue(e.type, copy, e.expireAt());
+        Object value = table.value(e);
+        Object copy = value instanceof byte[] ? value : ((MutableValue) value).copy();
+        return new StoredValue(table.type(e), copy, table.expireAt(e));
     }
 
     /**
@@ -415,8 +418,8 @@ public final class ValueStore {
      * {@code LOOKUP_NOTOUCH}); null when the key is missing.
      */
     public ObjectInfo inspect(byte[] key, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        return e == null || expireIfDue(e, now) ? null : ObjectInfo.of(e, clock.lfu(), now);
+        int e = table.find(key, KeyTable.hash(key));
+        return e == KeyTable.NONE || expireIfDue(e, now) ? null : ObjectInfo.of(table, e, clock.lfu(), now);
     }
 
     /**
@@ -425,8 +428,8 @@ public final class ValueStore {
      * the key existed; one that had expired expires first, as their lookupKeyWrite finds it).
      */
     public void put(byte[] key, StoredValue stored) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e != null && !(e.expiry != null && e.expiry.at <= System.currentTimeMillis() && !expiryPaused)) {
+        int e = table.find(key, KeyTable.hash(key));
+        if (e != KeyTable.NONE && !(table.expiredAt(e, System.currentTimeMillis()) && !expiryPaused)) {
             unlink(e); // replaced: the change is the new key's (one, as Redis's server.dirty++)
         }
         set(key, stored.type(), stored.value(), stored.expireAt());
@@ -434,16 +437,16 @@ public final class ValueStore {
 
     /** Sets the expiry of a live key; returns false if the key is missing. An expiry in the past deletes the key. */
     public boolean expire(byte[] key, long expireAt, long now) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             return false;
         }
         if (expireAt != NO_EXPIRY && expireAt <= now) {
             removeEntry(e);
             return true;
         }
-        if (e.expireAt() != expireAt) {
-            table.beforeChange(e.hash);
+        if (table.expireAt(e) != expireAt) {
+            table.beforeChange(table.hash(e));
             setExpireAt(e, expireAt);
             touched(key);
         }
@@ -451,8 +454,8 @@ public final class ValueStore {
     }
 
     public boolean delete(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
-        if (e == null) {
+        int e = live(key, now);
+        if (e == KeyTable.NONE) {
             return false;
         }
         removeEntry(e);
@@ -545,16 +548,17 @@ public final class ValueStore {
         if (table.size() == 0) {
             return null;
         }
-        KeyTable.Entry e = Eviction.pickVictim(table, volatileKeys, budget, random, now);
-        return e == null ? null : new Databases.Victim(this, e, Eviction.rankAt(e, budget.policy(), now));
+        int e = Eviction.pickVictim(table, volatileKeys, budget, random, now);
+        return e == KeyTable.NONE ? null : new Databases.Victim(this, e, Eviction.rankAt(table, e, budget.policy(), now));
     }
 
     /** Eviction took {@code victim} ({@link Databases#evictUntilWithinBudget}). */
-    void evict(KeyTable.Entry victim) {
+    void evict(int victim) {
+        byte[] key = table.key(victim);
         unlink(victim);
-        reservations.end(victim.key);
+        reservations.end(key);
         memory.evicted();
-        changes.evicted(victim.key);
+        changes.evicted(key);
     }
 
     /**
@@ -601,16 +605,17 @@ public final class ValueStore {
      * value, or one the policy does not rank by, changes nothing.
      */
     public void restoreAccess(byte[] key, long idleSeconds, int frequency, long now) {
-        KeyTable.Entry e = table.find(key, KeyTable.hash(key));
-        if (e != null) {
-            clock.restore(e, idleSeconds, frequency, now);
+        int e = table.find(key, KeyTable.hash(key));
+        if (e != KeyTable.NONE) {
+            clock.restore(table, e, idleSeconds, frequency, now);
         }
     }
 
     /** MEMORY USAGE: the budget's estimate of {@code key} (entry, key and value), or -1 when it is absent. */
     public long memoryUsage(byte[] key, long now) {
-        KeyTable.Entry e = live(key, now);
-        return e == null ? -1 : HeapSizes.entryBytes(e.key, e.value) + (e.expiry != null ? HeapSizes.EXPIRY_BYTES : 0);
+        int e = live(key, now);
+        return e == KeyTable.NONE ? -1
+                : HeapSizes.ENTRY_OVERHEAD + table.dataBytes(e) + (table.expiry(e) != null ? HeapSizes.EXPIRY_BYTES : 0);
     }
 
     /** The shard's random source (eviction samples, RANDOMKEY, HRANDFIELD). */
@@ -716,7 +721,7 @@ public final class ValueStore {
      */
     public int activeExpireCycle(long now, long budgetNanos) {
         clock.tick(now);
-        return expiryPaused ? 0 : volatileKeys.expireCycle(this, now, budgetNanos);
+        return expiryPaused ? 0 : volatileKeys.expireCycle(this, table, now, budgetNanos);
     }
 
     /** Keys held by a cross-shard write between its prepare and its commit (RENAMENX to another shard). */
@@ -726,49 +731,52 @@ public final class ValueStore {
 
     // ------------------------------------------------------------------ internals
 
-    private static boolean isExpired(KeyTable.Entry e, long now) {
-        return e.expiry != null && e.expiry.at <= now;
+    private boolean isExpired(int e, long now) {
+        return table.expiredAt(e, now);
     }
 
-    private void setExpireAt(KeyTable.Entry e, long expireAt) {
+    private void setExpireAt(int e, long expireAt) {
+        KeyTable.Expiry x = table.expiry(e);
         if (expireAt == NO_EXPIRY) {
             unlinkVolatile(e);
-        } else if (e.expiry != null) {
-            e.expiry.at = expireAt;
+        } else if (x != null) {
+            x.at = expireAt;
         } else {
-            volatileKeys.add(e, expireAt);
+            volatileKeys.add(table, e, expireAt);
             addUsed(HeapSizes.EXPIRY_BYTES);
         }
     }
 
-    private void unlinkVolatile(KeyTable.Entry e) {
-        if (e.expiry != null) {
-            volatileKeys.remove(e);
+    private void unlinkVolatile(int e) {
+        if (table.expiry(e) != null) {
+            volatileKeys.remove(table, e);
             addUsed(-HeapSizes.EXPIRY_BYTES);
         }
     }
 
     /** A command deletes {@code e} (DEL, an emptied aggregate, RENAME's source, an expiry set in the past). */
-    private void removeEntry(KeyTable.Entry e) {
+    private void removeEntry(int e) {
+        byte[] key = table.key(e);
         unlink(e);
-        touched(e.key);
+        touched(key);
     }
 
     /**
      * {@code e}'s time to live has passed: the store deletes it on its own (no command's change).
      * During a pause it stays, and the caller treats it as missing all the same.
      */
-    private void expireEntry(KeyTable.Entry e) {
+    private void expireEntry(int e) {
         if (expiryPaused) {
             return;
         }
+        byte[] key = table.key(e);
         unlink(e);
         shared.expiredKeys++;
-        changes.expired(e.key);
+        changes.expired(key);
     }
 
     /** Whether {@code e}'s TTL has passed; if so it expires ({@link #expireEntry}). For the walks and the expiry cycle. */
-    boolean expireIfDue(KeyTable.Entry e, long now) {
+    boolean expireIfDue(int e, long now) {
         if (!isExpired(e, now)) {
             return false;
         }
@@ -776,16 +784,20 @@ public final class ValueStore {
         return true;
     }
 
-    private void unlink(KeyTable.Entry e) {
-        table.beforeChange(e.hash);
+    /** Removes {@code e} from the table: its id is free from here on, so nothing of its row is read after. */
+    private void unlink(int e) {
+        table.beforeChange(table.hash(e));
         unlinkVolatile(e);
+        byte[] key = table.key(e);
+        long bytes = HeapSizes.ENTRY_OVERHEAD + table.dataBytes(e);
+        boolean stream = table.holds(e, ValueType.STREAM);
         table.remove(e);
-        addUsed(-HeapSizes.entryBytes(e.key, e.value));
+        addUsed(-bytes);
         if (slotCounts != null) {
-            slotCounts.removed(e.key);
+            slotCounts.removed(key);
         }
-        if (e.type == ValueType.STREAM) {
-            changes.keyReady(e.key); // its XREADGROUP clients fail (Redis's dbGenericDelete)
+        if (stream) {
+            changes.keyReady(key); // its XREADGROUP clients fail (Redis's dbGenericDelete)
         }
     }
 

@@ -7,6 +7,9 @@ package io.percore.demo.kv;
  */
 public final class ValueType {
 
+    /** The tags by {@link #code}: a key table keeps a key's tag as this one byte, not as a reference. Before the tags, which add themselves. */
+    private static volatile ValueType[] byCode = new ValueType[0];
+
     /**
      * A byte string: a {@code byte[]} when written whole (replaced, never changed in place), a
      * {@link GrowableString} once APPEND, SETRANGE or a bit command changed it in place.
@@ -29,9 +32,30 @@ public final class ValueType {
     public static final ValueType STREAM = new ValueType("stream");
 
     private final String name;
+    private final byte code;
 
     ValueType(String name) {
         this.name = name;
+        synchronized (ValueType.class) {
+            ValueType[] known = byCode;
+            if (known.length > KeyTable.TYPE_CODE) {
+                throw new IllegalStateException("more than " + (KeyTable.TYPE_CODE + 1) + " value types");
+            }
+            this.code = (byte) known.length;
+            ValueType[] more = java.util.Arrays.copyOf(known, known.length + 1);
+            more[code] = this;
+            byCode = more;
+        }
+    }
+
+    /** This tag as one byte ({@link #ofCode}). */
+    byte code() {
+        return code;
+    }
+
+    /** The tag whose {@link #code} is {@code code}. */
+    static ValueType ofCode(byte code) {
+        return byCode[code];
     }
 
     /** The name TYPE replies and SCAN ... TYPE filters by. */

@@ -1,10 +1,11 @@
 package io.percore.demo.kv;
 
 /**
- * The keys of a store that have a TTL (Redis's {@code db->expires}), as a list threaded through their
+ * The keys of a store that have a TTL (Redis's {@code db->expires}), as a list threaded by id through their
  * {@code KeyTable.Expiry}: adding and removing one is a few stores, and the walks need no table of their own. Two
  * cursors walk it round-robin, the active expiry cycle's (Redis's {@code expire.c}) and the volatile policies'
- * eviction sample; each resumes where it stopped. The store owns the entries and their budget; this owns the order.
+ * eviction sample; each resumes where it stopped. The store owns the keys and their budget; this owns the order. The
+ * ids are those of the table the store hands each call (the store's, swapped with it by SWAPDB, cleared with it).
  */
 final class VolatileKeys {
 
@@ -12,10 +13,10 @@ final class VolatileKeys {
     static final int ACTIVE_EXPIRE_SAMPLE = 20;
     static final int ACTIVE_EXPIRE_REPEAT_PERCENT = 25;
 
-    private KeyTable.Entry head;
+    private int head = KeyTable.NONE;
     private int count;
-    private KeyTable.Entry activeCursor;
-    private KeyTable.Entry evictCursor;
+    private int activeCursor = KeyTable.NONE;
+    private int evictCursor = KeyTable.NONE;
     /** Redis's {@code db->avg_ttl}: a running estimate of the TTL left, from the expiry cycle's samples (INFO keyspace). */
     private long avgTtl;
 
@@ -29,52 +30,52 @@ final class VolatileKeys {
     }
 
     /** {@code e}, which has no TTL, gets one at {@code expireAt} (epoch ms). */
-    void add(KeyTable.Entry e, long expireAt) {
+    void add(KeyTable table, int e, long expireAt) {
         KeyTable.Expiry x = new KeyTable.Expiry(expireAt);
         x.next = head;
-        if (head != null) {
-            head.expiry.prev = e;
+        if (head != KeyTable.NONE) {
+            table.expiry(head).prev = e;
         }
         head = e;
-        e.expiry = x;
+        table.expiry(e, x);
         count++;
     }
 
     /** {@code e}, which has a TTL, loses it (PERSIST, a write without one, a deleted key); the cursors step past it. */
-    void remove(KeyTable.Entry e) {
-        KeyTable.Expiry x = e.expiry;
+    void remove(KeyTable table, int e) {
+        KeyTable.Expiry x = table.expiry(e);
         if (activeCursor == e) {
             activeCursor = x.next;
         }
         if (evictCursor == e) {
             evictCursor = x.next;
         }
-        if (x.prev != null) {
-            x.prev.expiry.next = x.next;
+        if (x.prev != KeyTable.NONE) {
+            table.expiry(x.prev).next = x.next;
         } else {
             head = x.next;
         }
-        if (x.next != null) {
-            x.next.expiry.prev = x.prev;
+        if (x.next != KeyTable.NONE) {
+            table.expiry(x.next).prev = x.prev;
         }
-        e.expiry = null;
+        table.expiry(e, null);
         count--;
     }
 
     /** Every key was deleted at once (FLUSHALL): their entries go with the table. */
     void clear() {
-        head = null;
-        activeCursor = null;
-        evictCursor = null;
+        head = KeyTable.NONE;
+        activeCursor = KeyTable.NONE;
+        evictCursor = KeyTable.NONE;
         count = 0;
         avgTtl = 0;
     }
 
-    /** The next candidate of a volatile eviction policy's sample, or null when no key has a TTL. */
-    KeyTable.Entry nextForEviction() {
-        KeyTable.Entry e = evictCursor != null ? evictCursor : head;
-        if (e != null) {
-            evictCursor = e.expiry.next;
+    /** The next candidate of a volatile eviction policy's sample, or {@link KeyTable#NONE} when no key has a TTL. */
+    int nextForEviction(KeyTable table) {
+        int e = evictCursor != KeyTable.NONE ? evictCursor : head;
+        if (e != KeyTable.NONE) {
+            evictCursor = table.expiry(e).next;
         }
         return e;
     }
@@ -85,7 +86,7 @@ final class VolatileKeys {
      * expired ones, and repeats while more than {@value #ACTIVE_EXPIRE_REPEAT_PERCENT}% of a round had
      * expired and the time budget lasts. Returns the number of keys deleted.
      */
-    int expireCycle(ValueStore store, long now, long budgetNanos) {
+    int expireCycle(ValueStore store, KeyTable table, long now, long budgetNanos) {
         long deadline = System.nanoTime() + budgetNanos;
         int removed = 0;
         if (count == 0) {
@@ -97,9 +98,10 @@ final class VolatileKeys {
             long ttlSum = 0;
             int ttlSamples = 0;
             for (int i = 0; i < sample && count > 0; i++) {
-                KeyTable.Entry e = activeCursor != null ? activeCursor : head;
-                activeCursor = e.expiry.next;
-                long ttl = e.expiry.at - now;
+                int e = activeCursor != KeyTable.NONE ? activeCursor : head;
+                KeyTable.Expiry x = table.expiry(e);
+                activeCursor = x.next;
+                long ttl = x.at - now;
                 if (store.expireIfDue(e, now)) {
                     expiredThisRound++;
                 }
