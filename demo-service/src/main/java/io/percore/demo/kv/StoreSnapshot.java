@@ -28,6 +28,8 @@ public final class StoreSnapshot {
 
     private final KeyTable table;
     private final Sink sink;
+    /** {@link #save} as the walk hands it to the table, made once. */
+    private final java.util.function.IntConsumer saveKey = this::save;
     /** Keys whose time to live had passed when the snapshot began are left out, as if expiry had run then. */
     private final long startedAt;
     private long[] saved;
@@ -55,6 +57,9 @@ public final class StoreSnapshot {
         long deadline = System.nanoTime() + budgetNanos;
         int visited = 0;
         while (next < table.buckets.length) {
+            if ((next & (KeyTable.PREFETCH_BUCKETS - 1)) == 0) {
+                table.prefetchBuckets(next); // the keys of the buckets ahead load together
+            }
             saveBucket(next++);
             if ((++visited & 255) == 0 && System.nanoTime() - deadline >= 0) {
                 return false;
@@ -87,7 +92,7 @@ public final class StoreSnapshot {
             return;
         }
         saved[word] |= bit;
-        table.forEachInBucket(index, this::save);
+        table.forEachInBucket(index, saveKey);
     }
 
     private void save(int id) {
