@@ -69,6 +69,15 @@ final class HashListpack {
         return data(lp, at) + length(lp, at);
     }
 
+    /** How many fields (each with its value) {@code lp} holds. */
+    static int pairs(byte[] lp) {
+        int n = 0;
+        for (int at = 0; at < lp.length; at = next(lp, next(lp, at))) {
+            n++;
+        }
+        return n;
+    }
+
     /** Where the field equal to {@code field} starts, or -1. */
     static int find(byte[] lp, byte[] field) {
         int n = field.length;

@@ -41,59 +41,70 @@ public final class HashValue implements MutableValue {
 
     /** A field's share of the map beyond its two arrays: node, key wrapper, table slot. */
     static final long FIELD_OVERHEAD = 64;
-    /** This object. */
-    private static final long BASE = 32;
+    /** This object: a header and one reference. */
+    private static final long BASE = 16;
     /** The map and its table, and the ByteString keys' class of cost beyond {@link #FIELD_OVERHEAD}. */
     private static final long TABLE_BASE = 96;
 
-    /** The listpack while the hash is small, else null. */
-    private byte[] listpack = HashListpack.EMPTY;
-    private int listpackFields;
-    /** The table once the hash has outgrown the listpack, else null. */
-    private LinkedHashMap<ByteString, byte[]> fields;
-    private long tableBytes;
+    /**
+     * The listpack ({@code byte[]}) while the hash is small, else the {@link Table}: one reference for both forms, and
+     * no field count beside the listpack (counted by a scan, at most {@link Limits#HARD_MAX_ENTRIES} fields), so this
+     * object is 16 bytes where four fields made it 32, and most hashes are small (issue 79).
+     */
+    private Object form = HashListpack.EMPTY;
+
+    /** The hashtable encoding: the map in insertion order and the estimate of what it holds. */
+    private static final class Table extends LinkedHashMap<ByteString, byte[]> {
+        long bytes;
+
+        Table(long bytes) {
+            this.bytes = bytes;
+        }
+
+        Table(Table other) {
+            super(other);
+            this.bytes = other.bytes;
+        }
+    }
 
     /** Heap estimate of the hash, fields and values included. */
     @Override
     public long bytes() {
-        return BASE + (listpack != null ? arrayBytes(listpack.length) : tableBytes);
+        return BASE + (form instanceof byte[] ? arrayBytes(listpack().length) : fields().bytes);
     }
 
     /** Redis's OBJECT ENCODING name of the current representation: {@code listpack} or {@code hashtable}. */
     @Override
     public String encoding() {
-        return listpack != null ? "listpack" : "hashtable";
+        return form instanceof byte[] ? "listpack" : "hashtable";
     }
 
     /** The same fields in the same order; field and value arrays are never changed in place, so they are shared. */
     @Override
     public HashValue copy() {
         HashValue copy = new HashValue();
-        if (listpack != null) {
-            copy.listpack = listpack.clone();
-            copy.listpackFields = listpackFields;
+        if (form instanceof byte[]) {
+            copy.form = listpack().clone();
         } else {
-            copy.listpack = null;
-            copy.fields = new LinkedHashMap<>(fields);
-            copy.tableBytes = tableBytes;
+            copy.form = new Table(fields());
         }
         return copy;
     }
 
     public int size() {
-        return listpack != null ? listpackFields : fields.size();
+        return form instanceof byte[] ? HashListpack.pairs(listpack()) : fields().size();
     }
 
     public byte[] get(byte[] field) {
-        if (listpack != null) {
-            int at = HashListpack.find(listpack, field);
-            return at < 0 ? null : HashListpack.item(listpack, HashListpack.next(listpack, at));
+        if (form instanceof byte[]) {
+            int at = HashListpack.find(listpack(), field);
+            return at < 0 ? null : HashListpack.item(listpack(), HashListpack.next(listpack(), at));
         }
-        return fields.get(new ByteString(field));
+        return fields().get(new ByteString(field));
     }
 
     public boolean contains(byte[] field) {
-        return listpack != null ? HashListpack.find(listpack, field) >= 0 : fields.containsKey(new ByteString(field));
+        return form instanceof byte[] ? HashListpack.find(listpack(), field) >= 0 : fields().containsKey(new ByteString(field));
     }
 
     /**
@@ -102,77 +113,82 @@ public final class HashValue implements MutableValue {
      * many), as Redis's {@code hashTypeSet} converts.
      */
     public boolean put(byte[] field, byte[] value, Limits limits) {
-        if (listpack != null) {
-            int at = HashListpack.find(listpack, field);
-            long after = listpack.length + HashListpack.pairBytes(field, value);
-            if (!limits.compactFor(listpackFields + (at < 0 ? 1L : 0L), Math.max(field.length, value.length))
+        if (form instanceof byte[]) {
+            int at = HashListpack.find(listpack(), field);
+            long after = listpack().length + HashListpack.pairBytes(field, value);
+            if (!limits.compactFor(fieldsAfter(at < 0, limits), Math.max(field.length, value.length))
                     || after > Limits.HARD_MAX_BYTES) {
                 toTable();
             } else if (at >= 0) {
-                listpack = HashListpack.replace(listpack, HashListpack.next(listpack, at), value);
+                form = HashListpack.replace(listpack(), HashListpack.next(listpack(), at), value);
                 return false;
             } else {
-                listpack = HashListpack.append(listpack, field, value);
-                listpackFields++;
+                form = HashListpack.append(listpack(), field, value);
                 return true;
             }
         }
-        byte[] old = fields.put(new ByteString(field), value);
+        byte[] old = fields().put(new ByteString(field), value);
         if (old == null) {
-            tableBytes += fieldBytes(field, value);
+            fields().bytes += fieldBytes(field, value);
             return true;
         }
-        tableBytes += arrayBytes(value.length) - arrayBytes(old.length);
+        fields().bytes += arrayBytes(value.length) - arrayBytes(old.length);
         return false;
     }
 
     /** Removes {@code field}; true when it was there. */
     public boolean remove(byte[] field) {
-        if (listpack != null) {
-            int at = HashListpack.find(listpack, field);
+        if (form instanceof byte[]) {
+            int at = HashListpack.find(listpack(), field);
             if (at < 0) {
                 return false;
             }
-            listpack = HashListpack.removePair(listpack, at);
-            listpackFields--;
+            form = HashListpack.removePair(listpack(), at);
             return true;
         }
-        byte[] old = fields.remove(new ByteString(field));
+        byte[] old = fields().remove(new ByteString(field));
         if (old == null) {
             return false;
         }
-        tableBytes -= fieldBytes(field, old);
+        fields().bytes -= fieldBytes(field, old);
         return true;
+    }
+
+    /**
+     * The listpack's fields after a put ({@code adding} one more), as far as the limits need it: each field and value
+     * takes at least a length byte, so a listpack of {@code n} bytes holds at most {@code n / 2} fields, and when that
+     * bound is within the limits it stands for the count and spares the scan.
+     */
+    private long fieldsAfter(boolean adding, Limits limits) {
+        long added = adding ? 1 : 0;
+        long most = listpack().length / 2 + added;
+        return most <= Math.min(limits.maxEntries(), Limits.HARD_MAX_ENTRIES) ? most : HashListpack.pairs(listpack()) + added;
     }
 
     /** Redis's hashTypeConvert: the same fields in the same order, in a table from now on. */
     private void toTable() {
-        LinkedHashMap<ByteString, byte[]> table = new LinkedHashMap<>();
-        long bytes = TABLE_BASE;
-        for (int at = 0; at < listpack.length; ) {
-            int valueAt = HashListpack.next(listpack, at);
-            byte[] f = HashListpack.item(listpack, at);
-            byte[] v = HashListpack.item(listpack, valueAt);
+        Table table = new Table(TABLE_BASE);
+        for (int at = 0; at < listpack().length; ) {
+            int valueAt = HashListpack.next(listpack(), at);
+            byte[] f = HashListpack.item(listpack(), at);
+            byte[] v = HashListpack.item(listpack(), valueAt);
             table.put(new ByteString(f), v);
-            bytes += fieldBytes(f, v);
-            at = HashListpack.next(listpack, valueAt);
+            table.bytes += fieldBytes(f, v);
+            at = HashListpack.next(listpack(), valueAt);
         }
-        fields = table;
-        tableBytes = bytes;
-        listpack = null;
-        listpackFields = 0;
+        form = table;
     }
 
     /** Fields and values in order, alternating. */
     public List<byte[]> entries() {
         List<byte[]> out = new ArrayList<>(size() * 2);
-        if (listpack != null) {
-            for (int at = 0; at < listpack.length; at = HashListpack.next(listpack, at)) {
-                out.add(HashListpack.item(listpack, at));
+        if (form instanceof byte[]) {
+            for (int at = 0; at < listpack().length; at = HashListpack.next(listpack(), at)) {
+                out.add(HashListpack.item(listpack(), at));
             }
             return out;
         }
-        for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
+        for (Map.Entry<ByteString, byte[]> e : fields().entrySet()) {
             out.add(e.getKey().bytes());
             out.add(e.getValue());
         }
@@ -181,41 +197,41 @@ public final class HashValue implements MutableValue {
 
     public List<byte[]> keys() {
         List<byte[]> out = new ArrayList<>(size());
-        if (listpack != null) {
-            for (int at = 0; at < listpack.length; at = HashListpack.next(listpack, HashListpack.next(listpack, at))) {
-                out.add(HashListpack.item(listpack, at));
+        if (form instanceof byte[]) {
+            for (int at = 0; at < listpack().length; at = HashListpack.next(listpack(), HashListpack.next(listpack(), at))) {
+                out.add(HashListpack.item(listpack(), at));
             }
             return out;
         }
-        for (ByteString f : fields.keySet()) {
+        for (ByteString f : fields().keySet()) {
             out.add(f.bytes());
         }
         return out;
     }
 
     public List<byte[]> values() {
-        if (listpack != null) {
+        if (form instanceof byte[]) {
             List<byte[]> out = new ArrayList<>(size());
-            for (int at = 0; at < listpack.length; ) {
-                int valueAt = HashListpack.next(listpack, at);
-                out.add(HashListpack.item(listpack, valueAt));
-                at = HashListpack.next(listpack, valueAt);
+            for (int at = 0; at < listpack().length; ) {
+                int valueAt = HashListpack.next(listpack(), at);
+                out.add(HashListpack.item(listpack(), valueAt));
+                at = HashListpack.next(listpack(), valueAt);
             }
             return out;
         }
-        return new ArrayList<>(fields.values());
+        return new ArrayList<>(fields().values());
     }
 
     /** {@code count} distinct random fields (all when count ≥ size), each with its value. */
     public List<byte[][]> randomDistinct(int count, SplittableRandom random) {
         List<byte[][]> all = new ArrayList<>(size());
-        if (listpack != null) {
+        if (form instanceof byte[]) {
             List<byte[]> e = entries();
             for (int i = 0; i < e.size(); i += 2) {
                 all.add(new byte[][] {e.get(i), e.get(i + 1)});
             }
         } else {
-            for (Map.Entry<ByteString, byte[]> e : fields.entrySet()) {
+            for (Map.Entry<ByteString, byte[]> e : fields().entrySet()) {
                 all.add(new byte[][] {e.getKey().bytes(), e.getValue()});
             }
         }
@@ -229,6 +245,16 @@ public final class HashValue implements MutableValue {
             all.set(j, t);
         }
         return all.subList(0, count);
+    }
+
+    /** The listpack: call only while the hash is one. */
+    private byte[] listpack() {
+        return (byte[]) form;
+    }
+
+    /** The table: call only once the hash is one. */
+    private Table fields() {
+        return (Table) form;
     }
 
     static long fieldBytes(byte[] field, byte[] value) {

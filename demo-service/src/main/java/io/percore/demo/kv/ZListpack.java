@@ -7,8 +7,10 @@ import java.util.Arrays;
 
 /**
  * A small sorted set (Redis's listpack encoding): every entry in one byte array in sorted order, each
- * its member's length (as {@link HashListpack} writes lengths), the member's bytes and the score's 8
- * bytes. Nothing per entry beyond that, where an array per member and two parallel arrays with spare
+ * its member's length (as {@link HashListpack} writes lengths, times two, plus one when the score is wide),
+ * the member's bytes and the score: 4 bytes (a {@code float}) when the score is one exactly, as most
+ * scores people give are (integers to 2^24, halves, quarters), else 8 (Redis's listpack likewise stores
+ * "1.5" in a few bytes, not a double's 8). Nothing per entry beyond that, where an array per member and two parallel arrays with spare
  * capacity cost about 30 bytes more each. Finding a member, an insert and a rank are scans, and a
  * change copies the array, O(n) as in Redis's listpack, which is why {@link ZSetValue} moves a set to
  * a {@link ZTree} past a small size. Members given to visitors are copies. Like a listpack, it keeps
@@ -16,18 +18,25 @@ import java.util.Arrays;
  */
 final class ZListpack implements SortedEntries {
 
-    /** The {@link ZSetValue} and this object. */
-    static final long BASE = 16 + 24;
+    /**
+     * The {@link ZSetValue} and this object (a header and one reference: the entries are counted by a scan, at most
+     * {@link ZSetValue.Limits#HARD_MAX_ENTRIES} of them, rather than in a field that would make it 24 bytes).
+     */
+    static final long BASE = 16 + 16;
 
     private static final byte[] EMPTY = new byte[0];
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
     private byte[] lp = EMPTY;
-    private int size;
 
     @Override
     public int size() {
-        return size;
+        int n = 0;
+        for (int at = 0; at < lp.length; at = next(at)) {
+            n++;
+        }
+        return n;
     }
 
     /** The listpack's own bytes. */
@@ -45,15 +54,26 @@ final class ZListpack implements SortedEntries {
     }
 
     private int memberLength(int at) {
-        return HashListpack.length(lp, at);
+        return HashListpack.length(lp, at) >>> 1;
+    }
+
+    /** 8 when the score at {@code at} is a {@code double}, 4 when a {@code float}. */
+    private int scoreWidth(int at) {
+        return (HashListpack.length(lp, at) & 1) != 0 ? 8 : 4;
     }
 
     private double scoreAt(int at) {
-        return (double) DOUBLES.get(lp, memberAt(at) + memberLength(at));
+        int score = memberAt(at) + memberLength(at);
+        return scoreWidth(at) == 8 ? (double) DOUBLES.get(lp, score) : (float) FLOATS.get(lp, score);
     }
 
     private int next(int at) {
-        return memberAt(at) + memberLength(at) + 8;
+        return memberAt(at) + memberLength(at) + scoreWidth(at);
+    }
+
+    /** Whether {@code score} takes 8 bytes, not being a {@code float} exactly. */
+    private static boolean wide(double score) {
+        return (double) (float) score != score;
     }
 
     private byte[] member(int at) {
@@ -109,19 +129,24 @@ final class ZListpack implements SortedEntries {
                 break;
             }
         }
-        int entry = HashListpack.lengthBytes(member.length) + member.length + 8;
+        boolean wide = wide(score);
+        int length = member.length << 1 | (wide ? 1 : 0);
+        int entry = HashListpack.lengthBytes(length) + member.length + (wide ? 8 : 4);
         byte[] out = new byte[lp.length + entry];
         System.arraycopy(lp, 0, out, 0, at);
         System.arraycopy(lp, at, out, at + entry, lp.length - at);
-        int data = HashListpack.writeLength(out, at, member.length);
+        int data = HashListpack.writeLength(out, at, length);
         System.arraycopy(member, 0, out, data, member.length);
-        DOUBLES.set(out, data + member.length, score);
+        if (wide) {
+            DOUBLES.set(out, data + member.length, score);
+        } else {
+            FLOATS.set(out, data + member.length, (float) score);
+        }
         lp = out;
-        size++;
     }
 
-    /** Cuts the bytes {@code from..to} (entry boundaries) holding {@code count} entries. */
-    private void cut(int from, int to, int count) {
+    /** Cuts the bytes {@code from..to} (entry boundaries). */
+    private void cut(int from, int to) {
         if (to - from == lp.length) {
             lp = EMPTY;
         } else {
@@ -130,7 +155,6 @@ final class ZListpack implements SortedEntries {
             System.arraycopy(lp, to, out, from, lp.length - to);
             lp = out;
         }
-        size -= count;
     }
 
     @Override
@@ -139,14 +163,14 @@ final class ZListpack implements SortedEntries {
         if (at < 0) {
             return false;
         }
-        cut(at, next(at), 1);
+        cut(at, next(at));
         return true;
     }
 
     @Override
     public void update(byte[] member, double oldScore, double newScore) {
         int at = find(member);
-        cut(at, next(at), 1);
+        cut(at, next(at));
         insert(member, newScore);
     }
 
@@ -199,6 +223,6 @@ final class ZListpack implements SortedEntries {
         for (int i = from; i <= to; i++) {
             end = next(end);
         }
-        cut(start, end, to - from + 1);
+        cut(start, end);
     }
 }
