@@ -26,8 +26,12 @@ import java.util.zip.Deflater;
  */
 public final class ChildJvm {
 
-    /** The JVM options every child gets before its own (C1 and the serial collector: see AppProcess). */
-    static final List<String> OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /**
+     * The JVM options every child gets before its own: C1 and the serial collector (see AppProcess), and Netty's leak
+     * detector at the suite's level (the app turns it off when none is given, as a server in production runs).
+     */
+    static final List<String> OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Dio.netty.leakDetection.level=" + System.getProperty("io.netty.leakDetection.level", "simple"));
 
     private static List<String> classPath;
 
