@@ -1,42 +1,51 @@
 package io.percore.demo.kv;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
- * The layout of a small set of integers (Redis's intset): the values sorted ascending in one byte
- * array, each 2, 4 or 8 bytes wide (little-endian), the narrowest width that holds them all (a wider
- * value widens every one, as Redis's intsetUpgradeAndAdd; nothing narrows back). Nothing per member
- * beyond its bytes, where a table costs an array, a node and a wrapper per member (about 90 bytes). A
- * lookup is a binary search; an add or a remove copies the array, O(n) as in Redis, which is why
- * {@link SetValue} keeps only small sets this way. Arrays are exact-size and never shared.
+ * The layout of a small set of integers (Redis's intset): the values sorted ascending in one array of
+ * {@code short}, {@code int} or {@code long}, the narrowest that holds them all (a wider value widens
+ * every one, as Redis's intsetUpgradeAndAdd; nothing narrows back). The array's own type says the
+ * width, so the set's object needs no field for it beside its one reference (16 bytes, not 24). Nothing
+ * per member beyond its bytes, where a table costs an array, a node and a wrapper per member (about 90
+ * bytes). A lookup is a binary search; an add or a remove copies the array, O(n) as in Redis, which is
+ * why {@link SetValue} keeps only small sets this way. Arrays are exact-size and never shared.
  */
 final class IntSet {
 
-    static final byte[] EMPTY = new byte[0];
-    /** The width of an empty intset, Redis's INTSET_ENC_INT16. */
-    static final int NARROWEST = 2;
-    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** An empty intset, of Redis's narrowest encoding (INTSET_ENC_INT16). */
+    static final short[] EMPTY = new short[0];
 
     private IntSet() {
     }
 
-    static long get(byte[] d, int width, int i) {
-        return switch (width) {
-            case 2 -> (short) SHORTS.get(d, i * 2);
-            case 4 -> (int) INTS.get(d, i * 4);
-            default -> (long) LONGS.get(d, i * 8);
-        };
+    /** Bytes per value: 2, 4 or 8. */
+    static int width(Object d) {
+        return d instanceof short[] ? 2 : d instanceof int[] ? 4 : 8;
     }
 
-    private static void set(byte[] d, int width, int i, long v) {
-        switch (width) {
-            case 2 -> SHORTS.set(d, i * 2, (short) v);
-            case 4 -> INTS.set(d, i * 4, (int) v);
-            default -> LONGS.set(d, i * 8, v);
+    static int size(Object d) {
+        return d instanceof short[] s ? s.length : d instanceof int[] i ? i.length : ((long[]) d).length;
+    }
+
+    static long get(Object d, int i) {
+        return d instanceof short[] s ? s[i] : d instanceof int[] n ? n[i] : ((long[]) d)[i];
+    }
+
+    /** A copy of {@code d}, as wide. */
+    static Object copy(Object d) {
+        return d instanceof short[] s ? s.clone() : d instanceof int[] i ? (Object) i.clone() : ((long[]) d).clone();
+    }
+
+    private static Object allocate(int width, int n) {
+        return width == 2 ? new short[n] : width == 4 ? (Object) new int[n] : new long[n];
+    }
+
+    private static void set(Object d, int i, long v) {
+        if (d instanceof short[] s) {
+            s[i] = (short) v;
+        } else if (d instanceof int[] n) {
+            n[i] = (int) v;
+        } else {
+            ((long[]) d)[i] = v;
         }
     }
 
@@ -48,17 +57,17 @@ final class IntSet {
         return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? 4 : 8;
     }
 
-    /** The value's position in {@code d} (values {@code width} bytes wide), or {@code -(insertion point) - 1}. */
-    static int indexOf(byte[] d, int width, long v) {
-        int n = d.length / width;
-        if (widthFor(v) > width) {
+    /** The value's position in {@code d}, or {@code -(insertion point) - 1}. */
+    static int indexOf(Object d, long v) {
+        int n = size(d);
+        if (widthFor(v) > width(d)) {
             return v < 0 ? -1 : -n - 1;
         }
         int lo = 0;
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            long m = get(d, width, mid);
+            long m = get(d, mid);
             if (m < v) {
                 lo = mid + 1;
             } else if (m > v) {
@@ -71,32 +80,32 @@ final class IntSet {
     }
 
     /**
-     * {@code d} with {@code v} inserted at the insertion point {@code at} that {@link #indexOf} gave,
-     * every value {@code newWidth} bytes wide ({@code newWidth} ≥ {@code width}; wider re-encodes all).
+     * {@code d} with {@code v} inserted at the insertion point {@code at} that {@link #indexOf} gave, in an array as
+     * wide as {@code v} needs if that is wider (which re-encodes every value).
      */
-    static byte[] insert(byte[] d, int width, int at, long v, int newWidth) {
-        int n = d.length / width;
-        byte[] out = new byte[(n + 1) * newWidth];
+    static Object insert(Object d, int at, long v) {
+        int n = size(d);
+        int width = width(d);
+        int newWidth = Math.max(width, widthFor(v));
+        Object out = allocate(newWidth, n + 1);
         if (newWidth == width) {
-            System.arraycopy(d, 0, out, 0, at * width);
-            System.arraycopy(d, at * width, out, (at + 1) * width, (n - at) * width);
+            System.arraycopy(d, 0, out, 0, at);
+            System.arraycopy(d, at, out, at + 1, n - at);
         } else {
             for (int i = 0; i < n; i++) {
-                set(out, newWidth, i < at ? i : i + 1, get(d, width, i));
+                set(out, i < at ? i : i + 1, get(d, i));
             }
         }
-        set(out, newWidth, at, v);
+        set(out, at, v);
         return out;
     }
 
-    /** {@code d} without the value at position {@code at}. */
-    static byte[] removeAt(byte[] d, int width, int at) {
-        if (d.length == width) {
-            return EMPTY;
-        }
-        byte[] out = new byte[d.length - width];
-        System.arraycopy(d, 0, out, 0, at * width);
-        System.arraycopy(d, (at + 1) * width, out, at * width, d.length - (at + 1) * width);
+    /** {@code d} without the value at position {@code at}, as wide as it was. */
+    static Object removeAt(Object d, int at) {
+        int n = size(d);
+        Object out = allocate(width(d), n - 1);
+        System.arraycopy(d, 0, out, 0, at);
+        System.arraycopy(d, at + 1, out, at, n - at - 1);
         return out;
     }
 

@@ -34,54 +34,53 @@ public final class SetValue implements MutableValue {
         }
     }
 
-    /** This object. */
-    private static final long BASE = 24;
+    /** This object: a header and one reference. */
+    private static final long BASE = 16;
 
-    /** The intset's values while the set is one, else null. */
-    private byte[] ints = IntSet.EMPTY;
-    private int width = IntSet.NARROWEST;
-    /** The table once the set has outgrown the intset, else null. */
-    private SetTable table;
+    /** The intset's array while the set is one ({@link IntSet}: its type is its width), else the {@link SetTable}. */
+    private Object form = IntSet.EMPTY;
+
+    private boolean intset() {
+        return !(form instanceof SetTable);
+    }
+
+    private SetTable table() {
+        return (SetTable) form;
+    }
 
     @Override
     public long bytes() {
-        return BASE + (ints != null ? (16L + ints.length + 7) & ~7L : table.bytes());
+        return BASE + (intset() ? (16L + (long) IntSet.size(form) * IntSet.width(form) + 7) & ~7L : table().bytes());
     }
 
     /** Redis's OBJECT ENCODING name of the current representation: {@code intset} or {@code hashtable}. */
     @Override
     public String encoding() {
-        return ints != null ? "intset" : "hashtable";
+        return intset() ? "intset" : "hashtable";
     }
 
     /** The width of each member while the set is an intset (2, 4 or 8 bytes, Redis's {@code encoding}), else 0. */
     public int intsetWidth() {
-        return ints != null ? width : 0;
+        return intset() ? IntSet.width(form) : 0;
     }
 
     /** The same members (their arrays are never changed in place, so they are shared). */
     @Override
     public SetValue copy() {
         SetValue copy = new SetValue();
-        if (ints != null) {
-            copy.ints = ints.clone();
-            copy.width = width;
-        } else {
-            copy.ints = null;
-            copy.table = table.copy();
-        }
+        copy.form = form instanceof SetTable t ? t.copy() : IntSet.copy(form);
         return copy;
     }
 
     public int size() {
-        return ints != null ? ints.length / width : table.size();
+        return intset() ? IntSet.size(form) : table().size();
     }
 
     public boolean contains(byte[] member) {
-        if (ints != null) {
-            return IntSet.isInteger(member) && IntSet.indexOf(ints, width, IntSet.parse(member)) >= 0;
+        if (intset()) {
+            return IntSet.isInteger(member) && IntSet.indexOf(form, IntSet.parse(member)) >= 0;
         }
-        return table.contains(member);
+        return table().contains(member);
     }
 
     /**
@@ -89,16 +88,14 @@ public final class SetValue implements MutableValue {
      * would outgrow {@code limits}, becomes a table (Redis's setTypeAdd).
      */
     public boolean add(byte[] member, Limits limits) {
-        if (ints != null) {
+        if (intset()) {
             if (IntSet.isInteger(member)) {
                 long v = IntSet.parse(member);
-                int at = IntSet.indexOf(ints, width, v);
+                int at = IntSet.indexOf(form, v);
                 if (at >= 0) {
                     return false;
                 }
-                int newWidth = Math.max(width, IntSet.widthFor(v));
-                ints = IntSet.insert(ints, width, -at - 1, v, newWidth);
-                width = newWidth;
+                form = IntSet.insert(form, -at - 1, v);
                 if (!limits.intsetFor(size())) {
                     toTable();
                 }
@@ -106,23 +103,23 @@ public final class SetValue implements MutableValue {
             }
             toTable();
         }
-        return table.add(member);
+        return table().add(member);
     }
 
     /** True when {@code member} was there. */
     public boolean remove(byte[] member) {
-        if (ints != null) {
+        if (intset()) {
             if (!IntSet.isInteger(member)) {
                 return false;
             }
-            int at = IntSet.indexOf(ints, width, IntSet.parse(member));
+            int at = IntSet.indexOf(form, IntSet.parse(member));
             if (at < 0) {
                 return false;
             }
-            ints = IntSet.removeAt(ints, width, at);
+            form = IntSet.removeAt(form, at);
             return true;
         }
-        return table.remove(member);
+        return table().remove(member);
     }
 
     /** Redis's setTypeConvert: the same members, in a table from now on. */
@@ -130,20 +127,19 @@ public final class SetValue implements MutableValue {
         int n = size();
         SetTable t = new SetTable(n);
         for (int i = 0; i < n; i++) {
-            t.add(IntSet.format(IntSet.get(ints, width, i)));
+            t.add(IntSet.format(IntSet.get(form, i)));
         }
-        table = t;
-        ints = null;
+        form = t;
     }
 
     private byte[] member(int i) {
-        return ints != null ? IntSet.format(IntSet.get(ints, width, i)) : table.get(i);
+        return intset() ? IntSet.format(IntSet.get(form, i)) : table().get(i);
     }
 
     /** The members: ascending for an intset, in no order for a table. */
     public List<byte[]> members() {
-        if (ints == null) {
-            return table.members();
+        if (!intset()) {
+            return table().members();
         }
         int n = size();
         List<byte[]> out = new ArrayList<>(n);
