@@ -2,41 +2,57 @@ package io.percore.demo.kv;
 
 /**
  * The keys of each hash slot in one store (Redis Cluster's {@code slots_to_keys} counts: CLUSTER COUNTKEYSINSLOT, and
- * what a migration has left to move): 64 KB and a CRC16 per key added or removed, so kept only in cluster mode.
+ * what a migration has left to move): 64 KB and a CRC16 per key added or removed, so kept only in cluster mode;
+ * outside it {@link #NONE} counts nothing and every slot reads 0.
  */
 final class SlotCounts {
 
-    private final int[] keys = new int[KeyHashing.SLOTS];
+    /** Outside cluster mode: no array, no CRC16 per change. */
+    static final SlotCounts NONE = new SlotCounts(null);
+
+    private final int[] keys;
+
+    private SlotCounts(int[] keys) {
+        this.keys = keys;
+    }
 
     /** The counts of what {@code table} holds now. */
     static SlotCounts of(KeyTable table) {
-        SlotCounts counts = new SlotCounts();
+        SlotCounts counts = new SlotCounts(new int[KeyHashing.SLOTS]);
         table.forEach(e -> counts.added(table.key(e)));
         return counts;
     }
 
     void added(byte[] key) {
-        keys[KeyHashing.slot(key)]++;
+        if (keys != null) {
+            keys[KeyHashing.slot(key)]++;
+        }
     }
 
     void removed(byte[] key) {
-        keys[KeyHashing.slot(key)]--;
+        if (keys != null) {
+            keys[KeyHashing.slot(key)]--;
+        }
     }
 
     void clear() {
-        java.util.Arrays.fill(keys, 0);
+        if (keys != null) {
+            java.util.Arrays.fill(keys, 0);
+        }
     }
 
     int count(int slot) {
-        return keys[slot];
+        return keys == null ? 0 : keys[slot];
     }
 
-    /** Sets in {@code into} every slot with a key here. */
-    void addHeldTo(java.util.BitSet into) {
-        for (int s = 0; s < keys.length; s++) {
+    /** The slots with a key here. */
+    java.util.BitSet held() {
+        java.util.BitSet held = new java.util.BitSet(KeyHashing.SLOTS);
+        for (int s = 0; keys != null && s < keys.length; s++) {
             if (keys[s] > 0) {
-                into.set(s);
+                held.set(s);
             }
         }
+        return held;
     }
 }

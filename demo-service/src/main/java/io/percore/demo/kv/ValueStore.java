@@ -267,9 +267,7 @@ public final class ValueStore {
             e = table.insert(key, hash, type, value);
             table.access(e, clock.initial());
             addUsed(HeapSizes.ENTRY_OVERHEAD + table.dataBytes(e));
-            if (slotCounts != null) {
-                slotCounts.added(key);
-            }
+            slotCounts.added(key);
             if (notifyNew) {
                 changes.notify(KeyspaceEvents.NEW, "new", key);
             }
@@ -475,35 +473,29 @@ public final class ValueStore {
         volatileKeys.clear();
         memory.add(-bytes);
         bytes = 0;
-        if (slotCounts != null) {
-            slotCounts.clear();
-        }
+        slotCounts.clear();
     }
 
     // ------------------------------------------------------------------ hash slots (cluster mode)
 
     /** Keys of each hash slot in this store, kept only in cluster mode (null otherwise: nothing to pay). */
-    private SlotCounts slotCounts;
+    private SlotCounts slotCounts = SlotCounts.NONE;
 
     /** From now on this store counts its keys per hash slot ({@link SlotCounts}); call at start, before loading. */
     public void countKeysPerSlot() {
-        if (slotCounts == null) {
+        if (slotCounts == SlotCounts.NONE) {
             slotCounts = SlotCounts.of(table);
         }
     }
 
     /** Keys of {@code slot} here (expired ones not yet deleted included, as Redis's count); 0 unless counted. */
     public int keysInSlot(int slot) {
-        return slotCounts == null ? 0 : slotCounts.count(slot);
+        return slotCounts.count(slot);
     }
 
     /** The slots with at least one key here, counted as {@link #keysInSlot} counts; none unless counted. */
     public java.util.BitSet heldSlots() {
-        java.util.BitSet held = new java.util.BitSet(KeyHashing.SLOTS);
-        if (slotCounts != null) {
-            slotCounts.addHeldTo(held);
-        }
-        return held;
+        return slotCounts.held();
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
@@ -793,9 +785,7 @@ public final class ValueStore {
         boolean stream = table.holds(e, ValueType.STREAM);
         table.remove(e);
         addUsed(-bytes);
-        if (slotCounts != null) {
-            slotCounts.removed(key);
-        }
+        slotCounts.removed(key);
         if (stream) {
             changes.keyReady(key); // its XREADGROUP clients fail (Redis's dbGenericDelete)
         }
