@@ -109,7 +109,7 @@ public final class ClusterCommands {
             throw new RespError("ERR Invalid slot");
         }
         int s = (int) slot;
-        c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> (RedisMessage) new IntegerRedisMessage(st.store().keysInSlot(s))));
+        c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> (RedisMessage) new IntegerRedisMessage(st.store().slots().count(s))));
     }
 
     /**
@@ -129,7 +129,7 @@ public final class ClusterCommands {
         one.set(s);
         c.replyLater(c.keyspace().invokeOn(s % c.keyspace().shardCount(), st -> {
             List<RedisMessage> keys = new ArrayList<>();
-            if (max > 0 && st.store().keysInSlot(s) > 0) {
+            if (max > 0 && st.store().slots().count(s) > 0) {
                 List<KeyWalks.SlotEntry> found = new ArrayList<>();
                 long cursor = 0;
                 do {
@@ -169,7 +169,7 @@ public final class ClusterCommands {
      */
     public static void heldslots(CommandContext c, byte[][] argv) {
         enabled(c);
-        c.replyLater(c.keyspace().mapReduce(st -> st.store(0).heldSlots(), new BitSet(), (held, more) -> {
+        c.replyLater(c.keyspace().mapReduce(st -> st.store(0).slots().held(), new BitSet(), (held, more) -> {
             held.or(more);
             return held;
         }).map(held -> RespReplies.bulk(ClusterLayout.rangesText(held))));

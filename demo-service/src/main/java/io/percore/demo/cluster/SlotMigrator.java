@@ -227,7 +227,7 @@ final class SlotMigrator implements AutoCloseable {
                 long n = 0;
                 for (int s = slots.nextSetBit(0); s >= 0; s = slots.nextSetBit(s + 1)) {
                     if (s % keyspace.shardCount() == s0) {
-                        n += st.store().keysInSlot(s);
+                        n += st.store().slots().count(s);
                     }
                 }
                 return n;

@@ -9,6 +9,7 @@ import io.percore.demo.command.CommandContext;
 import io.percore.demo.command.CommandHandler;
 import io.percore.demo.command.OnKeyOwner;
 import io.percore.demo.kv.KeyspaceEvents;
+import io.percore.demo.kv.StoredValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.resp.RespError;
 import io.percore.demo.resp.RespNumbers;
@@ -112,7 +113,7 @@ public final class DatabaseCommands {
         if (dst.exists(key, now)) {
             return ZERO;
         }
-        ValueStore.StoredValue moved = src.take(key, now); // its TTL goes with it
+        StoredValue moved = src.take(key, now); // its TTL goes with it
         dst.put(key, moved); // the new key's event, in the target database
         src.notify(KeyspaceEvents.GENERIC, "move_from", key);
         dst.notify(KeyspaceEvents.GENERIC, "move_to", key);

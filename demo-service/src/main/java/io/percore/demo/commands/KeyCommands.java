@@ -11,6 +11,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.percore.demo.kv.GlobPattern;
 import io.percore.demo.kv.KeyspaceEvents;
+import io.percore.demo.kv.StoredValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.shard.Keyspace;
@@ -539,7 +540,7 @@ public final class KeyCommands {
                     ks.lookupAny(src, now, true); // read first, as Redis reads it (its statistics, its keymiss)
                     return ZERO; // the same reply whether the source exists or not: answered before copying
                 }
-                ValueStore.StoredValue copy = ks.copyOf(src, now);
+                StoredValue copy = ks.copyOf(src, now);
                 return copy == null ? ZERO : storeCopy(to, dst, copy, overwrite, now);
             }));
             return;
@@ -557,7 +558,7 @@ public final class KeyCommands {
     }
 
     /** COPY's write on the destination's shard: 0 when the key exists (or is reserved) without REPLACE. */
-    private static RedisMessage storeCopy(ValueStore ks, byte[] dst, ValueStore.StoredValue copy, boolean replace, long now) {
+    private static RedisMessage storeCopy(ValueStore ks, byte[] dst, StoredValue copy, boolean replace, long now) {
         if (!ks.makeRoom(now)) {
             return RespReplies.OOM_REPLY; // denyoom, as the single-key writes
         }
@@ -579,8 +580,8 @@ public final class KeyCommands {
     }
 
     /** RENAME's first half across shards: the source taken, reported as its deletion here. */
-    private static ValueStore.StoredValue takeReported(ValueStore ks, byte[] src) {
-        ValueStore.StoredValue taken = ks.take(src, System.currentTimeMillis());
+    private static StoredValue takeReported(ValueStore ks, byte[] src) {
+        StoredValue taken = ks.take(src, System.currentTimeMillis());
         if (taken != null) {
             ks.changes().propagate(Effects.del(src));
             ks.notify(KeyspaceEvents.GENERIC, "rename_from", src);
@@ -589,7 +590,7 @@ public final class KeyCommands {
     }
 
     /** RENAME's second half across shards: the value put under its new name, reported as that key's whole value. */
-    private static void putReported(ValueStore ks, byte[] dst, ValueStore.StoredValue moved) {
+    private static void putReported(ValueStore ks, byte[] dst, StoredValue moved) {
         ks.put(dst, moved);
         ks.changes().propagateValue(dst);
         ks.notify(KeyspaceEvents.GENERIC, "rename_to", dst);

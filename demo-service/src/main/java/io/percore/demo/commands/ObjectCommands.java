@@ -89,7 +89,7 @@ public final class ObjectCommands {
         if (info == null) {
             return NIL;
         }
-        MaxmemoryPolicy policy = store.budget().policy();
+        MaxmemoryPolicy policy = store.memory().budget().policy();
         return switch (sub) {
             case "encoding" -> RespReplies.bulk(encoding(info));
             case "freq" -> policy.isLfu() ? integer(info.frequency())
@@ -121,7 +121,7 @@ public final class ObjectCommands {
         if (info == null) {
             return RespReplies.error(RespReplies.NO_SUCH_KEY);
         }
-        MaxmemoryPolicy policy = store.budget().policy();
+        MaxmemoryPolicy policy = store.memory().budget().policy();
         Object value = info.value();
         String encoding = encoding(info);
         QuicklistLayout quicklist = value instanceof ListValue list ? QuicklistLayout.of(list, listFill) : null;

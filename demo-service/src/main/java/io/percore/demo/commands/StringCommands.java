@@ -542,7 +542,7 @@ public final class StringCommands {
             if (tableBytes > maxTableBytes) {
                 return RespReplies.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
             }
-            long budget = local.budget().maxBytes();
+            long budget = local.memory().budget().maxBytes();
             if (budget > 0 && tableBytes > budget) {
                 return RespReplies.error("ERR Insufficient memory, failed allocating transient memory for LCS");
             }

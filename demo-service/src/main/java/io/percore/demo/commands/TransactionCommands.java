@@ -70,7 +70,7 @@ public final class TransactionCommands {
     private static final RespError NOT_IN_A_TRANSACTION = new RespError("ERR Command not allowed inside a transaction");
 
     private static boolean overBudgetQueued(CommandContext c, MultiState multi, byte[][] argv) {
-        long max = c.local().store().budget().maxBytes();
+        long max = c.local().store().memory().budget().maxBytes();
         return max > 0 && c.local().store().memory().usedBytes() + multi.queuedBytes() + MultiState.bytesOf(argv) > max;
     }
 

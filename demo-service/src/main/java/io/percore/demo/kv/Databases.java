@@ -167,6 +167,13 @@ public final class Databases {
         return keyspaceMisses;
     }
 
+    /** A command is over: every database packs what it left unpacked ({@link ValueStore#settle}). */
+    public void settle() {
+        for (ValueStore store : made) {
+            store.settle();
+        }
+    }
+
     public long expiredKeys() {
         return expiredKeys;
     }

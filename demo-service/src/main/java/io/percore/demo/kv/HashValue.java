@@ -67,6 +67,18 @@ public final class HashValue implements MutableValue {
         }
     }
 
+    /** A hash of the fields in {@code listpack} ({@link HashListpack}'s layout), which it owns from now on. */
+    static HashValue ofListpack(byte[] listpack) {
+        HashValue h = new HashValue();
+        h.form = listpack;
+        return h;
+    }
+
+    /** The listpack while the hash is one (its bytes, not a copy: read them, do not change them), else null. */
+    byte[] listpackOrNull() {
+        return form instanceof byte[] lp ? lp : null;
+    }
+
     /** Heap estimate of the hash, fields and values included. */
     @Override
     public long bytes() {

@@ -23,7 +23,11 @@ import java.util.function.IntConsumer;
  * <p>A small string (at most {@value #EMBED_MAX} bytes, under a key of at most 255) is kept with its key in one array,
  * its record: the key's length, the key, the value (Redis's embedded string, the key inside too). Its key row holds the
  * record, its value row nothing, and its type byte says so ({@link #EMBEDDED}): one array header instead of two. Its
- * {@link #key} and {@link #value} are then copies, made for who asks; {@link #find} compares in place.
+ * {@link #key} and {@link #value} are then copies, made for who asks; {@link #find} compares in place. A small hash, set
+ * or sorted set is kept so too between commands, its packed encoding after the key ({@link PackedValues}): a command that
+ * changes one gets its object back in the rows ({@link #toChange}), and {@link #settle} packs it again once the command
+ * is over, so the commands change objects as before and a key at rest costs one array, not a key's array, an object
+ * and its packed array.
  */
 final class KeyTable {
 
@@ -94,6 +98,12 @@ final class KeyTable {
     private int freeHead;
 
     private final int[] prefetched = new int[16];
+    /** The most ids {@link #settle} is left between two calls: more unpacked in one command stay so until changed again. */
+    private static final int UNSETTLED_MAX = 4096;
+    /** The ids whose values {@link #settle} packs, the first {@link #unsettled} of them. */
+    private int[] unsettledIds = new int[0];
+    private int unsettled;
+
     /** The records {@link #prefetchBuckets} loads, between its two passes. */
     private final byte[][] prefetchedRecords = new byte[PREFETCH_BUCKETS][];
     private int prefetchSink;
@@ -162,13 +172,86 @@ final class KeyTable {
         return Arrays.equals(stored, key);
     }
 
-    /** The value; a copy of a string kept in its key's record (a string as a plain array is never changed in place). */
+    /**
+     * The value; when the key's row holds a record, a copy of its string (a string as a plain array is never changed in
+     * place) or an object made from its packed aggregate, for reading: a change to it is not the key's ({@link #toChange}).
+     */
     Object value(int id) {
         if (embedded(id)) {
             byte[] record = keys[id >>> PAGE_SHIFT][id & IN_PAGE];
-            return Arrays.copyOfRange(record, 1 + (record[0] & 0xFF), record.length);
+            int from = 1 + (record[0] & 0xFF);
+            int code = typeByte(id) & TYPE_CODE;
+            return code == ValueType.STRING.code() ? Arrays.copyOfRange(record, from, record.length)
+                    : PackedValues.read(ValueType.ofCode((byte) code), record, from);
         }
         return values[id >>> PAGE_SHIFT][id & IN_PAGE];
+    }
+
+    /**
+     * The value, to be changed in place by the command running now: an aggregate packed in the key's record is unpacked
+     * first (the key and its value's object in the rows again), and packed again by {@link #settle} once the command is
+     * over. A string kept in a record is a copy, as from {@link #value} (strings are replaced, never changed in place).
+     */
+    Object toChange(int id) {
+        if (!embedded(id) || (typeByte(id) & TYPE_CODE) == ValueType.STRING.code()) {
+            return value(id);
+        }
+        Object value = value(id);
+        row(id >>> PAGE_SHIFT, id & IN_PAGE, key(id), type(id), value);
+        return value;
+    }
+
+    /**
+     * Packs again what the commands since the last call unpacked or stored as objects ({@link #toChange}, an insert or
+     * a new value), each hash, set or sorted set still in its packed form into its key's record; returns the change in
+     * {@link #dataBytes} it made. Call only between commands: a command holds the objects it changes until it is over,
+     * and a change to one after its key was packed would be lost. A key removed since is skipped (a reused id's new key
+     * is packed, which changes nothing it holds).
+     */
+    long settle() {
+        long delta = 0;
+        for (int i = 0; i < unsettled; i++) {
+            int id = unsettledIds[i];
+            int page = id >>> PAGE_SHIFT;
+            int at = id & IN_PAGE;
+            if (id >= rows || keys[page][at] == null || embedded(id) || keys[page][at].length > KEY_IN_RECORD_MAX) {
+                continue;
+            }
+            ValueType type = type(id);
+            Object value = values[page][at];
+            int length = PackedValues.packs(type) ? PackedValues.length(type, value) : -1;
+            if (length < 0) {
+                continue;
+            }
+            long before = dataBytes(id);
+            byte[] key = keys[page][at];
+            byte[] record = new byte[1 + key.length + length];
+            record[0] = (byte) key.length;
+            System.arraycopy(key, 0, record, 1, key.length);
+            PackedValues.write(type, value, record, 1 + key.length);
+            keys[page][at] = record;
+            values[page][at] = null;
+            metas[page][at] |= EMBEDDED << ACCESS_BITS;
+            delta += dataBytes(id) - before;
+        }
+        unsettled = 0;
+        return delta;
+    }
+
+    /** Whether a command since the last {@link #settle} left a value to pack. */
+    boolean unsettled() {
+        return unsettled != 0;
+    }
+
+    /** {@code id}'s value may be packed at the next {@link #settle}; past a bound the ids are not kept (their keys stay unpacked until changed again). */
+    private void unsettled(int id) {
+        if (unsettled == unsettledIds.length) {
+            if (unsettled == UNSETTLED_MAX) {
+                return;
+            }
+            unsettledIds = Arrays.copyOf(unsettledIds, Math.max(8, unsettled * 2));
+        }
+        unsettledIds[unsettled++] = id;
     }
 
     ValueType type(int id) {
@@ -192,6 +275,7 @@ final class KeyTable {
                 byte[] record = Arrays.copyOf(stored, 1 + length + v.length);
                 System.arraycopy(v, 0, record, 1 + length, v.length);
                 keys[page][at] = record;
+                metas[page][at] = (type.code() | EMBEDDED) << ACCESS_BITS | metas[page][at] & (HAS_TTL << ACCESS_BITS | ACCESS);
                 return;
             }
             stored = Arrays.copyOfRange(stored, 1, 1 + length);
@@ -224,6 +308,9 @@ final class KeyTable {
             keys[page][at] = key;
             values[page][at] = value;
             metas[page][at] = type.code() << ACCESS_BITS | metas[page][at] & (HAS_TTL << ACCESS_BITS | ACCESS);
+            if (PackedValues.packs(type)) {
+                unsettled(page << PAGE_SHIFT | at);
+            }
         }
     }
 
@@ -395,6 +482,7 @@ final class KeyTable {
         capacity = 0;
         freeHead = NONE;
         size = 0;
+        unsettled = 0;
     }
 
     /** Visits every key's id; the action may remove the key it is given. */

@@ -48,6 +48,18 @@ public final class SetValue implements MutableValue {
         return (SetTable) form;
     }
 
+    /** A set of the integers in {@code intset} ({@link IntSet}'s layout: sorted, exact size), which it owns from now on. */
+    static SetValue ofIntset(Object intset) {
+        SetValue s = new SetValue();
+        s.form = intset;
+        return s;
+    }
+
+    /** The intset's array while the set is one (not a copy: read it, do not change it), else null. */
+    Object intsetOrNull() {
+        return intset() ? form : null;
+    }
+
     @Override
     public long bytes() {
         return BASE + (intset() ? (16L + (long) IntSet.size(form) * IntSet.width(form) + 7) & ~7L : table().bytes());

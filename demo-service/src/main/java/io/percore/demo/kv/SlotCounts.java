@@ -5,7 +5,7 @@ package io.percore.demo.kv;
  * what a migration has left to move): 64 KB and a CRC16 per key added or removed, so kept only in cluster mode;
  * outside it {@link #NONE} counts nothing and every slot reads 0.
  */
-final class SlotCounts {
+public final class SlotCounts {
 
     /** Outside cluster mode: no array, no CRC16 per change. */
     static final SlotCounts NONE = new SlotCounts(null);
@@ -41,12 +41,13 @@ final class SlotCounts {
         }
     }
 
-    int count(int slot) {
+    /** Keys of {@code slot} here (expired ones not yet deleted included, as Redis's count); 0 outside cluster mode. */
+    public int count(int slot) {
         return keys == null ? 0 : keys[slot];
     }
 
-    /** The slots with a key here. */
-    java.util.BitSet held() {
+    /** The slots with at least one key here, as {@link #count} counts; none outside cluster mode. */
+    public java.util.BitSet held() {
         java.util.BitSet held = new java.util.BitSet(KeyHashing.SLOTS);
         for (int s = 0; keys != null && s < keys.length; s++) {
             if (keys[s] > 0) {

@@ -123,7 +123,8 @@ public final class StoreMemory {
         }
     }
 
-    MemoryBudget budget() {
+    /** The budget this shard's databases live within (CONFIG SET's maxmemory and policy). */
+    public MemoryBudget budget() {
         return budget;
     }
 

@@ -122,7 +122,20 @@ public final class ValueStore {
         if (!table.holds(e, type)) {
             throw new WrongTypeException();
         }
-        return table.value(e);
+        if (countStats) {
+            return table.value(e);
+        }
+        long before = table.dataBytes(e);
+        Object value = table.toChange(e); // an aggregate packed in its record is an object again until the command is over
+        addUsed(table.dataBytes(e) - before);
+        return value;
+    }
+
+    /** Packs small aggregates back into their keys' records ({@link KeyTable#settle}): between commands, never inside one. */
+    public void settle() {
+        if (table.unsettled()) {
+            addUsed(table.settle());
+        }
     }
 
     /**
@@ -252,6 +265,7 @@ public final class ValueStore {
      */
     public void load(byte[] key, ValueType type, Object value, long expireAt) {
         store(key, type, value, expireAt, false);
+        settle(); // a loader hands over a whole value and keeps nothing of it
     }
 
     private void store(byte[] key, ValueType type, Object value, long expireAt, boolean notifyNew) {
@@ -364,10 +378,6 @@ public final class ValueStore {
         addUsed(table.dataBytes(e) - before);
     }
 
-    /** A value with its type and expiry, taken from one key to be put under another (RENAME). */
-    public record StoredValue(ValueType type, Object value, long expireAt) {
-    }
-
     /** Removes a live key and returns what it held, or null when it is missing. */
     public StoredValue take(byte[] key, long now) {
         int e = live(key, now);
@@ -404,9 +414,9 @@ public final class ValueStore {
             return null;
         }
         shared.keyspaceHits++;
-        memory.requireFits(HeapSizes.valueBytes(table.value(e)));
         // A plain string is never changed in place: the copy may share it.
         Object value = table.value(e);
+        memory.requireFits(HeapSizes.valueBytes(value));
         Object copy = value instanceof byte[] ? value : ((MutableValue) value).copy();
         return new StoredValue(table.type(e), copy, table.expireAt(e));
     }
@@ -488,14 +498,9 @@ public final class ValueStore {
         }
     }
 
-    /** Keys of {@code slot} here (expired ones not yet deleted included, as Redis's count); 0 unless counted. */
-    public int keysInSlot(int slot) {
-        return slotCounts.count(slot);
-    }
-
-    /** The slots with at least one key here, counted as {@link #keysInSlot} counts; none unless counted. */
-    public java.util.BitSet heldSlots() {
-        return slotCounts.held();
+    /** This store's keys per hash slot (CLUSTER COUNTKEYSINSLOT, a migration's progress); none counted outside cluster mode. */
+    public SlotCounts slots() {
+        return slotCounts;
     }
 
     // ------------------------------------------------------------------ memory budget (Redis's evict.c)
@@ -504,10 +509,6 @@ public final class ValueStore {
     public void budget(MemoryBudget budget) {
         memory.budget(budget);
         clock.rankBy(budget.policy());
-    }
-
-    public MemoryBudget budget() {
-        return memory.budget();
     }
 
     /** This store's used bytes, its budget's checks and what it counts beside its keys ({@link StoreMemory}). */

@@ -28,7 +28,21 @@ final class ZListpack implements SortedEntries {
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private byte[] lp = EMPTY;
+    private byte[] lp;
+
+    ZListpack() {
+        this(EMPTY);
+    }
+
+    /** The entries of {@code lp}, in this class's layout, which this object owns from now on. */
+    ZListpack(byte[] lp) {
+        this.lp = lp;
+    }
+
+    /** The listpack itself (not a copy). */
+    byte[] listpack() {
+        return lp;
+    }
 
     @Override
     public int size() {

@@ -121,6 +121,16 @@ public final class ZSetValue implements MutableValue {
         return z;
     }
 
+    /** A compact set of the entries in {@code listpack} ({@link ZListpack}'s layout), which it owns from now on. */
+    static ZSetValue ofListpack(byte[] listpack) {
+        return new ZSetValue(new ZListpack(listpack));
+    }
+
+    /** The listpack while the set is compact (its bytes, not a copy: read them, do not change them), else null. */
+    byte[] listpackOrNull() {
+        return entries instanceof ZListpack lp ? lp.listpack() : null;
+    }
+
     /** Heap estimate of the sorted set, members included. */
     @Override
     public long bytes() {

@@ -317,7 +317,7 @@ final class ScriptRun implements Watchdog.Watched {
      * the script ran on them since it began, and reads do not grow the keyspace).
      */
     private boolean overBudgetAtStart() {
-        if (overBudgetAtStart || held == null || local.store().budget().maxBytes() <= 0) {
+        if (overBudgetAtStart || held == null || local.store().memory().budget().maxBytes() <= 0) {
             return overBudgetAtStart; // every shard has an equal part of maxmemory: none, when this one has none
         }
         if (othersOverBudget == null) {

@@ -2,6 +2,7 @@ package io.percore.demo.shard;
 
 import io.percore.demo.kv.ByteString;
 import io.percore.demo.kv.HeapSizes;
+import io.percore.demo.kv.StoredValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.kv.WrongTypeException;
@@ -526,7 +527,7 @@ public final class KeyWaiters {
             if (q.store != store) {
                 continue;
             }
-            ValueStore.StoredValue v = store.stored(q.key.bytes(), now);
+            StoredValue v = store.stored(q.key.bytes(), now);
             if (v != null && v.type() == ValueType.STREAM && q.wakeOnDeletion > 0) {
                 markReady(q);
             }

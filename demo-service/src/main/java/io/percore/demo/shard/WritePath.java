@@ -5,6 +5,7 @@ import io.percore.demo.feed.ChangeListener;
 import io.percore.demo.kv.Databases;
 import io.percore.demo.kv.KeyspaceChanges;
 import io.percore.demo.kv.KeyspaceEvents;
+import io.percore.demo.kv.StoredValue;
 import io.percore.demo.kv.ValueStore;
 import io.percore.demo.kv.ValueType;
 import io.percore.demo.rdb.DumpWriter;
@@ -223,6 +224,7 @@ public final class WritePath {
                 wakeups = waiters.commandDone(addedWhileTrying);
                 addedWhileTrying = false;
             }
+            databases.settle(); // no command holds a value of this shard's now
         }
     }
 
@@ -375,7 +377,7 @@ public final class WritePath {
                 reports++;
                 return;
             }
-            ValueStore.StoredValue stored = store.stored(key, System.currentTimeMillis());
+            StoredValue stored = store.stored(key, System.currentTimeMillis());
             if (stored == null) {
                 propagate(DEL, key);
                 return;

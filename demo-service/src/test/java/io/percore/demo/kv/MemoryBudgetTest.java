@@ -46,7 +46,7 @@ class MemoryBudgetTest {
         assertThat(s.memory().usedBytes()).isEqualTo(HeapSizes.entryBytes(b("a"), v100));
         s.setStringKeepTtl(b("a"), v10, NOW);
         assertThat(s.memory().usedBytes()).isEqualTo(a);
-        ValueStore.StoredValue taken = s.take(b("a"), NOW);
+        StoredValue taken = s.take(b("a"), NOW);
         assertThat(s.memory().usedBytes()).isZero();
         s.put(b("c"), taken);
         assertThat(s.memory().usedBytes()).isEqualTo(HeapSizes.entryBytes(b("c"), v10));
@@ -186,7 +186,7 @@ class MemoryBudgetTest {
                     model.remove(k);
                 }
                 case 4 -> {
-                    ValueStore.StoredValue taken = s.take(b(k), now);
+                    StoredValue taken = s.take(b(k), now);
                     model.remove(k);
                     if (taken != null) {
                         String to = "k" + r.nextInt(300);

@@ -137,7 +137,7 @@ class StoreSnapshotTest {
         List<byte[]> keys = new ArrayList<>();
         store.walks().keys(null, keys, NOW);
         for (byte[] k : keys) {
-            ValueStore.StoredValue v = store.stored(k, NOW);
+            StoredValue v = store.stored(k, NOW);
             all.put(new String(k, StandardCharsets.US_ASCII), render(v.type(), v.value(), v.expireAt()));
         }
         return all;

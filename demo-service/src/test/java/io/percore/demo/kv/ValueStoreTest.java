@@ -193,7 +193,7 @@ class ValueStoreTest {
         assertThat(hashes).containsExactly(b("h"));
 
         // RENAME's take/put keep the type and the expiry
-        ValueStore.StoredValue moved = ks.take(b("h"), 0);
+        StoredValue moved = ks.take(b("h"), 0);
         ks.put(b("h2"), moved);
         assertThat(ks.exists(b("h"), 0)).isFalse();
         assertThat(ks.typeOf(b("h2"), 0)).isSameAs(hash);
