@@ -225,9 +225,7 @@ final class KeyTable {
             }
             long before = dataBytes(id);
             byte[] key = keys[page][at];
-            byte[] record = new byte[1 + key.length + length];
-            record[0] = (byte) key.length;
-            System.arraycopy(key, 0, record, 1, key.length);
+            byte[] record = record(key, length);
             PackedValues.write(type, value, record, 1 + key.length);
             keys[page][at] = record;
             values[page][at] = null;
@@ -293,13 +291,19 @@ final class KeyTable {
         return 1 + keyLength + valueLength;
     }
 
+    /** A record of {@code key} with room for {@code valueLength} bytes after it: the key's length, the key. */
+    private static byte[] record(byte[] key, int valueLength) {
+        byte[] record = new byte[recordLength(key.length, valueLength)];
+        record[0] = (byte) key.length;
+        System.arraycopy(key, 0, record, 1, key.length);
+        return record;
+    }
+
     /** Sets the key, value and type rows: one record for a string that {@link #embeds}, else the key and value as they are. */
     private void row(int page, int at, byte[] key, ValueType type, Object value) {
         if (embeds(key.length, type, value)) {
             byte[] v = (byte[]) value;
-            byte[] record = new byte[recordLength(key.length, v.length)];
-            record[0] = (byte) key.length;
-            System.arraycopy(key, 0, record, 1, key.length);
+            byte[] record = record(key, v.length);
             System.arraycopy(v, 0, record, 1 + key.length, v.length);
             keys[page][at] = record;
             values[page][at] = null;

@@ -488,7 +488,7 @@ public final class ValueStore {
 
     // ------------------------------------------------------------------ hash slots (cluster mode)
 
-    /** Keys of each hash slot in this store, kept only in cluster mode (null otherwise: nothing to pay). */
+    /** Keys of each hash slot in this store, kept only in cluster mode ({@link SlotCounts#NONE} otherwise: nothing to pay). */
     private SlotCounts slotCounts = SlotCounts.NONE;
 
     /** From now on this store counts its keys per hash slot ({@link SlotCounts}); call at start, before loading. */
