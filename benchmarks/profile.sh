@@ -29,7 +29,8 @@
 #        picks), PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+2),
 #        SHARDS (0: one shard pinned to SERVER_CPU; 2: two shards, overprovisioned, unpinned, as
 #        run-pubsub.sh's percore-2), APP (demo; webflux-sample: SAMPLE_JAR on the shards, as
-#        run-webflux.sh starts it), WRK_PATH, PIPELINE, WRK_SECONDS (10), WARMUPS (1: runs of the load
+#        run-webflux.sh starts it; webflux-stock: the same jar on Reactor Netty's own server, one event loop,
+#        run-webflux.sh's peer), WRK_PATH, PIPELINE, WRK_SECONDS (10), WARMUPS (1: runs of the load
 #        before the first profiled one),
 #        ASYNC_PROFILER_VERSION (4.2: the last with a linux-x64 jar on Central),
 #        RESUMMARIZE (set: only rewrite NAME's summaries from its kept .collapsed files, headers kept),
@@ -115,7 +116,15 @@ case "$APP" in
     ${PIN[@]+"${PIN[@]}"} java -Xms256m -Xmx512m ${SERVER_JVM_OPTS:-} -jar "$JAR" --server.port="$HTTP_PORT" \
       "${ENGINE[@]}" > "$WORK/server.log" 2>&1 &
     PID=$! ;;
-  *) echo "profile: unknown APP '$APP' (demo, webflux-sample)" >&2; exit 2 ;;
+  webflux-stock) # the same jar on Spring Boot's own Reactor Netty server, one event loop, as run-webflux.sh's peer
+    [ -n "$WRK_PATH" ] || { echo "profile: APP=webflux-stock takes a wrk load: set WRK_PATH" >&2; exit 2; }
+    JAR=${SAMPLE_JAR:-$(built_jar webflux-sample percore-webflux-sample)}
+    HTTP_PORT=$PORT
+    taskset -c "$SERVER_CPU" java -Xms256m -Xmx512m ${SERVER_JVM_OPTS:-} -Dreactor.netty.ioWorkerCount=1 -jar "$JAR" \
+      --server.port="$HTTP_PORT" --percore.web.enabled=false --percore.engine.shards=0 \
+      --percore.engine.mode=overprovisioned > "$WORK/server.log" 2>&1 &
+    PID=$! ;;
+  *) echo "profile: unknown APP '$APP' (demo, webflux-sample, webflux-stock)" >&2; exit 2 ;;
 esac
 if [ -n "$WRK_PATH" ]; then
   URL="http://127.0.0.1:$HTTP_PORT$WRK_PATH"

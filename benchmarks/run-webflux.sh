@@ -8,6 +8,8 @@
 #
 # usage: benchmarks/run-webflux.sh [rounds]          (default 5; about 4 minutes)
 # env:   SERVER_CPU (1), CLIENT_CPU (0), WRK_SECONDS (5), WRK_TIMEOUT (2s), SAMPLE_JAR, SHARDS_PORT, STOCK_PORT,
+#        WARMUP_MIN_RUNS (2), WARMUP_MAX_RUNS (24): 5 s warm-up runs of each scenario on each server before
+#        the rounds, not measured, until the JIT compiler threads took under 3 % of the server's CPU in one
 #        SERVER_JVM_OPTS (default -Dio.netty.leakDetection.level=disabled; set, even empty, it replaces that:
 #        run-peers.sh passes its own, Netty's defaults), WEBFLUX_SCENARIOS ("plain json pipelined16")
 set -euo pipefail
@@ -19,6 +21,8 @@ WRK_SECONDS=${WRK_SECONDS:-5}
 # wrk's own default; a loaded machine can serve a connection's 16 pipelined requests slower than that,
 # and wrk counts a timeout as a socket error, which fails the run
 WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
+WARMUP_MIN_RUNS=${WARMUP_MIN_RUNS:-2}
+WARMUP_MAX_RUNS=${WARMUP_MAX_RUNS:-24}
 SERVER_JVM_OPTS=${SERVER_JVM_OPTS--Dio.netty.leakDetection.level=disabled}
 read -ra SCENARIOS <<<"${WEBFLUX_SCENARIOS:-plain json pipelined16}"
 for s in "${SCENARIOS[@]}"; do
@@ -76,8 +80,38 @@ run_scenario() { # scenario server
   run "$pid" "http://127.0.0.1:$port$path" "$pipelined"
 }
 
-echo "== warm-up (JIT), not measured"
-for who in shards stock; do for s in "${SCENARIOS[@]}"; do run_scenario "$s" "$who" >/dev/null; done; done
+# A JVM pinned to one CPU compiles on the CPU it serves from: its rate went on rising for some 35-45 s of load
+# (2026-12-02: 217, 575, 1,482, 2,083, 4,233, 9,533, 16,198 requests/s in 5 s runs, both servers alike), with
+# plateaus on the way (262, 912, 1,458, 1,353), and a cold server's first seconds can exceed wrk's timeout. So
+# each server is warmed with 5 s runs of each scenario until its JIT compiler threads took under 3 % of its CPU
+# in a run (at least WARMUP_MIN_RUNS, at most WARMUP_MAX_RUNS); a warm-up run's errors are not the measurement's.
+jit_and_all_ticks() { # pid: "<compiler threads' ticks> <all threads' ticks>" so far
+  local t jit=0 all=0 n
+  for t in /proc/"$1"/task/*; do
+    n=$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null) || continue
+    all=$((all + n))
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ CompilerThre* | C2\ CompilerThre*) jit=$((jit + n)) ;; esac
+  done
+  echo "$jit $all"
+}
+warm_until_steady() { # server scenario
+  local pid port path script=() rps i rates="" j0 a0 j1 a1 share
+  if [ "$1" = shards ]; then pid=$SHARDS_PID; port=$SHARDS_PORT; else pid=$STOCK_PID; port=$STOCK_PORT; fi
+  path=/; [ "$2" = json ] && path=/json
+  [ "$2" = pipelined16 ] && script=(-s "$ROOT/benchmarks/peers/pipeline.lua")
+  for ((i = 1; i <= WARMUP_MAX_RUNS; i++)); do
+    read -r j0 a0 < <(jit_and_all_ticks "$pid")
+    rps=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d5s --timeout "$WRK_TIMEOUT" "${script[@]}" "http://127.0.0.1:$port$path" \
+      ${script[0]:+-- 16} 2>/dev/null | awk '/Requests\/sec/{printf "%.0f", $2}')
+    read -r j1 a1 < <(jit_and_all_ticks "$pid")
+    share=$(( (j1 - j0) * 100 / (a1 - a0 > 0 ? a1 - a0 : 1) ))
+    rates+=" ${rps:-0} (JIT ${share} %)"
+    if [ "$i" -ge "$WARMUP_MIN_RUNS" ] && [ "$share" -lt 3 ]; then break; fi
+  done
+  echo "   $1 $2: requests/s of the warm-up runs:$rates"
+}
+echo "== warm-up (JIT), not measured: 5 s runs until the compiler threads are quiet"
+for who in shards stock; do for s in "${SCENARIOS[@]}"; do warm_until_steady "$who" "$s"; done; done
 
 echo "round scenario server requests cpu_us_per_request requests_per_second p99_ms"
 for round in $(seq 1 "$ROUNDS"); do

@@ -5,7 +5,8 @@ collapsed-stacks file (cpu or alloc; alloc recorded with `total`, so a stack's c
 usage: profile-categories.py FILE.collapsed cpu|alloc REQUESTS [INTERVAL_US] [TOP]
 
 Every sample lands in exactly one category, so the shares add up to 100 %:
-- a sample outside a shard thread (no io/percore/engine/ShardThread.run frame) goes to its thread's
+- a sample outside a serving thread (a shard's, io/percore/engine/ShardThread.run, or a Netty event loop's)
+  goes to its thread's
   kind: JIT compiler, GC and VM, stall detector, other;
 - on a shard thread, a sample with a kernel frame is a system call's (cpu only: in an alloc profile
   `_[k]` marks an allocation outside a TLAB), one under Netty's leak detector is the detector's, one
@@ -21,6 +22,9 @@ import collections
 import sys
 
 SHARD_ROOT = 'io/percore/engine/ShardThread.run'
+# A serving thread that is not a shard: a Netty event loop's (Reactor Netty's own server, profile.sh's
+# APP=webflux-stock), categorised as a shard's is, so the two servers' profiles compare row by row.
+EVENT_LOOP_ROOT = 'io/netty/util/concurrent/SingleThreadEventExecutor'
 # Innermost match wins; order only matters for frames two patterns match.
 CATEGORIES = [
     ('hook: commandstats', ('io/percore/demo/server/CommandStats',)),
@@ -60,7 +64,7 @@ def thread_kind(frames):
 
 
 def category(frames, kind):
-    if SHARD_ROOT not in frames:
+    if SHARD_ROOT not in frames and not any(f.startswith(EVENT_LOOP_ROOT) for f in frames):
         return thread_kind(frames)
     if kind == 'cpu' and any(f.endswith('_[k]') for f in frames):
         return 'kernel: system calls (io_uring recv/send, yield), interrupts'
