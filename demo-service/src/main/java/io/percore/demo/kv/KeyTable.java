@@ -418,6 +418,8 @@ final class KeyTable {
             int id = found[i];
             if (id != NONE) {
                 present++;
+                // the meta row too: the key's compare reads its type byte (is the key in a record?), the command its rank
+                sum += metas[id >>> PAGE_SHIFT][id & IN_PAGE];
                 sum += keys[id >>> PAGE_SHIFT][id & IN_PAGE].length;
                 if (values[id >>> PAGE_SHIFT][id & IN_PAGE] instanceof byte[] bytes) {
                     sum += bytes.length;
