@@ -270,6 +270,13 @@ final class KeyTable {
             int length = stored[0] & 0xFF;
             if (embeds(length, type, value)) {
                 byte[] v = (byte[]) value;
+                if (stored.length == 1 + length + v.length && holds(id, type)) {
+                    // A string as long as the one it replaces, as a cache's values often are: written over it. No one
+                    // outside the table holds a record (reads, the snapshot's included, copy out of it), and the
+                    // array's size, the type byte and the budget stay as they are.
+                    System.arraycopy(v, 0, stored, 1 + length, v.length);
+                    return;
+                }
                 byte[] record = Arrays.copyOf(stored, 1 + length + v.length);
                 System.arraycopy(v, 0, record, 1 + length, v.length);
                 keys[page][at] = record;

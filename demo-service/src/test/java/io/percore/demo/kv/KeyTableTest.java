@@ -154,4 +154,40 @@ class KeyTableTest {
         assertThat(table.find(longKey, KeyTable.hash(longKey))).isEqualTo(other);
         assertThat(table.holds(other, ValueType.STRING)).isTrue();
     }
+
+    @Test
+    void aStringAsLongAsTheOneItReplacesTakesItsPlaceAndReadsStayCopies() {
+        KeyTable table = new KeyTable();
+        byte[] key = b("user:1");
+        int id = table.insert(key, KeyTable.hash(key), ValueType.STRING, b("abc"));
+        table.expiry(id, new KeyTable.Expiry(900));
+        table.access(id, 4242);
+        long bytes = table.dataBytes(id);
+        byte[] readBefore = (byte[]) table.value(id);
+        byte[] given = b("xyz");
+        table.value(id, ValueType.STRING, given);
+        given[0] = 'Q';
+        assertThat((byte[]) table.value(id)).as("the value as given, not the caller's array").isEqualTo(b("xyz"));
+        assertThat(readBefore).as("a value read before is a copy, not the record").isEqualTo(b("abc"));
+        assertThat(table.dataBytes(id)).isEqualTo(bytes);
+        assertThat(table.type(id)).isSameAs(ValueType.STRING);
+        assertThat(table.expireAt(id)).isEqualTo(900);
+        assertThat(table.access(id)).isEqualTo(4242);
+        assertThat(table.key(id)).isEqualTo(key);
+        assertThat(table.find(key, KeyTable.hash(key))).isEqualTo(id);
+
+        // a packed set's record, whatever its length, is not a string's to write over: the type changes with the value
+        for (int length = 1; length <= 12; length++) {
+            SetValue set = new SetValue();
+            set.add(b("7"), SetValue.Limits.DEFAULT);
+            table.value(id, ValueType.SET, set);
+            table.settle();
+            byte[] string = new byte[length];
+            java.util.Arrays.fill(string, (byte) 'q');
+            table.value(id, ValueType.STRING, string);
+            assertThat(table.type(id)).isSameAs(ValueType.STRING);
+            assertThat((byte[]) table.value(id)).isEqualTo(string);
+            assertThat(table.expireAt(id)).isEqualTo(900);
+        }
+    }
 }
