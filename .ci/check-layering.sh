@@ -31,6 +31,8 @@ cases=(
   "net-pooling|net-pooling|io.fabric8:kubernetes-client|net-pooling never depends on Spring or Fabric8"
   "operator|operator,reactor-engine|io.percore:percore-reactor-engine|The operator depends on config-schema only"
   "benchmarks|benchmarks,demo-service|io.percore:percore-demo-service:\${project.version}|Nothing depends on demo-service"
+  # the operator's test-scope pom of demo-service orders the reactor (its tests run the demo's jar); the jar itself is refused
+  "operator|operator,demo-service|io.percore:percore-demo-service:\${project.version}|Nothing depends on demo-service"
   "benchmarks|benchmarks,webflux-sample|io.percore:percore-webflux-sample:\${project.version}|Nothing depends on demo-service or webflux-sample"
 )
 for c in "${cases[@]}"; do

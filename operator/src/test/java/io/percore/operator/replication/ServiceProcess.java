@@ -30,10 +30,25 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Whether the servers are the demo service's processes (else redis-server's). */
+    /**
+     * Whether the servers are the demo service's processes (else redis-server's, as in an IDE that sets no jar). A jar the
+     * build names but that is not there fails rather than falls back: the tests would pass against redis-server and the
+     * demo-only classes skip, so a reactor that ran this module before demo-service's package would look green.
+     */
     public static boolean service() {
         String jar = System.getProperty(SERVICE_JAR, "");
-        return !jar.isBlank() && Files.isRegularFile(Path.of(jar));
+        if (jar.isBlank()) {
+            return false;
+        }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw missing(jar);
+        }
+        return true;
+    }
+
+    private static IllegalStateException missing(String jar) {
+        return new IllegalStateException("-D" + SERVICE_JAR + " names " + jar + ", which is not there: build demo-service first"
+                + " (./mvnw -pl operator -am verify builds it, or ./mvnw -o -q -pl demo-service package -DskipTests)");
     }
 
     /** Starts an empty server (a master with no data) and waits until it answers. */
@@ -106,10 +121,7 @@ public final class ServiceProcess implements AutoCloseable {
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, Path dataDir, List<String> redisArgs)
             throws IOException, InterruptedException {
         if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
-            // the build sets it to the demo's jar, made before this module in the reactor; a build of this module
-            // alone (-pl operator) has none: the reference server stands in, and the log says so
-            System.err.println("ServiceProcess: no service jar at " + jar + ", using redis-server");
-            jar = "";
+            throw missing(jar);
         }
         String server = jar;
         // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
