@@ -36,7 +36,10 @@ public final class ServiceProcess implements AutoCloseable {
      * demo-only classes skip, so a reactor that ran this module before demo-service's package would look green.
      */
     public static boolean service() {
-        String jar = System.getProperty(SERVICE_JAR, "");
+        return service(System.getProperty(SERVICE_JAR, ""));
+    }
+
+    static boolean service(String jar) {
         if (jar.isBlank()) {
             return false;
         }

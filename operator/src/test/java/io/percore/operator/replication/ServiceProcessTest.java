@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The test servers' start: a port taken between its check and the server's bind is not a failed test. */
+/** The test servers' start: a port taken between its check and the server's bind is not a failed test; a missing jar is. */
 class ServiceProcessTest {
 
     @TempDir
@@ -45,6 +45,15 @@ class ServiceProcessTest {
             return command;
         }, dir, null, null, Duration.ofSeconds(20))).isInstanceOf(IOException.class).hasMessageContaining("did not start");
         assertThat(ports).hasSize(1);
+    }
+
+    @Test
+    void aServiceJarTheBuildNamesButLacksFailsInsteadOfFallingBackToRedisServer() throws IOException {
+        assertThat(ServiceProcess.service("")).as("no jar named (an IDE's run): redis-server").isFalse();
+        String missing = dir.resolve("percore-demo-service-exec.jar").toString();
+        assertThatThrownBy(() -> ServiceProcess.service(missing)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(missing).hasMessageContaining("-am");
+        assertThat(ServiceProcess.service(java.nio.file.Files.createFile(Path.of(missing)).toString())).isTrue();
     }
 
     private List<String> redis(int port) {
