@@ -23,7 +23,7 @@ echo "ok: the poms as committed pass the layering rule"
 
 passed=0
 failed=0
-# module | projects to build with it | groupId:artifactId[:version] | words the failure must contain
+# module | projects to build with it | groupId:artifactId[:version[:type]] | words the failure must contain
 cases=(
   "reactor-engine|reactor-engine|org.springframework:spring-core|reactor-engine is the runtime core"
   "reactor-engine|reactor-engine|io.fabric8:kubernetes-client|reactor-engine is the runtime core"
@@ -33,21 +33,22 @@ cases=(
   "benchmarks|benchmarks,demo-service|io.percore:percore-demo-service:\${project.version}|Nothing depends on demo-service"
   # the operator's test-scope pom of demo-service orders the reactor (its tests run the demo's jar); the jar itself is refused
   "operator|operator,demo-service|io.percore:percore-demo-service:\${project.version}|Nothing depends on demo-service"
+  "benchmarks|benchmarks,demo-service|io.percore:percore-demo-service:\${project.version}:test-jar|Nothing depends on demo-service"
   "benchmarks|benchmarks,webflux-sample|io.percore:percore-webflux-sample:\${project.version}|Nothing depends on demo-service or webflux-sample"
 )
 for c in "${cases[@]}"; do
   IFS='|' read -r module projects coordinates expected <<<"$c"
-  IFS=':' read -r group artifact version <<<"$coordinates"
+  IFS=':' read -r group artifact version type <<<"$coordinates"
   pom="$module/pom.xml"
   cp "$pom" "$pom.orig"
-  dependency="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId>${version:+<version>$version</version>}</dependency>"
+  dependency="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId>${version:+<version>$version</version>}${type:+<type>$type</type>}</dependency>"
   # the module's own <dependencies> (the first one in these poms)
   awk -v dep="$dependency" '!done && /<dependencies>/ {print; print "    " dep; done=1; next} {print}' "$pom.orig" >"$pom"
   if validate -pl "$projects" -am; then
-    echo "FAIL: $module -> $group:$artifact was accepted"
+    echo "FAIL: $module -> $group:$artifact${type:+ ($type)} was accepted"
     failed=$((failed + 1))
   elif grep -q "$expected" "$scratch/out.log"; then
-    echo "ok: $module -> $group:$artifact is refused ($expected)"
+    echo "ok: $module -> $group:$artifact${type:+ ($type)} is refused ($expected)"
     passed=$((passed + 1))
   else
     echo "FAIL: $module -> $group:$artifact failed, but not by the layering rule:"

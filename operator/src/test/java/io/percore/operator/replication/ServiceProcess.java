@@ -123,9 +123,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess start(String password, Path dir, List<String> serviceArgs, String jar, Path dataDir, List<String> redisArgs)
             throws IOException, InterruptedException {
-        if (!jar.isBlank() && !Files.isRegularFile(Path.of(jar))) {
-            throw missing(jar);
-        }
+        service(jar); // a jar named but not there fails here
         String server = jar;
         // a bound on a hung start, not a timing: the demo's JVMs, started side by side, took over 120 s at a load of 50
         return started(port -> command(port, password, dir, serviceArgs, server, dataDir, redisArgs), dir, null, password,
