@@ -44,8 +44,8 @@ class ReplicationIT {
      * A replica promoted (the {@code FailedOver} event) this soon after the primary's container is killed: a bound for a
      * loaded machine, the figure printed. Quiet, the operator promotes 0.1-0.4 s after the kill (its watch on the primary's
      * port); but a reconcile pass in flight at the kill runs to its end first, and the failover's own pass writes its
-     * fence and events before the promotion's event. On a fresh machine's CI (2026-12-04, the node's disks about 40 % of
-     * the time stalled) passes took 6-16 s and the promotion came 10.7 s after the kill: the issue's 10 s held on quiet
+     * fence and events before the promotion's event. On a fresh machine's CI (2026-12-04, the
+     * node loaded) passes took 6-16 s and the promotion came 10.7 s after the kill: the issue's 10 s held on quiet
      * machines only. {@code failoverAfter} (3 s here) cannot be told apart by this bound; the at-once paths are the
      * operator's own tests ({@code PodLossTest}, {@code PrimaryConnectionWatchTest}).
      */
@@ -106,7 +106,7 @@ class ReplicationIT {
                     .map(r -> String.format("%+.1f s %s", Duration.between(killedAt, r.getKey()).toMillis() / 1000.0, r.getValue())).toList();
             Progress.say("failover: writes acknowledged by WAIT 1 again %d ms after the SIGKILL of %s (outage %s); %s",
                     TimeUnit.NANOSECONDS.toMillis(refused), old.getMetadata().getName(), outage, happened);
-            // the failover: a replica promoted (FailedOver, +8.1 s at load 12, +10.7 s with the disks stalled: above); the
+            // the failover: a replica promoted (FailedOver, +8.1 s at load 12, +10.7 s on a fresh machine's CI: above); the
             // client's writes follow once the Service and kube-proxy have the new label and its connection retries
             java.time.Instant failedOver = eventTime("FailedOver", killedAt);
             assertThat(Duration.between(killedAt, failedOver)).as("a replica promoted after the primary's SIGKILL").isLessThanOrEqualTo(FAILOVER_WITHIN);

@@ -66,6 +66,10 @@ public final class Engine implements AutoCloseable {
         this.transport = ShardTransport.select(settings.transport());
         if (transport.fallbackReason() != null) {
             LOG.warn("Percore transport: {} ({})", transport.name(), transport.fallbackReason());
+        } else if (ShardTransport.IO_URING.equals(transport.name())) {
+            LOG.info("Percore transport: io_uring, {}", ShardTransport.noIoWait() ? "its waits not counted as iowait"
+                    : "its waits counted as iowait (Linux before 6.15, " + ShardTransport.NO_IOWAIT_PROPERTY
+                    + "=false, or Netty's io_uring loaded before the engine)");
         } else {
             LOG.info("Percore transport: {}", transport.name());
         }

@@ -61,8 +61,41 @@ public final class ShardTransport {
      * an {@link IllegalStateException} naming the key, the value and the cause.
      */
     static ShardTransport select(EngineConfig.Transport choice) {
+        waitsForCompletionsAreNotIoWait();
         return select(choice, IoUring.isAvailable() ? null : IoUring.unavailabilityCause(),
                 Epoll.isAvailable() ? null : Epoll.unavailabilityCause(), !IoUring.isAvailable(), !Epoll.isAvailable());
+    }
+
+    /**
+     * Netty's switch for io_uring's {@code IORING_ENTER_NO_IOWAIT} (Linux 6.15 and later; read once, when Netty's
+     * {@code IoUring} class loads).
+     */
+    static final String NO_IOWAIT_PROPERTY = "io.netty.iouring.enterNoIoWaitEnabled";
+
+    /**
+     * Turns Netty's {@link #NO_IOWAIT_PROPERTY} on unless the application set it. Linux counts a thread waiting in
+     * {@code io_uring_enter} for completions as waiting on I/O while any request is in flight, and a shard's ring always
+     * has one (its sockets' reads): an idle shard showed as a CPU in iowait, and {@code /proc/pressure/io} at 75-88 %
+     * with one idle demo process on this machine (0 % with the flag, 2026-12-04). That made every iowait figure and
+     * I/O pressure reading of a Percore host say nothing about its disks. Netty leaves the flag off by default; it
+     * changes no I/O, only how the wait is accounted (and the CPU frequency boost some governors give after iowait).
+     * It takes effect only if nothing loaded Netty's {@code IoUring} class before the engine: {@link #noIoWait()} says.
+     */
+    static void waitsForCompletionsAreNotIoWait() {
+        if (System.getProperty(NO_IOWAIT_PROPERTY) == null) {
+            System.setProperty(NO_IOWAIT_PROPERTY, "true");
+        }
+    }
+
+    /** Whether io_uring can run here, asked as the engine asks it (so that asking first does not undo the flag above). */
+    public static boolean ioUringAvailable() {
+        waitsForCompletionsAreNotIoWait();
+        return IoUring.isAvailable();
+    }
+
+    /** Whether this JVM's io_uring waits are kept out of iowait (false on kernels before 6.15, or when turned off). */
+    static boolean noIoWait() {
+        return IoUring.isAvailable() && IoUring.isIoringEnterNoIoWaitEnabled();
     }
 
     /** The selection rule, with the probes' outcomes passed in (so fallbacks are testable on any host). */

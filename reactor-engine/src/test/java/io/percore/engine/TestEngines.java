@@ -37,7 +37,7 @@ final class TestEngines {
 
     /** An engine on io_uring; the test is skipped where io_uring is not available. */
     static Engine startOnIoUring(int shards) {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.netty.channel.uring.IoUring.isAvailable(), "io_uring is not available here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(ShardTransport.ioUringAvailable(), "io_uring is not available here");
         EngineConfig c = config();
         c.setTransport(EngineConfig.Transport.IO_URING);
         return start(c, shards);

@@ -37,6 +37,30 @@ class TransportTest {
         }
     }
 
+    /**
+     * An idle shard waits in io_uring_enter with its sockets' reads in flight: without Netty's NO_IOWAIT flag Linux
+     * counts that as iowait (an idle demo process: /proc/pressure/io 75-88 %). The flag exists from Linux 6.15.
+     */
+    @Test
+    void ioUringWaitsAreNotCountedAsIoWaitWhereTheKernelCanSaySo() {
+        try (Engine engine = TestEngines.start(1)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(engine.transport().equals("io_uring"), "io_uring not in use here");
+            org.junit.jupiter.api.Assumptions.assumeTrue(linuxAtLeast(6, 15), "Linux before 6.15 has no IORING_ENTER_NO_IOWAIT");
+            assertThat(System.getProperty(ShardTransport.NO_IOWAIT_PROPERTY)).isEqualTo("true");
+            assertThat(ShardTransport.noIoWait()).isTrue();
+        }
+    }
+
+    private static boolean linuxAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));
+        if (!m.find()) {
+            return false;
+        }
+        int a = Integer.parseInt(m.group(1));
+        int b = Integer.parseInt(m.group(2));
+        return a > major || (a == major && b >= minor);
+    }
+
     @Test
     void explicitNioIsHonoured() {
         EngineConfig c = TestEngines.config();

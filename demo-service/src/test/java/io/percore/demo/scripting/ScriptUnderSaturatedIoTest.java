@@ -3,7 +3,6 @@ package io.percore.demo.scripting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.channel.uring.IoUring;
 import io.percore.config.EngineConfig;
 import io.percore.demo.DemoSettings;
 import io.percore.demo.support.RespTestClient;
@@ -35,7 +34,7 @@ class ScriptUnderSaturatedIoTest {
 
     @Test
     void aBusyScriptOnASaturatedShardIsAnsweredBusyAndKilledFromItsOwnShard() throws Exception {
-        assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
+        assumeTrue(io.percore.engine.ShardTransport.ioUringAvailable(), "io_uring is not available here");
         try (TestServices demo = TestServices.start(1, DemoSettings.forTests(), EngineConfig.Transport.IO_URING)) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Socket> floods = new ArrayList<>();
