@@ -1,6 +1,7 @@
 package io.percore.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -44,16 +46,27 @@ public final class ChildApplier {
 
     private final KubernetesClient client;
     private final boolean serverSideApply;
+    private final ChildCache cache;
 
     public ChildApplier(KubernetesClient client, boolean serverSideApply) {
+        this(client, serverSideApply, ChildCache.NONE);
+    }
+
+    /** @param cache where the first comparison of each child looks before reading the server (see {@link ChildCache}) */
+    ChildApplier(KubernetesClient client, boolean serverSideApply, ChildCache cache) {
         this.client = client;
         this.serverSideApply = serverSideApply;
+        this.cache = cache;
     }
 
     public <T extends HasMetadata> Outcome apply(T desired) {
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            T existing = client.resource(desired).get();
+            // The cache's copy on the first try only: a miss may be an object without the operator's label (someone
+            // else's, never to be taken over) and is read from the server; a stale copy fails the write (409, or 404
+            // for one deleted since) and the next try reads the server.
+            T cached = attempt == 1 ? cached(desired) : null;
+            T existing = cached != null ? cached : client.resource(desired).get();
             try {
                 if (existing == null) {
                     desired.getMetadata().setResourceVersion(null);
@@ -79,7 +92,7 @@ public final class ChildApplier {
                 }
                 return Outcome.UPDATED;
             } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && !(cached != null && e.getCode() == HttpURLConnection.HTTP_NOT_FOUND)) {
                     throw e;
                 }
                 last = e;
@@ -87,6 +100,18 @@ public final class ChildApplier {
             }
         }
         throw last;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> T cached(T desired) {
+        HasMetadata found = cache.find(desired);
+        if (found == null || found.getClass() != desired.getClass()) {
+            return null;
+        }
+        // server-side apply moves an older operator's Update entry from what it read (ManagedFieldsUpgrade): a copy
+        // without the entries cannot say whether there is one
+        List<ManagedFieldsEntry> entries = found.getMetadata().getManagedFields();
+        return serverSideApply && (entries == null || entries.isEmpty()) ? null : (T) found;
     }
 
     private <T extends HasMetadata> void forcedApply(T desired) {

@@ -187,10 +187,21 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                 children(context, Service.class, SERVICES),
                 children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS)));
         // what the scenarios write besides the workload (a backup's Job: its end reconciles at once)
-        Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream()).distinct()
-                .forEach(kind -> sources.add(children(context, kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s")));
+        scenarioChildKinds().forEach(kind -> sources.add(children(context, kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s")));
         return sources;
     }
+
+    private static java.util.stream.Stream<Class<? extends HasMetadata>> scenarioChildKinds() {
+        return Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream()).distinct();
+    }
+
+    /**
+     * The kinds whose informers above hold the operator's children whole ({@link #children}): what {@link ChildCache}
+     * may compare with. Not Secrets: their informer keeps metadata only ({@link UserSecrets}).
+     */
+    static final Set<Class<? extends HasMetadata>> CACHED_CHILD_KINDS = java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(Deployment.class, StatefulSet.class, ConfigMap.class, Service.class, PodDisruptionBudget.class),
+            scenarioChildKinds()).collect(Collectors.toUnmodifiableSet());
 
     private static <R extends HasMetadata> InformerEventSource<R, PercoreService> children(
             EventSourceContext<PercoreService> context, Class<R> kind, String name) {

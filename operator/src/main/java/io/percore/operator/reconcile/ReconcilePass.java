@@ -79,7 +79,7 @@ final class ReconcilePass {
         status.setPlan(previous.getPlan());
         status.setReadyReplicas(previous.getReadyReplicas());
         Scenarios.ALL.forEach(scenario -> scenario.carryStatus(previous, status));
-        this.shared = new ScenarioContext(owner, resource, client, events, previous, status, conditions);
+        this.shared = new ScenarioContext(owner, resource, client, ChildCache.of(context), events, previous, status, conditions);
     }
 
     UpdateControl<PercoreService> run() {
@@ -271,7 +271,7 @@ final class ReconcilePass {
         if (guarded.refusal() != null) {
             degraded.add(new Degradation(PersistenceGuard.SCALE_DOWN_REFUSED, guarded.refusal()));
         }
-        ChildApplier applier = new ChildApplier(client, owner.serverSideApply);
+        ChildApplier applier = shared.applier();
         String yaml = ApplicationYaml.render(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         String rolloutYaml = ApplicationYaml.renderForRollout(spec.configOrEmpty(), plan, WorkloadRenderer.managementPort(spec), spec.getTls());
         StatefulSet liveStatefulSet = shared.liveStatefulSet();

@@ -27,14 +27,16 @@ final class ScenarioContext {
     private final PercoreServiceStatus status;
     private final StatusConditions conditions;
     private StatefulSet liveStatefulSet;
+    private final ChildCache children;
     private SizingPlan plan;
     private WorkloadShape workload;
     private final List<Reason> degradations = new java.util.ArrayList<>();
     private java.util.Map<String, io.fabric8.kubernetes.api.model.Node> nodes = java.util.Map.of();
 
-    ScenarioContext(PercoreServiceReconciler owner, PercoreService resource, KubernetesClient client, PlanEvents events,
+    ScenarioContext(PercoreServiceReconciler owner, PercoreService resource, KubernetesClient client, ChildCache children, PlanEvents events,
                     PercoreServiceStatus previous, PercoreServiceStatus status, StatusConditions conditions) {
         this.owner = owner;
+        this.children = children;
         this.resource = resource;
         this.client = client;
         this.events = events;
@@ -92,7 +94,7 @@ final class ScenarioContext {
 
     /** Writes children as the reconcile does (server-side apply, or read-modify-update). */
     ChildApplier applier() {
-        return new ChildApplier(client, owner.serverSideApply);
+        return new ChildApplier(client, owner.serverSideApply, children);
     }
 
     ScenarioMemory memory() {

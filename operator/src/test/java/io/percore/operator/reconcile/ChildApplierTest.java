@@ -72,6 +72,59 @@ class ChildApplierTest {
         assertThat(puts).as("first PUT answered 409, second succeeded").hasSize(2);
     }
 
+    /** What the server was asked since the last call, as "METHOD path". */
+    private List<String> requestsSinceLastCall() throws InterruptedException {
+        List<String> requests = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            requests.add(r.getMethod() + " " + r.getPath());
+        }
+        return requests;
+    }
+
+    private ChildCache holding(ConfigMap copy) {
+        return desired -> copy != null && desired instanceof ConfigMap && desired.getMetadata().getName().equals(copy.getMetadata().getName())
+                ? copy : null;
+    }
+
+    @Test
+    void aChildTheCacheHoldsIsComparedWithoutAskingTheServer() throws Exception {
+        new ChildApplier(client, false).apply(desired("1"));
+        ConfigMap live = client.configMaps().inNamespace("test").withName("kv-config").get();
+        requestsSinceLastCall();
+
+        assertThat(new ChildApplier(client, false, holding(live)).apply(desired("1"))).isEqualTo(ChildApplier.Outcome.UNCHANGED);
+        assertThat(requestsSinceLastCall()).as("unchanged, and the cache said so").isEmpty();
+
+        assertThat(new ChildApplier(client, false, ChildCache.NONE).apply(desired("1"))).isEqualTo(ChildApplier.Outcome.UNCHANGED);
+        assertThat(requestsSinceLastCall()).as("without a cache: one read").containsExactly("GET /api/v1/namespaces/test/configmaps/kv-config");
+    }
+
+    @Test
+    void aStaleCachedCopyIsWrittenAgainAgainstTheServersOwn() throws Exception {
+        new ChildApplier(client, false).apply(desired("1"));
+        ConfigMap stale = client.configMaps().inNamespace("test").withName("kv-config").get();
+        new ChildApplier(client, false).apply(desired("2")); // the server moves on; the cache has not heard yet
+
+        assertThat(new ChildApplier(client, false, holding(stale)).apply(desired("3"))).isEqualTo(ChildApplier.Outcome.UPDATED);
+        assertThat(client.configMaps().inNamespace("test").withName("kv-config").get().getData()).containsEntry("k", "3");
+
+        // a copy of one deleted since: the write finds it gone, the server's answer (none) makes it anew
+        ConfigMap gone = client.configMaps().inNamespace("test").withName("kv-config").get();
+        client.configMaps().inNamespace("test").withName("kv-config").delete();
+        assertThat(new ChildApplier(client, false, holding(gone)).apply(desired("4"))).isEqualTo(ChildApplier.Outcome.CREATED);
+        assertThat(client.configMaps().inNamespace("test").withName("kv-config").get().getData()).containsEntry("k", "4");
+    }
+
+    @Test
+    void aChildTheCacheLacksIsReadFromTheServerSoSomeoneElsesIsNeverTakenOver() {
+        client.configMaps().inNamespace("test").resource(new ConfigMapBuilder().withNewMetadata().withName("kv-config")
+                .withNamespace("test").endMetadata().addToData("mine", "yes").build()).create();
+        assertThatThrownBy(() -> new ChildApplier(client, true, holding(null)).apply(desired("1")))
+                .isInstanceOf(ChildApplier.ChildConflictException.class).hasMessageContaining("not owned");
+        assertThat(client.configMaps().inNamespace("test").withName("kv-config").get().getData()).containsEntry("mine", "yes");
+    }
+
     @Test
     void refusesToTakeOverAnObjectItDoesNotOwn() {
         client.configMaps().inNamespace("test").resource(new ConfigMapBuilder().withNewMetadata().withName("kv-config")
@@ -218,6 +271,26 @@ class ChildApplierTest {
         }
         // (What the mock then stores is no evidence: it merges the managedFields list, which a JSON
         // merge patch replaces whole on a real API server.)
+    }
+
+    /** A cached copy without its managedFields cannot say whether an Update entry is to move: the server's is read. */
+    @Test
+    void withServerSideApplyACachedCopyWithoutItsManagedFieldsIsReadAgain() throws Exception {
+        serverHolds(desiredService(6379, 7000),
+                entry("Update", "{\"f:spec\":{\"f:ports\":{\"k:{\\\"port\\\":7000,\\\"protocol\\\":\\\"TCP\\\"}\":{}}}}"),
+                entry("Apply", "{\"f:spec\":{\"f:type\":{}}}"));
+        Service copy = client.services().inNamespace("test").withName("kv").get();
+        copy.getMetadata().setManagedFields(null);
+        server.expect().patch().withPath(SERVICE_PATH + APPLY_QUERY).andReply(200, r -> r.getUtf8Body()).always();
+        try (KubernetesClient operator = operatorClient()) {
+            writesSinceLastCall();
+            assertThat(new ChildApplier(operator, true, desired -> desired instanceof Service ? copy : null).apply(desiredService(6379)))
+                    .isEqualTo(ChildApplier.Outcome.UPDATED);
+            List<RecordedRequest> writes = writesSinceLastCall();
+            assertThat(writes).as("the Update entry moved first, as from a read of the server").hasSize(2);
+            assertThat(writes.get(0).getHeader("Content-Type")).startsWith("application/merge-patch+json");
+            assertForcedApply(writes.get(1));
+        }
     }
 
     private io.fabric8.kubernetes.api.model.apps.StatefulSet statefulSet(String strategy, Integer partition) {

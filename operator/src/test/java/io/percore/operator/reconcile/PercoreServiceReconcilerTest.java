@@ -153,6 +153,37 @@ class PercoreServiceReconcilerTest {
         assertThat(writes).as("no create/update/patch when desired == actual").isEmpty();
     }
 
+    /**
+     * A pass that changes nothing compares each child with the informers' copy (ChildCache): no GET of the children
+     * it writes. (The workload is still read fresh where its rollout is reported: not counted here.)
+     */
+    @Test
+    void aSteadyPassReadsItsChildrenFromTheInformersNotTheServer() throws Exception {
+        client.resource(TestResources.service("kv", 14)).create();
+        awaitCondition("kv", "Planned", "True");
+        Thread.sleep(500);
+        drainRequests();
+        double reconciles = reconciliations();
+
+        client.nodes().withName("node-a").edit(n -> {
+            n.getMetadata().getLabels().put("rack", "r1");
+            return n;
+        });
+        await().atMost(WAIT).ignoreExceptions().until(() -> reconciliations() > reconciles);
+        Thread.sleep(1000);
+
+        List<String> childReads = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (r.getHeader(ApiRequestRecord.MARKER_HEADER) != null && "GET".equals(r.getMethod())
+                    && r.getPath().matches(".*/(configmaps|services|poddisruptionbudgets)/kv[^/?]*(\\?.*)?")) {
+                childReads.add(r.getPath());
+            }
+        }
+        assertThat(reconciliations()).isGreaterThan(reconciles);
+        assertThat(childReads).as("the children the pass compared, read from the server").isEmpty();
+    }
+
     @Test
     void specChangeRollsThePodTemplateOnly() {
         client.resource(TestResources.service("kv", 14)).create();
