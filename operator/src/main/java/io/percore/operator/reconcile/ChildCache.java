@@ -7,9 +7,9 @@ import java.util.Objects;
 
 /**
  * The children the operator's informers hold, for {@link ChildApplier} to compare against instead of a GET each. A
- * steady pass reads every child it writes (the ConfigMap, the workload, the Services, the budget, a scenario's own),
- * and on a loaded API server those reads were most of a pass that changed nothing: the "write" step of 1.8-5.1 s in
- * the operator's slow-pass lines of the real-node suite (2026-12-04), each pass a failover may have to wait for.
+ * steady pass read every child it writes (the ConfigMap, the workload, the Services, the budget, a scenario's own),
+ * each a round trip to the API server: on a loaded node a pass's "write" step took 1.8-5.1 s in the operator's
+ * slow-pass lines (a CI's real-node suite, 2026-12-04), those reads among it, and a failover may wait for a pass.
  * The cache may be behind the server by an event; {@link ChildApplier} reads the server itself whenever that could
  * matter (a child the cache lacks, a write refused as stale).
  */
