@@ -180,28 +180,34 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
                         .build(),
                 context);
         List<EventSource<?, PercoreService>> sources = new java.util.ArrayList<>(List.of(nodes, pods, ScheduledPods.eventSource(context),
-                UserSecrets.eventSource(context), primaryClosed,
-                children(context, Deployment.class, DEPLOYMENTS),
-                children(context, StatefulSet.class, STATEFUL_SETS),
-                children(context, ConfigMap.class, CONFIG_MAPS),
-                children(context, Service.class, SERVICES),
-                children(context, PodDisruptionBudget.class, DISRUPTION_BUDGETS)));
-        // what the scenarios write besides the workload (a backup's Job: its end reconciles at once)
-        scenarioChildKinds().forEach(kind -> sources.add(children(context, kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s")));
+                UserSecrets.eventSource(context), primaryClosed));
+        WATCHED_CHILDREN.forEach((kind, name) -> sources.add(children(context, kind, name)));
         return sources;
     }
 
-    private static java.util.stream.Stream<Class<? extends HasMetadata>> scenarioChildKinds() {
-        return Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream()).distinct();
+    /**
+     * The kinds of the operator's children, each watched whole by an informer of its own ({@link #children}) under this
+     * name: the workload's, then what the scenarios write besides it (a backup's Job: its end reconciles at once).
+     */
+    private static final java.util.Map<Class<? extends HasMetadata>, String> WATCHED_CHILDREN = watchedChildren();
+
+    private static java.util.Map<Class<? extends HasMetadata>, String> watchedChildren() {
+        java.util.Map<Class<? extends HasMetadata>, String> kinds = new java.util.LinkedHashMap<>();
+        kinds.put(Deployment.class, DEPLOYMENTS);
+        kinds.put(StatefulSet.class, STATEFUL_SETS);
+        kinds.put(ConfigMap.class, CONFIG_MAPS);
+        kinds.put(Service.class, SERVICES);
+        kinds.put(PodDisruptionBudget.class, DISRUPTION_BUDGETS);
+        Scenarios.ALL.stream().flatMap(scenario -> scenario.watchedChildren().stream())
+                .forEach(kind -> kinds.putIfAbsent(kind, kind.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "s"));
+        return java.util.Collections.unmodifiableMap(kinds);
     }
 
     /**
-     * The kinds whose informers above hold the operator's children whole ({@link #children}): what {@link ChildCache}
-     * may compare with. Not Secrets: their informer keeps metadata only ({@link UserSecrets}).
+     * The kinds {@link ChildCache} may compare with: those the informers above hold whole. Not Secrets: their informer
+     * keeps metadata only ({@link UserSecrets}).
      */
-    static final Set<Class<? extends HasMetadata>> CACHED_CHILD_KINDS = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(Deployment.class, StatefulSet.class, ConfigMap.class, Service.class, PodDisruptionBudget.class),
-            scenarioChildKinds()).collect(Collectors.toUnmodifiableSet());
+    static final Set<Class<? extends HasMetadata>> CACHED_CHILD_KINDS = WATCHED_CHILDREN.keySet();
 
     private static <R extends HasMetadata> InformerEventSource<R, PercoreService> children(
             EventSourceContext<PercoreService> context, Class<R> kind, String name) {
