@@ -383,6 +383,15 @@ final class KeyTable {
         return x != null && x.at <= now;
     }
 
+    /**
+     * Whether the key at {@code id} has a TTL that has passed by the wall clock, read only for a key that has one: a
+     * write to a key without a TTL (most of them) reads no clock (a SET's {@code clock_gettime} was 1 % of its CPU 16 deep).
+     */
+    boolean expiredNow(int id) {
+        Expiry x = expiry(id);
+        return x != null && x.at <= System.currentTimeMillis();
+    }
+
     // ------------------------------------------------------------------ the table
 
     /** The id of {@code key}, or {@link #NONE}. */

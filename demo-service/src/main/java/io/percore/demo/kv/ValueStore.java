@@ -272,7 +272,7 @@ public final class ValueStore {
         int hash = KeyTable.hash(key);
         table.beforeChange(hash);
         int e = table.find(key, hash);
-        if (e != KeyTable.NONE && table.expiredAt(e, System.currentTimeMillis()) && !expiryPaused) {
+        if (e != KeyTable.NONE && table.expiredNow(e) && !expiryPaused) {
             // as Redis's lookupKeyWrite before its dbAdd: the old key expires (its event, its DEL), then a new one is made
             expireEntry(e);
             e = KeyTable.NONE;
@@ -437,7 +437,7 @@ public final class ValueStore {
      */
     public void put(byte[] key, StoredValue stored) {
         int e = table.find(key, KeyTable.hash(key));
-        if (e != KeyTable.NONE && !(table.expiredAt(e, System.currentTimeMillis()) && !expiryPaused)) {
+        if (e != KeyTable.NONE && !(table.expiredNow(e) && !expiryPaused)) {
             unlink(e); // replaced: the change is the new key's (one, as Redis's server.dirty++)
         }
         set(key, stored.type(), stored.value(), stored.expireAt());

@@ -73,6 +73,10 @@ class KeyTableTest {
         table.expiry(id, new KeyTable.Expiry(500));
         assertThat(table.expiredAt(id, 499)).isFalse();
         assertThat(table.expiredAt(id, 500)).isTrue();
+        assertThat(table.expiredNow(id)).as("500 ms after the epoch, by the wall clock").isTrue();
+        table.expiry(id, new KeyTable.Expiry(System.currentTimeMillis() + 60_000));
+        assertThat(table.expiredNow(id)).isFalse();
+        table.expiry(id, new KeyTable.Expiry(500));
         table.value(id, ValueType.STRING, b("small again"));
         assertThat(table.expireAt(id)).as("the TTL stays through a change of value and of the row's form").isEqualTo(500);
         table.value(id, ValueType.STRING, new byte[KeyTable.EMBED_MAX + 1]);
