@@ -95,6 +95,12 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     final java.time.Clock clock;
     /** What the scenarios keep from one reconcile to the next (a migration's last cut-over). */
     final ScenarioMemory memory = new ScenarioMemory();
+    /**
+     * The generation whose "no ServiceMonitor" each service's pass has made true (its old one deleted, where the CRD
+     * exists): asked again only when the spec changes or the operator starts, not every pass (a GET of the CRD and a
+     * DELETE answered 404 each pass before).
+     */
+    final java.util.Map<String, Long> serviceMonitorAbsentAt = new java.util.concurrent.ConcurrentHashMap<>();
     final PodClusterProbe clusterProbe;
     /** Reconciles a service at once when its primary's connection closes (its process exited): see {@link PrimaryConnectionWatch}. */
     private final SimpleInboundEventSource<PercoreService> primaryClosed = new SimpleInboundEventSource<>(PRIMARY_CONNECTIONS);
@@ -329,6 +335,7 @@ public class PercoreServiceReconciler implements Reconciler<PercoreService>, Cle
     public DeleteControl cleanup(PercoreService resource, Context<PercoreService> context) {
         planMeters.deleted(key(resource));
         primaryWatch.forget(key(resource));
+        serviceMonitorAbsentAt.remove(key(resource));
         Scenarios.ALL.forEach(scenario -> scenario.forget(resource, memory));
         KubernetesClient client = context.getClient();
         ChildApplier applier = new ChildApplier(client, serverSideApply);

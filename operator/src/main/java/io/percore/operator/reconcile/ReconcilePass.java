@@ -347,16 +347,20 @@ final class ReconcilePass {
             degraded.add(new Degradation(plan.podCapacity() < plan.replicas() ? "InsufficientCapacity" : "PinningNotGuaranteed",
                     plan.reasons().stream().filter(r -> r.contains("capacity") || r.contains("forced")).collect(Collectors.joining("; "))));
         }
-        boolean monitorCrd = PercoreServiceReconciler.serviceMonitorCrdExists(client, resource);
         if (WorkloadRenderer.wantsServiceMonitor(resource)) {
-            if (monitorCrd) {
+            owner.serviceMonitorAbsentAt.remove(key()); // the spec that drops it again deletes it
+            if (PercoreServiceReconciler.serviceMonitorCrdExists(client, resource)) {
                 applier.apply(WorkloadRenderer.serviceMonitor(resource));
             } else {
                 degraded.add(new Degradation("ServiceMonitorUnavailable",
                         "spec.monitoring.serviceMonitor is true but CRD " + PercoreServiceReconciler.SERVICE_MONITOR_CRD + " is not installed"));
             }
-        } else if (monitorCrd) {
-            PercoreServiceReconciler.deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
+        } else if (!Long.valueOf(generation).equals(owner.serviceMonitorAbsentAt.get(key()))) {
+            // one of an earlier spec, or of before this operator started: once a generation, not every pass
+            if (PercoreServiceReconciler.serviceMonitorCrdExists(client, resource)) {
+                PercoreServiceReconciler.deleteQuietly(client, WorkloadRenderer.serviceMonitor(resource));
+            }
+            owner.serviceMonitorAbsentAt.put(key(), generation);
         }
         return Optional.empty();
     }
