@@ -55,6 +55,15 @@ public final class Cluster implements AutoCloseable {
     private volatile boolean confirmed = true;
     private final SlotMigrator migrator;
     private final PauseWatch pauses;
+    /**
+     * {@code System.nanoTime()} since which the layout gives this node no slot ({@link #NEVER} while it owns some), and of
+     * its last {@code -MOVED} to a client: CLUSTER INFO's {@code cluster_slotless_ms} and {@code cluster_moved_ago_ms}. The
+     * control plane keeps a node that is leaving listed until clients stop coming to it: a client whose refreshed view no
+     * longer lists a node closes its connection to it, failing the commands in flight there (Lettuce's stale connections).
+     */
+    private volatile long slotlessSince = System.nanoTime();
+    private volatile long lastMovedAt = NEVER;
+    private static final long NEVER = Long.MIN_VALUE;
 
     private Cluster(ClusterSettings settings, String myId, String announceIp, int announcePort, Path configFile,
                     Keyspace keyspace, Engine engine, Supplier<String> auth) {
@@ -116,6 +125,7 @@ public final class Cluster implements AutoCloseable {
         int port = settings.announcePort() > 0 ? settings.announcePort() : respPort;
         Cluster c = new Cluster(settings, id, ip, port, file, keyspace, engine, auth);
         c.layout = kept;
+        c.noteSlots(kept);
         c.confirmed = kept.epoch() == 0;
         c.save();
         keyspace.forEachShardBeforeServing(state -> state.store().countKeysPerSlot());
@@ -242,12 +252,25 @@ public final class Cluster implements AutoCloseable {
                 return null;
             }
             layout = next;
+            noteSlots(next);
             confirmed = true;
             save();
         }
         LOG.info("Cluster layout epoch {} applied: {} nodes, {} slots assigned", epoch, next.nodes().size(), next.assignedSlots());
         migrator.layoutChanged();
         return null;
+    }
+
+    private void noteSlots(ClusterLayout l) {
+        if (!l.rangesOf(myId).isEmpty()) {
+            slotlessSince = NEVER;
+        } else if (slotlessSince == NEVER) {
+            slotlessSince = System.nanoTime();
+        }
+    }
+
+    private static long msSince(long nanos) {
+        return nanos == NEVER ? -1 : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     private void save() {
@@ -336,6 +359,7 @@ public final class Cluster implements AutoCloseable {
             if (here || severalSlots) {
                 return CROSSSLOT;
             }
+            lastMovedAt = System.nanoTime();
             return new Route("MOVED " + elsewhereSlot + " " + elsewhere.address(), null, elsewhereSlot, elsewhere);
         }
         if (migrating == 0) {
@@ -533,7 +557,9 @@ public final class Cluster implements AutoCloseable {
                 + "cluster_my_epoch:" + l.epoch() + "\r\n"
                 + "cluster_stats_messages_sent:0\r\n"
                 + "cluster_stats_messages_received:0\r\n"
-                + "total_cluster_links_buffer_limit_exceeded:0\r\n";
+                + "total_cluster_links_buffer_limit_exceeded:0\r\n"
+                + "cluster_slotless_ms:" + msSince(slotlessSince) + "\r\n"
+                + "cluster_moved_ago_ms:" + msSince(lastMovedAt) + "\r\n";
     }
 
     /** CLUSTER MIGRATIONS: what this node moves away now (see {@link SlotMigrator#status}). */

@@ -184,6 +184,45 @@ class ClusterModeTest {
                 .doesNotContain("[ERR]", "[WARNING]");
     }
 
+    /**
+     * A node the layout leaves without slots says for how long, and how long ago it last sent a client elsewhere: the
+     * operator keeps a leaving node listed until its clients are gone (a client whose view drops a node closes its
+     * connection there, failing the command in flight: ClusterIT's "Connection closed").
+     */
+    @Test
+    void aNodeWithoutSlotsSaysSinceWhenAndWhenAClientLastCameToIt() throws IOException {
+        setLayout(1, layout("", THIRDS));
+        try (RespTestClient c = new RespTestClient(nodes.get(2).respPort())) {
+            assertThat(clusterInfo(c, "cluster_slotless_ms")).isEqualTo(-1);
+            assertThat(clusterInfo(c, "cluster_moved_ago_ms")).isEqualTo(-1);
+        }
+        String third = "slots " + ids.get(2) + " 16383-16383\n";
+        String slotless = layout("", new int[][] {{0, 5460}, {5461, 16382}, {16383, 16383}}).replace(third, "")
+                .replace("5461-16382", "5461-16383");
+        assertThat(slotless).doesNotContain("slots " + ids.get(2));
+        setLayout(2, slotless);
+        try (RespTestClient c = new RespTestClient(nodes.get(2).respPort())) {
+            assertThat(clusterInfo(c, "cluster_slotless_ms")).isBetween(0L, 60_000L);
+            assertThat(clusterInfo(c, "cluster_moved_ago_ms")).as("no client sent elsewhere yet").isEqualTo(-1);
+            String key = keyIn(10923, 16383, "k");
+            assertThat(c.cmd("SET", key, "v")).isInstanceOf(RespTestClient.Err.class).asString().contains("MOVED");
+            assertThat(clusterInfo(c, "cluster_moved_ago_ms")).isBetween(0L, 60_000L);
+        }
+        setLayout(3, layout("", THIRDS));
+        try (RespTestClient c = new RespTestClient(nodes.get(2).respPort())) {
+            assertThat(clusterInfo(c, "cluster_slotless_ms")).as("it owns slots again").isEqualTo(-1);
+        }
+    }
+
+    private static long clusterInfo(RespTestClient c, String field) throws IOException {
+        for (String line : ((String) c.cmd("CLUSTER", "INFO")).split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1));
+            }
+        }
+        throw new AssertionError("CLUSTER INFO without " + field);
+    }
+
     @Test
     void anOlderLayoutNeverReplacesANewerOne() throws IOException {
         String text = layout("", THIRDS);

@@ -58,7 +58,12 @@ public final class ClusterPlanner {
      * holds ({@code false}: read back from its files at a start, not served until it is sent again).
      */
     public record Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
-                           ReplicationPlanner.Observed replication, BitSet heldSlots, boolean layoutConfirmed) {
+                           ReplicationPlanner.Observed replication, BitSet heldSlots, boolean layoutConfirmed, Unused unused) {
+        public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
+                        ReplicationPlanner.Observed replication, BitSet heldSlots, boolean layoutConfirmed) {
+            this(nodeId, shards, keys, layout, migrations, replication, heldSlots, layoutConfirmed, null);
+        }
+
         public Observed(String nodeId, int shards, long keys, Layout layout, List<Progress> migrations,
                         ReplicationPlanner.Observed replication, BitSet heldSlots) {
             this(nodeId, shards, keys, layout, migrations, replication, heldSlots, true);
@@ -77,6 +82,35 @@ public final class ClusterPlanner {
             this(nodeId, shards, 0, layout, migrations);
         }
     }
+
+    /**
+     * From a pod's {@code CLUSTER INFO}: how long its layout has given it no slot ({@code cluster_slotless_ms}, -1 while it
+     * owns some) and how long ago it last answered a client {@code -MOVED} ({@code cluster_moved_ago_ms}, -1: never).
+     */
+    public record Unused(long slotlessMs, long movedAgoMs) {
+
+        /**
+         * Whether no client still sends it commands: it has owned nothing for {@link #CLIENTS_QUIET} and sent no client
+         * elsewhere that long, or it has owned nothing for {@link #CLIENTS_AT_MOST} (a client that never refreshes its view
+         * must not hold a scale-in forever).
+         */
+        boolean clientsGone() {
+            if (slotlessMs < 0) {
+                return true; // it says it owns slots: not this rule's to hold (the layouts' convergence is)
+            }
+            long quiet = movedAgoMs < 0 ? slotlessMs : Math.min(slotlessMs, movedAgoMs);
+            return quiet >= CLIENTS_QUIET.toMillis() || slotlessMs >= CLIENTS_AT_MOST.toMillis();
+        }
+    }
+
+    /**
+     * How long a primary left without slots stays listed once no client comes to it any more, and at most: a client
+     * whose refreshed view no longer lists a node closes its connection there, failing the command in flight (Lettuce's
+     * {@code closeStaleConnections}: ClusterIT's "Connection closed" on 2026-12-04). Lettuce's adaptive refresh follows a
+     * -MOVED at once; its periodic refresh is 60 s by default.
+     */
+    public static final Duration CLIENTS_QUIET = Duration.ofSeconds(5);
+    public static final Duration CLIENTS_AT_MOST = Duration.ofSeconds(60);
 
     /**
      * One pod of the StatefulSet.
@@ -197,6 +231,9 @@ public final class ClusterPlanner {
         }
         Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
                 : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
+        if (d.kind() == Kind.SWITCHOVER || "HandingOver".equals(d.reason())) {
+            return d; // a scale-in's hand-over (ClusterRoll.handOver): its links and step are its own
+        }
         // Links follow a layout: with nothing sent, the current one, unless the status records a newer epoch than any
         // answering pod holds and a pod does not answer (lost or silent: it may come back holding the newer one): that
         // layout's roles may be undone already, and a promotion by it chose, against what the newer one did, a pod
@@ -343,6 +380,10 @@ public final class ClusterPlanner {
             owners.computeIfAbsent(m.to(), k -> new BitSet()).or(m.slots());
         }
 
+        if (groups.primaries().isEmpty()) {
+            return ClusterRoll.handOver(current, byId, in.members(), keep, Math.max(current.epoch(), in.epochFloor()) + 1);
+        }
+
         // The plan from what is owned now.
         List<SlotPlanner.Member> members = new ArrayList<>();
         for (String id : groups.primaries()) {
@@ -357,6 +398,19 @@ public final class ClusterPlanner {
             next.get(m.to()).andNot(m.slots());
             next.computeIfAbsent(m.from(), k -> new BitSet()).or(m.slots());
             moves.add(m);
+        }
+        // A pod a move would fill joins first, listed without slots at an epoch of its own, and the moves follow once every
+        // pod holds that epoch: a source sends clients to its target (-ASK) from the moment it takes the migration's epoch,
+        // and a client refreshing its view then picks among the pods' views those that tie (Lettuce's KNOWN_MAJORITY,
+        // shuffled); one not listing the target makes it close its connection there, failing the command in flight.
+        List<String> joining = new ArrayList<>();
+        for (SlotPlanner.Move m : moves) {
+            if (!current.nodes().containsKey(m.to()) && !joining.contains(byId.get(m.to()).name())) {
+                joining.add(byId.get(m.to()).name());
+            }
+        }
+        if (!joining.isEmpty()) {
+            moves.clear(); // their slots stay with their sources in next
         }
         Set<String> listed = new LinkedHashSet<>();
         members.forEach(m -> listed.add(m.id()));
@@ -374,10 +428,29 @@ public final class ClusterPlanner {
                 }
             }
         }
+        // A primary the plan no longer lists stays listed, without slots, while clients still come to it (see Unused):
+        // dropped from the clients' views while they still route to it, their commands in flight there fail.
+        List<String> held = new ArrayList<>();
+        Set<String> heldIds = new LinkedHashSet<>();
+        for (String id : current.primaries()) {
+            PodView p = byId.get(id);
+            Unused u = p == null ? null : p.observed().unused();
+            if (p != null && !listed.contains(id) && u != null && !u.clientsGone()) {
+                listed.add(id);
+                heldIds.add(id);
+                held.add(p.name() + " (without slots " + u.slotlessMs() + " ms, "
+                        + (u.movedAgoMs() < 0 ? "no client sent elsewhere" : "a client sent elsewhere " + u.movedAgoMs() + " ms ago") + ")");
+            }
+        }
         Map<String, String> replicaOf = new LinkedHashMap<>();
         groups.replicaOf().forEach((replica, primary) -> {
             if (listed.contains(primary)) {
                 replicaOf.put(replica, primary);
+            }
+        });
+        current.replicaOf().forEach((replica, primary) -> {
+            if (heldIds.contains(primary) && byId.containsKey(replica) && !listed.contains(replica) && !replicaOf.containsKey(replica)) {
+                replicaOf.put(replica, primary); // a held primary's replica stays with it
             }
         });
         listed.addAll(replicaOf.keySet());
@@ -388,7 +461,9 @@ public final class ClusterPlanner {
         Layout wanted = new Layout(Math.max(current.epoch(), in.epochFloor()) + 1, nodes, next, moves, replicaOf);
         if (wanted.sameAs(current) && current.epoch() > 0) {
             return new Decision(Kind.STEADY, null, List.of(), 0, current, keep, lost, "SlotsServed",
-                    current.assignedSlots() + " slots served by " + current.nodes().size() + " pods at epoch " + current.epoch(), PERIOD);
+                    current.assignedSlots() + " slots served by " + current.nodes().size() + " pods at epoch " + current.epoch()
+                            + (held.isEmpty() ? "" : "; listed until their clients are gone: " + String.join(", ", held)),
+                    held.isEmpty() ? PERIOD : BUSY);
         }
         Set<String> targets = new LinkedHashSet<>();
         current.migrating().forEach(m -> targets.add(m.to()));
@@ -401,7 +476,9 @@ public final class ClusterPlanner {
                 to.add(byId.get(id).name());
             }
         }
-        String what = describe(current, wanted, moves, lost, byId);
+        String what = describe(current, wanted, moves, lost, byId)
+                + (joining.isEmpty() ? "" : "; " + String.join(", ", joining) + " join(s) without slots first: every pod lists them"
+                        + " before a source sends them clients");
         return new Decision(Kind.APPLY, wanted, to, targets.size(), current, keep, lost, moves.isEmpty() ? "LayoutApplied" : "Migrating",
                 what, BUSY);
     }

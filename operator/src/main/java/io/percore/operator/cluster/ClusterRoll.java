@@ -93,6 +93,42 @@ public final class ClusterRoll {
                 + primary.name(), new Step(null, primary.name(), to.name()));
     }
 
+    /**
+     * A scale-in whose pods below the wanted count all follow primaries above it (failovers made them replicas): no member
+     * is a primary to take slots by migration ({@link SlotPlanner} has none to plan for). The leaving primary of the lowest
+     * ordinal with a replica below the count hands its group over to that replica first, by this roll's switchover (its
+     * writes paused until the replica has its offset); the scale-in then migrates the other leaving groups' slots to it.
+     * Found by ClusterPlannerSimulationTest (seed 20261137), where the planner threw.
+     */
+    static Decision handOver(Layout inForce, Map<String, PodView> byId, int members, int keep, long nextEpoch) {
+        for (String id : inForce.primaries().stream().sorted(Comparator.comparingInt(p -> byId.containsKey(p) ? byId.get(p).ordinal() : 0))
+                .toList()) {
+            PodView primary = byId.get(id);
+            if (primary == null || primary.ordinal() < members) {
+                continue;
+            }
+            PodView to = inForce.replicasOf(id).stream().map(byId::get).filter(r -> r != null && r.ordinal() < members)
+                    .min(Comparator.comparingLong((PodView c) -> -ReplicaGroups.offset(c)).thenComparingInt(PodView::ordinal)).orElse(null);
+            if (to == null) {
+                continue;
+            }
+            List<String> behind = behind(inForce, byId);
+            if (!behind.isEmpty()) {
+                return new Decision(Kind.REPLICAS_SYNCING, null, List.of(), 0, inForce, keep, List.of(), "HandingOver", "no pod below "
+                        + members + " is a primary: " + primary.name() + " hands its group over to " + to.name() + " once every replica"
+                        + " has caught up: " + String.join("; ", behind), ClusterPlanner.BUSY);
+            }
+            Decision failover = ReplicaGroups.failoverDecision(inForce, List.of(new ReplicaGroups.Failover(id, to.observed().nodeId())),
+                    nextEpoch, byId, keep);
+            Decision linked = ReplicaGroups.withLinks(failover, byId, Map.of(), List.of(), 0);
+            return with(linked, Kind.SWITCHOVER, "SwitchingOver", "epoch " + nextEpoch + ": no pod below " + members + " is a primary;"
+                    + " switching over from " + primary.name() + " (leaving) to " + to.name() + " (offset " + ReplicaGroups.offset(to)
+                    + ") before the scale-in moves slots", new Step(null, primary.name(), to.name()));
+        }
+        return new Decision(Kind.CONFLICT, null, List.of(), 0, inForce, keep, List.of(), "NoMemberPrimary", "no pod below " + members
+                + " is a primary or a replica of one: nothing can take the leaving pods' slots", ClusterPlanner.PERIOD);
+    }
+
     /** The replicas of the layout in force that are not in sync with their primary, or trail it by more than the lag. */
     static List<String> behind(Layout inForce, Map<String, PodView> byId) {
         List<String> behind = new ArrayList<>();

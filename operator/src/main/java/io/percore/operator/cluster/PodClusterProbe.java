@@ -70,11 +70,47 @@ public class PodClusterProbe {
             throw new ProbeException("DBSIZE: not a count");
         }
         BitSet heldSlots = held.epoch() == 0 && count > 0 ? heldSlots(pod, auth) : null;
-        // asked only of a pod holding a whole layout: one without does not serve its keys anyway
-        boolean confirmed = held.assignedSlots() < SlotPlanner.SLOTS
-                || !clusterStateFail(resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "INFO"));
+        // asked only of a pod holding a whole layout: one without does not serve its keys anyway, nor is it left by clients
+        boolean confirmed = true;
+        ClusterPlanner.Unused unused = null;
+        if (held.assignedSlots() == SlotPlanner.SLOTS) {
+            Object clusterInfo = resp.command(pod, auth, MAX_SMALL_REPLY_BYTES, "CLUSTER", "INFO");
+            confirmed = !clusterStateFail(clusterInfo);
+            unused = unused(clusterInfo);
+        }
         return new Observed(nodeId, shards, count, held, migrations(migrations), replication ? resp.info(pod, auth) : null, heldSlots,
-                confirmed);
+                confirmed, unused);
+    }
+
+    /**
+     * {@code CLUSTER INFO}'s {@code cluster_slotless_ms} and {@code cluster_moved_ago_ms}; null from an image that does not
+     * report them (its node leaves the layout as soon as it owns nothing, as before).
+     */
+    static ClusterPlanner.Unused unused(Object info) throws ProbeException {
+        Long slotless = null;
+        Long movedAgo = null;
+        if (info instanceof String text) {
+            for (String line : text.split("\r?\n")) {
+                if (line.startsWith("cluster_slotless_ms:")) {
+                    slotless = millis(line);
+                } else if (line.startsWith("cluster_moved_ago_ms:")) {
+                    movedAgo = millis(line);
+                }
+            }
+        }
+        return slotless == null || movedAgo == null ? null : new ClusterPlanner.Unused(slotless, movedAgo);
+    }
+
+    private static long millis(String line) throws ProbeException {
+        try {
+            long ms = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            if (ms >= -1) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ProbeException("CLUSTER INFO: " + line.substring(0, line.indexOf(':')) + " is not a count of milliseconds");
     }
 
     /**

@@ -244,6 +244,15 @@ public final class ReplicaGroups {
                 primaries.add(id);
             }
         }
+        int wanted = wantedPrimaries(members, replicas);
+        if (replicas > 0 && primaries.size() > wanted) {
+            // More groups below the count than it makes whole (a scale-in after failovers moved primaries down): the groups
+            // of the highest ordinals leave as those of leaving pods do, their slots migrating to the others, their pods then
+            // free to join those as replicas. Kept, they waited for replicas no pod was free to be, for ever
+            // (ClusterPlannerSimulationTest, seeds 20261137 and 20261613).
+            primaries.sort(Comparator.comparingInt(id -> byId.get(id).ordinal()));
+            primaries = new ArrayList<>(primaries.subList(0, wanted));
+        }
         Map<String, String> replicaOf = new LinkedHashMap<>();
         Map<String, Integer> count = new HashMap<>();
         current.replicaOf().forEach((replica, primary) -> {
@@ -267,7 +276,6 @@ public final class ReplicaGroups {
         if (current.epoch() == 0) {
             free.sort(Comparator.comparing((PodView p) -> p.observed().keys() == 0).thenComparingInt(PodView::ordinal));
         }
-        int wanted = wantedPrimaries(members, replicas);
         for (PodView p : free) {
             String id = p.observed().nodeId();
             if (current.epoch() == 0 && p.observed().keys() > 0 && primaries.size() < wanted) {

@@ -162,10 +162,24 @@ class ClusterPlannerTest {
     @Test
     void aScaleOutMigratesSlotsOntoTheNewPodThenFinalizesAtTheNextEpochOnceEverySourceIsDone() {
         Layout one = decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY)).send();
-        Decision out = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY));
+        // The new pod joins first, without slots: a client's refreshed view taken from any pod lists it before a source
+        // sends it clients (-ASK). Moving at once, a client that picked the view of a pod still at epoch 1 closed its
+        // connection to kv-3 with a command in flight there ("Connection closed", ClusterIT).
+        Decision join = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY));
+        assertThat(join.kind()).isEqualTo(Kind.APPLY);
+        Layout joined = join.send();
+        assertThat(joined.epoch()).isEqualTo(2);
+        assertThat(joined.nodes()).containsKey(id(3));
+        assertThat(joined.migrating()).as("nothing moves before every pod lists kv-3").isEmpty();
+        assertThat(joined.owners()).isEqualTo(one.owners());
+        assertThat(join.message()).contains("kv-3 join(s) without slots first");
+        assertThat(decide(4, 4, 2, pod(0, 2, joined), pod(1, 2, one), pod(2, 2, joined), pod(3, 2, joined)).kind())
+                .as("a pod not yet holding the join is sent it again before anything moves").isEqualTo(Kind.CONVERGE);
+
+        Decision out = decide(4, 4, 2, pod(0, 2, joined), pod(1, 2, joined), pod(2, 2, joined), pod(3, 2, joined));
         assertThat(out.kind()).isEqualTo(Kind.APPLY);
         Layout two = out.send();
-        assertThat(two.epoch()).isEqualTo(2);
+        assertThat(two.epoch()).isEqualTo(3);
         assertThat(out.sendTo()).as("the target first: no source sends a client or a key to a node not expecting it")
                 .containsExactly("kv-3", "kv-0", "kv-1", "kv-2");
         assertThat(out.leading()).isEqualTo(1);
@@ -181,29 +195,31 @@ class ClusterPlannerTest {
 
         // Sources still moving: nothing sent; the status shows it.
         PodView[] moving = withProgress(two, "moving", 10, 5);
-        Decision wait = decide(4, 4, 2, moving);
+        Decision wait = decide(4, 4, 3, moving);
         assertThat(wait.kind()).isEqualTo(Kind.MIGRATING);
         assertThat(wait.send()).isNull();
         assertThat(wait.message()).contains("kv-3").contains("10 keys moved");
         // An operator restarted now decides the same from the same answers.
         assertThat(decide(4, 4, 0, moving).kind()).isEqualTo(Kind.MIGRATING);
 
-        Decision fin = decide(4, 4, 2, withProgress(two, "done", 15, 0));
+        Decision fin = decide(4, 4, 3, withProgress(two, "done", 15, 0));
         assertThat(fin.kind()).isEqualTo(Kind.APPLY);
         Layout three = fin.send();
-        assertThat(three.epoch()).isEqualTo(3);
+        assertThat(three.epoch()).isEqualTo(4);
         assertThat(three.migrating()).isEmpty();
         assertThat(three.assignedSlots()).isEqualTo(SlotPlanner.SLOTS);
         for (int i = 0; i < 4; i++) {
             assertThat(three.slotsOf(id(i)).cardinality()).isEqualTo(4096);
         }
-        assertThat(decide(4, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), pod(3, 2, three)).kind()).isEqualTo(Kind.STEADY);
+        assertThat(decide(4, 4, 4, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), pod(3, 2, three)).kind()).isEqualTo(Kind.STEADY);
     }
 
     @Test
     void aReportOfOtherSlotsIsNotTakenForDone() {
         Layout one = decide(3, 3, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY)).send();
-        Layout two = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY)).send();
+        Layout joined = decide(4, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, Layout.EMPTY)).send();
+        Layout two = decide(4, 4, 2, pod(0, 2, joined), pod(1, 2, joined), pod(2, 2, joined), pod(3, 2, joined)).send();
+        assertThat(two.migrating()).isNotEmpty();
         List<PodView> pods = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             List<Progress> progress = new ArrayList<>();
@@ -216,7 +232,7 @@ class ClusterPlannerTest {
             }
             pods.add(pod(i, 2, two, progress.toArray(Progress[]::new)));
         }
-        assertThat(decide(4, 4, 2, pods.toArray(PodView[]::new)).kind()).isEqualTo(Kind.MIGRATING);
+        assertThat(decide(4, 4, 3, pods.toArray(PodView[]::new)).kind()).isEqualTo(Kind.MIGRATING);
     }
 
     @Test
@@ -258,6 +274,41 @@ class ClusterPlannerTest {
         assertThat(after.podsToKeep()).isEqualTo(3);
         // and once the StatefulSet has shrunk
         assertThat(decide(3, 3, 4, pod(0, 2, four), pod(1, 2, four), pod(2, 2, four)).kind()).isEqualTo(Kind.STEADY);
+    }
+
+    /**
+     * A primary left without slots stays listed while clients still come to it: a client whose refreshed view drops it
+     * closes its connection there, failing the command in flight (ClusterIT's "Connection closed", 2026-12-04). Once it
+     * has sent no client elsewhere for {@link ClusterPlanner#CLIENTS_QUIET}, or has owned nothing for
+     * {@link ClusterPlanner#CLIENTS_AT_MOST}, it is dropped; a pod that does not say (an older image) is dropped at once.
+     */
+    @Test
+    void aPrimaryLeftWithoutSlotsStaysListedWhileClientsStillComeToIt() {
+        Layout one = decide(4, 4, 0, pod(0, 2, Layout.EMPTY), pod(1, 2, Layout.EMPTY), pod(2, 2, Layout.EMPTY), pod(3, 2, Layout.EMPTY)).send();
+        Layout two = decide(3, 4, 1, pod(0, 2, one), pod(1, 2, one), pod(2, 2, one), pod(3, 2, one)).send();
+        Layout three = decide(3, 4, 2, withProgress(two, "done", 2, 0)).send();
+        assertThat(three.slotsOf(id(3)).isEmpty()).isTrue();
+
+        for (long[] comes : new long[][] {{800, -1}, {800, 100}, {6_000, 2_000}, {59_000, 10}}) {
+            Decision held = decide(3, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), leaving(3, three, comes[0], comes[1]));
+            assertThat(held.kind()).as("without slots %d ms, a client sent elsewhere %d ms ago", comes[0], comes[1]).isEqualTo(Kind.STEADY);
+            assertThat(held.send()).isNull();
+            assertThat(held.podsToKeep()).isEqualTo(4);
+            assertThat(held.message()).contains("listed until their clients are gone: kv-3");
+            assertThat(held.requeue()).isEqualTo(ClusterPlanner.BUSY);
+        }
+        for (long[] gone : new long[][] {{6_000, -1}, {6_000, 5_000}, {60_000, 10}}) {
+            Decision drop = decide(3, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), leaving(3, three, gone[0], gone[1]));
+            assertThat(drop.kind()).as("without slots %d ms, a client sent elsewhere %d ms ago", gone[0], gone[1]).isEqualTo(Kind.APPLY);
+            assertThat(drop.send().nodes()).doesNotContainKey(id(3));
+        }
+        Decision older = decide(3, 4, 3, pod(0, 2, three), pod(1, 2, three), pod(2, 2, three), pod(3, 2, three));
+        assertThat(older.send().nodes()).as("an image that does not say").doesNotContainKey(id(3));
+    }
+
+    static PodView leaving(int ordinal, Layout layout, long slotlessMs, long movedAgoMs) {
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(id(ordinal), 2, 0, layout, List.of(), null, null,
+                true, new ClusterPlanner.Unused(slotlessMs, movedAgoMs)));
     }
 
     @Test

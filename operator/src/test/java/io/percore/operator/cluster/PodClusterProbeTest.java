@@ -106,6 +106,15 @@ class PodClusterProbeTest {
                 : wellBehaved(c))) {
             assertThat(probe.observe(pod.address(), PodAuth.NONE).layoutConfirmed()).isFalse();
         }
+        // how long it has owned nothing and since it last sent a client elsewhere; an image that does not say: null
+        try (FakePod pod = new FakePod(c -> c.equals("CLUSTER INFO")
+                ? bulk("cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slotless_ms:1200\r\ncluster_moved_ago_ms:-1\r\n")
+                : wellBehaved(c))) {
+            assertThat(probe.observe(pod.address(), PodAuth.NONE).unused()).isEqualTo(new ClusterPlanner.Unused(1200, -1));
+        }
+        try (FakePod pod = new FakePod(PodClusterProbeTest::wellBehaved)) {
+            assertThat(probe.observe(pod.address(), PodAuth.NONE).unused()).isNull();
+        }
     }
 
     @Test
@@ -117,7 +126,9 @@ class PodClusterProbeTest {
                 c -> c.equals("CLUSTER GETLAYOUT") ? "*1\r\n:3\r\n" : wellBehaved(c),
                 c -> c.equals("CLUSTER MIGRATIONS") ? "*1\r\n*2\r\n:1\r\n:2\r\n" : wellBehaved(c),
                 c -> c.equals("DBSIZE") ? ":-5\r\n" : wellBehaved(c),
-                c -> c.equals("CLUSTER INFO") ? bulk("cluster_known_nodes:1\r\n") : wellBehaved(c))) {
+                c -> c.equals("CLUSTER INFO") ? bulk("cluster_known_nodes:1\r\n") : wellBehaved(c),
+                c -> c.equals("CLUSTER INFO") ? bulk("cluster_state:ok\r\ncluster_slotless_ms:-7\r\ncluster_moved_ago_ms:1\r\n") : wellBehaved(c),
+                c -> c.equals("CLUSTER INFO") ? bulk("cluster_state:ok\r\ncluster_slotless_ms:1\r\ncluster_moved_ago_ms:soon\r\n") : wellBehaved(c))) {
             try (FakePod pod = new FakePod(bad)) {
                 assertThatThrownBy(() -> probe.observe(pod.address(), PodAuth.NONE)).isInstanceOf(ProbeException.class);
             }

@@ -318,12 +318,75 @@ class ReplicaGroupsTest {
 
         List<PodView> pods = new ArrayList<>(List.of(primary(0, lacking), replica(1, lacking, 0, 100), primary(2, lacking),
                 primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY)));
-        Decision d = decide(6, 1, T0, Map.of(), Map.of(), pods.toArray(PodView[]::new));
+        Decision join = decide(6, 1, T0, Map.of(), Map.of(), pods.toArray(PodView[]::new));
+        Layout joined = join.send();
+        assertThat(joined.migrating()).as("the new pods join without slots before anything moves to them").isEmpty();
+        assertThat(joined.replicaOf()).containsEntry(id(3), id(2)).containsEntry(id(5), id(4)).containsEntry(id(1), id(0));
+        Decision d = decide(6, 1, T0, Map.of(), Map.of(), primary(0, joined), replica(1, joined, 0, 100), primary(2, joined),
+                replica(3, joined, 2, 100), primary(4, joined), replica(5, joined, 4, 100));
         Layout next = d.send();
         assertThat(next.replicaOf()).containsEntry(id(3), id(2)).containsEntry(id(5), id(4)).containsEntry(id(1), id(0));
         assertThat(next.primaries()).containsExactlyInAnyOrder(id(0), id(2), id(4));
         assertThat(next.migrating()).allSatisfy(m -> assertThat(m.to()).isEqualTo(id(4)));
         assertThat(next.migrating().stream().mapToInt(m -> m.slots().cardinality()).sum()).isBetween(5461, 5462);
+    }
+
+    private static Layout groupsOf(long epoch, Map<String, String> replicaOf, Map<String, java.util.BitSet> owners, int pods) {
+        Map<String, ReplicationPlanner.HostPort> nodes = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pods; i++) {
+            nodes.put(id(i), address(i));
+        }
+        return new Layout(epoch, nodes, owners, List.of(), replicaOf);
+    }
+
+    private static java.util.BitSet slots(int from, int to) {
+        java.util.BitSet b = new java.util.BitSet();
+        b.set(from, to + 1);
+        return b;
+    }
+
+    /**
+     * A scale-in whose pods below the count all follow leaving primaries (failovers put the primaries above it): no member
+     * can take slots by migration, and the planner threw (ClusterPlannerSimulationTest, seed 20261137). The lowest leaving
+     * primary hands its group over to its replica below the count by a switchover; the other leaving group's slots then
+     * migrate to it.
+     */
+    @Test
+    void aScaleInWhoseMembersAllFollowLeavingPrimariesHandsAGroupOverFirst() {
+        Layout l = groupsOf(5, Map.of(id(0), id(2), id(1), id(3)), Map.of(id(2), slots(0, 8191), id(3), slots(8192, 16383)), 4);
+        Decision d = ClusterPlanner.decide(new Input(List.of(replica(0, l, 2, 100), replica(1, l, 3, 100), primary(2, l), primary(3, l)),
+                2, 4, 5, 1, new ReplicaGroups.Clock(AFTER, T0, Map.of(), podOfNode(4))));
+        assertThat(d.kind()).as(d.message()).isEqualTo(Kind.SWITCHOVER);
+        assertThat(d.roll().from()).isEqualTo("kv-2");
+        assertThat(d.roll().to()).isEqualTo("kv-0");
+        assertThat(d.links().promote()).contains("kv-0");
+        Layout handed = d.send();
+        assertThat(handed.slotsOf(id(0))).isEqualTo(slots(0, 8191));
+
+        Decision next = ClusterPlanner.decide(new Input(List.of(primary(0, handed), replica(1, handed, 3, 100), replica(2, handed, 0, 100),
+                primary(3, handed)), 2, 4, handed.epoch(), 1, new ReplicaGroups.Clock(AFTER, T0, Map.of(), podOfNode(4))));
+        assertThat(next.kind()).as(next.message()).isEqualTo(Kind.APPLY);
+        assertThat(next.send().migrating()).isNotEmpty().allSatisfy(m -> {
+            assertThat(m.from()).isEqualTo(id(3));
+            assertThat(m.to()).isEqualTo(id(0));
+        });
+    }
+
+    /**
+     * More groups below the count than it makes whole (three pods, two replicas each: one group; two primaries left there
+     * by failovers): the group of the higher ordinal leaves as a leaving pod's does, its slots migrating to the other. Kept,
+     * both waited for replicas no pod was free to be, for ever (seeds 20261137 and 20261613).
+     */
+    @Test
+    void moreGroupsThanTheCountMakesWholeMergeIntoTheLowest() {
+        Layout l = groupsOf(5, Map.of(id(2), id(0)), Map.of(id(0), slots(0, 8191), id(1), slots(8192, 16383)), 3);
+        Decision d = decide(3, 2, T0, Map.of(), podOfNode(3), primary(0, l), primary(1, l), replica(2, l, 0, 100));
+        assertThat(d.kind()).as(d.message()).isEqualTo(Kind.APPLY);
+        assertThat(d.send().migrating()).singleElement().satisfies(m -> {
+            assertThat(m.from()).isEqualTo(id(1));
+            assertThat(m.to()).isEqualTo(id(0));
+            assertThat(m.slots()).isEqualTo(slots(8192, 16383));
+        });
     }
 
     @Test
