@@ -107,7 +107,7 @@ public final class ClusterPlanner {
      * How long a primary left without slots stays listed once no client comes to it any more, and at most: a client
      * whose refreshed view no longer lists a node closes its connection there, failing the command in flight (Lettuce's
      * {@code closeStaleConnections}: ClusterIT's "Connection closed" on 2026-12-04). Lettuce's adaptive refresh follows a
-     * -MOVED at once; its periodic refresh is 60 s by default.
+     * -MOVED at once (at most once per its 30 s timeout by default); its periodic refresh is 60 s by default.
      */
     public static final Duration CLIENTS_QUIET = Duration.ofSeconds(5);
     public static final Duration CLIENTS_AT_MOST = Duration.ofSeconds(60);
@@ -231,8 +231,8 @@ public final class ClusterPlanner {
         }
         Decision d = failovers.due().isEmpty() ? planSlots(in, pods, current, byId, keep)
                 : ReplicaGroups.failoverDecision(current, failovers.due(), Math.max(current.epoch(), in.epochFloor()) + 1, byId, keep);
-        if (d.kind() == Kind.SWITCHOVER || "HandingOver".equals(d.reason())) {
-            return d; // a scale-in's hand-over (ClusterRoll.handOver): its links and step are its own
+        if (d.roll() != null) {
+            return d; // a scale-in's hand-over (ClusterRoll.handOver): its switchover's links and step are its own
         }
         // Links follow a layout: with nothing sent, the current one, unless the status records a newer epoch than any
         // answering pod holds and a pod does not answer (lost or silent: it may come back holding the newer one): that

@@ -373,6 +373,22 @@ class ReplicaGroupsTest {
     }
 
     /**
+     * The hand-over waits for the replica taking over to catch up; one that follows an address its primary no longer has
+     * is told whom to follow meanwhile (the links of any waiting step), else it would never catch up and the scale-in
+     * would wait for ever.
+     */
+    @Test
+    void aHandOverWaitingForItsReplicaTellsAReplicaFollowingAnOldAddressWhomToFollow() {
+        Layout l = groupsOf(5, Map.of(id(0), id(2), id(1), id(3)), Map.of(id(2), slots(0, 8191), id(3), slots(8192, 16383)), 4);
+        PodView lost = new PodView("kv-0", 0, false, address(0), new Observed(id(0), 2, 0, l, List.of(),
+                ReplicationPlanner.Observed.replica(100, address(9), false)));
+        Decision d = ClusterPlanner.decide(new Input(List.of(lost, replica(1, l, 3, 100), primary(2, l), primary(3, l)),
+                2, 4, 5, 1, new ReplicaGroups.Clock(AFTER, T0, Map.of(), podOfNode(4))));
+        assertThat(d.reason()).as(d.message()).isEqualTo("HandingOver");
+        assertThat(d.links().follow()).containsEntry("kv-0", address(2));
+    }
+
+    /**
      * More groups below the count than it makes whole (three pods, two replicas each: one group; two primaries left there
      * by failovers): the group of the higher ordinal leaves as a leaving pod's does, its slots migrating to the other. Kept,
      * both waited for replicas no pod was free to be, for ever (seeds 20261137 and 20261613).
