@@ -214,6 +214,28 @@ class DemoApplicationTest {
     }
 
     /**
+     * The starter's {@code logback.events} in the application as shipped: Micrometer's turbo filter, which logback runs on
+     * every level check (Netty's io_uring asks one per submission and completion), is not added, and an event logged is
+     * still counted in what Prometheus scrapes.
+     */
+    @Test
+    void logbackEventsAreScrapedWithoutATurboFilterOnEveryLevelCheck() throws Exception {
+        assertThat(context.getBean(io.micrometer.core.instrument.binder.logging.LogbackMetrics.class))
+                .isInstanceOf(io.percore.spring.boot.autoconfigure.metrics.LogbackEventMetrics.class);
+        assertThat(((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).getTurboFilterList())
+                .noneMatch(filter -> filter.getClass().getSimpleName().equals("MetricsTurboFilter"));
+        double before = loggedErrors();
+        org.slf4j.LoggerFactory.getLogger(DemoApplicationTest.class).error("a test's deliberate error, counted by logback.events");
+        assertThat(loggedErrors()).isGreaterThanOrEqualTo(before + 1);
+    }
+
+    private static double loggedErrors() throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("(?m)^logback_events_total\\{[^}]*level=\"error\"[^}]*} (\\S+)$").matcher(get("/actuator/prometheus").body());
+        assertThat(m.find()).as("logback_events_total{level=\"error\"} scraped").isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /**
      * Issue 15: requests per server and shard, RESP by command family and outcome, HTTP by method
      * and status, and the server-side latency of each reply, as Prometheus scrapes them.
      */
