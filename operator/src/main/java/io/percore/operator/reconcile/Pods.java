@@ -42,9 +42,12 @@ final class Pods {
     static final java.time.Duration STARTING_GRACE = java.time.Duration.ofMinutes(2);
 
     /**
-     * Whether the pod's container is being created, or started less than {@link #STARTING_GRACE} ago, and the pod is not
-     * Ready nor being deleted: it will answer soon, with what its files hold. Not a container crashing in a loop, nor one
-     * running for long and silent (frozen, cut off).
+     * Whether the pod's container is being created, started less than {@link #STARTING_GRACE} ago, or ended less than that
+     * ago (terminated, or waiting to start again: the kubelet restarts it in the same pod, and reports it terminated until
+     * the new process runs, seconds later on a loaded node), and the pod is not Ready nor being deleted: it will answer
+     * soon, with what its files hold. Not one running for long and silent (frozen, cut off), nor a container ended long
+     * ago: a container crashing in a loop counts only while its ends come within the grace of each other, and the
+     * kubelet's back-off (10 s doubling to 5 minutes) soon spaces them wider.
      */
     static boolean starting(Pod pod, java.time.Instant now) {
         if (pod.getMetadata().getDeletionTimestamp() != null || ready(pod) || pod.getStatus() == null) {
@@ -60,6 +63,13 @@ final class Pods {
         }
         if (state.getRunning() != null) {
             return within(state.getRunning().getStartedAt(), now);
+        }
+        if (state.getTerminated() != null) {
+            return within(state.getTerminated().getFinishedAt(), now);
+        }
+        var last = statuses.get(0).getLastState() == null ? null : statuses.get(0).getLastState().getTerminated();
+        if (state.getWaiting() != null && last != null) {
+            return within(last.getFinishedAt(), now); // a restart on its way (ContainerCreating, CrashLoopBackOff's wait)
         }
         if (state.getWaiting() != null) {
             String reason = state.getWaiting().getReason();

@@ -146,7 +146,7 @@ final class ReplicationDriver {
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
                     lost(pod, refused, address), Replication.PROMOTING.equals(labels.get(Replication.ROLE_LABEL)),
                     pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(Replication.HISTORY_ANNOTATION),
-                    observed == null && Pods.starting(pod, Instant.now())));
+                    observed == null && (Pods.starting(pod, Instant.now()) || refused)));
         }
 
         Instant now = Instant.now();
@@ -200,7 +200,7 @@ final class ReplicationDriver {
     private String lost(Pod pod, boolean refused, HostPort address) {
         String reason = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
         if (reason == null && refused && Pods.ready(pod)) {
-            return "refusing connections on " + address + " (its process exited; the kubelet has not reported it yet)";
+            return PodLoss.REFUSING + address + " (its process exited; the kubelet has not reported it yet)";
         }
         return reason;
     }

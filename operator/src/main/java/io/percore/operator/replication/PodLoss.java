@@ -17,6 +17,10 @@ public final class PodLoss {
 
     /** How a restart's reason begins: the process was replaced, and the new one may answer (with what its files held). */
     public static final String RESTARTED = "its container restarted";
+    /** How every reason about the service's container begins (terminated, waiting to restart, restarted). */
+    static final String CONTAINER = "its container ";
+    /** How the operator's own reason begins for a Ready pod whose port refuses: its process exited, the kubelet not yet saying so. */
+    public static final String REFUSING = "refusing connections on ";
 
     /** A restart this long before the pod went unready is the cause of it (the two times are truncated to the second). */
     static final Duration RESTART_BEFORE_UNREADY = Duration.ofSeconds(5);
@@ -34,6 +38,15 @@ public final class PodLoss {
     public static String reasonAmong(Pod pod, java.util.Map<String, Node> nodes, String container) {
         String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         return reason(pod, nodeName == null ? null : nodes.get(nodeName), container);
+    }
+
+    /**
+     * Whether a pod lost for {@code reason} keeps its files on a node that runs it: only its process is gone (terminated,
+     * waiting to restart, restarted, its port refusing), and the kubelet starts the container again in the same pod, with
+     * what its files hold. Not a pod on a NotReady node, which may not come back at all.
+     */
+    public static boolean onlyItsProcess(String reason) {
+        return reason != null && (reason.startsWith(CONTAINER) || reason.startsWith(REFUSING));
     }
 
     /** Whether the pod's {@code container} runs now (its process may answer even while the pod is not ready). */
@@ -59,11 +72,11 @@ public final class PodLoss {
         }
         if (c.getState().getTerminated() != null) {
             var t = c.getState().getTerminated();
-            return "its container terminated (" + describe(t.getReason(), t.getExitCode()) + ")";
+            return CONTAINER + "terminated (" + describe(t.getReason(), t.getExitCode()) + ")";
         }
         var last = c.getLastState() == null ? null : c.getLastState().getTerminated();
         if (c.getState().getWaiting() != null && last != null) {
-            return "its container is waiting to restart (" + c.getState().getWaiting().getReason() + ") after it terminated ("
+            return CONTAINER + "is waiting to restart (" + c.getState().getWaiting().getReason() + ") after it terminated ("
                     + describe(last.getReason(), last.getExitCode()) + ")";
         }
         if (c.getState().getRunning() != null && last != null && !Boolean.TRUE.equals(c.getReady())) {

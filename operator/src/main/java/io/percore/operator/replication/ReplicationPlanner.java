@@ -137,8 +137,9 @@ public final class ReplicationPlanner {
      * @param address   where the operator reaches it and replicas follow it (null: no IP yet)
      * @param updated   runs the StatefulSet's update revision
      * @param observed  what it answered; null when it could not be reached
-     * @param starting  its container is being created or started moments ago ({@code Pods.starting}) and has not answered
-     *                  yet: with files, it comes back with what it acknowledged
+     * @param starting  its container is being created, started moments ago, or down moments ago and about to start again
+     *                  ({@code Pods.starting}, or its port refusing), and has not answered yet: with files, it comes back
+     *                  with what it acknowledged
      */
     public record PodState(String name, int ordinal, boolean ready, boolean terminating, boolean labelledPrimary,
                            boolean updated, HostPort address, Observed observed, String lost, boolean labelledPromoting,
@@ -365,8 +366,13 @@ public final class ReplicationPlanner {
             // hold, PrimaryLink#sendAck: a write that WAIT counted is in the files of a pod other than the old primary)
             // A container restarted in its pod (every process killed at once: a power loss, the campaign's KILL_ALL) is such a
             // replica too: its old process is known lost, the new one loads the same files (the CI campaign of 2026-11-30
-            // elected the first replica to answer, 43,280 keys, over the other still loading the writes it had acknowledged)
-            in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating() && (p.knownLost() == null || restarted(p))
+            // elected the first replica to answer, 43,280 keys, over the other still loading the writes it had acknowledged),
+            // and so is one whose container is still down, about to restart: the kubelet reports a killed container terminated
+            // until the new one runs, seconds later on a loaded node (the campaign of 2026-12-04: every process killed a second
+            // apart, the replica that had acknowledged the last writes passed over while its status still said terminated, the
+            // first to answer elected without them, 56 acknowledged writes lost)
+            in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating()
+                            && (p.knownLost() == null || PodLoss.onlyItsProcess(p.lost()))
                     && !p.name().equals(recorded)).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
         }
         if (!bootstrap && !candidates.isEmpty() && history != null) {
@@ -630,11 +636,6 @@ public final class ReplicationPlanner {
      */
     private static boolean answersAsReplica(PodState p) {
         return p.observed() != null && !p.observed().master();
-    }
-
-    /** Its container restarted in the pod: the process before is gone, its files stay (what the new one loads). */
-    private static boolean restarted(PodState p) {
-        return p.lost() != null && p.lost().startsWith(PodLoss.RESTARTED);
     }
 
     private static String why(PodState p) {

@@ -202,6 +202,37 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * Every process SIGKILLed a second apart (the campaign's KILL_ALL beside three scenarios on the real node, 2026-12-04):
+     * kv-0 first, then the primary kv-1, then kv-2, the replica that acknowledged the writes of the second between. The
+     * kubelet, loaded, still reported kv-2's container terminated while kv-0, back first, answered with less: kv-0 was
+     * elected and a full sync from it dropped 56 acknowledged writes from the others. A replica whose container is down and
+     * about to restart in its pod is waited for as one loading its files is; the recorded primary still is not, nor a pod on
+     * a NotReady node (it may never come back).
+     */
+    @Test
+    void aReplicaWhoseKilledContainerIsAboutToRestartIsWaitedFor() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String terminated = "its container terminated (Error, exit code 137)";
+        Decision waiting = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 15_225).lost(PodLoss.RESTARTED + " (restart 2)"),
+                pod(1).starting().lost(terminated), pod(2).starting().lost(terminated));
+        assertThat(waiting.promote()).as("kv-2's container is down, about to load the writes it acknowledged").isNull();
+        assertThat(waiting.reason()).isEqualTo("WaitingForData");
+        assertThat(waiting.message()).contains("kv-2 (starting, with its files)").doesNotContain("kv-1 (starting");
+
+        Decision refusing = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 15_225),
+                pod(1).starting().lost(terminated), pod(2).starting().lost(PodLoss.REFUSING + "10.0.0.2:6379 (its process exited)"));
+        assertThat(refusing.promote()).as("its port refusing: the process exited, the pod and its files stay").isNull();
+
+        Decision nodeLost = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 15_225),
+                pod(1).starting().lost(terminated), pod(2).starting().lost("its node n1 is NotReady"));
+        assertThat(nodeLost.promote()).as("a pod on a NotReady node may never come back: not waited for").isEqualTo("kv-0");
+
+        Decision back = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 15_225),
+                pod(1).starting().lost(terminated), pod(2).restartedAsReplica(0, 15_282).lost(PodLoss.RESTARTED + " (restart 2)"));
+        assertThat(back.promote()).as("once it answers: the one holding more keys").isEqualTo("kv-2");
+    }
+
+    /**
      * An old primary thawed after a failover answers as a master, unlabelled, holding the writes its replicas
      * acknowledged since; the kubelet calls it ready only at its next probe. Passed over meanwhile, a ready pod with
      * less of that history was promoted and the newer writes were lost (ReplicationPlannerPropertyTest, seed 102558).
