@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * within 10 s, nothing acknowledged lost, the old primary back as a replica, the primary Service's one EndpointSlice
  * naming the new primary); a spec edit that changes the pods' size (rolled one pod at a time, the primary last as a
  * planned stop: the clients see only its hand-over); the primary's pod deleted (a planned stop: handed over, its port
- * watched). A replica's crash and every pod deleted at once (the cold start) are faults of {@link FaultCampaignIT}, which
+ * watched). A replica's crash and every pod deleted at once (the cold start) are faults of {@link PodFaultCampaignIT}, which
  * checks what this class did for them; a node that cannot take a pod any more: {@link NodeLossIT}.
  */
 @ExtendWith(RealNodeExtension.class)

@@ -24,6 +24,11 @@ import java.util.Map;
 final class Volumes {
 
     static final String CLASS = "percore-e2e";
+    /**
+     * The fault campaign's small volumes ({@link #addSmall}): a class of their own, not the default, so that a scenario
+     * beside the campaign never binds one of them, nor the campaign one of theirs.
+     */
+    static final String SMALL_CLASS = "percore-e2e-small";
     static final String LABEL = "percore.io/e2e-volume";
     static final Path ROOT = Path.of("/tmp/percore-e2e-volumes");
 
@@ -40,12 +45,12 @@ final class Volumes {
     }
 
     /**
-     * {@code count} more volumes of the default class, each a file system of its own of {@code mebibytes} (ext4 on a
+     * {@code count} more volumes of {@link #SMALL_CLASS}, each a file system of its own of {@code mebibytes} (ext4 on a
      * sparse file, loop-mounted): a disk that fills in a moment without filling the node's, the fault campaign's full
      * claim. Not tmpfs: its pages would count as the pod's memory.
      */
     void addSmall(int count, int mebibytes) {
-        add(count, CLASS, mebibytes);
+        add(count, SMALL_CLASS, mebibytes);
     }
 
     /** {@code count} more volumes of {@code storageClass}, made with the class if it is new. */
