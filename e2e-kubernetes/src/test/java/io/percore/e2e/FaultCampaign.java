@@ -24,10 +24,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Issue 74's campaign: random faults in a row, each alone or with a second, against a replicated service
@@ -66,10 +64,6 @@ abstract class FaultCampaign {
      */
     private static final int WRITES_PER_SECOND = Integer.getInteger("percore.campaign.writesPerSecond",
             Integer.getInteger("percore.campaign.faults", 0) > 20 ? 100 : Writer.DEFAULT_WRITES_PER_SECOND);
-    /** A long campaign's length (every kind once, then drawn at random); the build's: this class's kinds once each. */
-    private int faults() {
-        return Integer.getInteger("percore.campaign.faults", kinds().size());
-    }
     private static final long SEED = Long.getLong("percore.campaign.seed", 20261128L);
     /** Whole again within this after the fault ends (a freeze's thaw, a partition's heal): the operator, a resync, a restart. */
     private static final Duration WHOLE_WITHIN = Duration.ofSeconds(180);
@@ -104,6 +98,11 @@ abstract class FaultCampaign {
 
     /** Its own namespace: the two classes of the build's campaign leave their diagnostics apart. */
     abstract String namespaceName();
+
+    /** A long campaign's length (every kind once, then drawn at random); the build's: this class's kinds once each. */
+    private int faults() {
+        return Integer.getInteger("percore.campaign.faults", kinds().size());
+    }
 
     /**
      * Each pod's claim a file system of its own this large, so that filling it fills no other (the build's campaign
