@@ -117,15 +117,8 @@ public final class ClusterPlanner {
      *
      * @param observed null when it did not answer
      * @param updated  runs the StatefulSet's update revision (the roll deletes the others, {@link ClusterRoll})
-     * @param restarting does not answer yet, and comes back soon with what its claim's files hold: its container is being
-     *                 created, started or ended moments ago in its pod ({@code Pods.starting}), or its port refuses
      */
-    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost,
-                          boolean restarting) {
-        public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost) {
-            this(name, ordinal, ready, address, observed, updated, lost, false);
-        }
-
+    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost) {
         public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated) {
             this(name, ordinal, ready, address, observed, updated, null);
         }

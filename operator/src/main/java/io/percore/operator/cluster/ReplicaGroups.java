@@ -3,7 +3,6 @@ package io.percore.operator.cluster;
 import io.percore.operator.cluster.ClusterPlanner.Decision;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
-import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.time.Duration;
@@ -118,19 +117,8 @@ public final class ReplicaGroups {
             PodView best = null;
             for (String r : replicas) {
                 PodView c = byId.get(r);
-                if (c != null && (c.lost() == null || restartedWithData(c)) && (c.ready() || heldData(c) || gone && answersAsReplica(c)
-                        || restartedWithData(c)) && c.address() != null && (best == null || newer(c, best))) {
+                if (c != null && c.lost() == null && (c.ready() || heldData(c) || gone && answersAsReplica(c)) && c.address() != null && (best == null || offset(c) > offset(best))) {
                     best = c; // pods come in ordinal order: a tie keeps the lower one
-                }
-            }
-            // a replica restarting in its pod comes back with what its files hold, maybe writes WAIT counted that the replicas
-            // answering lack: waited for, not passed over (ReplicationPlanner's rule; ClusterFailoverPropertyTest, seed 170)
-            List<String> restarting = new ArrayList<>();
-            for (String r : replicas) {
-                String pod = clock.podOfNode().get(r);
-                if (byId.get(r) == null && pod != null) {
-                    pods.stream().filter(p -> p.name().equals(pod) && p.observed() == null && p.restarting()
-                            && (p.lost() == null || PodLoss.onlyItsProcess(p.lost()))).forEach(p -> restarting.add(p.name()));
                 }
             }
             // a replica Ready but silent may be the most advanced: a primary gone for good waits for it until the deadline
@@ -144,11 +132,7 @@ public final class ReplicaGroups {
             boolean mayComeBackWithData = live == null && (recorded == null || recorded.observed() == null);
             // empty: no key and no offset (restarted or new, never synced): a synced replica with no key had an empty primary
             boolean emptyBest = best != null && best.observed().keys() == 0 && offset(best) <= 0;
-            if ((gone && !replicaSilent || late || lostNow) && best != null && !restarting.isEmpty()) {
-                since.put(primary, from);
-                waiting.add(name(clock, primary) + " is unavailable; waiting for " + String.join(", ", restarting) + " (restarting, with"
-                        + " its files), which may hold writes its replica " + best.name() + " lacks");
-            } else if ((gone && !replicaSilent || late || lostNow) && best != null && !(emptyBest && mayComeBackWithData)) {
+            if ((gone && !replicaSilent || late || lostNow) && best != null && !(emptyBest && mayComeBackWithData)) {
                 due.add(new Failover(primary, best.observed().nodeId()));
             } else if (best != null && emptyBest && mayComeBackWithData) {
                 since.put(primary, from);
@@ -161,20 +145,6 @@ public final class ReplicaGroups {
             }
         }
         return new Failovers(due, since, waiting);
-    }
-
-    /**
-     * A replica whose container restarted in its pod (its process lost, not its node) and whose new process answers
-     * holding keys: what its files kept, which may be writes WAIT counted. Its offset says none (an append-only file keeps
-     * none): ranked by its keys among such.
-     */
-    private static boolean restartedWithData(PodView p) {
-        return PodLoss.onlyItsProcess(p.lost()) && answersAsReplica(p) && p.observed().keys() > 0;
-    }
-
-    /** Ranked as ReplicationPlanner ranks: the higher offset, then (offsets alike, as files loaded say 0) more keys. */
-    private static boolean newer(PodView c, PodView best) {
-        return offset(c) > offset(best) || offset(c) == offset(best) && c.observed().keys() > best.observed().keys();
     }
 
     /** A replica unready only because its link to its lost primary is down, holding an offset: still a candidate. */

@@ -125,7 +125,6 @@ final class ClusterDriver {
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
         Map<String, HostPort> leaving = new LinkedHashMap<>();
-        boolean withFiles = io.percore.operator.crd.Persistence.enabled(s.getSpec());
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
@@ -145,10 +144,8 @@ final class ClusterDriver {
             Observed observed = null;
             boolean ready = Pods.ready(pod);
             String lost = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
-            // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down,
-            // or its container restarted in the pod (its new process holds what its files kept)
-            if (address != null && (ready || (lost == null || PodLoss.onlyItsProcess(lost)) && PodLoss.running(pod, WorkloadRenderer.CONTAINER))
-                    && !password.missing()) {
+            // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down
+            if (address != null && (ready || lost == null && PodLoss.running(pod, WorkloadRenderer.CONTAINER)) && !password.missing()) {
                 try {
                     observed = probe.observe(address, password.auth(), replicas > 0);
                 } catch (AuthRefusedException e) {
@@ -157,7 +154,7 @@ final class ClusterDriver {
                 } catch (java.net.ConnectException e) {
                     if (ready && lost == null) {
                         // Ready, yet nothing listens: its process exited since its last probe (ReplicationDriver's rule)
-                        lost = PodLoss.REFUSING + address + " (its process exited; the kubelet has not reported it yet)";
+                        lost = "refusing connections on " + address + " (its process exited; the kubelet has not reported it yet)";
                     }
                 } catch (IOException e) {
                     LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
@@ -165,10 +162,7 @@ final class ClusterDriver {
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
-            boolean restarting = withFiles && observed == null
-                    && (Pods.starting(pod, Instant.now()) || lost != null && lost.startsWith(PodLoss.REFUSING));
-            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost,
-                    restarting));
+            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost));
         }
         long floor = recordedEpoch(previous);
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE

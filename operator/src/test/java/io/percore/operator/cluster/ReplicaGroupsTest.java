@@ -9,7 +9,6 @@ import io.percore.operator.cluster.ClusterPlanner.Input;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
-import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,37 +248,6 @@ class ReplicaGroupsTest {
         assertThat(d.links().promote()).containsExactly("kv-2");
         assertThat(d.send().replicaOf()).containsEntry(id(1), id(2)).containsEntry(id(0), id(2));
         assertThat(d.links().follow()).containsEntry("kv-1", address(2));
-    }
-
-    /**
-     * Issue 74, the cluster's side of the real node's find of 2026-12-04: a group's primary and one replica killed a second
-     * apart, the writes between acknowledged by that replica alone, then the other replica. While its container restarts
-     * (terminated, then loading its files) the other replica, back first with less, is not promoted; once it answers, restarted, holding
-     * more keys (its file keeps no offset), it is. ClusterFailoverPropertyTest, seed 170, on the old rule: promoted past an
-     * acknowledged write in the files of a replica loading them.
-     */
-    @Test
-    void aReplicaRestartingWithItsFilesIsWaitedForThenPromotedOnItsKeys() {
-        Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
-                primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY));
-        Layout l = first.send();
-        assertThat(l.replicasOf(id(0))).containsExactly(id(1), id(2));
-        String terminated = "its container terminated (Error, exit code 137)";
-        PodView primaryLost = new PodView("kv-0", 0, false, address(0), null, true, terminated, true);
-        // every process killed: kv-1 back first from its files (an append-only file keeps no offset), with less
-        PodView behind = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 400, l, List.of(),
-                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
-        PodView restarting = new PodView("kv-2", 2, false, address(2), null, true, terminated, true);
-        Decision waits = decide(6, 2, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(6), primaryLost, behind, restarting,
-                primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
-        assertThat(waits.links().promote()).as("kv-2 restarts with the writes it acknowledged").isEmpty();
-        assertThat(waits.message()).contains("waiting for kv-2 (restarting, with its files)");
-
-        PodView back = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 456, l, List.of(),
-                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
-        Decision promoted = decide(6, 2, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(6), primaryLost, behind, back,
-                primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
-        assertThat(promoted.links().promote()).as("offsets alike (its file keeps none): the one holding more keys").containsExactly("kv-2");
     }
 
     @Test
