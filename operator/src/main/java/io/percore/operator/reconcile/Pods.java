@@ -79,6 +79,15 @@ final class Pods {
         return false;
     }
 
+    /**
+     * Whether a pod that did not answer comes back soon with its files: {@link #starting}, or Ready while its port refuses
+     * (its process exited moments ago, the kubelet has not seen it yet). Not a port refusing on an unready pod: a container
+     * crashing in a loop refuses through every back-off, and {@link #starting} alone bounds how long it is waited for.
+     */
+    static boolean comesBack(Pod pod, boolean portRefused, java.time.Instant now) {
+        return starting(pod, now) || portRefused && ready(pod);
+    }
+
     private static boolean within(String timestamp, java.time.Instant now) {
         if (timestamp == null) {
             return false;

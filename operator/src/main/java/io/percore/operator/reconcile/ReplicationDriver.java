@@ -146,7 +146,7 @@ final class ReplicationDriver {
                     updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL)), address, observed,
                     lost(pod, refused, address), Replication.PROMOTING.equals(labels.get(Replication.ROLE_LABEL)),
                     pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(Replication.HISTORY_ANNOTATION),
-                    observed == null && (Pods.starting(pod, Instant.now()) || refused)));
+                    observed == null && Pods.comesBack(pod, refused, Instant.now())));
         }
 
         Instant now = Instant.now();

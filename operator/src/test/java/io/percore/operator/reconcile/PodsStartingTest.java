@@ -59,4 +59,13 @@ class PodsStartingTest {
         assertThat(Pods.starting(pod(running(old), null, false), NOW)).as("running long and silent (frozen, cut off)").isFalse();
         assertThat(Pods.starting(pod(running("2026-12-04T19:37:16Z"), null, true), NOW)).as("Ready").isFalse();
     }
+
+    @Test
+    void aReadyPodWhosePortRefusesComesBackNotAnUnreadyOneCrashingInALoop() {
+        String old = NOW.minus(Pods.STARTING_GRACE).minusSeconds(1).toString();
+        assertThat(Pods.comesBack(pod(running(old), null, true), true, NOW)).as("Ready, its process exited moments ago").isTrue();
+        assertThat(Pods.comesBack(pod(waiting("CrashLoopBackOff"), terminated(old), false), true, NOW))
+                .as("refusing through a long back-off: not waited for past the grace").isFalse();
+        assertThat(Pods.comesBack(pod(terminated("2026-12-04T19:37:04Z"), null, false), false, NOW)).as("starting").isTrue();
+    }
 }
