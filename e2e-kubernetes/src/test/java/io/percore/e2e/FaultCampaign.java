@@ -156,7 +156,7 @@ abstract class FaultCampaign {
                 for (int i = 0; i < faults; i++) {
                     // every kind alone first; then each step one kind, or (one in three) two begun in the same second
                     List<Kind> kinds = i < everyKind.size() ? List.of(everyKind.get(i))
-                            : rnd.nextInt(3) == 0 ? twoKinds(rnd, everyKind.size()) : List.of(randomKind(rnd, everyKind.size()));
+                            : rnd.nextInt(3) == 0 ? twoKinds(rnd) : List.of(randomKind(rnd));
                     Map<String, String> before = writer.acknowledged();
                     cluster.keepLogs(namespace);
                     Cost cost = inject(i, kinds, rnd, writer);
@@ -496,17 +496,18 @@ abstract class FaultCampaign {
         return out + "Replicated " + (replicated == null ? "-" : replicated.getStatus() + " " + replicated.getReason() + ": " + replicated.getMessage());
     }
 
-    /** One of this class's kinds ({@code count}: how many it has, drawn as a long campaign always drew). */
-    private Kind randomKind(Random rnd, int count) {
-        return kinds().get(rnd.nextInt(count));
+    /** One of this class's kinds, drawn as a long campaign always drew. */
+    private Kind randomKind(Random rnd) {
+        return kinds().get(rnd.nextInt(kinds().size()));
     }
 
     /**
      * Two different kinds: one kind twice in the same second is one fault, or none (a second freeze of a frozen process
      * is refused: a schedule of seed 20261129 drew FREEZE twice on one pod).
      */
-    private List<Kind> twoKinds(Random rnd, int count) {
-        Kind first = randomKind(rnd, count);
+    private List<Kind> twoKinds(Random rnd) {
+        int count = kinds().size();
+        Kind first = randomKind(rnd);
         Kind second = kinds().get((kinds().indexOf(first) + 1 + rnd.nextInt(count - 1)) % count);
         return List.of(first, second);
     }

@@ -15,10 +15,10 @@ import java.time.format.DateTimeParseException;
  */
 public final class PodLoss {
 
-    /** How a restart's reason begins: the process was replaced, and the new one may answer (with what its files held). */
-    public static final String RESTARTED = "its container restarted";
     /** How every reason about the service's container begins (terminated, waiting to restart, restarted). */
     static final String CONTAINER = "its container ";
+    /** How a restart's reason begins: the process was replaced, and the new one may answer (with what its files held). */
+    public static final String RESTARTED = CONTAINER + "restarted";
     /** How the operator's own reason begins for a Ready pod whose port refuses: its process exited, the kubelet not yet saying so. */
     public static final String REFUSING = "refusing connections on ";
 
