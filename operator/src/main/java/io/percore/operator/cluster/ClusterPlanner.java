@@ -117,8 +117,15 @@ public final class ClusterPlanner {
      *
      * @param observed null when it did not answer
      * @param updated  runs the StatefulSet's update revision (the roll deletes the others, {@link ClusterRoll})
+     * @param restarting does not answer yet, and comes back soon with what its claim's files hold: its container is being
+     *                 created, started or ended moments ago in its pod ({@code Pods.starting}), or its port refuses
      */
-    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost) {
+    public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost,
+                          boolean restarting) {
+        public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost) {
+            this(name, ordinal, ready, address, observed, updated, lost, false);
+        }
+
         public PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated) {
             this(name, ordinal, ready, address, observed, updated, null);
         }
@@ -218,7 +225,16 @@ public final class ClusterPlanner {
         // A primary unavailable too long is replaced by its replica before anything else: the pods that are
         // missing or silent (the primary among them) must not hold its slots' clients back.
         ReplicaGroups.Failovers failovers = ReplicaGroups.failovers(in, pods, current, byId);
-        List<String> silent = pods.stream().filter(p -> p.observed() == null && p.lost() == null).map(PodView::name).toList();
+        List<String> silent = new ArrayList<>(pods.stream().filter(p -> p.observed() == null && p.lost() == null).map(PodView::name).toList());
+        // a pod being deleted (left out) or not created again yet may come back from its files holding the newer layout too
+        // (ClusterFailoverPropertyTest, seed 2473: links taken from an older one promoted a replica the newer one had demoted)
+        Set<Integer> present = new java.util.HashSet<>();
+        pods.forEach(p -> present.add(p.ordinal()));
+        for (int i = 0; i < Math.max(in.members(), in.running()); i++) {
+            if (!present.contains(i)) {
+                silent.add("pod " + i);
+            }
+        }
         if (in.epochFloor() > current.epoch() && !silent.isEmpty()) {
             // A layout newer than any an answering pod holds was sent (the status records its epoch) and only pods that do not
             // answer may hold it: a plan from the older one would undo what it did (a failover from it promoted a replica of a
@@ -239,7 +255,8 @@ public final class ClusterPlanner {
         // layout's roles may be undone already, and a promotion by it chose, against what the newer one did, a pod
         // without the group's acknowledged writes (seed 20268365). Once every pod answers, the current one's links again
         // (an epoch recorded and never sent: seed 20261260)
-        Decision linked = d.send() == null && in.epochFloor() > current.epoch() && pods.stream().anyMatch(p -> p.observed() == null)
+        Decision linked = d.send() == null && in.epochFloor() > current.epoch()
+                && (pods.stream().anyMatch(p -> p.observed() == null) || !silent.isEmpty())
                 ? new Decision(d.kind(), d.send(), d.sendTo(), d.leading(), d.current(), d.podsToKeep(), d.lost(), d.reason(), d.message(),
                         d.requeue(), ReplicaGroups.Links.NONE, failovers.unavailableSince(), d.roll())
                 : ReplicaGroups.withLinks(d, byId, failovers.unavailableSince(), failovers.waiting(), in.replicas());

@@ -3,6 +3,7 @@ package io.percore.operator.cluster;
 import io.percore.operator.cluster.ClusterPlanner.Decision;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.time.Duration;
@@ -98,12 +99,7 @@ public final class ReplicaGroups {
             if (replicas.isEmpty() || live != null && live.ready()) {
                 continue;
             }
-            PodView recorded = null;
-            for (PodView p : pods) {
-                if (p.name().equals(clock.podOfNode().get(primary))) {
-                    recorded = p;
-                }
-            }
+            PodView recorded = podOf(primary, clock, current, pods);
             if (live == null && recorded != null && recorded.ready() && recorded.address() != null && recorded.observed() == null
                     && recorded.lost() == null) {
                 continue; // Ready, but the operator cannot reach it (a timeout, not a refused port): available on Kubernetes' word
@@ -112,27 +108,79 @@ public final class ReplicaGroups {
             boolean gone = live == null && (everyPodAnswers || recorded != null && recorded.observed() != null);
             Instant from = clock.unavailableSince().getOrDefault(primary, clock.now());
             boolean late = !clock.now().isBefore(from.plus(clock.after()));
+            // it answers as the primary of a layout it serves (confirmed): a failover now would give its slots to a second
+            // process while it takes writes for them, until the new layout reached it. Kubernetes' word that its container
+            // restarted, or that it is not Ready, lags behind the process (the real node's cluster campaign, 2026-12-04: a
+            // replica promoted at epoch 5 replaced at epoch 6, a second later, on its stale "restarted, not Ready": 625 ms of
+            // two primaries; ClusterFailoverPropertyTest with the kubelet's probe period)
+            boolean serving = live != null && live.observed().layoutConfirmed() && live.observed().replication() != null
+                    && live.observed().replication().master();
             // Kubernetes already reports its process gone (ReplicationPlanner's rule): no window to wait for it
-            boolean lostNow = recorded != null && recorded.lost() != null;
+            boolean lostNow = recorded != null && recorded.lost() != null && !serving;
             PodView best = null;
             for (String r : replicas) {
                 PodView c = byId.get(r);
-                if (c != null && c.lost() == null && (c.ready() || heldData(c) || gone && answersAsReplica(c)) && c.address() != null && (best == null || offset(c) > offset(best))) {
+                if (c != null && (linkedOrHeld(c, gone) || restartedWithData(c)) && c.address() != null && (best == null || newer(c, best))) {
                     best = c; // pods come in ordinal order: a tie keeps the lower one
+                }
+            }
+            // the primary's own process coming back with its files (answering from them, or its container restarting in its
+            // pod) holds every write it acknowledged: a replica back from its files, maybe with less, is not promoted over it
+            // before the deadline (the real node's cluster campaign: a restarted replica promoted at offset 0 while its
+            // primary loaded its files)
+            boolean primaryComesBack = live != null || recorded != null && recorded.restarting()
+                    && (recorded.lost() == null || PodLoss.onlyItsProcess(recorded.lost()));
+            boolean bestRestarted = best != null && !linkedOrHeld(best, gone);
+            // a replica restarting in its pod comes back with what its files hold, maybe writes WAIT counted that the replicas
+            // answering lack: waited for, not passed over (ReplicationPlanner's rule; ClusterFailoverPropertyTest, seed 170)
+            List<String> restarting = new ArrayList<>();
+            for (String r : replicas) {
+                PodView p = podOf(r, clock, current, pods);
+                if (byId.get(r) == null && p != null && p.observed() == null && p.restarting()
+                        && (p.lost() == null || PodLoss.onlyItsProcess(p.lost()))) {
+                    restarting.add(p.name());
                 }
             }
             // a replica Ready but silent may be the most advanced: a primary gone for good waits for it until the deadline
             boolean replicaSilent = false;
+            // one silent whose process runs (frozen, hung: Kubernetes reports nothing lost) may hold the group's data
+            List<String> silentRunning = new ArrayList<>();
             for (String r : replicas) {
-                String pod = clock.podOfNode().get(r);
-                replicaSilent |= byId.get(r) == null && pods.stream().anyMatch(p -> p.name().equals(pod) && p.ready() && p.observed() == null);
+                PodView p = podOf(r, clock, current, pods);
+                replicaSilent |= byId.get(r) == null && p != null && p.ready() && p.observed() == null;
+                if (byId.get(r) == null && p != null && p.observed() == null && p.lost() == null && !p.restarting()) {
+                    silentRunning.add(p.name());
+                }
             }
             // never an empty replica while the primary may come back with its files (ReplicationPlanner's WaitingForData): its
-            // pod being deleted (left out of the view), restarting, not answering; one answering under another id has none
+            // pod being deleted (left out of the view), restarting, not answering (one answering with its keys is waited for
+            // below, as back with more); one answering under another id has none
             boolean mayComeBackWithData = live == null && (recorded == null || recorded.observed() == null);
             // empty: no key and no offset (restarted or new, never synced): a synced replica with no key had an empty primary
             boolean emptyBest = best != null && best.observed().keys() == 0 && offset(best) <= 0;
-            if ((gone && !replicaSilent || late || lostNow) && best != null && !(emptyBest && mayComeBackWithData)) {
+            if ((gone && !replicaSilent || late || lostNow) && best != null && !restarting.isEmpty()) {
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " is unavailable; waiting for " + String.join(", ", restarting) + " (restarting, with"
+                        + " its files), which may hold writes its replica " + best.name() + " lacks");
+            } else if (!late && lostNow && bestRestarted && primaryComesBack) {
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " is restarting with its files; its replica " + best.name() + ", restarted too, takes"
+                        + " over at " + from.plus(clock.after()) + " if it is not back by then");
+            } else if (best != null && live != null && newer(live, best)) {
+                // its own process answers, back with more than any replica holds (offsets, or keys where its file keeps none):
+                // not replaced while the kubelet has yet to probe it Ready (ClusterFailoverPropertyTest, seed 1244: a group's
+                // pods deleted together, the primary back with a write more than its replica, replaced at the deadline; and
+                // thawed with its keys, past the deadline, over an empty replica)
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " answers, back with more than its replica " + best.name() + ": waiting for it to be"
+                        + " Ready");
+            } else if (emptyBest && !silentRunning.isEmpty()) {
+                // its replica holds nothing (a sync from a primary restarted empty wiped it): not promoted while another, silent,
+                // may hold the group's data (ClusterFailoverPropertyTest, seed 9002247: kv-4 frozen with two acknowledged writes)
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " is unavailable and its replica " + best.name() + " holds nothing: waiting for "
+                        + String.join(", ", silentRunning) + ", which does not answer and may hold its data");
+            } else if ((gone && !replicaSilent || late || lostNow) && best != null && !(emptyBest && mayComeBackWithData)) {
                 due.add(new Failover(primary, best.observed().nodeId()));
             } else if (best != null && emptyBest && mayComeBackWithData) {
                 since.put(primary, from);
@@ -145,6 +193,53 @@ public final class ReplicaGroups {
             }
         }
         return new Failovers(due, since, waiting);
+    }
+
+    /**
+     * A replica not lost that is linked (Ready, or saying so before the kubelet's next probe: ClusterFailoverPropertyTest,
+     * seed 9000178, promoted one behind it), or was and holds its offset, or answers at all once its primary is gone for good.
+     */
+    private static boolean linkedOrHeld(PodView c, boolean gone) {
+        ReplicationPlanner.Observed r = c.observed().replication();
+        return c.lost() == null && (c.ready() || r != null && !r.master() && r.linkUp() || heldData(c) || gone && answersAsReplica(c));
+    }
+
+    /**
+     * A replica of the group back from its files (its process lost, not its node; or its container new): it answers, not
+     * Ready and not linked (as a master, as a process starts in cluster mode, or a replica whose link is down), holding
+     * keys: what its files kept, which may be writes WAIT counted. An append-only file keeps no offset: ranked by keys
+     * among such ({@link #newer}).
+     */
+    private static boolean restartedWithData(PodView p) {
+        ReplicationPlanner.Observed r = p == null || p.observed() == null ? null : p.observed().replication();
+        return r != null && !p.ready() && (r.master() || !r.linkUp()) && p.observed().keys() > 0
+                && (p.lost() == null || PodLoss.onlyItsProcess(p.lost()));
+    }
+
+    /** Ranked as ReplicationPlanner ranks: the higher offset, then (offsets alike, as files loaded say 0) more keys. */
+    private static boolean newer(PodView c, PodView best) {
+        return offset(c) > offset(best) || offset(c) == offset(best) && c.observed().keys() > best.observed().keys();
+    }
+
+    /**
+     * The pod node {@code id} was last seen on: as the status recorded it, else the one at the address the layout gives it (a
+     * pod keeps its IP across its container's restarts). An operator stopped after sending a layout and before writing its
+     * status has no record of a node that layout placed: a primary of it cut off from the operator only, Ready, was then
+     * replaced while it served (ClusterFailoverPropertyTest, seed 426567).
+     */
+    private static PodView podOf(String id, Clock clock, Layout current, List<PodView> pods) {
+        String name = clock.podOfNode().get(id);
+        HostPort at = current.nodes().get(id);
+        PodView byAddress = null;
+        for (PodView p : pods) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+            if (at != null && at.equals(p.address())) {
+                byAddress = p;
+            }
+        }
+        return byAddress;
     }
 
     /** A replica unready only because its link to its lost primary is down, holding an offset: still a candidate. */
@@ -220,7 +315,9 @@ public final class ReplicaGroups {
         }
         for (String id : next.nodes().keySet()) {
             PodView p = byId.get(id);
-            if (p != null && p.ready()) {
+            // a replaced primary that answers is told at once, Ready or not: if it serves its layout (replaced at the deadline)
+            // it takes writes for slots its replica now owns until it has the new one
+            if (p != null && (p.ready() || due.stream().anyMatch(f -> f.primary().equals(id)))) {
                 to.add(p.name());
             }
         }

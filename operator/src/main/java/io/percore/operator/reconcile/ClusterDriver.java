@@ -125,6 +125,7 @@ final class ClusterDriver {
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
         Map<String, HostPort> leaving = new LinkedHashMap<>();
+        boolean withFiles = io.percore.operator.crd.Persistence.enabled(s.getSpec());
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
         for (Pod pod : client.pods().inNamespace(ns).withLabels(Labels.selector(s)).list().getItems()) {
@@ -144,8 +145,10 @@ final class ClusterDriver {
             Observed observed = null;
             boolean ready = Pods.ready(pod);
             String lost = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
-            // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down
-            if (address != null && (ready || lost == null && PodLoss.running(pod, WorkloadRenderer.CONTAINER)) && !password.missing()) {
+            // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down,
+            // or its container restarted in the pod (its new process holds what its files kept)
+            if (address != null && (ready || (lost == null || PodLoss.onlyItsProcess(lost)) && PodLoss.running(pod, WorkloadRenderer.CONTAINER))
+                    && !password.missing()) {
                 try {
                     observed = probe.observe(address, password.auth(), replicas > 0);
                 } catch (AuthRefusedException e) {
@@ -154,7 +157,7 @@ final class ClusterDriver {
                 } catch (java.net.ConnectException e) {
                     if (ready && lost == null) {
                         // Ready, yet nothing listens: its process exited since its last probe (ReplicationDriver's rule)
-                        lost = "refusing connections on " + address + " (its process exited; the kubelet has not reported it yet)";
+                        lost = PodLoss.REFUSING + address + " (its process exited; the kubelet has not reported it yet)";
                     }
                 } catch (IOException e) {
                     LOG.debug("{}/{}: cluster probe at {} failed: {}", ns, pod.getMetadata().getName(), address, e.toString());
@@ -162,7 +165,10 @@ final class ClusterDriver {
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
-            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost));
+            boolean restarting = withFiles && observed == null
+                    && (Pods.starting(pod, Instant.now()) || lost != null && lost.startsWith(PodLoss.REFUSING));
+            pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost,
+                    restarting));
         }
         long floor = recordedEpoch(previous);
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
@@ -489,6 +495,17 @@ final class ClusterDriver {
         // never lowered, as Redis's currentEpoch: the pods that hold the newest epoch may not answer this time (deleted,
         // frozen), and a floor taken from those that do would let the next layout reuse an epoch they hold with another text
         status.setConfigEpoch(Math.max(layout.epoch(), recordedEpoch(o.previous())));
+        if (o.previous() != null && layout.epoch() < recordedEpoch(o.previous()) && !o.previous().getPods().isEmpty()) {
+            // the pods holding the newest layout do not answer (deleted, frozen, cut off): the status keeps what it showed of
+            // that layout, its node → pod map above all. Rewritten from an older one (none, when no pod answered), it lost the
+            // pod of a primary cut off from the operator only: the failover could no longer ask Kubernetes whether it is
+            // Ready, and replaced it while it served (ClusterFailoverPropertyTest, seed 424353)
+            status.setSlotsAssigned(o.previous().getSlotsAssigned());
+            status.getPods().addAll(o.previous().getPods());
+            status.getMigrations().addAll(o.previous().getMigrations());
+            d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, Map.of(), o)));
+            return status;
+        }
         status.setSlotsAssigned(layout.assignedSlots());
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
@@ -508,13 +525,7 @@ final class ClusterDriver {
             }
             status.getPods().add(p);
         }
-        d.unavailableSince().forEach((id, since) -> {
-            ClusterStatus.Unavailable u = new ClusterStatus.Unavailable();
-            u.setNodeId(id);
-            u.setPod(byId.containsKey(id) ? byId.get(id).name() : o.previousPodOf(id));
-            u.setSince(since.toString());
-            status.getPrimariesUnavailable().add(u);
-        });
+        d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, byId, o)));
         for (SlotPlanner.Move m : layout.migrating()) {
             ClusterStatus.Migration mig = new ClusterStatus.Migration();
             mig.setFrom(name(byId, o, m.from()));
@@ -535,6 +546,14 @@ final class ClusterDriver {
             status.getMigrations().add(mig);
         }
         return status;
+    }
+
+    private static ClusterStatus.Unavailable unavailable(String id, Instant since, Map<String, PodView> byId, Observation o) {
+        ClusterStatus.Unavailable u = new ClusterStatus.Unavailable();
+        u.setNodeId(id);
+        u.setPod(byId.containsKey(id) ? byId.get(id).name() : o.previousPodOf(id));
+        u.setSince(since.toString());
+        return u;
     }
 
     /** Node {@code id}'s pod: the one it answered on, else the one the last status showed it on, else (never seen) the id. */

@@ -30,12 +30,16 @@ import org.junit.jupiter.api.Test;
  * files or without: persistence none, snapshots, an append-only file which says no offset), deleted (one, a group's, all at
  * once: a cold start), frozen and thawed with their old view, cut off from the operator only (Ready on Kubernetes' word),
  * the operator stopping in the middle of carrying out a decision (some calls made, its status not written), and time
- * passing so that {@code failoverAfter} elapses. The operator is played as {@code ClusterDriver}: promote, send the layout
+ * passing so that {@code failoverAfter} elapses. The kubelet probes readiness every other second (a promotion, a link or
+ * a start shows a probe later, as on the node, where the operator's word outran it), and a process thawed after half of
+ * {@code failoverAfter} serves its layout only once the operator confirms it (the service's rule). The operator is played as {@code ClusterDriver}: promote, send the layout
  * (its leading pods first), tell the replicas whom to follow, then write its status (the epoch in force, the failover
  * clocks, the pod of each node). After every reconcile:
  * <ul>
  *   <li><b>one owner per slot</b>: a layout sent gives each slot to one primary, never at an epoch a pod already holds
- *       with another layout, and no two masters claim a slot at the same epoch in the layouts they hold;</li>
+ *       with another layout, no two masters claim a slot at the same epoch in the layouts they hold, and no two processes
+ *       take writes for a slot whatever their epochs (running masters, not stopping, serving a layout confirmed: the real
+ *       node's watcher);</li>
  *   <li><b>no acknowledged write dropped by a choice</b>: a promoted replica holds every acknowledged write of its group's
  *       slots that any pod which answered with a known offset held (what a restart took from memory, and what a replica's
  *       sync from a primary that came back with less dropped, is the restart's loss);</li>
@@ -54,8 +58,15 @@ import org.junit.jupiter.api.Test;
  * past the build's 400 seeds: a failover planned from a layout older than the recorded epoch while the pods holding the
  * newest were frozen (seed 20261727), and a replica following a gone pod's address, unready, that kept every layout
  * from being sent (20263120, 20265044), and links taken from that older layout while a pod that may hold the newer
- * one was down (20268365: it promoted a pod without a write a replica that answered held). Each such seed is replayed
- * by every build ({@link #FOUND}).
+ * one was down (20268365: it promoted a pod without a write a replica that answered held). Once the kubelet's probe
+ * period and the watcher's check were modelled (2026-12-05, after the real node's cluster campaign saw 625 ms of two
+ * primaries with a fix since reverted): a primary cut off from the operator, Ready, replaced while it served because the
+ * status had no pod for it (the operator stopped before writing it: 426567; or wrote it from no layout while no pod
+ * answered, now {@code ClusterStatusNamesTest}); a replica linked but not probed Ready yet passed over for one behind it (9000178); an empty replica
+ * promoted while another, frozen, held the group's writes (9002247); a primary back from its files with more than its
+ * replica replaced before the kubelet probed it Ready (1244); links taken from an older layout while the pods holding
+ * the newer were being deleted (2473); and, the model's check widened to the files of a replica whose container is down
+ * or loading them, a replica promoted without acknowledged writes such a replica held (170). Each such seed is replayed by every build ({@link #FOUND}).
  */
 class ClusterFailoverPropertyTest {
 
@@ -92,7 +103,7 @@ class ClusterFailoverPropertyTest {
     }
 
     /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
-    private static final long[] FOUND = {20261727L, 20263120L, 20265044L, 20268365L};
+    private static final long[] FOUND = {170L, 1244L, 2473L, 426567L, 9000178L, 9002247L, 20261727L, 20263120L, 20265044L, 20268365L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {
@@ -208,9 +219,27 @@ class ClusterFailoverPropertyTest {
             return running() && partitionedFor == 0;
         }
 
-        /** The kubelet's readiness (probed from the node: the operator's partition does not hide it); frozen, it stays ready two probes. */
+        /**
+         * The kubelet's readiness as its last probe found it (every other second: a promotion or a link shows a probe later);
+         * a container that ends is unready at once, a new one until probed.
+         */
+        boolean probedReady = true;
+
         boolean ready() {
+            return process == 2 && probedReady;
+        }
+
+        /** What a readiness probe finds now (from the node: the operator's partition does not hide it); frozen, it stays ready two probes. */
+        boolean readyNow() {
             return process == 2 && !(frozenFor > 0 && frozenSince >= 2) && (master || linkUp);
+        }
+
+        /** A process thawed: one that did not run for half of failoverAfter serves its layout again only once confirmed (the service's rule). */
+        void thaw() {
+            if (frozenSince >= 2 && held.epoch() > 0) {
+                confirmed = false;
+            }
+            frozenFor = 0;
         }
 
         /** What PodLoss reads from the pod's status: a container terminated, or restarted and not ready again. */
@@ -363,6 +392,9 @@ class ClusterFailoverPropertyTest {
             if (primary == null || !primary.master || !primary.nodeId.equals(owner) || !primary.held.slotsOf(owner).get(slot)) {
                 return; // gone, or -MOVED by a pod that does not see itself as the owner
             }
+            if (!primary.confirmed) {
+                return; // -CLUSTERDOWN: its layout, back from its files or from before a pause, waits for the operator
+            }
             int w = nextWrite++;
             slotOf.put(w, slot);
             primary.memory.add(w);
@@ -463,8 +495,10 @@ class ClusterFailoverPropertyTest {
                     start(p);
                 }
                 if (p.frozenFor > 0) {
-                    p.frozenFor--;
                     p.frozenSince++;
+                    if (--p.frozenFor == 0) {
+                        p.thaw();
+                    }
                 }
                 if (p.partitionedFor > 0) {
                     p.partitionedFor--;
@@ -508,6 +542,11 @@ class ClusterFailoverPropertyTest {
                 }
             }
             for (SimPod p : pods) {
+                if (p.process != 2) {
+                    p.probedReady = false;
+                } else if ((now.getEpochSecond() + p.ordinal) % 2 == 0) {
+                    p.probedReady = p.readyNow();
+                }
                 if (p.ready()) {
                     p.restartedNotReadyYet = false;
                 }
@@ -520,7 +559,9 @@ class ClusterFailoverPropertyTest {
         @Override
         protected void heal() {
             for (SimPod p : pods) {
-                p.frozenFor = 0;
+                if (p.frozenFor > 0) {
+                    p.thaw();
+                }
                 p.partitionedFor = 0;
             }
             midwayAfter = -1;
@@ -540,7 +581,7 @@ class ClusterFailoverPropertyTest {
                 String lost = p.lost();
                 boolean ready = p.ready();
                 Observed o = null;
-                if (p.answersOperator() && (ready || lost == null)) {
+                if (p.answersOperator() && (ready || lost == null || PodLoss.onlyItsProcess(lost))) {
                     ReplicationPlanner.Observed repl = p.master ? ReplicationPlanner.Observed.master(p.offset())
                             : ReplicationPlanner.Observed.replica(p.offset(), p.following, p.linkUp);
                     // no HELDSLOTS: here no pod holds keys before any layout (the probe asks only then)
@@ -548,7 +589,9 @@ class ClusterFailoverPropertyTest {
                     o = new Observed(p.nodeId, SHARDS, p.memory.size(), p.held, progress(p), repl, null,
                             p.confirmed || p.held.assignedSlots() < SlotPlanner.SLOTS);
                 }
-                views.add(new PodView(p.name, p.ordinal, ready, p.address(), o, true, lost));
+                // Pods.starting with files: its container down moments ago or loading them, not answering yet
+                views.add(new PodView(p.name, p.ordinal, ready, p.address(), o, true, lost,
+                        o == null && persistence != Persistence.NONE && p.process < 2));
             }
             Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, members, floor, replicas,
                     new ReplicaGroups.Clock(FAILOVER_AFTER, now, unavailableSince, podOfNode)));
@@ -563,6 +606,9 @@ class ClusterFailoverPropertyTest {
             if (broken == null) {
                 carryOut(d, views);
                 broken = checkHeld();
+            }
+            if (broken == null) {
+                broken = checkServing();
             }
             return broken == null ? null : broken + "\n  decision " + d.kind() + " " + d.reason() + ": " + d.message() + " " + d.links()
                     + "\n  world " + describe();
@@ -674,8 +720,16 @@ class ClusterFailoverPropertyTest {
             return true;
         }
 
-        /** status.cluster as ClusterDriver.status writes it: the epoch in force, the clocks, each node's pod (else the last one seen). */
+        /**
+         * status.cluster as ClusterDriver.status writes it: the epoch in force, the clocks, each node's pod (else the last one
+         * seen); all but the clocks kept while the layout in force is older than the epoch recorded.
+         */
         void writeStatus(Layout inForce, Decision d, List<PodView> views) {
+            if (inForce.epoch() < floor) {
+                // the pods holding the newest layout do not answer: the status keeps what it showed of it
+                unavailableSince = new HashMap<>(d.unavailableSince());
+                return;
+            }
             Map<String, String> seen = new HashMap<>();
             views.stream().filter(v -> v.observed() != null).forEach(v -> seen.put(v.observed().nodeId(), v.name()));
             Map<String, String> next = new HashMap<>();
@@ -741,6 +795,22 @@ class ClusterFailoverPropertyTest {
                         }
                     }
                 }
+                if (persistence != Persistence.NONE) {
+                    // a replica of the group restarting in its pod (its container down, or loading) comes back with its files:
+                    // it is waited for, not passed over (ReplicationPlanner's rule; the real node's campaign, 2026-12-04)
+                    for (SimPod q : pods) {
+                        boolean replicaOfGroup = primary.equals(d.current().replicaOf().get(q.nodeId));
+                        if (q == chosen || !replicaOfGroup || q.terminating || q.process == 2) {
+                            continue;
+                        }
+                        for (int w : q.files) {
+                            if (acked.contains(w) && !forfeited.contains(w) && slots.get(slotOf.get(w)) && !chosen.memory.contains(w)) {
+                                return broken(ACKED_WRITE, "promoted " + name + " without acknowledged write " + w + " (slot " + slotOf.get(w)
+                                        + "), in the files of " + q.name + (q.process == 0 ? ", its container about to restart" : ", loading them"));
+                            }
+                        }
+                    }
+                }
                 for (int w : acked) {
                     if (slots.get(slotOf.get(w)) && !chosen.memory.contains(w)) {
                         forfeited.add(w); // its holders were silent, restarted or gone: the faults' loss
@@ -772,6 +842,36 @@ class ClusterFailoverPropertyTest {
                 }
             }
             return null;
+        }
+
+        /**
+         * The node's watcher: no two processes take writes for a slot, whatever the epochs of the layouts they serve (a
+         * running master, not stopping, serving a confirmed layout that covers every slot; slots it is migrating away send
+         * clients on).
+         */
+        String checkServing() {
+            for (SimPod a : pods) {
+                for (SimPod b : pods) {
+                    if (a.ordinal < b.ordinal && serving(a) != null && serving(b) != null && serving(a).intersects(serving(b))) {
+                        BitSet both = serving(a);
+                        both.and(serving(b));
+                        return broken(ONE_OWNER, a.name + " (epoch " + a.held.epoch() + ") and " + b.name + " (epoch " + b.held.epoch()
+                                + ") both take writes for slot " + both.nextSetBit(0));
+                    }
+                }
+            }
+            return null;
+        }
+
+        /** The slots {@code p} takes writes for, or null. */
+        static BitSet serving(SimPod p) {
+            // a pod being deleted holds its writes from SIGTERM's first step (the service's handOffToReplicas)
+            if (!p.running() || p.terminating || !p.master || !p.confirmed || p.held.assignedSlots() < SlotPlanner.SLOTS) {
+                return null;
+            }
+            BitSet slots = (BitSet) p.held.slotsOf(p.nodeId).clone();
+            p.held.migrating().stream().filter(m -> m.from().equals(p.nodeId)).forEach(m -> slots.andNot(m.slots()));
+            return slots;
         }
 
         /** Every pod back and holding the newest layout, every slot with an answering primary, every group with its replicas linked. */

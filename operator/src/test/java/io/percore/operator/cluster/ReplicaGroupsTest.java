@@ -9,6 +9,7 @@ import io.percore.operator.cluster.ClusterPlanner.Input;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import java.time.Duration;
 import java.time.Instant;
@@ -248,6 +249,107 @@ class ReplicaGroupsTest {
         assertThat(d.links().promote()).containsExactly("kv-2");
         assertThat(d.send().replicaOf()).containsEntry(id(1), id(2)).containsEntry(id(0), id(2));
         assertThat(d.links().follow()).containsEntry("kv-1", address(2));
+    }
+
+    /**
+     * Issue 74, the cluster's side of the real node's find of 2026-12-04: a group's primary and one replica killed a second
+     * apart, the writes between acknowledged by that replica alone, then the other replica. While its container restarts
+     * (terminated, then loading its files) the other replica, back first with less, is not promoted; once it answers, restarted, holding
+     * more keys (its file keeps no offset), it is. ClusterFailoverPropertyTest, seed 170, on the old rule: promoted past an
+     * acknowledged write in the files of a replica loading them.
+     */
+    @Test
+    void aReplicaRestartingWithItsFilesIsWaitedForThenPromotedOnItsKeys() {
+        Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
+                primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY));
+        Layout l = first.send();
+        assertThat(l.replicasOf(id(0))).containsExactly(id(1), id(2));
+        String terminated = "its container terminated (Error, exit code 137)";
+        PodView primaryLost = new PodView("kv-0", 0, false, address(0), null, true, terminated, true);
+        // every process killed: kv-1 back first from its files (an append-only file keeps no offset), with less
+        PodView behind = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 400, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
+        PodView restarting = new PodView("kv-2", 2, false, address(2), null, true, terminated, true);
+        Decision waits = decide(6, 2, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(6), primaryLost, behind, restarting,
+                primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
+        assertThat(waits.links().promote()).as("kv-2 restarts with the writes it acknowledged").isEmpty();
+        assertThat(waits.message()).contains("waiting for kv-2 (restarting, with its files)");
+
+        PodView back = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 456, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
+        Decision promoted = decide(6, 2, T0.plus(AFTER).plus(AFTER), Map.of(id(0), T0), podOfNode(6), primaryLost, behind, back,
+                primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
+        assertThat(promoted.links().promote()).as("offsets alike (its file keeps none): the one holding more keys").containsExactly("kv-2");
+    }
+
+    /**
+     * The real node's cluster campaign (2026-12-04, 625 ms of two primaries): a replica promoted at epoch 5 was replaced at
+     * epoch 6 a second later, while it served, because Kubernetes still said its container had restarted and it was not
+     * Ready (the kubelet probes every few seconds). A primary that answers serving its layout is not replaced on that word;
+     * one back from its files that serves nothing yet still is, at once (a killed primary's fast failover).
+     */
+    @Test
+    void aPrimaryThatAnswersServingItsLayoutIsNotReplacedOnKubernetesStaleWordThatItRestarted() {
+        Layout l = twoGroups();
+        Map<String, String> pods = podOfNode(4);
+        PodView replicaHeld = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 10, l, List.of(),
+                ReplicationPlanner.Observed.replica(99, address(0), false)), true);
+        for (boolean confirmed : new boolean[] {true, false}) {
+            PodView restarted = new PodView("kv-0", 0, false, address(0), new Observed(id(0), 2, 10, l, List.of(),
+                    ReplicationPlanner.Observed.master(0), null, confirmed), true, PodLoss.RESTARTED + " (restart 1)");
+            Decision d = decide(4, 1, T0, Map.of(), pods, restarted, replicaHeld, primary(2, l), replica(3, l, 2, 100));
+            if (confirmed) {
+                assertThat(d.links().promote()).as("it serves: a second primary of its slots").isEmpty();
+            } else {
+                assertThat(d.links().promote()).as("back from its files, serving nothing yet").containsExactly("kv-1");
+                assertThat(d.sendTo()).as("the replaced primary that answers is told at once").contains("kv-0");
+            }
+        }
+    }
+
+    /**
+     * A group's pods all killed (the node's KILL_ALL): the replica back first from its files (an append-only file keeps no
+     * offset) is not promoted over its primary restarting with its files, which holds every write it acknowledged, until the
+     * deadline; then it is.
+     */
+    @Test
+    void aRestartedReplicaIsNotPromotedOverItsPrimaryRestartingWithItsFilesBeforeTheDeadline() {
+        Layout l = twoGroups();
+        PodView primaryRestarting = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)",
+                true);
+        PodView replicaBack = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 400, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
+        Decision waits = decide(4, 1, T0.plusSeconds(1), Map.of(id(0), T0), podOfNode(4), primaryRestarting, replicaBack, primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(waits.links().promote()).isEmpty();
+        assertThat(waits.message()).contains("kv-0 (" + id(0) + ") is restarting with its files");
+        Decision late = decide(4, 1, T0.plus(AFTER), Map.of(id(0), T0), podOfNode(4), primaryRestarting, replicaBack, primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(late.links().promote()).containsExactly("kv-1");
+    }
+
+    /**
+     * ClusterFailoverPropertyTest, seed 1244: a group's pods deleted together; the primary, back from its files with a write
+     * more than its replica, answers before the kubelet has probed it Ready. It is not replaced at the deadline by the
+     * replica holding less.
+     */
+    @Test
+    void aPrimaryBackWithMoreThanItsReplicaIsNotReplacedWhileNotReadyYet() {
+        Layout l = twoGroups();
+        PodView back = new PodView("kv-0", 0, false, address(0), new Observed(id(0), 2, 7, l, List.of(),
+                ReplicationPlanner.Observed.master(7), null, false), true);
+        PodView replicaBehind = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 6, l, List.of(),
+                ReplicationPlanner.Observed.master(6), null, false), true);
+        Decision d = decide(4, 1, T0.plus(AFTER), Map.of(id(0), T0), podOfNode(4), back, replicaBehind, primary(2, l), replica(3, l, 2, 100));
+        assertThat(d.links().promote()).isEmpty();
+        assertThat(d.message()).contains("answers, back with more than its replica kv-1");
+
+        // thawed past the deadline with its keys (its layout in doubt after the pause), its replica restarted empty and linked
+        PodView thawed = new PodView("kv-0", 0, false, address(0), new Observed(id(0), 2, 7, l, List.of(),
+                ReplicationPlanner.Observed.master(7), null, false), true);
+        Decision empty = decide(4, 1, T0.plus(AFTER), Map.of(id(0), T0), podOfNode(4), thawed, replica(1, l, 0, 0), primary(2, l),
+                replica(3, l, 2, 100));
+        assertThat(empty.links().promote()).as("never the empty replica over the primary holding the keys").isEmpty();
     }
 
     @Test

@@ -57,6 +57,25 @@ class ClusterStatusNamesTest {
         assertThat(next.getConfigEpoch()).isEqualTo(5L);
     }
 
+    /**
+     * No pod that answers holds the newest layout (every pod deleted or silent: the layout in force is none): the status
+     * keeps the node → pod map it showed, by which the failover asks Kubernetes whether a silent primary is Ready. Rewritten
+     * from the empty layout, it lost it, and a primary cut off from the operator only was replaced while it served
+     * (ClusterFailoverPropertyTest, seed 424353).
+     */
+    @Test
+    void aLookInWhichNoPodHoldsTheNewestLayoutKeepsThePodsTheStatusShowed() {
+        Map<String, PodView> all = pods("kv-0", "id-a", "kv-1", "id-b", "kv-2", "id-r");
+        ClusterStatus shown = ClusterDriver.status(LAYOUT, decision(), observation(all, null));
+        Map<String, PodView> silent = new LinkedHashMap<>();
+        all.forEach((name, p) -> silent.put(name, new PodView(name, p.ordinal(), true, p.address(), null)));
+        ClusterStatus next = ClusterDriver.status(Layout.EMPTY, decision(), observation(silent, shown));
+        assertThat(next.getConfigEpoch()).isEqualTo(3L);
+        assertThat(next.getSlotsAssigned()).isEqualTo(16384);
+        assertThat(next.getPods()).extracting(ClusterStatus.PodSlots::getPod).containsExactlyInAnyOrder("kv-0", "kv-1", "kv-2");
+        assertThat(next.getPods()).extracting(ClusterStatus.PodSlots::getNodeId).containsExactlyInAnyOrder("id-a", "id-b", "id-r");
+    }
+
     private static List<String> replicasOf(ClusterStatus status, String pod) {
         return status.getPods().stream().filter(p -> pod.equals(p.getPod())).findFirst().orElseThrow().getReplicas();
     }
