@@ -499,11 +499,11 @@ final class ClusterDriver {
             // the pods holding the newest layout do not answer (deleted, frozen, cut off): the status keeps what it showed of
             // that layout, its node → pod map above all. Rewritten from an older one (none, when no pod answered), it lost the
             // pod of a primary cut off from the operator only: the failover could no longer ask Kubernetes whether it is
-            // Ready, and replaced it while it served (ClusterFailoverPropertyTest, seed 424353)
+            // Ready, and replaced it while it served (found by ClusterFailoverPropertyTest; ClusterStatusNamesTest)
             status.setSlotsAssigned(o.previous().getSlotsAssigned());
             status.getPods().addAll(o.previous().getPods());
             status.getMigrations().addAll(o.previous().getMigrations());
-            d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, Map.of(), o)));
+            d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, byId, o)));
             return status;
         }
         status.setSlotsAssigned(layout.assignedSlots());
