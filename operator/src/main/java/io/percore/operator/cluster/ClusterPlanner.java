@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -118,7 +119,8 @@ public final class ClusterPlanner {
      * @param observed null when it did not answer
      * @param updated  runs the StatefulSet's update revision (the roll deletes the others, {@link ClusterRoll})
      * @param restarting does not answer yet, and comes back soon with what its claim's files hold: its container is being
-     *                 created, started or ended moments ago in its pod ({@code Pods.starting}), or its port refuses
+     *                 created, started or ended moments ago in its pod, or it is Ready while its port refuses
+     *                 ({@code Pods.comesBack})
      */
     public record PodView(String name, int ordinal, boolean ready, HostPort address, Observed observed, boolean updated, String lost,
                           boolean restarting) {
@@ -228,7 +230,7 @@ public final class ClusterPlanner {
         List<String> silent = new ArrayList<>(pods.stream().filter(p -> p.observed() == null && p.lost() == null).map(PodView::name).toList());
         // a pod being deleted (left out) or not created again yet may come back from its files holding the newer layout too
         // (ClusterFailoverPropertyTest, seed 2473: links taken from an older one promoted a replica the newer one had demoted)
-        Set<Integer> present = new java.util.HashSet<>();
+        Set<Integer> present = new HashSet<>();
         pods.forEach(p -> present.add(p.ordinal()));
         for (int i = 0; i < Math.max(in.members(), in.running()); i++) {
             if (!present.contains(i)) {

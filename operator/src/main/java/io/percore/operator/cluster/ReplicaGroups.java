@@ -128,16 +128,14 @@ public final class ReplicaGroups {
             // pod) holds every write it acknowledged: a replica back from its files, maybe with less, is not promoted over it
             // before the deadline (the real node's cluster campaign: a restarted replica promoted at offset 0 while its
             // primary loaded its files)
-            boolean primaryComesBack = live != null || recorded != null && recorded.restarting()
-                    && (recorded.lost() == null || PodLoss.onlyItsProcess(recorded.lost()));
+            boolean primaryComesBack = live != null || recorded != null && comesBackWithFiles(recorded);
             boolean bestRestarted = best != null && !linkedOrHeld(best, gone);
             // a replica restarting in its pod comes back with what its files hold, maybe writes WAIT counted that the replicas
             // answering lack: waited for, not passed over (ReplicationPlanner's rule; ClusterFailoverPropertyTest, seed 170)
             List<String> restarting = new ArrayList<>();
             for (String r : replicas) {
                 PodView p = podOf(r, clock, current, pods);
-                if (byId.get(r) == null && p != null && p.observed() == null && p.restarting()
-                        && (p.lost() == null || PodLoss.onlyItsProcess(p.lost()))) {
+                if (byId.get(r) == null && p != null && p.observed() == null && comesBackWithFiles(p)) {
                     restarting.add(p.name());
                 }
             }
@@ -211,9 +209,17 @@ public final class ReplicaGroups {
      * among such ({@link #newer}).
      */
     private static boolean restartedWithData(PodView p) {
-        ReplicationPlanner.Observed r = p == null || p.observed() == null ? null : p.observed().replication();
-        return r != null && !p.ready() && (r.master() || !r.linkUp()) && p.observed().keys() > 0
-                && (p.lost() == null || PodLoss.onlyItsProcess(p.lost()));
+        ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
+        return r != null && !p.ready() && (r.master() || !r.linkUp()) && p.observed().keys() > 0 && onlyItsProcessLost(p);
+    }
+
+    /** Restarting in its pod with its claim's files, its node not lost ({@code Pods.comesBack}). */
+    private static boolean comesBackWithFiles(PodView p) {
+        return p.restarting() && onlyItsProcessLost(p);
+    }
+
+    private static boolean onlyItsProcessLost(PodView p) {
+        return p.lost() == null || PodLoss.onlyItsProcess(p.lost());
     }
 
     /** Ranked as ReplicationPlanner ranks: the higher offset, then (offsets alike, as files loaded say 0) more keys. */

@@ -144,6 +144,7 @@ final class ClusterDriver {
             HostPort address = addresses.of(pod, port);
             Observed observed = null;
             boolean ready = Pods.ready(pod);
+            boolean portRefused = false;
             String lost = PodLoss.reasonAmong(pod, nodes, WorkloadRenderer.CONTAINER);
             // an unready replica is asked too when its process runs: unready may only mean its link to a lost primary is down,
             // or its container restarted in the pod (its new process holds what its files kept)
@@ -155,6 +156,7 @@ final class ClusterDriver {
                     refused.add(pod.getMetadata().getName() + ": " + e.getMessage());
                     LOG.info("{}/{}: cluster probe at {}: {}", ns, pod.getMetadata().getName(), address, e.getMessage());
                 } catch (java.net.ConnectException e) {
+                    portRefused = true;
                     if (ready && lost == null) {
                         // Ready, yet nothing listens: its process exited since its last probe (ReplicationDriver's rule)
                         lost = PodLoss.REFUSING + address + " (its process exited; the kubelet has not reported it yet)";
@@ -165,8 +167,7 @@ final class ClusterDriver {
             }
             Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
             boolean updated = updateRevision == null || updateRevision.equals(labels.get(Pods.REVISION_LABEL));
-            boolean restarting = withFiles && observed == null
-                    && (Pods.starting(pod, Instant.now()) || lost != null && lost.startsWith(PodLoss.REFUSING));
+            boolean restarting = withFiles && observed == null && Pods.comesBack(pod, portRefused, Instant.now());
             pods.put(pod.getMetadata().getName(), new PodView(pod.getMetadata().getName(), ordinal, ready, address, observed, updated, lost,
                     restarting));
         }
