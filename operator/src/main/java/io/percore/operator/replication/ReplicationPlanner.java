@@ -33,7 +33,8 @@ import java.util.Optional;
  *       stuck or loading, and no candidate; readiness must never keep the
  *       election that would make them ready from happening: both pods restarted from their files are
  *       both such replicas). A pod whose container restarted is one too once its new process answers
- *       (it holds what its files held). Ranked by replication offset, then holding data, then the
+ *       (it holds what its files held), whatever Kubernetes still says of the container (the kubelet reports a restart
+ *       seconds late on a loaded node). Ranked by replication offset, then holding data, then the
  *       recorded primary first, then the lowest ordinal (Redis's rule for choosing a replica, with the
  *       offsets as loaded from the files: an append-only file says none, so pods restarted from theirs
  *       tie and the last primary, whose file has every write it took, goes first). Offsets compare only
@@ -176,10 +177,14 @@ public final class ReplicationPlanner {
 
         /**
          * May be promoted: answers, is not being deleted, and its process is not known gone, unless the process known
-         * gone is the one before a restart and the new one answers (it lost its memory and role, not its files).
+         * gone is its container's, before a restart, and the new one answers (it lost its memory and role, not its files).
+         * Whatever Kubernetes still says of the container (terminated, waiting to restart): the driver lists the pods before
+         * it probes them, so an answer after a container's end is the new process's, and the kubelet reports the restart
+         * seconds late on a loaded node. Passed over while it said "terminated", a replica answering from its files with the
+         * writes WAIT had acknowledged was overwritten by one without them (the CI campaign of 2026-12-05: 86 lost).
          */
         boolean electable() {
-            return !terminating && reachable() && (knownLost() == null || lost.startsWith(PodLoss.RESTARTED));
+            return !terminating && reachable() && (knownLost() == null || lost.startsWith(PodLoss.CONTAINER));
         }
 
         /** Might hold keys: anything but a pod that answers and says it holds none. */

@@ -233,6 +233,32 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * The CI campaign of 2026-12-05: every process killed; the kubelet, loaded, still reported kv-1's and kv-2's containers
+     * terminated while their new processes answered from their files. Neither was a candidate nor waited for (both answered,
+     * so neither was starting), and kv-0 was promoted over kv-2, which held the 86 writes WAIT had acknowledged. An answer
+     * after the container's end is the new process's (the driver lists the pods before it probes them): a candidate.
+     */
+    @Test
+    void aReplicaAnsweringFromItsFilesWhileKubernetesStillSaysItsContainerTerminatedIsACandidate() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String terminated = "its container terminated (Error, exit code 137)";
+        Decision d = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 16_520).lost(PodLoss.RESTARTED + " (restart 3)"),
+                pod(1).restartedAsReplica(0, 16_480).lost(terminated), pod(2).restartedAsReplica(0, 16_606).lost(terminated));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-2");
+        assertThat(d.message()).contains("kv-2=0 (16606 keys)", "kv-1=0 (16480 keys)");
+
+        Decision waiting = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 16_520).lost(PodLoss.RESTARTED + " (restart 3)"),
+                pod(1).restartedAsReplica(0, 16_480).lost(terminated), pod(2).restartedAsReplica(0, 16_606)
+                        .lost("its container is waiting to restart (CrashLoopBackOff) after it terminated (Error, exit code 137)"));
+        assertThat(waiting.promote()).as("whatever the kubelet says of the container, the process answering is the new one")
+                .isEqualTo("kv-2");
+
+        Decision nodeLost = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 16_520),
+                pod(1).restartedAsReplica(0, 16_480).lost(terminated), pod(2).restartedAsReplica(0, 16_606).lost("its node n1 is NotReady"));
+        assertThat(nodeLost.promote()).as("a pod on a NotReady node is no candidate, even while it answers").isEqualTo("kv-0");
+    }
+
+    /**
      * An old primary thawed after a failover answers as a master, unlabelled, holding the writes its replicas
      * acknowledged since; the kubelet calls it ready only at its next probe. Passed over meanwhile, a ready pod with
      * less of that history was promoted and the newer writes were lost (ReplicationPlannerPropertyTest, seed 102558).
