@@ -21,7 +21,8 @@ sys.exit("material" not in get_theme_names())' 2>/dev/null || missing+=(mkdocs m
 command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # waits for the dpkg lock: in CI the build's tools/test-prerequisites.sh installs beside this
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
   elif [[ " ${missing[*]} " == *" mkdocs "* ]]; then
     echo "docs-site: MkDocs and its Material theme are missing: sudo apt-get install -y mkdocs mkdocs-material" >&2
     exit 1

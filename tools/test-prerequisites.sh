@@ -33,7 +33,9 @@ else
 fi
 echo "Installing what the tests need: ${need[*]}"
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+# waits for the dpkg lock: .ci/run's documentation check installs its own packages beside this (a fresh machine's CI
+# run of 2026-12-05 failed at once on "Could not get lock /var/lib/dpkg/lock-frontend")
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
 # The packages start a system redis on 6379, a prometheus on 9090 and an nginx on 80 where services
 # run; the tests start their own on free ports.
 ("${as_root[@]}" service redis-server stop || true) >/dev/null 2>&1
