@@ -16,6 +16,9 @@ public class ReplicationStatus {
     private String history;
     private String promoting;
     private String promotingFrom;
+    @com.fasterxml.jackson.annotation.JsonPropertyDescription("Where each pod was last seen in a replication history, by pod name: a pod"
+            + " back from an append-only file answers with no offset, and a failover ranks it where it last stood.")
+    private java.util.Map<String, ReplicationPosition> positions;
 
     public ReplicationStatus() {
     }
@@ -48,16 +51,23 @@ public class ReplicationStatus {
     public void setPromoting(String promoting) { this.promoting = promoting; }
     public String getPromotingFrom() { return promotingFrom; }
     public void setPromotingFrom(String promotingFrom) { this.promotingFrom = promotingFrom; }
+    /**
+     * Where each pod was last seen in a history, by pod name: a pod back from an append-only file answers with no offset,
+     * and a failover ranks it where it last stood (its files hold at least that), not at 0 behind a replica that lagged.
+     */
+    public java.util.Map<String, ReplicationPosition> getPositions() { return positions; }
+    public void setPositions(java.util.Map<String, ReplicationPosition> positions) { this.positions = positions; }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ReplicationStatus other && Objects.equals(primary, other.primary)
                 && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince) && Objects.equals(history, other.history)
-                && Objects.equals(promoting, other.promoting) && Objects.equals(promotingFrom, other.promotingFrom);
+                && Objects.equals(promoting, other.promoting) && Objects.equals(promotingFrom, other.promotingFrom)
+                && Objects.equals(positions, other.positions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(primary, primaryUnavailableSince, history, promoting, promotingFrom);
+        return Objects.hash(primary, primaryUnavailableSince, history, promoting, promotingFrom, positions);
     }
 }

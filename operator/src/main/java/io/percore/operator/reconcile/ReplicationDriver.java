@@ -87,10 +87,34 @@ final class ReplicationDriver {
      * @param address        each pod's address (null: none yet)
      */
     record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
-                       Decision decision, java.util.Set<String> serving, String history) {
+                       Decision decision, java.util.Set<String> serving, String history, Map<String, ReplicationPlanner.Position> positions) {
         Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
-            this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory());
+            this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory(), lastSeen(before));
         }
+    }
+
+    /** status.replication.positions as the planner takes them. */
+    static Map<String, ReplicationPlanner.Position> lastSeen(ReplicationStatus status) {
+        Map<String, ReplicationPlanner.Position> seen = new java.util.TreeMap<>();
+        if (status.getPositions() != null) {
+            status.getPositions().forEach((pod, at) -> {
+                if (at != null && at.getReplid() != null && at.getOffset() != null) {
+                    seen.put(pod, new ReplicationPlanner.Position(at.getReplid(), at.getOffset()));
+                }
+            });
+        }
+        return seen;
+    }
+
+    /** The status to record: the primary, the failover clock, the history, and where each pod was last seen. */
+    private static ReplicationStatus status(String primary, String since, String history, Map<String, ReplicationPlanner.Position> positions) {
+        ReplicationStatus status = new ReplicationStatus(primary, since, history);
+        if (!positions.isEmpty()) {
+            Map<String, io.percore.operator.crd.ReplicationPosition> recorded = new java.util.TreeMap<>();
+            positions.forEach((pod, at) -> recorded.put(pod, new io.percore.operator.crd.ReplicationPosition(at.replid(), at.offset())));
+            status.setPositions(recorded);
+        }
+        return status;
     }
 
     Outcome run(PercoreService s, ReplicationStatus previous, StatusConditions conditions) {
@@ -158,7 +182,8 @@ final class ReplicationDriver {
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
                 ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
-                io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom());
+                io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom(),
+                lastSeen(before));
         Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
@@ -166,7 +191,8 @@ final class ReplicationDriver {
         states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
         // the history a later failover compares offsets in: the one the primary serves in now, if it is told
         String history = ReplicationPlanner.servingHistory(input, d);
-        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory());
+        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(),
+                ReplicationPlanner.positions(states, lastSeen(before)));
     }
 
     /**
@@ -240,7 +266,7 @@ final class ReplicationDriver {
                 String why = "not promoting " + d.promote() + " before the status records it: " + unrecorded + "; retrying";
                 conditions.set(CONDITION, false, "PromotionNotRecorded", why);
                 publishPrimary(s, o.serving());
-                return new Outcome(new ReplicationStatus(before.getPrimary(), format(since), history), Duration.ofSeconds(1));
+                return new Outcome(status(before.getPrimary(), format(since), history, o.positions()), Duration.ofSeconds(1));
             }
             label(ns, d.promote(), Replication.PROMOTING); // an operator stopped before the primary label knows it as its own
             try {
@@ -250,7 +276,7 @@ final class ReplicationDriver {
                 events.warning(s, "PromotionFailed", why);
                 conditions.set(CONDITION, false, "PromotionFailed", why);
                 publishPrimary(s, o.serving());
-                return new Outcome(new ReplicationStatus(before.getPrimary(), format(since), history), Duration.ofSeconds(1));
+                return new Outcome(status(before.getPrimary(), format(since), history, o.positions()), Duration.ofSeconds(1));
             }
             String promoted = promotedHistory(d.promote(), address.get(d.promote()), password, null);
             labelPrimary(ns, d.promote(), promoted);
@@ -311,7 +337,7 @@ final class ReplicationDriver {
         publishPrimary(s, serving);
         watchPrimary(s, primary, serving, address, password);
         conditions.set(CONDITION, healthy, reason, message);
-        return new Outcome(new ReplicationStatus(primary, format(since), history), requeue, noPrimary(d, before.getPrimary(), reason, message));
+        return new Outcome(status(primary, format(since), history, o.positions()), requeue, noPrimary(d, before.getPrimary(), reason, message));
     }
 
     /**

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Who is primary, when to fail over, which pod to roll next: a pure function of the pods (readiness,
@@ -194,6 +196,58 @@ public final class ReplicationPlanner {
     }
 
     /**
+     * Where a pod was last seen in a history: its {@code master_replid} and offset the last time it answered with one (the
+     * status's {@code replication.positions}). A process restarted from an append-only file says neither (the file keeps the
+     * writes, not where they stood), and ranked at offset 0 in a history of its own it went behind a replica that had lagged
+     * or been cut off through a failover, whose full sync then dropped the writes the restarted pod had acknowledged
+     * (ReplicationPlannerPropertyTest, seed 1571): its files hold at least what it held when last seen, so it is ranked there.
+     */
+    public record Position(String replid, long offset) {
+    }
+
+    /**
+     * The positions to record after a look: each pod that answered with a history and an offset, where it stands now; the
+     * others as they were last seen. A pod answering with none (restarted from an append-only file, not linked since) keeps
+     * its last: what its files hold.
+     */
+    public static Map<String, Position> positions(List<PodState> pods, Map<String, Position> before) {
+        Map<String, Position> next = new TreeMap<>(before == null ? Map.of() : before);
+        for (PodState p : pods) {
+            if (p.reachable() && p.observed().replid() != null && p.observed().offset() > 0) {
+                next.put(p.name(), new Position(p.observed().replid(), p.observed().offset()));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * A replica that says it holds keys at offset 0 and is not linked came back from an append-only file: placed where it
+     * was last seen, if it was.
+     */
+    private static boolean placedByLastSeen(PodState p, Map<String, Position> lastSeen) {
+        Observed o = p.observed();
+        return o != null && !o.master() && !o.linkUp() && o.offset() == 0 && o.keys() > 0 && lastSeen.containsKey(p.name());
+    }
+
+    private static Input placed(Input in) {
+        if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> placedByLastSeen(p, in.lastSeen()))) {
+            return in;
+        }
+        List<PodState> pods = in.pods().stream().map(p -> {
+            if (!placedByLastSeen(p, in.lastSeen())) {
+                return p;
+            }
+            Position at = in.lastSeen().get(p.name());
+            Observed o = p.observed();
+            Observed seen = new Observed(o.master(), at.offset(), o.following(), o.linkUp(), o.keys(), at.replid(), null);
+            return new PodState(p.name(), p.ordinal(), p.ready(), p.terminating(), p.labelledPrimary(), p.updated(), p.address(), seen,
+                    p.lost(), p.labelledPromoting(), p.history(), p.starting());
+        }).toList();
+        return new Input(pods, in.wantedPods(), in.failoverAfter(), in.lastPrimary(), in.unavailableSince(), in.now(), in.primaryService(),
+                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen());
+    }
+
+    /**
      * @param pods            the pods that exist (any order)
      * @param wantedPods      1 + spec.replication.replicas
      * @param lastPrimary     the primary the status records (null: never had one, i.e. bootstrap)
@@ -206,9 +260,16 @@ public final class ReplicationPlanner {
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
                         Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn, boolean keepsFiles,
-                        String history, String promoting, String promotingFrom) {
+                        String history, String promoting, String promotingFrom, Map<String, Position> lastSeen) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
+            lastSeen = lastSeen == null ? Map.of() : Map.copyOf(lastSeen);
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService, String bootstrapOn, boolean keepsFiles, String history, String promoting, String promotingFrom) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, bootstrapOn, keepsFiles, history,
+                    promoting, promotingFrom, Map.of());
         }
 
         public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
@@ -264,7 +325,8 @@ public final class ReplicationPlanner {
                            String message, Duration requeue) {
     }
 
-    public static Decision plan(Input in) {
+    public static Decision plan(Input given) {
+        Input in = placed(given);
         List<PodState> labelled = in.pods().stream().filter(PodState::labelledPrimary).toList();
         List<String> fence = new ArrayList<>();
         PodState primary = null;
@@ -425,8 +487,11 @@ public final class ReplicationPlanner {
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != chosen && !p.terminating() && p.reachable())
                 .map(PodState::name).toList();
+        List<String> placedNames = given.pods().stream().filter(p -> placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
         String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()
-                + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")).reduce((a, b) -> a + ", " + b).orElse("");
+                + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")
+                + (placedNames.contains(p.name()) ? " (back from its files: where it was last seen)" : ""))
+                .reduce((a, b) -> a + ", " + b).orElse("");
         return new Decision(bootstrap ? Kind.BOOTSTRAP : Kind.FAILOVER, fence, chosen.name(), repoint, null, null, chosen.name(), since,
                 false, bootstrap ? "Bootstrapping" : "FailingOver",
                 (bootstrap ? "electing " : lost + " since " + since + "; promoting ") + chosen.name()

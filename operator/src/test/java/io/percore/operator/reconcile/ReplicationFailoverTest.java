@@ -243,6 +243,12 @@ class ReplicationFailoverTest {
         }
         String historyBefore = current().getStatus().getReplication().getHistory();
         assertThat(historyBefore).as("the history kv-0 serves in, recorded").isNotNull();
+        // where each pod stands, recorded for a failover that finds one back from an append-only file with no offset
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            var kv2 = current().getStatus().getReplication().getPositions().get("kv-2");
+            assertThat(kv2.getReplid()).isEqualTo(historyBefore);
+            assertThat(kv2.getOffset()).isGreaterThan(40L << 20);
+        });
         assertThat(announced).as("the bootstrap's promotion, announced before kv-0 was told").contains("kv-0 from null");
         // The kubelet marks the primary's pod unready, then its process is gone (a pod still Ready whose port refuses is
         // lost at once: aPrimaryWhoseProcessExits...); nothing is promoted before failoverAfter, nor before its fence.

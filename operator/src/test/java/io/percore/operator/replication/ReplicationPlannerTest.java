@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The failover and roll decisions, without Kubernetes or processes. */
@@ -256,6 +257,53 @@ class ReplicationPlannerTest {
         Decision nodeLost = planWithFiles("kv-1", T0, late, pod(0).restartedAsReplica(0, 16_520),
                 pod(1).restartedAsReplica(0, 16_480).lost(terminated), pod(2).restartedAsReplica(0, 16_606).lost("its node n1 is NotReady"));
         assertThat(nodeLost.promote()).as("a pod on a NotReady node is no candidate, even while it answers").isEqualTo("kv-0");
+    }
+
+    /**
+     * A replica back from its append-only file says no offset (the file keeps the writes, not where they stood) and starts a
+     * history of its own. Ranked at 0, it went behind a replica that had lagged in the recorded history, whose full sync then
+     * dropped the writes the restarted one had acknowledged (ReplicationPlannerPropertyTest, seed 1571); ranked above an old
+     * fenced primary of an earlier history by its keys, it was passed for one holding writes no replica acknowledged. It is
+     * placed where the operator last saw it ({@code status.replication.positions}): its files hold at least that.
+     */
+    @Test
+    void aReplicaBackFromItsAppendOnlyFileIsRankedWhereItWasLastSeen() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        List<PodState> pods = List.of(pod(0).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(1).replicaOf(0, 40).keys(40).history("h2").linkDown().unready().state(),
+                pod(2).restartedAsReplica(0, 45).history("h9").lost(PodLoss.RESTARTED + " (restart 1)").state());
+        Map<String, ReplicationPlanner.Position> seen = Map.of("kv-1", new ReplicationPlanner.Position("h2", 40),
+                "kv-2", new ReplicationPlanner.Position("h2", 45));
+        Decision placed = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h2", null, null, seen));
+        assertThat(placed.promote()).as("%s", placed).isEqualTo("kv-2");
+        assertThat(placed.message()).contains("kv-2=45 (45 keys) (back from its files: where it was last seen)", "kv-1=40 (40 keys)");
+
+        Decision unplaced = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h2", null, null, Map.of()));
+        assertThat(unplaced.promote()).as("without the record: at 0 in a history of its own, behind the lagging replica")
+                .isEqualTo("kv-1");
+
+        // an old primary fenced in an earlier history, back from its file with more keys, is placed in that history: behind
+        // the replica last seen in the recorded one
+        List<PodState> afterFailover = List.of(pod(0).restartedAsReplica(0, 3).history("h11").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(1).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(2).restartedAsReplica(0, 2).history("h12").lost(PodLoss.RESTARTED + " (restart 2)").state());
+        Map<String, ReplicationPlanner.Position> seenThen = Map.of("kv-0", new ReplicationPlanner.Position("h4", 3),
+                "kv-1", new ReplicationPlanner.Position("h7", 2), "kv-2", new ReplicationPlanner.Position("h7", 2));
+        Decision d = ReplicationPlanner.plan(new Input(afterFailover, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h7", null, null, seenThen));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-2");
+    }
+
+    /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
+    @Test
+    void positionsRecordWhereEachPodWasLastSeen() {
+        Map<String, ReplicationPlanner.Position> before = Map.of("kv-0", new ReplicationPlanner.Position("h1", 10),
+                "kv-1", new ReplicationPlanner.Position("h1", 9), "kv-2", new ReplicationPlanner.Position("h1", 8));
+        Map<String, ReplicationPlanner.Position> next = ReplicationPlanner.positions(List.of(
+                pod(0).primary(12).history("h1").state(),
+                pod(1).restartedAsReplica(0, 9).history("h5").state(),
+                pod(2).unreachable().state()), before);
+        assertThat(next).containsExactlyInAnyOrderEntriesOf(Map.of("kv-0", new ReplicationPlanner.Position("h1", 12),
+                "kv-1", new ReplicationPlanner.Position("h1", 9), "kv-2", new ReplicationPlanner.Position("h1", 8)));
     }
 
     /**
