@@ -133,6 +133,11 @@ class ReplicationIT {
             assertThat(info(now)).contains("ip=" + back.getStatus().getPodIP() + ",port=6380,state=online");
         });
         awaitReplicated();
+        // where each pod stands, kept by the real API server (a field its schema lacked would be pruned): a failover ranks a
+        // pod back from its append-only file there
+        String replid = info(now).lines().filter(l -> l.startsWith("master_replid:")).findFirst().orElseThrow().substring("master_replid:".length()).trim();
+        cluster.awaitStatus(ns.name(), NAME, Duration.ofSeconds(60), s -> s.getStatus().getReplication().getPositions() != null
+                && s.getStatus().getReplication().getPositions().values().stream().filter(at -> replid.equals(at.getReplid())).count() == 3);
     }
 
     @Test
