@@ -51,8 +51,21 @@ public final class ReplicaGroups {
      *                         operator cannot reach still counts as available (a failover on Kubernetes' word,
      *                         not the operator's network)
      */
-    public record Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode) {
+    /**
+     * @param offsetOfNode the replication offset each node last answered with (the status's), by node id: a process back from
+     *                     an append-only file answers with none, and its files hold at least that
+     */
+    public record Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode,
+                        Map<String, Long> offsetOfNode) {
         public static final Clock NONE = new Clock(Duration.ofSeconds(10), Instant.EPOCH, Map.of(), Map.of());
+
+        public Clock {
+            offsetOfNode = offsetOfNode == null ? Map.of() : Map.copyOf(offsetOfNode);
+        }
+
+        public Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode) {
+            this(after, now, unavailableSince, podOfNode, Map.of());
+        }
     }
 
     /** A primary replaced by one of its replicas. */
@@ -117,13 +130,24 @@ public final class ReplicaGroups {
                     && live.observed().replication().master();
             // Kubernetes already reports its process gone (ReplicationPlanner's rule): no window to wait for it
             boolean lostNow = recorded != null && recorded.lost() != null && !serving;
-            PodView best = null;
+            // the replica with the newest data: the best of those that say their offset, and of those back from an append-only
+            // file (none said: ranked by keys among themselves), the latter chosen when it was last seen at least as far
+            PodView bestSaid = null;
+            PodView bestBack = null;
             for (String r : replicas) {
                 PodView c = byId.get(r);
-                if (c != null && (linkedOrHeld(c, gone) || restartedWithData(c)) && c.address() != null && (best == null || newer(c, best))) {
-                    best = c; // pods come in ordinal order: a tie keeps the lower one
+                if (c == null || !(linkedOrHeld(c, gone) || restartedWithData(c)) || c.address() == null) {
+                    continue;
+                }
+                if (backWithoutOffset(c)) {
+                    if (bestBack == null || newer(c, bestBack, clock)) {
+                        bestBack = c; // pods come in ordinal order: a tie keeps the lower one
+                    }
+                } else if (bestSaid == null || newer(c, bestSaid, clock)) {
+                    bestSaid = c;
                 }
             }
+            PodView best = bestBack == null ? bestSaid : bestSaid == null || newer(bestBack, bestSaid, clock) ? bestBack : bestSaid;
             // the primary's own process coming back with its files (answering from them, or its container restarting in its
             // pod) holds every write it acknowledged: a replica back from its files, maybe with less, is not promoted over it
             // before the deadline (the real node's cluster campaign: a restarted replica promoted at offset 0 while its
@@ -164,7 +188,7 @@ public final class ReplicaGroups {
                 since.put(primary, from);
                 waiting.add(name(clock, primary) + " is restarting with its files; its replica " + best.name() + ", restarted too, takes"
                         + " over at " + from.plus(clock.after()) + " if it is not back by then");
-            } else if (best != null && live != null && newer(live, best)) {
+            } else if (best != null && live != null && newer(live, best, clock)) {
                 // its own process answers, back with more than any replica holds (offsets, or keys where its file keeps none):
                 // not replaced while the kubelet has yet to probe it Ready (ClusterFailoverPropertyTest, seed 1244: a group's
                 // pods deleted together, the primary back with a write more than its replica, replaced at the deadline; and
@@ -222,9 +246,35 @@ public final class ReplicaGroups {
         return p.lost() == null || PodLoss.onlyItsProcess(p.lost());
     }
 
-    /** Ranked as ReplicationPlanner ranks: the higher offset, then (offsets alike, as files loaded say 0) more keys. */
-    private static boolean newer(PodView c, PodView best) {
-        return offset(c) > offset(best) || offset(c) == offset(best) && c.observed().keys() > best.observed().keys();
+    /**
+     * Whether {@code c} holds newer data than {@code best}, as ReplicationPlanner ranks: the higher offset, then (offsets alike)
+     * more keys. A process back from an append-only file says no offset (the file keeps the writes, not where they stood):
+     * two such compare by keys; against one that says its offset, it counts where it was last seen (the status's
+     * {@code offset}), which its files hold at least. Ranked at 0, it went behind a replica that had lagged, whose promotion
+     * dropped the writes the restarted one had acknowledged (ClusterFailoverPropertyTest, seed 20262784); ranked by its last
+     * seen offset against another back from its file, it went behind one seen later that then took fewer writes (9001092).
+     */
+    private static boolean newer(PodView c, PodView best, Clock clock) {
+        boolean cBack = backWithoutOffset(c);
+        boolean bestBack = backWithoutOffset(best);
+        if (cBack && bestBack) {
+            return c.observed().keys() > best.observed().keys()
+                    || c.observed().keys() == best.observed().keys() && lastSeen(c, clock) > lastSeen(best, clock);
+        }
+        long a = cBack ? lastSeen(c, clock) : offset(c);
+        long b = bestBack ? lastSeen(best, clock) : offset(best);
+        // not first on a tie: a file written each second may hold less than where its pod was last seen
+        return a > b || a == b && c.observed().keys() > best.observed().keys();
+    }
+
+    /** Holds keys at offset 0 and is not linked: back from an append-only file, which keeps no offset. */
+    private static boolean backWithoutOffset(PodView p) {
+        ReplicationPlanner.Observed r = p.observed().replication();
+        return r != null && r.offset() == 0 && p.observed().keys() > 0 && (r.master() || !r.linkUp());
+    }
+
+    private static long lastSeen(PodView p, Clock clock) {
+        return Math.max(0, clock.offsetOfNode().getOrDefault(p.observed().nodeId(), 0L));
     }
 
     /**

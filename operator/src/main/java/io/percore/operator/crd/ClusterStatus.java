@@ -98,7 +98,12 @@ public class ClusterStatus {
         private Integer slotCount;
         private List<String> replicas;
         private String replicaOf;
+        @com.fasterxml.jackson.annotation.JsonPropertyDescription("The replication offset the node last answered with: a process back from"
+                + " an append-only file answers with none, and a failover ranks it there (its files hold at least that).")
+        private Long offset;
 
+        public Long getOffset() { return offset; }
+        public void setOffset(Long offset) { this.offset = offset; }
         public List<String> getReplicas() { return replicas; }
         public void setReplicas(List<String> replicas) { this.replicas = replicas; }
         public String getReplicaOf() { return replicaOf; }
@@ -117,12 +122,12 @@ public class ClusterStatus {
         public boolean equals(Object o) {
             return o instanceof PodSlots p && Objects.equals(pod, p.pod) && Objects.equals(nodeId, p.nodeId)
                     && Objects.equals(slots, p.slots) && Objects.equals(slotCount, p.slotCount) && Objects.equals(replicas, p.replicas)
-                    && Objects.equals(replicaOf, p.replicaOf);
+                    && Objects.equals(replicaOf, p.replicaOf) && Objects.equals(offset, p.offset);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(pod, nodeId, slots, slotCount, replicas, replicaOf);
+            return Objects.hash(pod, nodeId, slots, slotCount, replicas, replicaOf, offset);
         }
     }
 

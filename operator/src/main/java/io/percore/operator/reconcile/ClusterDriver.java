@@ -173,7 +173,8 @@ final class ClusterDriver {
         }
         long floor = recordedEpoch(previous);
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
-                : new ReplicaGroups.Clock(replication.failoverAfterOrDefault(), Instant.now(), unavailableSince(previous), podOfNode(previous));
+                : new ReplicaGroups.Clock(replication.failoverAfterOrDefault(), Instant.now(), unavailableSince(previous), podOfNode(previous),
+                        offsetOfNode(previous));
         Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor, replicas, clock));
         AuthProblem auth = null;
         if (password.missing()) {
@@ -205,6 +206,19 @@ final class ClusterDriver {
             }
         }
         return since;
+    }
+
+    /** The offset each node last answered with, as the status recorded it. */
+    static Map<String, Long> offsetOfNode(ClusterStatus previous) {
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        if (previous != null) {
+            previous.getPods().forEach(p -> {
+                if (p.getNodeId() != null && p.getOffset() != null) {
+                    offsets.put(p.getNodeId(), p.getOffset());
+                }
+            });
+        }
+        return offsets;
     }
 
     private static Map<String, String> podOfNode(ClusterStatus previous) {
@@ -514,6 +528,9 @@ final class ClusterDriver {
             // a node that does not answer keeps the pod it was last seen on: the failover asks whether that pod is Ready
             p.setPod(pod == null ? o.previousPodOf(id) : pod.name());
             p.setNodeId(id);
+            // where it stands; one answering with none (back from an append-only file) keeps where it was last seen
+            long offset = pod == null || pod.observed().replication() == null ? 0 : pod.observed().replication().offset();
+            p.setOffset(offset > 0 ? Long.valueOf(offset) : offsetOfNode(o.previous()).get(id));
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
                 p.setReplicaOf(name(byId, o, primary));

@@ -103,7 +103,7 @@ class ClusterFailoverPropertyTest {
     }
 
     /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
-    private static final long[] FOUND = {170L, 1244L, 2473L, 426567L, 9000178L, 9002247L, 20261727L, 20263120L, 20265044L, 20268365L};
+    private static final long[] FOUND = {170L, 1244L, 2473L, 426567L, 9000178L, 9002247L, 20261727L, 20263120L, 20265044L, 20268365L, 20262784L, 9001092L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {
@@ -283,6 +283,8 @@ class ClusterFailoverPropertyTest {
         long floor;
         Map<String, Instant> unavailableSince = Map.of();
         Map<String, String> podOfNode = Map.of();
+        /** status.cluster.pods[].offset: the offset each node last answered with (ClusterDriver.status). */
+        Map<String, Long> offsetOfNode = Map.of();
 
         Sim(int groups, int replicas, Persistence persistence) {
             super(SETTLE_WITHIN);
@@ -594,7 +596,7 @@ class ClusterFailoverPropertyTest {
                         o == null && persistence != Persistence.NONE && p.process < 2));
             }
             Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, members, floor, replicas,
-                    new ReplicaGroups.Clock(FAILOVER_AFTER, now, unavailableSince, podOfNode)));
+                    new ReplicaGroups.Clock(FAILOVER_AFTER, now, unavailableSince, podOfNode, offsetOfNode)));
             last = d;
             String line = d.kind() + " " + d.reason() + ": " + d.message() + (d.links().repoint() ? " " + d.links() : "")
                     + (d.send() == null ? "" : " -> " + d.sendTo() + " leading " + d.leading()) + "\n         [" + describe() + "]";
@@ -732,13 +734,22 @@ class ClusterFailoverPropertyTest {
             }
             Map<String, String> seen = new HashMap<>();
             views.stream().filter(v -> v.observed() != null).forEach(v -> seen.put(v.observed().nodeId(), v.name()));
+            Map<String, Long> answered = new HashMap<>();
+            views.stream().filter(v -> v.observed() != null && v.observed().replication() != null && v.observed().replication().offset() > 0)
+                    .forEach(v -> answered.put(v.observed().nodeId(), v.observed().replication().offset()));
             Map<String, String> next = new HashMap<>();
+            Map<String, Long> offsets = new HashMap<>();
             for (String id : inForce.nodes().keySet()) {
                 String pod = seen.getOrDefault(id, podOfNode.get(id));
                 if (pod != null) {
                     next.put(id, pod);
                 }
+                Long offset = answered.getOrDefault(id, offsetOfNode.get(id));
+                if (offset != null) {
+                    offsets.put(id, offset);
+                }
             }
+            offsetOfNode = offsets;
             floor = Math.max(floor, inForce.epoch()); // never lowered: epochs sent to pods that do not answer now stay taken
             unavailableSince = new HashMap<>(d.unavailableSince());
             podOfNode = next;
@@ -800,13 +811,16 @@ class ClusterFailoverPropertyTest {
                     // it is waited for, not passed over (ReplicationPlanner's rule; the real node's campaign, 2026-12-04)
                     for (SimPod q : pods) {
                         boolean replicaOfGroup = primary.equals(d.current().replicaOf().get(q.nodeId));
-                        if (q == chosen || !replicaOfGroup || q.terminating || q.process == 2) {
+                        // and one that answers from them without an offset (an append-only file keeps none): ranked by what
+                        // the operator knows of it, not passed over for a replica that lagged
+                        if (q == chosen || !replicaOfGroup || q.terminating || q.process == 2 && (q.offsetKnown || !q.answersOperator())) {
                             continue;
                         }
                         for (int w : q.files) {
                             if (acked.contains(w) && !forfeited.contains(w) && slots.get(slotOf.get(w)) && !chosen.memory.contains(w)) {
                                 return broken(ACKED_WRITE, "promoted " + name + " without acknowledged write " + w + " (slot " + slotOf.get(w)
-                                        + "), in the files of " + q.name + (q.process == 0 ? ", its container about to restart" : ", loading them"));
+                                        + "), in the files of " + q.name + (q.process == 0 ? ", its container about to restart" : q.process == 1 ? ", loading them"
+                                        : ", answering from them without an offset"));
                             }
                         }
                     }

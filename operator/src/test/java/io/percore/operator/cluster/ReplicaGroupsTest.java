@@ -283,6 +283,42 @@ class ReplicaGroupsTest {
     }
 
     /**
+     * A replica back from its append-only file says offset 0 (the file keeps no offset). Ranked there, a replica that had
+     * lagged (frozen, thawed with its link down) went first, and its promotion dropped the writes the restarted one had
+     * acknowledged (ClusterFailoverPropertyTest, seed 20262784). It counts where it was last seen (the status's offset),
+     * which its files hold at least; two back from their files compare by keys (seed 9001092: last seen a moment apart,
+     * the one seen later had taken fewer writes since).
+     */
+    @Test
+    void aReplicaBackFromItsAppendOnlyFileCountsWhereItWasLastSeen() {
+        Decision first = decide(6, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY),
+                primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY));
+        Layout l = first.send();
+        assertThat(l.replicasOf(id(0))).containsExactly(id(1), id(2));
+        PodView primaryLost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)", true);
+        PodView lagged = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 30, l, List.of(),
+                ReplicationPlanner.Observed.replica(30, address(0), false)), true, null);
+        PodView back = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 45, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        PodView[] pods = {primaryLost, lagged, back, primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5)};
+        Decision unplaced = ClusterPlanner.decide(new Input(List.of(pods), 6, 6, l.epoch(), 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(6))));
+        assertThat(unplaced.links().promote()).as("nothing recorded: offset 0 behind the lagging replica").containsExactly("kv-1");
+        Decision placed = ClusterPlanner.decide(new Input(List.of(pods), 6, 6, l.epoch(), 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 44L))));
+        assertThat(placed.links().promote()).as("last seen at 44, past the lagging replica's 30").containsExactly("kv-2");
+
+        PodView alsoBack = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 40, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
+        Decision byKeys = ClusterPlanner.decide(new Input(List.of(primaryLost, alsoBack, back, primary(3, l), replica(4, l, 3, 5),
+                replica(5, l, 3, 5)), 6, 6, l.epoch(), 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 46L, id(2), 44L))));
+        assertThat(byKeys.links().promote()).as("both back from their files: the one holding more keys, whoever was seen later")
+                .containsExactly("kv-2");
+    }
+
+    /**
      * The real node's cluster campaign (2026-12-04, 625 ms of two primaries): a replica promoted at epoch 5 was replaced at
      * epoch 6 a second later, while it served, because Kubernetes still said its container had restarted and it was not
      * Ready (the kubelet probes every few seconds). A primary that answers serving its layout is not replaced on that word;

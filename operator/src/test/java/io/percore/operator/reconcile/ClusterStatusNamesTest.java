@@ -76,6 +76,39 @@ class ClusterStatusNamesTest {
         assertThat(next.getPods()).extracting(ClusterStatus.PodSlots::getNodeId).containsExactlyInAnyOrder("id-a", "id-b", "id-r");
     }
 
+    /**
+     * Each node's offset, as it last answered: a process back from an append-only file answers with none, and the failover
+     * ranks it where it was last seen (ReplicaGroups; ClusterFailoverPropertyTest, seed 20262784).
+     */
+    @Test
+    void eachNodeKeepsTheOffsetItLastAnsweredWith() {
+        Map<String, PodView> seen = new LinkedHashMap<>();
+        seen.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(120)));
+        seen.put("kv-1", withOffset("kv-1", 1, "id-b", io.percore.operator.replication.ReplicationPlanner.Observed.master(80)));
+        seen.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(115,
+                LAYOUT.nodes().get("id-a"), true)));
+        ClusterStatus first = ClusterDriver.status(LAYOUT, decision(), observation(seen, null));
+        assertThat(first.getPods()).extracting(ClusterStatus.PodSlots::getNodeId, ClusterStatus.PodSlots::getOffset)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("id-a", 120L), org.assertj.core.groups.Tuple.tuple("id-b", 80L),
+                        org.assertj.core.groups.Tuple.tuple("id-r", 115L));
+
+        // kv-2 back from its append-only file (offset 0), kv-1 silent: both keep where they were last seen
+        Map<String, PodView> next = new LinkedHashMap<>(seen);
+        next.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(130)));
+        next.put("kv-1", new PodView("kv-1", 1, true, LAYOUT.nodes().get("id-b"), null));
+        next.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(0,
+                LAYOUT.nodes().get("id-a"), false)));
+        ClusterStatus later = ClusterDriver.status(LAYOUT, decision(), observation(next, first));
+        assertThat(later.getPods()).extracting(ClusterStatus.PodSlots::getNodeId, ClusterStatus.PodSlots::getOffset)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("id-a", 130L), org.assertj.core.groups.Tuple.tuple("id-b", 80L),
+                        org.assertj.core.groups.Tuple.tuple("id-r", 115L));
+        assertThat(ClusterDriver.offsetOfNode(later)).containsEntry("id-r", 115L).containsEntry("id-a", 130L);
+    }
+
+    private static PodView withOffset(String name, int ordinal, String id, io.percore.operator.replication.ReplicationPlanner.Observed repl) {
+        return new PodView(name, ordinal, true, LAYOUT.nodes().get(id), new ClusterPlanner.Observed(id, 1, 10, LAYOUT, List.of(), repl));
+    }
+
     private static List<String> replicasOf(ClusterStatus status, String pod) {
         return status.getPods().stream().filter(p -> pod.equals(p.getPod())).findFirst().orElseThrow().getReplicas();
     }
