@@ -229,6 +229,39 @@ public final class ReplicationPlanner {
         return o != null && !o.master() && !o.linkUp() && o.offset() == 0 && o.keys() > 0 && lastSeen.containsKey(p.name());
     }
 
+    /**
+     * Pods placed where they were last seen ({@link #placed}) hold at least that, maybe more: among themselves they rank by
+     * keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
+     * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
+     * may hold less than where its pod was last seen), or holding more keys on a tie. Ranked by last seen offsets among
+     * themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
+     * seed 9001092, on the cluster's side).
+     */
+    private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
+        List<String> back = given.pods().stream().filter(p -> placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
+        if (back.isEmpty() || candidates.size() < 2) {
+            return candidates;
+        }
+        java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0
+                : p.observed().continues(history) || in.promotedFromRecorded(p) ? 1 : 2;
+        PodState bestBack = candidates.stream().filter(p -> back.contains(p.name()))
+                .min(Comparator.comparingInt(group).thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())
+                        .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
+                        .thenComparingInt(PodState::ordinal)).orElse(null);
+        if (bestBack == null) {
+            return candidates;
+        }
+        PodState bestSaid = candidates.stream().filter(p -> !back.contains(p.name())).findFirst().orElse(null);
+        int g = group.applyAsInt(bestBack);
+        boolean first = bestSaid == null || g < group.applyAsInt(bestSaid) || g == group.applyAsInt(bestSaid)
+                && (bestBack.observed().offset() > bestSaid.observed().offset() || bestBack.observed().offset() == bestSaid.observed().offset()
+                        && bestBack.observed().keys() > bestSaid.observed().keys());
+        List<PodState> ordered = new ArrayList<>();
+        ordered.add(first ? bestBack : bestSaid);
+        candidates.stream().filter(p -> p != ordered.get(0)).forEach(ordered::add);
+        return ordered;
+    }
+
     private static Input placed(Input in) {
         if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> placedByLastSeen(p, in.lastSeen()))) {
             return in;
@@ -387,6 +420,7 @@ public final class ReplicationPlanner {
         if (!bootstrap && candidates.stream().anyMatch(p -> !p.observed().empty())) {
             candidates = candidates.stream().filter(p -> !p.observed().empty()).toList(); // never an empty pod while another holds data
         }
+        candidates = backFromFilesFirst(candidates, given, history, in);
         List<String> mayHoldData = new ArrayList<>();
         if (!bootstrap && !candidates.isEmpty() && candidates.get(0).observed().empty()) {
             // every candidate is empty: one is elected only when no pod that may hold data can come back to hold it

@@ -291,6 +291,16 @@ class ReplicationPlannerTest {
                 "kv-1", new ReplicationPlanner.Position("h7", 2), "kv-2", new ReplicationPlanner.Position("h7", 2));
         Decision d = ReplicationPlanner.plan(new Input(afterFailover, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h7", null, null, seenThen));
         assertThat(d.promote()).as("%s", d).isEqualTo("kv-2");
+
+        // two back from their files, both last seen in the recorded history: what they hold now (keys) ranks them, not where
+        // they were last seen (kv-1 seen a moment later, then took fewer writes than kv-2)
+        List<PodState> bothBack = List.of(pod(0).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(1).restartedAsReplica(0, 11).history("h13").lost(PodLoss.RESTARTED + " (restart 3)").state(),
+                pod(2).restartedAsReplica(0, 12).history("h14").lost(PodLoss.RESTARTED + " (restart 3)").state());
+        Map<String, ReplicationPlanner.Position> seenApart = Map.of("kv-1", new ReplicationPlanner.Position("h7", 11),
+                "kv-2", new ReplicationPlanner.Position("h7", 10));
+        Decision byKeys = ReplicationPlanner.plan(new Input(bothBack, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h7", null, null, seenApart));
+        assertThat(byKeys.promote()).as("%s", byKeys).isEqualTo("kv-2");
     }
 
     /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
