@@ -50,10 +50,8 @@ public final class ReplicaGroups {
      * @param podOfNode        node id → the pod the status last saw it on: a pod Kubernetes calls Ready that the
      *                         operator cannot reach still counts as available (a failover on Kubernetes' word,
      *                         not the operator's network)
-     */
-    /**
-     * @param offsetOfNode the replication offset each node last answered with (the status's), by node id: a process back from
-     *                     an append-only file answers with none, and its files hold at least that
+     * @param offsetOfNode     node id → the replication offset it last answered with (the status's): a process back from an
+     *                         append-only file answers with none, and its files hold at least that
      */
     public record Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode,
                         Map<String, Long> offsetOfNode) {
@@ -131,7 +129,7 @@ public final class ReplicaGroups {
             // Kubernetes already reports its process gone (ReplicationPlanner's rule): no window to wait for it
             boolean lostNow = recorded != null && recorded.lost() != null && !serving;
             // the replica with the newest data: the best of those that say their offset, and of those back from an append-only
-            // file (none said: ranked by keys among themselves), the latter chosen when it was last seen at least as far
+            // file (none said: ranked by keys among themselves); the latter chosen when last seen past the former (newer)
             PodView bestSaid = null;
             PodView bestBack = null;
             for (String r : replicas) {

@@ -522,6 +522,7 @@ final class ClusterDriver {
             return status;
         }
         status.setSlotsAssigned(layout.assignedSlots());
+        Map<String, Long> lastSeen = offsetOfNode(o.previous());
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
             PodView pod = byId.get(id);
@@ -530,7 +531,7 @@ final class ClusterDriver {
             p.setNodeId(id);
             // where it stands; one answering with none (back from an append-only file) keeps where it was last seen
             long offset = pod == null || pod.observed().replication() == null ? 0 : pod.observed().replication().offset();
-            p.setOffset(offset > 0 ? Long.valueOf(offset) : offsetOfNode(o.previous()).get(id));
+            p.setOffset(offset > 0 ? Long.valueOf(offset) : lastSeen.get(id));
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
                 p.setReplicaOf(name(byId, o, primary));
