@@ -318,6 +318,14 @@ public final class ReplicaGroups {
         return "primary " + (pod == null ? id : pod + " (" + id + ")");
     }
 
+    /**
+     * What the promoted pod holds, as the event says it: its offset, or, back from an append-only file (which keeps no
+     * offset: "offset 0" told the reader it held nothing), its keys.
+     */
+    private static String held(PodView p) {
+        return backWithoutOffset(p) ? "back from its append-only file with " + p.observed().keys() + " keys" : "offset " + offset(p);
+    }
+
     static long offset(PodView p) {
         ReplicationPlanner.Observed r = p.observed().replication();
         return r == null ? -1 : r.offset();
@@ -365,7 +373,7 @@ public final class ReplicaGroups {
             PodView p = byId.get(f.promoted());
             promote.add(p.name());
             to.add(p.name());
-            what.append("; ").append(f.primary()).append(" replaced by ").append(p.name()).append(" (offset ").append(offset(p)).append(')');
+            what.append("; ").append(f.primary()).append(" replaced by ").append(p.name()).append(" (").append(held(p)).append(')');
         }
         for (String id : next.nodes().keySet()) {
             PodView p = byId.get(id);

@@ -308,6 +308,9 @@ class ReplicaGroupsTest {
         Decision placed = ClusterPlanner.decide(new Input(List.of(pods), 6, 6, l.epoch(), 2,
                 new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 44L))));
         assertThat(placed.links().promote()).as("last seen at 44, past the lagging replica's 30").containsExactly("kv-2");
+        assertThat(placed.message()).as("the event's words").contains("replaced by kv-2 (back from its append-only file with 45 keys)")
+                .doesNotContain("offset 0");
+        assertThat(unplaced.message()).contains("replaced by kv-1 (offset 30)");
 
         PodView alsoBack = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 40, l, List.of(),
                 ReplicationPlanner.Observed.replica(0, address(0), false)), true, PodLoss.RESTARTED + " (restart 1)");
