@@ -246,6 +246,11 @@ public final class ConfigValidator {
         if (yaml == null || yaml.isBlank()) {
             return List.of();
         }
+        // Counted before it is parsed: the parsers would scan the whole cap (seconds of CPU for 3 MiB) before refusing it.
+        if (yaml.length() > YamlLimits.MAX_CODE_POINTS && yaml.codePointCount(0, yaml.length()) > YamlLimits.MAX_CODE_POINTS) {
+            return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax", "percore: the YAML is refused: "
+                    + yaml.codePointCount(0, yaml.length()) + " code points, at most " + YamlLimits.MAX_CODE_POINTS + " (syntax)", null));
+        }
         // Document by document through the parser: readValues() would also split a root-level
         // list into its items, hiding that the section is a list.
         try (JsonParser parser = YAML.createParser(yaml)) {

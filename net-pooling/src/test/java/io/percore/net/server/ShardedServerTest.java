@@ -308,8 +308,8 @@ class ShardedServerTest {
      */
     @Test
     void aClientStillReadingALongResponseIsNotIdle() throws Exception {
-        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofSeconds(2)).build(), lineServer());
-        int size = 16 << 20;
+        ShardedServer server = ShardedServer.start(engine, ServerOptions.builder().idleTimeout(Duration.ofSeconds(1)).build(), lineServer());
+        int size = 8 << 20;
         try (Socket s = new Socket()) {
             s.setReceiveBufferSize(32 * 1024); // the kernel holds little of it: most waits in the server
             s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
@@ -324,7 +324,7 @@ class ShardedServerTest {
                 assertThat(n).as("closed after %d of %d bytes, while they were still being read", read, size).isPositive();
                 read += n;
                 if (++chunks % 4 == 0) {
-                    Thread.sleep(50); // about 5 MB/s: three seconds, longer than the idle timeout
+                    Thread.sleep(50); // about 5 MB/s: 1.6 s or more, longer than the idle timeout
                 }
             }
             assertThat(server.metrics().stream().mapToLong(ShardServerMetrics::connectionsIdleClosed).sum()).isZero();
