@@ -659,9 +659,22 @@ public final class ReplicationPlanner {
      * over on that, a serving primary lost what its replicas had acknowledged since the last offsets were read (the
      * campaign's kubelet restart: 39 acknowledged writes).
      */
+    /**
+     * Serves as the primary: not being deleted, its process not known gone, a master when it answers (Ready on Kubernetes'
+     * word when out of reach). Kubernetes' word that its container ended is not enough while it answers as master: the driver
+     * lists the pods before it probes them, so the answer is a process that runs now, and a restarted one starts as a replica,
+     * so a master is one the operator promoted since. A restarted kubelet said so of a primary just promoted for a second
+     * more; failed over on that word, its writes acknowledged by a replica still linked to it went with its full sync from the
+     * new primary (the long campaign of 2026-12-05: 7 lost). The cluster's groups keep a serving primary the same way.
+     */
     static boolean available(PodState p) {
-        return !p.terminating() && p.knownLost() == null
-                && (p.observed() != null ? p.observed().master() : p.ready());
+        if (p.terminating()) {
+            return false;
+        }
+        if (p.knownLost() != null) {
+            return p.lost().startsWith(PodLoss.CONTAINER) && p.reachable() && p.observed().master();
+        }
+        return p.observed() != null ? p.observed().master() : p.ready();
     }
 
     /**

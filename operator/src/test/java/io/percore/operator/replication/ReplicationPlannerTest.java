@@ -260,6 +260,40 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * The long campaign of 2026-12-05 (seed 20261207, fault 64: the kubelet restarted and every process SIGKILLed): the
+     * operator promoted kv-0's new process, and for a second after, the restarted kubelet still said kv-0's container had
+     * terminated. On that word the primary it had just promoted, answering as master and taking writes, was failed over to
+     * kv-2, whose offset looked higher only because it was asked later; kv-0's writes meanwhile, acknowledged by kv-1 (still
+     * its replica), went with kv-0's full sync from kv-2: 7 acknowledged writes lost. A process that answers as master after
+     * the pods were listed runs now (a restarted one starts as a replica): Kubernetes' word of its container is stale.
+     */
+    @Test
+    void aPrimaryAnsweringAsMasterIsNotFailedOverOnKubernetesStaleWordThatItsContainerTerminated() {
+        String terminated = "its container terminated (Error, exit code 137)";
+        Decision d = planWithFiles("kv-0", null, T0, pod(0).primary(153).lost(terminated), pod(1).replicaOf(0, 153),
+                pod(2).replicaOf(0, 385));
+        assertThat(d.promote()).as("%s", d).isNull();
+        assertThat(d.primary()).isEqualTo("kv-0");
+        assertThat(d.kind()).isNotEqualTo(ReplicationPlanner.Kind.FAILOVER);
+
+        Decision restarted = planWithFiles("kv-0", null, T0, pod(0).primary(153).lost(PodLoss.RESTARTED + " (restart 1)"),
+                pod(1).replicaOf(0, 153), pod(2).replicaOf(0, 385));
+        assertThat(restarted.promote()).as("restarted, on the kubelet's late word: the same").isNull();
+
+        Decision refusing = planWithFiles("kv-0", null, T0, pod(0).labelled().unreachable().lost(terminated), pod(1).replicaOf(0, 153),
+                pod(2).replicaOf(0, 385));
+        assertThat(refusing.promote()).as("its process gone (no answer): failed over at once").isEqualTo("kv-2");
+
+        Decision asReplica = planWithFiles("kv-0", null, T0, pod(0).labelled().restartedAsReplica(0, 10).lost(PodLoss.RESTARTED + " (restart 1)"),
+                pod(1).replicaOf(0, 153), pod(2).replicaOf(0, 385));
+        assertThat(asReplica.promote()).as("back as a replica: it lost its role, failed over").isNotNull();
+
+        Decision nodeLost = planWithFiles("kv-0", null, T0, pod(0).primary(153).lost("its node n1 is NotReady"), pod(1).replicaOf(0, 153),
+                pod(2).replicaOf(0, 385));
+        assertThat(nodeLost.promote()).as("a NotReady node's word is not about a process: failed over as before").isEqualTo("kv-2");
+    }
+
+    /**
      * A replica back from its append-only file says no offset (the file keeps the writes, not where they stood) and starts a
      * history of its own. Ranked at 0, it went behind a replica that had lagged in the recorded history, whose full sync then
      * dropped the writes the restarted one had acknowledged (ReplicationPlannerPropertyTest, seed 1571); ranked above an old
