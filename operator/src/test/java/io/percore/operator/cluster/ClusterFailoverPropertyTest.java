@@ -180,6 +180,12 @@ class ClusterFailoverPropertyTest {
         int frozenSince;
         int partitionedFor;
         boolean restartedNotReadyYet;
+        /**
+         * Ticks the kubelet still reports its restarted container terminated while the new process loads and answers (the
+         * replication planner's property test models the same: a loaded or restarted kubelet reports seconds late).
+         */
+        int statusLag;
+        int restarts;
         String nodeId;
         Layout held = Layout.EMPTY;
         boolean master = true;
@@ -244,7 +250,7 @@ class ClusterFailoverPropertyTest {
 
         /** What PodLoss reads from the pod's status: a container terminated, or restarted and not ready again. */
         String lost() {
-            if (process == 0 && !terminating) {
+            if (!terminating && (process == 0 || statusLag > 0)) {
                 return "its container terminated (Error, exit code 137)";
             }
             return restartedNotReadyYet && process > 0 && !ready() ? PodLoss.RESTARTED : null;
@@ -486,6 +492,7 @@ class ClusterFailoverPropertyTest {
                         p.frozenFor = 0;
                         p.partitionedFor = 0;
                         p.restartedNotReadyYet = false;
+                        p.statusLag = 0;
                         p.linkUp = false;
                         continue;
                     }
@@ -493,6 +500,8 @@ class ClusterFailoverPropertyTest {
                 if (p.process == 0 && --p.downFor <= 0) {
                     p.restartedNotReadyYet = true;
                     p.process = 1;
+                    p.restarts++;
+                    p.statusLag = 1 + (p.ordinal + p.restarts + p.generation) % 3;
                 } else if (p.process == 1) {
                     start(p);
                 }
@@ -504,6 +513,9 @@ class ClusterFailoverPropertyTest {
                 }
                 if (p.partitionedFor > 0) {
                     p.partitionedFor--;
+                }
+                if (p.statusLag > 0 && p.process >= 1) {
+                    p.statusLag--;
                 }
             }
             for (SimPod r : pods) {
