@@ -162,13 +162,15 @@ abstract class FaultCampaign {
                     // every kind alone first; then each step one kind, or (one in three) two begun in the same second
                     List<Kind> kinds = i < everyKind.size() ? List.of(everyKind.get(i))
                             : rnd.nextInt(3) == 0 ? twoKinds(rnd) : List.of(randomKind(rnd));
-                    Map<String, String> before = writer.acknowledged();
                     cluster.keepLogs(namespace);
                     Cost cost = inject(i, kinds, rnd, writer);
                     costs.add(cost);
-                    List<String> lostNow = lostOf(before);
-                    assertThat(lostNow).as("fault %d (%s on %s, seed %d): writes acknowledged by WAIT 1 before it, missing after it%s",
-                            i + 1, cost.kind(), cost.target(), SEED, whereIs(lostNow, writer)).isEmpty();
+                    // everything acknowledged until now, during the fault's recovery too: checked only up to the fault's start,
+                    // 7 writes lost in fault 64's recovery were reported after fault 65 (the long campaign of 2026-12-05)
+                    List<String> lostNow = lostOf(writer.acknowledged());
+                    assertThat(lostNow).as("fault %d (%s on %s, seed %d): writes acknowledged by WAIT 1 before it or while the service"
+                            + " recovered from it, missing once whole again%s", i + 1, cost.kind(), cost.target(), SEED,
+                            whereIs(lostNow, writer)).isEmpty();
                     Progress.say("campaign %s %d/%d %s on %s: writes refused %.1f s at most, whole again after %.1f s; two primaries so far %d ms",
                             namespaceName(), i + 1, faults, cost.kind(), cost.target(), cost.refusedSeconds(), cost.wholeAgainSeconds(), watcher.splitMillis());
                 }
