@@ -613,6 +613,32 @@ abstract class FaultCampaign {
 
     /** The keys of {@code acknowledged} the primary does not hold with their value (read in pipelined batches). */
     private List<String> lostOf(Map<String, String> acknowledged) {
+        // Through the Service, as clients come: kube-proxy refuses while the Service has no ready endpoint, which its
+        // endpoints can lag the pods' readiness by (the cluster campaign of 2026-12-05, seed 20261205, fault 20: refused
+        // once the service was whole). The check is of the data, not of that lag: its connection is retried for 30 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<String> lost = lostOfOnce(acknowledged);
+                if (attempt > 1) {
+                    Progress.say("campaign: the check's connection through the Service taken at attempt %d", attempt);
+                }
+                return lost;
+            } catch (io.lettuce.core.RedisConnectionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<String> lostOfOnce(Map<String, String> acknowledged) {
         if (CLUSTER_MODE) {
             RedisClusterClient client = Writer.clusterClient(serviceUri());
             try (var c = client.connect()) {
