@@ -247,9 +247,10 @@ public final class ConfigValidator {
             return List.of();
         }
         // Counted before it is parsed: the parsers would scan the whole cap (seconds of CPU for 3 MiB) before refusing it.
-        if (yaml.length() > YamlLimits.MAX_CODE_POINTS && yaml.codePointCount(0, yaml.length()) > YamlLimits.MAX_CODE_POINTS) {
-            return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax", "percore: the YAML is refused: "
-                    + yaml.codePointCount(0, yaml.length()) + " code points, at most " + YamlLimits.MAX_CODE_POINTS + " (syntax)", null));
+        int codePoints = yaml.length() > YamlLimits.MAX_CODE_POINTS ? yaml.codePointCount(0, yaml.length()) : 0;
+        if (codePoints > YamlLimits.MAX_CODE_POINTS) {
+            return List.of(new ConfigError(PropertyPath.ROOT, null, "syntax", "percore: the YAML is refused: " + codePoints
+                    + " code points, at most " + YamlLimits.MAX_CODE_POINTS + " (syntax)", null));
         }
         // Document by document through the parser: readValues() would also split a root-level
         // list into its items, hiding that the section is a list.

@@ -186,7 +186,12 @@ public final class ReplicationPlanner {
          * writes WAIT had acknowledged was overwritten by one without them (the CI campaign of 2026-12-05: 86 lost).
          */
         boolean electable() {
-            return !terminating && reachable() && (knownLost() == null || lost.startsWith(PodLoss.CONTAINER));
+            return !terminating && reachable() && (knownLost() == null || lostOnlyItsContainer());
+        }
+
+        /** Kubernetes says its container ended, waits to restart or restarted: its process, not its pod or node. */
+        boolean lostOnlyItsContainer() {
+            return lost != null && lost.startsWith(PodLoss.CONTAINER);
         }
 
         /** Might hold keys: anything but a pod that answers and says it holds none. */
@@ -652,27 +657,24 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * Not being deleted, not known lost, and serving as a master on the operator's word (it answers so), else on
-     * Kubernetes' (Ready while the operator cannot reach it: a timeout is the operator's network, not the pod). Unready
+     * Not being deleted, its process not known gone, and serving as a master on the operator's word (it answers so), else
+     * on Kubernetes' (Ready while the operator cannot reach it: a timeout is the operator's network, not the pod). Unready
      * while it answers as a master is no outage: a master's readiness is its application's lifecycle, and the kubelet
      * resets it when it restarts (every pod unready until probed again) or has not probed it since its election. Failed
      * over on that, a serving primary lost what its replicas had acknowledged since the last offsets were read (the
-     * campaign's kubelet restart: 39 acknowledged writes).
-     */
-    /**
-     * Serves as the primary: not being deleted, its process not known gone, a master when it answers (Ready on Kubernetes'
-     * word when out of reach). Kubernetes' word that its container ended is not enough while it answers as master: the driver
-     * lists the pods before it probes them, so the answer is a process that runs now, and a restarted one starts as a replica,
-     * so a master is one the operator promoted since. A restarted kubelet said so of a primary just promoted for a second
-     * more; failed over on that word, its writes acknowledged by a replica still linked to it went with its full sync from the
-     * new primary (the long campaign of 2026-12-05: 7 lost). The cluster's groups keep a serving primary the same way.
+     * campaign's kubelet restart: 39 acknowledged writes). Kubernetes' word that its container ended is no loss either
+     * while it answers as master: the driver lists the pods before it probes them, so the answer is a process that runs
+     * now, and a restarted one starts as a replica, so this master is one the operator promoted since. A restarted kubelet
+     * said so of a primary just promoted for a second more; failed over on that word, its writes acknowledged by a replica
+     * still linked to it went with its full sync from the new primary (the long campaign of 2026-12-05: 7 lost). The
+     * cluster's groups keep a serving primary the same way.
      */
     static boolean available(PodState p) {
         if (p.terminating()) {
             return false;
         }
         if (p.knownLost() != null) {
-            return p.lost().startsWith(PodLoss.CONTAINER) && p.reachable() && p.observed().master();
+            return p.lostOnlyItsContainer() && p.reachable() && p.observed().master();
         }
         return p.observed() != null ? p.observed().master() : p.ready();
     }

@@ -705,7 +705,7 @@ class ReplicationPlannerPropertyTest {
                     // Kubernetes' word of its container, late (statusLag), is no loss while it answers as master: a restarted
                     // process starts as a replica, so this one was promoted since (the long campaign of 2026-12-05: 7 lost)
                     if (p != chosen && p.labelled && p.master && p.answersOperator() && !p.terminating
-                            && (p.lost() == null || p.lost().startsWith("its container "))) {
+                            && (p.lost() == null || p.lost().startsWith(PodLoss.CONTAINER))) {
                         return "promoted " + chosen.name + " while " + p.name + ", the primary, answers as a master and is not lost"
                                 + (p.lost() == null ? "" : " (Kubernetes still says: " + p.lost() + ")")
                                 + (p.labelledAt == null ? "" : " (made primary " + Duration.between(p.labelledAt, now).toSeconds() + " s before)");
