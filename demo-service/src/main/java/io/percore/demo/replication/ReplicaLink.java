@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.percore.engine.Shard;
+import io.percore.net.server.ImmediateClose;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -511,7 +512,8 @@ public final class ReplicaLink implements ReplicaEvents {
         }
         LOG.warn("Closing replica {}:{} (client id {}): {}", ip, listeningPort, clientId, why);
         closed();
-        channel.close();
+        // what it had not taken yet is given up, as Redis frees a replica's client: its peer may read nothing more
+        ImmediateClose.of(channel);
     }
 
     /** {@link #close} from any thread. */

@@ -112,6 +112,13 @@ final class ConnectionAccounting extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
+    /** Notes when the connection was asked to close: a close that does not complete is what the drain's report names. */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        context.onCloseRequested();
+        ctx.close(promise);
+    }
+
     /**
      * Starts the drain of this connection: writes (and flushes) an empty buffer behind whatever
      * the handlers have written so far; as writes complete in order, its completion means every

@@ -31,6 +31,8 @@ public final class ServerChannelContext {
     private int pendingWrites;
     /** Bytes arrived after the last write: an untracked request may be in flight. */
     private boolean readSinceLastWrite;
+    /** When the connection was first asked to close (System.nanoTime()), 0 before. */
+    private long closeRequestedNanos;
     /** The connection's responder, when it has one: it knows exactly what is still to be answered. */
     private OrderedResponder<?> responder;
 
@@ -108,6 +110,10 @@ public final class ServerChannelContext {
     /** Why the connection still holds a drain (for the drain's report): what it owes, what is still being written. */
     String busyReason() {
         StringBuilder why = new StringBuilder();
+        if (closeRequestedNanos != 0) {
+            // asked to close and still open: the transport holds the close until its operations in flight end
+            why.append("closing for ").append((System.nanoTime() - closeRequestedNanos) / 1_000_000).append(" ms; ");
+        }
         if (inFlight > 0) {
             why.append(inFlight).append(" request(s) in flight; ");
         }
@@ -152,6 +158,12 @@ public final class ServerChannelContext {
     /** The responder answered its last outstanding request during a drain. */
     void onResponderIdle() {
         listener.closeIfDrained(channel, this);
+    }
+
+    void onCloseRequested() {
+        if (closeRequestedNanos == 0) {
+            closeRequestedNanos = System.nanoTime() | 1; // never 0
+        }
     }
 
     void onRead() {

@@ -158,7 +158,7 @@ final class ShardListener {
         }
         forceCloseTimer = shard.schedule(timeout, () -> {
             for (Channel ch : new ArrayList<>(connections)) {
-                ch.close();
+                ImmediateClose.of(ch); // what it still had to send is given up: the bound is the bound
             }
         });
         // a drain that is not done after a tenth of its bound says who holds it (a peer that reads nothing more, a reply
