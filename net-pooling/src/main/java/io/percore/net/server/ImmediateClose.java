@@ -13,11 +13,11 @@ import java.io.IOException;
  *
  * <p>{@link Channel#close()} alone is not enough on io_uring: Netty defers the close of a socket until the operations
  * it has in the ring complete, and asks the kernel to cancel them. On the real node a stopping primary's replica link,
- * its peer deleted with its pod, stayed open that way through its server's drain and the pod's grace period
- * (FaultCampaignIT, 2026-12-05: "1 write(s) not taken by the socket", 70 s after its close). {@code shutdown(2)} acts on
- * the socket itself: every operation waiting on it, in the ring or not, completes at once (the send with an error, the
- * receive with end of stream), and the deferred close goes on. On NIO and epoll it changes nothing but the order: the
- * peer still gets what the kernel already took, then the end of stream.
+ * its peer's pod deleted too, was still open 7 s after its close ("1 write(s) not taken by the socket"), and the pod's
+ * stop ran to its grace period (FaultCampaignIT, 2026-12-05). {@code shutdown(2)} acts on the socket itself: every
+ * operation waiting on it, in the ring or not, completes at once (the send with an error, the receive with end of
+ * stream), and the deferred close goes on. On epoll the peer sees the same as after a close: what the kernel already
+ * took, then the end of stream. NIO's channels are only closed.
  */
 public final class ImmediateClose {
 
