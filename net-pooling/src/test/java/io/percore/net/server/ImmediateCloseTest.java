@@ -3,6 +3,7 @@ package io.percore.net.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -70,11 +71,14 @@ class ImmediateCloseTest {
             try (java.net.Socket peer = new java.net.Socket("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort())) {
                 peer.setSoTimeout(10_000);
                 Channel ch = accepted.get(10, TimeUnit.SECONDS);
-                // 64 MB toward a peer that reads nothing: far past both sockets' buffers, so a send stays in flight
+                // 64 MB toward a peer that reads nothing, far past both sockets' buffers, so a send stays in flight: one
+                // direct 64 KB chunk written 1,024 times (no copy, no 64 MB of memory)
                 long sent = ch.eventLoop().submit(() -> {
+                    ByteBuf chunk = Unpooled.directBuffer(64 << 10).writeZero(64 << 10);
                     for (int i = 0; i < 1024; i++) {
-                        ch.write(Unpooled.wrappedBuffer(new byte[64 << 10]));
+                        ch.write(chunk.retainedDuplicate());
                     }
+                    chunk.release();
                     ch.flush();
                     return ch.unsafe().outboundBuffer().totalPendingWriteBytes();
                 }).get(10, TimeUnit.SECONDS);
