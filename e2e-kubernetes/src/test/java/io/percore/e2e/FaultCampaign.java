@@ -531,19 +531,40 @@ abstract class FaultCampaign {
 
     /** Drops what comes to the pod from {@code from} (and what it sends there), inside its network namespace. */
     private void cut(Pod pod, List<String> from) {
-        String pid = taskPid(pod);
+        String net = "--net=" + networkNamespace(pod);
         for (String ip : from) {
-            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", pid, "-n", "iptables", "-I", "INPUT", "-s", ip, "-j", "DROP");
-            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", pid, "-n", "iptables", "-I", "OUTPUT", "-d", ip, "-j", "DROP");
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", net, "iptables", "-I", "INPUT", "-s", ip, "-j", "DROP");
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", net, "iptables", "-I", "OUTPUT", "-d", ip, "-j", "DROP");
         }
     }
 
     private void heal(Pod pod) {
         try {
-            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "-t", taskPid(pod), "-n", "iptables", "-F");
+            RealNode.exec(Map.of(), Duration.ofSeconds(20), "nsenter", "--net=" + networkNamespace(pod), "iptables", "-F");
         } catch (RuntimeException e) {
             Progress.say("campaign: heal of %s: %s (its pod may be gone, and its network namespace with it)", name(pod), e.getMessage());
         }
+    }
+
+    private static final java.util.regex.Pattern NETWORK_NAMESPACE =
+            java.util.regex.Pattern.compile("\"type\":\\s*\"network\",\\s*\"path\":\\s*\"([^\"]+)\"");
+
+    /**
+     * The pod's network namespace as its container's spec names it: the pod sandbox's, which lives as long as the pod, not
+     * as long as one run of its container. Entered through the container's process, a heal missed it whenever that
+     * process was between restarts, and the rules stayed: seed 20261209's cluster campaign, fault 37 ({@code FILL_CLAIM+CUT_OFF}
+     * on one primary), its JVM ended by the full disk, the heal found no task, and the pod, restarted, stayed cut off from
+     * the operator and its group for good ("not whole again within PT3M"). Read from the container's record, which
+     * outlives its process.
+     */
+    private String networkNamespace(Pod pod) {
+        String id = containerId(cluster.client().pods().inNamespace(namespace).withName(name(pod)).get());
+        java.util.regex.Matcher m = NETWORK_NAMESPACE.matcher(cluster.node().ctr("containers", "info", id));
+        if (m.find()) {
+            return m.group(1);
+        }
+        // a runtime whose spec does not name it: the running process's, as before
+        return "/proc/" + taskPid(pod) + "/ns/net";
     }
 
     /**
