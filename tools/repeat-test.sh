@@ -3,7 +3,7 @@
 # machine every test must pass on. Use it on each new process-level test before it lands; a flaky test found here costs
 # minutes, in CI a 30-minute run.
 #
-#   tools/repeat-test.sh MODULE TEST N     e.g. tools/repeat-test.sh demo-service StopClosesClientsTest 5
+#   tools/repeat-test.sh MODULE TEST N     e.g. tools/repeat-test.sh demo-service-tests StopClosesClientsTest 5
 #
 # TEST is surefire's -Dtest (Class, Class#method, patterns). STRESS="-c 2" is the default load (STRESS= for none; Debian:
 # apt-get install -y stress). MODULE is packaged first with what it needs (-am, no tests: tests that start the app's jar

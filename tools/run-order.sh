@@ -4,7 +4,7 @@
 # (builds,milliseconds,class,method), plus a class's time outside its tests (@BeforeAll, @AfterAll)
 # as a method named "(class)". The build copies the file to where surefire's balanced run order
 # reads it, so the module's longest classes start first (root pom, execution run-order).
-#   tools/run-order.sh MODULE...      e.g. tools/run-order.sh demo-service operator
+#   tools/run-order.sh MODULE...      e.g. tools/run-order.sh demo-service-tests operator
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

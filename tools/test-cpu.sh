@@ -5,7 +5,7 @@
 # its JVM spent (its own threads) and its children's (child JVMs, redis-server, clients it started and reaped), then the
 # module's totals.
 #
-#   tools/test-cpu.sh MODULE [TEST [TOP]]   e.g. tools/test-cpu.sh demo-service   or   tools/test-cpu.sh operator 'Cluster*'
+#   tools/test-cpu.sh MODULE [TEST [TOP]]   e.g. tools/test-cpu.sh demo-service-tests   or   tools/test-cpu.sh operator 'Cluster*'
 #
 # TEST is surefire's -Dtest (default: every class); TOP the rows printed (default 30). The module is packaged first with
 # what it needs (-am; the operator's tests also run the demo's jar), then only its classes run. A child still running

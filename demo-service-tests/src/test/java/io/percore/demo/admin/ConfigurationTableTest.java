@@ -3,8 +3,12 @@ package io.percore.demo.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.percore.demo.app.DemoProperties;
 import io.percore.demo.server.ConfigValues;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,10 +35,18 @@ class ConfigurationTableTest {
 
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
-    /** Every key {@code percore.demo.*} binds, from the metadata the build generates. */
+    /**
+     * Every key {@code percore.demo.*} binds, from the metadata the build generates. Read from where the demo's classes
+     * are (its jar or its class directory): the starter's jar has a file of the same name.
+     */
     private static Set<String> boundKeys() throws IOException {
-        JsonNode metadata = JsonMapper.builder().build()
-                .readTree(Files.readString(Path.of("target/classes/META-INF/spring-configuration-metadata.json")));
+        URL demo = DemoProperties.class.getProtectionDomain().getCodeSource().getLocation();
+        JsonNode metadata;
+        try (URLClassLoader only = new URLClassLoader(new URL[] {demo}, null);
+                InputStream in = only.getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("the configuration processor's metadata in " + demo).isNotNull();
+            metadata = JsonMapper.builder().build().readTree(in);
+        }
         Set<String> keys = new TreeSet<>();
         for (JsonNode p : metadata.get("properties")) {
             keys.add(p.get("name").asString());

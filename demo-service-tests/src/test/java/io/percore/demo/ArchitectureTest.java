@@ -141,7 +141,7 @@ class ArchitectureTest {
     void aShardedServicesInstanceIsNamedSubsystemShard() throws IOException {
         List<String> named = new ArrayList<>();
         List<String> misnamed = new ArrayList<>();
-        try (var files = Files.walk(Path.of("src/main/java"))) {
+        try (var files = Files.walk(Path.of("../demo-service/src/main/java"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = Pattern.compile("Sharded<([A-Z][A-Za-z0-9]*)>").matcher(Files.readString(f));
                 while (m.find()) {
