@@ -3,6 +3,14 @@ package io.percore.demo.support;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A port handed out by the system could be taken by any socket while a server was down between a stop
  * and its restart in place: a restarted node then failed with "Address already in use" (seen in the
  * flaky report under load). The surefire JVMs a module runs side by side ({@code test.fork} of
- * {@code test.forks}) each take their own slice of the range, so two never hand out the same port.
+ * {@code test.forks}) each take their own slice of the range, and each port handed out is locked for the JVM's life
+ * (a file lock, as the operator's tests do): surefire numbers forks across the modules a parallel reactor runs at once,
+ * so two of this module's forks can be numbered into one slice.
  * With {@code -Dtest.ports=7650-7699} another range is sliced the same way (a machine shared by several
  * builds gives each its range). Not a {@code percore.*} name: the configuration check refuses unknown ones
  * in every Spring context a test starts.
@@ -29,10 +39,17 @@ public final class TestPorts {
     private TestPorts() {
     }
 
-    /** A port nothing listens on now, of this JVM's slice of the range. */
+    /** The locks of the ports this JVM handed out, held until it exits (the OS releases them then). */
+    private static final List<FileChannel> HELD = new CopyOnWriteArrayList<>();
+
+    /** A port nothing listens on now and no other test JVM has taken, of this JVM's slice of the range. */
     public static int free() throws IOException {
+        Path locks = Path.of(System.getProperty("java.io.tmpdir"), "percore-test-ports");
         for (int i = 0; i < SLICE.size(); i++) {
             int port = SLICE.from() + Math.floorMod(NEXT.getAndIncrement(), SLICE.size());
+            if (!take(locks, port)) {
+                continue; // another JVM's
+            }
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
                 return port;
             } catch (IOException taken) {
@@ -41,6 +58,27 @@ public final class TestPorts {
         }
         throw new IOException("no free port in " + SLICE.from() + "-" + (SLICE.from() + SLICE.size() - 1)
                 + " (test.ports=" + System.getProperty("test.ports", DEFAULT_RANGE) + ")");
+    }
+
+    /**
+     * Locks {@code port}'s file in {@code dir} for this JVM, or says another JVM holds it. A lock this JVM already holds
+     * counts as taken too: the port was handed out before.
+     */
+    static boolean take(Path dir, int port) throws IOException {
+        Files.createDirectories(dir);
+        FileChannel channel = FileChannel.open(dir.resolve(port + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException handedOutHere) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            return false;
+        }
+        HELD.add(channel);
+        return true;
     }
 
     /** Fork {@code fork} (1-based) of {@code forks}: its part of the range, {@code size} ports from {@code from}. */
