@@ -225,4 +225,15 @@ class ValueStoreTest {
         assertThat(store.readString(b("key:999"), 0)).as("prefetching changes nothing").isEqualTo(b("v999"));
         assertThat(store.size()).isEqualTo(1000);
     }
+
+    @Test
+    void prefetchTakesAnEmptyKeyKeptApartFromItsValue() {
+        ValueStore store = new ValueStore();
+        byte[] longValue = new byte[KeyTable.EMBED_MAX + 1]; // too long for a record: the empty key is an array of its own
+        store.setString(new byte[0], longValue, ValueStore.NO_EXPIRY);
+        store.setString(b("k"), b("in its record"), ValueStore.NO_EXPIRY);
+        int[] hashes = {ValueStore.keyHash(new byte[0], 0), ValueStore.keyHash(b("k"), 1)};
+        assertThat(store.prefetch(hashes, 2)).isEqualTo(2);
+        assertThat(store.readString(new byte[0], 0)).isEqualTo(longValue);
+    }
 }
