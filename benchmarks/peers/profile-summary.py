@@ -4,7 +4,8 @@
 usage: profile-summary.py FILE [TOP]   (TOP self frames, default 25)
 Prints the share of samples per thread root, the kernel's own share, the inclusive share of the
 frames that name the parts of a request (syscalls, Netty's pipeline, decoding, dispatch, the
-keyspace, replies, the per-command hooks) and the top frames by self samples.
+keyspace, replies, the per-command hooks; left out when none is in the file, as in a peer's profile
+from profile-peer.sh) and the top frames by self samples.
 """
 import collections
 import sys
@@ -60,9 +61,10 @@ def main():
     print("\nthreads (stack roots):")
     for frame, n in roots.most_common(6):
         print(f"  {pct(n)}  {frame[:100]}")
-    print("\nparts of a request (inclusive: a part's callees count in it; parts overlap):")
-    for name, _ in PARTS:
-        print(f"  {pct(parts[name])}  {name}")
+    if parts:  # a peer's profile (profile-peer.sh) has none of the demo's parts
+        print("\nparts of a request (inclusive: a part's callees count in it; parts overlap):")
+        for name, _ in PARTS:
+            print(f"  {pct(parts[name])}  {name}")
     print(f"\ntop {top} frames by own samples:")
     for frame, n in self_samples.most_common(top):
         print(f"  {pct(n)}  {frame[:140]}")
