@@ -436,10 +436,7 @@ final class KeyTable {
                 present++;
                 // the meta row too: the key's compare reads its type byte (is the key in a record?), the command its rank
                 sum += metas[id >>> PAGE_SHIFT][id & IN_PAGE];
-                byte[] key = keys[id >>> PAGE_SHIFT][id & IN_PAGE];
-                // its last byte too: a record starting past the middle of a cache line ends in the next one, which
-                // the key's compare or the value's copy reads (one in two of redis-benchmark's 16-byte keys with their values)
-                sum += key.length == 0 ? 0 : key[key.length - 1];
+                sum += keys[id >>> PAGE_SHIFT][id & IN_PAGE].length;
                 if (values[id >>> PAGE_SHIFT][id & IN_PAGE] instanceof byte[] bytes) {
                     sum += bytes.length;
                 }
