@@ -44,6 +44,8 @@ public final class TestPorts {
 
     /** A port nothing listens on now and no other test JVM has taken, of this JVM's slice of the range. */
     public static int free() throws IOException {
+        // The operator's ServiceProcess locks its ports in this directory too: with overlapping -Dtest.ports and
+        // -Dpercore.it.ports ranges the two modules' JVMs, running side by side, still never share a port.
         Path locks = Path.of(System.getProperty("java.io.tmpdir"), "percore-test-ports");
         for (int i = 0; i < SLICE.size(); i++) {
             int port = SLICE.from() + Math.floorMod(NEXT.getAndIncrement(), SLICE.size());
