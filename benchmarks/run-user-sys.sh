@@ -5,9 +5,9 @@
 # (pinned to CPU 0, -r 100000 -c 50) once per test, reporting the server's utime and stime
 # (/proc/PID/stat, all its threads) per request apart. run-peers.sh gives their sum; this says which
 # half a gap is in (2026-11-25: the demo spends less in the kernel than redis-server one request at a
-# time, and, warmed up, about 0.6 µs more in user space). The split is by tick (below); both servers'
-# sampled stacks (profile.sh beside profile-peer.sh) put it the other way on 2026-12-05 (PEERS.md,
-# measurement 47): read the totals here, and the halves from the profiles.
+# time, and, warmed up, about 0.6 µs more in user space). The split is by tick (below): read the totals
+# here, and the halves from one sampler on both servers (profile-peer.sh, with APP=demo for the demo; PEERS.md,
+# measurement 48: the same direction, the demo's user space about 0.2 µs above redis-server's).
 #
 # The total is exact to the 10 ms it is counted in (the kernel scales the sampled halves to the
 # scheduler's own run time); the split is not: this kernel (CONFIG_TICK_CPU_ACCOUNTING, HZ=250)

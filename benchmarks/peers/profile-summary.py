@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Summarises an async-profiler collapsed-stacks file: where the server's CPU went.
 
-usage: profile-summary.py FILE [TOP]   (TOP self frames, default 25)
+usage: profile-summary.py FILE [TOP] [--no-parts]   (TOP self frames, default 25)
 Prints the share of samples per thread root, the kernel's own share, the inclusive share of the
 frames that name the parts of a request (syscalls, Netty's pipeline, decoding, dispatch, the
 keyspace, replies, the per-command hooks; left out when none is in the file, as in a peer's profile
-from profile-peer.sh) and the top frames by self samples.
+from profile-peer.sh, or with --no-parts) and the top frames by self samples.
 """
 import collections
 import sys
@@ -36,6 +36,9 @@ PARTS = [
 def main():
     path = sys.argv[1]
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
+    # perf's stacks of JIT code (profile-peer.sh APP=demo) have no frame pointers to walk: a frame names the
+    # compiled method its innermost code was inlined into, so the parts, which need whole stacks, say nothing
+    with_parts = "--no-parts" not in sys.argv[3:]
     total = kernel = 0
     self_samples = collections.Counter()
     roots = collections.Counter()
@@ -61,7 +64,7 @@ def main():
     print("\nthreads (stack roots):")
     for frame, n in roots.most_common(6):
         print(f"  {pct(n)}  {frame[:100]}")
-    if parts:  # a peer's profile (profile-peer.sh) has none of the demo's parts
+    if parts and with_parts:  # a peer's profile (profile-peer.sh) has none of the demo's parts
         print("\nparts of a request (inclusive: a part's callees count in it; parts overlap):")
         for name, _ in PARTS:
             print(f"  {pct(parts[name])}  {name}")
