@@ -10,7 +10,7 @@
 # APP=demo samples the demo with the same perf instead (started as profile.sh starts it: one pinned shard), so that
 # both servers are measured by one sampler: async-profiler in the JVM and perf on redis-server put a request's
 # kernel and user parts in different places (PEERS.md, measurement 48: async-profiler gave the demo 0.7 us of user
-# space one request at a time, perf on both gives it about 2.0 against redis-server's 1.6). After the measured run
+# space one request at a time, perf on both gives it about 1.6 against redis-server's 1.4). After the measured run
 # `jcmd Compiler.perfmap` writes the JIT's symbols for perf, and the summary names each thread's part (the JIT's
 # compiler threads still at work show there: give WARMUPS enough runs).
 #
@@ -39,7 +39,10 @@ for tool in "$SERVER" redis-benchmark redis-cli taskset perf python3; do
 done
 WORK=$(mktemp -d /tmp/percore-profile-peer.XXXXXX)
 PID=
-cleanup() { [ -z "$PID" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; } || true; rm -rf "$WORK"; }
+cleanup() {
+  [ -z "$PID" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -f "/tmp/perf-$PID.map"; } || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')}
 if [ "$APP" = demo ]; then
