@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Summarises an async-profiler collapsed-stacks file: where the server's CPU went.
+"""Summarises a collapsed-stacks file (async-profiler's, or perf's as profile-peer.sh folds it): where the server's CPU went.
 
 usage: profile-summary.py FILE [TOP] [--no-parts]   (TOP self frames, default 25)
 Prints the share of samples per thread root, the kernel's own share, the inclusive share of the
