@@ -238,8 +238,7 @@ class RespCommandDecoderTest {
     }
 
     private static long parse(String s) {
-        ByteBuf buf = Unpooled.wrappedBuffer(ascii("x" + s + "y"));
-        return RespCommandDecoder.parseLength(buf, 1, 1 + s.length());
+        return RespCommandDecoder.parseLength(ascii("x" + s + "y"), 1, 1 + s.length());
     }
 
     private static String errorOf(RespDecoderLimits limits, String input) {

@@ -125,6 +125,28 @@ class RespKeyLookaheadTest {
     }
 
     @Test
+    void aBatchLongerThanTheScanWindowIsLookedAtWholeWhereverItsLinesFall() {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < RespCommandDecoder.LOOKAHEAD_COMMANDS; i++) {
+            keys.add(i == 2 ? "long".repeat(RespCommandDecoder.SPAN_AFTER_LONG_VALUE / 4) + i : "key" + i); // the lines after a long value past the span copied
+        }
+        for (int shift = 0; shift < 64; shift++) { // moves the lines after the first value across the window's end
+            StringBuilder batch = new StringBuilder();
+            List<List<String>> expected = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                String value = i == 0 ? "a".repeat(RespCommandDecoder.SCAN_WINDOW - 40 + shift)
+                        : i == 1 ? "b".repeat(3 * RespCommandDecoder.SCAN_WINDOW + shift) // past a whole window
+                        : "v".repeat(i * 7 % 120);
+                batch.append(command("SET", keys.get(i), value));
+                expected.add(List.of("SET", keys.get(i), value));
+            }
+            Recorder r = feed(ascii(batch.toString()));
+            assertThat(r.calls).as("shift %d", shift).containsExactly("0 " + keys);
+            assertThat(r.commands).as("shift %d", shift).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void decodingIsTheSameAtEverySplitAndEveryKeyToldIsItsCommandsFirstKey() {
         StringBuilder stream = new StringBuilder();
         for (int i = 0; i < 20; i++) {
