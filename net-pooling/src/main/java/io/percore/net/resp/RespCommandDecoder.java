@@ -498,15 +498,40 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         return found;
     }
 
-    /** {@link #parseLength(byte[], int, int)} of a line in the buffer, copied out into the thread's window. */
-    private long parseLength(ByteBuf in, int from, int to) {
+    /**
+     * {@link #parseLength(byte[], int, int)} of a line in the buffer, read where it lies: the line-by-line path
+     * reads one or two digits a line, and copying each line out first cost MSET (21 lines) about 5 %.
+     */
+    static long parseLength(ByteBuf in, int from, int to) {
         int length = to - from;
         if (length <= 0 || length > 20) {
             return NOT_A_NUMBER;
         }
-        byte[] line = WINDOWS.get();
-        in.getBytes(from, line, 0, length);
-        return parseLength(line, 0, length);
+        byte first = in.getByte(from);
+        if (length == 1 && first == '0') {
+            return 0;
+        }
+        boolean negative = first == '-';
+        int i = negative ? from + 1 : from;
+        if (i == to) {
+            return NOT_A_NUMBER;
+        }
+        byte lead = in.getByte(i);
+        if (lead < '1' || lead > '9') {
+            return NOT_A_NUMBER;
+        }
+        long v = 0; // accumulated negatively so that Long.MIN_VALUE is representable
+        for (; i < to; i++) {
+            int d = in.getByte(i) - '0';
+            if (d < 0 || d > 9 || v < (Long.MIN_VALUE + d) / 10) {
+                return NOT_A_NUMBER;
+            }
+            v = v * 10 - d;
+        }
+        if (negative) {
+            return -1;
+        }
+        return v == Long.MIN_VALUE ? NOT_A_NUMBER : -v;
     }
 
     /**
