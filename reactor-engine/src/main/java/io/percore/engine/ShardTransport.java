@@ -1,5 +1,7 @@
 package io.percore.engine;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
@@ -14,8 +16,11 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringAdaptiveBufferRingAllocator;
+import io.netty.channel.uring.IoUringBufferRingConfig;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.percore.config.EngineConfig;
@@ -42,6 +47,8 @@ public final class ShardTransport {
     private final Class<? extends SocketChannel> socketChannelClass;
     private final ChannelOption<Boolean> reusePortOption;
     private final String fallbackReason;
+    /** Decided once, so that the shards' handlers and their connections agree ({@link #receiveRing()}). */
+    private final boolean receiveRing;
 
     private ShardTransport(String name, Supplier<IoHandlerFactory> handlerFactory,
                            Class<? extends ServerSocketChannel> serverChannelClass,
@@ -53,6 +60,7 @@ public final class ShardTransport {
         this.socketChannelClass = socketChannelClass;
         this.reusePortOption = reusePortOption;
         this.fallbackReason = fallbackReason;
+        this.receiveRing = IO_URING.equals(name) && receiveRing();
     }
 
     /**
@@ -62,6 +70,7 @@ public final class ShardTransport {
      */
     static ShardTransport select(EngineConfig.Transport choice) {
         waitsForCompletionsAreNotIoWait();
+        oneReceiveAtATime();
         return select(choice, IoUring.isAvailable() ? null : IoUring.unavailabilityCause(),
                 Epoll.isAvailable() ? null : Epoll.unavailabilityCause(), !IoUring.isAvailable(), !Epoll.isAvailable());
     }
@@ -87,9 +96,86 @@ public final class ShardTransport {
         }
     }
 
+    /**
+     * Netty's switch for multishot receives into a buffer ring (read once, when Netty's {@code IoUring} class loads).
+     */
+    static final String RECV_MULTISHOT_PROPERTY = "io.netty.iouring.recvMultiShotEnabled";
+
+    /** Turns the shards' receive ring off ({@code -Dpercore.iouring.receive-ring=false}): each read then waits for readiness first. */
+    static final String RECEIVE_RING_PROPERTY = "percore.iouring.receive-ring";
+
+    /**
+     * Turns Netty's {@link #RECV_MULTISHOT_PROPERTY} off unless the application set it, so that the shards' receive ring
+     * ({@link #receiveRing()}) keeps a paused connection paused. Netty 4.2.18 arms a new multishot receive when the ring
+     * runs dry and when the kernel ends one, whatever auto-read says, so a client writing a million commands before it
+     * reads filled the query buffer with all of them (29.6 MB in 0.4 s, issue 79). One receive at a time stops with
+     * auto-read: at most the one already armed completes after the pause. Only receives into a ring are affected.
+     */
+    static void oneReceiveAtATime() {
+        if (System.getProperty(RECV_MULTISHOT_PROPERTY) == null) {
+            System.setProperty(RECV_MULTISHOT_PROPERTY, "false");
+        }
+    }
+
+    /** The buffer group of the shards' receive ring (one ring per shard's handler, so the same id on each). */
+    static final short RECEIVE_RING_GROUP = 1;
+
+    /**
+     * Whether the io_uring shards receive into a ring of buffers the kernel picks from (Netty's buffer ring), rather than
+     * waiting for a socket's readiness and then submitting its receive. With the ring a connection's next receive is
+     * submitted with its reply, and completes with the next request: one {@code io_uring_enter} a request one at a time
+     * instead of two, 5-8 % of the demo's CPU a request on this project's machine (benchmarks/PEERS.md, measurement 50). A
+     * connection that waits holds no buffer: the kernel takes one when data comes. Needs Linux 5.19 and one receive at a
+     * time ({@link #oneReceiveAtATime()}; off when something loaded Netty's {@code IoUring} class with multishot on).
+     */
+    static boolean receiveRing() {
+        return Boolean.parseBoolean(System.getProperty(RECEIVE_RING_PROPERTY, "true"))
+                && IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported() && !IoUring.isRecvMultishotEnabled();
+    }
+
+    private IoHandlerFactory ioUringHandlers() {
+        if (!receiveRing) {
+            return IoUringIoHandler.newFactory();
+        }
+        // 1-16 KiB a buffer, sized by what arrives; 64 at first, up to 128 when the kernel finds the ring empty. A buffer
+        // a receive (not Linux 6.12's incremental use of one buffer by several): 16 deep, incremental cost 3 % a request
+        // more than no ring, whole buffers 4 % less (PEERS.md, measurement 50).
+        IoUringBufferRingConfig ring = IoUringBufferRingConfig.builder().bufferGroupId(RECEIVE_RING_GROUP)
+                .bufferRingSize((short) 128).batchSize(64).incremental(false)
+                .allocator(new IoUringAdaptiveBufferRingAllocator(io.netty.buffer.ByteBufAllocator.DEFAULT, 1024, 4096, 16384))
+                .build();
+        return IoUringIoHandler.newFactory(new IoUringIoHandlerConfig().setBufferRingConfig(ring));
+    }
+
+    /**
+     * Whether connections of this transport can receive into the shards' ring ({@link #useReceiveRing}): io_uring with
+     * {@link #receiveRing()}.
+     */
+    public boolean hasReceiveRing() {
+        return receiveRing;
+    }
+
+    /**
+     * Has the connections {@code bootstrap} accepts receive into the shard's ring. Only for a protocol whose handlers take a
+     * read that arrives after they turned auto-read off: the receive armed before the pause still completes once.
+     */
+    public void useReceiveRing(ServerBootstrap bootstrap) {
+        if (receiveRing) {
+            bootstrap.childOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_RING_GROUP);
+        }
+    }
+
+    /** As {@link #useReceiveRing(ServerBootstrap)}, for a connection accepted elsewhere: before it is registered on its shard. */
+    public void useReceiveRing(Channel connection) {
+        if (receiveRing) {
+            connection.config().setOption(IoUringChannelOption.IO_URING_BUFFER_GROUP_ID, RECEIVE_RING_GROUP);
+        }
+    }
+
     /** Whether io_uring can run here, asked as the engine asks it (so that asking first does not undo the flag above). */
     public static boolean ioUringAvailable() {
         waitsForCompletionsAreNotIoWait();
+        oneReceiveAtATime();
         return IoUring.isAvailable();
     }
 
@@ -145,7 +231,8 @@ public final class ShardTransport {
     }
 
     private static ShardTransport ioUring(String reason) {
-        return new ShardTransport(IO_URING, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class,
+        // the handlers are the transport's own (ioUringHandlers): with or without the ring it decided on
+        return new ShardTransport(IO_URING, null, IoUringServerSocketChannel.class,
                 IoUringSocketChannel.class, IoUringChannelOption.SO_REUSEPORT, reason);
     }
 
@@ -189,7 +276,7 @@ public final class ShardTransport {
     }
 
     IoHandlerFactory newHandlerFactory() {
-        return handlerFactory.get();
+        return IO_URING.equals(name) ? ioUringHandlers() : handlerFactory.get();
     }
 
     @Override

@@ -51,6 +51,34 @@ class TransportTest {
         }
     }
 
+    /**
+     * The shards receive into a buffer ring, one receive at a time: a connection's next receive goes with its reply, and
+     * a paused one is not read further (multishot receives into a ring ignore auto-read in Netty 4.2.18).
+     */
+    @Test
+    void ioUringShardsReceiveIntoARingOneReceiveAtATime() {
+        try (Engine engine = TestEngines.start(1)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(engine.transport().equals("io_uring"), "io_uring not in use here");
+            org.junit.jupiter.api.Assumptions.assumeTrue(linuxAtLeast(5, 19), "Linux before 5.19 has no buffer rings");
+            assertThat(System.getProperty(ShardTransport.RECV_MULTISHOT_PROPERTY)).isEqualTo("false");
+            assertThat(io.netty.channel.uring.IoUring.isRecvMultishotEnabled()).isFalse();
+            assertThat(engine.shard(0).transport().hasReceiveRing()).isTrue();
+        }
+        assertThat(ShardTransport.select(EngineConfig.Transport.EPOLL, null, null, false, false).hasReceiveRing()).isFalse();
+        assertThat(ShardTransport.select(EngineConfig.Transport.NIO, null, null, false, false).hasReceiveRing()).isFalse();
+    }
+
+    @Test
+    void theReceiveRingCanBeTurnedOff() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ShardTransport.ioUringAvailable(), "io_uring not available here");
+        System.setProperty(ShardTransport.RECEIVE_RING_PROPERTY, "false");
+        try (Engine engine = TestEngines.start(1)) {
+            assertThat(engine.shard(0).transport().hasReceiveRing()).isFalse();
+        } finally {
+            System.clearProperty(ShardTransport.RECEIVE_RING_PROPERTY);
+        }
+    }
+
     private static boolean linuxAtLeast(int major, int minor) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));
         if (!m.find()) {

@@ -274,7 +274,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         activity.read();
-        if (responder.closing() || flags.closeAfterReply() || limits.closed()) {
+        if (responder.closing() || flags.closeAfterReply() || limits.closed() || responder.stoppedReading()) {
             return;
         }
         if (msg instanceof RespProtocolError e) {

@@ -9,6 +9,7 @@ import io.percore.engine.Sharded;
 import io.percore.net.resp.RespCommandDecoder;
 import io.percore.net.resp.RespDecoderLimits;
 import io.percore.net.server.OrderedResponder;
+import io.percore.net.server.ReadsAfterPause;
 import io.percore.net.server.RejectionReply;
 import io.percore.net.server.ServerChannelContext;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,12 @@ import io.percore.demo.resp.RespReplyWriter;
  * limit and protocol error) → the connection's {@link OrderedResponder} (replies in order, batched)
  * → {@link RespConnection}, which executes the commands. Runs on the
  * shard owning the channel; the reply limit is the server's {@code max-pending-replies}.
+ *
+ * <p>It takes a read after a pause ({@link ReadsAfterPause}): past the reply limit the commands run and their replies
+ * queue (one receive's worth at most), behind a barrier they are held, while the shard's requests in flight are over
+ * their bound they stay in the decoder, and after the server stopped reading they are dropped unanswered.
  */
-public final class RespServerInitializer extends ChannelInitializer<Channel> implements RejectionReply {
+public final class RespServerInitializer extends ChannelInitializer<Channel> implements RejectionReply, ReadsAfterPause {
 
     /** What redis-server writes to a client over maxclients before closing it. */
     private static final byte[] MAX_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -470,6 +470,14 @@ public final class OrderedResponder<R> extends ChannelInboundHandlerAdapter {
         return closing;
     }
 
+    /**
+     * Whether the server's graceful shutdown stopped this connection's reading: a request that still arrives (a receive
+     * armed before, {@link ReadsAfterPause}) is not one the server owes an answer, as if it had not been read.
+     */
+    public boolean stoppedReading() {
+        return stoppedReading;
+    }
+
     // ------------------------------------------------------------------ channel events
 
     @Override

@@ -64,6 +64,11 @@ final class ShardListener {
         };
     }
 
+    /** Whether the server's initializer takes a read after a pause ({@link ReadsAfterPause}). */
+    boolean readsAfterPause() {
+        return userInitializer instanceof ReadsAfterPause;
+    }
+
     /** What a listener adds to each connection it accepts; {@code tls}: the connection speaks TLS. */
     ChannelInitializer<Channel> childInitializer(boolean tls) {
         return tls ? tlsInitializer : plainInitializer;

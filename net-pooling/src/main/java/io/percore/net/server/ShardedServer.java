@@ -165,6 +165,9 @@ public final class ShardedServer implements AutoCloseable {
                 ServerBootstrap b = bootstrap(l, transport).option(transport.reusePortOption(), true)
                         .handler(new AcceptFailureBackoff(l.metrics))
                         .childHandler(l.childInitializer(tls));
+                if (l.readsAfterPause()) {
+                    transport.useReceiveRing(b);
+                }
                 Channel ch = await(b.bind(address, port), address, port);
                 serverChannels.add(ch);
                 if (first == null) {
@@ -384,6 +387,10 @@ public final class ShardedServer implements AutoCloseable {
             ShardListener target = listeners.get(next);
             next = next + 1 == listeners.size() ? 0 : next + 1;
             child.config().setOption(ChannelOption.TCP_NODELAY, true);
+            if (target.readsAfterPause()) {
+                // Netty picks a connection's ring when it registers it: set here, or never
+                target.shard.transport().useReceiveRing(child);
+            }
             child.pipeline().addLast(target.childInitializer(tls));
             target.shard.ioEventLoop().register(child).addListener(f -> {
                 if (!f.isSuccess()) {
