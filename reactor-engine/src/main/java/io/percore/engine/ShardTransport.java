@@ -101,8 +101,8 @@ public final class ShardTransport {
      */
     static final String RECV_MULTISHOT_PROPERTY = "io.netty.iouring.recvMultiShotEnabled";
 
-    /** Turns the shards' receive ring off ({@code -Dpercore.iouring.receive-ring=false}): each read then waits for readiness first. */
-    static final String RECEIVE_RING_PROPERTY = "percore.iouring.receive-ring";
+    /** Turns the shards' receive ring off ({@code -Dio.percore.iouring.receiveRing=false}): each read then waits for readiness first. */
+    static final String RECEIVE_RING_PROPERTY = "io.percore.iouring.receiveRing";
 
     /**
      * Turns Netty's {@link #RECV_MULTISHOT_PROPERTY} off unless the application set it, so that the shards' receive ring
