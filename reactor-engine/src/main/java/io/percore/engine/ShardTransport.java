@@ -123,8 +123,8 @@ public final class ShardTransport {
     /**
      * Whether the io_uring shards receive into a ring of buffers the kernel picks from (Netty's buffer ring), rather than
      * waiting for a socket's readiness and then submitting its receive. With the ring a connection's next receive is
-     * submitted with its reply, and completes with the next request: one {@code io_uring_enter} a request one at a time
-     * instead of two, 5-8 % of the demo's CPU a request on this project's machine (benchmarks/PEERS.md, measurement 50). A
+     * submitted with its reply, and completes with the next request: 1.3 {@code io_uring_enter} a request one at a time
+     * instead of 2.1, 4-8 % of the demo's CPU a request on this project's machine (benchmarks/PEERS.md, measurement 50). A
      * connection that waits holds no buffer: the kernel takes one when data comes. Needs Linux 5.19 and one receive at a
      * time ({@link #oneReceiveAtATime()}; off when something loaded Netty's {@code IoUring} class with multishot on).
      */
