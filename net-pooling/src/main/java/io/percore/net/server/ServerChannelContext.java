@@ -33,6 +33,11 @@ public final class ServerChannelContext {
     private boolean readSinceLastWrite;
     /** When the connection was first asked to close (System.nanoTime()), 0 before. */
     private long closeRequestedNanos;
+    /**
+     * The drain stopped its reading while it owed replies or still had output to send: a client that pipelines may have
+     * sent more since, and closing on what it sent would throw away the replies on their way ({@link LingeringClose}).
+     */
+    private boolean stoppedWhileOwing;
     /** The connection's responder, when it has one: it knows exactly what is still to be answered. */
     private OrderedResponder<?> responder;
 
@@ -150,9 +155,15 @@ public final class ServerChannelContext {
      */
     void beginDrain() {
         if (responder != null) {
+            stoppedWhileOwing = responder.hasUnansweredRequests() || responder.pendingOutboundBytes() > 0;
             responder.stopReading();
         }
         channel.pipeline().fireUserEventTriggered(DrainStarted.INSTANCE);
+    }
+
+    /** Whether the drained connection closes by {@link LingeringClose} rather than at once. */
+    boolean lingersOnClose() {
+        return stoppedWhileOwing;
     }
 
     /** The responder answered its last outstanding request during a drain. */

@@ -137,9 +137,20 @@ final class ShardListener {
 
     void closeIfDrained(Channel ch, ServerChannelContext context) {
         if (draining && !context.busy()) {
-            ch.close();
+            if (context.lingersOnClose()) {
+                LingeringClose.of(ch, LINGER);
+            } else {
+                ch.close();
+            }
         }
     }
+
+    /**
+     * The longest a drained connection that was stopped while it owed replies reads on and drops what its client sends,
+     * for the replies to reach it ({@link LingeringClose}). It ends sooner when the client closes or its kernel has
+     * acknowledged everything (io_uring, epoll); NIO cannot ask, and waits for this (nginx's lingering_timeout is 5 s).
+     */
+    static final Duration LINGER = Duration.ofSeconds(2);
 
     /** Runs on the shard: closes idle connections now, busy ones when done, all at {@code timeout}. */
     void beginDrain(Duration timeout) {

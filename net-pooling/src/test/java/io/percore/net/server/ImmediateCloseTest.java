@@ -9,24 +9,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,28 +29,11 @@ class ImmediateCloseTest {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void closesAConnectionWhosePeerReadsNothingAndShutsItsSocketFirst(String transport) throws Exception {
-        IoHandlerFactory handlers;
-        Class<? extends ServerChannel> channelType;
-        switch (transport) {
-            case "io_uring" -> {
-                Assumptions.assumeTrue(IoUring.isAvailable(), "io_uring is not available here");
-                handlers = IoUringIoHandler.newFactory();
-                channelType = IoUringServerSocketChannel.class;
-            }
-            case "epoll" -> {
-                Assumptions.assumeTrue(Epoll.isAvailable(), "epoll is not available here");
-                handlers = EpollIoHandler.newFactory();
-                channelType = EpollServerSocketChannel.class;
-            }
-            default -> {
-                handlers = NioIoHandler.newFactory();
-                channelType = NioServerSocketChannel.class;
-            }
-        }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, handlers);
+        NettyTransportUnderTest under = NettyTransportUnderTest.of(transport);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, under.handlers());
         CompletableFuture<Channel> accepted = new CompletableFuture<>();
         try {
-            Channel server = new ServerBootstrap().group(group).channel(channelType)
+            Channel server = new ServerBootstrap().group(group).channel(under.serverChannel())
                     .childHandler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelActive(ChannelHandlerContext ctx) {

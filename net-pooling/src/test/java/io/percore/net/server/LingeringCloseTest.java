@@ -1,0 +1,130 @@
+package io.percore.net.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A server that answers, stops reading and closes while its client goes on sending: closed at once, the socket holds
+ * bytes it never read and resets the connection, and the reply still in its send buffer can be lost to the client (the
+ * demo's GracefulDrainTest saw "Connection reset" on io_uring and epoll); closed by {@link LingeringClose}, the client
+ * reads the whole reply and then the end of stream.
+ */
+class LingeringCloseTest {
+
+    /** More than loopback's two socket buffers take while the client reads nothing. */
+    private static final int REPLY = 16 << 20;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void theReplyArrivesWholeThoughTheClientSentMoreAfterTheServerStoppedReading(String transport) throws Exception {
+        try (Server server = new Server(transport)) {
+            try (Socket client = server.connect()) {
+                Channel ch = server.accepted();
+                CompletableFuture<Void> written = server.replyThenStopReading(ch);
+                client.getOutputStream().write(new byte[4096]); // sent after the server stopped reading: never read
+                written.thenRun(() -> ch.eventLoop().execute(() -> LingeringClose.of(ch, Duration.ofSeconds(30))));
+                assertThat(readToEnd(client.getInputStream())).isEqualTo(REPLY);
+                // the client closes on the end of stream; the server's side closes with it, long before its bound
+                client.close();
+                assertThat(ch.closeFuture().await(10, TimeUnit.SECONDS)).as("closed when the client closed").isTrue();
+            }
+        }
+    }
+
+    /**
+     * A client that reads nothing more and never closes does not hold the connection: on io_uring and epoll it closes once
+     * the client's kernel has acknowledged everything, the end of stream included (well before a 30 s bound); NIO cannot
+     * ask the kernel, and closes at its bound.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void aClientThatNeverClosesDoesNotHoldTheConnection(String transport) throws Exception {
+        try (Server server = new Server(transport); Socket client = server.connect()) {
+            Channel ch = server.accepted();
+            Duration bound = transport.equals("nio") ? Duration.ofMillis(300) : Duration.ofSeconds(30);
+            client.getOutputStream().write(new byte[4096]); // read and dropped while lingering
+            long t0 = System.nanoTime();
+            ch.eventLoop().submit(() -> LingeringClose.of(ch, bound)).sync();
+            assertThat(ch.closeFuture().await(10, TimeUnit.SECONDS)).as("closed within 10 s").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            assertThat(readToEnd(client.getInputStream())).isZero();
+        }
+    }
+
+    private static long readToEnd(InputStream in) throws IOException {
+        byte[] buf = new byte[64 << 10];
+        long total = 0;
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    private static final class Server implements AutoCloseable {
+        private final EventLoopGroup group;
+        private final Channel channel;
+        private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+
+        Server(String transport) throws InterruptedException {
+            NettyTransportUnderTest under = NettyTransportUnderTest.of(transport);
+            group = new MultiThreadIoEventLoopGroup(1, under.handlers());
+            channel = new ServerBootstrap().group(group).channel(under.serverChannel())
+                    .childOption(ChannelOption.AUTO_READ, false) // the drain has stopped reading
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            accepted.complete(ctx.channel());
+                        }
+                    }).bind("127.0.0.1", 0).sync().channel();
+        }
+
+        Socket connect() throws IOException {
+            Socket s = new Socket("127.0.0.1", ((InetSocketAddress) channel.localAddress()).getPort());
+            s.setSoTimeout(30_000);
+            return s;
+        }
+
+        Channel accepted() throws Exception {
+            return accepted.get(10, TimeUnit.SECONDS);
+        }
+
+        /** Writes the reply (16 one-MB chunks of one direct buffer); completes when the socket has taken all of it. */
+        CompletableFuture<Void> replyThenStopReading(Channel ch) {
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            ch.eventLoop().execute(() -> {
+                ByteBuf chunk = Unpooled.directBuffer(1 << 20).writeZero(1 << 20);
+                for (int i = 0; i < REPLY >> 20; i++) {
+                    ch.write(chunk.retainedDuplicate());
+                }
+                chunk.release();
+                ch.flush();
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> written.complete(null));
+            });
+            return written;
+        }
+
+        @Override
+        public void close() {
+            channel.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
