@@ -137,7 +137,8 @@ final class ShardListener {
 
     void closeIfDrained(Channel ch, ServerChannelContext context) {
         if (draining && !context.busy()) {
-            if (context.lingersOnClose()) {
+            // a reply written before the drain may still be on its way too (a real network's round trip): the kernel knows
+            if (context.lingersOnClose() || Boolean.FALSE.equals(TcpSendClock.peerHasAll(ch))) {
                 LingeringClose.of(ch, LINGER);
             } else {
                 ch.close();

@@ -69,6 +69,36 @@ class LingeringCloseTest {
         }
     }
 
+    /** The kernel's word the lingering close waits for: false while the client has not taken a reply, true once it has. */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void theKernelSaysWhetherTheClientHasEverythingSent(String transport) throws Exception {
+        try (Server server = new Server(transport); Socket client = server.connect()) {
+            Channel ch = server.accepted();
+            if (transport.equals("nio")) {
+                assertThat(ch.eventLoop().submit(() -> TcpSendClock.peerHasAll(ch)).get()).as("NIO cannot tell").isNull();
+                return;
+            }
+            assertThat(ch.eventLoop().submit(() -> TcpSendClock.peerHasAll(ch)).get()).as("nothing sent yet").isTrue();
+            CompletableFuture<Void> written = server.replyThenStopReading(ch);
+            // the client reads nothing: the reply fills its socket and the server's, and waits there
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !Boolean.FALSE.equals(ch.eventLoop().submit(() -> TcpSendClock.peerHasAll(ch)).get()); ) {
+                assertThat(System.nanoTime()).as("the reply waits in the sockets within 10 s").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            byte[] buf = new byte[64 << 10];
+            long read = 0;
+            while (read < REPLY) {
+                read += client.getInputStream().read(buf);
+            }
+            written.get(10, TimeUnit.SECONDS);
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); !Boolean.TRUE.equals(ch.eventLoop().submit(() -> TcpSendClock.peerHasAll(ch)).get()); ) {
+                assertThat(System.nanoTime()).as("acknowledged within 10 s of the client reading it all").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
+    }
+
     private static long readToEnd(InputStream in) throws IOException {
         byte[] buf = new byte[64 << 10];
         long total = 0;
