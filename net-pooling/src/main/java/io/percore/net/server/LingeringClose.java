@@ -5,16 +5,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a drained connection whose client may still be sending, without destroying the replies it was just sent. The
- * drain stopped reading while replies were owed; a client that pipelines goes on writing, and a socket closed with
- * bytes it never read sends a reset at once, which throws away what its send buffer still held for the client: replies
- * to commands the server ran, lost in flight (a 16 MB reply, GracefulDrainTest). So, as nginx's lingering close does:
- * the end of stream after the last reply ({@code shutdown(SHUT_WR)}), then reading on and dropping what arrives, until
+ * drain stopped reading while replies were owed or still on their way; a client that pipelines goes on writing, and a
+ * socket closed with bytes it never read sends a reset at once, which throws away what its send buffer still held for
+ * the client: replies to commands the server ran, lost in flight (a 16 MB reply, GracefulDrainTest; 33-37 a stop over
+ * a 1 Mbit link, benchmarks/attacks/drain-over-a-slow-link.sh). So, as nginx's lingering close does: TLS's close_notify
+ * if the connection speaks TLS, the end of stream after the last reply ({@code shutdown(SHUT_WR)}), then reading on and
+ * dropping what arrives, until
  * the client closes its side, or its kernel has acknowledged everything sent, the end of stream included (Linux's
  * {@code TCP_INFO}, looked at every {@value #CHECK_MILLIS} ms: a client that reads nothing more closes nothing either,
  * and must not hold the drain), or {@code bound} has passed.
@@ -38,8 +41,22 @@ final class LingeringClose {
         }
         channel.pipeline().addFirst(HANDLER, new DropInput());
         long deadline = System.nanoTime() + bound.toNanos();
-        duplex.shutdownOutput();
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            endOutput(duplex, deadline);
+        } else {
+            // the client's TLS is told the stream ends, not cut short: close_notify, written behind the last reply
+            tls.closeOutbound().addListener(f -> endOutput(duplex, deadline));
+        }
         channel.config().setAutoRead(true);
+    }
+
+    private static void endOutput(DuplexChannel channel, long deadline) {
+        if (!channel.isActive()) {
+            channel.close();
+            return;
+        }
+        channel.shutdownOutput();
         closeWhenDelivered(channel, deadline);
     }
 

@@ -147,8 +147,8 @@ final class ShardListener {
     }
 
     /**
-     * The longest a drained connection that was stopped while it owed replies reads on and drops what its client sends,
-     * for the replies to reach it ({@link LingeringClose}). It ends sooner when the client closes or its kernel has
+     * The longest a drained connection that was stopped while it owed replies, or whose replies were still on their way
+     * when it closed, reads on and drops what its client sends, for the replies to reach it ({@link LingeringClose}). It ends sooner when the client closes or its kernel has
      * acknowledged everything (io_uring, epoll); NIO cannot ask, and waits for this (nginx's lingering_timeout is 5 s).
      */
     static final Duration LINGER = Duration.ofSeconds(2);

@@ -2,22 +2,35 @@ package io.percore.net.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.percore.net.testing.TestPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,6 +58,63 @@ class LingeringCloseTest {
                 // the client closes on the end of stream; the server's side closes with it, long before its bound
                 client.close();
                 assertThat(ch.closeFuture().await(10, TimeUnit.SECONDS)).as("closed when the client closed").isTrue();
+            }
+        }
+    }
+
+    /**
+     * Over TLS the client's TLS hears the stream end (close_notify), not a connection cut short, after the whole reply.
+     * The client is Netty's, which reports the close_notify it receives (the JDK's socket reads a bare end of stream
+     * the same way).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void overTlsTheReplyArrivesWholeThenCloseNotify(String transport, @TempDir Path dir) throws Exception {
+        TestPki pki = TestPki.create(dir);
+        try (Server server = new Server(transport, pki)) {
+            EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            try {
+                AtomicLong received = new AtomicLong();
+                CompletableFuture<Boolean> closeNotify = new CompletableFuture<>();
+                SslContext clientTls = pki.clientContext();
+                Channel client = new Bootstrap().group(clientLoop).channel(NioSocketChannel.class)
+                        .handler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel ch) {
+                                ch.pipeline().addLast(clientTls.newHandler(ch.alloc(), "127.0.0.1", server.port()),
+                                        new ChannelInboundHandlerAdapter() {
+                                            @Override
+                                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                                received.addAndGet(((ByteBuf) msg).readableBytes());
+                                                ((ByteBuf) msg).release();
+                                            }
+
+                                            @Override
+                                            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                                if (evt instanceof SslCloseCompletionEvent close) {
+                                                    closeNotify.complete(close.isSuccess());
+                                                }
+                                            }
+
+                                            @Override
+                                            public void channelInactive(ChannelHandlerContext ctx) {
+                                                closeNotify.complete(false);
+                                            }
+                                        });
+                            }
+                        }).connect("127.0.0.1", server.port()).sync().channel();
+                client.pipeline().get(SslHandler.class).handshakeFuture().sync();
+                Channel ch = server.accepted();
+                server.handshaken(ch);
+                CompletableFuture<Void> written = server.replyThenStopReading(ch);
+                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[4096])).sync();
+                written.thenRun(() -> ch.eventLoop().execute(() -> LingeringClose.of(ch, Duration.ofSeconds(30))));
+                assertThat(closeNotify.get(30, TimeUnit.SECONDS)).as("close_notify received").isTrue();
+                assertThat(received.get()).as("the whole reply, before it").isEqualTo(REPLY);
+                client.close().sync();
+                assertThat(ch.closeFuture().await(10, TimeUnit.SECONDS)).as("closed").isTrue();
+            } finally {
+                clientLoop.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
     }
@@ -113,27 +183,58 @@ class LingeringCloseTest {
         private final Channel channel;
         private final CompletableFuture<Channel> accepted = new CompletableFuture<>();
 
+        private final SSLContext clientTls;
+
         Server(String transport) throws InterruptedException {
+            this(transport, null);
+        }
+
+        /** With {@code pki}, the connections speak TLS (a server certificate of it), as a ShardedServer's TLS does. */
+        Server(String transport, TestPki pki) throws InterruptedException {
             NettyTransportUnderTest under = NettyTransportUnderTest.of(transport);
+            SslContext serverTls = pki == null ? null : pki.server("lingering").serverContext();
+            clientTls = pki == null ? null : pki.jdkClientContext();
             group = new MultiThreadIoEventLoopGroup(1, under.handlers());
             channel = new ServerBootstrap().group(group).channel(under.serverChannel())
-                    .childOption(ChannelOption.AUTO_READ, false) // the drain has stopped reading
+                    .childOption(ChannelOption.AUTO_READ, serverTls != null) // the drain has stopped reading (TLS: after its handshake)
                     .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void handlerAdded(ChannelHandlerContext ctx) {
+                            if (serverTls != null) {
+                                ctx.pipeline().addFirst(serverTls.newHandler(ctx.alloc()));
+                            }
+                        }
+
                         @Override
                         public void channelActive(ChannelHandlerContext ctx) {
                             accepted.complete(ctx.channel());
+                            ctx.fireChannelActive();
                         }
                     }).bind("127.0.0.1", 0).sync().channel();
         }
 
+        int port() {
+            return ((InetSocketAddress) channel.localAddress()).getPort();
+        }
+
         Socket connect() throws IOException {
-            Socket s = new Socket("127.0.0.1", ((InetSocketAddress) channel.localAddress()).getPort());
+            int port = ((InetSocketAddress) channel.localAddress()).getPort();
+            Socket s = clientTls == null ? new Socket("127.0.0.1", port) : clientTls.getSocketFactory().createSocket("127.0.0.1", port);
             s.setSoTimeout(30_000);
+            if (s instanceof SSLSocket tls) {
+                tls.startHandshake();
+            }
             return s;
         }
 
         Channel accepted() throws Exception {
             return accepted.get(10, TimeUnit.SECONDS);
+        }
+
+        /** Waits for the server's side of the TLS handshake, then stops reading as the drain does. */
+        void handshaken(Channel ch) throws Exception {
+            ch.pipeline().get(SslHandler.class).handshakeFuture().get(10, TimeUnit.SECONDS);
+            ch.eventLoop().submit(() -> ch.config().setAutoRead(false)).sync();
         }
 
         /** Writes the reply (16 one-MB chunks of one direct buffer); completes when the socket has taken all of it. */
