@@ -3,7 +3,6 @@ package io.percore.engine;
 import io.netty.channel.Channel;
 import io.netty.channel.IoHandle;
 import io.netty.channel.IoHandler;
-import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
@@ -13,7 +12,6 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.uring.IoUringIoHandle;
 import java.io.IOException;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.lang.reflect.Field;
 import java.nio.channels.SelectionKey;
 import java.util.Map;
@@ -42,17 +40,7 @@ final class RegistrationTracker {
     }
 
     IoHandlerFactory wrap(IoHandlerFactory factory) {
-        return new IoHandlerFactory() {
-            @Override
-            public IoHandler newHandler(ThreadAwareExecutor executor) {
-                return new TrackingIoHandler(factory.newHandler(executor));
-            }
-
-            @Override
-            public boolean isChangingThreadSupported() {
-                return factory.isChangingThreadSupported();
-            }
-        };
+        return ForwardingIoHandler.wrapping(factory, TrackingIoHandler::new);
     }
 
     /** Closes every still-registered socket from a thread that is not the shard's. */
@@ -136,26 +124,10 @@ final class RegistrationTracker {
         return !registrations.isEmpty();
     }
 
-    private final class TrackingIoHandler implements IoHandler {
-        private final IoHandler delegate;
+    private final class TrackingIoHandler extends ForwardingIoHandler {
 
         TrackingIoHandler(IoHandler delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void initialize() {
-            delegate.initialize();
-        }
-
-        @Override
-        public int run(IoHandlerContext context) {
-            return delegate.run(context);
-        }
-
-        @Override
-        public void prepareToDestroy() {
-            delegate.prepareToDestroy();
+            super(delegate);
         }
 
         @Override
@@ -175,16 +147,6 @@ final class RegistrationTracker {
                 pruneAt = Math.max(64, registrations.size() * 2);
             }
             return registration;
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public boolean isCompatible(Class<? extends IoHandle> handleType) {
-            return delegate.isCompatible(handleType);
         }
     }
 }

@@ -133,7 +133,18 @@ public final class ShardTransport {
                 && IoUring.isAvailable() && IoUring.isRegisterBufferRingSupported() && !IoUring.isRecvMultishotEnabled();
     }
 
+    /** Turns the shards' standing timers off ({@code -Dio.percore.iouring.standingTimers=false}): Netty's timeout with each wait. */
+    static final String STANDING_TIMERS_PROPERTY = "io.percore.iouring.standingTimers";
+
     private IoHandlerFactory ioUringHandlers() {
+        IoHandlerFactory netty = nettyIoUringHandlers();
+        if (!Boolean.parseBoolean(System.getProperty(STANDING_TIMERS_PROPERTY, "true"))) {
+            return netty;
+        }
+        return ForwardingIoHandler.wrapping(netty, StandingTimerIoHandler::new);
+    }
+
+    private IoHandlerFactory nettyIoUringHandlers() {
         if (!receiveRing) {
             return IoUringIoHandler.newFactory();
         }
