@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Netty's handler puts a timeout in the ring with each blocking wait while its loop has any deadline, and a shard
  * always has one (its longest sleep, {@link LiveTuning#maxSleepNanos}, and the services' crons): one request at a time,
- * 0.12 timeouts a request, each a submission, a kernel timer started and stopped and a completion (PEERS.md,
- * measurement 51). Here a wait whose deadline a timer already standing in the kernel meets waits with no timeout of its
+ * 0.12-0.29 timeouts a request, each a submission, a kernel timer started and stopped and a completion (PEERS.md,
+ * measurements 51 and 52). Here a wait whose deadline a timer already standing in the kernel meets waits with no timeout of its
  * own; only a deadline earlier than every standing timer arms one more, which stays until it fires. Under load the
  * longest sleep's deadline moves later with every wait, so one timer a sleep period (25 ms by default) serves them all;
  * an idle shard wakes as before, when its first deadline comes. A timer that fires early for a wait whose deadline moved
@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most {@link #SLOTS} timers stand at once (each keeps its own {@code timespec}, which the kernel reads when it
  * takes the submission); with all of them in use, or before the shard's ring takes our registration, a wait goes to
- * Netty's own timeout as before. The timers are relative, started when the ring takes them, so one never fires before
- * its deadline; Netty runs a scheduled task only once it is due in any case.
+ * Netty's own timeout as before, and so does every wait once the kernel refused a timer. The timers are relative,
+ * started when the ring takes them, so one never fires before its deadline; Netty runs a scheduled task only once it is
+ * due in any case.
  */
 final class StandingTimerIoHandler extends ForwardingIoHandler {
 
@@ -42,6 +43,12 @@ final class StandingTimerIoHandler extends ForwardingIoHandler {
     private static final int TIMESPEC_BYTES = 16;
     static final int SLOTS = 4;
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    /** Linux's {@code ETIME} and {@code ECANCELED} (asm-generic, as on x86-64 and arm64): a timer that fired or was removed. */
+    private static final int ETIME = 62;
+    private static final int ECANCELED = 125;
+
+    /** {@code timeout_flags} of each timer: 0 (relative, CLOCK_MONOTONIC); another value only in tests. */
+    private final int timeoutFlags;
 
     private final WaitUntilIo untilIo = new WaitUntilIo();
     private final long[] due = new long[SLOTS];
@@ -55,7 +62,12 @@ final class StandingTimerIoHandler extends ForwardingIoHandler {
     private long armed;
 
     StandingTimerIoHandler(IoHandler ring) {
+        this(ring, 0);
+    }
+
+    StandingTimerIoHandler(IoHandler ring, int timeoutFlags) {
         super(ring);
+        this.timeoutFlags = timeoutFlags;
     }
 
     @Override
@@ -97,7 +109,7 @@ final class StandingTimerIoHandler extends ForwardingIoHandler {
         }
         // A pure timer (count 0): it completes when it expires, not with the next completion as Netty's wait timeout does.
         long id = registration.submit(new IoUringIoOps(IORING_OP_TIMEOUT, (byte) 0, (short) 0, -1, 0L,
-                timespecs.memoryAddress() + at, 1, 0, (short) slot, (short) 0, (short) 0, 0, 0L));
+                timespecs.memoryAddress() + at, 1, timeoutFlags, (short) slot, (short) 0, (short) 0, 0, 0L));
         if (id == 0) { // Netty's invalid id: the registration was cancelled (the ring is closing)
             return false;
         }
@@ -122,11 +134,11 @@ final class StandingTimerIoHandler extends ForwardingIoHandler {
     }
 
     private boolean registered() {
-        if (registration != null) {
-            return registration.isValid();
-        }
         if (unavailable) {
             return false;
+        }
+        if (registration != null) {
+            return registration.isValid();
         }
         ByteBuf memory = Unpooled.directBuffer(SLOTS * TIMESPEC_BYTES, SLOTS * TIMESPEC_BYTES);
         if (!memory.hasMemoryAddress()) {
@@ -178,6 +190,13 @@ final class StandingTimerIoHandler extends ForwardingIoHandler {
             if (slot >= 0 && slot < SLOTS && standing[slot]) {
                 standing[slot] = false;
                 standingCount--;
+            }
+            int result = completion.res();
+            if (result != -ETIME && result != -ECANCELED && result != 0 && !unavailable) {
+                // The kernel refused the timer: its completion came at once, and arming another with each wait would
+                // turn the loop without end. Netty's own timeouts from now on.
+                unavailable = true;
+                LOG.warn("The kernel refused a shard's standing timer (error {}); its waits use Netty's timeouts", -result);
             }
         }
 

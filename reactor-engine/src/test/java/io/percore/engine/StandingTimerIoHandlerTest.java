@@ -54,9 +54,13 @@ class StandingTimerIoHandlerTest {
     private StandingTimerIoHandler standing;
 
     private ManualIoEventLoop loopOnThisThread() {
+        return loopOnThisThread(0);
+    }
+
+    private ManualIoEventLoop loopOnThisThread(int timeoutFlags) {
         return new ManualIoEventLoop(Thread.currentThread(), executor -> {
             counting = new CountingRing(IoUringIoHandler.newFactory().newHandler(executor));
-            standing = new StandingTimerIoHandler(counting);
+            standing = new StandingTimerIoHandler(counting, timeoutFlags);
             return standing;
         });
     }
@@ -119,6 +123,25 @@ class StandingTimerIoHandlerTest {
         assertThat(ranAt[0] - start).isGreaterThanOrEqualTo(50 * MS);
         assertThat(counting.timedWaits).isZero();
         assertThat(standing.armed()).isBetween(1L, 2L);
+        shutDown(loop);
+    }
+
+    @Test
+    void aKernelThatRefusesTheTimerLeavesTheWaitsToNettysTimeouts() {
+        ManualIoEventLoop loop = loopOnThisThread(1 << 30); // a timeout flag no kernel knows: EINVAL
+        long start = System.nanoTime();
+        long[] ranAt = new long[1];
+        loop.schedule(() -> ranAt[0] = System.nanoTime(), 50, TimeUnit.MILLISECONDS);
+        long bound = start + TimeUnit.SECONDS.toNanos(10);
+        while (ranAt[0] == 0 && System.nanoTime() - bound < 0) {
+            loop.run(0);
+        }
+        assertThat(ranAt[0]).as("the task ran").isNotZero();
+        assertThat(ranAt[0] - start).isGreaterThanOrEqualTo(50 * MS);
+        // One refused, its completion at once; then Netty's timeout, not a timer a wait with the loop turning for nothing.
+        assertThat(standing.armed()).isEqualTo(1);
+        assertThat(counting.timedWaits).isPositive();
+        assertThat(counting.blockingWaits).isLessThan(10);
         shutDown(loop);
     }
 
