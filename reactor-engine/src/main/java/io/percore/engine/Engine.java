@@ -67,12 +67,14 @@ public final class Engine implements AutoCloseable {
         if (transport.fallbackReason() != null) {
             LOG.warn("Percore transport: {} ({})", transport.name(), transport.fallbackReason());
         } else if (ShardTransport.IO_URING.equals(transport.name())) {
-            LOG.info("Percore transport: io_uring, {}, {}", ShardTransport.noIoWait() ? "its waits not counted as iowait"
+            LOG.info("Percore transport: io_uring, {}, {}, {}", ShardTransport.noIoWait() ? "its waits not counted as iowait"
                     : "its waits counted as iowait (Linux before 6.15, " + ShardTransport.NO_IOWAIT_PROPERTY
                     + "=false, or Netty's io_uring loaded before the engine)", transport.hasReceiveRing()
                     ? "receiving into a buffer ring" : "a read after each readiness (no receive ring: Linux before 5.19, "
                     + ShardTransport.RECEIVE_RING_PROPERTY + "=false, or Netty's io_uring loaded before the engine with "
-                    + ShardTransport.RECV_MULTISHOT_PROPERTY + " on)");
+                    + ShardTransport.RECV_MULTISHOT_PROPERTY + " on)", transport.hasStandingTimers()
+                    ? "its waits' deadlines on timers standing in the kernel"
+                    : "a timeout with each wait (" + ShardTransport.STANDING_TIMERS_PROPERTY + "=false)");
         } else {
             LOG.info("Percore transport: {}", transport.name());
         }

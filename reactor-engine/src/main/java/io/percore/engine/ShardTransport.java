@@ -49,6 +49,8 @@ public final class ShardTransport {
     private final String fallbackReason;
     /** Decided once, so that the shards' handlers and their connections agree ({@link #receiveRing()}). */
     private final boolean receiveRing;
+    /** Decided once, like the ring ({@link #hasStandingTimers()}). */
+    private final boolean standingTimers;
 
     private ShardTransport(String name, Supplier<IoHandlerFactory> handlerFactory,
                            Class<? extends ServerSocketChannel> serverChannelClass,
@@ -61,6 +63,7 @@ public final class ShardTransport {
         this.reusePortOption = reusePortOption;
         this.fallbackReason = fallbackReason;
         this.receiveRing = IO_URING.equals(name) && receiveRing();
+        this.standingTimers = IO_URING.equals(name) && Boolean.parseBoolean(System.getProperty(STANDING_TIMERS_PROPERTY, "true"));
     }
 
     /**
@@ -138,10 +141,12 @@ public final class ShardTransport {
 
     private IoHandlerFactory ioUringHandlers() {
         IoHandlerFactory netty = nettyIoUringHandlers();
-        if (!Boolean.parseBoolean(System.getProperty(STANDING_TIMERS_PROPERTY, "true"))) {
-            return netty;
-        }
-        return ForwardingIoHandler.wrapping(netty, StandingTimerIoHandler::new);
+        return standingTimers ? ForwardingIoHandler.wrapping(netty, StandingTimerIoHandler::new) : netty;
+    }
+
+    /** Whether the shards' waits leave their deadline to timers standing in the kernel ({@link StandingTimerIoHandler}): io_uring, unless turned off. */
+    boolean hasStandingTimers() {
+        return standingTimers;
     }
 
     private IoHandlerFactory nettyIoUringHandlers() {

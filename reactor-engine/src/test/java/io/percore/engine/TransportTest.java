@@ -81,6 +81,24 @@ class TransportTest {
         }
     }
 
+    @Test
+    void ioUringShardsWaitOnStandingTimersUnlessTurnedOff() {
+        assertThat(ShardTransport.STANDING_TIMERS_PROPERTY).doesNotStartWith("percore.");
+        assertThat(ShardTransport.select(EngineConfig.Transport.EPOLL, null, null, false, false).hasStandingTimers()).isFalse();
+        assertThat(ShardTransport.select(EngineConfig.Transport.NIO, null, null, false, false).hasStandingTimers()).isFalse();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ShardTransport.ioUringAvailable(), "io_uring not available here");
+        try (Engine engine = TestEngines.start(1)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(engine.transport().equals("io_uring"), "io_uring not in use here");
+            assertThat(engine.shard(0).transport().hasStandingTimers()).isTrue();
+        }
+        System.setProperty(ShardTransport.STANDING_TIMERS_PROPERTY, "false");
+        try (Engine engine = TestEngines.start(1)) {
+            assertThat(engine.shard(0).transport().hasStandingTimers()).isFalse();
+        } finally {
+            System.clearProperty(ShardTransport.STANDING_TIMERS_PROPERTY);
+        }
+    }
+
     private static boolean linuxAtLeast(int major, int minor) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(System.getProperty("os.version"));
         if (!m.find()) {
