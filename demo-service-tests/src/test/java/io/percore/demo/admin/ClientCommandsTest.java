@@ -54,6 +54,14 @@ class ClientCommandsTest {
         return new ArrayList<>(List.of(byShard.get("0"), byShard.get("1")));
     }
 
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
+    }
+
     private static String info(RespTestClient c) throws IOException {
         return (String) c.cmd("CLIENT", "INFO");
     }
@@ -208,6 +216,39 @@ class ClientCommandsTest {
                 assertThat(me.cmd("CLIENT", "KILL", "MAXAGE", "1000")).isEqualTo(0L);
                 assertThat(young.cmd("PING")).isEqualTo("PONG");
             }
+        } finally {
+            closeAll(opened);
+        }
+    }
+
+    /**
+     * As Redis's freeClient: once CLIENT KILL has answered, the clients it killed are gone from CLIENT LIST and INFO, though
+     * their sockets close a moment later (Netty fires the close's inactive event as a task of its own). The two commands
+     * go in one write, with the killed client on the caller's shard, so the list runs in the same turn as the kill.
+     */
+    @Test
+    void aKilledClientLeavesTheListWithTheKillsReply() throws Exception {
+        List<RespTestClient> opened = new ArrayList<>();
+        try (RespTestClient me = client()) {
+            String myShard = field(info(me), "shard");
+            RespTestClient target = null;
+            for (int i = 0; i < 64 && target == null; i++) {
+                RespTestClient c = client();
+                opened.add(c);
+                if (field(info(c), "shard").equals(myShard)) {
+                    target = c;
+                }
+            }
+            assertThat(target).as("a client on the caller's shard").isNotNull();
+            String id = target.cmd("CLIENT", "ID").toString();
+            for (int round = 0; round < 2; round++) {
+                me.send(concat(RespTestClient.encode("CLIENT", "KILL", "ID", id), RespTestClient.encode("CLIENT", "LIST"),
+                        RespTestClient.encode("CLIENT", "KILL", "ID", id)));
+                assertThat(me.read()).isEqualTo(round == 0 ? 1L : 0L);
+                assertThat((String) me.read()).doesNotContain("id=" + id + " ");
+                assertThat(me.read()).as("a second kill finds nothing").isEqualTo(0L);
+            }
+            assertThat(target.closedByServer()).isTrue();
         } finally {
             closeAll(opened);
         }

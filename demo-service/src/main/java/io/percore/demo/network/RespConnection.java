@@ -93,6 +93,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
     private final ClientFlags flags = new ClientFlags();
     /** Refused at once for maxclients: never counted as a client. */
     private boolean rejected;
+    /** In the shard's clients (CLIENT LIST, INFO's connected_clients): from its start until it is killed or closes. */
+    private boolean listed;
     /** When it last interacted: CLIENT LIST's idle, the timeout, the next command's start. */
     private final ClientActivity activity = new ClientActivity();
 
@@ -229,6 +231,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             return;
         }
         server.connected(this);
+        listed = true;
         ctx.fireChannelActive();
     }
 
@@ -238,7 +241,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
             ctx.fireChannelInactive();
             return;
         }
-        server.disconnected(this);
+        unlist();
         if (flags.monitoring()) {
             server.monitors().remove(this);
         }
@@ -618,10 +621,22 @@ public final class RespConnection extends ChannelInboundHandlerAdapter
         return responder.closing() || flags.closeAfterReply() || limits.closed() || !ctx.channel().isActive();
     }
 
-    /** Closes the connection now (CLIENT KILL from another connection, the idle timeout). */
+    /**
+     * Closes the connection now (CLIENT KILL from another connection, the idle timeout), and leaves the shard's clients at
+     * once, as Redis's freeClient does: Netty fires the close's inactive event as a task of its own, which a CLIENT LIST
+     * in the same turn (the next command of the killer's batch) or a loop turning inside its I/O poll runs before.
+     */
     @Override
     public void kill() {
+        unlist();
         ctx.close();
+    }
+
+    private void unlist() {
+        if (listed) {
+            listed = false;
+            server.disconnected(this);
+        }
     }
 
     /** This connection sent the CLIENT KILL that matched it: it closes once that reply is written. */
