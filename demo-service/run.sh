@@ -11,4 +11,4 @@ if [ -z "$JAR" ] || [ -n "$(find "$ROOT/demo-service/src" "$ROOT/starter-autocon
   JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1)
 fi
 # An OutOfMemoryError anywhere ends the process (exit 3) instead of leaving threads dead and ports open.
-exec java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" "$@"
+exec java -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages ${JAVA_OPTS:-} -jar "$JAR" "$@"

@@ -49,6 +49,21 @@ class DemoServiceImageIT extends ImageChecks {
         assertThat(r.output()).contains("Opened archive /app/app.jsa");
     }
 
+    /**
+     * The image's Java puts the heap (and the code) on huge pages by default where the kernel lends them on request
+     * (transparent_hugepage "madvise" or "always"), and where it does not, starts on small pages and says why.
+     */
+    @Test
+    void itsJavaPutsTheHeapOnHugePagesWhereTheKernelLendsThem() throws Exception {
+        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean lent = Files.isReadable(mode) && !Files.readString(mode).contains("[never]");
+        Sandbox.Result r = sandbox().run(Sandbox.Spec.of(image).withArgv(List.of("java", "-Xlog:pagesize", "-version")),
+                Duration.ofSeconds(60));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).as("what the kernel lends: %s", lent ? Files.readString(mode).trim() : "nothing")
+                .containsPattern(lent ? "Heap: .* page_size=2M " : "Heap: .* page_size=4K ");
+    }
+
     @Override
     protected String applicationJar() {
         return "/app/libs/percore-demo-service-" + VERSION + ".jar";
