@@ -21,7 +21,8 @@
 #   With WRK_PATH set, the load is `wrk -t1 -c64 -d WRK_SECONDS` on the server's HTTP port (PIPELINE:
 #   requests per write through peers/pipeline.lua), as run-peers.sh and run-webflux.sh make it.
 # env:   OUT (directory, default benchmarks/profiles), PERCORE_JAR, SERVER_CPU (1), CLIENT_CPU (0),
-#        SERVER_JVM_OPTS, EVENT (cpu; falls back to a timer where perf events are not allowed),
+#        SERVER_JVM_OPTS (-XX:+UseTransparentHugePages, the demo image's default; set, even empty, it replaces that),
+#        EVENT (cpu; falls back to a timer where perf events are not allowed),
 #        EVENTS ("$EVENT"; "cpu alloc": also an allocation profile, NAME-alloc.txt, recorded with
 #        `total` so the summary gives bytes per request by category, class and site),
 #        INTERVAL (200us), ALLOC_INTERVAL (async-profiler's alloc interval in bytes, 256k),
@@ -47,6 +48,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/benchmarks/profiles}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS--XX:+UseTransparentHugePages}
 EVENT=${EVENT:-cpu}
 read -ra EVENTS <<<"${EVENTS:-$EVENT}"
 INTERVAL=${INTERVAL:-200us}
@@ -196,7 +198,7 @@ for event in "${EVENTS[@]}"; do
   [ -s "$STACKS" ] || { echo "profile: the profiler wrote nothing; its messages are in the server's output:" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }
   {
     echo "# $(env | grep -E '^(APP|SHARDS|SUBSCRIBERS|WRK_PATH|PIPELINE|WRK_SECONDS|WARMUPS|EVENTS)=' | sort | sed -E "s/^([A-Z_]+)=(.*)$/\1='\2'/" | tr '\n' ' ')benchmarks/profile.sh $NAME ${ARGS[*]:-}"
-    echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), async-profiler $VERSION $options, jar $(basename "$JAR") at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), async-profiler $VERSION $options, JVM options ${SERVER_JVM_OPTS:-none}, jar $(basename "$JAR") at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "# load: $LOAD_DESC: $requests requests; the JVM's threads allocated $(awk -v b=$((after - before)) -v n="$requests" 'BEGIN{printf "%.1f", b/n}') bytes per request (jcmd Thread.print -e, this $event run, profiler attached)"
     summarize "$STACKS" "$event" "$requests"
   } > "$OUT/$NAME$suffix.txt"

@@ -22,8 +22,8 @@
 #        RESP_LRANGE_REQUESTS (100000; lrange_100 at -P 1 and -P 16: each reply is 100 elements)
 #        PORT_BASE (unset: ports the kernel finds free; set: PORT_BASE..PORT_BASE+4 for the RESP and HTTP
 #        scenarios, for a machine whose users share out port ranges)
-#        WRK_SECONDS (5) WRK_TIMEOUT (2s, wrk's default) SERVER_JVM_OPTS (extra JVM options for the Percore server, e.g.
-#        -Dio.netty.leakDetection.level=disabled as a production deployment would set; default none)
+#        WRK_SECONDS (5) WRK_TIMEOUT (2s, wrk's default) SERVER_JVM_OPTS (JVM options for the Percore server; default
+#        -XX:+UseTransparentHugePages, the demo image's own default (images/README.md); set, even empty, it replaces that)
 #        RESULT_DIR (benchmarks/target/results): where the run's result file goes, run-peers-<UTC start>.json in the
 #        format of benchmarks/results/README.md (copy it to benchmarks/results/ to publish it); nothing is printed
 # A RESP scenario whose command a server answers with "unknown command" (ZADD before sorted sets)
@@ -45,7 +45,7 @@ WRK_SECONDS=${WRK_SECONDS:-5}
 # wrk's own default; a loaded machine can serve a connection's 16 pipelined requests slower than that,
 # and wrk counts a timeout as a socket error, which fails the run
 WRK_TIMEOUT=${WRK_TIMEOUT:-2s}
-SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS--XX:+UseTransparentHugePages}
 
 ALL_SCENARIOS=(resp-set-P1 resp-get-P1 resp-set-P16 resp-get-P16 resp-hset-P1 resp-hset-P16
   resp-lpush-P1 resp-lpush-P16 resp-lpop-P1 resp-lpop-P16 resp-sadd-P1 resp-sadd-P16

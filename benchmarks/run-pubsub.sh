@@ -19,7 +19,7 @@
 # usage: benchmarks/run-pubsub.sh [rounds]         (default 3; ~25 s a round, plus ~40 s start and warm-up)
 # env:   SUBSCRIBERS (100) MESSAGES (100000) PAYLOAD (16 bytes: 0123456789abcdef; no spaces)
 #        CONFIGS ("redis percore-1 percore-2") PERCORE_JAR SERVER_CPU (1) CLIENT_CPU (0)
-#        SERVER_JVM_OPTS (extra JVM options for the demo, as run-peers.sh)
+#        SERVER_JVM_OPTS (JVM options for the demo, as run-peers.sh: default -XX:+UseTransparentHugePages, the demo image's own)
 #        PORT_BASE (the servers listen on PORT_BASE.. PORT_BASE+8; default: ports the kernel picks)
 # MESSAGES x the message frame (48 bytes with the default payload: 4.8 MB) is the most a
 # subscriber can fall behind; keep it under 8 MB, Redis's (and the demo's) pubsub output buffer
@@ -33,7 +33,7 @@ PAYLOAD=${PAYLOAD:-0123456789abcdef}
 CONFIGS=${CONFIGS:-redis percore-1 percore-2}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
-SERVER_JVM_OPTS=${SERVER_JVM_OPTS:-}
+SERVER_JVM_OPTS=${SERVER_JVM_OPTS--XX:+UseTransparentHugePages}
 PORT_BASE=${PORT_BASE:-}
 CHANNEL=ch
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
