@@ -10,5 +10,6 @@ if [ -z "$JAR" ] || [ -n "$(find "$ROOT/demo-service/src" "$ROOT/starter-autocon
   (cd "$ROOT" && ./mvnw -B -q -pl demo-service -am package -DskipTests)
   JAR=$(ls "$ROOT"/demo-service/target/percore-demo-service-*-exec.jar | head -1)
 fi
-# An OutOfMemoryError anywhere ends the process (exit 3) instead of leaving threads dead and ports open.
+# An OutOfMemoryError anywhere ends the process (exit 3) instead of leaving threads dead and ports open; the heap on
+# huge pages where the kernel lends them, as the image runs it (images/README.md).
 exec java -XX:+ExitOnOutOfMemoryError -XX:+UseTransparentHugePages ${JAVA_OPTS:-} -jar "$JAR" "$@"
