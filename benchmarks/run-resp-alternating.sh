@@ -73,7 +73,6 @@ for _ in $(seq "$WARMUPS"); do for k in "${!PORTS[@]}"; do run "${PORTS[$k]}"; d
 echo "# $(date -u +%FT%TZ) rounds=$ROUNDS pipeline=$PIPELINE requests=$REQUESTS (SET + GET a run) load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# server CPU µs a request (utime + stime), a round's servers in this order: ${NAMES[*]}"
 echo "# every build's JVM options before its own: ${DEMO_OPTS[*]:-none}"
-: >"$WORK/rounds"
 for r in $(seq "$ROUNDS"); do
   line="$r"
   split=""
@@ -84,7 +83,6 @@ for r in $(seq "$ROUNDS"); do
     line="$line $(( (ub - ua + sb - sa) * 10000 ))"
     split="$split $(( (ub - ua) * 10000 )) $(( (sb - sa) * 10000 ))"
   done
-  echo "$line" >>"$WORK/rounds"
   echo "$r$split" >>"$WORK/split"
   echo "round $line" | awk -v n=$((2 * REQUESTS)) '{printf "%s %s", $1, $2; for (i = 3; i <= NF; i++) printf " %.2f", $i / n; print ""}'
 done

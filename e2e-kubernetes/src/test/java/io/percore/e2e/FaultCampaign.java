@@ -564,7 +564,7 @@ abstract class FaultCampaign {
             return m.group(1);
         }
         // a runtime whose spec does not name it: the running process's, as before
-        return "/proc/" + taskPid(pod) + "/ns/net";
+        return "/proc/" + cluster.node().taskPid(cluster.client().pods().inNamespace(namespace).withName(name(pod)).get()) + "/ns/net";
     }
 
     /**
@@ -613,18 +613,6 @@ abstract class FaultCampaign {
         dump.setDaemon(true);
         dumps.add(dump);
         dump.start();
-    }
-
-    /** The pid of the pod's container's task (its network namespace is the pod's). */
-    private String taskPid(Pod pod) {
-        String id = containerId(cluster.client().pods().inNamespace(namespace).withName(name(pod)).get());
-        for (String line : cluster.node().ctr("tasks", "ls").lines().toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 2 && f[0].equals(id)) {
-                return f[1];
-            }
-        }
-        throw new IllegalStateException("no task for " + name(pod) + " (" + id + ")");
     }
 
     private static String containerId(Pod pod) {

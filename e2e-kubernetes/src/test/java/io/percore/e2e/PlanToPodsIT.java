@@ -13,6 +13,9 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Persistence;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * From a plan to pods that answer: the smallest spec (operator/examples/small.yaml) becomes a Ready pod that serves
  * clients in the cluster with the password the operator generated, on the Redis port its Service carries without
- * {@code spec.ports}; and what only the scheduler knows (a claim no volume can bind) is reported in its own words until
+ * {@code spec.ports}, its JVM on the huge pages its image asks for; and what only the scheduler knows (a claim no volume can bind) is reported in its own words until
  * the pods are placed. A plan the node cannot hold: {@link CapacityIT}.
  */
 @ExtendWith(RealNodeExtension.class)
@@ -40,7 +43,7 @@ class PlanToPodsIT {
     static final String LATE_CLASS = "percore-e2e-late";
 
     @Test
-    void theSmallestSpecIsReadyAndAnswersClientsWithTheGeneratedPassword(Cluster cluster) {
+    void theSmallestSpecIsReadyAndAnswersClientsWithTheGeneratedPassword(Cluster cluster) throws IOException {
         try (var ns = cluster.namespace("e2e-small")) {
             // the getting-started page's second block as written (kubectl apply -f operator/examples/small.yaml; kubectl get
             // pcs kv), in this namespace: its pod runs the JVM as shipped, not with the suite's C1 options
@@ -58,6 +61,15 @@ class PlanToPodsIT {
             assertThat(pod.getSpec().getContainers().get(0).getResources().getRequests()).containsEntry("cpu", new Quantity("100m"));
             // the image's class data archive mapped in the pod (else the JVM says so once and starts without it)
             assertThat(cluster.containerLog(pod)).contains("Started DemoApplication").doesNotContain("Unable to use shared archive");
+            // the image's -XX:+UseTransparentHugePages in the pod's own JVM: its heap on 2 MB pages where this node's kernel
+            // lends them on request (images/README.md; DemoServiceImageIT checks the flag's page size, this the pages held)
+            long hugeKb = anonymousHugePagesKb(cluster.node().taskPid(pod));
+            Progress.say("small.yaml's JVM holds %d kB on transparent huge pages", hugeKb);
+            if (Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).contains("[never]")) {
+                assertThat(hugeKb).as("no huge pages where the kernel lends none").isZero();
+            } else {
+                assertThat(hugeKb).as("the JVM's huge pages (AnonHugePages of its smaps_rollup)").isPositive();
+            }
 
             Secret secret = cluster.client().secrets().inNamespace(ns.name()).withName("kv-auth").get();
             assertThat(secret).as("the generated password Secret").isNotNull();
@@ -90,6 +102,16 @@ class PlanToPodsIT {
             org.awaitility.Awaitility.await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(20)).until(() -> true);
             assertThat(childVersions(cluster, ns.name())).as("no child rewritten in steady state").isEqualTo(versions);
         }
+    }
+
+    /** What of a process's anonymous memory is on transparent huge pages ({@code AnonHugePages}, kB). */
+    static long anonymousHugePagesKb(String pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "smaps_rollup"))) {
+            if (line.startsWith("AnonHugePages:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no AnonHugePages in /proc/" + pid + "/smaps_rollup");
     }
 
     /**

@@ -164,6 +164,19 @@ final class RealNode {
         exec(env, Duration.ofMinutes(3), "bash", home.resolve("node.sh").toString(), "up");
     }
 
+    /** The host's pid of the pod's (first) container's task: its entrypoint's process, as the pod is now (a restart makes a new one). */
+    String taskPid(Pod pod) {
+        String id = pod.getStatus().getContainerStatuses().get(0).getContainerID();
+        id = id.substring(id.indexOf("://") + 3);
+        for (String line : ctr("tasks", "ls").lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].equals(id)) {
+                return f[1];
+            }
+        }
+        throw new IllegalStateException("no task for " + pod.getMetadata().getName() + " (" + id + ")");
+    }
+
     String ctr(String... args) {
         List<String> command = new ArrayList<>(List.of("ctr", "--address", CONTAINERD_SOCKET, "-n", "k8s.io"));
         command.addAll(List.of(args));
