@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * From a plan to pods that answer: the smallest spec (operator/examples/small.yaml) becomes a Ready pod that serves
  * clients in the cluster with the password the operator generated, on the Redis port its Service carries without
- * {@code spec.ports}, its JVM on the huge pages its image asks for; and what only the scheduler knows (a claim no volume can bind) is reported in its own words until
- * the pods are placed. A plan the node cannot hold: {@link CapacityIT}.
+ * {@code spec.ports}, its JVM on the huge pages its image asks for; and what only the scheduler knows (a claim no
+ * volume can bind) is reported in its own words until the pods are placed. A plan the node cannot hold: {@link CapacityIT}.
  */
 @ExtendWith(RealNodeExtension.class)
 @Order(3)
