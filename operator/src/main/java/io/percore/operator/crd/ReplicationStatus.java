@@ -17,7 +17,8 @@ public class ReplicationStatus {
     private String promoting;
     private String promotingFrom;
     @com.fasterxml.jackson.annotation.JsonPropertyDescription("Where each pod was last seen in a replication history, by pod name: a pod"
-            + " back from an append-only file answers with no offset, and a failover ranks it where it last stood.")
+            + " back from an append-only file answers with no offset, and a failover ranks it where it last stood. Rewritten when the"
+            + " pods stand apart; kept while every pod stands at one history and offset (an idle service's move together).")
     private java.util.Map<String, ReplicationPosition> positions;
 
     public ReplicationStatus() {
@@ -54,6 +55,7 @@ public class ReplicationStatus {
     /**
      * Where each pod was last seen in a history, by pod name: a pod back from an append-only file answers with no offset,
      * and a failover ranks it where it last stood (its files hold at least that), not at 0 behind a replica that lagged.
+     * Kept while every pod is seen in step ({@code ReplicationPlanner.record}): an idle service's status is not rewritten.
      */
     public java.util.Map<String, ReplicationPosition> getPositions() { return positions; }
     public void setPositions(java.util.Map<String, ReplicationPosition> positions) { this.positions = positions; }

@@ -56,10 +56,13 @@ final class ReplicationDriver {
     private final ChildApplier applier;
     /** Holds a connection to the primary that answered, so that its process exiting reconciles at once. */
     private final PrimaryConnectionWatch watch;
+    /** Where the pods were last seen, fresher than the status's record while they stay in step. */
+    private final SeenPositions seen;
 
     ReplicationDriver(KubernetesClient client, PodReplicationProbe probe, PodAddresses addresses, PlanEvents events, Map<String, Node> nodes,
-                      ChildApplier applier, PrimaryConnectionWatch watch) {
+                      ChildApplier applier, PrimaryConnectionWatch watch, SeenPositions seen) {
         this.watch = watch;
+        this.seen = seen;
         this.client = client;
         this.probe = probe;
         this.addresses = addresses;
@@ -90,6 +93,38 @@ final class ReplicationDriver {
                        Decision decision, java.util.Set<String> serving, String history, Map<String, ReplicationPlanner.Position> positions) {
         Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
             this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory(), lastSeen(before));
+        }
+    }
+
+    /**
+     * Where each service's pods were last seen (by the service's uid), with the record of the status it grew from: the
+     * status keeps its record while the pods stay in step ({@link ReplicationPlanner#record}), and the operator plans with
+     * what it saw last, as it did when the status took every look. A record it did not write (another operator's, after
+     * a change of leader, or its own write not yet in the informer's cache) is read instead: never older than what the
+     * pods' files hold.
+     */
+    static final class SeenPositions {
+
+        private record Seen(Map<String, ReplicationPlanner.Position> recorded, Map<String, ReplicationPlanner.Position> latest) {
+        }
+
+        private final Map<String, Seen> byUid = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Map<String, ReplicationPlanner.Position> lastSeen(String uid, Map<String, ReplicationPlanner.Position> recorded) {
+            Seen s = uid == null ? null : byUid.get(uid);
+            return s != null && s.recorded().equals(recorded) ? s.latest() : recorded;
+        }
+
+        void remember(String uid, Map<String, ReplicationPlanner.Position> recorded, Map<String, ReplicationPlanner.Position> latest) {
+            if (uid != null) {
+                byUid.put(uid, new Seen(Map.copyOf(recorded), Map.copyOf(latest)));
+            }
+        }
+
+        void forget(String uid) {
+            if (uid != null) {
+                byUid.remove(uid);
+            }
         }
     }
 
@@ -180,10 +215,13 @@ final class ReplicationDriver {
                 labelled, labelled == null ? null : PodLoss.labelledPrimaryAt(pods.get(labelled)), unreadySince(pods.values(), now));
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
+        String uid = s.getMetadata().getUid();
+        Map<String, ReplicationPlanner.Position> recorded = lastSeen(before);
+        Map<String, ReplicationPlanner.Position> lastSeen = seen.lastSeen(uid, recorded);
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
                 ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
                 io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom(),
-                lastSeen(before));
+                lastSeen);
         Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
@@ -191,8 +229,10 @@ final class ReplicationDriver {
         states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
         // the history a later failover compares offsets in: the one the primary serves in now, if it is told
         String history = ReplicationPlanner.servingHistory(input, d);
-        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(),
-                ReplicationPlanner.positions(states, lastSeen(before)));
+        Map<String, ReplicationPlanner.Position> latest = ReplicationPlanner.positions(states, lastSeen);
+        Map<String, ReplicationPlanner.Position> record = ReplicationPlanner.record(recorded, latest);
+        seen.remember(uid, record, latest);
+        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(), record);
     }
 
     /**

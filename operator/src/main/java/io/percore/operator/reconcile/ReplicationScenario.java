@@ -141,6 +141,14 @@ final class ReplicationScenario implements Scenario {
     }
 
     @Override
+    public void forget(PercoreService s, ScenarioMemory memory) {
+        ReplicationDriver.SeenPositions seen = memory.peek(ReplicationDriver.SeenPositions.class);
+        if (seen != null) {
+            seen.forget(s.getMetadata().getUid());
+        }
+    }
+
+    @Override
     public void carryStatus(PercoreServiceStatus previous, PercoreServiceStatus next) {
         next.setReplication(previous.getReplication());
     }
@@ -162,7 +170,8 @@ final class ReplicationScenario implements Scenario {
             this.context = context;
             this.replicated = replicated(context.spec());
             this.driver = new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
-                    context.applier(), context.primaryWatch());
+                    context.applier(), context.primaryWatch(), context.memory().of(ReplicationDriver.SeenPositions.class,
+                    ReplicationDriver.SeenPositions::new));
         }
 
         /** What runs keeps running: a replica that runs is still promoted when the primary is lost. */

@@ -226,6 +226,28 @@ public final class ReplicationPlanner {
     }
 
     /**
+     * What the status keeps of {@code seen} (the positions after a look), given what it holds ({@code recorded}): the same
+     * record while both put every pod at one history and one offset, else {@code seen}. Pods seen in step again moved
+     * together (the primary's PING and GETACK each second with min-replicas-to-write, or writes every pod took), so the
+     * record written when they were first seen in step tells no more or less of who holds what: an idle service's status
+     * is not written again on every look (each a write of the API server and of etcd, and an event to every watch). The
+     * operator plans with the fresher positions it keeps in memory ({@code ReplicationDriver}); only one started since
+     * plans with the record, which still places every pod at or below where its files stand.
+     */
+    public static Map<String, Position> record(Map<String, Position> recorded, Map<String, Position> seen) {
+        if (recorded != null && inStep(recorded) && inStep(seen) && recorded.keySet().equals(seen.keySet())
+                && recorded.values().iterator().next().replid().equals(seen.values().iterator().next().replid())) {
+            return recorded;
+        }
+        return seen;
+    }
+
+    /** Every pod at one history and one offset: none holds anything another lacks. */
+    private static boolean inStep(Map<String, Position> positions) {
+        return !positions.isEmpty() && positions.values().stream().distinct().count() == 1;
+    }
+
+    /**
      * A replica that says it holds keys at offset 0 and is not linked came back from an append-only file: placed where it
      * was last seen, if it was.
      */

@@ -6,7 +6,7 @@ final class FixtureScenario implements Scenario {
     @Override
     public Scenario.Run start(ScenarioContext context) {
         new ReplicationDriver(context.client(), context.probe(), context.addresses(), context.events(), context.nodes(),
-                context.applier(), context.primaryWatch());
+                context.applier(), context.primaryWatch(), new ReplicationDriver.SeenPositions());
         return new Scenario.Run() {
         };
     }

@@ -250,8 +250,14 @@ class ReplicationPlannerPropertyTest {
         /** status.replication.promoting and promotingFrom: written before the promotion (ReplicationDriver.recordPromoting). */
         String promoting;
         String promotingFrom;
-        /** status.replication.positions: where each pod was last seen in a history (ReplicationPlanner.positions). */
+        /** status.replication.positions: where each pod was last seen in a history (ReplicationPlanner.record of positions). */
         Map<String, ReplicationPlanner.Position> lastSeen = Map.of();
+        /**
+         * The operator's memory of where it saw the pods (ReplicationDriver.SeenPositions): the record it grew from and
+         * the latest positions; gone when the operator stops.
+         */
+        Map<String, ReplicationPlanner.Position> seenBase;
+        Map<String, ReplicationPlanner.Position> seenLatest;
         /** The promoted pod's new replication id, which the driver reads right after labelling it. */
         String promotedHistory;
         int nextReplid = 1;
@@ -565,8 +571,9 @@ class ReplicationPlannerPropertyTest {
                 }
             }
             Instant clock = ReplicationPlanner.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
+            Map<String, ReplicationPlanner.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
-                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, lastSeen);
+                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen);
             Decision d = ReplicationPlanner.plan(input);
             log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
             String broken = check(d, states);
@@ -578,9 +585,17 @@ class ReplicationPlannerPropertyTest {
             String serving = ReplicationPlanner.servingHistory(input, d); // as the driver records it
             String historyNow = serving != null ? serving : history;
             promotedHistory = null;
+            Map<String, ReplicationPlanner.Position> latest = ReplicationPlanner.positions(states, seen);
+            Map<String, ReplicationPlanner.Position> record = ReplicationPlanner.record(lastSeen, latest);
+            seenBase = record;
+            seenLatest = latest;
             if (carryOut(d, mask)) {
                 history = promotedHistory != null ? promotedHistory : historyNow;
-                lastSeen = ReplicationPlanner.positions(states, lastSeen);
+                lastSeen = record;
+            }
+            if (mask >= 0) {
+                seenBase = null; // the operator stopped, midway or after its status: the next one knows only the record
+                seenLatest = null;
             }
             return checkOnePrimary();
         }

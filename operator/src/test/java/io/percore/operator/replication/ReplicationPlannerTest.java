@@ -351,6 +351,34 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * The status keeps its record while every pod is seen in step with the others, as it was when recorded: an idle
+     * service's offsets move together (PING and GETACK each second with min-replicas-to-write) and its status is not
+     * written on every look. Any pod out of step, another history, a pod more or fewer, and the status takes the look.
+     */
+    @Test
+    void theRecordOfPodsInStepIsKeptWhileTheyStayInStep() {
+        Map<String, ReplicationPlanner.Position> recorded = Map.of("kv-0", new ReplicationPlanner.Position("h1", 100), "kv-1", new ReplicationPlanner.Position("h1", 100),
+                "kv-2", new ReplicationPlanner.Position("h1", 100));
+        Map<String, ReplicationPlanner.Position> idle = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151),
+                "kv-2", new ReplicationPlanner.Position("h1", 151));
+        assertThat(ReplicationPlanner.record(recorded, idle)).as("in step then and now").isSameAs(recorded);
+
+        Map<String, ReplicationPlanner.Position> lagging = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151),
+                "kv-2", new ReplicationPlanner.Position("h1", 137));
+        assertThat(ReplicationPlanner.record(recorded, lagging)).as("a replica behind").isEqualTo(lagging);
+        assertThat(ReplicationPlanner.record(lagging, idle)).as("in step again, after a record of one behind").isEqualTo(idle);
+
+        Map<String, ReplicationPlanner.Position> failedOver = Map.of("kv-0", new ReplicationPlanner.Position("h2", 151), "kv-1", new ReplicationPlanner.Position("h2", 151),
+                "kv-2", new ReplicationPlanner.Position("h2", 151));
+        assertThat(ReplicationPlanner.record(recorded, failedOver)).as("another history").isEqualTo(failedOver);
+
+        Map<String, ReplicationPlanner.Position> scaled = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151));
+        assertThat(ReplicationPlanner.record(recorded, scaled)).as("a pod fewer").isEqualTo(scaled);
+        assertThat(ReplicationPlanner.record(Map.of(), idle)).as("nothing recorded yet").isEqualTo(idle);
+        assertThat(ReplicationPlanner.record(recorded, Map.of())).as("nothing seen").isEqualTo(Map.of());
+    }
+
+    /**
      * An old primary thawed after a failover answers as a master, unlabelled, holding the writes its replicas
      * acknowledged since; the kubelet calls it ready only at its next probe. Passed over meanwhile, a ready pod with
      * less of that history was promoted and the newer writes were lost (ReplicationPlannerPropertyTest, seed 102558).
