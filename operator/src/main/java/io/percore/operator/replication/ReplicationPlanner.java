@@ -611,11 +611,16 @@ public final class ReplicationPlanner {
     /**
      * The history the primary of {@code d} serves in, to record, or null to keep the recorded one: its replication id when it
      * answers, else (Ready on Kubernetes' word, out of the operator's reach) that of a replica linked to its address, which
-     * took its primary's. Null while {@code d} changes the primary (the driver reads the promoted pod's own after its promotion).
+     * took its primary's. While {@code d} changes the primary or names none, the history the one pod labelled primary was
+     * promoted into (the annotation beside its label, what {@link #lastHistory} compares in), else null (the driver reads the
+     * promoted pod's own after its promotion): an operator stopped after labelling a promoted pod and before its status
+     * left the older history recorded, and once that pod was replaced (its annotation gone with it) the replicas that had
+     * followed it into the new history ranked below a pod of the older one (ReplicationPlannerPropertyTest, seed 6049817).
      */
     public static String servingHistory(Input in, Decision d) {
         if (d.promote() != null || d.switchover() != null || d.primary() == null) {
-            return null;
+            List<PodState> labelled = in.pods().stream().filter(PodState::labelledPrimary).toList();
+            return labelled.size() == 1 ? labelled.get(0).history() : null;
         }
         PodState primary = in.pods().stream().filter(p -> p.name().equals(d.primary()) && p.labelledPrimary()).findFirst().orElse(null);
         if (primary == null) {

@@ -72,7 +72,7 @@ class ReplicationPlannerPropertyTest {
     }
 
     /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
-    private static final long[] FOUND = {101243L, 102558L, 903746L, 1700132L};
+    private static final long[] FOUND = {101243L, 102558L, 903746L, 1700132L, 6049817L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {

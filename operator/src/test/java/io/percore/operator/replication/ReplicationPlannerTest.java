@@ -40,6 +40,8 @@ class ReplicationPlannerTest {
         Observed observed;
         String lost;
         boolean starting;
+        /** The history annotation beside its primary label: the one the operator promoted it into. */
+        String promotedInto;
 
         Pod(int ordinal) {
             this.ordinal = ordinal;
@@ -117,6 +119,11 @@ class ReplicationPlannerTest {
         }
 
         /** Its container being created or just started: no answer yet. */
+        Pod promotedInto(String history) {
+            promotedInto = history;
+            return this;
+        }
+
         Pod starting() {
             starting = true;
             ready = false;
@@ -125,8 +132,8 @@ class ReplicationPlannerTest {
         }
 
         PodState state() {
-            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed, lost, false, null,
-                    starting);
+            return new PodState("kv-" + ordinal, ordinal, ready, terminating, labelled, updated, addr(ordinal), observed, lost, false,
+                    promotedInto, starting);
         }
     }
 
@@ -348,6 +355,23 @@ class ReplicationPlannerTest {
                 pod(2).unreachable().state()), before);
         assertThat(next).containsExactlyInAnyOrderEntriesOf(Map.of("kv-0", new ReplicationPlanner.Position("h1", 12),
                 "kv-1", new ReplicationPlanner.Position("h1", 9), "kv-2", new ReplicationPlanner.Position("h1", 8)));
+    }
+
+    /**
+     * An operator stopped after promoting and labelling kv-0 (its annotation names the history it was promoted into) and
+     * before its status recorded that history; kv-0's pod then being deleted, the look waits for it: the status takes the
+     * annotation's history now, before the annotation goes with the pod (ReplicationPlannerPropertyTest, seed 6049817,
+     * where kv-2, which had followed kv-0 into it, then ranked below a pod of the older history and lost a write).
+     */
+    @Test
+    void aHistoryPromotedIntoIsRecordedWhileThePrimaryIsAwaitedBeforeItsPodGoes() {
+        List<PodState> pods = List.of(pod(0).primary(4).keys(4).history("h13").promotedInto("h13").terminating().state(),
+                pod(1).restartedAsReplica(0, 3).history("h10").state(),
+                pod(2).replicaOf(0, 3).keys(3).history("h13").linkDown().state());
+        Input in = new Input(pods, 3, AFTER, "kv-0", T0, T0.plusSeconds(1), SERVICE, null, true, "h9", "kv-0", "h9", Map.of());
+        Decision d = ReplicationPlanner.plan(in);
+        assertThat(d.primary()).as("%s", d).isNull();
+        assertThat(ReplicationPlanner.servingHistory(in, d)).isEqualTo("h13");
     }
 
     /**
