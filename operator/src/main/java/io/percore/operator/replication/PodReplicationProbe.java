@@ -391,9 +391,10 @@ public class PodReplicationProbe {
         long keys = fields.containsKey("loading") ? keys(fields) : Observed.UNKNOWN_KEYS; // no persistence section: it did not say
         String replid = replid(fields.get("master_replid"));
         String replid2 = replid(fields.get("master_replid2"));
+        long secondOffset = replid2 == null || !fields.containsKey("second_repl_offset") ? -1 : number(fields, "second_repl_offset");
         String role = fields.get("role");
         if ("master".equals(role)) {
-            return Observed.master(number(fields, "master_repl_offset")).withKeys(keys).withHistory(replid, replid2);
+            return Observed.master(number(fields, "master_repl_offset")).withKeys(keys).withHistory(replid, replid2, secondOffset);
         }
         if ("slave".equals(role)) {
             String host = fields.get("master_host");
@@ -407,7 +408,7 @@ public class PodReplicationProbe {
                 }
             }
             return Observed.replica(number(fields, "slave_repl_offset"), following, "up".equals(fields.get("master_link_status")))
-                    .withKeys(keys).withHistory(replid, replid2);
+                    .withKeys(keys).withHistory(replid, replid2, secondOffset);
         }
         throw new ProbeException("INFO replication without role:master|slave");
     }

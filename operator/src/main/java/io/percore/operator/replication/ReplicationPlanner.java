@@ -91,16 +91,19 @@ public final class ReplicationPlanner {
      * @param keys       the keys it holds in all its databases, {@link #UNKNOWN_KEYS} when it did not say
      * @param replid     master_replid: the history its offset counts in (a replica takes its primary's); null: not said
      * @param replid2    master_replid2: the history it moved on from (a promoted pod's former one); null: none
+     * @param secondOffset second_repl_offset: where it moved on from {@code replid2}, plus one (Redis's: a PSYNC of that
+     *                   history from up to here continues), so it holds that history below it; -1: none
      */
-    public record Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys, String replid, String replid2) {
+    public record Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys, String replid, String replid2,
+                           long secondOffset) {
         public static final long UNKNOWN_KEYS = -1;
 
         public Observed(boolean master, long offset, HostPort following, boolean linkUp) {
-            this(master, offset, following, linkUp, UNKNOWN_KEYS, null, null);
+            this(master, offset, following, linkUp, UNKNOWN_KEYS, null, null, -1);
         }
 
         public Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys) {
-            this(master, offset, following, linkUp, keys, null, null);
+            this(master, offset, following, linkUp, keys, null, null, -1);
         }
 
         public static Observed master(long offset) {
@@ -112,11 +115,25 @@ public final class ReplicationPlanner {
         }
 
         public Observed withKeys(long keys) {
-            return new Observed(master, offset, following, linkUp, keys, replid, replid2);
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, secondOffset);
         }
 
         public Observed withHistory(String replid, String replid2) {
-            return new Observed(master, offset, following, linkUp, keys, replid, replid2);
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, -1);
+        }
+
+        /** With the history it moved on from and how far in it it holds ({@code second_repl_offset}). */
+        public Observed withHistory(String replid, String replid2, long secondOffset) {
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, replid2 == null ? -1 : secondOffset);
+        }
+
+        /**
+         * It moved on from {@code history} holding all of it up to an offset no pod of that history has passed
+         * ({@code furthest}, the highest offset a pod says in it): what any of them holds, it holds too, and its offset,
+         * which went on counting from there, ranks it among them.
+         */
+        boolean movedOnPast(String history, long furthest) {
+            return history != null && history.equals(replid2) && secondOffset > 0 && furthest < secondOffset;
         }
 
         /**
@@ -269,8 +286,8 @@ public final class ReplicationPlanner {
         if (back.isEmpty() || candidates.size() < 2) {
             return candidates;
         }
-        java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0
-                : p.observed().continues(history) || in.promotedFromRecorded(p) ? 1 : 2;
+        long furthest = furthestIn(in, history);
+        java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0 : inHistory(p, history, in, furthest) ? 1 : 2;
         PodState bestBack = candidates.stream().filter(p -> back.contains(p.name()))
                 .min(Comparator.comparingInt(group).thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())
                         .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
@@ -289,6 +306,25 @@ public final class ReplicationPlanner {
         return ordered;
     }
 
+    /** The highest offset a pod that answers says in {@code history}. */
+    private static long furthestIn(Input in, String history) {
+        return in.pods().stream().filter(p -> p.reachable() && p.observed().continues(history)).mapToLong(p -> p.observed().offset())
+                .max().orElse(0);
+    }
+
+    /**
+     * Its offset counts in {@code history}: it is in it, or the status says it was being promoted from it, or it moved on
+     * from it no further along than any pod in it has gone ({@link Observed#movedOnPast}). The last: a pod promoted while
+     * the operator was stopped midway, which then chose the old primary again in the recorded history, holds a write it
+     * had acknowledged as that primary's replica; ranked as a master of another history, it went behind a replica of the
+     * recorded one at a lower offset than where it had moved on, whose full sync dropped the write
+     * (ReplicationPlannerPropertyTest, seed 6045080). One the recorded history went past is left out: each may hold writes
+     * the other lacks.
+     */
+    private static boolean inHistory(PodState p, String history, Input in, long furthest) {
+        return p.observed().continues(history) || in.promotedFromRecorded(p) || p.observed().movedOnPast(history, furthest);
+    }
+
     private static Input placed(Input in) {
         if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> placedByLastSeen(p, in.lastSeen()))) {
             return in;
@@ -299,7 +335,7 @@ public final class ReplicationPlanner {
             }
             Position at = in.lastSeen().get(p.name());
             Observed o = p.observed();
-            Observed seen = new Observed(o.master(), at.offset(), o.following(), o.linkUp(), o.keys(), at.replid(), null);
+            Observed seen = new Observed(o.master(), at.offset(), o.following(), o.linkUp(), o.keys(), at.replid(), null, -1);
             return new PodState(p.name(), p.ordinal(), p.ready(), p.terminating(), p.labelledPrimary(), p.updated(), p.address(), seen,
                     p.lost(), p.labelledPromoting(), p.history(), p.starting());
         }).toList();
@@ -428,8 +464,9 @@ public final class ReplicationPlanner {
         // a restored service's first primary is the pod the data was restored on: any other starts empty
         boolean pinned = bootstrap && in.bootstrapOn() != null;
         String recorded = primary != null ? primary.name() : in.lastPrimary();
+        long furthest = furthestIn(in, history);
         Comparator<PodState> newestFirst = Comparator.comparing((PodState p) -> !promotedSince(p))
-                .thenComparing((PodState p) -> !(p.observed().continues(history) || in.promotedFromRecorded(p)))
+                .thenComparing((PodState p) -> !inHistory(p, history, in, furthest))
                 .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
                 .thenComparing((PodState p) -> p.observed().empty())
                 // offsets alike (an append-only file keeps none: every pod loaded from one says 0), the pod holding more keys
@@ -507,8 +544,11 @@ public final class ReplicationPlanner {
             // a master of another history (an old primary, fenced, thawed) would reopen its own and drop the recorded one's
             // writes, which a pod that does not answer now may hold: that pod is waited for, not overwritten
             // (ReplicationPlannerPropertyTest, seed 1700132: the old primary promoted while the one that took over was frozen)
+            // (a replica that moved on from the recorded history with its primary is ranked in it up to where it moved on,
+            // no further than the pods that answer: one that does not may have gone past)
             PodState best = candidates.get(0);
-            if (best.observed().master() && !best.observed().continues(history) && !in.promotedFromRecorded(best) && !promotedSince(best)) {
+            if ((best.observed().master() || best.observed().movedOnPast(history, furthest)) && !best.observed().continues(history)
+                    && !in.promotedFromRecorded(best) && !promotedSince(best)) {
                 in.pods().stream().filter(p -> !p.terminating() && !p.reachable() && p.knownLost() == null)
                         .forEach(p -> mayHoldData.add(p.name() + " (not answering; it may hold history " + history + ", which "
                                 + best.name() + ", a master of another, would drop)"));

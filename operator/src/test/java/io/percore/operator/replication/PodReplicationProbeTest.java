@@ -55,6 +55,10 @@ class PodReplicationProbeTest {
             Observed promoted = probe.info(pb, PASSWORD);
             assertThat(promoted.master()).isTrue();
             assertThat(promoted.offset()).as("a promoted replica continues the offsets").isGreaterThanOrEqualTo(replica.offset());
+            assertThat(promoted.replid2()).as("the history it moved on from").isEqualTo(replica.replid()).isNotNull();
+            assertThat(promoted.secondOffset()).as("where it moved on from it, plus one").isGreaterThan(replica.offset())
+                    .isLessThanOrEqualTo(promoted.offset() + 1);
+            assertThat(replica.secondOffset()).as("a replica that moved on from none").isEqualTo(-1);
             try (TestResp client = new TestResp(b.port, PASSWORD_TEXT)) {
                 assertThat(client.call("GET", "k")).isEqualTo("v");
             }

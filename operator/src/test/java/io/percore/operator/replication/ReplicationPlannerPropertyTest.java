@@ -72,7 +72,7 @@ class ReplicationPlannerPropertyTest {
     }
 
     /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
-    private static final long[] FOUND = {101243L, 102558L, 903746L, 1700132L, 6049817L};
+    private static final long[] FOUND = {101243L, 102558L, 903746L, 1700132L, 6049817L, 6045080L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {
@@ -184,6 +184,8 @@ class ReplicationPlannerPropertyTest {
         /** master_replid and master_replid2: the history its offset counts in, and the one it moved on from. */
         String replid;
         String replid2;
+        /** second_repl_offset: where it moved on from replid2, plus one (Redis's); -1 with none. */
+        long secondOffset = -1;
         /** The replication id a snapshot of it stands in. */
         String filesReplid;
 
@@ -407,6 +409,7 @@ class ReplicationPlannerPropertyTest {
             p.frozenFor = 0;
             p.replid = newReplid();
             p.replid2 = null;
+            p.secondOffset = -1;
             switch (persistence) {
                 case NONE -> {
                     p.memory = new ArrayList<>();
@@ -498,11 +501,16 @@ class ReplicationPlannerPropertyTest {
                 if (target == null) {
                     r.linkUp = false;
                 } else {
+                    long stood = r.offset();
                     r.memory = new ArrayList<>(target.memory); // a sync: partial or full, it has the primary's data now
                     r.offsetKnown = true;
                     r.linkUp = true;
                     if (!target.replid.equals(r.replid)) {
-                        r.replid2 = r.replid;
+                        // a partial sync continues its history when the primary moved on from it no earlier than where it
+                        // stands (PSYNC2's shift: it keeps where it moved on); a full sync keeps none
+                        boolean continued = r.replid.equals(target.replid2) && stood < target.secondOffset;
+                        r.replid2 = continued ? r.replid : null;
+                        r.secondOffset = continued ? stood + 1 : -1;
                         r.replid = target.replid;
                     }
                 }
@@ -552,7 +560,7 @@ class ReplicationPlannerPropertyTest {
                 Observed o = null;
                 if (p.answersOperator()) {
                     o = p.master ? Observed.master(p.offset()) : Observed.replica(p.offset(), p.following, p.linkUp);
-                    o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2);
+                    o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2, p.secondOffset);
                 }
                 // Pods.starting: not answering, its container being created or loading its files, or (Kubernetes' word, whatever
                 // the process does: frozen, cut off) terminated or restarted moments ago and not Ready since
@@ -627,6 +635,7 @@ class ReplicationPlannerPropertyTest {
                 }
                 if (!p.master) {
                     p.replid2 = p.replid;
+                    p.secondOffset = p.offset() + 1;
                     p.replid = newReplid();
                 }
                 p.master = true;
@@ -693,6 +702,7 @@ class ReplicationPlannerPropertyTest {
             }
             to.memory = new ArrayList<>(from.memory); // caught up at the old primary's offset, its writes paused
             to.replid2 = to.replid;
+            to.secondOffset = to.offset() + 1;
             to.replid = newReplid();
             promotedHistory = to.replid;
             to.historyNote = to.replid;

@@ -87,6 +87,12 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        /** Promoted out of {@code from} at offset {@code at} (master_replid2, second_repl_offset at + 1), now in {@code replid}. */
+        Pod movedOn(String replid, String from, long at) {
+            observed = observed.withHistory(replid, from, at + 1);
+            return this;
+        }
+
         Pod unready() {
             ready = false;
             return this;
@@ -358,6 +364,29 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * kv-0 was promoted out of the recorded history h8 at offset 3 while the operator was stopped midway; the next operator
+     * chose the old primary kv-1 again in h8, then lost it. kv-0 holds all of h8 up to 3, and kv-2, in h8 at 2, only a prefix
+     * of that: kv-0 goes first, not behind kv-2 as a master of another history (ReplicationPlannerPropertyTest, seed
+     * 6045080, where kv-0 held a write it had acknowledged as kv-1's replica). Once a pod of h8 went past 3, each may hold
+     * writes the other lacks, and h8's goes first as before.
+     */
+    @Test
+    void aPodThatMovedOnFromTheRecordedHistoryRanksInItUpToWhereItMovedOn() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        List<PodState> pods = List.of(pod(0).master(3).keys(3).movedOn("h9", "h8", 3).state(),
+                pod(1).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(2).replicaOf(1, 2).keys(2).linkDown().history("h8").state());
+        Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, false, "h8"));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-0");
+
+        List<PodState> wentPast = List.of(pod(0).master(3).keys(3).movedOn("h9", "h8", 3).state(),
+                pod(1).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(2).replicaOf(1, 4).keys(4).linkDown().history("h8").state());
+        Decision past = ReplicationPlanner.plan(new Input(wentPast, 3, AFTER, "kv-1", T0, late, SERVICE, null, false, "h8"));
+        assertThat(past.promote()).as("%s", past).isEqualTo("kv-2");
+    }
+
+    /**
      * An operator stopped after promoting and labelling kv-0 (its annotation names the history it was promoted into) and
      * before its status recorded that history; kv-0's pod then being deleted, the look waits for it: the status takes the
      * annotation's history now, before the annotation goes with the pod (ReplicationPlannerPropertyTest, seed 6049817,
@@ -367,7 +396,7 @@ class ReplicationPlannerTest {
     void aHistoryPromotedIntoIsRecordedWhileThePrimaryIsAwaitedBeforeItsPodGoes() {
         List<PodState> pods = List.of(pod(0).primary(4).keys(4).history("h13").promotedInto("h13").terminating().state(),
                 pod(1).restartedAsReplica(0, 3).history("h10").state(),
-                pod(2).replicaOf(0, 3).keys(3).history("h13").linkDown().state());
+                pod(2).replicaOf(0, 3).keys(3).linkDown().history("h13").state());
         Input in = new Input(pods, 3, AFTER, "kv-0", T0, T0.plusSeconds(1), SERVICE, null, true, "h9", "kv-0", "h9", Map.of());
         Decision d = ReplicationPlanner.plan(in);
         assertThat(d.primary()).as("%s", d).isNull();
