@@ -55,7 +55,7 @@ public class ReplicationStatus {
     /**
      * Where each pod was last seen in a history, by pod name: a pod back from an append-only file answers with no offset,
      * and a failover ranks it where it last stood (its files hold at least that), not at 0 behind a replica that lagged.
-     * Kept while every pod is seen in step ({@code ReplicationPlanner.record}): an idle service's status is not rewritten.
+     * Kept while every pod is seen in step ({@code LastSeenPositions.record}): an idle service's status is not rewritten.
      */
     public java.util.Map<String, ReplicationPosition> getPositions() { return positions; }
     public void setPositions(java.util.Map<String, ReplicationPosition> positions) { this.positions = positions; }

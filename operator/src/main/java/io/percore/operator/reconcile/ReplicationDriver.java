@@ -16,6 +16,7 @@ import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.PrimaryConnectionWatch;
+import io.percore.operator.replication.LastSeenPositions;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -90,7 +91,7 @@ final class ReplicationDriver {
      * @param address        each pod's address (null: none yet)
      */
     record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
-                       Decision decision, java.util.Set<String> serving, String history, Map<String, ReplicationPlanner.Position> positions) {
+                       Decision decision, java.util.Set<String> serving, String history, Map<String, LastSeenPositions.Position> positions) {
         Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
             this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory(), lastSeen(before));
         }
@@ -105,17 +106,17 @@ final class ReplicationDriver {
      */
     static final class SeenPositions {
 
-        private record Seen(Map<String, ReplicationPlanner.Position> recorded, Map<String, ReplicationPlanner.Position> latest) {
+        private record Seen(Map<String, LastSeenPositions.Position> recorded, Map<String, LastSeenPositions.Position> latest) {
         }
 
         private final Map<String, Seen> byUid = new java.util.concurrent.ConcurrentHashMap<>();
 
-        Map<String, ReplicationPlanner.Position> lastSeen(String uid, Map<String, ReplicationPlanner.Position> recorded) {
+        Map<String, LastSeenPositions.Position> lastSeen(String uid, Map<String, LastSeenPositions.Position> recorded) {
             Seen s = uid == null ? null : byUid.get(uid);
             return s != null && s.recorded().equals(recorded) ? s.latest() : recorded;
         }
 
-        void remember(String uid, Map<String, ReplicationPlanner.Position> recorded, Map<String, ReplicationPlanner.Position> latest) {
+        void remember(String uid, Map<String, LastSeenPositions.Position> recorded, Map<String, LastSeenPositions.Position> latest) {
             if (uid != null) {
                 byUid.put(uid, new Seen(Map.copyOf(recorded), Map.copyOf(latest)));
             }
@@ -129,12 +130,12 @@ final class ReplicationDriver {
     }
 
     /** status.replication.positions as the planner takes them. */
-    static Map<String, ReplicationPlanner.Position> lastSeen(ReplicationStatus status) {
-        Map<String, ReplicationPlanner.Position> seen = new java.util.TreeMap<>();
+    static Map<String, LastSeenPositions.Position> lastSeen(ReplicationStatus status) {
+        Map<String, LastSeenPositions.Position> seen = new java.util.TreeMap<>();
         if (status.getPositions() != null) {
             status.getPositions().forEach((pod, at) -> {
                 if (at != null && at.getReplid() != null && at.getOffset() != null) {
-                    seen.put(pod, new ReplicationPlanner.Position(at.getReplid(), at.getOffset()));
+                    seen.put(pod, new LastSeenPositions.Position(at.getReplid(), at.getOffset()));
                 }
             });
         }
@@ -142,7 +143,7 @@ final class ReplicationDriver {
     }
 
     /** The status to record: the primary, the failover clock, the history, and where each pod was last seen. */
-    private static ReplicationStatus status(String primary, String since, String history, Map<String, ReplicationPlanner.Position> positions) {
+    private static ReplicationStatus status(String primary, String since, String history, Map<String, LastSeenPositions.Position> positions) {
         ReplicationStatus status = new ReplicationStatus(primary, since, history);
         if (!positions.isEmpty()) {
             Map<String, io.percore.operator.crd.ReplicationPosition> recorded = new java.util.TreeMap<>();
@@ -216,8 +217,8 @@ final class ReplicationDriver {
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
         String uid = s.getMetadata().getUid();
-        Map<String, ReplicationPlanner.Position> recorded = lastSeen(before);
-        Map<String, ReplicationPlanner.Position> lastSeen = seen.lastSeen(uid, recorded);
+        Map<String, LastSeenPositions.Position> recorded = lastSeen(before);
+        Map<String, LastSeenPositions.Position> lastSeen = seen.lastSeen(uid, recorded);
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
                 ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
                 io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom(),
@@ -229,8 +230,8 @@ final class ReplicationDriver {
         states.stream().filter(p -> p.observed() != null && p.observed().master() && p.lost() == null).forEach(p -> serving.add(p.name()));
         // the history a later failover compares offsets in: the one the primary serves in now, if it is told
         String history = ReplicationPlanner.servingHistory(input, d);
-        Map<String, ReplicationPlanner.Position> latest = ReplicationPlanner.positions(states, lastSeen);
-        Map<String, ReplicationPlanner.Position> record = ReplicationPlanner.record(recorded, latest);
+        Map<String, LastSeenPositions.Position> latest = LastSeenPositions.positions(states, lastSeen);
+        Map<String, LastSeenPositions.Position> record = LastSeenPositions.record(recorded, latest);
         seen.remember(uid, record, latest);
         return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(), record);
     }

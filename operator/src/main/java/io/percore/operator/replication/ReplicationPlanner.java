@@ -1,5 +1,6 @@
 package io.percore.operator.replication;
 
+import io.percore.operator.replication.LastSeenPositions.Position;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Who is primary, when to fail over, which pod to roll next: a pure function of the pods (readiness,
@@ -218,62 +218,6 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * Where a pod was last seen in a history: its {@code master_replid} and offset the last time it answered with one (the
-     * status's {@code replication.positions}). A process restarted from an append-only file says neither (the file keeps the
-     * writes, not where they stood), and ranked at offset 0 in a history of its own it went behind a replica that had lagged
-     * or been cut off through a failover, whose full sync then dropped the writes the restarted pod had acknowledged
-     * (ReplicationPlannerPropertyTest, seed 1571): its files hold at least what it held when last seen, so it is ranked there.
-     */
-    public record Position(String replid, long offset) {
-    }
-
-    /**
-     * The positions to record after a look: each pod that answered with a history and an offset, where it stands now; the
-     * others as they were last seen. A pod answering with none (restarted from an append-only file, not linked since) keeps
-     * its last: what its files hold.
-     */
-    public static Map<String, Position> positions(List<PodState> pods, Map<String, Position> before) {
-        Map<String, Position> next = new TreeMap<>(before == null ? Map.of() : before);
-        for (PodState p : pods) {
-            if (p.reachable() && p.observed().replid() != null && p.observed().offset() > 0) {
-                next.put(p.name(), new Position(p.observed().replid(), p.observed().offset()));
-            }
-        }
-        return next;
-    }
-
-    /**
-     * What the status keeps of {@code seen} (the positions after a look), given what it holds ({@code recorded}): the same
-     * record while both put every pod at one history and one offset, else {@code seen}. Pods seen in step again moved
-     * together (the primary's PING and GETACK each second with min-replicas-to-write, or writes every pod took), so the
-     * record written when they were first seen in step tells no more or less of who holds what: an idle service's status
-     * is not written again on every look (each a write of the API server and of etcd, and an event to every watch). The
-     * operator plans with the fresher positions it keeps in memory ({@code ReplicationDriver}); only one started since
-     * plans with the record, which still places every pod at or below where its files stand.
-     */
-    public static Map<String, Position> record(Map<String, Position> recorded, Map<String, Position> seen) {
-        if (recorded != null && inStep(recorded) && inStep(seen) && recorded.keySet().equals(seen.keySet())
-                && recorded.values().iterator().next().replid().equals(seen.values().iterator().next().replid())) {
-            return recorded;
-        }
-        return seen;
-    }
-
-    /** Every pod at one history and one offset: none holds anything another lacks. */
-    private static boolean inStep(Map<String, Position> positions) {
-        return !positions.isEmpty() && positions.values().stream().distinct().count() == 1;
-    }
-
-    /**
-     * A replica that says it holds keys at offset 0 and is not linked came back from an append-only file: placed where it
-     * was last seen, if it was.
-     */
-    private static boolean placedByLastSeen(PodState p, Map<String, Position> lastSeen) {
-        Observed o = p.observed();
-        return o != null && !o.master() && !o.linkUp() && o.offset() == 0 && o.keys() > 0 && lastSeen.containsKey(p.name());
-    }
-
-    /**
      * Pods placed where they were last seen ({@link #placed}) hold at least that, maybe more: among themselves they rank by
      * keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
      * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
@@ -282,7 +226,7 @@ public final class ReplicationPlanner {
      * seed 9001092, on the cluster's side).
      */
     private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
-        List<String> back = given.pods().stream().filter(p -> placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
+        List<String> back = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
         if (back.isEmpty() || candidates.size() < 2) {
             return candidates;
         }
@@ -326,11 +270,11 @@ public final class ReplicationPlanner {
     }
 
     private static Input placed(Input in) {
-        if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> placedByLastSeen(p, in.lastSeen()))) {
+        if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> LastSeenPositions.placedByLastSeen(p, in.lastSeen()))) {
             return in;
         }
         List<PodState> pods = in.pods().stream().map(p -> {
-            if (!placedByLastSeen(p, in.lastSeen())) {
+            if (!LastSeenPositions.placedByLastSeen(p, in.lastSeen())) {
                 return p;
             }
             Position at = in.lastSeen().get(p.name());
@@ -588,7 +532,7 @@ public final class ReplicationPlanner {
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != chosen && !p.terminating() && p.reachable())
                 .map(PodState::name).toList();
-        List<String> placedNames = given.pods().stream().filter(p -> placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
+        List<String> placedNames = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
         String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()
                 + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")
                 + (placedNames.contains(p.name()) ? " (back from its files: where it was last seen)" : ""))

@@ -93,9 +93,9 @@ class ReplicationPositionsTest {
         assertThat(offsets(outOfStep)).containsExactlyEntriesOf(new TreeMap<>(Map.of("kv-0", 180L, "kv-1", 180L, "kv-2", 151L)));
 
         // a record the driver did not grow (another operator's, after a change of leader): read, not the driver's memory
-        ReplicationStatus other = statusOf(Map.of("kv-0", new io.percore.operator.replication.ReplicationPlanner.Position("h1", 120),
-                "kv-1", new io.percore.operator.replication.ReplicationPlanner.Position("h1", 120),
-                "kv-2", new io.percore.operator.replication.ReplicationPlanner.Position("h1", 120)));
+        ReplicationStatus other = statusOf(Map.of("kv-0", new io.percore.operator.replication.LastSeenPositions.Position("h1", 120),
+                "kv-1", new io.percore.operator.replication.LastSeenPositions.Position("h1", 120),
+                "kv-2", new io.percore.operator.replication.LastSeenPositions.Position("h1", 120)));
         assertThat(offsets(statusOf(driver.observe(service, other).positions())).get("kv-2")).isEqualTo(120L);
     }
 
@@ -105,7 +105,7 @@ class ReplicationPositionsTest {
         answers.put("10.0.0.2", Observed.replica(offset, null, true).withHistory("h1", null));
     }
 
-    private static ReplicationStatus statusOf(Map<String, io.percore.operator.replication.ReplicationPlanner.Position> positions) {
+    private static ReplicationStatus statusOf(Map<String, io.percore.operator.replication.LastSeenPositions.Position> positions) {
         ReplicationStatus status = new ReplicationStatus();
         Map<String, ReplicationPosition> recorded = new TreeMap<>();
         positions.forEach((pod, at) -> recorded.put(pod, new ReplicationPosition(at.replid(), at.offset())));

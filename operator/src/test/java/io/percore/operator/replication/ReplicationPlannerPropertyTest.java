@@ -252,14 +252,14 @@ class ReplicationPlannerPropertyTest {
         /** status.replication.promoting and promotingFrom: written before the promotion (ReplicationDriver.recordPromoting). */
         String promoting;
         String promotingFrom;
-        /** status.replication.positions: where each pod was last seen in a history (ReplicationPlanner.record of positions). */
-        Map<String, ReplicationPlanner.Position> lastSeen = Map.of();
+        /** status.replication.positions: where each pod was last seen in a history (LastSeenPositions.record of positions). */
+        Map<String, LastSeenPositions.Position> lastSeen = Map.of();
         /**
          * The operator's memory of where it saw the pods (ReplicationDriver.SeenPositions): the record it grew from and
          * the latest positions; gone when the operator stops.
          */
-        Map<String, ReplicationPlanner.Position> seenBase;
-        Map<String, ReplicationPlanner.Position> seenLatest;
+        Map<String, LastSeenPositions.Position> seenBase;
+        Map<String, LastSeenPositions.Position> seenLatest;
         /** The promoted pod's new replication id, which the driver reads right after labelling it. */
         String promotedHistory;
         int nextReplid = 1;
@@ -579,7 +579,7 @@ class ReplicationPlannerPropertyTest {
                 }
             }
             Instant clock = ReplicationPlanner.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
-            Map<String, ReplicationPlanner.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
+            Map<String, LastSeenPositions.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
                     clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen);
             Decision d = ReplicationPlanner.plan(input);
@@ -593,8 +593,8 @@ class ReplicationPlannerPropertyTest {
             String serving = ReplicationPlanner.servingHistory(input, d); // as the driver records it
             String historyNow = serving != null ? serving : history;
             promotedHistory = null;
-            Map<String, ReplicationPlanner.Position> latest = ReplicationPlanner.positions(states, seen);
-            Map<String, ReplicationPlanner.Position> record = ReplicationPlanner.record(lastSeen, latest);
+            Map<String, LastSeenPositions.Position> latest = LastSeenPositions.positions(states, seen);
+            Map<String, LastSeenPositions.Position> record = LastSeenPositions.record(lastSeen, latest);
             seenBase = record;
             seenLatest = latest;
             if (carryOut(d, mask)) {

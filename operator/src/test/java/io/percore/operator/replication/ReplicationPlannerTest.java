@@ -319,8 +319,8 @@ class ReplicationPlannerTest {
         List<PodState> pods = List.of(pod(0).starting().lost("its container terminated (Error, exit code 137)").state(),
                 pod(1).replicaOf(0, 40).keys(40).history("h2").linkDown().unready().state(),
                 pod(2).restartedAsReplica(0, 45).history("h9").lost(PodLoss.RESTARTED + " (restart 1)").state());
-        Map<String, ReplicationPlanner.Position> seen = Map.of("kv-1", new ReplicationPlanner.Position("h2", 40),
-                "kv-2", new ReplicationPlanner.Position("h2", 45));
+        Map<String, LastSeenPositions.Position> seen = Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
+                "kv-2", new LastSeenPositions.Position("h2", 45));
         Decision placed = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h2", null, null, seen));
         assertThat(placed.promote()).as("%s", placed).isEqualTo("kv-2");
         assertThat(placed.message()).contains("kv-2=45 (45 keys) (back from its files: where it was last seen)", "kv-1=40 (40 keys)");
@@ -334,8 +334,8 @@ class ReplicationPlannerTest {
         List<PodState> afterFailover = List.of(pod(0).restartedAsReplica(0, 3).history("h11").lost(PodLoss.RESTARTED + " (restart 2)").state(),
                 pod(1).starting().lost("its container terminated (Error, exit code 137)").state(),
                 pod(2).restartedAsReplica(0, 2).history("h12").lost(PodLoss.RESTARTED + " (restart 2)").state());
-        Map<String, ReplicationPlanner.Position> seenThen = Map.of("kv-0", new ReplicationPlanner.Position("h4", 3),
-                "kv-1", new ReplicationPlanner.Position("h7", 2), "kv-2", new ReplicationPlanner.Position("h7", 2));
+        Map<String, LastSeenPositions.Position> seenThen = Map.of("kv-0", new LastSeenPositions.Position("h4", 3),
+                "kv-1", new LastSeenPositions.Position("h7", 2), "kv-2", new LastSeenPositions.Position("h7", 2));
         Decision d = ReplicationPlanner.plan(new Input(afterFailover, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h7", null, null, seenThen));
         assertThat(d.promote()).as("%s", d).isEqualTo("kv-2");
 
@@ -344,8 +344,8 @@ class ReplicationPlannerTest {
         List<PodState> bothBack = List.of(pod(0).starting().lost("its container terminated (Error, exit code 137)").state(),
                 pod(1).restartedAsReplica(0, 11).history("h13").lost(PodLoss.RESTARTED + " (restart 3)").state(),
                 pod(2).restartedAsReplica(0, 12).history("h14").lost(PodLoss.RESTARTED + " (restart 3)").state());
-        Map<String, ReplicationPlanner.Position> seenApart = Map.of("kv-1", new ReplicationPlanner.Position("h7", 11),
-                "kv-2", new ReplicationPlanner.Position("h7", 10));
+        Map<String, LastSeenPositions.Position> seenApart = Map.of("kv-1", new LastSeenPositions.Position("h7", 11),
+                "kv-2", new LastSeenPositions.Position("h7", 10));
         Decision byKeys = ReplicationPlanner.plan(new Input(bothBack, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h7", null, null, seenApart));
         assertThat(byKeys.promote()).as("%s", byKeys).isEqualTo("kv-2");
     }
@@ -353,14 +353,14 @@ class ReplicationPlannerTest {
     /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
     @Test
     void positionsRecordWhereEachPodWasLastSeen() {
-        Map<String, ReplicationPlanner.Position> before = Map.of("kv-0", new ReplicationPlanner.Position("h1", 10),
-                "kv-1", new ReplicationPlanner.Position("h1", 9), "kv-2", new ReplicationPlanner.Position("h1", 8));
-        Map<String, ReplicationPlanner.Position> next = ReplicationPlanner.positions(List.of(
+        Map<String, LastSeenPositions.Position> before = Map.of("kv-0", new LastSeenPositions.Position("h1", 10),
+                "kv-1", new LastSeenPositions.Position("h1", 9), "kv-2", new LastSeenPositions.Position("h1", 8));
+        Map<String, LastSeenPositions.Position> next = LastSeenPositions.positions(List.of(
                 pod(0).primary(12).history("h1").state(),
                 pod(1).restartedAsReplica(0, 9).history("h5").state(),
                 pod(2).unreachable().state()), before);
-        assertThat(next).containsExactlyInAnyOrderEntriesOf(Map.of("kv-0", new ReplicationPlanner.Position("h1", 12),
-                "kv-1", new ReplicationPlanner.Position("h1", 9), "kv-2", new ReplicationPlanner.Position("h1", 8)));
+        assertThat(next).containsExactlyInAnyOrderEntriesOf(Map.of("kv-0", new LastSeenPositions.Position("h1", 12),
+                "kv-1", new LastSeenPositions.Position("h1", 9), "kv-2", new LastSeenPositions.Position("h1", 8)));
     }
 
     /**
@@ -410,25 +410,25 @@ class ReplicationPlannerTest {
      */
     @Test
     void theRecordOfPodsInStepIsKeptWhileTheyStayInStep() {
-        Map<String, ReplicationPlanner.Position> recorded = Map.of("kv-0", new ReplicationPlanner.Position("h1", 100), "kv-1", new ReplicationPlanner.Position("h1", 100),
-                "kv-2", new ReplicationPlanner.Position("h1", 100));
-        Map<String, ReplicationPlanner.Position> idle = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151),
-                "kv-2", new ReplicationPlanner.Position("h1", 151));
-        assertThat(ReplicationPlanner.record(recorded, idle)).as("in step then and now").isSameAs(recorded);
+        Map<String, LastSeenPositions.Position> recorded = Map.of("kv-0", new LastSeenPositions.Position("h1", 100), "kv-1", new LastSeenPositions.Position("h1", 100),
+                "kv-2", new LastSeenPositions.Position("h1", 100));
+        Map<String, LastSeenPositions.Position> idle = Map.of("kv-0", new LastSeenPositions.Position("h1", 151), "kv-1", new LastSeenPositions.Position("h1", 151),
+                "kv-2", new LastSeenPositions.Position("h1", 151));
+        assertThat(LastSeenPositions.record(recorded, idle)).as("in step then and now").isSameAs(recorded);
 
-        Map<String, ReplicationPlanner.Position> lagging = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151),
-                "kv-2", new ReplicationPlanner.Position("h1", 137));
-        assertThat(ReplicationPlanner.record(recorded, lagging)).as("a replica behind").isEqualTo(lagging);
-        assertThat(ReplicationPlanner.record(lagging, idle)).as("in step again, after a record of one behind").isEqualTo(idle);
+        Map<String, LastSeenPositions.Position> lagging = Map.of("kv-0", new LastSeenPositions.Position("h1", 151), "kv-1", new LastSeenPositions.Position("h1", 151),
+                "kv-2", new LastSeenPositions.Position("h1", 137));
+        assertThat(LastSeenPositions.record(recorded, lagging)).as("a replica behind").isEqualTo(lagging);
+        assertThat(LastSeenPositions.record(lagging, idle)).as("in step again, after a record of one behind").isEqualTo(idle);
 
-        Map<String, ReplicationPlanner.Position> failedOver = Map.of("kv-0", new ReplicationPlanner.Position("h2", 151), "kv-1", new ReplicationPlanner.Position("h2", 151),
-                "kv-2", new ReplicationPlanner.Position("h2", 151));
-        assertThat(ReplicationPlanner.record(recorded, failedOver)).as("another history").isEqualTo(failedOver);
+        Map<String, LastSeenPositions.Position> failedOver = Map.of("kv-0", new LastSeenPositions.Position("h2", 151), "kv-1", new LastSeenPositions.Position("h2", 151),
+                "kv-2", new LastSeenPositions.Position("h2", 151));
+        assertThat(LastSeenPositions.record(recorded, failedOver)).as("another history").isEqualTo(failedOver);
 
-        Map<String, ReplicationPlanner.Position> scaled = Map.of("kv-0", new ReplicationPlanner.Position("h1", 151), "kv-1", new ReplicationPlanner.Position("h1", 151));
-        assertThat(ReplicationPlanner.record(recorded, scaled)).as("a pod fewer").isEqualTo(scaled);
-        assertThat(ReplicationPlanner.record(Map.of(), idle)).as("nothing recorded yet").isEqualTo(idle);
-        assertThat(ReplicationPlanner.record(recorded, Map.of())).as("nothing seen").isEqualTo(Map.of());
+        Map<String, LastSeenPositions.Position> scaled = Map.of("kv-0", new LastSeenPositions.Position("h1", 151), "kv-1", new LastSeenPositions.Position("h1", 151));
+        assertThat(LastSeenPositions.record(recorded, scaled)).as("a pod fewer").isEqualTo(scaled);
+        assertThat(LastSeenPositions.record(Map.of(), idle)).as("nothing recorded yet").isEqualTo(idle);
+        assertThat(LastSeenPositions.record(recorded, Map.of())).as("nothing seen").isEqualTo(Map.of());
     }
 
     /**

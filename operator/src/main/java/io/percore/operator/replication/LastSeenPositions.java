@@ -1,0 +1,74 @@
+package io.percore.operator.replication;
+
+import io.percore.operator.replication.ReplicationPlanner.Observed;
+import io.percore.operator.replication.ReplicationPlanner.PodState;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where each pod was last seen in a replication history ({@code status.replication.positions}): what a look records, what
+ * the status keeps of it, and which pod a failover places there (one back from an append-only file, which says no offset).
+ * Pure, as {@link ReplicationPlanner}, which ranks with it.
+ */
+public final class LastSeenPositions {
+
+    private LastSeenPositions() {
+    }
+
+    /**
+     * Where a pod was last seen in a history: its {@code master_replid} and offset the last time it answered with one (the
+     * status's {@code replication.positions}). A process restarted from an append-only file says neither (the file keeps the
+     * writes, not where they stood), and ranked at offset 0 in a history of its own it went behind a replica that had lagged
+     * or been cut off through a failover, whose full sync then dropped the writes the restarted pod had acknowledged
+     * (ReplicationPlannerPropertyTest, seed 1571): its files hold at least what it held when last seen, so it is ranked there.
+     */
+    public record Position(String replid, long offset) {
+    }
+
+    /**
+     * The positions to record after a look: each pod that answered with a history and an offset, where it stands now; the
+     * others as they were last seen. A pod answering with none (restarted from an append-only file, not linked since) keeps
+     * its last: what its files hold.
+     */
+    public static Map<String, Position> positions(List<PodState> pods, Map<String, Position> before) {
+        Map<String, Position> next = new TreeMap<>(before == null ? Map.of() : before);
+        for (PodState p : pods) {
+            if (p.reachable() && p.observed().replid() != null && p.observed().offset() > 0) {
+                next.put(p.name(), new Position(p.observed().replid(), p.observed().offset()));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * What the status keeps of {@code seen} (the positions after a look), given what it holds ({@code recorded}): the same
+     * record while both put every pod at one history and one offset, else {@code seen}. Pods seen in step again moved
+     * together (the primary's PING and GETACK each second with min-replicas-to-write, or writes every pod took), so the
+     * record written when they were first seen in step tells no more or less of who holds what: an idle service's status
+     * is not written again on every look (each a write of the API server and of etcd, and an event to every watch). The
+     * operator plans with the fresher positions it keeps in memory ({@code ReplicationDriver}); only one started since
+     * plans with the record, which still places every pod at or below where its files stand.
+     */
+    public static Map<String, Position> record(Map<String, Position> recorded, Map<String, Position> seen) {
+        if (recorded != null && inStep(recorded) && inStep(seen) && recorded.keySet().equals(seen.keySet())
+                && recorded.values().iterator().next().replid().equals(seen.values().iterator().next().replid())) {
+            return recorded;
+        }
+        return seen;
+    }
+
+    /** Every pod at one history and one offset: none holds anything another lacks. */
+    private static boolean inStep(Map<String, Position> positions) {
+        return !positions.isEmpty() && positions.values().stream().distinct().count() == 1;
+    }
+
+    /**
+     * A replica that says it holds keys at offset 0 and is not linked came back from an append-only file: placed where it
+     * was last seen, if it was.
+     */
+    static boolean placedByLastSeen(PodState p, Map<String, Position> lastSeen) {
+        Observed o = p.observed();
+        return o != null && !o.master() && !o.linkUp() && o.offset() == 0 && o.keys() > 0 && lastSeen.containsKey(p.name());
+    }
+}
