@@ -158,6 +158,44 @@ class StreamReplayTest {
         }
     }
 
+    /**
+     * While a transaction holds a shard (a client's EXEC, a snapshot's point), the stream's commands for that shard wait
+     * behind it, as a client's next command does. Run meanwhile, their changes were reported as the transaction's part,
+     * after the point of a save that began there: a replica's append-only file rewritten while a full sync's stream was
+     * applied held them twice, in its base and after it (27 INCRs replayed twice at its next start).
+     */
+    @Test
+    void theStreamWaitsForATransactionHoldingTheShard() throws Exception {
+        String k = demo.keyOn(1, "held");
+        io.percore.demo.shard.Keyspace keyspace = demo.service.keyspace();
+        java.util.BitSet shard1 = new java.util.BitSet();
+        shard1.set(1);
+        java.util.concurrent.CompletableFuture<io.percore.demo.shard.Keyspace> holding = new java.util.concurrent.CompletableFuture<>();
+        demo.engine.submitTo(0, () -> {
+            io.percore.demo.shard.Keyspace bound = keyspace.boundTo(keyspace.local().nextGroupId());
+            bound.reserveInOrder(shard1).whenComplete((v, e) -> holding.complete(bound));
+            return null;
+        });
+        io.percore.demo.shard.Keyspace bound = holding.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        replay.run(argv("INCR", k));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long[] keysAndParked;
+        do {
+            Thread.sleep(5);
+            keysAndParked = keyspace.beforeServing(1, st -> new long[] {st.databases().keys(), st.reservation().waiting()}).join();
+        } while (keysAndParked[0] == 0 && keysAndParked[1] == 0 && System.nanoTime() < deadline);
+        assertThat(keysAndParked[0]).as("the command did not run while the transaction held the shard").isZero();
+        assertThat(keysAndParked[1]).as("it waits behind the transaction").isEqualTo(1);
+        demo.engine.submitTo(0, () -> {
+            bound.releaseAll(shard1);
+            return null;
+        }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(replay.finish()).isZero();
+        try (RespTestClient c = new RespTestClient(demo.respPort())) {
+            assertThat(c.cmd("GET", k)).isEqualTo("1");
+        }
+    }
+
     @Test
     void aTransactionIsAppliedOnlyAtItsExecAndOnOneShardInOrderWithTheRest() throws Exception {
         String k = demo.keyOn(1, "k");

@@ -11,6 +11,7 @@ import io.percore.demo.server.RespSettings;
 import io.percore.demo.server.ServerShard;
 import io.percore.demo.shard.Keyspace;
 import io.percore.demo.shard.KeyspaceShard;
+import io.percore.demo.shard.ShardReservation;
 import io.percore.engine.Sharded;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -285,7 +286,7 @@ public final class StreamReplay implements CommandReplay {
             CompletableFuture<Void> asked;
             try {
                 asked = keyspace.beforeServing(shard, st -> {
-                    pump(client(st));
+                    pump(st, client(st));
                     return null;
                 });
             } catch (RuntimeException e) {
@@ -298,9 +299,19 @@ public final class StreamReplay implements CommandReplay {
             });
         }
 
-        /** On the shard: runs batches until none is waiting, or until one waits for replies (continued when they came). */
-        private void pump(ReplayClient client) {
+        /**
+         * On the shard: runs batches until none is waiting, or until one waits for replies (continued when they came). Not
+         * while a transaction holds the shard (a client's EXEC, a snapshot's point): the stream's changes would be reported as
+         * that transaction's part, after its point, and a save beginning there would hold them twice, in its snapshot and
+         * after it in the append-only file (a replica's file after a full sync under writes replayed 27 INCRs twice).
+         * They wait behind it, as a client's next command does.
+         */
+        private void pump(KeyspaceShard state, ReplayClient client) {
             while (true) {
+                if (!state.reservation().admits(ShardReservation.FREE)) {
+                    state.reservation().park(() -> pump(state, client));
+                    return;
+                }
                 List<Replayed> batch;
                 synchronized (this) {
                     if (pending.isEmpty()) {
@@ -317,7 +328,7 @@ public final class StreamReplay implements CommandReplay {
                 }
                 CompletableFuture<Void> done = client.runAll(batch);
                 if (!done.isDone()) {
-                    done.whenComplete((v, e) -> pump(client)); // completed on this shard's thread
+                    done.whenComplete((v, e) -> pump(state, client)); // completed on this shard's thread
                     return;
                 }
             }
