@@ -44,11 +44,50 @@ class AofReaderTest {
         try (AofReader reader = new AofReader(f)) {
             byte[][] argv;
             while ((argv = reader.next()) != null) {
+                if (argv == AofReader.ANNOTATION) {
+                    continue;
+                }
                 read.add(new String(argv[argv.length - 1], StandardCharsets.ISO_8859_1));
                 offsets.add(reader.offset());
             }
         }
         return read;
+    }
+
+    /**
+     * Annotation lines ({@code #...}, Redis 7's {@code #TS:} and this server's {@code #REPL:}) between commands read as
+     * annotations with their text, the offsets after them right; a file cut inside one is torn, not corrupt; a line
+     * far longer than a command's first line may be is corrupt. The position's line reads back as written.
+     */
+    @Test
+    void annotationsReadAsSuchAndAFileCutInsideOneIsTorn() throws IOException {
+        io.percore.demo.rdb.ReplicationInfo at = new io.percore.demo.rdb.ReplicationInfo("a".repeat(40), 12_345, 3);
+        byte[] position = ReplicationAnnotation.line(at);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(command("SET", "k", "v"));
+        out.writeBytes("#TS:1796597359\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(command("INCR", "n"));
+        out.writeBytes(position);
+        byte[] whole = out.toByteArray();
+        List<String> read = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        try (AofReader reader = new AofReader(file(whole))) {
+            byte[][] argv;
+            while ((argv = reader.next()) != null) {
+                read.add(argv == AofReader.ANNOTATION ? reader.annotation() : new String(argv[0], StandardCharsets.ISO_8859_1));
+                offsets.add(reader.offset());
+            }
+        }
+        assertThat(read).containsExactly("SET", "#TS:1796597359", "INCR", new String(position, StandardCharsets.US_ASCII).strip());
+        assertThat(offsets.get(offsets.size() - 1)).isEqualTo(whole.length);
+        assertThat(ReplicationAnnotation.parse(read.get(3))).isEqualTo(at);
+        assertThat(ReplicationAnnotation.parse(read.get(1))).as("another annotation").isNull();
+        assertThat(ReplicationAnnotation.parse("#REPL:" + "a".repeat(40) + ":-1:0")).as("malformed").isNull();
+
+        byte[] cut = Arrays.copyOf(whole, whole.length - 3);
+        assertThatThrownBy(() -> readAll(file(cut), new ArrayList<>())).isInstanceOf(AofReader.Truncated.class);
+        byte[] endless = ("#" + "x".repeat(4 * io.percore.demo.resp.CommandStreamParser.MAX_LINE) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> readAll(file(endless), new ArrayList<>())).isInstanceOf(AofReader.Corrupt.class);
     }
 
     @Test

@@ -94,6 +94,62 @@ class AofTest {
         checkAof(aofDir().resolve("appendonly.aof.manifest"));
     }
 
+    /**
+     * A replica's file carries where it stands in its primary's stream ({@code #REPL:} annotations, as Redis's own
+     * {@code #TS:} lines): {@code redis-check-aof} still calls it valid, a real redis-server loads it with the same keys
+     * (its loader skips annotations), and the replica restarted from it continues its primary's stream (a partial
+     * resync) instead of syncing in full.
+     */
+    @Test
+    void aReplicasFileSaysWhereItStandsAndRedisToolsStillAcceptIt() throws Exception {
+        Path replicaDir = Files.createDirectories(dir.resolve("replica"));
+        DemoSettings replicaSettings = DemoSettings.forTests()
+                .withPersistence(PersistenceSettings.in(replicaDir).withAof(AofSettings.OFF.withEnabled(true).withFsync(AofSettings.Fsync.ALWAYS)));
+        try (TestServices primary = start(2, PersistenceSettings.in(dir));
+             RespTestClient p = new RespTestClient(primary.respPort())) {
+            DemoSettings asReplica = replicaSettings.withReplication(replicaSettings.replication().withReplicaof("127.0.0.1", primary.respPort()));
+            try (TestServices replica = TestServices.start(2, asReplica);
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitUntilIn(r, "replication", "master_link_status", "up");
+                KeyspaceContents.fillEveryType(p);
+                for (int i = 0; i < 200; i++) {
+                    p.cmd("INCR", primary.keyOn(i % 2, "n"));
+                    p.cmd("MSET", primary.keyOn(0, "m"), "v" + i, primary.keyOn(1, "m"), "v" + i);
+                }
+                assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+                // a rewrite drops the file that held the last line: the new one says it again
+                r.cmd("BGREWRITEAOF");
+                waitUntil(r, "aof_rewrite_in_progress", "0");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!lastLineOfIncr(replicaDir.resolve("appendonlydir")).startsWith("#REPL:")) {
+                    assertThat(System.nanoTime()).as("the rewritten file says where it stands").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+            }
+            Path replicaAof = replicaDir.resolve("appendonlydir");
+            String replid = infoOf(p, "replication").get("master_replid");
+            assertThat(lastLineOfIncr(replicaAof)).startsWith("#REPL:" + replid + ":");
+            checkAof(replicaAof.resolve("appendonly.aof.manifest"));
+            Path redisDir = Files.createDirectory(dir.resolve("redis"));
+            copyTree(replicaAof, redisDir.resolve("appendonlydir"));
+            try (RealRedis redis = RealRedis.start("--dir", redisDir.toString(), "--appendonly", "yes", "--databases", "1");
+                 RespTestClient c = new RespTestClient(redis.port())) {
+                assertSame(KeyspaceContents.of(p), KeyspaceContents.of(c));
+            }
+
+            p.cmd("SET", "while-it-was-down", "x");
+            DemoSettings again = replicaSettings.withReplication(replicaSettings.replication().withReplicaof("127.0.0.1", primary.respPort()));
+            try (TestServices replica = TestServices.start(2, again);
+                 RespTestClient r = new RespTestClient(replica.respPort())) {
+                waitUntilIn(r, "replication", "master_link_status", "up");
+                assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+                assertThat(infoOf(p, "stats")).as("continued from where its file stood").containsEntry("sync_full", "1")
+                        .containsEntry("sync_partial_ok", "1");
+                assertSame(KeyspaceContents.of(p), KeyspaceContents.of(r));
+            }
+        }
+    }
+
     @Test
     void whatRedisLogsTheServiceLoads() throws Exception {
         Map<String, String> original;
@@ -399,6 +455,34 @@ class AofTest {
 
     private static String abbreviated(String s) {
         return s == null || s.length() < 120 ? s : s.substring(0, 120) + "...";
+    }
+
+    /** The last line of the (only) incremental file in {@code aof}. */
+    private static String lastLineOfIncr(Path aof) throws IOException {
+        try (Stream<Path> files = Files.list(aof)) {
+            String incr = Files.readString(files.filter(f -> f.toString().endsWith(".incr.aof")).findFirst().orElseThrow(),
+                    StandardCharsets.ISO_8859_1).stripTrailing();
+            return incr.substring(incr.lastIndexOf('\n') + 1);
+        }
+    }
+
+    private static Map<String, String> infoOf(RespTestClient c, String section) throws IOException {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (String line : ((String) c.cmd("INFO", section)).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                out.put(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        return out;
+    }
+
+    private static void waitUntilIn(RespTestClient c, String section, String field, String value) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!value.equals(infoOf(c, section).get(field))) {
+            assertThat(System.nanoTime()).as("%s reaches %s", field, value).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private static void waitUntil(RespTestClient c, String field, String value) throws IOException, InterruptedException {

@@ -87,7 +87,7 @@ class PrimaryLinkTest {
         volatile boolean logged = true;
 
         @Override
-        public boolean appliedIsLogged() {
+        public boolean appliedIsLogged(PrimaryLink.Cached at) {
             return logged;
         }
 

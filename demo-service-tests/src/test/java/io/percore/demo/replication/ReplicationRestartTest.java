@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -43,45 +41,18 @@ class ReplicationRestartTest {
         return TestPorts.free(); // the primary restarts on it: not a port the system may give a connection meanwhile
     }
 
-    /** A writer of counters on both shards and commands spanning them, against {@code port}, until stopped. */
-    private static final class Writer implements AutoCloseable {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong rounds = new AtomicLong();
-        final Thread thread;
-
-        Writer(TestServices demo) {
-            String a = demo.keyOn(0, "n");
-            String b = demo.keyOn(1, "n");
-            String ma = demo.keyOn(0, "m");
-            String mb = demo.keyOn(1, "m");
-            thread = new Thread(() -> {
-                try (RespTestClient w = new RespTestClient(demo.respPort())) {
-                    for (long i = 0; !stop.get(); i++) {
-                        w.cmd("INCR", a);
-                        w.cmd("INCR", b);
-                        w.cmd("MSET", ma, Long.toString(i), mb, Long.toString(i));
-                        w.cmd("RPUSH", demo.keyOn((int) (i % 2), "list"), Long.toString(i));
-                        rounds.incrementAndGet();
-                    }
-                } catch (IOException e) {
-                    if (!stop.get()) {
-                        throw new RuntimeException(e);
-                    }
-                }
-            });
-            thread.start();
-        }
-
-        void waitForMore(long n) throws InterruptedException {
-            long at = rounds.get();
-            waitFor(() -> rounds.get() >= at + n, n + " more rounds of writes");
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop.set(true);
-            thread.join(10_000);
-        }
+    /** A writer of counters on both shards and commands spanning them, until closed. */
+    private static RoundsWriter writer(TestServices demo) {
+        String a = demo.keyOn(0, "n");
+        String b = demo.keyOn(1, "n");
+        String ma = demo.keyOn(0, "m");
+        String mb = demo.keyOn(1, "m");
+        return new RoundsWriter(demo.respPort(), (w, i) -> {
+            w.cmd("INCR", a);
+            w.cmd("INCR", b);
+            w.cmd("MSET", ma, Long.toString(i), mb, Long.toString(i));
+            w.cmd("RPUSH", demo.keyOn((int) (i % 2), "list"), Long.toString(i));
+        });
     }
 
     private static final Pattern ACKED = Pattern.compile("offset=(\\d+)");
@@ -127,7 +98,7 @@ class ReplicationRestartTest {
         Path replicaData = Files.createDirectories(dir.resolve("replica"));
         try (TestServices primary = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
              RespTestClient p = new RespTestClient(primary.respPort());
-             Writer writer = new Writer(primary)) {
+             RoundsWriter writer = writer(primary)) {
             p.cmd("CONFIG", "SET", "repl-backlog-size", "64mb");
             try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.parse("3600 1"));
                  RespTestClient r = new RespTestClient(replica.respPort())) {
@@ -154,7 +125,7 @@ class ReplicationRestartTest {
         Path replicaData = Files.createDirectories(dir.resolve("replica"));
         try (TestServices primary = TestServices.start(2, DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir)));
              RespTestClient p = new RespTestClient(primary.respPort());
-             Writer writer = new Writer(primary)) {
+             RoundsWriter writer = writer(primary)) {
             p.cmd("CONFIG", "SET", "repl-backlog-size", "64mb");
             try (TestServices replica = replica(replicaData, primary.respPort(), SaveRules.NONE);
                  RespTestClient r = new RespTestClient(replica.respPort())) {

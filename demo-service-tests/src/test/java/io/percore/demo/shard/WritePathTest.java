@@ -16,7 +16,7 @@ class WritePathTest {
 
     private final io.percore.demo.kv.Databases databases = new io.percore.demo.kv.Databases(16);
     private final ShardReservation reservation = new ShardReservation();
-    private final WritePath writes = new WritePath(3, databases, reservation, new io.percore.demo.tracking.TrackingShard(3, 4, databases.memory()));
+    private final WritePath writes = new WritePath(3, databases, reservation, new io.percore.demo.tracking.TrackingShard(3, 4, databases.memory()), null);
     private final ValueStore store = databases.get(0);
     private final List<Change> changes = new ArrayList<>();
 

@@ -88,6 +88,32 @@ public final class FeedOrder {
         return true;
     }
 
+    /**
+     * Whether this reader has handed on exactly the changes every shard had made at one moment, and which ({@code into}: the
+     * shards' {@link ChangeClocks} then): not while a shard is in the middle of a change, nor while a change made is not
+     * handed on yet. Two readers caught up at the same clocks hold the same changes, whatever order each put them in. On
+     * the reader's thread.
+     */
+    public boolean caughtUpAt(ChangeClocks clocks, long[] into) {
+        for (int i = 0; i < released.length; i++) {
+            into[i] = clocks.now(i);
+            if ((into[i] & 1) != 0) {
+                return false;
+            }
+        }
+        for (int i = 0; i < released.length; i++) {
+            if (created.get(i) != released[i]) {
+                return false;
+            }
+        }
+        for (int i = 0; i < released.length; i++) {
+            if (clocks.now(i) != into[i]) {
+                return false; // a change began meanwhile: the counts read may be its
+            }
+        }
+        return true;
+    }
+
     /** Copies how many changes of each shard have been handed on into {@code into}. */
     public void releasedInto(long[] into) {
         System.arraycopy(released, 0, into, 0, released.length);

@@ -39,7 +39,8 @@ final class AofLoad {
     private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
 
-    record Result(long keysFromBase, long commands, long errors, long truncatedBytes) {
+    /** {@code replication}: where the files stand in a replication stream (their last annotation, or the base's, with no command after it), or null. */
+    record Result(long keysFromBase, long commands, long errors, long truncatedBytes, io.percore.demo.rdb.ReplicationInfo replication) {
     }
 
     private AofLoad() {
@@ -50,23 +51,26 @@ final class AofLoad {
         long keys = 0;
         long commands = 0;
         long truncated = 0;
+        Position at = new Position();
         if (manifest.base() != null) {
             Path base = existing(dir, manifest.base());
             if (startsWithRdbMagic(base)) {
-                keys = SnapshotLoad.load(keyspace, base, zset, hash, set).loaded();
+                SnapshotLoad.Result r = SnapshotLoad.load(keyspace, base, zset, hash, set);
+                keys = r.loaded();
+                at.stands = r.replication();
             } else {
-                commands += replayFile(base, false, false, replay).commands;
+                commands += replayFile(base, false, false, replay, at).commands;
             }
         }
         List<AofManifest.AofFile> incrs = manifest.incrs();
         for (int i = 0; i < incrs.size(); i++) {
             Path file = existing(dir, incrs.get(i));
-            Replayed r = replayFile(file, i == incrs.size() - 1, loadTruncated, replay);
+            Replayed r = replayFile(file, i == incrs.size() - 1, loadTruncated, replay, at);
             commands += r.commands;
             truncated += r.truncatedBytes;
         }
         long errors = replay.finish();
-        return new Result(keys, commands, errors, truncated);
+        return new Result(keys, commands, errors, truncated, at.stands);
     }
 
     /**
@@ -133,7 +137,13 @@ final class AofLoad {
     private record Replayed(long commands, long truncatedBytes) {
     }
 
-    private static Replayed replayFile(Path file, boolean last, boolean loadTruncated, CommandReplay replay) throws IOException {
+    /** Where the files read so far stand in a replication stream: the last annotation (or base) with no command after it. */
+    private static final class Position {
+        io.percore.demo.rdb.ReplicationInfo stands;
+    }
+
+    private static Replayed replayFile(Path file, boolean last, boolean loadTruncated, CommandReplay replay, Position position)
+            throws IOException {
         long commands = 0;
         long validUpTo = 0;
         long multiAt = -1;
@@ -144,6 +154,16 @@ final class AofLoad {
                 while (true) {
                     at = reader.offset();
                     byte[][] argv = reader.next();
+                    if (argv == AofReader.ANNOTATION) {
+                        if (queued == null) { // none is written inside a transaction's block
+                            io.percore.demo.rdb.ReplicationInfo said = ReplicationAnnotation.parse(reader.annotation());
+                            if (said != null) {
+                                position.stands = said;
+                            }
+                            validUpTo = reader.offset();
+                        }
+                        continue;
+                    }
                     if (argv == null) {
                         if (queued != null) {
                             throw new AofReader.Truncated("the file ends inside a MULTI ... EXEC block begun at offset " + multiAt);
@@ -163,6 +183,7 @@ final class AofLoad {
                         for (byte[][] q : queued) {
                             run(replay, q, file, at);
                         }
+                        position.stands = null;
                         commands += queued.size();
                         queued = null;
                         validUpTo = reader.offset();
@@ -172,6 +193,7 @@ final class AofLoad {
                         run(replay, argv, file, at);
                         commands++;
                         validUpTo = reader.offset();
+                        position.stands = null;
                     }
                 }
             } catch (AofReader.Truncated e) {

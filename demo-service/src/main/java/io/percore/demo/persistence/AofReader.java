@@ -38,6 +38,11 @@ final class AofReader implements AutoCloseable {
     private final long size;
     private final CommandStreamParser parser = new CommandStreamParser(Integer.MAX_VALUE, MAX_ARGUMENT);
     private long offset;
+    /** The annotation {@link #next} last returned {@link #ANNOTATION} for, without its line end. */
+    private String annotation;
+
+    /** What {@link #next} returns for an annotation line ({@code #...}, Redis 7's {@code #TS:} and this server's {@link ReplicationAnnotation}). */
+    static final byte[][] ANNOTATION = new byte[0][];
 
     AofReader(Path file) throws IOException {
         this(Files.newInputStream(file), Files.size(file));
@@ -86,9 +91,32 @@ final class AofReader implements AutoCloseable {
         return size;
     }
 
-    /** The next command, or null at the end of the file. */
+    /** The last annotation read, without its {@code #}-line's end. */
+    String annotation() {
+        return annotation;
+    }
+
+    /** The next command, {@link #ANNOTATION} for an annotation line (as Redis's loader, which skips them), or null at the end of the file. */
     byte[][] next() throws IOException {
         while (true) {
+            if (parser.buffered() > 0 && parser.buffer()[parser.start()] == '#') {
+                int before = parser.buffered();
+                String line;
+                try {
+                    line = parser.line();
+                } catch (CommandStreamParser.Corrupt e) {
+                    throw new Corrupt("an annotation line longer than " + CommandStreamParser.MAX_LINE + " bytes");
+                }
+                if (line != null) {
+                    offset += before - parser.buffered();
+                    annotation = line;
+                    return ANNOTATION;
+                }
+                if (parser.fill(in) < 0) {
+                    throw new Truncated("the file ends inside an annotation line");
+                }
+                continue;
+            }
             CommandStreamParser.Parsed command;
             try {
                 command = parser.next();

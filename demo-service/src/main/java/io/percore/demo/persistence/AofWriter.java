@@ -112,6 +112,20 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     private final long[] inFlightCovers;
     /** The incremental file opened by the last rotation (a rewrite's snapshot point); -1 when none or it failed. */
     private long rotatedTo = -1;
+    /** The shards' change clocks, where this file and the replication stream compare what they hold; null: no annotations. */
+    private volatile io.percore.demo.feed.ChangeClocks clocks;
+    private long[] caughtUp;
+    /** Where the stream stood last (set by replication): written as an annotation once this file holds exactly that much. */
+    private volatile ReplicationPoint latest;
+    /**
+     * The keyspace was replaced outside the log (a full sync loaded): the file's commands are not what it holds until the
+     * rewrite that began after that ends, and no annotation may say they are meanwhile.
+     */
+    private volatile boolean positionsVoid;
+    /** The last annotation written; the last one on the disk (forced); the last point that cannot be written (passed). */
+    private ReplicationPoint annotated;
+    private volatile ReplicationPoint annotatedDurable;
+    private volatile ReplicationPoint passed;
 
     // read by INFO and the cron
     private volatile AofManifest manifest;
@@ -189,6 +203,42 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
         }
     }
 
+    /** Compares what the file holds with where the replication stream stands by {@code clocks}: annotations are written from now on. */
+    AofWriter annotating(io.percore.demo.feed.ChangeClocks clocks) {
+        this.caughtUp = new long[clocks.shards()];
+        this.clocks = clocks;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ where the replication stream stands (any thread)
+
+    /** The stream stood at {@code point}: the file says so once it holds exactly the changes its clocks count. */
+    void position(ReplicationPoint point) {
+        latest = point;
+        reader.wake();
+    }
+
+    /**
+     * The keyspace is being replaced outside the log (a full sync loads): no annotation until a rewrite that begins after
+     * this has ended ({@link #positionsValidAgain}); the one written before stays true of the file's commands, which a start
+     * loads, until then.
+     */
+    void voidPositions() {
+        positionsVoid = true;
+        latest = null;
+    }
+
+    /** A rewrite that began after {@link #voidPositions} ended: its base holds the keyspace again. */
+    void positionsValidAgain() {
+        positionsVoid = false;
+    }
+
+    /** Whether {@code point} is as safe in the file as a reply's changes with appendfsync always, or will never be written. */
+    private boolean annotationSettled(ReplicationPoint point) {
+        return point == null || fsync != AofSettings.Fsync.ALWAYS || clocks == null || positionsVoid || writeError != null
+                || annotatedDurable == point || passed == point;
+    }
+
     // ------------------------------------------------------------------ from the shards (any thread)
 
     /** Shard {@code shard} has made {@code seq} changes so far (set on its thread before its replies can leave). */
@@ -262,15 +312,24 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
      * everysec or no) does not hold it: Redis's replica acks then too. @return whether they are
      */
     boolean awaitSafeAsReplies(long boundNanos) {
+        return awaitSafeAsReplies(boundNanos, null);
+    }
+
+    /**
+     * As {@link #awaitSafeAsReplies(long)}, and with appendfsync always also until the annotation of {@code point} (just
+     * given to {@link #position}) is on the disk, so the acknowledgement that follows is in a file that says where it
+     * stands; at the bound, what the changes alone say (an annotation never holds an ack back longer).
+     */
+    boolean awaitSafeAsReplies(long boundNanos, ReplicationPoint point) {
         long[] target = fsync == AofSettings.Fsync.ALWAYS ? createdNow() : null;
         long deadline = System.nanoTime() + boundNanos;
         waitingOffShards.incrementAndGet();
         try {
             synchronized (turnEnded) {
-                while (!safeAsReplies(target)) {
+                while (!safeAsReplies(target) || !annotationSettled(point)) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        return false;
+                        return safeAsReplies(target);
                     }
                     // notified at each turn's end; the cap only bounds a notify that raced this thread's first look
                     turnEnded.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 10)));
@@ -339,6 +398,7 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     public void endOfTurn(long turnBegan, boolean stopping) {
         if (stopping || writeFailedAt == 0 || turnBegan - writeFailedAt >= SECOND) {
             writeOut();
+            annotate();
         }
         if (writeError == null) {
             writtenAsOf = turnBegan;
@@ -429,6 +489,39 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
     }
 
 
+    /**
+     * Writes where the stream stands when the file holds exactly what it held there (both caught up at the same clocks),
+     * unless the last annotation already says so; a point the file went past is given up (a later one comes).
+     */
+    private void annotate() {
+        ReplicationPoint p = latest;
+        io.percore.demo.feed.ChangeClocks c = clocks;
+        if (p == null || p == annotated || p == passed || c == null || positionsVoid || writeError != null || pending.length() != 0) {
+            return;
+        }
+        if (!feed.caughtUpAt(c, caughtUp)) {
+            return;
+        }
+        if (!java.util.Arrays.equals(caughtUp, p.clocks())) {
+            passed = p; // the clocks only go on: this file holds more than the point
+            return;
+        }
+        if (annotated != null && p.at().replid().equals(annotated.at().replid()) && java.util.Arrays.equals(p.clocks(), annotated.clocks())) {
+            // nothing logged since the last one, in the same history: it stays true (the stream moved by PINGs and GETACKs
+            // only), and an idle server's file does not grow by a line a second
+            annotated = p;
+            if (!unsynced) {
+                annotatedDurable = p;
+            }
+            return;
+        }
+        pending.append(ReplicationAnnotation.line(p.at()));
+        writeOut();
+        if (pending.length() == 0) {
+            annotated = p;
+        }
+    }
+
     /** Appends what is pending; on a failure cuts the file back to where it was and keeps it all for the next try. */
     private void writeOut() {
         int length = pending.length();
@@ -500,6 +593,7 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
             unsynced = false;
             lastFsyncNanos = System.nanoTime();
             publishDurable(written);
+            annotatedDurable = annotated;
             recovered();
         } catch (IOException e) {
             failedToForce(e);
@@ -616,6 +710,7 @@ final class AofWriter implements ChangeFeed.Reader, FeedReaderThread.Turns {
             incr = opened;
             incrSize = 0;
             selectedDb = -1; // a file's commands begin with SELECT, as Redis writes them (its loader needs no state from an earlier file)
+            annotated = null; // the last line is in the file closed, which the rewrite deletes: the next one says it again
             manifest = next;
             rotatedTo = next.lastIncr().seq();
         } catch (IOException e) {

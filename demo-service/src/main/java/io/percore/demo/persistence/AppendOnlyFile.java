@@ -35,6 +35,9 @@ final class AppendOnlyFile {
 
     private final Engine engine;
     private final Keyspace keyspace;
+    /** Replacements of the keyspace outside the log so far, and how many of them the running rewrite began after. */
+    private volatile long voids;
+    private volatile long rewriteCovers;
     private final int shards;
     private final Path dir;
     private final ReplyGate[] gates;
@@ -131,7 +134,8 @@ final class AppendOnlyFile {
     AofLoad.Result load(CommandReplay replay, ZSetValue.Limits zset, HashValue.Limits hash, SetValue.Limits set) throws IOException {
         AofManifest manifest = AofManifest.read(manifestFile());
         AofLoad.Result r = AofLoad.load(dir, manifest, settings.loadTruncated(), keyspace, replay, zset, hash, set);
-        writer = AofWriter.open(dir, settings.filename(), manifest, settings.fsync(), shards, this::wake, statusChanged, false);
+        writer = AofWriter.open(dir, settings.filename(), manifest, settings.fsync(), shards, this::wake, statusChanged, false)
+                .annotating(keyspace.changeClocks());
         ChangeFeed[] made = feedsOf(writer);
         keyspace.listen(shard -> made[shard]);
         feeds = made;
@@ -166,7 +170,8 @@ final class AppendOnlyFile {
         AofWriter w = writer;
         if (w == null && settings.enabled()) {
             AofManifest onDisk = exists() ? AofManifest.read(manifestFile()) : AofManifest.EMPTY;
-            w = AofWriter.open(dir, settings.filename(), onDisk, settings.fsync(), shards, this::wake, statusChanged, true);
+            w = AofWriter.open(dir, settings.filename(), onDisk, settings.fsync(), shards, this::wake, statusChanged, true)
+                    .annotating(keyspace.changeClocks());
             ChangeFeed[] made = feedsOf(w);
             writer = w;
             feeds = made;
@@ -179,6 +184,7 @@ final class AppendOnlyFile {
         }
         rewriteStartedMillis = System.currentTimeMillis();
         rewriteScheduled = false;
+        rewriteCovers = voids;
         return atBegin;
     }
 
@@ -213,7 +219,25 @@ final class AppendOnlyFile {
                 done.completeExceptionally(e);
             }
         }
-        return done.whenComplete((size, failure) -> rewriteEnded(failure));
+        long covers = rewriteCovers;
+        return done.whenComplete((size, failure) -> {
+            if (failure == null && w != null && covers == voids) {
+                w.positionsValidAgain();
+            }
+            rewriteEnded(failure);
+        });
+    }
+
+    /**
+     * The keyspace is being replaced outside the log (a full sync loads): the file says no replication position until
+     * a rewrite that begins after this has ended ({@link AofWriter#voidPositions}).
+     */
+    void voidPositions() {
+        voids++;
+        AofWriter w = writer;
+        if (w != null) {
+            w.voidPositions();
+        }
     }
 
     /** A rewrite failed before its base was in place; turning the file on, it is tried again (Redis's AOF_WAIT_REWRITE). */

@@ -42,7 +42,7 @@ final class DataLoad {
     private volatile long loadingTotalBytes;
     private volatile long lastLoadKeys;
     private volatile long lastLoadExpired;
-    /** Where the snapshot loaded at start stood in a replication stream, or null. */
+    /** Where the snapshot or the append-only file loaded at start stood in a replication stream, or null. */
     private volatile ReplicationInfo loadedReplication;
 
     DataLoad(Keyspace keyspace, AppendOnlyFile aof, Supplier<PersistenceSettings> settings,
@@ -81,10 +81,12 @@ final class DataLoad {
                     keys += keyspace.beforeServing(i, st -> st.databases().keys()).join();
                 }
                 lastLoadKeys = keys;
-                LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}) into {} shards in {} ms; "
+                loadedReplication = r.replication();
+                LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}{}) into {} shards in {} ms; "
                         + "every change is logged from now on (appendfsync {})", file.toAbsolutePath(), r.keysFromBase(), r.commands(),
                         r.errors() > 0 ? ", " + r.errors() + " of them answered with an error" : "",
                         r.truncatedBytes() > 0 ? ", a torn last command of " + r.truncatedBytes() + " bytes cut off" : "",
+                        r.replication() == null ? "" : ", replication id " + r.replication().replid() + " at offset " + r.replication().offset(),
                         keyspace.shardCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), settings.get().aof().fsync().text());
             } else {
                 if (Files.exists(file)) {
@@ -136,6 +138,7 @@ final class DataLoad {
         loadingTotalBytes = Files.exists(rdb) ? Files.size(rdb) : 0;
         stateChanged.run();
         long start = System.nanoTime();
+        aof.voidPositions(); // the file's commands are not what the keyspace holds until its next rewrite
         try {
             emptyEveryShard();
             SnapshotLoad.Result r;

@@ -208,6 +208,37 @@ public final class Persistence implements AutoCloseable {
         return w == null || w.awaitSafeAsReplies(bound.toNanos());
     }
 
+    /**
+     * As {@link #awaitSafeAsReplies(Duration)} for a replica whose link applied exactly the stream up to {@code at} (it
+     * waits meanwhile): the append-only file is told where that is, and with appendfsync always the wait covers its
+     * annotation too, so a replica killed after it acknowledged comes back from the file saying where it stands.
+     */
+    public boolean awaitSafeAsReplies(Duration bound, ReplicationInfo at) {
+        AofWriter w = aof.writer();
+        if (w == null) {
+            return true;
+        }
+        long[] clocks = new long[keyspace.shardCount()];
+        if (at == null || !keyspace.changeClocks().between(clocks)) {
+            return w.awaitSafeAsReplies(bound.toNanos());
+        }
+        ReplicationPoint point = new ReplicationPoint(at, clocks);
+        w.position(point);
+        return w.awaitSafeAsReplies(bound.toNanos(), point);
+    }
+
+    /**
+     * The replication stream (a primary's own) carried every change the shards had made when their clocks read
+     * {@code point}'s, up to its offset: the append-only file says so once it holds the same ({@link ReplicationAnnotation}).
+     * On the stream's thread.
+     */
+    public void streamCaughtUp(ReplicationPoint point) {
+        AofWriter w = aof.writer();
+        if (w != null) {
+            w.position(point);
+        }
+    }
+
     public boolean loading() {
         return load.loading();
     }
@@ -222,9 +253,9 @@ public final class Persistence implements AutoCloseable {
     }
 
     /**
-     * Where the snapshot loaded at start stood in a replication stream (its {@code repl-id} and
-     * {@code repl-offset}), or null: none, or the keyspace came from the append-only file (which,
-     * as Redis's, does not say).
+     * Where the keyspace loaded at start stood in a replication stream, or null: the snapshot's {@code repl-id} and
+     * {@code repl-offset}, or the append-only file's last annotation when no command follows it
+     * ({@link ReplicationAnnotation}; Redis 7.0's file does not say).
      */
     public ReplicationInfo loadedReplication() {
         return load.loadedReplication();

@@ -125,10 +125,11 @@ public final class PrimaryLink implements AutoCloseable {
         void linkDown();
 
         /**
-         * Waits, briefly, until what the applier ran is as safe in this server's files (its append-only file) as the
-         * changes behind a client's reply are when it leaves. @return whether it is: the ack waits otherwise
+         * Waits, briefly, until what the applier ran (exactly the stream up to {@code at}: the link waits meanwhile) is as
+         * safe in this server's files (its append-only file, which says where it stands) as the changes behind a client's
+         * reply are when it leaves. @return whether it is: the ack waits otherwise
          */
-        default boolean appliedIsLogged() {
+        default boolean appliedIsLogged(Cached at) {
             return true;
         }
 
@@ -745,7 +746,7 @@ public final class PrimaryLink implements AutoCloseable {
      */
     private boolean sendAck(PrimaryWire wire, CommandReplay applier) throws IOException {
         applier.finish();
-        if (!server.appliedIsLogged()) {
+        if (!server.appliedIsLogged(cached == null ? null : new Cached(cached.replid(), offset, streamDb))) {
             return false;
         }
         sendAck(wire);

@@ -125,6 +125,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             }
         });
         this.acks = new ReplicaAcks(links, stream, () -> feeds != null, () -> this.settings);
+        stream.caughtUp(keyspace.changeClocks(), new OwnStreamPoints(() -> feeds != null, () -> ids.replid(), persistence));
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "percore-replication-control");
             t.setDaemon(true);
@@ -172,8 +173,9 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     }
 
     /**
-     * Takes up where the snapshot loaded at start stood in a stream (Redis's {@code loadDataFromDisk}):
-     * a replica's link will ask its primary to continue after the snapshot's offset; a primary keeps
+     * Takes up where the snapshot (or the append-only file, {@link io.percore.demo.persistence.Persistence#loadedReplication})
+     * loaded at start stood in a stream (Redis's {@code loadDataFromDisk}): a replica's link will ask its primary to
+     * continue after that offset; a primary keeps
      * the snapshot's id as its second one, valid up to that offset, and keeps a backlog from there, so
      * its replicas continue (after a clean restart: they had everything). Runs while the load still
      * answers {@code -LOADING} ({@link Persistence#load}'s {@code beforeServing}), as Redis restores it
@@ -191,7 +193,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 ids = ReplicationIds.following(loaded.replid());
                 buffer.reset(loaded.offset());
             }).join();
-            LOG.info("The snapshot loaded stands at offset {} of {}: the link asks to continue from there",
+            LOG.info("The keyspace loaded stands at offset {} of {}: the link asks to continue from there",
                     loaded.offset(), loaded.replid());
         } else {
             stream.run(() -> {
@@ -199,7 +201,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
                 buffer.reset(loaded.offset());
             }).join();
             attachFeeds();
-            LOG.info("The snapshot loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
+            LOG.info("The keyspace loaded stands at offset {} of {}: replicas of it may continue (replid2), new replid {}",
                     loaded.offset(), loaded.replid(), ids.replid());
         }
     }
@@ -422,7 +424,7 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
         for (int i = 0; i < shards; i++) {
             made[i] = new ChangeFeed(i, stream);
         }
-        atOnePoint(state -> state.writes().listen(made[state.shardId()]));
+        EveryShard.atOnePoint(engine, keyspace, state -> state.writes().listen(made[state.shardId()]));
         feeds = made;
     }
 
@@ -432,40 +434,10 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
             return;
         }
         feeds = null; // before the point: a snapshot beginning meanwhile marks no feed that is being let go
-        atOnePoint(state -> {
+        EveryShard.atOnePoint(engine, keyspace, state -> {
             state.writes().unlisten(attached[state.shardId()]);
             attached[state.shardId()].handOff();
         });
-    }
-
-    /**
-     * Runs {@code action} on every shard while one transaction of its own holds them all (off the
-     * shards; blocks): a feed attached or detached there never sees a part of a transaction
-     * without its other parts, which would hold the stream's order for ever.
-     */
-    private void atOnePoint(java.util.function.Consumer<io.percore.demo.shard.KeyspaceShard> action) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        engine.submitTo(0, () -> {
-            long group = keyspace.local().nextGroupId();
-            Keyspace bound = keyspace.boundTo(group);
-            java.util.BitSet every = new java.util.BitSet();
-            every.set(0, shards);
-            bound.reserveInOrder(every)
-                    .flatMap(held -> bound.mapReduce(state -> {
-                        action.accept(state);
-                        return 0;
-                    }, 0, Integer::sum))
-                    .whenComplete((v, failure) -> {
-                        bound.releaseAll(every);
-                        if (failure != null) {
-                            done.completeExceptionally(failure);
-                        } else {
-                            done.complete(null);
-                        }
-                    });
-            return null;
-        });
-        done.join();
     }
 
     // ------------------------------------------------------------------ PrimaryLink.Host: this server as a replica
@@ -489,8 +461,8 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
     private static final Duration ACK_LOG_WAIT = Duration.ofMillis(PrimaryLink.TICK_MILLIS);
 
     @Override
-    public boolean appliedIsLogged() {
-        return persistence.awaitSafeAsReplies(ACK_LOG_WAIT);
+    public boolean appliedIsLogged(PrimaryLink.Cached at) {
+        return persistence.awaitSafeAsReplies(ACK_LOG_WAIT, at == null ? null : new ReplicationInfo(at.replid(), at.offset(), at.db()));
     }
 
     @Override

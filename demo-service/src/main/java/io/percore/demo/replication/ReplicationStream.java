@@ -68,6 +68,17 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
     private boolean ownStream = true;
     private final Readers readers;
 
+    /** Told, on the stream's thread, that the stream carried every change the shards had made when their clocks read {@code clocks}. */
+    @FunctionalInterface
+    interface CaughtUp {
+        /** {@code offset}: where the stream ends then; {@code db}: the database a replica standing there has selected. */
+        void at(long[] clocks, long offset, int db);
+    }
+
+    private volatile io.percore.demo.feed.ChangeClocks clocks;
+    private volatile CaughtUp caughtUp;
+    private long[] caughtUpClocks;
+
     // the thread's
     private final RespArgv pending = new RespArgv(1 << 16);
     /** The database the stream's commands so far leave selected; -1: the next command selects its own (Redis's {@code slaveseldb}). */
@@ -153,6 +164,15 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
         trimSoon();
     }
 
+    /** From now on {@code then} hears, at the end of each turn that leaves the stream caught up by {@code clocks}, where it stands. */
+    void caughtUp(io.percore.demo.feed.ChangeClocks clocks, CaughtUp then) {
+        control(() -> {
+            this.caughtUpClocks = new long[clocks.shards()];
+            this.clocks = clocks;
+            this.caughtUp = then;
+        });
+    }
+
     void pingPeriodNanos(long nanos) {
         this.pingPeriodNanos = nanos;
     }
@@ -209,6 +229,10 @@ final class ReplicationStream implements ChangeFeed.Reader, FeedReaderThread.Tur
             pending.append(GETACK);
         }
         publish();
+        CaughtUp then = caughtUp;
+        if (then != null && ownStream && feed.caughtUpAt(clocks, caughtUpClocks)) {
+            then.at(caughtUpClocks, buffer.end(), Math.max(selectedDb, 0)); // -1: the next command selects its own
+        }
     }
 
     /**

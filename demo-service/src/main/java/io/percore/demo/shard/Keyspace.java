@@ -62,16 +62,19 @@ public final class Keyspace implements AutoCloseable {
     private final TrackedCommand tracked;
     /** For a view whose calls to other shards wait for their answer ({@link #waiting}): what runs meanwhile; else null. */
     private final Runnable whileWaiting;
+    /** Each shard's count of the changes its listeners heard ({@link ChangeClocks}). */
+    private final io.percore.demo.feed.ChangeClocks clocks;
 
-    private Keyspace(Sharded<KeyspaceShard> states, int databases) {
-        this(states, databases, 0, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(),
+    private Keyspace(Sharded<KeyspaceShard> states, io.percore.demo.feed.ChangeClocks clocks, int databases) {
+        this(states, clocks, databases, 0, ShardReservation.FREE, new java.util.concurrent.atomic.AtomicInteger(),
                 new BlockingTries(states.shardCount()), null, null);
     }
 
-    private Keyspace(Sharded<KeyspaceShard> states, int databases, int db, long transaction,
+    private Keyspace(Sharded<KeyspaceShard> states, io.percore.demo.feed.ChangeClocks clocks, int databases, int db, long transaction,
                      java.util.concurrent.atomic.AtomicInteger shardsWithWaiters, BlockingTries blockingTries, TrackedCommand tracked,
                      Runnable whileWaiting) {
         this.states = states;
+        this.clocks = clocks;
         this.shardCount = states.shardCount();
         this.databases = databases;
         this.db = db;
@@ -88,7 +91,7 @@ public final class Keyspace implements AutoCloseable {
      * client in the same step as the read (see {@link TrackingShard#begin}).
      */
     public Keyspace trackedBy(TrackedCommand command) {
-        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
+        Keyspace view = new Keyspace(states, clocks, databases, db, transaction, shardsWithWaiters, blockingTries, command, whileWaiting);
         view.step = step;
         return view;
     }
@@ -105,7 +108,7 @@ public final class Keyspace implements AutoCloseable {
      */
     public Keyspace waiting(Runnable whileWaiting) {
         requireTransaction();
-        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
+        Keyspace view = new Keyspace(states, clocks, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
         view.step = step;
         return view;
     }
@@ -121,7 +124,7 @@ public final class Keyspace implements AutoCloseable {
      * against this view.
      */
     public Keyspace boundTo(long transaction) {
-        return new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, null);
+        return new Keyspace(states, clocks, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, null);
     }
 
     /**
@@ -137,7 +140,7 @@ public final class Keyspace implements AutoCloseable {
         if (db < 0 || db >= databases) {
             throw new IllegalArgumentException("database " + db + " of " + databases);
         }
-        Keyspace view = new Keyspace(states, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
+        Keyspace view = new Keyspace(states, clocks, databases, db, transaction, shardsWithWaiters, blockingTries, tracked, whileWaiting);
         view.step = step;
         return view;
     }
@@ -158,7 +161,7 @@ public final class Keyspace implements AutoCloseable {
      */
     public Keyspace forWaiters() {
         return transaction == ShardReservation.FREE
-                ? new Keyspace(states, databases, db, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked, null) : this;
+                ? new Keyspace(states, clocks, databases, db, ShardReservation.WAITER, shardsWithWaiters, blockingTries, tracked, null) : this;
     }
 
     /**
@@ -204,12 +207,13 @@ public final class Keyspace implements AutoCloseable {
     /** Creates a {@link KeyspaceShard} of {@code databases} databases on every shard of {@code engine} (blocks; call off-shard). */
     public static Keyspace start(Engine engine, int databases) {
         int shards = engine.shardCount();
+        io.percore.demo.feed.ChangeClocks clocks = new io.percore.demo.feed.ChangeClocks(shards);
         Keyspace keyspace = new Keyspace(Sharded.start(engine, id -> {
-            KeyspaceShard state = new KeyspaceShard(id, shards, databases);
+            KeyspaceShard state = new KeyspaceShard(id, shards, databases, clocks);
             state.cron(Shard.current().scheduleAtFixedRate(CRON_PERIOD, CRON_PERIOD,
                     () -> state.tick(System.currentTimeMillis(), ACTIVE_EXPIRY_BUDGET_NANOS)));
             return state;
-        }), databases);
+        }), clocks, databases);
         // Blocked clients cross shards through the keyspace, which exists only now.
         keyspace.states.fromOutside().invokeOnAll(state -> state.keyspace(keyspace)).join();
         return keyspace;
@@ -547,6 +551,11 @@ public final class Keyspace implements AutoCloseable {
      */
     public void listen(IntFunction<ChangeListener> listenerOf) {
         states.fromOutside().invokeOnAll(state -> state.writes().listen(listenerOf.apply(state.shardId()))).join();
+    }
+
+    /** Each shard's count of the changes its listeners heard: where the feed's readers compare what they hold. */
+    public io.percore.demo.feed.ChangeClocks changeClocks() {
+        return clocks;
     }
 
     /** From a thread that is not a shard, before anyone is served: runs {@code action} on every shard's state (blocks). */

@@ -45,10 +45,14 @@ public final class KeyspaceShard implements AutoCloseable {
     private Snapshot statsBase;
 
     KeyspaceShard(int shardId, int shards, int databases) {
+        this(shardId, shards, databases, null);
+    }
+
+    KeyspaceShard(int shardId, int shards, int databases, io.percore.demo.feed.ChangeClocks clocks) {
         this.shardId = shardId;
         this.databases = new Databases(databases);
         this.tracking = new TrackingShard(shardId, shards, this.databases.memory());
-        this.writes = new WritePath(shardId, this.databases, reservation, tracking);
+        this.writes = new WritePath(shardId, this.databases, reservation, tracking, clocks);
         this.keyWaiters = new KeyWaiters(this.databases.memory(), reservation, writes);
         this.selected = this.databases.get(0);
         this.blockedClients = new BlockedClients(shardId, shards);

@@ -1,6 +1,7 @@
 package io.percore.demo.shard;
 
 import io.percore.demo.feed.Change;
+import io.percore.demo.feed.ChangeClocks;
 import io.percore.demo.feed.ChangeListener;
 import io.percore.demo.kv.Databases;
 import io.percore.demo.kv.KeyspaceChanges;
@@ -85,6 +86,8 @@ public final class WritePath {
     /** Keys clients block on here: while 0, a value set pays this one compare for blocking. */
     private int waitedKeys;
     private ChangeListener[] listeners = new ChangeListener[0];
+    /** The shards' change clocks: this shard's counts each change its listeners hear (null: nobody compares them). */
+    private final ChangeClocks clocks;
     private CommandMonitor monitor;
     /** The keyspace event classes published now ({@link KeyspaceEvents#published}): 0 while notifications are off. */
     private int notifyClasses;
@@ -120,8 +123,9 @@ public final class WritePath {
     /** What serving the clients blocked on keys the last outermost unit (or release) added still does, or null. */
     private io.percore.engine.ShardFuture<Void> wakeups;
 
-    WritePath(int shardId, Databases databases, ShardReservation reservation, TrackingShard tracking) {
+    WritePath(int shardId, Databases databases, ShardReservation reservation, TrackingShard tracking, ChangeClocks clocks) {
         this.shardId = shardId;
+        this.clocks = clocks;
         this.databases = databases;
         this.reservation = reservation;
         this.tracking = tracking;
@@ -502,8 +506,14 @@ public final class WritePath {
     }
 
     private void emit(Change change) {
+        if (clocks != null) {
+            clocks.hearing(shardId);
+        }
         for (ChangeListener listener : listeners) {
             listener.changed(change);
+        }
+        if (clocks != null) {
+            clocks.heard(shardId);
         }
     }
 

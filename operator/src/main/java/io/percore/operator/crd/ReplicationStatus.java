@@ -17,7 +17,8 @@ public class ReplicationStatus {
     private String promoting;
     private String promotingFrom;
     @com.fasterxml.jackson.annotation.JsonPropertyDescription("Where each pod was last seen in a replication history, by pod name: a pod"
-            + " back from an append-only file answers with no offset, and a failover ranks it where it last stood. Rewritten when the"
+            + " back from an append-only file that does not end with its position (killed in the middle of writes) answers with no"
+            + " offset, and a failover ranks it where it last stood. Rewritten when the"
             + " pods stand apart; kept while every pod stands at one history and offset (an idle service's move together).")
     private java.util.Map<String, ReplicationPosition> positions;
 
@@ -53,7 +54,8 @@ public class ReplicationStatus {
     public String getPromotingFrom() { return promotingFrom; }
     public void setPromotingFrom(String promotingFrom) { this.promotingFrom = promotingFrom; }
     /**
-     * Where each pod was last seen in a history, by pod name: a pod back from an append-only file answers with no offset,
+     * Where each pod was last seen in a history, by pod name: a pod back from an append-only file that does not end with its
+     * position (the demo's {@code #REPL:} line; killed in the middle of writes) answers with no offset,
      * and a failover ranks it where it last stood (its files hold at least that), not at 0 behind a replica that lagged.
      * Kept while every pod is seen in step ({@code LastSeenPositions.record}): an idle service's status is not rewritten.
      */

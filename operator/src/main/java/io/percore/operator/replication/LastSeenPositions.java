@@ -8,7 +8,8 @@ import java.util.TreeMap;
 
 /**
  * Where each pod was last seen in a replication history ({@code status.replication.positions}): what a look records, what
- * the status keeps of it, and which pod a failover places there (one back from an append-only file, which says no offset).
+ * the status keeps of it, and which pod a failover places there (one back from an append-only file that says no offset:
+ * killed in the middle of writes, its file ends in commands after its last position line).
  * Pure, as {@link ReplicationPlanner}, which ranks with it.
  */
 public final class LastSeenPositions {
