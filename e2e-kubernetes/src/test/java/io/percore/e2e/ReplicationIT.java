@@ -156,11 +156,16 @@ class ReplicationIT {
             began = System.nanoTime();
             java.time.Instant beganAt = java.time.Instant.now();
             cluster.patchSpec(ns.name(), NAME, "{\"memoryPerShard\":\"320Mi\"}");
+            // the roll's steps as the Replicated condition said them (ReplicasCatchingUp: it waited for a replica replaying what
+            // the primary took during its restart)
+            java.util.Set<String> steps = new java.util.concurrent.ConcurrentSkipListSet<>();
             await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> {
                 cluster.keepLogs(ns.name()); // the rolled pods' logs go with them: kept for a stall's diagnosis
                 List<Pod> pods = cluster.pods(ns.name(), NAME);
+                io.percore.operator.crd.PercoreService service = cluster.get(ns.name(), NAME);
+                java.util.Optional.ofNullable(Cluster.condition(service, "Replicated")).ifPresent(c -> steps.add(c.getReason()));
                 return pods.size() == 3 && pods.stream().allMatch(p -> !uids.get(p.getMetadata().getName()).equals(p.getMetadata().getUid())
-                        && ChartIT.ready(p)) && Cluster.is(cluster.get(ns.name(), NAME), "Ready", "True");
+                        && ChartIT.ready(p)) && Cluster.is(service, "Ready", "True");
             });
             long rolled = System.nanoTime() - began;
             awaitReplicated();
@@ -185,10 +190,10 @@ class ReplicationIT {
                     CpuWaits.seconds(primaryWaits.longestWaitNanos(o.beganNanos() - ROLL_TIMEOUT.toNanos(), o.beganNanos(), PRIMARY_PATH)), ROLL_TIMEOUT.toSeconds(),
                     at.apply(o.beganNanos()).isBefore(primaryDeleted) ? cluster.keptWarnings(ns.name(), oldPrimary,
                             at.apply(o.beganNanos() - ROLL_TIMEOUT.toNanos()), at.apply(o.beganNanos())) : "(its planned stop)")).toList().toString();
-            Progress.say("roll of 3 pods in %d s; the writer's outages, timed from the primary's deletion: %s; writes of %s s or more before the "
+            Progress.say("roll of 3 pods in %d s (the Replicated condition's reasons seen: %s); the writer's outages, timed from the primary's deletion: %s; writes of %s s or more before the "
                             + "deletion: %s; the old primary's threads waited for a CPU %s s at worst in any %d s of the roll; %s; the old primary's "
                             + "port (its pod address) from the deletion: %s",
-                    TimeUnit.NANOSECONDS.toSeconds(rolled), outages, Writer.SLOW.toSeconds(), slow,
+                    TimeUnit.NANOSECONDS.toSeconds(rolled), steps, outages, Writer.SLOW.toSeconds(), slow,
                     CpuWaits.seconds(primaryWaits.worstWindowNanos(Writer.DEFAULT_TIMEOUT.toNanos(), PRIMARY_PATH)), Writer.DEFAULT_TIMEOUT.toSeconds(),
                     around, oldPort.between(primaryDeleted, primaryDeleted.minusSeconds(1), primaryDeleted.plus(PRIMARY_STOP_WITHIN)));
             // Not a refusal: a SET taken whose WAIT 1 found no replica within 2 s (a replica slowed mid-roll: seen once in a

@@ -36,7 +36,7 @@ public class Replication {
     /**
      * When the operator labelled the pod primary, written with the label: a pod unready since before then was elected
      * unready (a cold start), and its readiness does not start a failover clock until the kubelet has seen it since
-     * ({@code ReplicationPlanner.primaryUnreadySince}).
+     * ({@code FailoverClock.primaryUnreadySince}).
      */
     public static final String PRIMARY_SINCE_ANNOTATION = "percore.io/primary-since";
     /** On the pod template of a replicated StatefulSet: the pods the operator watches and probes. */

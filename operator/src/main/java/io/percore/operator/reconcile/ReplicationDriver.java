@@ -16,6 +16,8 @@ import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.PodReplicationProbe;
 import io.percore.operator.replication.PrimaryConnectionWatch;
+import io.percore.operator.replication.CatchUp;
+import io.percore.operator.replication.FailoverClock;
 import io.percore.operator.replication.LastSeenPositions;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
@@ -110,6 +112,8 @@ final class ReplicationDriver {
         }
 
         private final Map<String, Seen> byUid = new java.util.concurrent.ConcurrentHashMap<>();
+        /** The primary's offsets over the last looks, by service: which replicas still catch up with it. */
+        private final Map<String, CatchUp> catchUps = new java.util.concurrent.ConcurrentHashMap<>();
 
         Map<String, LastSeenPositions.Position> lastSeen(String uid, Map<String, LastSeenPositions.Position> recorded) {
             Seen s = uid == null ? null : byUid.get(uid);
@@ -122,9 +126,15 @@ final class ReplicationDriver {
             }
         }
 
+        /** The replicas behind the primary's stream by this look ({@link CatchUp#look}); none known without the service's uid. */
+        java.util.Set<String> catchingUp(String uid, List<PodState> pods) {
+            return uid == null ? java.util.Set.of() : catchUps.computeIfAbsent(uid, u -> new CatchUp()).look(System.nanoTime(), pods);
+        }
+
         void forget(String uid) {
             if (uid != null) {
                 byUid.remove(uid);
+                catchUps.remove(uid);
             }
         }
     }
@@ -199,7 +209,7 @@ final class ReplicationDriver {
                 // a primary moving a running Redis in follows that Redis (spec.migrateFrom): it is the service's primary all the same
                 observed = Observed.master(observed.offset()).withKeys(observed.keys());
             }
-            boolean ready = ReplicationPlanner.readiness(Pods.ready(pod), PodLoss.unreadyAt(pod), PodLoss.labelledPrimaryAt(pod),
+            boolean ready = FailoverClock.readiness(Pods.ready(pod), PodLoss.unreadyAt(pod), PodLoss.labelledPrimaryAt(pod),
                     observed != null && observed.master());
             states.add(new PodState(pod.getMetadata().getName(), ordinal, ready, pod.getMetadata().getDeletionTimestamp() != null,
                     Replication.PRIMARY.equals(labels.get(Replication.ROLE_LABEL)),
@@ -212,7 +222,7 @@ final class ReplicationDriver {
         Instant now = Instant.now();
         HostPort service = new HostPort(WorkloadRenderer.primaryServiceHost(s), port);
         String labelled = states.stream().filter(PodState::labelledPrimary).map(PodState::name).findFirst().orElse(null);
-        Instant unavailableSince = ReplicationPlanner.failoverClock(parse(before.getPrimaryUnavailableSince()), before.getPrimary(),
+        Instant unavailableSince = FailoverClock.failoverClock(parse(before.getPrimaryUnavailableSince()), before.getPrimary(),
                 labelled, labelled == null ? null : PodLoss.labelledPrimaryAt(pods.get(labelled)), unreadySince(pods.values(), now));
         // a restore (spec.restoreFrom) puts the data on the first pod only: it must be the first primary
         String bootstrapOn = s.getSpec().getRestoreFrom() == null ? null : name + "-" + RestoreFrom.RESTORING_ORDINAL;
@@ -222,7 +232,7 @@ final class ReplicationDriver {
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
                 ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
                 io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom(),
-                lastSeen);
+                lastSeen, seen.catchingUp(uid, states));
         Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
@@ -526,7 +536,7 @@ final class ReplicationDriver {
                 if ("Ready".equals(c.getType()) && "False".equals(c.getStatus()) && c.getLastTransitionTime() != null) {
                     try {
                         Instant unready = Instant.parse(c.getLastTransitionTime()).plusSeconds(1);
-                        return ReplicationPlanner.primaryUnreadySince(unready, PodLoss.labelledPrimaryAt(pod), now);
+                        return FailoverClock.primaryUnreadySince(unready, PodLoss.labelledPrimaryAt(pod), now);
                     } catch (java.time.format.DateTimeParseException e) {
                         return null;
                     }

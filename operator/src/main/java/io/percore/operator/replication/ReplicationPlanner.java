@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who is primary, when to fail over, which pod to roll next: a pure function of the pods (readiness,
@@ -54,9 +55,10 @@ import java.util.Optional;
  *       follows someone else is repointed at it (a fenced old primary that comes back loses the
  *       writes it took alone, as in Redis).</li>
  *   <li><b>Roll</b> (a re-plan under {@code updateStrategy: OnDelete}), one step per reconcile and
- *       only when every wanted pod is ready and every replica is linked to the primary: delete the
- *       outdated replica with the highest ordinal; when only the primary is outdated, delete it: a
- *       planned stop, handed over to the linked replica with the highest offset as it stops.</li>
+ *       only when every wanted pod is ready, every replica is linked to the primary and holds what the
+ *       primary held {@link CatchUp#WITHIN} before ({@link Input#catchingUp}): delete the outdated
+ *       replica with the highest ordinal; when only the primary is outdated, delete it: a planned
+ *       stop, handed over to the linked replica with the highest offset as it stops.</li>
  *   <li><b>Planned stop.</b> A primary whose pod is being deleted and still answers is switched over
  *       at once to the linked replica with the highest offset, at the old primary's offset.</li>
  * </ul>
@@ -284,7 +286,7 @@ public final class ReplicationPlanner {
                     p.lost(), p.labelledPromoting(), p.history(), p.starting());
         }).toList();
         return new Input(pods, in.wantedPods(), in.failoverAfter(), in.lastPrimary(), in.unavailableSince(), in.now(), in.primaryService(),
-                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen());
+                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp());
     }
 
     /**
@@ -297,13 +299,23 @@ public final class ReplicationPlanner {
      *                        empty and copy from it), else null: the first primary is elected as any
      * @param keepsFiles      the pods keep their data on claims (spec.persistence): a pod being deleted comes back with it
      * @param history         the replication id of the last primary seen serving (the status's), else null
+     * @param catchingUp      replicas still replaying what their primary took a moment ago ({@link CatchUp}): the roll waits
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
                         Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn, boolean keepsFiles,
-                        String history, String promoting, String promotingFrom, Map<String, Position> lastSeen) {
+                        String history, String promoting, String promotingFrom, Map<String, Position> lastSeen,
+                        Set<String> catchingUp) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
             lastSeen = lastSeen == null ? Map.of() : Map.copyOf(lastSeen);
+            catchingUp = catchingUp == null ? Set.of() : Set.copyOf(catchingUp);
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService, String bootstrapOn, boolean keepsFiles, String history, String promoting, String promotingFrom,
+                     Map<String, Position> lastSeen) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, bootstrapOn, keepsFiles, history,
+                    promoting, promotingFrom, lastSeen, Set.of());
         }
 
         public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
@@ -544,55 +556,6 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * What the planner takes for a pod's readiness: the kubelet's; and for the labelled primary elected while unready (a
-     * cold start: none is Ready until one is primary), its own answer as a master, until the kubelet has seen it (its
-     * probes say so seconds later under load; the operator's probe judges it meanwhile, as any pod it reaches, and the
-     * primary Service is the operator's EndpointSlice). Taken for unavailable, it was failed over while it served, and what
-     * its replicas had acknowledged was lost with it (the campaign on the real node).
-     *
-     * @param unready    when Kubernetes marked the pod unready (no earlier than it did: plus a second for the API's truncation)
-     * @param labelledAt when the operator made it primary (the annotation beside the label), null if not labelled or not known
-     */
-    public static boolean readiness(boolean kubeletReady, Instant unready, Instant labelledAt, boolean answersAsMaster) {
-        return kubeletReady || answersAsMaster && labelledAt != null && unready != null && unready.isBefore(labelledAt);
-    }
-
-    /**
-     * The failover clock a look starts from: the recorded one (the status) while no pod is labelled primary, or while the
-     * labelled pod is the recorded primary and was labelled before the clock started; else the labelled primary's own
-     * ({@code labelledUnready}, its readiness, null when it is ready). A clock recorded for an earlier primary belongs to
-     * that one's outage, not to a pod promoted since, even under the same name (an operator stopped between the label and
-     * the status applied it to the new primary, and failed that over at once).
-     *
-     * @param labelledAt when the labelled pod was made primary (null: not known, as on a pod labelled by an older operator)
-     */
-    public static Instant failoverClock(Instant recorded, String recordedPrimary, String labelled, Instant labelledAt,
-                                        Instant labelledUnready) {
-        boolean itsOwn = labelled == null
-                || labelled.equals(recordedPrimary) && (labelledAt == null || recorded == null || !recorded.isBefore(labelledAt));
-        return recorded != null && itsOwn ? recorded : labelledUnready;
-    }
-
-    /**
-     * When the failover clock of the labelled primary starts while nothing else started it: when its pod turned unready,
-     * never after now; not at all (null) when it has been unready since before it was made primary. Such a pod was
-     * elected unready (every pod back at once: none is Ready until one is primary), and its readiness is the kubelet's
-     * next probes' to tell, seconds later under load; the operator's own probe judges it meanwhile, as any pod it reaches.
-     * Counted from the pod's start, the next look failed it over while it served, and the writes the replicas had
-     * acknowledged since were lost with it (the campaign on the real node: six promotions in five seconds, then acknowledged
-     * writes missing after a failover 14 s after the election).
-     *
-     * @param unready    when Kubernetes marked the pod unready
-     * @param labelledAt when the operator labelled it primary (null: not known, as on a pod labelled by an older operator)
-     */
-    public static Instant primaryUnreadySince(Instant unready, Instant labelledAt, Instant now) {
-        if (labelledAt != null && unready.isBefore(labelledAt)) {
-            return null;
-        }
-        return unready.isBefore(now) ? unready : now;
-    }
-
-    /**
      * The history the primary of {@code d} serves in, to record, or null to keep the recorded one: its replication id when it
      * answers, else (Ready on Kubernetes' word, out of the operator's reach) that of a replica linked to its address, which
      * took its primary's. While {@code d} changes the primary or names none, the history the one pod labelled primary was
@@ -641,6 +604,12 @@ public final class ReplicationPlanner {
         }
         Optional<PodState> outdatedReplica = replicas.stream().filter(p -> !p.updated())
                 .max(Comparator.comparingInt(PodState::ordinal));
+        List<String> behind = replicas.stream().map(PodState::name).filter(in.catchingUp()::contains).toList();
+        if ((outdatedReplica.isPresent() || !primary.updated()) && !behind.isEmpty()) {
+            return new Decision(Kind.STEADY, fence, null, List.of(), null, null, primary.name(), null, true, "ReplicasCatchingUp",
+                    state + "; the roll waits until " + String.join(", ", behind) + " holds what the primary held " + CatchUp.WITHIN.toSeconds()
+                            + " s ago (a replica that continued with a partial resync replays what it missed)", Duration.ofSeconds(1));
+        }
         if (outdatedReplica.isPresent()) {
             return new Decision(Kind.ROLL, fence, null, List.of(), null, outdatedReplica.get().name(), primary.name(), null, true,
                     "RollingReplicas", state + "; rolling replica " + outdatedReplica.get().name() + " to the update revision", Duration.ofSeconds(1));

@@ -14,6 +14,7 @@ import io.percore.operator.crd.ReplicationPosition;
 import io.percore.operator.crd.ReplicationStatus;
 import io.percore.operator.replication.PodAuth;
 import io.percore.operator.replication.PodReplicationProbe;
+import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import io.percore.operator.replication.ReplicationPlanner.Observed;
 import java.io.IOException;
@@ -97,6 +98,44 @@ class ReplicationPositionsTest {
                 "kv-1", new io.percore.operator.replication.LastSeenPositions.Position("h1", 120),
                 "kv-2", new io.percore.operator.replication.LastSeenPositions.Position("h1", 120)));
         assertThat(offsets(statusOf(driver.observe(service, other).positions())).get("kv-2")).isEqualTo(120L);
+    }
+
+    /**
+     * The roll's step on the driver's looks: a replica back with a partial resync answers linked while it replays what the
+     * primary took meanwhile; the driver sees it short of what the primary held on its looks, and the planner takes no pod
+     * away until it holds what the primary held a moment ago (the unit's rule: CatchUpTest; the planner's: ReplicationPlannerTest).
+     */
+    @Test
+    void theRollWaitsUntilTheDriverSeesEveryReplicaHoldWhatThePrimaryHeld() {
+        client.apps().statefulSets().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                .withNewMetadata().withName("kv").withNamespace(NAMESPACE).endMetadata().withNewStatus().withUpdateRevision("kv-new")
+                .endStatus().build()).create();
+        for (int i = 0; i < 3; i++) {
+            Pod pod = client.pods().inNamespace(NAMESPACE).withName("kv-" + i).get();
+            pod.getMetadata().getLabels().put(Pods.REVISION_LABEL, i == 2 ? "kv-new" : "kv-old"); // kv-2 rolled already
+            if (i == 0) {
+                pod.getMetadata().getLabels().put(Replication.ROLE_LABEL, Replication.PRIMARY);
+            }
+            pod.getStatus().setConditions(java.util.List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder().withType("Ready")
+                    .withStatus("True").build()));
+            client.pods().inNamespace(NAMESPACE).resource(pod).update();
+        }
+        ReplicationStatus status = new ReplicationStatus();
+        status.setPrimary("kv-0");
+        HostPort primary = new HostPort("10.0.0.0", service.getSpec().respPort().getPort());
+        answers.put("10.0.0.0", Observed.master(5000).withHistory("h1", null));
+        answers.put("10.0.0.1", Observed.replica(5000, primary, true).withHistory("h1", null));
+        answers.put("10.0.0.2", Observed.replica(900, primary, true).withHistory("h1", null)); // replaying since its partial resync
+
+        ReplicationPlanner.Decision waits = driver.observe(service, status).decision();
+        assertThat(waits.reason()).as(waits.message()).isEqualTo("ReplicasCatchingUp");
+        assertThat(waits.delete()).isNull();
+
+        answers.put("10.0.0.0", Observed.master(6000).withHistory("h1", null));
+        answers.put("10.0.0.2", Observed.replica(5200, primary, true).withHistory("h1", null)); // past what the primary held at the last look
+        ReplicationPlanner.Decision rolls = driver.observe(service, status).decision();
+        assertThat(rolls.reason()).as(rolls.message()).isEqualTo("RollingReplicas");
+        assertThat(rolls.delete()).isEqualTo("kv-1");
     }
 
     private void answerAll(long offset) {

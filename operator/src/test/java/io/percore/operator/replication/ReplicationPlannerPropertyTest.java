@@ -608,10 +608,10 @@ class ReplicationPlannerPropertyTest {
                 if (labelled == null && p.exists && p.labelled) {
                     labelled = p.name;
                     labelledAt = p.labelledAt;
-                    labelledUnready = p.ready() || p.unreadyAt == null ? null : ReplicationPlanner.primaryUnreadySince(p.unreadyAt, p.labelledAt, now);
+                    labelledUnready = p.ready() || p.unreadyAt == null ? null : FailoverClock.primaryUnreadySince(p.unreadyAt, p.labelledAt, now);
                 }
             }
-            Instant clock = ReplicationPlanner.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
+            Instant clock = FailoverClock.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
             Map<String, LastSeenPositions.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
                     clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen);
@@ -831,9 +831,9 @@ class ReplicationPlannerPropertyTest {
             return null;
         }
 
-        /** The readiness the driver gives the planner (ReplicationDriver: ReplicationPlanner.readiness). */
+        /** The readiness the driver gives the planner (ReplicationDriver: FailoverClock.readiness). */
         boolean effectivelyReady(SimPod p) {
-            return ReplicationPlanner.readiness(p.ready(), p.ready() ? null : p.unreadyAt, p.labelled ? p.labelledAt : null,
+            return FailoverClock.readiness(p.ready(), p.ready() ? null : p.unreadyAt, p.labelled ? p.labelledAt : null,
                     p.master && p.answersOperator());
         }
 

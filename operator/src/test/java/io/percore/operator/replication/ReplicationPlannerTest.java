@@ -929,6 +929,41 @@ class ReplicationPlannerTest {
         assertThat(alone.reason()).isEqualTo("PrimaryOutdated");
     }
 
+    /**
+     * A replica back with a partial resync is linked while it replays what the primary took during its restart: the roll
+     * takes no pod away until it holds what the primary held a moment ago, or the primary would be left with no replica
+     * whose acknowledgements are recent ({@code NOREPLICAS}, 5.3 s in ReplicationIT's roll in CI).
+     */
+    @Test
+    void theRollWaitsForAReplicaStillCatchingUp() {
+        Pod[] rolledOne = {pod(0).primary(5000).outdated(), pod(1).replicaOf(0, 5000).outdated(), pod(2).replicaOf(0, 900)};
+        List<PodState> states = java.util.Arrays.stream(rolledOne).map(Pod::state).toList();
+        Decision waits = ReplicationPlanner.plan(new Input(states, 3, AFTER, "kv-0", null, T0, SERVICE, null, true, null, null, null,
+                java.util.Map.of(), java.util.Set.of("kv-2")));
+        assertThat(waits.kind()).isEqualTo(Kind.STEADY);
+        assertThat(waits.delete()).isNull();
+        assertThat(waits.reason()).isEqualTo("ReplicasCatchingUp");
+        assertThat(waits.message()).contains("kv-2");
+        assertThat(waits.requeue()).as("looked at again soon: the catch-up is judged over looks").isLessThanOrEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(waits.healthy()).isTrue();
+
+        Decision rolls = ReplicationPlanner.plan(new Input(states, 3, AFTER, "kv-0", null, T0, SERVICE, null, true, null, null, null,
+                java.util.Map.of(), java.util.Set.of()));
+        assertThat(rolls.delete()).isEqualTo("kv-1");
+
+        // the primary's own turn waits too: it hands over to a replica, and the other must be good for WAIT meanwhile
+        List<PodState> onlyPrimary = java.util.stream.Stream.of(pod(0).primary(5000).outdated(), pod(1).replicaOf(0, 5000), pod(2).replicaOf(0, 900))
+                .map(Pod::state).toList();
+        assertThat(ReplicationPlanner.plan(new Input(onlyPrimary, 3, AFTER, "kv-0", null, T0, SERVICE, null, true, null, null, null,
+                java.util.Map.of(), java.util.Set.of("kv-2"))).delete()).isNull();
+
+        // nothing to roll: a replica catching up changes nothing
+        List<PodState> current = java.util.stream.Stream.of(pod(0).primary(5000), pod(1).replicaOf(0, 5000), pod(2).replicaOf(0, 900))
+                .map(Pod::state).toList();
+        assertThat(ReplicationPlanner.plan(new Input(current, 3, AFTER, "kv-0", null, T0, SERVICE, null, true, null, null, null,
+                java.util.Map.of(), java.util.Set.of("kv-2"))).reason()).isEqualTo("PrimaryServing");
+    }
+
     @Test
     void anOutdatedReplicaIsRolledWhicheverPodIsPrimary() {
         Decision d = plan("kv-2", null, T0, pod(0).replicaOf(2, 100).outdated(), pod(1).replicaOf(2, 100), pod(2).primary(100));
