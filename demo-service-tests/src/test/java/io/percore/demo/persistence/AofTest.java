@@ -103,11 +103,9 @@ class AofTest {
     @Test
     void aReplicasFileSaysWhereItStandsAndRedisToolsStillAcceptIt() throws Exception {
         Path replicaDir = Files.createDirectories(dir.resolve("replica"));
-        DemoSettings replicaSettings = DemoSettings.forTests()
-                .withPersistence(PersistenceSettings.in(replicaDir).withAof(AofSettings.OFF.withEnabled(true).withFsync(AofSettings.Fsync.ALWAYS)));
         try (TestServices primary = start(2, PersistenceSettings.in(dir));
              RespTestClient p = new RespTestClient(primary.respPort())) {
-            DemoSettings asReplica = replicaSettings.withReplication(replicaSettings.replication().withReplicaof("127.0.0.1", primary.respPort()));
+            DemoSettings asReplica = replicaWithAof(primary.respPort(), replicaDir, AofSettings.Fsync.ALWAYS);
             try (TestServices replica = TestServices.start(2, asReplica);
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 waitUntilIn(r, "replication", "master_link_status", "up");
@@ -138,15 +136,75 @@ class AofTest {
             }
 
             p.cmd("SET", "while-it-was-down", "x");
-            DemoSettings again = replicaSettings.withReplication(replicaSettings.replication().withReplicaof("127.0.0.1", primary.respPort()));
-            try (TestServices replica = TestServices.start(2, again);
+            continuesFromItsFile(p, asReplica);
+        }
+    }
+
+    private static DemoSettings replicaWithAof(int primaryPort, Path dir, AofSettings.Fsync fsync) {
+        DemoSettings s = DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir).withAof(AofSettings.OFF.withEnabled(true).withFsync(fsync)));
+        return s.withReplication(s.replication().withReplicaof("127.0.0.1", primaryPort));
+    }
+
+    /** The replica started again from its file continues the primary's stream: a partial resync, the keys equal. */
+    private static void continuesFromItsFile(RespTestClient p, DemoSettings asReplica) throws Exception {
+        try (TestServices replica = TestServices.start(2, asReplica);
+             RespTestClient r = new RespTestClient(replica.respPort())) {
+            waitUntilIn(r, "replication", "master_link_status", "up");
+            assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
+            assertThat(infoOf(p, "stats")).as("continued from where its file stood").containsEntry("sync_full", "1")
+                    .containsEntry("sync_partial_ok", "1");
+            assertSame(KeyspaceContents.of(p), KeyspaceContents.of(r));
+        }
+    }
+
+    /**
+     * A replica stopped while writes flow (a roll, a drain): its link stops, what it was handed runs, and its file's last
+     * line says where the stream stood, as its final snapshot would; it comes back with a partial resync. Without that
+     * line its file ended in commands and the restart was a full sync.
+     */
+    @Test
+    void aReplicaStoppedWhileWritesFlowSaysWhereItStoppedAndContinues() throws Exception {
+        Path replicaDir = Files.createDirectories(dir.resolve("replica"));
+        try (TestServices primary = start(2, PersistenceSettings.in(dir));
+             RespTestClient p = new RespTestClient(primary.respPort())) {
+            DemoSettings asReplica = replicaWithAof(primary.respPort(), replicaDir, AofSettings.Fsync.EVERYSEC);
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            Thread writer;
+            try (TestServices replica = TestServices.start(2, asReplica);
                  RespTestClient r = new RespTestClient(replica.respPort())) {
                 waitUntilIn(r, "replication", "master_link_status", "up");
+                p.cmd("SET", "before", "x");
                 assertThat(p.cmd("WAIT", "1", "10000")).isEqualTo(1L);
-                assertThat(infoOf(p, "stats")).as("continued from where its file stood").containsEntry("sync_full", "1")
-                        .containsEntry("sync_partial_ok", "1");
-                assertSame(KeyspaceContents.of(p), KeyspaceContents.of(r));
-            }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!lastLineOfIncr(replicaDir.resolve("appendonlydir")).startsWith("#REPL:")) { // past the full sync's rewrite
+                    assertThat(System.nanoTime()).as("an ack's line once the full sync's rewrite ended").isLessThan(deadline);
+                    p.cmd("INCR", "settle");
+                    p.cmd("WAIT", "1", "1000");
+                    Thread.sleep(10);
+                }
+                writer = new Thread(() -> {
+                    try (RespTestClient w = new RespTestClient(primary.respPort())) {
+                        while (writing.get()) {
+                            long i = written.incrementAndGet();
+                            w.cmd("INCR", primary.keyOn((int) (i % 2), "n"));
+                            w.cmd("RPUSH", primary.keyOn(1, "l"), Long.toString(i));
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                writer.start();
+                long from = written.get();
+                while (written.get() < from + 500) {
+                    Thread.sleep(5);
+                }
+            } // stopped gracefully while the writer goes on
+            assertThat(lastLineOfIncr(replicaDir.resolve("appendonlydir"))).as("the stopped replica's file says where it stands")
+                    .startsWith("#REPL:" + infoOf(p, "replication").get("master_replid") + ":");
+            writing.set(false);
+            writer.join(10_000);
+            continuesFromItsFile(p, asReplica);
         }
     }
 

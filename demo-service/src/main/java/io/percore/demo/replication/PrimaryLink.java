@@ -177,6 +177,8 @@ public final class PrimaryLink implements AutoCloseable {
     private boolean triedBefore;
     private boolean fullSyncBegun;
     private volatile boolean closed;
+    /** The server stops ({@link #closeSayingWhereItStops}): the stream's last position goes to the files as an ack's would. */
+    private volatile boolean sayWhereItStops;
     private volatile Socket socket;
 
     /** Where the link's phase is kept (the replication's role in the service), written by the link's thread. */
@@ -238,6 +240,16 @@ public final class PrimaryLink implements AutoCloseable {
 
     public void start() {
         thread.start();
+    }
+
+    /**
+     * As {@link #close()}, for a server that stops: once the applier ran what it was handed, the files are told where the
+     * stream stood, as before an ack, so a replica stopped while writes flow (a roll, a drain) continues with a partial
+     * resync when it comes back (its append-only file's last line says where it stands, as a final snapshot does).
+     */
+    public void closeSayingWhereItStops() {
+        sayWhereItStops = true;
+        close();
     }
 
     /**
@@ -600,6 +612,10 @@ public final class PrimaryLink implements AutoCloseable {
             stream(wire, applier);
         } finally {
             applier.finish(); // what was handed runs before anyone is told the link is down (and before close returns)
+            Cached at = cached;
+            if (closed && sayWhereItStops && at != null) {
+                server.appliedIsLogged(new Cached(at.replid(), offset, streamDb)); // bounded as an ack's wait
+            }
         }
         return true;
     }

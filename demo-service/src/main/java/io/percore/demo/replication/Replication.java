@@ -749,12 +749,13 @@ public final class Replication implements AutoCloseable, PrimaryLink.Host {
 
     /**
      * A replica stops applying its primary's stream (the first step of a shutdown): the final save
-     * then holds exactly what it acknowledged, and stands at that offset. Off the shards.
+     * then holds exactly what it acknowledged, and stands at that offset, and the append-only file's
+     * last line says so ({@link PrimaryLink#closeSayingWhereItStops}). Off the shards.
      */
     public void closeLink() {
         PrimaryLink l = link;
         if (l != null) {
-            l.close();
+            l.closeSayingWhereItStops();
         }
     }
 
