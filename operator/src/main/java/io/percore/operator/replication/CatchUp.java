@@ -26,8 +26,6 @@ public final class CatchUp {
 
     /** How far behind the primary's stream (by time) a replica may be when the roll takes the other pods away. */
     public static final Duration WITHIN = Duration.ofSeconds(2);
-    /** Looks older than this are dropped: only the last {@link #WITHIN} count. */
-    static final Duration KEPT = Duration.ofSeconds(10);
     static final int MAX_LOOKS = 64;
 
     private record Look(long nanos, String replid, long offset) {
@@ -47,23 +45,23 @@ public final class CatchUp {
             return Set.of();
         }
         looks.addLast(new Look(nanos, primary.observed().replid(), primary.observed().offset()));
-        while (looks.size() > MAX_LOOKS || nanos - looks.peekFirst().nanos() > KEPT.toNanos()) {
+        while (looks.size() > MAX_LOOKS || nanos - looks.peekFirst().nanos() >= WITHIN.toNanos()) { // only the last WITHIN count
             looks.removeFirst();
         }
         Set<String> behind = new TreeSet<>();
         for (PodState p : pods) {
-            if (p != primary && p.reachable() && !p.observed().master() && !holdsRecent(p.observed(), nanos)) {
+            if (p != primary && p.reachable() && !p.observed().master() && !holdsRecent(p.observed())) {
                 behind.add(p.name());
             }
         }
         return behind;
     }
 
-    /** It holds all the primary held at a look less than {@link #WITHIN} ago, in the same history when both say theirs. */
-    private boolean holdsRecent(ReplicationPlanner.Observed replica, long nanos) {
+    /** It holds all the primary held at one of the looks kept (less than {@link #WITHIN} old), in the same history when both say theirs. */
+    private boolean holdsRecent(ReplicationPlanner.Observed replica) {
         for (Look l : looks) {
             boolean sameHistory = l.replid() == null || replica.replid() == null || l.replid().equals(replica.replid());
-            if (nanos - l.nanos() < WITHIN.toNanos() && sameHistory && replica.offset() >= l.offset()) {
+            if (sameHistory && replica.offset() >= l.offset()) {
                 return true;
             }
         }
