@@ -21,6 +21,10 @@ public class ReplicationStatus {
             + " offset, and a failover ranks it where it last stood. Rewritten when the"
             + " pods stand apart; kept while every pod stands at one history and offset (an idle service's move together).")
     private java.util.Map<String, ReplicationPosition> positions;
+    @com.fasterxml.jackson.annotation.JsonPropertyDescription("Which replication history continued which, and up to where, oldest"
+            + " first (at most 16): each promotion starts a new history, holding the one before up to the promoted pod's offset."
+            + " A failover compares a pod of an older history by what it holds of the recorded one's line, not by its own offset.")
+    private java.util.List<HistoryLink> lineage;
 
     public ReplicationStatus() {
     }
@@ -61,17 +65,23 @@ public class ReplicationStatus {
      */
     public java.util.Map<String, ReplicationPosition> getPositions() { return positions; }
     public void setPositions(java.util.Map<String, ReplicationPosition> positions) { this.positions = positions; }
+    /**
+     * Which history continued which, and up to where ({@code Lineage}): a pod of an older history holds of the recorded one
+     * no more than where the line left its own, whatever its offset there.
+     */
+    public java.util.List<HistoryLink> getLineage() { return lineage; }
+    public void setLineage(java.util.List<HistoryLink> lineage) { this.lineage = lineage; }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ReplicationStatus other && Objects.equals(primary, other.primary)
                 && Objects.equals(primaryUnavailableSince, other.primaryUnavailableSince) && Objects.equals(history, other.history)
                 && Objects.equals(promoting, other.promoting) && Objects.equals(promotingFrom, other.promotingFrom)
-                && Objects.equals(positions, other.positions);
+                && Objects.equals(positions, other.positions) && Objects.equals(lineage, other.lineage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(primary, primaryUnavailableSince, history, promoting, promotingFrom, positions);
+        return Objects.hash(primary, primaryUnavailableSince, history, promoting, promotingFrom, positions, lineage);
     }
 }

@@ -19,6 +19,7 @@ import io.percore.operator.replication.PrimaryConnectionWatch;
 import io.percore.operator.replication.CatchUp;
 import io.percore.operator.replication.FailoverClock;
 import io.percore.operator.replication.LastSeenPositions;
+import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.Decision;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -93,9 +94,10 @@ final class ReplicationDriver {
      * @param address        each pod's address (null: none yet)
      */
     record Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address,
-                       Decision decision, java.util.Set<String> serving, String history, Map<String, LastSeenPositions.Position> positions) {
+                       Decision decision, java.util.Set<String> serving, String history, Map<String, LastSeenPositions.Position> positions,
+                       Lineage lineage) {
         Observation(ReplicationStatus before, PodPassword password, String updateRevision, Map<String, HostPort> address, Decision decision) {
-            this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory(), lastSeen(before));
+            this(before, password, updateRevision, address, decision, java.util.Set.of(), before.getHistory(), lastSeen(before), ReplicationDriver.lineage(before));
         }
     }
 
@@ -152,9 +154,22 @@ final class ReplicationDriver {
         return seen;
     }
 
-    /** The status to record: the primary, the failover clock, the history, and where each pod was last seen. */
-    private static ReplicationStatus status(String primary, String since, String history, Map<String, LastSeenPositions.Position> positions) {
+    /** status.replication.lineage as the planner takes it. */
+    static Lineage lineage(ReplicationStatus status) {
+        if (status.getLineage() == null) {
+            return Lineage.NONE;
+        }
+        return new Lineage(status.getLineage().stream().filter(l -> l != null && l.getHistory() != null && l.getFrom() != null && l.getAt() != null)
+                .map(l -> new Lineage.Link(l.getHistory(), l.getFrom(), l.getAt())).toList());
+    }
+
+    /** The status to record: the primary, the failover clock, the history, where each pod was last seen, the lineage. */
+    private static ReplicationStatus status(String primary, String since, String history, Map<String, LastSeenPositions.Position> positions,
+                                            Lineage lineage) {
         ReplicationStatus status = new ReplicationStatus(primary, since, history);
+        if (!lineage.links().isEmpty()) {
+            status.setLineage(lineage.links().stream().map(l -> new io.percore.operator.crd.HistoryLink(l.history(), l.from(), l.at())).toList());
+        }
         if (!positions.isEmpty()) {
             Map<String, io.percore.operator.crd.ReplicationPosition> recorded = new java.util.TreeMap<>();
             positions.forEach((pod, at) -> recorded.put(pod, new io.percore.operator.crd.ReplicationPosition(at.replid(), at.offset())));
@@ -229,10 +244,11 @@ final class ReplicationDriver {
         String uid = s.getMetadata().getUid();
         Map<String, LastSeenPositions.Position> recorded = lastSeen(before);
         Map<String, LastSeenPositions.Position> lastSeen = seen.lastSeen(uid, recorded);
+        Lineage lineage = lineage(before).with(states);
         ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, 1 + replication.getReplicas(),
                 ReplicationScenario.failoverDelay(s.getSpec()), before.getPrimary(), unavailableSince, now, service, bootstrapOn,
                 io.percore.operator.crd.Persistence.enabled(s.getSpec()), before.getHistory(), before.getPromoting(), before.getPromotingFrom(),
-                lastSeen, seen.catchingUp(uid, states));
+                lastSeen, seen.catchingUp(uid, states), lineage);
         Decision d = ReplicationPlanner.plan(input);
         Map<String, HostPort> address = new LinkedHashMap<>();
         states.forEach(p -> address.put(p.name(), p.address()));
@@ -243,7 +259,8 @@ final class ReplicationDriver {
         Map<String, LastSeenPositions.Position> latest = LastSeenPositions.positions(states, lastSeen);
         Map<String, LastSeenPositions.Position> record = LastSeenPositions.record(recorded, latest);
         seen.remember(uid, record, latest);
-        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(), record);
+        return new Observation(before, secret, updateRevision, address, d, serving, history != null ? history : before.getHistory(), record,
+                lineage);
     }
 
     /**
@@ -301,6 +318,7 @@ final class ReplicationDriver {
         Instant since = d.unavailableSince();
         String primary = d.primary() != null ? d.primary() : before.getPrimary();
         String history = o.history();
+        Lineage lineage = o.lineage();
         boolean healthy = d.healthy();
         String reason = d.reason();
         String message = d.message();
@@ -317,7 +335,7 @@ final class ReplicationDriver {
                 String why = "not promoting " + d.promote() + " before the status records it: " + unrecorded + "; retrying";
                 conditions.set(CONDITION, false, "PromotionNotRecorded", why);
                 publishPrimary(s, o.serving());
-                return new Outcome(status(before.getPrimary(), format(since), history, o.positions()), Duration.ofSeconds(1));
+                return new Outcome(status(before.getPrimary(), format(since), history, o.positions(), o.lineage()), Duration.ofSeconds(1));
             }
             label(ns, d.promote(), Replication.PROMOTING); // an operator stopped before the primary label knows it as its own
             try {
@@ -327,9 +345,11 @@ final class ReplicationDriver {
                 events.warning(s, "PromotionFailed", why);
                 conditions.set(CONDITION, false, "PromotionFailed", why);
                 publishPrimary(s, o.serving());
-                return new Outcome(status(before.getPrimary(), format(since), history, o.positions()), Duration.ofSeconds(1));
+                return new Outcome(status(before.getPrimary(), format(since), history, o.positions(), o.lineage()), Duration.ofSeconds(1));
             }
-            String promoted = promotedHistory(d.promote(), address.get(d.promote()), password, null);
+            Observed said = promotedInfo(d.promote(), address.get(d.promote()), password);
+            String promoted = said == null ? null : said.replid();
+            lineage = lineage.with(said);
             labelPrimary(ns, d.promote(), promoted);
             history = promoted != null ? promoted : history;
             if (d.kind() == ReplicationPlanner.Kind.BOOTSTRAP) {
@@ -359,7 +379,9 @@ final class ReplicationDriver {
         if (d.switchover() != null) {
             String result = switchover(s, d.switchover(), address, password);
             if (result == null) {
-                String promoted = promotedHistory(d.switchover().to(), address.get(d.switchover().to()), password, null);
+                Observed said = promotedInfo(d.switchover().to(), address.get(d.switchover().to()), password);
+                String promoted = said == null ? null : said.replid();
+                lineage = lineage.with(said);
                 if (promoted != null) {
                     labelPrimary(ns, d.switchover().to(), promoted);
                     history = promoted;
@@ -388,7 +410,7 @@ final class ReplicationDriver {
         publishPrimary(s, serving);
         watchPrimary(s, primary, serving, address, password);
         conditions.set(CONDITION, healthy, reason, message);
-        return new Outcome(status(primary, format(since), history, o.positions()), requeue, noPrimary(d, before.getPrimary(), reason, message));
+        return new Outcome(status(primary, format(since), history, o.positions(), lineage), requeue, noPrimary(d, before.getPrimary(), reason, message));
     }
 
     /**
@@ -402,17 +424,17 @@ final class ReplicationDriver {
     }
 
     /**
-     * The history the promoted pod starts ({@code REPLICAOF NO ONE} gives it a new replication id): recorded at once, so that
-     * a failover before the operator sees it serve compares offsets in it, not in the one before (a pod frozen through the
-     * promotion holds a higher offset of that one). {@code otherwise} when it does not answer.
+     * What the promoted pod answers right after {@code REPLICAOF NO ONE}: the history it starts (a new replication id),
+     * recorded at once, so that a failover before the operator sees it serve compares offsets in it, not in the one before
+     * (a pod frozen through the promotion holds a higher offset of that one), and where that one left the history before
+     * ({@link Lineage}). Null when it does not answer.
      */
-    private String promotedHistory(String pod, HostPort at, PodAuth password, String otherwise) {
+    private Observed promotedInfo(String pod, HostPort at, PodAuth password) {
         try {
-            String replid = probe.info(at, password).replid();
-            return replid != null ? replid : otherwise;
+            return probe.info(at, password);
         } catch (IOException e) {
             LOG.info("{}: INFO after its promotion failed: {}", pod, e.toString());
-            return otherwise;
+            return null;
         }
     }
 

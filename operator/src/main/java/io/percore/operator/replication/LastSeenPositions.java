@@ -30,16 +30,25 @@ public final class LastSeenPositions {
     /**
      * The positions to record after a look: each pod that answered with a history and an offset, where it stands now; the
      * others as they were last seen. A pod answering with none (restarted from an append-only file, not linked since) keeps
-     * its last: what its files hold.
+     * its last: what its files hold. A replica linked at offset 0 stands at the start of its primary's history: recorded
+     * too, so that one cut off from the operator right after (while it took writes the operator never saw it hold) and back
+     * from a file that says no offset is placed in that history, among the others back from theirs, and ranked by what its
+     * files hold; never seen at an offset, it went behind one last seen a write further that held less
+     * (ReplicationPlannerPropertyTest, seed 8005346).
      */
     public static Map<String, Position> positions(List<PodState> pods, Map<String, Position> before) {
         Map<String, Position> next = new TreeMap<>(before == null ? Map.of() : before);
         for (PodState p : pods) {
-            if (p.reachable() && p.observed().replid() != null && p.observed().offset() > 0) {
+            if (p.reachable() && p.observed().replid() != null && (p.observed().offset() > 0 || linkedAtTheStart(p))) {
                 next.put(p.name(), new Position(p.observed().replid(), p.observed().offset()));
             }
         }
         return next;
+    }
+
+    /** Linked at offset 0: a position (its primary's history is empty), unlike a process back from its file with none. */
+    private static boolean linkedAtTheStart(PodState p) {
+        return !p.observed().master() && p.observed().linkUp() && p.observed().offset() == 0;
     }
 
     /**

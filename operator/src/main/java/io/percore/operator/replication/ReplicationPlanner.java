@@ -44,7 +44,8 @@ import java.util.Set;
  *       within one history: the pods whose replication id is the last primary's seen serving (the
  *       status's {@code history}), or who moved on from it, go before any other (a replica frozen or cut
  *       off through a failover holds a higher offset of an older history, whose writes the newer one
- *       has gone past); a master the operator was promoting ({@code percore.io/replication-role=promoting})
+ *       has gone past), and with them the pods of histories the {@link Lineage} joins to it, counted by what they hold of
+ *       its line; a master the operator was promoting ({@code percore.io/replication-role=promoting})
  *       goes first of all (it stopped between the promotion and the label); the pod the status says was being promoted
  *       from the recorded history ({@code status.replication.promoting}, written before the promotion) counts in that
  *       history whatever its id, since a pod recreated after it was promoted has lost that label. A pod known empty
@@ -233,10 +234,11 @@ public final class ReplicationPlanner {
             return candidates;
         }
         long furthest = furthestIn(in, history);
-        java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0 : inHistory(p, history, in, furthest) ? 1 : 2;
+        java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0 : onLine(p, history, in, furthest) >= 0 ? 1 : 2;
+        java.util.function.ToLongFunction<PodState> offset = p -> lineOffset(p, history, in, furthest);
         PodState bestBack = candidates.stream().filter(p -> back.contains(p.name()))
                 .min(Comparator.comparingInt(group).thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())
-                        .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
+                        .thenComparing(Comparator.comparingLong(offset).reversed())
                         .thenComparingInt(PodState::ordinal)).orElse(null);
         if (bestBack == null) {
             return candidates;
@@ -244,7 +246,7 @@ public final class ReplicationPlanner {
         PodState bestSaid = candidates.stream().filter(p -> !back.contains(p.name())).findFirst().orElse(null);
         int g = group.applyAsInt(bestBack);
         boolean first = bestSaid == null || g < group.applyAsInt(bestSaid) || g == group.applyAsInt(bestSaid)
-                && (bestBack.observed().offset() > bestSaid.observed().offset() || bestBack.observed().offset() == bestSaid.observed().offset()
+                && (offset.applyAsLong(bestBack) > offset.applyAsLong(bestSaid) || offset.applyAsLong(bestBack) == offset.applyAsLong(bestSaid)
                         && bestBack.observed().keys() > bestSaid.observed().keys());
         List<PodState> ordered = new ArrayList<>();
         ordered.add(first ? bestBack : bestSaid);
@@ -271,6 +273,23 @@ public final class ReplicationPlanner {
         return p.observed().continues(history) || in.promotedFromRecorded(p) || p.observed().movedOnPast(history, furthest);
     }
 
+    /**
+     * How much of the recorded history's line a pod holds: its offset when it counts in that history ({@link #inHistory}),
+     * at most where the line left its own when that is an older history on it ({@link Lineage#heldOf}), else -1: off the line.
+     */
+    private static long onLine(PodState p, String history, Input in, long furthest) {
+        if (inHistory(p, history, in, furthest)) {
+            return p.observed().offset();
+        }
+        return in.lineage().heldOf(history, p.observed().replid(), p.observed().offset());
+    }
+
+    /** The offset a failover compares: what it holds of the recorded line when it is on it, else its own. */
+    private static long lineOffset(PodState p, String history, Input in, long furthest) {
+        long held = onLine(p, history, in, furthest);
+        return held >= 0 ? held : p.observed().offset();
+    }
+
     private static Input placed(Input in) {
         if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> LastSeenPositions.placedByLastSeen(p, in.lastSeen()))) {
             return in;
@@ -286,7 +305,7 @@ public final class ReplicationPlanner {
                     p.lost(), p.labelledPromoting(), p.history(), p.starting());
         }).toList();
         return new Input(pods, in.wantedPods(), in.failoverAfter(), in.lastPrimary(), in.unavailableSince(), in.now(), in.primaryService(),
-                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp());
+                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp(), in.lineage());
     }
 
     /**
@@ -300,15 +319,24 @@ public final class ReplicationPlanner {
      * @param keepsFiles      the pods keep their data on claims (spec.persistence): a pod being deleted comes back with it
      * @param history         the replication id of the last primary seen serving (the status's), else null
      * @param catchingUp      replicas still replaying what their primary took a moment ago ({@link CatchUp}): the roll waits
+     * @param lineage         which history continued which, and up to where (the status's): offsets of two compare along it
      */
     public record Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary,
                         Instant unavailableSince, Instant now, HostPort primaryService, String bootstrapOn, boolean keepsFiles,
                         String history, String promoting, String promotingFrom, Map<String, Position> lastSeen,
-                        Set<String> catchingUp) {
+                        Set<String> catchingUp, Lineage lineage) {
         public Input {
             pods = pods.stream().sorted(Comparator.comparingInt(PodState::ordinal)).toList();
             lastSeen = lastSeen == null ? Map.of() : Map.copyOf(lastSeen);
             catchingUp = catchingUp == null ? Set.of() : Set.copyOf(catchingUp);
+            lineage = lineage == null ? Lineage.NONE : lineage;
+        }
+
+        public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
+                     HostPort primaryService, String bootstrapOn, boolean keepsFiles, String history, String promoting, String promotingFrom,
+                     Map<String, Position> lastSeen, Set<String> catchingUp) {
+            this(pods, wantedPods, failoverAfter, lastPrimary, unavailableSince, now, primaryService, bootstrapOn, keepsFiles, history,
+                    promoting, promotingFrom, lastSeen, catchingUp, Lineage.NONE);
         }
 
         public Input(List<PodState> pods, int wantedPods, Duration failoverAfter, String lastPrimary, Instant unavailableSince, Instant now,
@@ -422,8 +450,8 @@ public final class ReplicationPlanner {
         String recorded = primary != null ? primary.name() : in.lastPrimary();
         long furthest = furthestIn(in, history);
         Comparator<PodState> newestFirst = Comparator.comparing((PodState p) -> !promotedSince(p))
-                .thenComparing((PodState p) -> !inHistory(p, history, in, furthest))
-                .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().offset()).reversed())
+                .thenComparing((PodState p) -> onLine(p, history, in, furthest) < 0)
+                .thenComparing(Comparator.comparingLong((PodState p) -> lineOffset(p, history, in, furthest)).reversed())
                 .thenComparing((PodState p) -> p.observed().empty())
                 // offsets alike (an append-only file keeps none: every pod loaded from one says 0), the pod holding more keys
                 .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())

@@ -296,6 +296,17 @@ class ReplicationFailoverTest {
         });
         assertThat(announced).as("the failover's promotion, announced with the history it moves on from")
                 .contains("kv-2 from " + historyBefore);
+        // where kv-2's history left kv-0's, as redis-server says it (master_replid2, second_repl_offset): what a later
+        // failover compares a pod still in kv-0's history by
+        String info;
+        try (TestResp c = new TestResp(processes.get("kv-2").port, PASSWORD)) {
+            info = c.info();
+        }
+        assertThat(TestResp.field(info, "master_replid2")).isEqualTo(historyBefore);
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(current().getStatus().getReplication().getLineage())
+                .extracting(l -> l.getHistory() + " from " + l.getFrom() + " at " + l.getAt())
+                .contains(TestResp.field(info, "master_replid") + " from " + historyBefore + " at "
+                        + (Long.parseLong(TestResp.field(info, "second_repl_offset")) - 1)));
     }
 
     @Test

@@ -74,7 +74,9 @@ class ReplicationPlannerPropertyTest {
     /** Seeds past the build's range whose runs found a defect, each fixed: replayed after the range ({@link FaultSequence#seeds}). */
     private static final long[] FOUND = {101243L, 102558L, 903746L, 1700132L, 6049817L, 6045080L,
         // a pod back from its append-only file said no offset (its annotation: the demo's #REPL lines)
-        5007403L, 6094789L, 6094829L, 6099458L, 7035931L, 7086472L, 7087567L};
+        5007403L, 6094789L, 6094829L, 6099458L, 7035931L, 7086472L, 7087567L,
+        // offsets compared across histories (Lineage); a replica linked at offset 0 never placed
+        6026050L, 6037440L, 6062134L, 7070595L, 7097490L, 8005189L, 8005658L, 8027729L, 8005346L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {
@@ -277,6 +279,10 @@ class ReplicationPlannerPropertyTest {
         Map<String, LastSeenPositions.Position> seenLatest;
         /** The promoted pod's new replication id, which the driver reads right after labelling it. */
         String promotedHistory;
+        /** status.replication.lineage: which history continued which, and where (Lineage). */
+        Lineage lineage = Lineage.NONE;
+        /** What the promoted pod answers right after its promotion (the driver's INFO): where its history left the one before. */
+        Observed promotedSaid;
         int nextReplid = 1;
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         int nextWrite = 1;
@@ -614,7 +620,7 @@ class ReplicationPlannerPropertyTest {
             Instant clock = FailoverClock.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
             Map<String, LastSeenPositions.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
-                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen);
+                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen, Set.of(), lineage);
             Decision d = ReplicationPlanner.plan(input);
             log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
             String broken = check(d, states);
@@ -626,6 +632,7 @@ class ReplicationPlannerPropertyTest {
             String serving = ReplicationPlanner.servingHistory(input, d); // as the driver records it
             String historyNow = serving != null ? serving : history;
             promotedHistory = null;
+            promotedSaid = null;
             Map<String, LastSeenPositions.Position> latest = LastSeenPositions.positions(states, seen);
             Map<String, LastSeenPositions.Position> record = LastSeenPositions.record(lastSeen, latest);
             seenBase = record;
@@ -633,6 +640,7 @@ class ReplicationPlannerPropertyTest {
             if (carryOut(d, mask)) {
                 history = promotedHistory != null ? promotedHistory : historyNow;
                 lastSeen = record;
+                lineage = lineage.with(states).with(promotedSaid); // as the driver records it
             }
             if (mask >= 0) {
                 seenBase = null; // the operator stopped, midway or after its status: the next one knows only the record
@@ -684,6 +692,7 @@ class ReplicationPlannerPropertyTest {
                 p.promoting = false;
                 p.historyNote = p.replid;
                 promotedHistory = p.replid;
+                promotedSaid = Observed.master(p.offset()).withHistory(p.replid, p.replid2, p.secondOffset);
                 since = null;
             }
             if (stepsDone++ >= limit) {
@@ -738,6 +747,7 @@ class ReplicationPlannerPropertyTest {
             to.secondOffset = to.offset() + 1;
             to.replid = newReplid();
             promotedHistory = to.replid;
+            promotedSaid = Observed.master(to.offset()).withHistory(to.replid, to.replid2, to.secondOffset);
             to.historyNote = to.replid;
             to.master = true;
             to.following = null;

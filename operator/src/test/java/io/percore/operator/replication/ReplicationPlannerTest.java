@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The failover and roll decisions, without Kubernetes or processes. */
@@ -361,6 +362,23 @@ class ReplicationPlannerTest {
                 pod(2).unreachable().state()), before);
         assertThat(next).containsExactlyInAnyOrderEntriesOf(Map.of("kv-0", new LastSeenPositions.Position("h1", 12),
                 "kv-1", new LastSeenPositions.Position("h1", 9), "kv-2", new LastSeenPositions.Position("h1", 8)));
+
+        // a replica linked at the start of its primary's history is there: kv-2, cut off from the operator right after, took
+        // two writes it never saw, kv-1 one; all killed, back from files that say no offset, kv-2 is placed in h4 too and
+        // ranked by what its files hold (ReplicationPlannerPropertyTest, seed 8005346: never seen at an offset, it went
+        // behind kv-1, which lacked an acknowledged write)
+        Map<String, LastSeenPositions.Position> atStart = LastSeenPositions.positions(List.of(pod(0).primary(0).history("h4").state(),
+                pod(1).replicaOf(0, 0).history("h4").state(), pod(2).replicaOf(0, 0).history("h4").state(),
+                pod(3).restartedAsReplica(0, 0).history("h7").state()), Map.of());
+        assertThat(atStart).containsOnlyKeys("kv-1", "kv-2");
+        Map<String, LastSeenPositions.Position> seen = new java.util.HashMap<>(atStart);
+        seen.put("kv-1", new LastSeenPositions.Position("h4", 1));
+        List<PodState> back = List.of(pod(0).starting().labelled().lost(PodLoss.RESTARTED + " (restart 1)").state(),
+                pod(1).restartedAsReplica(0, 1).history("h5").lost(PodLoss.RESTARTED + " (restart 1)").state(),
+                pod(2).restartedAsReplica(0, 2).history("h6").lost(PodLoss.RESTARTED + " (restart 1)").state());
+        Decision d = ReplicationPlanner.plan(new Input(back, 3, AFTER, "kv-0", T0, T0.plus(AFTER).plus(AFTER), SERVICE, null, true, "h4",
+                null, null, seen));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-2");
     }
 
     /**
@@ -384,6 +402,42 @@ class ReplicationPlannerTest {
                 pod(2).replicaOf(1, 4).keys(4).linkDown().history("h8").state());
         Decision past = ReplicationPlanner.plan(new Input(wentPast, 3, AFTER, "kv-1", T0, late, SERVICE, null, false, "h8"));
         assertThat(past.promote()).as("%s", past).isEqualTo("kv-2");
+    }
+
+    /**
+     * Offsets of two histories compare along the recorded lineage. kv-1, primary of h5, frozen, took writes 3 and 4 alone;
+     * kv-0 was promoted out of h5 at 2 (h9) and a write at 3 acknowledged; kv-2 promoted out of h9 at 3 (h10), then every
+     * pod killed at once, kv-2 cut off. kv-1 holds of h10's line only up to 2 (its 3 and 4 are its own), kv-0 all of it up
+     * to 3: kv-0 goes first. Ranked by their own offsets, kv-1 (4) went first and a full sync from it dropped the
+     * acknowledged write (ReplicationPlannerPropertyTest, seed 7097490).
+     */
+    @Test
+    void podsOfOlderHistoriesRankByWhatTheyHoldOfTheRecordedOnesLine() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        Lineage lineage = new Lineage(List.of(new Lineage.Link("h9", "h5", 2), new Lineage.Link("h10", "h9", 3)));
+        List<PodState> pods = List.of(pod(0).restartedAsReplica(3, 3).history("h9").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(1).restartedAsReplica(4, 4).history("h5").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(2).unreachable().labelled().unready().state());
+        Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h10", null, null, Map.of(),
+                Set.of(), lineage));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-0");
+        Decision unlinked = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h10", null, null, Map.of()));
+        assertThat(unlinked.promote()).as("without the lineage: by their own offsets").isEqualTo("kv-1");
+
+        // both back from files that say no offset, placed where they were last seen: kv-0 in h4 at 1 before a partition hid
+        // it from the operator (it then took an acknowledged write in h7, unseen), kv-1 in h7 at 1; h7 holds h4 up to 1, so
+        // they tie on the line and kv-0's keys rank it first (seed 8005189), where h4, not the recorded history, went last
+        List<PodState> back = List.of(pod(0).restartedAsReplica(0, 2).history("h11").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(1).restartedAsReplica(0, 1).history("h9").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(2).unreachable().labelled().unready().state());
+        Map<String, LastSeenPositions.Position> seen = Map.of("kv-0", new LastSeenPositions.Position("h4", 1),
+                "kv-1", new LastSeenPositions.Position("h7", 1));
+        Lineage h7 = new Lineage(List.of(new Lineage.Link("h5", "h4", 1), new Lineage.Link("h7", "h5", 1)));
+        Decision placed = ReplicationPlanner.plan(new Input(back, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h7", null, null, seen,
+                Set.of(), h7));
+        assertThat(placed.promote()).as("%s", placed).isEqualTo("kv-0");
+        assertThat(ReplicationPlanner.plan(new Input(back, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h7", null, null, seen))
+                .promote()).isEqualTo("kv-1");
     }
 
     /**
