@@ -226,7 +226,8 @@ public final class ReplicationPlanner {
      * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
      * may hold less than where its pod was last seen), or holding more keys on a tie. Ranked by last seen offsets among
      * themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
-     * seed 9001092, on the cluster's side).
+     * seed 9001092, on the cluster's side). One last seen in an older history past where the recorded line left it goes
+     * after the others: its keys count writes off the line (an old primary's, which no replica acknowledged: seed 9199086).
      */
     private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
         List<String> back = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
@@ -236,8 +237,11 @@ public final class ReplicationPlanner {
         long furthest = furthestIn(in, history);
         java.util.function.ToIntFunction<PodState> group = p -> promotedSince(p) ? 0 : onLine(p, history, in, furthest) >= 0 ? 1 : 2;
         java.util.function.ToLongFunction<PodState> offset = p -> lineOffset(p, history, in, furthest);
+        // one last seen past where the recorded line left its history held writes off the line: its keys count those too
+        java.util.function.Predicate<PodState> offTheLine = p -> offset.applyAsLong(p) < p.observed().offset();
         PodState bestBack = candidates.stream().filter(p -> back.contains(p.name()))
-                .min(Comparator.comparingInt(group).thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())
+                .min(Comparator.comparingInt(group).thenComparing(offTheLine::test)
+                        .thenComparing(Comparator.comparingLong((PodState p) -> p.observed().keys()).reversed())
                         .thenComparing(Comparator.comparingLong(offset).reversed())
                         .thenComparingInt(PodState::ordinal)).orElse(null);
         if (bestBack == null) {

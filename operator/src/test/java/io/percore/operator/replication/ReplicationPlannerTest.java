@@ -438,6 +438,18 @@ class ReplicationPlannerTest {
         assertThat(placed.promote()).as("%s", placed).isEqualTo("kv-0");
         assertThat(ReplicationPlanner.plan(new Input(back, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h7", null, null, seen))
                 .promote()).isEqualTo("kv-1");
+
+        // the old primary kv-0, last seen at 3 of h8, which the line left at 1 (kv-1 promoted out of it): its third key is a
+        // write no replica acknowledged; kv-2, last seen at 2 of h12, holds an acknowledged one. Among pods back from
+        // files that say no offset, kv-0's keys do not rank it first (seed 9199086)
+        List<PodState> oldPrimaryBack = List.of(pod(0).restartedAsReplica(0, 3).history("h13").lost(PodLoss.RESTARTED + " (restart 3)").state(),
+                pod(1).restartedAsReplica(0, 2).history("h14").labelled().lost(PodLoss.RESTARTED + " (restart 3)").state(),
+                pod(2).restartedAsReplica(0, 2).history("h15").lost(PodLoss.RESTARTED + " (restart 3)").state());
+        Map<String, LastSeenPositions.Position> seenApart = Map.of("kv-0", new LastSeenPositions.Position("h8", 3),
+                "kv-1", new LastSeenPositions.Position("h12", 2), "kv-2", new LastSeenPositions.Position("h12", 2));
+        Decision notTheOld = ReplicationPlanner.plan(new Input(oldPrimaryBack, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h12", null,
+                null, seenApart, Set.of(), new Lineage(List.of(new Lineage.Link("h12", "h8", 1)))));
+        assertThat(notTheOld.promote()).as("%s", notTheOld).isEqualTo("kv-1");
     }
 
     /**
