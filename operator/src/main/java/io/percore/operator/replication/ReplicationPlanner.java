@@ -445,7 +445,7 @@ public final class ReplicationPlanner {
         }
 
         // No available primary: fail over once the clock says so.
-        String history = lastHistory(in, primary);
+        String history = lastHistory(given, primary);
         Instant since = in.unavailableSince() == null ? in.now() : in.unavailableSince();
         Instant deadline = since.plus(in.failoverAfter());
         boolean bootstrap = in.lastPrimary() == null && labelled.isEmpty();
@@ -721,6 +721,9 @@ public final class ReplicationPlanner {
      * The history offsets compare in: the one the labelled primary was promoted into (the annotation beside its label), else
      * the one the recorded primary's pod says it is in with an offset (its snapshot's, after a restart), else the status's. The status can
      * name the primary without its history: it is written once a look ends, and one may end with the primary out of reach.
+     * What the pod says, not where it was last seen ({@link #placed}): an old primary back from a log that says no offset,
+     * placed in the history it served in before a failover, made the failover compare in that one, not the recorded one
+     * (ReplicationPlannerPropertyTest, seed 1161717: it was promoted over a replica holding an acknowledged write).
      */
     private static String lastHistory(Input in, PodState labelled) {
         if (labelled != null && labelled.history() != null) {

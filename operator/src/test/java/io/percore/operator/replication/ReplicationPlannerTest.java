@@ -453,6 +453,24 @@ class ReplicationPlannerTest {
     }
 
     /**
+     * The failover compares in the recorded history, not in the one the last primary was last seen in: kv-2, primary of h8
+     * until kv-0 was promoted out of it (h11), is back from a log that says no offset and placed where it was last seen,
+     * at 1 of h8; kv-1 holds an acknowledged write at 2 of h11. Taken as the history to compare in, h8 put kv-2 first
+     * (ReplicationPlannerPropertyTest, seed 1161717).
+     */
+    @Test
+    void theHistoryComparedInIsNotWhereAnOldPrimaryBackFromItsLogWasLastSeen() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        List<PodState> pods = List.of(pod(0).restartedAsReplica(0, 1).history("h13").state(),
+                pod(1).replicaOf(0, 2).keys(2).linkDown().history("h11").state(),
+                pod(2).restartedAsReplica(0, 1).history("h14").state());
+        Map<String, LastSeenPositions.Position> seen = Map.of("kv-0", new LastSeenPositions.Position("h11", 2),
+                "kv-1", new LastSeenPositions.Position("h11", 2), "kv-2", new LastSeenPositions.Position("h8", 1));
+        Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h11", null, null, seen));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-1");
+    }
+
+    /**
      * An operator stopped after promoting and labelling kv-0 (its annotation names the history it was promoted into) and
      * before its status recorded that history; kv-0's pod then being deleted, the look waits for it: the status takes the
      * annotation's history now, before the annotation goes with the pod (ReplicationPlannerPropertyTest, seed 6049817,
