@@ -1,5 +1,6 @@
 package io.percore.operator.replication;
 
+import io.percore.operator.replication.ReplicationPlanner.Input;
 import io.percore.operator.replication.ReplicationPlanner.Observed;
 import io.percore.operator.replication.ReplicationPlanner.PodState;
 import java.util.List;
@@ -71,6 +72,27 @@ public final class LastSeenPositions {
     /** Every pod at one history and one offset: none holds anything another lacks. */
     private static boolean inStep(Map<String, Position> positions) {
         return !positions.isEmpty() && positions.values().stream().distinct().count() == 1;
+    }
+
+    /**
+     * {@code in} with each pod {@link #placedByLastSeen} answering at its last seen position: what a failover ranks.
+     */
+    static Input placed(Input in) {
+        if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> placedByLastSeen(p, in.lastSeen()))) {
+            return in;
+        }
+        List<PodState> pods = in.pods().stream().map(p -> {
+            if (!placedByLastSeen(p, in.lastSeen())) {
+                return p;
+            }
+            Position at = in.lastSeen().get(p.name());
+            Observed o = p.observed();
+            Observed seen = new Observed(o.master(), at.offset(), o.following(), o.linkUp(), o.keys(), at.replid(), null, -1);
+            return new PodState(p.name(), p.ordinal(), p.ready(), p.terminating(), p.labelledPrimary(), p.updated(), p.address(), seen,
+                    p.lost(), p.labelledPromoting(), p.history(), p.starting());
+        }).toList();
+        return new Input(pods, in.wantedPods(), in.failoverAfter(), in.lastPrimary(), in.unavailableSince(), in.now(), in.primaryService(),
+                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp(), in.lineage());
     }
 
     /**

@@ -221,13 +221,16 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * Pods placed where they were last seen ({@link #placed}) hold at least that, maybe more: among themselves they rank by
-     * keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
+     * Pods placed where they were last seen ({@link LastSeenPositions#placed}) hold at least that, maybe more: among
+     * themselves they rank by keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
      * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
      * may hold less than where its pod was last seen), or holding more keys on a tie. Ranked by last seen offsets among
      * themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
      * seed 9001092, on the cluster's side). One last seen in an older history past where the recorded line left it goes
      * after the others: its keys count writes off the line (an old primary's, which no replica acknowledged: seed 9199086).
+     * For the same reason one that says an offset past where the line left its history ties no better than a pod back from
+     * its files at the same place on the line: what it holds beyond is off it (seed 1173884: a thawed master of a sibling
+     * history, with a write of its own, went before the replica back from its log that held the acknowledged one).
      */
     private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
         List<String> back = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
@@ -251,7 +254,7 @@ public final class ReplicationPlanner {
         int g = group.applyAsInt(bestBack);
         boolean first = bestSaid == null || g < group.applyAsInt(bestSaid) || g == group.applyAsInt(bestSaid)
                 && (offset.applyAsLong(bestBack) > offset.applyAsLong(bestSaid) || offset.applyAsLong(bestBack) == offset.applyAsLong(bestSaid)
-                        && bestBack.observed().keys() > bestSaid.observed().keys());
+                        && (bestBack.observed().keys() > bestSaid.observed().keys() || offTheLine.test(bestSaid)));
         List<PodState> ordered = new ArrayList<>();
         ordered.add(first ? bestBack : bestSaid);
         candidates.stream().filter(p -> p != ordered.get(0)).forEach(ordered::add);
@@ -292,24 +295,6 @@ public final class ReplicationPlanner {
     private static long lineOffset(PodState p, String history, Input in, long furthest) {
         long held = onLine(p, history, in, furthest);
         return held >= 0 ? held : p.observed().offset();
-    }
-
-    private static Input placed(Input in) {
-        if (in.lastSeen().isEmpty() || in.pods().stream().noneMatch(p -> LastSeenPositions.placedByLastSeen(p, in.lastSeen()))) {
-            return in;
-        }
-        List<PodState> pods = in.pods().stream().map(p -> {
-            if (!LastSeenPositions.placedByLastSeen(p, in.lastSeen())) {
-                return p;
-            }
-            Position at = in.lastSeen().get(p.name());
-            Observed o = p.observed();
-            Observed seen = new Observed(o.master(), at.offset(), o.following(), o.linkUp(), o.keys(), at.replid(), null, -1);
-            return new PodState(p.name(), p.ordinal(), p.ready(), p.terminating(), p.labelledPrimary(), p.updated(), p.address(), seen,
-                    p.lost(), p.labelledPromoting(), p.history(), p.starting());
-        }).toList();
-        return new Input(pods, in.wantedPods(), in.failoverAfter(), in.lastPrimary(), in.unavailableSince(), in.now(), in.primaryService(),
-                in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp(), in.lineage());
     }
 
     /**
@@ -410,7 +395,7 @@ public final class ReplicationPlanner {
     }
 
     public static Decision plan(Input given) {
-        Input in = placed(given);
+        Input in = LastSeenPositions.placed(given);
         List<PodState> labelled = in.pods().stream().filter(PodState::labelledPrimary).toList();
         List<String> fence = new ArrayList<>();
         PodState primary = null;
@@ -523,10 +508,19 @@ public final class ReplicationPlanner {
             // and so is one whose container is still down, about to restart: the kubelet reports a killed container terminated
             // until the new one runs, seconds later on a loaded node (the campaign of 2026-12-04: every process killed a second
             // apart, the replica that had acknowledged the last writes passed over while its status still said terminated, the
-            // first to answer elected without them, 56 acknowledged writes lost)
+            // first to answer elected without them, 56 acknowledged writes lost). The old primary too, which holds all of its
+            // history, when what the best pod that answers holds of it is a guess: placed where it was last seen (back from a
+            // log that says no offset), or holding none of the recorded line. The replica that acknowledged the last writes
+            // may then be placed below them: cut off from the operator, it followed the primary into a history the operator
+            // never saw it in (ReplicationPlannerPropertyTest, seeds 1173884 and 9065485)
+            PodState best = candidates.isEmpty() ? null : candidates.get(0);
+            boolean noneOnLine = history != null && best != null && best.observed().replid() != null
+                    && onLine(best, history, in, furthest) < 0 && !promotedSince(best);
+            boolean bestPlaced = best != null && given.pods().stream().anyMatch(p -> p.name().equals(best.name())
+                    && LastSeenPositions.placedByLastSeen(p, given.lastSeen()));
             in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating()
                             && (p.knownLost() == null || PodLoss.onlyItsProcess(p.lost()))
-                    && !p.name().equals(recorded)).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
+                    && (noneOnLine || bestPlaced || !p.name().equals(recorded))).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
         }
         if (!bootstrap && !candidates.isEmpty() && history != null) {
             // a master of another history (an old primary, fenced, thawed) would reopen its own and drop the recorded one's
@@ -721,8 +715,8 @@ public final class ReplicationPlanner {
      * The history offsets compare in: the one the labelled primary was promoted into (the annotation beside its label), else
      * the one the recorded primary's pod says it is in with an offset (its snapshot's, after a restart), else the status's. The status can
      * name the primary without its history: it is written once a look ends, and one may end with the primary out of reach.
-     * What the pod says, not where it was last seen ({@link #placed}): an old primary back from a log that says no offset,
-     * placed in the history it served in before a failover, made the failover compare in that one, not the recorded one
+     * What the pod says, not where it was last seen ({@link LastSeenPositions#placed}): an old primary back from a log that
+     * says no offset, placed in the history it served in before a failover, made the failover compare in that one, not the recorded one
      * (ReplicationPlannerPropertyTest, seed 1161717: it was promoted over a replica holding an acknowledged write).
      */
     private static String lastHistory(Input in, PodState labelled) {

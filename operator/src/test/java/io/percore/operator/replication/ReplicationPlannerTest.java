@@ -312,7 +312,8 @@ class ReplicationPlannerTest {
      * history of its own. Ranked at 0, it went behind a replica that had lagged in the recorded history, whose full sync then
      * dropped the writes the restarted one had acknowledged (ReplicationPlannerPropertyTest, seed 1571); ranked above an old
      * fenced primary of an earlier history by its keys, it was passed for one holding writes no replica acknowledged. It is
-     * placed where the operator last saw it ({@code status.replication.positions}): its files hold at least that.
+     * placed where the operator last saw it ({@code status.replication.positions}): its files hold at least that. At least:
+     * an old primary restarting with its files, which holds all of its history, is waited for first.
      */
     @Test
     void aReplicaBackFromItsAppendOnlyFileIsRankedWhereItWasLastSeen() {
@@ -322,6 +323,10 @@ class ReplicationPlannerTest {
                 pod(2).restartedAsReplica(0, 45).history("h9").lost(PodLoss.RESTARTED + " (restart 1)").state());
         Map<String, LastSeenPositions.Position> seen = Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
                 "kv-2", new LastSeenPositions.Position("h2", 45));
+        Decision waiting = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h2", null, null, seen));
+        assertThat(waiting.message()).as("the old primary restarting with its files: kv-2's place is a guess, it holds all")
+                .contains("waiting for kv-0 (starting, with its files)");
+        pods = List.of(pod(0).unreachable().lost("its container terminated (Error, exit code 137)").state(), pods.get(1), pods.get(2));
         Decision placed = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-0", T0, late, SERVICE, null, true, "h2", null, null, seen));
         assertThat(placed.promote()).as("%s", placed).isEqualTo("kv-2");
         assertThat(placed.message()).contains("kv-2=45 (45 keys) (back from its files: where it was last seen)", "kv-1=40 (40 keys)");
@@ -333,7 +338,7 @@ class ReplicationPlannerTest {
         // an old primary fenced in an earlier history, back from its file with more keys, is placed in that history: behind
         // the replica last seen in the recorded one
         List<PodState> afterFailover = List.of(pod(0).restartedAsReplica(0, 3).history("h11").lost(PodLoss.RESTARTED + " (restart 2)").state(),
-                pod(1).starting().lost("its container terminated (Error, exit code 137)").state(),
+                pod(1).unreachable().lost("its container terminated (Error, exit code 137)").state(),
                 pod(2).restartedAsReplica(0, 2).history("h12").lost(PodLoss.RESTARTED + " (restart 2)").state());
         Map<String, LastSeenPositions.Position> seenThen = Map.of("kv-0", new LastSeenPositions.Position("h4", 3),
                 "kv-1", new LastSeenPositions.Position("h7", 2), "kv-2", new LastSeenPositions.Position("h7", 2));
@@ -342,7 +347,7 @@ class ReplicationPlannerTest {
 
         // two back from their files, both last seen in the recorded history: what they hold now (keys) ranks them, not where
         // they were last seen (kv-1 seen a moment later, then took fewer writes than kv-2)
-        List<PodState> bothBack = List.of(pod(0).starting().lost("its container terminated (Error, exit code 137)").state(),
+        List<PodState> bothBack = List.of(pod(0).unreachable().lost("its container terminated (Error, exit code 137)").state(),
                 pod(1).restartedAsReplica(0, 11).history("h13").lost(PodLoss.RESTARTED + " (restart 3)").state(),
                 pod(2).restartedAsReplica(0, 12).history("h14").lost(PodLoss.RESTARTED + " (restart 3)").state());
         Map<String, LastSeenPositions.Position> seenApart = Map.of("kv-1", new LastSeenPositions.Position("h7", 11),
@@ -373,7 +378,7 @@ class ReplicationPlannerTest {
         assertThat(atStart).containsOnlyKeys("kv-1", "kv-2");
         Map<String, LastSeenPositions.Position> seen = new java.util.HashMap<>(atStart);
         seen.put("kv-1", new LastSeenPositions.Position("h4", 1));
-        List<PodState> back = List.of(pod(0).starting().labelled().lost(PodLoss.RESTARTED + " (restart 1)").state(),
+        List<PodState> back = List.of(pod(0).unreachable().labelled().lost("its container terminated (Error, exit code 137)").state(),
                 pod(1).restartedAsReplica(0, 1).history("h5").lost(PodLoss.RESTARTED + " (restart 1)").state(),
                 pod(2).restartedAsReplica(0, 2).history("h6").lost(PodLoss.RESTARTED + " (restart 1)").state());
         Decision d = ReplicationPlanner.plan(new Input(back, 3, AFTER, "kv-0", T0, T0.plus(AFTER).plus(AFTER), SERVICE, null, true, "h4",
@@ -468,6 +473,62 @@ class ReplicationPlannerTest {
                 "kv-1", new LastSeenPositions.Position("h11", 2), "kv-2", new LastSeenPositions.Position("h8", 1));
         Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h11", null, null, seen));
         assertThat(d.promote()).as("%s", d).isEqualTo("kv-1");
+    }
+
+    /**
+     * The old primary restarting with its files holds all of its history; it is waited for when what the pods that answer
+     * hold of it is a guess. kv-1, back from its log, was promoted into h14; kv-0, cut off from the operator, followed it
+     * there (a full sync) and acknowledged a write the operator never saw; kv-1 and kv-0 killed, kv-2 thawed. kv-0, back
+     * from its log that says no offset, is placed where it was last seen, at 2 of h9, below kv-2 at 5; neither holds any
+     * of h14 that the operator can tell (ReplicationPlannerPropertyTest, seed 1173884: kv-2 was promoted and its full sync
+     * dropped kv-0's write). The best pod back from its log, placed where it was last seen, is such a guess too (seed
+     * 9065485: kv-1 was last seen in h5, then followed the recorded primary into h9 unseen and acknowledged a write there;
+     * every process killed, it ranked off the line, below kv-0 last seen in h9). And a master of a sibling history that
+     * says an offset past where the line left it ties no better than a pod back from its files at the same place on the
+     * line (seed 1173884, shrunk another way).
+     */
+    @Test
+    void theOldPrimaryRestartingIsAwaitedWhenWhatThePodsThatAnswerHoldOfItsHistoryIsAGuess() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String terminated = "its container terminated (Error, exit code 137)";
+        Map<String, LastSeenPositions.Position> seen = Map.of("kv-0", new LastSeenPositions.Position("h9", 2),
+                "kv-1", new LastSeenPositions.Position("h14", 10), "kv-2", new LastSeenPositions.Position("h9", 5));
+        Lineage fromItsLog = new Lineage(List.of(new Lineage.Link("h14", "h13", 9)));
+        List<PodState> pods = List.of(pod(0).restartedAsReplica(0, 10).history("h15").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(1).starting().labelled().lost(terminated).state(),
+                pod(2).replicaOf(1, 5).keys(5).linkDown().unready().history("h9").state());
+        Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h14", null, null, seen,
+                Set.of(), fromItsLog));
+        assertThat(d.reason()).as("%s", d).isEqualTo("WaitingForData");
+        assertThat(d.message()).contains("kv-1 (starting, with its files)");
+        // a replica that holds the recorded history: what the old primary alone holds no replica acknowledged
+        List<PodState> onTheLine = List.of(pods.get(0), pods.get(1), pod(2).replicaOf(1, 12).keys(5).linkDown().unready().history("h14").state());
+        Decision promoted = ReplicationPlanner.plan(new Input(onTheLine, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h14", null, null,
+                seen, Set.of(), fromItsLog));
+        assertThat(promoted.promote()).as("%s", promoted).isEqualTo("kv-2");
+
+        Map<String, LastSeenPositions.Position> seenBefore = Map.of("kv-0", new LastSeenPositions.Position("h9", 2),
+                "kv-1", new LastSeenPositions.Position("h5", 2), "kv-2", new LastSeenPositions.Position("h9", 2));
+        List<PodState> allBack = List.of(pod(0).restartedAsReplica(0, 2).history("h10").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(1).restartedAsReplica(0, 3).history("h11").lost(PodLoss.RESTARTED + " (restart 2)").state(),
+                pod(2).starting().labelled().lost(PodLoss.RESTARTED + " (restart 2)").state());
+        Decision guess = ReplicationPlanner.plan(new Input(allBack, 3, AFTER, "kv-2", T0, late, SERVICE, null, true, "h9", null, null,
+                seenBefore, Set.of(), new Lineage(List.of(new Lineage.Link("h9", "h6", 1)))));
+        assertThat(guess.message()).as("%s", guess).contains("waiting for kv-2 (starting, with its files)");
+
+        // h13 and h16 both left h11 at 1, h17 left h16 at 2; kv-2, a thawed master of h13 at 2, holds 1 of h17's line and
+        // a write of its own; kv-0, back from its log and placed at 1 of h16, holds at least 1 of it, and here the
+        // acknowledged write at 2
+        Lineage siblings = new Lineage(List.of(new Lineage.Link("h13", "h11", 1), new Lineage.Link("h16", "h11", 1),
+                new Lineage.Link("h17", "h16", 2)));
+        List<PodState> tie = List.of(pod(0).restartedAsReplica(0, 2).history("h18").lost(PodLoss.RESTARTED + " (restart 3)").state(),
+                pod(1).unreachable().labelled().lost(terminated).state(),
+                pod(2).master(2).keys(2).history("h13").unready().state());
+        Map<String, LastSeenPositions.Position> seenApart = Map.of("kv-0", new LastSeenPositions.Position("h16", 1),
+                "kv-1", new LastSeenPositions.Position("h17", 2), "kv-2", new LastSeenPositions.Position("h13", 2));
+        Decision notTheOther = ReplicationPlanner.plan(new Input(tie, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h17", null, null,
+                seenApart, Set.of(), siblings));
+        assertThat(notTheOther.promote()).as("%s", notTheOther).isEqualTo("kv-0");
     }
 
     /**
