@@ -367,7 +367,7 @@ final class ClusterDriver {
         boolean linksInForce = true;
         long recorded = recordedEpoch(o.previous());
         if (d.send() != null && d.send().epoch() > recorded && o.authProblem() == null) {
-            String unrecorded = recordEpoch(s, d.send().epoch());
+            String unrecorded = recordEpoch(s, d.send().epoch(), clocks(d, o, answering(o)));
             if (unrecorded != null) {
                 reason = "EpochNotRecorded";
                 message = "epoch " + d.send().epoch() + " not sent: the status could not record it first (" + unrecorded + ")";
@@ -467,19 +467,30 @@ final class ClusterDriver {
     /**
      * Records a new epoch in the status before any pod is sent it (a write-ahead): an operator stopped after sending it,
      * whose pods holding it then do not answer, would otherwise send that epoch again with another layout, and two pods
-     * would hold different layouts at one epoch (ClusterFailoverPropertyTest). Null when recorded, else why not.
+     * would hold different layouts at one epoch (ClusterFailoverPropertyTest). With it the failover clocks of the layout it
+     * replaces ({@code clocks}): left from an older one, a clock of a node that was a primary there, then a replica, then
+     * promoted by this epoch, put the new primary past its deadline at once, and an operator stopped after sending the
+     * epoch to it replaced it while it served (ClusterFailoverPropertyTest, seed 30010191). Null when recorded, else why not.
      */
-    private String recordEpoch(PercoreService s, long epoch) {
+    private String recordEpoch(PercoreService s, long epoch, List<ClusterStatus.Unavailable> clocks) {
         try {
             client.resources(PercoreService.class).inNamespace(s.getMetadata().getNamespace()).withName(s.getMetadata().getName())
                     .subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                             io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                            "{\"status\":{\"cluster\":{\"configEpoch\":" + epoch + "}}}");
+                            client.getKubernetesSerialization().asJson(epochRecord(epoch, clocks)));
             return null;
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             LOG.info("{}/{}: epoch {} not recorded: {}", s.getMetadata().getNamespace(), s.getMetadata().getName(), epoch, e.toString());
             return e.getMessage();
         }
+    }
+
+    /** The merge patch of {@link #recordEpoch}: the epoch, and the clocks beside it (a list: a merge patch replaces it whole). */
+    static Map<String, Object> epochRecord(long epoch, List<ClusterStatus.Unavailable> clocks) {
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("configEpoch", epoch);
+        cluster.put("primariesUnavailable", clocks);
+        return Map.of("status", Map.of("cluster", cluster));
     }
 
     /** The epoch the status records: the floor of every layout sent next (0: none yet). */
@@ -500,12 +511,7 @@ final class ClusterDriver {
      * Nodes are named by their pods; a node that did not answer this time by the pod the last status showed it on.
      */
     static ClusterStatus status(Layout layout, Decision d, Observation o) {
-        Map<String, PodView> byId = new LinkedHashMap<>();
-        o.pods().values().forEach(p -> {
-            if (p.observed() != null) {
-                byId.put(p.observed().nodeId(), p);
-            }
-        });
+        Map<String, PodView> byId = answering(o);
         ClusterStatus status = new ClusterStatus();
         // never lowered, as Redis's currentEpoch: the pods that hold the newest epoch may not answer this time (deleted,
         // frozen), and a floor taken from those that do would let the next layout reuse an epoch they hold with another text
@@ -518,7 +524,7 @@ final class ClusterDriver {
             status.setSlotsAssigned(o.previous().getSlotsAssigned());
             status.getPods().addAll(o.previous().getPods());
             status.getMigrations().addAll(o.previous().getMigrations());
-            d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, byId, o)));
+            status.getPrimariesUnavailable().addAll(clocks(d, o, byId));
             return status;
         }
         status.setSlotsAssigned(layout.assignedSlots());
@@ -544,7 +550,7 @@ final class ClusterDriver {
             }
             status.getPods().add(p);
         }
-        d.unavailableSince().forEach((id, since) -> status.getPrimariesUnavailable().add(unavailable(id, since, byId, o)));
+        status.getPrimariesUnavailable().addAll(clocks(d, o, byId));
         for (SlotPlanner.Move m : layout.migrating()) {
             ClusterStatus.Migration mig = new ClusterStatus.Migration();
             mig.setFrom(name(byId, o, m.from()));
@@ -565,6 +571,24 @@ final class ClusterDriver {
             status.getMigrations().add(mig);
         }
         return status;
+    }
+
+    /** The pods that answered, by node id. */
+    private static Map<String, PodView> answering(Observation o) {
+        Map<String, PodView> byId = new LinkedHashMap<>();
+        o.pods().values().forEach(p -> {
+            if (p.observed() != null) {
+                byId.put(p.observed().nodeId(), p);
+            }
+        });
+        return byId;
+    }
+
+    /** The failover clocks {@code d} keeps (the primaries of the layout in force it waits for), as the status shows them. */
+    static List<ClusterStatus.Unavailable> clocks(Decision d, Observation o, Map<String, PodView> byId) {
+        List<ClusterStatus.Unavailable> clocks = new ArrayList<>();
+        d.unavailableSince().forEach((id, since) -> clocks.add(unavailable(id, since, byId, o)));
+        return clocks;
     }
 
     private static ClusterStatus.Unavailable unavailable(String id, Instant since, Map<String, PodView> byId, Observation o) {

@@ -105,6 +105,32 @@ class ClusterStatusNamesTest {
         assertThat(ClusterDriver.offsetOfNode(later)).containsEntry("id-r", 115L).containsEntry("id-a", 130L);
     }
 
+    /**
+     * The epoch written ahead of a layout carries the failover clocks of the layout it replaces, all of them, so that a
+     * merge patch drops those of nodes no longer waited for: left from an older layout, the clock of a node that was a
+     * primary there, then a replica, then promoted by the new epoch, put that new primary past its deadline at once, and an
+     * operator stopped after sending it the epoch replaced it while it served (ClusterFailoverPropertyTest, seed 30010191).
+     */
+    @Test
+    void theEpochRecordedAheadCarriesTheClocksOfTheLayoutItReplaces() {
+        Map<String, PodView> all = pods("kv-0", "id-a", "kv-1", "id-b", "kv-2", "id-r");
+        java.time.Instant since = java.time.Instant.parse("2026-12-01T00:01:07Z");
+        ClusterStatus before = ClusterDriver.status(LAYOUT, decision(), observation(all, null));
+        ClusterStatus.Unavailable stale = new ClusterStatus.Unavailable();
+        stale.setNodeId("id-r");
+        stale.setSince("2026-12-01T00:01:01Z");
+        before.getPrimariesUnavailable().add(stale);
+        ClusterPlanner.Decision failover = new ClusterPlanner.Decision(ClusterPlanner.Kind.APPLY, LAYOUT, List.of("kv-0"), 1, LAYOUT, 3,
+                List.of(), "FailedOver", "", null, ReplicaGroups.Links.NONE, Map.of("id-b", since), null);
+        ClusterDriver.Observation o = observation(all, before);
+        String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                ClusterDriver.epochRecord(4, ClusterDriver.clocks(failover, o, Map.of("id-b", all.get("kv-1")))));
+        assertThat(patch).isEqualTo("{\"status\":{\"cluster\":{\"configEpoch\":4,\"primariesUnavailable\":[{\"nodeId\":\"id-b\","
+                + "\"pod\":\"kv-1\",\"since\":\"2026-12-01T00:01:07Z\"}]}}}");
+        String none = io.fabric8.kubernetes.client.utils.Serialization.asJson(ClusterDriver.epochRecord(5, List.of()));
+        assertThat(none).as("no clock: the list written empty, not left out").contains("\"primariesUnavailable\":[]");
+    }
+
     private static PodView withOffset(String name, int ordinal, String id, io.percore.operator.replication.ReplicationPlanner.Observed repl) {
         return new PodView(name, ordinal, true, LAYOUT.nodes().get(id), new ClusterPlanner.Observed(id, 1, 10, LAYOUT, List.of(), repl));
     }
