@@ -364,8 +364,12 @@ public final class ClusterPlanner {
             // stranded on slots handed to others. That pod is given every slot first, and the plan then moves
             // the others' shares off it as any migration; keys on several pods cannot all be kept.
             List<String> holding = new ArrayList<>();
+            // a lesser copy of one stream made the replica of its best copy: a prefix of it, replaced by its full sync
+            Map<String, String> copies = ReplicaGroups.lesserCopies(pods);
             for (PodView p : pods) {
-                if (p.ordinal() < in.members() && p.observed().keys() > 0) {
+                boolean joinsItsCopy = copies.containsKey(p.name())
+                        && copies.get(p.name()).equals(groups.replicaOf().get(p.observed().nodeId()));
+                if (p.ordinal() < in.members() && p.observed().keys() > 0 && !joinsItsCopy) {
                     holding.add(p.name());
                 }
             }

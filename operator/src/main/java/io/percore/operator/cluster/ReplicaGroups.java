@@ -432,12 +432,21 @@ public final class ReplicaGroups {
                 free.add(p);
             }
         }
+        Map<String, String> copyOf = current.epoch() == 0 ? lesserCopies(pods) : Map.of();
         if (current.epoch() == 0) {
-            free.sort(Comparator.comparing((PodView p) -> p.observed().keys() == 0).thenComparingInt(PodView::ordinal));
+            // pods holding keys first, then the lesser copies of a stream, which join its best copy before pods without keys do
+            free.sort(Comparator.comparingInt((PodView p) -> copyOf.containsKey(p.name()) ? 1 : p.observed().keys() > 0 ? 0 : 2)
+                    .thenComparingInt(PodView::ordinal));
         }
         for (PodView p : free) {
             String id = p.observed().nodeId();
-            if (current.epoch() == 0 && p.observed().keys() > 0 && primaries.size() < wanted) {
+            String best = copyOf.get(p.name());
+            if (best != null && primaries.contains(best) && count.getOrDefault(best, 0) < replicas) {
+                replicaOf.put(id, best); // a prefix of what the best copy holds: its full sync from it loses nothing
+                count.merge(best, 1, Integer::sum);
+                continue;
+            }
+            if (current.epoch() == 0 && p.observed().keys() > 0 && best == null && primaries.size() < wanted) {
                 // before any layout a pod with keys (restored, or persistent before cluster mode) is a primary: as a
                 // replica its sync would wipe them
                 primaries.add(id);
@@ -459,6 +468,38 @@ public final class ReplicaGroups {
         }
         primaries.sort(Comparator.comparingInt(id -> byId.get(id).ordinal()));
         return new Assignment(primaries, replicaOf);
+    }
+
+    /**
+     * Before any layout, replicas holding keys that follow one primary (its address and history) hold copies of one
+     * stream, each a prefix of the one that went furthest: the others by name, each with the node id of that best copy
+     * (the highest offset, then the most keys, then the lowest ordinal). Counted as pods holding keys of their own, two
+     * such copies stopped a cluster for good (KeysOnSeveralPods: each would keep only its own slots' keys), when the
+     * primary they had copied restarted without persistence (ClusterFailoverPropertyTest, seeds 31010029, 31022710,
+     * 31030846).
+     */
+    static Map<String, String> lesserCopies(List<PodView> pods) {
+        Map<String, PodView> bestOf = new HashMap<>();
+        List<PodView> copies = new ArrayList<>();
+        for (PodView p : pods) {
+            ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
+            if (r == null || r.master() || r.following() == null || p.observed().keys() <= 0) {
+                continue;
+            }
+            copies.add(p);
+            bestOf.merge(r.following() + "/" + r.replid(), p, (a, b) -> Comparator.comparingLong(ReplicaGroups::offset)
+                    .thenComparingLong((PodView c) -> c.observed().keys())
+                    .thenComparing(Comparator.comparingInt(PodView::ordinal).reversed()).compare(a, b) >= 0 ? a : b);
+        }
+        Map<String, String> lesser = new LinkedHashMap<>();
+        for (PodView p : copies) {
+            ReplicationPlanner.Observed r = p.observed().replication();
+            PodView best = bestOf.get(r.following() + "/" + r.replid());
+            if (best != p) {
+                lesser.put(p.name(), best.observed().nodeId());
+            }
+        }
+        return lesser;
     }
 
     /**

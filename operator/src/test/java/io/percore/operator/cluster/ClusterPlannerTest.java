@@ -395,6 +395,34 @@ class ClusterPlannerTest {
         assertThat(tooMany.reason()).isEqualTo("KeysOnSeveralPods");
     }
 
+    /**
+     * Two replicas that copied one primary's stream (restarted without persistence, told to follow it, which then
+     * restarted empty too) hold keys before any layout: one stream, the one that went furthest kept, the other its
+     * replica. Read as keys of their own on several pods, the cluster stopped for good (ClusterFailoverPropertyTest, seed
+     * 31010029). Copies of two primaries' streams are two pods' keys, as before.
+     */
+    @Test
+    void copiesOfOnePrimarysStreamBeforeAnyLayoutAreKeptOnceTheFurthestWithTheOtherAsItsReplica() {
+        HostPort gone = new HostPort("10.0.9.9", 6379);
+        PodView furthest = copy(1, gone, 7, 5);
+        PodView behind = copy(2, gone, 5, 4);
+        Decision d = ClusterPlanner.decide(new Input(List.of(empty(0, true), furthest, behind, empty(3, true)), 4, 4, 0, 1,
+                ReplicaGroups.Clock.NONE));
+        assertThat(d.kind()).as("%s", d).isEqualTo(Kind.APPLY);
+        assertThat(d.send().slotsOf(id(1)).cardinality()).as("every slot to the copy that went furthest").isEqualTo(SlotPlanner.SLOTS);
+        assertThat(d.send().replicaOf()).containsEntry(id(2), id(1));
+
+        Decision two = ClusterPlanner.decide(new Input(List.of(empty(0, true), furthest, copy(2, new HostPort("10.0.9.8", 6379), 5, 4),
+                empty(3, true)), 4, 4, 0, 1, ReplicaGroups.Clock.NONE));
+        assertThat(two.reason()).as("copies of two streams").isEqualTo("KeysOnSeveralPods");
+    }
+
+    /** Before any layout, a replica of {@code primary} (its link down) at {@code offset}, holding {@code keys}. */
+    private static PodView copy(int ordinal, HostPort primary, long offset, long keys) {
+        return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(id(ordinal), 2, keys, Layout.EMPTY, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.replica(offset, primary, false), null));
+    }
+
     @Test
     void keysOnSeveralPodsBeforeAnyLayoutAreRefused() {
         PodView a = new PodView("kv-0", 0, true, address(0), new Observed(id(0), 2, 10, Layout.EMPTY, List.of()));
