@@ -473,10 +473,9 @@ public final class ReplicaGroups {
     /**
      * Before any layout, replicas holding keys that follow one primary (its address and history) hold copies of one
      * stream, each a prefix of the one that went furthest: the others by name, each with the node id of that best copy
-     * (the highest offset, then the most keys, then the lowest ordinal). Counted as pods holding keys of their own, two
-     * such copies stopped a cluster for good (KeysOnSeveralPods: each would keep only its own slots' keys), when the
-     * primary they had copied restarted without persistence (ClusterFailoverPropertyTest, seeds 31010029, 31022710,
-     * 31030846).
+     * ({@link #furtherCopy}). Counted as pods holding keys of their own, two such copies stopped a cluster for good
+     * (KeysOnSeveralPods: each would keep only its own slots' keys), when the primary they had copied restarted without
+     * persistence (ClusterFailoverPropertyTest, seeds 31010029, 31022710, 31030846).
      */
     static Map<String, String> lesserCopies(List<PodView> pods) {
         Map<String, PodView> bestOf = new HashMap<>();
@@ -487,9 +486,7 @@ public final class ReplicaGroups {
                 continue;
             }
             copies.add(p);
-            bestOf.merge(r.following() + "/" + r.replid(), p, (a, b) -> Comparator.comparingLong(ReplicaGroups::offset)
-                    .thenComparingLong((PodView c) -> c.observed().keys())
-                    .thenComparing(Comparator.comparingInt(PodView::ordinal).reversed()).compare(a, b) >= 0 ? a : b);
+            bestOf.merge(r.following() + "/" + r.replid(), p, (a, b) -> furtherCopy(a, b) >= 0 ? a : b);
         }
         Map<String, String> lesser = new LinkedHashMap<>();
         for (PodView p : copies) {
@@ -500,6 +497,17 @@ public final class ReplicaGroups {
             }
         }
         return lesser;
+    }
+
+    /**
+     * Which of two copies of one stream went further: by offsets when both say one, else by keys (a process back from an
+     * append-only file says none: ranked at 0, the fuller copy would be synced from the emptier), then the lower ordinal.
+     */
+    private static int furtherCopy(PodView a, PodView b) {
+        Comparator<PodView> order = offset(a) > 0 && offset(b) > 0
+                ? Comparator.comparingLong(ReplicaGroups::offset).thenComparingLong((PodView c) -> c.observed().keys())
+                : Comparator.comparingLong((PodView c) -> c.observed().keys()).thenComparingLong(ReplicaGroups::offset);
+        return order.thenComparing(Comparator.comparingInt(PodView::ordinal).reversed()).compare(a, b);
     }
 
     /**

@@ -415,6 +415,12 @@ class ClusterPlannerTest {
         Decision two = ClusterPlanner.decide(new Input(List.of(empty(0, true), furthest, copy(2, new HostPort("10.0.9.8", 6379), 5, 4),
                 empty(3, true)), 4, 4, 0, 1, ReplicaGroups.Clock.NONE));
         assertThat(two.reason()).as("copies of two streams").isEqualTo("KeysOnSeveralPods");
+
+        // back from an append-only file, a copy says no offset: ranked by keys, not at 0
+        Decision fromItsFile = ClusterPlanner.decide(new Input(List.of(empty(0, true), copy(1, gone, 7, 5), copy(2, gone, 0, 6),
+                empty(3, true)), 4, 4, 0, 1, ReplicaGroups.Clock.NONE));
+        assertThat(fromItsFile.send().slotsOf(id(2)).cardinality()).as("%s", fromItsFile).isEqualTo(SlotPlanner.SLOTS);
+        assertThat(fromItsFile.send().replicaOf()).containsEntry(id(1), id(2));
     }
 
     /** Before any layout, a replica of {@code primary} (its link down) at {@code offset}, holding {@code keys}. */
