@@ -85,9 +85,10 @@ final class ClusterDriver {
      * @param password what the operator AUTHs with (its toString hides it)
      * @param authProblem why some pods could not be asked (a condition's reason and message), else null
      * @param previous the status shown last (kept while the pods cannot be asked for want of a password)
+     * @param leavingOffsets node id → the replication offset a pod being deleted that still runs answered with (only above 0)
      */
     record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
-                       ClusterStatus previous, Map<String, HostPort> leaving) {
+                       ClusterStatus previous, Map<String, HostPort> leaving, Map<String, Long> leavingOffsets) {
         /** As this, with {@code epoch} recorded in the status before it was sent ({@link #recordEpoch}). */
         Observation recording(long epoch) {
             ClusterStatus recorded = new ClusterStatus();
@@ -96,7 +97,7 @@ final class ClusterDriver {
                 recorded.setPrimariesUnavailable(previous.getPrimariesUnavailable());
             }
             recorded.setConfigEpoch(epoch);
-            return new Observation(decision, pods, running, password, authProblem, recorded, leaving);
+            return new Observation(decision, pods, running, password, authProblem, recorded, leaving, leavingOffsets);
         }
 
         /** The pod the last status showed node {@code id} on (null: none). */
@@ -125,6 +126,7 @@ final class ClusterDriver {
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
         Map<String, HostPort> leaving = new LinkedHashMap<>();
+        Map<String, Long> leavingOffsets = new LinkedHashMap<>();
         boolean withFiles = io.percore.operator.crd.Persistence.enabled(s.getSpec());
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
@@ -138,6 +140,9 @@ final class ClusterDriver {
                 HostPort address = addresses.of(pod, port);
                 if (address != null && (Pods.ready(pod) || PodLoss.running(pod, WorkloadRenderer.CONTAINER))) {
                     leaving.put(pod.getMetadata().getName(), address);
+                    if (replicas > 0 && !password.missing()) {
+                        offsetOfLeaving(address, password, leavingOffsets);
+                    }
                 }
                 continue;
             }
@@ -186,7 +191,25 @@ final class ClusterDriver {
                             + "password from Secret " + PodPassword.secretName(s))
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
-        return new Observation(d, pods, running, password, auth, previous, leaving);
+        return new Observation(d, pods, running, password, auth, previous, leaving, leavingOffsets);
+    }
+
+    /**
+     * Where a pod being deleted stands, for the status: a replica serves its grace period out, follows its primary and counts
+     * for WAIT, so it can hold an acknowledged write its group's other replicas lack. Back as a new pod from an append-only
+     * file, which says no offset, it is ranked where it was last seen: with the status left where the pod was when its
+     * deletion began, a replica that lacked the write was promoted over it (ClusterFailoverPropertyTest, seeds 31032905 and
+     * 32029968). Best effort: one that does not answer is ending anyway.
+     */
+    private void offsetOfLeaving(HostPort address, PodPassword password, Map<String, Long> offsets) {
+        try {
+            Observed observed = probe.observe(address, password.auth(), true);
+            if (observed.replication() != null && observed.replication().offset() > 0) {
+                offsets.put(observed.nodeId(), observed.replication().offset());
+            }
+        } catch (IOException e) {
+            LOG.debug("cluster probe of the leaving pod at {} failed: {}", address, e.toString());
+        }
     }
 
     private String updateRevision(String ns, String name) {
@@ -535,9 +558,10 @@ final class ClusterDriver {
             // a node that does not answer keeps the pod it was last seen on: the failover asks whether that pod is Ready
             p.setPod(pod == null ? o.previousPodOf(id) : pod.name());
             p.setNodeId(id);
-            // where it stands; one answering with none (back from an append-only file) keeps where it was last seen
+            // where it stands; one answering with none (back from an append-only file) keeps where it was last seen, or where
+            // its pod being deleted stands now
             long offset = pod == null || pod.observed().replication() == null ? 0 : pod.observed().replication().offset();
-            p.setOffset(offset > 0 ? Long.valueOf(offset) : lastSeen.get(id));
+            p.setOffset(offset > 0 ? Long.valueOf(offset) : o.leavingOffsets().getOrDefault(id, lastSeen.get(id)));
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
                 p.setReplicaOf(name(byId, o, primary));

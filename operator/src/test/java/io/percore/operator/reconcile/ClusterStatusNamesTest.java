@@ -82,11 +82,7 @@ class ClusterStatusNamesTest {
      */
     @Test
     void eachNodeKeepsTheOffsetItLastAnsweredWith() {
-        Map<String, PodView> seen = new LinkedHashMap<>();
-        seen.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(120)));
-        seen.put("kv-1", withOffset("kv-1", 1, "id-b", io.percore.operator.replication.ReplicationPlanner.Observed.master(80)));
-        seen.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(115,
-                LAYOUT.nodes().get("id-a"), true)));
+        Map<String, PodView> seen = seenAtOffsets();
         ClusterStatus first = ClusterDriver.status(LAYOUT, decision(), observation(seen, null));
         assertThat(first.getPods()).extracting(ClusterStatus.PodSlots::getNodeId, ClusterStatus.PodSlots::getOffset)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("id-a", 120L), org.assertj.core.groups.Tuple.tuple("id-b", 80L),
@@ -103,6 +99,28 @@ class ClusterStatusNamesTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("id-a", 130L), org.assertj.core.groups.Tuple.tuple("id-b", 80L),
                         org.assertj.core.groups.Tuple.tuple("id-r", 115L));
         assertThat(ClusterDriver.offsetOfNode(later)).containsEntry("id-r", 115L).containsEntry("id-a", 130L);
+    }
+
+    /**
+     * A replica whose pod is being deleted serves its grace period out and counts for WAIT: where it stands is read from it
+     * still, so that back from an append-only file (no offset said) it is ranked where it went, not where its deletion began
+     * (ClusterFailoverPropertyTest, seeds 31032905 and 32029968: a replica lacking an acknowledged write was promoted over it).
+     */
+    @Test
+    void aReplicaBeingDeletedIsRecordedWhereItStandsNow() {
+        Map<String, PodView> seen = seenAtOffsets();
+        ClusterStatus first = ClusterDriver.status(LAYOUT, decision(), observation(seen, null));
+
+        // kv-2's pod is being deleted: no member of the plan (not among the pods), its process still following kv-0
+        Map<String, PodView> members = new LinkedHashMap<>(seen);
+        members.remove("kv-2");
+        members.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(150)));
+        ClusterStatus leaving = ClusterDriver.status(LAYOUT, decision(), observation(members, first, Map.of("id-r", 150L)));
+        assertThat(ClusterDriver.offsetOfNode(leaving)).containsEntry("id-r", 150L).containsEntry("id-a", 150L);
+
+        // gone (its process ended): the status keeps where it stood last
+        ClusterStatus gone = ClusterDriver.status(LAYOUT, decision(), observation(members, leaving));
+        assertThat(ClusterDriver.offsetOfNode(gone)).containsEntry("id-r", 150L);
     }
 
     /**
@@ -131,6 +149,16 @@ class ClusterStatusNamesTest {
         assertThat(none).as("no clock: the list written empty, not left out").contains("\"primariesUnavailable\":[]");
     }
 
+    /** kv-0 and kv-1 primaries at offsets 120 and 80, kv-2 kv-0's replica at 115. */
+    private static Map<String, PodView> seenAtOffsets() {
+        Map<String, PodView> seen = new LinkedHashMap<>();
+        seen.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(120)));
+        seen.put("kv-1", withOffset("kv-1", 1, "id-b", io.percore.operator.replication.ReplicationPlanner.Observed.master(80)));
+        seen.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(115,
+                LAYOUT.nodes().get("id-a"), true)));
+        return seen;
+    }
+
     private static PodView withOffset(String name, int ordinal, String id, io.percore.operator.replication.ReplicationPlanner.Observed repl) {
         return new PodView(name, ordinal, true, LAYOUT.nodes().get(id), new ClusterPlanner.Observed(id, 1, 10, LAYOUT, List.of(), repl));
     }
@@ -149,7 +177,11 @@ class ClusterStatusNamesTest {
     }
 
     private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous) {
-        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous, Map.of());
+        return observation(pods, previous, Map.of());
+    }
+
+    private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous, Map<String, Long> leavingOffsets) {
+        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous, Map.of(), leavingOffsets);
     }
 
     private static ClusterPlanner.Decision decision() {
