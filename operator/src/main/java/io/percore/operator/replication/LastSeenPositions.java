@@ -95,6 +95,11 @@ public final class LastSeenPositions {
                 in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp(), in.lineage());
     }
 
+    /** The pods {@link #placed} puts where they were last seen, by name. */
+    static List<String> placedNames(Input in) {
+        return in.pods().stream().filter(p -> placedByLastSeen(p, in.lastSeen())).map(PodState::name).toList();
+    }
+
     /**
      * A replica that says it holds keys at offset 0 and is not linked came back from an append-only file: placed where it
      * was last seen, if it was.

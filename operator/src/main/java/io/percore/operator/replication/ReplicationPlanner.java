@@ -233,7 +233,7 @@ public final class ReplicationPlanner {
      * history, with a write of its own, went before the replica back from its log that held the acknowledged one).
      */
     private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
-        List<String> back = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
+        List<String> back = LastSeenPositions.placedNames(given);
         if (back.isEmpty() || candidates.size() < 2) {
             return candidates;
         }
@@ -516,8 +516,7 @@ public final class ReplicationPlanner {
             PodState best = candidates.isEmpty() ? null : candidates.get(0);
             boolean noneOnLine = history != null && best != null && best.observed().replid() != null
                     && onLine(best, history, in, furthest) < 0 && !promotedSince(best);
-            boolean bestPlaced = best != null && given.pods().stream().anyMatch(p -> p.name().equals(best.name())
-                    && LastSeenPositions.placedByLastSeen(p, given.lastSeen()));
+            boolean bestPlaced = best != null && LastSeenPositions.placedNames(given).contains(best.name());
             in.pods().stream().filter(p -> p.starting() && !p.reachable() && !p.terminating()
                             && (p.knownLost() == null || PodLoss.onlyItsProcess(p.lost()))
                     && (noneOnLine || bestPlaced || !p.name().equals(recorded))).forEach(p -> mayHoldData.add(p.name() + " (starting, with its files)"));
@@ -570,7 +569,7 @@ public final class ReplicationPlanner {
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != chosen && !p.terminating() && p.reachable())
                 .map(PodState::name).toList();
-        List<String> placedNames = given.pods().stream().filter(p -> LastSeenPositions.placedByLastSeen(p, given.lastSeen())).map(PodState::name).toList();
+        List<String> placedNames = LastSeenPositions.placedNames(given);
         String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()
                 + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")
                 + (placedNames.contains(p.name()) ? " (back from its files: where it was last seen)" : ""))
