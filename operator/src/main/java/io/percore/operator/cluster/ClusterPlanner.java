@@ -1,5 +1,6 @@
 package io.percore.operator.cluster;
 
+import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.time.Duration;
@@ -227,7 +228,10 @@ public final class ClusterPlanner {
         // A primary unavailable too long is replaced by its replica before anything else: the pods that are
         // missing or silent (the primary among them) must not hold its slots' clients back.
         ReplicaGroups.Failovers failovers = ReplicaGroups.failovers(in, pods, current, byId);
-        List<String> silent = new ArrayList<>(pods.stream().filter(p -> p.observed() == null && p.lost() == null).map(PodView::name).toList());
+        // silent: pods that do not answer and may come back holding what they held; a process restarting in its pod with its
+        // files among them (it may hold a newer layout: ClusterFailoverPropertyTest, seed 33006841)
+        List<String> silent = new ArrayList<>(pods.stream().filter(p -> p.observed() == null
+                && (p.lost() == null || p.restarting() && PodLoss.onlyItsProcess(p.lost()))).map(PodView::name).toList());
         // a pod being deleted (left out) or not created again yet may come back from its files holding the newer layout too
         // (ClusterFailoverPropertyTest, seed 2473: links taken from an older one promoted a replica the newer one had demoted)
         Set<Integer> present = new HashSet<>();

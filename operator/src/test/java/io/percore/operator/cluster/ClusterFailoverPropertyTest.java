@@ -110,7 +110,9 @@ class ClusterFailoverPropertyTest {
         // replicas holding copies of one primary's stream before any layout read as keys on several pods
         31010029L, 31022710L, 31030846L,
         // a replica being deleted took an acknowledged write; the status kept where its deletion began
-        31032905L, 32029968L};
+        31032905L, 32029968L,
+        // a pod restarting with its files, which may hold the newer layout the status records, not waited for
+        33006841L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {

@@ -62,6 +62,16 @@ class ClusterPlannerTest {
                 .doesNotContain("records epoch 2");
         assertThat(decide(3, 3, 1, pod(0, 2, first), pod(1, 2, first), silent).message()).as("the recorded epoch is held")
                 .doesNotContain("records epoch");
+
+        // its process killed, restarting in its pod with its files: they may hold the newer layout (seed 33006841: the
+        // failover read from epoch 1 promoted an empty replica of a primary epoch 2 had replaced, while the pod holding the
+        // group's data at epoch 2 restarted)
+        String killed = "its container terminated (Error, exit code 137)";
+        PodView restarting = new PodView("kv-2", 2, false, address(2), null, true, killed, true);
+        assertThat(decide(3, 3, 2, pod(0, 2, first), pod(1, 2, first), restarting).message()).contains("records epoch 2", "waiting for kv-2");
+        PodView notComingBack = new PodView("kv-2", 2, false, address(2), null, true, killed, false);
+        assertThat(decide(3, 3, 2, pod(0, 2, first), pod(1, 2, first), notComingBack).message())
+                .as("without files, or past its restart's grace, it is not waited for").doesNotContain("records epoch 2");
     }
 
     /**
