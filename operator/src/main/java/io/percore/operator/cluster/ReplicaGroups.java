@@ -152,6 +152,11 @@ public final class ReplicaGroups {
             // primary loaded its files)
             boolean primaryComesBack = live != null || recorded != null && comesBackWithFiles(recorded);
             boolean bestRestarted = best != null && !linkedOrHeld(best, gone);
+            // a replica back from a log that says no offset ranked below the best only by where the operator last saw it: cut
+            // off from the operator or deleted, it may have gone further and acknowledged what the best lacks. Its primary,
+            // restarting with its files, holds every write it acknowledged: waited for while it comes back (ReplicationPlanner's
+            // rule for a placed pod; ClusterFailoverPropertyTest, seed 33038613)
+            boolean guessedBelow = bestBack != null && bestBack != best && live == null && recorded != null && comesBackWithFiles(recorded);
             // a replica restarting in its pod comes back with what its files hold, maybe writes WAIT counted that the replicas
             // answering lack: waited for, not passed over (ReplicationPlanner's rule; ClusterFailoverPropertyTest, seed 170)
             List<String> restarting = new ArrayList<>();
@@ -182,6 +187,10 @@ public final class ReplicaGroups {
                 since.put(primary, from);
                 waiting.add(name(clock, primary) + " is unavailable; waiting for " + String.join(", ", restarting) + " (restarting, with"
                         + " its files), which may hold writes its replica " + best.name() + " lacks");
+            } else if (guessedBelow && !gone) {
+                since.put(primary, from);
+                waiting.add(name(clock, primary) + " is restarting with its files; waiting for it: " + bestBack.name() + ", back from its"
+                        + " files, says no offset and may hold writes its replica " + best.name() + " lacks");
             } else if (!late && lostNow && bestRestarted && primaryComesBack) {
                 since.put(primary, from);
                 waiting.add(name(clock, primary) + " is restarting with its files; its replica " + best.name() + ", restarted too, takes"

@@ -112,7 +112,9 @@ class ClusterFailoverPropertyTest {
         // a replica being deleted took an acknowledged write; the status kept where its deletion began
         31032905L, 32029968L,
         // a pod restarting with its files, which may hold the newer layout the status records, not waited for
-        33006841L};
+        33006841L,
+        // a replica back from its log ranked below the best by where it was last seen, its primary restarting with its files
+        33038613L, 34047006L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {

@@ -295,7 +295,9 @@ class ReplicaGroupsTest {
                 primary(3, Layout.EMPTY), primary(4, Layout.EMPTY), primary(5, Layout.EMPTY));
         Layout l = first.send();
         assertThat(l.replicasOf(id(0))).containsExactly(id(1), id(2));
-        PodView primaryLost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)", true);
+        // not coming back (restarting in its pod, it is waited for while a replica ranks below the best by a guess:
+        // aPrimaryRestartingWithItsFilesIsAwaitedWhileAReplicaBelowTheBestIsRankedByAGuess)
+        PodView primaryLost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)", false);
         PodView lagged = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 30, l, List.of(),
                 ReplicationPlanner.Observed.replica(30, address(0), false)), true, null);
         PodView back = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 45, l, List.of(),
@@ -365,6 +367,33 @@ class ReplicaGroupsTest {
         Decision late = decide(4, 1, T0.plus(AFTER), Map.of(id(0), T0), podOfNode(4), primaryRestarting, replicaBack, primary(2, l),
                 replica(3, l, 2, 100));
         assertThat(late.links().promote()).containsExactly("kv-1");
+    }
+
+    /**
+     * ClusterFailoverPropertyTest, seed 33038613: kv-2, cut off from the operator and deleted, acknowledged a write kv-1
+     * lacks; back from a log that says no offset it ranks where the operator last saw it, below kv-1. Their primary, killed,
+     * restarts with its files and holds every write it acknowledged: it is waited for, not replaced by kv-1, even past the
+     * deadline, while it comes back; not coming back (its files lost with it), kv-1 takes over.
+     */
+    @Test
+    void aPrimaryRestartingWithItsFilesIsAwaitedWhileAReplicaBelowTheBestIsRankedByAGuess() {
+        Layout l = decide(3, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY)).send();
+        assertThat(l.replicasOf(id(0))).containsExactlyInAnyOrder(id(1), id(2));
+        String killed = "its container terminated (Error, exit code 137)";
+        PodView best = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 1, l, List.of(),
+                ReplicationPlanner.Observed.replica(1, address(0), false)), true, null);
+        PodView guessed = new PodView("kv-2", 2, true, address(2), new Observed(id(2), 2, 2, l, List.of(),
+                ReplicationPlanner.Observed.master(0)), true, null);
+        PodView restarting = new PodView("kv-0", 0, false, address(0), null, true, killed, true);
+        Decision waits = ClusterPlanner.decide(new Input(List.of(restarting, best, guessed), 3, 3, 1, 2,
+                new ReplicaGroups.Clock(AFTER, T0.plus(AFTER).plusSeconds(5), Map.of(id(0), T0), podOfNode(3), Map.of(id(1), 1L))));
+        assertThat(waits.links().promote()).isEmpty();
+        assertThat(waits.message()).contains("kv-0 (" + id(0) + ") is restarting with its files; waiting for it: kv-2");
+
+        PodView notComingBack = new PodView("kv-0", 0, false, address(0), null, true, killed, false);
+        Decision over = ClusterPlanner.decide(new Input(List.of(notComingBack, best, guessed), 3, 3, 1, 2,
+                new ReplicaGroups.Clock(AFTER, T0.plus(AFTER).plusSeconds(5), Map.of(id(0), T0), podOfNode(3), Map.of(id(1), 1L))));
+        assertThat(over.links().promote()).containsExactly("kv-1");
     }
 
     /**
