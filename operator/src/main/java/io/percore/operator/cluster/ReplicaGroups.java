@@ -3,6 +3,7 @@ package io.percore.operator.cluster;
 import io.percore.operator.cluster.ClusterPlanner.Decision;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -29,7 +30,7 @@ import java.util.Set;
  *     made a primary of new slots (which the slot plan then gives it);</li>
  * <li><b>failover</b> ({@link #failovers}): a primary not available for {@code failoverAfter} (or gone for
  *     good: its pod answers with another node id; or its process known gone now: {@code PodLoss}) is replaced by its replica with the highest acknowledged
- *     offset (the lowest ordinal on a tie), as {@code ReplicationPlanner} chooses: a new epoch gives it the
+ *     offset in the group's history ({@link Line}; the lowest ordinal on a tie), as {@code ReplicationPlanner} chooses: a new epoch gives it the
  *     primary's slots and migrations, the other replicas and the old primary follow it;</li>
  * <li><b>links</b> ({@link #links}): each replica of the layout in force that does not follow its
  *     primary's address is told {@code REPLICAOF} (once that primary answers); a primary that follows
@@ -52,18 +53,64 @@ public final class ReplicaGroups {
      *                         not the operator's network)
      * @param offsetOfNode     node id → the replication offset it last answered with (the status's): a process back from an
      *                         append-only file answers with none, and its files hold at least that
+     * @param historyOfNode    node id → the replication id that offset counts in (the status's): a group's primary, down,
+     *                         names the history its replicas' offsets are compared in
+     * @param lineage          which history continued which, and up to where (the status's, as the replicated service's)
      */
     public record Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode,
-                        Map<String, Long> offsetOfNode) {
+                        Map<String, Long> offsetOfNode, Map<String, String> historyOfNode, Lineage lineage) {
         public static final Clock NONE = new Clock(Duration.ofSeconds(10), Instant.EPOCH, Map.of(), Map.of());
 
         public Clock {
             offsetOfNode = offsetOfNode == null ? Map.of() : Map.copyOf(offsetOfNode);
+            historyOfNode = historyOfNode == null ? Map.of() : Map.copyOf(historyOfNode);
+            lineage = lineage == null ? Lineage.NONE : lineage;
+        }
+
+        public Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode,
+                     Map<String, Long> offsetOfNode) {
+            this(after, now, unavailableSince, podOfNode, offsetOfNode, Map.of(), Lineage.NONE);
         }
 
         public Clock(Duration after, Instant now, Map<String, Instant> unavailableSince, Map<String, String> podOfNode) {
             this(after, now, unavailableSince, podOfNode, Map.of());
         }
+    }
+
+    /**
+     * The history a group's offsets are compared in (its primary's: as it answers, else as the status last recorded it) and
+     * the links that join others to it. A replica promoted by a failover the operator never recorded (stopped midway) starts
+     * a history of its own, and a second failover may promote another replica, which then takes writes its group's replicas
+     * acknowledge. The two count their offsets from a shared past: ranked by their own offsets, the first, at an equal
+     * offset, went before a replica of the group's primary holding an acknowledged write (ClusterFailoverPropertyTest, seeds
+     * 33033256, 34010054 and 34010282). Along the line, the first holds no more than where the group's history left the one
+     * they share.
+     */
+    record Line(String history, Lineage lineage) {
+        /** What a pod at {@code offset} of {@code replid} holds of the line; its own offset where nothing joins the two. */
+        long held(String replid, long offset) {
+            if (history == null || replid == null || replid.equals(history)) {
+                return offset;
+            }
+            long held = lineage.heldOf(history, replid, offset);
+            return held >= 0 ? held : offset;
+        }
+
+        boolean in(String replid) {
+            return history != null && history.equals(replid);
+        }
+    }
+
+    private static Line lineOf(String primary, PodView live, Clock clock, List<PodView> pods) {
+        Lineage lineage = clock.lineage();
+        for (PodView p : pods) {
+            if (p.observed() != null) {
+                lineage = lineage.with(p.observed().replication());
+            }
+        }
+        ReplicationPlanner.Observed said = live == null ? null : live.observed().replication();
+        String history = said != null && said.master() && said.replid() != null ? said.replid() : clock.historyOfNode().get(primary);
+        return new Line(history, lineage);
     }
 
     /** A primary replaced by one of its replicas. */
@@ -130,6 +177,7 @@ public final class ReplicaGroups {
             boolean lostNow = recorded != null && recorded.lost() != null && !serving;
             // the replica with the newest data: the best of those that say their offset, and of those back from an append-only
             // file (none said: ranked by keys among themselves); the latter chosen when last seen past the former (newer)
+            Line line = lineOf(primary, live, clock, pods);
             PodView bestSaid = null;
             PodView bestBack = null;
             for (String r : replicas) {
@@ -138,14 +186,14 @@ public final class ReplicaGroups {
                     continue;
                 }
                 if (backWithoutOffset(c)) {
-                    if (bestBack == null || newer(c, bestBack, clock)) {
+                    if (bestBack == null || newer(c, bestBack, clock, line)) {
                         bestBack = c; // pods come in ordinal order: a tie keeps the lower one
                     }
-                } else if (bestSaid == null || newer(c, bestSaid, clock)) {
+                } else if (bestSaid == null || newer(c, bestSaid, clock, line)) {
                     bestSaid = c;
                 }
             }
-            PodView best = bestBack == null ? bestSaid : bestSaid == null || newer(bestBack, bestSaid, clock) ? bestBack : bestSaid;
+            PodView best = bestBack == null ? bestSaid : bestSaid == null || newer(bestBack, bestSaid, clock, line) ? bestBack : bestSaid;
             // the primary's own process coming back with its files (answering from them, or its container restarting in its
             // pod) holds every write it acknowledged: a replica back from its files, maybe with less, is not promoted over it
             // before the deadline (the real node's cluster campaign: a restarted replica promoted at offset 0 while its
@@ -195,7 +243,7 @@ public final class ReplicaGroups {
                 since.put(primary, from);
                 waiting.add(name(clock, primary) + " is restarting with its files; its replica " + best.name() + ", restarted too, takes"
                         + " over at " + from.plus(clock.after()) + " if it is not back by then");
-            } else if (best != null && live != null && newer(live, best, clock)) {
+            } else if (best != null && live != null && newer(live, best, clock, line)) {
                 // its own process answers, back with more than any replica holds (offsets, or keys where its file keeps none):
                 // not replaced while the kubelet has yet to probe it Ready (ClusterFailoverPropertyTest, seed 1244: a group's
                 // pods deleted together, the primary back with a write more than its replica, replaced at the deadline; and
@@ -261,17 +309,30 @@ public final class ReplicaGroups {
      * dropped the writes the restarted one had acknowledged (ClusterFailoverPropertyTest, seed 20262784); ranked by its last
      * seen offset against another back from its file, it went behind one seen later that then took fewer writes (9001092).
      */
-    private static boolean newer(PodView c, PodView best, Clock clock) {
+    private static boolean newer(PodView c, PodView best, Clock clock, Line line) {
         boolean cBack = backWithoutOffset(c);
         boolean bestBack = backWithoutOffset(best);
         if (cBack && bestBack) {
             return c.observed().keys() > best.observed().keys()
-                    || c.observed().keys() == best.observed().keys() && lastSeen(c, clock) > lastSeen(best, clock);
+                    || c.observed().keys() == best.observed().keys() && lastSeen(c, clock, line) > lastSeen(best, clock, line);
         }
-        long a = cBack ? lastSeen(c, clock) : offset(c);
-        long b = bestBack ? lastSeen(best, clock) : offset(best);
-        // not first on a tie: a file written each second may hold less than where its pod was last seen
-        return a > b || a == b && c.observed().keys() > best.observed().keys();
+        long a = cBack ? lastSeen(c, clock, line) : line.held(c.observed().replication().replid(), offset(c));
+        long b = bestBack ? lastSeen(best, clock, line) : line.held(best.observed().replication().replid(), offset(best));
+        if (a != b) {
+            return a > b;
+        }
+        // alike, both saying their offsets: one in the group's history before one of another (where no kept link joins the
+        // two, their own offsets are compared); else the one holding more keys: a pod back from its file, ranked where it
+        // was last seen, is not first on keys alike (a file written each second may hold less), and holding more it went
+        // further (ClusterFailoverPropertyTest, seed 34026830)
+        if (!cBack && !bestBack) {
+            boolean cIn = line.in(c.observed().replication().replid());
+            boolean bestIn = line.in(best.observed().replication().replid());
+            if (cIn != bestIn) {
+                return cIn;
+            }
+        }
+        return c.observed().keys() > best.observed().keys();
     }
 
     /** Holds keys at offset 0 and is not linked: back from an append-only file, which keeps no offset. */
@@ -280,8 +341,9 @@ public final class ReplicaGroups {
         return r != null && r.offset() == 0 && p.observed().keys() > 0 && (r.master() || !r.linkUp());
     }
 
-    private static long lastSeen(PodView p, Clock clock) {
-        return Math.max(0, clock.offsetOfNode().getOrDefault(p.observed().nodeId(), 0L));
+    private static long lastSeen(PodView p, Clock clock, Line line) {
+        String id = p.observed().nodeId();
+        return Math.max(0, line.held(clock.historyOfNode().get(id), clock.offsetOfNode().getOrDefault(id, 0L)));
     }
 
     /**

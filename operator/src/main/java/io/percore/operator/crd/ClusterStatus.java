@@ -17,7 +17,12 @@ public class ClusterStatus {
     private List<Migration> migrations = new ArrayList<>();
     private List<PodSlots> pods = new ArrayList<>();
     private List<Unavailable> primariesUnavailable = new ArrayList<>();
+    @com.fasterxml.jackson.annotation.JsonPropertyDescription("Which replication history continued which, and up to where, as the"
+            + " promoted pods said it (master_replid2, second_repl_offset): a failover compares replicas' offsets along it.")
+    private List<HistoryLink> lineage;
 
+    public List<HistoryLink> getLineage() { return lineage; }
+    public void setLineage(List<HistoryLink> lineage) { this.lineage = lineage; }
     public Long getConfigEpoch() { return configEpoch; }
     public void setConfigEpoch(Long configEpoch) { this.configEpoch = configEpoch; }
     public Integer getSlotsAssigned() { return slotsAssigned; }
@@ -101,7 +106,11 @@ public class ClusterStatus {
         @com.fasterxml.jackson.annotation.JsonPropertyDescription("The replication offset the node last answered with: a process back from"
                 + " an append-only file answers with none, and a failover ranks it there (its files hold at least that).")
         private Long offset;
+        @com.fasterxml.jackson.annotation.JsonPropertyDescription("The replication id (master_replid) that offset counts in.")
+        private String replid;
 
+        public String getReplid() { return replid; }
+        public void setReplid(String replid) { this.replid = replid; }
         public Long getOffset() { return offset; }
         public void setOffset(Long offset) { this.offset = offset; }
         public List<String> getReplicas() { return replicas; }
@@ -122,12 +131,12 @@ public class ClusterStatus {
         public boolean equals(Object o) {
             return o instanceof PodSlots p && Objects.equals(pod, p.pod) && Objects.equals(nodeId, p.nodeId)
                     && Objects.equals(slots, p.slots) && Objects.equals(slotCount, p.slotCount) && Objects.equals(replicas, p.replicas)
-                    && Objects.equals(replicaOf, p.replicaOf) && Objects.equals(offset, p.offset);
+                    && Objects.equals(replicaOf, p.replicaOf) && Objects.equals(offset, p.offset) && Objects.equals(replid, p.replid);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(pod, nodeId, slots, slotCount, replicas, replicaOf, offset);
+            return Objects.hash(pod, nodeId, slots, slotCount, replicas, replicaOf, offset, replid);
         }
     }
 
@@ -135,11 +144,11 @@ public class ClusterStatus {
     public boolean equals(Object o) {
         return o instanceof ClusterStatus c && Objects.equals(configEpoch, c.configEpoch) && Objects.equals(slotsAssigned, c.slotsAssigned)
                 && Objects.equals(migrations, c.migrations) && Objects.equals(pods, c.pods)
-                && Objects.equals(primariesUnavailable, c.primariesUnavailable);
+                && Objects.equals(primariesUnavailable, c.primariesUnavailable) && Objects.equals(lineage, c.lineage);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configEpoch, slotsAssigned, migrations, pods, primariesUnavailable);
+        return Objects.hash(configEpoch, slotsAssigned, migrations, pods, primariesUnavailable, lineage);
     }
 }

@@ -14,6 +14,8 @@ import io.percore.operator.cluster.SlotPlanner;
 import io.percore.operator.crd.ClusterStatus;
 import io.percore.operator.crd.PercoreService;
 import io.percore.operator.crd.Replication;
+import io.percore.operator.replication.LastSeenPositions;
+import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodAddresses;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.users.OperatorUsers;
@@ -85,19 +87,22 @@ final class ClusterDriver {
      * @param password what the operator AUTHs with (its toString hides it)
      * @param authProblem why some pods could not be asked (a condition's reason and message), else null
      * @param previous the status shown last (kept while the pods cannot be asked for want of a password)
-     * @param leavingOffsets node id → the replication offset a pod being deleted that still runs answered with (only above 0)
+     * @param leavingPositions node id → where a pod being deleted that still runs stands: its replication id and offset
+     *                         (only above 0)
      */
     record Observation(Decision decision, Map<String, PodView> pods, int running, PodPassword password, AuthProblem authProblem,
-                       ClusterStatus previous, Map<String, HostPort> leaving, Map<String, Long> leavingOffsets) {
+                       ClusterStatus previous, Map<String, HostPort> leaving,
+                       Map<String, LastSeenPositions.Position> leavingPositions) {
         /** As this, with {@code epoch} recorded in the status before it was sent ({@link #recordEpoch}). */
         Observation recording(long epoch) {
             ClusterStatus recorded = new ClusterStatus();
             if (previous != null) {
                 recorded.setPods(previous.getPods());
                 recorded.setPrimariesUnavailable(previous.getPrimariesUnavailable());
+                recorded.setLineage(previous.getLineage());
             }
             recorded.setConfigEpoch(epoch);
-            return new Observation(decision, pods, running, password, authProblem, recorded, leaving, leavingOffsets);
+            return new Observation(decision, pods, running, password, authProblem, recorded, leaving, leavingPositions);
         }
 
         /** The pod the last status showed node {@code id} on (null: none). */
@@ -126,7 +131,7 @@ final class ClusterDriver {
         List<String> refused = new ArrayList<>();
         Map<String, PodView> pods = new LinkedHashMap<>();
         Map<String, HostPort> leaving = new LinkedHashMap<>();
-        Map<String, Long> leavingOffsets = new LinkedHashMap<>();
+        Map<String, LastSeenPositions.Position> leavingPositions = new LinkedHashMap<>();
         boolean withFiles = io.percore.operator.crd.Persistence.enabled(s.getSpec());
         // with replicas the StatefulSet is OnDelete and the operator rolls it (ClusterRoll); without, it rolls itself
         String updateRevision = replicas == 0 ? null : updateRevision(ns, name);
@@ -141,7 +146,7 @@ final class ClusterDriver {
                 if (address != null && (Pods.ready(pod) || PodLoss.running(pod, WorkloadRenderer.CONTAINER))) {
                     leaving.put(pod.getMetadata().getName(), address);
                     if (replicas > 0 && !password.missing()) {
-                        offsetOfLeaving(address, password, leavingOffsets);
+                        positionOfLeaving(address, password, leavingPositions);
                     }
                 }
                 continue;
@@ -179,7 +184,7 @@ final class ClusterDriver {
         long floor = recordedEpoch(previous);
         ReplicaGroups.Clock clock = replicas == 0 ? ReplicaGroups.Clock.NONE
                 : new ReplicaGroups.Clock(replication.failoverAfterOrDefault(), Instant.now(), unavailableSince(previous), podOfNode(previous),
-                        offsetOfNode(previous));
+                        offsetOfNode(previous), historyOfNode(previous), lineage(previous));
         Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(List.copyOf(pods.values()), members, running, floor, replicas, clock));
         AuthProblem auth = null;
         if (password.missing()) {
@@ -191,7 +196,7 @@ final class ClusterDriver {
                             + "password from Secret " + PodPassword.secretName(s))
                     + ": " + String.join("; ", refused) + "; no layout is sent until every pod answers");
         }
-        return new Observation(d, pods, running, password, auth, previous, leaving, leavingOffsets);
+        return new Observation(d, pods, running, password, auth, previous, leaving, leavingPositions);
     }
 
     /**
@@ -201,11 +206,11 @@ final class ClusterDriver {
      * deletion began, a replica that lacked the write was promoted over it (ClusterFailoverPropertyTest, seeds 31032905 and
      * 32029968). Best effort: one that does not answer is ending anyway.
      */
-    private void offsetOfLeaving(HostPort address, PodPassword password, Map<String, Long> offsets) {
+    private void positionOfLeaving(HostPort address, PodPassword password, Map<String, LastSeenPositions.Position> positions) {
         try {
             Observed observed = probe.observe(address, password.auth(), true);
             if (observed.replication() != null && observed.replication().offset() > 0) {
-                offsets.put(observed.nodeId(), observed.replication().offset());
+                positions.put(observed.nodeId(), new LastSeenPositions.Position(observed.replication().replid(), observed.replication().offset()));
             }
         } catch (IOException e) {
             LOG.debug("cluster probe of the leaving pod at {} failed: {}", address, e.toString());
@@ -233,27 +238,35 @@ final class ClusterDriver {
 
     /** The offset each node last answered with, as the status recorded it. */
     static Map<String, Long> offsetOfNode(ClusterStatus previous) {
-        Map<String, Long> offsets = new LinkedHashMap<>();
-        if (previous != null) {
-            previous.getPods().forEach(p -> {
-                if (p.getNodeId() != null && p.getOffset() != null) {
-                    offsets.put(p.getNodeId(), p.getOffset());
-                }
-            });
-        }
-        return offsets;
+        return byNode(previous, ClusterStatus.PodSlots::getOffset);
+    }
+
+    /** The replication id each node's recorded offset counts in. */
+    static Map<String, String> historyOfNode(ClusterStatus previous) {
+        return byNode(previous, ClusterStatus.PodSlots::getReplid);
+    }
+
+    /** status.cluster.lineage as the planner takes it. */
+    static Lineage lineage(ClusterStatus previous) {
+        return previous == null ? Lineage.NONE : ReplicationDriver.lineage(previous.getLineage());
     }
 
     private static Map<String, String> podOfNode(ClusterStatus previous) {
-        Map<String, String> pods = new LinkedHashMap<>();
+        return byNode(previous, ClusterStatus.PodSlots::getPod);
+    }
+
+    /** One field of each node the status shows, by node id (those without it left out). */
+    private static <T> Map<String, T> byNode(ClusterStatus previous, java.util.function.Function<ClusterStatus.PodSlots, T> field) {
+        Map<String, T> byNode = new LinkedHashMap<>();
         if (previous != null) {
             previous.getPods().forEach(p -> {
-                if (p.getNodeId() != null && p.getPod() != null) {
-                    pods.put(p.getNodeId(), p.getPod());
+                T value = field.apply(p);
+                if (p.getNodeId() != null && value != null) {
+                    byNode.put(p.getNodeId(), value);
                 }
             });
         }
-        return pods;
+        return byNode;
     }
 
     /**
@@ -539,6 +552,14 @@ final class ClusterDriver {
         // never lowered, as Redis's currentEpoch: the pods that hold the newest epoch may not answer this time (deleted,
         // frozen), and a floor taken from those that do would let the next layout reuse an epoch they hold with another text
         status.setConfigEpoch(Math.max(layout.epoch(), recordedEpoch(o.previous())));
+        // what the pods that answer say of where their history left the one before: a failover compares offsets along it
+        Lineage lineage = lineage(o.previous());
+        for (PodView p : byId.values()) {
+            lineage = lineage.with(p.observed().replication());
+        }
+        if (!lineage.links().isEmpty()) {
+            status.setLineage(ReplicationDriver.recorded(lineage));
+        }
         if (o.previous() != null && layout.epoch() < recordedEpoch(o.previous()) && !o.previous().getPods().isEmpty()) {
             // the pods holding the newest layout do not answer (deleted, frozen, cut off): the status keeps what it showed of
             // that layout, its node → pod map above all. Rewritten from an older one (none, when no pod answered), it lost the
@@ -552,6 +573,7 @@ final class ClusterDriver {
         }
         status.setSlotsAssigned(layout.assignedSlots());
         Map<String, Long> lastSeen = offsetOfNode(o.previous());
+        Map<String, String> lastHistory = historyOfNode(o.previous());
         for (String id : layout.nodes().keySet()) {
             ClusterStatus.PodSlots p = new ClusterStatus.PodSlots();
             PodView pod = byId.get(id);
@@ -561,7 +583,10 @@ final class ClusterDriver {
             // where it stands; one answering with none (back from an append-only file) keeps where it was last seen, or where
             // its pod being deleted stands now
             long offset = pod == null || pod.observed().replication() == null ? 0 : pod.observed().replication().offset();
-            p.setOffset(offset > 0 ? Long.valueOf(offset) : o.leavingOffsets().getOrDefault(id, lastSeen.get(id)));
+            LastSeenPositions.Position leavingAt = o.leavingPositions().get(id);
+            p.setOffset(offset > 0 ? Long.valueOf(offset) : leavingAt != null ? Long.valueOf(leavingAt.offset()) : lastSeen.get(id));
+            // and the history it counts in
+            p.setReplid(offset > 0 ? pod.observed().replication().replid() : leavingAt != null ? leavingAt.replid() : lastHistory.get(id));
             String primary = layout.replicaOf().get(id);
             if (primary != null) {
                 p.setReplicaOf(name(byId, o, primary));

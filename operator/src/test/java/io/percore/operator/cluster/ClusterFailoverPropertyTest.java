@@ -8,6 +8,8 @@ import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
 import io.percore.operator.cluster.ClusterPlanner.Progress;
+import io.percore.operator.replication.LastSeenPositions;
+import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
@@ -48,6 +50,9 @@ import org.junit.jupiter.api.Test;
  *       every slot has one answering primary, every group its replicas linked, every pod serving its layout (one back
  *       from its files serves it only once the operator sends it again), and the decision is {@code STEADY}.</li>
  * </ul>
+ * Each process says its replication history as the service does (a promoted replica starts a new one continuing its
+ * primary's; a process starts a new one continuing its snapshot's; a replica's sync takes its primary's), and the operator
+ * records each node's history and the links the pods say (status.cluster.pods[].replid and .lineage).
  * Simplified: clients write where the newest layout a pod holds sends them, an offset counts writes; left out: rolls
  * ({@code ClusterRoll}'s own simulation) and partitions beyond the operator's. Plain seeded generators: {@code -Dpercore.seed=N -Dpercore.runs=N} replay runs, a failing run is
  * shrunk (faults taken out while it still fails) and reported with its trace.
@@ -114,7 +119,11 @@ class ClusterFailoverPropertyTest {
         // a pod restarting with its files, which may hold the newer layout the status records, not waited for
         33006841L,
         // a replica back from its log ranked below the best by where it was last seen, its primary restarting with its files
-        33038613L, 34047006L};
+        33038613L, 34047006L,
+        // offsets of two histories compared as one: a replica promoted by a failover never recorded, then passed over, went
+        // before a replica of the group's history at the same offset (and, with the tie broken so, a pod back from its log
+        // holding more keys went behind it); a replica read while being deleted recorded without its history
+        33033256L, 34010054L, 34010282L, 34026830L, 33036183L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {
@@ -206,6 +215,12 @@ class ClusterFailoverPropertyTest {
         boolean lagging;
         boolean offsetKnown = true;
         List<Integer> memory = new ArrayList<>();
+        /** master_replid, master_replid2 and second_repl_offset: the history its offset counts in, and where it left the one before. */
+        String replid;
+        String replid2;
+        long secondOffset = -1;
+        /** The history its files hold (a snapshot says where it stood). */
+        String filesReplid;
         /** Migrations away whose keys it has handed over ("to ranges"). */
         final Set<String> handedOver = new HashSet<>();
         /** The claim's: nodes.conf (node id and layout) and the data files; empty without persistence. */
@@ -291,6 +306,7 @@ class ClusterFailoverPropertyTest {
         Instant now = Instant.parse("2026-12-01T00:00:00Z");
         int nextNode = 1;
         int nextWrite = 1;
+        int nextReplid = 1;
         int midwayAfter = -1;
         Decision last;
         String lastLine;
@@ -302,8 +318,11 @@ class ClusterFailoverPropertyTest {
         Map<String, String> podOfNode = Map.of();
         /** status.cluster.pods[].offset: the offset each node last answered with (ClusterDriver.status). */
         Map<String, Long> offsetOfNode = Map.of();
-        /** Node id → the offset a pod being deleted answered with on the operator's last look (ClusterDriver reads them). */
-        Map<String, Long> leavingOffsets = Map.of();
+        /** Node id → where a pod being deleted stood (history, offset) on the operator's last look (ClusterDriver reads them). */
+        Map<String, LastSeenPositions.Position> leavingPositions = Map.of();
+        /** status.cluster.pods[].replid and status.cluster.lineage (ClusterDriver.status). */
+        Map<String, String> historyOfNode = Map.of();
+        Lineage lineage = Lineage.NONE;
 
         Sim(int groups, int replicas, Persistence persistence) {
             super(SETTLE_WITHIN);
@@ -314,8 +333,13 @@ class ClusterFailoverPropertyTest {
                 SimPod p = new SimPod(i);
                 p.nodeId = newNodeId();
                 p.claimNodeId = p.nodeId;
+                p.replid = newReplid();
                 pods.add(p);
             }
+        }
+
+        String newReplid() {
+            return "history-" + nextReplid++;
         }
 
         String newNodeId() {
@@ -487,6 +511,12 @@ class ClusterFailoverPropertyTest {
                 p.memory = new ArrayList<>(p.files);
                 p.offsetKnown = persistence == Persistence.SNAPSHOT || p.memory.isEmpty(); // an append-only file says no offset
             }
+            // a process starts as a master: a history of its own, continuing the one its snapshot stood in (the service's
+            // Replication.takeUpLoadedPosition, as Redis's loadDataFromDisk for a master)
+            p.replid = newReplid();
+            boolean continues = persistence == Persistence.SNAPSHOT && p.filesReplid != null;
+            p.replid2 = continues ? p.filesReplid : null;
+            p.secondOffset = continues ? p.memory.size() + 1 : -1;
         }
 
         /** One second passes: processes come and go, replicas sync, migrations hand their keys over, files are written. */
@@ -551,6 +581,9 @@ class ClusterFailoverPropertyTest {
                     }
                     r.memory = new ArrayList<>(target.memory);
                     r.offsetKnown = true;
+                    r.replid = target.replid; // a full sync: its primary's history, none before it
+                    r.replid2 = null;
+                    r.secondOffset = -1;
                     r.linkUp = true;
                     r.lagging = false;
                 }
@@ -579,6 +612,7 @@ class ClusterFailoverPropertyTest {
                 }
                 if (p.running() && persistence != Persistence.NONE) {
                     p.files = new ArrayList<>(p.memory); // fsync (everysec) or a save: this model writes it each second
+                    p.filesReplid = p.replid;
                 }
             }
         }
@@ -601,12 +635,12 @@ class ClusterFailoverPropertyTest {
         @Override
         protected String reconcile() {
             List<PodView> views = new ArrayList<>();
-            leavingOffsets = new HashMap<>();
+            leavingPositions = new HashMap<>();
             for (SimPod p : pods) {
                 if (p.terminating) {
                     // the driver leaves out a pod with a deletion timestamp, but reads where one still running stands
                     if (p.answersOperator() && p.offset() > 0) {
-                        leavingOffsets.put(p.nodeId, p.offset());
+                        leavingPositions.put(p.nodeId, new LastSeenPositions.Position(p.replid, p.offset()));
                     }
                     continue;
                 }
@@ -614,8 +648,9 @@ class ClusterFailoverPropertyTest {
                 boolean ready = p.ready();
                 Observed o = null;
                 if (p.answersOperator() && (ready || lost == null || PodLoss.onlyItsProcess(lost))) {
-                    ReplicationPlanner.Observed repl = p.master ? ReplicationPlanner.Observed.master(p.offset())
-                            : ReplicationPlanner.Observed.replica(p.offset(), p.following, p.linkUp);
+                    ReplicationPlanner.Observed repl = (p.master ? ReplicationPlanner.Observed.master(p.offset())
+                            : ReplicationPlanner.Observed.replica(p.offset(), p.following, p.linkUp))
+                            .withHistory(p.replid, p.replid2, p.secondOffset);
                     // no HELDSLOTS: here no pod holds keys before any layout (the probe asks only then)
                     // the probe's reading of CLUSTER INFO: cluster_state fail with every slot assigned is a layout not served yet
                     o = new Observed(p.nodeId, SHARDS, p.memory.size(), p.held, progress(p), repl, null,
@@ -626,7 +661,7 @@ class ClusterFailoverPropertyTest {
                         o == null && persistence != Persistence.NONE && p.process < 2));
             }
             Decision d = ClusterPlanner.decide(new ClusterPlanner.Input(views, members, members, floor, replicas,
-                    new ReplicaGroups.Clock(FAILOVER_AFTER, now, unavailableSince, podOfNode, offsetOfNode)));
+                    new ReplicaGroups.Clock(FAILOVER_AFTER, now, unavailableSince, podOfNode, offsetOfNode, historyOfNode, lineage)));
             last = d;
             String line = d.kind() + " " + d.reason() + ": " + d.message() + (d.links().repoint() ? " " + d.links() : "")
                     + (d.send() == null ? "" : " -> " + d.sendTo() + " leading " + d.leading()) + "\n         [" + describe() + "]";
@@ -680,6 +715,12 @@ class ClusterFailoverPropertyTest {
                     log("REPLICAOF NO ONE failed on " + name + ": nothing sent");
                     writeStatus(inForce, d, views);
                     return;
+                }
+                if (!p.master) {
+                    // a new history, continuing the one it followed up to its offset (Redis's shiftReplicationId)
+                    p.replid2 = p.replid;
+                    p.secondOffset = p.offset() + 1;
+                    p.replid = newReplid();
                 }
                 p.master = true; // keeps its data and offset
                 p.following = null;
@@ -758,6 +799,11 @@ class ClusterFailoverPropertyTest {
          * seen); all but the clocks kept while the layout in force is older than the epoch recorded.
          */
         void writeStatus(Layout inForce, Decision d, List<PodView> views) {
+            for (PodView v : views) {
+                if (v.observed() != null) {
+                    lineage = lineage.with(v.observed().replication());
+                }
+            }
             if (inForce.epoch() < floor) {
                 // the pods holding the newest layout do not answer: the status keeps what it showed of it
                 unavailableSince = new HashMap<>(d.unavailableSince());
@@ -768,19 +814,29 @@ class ClusterFailoverPropertyTest {
             Map<String, Long> answered = new HashMap<>();
             views.stream().filter(v -> v.observed() != null && v.observed().replication() != null && v.observed().replication().offset() > 0)
                     .forEach(v -> answered.put(v.observed().nodeId(), v.observed().replication().offset()));
+            Map<String, String> replidOf = new HashMap<>();
+            views.stream().filter(v -> answered.containsKey(v.observed() == null ? null : v.observed().nodeId()))
+                    .forEach(v -> replidOf.put(v.observed().nodeId(), v.observed().replication().replid()));
             Map<String, String> next = new HashMap<>();
             Map<String, Long> offsets = new HashMap<>();
+            Map<String, String> histories = new HashMap<>();
             for (String id : inForce.nodes().keySet()) {
                 String pod = seen.getOrDefault(id, podOfNode.get(id));
                 if (pod != null) {
                     next.put(id, pod);
                 }
-                Long offset = answered.getOrDefault(id, leavingOffsets.getOrDefault(id, offsetOfNode.get(id)));
+                LastSeenPositions.Position leavingAt = leavingPositions.get(id);
+                Long offset = answered.getOrDefault(id, leavingAt != null ? Long.valueOf(leavingAt.offset()) : offsetOfNode.get(id));
                 if (offset != null) {
                     offsets.put(id, offset);
                 }
+                String history = answered.containsKey(id) ? replidOf.get(id) : leavingAt != null ? leavingAt.replid() : historyOfNode.get(id);
+                if (history != null) {
+                    histories.put(id, history);
+                }
             }
             offsetOfNode = offsets;
+            historyOfNode = histories;
             floor = Math.max(floor, inForce.epoch()); // never lowered: epochs sent to pods that do not answer now stay taken
             unavailableSince = new HashMap<>(d.unavailableSince());
             podOfNode = next;
@@ -973,7 +1029,7 @@ class ClusterFailoverPropertyTest {
                     SimPod at = pods.stream().filter(q -> q.address().equals(p.following)).findFirst().orElse(null);
                     b.append(",replica>").append(at == null ? p.following + "(no pod)" : at.name).append(p.linkUp ? "+link" : "-link");
                 }
-                b.append(p.ready() ? ",ready" : "").append(",keys=").append(p.memory.size()).append(",files=").append(p.files.size())
+                b.append(p.ready() ? ",ready" : "").append(",").append(p.replid).append(p.replid2 == null ? "" : "<" + p.replid2 + "@" + (p.secondOffset - 1)).append(",keys=").append(p.memory.size()).append(",files=").append(p.files.size())
                         .append(p.offsetKnown ? "" : ",offset?").append("} ");
             }
             return b + "status epoch=" + floor + " acked=" + acked.size();

@@ -9,6 +9,7 @@ import io.percore.operator.cluster.ClusterPlanner.Input;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
 import java.time.Duration;
@@ -394,6 +395,43 @@ class ReplicaGroupsTest {
         Decision over = ClusterPlanner.decide(new Input(List.of(notComingBack, best, guessed), 3, 3, 1, 2,
                 new ReplicaGroups.Clock(AFTER, T0.plus(AFTER).plusSeconds(5), Map.of(id(0), T0), podOfNode(3), Map.of(id(1), 1L))));
         assertThat(over.links().promote()).containsExactly("kv-1");
+    }
+
+    /**
+     * ClusterFailoverPropertyTest, seeds 34010282, 33033256 and 34010054: an operator stopped midway through a failover left
+     * kv-1 promoted (history X, continuing H up to 6); the next one promoted kv-0 instead (history Y, continuing H up to 5),
+     * which took a write kv-2 acknowledged. kv-0 lost, kv-1 and kv-2 both say offset 6, in two histories: kv-1, first in the
+     * group, went before kv-2 and the write was dropped. Compared along the line that leads to the group's history, kv-1
+     * holds no more than 5 of it, even saying 7; where no link joins the two, the one in the group's history goes first on
+     * a tie.
+     */
+    @Test
+    void aReplicaOfTheGroupsHistoryGoesBeforeOneThatLeftItAtAnEqualOrHigherOffset() {
+        Layout l = decide(3, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY)).send();
+        assertThat(l.replicasOf(id(0))).as("kv-1 first in the group").containsExactly(id(1), id(2));
+        PodView lost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)", false);
+        PodView follower = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 6, l, List.of(),
+                ReplicationPlanner.Observed.replica(6, address(0), false).withHistory("Y", null)), true, null);
+        Map<String, String> history = Map.of(id(0), "Y");
+        Lineage lineage = new Lineage(List.of(new Lineage.Link("Y", "H", 5)));
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        for (long said : new long[] {6, 7}) {
+            PodView promotedBefore = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 6, l, List.of(),
+                    ReplicationPlanner.Observed.master(said).withHistory("X", "H", 7)), true, null);
+            Decision d = ClusterPlanner.decide(new Input(List.of(lost, promotedBefore, follower), 3, 3, 1, 2,
+                    new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(3), Map.of(), history, lineage)));
+            assertThat(d.links().promote()).as("kv-1 at %d of X: 5 of the group's line", said).containsExactly("kv-2");
+        }
+        PodView tied = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 6, l, List.of(),
+                ReplicationPlanner.Observed.master(6).withHistory("X", "G", 3)), true, null);
+        Decision d = ClusterPlanner.decide(new Input(List.of(lost, tied, follower), 3, 3, 1, 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(3), Map.of(), history, Lineage.NONE)));
+        assertThat(d.links().promote()).as("nothing joins X to Y: on a tie, the one in Y").containsExactly("kv-2");
+        PodView ahead = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 7, l, List.of(),
+                ReplicationPlanner.Observed.master(7).withHistory("X", "G", 3)), true, null);
+        d = ClusterPlanner.decide(new Input(List.of(lost, ahead, follower), 3, 3, 1, 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(3), Map.of(), history, Lineage.NONE)));
+        assertThat(d.links().promote()).as("nothing joins them: their own offsets, as before").containsExactly("kv-1");
     }
 
     /**

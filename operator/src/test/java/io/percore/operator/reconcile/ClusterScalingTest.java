@@ -369,6 +369,16 @@ class ClusterScalingTest {
             assertThat(c.getSlotsAssigned()).as(this::clusterCondition).isEqualTo(SlotPlanner.SLOTS);
         });
         assertThat(info("kv-0")).contains("role:master");
+        // the promoted process's new history and where it left kv-1's, recorded for the next failover to compare along
+        String promoted = info("kv-0");
+        io.percore.operator.crd.HistoryLink link = new io.percore.operator.crd.HistoryLink(infoField(promoted, "master_replid"),
+                infoField(promoted, "master_replid2"), Long.parseLong(infoField(promoted, "second_repl_offset")) - 1);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ClusterStatus c = current().getStatus().getCluster();
+            assertThat(c.getLineage()).contains(link);
+            assertThat(c.getPods()).filteredOn(p -> "kv-0".equals(p.getPod())).extracting(ClusterStatus.PodSlots::getReplid)
+                    .containsExactly(link.getHistory());
+        });
         assertThat(layoutOf("kv-3")).contains("node " + oldPrimary + " 127.0.0.1 " + processes.get("kv-1").port + " replica " + replica);
         assertThat(events()).anyMatch(e -> e.getReason().equals("FailedOver") && e.getMessage().contains("kv-0"));
         try (JedisCluster cluster = cluster("kv-3")) {
@@ -456,9 +466,13 @@ class ClusterScalingTest {
     }
 
     private static long replOffset(String info) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
+        return Long.parseLong(infoField(info, "master_repl_offset"));
+    }
+
+    private static String infoField(String info, String field) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + field + ":(\\S+)").matcher(info);
         assertThat(m.find()).as(info).isTrue();
-        return Long.parseLong(m.group(1));
+        return m.group(1);
     }
 
     /**

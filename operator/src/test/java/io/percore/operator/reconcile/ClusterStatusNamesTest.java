@@ -7,6 +7,7 @@ import io.percore.operator.cluster.ClusterPlanner.PodView;
 import io.percore.operator.cluster.Layout;
 import io.percore.operator.cluster.ReplicaGroups;
 import io.percore.operator.crd.ClusterStatus;
+import io.percore.operator.replication.LastSeenPositions;
 import io.percore.operator.replication.ReplicationPlanner.HostPort;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -115,12 +116,46 @@ class ClusterStatusNamesTest {
         Map<String, PodView> members = new LinkedHashMap<>(seen);
         members.remove("kv-2");
         members.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(150)));
-        ClusterStatus leaving = ClusterDriver.status(LAYOUT, decision(), observation(members, first, Map.of("id-r", 150L)));
+        ClusterStatus leaving = ClusterDriver.status(LAYOUT, decision(), observation(members, first, Map.of("id-r", new LastSeenPositions.Position("Y", 150))));
         assertThat(ClusterDriver.offsetOfNode(leaving)).containsEntry("id-r", 150L).containsEntry("id-a", 150L);
+        assertThat(ClusterDriver.historyOfNode(leaving)).as("with the history it counts in").containsEntry("id-r", "Y");
 
         // gone (its process ended): the status keeps where it stood last
         ClusterStatus gone = ClusterDriver.status(LAYOUT, decision(), observation(members, leaving));
         assertThat(ClusterDriver.offsetOfNode(gone)).containsEntry("id-r", 150L);
+    }
+
+    /**
+     * Each node's offset with the history it counts in, and the lineage the pods said (a promoted or restarted primary's
+     * master_replid2 and second_repl_offset), kept while they do not answer and across an epoch written ahead: a failover
+     * compares its replicas' offsets along the line to the group's history (ReplicaGroups; ClusterFailoverPropertyTest, seed
+     * 34010282: a replica promoted by a failover never recorded went before one of the group's history at the same offset).
+     */
+    @Test
+    void eachNodeKeepsTheHistoryItsOffsetCountsInAndTheStatusTheLineageThePodsSaid() {
+        Map<String, PodView> seen = new LinkedHashMap<>(seenAtOffsets());
+        seen.put("kv-0", withOffset("kv-0", 0, "id-a", io.percore.operator.replication.ReplicationPlanner.Observed.master(120)
+                .withHistory("Y", "H", 101)));
+        seen.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(115,
+                LAYOUT.nodes().get("id-a"), true).withHistory("Y", null)));
+        ClusterStatus first = ClusterDriver.status(LAYOUT, decision(), observation(seen, null));
+        assertThat(ClusterDriver.historyOfNode(first)).containsOnly(Map.entry("id-a", "Y"), Map.entry("id-r", "Y"));
+        assertThat(ClusterDriver.lineage(first).links()).containsExactly(new io.percore.operator.replication.Lineage.Link("Y", "H", 100));
+
+        // kv-0 silent, kv-2 back from its append-only file: both keep the history of the offset they keep
+        Map<String, PodView> next = new LinkedHashMap<>(seen);
+        next.put("kv-0", new PodView("kv-0", 0, true, LAYOUT.nodes().get("id-a"), null));
+        next.put("kv-2", withOffset("kv-2", 2, "id-r", io.percore.operator.replication.ReplicationPlanner.Observed.replica(0,
+                LAYOUT.nodes().get("id-a"), false).withHistory("Z", null)));
+        ClusterStatus later = ClusterDriver.status(LAYOUT, decision(), observation(next, first));
+        assertThat(ClusterDriver.historyOfNode(later)).containsOnly(Map.entry("id-a", "Y"), Map.entry("id-r", "Y"));
+        assertThat(ClusterDriver.lineage(later).links()).containsExactly(new io.percore.operator.replication.Lineage.Link("Y", "H", 100));
+        assertThat(ClusterDriver.lineage(observation(next, later).recording(4).previous()).links()).as("an epoch written ahead")
+                .hasSize(1);
+        String json = io.fabric8.kubernetes.client.utils.Serialization.asJson(later);
+        ClusterStatus read = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, ClusterStatus.class);
+        assertThat(read).as("through the API server's JSON").isEqualTo(later);
+        assertThat(json).contains("\"lineage\":[{\"history\":\"Y\",\"from\":\"H\",\"at\":100}]").contains("\"replid\":\"Y\"");
     }
 
     /**
@@ -180,8 +215,9 @@ class ClusterStatusNamesTest {
         return observation(pods, previous, Map.of());
     }
 
-    private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous, Map<String, Long> leavingOffsets) {
-        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous, Map.of(), leavingOffsets);
+    private static ClusterDriver.Observation observation(Map<String, PodView> pods, ClusterStatus previous,
+                                                         Map<String, LastSeenPositions.Position> leavingPositions) {
+        return new ClusterDriver.Observation(null, pods, pods.size(), null, null, previous, Map.of(), leavingPositions);
     }
 
     private static ClusterPlanner.Decision decision() {
