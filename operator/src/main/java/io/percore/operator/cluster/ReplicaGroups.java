@@ -193,6 +193,11 @@ public final class ReplicaGroups {
                     bestSaid = c;
                 }
             }
+            for (PodView c : outsidersOnTheLine(current, pods, line)) {
+                if (bestSaid == null || newer(c, bestSaid, clock, line)) {
+                    bestSaid = c;
+                }
+            }
             PodView best = bestBack == null ? bestSaid : bestSaid == null || newer(bestBack, bestSaid, clock, line) ? bestBack : bestSaid;
             // the primary's own process coming back with its files (answering from them, or its container restarting in its
             // pod) holds every write it acknowledged: a replica back from its files, maybe with less, is not promoted over it
@@ -270,6 +275,33 @@ public final class ReplicaGroups {
             }
         }
         return new Failovers(due, since, waiting);
+    }
+
+    /**
+     * Pods the layout in force does not name that hold part of {@code primary}'s history (the line: its own, or one a kept
+     * link joins to it) and say an offset: a replica copying its stream, or a master that went on from it. A pod back
+     * without persistence under a new id joins a group by a newer layout; when every pod that held that layout lost it
+     * (restarted without persistence), the failover plans from the older one, where that pod is no replica, while it holds
+     * what it acknowledged as one (ClusterFailoverPropertyTest, seeds 35030991 and 32048332: a replica of the older layout
+     * without the write promoted; and, the pod promoted so by an operator stopped before recording it, the next reconcile
+     * passed it over as a master of its own). None where the group's history is not known: a pod following the same
+     * address may have copied another process.
+     */
+    private static List<PodView> outsidersOnTheLine(Layout current, List<PodView> pods, Line line) {
+        List<PodView> found = new ArrayList<>();
+        if (line.history() == null) {
+            return found;
+        }
+        for (PodView c : pods) {
+            ReplicationPlanner.Observed r = c.observed() == null ? null : c.observed().replication();
+            if (r == null || r.offset() <= 0 || c.lost() != null || c.address() == null || current.nodes().containsKey(c.observed().nodeId())) {
+                continue;
+            }
+            if (line.in(r.replid()) || line.lineage().heldOf(line.history(), r.replid(), r.offset()) >= 0) {
+                found.add(c);
+            }
+        }
+        return found;
     }
 
     /**
@@ -436,7 +468,10 @@ public final class ReplicaGroups {
     static Decision failoverDecision(Layout current, List<Failover> due, long epoch, Map<String, PodView> byId, int keep) {
         Layout failed = failedOver(current, due, epoch);
         // at the new epoch, the nodes where they answer now: an old address would send clients and replicas nowhere
-        Layout next = new Layout(failed.epoch(), answeringAt(failed, byId), failed.owners(), failed.migrating(), failed.replicaOf());
+        Map<String, HostPort> nodes = answeringAt(failed, byId);
+        // a promoted pod the layout did not name (outsidersOnTheLine) where it answers
+        due.forEach(f -> nodes.putIfAbsent(f.promoted(), byId.get(f.promoted()).address()));
+        Layout next = new Layout(failed.epoch(), nodes, failed.owners(), failed.migrating(), failed.replicaOf());
         List<String> promote = new ArrayList<>();
         Set<String> to = new LinkedHashSet<>();
         StringBuilder what = new StringBuilder("epoch ").append(epoch).append(": failover");
@@ -546,14 +581,28 @@ public final class ReplicaGroups {
      * stream, each a prefix of the one that went furthest: the others by name, each with the node id of that best copy
      * ({@link #furtherCopy}). Counted as pods holding keys of their own, two such copies stopped a cluster for good
      * (KeysOnSeveralPods: each would keep only its own slots' keys), when the primary they had copied restarted without
-     * persistence (ClusterFailoverPropertyTest, seeds 31010029, 31022710, 31030846).
+     * persistence (ClusterFailoverPropertyTest, seeds 31010029, 31022710, 31030846). A master that went on from that
+     * history (its {@code master_replid2}: promoted before the first layout reached the others, by an operator stopped
+     * midway) holds it up to where it left it: a copy that says an offset no further is a prefix of that master's
+     * (36045569: kv-7 promoted, kv-8 still following the gone primary, both holding its one key, for good).
      */
     static Map<String, String> lesserCopies(List<PodView> pods) {
         Map<String, PodView> bestOf = new HashMap<>();
+        Map<String, PodView> wentOn = new HashMap<>(); // a history → the one master holding keys that went on from it
+        Set<String> wentOnTwice = new java.util.HashSet<>();
         List<PodView> copies = new ArrayList<>();
         for (PodView p : pods) {
             ReplicationPlanner.Observed r = p.observed() == null ? null : p.observed().replication();
-            if (r == null || r.master() || r.following() == null || p.observed().keys() <= 0) {
+            if (r == null || p.observed().keys() <= 0) {
+                continue;
+            }
+            if (r.master()) {
+                if (r.replid2() != null && r.secondOffset() > 0 && wentOn.putIfAbsent(r.replid2(), p) != null) {
+                    wentOnTwice.add(r.replid2()); // two branches of it: each may hold what the other lacks
+                }
+                continue;
+            }
+            if (r.following() == null) {
                 continue;
             }
             copies.add(p);
@@ -562,6 +611,11 @@ public final class ReplicaGroups {
         Map<String, String> lesser = new LinkedHashMap<>();
         for (PodView p : copies) {
             ReplicationPlanner.Observed r = p.observed().replication();
+            PodView on = r.replid() == null || wentOnTwice.contains(r.replid()) ? null : wentOn.get(r.replid());
+            if (on != null && r.offset() > 0 && r.offset() < on.observed().replication().secondOffset()) {
+                lesser.put(p.name(), on.observed().nodeId());
+                continue;
+            }
             PodView best = bestOf.get(r.following() + "/" + r.replid());
             if (best != p) {
                 lesser.put(p.name(), best.observed().nodeId());

@@ -248,7 +248,7 @@ final class ClusterDriver {
 
     /** status.cluster.lineage as the planner takes it. */
     static Lineage lineage(ClusterStatus previous) {
-        return previous == null ? Lineage.NONE : ReplicationDriver.lineage(previous.getLineage());
+        return previous == null ? Lineage.NONE : Lineage.of(previous.getLineage());
     }
 
     private static Map<String, String> podOfNode(ClusterStatus previous) {
@@ -558,7 +558,7 @@ final class ClusterDriver {
             lineage = lineage.with(p.observed().replication());
         }
         if (!lineage.links().isEmpty()) {
-            status.setLineage(ReplicationDriver.recorded(lineage));
+            status.setLineage(lineage.recorded());
         }
         if (o.previous() != null && layout.epoch() < recordedEpoch(o.previous()) && !o.previous().getPods().isEmpty()) {
             // the pods holding the newest layout do not answer (deleted, frozen, cut off): the status keeps what it showed of

@@ -156,21 +156,7 @@ final class ReplicationDriver {
 
     /** status.replication.lineage as the planner takes it. */
     static Lineage lineage(ReplicationStatus status) {
-        return lineage(status.getLineage());
-    }
-
-    /** A status's lineage (replicated or clustered) as the planners take it; a link missing a field is left out. */
-    static Lineage lineage(List<io.percore.operator.crd.HistoryLink> recorded) {
-        if (recorded == null) {
-            return Lineage.NONE;
-        }
-        return new Lineage(recorded.stream().filter(l -> l != null && l.getHistory() != null && l.getFrom() != null && l.getAt() != null)
-                .map(l -> new Lineage.Link(l.getHistory(), l.getFrom(), l.getAt())).toList());
-    }
-
-    /** The lineage as a status records it. */
-    static List<io.percore.operator.crd.HistoryLink> recorded(Lineage lineage) {
-        return lineage.links().stream().map(l -> new io.percore.operator.crd.HistoryLink(l.history(), l.from(), l.at())).toList();
+        return Lineage.of(status.getLineage());
     }
 
     /** The status to record: the primary, the failover clock, the history, where each pod was last seen, the lineage. */
@@ -178,7 +164,7 @@ final class ReplicationDriver {
                                             Lineage lineage) {
         ReplicationStatus status = new ReplicationStatus(primary, since, history);
         if (!lineage.links().isEmpty()) {
-            status.setLineage(recorded(lineage));
+            status.setLineage(lineage.recorded());
         }
         if (!positions.isEmpty()) {
             Map<String, io.percore.operator.crd.ReplicationPosition> recorded = new java.util.TreeMap<>();

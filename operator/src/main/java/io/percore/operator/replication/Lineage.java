@@ -1,5 +1,6 @@
 package io.percore.operator.replication;
 
+import io.percore.operator.crd.HistoryLink;
 import io.percore.operator.replication.ReplicationPlanner.Observed;
 import io.percore.operator.replication.ReplicationPlanner.PodState;
 import java.util.ArrayList;
@@ -27,6 +28,20 @@ public record Lineage(List<Link> links) {
 
     /** {@code history} continued {@code from} up to offset {@code at}: it holds {@code from}'s stream below {@code at}, then its own. */
     public record Link(String history, String from, long at) {
+    }
+
+    /** A status's lineage (the replicated service's or a cluster's) as the planners take it; a link missing a field is left out. */
+    public static Lineage of(List<HistoryLink> recorded) {
+        if (recorded == null) {
+            return NONE;
+        }
+        return new Lineage(recorded.stream().filter(l -> l != null && l.getHistory() != null && l.getFrom() != null && l.getAt() != null)
+                .map(l -> new Link(l.getHistory(), l.getFrom(), l.getAt())).toList());
+    }
+
+    /** As a status records it. */
+    public List<HistoryLink> recorded() {
+        return links.stream().map(l -> new HistoryLink(l.history(), l.from(), l.at())).toList();
     }
 
     public Lineage {

@@ -123,7 +123,11 @@ class ClusterFailoverPropertyTest {
         // offsets of two histories compared as one: a replica promoted by a failover never recorded, then passed over, went
         // before a replica of the group's history at the same offset (and, with the tie broken so, a pod back from its log
         // holding more keys went behind it); a replica read while being deleted recorded without its history
-        33033256L, 34010054L, 34010282L, 34026830L, 33036183L};
+        33033256L, 34010054L, 34010282L, 34026830L, 33036183L,
+        // a copy of a history a master went on from before any layout read as keys of its own
+        36045569L,
+        // a pod the layout in force does not name (joined by a newer one, lost) holding the group's history passed over
+        35030991L, 32048332L};
 
     @Test
     void noSequenceOfFaultsGivesASlotTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheClusterStuck() {

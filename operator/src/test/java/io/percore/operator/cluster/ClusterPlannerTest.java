@@ -433,6 +433,36 @@ class ClusterPlannerTest {
         assertThat(fromItsFile.send().replicaOf()).containsEntry(id(1), id(2));
     }
 
+    /**
+     * Before any layout, a master that went on from the history a replica copied (promoted by a first layout's
+     * {@code REPLICAOF NO ONE}, the operator stopped before the layout reached anyone) holds that copy's stream up to where
+     * it left it: the copy, no further, joins it as its replica. Both counted as keys of their own, the cluster stopped for
+     * good (ClusterFailoverPropertyTest, seed 36045569). A copy that went further than where the master left, or two
+     * masters that went on from the one history, are keys on several pods, as before.
+     */
+    @Test
+    void aCopyOfAHistoryAMasterWentOnFromJoinsThatMasterBeforeAnyLayout() {
+        HostPort gone = new HostPort("10.0.9.9", 6379);
+        PodView wentOn = new PodView("kv-1", 1, true, address(1), new Observed(id(1), 2, 1, Layout.EMPTY, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.master(1).withHistory("B", "A", 2), null));
+        PodView copy = new PodView("kv-2", 2, true, address(2), new Observed(id(2), 2, 1, Layout.EMPTY, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.replica(1, gone, false).withHistory("A", null), null));
+        Decision d = ClusterPlanner.decide(new Input(List.of(empty(0, true), wentOn, copy, empty(3, true)), 4, 4, 0, 1,
+                ReplicaGroups.Clock.NONE));
+        assertThat(d.kind()).as("%s", d).isEqualTo(Kind.APPLY);
+        assertThat(d.send().slotsOf(id(1)).cardinality()).as("every slot to the master").isEqualTo(SlotPlanner.SLOTS);
+        assertThat(d.send().replicaOf()).containsEntry(id(2), id(1));
+
+        PodView further = new PodView("kv-2", 2, true, address(2), new Observed(id(2), 2, 2, Layout.EMPTY, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.replica(2, gone, false).withHistory("A", null), null));
+        assertThat(ClusterPlanner.decide(new Input(List.of(empty(0, true), wentOn, further, empty(3, true)), 4, 4, 0, 1,
+                ReplicaGroups.Clock.NONE)).reason()).as("the copy went past where the master left").isEqualTo("KeysOnSeveralPods");
+        PodView sibling = new PodView("kv-3", 3, true, address(3), new Observed(id(3), 2, 1, Layout.EMPTY, List.of(),
+                io.percore.operator.replication.ReplicationPlanner.Observed.master(1).withHistory("C", "A", 2), null));
+        assertThat(ClusterPlanner.decide(new Input(List.of(empty(0, true), wentOn, copy, sibling), 4, 4, 0, 1,
+                ReplicaGroups.Clock.NONE)).reason()).as("two went on from it").isEqualTo("KeysOnSeveralPods");
+    }
+
     /** Before any layout, a replica of {@code primary} (its link down) at {@code offset}, holding {@code keys}. */
     private static PodView copy(int ordinal, HostPort primary, long offset, long keys) {
         return new PodView("kv-" + ordinal, ordinal, true, address(ordinal), new Observed(id(ordinal), 2, keys, Layout.EMPTY, List.of(),

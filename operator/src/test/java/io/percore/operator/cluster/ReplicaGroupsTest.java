@@ -398,6 +398,39 @@ class ReplicaGroupsTest {
     }
 
     /**
+     * ClusterFailoverPropertyTest, seeds 35030991 and 32048332 (no persistence): kv-2, back under a new id, joined kv-0's
+     * group by a newer layout that every pod holding it then lost; planned from the older one, where kv-2 is no replica, the
+     * failover promoted kv-1 without a write kv-2 acknowledged. A pod the layout does not name that holds part of the
+     * group's history is a candidate too, as a replica copying it or as a master that went on from it (promoted so, the
+     * operator stopped before recording it); the new layout names it where it answers. Without the group's history
+     * recorded, none: a pod following the same address may have copied another process.
+     */
+    @Test
+    void aPodTheLayoutDoesNotNameHoldingTheGroupsHistoryIsACandidate() {
+        Layout l = decide(3, 2, T0, Map.of(), Map.of(), primary(0, Layout.EMPTY), primary(1, Layout.EMPTY), primary(2, Layout.EMPTY)).send();
+        PodView lost = new PodView("kv-0", 0, false, address(0), null, true, "its container terminated (Error, exit code 137)", false);
+        PodView inLayout = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 4, l, List.of(),
+                ReplicationPlanner.Observed.replica(4, address(0), false).withHistory("A", null)), true, null);
+        ReplicationPlanner.HostPort newAddress = new ReplicationPlanner.HostPort("10.0.7.2", 6379);
+        PodView following = new PodView("kv-2", 2, false, newAddress, new Observed("new-2", 2, 5, Layout.EMPTY, List.of(),
+                ReplicationPlanner.Observed.replica(5, address(0), false).withHistory("A", null)), true, null);
+        PodView wentOn = new PodView("kv-2", 2, true, newAddress, new Observed("new-2", 2, 5, Layout.EMPTY, List.of(),
+                ReplicationPlanner.Observed.master(5).withHistory("B", "A", 6)), true, null);
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        for (PodView outsider : new PodView[] {following, wentOn}) {
+            Decision d = ClusterPlanner.decide(new Input(List.of(lost, inLayout, outsider), 3, 3, 1, 2,
+                    new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(3), Map.of(), Map.of(id(0), "A"), Lineage.NONE)));
+            assertThat(d.links().promote()).as("%s", d).containsExactly("kv-2");
+            assertThat(d.send().slotsOf("new-2").cardinality()).isEqualTo(l.slotsOf(id(0)).cardinality());
+            assertThat(d.send().nodes()).containsEntry("new-2", newAddress);
+            assertThat(d.send().replicaOf()).containsEntry(id(1), "new-2");
+        }
+        Decision unknown = ClusterPlanner.decide(new Input(List.of(lost, inLayout, following), 3, 3, 1, 2,
+                new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(3))));
+        assertThat(unknown.links().promote()).as("the group's history not recorded: the layout's replica").containsExactly("kv-1");
+    }
+
+    /**
      * ClusterFailoverPropertyTest, seeds 34010282, 33033256 and 34010054: an operator stopped midway through a failover left
      * kv-1 promoted (history X, continuing H up to 6); the next one promoted kv-0 instead (history Y, continuing H up to 5),
      * which took a write kv-2 acknowledged. kv-0 lost, kv-1 and kv-2 both say offset 6, in two histories: kv-1, first in the

@@ -120,7 +120,7 @@ class GeneratedCrdTest {
         Map<String, Object> status = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) root.get("status"))
                 .get("properties")).get("cluster");
         assertThat((Map<String, Object>) status.get("properties")).containsOnlyKeys("configEpoch", "slotsAssigned", "migrations", "pods",
-                "primariesUnavailable");
+                "primariesUnavailable", "lineage");
     }
 
     @SuppressWarnings("unchecked")
