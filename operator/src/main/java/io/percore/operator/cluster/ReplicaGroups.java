@@ -101,13 +101,18 @@ public final class ReplicaGroups {
         }
     }
 
-    private static Line lineOf(String primary, PodView live, Clock clock, List<PodView> pods) {
+    /** The recorded lineage with what the pods that answer say now (the status records the same after this decision). */
+    private static Lineage saidNow(Clock clock, List<PodView> pods) {
         Lineage lineage = clock.lineage();
         for (PodView p : pods) {
             if (p.observed() != null) {
                 lineage = lineage.with(p.observed().replication());
             }
         }
+        return lineage;
+    }
+
+    private static Line lineOf(String primary, PodView live, Clock clock, Lineage lineage) {
         ReplicationPlanner.Observed said = live == null ? null : live.observed().replication();
         String history = said != null && said.master() && said.replid() != null ? said.replid() : clock.historyOfNode().get(primary);
         return new Line(history, lineage);
@@ -151,6 +156,7 @@ public final class ReplicaGroups {
         List<Failover> due = new ArrayList<>();
         Map<String, Instant> since = new LinkedHashMap<>();
         List<String> waiting = new ArrayList<>();
+        Lineage lineage = saidNow(clock, pods);
         for (String primary : current.primaries()) {
             List<String> replicas = current.replicasOf(primary);
             PodView live = byId.get(primary);
@@ -177,7 +183,7 @@ public final class ReplicaGroups {
             boolean lostNow = recorded != null && recorded.lost() != null && !serving;
             // the replica with the newest data: the best of those that say their offset, and of those back from an append-only
             // file (none said: ranked by keys among themselves); the latter chosen when last seen past the former (newer)
-            Line line = lineOf(primary, live, clock, pods);
+            Line line = lineOf(primary, live, clock, lineage);
             PodView bestSaid = null;
             PodView bestBack = null;
             for (String r : replicas) {
