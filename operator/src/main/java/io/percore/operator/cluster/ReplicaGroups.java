@@ -354,6 +354,18 @@ public final class ReplicaGroups {
             return c.observed().keys() > best.observed().keys()
                     || c.observed().keys() == best.observed().keys() && lastSeen(c, clock, line) > lastSeen(best, clock, line);
         }
+        if (cBack != bestBack) {
+            // where it was last seen is a lower bound, seconds old: holding more keys, a pod back from its file last seen in
+            // the group's history itself went further than one that says a higher offset (ReplicationPlanner's rule, from
+            // the build's replicated campaign of 2026-12-07); one last seen in an older history may have gone on in it past
+            // where the line left it: its keys may count writes off the line
+            PodView back = cBack ? c : best;
+            PodView said = cBack ? best : c;
+            if (back.observed().keys() > said.observed().keys() && line.in(clock.historyOfNode().get(back.observed().nodeId()))
+                    && !line.lineage().continuedPast(line.history())) {
+                return cBack;
+            }
+        }
         long a = cBack ? lastSeen(c, clock, line) : line.held(c.observed().replication().replid(), offset(c));
         long b = bestBack ? lastSeen(best, clock, line) : line.held(best.observed().replication().replid(), offset(best));
         if (a != b) {

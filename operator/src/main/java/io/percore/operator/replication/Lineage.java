@@ -87,6 +87,14 @@ public record Lineage(List<Link> links) {
     }
 
     /**
+     * Whether a kept link continues {@code history} into another: a promotion out of it that the status has not taken as
+     * its history, which a pod last seen in {@code history} may have followed and written in since.
+     */
+    public boolean continuedPast(String history) {
+        return history == null || links.stream().anyMatch(l -> l.from().equals(history) && !l.history().equals(history));
+    }
+
+    /**
      * With what the pods that answer say of where their history left the one before: a promoted pod says exactly where; a
      * replica that continued into a new history through a partial resync says where it stood then, no further than that (a
      * lower bound), so the furthest said is kept. A history recorded with another origin keeps its first.

@@ -224,7 +224,14 @@ public final class ReplicationPlanner {
      * Pods placed where they were last seen ({@link LastSeenPositions#placed}) hold at least that, maybe more: among
      * themselves they rank by keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
      * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
-     * may hold less than where its pod was last seen), or holding more keys on a tie. Ranked by last seen offsets among
+     * may hold less than where its pod was last seen), or holding more keys on a tie, or holding more keys at all: where it
+     * was last seen is a lower bound, seconds old, and its file went on past it (the build's campaign, 2026-12-07: every pod
+     * SIGKILLed, a replica that had missed the last writes came back from a log ending in its annotation and was promoted
+     * at 1,675,005 with 20,070 keys over the two placed at 1,642,453 and 1,642,371 whose logs held 20,081: the 10 writes WAIT
+     * had acknowledged were lost). Only for one last seen in the recorded history itself, which no recorded link leaves
+     * ({@link Lineage#continuedPast}): one last seen in an older history may have gone on in it past where the line
+     * left it, and its keys count writes off the line (seed 1093012: the primary of the history the line left, last seen
+     * at the fork, then two writes of its own no replica acknowledged). Ranked by last seen offsets among
      * themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
      * seed 9001092, on the cluster's side). One last seen in an older history past where the recorded line left it goes
      * after the others: its keys count writes off the line (an old primary's, which no replica acknowledged: seed 9199086).
@@ -254,7 +261,9 @@ public final class ReplicationPlanner {
         int g = group.applyAsInt(bestBack);
         boolean first = bestSaid == null || g < group.applyAsInt(bestSaid) || g == group.applyAsInt(bestSaid)
                 && (offset.applyAsLong(bestBack) > offset.applyAsLong(bestSaid) || offset.applyAsLong(bestBack) == offset.applyAsLong(bestSaid)
-                        && (bestBack.observed().keys() > bestSaid.observed().keys() || offTheLine.test(bestSaid)));
+                        && (bestBack.observed().keys() > bestSaid.observed().keys() || offTheLine.test(bestSaid))
+                        || bestBack.observed().keys() > bestSaid.observed().keys() && bestBack.observed().continues(history)
+                                && !in.lineage().continuedPast(history));
         List<PodState> ordered = new ArrayList<>();
         ordered.add(first ? bestBack : bestSaid);
         candidates.stream().filter(p -> p != ordered.get(0)).forEach(ordered::add);

@@ -322,6 +322,21 @@ class ReplicaGroupsTest {
                 new ReplicaGroups.Clock(AFTER, late, Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 46L, id(2), 44L))));
         assertThat(byKeys.links().promote()).as("both back from their files: the one holding more keys, whoever was seen later")
                 .containsExactly("kv-2");
+
+        // last seen in the group's history below the lagging replica, and holding more keys: it went on past where it was
+        // seen (the build's replicated campaign of 2026-12-07); last seen in a history the line left, its keys may count
+        // writes there past the fork
+        Map<String, String> history = Map.of(id(0), "Y", id(1), "Y", id(2), "Y");
+        PodView laggedInY = new PodView("kv-1", 1, false, address(1), new Observed(id(1), 2, 30, l, List.of(),
+                ReplicationPlanner.Observed.replica(30, address(0), false).withHistory("Y", null)), true, null);
+        List<PodView> seenLow = List.of(primaryLost, laggedInY, back, primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
+        Decision wentOn = ClusterPlanner.decide(new Input(seenLow, 6, 6, l.epoch(), 2, new ReplicaGroups.Clock(AFTER, late,
+                Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 20L), history, Lineage.NONE)));
+        assertThat(wentOn.links().promote()).as("%s", wentOn.message()).containsExactly("kv-2");
+        Decision older = ClusterPlanner.decide(new Input(seenLow, 6, 6, l.epoch(), 2, new ReplicaGroups.Clock(AFTER, late,
+                Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 20L), Map.of(id(0), "Y", id(1), "Y", id(2), "X"),
+                new Lineage(List.of(new Lineage.Link("Y", "X", 25))))));
+        assertThat(older.links().promote()).as("%s", older.message()).containsExactly("kv-1");
     }
 
     /**

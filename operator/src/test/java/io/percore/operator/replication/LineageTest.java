@@ -53,6 +53,18 @@ class LineageTest {
         assertThat(siblings.heldOf("h11", "h9", 7)).isEqualTo(3);
     }
 
+    /** A pod last seen in h5 may since have followed h9 or h12, promotions out of it; one last seen in h12 only h12's line. */
+    @Test
+    void aHistoryAPromotionWentOnFromIsContinuedPast() {
+        Lineage siblings = new Lineage(List.of(new Link("h9", "h5", 3), new Link("h11", "h9", 3), new Link("h12", "h5", 2)));
+        assertThat(siblings.continuedPast("h5")).isTrue();
+        assertThat(siblings.continuedPast("h12")).isFalse();
+        assertThat(LINE.continuedPast("h3")).as("h4 went on from it").isTrue();
+        assertThat(LINE.continuedPast("h4")).isFalse();
+        assertThat(Lineage.NONE.continuedPast("h4")).isFalse();
+        assertThat(LINE.continuedPast(null)).as("no history: nothing known").isTrue();
+    }
+
     @Test
     void aPromotedPodSaysWhereItsHistoryLeftTheOneBefore() {
         Lineage l = Lineage.NONE.with(Observed.master(12).withHistory("h2", "h1", 11));

@@ -61,12 +61,19 @@ class ReplicationPlannerPropertyTest {
 
     enum Fault { WRITE, KILL, KILL_ALL, DELETE, DELETE_ALL, FREEZE, PARTITION_OPERATOR, PARTITION_ALL, ROLL, OPERATOR_STOPS_MIDWAY, KUBELET_RESTART, TICK }
 
-    /** One step's fault, with every choice it makes, so that a run replays from its list alone. */
+    /**
+     * One step's fault, with every choice it makes, so that a run replays from its list alone. With an append-only file, a
+     * write's {@code length} - 1 is the mask of the pods whose file it leaves mid-write
+     * ({@link Sim#writtenOut}), and a {@code pod} other than 0 puts the next step in the same second, before the operator
+     * looks.
+     */
     record Step(Fault fault, int pod, int length, int mask) {
         @Override
         public String toString() {
             return fault + (fault == Fault.TICK || fault == Fault.DELETE_ALL || fault == Fault.KILL_ALL || fault == Fault.ROLL || fault == Fault.KUBELET_RESTART ? "" : "(kv-" + pod
-                    + (length > 0 ? ", " + length + " s" : "") + (fault == Fault.WRITE || fault == Fault.OPERATOR_STOPS_MIDWAY ? ", " + mask : "")
+                    + (length > 0 && fault != Fault.WRITE ? ", " + length + " s" : "")
+                    + (fault == Fault.WRITE || fault == Fault.OPERATOR_STOPS_MIDWAY ? ", " + mask : "")
+                    + (fault == Fault.WRITE && length > 0 ? ", mid-write " + (length - 1) + (pod != 0 ? ", unseen" : "") : "")
                     + ")");
         }
     }
@@ -83,7 +90,10 @@ class ReplicationPlannerPropertyTest {
         // sibling master tied on the line
         1173884L, 9065485L, 3060181L, 4120977L, 4121678L,
         // failed on e24637a4 (before the lineage), pass since: kept as the sweep found them
-        1058489L, 1090575L, 1264203L};
+        1058489L, 1090575L, 1264203L,
+        // writes between the operator's looks and logs left mid-write: a pod back from its log holding more keys than one
+        // that said a higher offset than where it was last seen (the build's campaign of 2026-12-07)
+        1018672L, 1032529L, 1061483L, 1091871L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {
@@ -128,6 +138,31 @@ class ReplicationPlannerPropertyTest {
                     assertThat(sim.primaryData()).as("every acknowledged write, from the files").containsAll(sim.acked);
                 }
             }
+        }
+    }
+
+    /**
+     * The build's campaign of 2026-12-07 on the model: three writes between two of the operator's looks, the last two
+     * missed by kv-1, the last one leaving the others' logs mid-write, then every pod SIGKILLed in the same second. kv-1
+     * comes back from a log ending in its annotation, a write past where the operator last saw the others, which come back
+     * from logs without one, holding the acknowledged write kv-1 lacks.
+     */
+    @Test
+    void aReplicaBackFromALogEndingInItsAnnotationDoesNotOverwriteTheLogsThatHoldTheLastAcknowledgedWrite() {
+        for (Persistence persistence : List.of(Persistence.APPEND_ONLY, Persistence.APPEND_ONLY_ALWAYS)) {
+            List<Step> steps = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                steps.add(new Step(Fault.WRITE, 0, 1, 0b111));
+                steps.add(new Step(Fault.TICK, 0, 0, 0));
+            }
+            steps.add(new Step(Fault.WRITE, 1, 1, 0b111));
+            steps.add(new Step(Fault.WRITE, 1, 1, 0b101));
+            steps.add(new Step(Fault.WRITE, 1, 1 + 0b101, 0b101));
+            steps.add(new Step(Fault.KILL_ALL, 0, 0, 0));
+            Sim sim = new Sim(3, persistence, true);
+            assertThat(sim.run(steps, true)).as("%s", persistence).isNull();
+            assertThat(sim.acked).as("%s", persistence).contains(5);
+            assertThat(sim.primaryData()).as("%s", persistence).containsAll(sim.acked);
         }
     }
 
@@ -294,6 +329,8 @@ class ReplicationPlannerPropertyTest {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         int nextWrite = 1;
         int midwayMask = -1;
+        /** The last step was a write between two of the operator's looks, in the same second as the next: no reconcile, no tick. */
+        boolean betweenLooks;
 
         Sim(int n, Persistence persistence, boolean filesSayWhere) {
             super(SETTLE_WITHIN);
@@ -338,7 +375,13 @@ class ReplicationPlannerPropertyTest {
             SimPod p = pods.get(s.pod());
             log("fault " + s);
             switch (s.fault()) {
-                case WRITE -> write(s.mask());
+                case WRITE -> {
+                    write(s.mask(), s.length() - 1);
+                    // the operator looks every few seconds while writes flow, many a second: with append-only files, the
+                    // next step may come in the same second, before it looks (where it last saw a pod is then behind what the
+                    // pod's file holds, and a replica a write behind has not caught up)
+                    betweenLooks = (persistence == Persistence.APPEND_ONLY || persistence == Persistence.APPEND_ONLY_ALWAYS) && s.pod() != 0;
+                }
                 case KILL -> kill(p);
                 case KILL_ALL -> pods.forEach(this::kill);
                 case DELETE -> delete(p);
@@ -372,35 +415,53 @@ class ReplicationPlannerPropertyTest {
             }
         }
 
-        /** A client's write through the primary Service: acknowledged (WAIT 1) once a linked replica holds it. */
-        void write(int mask) {
+        /**
+         * A client's write through the primary Service: acknowledged (WAIT 1) once a linked replica holds it ({@code mask}:
+         * the replicas it reaches; {@code filesMask}: the pods whose append-only file it leaves mid-write,
+         * {@link #writtenOut}). Back from such a file a pod says no offset, while one that missed the write says exactly
+         * where it stood (the build's campaign, 2026-12-07: a replica back from a log ending in its annotation, behind the
+         * two whose logs held the acknowledged writes, was promoted).
+         */
+        void write(int mask, int filesMask) {
             SimPod primary = serving();
             if (primary == null || !primary.running() || primary.partitionedFromAll) {
                 return;
             }
             int w = nextWrite++;
+            List<Integer> before = new ArrayList<>(primary.memory);
             primary.memory.add(w);
             written.add(w);
             boolean always = persistence == Persistence.APPEND_ONLY_ALWAYS;
-            if (always) {
-                primary.files.add(w); // its reply waits for its file
-                primary.filesReplid = primary.replid; // then its stream and its file hold the same: the annotation
-                primary.filesAnnotated = primary.offsetKnown;
-            }
+            writtenOut(primary, filesMask); // with appendfsync always, its reply waits for its file
             boolean ack = false;
             for (SimPod r : pods) {
-                if (r != primary && linkedTo(r, primary) && (mask >> r.ordinal & 1) != 0) {
+                // a stream is in order: a replica a write behind (between two seconds) takes none until it caught up
+                if (r != primary && linkedTo(r, primary) && (mask >> r.ordinal & 1) != 0 && r.memory.equals(before)) {
                     r.memory.add(w);
-                    if (always) {
-                        r.files.add(w); // its ack waits for its file (PrimaryLink#sendAck), and for its annotation
-                        r.filesReplid = r.replid;
-                        r.filesAnnotated = r.offsetKnown;
-                    }
-                    ack = true;
+                    writtenOut(r, filesMask);
+                    // with appendfsync always, its ack waits for its file (PrimaryLink#sendAck) and for its annotation: one
+                    // caught mid-write has not acknowledged this write yet
+                    ack |= !always || r.filesAnnotated;
                 }
             }
             if (ack) {
                 acked.add(w);
+            }
+        }
+
+        /**
+         * A pod's append-only file takes the write in the loop turn it runs in (each second's fsync matters to a node lost,
+         * not to a SIGKILL, which keeps what the kernel has): annotated after it when its stream and its file hold the same,
+         * unless {@code filesMask} names it, caught in the middle of writes (commands after its last annotation). A
+         * snapshot is taken each second ({@link #tick}).
+         */
+        void writtenOut(SimPod p, int filesMask) {
+            if (persistence == Persistence.APPEND_ONLY || persistence == Persistence.APPEND_ONLY_ALWAYS) {
+                p.files = new ArrayList<>(p.memory);
+                p.filesAnnotated = p.offsetKnown && (filesMask >> p.ordinal & 1) == 0;
+                if (p.filesAnnotated) {
+                    p.filesReplid = p.replid;
+                }
             }
         }
 
@@ -469,6 +530,10 @@ class ReplicationPlannerPropertyTest {
         /** One second passes: processes come and go, links form and sync, files are written, faults run out. */
         @Override
         protected void tick() {
+            if (betweenLooks) {
+                betweenLooks = false;
+                return;
+            }
             now = now.plusSeconds(1);
             for (SimPod p : pods) {
                 if (p.terminating) {
@@ -585,6 +650,7 @@ class ReplicationPlannerPropertyTest {
 
         @Override
         protected void heal() {
+            betweenLooks = false;
             for (SimPod p : pods) {
                 p.frozenFor = 0;
                 p.partitionedFor = 0;
@@ -598,6 +664,9 @@ class ReplicationPlannerPropertyTest {
         /** One reconcile: what the operator sees, the planner's decision, carried out as the driver does. */
         @Override
         protected String reconcile() {
+            if (betweenLooks) {
+                return null;
+            }
             List<PodState> states = new ArrayList<>();
             for (SimPod p : pods) {
                 if (!p.exists) {
@@ -788,7 +857,7 @@ class ReplicationPlannerPropertyTest {
                 }
                 for (PodState s : seen) {
                     SimPod p = pod(s.name());
-                    if (s.observed() == null || p == chosen || !p.offsetKnown || p.terminating && persistence == Persistence.NONE) {
+                    if (s.observed() == null || p == chosen || p.terminating && persistence == Persistence.NONE) {
                         continue; // a pod being deleted without files loses what it holds with its process, whatever is chosen
                     }
                     for (int w : p.memory) {

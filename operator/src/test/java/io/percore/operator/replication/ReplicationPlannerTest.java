@@ -356,6 +356,31 @@ class ReplicationPlannerTest {
         assertThat(byKeys.promote()).as("%s", byKeys).isEqualTo("kv-2");
     }
 
+    /**
+     * The build's campaign on the real node (2026-12-07, fault 10, every pod SIGKILLed): kv-0, a replica that had missed
+     * the last writes, came back from a log ending in its annotation and said exactly where it stood; the old primary and
+     * the other replica came back from logs with commands after their last annotation, placed where the operator had seen
+     * them a second before, below kv-0, and held 11 keys more: the 10 writes WAIT had acknowledged, which kv-0's full syncs
+     * dropped. Where a pod was last seen is a lower bound its file went past; the keys are what it holds now.
+     */
+    @Test
+    void aPodBackFromItsLogHoldingMoreKeysGoesBeforeOneThatSaysAHigherOffsetThanWhereItWasLastSeen() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String restarted = PodLoss.RESTARTED + " (restart 1)";
+        List<PodState> pods = List.of(pod(0).restartedAsReplica(1_675_005, 20_070).history("h1").lost(restarted).state(),
+                pod(1).restartedAsReplica(0, 20_081).history("h8").labelled().lost(restarted).state(),
+                pod(2).restartedAsReplica(0, 20_081).history("h9").lost(restarted).state());
+        Map<String, LastSeenPositions.Position> seen = Map.of("kv-0", new LastSeenPositions.Position("h1", 1_600_000),
+                "kv-1", new LastSeenPositions.Position("h1", 1_642_453), "kv-2", new LastSeenPositions.Position("h1", 1_642_371));
+        Decision d = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null, null, seen));
+        assertThat(d.promote()).as("%s", d).isEqualTo("kv-1");
+
+        List<PodState> fewer = List.of(pods.get(0), pod(1).restartedAsReplica(0, 20_060).history("h8").labelled().lost(restarted).state(),
+                pod(2).restartedAsReplica(0, 20_060).history("h9").lost(restarted).state());
+        Decision behind = ReplicationPlanner.plan(new Input(fewer, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null, null, seen));
+        assertThat(behind.promote()).as("fewer keys and placed lower: the one that says its offset holds more; %s", behind).isEqualTo("kv-0");
+    }
+
     /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
     @Test
     void positionsRecordWhereEachPodWasLastSeen() {
