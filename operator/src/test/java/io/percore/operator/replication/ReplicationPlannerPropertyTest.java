@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The replication planner driven through random sequences of faults against a simulated service: pods killed, deleted
  * (one, all at once), frozen and thawed, cut off from the operator or from everyone, restarted with or without their
- * files (none, snapshots, an append-only file, which says where it stood unless killed in the middle of writes), rolled to a new template, the operator stopping in
+ * files (none, snapshots, an append-only file, which says where it stood unless killed in the middle of writes), rolled to
+ * a new template, writes between two of the operator's looks, the operator stopping in
  * the middle of carrying out a decision, the kubelet restarted (every pod unready until probed again; readiness always
  * lags a change by a probe), a client writing through the primary Service and counting a write acknowledged
  * once a linked replica has it (WAIT 1). After every reconcile:
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
  *   <li><b>one primary</b>: never two pods labelled primary (the Service's only way in), never a promotion beside another
  *       labelled pod;</li>
  *   <li><b>no acknowledged write dropped by a choice</b>: a promoted pod holds every acknowledged write that any pod which
- *       answered the operator with a known offset held (what a restart took from memory is the restart's loss, and what a
- *       pod being deleted without files holds goes with it, not by the operator's choice);</li>
+ *       answered the operator held, with or without an offset (what a restart took from memory is the restart's loss, and
+ *       what a pod being deleted without files holds goes with it, not by the operator's choice);</li>
  *   <li><b>never an empty primary while data exists</b>: a pod with no key is promoted only when no pod holds any, in
  *       memory or in its files;</li>
  *   <li><b>healthy means served</b>: a decision that calls replication healthy has exactly one labelled pod, a running,
