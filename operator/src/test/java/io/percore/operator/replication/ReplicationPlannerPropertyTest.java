@@ -94,7 +94,10 @@ class ReplicationPlannerPropertyTest {
         1058489L, 1090575L, 1264203L,
         // writes between the operator's looks and logs left mid-write: a pod back from its log holding more keys than one
         // that said a higher offset than where it was last seen (the build's campaign of 2026-12-07)
-        1018672L, 1032529L, 1061483L, 1091871L};
+        1018672L, 1032529L, 1061483L, 1091871L,
+        // made by the first form of that rule (any history on the line): the primary of a history the line left, last seen
+        // at the fork, wrote on in it
+        1093012L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {

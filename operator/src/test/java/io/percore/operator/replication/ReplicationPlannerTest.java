@@ -379,6 +379,18 @@ class ReplicationPlannerTest {
                 pod(2).restartedAsReplica(0, 20_060).history("h9").lost(restarted).state());
         Decision behind = ReplicationPlanner.plan(new Input(fewer, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null, null, seen));
         assertThat(behind.promote()).as("fewer keys and placed lower: the one that says its offset holds more; %s", behind).isEqualTo("kv-0");
+
+        // a recorded promotion went on from h1 into h2: a pod last seen in h1 may have written in h2 since, off the line
+        Lineage wentOn = new Lineage(List.of(new Lineage.Link("h2", "h1", 1_650_000)));
+        Decision offTheLine = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null,
+                null, seen, Set.of(), wentOn));
+        assertThat(offTheLine.promote()).as("%s", offTheLine).isEqualTo("kv-0");
+        // last seen in an older history the line left: its keys may count writes in that history past the fork
+        Map<String, LastSeenPositions.Position> seenBefore = Map.of("kv-1", new LastSeenPositions.Position("h0", 1_642_453),
+                "kv-2", new LastSeenPositions.Position("h0", 1_642_371));
+        Decision older = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null,
+                null, seenBefore, Set.of(), new Lineage(List.of(new Lineage.Link("h1", "h0", 1_650_000)))));
+        assertThat(older.promote()).as("%s", older).isEqualTo("kv-0");
     }
 
     /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
