@@ -221,23 +221,23 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * Pods placed where they were last seen ({@link LastSeenPositions#placed}) hold at least that, maybe more: among
-     * themselves they rank by keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it was last
-     * seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each second
-     * may hold less than where its pod was last seen), or holding more keys on a tie, or holding more keys at all: where it
-     * was last seen is a lower bound, seconds old, and its file went on past it (the build's campaign, 2026-12-07: every pod
-     * SIGKILLed, a replica that had missed the last writes came back from a log ending in its annotation and was promoted
-     * at 1,675,005 with 20,070 keys over the two placed at 1,642,453 and 1,642,371 whose logs held 20,081: the 10 writes WAIT
-     * had acknowledged were lost). Only for one last seen in the recorded history itself, which no recorded link leaves
-     * ({@link Lineage#continuedPast}): one last seen in an older history may have gone on in it past where the line
-     * left it, and its keys count writes off the line (seed 1093012: the primary of the history the line left, last seen
-     * at the fork, then two writes of its own no replica acknowledged). Ranked by last seen offsets among
-     * themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
-     * seed 9001092, on the cluster's side). One last seen in an older history past where the recorded line left it goes
-     * after the others: its keys count writes off the line (an old primary's, which no replica acknowledged: seed 9199086).
-     * For the same reason one that says an offset past where the line left its history ties no better than a pod back from
-     * its files at the same place on the line: what it holds beyond is off it (seed 1173884: a thawed master of a sibling
-     * history, with a write of its own, went before the replica back from its log that held the acknowledged one).
+     * Pods placed where they were last seen ({@link LastSeenPositions#placed}) hold at least that, maybe more: among themselves
+     * they rank by keys (what their files hold now), as ReplicaGroups ranks a cluster's; the best of them goes first when it
+     * was last seen past the best pod that says its offset, in the same history (a tie is not enough: a file written each
+     * second may hold less than where its pod was last seen), or holding more keys on a tie, or holding more keys at all: where
+     * it was last seen is a lower bound, seconds old, and its file went on past it (the build's campaign, 2026-12-07: every pod
+     * SIGKILLed, a replica back from a log ending in its annotation, at 1,675,005 with 20,070 keys, went before two placed at
+     * 1,642,453 and 1,642,371 whose logs held 20,081, and 10 acknowledged writes were lost). Only for one last seen in the
+     * recorded history itself, which no recorded link leaves ({@link Lineage#continuedPast}): one last seen in an older history
+     * may have gone on in it past where the line left it, and its keys count writes off the line (seed 1093012: the primary of
+     * the history the line left, last seen at the fork, then two writes of its own no replica acknowledged). Keys stand for
+     * writes here, as among the placed pods (a keyspace shrunk by DEL or expiry can mislead both). Ranked by last seen offsets
+     * among themselves, one seen a moment before another that then took fewer writes went first (ClusterFailoverPropertyTest,
+     * seed 9001092, on the cluster's side). One last seen in an older history past where the recorded line left it goes after
+     * the others: its keys count writes off the line (an old primary's, which no replica acknowledged: seed 9199086). For the
+     * same reason one that says an offset past where the line left its history ties no better than a pod back from its files at
+     * the same place on the line: what it holds beyond is off it (seed 1173884: a thawed master of a sibling history, with a
+     * write of its own, went before the replica back from its log that held the acknowledged one).
      */
     private static List<PodState> backFromFilesFirst(List<PodState> candidates, Input given, String history, Input in) {
         List<String> back = LastSeenPositions.placedNames(given);
