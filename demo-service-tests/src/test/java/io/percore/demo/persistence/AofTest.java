@@ -140,6 +140,47 @@ class AofTest {
         }
     }
 
+    /**
+     * A file killed in the middle of writes ends in commands after its last annotation: the server back from it says offset
+     * 0 (it cannot continue a stream from there), but INFO persistence still says the position the file named last, which
+     * it holds at least; an operator choosing whom to promote ranks the pod by it. A file ending in its annotation says the
+     * same there and its offset exactly; a full sync replaces what the start loaded, and the fields go.
+     */
+    @Test
+    void aFileEndingInCommandsAfterItsAnnotationSaysNoOffsetButHowFarItHoldsAtLeast() throws Exception {
+        Path replicaDir = Files.createDirectories(dir.resolve("replica"));
+        DemoSettings nowhere = replicaWithAof(1, replicaDir, AofSettings.Fsync.ALWAYS); // a primary that never answers
+        try (TestServices replica = TestServices.start(2, nowhere);
+             RespTestClient r = new RespTestClient(replica.respPort())) {
+            assertThat(infoOf(r, "persistence")).doesNotContainKey("loaded_repl_id"); // an empty start named nothing
+        }
+        String history = "4f0c8d5e1a2b3c4d5e6f708192a3b4c5d6e7f801";
+        Path incr = replicaDir.resolve("appendonlydir").resolve("appendonly.aof.1.incr.aof");
+        Files.writeString(incr, "#REPL:" + history + ":1000:0\r\n", StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.APPEND);
+        try (TestServices replica = TestServices.start(2, nowhere);
+             RespTestClient r = new RespTestClient(replica.respPort())) {
+            assertThat(infoOf(r, "replication")).containsEntry("master_replid", history).containsEntry("slave_repl_offset", "1000");
+            assertThat(infoOf(r, "persistence")).containsEntry("loaded_repl_id", history)
+                    .containsEntry("loaded_repl_offset_at_least", "1000");
+        }
+        Files.writeString(incr, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n", StandardCharsets.US_ASCII,
+                java.nio.file.StandardOpenOption.APPEND);
+        try (TestServices primary = start(1, PersistenceSettings.in(dir.resolve("primary")));
+             TestServices replica = TestServices.start(2, nowhere);
+             RespTestClient r = new RespTestClient(replica.respPort())) {
+            assertThat(r.cmd("GET", "k")).isEqualTo("v");
+            assertThat(infoOf(r, "replication")).as("no offset: commands follow the annotation")
+                    .doesNotContainEntry("master_replid", history).containsEntry("slave_repl_offset", "0");
+            assertThat(infoOf(r, "persistence")).containsEntry("loaded_repl_id", history)
+                    .containsEntry("loaded_repl_offset_at_least", "1000");
+
+            assertThat(r.cmd("REPLICAOF", "127.0.0.1", Integer.toString(primary.respPort()))).isEqualTo("OK");
+            waitUntilIn(r, "replication", "master_link_status", "up");
+            assertThat(infoOf(r, "persistence")).as("a full sync replaced what the start loaded").doesNotContainKey("loaded_repl_id")
+                    .doesNotContainKey("loaded_repl_offset_at_least");
+        }
+    }
+
     private static DemoSettings replicaWithAof(int primaryPort, Path dir, AofSettings.Fsync fsync) {
         DemoSettings s = DemoSettings.forTests().withPersistence(PersistenceSettings.in(dir).withAof(AofSettings.OFF.withEnabled(true).withFsync(fsync)));
         return s.withReplication(s.replication().withReplicaof("127.0.0.1", primaryPort));

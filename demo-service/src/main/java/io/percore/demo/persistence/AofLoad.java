@@ -39,8 +39,13 @@ final class AofLoad {
     private static final byte[] MULTI = "multi".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EXEC = "exec".getBytes(StandardCharsets.US_ASCII);
 
-    /** {@code replication}: where the files stand in a replication stream (their last annotation, or the base's, with no command after it), or null. */
-    record Result(long keysFromBase, long commands, long errors, long truncatedBytes, io.percore.demo.rdb.ReplicationInfo replication) {
+    /**
+     * {@code replication}: where the files stand in a replication stream (their last annotation, or the base's, with no
+     * command after it), or null; {@code heldUpTo}: the last position they named, with or without commands after it (they
+     * hold that history's stream up to its offset at least), or null.
+     */
+    record Result(long keysFromBase, long commands, long errors, long truncatedBytes, io.percore.demo.rdb.ReplicationInfo replication,
+                  io.percore.demo.rdb.ReplicationInfo heldUpTo) {
     }
 
     private AofLoad() {
@@ -58,6 +63,7 @@ final class AofLoad {
                 SnapshotLoad.Result r = SnapshotLoad.load(keyspace, base, zset, hash, set);
                 keys = r.loaded();
                 at.stands = r.replication();
+                at.named = r.replication();
             } else {
                 commands += replayFile(base, false, false, replay, at).commands;
             }
@@ -70,7 +76,7 @@ final class AofLoad {
             truncated += r.truncatedBytes;
         }
         long errors = replay.finish();
-        return new Result(keys, commands, errors, truncated, at.stands);
+        return new Result(keys, commands, errors, truncated, at.stands, at.named);
     }
 
     /**
@@ -137,9 +143,13 @@ final class AofLoad {
     private record Replayed(long commands, long truncatedBytes) {
     }
 
-    /** Where the files read so far stand in a replication stream: the last annotation (or base) with no command after it. */
+    /**
+     * Where the files read so far stand in a replication stream: the last annotation (or base) with no command after it
+     * ({@code stands}), and the last named whatever follows it ({@code named}).
+     */
     private static final class Position {
         io.percore.demo.rdb.ReplicationInfo stands;
+        io.percore.demo.rdb.ReplicationInfo named;
     }
 
     private static Replayed replayFile(Path file, boolean last, boolean loadTruncated, CommandReplay replay, Position position)
@@ -159,6 +169,7 @@ final class AofLoad {
                             io.percore.demo.rdb.ReplicationInfo said = ReplicationAnnotation.parse(reader.annotation());
                             if (said != null) {
                                 position.stands = said;
+                                position.named = said;
                             }
                             validUpTo = reader.offset();
                         }

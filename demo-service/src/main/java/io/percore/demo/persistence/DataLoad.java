@@ -44,6 +44,8 @@ final class DataLoad {
     private volatile long lastLoadExpired;
     /** Where the snapshot or the append-only file loaded at start stood in a replication stream, or null. */
     private volatile ReplicationInfo loadedReplication;
+    /** What the start's load held at least (INFO's {@code loaded_repl_*}): its files' last position, whatever followed it; null: none. */
+    private volatile ReplicationInfo loadedHeldUpTo;
 
     DataLoad(Keyspace keyspace, AppendOnlyFile aof, Supplier<PersistenceSettings> settings,
              Function<String, CompletableFuture<Long>> rewrite, BooleanSupplier closed, Runnable stateChanged, Runnable loaded) {
@@ -82,6 +84,7 @@ final class DataLoad {
                 }
                 lastLoadKeys = keys;
                 loadedReplication = r.replication();
+                loadedHeldUpTo = r.heldUpTo();
                 LOG.info("Loaded the append-only file {} ({} keys from its base, {} commands{}{}{}) into {} shards in {} ms; "
                         + "every change is logged from now on (appendfsync {})", file.toAbsolutePath(), r.keysFromBase(), r.commands(),
                         r.errors() > 0 ? ", " + r.errors() + " of them answered with an error" : "",
@@ -95,6 +98,7 @@ final class DataLoad {
                     lastLoadKeys = r.loaded();
                     lastLoadExpired = r.expired();
                     loadedReplication = r.replication();
+                    loadedHeldUpTo = r.replication();
                     LOG.info("Loaded {} ({} keys, {} expired keys left out, RDB version {}{}) into {} shards in {} ms", file.toAbsolutePath(),
                             r.loaded(), r.expired(), r.version(), r.replication() == null ? ""
                                     : ", replication id " + r.replication().replid() + " at offset " + r.replication().offset(),
@@ -139,6 +143,7 @@ final class DataLoad {
         stateChanged.run();
         long start = System.nanoTime();
         aof.voidPositions(); // the file's commands are not what the keyspace holds until its next rewrite
+        loadedHeldUpTo = null; // nor is what the start loaded
         try {
             emptyEveryShard();
             SnapshotLoad.Result r;
@@ -213,9 +218,19 @@ final class DataLoad {
         }
     }
 
-    /** The last load's figures. */
+    /**
+     * The last load's figures, and (not in Redis) the replication position the start's files named last, until a full
+     * sync replaces what they loaded: they held their history's stream up to that offset at least. A file killed in the
+     * middle of writes ends in commands after its last annotation and makes the server say offset 0; this still tells an
+     * operator choosing whom to promote a fact about its data, where it otherwise ranks the pod by where it last saw it.
+     */
     void infoLastLoad(InfoLines out) {
         out.line("rdb_last_load_keys_expired", lastLoadExpired);
         out.line("rdb_last_load_keys_loaded", lastLoadKeys);
+        ReplicationInfo held = loadedHeldUpTo;
+        if (held != null) {
+            out.line("loaded_repl_id", held.replid());
+            out.line("loaded_repl_offset_at_least", held.offset());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.percore.operator.cluster;
 import io.percore.operator.cluster.ClusterPlanner.Decision;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.LastSeenPositions;
 import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
@@ -98,6 +99,11 @@ public final class ReplicaGroups {
 
         boolean in(String replid) {
             return history != null && history.equals(replid);
+        }
+
+        /** Offsets of {@code replid} compare with the line's: it is the line's history, a kept link joins it, or none is recorded. */
+        boolean joins(String replid) {
+            return history == null || in(replid) || lineage.heldOf(history, replid, 0) >= 0;
         }
     }
 
@@ -391,9 +397,16 @@ public final class ReplicaGroups {
         return r != null && r.offset() == 0 && p.observed().keys() > 0 && (r.master() || !r.linkUp());
     }
 
+    /**
+     * Where a pod back from its file stands on the group's line: where it was last seen, or where its log's last annotation
+     * stood (the demo's {@code loaded_repl_*}, a fact about the files) when that is further (ReplicationPlanner's
+     * {@code LastSeenPositions.placeOf}); an annotation in a history no kept link joins to the line counts nothing.
+     */
     private static long lastSeen(PodView p, Clock clock, Line line) {
         String id = p.observed().nodeId();
-        return Math.max(0, line.held(clock.historyOfNode().get(id), clock.offsetOfNode().getOrDefault(id, 0L)));
+        long seen = Math.max(0, line.held(clock.historyOfNode().get(id), clock.offsetOfNode().getOrDefault(id, 0L)));
+        LastSeenPositions.Position loaded = p.observed().replication().loaded();
+        return loaded == null || !line.joins(loaded.replid()) ? seen : Math.max(seen, line.held(loaded.replid(), loaded.offset()));
     }
 
     /**

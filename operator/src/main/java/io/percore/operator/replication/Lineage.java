@@ -94,6 +94,17 @@ public record Lineage(List<Link> links) {
         return history == null || links.stream().anyMatch(l -> l.from().equals(history) && !l.history().equals(history));
     }
 
+    /** Whether {@code history} went on from {@code older}: a kept link from one to the other, or a chain of them. */
+    public boolean wentOnFrom(String history, String older) {
+        Set<String> walked = new HashSet<>();
+        for (Link l = linkOf(history); l != null && walked.add(l.history()); l = linkOf(l.from())) {
+            if (l.from().equals(older)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * With what the pods that answer say of where their history left the one before: a promoted pod says exactly where; a
      * replica that continued into a new history through a partial resync says where it stood then, no further than that (a

@@ -392,9 +392,16 @@ public class PodReplicationProbe {
         String replid = replid(fields.get("master_replid"));
         String replid2 = replid(fields.get("master_replid2"));
         long secondOffset = replid2 == null || !fields.containsKey("second_repl_offset") ? -1 : number(fields, "second_repl_offset");
+        // the demo's (not Redis's): the position the files it loaded at start named last, which it holds at least, said also
+        // when commands follow it in them and it says offset 0
+        String loadedReplid = replid(fields.get("loaded_repl_id"));
+        long loadedOffset = fields.containsKey("loaded_repl_offset_at_least") ? number(fields, "loaded_repl_offset_at_least") : -1;
+        LastSeenPositions.Position loaded = loadedReplid == null || loadedOffset < 0 ? null
+                : new LastSeenPositions.Position(loadedReplid, loadedOffset);
         String role = fields.get("role");
         if ("master".equals(role)) {
-            return Observed.master(number(fields, "master_repl_offset")).withKeys(keys).withHistory(replid, replid2, secondOffset);
+            return Observed.master(number(fields, "master_repl_offset")).withKeys(keys).withHistory(replid, replid2, secondOffset)
+                    .withLoaded(loaded);
         }
         if ("slave".equals(role)) {
             String host = fields.get("master_host");
@@ -408,7 +415,7 @@ public class PodReplicationProbe {
                 }
             }
             return Observed.replica(number(fields, "slave_repl_offset"), following, "up".equals(fields.get("master_link_status")))
-                    .withKeys(keys).withHistory(replid, replid2, secondOffset);
+                    .withKeys(keys).withHistory(replid, replid2, secondOffset).withLoaded(loaded);
         }
         throw new ProbeException("INFO replication without role:master|slave");
     }

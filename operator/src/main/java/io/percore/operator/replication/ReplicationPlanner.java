@@ -96,17 +96,15 @@ public final class ReplicationPlanner {
      * @param replid2    master_replid2: the history it moved on from (a promoted pod's former one); null: none
      * @param secondOffset second_repl_offset: where it moved on from {@code replid2}, plus one (Redis's: a PSYNC of that
      *                   history from up to here continues), so it holds that history below it; -1: none
+     * @param loaded     the demo's {@code loaded_repl_id} and {@code loaded_repl_offset_at_least}: what the files it loaded
+     *                   at start held at least, said also when commands after it make it say offset 0; null: not said
      */
     public record Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys, String replid, String replid2,
-                           long secondOffset) {
+                           long secondOffset, LastSeenPositions.Position loaded) {
         public static final long UNKNOWN_KEYS = -1;
 
         public Observed(boolean master, long offset, HostPort following, boolean linkUp) {
-            this(master, offset, following, linkUp, UNKNOWN_KEYS, null, null, -1);
-        }
-
-        public Observed(boolean master, long offset, HostPort following, boolean linkUp, long keys) {
-            this(master, offset, following, linkUp, keys, null, null, -1);
+            this(master, offset, following, linkUp, UNKNOWN_KEYS, null, null, -1, null);
         }
 
         public static Observed master(long offset) {
@@ -118,16 +116,20 @@ public final class ReplicationPlanner {
         }
 
         public Observed withKeys(long keys) {
-            return new Observed(master, offset, following, linkUp, keys, replid, replid2, secondOffset);
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, secondOffset, loaded);
         }
 
         public Observed withHistory(String replid, String replid2) {
-            return new Observed(master, offset, following, linkUp, keys, replid, replid2, -1);
+            return withHistory(replid, replid2, -1);
         }
 
         /** With the history it moved on from and how far in it it holds ({@code second_repl_offset}). */
         public Observed withHistory(String replid, String replid2, long secondOffset) {
-            return new Observed(master, offset, following, linkUp, keys, replid, replid2, replid2 == null ? -1 : secondOffset);
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, replid2 == null ? -1 : secondOffset, loaded);
+        }
+
+        public Observed withLoaded(LastSeenPositions.Position loaded) {
+            return new Observed(master, offset, following, linkUp, keys, replid, replid2, secondOffset, loaded);
         }
 
         /**
@@ -578,10 +580,8 @@ public final class ReplicationPlanner {
         List<String> repoint = in.pods().stream()
                 .filter(p -> p != chosen && !p.terminating() && p.reachable())
                 .map(PodState::name).toList();
-        List<String> placedNames = LastSeenPositions.placedNames(given);
         String offsets = candidates.stream().map(p -> p.name() + "=" + p.observed().offset()
-                + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "")
-                + (placedNames.contains(p.name()) ? " (back from its files: where it was last seen)" : ""))
+                + (p.observed().keys() >= 0 ? " (" + p.observed().keys() + " keys)" : "") + LastSeenPositions.placedHow(p.name(), given))
                 .reduce((a, b) -> a + ", " + b).orElse("");
         return new Decision(bootstrap ? Kind.BOOTSTRAP : Kind.FAILOVER, fence, chosen.name(), repoint, null, null, chosen.name(), since,
                 false, bootstrap ? "Bootstrapping" : "FailingOver",

@@ -9,6 +9,7 @@ import io.percore.operator.cluster.ClusterPlanner.Input;
 import io.percore.operator.cluster.ClusterPlanner.Kind;
 import io.percore.operator.cluster.ClusterPlanner.Observed;
 import io.percore.operator.cluster.ClusterPlanner.PodView;
+import io.percore.operator.replication.LastSeenPositions;
 import io.percore.operator.replication.Lineage;
 import io.percore.operator.replication.PodLoss;
 import io.percore.operator.replication.ReplicationPlanner;
@@ -337,6 +338,23 @@ class ReplicaGroupsTest {
                 Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 20L), Map.of(id(0), "Y", id(1), "Y", id(2), "X"),
                 new Lineage(List.of(new Lineage.Link("Y", "X", 25))))));
         assertThat(older.links().promote()).as("%s", older.message()).containsExactly("kv-1");
+
+        // never seen, or seen lower than the lagging replica with no more keys: where its log's last annotation stood, when
+        // it is further on the line (the demo's loaded_repl_*), and not from a history no kept link joins to the line
+        PodView backAnnotated = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 30, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false).withLoaded(new LastSeenPositions.Position("Y", 35))), true,
+                PodLoss.RESTARTED + " (restart 1)");
+        List<PodView> annotated = List.of(primaryLost, laggedInY, backAnnotated, primary(3, l), replica(4, l, 3, 5), replica(5, l, 3, 5));
+        Decision byItsLog = ClusterPlanner.decide(new Input(annotated, 6, 6, l.epoch(), 2, new ReplicaGroups.Clock(AFTER, late,
+                Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 20L), history, Lineage.NONE)));
+        assertThat(byItsLog.links().promote()).as("%s", byItsLog.message()).containsExactly("kv-2");
+        PodView backElsewhere = new PodView("kv-2", 2, false, address(2), new Observed(id(2), 2, 30, l, List.of(),
+                ReplicationPlanner.Observed.replica(0, address(0), false).withLoaded(new LastSeenPositions.Position("Z", 35))), true,
+                PodLoss.RESTARTED + " (restart 1)");
+        Decision unjoined = ClusterPlanner.decide(new Input(List.of(primaryLost, laggedInY, backElsewhere, primary(3, l),
+                replica(4, l, 3, 5), replica(5, l, 3, 5)), 6, 6, l.epoch(), 2, new ReplicaGroups.Clock(AFTER, late,
+                Map.of(id(0), T0), podOfNode(6), Map.of(id(1), 30L, id(2), 20L), history, Lineage.NONE)));
+        assertThat(unjoined.links().promote()).as("%s", unjoined.message()).containsExactly("kv-1");
     }
 
     /**

@@ -65,6 +65,20 @@ class LineageTest {
         assertThat(LINE.continuedPast(null)).as("no history: nothing known").isTrue();
     }
 
+    /** A history went on from another through one link or a chain of them; not from itself, a sibling or a later one. */
+    @Test
+    void aHistoryWentOnFromTheOnesBeforeItOnItsLine() {
+        assertThat(LINE.wentOnFrom("h4", "h3")).isTrue();
+        assertThat(LINE.wentOnFrom("h4", "h1")).as("through h3 and h2").isTrue();
+        assertThat(LINE.wentOnFrom("h2", "h4")).as("the other way").isFalse();
+        assertThat(LINE.wentOnFrom("h4", "h4")).isFalse();
+        Lineage siblings = new Lineage(List.of(new Link("h9", "h5", 3), new Link("h12", "h5", 2)));
+        assertThat(siblings.wentOnFrom("h12", "h9")).isFalse();
+        assertThat(Lineage.NONE.wentOnFrom("h4", "h3")).isFalse();
+        Lineage loop = new Lineage(List.of(new Link("a", "b", 3), new Link("b", "a", 4)));
+        assertThat(loop.wentOnFrom("a", "c")).as("a cycle read from a status ends the walk").isFalse();
+    }
+
     @Test
     void aPromotedPodSaysWhereItsHistoryLeftTheOneBefore() {
         Lineage l = Lineage.NONE.with(Observed.master(12).withHistory("h2", "h1", 11));

@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +124,79 @@ class PodReplicationProbeTest {
         assertThat(PodReplicationProbe.parseInfo("# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
                 + "slave0:ip=10.1.2.4,port=6379,state=online,offset=99,lag=0\r\nmaster_repl_offset:100\r\n"))
                 .isEqualTo(Observed.master(100));
+    }
+
+    /**
+     * The demo's {@code loaded_repl_*} (not Redis's): where the files it loaded at start stood at least. A replica killed in
+     * the middle of writes comes back from a log with commands after its last annotation and says offset 0; the probe
+     * still reads how far its files go, which the failover ranks it by (LastSeenPositions#placeOf).
+     */
+    @Test
+    void readsHowFarTheFilesADemoLoadedAtStartHeldAtLeast() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ServiceProcess.service(), "the demo service's fields");
+        Path replicaData = java.nio.file.Files.createDirectories(dir.resolve("replica"));
+        List<String> appendOnly = List.of("--percore.demo.persistence.mode=aof", "--percore.demo.persistence.appendfsync=always");
+        try (ServiceProcess primary = ServiceProcess.start(PASSWORD_TEXT, dir)) {
+            HostPort pp = new HostPort("127.0.0.1", primary.port);
+            String history = probe.info(pp, PASSWORD).replid();
+            long before;
+            long stood;
+            try (ServiceProcess replica = ServiceProcess.startServiceOn(PASSWORD_TEXT, replicaData, appendOnly)) {
+                HostPort pr = new HostPort("127.0.0.1", replica.port);
+                probe.replicaOf(pr, PASSWORD, pp);
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(ProbeException.class)
+                        .untilAsserted(() -> assertThat(probe.info(pr, PASSWORD).linkUp()).isTrue());
+                before = probe.info(pp, PASSWORD).offset();
+                try (TestResp client = new TestResp(primary.port, PASSWORD_TEXT)) {
+                    client.call("SET", "k", "v");
+                    assertThat(client.call("WAIT", "1", "10000")).isEqualTo(1L); // acknowledged: in its file, annotated
+                }
+                stood = probe.info(pr, PASSWORD).offset();
+                replica.kill();
+            }
+            // a command after the annotation, as a kill in the middle of writes leaves
+            java.nio.file.Files.writeString(lastIncrement(replicaData.resolve("appendonlydir")), "*3\r\n$3\r\nSET\r\n$1\r\nj\r\n$1\r\nw\r\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            List<String> asReplicaOfNothing = new java.util.ArrayList<>(appendOnly);
+            asReplicaOfNothing.add("--percore.demo.replication.replicaof=127.0.0.1 1");
+            try (ServiceProcess back = ServiceProcess.startServiceOn(PASSWORD_TEXT, replicaData, asReplicaOfNothing)) {
+                Observed o = probe.info(new HostPort("127.0.0.1", back.port), PASSWORD);
+                assertThat(o.master()).isFalse();
+                assertThat(o.offset()).as("commands after its last annotation: no offset").isZero();
+                assertThat(o.keys()).isEqualTo(2);
+                // at least the acknowledged SET; the stream's GETACKs after it leave the annotation as it was
+                assertThat(o.loaded().replid()).isEqualTo(history);
+                assertThat(o.loaded().offset()).as("what its files held at least").isGreaterThan(before).isLessThanOrEqualTo(stood);
+            }
+        }
+    }
+
+    @Test
+    void parsesWhereTheFilesLoadedAtStartStoodAndNothingHostile() throws Exception {
+        String replication = "# Replication\r\nrole:slave\r\nmaster_host:kv-primary\r\nmaster_port:6379\r\nmaster_link_status:down\r\n"
+                + "slave_repl_offset:0\r\n# Persistence\r\nloading:0\r\n";
+        String id = "4f0c8d5e1a2b3c4d5e6f708192a3b4c5d6e7f801";
+        assertThat(PodReplicationProbe.parseInfo(replication + "loaded_repl_id:" + id + "\r\nloaded_repl_offset_at_least:1234\r\n").loaded())
+                .isEqualTo(new LastSeenPositions.Position(id, 1234));
+        assertThat(PodReplicationProbe.parseInfo(replication).loaded()).as("redis-server says none").isNull();
+        assertThat(PodReplicationProbe.parseInfo(replication + "loaded_repl_id:nope\r\nloaded_repl_offset_at_least:1234\r\n").loaded())
+                .isNull();
+        assertThat(PodReplicationProbe.parseInfo(replication + "loaded_repl_id:" + id + "\r\nloaded_repl_offset_at_least:-5\r\n").loaded())
+                .isNull();
+        assertThat(PodReplicationProbe.parseInfo(replication + "loaded_repl_id:" + id + "\r\n").loaded()).isNull();
+        assertThatThrownBy(() -> PodReplicationProbe.parseInfo(replication + "loaded_repl_id:" + id + "\r\nloaded_repl_offset_at_least:x\r\n"))
+                .isInstanceOf(ProbeException.class).hasMessageContaining("loaded_repl_offset_at_least");
+    }
+
+    /** The incremental file a demo's manifest names last: where its next writes go. */
+    private static Path lastIncrement(Path aofDir) throws IOException {
+        String last = null;
+        for (String line : java.nio.file.Files.readAllLines(aofDir.resolve("appendonly.aof.manifest"))) {
+            if (line.endsWith(" type i")) {
+                last = line.split(" ")[1];
+            }
+        }
+        return aofDir.resolve(last);
     }
 
     /** The keys of every database, summed; a pod still loading its files has not answered what it holds. */

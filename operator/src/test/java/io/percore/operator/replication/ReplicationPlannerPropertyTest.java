@@ -97,7 +97,11 @@ class ReplicationPlannerPropertyTest {
         1018672L, 1032529L, 1061483L, 1091871L,
         // made by the first form of that rule (any history on the line): the primary of a history the line left, last seen
         // at the fork, wrote on in it
-        1093012L};
+        1093012L,
+        // a pod back from its log ranked where the operator last saw it (empty at the start of an older history, in a
+        // history of its own, or never: at 0) while its log's last annotation said it held more of the line: placed there
+        // (the demo's loaded_repl_*)
+        1068139L, 9013791L, 9005675L, 2004970L, 6015237L, 9041236L, 6003143L};
 
     @Test
     void noSequenceOfFaultsMakesTwoPrimariesLosesAnAcknowledgedWriteOrLeavesTheServiceStuck() {
@@ -244,6 +248,10 @@ class ReplicationPlannerPropertyTest {
         String filesReplid;
         /** Its append-only file ends with an annotation (what it holds is filesReplid's history up to its size). */
         boolean filesAnnotated;
+        /** Its file's size at its last annotation: it holds filesReplid's history up to there, whatever follows; -1: none. */
+        int filesAnnotatedAt = -1;
+        /** What the files it loaded at start named last (the demo's loaded_repl_*): null when they named nothing. */
+        LastSeenPositions.Position loaded;
 
         SimPod(int ordinal) {
             this.ordinal = ordinal;
@@ -301,7 +309,8 @@ class ReplicationPlannerPropertyTest {
          * An append-only file's last annotation says where its pod stood (PSYNC's id and offset, as a snapshot's), when no
          * command follows it: a replica writes one before each ack, a primary once its stream and its file hold the same
          * (both moments between two of this test's steps). False: the pods are killed in the middle of writes, and their
-         * files say no offset.
+         * files say no offset nor any position (as Redis 7.0's; a demo's before its first annotation, or after a full sync
+         * until its rewrite); true, a log left mid-write still says where its last annotation stood (loaded_repl_*).
          */
         final boolean filesSayWhere;
         final List<SimPod> pods = new ArrayList<>();
@@ -465,6 +474,7 @@ class ReplicationPlannerPropertyTest {
                 p.filesAnnotated = p.offsetKnown && (filesMask >> p.ordinal & 1) == 0;
                 if (p.filesAnnotated) {
                     p.filesReplid = p.replid;
+                    p.filesAnnotatedAt = p.files.size();
                 }
             }
         }
@@ -508,6 +518,7 @@ class ReplicationPlannerPropertyTest {
             p.replid = newReplid();
             p.replid2 = null;
             p.secondOffset = -1;
+            p.loaded = null;
             switch (persistence) {
                 case NONE -> {
                     p.memory = new ArrayList<>();
@@ -526,6 +537,10 @@ class ReplicationPlannerPropertyTest {
                     p.offsetKnown = p.memory.isEmpty() || says; // a file without its annotation says no offset: 0 with data
                     if (says) {
                         p.replid = p.filesReplid;
+                    }
+                    if (filesSayWhere && p.filesReplid != null && p.filesAnnotatedAt >= 0) {
+                        // where its last annotation stood, which commands after it leave true: what it holds at least
+                        p.loaded = new LastSeenPositions.Position(p.filesReplid, p.filesAnnotatedAt);
                     }
                 }
             }
@@ -645,6 +660,7 @@ class ReplicationPlannerPropertyTest {
                         // a replica's ack and a primary's quiet stream annotate it: where it stands, in its history now
                         p.filesReplid = p.replid;
                         p.filesAnnotated = true;
+                        p.filesAnnotatedAt = p.files.size();
                     } else if (changed) {
                         p.filesAnnotated = false;
                     }
@@ -679,7 +695,7 @@ class ReplicationPlannerPropertyTest {
                 Observed o = null;
                 if (p.answersOperator()) {
                     o = p.master ? Observed.master(p.offset()) : Observed.replica(p.offset(), p.following, p.linkUp);
-                    o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2, p.secondOffset);
+                    o = o.withKeys(p.memory.size()).withHistory(p.replid, p.replid2, p.secondOffset).withLoaded(p.loaded);
                 }
                 // Pods.starting: not answering, its container being created or loading its files, or (Kubernetes' word, whatever
                 // the process does: frozen, cut off) terminated or restarted moments ago and not Ready since

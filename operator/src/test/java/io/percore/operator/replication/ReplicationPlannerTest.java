@@ -82,6 +82,12 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        /** The files it loaded at start named {@code replid} at {@code offset} last (the demo's loaded_repl_*). */
+        Pod loaded(String replid, long offset) {
+            observed = observed.withLoaded(new LastSeenPositions.Position(replid, offset));
+            return this;
+        }
+
         /** Its offset counts in replication id {@code replid} (master_replid), moved on from none. */
         Pod history(String replid) {
             observed = observed.withHistory(replid, null);
@@ -391,6 +397,64 @@ class ReplicationPlannerTest {
         Decision older = ReplicationPlanner.plan(new Input(pods, 3, AFTER, "kv-1", T0, late, SERVICE, null, true, "h1", null,
                 null, seenBefore, Set.of(), new Lineage(List.of(new Lineage.Link("h1", "h0", 1_650_000)))));
         assertThat(older.promote()).as("%s", older).isEqualTo("kv-0");
+    }
+
+    /**
+     * A pod back from a log that says no offset is placed where the log's last annotation stood when that is further than
+     * where the operator last saw it, or when it never saw it: the annotation is a fact about the files (they hold that
+     * history's stream up to there at least), where it was last seen is seconds old. ReplicationPlannerPropertyTest, seeds
+     * 9013791 (never seen: ranked at 0 in a history of its own) and 1068139 (seen empty, linked at the start of an older
+     * history, then synced from the recorded primary and took writes: ranked at that 0). Further: holding more of the
+     * recorded history's line.
+     */
+    @Test
+    void aPodBackFromALogThatSaysNoOffsetIsPlacedWhereItsLastAnnotationStoodWhenThatIsFurther() {
+        Instant late = T0.plus(AFTER).plus(AFTER);
+        String restarted = PodLoss.RESTARTED + " (restart 1)";
+        PodState gone = pod(0).unreachable().lost("its container terminated (Error, exit code 137)").state();
+        PodState lagging = pod(1).replicaOf(0, 40).linkDown().keys(40).history("h2").unready().state();
+        PodState back = pod(2).restartedAsReplica(0, 46).history("h9").loaded("h2", 45).lost(restarted).state();
+        Map<String, LastSeenPositions.Position> onlyKv1 = Map.of("kv-1", new LastSeenPositions.Position("h2", 40));
+        Decision neverSeen = ReplicationPlanner.plan(new Input(List.of(gone, lagging, back), 3, AFTER, "kv-0", T0, late, SERVICE, null,
+                true, "h2", null, null, onlyKv1));
+        assertThat(neverSeen.promote()).as("%s", neverSeen).isEqualTo("kv-2");
+        assertThat(neverSeen.message()).contains("kv-2=45 (46 keys) (back from its files: where its log says it stood at least)");
+
+        // last seen empty at the start of an older history, which the recorded one went on from
+        Map<String, LastSeenPositions.Position> seenEmpty = Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
+                "kv-2", new LastSeenPositions.Position("h1", 0));
+        Lineage h2FromH1 = new Lineage(List.of(new Lineage.Link("h2", "h1", 0)));
+        Decision movedOn = ReplicationPlanner.plan(new Input(List.of(gone, lagging, back), 3, AFTER, "kv-0", T0, late, SERVICE, null,
+                true, "h2", null, null, seenEmpty, Set.of(), h2FromH1));
+        assertThat(movedOn.promote()).as("%s", movedOn).isEqualTo("kv-2");
+        // no kept link joins where it was last seen to the recorded history, its log is in it (seed 9005675: the history it
+        // was seen in was its own, started by a restart before its promotion)
+        Decision unjoinedSeen = ReplicationPlanner.plan(new Input(List.of(gone, lagging, back), 3, AFTER, "kv-0", T0, late, SERVICE,
+                null, true, "h2", null, null, seenEmpty, Set.of(), Lineage.NONE));
+        assertThat(unjoinedSeen.promote()).as("%s", unjoinedSeen).isEqualTo("kv-2");
+        PodState backElsewhere = pod(2).restartedAsReplica(0, 46).history("h9").loaded("h7", 45).lost(restarted).state();
+        Decision neither = ReplicationPlanner.plan(new Input(List.of(gone, lagging, backElsewhere), 3, AFTER, "kv-0", T0, late, SERVICE,
+                null, true, "h2", null, null, Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
+                "kv-2", new LastSeenPositions.Position("h1", 0)), Set.of(), Lineage.NONE));
+        assertThat(neither.promote()).as("neither on the recorded line: where it was last seen, as before; %s", neither).isEqualTo("kv-1");
+        assertThat(neither.message()).contains("kv-2=0 (46 keys) (back from its files: where it was last seen)");
+
+        // where it was last seen is further in the same history: there
+        Map<String, LastSeenPositions.Position> seenFurther = Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
+                "kv-2", new LastSeenPositions.Position("h2", 48));
+        Decision further = ReplicationPlanner.plan(new Input(List.of(gone, lagging, back), 3, AFTER, "kv-0", T0, late, SERVICE, null,
+                true, "h2", null, null, seenFurther));
+        assertThat(further.message()).contains("kv-2=48 (46 keys) (back from its files: where it was last seen)");
+
+        // its log's position in a history the one it was last seen in went on from: the look came later
+        PodState backOlder = pod(2).restartedAsReplica(0, 46).history("h9").loaded("h1", 45).lost(restarted).state();
+        Map<String, LastSeenPositions.Position> seenLater = Map.of("kv-1", new LastSeenPositions.Position("h2", 40),
+                "kv-2", new LastSeenPositions.Position("h2", 38));
+        Lineage h2FromH1At30 = new Lineage(List.of(new Lineage.Link("h2", "h1", 30)));
+        Decision later = ReplicationPlanner.plan(new Input(List.of(gone, lagging, backOlder), 3, AFTER, "kv-0", T0, late, SERVICE, null,
+                true, "h2", null, null, seenLater, Set.of(), h2FromH1At30));
+        assertThat(later.message()).as("placed at the look (and first on its keys, the rule above)")
+                .contains("kv-2=38 (46 keys) (back from its files: where it was last seen)");
     }
 
     /** What the status records after a look: each pod answering with a history and an offset where it stands; the rest as last seen. */
