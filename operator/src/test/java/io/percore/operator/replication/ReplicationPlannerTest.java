@@ -65,8 +65,10 @@ class ReplicationPlannerTest {
             return this;
         }
 
+        /** Its link to the primary down; what else it said (history, keys, its files' position) kept. */
         Pod linkDown() {
-            observed = Observed.replica(observed.offset(), observed.following(), false).withKeys(observed.keys());
+            Observed o = observed;
+            observed = new Observed(false, o.offset(), o.following(), false, o.keys(), o.replid(), o.replid2(), o.secondOffset(), o.loaded());
             return this;
         }
 
