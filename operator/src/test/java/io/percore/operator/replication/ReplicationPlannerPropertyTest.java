@@ -716,7 +716,8 @@ class ReplicationPlannerPropertyTest {
             Instant clock = FailoverClock.failoverClock(unavailableSince, lastPrimary, labelled, labelledAt, labelledUnready);
             Map<String, LastSeenPositions.Position> seen = seenBase != null && seenBase.equals(lastSeen) ? seenLatest : lastSeen;
             ReplicationPlanner.Input input = new ReplicationPlanner.Input(states, pods.size(), FAILOVER_AFTER, lastPrimary,
-                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen, Set.of(), lineage);
+                    clock, now, SERVICE, null, persistence != Persistence.NONE, history, promoting, promotingFrom, seen, Set.of(),
+                    lineage.with(states)); // as the driver plans: the status's lineage with what the pods say now
             Decision d = ReplicationPlanner.plan(input);
             log(d.kind() + " " + d.reason() + ": " + d.message() + "  [" + describe() + "] recorded history " + history);
             String broken = check(d, states);
