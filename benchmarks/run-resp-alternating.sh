@@ -14,7 +14,8 @@
 #
 # usage: benchmarks/run-resp-alternating.sh ROUNDS JAR[@JVM-OPTIONS]...
 #        JVM-OPTIONS comma-separated, e.g. demo.jar@-Dio.percore.iouring.receiveRing=false
-# env:   PIPELINE (1), REQUESTS (200000 a run), WARMUPS (5: unmeasured turns of every server first),
+# env:   PIPELINE (1), REQUESTS (200000 a run), WARMUPS (unmeasured turns of every server first: 5, and 15 when pipelined,
+#        where after 5 the demo's figure still fell through the first rounds: PEERS.md, measurement 56),
 #        PORT (7700: redis-server's; the demo builds take PORT+10, PORT+20, ... and the two ports after each)
 #        DEMO_JVM_OPTS (-XX:+UseTransparentHugePages, the demo image's own default (images/README.md): every build gets
 #        them before its own, so a build's -XX:-UseTransparentHugePages turns it off; set, even empty, it replaces that)
@@ -25,7 +26,7 @@ shift
 [ "$#" -ge 1 ] || { echo "name at least one jar" >&2; exit 2; }
 PIPELINE=${PIPELINE:-1}
 REQUESTS=${REQUESTS:-200000}
-WARMUPS=${WARMUPS:-5}
+WARMUPS=${WARMUPS:-$([ "$PIPELINE" -gt 1 ] && echo 15 || echo 5)}
 PORT=${PORT:-7700}
 read -r -a DEMO_OPTS <<<"${DEMO_JVM_OPTS--XX:+UseTransparentHugePages}"
 for tool in redis-server redis-benchmark redis-cli taskset java python3; do
