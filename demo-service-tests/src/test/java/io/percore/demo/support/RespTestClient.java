@@ -100,6 +100,22 @@ public final class RespTestClient implements AutoCloseable {
         return read();
     }
 
+    /**
+     * Sends one command, and again while it is answered {@code -LOADING} (a server loading its files or a sync's snapshot,
+     * as Redis's; its clients retry too), for up to 30 s; returns the first other reply.
+     */
+    public Object cmdOnceLoaded(String... args) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        Object reply;
+        while ((reply = cmd(args)) instanceof Err err && err.text().startsWith("LOADING")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("still answered " + err.text() + " after 30 s: " + String.join(" ", args));
+            }
+            Thread.sleep(20);
+        }
+        return reply;
+    }
+
     public void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
