@@ -97,7 +97,7 @@ public final class LastSeenPositions {
                 in.bootstrapOn(), in.keepsFiles(), in.history(), in.promoting(), in.promotingFrom(), in.lastSeen(), in.catchingUp(), in.lineage());
     }
 
-    /** The pods {@link #placed} puts where they were last seen, by name. */
+    /** The pods {@link #placed} places (where they were last seen, or where their logs say), by name. */
     static List<String> placedNames(Input in) {
         return in.pods().stream().filter(p -> placedBackFromItsLog(p, in.lastSeen())).map(PodState::name).toList();
     }
